@@ -1,0 +1,236 @@
+// Package chat holds Sodam's domain: the types every other package speaks,
+// the pure rules that decide what may happen to a conversation, and the
+// Store contract the database adapters implement. It does no I/O.
+package chat
+
+import (
+	"time"
+)
+
+// Role is an agent's role inside one workspace.
+type Role string
+
+// Roles, from most to least powerful.
+const (
+	RoleMaster  Role = "master"
+	RoleManager Role = "manager"
+	RoleAgent   Role = "agent"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleMaster || r == RoleManager || r == RoleAgent }
+
+// SeesAll reports whether the role may see every conversation of the
+// workspace rather than only its own and the unassigned queue.
+func (r Role) SeesAll() bool { return r == RoleMaster || r == RoleManager }
+
+// AgentStatus is an agent's availability in one workspace.
+type AgentStatus string
+
+// Agent statuses (§3.1).
+const (
+	StatusOnline  AgentStatus = "online"
+	StatusAway    AgentStatus = "away"
+	StatusOffline AgentStatus = "offline"
+)
+
+// Valid reports whether s is a known status.
+func (s AgentStatus) Valid() bool {
+	return s == StatusOnline || s == StatusAway || s == StatusOffline
+}
+
+// State is a conversation's place in its life (§2.1).
+type State string
+
+// Conversation states.
+const (
+	StateBot        State = "bot"
+	StateUnassigned State = "unassigned"
+	StateWaiting    State = "waiting"
+	StateActive     State = "active"
+	StateClosed     State = "closed"
+)
+
+// Valid reports whether s is a known state.
+func (s State) Valid() bool {
+	switch s {
+	case StateBot, StateUnassigned, StateWaiting, StateActive, StateClosed:
+		return true
+	}
+	return false
+}
+
+// Open reports whether a conversation in state s is still going on.
+func (s State) Open() bool { return s.Valid() && s != StateClosed }
+
+// SenderType says who wrote a message.
+type SenderType string
+
+// Sender types.
+const (
+	SenderVisitor SenderType = "visitor"
+	SenderAgent   SenderType = "agent"
+	SenderSystem  SenderType = "system"
+)
+
+// Channel is where a conversation came in.
+type Channel string
+
+// ChannelWeb is the embedded web widget.
+const ChannelWeb Channel = "web"
+
+// MaxMessageLength is the longest text message, in characters (§2.7).
+const MaxMessageLength = 10000
+
+// Workspace is one company's support desk (§0).
+type Workspace struct {
+	ID     int64  `json:"id"`
+	SiteID string `json:"site_id"`
+	Name   string `json:"name"`
+	// IdentitySecret signs site_uid values (§1.3). Shown only to masters.
+	IdentitySecret string `json:"-"`
+	// AllowedOrigins lists the host-page origins that may embed the widget,
+	// besides Sodam's own origin.
+	AllowedOrigins []string  `json:"allowed_origins"`
+	ConsentText    string    `json:"consent_text"`
+	Color          string    `json:"color"`
+	Title          string    `json:"title"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// Agent is a person who answers in the console. One agent may belong to
+// several workspaces.
+type Agent struct {
+	ID           int64     `json:"id"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	PasswordHash string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Member is an agent's membership in a workspace: role and status.
+type Member struct {
+	WorkspaceID int64       `json:"workspace_id"`
+	AgentID     int64       `json:"agent_id"`
+	Role        Role        `json:"role"`
+	Status      AgentStatus `json:"status"`
+	// Name and Email are the agent's, joined for display.
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// Session is a logged-in console session. Only the token's hash is stored.
+type Session struct {
+	TokenHash string
+	AgentID   int64
+	CSRFToken string
+	ExpiresAt time.Time
+}
+
+// Customer is a visitor known to a workspace, keyed by customer ID (§1.3).
+type Customer struct {
+	ID          int64  `json:"id"`
+	WorkspaceID int64  `json:"workspace_id"`
+	ExternalID  string `json:"customer_id"`
+	// Verified is true when ExternalID came from a signed site_uid.
+	Verified  bool              `json:"verified"`
+	Name      string            `json:"name"`
+	Email     string            `json:"email"`
+	Phone     string            `json:"phone"`
+	Language  string            `json:"language"`
+	Extra     map[string]string `json:"extra"`
+	CreatedAt time.Time         `json:"created_at"`
+}
+
+// Identifier is the customer's identifier as agents see it: SITEID_customerID.
+func Identifier(siteID, customerID string) string { return siteID + "_" + customerID }
+
+// VisitorSession ties a widget's bearer token to a customer.
+type VisitorSession struct {
+	TokenHash   string
+	WorkspaceID int64
+	CustomerID  int64
+}
+
+// Conversation is one chat between a customer and the workspace (§2).
+type Conversation struct {
+	ID          int64   `json:"id"`
+	WorkspaceID int64   `json:"workspace_id"`
+	RoomNo      int64   `json:"room_no"`
+	CustomerID  int64   `json:"customer_id"`
+	Channel     Channel `json:"channel"`
+	State       State   `json:"state"`
+	// AssigneeID is 0 while no agent is assigned.
+	AssigneeID   int64  `json:"assignee_id"`
+	AssigneeName string `json:"assignee_name"`
+	// CustomerName and Identifier are the customer's, joined for lists.
+	CustomerName string `json:"customer_name"`
+	Identifier   string `json:"identifier"`
+	CloseReason  string `json:"close_reason,omitempty"`
+	// LastSeq is the sequence number of the last message.
+	LastSeq       int64      `json:"last_seq"`
+	LastMessage   string     `json:"last_message"`
+	LastMessageAt time.Time  `json:"last_message_at"`
+	CreatedAt     time.Time  `json:"created_at"`
+	ClosedAt      *time.Time `json:"closed_at,omitempty"`
+}
+
+// Close reasons (§2.3).
+const (
+	CloseByAgent    = "agent"
+	CloseByManager  = "manager"
+	CloseByCustomer = "customer"
+)
+
+// Message is one message in a conversation (§2.7).
+type Message struct {
+	ID             int64      `json:"id"`
+	WorkspaceID    int64      `json:"workspace_id"`
+	ConversationID int64      `json:"conversation_id"`
+	Seq            int64      `json:"seq"`
+	SenderType     SenderType `json:"sender_type"`
+	SenderID       int64      `json:"sender_id,omitempty"`
+	SenderName     string     `json:"sender_name,omitempty"`
+	ClientMsgID    string     `json:"client_msg_id"`
+	Body           string     `json:"body"`
+	CreatedAt      time.Time  `json:"created_at"`
+}
+
+// EventType names what changed.
+type EventType string
+
+// Event types. Every durable change writes exactly one event per affected
+// conversation or agent.
+const (
+	EventConversationCreated  EventType = "conversation.created"
+	EventConversationAssigned EventType = "conversation.assigned"
+	EventConversationClosed   EventType = "conversation.closed"
+	EventMessageCreated       EventType = "message.created"
+	EventAgentStatus          EventType = "agent.status"
+)
+
+// Event is one entry of a workspace's event log. Seq increases by one per
+// event within a workspace, in commit order, so a client that remembers the
+// last Seq it saw can ask for exactly what it missed.
+type Event struct {
+	WorkspaceID  int64         `json:"workspace_id"`
+	Seq          int64         `json:"seq"`
+	Type         EventType     `json:"type"`
+	Conversation *Conversation `json:"conversation,omitempty"`
+	Message      *Message      `json:"message,omitempty"`
+	// Member is set on agent.status events.
+	Member *Member `json:"member,omitempty"`
+	// PrevAssigneeID and PrevState describe the conversation before the
+	// change, so a hub can tell an agent that a conversation left their view.
+	PrevAssigneeID int64     `json:"prev_assignee_id,omitempty"`
+	PrevState      State     `json:"prev_state,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// ConversationID returns the conversation the event is about, or 0.
+func (e Event) ConversationID() int64 {
+	if e.Conversation != nil {
+		return e.Conversation.ID
+	}
+	return 0
+}

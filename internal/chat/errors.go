@@ -1,0 +1,59 @@
+package chat
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error is a domain error: a stable machine-readable code and a message a
+// person can read. The HTTP layer maps codes to status codes in one table.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Error codes. Each names one reason a request was refused.
+const (
+	ErrInvalid      = "invalid_input"
+	ErrNotFound     = "not_found"
+	ErrUnauthorized = "unauthorized"
+	ErrForbidden    = "forbidden"
+	ErrConflict     = "conflict"
+
+	ErrConversationClosed     = "conversation_closed"
+	ErrConversationNotOpen    = "conversation_unassigned"
+	ErrAlreadyAssigned        = "already_assigned"
+	ErrNotAssignee            = "not_assignee"
+	ErrAgentNotOnline         = "agent_not_online"
+	ErrMessageTooLong         = "message_too_long"
+	ErrEmptyMessage           = "empty_message"
+	ErrBadSignature           = "bad_signature"
+	ErrConsentRequired        = "consent_required"
+	ErrOriginNotAllowed       = "origin_not_allowed"
+	ErrInvalidCredentials     = "invalid_credentials"
+	ErrTooManyRequests        = "too_many_requests"
+	ErrCSRF                   = "csrf_failed"
+	ErrClientMsgIDConflict    = "client_msg_id_conflict"
+	ErrVisitorNotInConvo      = "conversation_not_found"
+	ErrWorkspaceNotFound      = "workspace_not_found"
+	ErrConversationNotFound   = "conversation_not_found"
+	ErrAgentNotFound          = "agent_not_found"
+	ErrRoleRequired           = "role_required"
+	ErrStateTransitionRefused = "transition_refused"
+)
+
+// ErrorCode returns err's domain code, or "" when err is not an *Error.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}

@@ -1,0 +1,75 @@
+// Package postgres opens Sodam's scale-out store on PostgreSQL through
+// pgx/v5. Several sodam nodes may share one database: invariants are held by
+// row locks inside transactions, never by in-process state.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/store/sqldb"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+var _ chat.Store = (*sqldb.DB)(nil)
+
+// migrationLockID is the advisory lock that keeps nodes from migrating at once.
+const migrationLockID = 0x50da4
+
+// Open connects to the database at url and migrates it. A non-empty schema
+// is used as the search_path (tests run each in a fresh schema).
+func Open(ctx context.Context, url, schema string) (*sqldb.DB, error) {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: bad database URL: %w", err)
+	}
+	if schema != "" {
+		cfg.RuntimeParams["search_path"] = schema
+	}
+	pool := stdlib.OpenDB(*cfg)
+	pool.SetMaxOpenConns(32)
+	pool.SetMaxIdleConns(32)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	mig, _ := fs.Sub(migrations, "migrations")
+	db := sqldb.New(pool, pool, sqldb.Dialect{
+		Name:              "postgres",
+		Numbered:          true,
+		ForUpdate:         " FOR UPDATE",
+		Migrations:        mig,
+		LockMigrations:    lockMigrations,
+		IsUniqueViolation: isUniqueViolation,
+	})
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return db, nil
+}
+
+func lockMigrations(ctx context.Context, c *sql.Conn) (func(), error) {
+	if _, err := c.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLockID); err != nil {
+		return nil, err
+	}
+	return func() {
+		c.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, migrationLockID) //nolint:errcheck // the lock also ends with the session
+	}, nil
+}
+
+func isUniqueViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}

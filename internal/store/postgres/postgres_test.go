@@ -1,0 +1,10 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/sodam-chat/sodam/internal/store/postgres"
+	"github.com/sodam-chat/sodam/internal/store/storetest"
+)
+
+func TestConformance(t *testing.T) { storetest.Run(t, postgres.OpenTest) }

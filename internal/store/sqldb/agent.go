@@ -1,0 +1,181 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+func scanAgent(row *sql.Row) (*chat.Agent, error) {
+	var a chat.Agent
+	var created int64
+	err := row.Scan(&a.ID, &a.Email, &a.Name, &a.PasswordHash, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, chat.Errorf(chat.ErrAgentNotFound, "no such agent")
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.CreatedAt = fromMicros(created)
+	return &a, nil
+}
+
+// CreateAgent inserts a, failing with chat.ErrConflict when the email is taken.
+func (db *DB) CreateAgent(ctx context.Context, a *chat.Agent) error {
+	a.CreatedAt = db.Now().UTC().Truncate(1000)
+	err := db.tx(ctx, func(x q) error {
+		return x.row(ctx, `INSERT INTO agents (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			a.Email, a.Name, a.PasswordHash, micros(a.CreatedAt)).Scan(&a.ID)
+	})
+	if db.d.IsUniqueViolation(err) {
+		return chat.Errorf(chat.ErrConflict, "an agent with email %q already exists", a.Email)
+	}
+	return err
+}
+
+// Agent returns the agent with the given ID.
+func (db *DB) Agent(ctx context.Context, id int64) (*chat.Agent, error) {
+	return scanAgent(db.read().row(ctx, `SELECT id, email, name, password_hash, created_at FROM agents WHERE id = ?`, id))
+}
+
+// AgentByEmail returns the agent with the given email.
+func (db *DB) AgentByEmail(ctx context.Context, email string) (*chat.Agent, error) {
+	return scanAgent(db.read().row(ctx, `SELECT id, email, name, password_hash, created_at FROM agents WHERE email = ?`, email))
+}
+
+// CountAgents counts every agent of the installation.
+func (db *DB) CountAgents(ctx context.Context) (int, error) {
+	var n int
+	err := db.read().row(ctx, `SELECT COUNT(*) FROM agents`).Scan(&n)
+	return n, err
+}
+
+// AddMember makes an agent a member of a workspace.
+func (db *DB) AddMember(ctx context.Context, m chat.Member) error {
+	if !m.Role.Valid() {
+		return chat.Errorf(chat.ErrInvalid, "unknown role %q", m.Role)
+	}
+	if m.Status == "" {
+		m.Status = chat.StatusOffline
+	}
+	err := db.tx(ctx, func(x q) error {
+		_, err := x.exec(ctx, `INSERT INTO members (workspace_id, agent_id, role, status) VALUES (?, ?, ?, ?)`,
+			m.WorkspaceID, m.AgentID, m.Role, m.Status)
+		return err
+	})
+	if db.d.IsUniqueViolation(err) {
+		return chat.Errorf(chat.ErrConflict, "the agent is already a member")
+	}
+	return err
+}
+
+const memberSelect = `SELECT m.workspace_id, m.agent_id, m.role, m.status, a.name, a.email
+	FROM members m JOIN agents a ON a.id = m.agent_id`
+
+func (db *DB) members(ctx context.Context, x q, where string, args ...any) ([]chat.Member, error) {
+	rows, err := x.query(ctx, memberSelect+` WHERE `+where+` ORDER BY m.workspace_id, a.name, a.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []chat.Member
+	for rows.Next() {
+		var m chat.Member
+		if err := rows.Scan(&m.WorkspaceID, &m.AgentID, &m.Role, &m.Status, &m.Name, &m.Email); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func (db *DB) member(ctx context.Context, x q, workspaceID, agentID int64) (*chat.Member, error) {
+	ms, err := db.members(ctx, x, `m.workspace_id = ? AND m.agent_id = ?`, workspaceID, agentID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 {
+		return nil, chat.Errorf(chat.ErrAgentNotFound, "the agent is not a member of this workspace")
+	}
+	return &ms[0], nil
+}
+
+// Member returns an agent's membership in a workspace.
+func (db *DB) Member(ctx context.Context, workspaceID, agentID int64) (*chat.Member, error) {
+	return db.member(ctx, db.read(), workspaceID, agentID)
+}
+
+// Members lists a workspace's agents.
+func (db *DB) Members(ctx context.Context, workspaceID int64) ([]chat.Member, error) {
+	return db.members(ctx, db.read(), `m.workspace_id = ?`, workspaceID)
+}
+
+// Memberships lists the workspaces an agent belongs to.
+func (db *DB) Memberships(ctx context.Context, agentID int64) ([]chat.Member, error) {
+	return db.members(ctx, db.read(), `m.agent_id = ?`, agentID)
+}
+
+// SetAgentStatus changes an agent's status; an unchanged status writes no event.
+func (db *DB) SetAgentStatus(ctx context.Context, workspaceID, agentID int64, s chat.AgentStatus) (chat.Member, []chat.Event, error) {
+	if !s.Valid() {
+		return chat.Member{}, nil, chat.Errorf(chat.ErrInvalid, "status must be online, away or offline")
+	}
+	var m *chat.Member
+	var events []chat.Event
+	err := db.tx(ctx, func(x q) error {
+		var err error
+		if m, err = db.member(ctx, x, workspaceID, agentID); err != nil {
+			return err
+		}
+		if m.Status == s {
+			return nil
+		}
+		if _, err := x.exec(ctx, `UPDATE members SET status = ? WHERE workspace_id = ? AND agent_id = ?`, s, workspaceID, agentID); err != nil {
+			return err
+		}
+		m.Status = s
+		ev, err := db.appendEvent(ctx, x, chat.Event{WorkspaceID: workspaceID, Type: chat.EventAgentStatus, Member: m})
+		events = append(events, ev)
+		return err
+	})
+	if err != nil {
+		return chat.Member{}, nil, err
+	}
+	return *m, events, nil
+}
+
+// CreateSession stores a console session.
+func (db *DB) CreateSession(ctx context.Context, s chat.Session) error {
+	return db.tx(ctx, func(x q) error {
+		_, err := x.exec(ctx, `INSERT INTO sessions (token_hash, agent_id, csrf_token, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
+			s.TokenHash, s.AgentID, s.CSRFToken, micros(s.ExpiresAt), micros(db.Now()))
+		return err
+	})
+}
+
+// Session returns an unexpired session.
+func (db *DB) Session(ctx context.Context, tokenHash string, now time.Time) (*chat.Session, error) {
+	s := chat.Session{TokenHash: tokenHash}
+	var exp int64
+	err := db.read().row(ctx, `SELECT agent_id, csrf_token, expires_at FROM sessions WHERE token_hash = ? AND expires_at > ?`,
+		tokenHash, micros(now)).Scan(&s.AgentID, &s.CSRFToken, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, chat.Errorf(chat.ErrUnauthorized, "the session has ended; log in again")
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.ExpiresAt = fromMicros(exp)
+	return &s, nil
+}
+
+// DeleteSession ends a session.
+func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
+	return db.tx(ctx, func(x q) error {
+		_, err := x.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+		return err
+	})
+}

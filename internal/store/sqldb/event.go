@@ -1,0 +1,64 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// appendEvent gives ev the workspace's next sequence number and stores it.
+// The UPDATE takes the workspace row's lock until commit, so sequence order
+// is commit order: once seq N is visible, every seq below it is too. It runs
+// last in a transaction to hold that lock as briefly as possible.
+func (db *DB) appendEvent(ctx context.Context, x q, ev chat.Event) (chat.Event, error) {
+	if err := x.row(ctx, `UPDATE workspaces SET event_seq = event_seq + 1 WHERE id = ? RETURNING event_seq`, ev.WorkspaceID).Scan(&ev.Seq); err != nil {
+		return ev, err
+	}
+	ev.CreatedAt = db.Now().UTC().Truncate(1000)
+	payload, err := json.Marshal(ev)
+	if err != nil {
+		return ev, err
+	}
+	_, err = x.exec(ctx, `INSERT INTO events (workspace_id, seq, type, conversation_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		ev.WorkspaceID, ev.Seq, ev.Type, nullID(ev.ConversationID()), string(payload), micros(ev.CreatedAt))
+	return ev, err
+}
+
+// Events lists a workspace's events after f.AfterSeq, oldest first.
+func (db *DB) Events(ctx context.Context, workspaceID int64, f chat.EventFilter) ([]chat.Event, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 1000
+	}
+	query := `SELECT payload FROM events WHERE workspace_id = ? AND seq > ?`
+	args := []any{workspaceID, f.AfterSeq}
+	if f.ConversationID != 0 {
+		query += ` AND conversation_id = ?`
+		args = append(args, f.ConversationID)
+	}
+	rows, err := db.read().query(ctx, query+` ORDER BY seq LIMIT ?`, append(args, f.Limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []chat.Event
+	for rows.Next() {
+		var payload string
+		if err := rows.Scan(&payload); err != nil {
+			return nil, err
+		}
+		var ev chat.Event
+		if err := json.Unmarshal([]byte(payload), &ev); err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+// LastEventSeq returns the workspace's newest committed event sequence.
+func (db *DB) LastEventSeq(ctx context.Context, workspaceID int64) (int64, error) {
+	var seq int64
+	err := db.read().row(ctx, `SELECT event_seq FROM workspaces WHERE id = ?`, workspaceID).Scan(&seq)
+	return seq, err
+}

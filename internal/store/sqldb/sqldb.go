@@ -1,0 +1,202 @@
+// Package sqldb implements chat.Store once, over database/sql, for both
+// dialects Sodam supports. The SQL is written for the common ground of
+// SQLite 3.35+ and PostgreSQL (RETURNING, ON CONFLICT, partial indexes);
+// what differs — placeholders, row locks, migration locking, constraint
+// errors — lives in a Dialect supplied by the sqlite and postgres packages.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Dialect is what one database needs done differently.
+type Dialect struct {
+	Name string
+	// Numbered rewrites "?" placeholders to "$1", "$2", … (PostgreSQL).
+	Numbered bool
+	// ForUpdate is appended to a SELECT that must lock the rows it reads.
+	// SQLite needs none: its single writer connection serializes writes.
+	ForUpdate string
+	// Migrations holds NNNN_name.sql files applied in order.
+	Migrations fs.FS
+	// LockMigrations keeps concurrent nodes from migrating at once.
+	LockMigrations func(ctx context.Context, c *sql.Conn) (unlock func(), err error)
+	// IsUniqueViolation reports a unique-constraint error.
+	IsUniqueViolation func(error) bool
+}
+
+// DB is a chat.Store over a database/sql pool.
+type DB struct {
+	w, r *sql.DB // write and read pools; the same pool on PostgreSQL
+	d    Dialect
+	// Now is the clock, replaceable in tests.
+	Now func() time.Time
+}
+
+// New returns a store writing through w and reading through r.
+func New(w, r *sql.DB, d Dialect) *DB {
+	return &DB{w: w, r: r, d: d, Now: time.Now}
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w {
+		err = errors.Join(err, db.r.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// q runs dialect-neutral SQL ("?" placeholders) on a querier.
+type q struct {
+	db querier
+	d  *Dialect
+	tx bool // inside a write transaction
+}
+
+// forUpdate is the row-lock clause for a SELECT inside a write transaction.
+func (x q) forUpdate() string {
+	if x.tx {
+		return x.d.ForUpdate
+	}
+	return ""
+}
+
+func (x q) bind(query string) string {
+	if !x.d.Numbered {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+func (x q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return x.db.ExecContext(ctx, x.bind(query), args...)
+}
+
+func (x q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return x.db.QueryContext(ctx, x.bind(query), args...)
+}
+
+func (x q) row(ctx context.Context, query string, args ...any) *sql.Row {
+	return x.db.QueryRowContext(ctx, x.bind(query), args...)
+}
+
+func (db *DB) read() q { return q{db: db.r, d: &db.d} }
+
+// tx runs fn in one write transaction, committing when it returns nil.
+func (db *DB) tx(ctx context.Context, fn func(q) error) error {
+	t, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer t.Rollback() //nolint:errcheck // a no-op after Commit
+	if err := fn(q{db: t, d: &db.d, tx: true}); err != nil {
+		return err
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Migrate applies the dialect's migrations that have not run yet, each in
+// its own transaction, in file-name order.
+func (db *DB) Migrate(ctx context.Context) error {
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if db.d.LockMigrations != nil {
+		unlock, err := db.d.LockMigrations(ctx, conn)
+		if err != nil {
+			return fmt.Errorf("lock migrations: %w", err)
+		}
+		defer unlock()
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(db.d.Migrations, "*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.migrateOne(ctx, conn, name); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateOne(ctx context.Context, conn *sql.Conn, name string) error {
+	t, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer t.Rollback() //nolint:errcheck
+	x := q{db: t, d: &db.d}
+	var done int
+	if err := x.row(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, name).Scan(&done); err != nil {
+		return err
+	}
+	if done > 0 {
+		return nil
+	}
+	body, err := fs.ReadFile(db.d.Migrations, name)
+	if err != nil {
+		return err
+	}
+	if _, err := t.ExecContext(ctx, string(body)); err != nil {
+		return err
+	}
+	if _, err := x.exec(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, name); err != nil {
+		return err
+	}
+	return t.Commit()
+}
+
+// micros and fromMicros convert times to the stored form.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

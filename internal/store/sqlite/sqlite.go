@@ -1,0 +1,85 @@
+// Package sqlite opens Sodam's embedded store: a SQLite file in WAL mode
+// with one write connection and a pool of readers (modernc.org/sqlite, pure
+// Go, so the binary needs no C toolchain).
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/store/sqldb"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+var _ chat.Store = (*sqldb.DB)(nil)
+
+// Synchronous is the default PRAGMA synchronous. In WAL mode FULL syncs the
+// log at every commit, so an acknowledged write survives a power loss as
+// well as a process crash; NORMAL survives a process crash only.
+const Synchronous = "FULL"
+
+// Open opens (creating if needed) the database file at path and migrates it.
+func Open(ctx context.Context, path string) (*sqldb.DB, error) {
+	dsn := func(extra ...string) string {
+		v := url.Values{}
+		// busy_timeout goes first so that the pragmas after it wait instead
+		// of failing while another connection holds the lock.
+		v.Add("_pragma", "busy_timeout(10000)")
+		v.Add("_pragma", "journal_mode(WAL)")
+		v.Add("_pragma", "synchronous("+Synchronous+")")
+		v.Add("_pragma", "foreign_keys(1)")
+		for _, p := range extra {
+			v.Add("_pragma", p)
+		}
+		// Writers take the write lock at BEGIN, so a transaction never fails
+		// half-way when upgrading a read lock.
+		v.Set("_txlock", "immediate")
+		return "file:" + path + "?" + v.Encode()
+	}
+	w, err := sql.Open("sqlite", dsn())
+	if err != nil {
+		return nil, err
+	}
+	// One writer: SQLite allows one at a time anyway, and a single
+	// connection turns contention into a queue in Go instead of busy retries.
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", dsn("query_only(1)"))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	mig, _ := fs.Sub(migrations, "migrations")
+	db := sqldb.New(w, r, sqldb.Dialect{
+		Name:              "sqlite",
+		Migrations:        mig,
+		IsUniqueViolation: isUniqueViolation,
+	})
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func isUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}

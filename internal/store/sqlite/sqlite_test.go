@@ -1,0 +1,45 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/store/sqlite"
+	"github.com/sodam-chat/sodam/internal/store/storetest"
+)
+
+func open(t *testing.T) chat.Store {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sodam.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestConformance(t *testing.T) { storetest.Run(t, open) }
+
+// Reopening a database keeps its data and does not re-run migrations.
+func TestReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sodam.db")
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateWorkspace(ctx, &chat.Workspace{SiteID: "keep", Name: "k", IdentitySecret: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.WorkspaceBySiteID(ctx, "keep"); err != nil {
+		t.Fatal(err)
+	}
+}
