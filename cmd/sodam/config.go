@@ -1,0 +1,151 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+)
+
+// Config is every setting of `sodam serve`.
+type Config struct {
+	Addr          string
+	DataDir       string
+	DatabaseURL   string
+	BaseURL       string
+	LogFormat     string
+	LogLevel      string
+	AdminEmail    string
+	AdminPassword string
+	SecureCookies bool
+}
+
+// option is one row of the settings table: a flag, its SODAM_* variable
+// and how to check and store its value.
+type option struct {
+	name, def, usage string
+	// secret options also read SODAM_<NAME>_FILE and are never printed.
+	secret bool
+	set    func(c *Config, v string) error
+}
+
+func envName(flagName string) string {
+	return "SODAM_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+var options = []option{
+	{name: "addr", def: "127.0.0.1:8080", usage: "address to listen on", set: func(c *Config, v string) error {
+		if _, _, err := net.SplitHostPort(v); err != nil {
+			return fmt.Errorf("must be host:port, like 127.0.0.1:8080")
+		}
+		c.Addr = v
+		return nil
+	}},
+	{name: "data", def: "./data", usage: "directory for the SQLite database and uploads", set: func(c *Config, v string) error {
+		if v == "" {
+			return fmt.Errorf("must not be empty")
+		}
+		c.DataDir = v
+		return nil
+	}},
+	{name: "database-url", usage: "postgres://… to use PostgreSQL instead of the embedded SQLite", secret: true, set: func(c *Config, v string) error {
+		if v != "" {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+				return fmt.Errorf("must be a postgres:// URL")
+			}
+		}
+		c.DatabaseURL = v
+		return nil
+	}},
+	{name: "base-url", usage: "URL browsers use to reach Sodam (default: http://<addr>)", set: func(c *Config, v string) error {
+		if v != "" {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+				return fmt.Errorf("must look like https://chat.example.com")
+			}
+			v = strings.TrimSuffix(v, "/")
+		}
+		c.BaseURL = v
+		return nil
+	}},
+	{name: "log-format", def: "text", usage: "log format: text or json", set: func(c *Config, v string) error {
+		if v != "text" && v != "json" {
+			return fmt.Errorf("must be text or json")
+		}
+		c.LogFormat = v
+		return nil
+	}},
+	{name: "log-level", def: "info", usage: "log level: debug, info, warn or error", set: func(c *Config, v string) error {
+		switch v {
+		case "debug", "info", "warn", "error":
+			c.LogLevel = v
+			return nil
+		}
+		return fmt.Errorf("must be debug, info, warn or error")
+	}},
+	{name: "admin-email", def: "admin@sodam.local", usage: "email of the master account created on first start", set: func(c *Config, v string) error {
+		if !strings.Contains(v, "@") {
+			return fmt.Errorf("must be an email address")
+		}
+		c.AdminEmail = strings.ToLower(v)
+		return nil
+	}},
+	{name: "admin-password", usage: "password of the master account created on first start (default: generated and printed once)", secret: true, set: func(c *Config, v string) error {
+		if v != "" && len(v) < 8 {
+			return fmt.Errorf("must be at least 8 characters")
+		}
+		c.AdminPassword = v
+		return nil
+	}},
+	{name: "secure-cookies", def: "false", usage: "mark session cookies Secure (serve over HTTPS)", set: func(c *Config, v string) error {
+		switch v {
+		case "true", "1":
+			c.SecureCookies = true
+		case "false", "0":
+			c.SecureCookies = false
+		default:
+			return fmt.Errorf("must be true or false")
+		}
+		return nil
+	}},
+}
+
+// ParseConfig reads defaults, then SODAM_* variables (and _FILE for
+// secrets), then flags; later sources win. Every value is validated.
+func ParseConfig(name string, args []string, getenv func(string) string) (Config, error) {
+	var c Config
+	values := map[string]string{}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	for _, o := range options {
+		v := o.def
+		if e := getenv(envName(o.name)); e != "" {
+			v = e
+		} else if f := getenv(envName(o.name) + "_FILE"); o.secret && f != "" {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return c, fmt.Errorf("%s_FILE: %w", envName(o.name), err)
+			}
+			v = strings.TrimSpace(string(b))
+		}
+		values[o.name] = v
+		fs.Func(o.name, fmt.Sprintf("%s (env %s)", o.usage, envName(o.name)), func(s string) error {
+			values[o.name] = s
+			return nil
+		})
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	for _, o := range options {
+		if err := o.set(&c, values[o.name]); err != nil {
+			return c, fmt.Errorf("invalid %s (--%s): %w", envName(o.name), o.name, err)
+		}
+	}
+	return c, nil
+}

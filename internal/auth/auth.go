@@ -1,0 +1,117 @@
+// Package auth holds the credentials primitives: argon2id password hashes,
+// random tokens stored only as hashes, and a login rate limiter.
+package auth
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+	"golang.org/x/time/rate"
+)
+
+// argon2id parameters: OWASP's second recommended set (19 MiB, 2 passes).
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+// HashPassword returns a PHC-format argon2id hash of password.
+func HashPassword(password string) string {
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	enc := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads, enc.EncodeToString(salt), enc.EncodeToString(key))
+}
+
+// CheckPassword reports whether password matches a hash from HashPassword.
+func CheckPassword(hash, password string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	enc := base64.RawStdEncoding
+	salt, err1 := enc.DecodeString(parts[4])
+	want, err2 := enc.DecodeString(parts[5])
+	if err := errors.Join(err1, err2); err != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// NewToken returns a random token (130 bits, base32).
+func NewToken() string { return rand.Text() }
+
+// HashToken is what the store keeps of a token: its SHA-256, in hex.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Limiter allows a burst of attempts per key, refilled at a steady rate.
+type Limiter struct {
+	every time.Duration
+	burst int
+
+	mu   sync.Mutex
+	keys map[string]*entry
+}
+
+type entry struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+// NewLimiter allows burst attempts per key, then one per every.
+func NewLimiter(every time.Duration, burst int) *Limiter {
+	return &Limiter{every: every, burst: burst, keys: map[string]*entry{}}
+}
+
+// Allow spends one attempt for each key and reports whether all had one.
+func (l *Limiter) Allow(now time.Time, keys ...string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.keys) > 10000 {
+		l.prune(now)
+	}
+	ok := true
+	for _, k := range keys {
+		e := l.keys[k]
+		if e == nil {
+			e = &entry{lim: rate.NewLimiter(rate.Every(l.every), l.burst)}
+			l.keys[k] = e
+		}
+		e.seen = now
+		if !e.lim.AllowN(now, 1) {
+			ok = false
+		}
+	}
+	return ok
+}
+
+// prune forgets keys idle long enough to have refilled completely.
+func (l *Limiter) prune(now time.Time) {
+	full := l.every * time.Duration(l.burst)
+	for k, e := range l.keys {
+		if now.Sub(e.seen) > full {
+			delete(l.keys, k)
+		}
+	}
+}

@@ -1,0 +1,250 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/subtle"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/sodam-chat/sodam/internal/auth"
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+const sessionCookie = "sodam_session"
+
+type ctxKey int
+
+const (
+	keyAgent ctxKey = iota
+	keyMember
+	keyVisitor
+)
+
+// agentAuth is the logged-in agent of a console request.
+type agentAuth struct {
+	agent   *chat.Agent
+	session *chat.Session
+}
+
+func agentOf(r *http.Request) agentAuth { return r.Context().Value(keyAgent).(agentAuth) }
+
+func memberOf(r *http.Request) *chat.Member { return r.Context().Value(keyMember).(*chat.Member) }
+
+func actorOf(r *http.Request) chat.Actor {
+	m := memberOf(r)
+	return chat.Actor{Kind: chat.SenderAgent, AgentID: m.AgentID, Role: m.Role, Status: m.Status}
+}
+
+// visitorAuth is the widget session of a visitor request.
+type visitorAuth struct {
+	session   *chat.VisitorSession
+	workspace *chat.Workspace
+}
+
+func visitorOf(r *http.Request) visitorAuth { return r.Context().Value(keyVisitor).(visitorAuth) }
+
+func isWrite(method string) bool {
+	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
+}
+
+// authAgent checks the session cookie and, on writes, the CSRF token and the
+// Origin header, so that another site cannot make a logged-in agent act.
+func (s *Server) authAgent(r *http.Request) (*http.Request, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return r, chat.Errorf(chat.ErrUnauthorized, "log in first")
+	}
+	sess, err := s.store.Session(r.Context(), auth.HashToken(c.Value), s.now())
+	if err != nil {
+		return r, err
+	}
+	if isWrite(r.Method) {
+		if o := r.Header.Get("Origin"); o != "" && !sameOrigin(r, o) {
+			return r, chat.Errorf(chat.ErrCSRF, "cross-site request refused")
+		}
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-CSRF-Token")), []byte(sess.CSRFToken)) != 1 {
+			return r, chat.Errorf(chat.ErrCSRF, "missing or wrong X-CSRF-Token header")
+		}
+	}
+	a, err := s.store.Agent(r.Context(), sess.AgentID)
+	if err != nil {
+		return r, chat.Errorf(chat.ErrUnauthorized, "log in first")
+	}
+	return r.WithContext(context.WithValue(r.Context(), keyAgent, agentAuth{agent: a, session: sess})), nil
+}
+
+// rank orders roles for minimum-role checks.
+var rank = map[chat.Role]int{chat.RoleAgent: 1, chat.RoleManager: 2, chat.RoleMaster: 3}
+
+// authMember checks that the agent belongs to the {wid} workspace with at
+// least minRole. A workspace the agent does not belong to looks like one
+// that does not exist.
+func (s *Server) authMember(r *http.Request, minRole chat.Role) (*http.Request, error) {
+	r, err := s.authAgent(r)
+	if err != nil {
+		return r, err
+	}
+	wid, err := pathID(r, "wid")
+	if err != nil {
+		return r, err
+	}
+	m, err := s.store.Member(r.Context(), wid, agentOf(r).agent.ID)
+	if chat.ErrorCode(err) == chat.ErrAgentNotFound {
+		return r, chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
+	}
+	if err != nil {
+		return r, err
+	}
+	if minRole != "" && rank[m.Role] < rank[minRole] {
+		return r, chat.Errorf(chat.ErrRoleRequired, "this needs the %s role or higher", minRole)
+	}
+	return r.WithContext(context.WithValue(r.Context(), keyMember, m)), nil
+}
+
+// authVisitor checks the widget's bearer token and the request's origin.
+func (s *Server) authVisitor(r *http.Request) (*http.Request, error) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || token == "" {
+		return r, chat.Errorf(chat.ErrUnauthorized, "send the visitor token as Authorization: Bearer <token>")
+	}
+	vs, err := s.store.VisitorSession(r.Context(), auth.HashToken(token))
+	if err != nil {
+		return r, err
+	}
+	ws, err := s.store.Workspace(r.Context(), vs.WorkspaceID)
+	if err != nil {
+		return r, err
+	}
+	if err := checkOrigin(r, ws); err != nil {
+		return r, err
+	}
+	return r.WithContext(context.WithValue(r.Context(), keyVisitor, visitorAuth{session: vs, workspace: ws})), nil
+}
+
+// checkOrigin refuses browser requests from pages that are neither Sodam
+// itself (the widget iframe) nor one of the workspace's allowed origins.
+func checkOrigin(r *http.Request, ws *chat.Workspace) error {
+	o := r.Header.Get("Origin")
+	if o == "" || sameOrigin(r, o) {
+		return nil
+	}
+	for _, allowed := range ws.AllowedOrigins {
+		if strings.EqualFold(strings.TrimSuffix(allowed, "/"), o) {
+			return nil
+		}
+	}
+	return chat.Errorf(chat.ErrOriginNotAllowed, "origin %s may not use this workspace's widget; add it to the allowed origins in settings", o)
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	return parseID(r.PathValue(name), name)
+}
+
+func parseID(v, name string) (int64, error) {
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, chat.Errorf(chat.ErrInvalid, "%s must be a positive integer", name)
+	}
+	return id, nil
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type meResponse struct {
+	Agent       *chat.Agent   `json:"agent"`
+	Memberships []chat.Member `json:"memberships"`
+	CSRFToken   string        `json:"csrf_token"`
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	var req loginRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	email := strings.ToLower(strings.TrimSpace(req.Email))
+	if email == "" || req.Password == "" {
+		return chat.Errorf(chat.ErrInvalid, "email and password are required")
+	}
+	if !s.logins.Allow(s.now(), "ip:"+clientIP(r), "email:"+email) {
+		return chat.Errorf(chat.ErrTooManyRequests, "too many login attempts; wait a minute and try again")
+	}
+	a, err := s.store.AgentByEmail(r.Context(), email)
+	if chat.ErrorCode(err) == chat.ErrAgentNotFound {
+		// Spend the same time as a real check so timing does not tell
+		// which emails exist.
+		auth.CheckPassword(dummyHash, req.Password)
+		return chat.Errorf(chat.ErrInvalidCredentials, "wrong email or password")
+	}
+	if err != nil {
+		return err
+	}
+	if !auth.CheckPassword(a.PasswordHash, req.Password) {
+		return chat.Errorf(chat.ErrInvalidCredentials, "wrong email or password")
+	}
+	token := auth.NewToken()
+	sess := chat.Session{TokenHash: auth.HashToken(token), AgentID: a.ID, CSRFToken: auth.NewToken(), ExpiresAt: s.now().Add(s.cfg.SessionTTL)}
+	if err := s.store.CreateSession(r.Context(), sess); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies,
+		SameSite: http.SameSiteLaxMode, Expires: sess.ExpiresAt,
+	})
+	ms, err := s.store.Memberships(r.Context(), a.ID)
+	if err != nil {
+		return err
+	}
+	// Logging in means being at the desk: come online everywhere.
+	for i, m := range ms {
+		updated, events, err := s.store.SetAgentStatus(r.Context(), m.WorkspaceID, a.ID, chat.StatusOnline)
+		if err != nil {
+			return err
+		}
+		s.hub.Publish(r.Context(), events)
+		ms[i] = updated
+	}
+	writeJSON(w, http.StatusOK, meResponse{Agent: a, Memberships: nonNil(ms), CSRFToken: sess.CSRFToken})
+	return nil
+}
+
+var dummyHash = auth.HashPassword("sodam-timing-equalizer")
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.store.DeleteSession(r.Context(), agentOf(r).session.TokenHash); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
+	a := agentOf(r)
+	ms, err := s.store.Memberships(r.Context(), a.agent.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, meResponse{Agent: a.agent, Memberships: nonNil(ms), CSRFToken: a.session.CSRFToken})
+	return nil
+}
+
+// nonNil makes empty lists encode as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,386 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/realtime"
+)
+
+// workspaceView is a workspace as the console sees it; the identity secret
+// is shown to masters only.
+type workspaceView struct {
+	*chat.Workspace
+	IdentitySecret string `json:"identity_secret,omitempty"`
+}
+
+func (s *Server) workspace(r *http.Request) (*chat.Workspace, error) {
+	return s.store.Workspace(r.Context(), memberOf(r).WorkspaceID)
+}
+
+func (s *Server) viewWorkspace(r *http.Request, ws *chat.Workspace) workspaceView {
+	v := workspaceView{Workspace: ws}
+	if memberOf(r).Role == chat.RoleMaster {
+		v.IdentitySecret = ws.IdentitySecret
+	}
+	return v
+}
+
+func (s *Server) getWorkspace(w http.ResponseWriter, r *http.Request) error {
+	ws, err := s.workspace(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.viewWorkspace(r, ws))
+	return nil
+}
+
+type workspacePatch struct {
+	Name           *string   `json:"name"`
+	ConsentText    *string   `json:"consent_text"`
+	AllowedOrigins *[]string `json:"allowed_origins"`
+	Color          *string   `json:"color"`
+	Title          *string   `json:"title"`
+}
+
+func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
+	var p workspacePatch
+	if err := decode(w, r, &p); err != nil {
+		return err
+	}
+	ws, err := s.workspace(r)
+	if err != nil {
+		return err
+	}
+	if err := applyWorkspacePatch(ws, p); err != nil {
+		return err
+	}
+	if err := s.store.UpdateWorkspace(r.Context(), ws); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.viewWorkspace(r, ws))
+	return nil
+}
+
+// applyWorkspacePatch validates every field before changing any.
+func applyWorkspacePatch(ws *chat.Workspace, p workspacePatch) error {
+	text := func(field string, v *string, max int) error {
+		if v != nil && utf8.RuneCountInString(*v) > max {
+			return chat.Errorf(chat.ErrInvalid, "%s must be at most %d characters", field, max)
+		}
+		return nil
+	}
+	if p.Name != nil && strings.TrimSpace(*p.Name) == "" {
+		return chat.Errorf(chat.ErrInvalid, "name must not be empty")
+	}
+	for _, err := range []error{text("name", p.Name, 100), text("consent_text", p.ConsentText, 5000), text("title", p.Title, 100)} {
+		if err != nil {
+			return err
+		}
+	}
+	if p.Color != nil && *p.Color != "" && !isHexColor(*p.Color) {
+		return chat.Errorf(chat.ErrInvalid, "color must look like #1a73e8")
+	}
+	var origins []string
+	if p.AllowedOrigins != nil {
+		if len(*p.AllowedOrigins) > 50 {
+			return chat.Errorf(chat.ErrInvalid, "at most 50 allowed origins")
+		}
+		for _, o := range *p.AllowedOrigins {
+			norm, err := normalizeOrigin(o)
+			if err != nil {
+				return err
+			}
+			origins = append(origins, norm)
+		}
+	}
+	if p.Name != nil {
+		ws.Name = strings.TrimSpace(*p.Name)
+	}
+	if p.ConsentText != nil {
+		ws.ConsentText = *p.ConsentText
+	}
+	if p.Title != nil {
+		ws.Title = *p.Title
+	}
+	if p.Color != nil {
+		ws.Color = *p.Color
+	}
+	if p.AllowedOrigins != nil {
+		ws.AllowedOrigins = origins
+	}
+	return nil
+}
+
+func isHexColor(c string) bool {
+	if len(c) != 7 || c[0] != '#' {
+		return false
+	}
+	_, err := strconv.ParseUint(c[1:], 16, 32)
+	return err == nil
+}
+
+// normalizeOrigin accepts "https://shop.example.com[:port]" and nothing else.
+func normalizeOrigin(o string) (string, error) {
+	u, err := url.Parse(strings.TrimSuffix(strings.TrimSpace(o), "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil {
+		return "", chat.Errorf(chat.ErrInvalid, "allowed origin %q must look like https://shop.example.com", o)
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host), nil
+}
+
+type embedResponse struct {
+	SiteID    string `json:"site_id"`
+	WidgetURL string `json:"widget_url"`
+	Snippet   string `json:"snippet"`
+}
+
+func (s *Server) embed(w http.ResponseWriter, r *http.Request) error {
+	ws, err := s.workspace(r)
+	if err != nil {
+		return err
+	}
+	src := s.cfg.BaseURL + "/widget.js"
+	writeJSON(w, http.StatusOK, embedResponse{
+		SiteID: ws.SiteID, WidgetURL: src,
+		Snippet: fmt.Sprintf(`<script src="%s" data-site-id="%s" async></script>`, html.EscapeString(src), html.EscapeString(ws.SiteID)),
+	})
+	return nil
+}
+
+func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) error {
+	ms, err := s.store.Members(r.Context(), memberOf(r).WorkspaceID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, nonNil(ms))
+	return nil
+}
+
+func (s *Server) setStatus(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Status chat.AgentStatus `json:"status"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	m := memberOf(r)
+	updated, events, err := s.store.SetAgentStatus(r.Context(), m.WorkspaceID, m.AgentID, req.Status)
+	if err != nil {
+		return err
+	}
+	s.hub.Publish(r.Context(), events)
+	writeJSON(w, http.StatusOK, updated)
+	return nil
+}
+
+func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error {
+	m := memberOf(r)
+	q := r.URL.Query()
+	f := chat.ConversationFilter{State: chat.State(q.Get("state"))}
+	if f.State != "" && !f.State.Valid() {
+		return chat.Errorf(chat.ErrInvalid, "state must be one of unassigned, waiting, active, closed, bot")
+	}
+	switch scope := q.Get("scope"); {
+	case scope == "mine":
+		f.AssigneeID = m.AgentID
+	case scope != "" && scope != "all":
+		return chat.Errorf(chat.ErrInvalid, "scope must be mine or all")
+	case !m.Role.SeesAll():
+		f.VisibleTo = m.AgentID
+	}
+	cs, err := s.store.Conversations(r.Context(), m.WorkspaceID, f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, nonNil(cs))
+	return nil
+}
+
+// visibleConversation loads {cid} if the member may see it; otherwise it
+// answers not found, as if it did not exist.
+func (s *Server) visibleConversation(r *http.Request) (*chat.Conversation, error) {
+	cid, err := pathID(r, "cid")
+	if err != nil {
+		return nil, err
+	}
+	m := memberOf(r)
+	c, err := s.store.Conversation(r.Context(), m.WorkspaceID, cid)
+	if err != nil {
+		return nil, err
+	}
+	if !chat.CanSee(*c, m.AgentID, m.Role) {
+		return nil, chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
+	}
+	return c, nil
+}
+
+func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.visibleConversation(r)
+	if err != nil {
+		return err
+	}
+	cu, err := s.store.Customer(r.Context(), c.WorkspaceID, c.CustomerID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"conversation": c, "customer": cu})
+	return nil
+}
+
+func afterParam(r *http.Request) (int64, error) {
+	v := r.URL.Query().Get("after")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, chat.Errorf(chat.ErrInvalid, "after must be a non-negative integer")
+	}
+	return n, nil
+}
+
+func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.visibleConversation(r)
+	if err != nil {
+		return err
+	}
+	after, err := afterParam(r)
+	if err != nil {
+		return err
+	}
+	msgs, err := s.store.Messages(r.Context(), c.WorkspaceID, c.ID, after, 0)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, nonNil(msgs))
+	return nil
+}
+
+type sendRequest struct {
+	ClientMsgID string `json:"client_msg_id"`
+	Body        string `json:"body"`
+}
+
+func (s *Server) agentSend(w http.ResponseWriter, r *http.Request) error {
+	var req sendRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	c, err := s.visibleConversation(r)
+	if err != nil {
+		return err
+	}
+	msg, events, dup, err := s.store.AppendMessage(r.Context(), c.WorkspaceID, c.ID, actorOf(r),
+		chat.NewMessage{ClientMsgID: req.ClientMsgID, Body: req.Body, SenderName: memberOf(r).Name})
+	if err != nil {
+		return err
+	}
+	s.hub.Publish(r.Context(), events)
+	writeJSON(w, createdStatus(dup), msg)
+	return nil
+}
+
+// createdStatus is 201 for a new message and 200 for a retried one.
+func createdStatus(dup bool) int {
+	if dup {
+		return http.StatusOK
+	}
+	return http.StatusCreated
+}
+
+func (s *Server) assign(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.visibleConversation(r)
+	if err != nil {
+		return err
+	}
+	updated, events, err := s.store.Assign(r.Context(), c.WorkspaceID, c.ID, actorOf(r))
+	if err != nil {
+		return err
+	}
+	s.hub.Publish(r.Context(), events)
+	writeJSON(w, http.StatusOK, updated)
+	return nil
+}
+
+func (s *Server) agentClose(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.visibleConversation(r)
+	if err != nil {
+		return err
+	}
+	updated, events, err := s.store.CloseConversation(r.Context(), c.WorkspaceID, c.ID, actorOf(r))
+	if err != nil {
+		return err
+	}
+	s.hub.Publish(r.Context(), events)
+	writeJSON(w, http.StatusOK, updated)
+	return nil
+}
+
+// clientFrame is what a WebSocket client may send.
+type clientFrame struct {
+	Type           string `json:"type"`
+	ConversationID int64  `json:"conversation_id"`
+	Typing         bool   `json:"typing"`
+}
+
+func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
+	after, err := afterParam(r)
+	if err != nil {
+		return err
+	}
+	m := memberOf(r)
+	// Only the console's own origin may open an agent socket (the library
+	// refuses other origins when no patterns are given).
+	conn, err := realtime.Accept(w, r, nil)
+	if err != nil {
+		return nil // Accept has answered the client
+	}
+	defer conn.Close("bye")
+	err = s.hub.Serve(r.Context(), realtime.Session{
+		Conn: conn, WorkspaceID: m.WorkspaceID, After: after,
+		ShowEvent: func(ev chat.Event) any {
+			if agentMaySee(ev, m) {
+				return ev
+			}
+			return nil
+		},
+		ShowTyping: func(t realtime.Typing) bool {
+			return t.SenderType == chat.SenderVisitor && chat.CanSee(chat.Conversation{AssigneeID: t.AssigneeID, State: t.State}, m.AgentID, m.Role)
+		},
+		OnFrame: func(ctx context.Context, data []byte) {
+			var f clientFrame
+			if json.Unmarshal(data, &f) != nil || f.Type != "typing" {
+				return
+			}
+			c, err := s.store.Conversation(ctx, m.WorkspaceID, f.ConversationID)
+			if err != nil || c.AssigneeID != m.AgentID || !c.State.Open() {
+				return
+			}
+			s.hub.PublishTyping(ctx, m.WorkspaceID, realtime.Typing{ConversationID: c.ID, SenderType: chat.SenderAgent, Typing: f.Typing, AssigneeID: c.AssigneeID, State: c.State})
+		},
+	})
+	s.log.Debug("agent socket closed", "agent", m.AgentID, "err", err)
+	return nil
+}
+
+// agentMaySee decides which events reach an agent's console: everything for
+// managers and masters; for agents, their conversations and the queue, plus
+// the event that takes a conversation out of their view.
+func agentMaySee(ev chat.Event, m *chat.Member) bool {
+	if ev.Conversation == nil {
+		return true // agent status and other workspace-wide events
+	}
+	if chat.CanSee(*ev.Conversation, m.AgentID, m.Role) {
+		return true
+	}
+	return ev.PrevAssigneeID == m.AgentID || ev.PrevState == chat.StateUnassigned || ev.PrevState == chat.StateBot
+}

@@ -1,0 +1,143 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// Codes the HTTP layer adds to the domain's.
+const (
+	codeInvalidJSON  = "invalid_json"
+	codeBodyTooLarge = "body_too_large"
+	codeMediaType    = "unsupported_media_type"
+	codeInternal     = "internal_error"
+	codeUnavailable  = "unavailable"
+)
+
+// statusOf maps every error code to its HTTP status: the one table.
+var statusOf = map[string]int{
+	chat.ErrInvalid:              http.StatusBadRequest,
+	codeInvalidJSON:              http.StatusBadRequest,
+	chat.ErrEmptyMessage:         http.StatusBadRequest,
+	chat.ErrMessageTooLong:       http.StatusBadRequest,
+	chat.ErrConsentRequired:      http.StatusBadRequest,
+	chat.ErrUnauthorized:         http.StatusUnauthorized,
+	chat.ErrInvalidCredentials:   http.StatusUnauthorized,
+	chat.ErrBadSignature:         http.StatusUnauthorized,
+	chat.ErrForbidden:            http.StatusForbidden,
+	chat.ErrRoleRequired:         http.StatusForbidden,
+	chat.ErrCSRF:                 http.StatusForbidden,
+	chat.ErrOriginNotAllowed:     http.StatusForbidden,
+	chat.ErrNotAssignee:          http.StatusForbidden,
+	chat.ErrNotFound:             http.StatusNotFound,
+	chat.ErrWorkspaceNotFound:    http.StatusNotFound,
+	chat.ErrConversationNotFound: http.StatusNotFound,
+	chat.ErrAgentNotFound:        http.StatusNotFound,
+	chat.ErrConflict:             http.StatusConflict,
+	chat.ErrAlreadyAssigned:      http.StatusConflict,
+	chat.ErrConversationClosed:   http.StatusConflict,
+	chat.ErrConversationNotOpen:  http.StatusConflict,
+	chat.ErrAgentNotOnline:       http.StatusConflict,
+	chat.ErrClientMsgIDConflict:  http.StatusConflict,
+	codeBodyTooLarge:             http.StatusRequestEntityTooLarge,
+	codeMediaType:                http.StatusUnsupportedMediaType,
+	chat.ErrTooManyRequests:      http.StatusTooManyRequests,
+	codeUnavailable:              http.StatusServiceUnavailable,
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// writeError answers with err's code and message. Errors without a domain
+// code are logged and shown as "internal error", never with their text.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var e *chat.Error
+	if !errors.As(err, &e) {
+		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = &chat.Error{Code: codeInternal, Message: "internal error"}
+	}
+	status, ok := statusOf[e.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	var body errorBody
+	body.Error.Code, body.Error.Message = e.Code, e.Message
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		slog.Debug("write response", "err", err)
+	}
+}
+
+// maxBody bounds every JSON request body.
+const maxBody = 64 << 10
+
+// decode reads a JSON body into v, refusing anything but one well-formed
+// object of the expected shape.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+			return chat.Errorf(codeMediaType, "send the body as application/json")
+		}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data")
+	}
+	if err == nil {
+		return nil
+	}
+	var tooBig *http.MaxBytesError
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &tooBig):
+		return chat.Errorf(codeBodyTooLarge, "the request body is larger than %d bytes", maxBody)
+	case errors.As(err, &syntax):
+		return chat.Errorf(codeInvalidJSON, "malformed JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typ):
+		return chat.Errorf(chat.ErrInvalid, "field %q must be %s, not %s", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)
+	case errors.Is(err, io.EOF):
+		return chat.Errorf(codeInvalidJSON, "the request body is empty; send a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return chat.Errorf(codeInvalidJSON, "the JSON body ends too early")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return chat.Errorf(chat.ErrInvalid, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	default:
+		return chat.Errorf(codeInvalidJSON, "the body is not a single JSON object: %v", err)
+	}
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "int", "int64", "int32", "float64":
+		return "a number"
+	case "slice":
+		return "an array"
+	case "map", "struct":
+		return "an object"
+	}
+	return fmt.Sprintf("of type %s", goKind)
+}

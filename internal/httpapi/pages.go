@@ -1,0 +1,128 @@
+package httpapi
+
+import (
+	_ "embed"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/web"
+)
+
+//go:embed openapi.json
+var openAPISpec []byte
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openAPISpec)
+	return nil
+}
+
+var (
+	consoleFS = mustSub(web.Assets, "console")
+	widgetFS  = mustSub(web.Assets, "widget")
+)
+
+func mustSub(f fs.FS, dir string) http.Handler {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return http.FileServerFS(sub)
+}
+
+// consolePolicy keeps the console's pages from running anything but its own
+// scripts and from being framed by another site.
+const consolePolicy = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+func (s *Server) consoleAsset(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Security-Policy", consolePolicy)
+	w.Header().Set("Cache-Control", "no-cache")
+	http.StripPrefix("/console", consoleFS).ServeHTTP(w, r)
+	return nil
+}
+
+func (s *Server) widgetLoader(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	r2 := r.Clone(r.Context())
+	r2.URL.Path = "/loader.js"
+	widgetFS.ServeHTTP(w, r2)
+	return nil
+}
+
+// widgetAsset serves the chat iframe and its files. The frame may be
+// embedded only by Sodam itself and the workspace's allowed origins.
+func (s *Server) widgetAsset(w http.ResponseWriter, r *http.Request) error {
+	path := strings.TrimPrefix(r.URL.Path, "/widget")
+	if path == "/frame" {
+		ws, err := s.store.WorkspaceBySiteID(r.Context(), r.URL.Query().Get("site_id"))
+		if err != nil {
+			return err
+		}
+		ancestors := append([]string{"'self'"}, ws.AllowedOrigins...)
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; base-uri 'none'; frame-ancestors "+strings.Join(ancestors, " "))
+		path = "/frame.html"
+	}
+	if path == "/" || path == "/loader.js" {
+		return chat.Errorf(chat.ErrNotFound, "no such file")
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	r2 := r.Clone(r.Context())
+	r2.URL.Path = path
+	widgetFS.ServeHTTP(w, r2)
+	return nil
+}
+
+// tryData feeds the try-it page template.
+type tryData struct {
+	SiteID, BaseURL     string
+	Member              bool
+	SiteUID, SiteUIDSig string
+	MemberName, Lang    string
+}
+
+// tryPage shows the widget on a sample shop page, as an anonymous or a
+// logged-in visitor (signed server-side, as a real site would), so a new
+// user can play both sides at once (Gitple's chat-app test).
+func (s *Server) tryPage(w http.ResponseWriter, r *http.Request) error {
+	r, err := s.authAgent(r)
+	if err != nil {
+		http.Redirect(w, r, "/console/", http.StatusFound)
+		return nil
+	}
+	ms, err := s.store.Memberships(r.Context(), agentOf(r).agent.ID)
+	if err != nil {
+		return err
+	}
+	if len(ms) == 0 {
+		return chat.Errorf(chat.ErrWorkspaceNotFound, "you belong to no workspace")
+	}
+	wid := ms[0].WorkspaceID
+	if v := r.URL.Query().Get("ws"); v != "" {
+		id, err := parseID(v, "ws")
+		if err != nil {
+			return err
+		}
+		if _, err := s.store.Member(r.Context(), id, agentOf(r).agent.ID); err != nil {
+			return chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
+		}
+		wid = id
+	}
+	ws, err := s.store.Workspace(r.Context(), wid)
+	if err != nil {
+		return err
+	}
+	d := tryData{SiteID: ws.SiteID, BaseURL: s.cfg.BaseURL, Member: r.URL.Query().Get("as") == "member", Lang: "en", MemberName: "Sodam Kim"}
+	if strings.HasPrefix(r.Header.Get("Accept-Language"), "ko") {
+		d.Lang, d.MemberName = "ko", "김소담"
+	}
+	if d.Member {
+		d.SiteUID = "demo-member-1"
+		d.SiteUIDSig = chat.SignSiteUID(ws.IdentitySecret, d.SiteUID)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	return web.TryTemplate.Execute(w, d)
+}
+

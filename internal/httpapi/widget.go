@@ -1,0 +1,390 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sodam-chat/sodam/internal/auth"
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/realtime"
+)
+
+// visitorConversation is what a visitor may know of their conversation.
+type visitorConversation struct {
+	ID           int64      `json:"id"`
+	RoomNo       int64      `json:"room_no"`
+	State        chat.State `json:"state"`
+	AssigneeName string     `json:"assignee_name"`
+	LastSeq      int64      `json:"last_seq"`
+	CreatedAt    time.Time  `json:"created_at"`
+	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+}
+
+func viewForVisitor(c *chat.Conversation) *visitorConversation {
+	if c == nil {
+		return nil
+	}
+	return &visitorConversation{ID: c.ID, RoomNo: c.RoomNo, State: c.State, AssigneeName: c.AssigneeName, LastSeq: c.LastSeq, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt}
+}
+
+// visitorMessage is a message without the agent's account ID.
+type visitorMessage struct {
+	ID             int64           `json:"id"`
+	ConversationID int64           `json:"conversation_id"`
+	Seq            int64           `json:"seq"`
+	SenderType     chat.SenderType `json:"sender_type"`
+	SenderName     string          `json:"sender_name,omitempty"`
+	ClientMsgID    string          `json:"client_msg_id"`
+	Body           string          `json:"body"`
+	CreatedAt      time.Time       `json:"created_at"`
+}
+
+func messageForVisitor(m *chat.Message) *visitorMessage {
+	if m == nil {
+		return nil
+	}
+	return &visitorMessage{ID: m.ID, ConversationID: m.ConversationID, Seq: m.Seq, SenderType: m.SenderType, SenderName: m.SenderName, ClientMsgID: m.ClientMsgID, Body: m.Body, CreatedAt: m.CreatedAt}
+}
+
+type visitorEvent struct {
+	Seq          int64                `json:"seq"`
+	Type         chat.EventType       `json:"type"`
+	Conversation *visitorConversation `json:"conversation,omitempty"`
+	Message      *visitorMessage      `json:"message,omitempty"`
+	CreatedAt    time.Time            `json:"created_at"`
+}
+
+func (s *Server) workspaceBySite(r *http.Request, siteID string) (*chat.Workspace, error) {
+	if siteID == "" {
+		return nil, chat.Errorf(chat.ErrInvalid, "site_id is required")
+	}
+	ws, err := s.store.WorkspaceBySiteID(r.Context(), siteID)
+	if err != nil {
+		return nil, err
+	}
+	return ws, checkOrigin(r, ws)
+}
+
+type widgetConfig struct {
+	SiteID       string `json:"site_id"`
+	Name         string `json:"name"`
+	Title        string `json:"title"`
+	Color        string `json:"color"`
+	ConsentText  string `json:"consent_text"`
+	AgentsOnline bool   `json:"agents_online"`
+}
+
+func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) error {
+	ws, err := s.workspaceBySite(r, r.URL.Query().Get("site_id"))
+	if err != nil {
+		return err
+	}
+	ms, err := s.store.Members(r.Context(), ws.ID)
+	if err != nil {
+		return err
+	}
+	online := false
+	for _, m := range ms {
+		online = online || m.Status == chat.StatusOnline
+	}
+	writeJSON(w, http.StatusOK, widgetConfig{SiteID: ws.SiteID, Name: ws.Name, Title: ws.Title, Color: ws.Color, ConsentText: ws.ConsentText, AgentsOnline: online})
+	return nil
+}
+
+type sessionRequest struct {
+	SiteID       string            `json:"site_id"`
+	VisitorToken string            `json:"visitor_token"`
+	SiteUID      string            `json:"site_uid"`
+	SiteUIDSig   string            `json:"site_uid_sig"`
+	Language     string            `json:"language"`
+	Extra        map[string]string `json:"extra"`
+}
+
+type sessionResponse struct {
+	VisitorToken string               `json:"visitor_token"`
+	CustomerID   string               `json:"customer_id"`
+	Identifier   string               `json:"identifier"`
+	Conversation *visitorConversation `json:"conversation"`
+}
+
+// customerFromRequest validates what the widget says about the visitor.
+func customerFromRequest(ws *chat.Workspace, req sessionRequest) (*chat.Customer, error) {
+	c := &chat.Customer{WorkspaceID: ws.ID, Extra: map[string]string{}}
+	if req.SiteUID != "" {
+		if err := chat.VerifySiteUID(ws.IdentitySecret, req.SiteUID, req.SiteUIDSig); err != nil {
+			return nil, err
+		}
+		c.ExternalID, c.Verified = req.SiteUID, true
+	} else if req.SiteUIDSig != "" {
+		return nil, chat.Errorf(chat.ErrInvalid, "site_uid_sig without site_uid")
+	}
+	if len(req.Language) > 35 {
+		return nil, chat.Errorf(chat.ErrInvalid, "language must be a language tag such as ko-KR")
+	}
+	c.Language = req.Language
+	if len(req.Extra) > 30 {
+		return nil, chat.Errorf(chat.ErrInvalid, "at most 30 extra parameters")
+	}
+	for k, v := range req.Extra {
+		if !strings.HasPrefix(k, "cus_extra_") || len(k) > 64 {
+			return nil, chat.Errorf(chat.ErrInvalid, "extra parameter %q must be named cus_extra_…", k)
+		}
+		if utf8.RuneCountInString(v) > 500 {
+			return nil, chat.Errorf(chat.ErrInvalid, "extra parameter %q is longer than 500 characters", k)
+		}
+		switch k {
+		case "cus_extra_username":
+			c.Name = v
+		case "cus_extra_phone":
+			c.Phone = v
+		case "cus_extra_email":
+			c.Email = v
+		default:
+			c.Extra[k] = v
+		}
+	}
+	return c, nil
+}
+
+// widgetSession starts or resumes a visitor. A valid token is kept unless
+// the visitor's identity changed: a signed site_uid always maps to its own
+// customer, and a logged-out page never resumes a logged-in customer.
+func (s *Server) widgetSession(w http.ResponseWriter, r *http.Request) error {
+	var req sessionRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	ws, err := s.workspaceBySite(r, req.SiteID)
+	if err != nil {
+		return err
+	}
+	c, err := customerFromRequest(ws, req)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	token := req.VisitorToken
+	var prev *chat.Customer
+	if token != "" {
+		if vs, err := s.store.VisitorSession(ctx, auth.HashToken(token)); err == nil && vs.WorkspaceID == ws.ID {
+			prev, _ = s.store.Customer(ctx, ws.ID, vs.CustomerID)
+		}
+	}
+	switch {
+	case prev != nil && c.Verified && prev.ExternalID == c.ExternalID:
+	case prev != nil && !c.Verified && !prev.Verified:
+		c.ExternalID = prev.ExternalID
+	case c.Verified:
+		token = ""
+	default:
+		token = ""
+		c.ExternalID = "v" + strings.ToLower(auth.NewToken()[:16])
+	}
+	if err := s.store.UpsertCustomer(ctx, c); err != nil {
+		return err
+	}
+	if token == "" {
+		token = auth.NewToken()
+		if err := s.store.CreateVisitorSession(ctx, chat.VisitorSession{TokenHash: auth.HashToken(token), WorkspaceID: ws.ID, CustomerID: c.ID}); err != nil {
+			return err
+		}
+	}
+	resp := sessionResponse{VisitorToken: token, CustomerID: c.ExternalID, Identifier: chat.Identifier(ws.SiteID, c.ExternalID)}
+	cur, err := s.store.CurrentConversation(ctx, ws.ID, c.ID, chat.ChannelWeb)
+	switch {
+	case err == nil:
+		resp.Conversation = viewForVisitor(cur)
+	case chat.ErrorCode(err) != chat.ErrConversationNotFound:
+		return err
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Consent bool `json:"consent"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	v := visitorOf(r)
+	if v.workspace.ConsentText != "" && !req.Consent {
+		return chat.Errorf(chat.ErrConsentRequired, "agree to the privacy notice to start a chat")
+	}
+	c, events, err := s.store.OpenConversation(r.Context(), v.workspace.ID, v.session.CustomerID, chat.ChannelWeb)
+	if err != nil {
+		return err
+	}
+	s.hub.Publish(r.Context(), events)
+	writeJSON(w, createdStatus(len(events) == 0), viewForVisitor(&c))
+	return nil
+}
+
+// ownConversation loads {cid} if it is the visitor's; anything else is not found.
+func (s *Server) ownConversation(r *http.Request, id int64) (*chat.Conversation, error) {
+	v := visitorOf(r)
+	c, err := s.store.Conversation(r.Context(), v.workspace.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.CustomerID != v.session.CustomerID {
+		return nil, chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
+	}
+	return c, nil
+}
+
+func (s *Server) ownConversationParam(r *http.Request) (*chat.Conversation, error) {
+	cid, err := pathID(r, "cid")
+	if err != nil {
+		return nil, err
+	}
+	return s.ownConversation(r, cid)
+}
+
+func (s *Server) widgetMessages(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.ownConversationParam(r)
+	if err != nil {
+		return err
+	}
+	after, err := afterParam(r)
+	if err != nil {
+		return err
+	}
+	msgs, err := s.store.Messages(r.Context(), c.WorkspaceID, c.ID, after, 0)
+	if err != nil {
+		return err
+	}
+	out := make([]*visitorMessage, len(msgs))
+	for i := range msgs {
+		out[i] = messageForVisitor(&msgs[i])
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+type widgetSendResponse struct {
+	Message      *visitorMessage      `json:"message"`
+	Conversation *visitorConversation `json:"conversation"`
+}
+
+func (s *Server) widgetSend(w http.ResponseWriter, r *http.Request) error {
+	var req sendRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	c, err := s.ownConversationParam(r)
+	if err != nil {
+		return err
+	}
+	if chat.IsEndCommand(req.Body) {
+		return s.visitorClose(w, r, c)
+	}
+	msg, events, dup, err := s.store.AppendMessage(r.Context(), c.WorkspaceID, c.ID, chat.VisitorActor,
+		chat.NewMessage{ClientMsgID: req.ClientMsgID, Body: req.Body})
+	if err != nil {
+		return err
+	}
+	s.hub.Publish(r.Context(), events)
+	if len(events) > 0 {
+		c = events[0].Conversation
+	}
+	writeJSON(w, createdStatus(dup), widgetSendResponse{Message: messageForVisitor(&msg), Conversation: viewForVisitor(c)})
+	return nil
+}
+
+func (s *Server) widgetClose(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.ownConversationParam(r)
+	if err != nil {
+		return err
+	}
+	return s.visitorClose(w, r, c)
+}
+
+// visitorClose ends the visitor's conversation. Ending an already closed
+// one answers with it, so a retried "end" is harmless.
+func (s *Server) visitorClose(w http.ResponseWriter, r *http.Request, c *chat.Conversation) error {
+	if c.State != chat.StateClosed {
+		closed, events, err := s.store.CloseConversation(r.Context(), c.WorkspaceID, c.ID, chat.VisitorActor)
+		switch {
+		case err == nil:
+			s.hub.Publish(r.Context(), events)
+			c = &closed
+		case chat.ErrorCode(err) != chat.ErrConversationClosed:
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, widgetSendResponse{Conversation: viewForVisitor(c)})
+	return nil
+}
+
+// widgetWS authenticates by query parameters, since browsers cannot set
+// headers on a WebSocket handshake.
+func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	r.Header.Set("Authorization", "Bearer "+q.Get("token"))
+	r, err := s.authVisitor(r)
+	if err != nil {
+		return err
+	}
+	cid, err := parseID(q.Get("conversation_id"), "conversation_id")
+	if err != nil {
+		return err
+	}
+	c, err := s.ownConversation(r, cid)
+	if err != nil {
+		return err
+	}
+	after, err := afterParam(r)
+	if err != nil {
+		return err
+	}
+	v := visitorOf(r)
+	conn, err := realtime.Accept(w, r, originHosts(v.workspace))
+	if err != nil {
+		return nil // Accept has answered the client
+	}
+	defer conn.Close("bye")
+	err = s.hub.Serve(r.Context(), realtime.Session{
+		Conn: conn, WorkspaceID: v.workspace.ID, After: after, ConversationID: c.ID,
+		ShowEvent: func(ev chat.Event) any {
+			if ev.ConversationID() != c.ID {
+				return nil
+			}
+			return visitorEvent{Seq: ev.Seq, Type: ev.Type, Conversation: viewForVisitor(ev.Conversation), Message: messageForVisitor(ev.Message), CreatedAt: ev.CreatedAt}
+		},
+		ShowTyping: func(t realtime.Typing) bool {
+			return t.ConversationID == c.ID && t.SenderType == chat.SenderAgent
+		},
+		OnFrame: func(ctx context.Context, data []byte) {
+			var f clientFrame
+			if json.Unmarshal(data, &f) != nil || f.Type != "typing" {
+				return
+			}
+			cur, err := s.store.Conversation(ctx, c.WorkspaceID, c.ID)
+			if err != nil || !cur.State.Open() {
+				return
+			}
+			s.hub.PublishTyping(ctx, c.WorkspaceID, realtime.Typing{ConversationID: c.ID, SenderType: chat.SenderVisitor, Typing: f.Typing, AssigneeID: cur.AssigneeID, State: cur.State})
+		},
+	})
+	s.log.Debug("visitor socket closed", "conversation", c.ID, "err", err)
+	return nil
+}
+
+// originHosts turns allowed origins into the host patterns the WebSocket
+// library matches against the Origin header.
+func originHosts(ws *chat.Workspace) []string {
+	var hosts []string
+	for _, o := range ws.AllowedOrigins {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	return hosts
+}

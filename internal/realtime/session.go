@@ -1,0 +1,136 @@
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// Heartbeat timing: the server pings every PingInterval and closes a
+// connection whose pong does not come back within PongTimeout.
+const (
+	PingInterval = 20 * time.Second
+	PongTimeout  = 10 * time.Second
+	WriteTimeout = 10 * time.Second
+	replayPage   = 500
+)
+
+// Session is one client's connection to a workspace's feed.
+type Session struct {
+	Conn        Conn
+	WorkspaceID int64
+	// After is the last sequence the client saw; the session replays the rest.
+	After int64
+	// ConversationID, when set, limits the replay to one conversation.
+	ConversationID int64
+	// ShowEvent returns what the client may see of ev, or nil to skip it.
+	ShowEvent func(chat.Event) any
+	// ShowTyping reports whether the client may see t.
+	ShowTyping func(Typing) bool
+	// OnFrame handles a frame the client sent.
+	OnFrame func(ctx context.Context, data []byte)
+}
+
+type frame struct {
+	Type  string `json:"type"`
+	Event any    `json:"event,omitempty"`
+	Seq   int64  `json:"seq,omitempty"`
+	*Typing
+}
+
+// ErrDropped ends a session whose client could not keep up.
+var ErrDropped = errors.New("subscriber fell behind")
+
+// Serve runs a session until the client leaves, the connection dies, or ctx
+// ends: subscribe first, replay from the store, then stream live items,
+// skipping any the replay already sent.
+func (h *Hub) Serve(ctx context.Context, s Session) error {
+	sub, err := h.Subscribe(ctx, s.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		for {
+			data, err := s.Conn.Read(ctx)
+			if err != nil {
+				cancel(err)
+				return
+			}
+			s.OnFrame(ctx, data)
+		}
+	}()
+
+	send := func(f frame) error {
+		data, err := json.Marshal(f)
+		if err != nil {
+			return err
+		}
+		wctx, wcancel := context.WithTimeout(ctx, WriteTimeout)
+		defer wcancel()
+		return s.Conn.Write(wctx, data)
+	}
+	last := s.After
+	sendEvent := func(ev chat.Event) error {
+		if ev.Seq <= last {
+			return nil
+		}
+		last = ev.Seq
+		if v := s.ShowEvent(ev); v != nil {
+			return send(frame{Type: "event", Event: v})
+		}
+		return nil
+	}
+
+	for {
+		events, err := h.src.Events(ctx, s.WorkspaceID, chat.EventFilter{AfterSeq: last, ConversationID: s.ConversationID, Limit: replayPage})
+		if err != nil {
+			return err
+		}
+		for _, ev := range events {
+			if err := sendEvent(ev); err != nil {
+				return err
+			}
+		}
+		if len(events) < replayPage {
+			break
+		}
+	}
+	if err := send(frame{Type: "ready", Seq: last}); err != nil {
+		return err
+	}
+
+	ping := time.NewTicker(PingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-sub.Dropped:
+			s.Conn.Close("too slow; reconnect to resume")
+			return ErrDropped
+		case it := <-sub.C:
+			switch {
+			case it.Event != nil:
+				err = sendEvent(*it.Event)
+			case it.Typing != nil && s.ShowTyping(*it.Typing):
+				err = send(frame{Type: "typing", Typing: it.Typing})
+			}
+			if err != nil {
+				return err
+			}
+		case <-ping.C:
+			pctx, pcancel := context.WithTimeout(ctx, PongTimeout)
+			err := s.Conn.Ping(pctx)
+			pcancel()
+			if err != nil {
+				return err
+			}
+		}
+	}
+}

@@ -1,0 +1,239 @@
+// Inbox is the console's live picture of one workspace: the conversations
+// the agent can see, which of them need attention, and the open one. It
+// owns the workspace's WebSocket. REST answers and events both feed it, and
+// the elements on screen redraw from the events it dispatches:
+//   change        conversations or their attention changed
+//   conversation  one conversation changed (detail: the conversation)
+//   message       a message was stored (detail: the message)
+//   typing        a typing frame arrived (detail: the frame)
+//   member        this agent's membership changed (detail: the member)
+//   open          another conversation was opened (detail: its id, or 0)
+//   connection    the socket's state changed (detail: the state)
+import { storage } from '../widget/dom.js';
+import { LiveSocket, socketURL } from '../widget/live.js';
+import { call } from './api.js';
+
+// The list tabs, and the states each shows.
+export const TABS = {
+  unassigned: ['unassigned', 'bot'],
+  waiting: ['waiting'],
+  active: ['active'],
+  closed: ['closed'],
+};
+
+// activity is when a conversation last moved: its last message, or its
+// creation. (Go sends the zero time, year 1, for "no message yet".)
+export function activity(c) {
+  const last = Date.parse(c.last_message_at);
+  return last > 0 ? last : Date.parse(c.created_at);
+}
+
+export class Inbox extends EventTarget {
+  conversations = new Map();
+  unread; // conversation id → visitor messages not seen yet
+  requests; // ids of new conversations not seen yet
+  openId = 0;
+  #socket;
+  #key;
+  #alerting;
+  #saveTimer = 0;
+  #closedLoaded = false;
+
+  constructor(member, agent) {
+    super();
+    this.workspaceId = member.workspace_id;
+    this.agentId = agent.id;
+    this.agentName = agent.name;
+    this.role = member.role;
+    this.seesAll = member.role === 'master' || member.role === 'manager';
+    this.#key = `sodam.inbox.${this.workspaceId}.${this.agentId}`;
+    const saved = readJSON(storage.get(this.#key));
+    this.unread = new Map(saved.unread);
+    this.requests = new Set(saved.requests);
+    // With no seq saved, the first replay is the workspace's history, not
+    // news: it fills the lists but raises no alerts.
+    this.#alerting = saved.seq > 0;
+    this.#socket = new LiveSocket(
+      (after) => socketURL(`/api/v1/workspaces/${this.workspaceId}/ws`, { after }),
+      {
+        event: (e) => this.#apply(e),
+        ready: () => this.#ready(),
+        typing: (frame) => this.#emit('typing', frame),
+        state: (state) => this.#emit('connection', state),
+      },
+      saved.seq ?? 0,
+    );
+  }
+
+  start() {
+    this.#socket.start();
+  }
+
+  stop() {
+    this.#socket.stop();
+    this.#save();
+  }
+
+  // request calls the API under this workspace's path.
+  request(method, path, body) {
+    return call(method, `/workspaces/${this.workspaceId}${path}`, body);
+  }
+
+  sendTyping(conversationID, typing) {
+    this.#socket.send({ type: 'typing', conversation_id: conversationID, typing });
+  }
+
+  // list returns a tab's conversations, newest activity first. "mine" is
+  // the agent's own conversations plus the queue everyone may take.
+  list(tab, scope) {
+    const states = TABS[tab];
+    return [...this.conversations.values()]
+      .filter((c) => states.includes(c.state) && (scope === 'all' || this.#isMine(c)))
+      .sort((a, b) => activity(b) - activity(a));
+  }
+
+  // load fetches one state's conversations from the server. Without a
+  // scope the server returns all a role may see (for an agent: their own
+  // and the queue); the mine/all switch filters locally.
+  async load(state) {
+    if (state === 'closed') this.#closedLoaded = true;
+    const fresh = await this.request('GET', `/conversations?state=${state}`);
+    const ids = new Set(fresh.map((c) => c.id));
+    for (const c of this.conversations.values()) {
+      if (c.state === state && !ids.has(c.id)) this.conversations.delete(c.id);
+    }
+    for (const c of fresh) this.upsert(c);
+    this.#emit('change');
+  }
+
+  upsert(conversation) {
+    this.conversations.set(conversation.id, conversation);
+    this.#emit('conversation', conversation);
+  }
+
+  open(id) {
+    this.openId = id;
+    this.seen();
+    this.#emit('open', id);
+  }
+
+  // seen clears the open conversation's alerts once the agent can see it.
+  seen() {
+    if (!this.openId || document.visibilityState !== 'visible' || !this.needsAttention(this.openId)) return;
+    this.#forget(this.openId);
+    this.#changed();
+  }
+
+  needsAttention(id) {
+    return this.requests.has(id) || this.unread.has(id);
+  }
+
+  // attention counts the conversations with something the agent has not
+  // seen, and says whether any of them is a new request.
+  attention() {
+    const ids = new Set([...this.requests, ...this.unread.keys()]);
+    return { count: ids.size, request: this.requests.size > 0 };
+  }
+
+  #isMine(c) {
+    return c.state === 'unassigned' || c.state === 'bot' || c.assignee_id === this.agentId;
+  }
+
+  async #ready() {
+    this.#alerting = true;
+    this.#save();
+    const states = ['unassigned', 'waiting', 'active'];
+    if (this.#closedLoaded) states.push('closed');
+    await Promise.all(states.map((s) => this.load(s))).catch(() => {});
+  }
+
+  #apply(event) {
+    const c = event.conversation;
+    switch (event.type) {
+      case 'conversation.created':
+        this.upsert(c);
+        this.#alert(c, 'request');
+        break;
+      case 'conversation.assigned':
+        this.upsert(c);
+        if (c.assignee_id !== this.agentId) this.#forget(c.id);
+        break;
+      case 'conversation.closed':
+        this.upsert(c);
+        this.#forget(c.id);
+        break;
+      case 'message.created':
+        this.#message(event.message, c);
+        break;
+      case 'agent.status':
+        if (event.member?.agent_id === this.agentId) this.#emit('member', event.member);
+        break;
+    }
+    this.#changed();
+  }
+
+  #message(msg, conversation) {
+    this.#emit('message', msg);
+    if (!conversation) {
+      this.#fetch(msg.conversation_id, msg.sender_type === 'visitor');
+      return;
+    }
+    this.upsert(conversation);
+    if (msg.sender_type === 'visitor') this.#alert(conversation, 'message');
+  }
+
+  // #fetch loads a conversation a message event did not carry.
+  async #fetch(id, alert) {
+    try {
+      const { conversation } = await this.request('GET', `/conversations/${id}`);
+      this.upsert(conversation);
+      if (alert) this.#alert(conversation, 'message');
+      this.#changed();
+    } catch {
+      // The next "ready" reloads the lists anyway.
+    }
+  }
+
+  // #alert records something new in a conversation the agent is
+  // responsible for, unless they are looking at it right now.
+  #alert(c, kind) {
+    if (!this.#alerting || !this.#isMine(c)) return;
+    if (c.id === this.openId && document.visibilityState === 'visible') return;
+    if (kind === 'request') this.requests.add(c.id);
+    else this.unread.set(c.id, (this.unread.get(c.id) ?? 0) + 1);
+  }
+
+  #forget(id) {
+    this.requests.delete(id);
+    this.unread.delete(id);
+  }
+
+  #changed() {
+    this.#emit('change');
+    clearTimeout(this.#saveTimer);
+    this.#saveTimer = setTimeout(() => this.#save(), 500);
+  }
+
+  // #save keeps the seq reached and the unseen counts across page loads,
+  // so a reload replays only what it missed and forgets no alert.
+  #save() {
+    clearTimeout(this.#saveTimer);
+    storage.set(this.#key, JSON.stringify({
+      seq: this.#socket.seq,
+      unread: [...this.unread],
+      requests: [...this.requests],
+    }));
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}
+
+function readJSON(text) {
+  try {
+    return JSON.parse(text) ?? {};
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,35 @@
+// <sodam-time datetime="…"> shows how long ago a moment was ("3분 전") with
+// the exact time in its title, and keeps itself current.
+import { exactTime, locale, relativeTime } from './i18n.js';
+
+const shown = new Set();
+
+class SodamTime extends HTMLElement {
+  static observedAttributes = ['datetime'];
+
+  connectedCallback() {
+    shown.add(this);
+    this.render();
+  }
+
+  disconnectedCallback() {
+    shown.delete(this);
+  }
+
+  attributeChangedCallback() {
+    if (this.isConnected) this.render();
+  }
+
+  render() {
+    const date = new Date(this.getAttribute('datetime'));
+    const valid = !Number.isNaN(date.getTime());
+    this.textContent = valid ? relativeTime(date) : '';
+    this.title = valid ? exactTime(date) : '';
+  }
+}
+
+customElements.define('sodam-time', SodamTime);
+
+const renderAll = () => shown.forEach((el) => el.render());
+setInterval(renderAll, 30 * 1000);
+locale.addEventListener('change', renderAll);

@@ -1,0 +1,106 @@
+// LiveSocket keeps one WebSocket to Sodam open: it reconnects with backoff
+// after any close and asks the server to replay what it missed, passing the
+// highest event seq it has seen as ?after=.
+import { FIRST_DELAY, nextDelay } from './net.js';
+
+export class LiveSocket {
+  #url;
+  #on;
+  #ws = null;
+  #timer = 0;
+  #delay = FIRST_DELAY;
+  #stopped = true;
+
+  // url(after) returns the WebSocket URL. on holds optional handlers:
+  // event(event), ready(), typing(frame), state(name) with name one of
+  // "connecting", "live", "reconnecting", "stopped".
+  constructor(url, on, seq = 0) {
+    this.#url = url;
+    this.#on = on;
+    this.seq = seq;
+  }
+
+  start() {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    addEventListener('online', this.#reconnectNow);
+    this.#connect('connecting');
+  }
+
+  stop() {
+    this.#stopped = true;
+    removeEventListener('online', this.#reconnectNow);
+    clearTimeout(this.#timer);
+    const ws = this.#ws;
+    this.#ws = null;
+    ws?.close(1000);
+    this.#on.state?.('stopped');
+  }
+
+  // send writes a frame if the socket is open. Frames sent here (typing)
+  // are worthless later, so nothing is queued.
+  send(frame) {
+    if (this.#ws?.readyState === WebSocket.OPEN) this.#ws.send(JSON.stringify(frame));
+  }
+
+  #connect(state) {
+    this.#on.state?.(state);
+    const ws = new WebSocket(this.#url(this.seq));
+    this.#ws = ws;
+    ws.onmessage = (e) => this.#receive(e.data);
+    ws.onclose = () => {
+      if (this.#ws !== ws) return;
+      this.#ws = null;
+      this.#schedule();
+    };
+  }
+
+  #schedule() {
+    this.#on.state?.('reconnecting');
+    this.#timer = setTimeout(() => {
+      this.#timer = 0;
+      this.#connect('reconnecting');
+    }, this.#delay);
+    this.#delay = nextDelay(this.#delay);
+  }
+
+  // The browser reports the network is back: do not wait out the backoff.
+  #reconnectNow = () => {
+    if (!this.#timer) return;
+    clearTimeout(this.#timer);
+    this.#timer = 0;
+    this.#connect('reconnecting');
+  };
+
+  #receive(data) {
+    let frame;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return;
+    }
+    switch (frame.type) {
+      case 'event':
+        // Advance first: an event the page fails to apply is not worth
+        // replaying forever.
+        this.seq = Math.max(this.seq, frame.event.seq);
+        this.#on.event?.(frame.event);
+        break;
+      case 'ready':
+        this.seq = Math.max(this.seq, frame.seq || 0);
+        this.#delay = FIRST_DELAY;
+        this.#on.state?.('live');
+        this.#on.ready?.();
+        break;
+      case 'typing':
+        this.#on.typing?.(frame);
+        break;
+    }
+  }
+}
+
+// socketURL turns an API path into a ws: or wss: URL on this origin.
+export function socketURL(path, params) {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}${path}?${new URLSearchParams(params)}`;
+}

@@ -1,0 +1,67 @@
+// HTTP helpers shared by the widget and the console: JSON requests that
+// fail with one error type, and retries for sends that must not be lost.
+
+// ApiError is a refused or failed request. status is 0 when the server was
+// not reached; code is the API's stable error code, or "network".
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+// request sends a JSON request and resolves to the decoded body (null for
+// 204), or rejects with an ApiError.
+export async function request(method, url, { body, headers = {} } = {}) {
+  const init = { method, headers: { ...headers }, credentials: 'same-origin' };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(url, init);
+  } catch {
+    throw new ApiError(0, 'network', 'the server could not be reached');
+  }
+  const data = res.status === 204 ? null : await res.json().catch(() => null);
+  if (!res.ok) {
+    const err = data?.error ?? {};
+    throw new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText);
+  }
+  return data;
+}
+
+// Backoff between reconnects and retries: 0.5 s, doubling, at most 10 s.
+export const FIRST_DELAY = 500;
+export const MAX_DELAY = 10000;
+export const nextDelay = (delay) => Math.min(delay * 2, MAX_DELAY);
+
+// isTransient reports whether repeating the request may succeed: the
+// server was unreachable or a proxy in front of it answered for it.
+export const isTransient = (err) =>
+  err instanceof ApiError && (err.status === 0 || err.status === 502 || err.status === 503 || err.status === 504);
+
+// retry calls fn until it succeeds or fails for a reason other than the
+// network, calling onRetry(err) before each new attempt. Callers make fn
+// idempotent (a message keeps its client_msg_id across attempts).
+export async function retry(fn, onRetry) {
+  for (let delay = FIRST_DELAY; ; delay = nextDelay(delay)) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      onRetry?.(err);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+// newClientMsgID returns a random idempotency key. crypto.randomUUID exists
+// only in secure contexts, and Sodam may be served over plain HTTP on a LAN.
+export function newClientMsgID() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
