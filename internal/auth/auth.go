@@ -84,26 +84,20 @@ func NewLimiter(every time.Duration, burst int) *Limiter {
 	return &Limiter{every: every, burst: burst, keys: map[string]*entry{}}
 }
 
-// Allow spends one attempt for each key and reports whether all had one.
-func (l *Limiter) Allow(now time.Time, keys ...string) bool {
+// Allow spends one attempt of key's and reports whether it had one.
+func (l *Limiter) Allow(now time.Time, key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.keys) > 10000 {
 		l.prune(now)
 	}
-	ok := true
-	for _, k := range keys {
-		e := l.keys[k]
-		if e == nil {
-			e = &entry{lim: rate.NewLimiter(rate.Every(l.every), l.burst)}
-			l.keys[k] = e
-		}
-		e.seen = now
-		if !e.lim.AllowN(now, 1) {
-			ok = false
-		}
+	e := l.keys[key]
+	if e == nil {
+		e = &entry{lim: rate.NewLimiter(rate.Every(l.every), l.burst)}
+		l.keys[key] = e
 	}
-	return ok
+	e.seen = now
+	return e.lim.AllowN(now, 1)
 }
 
 // prune forgets keys idle long enough to have refilled completely.

@@ -178,7 +178,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if email == "" || req.Password == "" {
 		return chat.Errorf(chat.ErrInvalid, "email and password are required")
 	}
-	if !s.logins.Allow(s.now(), "ip:"+clientIP(r), "email:"+email) {
+	now := s.now()
+	if !s.loginsPerAddress.Allow(now, clientIP(r)) || !s.loginsPerAccount.Allow(now, email) {
 		return chat.Errorf(chat.ErrTooManyRequests, "too many login attempts; wait a minute and try again")
 	}
 	a, err := s.store.AgentByEmail(r.Context(), email)

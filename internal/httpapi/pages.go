@@ -125,4 +125,3 @@ func (s *Server) tryPage(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	return web.TryTemplate.Execute(w, d)
 }
-

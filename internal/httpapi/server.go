@@ -34,8 +34,11 @@ type Server struct {
 	log   *slog.Logger
 	now   func() time.Time
 
-	logins *auth.Limiter
-	mux    *http.ServeMux
+	// Login attempts are limited per account and, more loosely (a support
+	// center's agents may share one address), per client address.
+	loginsPerAccount *auth.Limiter
+	loginsPerAddress *auth.Limiter
+	mux              *http.ServeMux
 }
 
 // New returns a server; Handler serves it.
@@ -45,9 +48,9 @@ func New(cfg Config, store chat.Store, hub *realtime.Hub, log *slog.Logger) *Ser
 	}
 	s := &Server{
 		cfg: cfg, store: store, hub: hub, log: log, now: time.Now,
-		// Five tries, then one every 12 s, per address and per account.
-		logins: auth.NewLimiter(12*time.Second, 5),
-		mux:    http.NewServeMux(),
+		loginsPerAccount: auth.NewLimiter(12*time.Second, 5),
+		loginsPerAddress: auth.NewLimiter(time.Second, 60),
+		mux:              http.NewServeMux(),
 	}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.wrap(rt))

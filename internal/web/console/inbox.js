@@ -65,8 +65,11 @@ export class Inbox extends EventTarget {
     );
   }
 
+  // start connects the socket and loads the lists at once, without
+  // waiting for the socket (which reloads them whenever it is ready).
   start() {
     this.#socket.start();
+    this.refresh();
   }
 
   stop() {
@@ -139,12 +142,18 @@ export class Inbox extends EventTarget {
     return c.state === 'unassigned' || c.state === 'bot' || c.assignee_id === this.agentId;
   }
 
-  async #ready() {
-    this.#alerting = true;
-    this.#save();
+  // refresh reloads every list shown so far; events keep them current
+  // in between.
+  refresh() {
     const states = ['unassigned', 'waiting', 'active'];
     if (this.#closedLoaded) states.push('closed');
-    await Promise.all(states.map((s) => this.load(s))).catch(() => {});
+    return Promise.all(states.map((s) => this.load(s))).catch(() => {});
+  }
+
+  #ready() {
+    this.#alerting = true;
+    this.#save();
+    this.refresh();
   }
 
   #apply(event) {

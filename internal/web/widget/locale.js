@@ -18,10 +18,12 @@ export class Locale extends EventTarget {
     return vars ? text.replace(/\{(\w+)\}/g, (m, name) => String(vars[name] ?? m)) : text;
   };
 
+  has = (key) => key in this.#catalogs[this.lang];
+
   // errorText turns an ApiError (or anything with a code) into a sentence.
   errorText = (err) => {
     const key = 'error.' + err?.code;
-    return key in this.#catalogs[this.lang] ? this.t(key) : this.t('error.unknown', { code: err?.code ?? '?' });
+    return this.has(key) ? this.t(key) : this.t('error.unknown', { code: err?.code ?? '?' });
   };
 
   // apply fills elements marked data-i18n="key" (text) and

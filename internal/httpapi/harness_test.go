@@ -1,0 +1,192 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/auth"
+	"github.com/sodam-chat/sodam/internal/bus"
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/httpapi"
+	"github.com/sodam-chat/sodam/internal/realtime"
+	"github.com/sodam-chat/sodam/internal/store/sqlite"
+)
+
+const password = "correct-horse-1"
+
+// env is a running server on a fresh SQLite database with two workspaces:
+// "shop" (master, manager, and agents kim and lee, all online) and "other"
+// (master olga).
+type env struct {
+	t      *testing.T
+	srv    *httptest.Server
+	store  chat.Store
+	shop   *chat.Workspace
+	other  *chat.Workspace
+	agents map[string]*chat.Agent
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "sodam.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	hub := realtime.NewHub(store, bus.NewMemory(), log)
+	runCtx, cancel := context.WithCancel(ctx)
+	hubDone := make(chan struct{})
+	go func() { defer close(hubDone); hub.Run(runCtx, 200*time.Millisecond) }()
+
+	e := &env{t: t, store: store, agents: map[string]*chat.Agent{}}
+	e.srv = httptest.NewUnstartedServer(nil)
+	e.srv.Config.BaseContext = func(_ net.Listener) context.Context { return runCtx }
+	e.srv.Start()
+	e.srv.Config.Handler = httpapi.New(httpapi.Config{BaseURL: e.srv.URL}, store, hub, log).Handler()
+	t.Cleanup(func() {
+		cancel()
+		e.srv.Close()
+		<-hubDone
+		store.Close()
+	})
+
+	e.shop = e.workspace("shop", "개인정보 수집에 동의합니다")
+	e.other = e.workspace("other", "")
+	hash := auth.HashPassword(password)
+	for _, m := range []struct {
+		name string
+		ws   *chat.Workspace
+		role chat.Role
+	}{
+		{"master", e.shop, chat.RoleMaster}, {"manager", e.shop, chat.RoleManager},
+		{"kim", e.shop, chat.RoleAgent}, {"lee", e.shop, chat.RoleAgent},
+		{"olga", e.other, chat.RoleMaster},
+	} {
+		a := &chat.Agent{Email: m.name + "@example.com", Name: m.name, PasswordHash: hash}
+		must(t, store.CreateAgent(ctx, a))
+		must(t, store.AddMember(ctx, chat.Member{WorkspaceID: m.ws.ID, AgentID: a.ID, Role: m.role, Status: chat.StatusOnline}))
+		e.agents[m.name] = a
+	}
+	return e
+}
+
+func (e *env) workspace(siteID, consent string) *chat.Workspace {
+	w := &chat.Workspace{SiteID: siteID, Name: siteID, IdentitySecret: "secret-" + siteID, ConsentText: consent}
+	must(e.t, e.store.CreateWorkspace(context.Background(), w))
+	return w
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// client is a browser-like caller: an agent with a cookie and CSRF token,
+// or a visitor with a bearer token.
+type client struct {
+	e      *env
+	hc     *http.Client
+	csrf   string
+	bearer string
+}
+
+func (e *env) anonymous() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, hc: &http.Client{Jar: jar}}
+}
+
+func (e *env) login(name string) *client {
+	e.t.Helper()
+	c := e.anonymous()
+	var me struct {
+		CSRFToken string `json:"csrf_token"`
+	}
+	c.json("POST", "/api/v1/auth/login", `{"email":"`+name+`@example.com","password":"`+password+`"}`, 200, &me)
+	c.csrf = me.CSRFToken
+	return c
+}
+
+// visitor starts a widget session on siteID; extra is merged into the request.
+func (e *env) visitor(siteID string, extra string) *client {
+	e.t.Helper()
+	c := e.anonymous()
+	var s struct {
+		VisitorToken string `json:"visitor_token"`
+	}
+	body := `{"site_id":"` + siteID + `"` + extra + `}`
+	c.json("POST", "/api/v1/widget/sessions", body, 200, &s)
+	c.bearer = s.VisitorToken
+	return c
+}
+
+// do sends a request with the client's credentials and returns the status and body.
+func (c *client) do(method, path, body string, header ...string) (int, []byte) {
+	c.e.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, c.e.srv.URL+path, rd)
+	must(c.e.t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.csrf != "" {
+		req.Header.Set("X-CSRF-Token", c.csrf)
+	}
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		if header[i+1] == "" {
+			req.Header.Del(header[i])
+		} else {
+			req.Header.Set(header[i], header[i+1])
+		}
+	}
+	resp, err := c.hc.Do(req)
+	must(c.e.t, err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	must(c.e.t, err)
+	return resp.StatusCode, data
+}
+
+// json sends a request, checks the status and decodes the answer into out.
+func (c *client) json(method, path, body string, want int, out any) {
+	c.e.t.Helper()
+	status, data := c.do(method, path, body)
+	if status != want {
+		c.e.t.Fatalf("%s %s: status %d, want %d: %s", method, path, status, want, data)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			c.e.t.Fatalf("%s %s: decode %s: %v", method, path, data, err)
+		}
+	}
+}
+
+// start opens the visitor's conversation.
+func (c *client) start() chat.Conversation {
+	c.e.t.Helper()
+	var conv chat.Conversation
+	status, data := c.do("POST", "/api/v1/widget/conversations", `{"consent":true}`)
+	if status != 201 && status != 200 {
+		c.e.t.Fatalf("start: %d %s", status, data)
+	}
+	must(c.e.t, json.Unmarshal(data, &conv))
+	return conv
+}

@@ -1,0 +1,142 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// openAPIDoc is the part of the OpenAPI document the route checks read.
+type openAPIDoc struct {
+	OpenAPI string                                `json:"openapi"`
+	Paths   map[string]map[string]json.RawMessage `json:"paths"`
+}
+
+type openAPIParam struct {
+	Name string `json:"name"`
+	In   string `json:"in"`
+}
+
+// openAPIMethods are the keys of a path item that name operations; the
+// others (summary, parameters, …) are skipped.
+var openAPIMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+var wildcard = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)(\.\.\.)?\}`)
+
+// apiRoute splits a ServeMux pattern such as "GET /api/v1/workspaces/{wid}"
+// into the OpenAPI method and path ("get", "/api/v1/workspaces/{wid}").
+func apiRoute(t *testing.T, pattern string) (method, path string) {
+	t.Helper()
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok || method == "" || !strings.HasPrefix(path, "/") {
+		t.Fatalf("pattern %q: want \"METHOD /path\"", pattern)
+	}
+	if strings.Contains(path, "{$}") {
+		t.Fatalf("pattern %q: {$} has no OpenAPI form", pattern)
+	}
+	return strings.ToLower(method), wildcard.ReplaceAllString(path, "{$1}")
+}
+
+func loadOpenAPI(t *testing.T) openAPIDoc {
+	t.Helper()
+	if !json.Valid(openAPISpec) {
+		t.Fatal("openapi.json is not valid JSON")
+	}
+	var doc openAPIDoc
+	if err := json.Unmarshal(openAPISpec, &doc); err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	return doc
+}
+
+func TestOpenAPIVersion(t *testing.T) {
+	doc := loadOpenAPI(t)
+	if !strings.HasPrefix(doc.OpenAPI, "3.1") {
+		t.Fatalf("openapi = %q, want 3.1.x", doc.OpenAPI)
+	}
+	if len(doc.Paths) == 0 {
+		t.Fatal("openapi.json has no paths")
+	}
+}
+
+// TestOpenAPIRoutesDocumented fails when a route marked api: true is missing
+// from openapi.json, or is there without its path parameters.
+func TestOpenAPIRoutesDocumented(t *testing.T) {
+	doc := loadOpenAPI(t)
+	n := 0
+	for _, rt := range (&Server{}).routes() {
+		if !rt.api {
+			continue
+		}
+		n++
+		t.Run(rt.pattern, func(t *testing.T) {
+			method, path := apiRoute(t, rt.pattern)
+			item, ok := doc.Paths[path]
+			if !ok {
+				t.Fatalf("paths has no %q", path)
+			}
+			raw, ok := item[method]
+			if !ok {
+				t.Fatalf("paths[%q] has no %s operation", path, method)
+			}
+			var params []openAPIParam
+			for _, r := range []json.RawMessage{item["parameters"], raw} {
+				var v struct {
+					Parameters []openAPIParam `json:"parameters"`
+				}
+				if r == nil {
+					continue
+				}
+				if strings.HasPrefix(strings.TrimSpace(string(r)), "[") {
+					err := json.Unmarshal(r, &v.Parameters)
+					if err != nil {
+						t.Fatalf("path-level parameters: %v", err)
+					}
+				} else if err := json.Unmarshal(r, &v); err != nil {
+					t.Fatalf("%s %s: %v", method, path, err)
+				}
+				params = append(params, v.Parameters...)
+			}
+			for _, m := range wildcard.FindAllStringSubmatch(path, -1) {
+				if !slices.Contains(params, openAPIParam{Name: m[1], In: "path"}) {
+					t.Errorf("%s %s: path parameter %q is not declared", method, path, m[1])
+				}
+			}
+		})
+	}
+	if n == 0 {
+		t.Fatal("routes() has no api: true route")
+	}
+}
+
+// TestOpenAPINoStaleOperations fails when openapi.json describes an
+// operation that no api: true route serves.
+func TestOpenAPINoStaleOperations(t *testing.T) {
+	doc := loadOpenAPI(t)
+	served := map[string]bool{}
+	for _, rt := range (&Server{}).routes() {
+		if rt.api {
+			method, path := apiRoute(t, rt.pattern)
+			served[method+" "+path] = true
+		}
+	}
+	paths := make([]string, 0, len(doc.Paths))
+	for p := range doc.Paths {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	for _, path := range paths {
+		for _, method := range openAPIMethods {
+			if _, ok := doc.Paths[path][method]; !ok {
+				continue
+			}
+			t.Run(strings.ToUpper(method)+" "+path, func(t *testing.T) {
+				if !served[method+" "+path] {
+					t.Errorf("openapi.json documents %s %s, but no api: true route in routes() serves it", strings.ToUpper(method), path)
+				}
+			})
+		}
+	}
+}

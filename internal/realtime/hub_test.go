@@ -1,0 +1,176 @@
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/bus"
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// fakeLog is an in-memory event log for one workspace.
+type fakeLog struct {
+	mu     sync.Mutex
+	events []chat.Event
+}
+
+func (l *fakeLog) add(n int) []chat.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []chat.Event
+	for range n {
+		ev := chat.Event{WorkspaceID: 1, Seq: int64(len(l.events) + 1), Type: chat.EventMessageCreated}
+		l.events = append(l.events, ev)
+		out = append(out, ev)
+	}
+	return out
+}
+
+func (l *fakeLog) Events(_ context.Context, _ int64, f chat.EventFilter) ([]chat.Event, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []chat.Event
+	for _, ev := range l.events {
+		if ev.Seq > f.AfterSeq && (f.Limit == 0 || len(out) < f.Limit) {
+			out = append(out, ev)
+		}
+	}
+	return out, nil
+}
+
+func (l *fakeLog) LastEventSeq(context.Context, int64) (int64, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return int64(len(l.events)), nil
+}
+
+func newHub(t *testing.T, sweep time.Duration) (*Hub, *fakeLog, *bus.Memory) {
+	t.Helper()
+	log, b := &fakeLog{}, bus.NewMemory()
+	h := NewHub(log, b, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); h.Run(ctx, sweep) }()
+	t.Cleanup(func() { cancel(); <-done })
+	time.Sleep(10 * time.Millisecond) // let Run subscribe to the bus
+	return h, log, b
+}
+
+func receive(t *testing.T, s *Subscription, n int) []int64 {
+	t.Helper()
+	var got []int64
+	for len(got) < n {
+		select {
+		case it := <-s.C:
+			if it.Event != nil {
+				got = append(got, it.Event.Seq)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("got %v, waiting for %d events", got, n)
+		}
+	}
+	return got
+}
+
+func publishRaw(t *testing.T, b bus.Bus, ev chat.Event) {
+	t.Helper()
+	data, _ := json.Marshal(ev)
+	if err := b.Publish(context.Background(), bus.Message{WorkspaceID: ev.WorkspaceID, Seq: ev.Seq, Data: data}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantSeqs(t *testing.T, got []int64, from int64) {
+	t.Helper()
+	for i, s := range got {
+		if s != from+int64(i) {
+			t.Fatalf("got %v, want consecutive from %d", got, from)
+		}
+	}
+}
+
+func TestHubDeliversInOrder(t *testing.T) {
+	h, log, _ := newHub(t, time.Hour)
+	sub, err := h.Subscribe(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	h.Publish(context.Background(), log.add(3))
+	wantSeqs(t, receive(t, sub, 3), 1)
+}
+
+// Publishes that arrive out of order, or not at all, are filled from the log.
+func TestHubFillsGaps(t *testing.T) {
+	h, log, b := newHub(t, time.Hour)
+	sub, _ := h.Subscribe(context.Background(), 1)
+	defer sub.Close()
+	evs := log.add(4)
+	publishRaw(t, b, evs[2]) // 3 arrives first: 1 and 2 come from the log
+	publishRaw(t, b, evs[0]) // stale now: skipped
+	publishRaw(t, b, evs[1])
+	publishRaw(t, b, evs[3])
+	wantSeqs(t, receive(t, sub, 4), 1)
+	select {
+	case it := <-sub.C:
+		t.Fatalf("duplicate delivery of %d", it.Event.Seq)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+// An event whose publish was lost reaches subscribers through the sweep.
+func TestHubSweepsLostPublishes(t *testing.T) {
+	h, log, _ := newHub(t, 20*time.Millisecond)
+	sub, _ := h.Subscribe(context.Background(), 1)
+	defer sub.Close()
+	log.add(2) // committed, never published
+	wantSeqs(t, receive(t, sub, 2), 1)
+}
+
+// A subscriber that stops reading is dropped instead of blocking the hub.
+func TestHubDropsSlowSubscriber(t *testing.T) {
+	h, log, _ := newHub(t, time.Hour)
+	slow, _ := h.Subscribe(context.Background(), 1)
+	fast, _ := h.Subscribe(context.Background(), 1)
+	defer fast.Close()
+	done := make(chan []int64)
+	go func() { done <- receive(t, fast, SubscriptionBuffer+10) }()
+	h.Publish(context.Background(), log.add(SubscriptionBuffer+10))
+	wantSeqs(t, <-done, 1)
+	select {
+	case <-slow.Dropped:
+	case <-time.After(5 * time.Second):
+		t.Fatal("slow subscriber was not dropped")
+	}
+	slow.Close()
+	if n := h.Connections(); n != 1 {
+		t.Fatalf("%d connections, want 1", n)
+	}
+}
+
+func TestHubTyping(t *testing.T) {
+	h, _, _ := newHub(t, time.Hour)
+	sub, _ := h.Subscribe(context.Background(), 1)
+	defer sub.Close()
+	other, _ := h.Subscribe(context.Background(), 2)
+	defer other.Close()
+	h.PublishTyping(context.Background(), 1, Typing{ConversationID: 5, SenderType: chat.SenderVisitor, Typing: true, AssigneeID: 3, State: chat.StateActive})
+	select {
+	case it := <-sub.C:
+		if it.Typing == nil || it.Typing.ConversationID != 5 || it.Typing.AssigneeID != 3 || !it.Typing.Typing {
+			t.Fatalf("typing %+v", it.Typing)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no typing signal")
+	}
+	select {
+	case it := <-other.C:
+		t.Fatalf("typing leaked to another workspace: %+v", it)
+	case <-time.After(50 * time.Millisecond):
+	}
+}

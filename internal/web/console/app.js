@@ -1,0 +1,207 @@
+// The console's entry point: sign-in, the chosen workspace, the page router
+// (#/, #/c/ID, #/settings) and the side bar's controls.
+import { storage } from '../widget/dom.js';
+import { TitleAlert } from './alerts.js';
+import { call, onSessionLost, setSession } from './api.js';
+import './conversation.js';
+import './details.js';
+import { chooseLanguage, locale, t } from './i18n.js';
+import { Inbox } from './inbox.js';
+import './list.js';
+import { initPanes } from './panes.js';
+import './settings.js';
+import './time.js';
+import { toast } from './toast.js';
+
+const $ = (selector) => document.querySelector(selector);
+const app = $('#app');
+const workspaceKey = 'sodam.workspace';
+const titleAlert = new TitleAlert();
+
+let agent = null;
+let inbox = null;
+let workspaceName = '';
+
+async function boot() {
+  locale.set(locale.lang);
+  initPanes(app);
+  try {
+    signedIn(await call('GET', '/me'));
+  } catch (err) {
+    showLogin(err.status === 401 ? '' : locale.errorText(err));
+  }
+}
+
+function showLogin(message) {
+  inbox?.stop();
+  inbox = null;
+  app.hidden = true;
+  $('#login').hidden = false;
+  $('#login-error').textContent = message;
+  $('#login-lang').value = locale.lang;
+  document.title = t('app.title');
+  $('#login-form').elements.email.focus();
+}
+
+async function login(e) {
+  e.preventDefault();
+  const { email, password, submit } = e.target.elements;
+  submit.disabled = true;
+  $('#login-error').textContent = '';
+  try {
+    signedIn(await call('POST', '/auth/login', { email: email.value.trim(), password: password.value }));
+    password.value = '';
+  } catch (err) {
+    $('#login-error').textContent = locale.errorText(err);
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+function signedIn(session) {
+  const members = session.memberships;
+  if (!members.length) return showLogin(t('error.workspace_not_found'));
+  agent = session.agent;
+  setSession(session.csrf_token);
+  $('#login').hidden = true;
+  app.hidden = false;
+  const avatar = $('#avatar');
+  avatar.textContent = [...agent.name.trim()][0] ?? '?';
+  avatar.title = `${agent.name} <${agent.email}>`;
+  const saved = Number(storage.get(workspaceKey));
+  openWorkspace(members.find((m) => m.workspace_id === saved) ?? members[0]);
+  if (members.length > 1) fillWorkspacePicker(members);
+}
+
+// fillWorkspacePicker offers every workspace the agent belongs to.
+async function fillWorkspacePicker(members) {
+  const select = $('#workspace-select');
+  const workspaces = await Promise.all(members.map((m) => call('GET', `/workspaces/${m.workspace_id}`)));
+  select.replaceChildren(...workspaces.map((w) => new Option(w.name, w.id)));
+  select.value = inbox.workspaceId;
+  select.onchange = () => {
+    openWorkspace(members.find((m) => m.workspace_id === Number(select.value)));
+    location.hash = '#/';
+  };
+  $('#workspace-picker').hidden = false;
+  $('#workspace-name').hidden = true;
+}
+
+async function openWorkspace(member) {
+  inbox?.stop();
+  storage.set(workspaceKey, member.workspace_id);
+  inbox = new Inbox(member, agent);
+  showStatus(member.status);
+  $('#try-link').href = `/console/try?ws=${member.workspace_id}`;
+  inbox.addEventListener('change', updateTitle);
+  inbox.addEventListener('member', (e) => showStatus(e.detail.status));
+  inbox.addEventListener('connection', (e) => showConnection(e.detail));
+  for (const el of document.querySelectorAll('sodam-conversation-list, sodam-conversation, sodam-details')) el.attach(inbox);
+  inbox.start();
+  route();
+  try {
+    showWorkspaceName((await inbox.request('GET', '')).name);
+  } catch (err) {
+    toast(locale.errorText(err));
+  }
+}
+
+function showWorkspaceName(name) {
+  workspaceName = name;
+  $('#workspace-name').textContent = name;
+  updateTitle();
+}
+
+function updateTitle() {
+  if (!inbox) return;
+  titleAlert.update(workspaceName ? `${workspaceName} · ${t('app.title')}` : t('app.title'), inbox.attention());
+}
+
+function showStatus(status) {
+  $('#status').value = status;
+  $('#status').closest('.status').dataset.status = status;
+}
+
+async function changeStatus(e) {
+  const select = e.target;
+  const wanted = select.value;
+  const before = select.closest('.status').dataset.status;
+  try {
+    showStatus((await inbox.request('PUT', '/me/status', { status: wanted })).status);
+  } catch (err) {
+    showStatus(before);
+    toast(locale.errorText(err));
+  }
+}
+
+function showConnection(state) {
+  const el = $('#connection');
+  el.dataset.state = state;
+  el.setAttribute('aria-label', t('connection.' + state));
+  el.title = t('connection.' + state);
+  $('#reconnecting').hidden = state !== 'reconnecting';
+}
+
+// route shows the page the URL's fragment names.
+function route() {
+  if (!inbox) return;
+  const [, page, id] = location.hash.match(/^#\/(c|settings)?\/?(\d+)?/) ?? [];
+  app.dataset.page = page === 'settings' ? 'settings' : 'chat';
+  for (const link of document.querySelectorAll('[data-page-link]')) {
+    if (link.dataset.pageLink === app.dataset.page) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  if (page === 'settings') {
+    $('#settings-page').show(inbox);
+    return;
+  }
+  const open = page === 'c' ? Number(id) : 0;
+  app.dataset.view = open ? 'conversation' : 'list';
+  if (open !== inbox.openId) inbox.open(open);
+}
+
+// Buttons that only change which pane a phone shows.
+const actions = {
+  back: () => {
+    location.hash = '#/';
+  },
+  info: () => {
+    app.dataset.view = 'info';
+  },
+  'hide-info': () => {
+    app.dataset.view = 'conversation';
+  },
+};
+
+$('#login-form').addEventListener('submit', login);
+$('#login-lang').addEventListener('change', (e) => chooseLanguage(e.target.value));
+$('#status').addEventListener('change', changeStatus);
+$('#logout').addEventListener('click', async () => {
+  await call('POST', '/auth/logout').catch(() => {});
+  history.replaceState(null, '', location.pathname);
+  showLogin('');
+});
+for (const item of document.querySelectorAll('#lang-menu [data-lang]')) {
+  item.addEventListener('click', () => {
+    chooseLanguage(item.dataset.lang);
+    $('#lang-menu').hidePopover();
+  });
+}
+$('#lang-menu').addEventListener('toggle', () => {
+  for (const item of document.querySelectorAll('#lang-menu [data-lang]')) {
+    item.setAttribute('aria-checked', String(item.dataset.lang === locale.lang));
+  }
+});
+locale.addEventListener('change', () => {
+  updateTitle();
+  showConnection($('#connection').dataset.state);
+});
+document.addEventListener('click', (e) => {
+  const action = e.target.closest('[data-action]')?.dataset.action;
+  actions[action]?.();
+});
+document.addEventListener('visibilitychange', () => inbox?.seen());
+addEventListener('hashchange', route);
+app.addEventListener('workspace', (e) => showWorkspaceName(e.detail.name));
+onSessionLost(() => showLogin(t('error.unauthorized')));
+boot();
