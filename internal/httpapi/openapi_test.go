@@ -81,24 +81,20 @@ func TestOpenAPIRoutesDocumented(t *testing.T) {
 			if !ok {
 				t.Fatalf("paths[%q] has no %s operation", path, method)
 			}
+			// Path parameters may be declared on the path item or the operation.
 			var params []openAPIParam
-			for _, r := range []json.RawMessage{item["parameters"], raw} {
-				var v struct {
-					Parameters []openAPIParam `json:"parameters"`
+			if r, ok := item["parameters"]; ok {
+				if err := json.Unmarshal(r, &params); err != nil {
+					t.Fatalf("paths[%q].parameters: %v", path, err)
 				}
-				if r == nil {
-					continue
-				}
-				if strings.HasPrefix(strings.TrimSpace(string(r)), "[") {
-					err := json.Unmarshal(r, &v.Parameters)
-					if err != nil {
-						t.Fatalf("path-level parameters: %v", err)
-					}
-				} else if err := json.Unmarshal(r, &v); err != nil {
-					t.Fatalf("%s %s: %v", method, path, err)
-				}
-				params = append(params, v.Parameters...)
 			}
+			var operation struct {
+				Parameters []openAPIParam `json:"parameters"`
+			}
+			if err := json.Unmarshal(raw, &operation); err != nil {
+				t.Fatalf("paths[%q].%s: %v", path, method, err)
+			}
+			params = append(params, operation.Parameters...)
 			for _, m := range wildcard.FindAllStringSubmatch(path, -1) {
 				if !slices.Contains(params, openAPIParam{Name: m[1], In: "path"}) {
 					t.Errorf("%s %s: path parameter %q is not declared", method, path, m[1])

@@ -1,0 +1,470 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// frame is a server frame as a client sees it.
+type frame struct {
+	Type           string          `json:"type"`
+	Seq            int64           `json:"seq"`
+	Event          json.RawMessage `json:"event"`
+	ConversationID int64           `json:"conversation_id"`
+	SenderType     string          `json:"sender_type"`
+	Typing         bool            `json:"typing"`
+}
+
+type wireEvent struct {
+	Seq          int64              `json:"seq"`
+	Type         chat.EventType     `json:"type"`
+	Conversation *chat.Conversation `json:"conversation"`
+	Message      *chat.Message      `json:"message"`
+	Member       *chat.Member       `json:"member"`
+}
+
+// socket is a WebSocket client collecting frames.
+type socket struct {
+	t      *testing.T
+	conn   *websocket.Conn
+	frames chan frame
+}
+
+func (c *client) socket(path string, header ...string) (*socket, *http.Response, error) {
+	c.e.t.Helper()
+	h := http.Header{}
+	u := strings.TrimPrefix(c.e.srv.URL, "http://")
+	for _, ck := range c.hc.Jar.Cookies(mustURL(c.e.srv.URL)) {
+		h.Add("Cookie", ck.String())
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		h.Set(header[i], header[i+1])
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	conn, resp, err := websocket.Dial(ctx, "ws://"+u+path, &websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
+		return nil, resp, err
+	}
+	s := &socket{t: c.e.t, conn: conn, frames: make(chan frame, 1000)}
+	go func() {
+		defer close(s.frames)
+		for {
+			_, data, err := conn.Read(context.Background())
+			if err != nil {
+				return
+			}
+			var f frame
+			if json.Unmarshal(data, &f) == nil {
+				s.frames <- f
+			}
+		}
+	}()
+	c.e.t.Cleanup(func() { conn.CloseNow() })
+	return s, resp, nil
+}
+
+func (c *client) mustSocket(path string) *socket {
+	c.e.t.Helper()
+	s, resp, err := c.socket(path)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		c.e.t.Fatalf("dial %s: %v (status %d)", path, err, status)
+	}
+	return s
+}
+
+// next returns the next frame of the given type, failing after a timeout.
+func (s *socket) next(typ string) frame {
+	s.t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case f, ok := <-s.frames:
+			if !ok {
+				s.t.Fatalf("socket closed while waiting for %q", typ)
+			}
+			if f.Type == typ {
+				return f
+			}
+		case <-timeout:
+			s.t.Fatalf("no %q frame", typ)
+		}
+	}
+}
+
+// eventOf skips events until one of the given type.
+func (s *socket) eventOf(typ chat.EventType) wireEvent {
+	s.t.Helper()
+	for {
+		if ev := s.event(); ev.Type == typ {
+			return ev
+		}
+	}
+}
+
+func (s *socket) event() wireEvent {
+	s.t.Helper()
+	var ev wireEvent
+	must(s.t, json.Unmarshal(s.next("event").Event, &ev))
+	return ev
+}
+
+// quiet asserts that no frame of type typ arrives for a moment.
+func (s *socket) quiet(typ string) {
+	s.t.Helper()
+	timeout := time.After(300 * time.Millisecond)
+	for {
+		select {
+		case f, ok := <-s.frames:
+			if ok && f.Type == typ {
+				s.t.Fatalf("unexpected %s frame: %+v %s", typ, f, f.Event)
+			}
+		case <-timeout:
+			return
+		}
+	}
+}
+
+func (s *socket) send(v any) {
+	data, _ := json.Marshal(v)
+	must(s.t, s.conn.Write(context.Background(), websocket.MessageText, data))
+}
+
+func (s *socket) close() { s.conn.Close(websocket.StatusNormalClosure, "") }
+
+type sent struct {
+	Message      *chat.Message      `json:"message"`
+	Conversation *chat.Conversation `json:"conversation"`
+}
+
+// TestChatLoop walks the whole foundation: a visitor asks, an agent takes
+// the conversation and answers, both see each other live, the visitor ends it.
+func TestChatLoop(t *testing.T) {
+	e := newEnv(t)
+	kim, lee, manager := e.login("kim"), e.login("lee"), e.login("manager")
+	shop := fmt.Sprintf("/api/v1/workspaces/%d", e.shop.ID)
+	kimWS := kim.mustSocket(shop + "/ws?after=0")
+	leeWS := lee.mustSocket(shop + "/ws")
+	kimWS.next("ready")
+	leeWS.next("ready")
+
+	var cfg struct {
+		AgentsOnline bool   `json:"agents_online"`
+		ConsentText  string `json:"consent_text"`
+	}
+	e.anonymous().json("GET", "/api/v1/widget/config?site_id=shop", "", 200, &cfg)
+	if !cfg.AgentsOnline || cfg.ConsentText == "" {
+		t.Fatalf("config %+v", cfg)
+	}
+
+	vis := e.visitor("shop", `,"language":"ko-KR","extra":{"cus_extra_username":"홍길동","cus_extra_plan":"gold"}`)
+	conv := vis.start()
+	if conv.State != chat.StateUnassigned || conv.RoomNo != 1 {
+		t.Fatalf("started %+v", conv)
+	}
+	// Starting again resumes the same conversation.
+	if again := vis.start(); again.ID != conv.ID {
+		t.Fatalf("second start made conversation %d", again.ID)
+	}
+	for _, ws := range []*socket{kimWS, leeWS} {
+		if ev := ws.event(); ev.Type != chat.EventConversationCreated || ev.Conversation.ID != conv.ID || ev.Conversation.CustomerName != "홍길동" {
+			t.Fatalf("created event %+v", ev)
+		}
+	}
+	visWS := vis.mustSocket(fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d&after=0", vis.bearer, conv.ID))
+	visWS.next("ready")
+
+	var out sent
+	vis.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), `{"client_msg_id":"v-1","body":"배송이 언제 오나요?"}`, 201, &out)
+	if ev := kimWS.event(); ev.Type != chat.EventMessageCreated || ev.Message.Body != "배송이 언제 오나요?" {
+		t.Fatalf("kim got %+v", ev)
+	}
+	if ev := visWS.event(); ev.Message == nil || ev.Message.ClientMsgID != "v-1" {
+		t.Fatalf("visitor echo %+v", ev)
+	}
+
+	// Typing reaches the agents who can see the conversation.
+	visWS.send(map[string]any{"type": "typing", "typing": true})
+	if f := kimWS.next("typing"); f.ConversationID != conv.ID || f.SenderType != "visitor" || !f.Typing {
+		t.Fatalf("typing %+v", f)
+	}
+
+	var taken chat.Conversation
+	kim.json("POST", fmt.Sprintf("%s/conversations/%d/assign", shop, conv.ID), "", 200, &taken)
+	if taken.State != chat.StateWaiting || taken.AssigneeName != "kim" {
+		t.Fatalf("taken %+v", taken)
+	}
+	// Lee saw the queued message, learns that the conversation left the
+	// queue, then sees no more of it.
+	if ev := leeWS.event(); ev.Type != chat.EventMessageCreated {
+		t.Fatalf("lee got %+v", ev)
+	}
+	if ev := leeWS.event(); ev.Type != chat.EventConversationAssigned {
+		t.Fatalf("lee got %+v", ev)
+	}
+	if ev := visWS.event(); ev.Type != chat.EventConversationAssigned || ev.Conversation.AssigneeName != "kim" {
+		t.Fatalf("visitor got %+v", ev)
+	}
+
+	var reply chat.Message
+	kim.json("POST", fmt.Sprintf("%s/conversations/%d/messages", shop, conv.ID), `{"client_msg_id":"k-1","body":"내일 도착 예정입니다 <b>감사합니다</b>"}`, 201, &reply)
+	ev := visWS.event()
+	if ev.Message == nil || ev.Message.Body != "내일 도착 예정입니다 <b>감사합니다</b>" || ev.Message.SenderName != "kim" || ev.Conversation.State != chat.StateActive {
+		t.Fatalf("visitor got reply %+v", ev)
+	}
+	if strings.Contains(string(mustJSON(t, ev)), "sender_id") {
+		t.Fatal("visitor sees the agent's account ID")
+	}
+	kimWS.send(map[string]any{"type": "typing", "conversation_id": conv.ID, "typing": true})
+	if f := visWS.next("typing"); f.SenderType != "agent" {
+		t.Fatalf("visitor typing frame %+v", f)
+	}
+	leeWS.quiet("event")
+	leeWS.quiet("typing")
+
+	// The manager sees everything, including the customer's profile.
+	var detail struct {
+		Conversation chat.Conversation
+		Customer     chat.Customer
+	}
+	manager.json("GET", fmt.Sprintf("%s/conversations/%d", shop, conv.ID), "", 200, &detail)
+	if detail.Customer.Name != "홍길동" || detail.Customer.Language != "ko-KR" || detail.Customer.Extra["cus_extra_plan"] != "gold" || detail.Conversation.State != chat.StateActive {
+		t.Fatalf("detail %+v", detail)
+	}
+
+	// "!종료" ends the chat from the widget.
+	vis.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), `{"client_msg_id":"v-2","body":"!종료"}`, 200, &out)
+	if out.Message != nil || out.Conversation.State != chat.StateClosed {
+		t.Fatalf("end command answered %+v", out)
+	}
+	if ev := kimWS.eventOf(chat.EventConversationClosed); ev.Conversation.CloseReason != chat.CloseByCustomer {
+		t.Fatalf("kim got %+v", ev)
+	}
+	// Ending again is harmless; replying is refused.
+	vis.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/close", conv.ID), "", 200, nil)
+	status, _ := kim.do("POST", fmt.Sprintf("%s/conversations/%d/messages", shop, conv.ID), `{"client_msg_id":"k-2","body":"?"}`)
+	if status != 409 {
+		t.Fatalf("reply after close: %d", status)
+	}
+	var msgs []chat.Message
+	vis.json("GET", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), "", 200, &msgs)
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages stored, want 2 (the end command is not a message)", len(msgs))
+	}
+	var closed []chat.Conversation
+	kim.json("GET", shop+"/conversations?state=closed&scope=mine", "", 200, &closed)
+	if len(closed) != 1 || closed[0].ID != conv.ID {
+		t.Fatalf("closed list %+v", closed)
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	data, err := json.Marshal(v)
+	must(t, err)
+	return data
+}
+
+// TestReconnectReplaysGap drops the visitor's socket, lets the agent write
+// while it is away, and checks the reconnect delivers exactly the gap.
+func TestReconnectReplaysGap(t *testing.T) {
+	e := newEnv(t)
+	kim := e.login("kim")
+	shop := fmt.Sprintf("/api/v1/workspaces/%d", e.shop.ID)
+	vis := e.visitor("shop", "")
+	conv := vis.start()
+	kim.json("POST", fmt.Sprintf("%s/conversations/%d/assign", shop, conv.ID), "", 200, nil)
+	wsPath := func(after int64) string {
+		return fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d&after=%d", vis.bearer, conv.ID, after)
+	}
+	first := vis.mustSocket(wsPath(0))
+	var last int64
+	for range 2 { // created, assigned
+		last = first.event().Seq
+	}
+	if ready := first.next("ready"); ready.Seq != last {
+		t.Fatalf("ready at %d, last event %d", ready.Seq, last)
+	}
+	first.close()
+
+	for i := range 3 {
+		kim.json("POST", fmt.Sprintf("%s/conversations/%d/messages", shop, conv.ID), fmt.Sprintf(`{"client_msg_id":"k-%d","body":"reply %d"}`, i, i), 201, nil)
+	}
+	// Events of other conversations in between must not reach this visitor.
+	e.visitor("shop", "").start()
+
+	second := vis.mustSocket(wsPath(last))
+	var bodies []string
+	for range 3 {
+		ev := second.event()
+		if ev.Seq <= last {
+			t.Fatalf("replayed seq %d at or below %d", ev.Seq, last)
+		}
+		bodies = append(bodies, ev.Message.Body)
+	}
+	second.next("ready")
+	if strings.Join(bodies, ",") != "reply 0,reply 1,reply 2" {
+		t.Fatalf("replay %v", bodies)
+	}
+	second.quiet("event")
+	// Live events continue after the replay.
+	kim.json("POST", fmt.Sprintf("%s/conversations/%d/messages", shop, conv.ID), `{"client_msg_id":"k-live","body":"live"}`, 201, nil)
+	if ev := second.event(); ev.Message.Body != "live" {
+		t.Fatalf("live %+v", ev)
+	}
+}
+
+// TestIdempotentRetries sends the same client_msg_id many times at once:
+// one message is stored and every observer sees it once.
+func TestIdempotentRetries(t *testing.T) {
+	e := newEnv(t)
+	kim := e.login("kim")
+	shop := fmt.Sprintf("/api/v1/workspaces/%d", e.shop.ID)
+	kimWS := kim.mustSocket(shop + "/ws")
+	kimWS.next("ready")
+	vis := e.visitor("shop", "")
+	conv := vis.start()
+	kimWS.event() // created
+
+	const tries = 10
+	statuses := make(chan int, tries)
+	ids := make(chan int64, tries)
+	var wg sync.WaitGroup
+	for range tries {
+		wg.Go(func() {
+			status, data := vis.do("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), `{"client_msg_id":"retry-me","body":"한 번만 저장"}`)
+			var out sent
+			json.Unmarshal(data, &out)
+			statuses <- status
+			if out.Message != nil {
+				ids <- out.Message.ID
+			}
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	close(ids)
+	created := 0
+	for s := range statuses {
+		switch s {
+		case 201:
+			created++
+		case 200:
+		default:
+			t.Fatalf("status %d", s)
+		}
+	}
+	var first int64
+	for id := range ids {
+		if first == 0 {
+			first = id
+		}
+		if id != first {
+			t.Fatalf("retries answered different messages %d and %d", first, id)
+		}
+	}
+	if created != 1 {
+		t.Fatalf("%d sends reported created, want 1", created)
+	}
+	if ev := kimWS.event(); ev.Message == nil || ev.Message.ClientMsgID != "retry-me" {
+		t.Fatalf("event %+v", ev)
+	}
+	kimWS.quiet("event")
+	status, _ := vis.do("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), `{"client_msg_id":"retry-me","body":"다른 내용"}`)
+	if status != 409 {
+		t.Fatalf("reused client_msg_id with another body: %d", status)
+	}
+}
+
+// TestSignedVisitor checks site_uid identity: the same signed customer lands
+// in the same open conversation from any browser, and a logged-out page
+// never resumes it.
+func TestSignedVisitor(t *testing.T) {
+	e := newEnv(t)
+	signed := `,"site_uid":"user-42","site_uid_sig":"` + chat.SignSiteUID(e.shop.IdentitySecret, "user-42") + `"`
+	var s1 struct {
+		VisitorToken string `json:"visitor_token"`
+		Identifier   string `json:"identifier"`
+		Conversation *chat.Conversation
+	}
+	e.anonymous().json("POST", "/api/v1/widget/sessions", `{"site_id":"shop"`+signed+`}`, 200, &s1)
+	if s1.Identifier != "shop_user-42" || s1.Conversation != nil {
+		t.Fatalf("session %+v", s1)
+	}
+	first := &client{e: e, hc: http.DefaultClient, bearer: s1.VisitorToken}
+	conv := first.start()
+
+	// Another browser, same signed customer: same conversation.
+	var s2 = s1
+	e.anonymous().json("POST", "/api/v1/widget/sessions", `{"site_id":"shop"`+signed+`}`, 200, &s2)
+	if s2.Conversation == nil || s2.Conversation.ID != conv.ID || s2.VisitorToken == s1.VisitorToken {
+		t.Fatalf("second browser %+v", s2)
+	}
+	// The first browser's token after logging out: a new anonymous customer.
+	var s3 = s1
+	e.anonymous().json("POST", "/api/v1/widget/sessions", `{"site_id":"shop","visitor_token":"`+s1.VisitorToken+`"}`, 200, &s3)
+	if s3.Conversation != nil || s3.VisitorToken == s1.VisitorToken || !strings.HasPrefix(s3.Identifier, "shop_v") {
+		t.Fatalf("logged-out session %+v", s3)
+	}
+	// An anonymous token resumes its own customer.
+	var s4 = s3
+	e.anonymous().json("POST", "/api/v1/widget/sessions", `{"site_id":"shop","visitor_token":"`+s3.VisitorToken+`"}`, 200, &s4)
+	if s4.VisitorToken != s3.VisitorToken || s4.Identifier != s3.Identifier {
+		t.Fatalf("anonymous resume %+v vs %+v", s4, s3)
+	}
+	// A token of one workspace means nothing in another.
+	var s5 = s3
+	e.anonymous().json("POST", "/api/v1/widget/sessions", `{"site_id":"other","visitor_token":"`+s3.VisitorToken+`"}`, 200, &s5)
+	if s5.VisitorToken == s3.VisitorToken {
+		t.Fatal("token reused across workspaces")
+	}
+}
+
+// TestSocketOrigins refuses WebSockets opened by pages of other sites.
+func TestSocketOrigins(t *testing.T) {
+	e := newEnv(t)
+	kim := e.login("kim")
+	vis := e.visitor("shop", "")
+	conv := vis.start()
+	visPath := fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d", vis.bearer, conv.ID)
+	for _, tc := range []struct {
+		name   string
+		c      *client
+		path   string
+		origin string
+		ok     bool
+	}{
+		{"agent, same origin", kim, fmt.Sprintf("/api/v1/workspaces/%d/ws", e.shop.ID), e.srv.URL, true},
+		{"agent, other site", kim, fmt.Sprintf("/api/v1/workspaces/%d/ws", e.shop.ID), "https://evil.example", false},
+		{"agent, not logged in", e.anonymous(), fmt.Sprintf("/api/v1/workspaces/%d/ws", e.shop.ID), e.srv.URL, false},
+		{"visitor, widget iframe", vis, visPath, e.srv.URL, true},
+		{"visitor, other site", vis, visPath, "https://evil.example", false},
+		{"visitor, bad token", vis, fmt.Sprintf("/api/v1/widget/ws?token=forged&conversation_id=%d", conv.ID), e.srv.URL, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, resp, err := tc.c.socket(tc.path, "Origin", tc.origin)
+			if tc.ok != (err == nil) {
+				t.Fatalf("err %v", err)
+			}
+			if err == nil {
+				s.next("ready")
+				s.close()
+			} else if resp == nil || resp.StatusCode < 400 || resp.StatusCode >= 500 {
+				t.Fatalf("refusal answered %v", resp)
+			}
+		})
+	}
+}
