@@ -24,6 +24,7 @@ import (
 	"github.com/sodam-chat/sodam/internal/httpapi"
 	"github.com/sodam-chat/sodam/internal/realtime"
 	"github.com/sodam-chat/sodam/internal/store/postgres"
+	"github.com/sodam-chat/sodam/internal/store/sqldb"
 	"github.com/sodam-chat/sodam/internal/store/sqlite"
 )
 
@@ -100,15 +101,17 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
+	var db *sqldb.DB
 	var err error
 	if c.DatabaseURL != "" {
-		m.Store, err = postgres.Open(ctx, c.DatabaseURL, "")
+		db, err = postgres.Open(ctx, c.DatabaseURL, "")
 	} else {
-		m.Store, err = sqlite.Open(ctx, filepath.Join(c.DataDir, "sodam.db"))
+		db, err = sqlite.Open(ctx, filepath.Join(c.DataDir, "sodam.db"))
 	}
 	if err != nil {
 		return err
 	}
+	m.Store = db
 
 	m.ln, err = net.Listen("tcp", c.Addr)
 	if err != nil {

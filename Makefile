@@ -1,0 +1,22 @@
+# Sodam — the targets a newcomer can guess.
+.PHONY: run test test-short lint build
+
+# Run Sodam on its embedded defaults (SQLite under ./data, 127.0.0.1:8080).
+run:
+	go run ./cmd/sodam serve
+
+# Every test: unit, store conformance (PostgreSQL too when
+# SODAM_TEST_DATABASE_URL is set), HTTP/WebSocket and browser tests.
+test:
+	go test -race -timeout 15m ./...
+
+# The fast layers only (no browser).
+test-short:
+	go test -short ./...
+
+build:
+	go build -o sodam ./cmd/sodam
+
+lint:
+	go vet ./...
+	@test -z "$$(gofmt -l .)" || (echo "gofmt needed:"; gofmt -l .; exit 1)

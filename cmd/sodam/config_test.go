@@ -1,0 +1,62 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestParseConfig(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(secret, []byte("from-a-file-123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		args  []string
+		env   map[string]string
+		check func(Config) bool
+		err   string
+	}{
+		{name: "defaults", check: func(c Config) bool {
+			return c.Addr == "127.0.0.1:8080" && c.DataDir == "./data" && c.DatabaseURL == "" && c.LogFormat == "text" && c.AdminEmail == "admin@sodam.local" && !c.SecureCookies
+		}},
+		{name: "environment", env: map[string]string{"SODAM_ADDR": "0.0.0.0:9000", "SODAM_DATABASE_URL": "postgres://u@h/db", "SODAM_LOG_FORMAT": "json"},
+			check: func(c Config) bool { return c.Addr == "0.0.0.0:9000" && c.DatabaseURL == "postgres://u@h/db" && c.LogFormat == "json" }},
+		{name: "flags beat environment", args: []string{"--addr", "127.0.0.1:1"}, env: map[string]string{"SODAM_ADDR": "127.0.0.1:2"},
+			check: func(c Config) bool { return c.Addr == "127.0.0.1:1" }},
+		{name: "secret from file", env: map[string]string{"SODAM_ADMIN_PASSWORD_FILE": secret},
+			check: func(c Config) bool { return c.AdminPassword == "from-a-file-123" }},
+		{name: "base URL trailing slash", args: []string{"--base-url", "https://chat.example.com/"},
+			check: func(c Config) bool { return c.BaseURL == "https://chat.example.com" }},
+		{name: "bad address", args: []string{"--addr", "8080"}, err: "SODAM_ADDR"},
+		{name: "bad database URL", env: map[string]string{"SODAM_DATABASE_URL": "mysql://x"}, err: "SODAM_DATABASE_URL"},
+		{name: "bad base URL", args: []string{"--base-url", "chat.example.com"}, err: "SODAM_BASE_URL"},
+		{name: "bad log format", args: []string{"--log-format", "xml"}, err: "SODAM_LOG_FORMAT"},
+		{name: "short admin password", env: map[string]string{"SODAM_ADMIN_PASSWORD": "short"}, err: "SODAM_ADMIN_PASSWORD"},
+		{name: "missing secret file", env: map[string]string{"SODAM_ADMIN_PASSWORD_FILE": "/nonexistent"}, err: "SODAM_ADMIN_PASSWORD_FILE"},
+		{name: "unknown flag", args: []string{"--colour", "red"}, err: "colour"},
+		{name: "stray argument", args: []string{"extra"}, err: "unexpected argument"},
+		{name: "bad boolean", args: []string{"--secure-cookies", "maybe"}, err: "SODAM_SECURE_COOKIES"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := ParseConfig("test", tt.args, env(tt.env))
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err %v, want one mentioning %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tt.check(c) {
+				t.Fatalf("config %+v", c)
+			}
+		})
+	}
+}
