@@ -5,27 +5,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"syscall"
-	"time"
 
-	"github.com/sodam-chat/sodam/internal/auth"
-	"github.com/sodam-chat/sodam/internal/bus"
-	"github.com/sodam-chat/sodam/internal/chat"
-	"github.com/sodam-chat/sodam/internal/httpapi"
-	"github.com/sodam-chat/sodam/internal/realtime"
-	"github.com/sodam-chat/sodam/internal/store/postgres"
-	"github.com/sodam-chat/sodam/internal/store/sqldb"
-	"github.com/sodam-chat/sodam/internal/store/sqlite"
+	"github.com/sodam-chat/sodam/internal/node"
 )
 
 const usage = `Sodam — self-hosted live chat for customer support.
@@ -41,7 +26,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	m := NewMain(os.Stdout)
+	m := node.New(os.Stdout)
 	if err := m.ParseFlags(os.Args[2:], os.Getenv); err != nil {
 		fmt.Fprintln(os.Stderr, "sodam:", err)
 		os.Exit(2)
@@ -57,163 +42,4 @@ func main() {
 		fmt.Fprintln(os.Stderr, "sodam:", err)
 		os.Exit(1)
 	}
-}
-
-// Main is one running node. Tests start it on 127.0.0.1:0 with a temp dir.
-type Main struct {
-	Config Config
-	Log    *slog.Logger
-	Store  chat.Store
-	Hub    *realtime.Hub
-	out    io.Writer
-
-	ln     net.Listener
-	http   *http.Server
-	cancel context.CancelFunc
-	done   chan struct{}
-}
-
-// NewMain returns a node that prints its banner to out.
-func NewMain(out io.Writer) *Main { return &Main{out: out} }
-
-// ParseFlags reads the configuration.
-func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
-	c, err := ParseConfig("sodam serve", args, getenv)
-	m.Config = c
-	return err
-}
-
-// Addr is the address the node listens on, once Run has returned.
-func (m *Main) Addr() string { return m.ln.Addr().String() }
-
-// Run opens the store, makes sure a first workspace and master exist, and
-// starts serving. It returns once the node is listening.
-func (m *Main) Run(ctx context.Context) error {
-	c := m.Config
-	level := map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}[c.LogLevel]
-	opts := &slog.HandlerOptions{Level: level}
-	if c.LogFormat == "json" {
-		m.Log = slog.New(slog.NewJSONHandler(os.Stderr, opts))
-	} else {
-		m.Log = slog.New(slog.NewTextHandler(os.Stderr, opts))
-	}
-
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return fmt.Errorf("data directory: %w", err)
-	}
-	var db *sqldb.DB
-	var err error
-	if c.DatabaseURL != "" {
-		db, err = postgres.Open(ctx, c.DatabaseURL, "")
-	} else {
-		db, err = sqlite.Open(ctx, filepath.Join(c.DataDir, "sodam.db"))
-	}
-	if err != nil {
-		return err
-	}
-	m.Store = db
-
-	m.ln, err = net.Listen("tcp", c.Addr)
-	if err != nil {
-		return err
-	}
-	baseURL := c.BaseURL
-	if baseURL == "" {
-		baseURL = "http://" + m.Addr()
-	}
-	first, password, err := m.bootstrap(ctx)
-	if err != nil {
-		return err
-	}
-
-	b := bus.NewMemory()
-	m.Hub = realtime.NewHub(m.Store, b, m.Log)
-	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies}, m.Store, m.Hub, m.Log)
-	runCtx, cancel := context.WithCancel(context.Background())
-	m.cancel = cancel
-	m.done = make(chan struct{})
-	go func() {
-		defer close(m.done)
-		m.Hub.Run(runCtx, 2*time.Second)
-	}()
-	m.http = &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		// WebSocket sessions end with this context when the node stops.
-		BaseContext: func(net.Listener) context.Context { return runCtx },
-		ErrorLog:    slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
-	}
-	go func() {
-		if err := m.http.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			m.Log.Error("http server", "err", err)
-		}
-	}()
-	m.banner(baseURL, first, password)
-	return nil
-}
-
-// bootstrap creates the default workspace and its master account on the
-// first start. It returns the workspace and, if generated, the password.
-func (m *Main) bootstrap(ctx context.Context) (*chat.Workspace, string, error) {
-	n, err := m.Store.CountAgents(ctx)
-	if err != nil || n > 0 {
-		return nil, "", err
-	}
-	ws := &chat.Workspace{
-		SiteID:         strings.ToLower(auth.NewToken()[:8]),
-		Name:           "Sodam",
-		IdentitySecret: strings.ToLower(auth.NewToken() + auth.NewToken()),
-		ConsentText:    "상담을 위해 이름, 연락처와 대화 내용을 수집하고 상담 기록으로 보관합니다. 동의하시면 상담을 시작해 주세요.\nWe keep your name, contact and this conversation to answer you.",
-	}
-	if err := m.Store.CreateWorkspace(ctx, ws); err != nil {
-		return nil, "", err
-	}
-	password, generated := m.Config.AdminPassword, ""
-	if password == "" {
-		password = auth.NewToken()[:16]
-		generated = password
-	}
-	a := &chat.Agent{Email: m.Config.AdminEmail, Name: "Admin", PasswordHash: auth.HashPassword(password)}
-	if err := m.Store.CreateAgent(ctx, a); err != nil {
-		return nil, "", err
-	}
-	if err := m.Store.AddMember(ctx, chat.Member{WorkspaceID: ws.ID, AgentID: a.ID, Role: chat.RoleMaster}); err != nil {
-		return nil, "", err
-	}
-	m.Log.Info("created the first workspace and master account", "site_id", ws.SiteID, "email", a.Email)
-	return ws, generated, nil
-}
-
-func (m *Main) banner(baseURL string, first *chat.Workspace, password string) {
-	fmt.Fprintf(m.out, "Sodam is running.\n  Console:  %s/console/\n  Try it:   %s/console/try\n", baseURL, baseURL)
-	if first != nil {
-		fmt.Fprintf(m.out, "  Log in as %s", m.Config.AdminEmail)
-		if password != "" {
-			fmt.Fprintf(m.out, " with password %s (shown only this once)", password)
-		}
-		fmt.Fprintln(m.out)
-	}
-	fmt.Fprintf(m.out, "  Embed snippet: in the console, Settings → Embed\n")
-}
-
-// Close stops the node gracefully: finish requests, end sockets, close the store.
-func (m *Main) Close() error {
-	var errs []error
-	if m.http == nil && m.ln != nil {
-		m.ln.Close()
-	}
-	if m.http != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		errs = append(errs, m.http.Shutdown(ctx))
-	}
-	if m.cancel != nil {
-		m.cancel()
-		<-m.done
-	}
-	if m.Store != nil {
-		errs = append(errs, m.Store.Close())
-	}
-	return errors.Join(errs...)
 }

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"os"
@@ -25,7 +25,9 @@ func TestParseConfig(t *testing.T) {
 			return c.Addr == "127.0.0.1:8080" && c.DataDir == "./data" && c.DatabaseURL == "" && c.LogFormat == "text" && c.AdminEmail == "admin@sodam.local" && !c.SecureCookies
 		}},
 		{name: "environment", env: map[string]string{"SODAM_ADDR": "0.0.0.0:9000", "SODAM_DATABASE_URL": "postgres://u@h/db", "SODAM_LOG_FORMAT": "json"},
-			check: func(c Config) bool { return c.Addr == "0.0.0.0:9000" && c.DatabaseURL == "postgres://u@h/db" && c.LogFormat == "json" }},
+			check: func(c Config) bool {
+				return c.Addr == "0.0.0.0:9000" && c.DatabaseURL == "postgres://u@h/db" && c.LogFormat == "json"
+			}},
 		{name: "flags beat environment", args: []string{"--addr", "127.0.0.1:1"}, env: map[string]string{"SODAM_ADDR": "127.0.0.1:2"},
 			check: func(c Config) bool { return c.Addr == "127.0.0.1:1" }},
 		{name: "secret from file", env: map[string]string{"SODAM_ADMIN_PASSWORD_FILE": secret},

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ func TestFirstStart(t *testing.T) {
 	dir := t.TempDir()
 	start := func() (*Main, string) {
 		var out bytes.Buffer
-		m := NewMain(&out)
+		m := New(&out)
 		if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", dir, "--log-level", "error"}, func(string) string { return "" }); err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +58,7 @@ func TestFirstStart(t *testing.T) {
 
 // A bad database URL fails at start-up with a clear error.
 func TestBadDatabase(t *testing.T) {
-	m := NewMain(io.Discard)
+	m := New(io.Discard)
 	err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--database-url", "postgres://nobody@127.0.0.1:1/none?connect_timeout=2"}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
