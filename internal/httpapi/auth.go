@@ -204,27 +204,40 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies,
 		SameSite: http.SameSiteLaxMode, Expires: sess.ExpiresAt,
 	})
-	ms, err := s.store.Memberships(r.Context(), a.ID)
+	// Logging in means being at the desk: come online everywhere.
+	ms, err := s.setStatusEverywhere(r.Context(), a.ID, chat.StatusOnline)
 	if err != nil {
 		return err
-	}
-	// Logging in means being at the desk: come online everywhere.
-	for i, m := range ms {
-		updated, events, err := s.store.SetAgentStatus(r.Context(), m.WorkspaceID, a.ID, chat.StatusOnline)
-		if err != nil {
-			return err
-		}
-		s.hub.Publish(r.Context(), events)
-		ms[i] = updated
 	}
 	writeJSON(w, http.StatusOK, meResponse{Agent: a, Memberships: nonNil(ms), CSRFToken: sess.CSRFToken})
 	return nil
 }
 
+// setStatusEverywhere sets the agent's status in each of their workspaces.
+func (s *Server) setStatusEverywhere(ctx context.Context, agentID int64, st chat.AgentStatus) ([]chat.Member, error) {
+	ms, err := s.store.Memberships(ctx, agentID)
+	if err != nil {
+		return nil, err
+	}
+	for i, m := range ms {
+		updated, events, err := s.store.SetAgentStatus(ctx, m.WorkspaceID, agentID, st)
+		if err != nil {
+			return nil, err
+		}
+		s.hub.Publish(ctx, events)
+		ms[i] = updated
+	}
+	return ms, nil
+}
+
 var dummyHash = auth.HashPassword("sodam-timing-equalizer")
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
-	if err := s.store.DeleteSession(r.Context(), agentOf(r).session.TokenHash); err != nil {
+	a := agentOf(r)
+	if err := s.store.DeleteSession(r.Context(), a.session.TokenHash); err != nil {
+		return err
+	}
+	if _, err := s.setStatusEverywhere(r.Context(), a.agent.ID, chat.StatusOffline); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: -1})
