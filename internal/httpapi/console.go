@@ -298,25 +298,22 @@ func createdStatus(dup bool) int {
 }
 
 func (s *Server) assign(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.visibleConversation(r)
-	if err != nil {
-		return err
-	}
-	updated, events, err := s.store.Assign(r.Context(), c.WorkspaceID, c.ID, actorOf(r))
-	if err != nil {
-		return err
-	}
-	s.hub.Publish(r.Context(), events)
-	writeJSON(w, http.StatusOK, updated)
-	return nil
+	return s.changeConversation(w, r, s.store.Assign)
 }
 
 func (s *Server) agentClose(w http.ResponseWriter, r *http.Request) error {
+	return s.changeConversation(w, r, s.store.CloseConversation)
+}
+
+// changeConversation applies a store change, on the member's behalf, to a
+// conversation they can see, and publishes what it committed.
+func (s *Server) changeConversation(w http.ResponseWriter, r *http.Request,
+	change func(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor) (chat.Conversation, []chat.Event, error)) error {
 	c, err := s.visibleConversation(r)
 	if err != nil {
 		return err
 	}
-	updated, events, err := s.store.CloseConversation(r.Context(), c.WorkspaceID, c.ID, actorOf(r))
+	updated, events, err := change(r.Context(), c.WorkspaceID, c.ID, actorOf(r))
 	if err != nil {
 		return err
 	}
