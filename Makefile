@@ -1,5 +1,5 @@
 # Sodam — the targets a newcomer can guess.
-.PHONY: run test test-short lint build
+.PHONY: run test test-short lint build screenshots
 
 # Run Sodam on its embedded defaults (SQLite under ./data, 127.0.0.1:8080).
 run:
@@ -20,3 +20,7 @@ build:
 lint:
 	go vet ./...
 	@test -z "$$(gofmt -l .)" || (echo "gofmt needed:"; gofmt -l .; exit 1)
+
+# Refresh docs/screenshots from the browser tests.
+screenshots:
+	SODAM_UPDATE_SCREENSHOTS=1 go test -count=1 -run Browser ./e2e/
