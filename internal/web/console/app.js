@@ -23,7 +23,7 @@ let inbox = null;
 let workspaceName = '';
 
 async function boot() {
-  locale.set(locale.lang);
+  locale.set(locale.lang); // translate the page into the remembered or browser language
   initPanes(app);
   try {
     signedIn(await call('GET', '/me'));
@@ -35,11 +35,12 @@ async function boot() {
 function showLogin(message) {
   inbox?.stop();
   inbox = null;
+  workspaceName = '';
   app.hidden = true;
   $('#login').hidden = false;
   $('#login-error').textContent = message;
   $('#login-lang').value = locale.lang;
-  document.title = t('app.title');
+  updateTitle();
   $('#login-form').elements.email.focus();
 }
 
@@ -70,7 +71,9 @@ function signedIn(session) {
   avatar.title = `${agent.name} <${agent.email}>`;
   const saved = Number(storage.get(workspaceKey));
   openWorkspace(members.find((m) => m.workspace_id === saved) ?? members[0]);
-  if (members.length > 1) fillWorkspacePicker(members);
+  $('#workspace-picker').hidden = true;
+  $('#workspace-name').hidden = false;
+  if (members.length > 1) fillWorkspacePicker(members).catch((err) => toast(locale.errorText(err)));
 }
 
 // fillWorkspacePicker offers every workspace the agent belongs to.
@@ -80,8 +83,8 @@ async function fillWorkspacePicker(members) {
   select.replaceChildren(...workspaces.map((w) => new Option(w.name, w.id)));
   select.value = inbox.workspaceId;
   select.onchange = () => {
-    openWorkspace(members.find((m) => m.workspace_id === Number(select.value)));
     location.hash = '#/';
+    openWorkspace(members.find((m) => m.workspace_id === Number(select.value)));
   };
   $('#workspace-picker').hidden = false;
   $('#workspace-name').hidden = true;
@@ -113,8 +116,8 @@ function showWorkspaceName(name) {
 }
 
 function updateTitle() {
-  if (!inbox) return;
-  titleAlert.update(workspaceName ? `${workspaceName} · ${t('app.title')}` : t('app.title'), inbox.attention());
+  const base = workspaceName ? `${workspaceName} · ${t('app.title')}` : t('app.title');
+  titleAlert.update(base, inbox ? inbox.attention() : { count: 0 });
 }
 
 function showStatus(status) {
@@ -140,6 +143,17 @@ function showConnection(state) {
   el.setAttribute('aria-label', t('connection.' + state));
   el.title = t('connection.' + state);
   $('#reconnecting').hidden = state !== 'reconnecting';
+  if (state === 'reconnecting') checkSession();
+}
+
+// checkSession tells a dropped socket from an ended session, which the
+// socket cannot report (a refused handshake looks like any other failure).
+async function checkSession() {
+  try {
+    await call('GET', '/me');
+  } catch (err) {
+    if (err.status === 401) showLogin(t('error.unauthorized'));
+  }
 }
 
 // route shows the page the URL's fragment names.

@@ -83,7 +83,7 @@ class ConversationView extends HTMLElement {
       h('span', {}, t('conv.room', { no: c.room_no })),
       h('span', { class: 'chip', dataset: { state: c.state, testid: 'conversation-state' } }, t('state.' + c.state)),
       c.assignee_name && h('span', {}, c.assignee_name),
-    ] : []));
+    ].filter(Boolean) : []));
     this.#ref('assign').hidden = c?.state !== 'unassigned';
     this.#ref('close').hidden = !c || c.state === 'closed' || !(c.assignee_id === this.#inbox.agentId || this.#inbox.seesAll);
     this.#input.disabled = Boolean(reason);

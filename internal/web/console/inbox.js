@@ -44,7 +44,8 @@ export class Inbox extends EventTarget {
     this.workspaceId = member.workspace_id;
     this.agentId = agent.id;
     this.agentName = agent.name;
-    this.role = member.role;
+    // Managers and masters see every conversation; agents their own and
+    // the queue (chat.Role.SeesAll).
     this.seesAll = member.role === 'master' || member.role === 'manager';
     this.#key = `sodam.inbox.${this.workspaceId}.${this.agentId}`;
     const saved = readJSON(storage.get(this.#key));

@@ -119,8 +119,8 @@ class ConversationList extends HTMLElement {
     if (c.id === inbox.openId) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
     a.classList.toggle('unread', unread > 0 || isNew);
-    const showAssignee = this.#scope === 'all' && c.assignee_id && c.assignee_id !== inbox.agentId;
-    a.replaceChildren(
+    const showAssignee = this.#scope === 'all' && c.assignee_id !== 0 && c.assignee_id !== inbox.agentId;
+    a.replaceChildren(...[
       h('span', { class: 'conv-top' },
         h('span', { class: 'room' }, '#' + c.room_no),
         h('span', { class: 'name' }, c.customer_name || c.identifier),
@@ -132,7 +132,7 @@ class ConversationList extends HTMLElement {
           h('span', { class: 'sr-only' }, t('list.unread', { n: unread }))),
         isNew && h('span', { class: 'badge new', dataset: { testid: 'unread-badge' } }, t('list.new'))),
       showAssignee && h('span', { class: 'assignee' }, t('list.assignee', { name: c.assignee_name })),
-    );
+    ].filter(Boolean));
   }
 }
 

@@ -21,6 +21,7 @@ let typingTimer = 0;
 let flashTimer = 0;
 let consentText = ''; // empty when the workspace asks for no consent
 
+locale.set(settings.language || locale.lang);
 const thread = new Thread($('messages'), renderMessage, $('scroller'));
 const clock = new Intl.DateTimeFormat(locale.lang, { hour: 'numeric', minute: '2-digit' });
 const fullClock = new Intl.DateTimeFormat(locale.lang, { dateStyle: 'long', timeStyle: 'short' });
@@ -64,7 +65,7 @@ function applyConfig(config) {
   }
   $('availability').textContent = t(config.agents_online ? 'availability.online' : 'availability.offline');
   $('offline').hidden = config.agents_online;
-  consentText = config.consent_text;
+  consentText = config.consent_text ?? '';
   $('consent-text').textContent = consentText;
 }
 
@@ -240,8 +241,6 @@ function renderMessage(msg, status, error) {
     meta);
 }
 
-if (settings.language) locale.set(settings.language);
-locale.apply();
 bindComposer($('composer'), {
   send,
   typing: (on) => socket?.send({ type: 'typing', conversation_id: conversation?.id, typing: on }),

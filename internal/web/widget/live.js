@@ -12,8 +12,9 @@ export class LiveSocket {
   #stopped = true;
 
   // url(after) returns the WebSocket URL. on holds optional handlers:
-  // event(event), ready(), typing(frame), state(name) with name one of
-  // "connecting", "live", "reconnecting", "stopped".
+  // event(event), ready(), typing(frame), and state(name): "connecting" at
+  // start, "live" once the replay is done, "reconnecting" after every failed
+  // or dropped connection, "stopped" after stop().
   constructor(url, on, seq = 0) {
     this.#url = url;
     this.#on = on;
@@ -24,7 +25,8 @@ export class LiveSocket {
     if (!this.#stopped) return;
     this.#stopped = false;
     addEventListener('online', this.#reconnectNow);
-    this.#connect('connecting');
+    this.#on.state?.('connecting');
+    this.#connect();
   }
 
   stop() {
@@ -43,8 +45,7 @@ export class LiveSocket {
     if (this.#ws?.readyState === WebSocket.OPEN) this.#ws.send(JSON.stringify(frame));
   }
 
-  #connect(state) {
-    this.#on.state?.(state);
+  #connect() {
     const ws = new WebSocket(this.#url(this.seq));
     this.#ws = ws;
     ws.onmessage = (e) => this.#receive(e.data);
@@ -59,7 +60,7 @@ export class LiveSocket {
     this.#on.state?.('reconnecting');
     this.#timer = setTimeout(() => {
       this.#timer = 0;
-      this.#connect('reconnecting');
+      this.#connect();
     }, this.#delay);
     this.#delay = nextDelay(this.#delay);
   }
@@ -69,7 +70,7 @@ export class LiveSocket {
     if (!this.#timer) return;
     clearTimeout(this.#timer);
     this.#timer = 0;
-    this.#connect('reconnecting');
+    this.#connect();
   };
 
   #receive(data) {

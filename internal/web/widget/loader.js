@@ -24,12 +24,26 @@
 #sodam-frame[hidden]{display:none}
 @media (max-width:480px){#sodam-frame{inset:0;width:100%;height:100%;max-width:none;max-height:none;border-radius:0}}`;
 
+  // Icons are built node by node: a host page that enforces Trusted Types
+  // refuses innerHTML.
+  const icon = (name, d) => {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    const path = document.createElementNS(ns, 'path');
+    svg.setAttribute('class', name);
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    path.setAttribute('d', d);
+    svg.append(path);
+    return svg;
+  };
   const button = document.createElement('button');
   button.id = 'sodam-launcher';
   button.type = 'button';
-  button.innerHTML =
-    '<svg class="sodam-open" viewBox="0 0 24 24" aria-hidden="true"><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20.5l1.4-4.6A8 8 0 1 1 21 12z"/></svg>' +
-    '<svg class="sodam-close" viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6L6 18"/></svg>';
+  button.append(
+    icon('sodam-open', 'M21 12a8 8 0 0 1-11.6 7.1L4 20.5l1.4-4.6A8 8 0 1 1 21 12z'),
+    icon('sodam-close', 'M6 6l12 12M18 6L6 18'),
+  );
   let frame = null;
 
   function toggle(open) {
