@@ -329,8 +329,17 @@ type clientFrame struct {
 	Typing         bool   `json:"typing"`
 }
 
+// eventsAfterParam reads a socket's ?after=; without it the session starts
+// at the end of the log.
+func eventsAfterParam(r *http.Request) (int64, error) {
+	if r.URL.Query().Get("after") == "" {
+		return -1, nil
+	}
+	return afterParam(r)
+}
+
 func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
-	after, err := afterParam(r)
+	after, err := eventsAfterParam(r)
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,8 @@ func (c *client) mustSocket(path string) *socket {
 	return s
 }
 
-// next returns the next frame of the given type, failing after a timeout.
+// next returns the next frame of the given type (any type for ""),
+// failing after a timeout.
 func (s *socket) next(typ string) frame {
 	s.t.Helper()
 	timeout := time.After(5 * time.Second)
@@ -97,7 +98,7 @@ func (s *socket) next(typ string) frame {
 			if !ok {
 				s.t.Fatalf("socket closed while waiting for %q", typ)
 			}
-			if f.Type == typ {
+			if typ == "" || f.Type == typ {
 				return f
 			}
 		case <-timeout:
@@ -324,6 +325,18 @@ func TestReconnectReplaysGap(t *testing.T) {
 	kim.json("POST", fmt.Sprintf("%s/conversations/%d/messages", shop, conv.ID), `{"client_msg_id":"k-live","body":"live"}`, 201, nil)
 	if ev := second.event(); ev.Message.Body != "live" {
 		t.Fatalf("live %+v", ev)
+	}
+
+	// Without after, or with one beyond the log's end (a database restored
+	// under the client), the session starts at the end: no replay.
+	end, err := e.store.LastEventSeq(context.Background(), e.shop.ID)
+	must(t, err)
+	for _, path := range []string{strings.Replace(wsPath(0), "&after=0", "", 1), wsPath(end + 1000)} {
+		s := vis.mustSocket(path)
+		if f := s.next(""); f.Type != "ready" || f.Seq != end {
+			t.Fatalf("%s: first frame %+v, want ready at %d", path, f, end)
+		}
+		s.quiet("event")
 	}
 }
 

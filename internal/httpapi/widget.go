@@ -340,7 +340,7 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	after, err := afterParam(r)
+	after, err := eventsAfterParam(r)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,10 @@ const (
 type Session struct {
 	Conn        Conn
 	WorkspaceID int64
-	// After is the last sequence the client saw; the session replays the rest.
+	// After is the last sequence the client saw; the session replays the
+	// rest. A negative After, or one beyond the log's end (a client that
+	// remembers a database since restored), starts at the end: the client
+	// loads current state over REST once it gets "ready".
 	After int64
 	// ConversationID, when set, limits the replay to one conversation.
 	ConversationID int64
@@ -75,7 +78,14 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 		defer wcancel()
 		return s.Conn.Write(wctx, data)
 	}
+	end, err := h.src.LastEventSeq(ctx, s.WorkspaceID)
+	if err != nil {
+		return err
+	}
 	last := s.After
+	if last < 0 || last > end {
+		last = end
+	}
 	sendEvent := func(ev chat.Event) error {
 		if ev.Seq <= last {
 			return nil
@@ -101,6 +111,9 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 			break
 		}
 	}
+	// Every event up to end was committed before the replay read the log,
+	// so the replay has considered it even when it filtered by conversation.
+	last = max(last, end)
 	if err := send(frame{Type: "ready", Seq: last}); err != nil {
 		return err
 	}

@@ -51,11 +51,13 @@ export class Inbox extends EventTarget {
     const saved = readJSON(storage.get(this.#key));
     this.unread = new Map(saved.unread);
     this.requests = new Set(saved.requests);
-    // With no seq saved, the first replay is the workspace's history, not
-    // news: it fills the lists but raises no alerts.
+    // Without a saved seq nothing is replayed; with one, the replay is what
+    // happened while away, and that is news worth an alert.
     this.#alerting = saved.seq > 0;
     this.#socket = new LiveSocket(
-      (after) => socketURL(`/api/v1/workspaces/${this.workspaceId}/ws`, { after }),
+      // Without a seq the socket starts at the log's end: the lists are
+      // loaded over REST on "ready", so the history is not replayed.
+      (after) => socketURL(`/api/v1/workspaces/${this.workspaceId}/ws`, after > 0 ? { after } : {}),
       {
         event: (e) => this.#apply(e),
         ready: () => this.#ready(),
