@@ -76,6 +76,7 @@ func (s *Server) widgetAsset(w http.ResponseWriter, r *http.Request) error {
 
 // tryData feeds the try-it page template.
 type tryData struct {
+	WorkspaceID         int64
 	SiteID, BaseURL     string
 	Member              bool
 	SiteUID, SiteUIDSig string
@@ -113,7 +114,7 @@ func (s *Server) tryPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := tryData{SiteID: ws.SiteID, BaseURL: s.cfg.BaseURL, Member: r.URL.Query().Get("as") == "member", Lang: "en", MemberName: "Sodam Kim"}
+	d := tryData{WorkspaceID: ws.ID, SiteID: ws.SiteID, BaseURL: s.cfg.BaseURL, Member: r.URL.Query().Get("as") == "member", Lang: "en", MemberName: "Sodam Kim"}
 	if strings.HasPrefix(r.Header.Get("Accept-Language"), "ko") {
 		d.Lang, d.MemberName = "ko", "김소담"
 	}

@@ -22,17 +22,17 @@ func TestTryTemplate(t *testing.T) {
 	}{
 		{
 			name: "anonymous, Korean",
-			data: map[string]any{"SiteID": "shop1", "BaseURL": "http://127.0.0.1:8080", "Lang": "ko"},
+			data: map[string]any{"WorkspaceID": int64(3), "SiteID": "shop1", "BaseURL": "http://127.0.0.1:8080", "Lang": "ko"},
 			want: []string{
 				`<script src="http://127.0.0.1:8080/widget.js" data-site-id="shop1" async></script>`,
-				`<html lang="ko">`, "소담 샘플 상점", `href="?as=member"`,
+				`<html lang="ko">`, "소담 샘플 상점", `href="?ws=3&amp;as=member"`,
 			},
 			forbidden: []string{"window.SodamSettings"},
 		},
 		{
 			name: "member, English",
 			data: map[string]any{
-				"SiteID": "shop1", "BaseURL": "http://127.0.0.1:8080", "Lang": "en", "Member": true,
+				"WorkspaceID": int64(3), "SiteID": "shop1", "BaseURL": "http://127.0.0.1:8080", "Lang": "en", "Member": true,
 				"SiteUID": "demo-member-1", "SiteUIDSig": "abc123", "MemberName": `Kim "</script>`,
 			},
 			want: []string{
