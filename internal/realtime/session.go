@@ -9,8 +9,9 @@ import (
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
-// Heartbeat timing: the server pings every PingInterval and closes a
-// connection whose pong does not come back within PongTimeout.
+// Heartbeat timing: every PingInterval the server sends a heartbeat frame
+// and a ping, and closes a connection whose pong does not come back within
+// PongTimeout. Clients reconnect when they hear nothing for a few intervals.
 const (
 	PingInterval = 20 * time.Second
 	PongTimeout  = 10 * time.Second
@@ -35,6 +36,8 @@ type Session struct {
 	ShowTyping func(Typing) bool
 	// OnFrame handles a frame the client sent.
 	OnFrame func(ctx context.Context, data []byte)
+	// PingInterval overrides the package's PingInterval (tests).
+	PingInterval time.Duration
 }
 
 type frame struct {
@@ -118,7 +121,11 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 		return err
 	}
 
-	ping := time.NewTicker(PingInterval)
+	every := s.PingInterval
+	if every == 0 {
+		every = PingInterval
+	}
+	ping := time.NewTicker(every)
 	defer ping.Stop()
 	for {
 		select {
@@ -138,6 +145,11 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 				return err
 			}
 		case <-ping.C:
+			// A heartbeat frame lets the browser, which cannot see protocol
+			// pings, notice a dead server; the ping finds a dead client.
+			if err := send(frame{Type: "heartbeat"}); err != nil {
+				return err
+			}
 			pctx, pcancel := context.WithTimeout(ctx, PongTimeout)
 			err := s.Conn.Ping(pctx)
 			pcancel()

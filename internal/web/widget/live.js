@@ -3,6 +3,10 @@
 // highest event seq it has seen as ?after=.
 import { FIRST_DELAY, nextDelay } from './net.js';
 
+// SILENCE is how long a socket may stay quiet before it is presumed dead:
+// a little over two of the server's 20 s heartbeats.
+const SILENCE = 50000;
+
 export class LiveSocket {
   #url;
   #on;
@@ -10,6 +14,8 @@ export class LiveSocket {
   #timer = 0;
   #delay = FIRST_DELAY;
   #stopped = true;
+  #heard = 0;
+  #watchdog = 0;
 
   // url(after) returns the WebSocket URL. on holds optional handlers:
   // event(event), ready(), typing(frame), and state(name): "connecting" at
@@ -25,6 +31,7 @@ export class LiveSocket {
     if (!this.#stopped) return;
     this.#stopped = false;
     addEventListener('online', this.#reconnectNow);
+    this.#watchdog = setInterval(this.#checkSilence, SILENCE / 4);
     this.#on.state?.('connecting');
     this.#connect();
   }
@@ -32,6 +39,7 @@ export class LiveSocket {
   stop() {
     this.#stopped = true;
     removeEventListener('online', this.#reconnectNow);
+    clearInterval(this.#watchdog);
     clearTimeout(this.#timer);
     const ws = this.#ws;
     this.#ws = null;
@@ -48,7 +56,11 @@ export class LiveSocket {
   #connect() {
     const ws = new WebSocket(this.#url(this.seq));
     this.#ws = ws;
-    ws.onmessage = (e) => this.#receive(e.data);
+    this.#heard = Date.now();
+    ws.onmessage = (e) => {
+      this.#heard = Date.now();
+      this.#receive(e.data);
+    };
     ws.onclose = () => {
       if (this.#ws !== ws) return;
       this.#ws = null;
@@ -64,6 +76,16 @@ export class LiveSocket {
     }, this.#delay);
     this.#delay = nextDelay(this.#delay);
   }
+
+  // The server sends a heartbeat every 20 s; a socket silent for longer
+  // than SILENCE is dead even if the browser has not noticed: replace it.
+  #checkSilence = () => {
+    const ws = this.#ws;
+    if (!ws || Date.now() - this.#heard < SILENCE) return;
+    this.#ws = null;
+    ws.close();
+    this.#schedule();
+  };
 
   // The browser reports the network is back: do not wait out the backoff.
   #reconnectNow = () => {

@@ -1,0 +1,108 @@
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// fakeConn is a client that never sends and answers pings until it dies.
+type fakeConn struct {
+	mu     sync.Mutex
+	frames []frame
+	dead   atomic.Bool
+	closed chan struct{}
+	once   sync.Once
+}
+
+func newFakeConn() *fakeConn { return &fakeConn{closed: make(chan struct{})} }
+
+func (c *fakeConn) Read(ctx context.Context) ([]byte, error) {
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-c.closed:
+		return nil, errors.New("closed")
+	}
+}
+
+func (c *fakeConn) Write(_ context.Context, data []byte) error {
+	var f frame
+	json.Unmarshal(data, &f)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.frames = append(c.frames, f)
+	return nil
+}
+
+func (c *fakeConn) Ping(context.Context) error {
+	if c.dead.Load() {
+		return errors.New("no pong")
+	}
+	return nil
+}
+
+func (c *fakeConn) Close(string) error {
+	c.once.Do(func() { close(c.closed) })
+	return nil
+}
+
+func (c *fakeConn) count(typ string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, f := range c.frames {
+		if f.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+// A session sends heartbeats, and ends — unsubscribing — when the client
+// stops answering pings.
+func TestSessionHeartbeatAndDeadClient(t *testing.T) {
+	h, log, _ := newHub(t, time.Hour)
+	log.add(2)
+	conn := newFakeConn()
+	done := make(chan error, 1)
+	go func() {
+		done <- h.Serve(context.Background(), Session{
+			Conn: conn, WorkspaceID: 1, After: 0, PingInterval: 10 * time.Millisecond,
+			ShowEvent:  func(ev chat.Event) any { return ev },
+			ShowTyping: func(Typing) bool { return true },
+			OnFrame:    func(context.Context, []byte) {},
+		})
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for conn.count("heartbeat") < 3 {
+		if time.Now().After(deadline) {
+			t.Fatal("no heartbeats")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if conn.count("event") != 2 || conn.count("ready") != 1 {
+		t.Fatalf("frames %+v", conn.frames)
+	}
+	if h.Connections() != 1 {
+		t.Fatalf("%d connections", h.Connections())
+	}
+	conn.dead.Store(true)
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("session ended without an error")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("dead client kept")
+	}
+	if h.Connections() != 0 {
+		t.Fatalf("%d connections after cleanup", h.Connections())
+	}
+}
