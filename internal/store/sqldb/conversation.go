@@ -222,14 +222,13 @@ func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int
 		return chat.Message{}, nil, false, err
 	}
 	var msg chat.Message
-	var dup bool
 	_, events, err := db.change(ctx, workspaceID, conversationID, func(x q, c chat.Conversation) (chat.Event, error) {
 		prev, err := db.messageByClientID(ctx, x, c.ID, nm.ClientMsgID)
 		if err == nil {
 			if prev.SenderType != actor.Kind || prev.SenderID != actor.AgentID || prev.Body != nm.Body {
 				return chat.Event{}, chat.Errorf(chat.ErrClientMsgIDConflict, "client_msg_id %q was already used for another message", nm.ClientMsgID)
 			}
-			msg, dup = prev, true
+			msg = prev
 			return chat.Event{}, errDuplicate
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
@@ -260,7 +259,7 @@ func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int
 	if err != nil {
 		return chat.Message{}, nil, false, err
 	}
-	return msg, events, dup, nil
+	return msg, events, false, nil
 }
 
 // errDuplicate rolls back a change that turned out to be a retried send.
