@@ -234,3 +234,6 @@ func (e Event) ConversationID() int64 {
 	}
 	return 0
 }
+
+// MaxWaiting is the most waiting conversations one agent holds (§2.1).
+const MaxWaiting = 5

@@ -1,0 +1,136 @@
+package chat
+
+import (
+	"fmt"
+	"time"
+	_ "time/tzdata" // time zones must resolve on hosts without zoneinfo
+)
+
+// DefaultTimeZone is where a workspace's hours are reckoned unless it says
+// otherwise (§6).
+const DefaultTimeZone = "Asia/Seoul"
+
+// BusinessHours is a workspace's weekly schedule (§6). Days is indexed by
+// time.Weekday: Sunday first.
+type BusinessHours struct {
+	AlwaysOpen bool        `json:"always_open"`
+	TimeZone   string      `json:"time_zone"`
+	Days       [7]DayHours `json:"days"`
+	// Holidays are closed all day, as YYYY-MM-DD in the workspace's zone.
+	Holidays []string `json:"holidays"`
+}
+
+// DayHours is one weekday's opening, as "HH:MM" times. End is exclusive;
+// an optional lunch break closes [LunchStart, LunchEnd).
+type DayHours struct {
+	Open       bool   `json:"open"`
+	Start      string `json:"start,omitempty"`
+	End        string `json:"end,omitempty"`
+	LunchStart string `json:"lunch_start,omitempty"`
+	LunchEnd   string `json:"lunch_end,omitempty"`
+}
+
+// DefaultBusinessHours is weekdays 09:00–18:00 with lunch 12:00–13:00, in
+// Seoul, as Korean support desks usually open.
+func DefaultBusinessHours() BusinessHours {
+	b := BusinessHours{TimeZone: DefaultTimeZone, Holidays: []string{}}
+	for d := time.Monday; d <= time.Friday; d++ {
+		b.Days[d] = DayHours{Open: true, Start: "09:00", End: "18:00", LunchStart: "12:00", LunchEnd: "13:00"}
+	}
+	return b
+}
+
+// clock parses "HH:MM" into minutes since midnight; "24:00" is allowed as an end.
+func clock(s string) (int, error) {
+	var h, m int
+	if len(s) != 5 || s[2] != ':' {
+		return 0, fmt.Errorf("%q is not HH:MM", s)
+	}
+	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil || h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0) {
+		return 0, fmt.Errorf("%q is not a time of day", s)
+	}
+	return h*60 + m, nil
+}
+
+// Validate reports the first thing wrong with b as an invalid_input error.
+func (b BusinessHours) Validate() error {
+	if _, err := time.LoadLocation(b.TimeZone); err != nil || b.TimeZone == "" {
+		return Errorf(ErrInvalid, "unknown time zone %q; use an IANA name such as Asia/Seoul", b.TimeZone)
+	}
+	for d, day := range b.Days {
+		if err := day.validate(); err != nil {
+			return Errorf(ErrInvalid, "%s: %v", time.Weekday(d), err)
+		}
+	}
+	if len(b.Holidays) > 366 {
+		return Errorf(ErrInvalid, "at most 366 holidays")
+	}
+	for _, h := range b.Holidays {
+		if _, err := time.Parse(time.DateOnly, h); err != nil {
+			return Errorf(ErrInvalid, "holiday %q must be a date like 2026-01-01", h)
+		}
+	}
+	return nil
+}
+
+func (d DayHours) validate() error {
+	if !d.Open {
+		return nil
+	}
+	start, err1 := clock(d.Start)
+	end, err2 := clock(d.End)
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("opening hours must be HH:MM to HH:MM")
+	}
+	if start >= end {
+		return fmt.Errorf("opening %s is not before closing %s", d.Start, d.End)
+	}
+	if d.LunchStart == "" && d.LunchEnd == "" {
+		return nil
+	}
+	ls, err1 := clock(d.LunchStart)
+	le, err2 := clock(d.LunchEnd)
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("the lunch break must be HH:MM to HH:MM")
+	}
+	if ls >= le || ls < start || le > end {
+		return fmt.Errorf("the lunch break %s–%s must lie inside %s–%s", d.LunchStart, d.LunchEnd, d.Start, d.End)
+	}
+	return nil
+}
+
+// IsOpen reports whether the desk is open at t. It assumes b is valid.
+func (b BusinessHours) IsOpen(t time.Time) bool {
+	if b.AlwaysOpen {
+		return true
+	}
+	loc, err := time.LoadLocation(b.TimeZone)
+	if err != nil {
+		return false
+	}
+	t = t.In(loc)
+	date := t.Format(time.DateOnly)
+	for _, h := range b.Holidays {
+		if h == date {
+			return false
+		}
+	}
+	d := b.Days[t.Weekday()]
+	if !d.Open {
+		return false
+	}
+	now := t.Hour()*60 + t.Minute()
+	start, _ := clock(d.Start)
+	end, _ := clock(d.End)
+	if now < start || now >= end {
+		return false
+	}
+	if d.LunchStart != "" {
+		ls, _ := clock(d.LunchStart)
+		le, _ := clock(d.LunchEnd)
+		if now >= ls && now < le {
+			return false
+		}
+	}
+	return true
+}

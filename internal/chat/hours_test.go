@@ -1,0 +1,96 @@
+package chat
+
+import (
+	"testing"
+	"time"
+)
+
+func TestBusinessHoursIsOpen(t *testing.T) {
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	at := func(s string) time.Time {
+		tm, err := time.ParseInLocation("2006-01-02 15:04", s, seoul)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	b := DefaultBusinessHours()
+	b.Holidays = []string{"2026-12-25"}
+	// 2026-11-23 is a Monday; 2026-11-22 a Sunday; 2026-12-25 a Friday.
+	for _, tt := range []struct {
+		when string
+		want bool
+	}{
+		{"2026-11-23 08:59", false},
+		{"2026-11-23 09:00", true},
+		{"2026-11-23 11:59", true},
+		{"2026-11-23 12:00", false}, // lunch
+		{"2026-11-23 12:59", false},
+		{"2026-11-23 13:00", true},
+		{"2026-11-23 17:59", true},
+		{"2026-11-23 18:00", false}, // end is exclusive
+		{"2026-11-22 10:00", false}, // Sunday
+		{"2026-12-25 10:00", false}, // holiday
+		{"2026-12-24 10:00", true},
+	} {
+		if got := b.IsOpen(at(tt.when)); got != tt.want {
+			t.Errorf("IsOpen(%s) = %v, want %v", tt.when, got, tt.want)
+		}
+	}
+	// The same instant in UTC is judged in the workspace's zone: Monday
+	// 00:30 UTC is 09:30 in Seoul.
+	if !b.IsOpen(time.Date(2026, 11, 23, 0, 30, 0, 0, time.UTC)) {
+		t.Error("instant not converted to the workspace's zone")
+	}
+	b.TimeZone = "America/New_York"
+	if b.IsOpen(time.Date(2026, 11, 23, 0, 30, 0, 0, time.UTC)) {
+		t.Error("Sunday evening in New York reported open")
+	}
+	if !(BusinessHours{AlwaysOpen: true, TimeZone: "UTC"}).IsOpen(at("2026-11-22 03:00")) {
+		t.Error("always open closed")
+	}
+	b = DefaultBusinessHours()
+	b.Days[time.Saturday] = DayHours{Open: true, Start: "10:00", End: "24:00"}
+	if !b.IsOpen(at("2026-11-28 23:59")) {
+		t.Error("24:00 end")
+	}
+}
+
+func TestBusinessHoursValidate(t *testing.T) {
+	day := func(d DayHours) BusinessHours {
+		b := DefaultBusinessHours()
+		b.Days[time.Monday] = d
+		return b
+	}
+	for _, tt := range []struct {
+		name string
+		b    BusinessHours
+		ok   bool
+	}{
+		{"default", DefaultBusinessHours(), true},
+		{"closed day needs no hours", day(DayHours{}), true},
+		{"no lunch", day(DayHours{Open: true, Start: "09:00", End: "18:00"}), true},
+		{"unknown zone", BusinessHours{TimeZone: "Mars/Olympus"}, false},
+		{"empty zone", BusinessHours{}, false},
+		{"start after end", day(DayHours{Open: true, Start: "18:00", End: "09:00"}), false},
+		{"start equals end", day(DayHours{Open: true, Start: "09:00", End: "09:00"}), false},
+		{"bad time", day(DayHours{Open: true, Start: "9:00", End: "18:00"}), false},
+		{"hour 25", day(DayHours{Open: true, Start: "09:00", End: "25:00"}), false},
+		{"24:30", day(DayHours{Open: true, Start: "09:00", End: "24:30"}), false},
+		{"lunch outside hours", day(DayHours{Open: true, Start: "09:00", End: "18:00", LunchStart: "08:00", LunchEnd: "09:30"}), false},
+		{"lunch overlaps close", day(DayHours{Open: true, Start: "09:00", End: "18:00", LunchStart: "17:30", LunchEnd: "18:30"}), false},
+		{"lunch backwards", day(DayHours{Open: true, Start: "09:00", End: "18:00", LunchStart: "13:00", LunchEnd: "12:00"}), false},
+		{"half a lunch", day(DayHours{Open: true, Start: "09:00", End: "18:00", LunchStart: "12:00"}), false},
+		{"bad holiday", BusinessHours{TimeZone: "UTC", Holidays: []string{"2026-13-01"}}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.b.Validate()
+			if (err == nil) != tt.ok {
+				t.Fatalf("Validate() = %v", err)
+			}
+			if err != nil && ErrorCode(err) != ErrInvalid {
+				t.Fatalf("code %q", ErrorCode(err))
+			}
+		})
+	}
+}
