@@ -95,6 +95,7 @@ type Workspace struct {
 	ConsentText    string    `json:"consent_text"`
 	Color          string    `json:"color"`
 	Title          string    `json:"title"`
+	Settings       Settings  `json:"settings"`
 	CreatedAt      time.Time `json:"created_at"`
 }
 
@@ -114,6 +115,8 @@ type Member struct {
 	AgentID     int64       `json:"agent_id"`
 	Role        Role        `json:"role"`
 	Status      AgentStatus `json:"status"`
+	// Capacity overrides the workspace's default capacity when set.
+	Capacity *int `json:"capacity"`
 	// Name and Email are the agent's, joined for display.
 	Name  string `json:"name"`
 	Email string `json:"email"`
@@ -140,6 +143,10 @@ type Customer struct {
 	Language  string            `json:"language"`
 	Extra     map[string]string `json:"extra"`
 	CreatedAt time.Time         `json:"created_at"`
+	// BlockedAt is set while the customer is blocked (§5.5).
+	BlockedAt   *time.Time `json:"blocked_at,omitempty"`
+	BlockReason string     `json:"block_reason,omitempty"`
+	BlockNote   string     `json:"block_note,omitempty"`
 }
 
 // Identifier is the customer's identifier as agents see it: SITEID_customerID.
@@ -167,34 +174,83 @@ type Conversation struct {
 	CustomerName string `json:"customer_name"`
 	Identifier   string `json:"identifier"`
 	CloseReason  string `json:"close_reason,omitempty"`
+	Important    bool   `json:"important"`
+	OnHold       bool   `json:"on_hold"`
+	// AgentPath lists who held the conversation, in order (§3.3).
+	AgentPath []PathStep `json:"agent_path"`
+	// CustomerLeftAt is set when the customer ended a conversation that its
+	// agent still has to wrap up (§2.3); the customer sees it closed.
+	CustomerLeftAt *time.Time `json:"customer_left_at,omitempty"`
+	// FirstReplyAt is the assigned agent's first message; a closed
+	// conversation without one is unprocessed (§2.4).
+	FirstReplyAt *time.Time `json:"first_reply_at,omitempty"`
 	// LastSeq is the sequence number of the last message.
 	LastSeq       int64      `json:"last_seq"`
 	LastMessage   string     `json:"last_message"`
 	LastMessageAt time.Time  `json:"last_message_at"`
 	CreatedAt     time.Time  `json:"created_at"`
 	ClosedAt      *time.Time `json:"closed_at,omitempty"`
+	// Processed is true for a closed conversation an agent replied in.
+	Processed bool `json:"processed"`
+	// QueuePosition is the 1-based place in the unassigned queue, 0 when
+	// not queued. Filled only where asked for (the widget).
+	QueuePosition int `json:"queue_position,omitempty"`
+}
+
+// PathStep is one agent in a conversation's agent path.
+type PathStep struct {
+	AgentID int64  `json:"agent_id"`
+	Name    string `json:"name"`
 }
 
 // Close reasons (§2.3).
 const (
-	CloseByAgent    = "agent"
-	CloseByManager  = "manager"
-	CloseByCustomer = "customer"
+	CloseByAgent      = "agent"
+	CloseByManager    = "manager"
+	CloseByCustomer   = "customer"
+	CloseByBot        = "bot"
+	CloseByBlock      = "blocked"
+	CloseByInactivity = "inactivity"
 )
 
 // Message is one message in a conversation (§2.7).
 type Message struct {
-	ID             int64      `json:"id"`
-	WorkspaceID    int64      `json:"workspace_id"`
-	ConversationID int64      `json:"conversation_id"`
-	Seq            int64      `json:"seq"`
-	SenderType     SenderType `json:"sender_type"`
-	SenderID       int64      `json:"sender_id,omitempty"`
-	SenderName     string     `json:"sender_name,omitempty"`
-	ClientMsgID    string     `json:"client_msg_id"`
-	Body           string     `json:"body"`
-	CreatedAt      time.Time  `json:"created_at"`
+	ID             int64       `json:"id"`
+	WorkspaceID    int64       `json:"workspace_id"`
+	ConversationID int64       `json:"conversation_id"`
+	Seq            int64       `json:"seq"`
+	SenderType     SenderType  `json:"sender_type"`
+	SenderID       int64       `json:"sender_id,omitempty"`
+	SenderName     string      `json:"sender_name,omitempty"`
+	ClientMsgID    string      `json:"client_msg_id"`
+	Kind           MessageKind `json:"kind"`
+	// Body is the text, or for a system message its code (SystemAssigned…),
+	// with the details in Meta; the UIs translate both.
+	Body string            `json:"body"`
+	Meta map[string]string `json:"meta,omitempty"`
+	// Internal messages are for agents only.
+	Internal  bool      `json:"internal,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
+
+// MessageKind says what a message is.
+type MessageKind string
+
+// Message kinds.
+const (
+	KindText   MessageKind = "text"
+	KindSystem MessageKind = "system"
+)
+
+// System message codes, one per conversation event (§2.7).
+const (
+	SystemAssigned     = "assigned"
+	SystemTransferred  = "transferred"
+	SystemHeld         = "held"
+	SystemUnheld       = "unheld"
+	SystemCustomerLeft = "customer_left"
+	SystemClosed       = "closed"
+)
 
 // EventType names what changed.
 type EventType string
@@ -202,11 +258,16 @@ type EventType string
 // Event types. Every durable change writes exactly one event per affected
 // conversation or agent.
 const (
-	EventConversationCreated  EventType = "conversation.created"
-	EventConversationAssigned EventType = "conversation.assigned"
-	EventConversationClosed   EventType = "conversation.closed"
-	EventMessageCreated       EventType = "message.created"
-	EventAgentStatus          EventType = "agent.status"
+	EventConversationCreated     EventType = "conversation.created"
+	EventConversationAssigned    EventType = "conversation.assigned"
+	EventConversationTransferred EventType = "conversation.transferred"
+	EventConversationUpdated     EventType = "conversation.updated"
+	EventConversationClosed      EventType = "conversation.closed"
+	EventMessageCreated          EventType = "message.created"
+	// EventAgentStatus carries a member whose status or capacity changed.
+	EventAgentStatus   EventType = "agent.status"
+	EventTicketCreated EventType = "ticket.created"
+	EventTicketUpdated EventType = "ticket.updated"
 )
 
 // Event is one entry of a workspace's event log. Seq increases by one per
@@ -220,6 +281,8 @@ type Event struct {
 	Message      *Message      `json:"message,omitempty"`
 	// Member is set on agent.status events.
 	Member *Member `json:"member,omitempty"`
+	// Ticket is set on ticket.* events.
+	Ticket *Ticket `json:"ticket,omitempty"`
 	// PrevAssigneeID and PrevState describe the conversation before the
 	// change, so a hub can tell an agent that a conversation left their view.
 	PrevAssigneeID int64     `json:"prev_assignee_id,omitempty"`
@@ -237,3 +300,33 @@ func (e Event) ConversationID() int64 {
 
 // MaxWaiting is the most waiting conversations one agent holds (§2.1).
 const MaxWaiting = 5
+
+// Ticket is a left message or a follow-up in the To check list (§7).
+type Ticket struct {
+	ID          int64 `json:"id"`
+	WorkspaceID int64 `json:"workspace_id"`
+	// CustomerID is the visitor who left it, when known.
+	CustomerID int64        `json:"customer_id,omitempty"`
+	Name       string       `json:"name"`
+	Contact    string       `json:"contact"`
+	Message    string       `json:"message"`
+	Status     TicketStatus `json:"status"`
+	AssigneeID int64        `json:"assignee_id,omitempty"`
+	// Note is what the agent wrote when processing it.
+	Note      string     `json:"note"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
+	SolvedAt  *time.Time `json:"solved_at,omitempty"`
+}
+
+// TicketStatus is where a ticket stands.
+type TicketStatus string
+
+// Ticket statuses. (Pending and priorities come with the ticket work.)
+const (
+	TicketOpen   TicketStatus = "open"
+	TicketSolved TicketStatus = "solved"
+)
+
+// Valid reports whether s is a known ticket status.
+func (s TicketStatus) Valid() bool { return s == TicketOpen || s == TicketSolved }

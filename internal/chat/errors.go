@@ -45,6 +45,14 @@ const (
 	ErrConversationNotFound = "conversation_not_found"
 	ErrAgentNotFound        = "agent_not_found"
 	ErrRoleRequired         = "role_required"
+	ErrAutoAssignOnly       = "auto_assign_only"
+	ErrCustomerLeft         = "customer_left"
+	ErrOperationStopped     = "operation_stopped"
+	ErrOnHold               = "on_hold"
+	ErrHoldNeedsActive      = "hold_needs_active"
+	ErrTooManyWaiting       = "too_many_waiting"
+	ErrCustomerBlocked      = "customer_blocked"
+	ErrUnavailable          = "chat_unavailable"
 )
 
 // ErrorCode returns err's domain code, or "" when err is not an *Error.
