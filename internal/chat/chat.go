@@ -117,6 +117,9 @@ type Member struct {
 	Status      AgentStatus `json:"status"`
 	// Capacity overrides the workspace's default capacity when set.
 	Capacity *int `json:"capacity"`
+	// LastClosedAt is when the member last closed a conversation (routing's
+	// tie-break); zero if never.
+	LastClosedAt time.Time `json:"-"`
 	// Name and Email are the agent's, joined for display.
 	Name  string `json:"name"`
 	Email string `json:"email"`

@@ -232,6 +232,9 @@ func CheckClientMsgID(id string) error {
 	if id == "" || len(id) > 64 {
 		return Errorf(ErrInvalid, "client_msg_id must be 1 to 64 characters")
 	}
+	if strings.HasPrefix(id, "sys-") {
+		return Errorf(ErrInvalid, "client_msg_id may not start with sys-, which system messages use")
+	}
 	for _, r := range id {
 		if r < 0x21 || r > 0x7e {
 			return Errorf(ErrInvalid, "client_msg_id must be printable ASCII")

@@ -18,8 +18,9 @@ type Store interface {
 	CreateWorkspace(ctx context.Context, w *Workspace) error
 	Workspace(ctx context.Context, id int64) (*Workspace, error)
 	WorkspaceBySiteID(ctx context.Context, siteID string) (*Workspace, error)
-	// UpdateWorkspace saves w's settings (name, origins, consent, look).
-	UpdateWorkspace(ctx context.Context, w *Workspace) error
+	// UpdateWorkspace saves w's settings (name, origins, consent, look,
+	// rules) and routes the queue under the new rules.
+	UpdateWorkspace(ctx context.Context, w *Workspace) ([]Event, error)
 
 	// CreateAgent inserts a, failing with ErrConflict when the email is taken.
 	CreateAgent(ctx context.Context, a *Agent) error
@@ -31,8 +32,11 @@ type Store interface {
 	Member(ctx context.Context, workspaceID, agentID int64) (*Member, error)
 	Members(ctx context.Context, workspaceID int64) ([]Member, error)
 	Memberships(ctx context.Context, agentID int64) ([]Member, error)
-	// SetAgentStatus changes an agent's status and appends agent.status.
+	// SetAgentStatus changes an agent's status and appends agent.status; an
+	// agent coming online may be routed queued conversations at once.
 	SetAgentStatus(ctx context.Context, workspaceID, agentID int64, s AgentStatus) (Member, []Event, error)
+	// SetCapacity sets or (nil) clears a member's capacity override.
+	SetCapacity(ctx context.Context, workspaceID, agentID int64, capacity *int) (Member, []Event, error)
 
 	CreateSession(ctx context.Context, s Session) error
 	Session(ctx context.Context, tokenHash string, now time.Time) (*Session, error)
@@ -54,10 +58,42 @@ type Store interface {
 	CurrentConversation(ctx context.Context, workspaceID, customerID int64, ch Channel) (*Conversation, error)
 	Conversation(ctx context.Context, workspaceID, id int64) (*Conversation, error)
 	Conversations(ctx context.Context, workspaceID int64, f ConversationFilter) ([]Conversation, error)
-	// Assign gives an unassigned conversation to the acting agent.
-	Assign(ctx context.Context, workspaceID, conversationID int64, actor Actor) (Conversation, []Event, error)
-	// CloseConversation ends a conversation on actor's behalf.
+	// QueuePosition is a conversation's 1-based place in the queue, 0 if not queued.
+	QueuePosition(ctx context.Context, workspaceID, conversationID int64) (int, error)
+	// Take gives a queued conversation to the acting agent ("Assign to me").
+	Take(ctx context.Context, workspaceID, conversationID int64, actor Actor) (Conversation, []Event, error)
+	// Transfer hands a conversation to another agent, with an optional reason.
+	Transfer(ctx context.Context, workspaceID, conversationID int64, actor Actor, toAgentID int64, reason string) (Conversation, []Event, error)
+	SetHold(ctx context.Context, workspaceID, conversationID int64, actor Actor, on bool) (Conversation, []Event, error)
+	SetImportant(ctx context.Context, workspaceID, conversationID int64, actor Actor, on bool) (Conversation, []Event, error)
+	// CloseConversation ends a conversation on a visitor's or agent's behalf.
 	CloseConversation(ctx context.Context, workspaceID, conversationID int64, actor Actor) (Conversation, []Event, error)
+	// Route assigns queued conversations while anyone can take them, when
+	// the workspace assigns automatically.
+	Route(ctx context.Context, workspaceID int64) ([]Event, error)
+
+	// BlockCustomer blocks a customer and closes their open conversations.
+	BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string) (*Customer, []Event, error)
+	UnblockCustomer(ctx context.Context, workspaceID, customerID int64) (*Customer, error)
+	BlockedCustomers(ctx context.Context, workspaceID int64) ([]Customer, error)
+
+	// CreateTicket stores a left message (t is filled in).
+	CreateTicket(ctx context.Context, t *Ticket) ([]Event, error)
+	Tickets(ctx context.Context, workspaceID int64, f TicketFilter) ([]Ticket, error)
+	UpdateTicket(ctx context.Context, workspaceID, id int64, p TicketPatch) (Ticket, []Event, error)
+
+	// ScheduleJob creates the job, or moves an existing one of the same
+	// kind and reference to the new due time.
+	ScheduleJob(ctx context.Context, j Job) error
+	CancelJob(ctx context.Context, kind string, workspaceID, refID int64) error
+	// ClaimJobs leases up to limit due jobs to node until now+lease.
+	ClaimJobs(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]Job, error)
+	// RunJob carries out a claimed job and deletes it in one transaction, so
+	// it takes effect exactly once; a job rescheduled or reclaimed since the
+	// claim is left alone.
+	RunJob(ctx context.Context, j Job, node string) ([]Event, error)
+	// FailJob records why a claimed job failed; it is retried after its lease.
+	FailJob(ctx context.Context, j Job, cause error) error
 	// AppendMessage stores a text message. A second call with the same
 	// ClientMsgID returns the stored message, no events, and dup=true.
 	AppendMessage(ctx context.Context, workspaceID, conversationID int64, actor Actor, m NewMessage) (msg Message, events []Event, dup bool, err error)
@@ -86,7 +122,42 @@ type ConversationFilter struct {
 	// VisibleTo, when non-zero, keeps what an agent of role "agent" may see:
 	// their own conversations and the unassigned queue.
 	VisibleTo int64
+	// Important and OnHold, when set, keep conversations with that flag.
+	Important *bool
+	OnHold    *bool
 	Limit     int
+}
+
+// Job kinds: durable timers (§2.3, §3.1).
+const (
+	// JobInactivity closes conversation RefID when its customer has not
+	// answered the agent's last message in time.
+	JobInactivity = "inactivity"
+	// JobOffline takes agent RefID offline once their consoles are gone.
+	JobOffline = "offline"
+)
+
+// Job is a durable timer: due at DueAt, claimed by one node at a time.
+type Job struct {
+	ID          int64
+	Kind        string
+	WorkspaceID int64
+	RefID       int64
+	DueAt       time.Time
+	Attempts    int
+}
+
+// TicketFilter selects tickets for the To check list.
+type TicketFilter struct {
+	Status TicketStatus // "" for every status
+	Limit  int
+}
+
+// TicketPatch changes a ticket; nil fields stay as they are.
+type TicketPatch struct {
+	Status     *TicketStatus
+	AssigneeID *int64 // 0 unassigns
+	Note       *string
 }
 
 // EventFilter selects events for replay.

@@ -52,6 +52,8 @@ func Open(ctx context.Context, url, schema string) (*sqldb.DB, error) {
 		Migrations:        mig,
 		LockMigrations:    lockMigrations,
 		IsUniqueViolation: isUniqueViolation,
+		LockRouting:       lockRouting,
+		SkipLocked:        " FOR UPDATE SKIP LOCKED",
 	})
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
@@ -67,6 +69,12 @@ func lockMigrations(ctx context.Context, c *sql.Conn) (func(), error) {
 	return func() {
 		c.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, migrationLockID) //nolint:errcheck // the lock also ends with the session
 	}, nil
+}
+
+// lockRouting takes the workspace's routing lock, a transaction-scoped
+// advisory lock, so nodes route one workspace's queue one at a time.
+func lockRouting(ctx context.Context, x sqldb.Querier, workspaceID int64) error {
+	return x.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLockID<<32|workspaceID)
 }
 
 func isUniqueViolation(err error) bool {

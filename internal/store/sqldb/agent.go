@@ -72,7 +72,7 @@ func (db *DB) AddMember(ctx context.Context, m chat.Member) error {
 	return err
 }
 
-const memberSelect = `SELECT m.workspace_id, m.agent_id, m.role, m.status, a.name, a.email
+const memberSelect = `SELECT m.workspace_id, m.agent_id, m.role, m.status, m.capacity, m.last_closed_at, a.name, a.email
 	FROM members m JOIN agents a ON a.id = m.agent_id`
 
 func (db *DB) members(ctx context.Context, x q, where string, args ...any) ([]chat.Member, error) {
@@ -84,8 +84,15 @@ func (db *DB) members(ctx context.Context, x q, where string, args ...any) ([]ch
 	var out []chat.Member
 	for rows.Next() {
 		var m chat.Member
-		if err := rows.Scan(&m.WorkspaceID, &m.AgentID, &m.Role, &m.Status, &m.Name, &m.Email); err != nil {
+		var capacity, lastClosed sql.NullInt64
+		if err := rows.Scan(&m.WorkspaceID, &m.AgentID, &m.Role, &m.Status, &capacity, &lastClosed, &m.Name, &m.Email); err != nil {
 			return nil, err
+		}
+		if capacity.Valid {
+			m.Capacity = ptr(int(capacity.Int64))
+		}
+		if lastClosed.Valid {
+			m.LastClosedAt = fromMicros(lastClosed.Int64)
 		}
 		out = append(out, m)
 	}
@@ -118,28 +125,58 @@ func (db *DB) Memberships(ctx context.Context, agentID int64) ([]chat.Member, er
 	return db.members(ctx, db.read(), `m.agent_id = ?`, agentID)
 }
 
-// SetAgentStatus changes an agent's status; an unchanged status writes no event.
+// SetAgentStatus changes an agent's status; an unchanged status writes no
+// event. An agent who comes online is routed queued conversations at once.
 func (db *DB) SetAgentStatus(ctx context.Context, workspaceID, agentID int64, s chat.AgentStatus) (chat.Member, []chat.Event, error) {
 	if !s.Valid() {
 		return chat.Member{}, nil, chat.Errorf(chat.ErrInvalid, "status must be online, away or offline")
 	}
-	var m *chat.Member
-	var events []chat.Event
-	err := db.tx(ctx, func(x q) error {
-		var err error
-		if m, err = db.member(ctx, x, workspaceID, agentID); err != nil {
-			return err
-		}
+	return db.changeMember(ctx, workspaceID, agentID, func(t *txn, m *chat.Member) (bool, error) {
 		if m.Status == s {
-			return nil
-		}
-		if _, err := x.exec(ctx, `UPDATE members SET status = ? WHERE workspace_id = ? AND agent_id = ?`, s, workspaceID, agentID); err != nil {
-			return err
+			return false, nil
 		}
 		m.Status = s
-		ev, err := db.appendEvent(ctx, x, chat.Event{WorkspaceID: workspaceID, Type: chat.EventAgentStatus, Member: m})
-		events = append(events, ev)
-		return err
+		_, err := t.exec(ctx, `UPDATE members SET status = ? WHERE workspace_id = ? AND agent_id = ?`, s, workspaceID, agentID)
+		return true, err
+	})
+}
+
+// SetCapacity sets or clears a member's capacity override.
+func (db *DB) SetCapacity(ctx context.Context, workspaceID, agentID int64, capacity *int) (chat.Member, []chat.Event, error) {
+	if capacity != nil {
+		if err := chat.CheckCapacity(*capacity); err != nil {
+			return chat.Member{}, nil, err
+		}
+	}
+	return db.changeMember(ctx, workspaceID, agentID, func(t *txn, m *chat.Member) (bool, error) {
+		m.Capacity = capacity
+		var v any
+		if capacity != nil {
+			v = *capacity
+		}
+		_, err := t.exec(ctx, `UPDATE members SET capacity = ? WHERE workspace_id = ? AND agent_id = ?`, v, workspaceID, agentID)
+		return true, err
+	})
+}
+
+// changeMember applies a change to a membership under the routing lock,
+// emits agent.status when it changed something, and routes the queue.
+func (db *DB) changeMember(ctx context.Context, workspaceID, agentID int64, apply func(*txn, *chat.Member) (bool, error)) (chat.Member, []chat.Event, error) {
+	var m *chat.Member
+	events, err := db.write(ctx, func(t *txn) error {
+		ws, err := db.lockRouting(ctx, t, workspaceID)
+		if err != nil {
+			return err
+		}
+		if m, err = db.member(ctx, t.q, workspaceID, agentID); err != nil {
+			return err
+		}
+		changed, err := apply(t, m)
+		if err != nil || !changed {
+			return err
+		}
+		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventAgentStatus, Member: ptr(*m)})
+		return db.route(ctx, t, ws)
 	})
 	if err != nil {
 		return chat.Member{}, nil, err

@@ -3,7 +3,9 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -11,6 +13,7 @@ import (
 
 const conversationSelect = `SELECT c.id, c.workspace_id, c.room_no, c.customer_id, c.channel, c.state,
 	COALESCE(c.assignee_id, 0), COALESCE(a.name, ''), cu.name, w.site_id, cu.external_id, c.close_reason,
+	c.important, c.on_hold, c.agent_path, c.customer_left_at, c.first_reply_at,
 	c.last_seq, c.last_message, c.last_message_at, c.created_at, c.closed_at
 	FROM conversations c
 	JOIN customers cu ON cu.id = c.customer_id
@@ -19,22 +22,24 @@ const conversationSelect = `SELECT c.id, c.workspace_id, c.room_no, c.customer_i
 
 func scanConversation(row interface{ Scan(...any) error }) (chat.Conversation, error) {
 	var c chat.Conversation
-	var siteID, externalID string
+	var siteID, externalID, path string
 	var lastAt, created int64
-	var closed sql.NullInt64
+	var closed, left, firstReply sql.NullInt64
 	err := row.Scan(&c.ID, &c.WorkspaceID, &c.RoomNo, &c.CustomerID, &c.Channel, &c.State,
 		&c.AssigneeID, &c.AssigneeName, &c.CustomerName, &siteID, &externalID, &c.CloseReason,
+		&c.Important, &c.OnHold, &path, &left, &firstReply,
 		&c.LastSeq, &c.LastMessage, &lastAt, &created, &closed)
 	if err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal([]byte(path), &c.AgentPath); err != nil {
 		return c, err
 	}
 	c.Identifier = chat.Identifier(siteID, externalID)
 	c.LastMessageAt = fromMicros(lastAt)
 	c.CreatedAt = fromMicros(created)
-	if closed.Valid {
-		t := fromMicros(closed.Int64)
-		c.ClosedAt = &t
-	}
+	c.ClosedAt, c.CustomerLeftAt, c.FirstReplyAt = optTime(closed), optTime(left), optTime(firstReply)
+	c.Processed = c.State == chat.StateClosed && c.FirstReplyAt != nil
 	return c, nil
 }
 
@@ -70,7 +75,8 @@ func (db *DB) Conversation(ctx context.Context, workspaceID, id int64) (*chat.Co
 	return &c, nil
 }
 
-// CurrentConversation returns the customer's open conversation on ch.
+// CurrentConversation returns the customer's open conversation on ch: one
+// the customer has not left.
 func (db *DB) CurrentConversation(ctx context.Context, workspaceID, customerID int64, ch chat.Channel) (*chat.Conversation, error) {
 	c, err := db.currentConversation(ctx, db.read(), workspaceID, customerID, ch)
 	if err != nil {
@@ -80,8 +86,8 @@ func (db *DB) CurrentConversation(ctx context.Context, workspaceID, customerID i
 }
 
 func (db *DB) currentConversation(ctx context.Context, x q, workspaceID, customerID int64, ch chat.Channel) (chat.Conversation, error) {
-	c, err := scanConversation(x.row(ctx, conversationSelect+` WHERE c.workspace_id = ? AND c.customer_id = ? AND c.channel = ? AND c.state <> 'closed'
-		ORDER BY c.id DESC LIMIT 1`, workspaceID, customerID, ch))
+	c, err := scanConversation(x.row(ctx, conversationSelect+` WHERE c.workspace_id = ? AND c.customer_id = ? AND c.channel = ?
+		AND c.state <> 'closed' AND c.customer_left_at IS NULL ORDER BY c.id DESC LIMIT 1`, workspaceID, customerID, ch))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, chat.Errorf(chat.ErrConversationNotFound, "the customer has no open conversation")
 	}
@@ -107,7 +113,19 @@ func (db *DB) Conversations(ctx context.Context, workspaceID int64, f chat.Conve
 		query += ` AND (c.assignee_id = ? OR c.state IN ('unassigned', 'bot'))`
 		args = append(args, f.VisibleTo)
 	}
-	rows, err := db.read().query(ctx, query+` ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?`, append(args, f.Limit)...)
+	if f.Important != nil {
+		query += ` AND c.important = ?`
+		args = append(args, *f.Important)
+	}
+	if f.OnHold != nil {
+		query += ` AND c.on_hold = ?`
+		args = append(args, *f.OnHold)
+	}
+	order := ` ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?`
+	if f.State == chat.StateUnassigned {
+		order = ` ORDER BY c.id LIMIT ?` // the queue, first in first
+	}
+	rows, err := db.read().query(ctx, query+order, append(args, f.Limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -123,97 +141,270 @@ func (db *DB) Conversations(ctx context.Context, workspaceID int64, f chat.Conve
 	return out, rows.Err()
 }
 
+// QueuePosition is the conversation's 1-based place in the unassigned
+// queue, or 0 when it is not queued.
+func (db *DB) QueuePosition(ctx context.Context, workspaceID, id int64) (int, error) {
+	var n int
+	err := db.read().row(ctx, `SELECT COUNT(*) FROM conversations q
+		WHERE q.workspace_id = ? AND q.state = 'unassigned' AND q.id <= ?
+		AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = ? AND c.workspace_id = ? AND c.state = 'unassigned')`,
+		workspaceID, id, id, workspaceID).Scan(&n)
+	return n, err
+}
+
 // OpenConversation returns the customer's open conversation on ch or starts
-// one. The customer's row lock serializes concurrent starts.
+// one, and routes it when the workspace assigns automatically. The
+// customer's row lock serializes concurrent starts.
 func (db *DB) OpenConversation(ctx context.Context, workspaceID, customerID int64, ch chat.Channel) (chat.Conversation, []chat.Event, error) {
 	var c chat.Conversation
-	var events []chat.Event
-	err := db.tx(ctx, func(x q) error {
-		if _, err := db.customer(ctx, x, workspaceID, `id = ?`, customerID); err != nil {
+	events, err := db.write(ctx, func(t *txn) error {
+		ws, err := db.lockRouting(ctx, t, workspaceID)
+		if err != nil {
 			return err
 		}
-		var err error
-		c, err = db.currentConversation(ctx, x, workspaceID, customerID, ch)
+		cu, err := db.customer(ctx, t.q, workspaceID, `id = ?`, customerID)
+		if err != nil {
+			return err
+		}
+		if cu.BlockedAt != nil {
+			return chat.Errorf(chat.ErrCustomerBlocked, "this customer is blocked")
+		}
+		c, err = db.currentConversation(ctx, t.q, workspaceID, customerID, ch)
 		if err == nil || chat.ErrorCode(err) != chat.ErrConversationNotFound {
 			return err
 		}
 		var room int64
-		if err := x.row(ctx, `UPDATE workspaces SET room_seq = room_seq + 1 WHERE id = ? RETURNING room_seq`, workspaceID).Scan(&room); err != nil {
+		if err := t.row(ctx, `UPDATE workspaces SET room_seq = room_seq + 1 WHERE id = ? RETURNING room_seq`, workspaceID).Scan(&room); err != nil {
 			return err
 		}
-		now := micros(db.Now())
+		now := micros(t.now)
 		var id int64
-		if err := x.row(ctx, `INSERT INTO conversations (workspace_id, room_no, customer_id, channel, state, last_message_at, created_at)
+		if err := t.row(ctx, `INSERT INTO conversations (workspace_id, room_no, customer_id, channel, state, last_message_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, workspaceID, room, customerID, ch, chat.StateUnassigned, now, now).Scan(&id); err != nil {
 			return err
 		}
-		if c, err = db.conversation(ctx, x, workspaceID, id); err != nil {
+		if c, err = db.conversation(ctx, t.q, workspaceID, id); err != nil {
 			return err
 		}
-		ev, err := db.appendEvent(ctx, x, chat.Event{WorkspaceID: workspaceID, Type: chat.EventConversationCreated, Conversation: &c})
-		events = append(events, ev)
+		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventConversationCreated, Conversation: ptr(c)})
+		if err := db.route(ctx, t, ws); err != nil {
+			return err
+		}
+		c, err = db.conversation(ctx, t.q, workspaceID, id)
 		return err
 	})
 	return c, events, err
 }
 
-// Assign gives an unassigned conversation to the acting agent.
-func (db *DB) Assign(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor) (chat.Conversation, []chat.Event, error) {
-	return db.change(ctx, workspaceID, conversationID, func(x q, c chat.Conversation) (chat.Event, error) {
-		m, err := db.member(ctx, x, workspaceID, actor.AgentID)
+// Take gives a queued conversation to the acting agent ("Assign to me").
+func (db *DB) Take(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor) (chat.Conversation, []chat.Event, error) {
+	return db.changeRouted(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
+		target, m, err := db.load(ctx, t, workspaceID, actor.AgentID)
 		if err != nil {
-			return chat.Event{}, err
+			return err
 		}
 		actor.Role, actor.Status = m.Role, m.Status
-		next, err := chat.Next(c, chat.ActionAssign, actor)
-		if err != nil {
-			return chat.Event{}, err
+		if _, err := chat.Next(c, chat.ActionTake, chat.Situation{Actor: actor, Settings: ws.Settings, Target: &target}); err != nil {
+			return err
 		}
-		_, err = x.exec(ctx, `UPDATE conversations SET state = ?, assignee_id = ? WHERE id = ?`, next, actor.AgentID, c.ID)
-		return chat.Event{Type: chat.EventConversationAssigned}, err
+		return db.assign(ctx, t, c, m, chat.EventConversationAssigned, nil)
 	})
 }
 
-// CloseConversation ends a conversation on actor's behalf.
+// Transfer hands a conversation to another agent with an optional reason.
+func (db *DB) Transfer(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor, toAgentID int64, reason string) (chat.Conversation, []chat.Event, error) {
+	if utf8.RuneCountInString(reason) > 500 {
+		return chat.Conversation{}, nil, chat.Errorf(chat.ErrInvalid, "the reason must be at most 500 characters")
+	}
+	return db.changeRouted(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
+		target, m, err := db.load(ctx, t, workspaceID, toAgentID)
+		if err != nil {
+			return err
+		}
+		if _, err := chat.Next(c, chat.ActionTransfer, chat.Situation{Actor: actor, Settings: ws.Settings, Target: &target}); err != nil {
+			return err
+		}
+		meta := map[string]string{"from": c.AssigneeName, "to": m.Name}
+		if reason != "" {
+			meta["reason"] = reason
+		}
+		// The previous agent's inactivity timer belongs to them; the new
+		// agent starts fresh.
+		if err := t.cancelJob(ctx, chat.JobInactivity, workspaceID, c.ID); err != nil {
+			return err
+		}
+		return db.assign(ctx, t, c, m, chat.EventConversationTransferred, meta)
+	})
+}
+
+// assign makes m the conversation's agent: waiting, off hold, m added to the
+// agent path, with a system message and the event.
+func (db *DB) assign(ctx context.Context, t *txn, c chat.Conversation, m *chat.Member, typ chat.EventType, meta map[string]string) error {
+	path, err := json.Marshal(append(c.AgentPath, chat.PathStep{AgentID: m.AgentID, Name: m.Name}))
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `UPDATE conversations SET state = ?, assignee_id = ?, on_hold = ?, agent_path = ? WHERE id = ?`,
+		chat.StateWaiting, m.AgentID, false, string(path), c.ID); err != nil {
+		return err
+	}
+	code := chat.SystemAssigned
+	if typ == chat.EventConversationTransferred {
+		code = chat.SystemTransferred
+	} else {
+		meta = map[string]string{"agent": m.Name}
+	}
+	return db.systemMessage(ctx, t, c, typ, code, meta, false)
+}
+
+// SetHold puts a conversation on hold or releases it. While held it never
+// closes for inactivity and its agent cannot send (§2.2, §2.6).
+func (db *DB) SetHold(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor, on bool) (chat.Conversation, []chat.Event, error) {
+	return db.change(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
+		action, code := chat.ActionUnhold, chat.SystemUnheld
+		if on {
+			action, code = chat.ActionHold, chat.SystemHeld
+		}
+		if _, err := chat.Next(c, action, chat.Situation{Actor: actor, Settings: ws.Settings}); err != nil {
+			return err
+		}
+		if c.OnHold == on {
+			return nil
+		}
+		if _, err := t.exec(ctx, `UPDATE conversations SET on_hold = ? WHERE id = ?`, on, c.ID); err != nil {
+			return err
+		}
+		if err := t.cancelJob(ctx, chat.JobInactivity, workspaceID, c.ID); err != nil {
+			return err
+		}
+		if !on {
+			// Released: the customer again owes an answer if the agent
+			// spoke last, counted from now.
+			var last chat.SenderType
+			err := t.row(ctx, `SELECT sender_type FROM messages WHERE conversation_id = ? AND kind = 'text' ORDER BY seq DESC LIMIT 1`, c.ID).Scan(&last)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			c.OnHold = false
+			if last == chat.SenderAgent {
+				if err := db.restartInactivity(ctx, t, ws, c); err != nil {
+					return err
+				}
+			}
+		}
+		return db.systemMessage(ctx, t, c, chat.EventConversationUpdated, code, map[string]string{"agent": actor.Name}, true)
+	})
+}
+
+// SetImportant marks or unmarks a conversation as important.
+func (db *DB) SetImportant(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor, on bool) (chat.Conversation, []chat.Event, error) {
+	return db.change(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
+		if _, err := chat.Next(c, chat.ActionFlag, chat.Situation{Actor: actor, Settings: ws.Settings}); err != nil {
+			return err
+		}
+		if c.Important == on {
+			return nil
+		}
+		if _, err := t.exec(ctx, `UPDATE conversations SET important = ? WHERE id = ?`, on, c.ID); err != nil {
+			return err
+		}
+		after, err := db.conversation(ctx, t.q, workspaceID, c.ID)
+		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventConversationUpdated, Conversation: &after, PrevAssigneeID: c.AssigneeID, PrevState: c.State})
+		return err
+	})
+}
+
+// CloseConversation ends a conversation on a visitor's or an agent's behalf.
+// A customer leaving an assigned conversation leaves it to the agent's
+// wrap-up; the agent's close then ends it (§2.3).
 func (db *DB) CloseConversation(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor) (chat.Conversation, []chat.Event, error) {
-	return db.change(ctx, workspaceID, conversationID, func(x q, c chat.Conversation) (chat.Event, error) {
-		next, err := chat.Next(c, chat.ActionClose, actor)
+	return db.changeRouted(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
+		out, err := chat.Next(c, chat.ActionClose, chat.Situation{Actor: actor, Settings: ws.Settings})
 		if err != nil {
-			return chat.Event{}, err
+			return err
 		}
-		_, err = x.exec(ctx, `UPDATE conversations SET state = ?, close_reason = ?, closed_at = ? WHERE id = ?`,
-			next, chat.CloseReason(c, actor), micros(db.Now()), c.ID)
-		return chat.Event{Type: chat.EventConversationClosed}, err
+		if out.CustomerLeft {
+			if _, err := t.exec(ctx, `UPDATE conversations SET customer_left_at = ?, close_reason = ? WHERE id = ?`,
+				micros(t.now), chat.CloseByCustomer, c.ID); err != nil {
+				return err
+			}
+			if err := t.cancelJob(ctx, chat.JobInactivity, workspaceID, c.ID); err != nil {
+				return err
+			}
+			return db.systemMessage(ctx, t, c, chat.EventConversationUpdated, chat.SystemCustomerLeft, nil, false)
+		}
+		return db.close(ctx, t, c, chat.CloseReason(c, actor))
 	})
 }
 
-// change locks a conversation, lets apply update it and name the event, then
-// re-reads it and appends the event with the before and after.
-func (db *DB) change(ctx context.Context, workspaceID, id int64, apply func(q, chat.Conversation) (chat.Event, error)) (chat.Conversation, []chat.Event, error) {
+// close ends c with reason: the row, the agent's last close time, the
+// timers, a system message and the event.
+func (db *DB) close(ctx context.Context, t *txn, c chat.Conversation, reason string) error {
+	if _, err := t.exec(ctx, `UPDATE conversations SET state = ?, close_reason = ?, closed_at = ?, on_hold = ? WHERE id = ?`,
+		chat.StateClosed, reason, micros(t.now), false, c.ID); err != nil {
+		return err
+	}
+	if c.AssigneeID != 0 {
+		if _, err := t.exec(ctx, `UPDATE members SET last_closed_at = ? WHERE workspace_id = ? AND agent_id = ?`,
+			micros(t.now), c.WorkspaceID, c.AssigneeID); err != nil {
+			return err
+		}
+	}
+	if err := t.cancelJob(ctx, chat.JobInactivity, c.WorkspaceID, c.ID); err != nil {
+		return err
+	}
+	return db.systemMessage(ctx, t, c, chat.EventConversationClosed, chat.SystemClosed, map[string]string{"reason": reason}, false)
+}
+
+// change locks a conversation and lets apply decide and write; apply emits
+// the events.
+func (db *DB) change(ctx context.Context, workspaceID, id int64, apply func(*txn, *chat.Workspace, chat.Conversation) error) (chat.Conversation, []chat.Event, error) {
 	var after chat.Conversation
-	var events []chat.Event
-	err := db.tx(ctx, func(x q) error {
-		before, err := db.lockConversation(ctx, x, workspaceID, id)
+	events, err := db.write(ctx, func(t *txn) error {
+		ws, err := db.workspaceIn(ctx, t.q, workspaceID)
 		if err != nil {
 			return err
 		}
-		ev, err := apply(x, before)
+		before, err := db.lockConversation(ctx, t.q, workspaceID, id)
 		if err != nil {
 			return err
 		}
-		if after, err = db.conversation(ctx, x, workspaceID, id); err != nil {
+		if err := apply(t, ws, before); err != nil {
 			return err
 		}
-		ev.WorkspaceID, ev.Conversation = workspaceID, &after
-		ev.PrevAssigneeID, ev.PrevState = before.AssigneeID, before.State
-		ev, err = db.appendEvent(ctx, x, ev)
-		events = append(events, ev)
+		after, err = db.conversation(ctx, t.q, workspaceID, id)
 		return err
 	})
 	return after, events, err
 }
 
-// AppendMessage stores a text message, idempotently per ClientMsgID.
+// changeRouted is change for changes that affect who can take what: it takes
+// the workspace's routing lock first and routes the queue afterwards.
+func (db *DB) changeRouted(ctx context.Context, workspaceID, id int64, apply func(*txn, *chat.Workspace, chat.Conversation) error) (chat.Conversation, []chat.Event, error) {
+	var after chat.Conversation
+	events, err := db.write(ctx, func(t *txn) error {
+		ws, err := db.lockRouting(ctx, t, workspaceID)
+		if err != nil {
+			return err
+		}
+		before, err := db.lockConversation(ctx, t.q, workspaceID, id)
+		if err != nil {
+			return err
+		}
+		if err := apply(t, ws, before); err != nil {
+			return err
+		}
+		if err := db.route(ctx, t, ws); err != nil {
+			return err
+		}
+		after, err = db.conversation(ctx, t.q, workspaceID, id)
+		return err
+	})
+	return after, events, err
+}
+
+// AppendMessage stores a text message, idempotently per ClientMsgID. An
+// agent's message (re)starts the inactivity timer; the customer's stops it.
 func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor, nm chat.NewMessage) (chat.Message, []chat.Event, bool, error) {
 	if err := chat.CheckClientMsgID(nm.ClientMsgID); err != nil {
 		return chat.Message{}, nil, false, err
@@ -222,36 +413,52 @@ func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int
 		return chat.Message{}, nil, false, err
 	}
 	var msg chat.Message
-	_, events, err := db.change(ctx, workspaceID, conversationID, func(x q, c chat.Conversation) (chat.Event, error) {
-		prev, err := db.messageByClientID(ctx, x, c.ID, nm.ClientMsgID)
+	_, events, err := db.change(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
+		prev, err := db.messageByClientID(ctx, t.q, c.ID, nm.ClientMsgID)
 		if err == nil {
 			if prev.SenderType != actor.Kind || prev.SenderID != actor.AgentID || prev.Body != nm.Body {
-				return chat.Event{}, chat.Errorf(chat.ErrClientMsgIDConflict, "client_msg_id %q was already used for another message", nm.ClientMsgID)
+				return chat.Errorf(chat.ErrClientMsgIDConflict, "client_msg_id %q was already used for another message", nm.ClientMsgID)
 			}
 			msg = prev
-			return chat.Event{}, errDuplicate
+			return errDuplicate
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
-			return chat.Event{}, err
+			return err
 		}
-		next, err := chat.Next(c, chat.ActionSend, actor)
+		out, err := chat.Next(c, chat.ActionSend, chat.Situation{Actor: actor, Settings: ws.Settings})
 		if err != nil {
-			return chat.Event{}, err
+			return err
 		}
-		now := db.Now().UTC().Truncate(1000)
 		msg = chat.Message{
-			WorkspaceID: workspaceID, ConversationID: c.ID, Seq: c.LastSeq + 1,
-			SenderType: actor.Kind, SenderID: actor.AgentID, SenderName: nm.SenderName,
-			ClientMsgID: nm.ClientMsgID, Body: nm.Body, CreatedAt: now,
+			WorkspaceID: workspaceID, ConversationID: c.ID, SenderType: actor.Kind, SenderID: actor.AgentID,
+			SenderName: nm.SenderName, ClientMsgID: nm.ClientMsgID, Kind: chat.KindText, Body: nm.Body,
 		}
-		if err := x.row(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, body, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			workspaceID, c.ID, msg.Seq, msg.SenderType, nullID(msg.SenderID), msg.SenderName, msg.ClientMsgID, msg.Body, micros(now)).Scan(&msg.ID); err != nil {
-			return chat.Event{}, err
+		if err := db.insertMessage(ctx, t, c, &msg); err != nil {
+			return err
 		}
-		_, err = x.exec(ctx, `UPDATE conversations SET state = ?, last_seq = ?, last_message = ?, last_message_at = ? WHERE id = ?`,
-			next, msg.Seq, preview(msg.Body), micros(now), c.ID)
-		return chat.Event{Type: chat.EventMessageCreated, Message: &msg}, err
+		if out.State != c.State {
+			if _, err := t.exec(ctx, `UPDATE conversations SET state = ? WHERE id = ?`, out.State, c.ID); err != nil {
+				return err
+			}
+		}
+		switch actor.Kind {
+		case chat.SenderAgent:
+			if c.FirstReplyAt == nil {
+				if _, err := t.exec(ctx, `UPDATE conversations SET first_reply_at = ? WHERE id = ?`, micros(t.now), c.ID); err != nil {
+					return err
+				}
+			}
+			if err := db.restartInactivity(ctx, t, ws, c); err != nil {
+				return err
+			}
+		case chat.SenderVisitor:
+			if err := t.cancelJob(ctx, chat.JobInactivity, workspaceID, c.ID); err != nil {
+				return err
+			}
+		}
+		after, err := db.conversation(ctx, t.q, workspaceID, c.ID)
+		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventMessageCreated, Conversation: &after, Message: &msg, PrevAssigneeID: c.AssigneeID, PrevState: c.State})
+		return err
 	})
 	if errors.Is(err, errDuplicate) {
 		return msg, nil, true, nil
@@ -265,6 +472,59 @@ func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int
 // errDuplicate rolls back a change that turned out to be a retried send.
 var errDuplicate = errors.New("duplicate client message")
 
+// restartInactivity schedules the inactivity close for timeout after now,
+// when the workspace has one and the conversation is not held.
+func (db *DB) restartInactivity(ctx context.Context, t *txn, ws *chat.Workspace, c chat.Conversation) error {
+	mins := ws.Settings.InactivityTimeoutMinutes
+	if mins == 0 || c.OnHold || c.AssigneeID == 0 {
+		return t.cancelJob(ctx, chat.JobInactivity, ws.ID, c.ID)
+	}
+	return t.scheduleJob(ctx, chat.Job{Kind: chat.JobInactivity, WorkspaceID: ws.ID, RefID: c.ID, DueAt: t.now.Add(minutes(mins))})
+}
+
+// insertMessage stores m as c's next message and moves c's counters.
+func (db *DB) insertMessage(ctx context.Context, t *txn, c chat.Conversation, m *chat.Message) error {
+	var last int64
+	if err := t.row(ctx, `SELECT last_seq FROM conversations WHERE id = ?`, c.ID).Scan(&last); err != nil {
+		return err
+	}
+	m.Seq, m.CreatedAt, m.WorkspaceID, m.ConversationID = last+1, t.now, c.WorkspaceID, c.ID
+	if m.ClientMsgID == "" {
+		m.ClientMsgID = "sys-" + strconv.FormatInt(m.Seq, 10)
+	}
+	meta, err := json.Marshal(m.Meta)
+	if err != nil {
+		return err
+	}
+	if err := t.row(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, meta, internal, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		m.WorkspaceID, c.ID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Kind, m.Body, string(meta), m.Internal, micros(t.now)).Scan(&m.ID); err != nil {
+		return err
+	}
+	if m.Kind != chat.KindText {
+		_, err = t.exec(ctx, `UPDATE conversations SET last_seq = ? WHERE id = ?`, m.Seq, c.ID)
+		return err
+	}
+	_, err = t.exec(ctx, `UPDATE conversations SET last_seq = ?, last_message = ?, last_message_at = ? WHERE id = ?`,
+		m.Seq, preview(m.Body), micros(t.now), c.ID)
+	return err
+}
+
+// systemMessage records a conversation event as a system message and emits
+// the event with the conversation as it now is.
+func (db *DB) systemMessage(ctx context.Context, t *txn, before chat.Conversation, typ chat.EventType, code string, meta map[string]string, internal bool) error {
+	m := chat.Message{SenderType: chat.SenderSystem, Kind: chat.KindSystem, Body: code, Meta: meta, Internal: internal}
+	if err := db.insertMessage(ctx, t, before, &m); err != nil {
+		return err
+	}
+	after, err := db.conversation(ctx, t.q, before.WorkspaceID, before.ID)
+	if err != nil {
+		return err
+	}
+	t.emit(chat.Event{WorkspaceID: before.WorkspaceID, Type: typ, Conversation: &after, Message: &m, PrevAssigneeID: before.AssigneeID, PrevState: before.State})
+	return nil
+}
+
 // preview is the start of a message shown in conversation lists.
 func preview(body string) string {
 	const max = 200
@@ -274,18 +534,21 @@ func preview(body string) string {
 	return string([]rune(body)[:max])
 }
 
-const messageSelect = `SELECT id, workspace_id, conversation_id, seq, sender_type, COALESCE(sender_id, 0), sender_name, client_msg_id, body, created_at FROM messages`
+const messageSelect = `SELECT id, workspace_id, conversation_id, seq, sender_type, COALESCE(sender_id, 0), sender_name, client_msg_id, kind, body, meta, internal, created_at FROM messages`
 
 func scanMessage(row interface{ Scan(...any) error }) (chat.Message, error) {
 	var m chat.Message
+	var meta string
 	var created int64
-	err := row.Scan(&m.ID, &m.WorkspaceID, &m.ConversationID, &m.Seq, &m.SenderType, &m.SenderID, &m.SenderName, &m.ClientMsgID, &m.Body, &created)
+	if err := row.Scan(&m.ID, &m.WorkspaceID, &m.ConversationID, &m.Seq, &m.SenderType, &m.SenderID, &m.SenderName, &m.ClientMsgID, &m.Kind, &m.Body, &meta, &m.Internal, &created); err != nil {
+		return m, err
+	}
 	m.CreatedAt = fromMicros(created)
-	return m, err
+	return m, json.Unmarshal([]byte(meta), &m.Meta)
 }
 
 func (db *DB) messageByClientID(ctx context.Context, x q, conversationID int64, clientMsgID string) (chat.Message, error) {
-	return scanMessage(x.row(ctx, messageSelect+` WHERE conversation_id = ? AND client_msg_id = ?`, conversationID, clientMsgID))
+	return scanMessage(x.row(ctx, messageSelect+` WHERE conversation_id = ? AND client_msg_id = ? AND kind = 'text'`, conversationID, clientMsgID))
 }
 
 // Messages lists a conversation's messages after afterSeq, oldest first.
@@ -312,3 +575,5 @@ func (db *DB) Messages(ctx context.Context, workspaceID, conversationID, afterSe
 	}
 	return out, rows.Err()
 }
+
+func ptr[T any](v T) *T { return &v }

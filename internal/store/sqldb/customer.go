@@ -10,13 +10,16 @@ import (
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
-func (db *DB) customer(ctx context.Context, x q, workspaceID int64, where string, args ...any) (*chat.Customer, error) {
+const customerSelect = `SELECT id, workspace_id, external_id, verified, name, email, phone, language, extra, created_at,
+	blocked_at, block_reason, block_note FROM customers`
+
+func scanCustomer(row interface{ Scan(...any) error }) (*chat.Customer, error) {
 	var c chat.Customer
 	var extra string
 	var created int64
-	err := x.row(ctx, `SELECT id, workspace_id, external_id, verified, name, email, phone, language, extra, created_at
-		FROM customers WHERE workspace_id = ? AND `+where+x.forUpdate(), append([]any{workspaceID}, args...)...).
-		Scan(&c.ID, &c.WorkspaceID, &c.ExternalID, &c.Verified, &c.Name, &c.Email, &c.Phone, &c.Language, &extra, &created)
+	var blocked sql.NullInt64
+	err := row.Scan(&c.ID, &c.WorkspaceID, &c.ExternalID, &c.Verified, &c.Name, &c.Email, &c.Phone, &c.Language, &extra, &created,
+		&blocked, &c.BlockReason, &c.BlockNote)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chat.Errorf(chat.ErrNotFound, "no such customer")
 	}
@@ -26,8 +29,12 @@ func (db *DB) customer(ctx context.Context, x q, workspaceID int64, where string
 	if err := json.Unmarshal([]byte(extra), &c.Extra); err != nil {
 		return nil, err
 	}
-	c.CreatedAt = fromMicros(created)
+	c.CreatedAt, c.BlockedAt = fromMicros(created), optTime(blocked)
 	return &c, nil
+}
+
+func (db *DB) customer(ctx context.Context, x q, workspaceID int64, where string, args ...any) (*chat.Customer, error) {
+	return scanCustomer(x.row(ctx, customerSelect+` WHERE workspace_id = ? AND `+where+x.forUpdate(), append([]any{workspaceID}, args...)...))
 }
 
 // Customer returns a workspace's customer by row ID.
@@ -95,4 +102,84 @@ func (db *DB) VisitorSession(ctx context.Context, tokenHash string) (*chat.Visit
 		return nil, err
 	}
 	return &s, nil
+}
+
+// BlockCustomer blocks a customer and closes their open conversations, each
+// with a system message (§5.5).
+func (db *DB) BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string) (*chat.Customer, []chat.Event, error) {
+	if err := chat.CheckBlockReason(reason, note); err != nil {
+		return nil, nil, err
+	}
+	var cu *chat.Customer
+	events, err := db.write(ctx, func(t *txn) error {
+		ws, err := db.lockRouting(ctx, t, workspaceID)
+		if err != nil {
+			return err
+		}
+		if cu, err = db.customer(ctx, t.q, workspaceID, `id = ?`, customerID); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `UPDATE customers SET blocked_at = ?, block_reason = ?, block_note = ? WHERE id = ?`,
+			micros(t.now), reason, note, customerID); err != nil {
+			return err
+		}
+		rows, err := t.query(ctx, `SELECT id FROM conversations WHERE customer_id = ? AND state <> 'closed' ORDER BY id`, customerID)
+		if err != nil {
+			return err
+		}
+		ids, err := scanIDs(rows)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			c, err := db.lockConversation(ctx, t.q, workspaceID, id)
+			if err != nil {
+				return err
+			}
+			if err := db.close(ctx, t, c, chat.CloseByBlock); err != nil {
+				return err
+			}
+		}
+		if err := db.route(ctx, t, ws); err != nil {
+			return err
+		}
+		cu, err = db.customer(ctx, t.q, workspaceID, `id = ?`, customerID)
+		return err
+	})
+	return cu, events, err
+}
+
+// UnblockCustomer lets a blocked customer chat again.
+func (db *DB) UnblockCustomer(ctx context.Context, workspaceID, customerID int64) (*chat.Customer, error) {
+	var cu *chat.Customer
+	err := db.tx(ctx, func(x q) error {
+		res, err := x.exec(ctx, `UPDATE customers SET blocked_at = NULL, block_reason = '', block_note = '' WHERE workspace_id = ? AND id = ?`, workspaceID, customerID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return chat.Errorf(chat.ErrNotFound, "no such customer")
+		}
+		cu, err = db.customer(ctx, x, workspaceID, `id = ?`, customerID)
+		return err
+	})
+	return cu, err
+}
+
+// BlockedCustomers lists the workspace's blocked customers, latest first.
+func (db *DB) BlockedCustomers(ctx context.Context, workspaceID int64) ([]chat.Customer, error) {
+	rows, err := db.read().query(ctx, customerSelect+` WHERE workspace_id = ? AND blocked_at IS NOT NULL ORDER BY blocked_at DESC, id DESC`, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []chat.Customer
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *c)
+	}
+	return out, rows.Err()
 }

@@ -7,22 +7,36 @@ import (
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
-// appendEvent gives ev the workspace's next sequence number and stores it.
-// The UPDATE takes the workspace row's lock until commit, so sequence order
-// is commit order: once seq N is visible, every seq below it is too. It runs
-// last in a transaction to hold that lock as briefly as possible.
-func (db *DB) appendEvent(ctx context.Context, x q, ev chat.Event) (chat.Event, error) {
-	if err := x.row(ctx, `UPDATE workspaces SET event_seq = event_seq + 1 WHERE id = ? RETURNING event_seq`, ev.WorkspaceID).Scan(&ev.Seq); err != nil {
-		return ev, err
+// appendEvents numbers the transaction's pending events and stores them.
+// The UPDATE holds the workspace row's lock until commit, so sequence order
+// is commit order: once seq N is visible, every seq below it is too.
+func (db *DB) appendEvents(ctx context.Context, t *txn) error {
+	for i := 0; i < len(t.pending); {
+		ws := t.pending[i].WorkspaceID
+		j := i
+		for j < len(t.pending) && t.pending[j].WorkspaceID == ws {
+			j++
+		}
+		var last int64
+		if err := t.row(ctx, `UPDATE workspaces SET event_seq = event_seq + ? WHERE id = ? RETURNING event_seq`, j-i, ws).Scan(&last); err != nil {
+			return err
+		}
+		for k := i; k < j; k++ {
+			ev := &t.pending[k]
+			ev.Seq = last - int64(j-1-k)
+			ev.CreatedAt = t.now
+			payload, err := json.Marshal(ev)
+			if err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `INSERT INTO events (workspace_id, seq, type, conversation_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+				ev.WorkspaceID, ev.Seq, ev.Type, nullID(ev.ConversationID()), string(payload), micros(ev.CreatedAt)); err != nil {
+				return err
+			}
+		}
+		i = j
 	}
-	ev.CreatedAt = db.Now().UTC().Truncate(1000)
-	payload, err := json.Marshal(ev)
-	if err != nil {
-		return ev, err
-	}
-	_, err = x.exec(ctx, `INSERT INTO events (workspace_id, seq, type, conversation_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		ev.WorkspaceID, ev.Seq, ev.Type, nullID(ev.ConversationID()), string(payload), micros(ev.CreatedAt))
-	return ev, err
+	return nil
 }
 
 // Events lists a workspace's events after f.AfterSeq, oldest first.

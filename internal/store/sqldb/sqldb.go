@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
 )
 
 // Dialect is what one database needs done differently.
@@ -31,6 +33,22 @@ type Dialect struct {
 	LockMigrations func(ctx context.Context, c *sql.Conn) (unlock func(), err error)
 	// IsUniqueViolation reports a unique-constraint error.
 	IsUniqueViolation func(error) bool
+	// LockRouting takes a workspace's routing lock until the transaction
+	// ends; nil where transactions are serial anyway (SQLite).
+	LockRouting func(ctx context.Context, x Querier, workspaceID int64) error
+	// SkipLocked ends a SELECT whose rows other transactions may skip
+	// while this one holds them (job claims).
+	SkipLocked string
+}
+
+// Querier runs dialect-neutral SQL, for Dialect hooks.
+type Querier interface {
+	Exec(ctx context.Context, query string, args ...any) error
+}
+
+func (x q) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := x.exec(ctx, query, args...)
+	return err
 }
 
 // DB is a chat.Store over a database/sql pool.
@@ -45,6 +63,9 @@ type DB struct {
 func New(w, r *sql.DB, d Dialect) *DB {
 	return &DB{w: w, r: r, d: d, Now: time.Now}
 }
+
+// SetClock replaces the clock, for tests that move time by hand.
+func (db *DB) SetClock(now func() time.Time) { db.Now = now }
 
 // Close closes both pools.
 func (db *DB) Close() error {
@@ -115,20 +136,43 @@ func (x q) row(ctx context.Context, query string, args ...any) *sql.Row {
 
 func (db *DB) read() q { return q{db: db.r, d: &db.d} }
 
-// tx runs fn in one write transaction, committing when it returns nil.
-func (db *DB) tx(ctx context.Context, fn func(q) error) error {
-	t, err := db.w.BeginTx(ctx, nil)
+// txn is one write transaction. The events it emits are appended, with
+// their sequence numbers, just before commit: the sequence counter's lock is
+// then the last lock a transaction takes, so transactions that lock several
+// rows never wait on each other in a cycle.
+type txn struct {
+	q
+	now     time.Time
+	pending []chat.Event
+}
+
+func (t *txn) emit(ev chat.Event) { t.pending = append(t.pending, ev) }
+
+// write runs fn in one write transaction, appends the events fn emitted,
+// commits, and returns those events.
+func (db *DB) write(ctx context.Context, fn func(*txn) error) ([]chat.Event, error) {
+	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return nil, fmt.Errorf("begin: %w", err)
 	}
-	defer t.Rollback() //nolint:errcheck // a no-op after Commit
-	if err := fn(q{db: t, d: &db.d, tx: true}); err != nil {
-		return err
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	t := &txn{q: q{db: tx, d: &db.d, tx: true}, now: db.Now().UTC().Truncate(time.Microsecond)}
+	if err := fn(t); err != nil {
+		return nil, err
 	}
-	if err := t.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+	if err := db.appendEvents(ctx, t); err != nil {
+		return nil, err
 	}
-	return nil
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
+	return t.pending, nil
+}
+
+// tx runs fn in a write transaction that emits no events.
+func (db *DB) tx(ctx context.Context, fn func(q) error) error {
+	_, err := db.write(ctx, func(t *txn) error { return fn(t.q) })
+	return err
 }
 
 // Migrate applies the dialect's migrations that have not run yet, each in
@@ -193,6 +237,27 @@ func (db *DB) migrateOne(ctx context.Context, conn *sql.Conn, name string) error
 func micros(t time.Time) int64 { return t.UnixMicro() }
 
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func optTime(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMicros(v.Int64)
+	return &t
+}
+
+func scanIDs(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
 
 func nullID(id int64) any {
 	if id == 0 {

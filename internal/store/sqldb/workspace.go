@@ -6,17 +6,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
-const workspaceColumns = `id, site_id, name, identity_secret, allowed_origins, consent_text, color, title, created_at`
+const workspaceColumns = `id, site_id, name, identity_secret, allowed_origins, consent_text, color, title, settings, created_at`
 
 func scanWorkspace(row interface{ Scan(...any) error }) (*chat.Workspace, error) {
 	var w chat.Workspace
-	var origins string
+	var origins, settings string
 	var created int64
-	err := row.Scan(&w.ID, &w.SiteID, &w.Name, &w.IdentitySecret, &origins, &w.ConsentText, &w.Color, &w.Title, &created)
+	err := row.Scan(&w.ID, &w.SiteID, &w.Name, &w.IdentitySecret, &origins, &w.ConsentText, &w.Color, &w.Title, &settings, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
 	}
@@ -26,6 +27,11 @@ func scanWorkspace(row interface{ Scan(...any) error }) (*chat.Workspace, error)
 	if err := json.Unmarshal([]byte(origins), &w.AllowedOrigins); err != nil {
 		return nil, fmt.Errorf("workspace %d allowed_origins: %w", w.ID, err)
 	}
+	// Settings added after a workspace was saved keep their defaults.
+	w.Settings = chat.DefaultSettings()
+	if err := json.Unmarshal([]byte(settings), &w.Settings); err != nil {
+		return nil, fmt.Errorf("workspace %d settings: %w", w.ID, err)
+	}
 	w.CreatedAt = fromMicros(created)
 	return &w, nil
 }
@@ -34,17 +40,28 @@ func originsJSON(o []string) string {
 	if o == nil {
 		o = []string{}
 	}
-	b, _ := json.Marshal(o)
+	return jsonText(o)
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only plain data is stored
+	}
 	return string(b)
 }
 
-// CreateWorkspace inserts w, failing with chat.ErrConflict if its site_id is taken.
+// CreateWorkspace inserts w, failing with chat.ErrConflict if its site_id
+// is taken. Zero settings become the defaults.
 func (db *DB) CreateWorkspace(ctx context.Context, w *chat.Workspace) error {
-	w.CreatedAt = db.Now().UTC().Truncate(1000)
+	w.CreatedAt = db.Now().UTC().Truncate(time.Microsecond)
+	if w.Settings.AssignmentMode == "" {
+		w.Settings = chat.DefaultSettings()
+	}
 	err := db.tx(ctx, func(x q) error {
-		return x.row(ctx, `INSERT INTO workspaces (site_id, name, identity_secret, allowed_origins, consent_text, color, title, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			w.SiteID, w.Name, w.IdentitySecret, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, micros(w.CreatedAt)).Scan(&w.ID)
+		return x.row(ctx, `INSERT INTO workspaces (site_id, name, identity_secret, allowed_origins, consent_text, color, title, settings, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			w.SiteID, w.Name, w.IdentitySecret, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, jsonText(w.Settings), micros(w.CreatedAt)).Scan(&w.ID)
 	})
 	if db.d.IsUniqueViolation(err) {
 		return chat.Errorf(chat.ErrConflict, "site_id %q is taken", w.SiteID)
@@ -52,9 +69,13 @@ func (db *DB) CreateWorkspace(ctx context.Context, w *chat.Workspace) error {
 	return err
 }
 
+func (db *DB) workspaceIn(ctx context.Context, x q, id int64) (*chat.Workspace, error) {
+	return scanWorkspace(x.row(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE id = ?`, id))
+}
+
 // Workspace returns the workspace with the given ID.
 func (db *DB) Workspace(ctx context.Context, id int64) (*chat.Workspace, error) {
-	return scanWorkspace(db.read().row(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE id = ?`, id))
+	return db.workspaceIn(ctx, db.read(), id)
 }
 
 // WorkspaceBySiteID returns the workspace with the given site_id.
@@ -62,17 +83,17 @@ func (db *DB) WorkspaceBySiteID(ctx context.Context, siteID string) (*chat.Works
 	return scanWorkspace(db.read().row(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE site_id = ?`, siteID))
 }
 
-// UpdateWorkspace saves the editable settings of w.
-func (db *DB) UpdateWorkspace(ctx context.Context, w *chat.Workspace) error {
-	return db.tx(ctx, func(x q) error {
-		res, err := x.exec(ctx, `UPDATE workspaces SET name = ?, identity_secret = ?, allowed_origins = ?, consent_text = ?, color = ?, title = ? WHERE id = ?`,
-			w.Name, w.IdentitySecret, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, w.ID)
-		if err != nil {
+// UpdateWorkspace saves w's editable fields and routes the queue under the
+// new rules (switching to auto assigns what waits).
+func (db *DB) UpdateWorkspace(ctx context.Context, w *chat.Workspace) ([]chat.Event, error) {
+	return db.write(ctx, func(t *txn) error {
+		if _, err := db.lockRouting(ctx, t, w.ID); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
+		if _, err := t.exec(ctx, `UPDATE workspaces SET name = ?, identity_secret = ?, allowed_origins = ?, consent_text = ?, color = ?, title = ?, settings = ? WHERE id = ?`,
+			w.Name, w.IdentitySecret, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, jsonText(w.Settings), w.ID); err != nil {
+			return err
 		}
-		return nil
+		return db.route(ctx, t, w)
 	})
 }

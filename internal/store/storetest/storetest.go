@@ -35,7 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"WorkspaceIsolation", testIsolation},
 		{"ConcurrentSendsKeepOrder", testConcurrentSends},
 	}
-	for _, tt := range tests {
+	for _, tt := range append(tests, lifecycleTests...) {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
 	}
 }
@@ -132,7 +132,8 @@ func testWorkspaces(t *testing.T, s chat.Store) {
 		t.Fatalf("got %+v", got)
 	}
 	got.Name, got.AllowedOrigins, got.Color = "새 이름", nil, "#123456"
-	must(t, s.UpdateWorkspace(ctx, got))
+	_, err = s.UpdateWorkspace(ctx, got)
+	must(t, err)
 	got, err = s.Workspace(ctx, w.ID)
 	must(t, err)
 	if got.Name != "새 이름" || len(got.AllowedOrigins) != 0 || got.Color != "#123456" {
@@ -142,7 +143,8 @@ func testWorkspaces(t *testing.T, s chat.Store) {
 	wantCode(t, err, chat.ErrWorkspaceNotFound)
 	_, err = s.WorkspaceBySiteID(ctx, "nope")
 	wantCode(t, err, chat.ErrWorkspaceNotFound)
-	wantCode(t, s.UpdateWorkspace(ctx, &chat.Workspace{ID: 999999}), chat.ErrWorkspaceNotFound)
+	_, err = s.UpdateWorkspace(ctx, &chat.Workspace{ID: 999999})
+	wantCode(t, err, chat.ErrWorkspaceNotFound)
 }
 
 func testAgentsAndMembers(t *testing.T, s chat.Store) {
@@ -322,18 +324,22 @@ func testAssignAndSend(t *testing.T, s chat.Store) {
 	wantCode(t, err, chat.ErrConversationNotOpen)
 
 	offline := newMember(t, s, f.ws, "park", chat.RoleAgent, chat.StatusOffline)
-	_, _, err = s.Assign(ctx, f.ws.ID, c.ID, offline)
+	_, _, err = s.Take(ctx, f.ws.ID, c.ID, offline)
 	wantCode(t, err, chat.ErrAgentNotOnline)
 
-	got, events, err := s.Assign(ctx, f.ws.ID, c.ID, f.a1)
+	got, events, err := s.Take(ctx, f.ws.ID, c.ID, f.a1)
 	must(t, err)
 	if got.State != chat.StateWaiting || got.AssigneeID != f.a1.AgentID || got.AssigneeName != "kim" {
 		t.Fatalf("assigned %+v", got)
 	}
-	if len(events) != 1 || events[0].Type != chat.EventConversationAssigned || events[0].PrevState != chat.StateUnassigned {
+	if len(events) != 1 || events[0].Type != chat.EventConversationAssigned || events[0].PrevState != chat.StateUnassigned ||
+		events[0].Message == nil || events[0].Message.Kind != chat.KindSystem || events[0].Message.Body != chat.SystemAssigned || events[0].Message.Meta["agent"] != "kim" {
 		t.Fatalf("assign events %+v", events)
 	}
-	_, _, err = s.Assign(ctx, f.ws.ID, c.ID, f.a2)
+	if len(got.AgentPath) != 1 || got.AgentPath[0].Name != "kim" {
+		t.Fatalf("agent path %+v", got.AgentPath)
+	}
+	_, _, err = s.Take(ctx, f.ws.ID, c.ID, f.a2)
 	wantCode(t, err, chat.ErrAlreadyAssigned)
 	_, _, _, err = s.AppendMessage(ctx, f.ws.ID, c.ID, f.a2, chat.NewMessage{ClientMsgID: "b1", Body: "hi"})
 	wantCode(t, err, chat.ErrNotAssignee)
@@ -341,7 +347,7 @@ func testAssignAndSend(t *testing.T, s chat.Store) {
 	// The assignee's first message moves waiting to active.
 	m, events, dup, err := s.AppendMessage(ctx, f.ws.ID, c.ID, f.a1, chat.NewMessage{ClientMsgID: "a1", Body: "네, 도와드릴게요", SenderName: "kim"})
 	must(t, err)
-	if dup || m.Seq != 2 || m.SenderID != f.a1.AgentID || m.SenderName != "kim" {
+	if dup || m.Seq != 3 || m.SenderID != f.a1.AgentID || m.SenderName != "kim" || m.Kind != chat.KindText {
 		t.Fatalf("agent message %+v dup=%v", m, dup)
 	}
 	if len(events) != 1 || events[0].Conversation.State != chat.StateActive || events[0].PrevState != chat.StateWaiting || events[0].Message.ID != m.ID {
@@ -349,17 +355,17 @@ func testAssignAndSend(t *testing.T, s chat.Store) {
 	}
 	cur, err := s.Conversation(ctx, f.ws.ID, c.ID)
 	must(t, err)
-	if cur.State != chat.StateActive || cur.LastSeq != 2 || cur.LastMessage != "네, 도와드릴게요" {
+	if cur.State != chat.StateActive || cur.LastSeq != 3 || cur.LastMessage != "네, 도와드릴게요" || cur.FirstReplyAt == nil {
 		t.Fatalf("conversation after reply %+v", cur)
 	}
 	msgs, err := s.Messages(ctx, f.ws.ID, c.ID, 0, 0)
 	must(t, err)
-	if len(msgs) != 2 || msgs[0].Body != "안녕하세요, 주문 문의입니다" || msgs[1].Seq != 2 {
+	if len(msgs) != 3 || msgs[0].Body != "안녕하세요, 주문 문의입니다" || msgs[1].Kind != chat.KindSystem || msgs[2].Seq != 3 {
 		t.Fatalf("messages %+v", msgs)
 	}
-	msgs, err = s.Messages(ctx, f.ws.ID, c.ID, 1, 0)
+	msgs, err = s.Messages(ctx, f.ws.ID, c.ID, 2, 0)
 	must(t, err)
-	if len(msgs) != 1 || msgs[0].Seq != 2 {
+	if len(msgs) != 1 || msgs[0].Seq != 3 {
 		t.Fatalf("messages after 1: %+v", msgs)
 	}
 }
@@ -387,11 +393,23 @@ func testIdempotentSend(t *testing.T, s chat.Store) {
 	if !dup {
 		t.Fatal("retry after close was not recognised")
 	}
-	msgs, err := s.Messages(ctx, f.ws.ID, c.ID, 0, 0)
-	must(t, err)
-	if len(msgs) != 1 {
-		t.Fatalf("%d messages stored, want 1", len(msgs))
+	if n := len(texts(t, s, f.ws.ID, c.ID)); n != 1 {
+		t.Fatalf("%d messages stored, want 1", n)
 	}
+}
+
+// texts lists a conversation's text messages (not system messages).
+func texts(t *testing.T, s chat.Store, ws, conv int64) []chat.Message {
+	t.Helper()
+	msgs, err := s.Messages(ctx, ws, conv, 0, 0)
+	must(t, err)
+	var out []chat.Message
+	for _, m := range msgs {
+		if m.Kind == chat.KindText {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func testRefusalsWriteNothing(t *testing.T, s chat.Store) {
@@ -437,7 +455,7 @@ func sendErr(s chat.Store, ws, conv int64, actor chat.Actor, id, body string) er
 func testClose(t *testing.T, s chat.Store) {
 	f := setup(t, s, "close")
 	c := f.open(t, s)
-	_, _, err := s.Assign(ctx, f.ws.ID, c.ID, f.a1)
+	_, _, err := s.Take(ctx, f.ws.ID, c.ID, f.a1)
 	must(t, err)
 	_, _, err = s.CloseConversation(ctx, f.ws.ID, c.ID, f.a2)
 	wantCode(t, err, chat.ErrNotAssignee)
@@ -455,7 +473,7 @@ func testClose(t *testing.T, s chat.Store) {
 	wantCode(t, err, chat.ErrConversationClosed)
 
 	c2 := f.open(t, s)
-	_, _, err = s.Assign(ctx, f.ws.ID, c2.ID, f.a1)
+	_, _, err = s.Take(ctx, f.ws.ID, c2.ID, f.a1)
 	must(t, err)
 	got, _, err = s.CloseConversation(ctx, f.ws.ID, c2.ID, f.a1)
 	must(t, err)
@@ -475,9 +493,9 @@ func testLists(t *testing.T, s chat.Store) {
 		must(t, err)
 		convs = append(convs, c)
 	}
-	_, _, err := s.Assign(ctx, ws.ID, convs[0].ID, a1)
+	_, _, err := s.Take(ctx, ws.ID, convs[0].ID, a1)
 	must(t, err)
-	_, _, err = s.Assign(ctx, ws.ID, convs[1].ID, a2)
+	_, _, err = s.Take(ctx, ws.ID, convs[1].ID, a2)
 	must(t, err)
 	_, _, err = s.CloseConversation(ctx, ws.ID, convs[3].ID, chat.VisitorActor)
 	must(t, err)
@@ -524,10 +542,10 @@ func testIsolation(t *testing.T, s chat.Store) {
 	wantCode(t, err, chat.ErrConversationNotFound)
 	_, err = s.Messages(ctx, b.ws.ID, ca.ID, 0, 0)
 	wantCode(t, err, chat.ErrConversationNotFound)
-	_, _, err = s.Assign(ctx, b.ws.ID, ca.ID, b.a1)
+	_, _, err = s.Take(ctx, b.ws.ID, ca.ID, b.a1)
 	wantCode(t, err, chat.ErrConversationNotFound)
 	// An agent of workspace b cannot take a's conversation through a's ID either.
-	_, _, err = s.Assign(ctx, a.ws.ID, ca.ID, b.a1)
+	_, _, err = s.Take(ctx, a.ws.ID, ca.ID, b.a1)
 	wantCode(t, err, chat.ErrAgentNotFound)
 	err = sendErr(s, b.ws.ID, ca.ID, chat.VisitorActor, "x", "hi")
 	wantCode(t, err, chat.ErrConversationNotFound)
@@ -552,7 +570,7 @@ func testIsolation(t *testing.T, s chat.Store) {
 func testConcurrentSends(t *testing.T, s chat.Store) {
 	f := setup(t, s, "burst")
 	c := f.open(t, s)
-	_, _, err := s.Assign(ctx, f.ws.ID, c.ID, f.a1)
+	_, _, err := s.Take(ctx, f.ws.ID, c.ID, f.a1)
 	must(t, err)
 	start := lastSeq(t, s, f.ws.ID)
 	const n = 40
@@ -571,8 +589,8 @@ func testConcurrentSends(t *testing.T, s chat.Store) {
 	wg.Wait()
 	msgs, err := s.Messages(ctx, f.ws.ID, c.ID, 0, 0)
 	must(t, err)
-	if len(msgs) != n {
-		t.Fatalf("%d messages, want %d", len(msgs), n)
+	if len(msgs) != n+1 { // and the system message of the assignment
+		t.Fatalf("%d messages, want %d", len(msgs), n+1)
 	}
 	for i, m := range msgs {
 		if m.Seq != int64(i+1) {
