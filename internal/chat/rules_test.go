@@ -8,7 +8,9 @@ import (
 func TestNext(t *testing.T) {
 	const me, other = 7, 8
 	visitor, system := VisitorActor, SystemActor
-	agent := func(id int64, st AgentStatus) Actor { return Actor{Kind: SenderAgent, AgentID: id, Role: RoleAgent, Status: st} }
+	agent := func(id int64, st AgentStatus) Actor {
+		return Actor{Kind: SenderAgent, AgentID: id, Role: RoleAgent, Status: st}
+	}
 	mine, mineAway, mineOff, theirs := agent(me, StatusOnline), agent(me, StatusAway), agent(me, StatusOffline), agent(other, StatusOnline)
 	manager := Actor{Kind: SenderAgent, AgentID: 99, Role: RoleManager, Status: StatusOnline}
 	master := Actor{Kind: SenderAgent, AgentID: 98, Role: RoleMaster, Status: StatusOnline}
@@ -21,9 +23,13 @@ func TestNext(t *testing.T) {
 	auto.AssignmentMode, hybrid.AssignmentMode = AssignAuto, AssignHybrid
 	stopped := DefaultSettings()
 	stopped.OperationStopped = true
-	load := func(id int64, st AgentStatus, waiting int) *Load { return &Load{AgentID: id, Status: st, Waiting: waiting} }
+	load := func(id int64, st AgentStatus, waiting int) *Load {
+		return &Load{AgentID: id, Status: st, Waiting: waiting}
+	}
 	sit := func(a Actor, target *Load) Situation { return Situation{Actor: a, Settings: manual, Target: target} }
-	in := func(s Settings, a Actor, target *Load) Situation { return Situation{Actor: a, Settings: s, Target: target} }
+	in := func(s Settings, a Actor, target *Load) Situation {
+		return Situation{Actor: a, Settings: s, Target: target}
+	}
 	want := func(s State) Outcome { return Outcome{State: s} }
 
 	tests := []struct {

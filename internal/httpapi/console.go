@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -49,6 +50,8 @@ type workspacePatch struct {
 	AllowedOrigins *[]string `json:"allowed_origins"`
 	Color          *string   `json:"color"`
 	Title          *string   `json:"title"`
+	// Settings may carry any subset of chat.Settings' fields.
+	Settings json.RawMessage `json:"settings"`
 }
 
 func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
@@ -63,9 +66,11 @@ func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
 	if err := applyWorkspacePatch(ws, p); err != nil {
 		return err
 	}
-	if err := s.store.UpdateWorkspace(r.Context(), ws); err != nil {
+	events, err := s.store.UpdateWorkspace(r.Context(), ws)
+	if err != nil {
 		return err
 	}
+	s.hub.Publish(r.Context(), events)
 	writeJSON(w, http.StatusOK, s.viewWorkspace(r, ws))
 	return nil
 }
@@ -102,6 +107,16 @@ func applyWorkspacePatch(ws *chat.Workspace, p workspacePatch) error {
 			origins = append(origins, norm)
 		}
 	}
+	settings := ws.Settings
+	if p.Settings != nil {
+		if err := decodeStrict(bytes.NewReader(p.Settings), &settings); err != nil {
+			return err
+		}
+		if err := settings.Validate(); err != nil {
+			return err
+		}
+	}
+	ws.Settings = settings
 	if p.Name != nil {
 		ws.Name = strings.TrimSpace(*p.Name)
 	}
@@ -188,6 +203,9 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error
 	f := chat.ConversationFilter{State: chat.State(q.Get("state"))}
 	if f.State != "" && !f.State.Valid() {
 		return chat.Errorf(chat.ErrInvalid, "state must be one of unassigned, waiting, active, closed, bot")
+	}
+	if err := flagFilter(q.Get("flag"), &f); err != nil {
+		return err
 	}
 	switch scope := q.Get("scope"); {
 	case scope == "mine":
@@ -298,7 +316,7 @@ func createdStatus(dup bool) int {
 }
 
 func (s *Server) assign(w http.ResponseWriter, r *http.Request) error {
-	return s.changeConversation(w, r, s.store.Assign)
+	return s.changeConversation(w, r, s.store.Take)
 }
 
 func (s *Server) agentClose(w http.ResponseWriter, r *http.Request) error {
@@ -351,7 +369,10 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 		return nil // Accept has answered the client
 	}
 	defer conn.Close("bye")
-	err = s.hub.Serve(r.Context(), realtime.Session{
+	ctx, stop := context.WithCancel(r.Context())
+	defer stop()
+	go s.keepPresence(ctx, m)
+	err = s.hub.Serve(ctx, realtime.Session{
 		Conn: conn, WorkspaceID: m.WorkspaceID, After: after,
 		ShowEvent: func(ev chat.Event) any {
 			if agentMaySee(ev, m) {

@@ -47,6 +47,14 @@ var statusOf = map[string]int{
 	chat.ErrConversationNotOpen:  http.StatusConflict,
 	chat.ErrAgentNotOnline:       http.StatusConflict,
 	chat.ErrClientMsgIDConflict:  http.StatusConflict,
+	chat.ErrCustomerBlocked:      http.StatusForbidden,
+	chat.ErrAutoAssignOnly:       http.StatusConflict,
+	chat.ErrCustomerLeft:         http.StatusConflict,
+	chat.ErrOperationStopped:     http.StatusConflict,
+	chat.ErrOnHold:               http.StatusConflict,
+	chat.ErrHoldNeedsActive:      http.StatusConflict,
+	chat.ErrTooManyWaiting:       http.StatusConflict,
+	chat.ErrUnavailable:          http.StatusConflict,
 	codeBodyTooLarge:             http.StatusRequestEntityTooLarge,
 	codeMediaType:                http.StatusUnsupportedMediaType,
 	chat.ErrTooManyRequests:      http.StatusTooManyRequests,
@@ -96,7 +104,12 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 			return chat.Errorf(codeMediaType, "send the body as application/json")
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	return decodeStrict(http.MaxBytesReader(w, r.Body, maxBody), v)
+}
+
+// decodeStrict reads exactly one JSON value of v's shape from rd.
+func decodeStrict(rd io.Reader, v any) error {
+	dec := json.NewDecoder(rd)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err == nil && dec.More() {

@@ -23,6 +23,7 @@ type frame struct {
 	ConversationID int64           `json:"conversation_id"`
 	SenderType     string          `json:"sender_type"`
 	Typing         bool            `json:"typing"`
+	Position       int             `json:"position"`
 }
 
 type wireEvent struct {
@@ -252,19 +253,30 @@ func TestChatLoop(t *testing.T) {
 	if out.Message != nil || out.Conversation.State != chat.StateClosed {
 		t.Fatalf("end command answered %+v", out)
 	}
-	if ev := kimWS.eventOf(chat.EventConversationClosed); ev.Conversation.CloseReason != chat.CloseByCustomer {
+	// The conversation stays with kim for the wrap-up until kim ends it.
+	if ev := kimWS.eventOf(chat.EventConversationUpdated); ev.Conversation.CustomerLeftAt == nil || ev.Message.Body != chat.SystemCustomerLeft {
 		t.Fatalf("kim got %+v", ev)
 	}
 	// Ending again is harmless; replying is refused.
 	vis.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/close", conv.ID), "", 200, nil)
 	status, _ := kim.do("POST", fmt.Sprintf("%s/conversations/%d/messages", shop, conv.ID), `{"client_msg_id":"k-2","body":"?"}`)
 	if status != 409 {
-		t.Fatalf("reply after close: %d", status)
+		t.Fatalf("reply after the customer left: %d", status)
+	}
+	var ended chat.Conversation
+	kim.json("POST", fmt.Sprintf("%s/conversations/%d/close", shop, conv.ID), "", 200, &ended)
+	if ended.State != chat.StateClosed || ended.CloseReason != chat.CloseByCustomer || !ended.Processed {
+		t.Fatalf("wrap-up end %+v", ended)
 	}
 	var msgs []chat.Message
 	vis.json("GET", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), "", 200, &msgs)
-	if len(msgs) != 2 {
-		t.Fatalf("%d messages stored, want 2 (the end command is not a message)", len(msgs))
+	var kinds []string
+	for _, m := range msgs {
+		kinds = append(kinds, string(m.Kind)+":"+m.Body[:min(len(m.Body), 8)])
+	}
+	// The end command is not a message; the visitor sees the system events.
+	if len(msgs) != 5 || msgs[1].Kind != chat.KindSystem || msgs[1].Body != chat.SystemAssigned || msgs[4].Body != chat.SystemClosed {
+		t.Fatalf("visitor's transcript %v", kinds)
 	}
 	var closed []chat.Conversation
 	kim.json("GET", shop+"/conversations?state=closed&scope=mine", "", 200, &closed)

@@ -100,6 +100,15 @@ func (s *Server) routes() []route {
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/messages", access: member, h: s.agentSend, api: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/assign", access: member, h: s.assign, api: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/close", access: member, h: s.agentClose, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/transfer", access: member, h: s.transfer, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/hold", access: member, h: s.hold, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/important", access: member, h: s.important, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/block", access: member, h: s.block, api: true},
+		{pattern: "GET /api/v1/workspaces/{wid}/blocked", access: member, minRole: chat.RoleManager, h: s.listBlocked, api: true},
+		{pattern: "DELETE /api/v1/workspaces/{wid}/blocked/{customer}", access: member, minRole: chat.RoleManager, h: s.unblock, api: true},
+		{pattern: "PUT /api/v1/workspaces/{wid}/agents/{aid}/capacity", access: member, minRole: chat.RoleManager, h: s.setCapacity, api: true},
+		{pattern: "GET /api/v1/workspaces/{wid}/tickets", access: member, h: s.listTickets, api: true},
+		{pattern: "PATCH /api/v1/workspaces/{wid}/tickets/{tid}", access: member, h: s.patchTicket, api: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/ws", access: member, h: s.agentWS, api: true},
 
 		{pattern: "GET /api/v1/widget/config", access: public, h: s.widgetConfig, api: true},
@@ -108,6 +117,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetMessages, api: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetSend, api: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/close", access: visitor, h: s.widgetClose, api: true},
+		{pattern: "POST /api/v1/widget/tickets", access: visitor, h: s.widgetTicket, api: true},
 		{pattern: "GET /api/v1/widget/ws", access: public, h: s.widgetWS, api: true},
 
 		{pattern: "GET /{$}", access: public, h: s.root},

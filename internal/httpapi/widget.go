@@ -14,41 +14,69 @@ import (
 	"github.com/sodam-chat/sodam/internal/realtime"
 )
 
-// visitorConversation is what a visitor may know of their conversation.
+// visitorConversation is what a visitor may know of their conversation. A
+// conversation the customer left is closed as far as they are concerned.
 type visitorConversation struct {
-	ID           int64      `json:"id"`
-	RoomNo       int64      `json:"room_no"`
-	State        chat.State `json:"state"`
-	AssigneeName string     `json:"assignee_name"`
-	LastSeq      int64      `json:"last_seq"`
-	CreatedAt    time.Time  `json:"created_at"`
-	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+	ID            int64      `json:"id"`
+	RoomNo        int64      `json:"room_no"`
+	State         chat.State `json:"state"`
+	AssigneeName  string     `json:"assignee_name"`
+	CloseReason   string     `json:"close_reason,omitempty"`
+	LastSeq       int64      `json:"last_seq"`
+	QueuePosition int        `json:"queue_position,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	ClosedAt      *time.Time `json:"closed_at,omitempty"`
 }
 
 func viewForVisitor(c *chat.Conversation) *visitorConversation {
 	if c == nil {
 		return nil
 	}
-	return &visitorConversation{ID: c.ID, RoomNo: c.RoomNo, State: c.State, AssigneeName: c.AssigneeName, LastSeq: c.LastSeq, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt}
+	v := &visitorConversation{ID: c.ID, RoomNo: c.RoomNo, State: c.State, AssigneeName: c.AssigneeName, CloseReason: c.CloseReason,
+		LastSeq: c.LastSeq, QueuePosition: c.QueuePosition, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt}
+	if c.CustomerLeftAt != nil {
+		v.State, v.ClosedAt = chat.StateClosed, c.CustomerLeftAt
+	}
+	return v
 }
 
-// visitorMessage is a message without the agent's account ID.
+// visitorMessage is a message without the agent's account ID. Internal
+// messages never reach visitors; a transfer's reason is for agents only.
 type visitorMessage struct {
-	ID             int64           `json:"id"`
-	ConversationID int64           `json:"conversation_id"`
-	Seq            int64           `json:"seq"`
-	SenderType     chat.SenderType `json:"sender_type"`
-	SenderName     string          `json:"sender_name,omitempty"`
-	ClientMsgID    string          `json:"client_msg_id"`
-	Body           string          `json:"body"`
-	CreatedAt      time.Time       `json:"created_at"`
+	ID             int64             `json:"id"`
+	ConversationID int64             `json:"conversation_id"`
+	Seq            int64             `json:"seq"`
+	SenderType     chat.SenderType   `json:"sender_type"`
+	SenderName     string            `json:"sender_name,omitempty"`
+	ClientMsgID    string            `json:"client_msg_id"`
+	Kind           chat.MessageKind  `json:"kind"`
+	Body           string            `json:"body"`
+	Meta           map[string]string `json:"meta,omitempty"`
+	CreatedAt      time.Time         `json:"created_at"`
 }
 
 func messageForVisitor(m *chat.Message) *visitorMessage {
-	if m == nil {
+	if m == nil || m.Internal {
 		return nil
 	}
-	return &visitorMessage{ID: m.ID, ConversationID: m.ConversationID, Seq: m.Seq, SenderType: m.SenderType, SenderName: m.SenderName, ClientMsgID: m.ClientMsgID, Body: m.Body, CreatedAt: m.CreatedAt}
+	v := &visitorMessage{ID: m.ID, ConversationID: m.ConversationID, Seq: m.Seq, SenderType: m.SenderType, SenderName: m.SenderName,
+		ClientMsgID: m.ClientMsgID, Kind: m.Kind, Body: m.Body, CreatedAt: m.CreatedAt}
+	if m.Body == chat.SystemTransferred {
+		v.Meta = map[string]string{"to": m.Meta["to"]}
+	} else if len(m.Meta) > 0 {
+		v.Meta = m.Meta
+	}
+	return v
+}
+
+// withQueue fills in the visitor's place in the queue.
+func (s *Server) withQueue(ctx context.Context, c *chat.Conversation) error {
+	if c.State != chat.StateUnassigned {
+		return nil
+	}
+	pos, err := s.store.QueuePosition(ctx, c.WorkspaceID, c.ID)
+	c.QueuePosition = pos
+	return err
 }
 
 type visitorEvent struct {
@@ -77,6 +105,24 @@ type widgetConfig struct {
 	Color        string `json:"color"`
 	ConsentText  string `json:"consent_text"`
 	AgentsOnline bool   `json:"agents_online"`
+	// Availability is "available", or why the widget offers leave-a-message
+	// instead: operation_stopped, outside_hours, nobody_online.
+	Availability chat.Availability `json:"availability"`
+}
+
+// availability decides whether ws takes chats now.
+func (s *Server) availability(ctx context.Context, ws *chat.Workspace) (chat.Availability, int, error) {
+	ms, err := s.store.Members(ctx, ws.ID)
+	if err != nil {
+		return "", 0, err
+	}
+	online := 0
+	for _, m := range ms {
+		if m.Status == chat.StatusOnline {
+			online++
+		}
+	}
+	return ws.Settings.AvailabilityAt(s.now(), online), online, nil
 }
 
 func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) error {
@@ -84,15 +130,12 @@ func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ms, err := s.store.Members(r.Context(), ws.ID)
+	avail, online, err := s.availability(r.Context(), ws)
 	if err != nil {
 		return err
 	}
-	online := false
-	for _, m := range ms {
-		online = online || m.Status == chat.StatusOnline
-	}
-	writeJSON(w, http.StatusOK, widgetConfig{SiteID: ws.SiteID, Name: ws.Name, Title: ws.Title, Color: ws.Color, ConsentText: ws.ConsentText, AgentsOnline: online})
+	writeJSON(w, http.StatusOK, widgetConfig{SiteID: ws.SiteID, Name: ws.Name, Title: ws.Title, Color: ws.Color,
+		ConsentText: ws.ConsentText, AgentsOnline: online > 0, Availability: avail})
 	return nil
 }
 
@@ -110,6 +153,8 @@ type sessionResponse struct {
 	CustomerID   string               `json:"customer_id"`
 	Identifier   string               `json:"identifier"`
 	Conversation *visitorConversation `json:"conversation"`
+	// Blocked customers see a polite notice instead of the chat (§5.5).
+	Blocked bool `json:"blocked"`
 }
 
 // customerFromRequest validates what the widget says about the visitor.
@@ -194,10 +239,13 @@ func (s *Server) widgetSession(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	resp := sessionResponse{VisitorToken: token, CustomerID: c.ExternalID, Identifier: chat.Identifier(ws.SiteID, c.ExternalID)}
+	resp := sessionResponse{VisitorToken: token, CustomerID: c.ExternalID, Identifier: chat.Identifier(ws.SiteID, c.ExternalID), Blocked: c.BlockedAt != nil}
 	cur, err := s.store.CurrentConversation(ctx, ws.ID, c.ID, chat.ChannelWeb)
 	switch {
 	case err == nil:
+		if err := s.withQueue(ctx, cur); err != nil {
+			return err
+		}
 		resp.Conversation = viewForVisitor(cur)
 	case chat.ErrorCode(err) != chat.ErrConversationNotFound:
 		return err
@@ -217,11 +265,28 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 	if v.workspace.ConsentText != "" && !req.Consent {
 		return chat.Errorf(chat.ErrConsentRequired, "agree to the privacy notice to start a chat")
 	}
-	c, events, err := s.store.OpenConversation(r.Context(), v.workspace.ID, v.session.CustomerID, chat.ChannelWeb)
+	ctx := r.Context()
+	// A conversation already going on continues whatever the hours; a new
+	// one needs the desk to be taking chats (§6).
+	if _, err := s.store.CurrentConversation(ctx, v.workspace.ID, v.session.CustomerID, chat.ChannelWeb); chat.ErrorCode(err) == chat.ErrConversationNotFound {
+		avail, _, err := s.availability(ctx, v.workspace)
+		if err != nil {
+			return err
+		}
+		if avail != chat.Available {
+			return chat.Errorf(chat.ErrUnavailable, "chat is not available now (%s); leave a message instead", avail)
+		}
+	} else if err != nil {
+		return err
+	}
+	c, events, err := s.store.OpenConversation(ctx, v.workspace.ID, v.session.CustomerID, chat.ChannelWeb)
 	if err != nil {
 		return err
 	}
-	s.hub.Publish(r.Context(), events)
+	s.hub.Publish(ctx, events)
+	if err := s.withQueue(ctx, &c); err != nil {
+		return err
+	}
 	writeJSON(w, createdStatus(len(events) == 0), viewForVisitor(&c))
 	return nil
 }
@@ -260,9 +325,11 @@ func (s *Server) widgetMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]*visitorMessage, len(msgs))
+	out := []*visitorMessage{}
 	for i := range msgs {
-		out[i] = messageForVisitor(&msgs[i])
+		if v := messageForVisitor(&msgs[i]); v != nil {
+			out = append(out, v)
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
@@ -353,11 +420,12 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 	err = s.hub.Serve(r.Context(), realtime.Session{
 		Conn: conn, WorkspaceID: v.workspace.ID, After: after, ConversationID: c.ID,
 		ShowEvent: func(ev chat.Event) any {
-			if ev.ConversationID() != c.ID {
+			if ev.ConversationID() != c.ID || (ev.Message != nil && ev.Message.Internal) {
 				return nil
 			}
 			return visitorEvent{Seq: ev.Seq, Type: ev.Type, Conversation: viewForVisitor(ev.Conversation), Message: messageForVisitor(ev.Message), CreatedAt: ev.CreatedAt}
 		},
+		Notice: s.queueNotice(c.WorkspaceID, c.ID),
 		ShowTyping: func(t realtime.Typing) bool {
 			return t.ConversationID == c.ID && t.SenderType == chat.SenderAgent
 		},
@@ -387,4 +455,41 @@ func originHosts(ws *chat.Workspace) []string {
 		}
 	}
 	return hosts
+}
+
+type ticketRequest struct {
+	Name    string `json:"name"`
+	Contact string `json:"contact"`
+	Message string `json:"message"`
+}
+
+// visitorTicket is what the visitor hears back about a left message.
+type visitorTicket struct {
+	ID        int64     `json:"id"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// widgetTicket takes a left message (§7.1): it lands in the console's To
+// check list.
+func (s *Server) widgetTicket(w http.ResponseWriter, r *http.Request) error {
+	var req ticketRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	v := visitorOf(r)
+	cu, err := s.store.Customer(r.Context(), v.workspace.ID, v.session.CustomerID)
+	if err != nil {
+		return err
+	}
+	if cu.BlockedAt != nil {
+		return chat.Errorf(chat.ErrCustomerBlocked, "this customer is blocked")
+	}
+	tk := &chat.Ticket{WorkspaceID: v.workspace.ID, CustomerID: cu.ID, Name: strings.TrimSpace(req.Name), Contact: strings.TrimSpace(req.Contact), Message: req.Message}
+	events, err := s.store.CreateTicket(r.Context(), tk)
+	if err != nil {
+		return err
+	}
+	s.hub.Publish(r.Context(), events)
+	writeJSON(w, http.StatusCreated, visitorTicket{ID: tk.ID, CreatedAt: tk.CreatedAt})
+	return nil
 }

@@ -14,12 +14,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/auth"
 	"github.com/sodam-chat/sodam/internal/bus"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/httpapi"
+	"github.com/sodam-chat/sodam/internal/jobs"
 	"github.com/sodam-chat/sodam/internal/realtime"
 	"github.com/sodam-chat/sodam/internal/store/postgres"
 	"github.com/sodam-chat/sodam/internal/store/sqldb"
@@ -34,10 +36,10 @@ type Main struct {
 	Hub    *realtime.Hub
 	out    io.Writer
 
-	ln     net.Listener
-	http   *http.Server
-	cancel context.CancelFunc
-	done   chan struct{}
+	ln      net.Listener
+	http    *http.Server
+	cancel  context.CancelFunc
+	workers sync.WaitGroup // the hub and the job runner
 }
 
 // New returns a node that prints its banner to out.
@@ -96,13 +98,11 @@ func (m *Main) Run(ctx context.Context) error {
 	b := bus.NewMemory()
 	m.Hub = realtime.NewHub(m.Store, b, m.Log)
 	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies}, m.Store, m.Hub, m.Log)
+	runner := &jobs.Runner{Store: db, Pub: m.Hub, Log: m.Log, Node: jobs.NodeName(), Every: time.Second, Lease: time.Minute, Now: time.Now}
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.done = make(chan struct{})
-	go func() {
-		defer close(m.done)
-		m.Hub.Run(runCtx, 2*time.Second)
-	}()
+	m.workers.Go(func() { m.Hub.Run(runCtx, 2*time.Second) })
+	m.workers.Go(func() { runner.Run(runCtx) })
 	m.http = &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -177,7 +177,7 @@ func (m *Main) Close() error {
 	}
 	if m.cancel != nil {
 		m.cancel()
-		<-m.done
+		m.workers.Wait()
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())

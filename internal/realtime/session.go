@@ -36,6 +36,9 @@ type Session struct {
 	ShowTyping func(Typing) bool
 	// OnFrame handles a frame the client sent.
 	OnFrame func(ctx context.Context, data []byte)
+	// Notice, when set, may add a frame of its own after "ready" (ev nil)
+	// and after each event (a visitor's place in the queue); nil adds none.
+	Notice func(ctx context.Context, ev *chat.Event) any
 	// PingInterval overrides the package's PingInterval (tests).
 	PingInterval time.Duration
 }
@@ -89,15 +92,33 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 	if last < 0 || last > end {
 		last = end
 	}
+	notice := func(ev *chat.Event) error {
+		if s.Notice == nil {
+			return nil
+		}
+		v := s.Notice(ctx, ev)
+		if v == nil {
+			return nil
+		}
+		data, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		wctx, wcancel := context.WithTimeout(ctx, WriteTimeout)
+		defer wcancel()
+		return s.Conn.Write(wctx, data)
+	}
 	sendEvent := func(ev chat.Event) error {
 		if ev.Seq <= last {
 			return nil
 		}
 		last = ev.Seq
 		if v := s.ShowEvent(ev); v != nil {
-			return send(frame{Type: "event", Event: v})
+			if err := send(frame{Type: "event", Event: v}); err != nil {
+				return err
+			}
 		}
-		return nil
+		return notice(&ev)
 	}
 
 	for {
@@ -118,6 +139,9 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 	// so the replay has considered it even when it filtered by conversation.
 	last = max(last, end)
 	if err := send(frame{Type: "ready", Seq: last}); err != nil {
+		return err
+	}
+	if err := notice(nil); err != nil {
 		return err
 	}
 
