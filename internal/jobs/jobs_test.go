@@ -1,0 +1,175 @@
+package jobs_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/jobs"
+	"github.com/sodam-chat/sodam/internal/store/sqldb"
+	"github.com/sodam-chat/sodam/internal/store/sqlite"
+)
+
+var ctx = context.Background()
+
+// events collects what the runner publishes.
+type events struct {
+	mu  sync.Mutex
+	all []chat.Event
+}
+
+func (e *events) Publish(_ context.Context, evs []chat.Event) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.all = append(e.all, evs...)
+}
+
+func (e *events) count(typ chat.EventType) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, ev := range e.all {
+		if ev.Type == typ {
+			n++
+		}
+	}
+	return n
+}
+
+type world struct {
+	db    *sqldb.DB
+	now   time.Time
+	ws    *chat.Workspace
+	agent chat.Actor
+}
+
+func (w *world) clock() time.Time { return w.now }
+
+func open(t *testing.T, path string, w *world) *sqldb.DB {
+	t.Helper()
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetClock(w.clock)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// setup makes a workspace with a 10-minute inactivity timeout and an agent
+// in an active conversation, whose reply started the timer at w.now.
+func setup(t *testing.T, db *sqldb.DB, w *world) chat.Conversation {
+	t.Helper()
+	w.ws = &chat.Workspace{SiteID: "jobs", Name: "jobs", IdentitySecret: "s", Settings: chat.DefaultSettings()}
+	w.ws.Settings.InactivityTimeoutMinutes = 10
+	must(t, db.CreateWorkspace(ctx, w.ws))
+	a := &chat.Agent{Email: "kim@example.com", Name: "kim", PasswordHash: "x"}
+	must(t, db.CreateAgent(ctx, a))
+	must(t, db.AddMember(ctx, chat.Member{WorkspaceID: w.ws.ID, AgentID: a.ID, Role: chat.RoleAgent, Status: chat.StatusOnline}))
+	w.agent = chat.Actor{Kind: chat.SenderAgent, AgentID: a.ID, Role: chat.RoleAgent, Status: chat.StatusOnline}
+	cu := &chat.Customer{WorkspaceID: w.ws.ID, ExternalID: "c1"}
+	must(t, db.UpsertCustomer(ctx, cu))
+	c, _, err := db.OpenConversation(ctx, w.ws.ID, cu.ID, chat.ChannelWeb)
+	must(t, err)
+	_, _, err = db.Take(ctx, w.ws.ID, c.ID, w.agent)
+	must(t, err)
+	_, _, _, err = db.AppendMessage(ctx, w.ws.ID, c.ID, w.agent, chat.NewMessage{ClientMsgID: "a1", Body: "안녕하세요"})
+	must(t, err)
+	return c
+}
+
+func runner(db *sqldb.DB, w *world, pub *events, node string) *jobs.Runner {
+	return &jobs.Runner{Store: db, Pub: pub, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Node: node,
+		Every: time.Hour, Lease: time.Minute, Now: w.clock}
+}
+
+// TestTimerFiresOnce moves an injected clock past the inactivity timeout:
+// the runner closes the conversation once, however often it looks.
+func TestTimerFiresOnce(t *testing.T) {
+	w := &world{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
+	db := open(t, filepath.Join(t.TempDir(), "sodam.db"), w)
+	c := setup(t, db, w)
+	pub := &events{}
+	a, b := runner(db, w, pub, "node-a"), runner(db, w, pub, "node-b")
+	w.now = w.now.Add(9 * time.Minute)
+	if n := a.RunDue(ctx); n != 0 {
+		t.Fatalf("%d jobs ran early", n)
+	}
+	w.now = w.now.Add(2 * time.Minute)
+	// Two nodes look at once: one runs it.
+	var wg sync.WaitGroup
+	ran := make([]int, 2)
+	for i, r := range []*jobs.Runner{a, b} {
+		wg.Go(func() { ran[i] = r.RunDue(ctx) })
+	}
+	wg.Wait()
+	if ran[0]+ran[1] != 1 || a.RunDue(ctx)+b.RunDue(ctx) != 0 {
+		t.Fatalf("ran %v, then more", ran)
+	}
+	got, err := db.Conversation(ctx, w.ws.ID, c.ID)
+	must(t, err)
+	if got.State != chat.StateClosed || got.CloseReason != chat.CloseByInactivity || pub.count(chat.EventConversationClosed) != 1 {
+		t.Fatalf("after the timeout: %+v, %d close events", got, pub.count(chat.EventConversationClosed))
+	}
+}
+
+// TestTimerSurvivesRestart: a job due while no node was running fires once
+// when one starts.
+func TestTimerSurvivesRestart(t *testing.T) {
+	w := &world{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
+	path := filepath.Join(t.TempDir(), "sodam.db")
+	db := open(t, path, w)
+	c := setup(t, db, w)
+	must(t, db.Close()) // the node stops; an hour passes
+	w.now = w.now.Add(time.Hour)
+
+	db = open(t, path, w)
+	pub := &events{}
+	r := runner(db, w, pub, "restarted")
+	r.Every = 10 * time.Millisecond
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); r.Run(runCtx) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for pub.count(chat.EventConversationClosed) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // several more rounds of the runner
+	cancel()
+	<-done
+	got, err := db.Conversation(ctx, w.ws.ID, c.ID)
+	must(t, err)
+	if got.State != chat.StateClosed || pub.count(chat.EventConversationClosed) != 1 {
+		t.Fatalf("after restart: %+v, %d close events", got, pub.count(chat.EventConversationClosed))
+	}
+}
+
+// TestAutoOffline: an agent whose consoles stopped renewing the timer goes
+// offline when it is due.
+func TestAutoOffline(t *testing.T) {
+	w := &world{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
+	db := open(t, filepath.Join(t.TempDir(), "sodam.db"), w)
+	setup(t, db, w)
+	pub := &events{}
+	r := runner(db, w, pub, "n")
+	must(t, db.ScheduleJob(ctx, chat.Job{Kind: chat.JobOffline, WorkspaceID: w.ws.ID, RefID: w.agent.AgentID, DueAt: w.now.Add(5 * time.Minute)}))
+	w.now = w.now.Add(6 * time.Minute)
+	r.RunDue(ctx)
+	m, err := db.Member(ctx, w.ws.ID, w.agent.AgentID)
+	must(t, err)
+	if m.Status != chat.StatusOffline || pub.count(chat.EventAgentStatus) != 1 {
+		t.Fatalf("member %+v after the auto-offline timer", m)
+	}
+}
