@@ -13,9 +13,10 @@ const DefaultTimeZone = "Asia/Seoul"
 // BusinessHours is a workspace's weekly schedule (§6). Days is indexed by
 // time.Weekday: Sunday first.
 type BusinessHours struct {
-	AlwaysOpen bool        `json:"always_open"`
-	TimeZone   string      `json:"time_zone"`
-	Days       [7]DayHours `json:"days"`
+	AlwaysOpen bool   `json:"always_open"`
+	TimeZone   string `json:"time_zone"`
+	// Days holds exactly seven entries, Sunday first.
+	Days []DayHours `json:"days"`
 	// Holidays are closed all day, as YYYY-MM-DD in the workspace's zone.
 	Holidays []string `json:"holidays"`
 }
@@ -33,7 +34,7 @@ type DayHours struct {
 // DefaultBusinessHours is weekdays 09:00–18:00 with lunch 12:00–13:00, in
 // Seoul, as Korean support desks usually open.
 func DefaultBusinessHours() BusinessHours {
-	b := BusinessHours{TimeZone: DefaultTimeZone, Holidays: []string{}}
+	b := BusinessHours{TimeZone: DefaultTimeZone, Days: make([]DayHours, 7), Holidays: []string{}}
 	for d := time.Monday; d <= time.Friday; d++ {
 		b.Days[d] = DayHours{Open: true, Start: "09:00", End: "18:00", LunchStart: "12:00", LunchEnd: "13:00"}
 	}
@@ -56,6 +57,12 @@ func clock(s string) (int, error) {
 func (b BusinessHours) Validate() error {
 	if _, err := time.LoadLocation(b.TimeZone); err != nil || b.TimeZone == "" {
 		return Errorf(ErrInvalid, "unknown time zone %q; use an IANA name such as Asia/Seoul", b.TimeZone)
+	}
+	if len(b.Days) != 7 {
+		return Errorf(ErrInvalid, "days must list the seven weekdays, Sunday first")
+	}
+	if b.Holidays == nil {
+		return Errorf(ErrInvalid, "holidays must be a list (empty for none)")
 	}
 	for d, day := range b.Days {
 		if err := day.validate(); err != nil {
@@ -114,6 +121,9 @@ func (b BusinessHours) IsOpen(t time.Time) bool {
 		if h == date {
 			return false
 		}
+	}
+	if len(b.Days) != 7 {
+		return false
 	}
 	d := b.Days[t.Weekday()]
 	if !d.Open {

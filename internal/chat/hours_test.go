@@ -81,7 +81,10 @@ func TestBusinessHoursValidate(t *testing.T) {
 		{"lunch overlaps close", day(DayHours{Open: true, Start: "09:00", End: "18:00", LunchStart: "17:30", LunchEnd: "18:30"}), false},
 		{"lunch backwards", day(DayHours{Open: true, Start: "09:00", End: "18:00", LunchStart: "13:00", LunchEnd: "12:00"}), false},
 		{"half a lunch", day(DayHours{Open: true, Start: "09:00", End: "18:00", LunchStart: "12:00"}), false},
-		{"bad holiday", BusinessHours{TimeZone: "UTC", Holidays: []string{"2026-13-01"}}, false},
+		{"bad holiday", BusinessHours{TimeZone: "UTC", Days: make([]DayHours, 7), Holidays: []string{"2026-13-01"}}, false},
+		{"six days", BusinessHours{TimeZone: "UTC", Days: make([]DayHours, 6), Holidays: []string{}}, false},
+		{"holidays null", BusinessHours{TimeZone: "UTC", Days: make([]DayHours, 7)}, false},
+		{"all closed", BusinessHours{TimeZone: "UTC", Days: make([]DayHours, 7), Holidays: []string{}}, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.b.Validate()

@@ -34,7 +34,7 @@ func memberOf(r *http.Request) *chat.Member { return r.Context().Value(keyMember
 
 func actorOf(r *http.Request) chat.Actor {
 	m := memberOf(r)
-	return chat.Actor{Kind: chat.SenderAgent, AgentID: m.AgentID, Role: m.Role, Status: m.Status}
+	return chat.Actor{Kind: chat.SenderAgent, AgentID: m.AgentID, Role: m.Role, Status: m.Status, Name: m.Name}
 }
 
 // visitorAuth is the widget session of a visitor request.

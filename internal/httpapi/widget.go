@@ -266,6 +266,13 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 		return chat.Errorf(chat.ErrConsentRequired, "agree to the privacy notice to start a chat")
 	}
 	ctx := r.Context()
+	cu, err := s.store.Customer(ctx, v.workspace.ID, v.session.CustomerID)
+	if err != nil {
+		return err
+	}
+	if cu.BlockedAt != nil {
+		return chat.Errorf(chat.ErrCustomerBlocked, "this customer is blocked")
+	}
 	// A conversation already going on continues whatever the hours; a new
 	// one needs the desk to be taking chats (§6).
 	if _, err := s.store.CurrentConversation(ctx, v.workspace.ID, v.session.CustomerID, chat.ChannelWeb); chat.ErrorCode(err) == chat.ErrConversationNotFound {

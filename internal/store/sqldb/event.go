@@ -2,14 +2,17 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
 // appendEvents numbers the transaction's pending events and stores them.
-// The UPDATE holds the workspace row's lock until commit, so sequence order
-// is commit order: once seq N is visible, every seq below it is too.
+// The UPDATE holds the workspace's sequence row lock until commit, so
+// sequence order is commit order: once seq N is visible, every seq below it
+// is too.
 func (db *DB) appendEvents(ctx context.Context, t *txn) error {
 	for i := 0; i < len(t.pending); {
 		ws := t.pending[i].WorkspaceID
@@ -18,7 +21,7 @@ func (db *DB) appendEvents(ctx context.Context, t *txn) error {
 			j++
 		}
 		var last int64
-		if err := t.row(ctx, `UPDATE workspaces SET event_seq = event_seq + ? WHERE id = ? RETURNING event_seq`, j-i, ws).Scan(&last); err != nil {
+		if err := t.row(ctx, `UPDATE event_seqs SET seq = seq + ? WHERE workspace_id = ? RETURNING seq`, j-i, ws).Scan(&last); err != nil {
 			return err
 		}
 		for k := i; k < j; k++ {
@@ -73,6 +76,9 @@ func (db *DB) Events(ctx context.Context, workspaceID int64, f chat.EventFilter)
 // LastEventSeq returns the workspace's newest committed event sequence.
 func (db *DB) LastEventSeq(ctx context.Context, workspaceID int64) (int64, error) {
 	var seq int64
-	err := db.read().row(ctx, `SELECT event_seq FROM workspaces WHERE id = ?`, workspaceID).Scan(&seq)
+	err := db.read().row(ctx, `SELECT seq FROM event_seqs WHERE workspace_id = ?`, workspaceID).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
+	}
 	return seq, err
 }

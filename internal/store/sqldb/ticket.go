@@ -46,7 +46,7 @@ func (db *DB) CreateTicket(ctx context.Context, tk *chat.Ticket) ([]chat.Event, 
 	})
 }
 
-// Tickets lists a workspace's tickets, oldest open first.
+// Tickets lists a workspace's tickets, newest first.
 func (db *DB) Tickets(ctx context.Context, workspaceID int64, f chat.TicketFilter) ([]chat.Ticket, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 200

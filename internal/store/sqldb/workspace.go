@@ -59,9 +59,13 @@ func (db *DB) CreateWorkspace(ctx context.Context, w *chat.Workspace) error {
 		w.Settings = chat.DefaultSettings()
 	}
 	err := db.tx(ctx, func(x q) error {
-		return x.row(ctx, `INSERT INTO workspaces (site_id, name, identity_secret, allowed_origins, consent_text, color, title, settings, created_at)
+		if err := x.row(ctx, `INSERT INTO workspaces (site_id, name, identity_secret, allowed_origins, consent_text, color, title, settings, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			w.SiteID, w.Name, w.IdentitySecret, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, jsonText(w.Settings), micros(w.CreatedAt)).Scan(&w.ID)
+			w.SiteID, w.Name, w.IdentitySecret, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, jsonText(w.Settings), micros(w.CreatedAt)).Scan(&w.ID); err != nil {
+			return err
+		}
+		_, err := x.exec(ctx, `INSERT INTO event_seqs (workspace_id, seq) VALUES (?, 0)`, w.ID)
+		return err
 	})
 	if db.d.IsUniqueViolation(err) {
 		return chat.Errorf(chat.ErrConflict, "site_id %q is taken", w.SiteID)

@@ -686,11 +686,31 @@ func testRoutingConcurrency(t *testing.T, s chat.Store) {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			if _, _, err := s.OpenConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb); err != nil {
+			c, _, err := s.OpenConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb)
+			if err != nil {
 				t.Error(err)
+				return
+			}
+			// The customer writes while queued, racing the routing that
+			// may take the conversation at the same moment.
+			for i := range 2 {
+				_, _, _, err := s.AppendMessage(ctx, ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: fmt.Sprint("v", i), Body: "계세요?"})
+				if err != nil && chat.ErrorCode(err) != chat.ErrConversationClosed { // an agent may have closed it
+					t.Error(err)
+				}
 			}
 		})
 	}
+	// Settings change meanwhile (each change routes the queue too).
+	wg.Go(func() {
+		for i := range 10 {
+			w := *ws
+			w.Settings.Sticky = i%2 == 0
+			if _, err := s.UpdateWorkspace(ctx, &w); err != nil {
+				t.Error(err)
+			}
+		}
+	})
 	for i, a := range agents {
 		wg.Go(func() {
 			r := rand.New(rand.NewPCG(uint64(i), 7))

@@ -1,15 +1,21 @@
 // <sodam-conversation> is the open conversation: its header with the
-// "assign to me" and "close" actions, the messages, the customer's typing
+// actions the agent may take (assign to me, important, hold, transfer,
+// block and report, close), the wrap-up banner once the customer has left,
+// the messages with system events as centred lines, the customer's typing
 // indicator and the composer, which says why it is disabled when the agent
 // may not reply.
 import { bindComposer } from '../widget/composer.js';
 import { h } from '../widget/dom.js';
 import { newClientMsgID, retry } from '../widget/net.js';
 import { Thread } from '../widget/thread.js';
-import { clockTime, exactTime, locale, t } from './i18n.js';
+import { clockTime, closeReasonText, exactTime, formError, locale, statusText, t } from './i18n.js';
 import { toast } from './toast.js';
 
 const typingTimeout = 6000;
+
+// Refusals that mean the console's picture is stale: reload it.
+const staleCodes = new Set(['operation_stopped', 'on_hold', 'customer_left', 'conversation_closed', 'not_assignee',
+  'conversation_unassigned', 'auto_assign_only', 'already_assigned', 'hold_needs_active']);
 
 class ConversationView extends HTMLElement {
   #inbox = null;
@@ -26,7 +32,23 @@ class ConversationView extends HTMLElement {
     });
     this.#ref('assign').addEventListener('click', () => this.#act('assign'));
     this.#ref('close-yes').addEventListener('click', () => this.#act('close'));
-    locale.addEventListener('change', () => this.#renderHead());
+    this.#ref('wrapup-close').addEventListener('click', () => this.#act('close', this.#ref('wrapup-close')));
+    this.#ref('important').addEventListener('click', () => {
+      const c = this.#current;
+      if (c) this.#act('important', this.#ref('important'), { on: !c.important });
+    });
+    this.#ref('hold').addEventListener('click', () => {
+      const c = this.#current;
+      if (c) this.#act('hold', this.#ref('hold'), { on: !c.on_hold });
+    });
+    this.#ref('transfer').addEventListener('click', () => this.#openTransfer());
+    this.#ref('transfer-form').addEventListener('submit', (e) => this.#transfer(e));
+    this.#ref('block').addEventListener('click', () => this.#openBlock());
+    this.#ref('block-form').addEventListener('submit', (e) => this.#block(e));
+    for (const button of this.querySelectorAll('[data-dismiss]')) {
+      button.addEventListener('click', () => button.closest('dialog').close());
+    }
+    locale.addEventListener('change', () => this.#rerender());
   }
 
   attach(inbox) {
@@ -34,6 +56,11 @@ class ConversationView extends HTMLElement {
     inbox.addEventListener('open', (e) => this.#show(e.detail));
     inbox.addEventListener('conversation', (e) => {
       if (e.detail.id === this.#id) this.#renderHead();
+    });
+    inbox.addEventListener('workspace', () => this.#renderHead());
+    inbox.addEventListener('customer', () => this.#renderHead());
+    inbox.addEventListener('members', () => {
+      if (this.#ref('transfer-dialog').open) this.#fillTransferAgents();
     });
     inbox.addEventListener('message', (e) => {
       if (e.detail.conversation_id !== this.#id) return;
@@ -54,6 +81,10 @@ class ConversationView extends HTMLElement {
     return this.#ref('composer').elements.body;
   }
 
+  get #current() {
+    return this.#inbox?.conversations.get(this.#id);
+  }
+
   async #show(id) {
     if (this.#id) this.#drafts.set(this.#id, this.#input.value);
     this.#id = id;
@@ -61,6 +92,7 @@ class ConversationView extends HTMLElement {
     this.#drafts.delete(id);
     this.#thread.clear();
     this.#showTyping(false);
+    for (const dialog of this.querySelectorAll('dialog[open]')) dialog.close();
     this.dataset.state = id ? 'loading' : 'empty';
     this.#renderHead();
     if (!id) return;
@@ -75,44 +107,201 @@ class ConversationView extends HTMLElement {
     }
   }
 
+  // #rerender redraws in a new language, messages included.
+  async #rerender() {
+    this.#renderHead();
+    if (this.#id && this.dataset.state === 'ready') {
+      const id = this.#id;
+      try {
+        const messages = await this.#inbox.request('GET', `/conversations/${id}/messages?after=0`);
+        if (this.#id !== id) return;
+        this.#thread.clear();
+        for (const m of messages) this.#thread.add(m);
+      } catch {
+        // The old language stays until the next load.
+      }
+    }
+  }
+
   #renderHead() {
-    const c = this.#inbox?.conversations.get(this.#id);
+    const inbox = this.#inbox;
+    const c = this.#current;
     const reason = c ? this.#cannotSend(c) : t('conv.loading');
+    const open = Boolean(c) && c.state !== 'closed';
+    const left = Boolean(c?.customer_left_at) && open;
+    const manage = Boolean(c) && inbox.canManage(c);
+    const blocked = Boolean(inbox?.customer?.blocked_at);
     this.#ref('name').textContent = c ? c.customer_name || c.identifier : '';
     this.#ref('sub').replaceChildren(...(c ? [
       h('span', {}, t('conv.room', { no: c.room_no })),
       h('span', { class: 'chip', dataset: { state: c.state, testid: 'conversation-state' } }, t('state.' + c.state)),
+      c.on_hold && h('span', { class: 'chip hold', dataset: { testid: 'conversation-hold' } }, t('flag.hold')),
       c.assignee_name && h('span', {}, c.assignee_name),
     ].filter(Boolean) : []));
-    this.#ref('assign').hidden = c?.state !== 'unassigned';
-    this.#ref('close').hidden = !c || c.state === 'closed' || !(c.assignee_id === this.#inbox.agentId || this.#inbox.seesAll);
+    this.dataset.onHold = String(Boolean(c?.on_hold));
+    this.dataset.customerLeft = String(left);
+
+    this.#ref('assign').hidden = c?.state !== 'unassigned' || inbox.settings.assignment_mode === 'auto';
+    this.#ref('close').hidden = !open || !(c.assignee_id === inbox.agentId || inbox.seesAll);
+    this.#ref('close').classList.toggle('primary', left);
+    this.#ref('close').classList.toggle('secondary', !left);
+
+    const important = this.#ref('important');
+    important.hidden = !open || !manage;
+    important.setAttribute('aria-pressed', String(Boolean(c?.important)));
+    this.#label(important, c?.important ? 'conv.unmark_important' : 'conv.mark_important');
+
+    const hold = this.#ref('hold');
+    hold.hidden = !open || !manage || left || !(c.state === 'active' || c.on_hold);
+    hold.setAttribute('aria-pressed', String(Boolean(c?.on_hold)));
+    this.#label(hold, c?.on_hold ? 'conv.unhold' : 'conv.hold');
+
+    this.#ref('transfer').hidden = !open || !manage || left || !['unassigned', 'waiting', 'active'].includes(c.state);
+    this.#label(this.#ref('transfer'), 'conv.transfer');
+    this.#ref('block').hidden = !c || !(c.assignee_id === inbox.agentId || inbox.seesAll) || blocked;
+    this.#label(this.#ref('block'), 'conv.block');
+
+    this.#ref('wrapup').hidden = !left;
     this.#input.disabled = Boolean(reason);
     this.#ref('send').disabled = Boolean(reason);
     this.#ref('reason').textContent = reason;
+    this.#ref('reason').dataset.reason = c ? this.#reasonCode(c) : 'loading';
   }
 
-  // #cannotSend says why the agent may not reply, or "" when they may. The
-  // server enforces the same rules (chat.Next).
-  #cannotSend(c) {
-    if (c.state === 'closed') return t('composer.closed');
-    if (c.state === 'bot') return t('composer.bot');
-    if (c.state === 'unassigned') return t('composer.unassigned');
-    if (c.assignee_id !== this.#inbox.agentId) return t('composer.other', { name: c.assignee_name });
+  // #label names an icon button: a visible label (hidden on narrow panes),
+  // a tooltip and the accessible name.
+  #label(button, key) {
+    const text = t(key);
+    button.querySelector('.label').textContent = text;
+    button.title = text;
+  }
+
+  // #reasonCode is why the agent may not reply, or "" when they may. The
+  // server enforces the same rules (chat.Next), though it checks a stopped
+  // operation first; here the reason closest to the conversation wins.
+  #reasonCode(c) {
+    const inbox = this.#inbox;
+    if (c.state === 'closed') return 'closed';
+    if (c.state === 'bot') return 'bot';
+    if (c.state === 'unassigned') return 'unassigned';
+    if (c.assignee_id !== inbox.agentId) return 'other';
+    if (c.customer_left_at) return 'customer_left';
+    if (c.on_hold) return 'on_hold';
+    if (inbox.settings.operation_stopped) return 'operation_stopped';
     return '';
   }
 
-  async #act(action) {
+  #cannotSend(c) {
+    const code = this.#reasonCode(c);
+    if (!code) return '';
+    if (code === 'unassigned' && this.#inbox.settings.assignment_mode === 'auto') return t('composer.unassigned_auto');
+    return t('composer.' + code, { name: c.assignee_name });
+  }
+
+  // #act posts a conversation action and shows the conversation it
+  // returns; a refusal also reloads what the refusal says is stale.
+  async #act(action, button = this.#ref(action), body) {
     const id = this.#id;
-    const button = this.#ref(action);
     this.#ref('close-dialog').hidePopover();
     button.disabled = true;
     try {
-      this.#inbox.upsert(await this.#inbox.request('POST', `/conversations/${id}/${action}`));
+      this.#inbox.upsert(await this.#inbox.request('POST', `/conversations/${id}/${action}`, body));
       if (action === 'assign' && this.#id === id) this.#input.focus();
     } catch (err) {
       toast(locale.errorText(err));
+      this.#stale(err);
     } finally {
       button.disabled = false;
+    }
+  }
+
+  #stale(err) {
+    if (!staleCodes.has(err.code)) return;
+    if (err.code === 'operation_stopped' || err.code === 'auto_assign_only') this.#inbox.loadWorkspace().catch(() => {});
+    this.#inbox.reloadOpen().catch(() => {});
+  }
+
+  #openTransfer() {
+    const form = this.#ref('transfer-form');
+    form.reset();
+    this.#ref('transfer-error').replaceChildren();
+    this.#fillTransferAgents();
+    this.#ref('transfer-dialog').showModal();
+    this.#inbox.loadMembers().catch(() => {});
+  }
+
+  // #fillTransferAgents lists the workspace's agents with their status;
+  // offline agents and the current assignee cannot be chosen.
+  #fillTransferAgents() {
+    const c = this.#current;
+    const box = this.#ref('transfer-agents');
+    const chosen = box.querySelector('input:checked')?.value;
+    const order = { online: 0, away: 1, offline: 2 };
+    const members = [...this.#inbox.members.values()]
+      .sort((a, b) => order[a.status] - order[b.status] || a.name.localeCompare(b.name, locale.lang));
+    box.replaceChildren(...members.map((m) => {
+      const current = m.agent_id === c?.assignee_id;
+      const disabled = current || m.status === 'offline';
+      return h('label', { class: 'agent-choice', dataset: { agentId: m.agent_id, status: m.status } },
+        h('input', {
+          type: 'radio', name: 'agent', value: m.agent_id, required: true, disabled,
+          checked: !disabled && String(m.agent_id) === chosen,
+          dataset: { testid: 'transfer-agent' },
+        }),
+        h('span', { class: 'dot', 'aria-hidden': 'true' }),
+        h('span', { class: 'agent-name' }, m.name, m.agent_id === this.#inbox.agentId && h('span', { class: 'note' }, ' ' + t('transfer.me'))),
+        h('span', { class: 'agent-status' }, current ? t('transfer.current') : statusText(m.status)));
+    }));
+    this.#ref('transfer-none').hidden = members.some((m) => m.status !== 'offline' && m.agent_id !== c?.assignee_id);
+  }
+
+  async #transfer(e) {
+    e.preventDefault();
+    const form = e.target;
+    const agentID = Number(new FormData(form).get('agent'));
+    if (!agentID) return;
+    const id = this.#id;
+    const submit = form.querySelector('[type=submit]');
+    submit.disabled = true;
+    try {
+      const c = await this.#inbox.request('POST', `/conversations/${id}/transfer`, { agent_id: agentID, reason: form.elements.reason.value.trim() });
+      this.#inbox.upsert(c);
+      this.#ref('transfer-dialog').close();
+      toast(t('transfer.done', { name: c.assignee_name }));
+    } catch (err) {
+      formError(this.#ref('transfer-error'), err);
+      this.#stale(err);
+      if (err.code === 'agent_not_online' || err.code === 'too_many_waiting') this.#inbox.loadMembers().catch(() => {});
+    } finally {
+      submit.disabled = false;
+    }
+  }
+
+  #openBlock() {
+    this.#ref('block-form').reset();
+    this.#ref('block-error').replaceChildren();
+    this.#ref('block-dialog').showModal();
+  }
+
+  async #block(e) {
+    e.preventDefault();
+    const form = e.target;
+    const data = new FormData(form);
+    const id = this.#id;
+    const submit = form.querySelector('[type=submit]');
+    submit.disabled = true;
+    try {
+      const customer = await this.#inbox.request('POST', `/conversations/${id}/block`, {
+        reason: data.get('reason'), note: String(data.get('note') ?? '').trim(),
+      });
+      this.#ref('block-dialog').close();
+      if (this.#id === id) this.#inbox.setCustomer(customer);
+      this.#inbox.reloadOpen().catch(() => {});
+      toast(t('block.done'));
+    } catch (err) {
+      formError(this.#ref('block-error'), err);
+    } finally {
+      submit.disabled = false;
     }
   }
 
@@ -132,13 +321,14 @@ class ConversationView extends HTMLElement {
     } catch (err) {
       if (this.#id === id) this.#thread.mark(clientMsgID, 'failed', locale.errorText(err));
       else toast(locale.errorText(err));
+      this.#stale(err);
     }
   }
 
   #renderMessage(m, status, error) {
-    if (m.sender_type === 'system') return h('li', { class: 'msg system' }, m.body);
+    if (m.sender_type === 'system') return this.#renderSystem(m);
     const byAgent = m.sender_type === 'agent';
-    const c = this.#inbox.conversations.get(this.#id);
+    const c = this.#current;
     const who = byAgent ? m.sender_name || t('msg.agent') : c?.customer_name || c?.identifier || t('msg.visitor');
     const date = new Date(m.created_at);
     const meta = status
@@ -150,12 +340,46 @@ class ConversationView extends HTMLElement {
       meta);
   }
 
+  // #renderSystem shows a conversation event as a centred line; the
+  // transfer's reason (typed by an agent) follows as text.
+  #renderSystem(m) {
+    const meta = m.meta ?? {};
+    const date = new Date(m.created_at);
+    return h('li', { class: 'msg system', dataset: m.internal ? { code: m.body, internal: 'true' } : { code: m.body } },
+      h('span', { class: 'event' }, systemText(m)),
+      m.body === 'transferred' && meta.reason && h('span', { class: 'event-reason' }, t('system.reason', { reason: meta.reason })),
+      m.internal && h('span', { class: 'internal-tag' }, t('system.internal')),
+      h('time', { class: 'event-time', datetime: m.created_at, title: exactTime(date) }, clockTime(date)));
+  }
+
   // The indicator hides by itself if the "stopped typing" frame is lost.
   #showTyping(on) {
     clearTimeout(this.#typingTimer);
     this.#ref('typing').hidden = !on;
     if (on) this.#typingTimer = setTimeout(() => this.#showTyping(false), typingTimeout);
   }
+}
+
+// systemText is a system message's event in words. Messages stored before
+// system codes existed, or codes this console does not know, show as sent.
+export function systemText(m) {
+  const meta = m.meta ?? {};
+  const agent = meta.agent || t('msg.agent');
+  switch (m.body) {
+    case 'assigned':
+      return t('system.assigned', { agent });
+    case 'transferred':
+      return meta.from ? t('system.transferred', { from: meta.from, to: meta.to }) : t('system.transferred_to', { to: meta.to });
+    case 'held':
+      return t('system.held', { agent });
+    case 'unheld':
+      return t('system.unheld', { agent });
+    case 'customer_left':
+      return t('system.customer_left');
+    case 'closed':
+      return meta.reason ? t('system.closed_reason', { reason: closeReasonText(meta.reason) }) : t('system.closed');
+  }
+  return m.body;
 }
 
 customElements.define('sodam-conversation', ConversationView);

@@ -1,12 +1,18 @@
-// Inbox is the console's live picture of one workspace: the conversations
-// the agent can see, which of them need attention, and the open one. It
+// Inbox is the console's live picture of one workspace: its settings and
+// agents, the conversations the agent can see, which of them need
+// attention, the open one and its customer, and the To check tickets. It
 // owns the workspace's WebSocket. REST answers and events both feed it, and
 // the elements on screen redraw from the events it dispatches:
 //   change        conversations or their attention changed
 //   conversation  one conversation changed (detail: the conversation)
-//   message       a message was stored (detail: the message)
+//   message       a message was stored (detail: the message), system
+//                 messages included
 //   typing        a typing frame arrived (detail: the frame)
 //   member        this agent's membership changed (detail: the member)
+//   members       the workspace's agents changed (status, capacity)
+//   workspace     the workspace or its settings changed (detail: it)
+//   customer      the open conversation's customer was loaded or changed
+//   tickets       the To check tickets changed
 //   open          another conversation was opened (detail: its id, or 0)
 //   connection    the socket's state changed (detail: the state)
 import { storage } from '../widget/dom.js';
@@ -21,6 +27,14 @@ export const TABS = {
   closed: ['closed'],
 };
 
+// The list's flag filters (the API's ?flag=), and what each keeps.
+export const FLAGS = {
+  all: () => true,
+  important: (c) => c.important,
+  hold: (c) => c.on_hold,
+  both: (c) => c.important && c.on_hold,
+};
+
 // activity is when a conversation last moved: its last message, or its
 // creation. (Go sends the zero time, year 1, for "no message yet".)
 export function activity(c) {
@@ -30,6 +44,10 @@ export function activity(c) {
 
 export class Inbox extends EventTarget {
   conversations = new Map();
+  members = new Map(); // agent id → member, with name, status and capacity
+  tickets = new Map(); // ticket id → ticket
+  workspace = null;
+  customer = null; // the open conversation's customer, once loaded
   unread; // conversation id → visitor messages not seen yet
   requests; // ids of new conversations not seen yet
   openId = 0;
@@ -44,6 +62,7 @@ export class Inbox extends EventTarget {
     this.workspaceId = member.workspace_id;
     this.agentId = agent.id;
     this.agentName = agent.name;
+    this.role = member.role;
     // Managers and masters see every conversation; agents their own and
     // the queue (chat.Role.SeesAll).
     this.seesAll = member.role === 'master' || member.role === 'manager';
@@ -68,8 +87,13 @@ export class Inbox extends EventTarget {
     );
   }
 
-  // start connects the socket and loads the lists at once, without
-  // waiting for the socket (which reloads them whenever it is ready).
+  // settings are the workspace's conversation and routing rules.
+  get settings() {
+    return this.workspace?.settings ?? {};
+  }
+
+  // start connects the socket and loads everything at once, without
+  // waiting for the socket (which reloads it whenever it is ready).
   start() {
     this.#socket.start();
     this.refresh();
@@ -89,24 +113,31 @@ export class Inbox extends EventTarget {
     this.#socket.send({ type: 'typing', conversation_id: conversationID, typing });
   }
 
-  // list returns a tab's conversations, newest activity first. "mine" is
-  // the agent's own conversations plus the queue everyone may take.
-  list(tab, scope) {
+  // list returns a tab's conversations: the queue (unassigned) oldest
+  // first, the others newest activity first. "mine" is the agent's own
+  // conversations plus the queue everyone may take.
+  list(tab, scope, flag = 'all') {
     const states = TABS[tab];
-    return [...this.conversations.values()]
-      .filter((c) => states.includes(c.state) && (scope === 'all' || this.#isMine(c)))
-      .sort((a, b) => activity(b) - activity(a));
+    const keep = FLAGS[flag] ?? FLAGS.all;
+    const convs = [...this.conversations.values()]
+      .filter((c) => states.includes(c.state) && (scope === 'all' || this.#isMine(c)) && keep(c));
+    if (tab === 'unassigned') return convs.sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
+    return convs.sort((a, b) => activity(b) - activity(a));
   }
 
-  // load fetches one state's conversations from the server. Without a
-  // scope the server returns all a role may see (for an agent: their own
-  // and the queue); the mine/all switch filters locally.
-  async load(state) {
+  // load fetches one state's conversations from the server, with a flag
+  // filter when given. Without a scope the server returns all a role may
+  // see (for an agent: their own and the queue); the mine/all switch
+  // filters locally.
+  async load(state, flag = 'all') {
     if (state === 'closed') this.#closedLoaded = true;
-    const fresh = await this.request('GET', `/conversations?state=${state}`);
+    const query = new URLSearchParams({ state });
+    if (flag !== 'all') query.set('flag', flag);
+    const fresh = await this.request('GET', `/conversations?${query}`);
     const ids = new Set(fresh.map((c) => c.id));
+    const keep = FLAGS[flag] ?? FLAGS.all;
     for (const c of this.conversations.values()) {
-      if (c.state === state && !ids.has(c.id)) this.conversations.delete(c.id);
+      if (c.state === state && keep(c) && !ids.has(c.id)) this.conversations.delete(c.id);
     }
     for (const c of fresh) this.upsert(c);
     this.#emit('change');
@@ -119,8 +150,66 @@ export class Inbox extends EventTarget {
 
   open(id) {
     this.openId = id;
+    this.customer = null;
     this.seen();
     this.#emit('open', id);
+  }
+
+  // reloadOpen fetches the open conversation and its customer.
+  async reloadOpen() {
+    const id = this.openId;
+    if (!id) return;
+    const { conversation, customer } = await this.request('GET', `/conversations/${id}`);
+    if (this.openId !== id) return;
+    this.setCustomer(customer);
+    this.upsert(conversation);
+  }
+
+  setCustomer(customer) {
+    this.customer = customer;
+    this.#emit('customer', customer);
+  }
+
+  setWorkspace(workspace) {
+    this.workspace = workspace;
+    this.#emit('workspace', workspace);
+  }
+
+  async loadWorkspace() {
+    this.setWorkspace(await this.request('GET', ''));
+  }
+
+  async loadMembers() {
+    const fresh = await this.request('GET', '/agents');
+    this.members = new Map(fresh.map((m) => [m.agent_id, m]));
+    this.#emit('members');
+  }
+
+  setMember(member) {
+    this.members.set(member.agent_id, { ...this.members.get(member.agent_id), ...member });
+    this.#emit('members');
+    if (member.agent_id === this.agentId) this.#emit('member', member);
+  }
+
+  // loadTickets fetches the tickets with one status (open or solved).
+  async loadTickets(status) {
+    const fresh = await this.request('GET', `/tickets?status=${status}`);
+    const ids = new Set(fresh.map((tk) => tk.id));
+    for (const tk of this.tickets.values()) {
+      if (tk.status === status && !ids.has(tk.id)) this.tickets.delete(tk.id);
+    }
+    for (const tk of fresh) this.tickets.set(tk.id, tk);
+    this.#emit('tickets');
+  }
+
+  setTicket(ticket) {
+    this.tickets.set(ticket.id, ticket);
+    this.#emit('tickets');
+  }
+
+  // ticketList returns the tickets with a status, newest first.
+  ticketList(status) {
+    return [...this.tickets.values()].filter((tk) => tk.status === status).sort((a, b) => b.id - a.id);
   }
 
   // seen clears the open conversation's alerts once the agent can see it.
@@ -141,16 +230,28 @@ export class Inbox extends EventTarget {
     return { count: ids.size, request: this.requests.size > 0 };
   }
 
+  // canManage mirrors chat.canManage: the assigned agent, a manager or a
+  // master may hold, flag, transfer and close a conversation.
+  canManage(c) {
+    return (c.assignee_id !== 0 && c.assignee_id === this.agentId) || this.seesAll;
+  }
+
   #isMine(c) {
     return c.state === 'unassigned' || c.state === 'bot' || c.assignee_id === this.agentId;
   }
 
-  // refresh reloads every list shown so far; events keep them current
-  // in between.
+  // refresh reloads every list shown so far, the settings, the agents and
+  // the open tickets; events keep them current in between. (Settings
+  // changes have no event: a reconnect or a refused send reloads them.)
   refresh() {
     const states = ['unassigned', 'waiting', 'active'];
     if (this.#closedLoaded) states.push('closed');
-    return Promise.all(states.map((s) => this.load(s))).catch(() => {});
+    return Promise.all([
+      ...states.map((s) => this.load(s)),
+      this.loadWorkspace(),
+      this.loadMembers(),
+      this.loadTickets('open'),
+    ]).catch(() => {});
   }
 
   #ready() {
@@ -167,8 +268,14 @@ export class Inbox extends EventTarget {
         this.#alert(c, 'request');
         break;
       case 'conversation.assigned':
+      case 'conversation.transferred':
         this.upsert(c);
         if (c.assignee_id !== this.agentId) this.#forget(c.id);
+        else if (event.type === 'conversation.transferred') this.#alert(c, 'request');
+        break;
+      case 'conversation.updated':
+        this.upsert(c);
+        if (event.message?.body === 'customer_left' && c.assignee_id === this.agentId) this.#alert(c, 'message');
         break;
       case 'conversation.closed':
         this.upsert(c);
@@ -178,9 +285,15 @@ export class Inbox extends EventTarget {
         this.#message(event.message, c);
         break;
       case 'agent.status':
-        if (event.member?.agent_id === this.agentId) this.#emit('member', event.member);
+        if (event.member) this.setMember(event.member);
+        break;
+      case 'ticket.created':
+      case 'ticket.updated':
+        if (event.ticket) this.setTicket(event.ticket);
         break;
     }
+    // Conversation events carry their system message (assigned, held, …).
+    if (event.type !== 'message.created' && event.message) this.#emit('message', event.message);
     this.#changed();
   }
 

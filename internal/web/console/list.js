@@ -1,17 +1,21 @@
 // <sodam-conversation-list> shows the inbox's conversations by state, with
-// the mine/all switch for managers, unread badges and live updates. Each
+// the mine/all switch for managers, the flag filter (all, important, on
+// hold, both), unread badges, flag icons and live updates. The queue
+// (unassigned) lists the longest waiting first, with the time waited. Each
 // item links to #/c/ID; the router opens it.
 import { h, storage } from '../widget/dom.js';
-import { activity, TABS } from './inbox.js';
+import { activity, FLAGS, TABS } from './inbox.js';
 import { locale, t } from './i18n.js';
 
 const tabKey = 'sodam.tab';
 const scopeKey = 'sodam.scope';
+const flagKey = 'sodam.flag';
 
 class ConversationList extends HTMLElement {
   #inbox = null;
   #tab = 'unassigned';
   #scope = 'mine';
+  #flag = 'all';
   #items = new Map(); // conversation id → <li>
   #frame = 0;
 
@@ -27,6 +31,14 @@ class ConversationList extends HTMLElement {
         this.#render();
       });
     }
+    for (const button of this.querySelectorAll('[data-flag]')) {
+      button.addEventListener('click', () => {
+        this.#flag = button.dataset.flag;
+        storage.set(flagKey, this.#flag);
+        this.#loadFlagged();
+        this.#render();
+      });
+    }
     locale.addEventListener('change', () => this.#render());
   }
 
@@ -37,12 +49,23 @@ class ConversationList extends HTMLElement {
     const savedTab = storage.get(tabKey);
     this.#tab = Object.hasOwn(TABS, savedTab ?? '') ? savedTab : 'unassigned';
     this.#scope = inbox.seesAll ? (storage.get(scopeKey) ?? 'all') : 'mine';
+    const savedFlag = storage.get(flagKey);
+    this.#flag = Object.hasOwn(FLAGS, savedFlag ?? '') ? savedFlag : 'all';
     this.querySelector('.scope').hidden = !inbox.seesAll;
     this.#items.clear();
     this.querySelector('ul').replaceChildren();
     for (const type of ['change', 'open']) inbox.addEventListener(type, () => this.#schedule());
     if (this.#tab === 'closed') inbox.load('closed').catch(() => {});
+    this.#loadFlagged();
     this.#render();
+  }
+
+  // #loadFlagged asks the server for the chosen tab's flagged
+  // conversations, so older ones beyond the first page show too; events
+  // keep them current afterwards.
+  #loadFlagged() {
+    if (this.#flag === 'all' || !this.#inbox) return;
+    for (const state of TABS[this.#tab]) this.#inbox.load(state, this.#flag).catch(() => {});
   }
 
   // Bursts of events (a replay after reconnecting) redraw once per frame.
@@ -59,6 +82,7 @@ class ConversationList extends HTMLElement {
     this.#tab = tab;
     storage.set(tabKey, tab);
     if (tab === 'closed') this.#inbox.load('closed').catch(() => {});
+    this.#loadFlagged();
     this.#render();
   }
 
@@ -80,16 +104,19 @@ class ConversationList extends HTMLElement {
       const selected = name === this.#tab;
       tab.setAttribute('aria-selected', String(selected));
       tab.tabIndex = selected ? 0 : -1;
-      const convs = inbox.list(name, this.#scope);
+      const convs = inbox.list(name, this.#scope, this.#flag);
       tab.querySelector('.count').textContent = name === 'closed' || !convs.length ? '' : convs.length;
       tab.classList.toggle('attention', convs.some((c) => inbox.needsAttention(c.id)));
     }
     for (const button of this.querySelectorAll('[data-scope]')) {
       button.setAttribute('aria-pressed', String(button.dataset.scope === this.#scope));
     }
+    for (const button of this.querySelectorAll('[data-flag]')) {
+      button.setAttribute('aria-pressed', String(button.dataset.flag === this.#flag));
+    }
 
     const ul = this.querySelector('ul');
-    const convs = inbox.list(this.#tab, this.#scope);
+    const convs = inbox.list(this.#tab, this.#scope, this.#flag);
     const keep = new Set();
     convs.forEach((c, i) => {
       let li = this.#items.get(c.id);
@@ -108,7 +135,11 @@ class ConversationList extends HTMLElement {
         this.#items.delete(id);
       }
     }
-    this.querySelector('.list-empty').hidden = convs.length > 0;
+    const empty = this.querySelector('.list-empty');
+    empty.hidden = convs.length > 0;
+    empty.textContent = t(this.#flag === 'all' ? 'list.empty' : 'list.empty_filtered');
+    ul.dataset.tab = this.#tab;
+    ul.dataset.flag = this.#flag;
   }
 
   #fill(a, c) {
@@ -120,13 +151,24 @@ class ConversationList extends HTMLElement {
     else a.removeAttribute('aria-current');
     a.classList.toggle('unread', unread > 0 || isNew);
     const showAssignee = this.#scope === 'all' && c.assignee_id !== 0 && c.assignee_id !== inbox.agentId;
+    const queued = c.state === 'unassigned' || c.state === 'bot';
+    const wrapUp = Boolean(c.customer_left_at) && c.state !== 'closed';
+    a.dataset.important = String(Boolean(c.important));
+    a.dataset.onHold = String(Boolean(c.on_hold));
     a.replaceChildren(...[
       h('span', { class: 'conv-top' },
         h('span', { class: 'room' }, '#' + c.room_no),
         h('span', { class: 'name' }, c.customer_name || c.identifier),
-        h('sodam-time', { datetime: new Date(activity(c)).toISOString() })),
+        c.important && h('span', { class: 'flag important', title: t('flag.important'), dataset: { testid: 'flag-important' } },
+          starIcon(), h('span', { class: 'sr-only' }, t('flag.important'))),
+        c.on_hold && h('span', { class: 'flag hold', title: t('flag.hold'), dataset: { testid: 'flag-hold' } },
+          pauseIcon(), h('span', { class: 'sr-only' }, t('flag.hold'))),
+        queued
+          ? h('sodam-time', { datetime: c.created_at, mode: 'waiting', dataset: { testid: 'waiting-time' } })
+          : h('sodam-time', { datetime: new Date(activity(c)).toISOString() })),
       h('span', { class: 'conv-bottom' },
         h('span', { class: 'preview' }, c.last_message || t('list.no_message')),
+        wrapUp && h('span', { class: 'badge left', dataset: { testid: 'flag-left' } }, t('list.customer_left')),
         unread > 0 && h('span', { class: 'badge', dataset: { testid: 'unread-badge' } },
           h('span', { 'aria-hidden': 'true' }, unread),
           h('span', { class: 'sr-only' }, t('list.unread', { n: unread }))),
@@ -135,5 +177,20 @@ class ConversationList extends HTMLElement {
     ].filter(Boolean));
   }
 }
+
+const svg = (...paths) => {
+  const ns = 'http://www.w3.org/2000/svg';
+  const el = document.createElementNS(ns, 'svg');
+  el.setAttribute('viewBox', '0 0 24 24');
+  el.setAttribute('aria-hidden', 'true');
+  for (const d of paths) {
+    const p = document.createElementNS(ns, 'path');
+    p.setAttribute('d', d);
+    el.append(p);
+  }
+  return el;
+};
+export const starIcon = () => svg('M12 3.5l2.6 5.4 5.9.8-4.3 4.1 1 5.8L12 16.8l-5.2 2.8 1-5.8-4.3-4.1 5.9-.8z');
+export const pauseIcon = () => svg('M9 5v14M15 5v14');
 
 customElements.define('sodam-conversation-list', ConversationList);

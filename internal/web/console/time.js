@@ -1,11 +1,13 @@
 // <sodam-time datetime="…"> shows how long ago a moment was ("3분 전") with
-// the exact time in its title, and keeps itself current.
-import { exactTime, locale, relativeTime } from './i18n.js';
+// the exact time in its title, and keeps itself current. With
+// mode="waiting" it shows how long someone has waited since then
+// ("12분 대기").
+import { exactTime, locale, relativeTime, t, waitingTime } from './i18n.js';
 
 const shown = new Set();
 
 class SodamTime extends HTMLElement {
-  static observedAttributes = ['datetime'];
+  static observedAttributes = ['datetime', 'mode'];
 
   connectedCallback() {
     shown.add(this);
@@ -23,7 +25,8 @@ class SodamTime extends HTMLElement {
   render() {
     const date = new Date(this.getAttribute('datetime'));
     const valid = !Number.isNaN(date.getTime());
-    this.textContent = valid ? relativeTime(date) : '';
+    const waiting = this.getAttribute('mode') === 'waiting';
+    this.textContent = !valid ? '' : waiting ? t('list.waiting', { time: waitingTime(Date.now() - date.getTime()) }) : relativeTime(date);
     this.title = valid ? exactTime(date) : '';
   }
 }

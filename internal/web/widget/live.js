@@ -18,9 +18,11 @@ export class LiveSocket {
   #watchdog = 0;
 
   // url(after) returns the WebSocket URL. on holds optional handlers:
-  // event(event), ready(), typing(frame), and state(name): "connecting" at
-  // start, "live" once the replay is done, "reconnecting" after every failed
-  // or dropped connection, "stopped" after stop().
+  // event(event), ready(), typing(frame), queue(frame) (a visitor's place
+  // in the queue, frame.position, 0 once no longer queued), and
+  // state(name): "connecting" at start, "live" once the replay is done,
+  // "reconnecting" after every failed or dropped connection, "stopped"
+  // after stop().
   constructor(url, on, seq = 0) {
     this.#url = url;
     this.#on = on;
@@ -117,6 +119,9 @@ export class LiveSocket {
         break;
       case 'typing':
         this.#on.typing?.(frame);
+        break;
+      case 'queue':
+        this.#on.queue?.(frame);
         break;
     }
   }

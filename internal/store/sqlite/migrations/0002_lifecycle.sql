@@ -2,6 +2,16 @@
 -- path, customer wrap-up, system messages, blocking, tickets, durable jobs.
 ALTER TABLE workspaces ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
 
+-- The event sequence gets a row of its own: appending events is the last
+-- lock every transaction takes, and nothing else may lock the same row
+-- (settings and room numbers lock the workspace row early).
+CREATE TABLE event_seqs (
+    workspace_id INTEGER PRIMARY KEY REFERENCES workspaces (id),
+    seq          INTEGER NOT NULL
+);
+INSERT INTO event_seqs (workspace_id, seq) SELECT id, event_seq FROM workspaces;
+ALTER TABLE workspaces DROP COLUMN event_seq;
+
 ALTER TABLE members ADD COLUMN capacity INTEGER;
 ALTER TABLE members ADD COLUMN last_closed_at INTEGER;
 
