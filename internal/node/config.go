@@ -14,6 +14,7 @@ type Config struct {
 	Addr          string
 	DataDir       string
 	DatabaseURL   string
+	NATSURL       string
 	BaseURL       string
 	LogFormat     string
 	LogLevel      string
@@ -58,6 +59,16 @@ var options = []option{
 			}
 		}
 		c.DatabaseURL = v
+		return nil
+	}},
+	{name: "nats-url", usage: "nats://… to join a cluster: events reach every node through NATS", set: func(c *Config, v string) error {
+		if v != "" {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
+				return fmt.Errorf("must be a nats:// URL")
+			}
+		}
+		c.NATSURL = v
 		return nil
 	}},
 	{name: "base-url", usage: "URL browsers use to reach Sodam (default: http://<addr>)", set: func(c *Config, v string) error {

@@ -36,6 +36,8 @@ func TestParseConfig(t *testing.T) {
 			check: func(c Config) bool { return c.BaseURL == "https://chat.example.com" }},
 		{name: "bad address", args: []string{"--addr", "8080"}, err: "SODAM_ADDR"},
 		{name: "bad database URL", env: map[string]string{"SODAM_DATABASE_URL": "mysql://x"}, err: "SODAM_DATABASE_URL"},
+		{name: "NATS URL", env: map[string]string{"SODAM_NATS_URL": "nats://127.0.0.1:4222"}, check: func(c Config) bool { return c.NATSURL == "nats://127.0.0.1:4222" }},
+		{name: "bad NATS URL", env: map[string]string{"SODAM_NATS_URL": "http://x"}, err: "SODAM_NATS_URL"},
 		{name: "bad base URL", args: []string{"--base-url", "chat.example.com"}, err: "SODAM_BASE_URL"},
 		{name: "bad log format", args: []string{"--log-format", "xml"}, err: "SODAM_LOG_FORMAT"},
 		{name: "short admin password", env: map[string]string{"SODAM_ADMIN_PASSWORD": "short"}, err: "SODAM_ADMIN_PASSWORD"},

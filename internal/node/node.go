@@ -38,6 +38,7 @@ type Main struct {
 
 	ln      net.Listener
 	http    *http.Server
+	bus     bus.Bus
 	cancel  context.CancelFunc
 	workers sync.WaitGroup // the hub and the job runner
 }
@@ -95,10 +96,17 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 
-	b := bus.NewMemory()
+	node := jobs.NodeName()
+	var b bus.Bus = bus.NewMemory()
+	if c.NATSURL != "" {
+		if b, err = bus.DialNATS(c.NATSURL, "sodam "+node); err != nil {
+			return err
+		}
+	}
+	m.bus = b
 	m.Hub = realtime.NewHub(m.Store, b, m.Log)
 	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies}, m.Store, m.Hub, m.Log)
-	runner := &jobs.Runner{Store: db, Pub: m.Hub, Log: m.Log, Node: jobs.NodeName(), Every: time.Second, Lease: time.Minute, Now: time.Now}
+	runner := &jobs.Runner{Store: db, Pub: m.Hub, Log: m.Log, Node: node, Every: time.Second, Lease: time.Minute, Now: time.Now}
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.workers.Go(func() { m.Hub.Run(runCtx, 2*time.Second) })
@@ -178,6 +186,9 @@ func (m *Main) Close() error {
 	if m.cancel != nil {
 		m.cancel()
 		m.workers.Wait()
+	}
+	if m.bus != nil {
+		errs = append(errs, m.bus.Close())
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())

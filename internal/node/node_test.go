@@ -69,3 +69,17 @@ func TestBadDatabase(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// An unreachable NATS fails start-up with a clear error.
+func TestNATSUnreachable(t *testing.T) {
+	m := New(io.Discard)
+	err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--nats-url", "nats://127.0.0.1:1"}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = m.Run(context.Background())
+	m.Close()
+	if err == nil || !strings.Contains(err.Error(), "nats") {
+		t.Fatalf("err %v", err)
+	}
+}

@@ -1,0 +1,108 @@
+package bus
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// subjectPrefix names the subjects Sodam publishes on: one per workspace.
+const subjectPrefix = "sodam.ws."
+
+// NATS is the cluster bus: every node publishes committed events to NATS
+// and receives every node's. Core NATS delivers at most once; a message lost
+// while a link blips is recovered by the hub, which fills sequence gaps
+// from the store and sweeps it periodically.
+type NATS struct {
+	nc  *nats.Conn
+	sub *nats.Subscription
+
+	mu   sync.RWMutex
+	next int
+	subs map[int]func(Message)
+}
+
+var _ Bus = (*NATS)(nil)
+
+// DialNATS connects to the NATS server at url. It fails at once, rather than
+// leaving a half-working node, when the server cannot be reached.
+func DialNATS(url, name string) (*NATS, error) {
+	b := &NATS{subs: map[int]func(Message){}}
+	nc, err := nats.Connect(url,
+		nats.Name(name),
+		nats.Timeout(5*time.Second),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(250*time.Millisecond),
+		// Publishes made while disconnected wait in a buffer and go out on
+		// reconnect; anything lost beyond it is refilled from the store.
+		nats.ReconnectBufSize(8<<20),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("nats %s: %w", url, err)
+	}
+	sub, err := nc.Subscribe(subjectPrefix+">", b.receive)
+	if err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("nats subscribe: %w", err)
+	}
+	// A slow hub must not make NATS drop this node's connection: allow a
+	// deep pending buffer (the hub sheds slow sockets itself).
+	if err := sub.SetPendingLimits(1<<20, 256<<20); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	if err := nc.Flush(); err != nil {
+		nc.Close()
+		return nil, fmt.Errorf("nats %s: %w", url, err)
+	}
+	b.nc, b.sub = nc, sub
+	return b, nil
+}
+
+// Publish sends m to every node, this one included.
+func (b *NATS) Publish(_ context.Context, m Message) error {
+	msg := nats.NewMsg(subjectPrefix + strconv.FormatInt(m.WorkspaceID, 10))
+	msg.Header.Set("Sodam-Seq", strconv.FormatInt(m.Seq, 10))
+	msg.Data = m.Data
+	return b.nc.PublishMsg(msg)
+}
+
+func (b *NATS) receive(msg *nats.Msg) {
+	ws, err1 := strconv.ParseInt(msg.Subject[len(subjectPrefix):], 10, 64)
+	seq, err2 := strconv.ParseInt(msg.Header.Get("Sodam-Seq"), 10, 64)
+	if err1 != nil || err2 != nil {
+		return // not ours
+	}
+	m := Message{WorkspaceID: ws, Seq: seq, Data: msg.Data}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for _, fn := range b.subs {
+		fn(m)
+	}
+}
+
+// Subscribe registers fn for every message from every node.
+func (b *NATS) Subscribe(fn func(Message)) func() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	id := b.next
+	b.next++
+	b.subs[id] = fn
+	return func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		delete(b.subs, id)
+	}
+}
+
+// Close drains the subscription and closes the connection.
+func (b *NATS) Close() error {
+	b.mu.Lock()
+	clear(b.subs)
+	b.mu.Unlock()
+	return b.nc.Drain()
+}
