@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -64,7 +65,7 @@ func TestTryTemplate(t *testing.T) {
 
 func TestAssets(t *testing.T) {
 	for _, name := range []string{
-		"console/index.html", "console/app.js", "console/i18n.js", "console/style.css",
+		"console/index.html", "console/app.js", "console/i18n.js", "console/style.css", "console/tickets.js",
 		"widget/loader.js", "widget/frame.html", "widget/frame.js", "widget/frame.css", "widget/i18n.js",
 	} {
 		if _, err := fs.Stat(Assets, name); err != nil {
@@ -149,9 +150,41 @@ func TestCatalogs(t *testing.T) {
 	for _, s := range []chat.AgentStatus{chat.StatusOnline, chat.StatusAway, chat.StatusOffline} {
 		computed = append(computed, "status."+string(s))
 	}
-	for _, r := range []string{chat.CloseByAgent, chat.CloseByManager, chat.CloseByCustomer} {
+	for _, r := range []string{chat.CloseByAgent, chat.CloseByManager, chat.CloseByCustomer, chat.CloseByBot, chat.CloseByBlock, chat.CloseByInactivity} {
 		computed = append(computed, "close_reason."+r)
 	}
+	for _, r := range chat.BlockReasons {
+		computed = append(computed, "block_reason."+r)
+	}
+	for _, r := range []chat.Role{chat.RoleMaster, chat.RoleManager, chat.RoleAgent} {
+		computed = append(computed, "role."+string(r))
+	}
+	for _, m := range []chat.AssignmentMode{chat.AssignManual, chat.AssignAuto, chat.AssignHybrid} {
+		computed = append(computed, "mode."+string(m), "mode."+string(m)+"_help")
+	}
+	for _, s := range []chat.TicketStatus{chat.TicketOpen, chat.TicketSolved} {
+		computed = append(computed, "ticket_status."+string(s))
+	}
+	for _, code := range []string{chat.SystemAssigned, chat.SystemTransferred, chat.SystemHeld, chat.SystemUnheld, chat.SystemCustomerLeft, chat.SystemClosed} {
+		computed = append(computed, "system."+code)
+	}
+	// Why the composer is disabled (conversation.js #reasonCode).
+	for _, r := range []string{"closed", "bot", "unassigned", "unassigned_auto", "other", "customer_left", "on_hold", "operation_stopped"} {
+		computed = append(computed, "composer."+r)
+	}
+	// The widget translates what the server tells visitors.
+	var widget []string
+	for _, a := range []chat.Availability{chat.UnavailableStopped, chat.UnavailableHours, chat.UnavailableNobody} {
+		widget = append(widget, "availability."+string(a), "leave.reason."+string(a))
+	}
+	for _, code := range []string{chat.SystemAssigned, chat.SystemTransferred, chat.SystemCustomerLeft, chat.SystemClosed} {
+		widget = append(widget, "system."+code)
+	}
+	for _, code := range []string{chat.ErrUnavailable, chat.ErrCustomerBlocked, chat.ErrConsentRequired, chat.ErrBadSignature, chat.ErrEmptyMessage, chat.ErrMessageTooLong, chat.ErrInvalid} {
+		widget = append(widget, "error."+code)
+	}
+	widget = append(widget, "ended", "ended."+chat.CloseByAgent, "ended."+chat.CloseByManager, "ended."+chat.CloseByInactivity,
+		"error.network", "error.unknown", "msg.pending", "msg.retrying", "msg.failed", "connection.connecting", "connection.reconnecting")
 	for _, code := range errorCodes(t) {
 		computed = append(computed, "error."+code)
 	}
@@ -177,11 +210,13 @@ func TestCatalogs(t *testing.T) {
 					t.Errorf("%q is used but not in the catalog", k)
 				}
 			}
+			want := widget
 			if dir == "console" {
-				for _, k := range computed {
-					if !ko[k] {
-						t.Errorf("%q is not in the catalog", k)
-					}
+				want = computed
+			}
+			for _, k := range want {
+				if !ko[k] {
+					t.Errorf("%q is not in the catalog", k)
 				}
 			}
 		})
@@ -212,4 +247,39 @@ func errorCodes(t *testing.T) []string {
 		t.Fatalf("found only %d error codes in ../chat/errors.go", len(codes))
 	}
 	return codes
+}
+
+var (
+	htmlTestID = regexp.MustCompile(`data-testid="([^"]+)"`)
+	jsTestID   = regexp.MustCompile(`testid: '([^']+)'`)
+)
+
+// TestSelectorsDocumented checks that SELECTORS.md, which browser tests
+// are written against, names every data-testid the HTML and JS set.
+func TestSelectorsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("SELECTORS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, dir := range []string{"console", "widget"} {
+		entries, err := fs.ReadDir(Assets, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			src := read(t, dir+"/"+e.Name())
+			for _, re := range []*regexp.Regexp{htmlTestID, jsTestID} {
+				for _, m := range re.FindAllStringSubmatch(src, -1) {
+					seen++
+					if !strings.Contains(string(doc), "data-testid="+m[1]+"]") {
+						t.Errorf("%s/%s: data-testid %q is not in SELECTORS.md", dir, e.Name(), m[1])
+					}
+				}
+			}
+		}
+	}
+	if seen < 100 {
+		t.Errorf("found only %d data-testid attributes", seen)
+	}
 }

@@ -1,5 +1,6 @@
 // The console's entry point: sign-in, the chosen workspace, the page router
-// (#/, #/c/ID, #/settings) and the side bar's controls.
+// (#/, #/c/ID, #/tickets, #/settings), the side bar's controls and the
+// banners over every page.
 import { storage } from '../widget/dom.js';
 import { TitleAlert } from './alerts.js';
 import { call, onSessionLost, setSession } from './api.js';
@@ -10,6 +11,7 @@ import { Inbox } from './inbox.js';
 import './list.js';
 import { initPanes } from './panes.js';
 import './settings.js';
+import './tickets.js';
 import './time.js';
 import { toast } from './toast.js';
 
@@ -99,14 +101,32 @@ async function openWorkspace(member) {
   inbox.addEventListener('change', updateTitle);
   inbox.addEventListener('member', (e) => showStatus(e.detail.status));
   inbox.addEventListener('connection', (e) => showConnection(e.detail));
-  for (const el of document.querySelectorAll('sodam-conversation-list, sodam-conversation, sodam-details')) el.attach(inbox);
+  inbox.addEventListener('workspace', (e) => showWorkspace(e.detail));
+  inbox.addEventListener('tickets', showTicketCount);
+  showWorkspace(null);
+  showTicketCount();
+  for (const el of document.querySelectorAll('sodam-conversation-list, sodam-conversation, sodam-details, sodam-tickets, sodam-settings')) {
+    el.attach(inbox);
+  }
   inbox.start();
   route();
-  try {
-    showWorkspaceName((await inbox.request('GET', '')).name);
-  } catch (err) {
-    toast(locale.errorText(err));
-  }
+}
+
+// showWorkspace shows the workspace's name and whether its operation is
+// stopped (a banner over every page, since nobody can send meanwhile).
+function showWorkspace(ws) {
+  showWorkspaceName(ws?.name ?? '');
+  $('#operation-banner').hidden = !ws?.settings?.operation_stopped;
+}
+
+// showTicketCount puts the number of open To check tickets on the side bar.
+function showTicketCount() {
+  const n = inbox ? inbox.ticketList('open').length : 0;
+  const badge = $('#tickets-count');
+  badge.hidden = n === 0;
+  badge.textContent = n > 99 ? '99+' : n;
+  badge.closest('a').title = n ? t('nav.tickets_count', { n }) : t('nav.tickets');
+  $('#tickets-count-label').textContent = n ? t('nav.tickets_count', { n }) : '';
 }
 
 function showWorkspaceName(name) {
@@ -159,14 +179,18 @@ async function checkSession() {
 // route shows the page the URL's fragment names.
 function route() {
   if (!inbox) return;
-  const [, page, id] = location.hash.match(/^#\/(c|settings)?\/?(\d+)?/) ?? [];
-  app.dataset.page = page === 'settings' ? 'settings' : 'chat';
+  const [, page, id] = location.hash.match(/^#\/(c|settings|tickets)?\/?(\d+)?/) ?? [];
+  app.dataset.page = page === 'settings' || page === 'tickets' ? page : 'chat';
   for (const link of document.querySelectorAll('[data-page-link]')) {
     if (link.dataset.pageLink === app.dataset.page) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
   if (page === 'settings') {
     $('#settings-page').show(inbox);
+    return;
+  }
+  if (page === 'tickets') {
+    $('#tickets-page').show();
     return;
   }
   const open = page === 'c' ? Number(id) : 0;
@@ -209,13 +233,17 @@ $('#lang-menu').addEventListener('toggle', () => {
 locale.addEventListener('change', () => {
   updateTitle();
   showConnection($('#connection').dataset.state);
+  showTicketCount();
 });
 document.addEventListener('click', (e) => {
   const action = e.target.closest('[data-action]')?.dataset.action;
   actions[action]?.();
 });
-document.addEventListener('visibilitychange', () => inbox?.seen());
+document.addEventListener('visibilitychange', () => {
+  inbox?.seen();
+  // Settings changes carry no event: coming back to the tab rechecks them.
+  if (document.visibilityState === 'visible') inbox?.loadWorkspace().catch(() => {});
+});
 addEventListener('hashchange', route);
-app.addEventListener('workspace', (e) => showWorkspaceName(e.detail.name));
 onSessionLost(() => showLogin(t('error.unauthorized')));
 boot();

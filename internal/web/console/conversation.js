@@ -23,9 +23,19 @@ class ConversationView extends HTMLElement {
   #thread = null;
   #drafts = new Map(); // conversation id → unsent text
   #typingTimer = 0;
+  #pinned = true; // the thread is scrolled to its end
 
   connectedCallback() {
-    this.#thread = new Thread(this.#ref('thread'), (m, status, error) => this.#renderMessage(m, status, error));
+    const list = this.#ref('thread');
+    this.#thread = new Thread(list, (m, status, error) => this.#renderMessage(m, status, error));
+    // A thread read to its end stays there when banners or the composer's
+    // reason take away room.
+    list.addEventListener('scroll', () => {
+      this.#pinned = list.scrollHeight - list.scrollTop - list.clientHeight < 48;
+    });
+    new ResizeObserver(() => {
+      if (this.#pinned) this.#thread.scrollToEnd();
+    }).observe(list);
     bindComposer(this.#ref('composer'), {
       send: (text) => this.#send(text),
       typing: (on) => this.#inbox.sendTyping(this.#id, on),
@@ -143,8 +153,6 @@ class ConversationView extends HTMLElement {
 
     this.#ref('assign').hidden = c?.state !== 'unassigned' || inbox.settings.assignment_mode === 'auto';
     this.#ref('close').hidden = !open || !(c.assignee_id === inbox.agentId || inbox.seesAll);
-    this.#ref('close').classList.toggle('primary', left);
-    this.#ref('close').classList.toggle('secondary', !left);
 
     const important = this.#ref('important');
     important.hidden = !open || !manage;
@@ -346,10 +354,11 @@ class ConversationView extends HTMLElement {
     const meta = m.meta ?? {};
     const date = new Date(m.created_at);
     return h('li', { class: 'msg system', dataset: m.internal ? { code: m.body, internal: 'true' } : { code: m.body } },
-      h('span', { class: 'event' }, systemText(m)),
-      m.body === 'transferred' && meta.reason && h('span', { class: 'event-reason' }, t('system.reason', { reason: meta.reason })),
-      m.internal && h('span', { class: 'internal-tag' }, t('system.internal')),
-      h('time', { class: 'event-time', datetime: m.created_at, title: exactTime(date) }, clockTime(date)));
+      h('span', { class: 'event-line' },
+        h('span', { class: 'event' }, systemText(m)),
+        h('time', { class: 'event-time', datetime: m.created_at, title: exactTime(date) }, clockTime(date)),
+        m.internal && h('span', { class: 'internal-tag' }, t('system.internal'))),
+      m.body === 'transferred' && meta.reason && h('span', { class: 'event-reason' }, t('system.reason', { reason: meta.reason })));
   }
 
   // The indicator hides by itself if the "stopped typing" frame is lost.

@@ -138,8 +138,8 @@ class ConversationList extends HTMLElement {
     const empty = this.querySelector('.list-empty');
     empty.hidden = convs.length > 0;
     empty.textContent = t(this.#flag === 'all' ? 'list.empty' : 'list.empty_filtered');
-    ul.dataset.tab = this.#tab;
-    ul.dataset.flag = this.#flag;
+    ul.dataset.listTab = this.#tab;
+    ul.dataset.listFlag = this.#flag;
   }
 
   #fill(a, c) {

@@ -288,8 +288,8 @@ class Settings extends HTMLElement {
     this.#ref('day-rows').replaceChildren(...week.map((d) => h('tr', { dataset: { day: d, testid: 'hours-day' } },
       h('th', { scope: 'row', class: 'weekday' }),
       h('td', {}, h('input', { type: 'checkbox', dataset: { field: 'open' }, onchange: (e) => this.#dayChanged(e.target.closest('tr')) })),
-      h('td', {}, h('span', { class: 'range' }, time('start'), h('span', { 'aria-hidden': 'true' }, '–'), time('end'))),
-      h('td', {}, h('span', { class: 'range' }, time('lunch_start'), h('span', { 'aria-hidden': 'true' }, '–'), time('lunch_end')))),
+      h('td', { class: 'hours-cell' }, h('span', { class: 'range' }, time('start'), h('span', { 'aria-hidden': 'true' }, '–'), time('end'))),
+      h('td', { class: 'lunch-cell' }, h('span', { class: 'range' }, time('lunch_start'), h('span', { 'aria-hidden': 'true' }, '–'), time('lunch_end')))),
     ));
     this.#labelDays();
   }
@@ -300,6 +300,9 @@ class Settings extends HTMLElement {
       // 2026-01-04 was a Sunday.
       const day = name.format(new Date(Date.UTC(2026, 0, 4 + Number(tr.dataset.day))));
       tr.querySelector('.weekday').textContent = day;
+      // On a phone the table's head is hidden and each cell names itself.
+      tr.querySelector('.hours-cell').dataset.label = t('hours.hours');
+      tr.querySelector('.lunch-cell').dataset.label = t('hours.lunch');
       const field = (f) => tr.querySelector(`[data-field=${f}]`);
       field('open').setAttribute('aria-label', `${day} ${t('hours.open')}`);
       for (const f of ['start', 'end', 'lunch_start', 'lunch_end']) field(f).setAttribute('aria-label', `${day} ${t('hours.' + f)}`);

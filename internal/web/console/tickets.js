@@ -9,7 +9,6 @@ class Tickets extends HTMLElement {
   #inbox = null;
   #status = 'open';
   #items = new Map(); // ticket id → <li>
-  #solvedLoaded = false;
 
   connectedCallback() {
     for (const button of this.querySelectorAll('[data-status]')) {
@@ -23,7 +22,6 @@ class Tickets extends HTMLElement {
   attach(inbox) {
     this.#inbox = inbox;
     this.#status = 'open';
-    this.#solvedLoaded = false;
     this.#items.clear();
     this.#ref('list').replaceChildren();
     inbox.addEventListener('tickets', () => this.#render());
@@ -43,7 +41,6 @@ class Tickets extends HTMLElement {
 
   #choose(status) {
     this.#status = status;
-    if (status === 'solved' && !this.#solvedLoaded) this.#solvedLoaded = true;
     this.#inbox.loadTickets(status).catch((err) => toast(locale.errorText(err)));
     this.#render();
   }

@@ -1,5 +1,8 @@
 // The chat inside the widget iframe: the visitor's session, privacy
-// consent, the conversation and its live updates.
+// consent, the conversation and its live updates with the visitor's place
+// in the queue, and when chats are not taken (outside hours, nobody online,
+// operation stopped) the leave-a-message form. A blocked customer sees a
+// polite notice and no composer.
 import { bindComposer } from './composer.js';
 import { h, storage } from './dom.js';
 import { locale, t } from './i18n.js';
@@ -20,6 +23,10 @@ let socket = null;
 let typingTimer = 0;
 let flashTimer = 0;
 let consentText = ''; // empty when the workspace asks for no consent
+let consented = false;
+let availability = 'available'; // or why chats are not taken now
+let queuePosition = 0; // the visitor's place in the queue, 0 when not queued
+let afterConsent = 'chat'; // the view the consent step leads to
 
 locale.set(settings.language || locale.lang);
 const thread = new Thread($('messages'), renderMessage, $('scroller'));
@@ -42,10 +49,13 @@ function api(method, path, body) {
   return request(method, '/api/v1/widget' + path, { body, headers });
 }
 
+// Views: loading, consent, chat, ended, leave (the leave-a-message form),
+// sent (its thank-you), blocked, failure.
 function setView(view) {
   $('chat').dataset.view = view;
   $('end').hidden = !(view === 'chat' && conversation);
   if (view !== 'chat') $('end-confirm').hidden = true;
+  showQueue();
 }
 
 function setConnection(state) {
@@ -63,8 +73,12 @@ function applyConfig(config) {
     style.setProperty('--brand', config.color);
     style.setProperty('--on-brand', readableOn(config.color));
   }
-  $('availability').textContent = t(config.agents_online ? 'availability.online' : 'availability.offline');
-  $('offline').hidden = config.agents_online;
+  // Servers before availability existed said only whether agents were online.
+  availability = config.availability ?? (config.agents_online ? 'available' : 'nobody_online');
+  const reason = availability === 'available' ? 'online' : availability;
+  $('availability').textContent = t(locale.has('availability.' + reason) ? 'availability.' + reason : 'availability.nobody_online');
+  $('offline').dataset.reason = availability;
+  $('offline').textContent = t(locale.has('leave.reason.' + availability) ? 'leave.reason.' + availability : 'leave.reason.nobody_online');
   consentText = config.consent_text ?? '';
   $('consent-text').textContent = consentText;
 }
@@ -102,17 +116,26 @@ async function openSession() {
   }
 }
 
+function loadConfig() {
+  const query = new URLSearchParams({ site_id: siteID });
+  return retry(() => request('GET', '/api/v1/widget/config?' + query), () => setConnection('reconnecting'))
+    .then((config) => {
+      setConnection('idle');
+      applyConfig(config);
+    });
+}
+
 async function start() {
   setView('loading');
   try {
-    const query = new URLSearchParams({ site_id: siteID });
-    applyConfig(await retry(() => request('GET', '/api/v1/widget/config?' + query), () => setConnection('reconnecting')));
+    await loadConfig();
     const session = await openSession();
     setConnection('idle');
     token = session.visitor_token;
     storage.set(tokenKey, token);
-    if (session.conversation && session.conversation.state !== 'closed') await resume(session.conversation);
-    else setView(consentText ? 'consent' : 'chat');
+    if (session.blocked) setView('blocked');
+    else if (session.conversation && session.conversation.state !== 'closed') await resume(session.conversation);
+    else startFresh();
   } catch (err) {
     setConnection('idle');
     $('failure').textContent = locale.errorText(err);
@@ -120,8 +143,27 @@ async function start() {
   }
 }
 
+// startFresh shows a visitor without a conversation the chat, or the
+// leave-a-message form when chats are not taken now; either after the
+// consent step when the workspace has consent text.
+function startFresh() {
+  afterConsent = availability === 'available' ? 'chat' : 'leave';
+  setView(consentText && !consented ? 'consent' : afterConsent);
+}
+
+// showLeave switches to the leave-a-message form, keeping what the visitor
+// already typed.
+async function showLeave(text = '') {
+  await loadConfig().catch(() => {});
+  const message = $('leave').elements.message;
+  if (text && !message.value.trim()) message.value = text;
+  afterConsent = 'leave';
+  setView(consentText && !consented ? 'consent' : 'leave');
+}
+
 async function resume(conv) {
   conversation = conv;
+  queuePosition = conv.queue_position ?? 0;
   setView('chat');
   connect();
   const messages = await retry(() => api('GET', `/conversations/${conv.id}/messages?after=0`));
@@ -134,7 +176,7 @@ function connect() {
   socket?.stop();
   socket = new LiveSocket(
     (after) => socketURL('/api/v1/widget/ws', { token, conversation_id: id, after }),
-    { event: onEvent, typing: onTyping, state: setConnection },
+    { event: onEvent, typing: onTyping, state: setConnection, queue: onQueue },
   );
   socket.start();
 }
@@ -145,6 +187,20 @@ function onEvent(event) {
     if (event.message.sender_type === 'agent') showTyping(false);
   }
   if (event.conversation) applyConversation(event.conversation);
+}
+
+function onQueue(frame) {
+  queuePosition = frame.position;
+  showQueue();
+}
+
+// showQueue says where the visitor stands while nobody has taken the chat.
+function showQueue() {
+  const el = $('queue');
+  const queued = $('chat').dataset.view === 'chat' && conversation?.state === 'unassigned' && queuePosition > 0;
+  el.hidden = !queued;
+  el.dataset.position = queued ? queuePosition : 0;
+  el.textContent = queued ? t('queue', { n: queuePosition }) : '';
 }
 
 function onTyping(frame) {
@@ -162,14 +218,27 @@ function showTyping(on) {
 function applyConversation(conv) {
   if (!conv || conv.id !== conversation?.id) return;
   conversation = conv;
-  if (conv.state === 'closed') ended();
+  if (conv.state !== 'unassigned') queuePosition = 0;
+  else if (conv.queue_position) queuePosition = conv.queue_position;
+  if (conv.state === 'closed') ended(conv);
+  else showQueue();
 }
 
-function ended() {
+// ended shows that the chat is over and, when it was not the visitor who
+// ended it, why.
+function ended(conv) {
   socket?.stop();
   socket = null;
   showTyping(false);
   setConnection('idle');
+  if (conv.close_reason === 'blocked') {
+    setView('blocked');
+    return;
+  }
+  const text = $('ended-text');
+  const reason = conv.close_reason ?? '';
+  text.dataset.reason = reason;
+  text.textContent = t(locale.has('ended.' + reason) ? 'ended.' + reason : 'ended');
   setView('ended');
 }
 
@@ -180,7 +249,9 @@ function ensureConversation() {
   creating ??= retry(() => api('POST', '/conversations', { consent: true }))
     .then((conv) => {
       conversation = conv;
+      queuePosition = conv.queue_position ?? 0;
       $('end').hidden = false;
+      showQueue();
       connect();
       return conv;
     })
@@ -204,7 +275,78 @@ async function send(text) {
     else thread.drop(id);
     applyConversation(res.conversation);
   } catch (err) {
-    thread.mark(id, 'failed', locale.errorText(err));
+    // Chats stopped being taken before this one started: the message
+    // goes to the leave-a-message form instead.
+    if (!conversation && err.code === 'chat_unavailable') {
+      thread.drop(id);
+      showLeave(text);
+    } else if (err.code === 'customer_blocked') {
+      thread.drop(id);
+      setView('blocked');
+    } else {
+      thread.mark(id, 'failed', locale.errorText(err));
+    }
+  }
+}
+
+// looksLikeContact accepts an email address or a phone number of 7 to 20
+// digits, as the server does (chat.looksLikeContact).
+function looksLikeContact(s) {
+  const at = s.indexOf('@');
+  if (at > 0 && at < s.length - 1 && !/\s/.test(s)) return s.slice(at).includes('.');
+  if (!/^[\d+\-(). ]+$/.test(s)) return false;
+  const digits = s.replace(/\D/g, '').length;
+  return digits >= 7 && digits <= 20;
+}
+
+// leaveMessage checks the form, says what is missing next to each field,
+// and sends the message as a ticket for the To check list.
+async function leaveMessage(e) {
+  e.preventDefault();
+  const form = $('leave');
+  const f = form.elements;
+  const values = { name: f.name.value.trim(), contact: f.contact.value.trim(), message: f.message.value };
+  const problems = {
+    name: !values.name ? 'leave.name_required' : '',
+    contact: !values.contact ? 'leave.contact_required' : !looksLikeContact(values.contact) ? 'leave.contact_invalid' : '',
+    message: !values.message.trim() ? 'leave.message_required' : '',
+  };
+  showLeaveErrors(problems);
+  $('leave-error').textContent = '';
+  const first = Object.keys(problems).find((k) => problems[k]);
+  if (first) {
+    f[first].focus();
+    return;
+  }
+  f.submit.disabled = true;
+  try {
+    await api('POST', '/tickets', values);
+    form.reset();
+    setView('sent');
+  } catch (err) {
+    if (err.code === 'customer_blocked') {
+      setView('blocked');
+      return;
+    }
+    // The server names the field in English; point at it in the
+    // visitor's language.
+    const field = err.code === 'invalid_input' ? ['name', 'contact'].find((k) => err.message.startsWith(k)) : '';
+    if (field) showLeaveErrors({ [field]: field === 'contact' ? 'leave.contact_invalid' : 'leave.name_required' });
+    else if (err.code === 'empty_message') showLeaveErrors({ message: 'leave.message_required' });
+    else $('leave-error').textContent = locale.errorText(err);
+  } finally {
+    f.submit.disabled = false;
+  }
+}
+
+function showLeaveErrors(problems) {
+  const f = $('leave').elements;
+  for (const name of ['name', 'contact', 'message']) {
+    if (!(name in problems)) continue;
+    const key = problems[name];
+    $(`leave-${name}-error`).textContent = key ? t(key) : '';
+    if (key) f[name].setAttribute('aria-invalid', 'true');
+    else f[name].removeAttribute('aria-invalid');
   }
 }
 
@@ -228,8 +370,28 @@ function flash(text) {
   }, 6000);
 }
 
+// systemText is a system event in the visitor's words; the server sends
+// visitors only the events meant for them. Unknown codes are not shown.
+function systemText(msg) {
+  const meta = msg.meta ?? {};
+  switch (msg.body) {
+    case 'assigned':
+      return t('system.assigned', { agent: meta.agent || t('agent') });
+    case 'transferred':
+      return t('system.transferred', { agent: meta.to || t('agent') });
+    case 'customer_left':
+      return t('system.customer_left');
+    case 'closed':
+      return t(locale.has('system.closed.' + meta.reason) ? 'system.closed.' + meta.reason : 'system.closed');
+  }
+  return msg.kind === 'system' ? '' : msg.body;
+}
+
 function renderMessage(msg, status, error) {
-  if (msg.sender_type === 'system') return h('li', { class: 'msg system' }, msg.body);
+  if (msg.sender_type === 'system') {
+    const text = systemText(msg);
+    return h('li', { class: 'msg system', dataset: { code: msg.body }, hidden: !text }, text);
+  }
   const mine = msg.sender_type === 'visitor';
   const meta = status
     ? h('span', { class: 'meta', role: status === 'failed' ? 'alert' : null }, t('msg.' + status, { error }))
@@ -246,8 +408,18 @@ bindComposer($('composer'), {
   typing: (on) => socket?.send({ type: 'typing', conversation_id: conversation?.id, typing: on }),
 });
 $('agree').addEventListener('click', () => {
-  setView('chat');
-  $('composer').elements.body.focus();
+  consented = true;
+  setView(afterConsent);
+  if (afterConsent === 'chat') $('composer').elements.body.focus();
+  else $('leave').elements.name.focus();
+});
+$('leave').addEventListener('submit', leaveMessage);
+$('leave').addEventListener('input', (e) => {
+  if (e.target.name) showLeaveErrors({ [e.target.name]: '' });
+});
+$('leave-again').addEventListener('click', async () => {
+  await loadConfig().catch(() => {});
+  startFresh();
 });
 $('end').addEventListener('click', () => {
   $('end-confirm').hidden = false;
@@ -257,11 +429,13 @@ $('end-no').addEventListener('click', () => {
   $('end-confirm').hidden = true;
 });
 $('end-yes').addEventListener('click', endChat);
-$('new-chat').addEventListener('click', () => {
+$('new-chat').addEventListener('click', async () => {
   conversation = null;
+  queuePosition = 0;
   thread.clear();
-  setView('chat');
-  $('composer').elements.body.focus();
+  await loadConfig().catch(() => {});
+  startFresh();
+  if ($('chat').dataset.view === 'chat') $('composer').elements.body.focus();
 });
 $('retry').addEventListener('click', start);
 if (window.parent === window) $('minimize').hidden = true;
