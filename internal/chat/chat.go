@@ -271,6 +271,9 @@ const (
 	EventAgentStatus   EventType = "agent.status"
 	EventTicketCreated EventType = "ticket.created"
 	EventTicketUpdated EventType = "ticket.updated"
+	// EventWorkspaceUpdated says the workspace's settings changed: consoles
+	// reload them.
+	EventWorkspaceUpdated EventType = "workspace.updated"
 )
 
 // Event is one entry of a workspace's event log. Seq increases by one per

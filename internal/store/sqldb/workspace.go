@@ -98,6 +98,7 @@ func (db *DB) UpdateWorkspace(ctx context.Context, w *chat.Workspace) ([]chat.Ev
 			w.Name, w.IdentitySecret, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, jsonText(w.Settings), w.ID); err != nil {
 			return err
 		}
+		t.emit(chat.Event{WorkspaceID: w.ID, Type: chat.EventWorkspaceUpdated})
 		return db.route(ctx, t, w)
 	})
 }

@@ -241,8 +241,7 @@ export class Inbox extends EventTarget {
   }
 
   // refresh reloads every list shown so far, the settings, the agents and
-  // the open tickets; events keep them current in between. (Settings
-  // changes have no event: a reconnect or a refused send reloads them.)
+  // the open tickets; events keep them current in between.
   refresh() {
     const states = ['unassigned', 'waiting', 'active'];
     if (this.#closedLoaded) states.push('closed');
@@ -290,6 +289,9 @@ export class Inbox extends EventTarget {
       case 'ticket.created':
       case 'ticket.updated':
         if (event.ticket) this.setTicket(event.ticket);
+        break;
+      case 'workspace.updated':
+        this.loadWorkspace().catch(() => {});
         break;
     }
     // Conversation events carry their system message (assigned, held, …).
