@@ -14,6 +14,10 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
 
+	// Bootstrap creates the first workspace with a as its master unless the
+	// installation has an agent already; it reports whether it did, and
+	// does so once however many nodes start together.
+	Bootstrap(ctx context.Context, w *Workspace, a *Agent) (bool, error)
 	// CreateWorkspace inserts w and fills in its ID and CreatedAt.
 	CreateWorkspace(ctx context.Context, w *Workspace) error
 	Workspace(ctx context.Context, id int64) (*Workspace, error)

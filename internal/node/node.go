@@ -141,19 +141,14 @@ func (m *Main) bootstrap(ctx context.Context) (*chat.Workspace, string, error) {
 		IdentitySecret: strings.ToLower(auth.NewToken() + auth.NewToken()),
 		ConsentText:    "상담을 위해 이름, 연락처와 대화 내용을 수집하고 상담 기록으로 보관합니다. 동의하시면 상담을 시작해 주세요.\nWe keep your name, contact and this conversation to answer you.",
 	}
-	if err := m.Store.CreateWorkspace(ctx, ws); err != nil {
-		return nil, "", err
-	}
 	password, generated := m.Config.AdminPassword, ""
 	if password == "" {
 		password = auth.NewToken()[:16]
 		generated = password
 	}
 	a := &chat.Agent{Email: m.Config.AdminEmail, Name: "Admin", PasswordHash: auth.HashPassword(password)}
-	if err := m.Store.CreateAgent(ctx, a); err != nil {
-		return nil, "", err
-	}
-	if err := m.Store.AddMember(ctx, chat.Member{WorkspaceID: ws.ID, AgentID: a.ID, Role: chat.RoleMaster}); err != nil {
+	created, err := m.Store.Bootstrap(ctx, ws, a)
+	if err != nil || !created {
 		return nil, "", err
 	}
 	m.Log.Info("created the first workspace and master account", "site_id", ws.SiteID, "email", a.Email)

@@ -25,15 +25,17 @@ func scanAgent(row *sql.Row) (*chat.Agent, error) {
 
 // CreateAgent inserts a, failing with chat.ErrConflict when the email is taken.
 func (db *DB) CreateAgent(ctx context.Context, a *chat.Agent) error {
-	a.CreatedAt = db.Now().UTC().Truncate(1000)
-	err := db.tx(ctx, func(x q) error {
-		return x.row(ctx, `INSERT INTO agents (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-			a.Email, a.Name, a.PasswordHash, micros(a.CreatedAt)).Scan(&a.ID)
-	})
+	err := db.tx(ctx, func(x q) error { return db.insertAgent(ctx, x, a) })
 	if db.d.IsUniqueViolation(err) {
 		return chat.Errorf(chat.ErrConflict, "an agent with email %q already exists", a.Email)
 	}
 	return err
+}
+
+func (db *DB) insertAgent(ctx context.Context, x q, a *chat.Agent) error {
+	a.CreatedAt = db.Now().UTC().Truncate(time.Microsecond)
+	return x.row(ctx, `INSERT INTO agents (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		a.Email, a.Name, a.PasswordHash, micros(a.CreatedAt)).Scan(&a.ID)
 }
 
 // Agent returns the agent with the given ID.
@@ -61,14 +63,16 @@ func (db *DB) AddMember(ctx context.Context, m chat.Member) error {
 	if m.Status == "" {
 		m.Status = chat.StatusOffline
 	}
-	err := db.tx(ctx, func(x q) error {
-		_, err := x.exec(ctx, `INSERT INTO members (workspace_id, agent_id, role, status) VALUES (?, ?, ?, ?)`,
-			m.WorkspaceID, m.AgentID, m.Role, m.Status)
-		return err
-	})
+	err := db.tx(ctx, func(x q) error { return insertMember(ctx, x, m) })
 	if db.d.IsUniqueViolation(err) {
 		return chat.Errorf(chat.ErrConflict, "the agent is already a member")
 	}
+	return err
+}
+
+func insertMember(ctx context.Context, x q, m chat.Member) error {
+	_, err := x.exec(ctx, `INSERT INTO members (workspace_id, agent_id, role, status) VALUES (?, ?, ?, ?)`,
+		m.WorkspaceID, m.AgentID, m.Role, m.Status)
 	return err
 }
 

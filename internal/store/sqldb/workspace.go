@@ -54,23 +54,53 @@ func jsonText(v any) string {
 // CreateWorkspace inserts w, failing with chat.ErrConflict if its site_id
 // is taken. Zero settings become the defaults.
 func (db *DB) CreateWorkspace(ctx context.Context, w *chat.Workspace) error {
-	w.CreatedAt = db.Now().UTC().Truncate(time.Microsecond)
-	if w.Settings.AssignmentMode == "" {
-		w.Settings = chat.DefaultSettings()
-	}
-	err := db.tx(ctx, func(x q) error {
-		if err := x.row(ctx, `INSERT INTO workspaces (site_id, name, identity_secret, allowed_origins, consent_text, color, title, settings, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			w.SiteID, w.Name, w.IdentitySecret, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, jsonText(w.Settings), micros(w.CreatedAt)).Scan(&w.ID); err != nil {
-			return err
-		}
-		_, err := x.exec(ctx, `INSERT INTO event_seqs (workspace_id, seq) VALUES (?, 0)`, w.ID)
-		return err
-	})
+	err := db.tx(ctx, func(x q) error { return db.insertWorkspace(ctx, x, w) })
 	if db.d.IsUniqueViolation(err) {
 		return chat.Errorf(chat.ErrConflict, "site_id %q is taken", w.SiteID)
 	}
 	return err
+}
+
+func (db *DB) insertWorkspace(ctx context.Context, x q, w *chat.Workspace) error {
+	w.CreatedAt = db.Now().UTC().Truncate(time.Microsecond)
+	if w.Settings.AssignmentMode == "" {
+		w.Settings = chat.DefaultSettings()
+	}
+	if err := x.row(ctx, `INSERT INTO workspaces (site_id, name, identity_secret, allowed_origins, consent_text, color, title, settings, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		w.SiteID, w.Name, w.IdentitySecret, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, jsonText(w.Settings), micros(w.CreatedAt)).Scan(&w.ID); err != nil {
+		return err
+	}
+	_, err := x.exec(ctx, `INSERT INTO event_seqs (workspace_id, seq) VALUES (?, 0)`, w.ID)
+	return err
+}
+
+// Bootstrap creates the first workspace with a as its master, unless the
+// installation already has an agent; it reports whether it did. Nodes
+// starting together on one database bootstrap once.
+func (db *DB) Bootstrap(ctx context.Context, w *chat.Workspace, a *chat.Agent) (bool, error) {
+	created := false
+	err := db.tx(ctx, func(x q) error {
+		if db.d.LockRouting != nil {
+			// Workspace 0 does not exist: its lock guards installation-wide work.
+			if err := db.d.LockRouting(ctx, x, 0); err != nil {
+				return err
+			}
+		}
+		var n int
+		if err := x.row(ctx, `SELECT COUNT(*) FROM agents`).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		if err := db.insertWorkspace(ctx, x, w); err != nil {
+			return err
+		}
+		if err := db.insertAgent(ctx, x, a); err != nil {
+			return err
+		}
+		created = true
+		return insertMember(ctx, x, chat.Member{WorkspaceID: w.ID, AgentID: a.ID, Role: chat.RoleMaster, Status: chat.StatusOffline})
+	})
+	return created, err
 }
 
 func (db *DB) workspaceIn(ctx context.Context, x q, id int64) (*chat.Workspace, error) {

@@ -22,6 +22,7 @@ func Run(t *testing.T, open Opener) {
 		fn   func(*testing.T, chat.Store)
 	}{
 		{"Workspaces", testWorkspaces},
+		{"Bootstrap", testBootstrap},
 		{"AgentsAndMembers", testAgentsAndMembers},
 		{"Sessions", testSessions},
 		{"Customers", testCustomers},
@@ -615,5 +616,42 @@ func testConcurrentSends(t *testing.T, s chat.Store) {
 	must(t, err)
 	if len(byConv) != 5 || byConv[0].Seq != start+1 {
 		t.Fatalf("filtered events %d, first %d", len(byConv), byConv[0].Seq)
+	}
+}
+
+func testBootstrap(t *testing.T, s chat.Store) {
+	const n = 4
+	var wg sync.WaitGroup
+	created := make([]bool, n)
+	for i := range n {
+		wg.Go(func() {
+			ws := &chat.Workspace{SiteID: fmt.Sprint("first", i), Name: "first", IdentitySecret: "s"}
+			a := &chat.Agent{Email: "admin@example.com", Name: "Admin", PasswordHash: "h"}
+			ok, err := s.Bootstrap(ctx, ws, a)
+			if err != nil {
+				t.Error(err)
+			}
+			created[i] = ok
+		})
+	}
+	wg.Wait()
+	count := 0
+	for _, ok := range created {
+		if ok {
+			count++
+		}
+	}
+	if count != 1 {
+		t.Fatalf("%d nodes bootstrapped", count)
+	}
+	a, err := s.AgentByEmail(ctx, "admin@example.com")
+	must(t, err)
+	ms, err := s.Memberships(ctx, a.ID)
+	must(t, err)
+	if len(ms) != 1 || ms[0].Role != chat.RoleMaster {
+		t.Fatalf("memberships %+v", ms)
+	}
+	if _, err := s.LastEventSeq(ctx, ms[0].WorkspaceID); err != nil {
+		t.Fatal(err)
 	}
 }
