@@ -27,46 +27,62 @@ type Bus interface {
 	Close() error
 }
 
-// Memory is the single-node bus: Publish calls every subscriber directly.
-type Memory struct {
+// fanout is the list of local subscribers both buses hand messages to.
+type fanout struct {
 	mu   sync.RWMutex
 	next int
 	subs map[int]func(Message)
 }
 
+func (f *fanout) subscribe(fn func(Message)) func() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.subs == nil {
+		f.subs = map[int]func(Message){}
+	}
+	id := f.next
+	f.next++
+	f.subs[id] = fn
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		delete(f.subs, id)
+	}
+}
+
+func (f *fanout) deliver(m Message) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	for _, fn := range f.subs {
+		fn(m)
+	}
+}
+
+func (f *fanout) clear() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	clear(f.subs)
+}
+
+// Memory is the single-node bus: Publish calls every subscriber directly.
+type Memory struct{ fanout }
+
 var _ Bus = (*Memory)(nil)
 
 // NewMemory returns an empty in-memory bus.
-func NewMemory() *Memory { return &Memory{subs: map[int]func(Message){}} }
+func NewMemory() *Memory { return &Memory{} }
 
 // Publish hands m to every subscriber before returning.
 func (b *Memory) Publish(_ context.Context, m Message) error {
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	for _, fn := range b.subs {
-		fn(m)
-	}
+	b.deliver(m)
 	return nil
 }
 
 // Subscribe registers fn.
-func (b *Memory) Subscribe(fn func(Message)) func() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	id := b.next
-	b.next++
-	b.subs[id] = fn
-	return func() {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		delete(b.subs, id)
-	}
-}
+func (b *Memory) Subscribe(fn func(Message)) func() { return b.subscribe(fn) }
 
 // Close drops every subscriber.
 func (b *Memory) Close() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	clear(b.subs)
+	b.clear()
 	return nil
 }

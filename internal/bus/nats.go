@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -18,12 +17,9 @@ const subjectPrefix = "sodam.ws."
 // while a link blips is recovered by the hub, which fills sequence gaps
 // from the store and sweeps it periodically.
 type NATS struct {
+	fanout
 	nc  *nats.Conn
 	sub *nats.Subscription
-
-	mu   sync.RWMutex
-	next int
-	subs map[int]func(Message)
 }
 
 var _ Bus = (*NATS)(nil)
@@ -31,7 +27,7 @@ var _ Bus = (*NATS)(nil)
 // DialNATS connects to the NATS server at url. It fails at once, rather than
 // leaving a half-working node, when the server cannot be reached.
 func DialNATS(url, name string) (*NATS, error) {
-	b := &NATS{subs: map[int]func(Message){}}
+	b := &NATS{}
 	nc, err := nats.Connect(url,
 		nats.Name(name),
 		nats.Timeout(5*time.Second),
@@ -77,32 +73,14 @@ func (b *NATS) receive(msg *nats.Msg) {
 	if err1 != nil || err2 != nil {
 		return // not ours
 	}
-	m := Message{WorkspaceID: ws, Seq: seq, Data: msg.Data}
-	b.mu.RLock()
-	defer b.mu.RUnlock()
-	for _, fn := range b.subs {
-		fn(m)
-	}
+	b.deliver(Message{WorkspaceID: ws, Seq: seq, Data: msg.Data})
 }
 
 // Subscribe registers fn for every message from every node.
-func (b *NATS) Subscribe(fn func(Message)) func() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	id := b.next
-	b.next++
-	b.subs[id] = fn
-	return func() {
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		delete(b.subs, id)
-	}
-}
+func (b *NATS) Subscribe(fn func(Message)) func() { return b.subscribe(fn) }
 
 // Close drains the subscription and closes the connection.
 func (b *NATS) Close() error {
-	b.mu.Lock()
-	clear(b.subs)
-	b.mu.Unlock()
+	b.clear()
 	return b.nc.Drain()
 }
