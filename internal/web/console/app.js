@@ -214,7 +214,12 @@ document.addEventListener('click', (e) => {
   const action = e.target.closest('[data-action]')?.dataset.action;
   actions[action]?.();
 });
-document.addEventListener('visibilitychange', () => inbox?.seen());
+document.addEventListener('visibilitychange', () => {
+  inbox?.seen();
+  if (document.visibilityState === 'hidden') inbox?.flush();
+});
+// A conversation opened just before leaving stays seen after coming back.
+addEventListener('pagehide', () => inbox?.flush());
 addEventListener('hashchange', route);
 app.addEventListener('workspace', (e) => showWorkspaceName(e.detail.name));
 onSessionLost(() => showLogin(t('error.unauthorized')));

@@ -13,6 +13,7 @@ class ConversationList extends HTMLElement {
   #tab = 'unassigned';
   #scope = 'mine';
   #items = new Map(); // conversation id → <li>
+  #drawn = new WeakMap(); // <a> → what its content was drawn from
   #frame = 0;
 
   connectedCallback() {
@@ -120,6 +121,12 @@ class ConversationList extends HTMLElement {
     else a.removeAttribute('aria-current');
     a.classList.toggle('unread', unread > 0 || isNew);
     const showAssignee = this.#scope === 'all' && c.assignee_id !== 0 && c.assignee_id !== inbox.agentId;
+    // Redraw the content only when it changes: replacing the element under
+    // the pointer between mousedown and mouseup swallows the click.
+    const drawn = JSON.stringify([c.room_no, c.customer_name || c.identifier, activity(c), c.last_message,
+      unread, isNew, showAssignee && c.assignee_name, locale.lang]);
+    if (this.#drawn.get(a) === drawn) return;
+    this.#drawn.set(a, drawn);
     a.replaceChildren(...[
       h('span', { class: 'conv-top' },
         h('span', { class: 'room' }, '#' + c.room_no),
