@@ -6,12 +6,14 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -29,50 +31,119 @@ const (
 // site is a running node plus a host page that embeds its widget.
 type site struct {
 	t       *testing.T
-	node    *node.Main
+	node    *node.Main // nil while stopped
 	baseURL string
+	addr    string // the node's address, kept across restarts
+	dataDir string
 	ws      *chat.Workspace
 	host    *httptest.Server // the company's page, another origin
 }
 
 // startSite starts a node on a fresh data directory and a host page whose
-// origin is allowed to embed the widget. settings, when not empty, is the
-// JavaScript object assigned to window.SodamSettings before the snippet.
+// origin is allowed to embed the widget. The host page's ?head= is put in
+// its <head> before the snippet, e.g. a script setting window.SodamSettings.
 func startSite(t *testing.T) *site {
 	t.Helper()
-	m := node.New(&bytes.Buffer{})
+	s := &site{t: t, addr: "127.0.0.1:0", dataDir: t.TempDir()}
+	s.start()
+	t.Cleanup(func() {
+		if s.node != nil {
+			s.node.Close()
+		}
+	})
+	s.baseURL = "http://" + s.addr
+	ctx := context.Background()
+	var err error
+	if s.ws, err = s.node.Store.Workspace(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	s.host = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, hostPage, r.URL.Query().Get("head"), s.baseURL, s.ws.SiteID)
+	}))
+	t.Cleanup(s.host.Close)
+	s.ws.AllowedOrigins = []string{s.host.URL}
+	if _, err := s.node.Store.UpdateWorkspace(ctx, s.ws); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// hostPage is the company's page: a small shop with the embed snippet
+// before </head>. Its arguments are extra head HTML, Sodam's base URL and
+// the site ID.
+const hostPage = `<!doctype html>
+<html lang="ko">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>소담 상점</title>
+<style>
+body { margin: 0; color: #2b2622; background: #faf7f2; font-family: system-ui, "Apple SD Gothic Neo", "Malgun Gothic", "Noto Sans KR", sans-serif; }
+header { padding: 18px 40px; background: #fff; border-bottom: 1px solid #ebe4da; font-size: 1.3rem; font-weight: 800; color: #6b4a2b; }
+main { max-width: 760px; padding: 36px 40px; }
+h1 { margin: 0 0 8px; font-size: 1.8rem; }
+p { margin: 0; color: #5b524a; }
+ul { display: grid; grid-template-columns: repeat(2, 1fr); gap: 18px; margin: 32px 0 0; padding: 0; list-style: none; }
+li { padding: 96px 16px 14px; border-radius: 14px; background: linear-gradient(#d9c6a5 0 82px, #fff 82px); border: 1px solid #ebe4da; font-weight: 600; }
+</style>%s
+<script src="%s/widget.js" data-site-id="%s" async></script>
+</head>
+<body>
+<header>소담 상점</header>
+<main>
+<h1>봄맞이 다기 기획전</h1>
+<p>손으로 빚은 찻잔과 햇차를 만나 보세요. 궁금한 점은 채팅으로 물어보세요.</p>
+<ul><li>백자 찻잔 2인 세트 · 32,000원</li><li>대나무 찻상 · 58,000원</li><li>하동 햇녹차 40g · 24,000원</li><li>린넨 다포 · 9,000원</li></ul>
+</main>
+</body>
+</html>`
+
+// memberHead is host page head HTML for a visitor logged in to the
+// company's site: their ID signed as the company's server would, and name.
+func (s *site) memberHead(uid, name string) string {
+	return fmt.Sprintf(`<script>window.SodamSettings = {siteUid: %s, siteUidSig: %s, extra: {cus_extra_username: %s}};</script>`,
+		js(uid), js(chat.SignSiteUID(s.ws.IdentitySecret, uid)), js(name))
+}
+
+// start runs a node on s.addr and s.dataDir. After a stop, the address may
+// take a moment to be free again.
+func (s *site) start() {
+	s.t.Helper()
 	getenv := func(k string) string {
 		if k == "SODAM_ADMIN_PASSWORD" {
 			return adminPassword
 		}
 		return ""
 	}
-	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "warn"}, getenv); err != nil {
-		t.Fatal(err)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		m := node.New(&bytes.Buffer{})
+		if err := m.ParseFlags([]string{"--addr", s.addr, "--data", s.dataDir, "--log-level", "warn"}, getenv); err != nil {
+			s.t.Fatal(err)
+		}
+		err := m.Run(context.Background())
+		if err == nil {
+			s.node = m
+			s.addr = m.Addr()
+			return
+		}
+		m.Close()
+		if !errors.Is(err, syscall.EADDRINUSE) || time.Now().After(deadline) {
+			s.t.Fatalf("start node on %s: %v", s.addr, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
+}
+
+// stop ends the node as an operator would (its sockets drop, its
+// listener closes) and leaves the data directory for start.
+func (s *site) stop() {
+	s.t.Helper()
+	if err := s.node.Close(); err != nil {
+		s.t.Fatalf("stop node: %v", err)
 	}
-	t.Cleanup(func() { m.Close() })
-	s := &site{t: t, node: m, baseURL: "http://" + m.Addr()}
-	ctx := context.Background()
-	var err error
-	if s.ws, err = m.Store.Workspace(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	s.host = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, `<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>소담 상점</title>%s
-<script src="%s/widget.js" data-site-id="%s" async></script></head>
-<body style="font-family: sans-serif"><h1>소담 상점</h1><p>Welcome to our shop.</p></body></html>`,
-			r.URL.Query().Get("head"), s.baseURL, s.ws.SiteID)
-	}))
-	t.Cleanup(s.host.Close)
-	s.ws.AllowedOrigins = []string{s.host.URL}
-	if err := m.Store.UpdateWorkspace(ctx, s.ws); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	s.node = nil
 }
 
 // chromium finds Debian's Chromium, or skips (fails under
@@ -121,9 +192,10 @@ func browser(t *testing.T) context.Context {
 
 // person opens a tab in a browser context of its own: separate cookies and
 // storage, as if on another computer. It fails the test after timeout.
-func person(t *testing.T, root context.Context, timeout time.Duration) context.Context {
+// opts are added to the tab's context options (say, a listener).
+func person(t *testing.T, root context.Context, timeout time.Duration, opts ...chromedp.ContextOption) context.Context {
 	t.Helper()
-	ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+	ctx, cancel := chromedp.NewContext(root, append([]chromedp.ContextOption{chromedp.WithNewBrowserContext()}, opts...)...)
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("start browser tab: %v", err)
@@ -144,7 +216,7 @@ func screenshot(t *testing.T, ctx context.Context, name string, sel string) {
 	var buf []byte
 	var err error
 	if sel == "" {
-		buf, err = chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		buf, err = chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG, not JPEG
 	} else {
 		buf, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(sel)))
 	}

@@ -241,9 +241,10 @@ document.addEventListener('click', (e) => {
 });
 document.addEventListener('visibilitychange', () => {
   inbox?.seen();
-  // Settings changes carry no event: coming back to the tab rechecks them.
-  if (document.visibilityState === 'visible') inbox?.loadWorkspace().catch(() => {});
+  if (document.visibilityState === 'hidden') inbox?.flush();
 });
+// A conversation opened just before leaving stays seen after coming back.
+addEventListener('pagehide', () => inbox?.flush());
 addEventListener('hashchange', route);
 onSessionLost(() => showLogin(t('error.unauthorized')));
 boot();

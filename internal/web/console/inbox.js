@@ -104,6 +104,12 @@ export class Inbox extends EventTarget {
     this.#save();
   }
 
+  // flush saves now what the inbox remembers, for a page going away
+  // before the delayed save.
+  flush() {
+    this.#save();
+  }
+
   // request calls the API under this workspace's path.
   request(method, path, body) {
     return call(method, `/workspaces/${this.workspaceId}${path}`, body);

@@ -17,6 +17,7 @@ class ConversationList extends HTMLElement {
   #scope = 'mine';
   #flag = 'all';
   #items = new Map(); // conversation id → <li>
+  #drawn = new WeakMap(); // <a> → what its content was drawn from
   #frame = 0;
 
   connectedCallback() {
@@ -155,6 +156,12 @@ class ConversationList extends HTMLElement {
     const wrapUp = Boolean(c.customer_left_at) && c.state !== 'closed';
     a.dataset.important = String(Boolean(c.important));
     a.dataset.onHold = String(Boolean(c.on_hold));
+    // Redraw the content only when it changes: replacing the element under
+    // the pointer between mousedown and mouseup swallows the click.
+    const drawn = JSON.stringify([c.room_no, c.customer_name || c.identifier, activity(c), c.last_message,
+      unread, isNew, showAssignee && c.assignee_name, locale.lang, c.important, c.on_hold, queued, wrapUp]);
+    if (this.#drawn.get(a) === drawn) return;
+    this.#drawn.set(a, drawn);
     a.replaceChildren(...[
       h('span', { class: 'conv-top' },
         h('span', { class: 'room' }, '#' + c.room_no),

@@ -1,0 +1,156 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// What people do, step by step, as the browser tests share it.
+
+// signIn logs the agent in to the console with the keyboard and mouse, and
+// waits for the live connection.
+func signIn(p *tab, s *site) {
+	p.t.Helper()
+	p.goTo(s.baseURL + "/console/")
+	p.waitFor("the sign-in form", `!document.querySelector('#login').hidden`)
+	p.do("fill in the sign-in form",
+		chromedp.SendKeys(chromedp.CSS("[data-testid=login-email]"), adminEmail),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=login-password]"), adminPassword),
+	)
+	p.click("[data-testid=login-submit]")
+	p.waitFor("the console after signing in", `!document.querySelector('#app').hidden && document.querySelector('#login').hidden`)
+	p.waitFor("the console's live connection", `document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
+	p.waitFor("the agent shown online", `document.querySelector('[data-testid=status-select]').closest('label').dataset.status === 'online'`)
+}
+
+// openWidget opens the page at url and the chat with the launcher.
+func openWidget(p *tab, url string) {
+	p.t.Helper()
+	p.goTo(url)
+	p.click("#sodam-launcher")
+	p.waitFrame("the widget to load", `['consent', 'chat', 'ended'].includes(d.querySelector('[data-testid=widget]')?.dataset.view)`)
+}
+
+// agree accepts the privacy notice.
+func agree(p *tab) {
+	p.t.Helper()
+	p.waitFrame("the consent step", `d.querySelector('[data-testid=widget]').dataset.view === 'consent'`)
+	p.frameClick("[data-testid=widget-consent-agree]")
+	p.waitFrame("the chat after consent", `d.querySelector('[data-testid=widget]').dataset.view === 'chat'`)
+}
+
+// widgetType clicks into the widget's composer and types text.
+func widgetType(p *tab, text string) {
+	p.t.Helper()
+	p.frameClick("[data-testid=widget-input]")
+	p.waitFrame("the keyboard focus in the widget's composer", `d.hasFocus() && d.activeElement === d.querySelector('[data-testid=widget-input]')`)
+	p.keys(text)
+}
+
+// widgetSend types a message in the widget and sends it with Enter.
+func widgetSend(p *tab, text string) {
+	p.t.Helper()
+	widgetType(p, text)
+	p.keys("\r")
+}
+
+// widgetShows waits until the widget shows text as a stored message.
+func widgetShows(p *tab, sender, text string) {
+	p.t.Helper()
+	p.waitFrame(fmt.Sprintf("%s message %q in the widget", sender, text),
+		`[...d.querySelectorAll('[data-testid=widget-messages] li[data-seq][data-sender=`+sender+`] .bubble')].some((b) => b.textContent === `+js(text)+`)`)
+}
+
+// consoleType types into the console's composer.
+func consoleType(p *tab, text string) {
+	p.t.Helper()
+	p.waitFor("the composer enabled", `!document.querySelector('[data-testid=composer-input]').disabled`)
+	p.do("type in the composer", chromedp.SendKeys(chromedp.CSS("[data-testid=composer-input]"), text))
+}
+
+// consoleSend types a reply in the console and sends it with Enter.
+func consoleSend(p *tab, text string) {
+	p.t.Helper()
+	consoleType(p, text)
+	p.keys("\r")
+}
+
+// consoleShows waits until the open conversation shows text as stored.
+func consoleShows(p *tab, sender, text string) {
+	p.t.Helper()
+	p.waitFor(fmt.Sprintf("%s message %q in the console", sender, text),
+		`[...document.querySelectorAll('[data-testid=messages] li[data-seq][data-sender=`+sender+`] .bubble')].some((b) => b.textContent === `+js(text)+`)`)
+}
+
+// firstRequest waits for a conversation in the console's list and returns
+// its id.
+func firstRequest(p *tab) int64 {
+	p.t.Helper()
+	p.waitFor("the console live", `document.querySelector('[data-testid=connection]')?.dataset.state === 'live'`)
+	p.waitFor("a conversation in the list", `document.querySelector('[data-testid=conversation-list] a[data-conversation-id]')`)
+	return eval[int64](p, `Number(document.querySelector('[data-testid=conversation-list] a[data-conversation-id]').dataset.conversationId)`)
+}
+
+// openAndAssign opens the conversation in the console and takes it.
+func openAndAssign(p *tab, id int64) {
+	p.t.Helper()
+	p.click(fmt.Sprintf("[data-testid=conversation-list] a[data-conversation-id='%d']", id))
+	p.waitFor("the conversation loaded", `document.querySelector('[data-testid=conversation]').dataset.state === 'ready'`)
+	p.click("[data-testid=assign-button]")
+	p.waitFor("the conversation assigned", `document.querySelector('[data-testid=conversation-state]')?.dataset.state === 'waiting' && !document.querySelector('[data-testid=composer-input]').disabled`)
+}
+
+// stored keeps the stored messages of a thread (no drafts).
+func stored(bs []bubble) []bubble {
+	var out []bubble
+	for _, b := range bs {
+		if b.Seq > 0 {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// checkThread fails unless the thread shows no draft, every message once
+// in seq order, and, among the visitor's and agents' messages, exactly the
+// texts want in that order.
+func checkThread(p *tab, where string, bs []bubble, want []string) {
+	p.t.Helper()
+	var texts []string
+	var last int64
+	for _, b := range bs {
+		if b.Seq == 0 {
+			p.fail("%s still shows a draft: %v\nthread: %v", where, b, bs)
+		}
+		if b.Seq <= last {
+			p.fail("%s shows seq %d after %d (duplicate or out of order)\nthread: %v", where, b.Seq, last, bs)
+		}
+		last = b.Seq
+		if b.Sender != "system" {
+			texts = append(texts, b.Text)
+		}
+	}
+	if strings.Join(texts, "\n") != strings.Join(want, "\n") {
+		p.fail("%s shows messages %q, want %q\nthread: %v", where, texts, want, bs)
+	}
+}
+
+// sameThread fails unless two threads show the same stored messages.
+func sameThread(t *testing.T, a, b []bubble) {
+	t.Helper()
+	if fmt.Sprint(strip(a)) != fmt.Sprint(strip(b)) {
+		t.Fatalf("the widget and the console disagree:\nwidget:  %v\nconsole: %v", a, b)
+	}
+}
+
+// strip drops what differs by design between the two sides (who).
+func strip(bs []bubble) []bubble {
+	out := make([]bubble, len(bs))
+	for i, b := range bs {
+		out[i] = bubble{Seq: b.Seq, Sender: b.Sender, Pending: b.Pending, Text: b.Text}
+	}
+	return out
+}

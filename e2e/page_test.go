@@ -1,0 +1,359 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/dom"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// How long one person's whole part in a test, and one wait, may take.
+const (
+	tabTimeout  = 90 * time.Second
+	waitTimeout = 30 * time.Second
+	stepTimeout = 15 * time.Second
+)
+
+// tab is one person's browser tab. Its helpers fail the test with what was
+// on the screen and what the page logged, so a failure explains itself.
+//
+// The widget's iframe (#sodam-frame) is served by Sodam, another origin
+// than the host page, so the host page's scripts cannot reach into it. The
+// frame* helpers resolve the iframe's document through the DevTools DOM
+// domain and run their script in the frame's own JavaScript world: d is its
+// document and w its window.
+type tab struct {
+	t    *testing.T
+	name string
+	ctx  context.Context
+
+	mu   sync.Mutex
+	logs []string // console errors and uncaught exceptions, newest last
+}
+
+// newTab opens a tab for a new person (own cookies and storage) whose
+// browser prefers Korean. The page always believes it has the focus, as the
+// one window a person looks at.
+func newTab(t *testing.T, root context.Context, name string) *tab {
+	t.Helper()
+	p := &tab{t: t, name: name}
+	p.ctx = person(t, root, tabTimeout, chromedp.WithListener(p.listen))
+	// Chromium's --lang does not reach a new browser context: set the
+	// language a Korean browser sends (Accept-Language, navigator.language)
+	// and formats with.
+	ua := eval[string](p, `navigator.userAgent`)
+	p.do("size the page", chromedp.EmulateViewport(1280, 800))
+	p.do("prefer Korean and emulate focus", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: ua, AcceptLanguage: "ko-KR,ko;q=0.9,en-US;q=0.8,en;q=0.7"}); err != nil {
+			return err
+		}
+		if _, err := cdp.Call(ctx, t, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "ko-KR"}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, t, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+		return err
+	}))
+	return p
+}
+
+// listen keeps what the page complains about, for failure messages. It runs
+// on chromedp's reading goroutine, so it only appends.
+func (p *tab) listen(ev any) {
+	var line string
+	switch e := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		if e.Type != runtime.ConsoleAPICalledTypeError && e.Type != runtime.ConsoleAPICalledTypeWarning {
+			return
+		}
+		var parts []string
+		for _, a := range e.Args {
+			if len(a.Value) > 0 {
+				parts = append(parts, string(a.Value))
+			} else {
+				parts = append(parts, a.Description)
+			}
+		}
+		line = "console." + string(e.Type) + ": " + strings.Join(parts, " ")
+	case *runtime.EventExceptionThrown:
+		d := e.ExceptionDetails
+		line = "exception: " + d.Text
+		if d.Exception != nil {
+			line += " " + d.Exception.Description
+		}
+	default:
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.logs = append(p.logs, line)
+	if len(p.logs) > 20 {
+		p.logs = p.logs[len(p.logs)-20:]
+	}
+}
+
+// fail ends the test, saying what this person's screen showed.
+func (p *tab) fail(format string, args ...any) {
+	p.t.Helper()
+	p.t.Fatalf("%s: %s\n%s", p.name, fmt.Sprintf(format, args...), p.report())
+}
+
+// report describes the tab: its address and title, the visible text of the
+// page and of the widget when there is one, and what the page logged.
+func (p *tab) report() string {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), 5*time.Second)
+	defer cancel()
+	var b strings.Builder
+	page, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + '  title=' + JSON.stringify(document.title) + '\n' + (document.body?.innerText ?? '').slice(0, 2500)`))
+	if err != nil {
+		fmt.Fprintf(&b, "  (could not read the page: %v)\n", err)
+	} else {
+		fmt.Fprintf(&b, "--- %s's page ---\n%s\n", p.name, page)
+	}
+	widget, err := chromedp.Run(ctx, inFrame[string](`const c = d.querySelector('[data-testid=widget]');
+		return 'view=' + c?.dataset.view + ' connection=' + d.querySelector('[data-testid=widget-connection]')?.dataset.state + '\n' + (d.body?.innerText ?? '').slice(0, 2500)`))
+	if err == nil {
+		fmt.Fprintf(&b, "--- the widget ---\n%s\n", widget)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.logs) > 0 {
+		fmt.Fprintf(&b, "--- the page logged ---\n%s\n", strings.Join(p.logs, "\n"))
+	}
+	return b.String()
+}
+
+// do runs actions on the tab, failing the test if they do not finish.
+func (p *tab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		p.fail("%s: %v", what, err)
+	}
+}
+
+// goTo loads a page and waits for its load event.
+func (p *tab) goTo(url string) {
+	p.t.Helper()
+	p.do("open "+url, chromedp.Navigate(url))
+}
+
+// eval returns the value of a JavaScript expression in the page.
+func eval[T any](p *tab, js string) T {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.fail("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+// frameEval runs body (a function body that returns a value) in the
+// widget's iframe, with d and w its document and window.
+func frameEval[T any](p *tab, body string) T {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, inFrame[T](body))
+	if err != nil {
+		p.fail("evaluate in the widget %s: %v", body, err)
+	}
+	return v
+}
+
+var errNoWidget = errors.New("the page has no widget iframe (#sodam-frame) with a document")
+
+// inFrame is an action that runs body in the main world of the widget
+// iframe's document (its page scripts' world, so their globals are seen).
+func inFrame[T any](body string) chromedp.Action[T] {
+	return func(ctx context.Context, t *chromedp.Target) (T, error) {
+		var zero T
+		const group = "e2e-widget"
+		defer cdp.Call(ctx, t, runtime.ReleaseObjectGroup, runtime.ReleaseObjectGroupParams{ObjectGroup: group})
+		el, err := cdp.Call(ctx, t, runtime.Evaluate, runtime.EvaluateParams{Expression: `document.getElementById('sodam-frame')`, ObjectGroup: group})
+		if err != nil {
+			return zero, err
+		}
+		if el.Result == nil || el.Result.ObjectID == "" {
+			return zero, errNoWidget
+		}
+		n, err := cdp.Call(ctx, t, dom.DescribeNode, dom.DescribeNodeParams{ObjectID: el.Result.ObjectID})
+		if err != nil {
+			return zero, err
+		}
+		if n.Node == nil || n.Node.ContentDocument == nil {
+			return zero, errNoWidget
+		}
+		doc, err := cdp.Call(ctx, t, dom.ResolveNode, dom.ResolveNodeParams{BackendNodeID: n.Node.ContentDocument.BackendNodeID, ObjectGroup: group})
+		if err != nil {
+			return zero, err
+		}
+		return chromedp.CallFunctionOn[T]("async function() { const d = this, w = d.defaultView; "+body+"\n}",
+			func(c *runtime.CallFunctionOnParams) {
+				c.ObjectID = doc.Object.ObjectID
+				c.AwaitPromise = ptrTo(true)
+			})(ctx, t)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// js quotes a Go string as a JavaScript string literal.
+func js(s string) string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// waitFor waits until the JavaScript expression is truthy in the page.
+func (p *tab) waitFor(what, expr string) {
+	p.t.Helper()
+	p.poll(what, chromedp.Evaluate[bool]("Boolean("+expr+")", chromedp.EvalAwaitPromise))
+}
+
+// waitFrame waits until the expression (over d and w) is truthy in the
+// widget; a page without the widget yet counts as not yet.
+func (p *tab) waitFrame(what, expr string) {
+	p.t.Helper()
+	p.poll(what, inFrame[bool]("return Boolean("+expr+");"))
+}
+
+func (p *tab) poll(what string, check chromedp.Action[bool]) {
+	p.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	var last error
+	for {
+		ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+		ok, err := chromedp.Run(ctx, check)
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if err != nil {
+			last = err
+		}
+		if time.Now().After(deadline) || p.ctx.Err() != nil {
+			if last != nil {
+				p.fail("timed out waiting for %s (last error: %v)", what, last)
+			}
+			p.fail("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// click clicks an element of the page with the mouse.
+func (p *tab) click(sel string) {
+	p.t.Helper()
+	p.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
+}
+
+// frameClick clicks an element of the widget with the mouse, once it is
+// visible and enabled.
+func (p *tab) frameClick(sel string) {
+	p.t.Helper()
+	q := "d.querySelector(" + js(sel) + ")"
+	p.waitFrame(sel+" visible and enabled in the widget", q+`?.checkVisibility() && !`+q+`.disabled`)
+	r := frameEval[[4]float64](p, `const el = d.querySelector(`+js(sel)+`);
+		el.scrollIntoView({block: 'nearest'});
+		const r = el.getBoundingClientRect();
+		return [r.left, r.top, r.width, r.height];`)
+	f := eval[[2]float64](p, `(() => { const f = document.getElementById('sodam-frame'); const r = f.getBoundingClientRect(); return [r.left + f.clientLeft, r.top + f.clientTop]; })()`)
+	p.do("click "+sel+" in the widget", chromedp.MouseClickXY(f[0]+r[0]+r[2]/2, f[1]+r[1]+r[3]/2))
+}
+
+// keys types text into whatever has the keyboard focus; "\r" is Enter.
+func (p *tab) keys(text string) {
+	p.t.Helper()
+	p.do(fmt.Sprintf("type %q", text), chromedp.KeyEvent(text))
+}
+
+// compose starts (or changes) an IME composition with text, as a Korean
+// input method does between keystrokes.
+func (p *tab) compose(text string) {
+	p.t.Helper()
+	n := int64(len([]rune(text)))
+	p.do("compose "+text, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, input.ImeSetComposition, input.ImeSetCompositionParams{Text: text, SelectionStart: n, SelectionEnd: n})
+		return err
+	}))
+}
+
+// commit ends the composition with text, as the input method does when the
+// syllable is finished.
+func (p *tab) commit(text string) {
+	p.t.Helper()
+	p.do("commit "+text, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, input.InsertText, input.InsertTextParams{Text: text})
+		return err
+	}))
+}
+
+// pressEnter sends one Enter key press (keydown and keyup, no character)
+// with the key code: 13, or 229 as browsers report keys an IME handles.
+func (p *tab) pressEnter(keyCode int64) {
+	p.t.Helper()
+	p.do("press Enter", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+			if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, input.DispatchKeyEventParams{
+				Type: typ, Key: "Enter", Code: "Enter", WindowsVirtualKeyCode: keyCode, NativeVirtualKeyCode: keyCode,
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+// bubble is one message as a thread (console or widget) shows it.
+type bubble struct {
+	Seq     int64  `json:"seq"`     // 0 for a draft
+	Sender  string `json:"sender"`  // visitor, agent or system
+	Pending string `json:"pending"` // pending, retrying or failed for a draft
+	Who     string `json:"who"`     // the name shown with it
+	Text    string `json:"text"`
+}
+
+func (b bubble) String() string {
+	s := fmt.Sprintf("%d %s %q", b.Seq, b.Sender, b.Text)
+	if b.Pending != "" {
+		s += " (" + b.Pending + ")"
+	}
+	return s
+}
+
+// readThread is the JavaScript that lists the <li> of a thread.
+const readThread = `[...list.children].map((li) => ({
+	seq: Number(li.dataset.seq ?? 0),
+	sender: li.dataset.sender ?? '',
+	pending: li.dataset.pending ?? '',
+	who: li.querySelector('.who')?.textContent ?? '',
+	text: (li.querySelector('.bubble') ?? li).textContent,
+}))`
+
+// consoleThread lists the messages of the conversation open in the console.
+func consoleThread(p *tab) []bubble {
+	p.t.Helper()
+	return eval[[]bubble](p, `(() => { const list = document.querySelector('[data-testid=messages]'); return `+readThread+`; })()`)
+}
+
+// widgetThread lists the messages the widget shows.
+func widgetThread(p *tab) []bubble {
+	p.t.Helper()
+	return frameEval[[]bubble](p, `const list = d.querySelector('[data-testid=widget-messages]'); return `+readThread+`;`)
+}
