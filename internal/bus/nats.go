@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
 )
 
-// subjectPrefix names the subjects Sodam publishes on: one per workspace.
-const subjectPrefix = "sodam.ws."
 
 // NATS is the cluster bus: every node publishes committed events to NATS
 // and receives every node's. Core NATS delivers at most once; a message lost
@@ -20,14 +19,18 @@ type NATS struct {
 	fanout
 	nc  *nats.Conn
 	sub *nats.Subscription
+	// prefix starts every subject: sodam.<installation>.ws.<workspace>, so
+	// installations sharing a NATS server never hear each other.
+	prefix string
 }
 
 var _ Bus = (*NATS)(nil)
 
-// DialNATS connects to the NATS server at url. It fails at once, rather than
-// leaving a half-working node, when the server cannot be reached.
-func DialNATS(url, name string) (*NATS, error) {
-	b := &NATS{}
+// DialNATS connects to the NATS server at url for the given installation.
+// It fails at once, rather than leaving a half-working node, when the
+// server cannot be reached.
+func DialNATS(url, name, installation string) (*NATS, error) {
+	b := &NATS{prefix: "sodam." + installation + ".ws."}
 	nc, err := nats.Connect(url,
 		nats.Name(name),
 		nats.Timeout(5*time.Second),
@@ -40,7 +43,7 @@ func DialNATS(url, name string) (*NATS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nats %s: %w", url, err)
 	}
-	sub, err := nc.Subscribe(subjectPrefix+">", b.receive)
+	sub, err := nc.Subscribe(b.prefix+">", b.receive)
 	if err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("nats subscribe: %w", err)
@@ -61,14 +64,14 @@ func DialNATS(url, name string) (*NATS, error) {
 
 // Publish sends m to every node, this one included.
 func (b *NATS) Publish(_ context.Context, m Message) error {
-	msg := nats.NewMsg(subjectPrefix + strconv.FormatInt(m.WorkspaceID, 10))
+	msg := nats.NewMsg(b.prefix + strconv.FormatInt(m.WorkspaceID, 10))
 	msg.Header.Set("Sodam-Seq", strconv.FormatInt(m.Seq, 10))
 	msg.Data = m.Data
 	return b.nc.PublishMsg(msg)
 }
 
 func (b *NATS) receive(msg *nats.Msg) {
-	ws, err1 := strconv.ParseInt(msg.Subject[len(subjectPrefix):], 10, 64)
+	ws, err1 := strconv.ParseInt(strings.TrimPrefix(msg.Subject, b.prefix), 10, 64)
 	seq, err2 := strconv.ParseInt(msg.Header.Get("Sodam-Seq"), 10, 64)
 	if err1 != nil || err2 != nil {
 		return // not ours

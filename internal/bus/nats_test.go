@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -19,12 +20,13 @@ func natsURL(t *testing.T) string {
 // Two nodes on one NATS: each receives what either publishes.
 func TestNATS(t *testing.T) {
 	url := natsURL(t)
-	a, err := DialNATS(url, "test-a")
+	install := strconv.FormatInt(time.Now().UnixNano(), 36)
+	a, err := DialNATS(url, "test-a", install)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	b, err := DialNATS(url, "test-b")
+	b, err := DialNATS(url, "test-b", install)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +35,15 @@ func TestNATS(t *testing.T) {
 	b.Subscribe(func(m Message) { got <- m })
 	self := make(chan Message, 10)
 	a.Subscribe(func(m Message) { self <- m })
-	ws := time.Now().UnixNano() // a workspace no other test run uses
+	// Another installation on the same server hears nothing of it.
+	other, err := DialNATS(url, "test-other", install+"x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	stranger := make(chan Message, 10)
+	other.Subscribe(func(m Message) { stranger <- m })
+	const ws = 1
 	if err := a.Publish(context.Background(), Message{WorkspaceID: ws, Seq: 7, Data: []byte(`{"x":1}`)}); err != nil {
 		t.Fatal(err)
 	}
@@ -47,12 +57,17 @@ func TestNATS(t *testing.T) {
 			t.Fatal("nothing received")
 		}
 	}
+	select {
+	case m := <-stranger:
+		t.Fatalf("another installation received %+v", m)
+	case <-time.After(200 * time.Millisecond):
+	}
 }
 
 // An unreachable server is an error at start, not a half-working node.
 func TestNATSUnreachable(t *testing.T) {
 	start := time.Now()
-	if _, err := DialNATS("nats://127.0.0.1:1", "nowhere"); err == nil {
+	if _, err := DialNATS("nats://127.0.0.1:1", "nowhere", "x"); err == nil {
 		t.Fatal("connected to nothing")
 	}
 	if time.Since(start) > 10*time.Second {

@@ -13,6 +13,8 @@ import (
 type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
+	// InstallationID names the installation (every node of it alike).
+	InstallationID(ctx context.Context) (string, error)
 
 	// Bootstrap creates the first workspace with a as its master unless the
 	// installation has an agent already; it reports whether it did, and

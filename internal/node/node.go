@@ -99,7 +99,11 @@ func (m *Main) Run(ctx context.Context) error {
 	node := jobs.NodeName()
 	var b bus.Bus = bus.NewMemory()
 	if c.NATSURL != "" {
-		if b, err = bus.DialNATS(c.NATSURL, "sodam "+node); err != nil {
+		install, err := db.InstallationID(ctx)
+		if err != nil {
+			return err
+		}
+		if b, err = bus.DialNATS(c.NATSURL, "sodam "+node, install); err != nil {
 			return err
 		}
 	}

@@ -132,3 +132,11 @@ func (db *DB) UpdateWorkspace(ctx context.Context, w *chat.Workspace) ([]chat.Ev
 		return db.route(ctx, t, w)
 	})
 }
+
+// InstallationID names this installation: random, made once by the
+// migrations, shared by every node on the same database.
+func (db *DB) InstallationID(ctx context.Context) (string, error) {
+	var id string
+	err := db.read().row(ctx, `SELECT id FROM installation`).Scan(&id)
+	return id, err
+}

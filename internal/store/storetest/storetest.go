@@ -620,6 +620,13 @@ func testConcurrentSends(t *testing.T, s chat.Store) {
 }
 
 func testBootstrap(t *testing.T, s chat.Store) {
+	id, err := s.InstallationID(ctx)
+	must(t, err)
+	again, err := s.InstallationID(ctx)
+	must(t, err)
+	if len(id) != 16 || id != again {
+		t.Fatalf("installation ID %q then %q", id, again)
+	}
 	const n = 4
 	var wg sync.WaitGroup
 	created := make([]bool, n)

@@ -2,6 +2,11 @@
 -- path, customer wrap-up, system messages, blocking, tickets, durable jobs.
 ALTER TABLE workspaces ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
 
+-- The installation's own name: nodes of one installation share it, and it
+-- keeps installations apart on a shared NATS server.
+CREATE TABLE installation (id TEXT NOT NULL);
+INSERT INTO installation (id) VALUES (substr(md5(random()::text || clock_timestamp()::text), 1, 16));
+
 -- The event sequence gets a row of its own: appending events is the last
 -- lock every transaction takes, and nothing else may lock the same row
 -- (settings and room numbers lock the workspace row early).

@@ -1,0 +1,73 @@
+// Package cluster runs Sodam as a cluster: three `sodam serve` processes
+// built from this tree, on one PostgreSQL schema and one NATS server, driven
+// over REST and WebSocket the way the widget and the console drive them.
+//
+// The tests need SODAM_TEST_DATABASE_URL and SODAM_TEST_NATS_URL (CI sets
+// both); without them every test skips with a one-line notice.
+package cluster
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sodam-chat/sodam/internal/store/postgres"
+)
+
+// natsURLVar names the environment variable holding the test NATS URL.
+const natsURLVar = "SODAM_TEST_NATS_URL"
+
+var (
+	// binary is the sodam command built for this run; empty when skipped.
+	binary string
+	// skipReason says why binary is empty.
+	skipReason string
+	natsURL    string
+)
+
+func TestMain(m *testing.M) { os.Exit(run(m)) }
+
+func run(m *testing.M) int {
+	natsURL = os.Getenv(natsURLVar)
+	switch {
+	case os.Getenv(postgres.TestURLVar) == "":
+		skipReason = postgres.TestURLVar + " is not set: skipping the cluster tests"
+	case natsURL == "":
+		skipReason = natsURLVar + " is not set: skipping the cluster tests"
+	}
+	if skipReason != "" {
+		return m.Run()
+	}
+	dir, err := os.MkdirTemp("", "sodam-cluster-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	gomod, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil || strings.TrimSpace(string(gomod)) == "" {
+		fmt.Fprintf(os.Stderr, "cluster: cannot find the module root: %v\n", err)
+		return 1
+	}
+	// The nodes run without the race detector: the test process has it,
+	// and three raced nodes would crowd a small machine.
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "sodam"), "./cmd/sodam")
+	build.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "cluster: go build ./cmd/sodam: %v\n%s", err, out)
+		return 1
+	}
+	binary = filepath.Join(dir, "sodam")
+	return m.Run()
+}
+
+// needCluster skips the test when the services are not configured.
+func needCluster(t *testing.T) {
+	t.Helper()
+	if binary == "" {
+		t.Skip(skipReason)
+	}
+}
