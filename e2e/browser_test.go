@@ -40,8 +40,9 @@ func TestBrowserChat(t *testing.T) {
 	// and agrees.
 	page := s.host.URL + "?head=" + url.QueryEscape(s.memberHead("shop-member-1042", "김민지"))
 	openWidget(visitor, page)
-	visitor.waitFrame("the Korean consent text, and no away notice (the agent is online)",
-		`d.querySelector('[data-testid=widget-consent-text]').textContent.startsWith('상담을 위해') && d.querySelector('[data-testid=widget-offline]').hidden`)
+	visitor.waitFrame("the Korean consent text leading to the chat, with no leave-a-message form (the agent is online)",
+		`d.querySelector('[data-testid=widget]').dataset.view === 'consent' && d.querySelector('[data-testid=widget-consent-text]').textContent.startsWith('상담을 위해')`+
+			` && d.querySelector('[data-testid=widget-offline]').dataset.reason === 'available' && !d.querySelector('[data-testid=widget-leave-form]').checkVisibility()`)
 	agree(visitor)
 	const hello = "안녕하세요, 주문한 찻잔 배송 문의드립니다."
 	widgetSend(visitor, hello)
@@ -112,9 +113,11 @@ func TestBrowserChat(t *testing.T) {
 	agent.waitFor("the count gone and the title steady", `!document.querySelector("`+item+` [data-testid=unread-badge]") && document.title === `+js(baseTitle))
 	const yes = "네, 가능합니다. Gift wrapping is free!"
 	consoleSend(agent, yes)
+	consoleShows(agent, "agent", yes)
 	widgetShows(visitor, "agent", yes)
 	const thanks = "감사합니다 :)"
 	widgetSend(visitor, thanks)
+	widgetShows(visitor, "visitor", thanks) // stored, not a draft, before comparing
 	consoleShows(agent, "visitor", thanks)
 
 	want := []string{hello, order, reply, wrap, yes, thanks}
@@ -176,9 +179,11 @@ func TestBrowserReconnect(t *testing.T) {
 	agent.waitFor("the console live again", `document.querySelector('[data-testid=connection]').dataset.state === 'live' && document.querySelector('[data-testid=reconnecting-banner]').hidden`)
 	const after = "다시 연결되었습니다. 주문을 확인했어요."
 	consoleSend(agent, after)
+	consoleShows(agent, "agent", after)
 	widgetShows(visitor, "agent", after)
 	const bye = "네, 고맙습니다!"
 	widgetSend(visitor, bye)
+	widgetShows(visitor, "visitor", bye) // stored, not a draft, before comparing
 	consoleShows(agent, "visitor", bye)
 
 	// The database has each message once; the two sent while the server
@@ -332,29 +337,39 @@ func TestBrowserTextOnly(t *testing.T) {
 	checkThread(agent, "the console", consoleThread(agent), []string{img, bold, html})
 }
 
-// TestBrowserNobodyOnline: the widget says no agent is online before the
-// agent signs in and after the agent sets the status to offline, and not
-// while the agent is online.
+// TestBrowserNobodyOnline: a visitor without a conversation is offered
+// the leave-a-message form, saying nobody is online, before the agent signs
+// in and after the agent sets the status to offline; while the agent is
+// online the consent step leads to the chat.
 func TestBrowserNobodyOnline(t *testing.T) {
 	s := startSite(t)
 	root := browser(t)
 	agent := newTab(t, root, "agent")
 	visitor := newTab(t, root, "visitor")
 
-	away := `d.querySelector('[data-testid=widget-offline]').checkVisibility() && d.querySelector('[data-testid=widget-offline]').textContent.includes('상담사가 없어요')`
-	openWidget(visitor, s.host.URL)
-	visitor.waitFrame("the no-agent notice before anyone signed in", away)
+	leave := func(when string) {
+		t.Helper()
+		openWidget(visitor, s.host.URL)
+		// The form asks for name and contact: consent comes first.
+		agreeTo(visitor, "leave")
+		visitor.waitFrame("the leave-a-message form saying nobody is online "+when,
+			`d.querySelector('[data-testid=widget-leave-form]').checkVisibility() && d.querySelector('[data-testid=widget-offline]').dataset.reason === 'nobody_online'`+
+				` && d.querySelector('[data-testid=widget-offline]').textContent.includes('상담 가능한 상담사가 없어요')`+
+				` && !d.querySelector('[data-testid=widget-composer]').checkVisibility()`)
+	}
+	leave("before anyone signed in")
 
 	signIn(agent, s) // signing in comes online
 	openWidget(visitor, s.host.URL)
-	visitor.waitFrame("no notice while the agent is online", `d.querySelector('[data-testid=widget-consent]').checkVisibility() && d.querySelector('[data-testid=widget-offline]').hidden`)
+	agree(visitor)
+	visitor.waitFrame("the chat, and no leave-a-message form, while the agent is online",
+		`d.querySelector('[data-testid=widget-composer]').checkVisibility() && !d.querySelector('[data-testid=widget-leave-form]').checkVisibility() && d.querySelector('[data-testid=widget-offline]').dataset.reason === 'available'`)
 
 	// The agent steps away with the status control.
 	agent.do("choose offline", chromedp.SetValue(chromedp.CSS("[data-testid=status-select]"), "offline"))
 	agent.do("confirm the choice", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=status-select]').dispatchEvent(new Event('change', {bubbles: true}))`))
 	agent.waitFor("the server to confirm offline", `document.querySelector('[data-testid=status-select]').closest('label').dataset.status === 'offline'`)
-	openWidget(visitor, s.host.URL)
-	visitor.waitFrame("the no-agent notice after the agent went offline", away)
+	leave("after the agent went offline")
 	// Still offline after the console reloads (the status is the server's).
 	agent.do("reload the console", chromedp.Reload())
 	agent.waitFor("the console with the agent still offline", `!document.querySelector('#app').hidden && document.querySelector('[data-testid=status-select]').closest('label').dataset.status === 'offline' && document.querySelector('[data-testid=status-select]').value === 'offline'`)

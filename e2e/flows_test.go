@@ -10,15 +10,22 @@ import (
 
 // What people do, step by step, as the browser tests share it.
 
-// signIn logs the agent in to the console with the keyboard and mouse, and
-// waits for the live connection.
+// signIn logs the admin in to the console with the keyboard and mouse,
+// and waits for the live connection.
 func signIn(p *tab, s *site) {
+	p.t.Helper()
+	signInAs(p, s, adminEmail, adminPassword)
+}
+
+// signInAs logs an agent in to the console with the keyboard and mouse,
+// and waits for the live connection and the online status.
+func signInAs(p *tab, s *site, email, password string) {
 	p.t.Helper()
 	p.goTo(s.baseURL + "/console/")
 	p.waitFor("the sign-in form", `!document.querySelector('#login').hidden`)
 	p.do("fill in the sign-in form",
-		chromedp.SendKeys(chromedp.CSS("[data-testid=login-email]"), adminEmail),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=login-password]"), adminPassword),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=login-email]"), email),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=login-password]"), password),
 	)
 	p.click("[data-testid=login-submit]")
 	p.waitFor("the console after signing in", `!document.querySelector('#app').hidden && document.querySelector('#login').hidden`)
@@ -26,20 +33,28 @@ func signIn(p *tab, s *site) {
 	p.waitFor("the agent shown online", `document.querySelector('[data-testid=status-select]').closest('label').dataset.status === 'online'`)
 }
 
-// openWidget opens the page at url and the chat with the launcher.
+// openWidget opens the page at url and the chat with the launcher, and
+// waits until the widget has loaded (any view but loading and failure).
 func openWidget(p *tab, url string) {
 	p.t.Helper()
 	p.goTo(url)
 	p.click("#sodam-launcher")
-	p.waitFrame("the widget to load", `['consent', 'chat', 'ended'].includes(d.querySelector('[data-testid=widget]')?.dataset.view)`)
+	p.waitFrame("the widget to load", `['consent', 'chat', 'ended', 'leave', 'sent', 'blocked'].includes(d.querySelector('[data-testid=widget]')?.dataset.view)`)
 }
 
-// agree accepts the privacy notice.
+// agree accepts the privacy notice and waits for the chat.
 func agree(p *tab) {
+	p.t.Helper()
+	agreeTo(p, "chat")
+}
+
+// agreeTo accepts the privacy notice and waits for the view it leads to:
+// chat, or leave (the leave-a-message form) when chats are not taken now.
+func agreeTo(p *tab, view string) {
 	p.t.Helper()
 	p.waitFrame("the consent step", `d.querySelector('[data-testid=widget]').dataset.view === 'consent'`)
 	p.frameClick("[data-testid=widget-consent-agree]")
-	p.waitFrame("the chat after consent", `d.querySelector('[data-testid=widget]').dataset.view === 'chat'`)
+	p.waitFrame("the "+view+" view after consent", `d.querySelector('[data-testid=widget]').dataset.view === `+js(view))
 }
 
 // widgetType clicks into the widget's composer and types text.
@@ -138,19 +153,37 @@ func checkThread(p *tab, where string, bs []bubble, want []string) {
 	}
 }
 
-// sameThread fails unless two threads show the same stored messages.
-func sameThread(t *testing.T, a, b []bubble) {
+// sameThread fails unless the widget (w) and the console (c) show the same
+// stored text messages, and every event line the widget shows is one the
+// console shows too. Event lines are worded differently on each side by
+// design (and some are for agents only), so only their seq and code are
+// compared.
+func sameThread(t *testing.T, w, c []bubble) {
 	t.Helper()
-	if fmt.Sprint(strip(a)) != fmt.Sprint(strip(b)) {
-		t.Fatalf("the widget and the console disagree:\nwidget:  %v\nconsole: %v", a, b)
+	if fmt.Sprint(strip(w)) != fmt.Sprint(strip(c)) {
+		t.Fatalf("the widget and the console disagree:\nwidget:  %v\nconsole: %v", w, c)
+	}
+	events := map[string]bool{}
+	for _, b := range c {
+		if b.Sender == "system" {
+			events[fmt.Sprint(b.Seq, b.Code)] = true
+		}
+	}
+	for _, b := range w {
+		if b.Sender == "system" && !events[fmt.Sprint(b.Seq, b.Code)] {
+			t.Fatalf("the widget shows event %d %s that the console does not:\nwidget:  %v\nconsole: %v", b.Seq, b.Code, w, c)
+		}
 	}
 }
 
-// strip drops what differs by design between the two sides (who).
+// strip keeps the text messages, without what differs by design between
+// the two sides (who).
 func strip(bs []bubble) []bubble {
-	out := make([]bubble, len(bs))
-	for i, b := range bs {
-		out[i] = bubble{Seq: b.Seq, Sender: b.Sender, Pending: b.Pending, Text: b.Text}
+	var out []bubble
+	for _, b := range bs {
+		if b.Sender != "system" {
+			out = append(out, bubble{Seq: b.Seq, Sender: b.Sender, Pending: b.Pending, Text: b.Text})
+		}
 	}
 	return out
 }

@@ -263,6 +263,18 @@ func (p *tab) click(sel string) {
 	p.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
 }
 
+// clickAt clicks with the mouse where an element of the page is, once it
+// is visible and enabled. Unlike click it holds no reference to the node,
+// so it also works on a list that is redrawn meanwhile (the new element
+// in the same place gets the click, as it would for a person).
+func (p *tab) clickAt(sel string) {
+	p.t.Helper()
+	q := "document.querySelector(" + js(sel) + ")"
+	p.waitFor(sel+" visible and enabled", q+`?.checkVisibility() && !`+q+`.disabled`)
+	r := eval[[4]float64](p, `(() => { const el = `+q+`; el.scrollIntoView({block: 'nearest'}); const r = el.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`)
+	p.do("click "+sel, chromedp.MouseClickXY(r[0]+r[2]/2, r[1]+r[3]/2))
+}
+
 // frameClick clicks an element of the widget with the mouse, once it is
 // visible and enabled.
 func (p *tab) frameClick(sel string) {
@@ -327,10 +339,14 @@ type bubble struct {
 	Pending string `json:"pending"` // pending, retrying or failed for a draft
 	Who     string `json:"who"`     // the name shown with it
 	Text    string `json:"text"`
+	Code    string `json:"code"` // a system event's code, e.g. assigned
 }
 
 func (b bubble) String() string {
 	s := fmt.Sprintf("%d %s %q", b.Seq, b.Sender, b.Text)
+	if b.Code != "" {
+		s = fmt.Sprintf("%d %s/%s %q", b.Seq, b.Sender, b.Code, b.Text)
+	}
 	if b.Pending != "" {
 		s += " (" + b.Pending + ")"
 	}
@@ -343,7 +359,8 @@ const readThread = `[...list.children].map((li) => ({
 	sender: li.dataset.sender ?? '',
 	pending: li.dataset.pending ?? '',
 	who: li.querySelector('.who')?.textContent ?? '',
-	text: (li.querySelector('.bubble') ?? li).textContent,
+	text: (li.querySelector('.bubble') ?? li.querySelector('.event') ?? li).textContent,
+	code: li.dataset.code ?? '',
 }))`
 
 // consoleThread lists the messages of the conversation open in the console.
