@@ -10,7 +10,6 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-
 // NATS is the cluster bus: every node publishes committed events to NATS
 // and receives every node's. Core NATS delivers at most once; a message lost
 // while a link blips is recovered by the hub, which fills sequence gaps
