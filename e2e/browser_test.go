@@ -141,18 +141,8 @@ func TestBrowserChat(t *testing.T) {
 // the database, hold every message exactly once, in the same order.
 func TestBrowserReconnect(t *testing.T) {
 	s := startSite(t)
-	root := browser(t)
-	agent := newTab(t, root, "agent")
-	visitor := newTab(t, root, "visitor")
-
-	signIn(agent, s)
-	openWidget(visitor, s.host.URL)
-	agree(visitor)
 	const first = "배송이 아직 안 왔어요."
-	widgetSend(visitor, first)
-	widgetShows(visitor, "visitor", first)
-	id := firstRequest(agent)
-	openAndAssign(agent, id)
+	agent, visitor, id := takenChat(t, s, first)
 	const second = "확인해 보겠습니다. 잠시만요."
 	consoleSend(agent, second)
 	widgetShows(visitor, "agent", second)

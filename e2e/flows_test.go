@@ -187,3 +187,21 @@ func strip(bs []bubble) []bubble {
 	}
 	return out
 }
+
+// takenChat opens an agent's and a visitor's tab on s: the visitor agrees and
+// writes first, and the agent takes the conversation. It returns both tabs
+// and the conversation's ID.
+func takenChat(t *testing.T, s *site, first string) (agent, visitor *tab, id int64) {
+	t.Helper()
+	root := browser(t)
+	agent = newTab(t, root, "agent")
+	visitor = newTab(t, root, "visitor")
+	signIn(agent, s)
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	widgetSend(visitor, first)
+	widgetShows(visitor, "visitor", first)
+	id = firstRequest(agent)
+	openAndAssign(agent, id)
+	return agent, visitor, id
+}

@@ -218,18 +218,8 @@ func TestBrowserLeaveMessage(t *testing.T) {
 // way to chat.
 func TestBrowserBlocked(t *testing.T) {
 	s := startSite(t)
-	root := browser(t)
-	agent := newTab(t, root, "agent")
-	visitor := newTab(t, root, "visitor")
-
-	signIn(agent, s)
-	openWidget(visitor, s.host.URL)
-	agree(visitor)
 	const spam = "지금 가입하면 100만 포인트! http://spam.example"
-	widgetSend(visitor, spam)
-	widgetShows(visitor, "visitor", spam)
-	id := firstRequest(agent)
-	openAndAssign(agent, id)
+	agent, visitor, _ := takenChat(t, s, spam)
 	consoleShows(agent, "visitor", spam)
 
 	agent.click("[data-testid=block-button]")
