@@ -16,14 +16,6 @@ func (e *env) setStatus(name string, st chat.AgentStatus) {
 	must(e.t, err)
 }
 
-func (e *env) updateSettings(f func(*chat.Settings)) {
-	e.t.Helper()
-	ws, err := e.store.Workspace(context.Background(), e.shop.ID)
-	must(e.t, err)
-	f(&ws.Settings)
-	_, err = e.store.UpdateWorkspace(context.Background(), ws)
-	must(e.t, err)
-}
 
 // TestLifecycleRefusals: every refused lifecycle request gets its precise
 // code and changes nothing.
