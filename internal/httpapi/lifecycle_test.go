@@ -16,7 +16,6 @@ func (e *env) setStatus(name string, st chat.AgentStatus) {
 	must(e.t, err)
 }
 
-
 // TestLifecycleRefusals: every refused lifecycle request gets its precise
 // code and changes nothing.
 func TestLifecycleRefusals(t *testing.T) {
