@@ -11,7 +11,7 @@ test:
 	@[ -n "$$SODAM_TEST_DATABASE_URL" ] || echo "note: SODAM_TEST_DATABASE_URL is not set, so the PostgreSQL tests are skipped"
 	@[ -n "$$SODAM_TEST_NATS_URL" ] || echo "note: SODAM_TEST_NATS_URL is not set, so the NATS and cluster tests are skipped"
 	@command -v chromium >/dev/null || echo "note: Chromium is not installed, so the browser tests are skipped"
-	go test -race -timeout 15m ./...
+	go test -race -count=1 -timeout 15m ./...
 
 # The fast layers only (no browser).
 test-short:
