@@ -271,16 +271,21 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	after, err := afterParam(r)
-	if err != nil {
-		return err
-	}
-	msgs, err := s.store.Messages(r.Context(), c.WorkspaceID, c.ID, after, 0)
+	msgs, err := s.messagesAfter(r, c)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, nonNil(msgs))
 	return nil
+}
+
+// messagesAfter lists c's messages after the request's ?after= sequence.
+func (s *Server) messagesAfter(r *http.Request, c *chat.Conversation) ([]chat.Message, error) {
+	after, err := afterParam(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Messages(r.Context(), c.WorkspaceID, c.ID, after, 0)
 }
 
 type sendRequest struct {

@@ -324,11 +324,7 @@ func (s *Server) widgetMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	after, err := afterParam(r)
-	if err != nil {
-		return err
-	}
-	msgs, err := s.store.Messages(r.Context(), c.WorkspaceID, c.ID, after, 0)
+	msgs, err := s.messagesAfter(r, c)
 	if err != nil {
 		return err
 	}
