@@ -53,6 +53,12 @@ const (
 	ErrTooManyWaiting       = "too_many_waiting"
 	ErrCustomerBlocked      = "customer_blocked"
 	ErrUnavailable          = "chat_unavailable"
+	ErrMergeRequired        = "merge_required"
+	ErrTooManyIdentifiers   = "too_many_identifiers"
+	ErrCategoryTooDeep      = "category_too_deep"
+	ErrCategoryHasChildren  = "category_has_children"
+	ErrNotReplied           = "not_replied"
+	ErrAlreadyRated         = "already_rated"
 )
 
 // ErrorCode returns err's domain code, or "" when err is not an *Error.
