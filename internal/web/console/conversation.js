@@ -5,9 +5,10 @@
 // indicator and the composer, which says why it is disabled when the agent
 // may not reply.
 import { bindComposer } from '../widget/composer.js';
-import { h } from '../widget/dom.js';
+import { h, stars } from '../widget/dom.js';
 import { newClientMsgID, retry } from '../widget/net.js';
 import { Thread } from '../widget/thread.js';
+import { bindCanned } from './canned.js';
 import { clockTime, closeReasonText, exactTime, formError, locale, statusText, t } from './i18n.js';
 import { toast } from './toast.js';
 
@@ -25,6 +26,8 @@ class ConversationView extends HTMLElement {
   #typingTimer = 0;
   #pinned = true; // the thread is scrolled to its end
 
+  #wrapup = null; // the wrap-up dialog
+  #canned = null; // the "#" canned responses list of the composer
   connectedCallback() {
     const list = this.#ref('thread');
     this.#thread = new Thread(list, (m, status, error) => this.#renderMessage(m, status, error));
@@ -41,6 +44,7 @@ class ConversationView extends HTMLElement {
       typing: (on) => this.#inbox.sendTyping(this.#id, on),
     });
     this.#ref('assign').addEventListener('click', () => this.#act('assign'));
+    this.#bindAgentTools();
     this.#ref('close-yes').addEventListener('click', () => this.#act('close'));
     this.#ref('wrapup-close').addEventListener('click', () => this.#act('close', this.#ref('wrapup-close')));
     this.#ref('important').addEventListener('click', () => {
@@ -102,6 +106,7 @@ class ConversationView extends HTMLElement {
     this.#drafts.delete(id);
     this.#thread.clear();
     this.#showTyping(false);
+    this.#canned?.close();
     for (const dialog of this.querySelectorAll('dialog[open]')) dialog.close();
     this.dataset.state = id ? 'loading' : 'empty';
     this.#renderHead();
@@ -172,6 +177,7 @@ class ConversationView extends HTMLElement {
     this.#ref('wrapup').hidden = !left;
     this.#input.disabled = Boolean(reason);
     this.#ref('send').disabled = Boolean(reason);
+    this.#renderAgentTools(c, open && manage && !left);
     this.#ref('reason').textContent = reason;
     this.#ref('reason').dataset.reason = c ? this.#reasonCode(c) : 'loading';
   }
@@ -320,6 +326,41 @@ class ConversationView extends HTMLElement {
     const clientMsgID = newClientMsgID();
     const draft = { sender_type: 'agent', sender_name: this.#inbox.agentName, body: text };
     this.#thread.addPending(clientMsgID, draft);
+  // #bindAgentTools wires the composer's "#" canned responses and the
+  // rating request button.
+  #bindAgentTools() {
+    this.#canned = bindCanned(this.#ref('composer'), (q) => {
+      const query = new URLSearchParams({ q, conversation_id: this.#id });
+      return this.#inbox.request('GET', `/canned?${query}`);
+    });
+    this.#ref('rating-request').addEventListener('click', () => this.#requestRating());
+  }
+
+  // The rating request is offered to whoever may manage the conversation
+  // while it is open and not yet rated; the server also wants an agent's
+  // reply first (409 not_replied).
+  #renderAgentTools(c, can) {
+    const button = this.#ref('rating-request');
+    button.hidden = !can || Boolean(c.rating);
+    this.#label(button, 'conv.rating_request');
+  }
+
+  async #requestRating() {
+    const id = this.#id;
+    const button = this.#ref('rating-request');
+    button.disabled = true;
+    try {
+      const msg = await this.#inbox.request('POST', `/conversations/${id}/rating-request`);
+      if (this.#id === id) this.#thread.add(msg);
+      toast(t('conv.rating_requested'));
+    } catch (err) {
+      toast(locale.errorText(err));
+      this.#stale(err);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
     try {
       const msg = await retry(
         () => this.#inbox.request('POST', `/conversations/${id}/messages`, { client_msg_id: clientMsgID, body: text }),
@@ -358,7 +399,9 @@ class ConversationView extends HTMLElement {
         h('span', { class: 'event' }, systemText(m)),
         h('time', { class: 'event-time', datetime: m.created_at, title: exactTime(date) }, clockTime(date)),
         m.internal && h('span', { class: 'internal-tag' }, t('system.internal'))),
-      m.body === 'transferred' && meta.reason && h('span', { class: 'event-reason' }, t('system.reason', { reason: meta.reason })));
+      m.body === 'transferred' && meta.reason && h('span', { class: 'event-reason' }, t('system.reason', { reason: meta.reason })),
+      (m.body === 'greeting' || m.body === 'rating_requested') && meta.text && h('span', { class: 'event-reason' }, meta.text),
+      m.body === 'rated' && meta.comment && h('span', { class: 'event-reason', dataset: { testid: 'rated-comment' } }, meta.comment));
   }
 
   // The indicator hides by itself if the "stopped typing" frame is lost.
@@ -392,3 +435,9 @@ export function systemText(m) {
 }
 
 customElements.define('sodam-conversation', ConversationView);
+    case 'greeting':
+      return t('system.greeting');
+    case 'rating_requested':
+      return t('system.rating_requested');
+    case 'rated':
+      return t('system.rated', { stars: stars(meta.score), score: meta.score });
