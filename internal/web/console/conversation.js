@@ -11,6 +11,7 @@ import { Thread } from '../widget/thread.js';
 import { bindCanned } from './canned.js';
 import { clockTime, closeReasonText, exactTime, formError, locale, statusText, t } from './i18n.js';
 import { toast } from './toast.js';
+import { WrapUp } from './wrapup.js';
 
 const typingTimeout = 6000;
 
@@ -25,9 +26,9 @@ class ConversationView extends HTMLElement {
   #drafts = new Map(); // conversation id → unsent text
   #typingTimer = 0;
   #pinned = true; // the thread is scrolled to its end
-
   #wrapup = null; // the wrap-up dialog
   #canned = null; // the "#" canned responses list of the composer
+
   connectedCallback() {
     const list = this.#ref('thread');
     this.#thread = new Thread(list, (m, status, error) => this.#renderMessage(m, status, error));
@@ -43,10 +44,12 @@ class ConversationView extends HTMLElement {
       send: (text) => this.#send(text),
       typing: (on) => this.#inbox.sendTyping(this.#id, on),
     });
-    this.#ref('assign').addEventListener('click', () => this.#act('assign'));
     this.#bindAgentTools();
-    this.#ref('close-yes').addEventListener('click', () => this.#act('close'));
-    this.#ref('wrapup-close').addEventListener('click', () => this.#act('close', this.#ref('wrapup-close')));
+    this.#ref('assign').addEventListener('click', () => this.#act('assign'));
+    // Ending opens the wrap-up note (§5.4), from the header or the banner.
+    this.#wrapup = new WrapUp(this.#ref('wrapup-dialog'), (err) => this.#stale(err));
+    this.#ref('close').addEventListener('click', () => this.#openWrapUp());
+    this.#ref('wrapup-close').addEventListener('click', () => this.#openWrapUp());
     this.#ref('important').addEventListener('click', () => {
       const c = this.#current;
       if (c) this.#act('important', this.#ref('important'), { on: !c.important });
@@ -103,10 +106,10 @@ class ConversationView extends HTMLElement {
     if (this.#id) this.#drafts.set(this.#id, this.#input.value);
     this.#id = id;
     this.#input.value = this.#drafts.get(id) ?? '';
+    this.#canned?.close();
     this.#drafts.delete(id);
     this.#thread.clear();
     this.#showTyping(false);
-    this.#canned?.close();
     for (const dialog of this.querySelectorAll('dialog[open]')) dialog.close();
     this.dataset.state = id ? 'loading' : 'empty';
     this.#renderHead();
@@ -174,10 +177,10 @@ class ConversationView extends HTMLElement {
     this.#ref('block').hidden = !c || !(c.assignee_id === inbox.agentId || inbox.seesAll) || blocked;
     this.#label(this.#ref('block'), 'conv.block');
 
+    this.#renderAgentTools(c, open && manage && !left);
     this.#ref('wrapup').hidden = !left;
     this.#input.disabled = Boolean(reason);
     this.#ref('send').disabled = Boolean(reason);
-    this.#renderAgentTools(c, open && manage && !left);
     this.#ref('reason').textContent = reason;
     this.#ref('reason').dataset.reason = c ? this.#reasonCode(c) : 'loading';
   }
@@ -216,7 +219,6 @@ class ConversationView extends HTMLElement {
   // returns; a refusal also reloads what the refusal says is stale.
   async #act(action, button = this.#ref(action), body) {
     const id = this.#id;
-    this.#ref('close-dialog').hidePopover();
     button.disabled = true;
     try {
       this.#inbox.upsert(await this.#inbox.request('POST', `/conversations/${id}/${action}`, body));
@@ -227,6 +229,11 @@ class ConversationView extends HTMLElement {
     } finally {
       button.disabled = false;
     }
+  }
+
+  #openWrapUp() {
+    const c = this.#current;
+    if (c) this.#wrapup.open(this.#inbox, c);
   }
 
   #stale(err) {
@@ -319,13 +326,6 @@ class ConversationView extends HTMLElement {
     }
   }
 
-  // #send shows the reply at once and posts it, retrying with the same
-  // client_msg_id while the network is down, so it is stored exactly once.
-  async #send(text) {
-    const id = this.#id;
-    const clientMsgID = newClientMsgID();
-    const draft = { sender_type: 'agent', sender_name: this.#inbox.agentName, body: text };
-    this.#thread.addPending(clientMsgID, draft);
   // #bindAgentTools wires the composer's "#" canned responses and the
   // rating request button.
   #bindAgentTools() {
@@ -361,6 +361,13 @@ class ConversationView extends HTMLElement {
     }
   }
 
+  // #send shows the reply at once and posts it, retrying with the same
+  // client_msg_id while the network is down, so it is stored exactly once.
+  async #send(text) {
+    const id = this.#id;
+    const clientMsgID = newClientMsgID();
+    const draft = { sender_type: 'agent', sender_name: this.#inbox.agentName, body: text };
+    this.#thread.addPending(clientMsgID, draft);
     try {
       const msg = await retry(
         () => this.#inbox.request('POST', `/conversations/${id}/messages`, { client_msg_id: clientMsgID, body: text }),
@@ -430,14 +437,14 @@ export function systemText(m) {
       return t('system.customer_left');
     case 'closed':
       return meta.reason ? t('system.closed_reason', { reason: closeReasonText(meta.reason) }) : t('system.closed');
-  }
-  return m.body;
-}
-
-customElements.define('sodam-conversation', ConversationView);
     case 'greeting':
       return t('system.greeting');
     case 'rating_requested':
       return t('system.rating_requested');
     case 'rated':
       return t('system.rated', { stars: stars(meta.score), score: meta.score });
+  }
+  return m.body;
+}
+
+customElements.define('sodam-conversation', ConversationView);
