@@ -170,7 +170,7 @@ func TestSearchCanned(t *testing.T) {
 		{"환ㅂ", []int64{1, 2}},     // mixed
 		{"ㅂㅅ", []int64{2}},        // 배송
 		{"refund", []int64{4}},    // case-insensitive
-		{"", []int64{3, 2, 4, 1}}, // favourites first, then by title
+		{"", []int64{3, 4, 2, 1}}, // favourites first, then by title
 		{"없는말", nil},
 	}
 	for _, tt := range tests {
