@@ -130,6 +130,11 @@ export function bindCanned(form, search) {
 
   input.addEventListener('input', update);
   input.addEventListener('blur', close);
+  // Sending empties the composer without an input event: a new "#" where
+  // the dismissed one stood opens the list again.
+  form.addEventListener('submit', () => {
+    dismissed = -1;
+  }, true);
   // Captured on the form, so the list's keys are handled before the
   // composer's own Enter-sends listener on the textarea sees them.
   form.addEventListener('keydown', (e) => {
@@ -159,5 +164,10 @@ export function bindCanned(form, search) {
     e.preventDefault();
     e.stopPropagation();
   }, true);
-  return { close };
+  return {
+    close() {
+      dismissed = -1;
+      close();
+    },
+  };
 }
