@@ -112,6 +112,7 @@ func TestBrowserCannedResponses(t *testing.T) {
 	if got := options(); len(got) != 2 || got[0] != "★"+refund+"공유" || got[1] != delivery+"개인" {
 		agent.fail("options for # = %q, want the shared favourite %s first, then %s", got, refund, delivery)
 	}
+	screenshot(t, agent.ctx, "console-canned", "")
 	agent.keys(kb.ArrowDown)
 	agent.waitFor("the second option chosen", list+`.querySelectorAll('[data-testid=canned-option]')[1].getAttribute('aria-selected') === 'true'`)
 	agent.keys("\r")
@@ -218,6 +219,7 @@ func TestBrowserRating(t *testing.T) {
 	const comment = "친절하게 안내해 주셔서 감사합니다!"
 	visitor.frameClick("[data-testid=widget-rating-comment]")
 	visitor.keys(comment)
+	screenshot(t, visitor.ctx, "widget-rating", "")
 	visitor.frameClick("[data-testid=widget-rating-submit]")
 	visitor.waitFrame("the thanks, and no more rate buttons",
 		`d.querySelector('[data-testid=widget-rating-thanks]').textContent === '평가해 주셔서 감사합니다.' && !d.querySelector('[data-testid=widget-rating-form]').checkVisibility()`+
@@ -230,6 +232,10 @@ func TestBrowserRating(t *testing.T) {
 	agent.waitFor("the rating in the console", `(() => {
 		const li = document.querySelector('[data-testid=messages] li[data-code=rated]');
 		return li.querySelector('.event').textContent.includes('★★★★☆') && li.querySelector('[data-testid=rated-comment]')?.textContent === `+js(comment)+`;
+	})()`)
+	agent.waitFor("the rating in the panel", `(() => {
+		const dd = document.querySelector('[data-testid=details-conversation] dd[data-field=rating]');
+		return dd?.dataset.score === '4' && dd.querySelector('.note')?.textContent === `+js(comment)+`;
 	})()`)
 	agent.waitFor("no rating request button once rated", `document.querySelector('[data-testid=rating-request-button]').hidden`)
 	c, err := s.node.Store.Conversation(t.Context(), s.ws.ID, id)
