@@ -300,7 +300,7 @@ func TestBrowserTextOnly(t *testing.T) {
 	consoleShows(agent, "visitor", img)
 	consoleShows(agent, "visitor", bold)
 	agent.waitFor("the name as text in the title and the details", `document.querySelector('[data-testid=conversation-title]').textContent === `+js(name)+
-		` && document.querySelector('[data-testid=details-customer] dd[data-field=name]')?.textContent === `+js(name))
+		` && document.querySelector('[data-testid=customer-name]').value === `+js(name))
 	const html = `<script>window.__pwned=2</script><i>기울임</i>`
 	consoleSend(agent, html)
 	consoleShows(agent, "agent", html)

@@ -145,6 +145,11 @@ export class TagPicker {
         e.preventDefault();
         this.#addTyped();
       },
+      // Nor may Enter submit the form around the picker (some input
+      // methods and drivers send the keypress on their own).
+      onkeypress: (e) => {
+        if (e.key === 'Enter') e.preventDefault();
+      },
       oninput: (e) => {
         this.#error.textContent = '';
         // Choosing a suggestion replaces the text at once: add it.
