@@ -269,8 +269,8 @@ async function rate(e) {
   try {
     const conv = await api('POST', `/conversations/${conversation.id}/rating`, { score, comment: form.elements.comment.value.trim() });
     form.hidden = true;
-    ratingDone('rating.thanks');
     applyConversation(conv);
+    ratingDone('rating.thanks');
   } catch (err) {
     if (err.code === 'already_rated') {
       form.hidden = true;
