@@ -170,20 +170,26 @@ class Details extends HTMLElement {
     const rating = this.querySelector('[data-testid=details-conversation] [data-field=rating]');
     if (rating) rating.dataset.score = c.rating.score;
 
+    // Who the customer is first; how they came (and what their site
+    // passed) after the profile form.
     this.#ref('customer').replaceChildren(...(cu ? [
       this.#customerIDRow(cu),
       cu.identifiers > 1 && row('identifiers', t('details.identifiers_value', { n: cu.identifiers })),
       row('verified_phone', cu.verified_phone, cu.verified_phone && t('details.verified_phone_note')),
-      row('language', cu.language),
-      row('ip', cu.ip),
-      row('device', cu.device),
       row('status', cu.blocked_at ? t('details.status_blocked') : t('details.status_active')),
       cu.blocked_at && row('blocked', t('details.blocked_since', { time: exactTime(new Date(cu.blocked_at)) }),
         [label('block_reason.', cu.block_reason), cu.block_note].filter(Boolean).join(' · ')),
-      ...Object.entries(cu.extra ?? {}).sort().map(([key, value]) => extraRow(key, value)),
     ] : []).filter(Boolean).flat());
     const status = this.querySelector('[data-testid=details-customer] [data-field=status]');
     if (status) status.dataset.blocked = String(Boolean(cu.blocked_at));
+    this.#ref('customer-more').replaceChildren(...(cu ? [
+      row('language', cu.language),
+      row('ip', cu.ip),
+      row('device', cu.device),
+      ...Object.entries(cu.extra ?? {}).sort().map(([key, value]) => extraRow(key, value)),
+    ] : []).flat());
+    const device = this.querySelector('[data-testid=details-customer-more] [data-field=device]');
+    if (device) device.title = cu.device;
 
     const drafts = inbox?.drafts;
     const customerDraft = Boolean(this.#id && drafts?.get(this.#id, 'customer'));
@@ -400,7 +406,7 @@ class Details extends HTMLElement {
           : c.state !== 'closed' && h('span', { class: 'chip', dataset: { state: c.state } }, t('state.' + c.state))),
       h('span', { class: 'history-memo', dataset: { field: 'memo' } }, c.memo || t('details.no_memo')),
       h('span', { class: 'history-meta', dataset: { field: 'category' } }, categoryPath(c.category_path)),
-      h('span', { class: 'history-meta', dataset: { field: 'agent_path' } }, agentPath(c.agent_path) || t('details.robot'))))));
+      h('span', { class: 'history-meta', dataset: { field: 'agent_path' } }, agentPath(c.agent_path) || nobody(c))))));
     this.#ref('history-empty').hidden = !this.#id || this.#history.length > 0;
   }
 
@@ -417,7 +423,7 @@ class Details extends HTMLElement {
         c.closed_at && row('closed', time(c.closed_at)),
         row('duration', waitingTime(seconds * 1000)),
         row('channel', label('channel.', c.channel)),
-        row('agent_path', agentPath(c.agent_path) || t('details.robot')),
+        row('agent_path', agentPath(c.agent_path) || nobody(c)),
         row('category', categoryPath(c.category_path)),
         row('conversation_tags', (c.tags ?? []).map((tag) => tag.name).join(', ')),
         row('memo', c.memo),
@@ -462,6 +468,12 @@ function transcriptLine(m, c) {
 function agentPath(path) {
   const names = (path ?? []).map((step) => step.name);
   return names.length ? names.join(' > ') : '';
+}
+
+// nobody names who handled a conversation no agent held: the robot once
+// it is over (or while the bot has it), else nobody yet.
+function nobody(c) {
+  return c.state === 'closed' || c.state === 'bot' ? t('details.robot') : t('state.unassigned');
 }
 
 function categoryPath(path) {
