@@ -298,7 +298,10 @@ func testNoteAndHistory(t *testing.T, s chat.Store) {
 
 func testGreetingAndRating(t *testing.T, s chat.Store) {
 	f := setup(t, s, "rating")
-	settings(t, s, f.ws, func(st *chat.Settings) { st.Greeting = "안녕하세요, 소담입니다."; st.RatingRequest = "별점을 남겨 주세요" })
+	settings(t, s, f.ws, func(st *chat.Settings) {
+		st.Greeting = "안녕하세요, 소담입니다."
+		st.RatingRequest = "별점을 남겨 주세요"
+	})
 	cu := newCustomer(t, s, f.ws, "rater")
 	c, _, err := s.OpenConversation(ctx, f.ws.ID, cu.ID, chat.ChannelWeb)
 	must(t, err)
