@@ -89,6 +89,8 @@ class Details extends HTMLElement {
     this.#editCustomerID(false);
     for (const dialog of this.querySelectorAll('dialog[open]')) dialog.close();
     for (const el of this.querySelectorAll('.form-error')) el.replaceChildren();
+    this.#customerTags.clear();
+    this.#noteTags.clear();
     this.#render();
     this.#fillCustomer();
     this.#fillNote();

@@ -180,6 +180,12 @@ export class TagPicker {
     this.#render();
   }
 
+  // clear forgets a half-typed name, for another conversation.
+  clear() {
+    this.#input.value = '';
+    this.#error.textContent = '';
+  }
+
   set disabled(on) {
     this.#input.disabled = on;
     this.#add.disabled = on;

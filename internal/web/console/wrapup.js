@@ -65,6 +65,7 @@ export class WrapUp {
     const note = inbox.drafts.get(c.id, 'note') ?? savedNote(c);
     this.#category.set(note.category_id, note.category_path);
     this.#tags.set(note.tags);
+    this.#tags.clear();
     this.#form.memo.value = note.memo;
     this.#error.replaceChildren();
     this.#dialog.showModal();
