@@ -32,7 +32,6 @@ func api[T any](p *tab, s *site, method, path string, body any) T {
 
 // apiCustomer is the part of a customer the tests look at.
 type apiCustomer struct {
-	ID          int64  `json:"id"`
 	CustomerID  string `json:"customer_id"`
 	Name        string `json:"name"`
 	Phone       string `json:"phone"`
@@ -45,7 +44,6 @@ type apiCustomer struct {
 }
 
 type apiConversation struct {
-	ID           int64    `json:"id"`
 	State        string   `json:"state"`
 	CategoryID   int64    `json:"category_id"`
 	CategoryPath []string `json:"category_path"`
