@@ -53,6 +53,12 @@ const (
 	ErrTooManyWaiting       = "too_many_waiting"
 	ErrCustomerBlocked      = "customer_blocked"
 	ErrUnavailable          = "chat_unavailable"
+	ErrFileTypeNotAllowed   = "file_type_not_allowed"
+	ErrFileContentMismatch  = "file_content_mismatch"
+	ErrFileTooLarge         = "file_too_large"
+	ErrFileEmpty            = "file_empty"
+	ErrAttachmentNotFound   = "attachment_not_found"
+	ErrLinkExpired          = "link_expired"
 )
 
 // ErrorCode returns err's domain code, or "" when err is not an *Error.

@@ -35,6 +35,8 @@ type Settings struct {
 	// leave-a-message (§6).
 	OperationStopped bool          `json:"operation_stopped"`
 	Hours            BusinessHours `json:"business_hours"`
+	// Attachments say which files visitors and agents may send (§3.4).
+	Attachments AttachmentSettings `json:"attachments"`
 }
 
 // Limits of the settings.
@@ -58,6 +60,7 @@ func DefaultSettings() Settings {
 		InactivityTimeoutMinutes: 30,
 		AutoOfflineMinutes:       5,
 		Hours:                    h,
+		Attachments:              DefaultAttachmentSettings(),
 	}
 }
 
@@ -80,7 +83,10 @@ func (s Settings) Validate() error {
 	if s.AutoOfflineMinutes < 1 || s.AutoOfflineMinutes > MaxAutoOffline {
 		return Errorf(ErrInvalid, "auto_offline_minutes must be 1 to %d", MaxAutoOffline)
 	}
-	return s.Hours.Validate()
+	if err := s.Hours.Validate(); err != nil {
+		return err
+	}
+	return s.Attachments.Validate()
 }
 
 // CheckCapacity validates a capacity: a default or a member's override.
