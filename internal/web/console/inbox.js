@@ -17,7 +17,7 @@
 //   connection    the socket's state changed (detail: the state)
 import { storage } from '../widget/dom.js';
 import { LiveSocket, socketURL } from '../widget/live.js';
-import { call } from './api.js';
+import { call, uploadFile } from './api.js';
 
 // The list tabs, and the states each shows.
 export const TABS = {
@@ -113,6 +113,11 @@ export class Inbox extends EventTarget {
   // request calls the API under this workspace's path.
   request(method, path, body) {
     return call(method, `/workspaces/${this.workspaceId}${path}`, body);
+  }
+
+  // upload sends a file to a path of this workspace (files.js upload).
+  upload(path, options) {
+    return uploadFile(`/workspaces/${this.workspaceId}${path}`, options);
   }
 
   sendTyping(conversationID, typing) {
