@@ -300,7 +300,7 @@ func TestBrowserTextOnly(t *testing.T) {
 	consoleShows(agent, "visitor", img)
 	consoleShows(agent, "visitor", bold)
 	agent.waitFor("the name as text in the title and the details", `document.querySelector('[data-testid=conversation-title]').textContent === `+js(name)+
-		` && document.querySelector('[data-testid=details-customer] dd[data-field=name]')?.textContent === `+js(name))
+		` && document.querySelector('[data-testid=customer-name]').value === `+js(name))
 	const html = `<script>window.__pwned=2</script><i>기울임</i>`
 	consoleSend(agent, html)
 	consoleShows(agent, "agent", html)
@@ -386,7 +386,7 @@ func TestBrowserTryItMember(t *testing.T) {
 	agent.click(fmt.Sprintf("[data-testid=conversation-list] a[data-conversation-id='%d']", id))
 	details := `document.querySelector('[data-testid=details]')`
 	agent.waitFor("the member's identity in the details", details+`.querySelector('dd[data-field=identifier]')?.textContent === `+js(s.ws.SiteID+"_demo-member-1")+
-		` && `+details+`.querySelector('dd[data-field=name]')?.textContent === '김소담'`+
+		` && `+details+`.querySelector('[data-testid=customer-name]').value === '김소담'`+
 		` && document.querySelector('[data-testid=conversation-title]').textContent === '김소담'`)
 	consoleShows(agent, "visitor", asMember)
 

@@ -133,23 +133,42 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
-// Customer is a visitor known to a workspace, keyed by customer ID (§1.3).
+// Customer is one identifier of a customer (§1.3) — a web visitor or a
+// messenger account — joined with the profile of the customer ID it is
+// linked to.
 type Customer struct {
-	ID          int64  `json:"id"`
-	WorkspaceID int64  `json:"workspace_id"`
-	ExternalID  string `json:"customer_id"`
+	ID          int64 `json:"id"`
+	WorkspaceID int64 `json:"workspace_id"`
+	// ExternalID is the identifier's own key: the site_uid, a random ID for
+	// an anonymous visitor, or a messenger account.
+	ExternalID string `json:"external_id"`
+	// Identifier is SITEID_ExternalID, as agents see it.
+	Identifier string `json:"identifier"`
 	// Verified is true when ExternalID came from a signed site_uid.
-	Verified  bool              `json:"verified"`
-	Name      string            `json:"name"`
-	Email     string            `json:"email"`
-	Phone     string            `json:"phone"`
-	Language  string            `json:"language"`
-	Extra     map[string]string `json:"extra"`
-	CreatedAt time.Time         `json:"created_at"`
+	Verified bool `json:"verified"`
+	Profile
+	// Age derives from the birth date; nil without one.
+	Age      *int   `json:"age,omitempty"`
+	Language string `json:"language"`
+	IP       string `json:"ip"`
+	Device   string `json:"device"`
+	// Tags are the identifier's customer tags.
+	Tags []Tag `json:"tags"`
+	// Identifiers counts the identifiers sharing the customer ID.
+	Identifiers int       `json:"identifiers"`
+	CreatedAt   time.Time `json:"created_at"`
 	// BlockedAt is set while the customer is blocked (§5.5).
 	BlockedAt   *time.Time `json:"blocked_at,omitempty"`
 	BlockReason string     `json:"block_reason,omitempty"`
 	BlockNote   string     `json:"block_note,omitempty"`
+}
+
+// DisplayName is how lists name the customer: the nickname, else the name.
+func (p Profile) DisplayName() string {
+	if p.Nickname != "" {
+		return p.Nickname
+	}
+	return p.Name
 }
 
 // Identifier is the customer's identifier as agents see it: SITEID_customerID.
@@ -195,6 +214,15 @@ type Conversation struct {
 	ClosedAt      *time.Time `json:"closed_at,omitempty"`
 	// Processed is true for a closed conversation an agent replied in.
 	Processed bool `json:"processed"`
+	// The wrap-up note (§5.4): category (0 for none) with its path from the
+	// top, tags and memo. Tags are filled on single loads, not in lists.
+	CategoryID   int64    `json:"category_id"`
+	CategoryPath []string `json:"category_path"`
+	Memo         string   `json:"memo"`
+	Tags         []Tag    `json:"tags,omitempty"`
+	// Rating is the customer's, once given (§5.3).
+	Rating            *Rating    `json:"rating,omitempty"`
+	RatingRequestedAt *time.Time `json:"rating_requested_at,omitempty"`
 	// QueuePosition is the 1-based place in the unassigned queue, 0 when
 	// not queued. Filled only where asked for (the widget).
 	QueuePosition int `json:"queue_position,omitempty"`
@@ -258,6 +286,13 @@ const (
 	SystemUnheld       = "unheld"
 	SystemCustomerLeft = "customer_left"
 	SystemClosed       = "closed"
+	// SystemGreeting carries the workspace's greeting in Meta["text"].
+	SystemGreeting = "greeting"
+	// SystemRatingRequested asks the customer to rate; Meta["text"] is the
+	// workspace's wording, empty for the catalog's.
+	SystemRatingRequested = "rating_requested"
+	// SystemRated records the customer's rating (Meta score and comment).
+	SystemRated = "rated"
 )
 
 // EventType names what changed.
@@ -279,6 +314,9 @@ const (
 	// EventWorkspaceUpdated says the workspace's settings changed: consoles
 	// reload them.
 	EventWorkspaceUpdated EventType = "workspace.updated"
+	// EventCustomerUpdated carries a customer whose profile, customer ID or
+	// tags changed.
+	EventCustomerUpdated EventType = "customer.updated"
 )
 
 // Event is one entry of a workspace's event log. Seq increases by one per
@@ -294,6 +332,8 @@ type Event struct {
 	Member *Member `json:"member,omitempty"`
 	// Ticket is set on ticket.* events.
 	Ticket *Ticket `json:"ticket,omitempty"`
+	// Customer is set on customer.updated events.
+	Customer *Customer `json:"customer,omitempty"`
 	// PrevAssigneeID and PrevState describe the conversation before the
 	// change, so a hub can tell an agent that a conversation left their view.
 	PrevAssigneeID int64     `json:"prev_assignee_id,omitempty"`

@@ -59,6 +59,12 @@ const (
 	ErrFileEmpty            = "file_empty"
 	ErrAttachmentNotFound   = "attachment_not_found"
 	ErrLinkExpired          = "link_expired"
+	ErrMergeRequired        = "merge_required"
+	ErrTooManyIdentifiers   = "too_many_identifiers"
+	ErrCategoryTooDeep      = "category_too_deep"
+	ErrCategoryHasChildren  = "category_has_children"
+	ErrNotReplied           = "not_replied"
+	ErrAlreadyRated         = "already_rated"
 )
 
 // ErrorCode returns err's domain code, or "" when err is not an *Error.

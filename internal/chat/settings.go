@@ -1,6 +1,9 @@
 package chat
 
-import "time"
+import (
+	"time"
+	"unicode/utf8"
+)
 
 // AssignmentMode says how conversations reach agents (§3.2).
 type AssignmentMode string
@@ -35,6 +38,10 @@ type Settings struct {
 	// leave-a-message (§6).
 	OperationStopped bool          `json:"operation_stopped"`
 	Hours            BusinessHours `json:"business_hours"`
+	// Greeting is sent as a system message when a chat starts; "" sends none.
+	Greeting string `json:"greeting"`
+	// RatingRequest is the rating request's wording; "" uses the catalog's.
+	RatingRequest string `json:"rating_request"`
 	// Attachments say which files visitors and agents may send (§3.4).
 	Attachments AttachmentSettings `json:"attachments"`
 }
@@ -82,6 +89,9 @@ func (s Settings) Validate() error {
 	}
 	if s.AutoOfflineMinutes < 1 || s.AutoOfflineMinutes > MaxAutoOffline {
 		return Errorf(ErrInvalid, "auto_offline_minutes must be 1 to %d", MaxAutoOffline)
+	}
+	if utf8.RuneCountInString(s.Greeting) > MaxGreeting || utf8.RuneCountInString(s.RatingRequest) > MaxGreeting {
+		return Errorf(ErrInvalid, "greeting and rating_request must be at most %d characters", MaxGreeting)
 	}
 	if err := s.Hours.Validate(); err != nil {
 		return err

@@ -27,7 +27,9 @@ func TestSettingsValidate(t *testing.T) {
 		{"largest file", mod(func(s *Settings) { s.Attachments.MaxSizeMB = MaxFileSizeMB }), true},
 		{"no files at all", mod(func(s *Settings) { s.Attachments.MaxSizeMB = 0 }), false},
 		{"too large files", mod(func(s *Settings) { s.Attachments.MaxSizeMB = MaxFileSizeMB + 1 }), false},
-		{"a program", mod(func(s *Settings) { s.Attachments.Extensions.Document = append(s.Attachments.Extensions.Document, "exe") }), false},
+		{"a program", mod(func(s *Settings) {
+			s.Attachments.Extensions.Document = append(s.Attachments.Extensions.Document, "exe")
+		}), false},
 		{"an image as video", mod(func(s *Settings) { s.Attachments.Extensions.Video = []string{"png"} }), false},
 		{"upper case", mod(func(s *Settings) { s.Attachments.Extensions.Image = []string{"PNG"} }), false},
 		{"twice", mod(func(s *Settings) { s.Attachments.Extensions.Audio = []string{"mp3", "mp3"} }), false},

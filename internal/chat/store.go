@@ -91,6 +91,50 @@ type Store interface {
 	Tickets(ctx context.Context, workspaceID int64, f TicketFilter) ([]Ticket, error)
 	UpdateTicket(ctx context.Context, workspaceID, id int64, p TicketPatch) (Ticket, []Event, error)
 
+	// UpdateProfile applies an agent's edit to the profile of identifier
+	// customerID (§4.2) and appends customer.updated.
+	UpdateProfile(ctx context.Context, workspaceID, customerID int64, p ProfilePatch) (*Customer, []Event, error)
+	// ChangeCustomerID gives identifier customerID's profile the customer ID
+	// newID; when another profile has it, they merge only if confirm is set
+	// (ErrMergeRequired otherwise) and only up to MaxIdentifiers (§1.3).
+	ChangeCustomerID(ctx context.Context, workspaceID, customerID int64, newID string, confirm bool) (*Customer, []Event, error)
+	// SetCustomerTags replaces the identifier's customer tags.
+	SetCustomerTags(ctx context.Context, workspaceID, customerID int64, tagIDs []int64) (*Customer, []Event, error)
+	// CustomerConversations lists the conversations of identifier
+	// customerID's customer ID, all identifiers, newest first (§4.5).
+	CustomerConversations(ctx context.Context, workspaceID, customerID int64) ([]Conversation, error)
+
+	Tags(ctx context.Context, workspaceID int64, kind TagKind) ([]Tag, error)
+	// CreateTag adds a tag; a taken name is ErrConflict.
+	CreateTag(ctx context.Context, workspaceID int64, kind TagKind, name string) (Tag, error)
+	RenameTag(ctx context.Context, workspaceID, id int64, name string) (Tag, error)
+	// DeleteTag removes a tag from everything it labels.
+	DeleteTag(ctx context.Context, workspaceID, id int64) error
+	// Categories lists the active category tree, level by level (§4.4).
+	Categories(ctx context.Context, workspaceID int64) ([]Category, error)
+	// CreateCategory adds a category under parentID (0: top), at most
+	// MaxCategoryDepth levels deep.
+	CreateCategory(ctx context.Context, workspaceID, parentID int64, name string) (Category, error)
+	RenameCategory(ctx context.Context, workspaceID, id int64, name string) (Category, error)
+	// DeleteCategory retires a category without children; past
+	// conversations keep its name in their path.
+	DeleteCategory(ctx context.Context, workspaceID, id int64) error
+	// SetNote saves a conversation's wrap-up note (§5.4).
+	SetNote(ctx context.Context, workspaceID, conversationID int64, n Note) (Conversation, []Event, error)
+	// RequestRating sends the rating request to the customer (§5.3).
+	RequestRating(ctx context.Context, workspaceID, conversationID int64, actor Actor) (Message, []Event, error)
+	// Rate stores the customer's rating, once, after an agent replied.
+	Rate(ctx context.Context, workspaceID, conversationID int64, score int, comment string) (Conversation, []Event, error)
+	// CannedResponses lists the shared responses and agentID's own (§5.1).
+	CannedResponses(ctx context.Context, workspaceID, agentID int64) ([]Canned, error)
+	// CreateCanned stores c, shared when c.OwnerID is 0.
+	CreateCanned(ctx context.Context, c *Canned) error
+	// UpdateCanned and DeleteCanned act on the actor's own responses, or on
+	// shared ones for managers and masters.
+	UpdateCanned(ctx context.Context, workspaceID, id int64, actor Actor, title, body string) (Canned, error)
+	DeleteCanned(ctx context.Context, workspaceID, id int64, actor Actor) error
+	SetCannedFavourite(ctx context.Context, workspaceID, id, agentID int64, on bool) error
+
 	// ScheduleJob creates the job, or moves an existing one of the same
 	// kind and reference to the new due time.
 	ScheduleJob(ctx context.Context, j Job) error

@@ -150,6 +150,8 @@ func parseID(v, name string) (int64, error) {
 	return id, nil
 }
 
+// clientIP is the address the request came from: behind a reverse proxy,
+// the proxy's.
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

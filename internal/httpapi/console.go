@@ -241,19 +241,6 @@ func (s *Server) visibleConversation(r *http.Request) (*chat.Conversation, error
 	return c, nil
 }
 
-func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.visibleConversation(r)
-	if err != nil {
-		return err
-	}
-	cu, err := s.store.Customer(r.Context(), c.WorkspaceID, c.CustomerID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"conversation": c, "customer": cu})
-	return nil
-}
-
 func afterParam(r *http.Request) (int64, error) {
 	v := r.URL.Query().Get("after")
 	if v == "" {
@@ -412,6 +399,10 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 // managers and masters; for agents, their conversations and the queue, plus
 // the event that takes a conversation out of their view.
 func agentMaySee(ev chat.Event, m *chat.Member) bool {
+	if ev.Customer != nil {
+		// Agents reload a customer when they open a conversation.
+		return m.Role.SeesAll()
+	}
 	if ev.Conversation == nil {
 		return true // agent status and other workspace-wide events
 	}

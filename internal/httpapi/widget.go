@@ -26,6 +26,9 @@ type visitorConversation struct {
 	QueuePosition int        `json:"queue_position,omitempty"`
 	CreatedAt     time.Time  `json:"created_at"`
 	ClosedAt      *time.Time `json:"closed_at,omitempty"`
+	// CanRate says the visitor may open the rating now (§5.3).
+	CanRate bool         `json:"can_rate"`
+	Rating  *chat.Rating `json:"rating,omitempty"`
 }
 
 func viewForVisitor(c *chat.Conversation) *visitorConversation {
@@ -33,7 +36,8 @@ func viewForVisitor(c *chat.Conversation) *visitorConversation {
 		return nil
 	}
 	v := &visitorConversation{ID: c.ID, RoomNo: c.RoomNo, State: c.State, AssigneeName: c.AssigneeName, CloseReason: c.CloseReason,
-		LastSeq: c.LastSeq, QueuePosition: c.QueuePosition, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt}
+		LastSeq: c.LastSeq, QueuePosition: c.QueuePosition, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt,
+		CanRate: chat.CanRate(*c) == nil, Rating: c.Rating}
 	if c.CustomerLeftAt != nil {
 		v.State, v.ClosedAt = chat.StateClosed, c.CustomerLeftAt
 	}
@@ -166,7 +170,7 @@ type sessionResponse struct {
 
 // customerFromRequest validates what the widget says about the visitor.
 func customerFromRequest(ws *chat.Workspace, req sessionRequest) (*chat.Customer, error) {
-	c := &chat.Customer{WorkspaceID: ws.ID, Extra: map[string]string{}}
+	c := &chat.Customer{WorkspaceID: ws.ID, Profile: chat.Profile{Extra: map[string]string{}}}
 	if req.SiteUID != "" {
 		if err := chat.VerifySiteUID(ws.IdentitySecret, req.SiteUID, req.SiteUIDSig); err != nil {
 			return nil, err
@@ -203,6 +207,15 @@ func customerFromRequest(ws *chat.Workspace, req sessionRequest) (*chat.Customer
 	return c, nil
 }
 
+// device is the visitor's User-Agent, bounded for storage.
+func device(ua string) string {
+	const max = 300
+	if utf8.RuneCountInString(ua) <= max {
+		return ua
+	}
+	return string([]rune(ua)[:max])
+}
+
 // widgetSession starts or resumes a visitor. A valid token is kept unless
 // the visitor's identity changed: a signed site_uid always maps to its own
 // customer, and a logged-out page never resumes a logged-in customer.
@@ -219,6 +232,7 @@ func (s *Server) widgetSession(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	c.IP, c.Device = clientIP(r), device(r.UserAgent())
 	ctx := r.Context()
 	token := req.VisitorToken
 	var prev *chat.Customer

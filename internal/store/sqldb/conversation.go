@@ -14,23 +14,32 @@ import (
 )
 
 const conversationSelect = `SELECT c.id, c.workspace_id, c.room_no, c.customer_id, c.channel, c.state,
-	COALESCE(c.assignee_id, 0), COALESCE(a.name, ''), cu.name, w.site_id, cu.external_id, c.close_reason,
+	COALESCE(c.assignee_id, 0), COALESCE(a.name, ''), CASE WHEN p.nickname <> '' THEN p.nickname ELSE p.name END,
+	w.site_id, cu.external_id, c.close_reason,
 	c.important, c.on_hold, c.agent_path, c.customer_left_at, c.first_reply_at,
-	c.last_seq, c.last_message, c.last_message_at, c.created_at, c.closed_at
+	c.last_seq, c.last_message, c.last_message_at, c.created_at, c.closed_at,
+	COALESCE(c.category_id, 0), COALESCE(k1.name, ''), COALESCE(k2.name, ''), COALESCE(k3.name, ''), c.memo,
+	c.rating_score, c.rating_comment, c.rated_at, c.rating_requested_at
 	FROM conversations c
 	JOIN customers cu ON cu.id = c.customer_id
+	JOIN profiles p ON p.id = cu.profile_id
 	JOIN workspaces w ON w.id = c.workspace_id
-	LEFT JOIN agents a ON a.id = c.assignee_id`
+	LEFT JOIN agents a ON a.id = c.assignee_id
+	LEFT JOIN categories k1 ON k1.id = c.category_id
+	LEFT JOIN categories k2 ON k2.id = k1.parent_id
+	LEFT JOIN categories k3 ON k3.id = k2.parent_id`
 
 func scanConversation(row interface{ Scan(...any) error }) (chat.Conversation, error) {
 	var c chat.Conversation
-	var siteID, externalID, path string
+	var siteID, externalID, path, cat1, cat2, cat3, ratingComment string
 	var lastAt, created int64
-	var closed, left, firstReply sql.NullInt64
+	var closed, left, firstReply, ratingScore, ratedAt, ratingRequested sql.NullInt64
 	err := row.Scan(&c.ID, &c.WorkspaceID, &c.RoomNo, &c.CustomerID, &c.Channel, &c.State,
 		&c.AssigneeID, &c.AssigneeName, &c.CustomerName, &siteID, &externalID, &c.CloseReason,
 		&c.Important, &c.OnHold, &path, &left, &firstReply,
-		&c.LastSeq, &c.LastMessage, &lastAt, &created, &closed)
+		&c.LastSeq, &c.LastMessage, &lastAt, &created, &closed,
+		&c.CategoryID, &cat1, &cat2, &cat3, &c.Memo,
+		&ratingScore, &ratingComment, &ratedAt, &ratingRequested)
 	if err != nil {
 		return c, err
 	}
@@ -42,14 +51,31 @@ func scanConversation(row interface{ Scan(...any) error }) (chat.Conversation, e
 	c.CreatedAt = fromMicros(created)
 	c.ClosedAt, c.CustomerLeftAt, c.FirstReplyAt = optTime(closed), optTime(left), optTime(firstReply)
 	c.Processed = c.State == chat.StateClosed && c.FirstReplyAt != nil
+	// The joins walk up from the conversation's category: reverse to start
+	// at the top.
+	c.CategoryPath = []string{}
+	for _, name := range []string{cat3, cat2, cat1} {
+		if name != "" {
+			c.CategoryPath = append(c.CategoryPath, name)
+		}
+	}
+	if ratingScore.Valid {
+		c.Rating = &chat.Rating{Score: int(ratingScore.Int64), Comment: ratingComment, CreatedAt: fromMicros(ratedAt.Int64)}
+	}
+	c.RatingRequestedAt = optTime(ratingRequested)
 	return c, nil
 }
 
+// conversation reads one conversation with its tags.
 func (db *DB) conversation(ctx context.Context, x q, workspaceID, id int64) (chat.Conversation, error) {
 	c, err := scanConversation(x.row(ctx, conversationSelect+` WHERE c.workspace_id = ? AND c.id = ?`, workspaceID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
 	}
+	if err != nil {
+		return c, err
+	}
+	c.Tags, err = db.tagsOf(ctx, x, `conversation_tags`, `conversation_id`, c.ID)
 	return c, err
 }
 
@@ -131,16 +157,7 @@ func (db *DB) Conversations(ctx context.Context, workspaceID int64, f chat.Conve
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []chat.Conversation
-	for rows.Next() {
-		c, err := scanConversation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanConversations(rows)
 }
 
 // QueuePosition is the conversation's 1-based place in the unassigned
@@ -164,7 +181,7 @@ func (db *DB) OpenConversation(ctx context.Context, workspaceID, customerID int6
 		if err != nil {
 			return err
 		}
-		cu, err := db.customer(ctx, t.q, workspaceID, `id = ?`, customerID)
+		cu, err := db.customer(ctx, t.q, workspaceID, `cu.id = ?`, customerID)
 		if err != nil {
 			return err
 		}
@@ -189,6 +206,11 @@ func (db *DB) OpenConversation(ctx context.Context, workspaceID, customerID int6
 			return err
 		}
 		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventConversationCreated, Conversation: ptr(c)})
+		if g := ws.Settings.Greeting; g != "" {
+			if err := db.systemMessage(ctx, t, c, chat.EventMessageCreated, chat.SystemGreeting, map[string]string{"text": g}, false); err != nil {
+				return err
+			}
+		}
 		if err := db.route(ctx, t, ws); err != nil {
 			return err
 		}
@@ -544,16 +566,22 @@ func (db *DB) insertMessage(ctx context.Context, t *txn, c chat.Conversation, m 
 // systemMessage records a conversation event as a system message and emits
 // the event with the conversation as it now is.
 func (db *DB) systemMessage(ctx context.Context, t *txn, before chat.Conversation, typ chat.EventType, code string, meta map[string]string, internal bool) error {
+	_, err := db.addSystemMessage(ctx, t, before, typ, code, meta, internal)
+	return err
+}
+
+// addSystemMessage is systemMessage returning the message.
+func (db *DB) addSystemMessage(ctx context.Context, t *txn, before chat.Conversation, typ chat.EventType, code string, meta map[string]string, internal bool) (chat.Message, error) {
 	m := chat.Message{SenderType: chat.SenderSystem, Kind: chat.KindSystem, Body: code, Meta: meta, Internal: internal}
 	if err := db.insertMessage(ctx, t, before, &m); err != nil {
-		return err
+		return m, err
 	}
 	after, err := db.conversation(ctx, t.q, before.WorkspaceID, before.ID)
 	if err != nil {
-		return err
+		return m, err
 	}
 	t.emit(chat.Event{WorkspaceID: before.WorkspaceID, Type: typ, Conversation: &after, Message: &m, PrevAssigneeID: before.AssigneeID, PrevState: before.State})
-	return nil
+	return m, nil
 }
 
 // preview is the start of a message shown in conversation lists.

@@ -6,20 +6,26 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
-const customerSelect = `SELECT id, workspace_id, external_id, verified, name, email, phone, language, extra, created_at,
-	blocked_at, block_reason, block_note FROM customers`
+const customerSelect = `SELECT cu.id, cu.workspace_id, cu.external_id, w.site_id, cu.verified, cu.language, cu.ip, cu.device, cu.created_at,
+	cu.blocked_at, cu.block_reason, cu.block_note,
+	p.id, p.customer_key, p.name, p.nickname, p.phone, p.verified_phone, p.email, p.birth_date, p.address, p.note, p.extra,
+	(SELECT COUNT(*) FROM customers o WHERE o.profile_id = p.id)
+	FROM customers cu JOIN profiles p ON p.id = cu.profile_id JOIN workspaces w ON w.id = cu.workspace_id`
 
-func scanCustomer(row interface{ Scan(...any) error }) (*chat.Customer, error) {
+func scanCustomer(row interface{ Scan(...any) error }, now time.Time) (*chat.Customer, error) {
 	var c chat.Customer
-	var extra string
+	var extra, siteID string
 	var created int64
 	var blocked sql.NullInt64
-	err := row.Scan(&c.ID, &c.WorkspaceID, &c.ExternalID, &c.Verified, &c.Name, &c.Email, &c.Phone, &c.Language, &extra, &created,
-		&blocked, &c.BlockReason, &c.BlockNote)
+	err := row.Scan(&c.ID, &c.WorkspaceID, &c.ExternalID, &siteID, &c.Verified, &c.Language, &c.IP, &c.Device, &created,
+		&blocked, &c.BlockReason, &c.BlockNote,
+		&c.Profile.ID, &c.CustomerID, &c.Name, &c.Nickname, &c.Phone, &c.VerifiedPhone, &c.Email, &c.BirthDate, &c.Address, &c.Note, &extra,
+		&c.Identifiers)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chat.Errorf(chat.ErrNotFound, "no such customer")
 	}
@@ -29,28 +35,49 @@ func scanCustomer(row interface{ Scan(...any) error }) (*chat.Customer, error) {
 	if err := json.Unmarshal([]byte(extra), &c.Extra); err != nil {
 		return nil, err
 	}
+	c.Identifier = chat.Identifier(siteID, c.ExternalID)
 	c.CreatedAt, c.BlockedAt = fromMicros(created), optTime(blocked)
+	if age, ok := chat.Age(c.BirthDate, now); ok {
+		c.Age = &age
+	}
 	return &c, nil
 }
 
+// customer reads one identifier with its profile and tags; where names
+// columns of cu (the identifier) or p (the profile). It locks nothing:
+// writers lock the profile with lockProfile first.
 func (db *DB) customer(ctx context.Context, x q, workspaceID int64, where string, args ...any) (*chat.Customer, error) {
-	return scanCustomer(x.row(ctx, customerSelect+` WHERE workspace_id = ? AND `+where+x.forUpdate(), append([]any{workspaceID}, args...)...))
+	c, err := scanCustomer(x.row(ctx, customerSelect+` WHERE cu.workspace_id = ? AND `+where, append([]any{workspaceID}, args...)...), db.Now())
+	if err != nil {
+		return nil, err
+	}
+	c.Tags, err = db.tagsOf(ctx, x, `customer_tags`, `customer_id`, c.ID)
+	return c, err
 }
 
 // Customer returns a workspace's customer by row ID.
 func (db *DB) Customer(ctx context.Context, workspaceID, id int64) (*chat.Customer, error) {
-	return db.customer(ctx, db.read(), workspaceID, `id = ?`, id)
+	return db.customer(ctx, db.read(), workspaceID, `cu.id = ?`, id)
 }
 
-// UpsertCustomer finds or creates the customer with c.ExternalID and merges
-// c's non-empty profile fields into it.
+// UpsertCustomer finds or creates the identifier c.ExternalID — linked to
+// the customer ID of the same name, created if need be — and merges c's
+// non-empty profile fields into its profile.
 func (db *DB) UpsertCustomer(ctx context.Context, c *chat.Customer) error {
 	return db.tx(ctx, func(x q) error {
-		if _, err := x.exec(ctx, `INSERT INTO customers (workspace_id, external_id, verified, created_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (workspace_id, external_id) DO NOTHING`, c.WorkspaceID, c.ExternalID, c.Verified, micros(db.Now())); err != nil {
-			return err
+		now := micros(db.Now())
+		cur, err := db.customer(ctx, x, c.WorkspaceID, `cu.external_id = ?`, c.ExternalID)
+		if chat.ErrorCode(err) == chat.ErrNotFound {
+			p, perr := db.profileFor(ctx, x, c.WorkspaceID, c.ExternalID)
+			if perr != nil {
+				return perr
+			}
+			if _, err := x.exec(ctx, `INSERT INTO customers (workspace_id, external_id, verified, profile_id, created_at) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (workspace_id, external_id) DO NOTHING`, c.WorkspaceID, c.ExternalID, c.Verified, p, now); err != nil {
+				return err
+			}
+			cur, err = db.customer(ctx, x, c.WorkspaceID, `cu.external_id = ?`, c.ExternalID)
 		}
-		cur, err := db.customer(ctx, x, c.WorkspaceID, `external_id = ?`, c.ExternalID)
 		if err != nil {
 			return err
 		}
@@ -63,22 +90,50 @@ func (db *DB) UpsertCustomer(ctx context.Context, c *chat.Customer) error {
 		merge(&cur.Email, c.Email)
 		merge(&cur.Phone, c.Phone)
 		merge(&cur.Language, c.Language)
+		merge(&cur.IP, c.IP)
+		merge(&cur.Device, c.Device)
 		cur.Verified = cur.Verified || c.Verified
 		if cur.Extra == nil {
 			cur.Extra = map[string]string{}
 		}
 		maps.Copy(cur.Extra, c.Extra)
-		extra, err := json.Marshal(cur.Extra)
-		if err != nil {
+		if err := db.saveProfile(ctx, x, cur.Profile); err != nil {
 			return err
 		}
-		if _, err := x.exec(ctx, `UPDATE customers SET verified = ?, name = ?, email = ?, phone = ?, language = ?, extra = ? WHERE id = ?`,
-			cur.Verified, cur.Name, cur.Email, cur.Phone, cur.Language, string(extra), cur.ID); err != nil {
+		if _, err := x.exec(ctx, `UPDATE customers SET verified = ?, language = ?, ip = ?, device = ? WHERE id = ?`,
+			cur.Verified, cur.Language, cur.IP, cur.Device, cur.ID); err != nil {
 			return err
 		}
-		*c = *cur
-		return nil
+		cur, err = db.customer(ctx, x, c.WorkspaceID, `cu.id = ?`, cur.ID)
+		if err == nil {
+			*c = *cur
+		}
+		return err
 	})
+}
+
+// profileFor returns the ID of the profile with customer ID key, creating it.
+func (db *DB) profileFor(ctx context.Context, x q, workspaceID int64, key string) (int64, error) {
+	now := micros(db.Now())
+	if _, err := x.exec(ctx, `INSERT INTO profiles (workspace_id, customer_key, created_at, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (workspace_id, customer_key) DO NOTHING`, workspaceID, key, now, now); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := x.row(ctx, `SELECT id FROM profiles WHERE workspace_id = ? AND customer_key = ?`, workspaceID, key).Scan(&id)
+	return id, err
+}
+
+// saveProfile writes every field of p but the customer ID.
+func (db *DB) saveProfile(ctx context.Context, x q, p chat.Profile) error {
+	extra, err := json.Marshal(p.Extra)
+	if err != nil {
+		return err
+	}
+	_, err = x.exec(ctx, `UPDATE profiles SET name = ?, nickname = ?, phone = ?, verified_phone = ?, email = ?, birth_date = ?,
+		address = ?, note = ?, extra = ?, updated_at = ? WHERE id = ?`,
+		p.Name, p.Nickname, p.Phone, p.VerifiedPhone, p.Email, p.BirthDate, p.Address, p.Note, string(extra), micros(db.Now()), p.ID)
+	return err
 }
 
 // CreateVisitorSession stores a widget session.
@@ -116,7 +171,7 @@ func (db *DB) BlockCustomer(ctx context.Context, workspaceID, customerID int64, 
 		if err != nil {
 			return err
 		}
-		if cu, err = db.customer(ctx, t.q, workspaceID, `id = ?`, customerID); err != nil {
+		if cu, err = db.customer(ctx, t.q, workspaceID, `cu.id = ?`, customerID); err != nil {
 			return err
 		}
 		if _, err := t.exec(ctx, `UPDATE customers SET blocked_at = ?, block_reason = ?, block_note = ? WHERE id = ?`,
@@ -143,7 +198,7 @@ func (db *DB) BlockCustomer(ctx context.Context, workspaceID, customerID int64, 
 		if err := db.route(ctx, t, ws); err != nil {
 			return err
 		}
-		cu, err = db.customer(ctx, t.q, workspaceID, `id = ?`, customerID)
+		cu, err = db.customer(ctx, t.q, workspaceID, `cu.id = ?`, customerID)
 		return err
 	})
 	return cu, events, err
@@ -160,7 +215,7 @@ func (db *DB) UnblockCustomer(ctx context.Context, workspaceID, customerID int64
 		if n, _ := res.RowsAffected(); n == 0 {
 			return chat.Errorf(chat.ErrNotFound, "no such customer")
 		}
-		cu, err = db.customer(ctx, x, workspaceID, `id = ?`, customerID)
+		cu, err = db.customer(ctx, x, workspaceID, `cu.id = ?`, customerID)
 		return err
 	})
 	return cu, err
@@ -168,14 +223,14 @@ func (db *DB) UnblockCustomer(ctx context.Context, workspaceID, customerID int64
 
 // BlockedCustomers lists the workspace's blocked customers, latest first.
 func (db *DB) BlockedCustomers(ctx context.Context, workspaceID int64) ([]chat.Customer, error) {
-	rows, err := db.read().query(ctx, customerSelect+` WHERE workspace_id = ? AND blocked_at IS NOT NULL ORDER BY blocked_at DESC, id DESC`, workspaceID)
+	rows, err := db.read().query(ctx, customerSelect+` WHERE cu.workspace_id = ? AND cu.blocked_at IS NOT NULL ORDER BY cu.blocked_at DESC, cu.id DESC`, workspaceID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []chat.Customer
 	for rows.Next() {
-		c, err := scanCustomer(rows)
+		c, err := scanCustomer(rows, db.Now())
 		if err != nil {
 			return nil, err
 		}

@@ -36,7 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"WorkspaceIsolation", testIsolation},
 		{"ConcurrentSendsKeepOrder", testConcurrentSends},
 	}
-	for _, tt := range append(append(tests, lifecycleTests...), attachmentTests...) {
+	for _, tt := range append(append(append(tests, lifecycleTests...), contextTests...), attachmentTests...) {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
 	}
 }
@@ -226,10 +226,10 @@ func testSessions(t *testing.T, s chat.Store) {
 
 func testCustomers(t *testing.T, s chat.Store) {
 	ws := newWorkspace(t, s, "cust")
-	c := &chat.Customer{WorkspaceID: ws.ID, ExternalID: "u1", Name: "홍길동", Extra: map[string]string{"cus_extra_plan": "gold"}}
+	c := &chat.Customer{WorkspaceID: ws.ID, ExternalID: "u1", Profile: chat.Profile{Name: "홍길동", Extra: map[string]string{"cus_extra_plan": "gold"}}}
 	must(t, s.UpsertCustomer(ctx, c))
 	id := c.ID
-	again := &chat.Customer{WorkspaceID: ws.ID, ExternalID: "u1", Email: "hong@example.com", Verified: true, Extra: map[string]string{"cus_extra_level": "3"}}
+	again := &chat.Customer{WorkspaceID: ws.ID, ExternalID: "u1", Verified: true, Profile: chat.Profile{Email: "hong@example.com", Extra: map[string]string{"cus_extra_level": "3"}}}
 	must(t, s.UpsertCustomer(ctx, again))
 	if again.ID != id || again.Name != "홍길동" || again.Email != "hong@example.com" || !again.Verified ||
 		again.Extra["cus_extra_plan"] != "gold" || again.Extra["cus_extra_level"] != "3" {

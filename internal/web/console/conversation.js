@@ -5,12 +5,14 @@
 // indicator and the composer, which says why it is disabled when the agent
 // may not reply, and sends files (one per message) with their progress.
 import { bindComposer } from '../widget/composer.js';
-import { h } from '../widget/dom.js';
+import { h, stars } from '../widget/dom.js';
 import { attachmentView, draftView, fileProblem, setProgress } from '../widget/files.js';
 import { newClientMsgID, retry } from '../widget/net.js';
 import { Thread } from '../widget/thread.js';
+import { bindCanned } from './canned.js';
 import { clockTime, closeReasonText, exactTime, formError, locale, statusText, t } from './i18n.js';
 import { toast } from './toast.js';
+import { WrapUp } from './wrapup.js';
 
 const typingTimeout = 6000;
 
@@ -25,6 +27,8 @@ class ConversationView extends HTMLElement {
   #drafts = new Map(); // conversation id → unsent text
   #typingTimer = 0;
   #pinned = true; // the thread is scrolled to its end
+  #wrapup = null; // the wrap-up dialog
+  #canned = null; // the "#" canned responses list of the composer
 
   connectedCallback() {
     const list = this.#ref('thread');
@@ -48,9 +52,12 @@ class ConversationView extends HTMLElement {
       file.value = '';
       if (chosen) this.#sendFile(chosen);
     });
+    this.#bindAgentTools();
     this.#ref('assign').addEventListener('click', () => this.#act('assign'));
-    this.#ref('close-yes').addEventListener('click', () => this.#act('close'));
-    this.#ref('wrapup-close').addEventListener('click', () => this.#act('close', this.#ref('wrapup-close')));
+    // Ending opens the wrap-up note (§5.4), from the header or the banner.
+    this.#wrapup = new WrapUp(this.#ref('wrapup-dialog'), (err) => this.#stale(err));
+    this.#ref('close').addEventListener('click', () => this.#openWrapUp());
+    this.#ref('wrapup-close').addEventListener('click', () => this.#openWrapUp());
     this.#ref('important').addEventListener('click', () => {
       const c = this.#current;
       if (c) this.#act('important', this.#ref('important'), { on: !c.important });
@@ -107,6 +114,7 @@ class ConversationView extends HTMLElement {
     if (this.#id) this.#drafts.set(this.#id, this.#input.value);
     this.#id = id;
     this.#input.value = this.#drafts.get(id) ?? '';
+    this.#canned?.close();
     this.#drafts.delete(id);
     this.#thread.clear();
     this.#showTyping(false);
@@ -177,6 +185,7 @@ class ConversationView extends HTMLElement {
     this.#ref('block').hidden = !c || !(c.assignee_id === inbox.agentId || inbox.seesAll) || blocked;
     this.#label(this.#ref('block'), 'conv.block');
 
+    this.#renderAgentTools(c, open && manage && !left);
     this.#ref('wrapup').hidden = !left;
     this.#input.disabled = Boolean(reason);
     this.#ref('send').disabled = Boolean(reason);
@@ -219,7 +228,6 @@ class ConversationView extends HTMLElement {
   // returns; a refusal also reloads what the refusal says is stale.
   async #act(action, button = this.#ref(action), body) {
     const id = this.#id;
-    this.#ref('close-dialog').hidePopover();
     button.disabled = true;
     try {
       this.#inbox.upsert(await this.#inbox.request('POST', `/conversations/${id}/${action}`, body));
@@ -230,6 +238,11 @@ class ConversationView extends HTMLElement {
     } finally {
       button.disabled = false;
     }
+  }
+
+  #openWrapUp() {
+    const c = this.#current;
+    if (c) this.#wrapup.open(this.#inbox, c);
   }
 
   #stale(err) {
@@ -322,6 +335,41 @@ class ConversationView extends HTMLElement {
     }
   }
 
+  // #bindAgentTools wires the composer's "#" canned responses and the
+  // rating request button.
+  #bindAgentTools() {
+    this.#canned = bindCanned(this.#ref('composer'), (q) => {
+      const query = new URLSearchParams({ q, conversation_id: this.#id });
+      return this.#inbox.request('GET', `/canned?${query}`);
+    });
+    this.#ref('rating-request').addEventListener('click', () => this.#requestRating());
+  }
+
+  // The rating request is offered to whoever may manage the conversation
+  // while it is open and not yet rated; the server also wants an agent's
+  // reply first (409 not_replied).
+  #renderAgentTools(c, can) {
+    const button = this.#ref('rating-request');
+    button.hidden = !can || Boolean(c.rating);
+    this.#label(button, 'conv.rating_request');
+  }
+
+  async #requestRating() {
+    const id = this.#id;
+    const button = this.#ref('rating-request');
+    button.disabled = true;
+    try {
+      const msg = await this.#inbox.request('POST', `/conversations/${id}/rating-request`);
+      if (this.#id === id) this.#thread.add(msg);
+      toast(t('conv.rating_requested'));
+    } catch (err) {
+      toast(locale.errorText(err));
+      this.#stale(err);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   // #send shows the reply at once and posts it, retrying with the same
   // client_msg_id while the network is down, so it is stored exactly once.
   async #send(text) {
@@ -406,7 +454,9 @@ class ConversationView extends HTMLElement {
         h('span', { class: 'event' }, systemText(m)),
         h('time', { class: 'event-time', datetime: m.created_at, title: exactTime(date) }, clockTime(date)),
         m.internal && h('span', { class: 'internal-tag' }, t('system.internal'))),
-      m.body === 'transferred' && meta.reason && h('span', { class: 'event-reason' }, t('system.reason', { reason: meta.reason })));
+      m.body === 'transferred' && meta.reason && h('span', { class: 'event-reason' }, t('system.reason', { reason: meta.reason })),
+      (m.body === 'greeting' || m.body === 'rating_requested') && meta.text && h('span', { class: 'event-reason' }, meta.text),
+      m.body === 'rated' && meta.comment && h('span', { class: 'event-reason', dataset: { testid: 'rated-comment' } }, meta.comment));
   }
 
   // The indicator hides by itself if the "stopped typing" frame is lost.
@@ -442,6 +492,12 @@ export function systemText(m) {
       return t('system.customer_left');
     case 'closed':
       return meta.reason ? t('system.closed_reason', { reason: closeReasonText(meta.reason) }) : t('system.closed');
+    case 'greeting':
+      return t('system.greeting');
+    case 'rating_requested':
+      return t('system.rating_requested');
+    case 'rated':
+      return t('system.rated', { stars: stars(meta.score), score: meta.score });
   }
   return m.body;
 }

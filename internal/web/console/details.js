@@ -1,56 +1,163 @@
-// <sodam-details> is the right-hand panel: the open conversation's facts
-// (flags, agent path, how and whether it was handled) and the customer's
-// profile with the extra parameters their site passed and whether they are
-// blocked.
-import { h } from '../widget/dom.js';
-import { closeReasonText, exactTime, label, locale, t } from './i18n.js';
+// <sodam-details> is the right-hand panel (§4): the open conversation's
+// facts (agent or robot, room, channel, the customer's total
+// conversations, times, rating), the customer's profile as a form saved
+// explicitly, the customer's tags, the conversation's note (category,
+// tags, memo) and the customer's history. Unsaved edits of the profile and
+// the note are drafts per conversation (drafts.js): they survive switching
+// conversations and reloading, show as "unsaved", and when a conversation
+// ends with a draft left the panel says so instead of dropping it.
+import { h, stars } from '../widget/dom.js';
+import { systemText } from './conversation.js';
+import { clockTime, closeReasonText, exactTime, formError, label, locale, t, waitingTime } from './i18n.js';
+import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
 import { toast } from './toast.js';
+import { recordNote, savedNote, saveNote } from './wrapup.js';
+
+// The profile fields an agent edits (PATCH …/customer).
+const profileFields = ['name', 'nickname', 'phone', 'email', 'birth_date', 'address', 'note'];
 
 class Details extends HTMLElement {
   #inbox = null;
   #id = 0;
+  #states = new Map(); // conversation id → state last seen, to notice closing
+  #history = [];
+  #customerTags;
+  #category;
+  #noteTags;
 
   connectedCallback() {
-    locale.addEventListener('change', () => this.#render());
+    this.#customerTags = new TagPicker(this.#ref('customer-tags'), () => this.#saveCustomerTags());
+    this.#category = new CategoryPicker(this.#ref('note-category'), 'note-category', () => this.#noteEdited());
+    this.#noteTags = new TagPicker(this.#ref('note-tags'), () => this.#noteEdited());
+    const form = this.#ref('customer-form');
+    form.addEventListener('input', (e) => this.#customerEdited(e.target));
+    form.addEventListener('submit', (e) => this.#saveCustomer(e));
+    this.#ref('customer-revert').addEventListener('click', () => this.#inbox.drafts.set(this.#id, 'customer', null));
+    this.#ref('note-form').memo.addEventListener('input', () => this.#noteEdited());
+    this.#ref('note-form').addEventListener('submit', (e) => this.#saveNote(e));
+    this.#ref('note-revert').addEventListener('click', () => this.#inbox.drafts.set(this.#id, 'note', null));
+    this.#ref('customer-id-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.#changeCustomerID(false);
+    });
+    this.#ref('customer-id-cancel').addEventListener('click', () => this.#editCustomerID(false));
+    this.#ref('merge-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.#changeCustomerID(true);
+    });
+    for (const button of this.querySelectorAll('[data-dismiss]')) {
+      button.addEventListener('click', () => button.closest('dialog').close());
+    }
+    locale.addEventListener('change', () => {
+      this.#customerTags.relabel();
+      this.#category.relabel();
+      this.#noteTags.relabel();
+      this.#render();
+      this.#renderHistory();
+    });
   }
 
   attach(inbox) {
     this.#inbox = inbox;
+    this.#states.clear();
     inbox.addEventListener('open', (e) => this.#load(e.detail));
-    inbox.addEventListener('conversation', (e) => {
-      if (e.detail.id !== this.#id) return;
+    inbox.addEventListener('conversation', (e) => this.#conversationChanged(e.detail));
+    inbox.addEventListener('customer', () => {
       this.#render();
-      // Blocked from elsewhere: the profile's status changed too.
-      if (e.detail.close_reason === 'blocked' && inbox.customer && !inbox.customer.blocked_at) inbox.reloadOpen().catch(() => {});
+      this.#fillCustomer();
     });
-    inbox.addEventListener('customer', () => this.#render());
+    inbox.drafts.addEventListener('change', (e) => {
+      if (e.detail.id !== this.#id) return;
+      if (e.detail.part === 'customer') this.#fillCustomer();
+      else this.#fillNote();
+      this.#render();
+    });
     this.#load(0);
+  }
+
+  #ref(name) {
+    return this.querySelector(`[data-ref=${name}]`);
+  }
+
+  get #current() {
+    return this.#inbox?.conversations.get(this.#id);
   }
 
   async #load(id) {
     this.#id = id;
+    this.#history = [];
+    this.#editCustomerID(false);
+    for (const dialog of this.querySelectorAll('dialog[open]')) dialog.close();
+    for (const el of this.querySelectorAll('.form-error')) el.replaceChildren();
+    this.#customerTags.clear();
+    this.#noteTags.clear();
     this.#render();
+    this.#fillCustomer();
+    this.#fillNote();
+    this.#renderHistory();
     if (!id) return;
-    try {
-      await this.#inbox.reloadOpen();
-    } catch (err) {
+    const fail = (err) => {
       if (this.#id === id) toast(locale.errorText(err));
-    }
+    };
+    this.#inbox.reloadOpen().catch(fail);
+    this.#loadHistory().catch(fail);
+    loadChoices(this.#inbox).then((choices) => {
+      if (this.#id !== id) return;
+      this.#customerTags.setOptions(choices.customer);
+      this.#noteTags.setOptions(choices.conversation);
+      this.#category.setCategories(choices.categories);
+    }, fail);
   }
 
+  async #loadHistory() {
+    const id = this.#id;
+    const list = await this.#inbox.request('GET', `/conversations/${id}/history`);
+    if (this.#id !== id) return;
+    this.#history = list;
+    this.#renderHistory();
+  }
+
+  // #conversationChanged follows every conversation: the open one redraws,
+  // its entry in the history follows, and one that closes with a draft
+  // left is pointed out.
+  #conversationChanged(c) {
+    const before = this.#states.get(c.id);
+    this.#states.set(c.id, c.state);
+    if (before && before !== 'closed' && c.state === 'closed' && this.#inbox.drafts.has(c.id)) {
+      toast(t('details.closed_with_draft', { no: c.room_no }));
+    }
+    const i = this.#history.findIndex((past) => past.id === c.id);
+    if (i >= 0) {
+      this.#history[i] = { ...this.#history[i], ...c };
+      this.#renderHistory();
+    }
+    if (c.id !== this.#id) return;
+    this.#render();
+    this.#fillNote();
+    // Blocked from elsewhere: the profile's status changed too.
+    const cu = this.#inbox.customer;
+    if (c.close_reason === 'blocked' && cu && !cu.blocked_at) this.#inbox.reloadOpen().catch(() => {});
+  }
+
+  // #render draws what the panel only shows: the facts, the markers and
+  // the warning. The forms are filled by #fillCustomer and #fillNote, so
+  // redrawing never touches what the agent is typing.
   #render() {
-    const c = this.#inbox?.conversations.get(this.#id);
-    const cu = this.#id ? this.#inbox?.customer : null;
+    const inbox = this.#inbox;
+    const c = this.#current;
+    const cu = this.#id ? inbox?.customer : null;
     this.dataset.state = this.#id ? 'open' : 'empty';
     const closed = c?.state === 'closed';
     const flags = c ? [c.important && t('flag.important'), c.on_hold && t('flag.hold')].filter(Boolean) : [];
-    this.querySelector('[data-ref=conversation]').replaceChildren(...(c ? [
-      row('room', t('conv.room', { no: c.room_no })),
+    const total = this.#id && inbox?.total;
+    this.#ref('conversation').replaceChildren(...(c ? [
+      row('assignee', c.state === 'bot' ? t('details.robot') : c.assignee_name || t('state.unassigned')),
       row('identifier', c.identifier),
+      row('room', t('conv.room', { no: c.room_no })),
       row('channel', label('channel.', c.channel)),
+      total && row('total', t('details.total_value', { n: total })),
       row('state', t('state.' + c.state)),
       flags.length && row('flags', flags.join(' · ')),
-      row('assignee', c.assignee_name || t('state.unassigned')),
       row('agent_path', agentPath(c.agent_path)),
       row('started', time(c.created_at)),
       c.first_reply_at && row('first_reply', time(c.first_reply_at)),
@@ -58,26 +165,327 @@ class Details extends HTMLElement {
       c.closed_at && row('closed', time(c.closed_at)),
       c.close_reason && (closed || c.customer_left_at) && row('close_reason', closeReasonText(c.close_reason)),
       closed && row('processed', t(c.processed ? 'details.processed_yes' : 'details.processed_no')),
+      c.rating && row('rating', ratingStars(c.rating.score), c.rating.comment),
     ] : []).filter(Boolean).flat());
-    const dd = this.querySelector('[data-field=processed]');
-    if (dd) dd.dataset.processed = String(Boolean(c.processed));
-    this.querySelector('[data-ref=customer]').replaceChildren(...(cu ? [
-      row('customer_id', cu.customer_id, t(cu.verified ? 'details.verified' : 'details.anonymous')),
-      row('name', cu.name),
-      row('email', cu.email),
-      row('phone', cu.phone),
-      row('language', cu.language),
+    const processed = this.querySelector('[data-field=processed]');
+    if (processed) processed.dataset.processed = String(Boolean(c.processed));
+    const rating = this.querySelector('[data-testid=details-conversation] [data-field=rating]');
+    if (rating) rating.dataset.score = c.rating.score;
+
+    // Who the customer is first; how they came (and what their site
+    // passed) after the profile form.
+    this.#ref('customer').replaceChildren(...(cu ? [
+      this.#customerIDRow(cu),
+      cu.identifiers > 1 && row('identifiers', t('details.identifiers_value', { n: cu.identifiers })),
+      row('verified_phone', cu.verified_phone, cu.verified_phone && t('details.verified_phone_note')),
+      row('status', cu.blocked_at ? t('details.status_blocked') : t('details.status_active')),
       cu.blocked_at && row('blocked', t('details.blocked_since', { time: exactTime(new Date(cu.blocked_at)) }),
         [label('block_reason.', cu.block_reason), cu.block_note].filter(Boolean).join(' · ')),
-      ...Object.entries(cu.extra ?? {}).sort().map(([key, value]) => extraRow(key, value)),
     ] : []).filter(Boolean).flat());
+    const status = this.querySelector('[data-testid=details-customer] [data-field=status]');
+    if (status) status.dataset.blocked = String(Boolean(cu.blocked_at));
+    this.#ref('customer-more').replaceChildren(...(cu ? [
+      row('language', cu.language),
+      row('ip', cu.ip),
+      row('device', cu.device),
+      ...Object.entries(cu.extra ?? {}).sort().map(([key, value]) => extraRow(key, value)),
+    ] : []).flat());
+    const device = this.querySelector('[data-testid=details-customer-more] [data-field=device]');
+    if (device) device.title = cu.device;
+
+    const drafts = inbox?.drafts;
+    const customerDraft = Boolean(this.#id && drafts?.get(this.#id, 'customer'));
+    const noteDraft = Boolean(this.#id && drafts?.get(this.#id, 'note'));
+    this.#ref('customer-unsaved').hidden = !customerDraft;
+    this.#ref('note-unsaved').hidden = !noteDraft;
+    const warning = this.#ref('draft-warning');
+    warning.hidden = !(closed && (customerDraft || noteDraft));
+    warning.textContent = warning.hidden ? '' : t('details.closed_draft_warning');
+    this.#ref('customer-fields').disabled = !cu;
+    this.#ref('note-fields').disabled = !c;
+    this.#customerTags.disabled = !cu;
+    this.#noteTags.disabled = !c;
+    this.#category.disabled = !c;
+    this.#showAge();
+    this.#showNoteCount();
   }
+
+  #customerIDRow(cu) {
+    const [dt, dd] = row('customer_id', cu.customer_id, t(cu.verified ? 'details.verified' : 'details.anonymous'));
+    dd.append(h('button', {
+      type: 'button', class: 'link', dataset: { testid: 'customer-id-edit' },
+      hidden: !this.#ref('customer-id-form').hidden, onclick: () => this.#editCustomerID(true),
+    }, t('details.customer_id_change')));
+    return [dt, dd];
+  }
+
+  // The profile form.
+
+  // #fillCustomer shows the customer's saved profile with this
+  // conversation's draft over it. Fields already showing the value are
+  // left alone, so the caret of the field being typed in stays put.
+  #fillCustomer() {
+    const form = this.#ref('customer-form');
+    const cu = this.#id ? this.#inbox?.customer : null;
+    const draft = (this.#id && this.#inbox?.drafts.get(this.#id, 'customer')) || {};
+    for (const f of profileFields) {
+      const input = form.elements[f];
+      const value = draft[f] ?? cu?.[f] ?? '';
+      if (input.value !== value) input.value = value;
+      input.removeAttribute('aria-invalid');
+    }
+    if (cu) this.#customerTags.set(cu.tags);
+    else this.#customerTags.set([]);
+    // A saved value may now equal the draft's: then it is no longer one.
+    if (cu && Object.keys(draft).length) this.#customerEdited();
+    this.#showAge();
+    this.#showNoteCount();
+  }
+
+  // #customerEdited records what differs from the saved profile as the
+  // conversation's draft.
+  #customerEdited(input) {
+    const cu = this.#inbox.customer;
+    if (!this.#id || !cu) return;
+    input?.removeAttribute?.('aria-invalid');
+    const form = this.#ref('customer-form');
+    const changed = {};
+    for (const f of profileFields) {
+      if (form.elements[f].value !== (cu[f] ?? '')) changed[f] = form.elements[f].value;
+    }
+    const had = this.#inbox.drafts.get(this.#id, 'customer');
+    const has = Object.keys(changed).length > 0;
+    if (has || had) this.#inbox.drafts.set(this.#id, 'customer', has ? changed : null);
+  }
+
+  async #saveCustomer(e) {
+    e.preventDefault();
+    const id = this.#id;
+    const changed = this.#inbox.drafts.get(id, 'customer');
+    const error = this.#ref('customer-error');
+    error.replaceChildren();
+    if (!changed) return;
+    const submit = e.target.querySelector('[type=submit]');
+    submit.disabled = true;
+    try {
+      const customer = await this.#inbox.request('PATCH', `/conversations/${id}/customer`, changed);
+      this.#inbox.drafts.set(id, 'customer', null);
+      if (this.#id === id) this.#inbox.setCustomer(customer);
+      toast(t('details.saved'));
+    } catch (err) {
+      if (this.#id !== id) return toast(locale.errorText(err));
+      formError(error, err);
+      // The server names the field first ("email must be …").
+      const field = profileFields.find((f) => err.message?.startsWith(f + ' '));
+      if (field) e.target.elements[field].setAttribute('aria-invalid', 'true');
+    } finally {
+      submit.disabled = false;
+    }
+  }
+
+  #showAge() {
+    const value = this.#ref('customer-form').elements.birth_date.value;
+    const years = age(value, new Date());
+    this.#ref('age').textContent = years == null ? '' : t('details.age_value', { n: years });
+  }
+
+  #showNoteCount() {
+    const n = this.#ref('customer-form').elements.note.value.length;
+    this.#ref('note-count').textContent = t('details.note_count', { n, max: 500 });
+  }
+
+  async #saveCustomerTags() {
+    const id = this.#id;
+    try {
+      const customer = await this.#inbox.request('PUT', `/conversations/${id}/customer/tags`, { tag_ids: this.#customerTags.value });
+      if (this.#id === id) this.#inbox.setCustomer(customer);
+    } catch (err) {
+      toast(locale.errorText(err));
+      if (this.#id === id) this.#customerTags.set(this.#inbox.customer?.tags);
+    }
+  }
+
+  // The customer ID: its own small form, since changing it to one in use
+  // merges two customers and asks first (§1.3).
+
+  #editCustomerID(on) {
+    const form = this.#ref('customer-id-form');
+    form.hidden = !on;
+    this.#ref('customer-id-error').replaceChildren();
+    if (on) {
+      form.elements.customer_id.value = this.#inbox.customer?.customer_id ?? '';
+      form.elements.customer_id.focus();
+    }
+    const edit = this.querySelector('[data-testid=customer-id-edit]');
+    if (edit) edit.hidden = on;
+  }
+
+  async #changeCustomerID(confirm) {
+    const id = this.#id;
+    const form = this.#ref('customer-id-form');
+    const value = form.elements.customer_id.value.trim();
+    if (!confirm && value === this.#inbox.customer?.customer_id) return this.#editCustomerID(false);
+    const buttons = [...this.querySelectorAll('[data-testid=customer-id-save], [data-testid=merge-confirm]')];
+    for (const b of buttons) b.disabled = true;
+    try {
+      const customer = await this.#inbox.request('PUT', `/conversations/${id}/customer/id`, { customer_id: value, confirm });
+      this.#ref('merge-dialog').close();
+      if (this.#id !== id) return;
+      this.#editCustomerID(false);
+      this.#inbox.setCustomer(customer);
+      toast(t(confirm ? 'merge.done' : 'details.customer_id_changed', { id: customer.customer_id }));
+      // The history and the total now follow the new customer ID.
+      this.#inbox.reloadOpen().catch(() => {});
+      this.#loadHistory().catch(() => {});
+    } catch (err) {
+      this.#ref('merge-dialog').close();
+      if (this.#id !== id) return;
+      if (err.code === 'merge_required') {
+        this.#ref('merge-text').replaceChildren(t('merge.question', { id: value }), ' ', h('small', { class: 'detail' }, err.message));
+        this.#ref('merge-dialog').showModal();
+      } else {
+        formError(this.#ref('customer-id-error'), err);
+      }
+    } finally {
+      for (const b of buttons) b.disabled = false;
+    }
+  }
+
+  // The conversation's note: category, conversation tags and memo. The
+  // wrap-up dialog edits the same draft.
+
+  #fillNote() {
+    const c = this.#current;
+    const note = (this.#id && this.#inbox?.drafts.get(this.#id, 'note')) || savedNote(c);
+    this.#category.set(note.category_id, note.category_path);
+    this.#noteTags.set(note.tags);
+    const memo = this.#ref('note-form').memo;
+    if (memo.value !== note.memo) memo.value = note.memo;
+  }
+
+  #noteEdited() {
+    const c = this.#current;
+    if (!c) return;
+    recordNote(this.#inbox, c, {
+      category_id: this.#category.value, category_path: this.#category.path,
+      tags: this.#noteTags.tags, memo: this.#ref('note-form').memo.value,
+    });
+  }
+
+  async #saveNote(e) {
+    e.preventDefault();
+    const id = this.#id;
+    const note = this.#inbox.drafts.get(id, 'note');
+    const error = this.#ref('note-error');
+    error.replaceChildren();
+    if (!note) return;
+    const submit = e.target.querySelector('[type=submit]');
+    submit.disabled = true;
+    try {
+      await saveNote(this.#inbox, id, note);
+      toast(t('details.saved'));
+    } catch (err) {
+      if (this.#id === id) formError(error, err);
+      else toast(locale.errorText(err));
+    } finally {
+      submit.disabled = false;
+    }
+  }
+
+  // History: the customer ID's conversations, newest first.
+
+  #renderHistory() {
+    const list = this.#ref('history');
+    list.replaceChildren(...this.#history.map((c) => h('li', {},
+      h('button', {
+        type: 'button', class: 'history-item', dataset: { testid: 'history-item', conversationId: c.id, current: String(c.id === this.#id) },
+        onclick: () => this.#openHistory(c.id),
+      },
+      h('span', { class: 'history-top' },
+        h('time', { datetime: c.created_at, title: exactTime(new Date(c.created_at)) }, shortDate(c.created_at)),
+        h('span', { class: 'room' }, t('conv.room', { no: c.room_no })),
+        c.id === this.#id ? h('span', { class: 'chip' }, t('details.history_current'))
+          : c.state !== 'closed' && h('span', { class: 'chip', dataset: { state: c.state } }, t('state.' + c.state))),
+      h('span', { class: 'history-memo', dataset: { field: 'memo' } }, c.memo || t('details.no_memo')),
+      h('span', { class: 'history-meta', dataset: { field: 'category' } }, categoryPath(c.category_path)),
+      h('span', { class: 'history-meta', dataset: { field: 'agent_path' } }, agentPath(c.agent_path) || nobody(c))))));
+    this.#ref('history-empty').hidden = !this.#id || this.#history.length > 0;
+  }
+
+  async #openHistory(hid) {
+    const id = this.#id;
+    const dialog = this.#ref('history-dialog');
+    try {
+      const { conversation: c, messages, duration_seconds: seconds } = await this.#inbox.request('GET', `/conversations/${id}/history/${hid}`);
+      if (this.#id !== id) return;
+      dialog.dataset.conversationId = c.id;
+      this.#ref('history-title').textContent = t('conv.room', { no: c.room_no });
+      this.#ref('history-facts').replaceChildren(...[
+        row('started', time(c.created_at)),
+        c.closed_at && row('closed', time(c.closed_at)),
+        row('duration', waitingTime(seconds * 1000)),
+        row('channel', label('channel.', c.channel)),
+        row('agent_path', agentPath(c.agent_path) || nobody(c)),
+        row('category', categoryPath(c.category_path)),
+        row('conversation_tags', (c.tags ?? []).map((tag) => tag.name).join(', ')),
+        row('memo', c.memo),
+        c.rating && row('rating', ratingStars(c.rating.score), c.rating.comment),
+      ].filter(Boolean).flat());
+      const rating = this.querySelector('[data-testid=history-facts] [data-field=rating]');
+      if (rating) rating.dataset.score = c.rating.score;
+      this.#ref('history-messages').replaceChildren(...messages.map((m) => transcriptLine(m, c)));
+      if (!dialog.open) dialog.showModal();
+    } catch (err) {
+      toast(locale.errorText(err));
+    }
+  }
+}
+
+// age is the full years since a YYYY-MM-DD birth date (만 나이), or null.
+function age(birth, today) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(birth);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  let years = today.getFullYear() - y;
+  if (today.getMonth() + 1 < mo || (today.getMonth() + 1 === mo && today.getDate() < d)) years--;
+  return years >= 0 ? years : null;
+}
+
+// transcriptLine is one message of a past conversation, as the thread
+// draws it.
+function transcriptLine(m, c) {
+  const date = new Date(m.created_at);
+  const when = h('time', { class: 'meta', datetime: m.created_at, title: exactTime(date) }, clockTime(date));
+  if (m.sender_type === 'system') {
+    return h('li', { class: 'msg system', dataset: { code: m.body, sender: 'system' } }, h('span', { class: 'event-line' }, h('span', { class: 'event' }, systemText(m)), when));
+  }
+  const byAgent = m.sender_type === 'agent';
+  return h('li', { class: byAgent ? 'msg agent' : 'msg visitor', dataset: { sender: m.sender_type } },
+    h('span', { class: 'who' }, byAgent ? m.sender_name || t('msg.agent') : c.customer_name || c.identifier || t('msg.visitor')),
+    h('p', { class: 'bubble' }, m.body),
+    when);
 }
 
 // agentPath shows who held the conversation, in order: "Kim > Lee".
 function agentPath(path) {
   const names = (path ?? []).map((step) => step.name);
   return names.length ? names.join(' > ') : '';
+}
+
+// nobody names who handled a conversation no agent held: the robot once
+// it is over (or while the bot has it), else nobody yet.
+function nobody(c) {
+  return c.state === 'closed' || c.state === 'bot' ? t('details.robot') : t('state.unassigned');
+}
+
+function categoryPath(path) {
+  return path?.length ? path.join(' > ') : t('details.no_category');
+}
+
+// ratingStars draws a 1–5 rating, named in words for screen readers.
+function ratingStars(score) {
+  const words = t('details.rating_value', { n: score });
+  return h('span', { class: 'stars', role: 'img', 'aria-label': words, title: words }, stars(score));
 }
 
 // row is one <dt>/<dd> pair; an empty value shows as a dash.
@@ -94,6 +502,10 @@ function extraRow(key, value) {
 
 function time(iso) {
   return h('time', { datetime: iso }, exactTime(new Date(iso)));
+}
+
+function shortDate(iso) {
+  return new Intl.DateTimeFormat(locale.lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
 
 customElements.define('sodam-details', Details);

@@ -12,12 +12,14 @@
 //   members       the workspace's agents changed (status, capacity)
 //   workspace     the workspace or its settings changed (detail: it)
 //   customer      the open conversation's customer was loaded or changed
+//                 (also by another agent: customer.updated)
 //   tickets       the To check tickets changed
 //   open          another conversation was opened (detail: its id, or 0)
 //   connection    the socket's state changed (detail: the state)
 import { storage } from '../widget/dom.js';
 import { LiveSocket, socketURL } from '../widget/live.js';
 import { call, uploadFile } from './api.js';
+import { Drafts } from './drafts.js';
 
 // The list tabs, and the states each shows.
 export const TABS = {
@@ -48,6 +50,7 @@ export class Inbox extends EventTarget {
   tickets = new Map(); // ticket id → ticket
   workspace = null;
   customer = null; // the open conversation's customer, once loaded
+  total = 0; // how many conversations that customer ID has had
   unread; // conversation id → visitor messages not seen yet
   requests; // ids of new conversations not seen yet
   openId = 0;
@@ -67,6 +70,7 @@ export class Inbox extends EventTarget {
     // the queue (chat.Role.SeesAll).
     this.seesAll = member.role === 'master' || member.role === 'manager';
     this.#key = `sodam.inbox.${this.workspaceId}.${this.agentId}`;
+    this.drafts = new Drafts(`sodam.drafts.${this.workspaceId}.${this.agentId}`);
     const saved = readJSON(storage.get(this.#key));
     this.unread = new Map(saved.unread);
     this.requests = new Set(saved.requests);
@@ -150,7 +154,8 @@ export class Inbox extends EventTarget {
     for (const c of this.conversations.values()) {
       if (c.state === state && keep(c) && !ids.has(c.id)) this.conversations.delete(c.id);
     }
-    for (const c of fresh) this.upsert(c);
+    // Lists carry no tags: keep those a single load or an event brought.
+    for (const c of fresh) this.upsert(c.tags || !this.conversations.get(c.id)?.tags ? c : { ...c, tags: this.conversations.get(c.id).tags });
     this.#emit('change');
   }
 
@@ -162,16 +167,19 @@ export class Inbox extends EventTarget {
   open(id) {
     this.openId = id;
     this.customer = null;
+    this.total = 0;
     this.seen();
     this.#emit('open', id);
   }
 
-  // reloadOpen fetches the open conversation and its customer.
+  // reloadOpen fetches the open conversation, its customer and how many
+  // conversations the customer has had.
   async reloadOpen() {
     const id = this.openId;
     if (!id) return;
-    const { conversation, customer } = await this.request('GET', `/conversations/${id}`);
+    const { conversation, customer, total_conversations: total } = await this.request('GET', `/conversations/${id}`);
     if (this.openId !== id) return;
+    this.total = total ?? 0;
     this.setCustomer(customer);
     this.upsert(conversation);
   }
@@ -303,6 +311,13 @@ export class Inbox extends EventTarget {
         break;
       case 'workspace.updated':
         this.loadWorkspace().catch(() => {});
+        break;
+      case 'customer.updated':
+        // Only the open conversation's customer is kept. Another
+        // identifier of the same customer ID shares the profile: reload.
+        if (!event.customer || !this.customer) break;
+        if (event.customer.id === this.customer.id) this.setCustomer(event.customer);
+        else if (event.customer.profile_id === this.customer.profile_id) this.reloadOpen().catch(() => {});
         break;
     }
     // Conversation events carry their system message (assigned, held, …).

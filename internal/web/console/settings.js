@@ -6,6 +6,7 @@
 import { h } from '../widget/dom.js';
 import { exactTime, formError, label, locale, statusText, t } from './i18n.js';
 import { toast } from './toast.js';
+import './tools.js';
 
 const defaultColor = '#1d6b58';
 
@@ -115,6 +116,7 @@ class Settings extends HTMLElement {
       toast(locale.errorText(err));
     }
     if (editable) this.#loadBlocked();
+    for (const card of this.querySelectorAll('sodam-tag-settings, sodam-category-settings, sodam-canned-settings')) card.show(inbox);
   }
 
   #ref(name) {
@@ -128,6 +130,7 @@ class Settings extends HTMLElement {
     f.color.value = /^#[0-9a-f]{6}$/i.test(ws.color) ? ws.color : defaultColor;
     f.allowed_origins.value = (ws.allowed_origins ?? []).join('\n');
     f.consent_text.value = ws.consent_text;
+    this.#fillTexts(ws.settings);
     this.#ref('secret-box').hidden = !ws.identity_secret;
     this.#ref('secret').value = ws.identity_secret ?? '';
     this.#fillRouting(ws.settings);
@@ -143,14 +146,24 @@ class Settings extends HTMLElement {
       color: f.color.value,
       allowed_origins: f.allowed_origins.value.split('\n').map((s) => s.trim()).filter(Boolean),
       consent_text: f.consent_text.value.trim(),
+      settings: { greeting: f.greeting.value.trim(), rating_request: f.rating_request.value.trim() },
     };
     await this.#patch(patch, f.save, this.#ref('form-error'), (ws) => {
       f.name.value = ws.name;
       f.title.value = ws.title;
       f.allowed_origins.value = (ws.allowed_origins ?? []).join('\n');
       f.consent_text.value = ws.consent_text;
+      this.#fillTexts(ws.settings);
       toast(t('settings.saved'));
     });
+  }
+
+  // #fillTexts shows the greeting and the rating request's wording; an
+  // empty rating request means the widget's own words (the placeholder).
+  #fillTexts(s) {
+    const f = this.#ref('form').elements;
+    f.greeting.value = s.greeting ?? '';
+    f.rating_request.value = s.rating_request ?? '';
   }
 
   // #patch sends a workspace change and shows a refusal under the form it

@@ -17,6 +17,12 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
+// stars writes a 1–5 rating as five stars, filled up to the score.
+export function stars(score) {
+  const n = Math.max(0, Math.min(5, Math.round(Number(score) || 0)));
+  return '★'.repeat(n) + '☆'.repeat(5 - n);
+}
+
 // storage wraps localStorage, which throws in some browsers when a
 // third-party iframe may not use it; the page then keeps values in memory.
 export const storage = (() => {

@@ -2,10 +2,12 @@
 // consent, the conversation and its live updates with the visitor's place
 // in the queue, and when chats are not taken (outside hours, nobody online,
 // operation stopped) the leave-a-message form. A blocked customer sees a
-// polite notice and no composer. Files go one per message, checked against
-// the workspace's rules first, with their upload's progress.
+// polite notice and no composer. Once an agent has replied the visitor may
+// rate the chat, during it or after it ended, once. Files go one per
+// message, checked against the workspace's rules first, with their
+// upload's progress.
 import { bindComposer } from './composer.js';
-import { h, storage } from './dom.js';
+import { h, stars, storage } from './dom.js';
 import { acceptList, attachmentView, draftView, fileProblem, setProgress, upload } from './files.js';
 import { locale, t } from './i18n.js';
 import { LiveSocket, socketURL } from './live.js';
@@ -59,6 +61,7 @@ function setView(view) {
   $('end').hidden = !(view === 'chat' && conversation);
   if (view !== 'chat') $('end-confirm').hidden = true;
   showQueue();
+  showRating();
 }
 
 function setConnection(state) {
@@ -227,6 +230,71 @@ function applyConversation(conv) {
   else if (conv.queue_position) queuePosition = conv.queue_position;
   if (conv.state === 'closed') ended(conv);
   else showQueue();
+  showRating();
+}
+
+// canRate says whether the visitor may rate the conversation now (an
+// agent replied and it is not rated yet), as the server tells.
+const canRate = () => Boolean(conversation?.can_rate);
+
+// showRating offers the rating (the header's button and the button of each
+// rating request) while the visitor may rate, in the chat or once ended.
+function showRating() {
+  const view = $('chat').dataset.view;
+  const here = view === 'chat' || view === 'ended';
+  $('rate').hidden = !(here && canRate());
+  for (const button of document.querySelectorAll('.rate-inline')) button.hidden = !canRate();
+  if (!here || !conversation) {
+    $('rating').hidden = true;
+    $('rating-thanks').hidden = true;
+  }
+}
+
+function openRating() {
+  const form = $('rating');
+  form.reset();
+  $('rating-stars').dataset.score = '0';
+  $('rating-error').textContent = '';
+  $('rating-thanks').hidden = true;
+  $('end-confirm').hidden = true;
+  form.hidden = false;
+  form.elements.score[0].focus();
+}
+
+// rate sends the stars and comment. A second rating (409 already_rated,
+// say from another tab) is thanked as the first was.
+async function rate(e) {
+  e.preventDefault();
+  const form = $('rating');
+  const score = Number(new FormData(form).get('score'));
+  if (!score) {
+    $('rating-error').textContent = t('rating.score_required');
+    return;
+  }
+  form.elements.submit.disabled = true;
+  try {
+    const conv = await api('POST', `/conversations/${conversation.id}/rating`, { score, comment: form.elements.comment.value.trim() });
+    form.hidden = true;
+    applyConversation(conv);
+    ratingDone('rating.thanks');
+  } catch (err) {
+    if (err.code === 'already_rated') {
+      form.hidden = true;
+      conversation = { ...conversation, can_rate: false };
+      ratingDone('rating.already');
+    } else {
+      $('rating-error').textContent = locale.errorText(err);
+    }
+  } finally {
+    form.elements.submit.disabled = false;
+  }
+}
+
+function ratingDone(key) {
+  const thanks = $('rating-thanks');
+  thanks.textContent = t(key);
+  thanks.hidden = false;
+  showRating();
 }
 
 // ended shows that the chat is over and, when it was not the visitor who
@@ -429,11 +497,26 @@ function systemText(msg) {
       return t('system.customer_left');
     case 'closed':
       return t(locale.has('system.closed.' + meta.reason) ? 'system.closed.' + meta.reason : 'system.closed');
+    case 'rated':
+      return t('system.rated', { stars: stars(meta.score) });
   }
   return msg.kind === 'system' ? '' : msg.body;
 }
 
+// The greeting reads as the desk's first message; a rating request as the
+// desk's message with a button opening the rating.
+function renderDeskMessage(msg) {
+  const text = msg.body === 'greeting' ? msg.meta?.text : msg.meta?.text || t('rating.request_default');
+  return h('li', { class: 'msg theirs desk', dataset: { code: msg.body }, hidden: !text },
+    h('span', { class: 'who' }, $('title').textContent),
+    h('p', { class: 'bubble' }, text ?? ''),
+    msg.body === 'rating_requested' && h('button', {
+      type: 'button', class: 'secondary rate-inline', hidden: !canRate(), dataset: { testid: 'widget-rating-request-button' }, onclick: openRating,
+    }, t('rating.open')));
+}
+
 function renderMessage(msg, status, error) {
+  if (msg.sender_type === 'system' && (msg.body === 'greeting' || msg.body === 'rating_requested')) return renderDeskMessage(msg);
   if (msg.sender_type === 'system') {
     const text = systemText(msg);
     return h('li', { class: 'msg system', dataset: { code: msg.body }, hidden: !text }, text);
@@ -494,6 +577,15 @@ $('new-chat').addEventListener('click', async () => {
   await loadConfig().catch(() => {});
   startFresh();
   if ($('chat').dataset.view === 'chat') $('composer').elements.body.focus();
+});
+$('rate').addEventListener('click', openRating);
+$('rating').addEventListener('submit', rate);
+$('rating').addEventListener('change', (e) => {
+  if (e.target.name === 'score') $('rating-stars').dataset.score = e.target.value;
+  $('rating-error').textContent = '';
+});
+$('rating-cancel').addEventListener('click', () => {
+  $('rating').hidden = true;
 });
 $('retry').addEventListener('click', start);
 if (window.parent === window) $('minimize').hidden = true;

@@ -1,0 +1,135 @@
+package chat
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Canned is a canned response (자주 쓰는 문구, §5.1): shared by the
+// workspace (OwnerID 0) or an agent's own.
+type Canned struct {
+	ID          int64     `json:"id"`
+	WorkspaceID int64     `json:"-"`
+	OwnerID     int64     `json:"owner_id"`
+	Title       string    `json:"title"`
+	Body        string    `json:"body"`
+	Shared      bool      `json:"shared"`
+	Favourite   bool      `json:"favourite"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	// Text is Body with the variables filled for one conversation; set
+	// only when a search names the conversation.
+	Text string `json:"text,omitempty"`
+}
+
+// CheckCanned validates a canned response's title and body.
+func CheckCanned(title, body string) (string, string, error) {
+	title = strings.TrimSpace(title)
+	if title == "" || utf8.RuneCountInString(title) > MaxCannedTitle || strings.ContainsFunc(title, unicode.IsControl) {
+		return "", "", Errorf(ErrInvalid, "title must be 1 to %d characters on one line", MaxCannedTitle)
+	}
+	if strings.TrimSpace(body) == "" || utf8.RuneCountInString(body) > MaxCannedBody {
+		return "", "", Errorf(ErrInvalid, "body must be 1 to %d characters", MaxCannedBody)
+	}
+	return title, body, nil
+}
+
+// CannedVars are the values a canned response's variables take.
+type CannedVars struct {
+	// CustomerName is the customer's real name, never the agents' nickname:
+	// the text goes to the customer.
+	CustomerName string
+	AgentName    string
+	RoomNo       int64
+}
+
+// Fill replaces the variables in body: {고객명} or {customer_name},
+// {상담사명} or {agent_name}, {방번호} or {room_no}. A customer without a
+// name is called 고객.
+func (v CannedVars) Fill(body string) string {
+	name := v.CustomerName
+	if name == "" {
+		name = defaultDisplayName
+	}
+	room := strconv.FormatInt(v.RoomNo, 10)
+	return strings.NewReplacer(
+		"{고객명}", name, "{customer_name}", name,
+		"{상담사명}", v.AgentName, "{agent_name}", v.AgentName,
+		"{방번호}", room, "{room_no}", room,
+	).Replace(body)
+}
+
+// SearchCanned keeps the responses whose title or body contains query and
+// orders them favourites first, then title matches, then by title. Korean
+// matches by syllable or by initial consonant (초성): "ㅎㅂ" finds 환불.
+func SearchCanned(list []Canned, query string) []Canned {
+	q := []rune(fold(query))
+	type hit struct {
+		c     Canned
+		title bool
+	}
+	var hits []hit
+	for _, c := range list {
+		inTitle := containsJamo([]rune(fold(c.Title)), q)
+		if inTitle || containsJamo([]rune(fold(c.Body)), q) {
+			hits = append(hits, hit{c, inTitle})
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		a, b := hits[i], hits[j]
+		if a.c.Favourite != b.c.Favourite {
+			return a.c.Favourite
+		}
+		if a.title != b.title {
+			return a.title
+		}
+		return a.c.Title < b.c.Title
+	})
+	out := make([]Canned, len(hits))
+	for i, h := range hits {
+		out[i] = h.c
+	}
+	return out
+}
+
+func fold(s string) string { return strings.ToLower(norm.NFC.String(strings.TrimSpace(s))) }
+
+// containsJamo reports whether q occurs in text, where a lone initial
+// consonant in q matches any syllable starting with it.
+func containsJamo(text, q []rune) bool {
+	if len(q) == 0 {
+		return true
+	}
+	for i := 0; i+len(q) <= len(text); i++ {
+		ok := true
+		for j, r := range q {
+			if !runeMatches(text[i+j], r) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// initials are the compatibility jamo of the 19 Hangul initial consonants,
+// in the order syllables are composed.
+var initials = []rune("ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ")
+
+func runeMatches(t, q rune) bool {
+	if t == q {
+		return true
+	}
+	if t < 0xAC00 || t > 0xD7A3 {
+		return false
+	}
+	return initials[(t-0xAC00)/588] == q
+}
