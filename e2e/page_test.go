@@ -338,8 +338,8 @@ type bubble struct {
 	Sender  string `json:"sender"`  // visitor, agent or system
 	Pending string `json:"pending"` // pending, retrying or failed for a draft
 	Who     string `json:"who"`     // the name shown with it
-	Text    string `json:"text"`
-	Code    string `json:"code"` // a system event's code, e.g. assigned
+	Text    string `json:"text"`    // a file's name for a file message
+	Code    string `json:"code"`    // a system event's code, e.g. assigned
 }
 
 func (b bubble) String() string {
@@ -359,7 +359,8 @@ const readThread = `[...list.children].map((li) => ({
 	sender: li.dataset.sender ?? '',
 	pending: li.dataset.pending ?? '',
 	who: li.querySelector('.who')?.textContent ?? '',
-	text: (li.querySelector('.bubble') ?? li.querySelector('.event') ?? li).textContent,
+	text: li.querySelector('.bubble')?.textContent ?? li.querySelector('img[data-testid=file-thumbnail]')?.alt ??
+		li.querySelector('.file-name')?.textContent ?? (li.querySelector('.event') ?? li).textContent,
 	code: li.dataset.code ?? '',
 }))`
 

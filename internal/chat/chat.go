@@ -259,6 +259,8 @@ type Message struct {
 	// with the details in Meta; the UIs translate both.
 	Body string            `json:"body"`
 	Meta map[string]string `json:"meta,omitempty"`
+	// Attachment is the file of a KindFile message.
+	Attachment *Attachment `json:"attachment,omitempty"`
 	// Internal messages are for agents only.
 	Internal  bool      `json:"internal,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
@@ -271,6 +273,9 @@ type MessageKind string
 const (
 	KindText   MessageKind = "text"
 	KindSystem MessageKind = "system"
+	// KindFile carries one file in Attachment; Body is the file's name, so
+	// conversation lists show it.
+	KindFile MessageKind = "file"
 )
 
 // System message codes, one per conversation event (§2.7).

@@ -42,6 +42,8 @@ type Settings struct {
 	Greeting string `json:"greeting"`
 	// RatingRequest is the rating request's wording; "" uses the catalog's.
 	RatingRequest string `json:"rating_request"`
+	// Attachments say which files visitors and agents may send (§3.4).
+	Attachments AttachmentSettings `json:"attachments"`
 }
 
 // Limits of the settings.
@@ -65,6 +67,7 @@ func DefaultSettings() Settings {
 		InactivityTimeoutMinutes: 30,
 		AutoOfflineMinutes:       5,
 		Hours:                    h,
+		Attachments:              DefaultAttachmentSettings(),
 	}
 }
 
@@ -90,7 +93,10 @@ func (s Settings) Validate() error {
 	if utf8.RuneCountInString(s.Greeting) > MaxGreeting || utf8.RuneCountInString(s.RatingRequest) > MaxGreeting {
 		return Errorf(ErrInvalid, "greeting and rating_request must be at most %d characters", MaxGreeting)
 	}
-	return s.Hours.Validate()
+	if err := s.Hours.Validate(); err != nil {
+		return err
+	}
+	return s.Attachments.Validate()
 }
 
 // CheckCapacity validates a capacity: a default or a member's override.

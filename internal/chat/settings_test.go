@@ -23,6 +23,16 @@ func TestSettingsValidate(t *testing.T) {
 		{"negative timeout", mod(func(s *Settings) { s.InactivityTimeoutMinutes = -5 }), false},
 		{"zero auto-offline", mod(func(s *Settings) { s.AutoOfflineMinutes = 0 }), false},
 		{"bad hours", mod(func(s *Settings) { s.Hours.TimeZone = "Nowhere/Land" }), false},
+		{"images only", mod(func(s *Settings) { s.Attachments.Extensions = FileExtensions{Image: []string{"png", "jpg"}} }), true},
+		{"largest file", mod(func(s *Settings) { s.Attachments.MaxSizeMB = MaxFileSizeMB }), true},
+		{"no files at all", mod(func(s *Settings) { s.Attachments.MaxSizeMB = 0 }), false},
+		{"too large files", mod(func(s *Settings) { s.Attachments.MaxSizeMB = MaxFileSizeMB + 1 }), false},
+		{"a program", mod(func(s *Settings) {
+			s.Attachments.Extensions.Document = append(s.Attachments.Extensions.Document, "exe")
+		}), false},
+		{"an image as video", mod(func(s *Settings) { s.Attachments.Extensions.Video = []string{"png"} }), false},
+		{"upper case", mod(func(s *Settings) { s.Attachments.Extensions.Image = []string{"PNG"} }), false},
+		{"twice", mod(func(s *Settings) { s.Attachments.Extensions.Audio = []string{"mp3", "mp3"} }), false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if err := tt.s.Validate(); (err == nil) != tt.ok {

@@ -15,6 +15,9 @@ type Store interface {
 	Close() error
 	// InstallationID names the installation (every node of it alike).
 	InstallationID(ctx context.Context) (string, error)
+	// InstallationSecret is a random key every node of the installation
+	// shares, for signing short-lived links.
+	InstallationSecret(ctx context.Context) (string, error)
 
 	// Bootstrap creates the first workspace with a as its master unless the
 	// installation has an agent already; it reports whether it did, and
@@ -144,9 +147,13 @@ type Store interface {
 	RunJob(ctx context.Context, j Job, node string) ([]Event, error)
 	// FailJob records why a claimed job failed; it is retried after its lease.
 	FailJob(ctx context.Context, j Job, cause error) error
-	// AppendMessage stores a text message. A second call with the same
-	// ClientMsgID returns the stored message, no events, and dup=true.
+	// AppendMessage stores a text message, or a file message when
+	// m.Attachment is set (its row is written in the same transaction). A
+	// second call with the same ClientMsgID returns the stored message, no
+	// events, and dup=true.
 	AppendMessage(ctx context.Context, workspaceID, conversationID int64, actor Actor, m NewMessage) (msg Message, events []Event, dup bool, err error)
+	// Attachment returns a workspace's attachment, storage keys included.
+	Attachment(ctx context.Context, workspaceID, id int64) (*Attachment, error)
 	// Messages lists a conversation's messages with Seq > afterSeq in order.
 	Messages(ctx context.Context, workspaceID, conversationID, afterSeq int64, limit int) ([]Message, error)
 
@@ -159,9 +166,13 @@ type Store interface {
 // NewMessage is what a sender submits.
 type NewMessage struct {
 	ClientMsgID string
-	Body        string
+	// Body is the text; a file message's body is the file's name.
+	Body string
 	// SenderName is shown beside the message (the agent's name).
 	SenderName string
+	// Attachment, when set, makes this a file message: the file is already
+	// in blob storage and the store records it with the message.
+	Attachment *Attachment
 }
 
 // ConversationFilter selects conversations for a list.

@@ -262,7 +262,11 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, nonNil(msgs))
+	out := make([]*chat.Message, len(msgs))
+	for i := range msgs {
+		out[i] = consoleMessage(&msgs[i])
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -368,7 +372,7 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 		Conn: conn, WorkspaceID: m.WorkspaceID, After: after,
 		ShowEvent: func(ev chat.Event) any {
 			if agentMaySee(ev, m) {
-				return ev
+				return consoleEvent(ev)
 			}
 			return nil
 		},

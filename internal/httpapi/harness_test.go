@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/auth"
+	"github.com/sodam-chat/sodam/internal/blob"
 	"github.com/sodam-chat/sodam/internal/bus"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/httpapi"
@@ -29,18 +30,22 @@ const password = "correct-horse-1"
 // "shop" (master, manager, and agents kim and lee, all online) and "other"
 // (master olga).
 type env struct {
-	t      *testing.T
-	srv    *httptest.Server
-	store  chat.Store
-	shop   *chat.Workspace
-	other  *chat.Workspace
-	agents map[string]*chat.Agent
+	t     *testing.T
+	srv   *httptest.Server
+	store chat.Store
+	files *blob.Disk // attachments' bytes, under uploads
+	// uploads is the blob directory; dbPath the SQLite file.
+	uploads, dbPath string
+	shop            *chat.Workspace
+	other           *chat.Workspace
+	agents          map[string]*chat.Agent
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "sodam.db"))
+	dbPath := filepath.Join(t.TempDir(), "sodam.db")
+	store, err := sqlite.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,11 +55,14 @@ func newEnv(t *testing.T) *env {
 	hubDone := make(chan struct{})
 	go func() { defer close(hubDone); hub.Run(runCtx, 200*time.Millisecond) }()
 
-	e := &env{t: t, store: store, agents: map[string]*chat.Agent{}}
+	e := &env{t: t, store: store, dbPath: dbPath, agents: map[string]*chat.Agent{}}
 	e.srv = httptest.NewUnstartedServer(nil)
 	e.srv.Config.BaseContext = func(_ net.Listener) context.Context { return runCtx }
 	e.srv.Start()
-	e.srv.Config.Handler = httpapi.New(httpapi.Config{BaseURL: e.srv.URL}, store, hub, log).Handler()
+	e.uploads = filepath.Join(t.TempDir(), "uploads")
+	e.files, err = blob.NewDisk(e.uploads)
+	must(t, err)
+	e.srv.Config.Handler = httpapi.New(httpapi.Config{BaseURL: e.srv.URL}, store, e.files, hub, log).Handler()
 	t.Cleanup(func() {
 		cancel()
 		e.srv.Close()

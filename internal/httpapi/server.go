@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/auth"
+	"github.com/sodam-chat/sodam/internal/blob"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/realtime"
 )
@@ -30,9 +32,14 @@ type Config struct {
 type Server struct {
 	cfg   Config
 	store chat.Store
+	files blob.Store // attachments' bytes
 	hub   *realtime.Hub
 	log   *slog.Logger
 	now   func() time.Time
+
+	// linkKey signs visitors' attachment links, loaded from the store once.
+	linkMu  sync.Mutex
+	linkKey []byte
 
 	// Login attempts are limited per account and, more loosely (a support
 	// center's agents may share one address), per client address.
@@ -41,13 +48,13 @@ type Server struct {
 	mux              *http.ServeMux
 }
 
-// New returns a server; Handler serves it.
-func New(cfg Config, store chat.Store, hub *realtime.Hub, log *slog.Logger) *Server {
+// New returns a server keeping attachments in files; Handler serves it.
+func New(cfg Config, store chat.Store, files blob.Store, hub *realtime.Hub, log *slog.Logger) *Server {
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 7 * 24 * time.Hour
 	}
 	s := &Server{
-		cfg: cfg, store: store, hub: hub, log: log, now: time.Now,
+		cfg: cfg, store: store, files: files, hub: hub, log: log, now: time.Now,
 		loginsPerAccount: auth.NewLimiter(12*time.Second, 5),
 		loginsPerAddress: auth.NewLimiter(time.Second, 60),
 		mux:              http.NewServeMux(),
@@ -98,6 +105,9 @@ func (s *Server) routes() []route {
 		{pattern: "GET /api/v1/workspaces/{wid}/conversations/{cid}", access: member, h: s.getConversation, api: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/conversations/{cid}/messages", access: member, h: s.listMessages, api: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/messages", access: member, h: s.agentSend, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/files", access: member, h: s.agentUpload, api: true},
+		{pattern: "GET /api/v1/workspaces/{wid}/attachments/{aid}", access: member, h: s.agentFile, api: true},
+		{pattern: "GET /api/v1/workspaces/{wid}/attachments/{aid}/thumbnail", access: member, h: s.agentThumbnail, api: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/assign", access: member, h: s.assign, api: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/close", access: member, h: s.agentClose, api: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/transfer", access: member, h: s.transfer, api: true},
@@ -137,6 +147,10 @@ func (s *Server) routes() []route {
 		{pattern: "POST /api/v1/widget/conversations", access: visitor, h: s.widgetStart, api: true},
 		{pattern: "GET /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetMessages, api: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetSend, api: true},
+		{pattern: "POST /api/v1/widget/conversations/{cid}/files", access: visitor, h: s.widgetUpload, api: true},
+		// Signed links: an <img> cannot send the visitor's bearer token.
+		{pattern: "GET /api/v1/widget/attachments/{aid}", access: public, h: s.widgetFile, api: true},
+		{pattern: "GET /api/v1/widget/attachments/{aid}/thumbnail", access: public, h: s.widgetThumbnail, api: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/close", access: visitor, h: s.widgetClose, api: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/rating", access: visitor, h: s.widgetRate, api: true},
 		{pattern: "POST /api/v1/widget/tickets", access: visitor, h: s.widgetTicket, api: true},

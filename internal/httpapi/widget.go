@@ -56,15 +56,20 @@ type visitorMessage struct {
 	Kind           chat.MessageKind  `json:"kind"`
 	Body           string            `json:"body"`
 	Meta           map[string]string `json:"meta,omitempty"`
-	CreatedAt      time.Time         `json:"created_at"`
+	// Attachment carries links signed for this visitor.
+	Attachment *chat.Attachment `json:"attachment,omitempty"`
+	CreatedAt  time.Time        `json:"created_at"`
 }
 
-func messageForVisitor(m *chat.Message) *visitorMessage {
+func messageForVisitor(m *chat.Message, links visitorLinks) *visitorMessage {
 	if m == nil || m.Internal {
 		return nil
 	}
 	v := &visitorMessage{ID: m.ID, ConversationID: m.ConversationID, Seq: m.Seq, SenderType: m.SenderType, SenderName: m.SenderName,
 		ClientMsgID: m.ClientMsgID, Kind: m.Kind, Body: m.Body, CreatedAt: m.CreatedAt}
+	if m.Attachment != nil {
+		v.Attachment = links.attachment(m.Attachment, m.WorkspaceID)
+	}
 	if m.Body == chat.SystemTransferred {
 		v.Meta = map[string]string{"to": m.Meta["to"]}
 	} else if len(m.Meta) > 0 {
@@ -112,6 +117,8 @@ type widgetConfig struct {
 	// Availability is "available", or why the widget offers leave-a-message
 	// instead: operation_stopped, outside_hours, nobody_online.
 	Availability chat.Availability `json:"availability"`
+	// Attachments say which files the visitor may send.
+	Attachments chat.AttachmentSettings `json:"attachments"`
 }
 
 // availability decides whether ws takes chats now.
@@ -139,7 +146,7 @@ func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, widgetConfig{SiteID: ws.SiteID, Name: ws.Name, Title: ws.Title, Color: ws.Color,
-		ConsentText: ws.ConsentText, AgentsOnline: online > 0, Availability: avail})
+		ConsentText: ws.ConsentText, AgentsOnline: online > 0, Availability: avail, Attachments: ws.Settings.Attachments})
 	return nil
 }
 
@@ -342,9 +349,13 @@ func (s *Server) widgetMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	links, err := s.visitorLinks(r.Context())
+	if err != nil {
+		return err
+	}
 	out := []*visitorMessage{}
 	for i := range msgs {
-		if v := messageForVisitor(&msgs[i]); v != nil {
+		if v := messageForVisitor(&msgs[i], links); v != nil {
 			out = append(out, v)
 		}
 	}
@@ -378,7 +389,8 @@ func (s *Server) widgetSend(w http.ResponseWriter, r *http.Request) error {
 	if len(events) > 0 {
 		c = events[0].Conversation
 	}
-	writeJSON(w, createdStatus(dup), widgetSendResponse{Message: messageForVisitor(&msg), Conversation: viewForVisitor(c)})
+	// A text message: there is no attachment to sign a link for.
+	writeJSON(w, createdStatus(dup), widgetSendResponse{Message: messageForVisitor(&msg, visitorLinks{}), Conversation: viewForVisitor(c)})
 	return nil
 }
 
@@ -428,6 +440,10 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	links, err := s.visitorLinks(r.Context())
+	if err != nil {
+		return err
+	}
 	v := visitorOf(r)
 	conn, err := realtime.Accept(w, r, originHosts(v.workspace))
 	if err != nil {
@@ -440,7 +456,7 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 			if ev.ConversationID() != c.ID || (ev.Message != nil && ev.Message.Internal) {
 				return nil
 			}
-			return visitorEvent{Seq: ev.Seq, Type: ev.Type, Conversation: viewForVisitor(ev.Conversation), Message: messageForVisitor(ev.Message), CreatedAt: ev.CreatedAt}
+			return visitorEvent{Seq: ev.Seq, Type: ev.Type, Conversation: viewForVisitor(ev.Conversation), Message: messageForVisitor(ev.Message, links), CreatedAt: ev.CreatedAt}
 		},
 		Notice: s.queueNotice(c.WorkspaceID, c.ID),
 		ShowTyping: func(t realtime.Typing) bool {

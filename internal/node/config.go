@@ -6,13 +6,16 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
 // Config is every setting of `sodam serve`.
 type Config struct {
-	Addr          string
-	DataDir       string
+	Addr    string
+	DataDir string
+	// UploadsDir holds attachments; <DataDir>/uploads unless set.
+	UploadsDir    string
 	DatabaseURL   string
 	NATSURL       string
 	BaseURL       string
@@ -49,6 +52,10 @@ var options = []option{
 			return fmt.Errorf("must not be empty")
 		}
 		c.DataDir = v
+		return nil
+	}},
+	{name: "uploads", usage: "directory for attachments (default: uploads/ in the data directory); a cluster's nodes must share it", set: func(c *Config, v string) error {
+		c.UploadsDir = v
 		return nil
 	}},
 	{name: "database-url", usage: "postgres://… to use PostgreSQL instead of the embedded SQLite", secret: true, set: func(c *Config, v string) error {
@@ -157,6 +164,9 @@ func ParseConfig(name string, args []string, getenv func(string) string) (Config
 		if err := o.set(&c, values[o.name]); err != nil {
 			return c, fmt.Errorf("invalid %s (--%s): %w", envName(o.name), o.name, err)
 		}
+	}
+	if c.UploadsDir == "" {
+		c.UploadsDir = filepath.Join(c.DataDir, "uploads")
 	}
 	return c, nil
 }

@@ -22,8 +22,12 @@ func TestParseConfig(t *testing.T) {
 		err   string
 	}{
 		{name: "defaults", check: func(c Config) bool {
-			return c.Addr == "127.0.0.1:8080" && c.DataDir == "./data" && c.DatabaseURL == "" && c.LogFormat == "text" && c.AdminEmail == "admin@sodam.local" && !c.SecureCookies
+			return c.Addr == "127.0.0.1:8080" && c.DataDir == "./data" && c.UploadsDir == "data/uploads" && c.DatabaseURL == "" && c.LogFormat == "text" && c.AdminEmail == "admin@sodam.local" && !c.SecureCookies
 		}},
+		{name: "uploads follow the data directory", args: []string{"--data", "/var/lib/sodam"},
+			check: func(c Config) bool { return c.UploadsDir == "/var/lib/sodam/uploads" }},
+		{name: "shared uploads", env: map[string]string{"SODAM_UPLOADS": "/mnt/shared/sodam"},
+			check: func(c Config) bool { return c.UploadsDir == "/mnt/shared/sodam" }},
 		{name: "environment", env: map[string]string{"SODAM_ADDR": "0.0.0.0:9000", "SODAM_DATABASE_URL": "postgres://u@h/db", "SODAM_LOG_FORMAT": "json"},
 			check: func(c Config) bool {
 				return c.Addr == "0.0.0.0:9000" && c.DatabaseURL == "postgres://u@h/db" && c.LogFormat == "json"

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/auth"
+	"github.com/sodam-chat/sodam/internal/blob"
 	"github.com/sodam-chat/sodam/internal/bus"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/httpapi"
@@ -109,7 +110,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.bus = b
 	m.Hub = realtime.NewHub(m.Store, b, m.Log)
-	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies}, m.Store, m.Hub, m.Log)
+	files, err := blob.NewDisk(c.UploadsDir)
+	if err != nil {
+		return err
+	}
+	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies}, m.Store, files, m.Hub, m.Log)
 	runner := &jobs.Runner{Store: db, Pub: m.Hub, Log: m.Log, Node: node, Every: time.Second, Lease: time.Minute, Now: time.Now}
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel

@@ -168,6 +168,9 @@ func TestCatalogs(t *testing.T) {
 	for _, code := range []string{chat.SystemAssigned, chat.SystemTransferred, chat.SystemHeld, chat.SystemUnheld, chat.SystemCustomerLeft, chat.SystemClosed} {
 		computed = append(computed, "system."+code)
 	}
+	for _, k := range chat.FileKinds {
+		computed = append(computed, "file_kind."+string(k))
+	}
 	// Why the composer is disabled (conversation.js #reasonCode).
 	for _, r := range []string{"closed", "bot", "unassigned", "unassigned_auto", "other", "customer_left", "on_hold", "operation_stopped"} {
 		computed = append(computed, "composer."+r)
@@ -180,7 +183,8 @@ func TestCatalogs(t *testing.T) {
 	for _, code := range []string{chat.SystemAssigned, chat.SystemTransferred, chat.SystemCustomerLeft, chat.SystemClosed} {
 		widget = append(widget, "system."+code)
 	}
-	for _, code := range []string{chat.ErrUnavailable, chat.ErrCustomerBlocked, chat.ErrConsentRequired, chat.ErrBadSignature, chat.ErrEmptyMessage, chat.ErrMessageTooLong, chat.ErrInvalid} {
+	for _, code := range []string{chat.ErrUnavailable, chat.ErrCustomerBlocked, chat.ErrConsentRequired, chat.ErrBadSignature, chat.ErrEmptyMessage, chat.ErrMessageTooLong, chat.ErrInvalid,
+		chat.ErrFileTypeNotAllowed, chat.ErrFileContentMismatch, chat.ErrFileTooLarge, chat.ErrFileEmpty} {
 		widget = append(widget, "error."+code)
 	}
 	widget = append(widget, "ended", "ended."+chat.CloseByAgent, "ended."+chat.CloseByManager, "ended."+chat.CloseByInactivity,
@@ -281,5 +285,31 @@ func TestSelectorsDocumented(t *testing.T) {
 	}
 	if seen < 100 {
 		t.Errorf("found only %d data-testid attributes", seen)
+	}
+}
+
+// TestSettingsFileTable checks that the settings page offers exactly the
+// extensions Sodam can check (chat.KnownExtensions), kind by kind.
+func TestSettingsFileTable(t *testing.T) {
+	src := read(t, "console/settings.js")
+	start := strings.Index(src, "const fileTable = {")
+	end := strings.Index(src[start:], "\n};")
+	if start < 0 || end < 0 {
+		t.Fatal("settings.js has no fileTable")
+	}
+	table := src[start : start+end]
+	for _, k := range chat.FileKinds {
+		m := regexp.MustCompile(`(?s)\b` + string(k) + `: \[(.*?)\]`).FindStringSubmatch(table)
+		if m == nil {
+			t.Errorf("fileTable has no %s", k)
+			continue
+		}
+		var got []string
+		for _, q := range regexp.MustCompile(`'([a-z0-9]+)'`).FindAllStringSubmatch(m[1], -1) {
+			got = append(got, q[1])
+		}
+		if want := chat.KnownExtensions(k); strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("fileTable.%s = %v, want %v", k, got, want)
+		}
 	}
 }

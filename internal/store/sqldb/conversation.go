@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -303,7 +305,7 @@ func (db *DB) SetHold(ctx context.Context, workspaceID, conversationID int64, ac
 			// Released: the customer again owes an answer if the agent
 			// spoke last, counted from now.
 			var last chat.SenderType
-			err := t.row(ctx, `SELECT sender_type FROM messages WHERE conversation_id = ? AND kind = 'text' ORDER BY seq DESC LIMIT 1`, c.ID).Scan(&last)
+			err := t.row(ctx, `SELECT sender_type FROM messages WHERE conversation_id = ? AND kind IN ('text', 'file') ORDER BY seq DESC LIMIT 1`, c.ID).Scan(&last)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}
@@ -425,20 +427,20 @@ func (db *DB) changeRouted(ctx context.Context, workspaceID, id int64, apply fun
 	return after, events, err
 }
 
-// AppendMessage stores a text message, idempotently per ClientMsgID. An
-// agent's message (re)starts the inactivity timer; the customer's stops it.
+// AppendMessage stores a text or file message, idempotently per
+// ClientMsgID. An agent's message (re)starts the inactivity timer; the
+// customer's stops it.
 func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor, nm chat.NewMessage) (chat.Message, []chat.Event, bool, error) {
-	if err := chat.CheckClientMsgID(nm.ClientMsgID); err != nil {
-		return chat.Message{}, nil, false, err
-	}
-	if err := chat.CheckText(nm.Body); err != nil {
+	kind, err := checkNewMessage(&nm)
+	if err != nil {
 		return chat.Message{}, nil, false, err
 	}
 	var msg chat.Message
 	_, events, err := db.change(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
 		prev, err := db.messageByClientID(ctx, t.q, c.ID, nm.ClientMsgID)
 		if err == nil {
-			if prev.SenderType != actor.Kind || prev.SenderID != actor.AgentID || prev.Body != nm.Body {
+			if prev.SenderType != actor.Kind || prev.SenderID != actor.AgentID || prev.Kind != kind || prev.Body != nm.Body ||
+				(kind == chat.KindFile && prev.Attachment.Size != nm.Attachment.Size) {
 				return chat.Errorf(chat.ErrClientMsgIDConflict, "client_msg_id %q was already used for another message", nm.ClientMsgID)
 			}
 			msg = prev
@@ -453,10 +455,17 @@ func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int
 		}
 		msg = chat.Message{
 			WorkspaceID: workspaceID, ConversationID: c.ID, SenderType: actor.Kind, SenderID: actor.AgentID,
-			SenderName: nm.SenderName, ClientMsgID: nm.ClientMsgID, Kind: chat.KindText, Body: nm.Body,
+			SenderName: nm.SenderName, ClientMsgID: nm.ClientMsgID, Kind: kind, Body: nm.Body,
 		}
 		if err := db.insertMessage(ctx, t, c, &msg); err != nil {
 			return err
+		}
+		if nm.Attachment != nil {
+			a := *nm.Attachment
+			if err := db.insertAttachment(ctx, t, &msg, &a); err != nil {
+				return err
+			}
+			msg.Attachment = &a
 		}
 		if out.State != c.State {
 			if _, err := t.exec(ctx, `UPDATE conversations SET state = ? WHERE id = ?`, out.State, c.ID); err != nil {
@@ -491,6 +500,28 @@ func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int
 	return msg, events, false, nil
 }
 
+// checkNewMessage validates what a sender submits and names its kind. A
+// file message's body is the file's name.
+func checkNewMessage(nm *chat.NewMessage) (chat.MessageKind, error) {
+	if err := chat.CheckClientMsgID(nm.ClientMsgID); err != nil {
+		return "", err
+	}
+	a := nm.Attachment
+	if a == nil {
+		return chat.KindText, chat.CheckText(nm.Body)
+	}
+	switch {
+	case strings.TrimSpace(a.Name) == "" || a.BlobKey == "":
+		return "", chat.Errorf(chat.ErrInvalid, "an attachment needs a name and stored bytes")
+	case a.Size <= 0:
+		return "", chat.Errorf(chat.ErrFileEmpty, "the file is empty")
+	case !slices.Contains(chat.FileKinds, a.Kind):
+		return "", chat.Errorf(chat.ErrInvalid, "unknown file kind %q", a.Kind)
+	}
+	nm.Body = a.Name
+	return chat.KindFile, nil
+}
+
 // errDuplicate rolls back a change that turned out to be a retried send.
 var errDuplicate = errors.New("duplicate client message")
 
@@ -523,7 +554,7 @@ func (db *DB) insertMessage(ctx context.Context, t *txn, c chat.Conversation, m 
 		m.WorkspaceID, c.ID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Kind, m.Body, string(meta), m.Internal, micros(t.now)).Scan(&m.ID); err != nil {
 		return err
 	}
-	if m.Kind != chat.KindText {
+	if m.Kind != chat.KindText && m.Kind != chat.KindFile {
 		_, err = t.exec(ctx, `UPDATE conversations SET last_seq = ? WHERE id = ?`, m.Seq, c.ID)
 		return err
 	}
@@ -562,21 +593,27 @@ func preview(body string) string {
 	return string([]rune(body)[:max])
 }
 
-const messageSelect = `SELECT id, workspace_id, conversation_id, seq, sender_type, COALESCE(sender_id, 0), sender_name, client_msg_id, kind, body, meta, internal, created_at FROM messages`
+// messageSelect reads messages with their attachment, if any.
+const messageSelect = `SELECT m.id, m.workspace_id, m.conversation_id, m.seq, m.sender_type, COALESCE(m.sender_id, 0), m.sender_name,
+	m.client_msg_id, m.kind, m.body, m.meta, m.internal, m.created_at, ` + attachmentColumns + `
+	FROM messages m LEFT JOIN attachments f ON f.message_id = m.id`
 
 func scanMessage(row interface{ Scan(...any) error }) (chat.Message, error) {
 	var m chat.Message
 	var meta string
 	var created int64
-	if err := row.Scan(&m.ID, &m.WorkspaceID, &m.ConversationID, &m.Seq, &m.SenderType, &m.SenderID, &m.SenderName, &m.ClientMsgID, &m.Kind, &m.Body, &meta, &m.Internal, &created); err != nil {
+	var f nullAttachment
+	if err := row.Scan(append([]any{&m.ID, &m.WorkspaceID, &m.ConversationID, &m.Seq, &m.SenderType, &m.SenderID, &m.SenderName,
+		&m.ClientMsgID, &m.Kind, &m.Body, &meta, &m.Internal, &created}, f.dest()...)...); err != nil {
 		return m, err
 	}
 	m.CreatedAt = fromMicros(created)
+	m.Attachment = f.attachment()
 	return m, json.Unmarshal([]byte(meta), &m.Meta)
 }
 
 func (db *DB) messageByClientID(ctx context.Context, x q, conversationID int64, clientMsgID string) (chat.Message, error) {
-	return scanMessage(x.row(ctx, messageSelect+` WHERE conversation_id = ? AND client_msg_id = ? AND kind = 'text'`, conversationID, clientMsgID))
+	return scanMessage(x.row(ctx, messageSelect+` WHERE m.conversation_id = ? AND m.client_msg_id = ? AND m.kind IN ('text', 'file')`, conversationID, clientMsgID))
 }
 
 // Messages lists a conversation's messages after afterSeq, oldest first.
@@ -587,7 +624,7 @@ func (db *DB) Messages(ctx context.Context, workspaceID, conversationID, afterSe
 	if _, err := db.conversation(ctx, db.read(), workspaceID, conversationID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read().query(ctx, messageSelect+` WHERE workspace_id = ? AND conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+	rows, err := db.read().query(ctx, messageSelect+` WHERE m.workspace_id = ? AND m.conversation_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
 		workspaceID, conversationID, afterSeq, limit)
 	if err != nil {
 		return nil, err

@@ -36,7 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"WorkspaceIsolation", testIsolation},
 		{"ConcurrentSendsKeepOrder", testConcurrentSends},
 	}
-	for _, tt := range append(append(tests, lifecycleTests...), contextTests...) {
+	for _, tt := range append(append(append(tests, lifecycleTests...), contextTests...), attachmentTests...) {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
 	}
 }

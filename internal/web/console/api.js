@@ -1,5 +1,6 @@
 // The console's API client: the session cookie goes with every request and
 // the CSRF token with every write.
+import { upload } from '../widget/files.js';
 import { request } from '../widget/net.js';
 
 let csrfToken = '';
@@ -23,6 +24,17 @@ export async function call(method, path, body) {
     return await request(method, '/api/v1' + path, { body, headers });
   } catch (err) {
     if (err.status === 401 && path !== '/auth/login' && path !== '/me') sessionLost();
+    throw err;
+  }
+}
+
+// uploadFile posts a file (see files.js upload) to /api/v1 + path, with the
+// CSRF token like every write.
+export async function uploadFile(path, options) {
+  try {
+    return await upload('/api/v1' + path, { ...options, headers: { 'X-CSRF-Token': csrfToken } });
+  } catch (err) {
+    if (err.status === 401) sessionLost();
     throw err;
   }
 }

@@ -3,9 +3,10 @@
 // block and report, close), the wrap-up banner once the customer has left,
 // the messages with system events as centred lines, the customer's typing
 // indicator and the composer, which says why it is disabled when the agent
-// may not reply.
+// may not reply, and sends files (one per message) with their progress.
 import { bindComposer } from '../widget/composer.js';
 import { h, stars } from '../widget/dom.js';
+import { attachmentView, draftView, fileProblem, setProgress } from '../widget/files.js';
 import { newClientMsgID, retry } from '../widget/net.js';
 import { Thread } from '../widget/thread.js';
 import { bindCanned } from './canned.js';
@@ -43,6 +44,13 @@ class ConversationView extends HTMLElement {
     bindComposer(this.#ref('composer'), {
       send: (text) => this.#send(text),
       typing: (on) => this.#inbox.sendTyping(this.#id, on),
+    });
+    const file = this.#ref('file');
+    this.#ref('attach').addEventListener('click', () => file.click());
+    file.addEventListener('change', () => {
+      const chosen = file.files[0];
+      file.value = '';
+      if (chosen) this.#sendFile(chosen);
     });
     this.#bindAgentTools();
     this.#ref('assign').addEventListener('click', () => this.#act('assign'));
@@ -181,6 +189,7 @@ class ConversationView extends HTMLElement {
     this.#ref('wrapup').hidden = !left;
     this.#input.disabled = Boolean(reason);
     this.#ref('send').disabled = Boolean(reason);
+    this.#ref('attach').disabled = Boolean(reason);
     this.#ref('reason').textContent = reason;
     this.#ref('reason').dataset.reason = c ? this.#reasonCode(c) : 'loading';
   }
@@ -381,6 +390,39 @@ class ConversationView extends HTMLElement {
     }
   }
 
+  // #sendFile checks a file against the workspace's rules, shows it with
+  // its progress and uploads it; a network failure is retried a few times
+  // with the same client_msg_id, so the file is stored once.
+  async #sendFile(file) {
+    const problem = fileProblem(file, this.#inbox.settings.attachments);
+    if (problem) {
+      toast(fileProblemText(problem, file, this.#inbox.settings.attachments));
+      return;
+    }
+    const id = this.#id;
+    const clientMsgID = newClientMsgID();
+    const draft = { sender_type: 'agent', sender_name: this.#inbox.agentName, kind: 'file', body: file.name, file: { name: file.name, size: file.size } };
+    this.#thread.addPending(clientMsgID, draft);
+    try {
+      const msg = await retry(
+        () => this.#inbox.upload(`/conversations/${id}/files`, {
+          file, clientMsgID,
+          onProgress: (p) => {
+            draft.file.progress = p;
+            setProgress(this.#thread.draftElement(clientMsgID), p);
+          },
+        }),
+        () => this.#id === id && this.#thread.mark(clientMsgID, 'retrying'),
+        3,
+      );
+      if (this.#id === id) this.#thread.add(msg);
+    } catch (err) {
+      if (this.#id === id) this.#thread.mark(clientMsgID, 'failed', locale.errorText(err));
+      else toast(locale.errorText(err));
+      this.#stale(err);
+    }
+  }
+
   #renderMessage(m, status, error) {
     if (m.sender_type === 'system') return this.#renderSystem(m);
     const byAgent = m.sender_type === 'agent';
@@ -390,9 +432,15 @@ class ConversationView extends HTMLElement {
     const meta = status
       ? h('span', { class: 'meta', role: status === 'failed' ? 'alert' : null }, t('msg.' + status, { error }))
       : h('time', { class: 'meta', datetime: m.created_at, title: exactTime(date) }, clockTime(date));
-    return h('li', { class: byAgent ? 'msg agent' : 'msg visitor' },
+    let content = h('p', { class: 'bubble' }, m.body);
+    if (m.kind === 'file') {
+      content = m.attachment
+        ? attachmentView(m.attachment, locale.lang, { open: t('file.open'), download: t('file.download') })
+        : draftView(m.file, locale.lang, t('file.progress'), status);
+    }
+    return h('li', { class: byAgent ? 'msg agent' : 'msg visitor', dataset: { kind: m.kind ?? 'text' } },
       h('span', { class: 'who' }, who),
-      h('p', { class: 'bubble' }, m.body),
+      content,
       meta);
   }
 
@@ -417,6 +465,13 @@ class ConversationView extends HTMLElement {
     this.#ref('typing').hidden = !on;
     if (on) this.#typingTimer = setTimeout(() => this.#showTyping(false), typingTimeout);
   }
+}
+
+// fileProblemText says why a file cannot be sent, before it is.
+export function fileProblemText(code, file, rules) {
+  if (code === 'file_too_large') return t('file.too_large', { name: file.name, max: rules.max_size_mb });
+  if (code === 'file_type_not_allowed') return t('file.not_allowed', { name: file.name });
+  return locale.errorText({ code });
 }
 
 // systemText is a system message's event in words. Messages stored before

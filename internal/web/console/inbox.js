@@ -18,7 +18,7 @@
 //   connection    the socket's state changed (detail: the state)
 import { storage } from '../widget/dom.js';
 import { LiveSocket, socketURL } from '../widget/live.js';
-import { call } from './api.js';
+import { call, uploadFile } from './api.js';
 import { Drafts } from './drafts.js';
 
 // The list tabs, and the states each shows.
@@ -117,6 +117,11 @@ export class Inbox extends EventTarget {
   // request calls the API under this workspace's path.
   request(method, path, body) {
     return call(method, `/workspaces/${this.workspaceId}${path}`, body);
+  }
+
+  // upload sends a file to a path of this workspace (files.js upload).
+  upload(path, options) {
+    return uploadFile(`/workspaces/${this.workspaceId}${path}`, options);
   }
 
   sendTyping(conversationID, typing) {

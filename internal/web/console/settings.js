@@ -1,8 +1,8 @@
 // <sodam-settings> is the settings page: the operation switch, the embed
 // snippet to copy, the identity secret (masters), the widget's look,
-// allowed origins and consent text, assignment and timers, each agent's
-// capacity, business hours and the blocked customers. Managers and
-// masters may edit; agents only read.
+// allowed origins and consent text, assignment and timers, the files
+// visitors and agents may send, each agent's capacity, business hours and
+// the blocked customers. Managers and masters may edit; agents only read.
 import { h } from '../widget/dom.js';
 import { exactTime, formError, label, locale, statusText, t } from './i18n.js';
 import { toast } from './toast.js';
@@ -24,6 +24,18 @@ const week = [1, 2, 3, 4, 5, 6, 0];
 
 const timePattern = '([01][0-9]|2[0-3]):[0-5][0-9]|24:00';
 
+// fileTable is the §3.4 table: every extension Sodam can check, by kind
+// (web_test.go keeps it equal to chat.KnownExtensions). A workspace allows
+// a subset of it.
+const fileTable = {
+  image: ['jpg', 'jpeg', 'gif', 'bmp', 'png'],
+  video: ['m4v', 'avi', 'asf', 'wmv', 'mkv', 'mpg', 'mpeg', 'mp4', 'mov', 'flv', 'ogv', 'ts'],
+  audio: ['mp3', 'wav', 'flac', 'tta', 'tak', 'aac', 'wma', 'ogg', 'm4a'],
+  document: ['pdf', 'ods', 'csv', 'tsv', 'xls', 'xlsx', 'numbers', 'cell', 'odp', 'ppt', 'pptx', 'key', 'show',
+    'doc', 'docx', 'hwp', 'txt', 'rtf', 'xml', 'wks', 'wps', 'xps', 'md', 'odf', 'odt', 'pages', 'gz', 'bz2',
+    'rar', '7z', 'zip', 'lzh', 'alz', 'psd', 'ai', 'sketch', 'tif', 'tiff', 'tga', 'webp'],
+};
+
 class Settings extends HTMLElement {
   #inbox = null;
   #holidays = [];
@@ -40,6 +52,10 @@ class Settings extends HTMLElement {
       this.#saveRouting();
     });
     this.#ref('routing').elements.sticky.addEventListener('change', () => this.#stickyChanged());
+    this.#ref('files').addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.#saveFiles();
+    });
     this.#ref('hours').addEventListener('submit', (e) => {
       e.preventDefault();
       this.#saveHours();
@@ -56,9 +72,11 @@ class Settings extends HTMLElement {
     this.#ref('operation-yes').addEventListener('click', () => this.#toggleOperation());
     this.#ref('timezones').replaceChildren(...timeZones.map((z) => h('option', { value: z })));
     this.#buildDays();
+    this.#buildFileKinds();
     locale.addEventListener('change', () => {
       this.#labelReveal();
       this.#labelDays();
+      this.#labelFileKinds();
       this.#showOperation();
       this.#renderCapacities();
       this.#renderHolidays();
@@ -116,6 +134,7 @@ class Settings extends HTMLElement {
     this.#ref('secret-box').hidden = !ws.identity_secret;
     this.#ref('secret').value = ws.identity_secret ?? '';
     this.#fillRouting(ws.settings);
+    this.#fillFiles(ws.settings.attachments);
     this.#fillHours(ws.settings.business_hours);
   }
 
@@ -225,6 +244,64 @@ class Settings extends HTMLElement {
     };
     await this.#patch({ settings }, f.save, this.#ref('routing-error'), (ws) => {
       this.#fillRouting(ws.settings);
+      toast(t('settings.saved'));
+    });
+  }
+
+  // Files: the largest size, and a checkbox per extension of the table,
+  // grouped by kind, with a switch for the whole kind.
+  #buildFileKinds() {
+    this.#ref('file-kinds').replaceChildren(...Object.entries(fileTable).map(([kind, exts]) =>
+      h('fieldset', { class: 'file-kind', dataset: { kind } },
+        h('legend', {},
+          h('label', { class: 'check' },
+            h('input', { type: 'checkbox', class: 'kind-all', dataset: { testid: 'settings-extension-kind', kind }, onchange: (e) => this.#toggleKind(kind, e.target.checked) }),
+            h('span', { class: 'kind-name' }))),
+        h('div', { class: 'extensions' }, exts.map((ext) => h('label', { class: 'check extension' },
+          h('input', { type: 'checkbox', name: 'extension', value: ext, dataset: { testid: 'settings-extension', kind }, onchange: () => this.#kindChanged(kind) }),
+          h('span', {}, '.' + ext)))))));
+    this.#labelFileKinds();
+  }
+
+  #labelFileKinds() {
+    for (const set of this.#ref('file-kinds').children) set.querySelector('.kind-name').textContent = t('file_kind.' + set.dataset.kind);
+  }
+
+  #extensionBoxes(kind) {
+    return [...this.#ref('file-kinds').querySelectorAll(`input[name=extension][data-kind=${kind}]`)];
+  }
+
+  #toggleKind(kind, on) {
+    for (const box of this.#extensionBoxes(kind)) box.checked = on;
+    this.#kindChanged(kind);
+  }
+
+  // #kindChanged shows the kind's switch on, off, or mixed.
+  #kindChanged(kind) {
+    const boxes = this.#extensionBoxes(kind);
+    const on = boxes.filter((b) => b.checked).length;
+    const all = this.#ref('file-kinds').querySelector(`.kind-all[data-kind=${kind}]`);
+    all.checked = on === boxes.length;
+    all.indeterminate = on > 0 && on < boxes.length;
+  }
+
+  #fillFiles(a) {
+    if (!a) return;
+    this.#ref('files').elements.max_size_mb.value = a.max_size_mb;
+    for (const kind of Object.keys(fileTable)) {
+      const allowed = new Set(a.extensions?.[kind] ?? []);
+      for (const box of this.#extensionBoxes(kind)) box.checked = allowed.has(box.value);
+      this.#kindChanged(kind);
+    }
+  }
+
+  async #saveFiles() {
+    const f = this.#ref('files').elements;
+    const extensions = Object.fromEntries(Object.keys(fileTable).map((kind) =>
+      [kind, this.#extensionBoxes(kind).filter((b) => b.checked).map((b) => b.value)]));
+    const attachments = { max_size_mb: Number(f.max_size_mb.value), extensions };
+    await this.#patch({ settings: { attachments } }, f.save, this.#ref('files-error'), (ws) => {
+      this.#fillFiles(ws.settings.attachments);
       toast(t('settings.saved'));
     });
   }

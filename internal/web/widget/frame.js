@@ -3,9 +3,12 @@
 // in the queue, and when chats are not taken (outside hours, nobody online,
 // operation stopped) the leave-a-message form. A blocked customer sees a
 // polite notice and no composer. Once an agent has replied the visitor may
-// rate the chat, during it or after it ended, once.
+// rate the chat, during it or after it ended, once. Files go one per
+// message, checked against the workspace's rules first, with their
+// upload's progress.
 import { bindComposer } from './composer.js';
 import { h, stars, storage } from './dom.js';
+import { acceptList, attachmentView, draftView, fileProblem, setProgress, upload } from './files.js';
 import { locale, t } from './i18n.js';
 import { LiveSocket, socketURL } from './live.js';
 import { newClientMsgID, request, retry } from './net.js';
@@ -28,6 +31,7 @@ let consented = false;
 let availability = 'available'; // or why chats are not taken now
 let queuePosition = 0; // the visitor's place in the queue, 0 when not queued
 let afterConsent = 'chat'; // the view the consent step leads to
+let fileRules = null; // which files the visitor may send (the config's attachments)
 
 locale.set(settings.language || locale.lang);
 const thread = new Thread($('messages'), renderMessage, $('scroller'));
@@ -83,6 +87,8 @@ function applyConfig(config) {
   $('offline').textContent = t(locale.has('leave.reason.' + availability) ? 'leave.reason.' + availability : 'leave.reason.nobody_online');
   consentText = config.consent_text ?? '';
   $('consent-text').textContent = consentText;
+  fileRules = config.attachments ?? null;
+  $('file').accept = acceptList(fileRules);
 }
 
 // readableOn picks black or white text for a background colour, whichever
@@ -356,6 +362,47 @@ async function send(text) {
   }
 }
 
+// sendFile checks a file, shows it with its progress and uploads it (the
+// first message, file or text, creates the conversation). A network
+// failure is retried a few times with the same client_msg_id.
+async function sendFile(file) {
+  const problem = fileProblem(file, fileRules);
+  if (problem) {
+    flash(problem === 'file_too_large' ? t('file.too_large', { name: file.name, max: fileRules.max_size_mb })
+      : problem === 'file_type_not_allowed' ? t('file.not_allowed', { name: file.name }) : locale.errorText({ code: problem }));
+    return;
+  }
+  const id = newClientMsgID();
+  const draft = { sender_type: 'visitor', kind: 'file', body: file.name, file: { name: file.name, size: file.size } };
+  thread.addPending(id, draft);
+  try {
+    const conv = await ensureConversation();
+    const res = await retry(
+      () => upload(`/api/v1/widget/conversations/${conv.id}/files`, {
+        file, clientMsgID: id, headers: { Authorization: 'Bearer ' + token },
+        onProgress: (p) => {
+          draft.file.progress = p;
+          setProgress(thread.draftElement(id), p);
+        },
+      }),
+      () => thread.mark(id, 'retrying'),
+      3,
+    );
+    thread.add(res.message);
+    applyConversation(res.conversation);
+  } catch (err) {
+    if (!conversation && err.code === 'chat_unavailable') {
+      thread.drop(id);
+      showLeave();
+    } else if (err.code === 'customer_blocked') {
+      thread.drop(id);
+      setView('blocked');
+    } else {
+      thread.mark(id, 'failed', locale.errorText(err));
+    }
+  }
+}
+
 // looksLikeContact accepts an email address or a phone number of 7 to 20
 // digits, as the server does (chat.looksLikeContact).
 function looksLikeContact(s) {
@@ -479,15 +526,27 @@ function renderMessage(msg, status, error) {
     ? h('span', { class: 'meta', role: status === 'failed' ? 'alert' : null }, t('msg.' + status, { error }))
     : h('time', { class: 'meta', datetime: msg.created_at, title: fullClock.format(new Date(msg.created_at)) },
       clock.format(new Date(msg.created_at)));
-  return h('li', { class: mine ? 'msg mine' : 'msg theirs' },
+  let content = h('p', { class: 'bubble' }, msg.body);
+  if (msg.kind === 'file') {
+    content = msg.attachment
+      ? attachmentView(msg.attachment, locale.lang, { open: t('file.open'), download: t('file.download') })
+      : draftView(msg.file, locale.lang, t('file.progress'), status);
+  }
+  return h('li', { class: mine ? 'msg mine' : 'msg theirs', dataset: { kind: msg.kind ?? 'text' } },
     !mine && h('span', { class: 'who' }, msg.sender_name || t('agent')),
-    h('p', { class: 'bubble' }, msg.body),
+    content,
     meta);
 }
 
 bindComposer($('composer'), {
   send,
   typing: (on) => socket?.send({ type: 'typing', conversation_id: conversation?.id, typing: on }),
+});
+$('attach').addEventListener('click', () => $('file').click());
+$('file').addEventListener('change', () => {
+  const chosen = $('file').files[0];
+  $('file').value = '';
+  if (chosen) sendFile(chosen);
 });
 $('agree').addEventListener('click', () => {
   consented = true;

@@ -44,14 +44,15 @@ export const isTransient = (err) =>
   err instanceof ApiError && (err.status === 0 || err.status === 502 || err.status === 503 || err.status === 504);
 
 // retry calls fn until it succeeds or fails for a reason other than the
-// network, calling onRetry(err) before each new attempt. Callers make fn
-// idempotent (a message keeps its client_msg_id across attempts).
-export async function retry(fn, onRetry) {
-  for (let delay = FIRST_DELAY; ; delay = nextDelay(delay)) {
+// network, calling onRetry(err) before each new attempt; after attempts
+// tries it gives up. Callers make fn idempotent (a message keeps its
+// client_msg_id across attempts).
+export async function retry(fn, onRetry, attempts = Infinity) {
+  for (let delay = FIRST_DELAY, n = 1; ; delay = nextDelay(delay), n++) {
     try {
       return await fn();
     } catch (err) {
-      if (!isTransient(err)) throw err;
+      if (!isTransient(err) || n >= attempts) throw err;
       onRetry?.(err);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

@@ -57,6 +57,11 @@ export class Thread {
     if (entry) this.#show(clientMsgID, entry, status, error);
   }
 
+  // draftElement is the element showing a draft, while it is one.
+  draftElement(clientMsgID) {
+    return this.#pending.get(clientMsgID)?.el ?? null;
+  }
+
   // drop removes a draft the server accepted without storing a message.
   drop(clientMsgID) {
     this.#pending.get(clientMsgID)?.el.remove();
