@@ -54,6 +54,8 @@ func Open(ctx context.Context, url, schema string) (*sqldb.DB, error) {
 		IsUniqueViolation: isUniqueViolation,
 		LockRouting:       lockRouting,
 		SkipLocked:        " FOR UPDATE SKIP LOCKED",
+		WriteLanes:        writeLanes,
+		IsRetryable:       isRetryable,
 	})
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
@@ -75,6 +77,17 @@ func lockMigrations(ctx context.Context, c *sql.Conn) (func(), error) {
 // advisory lock, so nodes route one workspace's queue one at a time.
 func lockRouting(ctx context.Context, x sqldb.Querier, workspaceID int64) error {
 	return x.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLockID<<32|workspaceID)
+}
+
+// writeLanes is how many group-commit batches run at once. Each holds a
+// connection; one conversation's writes always share a lane.
+const writeLanes = 8
+
+// isRetryable reports a deadlock (40P01) or serialization failure (40001):
+// the transaction lost a conflict and may succeed when run again.
+func isRetryable(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && (e.Code == "40P01" || e.Code == "40001")
 }
 
 func isUniqueViolation(err error) bool {

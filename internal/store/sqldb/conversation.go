@@ -52,18 +52,19 @@ func (db *DB) conversation(ctx context.Context, x q, workspaceID, id int64) (cha
 }
 
 // lockConversation takes the conversation's row lock (PostgreSQL) and reads
-// it. Every change to a conversation goes through here first, so concurrent
-// changes to one conversation are decided one after another.
+// it, in one statement. Every change to a conversation goes through here
+// first, so concurrent changes to one conversation are decided one after
+// another.
 func (db *DB) lockConversation(ctx context.Context, x q, workspaceID, id int64) (chat.Conversation, error) {
-	var got int64
-	err := x.row(ctx, `SELECT id FROM conversations WHERE workspace_id = ? AND id = ?`+x.forUpdate(), workspaceID, id).Scan(&got)
+	lock := ""
+	if x.forUpdate() != "" {
+		lock = x.forUpdate() + " OF c" // the joined rows need no lock
+	}
+	c, err := scanConversation(x.row(ctx, conversationSelect+` WHERE c.workspace_id = ? AND c.id = ?`+lock, workspaceID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return chat.Conversation{}, chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
+		return c, chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
 	}
-	if err != nil {
-		return chat.Conversation{}, err
-	}
-	return db.conversation(ctx, x, workspaceID, id)
+	return c, err
 }
 
 // Conversation returns a workspace's conversation.
@@ -413,7 +414,15 @@ func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int
 		return chat.Message{}, nil, false, err
 	}
 	var msg chat.Message
-	_, events, err := db.change(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
+	events, err := db.writeIn(ctx, conversationID, func(t *txn) error {
+		ws, err := db.workspaceIn(ctx, t.q, workspaceID)
+		if err != nil {
+			return err
+		}
+		c, err := db.lockConversation(ctx, t.q, workspaceID, conversationID)
+		if err != nil {
+			return err
+		}
 		prev, err := db.messageByClientID(ctx, t.q, c.ID, nm.ClientMsgID)
 		if err == nil {
 			if prev.SenderType != actor.Kind || prev.SenderID != actor.AgentID || prev.Body != nm.Body {
@@ -436,6 +445,10 @@ func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int
 		if err := db.insertMessage(ctx, t, c, &msg); err != nil {
 			return err
 		}
+		// after is the row as the statements below leave it, built here
+		// rather than read back: this is the hottest write there is.
+		after := c
+		after.State, after.LastSeq, after.LastMessage, after.LastMessageAt = out.State, msg.Seq, preview(msg.Body), msg.CreatedAt
 		if out.State != c.State {
 			if _, err := t.exec(ctx, `UPDATE conversations SET state = ? WHERE id = ?`, out.State, c.ID); err != nil {
 				return err
@@ -447,6 +460,8 @@ func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int
 				if _, err := t.exec(ctx, `UPDATE conversations SET first_reply_at = ? WHERE id = ?`, micros(t.now), c.ID); err != nil {
 					return err
 				}
+				now := t.now
+				after.FirstReplyAt = &now
 			}
 			if err := db.restartInactivity(ctx, t, ws, c); err != nil {
 				return err
@@ -456,9 +471,8 @@ func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int
 				return err
 			}
 		}
-		after, err := db.conversation(ctx, t.q, workspaceID, c.ID)
 		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventMessageCreated, Conversation: &after, Message: &msg, PrevAssigneeID: c.AssigneeID, PrevState: c.State})
-		return err
+		return nil
 	})
 	if errors.Is(err, errDuplicate) {
 		return msg, nil, true, nil

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -39,6 +40,14 @@ type Dialect struct {
 	// SkipLocked ends a SELECT whose rows other transactions may skip
 	// while this one holds them (job claims).
 	SkipLocked string
+	// SingleWriter: the write pool is one connection (SQLite). Batches run
+	// on it pinned, with its statements prepared once.
+	SingleWriter bool
+	// WriteLanes is how many write batches may run at once (at least one).
+	WriteLanes int
+	// IsRetryable reports a deadlock or serialization failure: the write
+	// lost a conflict and may succeed when run again.
+	IsRetryable func(error) bool
 }
 
 // Querier runs dialect-neutral SQL, for Dialect hooks.
@@ -53,15 +62,18 @@ func (x q) Exec(ctx context.Context, query string, args ...any) error {
 
 // DB is a chat.Store over a database/sql pool.
 type DB struct {
-	w, r *sql.DB // write and read pools; the same pool on PostgreSQL
-	d    Dialect
+	w, r     *sql.DB // write and read pools; the same pool on PostgreSQL
+	d        Dialect
+	lanes    []lane       // group commit queues (batch.go)
+	grouping atomic.Bool  // GroupNext is gathering writes in the first lane
+	single   singleWriter // SQLite's pinned writer connection
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 }
 
 // New returns a store writing through w and reading through r.
 func New(w, r *sql.DB, d Dialect) *DB {
-	return &DB{w: w, r: r, d: d, Now: time.Now}
+	return &DB{w: w, r: r, d: d, lanes: make([]lane, max(d.WriteLanes, 1)), Now: time.Now}
 }
 
 // SetClock replaces the clock, for tests that move time by hand.
@@ -69,7 +81,7 @@ func (db *DB) SetClock(now func() time.Time) { db.Now = now }
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	err := db.w.Close()
+	err := errors.Join(db.single.close(), db.w.Close())
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
 	}
@@ -94,6 +106,11 @@ type q struct {
 	db querier
 	d  *Dialect
 	tx bool // inside a write transaction
+	// ctx, in a write batch, replaces the context a statement is given:
+	// the batch is shared, so one caller's cancellation must not abort it.
+	ctx context.Context
+	// stmts, when set, holds the writer connection's prepared statements.
+	stmts *singleWriter
 }
 
 // forUpdate is the row-lock clause for a SELECT inside a write transaction.
@@ -122,24 +139,50 @@ func (x q) bind(query string) string {
 	return b.String()
 }
 
+// prepare picks the context a statement runs under and, on SQLite's
+// writer, its prepared form.
+func (x q) prepare(ctx context.Context, query string) (context.Context, string, *sql.Stmt) {
+	if x.ctx != nil {
+		ctx = x.ctx
+	}
+	query = x.bind(query)
+	if x.stmts != nil {
+		return ctx, query, x.stmts.stmt(ctx, query)
+	}
+	return ctx, query, nil
+}
+
 func (x q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return x.db.ExecContext(ctx, x.bind(query), args...)
+	ctx, query, s := x.prepare(ctx, query)
+	if s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return x.db.ExecContext(ctx, query, args...)
 }
 
 func (x q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return x.db.QueryContext(ctx, x.bind(query), args...)
+	ctx, query, s := x.prepare(ctx, query)
+	if s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return x.db.QueryContext(ctx, query, args...)
 }
 
 func (x q) row(ctx context.Context, query string, args ...any) *sql.Row {
-	return x.db.QueryRowContext(ctx, x.bind(query), args...)
+	ctx, query, s := x.prepare(ctx, query)
+	if s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return x.db.QueryRowContext(ctx, query, args...)
 }
 
 func (db *DB) read() q { return q{db: db.r, d: &db.d} }
 
-// txn is one write transaction. The events it emits are appended, with
-// their sequence numbers, just before commit: the sequence counter's lock is
-// then the last lock a transaction takes, so transactions that lock several
-// rows never wait on each other in a cycle.
+// txn is one write's view of its transaction (which may be shared with
+// other writes, see batch.go). The events it emits are appended, with their
+// sequence numbers, just before commit: the sequence counter's lock is then
+// the last lock a transaction takes, so transactions that lock several rows
+// never wait on each other in a cycle.
 type txn struct {
 	q
 	now     time.Time
@@ -147,27 +190,6 @@ type txn struct {
 }
 
 func (t *txn) emit(ev chat.Event) { t.pending = append(t.pending, ev) }
-
-// write runs fn in one write transaction, appends the events fn emitted,
-// commits, and returns those events.
-func (db *DB) write(ctx context.Context, fn func(*txn) error) ([]chat.Event, error) {
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	t := &txn{q: q{db: tx, d: &db.d, tx: true}, now: db.Now().UTC().Truncate(time.Microsecond)}
-	if err := fn(t); err != nil {
-		return nil, err
-	}
-	if err := db.appendEvents(ctx, t); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("commit: %w", err)
-	}
-	return t.pending, nil
-}
 
 // tx runs fn in a write transaction that emits no events.
 func (db *DB) tx(ctx context.Context, fn func(q) error) error {

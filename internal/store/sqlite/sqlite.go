@@ -68,6 +68,7 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 		Name:              "sqlite",
 		Migrations:        mig,
 		IsUniqueViolation: isUniqueViolation,
+		SingleWriter:      true,
 	})
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()

@@ -10,7 +10,7 @@ import (
 	"github.com/sodam-chat/sodam/internal/store/storetest"
 )
 
-func open(t *testing.T) chat.Store {
+func open(t testing.TB) chat.Store {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sodam.db"))
 	if err != nil {
@@ -43,3 +43,5 @@ func TestReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func BenchmarkAppendMessage(b *testing.B) { storetest.BenchAppendMessage(b, open) }
