@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -56,6 +57,7 @@ func Open(ctx context.Context, url, schema string) (*sqldb.DB, error) {
 		SkipLocked:        " FOR UPDATE SKIP LOCKED",
 		WriteLanes:        writeLanes,
 		IsRetryable:       isRetryable,
+		IsUnavailable:     isUnavailable,
 	})
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
@@ -88,6 +90,17 @@ const writeLanes = 8
 func isRetryable(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && (e.Code == "40P01" || e.Code == "40001")
+}
+
+// isUnavailable reports a failed connection attempt, a connection lost
+// (class 08), or a server shutting down or starting up (57P01–57P03).
+func isUnavailable(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || pgconn.Timeout(err) {
+		return true
+	}
+	var e *pgconn.PgError
+	return errors.As(err, &e) && (strings.HasPrefix(e.Code, "08") || e.Code == "57P01" || e.Code == "57P02" || e.Code == "57P03")
 }
 
 func isUniqueViolation(err error) bool {

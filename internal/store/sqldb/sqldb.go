@@ -8,9 +8,12 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,6 +51,9 @@ type Dialect struct {
 	// IsRetryable reports a deadlock or serialization failure: the write
 	// lost a conflict and may succeed when run again.
 	IsRetryable func(error) bool
+	// IsUnavailable reports the dialect's own signs that the database is
+	// unreachable, shutting down or starting up.
+	IsUnavailable func(error) bool
 }
 
 // Querier runs dialect-neutral SQL, for Dialect hooks.
@@ -92,6 +98,22 @@ func (db *DB) Close() error {
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
 	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Unavailable reports whether err means the database could not be reached
+// or dropped the connection — it is down, restarting, or did not answer in
+// time — rather than refusing the request: the same request may succeed
+// later, so the API answers 503 instead of 500.
+func (db *DB) Unavailable(err error) bool {
+	var ne net.Error
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne):
+		return true
+	}
+	return db.d.IsUnavailable != nil && db.d.IsUnavailable(err)
 }
 
 // querier is what both *sql.DB and *sql.Tx offer.
