@@ -42,7 +42,9 @@ func TestUnavailableDatabase(t *testing.T) {
 	resp, err := http.Post(srv.URL+"/api/v1/widget/sessions", "application/json", strings.NewReader(`{"site_id":"shop"}`))
 	must(t, err)
 	defer resp.Body.Close()
-	var body struct{ Error struct{ Code, Message string } }
+	var body struct {
+		Error struct{ Code, Message string }
+	}
 	must(t, json.NewDecoder(resp.Body).Decode(&body))
 	if resp.StatusCode != http.StatusServiceUnavailable || body.Error.Code != "unavailable" || body.Error.Message == "" || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("status %d, Retry-After %q, body %+v", resp.StatusCode, resp.Header.Get("Retry-After"), body)
