@@ -55,7 +55,6 @@ func Open(ctx context.Context, url, schema string) (*sqldb.DB, error) {
 		IsUniqueViolation: isUniqueViolation,
 		LockRouting:       lockRouting,
 		SkipLocked:        " FOR UPDATE SKIP LOCKED",
-		WriteLanes:        writeLanes,
 		IsRetryable:       isRetryable,
 		IsUnavailable:     isUnavailable,
 	})
@@ -80,10 +79,6 @@ func lockMigrations(ctx context.Context, c *sql.Conn) (func(), error) {
 func lockRouting(ctx context.Context, x sqldb.Querier, workspaceID int64) error {
 	return x.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLockID<<32|workspaceID)
 }
-
-// writeLanes is how many group-commit batches run at once. Each holds a
-// connection; one conversation's writes always share a lane.
-const writeLanes = 8
 
 // isRetryable reports a deadlock (40P01) or serialization failure (40001):
 // the transaction lost a conflict and may succeed when run again.

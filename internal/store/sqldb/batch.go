@@ -15,11 +15,13 @@ import (
 // WAL flush on PostgreSQL) and, on PostgreSQL, holds the workspace's event
 // sequence row until it is done, so one workspace's writes queue behind
 // each other's commits. The writer therefore runs the writes that are
-// waiting at the same moment in ONE transaction, each inside its own
-// SAVEPOINT, and commits once:
+// waiting at the same moment in ONE transaction and commits once. The
+// messages to append go first, together (appendMessages: a few statements
+// for any number); then every other write, each inside its own SAVEPOINT:
 //
 //   - a write that fails rolls back to its savepoint alone and gets its own
-//     error; the others in the batch go on;
+//     error; the others in the batch go on (a refused message is refused
+//     before anything is written);
 //   - the events of every write that succeeded are numbered after the last
 //     write ran, in the order the writes ran, as the transaction's last
 //     statements: the event_seqs rows stay the last locks taken, so
@@ -30,7 +32,9 @@ import (
 // A write that finds nobody ahead of it runs at once on its own goroutine,
 // without a savepoint: batching adds no latency when there is no
 // concurrency. Writes that arrive while a batch runs wait for it and form
-// the next batch, at most maxBatch of them.
+// the next batch, at most maxBatch of them. One batch runs at a time per
+// node: batches that ran side by side would lock rows of the same
+// workspace in different orders and deadlock, and measured no faster.
 
 // maxBatch bounds how many writes share a transaction: enough to amortize a
 // commit many times over, few enough that one batch holds its locks briefly.
@@ -52,110 +56,123 @@ const (
 	withdrawn
 )
 
-// writeReq is one caller's write on its way through a lane.
+// writeReq is one caller's write on its way through the writer: a closure, or
+// a message to append (which a batch appends together with the others).
 type writeReq struct {
 	ctx      context.Context
 	fn       func(*txn) error
+	app      *appendReq
 	state    atomic.Int32
 	attempts int
-	events   []chat.Event
-	err      error
+	t        *txn  // this attempt's view of the transaction
+	err      error // this attempt's own failure
 	done     chan struct{}
 }
 
-func (r *writeReq) finish(events []chat.Event, err error) {
-	r.events, r.err = events, err
+// finish hands the caller its outcome: the events it emitted, or err.
+func (r *writeReq) finish(err error) {
+	if err != nil {
+		r.t = nil
+	}
+	r.err = err
 	close(r.done)
 }
 
-// lane is a queue of writes of which one batch at a time is in flight.
-// SQLite has one lane (one writer connection); PostgreSQL has several, one
-// conversation's writes always in the same lane.
-type lane struct {
+func (r *writeReq) events() []chat.Event {
+	if r.t == nil {
+		return nil
+	}
+	return r.t.pending
+}
+
+// writer is the queue of writes of which one batch at a time is in flight.
+type writer struct {
 	mu    sync.Mutex
 	queue []*writeReq
-	busy  bool // a goroutine is running this lane's batches
+	busy  bool // a goroutine is running batches
 	gate  int  // GroupNext: hold writes until this many are queued
+}
+
+// ready reports whether a batch may start. The caller holds w.mu.
+func (w *writer) ready() bool {
+	return len(w.queue) > 0 && (w.gate == 0 || len(w.queue) >= w.gate)
 }
 
 // GroupNext makes the next n writes wait for each other and run as one
 // batch (up to maxBatch), so tests can check a batch's semantics
-// deterministically instead of hoping that writes overlap. Until then every
-// write goes to the first lane.
+// deterministically instead of hoping that writes overlap.
 func (db *DB) GroupNext(n int) {
-	l := &db.lanes[0]
-	l.mu.Lock()
-	l.gate = n
-	db.grouping.Store(n > 0)
-	l.mu.Unlock()
+	db.writer.mu.Lock()
+	db.writer.gate = n
+	db.writer.mu.Unlock()
 }
 
 // write runs fn in a write transaction, perhaps shared with other writes
 // (see group commit above), and returns the events fn emitted, numbered,
 // once the transaction has committed.
 func (db *DB) write(ctx context.Context, fn func(*txn) error) ([]chat.Event, error) {
-	return db.writeIn(ctx, 0, fn)
-}
-
-// writeIn is write in the lane of key: writes with the same key never run
-// in concurrent batches, so they cannot deadlock each other.
-func (db *DB) writeIn(ctx context.Context, key int64, fn func(*txn) error) ([]chat.Event, error) {
-	if err := ctx.Err(); err != nil {
+	r := &writeReq{ctx: ctx, fn: fn}
+	if err := db.enqueue(r); err != nil {
 		return nil, err
 	}
-	r := &writeReq{ctx: ctx, fn: fn, done: make(chan struct{})}
-	if db.grouping.Load() {
-		key = 0
+	return r.events(), r.err
+}
+
+// enqueue queues r and returns once r is finished, or with the context's
+// error if the caller gave up before r's batch began.
+func (db *DB) enqueue(r *writeReq) error {
+	ctx := r.ctx
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	l := &db.lanes[uint64(key)%uint64(len(db.lanes))]
-	l.mu.Lock()
-	l.queue = append(l.queue, r)
-	lead := !l.busy && l.ready()
+	r.done = make(chan struct{})
+	w := &db.writer
+	w.mu.Lock()
+	w.queue = append(w.queue, r)
+	lead := !w.busy && w.ready()
 	if lead {
-		l.busy = true
+		w.busy = true
 	}
-	l.mu.Unlock()
+	w.mu.Unlock()
 	if lead {
 		// Run the first batch here, so a lone write pays no hand-off, and
 		// leave whatever queued meanwhile to a goroutine: a caller never
 		// works through other callers' writes before it hears of its own.
-		if db.runNext(l) {
-			go db.drain(l)
+		if db.runNext() {
+			go db.drain()
 		}
 	}
 	select {
 	case <-r.done:
 	case <-ctx.Done():
 		if r.state.CompareAndSwap(queued, withdrawn) {
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
 		<-r.done // in a batch already: its outcome is coming
 	}
-	return r.events, r.err
+	return nil
 }
 
-func (db *DB) drain(l *lane) {
-	for db.runNext(l) {
+func (db *DB) drain() {
+	for db.runNext() {
 	}
 }
 
-// runNext runs the lane's next batch and reports whether another may run
-// now; when none may, it marks the lane idle.
-func (db *DB) runNext(l *lane) bool {
-	l.mu.Lock()
-	if !l.ready() {
-		l.busy = false
-		l.mu.Unlock()
+// runNext runs the next batch and reports whether another may run now;
+// when none may, it marks the writer idle.
+func (db *DB) runNext() bool {
+	w := &db.writer
+	w.mu.Lock()
+	if !w.ready() {
+		w.busy = false
+		w.mu.Unlock()
 		return false
 	}
-	if l.gate > 0 {
-		l.gate = 0
-		db.grouping.Store(false)
-	}
-	n := min(len(l.queue), maxBatch)
-	batch := append([]*writeReq(nil), l.queue[:n]...)
-	l.queue = append(l.queue[:0], l.queue[n:]...)
-	l.mu.Unlock()
+	w.gate = 0
+	n := min(len(w.queue), maxBatch)
+	batch := append([]*writeReq(nil), w.queue[:n]...)
+	w.queue = append(w.queue[:0], w.queue[n:]...)
+	w.mu.Unlock()
 
 	var live []*writeReq
 	for _, r := range batch {
@@ -165,37 +182,48 @@ func (db *DB) runNext(l *lane) bool {
 	}
 	retry := db.runBatch(live)
 
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.queue = append(retry, l.queue...)
-	more := l.ready()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.queue = append(retry, w.queue...)
+	more := w.ready()
 	if !more {
-		l.busy = false
+		w.busy = false
 	}
 	return more
 }
 
-// ready reports whether a batch may start. The caller holds l.mu.
-func (l *lane) ready() bool {
-	return len(l.queue) > 0 && (l.gate == 0 || len(l.queue) >= l.gate)
-}
-
 // runBatch runs reqs in one transaction and finishes each, except those
 // that lost a deadlock or serialization conflict and may run again: it
-// returns them.
+// returns them. Nobody is finished before the batch's COMMIT returned (or
+// failed): not even a refusal, which may rest on a write earlier in the
+// batch.
 func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
-	if len(reqs) == 0 {
+	var live, apps, fns []*writeReq
+	for _, r := range reqs {
+		if err := r.ctx.Err(); err != nil {
+			r.finish(err) // gave up before its turn: nothing ran
+			continue
+		}
+		r.err, r.t = nil, nil
+		live = append(live, r)
+		if r.app != nil {
+			apps = append(apps, r)
+		} else {
+			fns = append(fns, r)
+		}
+	}
+	if len(live) == 0 {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
 	// failAll ends the batch for everyone: the transaction is gone.
 	failAll := func(err error) []*writeReq {
-		for _, r := range reqs {
+		for _, r := range live {
 			if db.retryable(r, err) {
 				retry = append(retry, r)
 			} else {
-				r.finish(nil, err)
+				r.finish(err)
 			}
 		}
 		return retry
@@ -211,63 +239,70 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 		}
 	}()
 	now := db.Now().UTC().Truncate(time.Microsecond)
-	shared := len(reqs) > 1
-	var ok []*txn
-	var okReqs []*writeReq
-	for _, r := range reqs {
-		if err := r.ctx.Err(); err != nil {
-			r.finish(nil, err) // gave up before its turn: nothing ran
-			continue
+	// Savepoints only when the batch is shared: a lone write that fails
+	// rolls back the whole transaction instead.
+	shared := len(live) > 1
+	// step runs one unit of work: every message to append (one set-based
+	// pass) or one closure. If it fails, it alone is rolled back.
+	step := func(unit []*writeReq, run func() error) error {
+		for _, r := range unit {
+			r.t = &txn{q: x, now: now}
 		}
-		t := &txn{q: x, now: now}
 		if !shared {
-			if err := r.fn(t); err != nil {
-				if db.retryable(r, err) {
-					return []*writeReq{r}
-				}
-				r.finish(nil, err)
-				return nil
-			}
-			ok, okReqs = append(ok, t), append(okReqs, r)
-			break
+			return run()
 		}
 		if _, err := x.exec(ctx, `SAVEPOINT w`); err != nil {
-			return failAll(err)
+			return err
 		}
-		if err := r.fn(t); err != nil {
+		if err := run(); err != nil {
 			if _, rbErr := x.exec(ctx, `ROLLBACK TO SAVEPOINT w`); rbErr != nil {
-				return failAll(rbErr)
+				return rbErr
 			}
-			if db.retryable(r, err) {
-				retry = append(retry, r)
-			} else {
-				r.finish(nil, err)
+			for _, r := range unit {
+				r.err = err
 			}
-		} else {
-			ok, okReqs = append(ok, t), append(okReqs, r)
 		}
-		if _, err := x.exec(ctx, `RELEASE SAVEPOINT w`); err != nil {
+		_, err := x.exec(ctx, `RELEASE SAVEPOINT w`)
+		return err
+	}
+	if len(apps) > 0 {
+		if err := step(apps, func() error { return db.appendMessages(ctx, now, apps) }); err != nil {
 			return failAll(err)
 		}
 	}
-	if len(ok) == 0 {
-		return retry
-	}
-	reqs = okReqs // from here a failure concerns only the writes that succeeded
-	if err := db.appendEvents(ctx, x, now, ok); err != nil {
-		return failAll(err)
-	}
-	if err := commit(); err != nil {
-		// Whether PostgreSQL committed is unknown when the connection broke
-		// during COMMIT: report it, and never run the writes again.
-		for _, r := range okReqs {
-			r.finish(nil, fmt.Errorf("commit: %w", err))
+	for _, r := range fns {
+		if err := step([]*writeReq{r}, func() error { return r.fn(r.t) }); err != nil {
+			return failAll(err)
 		}
-		return retry
 	}
-	committed = true
-	for i, r := range okReqs {
-		r.finish(ok[i].pending, nil)
+	var ok []*txn
+	for _, r := range live {
+		if r.err == nil {
+			ok = append(ok, r.t)
+		}
+	}
+	if len(ok) > 0 {
+		if err := db.appendEvents(ctx, x, now, ok); err != nil {
+			return failAll(err)
+		}
+	}
+	if len(ok) > 0 || shared { // else a lone message was refused: nothing to commit
+		if err := commit(); err != nil {
+			// Whether PostgreSQL committed is unknown when the connection
+			// broke during COMMIT: report it, and never run the writes again.
+			for _, r := range live {
+				r.finish(fmt.Errorf("commit: %w", err))
+			}
+			return nil
+		}
+		committed = true
+	}
+	for _, r := range live {
+		if r.err != nil && db.retryable(r, r.err) {
+			retry = append(retry, r)
+			continue
+		}
+		r.finish(r.err)
 	}
 	return retry
 }
@@ -321,7 +356,7 @@ func (db *DB) begin(ctx context.Context) (x q, commit func() error, rollback fun
 }
 
 // singleWriter is SQLite's pinned writer connection and the statements
-// prepared on it. Only the one lane's running batch uses it.
+// prepared on it. Only the running batch uses it.
 type singleWriter struct {
 	mu    sync.Mutex
 	conn  *sql.Conn

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -56,15 +57,20 @@ func (db *DB) conversation(ctx context.Context, x q, workspaceID, id int64) (cha
 // first, so concurrent changes to one conversation are decided one after
 // another.
 func (db *DB) lockConversation(ctx context.Context, x q, workspaceID, id int64) (chat.Conversation, error) {
-	lock := ""
-	if x.forUpdate() != "" {
-		lock = x.forUpdate() + " OF c" // the joined rows need no lock
-	}
-	c, err := scanConversation(x.row(ctx, conversationSelect+` WHERE c.workspace_id = ? AND c.id = ?`+lock, workspaceID, id))
+	c, err := scanConversation(x.row(ctx, conversationSelect+` WHERE c.workspace_id = ? AND c.id = ?`+lockOf(x), workspaceID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
 	}
 	return c, err
+}
+
+// lockOf is the clause that locks the conversations a conversationSelect
+// reads inside a write (none on SQLite); the joined rows need no lock.
+func lockOf(x q) string {
+	if x.forUpdate() == "" {
+		return ""
+	}
+	return x.forUpdate() + " OF c"
 }
 
 // Conversation returns a workspace's conversation.
@@ -404,105 +410,41 @@ func (db *DB) changeRouted(ctx context.Context, workspaceID, id int64, apply fun
 	return after, events, err
 }
 
-// AppendMessage stores a text message, idempotently per ClientMsgID. An
-// agent's message (re)starts the inactivity timer; the customer's stops it.
-func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor, nm chat.NewMessage) (chat.Message, []chat.Event, bool, error) {
-	if err := chat.CheckClientMsgID(nm.ClientMsgID); err != nil {
-		return chat.Message{}, nil, false, err
-	}
-	if err := chat.CheckText(nm.Body); err != nil {
-		return chat.Message{}, nil, false, err
-	}
-	var msg chat.Message
-	events, err := db.writeIn(ctx, conversationID, func(t *txn) error {
-		ws, err := db.workspaceIn(ctx, t.q, workspaceID)
-		if err != nil {
-			return err
-		}
-		c, err := db.lockConversation(ctx, t.q, workspaceID, conversationID)
-		if err != nil {
-			return err
-		}
-		prev, err := db.messageByClientID(ctx, t.q, c.ID, nm.ClientMsgID)
-		if err == nil {
-			if prev.SenderType != actor.Kind || prev.SenderID != actor.AgentID || prev.Body != nm.Body {
-				return chat.Errorf(chat.ErrClientMsgIDConflict, "client_msg_id %q was already used for another message", nm.ClientMsgID)
-			}
-			msg = prev
-			return errDuplicate
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		out, err := chat.Next(c, chat.ActionSend, chat.Situation{Actor: actor, Settings: ws.Settings})
-		if err != nil {
-			return err
-		}
-		msg = chat.Message{
-			WorkspaceID: workspaceID, ConversationID: c.ID, SenderType: actor.Kind, SenderID: actor.AgentID,
-			SenderName: nm.SenderName, ClientMsgID: nm.ClientMsgID, Kind: chat.KindText, Body: nm.Body,
-		}
-		if err := db.insertMessage(ctx, t, c, &msg); err != nil {
-			return err
-		}
-		// after is the row as the statements below leave it, built here
-		// rather than read back: this is the hottest write there is.
-		after := c
-		after.State, after.LastSeq, after.LastMessage, after.LastMessageAt = out.State, msg.Seq, preview(msg.Body), msg.CreatedAt
-		if out.State != c.State {
-			if _, err := t.exec(ctx, `UPDATE conversations SET state = ? WHERE id = ?`, out.State, c.ID); err != nil {
-				return err
-			}
-		}
-		switch actor.Kind {
-		case chat.SenderAgent:
-			if c.FirstReplyAt == nil {
-				if _, err := t.exec(ctx, `UPDATE conversations SET first_reply_at = ? WHERE id = ?`, micros(t.now), c.ID); err != nil {
-					return err
-				}
-				now := t.now
-				after.FirstReplyAt = &now
-			}
-			if err := db.restartInactivity(ctx, t, ws, c); err != nil {
-				return err
-			}
-		case chat.SenderVisitor:
-			if err := t.cancelJob(ctx, chat.JobInactivity, workspaceID, c.ID); err != nil {
-				return err
-			}
-		}
-		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventMessageCreated, Conversation: &after, Message: &msg, PrevAssigneeID: c.AssigneeID, PrevState: c.State})
-		return nil
-	})
-	if errors.Is(err, errDuplicate) {
-		return msg, nil, true, nil
-	}
-	if err != nil {
-		return chat.Message{}, nil, false, err
-	}
-	return msg, events, false, nil
-}
-
-// errDuplicate rolls back a change that turned out to be a retried send.
-var errDuplicate = errors.New("duplicate client message")
-
 // restartInactivity schedules the inactivity close for timeout after now,
 // when the workspace has one and the conversation is not held.
 func (db *DB) restartInactivity(ctx context.Context, t *txn, ws *chat.Workspace, c chat.Conversation) error {
-	mins := ws.Settings.InactivityTimeoutMinutes
-	if mins == 0 || c.OnHold || c.AssigneeID == 0 {
+	due, ok := inactivityDue(ws, c, t.now)
+	if !ok {
 		return t.cancelJob(ctx, chat.JobInactivity, ws.ID, c.ID)
 	}
-	return t.scheduleJob(ctx, chat.Job{Kind: chat.JobInactivity, WorkspaceID: ws.ID, RefID: c.ID, DueAt: t.now.Add(minutes(mins))})
+	return t.scheduleJob(ctx, chat.Job{Kind: chat.JobInactivity, WorkspaceID: ws.ID, RefID: c.ID, DueAt: due})
 }
 
-// insertMessage stores m as c's next message and moves c's counters.
+// inactivityDue is when c closes for inactivity if nobody writes after now;
+// false when it should not close at all (no timeout, on hold, unassigned).
+func inactivityDue(ws *chat.Workspace, c chat.Conversation, now time.Time) (time.Time, bool) {
+	mins := ws.Settings.InactivityTimeoutMinutes
+	if mins == 0 || c.OnHold || c.AssigneeID == 0 {
+		return time.Time{}, false
+	}
+	return now.Add(minutes(mins)), true
+}
+
+// insertMessage stores m as c's next message and moves c's counters. The
+// counter moves first, in one statement that also yields the sequence, so
+// a message costs two statements.
 func (db *DB) insertMessage(ctx context.Context, t *txn, c chat.Conversation, m *chat.Message) error {
-	var last int64
-	if err := t.row(ctx, `SELECT last_seq FROM conversations WHERE id = ?`, c.ID).Scan(&last); err != nil {
+	var err error
+	if m.Kind == chat.KindText {
+		err = t.row(ctx, `UPDATE conversations SET last_seq = last_seq + 1, last_message = ?, last_message_at = ? WHERE id = ? RETURNING last_seq`,
+			preview(m.Body), micros(t.now), c.ID).Scan(&m.Seq)
+	} else {
+		err = t.row(ctx, `UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`, c.ID).Scan(&m.Seq)
+	}
+	if err != nil {
 		return err
 	}
-	m.Seq, m.CreatedAt, m.WorkspaceID, m.ConversationID = last+1, t.now, c.WorkspaceID, c.ID
+	m.CreatedAt, m.WorkspaceID, m.ConversationID = t.now, c.WorkspaceID, c.ID
 	if m.ClientMsgID == "" {
 		m.ClientMsgID = "sys-" + strconv.FormatInt(m.Seq, 10)
 	}
@@ -510,18 +452,9 @@ func (db *DB) insertMessage(ctx context.Context, t *txn, c chat.Conversation, m 
 	if err != nil {
 		return err
 	}
-	if err := t.row(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, meta, internal, created_at)
+	return t.row(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, meta, internal, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		m.WorkspaceID, c.ID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Kind, m.Body, string(meta), m.Internal, micros(t.now)).Scan(&m.ID); err != nil {
-		return err
-	}
-	if m.Kind != chat.KindText {
-		_, err = t.exec(ctx, `UPDATE conversations SET last_seq = ? WHERE id = ?`, m.Seq, c.ID)
-		return err
-	}
-	_, err = t.exec(ctx, `UPDATE conversations SET last_seq = ?, last_message = ?, last_message_at = ? WHERE id = ?`,
-		m.Seq, preview(m.Body), micros(t.now), c.ID)
-	return err
+		m.WorkspaceID, c.ID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Kind, m.Body, string(meta), m.Internal, micros(t.now)).Scan(&m.ID)
 }
 
 // systemMessage records a conversation event as a system message and emits
@@ -559,10 +492,6 @@ func scanMessage(row interface{ Scan(...any) error }) (chat.Message, error) {
 	}
 	m.CreatedAt = fromMicros(created)
 	return m, json.Unmarshal([]byte(meta), &m.Meta)
-}
-
-func (db *DB) messageByClientID(ctx context.Context, x q, conversationID int64, clientMsgID string) (chat.Message, error) {
-	return scanMessage(x.row(ctx, messageSelect+` WHERE conversation_id = ? AND client_msg_id = ? AND kind = 'text'`, conversationID, clientMsgID))
 }
 
 // Messages lists a conversation's messages after afterSeq, oldest first.

@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -46,8 +45,6 @@ type Dialect struct {
 	// SingleWriter: the write pool is one connection (SQLite). Batches run
 	// on it pinned, with its statements prepared once.
 	SingleWriter bool
-	// WriteLanes is how many write batches may run at once (at least one).
-	WriteLanes int
 	// IsRetryable reports a deadlock or serialization failure: the write
 	// lost a conflict and may succeed when run again.
 	IsRetryable func(error) bool
@@ -68,18 +65,17 @@ func (x q) Exec(ctx context.Context, query string, args ...any) error {
 
 // DB is a chat.Store over a database/sql pool.
 type DB struct {
-	w, r     *sql.DB // write and read pools; the same pool on PostgreSQL
-	d        Dialect
-	lanes    []lane       // group commit queues (batch.go)
-	grouping atomic.Bool  // GroupNext is gathering writes in the first lane
-	single   singleWriter // SQLite's pinned writer connection
+	w, r   *sql.DB // write and read pools; the same pool on PostgreSQL
+	d      Dialect
+	writer writer       // group commit (batch.go)
+	single singleWriter // SQLite's pinned writer connection
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 }
 
 // New returns a store writing through w and reading through r.
 func New(w, r *sql.DB, d Dialect) *DB {
-	return &DB{w: w, r: r, d: d, lanes: make([]lane, max(d.WriteLanes, 1)), Now: time.Now}
+	return &DB{w: w, r: r, d: d, Now: time.Now}
 }
 
 // SetClock replaces the clock, for tests that move time by hand.

@@ -48,6 +48,9 @@ func testBatchFailureStaysAlone(t *testing.T, s chat.Store) {
 		{name: "retry", actor: chat.VisitorActor, conv: c.ID, id: "earlier", body: "first words", dup: true},
 		{name: "no such conversation", actor: chat.VisitorActor, conv: c.ID + 1000, id: "n1", body: "anyone?", code: chat.ErrConversationNotFound},
 		{name: "visitor again", actor: chat.VisitorActor, conv: c.ID, id: "v2", body: "thanks"},
+		// The same send twice at once: stored once, both told so.
+		{name: "twin", actor: chat.VisitorActor, conv: c.ID, id: "t1", body: "double tap"},
+		{name: "twin", actor: chat.VisitorActor, conv: c.ID, id: "t1", body: "double tap"},
 	}
 	type result struct {
 		msg    chat.Message
@@ -71,9 +74,18 @@ func testBatchFailureStaysAlone(t *testing.T, s chat.Store) {
 	wg.Wait()
 
 	var stored []string
+	var twins []result
 	for i, a := range attempts {
 		r := results[i]
 		switch {
+		case a.name == "twin":
+			if r.err != nil {
+				t.Fatalf("twin: %v", r.err)
+			}
+			twins = append(twins, r)
+			if !r.dup {
+				stored = append(stored, a.body)
+			}
 		case a.code != "":
 			wantCode(t, r.err, a.code)
 		case r.err != nil:
@@ -93,6 +105,9 @@ func testBatchFailureStaysAlone(t *testing.T, s chat.Store) {
 				t.Fatalf("%s: event %d not in the log when acknowledged: %+v", a.name, r.events[0].Seq, r.seen)
 			}
 		}
+	}
+	if len(twins) != 2 || twins[0].dup == twins[1].dup || twins[0].msg.ID != twins[1].msg.ID || twins[0].msg.ID == 0 {
+		t.Fatalf("twins: %+v", twins)
 	}
 	var got []string
 	for _, m := range texts(t, s, f.ws.ID, c.ID) {
