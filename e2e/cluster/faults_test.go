@@ -65,6 +65,12 @@ func testSigkillNode(t *testing.T, dbURL string) {
 	}
 	l.awaitAcked(10)
 	l.stop()
+	// Every sender met the dead node at least once, and retried.
+	for _, s := range l.senders {
+		if len(s.failures()) == 0 {
+			t.Errorf("%s never met the dead node", s.name)
+		}
+	}
 	l.check()
 }
 

@@ -27,6 +27,7 @@ func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn) e
 			byWS[ev.WorkspaceID] = append(byWS[ev.WorkspaceID], ev)
 		}
 	}
+	var all []*chat.Event
 	for _, ws := range slices.Sorted(maps.Keys(byWS)) {
 		evs := byWS[ws]
 		var last int64
@@ -37,21 +38,21 @@ func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn) e
 			ev.Seq = last - int64(len(evs)-1-i)
 			ev.CreatedAt = now
 		}
-		// Several rows per INSERT: on PostgreSQL every statement is a
-		// round trip.
-		for chunk := range slices.Chunk(evs, 32) {
-			args := make([]any, 0, 6*len(chunk))
-			for _, ev := range chunk {
-				payload, err := json.Marshal(ev)
-				if err != nil {
-					return err
-				}
-				args = append(args, ev.WorkspaceID, ev.Seq, ev.Type, nullID(ev.ConversationID()), string(payload), micros(ev.CreatedAt))
-			}
-			values := strings.Repeat(", (?, ?, ?, ?, ?, ?)", len(chunk))[2:]
-			if _, err := x.exec(ctx, `INSERT INTO events (workspace_id, seq, type, conversation_id, payload, created_at) VALUES `+values, args...); err != nil {
+		all = append(all, evs...)
+	}
+	// Several rows per INSERT: on PostgreSQL every statement is a round trip.
+	for chunk := range slices.Chunk(all, 32) {
+		args := make([]any, 0, 6*len(chunk))
+		for _, ev := range chunk {
+			payload, err := json.Marshal(ev)
+			if err != nil {
 				return err
 			}
+			args = append(args, ev.WorkspaceID, ev.Seq, ev.Type, nullID(ev.ConversationID()), string(payload), micros(ev.CreatedAt))
+		}
+		values := strings.Repeat(", (?, ?, ?, ?, ?, ?)", len(chunk))[2:]
+		if _, err := x.exec(ctx, `INSERT INTO events (workspace_id, seq, type, conversation_id, payload, created_at) VALUES `+values, args...); err != nil {
+			return err
 		}
 	}
 	return nil
