@@ -45,3 +45,16 @@ func TestReopen(t *testing.T) {
 }
 
 func BenchmarkAppendMessage(b *testing.B) { storetest.BenchAppendMessage(b, open) }
+
+// BenchmarkAppendMessageNormal is BenchmarkAppendMessage with
+// synchronous=NORMAL, to show what FULL costs (docs/benchmarks.md).
+func BenchmarkAppendMessageNormal(b *testing.B) {
+	storetest.BenchAppendMessage(b, func(t testing.TB) chat.Store {
+		db, err := sqlite.OpenSync(context.Background(), filepath.Join(t.TempDir(), "sodam.db"), "NORMAL")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}

@@ -2,20 +2,23 @@ package storetest
 
 import (
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
-// BenchAppendMessage measures durable message writes: many goroutines send
+// BenchAppendMessage measures durable message writes: 64 goroutines send
 // into many conversations, in one workspace (every write appends to the
-// same event sequence) and spread over eight. Visitors and assigned agents
+// same event sequence) and spread over eight; and one goroutine alone,
+// whose every write waits for its own commit. Visitors and assigned agents
 // take turns, so both paths (cancelling and scheduling the inactivity
 // timer) are in the figure. It reports msgs/s besides ns/op.
 func BenchAppendMessage(b *testing.B, open Opener) {
-	for _, n := range []int{1, 8} {
-		b.Run(fmt.Sprintf("workspaces=%d", n), func(b *testing.B) {
+	for _, bc := range []struct{ workspaces, writers int }{{1, 1}, {1, 64}, {8, 64}} {
+		n := bc.workspaces
+		b.Run(fmt.Sprintf("workspaces=%d/writers=%d", n, bc.writers), func(b *testing.B) {
 			s := open(b)
 			type target struct {
 				ws, conv int64
@@ -46,23 +49,36 @@ func BenchAppendMessage(b *testing.B, open Opener) {
 				}
 			}
 			var next atomic.Int64
-			b.SetParallelism(32) // 64 writers on two cores: like many open chats
+			send := func() error {
+				i := next.Add(1)
+				tg := targets[int(i)%len(targets)]
+				actor := chat.VisitorActor
+				if (i/int64(len(targets)))%2 == 1 {
+					actor = tg.agent
+				}
+				nm := chat.NewMessage{ClientMsgID: fmt.Sprint("b", i), Body: "안녕하세요, 주문 확인 부탁드립니다"}
+				_, _, _, err := s.AppendMessage(ctx, tg.ws, tg.conv, actor, nm)
+				return err
+			}
 			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					i := next.Add(1)
-					tg := targets[int(i)%len(targets)]
-					actor := chat.VisitorActor
-					if (i/int64(len(targets)))%2 == 1 {
-						actor = tg.agent
-					}
-					nm := chat.NewMessage{ClientMsgID: fmt.Sprint("b", i), Body: "안녕하세요, 주문 확인 부탁드립니다"}
-					if _, _, _, err := s.AppendMessage(ctx, tg.ws, tg.conv, actor, nm); err != nil {
-						b.Error(err)
-						return
+			if bc.writers == 1 {
+				for range b.N {
+					if err := send(); err != nil {
+						b.Fatal(err)
 					}
 				}
-			})
+			} else {
+				// RunParallel starts parallelism × GOMAXPROCS goroutines.
+				b.SetParallelism(max(1, bc.writers/runtime.GOMAXPROCS(0)))
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if err := send(); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 		})
 	}
