@@ -29,7 +29,7 @@ import (
 //   - nobody hears of success before the COMMIT returned: acknowledged
 //     means committed means durable, and events are published only then.
 //
-// A write that finds nobody ahead of it runs at once on its own goroutine,
+// A write that finds nobody ahead of it runs at once on its caller's goroutine,
 // without a savepoint: batching adds no latency when there is no
 // concurrency. Writes that arrive while a batch runs wait for it and form
 // the next batch, at most maxBatch of them. One batch runs at a time per
