@@ -39,11 +39,11 @@ func TestFaultSigkillSQLite(t *testing.T) {
 }
 
 // TestFaultSigkillPostgres kills a node on PostgreSQL mid-load and restarts
-// it.
+// it. It does not run in parallel: the cluster tests that do take most of
+// the shared server's connections.
 func TestFaultSigkillPostgres(t *testing.T) {
 	needBinary(t)
 	base, schema := postgres.TestSchema(t) // skips without the database
-	t.Parallel()
 	testSigkillNode(t, withSearchPath(t, base, schema))
 }
 

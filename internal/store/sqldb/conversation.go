@@ -430,18 +430,11 @@ func inactivityDue(ws *chat.Workspace, c chat.Conversation, now time.Time) (time
 	return now.Add(minutes(mins)), true
 }
 
-// insertMessage stores m as c's next message and moves c's counters. The
-// counter moves first, in one statement that also yields the sequence, so
-// a message costs two statements.
+// insertMessage stores the system message m as c's next message. The
+// counter moves first, in one statement that also yields the sequence.
+// (Text messages are appended in batches: appendMessages.)
 func (db *DB) insertMessage(ctx context.Context, t *txn, c chat.Conversation, m *chat.Message) error {
-	var err error
-	if m.Kind == chat.KindText {
-		err = t.row(ctx, `UPDATE conversations SET last_seq = last_seq + 1, last_message = ?, last_message_at = ? WHERE id = ? RETURNING last_seq`,
-			preview(m.Body), micros(t.now), c.ID).Scan(&m.Seq)
-	} else {
-		err = t.row(ctx, `UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`, c.ID).Scan(&m.Seq)
-	}
-	if err != nil {
+	if err := t.row(ctx, `UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`, c.ID).Scan(&m.Seq); err != nil {
 		return err
 	}
 	m.CreatedAt, m.WorkspaceID, m.ConversationID = t.now, c.WorkspaceID, c.ID
