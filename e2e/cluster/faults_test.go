@@ -409,14 +409,14 @@ func (l *load) check() {
 			}
 		}
 	}
-	for id := range acked {
-		found := false
-		for _, ids := range byConv {
-			for _, mid := range ids {
-				found = found || mid == acked[id]
-			}
+	storedIDs := map[int64]bool{}
+	for _, ids := range byConv {
+		for _, id := range ids {
+			storedIDs[id] = true
 		}
-		if !found {
+	}
+	for id, mid := range acked {
+		if !storedIDs[mid] {
 			t.Errorf("%s was acknowledged but is not stored", id)
 		}
 	}
