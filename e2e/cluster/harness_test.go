@@ -49,13 +49,16 @@ type cluster struct {
 	ctx    context.Context
 	schema string
 	// nodeURL is the database URL the nodes get: search_path names the
-	// schema, which pgx passes on as a run-time parameter.
+	// schema, which pgx passes on as a run-time parameter. Empty: SQLite in
+	// the node's data directory.
 	nodeURL string
-	store   *sqldb.DB
-	db      *sql.DB // raw SQL on the schema, for what the store does not expose
-	ws      *chat.Workspace
-	nodes   []*node
-	tr      *http.Transport
+	// nats is the NATS URL the nodes get; empty for a single node.
+	nats  string
+	store *sqldb.DB
+	db    *sql.DB // raw SQL on the schema, for what the store does not expose
+	ws    *chat.Workspace
+	nodes []*node
+	tr    *http.Transport
 }
 
 type clusterOptions struct {
@@ -80,7 +83,7 @@ func newCluster(t *testing.T, o clusterOptions) *cluster {
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	t.Cleanup(cancel)
 	base, schema := postgres.TestSchema(t)
-	c := &cluster{t: t, ctx: ctx, schema: schema, nodeURL: withSearchPath(t, base, schema),
+	c := &cluster{t: t, ctx: ctx, schema: schema, nodeURL: withSearchPath(t, base, schema), nats: natsURL,
 		tr: &http.Transport{MaxIdleConnsPerHost: 100}}
 	t.Cleanup(c.tr.CloseIdleConnections)
 
@@ -259,12 +262,14 @@ func (c *cluster) env() []string {
 			env = append(env, kv)
 		}
 	}
-	return append(env,
-		"SODAM_DATABASE_URL="+c.nodeURL,
-		"SODAM_NATS_URL="+natsURL,
-		"SODAM_ADMIN_EMAIL="+adminEmail,
-		"SODAM_ADMIN_PASSWORD="+adminPassword,
-	)
+	env = append(env, "SODAM_ADMIN_EMAIL="+adminEmail, "SODAM_ADMIN_PASSWORD="+adminPassword)
+	if c.nodeURL != "" {
+		env = append(env, "SODAM_DATABASE_URL="+c.nodeURL)
+	}
+	if c.nats != "" {
+		env = append(env, "SODAM_NATS_URL="+c.nats)
+	}
+	return env
 }
 
 // startNode starts `sodam serve` on a free port chosen by the kernel (the
@@ -272,8 +277,15 @@ func (c *cluster) env() []string {
 // SIGTERM and, if the test failed, logs what it printed.
 func (c *cluster) startNode(name string) *node {
 	c.t.Helper()
+	return c.startNodeIn(name, c.t.TempDir())
+}
+
+// startNodeIn is startNode on the data directory dir: a node restarted on
+// its predecessor's directory finds its SQLite database there.
+func (c *cluster) startNodeIn(name, dir string) *node {
+	c.t.Helper()
 	n := &node{name: name, out: &output{changed: make(chan struct{})}, exited: make(chan struct{})}
-	n.cmd = exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--data", c.t.TempDir())
+	n.cmd = exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--data", dir)
 	n.cmd.Env = c.env()
 	n.cmd.Stdout, n.cmd.Stderr = n.out, n.out
 	if err := n.cmd.Start(); err != nil {

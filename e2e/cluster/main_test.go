@@ -1,12 +1,16 @@
-// Package cluster runs Sodam as a cluster: three `sodam serve` processes
-// built from this tree, on one PostgreSQL schema and one NATS server, driven
-// over REST and WebSocket the way the widget and the console drive them.
+// Package cluster runs Sodam as real processes: `sodam serve` built from
+// this tree, driven over REST and WebSocket the way the widget and the
+// console drive them. The cluster tests run three nodes on one PostgreSQL
+// schema and one NATS server; the fault tests (faults_test.go) kill and
+// restart single nodes and their PostgreSQL under load.
 //
-// The tests need SODAM_TEST_DATABASE_URL and SODAM_TEST_NATS_URL (CI sets
-// both); without them every test skips with a one-line notice.
+// The cluster tests need SODAM_TEST_DATABASE_URL and SODAM_TEST_NATS_URL
+// (CI sets both); without them they skip with a one-line notice. The
+// SQLite fault test needs neither.
 package cluster
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -38,8 +42,9 @@ func run(m *testing.M) int {
 	case natsURL == "":
 		skipReason = natsURLVar + " is not set: skipping the cluster tests"
 	}
-	if skipReason != "" {
-		return m.Run()
+	flag.Parse()
+	if testing.Short() {
+		return m.Run() // every test here starts processes
 	}
 	dir, err := os.MkdirTemp("", "sodam-cluster-")
 	if err != nil {
@@ -67,7 +72,16 @@ func run(m *testing.M) int {
 // needCluster skips the test when the services are not configured.
 func needCluster(t *testing.T) {
 	t.Helper()
-	if binary == "" {
+	needBinary(t)
+	if skipReason != "" {
 		t.Skip(skipReason)
+	}
+}
+
+// needBinary skips the test in -short mode, where nothing is built.
+func needBinary(t *testing.T) {
+	t.Helper()
+	if binary == "" {
+		t.Skip("-short: skipping tests that start sodam processes")
 	}
 }

@@ -80,17 +80,31 @@ type errorBody struct {
 	} `json:"error"`
 }
 
+// unavailability is implemented by stores that can tell a database that
+// is down or restarting from other failures.
+type unavailability interface{ Unavailable(error) bool }
+
 // writeError answers with err's code and message. Errors without a domain
-// code are logged and shown as "internal error", never with their text.
+// code are logged and shown as "internal error", never with their text —
+// except that a database that cannot be reached is a 503 "unavailable":
+// the client should retry, and a load balancer may try another node.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *chat.Error
 	if !errors.As(err, &e) {
-		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
-		e = &chat.Error{Code: codeInternal, Message: "internal error"}
+		if u, ok := s.store.(unavailability); ok && u.Unavailable(err) {
+			s.log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+			e = &chat.Error{Code: codeUnavailable, Message: "the database is not reachable; try again shortly"}
+		} else {
+			s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+			e = &chat.Error{Code: codeInternal, Message: "internal error"}
+		}
 	}
 	status, ok := statusOf[e.Code]
 	if !ok {
 		status = http.StatusInternalServerError
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message = e.Code, e.Message

@@ -15,15 +15,17 @@ type Config struct {
 	Addr    string
 	DataDir string
 	// UploadsDir holds attachments; <DataDir>/uploads unless set.
-	UploadsDir    string
-	DatabaseURL   string
-	NATSURL       string
-	BaseURL       string
-	LogFormat     string
-	LogLevel      string
-	AdminEmail    string
-	AdminPassword string
-	SecureCookies bool
+	UploadsDir  string
+	DatabaseURL string
+	NATSURL     string
+	// SQLiteSynchronous is PRAGMA synchronous for the embedded database.
+	SQLiteSynchronous string
+	BaseURL           string
+	LogFormat         string
+	LogLevel          string
+	AdminEmail        string
+	AdminPassword     string
+	SecureCookies     bool
 }
 
 // option is one row of the settings table: a flag, its SODAM_* variable
@@ -67,6 +69,14 @@ var options = []option{
 		}
 		c.DatabaseURL = v
 		return nil
+	}},
+	{name: "sqlite-synchronous", def: "full", usage: "SQLite durability: full (an acknowledged message survives a power loss) or normal (it survives a crash of Sodam only)", set: func(c *Config, v string) error {
+		switch v = strings.ToUpper(v); v {
+		case "FULL", "NORMAL":
+			c.SQLiteSynchronous = v
+			return nil
+		}
+		return fmt.Errorf("must be full or normal (off could corrupt the database on a power loss)")
 	}},
 	{name: "nats-url", usage: "nats://… to join a cluster: events reach every node through NATS", set: func(c *Config, v string) error {
 		if v != "" {

@@ -22,7 +22,7 @@ func TestParseConfig(t *testing.T) {
 		err   string
 	}{
 		{name: "defaults", check: func(c Config) bool {
-			return c.Addr == "127.0.0.1:8080" && c.DataDir == "./data" && c.UploadsDir == "data/uploads" && c.DatabaseURL == "" && c.LogFormat == "text" && c.AdminEmail == "admin@sodam.local" && !c.SecureCookies
+			return c.Addr == "127.0.0.1:8080" && c.DataDir == "./data" && c.UploadsDir == "data/uploads" && c.DatabaseURL == "" && c.LogFormat == "text" && c.AdminEmail == "admin@sodam.local" && !c.SecureCookies && c.SQLiteSynchronous == "FULL"
 		}},
 		{name: "uploads follow the data directory", args: []string{"--data", "/var/lib/sodam"},
 			check: func(c Config) bool { return c.UploadsDir == "/var/lib/sodam/uploads" }},
@@ -48,6 +48,8 @@ func TestParseConfig(t *testing.T) {
 		{name: "missing secret file", env: map[string]string{"SODAM_ADMIN_PASSWORD_FILE": "/nonexistent"}, err: "SODAM_ADMIN_PASSWORD_FILE"},
 		{name: "unknown flag", args: []string{"--colour", "red"}, err: "colour"},
 		{name: "stray argument", args: []string{"extra"}, err: "unexpected argument"},
+		{name: "SQLite synchronous", env: map[string]string{"SODAM_SQLITE_SYNCHRONOUS": "normal"}, check: func(c Config) bool { return c.SQLiteSynchronous == "NORMAL" }},
+		{name: "SQLite synchronous off", args: []string{"--sqlite-synchronous", "off"}, err: "SODAM_SQLITE_SYNCHRONOUS"},
 		{name: "bad boolean", args: []string{"--secure-cookies", "maybe"}, err: "SODAM_SECURE_COOKIES"},
 	}
 	for _, tt := range tests {

@@ -77,7 +77,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if c.DatabaseURL != "" {
 		db, err = postgres.Open(ctx, c.DatabaseURL, "")
 	} else {
-		db, err = sqlite.Open(ctx, filepath.Join(c.DataDir, "sodam.db"))
+		db, err = sqlite.OpenSync(ctx, filepath.Join(c.DataDir, "sodam.db"), c.SQLiteSynchronous)
 	}
 	if err != nil {
 		return err

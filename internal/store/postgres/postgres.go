@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -54,6 +55,8 @@ func Open(ctx context.Context, url, schema string) (*sqldb.DB, error) {
 		IsUniqueViolation: isUniqueViolation,
 		LockRouting:       lockRouting,
 		SkipLocked:        " FOR UPDATE SKIP LOCKED",
+		IsRetryable:       isRetryable,
+		IsUnavailable:     isUnavailable,
 	})
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
@@ -75,6 +78,24 @@ func lockMigrations(ctx context.Context, c *sql.Conn) (func(), error) {
 // advisory lock, so nodes route one workspace's queue one at a time.
 func lockRouting(ctx context.Context, x sqldb.Querier, workspaceID int64) error {
 	return x.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLockID<<32|workspaceID)
+}
+
+// isRetryable reports a deadlock (40P01) or serialization failure (40001):
+// the transaction lost a conflict and may succeed when run again.
+func isRetryable(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && (e.Code == "40P01" || e.Code == "40001")
+}
+
+// isUnavailable reports a failed connection attempt, a connection lost
+// (class 08), or a server shutting down or starting up (57P01–57P03).
+func isUnavailable(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || pgconn.Timeout(err) {
+		return true
+	}
+	var e *pgconn.PgError
+	return errors.As(err, &e) && (strings.HasPrefix(e.Code, "08") || e.Code == "57P01" || e.Code == "57P02" || e.Code == "57P03")
 }
 
 func isUniqueViolation(err error) bool {

@@ -8,3 +8,5 @@ import (
 )
 
 func TestConformance(t *testing.T) { storetest.Run(t, postgres.OpenTest) }
+
+func BenchmarkAppendMessage(b *testing.B) { storetest.BenchAppendMessage(b, postgres.OpenTest) }

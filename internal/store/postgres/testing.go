@@ -21,7 +21,7 @@ const TestURLVar = "SODAM_TEST_DATABASE_URL"
 // OpenTest opens a store in a fresh schema of the database named by
 // SODAM_TEST_DATABASE_URL and drops the schema when the test ends. Without
 // the variable the test is skipped with a one-line notice.
-func OpenTest(t *testing.T) chat.Store {
+func OpenTest(t testing.TB) chat.Store {
 	t.Helper()
 	url, schema := TestSchema(t)
 	db, err := Open(context.Background(), url, schema)
@@ -34,7 +34,7 @@ func OpenTest(t *testing.T) chat.Store {
 
 // TestSchema creates a fresh schema for a test and returns the database URL
 // and the schema name; the schema is dropped when the test ends.
-func TestSchema(t *testing.T) (url, schema string) {
+func TestSchema(t testing.TB) (url, schema string) {
 	t.Helper()
 	url = os.Getenv(TestURLVar)
 	if url == "" {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -80,18 +81,24 @@ func (db *DB) conversation(ctx context.Context, x q, workspaceID, id int64) (cha
 }
 
 // lockConversation takes the conversation's row lock (PostgreSQL) and reads
-// it. Every change to a conversation goes through here first, so concurrent
-// changes to one conversation are decided one after another.
+// it, in one statement. Every change to a conversation goes through here
+// first, so concurrent changes to one conversation are decided one after
+// another.
 func (db *DB) lockConversation(ctx context.Context, x q, workspaceID, id int64) (chat.Conversation, error) {
-	var got int64
-	err := x.row(ctx, `SELECT id FROM conversations WHERE workspace_id = ? AND id = ?`+x.forUpdate(), workspaceID, id).Scan(&got)
+	c, err := scanConversation(x.row(ctx, conversationSelect+` WHERE c.workspace_id = ? AND c.id = ?`+lockOf(x), workspaceID, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return chat.Conversation{}, chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
+		return c, chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
 	}
-	if err != nil {
-		return chat.Conversation{}, err
+	return c, err
+}
+
+// lockOf is the clause that locks the conversations a conversationSelect
+// reads inside a write (none on SQLite); the joined rows need no lock.
+func lockOf(x q) string {
+	if x.forUpdate() == "" {
+		return ""
 	}
-	return db.conversation(ctx, x, workspaceID, id)
+	return x.forUpdate() + " OF c"
 }
 
 // Conversation returns a workspace's conversation.
@@ -427,10 +434,11 @@ func (db *DB) changeRouted(ctx context.Context, workspaceID, id int64, apply fun
 	return after, events, err
 }
 
-// AppendMessage stores a text or file message, idempotently per
-// ClientMsgID. An agent's message (re)starts the inactivity timer; the
+// appendFile stores a file message, idempotently per ClientMsgID, in a
+// transaction of its own (text messages are appended in batches:
+// appendMessages). An agent's file (re)starts the inactivity timer; the
 // customer's stops it.
-func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor, nm chat.NewMessage) (chat.Message, []chat.Event, bool, error) {
+func (db *DB) appendFile(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor, nm chat.NewMessage) (chat.Message, []chat.Event, bool, error) {
 	kind, err := checkNewMessage(&nm)
 	if err != nil {
 		return chat.Message{}, nil, false, err
@@ -458,6 +466,10 @@ func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int
 			SenderName: nm.SenderName, ClientMsgID: nm.ClientMsgID, Kind: kind, Body: nm.Body,
 		}
 		if err := db.insertMessage(ctx, t, c, &msg); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `UPDATE conversations SET last_message = ?, last_message_at = ? WHERE id = ?`,
+			preview(msg.Body), micros(t.now), c.ID); err != nil {
 			return err
 		}
 		if nm.Attachment != nil {
@@ -528,20 +540,31 @@ var errDuplicate = errors.New("duplicate client message")
 // restartInactivity schedules the inactivity close for timeout after now,
 // when the workspace has one and the conversation is not held.
 func (db *DB) restartInactivity(ctx context.Context, t *txn, ws *chat.Workspace, c chat.Conversation) error {
-	mins := ws.Settings.InactivityTimeoutMinutes
-	if mins == 0 || c.OnHold || c.AssigneeID == 0 {
+	due, ok := inactivityDue(ws, c, t.now)
+	if !ok {
 		return t.cancelJob(ctx, chat.JobInactivity, ws.ID, c.ID)
 	}
-	return t.scheduleJob(ctx, chat.Job{Kind: chat.JobInactivity, WorkspaceID: ws.ID, RefID: c.ID, DueAt: t.now.Add(minutes(mins))})
+	return t.scheduleJob(ctx, chat.Job{Kind: chat.JobInactivity, WorkspaceID: ws.ID, RefID: c.ID, DueAt: due})
 }
 
-// insertMessage stores m as c's next message and moves c's counters.
+// inactivityDue is when c closes for inactivity if nobody writes after now;
+// false when it should not close at all (no timeout, on hold, unassigned).
+func inactivityDue(ws *chat.Workspace, c chat.Conversation, now time.Time) (time.Time, bool) {
+	mins := ws.Settings.InactivityTimeoutMinutes
+	if mins == 0 || c.OnHold || c.AssigneeID == 0 {
+		return time.Time{}, false
+	}
+	return now.Add(minutes(mins)), true
+}
+
+// insertMessage stores the system message m as c's next message. The
+// counter moves first, in one statement that also yields the sequence.
+// (Text messages are appended in batches: appendMessages.)
 func (db *DB) insertMessage(ctx context.Context, t *txn, c chat.Conversation, m *chat.Message) error {
-	var last int64
-	if err := t.row(ctx, `SELECT last_seq FROM conversations WHERE id = ?`, c.ID).Scan(&last); err != nil {
+	if err := t.row(ctx, `UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`, c.ID).Scan(&m.Seq); err != nil {
 		return err
 	}
-	m.Seq, m.CreatedAt, m.WorkspaceID, m.ConversationID = last+1, t.now, c.WorkspaceID, c.ID
+	m.CreatedAt, m.WorkspaceID, m.ConversationID = t.now, c.WorkspaceID, c.ID
 	if m.ClientMsgID == "" {
 		m.ClientMsgID = "sys-" + strconv.FormatInt(m.Seq, 10)
 	}
@@ -549,18 +572,9 @@ func (db *DB) insertMessage(ctx context.Context, t *txn, c chat.Conversation, m 
 	if err != nil {
 		return err
 	}
-	if err := t.row(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, meta, internal, created_at)
+	return t.row(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, meta, internal, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		m.WorkspaceID, c.ID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Kind, m.Body, string(meta), m.Internal, micros(t.now)).Scan(&m.ID); err != nil {
-		return err
-	}
-	if m.Kind != chat.KindText && m.Kind != chat.KindFile {
-		_, err = t.exec(ctx, `UPDATE conversations SET last_seq = ? WHERE id = ?`, m.Seq, c.ID)
-		return err
-	}
-	_, err = t.exec(ctx, `UPDATE conversations SET last_seq = ?, last_message = ?, last_message_at = ? WHERE id = ?`,
-		m.Seq, preview(m.Body), micros(t.now), c.ID)
-	return err
+		m.WorkspaceID, c.ID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Kind, m.Body, string(meta), m.Internal, micros(t.now)).Scan(&m.ID)
 }
 
 // systemMessage records a conversation event as a system message and emits

@@ -5,39 +5,55 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
-// appendEvents numbers the transaction's pending events and stores them.
-// The UPDATE holds the workspace's sequence row lock until commit, so
-// sequence order is commit order: once seq N is visible, every seq below it
-// is too.
-func (db *DB) appendEvents(ctx context.Context, t *txn) error {
-	for i := 0; i < len(t.pending); {
-		ws := t.pending[i].WorkspaceID
-		j := i
-		for j < len(t.pending) && t.pending[j].WorkspaceID == ws {
-			j++
+// appendEvents numbers the pending events of a batch's writes, in the
+// order the writes ran, and stores them. Each workspace's UPDATE holds its
+// sequence row lock until commit, so sequence order is commit order: once
+// seq N is visible, every seq below it is too. Workspaces are numbered in
+// ID order, so two batches that span the same workspaces take these last
+// locks in the same order and never wait on each other in a cycle.
+func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn) error {
+	byWS := map[int64][]*chat.Event{}
+	for _, t := range ts {
+		for i := range t.pending {
+			ev := &t.pending[i]
+			byWS[ev.WorkspaceID] = append(byWS[ev.WorkspaceID], ev)
 		}
+	}
+	var all []*chat.Event
+	for _, ws := range slices.Sorted(maps.Keys(byWS)) {
+		evs := byWS[ws]
 		var last int64
-		if err := t.row(ctx, `UPDATE event_seqs SET seq = seq + ? WHERE workspace_id = ? RETURNING seq`, j-i, ws).Scan(&last); err != nil {
+		if err := x.row(ctx, `UPDATE event_seqs SET seq = seq + ? WHERE workspace_id = ? RETURNING seq`, len(evs), ws).Scan(&last); err != nil {
 			return err
 		}
-		for k := i; k < j; k++ {
-			ev := &t.pending[k]
-			ev.Seq = last - int64(j-1-k)
-			ev.CreatedAt = t.now
+		for i, ev := range evs {
+			ev.Seq = last - int64(len(evs)-1-i)
+			ev.CreatedAt = now
+		}
+		all = append(all, evs...)
+	}
+	// Several rows per INSERT: on PostgreSQL every statement is a round trip.
+	for chunk := range slices.Chunk(all, 32) {
+		args := make([]any, 0, 6*len(chunk))
+		for _, ev := range chunk {
 			payload, err := json.Marshal(ev)
 			if err != nil {
 				return err
 			}
-			if _, err := t.exec(ctx, `INSERT INTO events (workspace_id, seq, type, conversation_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-				ev.WorkspaceID, ev.Seq, ev.Type, nullID(ev.ConversationID()), string(payload), micros(ev.CreatedAt)); err != nil {
-				return err
-			}
+			args = append(args, ev.WorkspaceID, ev.Seq, ev.Type, nullID(ev.ConversationID()), string(payload), micros(ev.CreatedAt))
 		}
-		i = j
+		values := strings.Repeat(", (?, ?, ?, ?, ?, ?)", len(chunk))[2:]
+		if _, err := x.exec(ctx, `INSERT INTO events (workspace_id, seq, type, conversation_id, payload, created_at) VALUES `+values, args...); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -8,9 +8,12 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,6 +42,15 @@ type Dialect struct {
 	// SkipLocked ends a SELECT whose rows other transactions may skip
 	// while this one holds them (job claims).
 	SkipLocked string
+	// SingleWriter: the write pool is one connection (SQLite). Batches run
+	// on it pinned, with its statements prepared once.
+	SingleWriter bool
+	// IsRetryable reports a deadlock or serialization failure: the write
+	// lost a conflict and may succeed when run again.
+	IsRetryable func(error) bool
+	// IsUnavailable reports the dialect's own signs that the database is
+	// unreachable, shutting down or starting up.
+	IsUnavailable func(error) bool
 }
 
 // Querier runs dialect-neutral SQL, for Dialect hooks.
@@ -53,8 +65,10 @@ func (x q) Exec(ctx context.Context, query string, args ...any) error {
 
 // DB is a chat.Store over a database/sql pool.
 type DB struct {
-	w, r *sql.DB // write and read pools; the same pool on PostgreSQL
-	d    Dialect
+	w, r   *sql.DB // write and read pools; the same pool on PostgreSQL
+	d      Dialect
+	writer writer       // group commit (batch.go)
+	single singleWriter // SQLite's pinned writer connection
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 }
@@ -69,7 +83,7 @@ func (db *DB) SetClock(now func() time.Time) { db.Now = now }
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	err := db.w.Close()
+	err := errors.Join(db.single.close(), db.w.Close())
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
 	}
@@ -80,6 +94,22 @@ func (db *DB) Close() error {
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
 	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Unavailable reports whether err means the database could not be reached
+// or dropped the connection — it is down, restarting, or did not answer in
+// time — rather than refusing the request: the same request may succeed
+// later, so the API answers 503 instead of 500.
+func (db *DB) Unavailable(err error) bool {
+	var ne net.Error
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, sql.ErrConnDone), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne):
+		return true
+	}
+	return db.d.IsUnavailable != nil && db.d.IsUnavailable(err)
 }
 
 // querier is what both *sql.DB and *sql.Tx offer.
@@ -94,6 +124,11 @@ type q struct {
 	db querier
 	d  *Dialect
 	tx bool // inside a write transaction
+	// ctx, in a write batch, replaces the context a statement is given:
+	// the batch is shared, so one caller's cancellation must not abort it.
+	ctx context.Context
+	// stmts, when set, holds the writer connection's prepared statements.
+	stmts *singleWriter
 }
 
 // forUpdate is the row-lock clause for a SELECT inside a write transaction.
@@ -122,24 +157,50 @@ func (x q) bind(query string) string {
 	return b.String()
 }
 
+// prepare picks the context a statement runs under and, on SQLite's
+// writer, its prepared form.
+func (x q) prepare(ctx context.Context, query string) (context.Context, string, *sql.Stmt) {
+	if x.ctx != nil {
+		ctx = x.ctx
+	}
+	query = x.bind(query)
+	if x.stmts != nil {
+		return ctx, query, x.stmts.stmt(ctx, query)
+	}
+	return ctx, query, nil
+}
+
 func (x q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return x.db.ExecContext(ctx, x.bind(query), args...)
+	ctx, query, s := x.prepare(ctx, query)
+	if s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return x.db.ExecContext(ctx, query, args...)
 }
 
 func (x q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return x.db.QueryContext(ctx, x.bind(query), args...)
+	ctx, query, s := x.prepare(ctx, query)
+	if s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return x.db.QueryContext(ctx, query, args...)
 }
 
 func (x q) row(ctx context.Context, query string, args ...any) *sql.Row {
-	return x.db.QueryRowContext(ctx, x.bind(query), args...)
+	ctx, query, s := x.prepare(ctx, query)
+	if s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return x.db.QueryRowContext(ctx, query, args...)
 }
 
 func (db *DB) read() q { return q{db: db.r, d: &db.d} }
 
-// txn is one write transaction. The events it emits are appended, with
-// their sequence numbers, just before commit: the sequence counter's lock is
-// then the last lock a transaction takes, so transactions that lock several
-// rows never wait on each other in a cycle.
+// txn is one write's view of its transaction (which may be shared with
+// other writes, see batch.go). The events it emits are appended, with their
+// sequence numbers, just before commit: the sequence counter's lock is then
+// the last lock a transaction takes, so transactions that lock several rows
+// never wait on each other in a cycle.
 type txn struct {
 	q
 	now     time.Time
@@ -147,27 +208,6 @@ type txn struct {
 }
 
 func (t *txn) emit(ev chat.Event) { t.pending = append(t.pending, ev) }
-
-// write runs fn in one write transaction, appends the events fn emitted,
-// commits, and returns those events.
-func (db *DB) write(ctx context.Context, fn func(*txn) error) ([]chat.Event, error) {
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	t := &txn{q: q{db: tx, d: &db.d, tx: true}, now: db.Now().UTC().Truncate(time.Microsecond)}
-	if err := fn(t); err != nil {
-		return nil, err
-	}
-	if err := db.appendEvents(ctx, t); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("commit: %w", err)
-	}
-	return t.pending, nil
-}
 
 // tx runs fn in a write transaction that emits no events.
 func (db *DB) tx(ctx context.Context, fn func(q) error) error {

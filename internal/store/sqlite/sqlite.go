@@ -26,27 +26,24 @@ var _ chat.Store = (*sqldb.DB)(nil)
 
 // Synchronous is the default PRAGMA synchronous. In WAL mode FULL syncs the
 // log at every commit, so an acknowledged write survives a power loss as
-// well as a process crash; NORMAL survives a process crash only.
+// well as a process crash; NORMAL survives a process crash only (see
+// docs/operations.md). Group commit shares one sync among the writes that
+// wait together, which is what makes FULL affordable.
 const Synchronous = "FULL"
 
 // Open opens (creating if needed) the database file at path and migrates it.
 func Open(ctx context.Context, path string) (*sqldb.DB, error) {
-	dsn := func(extra ...string) string {
-		v := url.Values{}
-		// busy_timeout goes first so that the pragmas after it wait instead
-		// of failing while another connection holds the lock.
-		v.Add("_pragma", "busy_timeout(10000)")
-		v.Add("_pragma", "journal_mode(WAL)")
-		v.Add("_pragma", "synchronous("+Synchronous+")")
-		v.Add("_pragma", "foreign_keys(1)")
-		for _, p := range extra {
-			v.Add("_pragma", p)
-		}
-		// Writers take the write lock at BEGIN, so a transaction never fails
-		// half-way when upgrading a read lock.
-		v.Set("_txlock", "immediate")
-		return "file:" + path + "?" + v.Encode()
+	return OpenSync(ctx, path, Synchronous)
+}
+
+// OpenSync is Open with PRAGMA synchronous set to FULL or NORMAL. OFF is
+// refused: a power loss could then corrupt the database, not only lose
+// its last transactions.
+func OpenSync(ctx context.Context, path, synchronous string) (*sqldb.DB, error) {
+	if synchronous != "FULL" && synchronous != "NORMAL" {
+		return nil, fmt.Errorf("sqlite: synchronous must be FULL or NORMAL, not %q", synchronous)
 	}
+	dsn := func(extra ...string) string { return dsn(path, synchronous, extra...) }
 	w, err := sql.Open("sqlite", dsn())
 	if err != nil {
 		return nil, err
@@ -68,12 +65,32 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 		Name:              "sqlite",
 		Migrations:        mig,
 		IsUniqueViolation: isUniqueViolation,
+		SingleWriter:      true,
 	})
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// dsn is the connection string for the file at path: the pragmas every
+// connection runs first, then extra ones.
+func dsn(path, synchronous string, extra ...string) string {
+	v := url.Values{}
+	// busy_timeout goes first so that the pragmas after it wait instead
+	// of failing while another connection holds the lock.
+	v.Add("_pragma", "busy_timeout(10000)")
+	v.Add("_pragma", "journal_mode(WAL)")
+	v.Add("_pragma", "synchronous("+synchronous+")")
+	v.Add("_pragma", "foreign_keys(1)")
+	for _, p := range extra {
+		v.Add("_pragma", p)
+	}
+	// Writers take the write lock at BEGIN, so a transaction never fails
+	// half-way when upgrading a read lock.
+	v.Set("_txlock", "immediate")
+	return "file:" + path + "?" + v.Encode()
 }
 
 func isUniqueViolation(err error) bool {

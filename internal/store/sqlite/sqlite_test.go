@@ -10,7 +10,7 @@ import (
 	"github.com/sodam-chat/sodam/internal/store/storetest"
 )
 
-func open(t *testing.T) chat.Store {
+func open(t testing.TB) chat.Store {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sodam.db"))
 	if err != nil {
@@ -42,4 +42,19 @@ func TestReopen(t *testing.T) {
 	if _, err := db.WorkspaceBySiteID(ctx, "keep"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func BenchmarkAppendMessage(b *testing.B) { storetest.BenchAppendMessage(b, open) }
+
+// BenchmarkAppendMessageNormal is BenchmarkAppendMessage with
+// synchronous=NORMAL, to show what FULL costs (docs/benchmarks.md).
+func BenchmarkAppendMessageNormal(b *testing.B) {
+	storetest.BenchAppendMessage(b, func(t testing.TB) chat.Store {
+		db, err := sqlite.OpenSync(context.Background(), filepath.Join(t.TempDir(), "sodam.db"), "NORMAL")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
 }

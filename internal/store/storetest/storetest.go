@@ -13,7 +13,7 @@ import (
 )
 
 // Opener returns a new, empty, migrated store; it registers its own cleanup.
-type Opener func(t *testing.T) chat.Store
+type Opener func(t testing.TB) chat.Store
 
 // Run runs the whole suite.
 func Run(t *testing.T, open Opener) {
@@ -35,6 +35,8 @@ func Run(t *testing.T, open Opener) {
 		{"ListsAndVisibility", testLists},
 		{"WorkspaceIsolation", testIsolation},
 		{"ConcurrentSendsKeepOrder", testConcurrentSends},
+		{"BatchFailureStaysAlone", testBatchFailureStaysAlone},
+		{"ConcurrentWritersGapFree", testConcurrentWritersGapFree},
 	}
 	for _, tt := range append(append(append(tests, lifecycleTests...), contextTests...), attachmentTests...) {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

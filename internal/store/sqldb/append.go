@@ -1,0 +1,295 @@
+package sqldb
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// appendReq is one AppendMessage: what to append, and its outcome.
+type appendReq struct {
+	workspaceID, conversationID int64
+	actor                       chat.Actor
+	nm                          chat.NewMessage
+	msg                         chat.Message
+	dup                         bool
+	dupOf                       *appendReq // the same send earlier in the batch
+}
+
+// AppendMessage stores a text or file message, idempotently per
+// ClientMsgID. An agent's message (re)starts the inactivity timer; the
+// customer's stops it. Text messages that wait for the writer together are
+// appended together.
+func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor, nm chat.NewMessage) (chat.Message, []chat.Event, bool, error) {
+	if nm.Attachment != nil {
+		return db.appendFile(ctx, workspaceID, conversationID, actor, nm)
+	}
+	if err := chat.CheckClientMsgID(nm.ClientMsgID); err != nil {
+		return chat.Message{}, nil, false, err
+	}
+	if err := chat.CheckText(nm.Body); err != nil {
+		return chat.Message{}, nil, false, err
+	}
+	r := &writeReq{ctx: ctx, app: &appendReq{workspaceID: workspaceID, conversationID: conversationID, actor: actor, nm: nm}}
+	if err := db.enqueue(r); err != nil {
+		return chat.Message{}, nil, false, err
+	}
+	if r.err != nil {
+		return chat.Message{}, nil, false, r.err
+	}
+	return r.app.msg, r.events(), r.app.dup, nil
+}
+
+// msgKey is what makes a send unique: its conversation and client ID.
+type msgKey struct {
+	conversationID int64
+	clientMsgID    string
+}
+
+// appendMessages appends a batch's messages in a few statements whatever
+// their number — on PostgreSQL every statement is a round trip, and on
+// both the per-message statements were most of a batch's time. It reads
+// the workspaces, locks the conversations (in ID order, so two batches
+// never wait on each other in a cycle) and reads the client IDs already
+// used; decides every message in arrival order with chat.Next, on the
+// conversation as the messages before it left it; then inserts the
+// messages, moves each conversation once and sets its inactivity timer as
+// its last message wants. A refused message gets its own error in r.err;
+// an error returned is the database's, and concerns them all.
+func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeReq) error {
+	t := reqs[0].t
+	x := t.q
+	workspaces := map[int64]*chat.Workspace{}
+	var ids []int64
+	for _, r := range reqs {
+		a := r.app
+		a.msg, a.dup, a.dupOf = chat.Message{}, false, nil
+		if _, ok := workspaces[a.workspaceID]; !ok {
+			ws, err := db.workspaceIn(ctx, x, a.workspaceID)
+			if err != nil && chat.ErrorCode(err) != chat.ErrWorkspaceNotFound {
+				return err
+			}
+			workspaces[a.workspaceID] = ws
+		}
+		ids = append(ids, a.conversationID)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+
+	convs := map[int64]*chat.Conversation{}
+	rows, err := x.query(ctx, conversationSelect+` WHERE c.id IN (`+marks(len(ids))+`) ORDER BY c.id`+lockOf(x), anys(ids)...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		convs[c.ID] = &c
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
+	prior := map[msgKey]chat.Message{}
+	var conds []string
+	var args []any
+	for _, r := range reqs {
+		conds = append(conds, `(m.conversation_id = ? AND m.client_msg_id = ?)`)
+		args = append(args, r.app.conversationID, r.app.nm.ClientMsgID)
+	}
+	rows, err = x.query(ctx, messageSelect+` WHERE m.kind IN ('text', 'file') AND (`+strings.Join(conds, ` OR `)+`)`, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		prior[msgKey{m.ConversationID, m.ClientMsgID}] = m
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
+	var fresh []*appendReq
+	first := map[msgKey]*appendReq{}
+	lastSender := map[int64]chat.SenderType{} // conversations written, by who spoke last
+	for _, r := range reqs {
+		a := r.app
+		ws := workspaces[a.workspaceID]
+		c := convs[a.conversationID]
+		switch {
+		case ws == nil:
+			r.err = chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
+			continue
+		case c == nil || c.WorkspaceID != a.workspaceID:
+			r.err = chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
+			continue
+		}
+		k := msgKey{c.ID, a.nm.ClientMsgID}
+		if prev, ok := prior[k]; ok {
+			if !sameSend(prev, a) {
+				r.err = clientMsgIDConflict(a)
+				continue
+			}
+			a.msg, a.dup = prev, true
+			continue
+		}
+		if f, ok := first[k]; ok {
+			if !sameSend(f.msg, a) {
+				r.err = clientMsgIDConflict(a)
+				continue
+			}
+			a.dup, a.dupOf = true, f
+			continue
+		}
+		out, err := chat.Next(*c, chat.ActionSend, chat.Situation{Actor: a.actor, Settings: ws.Settings})
+		if err != nil {
+			r.err = err
+			continue
+		}
+		before := *c
+		c.LastSeq++
+		a.msg = chat.Message{
+			WorkspaceID: a.workspaceID, ConversationID: c.ID, Seq: c.LastSeq, SenderType: a.actor.Kind, SenderID: a.actor.AgentID,
+			SenderName: a.nm.SenderName, ClientMsgID: a.nm.ClientMsgID, Kind: chat.KindText, Body: a.nm.Body, CreatedAt: now,
+		}
+		c.State, c.LastMessage, c.LastMessageAt = out.State, preview(a.nm.Body), now
+		if a.actor.Kind == chat.SenderAgent && c.FirstReplyAt == nil {
+			c.FirstReplyAt = &now
+		}
+		first[k] = a
+		lastSender[c.ID] = a.actor.Kind
+		fresh = append(fresh, a)
+		after := *c
+		// The message's ID is filled in below, before the event is stored.
+		r.t.emit(chat.Event{WorkspaceID: a.workspaceID, Type: chat.EventMessageCreated, Conversation: &after, Message: &a.msg,
+			PrevAssigneeID: before.AssigneeID, PrevState: before.State})
+	}
+
+	for chunk := range slices.Chunk(fresh, 32) {
+		args := make([]any, 0, 9*len(chunk))
+		for _, a := range chunk {
+			m := a.msg
+			args = append(args, m.WorkspaceID, m.ConversationID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Body, micros(now))
+		}
+		values := strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, 'text', ?, 'null', false, ?)`, len(chunk))[2:]
+		rows, err := x.query(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, meta, internal, created_at)
+			VALUES `+values+` RETURNING id, conversation_id, seq`, args...)
+		if err != nil {
+			return err
+		}
+		// RETURNING need not follow VALUES order: match rows by (conversation, seq).
+		bySeq := map[[2]int64]*appendReq{}
+		for _, a := range chunk {
+			bySeq[[2]int64{a.msg.ConversationID, a.msg.Seq}] = a
+		}
+		for rows.Next() {
+			var id, conv, seq int64
+			if err := rows.Scan(&id, &conv, &seq); err != nil {
+				rows.Close()
+				return err
+			}
+			bySeq[[2]int64{conv, seq}].msg.ID = id
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+
+	if err := db.moveConversations(ctx, t, ids, convs, workspaces, lastSender); err != nil {
+		return err
+	}
+	for _, r := range reqs {
+		if a := r.app; a.dupOf != nil {
+			a.msg = a.dupOf.msg
+		}
+	}
+	return nil
+}
+
+// moveConversations writes, in one statement each, the new state and
+// counters of the conversations that got messages, and their inactivity
+// timers: restarted where the agent spoke last, stopped where the
+// customer did (restartInactivity, for many at once).
+func (db *DB) moveConversations(ctx context.Context, t *txn, ids []int64, convs map[int64]*chat.Conversation,
+	workspaces map[int64]*chat.Workspace, lastSender map[int64]chat.SenderType) error {
+	var rows, schedule, cancel []string
+	var args, schedArgs, cancelArgs []any
+	for _, id := range ids { // in ID order, like the locks
+		sender, ok := lastSender[id]
+		if !ok {
+			continue
+		}
+		c := convs[id]
+		var firstReply any
+		if c.FirstReplyAt != nil {
+			firstReply = micros(*c.FirstReplyAt)
+		}
+		rows = append(rows, `(CAST(? AS BIGINT), ?, CAST(? AS BIGINT), ?, CAST(? AS BIGINT), CAST(? AS BIGINT))`)
+		args = append(args, id, c.State, c.LastSeq, c.LastMessage, micros(c.LastMessageAt), firstReply)
+		due, ok := inactivityDue(workspaces[c.WorkspaceID], *c, t.now)
+		switch {
+		case sender == chat.SenderAgent && ok:
+			schedule = append(schedule, `(?, ?, ?, ?)`)
+			schedArgs = append(schedArgs, chat.JobInactivity, c.WorkspaceID, id, micros(due))
+		case sender == chat.SenderAgent || sender == chat.SenderVisitor:
+			cancel = append(cancel, `(workspace_id = ? AND ref_id = ?)`)
+			cancelArgs = append(cancelArgs, c.WorkspaceID, id)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	// VALUES columns are column1… in both SQLite and PostgreSQL.
+	if _, err := t.exec(ctx, `UPDATE conversations SET state = v.column2, last_seq = v.column3, last_message = v.column4,
+		last_message_at = v.column5, first_reply_at = v.column6
+		FROM (VALUES `+strings.Join(rows, `, `)+`) AS v WHERE conversations.id = v.column1`, args...); err != nil {
+		return err
+	}
+	if len(schedule) > 0 {
+		if _, err := t.exec(ctx, `INSERT INTO jobs (kind, workspace_id, ref_id, due_at) VALUES `+strings.Join(schedule, `, `)+`
+			ON CONFLICT (kind, workspace_id, ref_id) DO UPDATE SET due_at = excluded.due_at, attempts = 0,
+			claimed_by = NULL, claimed_until = NULL, last_error = ''`, schedArgs...); err != nil {
+			return err
+		}
+	}
+	if len(cancel) > 0 {
+		if _, err := t.exec(ctx, `DELETE FROM jobs WHERE kind = ? AND (`+strings.Join(cancel, ` OR `)+`)`,
+			append([]any{chat.JobInactivity}, cancelArgs...)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sameSend reports whether a is a retry of m: same sender, same text.
+func sameSend(m chat.Message, a *appendReq) bool {
+	return m.Kind == chat.KindText && m.SenderType == a.actor.Kind && m.SenderID == a.actor.AgentID && m.Body == a.nm.Body
+}
+
+func clientMsgIDConflict(a *appendReq) error {
+	return chat.Errorf(chat.ErrClientMsgIDConflict, "client_msg_id %q was already used for another message", a.nm.ClientMsgID)
+}
+
+// marks is n comma-separated placeholders.
+func marks(n int) string { return strings.Repeat(", ?", n)[2:] }
+
+func anys(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}

@@ -1,0 +1,397 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// Group commit. A durable commit costs a log flush (an fsync on SQLite, a
+// WAL flush on PostgreSQL) and, on PostgreSQL, holds the workspace's event
+// sequence row until it is done, so one workspace's writes queue behind
+// each other's commits. The writer therefore runs the writes that are
+// waiting at the same moment in ONE transaction and commits once. The
+// messages to append go first, together (appendMessages: a few statements
+// for any number); then every other write, each inside its own SAVEPOINT:
+//
+//   - a write that fails rolls back to its savepoint alone and gets its own
+//     error; the others in the batch go on (a refused message is refused
+//     before anything is written);
+//   - the events of every write that succeeded are numbered after the last
+//     write ran, in the order the writes ran, as the transaction's last
+//     statements: the event_seqs rows stay the last locks taken, so
+//     sequence order is still commit order;
+//   - nobody hears of success before the COMMIT returned: acknowledged
+//     means committed means durable, and events are published only then.
+//
+// A write that finds nobody ahead of it runs at once on its caller's goroutine,
+// without a savepoint: batching adds no latency when there is no
+// concurrency. Writes that arrive while a batch runs wait for it and form
+// the next batch, at most maxBatch of them. One batch runs at a time per
+// node: batches that ran side by side would lock rows of the same
+// workspace in different orders and deadlock, and measured no faster.
+
+// maxBatch bounds how many writes share a transaction: enough to amortize a
+// commit many times over, few enough that one batch holds its locks briefly.
+const maxBatch = 128
+
+// batchTimeout bounds one batch. Statements in a batch run under the
+// batch's context rather than their caller's, because one caller giving up
+// must not abort a transaction that others share; this is what stops a
+// batch from hanging on a database that stopped answering.
+const batchTimeout = 30 * time.Second
+
+// maxAttempts is how often a write that lost a deadlock or serialization
+// conflict runs before its caller gets the error.
+const maxAttempts = 3
+
+const (
+	queued int32 = iota
+	taken
+	withdrawn
+)
+
+// writeReq is one caller's write on its way through the writer: a closure, or
+// a message to append (which a batch appends together with the others).
+type writeReq struct {
+	ctx      context.Context
+	fn       func(*txn) error
+	app      *appendReq
+	state    atomic.Int32
+	attempts int
+	t        *txn  // this attempt's view of the transaction
+	err      error // this attempt's own failure
+	done     chan struct{}
+}
+
+// finish hands the caller its outcome: the events it emitted, or err.
+func (r *writeReq) finish(err error) {
+	if err != nil {
+		r.t = nil
+	}
+	r.err = err
+	close(r.done)
+}
+
+func (r *writeReq) events() []chat.Event {
+	if r.t == nil {
+		return nil
+	}
+	return r.t.pending
+}
+
+// writer is the queue of writes of which one batch at a time is in flight.
+type writer struct {
+	mu    sync.Mutex
+	queue []*writeReq
+	busy  bool // a goroutine is running batches
+	gate  int  // GroupNext: hold writes until this many are queued
+}
+
+// ready reports whether a batch may start. The caller holds w.mu.
+func (w *writer) ready() bool {
+	return len(w.queue) > 0 && (w.gate == 0 || len(w.queue) >= w.gate)
+}
+
+// GroupNext makes the next n writes wait for each other and run as one
+// batch (up to maxBatch), so tests can check a batch's semantics
+// deterministically instead of hoping that writes overlap.
+func (db *DB) GroupNext(n int) {
+	db.writer.mu.Lock()
+	db.writer.gate = n
+	db.writer.mu.Unlock()
+}
+
+// write runs fn in a write transaction, perhaps shared with other writes
+// (see group commit above), and returns the events fn emitted, numbered,
+// once the transaction has committed.
+func (db *DB) write(ctx context.Context, fn func(*txn) error) ([]chat.Event, error) {
+	r := &writeReq{ctx: ctx, fn: fn}
+	if err := db.enqueue(r); err != nil {
+		return nil, err
+	}
+	return r.events(), r.err
+}
+
+// enqueue queues r and returns once r is finished, or with the context's
+// error if the caller gave up before r's batch began.
+func (db *DB) enqueue(r *writeReq) error {
+	ctx := r.ctx
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.done = make(chan struct{})
+	w := &db.writer
+	w.mu.Lock()
+	w.queue = append(w.queue, r)
+	lead := !w.busy && w.ready()
+	if lead {
+		w.busy = true
+	}
+	w.mu.Unlock()
+	if lead {
+		// Run the first batch here, so a lone write pays no hand-off, and
+		// leave whatever queued meanwhile to a goroutine: a caller never
+		// works through other callers' writes before it hears of its own.
+		if db.runNext() {
+			go db.drain()
+		}
+	}
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		if r.state.CompareAndSwap(queued, withdrawn) {
+			return ctx.Err()
+		}
+		<-r.done // in a batch already: its outcome is coming
+	}
+	return nil
+}
+
+func (db *DB) drain() {
+	for db.runNext() {
+	}
+}
+
+// runNext runs the next batch and reports whether another may run now;
+// when none may, it marks the writer idle.
+func (db *DB) runNext() bool {
+	w := &db.writer
+	w.mu.Lock()
+	if !w.ready() {
+		w.busy = false
+		w.mu.Unlock()
+		return false
+	}
+	w.gate = 0
+	n := min(len(w.queue), maxBatch)
+	batch := append([]*writeReq(nil), w.queue[:n]...)
+	w.queue = append(w.queue[:0], w.queue[n:]...)
+	w.mu.Unlock()
+
+	var live []*writeReq
+	for _, r := range batch {
+		if r.state.CompareAndSwap(queued, taken) {
+			live = append(live, r)
+		}
+	}
+	retry := db.runBatch(live)
+
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.queue = append(retry, w.queue...)
+	more := w.ready()
+	if !more {
+		w.busy = false
+	}
+	return more
+}
+
+// runBatch runs reqs in one transaction and finishes each, except those
+// that lost a deadlock or serialization conflict and may run again: it
+// returns them. Nobody is finished before the batch's COMMIT returned (or
+// failed): not even a refusal, which may rest on a write earlier in the
+// batch.
+func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
+	var live, apps, fns []*writeReq
+	for _, r := range reqs {
+		if err := r.ctx.Err(); err != nil {
+			r.finish(err) // gave up before its turn: nothing ran
+			continue
+		}
+		r.err, r.t = nil, nil
+		live = append(live, r)
+		if r.app != nil {
+			apps = append(apps, r)
+		} else {
+			fns = append(fns, r)
+		}
+	}
+	if len(live) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
+	defer cancel()
+	// failAll ends the batch for everyone: the transaction is gone.
+	failAll := func(err error) []*writeReq {
+		for _, r := range live {
+			if db.retryable(r, err) {
+				retry = append(retry, r)
+			} else {
+				r.finish(err)
+			}
+		}
+		return retry
+	}
+	x, commit, rollback, err := db.begin(ctx)
+	if err != nil {
+		return failAll(fmt.Errorf("begin: %w", err))
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			rollback()
+		}
+	}()
+	now := db.Now().UTC().Truncate(time.Microsecond)
+	// Savepoints only when the batch is shared: a lone write that fails
+	// rolls back the whole transaction instead.
+	shared := len(live) > 1
+	// step runs one unit of work: every message to append (one set-based
+	// pass) or one closure. If it fails, it alone is rolled back.
+	step := func(unit []*writeReq, run func() error) error {
+		for _, r := range unit {
+			r.t = &txn{q: x, now: now}
+		}
+		if !shared {
+			return run()
+		}
+		if _, err := x.exec(ctx, `SAVEPOINT w`); err != nil {
+			return err
+		}
+		if err := run(); err != nil {
+			if _, rbErr := x.exec(ctx, `ROLLBACK TO SAVEPOINT w`); rbErr != nil {
+				return rbErr
+			}
+			for _, r := range unit {
+				r.err = err
+			}
+		}
+		_, err := x.exec(ctx, `RELEASE SAVEPOINT w`)
+		return err
+	}
+	if len(apps) > 0 {
+		if err := step(apps, func() error { return db.appendMessages(ctx, now, apps) }); err != nil {
+			return failAll(err)
+		}
+	}
+	for _, r := range fns {
+		if err := step([]*writeReq{r}, func() error { return r.fn(r.t) }); err != nil {
+			return failAll(err)
+		}
+	}
+	var ok []*txn
+	for _, r := range live {
+		if r.err == nil {
+			ok = append(ok, r.t)
+		}
+	}
+	if len(ok) > 0 {
+		if err := db.appendEvents(ctx, x, now, ok); err != nil {
+			return failAll(err)
+		}
+	}
+	if len(ok) > 0 || shared { // else a lone message was refused: nothing to commit
+		if err := commit(); err != nil {
+			// Whether PostgreSQL committed is unknown when the connection
+			// broke during COMMIT: report it, and never run the writes again.
+			for _, r := range live {
+				r.finish(fmt.Errorf("commit: %w", err))
+			}
+			return nil
+		}
+		committed = true
+	}
+	for _, r := range live {
+		if r.err != nil && db.retryable(r, r.err) {
+			retry = append(retry, r)
+			continue
+		}
+		r.finish(r.err)
+	}
+	return retry
+}
+
+// retryable reports whether r lost a conflict it may win on another try,
+// counting the attempt; r goes back to the queue, where its caller may
+// still give up on it.
+func (db *DB) retryable(r *writeReq, err error) bool {
+	if db.d.IsRetryable == nil || !db.d.IsRetryable(err) || r.attempts+1 >= maxAttempts {
+		return false
+	}
+	r.attempts++
+	r.state.Store(queued)
+	return true
+}
+
+// begin starts a batch's transaction. PostgreSQL uses database/sql's
+// transactions (its driver caches prepared statements by itself). SQLite's
+// one writer connection is pinned so that statements stay prepared on it —
+// parsing costs more than running these short statements — and transaction
+// control is plain SQL on it, since a database/sql Tx would re-prepare.
+func (db *DB) begin(ctx context.Context) (x q, commit func() error, rollback func(), err error) {
+	if !db.d.SingleWriter {
+		tx, err := db.w.BeginTx(ctx, nil)
+		if err != nil {
+			return q{}, nil, nil, err
+		}
+		x = q{db: tx, d: &db.d, tx: true, ctx: ctx}
+		return x, tx.Commit, func() { tx.Rollback() }, nil //nolint:errcheck // best effort; the error that ended the batch is what matters
+	}
+	sw := &db.single
+	sw.mu.Lock()
+	if sw.conn == nil {
+		sw.conn, err = db.w.Conn(ctx)
+		sw.stmts = map[string]*sql.Stmt{}
+	}
+	sw.mu.Unlock()
+	if err != nil {
+		return q{}, nil, nil, err
+	}
+	x = q{db: sw.conn, d: &db.d, tx: true, ctx: ctx, stmts: sw}
+	if _, err := x.exec(ctx, `BEGIN IMMEDIATE`); err != nil {
+		return q{}, nil, nil, err
+	}
+	commit = func() error { _, err := x.exec(ctx, `COMMIT`); return err }
+	rollback = func() {
+		// Under a fresh context: the batch's may be what ran out.
+		sw.conn.ExecContext(context.Background(), `ROLLBACK`) //nolint:errcheck // fails only when nothing is open
+	}
+	return x, commit, rollback, nil
+}
+
+// singleWriter is SQLite's pinned writer connection and the statements
+// prepared on it. Only the running batch uses it.
+type singleWriter struct {
+	mu    sync.Mutex
+	conn  *sql.Conn
+	stmts map[string]*sql.Stmt
+}
+
+// maxStmts bounds the statement cache; SQL built per call (IN lists of
+// varying length) beyond it runs unprepared.
+const maxStmts = 512
+
+func (sw *singleWriter) stmt(ctx context.Context, query string) *sql.Stmt {
+	sw.mu.Lock()
+	defer sw.mu.Unlock()
+	if s, ok := sw.stmts[query]; ok {
+		return s
+	}
+	if len(sw.stmts) >= maxStmts {
+		return nil
+	}
+	s, err := sw.conn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // run it unprepared, which reports the error
+	}
+	sw.stmts[query] = s
+	return s
+}
+
+func (sw *singleWriter) close() error {
+	sw.mu.Lock()
+	defer sw.mu.Unlock()
+	if sw.conn == nil {
+		return nil
+	}
+	for _, s := range sw.stmts {
+		s.Close()
+	}
+	return sw.conn.Close()
+}

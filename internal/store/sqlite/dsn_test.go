@@ -1,0 +1,33 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+)
+
+// The synchronous setting reaches every connection; OFF is refused.
+func TestSynchronous(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sodam.db")
+	if _, err := OpenSync(context.Background(), path, "OFF"); err == nil {
+		t.Fatal("synchronous OFF was accepted")
+	}
+	for sync, want := range map[string]int{"FULL": 2, "NORMAL": 1} {
+		db, err := OpenSync(context.Background(), path, sync)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		conn, err := sql.Open("sqlite", dsn(path, sync))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got int
+		err = conn.QueryRow(`PRAGMA synchronous`).Scan(&got)
+		conn.Close()
+		if err != nil || got != want {
+			t.Fatalf("%s: PRAGMA synchronous = %d, %v; want %d", sync, got, err, want)
+		}
+	}
+}

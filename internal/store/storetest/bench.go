@@ -1,0 +1,92 @@
+package storetest
+
+import (
+	"fmt"
+	"runtime"
+	"sync/atomic"
+	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// BenchAppendMessage measures durable message writes: 64 goroutines send
+// into many conversations, in one workspace (every write appends to the
+// same event sequence) and spread over eight; and one goroutine alone,
+// whose every write waits for its own commit. Visitors and assigned agents
+// take turns, so both paths (cancelling and scheduling the inactivity
+// timer) are in the figure. It reports msgs/s besides ns/op.
+func BenchAppendMessage(b *testing.B, open Opener) {
+	for _, bc := range []struct{ workspaces, writers int }{{1, 1}, {1, 64}, {8, 64}} {
+		n := bc.workspaces
+		b.Run(fmt.Sprintf("workspaces=%d/writers=%d", n, bc.writers), func(b *testing.B) {
+			s := open(b)
+			type target struct {
+				ws, conv int64
+				agent    chat.Actor
+			}
+			var targets []target
+			for w := range n {
+				ws := &chat.Workspace{SiteID: fmt.Sprint("bench", w), Name: "bench", IdentitySecret: "s"}
+				mustB(b, s.CreateWorkspace(ctx, ws))
+				// Eight agents take five conversations each: all 40 are
+				// waiting on an agent, so both sides can write.
+				var agents []chat.Actor
+				for a := range 8 {
+					ag := &chat.Agent{Email: fmt.Sprintf("a%d@%d.bench", a, w), Name: fmt.Sprint("agent", a), PasswordHash: "x"}
+					mustB(b, s.CreateAgent(ctx, ag))
+					mustB(b, s.AddMember(ctx, chat.Member{WorkspaceID: ws.ID, AgentID: ag.ID, Role: chat.RoleAgent, Status: chat.StatusOnline}))
+					agents = append(agents, chat.Actor{Kind: chat.SenderAgent, AgentID: ag.ID, Role: chat.RoleAgent, Status: chat.StatusOnline})
+				}
+				for c := range 40 {
+					cu := &chat.Customer{WorkspaceID: ws.ID, ExternalID: fmt.Sprint("c", c)}
+					mustB(b, s.UpsertCustomer(ctx, cu))
+					conv, _, err := s.OpenConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb)
+					mustB(b, err)
+					agent := agents[c%len(agents)]
+					_, _, err = s.Take(ctx, ws.ID, conv.ID, agent)
+					mustB(b, err)
+					targets = append(targets, target{ws.ID, conv.ID, agent})
+				}
+			}
+			var next atomic.Int64
+			send := func() error {
+				i := next.Add(1)
+				tg := targets[int(i)%len(targets)]
+				actor := chat.VisitorActor
+				if (i/int64(len(targets)))%2 == 1 {
+					actor = tg.agent
+				}
+				nm := chat.NewMessage{ClientMsgID: fmt.Sprint("b", i), Body: "안녕하세요, 주문 확인 부탁드립니다"}
+				_, _, _, err := s.AppendMessage(ctx, tg.ws, tg.conv, actor, nm)
+				return err
+			}
+			b.ResetTimer()
+			if bc.writers == 1 {
+				for range b.N {
+					if err := send(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			} else {
+				// RunParallel starts parallelism × GOMAXPROCS goroutines.
+				b.SetParallelism(max(1, bc.writers/runtime.GOMAXPROCS(0)))
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if err := send(); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+		})
+	}
+}
+
+func mustB(b *testing.B, err error) {
+	b.Helper()
+	if err != nil {
+		b.Fatal(err)
+	}
+}
