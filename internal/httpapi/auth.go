@@ -20,6 +20,7 @@ const (
 	keyAgent ctxKey = iota
 	keyMember
 	keyVisitor
+	keyStart // when the request arrived
 )
 
 // agentAuth is the logged-in agent of a console request.
@@ -224,7 +225,7 @@ func (s *Server) setStatusEverywhere(ctx context.Context, agentID int64, st chat
 		if err != nil {
 			return nil, err
 		}
-		s.hub.Publish(ctx, events)
+		s.publish(ctx, events)
 		ms[i] = updated
 	}
 	return ms, nil

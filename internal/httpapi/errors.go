@@ -74,6 +74,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *chat.Error
 	if !errors.As(err, &e) {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.metrics.StoreError("http")
 		e = &chat.Error{Code: codeInternal, Message: "internal error"}
 	}
 	status, ok := statusOf[e.Code]

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sodam-chat/sodam/internal/bus"
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/metrics"
 )
 
 // EventSource reads the durable event log.
@@ -72,6 +73,8 @@ type Hub struct {
 	src EventSource
 	bus bus.Bus
 	log *slog.Logger
+	// Metrics, when set, counts stored messages and times deliveries.
+	Metrics *metrics.Metrics
 
 	mu    sync.Mutex
 	feeds map[int64]*workspaceFeed
@@ -85,6 +88,9 @@ func NewHub(src EventSource, b bus.Bus, log *slog.Logger) *Hub {
 // Publish puts committed events on the bus. Call it after commit.
 func (h *Hub) Publish(ctx context.Context, events []chat.Event) {
 	for _, ev := range events {
+		if ev.Type == chat.EventMessageCreated && ev.Message != nil {
+			h.Metrics.MessageStored(string(ev.Message.SenderType))
+		}
 		data, err := json.Marshal(ev)
 		if err != nil {
 			h.log.Error("encode event", "err", err)
@@ -176,6 +182,7 @@ func (h *Hub) fill(ctx context.Context, workspaceID int64, f *workspaceFeed, upT
 		events, err := h.src.Events(ctx, workspaceID, chat.EventFilter{AfterSeq: f.last, Limit: 500})
 		if err != nil {
 			h.log.Warn("fill event gap", "workspace", workspaceID, "after", f.last, "err", err)
+			h.Metrics.StoreError("hub")
 			return
 		}
 		for i := range events {
@@ -195,6 +202,7 @@ func (h *Hub) sweep(ctx context.Context) {
 		last, err := h.src.LastEventSeq(ctx, id)
 		if err != nil {
 			h.log.Warn("sweep", "workspace", id, "err", err)
+			h.Metrics.StoreError("hub")
 			continue
 		}
 		if last > f.last {

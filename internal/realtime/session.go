@@ -108,7 +108,9 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 		defer wcancel()
 		return s.Conn.Write(wctx, data)
 	}
-	sendEvent := func(ev chat.Event) error {
+	// sendEvent sends ev unless the client has it; live events (not
+	// replayed ones) are timed from their commit.
+	sendEvent := func(ev chat.Event, live bool) error {
 		if ev.Seq <= last {
 			return nil
 		}
@@ -116,6 +118,9 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 		if v := s.ShowEvent(ev); v != nil {
 			if err := send(frame{Type: "event", Event: v}); err != nil {
 				return err
+			}
+			if live {
+				h.Metrics.Delivered(ev.CreatedAt)
 			}
 		}
 		return notice(&ev)
@@ -127,7 +132,7 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 			return err
 		}
 		for _, ev := range events {
-			if err := sendEvent(ev); err != nil {
+			if err := sendEvent(ev, false); err != nil {
 				return err
 			}
 		}
@@ -161,7 +166,7 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 		case it := <-sub.C:
 			switch {
 			case it.Event != nil:
-				err = sendEvent(*it.Event)
+				err = sendEvent(*it.Event, true)
 			case it.Typing != nil && s.ShowTyping(*it.Typing):
 				err = send(frame{Type: "typing", Typing: it.Typing})
 			}
