@@ -422,7 +422,7 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 	defer conn.Close("bye")
 	defer s.metrics.Connected("visitor")()
 	err = s.hub.Serve(r.Context(), realtime.Session{
-		Conn: conn, WorkspaceID: v.workspace.ID, After: after, ConversationID: c.ID,
+		Conn: conn, WorkspaceID: v.workspace.ID, After: after, ConversationID: c.ID, Queued: c.State == chat.StateUnassigned,
 		ShowEvent: func(ev chat.Event) any {
 			if ev.ConversationID() != c.ID || (ev.Message != nil && ev.Message.Internal) {
 				return nil

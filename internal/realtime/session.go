@@ -28,8 +28,13 @@ type Session struct {
 	// remembers a database since restored), starts at the end: the client
 	// loads current state over REST once it gets "ready".
 	After int64
-	// ConversationID, when set, limits the replay to one conversation.
+	// ConversationID, when set, limits the session to one conversation:
+	// its replay and the live events the hub hands it.
 	ConversationID int64
+	// Queued says the conversation waits in the queue as the session
+	// starts; the session then also hears what moves the queue (for
+	// Notice). Events of the conversation keep it up to date.
+	Queued bool
 	// ShowEvent returns what the client may see of ev, or nil to skip it.
 	ShowEvent func(chat.Event) any
 	// ShowTyping reports whether the client may see t.
@@ -57,11 +62,12 @@ var ErrDropped = errors.New("subscriber fell behind")
 // ends: subscribe first, replay from the store, then stream live items,
 // skipping any the replay already sent.
 func (h *Hub) Serve(ctx context.Context, s Session) error {
-	sub, err := h.Subscribe(ctx, s.WorkspaceID)
+	sub, err := h.Subscribe(ctx, s.WorkspaceID, s.ConversationID)
 	if err != nil {
 		return err
 	}
 	defer sub.Close()
+	sub.SetQueued(s.Queued)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	go func() {
@@ -115,6 +121,9 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 			return nil
 		}
 		last = ev.Seq
+		if s.ConversationID != 0 && ev.Conversation != nil && ev.Conversation.ID == s.ConversationID {
+			sub.SetQueued(ev.Conversation.State == chat.StateUnassigned)
+		}
 		if v := s.ShowEvent(ev); v != nil {
 			if err := send(frame{Type: "event", Event: v}); err != nil {
 				return err
