@@ -1,0 +1,207 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// dialer spreads connections over several 127.0.0.x source addresses: the
+// kernel's ephemeral ports (about 28,000) limit connections per source
+// address to one server address, and loopback has 16 million addresses.
+type dialer struct {
+	addrs []*net.TCPAddr
+	next  atomic.Uint64
+}
+
+func newDialer(n int, target string) *dialer {
+	d := &dialer{}
+	// Only an IPv4 loopback target can be reached from 127.0.0.x.
+	if u, err := url.Parse(target); err == nil {
+		if ip := net.ParseIP(u.Hostname()); ip != nil && ip.To4() != nil {
+			for i := range n {
+				d.addrs = append(d.addrs, &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(1+i))})
+			}
+		}
+	}
+	return d
+}
+
+func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	nd := net.Dialer{Timeout: 10 * time.Second}
+	if len(d.addrs) > 0 {
+		nd.LocalAddr = d.addrs[d.next.Add(1)%uint64(len(d.addrs))]
+	}
+	return nd.DialContext(ctx, network, addr)
+}
+
+// clients holds what every simulated browser shares: the transports.
+type clients struct {
+	rest *http.Client // keep-alive pool for REST calls
+	ws   *http.Client // WebSocket handshakes: each hijacks its connection
+}
+
+func newClients(d *dialer) *clients {
+	rest := &http.Transport{DialContext: d.DialContext, MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute}
+	ws := &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}
+	return &clients{rest: &http.Client{Transport: rest, Timeout: 30 * time.Second}, ws: &http.Client{Transport: ws}}
+}
+
+// apiError is a non-2xx answer.
+type apiError struct {
+	status int
+	body   string
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("status %d: %s", e.status, e.body) }
+
+// kind names an error for the report's error counts.
+func kind(op string, err error) string {
+	if e, ok := err.(*apiError); ok {
+		var body struct {
+			Error struct{ Code string } `json:"error"`
+		}
+		json.Unmarshal([]byte(e.body), &body)
+		return fmt.Sprintf("%s: %d %s", op, e.status, body.Error.Code)
+	}
+	if strings.Contains(err.Error(), "timeout") || strings.Contains(err.Error(), "deadline") {
+		return op + ": timeout"
+	}
+	return op + ": " + strings.SplitN(err.Error(), ":", 2)[0]
+}
+
+// call makes one REST request and decodes a 2xx answer into out.
+func (c *clients) call(ctx context.Context, method, url string, h http.Header, body any, out any) error {
+	var rd io.Reader
+	if body != nil {
+		data, _ := json.Marshal(body)
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	if err != nil {
+		return err
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.rest.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return decodeAnswer(resp, out)
+}
+
+// decodeAnswer reads a 2xx answer into out (unless nil), or returns an
+// *apiError.
+func decodeAnswer(resp *http.Response, out any) error {
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		return &apiError{status: resp.StatusCode, body: string(data)}
+	}
+	if out != nil {
+		return json.Unmarshal(data, out)
+	}
+	return nil
+}
+
+// frame is what the bench reads of a server frame.
+type frame struct {
+	Type  string `json:"type"`
+	Seq   int64  `json:"seq"`
+	Event *struct {
+		Seq     int64 `json:"seq"`
+		Message *struct {
+			ClientMsgID string `json:"client_msg_id"`
+			SenderType  string `json:"sender_type"`
+		} `json:"message"`
+	} `json:"event"`
+}
+
+// socket is one WebSocket: it reports the messages it receives to the
+// tracker and remembers the last sequence, for a reconnect's ?after=.
+type socket struct {
+	conn    *websocket.Conn
+	last    atomic.Int64
+	ready   chan struct{}
+	done    chan struct{}
+	readErr error
+}
+
+// dial opens a socket and waits for its "ready" frame. Frames are read by
+// a goroutine of the socket's own; receipts carrying messages in direction
+// dir are reported to t.
+func (c *clients) dial(ctx context.Context, wsURL string, h http.Header, t *tracker, dir direction, errs *errorCounts) (*socket, error) {
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(dctx, wsURL, &websocket.DialOptions{HTTPClient: c.ws, HTTPHeader: h})
+	if err != nil {
+		return nil, err
+	}
+	conn.SetReadLimit(1 << 20)
+	s := &socket{conn: conn, ready: make(chan struct{}), done: make(chan struct{})}
+	sender := "visitor"
+	if dir == toVisitor {
+		sender = "agent"
+	}
+	go func() {
+		defer close(s.done)
+		readyOnce := sync.OnceFunc(func() { close(s.ready) })
+		for {
+			_, data, err := conn.Read(context.Background())
+			at := time.Now()
+			if err != nil {
+				s.readErr = err
+				return
+			}
+			var f frame
+			if err := json.Unmarshal(data, &f); err != nil {
+				errs.add("undecodable frame")
+				continue
+			}
+			switch {
+			case f.Type == "ready":
+				s.last.Store(max(s.last.Load(), f.Seq))
+				readyOnce()
+			case f.Type == "event" && f.Event != nil:
+				s.last.Store(max(s.last.Load(), f.Event.Seq))
+				if m := f.Event.Message; m != nil && m.SenderType == sender {
+					t.received(m.ClientMsgID, dir, at)
+				}
+			}
+		}
+	}()
+	select {
+	case <-s.ready:
+		return s, nil
+	case <-s.done:
+		return nil, fmt.Errorf("socket closed before ready: %w", s.readErr)
+	case <-dctx.Done():
+		conn.CloseNow()
+		return nil, fmt.Errorf("no ready frame: %w", dctx.Err())
+	}
+}
+
+// close drops the connection at once, the way a lost network does, and
+// waits for the reader to stop.
+func (s *socket) close() {
+	s.conn.CloseNow()
+	<-s.done
+}
