@@ -55,7 +55,8 @@ type Options struct {
 	// MetricsAddr makes started servers serve metrics and pprof (the
 	// first node on this address, others on any free port).
 	MetricsAddr string
-	Workspace   int64
+	// Workspace is the workspace to use on a running server (0: the first).
+	Workspace int64
 
 	// SourceAddrs spreads client sockets over 127.0.0.1 … 127.0.0.n so
 	// that tens of thousands fit in the ephemeral port range.

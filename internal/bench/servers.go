@@ -172,7 +172,7 @@ func attach(ctx context.Context, o Options) (*setup, error) {
 	}
 	st := s.store
 	s.cleanup = append(s.cleanup, func() { st.Close() })
-	if s.ws, err = s.store.Workspace(ctx, o.Workspace); err != nil {
+	if s.ws, err = s.store.Workspace(ctx, max(o.Workspace, 1)); err != nil {
 		s.close()
 		return nil, fmt.Errorf("workspace %d: %w", o.Workspace, err)
 	}

@@ -203,7 +203,7 @@ func TestHubConversationSubscription(t *testing.T) {
 	mine.SetQueued(true)
 
 	evs := log.add(4)
-	evs[0].Conversation = &chat.Conversation{ID: 5, State: chat.StateUnassigned}                                    // mine
+	evs[0].Conversation = &chat.Conversation{ID: 5, State: chat.StateUnassigned}                                      // mine
 	evs[1].Conversation, evs[1].PrevState = &chat.Conversation{ID: 6, State: chat.StateWaiting}, chat.StateUnassigned // leaves the queue
 	evs[2].Conversation = &chat.Conversation{ID: 6, State: chat.StateActive}                                          // someone else's chat
 	evs[3].Conversation = &chat.Conversation{ID: 5, State: chat.StateWaiting}                                         // mine again
