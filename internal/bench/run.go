@@ -50,6 +50,7 @@ type run struct {
 	errs     errorCounts
 	progress io.Writer
 	phase    atomic.Value // string
+	started  atomic.Int64 // conversations started, and taken
 	open     atomic.Int64 // visitor sockets open
 	sent     atomic.Int64 // messages sent, both ways
 	agents   []*agent
@@ -151,6 +152,7 @@ func (r *run) setUp(ctx context.Context, rep *Report) error {
 	}
 	if r.o.Scenario != Idle {
 		r.phase.Store("taking")
+		r.started.Store(0)
 		if err := r.takeConversations(ctx); err != nil {
 			return err
 		}
@@ -257,6 +259,7 @@ func (r *run) startConversations(ctx context.Context) error {
 		}
 		v.conv = conv.ID
 		r.visitors[i] = v
+		r.started.Add(1)
 		return nil
 	})
 }
@@ -280,6 +283,7 @@ func (r *run) takeConversations(ctx context.Context) error {
 				r.errs.add(kind("answer", err))
 				return fmt.Errorf("answer: %w", err)
 			}
+			r.started.Add(1)
 		}
 		return nil
 	})
@@ -405,8 +409,8 @@ func (r *run) report(ctx context.Context) (stop func()) {
 			}
 			phase, _ := r.phase.Load().(string)
 			sent := r.sent.Load()
-			fmt.Fprintf(r.progress, "[%4.0fs] %-13s sockets %6d  sent %8d (%5d/s)  received %8d  errors %d  server RSS %.0f MiB\n",
-				time.Since(start).Seconds(), phase, r.open.Load(), sent, sent-lastSent, r.t.receivedCount(), r.errs.total(), float64(r.s.totalRSS())/(1<<20))
+			fmt.Fprintf(r.progress, "[%4.0fs] %-13s chats %6d  sockets %6d  sent %8d (%5d/s)  received %8d  errors %d  server RSS %.0f MiB\n",
+				time.Since(start).Seconds(), phase, r.started.Load(), r.open.Load(), sent, sent-lastSent, r.t.receivedCount(), r.errs.total(), float64(r.s.totalRSS())/(1<<20))
 			lastSent = sent
 		}
 	}()

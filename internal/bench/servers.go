@@ -182,6 +182,8 @@ func attach(ctx context.Context, o Options) (*setup, error) {
 func startServer(ctx context.Context, binary string, args, env []string, progress io.Writer) (*server, error) {
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), env...)
+	// Servers end with the bench, even when it is killed.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	if err := cmd.Start(); err != nil {
