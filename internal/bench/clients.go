@@ -49,13 +49,18 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 // clients holds what every simulated browser shares: the transports.
 type clients struct {
 	rest *http.Client // keep-alive pool for REST calls
-	ws   *http.Client // WebSocket handshakes: each hijacks its connection
+	// fresh dials a new connection for each request, from the next source
+	// address: for WebSocket handshakes (each hijacks its connection) and
+	// logins (limited per client address, 60 at once).
+	fresh *http.Client
+	ws    *http.Client
 }
 
 func newClients(d *dialer) *clients {
 	rest := &http.Transport{DialContext: d.DialContext, MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, IdleConnTimeout: time.Minute}
-	ws := &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}
-	return &clients{rest: &http.Client{Transport: rest, Timeout: 30 * time.Second}, ws: &http.Client{Transport: ws}}
+	fresh := &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}
+	return &clients{rest: &http.Client{Transport: rest, Timeout: 30 * time.Second},
+		fresh: &http.Client{Transport: fresh, Timeout: 30 * time.Second}, ws: &http.Client{Transport: fresh}}
 }
 
 // apiError is a non-2xx answer.
@@ -135,73 +140,133 @@ type frame struct {
 	} `json:"event"`
 }
 
-// socket is one WebSocket: it reports the messages it receives to the
-// tracker and remembers the last sequence, for a reconnect's ?after=.
+// socket is one client's WebSocket. It reports the messages it receives
+// to the tracker and remembers the last sequence; when the server drops it
+// (a slow client, a node going away) it reconnects with ?after= as the
+// widget and the console do, so nothing the server acknowledged is lost
+// to the bench's own connection handling.
 type socket struct {
+	url  func(after int64) string // the socket URL resuming after a sequence
+	h    http.Header
+	last atomic.Int64
+
+	mu      sync.Mutex
 	conn    *websocket.Conn
-	last    atomic.Int64
+	closing bool
+
 	ready   chan struct{}
 	done    chan struct{}
 	readErr error
 }
 
-// dial opens a socket and waits for its "ready" frame. Frames are read by
-// a goroutine of the socket's own; receipts carrying messages in direction
-// dir are reported to t.
-func (c *clients) dial(ctx context.Context, wsURL string, h http.Header, t *tracker, dir direction, errs *errorCounts) (*socket, error) {
-	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	conn, _, err := websocket.Dial(dctx, wsURL, &websocket.DialOptions{HTTPClient: c.ws, HTTPHeader: h})
+// dial opens a socket, replaying after the given sequence (negative: from
+// the end of the log), and waits for its "ready" frame. A goroutine of the
+// socket's own reads its frames; receipts of messages travelling in
+// direction dir are reported to t.
+func (c *clients) dial(ctx context.Context, url func(after int64) string, after int64, h http.Header, t *tracker, dir direction, errs *errorCounts) (*socket, error) {
+	s := &socket{url: url, h: h, ready: make(chan struct{}), done: make(chan struct{})}
+	s.last.Store(after)
+	conn, err := c.open(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	conn.SetReadLimit(1 << 20)
-	s := &socket{conn: conn, ready: make(chan struct{}), done: make(chan struct{})}
-	sender := "visitor"
-	if dir == toVisitor {
-		sender = "agent"
-	}
-	go func() {
-		defer close(s.done)
-		readyOnce := sync.OnceFunc(func() { close(s.ready) })
-		for {
-			_, data, err := conn.Read(context.Background())
-			at := time.Now()
-			if err != nil {
-				s.readErr = err
-				return
-			}
-			var f frame
-			if err := json.Unmarshal(data, &f); err != nil {
-				errs.add("undecodable frame")
-				continue
-			}
-			switch {
-			case f.Type == "ready":
-				s.last.Store(max(s.last.Load(), f.Seq))
-				readyOnce()
-			case f.Type == "event" && f.Event != nil:
-				s.last.Store(max(s.last.Load(), f.Event.Seq))
-				if m := f.Event.Message; m != nil && m.SenderType == sender {
-					t.received(m.ClientMsgID, dir, at)
-				}
-			}
-		}
-	}()
+	s.conn = conn
+	go s.read(c, conn, t, dir, errs)
 	select {
 	case <-s.ready:
 		return s, nil
 	case <-s.done:
 		return nil, fmt.Errorf("socket closed before ready: %w", s.readErr)
-	case <-dctx.Done():
-		conn.CloseNow()
-		return nil, fmt.Errorf("no ready frame: %w", dctx.Err())
+	case <-ctx.Done():
+		s.close()
+		return nil, ctx.Err()
+	case <-time.After(30 * time.Second):
+		s.close()
+		return nil, fmt.Errorf("no ready frame in 30s")
 	}
+}
+
+func (c *clients) open(ctx context.Context, s *socket) (*websocket.Conn, error) {
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(dctx, s.url(s.last.Load()), &websocket.DialOptions{HTTPClient: c.ws, HTTPHeader: s.h})
+	if err != nil {
+		return nil, err
+	}
+	conn.SetReadLimit(1 << 20)
+	return conn, nil
+}
+
+func (s *socket) read(c *clients, conn *websocket.Conn, t *tracker, dir direction, errs *errorCounts) {
+	defer close(s.done)
+	readyOnce := sync.OnceFunc(func() { close(s.ready) })
+	sender := "visitor"
+	if dir == toVisitor {
+		sender = "agent"
+	}
+	for {
+		_, data, err := conn.Read(context.Background())
+		at := time.Now()
+		if err != nil {
+			if conn = s.reconnect(c, errs); conn == nil {
+				s.readErr = err
+				return
+			}
+			continue
+		}
+		var f frame
+		if err := json.Unmarshal(data, &f); err != nil {
+			errs.add("undecodable frame")
+			continue
+		}
+		switch {
+		case f.Type == "ready":
+			s.last.Store(max(s.last.Load(), f.Seq))
+			readyOnce()
+		case f.Type == "event" && f.Event != nil:
+			s.last.Store(max(s.last.Load(), f.Event.Seq))
+			if m := f.Event.Message; m != nil && m.SenderType == sender {
+				t.received(m.ClientMsgID, dir, at)
+			}
+		}
+	}
+}
+
+// reconnect replaces a connection the server ended, retrying for up to ten
+// seconds; it returns nil when the bench closed the socket or it gave up.
+func (s *socket) reconnect(c *clients, errs *errorCounts) *websocket.Conn {
+	s.mu.Lock()
+	closing := s.closing
+	s.mu.Unlock()
+	if closing || s.last.Load() < 0 { // never ready: nothing to resume
+		return nil
+	}
+	errs.add("socket dropped by the server (reconnected)")
+	for try := 0; try < 50; try++ {
+		conn, err := c.open(context.Background(), s)
+		if err == nil {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.closing {
+				conn.CloseNow()
+				return nil
+			}
+			s.conn = conn
+			return conn
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	errs.add("socket dropped by the server (gave up reconnecting)")
+	return nil
 }
 
 // close drops the connection at once, the way a lost network does, and
 // waits for the reader to stop.
 func (s *socket) close() {
-	s.conn.CloseNow()
+	s.mu.Lock()
+	s.closing = true
+	conn := s.conn
+	s.mu.Unlock()
+	conn.CloseNow()
 	<-s.done
 }

@@ -123,6 +123,9 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("--duration must be positive")
 	case o.SourceAddrs < 1 || o.SourceAddrs > 250:
 		return fmt.Errorf("--source-addrs must be between 1 and 250")
+	case o.Agents > 50*o.SourceAddrs:
+		// Sodam allows 60 logins at once per client address.
+		return fmt.Errorf("%d agents need --source-addrs %d or more: logins are limited per client address", o.Agents, (o.Agents+49)/50)
 	case o.Nodes < 1 || o.Nodes > 9:
 		return fmt.Errorf("--nodes must be between 1 and 9")
 	}

@@ -206,8 +206,8 @@ func (r *run) addAgents(ctx context.Context) error {
 		if err := r.login(ctx, a, password); err != nil {
 			return fmt.Errorf("agent login: %w", err)
 		}
-		u := fmt.Sprintf("ws%s/api/v1/workspaces/%d/ws", strings.TrimPrefix(a.server.url, "http"), r.s.ws.ID)
-		s, err := r.c.dial(ctx, u, a.header, r.t, toAgent, &r.errs)
+		base := fmt.Sprintf("ws%s/api/v1/workspaces/%d/ws", strings.TrimPrefix(a.server.url, "http"), r.s.ws.ID)
+		s, err := r.c.dial(ctx, withAfter(base, "?"), -1, a.header, r.t, toAgent, &r.errs)
 		if err != nil {
 			return fmt.Errorf("agent socket: %w", err)
 		}
@@ -220,7 +220,7 @@ func (r *run) login(ctx context.Context, a *agent, password string) error {
 	req, _ := http.NewRequestWithContext(ctx, "POST", a.server.url+"/api/v1/auth/login",
 		strings.NewReader(fmt.Sprintf(`{"email":%q,"password":%q}`, a.email, password)))
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := r.c.rest.Do(req)
+	resp, err := r.c.fresh.Do(req)
 	if err != nil {
 		return err
 	}
@@ -292,11 +292,8 @@ func (r *run) takeConversations(ctx context.Context) error {
 // connect opens v's socket, replaying after the given sequence (negative:
 // start at the end of the log).
 func (r *run) connect(ctx context.Context, v *visitor, after int64) error {
-	u := fmt.Sprintf("ws%s/api/v1/widget/ws?token=%s&conversation_id=%d", strings.TrimPrefix(v.server.url, "http"), v.token, v.conv)
-	if after >= 0 {
-		u += fmt.Sprintf("&after=%d", after)
-	}
-	s, err := r.c.dial(ctx, u, nil, r.t, toVisitor, &r.errs)
+	base := fmt.Sprintf("ws%s/api/v1/widget/ws?token=%s&conversation_id=%d", strings.TrimPrefix(v.server.url, "http"), v.token, v.conv)
+	s, err := r.c.dial(ctx, withAfter(base, "&"), after, nil, r.t, toVisitor, &r.errs)
 	if err != nil {
 		r.errs.add(kind("visitor socket", err))
 		return err
@@ -304,6 +301,17 @@ func (r *run) connect(ctx context.Context, v *visitor, after int64) error {
 	v.sock = s
 	r.open.Add(1)
 	return nil
+}
+
+// withAfter returns a socket URL builder: base, plus ?after= (sep is "?"
+// or "&") unless after is negative, which starts at the end of the log.
+func withAfter(base, sep string) func(after int64) string {
+	return func(after int64) string {
+		if after < 0 {
+			return base
+		}
+		return fmt.Sprintf("%s%safter=%d", base, sep, after)
+	}
 }
 
 // sendMessages sends messages in one direction at rate for d, each from a

@@ -202,7 +202,7 @@ func startServer(ctx context.Context, binary string, args, env []string, progres
 				default:
 				}
 			}
-			if strings.Contains(line, "level=WARN") || strings.Contains(line, "level=ERROR") || strings.Contains(line, "Metrics:") {
+			if strings.Contains(line, "level=ERROR") || strings.Contains(line, "Metrics:") {
 				fmt.Fprintf(progress, "server %d: %s\n", srv.pid, line)
 			}
 		}
