@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -71,19 +72,26 @@ type apiError struct {
 
 func (e *apiError) Error() string { return fmt.Sprintf("status %d: %s", e.status, e.body) }
 
-// kind names an error for the report's error counts.
+// kind names an error for the report's error counts: the status and code
+// of an answer, or what went wrong underneath a failed request.
 func kind(op string, err error) string {
-	if e, ok := err.(*apiError); ok {
+	var api *apiError
+	var ue *url.Error
+	switch {
+	case errors.As(err, &api):
 		var body struct {
 			Error struct{ Code string } `json:"error"`
 		}
-		json.Unmarshal([]byte(e.body), &body)
-		return fmt.Sprintf("%s: %d %s", op, e.status, body.Error.Code)
-	}
-	if strings.Contains(err.Error(), "timeout") || strings.Contains(err.Error(), "deadline") {
+		json.Unmarshal([]byte(api.body), &body)
+		return fmt.Sprintf("%s: %d %s", op, api.status, body.Error.Code)
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
 		return op + ": timeout"
+	case errors.Is(err, context.Canceled):
+		return op + ": canceled"
+	case errors.As(err, &ue):
+		err = ue.Err
 	}
-	return op + ": " + strings.SplitN(err.Error(), ":", 2)[0]
+	return op + ": " + err.Error()
 }
 
 // call makes one REST request and decodes a 2xx answer into out.

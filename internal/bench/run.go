@@ -96,8 +96,8 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 		rep.TargetRate, rep.TargetAgentRate = o.Rate, o.AgentRate
 		r.phase.Store("steady")
 		var wg sync.WaitGroup
-		wg.Go(func() { rep.VisitorMessages = r.sendMessages(ctx, toAgent, o.Rate, o.Duration) })
-		wg.Go(func() { rep.AgentMessages = r.sendMessages(ctx, toVisitor, o.AgentRate, o.Duration) })
+		wg.Go(func() { rep.VisitorMessages = r.sendMessages(ctx, ctx, toAgent, o.Rate, o.Duration) })
+		wg.Go(func() { rep.AgentMessages = r.sendMessages(ctx, ctx, toVisitor, o.AgentRate, o.Duration) })
 		wg.Wait()
 	case Idle:
 		r.phase.Store("idle")
@@ -314,17 +314,18 @@ func withAfter(base, sep string) func(after int64) string {
 	}
 }
 
-// sendMessages sends messages in one direction at rate for d, each from a
-// visitor in turn (or to a visitor, from its agent), and returns how many
-// were acknowledged over how long.
-func (r *run) sendMessages(ctx context.Context, dir direction, rate float64, d time.Duration) Rate {
+// sendMessages sends messages in one direction at rate for d or until stop
+// ends, each from a visitor in turn (or to a visitor, from its agent), and
+// returns how many were acknowledged over how long. Requests in flight
+// when stop ends are finished, not abandoned.
+func (r *run) sendMessages(ctx, stop context.Context, dir direction, rate float64, d time.Duration) Rate {
 	if rate == 0 {
 		return Rate{}
 	}
 	var acked atomic.Int64
 	start := time.Now()
 	body := "안녕하세요, 주문한 상품의 배송 상태를 알고 싶습니다. Where is my parcel?"
-	pace(ctx, rate, 0, d, func(i int) {
+	pace(stop, rate, 0, d, func(i int) {
 		v := r.visitors[i%len(r.visitors)]
 		id := fmt.Sprintf("a%d", i)
 		url := fmt.Sprintf("%s/api/v1/workspaces/%d/conversations/%d/messages", v.agent.server.url, r.s.ws.ID, v.conv)
@@ -351,7 +352,7 @@ func (r *run) storm(ctx context.Context, rep *Report) *Rate {
 	r.phase.Store("reconnect")
 	sendCtx, stopSending := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() { rep.AgentMessages = r.sendMessages(sendCtx, toVisitor, r.o.AgentRate, 24*time.Hour) })
+	wg.Go(func() { rep.AgentMessages = r.sendMessages(ctx, sendCtx, toVisitor, r.o.AgentRate, 24*time.Hour) })
 	time.Sleep(time.Second) // messages are flowing before the first drop
 	start := time.Now()
 	var done atomic.Int64

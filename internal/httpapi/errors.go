@@ -72,7 +72,13 @@ type errorBody struct {
 // code are logged and shown as "internal error", never with their text.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *chat.Error
-	if !errors.As(err, &e) {
+	switch {
+	case errors.As(err, &e):
+	case r.Context().Err() != nil && errors.Is(err, r.Context().Err()):
+		// The client went away mid-request: nothing failed on our side.
+		s.log.Debug("request abandoned", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = &chat.Error{Code: codeInternal, Message: "internal error"}
+	default:
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		s.metrics.StoreError("http")
 		e = &chat.Error{Code: codeInternal, Message: "internal error"}
