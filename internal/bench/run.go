@@ -429,7 +429,8 @@ func (r *run) report(ctx context.Context) (stop func()) {
 // pace calls fn(i) for i = 0, 1, … at rate per second, until n calls
 // (n > 0) or for d (d > 0), with at most workers calls running at once;
 // it returns when every call has. When the server cannot keep up, calls
-// wait for a free worker and the achieved rate falls below rate.
+// wait for a free worker and the achieved rate falls below rate; calls
+// still due when d is over are dropped, not made late.
 func pace(ctx context.Context, rate float64, n int, d time.Duration, fn func(i int)) {
 	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup
@@ -444,7 +445,7 @@ func pace(ctx context.Context, rate float64, n int, d time.Duration, fn func(i i
 		if n > 0 {
 			due = min(due, n)
 		}
-		for ; i < due; i++ {
+		for ; i < due && (d == 0 || time.Since(start) < d); i++ {
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
