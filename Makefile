@@ -1,5 +1,5 @@
 # Sodam — the targets a newcomer can guess.
-.PHONY: run test test-short lint build screenshots
+.PHONY: run test test-short lint build screenshots bench
 
 # Run Sodam on its embedded defaults (SQLite under ./data, 127.0.0.1:8080).
 run:
@@ -27,3 +27,9 @@ lint:
 # Refresh docs/screenshots from the browser tests.
 screenshots:
 	SODAM_UPDATE_SCREENSHOTS=1 go test -count=1 -run Browser ./e2e/
+
+# A standard small load test: one SQLite node, 1,000 visitors, 20 agents,
+# 500 visitor messages/s for 30 s. Writes bench-steady.json and .md; fails
+# if an acknowledged message was lost or duplicated. See docs/benchmarks.md.
+bench: build
+	./sodam bench --scenario steady --visitors 1000 --agents 20 --rate 500 --agent-rate 100 --duration 30s --out bench-steady

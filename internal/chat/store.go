@@ -69,6 +69,9 @@ type Store interface {
 	Conversations(ctx context.Context, workspaceID int64, f ConversationFilter) ([]Conversation, error)
 	// QueuePosition is a conversation's 1-based place in the queue, 0 if not queued.
 	QueuePosition(ctx context.Context, workspaceID, conversationID int64) (int, error)
+	// QueueLengths counts the queued (unassigned) conversations of every
+	// workspace that has any.
+	QueueLengths(ctx context.Context) (map[int64]int, error)
 	// Take gives a queued conversation to the acting agent ("Assign to me").
 	Take(ctx context.Context, workspaceID, conversationID int64, actor Actor) (Conversation, []Event, error)
 	// Transfer hands a conversation to another agent, with an optional reason.

@@ -70,7 +70,7 @@ func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.hub.Publish(r.Context(), events)
+	s.publish(r.Context(), events)
 	writeJSON(w, http.StatusOK, s.viewWorkspace(r, ws))
 	return nil
 }
@@ -192,7 +192,7 @@ func (s *Server) setStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.hub.Publish(r.Context(), events)
+	s.publish(r.Context(), events)
 	writeJSON(w, http.StatusOK, updated)
 	return nil
 }
@@ -298,7 +298,7 @@ func (s *Server) agentSend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.hub.Publish(r.Context(), events)
+	s.publish(r.Context(), events)
 	writeJSON(w, createdStatus(dup), msg)
 	return nil
 }
@@ -331,7 +331,7 @@ func (s *Server) changeConversation(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	s.hub.Publish(r.Context(), events)
+	s.publish(r.Context(), events)
 	writeJSON(w, http.StatusOK, updated)
 	return nil
 }
@@ -365,6 +365,7 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 		return nil // Accept has answered the client
 	}
 	defer conn.Close("bye")
+	defer s.metrics.Connected("agent")()
 	ctx, stop := context.WithCancel(r.Context())
 	defer stop()
 	go s.keepPresence(ctx, m)

@@ -84,20 +84,31 @@ type errorBody struct {
 // is down or restarting from other failures.
 type unavailability interface{ Unavailable(error) bool }
 
+func isUnavailable(store any, err error) bool {
+	u, ok := store.(unavailability)
+	return ok && u.Unavailable(err)
+}
+
 // writeError answers with err's code and message. Errors without a domain
 // code are logged and shown as "internal error", never with their text —
 // except that a database that cannot be reached is a 503 "unavailable":
 // the client should retry, and a load balancer may try another node.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *chat.Error
-	if !errors.As(err, &e) {
-		if u, ok := s.store.(unavailability); ok && u.Unavailable(err) {
-			s.log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
-			e = &chat.Error{Code: codeUnavailable, Message: "the database is not reachable; try again shortly"}
-		} else {
-			s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
-			e = &chat.Error{Code: codeInternal, Message: "internal error"}
-		}
+	switch {
+	case errors.As(err, &e):
+	case r.Context().Err() != nil && errors.Is(err, r.Context().Err()):
+		// The client went away mid-request: nothing failed on our side.
+		s.log.Debug("request abandoned", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = &chat.Error{Code: codeInternal, Message: "internal error"}
+	case isUnavailable(s.store, err):
+		s.log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.metrics.StoreError("unavailable")
+		e = &chat.Error{Code: codeUnavailable, Message: "the database is not reachable; try again shortly"}
+	default:
+		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.metrics.StoreError("http")
+		e = &chat.Error{Code: codeInternal, Message: "internal error"}
 	}
 	status, ok := statusOf[e.Code]
 	if !ok {

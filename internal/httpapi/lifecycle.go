@@ -77,7 +77,7 @@ func (s *Server) block(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.hub.Publish(r.Context(), events)
+	s.publish(r.Context(), events)
 	writeJSON(w, http.StatusOK, cu)
 	return nil
 }
@@ -122,7 +122,7 @@ func (s *Server) setCapacity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.hub.Publish(r.Context(), events)
+	s.publish(r.Context(), events)
 	writeJSON(w, http.StatusOK, m)
 	return nil
 }
@@ -159,7 +159,7 @@ func (s *Server) patchTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.hub.Publish(r.Context(), events)
+	s.publish(r.Context(), events)
 	writeJSON(w, http.StatusOK, tk)
 	return nil
 }

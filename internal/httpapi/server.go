@@ -15,6 +15,7 @@ import (
 	"github.com/sodam-chat/sodam/internal/auth"
 	"github.com/sodam-chat/sodam/internal/blob"
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/metrics"
 	"github.com/sodam-chat/sodam/internal/realtime"
 )
 
@@ -26,16 +27,19 @@ type Config struct {
 	SecureCookies bool
 	// SessionTTL is how long a console login lasts.
 	SessionTTL time.Duration
+	// Metrics, when set, receives the HTTP layer's measurements.
+	Metrics *metrics.Metrics
 }
 
 // Server is the HTTP side of one node.
 type Server struct {
-	cfg   Config
-	store chat.Store
-	files blob.Store // attachments' bytes
-	hub   *realtime.Hub
-	log   *slog.Logger
-	now   func() time.Time
+	cfg     Config
+	store   chat.Store
+	files   blob.Store // attachments' bytes
+	hub     *realtime.Hub
+	log     *slog.Logger
+	now     func() time.Time
+	metrics *metrics.Metrics
 
 	// linkKey signs visitors' attachment links, loaded from the store once.
 	linkMu  sync.Mutex
@@ -54,7 +58,7 @@ func New(cfg Config, store chat.Store, files blob.Store, hub *realtime.Hub, log 
 		cfg.SessionTTL = 7 * 24 * time.Hour
 	}
 	s := &Server{
-		cfg: cfg, store: store, files: files, hub: hub, log: log, now: time.Now,
+		cfg: cfg, store: store, files: files, hub: hub, log: log, now: time.Now, metrics: cfg.Metrics,
 		loginsPerAccount: auth.NewLimiter(12*time.Second, 5),
 		loginsPerAddress: auth.NewLimiter(time.Second, 60),
 		mux:              http.NewServeMux(),
@@ -187,6 +191,10 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		r = r.WithContext(context.WithValue(r.Context(), keyStart, start))
+		rec := &statusRecorder{ResponseWriter: w}
+		w = rec
+		defer func() { s.metrics.HTTPRequest(rt.pattern, rec.status()) }()
 		var err error
 		switch rt.access {
 		case agent:
@@ -205,6 +213,45 @@ func (s *Server) wrap(rt route) http.Handler {
 		// The path only: query strings may carry widget tokens.
 		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "dur", time.Since(start), "err", chat.ErrorCode(err))
 	})
+}
+
+// publish puts what a request committed on the bus and records how long
+// the request took to get there.
+func (s *Server) publish(ctx context.Context, events []chat.Event) {
+	if start, ok := ctx.Value(keyStart).(time.Time); ok && len(events) > 0 {
+		s.metrics.Committed(start)
+	}
+	s.hub.Publish(ctx, events)
+}
+
+// statusRecorder remembers the status a handler answered with. Unwrap lets
+// the WebSocket library reach the connection underneath to hijack it.
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.code == 0 {
+		r.code = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.code == 0 {
+		r.code = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+func (r *statusRecorder) status() int {
+	if r.code == 0 {
+		return http.StatusOK
+	}
+	return r.code
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {

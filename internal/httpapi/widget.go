@@ -311,7 +311,7 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.hub.Publish(ctx, events)
+	s.publish(ctx, events)
 	if err := s.withQueue(ctx, &c); err != nil {
 		return err
 	}
@@ -385,7 +385,7 @@ func (s *Server) widgetSend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.hub.Publish(r.Context(), events)
+	s.publish(r.Context(), events)
 	if len(events) > 0 {
 		c = events[0].Conversation
 	}
@@ -409,7 +409,7 @@ func (s *Server) visitorClose(w http.ResponseWriter, r *http.Request, c *chat.Co
 		closed, events, err := s.store.CloseConversation(r.Context(), c.WorkspaceID, c.ID, chat.VisitorActor)
 		switch {
 		case err == nil:
-			s.hub.Publish(r.Context(), events)
+			s.publish(r.Context(), events)
 			c = &closed
 		case chat.ErrorCode(err) != chat.ErrConversationClosed:
 			return err
@@ -450,8 +450,9 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 		return nil // Accept has answered the client
 	}
 	defer conn.Close("bye")
+	defer s.metrics.Connected("visitor")()
 	err = s.hub.Serve(r.Context(), realtime.Session{
-		Conn: conn, WorkspaceID: v.workspace.ID, After: after, ConversationID: c.ID,
+		Conn: conn, WorkspaceID: v.workspace.ID, After: after, ConversationID: c.ID, Queued: c.State == chat.StateUnassigned,
 		ShowEvent: func(ev chat.Event) any {
 			if ev.ConversationID() != c.ID || (ev.Message != nil && ev.Message.Internal) {
 				return nil
@@ -522,7 +523,7 @@ func (s *Server) widgetTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.hub.Publish(r.Context(), events)
+	s.publish(r.Context(), events)
 	writeJSON(w, http.StatusCreated, visitorTicket{ID: tk.ID, CreatedAt: tk.CreatedAt})
 	return nil
 }

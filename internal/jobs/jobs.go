@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/metrics"
 )
 
 // Store is what the runner needs of the store.
@@ -40,6 +41,8 @@ type Runner struct {
 	Lease time.Duration
 	// Now is the clock (tests replace it).
 	Now func() time.Time
+	// Metrics, when set, records how late jobs ran and the store's failures.
+	Metrics *metrics.Metrics
 }
 
 // NodeName returns a name unique to this process: host, pid and a random tag.
@@ -66,16 +69,22 @@ func (r *Runner) Run(ctx context.Context) {
 func (r *Runner) RunDue(ctx context.Context) int {
 	ran := 0
 	for {
-		jobs, err := r.Store.ClaimJobs(ctx, r.Node, r.Now(), r.Lease, 50)
+		now := r.Now()
+		jobs, err := r.Store.ClaimJobs(ctx, r.Node, now, r.Lease, 50)
 		if err != nil {
 			if ctx.Err() == nil {
 				r.Log.Warn("claim jobs", "err", err)
+				r.Metrics.StoreError("jobs")
 			}
 			return ran
 		}
 		for _, j := range jobs {
+			r.Metrics.JobRan(j.DueAt, now)
 			events, err := r.Store.RunJob(ctx, j, r.Node)
 			if err != nil {
+				if chat.ErrorCode(err) == "" {
+					r.Metrics.StoreError("jobs")
+				}
 				r.Log.Warn("job failed", "kind", j.Kind, "workspace", j.WorkspaceID, "ref", j.RefID, "attempt", j.Attempts, "err", err)
 				if err := r.Store.FailJob(ctx, j, err); err != nil {
 					r.Log.Warn("record job failure", "err", err)

@@ -4,13 +4,16 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/jobs"
+	"github.com/sodam-chat/sodam/internal/metrics"
 	"github.com/sodam-chat/sodam/internal/store/sqldb"
 	"github.com/sodam-chat/sodam/internal/store/sqlite"
 )
@@ -164,6 +167,7 @@ func TestAutoOffline(t *testing.T) {
 	setup(t, db, w)
 	pub := &events{}
 	r := runner(db, w, pub, "n")
+	r.Metrics = metrics.New()
 	must(t, db.ScheduleJob(ctx, chat.Job{Kind: chat.JobOffline, WorkspaceID: w.ws.ID, RefID: w.agent.AgentID, DueAt: w.now.Add(5 * time.Minute)}))
 	w.now = w.now.Add(6 * time.Minute)
 	r.RunDue(ctx)
@@ -171,5 +175,11 @@ func TestAutoOffline(t *testing.T) {
 	must(t, err)
 	if m.Status != chat.StatusOffline || pub.count(chat.EventAgentStatus) != 1 {
 		t.Fatalf("member %+v after the auto-offline timer", m)
+	}
+	// It ran a minute late (the inactivity timer is not due yet).
+	rec := httptest.NewRecorder()
+	r.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if body := rec.Body.String(); !strings.Contains(body, "sodam_job_lag_seconds_count 1\n") || !strings.Contains(body, "sodam_job_lag_seconds_sum 60\n") {
+		t.Fatalf("job lag not recorded:\n%s", body)
 	}
 }

@@ -20,12 +20,14 @@ type Config struct {
 	NATSURL     string
 	// SQLiteSynchronous is PRAGMA synchronous for the embedded database.
 	SQLiteSynchronous string
-	BaseURL           string
-	LogFormat         string
-	LogLevel          string
-	AdminEmail        string
-	AdminPassword     string
-	SecureCookies     bool
+	// MetricsAddr, when set, serves /metrics and /debug/pprof/ there.
+	MetricsAddr   string
+	BaseURL       string
+	LogFormat     string
+	LogLevel      string
+	AdminEmail    string
+	AdminPassword string
+	SecureCookies bool
 }
 
 // option is one row of the settings table: a flag, its SODAM_* variable
@@ -86,6 +88,15 @@ var options = []option{
 			}
 		}
 		c.NATSURL = v
+		return nil
+	}},
+	{name: "metrics-addr", usage: "host:port to serve /metrics and /debug/pprof/ on, apart from the API (default: off)", set: func(c *Config, v string) error {
+		if v != "" {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Errorf("must be host:port, like 127.0.0.1:9090")
+			}
+		}
+		c.MetricsAddr = v
 		return nil
 	}},
 	{name: "base-url", usage: "URL browsers use to reach Sodam (default: http://<addr>)", set: func(c *Config, v string) error {

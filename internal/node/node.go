@@ -11,8 +11,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +26,7 @@ import (
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/httpapi"
 	"github.com/sodam-chat/sodam/internal/jobs"
+	"github.com/sodam-chat/sodam/internal/metrics"
 	"github.com/sodam-chat/sodam/internal/realtime"
 	"github.com/sodam-chat/sodam/internal/store/postgres"
 	"github.com/sodam-chat/sodam/internal/store/sqldb"
@@ -37,11 +41,14 @@ type Main struct {
 	Hub    *realtime.Hub
 	out    io.Writer
 
-	ln      net.Listener
-	http    *http.Server
-	bus     bus.Bus
-	cancel  context.CancelFunc
-	workers sync.WaitGroup // the hub and the job runner
+	ln   net.Listener
+	http *http.Server
+	// metricsLn and metricsHTTP serve /metrics and pprof when configured.
+	metricsLn   net.Listener
+	metricsHTTP *http.Server
+	bus         bus.Bus
+	cancel      context.CancelFunc
+	workers     sync.WaitGroup // the hub and the job runner
 }
 
 // New returns a node that prints its banner to out.
@@ -56,6 +63,14 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 
 // Addr is the address the node listens on, once Run has returned.
 func (m *Main) Addr() string { return m.ln.Addr().String() }
+
+// MetricsAddr is where /metrics is served, or "" when it is off.
+func (m *Main) MetricsAddr() string {
+	if m.metricsLn == nil {
+		return ""
+	}
+	return m.metricsLn.Addr().String()
+}
 
 // Run opens the store, makes sure a first workspace and master exist, and
 // starts serving. It returns once the node is listening.
@@ -109,13 +124,28 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	m.bus = b
+	met := metrics.New()
+	met.Gauge("sodam_queued_conversations", "Conversations waiting in the queue (unassigned), by workspace.", []string{"workspace"},
+		func(ctx context.Context, set func(float64, ...string)) error {
+			n, err := db.QueueLengths(ctx)
+			for id, q := range n {
+				set(float64(q), strconv.FormatInt(id, 10))
+			}
+			return err
+		})
 	m.Hub = realtime.NewHub(m.Store, b, m.Log)
 	files, err := blob.NewDisk(c.UploadsDir)
 	if err != nil {
 		return err
 	}
-	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies}, m.Store, files, m.Hub, m.Log)
-	runner := &jobs.Runner{Store: db, Pub: m.Hub, Log: m.Log, Node: node, Every: time.Second, Lease: time.Minute, Now: time.Now}
+	m.Hub.Metrics = met
+	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met}, m.Store, files, m.Hub, m.Log)
+	runner := &jobs.Runner{Store: db, Pub: m.Hub, Log: m.Log, Node: node, Every: time.Second, Lease: time.Minute, Now: time.Now, Metrics: met}
+	if c.MetricsAddr != "" {
+		if err := m.serveMetrics(c.MetricsAddr, met); err != nil {
+			return err
+		}
+	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.workers.Go(func() { m.Hub.Run(runCtx, 2*time.Second) })
@@ -134,6 +164,38 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}()
 	m.banner(baseURL, first, password)
+	// Hand start-up's garbage (the master's argon2id hash takes 19 MiB)
+	// back to the system now: an idle node might not collect for a long time.
+	debug.FreeOSMemory()
+	return nil
+}
+
+// serveMetrics serves /metrics and pprof on their own listener, so that
+// they can stay on a private address while the API faces the world.
+func (m *Main) serveMetrics(addr string, met *metrics.Metrics) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("metrics address: %w", err)
+	}
+	m.metricsLn = ln
+	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
+		// No authentication here: pprof shows memory, and a profile costs CPU.
+		m.Log.Warn("metrics and pprof are served without authentication; keep this address private", "addr", ln.Addr().String())
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", met.Handler())
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	m.metricsHTTP = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := m.metricsHTTP.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("metrics server", "err", err)
+		}
+	}()
+	m.Log.Info("serving metrics and pprof", "addr", ln.Addr().String())
 	return nil
 }
 
@@ -174,6 +236,9 @@ func (m *Main) banner(baseURL string, first *chat.Workspace, password string) {
 		fmt.Fprintln(m.out)
 	}
 	fmt.Fprintf(m.out, "  Embed snippet: in the console, Settings → Embed\n")
+	if a := m.MetricsAddr(); a != "" {
+		fmt.Fprintf(m.out, "  Metrics:  http://%s/metrics (pprof: /debug/pprof/)\n", a)
+	}
 }
 
 // Close stops the node gracefully: finish requests, end sockets, close the store.
@@ -181,6 +246,11 @@ func (m *Main) Close() error {
 	var errs []error
 	if m.http == nil && m.ln != nil {
 		m.ln.Close()
+	}
+	if m.metricsHTTP != nil {
+		errs = append(errs, m.metricsHTTP.Close())
+	} else if m.metricsLn != nil {
+		m.metricsLn.Close()
 	}
 	if m.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -2,7 +2,12 @@ package node
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
 	"context"
+	"github.com/coder/websocket"
 	"io"
 	"net/http"
 	"regexp"
@@ -81,5 +86,146 @@ func TestNATSUnreachable(t *testing.T) {
 	m.Close()
 	if err == nil || !strings.Contains(err.Error(), "nats") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// TestMetrics turns the metrics listener on, makes some traffic, and finds
+// every series Sodam exports with a value; the API listener does not serve
+// them, and pprof answers beside them.
+func TestMetrics(t *testing.T) {
+	m := New(io.Discard)
+	err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "error"},
+		env(map[string]string{"SODAM_ADMIN_PASSWORD": "metrics-admin-1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	base := "http://" + m.Addr()
+	ctx := context.Background()
+	site, err := m.Store.Workspace(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// visitor starts a widget session and a conversation.
+	visitor := func(say bool) (token string, conv int64) {
+		t.Helper()
+		post := func(path, bearer, body string, out any) {
+			t.Helper()
+			req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			if bearer != "" {
+				req.Header.Set("Authorization", "Bearer "+bearer)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if err := json.NewDecoder(resp.Body).Decode(out); err != nil || resp.StatusCode >= 300 {
+				t.Fatalf("POST %s: %d %v", path, resp.StatusCode, err)
+			}
+		}
+		var sess struct {
+			VisitorToken string `json:"visitor_token"`
+		}
+		var c struct{ ID int64 }
+		post("/api/v1/widget/sessions", "", `{"site_id":"`+site.SiteID+`"}`, &sess)
+		post("/api/v1/widget/conversations", sess.VisitorToken, `{"consent":true}`, &c)
+		if say {
+			post(fmt.Sprintf("/api/v1/widget/conversations/%d/messages", c.ID), sess.VisitorToken, `{"client_msg_id":"m0","body":"hi"}`, &struct{}{})
+		}
+		return sess.VisitorToken, c.ID
+	}
+	// The master logs in, so the desk takes chats; two visitors come: one
+	// chats over a socket, the other waits in the queue.
+	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(`{"email":"admin@sodam.local","password":"metrics-admin-1"}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("login: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	token, first := visitor(true)
+	visitor(false)
+
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(wctx, fmt.Sprintf("ws://%s/api/v1/widget/ws?token=%s&conversation_id=%d&after=0", m.Addr(), token, first), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	awaitFrame := func(want string) {
+		t.Helper()
+		for {
+			_, data, err := conn.Read(wctx)
+			if err != nil {
+				t.Fatalf("waiting for %q: %v", want, err)
+			}
+			if strings.Contains(string(data), want) {
+				return
+			}
+		}
+	}
+	// The socket replays m0, then hears m1 live.
+	awaitFrame(`"m0"`)
+	awaitFrame(`"ready"`)
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/widget/conversations/%d/messages", base, first), strings.NewReader(`{"client_msg_id":"m1","body":"안녕하세요"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("send: %v %v", err, resp)
+	}
+	awaitFrame(`"m1"`)
+
+	scrape := func(addr string) (int, string) {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(data)
+	}
+	status, body := scrape(m.MetricsAddr())
+	if status != 200 {
+		t.Fatalf("/metrics: %d", status)
+	}
+	for _, series := range []string{
+		`sodam_websocket_connections{kind="visitor"} 1`,
+		`sodam_messages_stored_total{sender="visitor"} 2`,
+		`sodam_queued_conversations{workspace="1"} 2`,
+		`sodam_http_requests_total{route="POST /api/v1/widget/conversations/{cid}/messages",status="2xx"} 2`,
+		`sodam_request_commit_seconds_count 5`, // online, two conversations, two messages
+		`sodam_event_delivery_seconds_count 1`, // m1: m0 was a replay
+		`process_resident_memory_bytes`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, series) {
+			t.Errorf("no %s in\n%s", series, body)
+		}
+	}
+	if t.Failed() {
+		return
+	}
+	if status, _ := scrape(m.Addr()); status != 404 {
+		t.Fatalf("the API listener serves /metrics: %d", status)
+	}
+	resp, err = http.Get("http://" + m.MetricsAddr() + "/debug/pprof/heap?debug=1")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("pprof: %v %v", err, resp)
+	}
+	resp.Body.Close()
+
+	// A socket's request is counted when it ends.
+	conn.Close(websocket.StatusNormalClosure, "")
+	for !strings.Contains(body, `sodam_http_requests_total{route="GET /api/v1/widget/ws",status="1xx"} 1`) ||
+		!strings.Contains(body, `sodam_websocket_connections{kind="visitor"} 0`) {
+		if wctx.Err() != nil {
+			t.Fatalf("the closed socket is not counted:\n%s", body)
+		}
+		time.Sleep(10 * time.Millisecond)
+		_, body = scrape(m.MetricsAddr())
 	}
 }

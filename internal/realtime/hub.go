@@ -14,6 +14,7 @@ import (
 
 	"github.com/sodam-chat/sodam/internal/bus"
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/metrics"
 )
 
 // EventSource reads the durable event log.
@@ -48,13 +49,21 @@ type Item struct {
 
 // SubscriptionBuffer is how many items a slow session may fall behind
 // before the hub drops it; the client then reconnects and replays.
-const SubscriptionBuffer = 512
+// ConversationBuffer is the same for a subscription to one conversation,
+// which hears far less: every visitor socket holds one, so it is kept small.
+const (
+	SubscriptionBuffer = 512
+	ConversationBuffer = 64
+)
 
-// Subscription receives one workspace's items in sequence order.
+// Subscription receives one workspace's items in sequence order: all of
+// them, or those of one conversation.
 type Subscription struct {
-	hub         *Hub
-	workspaceID int64
-	C           chan Item
+	hub            *Hub
+	workspaceID    int64
+	conversationID int64
+	queued         bool // in feed.queued; guarded by hub.mu
+	C              chan Item
 	// Dropped is closed when the hub gave up on a slow subscriber.
 	Dropped chan struct{}
 }
@@ -62,9 +71,39 @@ type Subscription struct {
 // Close unsubscribes.
 func (s *Subscription) Close() { s.hub.unsubscribe(s) }
 
+// SetQueued says whether the subscription's conversation waits in the
+// queue: while it does, the subscription also hears the events that take
+// other conversations out of the queue, which move its place.
+func (s *Subscription) SetQueued(on bool) {
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
+	f := s.hub.feeds[s.workspaceID]
+	if f == nil || s.conversationID == 0 || s.queued == on {
+		return
+	}
+	select {
+	case <-s.Dropped:
+		return
+	default:
+	}
+	s.queued = on
+	if on {
+		f.queued[s] = struct{}{}
+	} else {
+		delete(f.queued, s)
+	}
+}
+
+// workspaceFeed is a workspace's subscribers on this node. Subscribers to
+// one conversation are indexed by it, so that an event costs only the
+// sockets that show it: with thousands of visitors on a node, handing
+// every event to every visitor's session would cost more than the rest.
 type workspaceFeed struct {
-	last int64 // highest sequence delivered to this node's subscribers
-	subs map[*Subscription]struct{}
+	last   int64 // highest sequence delivered to this node's subscribers
+	all    map[*Subscription]struct{}
+	byConv map[int64]map[*Subscription]struct{}
+	queued map[*Subscription]struct{} // conversation subscribers waiting in the queue
+	n      int
 }
 
 // Hub fans events out to this node's subscriptions.
@@ -72,6 +111,8 @@ type Hub struct {
 	src EventSource
 	bus bus.Bus
 	log *slog.Logger
+	// Metrics, when set, counts stored messages and times deliveries.
+	Metrics *metrics.Metrics
 
 	mu    sync.Mutex
 	feeds map[int64]*workspaceFeed
@@ -85,6 +126,9 @@ func NewHub(src EventSource, b bus.Bus, log *slog.Logger) *Hub {
 // Publish puts committed events on the bus. Call it after commit.
 func (h *Hub) Publish(ctx context.Context, events []chat.Event) {
 	for _, ev := range events {
+		if ev.Type == chat.EventMessageCreated && ev.Message != nil {
+			h.Metrics.MessageStored(string(ev.Message.SenderType))
+		}
 		data, err := json.Marshal(ev)
 		if err != nil {
 			h.log.Error("encode event", "err", err)
@@ -143,7 +187,7 @@ func (h *Hub) handle(ctx context.Context, m bus.Message) {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		if f := h.feeds[m.WorkspaceID]; f != nil {
-			h.deliver(f, Item{Typing: &t})
+			h.deliver(f, Item{Typing: &t}, t.ConversationID, false)
 		}
 		return
 	}
@@ -167,7 +211,7 @@ func (h *Hub) handle(ctx context.Context, m bus.Message) {
 		return
 	}
 	f.last = ev.Seq
-	h.deliver(f, Item{Event: &ev})
+	h.deliverEvent(f, &ev)
 }
 
 // fill delivers the stored events after f.last, up to at least upTo.
@@ -176,11 +220,12 @@ func (h *Hub) fill(ctx context.Context, workspaceID int64, f *workspaceFeed, upT
 		events, err := h.src.Events(ctx, workspaceID, chat.EventFilter{AfterSeq: f.last, Limit: 500})
 		if err != nil {
 			h.log.Warn("fill event gap", "workspace", workspaceID, "after", f.last, "err", err)
+			h.Metrics.StoreError("hub")
 			return
 		}
 		for i := range events {
 			f.last = events[i].Seq
-			h.deliver(f, Item{Event: &events[i]})
+			h.deliverEvent(f, &events[i])
 		}
 		if len(events) < 500 {
 			return
@@ -195,6 +240,7 @@ func (h *Hub) sweep(ctx context.Context) {
 		last, err := h.src.LastEventSeq(ctx, id)
 		if err != nil {
 			h.log.Warn("sweep", "workspace", id, "err", err)
+			h.Metrics.StoreError("hub")
 			continue
 		}
 		if last > f.last {
@@ -203,24 +249,62 @@ func (h *Hub) sweep(ctx context.Context) {
 	}
 }
 
-// deliver hands it to every subscription; h.mu is held.
-func (h *Hub) deliver(f *workspaceFeed, it Item) {
-	for s := range f.subs {
+func (h *Hub) deliverEvent(f *workspaceFeed, ev *chat.Event) {
+	h.deliver(f, Item{Event: ev}, ev.ConversationID(), ev.PrevState == chat.StateUnassigned)
+}
+
+// deliver hands it to the subscriptions that want it: those to the whole
+// workspace, those to its conversation, and, when it takes a conversation
+// out of the queue, those still waiting there. h.mu is held.
+func (h *Hub) deliver(f *workspaceFeed, it Item, conversationID int64, leavesQueue bool) {
+	send := func(s *Subscription) {
 		select {
 		case s.C <- it:
 		default:
 			h.log.Info("dropping slow subscriber", "workspace", s.workspaceID)
-			delete(f.subs, s)
+			h.remove(f, s)
 			close(s.Dropped)
+		}
+	}
+	for s := range f.all {
+		send(s)
+	}
+	for s := range f.byConv[conversationID] {
+		send(s)
+	}
+	if leavesQueue {
+		for s := range f.queued {
+			if s.conversationID != conversationID {
+				send(s)
+			}
 		}
 	}
 }
 
-// Subscribe starts receiving a workspace's items. Every event committed
-// after Subscribe returns reaches the subscription; events committed before
-// are in the store for the caller's replay.
-func (h *Hub) Subscribe(ctx context.Context, workspaceID int64) (*Subscription, error) {
-	s := &Subscription{hub: h, workspaceID: workspaceID, C: make(chan Item, SubscriptionBuffer), Dropped: make(chan struct{})}
+// remove takes s out of f; h.mu is held.
+func (h *Hub) remove(f *workspaceFeed, s *Subscription) {
+	if s.conversationID == 0 {
+		delete(f.all, s)
+	} else if subs := f.byConv[s.conversationID]; subs != nil {
+		delete(subs, s)
+		if len(subs) == 0 {
+			delete(f.byConv, s.conversationID)
+		}
+		delete(f.queued, s)
+	}
+	f.n--
+}
+
+// Subscribe starts receiving a workspace's items, or with a non-zero
+// conversationID only that conversation's. Every event committed after
+// Subscribe returns reaches the subscription; events committed before are
+// in the store for the caller's replay.
+func (h *Hub) Subscribe(ctx context.Context, workspaceID, conversationID int64) (*Subscription, error) {
+	buffer := SubscriptionBuffer
+	if conversationID != 0 {
+		buffer = ConversationBuffer
+	}
+	s := &Subscription{hub: h, workspaceID: workspaceID, conversationID: conversationID, C: make(chan Item, buffer), Dropped: make(chan struct{})}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	f := h.feeds[workspaceID]
@@ -232,10 +316,18 @@ func (h *Hub) Subscribe(ctx context.Context, workspaceID int64) (*Subscription, 
 		if err != nil {
 			return nil, err
 		}
-		f = &workspaceFeed{last: last, subs: map[*Subscription]struct{}{}}
+		f = &workspaceFeed{last: last, all: map[*Subscription]struct{}{}, byConv: map[int64]map[*Subscription]struct{}{}, queued: map[*Subscription]struct{}{}}
 		h.feeds[workspaceID] = f
 	}
-	f.subs[s] = struct{}{}
+	if conversationID == 0 {
+		f.all[s] = struct{}{}
+	} else {
+		if f.byConv[conversationID] == nil {
+			f.byConv[conversationID] = map[*Subscription]struct{}{}
+		}
+		f.byConv[conversationID][s] = struct{}{}
+	}
+	f.n++
 	return s, nil
 }
 
@@ -246,8 +338,12 @@ func (h *Hub) unsubscribe(s *Subscription) {
 	if f == nil {
 		return
 	}
-	delete(f.subs, s)
-	if len(f.subs) == 0 {
+	select {
+	case <-s.Dropped: // deliver removed it
+	default:
+		h.remove(f, s)
+	}
+	if f.n == 0 {
 		delete(h.feeds, s.workspaceID)
 	}
 }
@@ -258,7 +354,7 @@ func (h *Hub) Connections() int {
 	defer h.mu.Unlock()
 	n := 0
 	for _, f := range h.feeds {
-		n += len(f.subs)
+		n += f.n
 	}
 	return n
 }

@@ -57,7 +57,21 @@ func newHub(t *testing.T, sweep time.Duration) (*Hub, *fakeLog, *bus.Memory) {
 	done := make(chan struct{})
 	go func() { defer close(done); h.Run(ctx, sweep) }()
 	t.Cleanup(func() { cancel(); <-done })
-	time.Sleep(10 * time.Millisecond) // let Run subscribe to the bus
+	// Wait until Run listens to the bus: a signal published before then
+	// is lost. (A fixed sleep was too short on a busy machine.)
+	probe, err := h.Subscribe(context.Background(), -1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close()
+	for heard := false; !heard; {
+		h.PublishTyping(context.Background(), -1, Typing{})
+		select {
+		case <-probe.C:
+			heard = true
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 	return h, log, b
 }
 
@@ -96,7 +110,7 @@ func wantSeqs(t *testing.T, got []int64, from int64) {
 
 func TestHubDeliversInOrder(t *testing.T) {
 	h, log, _ := newHub(t, time.Hour)
-	sub, err := h.Subscribe(context.Background(), 1)
+	sub, err := h.Subscribe(context.Background(), 1, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +122,7 @@ func TestHubDeliversInOrder(t *testing.T) {
 // Publishes that arrive out of order, or not at all, are filled from the log.
 func TestHubFillsGaps(t *testing.T) {
 	h, log, b := newHub(t, time.Hour)
-	sub, _ := h.Subscribe(context.Background(), 1)
+	sub, _ := h.Subscribe(context.Background(), 1, 0)
 	defer sub.Close()
 	evs := log.add(4)
 	publishRaw(t, b, evs[2]) // 3 arrives first: 1 and 2 come from the log
@@ -126,7 +140,7 @@ func TestHubFillsGaps(t *testing.T) {
 // An event whose publish was lost reaches subscribers through the sweep.
 func TestHubSweepsLostPublishes(t *testing.T) {
 	h, log, _ := newHub(t, 20*time.Millisecond)
-	sub, _ := h.Subscribe(context.Background(), 1)
+	sub, _ := h.Subscribe(context.Background(), 1, 0)
 	defer sub.Close()
 	log.add(2) // committed, never published
 	wantSeqs(t, receive(t, sub, 2), 1)
@@ -135,13 +149,15 @@ func TestHubSweepsLostPublishes(t *testing.T) {
 // A subscriber that stops reading is dropped instead of blocking the hub.
 func TestHubDropsSlowSubscriber(t *testing.T) {
 	h, log, _ := newHub(t, time.Hour)
-	slow, _ := h.Subscribe(context.Background(), 1)
-	fast, _ := h.Subscribe(context.Background(), 1)
+	slow, _ := h.Subscribe(context.Background(), 1, 0)
+	fast, _ := h.Subscribe(context.Background(), 1, 0)
 	defer fast.Close()
-	done := make(chan []int64)
-	go func() { done <- receive(t, fast, SubscriptionBuffer+10) }()
-	h.Publish(context.Background(), log.add(SubscriptionBuffer+10))
-	wantSeqs(t, <-done, 1)
+	// In two rounds, each within the buffer, so that the fast one keeps up
+	// however slowly this test is scheduled; the slow one overflows.
+	h.Publish(context.Background(), log.add(SubscriptionBuffer))
+	wantSeqs(t, receive(t, fast, SubscriptionBuffer), 1)
+	h.Publish(context.Background(), log.add(10))
+	wantSeqs(t, receive(t, fast, 10), SubscriptionBuffer+1)
 	select {
 	case <-slow.Dropped:
 	case <-time.After(5 * time.Second):
@@ -155,9 +171,9 @@ func TestHubDropsSlowSubscriber(t *testing.T) {
 
 func TestHubTyping(t *testing.T) {
 	h, _, _ := newHub(t, time.Hour)
-	sub, _ := h.Subscribe(context.Background(), 1)
+	sub, _ := h.Subscribe(context.Background(), 1, 0)
 	defer sub.Close()
-	other, _ := h.Subscribe(context.Background(), 2)
+	other, _ := h.Subscribe(context.Background(), 2, 0)
 	defer other.Close()
 	h.PublishTyping(context.Background(), 1, Typing{ConversationID: 5, SenderType: chat.SenderVisitor, Typing: true, AssigneeID: 3, State: chat.StateActive})
 	select {
@@ -172,5 +188,47 @@ func TestHubTyping(t *testing.T) {
 	case it := <-other.C:
 		t.Fatalf("typing leaked to another workspace: %+v", it)
 	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+// A subscription to one conversation hears that conversation's events
+// and typing, and — only while it waits in the queue — the events that
+// take other conversations out of the queue.
+func TestHubConversationSubscription(t *testing.T) {
+	h, log, _ := newHub(t, time.Hour)
+	all, _ := h.Subscribe(context.Background(), 1, 0)
+	defer all.Close()
+	mine, _ := h.Subscribe(context.Background(), 1, 5)
+	defer mine.Close()
+	mine.SetQueued(true)
+
+	evs := log.add(4)
+	evs[0].Conversation = &chat.Conversation{ID: 5, State: chat.StateUnassigned}                                      // mine
+	evs[1].Conversation, evs[1].PrevState = &chat.Conversation{ID: 6, State: chat.StateWaiting}, chat.StateUnassigned // leaves the queue
+	evs[2].Conversation = &chat.Conversation{ID: 6, State: chat.StateActive}                                          // someone else's chat
+	evs[3].Conversation = &chat.Conversation{ID: 5, State: chat.StateWaiting}                                         // mine again
+	h.Publish(context.Background(), evs)
+	wantSeqs(t, receive(t, all, 4), 1)
+	if got := receive(t, mine, 3); got[0] != 1 || got[1] != 2 || got[2] != 4 {
+		t.Fatalf("conversation subscription got %v, want [1 2 4]", got)
+	}
+
+	// No longer queued: another conversation leaving the queue is not news.
+	mine.SetQueued(false)
+	more := log.add(1)
+	more[0].Conversation, more[0].PrevState = &chat.Conversation{ID: 7, State: chat.StateWaiting}, chat.StateUnassigned
+	h.Publish(context.Background(), more)
+	h.PublishTyping(context.Background(), 1, Typing{ConversationID: 6, Typing: true})
+	h.PublishTyping(context.Background(), 1, Typing{ConversationID: 5, Typing: true})
+	select {
+	case it := <-mine.C:
+		if it.Typing == nil || it.Typing.ConversationID != 5 {
+			t.Fatalf("conversation subscription got %+v, want only its own typing", it)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no typing for the conversation")
+	}
+	if n := h.Connections(); n != 2 {
+		t.Fatalf("%d connections, want 2", n)
 	}
 }

@@ -28,8 +28,13 @@ type Session struct {
 	// remembers a database since restored), starts at the end: the client
 	// loads current state over REST once it gets "ready".
 	After int64
-	// ConversationID, when set, limits the replay to one conversation.
+	// ConversationID, when set, limits the session to one conversation:
+	// its replay and the live events the hub hands it.
 	ConversationID int64
+	// Queued says the conversation waits in the queue as the session
+	// starts; the session then also hears what moves the queue (for
+	// Notice). Events of the conversation keep it up to date.
+	Queued bool
 	// ShowEvent returns what the client may see of ev, or nil to skip it.
 	ShowEvent func(chat.Event) any
 	// ShowTyping reports whether the client may see t.
@@ -57,11 +62,12 @@ var ErrDropped = errors.New("subscriber fell behind")
 // ends: subscribe first, replay from the store, then stream live items,
 // skipping any the replay already sent.
 func (h *Hub) Serve(ctx context.Context, s Session) error {
-	sub, err := h.Subscribe(ctx, s.WorkspaceID)
+	sub, err := h.Subscribe(ctx, s.WorkspaceID, s.ConversationID)
 	if err != nil {
 		return err
 	}
 	defer sub.Close()
+	sub.SetQueued(s.Queued)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	go func() {
@@ -108,14 +114,22 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 		defer wcancel()
 		return s.Conn.Write(wctx, data)
 	}
-	sendEvent := func(ev chat.Event) error {
+	// sendEvent sends ev unless the client has it; live events (not
+	// replayed ones) are timed from their commit.
+	sendEvent := func(ev chat.Event, live bool) error {
 		if ev.Seq <= last {
 			return nil
 		}
 		last = ev.Seq
+		if s.ConversationID != 0 && ev.Conversation != nil && ev.Conversation.ID == s.ConversationID {
+			sub.SetQueued(ev.Conversation.State == chat.StateUnassigned)
+		}
 		if v := s.ShowEvent(ev); v != nil {
 			if err := send(frame{Type: "event", Event: v}); err != nil {
 				return err
+			}
+			if live {
+				h.Metrics.Delivered(ev.CreatedAt)
 			}
 		}
 		return notice(&ev)
@@ -127,7 +141,7 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 			return err
 		}
 		for _, ev := range events {
-			if err := sendEvent(ev); err != nil {
+			if err := sendEvent(ev, false); err != nil {
 				return err
 			}
 		}
@@ -161,7 +175,7 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 		case it := <-sub.C:
 			switch {
 			case it.Event != nil:
-				err = sendEvent(*it.Event)
+				err = sendEvent(*it.Event, true)
 			case it.Typing != nil && s.ShowTyping(*it.Typing):
 				err = send(frame{Type: "typing", Typing: it.Typing})
 			}

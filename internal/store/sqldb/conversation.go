@@ -178,6 +178,25 @@ func (db *DB) QueuePosition(ctx context.Context, workspaceID, id int64) (int, er
 	return n, err
 }
 
+// QueueLengths counts unassigned conversations per workspace.
+func (db *DB) QueueLengths(ctx context.Context) (map[int64]int, error) {
+	rows, err := db.read().query(ctx, `SELECT workspace_id, COUNT(*) FROM conversations WHERE state = 'unassigned' GROUP BY workspace_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
 // OpenConversation returns the customer's open conversation on ch or starts
 // one, and routes it when the workspace assigns automatically. The
 // customer's row lock serializes concurrent starts.

@@ -309,14 +309,22 @@ func testAutoRouting(t *testing.T, s chat.Store) {
 	if pos(c1) != 0 || pos(c2) != 1 || pos(c3) != 2 {
 		t.Fatalf("queue positions %d %d %d", pos(c1), pos(c2), pos(c3))
 	}
+	queued := func() int {
+		n, err := s.QueueLengths(ctx)
+		must(t, err)
+		return n[ws.ID]
+	}
+	if queued() != 2 {
+		t.Fatalf("queue length %d, want 2", queued())
+	}
 	// An agent coming online takes the first in the queue.
 	_, events, err := s.SetAgentStatus(ctx, ws.ID, lee.AgentID, chat.StatusOnline)
 	must(t, err)
 	if got := conv(t, s, ws.ID, c2.ID); got.AssigneeID != lee.AgentID {
 		t.Fatalf("c2 after lee came online %+v (events %+v)", got, events)
 	}
-	if pos(c3) != 1 {
-		t.Fatalf("c3 at %d", pos(c3))
+	if pos(c3) != 1 || queued() != 1 {
+		t.Fatalf("c3 at %d, queue length %d", pos(c3), queued())
 	}
 	// A close frees capacity for the next.
 	_, _, err = s.CloseConversation(ctx, ws.ID, c1.ID, kim)

@@ -1,0 +1,200 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Latency summarizes one direction's end-to-end latencies, in milliseconds.
+type Latency struct {
+	Count int     `json:"count"`
+	P50   float64 `json:"p50_ms"`
+	P95   float64 `json:"p95_ms"`
+	P99   float64 `json:"p99_ms"`
+	Max   float64 `json:"max_ms"`
+}
+
+// summarize sorts d and reads its percentiles (nearest rank).
+func summarize(d []time.Duration) Latency {
+	if len(d) == 0 {
+		return Latency{}
+	}
+	slices.Sort(d)
+	ms := func(x time.Duration) float64 { return float64(x.Microseconds()) / 1000 }
+	rank := func(p float64) time.Duration {
+		i := int(p*float64(len(d))+0.999999) - 1 // ceil(p·n), 1-based
+		return d[min(max(i, 0), len(d)-1)]
+	}
+	return Latency{Count: len(d), P50: ms(rank(.50)), P95: ms(rank(.95)), P99: ms(rank(.99)), Max: ms(d[len(d)-1])}
+}
+
+// Rate is how many of something happened over how long.
+type Rate struct {
+	Count     int     `json:"count"`
+	Seconds   float64 `json:"seconds"`
+	PerSecond float64 `json:"per_second"`
+}
+
+func rateOf(n int, d time.Duration) Rate {
+	r := Rate{Count: n, Seconds: d.Seconds()}
+	if d > 0 {
+		r.PerSecond = float64(n) / d.Seconds()
+	}
+	return r
+}
+
+// Delivery is the exactly-once check: every acknowledged message must
+// reach the other side once.
+type Delivery struct {
+	Acked      int `json:"acked"`
+	Delivered  int `json:"delivered"`
+	Missing    int `json:"missing"`
+	Duplicates int `json:"duplicates"`
+}
+
+// Memory is the servers' resident memory, in bytes.
+type Memory struct {
+	// Idle is the servers' RSS before the bench made any load.
+	Idle int64 `json:"idle_rss_bytes"`
+	// BeforeSockets and WithSockets bracket opening the visitor sockets.
+	BeforeSockets int64 `json:"before_sockets_rss_bytes"`
+	WithSockets   int64 `json:"with_sockets_rss_bytes"`
+	// PerConnection is (WithSockets − BeforeSockets) / visitor sockets.
+	PerConnection int64 `json:"rss_per_connection_bytes"`
+	// End is the RSS once the run is over, before the sockets close.
+	End int64 `json:"end_rss_bytes"`
+}
+
+// Report is everything one run measured.
+type Report struct {
+	Scenario  string    `json:"scenario"`
+	Started   time.Time `json:"started"`
+	Store     string    `json:"store"`
+	Nodes     int       `json:"nodes"`
+	Visitors  int       `json:"visitors"`
+	Agents    int       `json:"agents"`
+	CPUs      int       `json:"cpus"`
+	GoVersion string    `json:"go_version"`
+	Command   string    `json:"command"`
+	// Target rates asked for (0: not used by the scenario).
+	TargetRate        float64 `json:"target_visitor_rate"`
+	TargetAgentRate   float64 `json:"target_agent_rate"`
+	TargetConnectRate float64 `json:"target_connect_rate"`
+
+	Connect   Rate  `json:"connect"`
+	Reconnect *Rate `json:"reconnect,omitempty"`
+	// VisitorMessages and AgentMessages are the acknowledged sends over
+	// the measured window.
+	VisitorMessages Rate           `json:"visitor_messages"`
+	AgentMessages   Rate           `json:"agent_messages"`
+	VisitorToAgent  Latency        `json:"visitor_to_agent"`
+	AgentToVisitor  Latency        `json:"agent_to_visitor"`
+	Errors          map[string]int `json:"errors"`
+	Delivery        Delivery       `json:"delivery"`
+	Memory          Memory         `json:"memory"`
+	Passed          bool           `json:"passed"`
+	// Failure says why a run that did not pass failed.
+	Failure string `json:"failure,omitempty"`
+}
+
+// errorCounts counts errors by kind, safely from many goroutines.
+type errorCounts struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (e *errorCounts) add(kind string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.n == nil {
+		e.n = map[string]int{}
+	}
+	e.n[kind]++
+}
+
+func (e *errorCounts) total() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t := 0
+	for _, n := range e.n {
+		t += n
+	}
+	return t
+}
+
+func (e *errorCounts) snapshot() map[string]int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range e.n {
+		out[k] = v
+	}
+	return out
+}
+
+// Write saves the report as path.json and path.md.
+func (r *Report) Write(path string) error {
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path+".json", append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	var b strings.Builder
+	r.Markdown(&b)
+	return os.WriteFile(path+".md", []byte(b.String()), 0o644)
+}
+
+// Markdown writes the report as a Markdown section.
+func (r *Report) Markdown(w io.Writer) {
+	verdict := "passed"
+	if !r.Passed {
+		verdict = "FAILED: " + r.Failure
+	}
+	fmt.Fprintf(w, "### sodam bench: %s, %s, %d node(s) — %s\n\n", r.Scenario, r.Store, r.Nodes, verdict)
+	fmt.Fprintf(w, "`%s`\n\n", r.Command)
+	fmt.Fprintf(w, "%s; %d CPUs; %s; %d visitors, %d agents.\n\n", r.Started.UTC().Format(time.RFC3339), r.CPUs, r.GoVersion, r.Visitors, r.Agents)
+	fmt.Fprintln(w, "| measure | value |")
+	fmt.Fprintln(w, "|---|---|")
+	row := func(k, format string, args ...any) { fmt.Fprintf(w, "| %s | %s |\n", k, fmt.Sprintf(format, args...)) }
+	row("visitor sockets opened", "%d in %.1f s = %.0f/s", r.Connect.Count, r.Connect.Seconds, r.Connect.PerSecond)
+	if r.Reconnect != nil {
+		row("reconnects with replay", "%d in %.1f s = %.0f/s (target %.0f/s)", r.Reconnect.Count, r.Reconnect.Seconds, r.Reconnect.PerSecond, r.TargetConnectRate)
+	}
+	if r.VisitorMessages.Count > 0 || r.TargetRate > 0 {
+		row("visitor messages", "%d in %.1f s = %.0f/s (target %.0f/s)", r.VisitorMessages.Count, r.VisitorMessages.Seconds, r.VisitorMessages.PerSecond, r.TargetRate)
+	}
+	if r.AgentMessages.Count > 0 || r.TargetAgentRate > 0 {
+		row("agent messages", "%d in %.1f s = %.0f/s (target %.0f/s)", r.AgentMessages.Count, r.AgentMessages.Seconds, r.AgentMessages.PerSecond, r.TargetAgentRate)
+	}
+	lat := func(name string, l Latency) {
+		if l.Count > 0 {
+			row(name, "p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms (%d)", l.P50, l.P95, l.P99, l.Max, l.Count)
+		}
+	}
+	lat("visitor → agent latency", r.VisitorToAgent)
+	lat("agent → visitor latency", r.AgentToVisitor)
+	row("delivery", "%d acknowledged, %d delivered, %d missing, %d duplicates", r.Delivery.Acked, r.Delivery.Delivered, r.Delivery.Missing, r.Delivery.Duplicates)
+	mib := func(b int64) float64 { return float64(b) / (1 << 20) }
+	row("server RSS idle", "%.1f MiB", mib(r.Memory.Idle))
+	row("server RSS before / with sockets", "%.1f MiB / %.1f MiB", mib(r.Memory.BeforeSockets), mib(r.Memory.WithSockets))
+	row("server RSS per visitor socket", "%.1f KiB", float64(r.Memory.PerConnection)/1024)
+	row("server RSS at the end", "%.1f MiB", mib(r.Memory.End))
+	var errs []string
+	for k, v := range r.Errors {
+		errs = append(errs, fmt.Sprintf("%s: %d", k, v))
+	}
+	slices.Sort(errs)
+	if len(errs) == 0 {
+		errs = []string{"none"}
+	}
+	row("errors", "%s", strings.Join(errs, ", "))
+	fmt.Fprintln(w)
+}

@@ -1,0 +1,87 @@
+package bench
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSummarize(t *testing.T) {
+	var d []time.Duration
+	for i := 100; i >= 1; i-- { // 1 … 100 ms, unsorted
+		d = append(d, time.Duration(i)*time.Millisecond)
+	}
+	got := summarize(d)
+	want := Latency{Count: 100, P50: 50, P95: 95, P99: 99, Max: 100}
+	if got != want {
+		t.Fatalf("summarize: %+v, want %+v", got, want)
+	}
+	if got := summarize([]time.Duration{3 * time.Millisecond}); got.P50 != 3 || got.P99 != 3 || got.Max != 3 {
+		t.Fatalf("one sample: %+v", got)
+	}
+	if got := summarize(nil); got != (Latency{}) {
+		t.Fatalf("no samples: %+v", got)
+	}
+}
+
+// The tracker counts an acknowledged message missing until it arrives on
+// the other side, and every extra arrival as a duplicate; unacknowledged
+// sends, strangers and echoes on the sender's side do not count.
+func TestTracker(t *testing.T) {
+	tr := newTracker()
+	t0 := time.Now()
+	for _, id := range []string{"v1", "v2", "v3", "failed"} {
+		tr.sending(id, toAgent, t0)
+	}
+	tr.sending("a1", toVisitor, t0)
+	for _, id := range []string{"v1", "v2", "v3", "a1"} {
+		tr.acked(id)
+	}
+	tr.received("v1", toAgent, t0.Add(2*time.Millisecond))
+	tr.received("v1", toVisitor, t0.Add(time.Millisecond)) // the visitor's own echo
+	tr.received("v2", toAgent, t0.Add(4*time.Millisecond))
+	tr.received("v2", toAgent, t0.Add(5*time.Millisecond)) // twice
+	tr.received("failed", toAgent, t0)                     // never acknowledged
+	tr.received("hello-1", toVisitor, t0)                  // not sent by this run
+	tr.received("a1", toVisitor, t0.Add(7*time.Millisecond))
+
+	want := Delivery{Acked: 4, Delivered: 3, Missing: 1, Duplicates: 1}
+	if got := tr.delivery(); got != want {
+		t.Fatalf("delivery %+v, want %+v", got, want)
+	}
+	if l := summarize(tr.latencies(toAgent)); l.Count != 3 || l.Max != 4 {
+		t.Fatalf("visitor → agent latencies %+v", l)
+	}
+	if l := summarize(tr.latencies(toVisitor)); l.Count != 1 || l.P50 != 7 {
+		t.Fatalf("agent → visitor latencies %+v", l)
+	}
+}
+
+func TestReportFiles(t *testing.T) {
+	r := &Report{Scenario: Steady, Store: "SQLite", Nodes: 1, Visitors: 10, Agents: 2, Command: "sodam bench --visitors 10",
+		TargetRate: 100, VisitorMessages: rateOf(200, 2*time.Second), VisitorToAgent: Latency{Count: 200, P50: 1.5, P95: 3, P99: 4.25, Max: 9},
+		Delivery: Delivery{Acked: 200, Delivered: 199, Missing: 1}, Memory: Memory{Idle: 20 << 20, PerConnection: 12 << 10},
+		Errors: map[string]int{"visitor send: 409 conversation_closed": 2}, Failure: "1 acknowledged messages missing, 0 duplicates"}
+	path := filepath.Join(t.TempDir(), "report")
+	if err := r.Write(path); err != nil {
+		t.Fatal(err)
+	}
+	var back Report
+	data, err := os.ReadFile(path + ".json")
+	if err != nil || json.Unmarshal(data, &back) != nil || back.VisitorToAgent.P99 != 4.25 || back.Delivery.Missing != 1 {
+		t.Fatalf("JSON report: %v %s", err, data)
+	}
+	md, err := os.ReadFile(path + ".md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"FAILED: 1 acknowledged messages missing", "`sodam bench --visitors 10`", "200 in 2.0 s = 100/s (target 100/s)",
+		"p50 1.50 ms, p95 3.00 ms, p99 4.25 ms, max 9.00 ms (200)", "1 missing", "20.0 MiB", "12.0 KiB", "visitor send: 409 conversation_closed: 2"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("no %q in\n%s", want, md)
+		}
+	}
+}
