@@ -189,5 +189,10 @@ func ParseConfig(name string, args []string, getenv func(string) string) (Config
 	if c.UploadsDir == "" {
 		c.UploadsDir = filepath.Join(c.DataDir, "uploads")
 	}
+	// Nodes joined by NATS must share one database: with SQLite each would
+	// keep its own conversations and the cluster would only half work.
+	if c.NATSURL != "" && c.DatabaseURL == "" {
+		return c, fmt.Errorf("%s needs %s: the nodes of a cluster share one PostgreSQL database", envName("nats-url"), envName("database-url"))
+	}
 	return c, nil
 }

@@ -2,17 +2,20 @@ package node
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
-	"time"
-
-	"context"
-	"github.com/coder/websocket"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/sodam-chat/sodam/internal/store/postgres"
 )
 
 // TestFirstStart runs the real node with no configuration but a temp data
@@ -77,8 +80,12 @@ func TestBadDatabase(t *testing.T) {
 
 // An unreachable NATS fails start-up with a clear error.
 func TestNATSUnreachable(t *testing.T) {
+	if os.Getenv("SODAM_TEST_DATABASE_URL") == "" {
+		t.Skip("SODAM_TEST_DATABASE_URL is not set: a cluster node needs PostgreSQL")
+	}
+	dbURL, _ := postgres.TestSchema(t)
 	m := New(io.Discard)
-	err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--nats-url", "nats://127.0.0.1:1"}, func(string) string { return "" })
+	err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--database-url", dbURL, "--nats-url", "nats://127.0.0.1:1"}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
