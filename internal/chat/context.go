@@ -71,39 +71,39 @@ func (pp ProfilePatch) Apply(p *Profile, now time.Time) error {
 		src  *string
 		dst  *string
 		max  int
+		// multiline fields may hold line breaks; the note also keeps its
+		// own leading and trailing space.
+		multiline bool
+		check     func(string) error
 	}{
-		{"name", pp.Name, &next.Name, maxProfileField},
-		{"nickname", pp.Nickname, &next.Nickname, maxProfileField},
-		{"phone", pp.Phone, &next.Phone, 30},
-		{"email", pp.Email, &next.Email, 254},
-		{"birth_date", pp.BirthDate, &next.BirthDate, 10},
-		{"address", pp.Address, &next.Address, maxProfileAddress},
-		{"note", pp.Note, &next.Note, MaxNote},
+		{name: "name", src: pp.Name, dst: &next.Name, max: maxProfileField},
+		{name: "nickname", src: pp.Nickname, dst: &next.Nickname, max: maxProfileField},
+		{name: "phone", src: pp.Phone, dst: &next.Phone, max: 30, check: checkPhone},
+		{name: "email", src: pp.Email, dst: &next.Email, max: 254, check: checkEmail},
+		{name: "birth_date", src: pp.BirthDate, dst: &next.BirthDate, max: 10, check: func(v string) error { return checkBirthDate(v, now) }},
+		{name: "address", src: pp.Address, dst: &next.Address, max: maxProfileAddress, multiline: true},
+		{name: "note", src: pp.Note, dst: &next.Note, max: MaxNote, multiline: true},
 	}
 	for _, f := range fields {
 		if f.src == nil {
 			continue
 		}
-		v := strings.TrimSpace(*f.src)
-		if f.name == "note" {
-			v = *f.src // a note keeps its own layout
+		v := *f.src
+		if f.dst != &next.Note {
+			v = strings.TrimSpace(v)
 		}
 		if utf8.RuneCountInString(v) > f.max {
 			return Errorf(ErrInvalid, "%s must be at most %d characters", f.name, f.max)
 		}
-		if f.name != "note" && f.name != "address" && strings.ContainsFunc(v, unicode.IsControl) {
+		if !f.multiline && strings.ContainsFunc(v, unicode.IsControl) {
 			return Errorf(ErrInvalid, "%s must be a single line", f.name)
 		}
+		if f.check != nil {
+			if err := f.check(v); err != nil {
+				return err
+			}
+		}
 		*f.dst = v
-	}
-	if err := checkPhone(next.Phone); pp.Phone != nil && err != nil {
-		return err
-	}
-	if err := checkEmail(next.Email); pp.Email != nil && err != nil {
-		return err
-	}
-	if err := checkBirthDate(next.BirthDate, now); pp.BirthDate != nil && err != nil {
-		return err
 	}
 	*p = next
 	return nil

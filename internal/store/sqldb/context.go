@@ -121,8 +121,8 @@ func (db *DB) SetCustomerTags(ctx context.Context, workspaceID, customerID int64
 // identifier customerID belongs to, newest first, with their tags.
 func (db *DB) CustomerConversations(ctx context.Context, workspaceID, customerID int64) ([]chat.Conversation, error) {
 	x := db.read()
-	rows, err := x.query(ctx, conversationSelect+` WHERE c.workspace_id = ? AND cu.profile_id =
-		(SELECT profile_id FROM customers WHERE workspace_id = ? AND id = ?) ORDER BY c.id DESC`, workspaceID, workspaceID, customerID)
+	const ofProfile = ` WHERE c.workspace_id = ? AND cu.profile_id = (SELECT profile_id FROM customers WHERE workspace_id = ? AND id = ?)`
+	rows, err := x.query(ctx, conversationSelect+ofProfile+` ORDER BY c.id DESC`, workspaceID, workspaceID, customerID)
 	if err != nil {
 		return nil, err
 	}
@@ -130,12 +130,30 @@ func (db *DB) CustomerConversations(ctx context.Context, workspaceID, customerID
 	if err != nil {
 		return nil, err
 	}
-	for i := range out {
-		if out[i].Tags, err = db.tagsOf(ctx, x, `conversation_tags`, `conversation_id`, out[i].ID); err != nil {
+	// Every conversation's tags in one query, not one query each.
+	rows, err = x.query(ctx, `SELECT l.conversation_id, t.id, t.kind, t.name FROM conversation_tags l JOIN tags t ON t.id = l.tag_id
+		WHERE l.conversation_id IN (SELECT c.id FROM conversations c JOIN customers cu ON cu.id = c.customer_id`+ofProfile+`)
+		ORDER BY t.name, t.id`, workspaceID, workspaceID, customerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	tags := map[int64][]chat.Tag{}
+	for rows.Next() {
+		var id int64
+		var tg chat.Tag
+		if err := rows.Scan(&id, &tg.ID, &tg.Kind, &tg.Name); err != nil {
 			return nil, err
 		}
+		tags[id] = append(tags[id], tg)
 	}
-	return out, nil
+	for i := range out {
+		out[i].Tags = tags[out[i].ID]
+		if out[i].Tags == nil {
+			out[i].Tags = []chat.Tag{}
+		}
+	}
+	return out, rows.Err()
 }
 
 func scanConversations(rows *sql.Rows) ([]chat.Conversation, error) {

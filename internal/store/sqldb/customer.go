@@ -65,19 +65,25 @@ func (db *DB) Customer(ctx context.Context, workspaceID, id int64) (*chat.Custom
 // non-empty profile fields into its profile.
 func (db *DB) UpsertCustomer(ctx context.Context, c *chat.Customer) error {
 	return db.tx(ctx, func(x q) error {
-		now := micros(db.Now())
-		cur, err := db.customer(ctx, x, c.WorkspaceID, `cu.external_id = ?`, c.ExternalID)
-		if chat.ErrorCode(err) == chat.ErrNotFound {
+		var id int64
+		err := x.row(ctx, `SELECT id FROM customers WHERE workspace_id = ? AND external_id = ?`, c.WorkspaceID, c.ExternalID).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
 			p, perr := db.profileFor(ctx, x, c.WorkspaceID, c.ExternalID)
 			if perr != nil {
 				return perr
 			}
 			if _, err := x.exec(ctx, `INSERT INTO customers (workspace_id, external_id, verified, profile_id, created_at) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (workspace_id, external_id) DO NOTHING`, c.WorkspaceID, c.ExternalID, c.Verified, p, now); err != nil {
+				ON CONFLICT (workspace_id, external_id) DO NOTHING`, c.WorkspaceID, c.ExternalID, c.Verified, p, micros(db.Now())); err != nil {
 				return err
 			}
-			cur, err = db.customer(ctx, x, c.WorkspaceID, `cu.external_id = ?`, c.ExternalID)
+			err = x.row(ctx, `SELECT id FROM customers WHERE workspace_id = ? AND external_id = ?`, c.WorkspaceID, c.ExternalID).Scan(&id)
 		}
+		if err != nil {
+			return err
+		}
+		// Read under the profile's lock, as agents' edits do, so a
+		// concurrent Save is not written over with the old fields.
+		cur, err := db.lockProfile(ctx, x, c.WorkspaceID, id)
 		if err != nil {
 			return err
 		}
