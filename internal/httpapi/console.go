@@ -371,12 +371,9 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 	go s.keepPresence(ctx, m)
 	err = s.hub.Serve(ctx, realtime.Session{
 		Conn: conn, WorkspaceID: m.WorkspaceID, After: after,
-		ShowEvent: func(ev chat.Event) any {
-			if agentMaySee(ev, m) {
-				return consoleEvent(ev)
-			}
-			return nil
-		},
+		MaySee:   func(ev chat.Event) bool { return chat.AgentMaySee(ev, *m) },
+		Audience: "console",
+		Render:   func(ev chat.Event) any { return consoleEvent(ev) },
 		ShowTyping: func(t realtime.Typing) bool {
 			return t.SenderType == chat.SenderVisitor && chat.CanSee(chat.Conversation{AssigneeID: t.AssigneeID, State: t.State}, m.AgentID, m.Role)
 		},
@@ -394,21 +391,4 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 	})
 	s.log.Debug("agent socket closed", "agent", m.AgentID, "err", err)
 	return nil
-}
-
-// agentMaySee decides which events reach an agent's console: everything for
-// managers and masters; for agents, their conversations and the queue, plus
-// the event that takes a conversation out of their view.
-func agentMaySee(ev chat.Event, m *chat.Member) bool {
-	if ev.Customer != nil {
-		// Agents reload a customer when they open a conversation.
-		return m.Role.SeesAll()
-	}
-	if ev.Conversation == nil {
-		return true // agent status and other workspace-wide events
-	}
-	if chat.CanSee(*ev.Conversation, m.AgentID, m.Role) {
-		return true
-	}
-	return ev.PrevAssigneeID == m.AgentID || ev.PrevState == chat.StateUnassigned || ev.PrevState == chat.StateBot
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/sodam-chat/sodam/internal/attach"
 	"github.com/sodam-chat/sodam/internal/blob"
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/event"
 )
 
 // Attachments (§3.4). Uploads are multipart/form-data: a client_msg_id
@@ -177,11 +178,12 @@ func consoleMessage(m *chat.Message) *chat.Message {
 	return &out
 }
 
-// consoleEvent returns ev with its message's console links. Events are
-// shared by every session on the node, so the message is copied.
-func consoleEvent(ev chat.Event) chat.Event {
+// consoleEvent is what the console receives of ev: the versioned event,
+// with its message's console links. Events are shared by every session on
+// the node, so the message is copied.
+func consoleEvent(ev chat.Event) event.Envelope {
 	ev.Message = consoleMessage(ev.Message)
-	return ev
+	return event.FromDomain(ev)
 }
 
 func (s *Server) agentFile(w http.ResponseWriter, r *http.Request) error {

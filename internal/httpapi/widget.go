@@ -453,10 +453,9 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 	defer s.metrics.Connected("visitor")()
 	err = s.hub.Serve(r.Context(), realtime.Session{
 		Conn: conn, WorkspaceID: v.workspace.ID, After: after, ConversationID: c.ID, Queued: c.State == chat.StateUnassigned,
-		ShowEvent: func(ev chat.Event) any {
-			if ev.ConversationID() != c.ID || (ev.Message != nil && ev.Message.Internal) {
-				return nil
-			}
+		MaySee:   func(ev chat.Event) bool { return chat.VisitorMaySee(ev, c.ID) },
+		Audience: "visitor",
+		Render: func(ev chat.Event) any {
 			return visitorEvent{Seq: ev.Seq, Type: ev.Type, Conversation: viewForVisitor(ev.Conversation), Message: messageForVisitor(ev.Message, links), CreatedAt: ev.CreatedAt}
 		},
 		Notice: s.queueNotice(c.WorkspaceID, c.ID),

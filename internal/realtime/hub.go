@@ -14,6 +14,7 @@ import (
 
 	"github.com/sodam-chat/sodam/internal/bus"
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/event"
 	"github.com/sodam-chat/sodam/internal/metrics"
 )
 
@@ -45,6 +46,33 @@ type wireTyping struct {
 type Item struct {
 	Event  *chat.Event
 	Typing *Typing
+	// frames holds an event's encoded frames, one per audience, shared by
+	// every session on the node that shows the event.
+	frames *frames
+}
+
+// frames caches what an event encodes to for each audience.
+type frames struct {
+	mu sync.Mutex
+	by map[string][]byte
+}
+
+// get returns the audience's frame, encoding it on first use.
+func (f *frames) get(audience string, encode func() ([]byte, error)) ([]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if data, ok := f.by[audience]; ok {
+		return data, nil
+	}
+	data, err := encode()
+	if err != nil {
+		return nil, err
+	}
+	if f.by == nil {
+		f.by = map[string][]byte{}
+	}
+	f.by[audience] = data
+	return data, nil
 }
 
 // SubscriptionBuffer is how many items a slow session may fall behind
@@ -129,10 +157,13 @@ func (h *Hub) Publish(ctx context.Context, events []chat.Event) {
 		if ev.Type == chat.EventMessageCreated && ev.Message != nil {
 			h.Metrics.MessageStored(string(ev.Message.SenderType))
 		}
-		data, err := json.Marshal(ev)
-		if err != nil {
-			h.log.Error("encode event", "err", err)
-			continue
+		data := ev.Encoded
+		if data == nil {
+			var err error
+			if data, err = event.Encode(ev); err != nil {
+				h.log.Error("encode event", slog.Any("err", err))
+				continue
+			}
 		}
 		// A lost publish is repaired by the next event's gap fill, the
 		// periodic sweep, or the client's replay on reconnect.
@@ -204,8 +235,8 @@ func (h *Hub) handle(ctx context.Context, m bus.Message) {
 		h.fill(ctx, m.WorkspaceID, f, m.Seq)
 		return
 	}
-	var ev chat.Event
-	if err := json.Unmarshal(m.Data, &ev); err != nil {
+	ev, err := event.Decode(m.Data)
+	if err != nil {
 		h.log.Warn("decode event", "err", err)
 		h.fill(ctx, m.WorkspaceID, f, m.Seq)
 		return
@@ -250,7 +281,7 @@ func (h *Hub) sweep(ctx context.Context) {
 }
 
 func (h *Hub) deliverEvent(f *workspaceFeed, ev *chat.Event) {
-	h.deliver(f, Item{Event: ev}, ev.ConversationID(), ev.PrevState == chat.StateUnassigned)
+	h.deliver(f, Item{Event: ev, frames: &frames{}}, ev.ConversationID(), ev.PrevState == chat.StateUnassigned)
 }
 
 // deliver hands it to the subscriptions that want it: those to the whole

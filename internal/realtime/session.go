@@ -35,8 +35,15 @@ type Session struct {
 	// starts; the session then also hears what moves the queue (for
 	// Notice). Events of the conversation keep it up to date.
 	Queued bool
-	// ShowEvent returns what the client may see of ev, or nil to skip it.
-	ShowEvent func(chat.Event) any
+	// MaySee reports whether the client may see ev.
+	MaySee func(chat.Event) bool
+	// Audience names how the session shows events: every session of one
+	// audience shows an event alike, through Render, so a live event is
+	// rendered and encoded once per audience on a node however many
+	// sessions show it. Empty renders per session.
+	Audience string
+	// Render returns what the audience sees of an event it may see.
+	Render func(chat.Event) any
 	// ShowTyping reports whether the client may see t.
 	ShowTyping func(Typing) bool
 	// OnFrame handles a frame the client sent.
@@ -81,14 +88,20 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 		}
 	}()
 
+	write := func(data []byte) error {
+		wctx, wcancel := context.WithTimeout(ctx, WriteTimeout)
+		defer wcancel()
+		return s.Conn.Write(wctx, data)
+	}
 	send := func(f frame) error {
 		data, err := json.Marshal(f)
 		if err != nil {
 			return err
 		}
-		wctx, wcancel := context.WithTimeout(ctx, WriteTimeout)
-		defer wcancel()
-		return s.Conn.Write(wctx, data)
+		return write(data)
+	}
+	render := func(ev chat.Event) func() ([]byte, error) {
+		return func() ([]byte, error) { return json.Marshal(frame{Type: "event", Event: s.Render(ev)}) }
 	}
 	end, err := h.src.LastEventSeq(ctx, s.WorkspaceID)
 	if err != nil {
@@ -110,13 +123,12 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 		if err != nil {
 			return err
 		}
-		wctx, wcancel := context.WithTimeout(ctx, WriteTimeout)
-		defer wcancel()
-		return s.Conn.Write(wctx, data)
+		return write(data)
 	}
 	// sendEvent sends ev unless the client has it; live events (not
-	// replayed ones) are timed from their commit.
-	sendEvent := func(ev chat.Event, live bool) error {
+	// replayed ones) come with the node's shared frames and are timed
+	// from their commit.
+	sendEvent := func(ev chat.Event, frames *frames) error {
 		if ev.Seq <= last {
 			return nil
 		}
@@ -124,11 +136,21 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 		if s.ConversationID != 0 && ev.Conversation != nil && ev.Conversation.ID == s.ConversationID {
 			sub.SetQueued(ev.Conversation.State == chat.StateUnassigned)
 		}
-		if v := s.ShowEvent(ev); v != nil {
-			if err := send(frame{Type: "event", Event: v}); err != nil {
+		if s.MaySee(ev) {
+			var data []byte
+			var err error
+			if frames != nil && s.Audience != "" {
+				data, err = frames.get(s.Audience, render(ev))
+			} else {
+				data, err = render(ev)()
+			}
+			if err != nil {
 				return err
 			}
-			if live {
+			if err := write(data); err != nil {
+				return err
+			}
+			if frames != nil {
 				h.Metrics.Delivered(ev.CreatedAt)
 			}
 		}
@@ -141,7 +163,7 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 			return err
 		}
 		for _, ev := range events {
-			if err := sendEvent(ev, false); err != nil {
+			if err := sendEvent(ev, nil); err != nil {
 				return err
 			}
 		}
@@ -175,7 +197,7 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 		case it := <-sub.C:
 			switch {
 			case it.Event != nil:
-				err = sendEvent(*it.Event, true)
+				err = sendEvent(*it.Event, it.frames)
 			case it.Typing != nil && s.ShowTyping(*it.Typing):
 				err = send(frame{Type: "typing", Typing: it.Typing})
 			}

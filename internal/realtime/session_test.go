@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/event"
 )
 
 // fakeConn is a client that never sends and answers pings until it dies.
@@ -75,7 +76,8 @@ func TestSessionHeartbeatAndDeadClient(t *testing.T) {
 	go func() {
 		done <- h.Serve(context.Background(), Session{
 			Conn: conn, WorkspaceID: 1, After: 0, PingInterval: 10 * time.Millisecond,
-			ShowEvent:  func(ev chat.Event) any { return ev },
+			MaySee:     func(chat.Event) bool { return true },
+			Render:     func(ev chat.Event) any { return event.FromDomain(ev) },
 			ShowTyping: func(Typing) bool { return true },
 			OnFrame:    func(context.Context, []byte) {},
 		})
@@ -104,5 +106,47 @@ func TestSessionHeartbeatAndDeadClient(t *testing.T) {
 	}
 	if h.Connections() != 0 {
 		t.Fatalf("%d connections after cleanup", h.Connections())
+	}
+}
+
+// A live event is rendered and encoded once per audience on a node, however
+// many sessions of that audience show it.
+func TestRenderOncePerAudience(t *testing.T) {
+	h, log, _ := newHub(t, time.Hour)
+	var renders atomic.Int32
+	const sessions = 5
+	conns := make([]*fakeConn, sessions)
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	for i := range conns {
+		conns[i] = newFakeConn()
+		wg.Go(func() {
+			h.Serve(ctx, Session{
+				Conn: conns[i], WorkspaceID: 1, After: -1, Audience: "console",
+				MaySee:     func(chat.Event) bool { return true },
+				Render:     func(ev chat.Event) any { renders.Add(1); return event.FromDomain(ev) },
+				ShowTyping: func(Typing) bool { return false },
+				OnFrame:    func(context.Context, []byte) {},
+			})
+		})
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	waitFor := func(what string, ok func(c *fakeConn) bool) {
+		t.Helper()
+		for _, c := range conns {
+			for !ok(c) {
+				if time.Now().After(deadline) {
+					t.Fatalf("no %s", what)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+	}
+	waitFor("ready", func(c *fakeConn) bool { return c.count("ready") == 1 })
+	h.Publish(context.Background(), log.add(1))
+	waitFor("event", func(c *fakeConn) bool { return c.count("event") == 1 })
+	if n := renders.Load(); n != 1 {
+		t.Errorf("the event was rendered %d times for %d sessions of one audience", n, sessions)
 	}
 }

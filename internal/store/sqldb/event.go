@@ -3,14 +3,14 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"errors"
+		"errors"
 	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/event"
 )
 
 // appendEvents numbers the pending events of a batch's writes, in the
@@ -44,10 +44,11 @@ func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn) e
 	for chunk := range slices.Chunk(all, 32) {
 		args := make([]any, 0, 6*len(chunk))
 		for _, ev := range chunk {
-			payload, err := json.Marshal(ev)
+			payload, err := event.Encode(*ev)
 			if err != nil {
 				return err
 			}
+			ev.Encoded = payload
 			args = append(args, ev.WorkspaceID, ev.Seq, ev.Type, nullID(ev.ConversationID()), string(payload), micros(ev.CreatedAt))
 		}
 		values := strings.Repeat(", (?, ?, ?, ?, ?, ?)", len(chunk))[2:]
@@ -80,8 +81,8 @@ func (db *DB) Events(ctx context.Context, workspaceID int64, f chat.EventFilter)
 		if err := rows.Scan(&payload); err != nil {
 			return nil, err
 		}
-		var ev chat.Event
-		if err := json.Unmarshal([]byte(payload), &ev); err != nil {
+		ev, err := event.Decode([]byte(payload))
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, ev)

@@ -1,0 +1,86 @@
+package chat
+
+import "time"
+
+// EventType names what changed.
+type EventType string
+
+// Event types. Every durable change writes exactly one event per affected
+// conversation or agent.
+const (
+	EventConversationCreated     EventType = "conversation.created"
+	EventConversationAssigned    EventType = "conversation.assigned"
+	EventConversationTransferred EventType = "conversation.transferred"
+	EventConversationUpdated     EventType = "conversation.updated"
+	EventConversationClosed      EventType = "conversation.closed"
+	EventMessageCreated          EventType = "message.created"
+	// EventAgentStatus carries a member whose status or capacity changed.
+	EventAgentStatus   EventType = "agent.status"
+	EventTicketCreated EventType = "ticket.created"
+	EventTicketUpdated EventType = "ticket.updated"
+	// EventWorkspaceUpdated says the workspace's settings changed: consoles
+	// reload them.
+	EventWorkspaceUpdated EventType = "workspace.updated"
+	// EventCustomerUpdated carries a customer whose profile, customer ID or
+	// tags changed.
+	EventCustomerUpdated EventType = "customer.updated"
+)
+
+// Event is one entry of a workspace's event log. Seq increases by one per
+// event within a workspace, in commit order, so a client that remembers the
+// last Seq it saw can ask for exactly what it missed.
+type Event struct {
+	WorkspaceID  int64         `json:"workspace_id"`
+	Seq          int64         `json:"seq"`
+	Type         EventType     `json:"type"`
+	Conversation *Conversation `json:"conversation,omitempty"`
+	Message      *Message      `json:"message,omitempty"`
+	// Member is set on agent.status events.
+	Member *Member `json:"member,omitempty"`
+	// Ticket is set on ticket.* events.
+	Ticket *Ticket `json:"ticket,omitempty"`
+	// Customer is set on customer.updated events.
+	Customer *Customer `json:"customer,omitempty"`
+	// PrevAssigneeID and PrevState describe the conversation before the
+	// change, so a hub can tell an agent that a conversation left their view.
+	PrevAssigneeID int64     `json:"prev_assignee_id,omitempty"`
+	PrevState      State     `json:"prev_state,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	// Encoded is the event's stored, versioned form (package event), set
+	// by the store as it appends the event: the bus carries these bytes as
+	// they are, so a committed event is encoded once.
+	Encoded []byte `json:"-"`
+}
+
+// ConversationID returns the conversation the event is about, or 0.
+func (e Event) ConversationID() int64 {
+	if e.Conversation != nil {
+		return e.Conversation.ID
+	}
+	return 0
+}
+
+// AgentMaySee decides which events reach an agent's console: everything
+// for managers and masters; for agents, their conversations and the queue,
+// plus the event that takes a conversation out of their view (assigned to
+// a colleague), so their lists drop it.
+func AgentMaySee(ev Event, m Member) bool {
+	if ev.Customer != nil {
+		// Agents reload a customer when they open a conversation.
+		return m.Role.SeesAll()
+	}
+	if ev.Conversation == nil {
+		return true // agent status and other workspace-wide events
+	}
+	if CanSee(*ev.Conversation, m.AgentID, m.Role) {
+		return true
+	}
+	return ev.PrevAssigneeID == m.AgentID || ev.PrevState == StateUnassigned || ev.PrevState == StateBot
+}
+
+// VisitorMaySee decides which events reach the visitor of conversation
+// conversationID: that conversation's, never an agent-only message, never
+// another customer's or a workspace-wide event.
+func VisitorMaySee(ev Event, conversationID int64) bool {
+	return ev.ConversationID() == conversationID && (ev.Message == nil || !ev.Message.Internal)
+}

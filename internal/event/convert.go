@@ -1,0 +1,193 @@
+package event
+
+import "github.com/sodam-chat/sodam/internal/chat"
+
+// FromDomain is ev in the current version.
+func FromDomain(ev chat.Event) Envelope {
+	return Envelope{
+		Version: Version, WorkspaceID: ev.WorkspaceID, Seq: ev.Seq, Type: string(ev.Type),
+		Conversation: conversationOf(ev.Conversation), Message: messageOf(ev.Message), Member: memberOf(ev.Member),
+		Ticket: ticketOf(ev.Ticket), Customer: customerOf(ev.Customer),
+		PrevAssigneeID: ev.PrevAssigneeID, PrevState: string(ev.PrevState), CreatedAt: ev.CreatedAt,
+	}
+}
+
+// Domain is e as the domain's event.
+func (e Envelope) Domain() chat.Event {
+	return chat.Event{
+		WorkspaceID: e.WorkspaceID, Seq: e.Seq, Type: chat.EventType(e.Type),
+		Conversation: e.Conversation.domain(), Message: e.Message.domain(), Member: e.Member.domain(),
+		Ticket: e.Ticket.domain(), Customer: e.Customer.domain(),
+		PrevAssigneeID: e.PrevAssigneeID, PrevState: chat.State(e.PrevState), CreatedAt: e.CreatedAt,
+	}
+}
+
+func conversationOf(c *chat.Conversation) *Conversation {
+	if c == nil {
+		return nil
+	}
+	out := &Conversation{
+		ID: c.ID, WorkspaceID: c.WorkspaceID, RoomNo: c.RoomNo, CustomerID: c.CustomerID, Channel: string(c.Channel),
+		State: string(c.State), AssigneeID: c.AssigneeID, AssigneeName: c.AssigneeName, CustomerName: c.CustomerName,
+		Identifier: c.Identifier, CloseReason: c.CloseReason, Important: c.Important, OnHold: c.OnHold,
+		CustomerLeftAt: c.CustomerLeftAt, FirstReplyAt: c.FirstReplyAt, LastSeq: c.LastSeq, LastMessage: c.LastMessage,
+		LastMessageAt: c.LastMessageAt, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt, Processed: c.Processed,
+		CategoryID: c.CategoryID, CategoryPath: c.CategoryPath, Memo: c.Memo, Tags: tagsOf(c.Tags),
+		RatingRequestedAt: c.RatingRequestedAt, QueuePosition: c.QueuePosition,
+	}
+	if c.AgentPath != nil {
+		out.AgentPath = make([]PathStep, len(c.AgentPath))
+		for i, p := range c.AgentPath {
+			out.AgentPath[i] = PathStep{AgentID: p.AgentID, Name: p.Name}
+		}
+	}
+	if c.Rating != nil {
+		out.Rating = &Rating{Score: c.Rating.Score, Comment: c.Rating.Comment, CreatedAt: c.Rating.CreatedAt}
+	}
+	return out
+}
+
+func (c *Conversation) domain() *chat.Conversation {
+	if c == nil {
+		return nil
+	}
+	out := &chat.Conversation{
+		ID: c.ID, WorkspaceID: c.WorkspaceID, RoomNo: c.RoomNo, CustomerID: c.CustomerID, Channel: chat.Channel(c.Channel),
+		State: chat.State(c.State), AssigneeID: c.AssigneeID, AssigneeName: c.AssigneeName, CustomerName: c.CustomerName,
+		Identifier: c.Identifier, CloseReason: c.CloseReason, Important: c.Important, OnHold: c.OnHold,
+		CustomerLeftAt: c.CustomerLeftAt, FirstReplyAt: c.FirstReplyAt, LastSeq: c.LastSeq, LastMessage: c.LastMessage,
+		LastMessageAt: c.LastMessageAt, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt, Processed: c.Processed,
+		CategoryID: c.CategoryID, CategoryPath: c.CategoryPath, Memo: c.Memo, Tags: domainTags(c.Tags),
+		RatingRequestedAt: c.RatingRequestedAt, QueuePosition: c.QueuePosition,
+	}
+	if c.AgentPath != nil {
+		out.AgentPath = make([]chat.PathStep, len(c.AgentPath))
+		for i, p := range c.AgentPath {
+			out.AgentPath[i] = chat.PathStep{AgentID: p.AgentID, Name: p.Name}
+		}
+	}
+	if c.Rating != nil {
+		out.Rating = &chat.Rating{Score: c.Rating.Score, Comment: c.Rating.Comment, CreatedAt: c.Rating.CreatedAt}
+	}
+	return out
+}
+
+func tagsOf(tags []chat.Tag) []Tag {
+	if tags == nil {
+		return nil
+	}
+	out := make([]Tag, len(tags))
+	for i, t := range tags {
+		out[i] = Tag{ID: t.ID, Kind: string(t.Kind), Name: t.Name}
+	}
+	return out
+}
+
+func domainTags(tags []Tag) []chat.Tag {
+	if tags == nil {
+		return nil
+	}
+	out := make([]chat.Tag, len(tags))
+	for i, t := range tags {
+		out[i] = chat.Tag{ID: t.ID, Kind: chat.TagKind(t.Kind), Name: t.Name}
+	}
+	return out
+}
+
+func messageOf(m *chat.Message) *Message {
+	if m == nil {
+		return nil
+	}
+	out := &Message{
+		ID: m.ID, WorkspaceID: m.WorkspaceID, ConversationID: m.ConversationID, Seq: m.Seq, SenderType: string(m.SenderType),
+		SenderID: m.SenderID, SenderName: m.SenderName, ClientMsgID: m.ClientMsgID, Kind: string(m.Kind), Body: m.Body,
+		Meta: m.Meta, Internal: m.Internal, CreatedAt: m.CreatedAt,
+	}
+	if a := m.Attachment; a != nil {
+		out.Attachment = &Attachment{
+			ID: a.ID, ConversationID: a.ConversationID, MessageID: a.MessageID, Name: a.Name, Size: a.Size,
+			ContentType: a.ContentType, Kind: string(a.Kind), Width: a.Width, Height: a.Height, Thumbnail: a.Thumbnail,
+			URL: a.URL, ThumbnailURL: a.ThumbnailURL, CreatedAt: a.CreatedAt,
+		}
+	}
+	return out
+}
+
+func (m *Message) domain() *chat.Message {
+	if m == nil {
+		return nil
+	}
+	out := &chat.Message{
+		ID: m.ID, WorkspaceID: m.WorkspaceID, ConversationID: m.ConversationID, Seq: m.Seq, SenderType: chat.SenderType(m.SenderType),
+		SenderID: m.SenderID, SenderName: m.SenderName, ClientMsgID: m.ClientMsgID, Kind: chat.MessageKind(m.Kind), Body: m.Body,
+		Meta: m.Meta, Internal: m.Internal, CreatedAt: m.CreatedAt,
+	}
+	if a := m.Attachment; a != nil {
+		out.Attachment = &chat.Attachment{
+			ID: a.ID, ConversationID: a.ConversationID, MessageID: a.MessageID, Name: a.Name, Size: a.Size,
+			ContentType: a.ContentType, Kind: chat.FileKind(a.Kind), Width: a.Width, Height: a.Height, Thumbnail: a.Thumbnail,
+			URL: a.URL, ThumbnailURL: a.ThumbnailURL, CreatedAt: a.CreatedAt,
+		}
+	}
+	return out
+}
+
+func memberOf(m *chat.Member) *Member {
+	if m == nil {
+		return nil
+	}
+	return &Member{WorkspaceID: m.WorkspaceID, AgentID: m.AgentID, Role: string(m.Role), Status: string(m.Status),
+		Capacity: m.Capacity, Name: m.Name, Email: m.Email}
+}
+
+func (m *Member) domain() *chat.Member {
+	if m == nil {
+		return nil
+	}
+	return &chat.Member{WorkspaceID: m.WorkspaceID, AgentID: m.AgentID, Role: chat.Role(m.Role), Status: chat.AgentStatus(m.Status),
+		Capacity: m.Capacity, Name: m.Name, Email: m.Email}
+}
+
+func ticketOf(t *chat.Ticket) *Ticket {
+	if t == nil {
+		return nil
+	}
+	return &Ticket{ID: t.ID, WorkspaceID: t.WorkspaceID, CustomerID: t.CustomerID, Name: t.Name, Contact: t.Contact,
+		Message: t.Message, Status: string(t.Status), AssigneeID: t.AssigneeID, Note: t.Note,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, SolvedAt: t.SolvedAt}
+}
+
+func (t *Ticket) domain() *chat.Ticket {
+	if t == nil {
+		return nil
+	}
+	return &chat.Ticket{ID: t.ID, WorkspaceID: t.WorkspaceID, CustomerID: t.CustomerID, Name: t.Name, Contact: t.Contact,
+		Message: t.Message, Status: chat.TicketStatus(t.Status), AssigneeID: t.AssigneeID, Note: t.Note,
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, SolvedAt: t.SolvedAt}
+}
+
+func customerOf(c *chat.Customer) *Customer {
+	if c == nil {
+		return nil
+	}
+	return &Customer{
+		ID: c.ID, WorkspaceID: c.WorkspaceID, ExternalID: c.ExternalID, Identifier: c.Identifier, Verified: c.Verified,
+		ProfileID: c.Profile.ID, CustomerID: c.CustomerID, Name: c.Name, Nickname: c.Nickname, Phone: c.Phone,
+		VerifiedPhone: c.VerifiedPhone, Email: c.Email, BirthDate: c.BirthDate, Address: c.Address, Note: c.Note,
+		Extra: c.Extra, Age: c.Age, Language: c.Language, IP: c.IP, Device: c.Device, Tags: tagsOf(c.Tags),
+		Identifiers: c.Identifiers, CreatedAt: c.CreatedAt, BlockedAt: c.BlockedAt, BlockReason: c.BlockReason, BlockNote: c.BlockNote,
+	}
+}
+
+func (c *Customer) domain() *chat.Customer {
+	if c == nil {
+		return nil
+	}
+	return &chat.Customer{
+		ID: c.ID, WorkspaceID: c.WorkspaceID, ExternalID: c.ExternalID, Identifier: c.Identifier, Verified: c.Verified,
+		Profile: chat.Profile{ID: c.ProfileID, CustomerID: c.CustomerID, Name: c.Name, Nickname: c.Nickname, Phone: c.Phone,
+			VerifiedPhone: c.VerifiedPhone, Email: c.Email, BirthDate: c.BirthDate, Address: c.Address, Note: c.Note, Extra: c.Extra},
+		Age: c.Age, Language: c.Language, IP: c.IP, Device: c.Device, Tags: domainTags(c.Tags),
+		Identifiers: c.Identifiers, CreatedAt: c.CreatedAt, BlockedAt: c.BlockedAt, BlockReason: c.BlockReason, BlockNote: c.BlockNote,
+	}
+}

@@ -1,0 +1,213 @@
+// Package event is the versioned form of Sodam's events: what the event
+// log stores, what the bus carries between nodes, and what WebSocket
+// clients (and integrations) receive. Its types are separate from the
+// domain's on purpose: chat.Conversation and the others may be renamed
+// and reshaped freely, while the bytes already stored, and what a receiver
+// parses, stay the same.
+//
+// The versioning rule: a version's JSON layout never changes. A field may
+// be added to the current version when old readers can ignore it and new
+// readers can live without it (absent means its zero value); anything else
+// — a rename, a removal, a change of meaning — is a new version, and
+// Decode keeps reading every older one. Payloads stored before versions
+// existed have no "v" and are version 1: version 1 is exactly the layout
+// they were written in.
+package event
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// Version is the version Encode writes.
+const Version = 1
+
+// Envelope is one event, version 1.
+type Envelope struct {
+	Version      int           `json:"v"`
+	WorkspaceID  int64         `json:"workspace_id"`
+	Seq          int64         `json:"seq"`
+	Type         string        `json:"type"`
+	Conversation *Conversation `json:"conversation,omitempty"`
+	Message      *Message      `json:"message,omitempty"`
+	// Member is set on agent.status events.
+	Member *Member `json:"member,omitempty"`
+	// Ticket is set on ticket.* events.
+	Ticket *Ticket `json:"ticket,omitempty"`
+	// Customer is set on customer.updated events.
+	Customer *Customer `json:"customer,omitempty"`
+	// PrevAssigneeID and PrevState describe the conversation before the
+	// change, so a reader can tell that it left someone's view.
+	PrevAssigneeID int64     `json:"prev_assignee_id,omitempty"`
+	PrevState      string    `json:"prev_state,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// Conversation is a conversation as events carry it.
+type Conversation struct {
+	ID                int64      `json:"id"`
+	WorkspaceID       int64      `json:"workspace_id"`
+	RoomNo            int64      `json:"room_no"`
+	CustomerID        int64      `json:"customer_id"`
+	Channel           string     `json:"channel"`
+	State             string     `json:"state"`
+	AssigneeID        int64      `json:"assignee_id"`
+	AssigneeName      string     `json:"assignee_name"`
+	CustomerName      string     `json:"customer_name"`
+	Identifier        string     `json:"identifier"`
+	CloseReason       string     `json:"close_reason,omitempty"`
+	Important         bool       `json:"important"`
+	OnHold            bool       `json:"on_hold"`
+	AgentPath         []PathStep `json:"agent_path"`
+	CustomerLeftAt    *time.Time `json:"customer_left_at,omitempty"`
+	FirstReplyAt      *time.Time `json:"first_reply_at,omitempty"`
+	LastSeq           int64      `json:"last_seq"`
+	LastMessage       string     `json:"last_message"`
+	LastMessageAt     time.Time  `json:"last_message_at"`
+	CreatedAt         time.Time  `json:"created_at"`
+	ClosedAt          *time.Time `json:"closed_at,omitempty"`
+	Processed         bool       `json:"processed"`
+	CategoryID        int64      `json:"category_id"`
+	CategoryPath      []string   `json:"category_path"`
+	Memo              string     `json:"memo"`
+	Tags              []Tag      `json:"tags,omitempty"`
+	Rating            *Rating    `json:"rating,omitempty"`
+	RatingRequestedAt *time.Time `json:"rating_requested_at,omitempty"`
+	QueuePosition     int        `json:"queue_position,omitempty"`
+}
+
+// PathStep is one holder in a conversation's agent path.
+type PathStep struct {
+	AgentID int64  `json:"agent_id"`
+	Name    string `json:"name"`
+}
+
+// Tag is a customer or conversation tag.
+type Tag struct {
+	ID   int64  `json:"id"`
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+}
+
+// Rating is a customer's rating of a conversation.
+type Rating struct {
+	Score     int       `json:"score"`
+	Comment   string    `json:"comment"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Message is a message as events carry it.
+type Message struct {
+	ID             int64             `json:"id"`
+	WorkspaceID    int64             `json:"workspace_id"`
+	ConversationID int64             `json:"conversation_id"`
+	Seq            int64             `json:"seq"`
+	SenderType     string            `json:"sender_type"`
+	SenderID       int64             `json:"sender_id,omitempty"`
+	SenderName     string            `json:"sender_name,omitempty"`
+	ClientMsgID    string            `json:"client_msg_id"`
+	Kind           string            `json:"kind"`
+	Body           string            `json:"body"`
+	Meta           map[string]string `json:"meta,omitempty"`
+	Attachment     *Attachment       `json:"attachment,omitempty"`
+	Internal       bool              `json:"internal,omitempty"`
+	CreatedAt      time.Time         `json:"created_at"`
+}
+
+// Attachment describes a file message's file. Its links are filled in for
+// whoever is shown the event and are empty in the log.
+type Attachment struct {
+	ID             int64     `json:"id"`
+	ConversationID int64     `json:"conversation_id"`
+	MessageID      int64     `json:"message_id"`
+	Name           string    `json:"name"`
+	Size           int64     `json:"size"`
+	ContentType    string    `json:"content_type"`
+	Kind           string    `json:"kind"`
+	Width          int       `json:"width,omitempty"`
+	Height         int       `json:"height,omitempty"`
+	Thumbnail      bool      `json:"thumbnail"`
+	URL            string    `json:"url,omitempty"`
+	ThumbnailURL   string    `json:"thumbnail_url,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// Member is an agent's membership as agent.status events carry it.
+type Member struct {
+	WorkspaceID int64  `json:"workspace_id"`
+	AgentID     int64  `json:"agent_id"`
+	Role        string `json:"role"`
+	Status      string `json:"status"`
+	Capacity    *int   `json:"capacity"`
+	Name        string `json:"name"`
+	Email       string `json:"email"`
+}
+
+// Ticket is a ticket as ticket.* events carry it.
+type Ticket struct {
+	ID          int64      `json:"id"`
+	WorkspaceID int64      `json:"workspace_id"`
+	CustomerID  int64      `json:"customer_id,omitempty"`
+	Name        string     `json:"name"`
+	Contact     string     `json:"contact"`
+	Message     string     `json:"message"`
+	Status      string     `json:"status"`
+	AssigneeID  int64      `json:"assignee_id,omitempty"`
+	Note        string     `json:"note"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	SolvedAt    *time.Time `json:"solved_at,omitempty"`
+}
+
+// Customer is a customer identifier with its profile, as
+// customer.updated events carry it.
+type Customer struct {
+	ID            int64             `json:"id"`
+	WorkspaceID   int64             `json:"workspace_id"`
+	ExternalID    string            `json:"external_id"`
+	Identifier    string            `json:"identifier"`
+	Verified      bool              `json:"verified"`
+	ProfileID     int64             `json:"profile_id"`
+	CustomerID    string            `json:"customer_id"`
+	Name          string            `json:"name"`
+	Nickname      string            `json:"nickname"`
+	Phone         string            `json:"phone"`
+	VerifiedPhone string            `json:"verified_phone"`
+	Email         string            `json:"email"`
+	BirthDate     string            `json:"birth_date"`
+	Address       string            `json:"address"`
+	Note          string            `json:"note"`
+	Extra         map[string]string `json:"extra"`
+	Age           *int              `json:"age,omitempty"`
+	Language      string            `json:"language"`
+	IP            string            `json:"ip"`
+	Device        string            `json:"device"`
+	Tags          []Tag             `json:"tags"`
+	Identifiers   int               `json:"identifiers"`
+	CreatedAt     time.Time         `json:"created_at"`
+	BlockedAt     *time.Time        `json:"blocked_at,omitempty"`
+	BlockReason   string            `json:"block_reason,omitempty"`
+	BlockNote     string            `json:"block_note,omitempty"`
+}
+
+// Encode is the stored (and published) form of ev: its envelope in JSON.
+func Encode(ev chat.Event) ([]byte, error) {
+	return json.Marshal(FromDomain(ev))
+}
+
+// Decode reads an encoded event of any known version.
+func Decode(data []byte) (chat.Event, error) {
+	var e Envelope
+	if err := json.Unmarshal(data, &e); err != nil {
+		return chat.Event{}, err
+	}
+	switch e.Version {
+	case 0, 1: // 0: stored before events had versions, in version 1's layout
+		return e.Domain(), nil
+	default:
+		return chat.Event{}, fmt.Errorf("event version %d is newer than this node's %d", e.Version, Version)
+	}
+}
