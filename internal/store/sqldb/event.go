@@ -3,7 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-		"errors"
+	"errors"
 	"maps"
 	"slices"
 	"strings"
