@@ -2,23 +2,47 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
-// Store is the persistence contract shared by the SQLite and PostgreSQL
-// adapters. Methods that change state run in one transaction that also
-// appends the events describing the change; they return those events so the
-// caller can publish them after commit. Lookups of a missing row return an
-// *Error with a not-found code, never a nil value and nil error.
+// The persistence contract, split by area so that each consumer depends on
+// the part it uses. Methods that change state run in one transaction that
+// also appends the events describing the change, and return those events:
+// the application layer (package app) publishes them after commit, in one
+// place. Lookups of a missing row return an *Error with a not-found code,
+// never a nil value and nil error.
+
+// Store is the whole contract the SQLite and PostgreSQL adapters implement.
 type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
+	Installation
+	Workspaces
+	Agents
+	Sessions
+	Customers
+	Conversations
+	Messages
+	Taxonomy
+	CannedResponses
+	Tickets
+	Jobs
+	EventLog
+	Writer
+}
+
+// Installation is what every node of one installation shares.
+type Installation interface {
 	// InstallationID names the installation (every node of it alike).
 	InstallationID(ctx context.Context) (string, error)
 	// InstallationSecret is a random key every node of the installation
 	// shares, for signing short-lived links.
 	InstallationSecret(ctx context.Context) (string, error)
+}
 
+// Workspaces holds the support desks and their settings.
+type Workspaces interface {
 	// Bootstrap creates the first workspace with a as its master unless the
 	// installation has an agent already; it reports whether it did, and
 	// does so once however many nodes start together.
@@ -30,7 +54,10 @@ type Store interface {
 	// UpdateWorkspace saves w's settings (name, origins, consent, look,
 	// rules) and routes the queue under the new rules.
 	UpdateWorkspace(ctx context.Context, w *Workspace) ([]Event, error)
+}
 
+// Agents holds agents, their memberships and their status.
+type Agents interface {
 	// CreateAgent inserts a, failing with ErrConflict when the email is taken.
 	CreateAgent(ctx context.Context, a *Agent) error
 	Agent(ctx context.Context, id int64) (*Agent, error)
@@ -46,11 +73,17 @@ type Store interface {
 	SetAgentStatus(ctx context.Context, workspaceID, agentID int64, s AgentStatus) (Member, []Event, error)
 	// SetCapacity sets or (nil) clears a member's capacity override.
 	SetCapacity(ctx context.Context, workspaceID, agentID int64, capacity *int) (Member, []Event, error)
+}
 
+// Sessions holds console logins.
+type Sessions interface {
 	CreateSession(ctx context.Context, s Session) error
 	Session(ctx context.Context, tokenHash string, now time.Time) (*Session, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
+}
 
+// Customers holds customer identifiers, their profiles and visitor sessions.
+type Customers interface {
 	// UpsertCustomer finds the customer by (workspace, ExternalID) or creates
 	// it; non-empty profile fields of c overwrite the stored ones. c is
 	// filled in with the stored row.
@@ -58,11 +91,27 @@ type Store interface {
 	Customer(ctx context.Context, workspaceID, id int64) (*Customer, error)
 	CreateVisitorSession(ctx context.Context, s VisitorSession) error
 	VisitorSession(ctx context.Context, tokenHash string) (*VisitorSession, error)
+	// BlockCustomer blocks a customer and closes their open conversations.
+	BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string) (*Customer, []Event, error)
+	UnblockCustomer(ctx context.Context, workspaceID, customerID int64) (*Customer, error)
+	BlockedCustomers(ctx context.Context, workspaceID int64) ([]Customer, error)
+	// UpdateProfile applies an agent's edit to the profile of identifier
+	// customerID (§4.2) and appends customer.updated.
+	UpdateProfile(ctx context.Context, workspaceID, customerID int64, p ProfilePatch) (*Customer, []Event, error)
+	// ChangeCustomerID gives identifier customerID's profile the customer ID
+	// newID; when another profile has it, they merge only if confirm is set
+	// (ErrMergeRequired otherwise) and only up to MaxIdentifiers (§1.3).
+	ChangeCustomerID(ctx context.Context, workspaceID, customerID int64, newID string, confirm bool) (*Customer, []Event, error)
+	// SetCustomerTags replaces the identifier's customer tags.
+	SetCustomerTags(ctx context.Context, workspaceID, customerID int64, tagIDs []int64) (*Customer, []Event, error)
+	// CustomerConversations lists the conversations of identifier
+	// customerID's customer ID, all identifiers, newest first (§4.5).
+	CustomerConversations(ctx context.Context, workspaceID, customerID int64) ([]Conversation, error)
+}
 
-	// OpenConversation returns the customer's open conversation on channel,
-	// or starts one (unassigned, next room number). At most one open web
-	// conversation exists per customer, whatever the concurrency.
-	OpenConversation(ctx context.Context, workspaceID, customerID int64, ch Channel) (Conversation, []Event, error)
+// Conversations holds conversations and the changes agents make to them.
+// Starting one is a workflow of the application layer, over Tx.
+type Conversations interface {
 	// CurrentConversation returns the customer's open conversation on ch.
 	CurrentConversation(ctx context.Context, workspaceID, customerID int64, ch Channel) (*Conversation, error)
 	Conversation(ctx context.Context, workspaceID, id int64) (*Conversation, error)
@@ -83,30 +132,29 @@ type Store interface {
 	// Route assigns queued conversations while anyone can take them, when
 	// the workspace assigns automatically.
 	Route(ctx context.Context, workspaceID int64) ([]Event, error)
+	// SetNote saves a conversation's wrap-up note (§5.4).
+	SetNote(ctx context.Context, workspaceID, conversationID int64, n Note) (Conversation, []Event, error)
+	// RequestRating sends the rating request to the customer (§5.3).
+	RequestRating(ctx context.Context, workspaceID, conversationID int64, actor Actor) (Message, []Event, error)
+	// Rate stores the customer's rating, once, after an agent replied.
+	Rate(ctx context.Context, workspaceID, conversationID int64, score int, comment string) (Conversation, []Event, error)
+}
 
-	// BlockCustomer blocks a customer and closes their open conversations.
-	BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string) (*Customer, []Event, error)
-	UnblockCustomer(ctx context.Context, workspaceID, customerID int64) (*Customer, error)
-	BlockedCustomers(ctx context.Context, workspaceID int64) ([]Customer, error)
+// Messages holds conversations' messages and their attachments.
+type Messages interface {
+	// AppendMessage stores a text message, or a file message when
+	// m.Attachment is set (its row is written in the same transaction). A
+	// second call with the same ClientMsgID returns the stored message, no
+	// events, and dup=true.
+	AppendMessage(ctx context.Context, workspaceID, conversationID int64, actor Actor, m NewMessage) (msg Message, events []Event, dup bool, err error)
+	// Attachment returns a workspace's attachment, storage keys included.
+	Attachment(ctx context.Context, workspaceID, id int64) (*Attachment, error)
+	// Messages lists a conversation's messages with Seq > afterSeq in order.
+	Messages(ctx context.Context, workspaceID, conversationID, afterSeq int64, limit int) ([]Message, error)
+}
 
-	// CreateTicket stores a left message (t is filled in).
-	CreateTicket(ctx context.Context, t *Ticket) ([]Event, error)
-	Tickets(ctx context.Context, workspaceID int64, f TicketFilter) ([]Ticket, error)
-	UpdateTicket(ctx context.Context, workspaceID, id int64, p TicketPatch) (Ticket, []Event, error)
-
-	// UpdateProfile applies an agent's edit to the profile of identifier
-	// customerID (§4.2) and appends customer.updated.
-	UpdateProfile(ctx context.Context, workspaceID, customerID int64, p ProfilePatch) (*Customer, []Event, error)
-	// ChangeCustomerID gives identifier customerID's profile the customer ID
-	// newID; when another profile has it, they merge only if confirm is set
-	// (ErrMergeRequired otherwise) and only up to MaxIdentifiers (§1.3).
-	ChangeCustomerID(ctx context.Context, workspaceID, customerID int64, newID string, confirm bool) (*Customer, []Event, error)
-	// SetCustomerTags replaces the identifier's customer tags.
-	SetCustomerTags(ctx context.Context, workspaceID, customerID int64, tagIDs []int64) (*Customer, []Event, error)
-	// CustomerConversations lists the conversations of identifier
-	// customerID's customer ID, all identifiers, newest first (§4.5).
-	CustomerConversations(ctx context.Context, workspaceID, customerID int64) ([]Conversation, error)
-
+// Taxonomy holds customer and conversation tags and the category tree.
+type Taxonomy interface {
 	Tags(ctx context.Context, workspaceID int64, kind TagKind) ([]Tag, error)
 	// CreateTag adds a tag; a taken name is ErrConflict.
 	CreateTag(ctx context.Context, workspaceID int64, kind TagKind, name string) (Tag, error)
@@ -122,13 +170,11 @@ type Store interface {
 	// DeleteCategory retires a category without children; past
 	// conversations keep its name in their path.
 	DeleteCategory(ctx context.Context, workspaceID, id int64) error
-	// SetNote saves a conversation's wrap-up note (§5.4).
-	SetNote(ctx context.Context, workspaceID, conversationID int64, n Note) (Conversation, []Event, error)
-	// RequestRating sends the rating request to the customer (§5.3).
-	RequestRating(ctx context.Context, workspaceID, conversationID int64, actor Actor) (Message, []Event, error)
-	// Rate stores the customer's rating, once, after an agent replied.
-	Rate(ctx context.Context, workspaceID, conversationID int64, score int, comment string) (Conversation, []Event, error)
-	// CannedResponses lists the shared responses and agentID's own (§5.1).
+}
+
+// CannedResponses holds the agents' canned responses (§5.1).
+type CannedResponses interface {
+	// CannedResponses lists the shared responses and agentID's own.
 	CannedResponses(ctx context.Context, workspaceID, agentID int64) ([]Canned, error)
 	// CreateCanned stores c, shared when c.OwnerID is 0.
 	CreateCanned(ctx context.Context, c *Canned) error
@@ -137,34 +183,86 @@ type Store interface {
 	UpdateCanned(ctx context.Context, workspaceID, id int64, actor Actor, title, body string) (Canned, error)
 	DeleteCanned(ctx context.Context, workspaceID, id int64, actor Actor) error
 	SetCannedFavourite(ctx context.Context, workspaceID, id, agentID int64, on bool) error
+}
 
+// Tickets holds left messages and follow-ups (§7).
+type Tickets interface {
+	// CreateTicket stores a left message (t is filled in).
+	CreateTicket(ctx context.Context, t *Ticket) ([]Event, error)
+	Tickets(ctx context.Context, workspaceID int64, f TicketFilter) ([]Ticket, error)
+	UpdateTicket(ctx context.Context, workspaceID, id int64, p TicketPatch) (Ticket, []Event, error)
+}
+
+// Jobs holds durable timers and background work. The store only keeps
+// them: it claims, leases and completes them; what a job does is the
+// handler's that the job runner finds for its kind.
+type Jobs interface {
 	// ScheduleJob creates the job, or moves an existing one of the same
 	// kind and reference to the new due time.
 	ScheduleJob(ctx context.Context, j Job) error
 	CancelJob(ctx context.Context, kind string, workspaceID, refID int64) error
 	// ClaimJobs leases up to limit due jobs to node until now+lease.
 	ClaimJobs(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]Job, error)
-	// RunJob carries out a claimed job and deletes it in one transaction, so
-	// it takes effect exactly once; a job rescheduled or reclaimed since the
-	// claim is left alone.
-	RunJob(ctx context.Context, j Job, node string) ([]Event, error)
+	// CompleteJob deletes a job that node claimed and carried out outside
+	// any transaction; a job rescheduled or reclaimed since is left alone.
+	CompleteJob(ctx context.Context, j Job, node string) error
 	// FailJob records why a claimed job failed; it is retried after its lease.
 	FailJob(ctx context.Context, j Job, cause error) error
-	// AppendMessage stores a text message, or a file message when
-	// m.Attachment is set (its row is written in the same transaction). A
-	// second call with the same ClientMsgID returns the stored message, no
-	// events, and dup=true.
-	AppendMessage(ctx context.Context, workspaceID, conversationID int64, actor Actor, m NewMessage) (msg Message, events []Event, dup bool, err error)
-	// Attachment returns a workspace's attachment, storage keys included.
-	Attachment(ctx context.Context, workspaceID, id int64) (*Attachment, error)
-	// Messages lists a conversation's messages with Seq > afterSeq in order.
-	Messages(ctx context.Context, workspaceID, conversationID, afterSeq int64, limit int) ([]Message, error)
+}
 
+// EventLog is the durable, ordered log every socket replays from.
+type EventLog interface {
 	// Events lists the workspace's events with Seq > f.AfterSeq in order.
 	Events(ctx context.Context, workspaceID int64, f EventFilter) ([]Event, error)
 	// LastEventSeq is the workspace's newest committed event sequence.
 	LastEventSeq(ctx context.Context, workspaceID int64) (int64, error)
 }
+
+// Writer runs an application workflow in one write transaction.
+type Writer interface {
+	// Write runs fn in a write transaction (perhaps shared with other
+	// writes: group commit) and returns the events fn's steps appended,
+	// numbered, once it committed. When fn fails, nothing it did remains.
+	Write(ctx context.Context, fn func(Tx) error) ([]Event, error)
+}
+
+// Tx is one write transaction's steps, from which the application layer
+// composes workflows (what happens after a conversation opens, what a job
+// does). The store keeps the invariants inside each step: locks, capacity,
+// the five-waiting limit, one open web conversation per customer. Lock
+// order: LockRouting before any conversation or job row.
+type Tx interface {
+	// LockRouting takes the workspace's routing lock until the transaction
+	// ends and returns the workspace as it now is.
+	LockRouting(ctx context.Context, workspaceID int64) (*Workspace, error)
+	// Route serves the queue of ws, whose routing lock is held, while
+	// anyone can take more, when the workspace assigns automatically.
+	Route(ctx context.Context, ws *Workspace) error
+	// StartConversation returns the customer's open conversation on ch, or
+	// starts one (unassigned, next room number) and reports that it did. A
+	// blocked customer is refused.
+	StartConversation(ctx context.Context, workspaceID, customerID int64, ch Channel) (c Conversation, started bool, err error)
+	// LockConversation reads a conversation and holds its row.
+	LockConversation(ctx context.Context, workspaceID, id int64) (Conversation, error)
+	// Conversation reads a conversation as the transaction sees it.
+	Conversation(ctx context.Context, workspaceID, id int64) (Conversation, error)
+	// SystemMessage adds a system message (code, details in meta) that the
+	// customer sees, and appends message.created.
+	SystemMessage(ctx context.Context, c Conversation, code string, meta map[string]string) error
+	// CloseConversation closes c, held, with reason.
+	CloseConversation(ctx context.Context, c Conversation, reason string) error
+	// SetMemberStatus sets an agent's status in a workspace and appends
+	// agent.status; a missing member or an unchanged status does nothing.
+	SetMemberStatus(ctx context.Context, workspaceID, agentID int64, s AgentStatus) error
+	// FinishJob deletes j, which node claimed, before the job's work in
+	// the same transaction. A job rescheduled, cancelled or reclaimed since
+	// is not node's to carry out: FinishJob then fails with ErrJobMoved.
+	FinishJob(ctx context.Context, j Job, node string) error
+}
+
+// ErrJobMoved says a claimed job was rescheduled, cancelled or claimed by
+// another node before it ran.
+var ErrJobMoved = errors.New("the job was rescheduled or reclaimed meanwhile")
 
 // NewMessage is what a sender submits.
 type NewMessage struct {

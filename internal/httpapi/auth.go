@@ -21,7 +21,6 @@ const (
 	keyAgent ctxKey = iota
 	keyMember
 	keyVisitor
-	keyStart // when the request arrived
 )
 
 // agentAuth is the logged-in agent of a console request.
@@ -209,29 +208,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		SameSite: http.SameSiteLaxMode, Expires: sess.ExpiresAt,
 	})
 	// Logging in means being at the desk: come online everywhere.
-	ms, err := s.setStatusEverywhere(r.Context(), a.ID, chat.StatusOnline)
+	ms, err := s.app.SetAgentStatusEverywhere(r.Context(), a.ID, chat.StatusOnline)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, meResponse{Agent: a, Memberships: nonNil(ms), CSRFToken: sess.CSRFToken})
 	return nil
-}
-
-// setStatusEverywhere sets the agent's status in each of their workspaces.
-func (s *Server) setStatusEverywhere(ctx context.Context, agentID int64, st chat.AgentStatus) ([]chat.Member, error) {
-	ms, err := s.store.Memberships(ctx, agentID)
-	if err != nil {
-		return nil, err
-	}
-	for i, m := range ms {
-		updated, events, err := s.store.SetAgentStatus(ctx, m.WorkspaceID, agentID, st)
-		if err != nil {
-			return nil, err
-		}
-		s.publish(ctx, events)
-		ms[i] = updated
-	}
-	return ms, nil
 }
 
 // dummyHash is made on first use: hashing takes argon2id's 19 MiB, which a
@@ -243,7 +225,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteSession(r.Context(), a.session.TokenHash); err != nil {
 		return err
 	}
-	if _, err := s.setStatusEverywhere(r.Context(), a.agent.ID, chat.StatusOffline); err != nil {
+	if _, err := s.app.SetAgentStatusEverywhere(r.Context(), a.agent.ID, chat.StatusOffline); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: -1})

@@ -66,11 +66,9 @@ func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
 	if err := applyWorkspacePatch(ws, p); err != nil {
 		return err
 	}
-	events, err := s.store.UpdateWorkspace(r.Context(), ws)
-	if err != nil {
+	if err := s.app.UpdateWorkspace(r.Context(), ws); err != nil {
 		return err
 	}
-	s.publish(r.Context(), events)
 	writeJSON(w, http.StatusOK, s.viewWorkspace(r, ws))
 	return nil
 }
@@ -188,11 +186,10 @@ func (s *Server) setStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	m := memberOf(r)
-	updated, events, err := s.store.SetAgentStatus(r.Context(), m.WorkspaceID, m.AgentID, req.Status)
+	updated, err := s.app.SetAgentStatus(r.Context(), m.WorkspaceID, m.AgentID, req.Status)
 	if err != nil {
 		return err
 	}
-	s.publish(r.Context(), events)
 	writeJSON(w, http.StatusOK, updated)
 	return nil
 }
@@ -293,13 +290,12 @@ func (s *Server) agentSend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	msg, events, dup, err := s.store.AppendMessage(r.Context(), c.WorkspaceID, c.ID, actorOf(r),
+	sent, err := s.app.Send(r.Context(), c.WorkspaceID, c.ID, actorOf(r),
 		chat.NewMessage{ClientMsgID: req.ClientMsgID, Body: req.Body, SenderName: memberOf(r).Name})
 	if err != nil {
 		return err
 	}
-	s.publish(r.Context(), events)
-	writeJSON(w, createdStatus(dup), msg)
+	writeJSON(w, createdStatus(sent.Dup), sent.Message)
 	return nil
 }
 
@@ -312,26 +308,25 @@ func createdStatus(dup bool) int {
 }
 
 func (s *Server) assign(w http.ResponseWriter, r *http.Request) error {
-	return s.changeConversation(w, r, s.store.Take)
+	return s.changeConversation(w, r, s.app.Take)
 }
 
 func (s *Server) agentClose(w http.ResponseWriter, r *http.Request) error {
-	return s.changeConversation(w, r, s.store.CloseConversation)
+	return s.changeConversation(w, r, s.app.CloseConversation)
 }
 
-// changeConversation applies a store change, on the member's behalf, to a
-// conversation they can see, and publishes what it committed.
+// changeConversation applies a change, on the member's behalf, to a
+// conversation they can see.
 func (s *Server) changeConversation(w http.ResponseWriter, r *http.Request,
-	change func(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor) (chat.Conversation, []chat.Event, error)) error {
+	change func(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor) (chat.Conversation, error)) error {
 	c, err := s.visibleConversation(r)
 	if err != nil {
 		return err
 	}
-	updated, events, err := change(r.Context(), c.WorkspaceID, c.ID, actorOf(r))
+	updated, err := change(r.Context(), c.WorkspaceID, c.ID, actorOf(r))
 	if err != nil {
 		return err
 	}
-	s.publish(r.Context(), events)
 	writeJSON(w, http.StatusOK, updated)
 	return nil
 }

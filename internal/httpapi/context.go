@@ -40,16 +40,15 @@ func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) error {
 // changeCustomer applies a store change to the customer of {cid} and
 // publishes what it committed.
 func (s *Server) changeCustomer(w http.ResponseWriter, r *http.Request,
-	change func(c *chat.Conversation) (*chat.Customer, []chat.Event, error)) error {
+	change func(c *chat.Conversation) (*chat.Customer, error)) error {
 	c, err := s.visibleConversation(r)
 	if err != nil {
 		return err
 	}
-	cu, events, err := change(c)
+	cu, err := change(c)
 	if err != nil {
 		return err
 	}
-	s.hub.Publish(r.Context(), events)
 	writeJSON(w, http.StatusOK, cu)
 	return nil
 }
@@ -59,8 +58,8 @@ func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &p); err != nil {
 		return err
 	}
-	return s.changeCustomer(w, r, func(c *chat.Conversation) (*chat.Customer, []chat.Event, error) {
-		return s.store.UpdateProfile(r.Context(), c.WorkspaceID, c.CustomerID, p)
+	return s.changeCustomer(w, r, func(c *chat.Conversation) (*chat.Customer, error) {
+		return s.app.UpdateProfile(r.Context(), c.WorkspaceID, c.CustomerID, p)
 	})
 }
 
@@ -72,8 +71,8 @@ func (s *Server) changeCustomerID(w http.ResponseWriter, r *http.Request) error 
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	return s.changeCustomer(w, r, func(c *chat.Conversation) (*chat.Customer, []chat.Event, error) {
-		return s.store.ChangeCustomerID(r.Context(), c.WorkspaceID, c.CustomerID, req.CustomerID, req.Confirm)
+	return s.changeCustomer(w, r, func(c *chat.Conversation) (*chat.Customer, error) {
+		return s.app.ChangeCustomerID(r.Context(), c.WorkspaceID, c.CustomerID, req.CustomerID, req.Confirm)
 	})
 }
 
@@ -86,8 +85,8 @@ func (s *Server) setCustomerTags(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	return s.changeCustomer(w, r, func(c *chat.Conversation) (*chat.Customer, []chat.Event, error) {
-		return s.store.SetCustomerTags(r.Context(), c.WorkspaceID, c.CustomerID, req.TagIDs)
+	return s.changeCustomer(w, r, func(c *chat.Conversation) (*chat.Customer, error) {
+		return s.app.SetCustomerTags(r.Context(), c.WorkspaceID, c.CustomerID, req.TagIDs)
 	})
 }
 
@@ -100,11 +99,10 @@ func (s *Server) setNote(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	updated, events, err := s.store.SetNote(r.Context(), c.WorkspaceID, c.ID, n)
+	updated, err := s.app.SetNote(r.Context(), c.WorkspaceID, c.ID, n)
 	if err != nil {
 		return err
 	}
-	s.hub.Publish(r.Context(), events)
 	writeJSON(w, http.StatusOK, updated)
 	return nil
 }
@@ -114,11 +112,10 @@ func (s *Server) requestRating(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	msg, events, err := s.store.RequestRating(r.Context(), c.WorkspaceID, c.ID, actorOf(r))
+	msg, err := s.app.RequestRating(r.Context(), c.WorkspaceID, c.ID, actorOf(r))
 	if err != nil {
 		return err
 	}
-	s.hub.Publish(r.Context(), events)
 	writeJSON(w, http.StatusCreated, msg)
 	return nil
 }
@@ -444,11 +441,10 @@ func (s *Server) widgetRate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	updated, events, err := s.store.Rate(r.Context(), c.WorkspaceID, c.ID, req.Score, req.Comment)
+	updated, err := s.app.Rate(r.Context(), c.WorkspaceID, c.ID, req.Score, req.Comment)
 	if err != nil {
 		return err
 	}
-	s.hub.Publish(r.Context(), events)
 	writeJSON(w, http.StatusOK, viewForVisitor(&updated))
 	return nil
 }

@@ -21,7 +21,7 @@ import (
 // canceled request is nobody's fault and must not page anyone.
 func TestStoreErrorsCounted(t *testing.T) {
 	m := metrics.New()
-	s := New(Config{Metrics: m}, nil, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := New(Config{Metrics: m}, nil, nil, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

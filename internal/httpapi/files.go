@@ -105,17 +105,16 @@ func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, ws *chat.Works
 	if err != nil {
 		return chat.Message{}, false, err
 	}
-	msg, events, dup, err := s.store.AppendMessage(r.Context(), c.WorkspaceID, c.ID, actor,
+	sent, err := s.app.Send(r.Context(), c.WorkspaceID, c.ID, actor,
 		chat.NewMessage{ClientMsgID: clientMsgID, SenderName: senderName, Attachment: a})
-	if err != nil || dup {
+	if err != nil || sent.Dup {
 		// Refused, or a retry of a file already stored: keep one copy.
 		s.removeFile(r.Context(), a)
 	}
 	if err != nil {
 		return chat.Message{}, false, err
 	}
-	s.hub.Publish(r.Context(), events)
-	return msg, dup, nil
+	return sent.Message, sent.Dup, nil
 }
 
 // removeFile deletes an attachment's bytes that no message will refer to.

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sodam-chat/sodam/internal/app"
 	"github.com/sodam-chat/sodam/internal/auth"
 	"github.com/sodam-chat/sodam/internal/blob"
 	"github.com/sodam-chat/sodam/internal/bus"
@@ -62,7 +63,7 @@ func newEnv(t *testing.T) *env {
 	e.uploads = filepath.Join(t.TempDir(), "uploads")
 	e.files, err = blob.NewDisk(e.uploads)
 	must(t, err)
-	e.srv.Config.Handler = httpapi.New(httpapi.Config{BaseURL: e.srv.URL}, store, e.files, hub, log).Handler()
+	e.srv.Config.Handler = httpapi.New(httpapi.Config{BaseURL: e.srv.URL}, store, app.New(store, hub, nil), e.files, hub, log).Handler()
 	t.Cleanup(func() {
 		cancel()
 		e.srv.Close()

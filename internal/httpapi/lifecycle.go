@@ -21,8 +21,8 @@ func (s *Server) transfer(w http.ResponseWriter, r *http.Request) error {
 	if req.AgentID <= 0 {
 		return chat.Errorf(chat.ErrInvalid, "agent_id must be the ID of the agent to transfer to")
 	}
-	return s.changeConversation(w, r, func(ctx context.Context, ws, id int64, actor chat.Actor) (chat.Conversation, []chat.Event, error) {
-		return s.store.Transfer(ctx, ws, id, actor, req.AgentID, req.Reason)
+	return s.changeConversation(w, r, func(ctx context.Context, ws, id int64, actor chat.Actor) (chat.Conversation, error) {
+		return s.app.Transfer(ctx, ws, id, actor, req.AgentID, req.Reason)
 	})
 }
 
@@ -32,7 +32,7 @@ type toggleRequest struct {
 
 // toggle reads {"on": true|false} and applies set.
 func (s *Server) toggle(w http.ResponseWriter, r *http.Request,
-	set func(ctx context.Context, ws, id int64, actor chat.Actor, on bool) (chat.Conversation, []chat.Event, error)) error {
+	set func(ctx context.Context, ws, id int64, actor chat.Actor, on bool) (chat.Conversation, error)) error {
 	var req toggleRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -40,17 +40,17 @@ func (s *Server) toggle(w http.ResponseWriter, r *http.Request,
 	if req.On == nil {
 		return chat.Errorf(chat.ErrInvalid, "on (true or false) is required")
 	}
-	return s.changeConversation(w, r, func(ctx context.Context, ws, id int64, actor chat.Actor) (chat.Conversation, []chat.Event, error) {
+	return s.changeConversation(w, r, func(ctx context.Context, ws, id int64, actor chat.Actor) (chat.Conversation, error) {
 		return set(ctx, ws, id, actor, *req.On)
 	})
 }
 
 func (s *Server) hold(w http.ResponseWriter, r *http.Request) error {
-	return s.toggle(w, r, s.store.SetHold)
+	return s.toggle(w, r, s.app.SetHold)
 }
 
 func (s *Server) important(w http.ResponseWriter, r *http.Request) error {
-	return s.toggle(w, r, s.store.SetImportant)
+	return s.toggle(w, r, s.app.SetImportant)
 }
 
 type blockRequest struct {
@@ -73,11 +73,10 @@ func (s *Server) block(w http.ResponseWriter, r *http.Request) error {
 	if c.AssigneeID != m.AgentID && !m.Role.SeesAll() {
 		return chat.Errorf(chat.ErrNotAssignee, "only the assigned agent or a manager can block this customer")
 	}
-	cu, events, err := s.store.BlockCustomer(r.Context(), c.WorkspaceID, c.CustomerID, req.Reason, req.Note)
+	cu, err := s.app.BlockCustomer(r.Context(), c.WorkspaceID, c.CustomerID, req.Reason, req.Note)
 	if err != nil {
 		return err
 	}
-	s.publish(r.Context(), events)
 	writeJSON(w, http.StatusOK, cu)
 	return nil
 }
@@ -118,11 +117,10 @@ func (s *Server) setCapacity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m, events, err := s.store.SetCapacity(r.Context(), memberOf(r).WorkspaceID, aid, req.Capacity)
+	m, err := s.app.SetCapacity(r.Context(), memberOf(r).WorkspaceID, aid, req.Capacity)
 	if err != nil {
 		return err
 	}
-	s.publish(r.Context(), events)
 	writeJSON(w, http.StatusOK, m)
 	return nil
 }
@@ -155,11 +153,10 @@ func (s *Server) patchTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tk, events, err := s.store.UpdateTicket(r.Context(), memberOf(r).WorkspaceID, id, chat.TicketPatch(p))
+	tk, err := s.app.UpdateTicket(r.Context(), memberOf(r).WorkspaceID, id, chat.TicketPatch(p))
 	if err != nil {
 		return err
 	}
-	s.publish(r.Context(), events)
 	writeJSON(w, http.StatusOK, tk)
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sodam-chat/sodam/internal/app"
 	"github.com/sodam-chat/sodam/internal/auth"
 	"github.com/sodam-chat/sodam/internal/blob"
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -35,6 +36,7 @@ type Config struct {
 type Server struct {
 	cfg     Config
 	store   chat.Store
+	app     *app.App   // every write, and the events it commits
 	files   blob.Store // attachments' bytes
 	hub     *realtime.Hub
 	log     *slog.Logger
@@ -52,13 +54,14 @@ type Server struct {
 	mux              *http.ServeMux
 }
 
-// New returns a server keeping attachments in files; Handler serves it.
-func New(cfg Config, store chat.Store, files blob.Store, hub *realtime.Hub, log *slog.Logger) *Server {
+// New returns a server reading from store, writing through a, and keeping
+// attachments in files; Handler serves it.
+func New(cfg Config, store chat.Store, a *app.App, files blob.Store, hub *realtime.Hub, log *slog.Logger) *Server {
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 7 * 24 * time.Hour
 	}
 	s := &Server{
-		cfg: cfg, store: store, files: files, hub: hub, log: log, now: time.Now, metrics: cfg.Metrics,
+		cfg: cfg, store: store, app: a, files: files, hub: hub, log: log, now: time.Now, metrics: cfg.Metrics,
 		loginsPerAccount: auth.NewLimiter(12*time.Second, 5),
 		loginsPerAddress: auth.NewLimiter(time.Second, 60),
 		mux:              http.NewServeMux(),
@@ -191,7 +194,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		r = r.WithContext(context.WithValue(r.Context(), keyStart, start))
+		r = r.WithContext(metrics.WithStart(r.Context(), start))
 		rec := &statusRecorder{ResponseWriter: w}
 		w = rec
 		defer func() { s.metrics.HTTPRequest(rt.pattern, rec.status()) }()
@@ -213,15 +216,6 @@ func (s *Server) wrap(rt route) http.Handler {
 		// The path only: query strings may carry widget tokens.
 		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "dur", time.Since(start), "err", chat.ErrorCode(err))
 	})
-}
-
-// publish puts what a request committed on the bus and records how long
-// the request took to get there.
-func (s *Server) publish(ctx context.Context, events []chat.Event) {
-	if start, ok := ctx.Value(keyStart).(time.Time); ok && len(events) > 0 {
-		s.metrics.Committed(start)
-	}
-	s.hub.Publish(ctx, events)
 }
 
 // statusRecorder remembers the status a handler answered with. Unwrap lets

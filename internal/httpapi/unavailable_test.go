@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sodam-chat/sodam/internal/app"
 	"github.com/sodam-chat/sodam/internal/blob"
 	"github.com/sodam-chat/sodam/internal/bus"
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -39,7 +40,8 @@ func TestUnavailableDatabase(t *testing.T) {
 	store := downStore{db}
 	files, err := blob.NewDisk(t.TempDir())
 	must(t, err)
-	srv := httptest.NewServer(httpapi.New(httpapi.Config{}, store, files, realtime.NewHub(store, bus.NewMemory(), log), log).Handler())
+	hub := realtime.NewHub(store, bus.NewMemory(), log)
+	srv := httptest.NewServer(httpapi.New(httpapi.Config{}, store, app.New(store, hub, nil), files, hub, log).Handler())
 	t.Cleanup(srv.Close)
 
 	resp, err := http.Post(srv.URL+"/api/v1/widget/sessions", "application/json", strings.NewReader(`{"site_id":"shop"}`))

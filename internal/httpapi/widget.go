@@ -307,15 +307,14 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	c, events, err := s.store.OpenConversation(ctx, v.workspace.ID, v.session.CustomerID, chat.ChannelWeb)
+	c, started, err := s.app.StartConversation(ctx, v.workspace.ID, v.session.CustomerID, chat.ChannelWeb)
 	if err != nil {
 		return err
 	}
-	s.publish(ctx, events)
 	if err := s.withQueue(ctx, &c); err != nil {
 		return err
 	}
-	writeJSON(w, createdStatus(len(events) == 0), viewForVisitor(&c))
+	writeJSON(w, createdStatus(!started), viewForVisitor(&c))
 	return nil
 }
 
@@ -380,17 +379,16 @@ func (s *Server) widgetSend(w http.ResponseWriter, r *http.Request) error {
 	if chat.IsEndCommand(req.Body) {
 		return s.visitorClose(w, r, c)
 	}
-	msg, events, dup, err := s.store.AppendMessage(r.Context(), c.WorkspaceID, c.ID, chat.VisitorActor,
+	sent, err := s.app.Send(r.Context(), c.WorkspaceID, c.ID, chat.VisitorActor,
 		chat.NewMessage{ClientMsgID: req.ClientMsgID, Body: req.Body})
 	if err != nil {
 		return err
 	}
-	s.publish(r.Context(), events)
-	if len(events) > 0 {
-		c = events[0].Conversation
+	if sent.Conversation != nil {
+		c = sent.Conversation
 	}
 	// A text message: there is no attachment to sign a link for.
-	writeJSON(w, createdStatus(dup), widgetSendResponse{Message: messageForVisitor(&msg, visitorLinks{}), Conversation: viewForVisitor(c)})
+	writeJSON(w, createdStatus(sent.Dup), widgetSendResponse{Message: messageForVisitor(&sent.Message, visitorLinks{}), Conversation: viewForVisitor(c)})
 	return nil
 }
 
@@ -406,10 +404,9 @@ func (s *Server) widgetClose(w http.ResponseWriter, r *http.Request) error {
 // one answers with it, so a retried "end" is harmless.
 func (s *Server) visitorClose(w http.ResponseWriter, r *http.Request, c *chat.Conversation) error {
 	if c.State != chat.StateClosed {
-		closed, events, err := s.store.CloseConversation(r.Context(), c.WorkspaceID, c.ID, chat.VisitorActor)
+		closed, err := s.app.CloseConversation(r.Context(), c.WorkspaceID, c.ID, chat.VisitorActor)
 		switch {
 		case err == nil:
-			s.publish(r.Context(), events)
 			c = &closed
 		case chat.ErrorCode(err) != chat.ErrConversationClosed:
 			return err
@@ -518,11 +515,9 @@ func (s *Server) widgetTicket(w http.ResponseWriter, r *http.Request) error {
 		return chat.Errorf(chat.ErrCustomerBlocked, "this customer is blocked")
 	}
 	tk := &chat.Ticket{WorkspaceID: v.workspace.ID, CustomerID: cu.ID, Name: strings.TrimSpace(req.Name), Contact: strings.TrimSpace(req.Contact), Message: req.Message}
-	events, err := s.store.CreateTicket(r.Context(), tk)
-	if err != nil {
+	if err := s.app.CreateTicket(r.Context(), tk); err != nil {
 		return err
 	}
-	s.publish(r.Context(), events)
 	writeJSON(w, http.StatusCreated, visitorTicket{ID: tk.ID, CreatedAt: tk.CreatedAt})
 	return nil
 }

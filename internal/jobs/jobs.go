@@ -1,12 +1,16 @@
-// Package jobs runs Sodam's durable timers: inactivity closes and agent
-// auto-offline. Jobs are rows in the store; every node runs a Runner, and a
-// job is leased to one node at a time and carried out in the transaction
-// that deletes it, so it fires exactly once, also across restarts.
+// Package jobs runs Sodam's durable jobs: timers such as inactivity closes
+// and agent auto-offline, and (later) deliveries and exports. Jobs are rows
+// in the store; every node runs a Runner, and a job is leased to one node
+// at a time, so it survives restarts and a node's death. What a job does
+// is its kind's Handler in a Registry; the store only claims, leases and
+// completes jobs.
 package jobs
 
 import (
 	"context"
 	"crypto/rand"
+	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"strconv"
@@ -16,23 +20,39 @@ import (
 	"github.com/sodam-chat/sodam/internal/metrics"
 )
 
-// Store is what the runner needs of the store.
-type Store interface {
-	ClaimJobs(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]chat.Job, error)
-	RunJob(ctx context.Context, j chat.Job, node string) ([]chat.Event, error)
-	FailJob(ctx context.Context, j chat.Job, cause error) error
+// Handler carries out the jobs of one kind, in one of two ways.
+type Handler struct {
+	// InTx carries a job out inside the transaction that finishes it, so
+	// it takes effect exactly once; a job rescheduled, cancelled or
+	// reclaimed since its claim does not run.
+	InTx func(ctx context.Context, tx chat.Tx, j chat.Job) error
+	// Routing says an InTx job may change who holds what: the runner then
+	// takes the workspace's routing lock before anything else, as every
+	// such change does (Tx's lock order), so a job and an agent's action
+	// on the same conversation never wait on each other in a cycle.
+	Routing bool
+	// Run carries a job out outside any transaction (a delivery, an
+	// export); the job is completed once Run returns nil. A node that dies
+	// mid-run loses its lease and another runs the job again: at least
+	// once.
+	Run func(ctx context.Context, j chat.Job) error
 }
 
-// Publisher puts committed events on the bus.
-type Publisher interface {
-	Publish(ctx context.Context, events []chat.Event)
+// Registry maps a job kind to its handler.
+type Registry map[string]Handler
+
+// Committer runs a workflow in a transaction and publishes what it
+// committed (app.App).
+type Committer interface {
+	Commit(ctx context.Context, fn func(chat.Tx) error) error
 }
 
 // Runner claims due jobs and carries them out.
 type Runner struct {
-	Store Store
-	Pub   Publisher
-	Log   *slog.Logger
+	Store    chat.Jobs
+	Commit   Committer
+	Handlers Registry
+	Log      *slog.Logger
 	// Node names this runner in claims; unique per process.
 	Node string
 	// Every is how often the runner looks for due jobs.
@@ -73,29 +93,59 @@ func (r *Runner) RunDue(ctx context.Context) int {
 		jobs, err := r.Store.ClaimJobs(ctx, r.Node, now, r.Lease, 50)
 		if err != nil {
 			if ctx.Err() == nil {
-				r.Log.Warn("claim jobs", "err", err)
+				r.Log.Warn("claim jobs", slog.Any("err", err))
 				r.Metrics.StoreError("jobs")
 			}
 			return ran
 		}
 		for _, j := range jobs {
 			r.Metrics.JobRan(j.DueAt, now)
-			events, err := r.Store.RunJob(ctx, j, r.Node)
-			if err != nil {
+			if err := r.Do(ctx, j); err != nil {
 				if chat.ErrorCode(err) == "" {
 					r.Metrics.StoreError("jobs")
 				}
-				r.Log.Warn("job failed", "kind", j.Kind, "workspace", j.WorkspaceID, "ref", j.RefID, "attempt", j.Attempts, "err", err)
+				r.Log.Warn("job failed", slog.String("kind", j.Kind), slog.Int64("workspace", j.WorkspaceID),
+					slog.Int64("ref", j.RefID), slog.Int("attempt", j.Attempts), slog.Any("err", err))
 				if err := r.Store.FailJob(ctx, j, err); err != nil {
-					r.Log.Warn("record job failure", "err", err)
+					r.Log.Warn("record job failure", slog.Any("err", err))
 				}
 				continue
 			}
-			r.Pub.Publish(ctx, events)
 			ran++
 		}
 		if len(jobs) < 50 {
 			return ran
 		}
+	}
+}
+
+// Do carries out one job this runner claimed, with its kind's handler. A
+// job that is no longer this runner's to run does nothing.
+func (r *Runner) Do(ctx context.Context, j chat.Job) error {
+	h, ok := r.Handlers[j.Kind]
+	switch {
+	case !ok:
+		return fmt.Errorf("no handler for job kind %q", j.Kind)
+	case h.InTx != nil:
+		err := r.Commit.Commit(ctx, func(tx chat.Tx) error {
+			if h.Routing {
+				if _, err := tx.LockRouting(ctx, j.WorkspaceID); err != nil {
+					return err
+				}
+			}
+			if err := tx.FinishJob(ctx, j, r.Node); err != nil {
+				return err
+			}
+			return h.InTx(ctx, tx, j)
+		})
+		if errors.Is(err, chat.ErrJobMoved) {
+			return nil // not ours to run any more
+		}
+		return err
+	default:
+		if err := h.Run(ctx, j); err != nil {
+			return err
+		}
+		return r.Store.CompleteJob(ctx, j, r.Node)
 	}
 }

@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sodam-chat/sodam/internal/app"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/jobs"
 	"github.com/sodam-chat/sodam/internal/metrics"
@@ -84,7 +86,7 @@ func setup(t *testing.T, db *sqldb.DB, w *world) chat.Conversation {
 	w.agent = chat.Actor{Kind: chat.SenderAgent, AgentID: a.ID, Role: chat.RoleAgent, Status: chat.StatusOnline}
 	cu := &chat.Customer{WorkspaceID: w.ws.ID, ExternalID: "c1"}
 	must(t, db.UpsertCustomer(ctx, cu))
-	c, _, err := db.OpenConversation(ctx, w.ws.ID, cu.ID, chat.ChannelWeb)
+	c, _, err := app.New(db, &events{}, nil).StartConversation(ctx, w.ws.ID, cu.ID, chat.ChannelWeb)
 	must(t, err)
 	_, _, err = db.Take(ctx, w.ws.ID, c.ID, w.agent)
 	must(t, err)
@@ -94,7 +96,8 @@ func setup(t *testing.T, db *sqldb.DB, w *world) chat.Conversation {
 }
 
 func runner(db *sqldb.DB, w *world, pub *events, node string) *jobs.Runner {
-	return &jobs.Runner{Store: db, Pub: pub, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Node: node,
+	a := app.New(db, pub, nil)
+	return &jobs.Runner{Store: db, Commit: a, Handlers: a.Jobs(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Node: node,
 		Every: time.Hour, Lease: time.Minute, Now: w.clock}
 }
 
@@ -181,5 +184,70 @@ func TestAutoOffline(t *testing.T) {
 	r.Metrics.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	if body := rec.Body.String(); !strings.Contains(body, "sodam_job_lag_seconds_count 1\n") || !strings.Contains(body, "sodam_job_lag_seconds_sum 60\n") {
 		t.Fatalf("job lag not recorded:\n%s", body)
+	}
+}
+
+// TestOutsideTransaction: a handler that runs outside any transaction (a
+// delivery) completes its job when it succeeds; a failure leaves the job
+// to run again after its lease; a job rescheduled while it ran stays.
+func TestOutsideTransaction(t *testing.T) {
+	w := &world{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
+	db := open(t, filepath.Join(t.TempDir(), "sodam.db"), w)
+	c := setup(t, db, w)
+	must(t, db.CancelJob(ctx, chat.JobInactivity, w.ws.ID, c.ID)) // only deliveries here
+	r := runner(db, w, &events{}, "n")
+	var runs []int64
+	fail := true
+	r.Handlers["delivery"] = jobs.Handler{Run: func(_ context.Context, j chat.Job) error {
+		runs = append(runs, j.RefID)
+		if j.RefID == 2 && fail {
+			fail = false
+			return errors.New("receiver down")
+		}
+		if j.RefID == 3 && len(runs) < 5 {
+			// Something moved the job while it ran: it is not done.
+			return db.ScheduleJob(ctx, chat.Job{Kind: "delivery", WorkspaceID: w.ws.ID, RefID: 3, DueAt: w.now.Add(time.Hour)})
+		}
+		return nil
+	}}
+	for id := int64(1); id <= 3; id++ {
+		must(t, db.ScheduleJob(ctx, chat.Job{Kind: "delivery", WorkspaceID: w.ws.ID, RefID: id, DueAt: w.now}))
+	}
+	if n := r.RunDue(ctx); n != 2 || len(runs) != 3 {
+		t.Fatalf("first round: %d succeeded, ran %v", n, runs)
+	}
+	// Within the lease nothing runs again; after it, the failed one does.
+	if n := r.RunDue(ctx); n != 0 {
+		t.Fatalf("%d ran again within the lease", n)
+	}
+	w.now = w.now.Add(2 * time.Minute)
+	if n := r.RunDue(ctx); n != 1 || runs[len(runs)-1] != 2 {
+		t.Fatalf("after the lease: %d ran, runs %v", n, runs)
+	}
+	// The rescheduled one runs at its new time, once.
+	w.now = w.now.Add(time.Hour)
+	if n := r.RunDue(ctx); n != 1 || runs[len(runs)-1] != 3 {
+		t.Fatalf("rescheduled job: %d ran, runs %v", n, runs)
+	}
+	if n := r.RunDue(ctx); n != 0 {
+		t.Fatalf("%d ran after every job completed", n)
+	}
+}
+
+// TestUnknownKind: a job no handler knows fails and stays for a node that
+// knows it (a newer version during a rolling upgrade).
+func TestUnknownKind(t *testing.T) {
+	w := &world{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
+	db := open(t, filepath.Join(t.TempDir(), "sodam.db"), w)
+	setup(t, db, w)
+	r := runner(db, w, &events{}, "n")
+	must(t, db.ScheduleJob(ctx, chat.Job{Kind: "from-the-future", WorkspaceID: w.ws.ID, RefID: 1, DueAt: w.now}))
+	if n := r.RunDue(ctx); n != 0 {
+		t.Fatalf("%d jobs of an unknown kind ran", n)
+	}
+	w.now = w.now.Add(2 * time.Minute)
+	r.Handlers["from-the-future"] = jobs.Handler{Run: func(context.Context, chat.Job) error { return nil }}
+	if n := r.RunDue(ctx); n != 1 {
+		t.Fatalf("%d ran once a handler knew the kind", n)
 	}
 }

@@ -148,3 +148,17 @@ func (g *scrapeGauge) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.NewInvalidMetric(g.desc, err)
 	}
 }
+
+type startKey struct{}
+
+// WithStart marks ctx with when its request arrived, so whoever commits on
+// its behalf can time request to commit.
+func WithStart(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, startKey{}, t)
+}
+
+// Started is when ctx's request arrived, if WithStart marked it.
+func Started(ctx context.Context) (time.Time, bool) {
+	t, ok := ctx.Value(startKey{}).(time.Time)
+	return t, ok
+}

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sodam-chat/sodam/internal/app"
 	"github.com/sodam-chat/sodam/internal/auth"
 	"github.com/sodam-chat/sodam/internal/blob"
 	"github.com/sodam-chat/sodam/internal/bus"
@@ -39,7 +40,9 @@ type Main struct {
 	Log    *slog.Logger
 	Store  chat.Store
 	Hub    *realtime.Hub
-	out    io.Writer
+	// App runs the workflows; every write goes through it.
+	App *app.App
+	out io.Writer
 
 	ln   net.Listener
 	http *http.Server
@@ -139,8 +142,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Hub.Metrics = met
-	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met}, m.Store, files, m.Hub, m.Log)
-	runner := &jobs.Runner{Store: db, Pub: m.Hub, Log: m.Log, Node: node, Every: time.Second, Lease: time.Minute, Now: time.Now, Metrics: met}
+	m.App = app.New(m.Store, m.Hub, met)
+	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met}, m.Store, m.App, files, m.Hub, m.Log)
+	runner := &jobs.Runner{Store: db, Commit: m.App, Handlers: m.App.Jobs(), Log: m.Log, Node: node,
+		Every: time.Second, Lease: time.Minute, Now: time.Now, Metrics: met}
 	if c.MetricsAddr != "" {
 		if err := m.serveMetrics(c.MetricsAddr, met); err != nil {
 			return err

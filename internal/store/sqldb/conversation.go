@@ -197,53 +197,36 @@ func (db *DB) QueueLengths(ctx context.Context) (map[int64]int, error) {
 	return out, rows.Err()
 }
 
-// OpenConversation returns the customer's open conversation on ch or starts
-// one, and routes it when the workspace assigns automatically. The
-// customer's row lock serializes concurrent starts.
-func (db *DB) OpenConversation(ctx context.Context, workspaceID, customerID int64, ch chat.Channel) (chat.Conversation, []chat.Event, error) {
-	var c chat.Conversation
-	events, err := db.write(ctx, func(t *txn) error {
-		ws, err := db.lockRouting(ctx, t, workspaceID)
-		if err != nil {
-			return err
-		}
-		cu, err := db.customer(ctx, t.q, workspaceID, `cu.id = ?`, customerID)
-		if err != nil {
-			return err
-		}
-		if cu.BlockedAt != nil {
-			return chat.Errorf(chat.ErrCustomerBlocked, "this customer is blocked")
-		}
-		c, err = db.currentConversation(ctx, t.q, workspaceID, customerID, ch)
-		if err == nil || chat.ErrorCode(err) != chat.ErrConversationNotFound {
-			return err
-		}
-		var room int64
-		if err := t.row(ctx, `UPDATE workspaces SET room_seq = room_seq + 1 WHERE id = ? RETURNING room_seq`, workspaceID).Scan(&room); err != nil {
-			return err
-		}
-		now := micros(t.now)
-		var id int64
-		if err := t.row(ctx, `INSERT INTO conversations (workspace_id, room_no, customer_id, channel, state, last_message_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, workspaceID, room, customerID, ch, chat.StateUnassigned, now, now).Scan(&id); err != nil {
-			return err
-		}
-		if c, err = db.conversation(ctx, t.q, workspaceID, id); err != nil {
-			return err
-		}
-		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventConversationCreated, Conversation: ptr(c)})
-		if g := ws.Settings.Greeting; g != "" {
-			if err := db.systemMessage(ctx, t, c, chat.EventMessageCreated, chat.SystemGreeting, map[string]string{"text": g}, false); err != nil {
-				return err
-			}
-		}
-		if err := db.route(ctx, t, ws); err != nil {
-			return err
-		}
-		c, err = db.conversation(ctx, t.q, workspaceID, id)
-		return err
-	})
-	return c, events, err
+// startConversation returns the customer's open conversation on ch, or
+// starts one. The routing lock, held by the caller, serializes concurrent
+// starts; the partial unique index backs it.
+func (db *DB) startConversation(ctx context.Context, t *txn, workspaceID, customerID int64, ch chat.Channel) (chat.Conversation, bool, error) {
+	cu, err := db.customer(ctx, t.q, workspaceID, `cu.id = ?`, customerID)
+	if err != nil {
+		return chat.Conversation{}, false, err
+	}
+	if cu.BlockedAt != nil {
+		return chat.Conversation{}, false, chat.Errorf(chat.ErrCustomerBlocked, "this customer is blocked")
+	}
+	c, err := db.currentConversation(ctx, t.q, workspaceID, customerID, ch)
+	if err == nil || chat.ErrorCode(err) != chat.ErrConversationNotFound {
+		return c, false, err
+	}
+	var room int64
+	if err := t.row(ctx, `UPDATE workspaces SET room_seq = room_seq + 1 WHERE id = ? RETURNING room_seq`, workspaceID).Scan(&room); err != nil {
+		return c, false, err
+	}
+	now := micros(t.now)
+	var id int64
+	if err := t.row(ctx, `INSERT INTO conversations (workspace_id, room_no, customer_id, channel, state, last_message_at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, workspaceID, room, customerID, ch, chat.StateUnassigned, now, now).Scan(&id); err != nil {
+		return c, false, err
+	}
+	if c, err = db.conversation(ctx, t.q, workspaceID, id); err != nil {
+		return c, false, err
+	}
+	t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventConversationCreated, Conversation: ptr(c)})
+	return c, true, nil
 }
 
 // Take gives a queued conversation to the acting agent ("Assign to me").

@@ -2,9 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -62,42 +59,24 @@ func (db *DB) ClaimJobs(ctx context.Context, node string, now time.Time, lease t
 	return jobs, err
 }
 
-// RunJob carries out a claimed job and deletes it in one transaction.
-func (db *DB) RunJob(ctx context.Context, j chat.Job, node string) ([]chat.Event, error) {
-	return db.write(ctx, func(t *txn) error {
-		// Routing lock first, as everywhere: both kinds may free capacity.
-		ws, err := db.lockRouting(ctx, t, j.WorkspaceID)
-		if err != nil {
-			return err
-		}
-		var due int64
-		var claimedBy sql.NullString
-		err = t.row(ctx, `SELECT due_at, claimed_by FROM jobs WHERE id = ?`+t.forUpdate(), j.ID).Scan(&due, &claimedBy)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil // done or cancelled meanwhile
-		}
-		if err != nil {
-			return err
-		}
-		if claimedBy.String != node || fromMicros(due).After(t.now) {
-			return nil // rescheduled or reclaimed since: not ours to run now
-		}
-		switch j.Kind {
-		case chat.JobInactivity:
-			err = db.inactivityClose(ctx, t, j.WorkspaceID, j.RefID)
-		case chat.JobOffline:
-			err = db.goOffline(ctx, t, j.WorkspaceID, j.RefID)
-		default:
-			err = fmt.Errorf("unknown job kind %q", j.Kind)
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := t.exec(ctx, `DELETE FROM jobs WHERE id = ?`, j.ID); err != nil {
-			return err
-		}
-		return db.route(ctx, t, ws)
+// CompleteJob deletes a job node carried out outside any transaction,
+// unless it was rescheduled or reclaimed since the claim.
+func (db *DB) CompleteJob(ctx context.Context, j chat.Job, node string) error {
+	return db.tx(ctx, func(x q) error {
+		_, err := x.finishJob(ctx, j, node)
+		return err
 	})
+}
+
+// finishJob deletes j if it is still as node claimed it, and reports
+// whether it was.
+func (x q) finishJob(ctx context.Context, j chat.Job, node string) (bool, error) {
+	res, err := x.exec(ctx, `DELETE FROM jobs WHERE id = ? AND claimed_by = ? AND due_at = ?`, j.ID, node, micros(j.DueAt))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // FailJob records a failure; the job runs again when its lease ends.
@@ -106,39 +85,4 @@ func (db *DB) FailJob(ctx context.Context, j chat.Job, cause error) error {
 		_, err := x.exec(ctx, `UPDATE jobs SET last_error = ? WHERE id = ?`, cause.Error(), j.ID)
 		return err
 	})
-}
-
-// inactivityClose closes a conversation whose customer did not answer in
-// time. The timer is cancelled by every event that makes it moot (a reply,
-// hold, close), so a conversation still open and not held is due.
-func (db *DB) inactivityClose(ctx context.Context, t *txn, workspaceID, id int64) error {
-	c, err := db.lockConversation(ctx, t.q, workspaceID, id)
-	if chat.ErrorCode(err) == chat.ErrConversationNotFound {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if c.State == chat.StateClosed || c.OnHold || c.CustomerLeftAt != nil {
-		return nil
-	}
-	return db.close(ctx, t, c, chat.CloseByInactivity)
-}
-
-// goOffline takes an agent offline: their consoles have all been gone for
-// the workspace's auto-offline time.
-func (db *DB) goOffline(ctx context.Context, t *txn, workspaceID, agentID int64) error {
-	m, err := db.member(ctx, t.q, workspaceID, agentID)
-	if chat.ErrorCode(err) == chat.ErrAgentNotFound {
-		return nil
-	}
-	if err != nil || m.Status == chat.StatusOffline {
-		return err
-	}
-	if _, err := t.exec(ctx, `UPDATE members SET status = ? WHERE workspace_id = ? AND agent_id = ?`, chat.StatusOffline, workspaceID, agentID); err != nil {
-		return err
-	}
-	m.Status = chat.StatusOffline
-	t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventAgentStatus, Member: m})
-	return nil
 }

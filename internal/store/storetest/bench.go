@@ -40,7 +40,7 @@ func BenchAppendMessage(b *testing.B, open Opener) {
 				for c := range 40 {
 					cu := &chat.Customer{WorkspaceID: ws.ID, ExternalID: fmt.Sprint("c", c)}
 					mustB(b, s.UpsertCustomer(ctx, cu))
-					conv, _, err := s.OpenConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb)
+					conv, _, err := openConversation(s, ws.ID, cu.ID, chat.ChannelWeb)
 					mustB(b, err)
 					agent := agents[c%len(agents)]
 					_, _, err = s.Take(ctx, ws.ID, conv.ID, agent)

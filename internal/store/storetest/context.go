@@ -79,7 +79,7 @@ func testMerge(t *testing.T, s chat.Store) {
 	kim := newCustomer(t, s, f.ws, "kim")
 	_, _, err := s.UpdateProfile(ctx, f.ws.ID, kim.ID, chat.ProfilePatch{Name: strp("김철수"), Note: strp("VIP")})
 	must(t, err)
-	c1, _, err := s.OpenConversation(ctx, f.ws.ID, kim.ID, chat.ChannelWeb)
+	c1, _, err := openConversation(s, f.ws.ID, kim.ID, chat.ChannelWeb)
 	must(t, err)
 	_, _, err = s.CloseConversation(ctx, f.ws.ID, c1.ID, f.manager)
 	must(t, err)
@@ -87,7 +87,7 @@ func testMerge(t *testing.T, s chat.Store) {
 	anon := newCustomer(t, s, f.ws, "v-anon")
 	_, _, err = s.UpdateProfile(ctx, f.ws.ID, anon.ID, chat.ProfilePatch{Phone: strp("010-0000-0000"), Note: strp("익명 메모")})
 	must(t, err)
-	c2, _, err := s.OpenConversation(ctx, f.ws.ID, anon.ID, chat.ChannelWeb)
+	c2, _, err := openConversation(s, f.ws.ID, anon.ID, chat.ChannelWeb)
 	must(t, err)
 
 	// A free customer ID is a rename.
@@ -280,7 +280,7 @@ func testNoteAndHistory(t *testing.T, s chat.Store) {
 	if c.Memo != "환불 완료" || len(c.Tags) != 0 {
 		t.Fatalf("note after close %+v", c)
 	}
-	second, _, err := s.OpenConversation(ctx, f.ws.ID, first.CustomerID, chat.ChannelWeb)
+	second, _, err := openConversation(s, f.ws.ID, first.CustomerID, chat.ChannelWeb)
 	must(t, err)
 	history, err := s.CustomerConversations(ctx, f.ws.ID, first.CustomerID)
 	must(t, err)
@@ -303,7 +303,7 @@ func testGreetingAndRating(t *testing.T, s chat.Store) {
 		st.RatingRequest = "별점을 남겨 주세요"
 	})
 	cu := newCustomer(t, s, f.ws, "rater")
-	c, _, err := s.OpenConversation(ctx, f.ws.ID, cu.ID, chat.ChannelWeb)
+	c, _, err := openConversation(s, f.ws.ID, cu.ID, chat.ChannelWeb)
 	must(t, err)
 	msgs, err := s.Messages(ctx, f.ws.ID, c.ID, 0, 0)
 	must(t, err)

@@ -164,7 +164,7 @@ func testConcurrentWritersGapFree(t *testing.T, s chat.Store) {
 	for _, f := range fs {
 		for i := range 4 {
 			cu := newCustomer(t, s, f.ws, fmt.Sprint("busy", i))
-			c, _, err := s.OpenConversation(ctx, f.ws.ID, cu.ID, chat.ChannelWeb)
+			c, _, err := openConversation(s, f.ws.ID, cu.ID, chat.ChannelWeb)
 			must(t, err)
 			agent := []chat.Actor{f.a1, f.a2}[i%2]
 			_, _, err = s.Take(ctx, f.ws.ID, c.ID, agent)

@@ -83,7 +83,7 @@ func conv(t *testing.T, s chat.Store, ws, id int64) chat.Conversation {
 func active(t *testing.T, s chat.Store, f fixture, customer string, agent chat.Actor) chat.Conversation {
 	t.Helper()
 	cu := newCustomer(t, s, f.ws, customer)
-	c, _, err := s.OpenConversation(ctx, f.ws.ID, cu.ID, chat.ChannelWeb)
+	c, _, err := openConversation(s, f.ws.ID, cu.ID, chat.ChannelWeb)
 	must(t, err)
 	_, _, err = s.Take(ctx, f.ws.ID, c.ID, agent)
 	must(t, err)
@@ -178,7 +178,7 @@ func testCustomerLeaves(t *testing.T, s chat.Store) {
 	_, err = s.CurrentConversation(ctx, f.ws.ID, cu, chat.ChannelWeb)
 	wantCode(t, err, chat.ErrConversationNotFound)
 	// The customer can start anew while the agent wraps up.
-	next, _, err := s.OpenConversation(ctx, f.ws.ID, cu, chat.ChannelWeb)
+	next, _, err := openConversation(s, f.ws.ID, cu, chat.ChannelWeb)
 	must(t, err)
 	if next.ID == c.ID {
 		t.Fatal("resumed a conversation the customer left")
@@ -197,7 +197,7 @@ func testCustomerLeaves(t *testing.T, s chat.Store) {
 	}
 	// A conversation nobody answered closes unprocessed.
 	cu2 := newCustomer(t, s, f.ws, "quiet")
-	q, _, err := s.OpenConversation(ctx, f.ws.ID, cu2.ID, chat.ChannelWeb)
+	q, _, err := openConversation(s, f.ws.ID, cu2.ID, chat.ChannelWeb)
 	must(t, err)
 	q, _, err = s.CloseConversation(ctx, f.ws.ID, q.ID, chat.VisitorActor)
 	must(t, err)
@@ -253,7 +253,7 @@ func testTransfer(t *testing.T, s chat.Store) {
 	// Nobody receives a sixth waiting conversation.
 	for i := range chat.MaxWaiting {
 		cu := newCustomer(t, s, f.ws, fmt.Sprint("w", i))
-		w, _, err := s.OpenConversation(ctx, f.ws.ID, cu.ID, chat.ChannelWeb)
+		w, _, err := openConversation(s, f.ws.ID, cu.ID, chat.ChannelWeb)
 		must(t, err)
 		_, _, err = s.Take(ctx, f.ws.ID, w.ID, f.a2)
 		must(t, err)
@@ -261,7 +261,7 @@ func testTransfer(t *testing.T, s chat.Store) {
 	_, _, err = s.Transfer(ctx, f.ws.ID, c.ID, f.a1, f.a2.AgentID, "")
 	wantCode(t, err, chat.ErrTooManyWaiting)
 	cu := newCustomer(t, s, f.ws, "w-extra")
-	w, _, err := s.OpenConversation(ctx, f.ws.ID, cu.ID, chat.ChannelWeb)
+	w, _, err := openConversation(s, f.ws.ID, cu.ID, chat.ChannelWeb)
 	must(t, err)
 	_, _, err = s.Take(ctx, f.ws.ID, w.ID, f.a2)
 	wantCode(t, err, chat.ErrTooManyWaiting)
@@ -282,7 +282,7 @@ func testOperationStopped(t *testing.T, s chat.Store) {
 func routed(t *testing.T, s chat.Store, ws *chat.Workspace, customer string) chat.Conversation {
 	t.Helper()
 	cu := newCustomer(t, s, ws, customer)
-	c, _, err := s.OpenConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb)
+	c, _, err := openConversation(s, ws.ID, cu.ID, chat.ChannelWeb)
 	must(t, err)
 	return c
 }
@@ -353,7 +353,7 @@ func testAutoRouting(t *testing.T, s chat.Store) {
 	b := newMember(t, s, ws2, "b", chat.RoleAgent, chat.StatusOnline)
 	for i, agent := range []chat.Actor{a, b} { // b closes last
 		cu := newCustomer(t, s, ws2, fmt.Sprint("t", i))
-		c, _, err := s.OpenConversation(ctx, ws2.ID, cu.ID, chat.ChannelWeb)
+		c, _, err := openConversation(s, ws2.ID, cu.ID, chat.ChannelWeb)
 		must(t, err)
 		if c.AssigneeID != agent.AgentID {
 			t.Fatalf("conversation %d went to %d, want %d", i, c.AssigneeID, agent.AgentID)
@@ -390,7 +390,7 @@ func testStickyRouting(t *testing.T, s chat.Store) {
 	kim := newMember(t, s, ws, "kim", chat.RoleAgent, chat.StatusOnline)
 	lee := newMember(t, s, ws, "lee", chat.RoleAgent, chat.StatusOnline)
 	regular := newCustomer(t, s, ws, "regular")
-	first, _, err := s.OpenConversation(ctx, ws.ID, regular.ID, chat.ChannelWeb)
+	first, _, err := openConversation(s, ws.ID, regular.ID, chat.ChannelWeb)
 	must(t, err)
 	if first.AssigneeID != kim.AgentID {
 		t.Fatalf("first went to %d", first.AssigneeID)
@@ -406,7 +406,7 @@ func testStickyRouting(t *testing.T, s chat.Store) {
 	_, _, err = s.SetAgentStatus(ctx, ws.ID, lee.AgentID, chat.StatusOnline)
 	must(t, err)
 	clk.advance(30 * time.Minute)
-	again, _, err := s.OpenConversation(ctx, ws.ID, regular.ID, chat.ChannelWeb)
+	again, _, err := openConversation(s, ws.ID, regular.ID, chat.ChannelWeb)
 	must(t, err)
 	if again.AssigneeID != kim.AgentID {
 		t.Fatalf("returning customer went to %d, want kim (%d)", again.AssigneeID, kim.AgentID)
@@ -414,7 +414,7 @@ func testStickyRouting(t *testing.T, s chat.Store) {
 	_, _, err = s.CloseConversation(ctx, ws.ID, again.ID, kim)
 	must(t, err)
 	clk.advance(61 * time.Minute)
-	late, _, err := s.OpenConversation(ctx, ws.ID, regular.ID, chat.ChannelWeb)
+	late, _, err := openConversation(s, ws.ID, regular.ID, chat.ChannelWeb)
 	must(t, err)
 	if late.AssigneeID != lee.AgentID {
 		t.Fatalf("outside the window went to %d, want lee (%d)", late.AssigneeID, lee.AgentID)
@@ -471,14 +471,14 @@ func testInactivityTimer(t *testing.T, s chat.Store) {
 	if len(jobs) != 1 || jobs[0].Kind != chat.JobInactivity || jobs[0].RefID != c.ID || jobs[0].Attempts != 1 {
 		t.Fatalf("claimed %+v", jobs)
 	}
-	events, err := s.RunJob(ctx, jobs[0], "node-a")
+	events, err := runJob(s, jobs[0], "node-a")
 	must(t, err)
 	closed := conv(t, s, f.ws.ID, c.ID)
 	if closed.State != chat.StateClosed || closed.CloseReason != chat.CloseByInactivity || len(events) != 1 {
 		t.Fatalf("after the timer: %+v, events %+v", closed, events)
 	}
 	// Exactly once: running it again does nothing, and nothing is left to claim.
-	events, err = s.RunJob(ctx, jobs[0], "node-a")
+	events, err = runJob(s, jobs[0], "node-a")
 	must(t, err)
 	if len(events) != 0 || len(claim()) != 0 {
 		t.Fatalf("the timer fired twice: %+v", events)
@@ -522,7 +522,7 @@ func testJobLeases(t *testing.T, s chat.Store) {
 	// node-1 does its work; node-0 dies holding its jobs. After the lease
 	// node-2 takes them over, and node-0's late attempt changes nothing.
 	for _, j := range claimed[1] {
-		_, err := s.RunJob(ctx, j, "node-1")
+		_, err := runJob(s, j, "node-1")
 		must(t, err)
 	}
 	clk.advance(time.Minute + time.Second)
@@ -531,13 +531,13 @@ func testJobLeases(t *testing.T, s chat.Store) {
 	if len(taken) != len(claimed[0]) || taken[0].Attempts != 2 {
 		t.Fatalf("re-claimed %+v, node-0 held %+v", taken, claimed[0])
 	}
-	events, err := s.RunJob(ctx, claimed[0][0], "node-0")
+	events, err := runJob(s, claimed[0][0], "node-0")
 	must(t, err)
 	if len(events) != 0 {
 		t.Fatal("a job ran for a node that no longer holds it")
 	}
 	for _, j := range taken {
-		_, err := s.RunJob(ctx, j, "node-2")
+		_, err := runJob(s, j, "node-2")
 		must(t, err)
 	}
 	for _, id := range ids {
@@ -568,7 +568,7 @@ func testOfflineTimer(t *testing.T, s chat.Store) {
 	}
 	// A job cancelled after its claim does nothing.
 	must(t, s.CancelJob(ctx, chat.JobOffline, f.ws.ID, f.a2.AgentID)) // not scheduled: harmless
-	events, err := s.RunJob(ctx, jobs[0], "n")
+	events, err := runJob(s, jobs[0], "n")
 	must(t, err)
 	m, err := s.Member(ctx, f.ws.ID, f.a1.AgentID)
 	must(t, err)
@@ -582,7 +582,7 @@ func testOfflineTimer(t *testing.T, s chat.Store) {
 	if len(jobs) != 1 {
 		t.Fatalf("claimed %+v", jobs)
 	}
-	if _, err := s.RunJob(ctx, jobs[0], "n"); err == nil {
+	if _, err := runJob(s, jobs[0], "n"); err == nil {
 		t.Fatal("unknown job kind ran")
 	}
 	must(t, s.FailJob(ctx, jobs[0], fmt.Errorf("boom")))
@@ -607,7 +607,7 @@ func testBlock(t *testing.T, s chat.Store) {
 	if got := conv(t, s, f.ws.ID, c.ID); got.State != chat.StateClosed || got.CloseReason != chat.CloseByBlock || len(events) != 1 {
 		t.Fatalf("conversation after block %+v, events %+v", got, events)
 	}
-	_, _, err = s.OpenConversation(ctx, f.ws.ID, c.CustomerID, chat.ChannelWeb)
+	_, _, err = openConversation(s, f.ws.ID, c.CustomerID, chat.ChannelWeb)
 	wantCode(t, err, chat.ErrCustomerBlocked)
 	blocked, err := s.BlockedCustomers(ctx, f.ws.ID)
 	must(t, err)
@@ -624,7 +624,7 @@ func testBlock(t *testing.T, s chat.Store) {
 	if cu.BlockedAt != nil {
 		t.Fatalf("still blocked %+v", cu)
 	}
-	_, _, err = s.OpenConversation(ctx, f.ws.ID, c.CustomerID, chat.ChannelWeb)
+	_, _, err = openConversation(s, f.ws.ID, c.CustomerID, chat.ChannelWeb)
 	must(t, err)
 }
 
@@ -694,7 +694,7 @@ func testRoutingConcurrency(t *testing.T, s chat.Store) {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			c, _, err := s.OpenConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb)
+			c, _, err := openConversation(s, ws.ID, cu.ID, chat.ChannelWeb)
 			if err != nil {
 				t.Error(err)
 				return

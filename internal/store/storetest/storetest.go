@@ -103,7 +103,7 @@ func setup(t *testing.T, s chat.Store, siteID string) fixture {
 
 func (f fixture) open(t *testing.T, s chat.Store) chat.Conversation {
 	t.Helper()
-	c, _, err := s.OpenConversation(ctx, f.ws.ID, f.customer.ID, chat.ChannelWeb)
+	c, _, err := openConversation(s, f.ws.ID, f.customer.ID, chat.ChannelWeb)
 	must(t, err)
 	return c
 }
@@ -258,7 +258,7 @@ func testCustomers(t *testing.T, s chat.Store) {
 func testOpenConversation(t *testing.T, s chat.Store) {
 	f := setup(t, s, "open")
 	before := lastSeq(t, s, f.ws.ID)
-	c, events, err := s.OpenConversation(ctx, f.ws.ID, f.customer.ID, chat.ChannelWeb)
+	c, events, err := openConversation(s, f.ws.ID, f.customer.ID, chat.ChannelWeb)
 	must(t, err)
 	if c.State != chat.StateUnassigned || c.RoomNo != 1 || c.Identifier != "open_cust-1" || c.Channel != chat.ChannelWeb {
 		t.Fatalf("new conversation %+v", c)
@@ -266,7 +266,7 @@ func testOpenConversation(t *testing.T, s chat.Store) {
 	if len(events) != 1 || events[0].Type != chat.EventConversationCreated || events[0].Seq != before+1 {
 		t.Fatalf("events %+v", events)
 	}
-	again, events, err := s.OpenConversation(ctx, f.ws.ID, f.customer.ID, chat.ChannelWeb)
+	again, events, err := openConversation(s, f.ws.ID, f.customer.ID, chat.ChannelWeb)
 	must(t, err)
 	if again.ID != c.ID || len(events) != 0 {
 		t.Fatalf("second open made %+v, events %+v", again, events)
@@ -280,12 +280,12 @@ func testOpenConversation(t *testing.T, s chat.Store) {
 	must(t, err)
 	_, err = s.CurrentConversation(ctx, f.ws.ID, f.customer.ID, chat.ChannelWeb)
 	wantCode(t, err, chat.ErrConversationNotFound)
-	next, _, err := s.OpenConversation(ctx, f.ws.ID, f.customer.ID, chat.ChannelWeb)
+	next, _, err := openConversation(s, f.ws.ID, f.customer.ID, chat.ChannelWeb)
 	must(t, err)
 	if next.ID == c.ID || next.RoomNo != 2 {
 		t.Fatalf("after close, open gave %+v", next)
 	}
-	_, _, err = s.OpenConversation(ctx, f.ws.ID, 999999, chat.ChannelWeb)
+	_, _, err = openConversation(s, f.ws.ID, 999999, chat.ChannelWeb)
 	wantCode(t, err, chat.ErrNotFound)
 }
 
@@ -296,7 +296,7 @@ func testConcurrentOpen(t *testing.T, s chat.Store) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			c, _, err := s.OpenConversation(ctx, f.ws.ID, f.customer.ID, chat.ChannelWeb)
+			c, _, err := openConversation(s, f.ws.ID, f.customer.ID, chat.ChannelWeb)
 			if err != nil {
 				t.Error(err)
 				return
@@ -492,7 +492,7 @@ func testLists(t *testing.T, s chat.Store) {
 	var convs []chat.Conversation
 	for i := range 4 {
 		cu := newCustomer(t, s, ws, fmt.Sprintf("c%d", i))
-		c, _, err := s.OpenConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb)
+		c, _, err := openConversation(s, ws.ID, cu.ID, chat.ChannelWeb)
 		must(t, err)
 		convs = append(convs, c)
 	}
@@ -554,7 +554,7 @@ func testIsolation(t *testing.T, s chat.Store) {
 	wantCode(t, err, chat.ErrConversationNotFound)
 	_, err = s.Customer(ctx, b.ws.ID, a.customer.ID)
 	wantCode(t, err, chat.ErrNotFound)
-	_, _, err = s.OpenConversation(ctx, b.ws.ID, a.customer.ID, chat.ChannelWeb)
+	_, _, err = openConversation(s, b.ws.ID, a.customer.ID, chat.ChannelWeb)
 	wantCode(t, err, chat.ErrNotFound)
 	evs, err := s.Events(ctx, b.ws.ID, chat.EventFilter{})
 	must(t, err)

@@ -1,0 +1,44 @@
+package app
+
+import (
+	"context"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// BlockCustomer blocks a customer and closes their open conversations.
+func (a *App) BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string) (*chat.Customer, error) {
+	c, events, err := a.store.BlockCustomer(ctx, workspaceID, customerID, reason, note)
+	return done(ctx, a, c, events, err)
+}
+
+// UpdateProfile applies an agent's edit to a customer's profile.
+func (a *App) UpdateProfile(ctx context.Context, workspaceID, customerID int64, p chat.ProfilePatch) (*chat.Customer, error) {
+	c, events, err := a.store.UpdateProfile(ctx, workspaceID, customerID, p)
+	return done(ctx, a, c, events, err)
+}
+
+// ChangeCustomerID renames a customer's ID, or merges with its holder.
+func (a *App) ChangeCustomerID(ctx context.Context, workspaceID, customerID int64, newID string, confirm bool) (*chat.Customer, error) {
+	c, events, err := a.store.ChangeCustomerID(ctx, workspaceID, customerID, newID, confirm)
+	return done(ctx, a, c, events, err)
+}
+
+// SetCustomerTags replaces a customer identifier's tags.
+func (a *App) SetCustomerTags(ctx context.Context, workspaceID, customerID int64, tagIDs []int64) (*chat.Customer, error) {
+	c, events, err := a.store.SetCustomerTags(ctx, workspaceID, customerID, tagIDs)
+	return done(ctx, a, c, events, err)
+}
+
+// CreateTicket stores a left message (t is filled in).
+func (a *App) CreateTicket(ctx context.Context, t *chat.Ticket) error {
+	events, err := a.store.CreateTicket(ctx, t)
+	_, err = done(ctx, a, struct{}{}, events, err)
+	return err
+}
+
+// UpdateTicket changes a ticket.
+func (a *App) UpdateTicket(ctx context.Context, workspaceID, id int64, p chat.TicketPatch) (chat.Ticket, error) {
+	t, events, err := a.store.UpdateTicket(ctx, workspaceID, id, p)
+	return done(ctx, a, t, events, err)
+}

@@ -1,0 +1,54 @@
+package app
+
+import (
+	"context"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/jobs"
+)
+
+// Jobs is what each kind of durable job does.
+func (a *App) Jobs() jobs.Registry {
+	return jobs.Registry{
+		chat.JobInactivity: {InTx: inactivityClose, Routing: true},
+		chat.JobOffline:    {InTx: goOffline, Routing: true},
+	}
+}
+
+// inactivityClose closes a conversation whose customer did not answer the
+// agent in time. Every change that makes the timer moot (a reply, hold, a
+// close) cancels or moves it, so a conversation still open is due; the
+// checks guard a timer that outlived its reason.
+func inactivityClose(ctx context.Context, tx chat.Tx, j chat.Job) error {
+	ws, err := tx.LockRouting(ctx, j.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	c, err := tx.LockConversation(ctx, j.WorkspaceID, j.RefID)
+	if chat.ErrorCode(err) == chat.ErrConversationNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if c.State == chat.StateClosed || c.OnHold || c.CustomerLeftAt != nil {
+		return nil
+	}
+	if err := tx.CloseConversation(ctx, c, chat.CloseByInactivity); err != nil {
+		return err
+	}
+	return tx.Route(ctx, ws) // the close freed capacity
+}
+
+// goOffline takes an agent offline once every console of theirs has been
+// gone for the workspace's auto-offline time.
+func goOffline(ctx context.Context, tx chat.Tx, j chat.Job) error {
+	ws, err := tx.LockRouting(ctx, j.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	if err := tx.SetMemberStatus(ctx, j.WorkspaceID, j.RefID, chat.StatusOffline); err != nil {
+		return err
+	}
+	return tx.Route(ctx, ws)
+}
