@@ -1,10 +1,5 @@
 package chat
 
-import (
-	"strings"
-	"unicode/utf8"
-)
-
 // Actor is whoever asks for a change: a visitor, Sodam itself (routing,
 // timers), or an agent with their role and status in the workspace.
 type Actor struct {
@@ -198,63 +193,4 @@ func CloseReason(c Conversation, actor Actor) string {
 	default:
 		return CloseByManager
 	}
-}
-
-// CanSee reports whether an agent with the given role may see c: managers
-// and masters see everything; agents their own conversations and the queue.
-func CanSee(c Conversation, agentID int64, role Role) bool {
-	return role.SeesAll() || c.AssigneeID == agentID || c.State == StateUnassigned || c.State == StateBot
-}
-
-// IsEndCommand reports whether a visitor's text is the end-chat command
-// (§1.1): "!종료" or "!end", ignoring surrounding space and letter case.
-func IsEndCommand(text string) bool {
-	t := strings.TrimSpace(text)
-	return t == "!종료" || strings.EqualFold(t, "!end")
-}
-
-// CheckText validates a text message body.
-func CheckText(body string) error {
-	if strings.TrimSpace(body) == "" {
-		return Errorf(ErrEmptyMessage, "the message is empty")
-	}
-	if !utf8.ValidString(body) {
-		return Errorf(ErrInvalid, "the message is not valid UTF-8")
-	}
-	if n := utf8.RuneCountInString(body); n > MaxMessageLength {
-		return Errorf(ErrMessageTooLong, "the message has %d characters; the limit is %d", n, MaxMessageLength)
-	}
-	return nil
-}
-
-// CheckClientMsgID validates the client's idempotency key.
-func CheckClientMsgID(id string) error {
-	if id == "" || len(id) > 64 {
-		return Errorf(ErrInvalid, "client_msg_id must be 1 to 64 characters")
-	}
-	if strings.HasPrefix(id, "sys-") {
-		return Errorf(ErrInvalid, "client_msg_id may not start with sys-, which system messages use")
-	}
-	for _, r := range id {
-		if r < 0x21 || r > 0x7e {
-			return Errorf(ErrInvalid, "client_msg_id must be printable ASCII")
-		}
-	}
-	return nil
-}
-
-// Block reasons (§5.5).
-var BlockReasons = []string{"abuse", "spam", "obscenity", "gambling"}
-
-// CheckBlockReason validates the reason for blocking a customer.
-func CheckBlockReason(reason, note string) error {
-	for _, r := range BlockReasons {
-		if r == reason {
-			if utf8.RuneCountInString(note) > 500 {
-				return Errorf(ErrInvalid, "the note must be at most 500 characters")
-			}
-			return nil
-		}
-	}
-	return Errorf(ErrInvalid, "reason must be one of abuse, spam, obscenity, gambling")
 }

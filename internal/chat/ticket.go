@@ -71,3 +71,33 @@ func ApplyTicketPatch(t *Ticket, p TicketPatch, now time.Time) error {
 	t.UpdatedAt = now
 	return nil
 }
+
+// Ticket is a left message or a follow-up in the To check list (§7).
+type Ticket struct {
+	ID          int64 `json:"id"`
+	WorkspaceID int64 `json:"workspace_id"`
+	// CustomerID is the visitor who left it, when known.
+	CustomerID int64        `json:"customer_id,omitempty"`
+	Name       string       `json:"name"`
+	Contact    string       `json:"contact"`
+	Message    string       `json:"message"`
+	Status     TicketStatus `json:"status"`
+	AssigneeID int64        `json:"assignee_id,omitempty"`
+	// Note is what the agent wrote when processing it.
+	Note      string     `json:"note"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
+	SolvedAt  *time.Time `json:"solved_at,omitempty"`
+}
+
+// TicketStatus is where a ticket stands.
+type TicketStatus string
+
+// Ticket statuses. (Pending and priorities come with the ticket work.)
+const (
+	TicketOpen   TicketStatus = "open"
+	TicketSolved TicketStatus = "solved"
+)
+
+// Valid reports whether s is a known ticket status.
+func (s TicketStatus) Valid() bool { return s == TicketOpen || s == TicketSolved }

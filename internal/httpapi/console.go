@@ -1,16 +1,12 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/realtime"
@@ -44,26 +40,18 @@ func (s *Server) getWorkspace(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-type workspacePatch struct {
-	Name           *string   `json:"name"`
-	ConsentText    *string   `json:"consent_text"`
-	AllowedOrigins *[]string `json:"allowed_origins"`
-	Color          *string   `json:"color"`
-	Title          *string   `json:"title"`
-	// Settings may carry any subset of chat.Settings' fields.
-	Settings json.RawMessage `json:"settings"`
-}
-
 func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
-	var p workspacePatch
-	if err := decode(w, r, &p); err != nil {
-		return err
-	}
 	ws, err := s.workspace(r)
 	if err != nil {
 		return err
 	}
-	if err := applyWorkspacePatch(ws, p); err != nil {
+	// The settings a patch names replace the current ones; the rest stay.
+	settings := ws.Settings
+	p := chat.WorkspacePatch{Settings: &settings}
+	if err := decode(w, r, &p); err != nil {
+		return err
+	}
+	if err := p.Apply(ws); err != nil {
 		return err
 	}
 	if err := s.app.UpdateWorkspace(r.Context(), ws); err != nil {
@@ -71,83 +59,6 @@ func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, s.viewWorkspace(r, ws))
 	return nil
-}
-
-// applyWorkspacePatch validates every field before changing any.
-func applyWorkspacePatch(ws *chat.Workspace, p workspacePatch) error {
-	text := func(field string, v *string, max int) error {
-		if v != nil && utf8.RuneCountInString(*v) > max {
-			return chat.Errorf(chat.ErrInvalid, "%s must be at most %d characters", field, max)
-		}
-		return nil
-	}
-	if p.Name != nil && strings.TrimSpace(*p.Name) == "" {
-		return chat.Errorf(chat.ErrInvalid, "name must not be empty")
-	}
-	for _, err := range []error{text("name", p.Name, 100), text("consent_text", p.ConsentText, 5000), text("title", p.Title, 100)} {
-		if err != nil {
-			return err
-		}
-	}
-	if p.Color != nil && *p.Color != "" && !isHexColor(*p.Color) {
-		return chat.Errorf(chat.ErrInvalid, "color must look like #1a73e8")
-	}
-	var origins []string
-	if p.AllowedOrigins != nil {
-		if len(*p.AllowedOrigins) > 50 {
-			return chat.Errorf(chat.ErrInvalid, "at most 50 allowed origins")
-		}
-		for _, o := range *p.AllowedOrigins {
-			norm, err := normalizeOrigin(o)
-			if err != nil {
-				return err
-			}
-			origins = append(origins, norm)
-		}
-	}
-	settings := ws.Settings
-	if p.Settings != nil {
-		if err := decodeStrict(bytes.NewReader(p.Settings), &settings); err != nil {
-			return err
-		}
-		if err := settings.Validate(); err != nil {
-			return err
-		}
-	}
-	ws.Settings = settings
-	if p.Name != nil {
-		ws.Name = strings.TrimSpace(*p.Name)
-	}
-	if p.ConsentText != nil {
-		ws.ConsentText = *p.ConsentText
-	}
-	if p.Title != nil {
-		ws.Title = *p.Title
-	}
-	if p.Color != nil {
-		ws.Color = *p.Color
-	}
-	if p.AllowedOrigins != nil {
-		ws.AllowedOrigins = origins
-	}
-	return nil
-}
-
-func isHexColor(c string) bool {
-	if len(c) != 7 || c[0] != '#' {
-		return false
-	}
-	_, err := strconv.ParseUint(c[1:], 16, 32)
-	return err == nil
-}
-
-// normalizeOrigin accepts "https://shop.example.com[:port]" and nothing else.
-func normalizeOrigin(o string) (string, error) {
-	u, err := url.Parse(strings.TrimSuffix(strings.TrimSpace(o), "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil {
-		return "", chat.Errorf(chat.ErrInvalid, "allowed origin %q must look like https://shop.example.com", o)
-	}
-	return strings.ToLower(u.Scheme + "://" + u.Host), nil
 }
 
 type embedResponse struct {

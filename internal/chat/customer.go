@@ -30,27 +30,6 @@ type Profile struct {
 	Extra map[string]string `json:"extra"`
 }
 
-// Limits of the profile and the agent tools.
-const (
-	MaxNote            = 500
-	MaxMemo            = 1000
-	MaxTagName         = 20
-	MaxCategoryName    = 30
-	MaxCategoryDepth   = 3
-	MaxIdentifiers     = 50
-	MaxCannedTitle     = 50
-	MaxCannedBody      = 2000
-	MaxGreeting        = 1000
-	maxProfileField    = 100
-	maxProfileAddress  = 200
-	maxTagsPerSubject  = 50
-	maxRatingComment   = 1000
-	minBirthYear       = 1900
-	birthDateLayout    = "2006-01-02"
-	customerIDAllowed  = "1 to 128 letters, digits or . _ @ : + -"
-	defaultDisplayName = "고객"
-)
-
 // ProfilePatch changes a profile; nil fields stay as they are and "" clears.
 type ProfilePatch struct {
 	Name      *string `json:"name"`
@@ -192,124 +171,66 @@ func MergeProfiles(into, from Profile) Profile {
 	return into
 }
 
-// TagKind says what a tag labels.
-type TagKind string
-
-// Tag kinds (§4.3).
-const (
-	TagCustomer     TagKind = "customer"
-	TagConversation TagKind = "conversation"
-)
-
-// Valid reports whether k is a known tag kind.
-func (k TagKind) Valid() bool { return k == TagCustomer || k == TagConversation }
-
-// Tag labels a customer identifier or a conversation.
-type Tag struct {
-	ID   int64   `json:"id"`
-	Kind TagKind `json:"kind"`
-	Name string  `json:"name"`
+// Customer is one identifier of a customer (§1.3) — a web visitor or a
+// messenger account — joined with the profile of the customer ID it is
+// linked to.
+type Customer struct {
+	ID          int64 `json:"id"`
+	WorkspaceID int64 `json:"workspace_id"`
+	// ExternalID is the identifier's own key: the site_uid, a random ID for
+	// an anonymous visitor, or a messenger account.
+	ExternalID string `json:"external_id"`
+	// Identifier is SITEID_ExternalID, as agents see it.
+	Identifier string `json:"identifier"`
+	// Verified is true when ExternalID came from a signed site_uid.
+	Verified bool `json:"verified"`
+	Profile
+	// Age derives from the birth date; nil without one.
+	Age      *int   `json:"age,omitempty"`
+	Language string `json:"language"`
+	IP       string `json:"ip"`
+	Device   string `json:"device"`
+	// Tags are the identifier's customer tags.
+	Tags []Tag `json:"tags"`
+	// Identifiers counts the identifiers sharing the customer ID.
+	Identifiers int       `json:"identifiers"`
+	CreatedAt   time.Time `json:"created_at"`
+	// BlockedAt is set while the customer is blocked (§5.5).
+	BlockedAt   *time.Time `json:"blocked_at,omitempty"`
+	BlockReason string     `json:"block_reason,omitempty"`
+	BlockNote   string     `json:"block_note,omitempty"`
 }
 
-// CleanTagName trims a tag name and checks it.
-func CleanTagName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > MaxTagName || strings.ContainsFunc(name, unicode.IsControl) {
-		return "", Errorf(ErrInvalid, "a tag name must be 1 to %d characters on one line", MaxTagName)
+// DisplayName is how lists name the customer: the nickname, else the name.
+func (p Profile) DisplayName() string {
+	if p.Nickname != "" {
+		return p.Nickname
 	}
-	return name, nil
+	return p.Name
 }
 
-// CheckTagIDs checks a list of tags to set on one customer or conversation.
-func CheckTagIDs(ids []int64) error {
-	if len(ids) > maxTagsPerSubject {
-		return Errorf(ErrInvalid, "at most %d tags", maxTagsPerSubject)
-	}
-	return nil
+// Identifier is the customer's identifier as agents see it: SITEID_customerID.
+func Identifier(siteID, customerID string) string { return siteID + "_" + customerID }
+
+// VisitorSession ties a widget's bearer token to a customer.
+type VisitorSession struct {
+	TokenHash   string
+	WorkspaceID int64
+	CustomerID  int64
 }
 
-// Category is one node of the category tree (처리유형, §4.4).
-type Category struct {
-	ID       int64  `json:"id"`
-	ParentID int64  `json:"parent_id"`
-	Depth    int    `json:"depth"`
-	Name     string `json:"name"`
-	Position int    `json:"position"`
-}
+// Block reasons (§5.5).
+var BlockReasons = []string{"abuse", "spam", "obscenity", "gambling"}
 
-// CleanCategoryName trims a category name and checks it.
-func CleanCategoryName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > MaxCategoryName || strings.ContainsFunc(name, unicode.IsControl) {
-		return "", Errorf(ErrInvalid, "a category name must be 1 to %d characters on one line", MaxCategoryName)
+// CheckBlockReason validates the reason for blocking a customer.
+func CheckBlockReason(reason, note string) error {
+	for _, r := range BlockReasons {
+		if r == reason {
+			if utf8.RuneCountInString(note) > 500 {
+				return Errorf(ErrInvalid, "the note must be at most 500 characters")
+			}
+			return nil
+		}
 	}
-	return name, nil
-}
-
-// ChildDepth is the depth of a new category under a parent of depth
-// parentDepth (0 for the top level), or an error below the third level.
-func ChildDepth(parentDepth int) (int, error) {
-	if parentDepth >= MaxCategoryDepth {
-		return 0, Errorf(ErrCategoryTooDeep, "categories have at most %d levels (large, medium, small)", MaxCategoryDepth)
-	}
-	return parentDepth + 1, nil
-}
-
-// Note is a conversation's wrap-up (§5.4): category, tags and memo.
-type Note struct {
-	CategoryID int64   `json:"category_id"`
-	TagIDs     []int64 `json:"tag_ids"`
-	Memo       string  `json:"memo"`
-}
-
-// Check validates the note's own fields; the store checks its references.
-func (n Note) Check() error {
-	if utf8.RuneCountInString(n.Memo) > MaxMemo {
-		return Errorf(ErrInvalid, "memo must be at most %d characters", MaxMemo)
-	}
-	if n.CategoryID < 0 {
-		return Errorf(ErrInvalid, "category_id must be a category or 0")
-	}
-	return CheckTagIDs(n.TagIDs)
-}
-
-// Rating is the customer's score of a conversation (§5.3).
-type Rating struct {
-	Score     int       `json:"score"`
-	Comment   string    `json:"comment"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// CheckRating validates a customer's rating.
-func CheckRating(score int, comment string) error {
-	if score < 1 || score > 5 {
-		return Errorf(ErrInvalid, "score must be 1 to 5 stars")
-	}
-	if utf8.RuneCountInString(comment) > maxRatingComment {
-		return Errorf(ErrInvalid, "the comment must be at most %d characters", maxRatingComment)
-	}
-	return nil
-}
-
-// CanRate decides whether the customer may rate c now: once an agent has
-// replied, during or after the chat, and only once.
-func CanRate(c Conversation) error {
-	if c.FirstReplyAt == nil {
-		return Errorf(ErrNotReplied, "a conversation can be rated once an agent has replied")
-	}
-	if c.Rating != nil {
-		return Errorf(ErrAlreadyRated, "this conversation has been rated already")
-	}
-	return nil
-}
-
-// CanRequestRating decides whether an agent may send the rating request.
-func CanRequestRating(c Conversation) error {
-	if c.State == StateClosed || c.CustomerLeftAt != nil {
-		return Errorf(ErrConversationClosed, "the conversation has ended")
-	}
-	if c.FirstReplyAt == nil {
-		return Errorf(ErrNotReplied, "reply to the customer before asking for a rating")
-	}
-	return nil
+	return Errorf(ErrInvalid, "reason must be one of abuse, spam, obscenity, gambling")
 }

@@ -1,0 +1,56 @@
+package chat
+
+import "testing"
+
+func TestSearchCanned(t *testing.T) {
+	list := []Canned{
+		{ID: 1, Title: "환불 안내", Body: "환불은 3일 안에 처리됩니다."},
+		{ID: 2, Title: "배송 문의", Body: "택배사에 확인 후 환불 여부를 알려드립니다."},
+		{ID: 3, Title: "인사", Body: "안녕하세요", Favourite: true},
+		{ID: 4, Title: "Refund (EN)", Body: "Your refund is on its way."},
+	}
+	ids := func(cs []Canned) []int64 {
+		var out []int64
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		q    string
+		want []int64
+	}{
+		{"환불", []int64{1, 2}},     // title match before body match
+		{"ㅎㅂ", []int64{1, 2}},     // initial consonants
+		{"환ㅂ", []int64{1, 2}},     // mixed
+		{"ㅂㅅ", []int64{2}},        // 배송
+		{"refund", []int64{4}},    // case-insensitive
+		{"", []int64{3, 4, 2, 1}}, // favourites first, then by title
+		{"없는말", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			got := ids(SearchCanned(list, tt.q))
+			if len(got) != len(tt.want) {
+				t.Fatalf("SearchCanned(%q) = %v, want %v", tt.q, got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Fatalf("SearchCanned(%q) = %v, want %v", tt.q, got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestCannedFill(t *testing.T) {
+	v := CannedVars{CustomerName: "홍길동", AgentName: "김상담", RoomNo: 42}
+	got := v.Fill("{고객명}님, {상담사명}입니다. ({방번호}번 / {customer_name} / {agent_name} / {room_no}) {unknown}")
+	want := "홍길동님, 김상담입니다. (42번 / 홍길동 / 김상담 / 42) {unknown}"
+	if got != want {
+		t.Fatalf("Fill = %q, want %q", got, want)
+	}
+	if got := (CannedVars{}).Fill("{고객명}님"); got != "고객님" {
+		t.Fatalf("nameless: %q", got)
+	}
+}

@@ -1,0 +1,27 @@
+package chat
+
+import "testing"
+
+func TestSiteUID(t *testing.T) {
+	sig := SignSiteUID("secret", "user-42")
+	if err := VerifySiteUID("secret", "user-42", sig); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		secret, uid, sig, code string
+	}{
+		{"secret", "user-42", "", ErrBadSignature},
+		{"secret", "user-43", sig, ErrBadSignature},
+		{"other", "user-42", sig, ErrBadSignature},
+		{"secret", "user-42", sig[:10], ErrBadSignature},
+		{"secret", "", sig, ErrInvalid},
+		{"secret", "has space", SignSiteUID("secret", "has space"), ErrInvalid},
+	} {
+		if got := ErrorCode(VerifySiteUID(tt.secret, tt.uid, tt.sig)); got != tt.code {
+			t.Errorf("VerifySiteUID(%q, %q) code %q, want %q", tt.secret, tt.uid, got, tt.code)
+		}
+	}
+	if Identifier("shop", "user-42") != "shop_user-42" {
+		t.Fatal("identifier")
+	}
+}

@@ -1,0 +1,122 @@
+package chat
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Workspace is one company's support desk (§0).
+type Workspace struct {
+	ID     int64  `json:"id"`
+	SiteID string `json:"site_id"`
+	Name   string `json:"name"`
+	// IdentitySecret signs site_uid values (§1.3). Shown only to masters.
+	IdentitySecret string `json:"-"`
+	// AllowedOrigins lists the host-page origins that may embed the widget,
+	// besides Sodam's own origin.
+	AllowedOrigins []string  `json:"allowed_origins"`
+	ConsentText    string    `json:"consent_text"`
+	Color          string    `json:"color"`
+	Title          string    `json:"title"`
+	Settings       Settings  `json:"settings"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// WorkspacePatch is a change to a workspace's settings; nil fields stay.
+// Settings, when set, holds the whole settings as the patch leaves them:
+// decode a patch over a copy of the current settings, so that the fields
+// it names replace theirs and the rest stay.
+type WorkspacePatch struct {
+	Name           *string   `json:"name"`
+	ConsentText    *string   `json:"consent_text"`
+	AllowedOrigins *[]string `json:"allowed_origins"`
+	Color          *string   `json:"color"`
+	Title          *string   `json:"title"`
+	Settings       *Settings `json:"settings"`
+}
+
+// Limits of a workspace's own fields.
+const (
+	maxWorkspaceName = 100
+	maxConsentText   = 5000
+	maxTitle         = 100
+	maxOrigins       = 50
+)
+
+// Apply validates every field of p, then changes w; a refused patch
+// changes nothing.
+func (p WorkspacePatch) Apply(w *Workspace) error {
+	text := func(field string, v *string, max int) error {
+		if v != nil && utf8.RuneCountInString(*v) > max {
+			return Errorf(ErrInvalid, "%s must be at most %d characters", field, max)
+		}
+		return nil
+	}
+	if p.Name != nil && strings.TrimSpace(*p.Name) == "" {
+		return Errorf(ErrInvalid, "name must not be empty")
+	}
+	for _, err := range []error{text("name", p.Name, maxWorkspaceName), text("consent_text", p.ConsentText, maxConsentText), text("title", p.Title, maxTitle)} {
+		if err != nil {
+			return err
+		}
+	}
+	if p.Color != nil && *p.Color != "" && !isHexColor(*p.Color) {
+		return Errorf(ErrInvalid, "color must look like #1a73e8")
+	}
+	var origins []string
+	if p.AllowedOrigins != nil {
+		if len(*p.AllowedOrigins) > maxOrigins {
+			return Errorf(ErrInvalid, "at most %d allowed origins", maxOrigins)
+		}
+		for _, o := range *p.AllowedOrigins {
+			norm, err := NormalizeOrigin(o)
+			if err != nil {
+				return err
+			}
+			origins = append(origins, norm)
+		}
+	}
+	if p.Settings != nil {
+		if err := p.Settings.Validate(); err != nil {
+			return err
+		}
+		w.Settings = *p.Settings
+	}
+	if p.Name != nil {
+		w.Name = strings.TrimSpace(*p.Name)
+	}
+	if p.ConsentText != nil {
+		w.ConsentText = *p.ConsentText
+	}
+	if p.Title != nil {
+		w.Title = *p.Title
+	}
+	if p.Color != nil {
+		w.Color = *p.Color
+	}
+	if p.AllowedOrigins != nil {
+		w.AllowedOrigins = origins
+	}
+	return nil
+}
+
+func isHexColor(c string) bool {
+	if len(c) != 7 || c[0] != '#' {
+		return false
+	}
+	_, err := strconv.ParseUint(c[1:], 16, 32)
+	return err == nil
+}
+
+// NormalizeOrigin accepts "https://shop.example.com[:port]" and nothing
+// else, and returns it in lower case.
+func NormalizeOrigin(o string) (string, error) {
+	u, err := url.Parse(strings.TrimSuffix(strings.TrimSpace(o), "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil {
+		return "", Errorf(ErrInvalid, "allowed origin %q must look like https://shop.example.com", o)
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host), nil
+}

@@ -1,0 +1,54 @@
+package chat
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestWorkspacePatch(t *testing.T) {
+	str := func(s string) *string { return &s }
+	base := func() Workspace {
+		return Workspace{Name: "소담 상점", Title: "상담", Color: "#6b4a2b", AllowedOrigins: []string{"https://shop.example"}, Settings: DefaultSettings()}
+	}
+	badSettings := DefaultSettings()
+	badSettings.AssignmentMode = "sometimes"
+	tests := []struct {
+		name  string
+		patch WorkspacePatch
+		code  string
+		check func(w Workspace) bool
+	}{
+		{"rename", WorkspacePatch{Name: str("  새 이름 ")}, "", func(w Workspace) bool { return w.Name == "새 이름" }},
+		{"empty name", WorkspacePatch{Name: str("  ")}, ErrInvalid, nil},
+		{"long title", WorkspacePatch{Title: str(strings.Repeat("가", 101))}, ErrInvalid, nil},
+		{"colour", WorkspacePatch{Color: str("#1A73E8")}, "", func(w Workspace) bool { return w.Color == "#1A73E8" }},
+		{"not a colour", WorkspacePatch{Color: str("red")}, ErrInvalid, nil},
+		{"origins normalised", WorkspacePatch{AllowedOrigins: &[]string{"HTTPS://Shop.Example:8443/"}}, "",
+			func(w Workspace) bool { return reflect.DeepEqual(w.AllowedOrigins, []string{"https://shop.example:8443"}) }},
+		{"origin with a path", WorkspacePatch{AllowedOrigins: &[]string{"https://shop.example/x"}}, ErrInvalid, nil},
+		{"origin of another scheme", WorkspacePatch{AllowedOrigins: &[]string{"ftp://shop.example"}}, ErrInvalid, nil},
+		{"too many origins", WorkspacePatch{AllowedOrigins: ptrTo(make([]string, 51))}, ErrInvalid, nil},
+		{"invalid settings", WorkspacePatch{Name: str("바뀌면 안 됨"), Settings: &badSettings}, ErrInvalid, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := base()
+			err := tt.patch.Apply(&w)
+			if ErrorCode(err) != tt.code {
+				t.Fatalf("Apply = %v, want code %q", err, tt.code)
+			}
+			if tt.code != "" {
+				if want := base(); !reflect.DeepEqual(w, want) {
+					t.Fatalf("a refused patch changed the workspace: %+v", w)
+				}
+				return
+			}
+			if !tt.check(w) {
+				t.Fatalf("after the patch: %+v", w)
+			}
+		})
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
