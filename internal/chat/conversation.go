@@ -165,3 +165,13 @@ func CanRequestRating(c Conversation) error {
 func CanSee(c Conversation, agentID int64, role Role) bool {
 	return role.SeesAll() || c.AssigneeID == agentID || c.State == StateUnassigned || c.State == StateBot
 }
+
+// InactivityDue is when c closes for inactivity if nobody writes after
+// now; false when it does not close by itself at all: no timeout, on hold,
+// or nobody assigned to answer (§2.3).
+func InactivityDue(s Settings, c Conversation, now time.Time) (time.Time, bool) {
+	if s.InactivityTimeoutMinutes == 0 || c.OnHold || c.AssigneeID == 0 {
+		return time.Time{}, false
+	}
+	return now.Add(time.Duration(s.InactivityTimeoutMinutes) * time.Minute), true
+}

@@ -59,3 +59,30 @@ func TestCanSee(t *testing.T) {
 		}
 	}
 }
+
+func TestInactivityDue(t *testing.T) {
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	on := DefaultSettings()
+	on.InactivityTimeoutMinutes = 10
+	off := DefaultSettings()
+	off.InactivityTimeoutMinutes = 0
+	tests := []struct {
+		name string
+		s    Settings
+		c    Conversation
+		ok   bool
+	}{
+		{"assigned", on, Conversation{AssigneeID: 1, State: StateActive}, true},
+		{"no timeout", off, Conversation{AssigneeID: 1, State: StateActive}, false},
+		{"on hold", on, Conversation{AssigneeID: 1, State: StateActive, OnHold: true}, false},
+		{"nobody assigned", on, Conversation{State: StateUnassigned}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			due, ok := InactivityDue(tt.s, tt.c, now)
+			if ok != tt.ok || ok && !due.Equal(now.Add(10*time.Minute)) {
+				t.Errorf("InactivityDue = %v, %v", due, ok)
+			}
+		})
+	}
+}

@@ -244,3 +244,147 @@ func (db *DB) BlockedCustomers(ctx context.Context, workspaceID int64) ([]chat.C
 	}
 	return out, rows.Err()
 }
+
+// lockProfile takes the row lock of identifier customerID's profile and
+// reads the customer, so concurrent edits of one profile (and merges into
+// it) are decided one after another.
+func (db *DB) lockProfile(ctx context.Context, x q, workspaceID, customerID int64) (*chat.Customer, error) {
+	var pid int64
+	err := x.row(ctx, `SELECT profile_id FROM customers WHERE workspace_id = ? AND id = ?`, workspaceID, customerID).Scan(&pid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, chat.Errorf(chat.ErrNotFound, "no such customer")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := x.row(ctx, `SELECT id FROM profiles WHERE id = ?`+x.forUpdate(), pid).Scan(&pid); err != nil {
+		return nil, err
+	}
+	return db.customer(ctx, x, workspaceID, `cu.id = ?`, customerID)
+}
+
+// changeCustomer runs apply on a locked customer and emits customer.updated
+// with the customer as it then is.
+func (db *DB) changeCustomer(ctx context.Context, workspaceID, customerID int64, apply func(*txn, *chat.Customer) error) (*chat.Customer, []chat.Event, error) {
+	var after *chat.Customer
+	events, err := db.write(ctx, func(t *txn) error {
+		cu, err := db.lockProfile(ctx, t.q, workspaceID, customerID)
+		if err != nil {
+			return err
+		}
+		if err := apply(t, cu); err != nil {
+			return err
+		}
+		if after, err = db.customer(ctx, t.q, workspaceID, `cu.id = ?`, customerID); err != nil {
+			return err
+		}
+		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventCustomerUpdated, Customer: after})
+		return nil
+	})
+	return after, events, err
+}
+
+// UpdateProfile applies an agent's edit to the profile of identifier
+// customerID.
+func (db *DB) UpdateProfile(ctx context.Context, workspaceID, customerID int64, p chat.ProfilePatch) (*chat.Customer, []chat.Event, error) {
+	return db.changeCustomer(ctx, workspaceID, customerID, func(t *txn, cu *chat.Customer) error {
+		if err := p.Apply(&cu.Profile, t.now); err != nil {
+			return err
+		}
+		return db.saveProfile(ctx, t.q, cu.Profile)
+	})
+}
+
+// ChangeCustomerID gives the profile of identifier customerID the customer
+// ID newID. When another profile has it already, the two merge — profile
+// and history — but only when confirm is set, and never beyond
+// chat.MaxIdentifiers identifiers.
+func (db *DB) ChangeCustomerID(ctx context.Context, workspaceID, customerID int64, newID string, confirm bool) (*chat.Customer, []chat.Event, error) {
+	if err := chat.CheckCustomerID(newID); err != nil {
+		return nil, nil, err
+	}
+	return db.changeCustomer(ctx, workspaceID, customerID, func(t *txn, cu *chat.Customer) error {
+		if cu.CustomerID == newID {
+			return nil
+		}
+		var into int64
+		err := t.row(ctx, `SELECT id FROM profiles WHERE workspace_id = ? AND customer_key = ?`+t.forUpdate(), workspaceID, newID).Scan(&into)
+		if errors.Is(err, sql.ErrNoRows) {
+			_, err = t.exec(ctx, `UPDATE profiles SET customer_key = ?, updated_at = ? WHERE id = ?`, newID, micros(t.now), cu.Profile.ID)
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		target, err := db.customer(ctx, t.q, workspaceID, `cu.profile_id = ? ORDER BY cu.id LIMIT 1`, into)
+		if err != nil {
+			return err
+		}
+		if cu.Identifiers+target.Identifiers > chat.MaxIdentifiers {
+			return chat.Errorf(chat.ErrTooManyIdentifiers, "customer ID %s would have %d identifiers; at most %d may share one",
+				newID, cu.Identifiers+target.Identifiers, chat.MaxIdentifiers)
+		}
+		if !confirm {
+			return chat.Errorf(chat.ErrMergeRequired, "customer ID %s belongs to another customer (%s); confirm to merge their profiles and history",
+				newID, target.Identifier)
+		}
+		merged := chat.MergeProfiles(target.Profile, cu.Profile)
+		if err := db.saveProfile(ctx, t.q, merged); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `UPDATE customers SET profile_id = ? WHERE profile_id = ?`, into, cu.Profile.ID); err != nil {
+			return err
+		}
+		_, err = t.exec(ctx, `DELETE FROM profiles WHERE id = ?`, cu.Profile.ID)
+		return err
+	})
+}
+
+// SetCustomerTags replaces identifier customerID's customer tags.
+func (db *DB) SetCustomerTags(ctx context.Context, workspaceID, customerID int64, tagIDs []int64) (*chat.Customer, []chat.Event, error) {
+	if err := chat.CheckTagIDs(tagIDs); err != nil {
+		return nil, nil, err
+	}
+	return db.changeCustomer(ctx, workspaceID, customerID, func(t *txn, cu *chat.Customer) error {
+		return db.setTags(ctx, t.q, workspaceID, chat.TagCustomer, `customer_tags`, `customer_id`, cu.ID, tagIDs)
+	})
+}
+
+// CustomerConversations lists every conversation of the customer ID that
+// identifier customerID belongs to, newest first, with their tags.
+func (db *DB) CustomerConversations(ctx context.Context, workspaceID, customerID int64) ([]chat.Conversation, error) {
+	x := db.read()
+	const ofProfile = ` WHERE c.workspace_id = ? AND cu.profile_id = (SELECT profile_id FROM customers WHERE workspace_id = ? AND id = ?)`
+	rows, err := x.query(ctx, conversationSelect+ofProfile+` ORDER BY c.id DESC`, workspaceID, workspaceID, customerID)
+	if err != nil {
+		return nil, err
+	}
+	out, err := scanConversations(rows)
+	if err != nil {
+		return nil, err
+	}
+	// Every conversation's tags in one query, not one query each.
+	rows, err = x.query(ctx, `SELECT l.conversation_id, t.id, t.kind, t.name FROM conversation_tags l JOIN tags t ON t.id = l.tag_id
+		WHERE l.conversation_id IN (SELECT c.id FROM conversations c JOIN customers cu ON cu.id = c.customer_id`+ofProfile+`)
+		ORDER BY t.name, t.id`, workspaceID, workspaceID, customerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	tags := map[int64][]chat.Tag{}
+	for rows.Next() {
+		var id int64
+		var tg chat.Tag
+		if err := rows.Scan(&id, &tg.ID, &tg.Kind, &tg.Name); err != nil {
+			return nil, err
+		}
+		tags[id] = append(tags[id], tg)
+	}
+	for i := range out {
+		out[i].Tags = tags[out[i].ID]
+		if out[i].Tags == nil {
+			out[i].Tags = []chat.Tag{}
+		}
+	}
+	return out, rows.Err()
+}

@@ -2,9 +2,14 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -239,7 +244,7 @@ func (db *DB) moveConversations(ctx context.Context, t *txn, ids []int64, convs 
 		}
 		rows = append(rows, `(CAST(? AS BIGINT), ?, CAST(? AS BIGINT), ?, CAST(? AS BIGINT), CAST(? AS BIGINT))`)
 		args = append(args, id, c.State, c.LastSeq, c.LastMessage, micros(c.LastMessageAt), firstReply)
-		due, ok := inactivityDue(workspaces[c.WorkspaceID], *c, t.now)
+		due, ok := chat.InactivityDue(workspaces[c.WorkspaceID].Settings, *c, t.now)
 		switch {
 		case sender == chat.SenderAgent && ok:
 			schedule = append(schedule, `(?, ?, ?, ?)`)
@@ -292,4 +297,202 @@ func anys(ids []int64) []any {
 		out[i] = id
 	}
 	return out
+}
+
+// appendFile stores a file message, idempotently per ClientMsgID, in a
+// transaction of its own (text messages are appended in batches:
+// appendMessages). An agent's file (re)starts the inactivity timer; the
+// customer's stops it.
+func (db *DB) appendFile(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor, nm chat.NewMessage) (chat.Message, []chat.Event, bool, error) {
+	kind, err := checkNewMessage(&nm)
+	if err != nil {
+		return chat.Message{}, nil, false, err
+	}
+	var msg chat.Message
+	_, events, err := db.change(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
+		prev, err := db.messageByClientID(ctx, t.q, c.ID, nm.ClientMsgID)
+		if err == nil {
+			if prev.SenderType != actor.Kind || prev.SenderID != actor.AgentID || prev.Kind != kind || prev.Body != nm.Body ||
+				(kind == chat.KindFile && prev.Attachment.Size != nm.Attachment.Size) {
+				return chat.Errorf(chat.ErrClientMsgIDConflict, "client_msg_id %q was already used for another message", nm.ClientMsgID)
+			}
+			msg = prev
+			return errDuplicate
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		out, err := chat.Next(c, chat.ActionSend, chat.Situation{Actor: actor, Settings: ws.Settings})
+		if err != nil {
+			return err
+		}
+		msg = chat.Message{
+			WorkspaceID: workspaceID, ConversationID: c.ID, SenderType: actor.Kind, SenderID: actor.AgentID,
+			SenderName: nm.SenderName, ClientMsgID: nm.ClientMsgID, Kind: kind, Body: nm.Body,
+		}
+		if err := db.insertMessage(ctx, t, c, &msg); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `UPDATE conversations SET last_message = ?, last_message_at = ? WHERE id = ?`,
+			preview(msg.Body), micros(t.now), c.ID); err != nil {
+			return err
+		}
+		if nm.Attachment != nil {
+			a := *nm.Attachment
+			if err := db.insertAttachment(ctx, t, &msg, &a); err != nil {
+				return err
+			}
+			msg.Attachment = &a
+		}
+		if out.State != c.State {
+			if _, err := t.exec(ctx, `UPDATE conversations SET state = ? WHERE id = ?`, out.State, c.ID); err != nil {
+				return err
+			}
+		}
+		switch actor.Kind {
+		case chat.SenderAgent:
+			if c.FirstReplyAt == nil {
+				if _, err := t.exec(ctx, `UPDATE conversations SET first_reply_at = ? WHERE id = ?`, micros(t.now), c.ID); err != nil {
+					return err
+				}
+			}
+			if err := db.restartInactivity(ctx, t, ws, c); err != nil {
+				return err
+			}
+		case chat.SenderVisitor:
+			if err := t.cancelJob(ctx, chat.JobInactivity, workspaceID, c.ID); err != nil {
+				return err
+			}
+		}
+		after, err := db.conversation(ctx, t.q, workspaceID, c.ID)
+		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventMessageCreated, Conversation: &after, Message: &msg, PrevAssigneeID: c.AssigneeID, PrevState: c.State})
+		return err
+	})
+	if errors.Is(err, errDuplicate) {
+		return msg, nil, true, nil
+	}
+	if err != nil {
+		return chat.Message{}, nil, false, err
+	}
+	return msg, events, false, nil
+}
+
+// checkNewMessage validates what a sender submits and names its kind. A
+// file message's body is the file's name.
+func checkNewMessage(nm *chat.NewMessage) (chat.MessageKind, error) {
+	if err := chat.CheckClientMsgID(nm.ClientMsgID); err != nil {
+		return "", err
+	}
+	a := nm.Attachment
+	if a == nil {
+		return chat.KindText, chat.CheckText(nm.Body)
+	}
+	switch {
+	case strings.TrimSpace(a.Name) == "" || a.BlobKey == "":
+		return "", chat.Errorf(chat.ErrInvalid, "an attachment needs a name and stored bytes")
+	case a.Size <= 0:
+		return "", chat.Errorf(chat.ErrFileEmpty, "the file is empty")
+	case !slices.Contains(chat.FileKinds, a.Kind):
+		return "", chat.Errorf(chat.ErrInvalid, "unknown file kind %q", a.Kind)
+	}
+	nm.Body = a.Name
+	return chat.KindFile, nil
+}
+
+// insertMessage stores the system message m as c's next message. The
+// counter moves first, in one statement that also yields the sequence.
+// (Text messages are appended in batches: appendMessages.)
+func (db *DB) insertMessage(ctx context.Context, t *txn, c chat.Conversation, m *chat.Message) error {
+	if err := t.row(ctx, `UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`, c.ID).Scan(&m.Seq); err != nil {
+		return err
+	}
+	m.CreatedAt, m.WorkspaceID, m.ConversationID = t.now, c.WorkspaceID, c.ID
+	if m.ClientMsgID == "" {
+		m.ClientMsgID = "sys-" + strconv.FormatInt(m.Seq, 10)
+	}
+	meta, err := json.Marshal(m.Meta)
+	if err != nil {
+		return err
+	}
+	return t.row(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, meta, internal, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		m.WorkspaceID, c.ID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Kind, m.Body, string(meta), m.Internal, micros(t.now)).Scan(&m.ID)
+}
+
+// systemMessage records a conversation event as a system message and emits
+// the event with the conversation as it now is.
+func (db *DB) systemMessage(ctx context.Context, t *txn, before chat.Conversation, typ chat.EventType, code string, meta map[string]string, internal bool) error {
+	_, err := db.addSystemMessage(ctx, t, before, typ, code, meta, internal)
+	return err
+}
+
+// addSystemMessage is systemMessage returning the message.
+func (db *DB) addSystemMessage(ctx context.Context, t *txn, before chat.Conversation, typ chat.EventType, code string, meta map[string]string, internal bool) (chat.Message, error) {
+	m := chat.Message{SenderType: chat.SenderSystem, Kind: chat.KindSystem, Body: code, Meta: meta, Internal: internal}
+	if err := db.insertMessage(ctx, t, before, &m); err != nil {
+		return m, err
+	}
+	after, err := db.conversation(ctx, t.q, before.WorkspaceID, before.ID)
+	if err != nil {
+		return m, err
+	}
+	t.emit(chat.Event{WorkspaceID: before.WorkspaceID, Type: typ, Conversation: &after, Message: &m, PrevAssigneeID: before.AssigneeID, PrevState: before.State})
+	return m, nil
+}
+
+// preview is the start of a message shown in conversation lists.
+func preview(body string) string {
+	const max = 200
+	if utf8.RuneCountInString(body) <= max {
+		return body
+	}
+	return string([]rune(body)[:max])
+}
+
+// messageSelect reads messages with their attachment, if any.
+const messageSelect = `SELECT m.id, m.workspace_id, m.conversation_id, m.seq, m.sender_type, COALESCE(m.sender_id, 0), m.sender_name,
+	m.client_msg_id, m.kind, m.body, m.meta, m.internal, m.created_at, ` + attachmentColumns + `
+	FROM messages m LEFT JOIN attachments f ON f.message_id = m.id`
+
+func scanMessage(row interface{ Scan(...any) error }) (chat.Message, error) {
+	var m chat.Message
+	var meta string
+	var created int64
+	var f nullAttachment
+	if err := row.Scan(append([]any{&m.ID, &m.WorkspaceID, &m.ConversationID, &m.Seq, &m.SenderType, &m.SenderID, &m.SenderName,
+		&m.ClientMsgID, &m.Kind, &m.Body, &meta, &m.Internal, &created}, f.dest()...)...); err != nil {
+		return m, err
+	}
+	m.CreatedAt = fromMicros(created)
+	m.Attachment = f.attachment()
+	return m, json.Unmarshal([]byte(meta), &m.Meta)
+}
+
+func (db *DB) messageByClientID(ctx context.Context, x q, conversationID int64, clientMsgID string) (chat.Message, error) {
+	return scanMessage(x.row(ctx, messageSelect+` WHERE m.conversation_id = ? AND m.client_msg_id = ? AND m.kind IN ('text', 'file')`, conversationID, clientMsgID))
+}
+
+// Messages lists a conversation's messages after afterSeq, oldest first.
+func (db *DB) Messages(ctx context.Context, workspaceID, conversationID, afterSeq int64, limit int) ([]chat.Message, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	if _, err := db.conversation(ctx, db.read(), workspaceID, conversationID); err != nil {
+		return nil, err
+	}
+	rows, err := db.read().query(ctx, messageSelect+` WHERE m.workspace_id = ? AND m.conversation_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
+		workspaceID, conversationID, afterSeq, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []chat.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }

@@ -1,0 +1,114 @@
+package sqldb
+
+import (
+	"context"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+func (db *DB) categories(ctx context.Context, x q, where string, args ...any) ([]chat.Category, error) {
+	rows, err := x.query(ctx, categorySelect+` WHERE `+where+` ORDER BY depth, position, id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []chat.Category{}
+	for rows.Next() {
+		var c chat.Category
+		if err := rows.Scan(&c.ID, &c.ParentID, &c.Depth, &c.Name, &c.Position); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// activeCategory reads one of the workspace's categories that is not deleted.
+func (db *DB) activeCategory(ctx context.Context, x q, workspaceID, id int64) (chat.Category, error) {
+	cs, err := db.categories(ctx, x, `workspace_id = ? AND id = ? AND deleted_at IS NULL`, workspaceID, id)
+	if err != nil {
+		return chat.Category{}, err
+	}
+	if len(cs) == 0 {
+		return chat.Category{}, chat.Errorf(chat.ErrNotFound, "no such category")
+	}
+	return cs[0], nil
+}
+
+// Categories lists the workspace's category tree, level by level.
+func (db *DB) Categories(ctx context.Context, workspaceID int64) ([]chat.Category, error) {
+	return db.categories(ctx, db.read(), `workspace_id = ? AND deleted_at IS NULL`, workspaceID)
+}
+
+// CreateCategory adds a category under parentID (0 for the top level), at
+// most three levels deep, after its siblings.
+func (db *DB) CreateCategory(ctx context.Context, workspaceID, parentID int64, name string) (chat.Category, error) {
+	name, err := chat.CleanCategoryName(name)
+	if err != nil {
+		return chat.Category{}, err
+	}
+	c := chat.Category{ParentID: parentID, Name: name}
+	err = db.tx(ctx, func(x q) error {
+		parentDepth := 0
+		if parentID != 0 {
+			parent, err := db.activeCategory(ctx, x, workspaceID, parentID)
+			if err != nil {
+				return err
+			}
+			parentDepth = parent.Depth
+		}
+		if c.Depth, err = chat.ChildDepth(parentDepth); err != nil {
+			return err
+		}
+		if err := x.row(ctx, `SELECT COALESCE(MAX(position), 0) + 1 FROM categories WHERE workspace_id = ? AND COALESCE(parent_id, 0) = ?`,
+			workspaceID, parentID).Scan(&c.Position); err != nil {
+			return err
+		}
+		err := x.row(ctx, `INSERT INTO categories (workspace_id, parent_id, depth, name, position, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			workspaceID, nullID(parentID), c.Depth, name, c.Position, micros(db.Now())).Scan(&c.ID)
+		return db.uniqueAs(err, "a category named %q exists already at this level", name)
+	})
+	return c, err
+}
+
+// RenameCategory renames one of the workspace's categories.
+func (db *DB) RenameCategory(ctx context.Context, workspaceID, id int64, name string) (chat.Category, error) {
+	name, err := chat.CleanCategoryName(name)
+	if err != nil {
+		return chat.Category{}, err
+	}
+	var c chat.Category
+	err = db.tx(ctx, func(x q) error {
+		if _, err := db.activeCategory(ctx, x, workspaceID, id); err != nil {
+			return err
+		}
+		_, err := x.exec(ctx, `UPDATE categories SET name = ? WHERE id = ?`, name, id)
+		if err = db.uniqueAs(err, "a category named %q exists already at this level", name); err != nil {
+			return err
+		}
+		c, err = db.activeCategory(ctx, x, workspaceID, id)
+		return err
+	})
+	return c, err
+}
+
+// DeleteCategory retires a category with no children left. Past
+// conversations keep showing it in their category path.
+func (db *DB) DeleteCategory(ctx context.Context, workspaceID, id int64) error {
+	return db.tx(ctx, func(x q) error {
+		if _, err := db.activeCategory(ctx, x, workspaceID, id); err != nil {
+			return err
+		}
+		var children int
+		if err := x.row(ctx, `SELECT COUNT(*) FROM categories WHERE parent_id = ? AND deleted_at IS NULL`, id).Scan(&children); err != nil {
+			return err
+		}
+		if children > 0 {
+			return chat.Errorf(chat.ErrCategoryHasChildren, "delete the %d categories under it first", children)
+		}
+		_, err := x.exec(ctx, `UPDATE categories SET deleted_at = ? WHERE id = ?`, micros(db.Now()), id)
+		return err
+	})
+}
+
+const categorySelect = `SELECT id, COALESCE(parent_id, 0), depth, name, position FROM categories`

@@ -1,0 +1,121 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// tagsOf lists the tags linked to id through the link table (customer_tags
+// or conversation_tags, keyed by column).
+func (db *DB) tagsOf(ctx context.Context, x q, table, column string, id int64) ([]chat.Tag, error) {
+	return queryTags(ctx, x, `SELECT t.id, t.kind, t.name FROM `+table+` l JOIN tags t ON t.id = l.tag_id WHERE l.`+column+` = ? ORDER BY t.name, t.id`, id)
+}
+
+func queryTags(ctx context.Context, x q, query string, args ...any) ([]chat.Tag, error) {
+	rows, err := x.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []chat.Tag{}
+	for rows.Next() {
+		var tg chat.Tag
+		if err := rows.Scan(&tg.ID, &tg.Kind, &tg.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, tg)
+	}
+	return out, rows.Err()
+}
+
+// setTags replaces id's links in table with tagIDs, which must all be the
+// workspace's tags of kind.
+func (db *DB) setTags(ctx context.Context, x q, workspaceID int64, kind chat.TagKind, table, column string, id int64, tagIDs []int64) error {
+	if _, err := x.exec(ctx, `DELETE FROM `+table+` WHERE `+column+` = ?`, id); err != nil {
+		return err
+	}
+	for _, tagID := range tagIDs {
+		var n int
+		if err := x.row(ctx, `SELECT COUNT(*) FROM tags WHERE id = ? AND workspace_id = ? AND kind = ?`, tagID, workspaceID, kind).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return chat.Errorf(chat.ErrNotFound, "no %s tag with id %d", kind, tagID)
+		}
+		if _, err := x.exec(ctx, `INSERT INTO `+table+` (`+column+`, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, tagID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Tags lists the workspace's tags of kind by name.
+func (db *DB) Tags(ctx context.Context, workspaceID int64, kind chat.TagKind) ([]chat.Tag, error) {
+	return queryTags(ctx, db.read(), `SELECT id, kind, name FROM tags WHERE workspace_id = ? AND kind = ? ORDER BY name, id`, workspaceID, kind)
+}
+
+// CreateTag adds a tag; a name already used for that kind is a conflict.
+func (db *DB) CreateTag(ctx context.Context, workspaceID int64, kind chat.TagKind, name string) (chat.Tag, error) {
+	if !kind.Valid() {
+		return chat.Tag{}, chat.Errorf(chat.ErrInvalid, "kind must be customer or conversation")
+	}
+	name, err := chat.CleanTagName(name)
+	if err != nil {
+		return chat.Tag{}, err
+	}
+	tg := chat.Tag{Kind: kind, Name: name}
+	err = db.tx(ctx, func(x q) error {
+		err := x.row(ctx, `INSERT INTO tags (workspace_id, kind, name, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			workspaceID, kind, name, micros(db.Now())).Scan(&tg.ID)
+		return db.uniqueAs(err, "a %s tag named %q exists already", kind, name)
+	})
+	return tg, err
+}
+
+// uniqueAs turns a unique violation into a conflict with the message.
+func (db *DB) uniqueAs(err error, format string, args ...any) error {
+	if err != nil && db.d.IsUniqueViolation(err) {
+		return chat.Errorf(chat.ErrConflict, format, args...)
+	}
+	return err
+}
+
+// RenameTag renames one of the workspace's tags.
+func (db *DB) RenameTag(ctx context.Context, workspaceID, id int64, name string) (chat.Tag, error) {
+	name, err := chat.CleanTagName(name)
+	if err != nil {
+		return chat.Tag{}, err
+	}
+	var tg chat.Tag
+	err = db.tx(ctx, func(x q) error {
+		err := x.row(ctx, `UPDATE tags SET name = ? WHERE workspace_id = ? AND id = ? RETURNING id, kind, name`, name, workspaceID, id).
+			Scan(&tg.ID, &tg.Kind, &tg.Name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return chat.Errorf(chat.ErrNotFound, "no such tag")
+		}
+		return db.uniqueAs(err, "a tag named %q exists already", name)
+	})
+	return tg, err
+}
+
+// DeleteTag removes a tag and its links.
+func (db *DB) DeleteTag(ctx context.Context, workspaceID, id int64) error {
+	return db.tx(ctx, func(x q) error {
+		var n int
+		if err := x.row(ctx, `SELECT COUNT(*) FROM tags WHERE workspace_id = ? AND id = ?`, workspaceID, id).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return chat.Errorf(chat.ErrNotFound, "no such tag")
+		}
+		for _, stmt := range []string{`DELETE FROM customer_tags WHERE tag_id = ?`, `DELETE FROM conversation_tags WHERE tag_id = ?`, `DELETE FROM tags WHERE id = ?`} {
+			if _, err := x.exec(ctx, stmt, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
