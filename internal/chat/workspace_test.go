@@ -25,7 +25,9 @@ func TestWorkspacePatch(t *testing.T) {
 		{"colour", WorkspacePatch{Color: str("#1A73E8")}, "", func(w Workspace) bool { return w.Color == "#1A73E8" }},
 		{"not a colour", WorkspacePatch{Color: str("red")}, ErrInvalid, nil},
 		{"origins normalised", WorkspacePatch{AllowedOrigins: &[]string{"HTTPS://Shop.Example:8443/"}}, "",
-			func(w Workspace) bool { return reflect.DeepEqual(w.AllowedOrigins, []string{"https://shop.example:8443"}) }},
+			func(w Workspace) bool {
+				return reflect.DeepEqual(w.AllowedOrigins, []string{"https://shop.example:8443"})
+			}},
 		{"origin with a path", WorkspacePatch{AllowedOrigins: &[]string{"https://shop.example/x"}}, ErrInvalid, nil},
 		{"origin of another scheme", WorkspacePatch{AllowedOrigins: &[]string{"ftp://shop.example"}}, ErrInvalid, nil},
 		{"too many origins", WorkspacePatch{AllowedOrigins: ptrTo(make([]string, 51))}, ErrInvalid, nil},
