@@ -8,15 +8,6 @@ import (
 )
 
 // attachmentTests cover §3.4: file messages and their attachments table.
-var attachmentTests = []struct {
-	name string
-	fn   func(*testing.T, chat.Store)
-}{
-	{"FileMessages", testFileMessages},
-	{"FileRefusalsWriteNothing", testFileRefusals},
-	{"AttachmentIsolation", testAttachmentIsolation},
-	{"InstallationSecret", testInstallationSecret},
-}
 
 // photo is a file already in blob storage, as the HTTP layer hands it over.
 func photo(key string) *chat.Attachment {

@@ -1,0 +1,190 @@
+package storetest
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+func testCustomers(t *testing.T, s chat.Store) {
+	ws := newWorkspace(t, s, "cust")
+	c := &chat.Customer{WorkspaceID: ws.ID, ExternalID: "u1", Profile: chat.Profile{Name: "홍길동", Extra: map[string]string{"cus_extra_plan": "gold"}}}
+	must(t, s.UpsertCustomer(ctx, c))
+	id := c.ID
+	again := &chat.Customer{WorkspaceID: ws.ID, ExternalID: "u1", Verified: true, Profile: chat.Profile{Email: "hong@example.com", Extra: map[string]string{"cus_extra_level": "3"}}}
+	must(t, s.UpsertCustomer(ctx, again))
+	if again.ID != id || again.Name != "홍길동" || again.Email != "hong@example.com" || !again.Verified ||
+		again.Extra["cus_extra_plan"] != "gold" || again.Extra["cus_extra_level"] != "3" {
+		t.Fatalf("merged customer %+v", again)
+	}
+	got, err := s.Customer(ctx, ws.ID, id)
+	must(t, err)
+	if got.ExternalID != "u1" || got.Name != "홍길동" {
+		t.Fatalf("customer %+v", got)
+	}
+	_, err = s.Customer(ctx, ws.ID, 999999)
+	wantCode(t, err, chat.ErrNotFound)
+
+	must(t, s.CreateVisitorSession(ctx, chat.VisitorSession{TokenHash: "vt", WorkspaceID: ws.ID, CustomerID: id}))
+	vs, err := s.VisitorSession(ctx, "vt")
+	must(t, err)
+	if vs.CustomerID != id || vs.WorkspaceID != ws.ID {
+		t.Fatalf("visitor session %+v", vs)
+	}
+	_, err = s.VisitorSession(ctx, "nope")
+	wantCode(t, err, chat.ErrUnauthorized)
+}
+
+func strp(s string) *string { return &s }
+
+func testProfileEdit(t *testing.T, s chat.Store) {
+	f := setup(t, s, "profile")
+	withClock(t, s) // 2026-11-23: the birthday below is tomorrow
+	cu, events, err := s.UpdateProfile(ctx, f.ws.ID, f.customer.ID, chat.ProfilePatch{
+		Name: strp(" 홍길동 "), Nickname: strp("단골"), Email: strp("hong@example.com"), BirthDate: strp("1990-11-24"),
+		Note: strp(strings.Repeat("메", chat.MaxNote)),
+	})
+	must(t, err)
+	if cu.Name != "홍길동" || cu.Nickname != "단골" || cu.Age == nil || *cu.Age != 35 || len(events) != 1 ||
+		events[0].Type != chat.EventCustomerUpdated || events[0].Customer.Name != "홍길동" {
+		t.Fatalf("customer %+v age %v, events %+v", cu, cu.Age, events)
+	}
+	c := f.open(t, s)
+	if c.CustomerName != "단골" {
+		t.Fatalf("conversation lists the customer as %q, want the nickname", c.CustomerName)
+	}
+	seq := lastSeq(t, s, f.ws.ID)
+	for _, bad := range []chat.ProfilePatch{
+		{Email: strp("not-an-email")},
+		{Email: strp("Hong <hong@example.com>")},
+		{BirthDate: strp("1990-13-01")},
+		{BirthDate: strp("2030-01-01")},
+		{Note: strp(strings.Repeat("메", chat.MaxNote+1))},
+		{Name: strp("two\nlines")},
+		{Phone: strp("call me")},
+		{Name: strp("바뀐 이름"), Email: strp("bad")}, // one bad field changes nothing
+	} {
+		_, _, err := s.UpdateProfile(ctx, f.ws.ID, f.customer.ID, bad)
+		wantCode(t, err, chat.ErrInvalid)
+	}
+	got, err := s.Customer(ctx, f.ws.ID, f.customer.ID)
+	must(t, err)
+	if got.Name != "홍길동" || got.Email != "hong@example.com" || got.BirthDate != "1990-11-24" || lastSeq(t, s, f.ws.ID) != seq {
+		t.Fatalf("a refused edit changed %+v", got)
+	}
+	// The widget's parameters fill the profile but never clear an agent's edits.
+	again := &chat.Customer{WorkspaceID: f.ws.ID, ExternalID: f.customer.ExternalID, Language: "ko-KR", IP: "127.0.0.1",
+		Profile: chat.Profile{Phone: "010-1234-5678", Extra: map[string]string{"cus_extra_plan": "gold"}}}
+	must(t, s.UpsertCustomer(ctx, again))
+	if again.Name != "홍길동" || again.Phone != "010-1234-5678" || again.IP != "127.0.0.1" || again.Extra["cus_extra_plan"] != "gold" {
+		t.Fatalf("upserted %+v", again)
+	}
+	other := setup(t, s, "profile-other")
+	_, _, err = s.UpdateProfile(ctx, other.ws.ID, f.customer.ID, chat.ProfilePatch{Name: strp("x")})
+	wantCode(t, err, chat.ErrNotFound)
+}
+
+func testMerge(t *testing.T, s chat.Store) {
+	f := setup(t, s, "merge")
+	kim := newCustomer(t, s, f.ws, "kim")
+	_, _, err := s.UpdateProfile(ctx, f.ws.ID, kim.ID, chat.ProfilePatch{Name: strp("김철수"), Note: strp("VIP")})
+	must(t, err)
+	c1, _, err := openConversation(s, f.ws.ID, kim.ID, chat.ChannelWeb)
+	must(t, err)
+	_, _, err = s.CloseConversation(ctx, f.ws.ID, c1.ID, f.manager)
+	must(t, err)
+
+	anon := newCustomer(t, s, f.ws, "v-anon")
+	_, _, err = s.UpdateProfile(ctx, f.ws.ID, anon.ID, chat.ProfilePatch{Phone: strp("010-0000-0000"), Note: strp("익명 메모")})
+	must(t, err)
+	c2, _, err := openConversation(s, f.ws.ID, anon.ID, chat.ChannelWeb)
+	must(t, err)
+
+	// A free customer ID is a rename.
+	cu, _, err := s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "anon-renamed", false)
+	must(t, err)
+	if cu.CustomerID != "anon-renamed" || cu.ExternalID != "v-anon" {
+		t.Fatalf("renamed %+v", cu)
+	}
+	// A taken one needs confirmation, and changes nothing without it.
+	seq := lastSeq(t, s, f.ws.ID)
+	_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "kim", false)
+	wantCode(t, err, chat.ErrMergeRequired)
+	if got, _ := s.Customer(ctx, f.ws.ID, anon.ID); got.CustomerID != "anon-renamed" || lastSeq(t, s, f.ws.ID) != seq {
+		t.Fatalf("unconfirmed merge changed %+v", got)
+	}
+	_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "bad id!", true)
+	wantCode(t, err, chat.ErrInvalid)
+
+	cu, events, err := s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "kim", true)
+	must(t, err)
+	// kim keeps what it had and gains what it lacked.
+	if cu.CustomerID != "kim" || cu.Name != "김철수" || cu.Note != "VIP" || cu.Phone != "010-0000-0000" || cu.Identifiers != 2 || len(events) != 1 {
+		t.Fatalf("merged %+v, events %d", cu, len(events))
+	}
+	history, err := s.CustomerConversations(ctx, f.ws.ID, kim.ID)
+	must(t, err)
+	if len(history) != 2 || history[0].ID != c2.ID || history[1].ID != c1.ID {
+		t.Fatalf("history after merge %+v", history)
+	}
+	// The same history from either identifier.
+	if h, _ := s.CustomerConversations(ctx, f.ws.ID, anon.ID); len(h) != 2 {
+		t.Fatalf("history from the merged identifier: %d", len(h))
+	}
+}
+
+func testMergeLimit(t *testing.T, s chat.Store) {
+	f := setup(t, s, "limit")
+	target := newCustomer(t, s, f.ws, "full")
+	for i := 1; i < chat.MaxIdentifiers; i++ {
+		cu := newCustomer(t, s, f.ws, fmt.Sprintf("full-%d", i))
+		_, _, err := s.ChangeCustomerID(ctx, f.ws.ID, cu.ID, "full", true)
+		must(t, err)
+	}
+	if got, _ := s.Customer(ctx, f.ws.ID, target.ID); got.Identifiers != chat.MaxIdentifiers {
+		t.Fatalf("identifiers = %d", got.Identifiers)
+	}
+	one := newCustomer(t, s, f.ws, "one-more")
+	seq := lastSeq(t, s, f.ws.ID)
+	_, _, err := s.ChangeCustomerID(ctx, f.ws.ID, one.ID, "full", true)
+	wantCode(t, err, chat.ErrTooManyIdentifiers)
+	if got, _ := s.Customer(ctx, f.ws.ID, one.ID); got.CustomerID != "one-more" || lastSeq(t, s, f.ws.ID) != seq {
+		t.Fatalf("refused merge changed %+v", got)
+	}
+}
+
+func testBlock(t *testing.T, s chat.Store) {
+	f := setup(t, s, "block")
+	c := active(t, s, f, "troll", f.a1)
+	_, _, err := s.BlockCustomer(ctx, f.ws.ID, c.CustomerID, "rude", "")
+	wantCode(t, err, chat.ErrInvalid)
+	cu, events, err := s.BlockCustomer(ctx, f.ws.ID, c.CustomerID, "abuse", "욕설 반복")
+	must(t, err)
+	if cu.BlockedAt == nil || cu.BlockReason != "abuse" || cu.BlockNote != "욕설 반복" {
+		t.Fatalf("blocked %+v", cu)
+	}
+	if got := conv(t, s, f.ws.ID, c.ID); got.State != chat.StateClosed || got.CloseReason != chat.CloseByBlock || len(events) != 1 {
+		t.Fatalf("conversation after block %+v, events %+v", got, events)
+	}
+	_, _, err = openConversation(s, f.ws.ID, c.CustomerID, chat.ChannelWeb)
+	wantCode(t, err, chat.ErrCustomerBlocked)
+	blocked, err := s.BlockedCustomers(ctx, f.ws.ID)
+	must(t, err)
+	if len(blocked) != 1 || blocked[0].ID != c.CustomerID {
+		t.Fatalf("blocked list %+v", blocked)
+	}
+	other := setup(t, s, "block2")
+	_, _, err = s.BlockCustomer(ctx, other.ws.ID, c.CustomerID, "spam", "")
+	wantCode(t, err, chat.ErrNotFound)
+	_, err = s.UnblockCustomer(ctx, other.ws.ID, c.CustomerID)
+	wantCode(t, err, chat.ErrNotFound)
+	cu, err = s.UnblockCustomer(ctx, f.ws.ID, c.CustomerID)
+	must(t, err)
+	if cu.BlockedAt != nil {
+		t.Fatalf("still blocked %+v", cu)
+	}
+	_, _, err = openConversation(s, f.ws.ID, c.CustomerID, chat.ChannelWeb)
+	must(t, err)
+}

@@ -1,0 +1,169 @@
+package storetest
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+func testInactivityTimer(t *testing.T, s chat.Store) {
+	f := setup(t, s, "idle")
+	clk := withClock(t, s)
+	settings(t, s, f.ws, func(st *chat.Settings) { st.InactivityTimeoutMinutes = 10 })
+	claim := func() []chat.Job {
+		t.Helper()
+		jobs, err := s.ClaimJobs(ctx, "node-a", clk.Now(), time.Minute, 10)
+		must(t, err)
+		return jobs
+	}
+	c := active(t, s, f, "cust", f.a1) // the agent's reply starts the timer
+	clk.advance(9 * time.Minute)
+	if jobs := claim(); len(jobs) != 0 {
+		t.Fatalf("claimed early: %+v", jobs)
+	}
+	// The customer answers: the timer stops; the agent answers: it restarts.
+	send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "v1", "네")
+	clk.advance(5 * time.Minute)
+	if jobs := claim(); len(jobs) != 0 {
+		t.Fatalf("claimed after the customer answered: %+v", jobs)
+	}
+	send(t, s, f.ws.ID, c.ID, f.a1, "a2", "더 궁금하신 점 있으세요?")
+	// Held: never closes.
+	_, _, err := s.SetHold(ctx, f.ws.ID, c.ID, f.a1, true)
+	must(t, err)
+	clk.advance(time.Hour)
+	if jobs := claim(); len(jobs) != 0 {
+		t.Fatalf("claimed while held: %+v", jobs)
+	}
+	_, _, err = s.SetHold(ctx, f.ws.ID, c.ID, f.a1, false)
+	must(t, err)
+	clk.advance(10*time.Minute + time.Second)
+	jobs := claim()
+	if len(jobs) != 1 || jobs[0].Kind != chat.JobInactivity || jobs[0].RefID != c.ID || jobs[0].Attempts != 1 {
+		t.Fatalf("claimed %+v", jobs)
+	}
+	events, err := runJob(s, jobs[0], "node-a")
+	must(t, err)
+	closed := conv(t, s, f.ws.ID, c.ID)
+	if closed.State != chat.StateClosed || closed.CloseReason != chat.CloseByInactivity || len(events) != 1 {
+		t.Fatalf("after the timer: %+v, events %+v", closed, events)
+	}
+	// Exactly once: running it again does nothing, and nothing is left to claim.
+	events, err = runJob(s, jobs[0], "node-a")
+	must(t, err)
+	if len(events) != 0 || len(claim()) != 0 {
+		t.Fatalf("the timer fired twice: %+v", events)
+	}
+}
+
+func testJobLeases(t *testing.T, s chat.Store) {
+	f := setup(t, s, "lease")
+	clk := withClock(t, s)
+	settings(t, s, f.ws, func(st *chat.Settings) { st.InactivityTimeoutMinutes = 1 })
+	var ids []int64
+	for i := range 6 {
+		ids = append(ids, active(t, s, f, fmt.Sprint("c", i), f.a1).ID)
+	}
+	clk.advance(2 * time.Minute)
+	// Two nodes claim at once: each job goes to exactly one of them.
+	var wg sync.WaitGroup
+	claimed := make([][]chat.Job, 2)
+	for n := range 2 {
+		wg.Go(func() {
+			jobs, err := s.ClaimJobs(ctx, fmt.Sprint("node-", n), clk.Now(), time.Minute, 4)
+			if err != nil {
+				t.Error(err)
+			}
+			claimed[n] = jobs
+		})
+	}
+	wg.Wait()
+	seen := map[int64]bool{}
+	for _, jobs := range claimed {
+		for _, j := range jobs {
+			if seen[j.ID] {
+				t.Fatalf("job %d claimed twice", j.ID)
+			}
+			seen[j.ID] = true
+		}
+	}
+	if len(seen) != 6 {
+		t.Fatalf("%d of 6 jobs claimed", len(seen))
+	}
+	// node-1 does its work; node-0 dies holding its jobs. After the lease
+	// node-2 takes them over, and node-0's late attempt changes nothing.
+	for _, j := range claimed[1] {
+		_, err := runJob(s, j, "node-1")
+		must(t, err)
+	}
+	clk.advance(time.Minute + time.Second)
+	taken, err := s.ClaimJobs(ctx, "node-2", clk.Now(), time.Minute, 10)
+	must(t, err)
+	if len(taken) != len(claimed[0]) || taken[0].Attempts != 2 {
+		t.Fatalf("re-claimed %+v, node-0 held %+v", taken, claimed[0])
+	}
+	events, err := runJob(s, claimed[0][0], "node-0")
+	must(t, err)
+	if len(events) != 0 {
+		t.Fatal("a job ran for a node that no longer holds it")
+	}
+	for _, j := range taken {
+		_, err := runJob(s, j, "node-2")
+		must(t, err)
+	}
+	for _, id := range ids {
+		if c := conv(t, s, f.ws.ID, id); c.State != chat.StateClosed || c.CloseReason != chat.CloseByInactivity {
+			t.Fatalf("conversation %d: %s (%s)", id, c.State, c.CloseReason)
+		}
+	}
+}
+
+func testOfflineTimer(t *testing.T, s chat.Store) {
+	f := setup(t, s, "away")
+	clk := withClock(t, s)
+	must(t, s.ScheduleJob(ctx, chat.Job{Kind: chat.JobOffline, WorkspaceID: f.ws.ID, RefID: f.a1.AgentID, DueAt: clk.Now().Add(5 * time.Minute)}))
+	// A heartbeat moves it on.
+	clk.advance(4 * time.Minute)
+	must(t, s.ScheduleJob(ctx, chat.Job{Kind: chat.JobOffline, WorkspaceID: f.ws.ID, RefID: f.a1.AgentID, DueAt: clk.Now().Add(5 * time.Minute)}))
+	clk.advance(4 * time.Minute)
+	jobs, err := s.ClaimJobs(ctx, "n", clk.Now(), time.Minute, 10)
+	must(t, err)
+	if len(jobs) != 0 {
+		t.Fatalf("claimed %+v before due", jobs)
+	}
+	clk.advance(2 * time.Minute)
+	jobs, err = s.ClaimJobs(ctx, "n", clk.Now(), time.Minute, 10)
+	must(t, err)
+	if len(jobs) != 1 {
+		t.Fatalf("claimed %+v", jobs)
+	}
+	// A job cancelled after its claim does nothing.
+	must(t, s.CancelJob(ctx, chat.JobOffline, f.ws.ID, f.a2.AgentID)) // not scheduled: harmless
+	events, err := runJob(s, jobs[0], "n")
+	must(t, err)
+	m, err := s.Member(ctx, f.ws.ID, f.a1.AgentID)
+	must(t, err)
+	if m.Status != chat.StatusOffline || len(events) != 1 || events[0].Type != chat.EventAgentStatus {
+		t.Fatalf("after the offline timer: %+v, %+v", m, events)
+	}
+	// Failures are recorded and retried after the lease.
+	must(t, s.ScheduleJob(ctx, chat.Job{Kind: "bogus", WorkspaceID: f.ws.ID, RefID: 1, DueAt: clk.Now()}))
+	jobs, err = s.ClaimJobs(ctx, "n", clk.Now(), time.Minute, 10)
+	must(t, err)
+	if len(jobs) != 1 {
+		t.Fatalf("claimed %+v", jobs)
+	}
+	if _, err := runJob(s, jobs[0], "n"); err == nil {
+		t.Fatal("unknown job kind ran")
+	}
+	must(t, s.FailJob(ctx, jobs[0], fmt.Errorf("boom")))
+	clk.advance(time.Minute + time.Second)
+	jobs, err = s.ClaimJobs(ctx, "n", clk.Now(), time.Minute, 10)
+	must(t, err)
+	if len(jobs) != 1 || jobs[0].Attempts != 2 {
+		t.Fatalf("retry %+v", jobs)
+	}
+}

@@ -1,0 +1,312 @@
+package storetest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// routed opens a conversation for a new customer and returns it as stored
+// after routing.
+func routed(t *testing.T, s chat.Store, ws *chat.Workspace, customer string) chat.Conversation {
+	t.Helper()
+	cu := newCustomer(t, s, ws, customer)
+	c, _, err := openConversation(s, ws.ID, cu.ID, chat.ChannelWeb)
+	must(t, err)
+	return c
+}
+
+func testAutoRouting(t *testing.T, s chat.Store) {
+	ws := newWorkspace(t, s, "auto")
+	settings(t, s, ws, func(st *chat.Settings) { st.AssignmentMode = chat.AssignAuto; st.DefaultCapacity = 1 })
+	kim := newMember(t, s, ws, "kim", chat.RoleAgent, chat.StatusOnline)
+	lee := newMember(t, s, ws, "lee", chat.RoleAgent, chat.StatusAway)
+
+	c1 := routed(t, s, ws, "c1")
+	if c1.State != chat.StateWaiting || c1.AssigneeID != kim.AgentID {
+		t.Fatalf("c1 %+v", c1)
+	}
+	c2, c3 := routed(t, s, ws, "c2"), routed(t, s, ws, "c3")
+	if c2.State != chat.StateUnassigned || c3.State != chat.StateUnassigned {
+		t.Fatalf("over capacity: c2 %s c3 %s", c2.State, c3.State)
+	}
+	pos := func(c chat.Conversation) int {
+		n, err := s.QueuePosition(ctx, ws.ID, c.ID)
+		must(t, err)
+		return n
+	}
+	if pos(c1) != 0 || pos(c2) != 1 || pos(c3) != 2 {
+		t.Fatalf("queue positions %d %d %d", pos(c1), pos(c2), pos(c3))
+	}
+	queued := func() int {
+		n, err := s.QueueLengths(ctx)
+		must(t, err)
+		return n[ws.ID]
+	}
+	if queued() != 2 {
+		t.Fatalf("queue length %d, want 2", queued())
+	}
+	// An agent coming online takes the first in the queue.
+	_, events, err := s.SetAgentStatus(ctx, ws.ID, lee.AgentID, chat.StatusOnline)
+	must(t, err)
+	if got := conv(t, s, ws.ID, c2.ID); got.AssigneeID != lee.AgentID {
+		t.Fatalf("c2 after lee came online %+v (events %+v)", got, events)
+	}
+	if pos(c3) != 1 || queued() != 1 {
+		t.Fatalf("c3 at %d, queue length %d", pos(c3), queued())
+	}
+	// A close frees capacity for the next.
+	_, _, err = s.CloseConversation(ctx, ws.ID, c1.ID, kim)
+	must(t, err)
+	if got := conv(t, s, ws.ID, c3.ID); got.AssigneeID != kim.AgentID || got.State != chat.StateWaiting {
+		t.Fatalf("c3 after close %+v", got)
+	}
+	// A capacity change does too.
+	c4 := routed(t, s, ws, "c4")
+	if c4.State != chat.StateUnassigned {
+		t.Fatalf("c4 %+v", c4)
+	}
+	two := 2
+	_, _, err = s.SetCapacity(ctx, ws.ID, lee.AgentID, &two)
+	must(t, err)
+	if got := conv(t, s, ws.ID, c4.ID); got.AssigneeID != lee.AgentID {
+		t.Fatalf("c4 after capacity change %+v", got)
+	}
+	bad := -1
+	_, _, err = s.SetCapacity(ctx, ws.ID, lee.AgentID, &bad)
+	wantCode(t, err, chat.ErrInvalid)
+	// Ties go to the agent whose last conversation closed longest ago.
+	ws2 := newWorkspace(t, s, "auto2")
+	settings(t, s, ws2, func(st *chat.Settings) { st.AssignmentMode = chat.AssignHybrid; st.DefaultCapacity = 5 })
+	a := newMember(t, s, ws2, "a", chat.RoleAgent, chat.StatusOnline)
+	b := newMember(t, s, ws2, "b", chat.RoleAgent, chat.StatusOnline)
+	for i, agent := range []chat.Actor{a, b} { // b closes last
+		cu := newCustomer(t, s, ws2, fmt.Sprint("t", i))
+		c, _, err := openConversation(s, ws2.ID, cu.ID, chat.ChannelWeb)
+		must(t, err)
+		if c.AssigneeID != agent.AgentID {
+			t.Fatalf("conversation %d went to %d, want %d", i, c.AssigneeID, agent.AgentID)
+		}
+	}
+	mineA, _ := s.Conversations(ctx, ws2.ID, chat.ConversationFilter{AssigneeID: a.AgentID})
+	mineB, _ := s.Conversations(ctx, ws2.ID, chat.ConversationFilter{AssigneeID: b.AgentID})
+	_, _, err = s.CloseConversation(ctx, ws2.ID, mineA[0].ID, a)
+	must(t, err)
+	_, _, err = s.CloseConversation(ctx, ws2.ID, mineB[0].ID, b)
+	must(t, err)
+	if c := routed(t, s, ws2, "tie"); c.AssigneeID != a.AgentID {
+		t.Fatalf("tie went to %d, want a (%d), who closed longest ago", c.AssigneeID, a.AgentID)
+	}
+	// Switching a manual workspace to auto routes its queue.
+	ws3 := newWorkspace(t, s, "auto3")
+	newMember(t, s, ws3, "solo", chat.RoleAgent, chat.StatusOnline)
+	q := routed(t, s, ws3, "q")
+	if q.State != chat.StateUnassigned {
+		t.Fatalf("manual mode assigned %+v", q)
+	}
+	settings(t, s, ws3, func(st *chat.Settings) { st.AssignmentMode = chat.AssignAuto })
+	if got := conv(t, s, ws3.ID, q.ID); got.State != chat.StateWaiting {
+		t.Fatalf("after switching to auto %+v", got)
+	}
+}
+
+func testStickyRouting(t *testing.T, s chat.Store) {
+	ws := newWorkspace(t, s, "sticky")
+	clk := withClock(t, s)
+	settings(t, s, ws, func(st *chat.Settings) {
+		st.AssignmentMode, st.DefaultCapacity, st.Sticky, st.StickyWindowMinutes = chat.AssignAuto, 5, true, 60
+	})
+	kim := newMember(t, s, ws, "kim", chat.RoleAgent, chat.StatusOnline)
+	lee := newMember(t, s, ws, "lee", chat.RoleAgent, chat.StatusOnline)
+	regular := newCustomer(t, s, ws, "regular")
+	first, _, err := openConversation(s, ws.ID, regular.ID, chat.ChannelWeb)
+	must(t, err)
+	if first.AssigneeID != kim.AgentID {
+		t.Fatalf("first went to %d", first.AssigneeID)
+	}
+	_, _, err = s.CloseConversation(ctx, ws.ID, first.ID, kim)
+	must(t, err)
+	// Give kim more open conversations than lee.
+	_, _, err = s.SetAgentStatus(ctx, ws.ID, lee.AgentID, chat.StatusAway)
+	must(t, err)
+	if c := routed(t, s, ws, "someone"); c.AssigneeID != kim.AgentID {
+		t.Fatalf("someone went to %d", c.AssigneeID)
+	}
+	_, _, err = s.SetAgentStatus(ctx, ws.ID, lee.AgentID, chat.StatusOnline)
+	must(t, err)
+	clk.advance(30 * time.Minute)
+	again, _, err := openConversation(s, ws.ID, regular.ID, chat.ChannelWeb)
+	must(t, err)
+	if again.AssigneeID != kim.AgentID {
+		t.Fatalf("returning customer went to %d, want kim (%d)", again.AssigneeID, kim.AgentID)
+	}
+	_, _, err = s.CloseConversation(ctx, ws.ID, again.ID, kim)
+	must(t, err)
+	clk.advance(61 * time.Minute)
+	late, _, err := openConversation(s, ws.ID, regular.ID, chat.ChannelWeb)
+	must(t, err)
+	if late.AssigneeID != lee.AgentID {
+		t.Fatalf("outside the window went to %d, want lee (%d)", late.AssigneeID, lee.AgentID)
+	}
+}
+
+func testTakeModes(t *testing.T, s chat.Store) {
+	f := setup(t, s, "modes")
+	settings(t, s, f.ws, func(st *chat.Settings) { st.AssignmentMode = chat.AssignAuto; st.DefaultCapacity = 0 })
+	c := f.open(t, s) // nobody has capacity: it queues
+	_, _, err := s.Take(ctx, f.ws.ID, c.ID, f.a1)
+	wantCode(t, err, chat.ErrAutoAssignOnly)
+	settings(t, s, f.ws, func(st *chat.Settings) { st.AssignmentMode = chat.AssignHybrid })
+	got, _, err := s.Take(ctx, f.ws.ID, c.ID, f.a1)
+	must(t, err)
+	if got.AssigneeID != f.a1.AgentID {
+		t.Fatalf("hybrid take %+v", got)
+	}
+}
+
+// testRoutingConcurrency: 200 conversations arrive at once while 10 agents
+// change status and close chats. Afterwards nobody is over capacity or over
+// five waiting, nothing was lost from the queue, and the event log shows the
+// queue was served first in, first out.
+func testRoutingConcurrency(t *testing.T, s chat.Store) {
+	ws := newWorkspace(t, s, "rush")
+	settings(t, s, ws, func(st *chat.Settings) { st.AssignmentMode = chat.AssignAuto; st.DefaultCapacity = 4 })
+	var agents []chat.Actor
+	for i := range 10 {
+		agents = append(agents, newMember(t, s, ws, fmt.Sprint("agent", i), chat.RoleAgent, chat.StatusOnline))
+	}
+	customers := make([]*chat.Customer, 200)
+	for i := range customers {
+		customers[i] = newCustomer(t, s, ws, fmt.Sprint("c", i))
+	}
+	start := lastSeq(t, s, ws.ID)
+
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 20) // bounded concurrency, still contended
+	for _, cu := range customers {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			c, _, err := openConversation(s, ws.ID, cu.ID, chat.ChannelWeb)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			// The customer writes while queued, racing the routing that
+			// may take the conversation at the same moment.
+			for i := range 2 {
+				_, _, _, err := s.AppendMessage(ctx, ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: fmt.Sprint("v", i), Body: "계세요?"})
+				if err != nil && chat.ErrorCode(err) != chat.ErrConversationClosed { // an agent may have closed it
+					t.Error(err)
+				}
+			}
+		})
+	}
+	// Settings change meanwhile (each change routes the queue too).
+	wg.Go(func() {
+		for i := range 10 {
+			w := *ws
+			w.Settings.Sticky = i%2 == 0
+			if _, err := s.UpdateWorkspace(ctx, &w); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	for i, a := range agents {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(i), 7))
+			for range 15 {
+				switch r.IntN(3) {
+				case 0:
+					st := []chat.AgentStatus{chat.StatusOnline, chat.StatusAway}[r.IntN(2)]
+					if _, _, err := s.SetAgentStatus(ctx, ws.ID, a.AgentID, st); err != nil {
+						t.Error(err)
+					}
+				default:
+					mine, err := s.Conversations(ctx, ws.ID, chat.ConversationFilter{AssigneeID: a.AgentID, State: chat.StateWaiting})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if len(mine) > 0 {
+						_, _, err := s.CloseConversation(ctx, ws.ID, mine[0].ID, a)
+						if err != nil && chat.ErrorCode(err) != chat.ErrConversationClosed {
+							t.Error(err)
+						}
+					}
+				}
+			}
+			if _, _, err := s.SetAgentStatus(ctx, ws.ID, a.AgentID, chat.StatusOnline); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	_, err := s.Route(ctx, ws.ID)
+	must(t, err)
+
+	all, err := s.Conversations(ctx, ws.ID, chat.ConversationFilter{Limit: 500})
+	must(t, err)
+	if len(all) != 200 {
+		t.Fatalf("%d conversations, want 200", len(all))
+	}
+	open, waiting := map[int64]int{}, map[int64]int{}
+	queued := 0
+	for _, c := range all {
+		switch c.State {
+		case chat.StateUnassigned:
+			queued++
+		case chat.StateWaiting:
+			waiting[c.AssigneeID]++
+			open[c.AssigneeID]++
+		case chat.StateActive:
+			open[c.AssigneeID]++
+		}
+	}
+	for _, a := range agents {
+		if open[a.AgentID] > 4 || waiting[a.AgentID] > chat.MaxWaiting {
+			t.Fatalf("agent %d holds %d open, %d waiting", a.AgentID, open[a.AgentID], waiting[a.AgentID])
+		}
+	}
+	// Everyone ends online: the queue may remain only if everyone is full.
+	if queued > 0 {
+		for _, a := range agents {
+			if open[a.AgentID] < 4 {
+				t.Fatalf("%d queued while agent %d holds only %d", queued, a.AgentID, open[a.AgentID])
+			}
+		}
+	}
+	// Replay the log: every conversation Sodam assigned was the oldest queued.
+	var evs []chat.Event
+	for after := start; ; {
+		page, err := s.Events(ctx, ws.ID, chat.EventFilter{AfterSeq: after, Limit: 1000})
+		must(t, err)
+		evs = append(evs, page...)
+		if len(page) < 1000 {
+			break
+		}
+		after = page[len(page)-1].Seq
+	}
+	var queue []int64
+	for _, ev := range evs {
+		switch {
+		case ev.Type == chat.EventConversationCreated:
+			queue = append(queue, ev.Conversation.ID)
+		case ev.PrevState == chat.StateUnassigned && ev.Conversation != nil && ev.Conversation.State != chat.StateUnassigned:
+			if len(queue) == 0 || queue[0] != ev.Conversation.ID {
+				t.Fatalf("event %d took conversation %d out of the queue, but %v were ahead", ev.Seq, ev.Conversation.ID, queue[:min(3, len(queue))])
+			}
+			queue = queue[1:]
+		}
+	}
+	if len(queue) != queued {
+		t.Fatalf("the log leaves %d queued, the store %d", len(queue), queued)
+	}
+}

@@ -1,0 +1,107 @@
+package storetest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+func testTags(t *testing.T, s chat.Store) {
+	f := setup(t, s, "tags")
+	vip, err := s.CreateTag(ctx, f.ws.ID, chat.TagCustomer, " VIP고객 ")
+	must(t, err)
+	refund, err := s.CreateTag(ctx, f.ws.ID, chat.TagConversation, "환불")
+	must(t, err)
+	if vip.Name != "VIP고객" || vip.Kind != chat.TagCustomer {
+		t.Fatalf("tag %+v", vip)
+	}
+	_, err = s.CreateTag(ctx, f.ws.ID, chat.TagCustomer, "VIP고객")
+	wantCode(t, err, chat.ErrConflict)
+	// The same name is free in the other kind.
+	_, err = s.CreateTag(ctx, f.ws.ID, chat.TagConversation, "VIP고객")
+	must(t, err)
+	_, err = s.CreateTag(ctx, f.ws.ID, chat.TagCustomer, strings.Repeat("가", chat.MaxTagName+1))
+	wantCode(t, err, chat.ErrInvalid)
+	_, err = s.CreateTag(ctx, f.ws.ID, "robot", "x")
+	wantCode(t, err, chat.ErrInvalid)
+
+	cu, _, err := s.SetCustomerTags(ctx, f.ws.ID, f.customer.ID, []int64{vip.ID})
+	must(t, err)
+	if len(cu.Tags) != 1 || cu.Tags[0].Name != "VIP고객" {
+		t.Fatalf("customer tags %+v", cu.Tags)
+	}
+	// A conversation tag, or another workspace's, is not a customer tag.
+	other := setup(t, s, "tags-other")
+	foreign, err := s.CreateTag(ctx, other.ws.ID, chat.TagCustomer, "남의 태그")
+	must(t, err)
+	for _, ids := range [][]int64{{refund.ID}, {vip.ID, foreign.ID}, {999999}} {
+		_, _, err = s.SetCustomerTags(ctx, f.ws.ID, f.customer.ID, ids)
+		wantCode(t, err, chat.ErrNotFound)
+	}
+	if got, _ := s.Customer(ctx, f.ws.ID, f.customer.ID); len(got.Tags) != 1 {
+		t.Fatalf("a refused change left tags %+v", got.Tags)
+	}
+	_, err = s.RenameTag(ctx, other.ws.ID, vip.ID, "x")
+	wantCode(t, err, chat.ErrNotFound)
+	renamed, err := s.RenameTag(ctx, f.ws.ID, vip.ID, "우수고객")
+	must(t, err)
+	if renamed.Name != "우수고객" {
+		t.Fatalf("renamed %+v", renamed)
+	}
+	wantCode(t, s.DeleteTag(ctx, other.ws.ID, vip.ID), chat.ErrNotFound)
+	must(t, s.DeleteTag(ctx, f.ws.ID, vip.ID))
+	if got, _ := s.Customer(ctx, f.ws.ID, f.customer.ID); len(got.Tags) != 0 {
+		t.Fatalf("a deleted tag is still linked: %+v", got.Tags)
+	}
+	list, err := s.Tags(ctx, f.ws.ID, chat.TagConversation)
+	must(t, err)
+	if len(list) != 2 {
+		t.Fatalf("conversation tags %+v", list)
+	}
+}
+
+func testCategories(t *testing.T, s chat.Store) {
+	f := setup(t, s, "cats")
+	large, err := s.CreateCategory(ctx, f.ws.ID, 0, "배송")
+	must(t, err)
+	medium, err := s.CreateCategory(ctx, f.ws.ID, large.ID, "지연")
+	must(t, err)
+	small, err := s.CreateCategory(ctx, f.ws.ID, medium.ID, "택배사")
+	must(t, err)
+	if large.Depth != 1 || medium.Depth != 2 || small.Depth != 3 || small.ParentID != medium.ID {
+		t.Fatalf("depths %+v %+v %+v", large, medium, small)
+	}
+	_, err = s.CreateCategory(ctx, f.ws.ID, small.ID, "네 번째")
+	wantCode(t, err, chat.ErrCategoryTooDeep)
+	_, err = s.CreateCategory(ctx, f.ws.ID, large.ID, "지연")
+	wantCode(t, err, chat.ErrConflict)
+	other := setup(t, s, "cats-other")
+	_, err = s.CreateCategory(ctx, other.ws.ID, large.ID, "남의 하위")
+	wantCode(t, err, chat.ErrNotFound)
+
+	c := f.open(t, s)
+	c, _, err = s.SetNote(ctx, f.ws.ID, c.ID, chat.Note{CategoryID: small.ID, Memo: "택배 지연 안내함"})
+	must(t, err)
+	if strings.Join(c.CategoryPath, ">") != "배송>지연>택배사" {
+		t.Fatalf("path %v", c.CategoryPath)
+	}
+	wantCode(t, s.DeleteCategory(ctx, f.ws.ID, medium.ID), chat.ErrCategoryHasChildren)
+	must(t, s.DeleteCategory(ctx, f.ws.ID, small.ID))
+	list, err := s.Categories(ctx, f.ws.ID)
+	must(t, err)
+	if len(list) != 2 {
+		t.Fatalf("categories after delete %+v", list)
+	}
+	// Past conversations still show the retired category; it cannot be chosen.
+	if got := conv(t, s, f.ws.ID, c.ID); strings.Join(got.CategoryPath, ">") != "배송>지연>택배사" {
+		t.Fatalf("path after delete %v", got.CategoryPath)
+	}
+	_, _, err = s.SetNote(ctx, f.ws.ID, c.ID, chat.Note{CategoryID: small.ID})
+	wantCode(t, err, chat.ErrNotFound)
+	_, err = s.RenameCategory(ctx, f.ws.ID, medium.ID, "배송 지연")
+	must(t, err)
+	if got := conv(t, s, f.ws.ID, c.ID); strings.Join(got.CategoryPath, ">") != "배송>배송 지연>택배사" {
+		t.Fatalf("path after rename %v", got.CategoryPath)
+	}
+}

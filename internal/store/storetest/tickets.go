@@ -1,0 +1,50 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+func testTickets(t *testing.T, s chat.Store) {
+	f := setup(t, s, "tickets")
+	for _, bad := range []chat.Ticket{
+		{WorkspaceID: f.ws.ID, Name: "", Contact: "a@b.co", Message: "x"},
+		{WorkspaceID: f.ws.ID, Name: "김", Contact: "call me", Message: "x"},
+		{WorkspaceID: f.ws.ID, Name: "김", Contact: "010-1234-5678", Message: "  "},
+	} {
+		if _, err := s.CreateTicket(ctx, &bad); chat.ErrorCode(err) == "" {
+			t.Fatalf("accepted %+v: %v", bad, err)
+		}
+	}
+	tk := &chat.Ticket{WorkspaceID: f.ws.ID, CustomerID: f.customer.ID, Name: "홍길동", Contact: "010-1234-5678", Message: "환불 문의드립니다"}
+	events, err := s.CreateTicket(ctx, tk)
+	must(t, err)
+	if tk.ID == 0 || tk.Status != chat.TicketOpen || len(events) != 1 || events[0].Type != chat.EventTicketCreated {
+		t.Fatalf("ticket %+v, events %+v", tk, events)
+	}
+	open, err := s.Tickets(ctx, f.ws.ID, chat.TicketFilter{Status: chat.TicketOpen})
+	must(t, err)
+	if len(open) != 1 || open[0].Message != "환불 문의드립니다" {
+		t.Fatalf("open tickets %+v", open)
+	}
+	foreign := setup(t, s, "tickets2").a1.AgentID
+	_, _, err = s.UpdateTicket(ctx, f.ws.ID, tk.ID, chat.TicketPatch{AssigneeID: &foreign})
+	wantCode(t, err, chat.ErrAgentNotFound)
+	_, _, err = s.UpdateTicket(ctx, 999999, tk.ID, chat.TicketPatch{})
+	wantCode(t, err, chat.ErrNotFound)
+	bogus := chat.TicketStatus("maybe")
+	_, _, err = s.UpdateTicket(ctx, f.ws.ID, tk.ID, chat.TicketPatch{Status: &bogus})
+	wantCode(t, err, chat.ErrInvalid)
+	solved, note, me := chat.TicketSolved, "전화로 안내 완료", f.a1.AgentID
+	got, events, err := s.UpdateTicket(ctx, f.ws.ID, tk.ID, chat.TicketPatch{Status: &solved, Note: &note, AssigneeID: &me})
+	must(t, err)
+	if got.Status != chat.TicketSolved || got.SolvedAt == nil || got.Note != note || got.AssigneeID != me || len(events) != 1 {
+		t.Fatalf("solved %+v", got)
+	}
+	open, err = s.Tickets(ctx, f.ws.ID, chat.TicketFilter{Status: chat.TicketOpen})
+	must(t, err)
+	if len(open) != 0 {
+		t.Fatalf("still open: %+v", open)
+	}
+}

@@ -1,0 +1,114 @@
+package storetest
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+func testWorkspaces(t *testing.T, s chat.Store) {
+	w := &chat.Workspace{SiteID: "shop1", Name: "가게", IdentitySecret: "s", AllowedOrigins: []string{"https://shop.example"}, ConsentText: "동의"}
+	must(t, s.CreateWorkspace(ctx, w))
+	if w.ID == 0 || w.CreatedAt.IsZero() {
+		t.Fatalf("ID/CreatedAt not filled: %+v", w)
+	}
+	wantCode(t, s.CreateWorkspace(ctx, &chat.Workspace{SiteID: "shop1", Name: "dup", IdentitySecret: "s"}), chat.ErrConflict)
+	got, err := s.WorkspaceBySiteID(ctx, "shop1")
+	must(t, err)
+	if got.ID != w.ID || got.Name != "가게" || got.IdentitySecret != "s" || len(got.AllowedOrigins) != 1 || got.ConsentText != "동의" {
+		t.Fatalf("got %+v", got)
+	}
+	got.Name, got.AllowedOrigins, got.Color = "새 이름", nil, "#123456"
+	_, err = s.UpdateWorkspace(ctx, got)
+	must(t, err)
+	got, err = s.Workspace(ctx, w.ID)
+	must(t, err)
+	if got.Name != "새 이름" || len(got.AllowedOrigins) != 0 || got.Color != "#123456" {
+		t.Fatalf("after update %+v", got)
+	}
+	_, err = s.Workspace(ctx, 999999)
+	wantCode(t, err, chat.ErrWorkspaceNotFound)
+	_, err = s.WorkspaceBySiteID(ctx, "nope")
+	wantCode(t, err, chat.ErrWorkspaceNotFound)
+	_, err = s.UpdateWorkspace(ctx, &chat.Workspace{ID: 999999})
+	wantCode(t, err, chat.ErrWorkspaceNotFound)
+}
+
+func testIsolation(t *testing.T, s chat.Store) {
+	a := setup(t, s, "isoa")
+	b := setup(t, s, "isob")
+	ca := a.open(t, s)
+	_, err := s.Conversation(ctx, b.ws.ID, ca.ID)
+	wantCode(t, err, chat.ErrConversationNotFound)
+	_, err = s.Messages(ctx, b.ws.ID, ca.ID, 0, 0)
+	wantCode(t, err, chat.ErrConversationNotFound)
+	_, _, err = s.Take(ctx, b.ws.ID, ca.ID, b.a1)
+	wantCode(t, err, chat.ErrConversationNotFound)
+	// An agent of workspace b cannot take a's conversation through a's ID either.
+	_, _, err = s.Take(ctx, a.ws.ID, ca.ID, b.a1)
+	wantCode(t, err, chat.ErrAgentNotFound)
+	err = sendErr(s, b.ws.ID, ca.ID, chat.VisitorActor, "x", "hi")
+	wantCode(t, err, chat.ErrConversationNotFound)
+	_, err = s.Customer(ctx, b.ws.ID, a.customer.ID)
+	wantCode(t, err, chat.ErrNotFound)
+	_, _, err = openConversation(s, b.ws.ID, a.customer.ID, chat.ChannelWeb)
+	wantCode(t, err, chat.ErrNotFound)
+	evs, err := s.Events(ctx, b.ws.ID, chat.EventFilter{})
+	must(t, err)
+	for _, ev := range evs {
+		if ev.WorkspaceID != b.ws.ID {
+			t.Fatalf("workspace b sees event of %d", ev.WorkspaceID)
+		}
+	}
+	cs, err := s.Conversations(ctx, b.ws.ID, chat.ConversationFilter{})
+	must(t, err)
+	if len(cs) != 0 {
+		t.Fatalf("workspace b lists %d conversations", len(cs))
+	}
+}
+
+func testBootstrap(t *testing.T, s chat.Store) {
+	id, err := s.InstallationID(ctx)
+	must(t, err)
+	again, err := s.InstallationID(ctx)
+	must(t, err)
+	if len(id) != 16 || id != again {
+		t.Fatalf("installation ID %q then %q", id, again)
+	}
+	const n = 4
+	var wg sync.WaitGroup
+	created := make([]bool, n)
+	for i := range n {
+		wg.Go(func() {
+			ws := &chat.Workspace{SiteID: fmt.Sprint("first", i), Name: "first", IdentitySecret: "s"}
+			a := &chat.Agent{Email: "admin@example.com", Name: "Admin", PasswordHash: "h"}
+			ok, err := s.Bootstrap(ctx, ws, a)
+			if err != nil {
+				t.Error(err)
+			}
+			created[i] = ok
+		})
+	}
+	wg.Wait()
+	count := 0
+	for _, ok := range created {
+		if ok {
+			count++
+		}
+	}
+	if count != 1 {
+		t.Fatalf("%d nodes bootstrapped", count)
+	}
+	a, err := s.AgentByEmail(ctx, "admin@example.com")
+	must(t, err)
+	ms, err := s.Memberships(ctx, a.ID)
+	must(t, err)
+	if len(ms) != 1 || ms[0].Role != chat.RoleMaster {
+		t.Fatalf("memberships %+v", ms)
+	}
+	if _, err := s.LastEventSeq(ctx, ms[0].WorkspaceID); err != nil {
+		t.Fatal(err)
+	}
+}
