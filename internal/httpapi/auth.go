@@ -250,3 +250,12 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
+
+// authRoutes are the console sign-in routes.
+func (s *Server) authRoutes() []route {
+	return []route{
+		{pattern: "POST /api/v1/auth/login", access: public, h: s.login, api: true},
+		{pattern: "POST /api/v1/auth/logout", access: agent, h: s.logout, api: true},
+		{pattern: "GET /api/v1/me", access: agent, h: s.me, api: true},
+	}
+}

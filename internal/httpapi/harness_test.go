@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -208,3 +209,84 @@ func mustURL(s string) *url.URL {
 	}
 	return u
 }
+
+// detail is GET /conversations/{cid}.
+type detail struct {
+	Conversation       chat.Conversation `json:"conversation"`
+	Customer           chat.Customer     `json:"customer"`
+	TotalConversations int               `json:"total_conversations"`
+}
+
+func (e *env) shopPath() string { return fmt.Sprintf("/api/v1/workspaces/%d", e.shop.ID) }
+
+// convPath is a conversation of the shop workspace in the console API.
+func (e *env) convPath(id int64) string {
+	return fmt.Sprintf("%s/conversations/%d", e.shopPath(), id)
+}
+
+// detailOf reads a conversation with its customer as c.
+func (c *client) detailOf(id int64) detail {
+	c.e.t.Helper()
+	var d detail
+	c.json("GET", c.e.convPath(id), "", 200, &d)
+	return d
+}
+
+// state reads each path as c and joins the answers.
+func (c *client) state(paths ...string) string {
+	c.e.t.Helper()
+	var b strings.Builder
+	for _, p := range paths {
+		status, data := c.do("GET", p, "")
+		if status != 200 {
+			c.e.t.Fatalf("GET %s: status %d: %s", p, status, data)
+		}
+		fmt.Fprintf(&b, "%s %s\n", p, data)
+	}
+	return b.String()
+}
+
+// refuse runs refusals like run and checks, beyond the event log, that
+// the state read before and after — through the API — is the same.
+func (e *env) refuse(read func() string, scenarios []scenario) {
+	e.t.Helper()
+	before := read()
+	e.run(scenarios)
+	if after := read(); after != before {
+		e.t.Fatalf("refused requests changed the state:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// errorBodyOf decodes an error answer.
+func errorBodyOf(t *testing.T, data []byte) (code, message string) {
+	t.Helper()
+	var body struct {
+		Error struct{ Code, Message string }
+	}
+	if err := json.Unmarshal(data, &body); err != nil {
+		t.Fatalf("not an error body: %s", data)
+	}
+	return body.Error.Code, body.Error.Message
+}
+
+// customerEvent is an agent socket's event with its customer.
+type customerEvent struct {
+	Type     chat.EventType `json:"type"`
+	Customer *chat.Customer `json:"customer"`
+}
+
+func (e *env) setStatus(name string, st chat.AgentStatus) {
+	e.t.Helper()
+	_, _, err := e.store.SetAgentStatus(context.Background(), e.shop.ID, e.agents[name].ID, st)
+	must(e.t, err)
+}
+
+// visitorView is the visitor's conversation as the widget gets it.
+type visitorView struct {
+	ID      int64        `json:"id"`
+	State   chat.State   `json:"state"`
+	CanRate *bool        `json:"can_rate"`
+	Rating  *chat.Rating `json:"rating"`
+}
+
+func queuePos(f frame) int { return f.Position }

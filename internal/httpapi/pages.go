@@ -126,3 +126,14 @@ func (s *Server) tryPage(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-store")
 	return web.TryTemplate.Execute(w, d)
 }
+
+// pageRoutes are the page and asset routes.
+func (s *Server) pageRoutes() []route {
+	return []route{
+		{pattern: "GET /api/v1/openapi.json", access: public, h: s.openAPI},
+		{pattern: "GET /console/", access: public, h: s.consoleAsset},
+		{pattern: "GET /console/try", access: public, h: s.tryPage},
+		{pattern: "GET /widget.js", access: public, h: s.widgetLoader},
+		{pattern: "GET /widget/", access: public, h: s.widgetAsset},
+	}
+}

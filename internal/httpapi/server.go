@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -94,80 +95,32 @@ type route struct {
 	api bool
 }
 
+// routes is the route table: each resource's file declares its own.
 func (s *Server) routes() []route {
+	return slices.Concat(
+		s.serverRoutes(),
+		s.pageRoutes(),
+		s.authRoutes(),
+		s.workspaceRoutes(),
+		s.agentRoutes(),
+		s.conversationRoutes(),
+		s.messageRoutes(),
+		s.attachmentRoutes(),
+		s.customerRoutes(),
+		s.ticketRoutes(),
+		s.socketRoutes(),
+		s.tagRoutes(),
+		s.categoryRoutes(),
+		s.cannedRoutes(),
+		s.widgetRoutes(),
+	)
+}
+
+// serverRoutes are the health and description routes.
+func (s *Server) serverRoutes() []route {
 	return []route{
 		{pattern: "GET /healthz", access: public, h: s.healthz},
-		{pattern: "GET /api/v1/openapi.json", access: public, h: s.openAPI},
-
-		{pattern: "POST /api/v1/auth/login", access: public, h: s.login, api: true},
-		{pattern: "POST /api/v1/auth/logout", access: agent, h: s.logout, api: true},
-		{pattern: "GET /api/v1/me", access: agent, h: s.me, api: true},
-
-		{pattern: "GET /api/v1/workspaces/{wid}", access: member, h: s.getWorkspace, api: true},
-		{pattern: "PATCH /api/v1/workspaces/{wid}", access: member, minRole: chat.RoleManager, h: s.patchWorkspace, api: true},
-		{pattern: "GET /api/v1/workspaces/{wid}/embed", access: member, h: s.embed, api: true},
-		{pattern: "GET /api/v1/workspaces/{wid}/agents", access: member, h: s.listAgents, api: true},
-		{pattern: "PUT /api/v1/workspaces/{wid}/me/status", access: member, h: s.setStatus, api: true},
-		{pattern: "GET /api/v1/workspaces/{wid}/conversations", access: member, h: s.listConversations, api: true},
-		{pattern: "GET /api/v1/workspaces/{wid}/conversations/{cid}", access: member, h: s.getConversation, api: true},
-		{pattern: "GET /api/v1/workspaces/{wid}/conversations/{cid}/messages", access: member, h: s.listMessages, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/messages", access: member, h: s.agentSend, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/files", access: member, h: s.agentUpload, api: true},
-		{pattern: "GET /api/v1/workspaces/{wid}/attachments/{aid}", access: member, h: s.agentFile, api: true},
-		{pattern: "GET /api/v1/workspaces/{wid}/attachments/{aid}/thumbnail", access: member, h: s.agentThumbnail, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/assign", access: member, h: s.assign, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/close", access: member, h: s.agentClose, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/transfer", access: member, h: s.transfer, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/hold", access: member, h: s.hold, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/important", access: member, h: s.important, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/block", access: member, h: s.block, api: true},
-		{pattern: "GET /api/v1/workspaces/{wid}/blocked", access: member, minRole: chat.RoleManager, h: s.listBlocked, api: true},
-		{pattern: "DELETE /api/v1/workspaces/{wid}/blocked/{customer}", access: member, minRole: chat.RoleManager, h: s.unblock, api: true},
-		{pattern: "PUT /api/v1/workspaces/{wid}/agents/{aid}/capacity", access: member, minRole: chat.RoleManager, h: s.setCapacity, api: true},
-		{pattern: "GET /api/v1/workspaces/{wid}/tickets", access: member, h: s.listTickets, api: true},
-		{pattern: "PATCH /api/v1/workspaces/{wid}/tickets/{tid}", access: member, h: s.patchTicket, api: true},
-		{pattern: "GET /api/v1/workspaces/{wid}/ws", access: member, h: s.agentWS, api: true},
-
-		{pattern: "PATCH /api/v1/workspaces/{wid}/conversations/{cid}/customer", access: member, h: s.patchCustomer, api: true},
-		{pattern: "PUT /api/v1/workspaces/{wid}/conversations/{cid}/customer/id", access: member, h: s.changeCustomerID, api: true},
-		{pattern: "PUT /api/v1/workspaces/{wid}/conversations/{cid}/customer/tags", access: member, h: s.setCustomerTags, api: true},
-		{pattern: "PUT /api/v1/workspaces/{wid}/conversations/{cid}/note", access: member, h: s.setNote, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/rating-request", access: member, h: s.requestRating, api: true},
-		{pattern: "GET /api/v1/workspaces/{wid}/conversations/{cid}/history", access: member, h: s.history, api: true},
-		{pattern: "GET /api/v1/workspaces/{wid}/conversations/{cid}/history/{hid}", access: member, h: s.historyItem, api: true},
-		{pattern: "GET /api/v1/workspaces/{wid}/tags", access: member, h: s.listTags, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/tags", access: member, minRole: chat.RoleManager, h: s.createTag, api: true},
-		{pattern: "PATCH /api/v1/workspaces/{wid}/tags/{tag}", access: member, minRole: chat.RoleManager, h: s.renameTag, api: true},
-		{pattern: "DELETE /api/v1/workspaces/{wid}/tags/{tag}", access: member, minRole: chat.RoleManager, h: s.deleteTag, api: true},
-		{pattern: "GET /api/v1/workspaces/{wid}/categories", access: member, h: s.listCategories, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/categories", access: member, minRole: chat.RoleManager, h: s.createCategory, api: true},
-		{pattern: "PATCH /api/v1/workspaces/{wid}/categories/{cat}", access: member, minRole: chat.RoleManager, h: s.renameCategory, api: true},
-		{pattern: "DELETE /api/v1/workspaces/{wid}/categories/{cat}", access: member, minRole: chat.RoleManager, h: s.deleteCategory, api: true},
-		{pattern: "GET /api/v1/workspaces/{wid}/canned", access: member, h: s.listCanned, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/canned", access: member, h: s.createCanned, api: true},
-		{pattern: "PATCH /api/v1/workspaces/{wid}/canned/{canned}", access: member, h: s.updateCanned, api: true},
-		{pattern: "DELETE /api/v1/workspaces/{wid}/canned/{canned}", access: member, h: s.deleteCanned, api: true},
-		{pattern: "PUT /api/v1/workspaces/{wid}/canned/{canned}/favourite", access: member, h: s.favouriteCanned, api: true},
-
-		{pattern: "GET /api/v1/widget/config", access: public, h: s.widgetConfig, api: true},
-		{pattern: "POST /api/v1/widget/sessions", access: public, h: s.widgetSession, api: true},
-		{pattern: "POST /api/v1/widget/conversations", access: visitor, h: s.widgetStart, api: true},
-		{pattern: "GET /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetMessages, api: true},
-		{pattern: "POST /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetSend, api: true},
-		{pattern: "POST /api/v1/widget/conversations/{cid}/files", access: visitor, h: s.widgetUpload, api: true},
-		// Signed links: an <img> cannot send the visitor's bearer token.
-		{pattern: "GET /api/v1/widget/attachments/{aid}", access: public, h: s.widgetFile, api: true},
-		{pattern: "GET /api/v1/widget/attachments/{aid}/thumbnail", access: public, h: s.widgetThumbnail, api: true},
-		{pattern: "POST /api/v1/widget/conversations/{cid}/close", access: visitor, h: s.widgetClose, api: true},
-		{pattern: "POST /api/v1/widget/conversations/{cid}/rating", access: visitor, h: s.widgetRate, api: true},
-		{pattern: "POST /api/v1/widget/tickets", access: visitor, h: s.widgetTicket, api: true},
-		{pattern: "GET /api/v1/widget/ws", access: public, h: s.widgetWS, api: true},
-
 		{pattern: "GET /{$}", access: public, h: s.root},
-		{pattern: "GET /console/", access: public, h: s.consoleAsset},
-		{pattern: "GET /console/try", access: public, h: s.tryPage},
-		{pattern: "GET /widget.js", access: public, h: s.widgetLoader},
-		{pattern: "GET /widget/", access: public, h: s.widgetAsset},
 	}
 }
 

@@ -2,16 +2,13 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/auth"
 	"github.com/sodam-chat/sodam/internal/chat"
-	"github.com/sodam-chat/sodam/internal/realtime"
 )
 
 // visitorConversation is what a visitor may know of their conversation. A
@@ -416,77 +413,6 @@ func (s *Server) visitorClose(w http.ResponseWriter, r *http.Request, c *chat.Co
 	return nil
 }
 
-// widgetWS authenticates by query parameters, since browsers cannot set
-// headers on a WebSocket handshake.
-func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	r.Header.Set("Authorization", "Bearer "+q.Get("token"))
-	r, err := s.authVisitor(r)
-	if err != nil {
-		return err
-	}
-	cid, err := parseID(q.Get("conversation_id"), "conversation_id")
-	if err != nil {
-		return err
-	}
-	c, err := s.ownConversation(r, cid)
-	if err != nil {
-		return err
-	}
-	after, err := eventsAfterParam(r)
-	if err != nil {
-		return err
-	}
-	links, err := s.visitorLinks(r.Context())
-	if err != nil {
-		return err
-	}
-	v := visitorOf(r)
-	conn, err := realtime.Accept(w, r, originHosts(v.workspace))
-	if err != nil {
-		return nil // Accept has answered the client
-	}
-	defer conn.Close("bye")
-	defer s.metrics.Connected("visitor")()
-	err = s.hub.Serve(r.Context(), realtime.Session{
-		Conn: conn, WorkspaceID: v.workspace.ID, After: after, ConversationID: c.ID, Queued: c.State == chat.StateUnassigned,
-		MaySee:   func(ev chat.Event) bool { return chat.VisitorMaySee(ev, c.ID) },
-		Audience: "visitor",
-		Render: func(ev chat.Event) any {
-			return visitorEvent{Seq: ev.Seq, Type: ev.Type, Conversation: viewForVisitor(ev.Conversation), Message: messageForVisitor(ev.Message, links), CreatedAt: ev.CreatedAt}
-		},
-		Notice: s.queueNotice(c.WorkspaceID, c.ID),
-		ShowTyping: func(t realtime.Typing) bool {
-			return t.ConversationID == c.ID && t.SenderType == chat.SenderAgent
-		},
-		OnFrame: func(ctx context.Context, data []byte) {
-			var f clientFrame
-			if json.Unmarshal(data, &f) != nil || f.Type != "typing" {
-				return
-			}
-			cur, err := s.store.Conversation(ctx, c.WorkspaceID, c.ID)
-			if err != nil || !cur.State.Open() {
-				return
-			}
-			s.hub.PublishTyping(ctx, c.WorkspaceID, realtime.Typing{ConversationID: c.ID, SenderType: chat.SenderVisitor, Typing: f.Typing, AssigneeID: cur.AssigneeID, State: cur.State})
-		},
-	})
-	s.log.Debug("visitor socket closed", "conversation", c.ID, "err", err)
-	return nil
-}
-
-// originHosts turns allowed origins into the host patterns the WebSocket
-// library matches against the Origin header.
-func originHosts(ws *chat.Workspace) []string {
-	var hosts []string
-	for _, o := range ws.AllowedOrigins {
-		if u, err := url.Parse(o); err == nil && u.Host != "" {
-			hosts = append(hosts, u.Host)
-		}
-	}
-	return hosts
-}
-
 type ticketRequest struct {
 	Name    string `json:"name"`
 	Contact string `json:"contact"`
@@ -520,4 +446,39 @@ func (s *Server) widgetTicket(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusCreated, visitorTicket{ID: tk.ID, CreatedAt: tk.CreatedAt})
 	return nil
+}
+
+// widgetRate stores the visitor's rating of their conversation (§5.3).
+func (s *Server) widgetRate(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Score   int    `json:"score"`
+		Comment string `json:"comment"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	c, err := s.ownConversationParam(r)
+	if err != nil {
+		return err
+	}
+	updated, err := s.app.Rate(r.Context(), c.WorkspaceID, c.ID, req.Score, req.Comment)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, viewForVisitor(&updated))
+	return nil
+}
+
+// widgetRoutes are the visitor (widget) routes.
+func (s *Server) widgetRoutes() []route {
+	return []route{
+		{pattern: "GET /api/v1/widget/config", access: public, h: s.widgetConfig, api: true},
+		{pattern: "POST /api/v1/widget/sessions", access: public, h: s.widgetSession, api: true},
+		{pattern: "POST /api/v1/widget/conversations", access: visitor, h: s.widgetStart, api: true},
+		{pattern: "GET /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetMessages, api: true},
+		{pattern: "POST /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetSend, api: true},
+		{pattern: "POST /api/v1/widget/conversations/{cid}/close", access: visitor, h: s.widgetClose, api: true},
+		{pattern: "POST /api/v1/widget/conversations/{cid}/rating", access: visitor, h: s.widgetRate, api: true},
+		{pattern: "POST /api/v1/widget/tickets", access: visitor, h: s.widgetTicket, api: true},
+	}
 }

@@ -5,15 +5,150 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
-func (e *env) setStatus(name string, st chat.AgentStatus) {
-	e.t.Helper()
-	_, _, err := e.store.SetAgentStatus(context.Background(), e.shop.ID, e.agents[name].ID, st)
-	must(e.t, err)
+// TestRating asks for a rating and takes it once, during or after the chat.
+func TestRating(t *testing.T) {
+	e := newEnv(t)
+	manager, kim, lee := e.login("manager"), e.login("kim"), e.login("lee")
+	manager.json("PATCH", e.shopPath(), `{"settings":{"rating_request":"상담은 어떠셨나요?"}}`, 200, nil)
+	visA, visB := e.visitor("shop", ""), e.visitor("shop", "")
+	cA, cB := visA.start(), visB.start()
+	kim.json("POST", e.convPath(cA.ID)+"/assign", "", 200, nil)
+	lee.json("POST", e.convPath(cB.ID)+"/assign", "", 200, nil)
+	request := e.convPath(cA.ID) + "/rating-request"
+	rate := func(c chat.Conversation) string { return fmt.Sprintf("/api/v1/widget/conversations/%d/rating", c.ID) }
+	state := func() string {
+		return manager.state(e.convPath(cA.ID), e.convPath(cA.ID)+"/messages", e.convPath(cB.ID))
+	}
+
+	e.refuse(state, []scenario{
+		{name: "request before the first reply", as: kim, method: "POST", path: request, status: 409, code: chat.ErrNotReplied},
+		{name: "rate before the first reply", as: visA, method: "POST", path: rate(cA), body: `{"score":5,"comment":""}`, status: 409, code: chat.ErrNotReplied},
+	})
+	var view visitorView
+	var sess struct{ Conversation visitorView }
+	visA.json("POST", "/api/v1/widget/sessions", `{"site_id":"shop","visitor_token":"`+visA.bearer+`"}`, 200, &sess)
+	if sess.Conversation.CanRate == nil || *sess.Conversation.CanRate || sess.Conversation.Rating != nil {
+		t.Fatalf("before a reply %+v", sess.Conversation)
+	}
+
+	kim.json("POST", e.convPath(cA.ID)+"/messages", `{"client_msg_id":"k1","body":"도와드렸습니다"}`, 201, nil)
+	lee.json("POST", e.convPath(cB.ID)+"/messages", `{"client_msg_id":"l1","body":"네"}`, 201, nil)
+	visWS := visA.mustSocket(fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d", visA.bearer, cA.ID))
+	visWS.next("ready")
+	var msg chat.Message
+	kim.json("POST", request, "", 201, &msg)
+	if msg.Kind != chat.KindSystem || msg.Body != chat.SystemRatingRequested || msg.Meta["text"] != "상담은 어떠셨나요?" || msg.ConversationID != cA.ID {
+		t.Fatalf("request %+v", msg)
+	}
+	if ev := visWS.eventOf(chat.EventMessageCreated); ev.Message.Body != chat.SystemRatingRequested || ev.Message.Meta["text"] != "상담은 어떠셨나요?" {
+		t.Fatalf("visitor's event %+v", ev.Message)
+	}
+	if d := kim.detailOf(cA.ID); d.Conversation.RatingRequestedAt == nil || d.Conversation.Rating != nil {
+		t.Fatalf("requested %+v", d.Conversation)
+	}
+	visA.json("POST", "/api/v1/widget/sessions", `{"site_id":"shop","visitor_token":"`+visA.bearer+`"}`, 200, &sess)
+	if sess.Conversation.CanRate == nil || !*sess.Conversation.CanRate {
+		t.Fatalf("after the request %+v", sess.Conversation)
+	}
+
+	e.refuse(state, []scenario{
+		{name: "score 0", as: visA, method: "POST", path: rate(cA), body: `{"score":0,"comment":""}`, status: 400, code: chat.ErrInvalid},
+		{name: "score 6", as: visA, method: "POST", path: rate(cA), body: `{"score":6,"comment":""}`, status: 400, code: chat.ErrInvalid},
+		{name: "score of the wrong type", as: visA, method: "POST", path: rate(cA), body: `{"score":"5"}`, status: 400, code: chat.ErrInvalid},
+		{name: "comment of 1001 characters", as: visA, method: "POST", path: rate(cA), body: `{"score":5,"comment":"` + strings.Repeat("좋", 1001) + `"}`, status: 400, code: chat.ErrInvalid},
+		{name: "another visitor's conversation", as: visB, method: "POST", path: rate(cA), body: `{"score":1,"comment":""}`, status: 404, code: chat.ErrConversationNotFound},
+		{name: "rate without a token", as: e.anonymous(), method: "POST", path: rate(cA), body: `{"score":1,"comment":""}`, status: 401, code: chat.ErrUnauthorized},
+		{name: "colleague asks for a rating", as: lee, method: "POST", path: request, status: 404, code: chat.ErrConversationNotFound},
+		{name: "agent asks in a queued conversation", as: kim, method: "POST", path: e.convPath(e.visitor("shop", "").start().ID) + "/rating-request", status: 403, code: chat.ErrNotAssignee},
+	})
+
+	visA.json("POST", rate(cA), `{"score":4,"comment":"친절했어요"}`, 200, &view)
+	if view.ID != cA.ID || view.Rating == nil || view.Rating.Score != 4 || view.Rating.Comment != "친절했어요" || view.CanRate == nil || *view.CanRate {
+		t.Fatalf("rated %+v", view)
+	}
+	if ev := visWS.eventOf(chat.EventConversationUpdated); ev.Message == nil || ev.Message.Body != chat.SystemRated || ev.Message.Meta["score"] != "4" {
+		t.Fatalf("visitor's rated event %+v", ev.Message)
+	}
+	if d := kim.detailOf(cA.ID); d.Conversation.Rating == nil || d.Conversation.Rating.Score != 4 || d.Conversation.Rating.Comment != "친절했어요" {
+		t.Fatalf("console sees %+v", d.Conversation.Rating)
+	}
+	var msgs []chat.Message
+	kim.json("GET", e.convPath(cA.ID)+"/messages", "", 200, &msgs)
+	if last := msgs[len(msgs)-1]; last.Body != chat.SystemRated || last.Meta["score"] != "4" || last.Meta["comment"] != "친절했어요" {
+		t.Fatalf("agent's transcript ends with %+v", last)
+	}
+
+	// After the close: no more requests, but the customer may rate once.
+	lee.json("POST", e.convPath(cB.ID)+"/close", "", 200, nil)
+	e.refuse(state, []scenario{
+		{name: "second rating", as: visA, method: "POST", path: rate(cA), body: `{"score":5,"comment":""}`, status: 409, code: chat.ErrAlreadyRated},
+		{name: "request after the close", as: lee, method: "POST", path: e.convPath(cB.ID) + "/rating-request", status: 409, code: chat.ErrConversationClosed},
+	})
+	visB.json("POST", rate(cB), `{"score":5,"comment":""}`, 200, &view)
+	if view.State != chat.StateClosed || view.Rating == nil || view.Rating.Score != 5 {
+		t.Fatalf("rated after the close %+v", view)
+	}
+	var seen []chat.Message
+	visB.json("GET", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", cB.ID), "", 200, &seen)
+	if last := seen[len(seen)-1]; last.Body != chat.SystemRated || last.Meta["score"] != "5" {
+		t.Fatalf("visitor's transcript ends with %+v", last)
+	}
+	e.refuse(state, []scenario{
+		{name: "second rating after the close", as: visB, method: "POST", path: rate(cB), body: `{"score":1,"comment":""}`, status: 409, code: chat.ErrAlreadyRated},
+	})
+}
+
+// TestGreeting sends the workspace's greeting when a chat starts.
+func TestGreeting(t *testing.T) {
+	e := newEnv(t)
+	manager, kim := e.login("manager"), e.login("kim")
+	before := e.visitor("shop", "")
+	cBefore := before.start()
+	e.refuse(func() string { return manager.state(e.shopPath()) }, []scenario{
+		{name: "greeting of 1001 characters", as: manager, method: "PATCH", path: e.shopPath(), body: `{"settings":{"greeting":"` + strings.Repeat("안", chat.MaxGreeting+1) + `"}}`, status: 400, code: chat.ErrInvalid},
+		{name: "rating request of 1001 characters", as: manager, method: "PATCH", path: e.shopPath(), body: `{"settings":{"rating_request":"` + strings.Repeat("안", chat.MaxGreeting+1) + `"}}`, status: 400, code: chat.ErrInvalid},
+		{name: "greeting of the wrong type", as: manager, method: "PATCH", path: e.shopPath(), body: `{"settings":{"greeting":true}}`, status: 400, code: chat.ErrInvalid},
+		{name: "agent sets the greeting", as: kim, method: "PATCH", path: e.shopPath(), body: `{"settings":{"greeting":"x"}}`, status: 403, code: chat.ErrRoleRequired},
+	})
+	var ws struct{ Settings chat.Settings }
+	manager.json("PATCH", e.shopPath(), `{"settings":{"greeting":"안녕하세요, 소담입니다 😊"}}`, 200, &ws)
+	if ws.Settings.Greeting != "안녕하세요, 소담입니다 😊" || ws.Settings.RatingRequest != "" {
+		t.Fatalf("settings %+v", ws.Settings)
+	}
+	vis := e.visitor("shop", "")
+	c := vis.start()
+	var seen []chat.Message
+	vis.json("GET", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", c.ID), "", 200, &seen)
+	if len(seen) == 0 || seen[0].Kind != chat.KindSystem || seen[0].Body != chat.SystemGreeting || seen[0].Meta["text"] != "안녕하세요, 소담입니다 😊" {
+		t.Fatalf("visitor's first messages %+v", seen)
+	}
+	var msgs []chat.Message
+	kim.json("GET", e.convPath(c.ID)+"/messages", "", 200, &msgs)
+	if len(msgs) == 0 || msgs[0].Body != chat.SystemGreeting {
+		t.Fatalf("agent's first messages %+v", msgs)
+	}
+	// Resuming the open chat does not greet again; a chat started before
+	// the greeting has none.
+	vis.start()
+	var again, older []chat.Message
+	vis.json("GET", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", c.ID), "", 200, &again)
+	greetings := 0
+	for _, m := range again {
+		if m.Body == chat.SystemGreeting {
+			greetings++
+		}
+	}
+	before.json("GET", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", cBefore.ID), "", 200, &older)
+	if greetings != 1 || slices.ContainsFunc(older, func(m chat.Message) bool { return m.Body == chat.SystemGreeting }) {
+		t.Fatalf("greetings %d; before the setting %+v", greetings, older)
+	}
 }
 
 // TestLifecycleRefusals: every refused lifecycle request gets its precise
@@ -236,5 +371,3 @@ func TestLifecycleFlow(t *testing.T) {
 	manager.json("DELETE", fmt.Sprintf("%s/blocked/%d", shop, list[0].ID), "", 200, nil)
 	v2.start()
 }
-
-func queuePos(f frame) int { return f.Position }

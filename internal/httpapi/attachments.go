@@ -365,3 +365,16 @@ func contentDisposition(disposition, name string) string {
 func isAttrChar(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("!#$&+-.^_`|~", b) >= 0
 }
+
+// attachmentRoutes are the attachment routes.
+func (s *Server) attachmentRoutes() []route {
+	return []route{
+		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/files", access: member, h: s.agentUpload, api: true},
+		{pattern: "GET /api/v1/workspaces/{wid}/attachments/{aid}", access: member, h: s.agentFile, api: true},
+		{pattern: "GET /api/v1/workspaces/{wid}/attachments/{aid}/thumbnail", access: member, h: s.agentThumbnail, api: true},
+		{pattern: "POST /api/v1/widget/conversations/{cid}/files", access: visitor, h: s.widgetUpload, api: true},
+		// Signed links: an <img> cannot send the visitor's bearer token.
+		{pattern: "GET /api/v1/widget/attachments/{aid}", access: public, h: s.widgetFile, api: true},
+		{pattern: "GET /api/v1/widget/attachments/{aid}/thumbnail", access: public, h: s.widgetThumbnail, api: true},
+	}
+}

@@ -1,0 +1,135 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// listCanned searches the canned responses the member may use; with
+// conversation_id their variables are filled for that conversation.
+func (s *Server) listCanned(w http.ResponseWriter, r *http.Request) error {
+	m := memberOf(r)
+	ctx := r.Context()
+	q := r.URL.Query()
+	var vars *chat.CannedVars
+	if v := q.Get("conversation_id"); v != "" {
+		id, err := parseID(v, "conversation_id")
+		if err != nil {
+			return err
+		}
+		c, err := s.store.Conversation(ctx, m.WorkspaceID, id)
+		if err == nil && !chat.CanSee(*c, m.AgentID, m.Role) {
+			err = chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
+		}
+		if err != nil {
+			return err
+		}
+		cu, err := s.store.Customer(ctx, m.WorkspaceID, c.CustomerID)
+		if err != nil {
+			return err
+		}
+		vars = &chat.CannedVars{CustomerName: cu.Name, AgentName: m.Name, RoomNo: c.RoomNo}
+	}
+	all, err := s.store.CannedResponses(ctx, m.WorkspaceID, m.AgentID)
+	if err != nil {
+		return err
+	}
+	found := chat.SearchCanned(all, q.Get("q"))
+	if vars != nil {
+		for i := range found {
+			found[i].Text = vars.Fill(found[i].Body)
+		}
+	}
+	writeJSON(w, http.StatusOK, nonNil(found))
+	return nil
+}
+
+type cannedRequest struct {
+	Title  string `json:"title"`
+	Body   string `json:"body"`
+	Shared bool   `json:"shared"`
+}
+
+func (s *Server) createCanned(w http.ResponseWriter, r *http.Request) error {
+	var req cannedRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	m := memberOf(r)
+	c := &chat.Canned{WorkspaceID: m.WorkspaceID, OwnerID: m.AgentID, Title: req.Title, Body: req.Body}
+	if req.Shared {
+		if !m.Role.SeesAll() {
+			return chat.Errorf(chat.ErrRoleRequired, "only managers and masters add shared canned responses")
+		}
+		c.OwnerID = 0
+	}
+	if err := s.store.CreateCanned(r.Context(), c); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+func (s *Server) updateCanned(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		Title string `json:"title"`
+		Body  string `json:"body"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	id, err := pathID(r, "canned")
+	if err != nil {
+		return err
+	}
+	c, err := s.store.UpdateCanned(r.Context(), memberOf(r).WorkspaceID, id, actorOf(r), req.Title, req.Body)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) deleteCanned(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "canned")
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteCanned(r.Context(), memberOf(r).WorkspaceID, id, actorOf(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) favouriteCanned(w http.ResponseWriter, r *http.Request) error {
+	var req toggleRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.On == nil {
+		return chat.Errorf(chat.ErrInvalid, "on (true or false) is required")
+	}
+	id, err := pathID(r, "canned")
+	if err != nil {
+		return err
+	}
+	m := memberOf(r)
+	if err := s.store.SetCannedFavourite(r.Context(), m.WorkspaceID, id, m.AgentID, *req.On); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// cannedRoutes are the canned-response routes.
+func (s *Server) cannedRoutes() []route {
+	return []route{
+		{pattern: "GET /api/v1/workspaces/{wid}/canned", access: member, h: s.listCanned, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/canned", access: member, h: s.createCanned, api: true},
+		{pattern: "PATCH /api/v1/workspaces/{wid}/canned/{canned}", access: member, h: s.updateCanned, api: true},
+		{pattern: "DELETE /api/v1/workspaces/{wid}/canned/{canned}", access: member, h: s.deleteCanned, api: true},
+		{pattern: "PUT /api/v1/workspaces/{wid}/canned/{canned}/favourite", access: member, h: s.favouriteCanned, api: true},
+	}
+}

@@ -1,0 +1,126 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// Customer routes go through a conversation the member may see, so an
+// agent reaches only the customers of their own conversations and the
+// queue.
+
+// changeCustomer applies a store change to the customer of {cid} and
+// publishes what it committed.
+func (s *Server) changeCustomer(w http.ResponseWriter, r *http.Request,
+	change func(c *chat.Conversation) (*chat.Customer, error)) error {
+	c, err := s.visibleConversation(r)
+	if err != nil {
+		return err
+	}
+	cu, err := change(c)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, cu)
+	return nil
+}
+
+func (s *Server) patchCustomer(w http.ResponseWriter, r *http.Request) error {
+	var p chat.ProfilePatch
+	if err := decode(w, r, &p); err != nil {
+		return err
+	}
+	return s.changeCustomer(w, r, func(c *chat.Conversation) (*chat.Customer, error) {
+		return s.app.UpdateProfile(r.Context(), c.WorkspaceID, c.CustomerID, p)
+	})
+}
+
+func (s *Server) changeCustomerID(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		CustomerID string `json:"customer_id"`
+		Confirm    bool   `json:"confirm"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	return s.changeCustomer(w, r, func(c *chat.Conversation) (*chat.Customer, error) {
+		return s.app.ChangeCustomerID(r.Context(), c.WorkspaceID, c.CustomerID, req.CustomerID, req.Confirm)
+	})
+}
+
+type tagIDsRequest struct {
+	TagIDs []int64 `json:"tag_ids"`
+}
+
+func (s *Server) setCustomerTags(w http.ResponseWriter, r *http.Request) error {
+	var req tagIDsRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	return s.changeCustomer(w, r, func(c *chat.Conversation) (*chat.Customer, error) {
+		return s.app.SetCustomerTags(r.Context(), c.WorkspaceID, c.CustomerID, req.TagIDs)
+	})
+}
+
+type blockRequest struct {
+	Reason string `json:"reason"`
+	Note   string `json:"note"`
+}
+
+// block blocks the conversation's customer (§5.5): its assigned agent or a
+// manager may, from any of the customer's conversations.
+func (s *Server) block(w http.ResponseWriter, r *http.Request) error {
+	var req blockRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	c, err := s.visibleConversation(r)
+	if err != nil {
+		return err
+	}
+	m := memberOf(r)
+	if c.AssigneeID != m.AgentID && !m.Role.SeesAll() {
+		return chat.Errorf(chat.ErrNotAssignee, "only the assigned agent or a manager can block this customer")
+	}
+	cu, err := s.app.BlockCustomer(r.Context(), c.WorkspaceID, c.CustomerID, req.Reason, req.Note)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, cu)
+	return nil
+}
+
+func (s *Server) listBlocked(w http.ResponseWriter, r *http.Request) error {
+	cs, err := s.store.BlockedCustomers(r.Context(), memberOf(r).WorkspaceID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, nonNil(cs))
+	return nil
+}
+
+func (s *Server) unblock(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "customer")
+	if err != nil {
+		return err
+	}
+	cu, err := s.store.UnblockCustomer(r.Context(), memberOf(r).WorkspaceID, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, cu)
+	return nil
+}
+
+// customerRoutes are the customer panel routes.
+func (s *Server) customerRoutes() []route {
+	return []route{
+		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/block", access: member, h: s.block, api: true},
+		{pattern: "GET /api/v1/workspaces/{wid}/blocked", access: member, minRole: chat.RoleManager, h: s.listBlocked, api: true},
+		{pattern: "DELETE /api/v1/workspaces/{wid}/blocked/{customer}", access: member, minRole: chat.RoleManager, h: s.unblock, api: true},
+		{pattern: "PATCH /api/v1/workspaces/{wid}/conversations/{cid}/customer", access: member, h: s.patchCustomer, api: true},
+		{pattern: "PUT /api/v1/workspaces/{wid}/conversations/{cid}/customer/id", access: member, h: s.changeCustomerID, api: true},
+		{pattern: "PUT /api/v1/workspaces/{wid}/conversations/{cid}/customer/tags", access: member, h: s.setCustomerTags, api: true},
+	}
+}

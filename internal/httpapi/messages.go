@@ -1,0 +1,85 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+func afterParam(r *http.Request) (int64, error) {
+	v := r.URL.Query().Get("after")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, chat.Errorf(chat.ErrInvalid, "after must be a non-negative integer")
+	}
+	return n, nil
+}
+
+func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.visibleConversation(r)
+	if err != nil {
+		return err
+	}
+	msgs, err := s.messagesAfter(r, c)
+	if err != nil {
+		return err
+	}
+	out := make([]*chat.Message, len(msgs))
+	for i := range msgs {
+		out[i] = consoleMessage(&msgs[i])
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// messagesAfter lists c's messages after the request's ?after= sequence.
+func (s *Server) messagesAfter(r *http.Request, c *chat.Conversation) ([]chat.Message, error) {
+	after, err := afterParam(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Messages(r.Context(), c.WorkspaceID, c.ID, after, 0)
+}
+
+type sendRequest struct {
+	ClientMsgID string `json:"client_msg_id"`
+	Body        string `json:"body"`
+}
+
+func (s *Server) agentSend(w http.ResponseWriter, r *http.Request) error {
+	var req sendRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	c, err := s.visibleConversation(r)
+	if err != nil {
+		return err
+	}
+	sent, err := s.app.Send(r.Context(), c.WorkspaceID, c.ID, actorOf(r),
+		chat.NewMessage{ClientMsgID: req.ClientMsgID, Body: req.Body, SenderName: memberOf(r).Name})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, createdStatus(sent.Dup), sent.Message)
+	return nil
+}
+
+// createdStatus is 201 for a new message and 200 for a retried one.
+func createdStatus(dup bool) int {
+	if dup {
+		return http.StatusOK
+	}
+	return http.StatusCreated
+}
+
+// messageRoutes are the message routes.
+func (s *Server) messageRoutes() []route {
+	return []route{
+		{pattern: "GET /api/v1/workspaces/{wid}/conversations/{cid}/messages", access: member, h: s.listMessages, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/messages", access: member, h: s.agentSend, api: true},
+	}
+}

@@ -1,0 +1,170 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/realtime"
+)
+
+// clientFrame is what a WebSocket client may send.
+type clientFrame struct {
+	Type           string `json:"type"`
+	ConversationID int64  `json:"conversation_id"`
+	Typing         bool   `json:"typing"`
+}
+
+// eventsAfterParam reads a socket's ?after=; without it the session starts
+// at the end of the log.
+func eventsAfterParam(r *http.Request) (int64, error) {
+	if r.URL.Query().Get("after") == "" {
+		return -1, nil
+	}
+	return afterParam(r)
+}
+
+func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
+	after, err := eventsAfterParam(r)
+	if err != nil {
+		return err
+	}
+	m := memberOf(r)
+	// Only the console's own origin may open an agent socket (the library
+	// refuses other origins when no patterns are given).
+	conn, err := realtime.Accept(w, r, nil)
+	if err != nil {
+		return nil // Accept has answered the client
+	}
+	defer conn.Close("bye")
+	defer s.metrics.Connected("agent")()
+	ctx, stop := context.WithCancel(r.Context())
+	defer stop()
+	go s.keepPresence(ctx, m)
+	err = s.hub.Serve(ctx, realtime.Session{
+		Conn: conn, WorkspaceID: m.WorkspaceID, After: after,
+		MaySee:   func(ev chat.Event) bool { return chat.AgentMaySee(ev, *m) },
+		Audience: "console",
+		Render:   func(ev chat.Event) any { return consoleEvent(ev) },
+		ShowTyping: func(t realtime.Typing) bool {
+			return t.SenderType == chat.SenderVisitor && chat.CanSee(chat.Conversation{AssigneeID: t.AssigneeID, State: t.State}, m.AgentID, m.Role)
+		},
+		OnFrame: func(ctx context.Context, data []byte) {
+			var f clientFrame
+			if json.Unmarshal(data, &f) != nil || f.Type != "typing" {
+				return
+			}
+			c, err := s.store.Conversation(ctx, m.WorkspaceID, f.ConversationID)
+			if err != nil || c.AssigneeID != m.AgentID || !c.State.Open() {
+				return
+			}
+			s.hub.PublishTyping(ctx, m.WorkspaceID, realtime.Typing{ConversationID: c.ID, SenderType: chat.SenderAgent, Typing: f.Typing, AssigneeID: c.AssigneeID, State: c.State})
+		},
+	})
+	s.log.Debug("agent socket closed", "agent", m.AgentID, "err", err)
+	return nil
+}
+
+// widgetWS authenticates by query parameters, since browsers cannot set
+// headers on a WebSocket handshake.
+func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	r.Header.Set("Authorization", "Bearer "+q.Get("token"))
+	r, err := s.authVisitor(r)
+	if err != nil {
+		return err
+	}
+	cid, err := parseID(q.Get("conversation_id"), "conversation_id")
+	if err != nil {
+		return err
+	}
+	c, err := s.ownConversation(r, cid)
+	if err != nil {
+		return err
+	}
+	after, err := eventsAfterParam(r)
+	if err != nil {
+		return err
+	}
+	links, err := s.visitorLinks(r.Context())
+	if err != nil {
+		return err
+	}
+	v := visitorOf(r)
+	conn, err := realtime.Accept(w, r, originHosts(v.workspace))
+	if err != nil {
+		return nil // Accept has answered the client
+	}
+	defer conn.Close("bye")
+	defer s.metrics.Connected("visitor")()
+	err = s.hub.Serve(r.Context(), realtime.Session{
+		Conn: conn, WorkspaceID: v.workspace.ID, After: after, ConversationID: c.ID, Queued: c.State == chat.StateUnassigned,
+		MaySee:   func(ev chat.Event) bool { return chat.VisitorMaySee(ev, c.ID) },
+		Audience: "visitor",
+		Render: func(ev chat.Event) any {
+			return visitorEvent{Seq: ev.Seq, Type: ev.Type, Conversation: viewForVisitor(ev.Conversation), Message: messageForVisitor(ev.Message, links), CreatedAt: ev.CreatedAt}
+		},
+		Notice: s.queueNotice(c.WorkspaceID, c.ID),
+		ShowTyping: func(t realtime.Typing) bool {
+			return t.ConversationID == c.ID && t.SenderType == chat.SenderAgent
+		},
+		OnFrame: func(ctx context.Context, data []byte) {
+			var f clientFrame
+			if json.Unmarshal(data, &f) != nil || f.Type != "typing" {
+				return
+			}
+			cur, err := s.store.Conversation(ctx, c.WorkspaceID, c.ID)
+			if err != nil || !cur.State.Open() {
+				return
+			}
+			s.hub.PublishTyping(ctx, c.WorkspaceID, realtime.Typing{ConversationID: c.ID, SenderType: chat.SenderVisitor, Typing: f.Typing, AssigneeID: cur.AssigneeID, State: cur.State})
+		},
+	})
+	s.log.Debug("visitor socket closed", "conversation", c.ID, "err", err)
+	return nil
+}
+
+// originHosts turns allowed origins into the host patterns the WebSocket
+// library matches against the Origin header.
+func originHosts(ws *chat.Workspace) []string {
+	var hosts []string
+	for _, o := range ws.AllowedOrigins {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	return hosts
+}
+
+// queueFrame tells a visitor their place in the queue.
+type queueFrame struct {
+	Type     string `json:"type"`
+	Position int    `json:"position"`
+}
+
+// queueNotice reports the visitor's queue position after "ready" and after
+// each event that moves the queue, while their conversation waits in it.
+func (s *Server) queueNotice(workspaceID, conversationID int64) func(context.Context, *chat.Event) any {
+	last := -1
+	return func(ctx context.Context, ev *chat.Event) any {
+		if ev != nil && ev.Type != chat.EventConversationCreated && ev.PrevState != chat.StateUnassigned {
+			return nil
+		}
+		pos, err := s.store.QueuePosition(ctx, workspaceID, conversationID)
+		if err != nil || pos == last {
+			return nil
+		}
+		last = pos
+		return queueFrame{Type: "queue", Position: pos}
+	}
+}
+
+// socketRoutes are the WebSocket routes.
+func (s *Server) socketRoutes() []route {
+	return []route{
+		{pattern: "GET /api/v1/workspaces/{wid}/ws", access: member, h: s.agentWS, api: true},
+		{pattern: "GET /api/v1/widget/ws", access: public, h: s.widgetWS, api: true},
+	}
+}
