@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -67,12 +68,12 @@ func (s *Server) keepPresence(ctx context.Context, m *chat.Member) {
 	renew := func(ctx context.Context) {
 		ws, err := s.store.Workspace(ctx, m.WorkspaceID)
 		if err != nil {
-			s.log.Warn("presence", "err", err)
+			s.log.Warn("presence", slog.Any("err", err))
 			return
 		}
 		due := s.now().Add(time.Duration(ws.Settings.AutoOfflineMinutes) * time.Minute)
 		if err := s.store.ScheduleJob(ctx, chat.Job{Kind: chat.JobOffline, WorkspaceID: m.WorkspaceID, RefID: m.AgentID, DueAt: due}); err != nil {
-			s.log.Warn("presence", "err", err)
+			s.log.Warn("presence", slog.Any("err", err))
 		}
 	}
 	renew(ctx)

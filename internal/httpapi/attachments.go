@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -120,7 +121,7 @@ func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, ws *chat.Works
 // removeFile deletes an attachment's bytes that no message will refer to.
 func (s *Server) removeFile(ctx context.Context, a *chat.Attachment) {
 	if err := attach.Remove(context.WithoutCancel(ctx), s.files, a); err != nil {
-		s.log.Error("remove an unused upload", "key", a.BlobKey, "err", err)
+		s.log.Error("remove an unused upload", slog.String("key", a.BlobKey), slog.Any("err", err))
 	}
 }
 
@@ -319,7 +320,7 @@ func (s *Server) serveAttachment(w http.ResponseWriter, r *http.Request, a *chat
 	}
 	f, err := s.files.Open(r.Context(), key)
 	if errors.Is(err, blob.ErrNotFound) {
-		s.log.Error("an attachment's bytes are missing from storage", "attachment", a.ID, "key", key)
+		s.log.Error("an attachment's bytes are missing from storage", slog.Int64("attachment", a.ID), slog.String("key", key))
 		return chat.Errorf(chat.ErrAttachmentNotFound, "the file is missing from storage")
 	}
 	if err != nil {

@@ -99,14 +99,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &e):
 	case r.Context().Err() != nil && errors.Is(err, r.Context().Err()):
 		// The client went away mid-request: nothing failed on our side.
-		s.log.Debug("request abandoned", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Debug("request abandoned", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
 		e = &chat.Error{Code: codeInternal, Message: "internal error"}
 	case isUnavailable(s.store, err):
-		s.log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Warn("database unavailable", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
 		s.metrics.StoreError("unavailable")
 		e = &chat.Error{Code: codeUnavailable, Message: "the database is not reachable; try again shortly"}
 	default:
-		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Error("internal error", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
 		s.metrics.StoreError("http")
 		e = &chat.Error{Code: codeInternal, Message: "internal error"}
 	}
@@ -126,7 +126,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	if err := json.NewEncoder(w).Encode(v); err != nil {
-		slog.Debug("write response", "err", err)
+		slog.Debug("write response", slog.Any("err", err))
 	}
 }
 

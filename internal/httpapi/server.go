@@ -133,7 +133,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil && v != http.ErrAbortHandler {
-				s.log.Error("panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.log.Error("panic", slog.String("path", r.URL.Path), slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
 				s.writeError(w, r, chat.Errorf(codeInternal, "internal error"))
 			}
 		}()
@@ -167,7 +167,7 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.writeError(w, r, err)
 		}
 		// The path only: query strings may carry widget tokens.
-		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "dur", time.Since(start), "err", chat.ErrorCode(err))
+		s.log.Debug("request", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Duration("dur", time.Since(start)), slog.String("err", chat.ErrorCode(err)))
 	})
 }
 
@@ -205,7 +205,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
-		s.log.Warn("health check", "err", err)
+		s.log.Warn("health check", slog.Any("err", err))
 		return chat.Errorf(codeUnavailable, "the database is not reachable")
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

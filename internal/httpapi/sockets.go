@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/url"
 
@@ -63,7 +64,7 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 			s.hub.PublishTyping(ctx, m.WorkspaceID, realtime.Typing{ConversationID: c.ID, SenderType: chat.SenderAgent, Typing: f.Typing, AssigneeID: c.AssigneeID, State: c.State})
 		},
 	})
-	s.log.Debug("agent socket closed", "agent", m.AgentID, "err", err)
+	s.log.Debug("agent socket closed", slog.Int64("agent", m.AgentID), slog.Any("err", err))
 	return nil
 }
 
@@ -122,7 +123,7 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 			s.hub.PublishTyping(ctx, c.WorkspaceID, realtime.Typing{ConversationID: c.ID, SenderType: chat.SenderVisitor, Typing: f.Typing, AssigneeID: cur.AssigneeID, State: cur.State})
 		},
 	})
-	s.log.Debug("visitor socket closed", "conversation", c.ID, "err", err)
+	s.log.Debug("visitor socket closed", slog.Int64("conversation", c.ID), slog.Any("err", err))
 	return nil
 }
 

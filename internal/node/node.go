@@ -165,7 +165,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	go func() {
 		if err := m.http.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			m.Log.Error("http server", "err", err)
+			m.Log.Error("http server", slog.Any("err", err))
 		}
 	}()
 	m.banner(baseURL, first, password)
@@ -185,7 +185,7 @@ func (m *Main) serveMetrics(addr string, met *metrics.Metrics) error {
 	m.metricsLn = ln
 	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
 		// No authentication here: pprof shows memory, and a profile costs CPU.
-		m.Log.Warn("metrics and pprof are served without authentication; keep this address private", "addr", ln.Addr().String())
+		m.Log.Warn("metrics and pprof are served without authentication; keep this address private", slog.String("addr", ln.Addr().String()))
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", met.Handler())
@@ -197,10 +197,10 @@ func (m *Main) serveMetrics(addr string, met *metrics.Metrics) error {
 	m.metricsHTTP = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := m.metricsHTTP.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			m.Log.Error("metrics server", "err", err)
+			m.Log.Error("metrics server", slog.Any("err", err))
 		}
 	}()
-	m.Log.Info("serving metrics and pprof", "addr", ln.Addr().String())
+	m.Log.Info("serving metrics and pprof", slog.String("addr", ln.Addr().String()))
 	return nil
 }
 
@@ -227,7 +227,7 @@ func (m *Main) bootstrap(ctx context.Context) (*chat.Workspace, string, error) {
 	if err != nil || !created {
 		return nil, "", err
 	}
-	m.Log.Info("created the first workspace and master account", "site_id", ws.SiteID, "email", a.Email)
+	m.Log.Info("created the first workspace and master account", slog.String("site_id", ws.SiteID), slog.String("email", a.Email))
 	return ws, generated, nil
 }
 

@@ -168,7 +168,7 @@ func (h *Hub) Publish(ctx context.Context, events []chat.Event) {
 		// A lost publish is repaired by the next event's gap fill, the
 		// periodic sweep, or the client's replay on reconnect.
 		if err := h.bus.Publish(ctx, bus.Message{WorkspaceID: ev.WorkspaceID, Seq: ev.Seq, Data: data}); err != nil {
-			h.log.Warn("publish event", "workspace", ev.WorkspaceID, "seq", ev.Seq, "err", err)
+			h.log.Warn("publish event", slog.Int64("workspace", ev.WorkspaceID), slog.Int64("seq", ev.Seq), slog.Any("err", err))
 		}
 	}
 }
@@ -177,7 +177,7 @@ func (h *Hub) Publish(ctx context.Context, events []chat.Event) {
 func (h *Hub) PublishTyping(ctx context.Context, workspaceID int64, t Typing) {
 	data, _ := json.Marshal(wireTyping{Typing: t, AssigneeID: t.AssigneeID, State: t.State})
 	if err := h.bus.Publish(ctx, bus.Message{WorkspaceID: workspaceID, Data: data}); err != nil {
-		h.log.Debug("publish typing", "err", err)
+		h.log.Debug("publish typing", slog.Any("err", err))
 	}
 }
 
@@ -210,7 +210,7 @@ func (h *Hub) handle(ctx context.Context, m bus.Message) {
 	if m.Seq == 0 {
 		var w wireTyping
 		if err := json.Unmarshal(m.Data, &w); err != nil {
-			h.log.Warn("decode typing", "err", err)
+			h.log.Warn("decode typing", slog.Any("err", err))
 			return
 		}
 		t := w.Typing
@@ -237,7 +237,7 @@ func (h *Hub) handle(ctx context.Context, m bus.Message) {
 	}
 	ev, err := event.Decode(m.Data)
 	if err != nil {
-		h.log.Warn("decode event", "err", err)
+		h.log.Warn("decode event", slog.Any("err", err))
 		h.fill(ctx, m.WorkspaceID, f, m.Seq)
 		return
 	}
@@ -250,7 +250,7 @@ func (h *Hub) fill(ctx context.Context, workspaceID int64, f *workspaceFeed, upT
 	for f.last < upTo {
 		events, err := h.src.Events(ctx, workspaceID, chat.EventFilter{AfterSeq: f.last, Limit: 500})
 		if err != nil {
-			h.log.Warn("fill event gap", "workspace", workspaceID, "after", f.last, "err", err)
+			h.log.Warn("fill event gap", slog.Int64("workspace", workspaceID), slog.Int64("after", f.last), slog.Any("err", err))
 			h.Metrics.StoreError("hub")
 			return
 		}
@@ -270,7 +270,7 @@ func (h *Hub) sweep(ctx context.Context) {
 	for id, f := range h.feeds {
 		last, err := h.src.LastEventSeq(ctx, id)
 		if err != nil {
-			h.log.Warn("sweep", "workspace", id, "err", err)
+			h.log.Warn("sweep", slog.Int64("workspace", id), slog.Any("err", err))
 			h.Metrics.StoreError("hub")
 			continue
 		}
@@ -292,7 +292,7 @@ func (h *Hub) deliver(f *workspaceFeed, it Item, conversationID int64, leavesQue
 		select {
 		case s.C <- it:
 		default:
-			h.log.Info("dropping slow subscriber", "workspace", s.workspaceID)
+			h.log.Info("dropping slow subscriber", slog.Int64("workspace", s.workspaceID))
 			h.remove(f, s)
 			close(s.Dropped)
 		}
