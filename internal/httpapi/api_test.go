@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -148,6 +149,8 @@ func TestRefusals(t *testing.T) {
 
 func TestLoginRateLimit(t *testing.T) {
 	e := newEnv(t)
+	// However slowly a loaded machine makes the attempts, none refills.
+	e.clock.freeze()
 	c := e.anonymous()
 	codes := map[int]int{}
 	for range 7 {
@@ -161,6 +164,11 @@ func TestLoginRateLimit(t *testing.T) {
 	status, _ := c.do("POST", "/api/v1/auth/login", `{"email":"kim@example.com","password":"`+password+`"}`)
 	if status != 429 {
 		t.Fatalf("status %d while limited", status)
+	}
+	// One attempt comes back every 12 seconds.
+	e.clock.advance(12 * time.Second)
+	if status, _ := c.do("POST", "/api/v1/auth/login", `{"email":"kim@example.com","password":"`+password+`"}`); status != 200 {
+		t.Fatalf("status %d once the limit refilled", status)
 	}
 }
 

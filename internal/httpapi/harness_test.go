@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,6 +42,41 @@ type env struct {
 	shop            *chat.Workspace
 	other           *chat.Workspace
 	agents          map[string]*chat.Agent
+	// clock is the server's; it runs with the wall clock until a test
+	// freezes or moves it.
+	clock *clock
+}
+
+// clock is a settable time source: the wall clock plus an offset, or a
+// frozen instant.
+type clock struct {
+	mu     sync.Mutex
+	frozen time.Time
+	offset time.Duration
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.frozen.IsZero() {
+		return c.frozen
+	}
+	return time.Now().Add(c.offset)
+}
+
+// freeze stops the clock where it is.
+func (c *clock) freeze() {
+	now := c.Now()
+	c.mu.Lock()
+	c.frozen = now
+	c.mu.Unlock()
+}
+
+// advance moves a frozen clock on.
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.frozen = c.frozen.Add(d)
+	c.mu.Unlock()
 }
 
 func newEnv(t *testing.T) *env {
@@ -57,14 +93,14 @@ func newEnv(t *testing.T) *env {
 	hubDone := make(chan struct{})
 	go func() { defer close(hubDone); hub.Run(runCtx, 200*time.Millisecond) }()
 
-	e := &env{t: t, store: store, dbPath: dbPath, agents: map[string]*chat.Agent{}}
+	e := &env{t: t, store: store, dbPath: dbPath, agents: map[string]*chat.Agent{}, clock: &clock{}}
 	e.srv = httptest.NewUnstartedServer(nil)
 	e.srv.Config.BaseContext = func(_ net.Listener) context.Context { return runCtx }
 	e.srv.Start()
 	e.uploads = filepath.Join(t.TempDir(), "uploads")
 	e.files, err = blob.NewDisk(e.uploads)
 	must(t, err)
-	e.srv.Config.Handler = httpapi.New(httpapi.Config{BaseURL: e.srv.URL}, store, app.New(store, hub, nil), e.files, hub, log).Handler()
+	e.srv.Config.Handler = httpapi.New(httpapi.Config{BaseURL: e.srv.URL, Now: e.clock.Now}, store, app.New(store, hub, nil), e.files, hub, log).Handler()
 	t.Cleanup(func() {
 		cancel()
 		e.srv.Close()

@@ -31,6 +31,10 @@ type Config struct {
 	SessionTTL time.Duration
 	// Metrics, when set, receives the HTTP layer's measurements.
 	Metrics *metrics.Metrics
+	// Now is the clock of sessions, links and rate limits; nil is
+	// time.Now. Tests move it by hand, so no limit depends on how fast a
+	// loaded machine runs them.
+	Now func() time.Time
 }
 
 // Server is the HTTP side of one node.
@@ -58,11 +62,14 @@ type Server struct {
 // New returns a server reading from store, writing through a, and keeping
 // attachments in files; Handler serves it.
 func New(cfg Config, store chat.Store, a *app.App, files blob.Store, hub *realtime.Hub, log *slog.Logger) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 7 * 24 * time.Hour
 	}
 	s := &Server{
-		cfg: cfg, store: store, app: a, files: files, hub: hub, log: log, now: time.Now, metrics: cfg.Metrics,
+		cfg: cfg, store: store, app: a, files: files, hub: hub, log: log, now: cfg.Now, metrics: cfg.Metrics,
 		loginsPerAccount: auth.NewLimiter(12*time.Second, 5),
 		loginsPerAddress: auth.NewLimiter(time.Second, 60),
 		mux:              http.NewServeMux(),
