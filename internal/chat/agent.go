@@ -37,11 +37,16 @@ func (s AgentStatus) Valid() bool {
 // Agent is a person who answers in the console. One agent may belong to
 // several workspaces.
 type Agent struct {
-	ID           int64     `json:"id"`
-	Email        string    `json:"email"`
-	Name         string    `json:"name"`
-	PasswordHash string    `json:"-"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID           int64  `json:"id"`
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	PasswordHash string `json:"-"`
+	// Owner marks an installation owner: they create and archive
+	// workspaces and grant ownership.
+	Owner bool `json:"owner"`
+	// Language is the console's language for them ("" follows the browser).
+	Language  string    `json:"language"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Member is an agent's membership in a workspace: role and status.
@@ -52,6 +57,9 @@ type Member struct {
 	Status      AgentStatus `json:"status"`
 	// Capacity overrides the workspace's default capacity when set.
 	Capacity *int `json:"capacity"`
+	// Active is false for a deactivated member: they cannot sign in to the
+	// workspace and are never assigned (§0).
+	Active bool `json:"active"`
 	// LastClosedAt is when the member last closed a conversation (routing's
 	// tie-break); zero if never.
 	LastClosedAt time.Time `json:"-"`

@@ -65,6 +65,22 @@ const (
 	ErrCategoryHasChildren  = "category_has_children"
 	ErrNotReplied           = "not_replied"
 	ErrAlreadyRated         = "already_rated"
+
+	ErrAlreadyMember      = "already_member"
+	ErrInvitationNotFound = "invitation_not_found"
+	ErrInvitationUsed     = "invitation_used"
+	ErrInvitationExpired  = "invitation_expired"
+	ErrInvitationRevoked  = "invitation_revoked"
+	ErrLastMaster         = "last_master"
+	ErrLastOwner          = "last_owner"
+	ErrWeakPassword       = "weak_password"
+	ErrScopeRequired      = "scope_required"
+	ErrOwnerRequired      = "owner_required"
+	ErrTokenNotFound      = "api_token_not_found"
+	ErrTooManyTokens      = "too_many_tokens"
+	ErrResetLinkInvalid   = "reset_link_invalid"
+	ErrWorkspaceArchived  = "workspace_archived"
+	ErrMemberInactive     = "member_inactive"
 )
 
 // ErrorCode returns err's domain code, or "" when err is not an *Error.

@@ -61,6 +61,9 @@ const (
 	SystemUnheld       = "unheld"
 	SystemCustomerLeft = "customer_left"
 	SystemClosed       = "closed"
+	// SystemReturned: the conversation went back to the queue because its
+	// agent was deactivated (Meta["agent"]); agents only.
+	SystemReturned = "returned"
 	// SystemGreeting carries the workspace's greeting in Meta["text"].
 	SystemGreeting = "greeting"
 	// SystemRatingRequested asks the customer to rate; Meta["text"] is the

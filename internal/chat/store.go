@@ -30,6 +30,9 @@ type Store interface {
 	Jobs
 	EventLog
 	Writer
+	Team
+	APITokens
+	AuditLog
 }
 
 // Installation is what every node of one installation shares.
@@ -216,6 +219,74 @@ type EventLog interface {
 	Events(ctx context.Context, workspaceID int64, f EventFilter) ([]Event, error)
 	// LastEventSeq is the workspace's newest committed event sequence.
 	LastEventSeq(ctx context.Context, workspaceID int64) (int64, error)
+}
+
+// Team holds what administering a team changes: invitations, members'
+// roles and activity, agents' own profiles and passwords, password resets,
+// installation owners and archived workspaces. Each change that takes a by
+// records its audit entry in the same transaction.
+type Team interface {
+	// CreateInvitation stores inv with its token's hash. An address that is
+	// already an active member is ErrAlreadyMember; an open invitation for
+	// the same address is replaced.
+	CreateInvitation(ctx context.Context, inv *Invitation, tokenHash string, by Who) error
+	// Invitations lists a workspace's invitations, newest first.
+	Invitations(ctx context.Context, workspaceID int64) ([]Invitation, error)
+	// ResendInvitation gives a pending or expired invitation a new token
+	// and expiry.
+	ResendInvitation(ctx context.Context, workspaceID, id int64, tokenHash string, expiresAt time.Time, by Who) (*Invitation, error)
+	RevokeInvitation(ctx context.Context, workspaceID, id int64, by Who) (*Invitation, error)
+	// InvitationByToken finds an invitation by its token's hash, whatever
+	// its status.
+	InvitationByToken(ctx context.Context, tokenHash string) (*Invitation, error)
+	// AcceptInvitation uses a pending invitation once. With no login for
+	// its address, newAgent (name and password hash) becomes one; with a
+	// login, the invitation adds a membership to it.
+	AcceptInvitation(ctx context.Context, tokenHash string, newAgent *Agent) (*Agent, *Member, error)
+	// UpdateMember changes a member's role or activity. The last active
+	// master cannot be demoted or deactivated. A deactivated member's open
+	// conversations go back to the queue, which is then routed.
+	UpdateMember(ctx context.Context, workspaceID, agentID int64, p MemberPatch, by Who) (Member, []Event, error)
+	// UpdateAgent applies an agent's edit of their own profile.
+	UpdateAgent(ctx context.Context, agentID int64, p AgentPatch) (*Agent, error)
+	// SetPassword replaces an agent's password hash and ends every session
+	// of theirs but keepSession (a hash, or "").
+	SetPassword(ctx context.Context, agentID int64, hash, keepSession string, by Who) error
+	// CreatePasswordReset stores a single-use link for agentID, audited in
+	// workspaceID (0: installation-wide).
+	CreatePasswordReset(ctx context.Context, workspaceID, agentID int64, tokenHash string, expiresAt time.Time, by Who) error
+	// UsePasswordReset sets a new password through a reset link, once, and
+	// ends the agent's sessions.
+	UsePasswordReset(ctx context.Context, tokenHash, newHash string) (*Agent, error)
+	// AllAgents lists every agent of the installation.
+	AllAgents(ctx context.Context) ([]Agent, error)
+	// SetOwner grants or withdraws installation ownership; the last owner
+	// stays one.
+	SetOwner(ctx context.Context, agentID int64, owner bool, by Who) (*Agent, error)
+	// AllWorkspaces lists every workspace of the installation.
+	AllWorkspaces(ctx context.Context) ([]Workspace, error)
+	// CreateWorkspaceWith creates w with master as its first master.
+	CreateWorkspaceWith(ctx context.Context, w *Workspace, masterID int64, by Who) error
+	// ArchiveWorkspace archives (or with on=false restores) a workspace.
+	ArchiveWorkspace(ctx context.Context, id int64, on bool, by Who) (*Workspace, []Event, error)
+}
+
+// APITokens holds workspaces' API tokens; only their hashes are stored.
+type APITokens interface {
+	CreateAPIToken(ctx context.Context, t *APIToken, tokenHash string, by Who) error
+	APITokens(ctx context.Context, workspaceID int64) ([]APIToken, error)
+	APITokenByHash(ctx context.Context, tokenHash string) (*APIToken, error)
+	// TouchAPIToken records a use (at most about once a minute matters).
+	TouchAPIToken(ctx context.Context, id int64, at time.Time) error
+	RevokeAPIToken(ctx context.Context, workspaceID, id int64, by Who) (*APIToken, error)
+}
+
+// AuditLog is the append-only record of administrative actions.
+type AuditLog interface {
+	// AppendAudit records an entry on its own (a refused attempt).
+	AppendAudit(ctx context.Context, e AuditEntry) error
+	// Audit lists a workspace's entries, newest first.
+	Audit(ctx context.Context, workspaceID int64, f AuditFilter) ([]AuditEntry, error)
 }
 
 // Writer runs an application workflow in one write transaction.

@@ -23,6 +23,9 @@ type Workspace struct {
 	Title          string    `json:"title"`
 	Settings       Settings  `json:"settings"`
 	CreatedAt      time.Time `json:"created_at"`
+	// ArchivedAt is set while the workspace is archived: its widget and
+	// console are closed, its history kept.
+	ArchivedAt *time.Time `json:"archived_at,omitempty"`
 }
 
 // WorkspacePatch is a change to a workspace's settings; nil fields stay.

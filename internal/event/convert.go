@@ -137,7 +137,7 @@ func memberOf(m *chat.Member) *Member {
 		return nil
 	}
 	return &Member{WorkspaceID: m.WorkspaceID, AgentID: m.AgentID, Role: string(m.Role), Status: string(m.Status),
-		Capacity: m.Capacity, Name: m.Name, Email: m.Email}
+		Capacity: m.Capacity, Inactive: !m.Active, Name: m.Name, Email: m.Email}
 }
 
 func (m *Member) domain() *chat.Member {
@@ -145,7 +145,7 @@ func (m *Member) domain() *chat.Member {
 		return nil
 	}
 	return &chat.Member{WorkspaceID: m.WorkspaceID, AgentID: m.AgentID, Role: chat.Role(m.Role), Status: chat.AgentStatus(m.Status),
-		Capacity: m.Capacity, Name: m.Name, Email: m.Email}
+		Capacity: m.Capacity, Active: !m.Inactive, Name: m.Name, Email: m.Email}
 }
 
 func ticketOf(t *chat.Ticket) *Ticket {

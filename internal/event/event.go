@@ -142,8 +142,11 @@ type Member struct {
 	Role        string `json:"role"`
 	Status      string `json:"status"`
 	Capacity    *int   `json:"capacity"`
-	Name        string `json:"name"`
-	Email       string `json:"email"`
+	// Inactive marks a deactivated member (absent: active, as every member
+	// was before deactivation existed).
+	Inactive bool   `json:"inactive,omitempty"`
+	Name     string `json:"name"`
+	Email    string `json:"email"`
 }
 
 // Ticket is a ticket as ticket.* events carry it.

@@ -38,7 +38,7 @@ func fixture() chat.Event {
 				ContentType: "application/pdf", Kind: chat.FileDocument, Width: 10, Height: 20, Thumbnail: true,
 				URL: "/u", ThumbnailURL: "/t", CreatedAt: at},
 		},
-		Member: &chat.Member{WorkspaceID: 1, AgentID: 2, Role: chat.RoleManager, Status: chat.StatusOnline, Capacity: &capacity,
+		Member: &chat.Member{WorkspaceID: 1, AgentID: 2, Role: chat.RoleManager, Status: chat.StatusOnline, Capacity: &capacity, Active: true,
 			Name: "김상담", Email: "kim@example.com"},
 		Ticket: &chat.Ticket{ID: 11, WorkspaceID: 1, CustomerID: 5, Name: "홍길동", Contact: "010-0000-0000", Message: "연락 주세요",
 			Status: chat.TicketSolved, AssigneeID: 2, Note: "처리함", CreatedAt: at, UpdatedAt: later, SolvedAt: &later},

@@ -98,6 +98,9 @@ func (s *Server) authMember(r *http.Request, minRole chat.Role) (*http.Request, 
 	if err != nil {
 		return r, err
 	}
+	if !m.Active {
+		return r, chat.Errorf(chat.ErrMemberInactive, "your account is deactivated in this workspace; ask a master to reactivate it")
+	}
 	if minRole != "" && rank[m.Role] < rank[minRole] {
 		return r, chat.Errorf(chat.ErrRoleRequired, "this needs the %s role or higher", minRole)
 	}

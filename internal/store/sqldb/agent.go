@@ -9,10 +9,12 @@ import (
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
-func scanAgent(row *sql.Row) (*chat.Agent, error) {
+const agentColumns = `id, email, name, password_hash, owner, language, created_at`
+
+func scanAgent(row interface{ Scan(...any) error }) (*chat.Agent, error) {
 	var a chat.Agent
 	var created int64
-	err := row.Scan(&a.ID, &a.Email, &a.Name, &a.PasswordHash, &created)
+	err := row.Scan(&a.ID, &a.Email, &a.Name, &a.PasswordHash, &a.Owner, &a.Language, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chat.Errorf(chat.ErrAgentNotFound, "no such agent")
 	}
@@ -34,18 +36,18 @@ func (db *DB) CreateAgent(ctx context.Context, a *chat.Agent) error {
 
 func (db *DB) insertAgent(ctx context.Context, x q, a *chat.Agent) error {
 	a.CreatedAt = db.Now().UTC().Truncate(time.Microsecond)
-	return x.row(ctx, `INSERT INTO agents (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		a.Email, a.Name, a.PasswordHash, micros(a.CreatedAt)).Scan(&a.ID)
+	return x.row(ctx, `INSERT INTO agents (email, name, password_hash, owner, language, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		a.Email, a.Name, a.PasswordHash, a.Owner, a.Language, micros(a.CreatedAt)).Scan(&a.ID)
 }
 
 // Agent returns the agent with the given ID.
 func (db *DB) Agent(ctx context.Context, id int64) (*chat.Agent, error) {
-	return scanAgent(db.read().row(ctx, `SELECT id, email, name, password_hash, created_at FROM agents WHERE id = ?`, id))
+	return scanAgent(db.read().row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`, id))
 }
 
 // AgentByEmail returns the agent with the given email.
 func (db *DB) AgentByEmail(ctx context.Context, email string) (*chat.Agent, error) {
-	return scanAgent(db.read().row(ctx, `SELECT id, email, name, password_hash, created_at FROM agents WHERE email = ?`, email))
+	return scanAgent(db.read().row(ctx, `SELECT `+agentColumns+` FROM agents WHERE email = ?`, email))
 }
 
 // CountAgents counts every agent of the installation.
@@ -76,7 +78,7 @@ func insertMember(ctx context.Context, x q, m chat.Member) error {
 	return err
 }
 
-const memberSelect = `SELECT m.workspace_id, m.agent_id, m.role, m.status, m.capacity, m.last_closed_at, a.name, a.email
+const memberSelect = `SELECT m.workspace_id, m.agent_id, m.role, m.status, m.capacity, m.last_closed_at, m.active, a.name, a.email
 	FROM members m JOIN agents a ON a.id = m.agent_id`
 
 func (db *DB) members(ctx context.Context, x q, where string, args ...any) ([]chat.Member, error) {
@@ -89,7 +91,7 @@ func (db *DB) members(ctx context.Context, x q, where string, args ...any) ([]ch
 	for rows.Next() {
 		var m chat.Member
 		var capacity, lastClosed sql.NullInt64
-		if err := rows.Scan(&m.WorkspaceID, &m.AgentID, &m.Role, &m.Status, &capacity, &lastClosed, &m.Name, &m.Email); err != nil {
+		if err := rows.Scan(&m.WorkspaceID, &m.AgentID, &m.Role, &m.Status, &capacity, &lastClosed, &m.Active, &m.Name, &m.Email); err != nil {
 			return nil, err
 		}
 		if capacity.Valid {

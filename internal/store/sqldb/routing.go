@@ -28,6 +28,9 @@ func (db *DB) load(ctx context.Context, t *txn, workspaceID, agentID int64) (cha
 	if err != nil {
 		return chat.Load{}, nil, err
 	}
+	if !m.Active {
+		return chat.Load{}, nil, chat.Errorf(chat.ErrMemberInactive, "%s is deactivated in this workspace", m.Name)
+	}
 	l := chat.Load{AgentID: agentID, Status: m.Status}
 	err = t.row(ctx, `SELECT COUNT(*) FROM conversations WHERE workspace_id = ? AND assignee_id = ? AND state = 'waiting'`,
 		workspaceID, agentID).Scan(&l.Waiting)
@@ -112,7 +115,7 @@ func indexOf(agents []routing.Agent, id int64) int {
 
 // routingAgents snapshots the workspace's members and their load.
 func (db *DB) routingAgents(ctx context.Context, t *txn, ws *chat.Workspace) ([]routing.Agent, map[int64]*chat.Member, error) {
-	ms, err := db.members(ctx, t.q, `m.workspace_id = ?`, ws.ID)
+	ms, err := db.members(ctx, t.q, `m.workspace_id = ? AND m.active`, ws.ID)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -11,13 +11,14 @@ import (
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
-const workspaceColumns = `id, site_id, name, identity_secret, allowed_origins, consent_text, color, title, settings, created_at`
+const workspaceColumns = `id, site_id, name, identity_secret, allowed_origins, consent_text, color, title, settings, created_at, archived_at`
 
 func scanWorkspace(row interface{ Scan(...any) error }) (*chat.Workspace, error) {
 	var w chat.Workspace
 	var origins, settings string
 	var created int64
-	err := row.Scan(&w.ID, &w.SiteID, &w.Name, &w.IdentitySecret, &origins, &w.ConsentText, &w.Color, &w.Title, &settings, &created)
+	var archived sql.NullInt64
+	err := row.Scan(&w.ID, &w.SiteID, &w.Name, &w.IdentitySecret, &origins, &w.ConsentText, &w.Color, &w.Title, &settings, &created, &archived)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
 	}
@@ -32,7 +33,7 @@ func scanWorkspace(row interface{ Scan(...any) error }) (*chat.Workspace, error)
 	if err := json.Unmarshal([]byte(settings), &w.Settings); err != nil {
 		return nil, fmt.Errorf("workspace %d settings: %w", w.ID, err)
 	}
-	w.CreatedAt = fromMicros(created)
+	w.CreatedAt, w.ArchivedAt = fromMicros(created), optTime(archived)
 	return &w, nil
 }
 
@@ -94,6 +95,7 @@ func (db *DB) Bootstrap(ctx context.Context, w *chat.Workspace, a *chat.Agent) (
 		if err := db.insertWorkspace(ctx, x, w); err != nil {
 			return err
 		}
+		a.Owner = true // the first master owns the installation
 		if err := db.insertAgent(ctx, x, a); err != nil {
 			return err
 		}

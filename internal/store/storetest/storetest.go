@@ -61,6 +61,12 @@ func Run(t *testing.T, open Opener) {
 		{"Tickets", testTickets},
 		{"BatchFailureStaysAlone", testBatchFailureStaysAlone},
 		{"ConcurrentWritersGapFree", testConcurrentWritersGapFree},
+		{"Invitations", testInvitations},
+		{"MemberAdministration", testMemberAdministration},
+		{"Passwords", testPasswords},
+		{"APITokens", testAPITokens},
+		{"AuditLog", testAuditLog},
+		{"OwnersAndWorkspaces", testOwnersAndWorkspaces},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

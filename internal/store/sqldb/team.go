@@ -1,0 +1,518 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+const invitationColumns = `id, workspace_id, email, name, role, COALESCE(invited_by, 0), created_at, expires_at, accepted_at, revoked_at`
+
+func scanInvitation(row interface{ Scan(...any) error }) (*chat.Invitation, error) {
+	var inv chat.Invitation
+	var created, expires int64
+	var accepted, revoked sql.NullInt64
+	err := row.Scan(&inv.ID, &inv.WorkspaceID, &inv.Email, &inv.Name, &inv.Role, &inv.InvitedBy, &created, &expires, &accepted, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, chat.Errorf(chat.ErrInvitationNotFound, "no such invitation")
+	}
+	if err != nil {
+		return nil, err
+	}
+	inv.CreatedAt, inv.ExpiresAt = fromMicros(created), fromMicros(expires)
+	inv.AcceptedAt, inv.RevokedAt = optTime(accepted), optTime(revoked)
+	return &inv, nil
+}
+
+// invitationView is what the audit log keeps of an invitation.
+type invitationView struct {
+	Email string    `json:"email"`
+	Name  string    `json:"name"`
+	Role  chat.Role `json:"role"`
+}
+
+// CreateInvitation stores an invitation, replacing an open one for the
+// same address.
+func (db *DB) CreateInvitation(ctx context.Context, inv *chat.Invitation, tokenHash string, by chat.Who) error {
+	return db.tx(ctx, func(x q) error {
+		t := &txn{q: x, now: db.Now()}
+		ws, err := db.workspaceIn(ctx, x, inv.WorkspaceID)
+		if err != nil {
+			return err
+		}
+		if ws.ArchivedAt != nil {
+			return chat.Errorf(chat.ErrWorkspaceArchived, "the workspace is archived")
+		}
+		var n int
+		if err := x.row(ctx, `SELECT COUNT(*) FROM members m JOIN agents a ON a.id = m.agent_id
+			WHERE m.workspace_id = ? AND a.email = ? AND m.active`, inv.WorkspaceID, inv.Email).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return chat.Errorf(chat.ErrAlreadyMember, "%s is already a member of this workspace", inv.Email)
+		}
+		if _, err := x.exec(ctx, `UPDATE invitations SET revoked_at = ? WHERE workspace_id = ? AND email = ? AND accepted_at IS NULL AND revoked_at IS NULL`,
+			micros(t.now), inv.WorkspaceID, inv.Email); err != nil {
+			return err
+		}
+		inv.CreatedAt = t.now.UTC().Truncate(time.Microsecond)
+		inv.ExpiresAt = inv.ExpiresAt.UTC().Truncate(time.Microsecond)
+		inv.InvitedBy = by.AgentID
+		if err := x.row(ctx, `INSERT INTO invitations (workspace_id, email, name, role, token_hash, invited_by, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			inv.WorkspaceID, inv.Email, inv.Name, inv.Role, tokenHash, nullID(by.AgentID), micros(inv.CreatedAt), micros(inv.ExpiresAt)).Scan(&inv.ID); err != nil {
+			return err
+		}
+		return x.audit(ctx, t.entry(inv.WorkspaceID, by, chat.AuditInvite, inv.Email, nil, invitationView{inv.Email, inv.Name, inv.Role}))
+	})
+}
+
+// Invitations lists a workspace's invitations, newest first.
+func (db *DB) Invitations(ctx context.Context, workspaceID int64) ([]chat.Invitation, error) {
+	rows, err := db.read().query(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE workspace_id = ? ORDER BY id DESC LIMIT 500`, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []chat.Invitation
+	for rows.Next() {
+		inv, err := scanInvitation(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *inv)
+	}
+	return out, rows.Err()
+}
+
+// changeInvitation locks a workspace's invitation and lets apply change it.
+func (db *DB) changeInvitation(ctx context.Context, workspaceID, id int64, apply func(t *txn, inv *chat.Invitation) error) (*chat.Invitation, error) {
+	var inv *chat.Invitation
+	err := db.tx(ctx, func(x q) error {
+		t := &txn{q: x, now: db.Now()}
+		var err error
+		inv, err = scanInvitation(x.row(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE workspace_id = ? AND id = ?`+x.forUpdate(), workspaceID, id))
+		if err != nil {
+			return err
+		}
+		switch inv.Status(t.now) {
+		case chat.InvitationAccepted:
+			return chat.Errorf(chat.ErrInvitationUsed, "the invitation was accepted already")
+		case chat.InvitationRevoked:
+			return chat.Errorf(chat.ErrInvitationRevoked, "the invitation was revoked")
+		}
+		return apply(t, inv)
+	})
+	return inv, err
+}
+
+// ResendInvitation gives an open invitation a new token and expiry.
+func (db *DB) ResendInvitation(ctx context.Context, workspaceID, id int64, tokenHash string, expiresAt time.Time, by chat.Who) (*chat.Invitation, error) {
+	return db.changeInvitation(ctx, workspaceID, id, func(t *txn, inv *chat.Invitation) error {
+		inv.ExpiresAt = expiresAt.UTC().Truncate(time.Microsecond)
+		if _, err := t.exec(ctx, `UPDATE invitations SET token_hash = ?, expires_at = ? WHERE id = ?`, tokenHash, micros(inv.ExpiresAt), inv.ID); err != nil {
+			return err
+		}
+		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditInviteResend, inv.Email, nil, nil))
+	})
+}
+
+// RevokeInvitation makes an open invitation unusable.
+func (db *DB) RevokeInvitation(ctx context.Context, workspaceID, id int64, by chat.Who) (*chat.Invitation, error) {
+	return db.changeInvitation(ctx, workspaceID, id, func(t *txn, inv *chat.Invitation) error {
+		inv.RevokedAt = ptr(t.now.UTC().Truncate(time.Microsecond))
+		if _, err := t.exec(ctx, `UPDATE invitations SET revoked_at = ? WHERE id = ?`, micros(t.now), inv.ID); err != nil {
+			return err
+		}
+		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditInviteRevoke, inv.Email, nil, nil))
+	})
+}
+
+// InvitationByToken finds an invitation by its token's hash.
+func (db *DB) InvitationByToken(ctx context.Context, tokenHash string) (*chat.Invitation, error) {
+	return scanInvitation(db.read().row(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE token_hash = ?`, tokenHash))
+}
+
+// AcceptInvitation uses a pending invitation once: it makes a login for a
+// new address, or adds (or reactivates) a membership of an existing one.
+func (db *DB) AcceptInvitation(ctx context.Context, tokenHash string, newAgent *chat.Agent) (*chat.Agent, *chat.Member, error) {
+	var a *chat.Agent
+	var m *chat.Member
+	err := db.tx(ctx, func(x q) error {
+		t := &txn{q: x, now: db.Now()}
+		inv, err := scanInvitation(x.row(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE token_hash = ?`+x.forUpdate(), tokenHash))
+		if err != nil {
+			return err
+		}
+		switch inv.Status(t.now) {
+		case chat.InvitationAccepted:
+			return chat.Errorf(chat.ErrInvitationUsed, "this invitation was used already; sign in instead")
+		case chat.InvitationRevoked:
+			return chat.Errorf(chat.ErrInvitationRevoked, "this invitation was revoked; ask for a new one")
+		case chat.InvitationExpired:
+			return chat.Errorf(chat.ErrInvitationExpired, "this invitation has expired; ask for a new one")
+		}
+		a, err = scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE email = ?`+x.forUpdate(), inv.Email))
+		switch {
+		case chat.ErrorCode(err) == chat.ErrAgentNotFound:
+			if newAgent == nil || newAgent.PasswordHash == "" {
+				return chat.Errorf(chat.ErrInvalid, "choose a password to accept the invitation")
+			}
+			a = &chat.Agent{Email: inv.Email, Name: newAgent.Name, PasswordHash: newAgent.PasswordHash, Language: newAgent.Language}
+			if a.Name == "" {
+				a.Name = inv.Name
+			}
+			if err := db.insertAgent(ctx, x, a); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		}
+		if _, err := x.exec(ctx, `UPDATE invitations SET accepted_at = ? WHERE id = ?`, micros(t.now), inv.ID); err != nil {
+			return err
+		}
+		res, err := x.exec(ctx, `UPDATE members SET role = ?, active = ? WHERE workspace_id = ? AND agent_id = ?`, inv.Role, true, inv.WorkspaceID, a.ID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			if err := insertMember(ctx, x, chat.Member{WorkspaceID: inv.WorkspaceID, AgentID: a.ID, Role: inv.Role, Status: chat.StatusOffline}); err != nil {
+				return err
+			}
+		}
+		if m, err = db.member(ctx, x, inv.WorkspaceID, a.ID); err != nil {
+			return err
+		}
+		who := chat.Who{AgentID: a.ID, Name: a.Name}
+		return x.audit(ctx, t.entry(inv.WorkspaceID, who, chat.AuditInviteAccept, inv.Email, nil, invitationView{inv.Email, a.Name, inv.Role}))
+	})
+	return a, m, err
+}
+
+// memberView is what the audit log keeps of a membership change.
+type memberView struct {
+	Role   chat.Role `json:"role,omitempty"`
+	Active *bool     `json:"active,omitempty"`
+}
+
+// UpdateMember changes a member's role or activity under the routing lock.
+func (db *DB) UpdateMember(ctx context.Context, workspaceID, agentID int64, p chat.MemberPatch, by chat.Who) (chat.Member, []chat.Event, error) {
+	if p.Role != nil && !p.Role.Valid() {
+		return chat.Member{}, nil, chat.Errorf(chat.ErrInvalid, "role must be master, manager or agent")
+	}
+	var m *chat.Member
+	events, err := db.write(ctx, func(t *txn) error {
+		ws, err := db.lockRouting(ctx, t, workspaceID)
+		if err != nil {
+			return err
+		}
+		if m, err = db.member(ctx, t.q, workspaceID, agentID); err != nil {
+			return err
+		}
+		demote := p.Role != nil && *p.Role != chat.RoleMaster
+		deactivate := p.Active != nil && !*p.Active
+		if m.Role == chat.RoleMaster && m.Active && (demote || deactivate) {
+			var masters int
+			if err := t.row(ctx, `SELECT COUNT(*) FROM members WHERE workspace_id = ? AND role = ? AND active`, workspaceID, chat.RoleMaster).Scan(&masters); err != nil {
+				return err
+			}
+			if masters <= 1 {
+				return chat.Errorf(chat.ErrLastMaster, "%s is the workspace's last master: make someone else master first", m.Name)
+			}
+		}
+		changed := false
+		if p.Role != nil && *p.Role != m.Role {
+			if _, err := t.exec(ctx, `UPDATE members SET role = ? WHERE workspace_id = ? AND agent_id = ?`, *p.Role, workspaceID, agentID); err != nil {
+				return err
+			}
+			if err := t.audit(ctx, t.entry(workspaceID, by, chat.AuditMemberRole, m.Email, memberView{Role: m.Role}, memberView{Role: *p.Role})); err != nil {
+				return err
+			}
+			m.Role, changed = *p.Role, true
+		}
+		if p.Active != nil && *p.Active != m.Active {
+			if err := db.setActive(ctx, t, m, *p.Active); err != nil {
+				return err
+			}
+			if err := t.audit(ctx, t.entry(workspaceID, by, chat.AuditMemberActive, m.Email, memberView{Active: ptr(!*p.Active)}, memberView{Active: p.Active})); err != nil {
+				return err
+			}
+			changed = true
+		}
+		if !changed {
+			return nil
+		}
+		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventAgentStatus, Member: ptr(*m)})
+		return db.route(ctx, t, ws)
+	})
+	if err != nil {
+		return chat.Member{}, nil, err
+	}
+	return *m, events, nil
+}
+
+// setActive activates or deactivates m. A deactivated member goes offline,
+// their open conversations go back to the queue (the caller routes it), and
+// when they are active nowhere any more their sessions end.
+func (db *DB) setActive(ctx context.Context, t *txn, m *chat.Member, active bool) error {
+	m.Active = active
+	if active {
+		_, err := t.exec(ctx, `UPDATE members SET active = ? WHERE workspace_id = ? AND agent_id = ?`, true, m.WorkspaceID, m.AgentID)
+		return err
+	}
+	m.Status = chat.StatusOffline
+	if _, err := t.exec(ctx, `UPDATE members SET active = ?, status = ? WHERE workspace_id = ? AND agent_id = ?`,
+		false, chat.StatusOffline, m.WorkspaceID, m.AgentID); err != nil {
+		return err
+	}
+	rows, err := t.query(ctx, `SELECT id FROM conversations WHERE workspace_id = ? AND assignee_id = ? AND state IN ('waiting', 'active') ORDER BY id`,
+		m.WorkspaceID, m.AgentID)
+	if err != nil {
+		return err
+	}
+	ids, err := scanIDs(rows)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		c, err := db.lockConversation(ctx, t.q, m.WorkspaceID, id)
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `UPDATE conversations SET state = ?, assignee_id = NULL, on_hold = ? WHERE id = ?`, chat.StateUnassigned, false, c.ID); err != nil {
+			return err
+		}
+		if err := t.cancelJob(ctx, chat.JobInactivity, m.WorkspaceID, c.ID); err != nil {
+			return err
+		}
+		if err := db.systemMessage(ctx, t, c, chat.EventConversationUpdated, chat.SystemReturned, map[string]string{"agent": m.Name}, true); err != nil {
+			return err
+		}
+	}
+	if err := t.cancelJob(ctx, chat.JobOffline, m.WorkspaceID, m.AgentID); err != nil {
+		return err
+	}
+	var elsewhere int
+	if err := t.row(ctx, `SELECT COUNT(*) FROM members WHERE agent_id = ? AND active`, m.AgentID).Scan(&elsewhere); err != nil {
+		return err
+	}
+	if elsewhere == 0 {
+		_, err = t.exec(ctx, `DELETE FROM sessions WHERE agent_id = ?`, m.AgentID)
+	}
+	return err
+}
+
+// UpdateAgent applies an agent's edit of their own profile.
+func (db *DB) UpdateAgent(ctx context.Context, agentID int64, p chat.AgentPatch) (*chat.Agent, error) {
+	if err := p.Check(); err != nil {
+		return nil, err
+	}
+	var a *chat.Agent
+	err := db.tx(ctx, func(x q) error {
+		var err error
+		if a, err = scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`+x.forUpdate(), agentID)); err != nil {
+			return err
+		}
+		if p.Name != nil {
+			a.Name = *p.Name
+		}
+		if p.Language != nil {
+			a.Language = *p.Language
+		}
+		_, err = x.exec(ctx, `UPDATE agents SET name = ?, language = ? WHERE id = ?`, a.Name, a.Language, agentID)
+		return err
+	})
+	return a, err
+}
+
+// SetPassword replaces an agent's password and ends their other sessions.
+func (db *DB) SetPassword(ctx context.Context, agentID int64, hash, keepSession string, by chat.Who) error {
+	return db.tx(ctx, func(x q) error {
+		t := &txn{q: x, now: db.Now()}
+		a, err := scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`+x.forUpdate(), agentID))
+		if err != nil {
+			return err
+		}
+		if _, err := x.exec(ctx, `UPDATE agents SET password_hash = ? WHERE id = ?`, hash, agentID); err != nil {
+			return err
+		}
+		if _, err := x.exec(ctx, `DELETE FROM sessions WHERE agent_id = ? AND token_hash <> ?`, agentID, keepSession); err != nil {
+			return err
+		}
+		return x.audit(ctx, t.entry(0, by, chat.AuditPasswordChange, a.Email, nil, nil))
+	})
+}
+
+// CreatePasswordReset stores a single-use reset link for an agent.
+func (db *DB) CreatePasswordReset(ctx context.Context, workspaceID, agentID int64, tokenHash string, expiresAt time.Time, by chat.Who) error {
+	return db.tx(ctx, func(x q) error {
+		t := &txn{q: x, now: db.Now()}
+		a, err := scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`, agentID))
+		if err != nil {
+			return err
+		}
+		// A new link replaces the ones not used yet.
+		if _, err := x.exec(ctx, `DELETE FROM password_resets WHERE agent_id = ? AND used_at IS NULL`, agentID); err != nil {
+			return err
+		}
+		if _, err := x.exec(ctx, `INSERT INTO password_resets (token_hash, agent_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+			tokenHash, agentID, micros(t.now), micros(expiresAt)); err != nil {
+			return err
+		}
+		return x.audit(ctx, t.entry(workspaceID, by, chat.AuditPasswordReset, a.Email, nil, nil))
+	})
+}
+
+// UsePasswordReset sets a new password through a reset link, once.
+func (db *DB) UsePasswordReset(ctx context.Context, tokenHash, newHash string) (*chat.Agent, error) {
+	var a *chat.Agent
+	err := db.tx(ctx, func(x q) error {
+		now := db.Now()
+		var agentID, expires int64
+		var used sql.NullInt64
+		err := x.row(ctx, `SELECT agent_id, expires_at, used_at FROM password_resets WHERE token_hash = ?`+x.forUpdate(), tokenHash).Scan(&agentID, &expires, &used)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && (used.Valid || !now.Before(fromMicros(expires))) {
+			return chat.Errorf(chat.ErrResetLinkInvalid, "this password link was used already or has expired; ask for a new one")
+		}
+		if err != nil {
+			return err
+		}
+		if a, err = scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`, agentID)); err != nil {
+			return err
+		}
+		if _, err := x.exec(ctx, `UPDATE password_resets SET used_at = ? WHERE token_hash = ?`, micros(now), tokenHash); err != nil {
+			return err
+		}
+		if _, err := x.exec(ctx, `UPDATE agents SET password_hash = ? WHERE id = ?`, newHash, agentID); err != nil {
+			return err
+		}
+		_, err = x.exec(ctx, `DELETE FROM sessions WHERE agent_id = ?`, agentID)
+		return err
+	})
+	return a, err
+}
+
+// AllAgents lists every agent of the installation, by name.
+func (db *DB) AllAgents(ctx context.Context) ([]chat.Agent, error) {
+	rows, err := db.read().query(ctx, `SELECT `+agentColumns+` FROM agents ORDER BY name, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []chat.Agent
+	for rows.Next() {
+		a, err := scanAgent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *a)
+	}
+	return out, rows.Err()
+}
+
+// SetOwner grants or withdraws installation ownership.
+func (db *DB) SetOwner(ctx context.Context, agentID int64, owner bool, by chat.Who) (*chat.Agent, error) {
+	var a *chat.Agent
+	err := db.tx(ctx, func(x q) error {
+		t := &txn{q: x, now: db.Now()}
+		if db.d.LockRouting != nil {
+			// Workspace 0's lock guards installation-wide changes.
+			if err := db.d.LockRouting(ctx, x, 0); err != nil {
+				return err
+			}
+		}
+		var err error
+		if a, err = scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`, agentID)); err != nil {
+			return err
+		}
+		if a.Owner == owner {
+			return nil
+		}
+		if !owner {
+			var n int
+			if err := x.row(ctx, `SELECT COUNT(*) FROM agents WHERE owner`).Scan(&n); err != nil {
+				return err
+			}
+			if n <= 1 {
+				return chat.Errorf(chat.ErrLastOwner, "%s is the installation's last owner", a.Name)
+			}
+		}
+		if _, err := x.exec(ctx, `UPDATE agents SET owner = ? WHERE id = ?`, owner, agentID); err != nil {
+			return err
+		}
+		a.Owner = owner
+		return x.audit(ctx, t.entry(0, by, chat.AuditOwnerGrant, a.Email, map[string]bool{"owner": !owner}, map[string]bool{"owner": owner}))
+	})
+	return a, err
+}
+
+// AllWorkspaces lists every workspace of the installation.
+func (db *DB) AllWorkspaces(ctx context.Context) ([]chat.Workspace, error) {
+	rows, err := db.read().query(ctx, `SELECT `+workspaceColumns+` FROM workspaces ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []chat.Workspace
+	for rows.Next() {
+		w, err := scanWorkspace(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *w)
+	}
+	return out, rows.Err()
+}
+
+// CreateWorkspaceWith creates a workspace whose first master is masterID.
+func (db *DB) CreateWorkspaceWith(ctx context.Context, w *chat.Workspace, masterID int64, by chat.Who) error {
+	err := db.tx(ctx, func(x q) error {
+		t := &txn{q: x, now: db.Now()}
+		if _, err := scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`, masterID)); err != nil {
+			return err
+		}
+		if err := db.insertWorkspace(ctx, x, w); err != nil {
+			return err
+		}
+		if err := insertMember(ctx, x, chat.Member{WorkspaceID: w.ID, AgentID: masterID, Role: chat.RoleMaster, Status: chat.StatusOffline}); err != nil {
+			return err
+		}
+		return x.audit(ctx, t.entry(w.ID, by, chat.AuditWorkspaceCreate, w.SiteID, nil, map[string]string{"name": w.Name, "site_id": w.SiteID}))
+	})
+	if db.d.IsUniqueViolation(err) {
+		return chat.Errorf(chat.ErrConflict, "a workspace with site_id %q exists already", w.SiteID)
+	}
+	return err
+}
+
+// ArchiveWorkspace archives a workspace, or restores it.
+func (db *DB) ArchiveWorkspace(ctx context.Context, id int64, on bool, by chat.Who) (*chat.Workspace, []chat.Event, error) {
+	var w *chat.Workspace
+	events, err := db.write(ctx, func(t *txn) error {
+		var err error
+		if w, err = db.lockRouting(ctx, t, id); err != nil {
+			return err
+		}
+		if (w.ArchivedAt != nil) == on {
+			return nil
+		}
+		var at any
+		if on {
+			w.ArchivedAt = ptr(t.now.UTC().Truncate(time.Microsecond))
+			at = micros(t.now)
+		} else {
+			w.ArchivedAt = nil
+		}
+		if _, err := t.exec(ctx, `UPDATE workspaces SET archived_at = ? WHERE id = ?`, at, id); err != nil {
+			return err
+		}
+		t.emit(chat.Event{WorkspaceID: id, Type: chat.EventWorkspaceUpdated})
+		return t.audit(ctx, t.entry(id, by, chat.AuditWorkspaceArchive, w.SiteID, map[string]bool{"archived": !on}, map[string]bool{"archived": on}))
+	})
+	return w, events, err
+}

@@ -1,0 +1,349 @@
+package storetest
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+func whoOf(a chat.Actor, name string) chat.Who {
+	return chat.Who{AgentID: a.AgentID, Name: name, Address: "127.0.0.1"}
+}
+
+func actions(t *testing.T, s chat.Store, ws int64) []string {
+	t.Helper()
+	entries, err := s.Audit(ctx, ws, chat.AuditFilter{})
+	must(t, err)
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Action+":"+e.Target+e.Refused)
+	}
+	return out
+}
+
+func testInvitations(t *testing.T, s chat.Store) {
+	f := setup(t, s, "invite")
+	clk := withClock(t, s)
+	by := whoOf(f.master, "master")
+	inv := &chat.Invitation{WorkspaceID: f.ws.ID, Email: "park@invite.test", Name: "박상담", Role: chat.RoleAgent, ExpiresAt: clk.Now().Add(chat.DefaultInviteTTL)}
+	must(t, s.CreateInvitation(ctx, inv, "hash-1", by))
+	if inv.ID == 0 || inv.InvitedBy != f.master.AgentID {
+		t.Fatalf("invitation %+v", inv)
+	}
+	// Inviting again replaces the open invitation: the old link stops working.
+	again := &chat.Invitation{WorkspaceID: f.ws.ID, Email: "park@invite.test", Name: "박상담", Role: chat.RoleManager, ExpiresAt: clk.Now().Add(chat.DefaultInviteTTL)}
+	must(t, s.CreateInvitation(ctx, again, "hash-2", by))
+	_, _, err := s.AcceptInvitation(ctx, "hash-1", &chat.Agent{Name: "박", PasswordHash: "h"})
+	wantCode(t, err, chat.ErrInvitationRevoked)
+	// An active member cannot be invited; the refusal changes nothing.
+	err = s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: f.ws.ID, Email: "kim@invite.test", Name: "kim", Role: chat.RoleAgent, ExpiresAt: clk.Now().Add(time.Hour)}, "hash-x", by)
+	wantCode(t, err, chat.ErrAlreadyMember)
+	list, err := s.Invitations(ctx, f.ws.ID)
+	must(t, err)
+	if len(list) != 2 || list[0].ID != again.ID || list[0].Status(clk.Now()) != chat.InvitationPending || list[1].Status(clk.Now()) != chat.InvitationRevoked {
+		t.Fatalf("invitations %+v", list)
+	}
+
+	// Accepting without a password makes no login.
+	_, _, err = s.AcceptInvitation(ctx, "hash-2", nil)
+	wantCode(t, err, chat.ErrInvalid)
+	a, m, err := s.AcceptInvitation(ctx, "hash-2", &chat.Agent{Name: "박상담", PasswordHash: "argon"})
+	must(t, err)
+	if a.Email != "park@invite.test" || a.PasswordHash != "argon" || m.Role != chat.RoleManager || !m.Active || m.WorkspaceID != f.ws.ID {
+		t.Fatalf("accepted: %+v %+v", a, m)
+	}
+	_, _, err = s.AcceptInvitation(ctx, "hash-2", &chat.Agent{Name: "x", PasswordHash: "y"})
+	wantCode(t, err, chat.ErrInvitationUsed)
+	_, err = s.RevokeInvitation(ctx, f.ws.ID, again.ID, by)
+	wantCode(t, err, chat.ErrInvitationUsed)
+
+	// An expired invitation cannot be used; a resend gives it a new life.
+	late := &chat.Invitation{WorkspaceID: f.ws.ID, Email: "choi@invite.test", Name: "최", Role: chat.RoleAgent, ExpiresAt: clk.Now().Add(time.Hour)}
+	must(t, s.CreateInvitation(ctx, late, "hash-3", by))
+	clk.advance(2 * time.Hour)
+	_, _, err = s.AcceptInvitation(ctx, "hash-3", &chat.Agent{Name: "최", PasswordHash: "h"})
+	wantCode(t, err, chat.ErrInvitationExpired)
+	_, err = s.ResendInvitation(ctx, f.ws.ID, late.ID, "hash-4", clk.Now().Add(time.Hour), by)
+	must(t, err)
+	_, _, err = s.AcceptInvitation(ctx, "hash-3", &chat.Agent{Name: "최", PasswordHash: "h"})
+	wantCode(t, err, chat.ErrInvitationNotFound)
+	_, _, err = s.AcceptInvitation(ctx, "hash-4", &chat.Agent{Name: "최", PasswordHash: "h"})
+	must(t, err)
+
+	// An existing login invited to another workspace gains a membership and
+	// keeps its password.
+	other := newWorkspace(t, s, "invite2")
+	must(t, s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: other.ID, Email: "park@invite.test", Name: "ignored", Role: chat.RoleAgent,
+		ExpiresAt: clk.Now().Add(time.Hour)}, "hash-5", by))
+	a2, m2, err := s.AcceptInvitation(ctx, "hash-5", nil)
+	must(t, err)
+	if a2.ID != a.ID || a2.PasswordHash != "argon" || m2.WorkspaceID != other.ID {
+		t.Fatalf("existing login: %+v %+v", a2, m2)
+	}
+	ms, err := s.Memberships(ctx, a.ID)
+	must(t, err)
+	if len(ms) != 2 {
+		t.Fatalf("memberships %+v", ms)
+	}
+	// Another workspace's invitation IDs mean nothing here.
+	_, err = s.RevokeInvitation(ctx, other.ID, late.ID, by)
+	wantCode(t, err, chat.ErrInvitationNotFound)
+	got := actions(t, s, f.ws.ID)
+	want := []string{"invitation.accept:choi@invite.test", "invitation.resend:choi@invite.test", "invitation.create:choi@invite.test",
+		"invitation.accept:park@invite.test", "invitation.create:park@invite.test", "invitation.create:park@invite.test"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("audit %v\nwant %v", got, want)
+	}
+}
+
+func testMemberAdministration(t *testing.T, s chat.Store) {
+	f := setup(t, s, "members")
+	by := whoOf(f.master, "master")
+	role := func(r chat.Role) *chat.Role { return &r }
+	off, on := new(bool), ptr(true)
+
+	// The last master can be neither demoted nor deactivated.
+	_, _, err := s.UpdateMember(ctx, f.ws.ID, f.master.AgentID, chat.MemberPatch{Role: role(chat.RoleAgent)}, by)
+	wantCode(t, err, chat.ErrLastMaster)
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.master.AgentID, chat.MemberPatch{Active: off}, by)
+	wantCode(t, err, chat.ErrLastMaster)
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.a1.AgentID, chat.MemberPatch{Role: role("owner")}, by)
+	wantCode(t, err, chat.ErrInvalid)
+	m, events, err := s.UpdateMember(ctx, f.ws.ID, f.manager.AgentID, chat.MemberPatch{Role: role(chat.RoleMaster)}, by)
+	must(t, err)
+	if m.Role != chat.RoleMaster || len(events) != 1 || events[0].Type != chat.EventAgentStatus {
+		t.Fatalf("promoted %+v, events %+v", m, events)
+	}
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.master.AgentID, chat.MemberPatch{Role: role(chat.RoleManager)}, by)
+	must(t, err)
+
+	// kim is deactivated mid-chat: the conversation goes back to the queue
+	// and auto-assignment gives it to lee.
+	settings(t, s, f.ws, func(st *chat.Settings) { st.AssignmentMode = chat.AssignAuto })
+	for _, a := range []chat.Actor{f.master, f.manager, f.a2} {
+		_, _, err = s.SetAgentStatus(ctx, f.ws.ID, a.AgentID, chat.StatusAway)
+		must(t, err)
+	}
+	c := f.open(t, s) // kim is the only one online
+	send(t, s, f.ws.ID, c.ID, f.a1, "k1", "확인해 드릴게요")
+	must(t, s.CreateSession(ctx, chat.Session{TokenHash: "kim-session", AgentID: f.a1.AgentID, CSRFToken: "c", ExpiresAt: time.Now().Add(time.Hour)}))
+	_, _, err = s.SetAgentStatus(ctx, f.ws.ID, f.a2.AgentID, chat.StatusOnline)
+	must(t, err)
+	m, events, err = s.UpdateMember(ctx, f.ws.ID, f.a1.AgentID, chat.MemberPatch{Active: off}, by)
+	must(t, err)
+	if m.Active || m.Status != chat.StatusOffline {
+		t.Fatalf("deactivated member %+v", m)
+	}
+	after := conv(t, s, f.ws.ID, c.ID)
+	if after.AssigneeID != f.a2.AgentID || len(after.AgentPath) != 2 || after.AgentPath[0].Name != "kim" {
+		t.Fatalf("after deactivation the conversation is %+v", after)
+	}
+	var returned, status bool
+	for _, ev := range events {
+		returned = returned || ev.Message != nil && ev.Message.Body == chat.SystemReturned && ev.Message.Internal && ev.PrevAssigneeID == f.a1.AgentID
+		status = status || ev.Type == chat.EventAgentStatus && ev.Member.AgentID == f.a1.AgentID && !ev.Member.Active
+	}
+	if !returned || !status {
+		t.Fatalf("events %+v", events)
+	}
+	// Active nowhere any more: the sessions are gone.
+	_, err = s.Session(ctx, "kim-session", time.Now())
+	wantCode(t, err, chat.ErrUnauthorized)
+	// A deactivated member is nobody's transfer target and takes nothing.
+	_, _, err = s.Transfer(ctx, f.ws.ID, c.ID, f.a2, f.a1.AgentID, "")
+	wantCode(t, err, chat.ErrMemberInactive)
+	// Reactivated, they can be assigned again; history kept their name.
+	m, _, err = s.UpdateMember(ctx, f.ws.ID, f.a1.AgentID, chat.MemberPatch{Active: on}, by)
+	must(t, err)
+	if !m.Active {
+		t.Fatalf("reactivated %+v", m)
+	}
+	_, _, err = s.Transfer(ctx, f.ws.ID, c.ID, f.a2, f.a1.AgentID, "")
+	wantCode(t, err, chat.ErrAgentNotOnline)
+	// Another workspace's agent ID is unknown here.
+	other := setup(t, s, "members2")
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, other.a1.AgentID, chat.MemberPatch{Active: off}, by)
+	wantCode(t, err, chat.ErrAgentNotFound)
+
+	entries, err := s.Audit(ctx, f.ws.ID, chat.AuditFilter{Action: chat.AuditMemberActive})
+	must(t, err)
+	if len(entries) != 2 || string(entries[1].Before.(json.RawMessage)) != `{"active":true}` || string(entries[1].After.(json.RawMessage)) != `{"active":false}` {
+		t.Fatalf("audit of activity %+v", entries)
+	}
+}
+
+func testPasswords(t *testing.T, s chat.Store) {
+	f := setup(t, s, "passwords")
+	clk := withClock(t, s)
+	for _, h := range []string{"s1", "s2"} {
+		must(t, s.CreateSession(ctx, chat.Session{TokenHash: h, AgentID: f.a1.AgentID, CSRFToken: "c", ExpiresAt: clk.Now().Add(time.Hour)}))
+	}
+	must(t, s.SetPassword(ctx, f.a1.AgentID, "new-hash", "s1", whoOf(f.a1, "kim")))
+	if _, err := s.Session(ctx, "s1", clk.Now()); err != nil {
+		t.Fatal("the session that changed the password ended")
+	}
+	_, err := s.Session(ctx, "s2", clk.Now())
+	wantCode(t, err, chat.ErrUnauthorized)
+
+	must(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a1.AgentID, "reset-1", clk.Now().Add(time.Hour), whoOf(f.master, "master")))
+	must(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a1.AgentID, "reset-2", clk.Now().Add(time.Hour), whoOf(f.master, "master")))
+	_, err = s.UsePasswordReset(ctx, "reset-1", "x")
+	wantCode(t, err, chat.ErrResetLinkInvalid) // replaced by the newer link
+	a, err := s.UsePasswordReset(ctx, "reset-2", "reset-hash")
+	must(t, err)
+	if a.ID != f.a1.AgentID {
+		t.Fatalf("reset %+v", a)
+	}
+	got, err := s.Agent(ctx, f.a1.AgentID)
+	must(t, err)
+	if got.PasswordHash != "reset-hash" {
+		t.Fatal("the reset did not set the password")
+	}
+	_, err = s.Session(ctx, "s1", clk.Now())
+	wantCode(t, err, chat.ErrUnauthorized)
+	_, err = s.UsePasswordReset(ctx, "reset-2", "again")
+	wantCode(t, err, chat.ErrResetLinkInvalid)
+	must(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a1.AgentID, "reset-3", clk.Now().Add(time.Hour), whoOf(f.master, "master")))
+	clk.advance(2 * time.Hour)
+	_, err = s.UsePasswordReset(ctx, "reset-3", "late")
+	wantCode(t, err, chat.ErrResetLinkInvalid)
+
+	lang := "en"
+	name := "  김민지 "
+	a, err = s.UpdateAgent(ctx, f.a1.AgentID, chat.AgentPatch{Name: &name, Language: &lang})
+	must(t, err)
+	if a.Name != "김민지" || a.Language != "en" {
+		t.Fatalf("profile %+v", a)
+	}
+	bad := "fr"
+	_, err = s.UpdateAgent(ctx, f.a1.AgentID, chat.AgentPatch{Language: &bad})
+	wantCode(t, err, chat.ErrInvalid)
+}
+
+func testAPITokens(t *testing.T, s chat.Store) {
+	f := setup(t, s, "tokens")
+	clk := withClock(t, s)
+	by := whoOf(f.master, "master")
+	tok := &chat.APIToken{WorkspaceID: f.ws.ID, Name: "CRM sync", Scopes: []chat.Scope{chat.ScopeRead, chat.ScopeWrite}}
+	must(t, s.CreateAPIToken(ctx, tok, "tok-hash", by))
+	got, err := s.APITokenByHash(ctx, "tok-hash")
+	must(t, err)
+	if got.ID != tok.ID || got.Name != "CRM sync" || len(got.Scopes) != 2 || got.Scopes[1] != chat.ScopeWrite || got.LastUsedAt != nil {
+		t.Fatalf("token %+v", got)
+	}
+	must(t, s.TouchAPIToken(ctx, tok.ID, clk.Now()))
+	list, err := s.APITokens(ctx, f.ws.ID)
+	must(t, err)
+	if len(list) != 1 || list[0].LastUsedAt == nil || !list[0].LastUsedAt.Equal(clk.Now()) {
+		t.Fatalf("tokens %+v", list)
+	}
+	other := setup(t, s, "tokens2")
+	_, err = s.RevokeAPIToken(ctx, other.ws.ID, tok.ID, by)
+	wantCode(t, err, chat.ErrTokenNotFound)
+	revoked, err := s.RevokeAPIToken(ctx, f.ws.ID, tok.ID, by)
+	must(t, err)
+	if revoked.RevokedAt == nil || revoked.Usable(clk.Now()) == nil {
+		t.Fatalf("revoked %+v", revoked)
+	}
+	_, err = s.APITokenByHash(ctx, "nope")
+	wantCode(t, err, chat.ErrTokenNotFound)
+	for i := range chat.MaxAPITokensPerWS {
+		must(t, s.CreateAPIToken(ctx, &chat.APIToken{WorkspaceID: f.ws.ID, Name: fmt.Sprint("t", i), Scopes: []chat.Scope{chat.ScopeRead}}, fmt.Sprint("h", i), by))
+	}
+	err = s.CreateAPIToken(ctx, &chat.APIToken{WorkspaceID: f.ws.ID, Name: "one too many", Scopes: []chat.Scope{chat.ScopeRead}}, "h-last", by)
+	wantCode(t, err, chat.ErrTooManyTokens)
+	entries, err := s.Audit(ctx, f.ws.ID, chat.AuditFilter{Action: chat.AuditTokenRevoke})
+	must(t, err)
+	if len(entries) != 1 || entries[0].Target != "CRM sync" || entries[0].ActorName != "master" {
+		t.Fatalf("audit %+v", entries)
+	}
+}
+
+func testAuditLog(t *testing.T, s chat.Store) {
+	f := setup(t, s, "audit")
+	clk := withClock(t, s)
+	start := clk.Now()
+	for i := range 5 {
+		clk.advance(time.Minute)
+		must(t, s.AppendAudit(ctx, chat.AuditEntry{WorkspaceID: f.ws.ID, At: clk.Now(), ActorID: f.master.AgentID, ActorName: "master",
+			Address: "10.0.0.1", Action: chat.AuditInvite, Target: fmt.Sprint("x", i), Refused: chat.ErrAlreadyMember}))
+	}
+	must(t, s.AppendAudit(ctx, chat.AuditEntry{WorkspaceID: f.ws.ID, At: clk.Now(), ActorID: f.manager.AgentID, ActorName: "manager",
+		Action: chat.AuditTokenCreate, Target: "t", After: map[string]int{"n": 1}}))
+	all, err := s.Audit(ctx, f.ws.ID, chat.AuditFilter{})
+	must(t, err)
+	if len(all) != 6 || all[0].Action != chat.AuditTokenCreate || string(all[0].After.(json.RawMessage)) != `{"n":1}` || all[1].Refused != chat.ErrAlreadyMember {
+		t.Fatalf("entries %+v", all)
+	}
+	page, err := s.Audit(ctx, f.ws.ID, chat.AuditFilter{Limit: 2, Before: all[1].ID})
+	must(t, err)
+	if len(page) != 2 || page[0].ID != all[2].ID {
+		t.Fatalf("page %+v", page)
+	}
+	byActor, err := s.Audit(ctx, f.ws.ID, chat.AuditFilter{ActorID: f.manager.AgentID})
+	must(t, err)
+	period, err := s.Audit(ctx, f.ws.ID, chat.AuditFilter{From: start.Add(2 * time.Minute), To: start.Add(4 * time.Minute)})
+	must(t, err)
+	if len(byActor) != 1 || len(period) != 2 {
+		t.Fatalf("by actor %d, in period %d", len(byActor), len(period))
+	}
+	other := setup(t, s, "audit2")
+	none, err := s.Audit(ctx, other.ws.ID, chat.AuditFilter{})
+	must(t, err)
+	if len(none) != 0 {
+		t.Fatalf("another workspace sees %+v", none)
+	}
+}
+
+func testOwnersAndWorkspaces(t *testing.T, s chat.Store) {
+	f := setup(t, s, "owners")
+	by := whoOf(f.master, "master")
+	_, err := s.SetOwner(ctx, f.master.AgentID, true, by)
+	must(t, err)
+	_, err = s.SetOwner(ctx, f.master.AgentID, false, by)
+	wantCode(t, err, chat.ErrLastOwner)
+	a, err := s.SetOwner(ctx, f.a1.AgentID, true, by)
+	must(t, err)
+	if !a.Owner {
+		t.Fatalf("owner %+v", a)
+	}
+	_, err = s.SetOwner(ctx, f.master.AgentID, false, by)
+	must(t, err)
+
+	w := &chat.Workspace{SiteID: "second", Name: "두 번째 가게", IdentitySecret: "s", Settings: chat.DefaultSettings()}
+	must(t, s.CreateWorkspaceWith(ctx, w, f.a1.AgentID, whoOf(f.a1, "kim")))
+	m, err := s.Member(ctx, w.ID, f.a1.AgentID)
+	must(t, err)
+	if m.Role != chat.RoleMaster || !m.Active {
+		t.Fatalf("first master %+v", m)
+	}
+	err = s.CreateWorkspaceWith(ctx, &chat.Workspace{SiteID: "second", Name: "dup", IdentitySecret: "s"}, f.a1.AgentID, by)
+	wantCode(t, err, chat.ErrConflict)
+	arch, events, err := s.ArchiveWorkspace(ctx, w.ID, true, by)
+	must(t, err)
+	if arch.ArchivedAt == nil || len(events) != 1 {
+		t.Fatalf("archived %+v %+v", arch, events)
+	}
+	all, err := s.AllWorkspaces(ctx)
+	must(t, err)
+	found := false
+	for _, x := range all {
+		found = found || x.ID == w.ID && x.ArchivedAt != nil
+	}
+	if !found {
+		t.Fatalf("workspaces %+v", all)
+	}
+	restored, _, err := s.ArchiveWorkspace(ctx, w.ID, false, by)
+	must(t, err)
+	if restored.ArchivedAt != nil {
+		t.Fatal("not restored")
+	}
+	if got := actions(t, s, w.ID); len(got) != 3 || got[2] != "workspace.create:second" {
+		t.Fatalf("audit %v", got)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
