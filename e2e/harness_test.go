@@ -63,7 +63,7 @@ func startSite(t *testing.T) *site {
 	}))
 	t.Cleanup(s.host.Close)
 	s.ws.AllowedOrigins = []string{s.host.URL}
-	if _, err := s.node.Store.UpdateWorkspace(ctx, s.ws); err != nil {
+	if _, err := s.node.Store.UpdateWorkspace(ctx, s.ws, chat.Who{}); err != nil {
 		t.Fatal(err)
 	}
 	return s

@@ -26,7 +26,7 @@ func (s *site) configure(change func(*chat.Settings)) {
 		s.t.Fatal(err)
 	}
 	change(&ws.Settings)
-	if _, err := s.node.Store.UpdateWorkspace(ctx, ws); err != nil {
+	if _, err := s.node.Store.UpdateWorkspace(ctx, ws, chat.Who{}); err != nil {
 		s.t.Fatalf("update workspace settings: %v", err)
 	}
 	s.ws = ws

@@ -7,8 +7,8 @@ import (
 )
 
 // BlockCustomer blocks a customer and closes their open conversations.
-func (a *App) BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string) (*chat.Customer, error) {
-	c, events, err := a.store.BlockCustomer(ctx, workspaceID, customerID, reason, note)
+func (a *App) BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string, by chat.Who) (*chat.Customer, error) {
+	c, events, err := a.store.BlockCustomer(ctx, workspaceID, customerID, reason, note, by)
 	return done(ctx, a, c, events, err)
 }
 

@@ -8,8 +8,8 @@ import (
 
 // UpdateWorkspace saves a workspace's settings and routes its queue under
 // the new rules.
-func (a *App) UpdateWorkspace(ctx context.Context, w *chat.Workspace) error {
-	events, err := a.store.UpdateWorkspace(ctx, w)
+func (a *App) UpdateWorkspace(ctx context.Context, w *chat.Workspace, by chat.Who) error {
+	events, err := a.store.UpdateWorkspace(ctx, w, by)
 	_, err = done(ctx, a, struct{}{}, events, err)
 	return err
 }
@@ -36,7 +36,7 @@ func (a *App) SetAgentStatusEverywhere(ctx context.Context, agentID int64, s cha
 }
 
 // SetCapacity sets or (nil) clears a member's capacity override.
-func (a *App) SetCapacity(ctx context.Context, workspaceID, agentID int64, capacity *int) (chat.Member, error) {
-	m, events, err := a.store.SetCapacity(ctx, workspaceID, agentID, capacity)
+func (a *App) SetCapacity(ctx context.Context, workspaceID, agentID int64, capacity *int, by chat.Who) (chat.Member, error) {
+	m, events, err := a.store.SetCapacity(ctx, workspaceID, agentID, capacity, by)
 	return done(ctx, a, m, events, err)
 }

@@ -194,7 +194,7 @@ func (r *run) addAgents(ctx context.Context) error {
 			return fmt.Errorf("add agent: %w", err)
 		}
 		if r.o.Scenario != Idle {
-			if _, _, err := r.s.store.SetCapacity(ctx, r.s.ws.ID, a.ID, &capacity); err != nil {
+			if _, _, err := r.s.store.SetCapacity(ctx, r.s.ws.ID, a.ID, &capacity, chat.Who{}); err != nil {
 				return fmt.Errorf("agent capacity: %w", err)
 			}
 		}

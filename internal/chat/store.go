@@ -56,7 +56,7 @@ type Workspaces interface {
 	WorkspaceBySiteID(ctx context.Context, siteID string) (*Workspace, error)
 	// UpdateWorkspace saves w's settings (name, origins, consent, look,
 	// rules) and routes the queue under the new rules.
-	UpdateWorkspace(ctx context.Context, w *Workspace) ([]Event, error)
+	UpdateWorkspace(ctx context.Context, w *Workspace, by Who) ([]Event, error)
 }
 
 // Agents holds agents, their memberships and their status.
@@ -75,7 +75,7 @@ type Agents interface {
 	// agent coming online may be routed queued conversations at once.
 	SetAgentStatus(ctx context.Context, workspaceID, agentID int64, s AgentStatus) (Member, []Event, error)
 	// SetCapacity sets or (nil) clears a member's capacity override.
-	SetCapacity(ctx context.Context, workspaceID, agentID int64, capacity *int) (Member, []Event, error)
+	SetCapacity(ctx context.Context, workspaceID, agentID int64, capacity *int, by Who) (Member, []Event, error)
 }
 
 // Sessions holds console logins.
@@ -95,8 +95,8 @@ type Customers interface {
 	CreateVisitorSession(ctx context.Context, s VisitorSession) error
 	VisitorSession(ctx context.Context, tokenHash string) (*VisitorSession, error)
 	// BlockCustomer blocks a customer and closes their open conversations.
-	BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string) (*Customer, []Event, error)
-	UnblockCustomer(ctx context.Context, workspaceID, customerID int64) (*Customer, error)
+	BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string, by Who) (*Customer, []Event, error)
+	UnblockCustomer(ctx context.Context, workspaceID, customerID int64, by Who) (*Customer, error)
 	BlockedCustomers(ctx context.Context, workspaceID int64) ([]Customer, error)
 	// UpdateProfile applies an agent's edit to the profile of identifier
 	// customerID (§4.2) and appends customer.updated.

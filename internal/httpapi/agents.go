@@ -48,7 +48,7 @@ func (s *Server) setCapacity(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.app.SetCapacity(r.Context(), memberOf(r).WorkspaceID, aid, req.Capacity)
+	m, err := s.app.SetCapacity(r.Context(), memberOf(r).WorkspaceID, aid, req.Capacity, who(r))
 	if err != nil {
 		return err
 	}

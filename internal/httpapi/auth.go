@@ -3,11 +3,14 @@ package httpapi
 import (
 	"context"
 	"crypto/subtle"
+	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/auth"
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -23,19 +26,46 @@ const (
 	keyVisitor
 )
 
-// agentAuth is the logged-in agent of a console request.
+// agentAuth is who makes a console or API request: an agent with a
+// console session, or a script with one of the workspace's API tokens,
+// acting for the member who created it.
 type agentAuth struct {
 	agent   *chat.Agent
-	session *chat.Session
+	session *chat.Session  // nil for an API token
+	token   *chat.APIToken // nil for a console session
 }
 
 func agentOf(r *http.Request) agentAuth { return r.Context().Value(keyAgent).(agentAuth) }
 
+// hasAgent reports whether authentication got as far as knowing the agent.
+func hasAgent(r *http.Request) bool { _, ok := r.Context().Value(keyAgent).(agentAuth); return ok }
+
 func memberOf(r *http.Request) *chat.Member { return r.Context().Value(keyMember).(*chat.Member) }
+
+func hasMember(r *http.Request) bool { _, ok := r.Context().Value(keyMember).(*chat.Member); return ok }
 
 func actorOf(r *http.Request) chat.Actor {
 	m := memberOf(r)
 	return chat.Actor{Kind: chat.SenderAgent, AgentID: m.AgentID, Role: m.Role, Status: m.Status, Name: m.Name}
+}
+
+// who is the caller as the audit log names them.
+func who(r *http.Request) chat.Who {
+	a := agentOf(r)
+	name := a.agent.Name
+	if a.token != nil {
+		name = fmt.Sprintf("%s (API token %q)", a.agent.Name, a.token.Name)
+	}
+	return chat.Who{AgentID: a.agent.ID, Name: name, Address: clientIP(r)}
+}
+
+// needSession refuses API tokens on what only a person at a console does
+// (presence, sockets, their own profile).
+func needSession(r *http.Request) error {
+	if agentOf(r).session == nil {
+		return chat.Errorf(chat.ErrForbidden, "this needs a console session, not an API token")
+	}
+	return nil
 }
 
 // visitorAuth is the widget session of a visitor request.
@@ -53,6 +83,9 @@ func isWrite(method string) bool {
 // authAgent checks the session cookie and, on writes, the CSRF token and the
 // Origin header, so that another site cannot make a logged-in agent act.
 func (s *Server) authAgent(r *http.Request) (*http.Request, error) {
+	if _, ok := bearer(r); ok {
+		return r, chat.Errorf(chat.ErrUnauthorized, "API tokens work on workspace routes (/api/v1/workspaces/{wid}/…) only")
+	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
 		return r, chat.Errorf(chat.ErrUnauthorized, "log in first")
@@ -79,10 +112,15 @@ func (s *Server) authAgent(r *http.Request) (*http.Request, error) {
 // rank orders roles for minimum-role checks.
 var rank = map[chat.Role]int{chat.RoleAgent: 1, chat.RoleManager: 2, chat.RoleMaster: 3}
 
-// authMember checks that the agent belongs to the {wid} workspace with at
-// least minRole. A workspace the agent does not belong to looks like one
-// that does not exist.
+// authMember checks that the caller belongs to the {wid} workspace with at
+// least minRole: an active member with a console session, or an API token
+// of that workspace. A workspace the caller does not belong to looks like
+// one that does not exist. The request it returns carries the caller as
+// far as it was known, also with a refusal (for the audit log).
 func (s *Server) authMember(r *http.Request, minRole chat.Role) (*http.Request, error) {
+	if secret, ok := bearer(r); ok {
+		return s.authToken(r, secret, minRole)
+	}
 	r, err := s.authAgent(r)
 	if err != nil {
 		return r, err
@@ -101,16 +139,93 @@ func (s *Server) authMember(r *http.Request, minRole chat.Role) (*http.Request, 
 	if !m.Active {
 		return r, chat.Errorf(chat.ErrMemberInactive, "your account is deactivated in this workspace; ask a master to reactivate it")
 	}
+	r = r.WithContext(context.WithValue(r.Context(), keyMember, m))
 	if minRole != "" && rank[m.Role] < rank[minRole] {
 		return r, chat.Errorf(chat.ErrRoleRequired, "this needs the %s role or higher", minRole)
 	}
-	return r.WithContext(context.WithValue(r.Context(), keyMember, m)), nil
+	return r, nil
+}
+
+// bearer returns the request's bearer credential, if it sent one.
+func bearer(r *http.Request) (string, bool) {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return token, ok && token != ""
+}
+
+// tokenTouchEvery is how often a token's last use is written down: the
+// console shows it to the minute, and a script's every request need not
+// write to the database.
+const tokenTouchEvery = time.Minute
+
+// authToken authenticates an API token (§10.4): no cookie, no CSRF token.
+// It acts for the member who created it, as a manager (admin scope: as a
+// master); read-only tokens may only read.
+func (s *Server) authToken(r *http.Request, secret string, minRole chat.Role) (*http.Request, error) {
+	ctx := r.Context()
+	tok, err := s.store.APITokenByHash(ctx, auth.HashToken(secret))
+	if chat.ErrorCode(err) == chat.ErrTokenNotFound {
+		return r, chat.Errorf(chat.ErrUnauthorized, "unknown API token")
+	}
+	if err != nil {
+		return r, err
+	}
+	now := s.now()
+	if err := tok.Usable(now); err != nil {
+		return r, err
+	}
+	wid, err := pathID(r, "wid")
+	if err != nil {
+		return r, err
+	}
+	if tok.WorkspaceID != wid {
+		return r, chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
+	}
+	m, err := s.store.Member(ctx, wid, tok.CreatedBy)
+	if err == nil && !m.Active {
+		err = chat.Errorf(chat.ErrAgentNotFound, "deactivated")
+	}
+	if chat.ErrorCode(err) == chat.ErrAgentNotFound {
+		return r, chat.Errorf(chat.ErrUnauthorized, "the member who created this API token is no longer active; create a new one")
+	}
+	if err != nil {
+		return r, err
+	}
+	a, err := s.store.Agent(ctx, tok.CreatedBy)
+	if err != nil {
+		return r, err
+	}
+	m.Role = tok.Role()
+	r = r.WithContext(context.WithValue(context.WithValue(ctx, keyAgent, agentAuth{agent: a, token: tok}), keyMember, m))
+	if !tok.Allows(isWrite(r.Method)) {
+		return r, chat.Errorf(chat.ErrScopeRequired, "this API token may only read: it needs the write scope")
+	}
+	if minRole != "" && rank[m.Role] < rank[minRole] {
+		return r, chat.Errorf(chat.ErrScopeRequired, "this needs an API token with the admin scope")
+	}
+	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= tokenTouchEvery {
+		if err := s.store.TouchAPIToken(ctx, tok.ID, now); err != nil {
+			s.log.Warn("record API token use", slog.Any("err", err))
+		}
+	}
+	return r, nil
+}
+
+// authOwner checks that the caller is an installation owner.
+func (s *Server) authOwner(r *http.Request) (*http.Request, error) {
+	r, err := s.authAgent(r)
+	if err != nil {
+		return r, err
+	}
+	if !agentOf(r).agent.Owner {
+		return r, chat.Errorf(chat.ErrOwnerRequired, "only an installation owner may do this")
+	}
+	return r, nil
 }
 
 // authVisitor checks the widget's bearer token and the request's origin.
 func (s *Server) authVisitor(r *http.Request) (*http.Request, error) {
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || token == "" {
+	token, ok := bearer(r)
+	if !ok {
 		return r, chat.Errorf(chat.ErrUnauthorized, "send the visitor token as Authorization: Bearer <token>")
 	}
 	vs, err := s.store.VisitorSession(r.Context(), auth.HashToken(token))

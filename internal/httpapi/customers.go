@@ -83,7 +83,7 @@ func (s *Server) block(w http.ResponseWriter, r *http.Request) error {
 	if c.AssigneeID != m.AgentID && !m.Role.SeesAll() {
 		return chat.Errorf(chat.ErrNotAssignee, "only the assigned agent or a manager can block this customer")
 	}
-	cu, err := s.app.BlockCustomer(r.Context(), c.WorkspaceID, c.CustomerID, req.Reason, req.Note)
+	cu, err := s.app.BlockCustomer(r.Context(), c.WorkspaceID, c.CustomerID, req.Reason, req.Note, who(r))
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *Server) unblock(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cu, err := s.store.UnblockCustomer(r.Context(), memberOf(r).WorkspaceID, id)
+	cu, err := s.store.UnblockCustomer(r.Context(), memberOf(r).WorkspaceID, id, who(r))
 	if err != nil {
 		return err
 	}

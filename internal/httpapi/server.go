@@ -88,6 +88,7 @@ const (
 	agent                 // a console session; writes need the CSRF token
 	member                // an agent who belongs to the {wid} workspace
 	visitor               // a widget bearer token
+	owner                 // an installation owner's console session
 )
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
@@ -100,6 +101,10 @@ type route struct {
 	minRole chat.Role
 	// api marks routes documented in the OpenAPI description.
 	api bool
+	// audit names the administrative action a route performs: a refused
+	// attempt is recorded in the audit log too (a done one is recorded by
+	// the store, with the change).
+	audit string
 }
 
 // routes is the route table: each resource's file declares its own.
@@ -166,16 +171,45 @@ func (s *Server) wrap(rt route) http.Handler {
 			r, err = s.authMember(r, rt.minRole)
 		case visitor:
 			r, err = s.authVisitor(r)
+		case owner:
+			r, err = s.authOwner(r)
 		}
 		if err == nil {
 			err = rt.h(w, r)
 		}
 		if err != nil {
 			s.writeError(w, r, err)
+			if rt.audit != "" {
+				s.auditRefusal(r, rt, err)
+			}
 		}
 		// The path only: query strings may carry widget tokens.
 		s.log.Debug("request", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Duration("dur", time.Since(start)), slog.String("err", chat.ErrorCode(err)))
 	})
+}
+
+// auditRefusal records a refused administrative attempt of a caller known
+// to the workspace (or an owner-level route's caller): what was tried, by
+// whom, from where, and why it was refused. Strangers' attempts are not
+// written into a workspace's log.
+func (s *Server) auditRefusal(r *http.Request, rt route, err error) {
+	code := chat.ErrorCode(err)
+	if code == "" || !hasAgent(r) {
+		return
+	}
+	var wid int64
+	switch {
+	case hasMember(r):
+		wid = memberOf(r).WorkspaceID
+	case rt.access != owner:
+		return
+	}
+	by := who(r)
+	e := chat.AuditEntry{WorkspaceID: wid, At: s.now(), ActorID: by.AgentID, ActorName: by.Name, Address: by.Address,
+		Action: rt.audit, Target: r.URL.Path, Refused: code}
+	if err := s.store.AppendAudit(context.WithoutCancel(r.Context()), e); err != nil {
+		s.log.Warn("audit a refusal", slog.Any("err", err))
+	}
 }
 
 // statusRecorder remembers the status a handler answered with. Unwrap lets

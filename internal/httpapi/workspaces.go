@@ -50,7 +50,7 @@ func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
 	if err := p.Apply(ws); err != nil {
 		return err
 	}
-	if err := s.app.UpdateWorkspace(r.Context(), ws); err != nil {
+	if err := s.app.UpdateWorkspace(r.Context(), ws, who(r)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, s.viewWorkspace(r, ws))

@@ -35,9 +35,13 @@ type Typing struct {
 	State      chat.State `json:"-"`
 }
 
-// wireTyping is Typing on the bus, with the fields hidden from clients.
+// wireTyping is an ephemeral signal on the bus: Typing, with the fields
+// hidden from clients, or the end of a console session.
 type wireTyping struct {
 	Typing
+	// EndSession, when set, names a console session that signed out: its
+	// sockets on every node close.
+	EndSession string `json:"end_session,omitempty"`
 	AssigneeID int64      `json:"assignee_id"`
 	State      chat.State `json:"state"`
 }
@@ -46,6 +50,8 @@ type wireTyping struct {
 type Item struct {
 	Event  *chat.Event
 	Typing *Typing
+	// EndSession names a session whose sockets must close.
+	EndSession string
 	// frames holds an event's encoded frames, one per audience, shared by
 	// every session on the node that shows the event.
 	frames *frames
@@ -181,6 +187,15 @@ func (h *Hub) PublishTyping(ctx context.Context, workspaceID int64, t Typing) {
 	}
 }
 
+// EndSession tells every node that a console session ended (signed out):
+// its sockets in the workspace close at once.
+func (h *Hub) EndSession(ctx context.Context, workspaceID int64, session string) {
+	data, _ := json.Marshal(wireTyping{EndSession: session})
+	if err := h.bus.Publish(ctx, bus.Message{WorkspaceID: workspaceID, Data: data}); err != nil {
+		h.log.Warn("publish session end", slog.Any("err", err))
+	}
+}
+
 // Run delivers bus messages until ctx ends, and every sweep interval checks
 // the store for events whose publish was lost.
 func (h *Hub) Run(ctx context.Context, sweep time.Duration) {
@@ -213,11 +228,16 @@ func (h *Hub) handle(ctx context.Context, m bus.Message) {
 			h.log.Warn("decode typing", slog.Any("err", err))
 			return
 		}
-		t := w.Typing
-		t.AssigneeID, t.State = w.AssigneeID, w.State
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		if f := h.feeds[m.WorkspaceID]; f != nil {
+		f := h.feeds[m.WorkspaceID]
+		switch {
+		case f == nil:
+		case w.EndSession != "":
+			h.deliver(f, Item{EndSession: w.EndSession}, 0, false)
+		default:
+			t := w.Typing
+			t.AssigneeID, t.State = w.AssigneeID, w.State
 			h.deliver(f, Item{Typing: &t}, t.ConversationID, false)
 		}
 		return

@@ -46,6 +46,13 @@ type Session struct {
 	Render func(chat.Event) any
 	// ShowTyping reports whether the client may see t.
 	ShowTyping func(Typing) bool
+	// SessionKey names the console session the socket belongs to; an
+	// EndSession signal for it closes the socket.
+	SessionKey string
+	// EndOn, when set, closes the socket after an event it reports true
+	// for (the agent was deactivated or their role changed: the console
+	// reconnects, or signs out, with what they may now see).
+	EndOn func(chat.Event) bool
 	// OnFrame handles a frame the client sent.
 	OnFrame func(ctx context.Context, data []byte)
 	// Notice, when set, may add a frame of its own after "ready" (ev nil)
@@ -64,6 +71,9 @@ type frame struct {
 
 // ErrDropped ends a session whose client could not keep up.
 var ErrDropped = errors.New("subscriber fell behind")
+
+// ErrSessionEnded ends a socket whose login ended or whose access changed.
+var ErrSessionEnded = errors.New("session ended")
 
 // Serve runs a session until the client leaves, the connection dies, or ctx
 // ends: subscribe first, replay from the store, then stream live items,
@@ -196,8 +206,15 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 			return ErrDropped
 		case it := <-sub.C:
 			switch {
+			case it.EndSession != "" && it.EndSession == s.SessionKey:
+				s.Conn.Close("signed out")
+				return ErrSessionEnded
 			case it.Event != nil:
 				err = sendEvent(*it.Event, it.frames)
+				if err == nil && s.EndOn != nil && s.EndOn(*it.Event) {
+					s.Conn.Close("access changed; reconnect")
+					return ErrSessionEnded
+				}
 			case it.Typing != nil && s.ShowTyping(*it.Typing):
 				err = send(frame{Type: "typing", Typing: it.Typing})
 			}

@@ -148,20 +148,23 @@ func (db *DB) SetAgentStatus(ctx context.Context, workspaceID, agentID int64, s 
 }
 
 // SetCapacity sets or clears a member's capacity override.
-func (db *DB) SetCapacity(ctx context.Context, workspaceID, agentID int64, capacity *int) (chat.Member, []chat.Event, error) {
+func (db *DB) SetCapacity(ctx context.Context, workspaceID, agentID int64, capacity *int, by chat.Who) (chat.Member, []chat.Event, error) {
 	if capacity != nil {
 		if err := chat.CheckCapacity(*capacity); err != nil {
 			return chat.Member{}, nil, err
 		}
 	}
 	return db.changeMember(ctx, workspaceID, agentID, func(t *txn, m *chat.Member) (bool, error) {
+		before := m.Capacity
 		m.Capacity = capacity
 		var v any
 		if capacity != nil {
 			v = *capacity
 		}
-		_, err := t.exec(ctx, `UPDATE members SET capacity = ? WHERE workspace_id = ? AND agent_id = ?`, v, workspaceID, agentID)
-		return true, err
+		if _, err := t.exec(ctx, `UPDATE members SET capacity = ? WHERE workspace_id = ? AND agent_id = ?`, v, workspaceID, agentID); err != nil {
+			return false, err
+		}
+		return true, t.audit(ctx, t.entry(workspaceID, by, chat.AuditCapacity, m.Email, map[string]*int{"capacity": before}, map[string]*int{"capacity": capacity}))
 	})
 }
 

@@ -35,6 +35,9 @@ func auditJSON(v any) (any, error) {
 
 // entry is an audit entry of the change t makes on by's behalf.
 func (t *txn) entry(workspaceID int64, by chat.Who, action, target string, before, after any) chat.AuditEntry {
+	if by.Name == "" {
+		by.Name = "system" // start-up, the operator's commands
+	}
 	return chat.AuditEntry{WorkspaceID: workspaceID, At: t.now, ActorID: by.AgentID, ActorName: by.Name, Address: by.Address,
 		Action: action, Target: target, Before: before, After: after}
 }

@@ -167,7 +167,7 @@ func (db *DB) VisitorSession(ctx context.Context, tokenHash string) (*chat.Visit
 
 // BlockCustomer blocks a customer and closes their open conversations, each
 // with a system message (§5.5).
-func (db *DB) BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string) (*chat.Customer, []chat.Event, error) {
+func (db *DB) BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string, by chat.Who) (*chat.Customer, []chat.Event, error) {
 	if err := chat.CheckBlockReason(reason, note); err != nil {
 		return nil, nil, err
 	}
@@ -204,16 +204,19 @@ func (db *DB) BlockCustomer(ctx context.Context, workspaceID, customerID int64, 
 		if err := db.route(ctx, t, ws); err != nil {
 			return err
 		}
-		cu, err = db.customer(ctx, t.q, workspaceID, `cu.id = ?`, customerID)
-		return err
+		if cu, err = db.customer(ctx, t.q, workspaceID, `cu.id = ?`, customerID); err != nil {
+			return err
+		}
+		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditBlock, cu.Identifier, nil, map[string]string{"reason": reason, "note": note}))
 	})
 	return cu, events, err
 }
 
 // UnblockCustomer lets a blocked customer chat again.
-func (db *DB) UnblockCustomer(ctx context.Context, workspaceID, customerID int64) (*chat.Customer, error) {
+func (db *DB) UnblockCustomer(ctx context.Context, workspaceID, customerID int64, by chat.Who) (*chat.Customer, error) {
 	var cu *chat.Customer
 	err := db.tx(ctx, func(x q) error {
+		t := &txn{q: x, now: db.Now()}
 		res, err := x.exec(ctx, `UPDATE customers SET blocked_at = NULL, block_reason = '', block_note = '' WHERE workspace_id = ? AND id = ?`, workspaceID, customerID)
 		if err != nil {
 			return err
@@ -221,8 +224,10 @@ func (db *DB) UnblockCustomer(ctx context.Context, workspaceID, customerID int64
 		if n, _ := res.RowsAffected(); n == 0 {
 			return chat.Errorf(chat.ErrNotFound, "no such customer")
 		}
-		cu, err = db.customer(ctx, x, workspaceID, `cu.id = ?`, customerID)
-		return err
+		if cu, err = db.customer(ctx, x, workspaceID, `cu.id = ?`, customerID); err != nil {
+			return err
+		}
+		return x.audit(ctx, t.entry(workspaceID, by, chat.AuditUnblock, cu.Identifier, nil, nil))
 	})
 	return cu, err
 }

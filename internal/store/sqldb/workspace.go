@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -121,10 +122,16 @@ func (db *DB) WorkspaceBySiteID(ctx context.Context, siteID string) (*chat.Works
 
 // UpdateWorkspace saves w's editable fields and routes the queue under the
 // new rules (switching to auto assigns what waits).
-func (db *DB) UpdateWorkspace(ctx context.Context, w *chat.Workspace) ([]chat.Event, error) {
+func (db *DB) UpdateWorkspace(ctx context.Context, w *chat.Workspace, by chat.Who) ([]chat.Event, error) {
 	return db.write(ctx, func(t *txn) error {
-		if _, err := db.lockRouting(ctx, t, w.ID); err != nil {
+		before, err := db.lockRouting(ctx, t, w.ID)
+		if err != nil {
 			return err
+		}
+		if b, a := settingsView(before), settingsView(w); !reflect.DeepEqual(b, a) {
+			if err := t.audit(ctx, t.entry(w.ID, by, chat.AuditWorkspaceUpdate, w.SiteID, b, a)); err != nil {
+				return err
+			}
 		}
 		if _, err := t.exec(ctx, `UPDATE workspaces SET name = ?, identity_secret = ?, allowed_origins = ?, consent_text = ?, color = ?, title = ?, settings = ? WHERE id = ?`,
 			w.Name, w.IdentitySecret, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, jsonText(w.Settings), w.ID); err != nil {
@@ -141,4 +148,20 @@ func (db *DB) InstallationID(ctx context.Context) (string, error) {
 	var id string
 	err := db.read().row(ctx, `SELECT id FROM installation`).Scan(&id)
 	return id, err
+}
+
+// workspaceSettings is what the audit log keeps of a workspace's settings:
+// everything an administrator edits, never the identity secret.
+type workspaceSettings struct {
+	Name           string        `json:"name"`
+	AllowedOrigins []string      `json:"allowed_origins"`
+	ConsentText    string        `json:"consent_text"`
+	Color          string        `json:"color"`
+	Title          string        `json:"title"`
+	Settings       chat.Settings `json:"settings"`
+	SecretChanged  bool          `json:"identity_secret_changed,omitempty"`
+}
+
+func settingsView(w *chat.Workspace) workspaceSettings {
+	return workspaceSettings{Name: w.Name, AllowedOrigins: w.AllowedOrigins, ConsentText: w.ConsentText, Color: w.Color, Title: w.Title, Settings: w.Settings}
 }

@@ -158,9 +158,9 @@ func testMergeLimit(t *testing.T, s chat.Store) {
 func testBlock(t *testing.T, s chat.Store) {
 	f := setup(t, s, "block")
 	c := active(t, s, f, "troll", f.a1)
-	_, _, err := s.BlockCustomer(ctx, f.ws.ID, c.CustomerID, "rude", "")
+	_, _, err := s.BlockCustomer(ctx, f.ws.ID, c.CustomerID, "rude", "", chat.Who{})
 	wantCode(t, err, chat.ErrInvalid)
-	cu, events, err := s.BlockCustomer(ctx, f.ws.ID, c.CustomerID, "abuse", "욕설 반복")
+	cu, events, err := s.BlockCustomer(ctx, f.ws.ID, c.CustomerID, "abuse", "욕설 반복", chat.Who{Name: "manager"})
 	must(t, err)
 	if cu.BlockedAt == nil || cu.BlockReason != "abuse" || cu.BlockNote != "욕설 반복" {
 		t.Fatalf("blocked %+v", cu)
@@ -176,11 +176,11 @@ func testBlock(t *testing.T, s chat.Store) {
 		t.Fatalf("blocked list %+v", blocked)
 	}
 	other := setup(t, s, "block2")
-	_, _, err = s.BlockCustomer(ctx, other.ws.ID, c.CustomerID, "spam", "")
+	_, _, err = s.BlockCustomer(ctx, other.ws.ID, c.CustomerID, "spam", "", chat.Who{})
 	wantCode(t, err, chat.ErrNotFound)
-	_, err = s.UnblockCustomer(ctx, other.ws.ID, c.CustomerID)
+	_, err = s.UnblockCustomer(ctx, other.ws.ID, c.CustomerID, chat.Who{})
 	wantCode(t, err, chat.ErrNotFound)
-	cu, err = s.UnblockCustomer(ctx, f.ws.ID, c.CustomerID)
+	cu, err = s.UnblockCustomer(ctx, f.ws.ID, c.CustomerID, chat.Who{Name: "manager"})
 	must(t, err)
 	if cu.BlockedAt != nil {
 		t.Fatalf("still blocked %+v", cu)

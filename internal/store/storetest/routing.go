@@ -71,13 +71,13 @@ func testAutoRouting(t *testing.T, s chat.Store) {
 		t.Fatalf("c4 %+v", c4)
 	}
 	two := 2
-	_, _, err = s.SetCapacity(ctx, ws.ID, lee.AgentID, &two)
+	_, _, err = s.SetCapacity(ctx, ws.ID, lee.AgentID, &two, chat.Who{})
 	must(t, err)
 	if got := conv(t, s, ws.ID, c4.ID); got.AssigneeID != lee.AgentID {
 		t.Fatalf("c4 after capacity change %+v", got)
 	}
 	bad := -1
-	_, _, err = s.SetCapacity(ctx, ws.ID, lee.AgentID, &bad)
+	_, _, err = s.SetCapacity(ctx, ws.ID, lee.AgentID, &bad, chat.Who{})
 	wantCode(t, err, chat.ErrInvalid)
 	// Ties go to the agent whose last conversation closed longest ago.
 	ws2 := newWorkspace(t, s, "auto2")
@@ -211,7 +211,7 @@ func testRoutingConcurrency(t *testing.T, s chat.Store) {
 		for i := range 10 {
 			w := *ws
 			w.Settings.Sticky = i%2 == 0
-			if _, err := s.UpdateWorkspace(ctx, &w); err != nil {
+			if _, err := s.UpdateWorkspace(ctx, &w, chat.Who{}); err != nil {
 				t.Error(err)
 			}
 		}

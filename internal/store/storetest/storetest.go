@@ -187,7 +187,7 @@ func settings(t *testing.T, s chat.Store, ws *chat.Workspace, f func(*chat.Setti
 	t.Helper()
 	f(&ws.Settings)
 	must(t, ws.Settings.Validate())
-	_, err := s.UpdateWorkspace(ctx, ws)
+	_, err := s.UpdateWorkspace(ctx, ws, chat.Who{})
 	must(t, err)
 }
 

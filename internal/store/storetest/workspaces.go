@@ -21,7 +21,7 @@ func testWorkspaces(t *testing.T, s chat.Store) {
 		t.Fatalf("got %+v", got)
 	}
 	got.Name, got.AllowedOrigins, got.Color = "새 이름", nil, "#123456"
-	_, err = s.UpdateWorkspace(ctx, got)
+	_, err = s.UpdateWorkspace(ctx, got, chat.Who{})
 	must(t, err)
 	got, err = s.Workspace(ctx, w.ID)
 	must(t, err)
@@ -32,7 +32,7 @@ func testWorkspaces(t *testing.T, s chat.Store) {
 	wantCode(t, err, chat.ErrWorkspaceNotFound)
 	_, err = s.WorkspaceBySiteID(ctx, "nope")
 	wantCode(t, err, chat.ErrWorkspaceNotFound)
-	_, err = s.UpdateWorkspace(ctx, &chat.Workspace{ID: 999999})
+	_, err = s.UpdateWorkspace(ctx, &chat.Workspace{ID: 999999}, chat.Who{})
 	wantCode(t, err, chat.ErrWorkspaceNotFound)
 }
 
