@@ -165,6 +165,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET /console/try", access: public, h: s.tryPage},
 		{pattern: "GET /widget.js", access: public, h: s.widgetLoader},
 		{pattern: "GET /widget/", access: public, h: s.widgetAsset},
+		{pattern: "GET /shared/", access: public, h: s.sharedAsset},
 	}
 }
 

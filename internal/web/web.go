@@ -2,9 +2,10 @@
 // widget (the loader script and the chat iframe) and the try-it page. They
 // are plain HTML, CSS and JavaScript modules with no build step.
 //
-// widget/ also holds the small modules the console imports (dom.js, net.js,
-// live.js, thread.js, composer.js, locale.js): both are served publicly, and
-// the widget and the console then reconnect, retry and dedupe the same way.
+// shared/ holds the modules both the console and the widget import (dom.js,
+// net.js, live.js, thread.js, composer.js, files.js, locale.js), so the two
+// reconnect, retry, dedupe and show files the same way. It is served
+// publicly like the widget, which visitors load without signing in.
 package web
 
 import (
@@ -12,10 +13,11 @@ import (
 	"html/template"
 )
 
-// Assets holds console/ (served at /console/) and widget/ (loader.js at
-// /widget.js, frame.html at /widget/frame, every other file at /widget/).
+// Assets holds console/ (served at /console/), widget/ (loader.js at
+// /widget.js, frame.html at /widget/frame, every other file at /widget/)
+// and shared/ (served at /shared/).
 //
-//go:embed console widget
+//go:embed console widget shared
 var Assets embed.FS
 
 //go:embed try.html

@@ -67,6 +67,7 @@ func TestAssets(t *testing.T) {
 	for _, name := range []string{
 		"console/index.html", "console/app.js", "console/i18n.js", "console/style.css", "console/tickets.js",
 		"widget/loader.js", "widget/frame.html", "widget/frame.js", "widget/frame.css", "widget/i18n.js",
+		"shared/dom.js", "shared/net.js", "shared/live.js", "shared/thread.js", "shared/composer.js", "shared/files.js", "shared/locale.js",
 	} {
 		if _, err := fs.Stat(Assets, name); err != nil {
 			t.Errorf("missing %s: %v", name, err)
@@ -266,7 +267,7 @@ func TestSelectorsDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := 0
-	for _, dir := range []string{"console", "widget"} {
+	for _, dir := range []string{"console", "widget", "shared"} {
 		entries, err := fs.ReadDir(Assets, dir)
 		if err != nil {
 			t.Fatal(err)

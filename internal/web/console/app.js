@@ -1,7 +1,7 @@
 // The console's entry point: sign-in, the chosen workspace, the page router
 // (#/, #/c/ID, #/tickets, #/settings), the side bar's controls and the
 // banners over every page.
-import { storage } from '../widget/dom.js';
+import { storage } from '../shared/dom.js';
 import { TitleAlert } from './alerts.js';
 import { call, onSessionLost, setSession } from './api.js';
 import './conversation.js';

@@ -4,11 +4,11 @@
 // the messages with system events as centred lines, the customer's typing
 // indicator and the composer, which says why it is disabled when the agent
 // may not reply, and sends files (one per message) with their progress.
-import { bindComposer } from '../widget/composer.js';
-import { h, stars } from '../widget/dom.js';
-import { attachmentView, draftView, fileProblem, setProgress } from '../widget/files.js';
-import { newClientMsgID, retry } from '../widget/net.js';
-import { Thread } from '../widget/thread.js';
+import { bindComposer } from '../shared/composer.js';
+import { h, stars } from '../shared/dom.js';
+import { attachmentView, draftView, fileProblem, setProgress } from '../shared/files.js';
+import { newClientMsgID, retry } from '../shared/net.js';
+import { Thread } from '../shared/thread.js';
 import { bindCanned } from './canned.js';
 import { clockTime, closeReasonText, exactTime, formError, locale, statusText, t } from './i18n.js';
 import { toast } from './toast.js';

@@ -6,7 +6,7 @@
 // the note are drafts per conversation (drafts.js): they survive switching
 // conversations and reloading, show as "unsaved", and when a conversation
 // ends with a draft left the panel says so instead of dropping it.
-import { h, stars } from '../widget/dom.js';
+import { h, stars } from '../shared/dom.js';
 import { systemText } from './conversation.js';
 import { clockTime, closeReasonText, exactTime, formError, label, locale, t, waitingTime } from './i18n.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';

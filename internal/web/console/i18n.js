@@ -1,8 +1,8 @@
 // The console's Korean and English messages, and how times are shown.
 // Korean for a Korean browser unless the agent picked a language, which is
 // remembered in localStorage.
-import { h, storage } from '../widget/dom.js';
-import { Locale } from '../widget/locale.js';
+import { h, storage } from '../shared/dom.js';
+import { Locale } from '../shared/locale.js';
 
 const ko = {
   'app.title': '소담 상담 콘솔',

@@ -3,7 +3,7 @@
 // hold, both), unread badges, flag icons and live updates. The queue
 // (unassigned) lists the longest waiting first, with the time waited. Each
 // item links to #/c/ID; the router opens it.
-import { h, storage } from '../widget/dom.js';
+import { h, storage } from '../shared/dom.js';
 import { activity, FLAGS, TABS } from './inbox.js';
 import { locale, t } from './i18n.js';
 

@@ -3,7 +3,7 @@
 // allowed origins and consent text, assignment and timers, the files
 // visitors and agents may send, each agent's capacity, business hours and
 // the blocked customers. Managers and masters may edit; agents only read.
-import { h } from '../widget/dom.js';
+import { h } from '../shared/dom.js';
 import { exactTime, formError, label, locale, statusText, t } from './i18n.js';
 import { toast } from './toast.js';
 import './tools.js';

@@ -1,7 +1,7 @@
 // <sodam-tickets> is the To check page (확인 목록): the messages customers
 // left while nobody could chat (§7.1), open or solved, kept current by the
 // ticket.* events. Processing one records a note, an assignee and a status.
-import { h } from '../widget/dom.js';
+import { h } from '../shared/dom.js';
 import { exactTime, formError, locale, t } from './i18n.js';
 import { toast } from './toast.js';
 

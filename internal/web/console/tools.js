@@ -5,7 +5,7 @@
 // favourites). Managers and masters edit tags and categories and the
 // shared responses; every agent keeps personal responses and favourites.
 // The settings page calls show(inbox) on each when it opens.
-import { h } from '../widget/dom.js';
+import { h } from '../shared/dom.js';
 import { formError, locale, t } from './i18n.js';
 import { toast } from './toast.js';
 

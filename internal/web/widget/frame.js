@@ -6,13 +6,13 @@
 // rate the chat, during it or after it ended, once. Files go one per
 // message, checked against the workspace's rules first, with their
 // upload's progress.
-import { bindComposer } from './composer.js';
-import { h, stars, storage } from './dom.js';
-import { acceptList, attachmentView, draftView, fileProblem, setProgress, upload } from './files.js';
+import { bindComposer } from '../shared/composer.js';
+import { h, stars, storage } from '../shared/dom.js';
+import { acceptList, attachmentView, draftView, fileProblem, setProgress, upload } from '../shared/files.js';
+import { LiveSocket, socketURL } from '../shared/live.js';
+import { newClientMsgID, request, retry } from '../shared/net.js';
+import { Thread } from '../shared/thread.js';
 import { locale, t } from './i18n.js';
-import { LiveSocket, socketURL } from './live.js';
-import { newClientMsgID, request, retry } from './net.js';
-import { Thread } from './thread.js';
 
 const $ = (id) => document.getElementById(id);
 const siteID = new URLSearchParams(location.search).get('site_id') ?? '';

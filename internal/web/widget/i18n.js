@@ -1,6 +1,6 @@
 // The chat widget's Korean and English messages. The language comes from
 // SodamSettings.language on the host page, else the browser's language.
-import { Locale } from './locale.js';
+import { Locale } from '../shared/locale.js';
 
 const ko = {
   'title': '채팅 상담',
