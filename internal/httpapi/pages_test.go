@@ -20,15 +20,15 @@ func (e *env) fetch(path string) (*http.Response, string) {
 	return resp, string(body)
 }
 
-// allowsOwnScripts reports whether a Content-Security-Policy lets the page
-// run module scripts from its own origin (script-src, else default-src).
-func allowsOwnScripts(policy string) bool {
+// allowsSelf reports whether a Content-Security-Policy lets the page use
+// its own origin for directive (say, script-src), else for default-src.
+func allowsSelf(policy, directive string) bool {
 	sources := map[string]string{}
-	for _, directive := range strings.Split(policy, ";") {
-		name, value, _ := strings.Cut(strings.TrimSpace(directive), " ")
+	for _, d := range strings.Split(policy, ";") {
+		name, value, _ := strings.Cut(strings.TrimSpace(d), " ")
 		sources[name] = " " + value + " "
 	}
-	list, ok := sources["script-src"]
+	list, ok := sources[directive]
 	if !ok {
 		list = sources["default-src"]
 	}
@@ -41,7 +41,8 @@ func TestAssetRoutes(t *testing.T) {
 		path   string
 		status int
 		cache  string // Cache-Control, when the status is 200
-		csp    bool   // a page: its policy must allow its own scripts
+		csp    bool   // a page: its policy must allow its own scripts and catalogs
+		json   bool   // a message catalog
 	}{
 		{path: "/console/", status: 200, cache: "no-cache", csp: true},
 		{path: "/console/app.js", status: 200, cache: "no-cache"},
@@ -50,9 +51,15 @@ func TestAssetRoutes(t *testing.T) {
 		{path: "/widget/frame.js", status: 200, cache: "no-cache"},
 		{path: "/shared/dom.js", status: 200, cache: "no-cache"},
 		{path: "/shared/locale.js", status: 200, cache: "no-cache"},
+		// The message catalogs, fetched by shared/locale.js.
+		{path: "/shared/i18n/ko.json", status: 200, cache: "no-cache", json: true},
+		{path: "/console/i18n/en.json", status: 200, cache: "no-cache", json: true},
+		{path: "/widget/i18n/ko.json", status: 200, cache: "no-cache", json: true},
 		// No directory listings, and the loader only at /widget.js.
 		{path: "/shared/", status: 404},
 		{path: "/widget/", status: 404},
+		{path: "/widget/i18n/", status: 404},
+		{path: "/shared/i18n/", status: 404},
 		{path: "/widget/loader.js", status: 404},
 		{path: "/shared/missing.js", status: 404},
 	}
@@ -68,8 +75,16 @@ func TestAssetRoutes(t *testing.T) {
 			if got := resp.Header.Get("Cache-Control"); got != tt.cache {
 				t.Errorf("Cache-Control %q, want %q", got, tt.cache)
 			}
-			if policy := resp.Header.Get("Content-Security-Policy"); tt.csp && !allowsOwnScripts(policy) {
-				t.Errorf("Content-Security-Policy %q does not allow the page's own scripts", policy)
+			if ct := resp.Header.Get("Content-Type"); tt.json && ct != "application/json" {
+				t.Errorf("Content-Type %q, want application/json", ct)
+			}
+			// The page runs its modules and fetches its catalogs from its
+			// own origin.
+			policy := resp.Header.Get("Content-Security-Policy")
+			for _, directive := range []string{"script-src", "connect-src"} {
+				if tt.csp && !allowsSelf(policy, directive) {
+					t.Errorf("Content-Security-Policy %q does not allow %s 'self'", policy, directive)
+				}
 			}
 		})
 	}

@@ -25,7 +25,7 @@ let inbox = null;
 let workspaceName = '';
 
 async function boot() {
-  locale.set(locale.lang); // translate the page into the remembered or browser language
+  await locale.set(locale.lang); // translate the page into the remembered or browser language
   initPanes(app);
   try {
     signedIn(await call('GET', '/me'));

@@ -33,7 +33,7 @@ let queuePosition = 0; // the visitor's place in the queue, 0 when not queued
 let afterConsent = 'chat'; // the view the consent step leads to
 let fileRules = null; // which files the visitor may send (the config's attachments)
 
-locale.set(settings.language || locale.lang);
+await locale.set(settings.language || navigator.language);
 const thread = new Thread($('messages'), renderMessage, $('scroller'));
 const clock = new Intl.DateTimeFormat(locale.lang, { hour: 'numeric', minute: '2-digit' });
 const fullClock = new Intl.DateTimeFormat(locale.lang, { dateStyle: 'long', timeStyle: 'short' });
