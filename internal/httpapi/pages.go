@@ -38,6 +38,9 @@ func mustSub(f fs.FS, dir string) http.Handler {
 const consolePolicy = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 func (s *Server) consoleAsset(w http.ResponseWriter, r *http.Request) error {
+	if path := strings.TrimPrefix(r.URL.Path, "/console"); path != "/" && strings.HasSuffix(path, "/") {
+		return chat.Errorf(chat.ErrNotFound, "no such file")
+	}
 	w.Header().Set("Content-Security-Policy", consolePolicy)
 	w.Header().Set("Cache-Control", "no-cache")
 	http.StripPrefix("/console", consoleFS).ServeHTTP(w, r)

@@ -59,6 +59,8 @@ func TestAssetRoutes(t *testing.T) {
 		{path: "/shared/", status: 404},
 		{path: "/widget/", status: 404},
 		{path: "/widget/i18n/", status: 404},
+		{path: "/console/settings/", status: 404},
+		{path: "/console/settings/card.js", status: 200, cache: "no-cache"},
 		{path: "/shared/i18n/", status: 404},
 		{path: "/widget/loader.js", status: 404},
 		{path: "/shared/missing.js", status: 404},

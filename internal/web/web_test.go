@@ -234,6 +234,10 @@ func TestCatalogs(t *testing.T) {
 	for _, k := range chat.FileKinds {
 		computed = append(computed, "file_kind."+string(k))
 	}
+	// The tags card's heading and help for each kind (settings/tags.js).
+	for _, k := range []chat.TagKind{chat.TagCustomer, chat.TagConversation} {
+		computed = append(computed, "tag_settings."+string(k), "tag_settings."+string(k)+"_help")
+	}
 	// Why the composer is disabled (conversation.js #reasonCode).
 	for _, r := range []string{"closed", "bot", "unassigned", "unassigned_auto", "other", "customer_left", "on_hold", "operation_stopped"} {
 		computed = append(computed, "composer."+r)
@@ -391,11 +395,11 @@ func TestSelectorsDocumented(t *testing.T) {
 // TestSettingsFileTable checks that the settings page offers exactly the
 // extensions Sodam can check (chat.KnownExtensions), kind by kind.
 func TestSettingsFileTable(t *testing.T) {
-	src := read(t, "console/settings.js")
+	src := read(t, "console/settings/files.js")
 	start := strings.Index(src, "const fileTable = {")
 	end := strings.Index(src[start:], "\n};")
 	if start < 0 || end < 0 {
-		t.Fatal("settings.js has no fileTable")
+		t.Fatal("settings/files.js has no fileTable")
 	}
 	table := src[start : start+end]
 	for _, k := range chat.FileKinds {
