@@ -6,6 +6,13 @@
 // net.js, live.js, thread.js, composer.js, files.js, locale.js), so the two
 // reconnect, retry, dedupe and show files the same way. It is served
 // publicly like the widget, which visitors load without signing in.
+//
+// Messages are JSON catalogs, one file per language: shared/i18n/ for what
+// both say alike, console/i18n/ and widget/i18n/ for what each says on its
+// own. shared/locale.js fetches a page's two catalogs; TestCatalogs checks
+// them. In the console, index.html is the frame and each page keeps its
+// markup in a template in its module (console/template.js); the settings
+// page is one custom element per card, under console/settings/.
 package web
 
 import (
