@@ -22,6 +22,7 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 var (
 	consoleFS = mustSub(web.Assets, "console")
 	widgetFS  = mustSub(web.Assets, "widget")
+	sharedFS  = mustSub(web.Assets, "shared")
 )
 
 func mustSub(f fs.FS, dir string) http.Handler {
@@ -37,6 +38,9 @@ func mustSub(f fs.FS, dir string) http.Handler {
 const consolePolicy = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 func (s *Server) consoleAsset(w http.ResponseWriter, r *http.Request) error {
+	if path := strings.TrimPrefix(r.URL.Path, "/console"); path != "/" && strings.HasSuffix(path, "/") {
+		return chat.Errorf(chat.ErrNotFound, "no such file")
+	}
 	w.Header().Set("Content-Security-Policy", consolePolicy)
 	w.Header().Set("Cache-Control", "no-cache")
 	http.StripPrefix("/console", consoleFS).ServeHTTP(w, r)
@@ -64,13 +68,30 @@ func (s *Server) widgetAsset(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; base-uri 'none'; frame-ancestors "+strings.Join(ancestors, " "))
 		path = "/frame.html"
 	}
-	if path == "/" || path == "/loader.js" {
+	if strings.HasSuffix(path, "/") || path == "/loader.js" {
 		return chat.Errorf(chat.ErrNotFound, "no such file")
 	}
 	w.Header().Set("Cache-Control", "no-cache")
 	r2 := r.Clone(r.Context())
 	r2.URL.Path = path
 	widgetFS.ServeHTTP(w, r2)
+	return nil
+}
+
+// sharedAsset serves the modules the console and the widget both import.
+// They are public and cached like the widget's files: the chat iframe loads
+// them before any visitor session exists. The pages that load them (the
+// console and the widget frame) allow scripts from their own origin, which
+// this is.
+func (s *Server) sharedAsset(w http.ResponseWriter, r *http.Request) error {
+	path := strings.TrimPrefix(r.URL.Path, "/shared")
+	if strings.HasSuffix(path, "/") {
+		return chat.Errorf(chat.ErrNotFound, "no such file")
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	r2 := r.Clone(r.Context())
+	r2.URL.Path = path
+	sharedFS.ServeHTTP(w, r2)
 	return nil
 }
 
@@ -135,5 +156,6 @@ func (s *Server) pageRoutes() []route {
 		{pattern: "GET /console/try", access: public, h: s.tryPage},
 		{pattern: "GET /widget.js", access: public, h: s.widgetLoader},
 		{pattern: "GET /widget/", access: public, h: s.widgetAsset},
+		{pattern: "GET /shared/", access: public, h: s.sharedAsset},
 	}
 }

@@ -2,9 +2,17 @@
 // widget (the loader script and the chat iframe) and the try-it page. They
 // are plain HTML, CSS and JavaScript modules with no build step.
 //
-// widget/ also holds the small modules the console imports (dom.js, net.js,
-// live.js, thread.js, composer.js, locale.js): both are served publicly, and
-// the widget and the console then reconnect, retry and dedupe the same way.
+// shared/ holds the modules both the console and the widget import (dom.js,
+// net.js, live.js, thread.js, composer.js, files.js, locale.js), so the two
+// reconnect, retry, dedupe and show files the same way. It is served
+// publicly like the widget, which visitors load without signing in.
+//
+// Messages are JSON catalogs, one file per language: shared/i18n/ for what
+// both say alike, console/i18n/ and widget/i18n/ for what each says on its
+// own. shared/locale.js fetches a page's two catalogs; TestCatalogs checks
+// them. In the console, index.html is the frame and each page keeps its
+// markup in a template in its module (console/template.js); the settings
+// page is one custom element per card, under console/settings/.
 package web
 
 import (
@@ -12,10 +20,11 @@ import (
 	"html/template"
 )
 
-// Assets holds console/ (served at /console/) and widget/ (loader.js at
-// /widget.js, frame.html at /widget/frame, every other file at /widget/).
+// Assets holds console/ (served at /console/), widget/ (loader.js at
+// /widget.js, frame.html at /widget/frame, every other file at /widget/)
+// and shared/ (served at /shared/).
 //
-//go:embed console widget
+//go:embed console widget shared
 var Assets embed.FS
 
 //go:embed try.html

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
 	"io/fs"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,8 +68,10 @@ func TestTryTemplate(t *testing.T) {
 
 func TestAssets(t *testing.T) {
 	for _, name := range []string{
-		"console/index.html", "console/app.js", "console/i18n.js", "console/style.css", "console/tickets.js",
-		"widget/loader.js", "widget/frame.html", "widget/frame.js", "widget/frame.css", "widget/i18n.js",
+		"console/index.html", "console/app.js", "console/i18n.js", "console/i18n/ko.json", "console/i18n/en.json", "console/style.css", "console/tickets.js",
+		"widget/loader.js", "widget/frame.html", "widget/frame.js", "widget/frame.css", "widget/i18n.js", "widget/i18n/ko.json", "widget/i18n/en.json",
+		"shared/i18n/ko.json", "shared/i18n/en.json",
+		"shared/dom.js", "shared/net.js", "shared/live.js", "shared/thread.js", "shared/composer.js", "shared/files.js", "shared/locale.js",
 	} {
 		if _, err := fs.Stat(Assets, name); err != nil {
 			t.Errorf("missing %s: %v", name, err)
@@ -75,29 +80,83 @@ func TestAssets(t *testing.T) {
 }
 
 var (
-	catalogKey = regexp.MustCompile(`(?m)^\s*'([^']+)':`)
-	htmlKey    = regexp.MustCompile(`data-i18n="([^"]+)"`)
-	htmlAttr   = regexp.MustCompile(`data-i18n-attr="([^"]+)"`)
-	jsKey      = regexp.MustCompile(`\bt\('([a-z0-9_.]+)'[,)]`)
+	htmlKey  = regexp.MustCompile(`data-i18n="([^"]+)"`)
+	htmlAttr = regexp.MustCompile(`data-i18n-attr="([^"]+)"`)
+	jsKey    = regexp.MustCompile(`\bt\('([a-z0-9_.]+)'[,)]`)
+	// placeholder is what Locale.t fills from its vars.
+	placeholder = regexp.MustCompile(`\{(\w+)\}`)
 )
 
-// catalogs reads the ko and en message catalogs of an i18n.js file.
-func catalogs(t *testing.T, name string) (ko, en map[string]bool) {
+// literalBraces are messages whose braces are text, not placeholders: the
+// canned responses' help names the variables an agent may write.
+var literalBraces = map[string]bool{"canned.variables": true}
+
+// catalog reads a JSON message catalog: one object of key → message. It
+// refuses a key written twice (encoding/json would silently keep the
+// last) and an empty message.
+func catalog(t *testing.T, name string) map[string]string {
 	t.Helper()
-	src := read(t, name)
-	block := func(lang string) map[string]bool {
-		start := strings.Index(src, "const "+lang+" = {")
-		end := strings.Index(src[start:], "\n};")
-		if start < 0 || end < 0 {
-			t.Fatalf("%s: no %s catalog", name, lang)
-		}
-		keys := map[string]bool{}
-		for _, m := range catalogKey.FindAllStringSubmatch(src[start:start+end], -1) {
-			keys[m[1]] = true
-		}
-		return keys
+	dec := json.NewDecoder(strings.NewReader(read(t, name)))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("%s: not a JSON object (%v, %v)", name, tok, err)
 	}
-	return block("ko"), block("en")
+	messages := map[string]string{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		key := tok.(string)
+		var text string
+		if err := dec.Decode(&text); err != nil {
+			t.Fatalf("%s: %q: %v", name, key, err)
+		}
+		if _, twice := messages[key]; twice {
+			t.Errorf("%s: %q is written twice", name, key)
+		}
+		if strings.TrimSpace(text) == "" {
+			t.Errorf("%s: %q is empty", name, key)
+		}
+		messages[key] = text
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
+		t.Fatalf("%s: unterminated object (%v, %v)", name, tok, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		t.Fatalf("%s: data after the object", name)
+	}
+	return messages
+}
+
+// catalogPair reads dir/ko.json and dir/en.json and checks that they hold
+// the same keys, each with the same placeholders in both languages.
+func catalogPair(t *testing.T, dir string) (ko, en map[string]string) {
+	t.Helper()
+	ko, en = catalog(t, dir+"/ko.json"), catalog(t, dir+"/en.json")
+	for k := range ko {
+		if _, ok := en[k]; !ok {
+			t.Errorf("%s: %q is Korean only", dir, k)
+		}
+	}
+	for k := range en {
+		if _, ok := ko[k]; !ok {
+			t.Errorf("%s: %q is English only", dir, k)
+		}
+	}
+	names := func(text string) string {
+		var found []string
+		for _, m := range placeholder.FindAllStringSubmatch(text, -1) {
+			found = append(found, m[1])
+		}
+		slices.Sort(found)
+		return strings.Join(slices.Compact(found), " ")
+	}
+	for k, text := range ko {
+		if other, ok := en[k]; ok && !literalBraces[k] && names(text) != names(other) {
+			t.Errorf("%s: %q fills {%s} in Korean but {%s} in English", dir, k, names(text), names(other))
+		}
+	}
+	return ko, en
 }
 
 func read(t *testing.T, name string) string {
@@ -109,34 +168,38 @@ func read(t *testing.T, name string) string {
 	return string(b)
 }
 
-// usedKeys collects the message keys named literally in dir's HTML and JS.
-func usedKeys(t *testing.T, dir string) map[string]bool {
+// usedKeys collects the message keys named literally in the HTML and JS
+// under dir (markup in JS templates too), each with a file using it.
+func usedKeys(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	used := map[string]bool{}
-	entries, err := fs.ReadDir(Assets, dir)
-	if err != nil {
-		t.Fatal(err)
+	used := map[string]string{}
+	use := func(key, file string) {
+		if _, ok := used[key]; !ok {
+			used[key] = file
+		}
 	}
-	for _, e := range entries {
-		name := e.Name()
-		src := read(t, dir+"/"+name)
-		switch {
-		case strings.HasSuffix(name, ".html"):
-			for _, m := range htmlKey.FindAllStringSubmatch(src, -1) {
-				used[m[1]] = true
-			}
-			for _, m := range htmlAttr.FindAllStringSubmatch(src, -1) {
-				for _, pair := range strings.Split(m[1], ";") {
-					if _, key, ok := strings.Cut(pair, ":"); ok {
-						used[strings.TrimSpace(key)] = true
-					}
+	err := fs.WalkDir(Assets, dir, func(name string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !(strings.HasSuffix(name, ".html") || strings.HasSuffix(name, ".js")) {
+			return err
+		}
+		src := read(t, name)
+		for _, m := range htmlKey.FindAllStringSubmatch(src, -1) {
+			use(m[1], name)
+		}
+		for _, m := range htmlAttr.FindAllStringSubmatch(src, -1) {
+			for _, pair := range strings.Split(m[1], ";") {
+				if _, key, ok := strings.Cut(pair, ":"); ok {
+					use(strings.TrimSpace(key), name)
 				}
 			}
-		case strings.HasSuffix(name, ".js") && name != "i18n.js" && name != "locale.js":
-			for _, m := range jsKey.FindAllStringSubmatch(src, -1) {
-				used[m[1]] = true
-			}
 		}
+		for _, m := range jsKey.FindAllStringSubmatch(src, -1) {
+			use(m[1], name)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return used
 }
@@ -171,6 +234,10 @@ func TestCatalogs(t *testing.T) {
 	for _, k := range chat.FileKinds {
 		computed = append(computed, "file_kind."+string(k))
 	}
+	// The tags card's heading and help for each kind (settings/tags.js).
+	for _, k := range []chat.TagKind{chat.TagCustomer, chat.TagConversation} {
+		computed = append(computed, "tag_settings."+string(k), "tag_settings."+string(k)+"_help")
+	}
 	// Why the composer is disabled (conversation.js #reasonCode).
 	for _, r := range []string{"closed", "bot", "unassigned", "unassigned_auto", "other", "customer_left", "on_hold", "operation_stopped"} {
 		computed = append(computed, "composer."+r)
@@ -196,22 +263,36 @@ func TestCatalogs(t *testing.T) {
 		"msg.pending", "msg.retrying", "msg.failed",
 		"connection.connecting", "connection.live", "connection.reconnecting", "connection.stopped")
 
+	// Each page loads shared/i18n and its own catalogs: every key it uses
+	// must be in one of them, and in only one.
+	sharedKo, _ := catalogPair(t, "shared/i18n")
+	inShared := usedKeys(t, "shared")
+	type audience struct{ ko, en map[string]string }
+	audiences := map[string]audience{}
+	usedBy := map[string]map[string]string{}
 	for _, dir := range []string{"console", "widget"} {
 		t.Run(dir, func(t *testing.T) {
-			ko, en := catalogs(t, dir+"/i18n.js")
+			ko, en := catalogPair(t, dir+"/i18n")
+			audiences[dir] = audience{ko, en}
+			known := func(k string) bool {
+				_, own := ko[k]
+				_, shared := sharedKo[k]
+				return own || shared
+			}
 			for k := range ko {
-				if !en[k] {
-					t.Errorf("%q is Korean only", k)
+				if _, ok := sharedKo[k]; ok {
+					t.Errorf("%q is in both shared/i18n and %s/i18n", k, dir)
 				}
 			}
-			for k := range en {
-				if !ko[k] {
-					t.Errorf("%q is English only", k)
+			used := usedKeys(t, dir)
+			for k, file := range used {
+				if !known(k) {
+					t.Errorf("%q is used in %s but not in the catalogs", k, file)
 				}
 			}
-			for k := range usedKeys(t, dir) {
-				if !ko[k] {
-					t.Errorf("%q is used but not in the catalog", k)
+			for k, file := range inShared {
+				if !known(k) {
+					t.Errorf("%q is used in %s but not in the %s's catalogs", k, file, dir)
 				}
 			}
 			want := widget
@@ -219,12 +300,34 @@ func TestCatalogs(t *testing.T) {
 				want = computed
 			}
 			for _, k := range want {
-				if !ko[k] {
-					t.Errorf("%q is not in the catalog", k)
+				if !known(k) {
+					t.Errorf("%q is not in the catalogs", k)
 				}
+				used[k] = "(computed)"
 			}
+			usedBy[dir] = used
 		})
 	}
+	t.Run("shared", func(t *testing.T) {
+		console, widget := audiences["console"], audiences["widget"]
+		if console.ko == nil || widget.ko == nil {
+			t.Skip("an audience's catalogs did not load")
+		}
+		// What both say alike is written once, in shared/i18n.
+		for k, text := range console.ko {
+			if w, ok := widget.ko[k]; ok && w == text && widget.en[k] == console.en[k] {
+				t.Errorf("%q says the same in console/i18n and widget/i18n: write it once, in shared/i18n", k)
+			}
+		}
+		// And shared/i18n holds only what both say.
+		for k := range sharedKo {
+			for _, dir := range []string{"console", "widget"} {
+				if _, ok := usedBy[dir][k]; !ok && inShared[k] == "" {
+					t.Errorf("%q is in shared/i18n but the %s never uses it", k, dir)
+				}
+			}
+		}
+	})
 }
 
 // errorCodes lists the values of the Err* constants in the chat package,
@@ -266,22 +369,23 @@ func TestSelectorsDocumented(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := 0
-	for _, dir := range []string{"console", "widget"} {
-		entries, err := fs.ReadDir(Assets, dir)
-		if err != nil {
-			t.Fatal(err)
+	err = fs.WalkDir(Assets, ".", func(name string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !(strings.HasSuffix(name, ".html") || strings.HasSuffix(name, ".js")) {
+			return err
 		}
-		for _, e := range entries {
-			src := read(t, dir+"/"+e.Name())
-			for _, re := range []*regexp.Regexp{htmlTestID, jsTestID} {
-				for _, m := range re.FindAllStringSubmatch(src, -1) {
-					seen++
-					if !strings.Contains(string(doc), "data-testid="+m[1]+"]") {
-						t.Errorf("%s/%s: data-testid %q is not in SELECTORS.md", dir, e.Name(), m[1])
-					}
+		src := read(t, name)
+		for _, re := range []*regexp.Regexp{htmlTestID, jsTestID} {
+			for _, m := range re.FindAllStringSubmatch(src, -1) {
+				seen++
+				if !strings.Contains(string(doc), "data-testid="+m[1]+"]") {
+					t.Errorf("%s: data-testid %q is not in SELECTORS.md", name, m[1])
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	if seen < 100 {
 		t.Errorf("found only %d data-testid attributes", seen)
@@ -291,11 +395,11 @@ func TestSelectorsDocumented(t *testing.T) {
 // TestSettingsFileTable checks that the settings page offers exactly the
 // extensions Sodam can check (chat.KnownExtensions), kind by kind.
 func TestSettingsFileTable(t *testing.T) {
-	src := read(t, "console/settings.js")
+	src := read(t, "console/settings/files.js")
 	start := strings.Index(src, "const fileTable = {")
 	end := strings.Index(src[start:], "\n};")
 	if start < 0 || end < 0 {
-		t.Fatal("settings.js has no fileTable")
+		t.Fatal("settings/files.js has no fileTable")
 	}
 	table := src[start : start+end]
 	for _, k := range chat.FileKinds {

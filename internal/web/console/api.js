@@ -1,7 +1,7 @@
 // The console's API client: the session cookie goes with every request and
 // the CSRF token with every write.
-import { upload } from '../widget/files.js';
-import { request } from '../widget/net.js';
+import { upload } from '../shared/files.js';
+import { request } from '../shared/net.js';
 
 let csrfToken = '';
 let sessionLost = () => {};

@@ -1,7 +1,8 @@
 // The console's entry point: sign-in, the chosen workspace, the page router
 // (#/, #/c/ID, #/tickets, #/settings), the side bar's controls and the
-// banners over every page.
-import { storage } from '../widget/dom.js';
+// banners over every page. index.html is the frame (side bar, banners, the
+// panes and pages); each page's markup lives with its element's module.
+import { storage } from '../shared/dom.js';
 import { TitleAlert } from './alerts.js';
 import { call, onSessionLost, setSession } from './api.js';
 import './conversation.js';
@@ -9,6 +10,7 @@ import './details.js';
 import { chooseLanguage, locale, t } from './i18n.js';
 import { Inbox } from './inbox.js';
 import './list.js';
+import { closeLogin, initLogin, openLogin } from './login.js';
 import { initPanes } from './panes.js';
 import './settings.js';
 import './tickets.js';
@@ -25,7 +27,7 @@ let inbox = null;
 let workspaceName = '';
 
 async function boot() {
-  locale.set(locale.lang); // translate the page into the remembered or browser language
+  await locale.set(locale.lang); // translate the page into the remembered or browser language
   initPanes(app);
   try {
     signedIn(await call('GET', '/me'));
@@ -39,26 +41,8 @@ function showLogin(message) {
   inbox = null;
   workspaceName = '';
   app.hidden = true;
-  $('#login').hidden = false;
-  $('#login-error').textContent = message;
-  $('#login-lang').value = locale.lang;
   updateTitle();
-  $('#login-form').elements.email.focus();
-}
-
-async function login(e) {
-  e.preventDefault();
-  const { email, password, submit } = e.target.elements;
-  submit.disabled = true;
-  $('#login-error').textContent = '';
-  try {
-    signedIn(await call('POST', '/auth/login', { email: email.value.trim(), password: password.value }));
-    password.value = '';
-  } catch (err) {
-    $('#login-error').textContent = locale.errorText(err);
-  } finally {
-    submit.disabled = false;
-  }
+  openLogin(message);
 }
 
 function signedIn(session) {
@@ -66,7 +50,7 @@ function signedIn(session) {
   if (!members.length) return showLogin(t('error.workspace_not_found'));
   agent = session.agent;
   setSession(session.csrf_token);
-  $('#login').hidden = true;
+  closeLogin();
   app.hidden = false;
   const avatar = $('#avatar');
   avatar.textContent = [...agent.name.trim()][0] ?? '?';
@@ -211,8 +195,7 @@ const actions = {
   },
 };
 
-$('#login-form').addEventListener('submit', login);
-$('#login-lang').addEventListener('change', (e) => chooseLanguage(e.target.value));
+initLogin(signedIn);
 $('#status').addEventListener('change', changeStatus);
 $('#logout').addEventListener('click', async () => {
   await call('POST', '/auth/logout').catch(() => {});

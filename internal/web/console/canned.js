@@ -6,7 +6,7 @@
 // Escape closes the list until the next "#". Keys an input method is
 // composing with are left alone, so finishing a Korean syllable never
 // picks a response.
-import { h } from '../widget/dom.js';
+import { h } from '../shared/dom.js';
 import { locale, t } from './i18n.js';
 
 const debounce = 150;

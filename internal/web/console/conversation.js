@@ -4,13 +4,14 @@
 // the messages with system events as centred lines, the customer's typing
 // indicator and the composer, which says why it is disabled when the agent
 // may not reply, and sends files (one per message) with their progress.
-import { bindComposer } from '../widget/composer.js';
-import { h, stars } from '../widget/dom.js';
-import { attachmentView, draftView, fileProblem, setProgress } from '../widget/files.js';
-import { newClientMsgID, retry } from '../widget/net.js';
-import { Thread } from '../widget/thread.js';
+import { bindComposer } from '../shared/composer.js';
+import { h, stars } from '../shared/dom.js';
+import { attachmentView, draftView, fileProblem, setProgress } from '../shared/files.js';
+import { newClientMsgID, retry } from '../shared/net.js';
+import { Thread } from '../shared/thread.js';
 import { bindCanned } from './canned.js';
 import { clockTime, closeReasonText, exactTime, formError, locale, statusText, t } from './i18n.js';
+import { stamp, template } from './template.js';
 import { toast } from './toast.js';
 import { WrapUp } from './wrapup.js';
 
@@ -19,6 +20,123 @@ const typingTimeout = 6000;
 // Refusals that mean the console's picture is stale: reload it.
 const staleCodes = new Set(['operation_stopped', 'on_hold', 'customer_left', 'conversation_closed', 'not_assignee',
   'conversation_unassigned', 'auto_assign_only', 'already_assigned', 'hold_needs_active']);
+
+// markup is the element's content, stamped when it is first connected.
+const markup = template(`
+<p class="placeholder" data-i18n="conv.placeholder"></p>
+<header class="conv-head">
+  <button type="button" class="icon only-phone" data-action="back" data-i18n-attr="aria-label:conv.back;title:conv.back" data-testid="back-button">
+    <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15 6l-6 6 6 6"/></svg>
+  </button>
+  <div class="conv-title">
+    <h2 data-ref="name" data-testid="conversation-title"></h2>
+    <p class="conv-sub" data-ref="sub"></p>
+  </div>
+  <div class="conv-tools" role="group" data-i18n-attr="aria-label:conv.tools">
+    <button type="button" class="tool important" data-ref="important" aria-pressed="false" data-testid="important-button" hidden>
+      <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3.5l2.6 5.4 5.9.8-4.3 4.1 1 5.8L12 16.8l-5.2 2.8 1-5.8-4.3-4.1 5.9-.8z"/></svg>
+      <span class="label"></span>
+    </button>
+    <button type="button" class="tool" data-ref="hold" aria-pressed="false" data-testid="hold-button" hidden>
+      <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M9 5v14M15 5v14"/></svg>
+      <span class="label"></span>
+    </button>
+    <button type="button" class="tool" data-ref="transfer" aria-haspopup="dialog" data-testid="transfer-button" hidden>
+      <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 8h13M13 4l4 4-4 4M20 16H7M11 12l-4 4 4 4"/></svg>
+      <span class="label"></span>
+    </button>
+    <button type="button" class="tool" data-ref="rating-request" data-testid="rating-request-button" hidden>
+      <svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="8.5"/><path d="M8.5 14a4 4 0 0 0 7 0M9 9.5v.5M15 9.5v.5"/></svg>
+      <span class="label"></span>
+    </button>
+    <button type="button" class="tool warn" data-ref="block" aria-haspopup="dialog" data-testid="block-button" hidden>
+      <svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="8.5"/><path d="M6 6l12 12"/></svg>
+      <span class="label"></span>
+    </button>
+  </div>
+  <button type="button" class="primary" data-ref="assign" data-i18n="conv.assign" data-testid="assign-button" hidden></button>
+  <button type="button" class="secondary" data-ref="close" aria-haspopup="dialog" data-i18n="conv.close" data-testid="close-button" hidden></button>
+  <button type="button" class="icon only-phone" data-action="info" data-i18n-attr="aria-label:conv.info;title:conv.info" data-testid="info-button">
+    <svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="9"/><path d="M12 11v6M12 7.5v.5"/></svg>
+  </button>
+</header>
+<dialog class="dialog form-dialog" data-ref="transfer-dialog" aria-labelledby="transfer-title" data-testid="transfer-dialog">
+  <form data-ref="transfer-form" data-testid="transfer-form">
+    <h2 id="transfer-title" data-i18n="transfer.title"></h2>
+    <p class="help" data-i18n="transfer.help"></p>
+    <fieldset class="agent-choices">
+      <legend data-i18n="transfer.agents"></legend>
+      <div data-ref="transfer-agents" data-testid="transfer-agents"></div>
+      <p class="help" data-ref="transfer-none" data-i18n="transfer.none" hidden></p>
+    </fieldset>
+    <label>
+      <span data-i18n="transfer.reason"></span>
+      <textarea name="reason" rows="2" maxlength="500" data-testid="transfer-reason"></textarea>
+      <small class="help" data-i18n="transfer.reason_help"></small>
+    </label>
+    <p class="form-error" role="alert" data-ref="transfer-error" data-testid="transfer-error"></p>
+    <div class="dialog-actions">
+      <button type="button" class="secondary" data-dismiss data-i18n="conv.cancel" data-testid="transfer-cancel"></button>
+      <button type="submit" class="primary" data-i18n="transfer.confirm" data-testid="transfer-confirm"></button>
+    </div>
+  </form>
+</dialog>
+<dialog class="dialog form-dialog" data-ref="block-dialog" aria-labelledby="block-title" data-testid="block-dialog">
+  <form data-ref="block-form" data-testid="block-form">
+    <h2 id="block-title" data-i18n="block.title"></h2>
+    <p class="help" data-i18n="block.help"></p>
+    <fieldset class="reasons">
+      <legend data-i18n="block.reason"></legend>
+      <label class="check"><input type="radio" name="reason" value="abuse" required data-testid="block-reason-abuse"><span data-i18n="block_reason.abuse"></span></label>
+      <label class="check"><input type="radio" name="reason" value="spam" data-testid="block-reason-spam"><span data-i18n="block_reason.spam"></span></label>
+      <label class="check"><input type="radio" name="reason" value="obscenity" data-testid="block-reason-obscenity"><span data-i18n="block_reason.obscenity"></span></label>
+      <label class="check"><input type="radio" name="reason" value="gambling" data-testid="block-reason-gambling"><span data-i18n="block_reason.gambling"></span></label>
+    </fieldset>
+    <label>
+      <span data-i18n="block.note"></span>
+      <textarea name="note" rows="2" maxlength="500" data-testid="block-note"></textarea>
+    </label>
+    <p class="form-error" role="alert" data-ref="block-error" data-testid="block-error"></p>
+    <div class="dialog-actions">
+      <button type="button" class="secondary" data-dismiss data-i18n="conv.cancel" data-testid="block-cancel"></button>
+      <button type="submit" class="danger" data-i18n="block.confirm" data-testid="block-confirm"></button>
+    </div>
+  </form>
+</dialog>
+<dialog class="dialog form-dialog" data-ref="wrapup-dialog" aria-labelledby="wrapup-title" data-testid="wrapup-dialog">
+  <form data-testid="wrapup-form" novalidate>
+    <h2 id="wrapup-title" data-i18n="wrapup.title"></h2>
+    <p class="help" data-i18n="wrapup.help"></p>
+    <div class="field"><span class="field-label" data-i18n="details.category"></span><div data-ref="wrapup-category"></div></div>
+    <div class="field"><span class="field-label" data-i18n="details.conversation_tags"></span><div class="tags" data-ref="wrapup-tags" data-testid="wrapup-tags"></div></div>
+    <label><span data-i18n="details.memo"></span><textarea name="memo" rows="4" maxlength="1000" data-testid="wrapup-memo"></textarea></label>
+    <p class="form-error" role="alert" data-ref="wrapup-error" data-testid="wrapup-error"></p>
+    <div class="dialog-actions">
+      <button type="button" class="secondary" data-dismiss data-i18n="conv.cancel" data-testid="close-cancel"></button>
+      <button type="submit" class="danger" data-i18n="wrapup.confirm" data-testid="close-confirm"></button>
+    </div>
+  </form>
+</dialog>
+<div class="wrapup" role="status" data-ref="wrapup" data-testid="wrapup-banner" hidden>
+  <p data-i18n="conv.wrapup"></p>
+  <button type="button" class="primary" data-ref="wrapup-close" data-i18n="conv.wrapup_close" data-testid="wrapup-close"></button>
+</div>
+<ol class="thread" data-ref="thread" aria-live="polite" data-testid="messages"></ol>
+<p class="typing" data-ref="typing" data-i18n="conv.typing" data-testid="typing-indicator" hidden></p>
+<form class="composer" data-ref="composer" data-testid="composer">
+  <p class="composer-reason" data-ref="reason" data-testid="composer-reason"></p>
+  <div class="composer-row">
+    <input type="file" hidden data-ref="file" data-testid="composer-file">
+    <button type="button" class="icon attach" data-ref="attach" data-i18n-attr="aria-label:composer.attach;title:composer.attach" data-testid="composer-attach">
+      <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4l7.9-7.9"/></svg>
+    </button>
+    <textarea name="body" rows="2" maxlength="10000" data-i18n-attr="placeholder:composer.placeholder;aria-label:composer.placeholder" data-testid="composer-input"></textarea>
+    <button type="submit" class="primary send" data-ref="send" data-i18n-attr="aria-label:composer.send;title:composer.send" data-testid="composer-send">
+      <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 12l16-8-6 16-2.5-6.5z"/></svg>
+    </button>
+  </div>
+</form>
+`);
 
 class ConversationView extends HTMLElement {
   #inbox = null;
@@ -31,6 +149,8 @@ class ConversationView extends HTMLElement {
   #canned = null; // the "#" canned responses list of the composer
 
   connectedCallback() {
+    if (this.firstElementChild) return; // built once
+    stamp(this, markup);
     const list = this.#ref('thread');
     this.#thread = new Thread(list, (m, status, error) => this.#renderMessage(m, status, error));
     // A thread read to its end stays there when banners or the composer's

@@ -6,15 +6,109 @@
 // the note are drafts per conversation (drafts.js): they survive switching
 // conversations and reloading, show as "unsaved", and when a conversation
 // ends with a draft left the panel says so instead of dropping it.
-import { h, stars } from '../widget/dom.js';
+import { h, stars } from '../shared/dom.js';
 import { systemText } from './conversation.js';
 import { clockTime, closeReasonText, exactTime, formError, label, locale, t, waitingTime } from './i18n.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
+import { stamp, template } from './template.js';
 import { toast } from './toast.js';
 import { recordNote, savedNote, saveNote } from './wrapup.js';
 
 // The profile fields an agent edits (PATCH …/customer).
 const profileFields = ['name', 'nickname', 'phone', 'email', 'birth_date', 'address', 'note'];
+
+// markup is the element's content, stamped when it is first connected.
+const markup = template(`
+<header class="details-head">
+  <h2 data-i18n="details.label"></h2>
+  <button type="button" class="icon only-phone" data-action="hide-info" data-i18n-attr="aria-label:conv.back;title:conv.back">
+    <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6L6 18"/></svg>
+  </button>
+</header>
+<p class="draft-warning" role="alert" data-ref="draft-warning" data-testid="draft-warning" hidden></p>
+<section>
+  <h3 data-i18n="details.conversation"></h3>
+  <dl data-ref="conversation" data-testid="details-conversation"></dl>
+</section>
+<section>
+  <h3><span data-i18n="details.customer"></span> <span class="unsaved" data-ref="customer-unsaved" data-i18n="details.unsaved" data-testid="customer-unsaved" hidden></span></h3>
+  <dl data-ref="customer" data-testid="details-customer"></dl>
+  <form class="id-form" data-ref="customer-id-form" data-testid="customer-id-form" novalidate hidden>
+    <label><span data-i18n="details.customer_id_new"></span><input name="customer_id" maxlength="128" autocomplete="off" spellcheck="false" data-testid="customer-id-input"></label>
+    <small class="help" data-i18n="details.customer_id_help"></small>
+    <p class="form-error" role="alert" data-ref="customer-id-error" data-testid="customer-id-error"></p>
+    <div class="form-actions">
+      <button type="button" class="secondary" data-ref="customer-id-cancel" data-i18n="conv.cancel" data-testid="customer-id-cancel"></button>
+      <button type="submit" class="primary" data-i18n="details.customer_id_change" data-testid="customer-id-save"></button>
+    </div>
+  </form>
+  <form class="profile" data-ref="customer-form" data-testid="customer-form" novalidate>
+    <fieldset data-ref="customer-fields">
+      <label><span data-i18n="details.name"></span><input name="name" maxlength="100" autocomplete="off" data-testid="customer-name"></label>
+      <label><span data-i18n="details.nickname"></span><input name="nickname" maxlength="100" autocomplete="off" data-i18n-attr="title:details.nickname_help" data-testid="customer-nickname"></label>
+      <label><span data-i18n="details.phone"></span><input name="phone" type="tel" maxlength="30" autocomplete="off" data-testid="customer-phone"></label>
+      <label><span data-i18n="details.email"></span><input name="email" inputmode="email" maxlength="254" autocomplete="off" spellcheck="false" data-testid="customer-email"></label>
+      <label><span data-i18n="details.birth_date"></span>
+        <span class="with-note"><input name="birth_date" type="date" min="1900-01-01" data-testid="customer-birth-date"><output data-ref="age" data-testid="customer-age"></output></span>
+      </label>
+      <label><span data-i18n="details.address"></span><input name="address" maxlength="200" autocomplete="off" data-testid="customer-address"></label>
+      <label><span data-i18n="details.note"></span><textarea name="note" rows="3" maxlength="500" data-testid="customer-note"></textarea><small class="help counter" data-ref="note-count" data-testid="customer-note-count"></small></label>
+      <p class="form-error" role="alert" data-ref="customer-error" data-testid="customer-error"></p>
+      <div class="form-actions">
+        <button type="button" class="secondary" data-ref="customer-revert" data-i18n="details.revert" data-testid="customer-revert"></button>
+        <button type="submit" class="primary" data-i18n="settings.save" data-testid="customer-save"></button>
+      </div>
+    </fieldset>
+  </form>
+  <h4 data-i18n="details.extra"></h4>
+  <dl data-ref="customer-more" data-testid="details-customer-more"></dl>
+</section>
+<section>
+  <h3 data-i18n="details.customer_tags"></h3>
+  <div class="tags" data-ref="customer-tags" data-testid="customer-tags"></div>
+</section>
+<section>
+  <h3><span data-i18n="details.note_heading"></span> <span class="unsaved" data-ref="note-unsaved" data-i18n="details.unsaved" data-testid="note-unsaved" hidden></span></h3>
+  <form class="profile" data-ref="note-form" data-testid="note-form" novalidate>
+    <fieldset data-ref="note-fields">
+      <div class="field"><span class="field-label" data-i18n="details.category"></span><div data-ref="note-category"></div></div>
+      <div class="field"><span class="field-label" data-i18n="details.conversation_tags"></span><div class="tags" data-ref="note-tags" data-testid="conversation-tags"></div></div>
+      <label><span data-i18n="details.memo"></span><textarea name="memo" rows="3" maxlength="1000" data-testid="note-memo"></textarea></label>
+      <p class="form-error" role="alert" data-ref="note-error" data-testid="note-error"></p>
+      <div class="form-actions">
+        <button type="button" class="secondary" data-ref="note-revert" data-i18n="details.revert" data-testid="note-revert"></button>
+        <button type="submit" class="primary" data-i18n="settings.save" data-testid="note-save"></button>
+      </div>
+    </fieldset>
+  </form>
+</section>
+<section>
+  <h3 data-i18n="details.history"></h3>
+  <ol class="history" data-ref="history" data-testid="history-list"></ol>
+  <p class="help" data-ref="history-empty" data-i18n="details.history_empty" data-testid="history-empty" hidden></p>
+</section>
+<dialog class="dialog form-dialog history-dialog" data-ref="history-dialog" aria-labelledby="history-title" data-testid="history-dialog">
+  <div class="history-view">
+    <h2 id="history-title" data-ref="history-title"></h2>
+    <dl class="facts" data-ref="history-facts" data-testid="history-facts"></dl>
+    <ol class="transcript" data-ref="history-messages" data-testid="history-messages"></ol>
+    <div class="dialog-actions">
+      <button type="button" class="secondary" data-dismiss data-i18n="details.close_view" data-testid="history-close"></button>
+    </div>
+  </div>
+</dialog>
+<dialog class="dialog form-dialog" data-ref="merge-dialog" aria-labelledby="merge-title" data-testid="merge-dialog">
+  <form method="dialog" data-ref="merge-form">
+    <h2 id="merge-title" data-i18n="merge.title"></h2>
+    <p data-ref="merge-text" data-testid="merge-text"></p>
+    <p class="help" data-i18n="merge.help"></p>
+    <div class="dialog-actions">
+      <button type="button" class="secondary" data-dismiss data-i18n="conv.cancel" data-testid="merge-cancel"></button>
+      <button type="submit" class="danger" data-i18n="merge.confirm" data-testid="merge-confirm"></button>
+    </div>
+  </form>
+</dialog>
+`);
 
 class Details extends HTMLElement {
   #inbox = null;
@@ -26,6 +120,8 @@ class Details extends HTMLElement {
   #noteTags;
 
   connectedCallback() {
+    if (this.firstElementChild) return; // built once
+    stamp(this, markup);
     this.#customerTags = new TagPicker(this.#ref('customer-tags'), () => this.#saveCustomerTags());
     this.#category = new CategoryPicker(this.#ref('note-category'), 'note-category', () => this.#noteEdited());
     this.#noteTags = new TagPicker(this.#ref('note-tags'), () => this.#noteEdited());

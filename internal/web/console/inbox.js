@@ -16,8 +16,8 @@
 //   tickets       the To check tickets changed
 //   open          another conversation was opened (detail: its id, or 0)
 //   connection    the socket's state changed (detail: the state)
-import { storage } from '../widget/dom.js';
-import { LiveSocket, socketURL } from '../widget/live.js';
+import { storage } from '../shared/dom.js';
+import { LiveSocket, socketURL } from '../shared/live.js';
 import { call, uploadFile } from './api.js';
 import { Drafts } from './drafts.js';
 

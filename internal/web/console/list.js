@@ -3,13 +3,42 @@
 // hold, both), unread badges, flag icons and live updates. The queue
 // (unassigned) lists the longest waiting first, with the time waited. Each
 // item links to #/c/ID; the router opens it.
-import { h, storage } from '../widget/dom.js';
+import { h, storage } from '../shared/dom.js';
 import { activity, FLAGS, TABS } from './inbox.js';
 import { locale, t } from './i18n.js';
+import { stamp, template } from './template.js';
 
 const tabKey = 'sodam.tab';
 const scopeKey = 'sodam.scope';
 const flagKey = 'sodam.flag';
+
+// markup is the element's content, stamped when it is first connected.
+const markup = template(`
+<div class="tabs" role="tablist" data-i18n-attr="aria-label:list.label">
+  <button type="button" role="tab" data-tab="unassigned" data-testid="tab-unassigned"><span data-i18n="tab.unassigned"></span><span class="count"></span></button>
+  <button type="button" role="tab" data-tab="waiting" data-testid="tab-waiting"><span data-i18n="tab.waiting"></span><span class="count"></span></button>
+  <button type="button" role="tab" data-tab="active" data-testid="tab-active"><span data-i18n="tab.active"></span><span class="count"></span></button>
+  <button type="button" role="tab" data-tab="closed" data-testid="tab-closed"><span data-i18n="tab.closed"></span><span class="count"></span></button>
+</div>
+<div class="scope segmented" role="group" data-i18n-attr="aria-label:scope.label" data-testid="scope-switch" hidden>
+  <button type="button" data-scope="mine" data-i18n="scope.mine" data-testid="scope-mine"></button>
+  <button type="button" data-scope="all" data-i18n="scope.all" data-testid="scope-all"></button>
+</div>
+<div class="flags segmented" role="group" data-i18n-attr="aria-label:filter.label" data-testid="flag-filter">
+  <button type="button" data-flag="all" data-i18n="filter.all" data-testid="filter-all"></button>
+  <button type="button" data-flag="important" data-testid="filter-important">
+    <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3.5l2.6 5.4 5.9.8-4.3 4.1 1 5.8L12 16.8l-5.2 2.8 1-5.8-4.3-4.1 5.9-.8z"/></svg>
+    <span data-i18n="filter.important"></span>
+  </button>
+  <button type="button" data-flag="hold" data-testid="filter-hold">
+    <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M9 5v14M15 5v14"/></svg>
+    <span data-i18n="filter.hold"></span>
+  </button>
+  <button type="button" data-flag="both" data-i18n="filter.both" data-testid="filter-both"></button>
+</div>
+<p class="list-empty" data-i18n="list.empty" data-testid="list-empty"></p>
+<ul class="conv-list" role="tabpanel" data-testid="conversation-list"></ul>
+`);
 
 class ConversationList extends HTMLElement {
   #inbox = null;
@@ -21,6 +50,8 @@ class ConversationList extends HTMLElement {
   #frame = 0;
 
   connectedCallback() {
+    if (this.firstElementChild) return; // built once
+    stamp(this, markup);
     for (const tab of this.querySelectorAll('[data-tab]')) {
       tab.addEventListener('click', () => this.#selectTab(tab.dataset.tab));
     }

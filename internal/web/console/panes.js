@@ -2,7 +2,7 @@
 // width of the pane marked data-pane-name=NAME, by dragging or with the
 // arrow keys; widths are CSS variables (--NAME-width) remembered across
 // visits.
-import { storage } from '../widget/dom.js';
+import { storage } from '../shared/dom.js';
 
 const key = 'sodam.panes';
 const limits = { list: [240, 560], details: [240, 520] };

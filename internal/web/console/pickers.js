@@ -2,7 +2,7 @@
 // category (처리유형) as three cascading selects, and tags as removable
 // chips with an input that completes from the workspace's tags. Both only
 // choose among what settings manage; neither creates anything.
-import { h } from '../widget/dom.js';
+import { h } from '../shared/dom.js';
 import { t } from './i18n.js';
 
 // loadChoices fetches the active categories and both kinds of tags. It is

@@ -1,9 +1,22 @@
 // <sodam-tickets> is the To check page (확인 목록): the messages customers
 // left while nobody could chat (§7.1), open or solved, kept current by the
 // ticket.* events. Processing one records a note, an assignee and a status.
-import { h } from '../widget/dom.js';
+import { h } from '../shared/dom.js';
 import { exactTime, formError, locale, t } from './i18n.js';
+import { stamp, template } from './template.js';
 import { toast } from './toast.js';
+
+// markup is the element's content, stamped when it is first connected.
+const markup = template(`
+<h1 data-i18n="tickets.heading"></h1>
+<p class="help" data-i18n="tickets.help"></p>
+<div class="segmented ticket-filter" role="group" data-i18n-attr="aria-label:tickets.filter" data-testid="ticket-filter">
+  <button type="button" data-status="open" data-testid="ticket-filter-open"><span data-i18n="ticket_status.open"></span> <span class="count"></span></button>
+  <button type="button" data-status="solved" data-i18n="ticket_status.solved" data-testid="ticket-filter-solved"></button>
+</div>
+<ul class="ticket-list" data-ref="list" data-testid="ticket-list"></ul>
+<p class="list-empty" data-ref="empty" data-testid="ticket-empty"></p>
+`);
 
 class Tickets extends HTMLElement {
   #inbox = null;
@@ -11,6 +24,8 @@ class Tickets extends HTMLElement {
   #items = new Map(); // ticket id → <li>
 
   connectedCallback() {
+    if (this.firstElementChild) return; // built once
+    stamp(this, markup);
     for (const button of this.querySelectorAll('[data-status]')) {
       button.addEventListener('click', () => this.#choose(button.dataset.status));
     }

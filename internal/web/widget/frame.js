@@ -6,13 +6,13 @@
 // rate the chat, during it or after it ended, once. Files go one per
 // message, checked against the workspace's rules first, with their
 // upload's progress.
-import { bindComposer } from './composer.js';
-import { h, stars, storage } from './dom.js';
-import { acceptList, attachmentView, draftView, fileProblem, setProgress, upload } from './files.js';
+import { bindComposer } from '../shared/composer.js';
+import { h, stars, storage } from '../shared/dom.js';
+import { acceptList, attachmentView, draftView, fileProblem, setProgress, upload } from '../shared/files.js';
+import { LiveSocket, socketURL } from '../shared/live.js';
+import { newClientMsgID, request, retry } from '../shared/net.js';
+import { Thread } from '../shared/thread.js';
 import { locale, t } from './i18n.js';
-import { LiveSocket, socketURL } from './live.js';
-import { newClientMsgID, request, retry } from './net.js';
-import { Thread } from './thread.js';
 
 const $ = (id) => document.getElementById(id);
 const siteID = new URLSearchParams(location.search).get('site_id') ?? '';
@@ -33,7 +33,7 @@ let queuePosition = 0; // the visitor's place in the queue, 0 when not queued
 let afterConsent = 'chat'; // the view the consent step leads to
 let fileRules = null; // which files the visitor may send (the config's attachments)
 
-locale.set(settings.language || locale.lang);
+await locale.set(settings.language || navigator.language);
 const thread = new Thread($('messages'), renderMessage, $('scroller'));
 const clock = new Intl.DateTimeFormat(locale.lang, { hour: 'numeric', minute: '2-digit' });
 const fullClock = new Intl.DateTimeFormat(locale.lang, { dateStyle: 'long', timeStyle: 'short' });

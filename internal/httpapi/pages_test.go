@@ -1,0 +1,145 @@
+package httpapi_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// fetch gets path from the server without credentials.
+func (e *env) fetch(path string) (*http.Response, string) {
+	e.t.Helper()
+	resp, err := http.Get(e.srv.URL + path)
+	must(e.t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	must(e.t, err)
+	return resp, string(body)
+}
+
+// allowsSelf reports whether a Content-Security-Policy lets the page use
+// its own origin for directive (say, script-src), else for default-src.
+func allowsSelf(policy, directive string) bool {
+	sources := map[string]string{}
+	for _, d := range strings.Split(policy, ";") {
+		name, value, _ := strings.Cut(strings.TrimSpace(d), " ")
+		sources[name] = " " + value + " "
+	}
+	list, ok := sources[directive]
+	if !ok {
+		list = sources["default-src"]
+	}
+	return strings.Contains(list, " 'self' ")
+}
+
+func TestAssetRoutes(t *testing.T) {
+	e := newEnv(t)
+	tests := []struct {
+		path   string
+		status int
+		cache  string // Cache-Control, when the status is 200
+		csp    bool   // a page: its policy must allow its own scripts and catalogs
+		json   bool   // a message catalog
+	}{
+		{path: "/console/", status: 200, cache: "no-cache", csp: true},
+		{path: "/console/app.js", status: 200, cache: "no-cache"},
+		{path: "/widget.js", status: 200, cache: "public, max-age=300"},
+		{path: "/widget/frame?site_id=shop", status: 200, cache: "no-cache", csp: true},
+		{path: "/widget/frame.js", status: 200, cache: "no-cache"},
+		{path: "/shared/dom.js", status: 200, cache: "no-cache"},
+		{path: "/shared/locale.js", status: 200, cache: "no-cache"},
+		// The message catalogs, fetched by shared/locale.js.
+		{path: "/shared/i18n/ko.json", status: 200, cache: "no-cache", json: true},
+		{path: "/console/i18n/en.json", status: 200, cache: "no-cache", json: true},
+		{path: "/widget/i18n/ko.json", status: 200, cache: "no-cache", json: true},
+		// No directory listings, and the loader only at /widget.js.
+		{path: "/shared/", status: 404},
+		{path: "/widget/", status: 404},
+		{path: "/widget/i18n/", status: 404},
+		{path: "/console/settings/", status: 404},
+		{path: "/console/settings/card.js", status: 200, cache: "no-cache"},
+		{path: "/shared/i18n/", status: 404},
+		{path: "/widget/loader.js", status: 404},
+		{path: "/shared/missing.js", status: 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			resp, _ := e.fetch(tt.path)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.status)
+			}
+			if tt.status != 200 {
+				return
+			}
+			if got := resp.Header.Get("Cache-Control"); got != tt.cache {
+				t.Errorf("Cache-Control %q, want %q", got, tt.cache)
+			}
+			if ct := resp.Header.Get("Content-Type"); tt.json && ct != "application/json" {
+				t.Errorf("Content-Type %q, want application/json", ct)
+			}
+			// The page runs its modules and fetches its catalogs from its
+			// own origin.
+			policy := resp.Header.Get("Content-Security-Policy")
+			for _, directive := range []string{"script-src", "connect-src"} {
+				if tt.csp && !allowsSelf(policy, directive) {
+					t.Errorf("Content-Security-Policy %q does not allow %s 'self'", policy, directive)
+				}
+			}
+		})
+	}
+}
+
+var (
+	scriptSrc    = regexp.MustCompile(`<script type="module" src="([^"]+)"`)
+	staticImport = regexp.MustCompile(`(?m)^(?:import|export)\b[^'";]*?(?:from\s+)?'([^']+)';`)
+)
+
+// TestModuleGraphs follows the console's and the widget frame's static
+// imports from their pages, as a browser would, and checks that every
+// module is served as JavaScript.
+func TestModuleGraphs(t *testing.T) {
+	e := newEnv(t)
+	for _, page := range []string{"/console/", "/widget/frame?site_id=shop"} {
+		t.Run(page, func(t *testing.T) {
+			resp, html := e.fetch(page)
+			if resp.StatusCode != 200 {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			base := mustURL(e.srv.URL + page)
+			var queue []*url.URL
+			for _, m := range scriptSrc.FindAllStringSubmatch(html, -1) {
+				queue = append(queue, base.ResolveReference(mustURL(m[1])))
+			}
+			if len(queue) == 0 {
+				t.Fatal("the page loads no module")
+			}
+			seen := map[string]bool{}
+			for len(queue) > 0 {
+				u := queue[0]
+				queue = queue[1:]
+				if seen[u.Path] {
+					continue
+				}
+				seen[u.Path] = true
+				resp, src := e.fetch(u.Path)
+				if resp.StatusCode != 200 {
+					t.Errorf("%s: status %d", u.Path, resp.StatusCode)
+					continue
+				}
+				if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") {
+					t.Errorf("%s: Content-Type %q", u.Path, ct)
+				}
+				for _, m := range staticImport.FindAllStringSubmatch(src, -1) {
+					queue = append(queue, u.ResolveReference(mustURL(m[1])))
+				}
+			}
+			if len(seen) < 5 {
+				t.Errorf("followed only %d modules: %v", len(seen), seen)
+			}
+			t.Logf("%d modules", len(seen))
+		})
+	}
+}

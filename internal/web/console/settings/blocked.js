@@ -1,0 +1,66 @@
+// <sodam-settings-blocked> lists the blocked customers, latest first, each
+// with "unblock". Managers and masters only: agents do not see the card.
+import { h } from '../../shared/dom.js';
+import { exactTime, label, locale, t } from '../i18n.js';
+import { template } from '../template.js';
+import { toast } from '../toast.js';
+import { SettingsCard } from './card.js';
+
+class BlockedCard extends SettingsCard {
+  static markup = template(`
+<h2 data-i18n="blocked.heading"></h2>
+<p class="help" data-i18n="blocked.help"></p>
+<ul class="blocked-list" data-ref="blocked" data-testid="blocked-list"></ul>
+<p class="help" data-ref="blocked-empty" data-i18n="blocked.empty" data-testid="blocked-empty"></p>`);
+
+  relabel() {
+    if (this.editable) this.load();
+  }
+
+  show(inbox) {
+    super.show(inbox);
+    this.hidden = !this.editable;
+  }
+
+  async load() {
+    if (!this.editable) return;
+    let customers;
+    try {
+      customers = await this.inbox.request('GET', '/blocked');
+    } catch (err) {
+      toast(locale.errorText(err));
+      return;
+    }
+    this.ref('blocked').replaceChildren(...customers.map((cu) => {
+      const name = cu.name || cu.customer_id;
+      return h('li', { dataset: { customerId: cu.id, testid: 'blocked-customer' } },
+        h('div', { class: 'blocked-who' },
+          h('strong', {}, name),
+          cu.name && h('small', { class: 'note' }, cu.customer_id)),
+        h('div', { class: 'blocked-why' },
+          h('span', { class: 'chip' }, label('block_reason.', cu.block_reason)),
+          cu.block_note && h('span', { class: 'blocked-note' }, cu.block_note),
+          cu.blocked_at && h('small', { class: 'note' }, t('blocked.since', { time: exactTime(new Date(cu.blocked_at)) }))),
+        h('button', {
+          type: 'button', class: 'secondary', dataset: { testid: 'unblock-button' },
+          onclick: (e) => this.#unblock(cu, e.target),
+        }, t('blocked.unblock')));
+    }));
+    this.ref('blocked-empty').hidden = customers.length > 0;
+  }
+
+  async #unblock(cu, button) {
+    button.disabled = true;
+    try {
+      await this.inbox.request('DELETE', `/blocked/${cu.id}`);
+      toast(t('blocked.unblocked', { name: cu.name || cu.customer_id }));
+      if (this.inbox.customer?.id === cu.id) this.inbox.reloadOpen().catch(() => {});
+      await this.load();
+    } catch (err) {
+      toast(locale.errorText(err));
+      button.disabled = false;
+    }
+  }
+}
+
+customElements.define('sodam-settings-blocked', BlockedCard);
