@@ -41,7 +41,7 @@ type wireTyping struct {
 	Typing
 	// EndSession, when set, names a console session that signed out: its
 	// sockets on every node close.
-	EndSession string `json:"end_session,omitempty"`
+	EndSession string     `json:"end_session,omitempty"`
 	AssigneeID int64      `json:"assignee_id"`
 	State      chat.State `json:"state"`
 }
