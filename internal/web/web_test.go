@@ -238,6 +238,29 @@ func TestCatalogs(t *testing.T) {
 	for _, k := range []chat.TagKind{chat.TagCustomer, chat.TagConversation} {
 		computed = append(computed, "tag_settings."+string(k), "tag_settings."+string(k)+"_help")
 	}
+	// Team administration: the audit log's actions (audit.js), the
+	// invitations' statuses (team.js), API token scopes and states
+	// (settings/tokens.js), the password hint's levels and reasons
+	// (password.js) and the settings page's section menu (settings.js).
+	for _, a := range []string{chat.AuditInvite, chat.AuditInviteResend, chat.AuditInviteRevoke, chat.AuditInviteAccept,
+		chat.AuditMemberRole, chat.AuditMemberActive, chat.AuditCapacity, chat.AuditPasswordReset, chat.AuditPasswordChange,
+		chat.AuditWorkspaceCreate, chat.AuditWorkspaceUpdate, chat.AuditWorkspaceArchive, chat.AuditOwnerGrant,
+		chat.AuditTokenCreate, chat.AuditTokenRevoke, chat.AuditBlock, chat.AuditUnblock} {
+		computed = append(computed, "audit_action."+a)
+	}
+	for _, s := range []chat.InvitationStatus{chat.InvitationPending, chat.InvitationAccepted, chat.InvitationRevoked, chat.InvitationExpired} {
+		computed = append(computed, "invitation_status."+string(s))
+	}
+	for _, s := range []chat.Scope{chat.ScopeRead, chat.ScopeWrite, chat.ScopeAdmin} {
+		computed = append(computed, "scope."+string(s))
+	}
+	computed = append(computed, "tokens.active", "tokens.revoked", "tokens.expired",
+		"team.role_help_agent", "team.role_help_manager", "team.role_help_master",
+		"password.level_0", "password.level_1", "password.level_2", "password.level_3", "password.level_4",
+		"password.too_short", "password.has_email", "password.repeated", "password.guessable")
+	for _, card := range settingsCards(t) {
+		computed = append(computed, "settings_menu."+card)
+	}
 	// Why the composer is disabled (conversation.js #reasonCode).
 	for _, r := range []string{"closed", "bot", "unassigned", "unassigned_auto", "other", "customer_left", "on_hold", "operation_stopped"} {
 		computed = append(computed, "composer."+r)
@@ -328,6 +351,27 @@ func TestCatalogs(t *testing.T) {
 			}
 		}
 	})
+}
+
+// settingsCards lists the settings page's cards by section name: the
+// element <sodam-settings-NAME> of each module under console/settings/.
+func settingsCards(t *testing.T) []string {
+	t.Helper()
+	define := regexp.MustCompile(`customElements\.define\('sodam-settings-([a-z]+)'`)
+	entries, err := fs.ReadDir(Assets, "console/settings")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cards []string
+	for _, e := range entries {
+		if m := define.FindStringSubmatch(read(t, "console/settings/"+e.Name())); m != nil {
+			cards = append(cards, m[1])
+		}
+	}
+	if len(cards) < 10 {
+		t.Fatalf("found only %d settings cards", len(cards))
+	}
+	return cards
 }
 
 // errorCodes lists the values of the Err* constants in the chat package,

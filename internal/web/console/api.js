@@ -5,6 +5,7 @@ import { request } from '../shared/net.js';
 
 let csrfToken = '';
 let sessionLost = () => {};
+let memberInactive = () => {};
 
 // setSession remembers the CSRF token from login or GET /me.
 export function setSession(token) {
@@ -16,6 +17,17 @@ export function onSessionLost(fn) {
   sessionLost = fn;
 }
 
+// onMemberInactive sets what happens when a workspace refuses us because
+// a master deactivated our membership (403 member_inactive); fn gets the
+// workspace's id.
+export function onMemberInactive(fn) {
+  memberInactive = fn;
+}
+
+// Paths that answer 401 for a reason other than an ended session: a wrong
+// password, a refused invitation or reset link.
+const ownRefusals = new Set(['/auth/login', '/me', '/me/password', '/invitations/lookup', '/invitations/accept', '/password-reset']);
+
 // call sends a request to /api/v1 + path. A 401 outside login means the
 // session ended (expired, or signed out in another tab).
 export async function call(method, path, body) {
@@ -23,8 +35,16 @@ export async function call(method, path, body) {
   try {
     return await request(method, '/api/v1' + path, { body, headers });
   } catch (err) {
-    if (err.status === 401 && path !== '/auth/login' && path !== '/me') sessionLost();
+    refused(err, path);
     throw err;
+  }
+}
+
+function refused(err, path) {
+  if (err.status === 401 && !ownRefusals.has(path)) sessionLost();
+  if (err.status === 403 && err.code === 'member_inactive') {
+    const wid = Number(path.match(/^\/workspaces\/(\d+)/)?.[1] ?? 0);
+    if (wid) memberInactive(wid);
   }
 }
 
@@ -34,7 +54,7 @@ export async function uploadFile(path, options) {
   try {
     return await upload('/api/v1' + path, { ...options, headers: { 'X-CSRF-Token': csrfToken } });
   } catch (err) {
-    if (err.status === 401) sessionLost();
+    refused(err, path);
     throw err;
   }
 }

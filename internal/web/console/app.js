@@ -1,34 +1,68 @@
-// The console's entry point: sign-in, the chosen workspace, the page router
-// (#/, #/c/ID, #/tickets, #/settings), the side bar's controls and the
-// banners over every page. index.html is the frame (side bar, banners, the
-// panes and pages); each page's markup lives with its element's module.
+// The console's entry point: sign-in (and the invitation and password
+// links that end in one), the chosen workspace, the page router (#/,
+// #/c/ID, #/tickets, #/settings, #/team, #/audit, #/workspaces,
+// #/profile), the side bar's controls and the banners over every page.
+// index.html is the frame (side bar, banners, the panes and pages); each
+// page's markup lives with its element's module.
 import { storage } from '../shared/dom.js';
 import { TitleAlert } from './alerts.js';
-import { call, onSessionLost, setSession } from './api.js';
+import { call, onMemberInactive, onSessionLost } from './api.js';
+import './audit.js';
 import './conversation.js';
+import './deactivated.js';
 import './details.js';
 import { chooseLanguage, locale, t } from './i18n.js';
 import { Inbox } from './inbox.js';
 import './list.js';
 import { closeLogin, initLogin, openLogin } from './login.js';
 import { initPanes } from './panes.js';
+import './profile.js';
+import { isActive, session } from './session.js';
 import './settings.js';
+import './team.js';
 import './tickets.js';
 import './time.js';
 import { toast } from './toast.js';
+import { openWelcome, welcomeLink } from './welcome.js';
+import './workspaces.js';
 
 const $ = (selector) => document.querySelector(selector);
 const app = $('#app');
 const workspaceKey = 'sodam.workspace';
 const titleAlert = new TitleAlert();
 
-let agent = null;
 let inbox = null;
+let member = null; // the membership the inbox was opened with
 let workspaceName = '';
+
+// Pages other than the chat, and who may open them.
+const pages = {
+  tickets: () => Boolean(inbox),
+  settings: () => Boolean(inbox),
+  team: () => Boolean(inbox?.seesAll),
+  audit: () => Boolean(inbox?.isMaster),
+  workspaces: () => session.owner,
+  profile: () => Boolean(session.agent),
+};
 
 async function boot() {
   await locale.set(locale.lang); // translate the page into the remembered or browser language
   initPanes(app);
+  const link = welcomeLink(location);
+  if (link) {
+    openWelcome(link, (me) => {
+      history.replaceState(null, '', '/console/');
+      signedIn(me);
+    }, () => {
+      history.replaceState(null, '', '/console/');
+      start();
+    });
+    return;
+  }
+  start();
+}
+
+async function start() {
   try {
     signedIn(await call('GET', '/me'));
   } catch (err) {
@@ -39,61 +73,150 @@ async function boot() {
 function showLogin(message) {
   inbox?.stop();
   inbox = null;
+  member = null;
+  session.clear();
   workspaceName = '';
   app.hidden = true;
   updateTitle();
   openLogin(message);
 }
 
-function signedIn(session) {
-  const members = session.memberships;
-  if (!members.length) return showLogin(t('error.workspace_not_found'));
-  agent = session.agent;
-  setSession(session.csrf_token);
+// signedIn opens the console for a sign-in's (or GET /me's) answer: the
+// agent's language when they chose one, and the workspace last used.
+function signedIn(me) {
+  if (!me.memberships?.length) return showLogin(t('error.workspace_not_found'));
+  session.set(me);
+  if (me.agent.language && me.agent.language !== locale.lang) chooseLanguage(me.agent.language);
   closeLogin();
   app.hidden = false;
+  const saved = Number(storage.get(workspaceKey));
+  const active = session.active;
+  const chosen = active.find((m) => m.workspace_id === saved) ?? active[0];
+  if (chosen) openWorkspace(chosen);
+  else showDeactivated(me.memberships.find((m) => m.workspace_id === saved) ?? me.memberships[0]);
+  fillWorkspacePicker();
+}
+
+// showIdentity puts the agent's initial on the avatar and their name in
+// the account menu, and shows the pages their roles open.
+function showIdentity() {
+  const agent = session.agent;
+  if (!agent) return;
   const avatar = $('#avatar');
   avatar.textContent = [...agent.name.trim()][0] ?? '?';
   avatar.title = `${agent.name} <${agent.email}>`;
-  const saved = Number(storage.get(workspaceKey));
-  openWorkspace(members.find((m) => m.workspace_id === saved) ?? members[0]);
-  $('#workspace-picker').hidden = true;
-  $('#workspace-name').hidden = false;
-  if (members.length > 1) fillWorkspacePicker(members).catch((err) => toast(locale.errorText(err)));
+  $('#account-name').textContent = agent.name;
+  $('#account-email').textContent = agent.email;
+  gateNav();
 }
 
-// fillWorkspacePicker offers every workspace the agent belongs to.
-async function fillWorkspacePicker(members) {
+function gateNav() {
+  for (const [name, allowed] of Object.entries(pages)) {
+    for (const link of document.querySelectorAll(`[data-page-link=${name}]`)) {
+      if (name !== 'tickets' && name !== 'settings') link.hidden = !allowed();
+    }
+  }
+}
+
+// fillWorkspacePicker offers the workspaces the agent may open: their
+// active memberships', archived ones left out.
+async function fillWorkspacePicker() {
+  const picker = $('#workspace-picker');
+  const members = session.active;
+  let workspaces = [];
+  if (members.length > 1) {
+    try {
+      workspaces = (await call('GET', '/workspaces')).workspaces;
+    } catch {
+      workspaces = await Promise.all(members.map((m) => call('GET', `/workspaces/${m.workspace_id}`).catch(() => null)));
+    }
+  }
+  const byId = new Map(workspaces.filter(Boolean).map((w) => [w.id, w]));
+  const choices = members.map((m) => byId.get(m.workspace_id)).filter((w) => w && !w.archived_at);
   const select = $('#workspace-select');
-  const workspaces = await Promise.all(members.map((m) => call('GET', `/workspaces/${m.workspace_id}`)));
-  select.replaceChildren(...workspaces.map((w) => new Option(w.name, w.id)));
+  if (choices.length < 2 || !inbox) {
+    picker.hidden = true;
+    $('#workspace-name').hidden = false;
+    return;
+  }
+  select.replaceChildren(...choices.map((w) => new Option(w.name, w.id)));
   select.value = inbox.workspaceId;
-  select.onchange = () => {
-    location.hash = '#/';
-    openWorkspace(members.find((m) => m.workspace_id === Number(select.value)));
-  };
-  $('#workspace-picker').hidden = false;
+  picker.hidden = false;
   $('#workspace-name').hidden = true;
 }
 
-async function openWorkspace(member) {
+// switchWorkspace opens another of the agent's workspaces, on its chat.
+function switchWorkspace(id) {
+  const m = session.active.find((x) => x.workspace_id === id);
+  if (!m) return;
+  location.hash = '#/';
+  openWorkspace(m);
+  $('#workspace-select').value = id;
+}
+
+async function openWorkspace(m) {
   inbox?.stop();
-  storage.set(workspaceKey, member.workspace_id);
-  inbox = new Inbox(member, agent);
-  showStatus(member.status);
-  $('#try-link').href = `/console/try?ws=${member.workspace_id}`;
+  member = m;
+  storage.set(workspaceKey, m.workspace_id);
+  inbox = new Inbox(m, session.agent);
+  showStatus(m.status);
+  for (const a of [$('#try-link'), $('#account-try')]) a.href = `/console/try?ws=${m.workspace_id}`;
   inbox.addEventListener('change', updateTitle);
-  inbox.addEventListener('member', (e) => showStatus(e.detail.status));
+  inbox.addEventListener('member', (e) => memberChanged(e.detail));
+  inbox.addEventListener('deactivated', () => deactivated(m.workspace_id));
   inbox.addEventListener('connection', (e) => showConnection(e.detail));
   inbox.addEventListener('workspace', (e) => showWorkspace(e.detail));
   inbox.addEventListener('tickets', showTicketCount);
   showWorkspace(null);
   showTicketCount();
-  for (const el of document.querySelectorAll('sodam-conversation-list, sodam-conversation, sodam-details, sodam-tickets, sodam-settings')) {
+  for (const el of document.querySelectorAll('sodam-conversation-list, sodam-conversation, sodam-details, sodam-tickets, sodam-settings, sodam-team, sodam-audit')) {
     el.attach(inbox);
   }
   inbox.start();
+  gateNav();
   route();
+}
+
+// memberChanged follows this agent's membership: the status, and a new
+// role, which changes what every page offers (the workspace reopens).
+function memberChanged(m) {
+  showStatus(m.status);
+  if (m.role && m.role !== member.role && isActive(m)) {
+    const { name, email, ...rest } = m;
+    openWorkspace({ ...member, ...rest });
+  }
+}
+
+// deactivated is called when the open workspace says a master
+// deactivated this agent (an event, or a 403 member_inactive): the
+// socket stops instead of reconnecting, and the page says why.
+async function deactivated(workspaceId) {
+  if (!inbox || inbox.workspaceId !== workspaceId) return;
+  await session.reload().catch(() => {});
+  showDeactivated(session.membership(workspaceId) ?? member);
+  fillWorkspacePicker();
+}
+
+function showDeactivated(m) {
+  inbox?.stop();
+  inbox = null;
+  member = null;
+  showConnection('stopped');
+  $('#reconnecting').hidden = true;
+  $('#operation-banner').hidden = true;
+  showWorkspaceName('');
+  gateNav();
+  app.dataset.page = 'deactivated';
+  $('#deactivated-page').show(m, {
+    open: (id) => switchWorkspace(id),
+    retry: async () => {
+      await session.reload();
+      const again = session.active.find((x) => x.workspace_id === m?.workspace_id);
+      if (again) openWorkspace(again);
+      else toast(t('deactivated.still'));
+      fillWorkspacePicker();
+    },
+  });
 }
 
 // showWorkspace shows the workspace's name and whether its operation is
@@ -150,31 +273,37 @@ function showConnection(state) {
   if (state === 'reconnecting') checkSession();
 }
 
-// checkSession tells a dropped socket from an ended session, which the
-// socket cannot report (a refused handshake looks like any other failure).
+// checkSession tells a dropped socket from an ended session or a
+// deactivated membership, which the socket cannot report (a refused
+// handshake looks like any other failure).
 async function checkSession() {
+  const wid = inbox?.workspaceId;
   try {
-    await call('GET', '/me');
+    await session.reload();
   } catch (err) {
     if (err.status === 401) showLogin(t('error.unauthorized'));
+    return;
   }
+  if (wid && inbox?.workspaceId === wid && !isActive(session.membership(wid))) deactivated(wid);
 }
 
 // route shows the page the URL's fragment names.
 function route() {
-  if (!inbox) return;
-  const [, page, id] = location.hash.match(/^#\/(c|settings|tickets)?\/?(\d+)?/) ?? [];
-  app.dataset.page = page === 'settings' || page === 'tickets' ? page : 'chat';
-  for (const link of document.querySelectorAll('[data-page-link]')) {
-    if (link.dataset.pageLink === app.dataset.page) link.setAttribute('aria-current', 'page');
-    else link.removeAttribute('aria-current');
-  }
-  if (page === 'settings') {
-    $('#settings-page').show(inbox);
+  const [, page, id] = location.hash.match(/^#\/(c|[a-z]+)?\/?(\d+)?/) ?? [];
+  if (!inbox && !(page in pages && page !== 'tickets' && page !== 'settings' && pages[page]())) {
+    if (session.agent && app.dataset.page !== 'deactivated') app.dataset.page = 'deactivated';
+    markCurrent();
     return;
   }
-  if (page === 'tickets') {
-    $('#tickets-page').show();
+  if (page in pages && !pages[page]()) {
+    location.replace('#/');
+    return;
+  }
+  app.dataset.page = page in pages ? page : 'chat';
+  markCurrent();
+  const el = page in pages ? $(`#${page}-page`) : null;
+  if (el) {
+    el.show(inbox);
     return;
   }
   const open = page === 'c' ? Number(id) : 0;
@@ -182,7 +311,21 @@ function route() {
   if (open !== inbox.openId) inbox.open(open);
 }
 
-// Buttons that only change which pane a phone shows.
+function markCurrent() {
+  for (const link of document.querySelectorAll('[data-page-link]')) {
+    if (link.dataset.pageLink === app.dataset.page) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  $('#avatar').toggleAttribute('data-current', app.dataset.page === 'profile');
+}
+
+async function logout() {
+  await call('POST', '/auth/logout').catch(() => {});
+  history.replaceState(null, '', location.pathname);
+  showLogin('');
+}
+
+// Buttons that only change which pane a phone shows, and sign-out.
 const actions = {
   back: () => {
     location.hash = '#/';
@@ -193,31 +336,40 @@ const actions = {
   'hide-info': () => {
     app.dataset.view = 'conversation';
   },
+  logout,
 };
 
 initLogin(signedIn);
 $('#status').addEventListener('change', changeStatus);
-$('#logout').addEventListener('click', async () => {
-  await call('POST', '/auth/logout').catch(() => {});
-  history.replaceState(null, '', location.pathname);
-  showLogin('');
-});
-for (const item of document.querySelectorAll('#lang-menu [data-lang]')) {
+$('#workspace-select').addEventListener('change', (e) => switchWorkspace(Number(e.target.value)));
+// The language chosen in the side bar is the agent's, on every computer:
+// it is saved to their profile too.
+for (const item of document.querySelectorAll('#lang-menu [data-lang], #account-menu [data-lang]')) {
   item.addEventListener('click', () => {
     chooseLanguage(item.dataset.lang);
-    $('#lang-menu').hidePopover();
+    item.closest('[popover]').hidePopover();
+    if (session.agent && session.agent.language !== item.dataset.lang) {
+      call('PATCH', '/me', { language: item.dataset.lang }).then((a) => session.setAgent(a)).catch(() => {});
+    }
   });
 }
-$('#lang-menu').addEventListener('toggle', () => {
-  for (const item of document.querySelectorAll('#lang-menu [data-lang]')) {
-    item.setAttribute('aria-checked', String(item.dataset.lang === locale.lang));
-  }
+for (const menu of [$('#lang-menu'), $('#account-menu')]) {
+  menu.addEventListener('toggle', () => {
+    for (const item of menu.querySelectorAll('[data-lang]')) {
+      item.setAttribute('aria-checked', String(item.dataset.lang === locale.lang));
+    }
+  });
+}
+// A link or button in the account menu closes it.
+$('#account-menu').addEventListener('click', (e) => {
+  if (e.target.closest('a, button')) $('#account-menu').hidePopover();
 });
 locale.addEventListener('change', () => {
   updateTitle();
   showConnection($('#connection').dataset.state);
   showTicketCount();
 });
+session.addEventListener('change', showIdentity);
 document.addEventListener('click', (e) => {
   const action = e.target.closest('[data-action]')?.dataset.action;
   actions[action]?.();
@@ -229,5 +381,10 @@ document.addEventListener('visibilitychange', () => {
 // A conversation opened just before leaving stays seen after coming back.
 addEventListener('pagehide', () => inbox?.flush());
 addEventListener('hashchange', route);
+// Pages that change the agent's workspaces (a new one, an archived one)
+// ask for the picker to be filled again.
+addEventListener('sodam:workspaces', () => fillWorkspacePicker());
+addEventListener('sodam:open-workspace', (e) => switchWorkspace(e.detail));
 onSessionLost(() => showLogin(t('error.unauthorized')));
+onMemberInactive((wid) => deactivated(wid));
 boot();

@@ -387,7 +387,7 @@ class ConversationView extends HTMLElement {
     const box = this.#ref('transfer-agents');
     const chosen = box.querySelector('input:checked')?.value;
     const order = { online: 0, away: 1, offline: 2 };
-    const members = [...this.#inbox.members.values()]
+    const members = this.#inbox.activeMembers
       .sort((a, b) => order[a.status] - order[b.status] || a.name.localeCompare(b.name, locale.lang));
     box.replaceChildren(...members.map((m) => {
       const current = m.agent_id === c?.assignee_id;

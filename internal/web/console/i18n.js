@@ -15,8 +15,13 @@ export const t = locale.t;
 await locale.use(storage.get(langKey) || navigator.language);
 locale.load(locale.lang === 'ko' ? 'en' : 'ko').catch(() => {});
 
-// chooseLanguage switches the console's language and remembers the choice.
+// chooseLanguage switches the console's language and remembers the choice;
+// without a language it forgets the choice and follows the browser.
 export function chooseLanguage(lang) {
+  if (!lang) {
+    storage.remove(langKey);
+    return locale.set(navigator.language);
+  }
   storage.set(langKey, lang);
   return locale.set(lang);
 }

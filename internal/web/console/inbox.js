@@ -8,7 +8,9 @@
 //   message       a message was stored (detail: the message), system
 //                 messages included
 //   typing        a typing frame arrived (detail: the frame)
-//   member        this agent's membership changed (detail: the member)
+//   member        this agent's membership changed (detail: the member),
+//                 its role included
+//   deactivated   a master deactivated this agent in the workspace
 //   members       the workspace's agents changed (status, capacity)
 //   workspace     the workspace or its settings changed (detail: it)
 //   customer      the open conversation's customer was loaded or changed
@@ -20,6 +22,7 @@ import { storage } from '../shared/dom.js';
 import { LiveSocket, socketURL } from '../shared/live.js';
 import { call, uploadFile } from './api.js';
 import { Drafts } from './drafts.js';
+import { isActive } from './session.js';
 
 // The list tabs, and the states each shows.
 export const TABS = {
@@ -65,10 +68,7 @@ export class Inbox extends EventTarget {
     this.workspaceId = member.workspace_id;
     this.agentId = agent.id;
     this.agentName = agent.name;
-    this.role = member.role;
-    // Managers and masters see every conversation; agents their own and
-    // the queue (chat.Role.SeesAll).
-    this.seesAll = member.role === 'master' || member.role === 'manager';
+    this.#setRole(member.role);
     this.#key = `sodam.inbox.${this.workspaceId}.${this.agentId}`;
     this.drafts = new Drafts(`sodam.drafts.${this.workspaceId}.${this.agentId}`);
     const saved = readJSON(storage.get(this.#key));
@@ -89,6 +89,20 @@ export class Inbox extends EventTarget {
       },
       saved.seq ?? 0,
     );
+  }
+
+  // Managers and masters see every conversation; agents their own and the
+  // queue (chat.Role.SeesAll). Only masters administer the team.
+  #setRole(role) {
+    this.role = role;
+    this.seesAll = role === 'master' || role === 'manager';
+    this.isMaster = role === 'master';
+  }
+
+  // activeMembers are the agents who may take conversations: deactivated
+  // members stay in the list (the team page shows them) but not here.
+  get activeMembers() {
+    return [...this.members.values()].filter(isActive);
   }
 
   // settings are the workspace's conversation and routing rules.
@@ -204,10 +218,18 @@ export class Inbox extends EventTarget {
     this.#emit('members');
   }
 
+  // setMember keeps a member as an answer or an agent.status event gave
+  // it. An event for a deactivated member says inactive: true.
   setMember(member) {
-    this.members.set(member.agent_id, { ...this.members.get(member.agent_id), ...member });
+    const m = { ...this.members.get(member.agent_id), ...member };
+    if (member.inactive) m.active = false;
+    else if (member.active !== undefined) delete m.inactive;
+    this.members.set(member.agent_id, m);
     this.#emit('members');
-    if (member.agent_id === this.agentId) this.#emit('member', member);
+    if (member.agent_id !== this.agentId) return;
+    if (m.role && m.role !== this.role) this.#setRole(m.role);
+    this.#emit('member', m);
+    if (!isActive(m)) this.#emit('deactivated', m);
   }
 
   // loadTickets fetches the tickets with one status (open or solved).

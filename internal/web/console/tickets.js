@@ -3,6 +3,7 @@
 // ticket.* events. Processing one records a note, an assignee and a status.
 import { h } from '../shared/dom.js';
 import { exactTime, formError, locale, t } from './i18n.js';
+import { isActive } from './session.js';
 import { stamp, template } from './template.js';
 import { toast } from './toast.js';
 
@@ -170,6 +171,7 @@ class Tickets extends HTMLElement {
     f.assignee.replaceChildren(
       h('option', { value: 0 }, t('tickets.nobody')),
       ...[...this.#inbox.members.values()]
+        .filter((m) => isActive(m) || m.agent_id === tk.assignee_id)
         .sort((a, b) => a.name.localeCompare(b.name, locale.lang))
         .map((m) => h('option', { value: m.agent_id }, m.name)));
     f.assignee.value = String(tk.assignee_id || (tk.status === 'open' ? this.#inbox.agentId : 0));

@@ -42,7 +42,7 @@ class CapacityCard extends SettingsCard {
     if (!inbox) return;
     const editable = inbox.seesAll;
     const fallback = inbox.settings.default_capacity ?? '';
-    const members = [...inbox.members.values()].sort((a, b) => a.name.localeCompare(b.name, locale.lang));
+    const members = inbox.activeMembers.sort((a, b) => a.name.localeCompare(b.name, locale.lang));
     const rows = new Map([...body.children].map((tr) => [Number(tr.dataset.agentId), tr]));
     body.replaceChildren(...members.map((m) => {
       let tr = rows.get(m.agent_id);
