@@ -119,6 +119,26 @@ type route struct {
 	audit string
 }
 
+// RouteInfo describes one route: its pattern, who may call it and the
+// least role it needs. Tests walk it to check every route's access rule.
+type RouteInfo struct {
+	Pattern string
+	// Access is public, agent (a console session), member (of the {wid}
+	// workspace: a session or an API token), visitor or owner.
+	Access  string
+	MinRole chat.Role
+}
+
+// Routes lists every route the server serves.
+func Routes() []RouteInfo {
+	names := map[access]string{public: "public", agent: "agent", member: "member", visitor: "visitor", owner: "owner"}
+	var out []RouteInfo
+	for _, rt := range (&Server{}).routes() {
+		out = append(out, RouteInfo{Pattern: rt.pattern, Access: names[rt.access], MinRole: rt.minRole})
+	}
+	return out
+}
+
 // routes is the route table: each resource's file declares its own.
 func (s *Server) routes() []route {
 	return slices.Concat(
