@@ -2,7 +2,11 @@ package app
 
 import (
 	"context"
+	"regexp"
+	"strings"
+	"unicode/utf8"
 
+	"github.com/sodam-chat/sodam/internal/auth"
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
@@ -28,6 +32,9 @@ func (a *App) SetAgentStatusEverywhere(ctx context.Context, agentID int64, s cha
 		return nil, err
 	}
 	for i, m := range ms {
+		if !m.Active {
+			continue // deactivated members stay offline
+		}
 		if ms[i], err = a.SetAgentStatus(ctx, m.WorkspaceID, agentID, s); err != nil {
 			return nil, err
 		}
@@ -39,4 +46,31 @@ func (a *App) SetAgentStatusEverywhere(ctx context.Context, agentID int64, s cha
 func (a *App) SetCapacity(ctx context.Context, workspaceID, agentID int64, capacity *int, by chat.Who) (chat.Member, error) {
 	m, events, err := a.store.SetCapacity(ctx, workspaceID, agentID, capacity, by)
 	return done(ctx, a, m, events, err)
+}
+
+// siteIDPattern is what a site_id may look like: it appears in customer
+// identifiers and embed snippets.
+var siteIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,31}$`)
+
+// defaultConsent is a new workspace's consent text (§1.1), editable in
+// settings.
+const defaultConsent = "상담을 위해 이름, 연락처와 대화 내용을 수집하고 상담 기록으로 보관합니다. 동의하시면 상담을 시작해 주세요.\nWe keep your name, contact and this conversation to answer you."
+
+// NewWorkspace makes a workspace ready to store: its name checked, its
+// site_id chosen (or checked), a fresh identity secret.
+func NewWorkspace(name, siteID string) (*chat.Workspace, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return nil, chat.Errorf(chat.ErrInvalid, "name must be 1 to 100 characters")
+	}
+	if siteID == "" {
+		siteID = strings.ToLower(auth.NewToken()[:8])
+	}
+	if !siteIDPattern.MatchString(siteID) {
+		return nil, chat.Errorf(chat.ErrInvalid, "site_id must be 3 to 32 lower-case letters, digits or dashes")
+	}
+	return &chat.Workspace{
+		SiteID: siteID, Name: name, ConsentText: defaultConsent, Settings: chat.DefaultSettings(),
+		IdentitySecret: strings.ToLower(auth.NewToken() + auth.NewToken()),
+	}, nil
 }

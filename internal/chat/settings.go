@@ -145,3 +145,16 @@ func (s Settings) AvailabilityAt(now time.Time, online int) Availability {
 	}
 	return Available
 }
+
+// Location is the workspace's time zone (§15), in which days, hours and
+// every time shown are reckoned; Asia/Seoul when unset or unknown.
+func (s Settings) Location() *time.Location {
+	if loc, err := time.LoadLocation(s.Hours.TimeZone); err == nil && s.Hours.TimeZone != "" {
+		return loc
+	}
+	loc, err := time.LoadLocation(DefaultTimeZone)
+	if err != nil {
+		return time.FixedZone("KST", 9*3600) // no zone database: Seoul has no daylight saving
+	}
+	return loc
+}

@@ -255,6 +255,8 @@ type Team interface {
 	// CreatePasswordReset stores a single-use link for agentID, audited in
 	// workspaceID (0: installation-wide).
 	CreatePasswordReset(ctx context.Context, workspaceID, agentID int64, tokenHash string, expiresAt time.Time, by Who) error
+	// PasswordResetAgent is the agent a usable reset link is for.
+	PasswordResetAgent(ctx context.Context, tokenHash string) (*Agent, error)
 	// UsePasswordReset sets a new password through a reset link, once, and
 	// ends the agent's sessions.
 	UsePasswordReset(ctx context.Context, tokenHash, newHash string) (*Agent, error)

@@ -25,6 +25,9 @@ func (s *Server) setStatus(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
+	if err := needSession(r); err != nil {
+		return err
+	}
 	m := memberOf(r)
 	updated, err := s.app.SetAgentStatus(r.Context(), m.WorkspaceID, m.AgentID, req.Status)
 	if err != nil {
@@ -63,8 +66,10 @@ const presenceEvery = 30 * time.Second
 // keepPresence pushes the agent's auto-offline job forward while ctx lives
 // and once more when it ends: when every console has been gone for the
 // workspace's auto-offline minutes, the job takes the agent offline (§3.1).
-// The job lives in the store, so it also fires if this node dies.
-func (s *Server) keepPresence(ctx context.Context, m *chat.Member) {
+// The job lives in the store, so it also fires if this node dies. Each
+// round also checks that the login still stands — a password change ends
+// the agent's other sessions — and ends the socket (end) when it does not.
+func (s *Server) keepPresence(ctx context.Context, m *chat.Member, session string, end func()) {
 	renew := func(ctx context.Context) {
 		ws, err := s.store.Workspace(ctx, m.WorkspaceID)
 		if err != nil {
@@ -88,6 +93,10 @@ func (s *Server) keepPresence(ctx context.Context, m *chat.Member) {
 			cancel()
 			return
 		case <-tick.C:
+			if _, err := s.store.Session(ctx, session, s.now()); chat.ErrorCode(err) == chat.ErrUnauthorized {
+				end()
+				continue
+			}
 			renew(ctx)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -299,23 +300,52 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if email == "" || req.Password == "" {
 		return chat.Errorf(chat.ErrInvalid, "email and password are required")
 	}
-	now := s.now()
-	if !s.loginsPerAddress.Allow(now, clientIP(r)) || !s.loginsPerAccount.Allow(now, email) {
-		return chat.Errorf(chat.ErrTooManyRequests, "too many login attempts; wait a minute and try again")
+	// Failures slow down the account at this address, and, far more
+	// loosely, the address: guessing stays expensive, while the account's
+	// owner elsewhere and colleagues behind the same office address are not
+	// locked out.
+	now, ip := s.now(), clientIP(r)
+	key := email + "|" + ip
+	if wait := max(s.loginBackoff.Wait(now, key), s.addressBackoff.Wait(now, ip)); wait > 0 {
+		return tooMany(w, wait, "too many failed logins; try again in a moment")
+	}
+	fail := func() error {
+		s.loginBackoff.Fail(now, key)
+		s.addressBackoff.Fail(now, ip)
+		return chat.Errorf(chat.ErrInvalidCredentials, "wrong email or password")
 	}
 	a, err := s.store.AgentByEmail(r.Context(), email)
 	if chat.ErrorCode(err) == chat.ErrAgentNotFound {
 		// Spend the same time as a real check so timing does not tell
 		// which emails exist.
-		auth.CheckPassword(dummyHash(), req.Password)
-		return chat.Errorf(chat.ErrInvalidCredentials, "wrong email or password")
+		if _, err := s.hasher.Check(r.Context(), dummyHash(), req.Password); err != nil {
+			return err
+		}
+		return fail()
 	}
 	if err != nil {
 		return err
 	}
-	if !auth.CheckPassword(a.PasswordHash, req.Password) {
-		return chat.Errorf(chat.ErrInvalidCredentials, "wrong email or password")
+	ok, err := s.hasher.Check(r.Context(), a.PasswordHash, req.Password)
+	if err != nil {
+		return err
 	}
+	if !ok {
+		return fail()
+	}
+	s.loginBackoff.Succeed(key)
+	return s.startSession(w, r, a)
+}
+
+// tooMany refuses with 429 and says when to try again.
+func tooMany(w http.ResponseWriter, wait time.Duration, message string) error {
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	return chat.Errorf(chat.ErrTooManyRequests, "%s", message)
+}
+
+// startSession signs a in: the session cookie, online in every workspace
+// they are active in, and the /me answer.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a *chat.Agent) error {
 	token := auth.NewToken()
 	sess := chat.Session{TokenHash: auth.HashToken(token), AgentID: a.ID, CSRFToken: auth.NewToken(), ExpiresAt: s.now().Add(s.cfg.SessionTTL)}
 	if err := s.store.CreateSession(r.Context(), sess); err != nil {
@@ -334,6 +364,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// sessionKey names a console session on the bus without its token.
+func sessionKey(tokenHash string) string { return tokenHash[:16] }
+
 // dummyHash is made on first use: hashing takes argon2id's 19 MiB, which a
 // process that never sees an unknown email should not carry from start-up.
 var dummyHash = sync.OnceValue(func() string { return auth.HashPassword("sodam-timing-equalizer") })
@@ -342,6 +375,14 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	a := agentOf(r)
 	if err := s.store.DeleteSession(r.Context(), a.session.TokenHash); err != nil {
 		return err
+	}
+	// The session's sockets close at once, on every node.
+	ms, err := s.store.Memberships(r.Context(), a.agent.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		s.hub.EndSession(r.Context(), m.WorkspaceID, sessionKey(a.session.TokenHash))
 	}
 	if _, err := s.app.SetAgentStatusEverywhere(r.Context(), a.agent.ID, chat.StatusOffline); err != nil {
 		return err
@@ -361,6 +402,59 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// patchMe edits the caller's own profile: display name and language.
+func (s *Server) patchMe(w http.ResponseWriter, r *http.Request) error {
+	var p chat.AgentPatch
+	if err := decode(w, r, &p); err != nil {
+		return err
+	}
+	a, err := s.store.UpdateAgent(r.Context(), agentOf(r).agent.ID, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+type passwordChange struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// changePassword replaces the caller's password (the current one
+// required); their other sessions end.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	var req passwordChange
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	a := agentOf(r)
+	now, key := s.now(), a.agent.Email+"|"+clientIP(r)
+	if wait := s.loginBackoff.Wait(now, key); wait > 0 {
+		return tooMany(w, wait, "too many wrong passwords; try again in a moment")
+	}
+	ok, err := s.hasher.Check(r.Context(), a.agent.PasswordHash, req.CurrentPassword)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		s.loginBackoff.Fail(now, key)
+		return chat.Errorf(chat.ErrInvalidCredentials, "the current password is wrong")
+	}
+	if err := auth.CheckNewPassword(req.NewPassword, a.agent.Email, a.agent.Name); err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(r.Context(), req.NewPassword)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPassword(r.Context(), a.agent.ID, hash, a.session.TokenHash, who(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // nonNil makes empty lists encode as [] rather than null.
 func nonNil[T any](s []T) []T {
 	if s == nil {
@@ -375,5 +469,7 @@ func (s *Server) authRoutes() []route {
 		{pattern: "POST /api/v1/auth/login", access: public, h: s.login, api: true},
 		{pattern: "POST /api/v1/auth/logout", access: agent, h: s.logout, api: true},
 		{pattern: "GET /api/v1/me", access: agent, h: s.me, api: true},
+		{pattern: "PATCH /api/v1/me", access: agent, h: s.patchMe, api: true},
+		{pattern: "PUT /api/v1/me/password", access: agent, h: s.changePassword, api: true},
 	}
 }

@@ -47,6 +47,19 @@ func (s *Server) consoleAsset(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// consoleLink serves the console's page for a link someone was sent (an
+// invitation, a password reset): the console reads the token from the URL.
+func (s *Server) consoleLink(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Security-Policy", consolePolicy)
+	w.Header().Set("Cache-Control", "no-store")
+	// The token must not leak to other sites through the Referer header.
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	r2 := r.Clone(r.Context())
+	r2.URL.Path = "/"
+	consoleFS.ServeHTTP(w, r2)
+	return nil
+}
+
 func (s *Server) widgetLoader(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	r2 := r.Clone(r.Context())
@@ -156,6 +169,8 @@ func (s *Server) pageRoutes() []route {
 		{pattern: "GET /console/try", access: public, h: s.tryPage},
 		{pattern: "GET /widget.js", access: public, h: s.widgetLoader},
 		{pattern: "GET /widget/", access: public, h: s.widgetAsset},
+		{pattern: "GET /console/invite", access: public, h: s.consoleLink},
+		{pattern: "GET /console/reset", access: public, h: s.consoleLink},
 		{pattern: "GET /shared/", access: public, h: s.sharedAsset},
 	}
 }

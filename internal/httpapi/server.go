@@ -18,6 +18,7 @@ import (
 	"github.com/sodam-chat/sodam/internal/blob"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/metrics"
+	"github.com/sodam-chat/sodam/internal/notify"
 	"github.com/sodam-chat/sodam/internal/realtime"
 )
 
@@ -31,6 +32,10 @@ type Config struct {
 	SessionTTL time.Duration
 	// Metrics, when set, receives the HTTP layer's measurements.
 	Metrics *metrics.Metrics
+	// InviteTTL is how long an invitation link works (default 7 days).
+	InviteTTL time.Duration
+	// Mail, when set, emails invitation and password links.
+	Mail *notify.Mailer
 	// Now is the clock of sessions, links and rate limits; nil is
 	// time.Now. Tests move it by hand, so no limit depends on how fast a
 	// loaded machine runs them.
@@ -40,6 +45,7 @@ type Config struct {
 // Server is the HTTP side of one node.
 type Server struct {
 	cfg     Config
+	mail    *notify.Mailer // nil: no SMTP
 	store   chat.Store
 	app     *app.App   // every write, and the events it commits
 	files   blob.Store // attachments' bytes
@@ -52,11 +58,13 @@ type Server struct {
 	linkMu  sync.Mutex
 	linkKey []byte
 
-	// Login attempts are limited per account and, more loosely (a support
-	// center's agents may share one address), per client address.
-	loginsPerAccount *auth.Limiter
-	loginsPerAddress *auth.Limiter
-	mux              *http.ServeMux
+	// Failed logins slow down an account at one address and, far more
+	// loosely (a support center's agents may share one address), the
+	// address; hashes run a few at a time.
+	loginBackoff   *auth.Backoff
+	addressBackoff *auth.Backoff
+	hasher         *auth.Hasher
+	mux            *http.ServeMux
 }
 
 // New returns a server reading from store, writing through a, and keeping
@@ -65,14 +73,18 @@ func New(cfg Config, store chat.Store, a *app.App, files blob.Store, hub *realti
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.InviteTTL == 0 {
+		cfg.InviteTTL = chat.DefaultInviteTTL
+	}
 	if cfg.SessionTTL == 0 {
 		cfg.SessionTTL = 7 * 24 * time.Hour
 	}
 	s := &Server{
-		cfg: cfg, store: store, app: a, files: files, hub: hub, log: log, now: cfg.Now, metrics: cfg.Metrics,
-		loginsPerAccount: auth.NewLimiter(12*time.Second, 5),
-		loginsPerAddress: auth.NewLimiter(time.Second, 60),
-		mux:              http.NewServeMux(),
+		cfg: cfg, mail: cfg.Mail, store: store, app: a, files: files, hub: hub, log: log, now: cfg.Now, metrics: cfg.Metrics,
+		loginBackoff:   auth.NewBackoff(5, 12*time.Second, 15*time.Minute),
+		addressBackoff: auth.NewBackoff(100, time.Second, time.Minute),
+		hasher:         auth.NewHasher(0, 3*time.Second),
+		mux:            http.NewServeMux(),
 	}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
@@ -107,6 +119,26 @@ type route struct {
 	audit string
 }
 
+// RouteInfo describes one route: its pattern, who may call it and the
+// least role it needs. Tests walk it to check every route's access rule.
+type RouteInfo struct {
+	Pattern string
+	// Access is public, agent (a console session), member (of the {wid}
+	// workspace: a session or an API token), visitor or owner.
+	Access  string
+	MinRole chat.Role
+}
+
+// Routes lists every route the server serves.
+func Routes() []RouteInfo {
+	names := map[access]string{public: "public", agent: "agent", member: "member", visitor: "visitor", owner: "owner"}
+	var out []RouteInfo
+	for _, rt := range (&Server{}).routes() {
+		out = append(out, RouteInfo{Pattern: rt.pattern, Access: names[rt.access], MinRole: rt.minRole})
+	}
+	return out
+}
+
 // routes is the route table: each resource's file declares its own.
 func (s *Server) routes() []route {
 	return slices.Concat(
@@ -125,6 +157,10 @@ func (s *Server) routes() []route {
 		s.categoryRoutes(),
 		s.cannedRoutes(),
 		s.widgetRoutes(),
+		s.teamRoutes(),
+		s.installationRoutes(),
+		s.apiTokenRoutes(),
+		s.auditRoutes(),
 	)
 }
 

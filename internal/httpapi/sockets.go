@@ -28,6 +28,9 @@ func eventsAfterParam(r *http.Request) (int64, error) {
 }
 
 func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
+	if err := needSession(r); err != nil {
+		return err
+	}
 	after, err := eventsAfterParam(r)
 	if err != nil {
 		return err
@@ -43,10 +46,17 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 	defer s.metrics.Connected("agent")()
 	ctx, stop := context.WithCancel(r.Context())
 	defer stop()
-	go s.keepPresence(ctx, m)
+	go s.keepPresence(ctx, m, agentOf(r).session.TokenHash, stop)
 	err = s.hub.Serve(ctx, realtime.Session{
 		Conn: conn, WorkspaceID: m.WorkspaceID, After: after,
-		MaySee:   func(ev chat.Event) bool { return chat.AgentMaySee(ev, *m) },
+		MaySee: func(ev chat.Event) bool { return chat.AgentMaySee(ev, *m) },
+		// Signing out ends the socket; so do deactivation and a new role,
+		// which change what the agent may see (the console reconnects).
+		SessionKey: sessionKey(agentOf(r).session.TokenHash),
+		EndOn: func(ev chat.Event) bool {
+			return ev.Type == chat.EventAgentStatus && ev.Member != nil && ev.Member.AgentID == m.AgentID &&
+				(!ev.Member.Active || ev.Member.Role != m.Role)
+		},
 		Audience: "console",
 		Render:   func(ev chat.Event) any { return consoleEvent(ev) },
 		ShowTyping: func(t realtime.Typing) bool {

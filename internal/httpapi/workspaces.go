@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 
+	"github.com/sodam-chat/sodam/internal/app"
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
@@ -82,5 +83,124 @@ func (s *Server) workspaceRoutes() []route {
 		{pattern: "GET /api/v1/workspaces/{wid}", access: member, h: s.getWorkspace, api: true},
 		{pattern: "PATCH /api/v1/workspaces/{wid}", access: member, minRole: chat.RoleManager, h: s.patchWorkspace, api: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/embed", access: member, h: s.embed, api: true},
+	}
+}
+
+// listWorkspaces lists the caller's workspaces; an owner's list is every
+// workspace of the installation, archived ones included.
+func (s *Server) listWorkspaces(w http.ResponseWriter, r *http.Request) error {
+	a := agentOf(r).agent
+	var out []chat.Workspace
+	if a.Owner {
+		all, err := s.store.AllWorkspaces(r.Context())
+		if err != nil {
+			return err
+		}
+		out = all
+	} else {
+		ms, err := s.store.Memberships(r.Context(), a.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if !m.Active {
+				continue
+			}
+			ws, err := s.store.Workspace(r.Context(), m.WorkspaceID)
+			if err != nil {
+				return err
+			}
+			out = append(out, *ws)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"workspaces": nonNil(out)})
+	return nil
+}
+
+type newWorkspaceRequest struct {
+	Name   string `json:"name"`
+	SiteID string `json:"site_id"`
+}
+
+// createWorkspace makes a workspace whose first master is the owner who
+// made it.
+func (s *Server) createWorkspace(w http.ResponseWriter, r *http.Request) error {
+	var req newWorkspaceRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	ws, err := app.NewWorkspace(req.Name, req.SiteID)
+	if err != nil {
+		return err
+	}
+	if err := s.store.CreateWorkspaceWith(r.Context(), ws, agentOf(r).agent.ID, who(r)); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, ws)
+	return nil
+}
+
+func (s *Server) archiveWorkspace(w http.ResponseWriter, r *http.Request) error {
+	wid, err := pathID(r, "wid")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Archived *bool `json:"archived"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.Archived == nil {
+		return chat.Errorf(chat.ErrInvalid, "archived (true or false) is required")
+	}
+	ws, err := s.app.ArchiveWorkspace(r.Context(), wid, *req.Archived, who(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ws)
+	return nil
+}
+
+// listAllAgents lists the installation's logins, for owners.
+func (s *Server) listAllAgents(w http.ResponseWriter, r *http.Request) error {
+	all, err := s.store.AllAgents(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"agents": nonNil(all)})
+	return nil
+}
+
+func (s *Server) setOwner(w http.ResponseWriter, r *http.Request) error {
+	aid, err := pathID(r, "aid")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Owner *bool `json:"owner"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.Owner == nil {
+		return chat.Errorf(chat.ErrInvalid, "owner (true or false) is required")
+	}
+	a, err := s.store.SetOwner(r.Context(), aid, *req.Owner, who(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+// installationRoutes are the installation owners' routes.
+func (s *Server) installationRoutes() []route {
+	return []route{
+		{pattern: "GET /api/v1/workspaces", access: agent, h: s.listWorkspaces, api: true},
+		{pattern: "POST /api/v1/workspaces", access: owner, h: s.createWorkspace, api: true, audit: chat.AuditWorkspaceCreate},
+		{pattern: "POST /api/v1/workspaces/{wid}/archive", access: owner, h: s.archiveWorkspace, api: true, audit: chat.AuditWorkspaceArchive},
+		{pattern: "GET /api/v1/agents", access: owner, h: s.listAllAgents, api: true},
+		{pattern: "PUT /api/v1/agents/{aid}/owner", access: owner, h: s.setOwner, api: true, audit: chat.AuditOwnerGrant},
 	}
 }

@@ -4,10 +4,15 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/notify"
 )
 
 // Config is every setting of `sodam serve`.
@@ -28,6 +33,10 @@ type Config struct {
 	AdminEmail    string
 	AdminPassword string
 	SecureCookies bool
+	// InviteTTL is how long invitation links work.
+	InviteTTL time.Duration
+	// SMTP, when its host is set, emails invitation and password links.
+	SMTP notify.SMTP
 }
 
 // option is one row of the settings table: a flag, its SODAM_* variable
@@ -138,6 +147,49 @@ var options = []option{
 		}
 		c.AdminPassword = v
 		return nil
+	}},
+	{name: "invite-ttl", def: "168h", usage: "how long an invitation link works", set: func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Hour || d > 90*24*time.Hour {
+			return fmt.Errorf("must be a duration from 1h to 2160h, like 168h")
+		}
+		c.InviteTTL = d
+		return nil
+	}},
+	{name: "smtp-host", usage: "SMTP server that sends invitation and password emails (default: none; links are shown to copy)", set: func(c *Config, v string) error {
+		c.SMTP.Host = v
+		return nil
+	}},
+	{name: "smtp-port", def: "587", usage: "SMTP port", set: func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("must be a port number")
+		}
+		c.SMTP.Port = n
+		return nil
+	}},
+	{name: "smtp-username", usage: "SMTP login (default: none)", set: func(c *Config, v string) error {
+		c.SMTP.Username = v
+		return nil
+	}},
+	{name: "smtp-password", usage: "SMTP password", secret: true, set: func(c *Config, v string) error {
+		c.SMTP.Password = v
+		return nil
+	}},
+	{name: "smtp-from", def: "Sodam <sodam@localhost>", usage: "sender address of Sodam's emails", set: func(c *Config, v string) error {
+		if _, err := mail.ParseAddress(v); err != nil {
+			return fmt.Errorf("must be an address like \"Sodam <support@example.com>\"")
+		}
+		c.SMTP.From = v
+		return nil
+	}},
+	{name: "smtp-tls", def: "starttls", usage: "SMTP encryption: starttls (required), tls (implicit, port 465) or none (a trusted relay)", set: func(c *Config, v string) error {
+		switch v {
+		case "starttls", "tls", "none":
+			c.SMTP.TLS = v
+			return nil
+		}
+		return fmt.Errorf("must be starttls, tls or none")
 	}},
 	{name: "secure-cookies", def: "false", usage: "mark session cookies Secure (serve over HTTPS)", set: func(c *Config, v string) error {
 		switch v {

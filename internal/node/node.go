@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +27,7 @@ import (
 	"github.com/sodam-chat/sodam/internal/httpapi"
 	"github.com/sodam-chat/sodam/internal/jobs"
 	"github.com/sodam-chat/sodam/internal/metrics"
+	"github.com/sodam-chat/sodam/internal/notify"
 	"github.com/sodam-chat/sodam/internal/realtime"
 	"github.com/sodam-chat/sodam/internal/store/postgres"
 	"github.com/sodam-chat/sodam/internal/store/sqldb"
@@ -143,7 +143,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Hub.Metrics = met
 	m.App = app.New(m.Store, m.Hub, met)
-	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met}, m.Store, m.App, files, m.Hub, m.Log)
+	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met, InviteTTL: c.InviteTTL,
+		Mail: notify.NewMailer(c.SMTP, m.Log)}, m.Store, m.App, files, m.Hub, m.Log)
 	runner := &jobs.Runner{Store: db, Commit: m.App, Handlers: m.App.Jobs(), Log: m.Log, Node: node,
 		Every: time.Second, Lease: time.Minute, Now: time.Now, Metrics: met}
 	if c.MetricsAddr != "" {
@@ -211,11 +212,9 @@ func (m *Main) bootstrap(ctx context.Context) (*chat.Workspace, string, error) {
 	if err != nil || n > 0 {
 		return nil, "", err
 	}
-	ws := &chat.Workspace{
-		SiteID:         strings.ToLower(auth.NewToken()[:8]),
-		Name:           "Sodam",
-		IdentitySecret: strings.ToLower(auth.NewToken() + auth.NewToken()),
-		ConsentText:    "상담을 위해 이름, 연락처와 대화 내용을 수집하고 상담 기록으로 보관합니다. 동의하시면 상담을 시작해 주세요.\nWe keep your name, contact and this conversation to answer you.",
+	ws, err := app.NewWorkspace("Sodam", "")
+	if err != nil {
+		return nil, "", err
 	}
 	password, generated := m.Config.AdminPassword, ""
 	if password == "" {

@@ -368,6 +368,20 @@ func (db *DB) CreatePasswordReset(ctx context.Context, workspaceID, agentID int6
 	})
 }
 
+// PasswordResetAgent is the agent a usable reset link is for.
+func (db *DB) PasswordResetAgent(ctx context.Context, tokenHash string) (*chat.Agent, error) {
+	var agentID, expires int64
+	var used sql.NullInt64
+	err := db.read().row(ctx, `SELECT agent_id, expires_at, used_at FROM password_resets WHERE token_hash = ?`, tokenHash).Scan(&agentID, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && (used.Valid || !db.Now().Before(fromMicros(expires))) {
+		return nil, chat.Errorf(chat.ErrResetLinkInvalid, "this password link was used already or has expired; ask for a new one")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return db.Agent(ctx, agentID)
+}
+
 // UsePasswordReset sets a new password through a reset link, once.
 func (db *DB) UsePasswordReset(ctx context.Context, tokenHash, newHash string) (*chat.Agent, error) {
 	var a *chat.Agent

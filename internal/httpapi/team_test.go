@@ -1,0 +1,465 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// strongPassword passes the strength check.
+const strongPassword = "푸른 하늘 은하수 2026"
+
+type sentInvitation struct {
+	ID        int64  `json:"id"`
+	Email     string `json:"email"`
+	Role      string `json:"role"`
+	Status    string `json:"status"`
+	InviteURL string `json:"invite_url"`
+	Emailed   *bool  `json:"emailed"`
+}
+
+func (e *env) invite(by *client, email, name, role string) sentInvitation {
+	e.t.Helper()
+	var inv sentInvitation
+	by.json("POST", e.shopPath()+"/invitations", fmt.Sprintf(`{"email":%q,"name":%q,"role":%q}`, email, name, role), 201, &inv)
+	return inv
+}
+
+func tokenOf(t *testing.T, link string) string {
+	t.Helper()
+	u, err := url.Parse(link)
+	must(t, err)
+	if u.Path != "/console/invite" && u.Path != "/console/reset" {
+		t.Fatalf("link %s", link)
+	}
+	return u.Query().Get("token")
+}
+
+// auditActions lists the workspace's audit entries as action:refused.
+func (e *env) auditActions(ws *chat.Workspace) []string {
+	e.t.Helper()
+	entries, err := e.store.Audit(context.Background(), ws.ID, chat.AuditFilter{})
+	must(e.t, err)
+	var out []string
+	for _, en := range entries {
+		out = append(out, en.Action+":"+en.Refused)
+	}
+	return out
+}
+
+func TestInvitations(t *testing.T) {
+	e := newEnv(t)
+	master, kim := e.login("master"), e.login("kim")
+	inv := e.invite(master, " Park@Example.com ", "박상담", "agent")
+	if inv.Email != "park@example.com" || inv.Status != "pending" || inv.Emailed == nil || *inv.Emailed {
+		t.Fatalf("invitation %+v", inv)
+	}
+	token := tokenOf(t, inv.InviteURL)
+	invitations := func() string {
+		_, data := master.do("GET", e.shopPath()+"/invitations", "")
+		return string(data)
+	}
+	e.refuse(invitations, []scenario{
+		{name: "an agent invites", as: kim, method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"x@example.com","name":"x","role":"agent"}`, status: 403, code: chat.ErrRoleRequired},
+		{name: "a manager invites", as: e.login("manager"), method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"x@example.com","name":"x","role":"agent"}`, status: 403, code: chat.ErrRoleRequired},
+		{name: "not an email", as: master, method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"nobody","name":"x","role":"agent"}`, status: 400, code: chat.ErrInvalid},
+		{name: "an unknown role", as: master, method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"x@example.com","name":"x","role":"owner"}`, status: 400, code: chat.ErrInvalid},
+		{name: "no name", as: master, method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"x@example.com","name":" ","role":"agent"}`, status: 400, code: chat.ErrInvalid},
+		{name: "already a member", as: master, method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"kim@example.com","name":"kim","role":"agent"}`, status: 409, code: chat.ErrAlreadyMember},
+		{name: "another workspace", as: master, method: "POST", path: fmt.Sprintf("/api/v1/workspaces/%d/invitations", e.other.ID), body: `{"email":"x@example.com","name":"x","role":"agent"}`, status: 404, code: chat.ErrWorkspaceNotFound},
+		{name: "another workspace's invitation", as: e.login("olga"), method: "DELETE", path: fmt.Sprintf("/api/v1/workspaces/%d/invitations/%d", e.other.ID, inv.ID), status: 404, code: chat.ErrInvitationNotFound},
+		{name: "a path ID that is not one", as: master, method: "DELETE", path: e.shopPath() + "/invitations/abc", status: 400, code: chat.ErrInvalid},
+	})
+	// The refused administrative attempts of members are in the log.
+	if got := fmt.Sprint(e.auditActions(e.shop)); !strings.Contains(got, "invitation.create:role_required") || !strings.Contains(got, "invitation.create:already_member") {
+		t.Fatalf("audit %s", got)
+	}
+
+	anon := e.anonymous()
+	var lookup struct {
+		Email         string `json:"email"`
+		WorkspaceName string `json:"workspace_name"`
+		ExistingLogin bool   `json:"existing_login"`
+	}
+	anon.json("POST", "/api/v1/invitations/lookup", `{"token":"`+token+`"}`, 200, &lookup)
+	if lookup.Email != "park@example.com" || lookup.WorkspaceName != "shop" || lookup.ExistingLogin {
+		t.Fatalf("lookup %+v", lookup)
+	}
+	e.run([]scenario{
+		{name: "a weak password", as: anon, method: "POST", path: "/api/v1/invitations/accept", body: `{"token":"` + token + `","password":"password1234"}`, status: 422, code: chat.ErrWeakPassword},
+		{name: "a password with the email", as: anon, method: "POST", path: "/api/v1/invitations/accept", body: `{"token":"` + token + `","password":"park@example.com is me"}`, status: 422, code: chat.ErrWeakPassword},
+		{name: "an unknown token", as: anon, method: "POST", path: "/api/v1/invitations/accept", body: `{"token":"nope","password":"` + strongPassword + `"}`, status: 404, code: chat.ErrInvitationNotFound},
+	})
+	var me struct {
+		Agent       chat.Agent    `json:"agent"`
+		Memberships []chat.Member `json:"memberships"`
+		CSRFToken   string        `json:"csrf_token"`
+	}
+	anon.json("POST", "/api/v1/invitations/accept", `{"token":"`+token+`","password":"`+strongPassword+`","name":"박지민"}`, 200, &me)
+	if me.Agent.Name != "박지민" || len(me.Memberships) != 1 || me.Memberships[0].Role != chat.RoleAgent || !me.Memberships[0].Active || me.CSRFToken == "" {
+		t.Fatalf("accepted: %+v", me)
+	}
+	anon.json("GET", "/api/v1/me", "", 200, nil) // signed in by the cookie
+	e.run([]scenario{
+		{name: "used twice", as: e.anonymous(), method: "POST", path: "/api/v1/invitations/accept", body: `{"token":"` + token + `","password":"` + strongPassword + `"}`, status: 410, code: chat.ErrInvitationUsed},
+		{name: "revoke a used one", as: master, method: "DELETE", path: fmt.Sprintf("%s/invitations/%d", e.shopPath(), inv.ID), status: 410, code: chat.ErrInvitationUsed},
+	})
+
+	// An invitation past its week no longer works; a resend gives a new link.
+	late := e.invite(master, "choi@example.com", "최", "manager")
+	e.clock.freeze()
+	e.clock.advance(8 * 24 * time.Hour)
+	e.run([]scenario{{name: "expired", as: e.anonymous(), method: "POST", path: "/api/v1/invitations/lookup", body: `{"token":"` + tokenOf(t, late.InviteURL) + `"}`, status: 410, code: chat.ErrInvitationExpired}})
+	master = e.login("master") // the week ended the session too
+	var resent sentInvitation
+	master.json("POST", fmt.Sprintf("%s/invitations/%d/resend", e.shopPath(), late.ID), "", 200, &resent)
+	if resent.InviteURL == late.InviteURL || resent.Status != "pending" {
+		t.Fatalf("resent %+v", resent)
+	}
+	master.json("DELETE", fmt.Sprintf("%s/invitations/%d", e.shopPath(), late.ID), "", 200, nil)
+	e.run([]scenario{{name: "revoked", as: e.anonymous(), method: "POST", path: "/api/v1/invitations/accept", body: `{"token":"` + tokenOf(t, resent.InviteURL) + `","password":"` + strongPassword + `"}`, status: 410, code: chat.ErrInvitationRevoked}})
+
+	// An existing login invited to another workspace joins it with its own
+	// password.
+	olga := e.login("olga")
+	var other sentInvitation
+	olga.json("POST", fmt.Sprintf("/api/v1/workspaces/%d/invitations", e.other.ID), `{"email":"kim@example.com","name":"kim","role":"manager"}`, 201, &other)
+	e.run([]scenario{{name: "an existing login's wrong password", as: e.anonymous(), method: "POST", path: "/api/v1/invitations/accept",
+		body: `{"token":"` + tokenOf(t, other.InviteURL) + `","password":"` + strongPassword + `"}`, status: 401, code: chat.ErrInvalidCredentials}})
+	e.anonymous().json("POST", "/api/v1/invitations/accept", `{"token":"`+tokenOf(t, other.InviteURL)+`","password":"`+password+`"}`, 200, &me)
+	if len(me.Memberships) != 2 {
+		t.Fatalf("kim's memberships %+v", me.Memberships)
+	}
+}
+
+func TestMemberAdministration(t *testing.T) {
+	e := newEnv(t)
+	master, kim := e.login("master"), e.login("kim")
+	e.setStatus("lee", chat.StatusAway)
+	e.setStatus("manager", chat.StatusAway)
+	e.setStatus("master", chat.StatusAway)
+	settings := `{"settings":{"assignment_mode":"auto"}}`
+	master.json("PATCH", e.shopPath(), settings, 200, nil)
+	// kim is the only one online: the chat goes to kim.
+	visitor := e.visitor("shop", "")
+	conv := visitor.start()
+	if conv.AssigneeName != "kim" {
+		t.Fatalf("conversation %+v", conv)
+	}
+	kimSocket := kim.mustSocket(fmt.Sprintf("%s/ws", e.shopPath()))
+	kimSocket.next("ready")
+	agentPath := func(name string) string { return fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents[name].ID) }
+	members := func() string {
+		_, data := master.do("GET", e.shopPath()+"/agents", "")
+		return string(data)
+	}
+	e.refuse(members, []scenario{
+		{name: "demote the last master", as: master, method: "PATCH", path: agentPath("master"), body: `{"role":"manager"}`, status: 409, code: chat.ErrLastMaster},
+		{name: "deactivate the last master", as: master, method: "PATCH", path: agentPath("master"), body: `{"active":false}`, status: 409, code: chat.ErrLastMaster},
+		{name: "an agent changes a role", as: kim, method: "PATCH", path: agentPath("lee"), body: `{"role":"manager"}`, status: 403, code: chat.ErrRoleRequired},
+		{name: "a manager deactivates", as: e.login("manager"), method: "PATCH", path: agentPath("kim"), body: `{"active":false}`, status: 403, code: chat.ErrRoleRequired},
+		{name: "another workspace's agent", as: master, method: "PATCH", path: agentPath("olga"), body: `{"active":false}`, status: 404, code: chat.ErrAgentNotFound},
+		{name: "nothing to change", as: master, method: "PATCH", path: agentPath("kim"), body: `{}`, status: 400, code: chat.ErrInvalid},
+		{name: "a role that does not exist", as: master, method: "PATCH", path: agentPath("kim"), body: `{"role":"boss"}`, status: 400, code: chat.ErrInvalid},
+		{name: "null", as: master, method: "PATCH", path: agentPath("kim"), body: `{"active":"no"}`, status: 400, code: chat.ErrInvalid},
+	})
+
+	// The master deactivates kim mid-chat: kim's socket closes, the chat
+	// goes back to the queue and to someone online.
+	e.setStatus("lee", chat.StatusOnline)
+	var m chat.Member
+	master.json("PATCH", agentPath("kim"), `{"active":false}`, 200, &m)
+	if m.Active || m.Status != chat.StatusOffline {
+		t.Fatalf("deactivated %+v", m)
+	}
+	waitClosed(t, kimSocket)
+	// Active nowhere, kim's sessions ended; signing in again reaches no
+	// workspace.
+	if status, _ := kim.do("GET", e.shopPath()+"/conversations", ""); status != 401 {
+		t.Fatalf("a deactivated agent's session: %d", status)
+	}
+	kim = e.login("kim")
+	status, data := kim.do("GET", e.shopPath()+"/conversations", "")
+	if code, _ := errorBodyOf(t, data); status != 403 || code != chat.ErrMemberInactive {
+		t.Fatalf("a deactivated agent reads: %d %s", status, data)
+	}
+	// (Signing in brought the manager online too: either may have it.)
+	if d := master.detailOf(conv.ID); d.Conversation.AssigneeID == 0 || d.Conversation.AssigneeID == e.agents["kim"].ID ||
+		len(d.Conversation.AgentPath) != 2 || d.Conversation.AgentPath[0].Name != "kim" {
+		t.Fatalf("not re-routed: %+v", d.Conversation)
+	}
+	// Reactivated, kim works again.
+	master.json("PATCH", agentPath("kim"), `{"active":true}`, 200, &m)
+	kim.json("GET", e.shopPath()+"/conversations", "", 200, nil)
+	if got := fmt.Sprint(e.auditActions(e.shop)); !strings.Contains(got, "member.active:") || !strings.Contains(got, "member.role:last_master") {
+		t.Fatalf("audit %s", got)
+	}
+}
+
+// waitClosed waits for the server to close a socket.
+func waitClosed(t *testing.T, s *socket) {
+	t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case _, ok := <-s.frames:
+			if !ok {
+				return
+			}
+		case <-timeout:
+			t.Fatal("the socket stayed open")
+		}
+	}
+}
+
+func TestLogoutEndsSockets(t *testing.T) {
+	e := newEnv(t)
+	kim := e.login("kim")
+	s := kim.mustSocket(fmt.Sprintf("%s/ws", e.shopPath()))
+	s.next("ready")
+	other := e.login("kim") // another session of kim's stays
+	o := other.mustSocket(fmt.Sprintf("%s/ws", e.shopPath()))
+	o.next("ready")
+	kim.json("POST", "/api/v1/auth/logout", "", 204, nil)
+	waitClosed(t, s)
+	o.quiet("never")
+	other.json("GET", "/api/v1/me", "", 200, nil)
+}
+
+type createdToken struct {
+	ID    int64  `json:"id"`
+	Token string `json:"token"`
+}
+
+func TestAPITokens(t *testing.T) {
+	e := newEnv(t)
+	master := e.login("master")
+	var rw, ro, admin createdToken
+	master.json("POST", e.shopPath()+"/api-tokens", `{"name":"CRM sync","scopes":["read","write"]}`, 201, &rw)
+	master.json("POST", e.shopPath()+"/api-tokens", `{"name":"report","scopes":["read"]}`, 201, &ro)
+	master.json("POST", e.shopPath()+"/api-tokens", `{"name":"provisioning","scopes":["admin"]}`, 201, &admin)
+	if !strings.HasPrefix(rw.Token, "sodam_") {
+		t.Fatalf("token %+v", rw)
+	}
+	script := func(tok string) *client { c := e.anonymous(); c.bearer = tok; return c }
+
+	// A script lists conversations, takes one and answers it: no cookie, no
+	// CSRF token.
+	visitor := e.visitor("shop", "")
+	conv := visitor.start()
+	s := script(rw.Token)
+	var list []chat.Conversation
+	s.json("GET", e.shopPath()+"/conversations", "", 200, &list)
+	if len(list) != 1 {
+		t.Fatalf("conversations %+v", list)
+	}
+	s.json("POST", e.convPath(conv.ID)+"/assign", "", 200, nil)
+	var msg chat.Message
+	s.json("POST", e.convPath(conv.ID)+"/messages", `{"client_msg_id":"api-1","body":"안녕하세요, 주문 확인해 드릴게요."}`, 201, &msg)
+	if msg.SenderID != e.agents["master"].ID {
+		t.Fatalf("message %+v", msg)
+	}
+	expires := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	var soon createdToken
+	master.json("POST", e.shopPath()+"/api-tokens", `{"name":"soon","scopes":["read"],"expires_at":"`+expires+`"}`, 201, &soon)
+
+	tokens := func() string {
+		_, data := master.do("GET", e.shopPath()+"/api-tokens", "")
+		var v struct{ Tokens []chat.APIToken }
+		json.Unmarshal(data, &v)
+		var names []string
+		for _, tk := range v.Tokens {
+			names = append(names, fmt.Sprint(tk.Name, tk.RevokedAt != nil))
+		}
+		return fmt.Sprint(names)
+	}
+	e.refuse(tokens, []scenario{
+		{name: "read-only writes", as: script(ro.Token), method: "POST", path: e.convPath(conv.ID) + "/messages", body: `{"client_msg_id":"api-2","body":"x"}`, status: 403, code: chat.ErrScopeRequired},
+		{name: "write token on a master route", as: s, method: "GET", path: e.shopPath() + "/audit-log", status: 403, code: chat.ErrScopeRequired},
+		{name: "on another workspace", as: s, method: "GET", path: fmt.Sprintf("/api/v1/workspaces/%d/conversations", e.other.ID), status: 404, code: chat.ErrWorkspaceNotFound},
+		{name: "on a console-only route", as: s, method: "GET", path: "/api/v1/me", status: 401, code: chat.ErrUnauthorized},
+		{name: "presence", as: s, method: "PUT", path: e.shopPath() + "/me/status", body: `{"status":"online"}`, status: 403, code: chat.ErrForbidden},
+		{name: "an unknown token", as: script("sodam_nope"), method: "GET", path: e.shopPath() + "/conversations", status: 401, code: chat.ErrUnauthorized},
+		{name: "an agent makes a token", as: e.login("kim"), method: "POST", path: e.shopPath() + "/api-tokens", body: `{"name":"x","scopes":["read"]}`, status: 403, code: chat.ErrRoleRequired},
+		{name: "no scopes", as: master, method: "POST", path: e.shopPath() + "/api-tokens", body: `{"name":"x","scopes":[]}`, status: 400, code: chat.ErrInvalid},
+		{name: "an unknown scope", as: master, method: "POST", path: e.shopPath() + "/api-tokens", body: `{"name":"x","scopes":["root"]}`, status: 400, code: chat.ErrInvalid},
+		{name: "expiry in the past", as: master, method: "POST", path: e.shopPath() + "/api-tokens", body: `{"name":"x","scopes":["read"],"expires_at":"2020-01-01T00:00:00Z"}`, status: 400, code: chat.ErrInvalid},
+		{name: "another workspace's token", as: e.login("olga"), method: "DELETE", path: fmt.Sprintf("/api/v1/workspaces/%d/api-tokens/%d", e.other.ID, rw.ID), status: 404, code: chat.ErrTokenNotFound},
+	})
+	// The admin scope acts as a master.
+	script(admin.Token).json("GET", e.shopPath()+"/audit-log", "", 200, nil)
+	// Revoked: refused at once. Expired: refused.
+	master.json("DELETE", fmt.Sprintf("%s/api-tokens/%d", e.shopPath(), rw.ID), "", 200, nil)
+	e.run([]scenario{{name: "revoked", as: s, method: "GET", path: e.shopPath() + "/conversations", status: 401, code: chat.ErrUnauthorized}})
+	script(soon.Token).json("GET", e.shopPath()+"/conversations", "", 200, nil)
+	e.clock.freeze()
+	e.clock.advance(2 * time.Hour)
+	e.run([]scenario{{name: "expired", as: script(soon.Token), method: "GET", path: e.shopPath() + "/conversations", status: 401, code: chat.ErrUnauthorized}})
+	// The list never shows a secret, and shows the last use.
+	_, data := master.do("GET", e.shopPath()+"/api-tokens", "")
+	if strings.Contains(string(data), ro.Token) || !strings.Contains(string(data), `"last_used_at"`) {
+		t.Fatalf("token list %s", data)
+	}
+}
+
+func TestAuditLogAPI(t *testing.T) {
+	e := newEnv(t)
+	master := e.login("master")
+	for i := range 3 {
+		e.invite(master, fmt.Sprintf("a%d@example.com", i), "상담원", "agent")
+	}
+	master.json("PATCH", e.shopPath(), `{"title":"상담 창구"}`, 200, nil)
+	var page struct {
+		Entries    []chat.AuditEntry `json:"entries"`
+		NextCursor string            `json:"next_cursor"`
+	}
+	master.json("GET", e.shopPath()+"/audit-log", "", 200, &page)
+	if len(page.Entries) != 4 || page.Entries[0].Action != chat.AuditWorkspaceUpdate || page.Entries[0].ActorName != "master" || page.Entries[0].Address == "" {
+		t.Fatalf("audit log %+v", page)
+	}
+	if b, _ := json.Marshal(page.Entries[0].After); !strings.Contains(string(b), "상담 창구") || strings.Contains(string(b), "secret-shop") {
+		t.Fatalf("after %s", b)
+	}
+	master.json("GET", e.shopPath()+"/audit-log?action=invitation.create", "", 200, &page)
+	if len(page.Entries) != 3 {
+		t.Fatalf("filtered %+v", page.Entries)
+	}
+	status, csv := master.do("GET", e.shopPath()+"/audit-log.csv?action=invitation.create", "")
+	if status != 200 || !strings.HasPrefix(string(csv), "\ufeffid,at,actor_id") || strings.Count(string(csv), "invitation.create") != 3 {
+		t.Fatalf("csv %d %s", status, csv)
+	}
+	today := time.Now().In(time.FixedZone("KST", 9*3600)).Format("2006-01-02")
+	e.run([]scenario{
+		{name: "an agent reads it", as: e.login("kim"), method: "GET", path: e.shopPath() + "/audit-log", status: 403, code: chat.ErrRoleRequired},
+		{name: "a malformed period", as: master, method: "GET", path: e.shopPath() + "/audit-log?from=yesterday", status: 400, code: chat.ErrInvalid},
+		{name: "an inverted period", as: master, method: "GET", path: e.shopPath() + "/audit-log?from=" + today + "&to=2020-01-01", status: 400, code: chat.ErrInvalid},
+		{name: "a bad cursor", as: master, method: "GET", path: e.shopPath() + "/audit-log?cursor=-1", status: 400, code: chat.ErrInvalid},
+	})
+	master.json("GET", e.shopPath()+"/audit-log?from="+today+"&to="+today, "", 200, &page)
+	if len(page.Entries) != 4 {
+		t.Fatalf("today's entries %+v", page.Entries)
+	}
+	// No route edits or deletes entries.
+	for _, method := range []string{"PUT", "PATCH", "DELETE"} {
+		if status, _ := master.do(method, e.shopPath()+"/audit-log", "{}"); status != http.StatusMethodNotAllowed {
+			t.Fatalf("%s audit-log: %d", method, status)
+		}
+	}
+}
+
+func TestPasswords(t *testing.T) {
+	e := newEnv(t)
+	kim, second := e.login("kim"), e.login("kim")
+	e.run([]scenario{
+		{name: "the wrong current password", as: kim, method: "PUT", path: "/api/v1/me/password", body: `{"current_password":"nope","new_password":"` + strongPassword + `"}`, status: 401, code: chat.ErrInvalidCredentials},
+		{name: "a weak new password", as: kim, method: "PUT", path: "/api/v1/me/password", body: `{"current_password":"` + password + `","new_password":"1234567890"}`, status: 422, code: chat.ErrWeakPassword},
+		{name: "no CSRF token", as: &client{e: e, hc: kim.hc}, method: "PUT", path: "/api/v1/me/password", body: `{"current_password":"` + password + `","new_password":"` + strongPassword + `"}`, status: 403, code: chat.ErrCSRF},
+	})
+	kim.json("PUT", "/api/v1/me/password", `{"current_password":"`+password+`","new_password":"`+strongPassword+`"}`, 204, nil)
+	kim.json("GET", "/api/v1/me", "", 200, nil)
+	if status, _ := second.do("GET", "/api/v1/me", ""); status != 401 {
+		t.Fatalf("the other session survived a password change: %d", status)
+	}
+	var a chat.Agent
+	kim.json("PATCH", "/api/v1/me", `{"name":"김민지","language":"en"}`, 200, &a)
+	if a.Name != "김민지" || a.Language != "en" {
+		t.Fatalf("profile %+v", a)
+	}
+
+	// A master makes a reset link; it works once.
+	master := e.login("master")
+	var link struct {
+		ResetURL string `json:"reset_url"`
+		Emailed  bool   `json:"emailed"`
+	}
+	master.json("POST", fmt.Sprintf("%s/agents/%d/password-reset", e.shopPath(), e.agents["lee"].ID), "", 201, &link)
+	token := tokenOf(t, link.ResetURL)
+	e.run([]scenario{
+		{name: "weak", as: e.anonymous(), method: "POST", path: "/api/v1/password-reset", body: `{"token":"` + token + `","password":"qwertyuiop"}`, status: 422, code: chat.ErrWeakPassword},
+		{name: "another workspace's agent", as: master, method: "POST", path: fmt.Sprintf("%s/agents/%d/password-reset", e.shopPath(), e.agents["olga"].ID), status: 404, code: chat.ErrAgentNotFound},
+	})
+	e.anonymous().json("POST", "/api/v1/password-reset", `{"token":"`+token+`","password":"`+strongPassword+`"}`, 200, nil)
+	e.run([]scenario{{name: "used twice", as: e.anonymous(), method: "POST", path: "/api/v1/password-reset", body: `{"token":"` + token + `","password":"` + strongPassword + `"}`, status: 410, code: chat.ErrResetLinkInvalid}})
+	e.anonymous().json("POST", "/api/v1/auth/login", `{"email":"lee@example.com","password":"`+strongPassword+`"}`, 200, nil)
+}
+
+// fromAddress is a client whose connections come from another loopback
+// address, as a second office would.
+func (e *env) fromAddress(ip string) *client {
+	c := e.anonymous()
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	jar, _ := cookiejar.New(nil)
+	c.hc = &http.Client{Jar: jar, Transport: &http.Transport{DialContext: d.DialContext}}
+	return c
+}
+
+// Guessing at one address slows that address's attempts on the account
+// down; the account's owner elsewhere signs in.
+func TestLoginBackoffIsPerAddress(t *testing.T) {
+	e := newEnv(t)
+	e.clock.freeze()
+	attacker := e.anonymous()
+	for range 5 {
+		status, _ := attacker.do("POST", "/api/v1/auth/login", `{"email":"kim@example.com","password":"guess-guess"}`)
+		if status != 401 {
+			t.Fatalf("status %d", status)
+		}
+	}
+	status, _ := attacker.do("POST", "/api/v1/auth/login", `{"email":"kim@example.com","password":"`+password+`"}`)
+	if status != 429 {
+		t.Fatalf("the guessing address went on: %d", status)
+	}
+	e.fromAddress("127.0.0.2").json("POST", "/api/v1/auth/login", `{"email":"kim@example.com","password":"`+password+`"}`, 200, nil)
+	// A colleague behind the guessing address is not stopped either.
+	attacker.json("POST", "/api/v1/auth/login", `{"email":"lee@example.com","password":"`+password+`"}`, 200, nil)
+}
+
+func TestWorkspacesForOwners(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	_, err := e.store.SetOwner(ctx, e.agents["master"].ID, true, chat.Who{})
+	must(t, err)
+	owner, kim := e.login("master"), e.login("kim")
+	var ws chat.Workspace
+	owner.json("POST", "/api/v1/workspaces", `{"name":"두 번째 가게","site_id":"second"}`, 201, &ws)
+	var list struct{ Workspaces []chat.Workspace }
+	owner.json("GET", "/api/v1/workspaces", "", 200, &list)
+	if len(list.Workspaces) != 3 {
+		t.Fatalf("owner's workspaces %+v", list)
+	}
+	kim.json("GET", "/api/v1/workspaces", "", 200, &list)
+	if len(list.Workspaces) != 1 || list.Workspaces[0].ID != e.shop.ID {
+		t.Fatalf("kim's workspaces %+v", list)
+	}
+	e.run([]scenario{
+		{name: "a non-owner creates", as: kim, method: "POST", path: "/api/v1/workspaces", body: `{"name":"x"}`, status: 403, code: chat.ErrOwnerRequired},
+		{name: "a taken site_id", as: owner, method: "POST", path: "/api/v1/workspaces", body: `{"name":"x","site_id":"second"}`, status: 409, code: chat.ErrConflict},
+		{name: "a bad site_id", as: owner, method: "POST", path: "/api/v1/workspaces", body: `{"name":"x","site_id":"Not OK"}`, status: 400, code: chat.ErrInvalid},
+		{name: "the last owner steps down", as: owner, method: "PUT", path: fmt.Sprintf("/api/v1/agents/%d/owner", e.agents["master"].ID), body: `{"owner":false}`, status: 409, code: chat.ErrLastOwner},
+		{name: "a non-owner grants", as: kim, method: "PUT", path: fmt.Sprintf("/api/v1/agents/%d/owner", e.agents["kim"].ID), body: `{"owner":true}`, status: 403, code: chat.ErrOwnerRequired},
+	})
+	// A visitor of the new workspace is invisible to the first one's agents.
+	visitor := e.visitor("second", "")
+	owner.json("PATCH", fmt.Sprintf("/api/v1/workspaces/%d", ws.ID), `{"operation_stopped":false}`, 400, nil)
+	_ = visitor
+	var convs []chat.Conversation
+	e.login("manager").json("GET", e.shopPath()+"/conversations", "", 200, &convs)
+	for _, c := range convs {
+		if c.WorkspaceID != e.shop.ID {
+			t.Fatalf("another workspace's conversation %+v", c)
+		}
+	}
+	owner.json("POST", fmt.Sprintf("/api/v1/workspaces/%d/archive", ws.ID), `{"archived":true}`, 200, &ws)
+	if ws.ArchivedAt == nil {
+		t.Fatal("not archived")
+	}
+}
