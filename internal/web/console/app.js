@@ -190,14 +190,26 @@ function memberChanged(m) {
 // deactivated is called when the open workspace says a master
 // deactivated this agent (an event, or a 403 member_inactive): the
 // socket stops instead of reconnecting, and the page says why.
+// When the agent is active in no other workspace the server has also
+// ended their sessions: the page says so, and signing in again leads here.
 async function deactivated(workspaceId) {
   if (!inbox || inbox.workspaceId !== workspaceId) return;
-  await session.reload().catch(() => {});
-  showDeactivated(session.membership(workspaceId) ?? member);
-  fillWorkspacePicker();
+  const m = member;
+  const name = workspaceName;
+  // Stop first: the socket the server closes must not reconnect, nor a
+  // refused reconnection sign the agent out before the page says why.
+  inbox.stop();
+  let signedOut = false;
+  try {
+    await session.reload();
+  } catch (err) {
+    signedOut = err.status === 401;
+  }
+  showDeactivated(session.membership(workspaceId) ?? m, { name, signedOut });
+  if (!signedOut) fillWorkspacePicker();
 }
 
-function showDeactivated(m) {
+function showDeactivated(m, { name = '', signedOut = false } = {}) {
   inbox?.stop();
   inbox = null;
   member = null;
@@ -208,9 +220,16 @@ function showDeactivated(m) {
   gateNav();
   app.dataset.page = 'deactivated';
   $('#deactivated-page').show(m, {
+    name,
+    signedOut,
     open: (id) => switchWorkspace(id),
     retry: async () => {
-      await session.reload();
+      try {
+        await session.reload();
+      } catch (err) {
+        if (err.status === 401) showLogin('');
+        return;
+      }
       const again = session.active.find((x) => x.workspace_id === m?.workspace_id);
       if (again) openWorkspace(again);
       else toast(t('deactivated.still'));

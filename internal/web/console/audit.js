@@ -124,18 +124,14 @@ class Audit extends HTMLElement {
     f.action.value = action;
   }
 
-  // #query turns the filters into the API's: the period is whole days in
-  // the browser's time zone, "to" included.
+  // #query turns the filters into the API's. The period is sent as dates,
+  // which the server reads as whole days in the workspace's time zone,
+  // "to" included.
   #query() {
     const f = this.#ref('filters').elements;
     const q = new URLSearchParams();
-    if (f.actor.value) q.set('actor', f.actor.value);
-    if (f.action.value) q.set('action', f.action.value);
-    if (f.from.value) q.set('from', dayStart(f.from.value).toISOString());
-    if (f.to.value) {
-      const end = dayStart(f.to.value);
-      end.setDate(end.getDate() + 1);
-      q.set('to', end.toISOString());
+    for (const name of ['actor', 'action', 'from', 'to']) {
+      if (f[name].value) q.set(name, f[name].value);
     }
     return q;
   }
@@ -188,11 +184,6 @@ class Audit extends HTMLElement {
       h('td', { class: 'audit-change', dataset: { label: t('audit.change') } }, changeList(e.before, e.after)));
   }
 }
-
-const dayStart = (value) => {
-  const [y, m, d] = value.split('-').map(Number);
-  return new Date(y, m - 1, d);
-};
 
 const dayText = (date) => new Intl.DateTimeFormat(locale.lang, { year: 'numeric', month: 'short', day: 'numeric' }).format(date);
 

@@ -14,6 +14,7 @@ const markup = template(`
   <h1 data-i18n="deactivated.heading"></h1>
   <p data-ref="text" data-testid="deactivated-text"></p>
   <p class="help" data-i18n="deactivated.help"></p>
+  <p class="help" data-i18n="deactivated.signed_out" data-ref="signed-out" data-testid="deactivated-signed-out" hidden></p>
   <div class="state-actions" data-ref="others" data-testid="deactivated-workspaces"></div>
   <div class="state-actions">
     <button type="button" class="secondary" data-ref="retry" data-i18n="deactivated.retry" data-testid="deactivated-retry"></button>
@@ -40,15 +41,22 @@ class Deactivated extends HTMLElement {
     locale.addEventListener('change', () => this.#render());
   }
 
-  // show explains that member (the agent's membership) is deactivated;
-  // on.open(id) opens another workspace, on.retry() checks again.
+  // show explains that member (the agent's membership) is deactivated.
+  // on.name is the workspace's name when known; on.signedOut says the
+  // server ended the session too (no other workspace is left); on.open(id)
+  // opens another workspace, on.retry() checks again.
   async show(member, on) {
     this.#member = member;
     this.#on = on;
+    this.#names = new Map();
+    if (member && on.name) this.#names.set(member.workspace_id, { id: member.workspace_id, name: on.name });
+    this.querySelector('[data-ref=signed-out]').hidden = !on.signedOut;
+    this.querySelector('[data-ref=retry]').hidden = Boolean(on.signedOut);
     this.#render();
+    if (on.signedOut) return; // asking would only be refused
     try {
       const { workspaces } = await call('GET', '/workspaces');
-      this.#names = new Map(workspaces.map((w) => [w.id, w]));
+      for (const w of workspaces) this.#names.set(w.id, w);
     } catch {
       // Without the list the buttons say "workspace N".
     }
@@ -60,7 +68,7 @@ class Deactivated extends HTMLElement {
     const name = (id) => this.#names.get(id)?.name ?? t('deactivated.workspace', { id });
     this.querySelector('[data-ref=text]').textContent = this.#member
       ? t('deactivated.text', { workspace: name(this.#member.workspace_id) }) : '';
-    const others = session.active.filter((m) => m.workspace_id !== this.#member?.workspace_id && !this.#names.get(m.workspace_id)?.archived_at);
+    const others = this.#on.signedOut ? [] : session.active.filter((m) => m.workspace_id !== this.#member?.workspace_id && !this.#names.get(m.workspace_id)?.archived_at);
     this.querySelector('[data-ref=others]').replaceChildren(...others.map((m) => h('button', {
       type: 'button', class: 'primary', dataset: { testid: 'deactivated-open', workspaceId: m.workspace_id },
       onclick: () => this.#on.open?.(m.workspace_id),

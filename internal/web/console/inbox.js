@@ -218,12 +218,9 @@ export class Inbox extends EventTarget {
     this.#emit('members');
   }
 
-  // setMember keeps a member as an answer or an agent.status event gave
-  // it. An event for a deactivated member says inactive: true.
+  // setMember keeps a member as a REST answer gave it (with active).
   setMember(member) {
     const m = { ...this.members.get(member.agent_id), ...member };
-    if (member.inactive) m.active = false;
-    else if (member.active !== undefined) delete m.inactive;
     this.members.set(member.agent_id, m);
     this.#emit('members');
     if (member.agent_id !== this.agentId) return;
@@ -325,7 +322,12 @@ export class Inbox extends EventTarget {
         this.#message(event.message, c);
         break;
       case 'agent.status':
-        if (event.member) this.setMember(event.member);
+        // Events mark a deactivated member inactive: true, and say nothing
+        // of active members.
+        if (event.member) {
+          const { inactive, ...member } = event.member;
+          this.setMember({ ...member, active: !inactive });
+        }
         break;
       case 'ticket.created':
       case 'ticket.updated':

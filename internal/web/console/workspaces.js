@@ -23,7 +23,7 @@ const markup = template(`
     </label>
     <label>
       <span data-i18n="workspaces.site_id"></span>
-      <input name="site_id" maxlength="32" autocomplete="off" spellcheck="false" pattern="[a-z0-9][a-z0-9_\\-]*" data-i18n-attr="placeholder:workspaces.site_id_auto" data-testid="workspace-create-site">
+      <input name="site_id" minlength="3" maxlength="32" autocomplete="off" spellcheck="false" pattern="[a-z0-9][a-z0-9\\-]{2,31}" data-i18n-attr="placeholder:workspaces.site_id_auto" data-testid="workspace-create-site">
     </label>
   </div>
   <small class="help" data-i18n="workspaces.site_id_help"></small>

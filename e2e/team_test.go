@@ -1,0 +1,446 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/chromedp"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// Team administration as a support team meets it on its first day (issue
+// 10): the master invites agents and a manager, each accepts in a browser
+// of their own, they chat, the manager transfers, auto-assignment spreads
+// chats, a deactivated agent's chats move on; the owner makes a second
+// workspace; everyone can change their own password; the audit log tells
+// what happened. At 1366×768 in Korean, and on a phone in English.
+
+// Passwords the invited people choose (the server's zxcvbn accepts them).
+const (
+	jiwooPassword   = "푸른 하늘 은하수 2026"
+	minhoPassword   = "likes green tea, 7 rivers"
+	seoyeonPassword = "seoyeon:Manager#Harbor42"
+)
+
+// desktop sizes the tab as a common laptop screen.
+func desktop(p *tab) {
+	p.t.Helper()
+	p.do("size the page as a laptop", chromedp.EmulateViewport(1366, 768))
+}
+
+// phone sizes the tab as a phone held upright, with touch.
+func phone(p *tab) {
+	p.t.Helper()
+	p.do("size the page as a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+}
+
+// look saves what the tab shows to $SODAM_E2E_SHOTS/name.png when that is
+// set, for a person to look at (make screenshots keeps README's own).
+func look(p *tab, name string) {
+	p.t.Helper()
+	dir := os.Getenv("SODAM_E2E_SHOTS")
+	if dir == "" {
+		return
+	}
+	buf := run(p, "take a screenshot", chromedp.CaptureScreenshot())
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		p.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// allowClipboard lets the tab's pages read and write the clipboard, so a
+// test can read what a copy button copied.
+func allowClipboard(p *tab, origin string) {
+	p.t.Helper()
+	p.do("allow the clipboard", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		c := chromedp.FromContext(ctx)
+		for _, name := range []string{"clipboard-read", "clipboard-write"} {
+			if _, err := cdp.Call(ctx, c.Browser, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+				Permission: &cdpbrowser.PermissionDescriptor{Name: name}, Setting: cdpbrowser.PermissionSettingGranted,
+				Origin: origin, BrowserContextID: c.BrowserContextID,
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+// setStatus chooses a status in the list pane and waits for the server to
+// confirm it.
+func setStatus(p *tab, status string) {
+	p.t.Helper()
+	p.do("choose "+status, chromedp.SetValue(chromedp.CSS("[data-testid=status-select]"), status),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=status-select]').dispatchEvent(new Event('change', {bubbles: true}))`))
+	p.waitFor("the server to confirm "+status, `document.querySelector('[data-testid=status-select]').closest('label').dataset.status === `+js(status))
+}
+
+// choose sets a <select> and tells the page, as picking an option does.
+func choose(p *tab, sel, value string) {
+	p.t.Helper()
+	p.do("choose "+value+" in "+sel, chromedp.SetValue(chromedp.CSS(sel), value),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector(`+js(sel)+`).dispatchEvent(new Event('change', {bubbles: true}))`))
+}
+
+// confirm answers yes in the console's confirmation dialog.
+func confirm(p *tab) {
+	p.t.Helper()
+	p.waitFor("the confirmation dialog", `document.querySelector('[data-testid=tools-confirm]')?.open`)
+	p.click("[data-testid=tools-confirm-yes]")
+	p.waitFor("the confirmation dialog closed", `!document.querySelector('[data-testid=tools-confirm]').open`)
+}
+
+// openPage follows a side-bar link and waits for its page.
+func openPage(p *tab, name string) {
+	p.t.Helper()
+	p.click("[data-testid=nav-" + name + "]")
+	p.waitFor("the "+name+" page", `document.querySelector('#app').dataset.page === `+js(name)+` && document.querySelector('[data-testid=`+name+`]').checkVisibility()`)
+}
+
+// invite fills the invite dialog on the Team page, copies the link it
+// shows with the copy button and returns what was copied.
+func invite(p *tab, email, name, role string) string {
+	p.t.Helper()
+	p.click("[data-testid=team-invite]")
+	p.waitFor("the invite dialog", `document.querySelector('[data-testid=invite-dialog]').open`)
+	fill(p, "[data-testid=invite-dialog-email]", email)
+	fill(p, "[data-testid=invite-dialog-name]", name)
+	choose(p, "[data-testid=invite-dialog-role]", role)
+	p.click("[data-testid=invite-dialog-submit]")
+	p.waitFor("the invitation link", `document.querySelector('[data-testid=link-dialog]').open && document.querySelector('[data-testid=link-dialog]').dataset.kind === 'invite'`+
+		` && document.querySelector('[data-testid=link-url]').value.includes('/console/invite?token=') && document.querySelector('[data-testid=link-text]').textContent.includes(`+js(email)+`)`)
+	link := copyLink(p)
+	p.click("[data-testid=link-done]")
+	p.waitFor("the link dialog closed", `!document.querySelector('[data-testid=link-dialog]').open`)
+	p.waitFor("the invitation in the list", `[...document.querySelectorAll('[data-testid=invitation][data-status=pending]')].some((li) => li.textContent.includes(`+js(email)+`))`)
+	return link
+}
+
+// copyLink clicks the link dialog's copy button and returns what the
+// clipboard then holds, checking it is what the dialog shows.
+func copyLink(p *tab) string {
+	p.t.Helper()
+	eval[bool](p, `navigator.clipboard.writeText('').then(() => true)`)
+	p.click("[data-testid=link-copy]")
+	p.waitFor("the link on the clipboard", `navigator.clipboard.readText().then((s) => s !== '')`)
+	copied := eval[string](p, `navigator.clipboard.readText()`)
+	if shown := eval[string](p, `document.querySelector('[data-testid=link-url]').value`); copied != shown {
+		p.fail("copied %q, the dialog shows %q", copied, shown)
+	}
+	return copied
+}
+
+// accept opens an invitation link in a new person's tab, chooses a
+// password and lands in the console.
+func accept(p *tab, link, name, password string) {
+	p.t.Helper()
+	p.goTo(link)
+	p.waitFor("the invitation screen with the invited name", `document.querySelector('#welcome').dataset.state === 'ready' && !document.querySelector('#welcome').hidden && document.querySelector('[data-testid=invite-name]').value === `+js(name))
+	fill(p, "[data-testid=invite-password]", password)
+	fill(p, "[data-testid=invite-confirm]", password)
+	p.click("[data-testid=invite-submit]")
+	p.waitFor("the console, at /console/", `location.pathname === '/console/' && location.search === '' && !document.querySelector('#app').hidden && document.querySelector('#welcome').hidden`)
+	p.waitFor("the console live", `document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
+}
+
+// memberRow is the Team page's row of an agent.
+func memberRow(id int64) string {
+	return fmt.Sprintf("[data-testid=team-member][data-agent-id='%d']", id)
+}
+
+func (s *site) agentID(email string) int64 {
+	s.t.Helper()
+	a, err := s.node.Store.AgentByEmail(context.Background(), email)
+	if err != nil {
+		s.t.Fatalf("agent %s: %v", email, err)
+	}
+	return a.ID
+}
+
+func (s *site) conversation(wid, id int64) *chat.Conversation {
+	s.t.Helper()
+	c, err := s.node.Store.Conversation(context.Background(), wid, id)
+	if err != nil {
+		s.t.Fatalf("conversation %d: %v", id, err)
+	}
+	return c
+}
+
+// refusal calls the API from the page with the tab's session and returns
+// the refusal's code ("" when it succeeded).
+func refusal(p *tab, method, path string) string {
+	p.t.Helper()
+	return eval[string](p, fmt.Sprintf(`import('/console/api.js').then((m) => m.call(%s, %s).then(() => '', (e) => e.code))`, js(method), js(path)))
+}
+
+// hostFor serves a company page embedding another workspace's widget.
+func hostFor(t *testing.T, s *site, siteID string) *httptest.Server {
+	t.Helper()
+	h := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, hostPage, "", s.baseURL, siteID)
+	}))
+	t.Cleanup(h.Close)
+	return h
+}
+
+// TestBrowserTeam is issue 10's "done when", in Korean at 1366×768.
+func TestBrowserTeam(t *testing.T) {
+	s := startSite(t)
+	root := browser(t)
+	master := newTab(t, root, "master")
+	desktop(master)
+	allowClipboard(master, s.baseURL)
+	signIn(master, s)
+	ctx := context.Background()
+
+	// The master invites two agents and a manager on the Team page, and
+	// copies each link from the dialog.
+	openPage(master, "team")
+	master.waitFor("the master alone on the team, able to invite", `document.querySelectorAll('[data-testid=team-member]').length === 1 && document.querySelector('[data-testid=team-invite]').checkVisibility() && document.querySelector('[data-testid=team-readonly]').hidden && document.querySelector('[data-testid=invitation-empty]').checkVisibility()`)
+	linkJiwoo := invite(master, "jiwoo@example.com", "이지우", "agent")
+	linkMinho := invite(master, "minho@example.com", "박민호", "agent")
+	linkSeoyeon := invite(master, "seoyeon@example.com", "최서연", "manager")
+	master.waitFor("three pending invitations", `document.querySelectorAll('[data-testid=invitation][data-status=pending]').length === 3`)
+	// Inviting someone who is already a member is refused, and says why.
+	master.click("[data-testid=team-invite]")
+	fill(master, "[data-testid=invite-dialog-email]", adminEmail)
+	fill(master, "[data-testid=invite-dialog-name]", "관리자")
+	master.click("[data-testid=invite-dialog-submit]")
+	master.waitFor("the already-member refusal", `document.querySelector('[data-testid=invite-dialog-error]').dataset.code === 'already_member' && document.querySelector('[data-testid=invite-dialog-error]').textContent.includes('이미')`)
+	look(master, "team-invite-refused-ko")
+	master.click("[data-testid=invite-dialog-cancel]")
+	look(master, "team-invitations-ko")
+
+	// Each accepts in a browser of their own; a guessable password is
+	// refused on the way, with the reason.
+	jiwoo := newTab(t, root, "agent 이지우")
+	desktop(jiwoo)
+	jiwoo.goTo(linkJiwoo)
+	jiwoo.waitFor("the invitation for 이지우", `document.querySelector('#welcome').dataset.state === 'ready' && document.querySelector('[data-testid=invite-heading]').textContent.includes(`+js(s.ws.Name)+`) && document.querySelector('[data-testid=invite-email]').value === 'jiwoo@example.com'`)
+	fill(jiwoo, "[data-testid=invite-password]", "password1234")
+	jiwoo.waitFor("the hint saying it is weak", `Number(document.querySelector('[data-testid=invite-strength]').dataset.score) <= 1`)
+	fill(jiwoo, "[data-testid=invite-confirm]", "password1234")
+	jiwoo.click("[data-testid=invite-submit]")
+	jiwoo.waitFor("the weak password refused", `document.querySelector('[data-testid=invite-error]').dataset.code === 'weak_password' && !document.querySelector('#welcome').hidden`)
+	look(jiwoo, "invite-weak-ko")
+	accept(jiwoo, linkJiwoo, "이지우", jiwooPassword)
+	minho := newTab(t, root, "agent 박민호")
+	desktop(minho)
+	accept(minho, linkMinho, "박민호", minhoPassword)
+	seoyeon := newTab(t, root, "manager 최서연")
+	desktop(seoyeon)
+	accept(seoyeon, linkSeoyeon, "최서연", seoyeonPassword)
+	// A used link says so.
+	used := newTab(t, root, "someone with a used link")
+	used.goTo(linkMinho)
+	used.waitFor("the used link refused", `document.querySelector('#welcome').dataset.state === 'invalid' && document.querySelector('[data-testid=invite-error]').dataset.code === 'invitation_used' && document.querySelector('[data-testid=invite-signin]').checkVisibility()`)
+	jiwooID, minhoID, seoyeonID := s.agentID("jiwoo@example.com"), s.agentID("minho@example.com"), s.agentID("seoyeon@example.com")
+
+	// The master sees them join, live; agents see no Team page, the
+	// manager sees it but may not act.
+	master.waitFor("four members", `document.querySelectorAll('[data-testid=team-member]').length === 4`)
+	master.waitFor("the three online with their roles", fmt.Sprintf(`[[%d, 'agent'], [%d, 'agent'], [%d, 'manager']].every(([id, role]) => { const tr = document.querySelector("[data-testid=team-member][data-agent-id='" + id + "']"); return tr?.dataset.role === role && tr.dataset.active === 'true' && tr.querySelector('.status-dot').dataset.status === 'online'; })`, jiwooID, minhoID, seoyeonID))
+	master.click("[data-testid=nav-team]") // reloads the invitations
+	master.waitFor("no open invitation left", `document.querySelector('[data-testid=invitation-empty]').checkVisibility()`)
+	master.click("[data-testid=invitation-show-all]")
+	master.waitFor("three accepted invitations", `document.querySelectorAll('[data-testid=invitation][data-status=accepted]').length === 3`)
+	look(master, "team-ko")
+	jiwoo.waitFor("no Team link for an agent", `document.querySelector('[data-testid=nav-team]').hidden && document.querySelector('[data-testid=nav-audit]').hidden && document.querySelector('[data-testid=nav-workspaces]').hidden`)
+	openPage(seoyeon, "team")
+	seoyeon.waitFor("the Team page read-only for the manager", `!document.querySelector('[data-testid=team-readonly]').hidden && document.querySelector('[data-testid=team-invite]').hidden && document.querySelectorAll('[data-testid=team-member]').length === 4`+
+		` && ![...document.querySelectorAll('[data-testid=member-role], [data-testid=member-deactivate], [data-testid=member-reset-password]')].some((el) => el.checkVisibility())`)
+	seoyeon.click("[data-testid=nav-chat]")
+
+	// The master turns on automatic assignment, found through the settings
+	// page's section menu, and steps away; so does the manager.
+	openSettings(master)
+	master.click("[data-testid=settings-menu-item][data-section=routing]")
+	master.waitFor("the routing card brought up and marked", `document.querySelector('[data-testid=settings-menu-item][data-section=routing]').getAttribute('aria-current') === 'true'`+
+		` && Math.abs(document.querySelector('[data-testid=routing-form]').getBoundingClientRect().top - document.querySelector('[data-testid=settings]').getBoundingClientRect().top) < 40`)
+	master.waitFor("the menu still in view", `document.querySelector('[data-testid=settings-menu]').getBoundingClientRect().top >= 0`)
+	look(master, "settings-menu-ko")
+	master.click("[data-testid=settings-mode-auto]")
+	master.click("[data-testid=routing-save]")
+	toastSays(master, "저장했습니다.")
+	master.click("[data-testid=nav-chat]")
+	setStatus(master, "away")
+	setStatus(seoyeon, "away")
+
+	// Two visitors write: auto-assignment gives one to each agent.
+	v1, v2 := newTab(t, root, "visitor 1"), newTab(t, root, "visitor 2")
+	openWidget(v1, s.host.URL)
+	agree(v1)
+	widgetSend(v1, "첫 번째 문의입니다.")
+	widgetEvent(v1, "assigned")
+	openWidget(v2, s.host.URL)
+	agree(v2)
+	widgetSend(v2, "두 번째 문의예요.")
+	widgetEvent(v2, "assigned")
+	seoyeon.click("[data-testid=tab-waiting]")
+	c1 := newConversation(seoyeon)
+	c2 := newConversation(seoyeon, c1)
+	first, second := s.conversation(s.ws.ID, c1).AssigneeID, s.conversation(s.ws.ID, c2).AssigneeID
+	if first == second || (first != jiwooID && first != minhoID) || (second != jiwooID && second != minhoID) {
+		t.Fatalf("conversations assigned to %d and %d, want one each to %d and %d", first, second, jiwooID, minhoID)
+	}
+	byAgent := map[int64]*tab{jiwooID: jiwoo, minhoID: minho}
+	for id, c := range map[int64]int64{first: c1, second: c2} {
+		p := byAgent[id]
+		p.click("[data-testid=tab-waiting]")
+		p.waitFor("exactly their conversation in the waiting list", fmt.Sprintf(`(() => { const ids = [...document.querySelectorAll('[data-testid=conversation-list] a[data-conversation-id]')].map((a) => a.dataset.conversationId); return ids.length === 1 && ids[0] === '%d'; })()`, c))
+	}
+
+	// The manager transfers the first chat to the other agent.
+	other := map[int64]int64{jiwooID: minhoID, minhoID: jiwooID}[first]
+	openConversation(seoyeon, c1)
+	seoyeon.click("[data-testid=transfer-button]")
+	seoyeon.waitFor("the transfer dialog", `document.querySelector('[data-testid=transfer-dialog]').open`)
+	seoyeon.click(fmt.Sprintf("[data-testid=transfer-agent][value='%d']", other))
+	seoyeon.click("[data-testid=transfer-confirm]")
+	seoyeon.waitFor("the transfer done", `!document.querySelector('[data-testid=transfer-dialog]').open`)
+	consoleEvent(seoyeon, "transferred")
+	if got := s.conversation(s.ws.ID, c1).AssigneeID; got != other {
+		t.Fatalf("after the transfer conversation %d is assigned to %d, want %d", c1, got, other)
+	}
+	holder := byAgent[other] // now holds both chats
+	holder.waitFor("both chats in the waiting list", `document.querySelectorAll('[data-testid=conversation-list] a[data-conversation-id]').length === 2`)
+	openConversation(holder, c1)
+	consoleSend(holder, "제가 이어서 도와드릴게요.")
+	widgetShows(v1, "agent", "제가 이어서 도와드릴게요.")
+	look(holder, "chat-transferred-ko")
+
+	// Mid-chat, the master deactivates that agent: their console says so
+	// and stops, and both chats go to the other agent.
+	master.click("[data-testid=nav-team]")
+	master.clickAt(memberRow(other) + " [data-testid=member-deactivate]")
+	confirm(master)
+	master.waitFor("the member shown deactivated", `document.querySelector("`+memberRow(other)+`").dataset.active === 'false' && document.querySelector("`+memberRow(other)+` [data-testid=member-reactivate]")`)
+	holder.waitFor("the deactivated state", `document.querySelector('#app').dataset.page === 'deactivated' && document.querySelector('[data-testid=deactivated]').checkVisibility()`+
+		` && document.querySelector('[data-testid=deactivated-text]').textContent.includes(`+js(s.ws.Name)+`) && document.querySelector('#login').hidden`)
+	look(holder, "deactivated-ko")
+	remaining := byAgent[first]
+	remaining.waitFor("both chats re-routed to the other agent", `document.querySelectorAll('[data-testid=conversation-list] a[data-conversation-id]').length === 2`)
+	for _, c := range []int64{c1, c2} {
+		if got := s.conversation(s.ws.ID, c).AssigneeID; got != first {
+			t.Fatalf("after deactivation conversation %d is assigned to %d, want %d", c, got, first)
+		}
+	}
+	openConversation(remaining, c1)
+	consoleSend(remaining, "담당자가 바뀌었어요. 계속 도와드릴게요.")
+	widgetShows(v1, "agent", "담당자가 바뀌었어요. 계속 도와드릴게요.")
+	// The deactivated console does not try again and again.
+	holder.waitFor("no reconnecting", `document.querySelector('[data-testid=connection]').dataset.state === 'stopped' && document.querySelector('[data-testid=reconnecting-banner]').hidden && document.querySelector('#app').dataset.page === 'deactivated'`)
+
+	// The owner creates a second workspace: the picker offers it at once.
+	openPage(master, "workspaces")
+	master.waitFor("the first workspace listed", `document.querySelectorAll('[data-testid=workspace-row]').length === 1`)
+	fill(master, "[data-testid=workspace-create-name]", "소담 도매")
+	master.click("[data-testid=workspace-create]")
+	master.waitFor("two workspaces", `document.querySelectorAll('[data-testid=workspace-row]').length === 2`)
+	look(master, "workspaces-ko")
+	all, err := s.node.Store.AllWorkspaces(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ws2 chat.Workspace
+	for _, w := range all {
+		if w.Name == "소담 도매" {
+			ws2 = w
+		}
+	}
+	if ws2.ID == 0 {
+		t.Fatalf("no workspace named 소담 도매 among %d", len(all))
+	}
+	master.waitFor("the picker with both workspaces", fmt.Sprintf(`!document.querySelector('[data-testid=workspace-select]').closest('label').hidden && [...document.querySelector('[data-testid=workspace-select]').options].map((o) => o.value).sort().join() === '%d,%d'`, s.ws.ID, ws2.ID))
+	master.click("[data-testid=nav-chat]")
+	choose(master, "[data-testid=workspace-select]", fmt.Sprint(ws2.ID))
+	master.waitFor("the second workspace open", `document.querySelector('[data-testid=connection]').dataset.state === 'live' && document.title.startsWith('소담 도매')`)
+	setStatus(master, "online")
+
+	// It lets its own company page embed the widget, and a visitor there
+	// writes: the master sees it, the first workspace's agent does not.
+	host2 := hostFor(t, s, ws2.SiteID)
+	openSettings(master)
+	fill(master, "[data-testid=settings-origins]", host2.URL)
+	master.click("[data-testid=settings-save]")
+	toastSays(master, "저장했습니다.")
+	master.click("[data-testid=nav-chat]")
+	v3 := newTab(t, root, "visitor of the second workspace")
+	openWidget(v3, host2.URL)
+	agree(v3)
+	widgetSend(v3, "도매 문의드립니다.")
+	widgetShows(v3, "visitor", "도매 문의드립니다.")
+	c3 := firstRequest(master)
+	if c := s.conversation(ws2.ID, c3); c.WorkspaceID != ws2.ID {
+		t.Fatalf("conversation %d is in workspace %d, want %d", c3, c.WorkspaceID, ws2.ID)
+	}
+	remaining.click("[data-testid=tab-unassigned]")
+	remaining.waitFor("the console live", `document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
+	if n := eval[int](remaining, fmt.Sprintf(`document.querySelectorAll("[data-testid=conversation-list] a[data-conversation-id='%d']").length`, c3)); n != 0 {
+		remaining.fail("the first workspace's agent lists the second workspace's conversation")
+	}
+	for path, want := range map[string]string{
+		fmt.Sprintf("/workspaces/%d/conversations/%d", s.ws.ID, c3): chat.ErrConversationNotFound,
+		fmt.Sprintf("/workspaces/%d/conversations/%d", ws2.ID, c3):  chat.ErrWorkspaceNotFound,
+	} {
+		if got := refusal(remaining, "GET", path); got != want {
+			remaining.fail("GET %s as the first workspace's agent: %q, want %q", path, got, want)
+		}
+	}
+
+	// The remaining agent changes their own password from the avatar: a
+	// wrong current password is refused, then the new one signs in.
+	remaining.click("[data-testid=agent-avatar]")
+	remaining.waitFor("the account menu", `document.querySelector('[data-testid=account-menu]').matches(':popover-open')`)
+	remaining.click("[data-testid=account-profile]")
+	remaining.waitFor("the profile page", `document.querySelector('#app').dataset.page === 'profile' && document.querySelector('[data-testid=profile-name]').value !== ''`)
+	current := map[int64]string{jiwooID: jiwooPassword, minhoID: minhoPassword}[first]
+	const newPassword = "새로운 비밀번호는 길고 2026!"
+	fill(remaining, "[data-testid=password-current]", "not-my-password")
+	fill(remaining, "[data-testid=password-new]", newPassword)
+	fill(remaining, "[data-testid=password-confirm]", newPassword)
+	remaining.click("[data-testid=password-save]")
+	remaining.waitFor("the wrong current password refused", `document.querySelector('[data-testid=password-error]').dataset.code === 'invalid_credentials'`)
+	fill(remaining, "[data-testid=password-current]", current)
+	remaining.waitFor("the hint for the new password", `Number(document.querySelector('[data-testid=password-strength]').dataset.score) >= 3`)
+	look(remaining, "profile-ko")
+	remaining.click("[data-testid=password-save]")
+	toastSays(remaining, "비밀번호를 바꿨습니다. 다른 기기에서는 다시 로그인해야 합니다.")
+	remaining.waitFor("the form cleared", `document.querySelector('[data-testid=password-new]').value === '' && document.querySelector('[data-testid=password-error]').textContent === ''`)
+	remaining.click("[data-testid=agent-avatar]")
+	remaining.click("[data-testid=account-logout]")
+	email := map[int64]string{jiwooID: "jiwoo@example.com", minhoID: "minho@example.com"}[first]
+	signInAs(remaining, s, email, newPassword)
+
+	// The audit log (back in the first workspace) tells what happened.
+	choose(master, "[data-testid=workspace-select]", fmt.Sprint(s.ws.ID))
+	master.waitFor("the first workspace open", `document.querySelector('[data-testid=connection]').dataset.state === 'live' && document.title.startsWith(`+js(s.ws.Name)+`)`)
+	openPage(master, "audit")
+	entries := func(action string) string {
+		return `document.querySelectorAll('[data-testid=audit-entry][data-action="` + action + `"]')`
+	}
+	master.waitFor("the invitations, acceptances, the refused invitation and the deactivation", entries("invitation.create")+`.length === 4 && `+entries("invitation.accept")+`.length === 3`+
+		` && [...`+entries("invitation.create")+`].filter((tr) => tr.dataset.refused === 'true').length === 1 && `+entries("member.active")+`.length === 1 && `+entries("workspace.update")+`.length >= 1`)
+	look(master, "audit-ko")
+	choose(master, "[data-testid=audit-action]", "member.active")
+	master.waitFor("only the deactivation, before and after shown", `(() => { const rows = document.querySelectorAll('[data-testid=audit-entry]'); if (rows.length !== 1) return false; const tr = rows[0];`+
+		` return tr.dataset.action === 'member.active' && tr.querySelector('[data-field=actor]').textContent === 'Admin' && tr.querySelector('[data-field=target]').textContent.includes(`+js(map[int64]string{jiwooID: "jiwoo@example.com", minhoID: "minho@example.com"}[other])+`)`+
+		` && tr.querySelector('.change-from').textContent === '예' && tr.querySelector('.change-to').textContent === '아니요'; })()`)
+	csv := eval[string](master, `fetch(document.querySelector('[data-testid=audit-csv]').href).then((r) => r.text())`)
+	if !strings.Contains(csv, "member.active") || strings.Contains(csv, "invitation.create") {
+		master.fail("the CSV export with the filter: %q", csv)
+	}
+}
