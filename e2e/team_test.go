@@ -28,7 +28,7 @@ import (
 const (
 	jiwooPassword   = "푸른 하늘 은하수 2026"
 	minhoPassword   = "likes green tea, 7 rivers"
-	seoyeonPassword = "seoyeon:Manager#Harbor42"
+	seoyeonPassword = "Harbor lights at dusk #42"
 )
 
 // desktop sizes the tab as a common laptop screen.
@@ -253,8 +253,7 @@ func TestBrowserTeam(t *testing.T) {
 	// manager sees it but may not act.
 	master.waitFor("four members", `document.querySelectorAll('[data-testid=team-member]').length === 4`)
 	master.waitFor("the three online with their roles", fmt.Sprintf(`[[%d, 'agent'], [%d, 'agent'], [%d, 'manager']].every(([id, role]) => { const tr = document.querySelector("[data-testid=team-member][data-agent-id='" + id + "']"); return tr?.dataset.role === role && tr.dataset.active === 'true' && tr.querySelector('.status-dot').dataset.status === 'online'; })`, jiwooID, minhoID, seoyeonID))
-	master.click("[data-testid=nav-team]") // reloads the invitations
-	master.waitFor("no open invitation left", `document.querySelector('[data-testid=invitation-empty]').checkVisibility()`)
+	master.waitFor("no open invitation left, live", `document.querySelector('[data-testid=invitation-empty]').checkVisibility()`)
 	master.click("[data-testid=invitation-show-all]")
 	master.waitFor("three accepted invitations", `document.querySelectorAll('[data-testid=invitation][data-status=accepted]').length === 3`)
 	look(master, "team-ko")
@@ -280,17 +279,17 @@ func TestBrowserTeam(t *testing.T) {
 	setStatus(seoyeon, "away")
 
 	// Two visitors write: auto-assignment gives one to each agent.
+	seoyeon.click("[data-testid=tab-waiting]")
 	v1, v2 := newTab(t, root, "visitor 1"), newTab(t, root, "visitor 2")
 	openWidget(v1, s.host.URL)
 	agree(v1)
 	widgetSend(v1, "첫 번째 문의입니다.")
 	widgetEvent(v1, "assigned")
+	c1 := newConversation(seoyeon)
 	openWidget(v2, s.host.URL)
 	agree(v2)
 	widgetSend(v2, "두 번째 문의예요.")
 	widgetEvent(v2, "assigned")
-	seoyeon.click("[data-testid=tab-waiting]")
-	c1 := newConversation(seoyeon)
 	c2 := newConversation(seoyeon, c1)
 	first, second := s.conversation(s.ws.ID, c1).AssigneeID, s.conversation(s.ws.ID, c2).AssigneeID
 	if first == second || (first != jiwooID && first != minhoID) || (second != jiwooID && second != minhoID) {
@@ -319,6 +318,7 @@ func TestBrowserTeam(t *testing.T) {
 	holder.waitFor("both chats in the waiting list", `document.querySelectorAll('[data-testid=conversation-list] a[data-conversation-id]').length === 2`)
 	openConversation(holder, c1)
 	consoleSend(holder, "제가 이어서 도와드릴게요.")
+	consoleShows(holder, "agent", "제가 이어서 도와드릴게요.")
 	widgetShows(v1, "agent", "제가 이어서 도와드릴게요.")
 	look(holder, "chat-transferred-ko")
 
@@ -340,6 +340,7 @@ func TestBrowserTeam(t *testing.T) {
 	}
 	openConversation(remaining, c1)
 	consoleSend(remaining, "담당자가 바뀌었어요. 계속 도와드릴게요.")
+	consoleShows(remaining, "agent", "담당자가 바뀌었어요. 계속 도와드릴게요.")
 	widgetShows(v1, "agent", "담당자가 바뀌었어요. 계속 도와드릴게요.")
 	// The deactivated console does not try again and again.
 	holder.waitFor("no reconnecting", `document.querySelector('[data-testid=connection]').dataset.state === 'stopped' && document.querySelector('[data-testid=reconnecting-banner]').hidden && document.querySelector('#app').dataset.page === 'deactivated'`)

@@ -100,6 +100,7 @@ class Team extends HTMLElement {
   #invitations = [];
   #rows = new Map(); // agent id → <tr>
   #link = null; // what the link dialog shows, to redraw it in another language
+  #known = new Set(); // the members' ids when the invitations were loaded
 
   connectedCallback() {
     if (this.firstElementChild) return;
@@ -132,7 +133,14 @@ class Team extends HTMLElement {
     this.#rows.clear();
     this.#ref('members').replaceChildren();
     for (const dialog of this.querySelectorAll('dialog[open]')) dialog.close();
-    inbox.addEventListener('members', () => this.#render());
+    inbox.addEventListener('members', () => {
+      this.#render();
+      // Someone new joined: an invitation was accepted.
+      if ([...inbox.members.keys()].some((id) => !this.#known.has(id))) {
+        this.#known = new Set(inbox.members.keys());
+        if (this.checkVisibility() && this.#master) this.#loadInvitations();
+      }
+    });
     inbox.addEventListener('workspace', () => this.#render());
   }
 
@@ -152,6 +160,7 @@ class Team extends HTMLElement {
 
   async #loadInvitations() {
     const inbox = this.#inbox;
+    this.#known = new Set(inbox.members.keys());
     try {
       const { invitations } = await inbox.request('GET', '/invitations');
       if (inbox !== this.#inbox) return;
