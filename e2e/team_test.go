@@ -110,8 +110,9 @@ func openPage(p *tab, name string) {
 }
 
 // invite fills the invite dialog on the Team page, copies the link it
-// shows with the copy button and returns what was copied.
-func invite(p *tab, email, name, role string) string {
+// shows with the copy button and returns what was copied. With shot, the
+// link dialog is saved as a screenshot (see look).
+func invite(p *tab, email, name, role string, shot ...string) string {
 	p.t.Helper()
 	p.click("[data-testid=team-invite]")
 	p.waitFor("the invite dialog", `document.querySelector('[data-testid=invite-dialog]').open`)
@@ -122,6 +123,9 @@ func invite(p *tab, email, name, role string) string {
 	p.waitFor("the invitation link", `document.querySelector('[data-testid=link-dialog]').open && document.querySelector('[data-testid=link-dialog]').dataset.kind === 'invite'`+
 		` && document.querySelector('[data-testid=link-url]').value.includes('/console/invite?token=') && document.querySelector('[data-testid=link-text]').textContent.includes(`+js(email)+`)`)
 	link := copyLink(p)
+	for _, name := range shot {
+		look(p, name)
+	}
 	p.click("[data-testid=link-done]")
 	p.waitFor("the link dialog closed", `!document.querySelector('[data-testid=link-dialog]').open`)
 	p.waitFor("the invitation in the list", `[...document.querySelectorAll('[data-testid=invitation][data-status=pending]')].some((li) => li.textContent.includes(`+js(email)+`))`)
@@ -444,4 +448,182 @@ func TestBrowserTeam(t *testing.T) {
 	if !strings.Contains(csv, "member.active") || strings.Contains(csv, "invitation.create") {
 		master.fail("the CSV export with the filter: %q", csv)
 	}
+
+	// The same pages in English.
+	master.click("[data-testid=audit-clear]")
+	master.click("[data-testid=nav-language]")
+	master.click("[data-testid=language-en]")
+	master.waitFor("the audit log in English", `document.documentElement.lang === 'en' && document.querySelector('[data-testid=audit-entry][data-action="member.active"] [data-field=action]')?.textContent === 'Activated or deactivated'`)
+	look(master, "audit-en")
+	openPage(master, "team")
+	master.waitFor("the Team page in English", `document.querySelector("`+memberRow(other)+` [data-testid=member-state]").textContent === 'Deactivated'`)
+	look(master, "team-en")
+}
+
+// TestBrowserTeamPhone: the same administration on a phone, in English:
+// the account menu holds what the bottom bar has no room for; an owner
+// makes a workspace; an invitation accepted on a phone; a lost password
+// reset through the link a master made; an existing login joining a second
+// workspace with its current password; API tokens from the settings
+// section menu, used by a script until revoked; the audit log; the
+// profile. Then a look at the pages in Korean.
+func TestBrowserTeamPhone(t *testing.T) {
+	s := startSite(t)
+	root := browser(t)
+	master := newTab(t, root, "master")
+	phone(master)
+	allowClipboard(master, s.baseURL)
+	master.goTo(s.baseURL + "/console/")
+	master.waitFor("the sign-in form", `!document.querySelector('#login').hidden`)
+	choose(master, "[data-testid=login-language]", "en")
+	master.waitFor("the sign-in form in English", `document.querySelector('[data-testid=login-submit]').textContent === 'Sign in'`)
+	master.do("fill in the sign-in form",
+		chromedp.SendKeys(chromedp.CSS("[data-testid=login-email]"), adminEmail),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=login-password]"), adminPassword))
+	master.click("[data-testid=login-submit]")
+	master.waitFor("the console live", `!document.querySelector('#app').hidden && document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
+
+	// The bottom bar has the Team page; the rest is in the account menu.
+	master.waitFor("the phone's bottom bar", `document.querySelector('[data-testid=nav-team]').checkVisibility() && !document.querySelector('[data-testid=nav-audit]').checkVisibility() && !document.querySelector('[data-testid=nav-logout]').checkVisibility() && document.querySelector('[data-testid=agent-avatar]').checkVisibility()`)
+	master.click("[data-testid=agent-avatar]")
+	master.waitFor("the account menu with the pages", `document.querySelector('[data-testid=account-menu]').matches(':popover-open') && ['account-profile', 'account-audit', 'account-workspaces', 'account-try', 'account-language-ko', 'account-logout'].every((id) => document.querySelector('[data-testid=' + id + ']').checkVisibility())`)
+	look(master, "account-menu-phone-en")
+
+	// The owner makes a second workspace.
+	master.click("[data-testid=account-workspaces]")
+	master.waitFor("the workspaces page", `document.querySelector('#app').dataset.page === 'workspaces' && document.querySelectorAll('[data-testid=workspace-row]').length === 1`)
+	fill(master, "[data-testid=workspace-create-name]", "Sodam Wholesale")
+	fill(master, "[data-testid=workspace-create-site]", "wholesale")
+	master.click("[data-testid=workspace-create]")
+	master.waitFor("two workspaces", `document.querySelectorAll('[data-testid=workspace-row]').length === 2`)
+	look(master, "workspaces-phone-en")
+	ws2, err := s.node.Store.WorkspaceBySiteID(context.Background(), "wholesale")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// An invitation, accepted on a phone in English.
+	openPage(master, "team")
+	link := invite(master, "dana@example.com", "Dana Park", "manager", "invite-link-phone-en")
+	look(master, "team-phone-en")
+	dana := newTab(t, root, "Dana")
+	phone(dana)
+	dana.goTo(link)
+	dana.waitFor("the invitation", `document.querySelector('#welcome').dataset.state === 'ready'`)
+	choose(dana, "[data-testid=invite-language]", "en")
+	dana.waitFor("the invitation in English", `document.querySelector('[data-testid=invite-heading]').textContent === 'Join '+`+js(s.ws.Name)+` && document.querySelector('[data-testid=invite-summary]').textContent.includes('Manager')`)
+	fill(dana, "[data-testid=invite-password]", "Sails at dawn, harbor 9")
+	fill(dana, "[data-testid=invite-confirm]", "Sails at dawn, harbor 9")
+	look(dana, "invite-phone-en")
+	dana.click("[data-testid=invite-submit]")
+	dana.waitFor("the console", `location.pathname === '/console/' && !document.querySelector('#app').hidden && document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
+	look(dana, "console-phone-en")
+	danaID := s.agentID("dana@example.com")
+
+	// Dana loses her password: the master makes a reset link.
+	master.waitFor("Dana on the team", `document.querySelector("`+memberRow(danaID)+`")`)
+	master.clickAt(memberRow(danaID) + " [data-testid=member-reset-password]")
+	confirm(master)
+	master.waitFor("the reset link", `document.querySelector('[data-testid=link-dialog]').open && document.querySelector('[data-testid=link-dialog]').dataset.kind === 'reset' && document.querySelector('[data-testid=link-url]').value.includes('/console/reset?token=')`)
+	reset := copyLink(master)
+	look(master, "reset-link-phone-en")
+	master.click("[data-testid=link-done]")
+	lost := newTab(t, root, "Dana on another phone")
+	phone(lost)
+	lost.goTo(reset)
+	lost.waitFor("the reset screen", `document.querySelector('[data-testid=reset-form]')?.checkVisibility()`)
+	choose(lost, "[data-testid=reset-language]", "en")
+	fill(lost, "[data-testid=reset-password]", "aaaaaaaaaaaa")
+	fill(lost, "[data-testid=reset-confirm]", "aaaaaaaaaaaa")
+	lost.waitFor("the hint refusing it", `document.querySelector('[data-testid=reset-strength]').dataset.score === '0'`)
+	lost.click("[data-testid=reset-submit]")
+	lost.waitFor("the weak password refused", `document.querySelector('[data-testid=reset-error]').dataset.code === 'weak_password'`)
+	const danaPassword = "Lanterns over the bay 77"
+	fill(lost, "[data-testid=reset-password]", danaPassword)
+	fill(lost, "[data-testid=reset-confirm]", danaPassword)
+	look(lost, "reset-phone-en")
+	lost.click("[data-testid=reset-submit]")
+	lost.waitFor("the console", `location.pathname === '/console/' && !document.querySelector('#app').hidden && document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
+
+	// The master invites Dana's existing login to the second workspace:
+	// she joins with her current password and the picker offers both.
+	master.click("[data-testid=nav-chat]")
+	choose(master, "[data-testid=workspace-select]", fmt.Sprint(ws2.ID))
+	master.waitFor("the second workspace open", `document.querySelector('[data-testid=connection]').dataset.state === 'live' && document.title.startsWith('Sodam Wholesale')`)
+	openPage(master, "team")
+	link2 := invite(master, "dana@example.com", "Dana Park", "agent")
+	lost.goTo(link2)
+	lost.waitFor("the invitation for an existing login", `document.querySelector('#welcome').dataset.state === 'ready' && document.querySelector('[data-testid=invite-existing]').checkVisibility() && !document.querySelector('[data-testid=invite-name]').checkVisibility() && !document.querySelector('[data-testid=invite-confirm]').checkVisibility()`)
+	fill(lost, "[data-testid=invite-password]", danaPassword)
+	look(lost, "invite-existing-phone-en")
+	lost.click("[data-testid=invite-submit]")
+	lost.waitFor("the console with both workspaces in the picker", `location.pathname === '/console/' && !document.querySelector('#app').hidden && document.querySelector('[data-testid=workspace-select]')?.options.length === 2`)
+
+	// API tokens, through the settings page's section menu (a select on a
+	// phone); a script uses one until it is revoked.
+	master.click("[data-testid=nav-settings]")
+	master.waitFor("the section select", `document.querySelector('#app').dataset.page === 'settings' && document.querySelector('[data-testid=settings-jump]').checkVisibility() && !document.querySelector('[data-testid=settings-menu-item]')?.checkVisibility() && [...document.querySelector('[data-testid=settings-jump]').options].some((o) => o.value === 'tokens')`)
+	choose(master, "[data-testid=settings-jump]", "tokens")
+	look(master, "settings-jump-phone-en")
+	master.waitFor("the tokens card brought into view below the select", `(() => { const card = document.querySelector('[data-testid=tokens-card]').getBoundingClientRect();`+
+		` return card.top >= document.querySelector('[data-testid=settings-menu]').getBoundingClientRect().bottom && card.top < 400 && document.activeElement === document.querySelector('[data-testid=tokens-card] h2'); })()`)
+	fill(master, "[data-testid=token-name]", "nightly report")
+	master.click("[data-testid=token-scope-write]")
+	master.click("[data-testid=token-create]")
+	master.waitFor("the secret, once", `document.querySelector('[data-testid=token-secret-box]').checkVisibility() && document.querySelector('[data-testid=token-secret]').value.startsWith('sodam_')`)
+	secret := eval[string](master, `document.querySelector('[data-testid=token-secret]').value`)
+	look(master, "tokens-phone-en")
+	master.click("[data-testid=token-secret-done]")
+	master.waitFor("the secret gone, the token listed", `document.querySelector('[data-testid=token-secret-box]').hidden && document.querySelector('[data-testid=token-secret]').value === '' && document.querySelectorAll('[data-testid=token-row][data-state=active]').length === 1`)
+	script := func() int {
+		req, err := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/workspaces/%d/conversations", s.baseURL, ws2.ID), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+secret)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := script(); code != http.StatusOK {
+		t.Fatalf("a script with the token: %d, want 200", code)
+	}
+	master.click("[data-testid=nav-chat]")
+	master.click("[data-testid=nav-settings]")
+	choose(master, "[data-testid=settings-jump]", "tokens")
+	master.waitFor("the token's last use", `document.querySelector('[data-testid=token-row] [data-testid=token-last-used] sodam-time')`)
+	master.clickAt("[data-testid=token-row] [data-testid=token-revoke]")
+	confirm(master)
+	master.waitFor("the token revoked", `document.querySelectorAll('[data-testid=token-row][data-state=revoked]').length === 1 && !document.querySelector('[data-testid=token-revoke]')`)
+	if code := script(); code != http.StatusUnauthorized {
+		t.Fatalf("a script with the revoked token: %d, want 401", code)
+	}
+
+	// The audit log, from the account menu.
+	master.click("[data-testid=agent-avatar]")
+	master.click("[data-testid=account-audit]")
+	master.waitFor("the token's creation and revocation logged", `document.querySelector('#app').dataset.page === 'audit' && document.querySelector('[data-testid=audit-entry][data-action="api_token.create"]') && document.querySelector('[data-testid=audit-entry][data-action="api_token.revoke"]') && document.querySelector('[data-testid=audit-entry][data-action="invitation.accept"]')`)
+	look(master, "audit-phone-en")
+
+	// The profile: a new display name, and Korean as the console's language.
+	master.click("[data-testid=agent-avatar]")
+	master.click("[data-testid=account-profile]")
+	master.waitFor("the profile", `document.querySelector('#app').dataset.page === 'profile' && document.querySelector('[data-testid=profile-name]').value === 'Admin'`)
+	fill(master, "[data-testid=profile-name]", "관리자 김")
+	choose(master, "[data-testid=profile-language]", "ko")
+	look(master, "profile-phone-en")
+	master.click("[data-testid=profile-save]")
+	master.waitFor("the console in Korean, with the new name", `document.documentElement.lang === 'ko' && document.querySelector('[data-testid=agent-avatar]').textContent === '관' && document.querySelector('[data-testid=profile-save]').textContent === '저장'`)
+	if a, err := s.node.Store.AgentByEmail(context.Background(), adminEmail); err != nil || a.Name != "관리자 김" || a.Language != "ko" {
+		t.Fatalf("the admin after saving the profile: %+v, %v", a, err)
+	}
+	look(master, "profile-phone-ko")
+	openPage(master, "team")
+	look(master, "team-phone-ko")
+	master.click("[data-testid=nav-settings]")
+	master.waitFor("the section select in Korean", `[...document.querySelector('[data-testid=settings-jump]').options].some((o) => o.value === 'operation' && o.textContent === '상담 운영')`)
+	look(master, "settings-phone-ko")
 }

@@ -126,8 +126,9 @@ class Settings extends HTMLElement {
   scrollToSection(name) {
     const card = this.#cards.find((c) => section(c) === name);
     if (!card) return;
-    const smooth = !matchMedia('(prefers-reduced-motion: reduce)').matches;
-    card.scrollIntoView({ block: 'start', behavior: smooth ? 'smooth' : 'instant' });
+    // At once rather than smoothly: cards still loading change the page's
+    // height, which would stop a smooth scroll short of the card.
+    card.scrollIntoView({ block: 'start' });
     const heading = card.querySelector('h2');
     if (heading) {
       heading.tabIndex = -1;

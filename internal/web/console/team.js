@@ -212,7 +212,7 @@ class Team extends HTMLElement {
       h('td', { dataset: { field: 'capacity', label: t('capacity.capacity') } }),
       h('td', { dataset: { field: 'state', label: t('team.state') } },
         h('span', { class: 'chip member-state', dataset: { testid: 'member-state' } })),
-      h('td', { class: 'row-actions' },
+      h('td', { class: 'actions-cell' }, h('div', { class: 'row-actions' },
         h('button', {
           type: 'button', class: 'secondary small', dataset: { testid: 'member-reset-password' },
           onclick: (e) => this.#resetPassword(id, e.target),
@@ -220,7 +220,7 @@ class Team extends HTMLElement {
         h('button', {
           type: 'button', class: 'secondary small', dataset: { testid: 'member-deactivate', toggle: 'active' },
           onclick: (e) => this.#toggleActive(id, e.target),
-        })));
+        }))));
   }
 
   #fillRow(tr, m) {

@@ -116,11 +116,11 @@ class TokensCard extends SettingsCard {
         h('td', { dataset: { label: t('tokens.created') } }, h('sodam-time', { datetime: tk.created_at })),
         h('td', { dataset: { label: t('tokens.expires_col') } }, tk.expires_at ? h('span', { title: exactTime(new Date(tk.expires_at)) }, dateText(tk.expires_at)) : t('tokens.never_expires')),
         h('td', { dataset: { label: t('tokens.last_used'), testid: 'token-last-used' } }, tk.last_used_at ? h('sodam-time', { datetime: tk.last_used_at }) : t('tokens.never_used')),
-        h('td', { class: 'row-actions' }, state === 'active' && h('button', {
+        h('td', { class: 'actions-cell' }, state === 'active' && h('div', { class: 'row-actions' }, h('button', {
           type: 'button', class: 'secondary small warn', dataset: { testid: 'token-revoke' },
           'aria-label': `${t('tokens.revoke')} · ${tk.name}`,
           onclick: (e) => this.#revoke(tk, e.target),
-        }, t('tokens.revoke'))));
+        }, t('tokens.revoke')))));
     }));
     this.ref('empty').hidden = this.#tokens.length > 0;
   }
