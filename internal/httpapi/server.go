@@ -65,6 +65,10 @@ type Server struct {
 	addressBackoff *auth.Backoff
 	hasher         *auth.Hasher
 	mux            *http.ServeMux
+
+	// refused remembers when this node last wrote down a refused origin.
+	refusedMu sync.Mutex
+	refused   map[string]time.Time
 }
 
 // New returns a server reading from store, writing through a, and keeping
@@ -85,6 +89,7 @@ func New(cfg Config, store chat.Store, a *app.App, files blob.Store, hub *realti
 		addressBackoff: auth.NewBackoff(100, time.Second, time.Minute),
 		hasher:         auth.NewHasher(0, 3*time.Second),
 		mux:            http.NewServeMux(),
+		refused:        map[string]time.Time{},
 	}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
