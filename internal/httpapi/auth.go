@@ -295,9 +295,10 @@ func pathID(r *http.Request, name string) (int64, error) {
 	return parseID(r.PathValue(name), name)
 }
 
+// parseID reads a canonical decimal ID: "+1", "01" and " 1" are not IDs.
 func parseID(v, name string) (int64, error) {
 	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id <= 0 {
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != v {
 		return 0, chat.Errorf(chat.ErrInvalid, "%s must be a positive integer", name)
 	}
 	return id, nil
@@ -500,7 +501,7 @@ func nonNil[T any](s []T) []T {
 func (s *Server) authRoutes() []route {
 	return []route{
 		{pattern: "POST /api/v1/auth/login", access: public, h: s.login, api: true},
-		{pattern: "POST /api/v1/auth/logout", access: agent, h: s.logout, api: true},
+		{pattern: "POST /api/v1/auth/logout", access: agent, h: s.logout, api: true, noBody: true},
 		{pattern: "GET /api/v1/me", access: agent, h: s.me, api: true},
 		{pattern: "PATCH /api/v1/me", access: agent, h: s.patchMe, api: true},
 		{pattern: "PUT /api/v1/me/password", access: agent, h: s.changePassword, api: true},

@@ -118,6 +118,9 @@ type route struct {
 	minRole chat.Role
 	// api marks routes documented in the OpenAPI description.
 	api bool
+	// noBody marks a write route that takes no body: one sent anyway is
+	// refused, rather than ignored, so a client's mistake shows.
+	noBody bool
 	// audit names the administrative action a route performs: a refused
 	// attempt is recorded in the audit log too (a done one is recorded by
 	// the store, with the change).
@@ -132,6 +135,8 @@ type RouteInfo struct {
 	// workspace: a session or an API token), visitor or owner.
 	Access  string
 	MinRole chat.Role
+	// NoBody is set on write routes that take no body.
+	NoBody bool
 }
 
 // Routes lists every route the server serves.
@@ -139,7 +144,7 @@ func Routes() []RouteInfo {
 	names := map[access]string{public: "public", agent: "agent", member: "member", visitor: "visitor", owner: "owner"}
 	var out []RouteInfo
 	for _, rt := range (&Server{}).routes() {
-		out = append(out, RouteInfo{Pattern: rt.pattern, Access: names[rt.access], MinRole: rt.minRole})
+		out = append(out, RouteInfo{Pattern: rt.pattern, Access: names[rt.access], MinRole: rt.minRole, NoBody: rt.noBody})
 	}
 	return out
 }
@@ -214,6 +219,9 @@ func (s *Server) wrap(rt route) http.Handler {
 			r, err = s.authVisitor(r)
 		case owner:
 			r, err = s.authOwner(r)
+		}
+		if err == nil && rt.noBody && r.ContentLength != 0 {
+			err = chat.Errorf(codeInvalidJSON, "this request takes no body")
 		}
 		if err == nil {
 			err = rt.h(w, r)

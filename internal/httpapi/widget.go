@@ -248,6 +248,7 @@ func customerFromRequest(ws *chat.Workspace, req sessionRequest) (*chat.Customer
 // device is the visitor's User-Agent, bounded for storage.
 func device(ua string) string {
 	const max = 300
+	ua = cleanHeader(ua)
 	if utf8.RuneCountInString(ua) <= max {
 		return ua
 	}
@@ -520,7 +521,7 @@ func (s *Server) widgetRoutes() []route {
 		{pattern: "POST /api/v1/widget/conversations", access: visitor, h: s.widgetStart, api: true},
 		{pattern: "GET /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetMessages, api: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetSend, api: true},
-		{pattern: "POST /api/v1/widget/conversations/{cid}/close", access: visitor, h: s.widgetClose, api: true},
+		{pattern: "POST /api/v1/widget/conversations/{cid}/close", access: visitor, h: s.widgetClose, api: true, noBody: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/rating", access: visitor, h: s.widgetRate, api: true},
 		{pattern: "POST /api/v1/widget/tickets", access: visitor, h: s.widgetTicket, api: true},
 	}
