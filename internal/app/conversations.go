@@ -10,7 +10,10 @@ import (
 // starts one: the greeting first, then routing, so an agent assigned at
 // once sees the greeting above the customer's first message. (The robot,
 // when it comes, will answer here before routing.)
-func (a *App) StartConversation(ctx context.Context, workspaceID, customerID int64, ch chat.Channel) (c chat.Conversation, started bool, err error) {
+//
+// lang is the visitor's browser language; the greeting is the widget's
+// wording for it.
+func (a *App) StartConversation(ctx context.Context, workspaceID, customerID int64, ch chat.Channel, lang string) (c chat.Conversation, started bool, err error) {
 	err = a.Commit(ctx, func(tx chat.Tx) error {
 		ws, err := tx.LockRouting(ctx, workspaceID)
 		if err != nil {
@@ -19,7 +22,7 @@ func (a *App) StartConversation(ctx context.Context, workspaceID, customerID int
 		if c, started, err = tx.StartConversation(ctx, workspaceID, customerID, ch); err != nil || !started {
 			return err
 		}
-		if g := ws.Settings.Greeting; g != "" {
+		if g := ws.TextsFor(ws.Settings.Widget.WidgetLanguage(lang)).Greeting; g != "" {
 			if err := tx.SystemMessage(ctx, c, chat.SystemGreeting, map[string]string{"text": g}); err != nil {
 				return err
 			}

@@ -44,6 +44,9 @@ type Settings struct {
 	RatingRequest string `json:"rating_request"`
 	// Attachments say which files visitors and agents may send (§3.4).
 	Attachments AttachmentSettings `json:"attachments"`
+	// Widget is the widget's look: launcher side and offset, language,
+	// and wording per language.
+	Widget WidgetLook `json:"widget"`
 }
 
 // Limits of the settings.
@@ -68,6 +71,7 @@ func DefaultSettings() Settings {
 		AutoOfflineMinutes:       5,
 		Hours:                    h,
 		Attachments:              DefaultAttachmentSettings(),
+		Widget:                   DefaultWidgetLook(),
 	}
 }
 
@@ -94,6 +98,9 @@ func (s Settings) Validate() error {
 		return Errorf(ErrInvalid, "greeting and rating_request must be at most %d characters", MaxGreeting)
 	}
 	if err := s.Hours.Validate(); err != nil {
+		return err
+	}
+	if err := s.Widget.Validate(); err != nil {
 		return err
 	}
 	return s.Attachments.Validate()

@@ -57,6 +57,11 @@ type Workspaces interface {
 	// UpdateWorkspace saves w's settings (name, origins, consent, look,
 	// rules) and routes the queue under the new rules.
 	UpdateWorkspace(ctx context.Context, w *Workspace, by Who) ([]Event, error)
+	// NoteRefusedOrigin records that the widget was refused from origin;
+	// the workspace keeps the most recent few.
+	NoteRefusedOrigin(ctx context.Context, workspaceID int64, origin string, at time.Time) error
+	// RefusedOrigins lists them, most recent first.
+	RefusedOrigins(ctx context.Context, workspaceID int64) ([]RefusedOrigin, error)
 }
 
 // Agents holds agents, their memberships and their status.

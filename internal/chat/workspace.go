@@ -1,7 +1,9 @@
 package chat
 
 import (
+	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -114,12 +116,29 @@ func isHexColor(c string) bool {
 	return err == nil
 }
 
-// NormalizeOrigin accepts "https://shop.example.com[:port]" and nothing
-// else, and returns it in lower case.
+// hostLabel is one label of a DNS name, as browsers send it (IDN names in
+// their xn-- form).
+var hostName = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$`)
+
+// NormalizeOrigin accepts scheme://host[:port] — http or https, a DNS name
+// or an IP address, an optional port — and nothing else, in lower case:
+// an allowed origin ends up in the widget frame's Content-Security-Policy,
+// where a stray ";" or "*" would change its meaning.
 func NormalizeOrigin(o string) (string, error) {
+	bad := Errorf(ErrInvalid, "allowed origin %q must look like https://shop.example.com or https://shop.example.com:8443", o)
 	u, err := url.Parse(strings.TrimSuffix(strings.TrimSpace(o), "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.User != nil {
-		return "", Errorf(ErrInvalid, "allowed origin %q must look like https://shop.example.com", o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Path != "" || u.RawQuery != "" ||
+		u.Fragment != "" || u.User != nil || u.Opaque != "" || strings.HasSuffix(o, "?") || strings.HasSuffix(o, "#") {
+		return "", bad
+	}
+	host := strings.ToLower(u.Hostname())
+	if ip := net.ParseIP(host); ip == nil && !hostName.MatchString(host) {
+		return "", bad
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 || p[0] == '0' {
+			return "", bad
+		}
 	}
 	return strings.ToLower(u.Scheme + "://" + u.Host), nil
 }

@@ -237,15 +237,16 @@ func (s *Server) authVisitor(r *http.Request) (*http.Request, error) {
 	if err != nil {
 		return r, err
 	}
-	if err := checkOrigin(r, ws); err != nil {
+	if err := s.checkOrigin(r, ws); err != nil {
 		return r, err
 	}
 	return r.WithContext(context.WithValue(r.Context(), keyVisitor, visitorAuth{session: vs, workspace: ws})), nil
 }
 
 // checkOrigin refuses browser requests from pages that are neither Sodam
-// itself (the widget iframe) nor one of the workspace's allowed origins.
-func checkOrigin(r *http.Request, ws *chat.Workspace) error {
+// itself (the widget iframe) nor one of the workspace's allowed origins,
+// and notes the refused origin for the settings page.
+func (s *Server) checkOrigin(r *http.Request, ws *chat.Workspace) error {
 	o := r.Header.Get("Origin")
 	if o == "" || sameOrigin(r, o) {
 		return nil
@@ -255,16 +256,49 @@ func checkOrigin(r *http.Request, ws *chat.Workspace) error {
 			return nil
 		}
 	}
+	s.noteRefusedOrigin(r, ws, o)
 	return chat.Errorf(chat.ErrOriginNotAllowed, "origin %s may not use this workspace's widget; add it to the allowed origins in settings", o)
+}
+
+// refusedEvery is how often one node writes down the same refused origin:
+// the settings page shows when it was last seen, not every request.
+const refusedEvery = time.Minute
+
+// noteRefusedOrigin records a refused origin, at most once a minute per
+// workspace and origin on this node, and only one that is a well-formed
+// origin (a stranger's junk header is not worth a row).
+func (s *Server) noteRefusedOrigin(r *http.Request, ws *chat.Workspace, origin string) {
+	norm, err := chat.NormalizeOrigin(origin)
+	if err != nil {
+		return
+	}
+	key := strconv.FormatInt(ws.ID, 10) + " " + norm
+	now := s.now()
+	s.refusedMu.Lock()
+	if len(s.refused) > 10000 {
+		clear(s.refused)
+	}
+	last, seen := s.refused[key]
+	if !seen || now.Sub(last) >= refusedEvery {
+		s.refused[key] = now
+	}
+	s.refusedMu.Unlock()
+	if seen && now.Sub(last) < refusedEvery {
+		return
+	}
+	if err := s.store.NoteRefusedOrigin(context.WithoutCancel(r.Context()), ws.ID, norm, now); err != nil {
+		s.log.Warn("note a refused origin", slog.Any("err", err))
+	}
 }
 
 func pathID(r *http.Request, name string) (int64, error) {
 	return parseID(r.PathValue(name), name)
 }
 
+// parseID reads a canonical decimal ID: "+1", "01" and " 1" are not IDs.
 func parseID(v, name string) (int64, error) {
 	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id <= 0 {
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != v {
 		return 0, chat.Errorf(chat.ErrInvalid, "%s must be a positive integer", name)
 	}
 	return id, nil
@@ -467,7 +501,7 @@ func nonNil[T any](s []T) []T {
 func (s *Server) authRoutes() []route {
 	return []route{
 		{pattern: "POST /api/v1/auth/login", access: public, h: s.login, api: true},
-		{pattern: "POST /api/v1/auth/logout", access: agent, h: s.logout, api: true},
+		{pattern: "POST /api/v1/auth/logout", access: agent, h: s.logout, api: true, noBody: true},
 		{pattern: "GET /api/v1/me", access: agent, h: s.me, api: true},
 		{pattern: "PATCH /api/v1/me", access: agent, h: s.patchMe, api: true},
 		{pattern: "PUT /api/v1/me/password", access: agent, h: s.changePassword, api: true},

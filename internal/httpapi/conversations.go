@@ -259,13 +259,13 @@ func (s *Server) conversationRoutes() []route {
 	return []route{
 		{pattern: "GET /api/v1/workspaces/{wid}/conversations", access: member, h: s.listConversations, api: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/conversations/{cid}", access: member, h: s.getConversation, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/assign", access: member, h: s.assign, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/close", access: member, h: s.agentClose, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/assign", access: member, h: s.assign, api: true, noBody: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/close", access: member, h: s.agentClose, api: true, noBody: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/transfer", access: member, h: s.transfer, api: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/hold", access: member, h: s.hold, api: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/important", access: member, h: s.important, api: true},
 		{pattern: "PUT /api/v1/workspaces/{wid}/conversations/{cid}/note", access: member, h: s.setNote, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/rating-request", access: member, h: s.requestRating, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/rating-request", access: member, h: s.requestRating, api: true, noBody: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/conversations/{cid}/history", access: member, h: s.history, api: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/conversations/{cid}/history/{hid}", access: member, h: s.historyItem, api: true},
 	}

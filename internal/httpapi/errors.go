@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,7 +9,9 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -159,16 +162,26 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	return decodeStrict(http.MaxBytesReader(w, r.Body, maxBody), v)
 }
 
-// decodeStrict reads exactly one JSON value of v's shape from rd.
+// decodeStrict reads exactly one JSON object of v's shape from rd: not
+// null, not an array, nothing after it, valid UTF-8, and no control
+// characters in any text (checkText).
 func decodeStrict(rd io.Reader, v any) error {
-	dec := json.NewDecoder(rd)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("trailing data")
-	}
+	body, err := io.ReadAll(rd)
 	if err == nil {
-		return nil
+		if first := bytes.TrimLeft(body, " \t\r\n"); len(first) > 0 && first[0] != '{' {
+			return chat.Errorf(codeInvalidJSON, "the body must be a JSON object")
+		}
+		if !utf8.Valid(body) {
+			return chat.Errorf(chat.ErrInvalid, "the body is not valid UTF-8")
+		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err = dec.Decode(v); err == nil {
+			if _, end := dec.Token(); end != io.EOF {
+				return chat.Errorf(codeInvalidJSON, "the body has data after its JSON object")
+			}
+			return checkText(reflect.ValueOf(v), "")
+		}
 	}
 	var tooBig *http.MaxBytesError
 	var syntax *json.SyntaxError
@@ -205,4 +218,75 @@ func jsonKind(goKind string) string {
 		return "an object"
 	}
 	return fmt.Sprintf("of type %s", goKind)
+}
+
+// checkText refuses text a person cannot have meant: NUL and the other
+// control characters but tab, line feed and carriage return. One rule for
+// both stores (PostgreSQL cannot store NUL in text; SQLite can), applied
+// to every JSON field at the boundary.
+func checkText(v reflect.Value, field string) error {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return checkText(v.Elem(), field)
+		}
+	case reflect.String:
+		if strings.ContainsFunc(v.String(), badControl) {
+			return chat.Errorf(chat.ErrInvalid, "%s must not contain control characters", fieldName(field))
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			f := v.Type().Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" {
+				name = field
+			}
+			if err := checkText(v.Field(i), name); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if err := checkText(v.Index(i), field); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			if err := checkText(k, field); err != nil {
+				return err
+			}
+			if err := checkText(v.MapIndex(k), field); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func fieldName(f string) string {
+	if f == "" {
+		return "the text"
+	}
+	return f
+}
+
+// badControl is a control character no person types into a text field.
+func badControl(r rune) bool {
+	return r != '\t' && r != '\n' && r != '\r' && (r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0)
+}
+
+// cleanHeader makes a header's text storable: valid UTF-8, no control
+// characters (it was not typed by a person, so it is cleaned, not refused).
+func cleanHeader(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if badControl(r) || r == '\t' || r == '\n' || r == '\r' {
+			return -1
+		}
+		return r
+	}, s)
 }

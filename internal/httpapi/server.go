@@ -65,6 +65,10 @@ type Server struct {
 	addressBackoff *auth.Backoff
 	hasher         *auth.Hasher
 	mux            *http.ServeMux
+
+	// refused remembers when this node last wrote down a refused origin.
+	refusedMu sync.Mutex
+	refused   map[string]time.Time
 }
 
 // New returns a server reading from store, writing through a, and keeping
@@ -85,6 +89,7 @@ func New(cfg Config, store chat.Store, a *app.App, files blob.Store, hub *realti
 		addressBackoff: auth.NewBackoff(100, time.Second, time.Minute),
 		hasher:         auth.NewHasher(0, 3*time.Second),
 		mux:            http.NewServeMux(),
+		refused:        map[string]time.Time{},
 	}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
@@ -113,6 +118,9 @@ type route struct {
 	minRole chat.Role
 	// api marks routes documented in the OpenAPI description.
 	api bool
+	// noBody marks a write route that takes no body: one sent anyway is
+	// refused, rather than ignored, so a client's mistake shows.
+	noBody bool
 	// audit names the administrative action a route performs: a refused
 	// attempt is recorded in the audit log too (a done one is recorded by
 	// the store, with the change).
@@ -127,6 +135,8 @@ type RouteInfo struct {
 	// workspace: a session or an API token), visitor or owner.
 	Access  string
 	MinRole chat.Role
+	// NoBody is set on write routes that take no body.
+	NoBody bool
 }
 
 // Routes lists every route the server serves.
@@ -134,7 +144,7 @@ func Routes() []RouteInfo {
 	names := map[access]string{public: "public", agent: "agent", member: "member", visitor: "visitor", owner: "owner"}
 	var out []RouteInfo
 	for _, rt := range (&Server{}).routes() {
-		out = append(out, RouteInfo{Pattern: rt.pattern, Access: names[rt.access], MinRole: rt.minRole})
+		out = append(out, RouteInfo{Pattern: rt.pattern, Access: names[rt.access], MinRole: rt.minRole, NoBody: rt.noBody})
 	}
 	return out
 }
@@ -209,6 +219,9 @@ func (s *Server) wrap(rt route) http.Handler {
 			r, err = s.authVisitor(r)
 		case owner:
 			r, err = s.authOwner(r)
+		}
+		if err == nil && rt.noBody && r.ContentLength != 0 {
+			err = chat.Errorf(codeInvalidJSON, "this request takes no body")
 		}
 		if err == nil {
 			err = rt.h(w, r)

@@ -301,12 +301,12 @@ func (s *Server) teamRoutes() []route {
 	return []route{
 		{pattern: "POST /api/v1/workspaces/{wid}/invitations", access: member, minRole: chat.RoleMaster, h: s.createInvitation, api: true, audit: chat.AuditInvite},
 		{pattern: "GET /api/v1/workspaces/{wid}/invitations", access: member, minRole: chat.RoleMaster, h: s.listInvitations, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/invitations/{iid}/resend", access: member, minRole: chat.RoleMaster, h: s.resendInvitation, api: true, audit: chat.AuditInviteResend},
+		{pattern: "POST /api/v1/workspaces/{wid}/invitations/{iid}/resend", access: member, minRole: chat.RoleMaster, h: s.resendInvitation, api: true, audit: chat.AuditInviteResend, noBody: true},
 		{pattern: "DELETE /api/v1/workspaces/{wid}/invitations/{iid}", access: member, minRole: chat.RoleMaster, h: s.revokeInvitation, api: true, audit: chat.AuditInviteRevoke},
 		{pattern: "POST /api/v1/invitations/lookup", access: public, h: s.lookupInvitation, api: true},
 		{pattern: "POST /api/v1/invitations/accept", access: public, h: s.acceptInvitation, api: true},
 		{pattern: "PATCH /api/v1/workspaces/{wid}/agents/{aid}", access: member, minRole: chat.RoleMaster, h: s.patchMember, api: true, audit: chat.AuditMemberRole},
-		{pattern: "POST /api/v1/workspaces/{wid}/agents/{aid}/password-reset", access: member, minRole: chat.RoleMaster, h: s.createPasswordReset, api: true, audit: chat.AuditPasswordReset},
+		{pattern: "POST /api/v1/workspaces/{wid}/agents/{aid}/password-reset", access: member, minRole: chat.RoleMaster, h: s.createPasswordReset, api: true, audit: chat.AuditPasswordReset, noBody: true},
 		{pattern: "POST /api/v1/password-reset", access: public, h: s.usePasswordReset, api: true},
 	}
 }

@@ -463,3 +463,63 @@ func TestWorkspacesForOwners(t *testing.T) {
 		t.Fatal("not archived")
 	}
 }
+
+// The loader learns the launcher's look and whether its page may open the
+// chat; a refused page's origin shows in the settings.
+func TestLauncherAndRefusedOrigins(t *testing.T) {
+	e := newEnv(t)
+	master := e.login("master")
+	master.json("PATCH", e.shopPath(), `{"color":"#8a4b2f","allowed_origins":["https://shop.example.com"],
+		"settings":{"widget":{"position":"left","offset_x":32,"offset_y":40,"language":"","texts":{"en":{"title":"Chat with us","greeting":"Hello!","consent":"We keep this chat."}}}}}`, 200, nil)
+	type launcher struct {
+		Allowed  bool   `json:"allowed"`
+		Color    string `json:"color"`
+		Position string `json:"position"`
+		OffsetX  int    `json:"offset_x"`
+	}
+	var l launcher
+	page := e.anonymous()
+	status, data := page.do("GET", "/api/v1/widget/launcher?site_id=shop", "", "Origin", "https://shop.example.com")
+	must(t, json.Unmarshal(data, &l))
+	if status != 200 || !l.Allowed || l.Color != "#8a4b2f" || l.Position != "left" || l.OffsetX != 32 {
+		t.Fatalf("launcher %d %+v", status, l)
+	}
+	req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/widget/launcher?site_id=shop", nil)
+	req.Header.Set("Origin", "https://typo.example.com")
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err)
+	json.NewDecoder(resp.Body).Decode(&l)
+	resp.Body.Close()
+	if l.Allowed || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("a refused page: %+v, CORS %q", l, resp.Header.Get("Access-Control-Allow-Origin"))
+	}
+	var refused struct {
+		Origins []chat.RefusedOrigin `json:"origins"`
+	}
+	master.json("GET", e.shopPath()+"/refused-origins", "", 200, &refused)
+	if len(refused.Origins) != 1 || refused.Origins[0].Origin != "https://typo.example.com" {
+		t.Fatalf("refused origins %+v", refused)
+	}
+	// The widget speaks the visitor's language with the workspace's wording.
+	var cfg struct {
+		Language    string `json:"language"`
+		Title       string `json:"title"`
+		ConsentText string `json:"consent_text"`
+	}
+	page.json("GET", "/api/v1/widget/config?site_id=shop&lang=en", "", 200, &cfg)
+	if cfg.Language != "en" || cfg.Title != "Chat with us" || cfg.ConsentText != "We keep this chat." {
+		t.Fatalf("English config %+v", cfg)
+	}
+	page.json("GET", "/api/v1/widget/config?site_id=shop&lang=ko", "", 200, &cfg)
+	if cfg.Language != "ko" || cfg.ConsentText != "개인정보 수집에 동의합니다" {
+		t.Fatalf("Korean config %+v", cfg)
+	}
+	e.run([]scenario{
+		{name: "a wildcard origin", as: master, method: "PATCH", path: e.shopPath(), body: `{"allowed_origins":["http://*"]}`, status: 400, code: chat.ErrInvalid},
+		{name: "a CSP directive in an origin", as: master, method: "PATCH", path: e.shopPath(), body: `{"allowed_origins":["https://a.example;script-src"]}`, status: 400, code: chat.ErrInvalid},
+		{name: "a launcher on the wrong side", as: master, method: "PATCH", path: e.shopPath(), body: `{"settings":{"widget":{"position":"top"}}}`, status: 400, code: chat.ErrInvalid},
+		{name: "wording for a third language", as: master, method: "PATCH", path: e.shopPath(), body: `{"settings":{"widget":{"texts":{"ja":{"title":"x"}}}}}`, status: 400, code: chat.ErrInvalid},
+		{name: "an agent reads refused origins", as: e.login("kim"), method: "GET", path: e.shopPath() + "/refused-origins", status: 403, code: chat.ErrRoleRequired},
+		{name: "an unknown site", as: page, method: "GET", path: "/api/v1/widget/launcher?site_id=nope", status: 404, code: chat.ErrWorkspaceNotFound},
+	})
+}

@@ -101,12 +101,15 @@ func (s *Server) workspaceBySite(r *http.Request, siteID string) (*chat.Workspac
 	if err != nil {
 		return nil, err
 	}
-	return ws, checkOrigin(r, ws)
+	return ws, s.checkOrigin(r, ws)
 }
 
 type widgetConfig struct {
-	SiteID       string `json:"site_id"`
-	Name         string `json:"name"`
+	SiteID string `json:"site_id"`
+	Name   string `json:"name"`
+	// Language is the one the widget speaks (the workspace's setting, or
+	// the visitor's ?lang=); Title and ConsentText are in it.
+	Language     string `json:"language"`
 	Title        string `json:"title"`
 	Color        string `json:"color"`
 	ConsentText  string `json:"consent_text"`
@@ -116,6 +119,42 @@ type widgetConfig struct {
 	Availability chat.Availability `json:"availability"`
 	// Attachments say which files the visitor may send.
 	Attachments chat.AttachmentSettings `json:"attachments"`
+}
+
+// launcherConfig is what the loader on the company's page needs before it
+// draws the launcher: the look, and whether this page may open the chat.
+type launcherConfig struct {
+	// Allowed is false when the page's origin is not one of the allowed
+	// origins: the loader then shows a small notice instead of the chat.
+	Allowed  bool   `json:"allowed"`
+	Color    string `json:"color"`
+	Position string `json:"position"`
+	OffsetX  int    `json:"offset_x"`
+	OffsetY  int    `json:"offset_y"`
+	// Language is the workspace's choice for the widget; "" follows the
+	// visitor's browser.
+	Language string `json:"language"`
+}
+
+// widgetLauncher answers the loader, which runs in the company's page: any
+// origin may read it (CORS), since it says only how the launcher looks
+// and whether that origin may open the chat; a refused origin is noted
+// for the settings page.
+func (s *Server) widgetLauncher(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Cache-Control", "no-cache")
+	siteID := r.URL.Query().Get("site_id")
+	if siteID == "" {
+		return chat.Errorf(chat.ErrInvalid, "site_id is required")
+	}
+	ws, err := s.store.WorkspaceBySiteID(r.Context(), siteID)
+	if err != nil {
+		return err
+	}
+	look := ws.Settings.Widget
+	writeJSON(w, http.StatusOK, launcherConfig{Allowed: s.checkOrigin(r, ws) == nil && ws.ArchivedAt == nil, Color: ws.Color,
+		Position: look.Position, OffsetX: look.OffsetX, OffsetY: look.OffsetY, Language: look.Language})
+	return nil
 }
 
 // availability decides whether ws takes chats now.
@@ -142,8 +181,10 @@ func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, widgetConfig{SiteID: ws.SiteID, Name: ws.Name, Title: ws.Title, Color: ws.Color,
-		ConsentText: ws.ConsentText, AgentsOnline: online > 0, Availability: avail, Attachments: ws.Settings.Attachments})
+	lang := ws.Settings.Widget.WidgetLanguage(r.URL.Query().Get("lang"))
+	texts := ws.TextsFor(lang)
+	writeJSON(w, http.StatusOK, widgetConfig{SiteID: ws.SiteID, Name: ws.Name, Language: lang, Title: texts.Title, Color: ws.Color,
+		ConsentText: texts.Consent, AgentsOnline: online > 0, Availability: avail, Attachments: ws.Settings.Attachments})
 	return nil
 }
 
@@ -207,6 +248,7 @@ func customerFromRequest(ws *chat.Workspace, req sessionRequest) (*chat.Customer
 // device is the visitor's User-Agent, bounded for storage.
 func device(ua string) string {
 	const max = 300
+	ua = cleanHeader(ua)
 	if utf8.RuneCountInString(ua) <= max {
 		return ua
 	}
@@ -280,13 +322,14 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := visitorOf(r)
-	if v.workspace.ConsentText != "" && !req.Consent {
-		return chat.Errorf(chat.ErrConsentRequired, "agree to the privacy notice to start a chat")
-	}
 	ctx := r.Context()
 	cu, err := s.store.Customer(ctx, v.workspace.ID, v.session.CustomerID)
 	if err != nil {
 		return err
+	}
+	lang := v.workspace.Settings.Widget.WidgetLanguage(cu.Language)
+	if v.workspace.TextsFor(lang).Consent != "" && !req.Consent {
+		return chat.Errorf(chat.ErrConsentRequired, "agree to the privacy notice to start a chat")
 	}
 	if cu.BlockedAt != nil {
 		return chat.Errorf(chat.ErrCustomerBlocked, "this customer is blocked")
@@ -304,7 +347,7 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	c, started, err := s.app.StartConversation(ctx, v.workspace.ID, v.session.CustomerID, chat.ChannelWeb)
+	c, started, err := s.app.StartConversation(ctx, v.workspace.ID, v.session.CustomerID, chat.ChannelWeb, cu.Language)
 	if err != nil {
 		return err
 	}
@@ -473,11 +516,12 @@ func (s *Server) widgetRate(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) widgetRoutes() []route {
 	return []route{
 		{pattern: "GET /api/v1/widget/config", access: public, h: s.widgetConfig, api: true},
+		{pattern: "GET /api/v1/widget/launcher", access: public, h: s.widgetLauncher, api: true},
 		{pattern: "POST /api/v1/widget/sessions", access: public, h: s.widgetSession, api: true},
 		{pattern: "POST /api/v1/widget/conversations", access: visitor, h: s.widgetStart, api: true},
 		{pattern: "GET /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetMessages, api: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetSend, api: true},
-		{pattern: "POST /api/v1/widget/conversations/{cid}/close", access: visitor, h: s.widgetClose, api: true},
+		{pattern: "POST /api/v1/widget/conversations/{cid}/close", access: visitor, h: s.widgetClose, api: true, noBody: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/rating", access: visitor, h: s.widgetRate, api: true},
 		{pattern: "POST /api/v1/widget/tickets", access: visitor, h: s.widgetTicket, api: true},
 	}

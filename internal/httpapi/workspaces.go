@@ -83,6 +83,7 @@ func (s *Server) workspaceRoutes() []route {
 		{pattern: "GET /api/v1/workspaces/{wid}", access: member, h: s.getWorkspace, api: true},
 		{pattern: "PATCH /api/v1/workspaces/{wid}", access: member, minRole: chat.RoleManager, h: s.patchWorkspace, api: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/embed", access: member, h: s.embed, api: true},
+		{pattern: "GET /api/v1/workspaces/{wid}/refused-origins", access: member, minRole: chat.RoleManager, h: s.refusedOrigins, api: true},
 	}
 }
 
@@ -191,6 +192,17 @@ func (s *Server) setOwner(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+// refusedOrigins lists the origins the widget was recently refused from,
+// so that a missing or mistyped allowed origin shows.
+func (s *Server) refusedOrigins(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.store.RefusedOrigins(r.Context(), memberOf(r).WorkspaceID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"origins": nonNil(list)})
 	return nil
 }
 

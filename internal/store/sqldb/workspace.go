@@ -165,3 +165,38 @@ type workspaceSettings struct {
 func settingsView(w *chat.Workspace) workspaceSettings {
 	return workspaceSettings{Name: w.Name, AllowedOrigins: w.AllowedOrigins, ConsentText: w.ConsentText, Color: w.Color, Title: w.Title, Settings: w.Settings}
 }
+
+// NoteRefusedOrigin counts a refusal of origin and keeps the workspace's
+// most recent chat.MaxRefusedOrigins.
+func (db *DB) NoteRefusedOrigin(ctx context.Context, workspaceID int64, origin string, at time.Time) error {
+	return db.tx(ctx, func(x q) error {
+		if _, err := x.exec(ctx, `INSERT INTO refused_origins (workspace_id, origin, last_at, hits) VALUES (?, ?, ?, 1)
+			ON CONFLICT (workspace_id, origin) DO UPDATE SET last_at = excluded.last_at, hits = refused_origins.hits + 1`,
+			workspaceID, origin, micros(at)); err != nil {
+			return err
+		}
+		_, err := x.exec(ctx, `DELETE FROM refused_origins WHERE workspace_id = ? AND origin NOT IN
+			(SELECT origin FROM refused_origins WHERE workspace_id = ? ORDER BY last_at DESC LIMIT ?)`, workspaceID, workspaceID, chat.MaxRefusedOrigins)
+		return err
+	})
+}
+
+// RefusedOrigins lists the origins the widget was refused from, latest first.
+func (db *DB) RefusedOrigins(ctx context.Context, workspaceID int64) ([]chat.RefusedOrigin, error) {
+	rows, err := db.read().query(ctx, `SELECT origin, last_at, hits FROM refused_origins WHERE workspace_id = ? ORDER BY last_at DESC`, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []chat.RefusedOrigin
+	for rows.Next() {
+		var o chat.RefusedOrigin
+		var at int64
+		if err := rows.Scan(&o.Origin, &at, &o.Hits); err != nil {
+			return nil, err
+		}
+		o.LastAt = fromMicros(at)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}

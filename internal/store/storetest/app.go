@@ -27,7 +27,7 @@ func (c *captured) Publish(_ context.Context, events []chat.Event) {
 // openConversation starts a conversation as the widget does.
 func openConversation(s chat.Store, workspaceID, customerID int64, ch chat.Channel) (chat.Conversation, []chat.Event, error) {
 	var pub captured
-	c, _, err := app.New(s, &pub, nil).StartConversation(ctx, workspaceID, customerID, ch)
+	c, _, err := app.New(s, &pub, nil).StartConversation(ctx, workspaceID, customerID, ch, "ko")
 	return c, pub.events, err
 }
 

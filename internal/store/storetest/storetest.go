@@ -67,6 +67,7 @@ func Run(t *testing.T, open Opener) {
 		{"APITokens", testAPITokens},
 		{"AuditLog", testAuditLog},
 		{"OwnersAndWorkspaces", testOwnersAndWorkspaces},
+		{"RefusedOrigins", testRefusedOrigins},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

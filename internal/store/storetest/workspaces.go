@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -110,5 +111,26 @@ func testBootstrap(t *testing.T, s chat.Store) {
 	}
 	if _, err := s.LastEventSeq(ctx, ms[0].WorkspaceID); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func testRefusedOrigins(t *testing.T, s chat.Store) {
+	ws := newWorkspace(t, s, "origins")
+	other := newWorkspace(t, s, "origins2")
+	clk := withClock(t, s)
+	for i := range chat.MaxRefusedOrigins + 5 {
+		must(t, s.NoteRefusedOrigin(ctx, ws.ID, fmt.Sprintf("https://shop%d.example", i), clk.advance(time.Second)))
+	}
+	must(t, s.NoteRefusedOrigin(ctx, ws.ID, "https://shop3.example", clk.advance(time.Second))) // forgotten, counted anew
+	must(t, s.NoteRefusedOrigin(ctx, ws.ID, "https://shop24.example", clk.advance(time.Second)))
+	list, err := s.RefusedOrigins(ctx, ws.ID)
+	must(t, err)
+	if len(list) != chat.MaxRefusedOrigins || list[0].Origin != "https://shop24.example" || list[0].Hits != 2 || list[1].Origin != "https://shop3.example" || list[1].Hits != 1 {
+		t.Fatalf("refused origins %+v", list)
+	}
+	none, err := s.RefusedOrigins(ctx, other.ID)
+	must(t, err)
+	if len(none) != 0 {
+		t.Fatalf("another workspace sees %+v", none)
 	}
 }

@@ -125,7 +125,7 @@ async function openSession() {
 }
 
 function loadConfig() {
-  const query = new URLSearchParams({ site_id: siteID });
+  const query = new URLSearchParams({ site_id: siteID, lang: locale.lang });
   return retry(() => request('GET', '/api/v1/widget/config?' + query), () => setConnection('reconnecting'))
     .then((config) => {
       setConnection('idle');

@@ -9,20 +9,33 @@
   const base = new URL(script.src).origin;
   const siteID = script.dataset.siteId || '';
   const settings = { ...window.SodamSettings, origin: location.origin };
-  const ko = /^ko/i.test(settings.language || navigator.language || '');
-  const label = ko ? ['채팅 상담 열기', '채팅 상담 닫기'] : ['Open chat', 'Close chat'];
-  const color = '#1d6b58';
+  let ko = /^ko/i.test(settings.language || navigator.language || '');
+  let label = ko ? ['채팅 상담 열기', '채팅 상담 닫기'] : ['Open chat', 'Close chat'];
+  // The look comes from the workspace's settings (GET /api/v1/widget/
+  // launcher); until it arrives, and if it cannot, these defaults hold.
+  const look = { allowed: true, color: '#1d6b58', position: 'right', offset_x: 20, offset_y: 20, language: '' };
 
   const style = document.createElement('style');
   style.id = 'sodam-style';
-  style.textContent = `
-#sodam-launcher{all:initial;position:fixed;right:20px;bottom:20px;z-index:2147483646;box-sizing:border-box;width:56px;height:56px;border-radius:50%;background:${color};color:#fff;display:grid;place-items:center;cursor:pointer;box-shadow:0 4px 16px rgba(0,0,0,.24)}
+  const css = () => {
+    const color = /^#[0-9a-f]{6}$/i.test(look.color) ? look.color : '#1d6b58';
+    const side = look.position === 'left' ? 'left' : 'right';
+    const x = Math.max(0, Math.min(300, Number(look.offset_x) || 0));
+    const y = Math.max(0, Math.min(300, Number(look.offset_y) || 0));
+    return `
+#sodam-launcher{all:initial;position:fixed;${side}:${x}px;bottom:${y}px;z-index:2147483646;box-sizing:border-box;width:56px;height:56px;border-radius:50%;background:${color};color:#fff;display:grid;place-items:center;cursor:pointer;box-shadow:0 4px 16px rgba(0,0,0,.24)}
 #sodam-launcher:focus-visible{outline:3px solid ${color};outline-offset:3px}
 #sodam-launcher svg{width:26px;height:26px;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
 #sodam-launcher[aria-expanded=true] .sodam-open,#sodam-launcher[aria-expanded=false] .sodam-close{display:none}
-#sodam-frame{all:initial;display:block;position:fixed;right:20px;bottom:88px;z-index:2147483647;width:380px;height:600px;max-width:calc(100vw - 40px);max-height:calc(100vh - 108px);border:0;border-radius:16px;background:#fff;box-shadow:0 12px 40px rgba(0,0,0,.24)}
+#sodam-frame{all:initial;display:block;position:fixed;${side}:${x}px;bottom:${y + 68}px;z-index:2147483647;width:380px;height:600px;max-width:calc(100vw - ${2 * x}px);max-height:calc(100vh - ${y + 88}px);border:0;border-radius:16px;background:#fff;box-shadow:0 12px 40px rgba(0,0,0,.24)}
 #sodam-frame[hidden]{display:none}
+#sodam-notice{all:initial;position:fixed;${side}:${x}px;bottom:${y + 68}px;z-index:2147483647;box-sizing:border-box;max-width:min(320px,calc(100vw - ${2 * x}px));padding:12px 40px 12px 14px;border-radius:12px;background:#fff;color:#2b2622;font:14px/1.5 system-ui,"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",sans-serif;box-shadow:0 8px 28px rgba(0,0,0,.22)}
+#sodam-notice[hidden]{display:none}
+#sodam-notice button{all:initial;position:absolute;top:6px;right:8px;width:28px;height:28px;display:grid;place-items:center;cursor:pointer;color:#5b524a;font:20px/1 system-ui}
+#sodam-notice button:focus-visible{outline:2px solid ${color}}
 @media (max-width:480px){#sodam-frame{inset:0;width:100%;height:100%;max-width:none;max-height:none;border-radius:0}}`;
+  };
+  style.textContent = css();
 
   // Icons are built node by node: a host page that enforces Trusted Types
   // refuses innerHTML.
@@ -45,8 +58,38 @@
     icon('sodam-close', 'M6 6l12 12M18 6L6 18'),
   );
   let frame = null;
+  let notice = null;
+
+  // A page whose origin the workspace does not allow cannot show the chat
+  // (the frame refuses to be embedded there): say so in a small notice the
+  // visitor can close, instead of a browser error.
+  function showNotice(open) {
+    if (!notice) {
+      notice = document.createElement('div');
+      notice.id = 'sodam-notice';
+      notice.setAttribute('role', 'status');
+      const text = document.createElement('span');
+      text.textContent = ko
+        ? '지금은 이 페이지에서 채팅 상담을 열 수 없습니다. 잠시 후 다시 시도해 주세요.'
+        : 'The chat cannot open on this page right now. Please try again later.';
+      const close = document.createElement('button');
+      close.type = 'button';
+      close.textContent = '×';
+      close.setAttribute('aria-label', ko ? '알림 닫기' : 'Close notice');
+      close.addEventListener('click', () => showNotice(false));
+      notice.append(text, close);
+      document.body.append(notice);
+    }
+    notice.hidden = !open;
+    button.setAttribute('aria-expanded', String(open));
+    if (!open) button.focus();
+  }
 
   function toggle(open) {
+    if (open && !look.allowed) {
+      showNotice(true);
+      return;
+    }
     if (open && !frame) {
       frame = document.createElement('iframe');
       frame.id = 'sodam-frame';
@@ -60,7 +103,10 @@
     if (open) frame.focus();
   }
 
-  button.addEventListener('click', () => toggle(!frame || frame.hidden));
+  button.addEventListener('click', () => {
+    if (!look.allowed) showNotice(!notice || notice.hidden);
+    else toggle(!frame || frame.hidden);
+  });
   // The chat's own close button (the only one reachable when the chat
   // fills a phone's screen) asks the page to hide it.
   addEventListener('message', (e) => {
@@ -74,6 +120,20 @@
     document.head.append(style);
     document.body.append(button);
     toggle(false);
+    fetch(`${base}/api/v1/widget/launcher?site_id=${encodeURIComponent(siteID)}`)
+      .then((r) => (r.ok ? r.json() : null))
+      .then((got) => {
+        if (!got) return;
+        Object.assign(look, got);
+        style.textContent = css();
+        if (look.language && !window.SodamSettings?.language) {
+          settings.language = look.language;
+          ko = look.language === 'ko';
+          label = ko ? ['채팅 상담 열기', '채팅 상담 닫기'] : ['Open chat', 'Close chat'];
+          button.setAttribute('aria-label', label[frame && !frame.hidden ? 1 : 0]);
+        }
+      })
+      .catch(() => {}); // unreachable now: the defaults hold, the frame will retry
   };
   if (document.body) mount();
   else document.addEventListener('DOMContentLoaded', mount);

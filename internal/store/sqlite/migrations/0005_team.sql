@@ -72,3 +72,13 @@ CREATE TABLE audit_log (
     refused      TEXT    NOT NULL DEFAULT ''
 );
 CREATE INDEX audit_log_workspace ON audit_log (workspace_id, id);
+
+-- Origins the widget was recently refused from, so that the settings page
+-- can point out an allowed origin that is missing or mistyped.
+CREATE TABLE refused_origins (
+    workspace_id INTEGER NOT NULL REFERENCES workspaces (id),
+    origin       TEXT    NOT NULL,
+    last_at      INTEGER NOT NULL,
+    hits         INTEGER NOT NULL,
+    PRIMARY KEY (workspace_id, origin)
+);
