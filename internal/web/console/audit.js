@@ -170,6 +170,7 @@ class Audit extends HTMLElement {
 
   #row(e) {
     const at = new Date(e.at);
+    const changes = changeList(e.before, e.after);
     return h('tr', { dataset: { entryId: e.id, action: e.action, refused: e.refused ? 'true' : 'false', testid: 'audit-entry' } },
       h('td', { class: 'audit-when', dataset: { label: t('audit.when') } },
         h('time', { datetime: e.at, title: exactTime(at) }, dayText(at), ' ', clockTime(at))),
@@ -181,7 +182,7 @@ class Audit extends HTMLElement {
         e.refused && h('span', { class: 'chip refused', title: label('error.', e.refused), dataset: { testid: 'audit-refused' } },
           t('audit.refused', { code: e.refused }))),
       h('td', { class: 'audit-target', dataset: { label: t('audit.target'), field: 'target' } }, e.target || '—'),
-      h('td', { class: 'audit-change', dataset: { label: t('audit.change') } }, changeList(e.before, e.after)));
+      h('td', { class: 'audit-change', dataset: changes ? { label: t('audit.change') } : {} }, changes));
   }
 }
 
@@ -226,6 +227,7 @@ function value(v) {
   if (v === null || v === '') return '—';
   if (typeof v === 'boolean') return t(v ? 'audit.yes' : 'audit.no');
   if (typeof v === 'string') return v.length > 200 ? v.slice(0, 200) + '…' : v;
+  if (Array.isArray(v) && v.every((x) => typeof x !== 'object')) return v.length ? v.join(', ') : '—';
   const text = JSON.stringify(v);
   return text.length > 200 ? text.slice(0, 200) + '…' : text;
 }

@@ -71,6 +71,9 @@ class Profile extends HTMLElement {
       e.preventDefault();
       this.#savePassword();
     });
+    for (const form of [profile, password]) {
+      form.addEventListener('input', () => form.querySelector('.form-error').replaceChildren());
+    }
     this.#hint = new StrengthHint(password.elements.next, this.#ref('strength'), () => ({ email: session.agent?.email, name: session.agent?.name }));
     locale.addEventListener('change', () => this.#hint.update());
   }

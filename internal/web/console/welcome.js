@@ -129,6 +129,10 @@ export function openWelcome(link, signedIn, leave) {
     leave();
   });
   ref('lang').addEventListener('change', (e) => chooseLanguage(e.target.value));
+  // A refusal stays until the person changes what was refused.
+  ref('fields').addEventListener('input', () => {
+    if (screen.dataset.state !== 'invalid') ref('error').replaceChildren();
+  });
   locale.addEventListener('change', relabel);
 
   form.addEventListener('submit', async (e) => {

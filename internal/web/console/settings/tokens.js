@@ -152,6 +152,7 @@ class TokensCard extends SettingsCard {
       form.reset();
       this.ref('secret').value = tk.token;
       this.ref('secret-box').hidden = false;
+      this.ref('secret-box').scrollIntoView({ block: 'nearest' });
       this.ref('secret').select();
       this.#tokens = [{ ...tk, token: undefined }, ...this.#tokens.filter((x) => x.id !== tk.id)];
       this.#render();
