@@ -263,7 +263,7 @@ func TestBrowserTeam(t *testing.T) {
 	look(master, "team-ko")
 	jiwoo.waitFor("no Team link for an agent", `document.querySelector('[data-testid=nav-team]').hidden && document.querySelector('[data-testid=nav-audit]').hidden && document.querySelector('[data-testid=nav-workspaces]').hidden`)
 	openPage(seoyeon, "team")
-	seoyeon.waitFor("the Team page read-only for the manager", `!document.querySelector('[data-testid=team-readonly]').hidden && document.querySelector('[data-testid=team-invite]').hidden && document.querySelectorAll('[data-testid=team-member]').length === 4`+
+	seoyeon.waitFor("the Team page read-only for the manager", `!document.querySelector('[data-testid=team-readonly]').hidden && document.querySelector('[data-testid=team-invite]').hidden && document.querySelector('[data-testid=team-invitations]').hidden && document.querySelectorAll('[data-testid=team-member]').length === 4`+
 		` && ![...document.querySelectorAll('[data-testid=member-role], [data-testid=member-deactivate], [data-testid=member-reset-password]')].some((el) => el.checkVisibility())`)
 	seoyeon.click("[data-testid=nav-chat]")
 

@@ -404,6 +404,7 @@ addEventListener('hashchange', route);
 // ask for the picker to be filled again.
 addEventListener('sodam:workspaces', () => fillWorkspacePicker());
 addEventListener('sodam:open-workspace', (e) => switchWorkspace(e.detail));
+addEventListener('sodam:profile', () => inbox?.loadMembers().catch(() => {}));
 onSessionLost(() => showLogin(t('error.unauthorized')));
 onMemberInactive((wid) => deactivated(wid));
 boot();

@@ -108,6 +108,8 @@ class Profile extends HTMLElement {
     try {
       const agent = await call('PATCH', '/me', { name, language: f.language.value });
       session.setAgent(agent);
+      // Colleagues' lists show the new name; so should this console's.
+      dispatchEvent(new Event('sodam:profile'));
       // The chosen language applies at once; "the browser's" forgets the
       // console's own choice.
       await chooseLanguage(agent.language);

@@ -153,9 +153,12 @@ class Team extends HTMLElement {
     this.#inbox = inbox;
     this.#ref('invite').hidden = !this.#master;
     this.querySelector('.readonly-note').hidden = this.#master;
+    // Invitations are the masters' business (the API shows them to no one
+    // else).
+    this.querySelector('[data-testid=team-invitations]').hidden = !this.#master;
     this.#render();
     inbox.loadMembers().catch((err) => toast(locale.errorText(err)));
-    this.#loadInvitations();
+    if (this.#master) this.#loadInvitations();
   }
 
   async #loadInvitations() {
@@ -167,7 +170,7 @@ class Team extends HTMLElement {
       this.#invitations = invitations ?? [];
     } catch (err) {
       this.#invitations = [];
-      if (err.code !== 'role_required') toast(locale.errorText(err));
+      toast(locale.errorText(err));
     }
     this.#renderInvitations();
   }

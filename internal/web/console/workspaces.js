@@ -44,6 +44,7 @@ const markup = template(`
 class Workspaces extends HTMLElement {
   #workspaces = [];
   #agents = [];
+  #current = 0;
 
   connectedCallback() {
     if (this.firstElementChild) return;
@@ -59,7 +60,10 @@ class Workspaces extends HTMLElement {
     return this.querySelector(`[data-ref="${name}"]`);
   }
 
-  show() {
+  // show reloads the lists; inbox is the workspace open now (none when
+  // the agent was deactivated in it), which needs no "open" button.
+  show(inbox) {
+    this.#current = inbox?.workspaceId ?? 0;
     this.#ref('create-error').replaceChildren();
     this.#ref('list-error').replaceChildren();
     this.#load();
@@ -92,11 +96,12 @@ class Workspaces extends HTMLElement {
       h('strong', { class: 'workspace-row-name', dataset: { field: 'name' } }, w.name),
       h('code', { class: 'note', dataset: { field: 'site-id' } }, w.site_id),
       archived && h('span', { class: 'chip archived', dataset: { testid: 'workspace-archived' } }, t('workspaces.archived')),
-      m && h('span', { class: 'chip' }, t('workspaces.your_role', { role: label('role.', m.role) })));
+      m && h('span', { class: 'chip' }, t('workspaces.your_role', { role: label('role.', m.role) })),
+      w.id === this.#current && h('span', { class: 'chip current', dataset: { testid: 'workspace-current' } }, t('workspaces.current')));
     const facts = h('small', { class: 'note' }, archived
       ? t('workspaces.archived_at', { time: exactTime(new Date(w.archived_at)) })
       : t('workspaces.created_at', { time: exactTime(new Date(w.created_at)) }));
-    const canOpen = !archived && isActive(m);
+    const canOpen = !archived && isActive(m) && w.id !== this.#current;
     const actions = h('div', { class: 'row-actions' },
       canOpen && h('button', {
         type: 'button', class: 'secondary small', dataset: { testid: 'workspace-open' },
