@@ -95,7 +95,8 @@ const deadLink = new Set(['invitation_not_found', 'invitation_used', 'invitation
 // openWelcome shows the screen for link. signedIn(me) gets the session
 // the server answers with; leave() goes to the ordinary sign-in.
 export function openWelcome(link, signedIn, leave) {
-  const invite = link.kind === 'invite';
+  const { kind } = link;
+  const invite = kind === 'invite';
   stamp(screen, invite ? inviteMarkup : resetMarkup);
   screen.hidden = false;
   let lookup = null; // the invitation, once looked up
