@@ -1,8 +1,10 @@
 package node
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/mail"
 	"net/url"
@@ -218,8 +220,9 @@ func ParseConfig(name string, args []string, getenv func(string) string) (Config
 // configuration as `sodam serve` (sodam admin, migrate, backup): own, when
 // not nil, adds the command's own flags, and the arguments that are not
 // flags are returned. Flags may come before or after them; after "--"
-// everything is an argument. -h lists the command's own flags first, on
-// the output own gives its flag set (standard error by default).
+// everything is an argument. -h lists the command's own flags first, then
+// the settings, on the output own gives its flag set (standard error by
+// default); a bad flag is only returned as an error.
 func ParseCommand(name string, args []string, getenv func(string) string, own func(*flag.FlagSet)) (Config, []string, error) {
 	var c Config
 	values := map[string]string{}
@@ -228,8 +231,11 @@ func ParseCommand(name string, args []string, getenv func(string) string, own fu
 	if own != nil {
 		own(ownFlags)
 		ownFlags.VisitAll(func(f *flag.Flag) { fs.Var(f.Value, f.Name, f.Usage) })
-		fs.SetOutput(ownFlags.Output())
 	}
+	// The flag package prints an error and the whole usage on a bad
+	// flag; the caller reports the error, and only -h prints the usage.
+	out := ownFlags.Output()
+	fs.SetOutput(io.Discard)
 	configFlags := flag.NewFlagSet(name, flag.ContinueOnError)
 	for _, o := range options {
 		v := o.def
@@ -251,15 +257,12 @@ func ParseCommand(name string, args []string, getenv func(string) string, own fu
 		fs.Func(o.name, usage, set)
 		configFlags.Func(o.name, usage, set)
 	}
-	fs.Usage = func() {
-		out := fs.Output()
+	usage := func() {
+		fmt.Fprintf(out, "Usage of %s:\n", name)
 		if own != nil {
-			fmt.Fprintf(out, "Usage of %s:\n", name)
 			ownFlags.SetOutput(out)
 			ownFlags.PrintDefaults()
 			fmt.Fprintf(out, "\nThe settings of sodam serve, which this command shares:\n")
-		} else {
-			fmt.Fprintf(out, "Usage of %s:\n", name)
 		}
 		configFlags.SetOutput(out)
 		configFlags.PrintDefaults()
@@ -267,6 +270,9 @@ func ParseCommand(name string, args []string, getenv func(string) string, own fu
 	var rest []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				usage()
+			}
 			return c, nil, err
 		}
 		left := fs.Args()

@@ -12,22 +12,38 @@ import (
 
 // OpenStore opens the configured database — PostgreSQL at DatabaseURL, or
 // else the SQLite file in DataDir, created if need be — and applies its
-// pending migrations. `sodam serve` and `sodam migrate` open it so.
+// pending migrations. `sodam serve` opens it so.
 func OpenStore(ctx context.Context, c Config) (*sqldb.DB, error) {
+	db, _, err := openStore(ctx, c)
+	return db, err
+}
+
+// MigrateStore opens the configured database as OpenStore does, closes it,
+// and returns the names of the migrations it applied: `sodam migrate`.
+func MigrateStore(ctx context.Context, c Config) ([]string, error) {
+	db, applied, err := openStore(ctx, c)
+	if err != nil {
+		return applied, err
+	}
+	return applied, db.Close()
+}
+
+func openStore(ctx context.Context, c Config) (*sqldb.DB, []string, error) {
 	if c.DatabaseURL == "" {
 		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("data directory: %w", err)
+			return nil, nil, fmt.Errorf("data directory: %w", err)
 		}
 	}
 	db, err := ConnectStore(ctx, c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := db.Migrate(ctx); err != nil {
+	applied, err := db.ApplyMigrations(ctx)
+	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("%s: %w", c.storeName(), err)
+		return nil, applied, fmt.Errorf("%s: %w", c.storeName(), err)
 	}
-	return db, nil
+	return db, applied, nil
 }
 
 // ConnectStore opens the configured database without migrating it: the
