@@ -92,9 +92,18 @@ func newClient(t *testing.T, base string) *client {
 // call sends a request and returns the status and body.
 func (c *client) call(method, path, contentType string, body io.Reader) (int, []byte) {
 	c.t.Helper()
-	req, err := http.NewRequest(method, c.base+path, body)
+	status, data, err := c.try(method, path, contentType, body)
 	if err != nil {
 		c.t.Fatal(err)
+	}
+	return status, data
+}
+
+// try is call for any goroutine: it returns the error instead.
+func (c *client) try(method, path, contentType string, body io.Reader) (int, []byte, error) {
+	req, err := http.NewRequest(method, c.base+path, body)
+	if err != nil {
+		return 0, nil, err
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -104,14 +113,11 @@ func (c *client) call(method, path, contentType string, body io.Reader) (int, []
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		c.t.Fatal(err)
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return resp.StatusCode, data
+	return resp.StatusCode, data, err
 }
 
 // json sends v as JSON, checks the status and decodes the answer into out.
@@ -153,26 +159,25 @@ func visitor(t *testing.T, base, siteID string) (*client, int64) {
 	return v, conv.ID
 }
 
-// send posts a visitor's text message and reports whether it was stored.
+// send posts a visitor's text message and reports whether it was
+// acknowledged (stored). It may run on any goroutine.
 func (c *client) send(conv int64, clientMsgID, body string) bool {
-	c.t.Helper()
 	b, _ := json.Marshal(map[string]string{"client_msg_id": clientMsgID, "body": body})
-	status, _ := c.call("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv), "application/json", bytes.NewReader(b))
-	return status == 201
+	status, _, err := c.try("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv), "application/json", bytes.NewReader(b))
+	return err == nil && status == 201
 }
 
 // upload posts a visitor's file and returns its attachment's ID, or 0 if
-// it was not stored.
+// it was not acknowledged. It may run on any goroutine.
 func (c *client) upload(conv int64, clientMsgID, name string, data []byte) int64 {
-	c.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	mw.WriteField("client_msg_id", clientMsgID)
 	fw, _ := mw.CreateFormFile("file", name)
 	fw.Write(data)
 	mw.Close()
-	status, out := c.call("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/files", conv), mw.FormDataContentType(), &body)
-	if status != 201 {
+	status, out, err := c.try("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/files", conv), mw.FormDataContentType(), &body)
+	if err != nil || status != 201 {
 		return 0
 	}
 	var sent struct {
@@ -180,8 +185,8 @@ func (c *client) upload(conv int64, clientMsgID, name string, data []byte) int64
 			Attachment struct{ ID int64 } `json:"attachment"`
 		} `json:"message"`
 	}
-	if err := json.Unmarshal(out, &sent); err != nil {
-		c.t.Fatalf("upload: %v in %s", err, out)
+	if json.Unmarshal(out, &sent) != nil {
+		return 0
 	}
 	return sent.Message.Attachment.ID
 }

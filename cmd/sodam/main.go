@@ -1,7 +1,7 @@
 // Command sodam is the whole of Sodam in one binary: `sodam serve` runs the
 // API, WebSockets, console and widget on the embedded SQLite database, or as
-// one node of a cluster on PostgreSQL; `sodam admin` and `sodam migrate`
-// are the operator's commands on the same configuration;
+// one node of a cluster on PostgreSQL; `sodam admin`, `sodam migrate` and
+// `sodam backup` are the operator's commands on the same configuration;
 // `sodam bench` measures it.
 package main
 
@@ -27,9 +27,10 @@ Usage:
   sodam serve [flags]              run the server (sodam serve -h lists the flags)
   sodam admin COMMAND [flags]      add agents and workspaces, print password links, list agents
   sodam migrate [--check] [flags]  apply the database's migrations without serving
+  sodam backup [flags] FILE        copy the SQLite database and the uploads while serving
   sodam bench [flags]              load-test a server on this machine (sodam bench -h)
 
-admin and migrate read the same settings as serve (flags and
+admin, migrate and backup read the same settings as serve (flags and
 SODAM_* variables), and may run while a server runs on the same database.
 See docs/operations.md.
 `
@@ -56,6 +57,8 @@ func main() {
 		os.Exit(runAdmin(ctx, args, os.Getenv, os.Stdin, os.Stdout, os.Stderr))
 	case "migrate":
 		os.Exit(runMigrate(ctx, args, os.Getenv, os.Stdout, os.Stderr))
+	case "backup":
+		os.Exit(runBackup(ctx, args, os.Getenv, os.Stdout, os.Stderr))
 	case "bench":
 		os.Exit(runBench(ctx))
 	case "-h", "-help", "--help", "help":
