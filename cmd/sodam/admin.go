@@ -339,7 +339,7 @@ func (a *admin) resetPassword(ctx context.Context, c adminCommand) error {
 	if err := a.printLink(ctx, wid, ag, chat.DefaultResetTTL, "to choose a new password"); err != nil {
 		return err
 	}
-	fmt.Fprintln(a.out, "Their password works until the link is used; using it also signs them out elsewhere.")
+	fmt.Fprintln(a.out, "Their password works until the link is used; using it ends their other sessions.")
 	return nil
 }
 

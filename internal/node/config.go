@@ -259,7 +259,9 @@ func ParseCommand(name string, args []string, getenv func(string) string, own fu
 	}
 	usage := func() {
 		fmt.Fprintf(out, "Usage of %s:\n", name)
-		if own != nil {
+		n := 0
+		ownFlags.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
 			ownFlags.SetOutput(out)
 			ownFlags.PrintDefaults()
 			fmt.Fprintf(out, "\nThe settings of sodam serve, which this command shares:\n")
