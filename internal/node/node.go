@@ -249,7 +249,11 @@ func (m *Main) resetCommand() string {
 		self = "sodam"
 	}
 	cmd := self + " admin reset-password --email " + m.Config.AdminEmail
-	if m.Config.DatabaseURL == "" && filepath.Clean(m.Config.DataDir) != "data" {
+	switch {
+	case m.Config.DatabaseURL != "":
+		// The URL is a secret: it is not printed.
+		cmd += " (with this server's SODAM_DATABASE_URL)"
+	case filepath.Clean(m.Config.DataDir) != "data":
 		cmd += " --data " + shellQuote(m.Config.DataDir)
 	}
 	return cmd
