@@ -85,7 +85,7 @@ To restore, stop Sodam, then:
   cp -a %[1]s.uploads/. %[2]s/
 
 See "Backup and restore" in docs/operations.md.
-`, shellQuote(file), shellQuote(cfg.UploadsDir))
+`, node.ShellQuote(file), node.ShellQuote(cfg.UploadsDir))
 }
 
 // backupResult says what a backup wrote.
@@ -268,12 +268,4 @@ func size(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
-}
-
-// shellQuote quotes s for a POSIX shell when it needs quoting.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@=,") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

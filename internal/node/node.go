@@ -254,14 +254,15 @@ func (m *Main) resetCommand() string {
 		// The URL is a secret: it is not printed.
 		cmd += " (with this server's SODAM_DATABASE_URL)"
 	case filepath.Clean(m.Config.DataDir) != "data":
-		cmd += " --data " + shellQuote(m.Config.DataDir)
+		cmd += " --data " + ShellQuote(m.Config.DataDir)
 	}
 	return cmd
 }
 
-// shellQuote quotes s for a POSIX shell when it needs quoting.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@") == "" {
+// ShellQuote quotes s for a POSIX shell when it needs quoting, for the
+// commands Sodam prints for an operator to run.
+func ShellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@=,") == "" {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
