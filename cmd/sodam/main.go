@@ -1,14 +1,19 @@
 // Command sodam is the whole of Sodam in one binary: `sodam serve` runs the
 // API, WebSockets, console and widget on the embedded SQLite database, or as
-// one node of a cluster on PostgreSQL; `sodam bench` measures it.
+// one node of a cluster on PostgreSQL; `sodam admin`, `sodam migrate` and
+// `sodam backup` are the operator's commands on the same configuration;
+// `sodam bench` measures it.
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,31 +24,58 @@ import (
 const usage = `Sodam — self-hosted live chat for customer support.
 
 Usage:
-  sodam serve [flags]   run the server (sodam serve -h lists the flags)
-  sodam bench [flags]   load-test a server on this machine (sodam bench -h)
+  sodam serve [flags]              run the server (sodam serve -h lists the flags)
+  sodam admin COMMAND [flags]      add agents and workspaces, print password links, list agents
+  sodam migrate [--check] [flags]  apply the database's migrations without serving
+  sodam backup [flags] FILE        copy the SQLite database and the uploads while serving
+  sodam bench [flags]              load-test a server on this machine (sodam bench -h)
+
+admin, migrate and backup read the same settings as serve (flags and
+SODAM_* variables), and may run while a server runs on the same database.
+See docs/operations.md.
 `
+
+// Exit statuses of the operator's commands.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
 
 func main() {
 	if len(os.Args) < 2 {
 		fmt.Fprint(os.Stderr, usage)
-		os.Exit(2)
+		os.Exit(exitUsage)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	args := os.Args[2:]
 	switch os.Args[1] {
 	case "serve":
 		serve(ctx)
+	case "admin":
+		os.Exit(runAdmin(ctx, args, os.Getenv, os.Stdin, os.Stdout, os.Stderr))
+	case "migrate":
+		os.Exit(runMigrate(ctx, args, os.Getenv, os.Stdout, os.Stderr))
+	case "backup":
+		os.Exit(runBackup(ctx, args, os.Getenv, os.Stdout, os.Stderr))
 	case "bench":
 		os.Exit(runBench(ctx))
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(os.Stdout, usage)
 	default:
 		fmt.Fprint(os.Stderr, usage)
-		os.Exit(2)
+		os.Exit(exitUsage)
 	}
 }
 
 func serve(ctx context.Context) {
 	m := node.New(os.Stdout)
+	m.Self = self()
 	if err := m.ParseFlags(os.Args[2:], os.Getenv); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
 		fmt.Fprintln(os.Stderr, "sodam:", err)
 		os.Exit(2)
 	}
@@ -58,6 +90,20 @@ func serve(ctx context.Context) {
 		fmt.Fprintln(os.Stderr, "sodam:", err)
 		os.Exit(1)
 	}
+}
+
+// self is how the operator ran this program, for the commands Sodam
+// suggests: `go run` builds into the Go build cache or a go-build
+// temporary directory, and then the suggestion is go run again.
+func self() string {
+	exe, err := os.Executable()
+	if err == nil && strings.Contains(filepath.ToSlash(exe), "go-build") {
+		return "go run ./cmd/sodam"
+	}
+	if strings.ContainsRune(os.Args[0], '/') {
+		return os.Args[0]
+	}
+	return "sodam"
 }
 
 // runBench runs `sodam bench` and returns the exit status: 1 when the run

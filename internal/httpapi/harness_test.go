@@ -81,6 +81,12 @@ func (c *clock) advance(d time.Duration) {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with the server's configuration adjusted first.
+func newEnvWith(t *testing.T, configure func(*httpapi.Config)) *env {
+	t.Helper()
 	ctx := context.Background()
 	dbPath := filepath.Join(t.TempDir(), "sodam.db")
 	store, err := sqlite.Open(ctx, dbPath)
@@ -100,7 +106,11 @@ func newEnv(t *testing.T) *env {
 	e.uploads = filepath.Join(t.TempDir(), "uploads")
 	e.files, err = blob.NewDisk(e.uploads)
 	must(t, err)
-	e.srv.Config.Handler = httpapi.New(httpapi.Config{BaseURL: e.srv.URL, Now: e.clock.Now}, store, app.New(store, hub, nil), e.files, hub, log).Handler()
+	cfg := httpapi.Config{BaseURL: e.srv.URL, Now: e.clock.Now}
+	if configure != nil {
+		configure(&cfg)
+	}
+	e.srv.Config.Handler = httpapi.New(cfg, store, app.New(store, hub, nil), e.files, hub, log).Handler()
 	t.Cleanup(func() {
 		cancel()
 		e.srv.Close()

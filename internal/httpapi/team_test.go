@@ -4,15 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/emersion/go-smtp"
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/httpapi"
+	"github.com/sodam-chat/sodam/internal/notify"
 )
 
 // strongPassword passes the strength check.
@@ -522,4 +528,59 @@ func TestLauncherAndRefusedOrigins(t *testing.T) {
 		{name: "an agent reads refused origins", as: e.login("kim"), method: "GET", path: e.shopPath() + "/refused-origins", status: 403, code: chat.ErrRoleRequired},
 		{name: "an unknown site", as: page, method: "GET", path: "/api/v1/widget/launcher?site_id=nope", status: 404, code: chat.ErrWorkspaceNotFound},
 	})
+}
+
+// With SMTP configured, an invitation's link is emailed as well as shown.
+func TestInvitationEmailed(t *testing.T) {
+	got := make(chan string, 1)
+	smtpAddr := fakeSMTP(t, got)
+	host, port, _ := net.SplitHostPort(smtpAddr)
+	p, _ := strconv.Atoi(port)
+	e := newEnvWith(t, func(c *httpapi.Config) {
+		c.Mail = notify.NewMailer(notify.SMTP{Host: host, Port: p, From: "Sodam <sodam@shop.example>", TLS: "none"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	})
+	inv := e.invite(e.login("master"), "park@example.com", "박상담", "agent")
+	if inv.Emailed == nil || !*inv.Emailed {
+		t.Fatalf("not emailed: %+v", inv)
+	}
+	select {
+	case data := <-got:
+		token := tokenOf(t, inv.InviteURL)
+		if !strings.Contains(strings.ReplaceAll(data, "=\r\n", ""), token) {
+			t.Fatalf("the email lacks the link's token:\n%s", data)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no email arrived")
+	}
+}
+
+// fakeSMTP is a real SMTP server (emersion/go-smtp) on loopback that hands
+// each message's data to got.
+func fakeSMTP(t *testing.T, got chan<- string) string {
+	t.Helper()
+	srv := smtp.NewServer(smtpBackend(func(data string) { got <- data }))
+	srv.Domain = "localhost"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(t, err)
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+type smtpBackend func(data string)
+
+func (b smtpBackend) NewSession(*smtp.Conn) (smtp.Session, error) { return smtpSession{b}, nil }
+
+type smtpSession struct{ deliver smtpBackend }
+
+func (smtpSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (smtpSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (smtpSession) Reset()                               {}
+func (smtpSession) Logout() error                        { return nil }
+func (s smtpSession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err == nil {
+		s.deliver(string(b))
+	}
+	return err
 }

@@ -1,8 +1,10 @@
 package node
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/mail"
 	"net/url"
@@ -207,9 +209,34 @@ var options = []option{
 // ParseConfig reads defaults, then SODAM_* variables (and _FILE for
 // secrets), then flags; later sources win. Every value is validated.
 func ParseConfig(name string, args []string, getenv func(string) string) (Config, error) {
+	c, rest, err := ParseCommand(name, args, getenv, nil)
+	if err == nil && len(rest) > 0 {
+		err = fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	return c, err
+}
+
+// ParseCommand is ParseConfig for the commands that run against the same
+// configuration as `sodam serve` (sodam admin, migrate, backup): own, when
+// not nil, adds the command's own flags, and the arguments that are not
+// flags are returned. Flags may come before or after them; after "--"
+// everything is an argument. -h lists the command's own flags first, then
+// the settings, on the output own gives its flag set (standard error by
+// default); a bad flag is only returned as an error.
+func ParseCommand(name string, args []string, getenv func(string) string, own func(*flag.FlagSet)) (Config, []string, error) {
 	var c Config
 	values := map[string]string{}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	ownFlags := flag.NewFlagSet(name, flag.ContinueOnError)
+	if own != nil {
+		own(ownFlags)
+		ownFlags.VisitAll(func(f *flag.Flag) { fs.Var(f.Value, f.Name, f.Usage) })
+	}
+	// The flag package prints an error and the whole usage on a bad
+	// flag; the caller reports the error, and only -h prints the usage.
+	out := ownFlags.Output()
+	fs.SetOutput(io.Discard)
+	configFlags := flag.NewFlagSet(name, flag.ContinueOnError)
 	for _, o := range options {
 		v := o.def
 		if e := getenv(envName(o.name)); e != "" {
@@ -217,25 +244,54 @@ func ParseConfig(name string, args []string, getenv func(string) string) (Config
 		} else if f := getenv(envName(o.name) + "_FILE"); o.secret && f != "" {
 			b, err := os.ReadFile(f)
 			if err != nil {
-				return c, fmt.Errorf("%s_FILE: %w", envName(o.name), err)
+				return c, nil, fmt.Errorf("%s_FILE: %w", envName(o.name), err)
 			}
 			v = strings.TrimSpace(string(b))
 		}
 		values[o.name] = v
-		fs.Func(o.name, fmt.Sprintf("%s (env %s)", o.usage, envName(o.name)), func(s string) error {
+		set := func(s string) error {
 			values[o.name] = s
 			return nil
-		})
+		}
+		usage := fmt.Sprintf("%s (env %s)", o.usage, envName(o.name))
+		fs.Func(o.name, usage, set)
+		configFlags.Func(o.name, usage, set)
 	}
-	if err := fs.Parse(args); err != nil {
-		return c, err
+	usage := func() {
+		fmt.Fprintf(out, "Usage of %s:\n", name)
+		n := 0
+		ownFlags.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			ownFlags.SetOutput(out)
+			ownFlags.PrintDefaults()
+			fmt.Fprintf(out, "\nThe settings of sodam serve, which this command shares:\n")
+		}
+		configFlags.SetOutput(out)
+		configFlags.PrintDefaults()
 	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				usage()
+			}
+			return c, nil, err
+		}
+		left := fs.Args()
+		if len(left) == 0 {
+			break
+		}
+		// The flag package stops at the first argument, or after "--".
+		if consumed := args[:len(args)-len(left)]; len(consumed) > 0 && consumed[len(consumed)-1] == "--" {
+			rest = append(rest, left...)
+			break
+		}
+		rest = append(rest, left[0])
+		args = left[1:]
 	}
 	for _, o := range options {
 		if err := o.set(&c, values[o.name]); err != nil {
-			return c, fmt.Errorf("invalid %s (--%s): %w", envName(o.name), o.name, err)
+			return c, nil, fmt.Errorf("invalid %s (--%s): %w", envName(o.name), o.name, err)
 		}
 	}
 	if c.UploadsDir == "" {
@@ -244,7 +300,18 @@ func ParseConfig(name string, args []string, getenv func(string) string) (Config
 	// Nodes joined by NATS must share one database: with SQLite each would
 	// keep its own conversations and the cluster would only half work.
 	if c.NATSURL != "" && c.DatabaseURL == "" {
-		return c, fmt.Errorf("%s needs %s: the nodes of a cluster share one PostgreSQL database", envName("nats-url"), envName("database-url"))
+		return c, nil, fmt.Errorf("%s needs %s: the nodes of a cluster share one PostgreSQL database", envName("nats-url"), envName("database-url"))
 	}
-	return c, nil
+	return c, rest, nil
+}
+
+// SQLitePath is the embedded database's file.
+func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "sodam.db") }
+
+// URL is where browsers reach Sodam: the base URL, or http://<addr>.
+func (c Config) URL() string {
+	if c.BaseURL != "" {
+		return c.BaseURL
+	}
+	return "http://" + c.Addr
 }

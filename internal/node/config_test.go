@@ -1,8 +1,11 @@
 package node
 
 import (
+	"flag"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -71,6 +74,55 @@ func TestParseConfig(t *testing.T) {
 			}
 			if !tt.check(c) {
 				t.Fatalf("config %+v", c)
+			}
+		})
+	}
+}
+
+// ParseCommand shares the settings of sodam serve with a command's own
+// flags and arguments, in any order.
+func TestParseCommand(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		env   map[string]string
+		email string
+		force bool
+		data  string
+		rest  []string
+		err   string
+	}{
+		{name: "nothing", data: "./data"},
+		{name: "own and serve flags", args: []string{"--email", "a@b.c", "--data", "/srv/sodam", "--force"}, email: "a@b.c", force: true, data: "/srv/sodam"},
+		{name: "environment", env: map[string]string{"SODAM_DATA": "/env"}, data: "/env"},
+		{name: "arguments before flags", args: []string{"backup.db", "--data", "/d"}, data: "/d", rest: []string{"backup.db"}},
+		{name: "arguments between flags", args: []string{"--force", "one", "--data", "/d", "two"}, force: true, data: "/d", rest: []string{"one", "two"}},
+		{name: "after -- everything is an argument", args: []string{"--data", "/d", "--", "--force", "x"}, data: "/d", rest: []string{"--force", "x"}},
+		{name: "a bad setting", args: []string{"x", "--addr", "nope"}, err: "SODAM_ADDR"},
+		{name: "an unknown flag", args: []string{"--colour", "red"}, err: "colour"},
+		{name: "help", args: []string{"-h"}, err: flag.ErrHelp.Error()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var email string
+			var force bool
+			own := func(fs *flag.FlagSet) {
+				fs.StringVar(&email, "email", "", "email")
+				fs.BoolVar(&force, "force", false, "force")
+				fs.SetOutput(io.Discard)
+			}
+			c, rest, err := ParseCommand("test", tt.args, env(tt.env), own)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err %v, want one mentioning %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if email != tt.email || force != tt.force || c.DataDir != tt.data || !slices.Equal(rest, tt.rest) {
+				t.Fatalf("email %q force %v data %q rest %q", email, force, c.DataDir, rest)
 			}
 		})
 	}

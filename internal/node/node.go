@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,9 +30,6 @@ import (
 	"github.com/sodam-chat/sodam/internal/metrics"
 	"github.com/sodam-chat/sodam/internal/notify"
 	"github.com/sodam-chat/sodam/internal/realtime"
-	"github.com/sodam-chat/sodam/internal/store/postgres"
-	"github.com/sodam-chat/sodam/internal/store/sqldb"
-	"github.com/sodam-chat/sodam/internal/store/sqlite"
 )
 
 // Main is one running node. Tests start it on 127.0.0.1:0 with a temp dir.
@@ -42,7 +40,10 @@ type Main struct {
 	Hub    *realtime.Hub
 	// App runs the workflows; every write goes through it.
 	App *app.App
-	out io.Writer
+	// Self is how the operator runs this program ("go run ./cmd/sodam",
+	// "./sodam"), for the commands the banner suggests; "sodam" if empty.
+	Self string
+	out  io.Writer
 
 	ln   net.Listener
 	http *http.Server
@@ -90,13 +91,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	var db *sqldb.DB
-	var err error
-	if c.DatabaseURL != "" {
-		db, err = postgres.Open(ctx, c.DatabaseURL, "")
-	} else {
-		db, err = sqlite.OpenSync(ctx, filepath.Join(c.DataDir, "sodam.db"), c.SQLiteSynchronous)
-	}
+	db, err := OpenStore(ctx, c)
 	if err != nil {
 		return err
 	}
@@ -108,7 +103,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	baseURL := c.BaseURL
 	if baseURL == "" {
-		baseURL = "http://" + m.Addr()
+		baseURL = "http://" + m.Addr() // the port chosen for :0
 	}
 	first, password, err := m.bootstrap(ctx)
 	if err != nil {
@@ -238,11 +233,39 @@ func (m *Main) banner(baseURL string, first *chat.Workspace, password string) {
 			fmt.Fprintf(m.out, " with password %s (shown only this once)", password)
 		}
 		fmt.Fprintln(m.out)
+		fmt.Fprintf(m.out, "  Lost the password? %s prints a one-time link to choose a new one\n", m.resetCommand())
 	}
 	fmt.Fprintf(m.out, "  Embed snippet: in the console, Settings → Embed\n")
 	if a := m.MetricsAddr(); a != "" {
 		fmt.Fprintf(m.out, "  Metrics:  http://%s/metrics (pprof: /debug/pprof/)\n", a)
 	}
+}
+
+// resetCommand is the command line that prints a password link for the
+// first master, on this node's database.
+func (m *Main) resetCommand() string {
+	self := m.Self
+	if self == "" {
+		self = "sodam"
+	}
+	cmd := self + " admin reset-password --email " + m.Config.AdminEmail
+	switch {
+	case m.Config.DatabaseURL != "":
+		// The URL is a secret: it is not printed.
+		cmd += " (with this server's SODAM_DATABASE_URL)"
+	case filepath.Clean(m.Config.DataDir) != "data":
+		cmd += " --data " + ShellQuote(m.Config.DataDir)
+	}
+	return cmd
+}
+
+// ShellQuote quotes s for a POSIX shell when it needs quoting, for the
+// commands Sodam prints for an operator to run.
+func ShellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@=,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // Close stops the node gracefully: finish requests, end sockets, close the store.

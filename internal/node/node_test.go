@@ -36,7 +36,8 @@ func TestFirstStart(t *testing.T) {
 	}
 	m, banner := start()
 	pw := regexp.MustCompile(`with password (\S+)`).FindStringSubmatch(banner)
-	if pw == nil || !strings.Contains(banner, "http://"+m.Addr()+"/console/") {
+	if pw == nil || !strings.Contains(banner, "http://"+m.Addr()+"/console/") ||
+		!strings.Contains(banner, "sodam admin reset-password --email admin@sodam.local --data "+ShellQuote(dir)) {
 		t.Fatalf("banner:\n%s", banner)
 	}
 	base := "http://" + m.Addr()

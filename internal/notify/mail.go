@@ -69,7 +69,11 @@ func (m *Mailer) Send(ctx context.Context, to, subject, body string) error {
 		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
 	}
 	if m.cfg.Username != "" {
-		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain), mail.WithUsername(m.cfg.Username), mail.WithPassword(m.cfg.Password))
+		auth := mail.SMTPAuthPlain
+		if m.cfg.TLS == "none" {
+			auth = mail.SMTPAuthPlainNoEnc // the operator chose a relay without TLS
+		}
+		opts = append(opts, mail.WithSMTPAuth(auth), mail.WithUsername(m.cfg.Username), mail.WithPassword(m.cfg.Password))
 	}
 	c, err := mail.NewClient(m.cfg.Host, opts...)
 	if err != nil {

@@ -31,6 +31,20 @@ const migrationLockID = 0x50da4
 // Open connects to the database at url and migrates it. A non-empty schema
 // is used as the search_path (tests run each in a fresh schema).
 func Open(ctx context.Context, url, schema string) (*sqldb.DB, error) {
+	db, err := Connect(ctx, url, schema)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return db, nil
+}
+
+// Connect is Open without the migrations: it connects and checks that
+// the database answers.
+func Connect(ctx context.Context, url, schema string) (*sqldb.DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: bad database URL: %w", err)
@@ -46,23 +60,19 @@ func Open(ctx context.Context, url, schema string) (*sqldb.DB, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	mig, _ := fs.Sub(migrations, "migrations")
-	db := sqldb.New(pool, pool, sqldb.Dialect{
+	return sqldb.New(pool, pool, sqldb.Dialect{
 		Name:              "postgres",
 		Numbered:          true,
 		ForUpdate:         " FOR UPDATE",
 		Migrations:        mig,
+		TableExists:       `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?`,
 		LockMigrations:    lockMigrations,
 		IsUniqueViolation: isUniqueViolation,
 		LockRouting:       lockRouting,
 		SkipLocked:        " FOR UPDATE SKIP LOCKED",
 		IsRetryable:       isRetryable,
 		IsUnavailable:     isUnavailable,
-	})
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("postgres: %w", err)
-	}
-	return db, nil
+	}), nil
 }
 
 func lockMigrations(ctx context.Context, c *sql.Conn) (func(), error) {

@@ -32,6 +32,9 @@ type Dialect struct {
 	ForUpdate string
 	// Migrations holds NNNN_name.sql files applied in order.
 	Migrations fs.FS
+	// TableExists counts the tables named by its one parameter in the
+	// database (the current schema on PostgreSQL).
+	TableExists string
 	// LockMigrations keeps concurrent nodes from migrating at once.
 	LockMigrations func(ctx context.Context, c *sql.Conn) (unlock func(), err error)
 	// IsUniqueViolation reports a unique-constraint error.
@@ -218,59 +221,123 @@ func (db *DB) tx(ctx context.Context, fn func(q) error) error {
 // Migrate applies the dialect's migrations that have not run yet, each in
 // its own transaction, in file-name order.
 func (db *DB) Migrate(ctx context.Context) error {
+	_, err := db.ApplyMigrations(ctx)
+	return err
+}
+
+// ApplyMigrations is Migrate, returning the names of the migrations it
+// applied (none when the database was up to date).
+func (db *DB) ApplyMigrations(ctx context.Context) ([]string, error) {
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer conn.Close()
 	if db.d.LockMigrations != nil {
 		unlock, err := db.d.LockMigrations(ctx, conn)
 		if err != nil {
-			return fmt.Errorf("lock migrations: %w", err)
+			return nil, fmt.Errorf("lock migrations: %w", err)
 		}
 		defer unlock()
 	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
+		return nil, fmt.Errorf("create schema_migrations: %w", err)
 	}
-	names, err := fs.Glob(db.d.Migrations, "*.sql")
+	names, err := db.migrationNames()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	sort.Strings(names)
+	var applied []string
 	for _, name := range names {
-		if err := db.migrateOne(ctx, conn, name); err != nil {
-			return fmt.Errorf("migration %s: %w", name, err)
+		did, err := db.migrateOne(ctx, conn, name)
+		if err != nil {
+			return applied, fmt.Errorf("migration %s: %w", name, err)
+		}
+		if did {
+			applied = append(applied, name)
 		}
 	}
-	return nil
+	return applied, nil
 }
 
-func (db *DB) migrateOne(ctx context.Context, conn *sql.Conn, name string) error {
+func (db *DB) migrationNames() ([]string, error) {
+	names, err := fs.Glob(db.d.Migrations, "*.sql")
+	sort.Strings(names)
+	return names, err
+}
+
+// MigrationStatus compares this binary's migrations with the ones the
+// database has applied, writing nothing: pending are this binary's that
+// have not run; unknown have run but are not this binary's (a newer Sodam
+// migrated the database).
+func (db *DB) MigrationStatus(ctx context.Context) (pending, unknown []string, err error) {
+	names, err := db.migrationNames()
+	if err != nil {
+		return nil, nil, err
+	}
+	x := db.read()
+	var tables int
+	if err := x.row(ctx, db.d.TableExists, "schema_migrations").Scan(&tables); err != nil {
+		return nil, nil, err
+	}
+	done := map[string]bool{}
+	if tables > 0 {
+		rows, err := x.query(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				return nil, nil, err
+			}
+			done[v] = true
+		}
+		if err := rows.Err(); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, name := range names {
+		if !done[name] {
+			pending = append(pending, name)
+		}
+		delete(done, name)
+	}
+	for v := range done {
+		unknown = append(unknown, v)
+	}
+	sort.Strings(unknown)
+	return pending, unknown, nil
+}
+
+// migrateOne applies one migration unless it ran already, and reports
+// whether it did.
+func (db *DB) migrateOne(ctx context.Context, conn *sql.Conn, name string) (bool, error) {
 	t, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer t.Rollback() //nolint:errcheck
 	x := q{db: t, d: &db.d}
 	var done int
 	if err := x.row(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, name).Scan(&done); err != nil {
-		return err
+		return false, err
 	}
 	if done > 0 {
-		return nil
+		return false, nil
 	}
 	body, err := fs.ReadFile(db.d.Migrations, name)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if _, err := t.ExecContext(ctx, string(body)); err != nil {
-		return err
+		return false, err
 	}
 	if _, err := x.exec(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, name); err != nil {
-		return err
+		return false, err
 	}
-	return t.Commit()
+	return true, t.Commit()
 }
 
 // micros and fromMicros convert times to the stored form.

@@ -155,6 +155,11 @@ func (db *DB) AcceptInvitation(ctx context.Context, tokenHash string, newAgent *
 		case chat.InvitationExpired:
 			return chat.Errorf(chat.ErrInvitationExpired, "this invitation has expired; ask for a new one")
 		}
+		if ws, err := db.workspaceIn(ctx, x, inv.WorkspaceID); err != nil {
+			return err
+		} else if ws.ArchivedAt != nil {
+			return chat.Errorf(chat.ErrWorkspaceArchived, "the workspace was archived")
+		}
 		a, err = scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE email = ?`+x.forUpdate(), inv.Email))
 		switch {
 		case chat.ErrorCode(err) == chat.ErrAgentNotFound:

@@ -40,6 +40,20 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 // refused: a power loss could then corrupt the database, not only lose
 // its last transactions.
 func OpenSync(ctx context.Context, path, synchronous string) (*sqldb.DB, error) {
+	db, err := Connect(path, synchronous)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Connect opens the database file at path without migrating it; the file
+// is created at the first statement if it does not exist.
+func Connect(path, synchronous string) (*sqldb.DB, error) {
 	if synchronous != "FULL" && synchronous != "NORMAL" {
 		return nil, fmt.Errorf("sqlite: synchronous must be FULL or NORMAL, not %q", synchronous)
 	}
@@ -61,17 +75,13 @@ func OpenSync(ctx context.Context, path, synchronous string) (*sqldb.DB, error) 
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	mig, _ := fs.Sub(migrations, "migrations")
-	db := sqldb.New(w, r, sqldb.Dialect{
+	return sqldb.New(w, r, sqldb.Dialect{
 		Name:              "sqlite",
 		Migrations:        mig,
+		TableExists:       `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`,
 		IsUniqueViolation: isUniqueViolation,
 		SingleWriter:      true,
-	})
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite %s: %w", path, err)
-	}
-	return db, nil
+	}), nil
 }
 
 // dsn is the connection string for the file at path: the pragmas every

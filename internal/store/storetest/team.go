@@ -322,6 +322,8 @@ func testOwnersAndWorkspaces(t *testing.T, s chat.Store) {
 	}
 	err = s.CreateWorkspaceWith(ctx, &chat.Workspace{SiteID: "second", Name: "dup", IdentitySecret: "s"}, f.a1.AgentID, by)
 	wantCode(t, err, chat.ErrConflict)
+	must(t, s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: w.ID, Email: "early@owners.test", Name: "e", Role: chat.RoleAgent,
+		ExpiresAt: time.Now().Add(time.Hour)}, "arch-0", by))
 	arch, events, err := s.ArchiveWorkspace(ctx, w.ID, true, by)
 	must(t, err)
 	if arch.ArchivedAt == nil || len(events) != 1 {
@@ -341,7 +343,7 @@ func testOwnersAndWorkspaces(t *testing.T, s chat.Store) {
 	if restored.ArchivedAt != nil {
 		t.Fatal("not restored")
 	}
-	if got := actions(t, s, w.ID); len(got) != 3 || got[2] != "workspace.create:second" {
+	if got := actions(t, s, w.ID); len(got) != 4 || got[3] != "workspace.create:second" {
 		t.Fatalf("audit %v", got)
 	}
 }

@@ -1,0 +1,58 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+)
+
+// Snapshot writes a consistent copy of the database file at path to dest
+// while Sodam keeps serving on it, from this process or another. VACUUM
+// INTO reads the whole database inside one read transaction, so the copy
+// is the database as it was when the snapshot began; in WAL mode writers
+// go on meanwhile (the WAL grows until the snapshot ends). dest must not
+// exist or be empty. The copy is synced to disk and checked
+// (PRAGMA quick_check) before Snapshot returns; it is a plain SQLite file
+// in rollback-journal mode, which Sodam turns to WAL when it opens it.
+func Snapshot(ctx context.Context, path, dest string) error {
+	// mode=rw: a missing database is an error, never a new empty file.
+	src, err := sql.Open("sqlite", "file:"+path+"?mode=rw&_pragma=busy_timeout(10000)")
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	if _, err := src.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
+		return fmt.Errorf("sqlite: snapshot of %s: %w", path, err)
+	}
+	f, err := os.OpenFile(dest, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: sync %s: %w", dest, err)
+	}
+	return check(ctx, dest)
+}
+
+// check runs PRAGMA quick_check on the database file at path.
+func check(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var result string
+	if err := db.QueryRowContext(ctx, `PRAGMA quick_check`).Scan(&result); err != nil {
+		return fmt.Errorf("sqlite: check %s: %w", path, err)
+	}
+	if result != "ok" {
+		return errors.New("sqlite: the copy " + path + " failed its check: " + result)
+	}
+	return nil
+}
