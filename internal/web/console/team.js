@@ -109,7 +109,7 @@ class Team extends HTMLElement {
     this.#ref('invite-cancel').addEventListener('click', () => this.#ref('invite-dialog').close());
     this.#ref('invite-form').addEventListener('submit', (e) => this.#invite(e));
     this.#ref('invite-form').elements.role.addEventListener('change', () => this.#roleHelp());
-    this.#ref('link-copy').addEventListener('click', () => copyText(this.#ref('link-url')));
+    this.#ref('link-copy').addEventListener('click', () => copyText(this.#ref('link-url'), this.#ref('link-copy')));
     this.#ref('show-all').addEventListener('change', () => this.#renderInvitations());
     locale.addEventListener('change', () => {
       this.#rows.clear();

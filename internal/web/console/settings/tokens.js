@@ -64,7 +64,7 @@ class TokensCard extends SettingsCard {
 
   build() {
     this.onSubmit(this.ref('form'), () => this.#create());
-    this.ref('copy').addEventListener('click', () => copyText(this.ref('secret')));
+    this.ref('copy').addEventListener('click', () => copyText(this.ref('secret'), this.ref('copy')));
     this.ref('done').addEventListener('click', () => this.#hideSecret());
   }
 
