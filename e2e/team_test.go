@@ -449,7 +449,26 @@ func TestBrowserTeam(t *testing.T) {
 		master.fail("the CSV export with the filter: %q", csv)
 	}
 
+	// The owner archives the second workspace: it is marked, and leaves
+	// the picker; restored, it comes back. Ownership is granted to the
+	// manager, who then sees the Workspaces page.
+	openPage(master, "workspaces")
+	row2 := fmt.Sprintf("[data-testid=workspace-row][data-workspace-id='%d']", ws2.ID)
+	master.clickAt(row2 + " [data-testid=workspace-archive]")
+	confirm(master)
+	master.waitFor("the second workspace archived, out of the picker", `document.querySelector("`+row2+`").dataset.archived === 'true' && document.querySelector("`+row2+` [data-testid=workspace-archived]") && document.querySelector('[data-testid=workspace-select]').closest('label').hidden`)
+	master.clickAt(fmt.Sprintf("[data-testid=owner-row][data-agent-id='%d'] [data-testid=owner-grant]", seoyeonID))
+	confirm(master)
+	master.waitFor("the manager an owner", fmt.Sprintf(`document.querySelector("[data-testid=owner-row][data-agent-id='%d']").dataset.owner === 'true'`, seoyeonID))
+	look(master, "workspaces-archived-ko")
+	master.clickAt(row2 + " [data-testid=workspace-restore]")
+	confirm(master)
+	master.waitFor("the second workspace back in the picker", `document.querySelector("`+row2+`").dataset.archived === 'false' && !document.querySelector('[data-testid=workspace-select]').closest('label').hidden`)
+	seoyeon.do("reload the manager's console", chromedp.Reload())
+	seoyeon.waitFor("the Workspaces link for the new owner", `!document.querySelector('#app').hidden && document.querySelector('[data-testid=nav-workspaces]').checkVisibility()`)
+
 	// The same pages in English.
+	openPage(master, "audit")
 	master.click("[data-testid=audit-clear]")
 	master.click("[data-testid=nav-language]")
 	master.click("[data-testid=language-en]")
