@@ -578,6 +578,19 @@ func TestBrowserTeamPhone(t *testing.T) {
 	lost.click("[data-testid=invite-submit]")
 	lost.waitFor("the console with both workspaces in the picker", `location.pathname === '/console/' && !document.querySelector('#app').hidden && document.querySelector('[data-testid=workspace-select]')?.options.length === 2`)
 
+	// Deactivated in the second workspace while looking at it, Dana keeps
+	// her session and the first workspace, one tap away.
+	choose(lost, "[data-testid=workspace-select]", fmt.Sprint(ws2.ID))
+	lost.waitFor("the second workspace open", `document.querySelector('[data-testid=connection]').dataset.state === 'live' && document.title.startsWith('Sodam Wholesale')`)
+	master.waitFor("Dana on the second workspace's team", `document.querySelector("`+memberRow(danaID)+`")`)
+	master.clickAt(memberRow(danaID) + " [data-testid=member-deactivate]")
+	confirm(master)
+	lost.waitFor("the deactivated page offering the first workspace", fmt.Sprintf(`document.querySelector('#app').dataset.page === 'deactivated' && document.querySelector('[data-testid=deactivated-text]').textContent.includes('Sodam Wholesale')`+
+		` && document.querySelector('[data-testid=deactivated-retry]').checkVisibility() && document.querySelector('[data-testid=deactivated-signed-out]').hidden && document.querySelector("[data-testid=deactivated-open][data-workspace-id='%d']")?.checkVisibility()`, s.ws.ID))
+	look(lost, "deactivated-phone-en")
+	lost.click("[data-testid=deactivated-open]")
+	lost.waitFor("the first workspace open again", `document.querySelector('#app').dataset.page === 'chat' && document.querySelector('[data-testid=connection]').dataset.state === 'live' && document.title.startsWith(`+js(s.ws.Name)+`) && document.querySelector('[data-testid=workspace-select]').closest('label').hidden`)
+
 	// API tokens, through the settings page's section menu (a select on a
 	// phone); a script uses one until it is revoked.
 	master.click("[data-testid=nav-settings]")

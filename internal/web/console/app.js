@@ -219,6 +219,7 @@ function showDeactivated(m, { name = '', signedOut = false } = {}) {
   showWorkspaceName('');
   gateNav();
   app.dataset.page = 'deactivated';
+  markCurrent();
   $('#deactivated-page').show(m, {
     name,
     signedOut,
