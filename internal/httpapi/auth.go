@@ -77,7 +77,10 @@ type visitorAuth struct {
 
 func visitorOf(r *http.Request) visitorAuth { return r.Context().Value(keyVisitor).(visitorAuth) }
 
-func hasVisitor(r *http.Request) bool { _, ok := r.Context().Value(keyVisitor).(visitorAuth); return ok }
+func hasVisitor(r *http.Request) bool {
+	_, ok := r.Context().Value(keyVisitor).(visitorAuth)
+	return ok
+}
 
 func isWrite(method string) bool {
 	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
