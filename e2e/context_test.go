@@ -109,6 +109,7 @@ func value(p *tab, sel string) string {
 // conversation closes is pointed out, not dropped; changing a customer ID
 // to one in use asks before merging the two customers.
 func TestBrowserCustomerPanel(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
 	root := browser(t)
 	agent := newTab(t, root, "agent")
@@ -217,6 +218,7 @@ func TestBrowserCustomerPanel(t *testing.T) {
 // the customer comes back, the history shows that conversation with its
 // memo and category, and opens its transcript.
 func TestBrowserWrapUpAndHistory(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
 	const hello = "주문한 찻잔이 아직 안 왔어요."
 	agent, visitor, id := takenChat(t, s, hello)

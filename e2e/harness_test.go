@@ -42,8 +42,14 @@ type site struct {
 // startSite starts a node on a fresh data directory and a host page whose
 // origin is allowed to embed the widget. The host page's ?head= is put in
 // its <head> before the snippet, e.g. a script setting window.SodamSettings.
+//
+// Nothing is shared with other tests but the Chromium process (each person
+// has a browser context of their own), so browser tests call t.Parallel.
+// Without Chromium the test skips (fails under SODAM_E2E_REQUIRED) before
+// any node starts.
 func startSite(t *testing.T) *site {
 	t.Helper()
+	chromium(t)
 	s := &site{t: t, addr: "127.0.0.1:0", dataDir: t.TempDir()}
 	s.start()
 	t.Cleanup(func() {
@@ -163,31 +169,6 @@ func chromium(t *testing.T) string {
 	}
 	t.Skip("Chromium not installed (apt-get install chromium): skipping browser tests")
 	return ""
-}
-
-// browser starts one headless Chromium for the test and returns its first
-// tab's context, from which person opens isolated ones.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("lang", "ko-KR"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 800),
-	)
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	root, cancelRoot := chromedp.NewContext(alloc)
-	t.Cleanup(cancelRoot)
-	if err := chromedp.Do(root); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return root
 }
 
 // person opens a tab in a browser context of its own: separate cookies and

@@ -75,6 +75,7 @@ func consoleEvent(p *tab, code string) {
 // agent closes the first conversation, the second visitor is connected and
 // the third moves up, live.
 func TestBrowserQueuePosition(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
 	s.configure(func(st *chat.Settings) {
 		st.AssignmentMode = chat.AssignAuto
@@ -152,6 +153,7 @@ func TestBrowserQueuePosition(t *testing.T) {
 // leave-a-message form; what the visitor leaves appears live on the
 // console's To check page, where the agent processes it.
 func TestBrowserLeaveMessage(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
 	s.configure(func(st *chat.Settings) {
 		st.Hours.AlwaysOpen = false
@@ -217,6 +219,7 @@ func TestBrowserLeaveMessage(t *testing.T) {
 // visitor's widget shows the polite notice, also after reloading, and no
 // way to chat.
 func TestBrowserBlocked(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
 	const spam = "지금 가입하면 100만 포인트! http://spam.example"
 	agent, visitor, _ := takenChat(t, s, spam)
@@ -257,6 +260,7 @@ func TestBrowserBlocked(t *testing.T) {
 // to a second agent, who sees it arrive live; the visitor sees the
 // transfer without the reason.
 func TestBrowserHoldImportantTransfer(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
 	const seoyeonEmail, seoyeonPassword = "seoyeon@sodam.local", "e2e-password-2"
 	seoyeonID := s.addAgent(seoyeonEmail, "이서연", seoyeonPassword)

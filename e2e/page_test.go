@@ -18,9 +18,11 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// How long one person's whole part in a test, and one wait, may take.
+// How long one person's whole part in a test, one wait and one step may
+// take. They catch a hang, not slowness: the browser tests run in
+// parallel on a machine that may be busy with other work.
 const (
-	tabTimeout  = 90 * time.Second
+	tabTimeout  = 3 * time.Minute
 	waitTimeout = 30 * time.Second
 	stepTimeout = 15 * time.Second
 )

@@ -66,6 +66,7 @@ func composerValue(p *tab) string {
 // after it puts the text in the composer (without sending), and the
 // visitor receives it once sent.
 func TestBrowserCannedResponses(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
 	root := browser(t)
 	agent := newTab(t, root, "agent")
@@ -166,6 +167,7 @@ func TestBrowserCannedResponses(t *testing.T) {
 // comment, which the agent sees; and a second chat is rated after the
 // visitor ended it.
 func TestBrowserRating(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
 	root := browser(t)
 	agent := newTab(t, root, "agent")
@@ -283,6 +285,7 @@ func TestBrowserRating(t *testing.T) {
 // a reload, and an agent sees it without the means to change it, yet keeps
 // personal canned responses.
 func TestBrowserToolSettings(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
 	s.addAgent("agent@sodam.local", "이서연", "agent-password-1")
 	root := browser(t)
