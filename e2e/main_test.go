@@ -26,13 +26,26 @@ var chrome struct {
 	stop func()
 }
 
-func TestMain(m *testing.M) {
+// templateDir holds what the package makes once for every test: the
+// migrated database (see copyMigrated).
+var templateDir string
+
+func TestMain(m *testing.M) { os.Exit(testMain(m)) }
+
+func testMain(m *testing.M) int {
 	flag.Parse()
-	code := m.Run()
-	if chrome.stop != nil {
-		chrome.stop()
+	var err error
+	if templateDir, err = os.MkdirTemp("", "sodam-e2e-"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
-	os.Exit(code)
+	defer os.RemoveAll(templateDir)
+	defer func() {
+		if chrome.stop != nil {
+			chrome.stop()
+		}
+	}()
+	return m.Run()
 }
 
 // browser returns the shared Chromium's first tab, from which person opens
