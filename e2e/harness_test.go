@@ -20,6 +20,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/sodam-chat/sodam/internal/auth"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/node"
 	"github.com/sodam-chat/sodam/internal/store/sqlite"
@@ -113,6 +114,37 @@ li { padding: 96px 16px 14px; border-radius: 14px; background: linear-gradient(#
 func (s *site) memberHead(uid, name string) string {
 	return fmt.Sprintf(`<script>window.SodamSettings = {siteUid: %s, siteUidSig: %s, extra: {cus_extra_username: %s}};</script>`,
 		js(uid), js(chat.SignSiteUID(s.ws.IdentitySecret, uid)), js(name))
+}
+
+// configure changes the workspace's settings in the store, as the settings
+// page would. Settings carry no event: consoles already open should reload.
+func (s *site) configure(change func(*chat.Settings)) {
+	s.t.Helper()
+	ctx := context.Background()
+	ws, err := s.node.Store.Workspace(ctx, s.ws.ID)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	change(&ws.Settings)
+	if _, err := s.node.Store.UpdateWorkspace(ctx, ws); err != nil {
+		s.t.Fatalf("update workspace settings: %v", err)
+	}
+	s.ws = ws
+}
+
+// addAgent creates an agent with the agent role in the workspace and
+// returns their ID.
+func (s *site) addAgent(email, name, password string) int64 {
+	s.t.Helper()
+	ctx := context.Background()
+	a := &chat.Agent{Email: email, Name: name, PasswordHash: auth.HashPassword(password)}
+	if err := s.node.Store.CreateAgent(ctx, a); err != nil {
+		s.t.Fatalf("create agent %s: %v", email, err)
+	}
+	if err := s.node.Store.AddMember(ctx, chat.Member{WorkspaceID: s.ws.ID, AgentID: a.ID, Role: chat.RoleAgent, Status: chat.StatusOffline}); err != nil {
+		s.t.Fatalf("add member %s: %v", email, err)
+	}
+	return a.ID
 }
 
 // start runs a node on s.addr and s.dataDir. After a stop, the address may
