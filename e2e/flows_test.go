@@ -302,3 +302,37 @@ func detail(p *tab, s *site, id int64) apiDetail {
 	p.t.Helper()
 	return api[apiDetail](p, s, "GET", fmt.Sprintf("/conversations/%d", id), nil)
 }
+
+// openSettings opens the settings page from the side bar and waits until
+// its cards have loaded.
+func openSettings(p *tab) {
+	p.t.Helper()
+	p.click("[data-testid=nav-settings]")
+	p.waitFor("the settings page", `document.querySelector('#app').dataset.page === 'settings' && document.querySelector('[data-testid=settings-form] [name=name]').value !== ''`)
+}
+
+// fill replaces an input's value by typing, as a person would after
+// selecting what was there.
+func fill(p *tab, sel, text string) {
+	p.t.Helper()
+	p.do("fill "+sel, chromedp.Evaluate[chromedp.Void](`document.querySelector(`+js(sel)+`).value = ''`), chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
+// toastSays waits until the toast shows text.
+func toastSays(p *tab, text string) {
+	p.t.Helper()
+	p.waitFor("the toast "+js(text), `(() => { const el = document.querySelector('[data-testid=toast]'); return !el.hidden && el.textContent === `+js(text)+`; })()`)
+}
+
+// addCanned adds a canned response on the settings page.
+func addCanned(p *tab, title, body string, shared bool) {
+	p.t.Helper()
+	fill(p, "[data-testid=canned-title]", title)
+	fill(p, "[data-testid=canned-body]", body)
+	if shared {
+		p.click("[data-testid=canned-shared]")
+	}
+	p.click("[data-testid=canned-save]")
+	p.waitFor("the canned response "+title+" in the list",
+		`[...document.querySelectorAll('[data-testid=canned-item]')].some((li) => li.querySelector('[data-field=title]').textContent === `+js(title)+` && li.dataset.shared === '`+fmt.Sprint(shared)+`')`)
+}
