@@ -167,6 +167,7 @@ func (s *Server) routes() []route {
 		s.serverRoutes(),
 		s.pageRoutes(),
 		s.authRoutes(),
+		s.meRoutes(),
 		s.workspaceRoutes(),
 		s.agentRoutes(),
 		s.conversationRoutes(),
