@@ -20,6 +20,7 @@ import (
 // the console, the agent's photo and document in the widget, and a file
 // the workspace does not take is refused with the reason on screen.
 func TestBrowserAttachments(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
 	agent, visitor, id := takenChat(t, s, "주문한 찻잔이 깨져서 왔어요. 사진 보내드릴게요.")
 	dir := t.TempDir()

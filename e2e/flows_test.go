@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -204,4 +205,134 @@ func takenChat(t *testing.T, s *site, first string) (agent, visitor *tab, id int
 	id = firstRequest(agent)
 	openAndAssign(agent, id)
 	return agent, visitor, id
+}
+
+// newConversation waits until the agent's list has a conversation other
+// than known ones and returns its ID.
+func newConversation(agent *tab, known ...int64) int64 {
+	agent.t.Helper()
+	ids := make([]string, len(known))
+	for i, id := range known {
+		ids[i] = fmt.Sprint(id)
+	}
+	except := js(strings.Join(ids, ","))
+	find := `[...document.querySelectorAll('[data-testid=conversation-list] a[data-conversation-id]')].find((a) => !` + except + `.split(',').includes(a.dataset.conversationId))`
+	agent.waitFor("a new conversation in the list", find)
+	return eval[int64](agent, `Number(`+find+`.dataset.conversationId)`)
+}
+
+// panelReady waits until the panel shows the customer of conversation id.
+func panelReady(p *tab, id int64, customerID string) {
+	p.t.Helper()
+	p.waitFor(fmt.Sprintf("the panel showing conversation %d's customer", id),
+		`document.querySelector('[data-testid=details]').dataset.state === 'open' && !document.querySelector('[data-testid=customer-form] fieldset').disabled`+
+			` && document.querySelector('[data-testid=details-customer] dd[data-field=customer_id]')?.firstChild?.textContent === `+js(customerID))
+}
+
+// openConversation opens a conversation in the console by its address and
+// waits for its messages.
+func openConversation(p *tab, id int64) {
+	p.t.Helper()
+	p.do("open conversation", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#/c/%d'`, id)))
+	p.waitFor(fmt.Sprintf("conversation %d loaded", id), fmt.Sprintf(`document.querySelector('#app').dataset.page === 'chat' && document.querySelector("[data-testid=conversation-list] a[data-conversation-id='%d']")?.getAttribute('aria-current') === 'page' && document.querySelector('[data-testid=conversation]').dataset.state === 'ready'`, id))
+}
+
+// widgetEvent waits until the widget shows a system event line with code.
+func widgetEvent(p *tab, code string) {
+	p.t.Helper()
+	p.waitFrame("the "+code+" event line in the widget",
+		`[...d.querySelectorAll('[data-testid=widget-messages] li[data-sender=system][data-code=`+code+`]')].some((li) => li.checkVisibility() && li.textContent.trim() !== '')`)
+}
+
+// consoleEvent waits until the open conversation shows a system event
+// line with code.
+func consoleEvent(p *tab, code string) {
+	p.t.Helper()
+	p.waitFor("the "+code+" event line in the console",
+		`document.querySelector('[data-testid=messages] li[data-sender=system][data-code=`+code+`] .event')?.textContent.trim()`)
+}
+
+// api calls the workspace's API from the console page, with the agent's
+// session and CSRF token (the page's own api.js), and decodes the answer.
+// A refusal fails the test.
+func api[T any](p *tab, s *site, method, path string, body any) T {
+	p.t.Helper()
+	arg := "undefined"
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		arg = string(b)
+	}
+	return eval[T](p, fmt.Sprintf(`import('/console/api.js').then((m) => m.call(%s, %s, %s))`,
+		js(method), js(fmt.Sprintf("/workspaces/%d%s", s.ws.ID, path)), arg))
+}
+
+// apiCustomer is the part of a customer the tests look at.
+type apiCustomer struct {
+	CustomerID  string `json:"customer_id"`
+	Name        string `json:"name"`
+	Phone       string `json:"phone"`
+	Email       string `json:"email"`
+	Note        string `json:"note"`
+	Identifiers int    `json:"identifiers"`
+	Tags        []struct {
+		Name string `json:"name"`
+	} `json:"tags"`
+}
+
+type apiConversation struct {
+	State        string   `json:"state"`
+	CategoryID   int64    `json:"category_id"`
+	CategoryPath []string `json:"category_path"`
+	Memo         string   `json:"memo"`
+	Tags         []struct {
+		Name string `json:"name"`
+	} `json:"tags"`
+}
+
+type apiDetail struct {
+	Conversation apiConversation `json:"conversation"`
+	Customer     apiCustomer     `json:"customer"`
+	Total        int             `json:"total_conversations"`
+}
+
+func detail(p *tab, s *site, id int64) apiDetail {
+	p.t.Helper()
+	return api[apiDetail](p, s, "GET", fmt.Sprintf("/conversations/%d", id), nil)
+}
+
+// openSettings opens the settings page from the side bar and waits until
+// its cards have loaded.
+func openSettings(p *tab) {
+	p.t.Helper()
+	p.click("[data-testid=nav-settings]")
+	p.waitFor("the settings page", `document.querySelector('#app').dataset.page === 'settings' && document.querySelector('[data-testid=settings-form] [name=name]').value !== ''`)
+}
+
+// fill replaces an input's value by typing, as a person would after
+// selecting what was there.
+func fill(p *tab, sel, text string) {
+	p.t.Helper()
+	p.do("fill "+sel, chromedp.Evaluate[chromedp.Void](`document.querySelector(`+js(sel)+`).value = ''`), chromedp.SendKeys(chromedp.CSS(sel), text))
+}
+
+// toastSays waits until the toast shows text.
+func toastSays(p *tab, text string) {
+	p.t.Helper()
+	p.waitFor("the toast "+js(text), `(() => { const el = document.querySelector('[data-testid=toast]'); return !el.hidden && el.textContent === `+js(text)+`; })()`)
+}
+
+// addCanned adds a canned response on the settings page.
+func addCanned(p *tab, title, body string, shared bool) {
+	p.t.Helper()
+	fill(p, "[data-testid=canned-title]", title)
+	fill(p, "[data-testid=canned-body]", body)
+	if shared {
+		p.click("[data-testid=canned-shared]")
+	}
+	p.click("[data-testid=canned-save]")
+	p.waitFor("the canned response "+title+" in the list",
+		`[...document.querySelectorAll('[data-testid=canned-item]')].some((li) => li.querySelector('[data-field=title]').textContent === `+js(title)+` && li.dataset.shared === '`+fmt.Sprint(shared)+`')`)
 }

@@ -13,14 +13,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/sodam-chat/sodam/internal/auth"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/node"
+	"github.com/sodam-chat/sodam/internal/store/sqlite"
 )
 
 const (
@@ -42,9 +45,16 @@ type site struct {
 // startSite starts a node on a fresh data directory and a host page whose
 // origin is allowed to embed the widget. The host page's ?head= is put in
 // its <head> before the snippet, e.g. a script setting window.SodamSettings.
+//
+// Nothing is shared with other tests but the Chromium process (each person
+// has a browser context of their own), so browser tests call t.Parallel.
+// Without Chromium the test skips (fails under SODAM_E2E_REQUIRED) before
+// any node starts.
 func startSite(t *testing.T) *site {
 	t.Helper()
+	chromium(t)
 	s := &site{t: t, addr: "127.0.0.1:0", dataDir: t.TempDir()}
+	copyMigrated(t, s.dataDir)
 	s.start()
 	t.Cleanup(func() {
 		if s.node != nil {
@@ -106,6 +116,37 @@ func (s *site) memberHead(uid, name string) string {
 		js(uid), js(chat.SignSiteUID(s.ws.IdentitySecret, uid)), js(name))
 }
 
+// configure changes the workspace's settings in the store, as the settings
+// page would. Settings carry no event: consoles already open should reload.
+func (s *site) configure(change func(*chat.Settings)) {
+	s.t.Helper()
+	ctx := context.Background()
+	ws, err := s.node.Store.Workspace(ctx, s.ws.ID)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	change(&ws.Settings)
+	if _, err := s.node.Store.UpdateWorkspace(ctx, ws, chat.Who{}); err != nil {
+		s.t.Fatalf("update workspace settings: %v", err)
+	}
+	s.ws = ws
+}
+
+// addAgent creates an agent with the agent role in the workspace and
+// returns their ID.
+func (s *site) addAgent(email, name, password string) int64 {
+	s.t.Helper()
+	ctx := context.Background()
+	a := &chat.Agent{Email: email, Name: name, PasswordHash: auth.HashPassword(password)}
+	if err := s.node.Store.CreateAgent(ctx, a); err != nil {
+		s.t.Fatalf("create agent %s: %v", email, err)
+	}
+	if err := s.node.Store.AddMember(ctx, chat.Member{WorkspaceID: s.ws.ID, AgentID: a.ID, Role: chat.RoleAgent, Status: chat.StatusOffline}); err != nil {
+		s.t.Fatalf("add member %s: %v", email, err)
+	}
+	return a.ID
+}
+
 // start runs a node on s.addr and s.dataDir. After a stop, the address may
 // take a moment to be free again.
 func (s *site) start() {
@@ -136,6 +177,42 @@ func (s *site) start() {
 	}
 }
 
+// copyMigrated puts a database with every migration applied, and nothing
+// else, in dir, where the node finds it and only bootstraps. Migrating
+// costs a node about a second of CPU under the race detector, the same
+// work for every test, so the package does it once (migrateOnce).
+func copyMigrated(t *testing.T, dir string) {
+	t.Helper()
+	src, err := migrateOnce()
+	if err != nil {
+		t.Fatalf("migrate the template database: %v", err)
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, filepath.Base(src)), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// migrateOnce makes the template database in templateDir.
+var migrateOnce = sync.OnceValues(func() (string, error) {
+	path := filepath.Join(templateDir, "sodam.db") // the name node.Main opens
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		return "", err
+	}
+	// Closing checkpoints the write-ahead log into the file.
+	if err := db.Close(); err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(path + "-wal"); err == nil {
+		return "", fmt.Errorf("%s-wal is left after closing", path)
+	}
+	return path, nil
+})
+
 // stop ends the node as an operator would (its sockets drop, its
 // listener closes) and leaves the data directory for start.
 func (s *site) stop() {
@@ -163,31 +240,6 @@ func chromium(t *testing.T) string {
 	}
 	t.Skip("Chromium not installed (apt-get install chromium): skipping browser tests")
 	return ""
-}
-
-// browser starts one headless Chromium for the test and returns its first
-// tab's context, from which person opens isolated ones.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("lang", "ko-KR"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 800),
-	)
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	root, cancelRoot := chromedp.NewContext(alloc)
-	t.Cleanup(cancelRoot)
-	if err := chromedp.Do(root); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return root
 }
 
 // person opens a tab in a browser context of its own: separate cookies and

@@ -18,11 +18,16 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// How long one person's whole part in a test, and one wait, may take.
+// How long one person's whole part in a test, one wait and one step may
+// take. They catch a hang, not slowness: the browser tests run in
+// parallel on a machine that may be busy with other work.
 const (
-	tabTimeout  = 90 * time.Second
+	tabTimeout  = 3 * time.Minute
 	waitTimeout = 30 * time.Second
 	stepTimeout = 15 * time.Second
+	// pollEvery is the shortest time between two checks of a condition
+	// from Go; until checks more often inside the page.
+	pollEvery = 50 * time.Millisecond
 )
 
 // tab is one person's browser tab. Its helpers fail the test with what was
@@ -223,21 +228,54 @@ func js(s string) string {
 // waitFor waits until the JavaScript expression is truthy in the page.
 func (p *tab) waitFor(what, expr string) {
 	p.t.Helper()
-	p.poll(what, chromedp.Evaluate[bool]("Boolean("+expr+")", chromedp.EvalAwaitPromise))
+	p.poll(what, chromedp.Evaluate[bool](until("() => ("+expr+")"), chromedp.EvalAwaitPromise))
 }
 
 // waitFrame waits until the expression (over d and w) is truthy in the
 // widget; a page without the widget yet counts as not yet.
 func (p *tab) waitFrame(what, expr string) {
 	p.t.Helper()
-	p.poll(what, inFrame[bool]("return Boolean("+expr+");"))
+	p.poll(what, inFrame[bool]("return await "+until("() => ("+expr+")")+";"))
 }
 
+// until is a JavaScript promise that checks the function check every few
+// milliseconds in the page and resolves to true as soon as it returns a
+// truthy value, or to false after a second (an exception then rejects it,
+// so that the test can say what went wrong). Waiting in the page sees a
+// change within milliseconds and costs one DevTools round trip a second,
+// where asking from Go every so often costs a round trip each time and
+// notices late.
+func until(check string) string {
+	return `new Promise((resolve, reject) => {
+		const check = ` + check + `, end = performance.now() + 1000;
+		const attempt = () => {
+			let err;
+			try {
+				if (check()) return resolve(true);
+			} catch (e) {
+				err = e;
+			}
+			if (performance.now() < end) setTimeout(attempt, 15);
+			else if (err) reject(err);
+			else resolve(false);
+		};
+		attempt();
+	})`
+}
+
+// poll runs check until it reports true or waitTimeout passes. Checks
+// are started at most every pollEvery: one that fails at once (no widget
+// yet, a page being replaced, a check that does not wait by itself) is
+// not retried in a busy loop.
 func (p *tab) poll(what string, check chromedp.Action[bool]) {
 	p.t.Helper()
 	deadline := time.Now().Add(waitTimeout)
+	next := time.NewTimer(0)
+	defer next.Stop()
 	var last error
 	for {
+		<-next.C
+		next.Reset(pollEvery)
 		ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
 		ok, err := chromedp.Run(ctx, check)
 		cancel()
@@ -253,7 +291,6 @@ func (p *tab) poll(what string, check chromedp.Action[bool]) {
 			}
 			p.fail("timed out waiting for %s", what)
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 

@@ -80,8 +80,8 @@ func testSigkillNode(t *testing.T, dbURL string) {
 // "unavailable" and /healthz says so; the node recovers by itself.
 func TestFaultPostgresRestart(t *testing.T) {
 	needBinary(t)
-	pg := startPrivatePostgres(t)
 	t.Parallel()
+	pg := startPrivatePostgres(t)
 	c, _ := newSingle(t, pg.url)
 	n := c.nodes[0]
 	l := c.startLoad()
@@ -292,9 +292,26 @@ func (l *load) run(s *sender) {
 			s.mu.Lock()
 			s.fails = append(s.fails, attempt{status: status, code: body.Error.Code, err: err})
 			s.mu.Unlock()
-			time.Sleep(100 * time.Millisecond) // the clients' retry pause
+			l.pace(retryPause)
 		}
-		time.Sleep(20 * time.Millisecond)
+		l.pace(sendPause)
+	}
+}
+
+// The load's pace, not a wait for anything: a sender pauses after each
+// acknowledged message, and before retrying as the clients do.
+const (
+	sendPause  = 20 * time.Millisecond
+	retryPause = 100 * time.Millisecond
+)
+
+// pace pauses a sender for d, or until the test's time is up.
+func (l *load) pace(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-l.c.ctx.Done():
 	}
 }
 

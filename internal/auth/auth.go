@@ -84,8 +84,19 @@ func NewLimiter(every time.Duration, burst int) *Limiter {
 	return &Limiter{every: every, burst: burst, keys: map[string]*entry{}}
 }
 
-// Allow spends one attempt of key's and reports whether it had one.
-func (l *Limiter) Allow(now time.Time, key string) bool {
+// prune forgets keys idle long enough to have refilled completely.
+func (l *Limiter) prune(now time.Time) {
+	full := l.every * time.Duration(l.burst)
+	for k, e := range l.keys {
+		if now.Sub(e.seen) > full {
+			delete(l.keys, k)
+		}
+	}
+}
+
+// Take spends one attempt of key's; when it has none, it says how long
+// until the next one.
+func (l *Limiter) Take(now time.Time, key string) (ok bool, retry time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.keys) > 10000 {
@@ -97,15 +108,10 @@ func (l *Limiter) Allow(now time.Time, key string) bool {
 		l.keys[key] = e
 	}
 	e.seen = now
-	return e.lim.AllowN(now, 1)
-}
-
-// prune forgets keys idle long enough to have refilled completely.
-func (l *Limiter) prune(now time.Time) {
-	full := l.every * time.Duration(l.burst)
-	for k, e := range l.keys {
-		if now.Sub(e.seen) > full {
-			delete(l.keys, k)
-		}
+	r := e.lim.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
 	}
+	return true, 0
 }

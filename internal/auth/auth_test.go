@@ -39,17 +39,20 @@ func TestLimiter(t *testing.T) {
 	l := NewLimiter(time.Minute, 3)
 	now := time.Now()
 	for i := range 3 {
-		if !l.Allow(now, "ip:1") {
+		if ok, _ := l.Take(now, "ip:1"); !ok {
 			t.Fatalf("attempt %d refused", i)
 		}
 	}
-	if l.Allow(now, "ip:1") {
-		t.Fatal("4th attempt from one IP allowed")
+	if ok, retry := l.Take(now, "ip:1"); ok || retry != time.Minute {
+		t.Fatalf("4th attempt from one IP: %v, retry in %v", ok, retry)
 	}
-	if !l.Allow(now, "ip:2") {
+	if ok, _ := l.Take(now, "ip:2"); !ok {
 		t.Fatal("another IP refused")
 	}
-	if !l.Allow(now.Add(time.Minute), "ip:1") {
+	if ok, retry := l.Take(now.Add(30*time.Second), "ip:1"); ok || retry != 30*time.Second {
+		t.Fatalf("half way: %v, retry in %v", ok, retry)
+	}
+	if ok, _ := l.Take(now.Add(time.Minute), "ip:1"); !ok {
 		t.Fatal("no refill after the interval")
 	}
 }

@@ -77,6 +77,11 @@ type visitorAuth struct {
 
 func visitorOf(r *http.Request) visitorAuth { return r.Context().Value(keyVisitor).(visitorAuth) }
 
+func hasVisitor(r *http.Request) bool {
+	_, ok := r.Context().Value(keyVisitor).(visitorAuth)
+	return ok
+}
+
 func isWrite(method string) bool {
 	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
 }
@@ -426,69 +431,6 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) me(w http.ResponseWriter, r *http.Request) error {
-	a := agentOf(r)
-	ms, err := s.store.Memberships(r.Context(), a.agent.ID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, meResponse{Agent: a.agent, Memberships: nonNil(ms), CSRFToken: a.session.CSRFToken})
-	return nil
-}
-
-// patchMe edits the caller's own profile: display name and language.
-func (s *Server) patchMe(w http.ResponseWriter, r *http.Request) error {
-	var p chat.AgentPatch
-	if err := decode(w, r, &p); err != nil {
-		return err
-	}
-	a, err := s.store.UpdateAgent(r.Context(), agentOf(r).agent.ID, p)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, a)
-	return nil
-}
-
-type passwordChange struct {
-	CurrentPassword string `json:"current_password"`
-	NewPassword     string `json:"new_password"`
-}
-
-// changePassword replaces the caller's password (the current one
-// required); their other sessions end.
-func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
-	var req passwordChange
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
-	a := agentOf(r)
-	now, key := s.now(), a.agent.Email+"|"+clientIP(r)
-	if wait := s.loginBackoff.Wait(now, key); wait > 0 {
-		return tooMany(w, wait, "too many wrong passwords; try again in a moment")
-	}
-	ok, err := s.hasher.Check(r.Context(), a.agent.PasswordHash, req.CurrentPassword)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		s.loginBackoff.Fail(now, key)
-		return chat.Errorf(chat.ErrInvalidCredentials, "the current password is wrong")
-	}
-	if err := auth.CheckNewPassword(req.NewPassword, a.agent.Email, a.agent.Name); err != nil {
-		return err
-	}
-	hash, err := s.hasher.Hash(r.Context(), req.NewPassword)
-	if err != nil {
-		return err
-	}
-	if err := s.store.SetPassword(r.Context(), a.agent.ID, hash, a.session.TokenHash, who(r)); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
 // nonNil makes empty lists encode as [] rather than null.
 func nonNil[T any](s []T) []T {
 	if s == nil {
@@ -502,8 +444,5 @@ func (s *Server) authRoutes() []route {
 	return []route{
 		{pattern: "POST /api/v1/auth/login", access: public, h: s.login, api: true},
 		{pattern: "POST /api/v1/auth/logout", access: agent, h: s.logout, api: true, noBody: true},
-		{pattern: "GET /api/v1/me", access: agent, h: s.me, api: true},
-		{pattern: "PATCH /api/v1/me", access: agent, h: s.patchMe, api: true},
-		{pattern: "PUT /api/v1/me/password", access: agent, h: s.changePassword, api: true},
 	}
 }

@@ -36,6 +36,9 @@ type Config struct {
 	InviteTTL time.Duration
 	// Mail, when set, emails invitation and password links.
 	Mail *notify.Mailer
+	// NoLimits turns the abuse limits of the public endpoints off (load
+	// tests that drive thousands of visitors from a few addresses).
+	NoLimits bool
 	// Now is the clock of sessions, links and rate limits; nil is
 	// time.Now. Tests move it by hand, so no limit depends on how fast a
 	// loaded machine runs them.
@@ -66,6 +69,11 @@ type Server struct {
 	hasher         *auth.Hasher
 	mux            *http.ServeMux
 
+	// limits are the public endpoints' budgets; sockets counts visitors'
+	// open sockets.
+	limits  limits
+	sockets sockets
+
 	// refused remembers when this node last wrote down a refused origin.
 	refusedMu sync.Mutex
 	refused   map[string]time.Time
@@ -90,6 +98,8 @@ func New(cfg Config, store chat.Store, a *app.App, files blob.Store, hub *realti
 		hasher:         auth.NewHasher(0, 3*time.Second),
 		mux:            http.NewServeMux(),
 		refused:        map[string]time.Time{},
+		limits:         newLimits(),
+		sockets:        sockets{visitor: map[int64]int{}, address: map[string]int{}},
 	}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
@@ -118,6 +128,8 @@ type route struct {
 	minRole chat.Role
 	// api marks routes documented in the OpenAPI description.
 	api bool
+	// limit names the abuse budget the route spends (limits.go).
+	limit string
 	// noBody marks a write route that takes no body: one sent anyway is
 	// refused, rather than ignored, so a client's mistake shows.
 	noBody bool
@@ -155,6 +167,7 @@ func (s *Server) routes() []route {
 		s.serverRoutes(),
 		s.pageRoutes(),
 		s.authRoutes(),
+		s.meRoutes(),
 		s.workspaceRoutes(),
 		s.agentRoutes(),
 		s.conversationRoutes(),
@@ -219,6 +232,9 @@ func (s *Server) wrap(rt route) http.Handler {
 			r, err = s.authVisitor(r)
 		case owner:
 			r, err = s.authOwner(r)
+		}
+		if err == nil && rt.limit != "" {
+			err = s.limit(w, r, rt.limit)
 		}
 		if err == nil && rt.noBody && r.ContentLength != 0 {
 			err = chat.Errorf(codeInvalidJSON, "this request takes no body")

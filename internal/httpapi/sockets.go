@@ -104,6 +104,16 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := visitorOf(r)
+	// A visitor holds a few sockets (tabs), an address many; past that the
+	// socket is refused before it costs a connection's memory.
+	if !s.cfg.NoLimits {
+		ip := clientIP(r)
+		if err := s.sockets.open(v.session.CustomerID, ip); err != nil {
+			w.Header().Set("Retry-After", "10")
+			return err
+		}
+		defer s.sockets.close(v.session.CustomerID, ip)
+	}
 	conn, err := realtime.Accept(w, r, originHosts(v.workspace))
 	if err != nil {
 		return nil // Accept has answered the client

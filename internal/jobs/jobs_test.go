@@ -152,9 +152,14 @@ func TestTimerSurvivesRestart(t *testing.T) {
 	for pub.count(chat.EventConversationClosed) == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	time.Sleep(50 * time.Millisecond) // several more rounds of the runner
 	cancel()
 	<-done
+	// More rounds find nothing left to run.
+	for range 3 {
+		if n := r.RunDue(ctx); n != 0 {
+			t.Fatalf("%d jobs ran again", n)
+		}
+	}
 	got, err := db.Conversation(ctx, w.ws.ID, c.ID)
 	must(t, err)
 	if got.State != chat.StateClosed || pub.count(chat.EventConversationClosed) != 1 {

@@ -35,6 +35,8 @@ type Config struct {
 	AdminEmail    string
 	AdminPassword string
 	SecureCookies bool
+	// NoLimits turns the public endpoints' abuse limits off.
+	NoLimits bool
 	// InviteTTL is how long invitation links work.
 	InviteTTL time.Duration
 	// SMTP, when its host is set, emails invitation and password links.
@@ -148,6 +150,17 @@ var options = []option{
 			return fmt.Errorf("must be at least 8 characters")
 		}
 		c.AdminPassword = v
+		return nil
+	}},
+	{name: "rate-limits", def: "on", usage: "abuse limits on the widget's endpoints: on, or off for a load test from a few addresses", set: func(c *Config, v string) error {
+		switch v {
+		case "on":
+			c.NoLimits = false
+		case "off":
+			c.NoLimits = true
+		default:
+			return fmt.Errorf("must be on or off")
+		}
 		return nil
 	}},
 	{name: "invite-ttl", def: "168h", usage: "how long an invitation link works", set: func(c *Config, v string) error {

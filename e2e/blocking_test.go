@@ -1,0 +1,46 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserBlocked: the agent blocks a customer from the console; the
+// visitor's widget shows the polite notice, also after reloading, and no
+// way to chat.
+func TestBrowserBlocked(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const spam = "지금 가입하면 100만 포인트! http://spam.example"
+	agent, visitor, _ := takenChat(t, s, spam)
+	consoleShows(agent, "visitor", spam)
+
+	agent.click("[data-testid=block-button]")
+	agent.waitFor("the block dialog", `document.querySelector('[data-testid=block-dialog]').open`)
+	agent.click("[data-testid=block-reason-spam]")
+	const note = "광고 링크 반복 전송"
+	agent.do("write the note", chromedp.SendKeys(chromedp.CSS("[data-testid=block-note]"), note))
+	agent.click("[data-testid=block-confirm]")
+	agent.waitFor("the dialog closed and the conversation closed by blocking", `!document.querySelector('[data-testid=block-dialog]').open && document.querySelector('[data-testid=conversation-state]')?.dataset.state === 'closed'`+
+		` && document.querySelector('[data-testid=details-conversation] dd[data-field=close_reason]')?.textContent.trim() !== ''`)
+	agent.waitFor("the customer shown blocked, and no block button", `document.querySelector('[data-testid=details-customer] dd[data-field=blocked]')?.textContent.includes(`+js(note)+`) && document.querySelector('[data-testid=block-button]').hidden`)
+
+	blocked := `d.querySelector('[data-testid=widget]').dataset.view === 'blocked' && d.querySelector('[data-testid=widget-blocked]').checkVisibility()` +
+		` && d.querySelector('[data-testid=widget-blocked]').textContent.includes('상담이 제한되었습니다')` +
+		` && !d.querySelector('[data-testid=widget-composer]').checkVisibility() && !d.querySelector('[data-testid=widget-leave-form]').checkVisibility() && !d.querySelector('[data-testid=widget-new-chat]').checkVisibility()`
+	visitor.waitFrame("the blocked notice live", blocked)
+	// Reloading does not get around it.
+	openWidget(visitor, s.host.URL)
+	visitor.waitFrame("the blocked notice after reloading", blocked)
+	if n := frameEval[int](visitor, `return d.querySelectorAll('[data-testid=widget-messages] li[data-seq]').length;`); n != 0 {
+		visitor.fail("the blocked visitor sees %d messages after reloading, want none", n)
+	}
+	// Nor does asking the server directly: starting a chat is refused.
+	code := frameEval[string](visitor, `const token = w.localStorage.getItem('sodam.visitor.' + new URLSearchParams(w.location.search).get('site_id'));
+		const res = await w.fetch('/api/v1/widget/conversations', {method: 'POST', headers: {'Content-Type': 'application/json', Authorization: 'Bearer ' + token}, body: JSON.stringify({consent: true})});
+		return res.status + ' ' + ((await res.json().catch(() => null))?.error?.code ?? '');`)
+	if code != "403 customer_blocked" {
+		visitor.fail("starting a chat while blocked answered %q, want 403 customer_blocked", code)
+	}
+}

@@ -1,0 +1,138 @@
+package e2e
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The customer in the console's right-hand panel: the profile form with its
+// drafts, refusals and a conversation closing under it, and changing a
+// customer ID to one in use, which merges the two customers.
+
+// startChat has a new visitor (a tab of their own) write first, and
+// returns the visitor's tab and the new conversation's ID as the agent's
+// list shows it.
+func startChat(t *testing.T, agent *tab, s *site, visitor *tab, first string, known ...int64) int64 {
+	t.Helper()
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	widgetSend(visitor, first)
+	widgetShows(visitor, "visitor", first)
+	return newConversation(agent, known...)
+}
+
+func value(p *tab, sel string) string {
+	p.t.Helper()
+	return eval[string](p, `document.querySelector(`+js(sel)+`).value`)
+}
+
+// TestBrowserCustomerPanel: the agent edits a customer's profile; the edit
+// is a draft that survives switching conversations and is saved only by
+// Save; a bad email is refused with nothing saved; a draft left when the
+// conversation closes is pointed out, not dropped; changing a customer ID
+// to one in use asks before merging the two customers.
+func TestBrowserCustomerPanel(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	first := newTab(t, root, "first visitor")
+	second := newTab(t, root, "second visitor")
+	signIn(agent, s)
+	id1 := startChat(t, agent, s, first, "배송이 언제 오나요?")
+	id2 := startChat(t, agent, s, second, "환불 문의드립니다.", id1)
+	c1, c2 := detail(agent, s, id1).Customer, detail(agent, s, id2).Customer
+
+	openConversation(agent, id1)
+	panelReady(agent, id1, c1.CustomerID)
+	agent.waitFor("the conversation facts: agent, total", `document.querySelector('[data-testid=details-conversation] dd[data-field=total]')?.textContent === '1건'`+
+		` && document.querySelector('[data-testid=details-conversation] dd[data-field=assignee]')?.textContent.trim() !== ''`)
+	if v := value(agent, "[data-testid=customer-name]"); v != "" {
+		agent.fail("an anonymous visitor's name field shows %q", v)
+	}
+	const name, note = "김민지", "선물 포장을 자주 요청하심"
+	agent.do("type a name and a note", chromedp.SendKeys(chromedp.CSS("[data-testid=customer-name]"), name),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=customer-note]"), note))
+	agent.waitFor("the unsaved marker and the note's count", `!document.querySelector('[data-testid=customer-unsaved]').hidden`+
+		` && document.querySelector('[data-testid=customer-note-count]').textContent === `+js(fmt.Sprintf("%d/500자", len([]rune(note)))))
+
+	// Another conversation: its own, clean form.
+	openConversation(agent, id2)
+	panelReady(agent, id2, c2.CustomerID)
+	agent.waitFor("the second customer's clean form", `document.querySelector('[data-testid=customer-name]').value === '' && document.querySelector('[data-testid=customer-note]').value === '' && document.querySelector('[data-testid=customer-unsaved]').hidden`)
+
+	// Back: the draft is there, still unsaved, and nothing was stored.
+	openConversation(agent, id1)
+	panelReady(agent, id1, c1.CustomerID)
+	agent.waitFor("the draft restored", `document.querySelector('[data-testid=customer-name]').value === `+js(name)+
+		` && document.querySelector('[data-testid=customer-note]').value === `+js(note)+` && !document.querySelector('[data-testid=customer-unsaved]').hidden`)
+	if got := detail(agent, s, id1).Customer; got.Name != "" || got.Note != "" {
+		agent.fail("a draft was stored before Save: %+v", got)
+	}
+	agent.click("[data-testid=customer-save]")
+	agent.waitFor("the draft saved", `document.querySelector('[data-testid=customer-unsaved]').hidden && document.querySelector('[data-testid=customer-error]').textContent === ''`)
+	if got := detail(agent, s, id1).Customer; got.Name != name || got.Note != note {
+		agent.fail("stored profile %+v, want name %q and note %q", got, name, note)
+	}
+
+	// A reload shows what was saved, and no draft.
+	agent.goTo(fmt.Sprintf("%s/console/#/c/%d", s.baseURL, id1))
+	agent.waitFor("the console after reloading", `document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
+	panelReady(agent, id1, c1.CustomerID)
+	agent.waitFor("the saved values after reloading", `document.querySelector('[data-testid=customer-name]').value === `+js(name)+
+		` && document.querySelector('[data-testid=customer-note]').value === `+js(note)+` && document.querySelector('[data-testid=customer-unsaved]').hidden`)
+
+	// A bad email: refused, the field marked, nothing stored, the draft kept.
+	agent.do("type a bad email", chromedp.SendKeys(chromedp.CSS("[data-testid=customer-email]"), "minji-at-example"))
+	agent.click("[data-testid=customer-save]")
+	agent.waitFor("the refusal next to the form", `document.querySelector('[data-testid=customer-error]').dataset.code === 'invalid_input'`+
+		` && document.querySelector('[data-testid=customer-error]').textContent.includes('입력한 내용')`+
+		` && document.querySelector('[data-testid=customer-email]').getAttribute('aria-invalid') === 'true' && !document.querySelector('[data-testid=customer-unsaved]').hidden`)
+	if got := detail(agent, s, id1).Customer; got.Email != "" || got.Name != name {
+		agent.fail("a refused save changed the profile: %+v", got)
+	}
+	agent.click("[data-testid=customer-revert]")
+	agent.waitFor("the draft dropped by Revert", `document.querySelector('[data-testid=customer-email]').value === '' && document.querySelector('[data-testid=customer-unsaved]').hidden`)
+
+	// The conversation closes (here by the agent's other tab, through the
+	// API) while a draft is open: the panel says so and keeps the draft.
+	const phone = "010-1234-5678"
+	agent.do("type a phone number", chromedp.SendKeys(chromedp.CSS("[data-testid=customer-phone]"), phone))
+	agent.waitFor("the phone draft", `!document.querySelector('[data-testid=customer-unsaved]').hidden`)
+	api[apiConversation](agent, s, "POST", fmt.Sprintf("/conversations/%d/assign", id1), nil)
+	api[apiConversation](agent, s, "POST", fmt.Sprintf("/conversations/%d/close", id1), nil)
+	agent.waitFor("the warning about the unsaved draft", `document.querySelector('[data-testid=conversation-state]')?.dataset.state === 'closed'`+
+		` && document.querySelector('[data-testid=draft-warning]').checkVisibility() && document.querySelector('[data-testid=draft-warning]').textContent.includes('저장하지 않은')`+
+		` && document.querySelector('[data-testid=customer-phone]').value === `+js(phone))
+	agent.waitFor("a toast naming the conversation", `document.querySelector('[data-testid=toast]').textContent.includes('저장하지 않은')`)
+	// Profiles outlive conversations: it can still be saved.
+	agent.click("[data-testid=customer-save]")
+	agent.waitFor("the draft saved and the warning gone", `document.querySelector('[data-testid=customer-unsaved]').hidden && document.querySelector('[data-testid=draft-warning]').hidden`)
+	if got := detail(agent, s, id1).Customer; got.Phone != phone {
+		agent.fail("stored phone %q, want %q", got.Phone, phone)
+	}
+
+	// The second customer takes the first's customer ID: asked, then merged.
+	openConversation(agent, id2)
+	panelReady(agent, id2, c2.CustomerID)
+	agent.click("[data-testid=customer-id-edit]")
+	agent.waitFor("the customer ID form", `document.querySelector('[data-testid=customer-id-form]').checkVisibility() && document.querySelector('[data-testid=customer-id-input]').value === `+js(c2.CustomerID))
+	agent.do("type the first customer's ID", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=customer-id-input]').select()`),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=customer-id-input]"), c1.CustomerID))
+	agent.click("[data-testid=customer-id-save]")
+	agent.waitFor("the merge question", `document.querySelector('[data-testid=merge-dialog]').open && document.querySelector('[data-testid=merge-text]').textContent.includes(`+js(c1.CustomerID)+`)`)
+	if got := detail(agent, s, id2).Customer; got.CustomerID != c2.CustomerID {
+		agent.fail("the customer ID changed before the merge was confirmed: %+v", got)
+	}
+	agent.clickAt("[data-testid=merge-confirm]")
+	agent.waitFor("the merged customer: its profile, two identifiers, both conversations in the history", `!document.querySelector('[data-testid=merge-dialog]').open`+
+		` && document.querySelector('[data-testid=customer-name]').value === `+js(name)+
+		` && document.querySelector('[data-testid=details-customer] dd[data-field=identifiers]')?.textContent === '2개'`+
+		` && document.querySelector('[data-testid=details-conversation] dd[data-field=total]')?.textContent === '2건'`+
+		` && document.querySelectorAll('[data-testid=history-list] [data-testid=history-item]').length === 2`)
+	if got := detail(agent, s, id2); got.Customer.CustomerID != c1.CustomerID || got.Customer.Name != name || got.Customer.Identifiers != 2 || got.Total != 2 {
+		agent.fail("after the merge: %+v, want customer ID %q named %q with 2 identifiers and 2 conversations", got, c1.CustomerID, name)
+	}
+}

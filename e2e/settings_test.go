@@ -1,0 +1,124 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserToolSettings manages tags, categories and canned responses on
+// the settings page as a manager: add, refuse a duplicate, rename, delete
+// (after confirming); a category tree three levels deep whose parent
+// cannot be deleted while it has children. What was saved is there after
+// a reload, and an agent sees it without the means to change it, yet keeps
+// personal canned responses.
+func TestBrowserToolSettings(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	s.addAgent("agent@sodam.local", "이서연", "agent-password-1")
+	root := browser(t)
+	admin := newTab(t, root, "manager")
+	signIn(admin, s)
+	openSettings(admin)
+
+	// Customer tags: add two, a duplicate is refused, rename, delete one.
+	cust := "[data-testid=tags-customer] "
+	tagNames := func(kind string) string {
+		t.Helper()
+		return eval[string](admin, `[...document.querySelectorAll('[data-testid=tags-`+kind+`] [data-testid=tag] .tag-name')].map((e) => e.textContent).join(',')`)
+	}
+	addTag := func(kind, name string) {
+		t.Helper()
+		fill(admin, "[data-testid=tags-"+kind+"] [data-testid=tag-add-input]", name)
+		admin.click("[data-testid=tags-" + kind + "] [data-testid=tag-add]")
+	}
+	addTag("customer", "VIP")
+	admin.waitFor("the VIP tag", `document.querySelector('`+cust+`[data-testid=tag]')`)
+	addTag("customer", "재구매")
+	admin.waitFor("two customer tags", `document.querySelectorAll('`+cust+`[data-testid=tag]').length === 2`)
+	addTag("customer", "VIP")
+	admin.waitFor("the duplicate refused", `document.querySelector('`+cust+`[data-testid=tag-error]').textContent === '‘VIP’ 태그가 이미 있습니다.'`)
+	admin.click(cust + "[data-testid=tag]:first-child [data-testid=tag-rename]")
+	fill(admin, cust+"[data-testid=tag-rename-input]", "VVIP")
+	admin.keys("\r")
+	admin.waitFor("the tag renamed", `[...document.querySelectorAll('`+cust+`.tag-name')].some((e) => e.textContent === 'VVIP')`)
+	admin.click(cust + "[data-testid=tag]:last-child [data-testid=tag-delete]")
+	admin.waitFor("the confirmation", `document.querySelector('[data-testid=tools-confirm]').open`)
+	admin.click("[data-testid=tools-confirm-yes]")
+	admin.waitFor("one customer tag left", `document.querySelectorAll('`+cust+`[data-testid=tag]').length === 1`)
+	addTag("conversation", "환불")
+	admin.waitFor("the conversation tag", `document.querySelector('[data-testid=tags-conversation] [data-testid=tag]')`)
+	if got := tagNames("customer") + "|" + tagNames("conversation"); got != "VVIP|환불" {
+		admin.fail("tags %q after adding, renaming and deleting, want VVIP|환불", got)
+	}
+
+	// Categories: 배송 > 배송 지연 > 택배사 문의; no fourth level.
+	fill(admin, "[data-testid=category-add-input]", "배송")
+	admin.click("[data-testid=category-add]")
+	category := func(name string) string {
+		return `[...document.querySelectorAll('[data-testid=category]')].find((li) => li.querySelector(':scope > .category-row .category-name')?.textContent === ` + js(name) + `)`
+	}
+	admin.waitFor("the top category", category("배송"))
+	addChild := func(parent, name string) {
+		t.Helper()
+		admin.do("add a child to "+parent, chromedp.Evaluate[chromedp.Void](category(parent)+`.querySelector(':scope > .category-row [data-testid=category-add-child]').click()`))
+		fill(admin, "[data-testid=category-child-input]", name)
+		admin.click("[data-testid=category-child-save]")
+		admin.waitFor(name+" under "+parent, category(name)+`?.parentElement.closest('[data-testid=category]') === `+category(parent))
+	}
+	addChild("배송", "배송 지연")
+	addChild("배송 지연", "택배사 문의")
+	if got := eval[string](admin, category("택배사 문의")+`.dataset.depth + ' ' + Boolean(`+category("택배사 문의")+`.querySelector('[data-testid=category-add-child]'))`); got != "3 false" {
+		admin.fail("third-level category depth and add-child button = %q, want 3 false", got)
+	}
+	// The parent of others cannot go; the leaf can.
+	admin.do("delete 배송 지연", chromedp.Evaluate[chromedp.Void](category("배송 지연")+`.querySelector(':scope > .category-row [data-testid=category-delete]').click()`))
+	admin.click("[data-testid=tools-confirm-yes]")
+	admin.waitFor("the refusal", `document.querySelector('[data-testid=category-error]').dataset.code === 'category_has_children' && document.querySelector('[data-testid=category-error]').textContent.includes('하위 분류가 있어 삭제할 수 없습니다')`)
+	admin.do("delete 택배사 문의", chromedp.Evaluate[chromedp.Void](category("택배사 문의")+`.querySelector('[data-testid=category-delete]').click()`))
+	admin.click("[data-testid=tools-confirm-yes]")
+	admin.waitFor("the leaf deleted", `!`+category("택배사 문의")+` && `+category("배송 지연"))
+	admin.do("rename 배송 지연", chromedp.Evaluate[chromedp.Void](category("배송 지연")+`.querySelector('[data-testid=category-rename]').click()`))
+	fill(admin, "[data-testid=category-rename-input]", "배송 문의")
+	admin.keys("\r")
+	admin.waitFor("the category renamed", category("배송 문의"))
+
+	// Canned responses: add, edit, delete.
+	addCanned(admin, "인사", "안녕하세요, {고객명}님!", true)
+	addCanned(admin, "마무리", "더 궁금한 점이 있으면 말씀해 주세요.", true)
+	item := func(title string) string {
+		return `[...document.querySelectorAll('[data-testid=canned-item]')].find((li) => li.querySelector('[data-field=title]').textContent === ` + js(title) + `)`
+	}
+	admin.do("edit 인사", chromedp.Evaluate[chromedp.Void](item("인사")+`.querySelector('[data-testid=canned-edit]').click()`))
+	admin.waitFor("the form editing", `document.querySelector('[data-testid=canned-title]').value === '인사' && document.querySelector('[data-testid=canned-shared]').disabled && !document.querySelector('[data-testid=canned-cancel]').hidden`)
+	fill(admin, "[data-testid=canned-body]", "반갑습니다, {고객명}님!")
+	admin.click("[data-testid=canned-save]")
+	admin.waitFor("the edited text", item("인사")+`?.querySelector('[data-field=body]').textContent === '반갑습니다, {고객명}님!'`)
+	admin.do("delete 마무리", chromedp.Evaluate[chromedp.Void](item("마무리")+`.querySelector('[data-testid=canned-delete]').click()`))
+	admin.click("[data-testid=tools-confirm-yes]")
+	admin.waitFor("마무리 deleted", `!`+item("마무리"))
+	// An empty title is refused by the server with its words.
+	fill(admin, "[data-testid=canned-title]", " ")
+	fill(admin, "[data-testid=canned-body]", "내용만 있어요")
+	admin.click("[data-testid=canned-save]")
+	admin.waitFor("the refusal", `document.querySelector('[data-testid=canned-error]').dataset.code === 'invalid_input'`)
+
+	// After a reload everything is as saved.
+	admin.do("reload", chromedp.Reload())
+	admin.waitFor("the settings page again", `!document.querySelector('#app').hidden && document.querySelector('#app').dataset.page === 'settings'`)
+	admin.waitFor("the saved tags, categories and responses",
+		`[...document.querySelectorAll('[data-testid=tags-customer] .tag-name')].map((e) => e.textContent).join(',') === 'VVIP'`+
+			` && `+category("배송 문의")+` && `+item("인사")+` && !`+item("마무리"))
+
+	// An agent reads them all and changes none, but keeps personal responses.
+	agent := newTab(t, root, "agent")
+	signInAs(agent, s, "agent@sodam.local", "agent-password-1")
+	openSettings(agent)
+	agent.waitFor("the lists, read only",
+		`document.querySelector('[data-testid=tags-customer] [data-testid=tag]') && `+category("배송")+` && `+item("인사")+
+			` && document.querySelector('[data-testid=tags-customer] [data-testid=tag-add-form]').hidden && document.querySelector('[data-testid=category-add-form]').hidden`+
+			` && !document.querySelector('[data-testid=tag-rename], [data-testid=category-delete]') && !`+item("인사")+`.querySelector('[data-testid=canned-edit]')`+
+			` && document.querySelector('[data-testid=canned-shared]').disabled`)
+	addCanned(agent, "내 서명", "상담사 {상담사명}이었습니다.", false)
+	agent.waitFor("the agent's own response editable", item("내 서명")+`.querySelector('[data-testid=canned-edit]')`)
+}

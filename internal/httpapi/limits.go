@@ -1,0 +1,105 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/auth"
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// Abuse limits on the public endpoints (§14). Each action has a budget per
+// visitor and per client address: a burst, then a steady refill. The
+// per-address budgets are wide on purpose — a mobile carrier or an office
+// puts many real visitors behind one address — while the per-visitor ones
+// are what a person typing never reaches. Limits are per node: behind a
+// balancer with N nodes a client gets at most N times as much, which is
+// still far below what would hurt.
+type limit struct {
+	visitor *auth.Limiter // nil: not limited per visitor
+	address *auth.Limiter
+}
+
+// limits holds one node's budgets, by action.
+type limits map[string]limit
+
+// Actions with a budget, and the budgets: burst, then one per interval.
+const (
+	limitSession = "session" // a widget session (a new visitor, or a returning one)
+	limitStart   = "start"   // starting a conversation
+	limitMessage = "message" // a visitor's message
+	limitUpload  = "upload"  // a visitor's file
+	limitTicket  = "ticket"  // a left message
+)
+
+func newLimits() limits {
+	per := func(every time.Duration, burst int) *auth.Limiter { return auth.NewLimiter(every, burst) }
+	return limits{
+		limitSession: {address: per(time.Second, 120)},
+		limitStart:   {visitor: per(6*time.Second, 10), address: per(time.Second/2, 120)},
+		limitMessage: {visitor: per(time.Second, 30), address: per(time.Second/20, 600)},
+		limitUpload:  {visitor: per(6*time.Second, 10), address: per(time.Second, 60)},
+		limitTicket:  {visitor: per(10*time.Minute, 3), address: per(30*time.Second, 20)},
+	}
+}
+
+// Concurrent visitor sockets: per visitor token (a few tabs) and per
+// address.
+const (
+	maxSocketsPerVisitor = 5
+	maxSocketsPerAddress = 1000
+)
+
+// limit spends one of the action's budget for the request's visitor (if
+// known) and address, or refuses with 429 and Retry-After.
+func (s *Server) limit(w http.ResponseWriter, r *http.Request, action string) error {
+	if s.cfg.NoLimits {
+		return nil
+	}
+	l := s.limits[action]
+	now := s.now()
+	if l.visitor != nil && hasVisitor(r) {
+		if ok, retry := l.visitor.Take(now, strconv.FormatInt(visitorOf(r).session.CustomerID, 10)); !ok {
+			return tooMany(w, retry, "you are doing that too often; wait a moment")
+		}
+	}
+	if ok, retry := l.address.Take(now, clientIP(r)); !ok {
+		return tooMany(w, retry, "too many requests from your network; wait a moment")
+	}
+	return nil
+}
+
+// sockets counts a node's open visitor sockets by visitor and address.
+type sockets struct {
+	mu      sync.Mutex
+	visitor map[int64]int
+	address map[string]int
+}
+
+// open admits one more socket, or refuses; close must follow an admission.
+func (c *sockets) open(visitor int64, address string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.visitor[visitor] >= maxSocketsPerVisitor {
+		return chat.Errorf(chat.ErrTooManyRequests, "at most %d chat windows at once; close one", maxSocketsPerVisitor)
+	}
+	if c.address[address] >= maxSocketsPerAddress {
+		return chat.Errorf(chat.ErrTooManyRequests, "too many chat connections from your network")
+	}
+	c.visitor[visitor]++
+	c.address[address]++
+	return nil
+}
+
+func (c *sockets) close(visitor int64, address string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.visitor[visitor]--; c.visitor[visitor] <= 0 {
+		delete(c.visitor, visitor)
+	}
+	if c.address[address]--; c.address[address] <= 0 {
+		delete(c.address, address)
+	}
+}

@@ -1,0 +1,150 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/httpapi"
+)
+
+func withLimits(c *httpapi.Config) { c.NoLimits = false }
+
+// retryAfter checks a 429's Retry-After header and returns it.
+func retryAfter(t *testing.T, resp *http.Response) time.Duration {
+	t.Helper()
+	s, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if resp.StatusCode != 429 || err != nil || s < 1 {
+		t.Fatalf("status %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	return time.Duration(s) * time.Second
+}
+
+func (c *client) raw(method, path, body string) *http.Response {
+	c.e.t.Helper()
+	req, err := http.NewRequest(method, c.e.srv.URL+path, strings.NewReader(body))
+	must(c.e.t, err)
+	req.Header.Set("Content-Type", "application/json")
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	resp, err := c.hc.Do(req)
+	must(c.e.t, err)
+	resp.Body.Close()
+	return resp
+}
+
+// A visitor who floods messages is slowed down with 429 and Retry-After;
+// one who chats normally never is, and neither are the other visitors
+// behind the same address.
+func TestMessageLimits(t *testing.T) {
+	e := newEnvWith(t, withLimits)
+	e.clock.freeze()
+	flood := e.visitor("shop", "")
+	conv := flood.start()
+	path := fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID)
+	sent := 0
+	var resp *http.Response
+	for i := range 100 {
+		resp = flood.raw("POST", path, fmt.Sprintf(`{"client_msg_id":"f%d","body":"스팸 %d"}`, i, i))
+		if resp.StatusCode != 201 {
+			break
+		}
+		sent++
+	}
+	if sent != 30 {
+		t.Fatalf("%d messages before the limit, want the burst of 30", sent)
+	}
+	if d := retryAfter(t, resp); d != time.Second {
+		t.Fatalf("Retry-After %v", d)
+	}
+	// The refused message was not stored.
+	var msgs []chat.Message
+	flood.json("GET", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), "", 200, &msgs)
+	if len(msgs) != 30 {
+		t.Fatalf("%d messages stored", len(msgs))
+	}
+	// A neighbour on the same address chats on.
+	other := e.visitor("shop", "")
+	oc := other.start()
+	other.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", oc.ID), `{"client_msg_id":"n1","body":"배송 문의드려요"}`, 201, nil)
+	// A second later the flooder may send one more.
+	e.clock.advance(time.Second)
+	flood.json("POST", path, `{"client_msg_id":"later","body":"한 번 더"}`, 201, nil)
+}
+
+// A person typing a message every two seconds for ten minutes is never
+// refused.
+func TestRealVisitorNeverLimited(t *testing.T) {
+	e := newEnvWith(t, withLimits)
+	e.clock.freeze()
+	v := e.visitor("shop", "")
+	conv := v.start()
+	for i := range 300 {
+		v.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), fmt.Sprintf(`{"client_msg_id":"m%d","body":"문의 %d"}`, i, i), 201, nil)
+		e.clock.advance(2 * time.Second)
+	}
+}
+
+// Tickets and sessions have budgets of their own; a spammer's tickets stop
+// at the third, the address's sessions at their burst.
+func TestTicketAndSessionLimits(t *testing.T) {
+	e := newEnvWith(t, withLimits)
+	e.clock.freeze()
+	v := e.visitor("shop", "")
+	for i := range 3 {
+		v.json("POST", "/api/v1/widget/tickets", fmt.Sprintf(`{"name":"홍길동","contact":"010-1234-5678","message":"연락 부탁드려요 %d"}`, i), 201, nil)
+	}
+	if d := retryAfter(t, v.raw("POST", "/api/v1/widget/tickets", `{"name":"홍길동","contact":"010-1234-5678","message":"또"}`)); d != 10*time.Minute {
+		t.Fatalf("ticket Retry-After %v", d)
+	}
+	made := 1 // the visitor above
+	var resp *http.Response
+	for range 200 {
+		resp = e.anonymous().raw("POST", "/api/v1/widget/sessions", `{"site_id":"shop"}`)
+		if resp.StatusCode != 200 {
+			break
+		}
+		made++
+	}
+	if made != 120 {
+		t.Fatalf("%d sessions from one address before the limit", made)
+	}
+	retryAfter(t, resp)
+}
+
+// A visitor may hold a few sockets (tabs) at once, not thousands.
+func TestSocketLimits(t *testing.T) {
+	e := newEnvWith(t, withLimits)
+	v := e.visitor("shop", "")
+	conv := v.start()
+	path := fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d", v.bearer, conv.ID)
+	var open []*socket
+	for range 5 {
+		s := v.mustSocket(path)
+		s.next("ready")
+		open = append(open, s)
+	}
+	_, resp, err := v.socket(path)
+	if err == nil || resp == nil || resp.StatusCode != 429 {
+		t.Fatalf("a sixth socket: %v %v", err, resp)
+	}
+	// Closing one frees its place.
+	open[0].close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s, _, err := v.socket(path)
+		if err == nil {
+			s.next("ready")
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a closed socket's place was not freed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
