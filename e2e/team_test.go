@@ -202,6 +202,7 @@ func hostFor(t *testing.T, s *site, siteID string) *httptest.Server {
 
 // TestBrowserTeam is issue 10's "done when", in Korean at 1366×768.
 func TestBrowserTeam(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
 	root := browser(t)
 	master := newTab(t, root, "master")
@@ -487,6 +488,7 @@ func TestBrowserTeam(t *testing.T) {
 // section menu, used by a script until revoked; the audit log; the
 // profile. Then a look at the pages in Korean.
 func TestBrowserTeamPhone(t *testing.T) {
+	t.Parallel()
 	s := startSite(t)
 	root := browser(t)
 	master := newTab(t, root, "master")

@@ -120,9 +120,12 @@ function gateNav() {
 
 // fillWorkspacePicker offers the workspaces the agent may open: their
 // active memberships', archived ones left out.
+let pickerFills = 0; // only the latest fill's answer is shown
+
 async function fillWorkspacePicker() {
   const picker = $('#workspace-picker');
   const members = session.active;
+  const n = ++pickerFills;
   let workspaces = [];
   if (members.length > 1) {
     try {
@@ -131,6 +134,7 @@ async function fillWorkspacePicker() {
       workspaces = await Promise.all(members.map((m) => call('GET', `/workspaces/${m.workspace_id}`).catch(() => null)));
     }
   }
+  if (n !== pickerFills) return;
   const byId = new Map(workspaces.filter(Boolean).map((w) => [w.id, w]));
   const choices = members.map((m) => byId.get(m.workspace_id)).filter((w) => w && !w.archived_at);
   const select = $('#workspace-select');

@@ -45,6 +45,7 @@ class Workspaces extends HTMLElement {
   #workspaces = [];
   #agents = [];
   #current = 0;
+  #loads = 0;
 
   connectedCallback() {
     if (this.firstElementChild) return;
@@ -70,8 +71,10 @@ class Workspaces extends HTMLElement {
   }
 
   async #load() {
+    const n = ++this.#loads;
     try {
       const [{ workspaces }, { agents }] = await Promise.all([call('GET', '/workspaces'), call('GET', '/agents')]);
+      if (n !== this.#loads) return; // a later load answers
       this.#workspaces = workspaces ?? [];
       this.#agents = agents ?? [];
     } catch (err) {
@@ -164,9 +167,8 @@ class Workspaces extends HTMLElement {
 
   async #rename(w, name) {
     try {
-      const updated = await call('PATCH', `/workspaces/${w.id}`, { name });
-      Object.assign(w, { name: updated.name });
-      this.#render();
+      await call('PATCH', `/workspaces/${w.id}`, { name });
+      await this.#load();
       dispatchEvent(new Event('sodam:workspaces'));
     } catch (err) {
       formError(this.#ref('list-error'), err);
@@ -178,10 +180,10 @@ class Workspaces extends HTMLElement {
     if (!(await ask(question, t(archived ? 'workspaces.archive' : 'workspaces.restore')))) return;
     button.disabled = true;
     try {
-      const updated = await call('POST', `/workspaces/${w.id}/archive`, { archived });
-      Object.assign(w, updated, updated.archived_at ? {} : { archived_at: undefined });
+      await call('POST', `/workspaces/${w.id}/archive`, { archived });
       toast(t(archived ? 'workspaces.archived_done' : 'workspaces.restored', { name: w.name }));
-      this.#render();
+      // Reread rather than patch w: the list may have been reloaded since.
+      await this.#load();
       dispatchEvent(new Event('sodam:workspaces'));
     } catch (err) {
       formError(this.#ref('list-error'), err);
@@ -194,11 +196,10 @@ class Workspaces extends HTMLElement {
     if (!(await ask(question, t(owner ? 'owners.grant' : 'owners.revoke')))) return;
     button.disabled = true;
     try {
-      const updated = await call('PUT', `/agents/${a.id}/owner`, { owner });
-      Object.assign(a, updated);
+      await call('PUT', `/agents/${a.id}/owner`, { owner });
       toast(t(owner ? 'owners.granted' : 'owners.revoked', { name: a.name }));
       if (a.id === session.agent?.id) await session.reload().catch(() => {});
-      this.#render();
+      await this.#load();
       if (!session.owner) location.hash = '#/';
     } catch (err) {
       toast(locale.errorText(err));
