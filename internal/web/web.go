@@ -12,7 +12,11 @@
 // own. shared/locale.js fetches a page's two catalogs; TestCatalogs checks
 // them. In the console, index.html is the frame and each page keeps its
 // markup in a template in its module (console/template.js); the settings
-// page is one custom element per card, under console/settings/.
+// page is one custom element per card, under console/settings/. The team
+// administration pages (team.js, audit.js, workspaces.js, profile.js) and
+// the screens an invitation or password link opens before sign-in
+// (welcome.js, at /console/invite and /console/reset) are built the same
+// way; session.js keeps the signed-in agent and their memberships.
 package web
 
 import (

@@ -69,6 +69,8 @@ func TestTryTemplate(t *testing.T) {
 func TestAssets(t *testing.T) {
 	for _, name := range []string{
 		"console/index.html", "console/app.js", "console/i18n.js", "console/i18n/ko.json", "console/i18n/en.json", "console/style.css", "console/tickets.js",
+		"console/team.js", "console/audit.js", "console/workspaces.js", "console/profile.js", "console/welcome.js", "console/deactivated.js",
+		"console/session.js", "console/password.js", "console/copy.js", "console/settings/tokens.js",
 		"widget/loader.js", "widget/frame.html", "widget/frame.js", "widget/frame.css", "widget/i18n.js", "widget/i18n/ko.json", "widget/i18n/en.json",
 		"shared/i18n/ko.json", "shared/i18n/en.json",
 		"shared/dom.js", "shared/net.js", "shared/live.js", "shared/thread.js", "shared/composer.js", "shared/files.js", "shared/locale.js",
