@@ -349,6 +349,15 @@ func TestBrowserTeam(t *testing.T) {
 	widgetShows(v1, "agent", "담당자가 바뀌었어요. 계속 도와드릴게요.")
 	// The deactivated console does not try again and again.
 	holder.waitFor("no reconnecting", `document.querySelector('[data-testid=connection]').dataset.state === 'stopped' && document.querySelector('[data-testid=reconnecting-banner]').hidden && document.querySelector('#app').dataset.page === 'deactivated'`)
+	// Their session ended with it (no other workspace): signing in again
+	// leads back to the same explanation.
+	holder.do("reload the deactivated console", chromedp.Reload())
+	holder.waitFor("the sign-in form", `!document.querySelector('#login').hidden`)
+	holder.do("sign in again",
+		chromedp.SendKeys(chromedp.CSS("[data-testid=login-email]"), map[int64]string{jiwooID: "jiwoo@example.com", minhoID: "minho@example.com"}[other]),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=login-password]"), map[int64]string{jiwooID: jiwooPassword, minhoID: minhoPassword}[other]))
+	holder.click("[data-testid=login-submit]")
+	holder.waitFor("the deactivated page after signing in", `!document.querySelector('#app').hidden && document.querySelector('#app').dataset.page === 'deactivated' && document.querySelector('[data-testid=deactivated-retry]').checkVisibility() && document.querySelector('[data-testid=connection]').dataset.state === 'stopped'`)
 
 	// The owner creates a second workspace: the picker offers it at once.
 	openPage(master, "workspaces")

@@ -65,7 +65,9 @@ class Deactivated extends HTMLElement {
 
   #render() {
     if (!this.firstElementChild) return;
-    const name = (id) => this.#names.get(id)?.name ?? t('deactivated.workspace', { id });
+    // A workspace one is deactivated in is not listed to them any more:
+    // its name is known only when the page saw it open.
+    const name = (id) => this.#names.get(id)?.name ?? t('deactivated.workspace');
     this.querySelector('[data-ref=text]').textContent = this.#member
       ? t('deactivated.text', { workspace: name(this.#member.workspace_id) }) : '';
     const others = this.#on.signedOut ? [] : session.active.filter((m) => m.workspace_id !== this.#member?.workspace_id && !this.#names.get(m.workspace_id)?.archived_at);
