@@ -109,8 +109,11 @@ func (s *Server) authAgent(r *http.Request) (*http.Request, error) {
 		}
 	}
 	a, err := s.store.Agent(r.Context(), sess.AgentID)
-	if err != nil {
+	if chat.ErrorCode(err) == chat.ErrAgentNotFound {
 		return r, chat.Errorf(chat.ErrUnauthorized, "log in first")
+	}
+	if err != nil {
+		return r, err // a database that cannot be reached answers 503, not "log in"
 	}
 	return r.WithContext(context.WithValue(r.Context(), keyAgent, agentAuth{agent: a, session: sess})), nil
 }
