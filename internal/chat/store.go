@@ -246,8 +246,9 @@ type Team interface {
 	InvitationByToken(ctx context.Context, tokenHash string) (*Invitation, error)
 	// AcceptInvitation uses a pending invitation once. With no login for
 	// its address, newAgent (name and password hash) becomes one; with a
-	// login, the invitation adds a membership to it.
-	AcceptInvitation(ctx context.Context, tokenHash string, newAgent *Agent) (*Agent, *Member, error)
+	// login, the invitation adds a membership to it. address is where the
+	// acceptance came from, for the audit log.
+	AcceptInvitation(ctx context.Context, tokenHash string, newAgent *Agent, address string) (*Agent, *Member, error)
 	// UpdateMember changes a member's role or activity. The last active
 	// master cannot be demoted or deactivated. A deactivated member's open
 	// conversations go back to the queue, which is then routed.

@@ -205,7 +205,7 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error 
 	default:
 		return err
 	}
-	a, _, err := s.store.AcceptInvitation(r.Context(), auth.HashToken(req.Token), newAgent)
+	a, _, err := s.store.AcceptInvitation(r.Context(), auth.HashToken(req.Token), newAgent, clientIP(r))
 	if err != nil {
 		return err
 	}

@@ -137,6 +137,10 @@ func (s *Server) createWorkspace(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.CreateWorkspaceWith(r.Context(), ws, agentOf(r).agent.ID, who(r)); err != nil {
 		return err
 	}
+	// The owner who made it is at their console: online there as everywhere.
+	if _, err := s.app.SetAgentStatus(r.Context(), ws.ID, agentOf(r).agent.ID, chat.StatusOnline); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusCreated, ws)
 	return nil
 }

@@ -138,7 +138,7 @@ func (db *DB) InvitationByToken(ctx context.Context, tokenHash string) (*chat.In
 
 // AcceptInvitation uses a pending invitation once: it makes a login for a
 // new address, or adds (or reactivates) a membership of an existing one.
-func (db *DB) AcceptInvitation(ctx context.Context, tokenHash string, newAgent *chat.Agent) (*chat.Agent, *chat.Member, error) {
+func (db *DB) AcceptInvitation(ctx context.Context, tokenHash string, newAgent *chat.Agent, address string) (*chat.Agent, *chat.Member, error) {
 	var a *chat.Agent
 	var m *chat.Member
 	err := db.tx(ctx, func(x q) error {
@@ -193,7 +193,7 @@ func (db *DB) AcceptInvitation(ctx context.Context, tokenHash string, newAgent *
 		if m, err = db.member(ctx, x, inv.WorkspaceID, a.ID); err != nil {
 			return err
 		}
-		who := chat.Who{AgentID: a.ID, Name: a.Name}
+		who := chat.Who{AgentID: a.ID, Name: a.Name, Address: address}
 		return x.audit(ctx, t.entry(inv.WorkspaceID, who, chat.AuditInviteAccept, inv.Email, nil, invitationView{inv.Email, a.Name, inv.Role}))
 	})
 	return a, m, err

@@ -36,7 +36,7 @@ func testInvitations(t *testing.T, s chat.Store) {
 	// Inviting again replaces the open invitation: the old link stops working.
 	again := &chat.Invitation{WorkspaceID: f.ws.ID, Email: "park@invite.test", Name: "박상담", Role: chat.RoleManager, ExpiresAt: clk.Now().Add(chat.DefaultInviteTTL)}
 	must(t, s.CreateInvitation(ctx, again, "hash-2", by))
-	_, _, err := s.AcceptInvitation(ctx, "hash-1", &chat.Agent{Name: "박", PasswordHash: "h"})
+	_, _, err := s.AcceptInvitation(ctx, "hash-1", &chat.Agent{Name: "박", PasswordHash: "h"}, "127.0.0.1")
 	wantCode(t, err, chat.ErrInvitationRevoked)
 	// An active member cannot be invited; the refusal changes nothing.
 	err = s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: f.ws.ID, Email: "kim@invite.test", Name: "kim", Role: chat.RoleAgent, ExpiresAt: clk.Now().Add(time.Hour)}, "hash-x", by)
@@ -48,14 +48,14 @@ func testInvitations(t *testing.T, s chat.Store) {
 	}
 
 	// Accepting without a password makes no login.
-	_, _, err = s.AcceptInvitation(ctx, "hash-2", nil)
+	_, _, err = s.AcceptInvitation(ctx, "hash-2", nil, "127.0.0.1")
 	wantCode(t, err, chat.ErrInvalid)
-	a, m, err := s.AcceptInvitation(ctx, "hash-2", &chat.Agent{Name: "박상담", PasswordHash: "argon"})
+	a, m, err := s.AcceptInvitation(ctx, "hash-2", &chat.Agent{Name: "박상담", PasswordHash: "argon"}, "127.0.0.1")
 	must(t, err)
 	if a.Email != "park@invite.test" || a.PasswordHash != "argon" || m.Role != chat.RoleManager || !m.Active || m.WorkspaceID != f.ws.ID {
 		t.Fatalf("accepted: %+v %+v", a, m)
 	}
-	_, _, err = s.AcceptInvitation(ctx, "hash-2", &chat.Agent{Name: "x", PasswordHash: "y"})
+	_, _, err = s.AcceptInvitation(ctx, "hash-2", &chat.Agent{Name: "x", PasswordHash: "y"}, "127.0.0.1")
 	wantCode(t, err, chat.ErrInvitationUsed)
 	_, err = s.RevokeInvitation(ctx, f.ws.ID, again.ID, by)
 	wantCode(t, err, chat.ErrInvitationUsed)
@@ -64,13 +64,13 @@ func testInvitations(t *testing.T, s chat.Store) {
 	late := &chat.Invitation{WorkspaceID: f.ws.ID, Email: "choi@invite.test", Name: "최", Role: chat.RoleAgent, ExpiresAt: clk.Now().Add(time.Hour)}
 	must(t, s.CreateInvitation(ctx, late, "hash-3", by))
 	clk.advance(2 * time.Hour)
-	_, _, err = s.AcceptInvitation(ctx, "hash-3", &chat.Agent{Name: "최", PasswordHash: "h"})
+	_, _, err = s.AcceptInvitation(ctx, "hash-3", &chat.Agent{Name: "최", PasswordHash: "h"}, "127.0.0.1")
 	wantCode(t, err, chat.ErrInvitationExpired)
 	_, err = s.ResendInvitation(ctx, f.ws.ID, late.ID, "hash-4", clk.Now().Add(time.Hour), by)
 	must(t, err)
-	_, _, err = s.AcceptInvitation(ctx, "hash-3", &chat.Agent{Name: "최", PasswordHash: "h"})
+	_, _, err = s.AcceptInvitation(ctx, "hash-3", &chat.Agent{Name: "최", PasswordHash: "h"}, "127.0.0.1")
 	wantCode(t, err, chat.ErrInvitationNotFound)
-	_, _, err = s.AcceptInvitation(ctx, "hash-4", &chat.Agent{Name: "최", PasswordHash: "h"})
+	_, _, err = s.AcceptInvitation(ctx, "hash-4", &chat.Agent{Name: "최", PasswordHash: "h"}, "127.0.0.1")
 	must(t, err)
 
 	// An existing login invited to another workspace gains a membership and
@@ -78,7 +78,7 @@ func testInvitations(t *testing.T, s chat.Store) {
 	other := newWorkspace(t, s, "invite2")
 	must(t, s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: other.ID, Email: "park@invite.test", Name: "ignored", Role: chat.RoleAgent,
 		ExpiresAt: clk.Now().Add(time.Hour)}, "hash-5", by))
-	a2, m2, err := s.AcceptInvitation(ctx, "hash-5", nil)
+	a2, m2, err := s.AcceptInvitation(ctx, "hash-5", nil, "127.0.0.1")
 	must(t, err)
 	if a2.ID != a.ID || a2.PasswordHash != "argon" || m2.WorkspaceID != other.ID {
 		t.Fatalf("existing login: %+v %+v", a2, m2)
