@@ -81,6 +81,7 @@ const (
 	ErrResetLinkInvalid   = "reset_link_invalid"
 	ErrWorkspaceArchived  = "workspace_archived"
 	ErrMemberInactive     = "member_inactive"
+	ErrSpamSuspected      = "spam_suspected"
 )
 
 // ErrorCode returns err's domain code, or "" when err is not an *Error.

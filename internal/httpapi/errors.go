@@ -88,6 +88,7 @@ var statusOf = map[string]int{
 	chat.ErrResetLinkInvalid:     http.StatusGone,
 	chat.ErrWorkspaceArchived:    http.StatusConflict,
 	chat.ErrMemberInactive:       http.StatusForbidden,
+	chat.ErrSpamSuspected:        http.StatusBadRequest,
 	codeUnavailable:              http.StatusServiceUnavailable,
 }
 

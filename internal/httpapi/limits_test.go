@@ -148,3 +148,17 @@ func TestSocketLimits(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// The leave-a-message form's honeypot: a filled one is refused, and
+// nothing reaches To check.
+func TestTicketHoneypot(t *testing.T) {
+	e := newEnv(t)
+	v := e.visitor("shop", "")
+	tickets := func() string {
+		_, data := e.login("master").do("GET", e.shopPath()+"/tickets", "")
+		return string(data)
+	}
+	e.refuse(tickets, []scenario{{name: "a bot fills every field", as: v, method: "POST", path: "/api/v1/widget/tickets",
+		body: `{"name":"홍길동","contact":"010-1234-5678","message":"최저가 보장","website":"http://spam.example"}`, status: 400, code: chat.ErrSpamSuspected}})
+	v.json("POST", "/api/v1/widget/tickets", `{"name":"홍길동","contact":"010-1234-5678","message":"환불 문의드려요","website":""}`, 201, nil)
+}

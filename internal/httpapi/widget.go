@@ -460,6 +460,9 @@ type ticketRequest struct {
 	Name    string `json:"name"`
 	Contact string `json:"contact"`
 	Message string `json:"message"`
+	// Website is the form's honeypot: a field people never see, which
+	// form-filling bots fill in.
+	Website string `json:"website"`
 }
 
 // visitorTicket is what the visitor hears back about a left message.
@@ -474,6 +477,9 @@ func (s *Server) widgetTicket(w http.ResponseWriter, r *http.Request) error {
 	var req ticketRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
+	}
+	if req.Website != "" {
+		return chat.Errorf(chat.ErrSpamSuspected, "this message looks automated and was not sent")
 	}
 	v := visitorOf(r)
 	cu, err := s.store.Customer(r.Context(), v.workspace.ID, v.session.CustomerID)

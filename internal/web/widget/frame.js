@@ -419,7 +419,7 @@ async function leaveMessage(e) {
   e.preventDefault();
   const form = $('leave');
   const f = form.elements;
-  const values = { name: f.name.value.trim(), contact: f.contact.value.trim(), message: f.message.value };
+  const values = { name: f.name.value.trim(), contact: f.contact.value.trim(), message: f.message.value, website: f.website.value };
   const problems = {
     name: !values.name ? 'leave.name_required' : '',
     contact: !values.contact ? 'leave.contact_required' : !looksLikeContact(values.contact) ? 'leave.contact_invalid' : '',
