@@ -210,55 +210,39 @@ func (db *DB) UpdateMember(ctx context.Context, workspaceID, agentID int64, p ch
 	if p.Role != nil && !p.Role.Valid() {
 		return chat.Member{}, nil, chat.Errorf(chat.ErrInvalid, "role must be master, manager or agent")
 	}
-	var m *chat.Member
-	events, err := db.write(ctx, func(t *txn) error {
-		ws, err := db.lockRouting(ctx, t, workspaceID)
-		if err != nil {
-			return err
-		}
-		if m, err = db.member(ctx, t.q, workspaceID, agentID); err != nil {
-			return err
-		}
+	return db.changeMember(ctx, workspaceID, agentID, func(t *txn, m *chat.Member) (bool, error) {
 		demote := p.Role != nil && *p.Role != chat.RoleMaster
 		deactivate := p.Active != nil && !*p.Active
 		if m.Role == chat.RoleMaster && m.Active && (demote || deactivate) {
 			var masters int
 			if err := t.row(ctx, `SELECT COUNT(*) FROM members WHERE workspace_id = ? AND role = ? AND active`, workspaceID, chat.RoleMaster).Scan(&masters); err != nil {
-				return err
+				return false, err
 			}
 			if masters <= 1 {
-				return chat.Errorf(chat.ErrLastMaster, "%s is the workspace's last master: make someone else master first", m.Name)
+				return false, chat.Errorf(chat.ErrLastMaster, "%s is the workspace's last master: make someone else master first", m.Name)
 			}
 		}
 		changed := false
 		if p.Role != nil && *p.Role != m.Role {
 			if _, err := t.exec(ctx, `UPDATE members SET role = ? WHERE workspace_id = ? AND agent_id = ?`, *p.Role, workspaceID, agentID); err != nil {
-				return err
+				return false, err
 			}
 			if err := t.audit(ctx, t.entry(workspaceID, by, chat.AuditMemberRole, m.Email, memberView{Role: m.Role}, memberView{Role: *p.Role})); err != nil {
-				return err
+				return false, err
 			}
 			m.Role, changed = *p.Role, true
 		}
 		if p.Active != nil && *p.Active != m.Active {
 			if err := db.setActive(ctx, t, m, *p.Active); err != nil {
-				return err
+				return false, err
 			}
 			if err := t.audit(ctx, t.entry(workspaceID, by, chat.AuditMemberActive, m.Email, memberView{Active: ptr(!*p.Active)}, memberView{Active: p.Active})); err != nil {
-				return err
+				return false, err
 			}
 			changed = true
 		}
-		if !changed {
-			return nil
-		}
-		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventAgentStatus, Member: ptr(*m)})
-		return db.route(ctx, t, ws)
+		return changed, nil
 	})
-	if err != nil {
-		return chat.Member{}, nil, err
-	}
-	return *m, events, nil
 }
 
 // setActive activates or deactivates m. A deactivated member goes offline,
