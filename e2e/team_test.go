@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
@@ -132,10 +133,16 @@ func invite(p *tab, email, name, role string, shot ...string) string {
 	return link
 }
 
+// clipboardMu serializes the tests' use of the clipboard: it is the
+// machine's, shared by every tab of the one Chromium the parallel tests use.
+var clipboardMu sync.Mutex
+
 // copyLink clicks the link dialog's copy button and returns what the
 // clipboard then holds, checking it is what the dialog shows.
 func copyLink(p *tab) string {
 	p.t.Helper()
+	clipboardMu.Lock()
+	defer clipboardMu.Unlock()
 	eval[bool](p, `navigator.clipboard.writeText('').then(() => true)`)
 	p.click("[data-testid=link-copy]")
 	p.waitFor("the link on the clipboard", `navigator.clipboard.readText().then((s) => s !== '')`)
@@ -312,7 +319,9 @@ func TestBrowserTeam(t *testing.T) {
 	openConversation(seoyeon, c1)
 	seoyeon.click("[data-testid=transfer-button]")
 	seoyeon.waitFor("the transfer dialog", `document.querySelector('[data-testid=transfer-dialog]').open`)
-	seoyeon.click(fmt.Sprintf("[data-testid=transfer-agent][value='%d']", other))
+	// The agents' list is redrawn as their statuses change: click where the
+	// choice is, as a person would, rather than hold on to its node.
+	seoyeon.clickAt(fmt.Sprintf("[data-testid=transfer-agent][value='%d']", other))
 	seoyeon.click("[data-testid=transfer-confirm]")
 	seoyeon.waitFor("the transfer done", `!document.querySelector('[data-testid=transfer-dialog]').open`)
 	consoleEvent(seoyeon, "transferred")
