@@ -1,6 +1,8 @@
 package chat
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/mail"
 	"strings"
 	"time"
@@ -199,6 +201,17 @@ type Customer struct {
 	BlockedAt   *time.Time `json:"blocked_at,omitempty"`
 	BlockReason string     `json:"block_reason,omitempty"`
 	BlockNote   string     `json:"block_note,omitempty"`
+	// ConsentAt is when the customer agreed to the privacy notice, and
+	// ConsentVersion which wording (ConsentVersion of its text).
+	ConsentAt      *time.Time `json:"consent_at,omitempty"`
+	ConsentVersion string     `json:"consent_version,omitempty"`
+}
+
+// ConsentVersion names a privacy notice's wording: agreeing to one wording
+// is not agreeing to another.
+func ConsentVersion(text string) string {
+	sum := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(sum[:6])
 }
 
 // DisplayName is how lists name the customer: the nickname, else the name.

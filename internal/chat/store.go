@@ -98,6 +98,9 @@ type Customers interface {
 	UpsertCustomer(ctx context.Context, c *Customer) error
 	Customer(ctx context.Context, workspaceID, id int64) (*Customer, error)
 	CreateVisitorSession(ctx context.Context, s VisitorSession) error
+	// RecordConsent notes that the customer agreed to the privacy notice
+	// whose wording has version (ConsentVersion).
+	RecordConsent(ctx context.Context, workspaceID, customerID int64, version string) error
 	VisitorSession(ctx context.Context, tokenHash string) (*VisitorSession, error)
 	// BlockCustomer blocks a customer and closes their open conversations.
 	BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string, by Who) (*Customer, []Event, error)

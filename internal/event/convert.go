@@ -176,6 +176,7 @@ func customerOf(c *chat.Customer) *Customer {
 		VerifiedPhone: c.VerifiedPhone, Email: c.Email, BirthDate: c.BirthDate, Address: c.Address, Note: c.Note,
 		Extra: c.Extra, Age: c.Age, Language: c.Language, IP: c.IP, Device: c.Device, Tags: tagsOf(c.Tags),
 		Identifiers: c.Identifiers, CreatedAt: c.CreatedAt, BlockedAt: c.BlockedAt, BlockReason: c.BlockReason, BlockNote: c.BlockNote,
+		ConsentAt: c.ConsentAt, ConsentVersion: c.ConsentVersion,
 	}
 }
 
@@ -189,5 +190,6 @@ func (c *Customer) domain() *chat.Customer {
 			VerifiedPhone: c.VerifiedPhone, Email: c.Email, BirthDate: c.BirthDate, Address: c.Address, Note: c.Note, Extra: c.Extra},
 		Age: c.Age, Language: c.Language, IP: c.IP, Device: c.Device, Tags: domainTags(c.Tags),
 		Identifiers: c.Identifiers, CreatedAt: c.CreatedAt, BlockedAt: c.BlockedAt, BlockReason: c.BlockReason, BlockNote: c.BlockNote,
+		ConsentAt: c.ConsentAt, ConsentVersion: c.ConsentVersion,
 	}
 }

@@ -194,6 +194,9 @@ type Customer struct {
 	BlockedAt     *time.Time        `json:"blocked_at,omitempty"`
 	BlockReason   string            `json:"block_reason,omitempty"`
 	BlockNote     string            `json:"block_note,omitempty"`
+	// Added in version 1 with consent (absent: never recorded).
+	ConsentAt      *time.Time `json:"consent_at,omitempty"`
+	ConsentVersion string     `json:"consent_version,omitempty"`
 }
 
 // Encode is the stored (and published) form of ev: its envelope in JSON.

@@ -131,7 +131,7 @@ func TestRefusals(t *testing.T) {
 		{name: "bad extra parameter", as: anon, method: "POST", path: "/api/v1/widget/sessions", body: `{"site_id":"shop","extra":{"role":"admin"}}`, status: 400, code: chat.ErrInvalid},
 		{name: "widget from a foreign origin", as: anon, method: "POST", path: "/api/v1/widget/sessions", body: `{"site_id":"shop"}`, header: []string{"Origin", "https://evil.example"}, status: 403, code: chat.ErrOriginNotAllowed},
 		{name: "config from a foreign origin", as: anon, method: "GET", path: "/api/v1/widget/config?site_id=shop", header: []string{"Origin", "https://evil.example"}, status: 403, code: chat.ErrOriginNotAllowed},
-		{name: "start without consent", as: visB, method: "POST", path: "/api/v1/widget/conversations", body: `{"consent":false}`, status: 400, code: chat.ErrConsentRequired},
+		{name: "start without consent", as: e.visitor("shop", ""), method: "POST", path: "/api/v1/widget/conversations", body: `{"consent":false}`, status: 400, code: chat.ErrConsentRequired},
 		{name: "no visitor token", as: anon, method: "GET", path: widget(cA) + "/messages", status: 401, code: chat.ErrUnauthorized},
 		{name: "bad visitor token", as: &client{e: e, hc: anon.hc, bearer: "forged"}, method: "GET", path: widget(cA) + "/messages", status: 401, code: chat.ErrUnauthorized},
 		{name: "read another visitor's conversation", as: visB, method: "GET", path: widget(cA) + "/messages", status: 404, code: chat.ErrConversationNotFound},

@@ -162,3 +162,35 @@ func TestTicketHoneypot(t *testing.T) {
 		body: `{"name":"홍길동","contact":"010-1234-5678","message":"최저가 보장","website":"http://spam.example"}`, status: 400, code: chat.ErrSpamSuspected}})
 	v.json("POST", "/api/v1/widget/tickets", `{"name":"홍길동","contact":"010-1234-5678","message":"환불 문의드려요","website":""}`, 201, nil)
 }
+
+// Consent is asked once per wording: recorded with its time and version on
+// the customer, it stands for their next chats until the notice changes.
+func TestConsentRecorded(t *testing.T) {
+	e := newEnv(t)
+	v := e.visitor("shop", "")
+	widget := func(p string) string { return "/api/v1/widget" + p }
+	e.run([]scenario{{name: "no consent", as: v, method: "POST", path: widget("/conversations"), body: `{}`, status: 400, code: chat.ErrConsentRequired}})
+	first := v.start() // consents
+	v.json("POST", fmt.Sprintf(widget("/conversations/%d/close"), first.ID), "", 200, nil)
+	// A new chat of the same visitor needs no second consent…
+	v.json("POST", widget("/conversations"), `{}`, 201, nil)
+	var s struct {
+		Consented bool `json:"consented"`
+	}
+	again := e.anonymous()
+	again.json("POST", widget("/sessions"), `{"site_id":"shop","visitor_token":"`+v.bearer+`"}`, 200, &s)
+	if !s.Consented {
+		t.Fatal("the session does not say the visitor consented")
+	}
+	m := e.login("master")
+	d := m.detailOf(first.ID)
+	if d.Customer.ConsentAt == nil || d.Customer.ConsentVersion != chat.ConsentVersion("개인정보 수집에 동의합니다") {
+		t.Fatalf("customer %+v", d.Customer)
+	}
+	// …until the wording changes.
+	m.json("PATCH", e.shopPath(), `{"consent_text":"새 개인정보 처리방침에 동의합니다"}`, 200, nil)
+	again.json("POST", widget("/sessions"), `{"site_id":"shop","visitor_token":"`+v.bearer+`"}`, 200, &s)
+	if s.Consented {
+		t.Fatal("a new wording was taken as agreed")
+	}
+}

@@ -204,6 +204,9 @@ type sessionResponse struct {
 	Conversation *visitorConversation `json:"conversation"`
 	// Blocked customers see a polite notice instead of the chat (§5.5).
 	Blocked bool `json:"blocked"`
+	// Consented says the visitor already agreed to the privacy notice's
+	// current wording (or there is none): the widget asks only once.
+	Consented bool `json:"consented"`
 }
 
 // customerFromRequest validates what the widget says about the visitor.
@@ -299,7 +302,9 @@ func (s *Server) widgetSession(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	resp := sessionResponse{VisitorToken: token, CustomerID: c.ExternalID, Identifier: chat.Identifier(ws.SiteID, c.ExternalID), Blocked: c.BlockedAt != nil}
+	consent := ws.TextsFor(ws.Settings.Widget.WidgetLanguage(c.Language)).Consent
+	resp := sessionResponse{VisitorToken: token, CustomerID: c.ExternalID, Identifier: chat.Identifier(ws.SiteID, c.ExternalID), Blocked: c.BlockedAt != nil,
+		Consented: consent == "" || c.ConsentVersion == chat.ConsentVersion(consent)}
 	cur, err := s.store.CurrentConversation(ctx, ws.ID, c.ID, chat.ChannelWeb)
 	switch {
 	case err == nil:
@@ -327,9 +332,19 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Consent is asked once per wording: recorded with its time and
+	// version, it stands until the notice changes.
 	lang := v.workspace.Settings.Widget.WidgetLanguage(cu.Language)
-	if v.workspace.TextsFor(lang).Consent != "" && !req.Consent {
-		return chat.Errorf(chat.ErrConsentRequired, "agree to the privacy notice to start a chat")
+	if consent := v.workspace.TextsFor(lang).Consent; consent != "" {
+		version := chat.ConsentVersion(consent)
+		switch {
+		case req.Consent && cu.ConsentVersion != version:
+			if err := s.store.RecordConsent(ctx, v.workspace.ID, cu.ID, version); err != nil {
+				return err
+			}
+		case !req.Consent && cu.ConsentVersion != version:
+			return chat.Errorf(chat.ErrConsentRequired, "agree to the privacy notice to start a chat")
+		}
 	}
 	if cu.BlockedAt != nil {
 		return chat.Errorf(chat.ErrCustomerBlocked, "this customer is blocked")

@@ -12,7 +12,7 @@ import (
 )
 
 const customerSelect = `SELECT cu.id, cu.workspace_id, cu.external_id, w.site_id, cu.verified, cu.language, cu.ip, cu.device, cu.created_at,
-	cu.blocked_at, cu.block_reason, cu.block_note,
+	cu.blocked_at, cu.block_reason, cu.block_note, cu.consent_at, cu.consent_version,
 	p.id, p.customer_key, p.name, p.nickname, p.phone, p.verified_phone, p.email, p.birth_date, p.address, p.note, p.extra,
 	(SELECT COUNT(*) FROM customers o WHERE o.profile_id = p.id)
 	FROM customers cu JOIN profiles p ON p.id = cu.profile_id JOIN workspaces w ON w.id = cu.workspace_id`
@@ -21,9 +21,9 @@ func scanCustomer(row interface{ Scan(...any) error }, now time.Time) (*chat.Cus
 	var c chat.Customer
 	var extra, siteID string
 	var created int64
-	var blocked sql.NullInt64
+	var blocked, consent sql.NullInt64
 	err := row.Scan(&c.ID, &c.WorkspaceID, &c.ExternalID, &siteID, &c.Verified, &c.Language, &c.IP, &c.Device, &created,
-		&blocked, &c.BlockReason, &c.BlockNote,
+		&blocked, &c.BlockReason, &c.BlockNote, &consent, &c.ConsentVersion,
 		&c.Profile.ID, &c.CustomerID, &c.Name, &c.Nickname, &c.Phone, &c.VerifiedPhone, &c.Email, &c.BirthDate, &c.Address, &c.Note, &extra,
 		&c.Identifiers)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -36,7 +36,7 @@ func scanCustomer(row interface{ Scan(...any) error }, now time.Time) (*chat.Cus
 		return nil, err
 	}
 	c.Identifier = chat.Identifier(siteID, c.ExternalID)
-	c.CreatedAt, c.BlockedAt = fromMicros(created), optTime(blocked)
+	c.CreatedAt, c.BlockedAt, c.ConsentAt = fromMicros(created), optTime(blocked), optTime(consent)
 	if age, ok := chat.Age(c.BirthDate, now); ok {
 		c.Age = &age
 	}
@@ -392,4 +392,20 @@ func (db *DB) CustomerConversations(ctx context.Context, workspaceID, customerID
 		}
 	}
 	return out, rows.Err()
+}
+
+// RecordConsent notes that a customer agreed to the privacy notice whose
+// wording has version.
+func (db *DB) RecordConsent(ctx context.Context, workspaceID, customerID int64, version string) error {
+	return db.tx(ctx, func(x q) error {
+		res, err := x.exec(ctx, `UPDATE customers SET consent_at = ?, consent_version = ? WHERE workspace_id = ? AND id = ?`,
+			micros(db.Now()), version, workspaceID, customerID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return chat.Errorf(chat.ErrNotFound, "no such customer")
+		}
+		return err
+	})
 }

@@ -188,3 +188,20 @@ func testBlock(t *testing.T, s chat.Store) {
 	_, _, err = openConversation(s, f.ws.ID, c.CustomerID, chat.ChannelWeb)
 	must(t, err)
 }
+
+func testConsent(t *testing.T, s chat.Store) {
+	f := setup(t, s, "consent")
+	clk := withClock(t, s)
+	if f.customer.ConsentAt != nil || f.customer.ConsentVersion != "" {
+		t.Fatalf("a new customer consented: %+v", f.customer)
+	}
+	v := chat.ConsentVersion("개인정보 수집에 동의합니다")
+	must(t, s.RecordConsent(ctx, f.ws.ID, f.customer.ID, v))
+	got, err := s.Customer(ctx, f.ws.ID, f.customer.ID)
+	must(t, err)
+	if got.ConsentVersion != v || got.ConsentAt == nil || !got.ConsentAt.Equal(clk.Now()) {
+		t.Fatalf("after consent: %+v", got)
+	}
+	other := setup(t, s, "consent2")
+	wantCode(t, s.RecordConsent(ctx, other.ws.ID, f.customer.ID, v), chat.ErrNotFound)
+}

@@ -68,6 +68,7 @@ func Run(t *testing.T, open Opener) {
 		{"AuditLog", testAuditLog},
 		{"OwnersAndWorkspaces", testOwnersAndWorkspaces},
 		{"RefusedOrigins", testRefusedOrigins},
+		{"Consent", testConsent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

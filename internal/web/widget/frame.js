@@ -141,6 +141,7 @@ async function start() {
     setConnection('idle');
     token = session.visitor_token;
     storage.set(tokenKey, token);
+    consented = Boolean(session.consented); // asked once per wording, recorded by the server
     if (session.blocked) setView('blocked');
     else if (session.conversation && session.conversation.state !== 'closed') await resume(session.conversation);
     else startFresh();
