@@ -3,6 +3,7 @@
 
 # Run Sodam on its embedded defaults (SQLite under ./data, 127.0.0.1:8080).
 run:
+	@echo "Building Sodam (the first build downloads and compiles its modules: a minute or more)…"
 	go run ./cmd/sodam serve
 
 # Every test: unit, store conformance (PostgreSQL too when

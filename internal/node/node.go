@@ -233,8 +233,9 @@ func (m *Main) banner(baseURL string, first *chat.Workspace, password string) {
 			fmt.Fprintf(m.out, " with password %s (shown only this once)", password)
 		}
 		fmt.Fprintln(m.out)
-		fmt.Fprintf(m.out, "  Lost the password? %s prints a one-time link to choose a new one\n", m.resetCommand())
 	}
+	// Every start says how to get back in: the first login is shown once.
+	fmt.Fprintf(m.out, "  Lost the password? %s prints a one-time link to choose a new one\n", m.resetCommand())
 	fmt.Fprintf(m.out, "  Embed snippet: in the console, Settings → Embed\n")
 	if a := m.MetricsAddr(); a != "" {
 		fmt.Fprintf(m.out, "  Metrics:  http://%s/metrics (pprof: /debug/pprof/)\n", a)
