@@ -49,6 +49,8 @@ func TestCheckContent(t *testing.T) {
 		{"gif", []byte("GIF89a\x01\x00"), "image/gif"},
 		{"pdf", []byte("%PDF-1.7\n"), "application/pdf"},
 		{"pdf", html, ""},
+		{"pdf", append(append([]byte("MZ\x90\x00"), make([]byte, 60)...), "%PDF-1.7\n"...), ""}, // a program with a PDF header inside
+		{"zip", append([]byte("#!/bin/sh\n"), zip...), ""},
 		{"xlsx", zip, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
 		{"docx", pe, ""},
 		{"hwp", []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), "application/x-hwp"},

@@ -107,6 +107,12 @@ func CheckContent(ext string, head []byte) (string, error) {
 	if !ok {
 		return "", chat.Errorf(chat.ErrFileTypeNotAllowed, ".%s files are not accepted here", ext)
 	}
+	// A program is refused under any name, even one whose format check it
+	// would pass (a PDF's header may sit anywhere in its first kilobyte,
+	// so "MZ…%PDF-" looked like one).
+	if programs(head) {
+		return "", chat.Errorf(chat.ErrFileContentMismatch, "the file is named .%s but its content is a program", ext)
+	}
 	if !ft.fits(head) {
 		what := "a ." + ext + " file"
 		if looksDangerous(head) {
