@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
+	"strings"
 )
 
 // SignSiteUID returns the hex HMAC-SHA256 of uid under the workspace's
@@ -26,8 +27,9 @@ func VerifySiteUID(secret, uid, sig string) error {
 	if sig == "" {
 		return Errorf(ErrBadSignature, "site_uid must be signed: pass site_uid_sig, the HMAC-SHA256 of site_uid under the workspace's identity secret")
 	}
+	// Hex in either case: servers' libraries differ.
 	want := SignSiteUID(secret, uid)
-	if !hmac.Equal([]byte(want), []byte(sig)) {
+	if !hmac.Equal([]byte(want), []byte(strings.ToLower(sig))) {
 		return Errorf(ErrBadSignature, "the site_uid signature does not match")
 	}
 	return nil

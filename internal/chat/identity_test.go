@@ -1,11 +1,17 @@
 package chat
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestSiteUID(t *testing.T) {
 	sig := SignSiteUID("secret", "user-42")
 	if err := VerifySiteUID("secret", "user-42", sig); err != nil {
 		t.Fatal(err)
+	}
+	if err := VerifySiteUID("secret", "user-42", strings.ToUpper(sig)); err != nil {
+		t.Fatalf("an upper-case signature: %v", err)
 	}
 	for _, tt := range []struct {
 		secret, uid, sig, code string
