@@ -14,7 +14,12 @@ import (
 // non-canonical path IDs: each is refused with its own code, and nothing
 // changes (the event log and the audit log stay as they were).
 func TestBadInputCorpus(t *testing.T) {
-	e := newEnv(t)
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { badInputCorpus(t, newEnvOn(t, kind, nil)) })
+	}
+}
+
+func badInputCorpus(t *testing.T, e *env) {
 	// The master owns the installation, so owner routes are reached too.
 	_, err := e.store.SetOwner(t.Context(), e.agents["master"].ID, true, chat.Who{})
 	must(t, err)
@@ -86,7 +91,12 @@ func TestBadInputCorpus(t *testing.T) {
 // refused on every kind of field, the same on both stores, and a
 // User-Agent header is cleaned rather than refused.
 func TestControlCharacters(t *testing.T) {
-	e := newEnv(t)
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { controlCharacters(t, newEnvOn(t, kind, nil)) })
+	}
+}
+
+func controlCharacters(t *testing.T, e *env) {
 	master := e.login("master")
 	visitor := e.visitor("shop", "")
 	conv := visitor.start()

@@ -24,6 +24,7 @@ import (
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/httpapi"
 	"github.com/sodam-chat/sodam/internal/realtime"
+	"github.com/sodam-chat/sodam/internal/store/postgres"
 	"github.com/sodam-chat/sodam/internal/store/sqlite"
 )
 
@@ -87,11 +88,27 @@ func newEnv(t *testing.T) *env {
 // newEnvWith is newEnv with the server's configuration adjusted first.
 func newEnvWith(t *testing.T, configure func(*httpapi.Config)) *env {
 	t.Helper()
+	return newEnvOn(t, "sqlite", configure)
+}
+
+// stores are the databases a test can run its scenarios on; postgres is
+// skipped without SODAM_TEST_DATABASE_URL.
+var stores = []string{"sqlite", "postgres"}
+
+// newEnvOn is newEnvWith on the named store.
+func newEnvOn(t *testing.T, kind string, configure func(*httpapi.Config)) *env {
+	t.Helper()
 	ctx := context.Background()
-	dbPath := filepath.Join(t.TempDir(), "sodam.db")
-	store, err := sqlite.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
+	var store chat.Store
+	var dbPath string
+	if kind == "postgres" {
+		store = postgres.OpenTest(t)
+	} else {
+		dbPath = filepath.Join(t.TempDir(), "sodam.db")
+		var err error
+		if store, err = sqlite.Open(ctx, dbPath); err != nil {
+			t.Fatal(err)
+		}
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hub := realtime.NewHub(store, bus.NewMemory(), log)
@@ -104,6 +121,7 @@ func newEnvWith(t *testing.T, configure func(*httpapi.Config)) *env {
 	e.srv.Config.BaseContext = func(_ net.Listener) context.Context { return runCtx }
 	e.srv.Start()
 	e.uploads = filepath.Join(t.TempDir(), "uploads")
+	var err error
 	e.files, err = blob.NewDisk(e.uploads)
 	must(t, err)
 	// Scenario tests make hundreds of refused requests as one visitor: the
