@@ -32,6 +32,7 @@ const markup = template(`
     <h2 data-ref="name" data-testid="conversation-title"></h2>
     <p class="conv-sub" data-ref="sub"></p>
   </div>
+  <div class="conv-actions" data-testid="conversation-actions">
   <div class="conv-tools" role="group" data-i18n-attr="aria-label:conv.tools">
     <button type="button" class="tool important" data-ref="important" aria-pressed="false" data-testid="important-button" hidden>
       <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3.5l2.6 5.4 5.9.8-4.3 4.1 1 5.8L12 16.8l-5.2 2.8 1-5.8-4.3-4.1 5.9-.8z"/></svg>
@@ -56,6 +57,7 @@ const markup = template(`
   </div>
   <button type="button" class="primary" data-ref="assign" data-i18n="conv.assign" data-testid="assign-button" hidden></button>
   <button type="button" class="secondary" data-ref="close" aria-haspopup="dialog" data-i18n="conv.close" data-testid="close-button" hidden></button>
+  </div>
   <button type="button" class="icon only-phone" data-action="info" data-i18n-attr="aria-label:conv.info;title:conv.info" data-testid="info-button">
     <svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="9"/><path d="M12 11v6M12 7.5v.5"/></svg>
   </button>
@@ -277,7 +279,9 @@ class ConversationView extends HTMLElement {
     const left = Boolean(c?.customer_left_at) && open;
     const manage = Boolean(c) && inbox.canManage(c);
     const blocked = Boolean(inbox?.customer?.blocked_at);
-    this.#ref('name').textContent = c ? c.customer_name || c.identifier : '';
+    const name = this.#ref('name');
+    name.textContent = c ? c.customer_name || c.identifier : '';
+    name.title = name.textContent;
     this.#ref('sub').replaceChildren(...(c ? [
       h('span', {}, t('conv.room', { no: c.room_no })),
       h('span', { class: 'chip', dataset: { state: c.state, testid: 'conversation-state' } }, t('state.' + c.state)),
