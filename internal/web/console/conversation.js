@@ -282,6 +282,10 @@ class ConversationView extends HTMLElement {
     const name = this.#ref('name');
     name.textContent = c ? c.customer_name || c.identifier : '';
     name.title = name.textContent;
+    // Messages already shown carry the customer's name too.
+    for (const who of this.#ref('thread').querySelectorAll('li.msg.visitor > .who')) {
+      if (c && who.textContent !== name.textContent) who.textContent = name.textContent;
+    }
     this.#ref('sub').replaceChildren(...(c ? [
       h('span', {}, t('conv.room', { no: c.room_no })),
       h('span', { class: 'chip', dataset: { state: c.state, testid: 'conversation-state' } }, t('state.' + c.state)),

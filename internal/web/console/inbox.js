@@ -200,7 +200,22 @@ export class Inbox extends EventTarget {
 
   setCustomer(customer) {
     this.customer = customer;
+    if (customer) this.#rename(customer);
     this.#emit('customer', customer);
+  }
+
+  // #rename gives the customer's conversations the name a saved profile
+  // has (the nickname, else the name, as the server lists them), so the
+  // list and the header follow at once rather than at the next reload.
+  #rename(customer) {
+    const name = customer.nickname || customer.name || '';
+    let changed = false;
+    for (const c of this.conversations.values()) {
+      if (c.customer_id !== customer.id || (c.customer_name ?? '') === name) continue;
+      this.conversations.set(c.id, { ...c, customer_name: name });
+      changed = true;
+    }
+    if (changed) this.#emit('change');
   }
 
   setWorkspace(workspace) {
@@ -339,6 +354,7 @@ export class Inbox extends EventTarget {
       case 'customer.updated':
         // Only the open conversation's customer is kept. Another
         // identifier of the same customer ID shares the profile: reload.
+        if (event.customer) this.#rename(event.customer);
         if (!event.customer || !this.customer) break;
         if (event.customer.id === this.customer.id) this.setCustomer(event.customer);
         else if (event.customer.profile_id === this.customer.profile_id) this.reloadOpen().catch(() => {});
