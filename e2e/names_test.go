@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"hash/fnv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -34,4 +35,51 @@ func TestBrowserNameRefresh(t *testing.T) {
 			` && document.querySelector("`+item+` .name")?.textContent === `+js(name)+
 			` && [...document.querySelectorAll('[data-testid=messages] li[data-sender=visitor] .who')].every((w) => w.textContent === `+js(name)+`)`)
 	look(agent, "name-refresh")
+}
+
+// visitorName is the console's generated name for an anonymous visitor
+// (console/names.js): a number from 32-bit FNV-1a over the identifier,
+// and the avatar's hue from the hash's upper bits.
+func visitorName(identifier string) (number, hue uint32) {
+	h := fnv.New32a()
+	h.Write([]byte(identifier))
+	x := h.Sum32()
+	return 1000 + x%9000, (x >> 16) % 360
+}
+
+// TestBrowserVisitorNames: an anonymous visitor is "방문자 NNNN" with an
+// avatar colour, the same in the list, the header and the messages, before
+// and after a reload and in English ("Visitor NNNN"); the identifier stays
+// in the details panel.
+func TestBrowserVisitorNames(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const hello = "사이즈 교환 가능한가요?"
+	agent, _, id := takenChat(t, s, hello)
+	ident := api[struct {
+		Conversation struct {
+			Identifier string `json:"identifier"`
+		} `json:"conversation"`
+	}](agent, s, "GET", fmt.Sprintf("/conversations/%d", id), nil).Conversation.Identifier
+	number, hue := visitorName(ident)
+	item := fmt.Sprintf("[data-testid=conversation-list] a[data-conversation-id='%d']", id)
+	check := func(name string) {
+		agent.t.Helper()
+		agent.click("[data-testid=tab-waiting]")
+		openConversation(agent, id)
+		consoleShows(agent, "visitor", hello)
+		agent.waitFor(fmt.Sprintf("%q with hue %d in the list, the header and the messages, the identifier in the details", name, hue),
+			`document.querySelector('[data-testid=conversation-title]').textContent === `+js(name)+
+				` && document.querySelector("`+item+` .name")?.textContent === `+js(name)+
+				` && [...document.querySelectorAll('[data-testid=messages] li[data-sender=visitor] .who')].every((w) => w.textContent === `+js(name)+`)`+
+				` && ['.conv-head', "`+item+`", '[data-testid=messages] li[data-sender=visitor]'].every((sel) => document.querySelector(sel + ' [data-testid=customer-avatar]')?.dataset.hue === '`+fmt.Sprint(hue)+`')`+
+				` && document.querySelector('[data-testid=details-conversation] dd[data-field=identifier]')?.textContent === `+js(ident))
+	}
+	check(fmt.Sprintf("방문자 %d", number))
+	look(agent, "visitor-names")
+	agent.do("reload the console", chromedp.Reload())
+	agent.waitFor("the console live again", `document.querySelector('[data-testid=connection]')?.dataset.state === 'live'`)
+	check(fmt.Sprintf("방문자 %d", number))
+	eval[any](agent, `import('/console/i18n.js').then((m) => m.chooseLanguage('en')).then(() => null)`)
+	check(fmt.Sprintf("Visitor %d", number))
 }

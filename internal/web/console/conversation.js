@@ -11,6 +11,7 @@ import { newClientMsgID, retry } from '../shared/net.js';
 import { Thread } from '../shared/thread.js';
 import { bindCanned } from './canned.js';
 import { clockTime, closeReasonText, exactTime, formError, locale, statusText, t } from './i18n.js';
+import { customerAvatar, customerName } from './names.js';
 import { stamp, template } from './template.js';
 import { toast } from './toast.js';
 import { WrapUp } from './wrapup.js';
@@ -28,6 +29,7 @@ const markup = template(`
   <button type="button" class="icon only-phone" data-action="back" data-i18n-attr="aria-label:conv.back;title:conv.back" data-testid="back-button">
     <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15 6l-6 6 6 6"/></svg>
   </button>
+  <span class="conv-avatar" data-ref="avatar"></span>
   <div class="conv-title">
     <h2 data-ref="name" data-testid="conversation-title"></h2>
     <p class="conv-sub" data-ref="sub"></p>
@@ -280,11 +282,16 @@ class ConversationView extends HTMLElement {
     const manage = Boolean(c) && inbox.canManage(c);
     const blocked = Boolean(inbox?.customer?.blocked_at);
     const name = this.#ref('name');
-    name.textContent = c ? c.customer_name || c.identifier : '';
+    name.textContent = customerName(c);
     name.title = name.textContent;
-    // Messages already shown carry the customer's name too.
-    for (const who of this.#ref('thread').querySelectorAll('li.msg.visitor > .who')) {
-      if (c && who.textContent !== name.textContent) who.textContent = name.textContent;
+    this.#ref('avatar').replaceChildren(...(c ? [customerAvatar(c)] : []));
+    // Messages already shown carry the customer's name too (and were
+    // drawn without it when they came before the conversation).
+    if (c) {
+      for (const who of this.#ref('thread').querySelectorAll('li.msg.visitor > .who, li.msg.visitor > .sender')) {
+        if (who.matches('.sender') && who.querySelector('.who').textContent === name.textContent) continue;
+        who.replaceWith(h('span', { class: 'sender' }, customerAvatar(c), h('span', { class: 'who' }, name.textContent)));
+      }
     }
     this.#ref('sub').replaceChildren(...(c ? [
       h('span', {}, t('conv.room', { no: c.room_no })),
@@ -555,7 +562,7 @@ class ConversationView extends HTMLElement {
     if (m.sender_type === 'system') return this.#renderSystem(m);
     const byAgent = m.sender_type === 'agent';
     const c = this.#current;
-    const who = byAgent ? m.sender_name || t('msg.agent') : c?.customer_name || c?.identifier || t('msg.visitor');
+    const who = byAgent ? m.sender_name || t('msg.agent') : customerName(c) || t('msg.visitor');
     const date = new Date(m.created_at);
     const meta = status
       ? h('span', { class: 'meta', role: status === 'failed' ? 'alert' : null }, t('msg.' + status, { error }))
@@ -567,7 +574,7 @@ class ConversationView extends HTMLElement {
         : draftView(m.file, locale.lang, t('file.progress'), status);
     }
     return h('li', { class: byAgent ? 'msg agent' : 'msg visitor', dataset: { kind: m.kind ?? 'text' } },
-      h('span', { class: 'who' }, who),
+      byAgent || !c ? h('span', { class: 'who' }, who) : h('span', { class: 'sender' }, customerAvatar(c), h('span', { class: 'who' }, who)),
       content,
       meta);
   }

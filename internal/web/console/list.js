@@ -6,6 +6,7 @@
 import { h, storage } from '../shared/dom.js';
 import { activity, FLAGS, TABS } from './inbox.js';
 import { locale, t } from './i18n.js';
+import { customerAvatar, customerName } from './names.js';
 import { stamp, template } from './template.js';
 
 const tabKey = 'sodam.tab';
@@ -189,14 +190,15 @@ class ConversationList extends HTMLElement {
     a.dataset.onHold = String(Boolean(c.on_hold));
     // Redraw the content only when it changes: replacing the element under
     // the pointer between mousedown and mouseup swallows the click.
-    const drawn = JSON.stringify([c.room_no, c.customer_name || c.identifier, activity(c), c.last_message,
+    const drawn = JSON.stringify([c.room_no, customerName(c), activity(c), c.last_message,
       unread, isNew, showAssignee && c.assignee_name, locale.lang, c.important, c.on_hold, queued, wrapUp]);
     if (this.#drawn.get(a) === drawn) return;
     this.#drawn.set(a, drawn);
     a.replaceChildren(...[
       h('span', { class: 'conv-top' },
+        customerAvatar(c),
         h('span', { class: 'room' }, '#' + c.room_no),
-        h('span', { class: 'name' }, c.customer_name || c.identifier),
+        h('span', { class: 'name' }, customerName(c)),
         c.important && h('span', { class: 'flag important', title: t('flag.important'), dataset: { testid: 'flag-important' } },
           starIcon(), h('span', { class: 'sr-only' }, t('flag.important'))),
         c.on_hold && h('span', { class: 'flag hold', title: t('flag.hold'), dataset: { testid: 'flag-hold' } },
