@@ -111,6 +111,12 @@ func headerProblems(want []string) string {
 		}
 	}
 	if (title.textContent.trim() === '') problems.push('the title is empty');
+	// The list's tabs above, the same way.
+	const tabs = document.querySelector('sodam-conversation-list [role=tablist]');
+	if (tabs.scrollWidth > tabs.clientWidth + 1) problems.push('the list tabs overflow (' + tabs.scrollWidth + ' in ' + tabs.clientWidth + ')');
+	for (const tab of tabs.children) {
+		if (tab.scrollWidth > tab.clientWidth + 1) problems.push(tab.dataset.testid + ' is clipped');
+	}
 	return problems;
 })()`
 }

@@ -24,8 +24,10 @@ import { call, uploadFile } from './api.js';
 import { Drafts } from './drafts.js';
 import { isActive } from './session.js';
 
-// The list tabs, and the states each shows.
+// The list tabs, and the states each shows. "mine" is the agent's own
+// open chats (waiting and active, assigned to them), whatever the scope.
 export const TABS = {
+  mine: ['waiting', 'active'],
   unassigned: ['unassigned', 'bot'],
   waiting: ['waiting'],
   active: ['active'],
@@ -149,7 +151,8 @@ export class Inbox extends EventTarget {
     const states = TABS[tab];
     const keep = FLAGS[flag] ?? FLAGS.all;
     const convs = [...this.conversations.values()]
-      .filter((c) => states.includes(c.state) && (scope === 'all' || this.#isMine(c)) && keep(c));
+      .filter((c) => states.includes(c.state) && keep(c) &&
+        (tab === 'mine' ? c.assignee_id === this.agentId : scope === 'all' || this.#isMine(c)));
     if (tab === 'unassigned') return convs.sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
     return convs.sort((a, b) => activity(b) - activity(a));
   }
