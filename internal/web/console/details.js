@@ -8,7 +8,7 @@
 // ends with a draft left the panel says so instead of dropping it.
 import { h, stars } from '../shared/dom.js';
 import { systemText } from './conversation.js';
-import { clockTime, closeReasonText, exactTime, formError, label, locale, t, waitingTime } from './i18n.js';
+import { clockTime, closeReasonText, dateFormat, exactTime, formError, label, locale, t, waitingTime } from './i18n.js';
 import { customerName } from './names.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
 import { stamp, template } from './template.js';
@@ -602,7 +602,7 @@ function time(iso) {
 }
 
 function shortDate(iso) {
-  return new Intl.DateTimeFormat(locale.lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  return dateFormat({ dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
 
 customElements.define('sodam-details', Details);
