@@ -27,7 +27,7 @@ func TestBrowserBlocked(t *testing.T) {
 	agent.waitFor("the customer shown blocked, and no block button", `document.querySelector('[data-testid=details-customer] dd[data-field=blocked]')?.textContent.includes(`+js(note)+`) && document.querySelector('[data-testid=block-button]').hidden`)
 
 	blocked := `d.querySelector('[data-testid=widget]').dataset.view === 'blocked' && d.querySelector('[data-testid=widget-blocked]').checkVisibility()` +
-		` && d.querySelector('[data-testid=widget-blocked]').textContent.includes('상담이 제한되었습니다')` +
+		` && d.querySelector('[data-testid=widget-blocked]').textContent.split('상담이 제한되었습니다').length === 2` + // the headline, once
 		` && !d.querySelector('[data-testid=widget-composer]').checkVisibility() && !d.querySelector('[data-testid=widget-leave-form]').checkVisibility() && !d.querySelector('[data-testid=widget-new-chat]').checkVisibility()`
 	visitor.waitFrame("the blocked notice live", blocked)
 	// Reloading does not get around it.

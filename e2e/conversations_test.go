@@ -98,10 +98,11 @@ func TestBrowserHoldImportantTransfer(t *testing.T) {
 	seoyeon.waitFor("the transfer line with its reason", `(() => { const li = document.querySelector('[data-testid=messages] li[data-sender=system][data-code=transferred]'); return li && li.querySelector('.event').textContent.includes('이서연') && li.querySelector('.event-reason')?.textContent.includes(`+js(reason)+`); })()`)
 	seoyeon.waitFor("the agent path", `document.querySelector('[data-testid=details-conversation] dd[data-field=agent_path]')?.textContent.includes('이서연')`)
 
-	// The first agent loses it: gone from their list, no longer theirs to
-	// answer.
+	// The first agent loses it: no longer theirs to answer, and gone from
+	// their lists once they look elsewhere (while open it stays in view,
+	// marked, rather than leaving them on an empty list).
 	agent.waitFor("the composer saying it is someone else's", `document.querySelector('[data-testid=composer-reason]').dataset.reason === 'other' && document.querySelector('[data-testid=composer-input]').disabled`)
-	agent.waitFor("the conversation gone from the first agent's list", `!document.querySelector("`+item+`")`)
+	agent.waitFor("the conversation kept in view, marked", `document.querySelector("`+item+`")?.dataset.kept === 'true' && document.querySelector("`+item+`").getAttribute('aria-current') === 'page'`)
 	agent.click("[data-testid=tab-waiting]")
 	agent.waitFor("nor in their waiting list", `document.querySelector('[data-testid=conversation-list]').dataset.listTab === 'waiting' && !document.querySelector("`+item+`")`)
 

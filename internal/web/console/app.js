@@ -11,7 +11,7 @@ import './audit.js';
 import './conversation.js';
 import './deactivated.js';
 import './details.js';
-import { chooseLanguage, locale, t } from './i18n.js';
+import { chooseLanguage, locale, setTimeZone, t } from './i18n.js';
 import { Inbox } from './inbox.js';
 import './list.js';
 import { closeLogin, initLogin, openLogin } from './login.js';
@@ -246,6 +246,7 @@ function showDeactivated(m, { name = '', signedOut = false } = {}) {
 // showWorkspace shows the workspace's name and whether its operation is
 // stopped (a banner over every page, since nobody can send meanwhile).
 function showWorkspace(ws) {
+  setTimeZone(ws?.settings?.business_hours?.time_zone);
   showWorkspaceName(ws?.name ?? '');
   $('#operation-banner').hidden = !ws?.settings?.operation_stopped;
 }

@@ -4,7 +4,7 @@
 // period; "more" follows the server's cursor; the same filters export a
 // CSV file. Entries are only read here: nothing edits or deletes them.
 import { h } from '../shared/dom.js';
-import { clockTime, exactTime, label, locale, t } from './i18n.js';
+import { clockTime, dateFormat, exactTime, label, locale, t } from './i18n.js';
 import { stamp, template } from './template.js';
 import { toast } from './toast.js';
 
@@ -186,7 +186,7 @@ class Audit extends HTMLElement {
   }
 }
 
-const dayText = (date) => new Intl.DateTimeFormat(locale.lang, { year: 'numeric', month: 'short', day: 'numeric' }).format(date);
+const dayText = (date) => dateFormat({ year: 'numeric', month: 'short', day: 'numeric' }).format(date);
 
 // actionText names an action ("member.role" → "Role changed").
 const actionText = (action) => label('audit_action.', action);

@@ -11,6 +11,7 @@ import { newClientMsgID, retry } from '../shared/net.js';
 import { Thread } from '../shared/thread.js';
 import { bindCanned } from './canned.js';
 import { clockTime, closeReasonText, exactTime, formError, locale, statusText, t } from './i18n.js';
+import { customerAvatar, customerName } from './names.js';
 import { stamp, template } from './template.js';
 import { toast } from './toast.js';
 import { WrapUp } from './wrapup.js';
@@ -28,10 +29,12 @@ const markup = template(`
   <button type="button" class="icon only-phone" data-action="back" data-i18n-attr="aria-label:conv.back;title:conv.back" data-testid="back-button">
     <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15 6l-6 6 6 6"/></svg>
   </button>
+  <span class="conv-avatar" data-ref="avatar"></span>
   <div class="conv-title">
     <h2 data-ref="name" data-testid="conversation-title"></h2>
     <p class="conv-sub" data-ref="sub"></p>
   </div>
+  <div class="conv-actions" data-testid="conversation-actions">
   <div class="conv-tools" role="group" data-i18n-attr="aria-label:conv.tools">
     <button type="button" class="tool important" data-ref="important" aria-pressed="false" data-testid="important-button" hidden>
       <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3.5l2.6 5.4 5.9.8-4.3 4.1 1 5.8L12 16.8l-5.2 2.8 1-5.8-4.3-4.1 5.9-.8z"/></svg>
@@ -56,6 +59,7 @@ const markup = template(`
   </div>
   <button type="button" class="primary" data-ref="assign" data-i18n="conv.assign" data-testid="assign-button" hidden></button>
   <button type="button" class="secondary" data-ref="close" aria-haspopup="dialog" data-i18n="conv.close" data-testid="close-button" hidden></button>
+  </div>
   <button type="button" class="icon only-phone" data-action="info" data-i18n-attr="aria-label:conv.info;title:conv.info" data-testid="info-button">
     <svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="12" r="9"/><path d="M12 11v6M12 7.5v.5"/></svg>
   </button>
@@ -277,7 +281,18 @@ class ConversationView extends HTMLElement {
     const left = Boolean(c?.customer_left_at) && open;
     const manage = Boolean(c) && inbox.canManage(c);
     const blocked = Boolean(inbox?.customer?.blocked_at);
-    this.#ref('name').textContent = c ? c.customer_name || c.identifier : '';
+    const name = this.#ref('name');
+    name.textContent = customerName(c);
+    name.title = name.textContent;
+    this.#ref('avatar').replaceChildren(...(c ? [customerAvatar(c)] : []));
+    // Messages already shown carry the customer's name too (and were
+    // drawn without it when they came before the conversation).
+    if (c) {
+      for (const who of this.#ref('thread').querySelectorAll('li.msg.visitor > .who, li.msg.visitor > .sender')) {
+        if (who.matches('.sender') && who.querySelector('.who').textContent === name.textContent) continue;
+        who.replaceWith(h('span', { class: 'sender' }, customerAvatar(c), h('span', { class: 'who' }, name.textContent)));
+      }
+    }
     this.#ref('sub').replaceChildren(...(c ? [
       h('span', {}, t('conv.room', { no: c.room_no })),
       h('span', { class: 'chip', dataset: { state: c.state, testid: 'conversation-state' } }, t('state.' + c.state)),
@@ -547,7 +562,7 @@ class ConversationView extends HTMLElement {
     if (m.sender_type === 'system') return this.#renderSystem(m);
     const byAgent = m.sender_type === 'agent';
     const c = this.#current;
-    const who = byAgent ? m.sender_name || t('msg.agent') : c?.customer_name || c?.identifier || t('msg.visitor');
+    const who = byAgent ? m.sender_name || t('msg.agent') : customerName(c) || t('msg.visitor');
     const date = new Date(m.created_at);
     const meta = status
       ? h('span', { class: 'meta', role: status === 'failed' ? 'alert' : null }, t('msg.' + status, { error }))
@@ -559,7 +574,7 @@ class ConversationView extends HTMLElement {
         : draftView(m.file, locale.lang, t('file.progress'), status);
     }
     return h('li', { class: byAgent ? 'msg agent' : 'msg visitor', dataset: { kind: m.kind ?? 'text' } },
-      h('span', { class: 'who' }, who),
+      byAgent || !c ? h('span', { class: 'who' }, who) : h('span', { class: 'sender' }, customerAvatar(c), h('span', { class: 'who' }, who)),
       content,
       meta);
   }

@@ -8,7 +8,8 @@
 // ends with a draft left the panel says so instead of dropping it.
 import { h, stars } from '../shared/dom.js';
 import { systemText } from './conversation.js';
-import { clockTime, closeReasonText, exactTime, formError, label, locale, t, waitingTime } from './i18n.js';
+import { clockTime, closeReasonText, dateFormat, exactTime, formError, label, locale, t, waitingTime } from './i18n.js';
+import { customerName } from './names.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
 import { stamp, template } from './template.js';
 import { toast } from './toast.js';
@@ -557,7 +558,7 @@ function transcriptLine(m, c) {
   }
   const byAgent = m.sender_type === 'agent';
   return h('li', { class: byAgent ? 'msg agent' : 'msg visitor', dataset: { sender: m.sender_type } },
-    h('span', { class: 'who' }, byAgent ? m.sender_name || t('msg.agent') : c.customer_name || c.identifier || t('msg.visitor')),
+    h('span', { class: 'who' }, byAgent ? m.sender_name || t('msg.agent') : customerName(c) || t('msg.visitor')),
     h('p', { class: 'bubble' }, m.body),
     when);
 }
@@ -601,7 +602,7 @@ function time(iso) {
 }
 
 function shortDate(iso) {
-  return new Intl.DateTimeFormat(locale.lang, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  return dateFormat({ dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
 
 customElements.define('sodam-details', Details);

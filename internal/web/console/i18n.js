@@ -26,6 +26,30 @@ export function chooseLanguage(lang) {
   return locale.set(lang);
 }
 
+// The workspace's time zone (settings.business_hours.time_zone): every
+// time the console shows is in it, whatever the agent's computer says, so
+// agents in other places and the business hours agree. Until the workspace
+// is loaded, or for a zone this browser does not know, the browser's.
+let timeZone;
+
+// setTimeZone uses the workspace's zone from now on and redraws what shows
+// times (as a change of language does).
+export function setTimeZone(zone) {
+  let next;
+  try {
+    next = zone ? new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone : undefined;
+  } catch {
+    next = undefined;
+  }
+  if (next === timeZone) return;
+  timeZone = next;
+  locale.dispatchEvent(new Event('change'));
+}
+
+// dateFormat is an Intl.DateTimeFormat in the console's language and the
+// workspace's time zone.
+export const dateFormat = (options) => new Intl.DateTimeFormat(locale.lang, { ...options, timeZone });
+
 const minute = 60 * 1000;
 const hour = 60 * minute;
 const day = 24 * hour;
@@ -39,16 +63,16 @@ export function relativeTime(date, now = Date.now()) {
   if (ago < hour) return rtf.format(-Math.floor(ago / minute), 'minute');
   if (ago < day) return rtf.format(-Math.floor(ago / hour), 'hour');
   if (ago < 7 * day) return rtf.format(-Math.floor(ago / day), 'day');
-  return new Intl.DateTimeFormat(locale.lang, { month: 'short', day: 'numeric' }).format(date);
+  return dateFormat({ month: 'short', day: 'numeric' }).format(date);
 }
 
-// exactTime is the full date and time, for title attributes and details.
+// exactTime is the full date and time with the zone, for title attributes
+// and details.
 export const exactTime = (date) =>
-  new Intl.DateTimeFormat(locale.lang, { dateStyle: 'long', timeStyle: 'medium' }).format(date);
+  dateFormat({ year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', second: '2-digit', timeZoneName: 'short' }).format(date);
 
 // clockTime is the time of day, shown under each message.
-export const clockTime = (date) =>
-  new Intl.DateTimeFormat(locale.lang, { hour: 'numeric', minute: '2-digit' }).format(date);
+export const clockTime = (date) => dateFormat({ hour: 'numeric', minute: '2-digit' }).format(date);
 
 // waitingTime is a duration in minutes, hours or days: "12분", "1시간 5분".
 export function waitingTime(ms) {

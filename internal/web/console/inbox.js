@@ -24,8 +24,10 @@ import { call, uploadFile } from './api.js';
 import { Drafts } from './drafts.js';
 import { isActive } from './session.js';
 
-// The list tabs, and the states each shows.
+// The list tabs, and the states each shows. "mine" is the agent's own
+// open chats (waiting and active, assigned to them), whatever the scope.
 export const TABS = {
+  mine: ['waiting', 'active'],
   unassigned: ['unassigned', 'bot'],
   waiting: ['waiting'],
   active: ['active'],
@@ -149,7 +151,8 @@ export class Inbox extends EventTarget {
     const states = TABS[tab];
     const keep = FLAGS[flag] ?? FLAGS.all;
     const convs = [...this.conversations.values()]
-      .filter((c) => states.includes(c.state) && (scope === 'all' || this.#isMine(c)) && keep(c));
+      .filter((c) => states.includes(c.state) && keep(c) &&
+        (tab === 'mine' ? c.assignee_id === this.agentId : scope === 'all' || this.#isMine(c)));
     if (tab === 'unassigned') return convs.sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
     return convs.sort((a, b) => activity(b) - activity(a));
   }
@@ -200,7 +203,22 @@ export class Inbox extends EventTarget {
 
   setCustomer(customer) {
     this.customer = customer;
+    if (customer) this.#rename(customer);
     this.#emit('customer', customer);
+  }
+
+  // #rename gives the customer's conversations the name a saved profile
+  // has (the nickname, else the name, as the server lists them), so the
+  // list and the header follow at once rather than at the next reload.
+  #rename(customer) {
+    const name = customer.nickname || customer.name || '';
+    let changed = false;
+    for (const c of this.conversations.values()) {
+      if (c.customer_id !== customer.id || (c.customer_name ?? '') === name) continue;
+      this.conversations.set(c.id, { ...c, customer_name: name });
+      changed = true;
+    }
+    if (changed) this.#emit('change');
   }
 
   setWorkspace(workspace) {
@@ -339,6 +357,7 @@ export class Inbox extends EventTarget {
       case 'customer.updated':
         // Only the open conversation's customer is kept. Another
         // identifier of the same customer ID shares the profile: reload.
+        if (event.customer) this.#rename(event.customer);
         if (!event.customer || !this.customer) break;
         if (event.customer.id === this.customer.id) this.setCustomer(event.customer);
         else if (event.customer.profile_id === this.customer.profile_id) this.reloadOpen().catch(() => {});

@@ -6,6 +6,7 @@
 import { h, storage } from '../shared/dom.js';
 import { activity, FLAGS, TABS } from './inbox.js';
 import { locale, t } from './i18n.js';
+import { customerAvatar, customerName } from './names.js';
 import { stamp, template } from './template.js';
 
 const tabKey = 'sodam.tab';
@@ -15,6 +16,7 @@ const flagKey = 'sodam.flag';
 // markup is the element's content, stamped when it is first connected.
 const markup = template(`
 <div class="tabs" role="tablist" data-i18n-attr="aria-label:list.label">
+  <button type="button" role="tab" data-tab="mine" data-i18n-attr="title:tab.mine_help" data-testid="tab-mine"><span data-i18n="tab.mine"></span><span class="count"></span></button>
   <button type="button" role="tab" data-tab="unassigned" data-testid="tab-unassigned"><span data-i18n="tab.unassigned"></span><span class="count"></span></button>
   <button type="button" role="tab" data-tab="waiting" data-testid="tab-waiting"><span data-i18n="tab.waiting"></span><span class="count"></span></button>
   <button type="button" role="tab" data-tab="active" data-testid="tab-active"><span data-i18n="tab.active"></span><span class="count"></span></button>
@@ -48,6 +50,7 @@ class ConversationList extends HTMLElement {
   #items = new Map(); // conversation id → <li>
   #drawn = new WeakMap(); // <a> → what its content was drawn from
   #frame = 0;
+  #kept = 0; // the open conversation, kept in view after it left the list
 
   connectedCallback() {
     if (this.firstElementChild) return; // built once
@@ -59,6 +62,7 @@ class ConversationList extends HTMLElement {
     for (const button of this.querySelectorAll('[data-scope]')) {
       button.addEventListener('click', () => {
         this.#scope = button.dataset.scope;
+        this.#kept = 0;
         storage.set(scopeKey, this.#scope);
         this.#render();
       });
@@ -66,6 +70,7 @@ class ConversationList extends HTMLElement {
     for (const button of this.querySelectorAll('[data-flag]')) {
       button.addEventListener('click', () => {
         this.#flag = button.dataset.flag;
+        this.#kept = 0;
         storage.set(flagKey, this.#flag);
         this.#loadFlagged();
         this.#render();
@@ -78,12 +83,14 @@ class ConversationList extends HTMLElement {
   // agent switches workspace.
   attach(inbox) {
     this.#inbox = inbox;
+    // Agents start on their own open chats; managers and masters, who
+    // watch the queue, on it.
     const savedTab = storage.get(tabKey);
-    this.#tab = Object.hasOwn(TABS, savedTab ?? '') ? savedTab : 'unassigned';
+    this.#tab = Object.hasOwn(TABS, savedTab ?? '') ? savedTab : inbox.seesAll ? 'unassigned' : 'mine';
+    this.#kept = 0;
     this.#scope = inbox.seesAll ? (storage.get(scopeKey) ?? 'all') : 'mine';
     const savedFlag = storage.get(flagKey);
     this.#flag = Object.hasOwn(FLAGS, savedFlag ?? '') ? savedFlag : 'all';
-    this.querySelector('.scope').hidden = !inbox.seesAll;
     this.#items.clear();
     this.querySelector('ul').replaceChildren();
     for (const type of ['change', 'open']) inbox.addEventListener(type, () => this.#schedule());
@@ -112,6 +119,7 @@ class ConversationList extends HTMLElement {
 
   #selectTab(tab) {
     this.#tab = tab;
+    this.#kept = 0;
     storage.set(tabKey, tab);
     if (tab === 'closed') this.#inbox.load('closed').catch(() => {});
     this.#loadFlagged();
@@ -140,6 +148,8 @@ class ConversationList extends HTMLElement {
       tab.querySelector('.count').textContent = name === 'closed' || !convs.length ? '' : convs.length;
       tab.classList.toggle('attention', convs.some((c) => inbox.needsAttention(c.id)));
     }
+    // The scope does not change the agent's own list.
+    this.querySelector('.scope').hidden = !inbox.seesAll || this.#tab === 'mine';
     for (const button of this.querySelectorAll('[data-scope]')) {
       button.setAttribute('aria-pressed', String(button.dataset.scope === this.#scope));
     }
@@ -149,6 +159,17 @@ class ConversationList extends HTMLElement {
 
     const ul = this.querySelector('ul');
     const convs = inbox.list(this.#tab, this.#scope, this.#flag);
+    // The open conversation stays where it was when a state change takes
+    // it out of this list (taken, closed, transferred), until the agent
+    // opens another or picks another list: no jumping to an empty list.
+    const open = inbox.conversations.get(inbox.openId);
+    let kept = 0;
+    if (open && convs.includes(open)) this.#kept = open.id;
+    else if (open && this.#kept === open.id) {
+      const at = [...ul.children].indexOf(this.#items.get(open.id));
+      convs.splice(at < 0 ? convs.length : Math.min(at, convs.length), 0, open);
+      kept = open.id;
+    }
     const keep = new Set();
     convs.forEach((c, i) => {
       let li = this.#items.get(c.id);
@@ -156,7 +177,7 @@ class ConversationList extends HTMLElement {
         li = h('li', {}, h('a', { class: 'conv', href: `#/c/${c.id}`, dataset: { conversationId: c.id } }));
         this.#items.set(c.id, li);
       }
-      this.#fill(li.firstChild, c);
+      this.#fill(li.firstChild, c, c.id === kept);
       keep.add(c.id);
       // Move only what is out of place, so a focused item keeps focus.
       if (ul.children[i] !== li) ul.insertBefore(li, ul.children[i] ?? null);
@@ -174,7 +195,7 @@ class ConversationList extends HTMLElement {
     ul.dataset.listFlag = this.#flag;
   }
 
-  #fill(a, c) {
+  #fill(a, c, kept = false) {
     const inbox = this.#inbox;
     const unread = inbox.unread.get(c.id) ?? 0;
     const isNew = !unread && inbox.requests.has(c.id);
@@ -187,16 +208,19 @@ class ConversationList extends HTMLElement {
     const wrapUp = Boolean(c.customer_left_at) && c.state !== 'closed';
     a.dataset.important = String(Boolean(c.important));
     a.dataset.onHold = String(Boolean(c.on_hold));
+    if (kept) a.dataset.kept = 'true';
+    else delete a.dataset.kept;
     // Redraw the content only when it changes: replacing the element under
     // the pointer between mousedown and mouseup swallows the click.
-    const drawn = JSON.stringify([c.room_no, c.customer_name || c.identifier, activity(c), c.last_message,
-      unread, isNew, showAssignee && c.assignee_name, locale.lang, c.important, c.on_hold, queued, wrapUp]);
+    const drawn = JSON.stringify([c.room_no, customerName(c), activity(c), c.last_message,
+      unread, isNew, showAssignee && c.assignee_name, locale.lang, c.important, c.on_hold, queued, wrapUp, kept && c.state]);
     if (this.#drawn.get(a) === drawn) return;
     this.#drawn.set(a, drawn);
     a.replaceChildren(...[
       h('span', { class: 'conv-top' },
+        customerAvatar(c),
         h('span', { class: 'room' }, '#' + c.room_no),
-        h('span', { class: 'name' }, c.customer_name || c.identifier),
+        h('span', { class: 'name' }, customerName(c)),
         c.important && h('span', { class: 'flag important', title: t('flag.important'), dataset: { testid: 'flag-important' } },
           starIcon(), h('span', { class: 'sr-only' }, t('flag.important'))),
         c.on_hold && h('span', { class: 'flag hold', title: t('flag.hold'), dataset: { testid: 'flag-hold' } },
@@ -212,6 +236,7 @@ class ConversationList extends HTMLElement {
           h('span', { class: 'sr-only' }, t('list.unread', { n: unread }))),
         isNew && h('span', { class: 'badge new', dataset: { testid: 'unread-badge' } }, t('list.new'))),
       showAssignee && h('span', { class: 'assignee' }, t('list.assignee', { name: c.assignee_name })),
+      kept && h('span', { class: 'kept-note', dataset: { testid: 'kept-note' } }, t('list.kept', { state: t('state.' + c.state) })),
     ].filter(Boolean));
   }
 }

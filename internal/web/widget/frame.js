@@ -192,8 +192,12 @@ function connect() {
 
 function onEvent(event) {
   if (event.message?.conversation_id === conversation?.id) {
-    thread.add(event.message);
-    if (event.message.sender_type === 'agent') showTyping(false);
+    const fresh = thread.add(event.message);
+    if (event.message.sender_type === 'agent') {
+      showTyping(false);
+      // The page counts it on the launcher while the chat is closed.
+      if (fresh && window.parent !== window) parent.postMessage({ sodam: 'unread' }, settings.origin || '*');
+    }
   }
   if (event.conversation) applyConversation(event.conversation);
 }
@@ -591,4 +595,12 @@ $('rating-cancel').addEventListener('click', () => {
 $('retry').addEventListener('click', start);
 if (window.parent === window) $('minimize').hidden = true;
 $('minimize').addEventListener('click', () => parent.postMessage({ sodam: 'close' }, settings.origin || '*'));
+// Escape closes what is open inside the chat first (the end question, the
+// rating form), then asks the page to hide the chat.
+document.addEventListener('keydown', (e) => {
+  if (e.key !== 'Escape' || e.isComposing || e.defaultPrevented || window.parent === window) return;
+  if (!$('end-confirm').hidden) $('end-confirm').hidden = true;
+  else if (!$('rating').hidden) $('rating').hidden = true;
+  else parent.postMessage({ sodam: 'close' }, settings.origin || '*');
+});
 start();

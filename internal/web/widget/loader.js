@@ -27,6 +27,8 @@
 #sodam-launcher:focus-visible{outline:3px solid ${color};outline-offset:3px}
 #sodam-launcher svg{width:26px;height:26px;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
 #sodam-launcher[aria-expanded=true] .sodam-open,#sodam-launcher[aria-expanded=false] .sodam-close{display:none}
+#sodam-badge{all:initial;position:absolute;top:-4px;${side}:-4px;box-sizing:border-box;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#d93025;color:#fff;border:2px solid #fff;font:700 12px/18px system-ui,sans-serif;text-align:center}
+#sodam-badge[hidden]{display:none}
 #sodam-frame{all:initial;display:block;position:fixed;${side}:${x}px;bottom:${y + 68}px;z-index:2147483647;width:380px;height:600px;max-width:calc(100vw - ${2 * x}px);max-height:calc(100vh - ${y + 88}px);border:0;border-radius:16px;background:#fff;box-shadow:0 12px 40px rgba(0,0,0,.24)}
 #sodam-frame[hidden]{display:none}
 #sodam-notice{all:initial;position:fixed;${side}:${x}px;bottom:${y + 68}px;z-index:2147483647;box-sizing:border-box;max-width:min(320px,calc(100vw - ${2 * x}px));padding:12px 40px 12px 14px;border-radius:12px;background:#fff;color:#2b2622;font:14px/1.5 system-ui,"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",sans-serif;box-shadow:0 8px 28px rgba(0,0,0,.22)}
@@ -57,8 +59,23 @@
     icon('sodam-open', 'M21 12a8 8 0 0 1-11.6 7.1L4 20.5l1.4-4.6A8 8 0 1 1 21 12z'),
     icon('sodam-close', 'M6 6l12 12M18 6L6 18'),
   );
+  // The unread badge: agent replies that came while the chat was closed.
+  const badge = document.createElement('span');
+  badge.id = 'sodam-badge';
+  badge.setAttribute('aria-hidden', 'true');
+  button.append(badge);
+  let unread = 0;
   let frame = null;
   let notice = null;
+
+  function showUnread(n) {
+    unread = n;
+    badge.hidden = n === 0;
+    badge.textContent = n > 99 ? '99+' : String(n);
+    const open = frame && !frame.hidden;
+    const more = n === 0 ? '' : ko ? ` (새 메시지 ${n}개)` : ` (${n} new ${n === 1 ? 'message' : 'messages'})`;
+    button.setAttribute('aria-label', label[open ? 1 : 0] + more);
+  }
 
   // A page whose origin the workspace does not allow cannot show the chat
   // (the frame refuses to be embedded there): say so in a small notice the
@@ -99,7 +116,7 @@
     }
     if (frame) frame.hidden = !open;
     button.setAttribute('aria-expanded', String(open));
-    button.setAttribute('aria-label', label[open ? 1 : 0]);
+    showUnread(open ? 0 : unread);
     if (open) frame.focus();
   }
 
@@ -109,10 +126,25 @@
   });
   // The chat's own close button (the only one reachable when the chat
   // fills a phone's screen) asks the page to hide it.
+  // Escape in the chat arrives the same way; the chat also says when an
+  // agent replied, counted on the launcher while the chat is closed.
   addEventListener('message', (e) => {
-    if (frame && e.source === frame.contentWindow && e.origin === base && e.data?.sodam === 'close') {
+    if (!frame || e.source !== frame.contentWindow || e.origin !== base) return;
+    if (e.data?.sodam === 'close') {
       toggle(false);
       button.focus();
+    } else if (e.data?.sodam === 'unread' && frame.hidden) {
+      showUnread(unread + 1);
+    }
+  });
+  // Escape on the page (the launcher focused) closes the chat too.
+  addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || e.defaultPrevented || e.isComposing) return;
+    if (frame && !frame.hidden) {
+      toggle(false);
+      button.focus();
+    } else if (notice && !notice.hidden) {
+      showNotice(false);
     }
   });
 
@@ -130,7 +162,7 @@
           settings.language = look.language;
           ko = look.language === 'ko';
           label = ko ? ['채팅 상담 열기', '채팅 상담 닫기'] : ['Open chat', 'Close chat'];
-          button.setAttribute('aria-label', label[frame && !frame.hidden ? 1 : 0]);
+          showUnread(unread);
         }
       })
       .catch(() => {}); // unreachable now: the defaults hold, the frame will retry

@@ -4,7 +4,7 @@
 // when each was last used, and revokes.
 import { h } from '../../shared/dom.js';
 import { copyText } from '../copy.js';
-import { exactTime, formError, label, locale, t } from '../i18n.js';
+import { dateFormat, exactTime, formError, label, locale, t } from '../i18n.js';
 import { template } from '../template.js';
 import { toast } from '../toast.js';
 import { ask, SettingsCard } from './card.js';
@@ -184,6 +184,6 @@ class TokensCard extends SettingsCard {
   }
 }
 
-const dateText = (iso) => new Intl.DateTimeFormat(locale.lang, { year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(iso));
+const dateText = (iso) => dateFormat({ year: 'numeric', month: 'short', day: 'numeric' }).format(new Date(iso));
 
 customElements.define('sodam-settings-tokens', TokensCard);

@@ -1,0 +1,131 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The conversation header at the laptop sizes agents use, in both
+// languages: a long Korean name, every flag and every button, none of them
+// overlapping another, clipped or pushed out of the pane.
+
+// longName is a customer name as long as real ones get: a person and their
+// company.
+const longName = "남궁서연 (주식회사 소담상사 구매팀)"
+
+// TestBrowserHeaderFits checks the header of an unassigned conversation
+// (the assign button) and of an active one that is important and on hold
+// (every tool, both chips) at 1366×768 and 1280×720 in Korean and English,
+// by measuring each element's box.
+func TestBrowserHeaderFits(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	visitor := newTab(t, root, "visitor")
+	signIn(agent, s)
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	widgetSend(visitor, "안녕하세요, 대량 구매 견적 문의드립니다.")
+	id := firstRequest(agent)
+	api[map[string]any](agent, s, "PATCH", fmt.Sprintf("/conversations/%d/customer", id), map[string]any{"name": longName})
+	api[map[string]any](agent, s, "POST", fmt.Sprintf("/conversations/%d/important", id), map[string]any{"on": true})
+	agent.do("reload the console", chromedp.Reload())
+	agent.waitFor("the console live again", `document.querySelector('[data-testid=connection]')?.dataset.state === 'live'`)
+	openConversation(agent, id)
+	agent.waitFor("the unassigned conversation with the assign button and the star", `document.querySelector('[data-testid=conversation-title]').textContent === `+js(longName)+
+		` && !document.querySelector('[data-testid=assign-button]').hidden && document.querySelector('[data-testid=important-button]').getAttribute('aria-pressed') === 'true'`)
+	headerFits(agent, "unassigned", []string{"assign-button", "important-button", "transfer-button", "block-button"})
+
+	agent.click("[data-testid=assign-button]")
+	consoleSend(agent, "네, 견적 도와드리겠습니다.")
+	agent.waitFor("the conversation active", `document.querySelector('[data-testid=conversation-state]')?.dataset.state === 'active'`)
+	api[map[string]any](agent, s, "POST", fmt.Sprintf("/conversations/%d/hold", id), map[string]any{"on": true})
+	agent.waitFor("every flag and tool shown", `document.querySelector('[data-testid=conversation-hold]') && document.querySelector('[data-testid=hold-button]').getAttribute('aria-pressed') === 'true'`+
+		` && !document.querySelector('[data-testid=close-button]').hidden && !document.querySelector('[data-testid=rating-request-button]').hidden`)
+	headerFits(agent, "active", []string{"important-button", "hold-button", "transfer-button", "rating-request-button", "block-button", "close-button", "conversation-state", "conversation-hold"})
+}
+
+// headerFits looks at the open conversation's header at both sizes and in
+// both languages, and ends in Korean at the usual size. want are the
+// data-testids that must be visible.
+func headerFits(p *tab, state string, want []string) {
+	p.t.Helper()
+	for _, size := range [][2]int64{{1366, 768}, {1280, 720}} {
+		for _, lang := range []string{"ko", "en"} {
+			p.do("size the page", chromedp.EmulateViewport(size[0], size[1]))
+			eval[any](p, `import('/console/i18n.js').then((m) => m.chooseLanguage(`+js(lang)+`)).then(() => null)`)
+			p.waitFor("the console in "+lang, `document.documentElement.lang === `+js(lang)+` && document.querySelector('[data-testid=close-button]').textContent === document.querySelector('[data-testid=close-button]').textContent.trim()`)
+			// Let the page lay out at its new size and in its new words.
+			eval[any](p, `new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))`)
+			name := fmt.Sprintf("header-%s-%dx%d-%s", state, size[0], size[1], lang)
+			look(p, name)
+			problems := eval[[]string](p, headerProblems(want))
+			if len(problems) > 0 {
+				p.fail("%s: the header does not fit:\n  %s", name, strings.Join(problems, "\n  "))
+			}
+		}
+	}
+	p.do("size the page", chromedp.EmulateViewport(1280, 800))
+	eval[any](p, `import('/console/i18n.js').then((m) => m.chooseLanguage('ko')).then(() => null)`)
+}
+
+// headerProblems is JavaScript listing what is wrong with the header's
+// layout, measured from element boxes: a wanted element missing, an
+// element with no size, clipped (its content wider or taller than its
+// box), outside the conversation pane or the header, or two elements
+// overlapping.
+func headerProblems(want []string) string {
+	return `(() => {
+	const want = ` + jsList(want) + `;
+	const head = document.querySelector('[data-testid=conversation] .conv-head');
+	const pane = document.querySelector('[data-testid=conversation]').getBoundingClientRect();
+	const box = head.getBoundingClientRect();
+	const problems = [];
+	const items = [];
+	const name = (el) => el.dataset.testid || el.tagName.toLowerCase() + ':' + el.textContent.trim().slice(0, 20);
+	const title = head.querySelector('[data-testid=conversation-title]');
+	items.push(title);
+	items.push(...head.querySelector('.conv-sub').children);
+	items.push(...head.querySelectorAll('button'));
+	const shown = items.filter((el) => el.checkVisibility());
+	for (const id of want) {
+		if (!shown.some((el) => el.dataset.testid === id)) problems.push(id + ' is not shown');
+	}
+	const rects = shown.map((el) => [el, el.getBoundingClientRect()]);
+	for (const [el, r] of rects) {
+		if (r.width < 1 || r.height < 1) problems.push(name(el) + ' has no size');
+		if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1) problems.push(name(el) + ' is clipped (' + el.scrollWidth + '×' + el.scrollHeight + ' in ' + el.clientWidth + '×' + el.clientHeight + ')');
+		if (r.left < pane.left - 0.5 || r.right > pane.right + 0.5) problems.push(name(el) + ' leaves the pane (' + r.left + '–' + r.right + ' outside ' + pane.left + '–' + pane.right + ')');
+		if (r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5) problems.push(name(el) + ' leaves the header');
+	}
+	for (let i = 0; i < rects.length; i++) {
+		for (let j = i + 1; j < rects.length; j++) {
+			const [a, ra] = rects[i], [b, rb] = rects[j];
+			const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+			const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+			if (w > 0.5 && h > 0.5) problems.push(name(a) + ' overlaps ' + name(b));
+		}
+	}
+	if (title.textContent.trim() === '') problems.push('the title is empty');
+	// The list's tabs above, the same way.
+	const tabs = document.querySelector('sodam-conversation-list [role=tablist]');
+	if (tabs.scrollWidth > tabs.clientWidth + 1) problems.push('the list tabs overflow (' + tabs.scrollWidth + ' in ' + tabs.clientWidth + ')');
+	for (const tab of tabs.children) {
+		if (tab.scrollWidth > tab.clientWidth + 1) problems.push(tab.dataset.testid + ' is clipped');
+	}
+	return problems;
+})()`
+}
+
+// jsList quotes a list of Go strings as a JavaScript array.
+func jsList(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = js(s)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}

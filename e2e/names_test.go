@@ -1,0 +1,85 @@
+package e2e
+
+import (
+	"fmt"
+	"hash/fnv"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// How the console names a customer: the name saved in the details panel
+// everywhere at once.
+
+// TestBrowserNameRefresh: once the agent saves a customer's name in the
+// details panel, the header, the list and the customer's messages show it
+// at once, without a reload.
+func TestBrowserNameRefresh(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const hello = "반품 절차가 궁금합니다."
+	agent, _, id := takenChat(t, s, hello)
+	item := fmt.Sprintf("[data-testid=conversation-list] a[data-conversation-id='%d']", id)
+	agent.click("[data-testid=scope-all]")
+	agent.click("[data-testid=tab-waiting]")
+	openConversation(agent, id)
+	consoleShows(agent, "visitor", hello)
+	panelReady(agent, id, detail(agent, s, id).Customer.CustomerID)
+
+	const name = "박하늘"
+	agent.do("type the customer's name", chromedp.SendKeys(chromedp.CSS("[data-testid=customer-name]"), name))
+	agent.click("[data-testid=customer-save]")
+	agent.waitFor("the profile saved", `document.querySelector('[data-testid=customer-unsaved]').hidden && document.querySelector('[data-testid=customer-error]').textContent === ''`)
+	agent.waitFor("the new name in the header, the list and the customer's messages",
+		`document.querySelector('[data-testid=conversation-title]').textContent === `+js(name)+
+			` && document.querySelector("`+item+` .name")?.textContent === `+js(name)+
+			` && [...document.querySelectorAll('[data-testid=messages] li[data-sender=visitor] .who')].every((w) => w.textContent === `+js(name)+`)`)
+	look(agent, "name-refresh")
+}
+
+// visitorName is the console's generated name for an anonymous visitor
+// (console/names.js): a number from 32-bit FNV-1a over the identifier,
+// and the avatar's hue from the hash's upper bits.
+func visitorName(identifier string) (number, hue uint32) {
+	h := fnv.New32a()
+	h.Write([]byte(identifier))
+	x := h.Sum32()
+	return 1000 + x%9000, (x >> 16) % 360
+}
+
+// TestBrowserVisitorNames: an anonymous visitor is "방문자 NNNN" with an
+// avatar colour, the same in the list, the header and the messages, before
+// and after a reload and in English ("Visitor NNNN"); the identifier stays
+// in the details panel.
+func TestBrowserVisitorNames(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const hello = "사이즈 교환 가능한가요?"
+	agent, _, id := takenChat(t, s, hello)
+	ident := api[struct {
+		Conversation struct {
+			Identifier string `json:"identifier"`
+		} `json:"conversation"`
+	}](agent, s, "GET", fmt.Sprintf("/conversations/%d", id), nil).Conversation.Identifier
+	number, hue := visitorName(ident)
+	item := fmt.Sprintf("[data-testid=conversation-list] a[data-conversation-id='%d']", id)
+	check := func(name string) {
+		agent.t.Helper()
+		agent.click("[data-testid=tab-waiting]")
+		openConversation(agent, id)
+		consoleShows(agent, "visitor", hello)
+		agent.waitFor(fmt.Sprintf("%q with hue %d in the list, the header and the messages, the identifier in the details", name, hue),
+			`document.querySelector('[data-testid=conversation-title]').textContent === `+js(name)+
+				` && document.querySelector("`+item+` .name")?.textContent === `+js(name)+
+				` && [...document.querySelectorAll('[data-testid=messages] li[data-sender=visitor] .who')].every((w) => w.textContent === `+js(name)+`)`+
+				` && ['.conv-head', "`+item+`", '[data-testid=messages] li[data-sender=visitor]'].every((sel) => document.querySelector(sel + ' [data-testid=customer-avatar]')?.dataset.hue === '`+fmt.Sprint(hue)+`')`+
+				` && document.querySelector('[data-testid=details-conversation] dd[data-field=identifier]')?.textContent === `+js(ident))
+	}
+	check(fmt.Sprintf("방문자 %d", number))
+	look(agent, "visitor-names")
+	agent.do("reload the console", chromedp.Reload())
+	agent.waitFor("the console live again", `document.querySelector('[data-testid=connection]')?.dataset.state === 'live'`)
+	check(fmt.Sprintf("방문자 %d", number))
+	eval[any](agent, `import('/console/i18n.js').then((m) => m.chooseLanguage('en')).then(() => null)`)
+	check(fmt.Sprintf("Visitor %d", number))
+}

@@ -1,0 +1,98 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+	_ "time/tzdata" // the test reckons in Honolulu whatever the machine has
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// TestBrowserTimeZone: the console shows times in the workspace's time
+// zone (settings.business_hours.time_zone), not the computer's: an agent
+// in Seoul on a workspace reckoned in Honolulu sees Honolulu's clock under
+// the messages and in the details, and the list's relative times ("방금 전")
+// carry the exact time with the zone on hover.
+func TestBrowserTimeZone(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const zone = "Pacific/Honolulu" // UTC−10 all year, 19 hours behind Seoul
+	s.configure(func(st *chat.Settings) { st.Hours.TimeZone = zone })
+	hnl, err := time.LoadLocation(zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	agent.do("put the agent's computer in Seoul", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Seoul"})
+		return err
+	}))
+	visitor := newTab(t, root, "visitor")
+	signIn(agent, s)
+	const hello = "영업시간이 어떻게 되나요?"
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	widgetSend(visitor, hello)
+	widgetShows(visitor, "visitor", hello)
+	id := firstRequest(agent)
+	openConversation(agent, id)
+	consoleShows(agent, "visitor", hello)
+	if got := eval[string](agent, `Intl.DateTimeFormat().resolvedOptions().timeZone`); got != "Asia/Seoul" {
+		agent.fail("the agent's browser is in %s, want Asia/Seoul", got)
+	}
+
+	// clock is how a 12-hour clock shows t, "3:04", in loc.
+	clock := func(at time.Time, loc *time.Location) string {
+		at = at.In(loc)
+		h := at.Hour() % 12
+		if h == 0 {
+			h = 12
+		}
+		return fmt.Sprintf("%d:%02d", h, at.Minute())
+	}
+	// exact is how the Korean exact time shows t's hour and minute in loc,
+	// "3시 04분".
+	exact := func(at time.Time, loc *time.Location) string {
+		c := strings.Split(clock(at, loc), ":")
+		return c[0] + "시 " + c[1] + "분"
+	}
+	parse := func(s string) time.Time {
+		at, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatalf("time %q: %v", s, err)
+		}
+		return at
+	}
+
+	// Under the message: Honolulu's clock, with the zone on hover.
+	meta := eval[[3]string](agent, `(() => { const m = [...document.querySelectorAll('[data-testid=messages] li[data-sender=visitor]')].at(-1).querySelector('time.meta'); return [m.getAttribute('datetime'), m.textContent, m.title]; })()`)
+	sent := parse(meta[0])
+	if want := clock(sent, hnl); !strings.HasSuffix(meta[1], want) || !strings.Contains(meta[2], exact(sent, hnl)) {
+		agent.fail("the message's time shows %q (hover %q), want Honolulu's %s, not Seoul's %s", meta[1], meta[2], want, clock(sent, seoul))
+	}
+	if !strings.Contains(meta[2], "GMT-10") && !strings.Contains(meta[2], "HST") {
+		agent.fail("the message's exact time %q does not name the zone", meta[2])
+	}
+
+	// In the details: when it started, in Honolulu.
+	started := parse(eval[string](agent, `document.querySelector('[data-testid=details-conversation] dd[data-field=started] time')?.getAttribute('datetime') ?? ''`))
+	agent.waitFor("the start in Honolulu's time in the details", `document.querySelector('[data-testid=details-conversation] dd[data-field=started]').textContent.includes(`+js(exact(started, hnl))+`)`)
+
+	// In the list: a relative time, the exact one (with the zone) on hover.
+	item := fmt.Sprintf("[data-testid=conversation-list] a[data-conversation-id='%d'] sodam-time", id)
+	at := parse(eval[string](agent, `new Date(document.querySelector("`+item+`").getAttribute('datetime')).toISOString()`))
+	agent.waitFor("a relative time in the list with Honolulu's exact time on hover", `(() => { const el = document.querySelector("`+item+`"); return /분|대기|방금/.test(el.textContent) && el.title.includes(`+js(exact(at, hnl))+`) && /GMT-10|HST/.test(el.title); })()`)
+	look(agent, "time-zone")
+}
