@@ -49,6 +49,13 @@ func phone(p *tab) {
 func look(p *tab, name string) {
 	p.t.Helper()
 	dir := os.Getenv("SODAM_E2E_SHOTS")
+	readme, forReadme := readmeShots[name]
+	if forReadme && os.Getenv("SODAM_UPDATE_SCREENSHOTS") != "" {
+		buf := run(p, "take a screenshot", chromedp.CaptureScreenshot())
+		if err := os.WriteFile(filepath.Join("..", "docs", "screenshots", readme+".png"), buf, 0o644); err != nil {
+			p.t.Fatal(err)
+		}
+	}
 	if dir == "" {
 		return
 	}
@@ -60,6 +67,9 @@ func look(p *tab, name string) {
 		p.t.Fatal(err)
 	}
 }
+
+// readmeShots are the views README shows, refreshed by make screenshots.
+var readmeShots = map[string]string{"team-ko": "console-team", "audit-ko": "console-audit"}
 
 // allowClipboard lets the tab's pages read and write the clipboard, so a
 // test can read what a copy button copied.
