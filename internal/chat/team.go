@@ -63,6 +63,19 @@ func (i Invitation) Status(now time.Time) InvitationStatus {
 	return InvitationPending
 }
 
+// Usable says why the invitation cannot be accepted at now, or nil.
+func (i Invitation) Usable(now time.Time) error {
+	switch i.Status(now) {
+	case InvitationAccepted:
+		return Errorf(ErrInvitationUsed, "this invitation was used already; sign in instead")
+	case InvitationRevoked:
+		return Errorf(ErrInvitationRevoked, "this invitation was revoked; ask for a new one")
+	case InvitationExpired:
+		return Errorf(ErrInvitationExpired, "this invitation has expired; ask for a new one")
+	}
+	return nil
+}
+
 // CleanEmail trims and lower-cases an email address and checks it.
 func CleanEmail(email string) (string, error) {
 	e := strings.ToLower(strings.TrimSpace(email))

@@ -20,7 +20,7 @@ type auditPage struct {
 
 // auditFilter reads ?actor=&action=&from=&to=&cursor=. Periods are
 // RFC 3339 times, or dates in the workspace's time zone (to's day counts).
-func (s *Server) auditFilter(r *http.Request, limit int) (chat.AuditFilter, error) {
+func auditFilter(r *http.Request, loc *time.Location, limit int) (chat.AuditFilter, error) {
 	q := r.URL.Query()
 	f := chat.AuditFilter{Action: q.Get("action"), Limit: limit}
 	if v := q.Get("actor"); v != "" {
@@ -37,11 +37,6 @@ func (s *Server) auditFilter(r *http.Request, limit int) (chat.AuditFilter, erro
 		}
 		f.Before = id
 	}
-	ws, err := s.workspace(r)
-	if err != nil {
-		return f, err
-	}
-	loc := ws.Settings.Location()
 	for _, p := range []struct {
 		name string
 		dst  *time.Time
@@ -72,7 +67,11 @@ func (s *Server) auditFilter(r *http.Request, limit int) (chat.AuditFilter, erro
 
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 	const pageSize = 100
-	f, err := s.auditFilter(r, pageSize+1)
+	ws, err := s.workspace(r)
+	if err != nil {
+		return err
+	}
+	f, err := auditFilter(r, ws.Settings.Location(), pageSize+1)
 	if err != nil {
 		return err
 	}
@@ -92,15 +91,15 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 // auditCSV exports the filtered log as CSV, UTF-8 with a byte-order mark
 // so that Excel reads Korean right, page by page from the store.
 func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.auditFilter(r, 500)
-	if err != nil {
-		return err
-	}
 	ws, err := s.workspace(r)
 	if err != nil {
 		return err
 	}
 	loc := ws.Settings.Location()
+	f, err := auditFilter(r, loc, 500)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", contentDisposition("attachment", "audit-log-"+ws.SiteID+".csv"))
 	w.Write([]byte("\ufeff"))

@@ -125,13 +125,8 @@ func (s *Server) usableInvitation(r *http.Request, token string) (*chat.Invitati
 	if err != nil {
 		return nil, err
 	}
-	switch inv.Status(s.now()) {
-	case chat.InvitationAccepted:
-		return nil, chat.Errorf(chat.ErrInvitationUsed, "this invitation was used already; sign in instead")
-	case chat.InvitationRevoked:
-		return nil, chat.Errorf(chat.ErrInvitationRevoked, "this invitation was revoked; ask for a new one")
-	case chat.InvitationExpired:
-		return nil, chat.Errorf(chat.ErrInvitationExpired, "this invitation has expired; ask for a new one")
+	if err := inv.Usable(s.now()); err != nil {
+		return nil, err
 	}
 	return inv, nil
 }

@@ -35,9 +35,9 @@ type Typing struct {
 	State      chat.State `json:"-"`
 }
 
-// wireTyping is an ephemeral signal on the bus: Typing, with the fields
+// wireSignal is an ephemeral signal on the bus: Typing, with the fields
 // hidden from clients, or the end of a console session.
-type wireTyping struct {
+type wireSignal struct {
 	Typing
 	// EndSession, when set, names a console session that signed out: its
 	// sockets on every node close.
@@ -181,7 +181,7 @@ func (h *Hub) Publish(ctx context.Context, events []chat.Event) {
 
 // PublishTyping puts a typing signal on the bus.
 func (h *Hub) PublishTyping(ctx context.Context, workspaceID int64, t Typing) {
-	data, _ := json.Marshal(wireTyping{Typing: t, AssigneeID: t.AssigneeID, State: t.State})
+	data, _ := json.Marshal(wireSignal{Typing: t, AssigneeID: t.AssigneeID, State: t.State})
 	if err := h.bus.Publish(ctx, bus.Message{WorkspaceID: workspaceID, Data: data}); err != nil {
 		h.log.Debug("publish typing", slog.Any("err", err))
 	}
@@ -190,7 +190,7 @@ func (h *Hub) PublishTyping(ctx context.Context, workspaceID int64, t Typing) {
 // EndSession tells every node that a console session ended (signed out):
 // its sockets in the workspace close at once.
 func (h *Hub) EndSession(ctx context.Context, workspaceID int64, session string) {
-	data, _ := json.Marshal(wireTyping{EndSession: session})
+	data, _ := json.Marshal(wireSignal{EndSession: session})
 	if err := h.bus.Publish(ctx, bus.Message{WorkspaceID: workspaceID, Data: data}); err != nil {
 		h.log.Warn("publish session end", slog.Any("err", err))
 	}
@@ -223,7 +223,7 @@ func (h *Hub) Run(ctx context.Context, sweep time.Duration) {
 
 func (h *Hub) handle(ctx context.Context, m bus.Message) {
 	if m.Seq == 0 {
-		var w wireTyping
+		var w wireSignal
 		if err := json.Unmarshal(m.Data, &w); err != nil {
 			h.log.Warn("decode typing", slog.Any("err", err))
 			return

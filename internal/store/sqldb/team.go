@@ -147,13 +147,8 @@ func (db *DB) AcceptInvitation(ctx context.Context, tokenHash string, newAgent *
 		if err != nil {
 			return err
 		}
-		switch inv.Status(t.now) {
-		case chat.InvitationAccepted:
-			return chat.Errorf(chat.ErrInvitationUsed, "this invitation was used already; sign in instead")
-		case chat.InvitationRevoked:
-			return chat.Errorf(chat.ErrInvitationRevoked, "this invitation was revoked; ask for a new one")
-		case chat.InvitationExpired:
-			return chat.Errorf(chat.ErrInvitationExpired, "this invitation has expired; ask for a new one")
+		if err := inv.Usable(t.now); err != nil {
+			return err
 		}
 		if ws, err := db.workspaceIn(ctx, x, inv.WorkspaceID); err != nil {
 			return err
@@ -359,16 +354,24 @@ func (db *DB) CreatePasswordReset(ctx context.Context, workspaceID, agentID int6
 
 // PasswordResetAgent is the agent a usable reset link is for.
 func (db *DB) PasswordResetAgent(ctx context.Context, tokenHash string) (*chat.Agent, error) {
-	var agentID, expires int64
-	var used sql.NullInt64
-	err := db.read().row(ctx, `SELECT agent_id, expires_at, used_at FROM password_resets WHERE token_hash = ?`, tokenHash).Scan(&agentID, &expires, &used)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && (used.Valid || !db.Now().Before(fromMicros(expires))) {
-		return nil, chat.Errorf(chat.ErrResetLinkInvalid, "this password link was used already or has expired; ask for a new one")
-	}
+	x := db.read()
+	agentID, err := db.usableReset(ctx, x, tokenHash)
 	if err != nil {
 		return nil, err
 	}
-	return db.Agent(ctx, agentID)
+	return scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`, agentID))
+}
+
+// usableReset is the agent of a reset link not used and not expired; in a
+// write transaction it holds the link's row.
+func (db *DB) usableReset(ctx context.Context, x q, tokenHash string) (int64, error) {
+	var agentID, expires int64
+	var used sql.NullInt64
+	err := x.row(ctx, `SELECT agent_id, expires_at, used_at FROM password_resets WHERE token_hash = ?`+x.forUpdate(), tokenHash).Scan(&agentID, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && (used.Valid || !db.Now().Before(fromMicros(expires))) {
+		return 0, chat.Errorf(chat.ErrResetLinkInvalid, "this password link was used already or has expired; ask for a new one")
+	}
+	return agentID, err
 }
 
 // UsePasswordReset sets a new password through a reset link, once.
@@ -376,12 +379,7 @@ func (db *DB) UsePasswordReset(ctx context.Context, tokenHash, newHash string) (
 	var a *chat.Agent
 	err := db.tx(ctx, func(x q) error {
 		now := db.Now()
-		var agentID, expires int64
-		var used sql.NullInt64
-		err := x.row(ctx, `SELECT agent_id, expires_at, used_at FROM password_resets WHERE token_hash = ?`+x.forUpdate(), tokenHash).Scan(&agentID, &expires, &used)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && (used.Valid || !now.Before(fromMicros(expires))) {
-			return chat.Errorf(chat.ErrResetLinkInvalid, "this password link was used already or has expired; ask for a new one")
-		}
+		agentID, err := db.usableReset(ctx, x, tokenHash)
 		if err != nil {
 			return err
 		}
