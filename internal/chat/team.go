@@ -223,7 +223,7 @@ type AuditEntry struct {
 	ID          int64     `json:"id"`
 	WorkspaceID int64     `json:"workspace_id,omitempty"`
 	At          time.Time `json:"at"`
-	ActorID     int64     `json:"actor_id,omitempty"`
+	ActorID     int64     `json:"actor_id"` // 0 for the system (start-up, operator commands)
 	ActorName   string    `json:"actor_name"`
 	Address     string    `json:"address"`
 	Action      string    `json:"action"`
