@@ -27,6 +27,7 @@ type App struct {
 	store   chat.Store
 	pub     Publisher
 	metrics *metrics.Metrics
+	tickets ticketMail // tickets.go
 }
 
 // New returns the application layer over store, publishing through pub.

@@ -1,0 +1,66 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	mail "github.com/wneessen/go-mail"
+)
+
+// TicketMail is a public reply to a ticket, as emailed to its contact.
+type TicketMail struct {
+	To string
+	// Workspace is the support desk's name, shown as the sender's name.
+	Workspace string
+	TicketID  int64
+	ReplyID   int64
+	Subject   string
+	Body      string
+	// Domain names the Message-ID's right-hand side (default: the sender
+	// address's domain).
+	Domain string
+}
+
+// MessageID is the reply's stable Message-ID. A job that runs twice (a
+// node died after sending, before recording it) sends the same ID, so
+// mail systems can tell the copy for what it is.
+func (t TicketMail) MessageID() string {
+	domain := t.Domain
+	if domain == "" {
+		domain = "sodam.invalid"
+	}
+	return fmt.Sprintf("ticket-%d-reply-%d@%s", t.TicketID, t.ReplyID, domain)
+}
+
+// TicketReply emails a public ticket reply. The subject carries the
+// ticket's number, so a customer's answer is easy to match by hand.
+func (m *Mailer) TicketReply(ctx context.Context, t TicketMail) error {
+	if m == nil {
+		return fmt.Errorf("no SMTP server is configured")
+	}
+	msg := mail.NewMsg()
+	from := m.cfg.From
+	if t.Workspace != "" {
+		if err := msg.FromFormat(t.Workspace, from); err != nil {
+			return fmt.Errorf("from address: %w", err)
+		}
+	} else if err := msg.From(from); err != nil {
+		return fmt.Errorf("from address: %w", err)
+	}
+	if err := msg.To(t.To); err != nil {
+		return fmt.Errorf("to address: %w", err)
+	}
+	subject := strings.TrimSpace(t.Subject)
+	if subject == "" {
+		subject = "문의 답변 / Reply to your request"
+	}
+	msg.Subject(fmt.Sprintf("[#%d] %s", t.TicketID, subject))
+	if t.Domain == "" {
+		_, t.Domain, _ = strings.Cut(from, "@")
+		t.Domain = strings.Trim(t.Domain, "<> ")
+	}
+	msg.SetMessageIDWithValue(t.MessageID())
+	msg.SetBodyString(mail.TypeTextPlain, t.Body+"\n\n---\n"+fmt.Sprintf("문의 번호 #%d / Request #%d\n", t.TicketID, t.TicketID))
+	return m.deliver(ctx, msg)
+}
