@@ -4,9 +4,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/quotedprintable"
-	"log/slog"
 	"net"
 	"net/mail"
 	"strings"
@@ -320,7 +320,9 @@ func ticketBadInput(t *testing.T, e *env) {
 	nul := `\u0000`
 	long := strings.Repeat("가", chat.MaxTicketSubject+1)
 	tooMany := `["1","2","3","4","5","6","7","8","9","10","11"]`
-	read := func() string { return kim.state(path, shop+"/tickets?status=open,pending,solved") + fmt.Sprint(e.lastSeqs()) }
+	read := func() string {
+		return kim.state(path, shop+"/tickets?status=open,pending,solved") + fmt.Sprint(e.lastSeqs())
+	}
 	e.refuse(read, []scenario{
 		{name: "no subject", as: kim, method: "POST", path: shop + "/tickets", body: `{"body":"x"}`, status: 400, code: chat.ErrInvalid},
 		{name: "subject too long", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"` + long + `"}`, status: 400, code: chat.ErrInvalid},
