@@ -54,7 +54,7 @@ const markup = template(`
     <label><span data-i18n="tickets.priority"></span><select name="priority" data-testid="ticket-priority"></select></label>
     <label><span data-i18n="tickets.assignee"></span><select name="assignee" data-testid="ticket-assignee"></select></label>
     <label><span data-i18n="tickets.due"></span><input name="due" type="datetime-local" data-testid="ticket-due"></label>
-    <label class="wide"><span data-i18n="tickets.tags"></span><input name="tags" maxlength="340" autocomplete="off" data-i18n-attr="placeholder:tickets.tags_hint" data-testid="ticket-tags"></label>
+    <label class="ticket-tags"><span data-i18n="tickets.tags"></span><input name="tags" maxlength="340" autocomplete="off" data-i18n-attr="placeholder:tickets.tags_hint" data-testid="ticket-tags"></label>
     <p class="form-error" role="alert" data-ref="props-error" data-testid="ticket-props-error"></p>
   </form>
   <div class="ticket-tabs" role="tablist">
@@ -274,6 +274,7 @@ class Tickets extends HTMLElement {
       const fresh = { ...tk, unread: this.#open?.id === tk.id ? false : (ev.type === 'ticket.created' || ev.type === 'ticket.replied') ? !mine : this.#items[i]?.unread ?? false };
       if (i >= 0) this.#items[i] = { ...this.#items[i], ...fresh };
       else if (ev.type === 'ticket.created' && this.#matches(tk)) this.#items.unshift(fresh);
+      this.#items = this.#items.filter((x) => this.#matches(x)); // solved leaves the active view
       this.#renderList();
       if (this.#open?.id === tk.id) {
         this.#open = { ...this.#open, ...tk };
@@ -437,6 +438,7 @@ class Tickets extends HTMLElement {
       this.#open = { ...this.#open, ...fresh };
       const i = this.#items.findIndex((x) => x.id === fresh.id);
       if (i >= 0) this.#items[i] = { ...this.#items[i], ...fresh };
+      this.#items = this.#items.filter((x) => this.#matches(x));
       this.#renderList();
       this.#renderTicket();
       toast(t('tickets.saved'));
