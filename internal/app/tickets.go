@@ -74,7 +74,8 @@ func (a *App) ReplyToTicket(ctx context.Context, r *chat.TicketReply) error {
 }
 
 // emailReply is the JobTicketEmail handler: one attempt to email reply
-// j.RefID. It runs outside any transaction (the mail server may be slow)
+// j.RefID. A permanent refusal (5xx) fails at once; anything else is
+// retried after the next of m.retries. It runs outside any transaction (the mail server may be slow)
 // and records its outcome itself, so a failed attempt completes the job
 // after rescheduling it: the runner's lease is not the retry timer.
 func (a *App) emailReply(ctx context.Context, j chat.Job) error {
@@ -112,7 +113,7 @@ func (a *App) emailReply(ctx context.Context, j chat.Job) error {
 		m.log.Warn("email ticket reply", slog.Int64("workspace", j.WorkspaceID), slog.Int64("reply", r.ID),
 			slog.Int("attempt", attempt), slog.Any("err", sendErr))
 		u.State, u.Error = chat.DeliveryFailed, trimError(sendErr)
-		if attempt <= len(m.retries) {
+		if attempt <= len(m.retries) && !notify.Permanent(sendErr) {
 			u.State = chat.DeliveryRetrying
 			u.RetryAt = ptr(now.Add(m.retries[attempt-1]))
 		}

@@ -41,6 +41,8 @@ func CheckAgentTicket(t Ticket) error {
 	switch {
 	case strings.TrimSpace(t.Subject) == "" || utf8.RuneCountInString(t.Subject) > MaxTicketSubject:
 		return Errorf(ErrInvalid, "subject is required, at most %d characters", MaxTicketSubject)
+	case strings.ContainsAny(t.Subject, "\r\n"):
+		return Errorf(ErrInvalid, "subject must be one line (it becomes the email's subject)")
 	case utf8.RuneCountInString(t.Message) > MaxMessageLength:
 		return Errorf(ErrMessageTooLong, "the body is longer than %d characters", MaxMessageLength)
 	case utf8.RuneCountInString(t.Name) > 100:
@@ -104,8 +106,8 @@ func checkTags(tags []string) error {
 		return Errorf(ErrInvalid, "a ticket has at most %d tags", MaxTicketTags)
 	}
 	for _, tag := range tags {
-		if strings.TrimSpace(tag) == "" || utf8.RuneCountInString(tag) > MaxTicketTag || strings.ContainsRune(tag, ',') {
-			return Errorf(ErrInvalid, "a tag is 1 to %d characters, without commas", MaxTicketTag)
+		if strings.TrimSpace(tag) == "" || utf8.RuneCountInString(tag) > MaxTicketTag || strings.ContainsAny(tag, ",\r\n") {
+			return Errorf(ErrInvalid, "a tag is 1 to %d characters on one line, without commas", MaxTicketTag)
 		}
 	}
 	return nil
@@ -124,6 +126,8 @@ func ApplyTicketPatch(t *Ticket, p TicketPatch, now time.Time) error {
 		return Errorf(ErrInvalid, "assignee_id must be an agent's ID, or 0 for nobody")
 	case p.Subject != nil && (strings.TrimSpace(*p.Subject) == "" || utf8.RuneCountInString(*p.Subject) > MaxTicketSubject):
 		return Errorf(ErrInvalid, "subject must be 1 to %d characters", MaxTicketSubject)
+	case p.Subject != nil && strings.ContainsAny(*p.Subject, "\r\n"):
+		return Errorf(ErrInvalid, "subject must be one line (it becomes the email's subject)")
 	}
 	if p.Tags != nil {
 		tags, err := NormalizeTags(*p.Tags)

@@ -27,6 +27,8 @@ import (
 type mailbox struct {
 	mu   sync.Mutex
 	fail int
+	// refuse refuses every message for good (550).
+	refuse bool
 	got  []*mail.Message
 	raw  []string
 }
@@ -46,6 +48,9 @@ func (s *mailSession) Data(r io.Reader) error {
 	}
 	s.b.mu.Lock()
 	defer s.b.mu.Unlock()
+	if s.b.refuse {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
+	}
 	if s.b.fail > 0 {
 		s.b.fail--
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "mailbox busy, try again later"}
@@ -244,6 +249,33 @@ func TestTicketReplyWithoutSMTP(t *testing.T) {
 	}
 }
 
+// TestTicketReplyRefusedForGood: a mail server's permanent refusal (550)
+// fails the reply at once, with the server's words, and is not retried.
+func TestTicketReplyRefusedForGood(t *testing.T) {
+	e := newEnv(t)
+	box, cfg := startMailbox(t, 0)
+	box.refuse = true
+	e.clock.freeze()
+	e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
+	e.app.SetMailer(notify.NewMailer(cfg, slog.New(slog.DiscardHandler)), nil, e.clock.Now, nil)
+	kim := e.login("kim")
+	var tk chat.Ticket
+	kim.json("POST", e.shopPath()+"/tickets", `{"subject":"주소 변경 요청","contact":"nobody@example.com"}`, 201, &tk)
+	var reply chat.TicketReply
+	kim.json("POST", fmt.Sprintf("%s/tickets/%d/replies", e.shopPath(), tk.ID), `{"body":"변경해 드렸습니다"}`, 201, &reply)
+	e.clock.advance(time.Second)
+	e.runJobs()
+	var d ticketDetailBody
+	kim.json("GET", fmt.Sprintf("%s/tickets/%d", e.shopPath(), tk.ID), "", 200, &d)
+	if r := d.Replies[0]; r.Delivery != chat.DeliveryFailed || r.DeliveryAttempts != 1 || !strings.Contains(r.DeliveryError, "no such mailbox") {
+		t.Fatalf("refused reply %+v", r)
+	}
+	e.clock.advance(time.Hour)
+	if n := e.runJobs(); n != 0 {
+		t.Fatalf("%d more attempts", n)
+	}
+}
+
 // TestTicketListPaging: issue 11's spam case through the API. A real ticket
 // under 200 spam ones is reached by following next_cursor, and at once by
 // a filter; no page repeats one.
@@ -327,6 +359,8 @@ func ticketBadInput(t *testing.T, e *env) {
 		{name: "no subject", as: kim, method: "POST", path: shop + "/tickets", body: `{"body":"x"}`, status: 400, code: chat.ErrInvalid},
 		{name: "subject too long", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"` + long + `"}`, status: 400, code: chat.ErrInvalid},
 		{name: "subject with NUL", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"환불` + nul + `"}`, status: 400, code: chat.ErrInvalid},
+		{name: "a subject of two lines", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"환불\r\nBcc: all@example.com"}`, status: 400, code: chat.ErrInvalid},
+		{name: "a patched subject of two lines", as: kim, method: "PATCH", path: path, body: `{"subject":"환불\nBcc: all@example.com"}`, status: 400, code: chat.ErrInvalid},
 		{name: "bad priority", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"환불","priority":"asap"}`, status: 400, code: chat.ErrInvalid},
 		{name: "priority of the wrong type", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"환불","priority":3}`, status: 400, code: chat.ErrInvalid},
 		{name: "another workspace's chat", as: kim, method: "POST", path: shop + "/tickets", body: fmt.Sprintf(`{"subject":"환불","conversation_id":%d}`, otherConv.ID), status: 404, code: chat.ErrConversationNotFound},

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -63,4 +64,16 @@ func (m *Mailer) TicketReply(ctx context.Context, t TicketMail) error {
 	msg.SetMessageIDWithValue(t.MessageID())
 	msg.SetBodyString(mail.TypeTextPlain, t.Body+"\n\n---\n"+fmt.Sprintf("문의 번호 #%d / Request #%d\n", t.TicketID, t.TicketID))
 	return m.deliver(ctx, msg)
+}
+
+// Permanent reports whether the mail server refused a message for good
+// (a 5xx reply: no such mailbox, rejected as spam…): sending it again
+// cannot help, where a dropped connection or a 4xx reply may.
+func Permanent(err error) bool {
+	var se *mail.SendError
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.ErrorCode()
+	return code >= 500 && code < 600
 }
