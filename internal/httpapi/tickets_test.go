@@ -29,8 +29,8 @@ type mailbox struct {
 	fail int
 	// refuse refuses every message for good (550).
 	refuse bool
-	got  []*mail.Message
-	raw  []string
+	got    []*mail.Message
+	raw    []string
 }
 
 func (b *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &mailSession{b}, nil }
