@@ -124,13 +124,13 @@ func testMerge(t *testing.T, s chat.Store) {
 	if cu.CustomerID != "kim" || cu.Name != "김철수" || cu.Note != "VIP" || cu.Phone != "010-0000-0000" || cu.Identifiers != 2 || len(events) != 1 {
 		t.Fatalf("merged %+v, events %d", cu, len(events))
 	}
-	history, err := s.CustomerConversations(ctx, f.ws.ID, kim.ID)
+	history, err := s.CustomerConversations(ctx, f.ws.ID, kim.ID, chat.Page{})
 	must(t, err)
 	if len(history) != 2 || history[0].ID != c2.ID || history[1].ID != c1.ID {
 		t.Fatalf("history after merge %+v", history)
 	}
 	// The same history from either identifier.
-	if h, _ := s.CustomerConversations(ctx, f.ws.ID, anon.ID); len(h) != 2 {
+	if h, _ := s.CustomerConversations(ctx, f.ws.ID, anon.ID, chat.Page{}); len(h) != 2 {
 		t.Fatalf("history from the merged identifier: %d", len(h))
 	}
 }
@@ -170,7 +170,7 @@ func testBlock(t *testing.T, s chat.Store) {
 	}
 	_, _, err = openConversation(s, f.ws.ID, c.CustomerID, chat.ChannelWeb)
 	wantCode(t, err, chat.ErrCustomerBlocked)
-	blocked, err := s.BlockedCustomers(ctx, f.ws.ID)
+	blocked, err := s.BlockedCustomers(ctx, f.ws.ID, chat.Page{})
 	must(t, err)
 	if len(blocked) != 1 || blocked[0].ID != c.CustomerID {
 		t.Fatalf("blocked list %+v", blocked)
