@@ -275,8 +275,11 @@ func (db *DB) lockProfile(ctx context.Context, x q, workspaceID, customerID int6
 }
 
 // changeCustomer runs apply on a locked customer and emits customer.updated
-// with the customer as it then is.
-func (db *DB) changeCustomer(ctx context.Context, workspaceID, customerID int64, apply func(*txn, *chat.Customer) error) (*chat.Customer, []chat.Event, error) {
+// with the customer as it then is. When apply changed the profile, which
+// every identifier of the customer ID shares, each of the other
+// identifiers gets its customer.updated too, so whatever shows them (a
+// list's names) follows.
+func (db *DB) changeCustomer(ctx context.Context, workspaceID, customerID int64, profile bool, apply func(*txn, *chat.Customer) error) (*chat.Customer, []chat.Event, error) {
 	var after *chat.Customer
 	events, err := db.write(ctx, func(t *txn) error {
 		cu, err := db.lockProfile(ctx, t.q, workspaceID, customerID)
@@ -290,6 +293,24 @@ func (db *DB) changeCustomer(ctx context.Context, workspaceID, customerID int64,
 			return err
 		}
 		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventCustomerUpdated, Customer: after})
+		if !profile || after.Identifiers < 2 {
+			return nil
+		}
+		rows, err := t.query(ctx, `SELECT id FROM customers WHERE workspace_id = ? AND profile_id = ? AND id <> ? ORDER BY id`, workspaceID, after.Profile.ID, after.ID)
+		if err != nil {
+			return err
+		}
+		ids, err := scanIDs(rows)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			other, err := db.customer(ctx, t.q, workspaceID, `cu.id = ?`, id)
+			if err != nil {
+				return err
+			}
+			t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventCustomerUpdated, Customer: other})
+		}
 		return nil
 	})
 	return after, events, err
@@ -298,7 +319,7 @@ func (db *DB) changeCustomer(ctx context.Context, workspaceID, customerID int64,
 // UpdateProfile applies an agent's edit to the profile of identifier
 // customerID.
 func (db *DB) UpdateProfile(ctx context.Context, workspaceID, customerID int64, p chat.ProfilePatch) (*chat.Customer, []chat.Event, error) {
-	return db.changeCustomer(ctx, workspaceID, customerID, func(t *txn, cu *chat.Customer) error {
+	return db.changeCustomer(ctx, workspaceID, customerID, true, func(t *txn, cu *chat.Customer) error {
 		if err := p.Apply(&cu.Profile, t.now); err != nil {
 			return err
 		}
@@ -314,7 +335,7 @@ func (db *DB) ChangeCustomerID(ctx context.Context, workspaceID, customerID int6
 	if err := chat.CheckCustomerID(newID); err != nil {
 		return nil, nil, err
 	}
-	return db.changeCustomer(ctx, workspaceID, customerID, func(t *txn, cu *chat.Customer) error {
+	return db.changeCustomer(ctx, workspaceID, customerID, true, func(t *txn, cu *chat.Customer) error {
 		if cu.CustomerID == newID {
 			return nil
 		}
@@ -356,7 +377,7 @@ func (db *DB) SetCustomerTags(ctx context.Context, workspaceID, customerID int64
 	if err := chat.CheckTagIDs(tagIDs); err != nil {
 		return nil, nil, err
 	}
-	return db.changeCustomer(ctx, workspaceID, customerID, func(t *txn, cu *chat.Customer) error {
+	return db.changeCustomer(ctx, workspaceID, customerID, false, func(t *txn, cu *chat.Customer) error {
 		return db.setTags(ctx, t.q, workspaceID, chat.TagCustomer, `customer_tags`, `customer_id`, cu.ID, tagIDs)
 	})
 }
