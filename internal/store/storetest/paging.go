@@ -123,7 +123,9 @@ func testPaging(t *testing.T, s chat.Store) {
 		must(t, s.CreateInvitation(ctx, inv, fmt.Sprintf("paging-%d", i), whoOf(f.master, "master")))
 		invs = append([]int64{inv.ID}, invs...)
 	}
-	gotInv := walk(t, func(p chat.Page) ([]chat.Invitation, error) { return s.Invitations(ctx, f.ws.ID, chat.InvitationFilter{Page: p}) },
+	gotInv := walk(t, func(p chat.Page) ([]chat.Invitation, error) {
+		return s.Invitations(ctx, f.ws.ID, chat.InvitationFilter{Page: p})
+	},
 		func(inv chat.Invitation) int64 { return inv.ID },
 		func(inv chat.Invitation) chat.Cursor { return chat.Cursor{ID: inv.ID} })
 	if !slices.Equal(gotInv, invs) {
