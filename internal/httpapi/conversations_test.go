@@ -332,9 +332,8 @@ func TestLifecycleFlow(t *testing.T) {
 		t.Fatalf("start while stopped: %d %s", status, data)
 	}
 	late.json("POST", "/api/v1/widget/tickets", `{"name":"홍길동","contact":"hong@example.com","message":"환불 받고 싶어요"}`, 201, nil)
-	var page struct{ Tickets []chat.Ticket }
-	kim.json("GET", shop+"/tickets?status=open", "", 200, &page)
-	tickets := page.Tickets
+	var tickets []chat.Ticket
+	kim.json("GET", shop+"/tickets?status=open", "", 200, &tickets)
 	if len(tickets) != 1 || tickets[0].Contact != "hong@example.com" {
 		t.Fatalf("to check: %+v", tickets)
 	}

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,25 +11,13 @@ import (
 // Tickets (§7): the To check list, paged and filtered, a ticket's thread of
 // public replies and internal comments, and tickets opened from a chat.
 
-// ticketPageSize is the list's default page; a client may ask for up to
-// maxTicketPage.
-const (
-	ticketPageSize = 50
-	maxTicketPage  = 100
-)
-
-type ticketPage struct {
-	Tickets    []chat.TicketItem `json:"tickets"`
-	NextCursor string            `json:"next_cursor"`
-}
-
-// ticketFilter reads ?status=&priority=&assignee_id=&channel=&tag=&unread=&cursor=&limit=.
+// ticketFilter reads ?status=&priority=&assignee_id=&channel=&tag=&unread=.
 // status and priority take comma-separated lists; assignee_id 0 means
-// unassigned.
+// unassigned. (The page, ?limit=&cursor=, is pageOf's.)
 func (s *Server) ticketFilter(r *http.Request) (chat.TicketFilter, error) {
 	q := r.URL.Query()
 	m := memberOf(r)
-	f := chat.TicketFilter{Viewer: m.AgentID, Limit: ticketPageSize, Channel: chat.TicketChannel(q.Get("channel")), Tag: strings.TrimSpace(q.Get("tag"))}
+	f := chat.TicketFilter{Viewer: m.AgentID, Channel: chat.TicketChannel(q.Get("channel")), Tag: strings.TrimSpace(q.Get("tag"))}
 	for v := range strings.SplitSeq(q.Get("status"), ",") {
 		if st := chat.TicketStatus(strings.TrimSpace(v)); st != "" {
 			if !st.Valid() {
@@ -73,40 +60,31 @@ func (s *Server) ticketFilter(r *http.Request) (chat.TicketFilter, error) {
 	default:
 		return f, chat.Errorf(chat.ErrInvalid, "unread must be true or false")
 	}
-	if v := q.Get("cursor"); v != "" {
-		id, err := parseID(v, "cursor")
-		if err != nil {
-			return f, err
-		}
-		f.Before = id
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxTicketPage || strconv.Itoa(n) != v {
-			return f, chat.Errorf(chat.ErrInvalid, "limit must be a number from 1 to %d", maxTicketPage)
-		}
-		f.Limit = n
-	}
 	return f, nil
 }
 
+// listTickets answers a page of the To check list, newest first: an array,
+// as since v1, with the next page in a Link header (page.go).
 func (s *Server) listTickets(w http.ResponseWriter, r *http.Request) error {
+	page, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	if page.After.Key != 0 {
+		return chat.Errorf(chat.ErrInvalid, "cursor is not one this list gave")
+	}
 	f, err := s.ticketFilter(r)
 	if err != nil {
 		return err
 	}
-	size := f.Limit
-	f.Limit++ // one more tells whether there is a next page
+	f.Before, f.Limit = page.After.ID, probe(page).Limit
 	ts, err := s.store.Tickets(r.Context(), memberOf(r).WorkspaceID, f)
 	if err != nil {
 		return err
 	}
-	page := ticketPage{Tickets: nonNil(ts)}
-	if len(ts) > size {
-		page.Tickets = ts[:size]
-		page.NextCursor = strconv.FormatInt(ts[size-1].ID, 10)
-	}
-	writeJSON(w, http.StatusOK, page)
+	ts, next := nextPage(ts, page, func(t chat.TicketItem) chat.Cursor { return byID(t.ID) })
+	linkNext(w, r, next)
+	writeJSON(w, http.StatusOK, ts)
 	return nil
 }
 

@@ -2,13 +2,16 @@ package httpapi_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"mime"
 	"mime/quotedprintable"
 	"net"
+	"net/http"
 	"net/mail"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -99,12 +102,35 @@ type ticketDetailBody struct {
 	Replies []chat.TicketReply `json:"replies"`
 }
 
+// ticketPageBody is a page of the ticket list, and the path of the next
+// page from its Link header ("" on the last page).
 type ticketPageBody struct {
 	Tickets []struct {
 		chat.Ticket
 		Unread bool `json:"unread"`
-	} `json:"tickets"`
-	NextCursor string `json:"next_cursor"`
+	}
+	Next string
+}
+
+var linkNext = regexp.MustCompile(`^<([^>]+)>; rel="next"$`)
+
+// ticketPage reads a page of the ticket list as c.
+func (c *client) ticketPage(path string) ticketPageBody {
+	c.e.t.Helper()
+	req, err := http.NewRequest("GET", c.e.srv.URL+path, nil)
+	must(c.e.t, err)
+	resp, err := c.hc.Do(req)
+	must(c.e.t, err)
+	defer resp.Body.Close()
+	var page ticketPageBody
+	if resp.StatusCode != 200 {
+		c.e.t.Fatalf("GET %s: %d", path, resp.StatusCode)
+	}
+	must(c.e.t, json.NewDecoder(resp.Body).Decode(&page.Tickets))
+	if m := linkNext.FindStringSubmatch(resp.Header.Get("Link")); m != nil {
+		page.Next = m[1]
+	}
+	return page
 }
 
 // TestTicketFromChatWithEmailReply: a ticket made from a live chat takes the
@@ -197,14 +223,12 @@ func ticketFromChat(t *testing.T, e *env) {
 	}
 
 	// Unread markers: lee has not seen kim's reply; reading clears it.
-	var page ticketPageBody
-	lee.json("GET", shop+"/tickets?unread=true", "", 200, &page)
+	page := lee.ticketPage(shop + "/tickets?unread=true")
 	if len(page.Tickets) != 1 || page.Tickets[0].ID != tk.ID || !page.Tickets[0].Unread {
 		t.Fatalf("lee's unread %+v", page)
 	}
 	lee.json("POST", path+"/read", "", 204, nil)
-	page = ticketPageBody{}
-	lee.json("GET", shop+"/tickets?unread=true", "", 200, &page)
+	page = lee.ticketPage(shop + "/tickets?unread=true")
 	if len(page.Tickets) != 0 {
 		t.Fatalf("still unread %+v", page)
 	}
@@ -233,8 +257,7 @@ func TestTicketReplyWithoutSMTP(t *testing.T) {
 	v.json("POST", "/api/v1/widget/tickets", `{"name":"김영희","contact":"young@example.com","message":"영수증을 다시 받을 수 있을까요?"}`, 201, nil)
 	v2 := e.visitor("shop", "")
 	v2.json("POST", "/api/v1/widget/tickets", `{"name":"이철수","contact":"010-2345-6789","message":"배송 조회가 안 돼요"}`, 201, nil)
-	var page ticketPageBody
-	kim.json("GET", e.shopPath()+"/tickets", "", 200, &page)
+	page := kim.ticketPage(e.shopPath() + "/tickets")
 	if len(page.Tickets) != 2 || page.Tickets[0].Channel != chat.TicketWeb || !page.Tickets[0].Unread {
 		t.Fatalf("left messages %+v", page)
 	}
@@ -294,40 +317,34 @@ func ticketListPaging(t *testing.T, e *env) {
 	}
 	kim := e.login("kim")
 	seen := map[int64]bool{}
-	cursor, pages := "", 0
-	for {
-		var page ticketPageBody
-		kim.json("GET", e.shopPath()+"/tickets?status=open&limit=100&cursor="+cursor, "", 200, &page)
-		pages++
+	path, pages := e.shopPath()+"/tickets?status=open&limit=100", 0
+	for ; path != ""; pages++ {
+		page := kim.ticketPage(path)
 		for _, tk := range page.Tickets {
 			if seen[tk.ID] {
 				t.Fatalf("ticket %d twice", tk.ID)
 			}
 			seen[tk.ID] = true
 		}
-		if cursor = page.NextCursor; cursor == "" {
-			break
-		}
+		path = page.Next
 	}
 	if len(seen) != 201 || !seen[real.ID] || pages != 3 {
 		t.Fatalf("%d tickets in %d pages; the real one: %v", len(seen), pages, seen[real.ID])
 	}
-	var page ticketPageBody
-	kim.json("GET", e.shopPath()+"/tickets", "", 200, &page)
-	if len(page.Tickets) != 50 || page.NextCursor == "" {
-		t.Fatalf("default page: %d, cursor %q", len(page.Tickets), page.NextCursor)
+	page := kim.ticketPage(e.shopPath() + "/tickets")
+	if len(page.Tickets) != chat.DefaultPage || page.Next == "" {
+		t.Fatalf("default page: %d, next %q", len(page.Tickets), page.Next)
 	}
 	id := e.agents["kim"].ID
 	kim.json("PATCH", fmt.Sprintf("%s/tickets/%d", e.shopPath(), real.ID), fmt.Sprintf(`{"assignee_id":%d,"priority":"urgent"}`, id), 200, nil)
 	for _, q := range []string{fmt.Sprintf("assignee_id=%d", id), "priority=urgent,high", "status=open&priority=urgent"} {
-		page = ticketPageBody{}
-		kim.json("GET", e.shopPath()+"/tickets?"+q, "", 200, &page)
-		if len(page.Tickets) != 1 || page.Tickets[0].ID != real.ID || page.NextCursor != "" {
+		page = kim.ticketPage(e.shopPath() + "/tickets?" + q)
+		if len(page.Tickets) != 1 || page.Tickets[0].ID != real.ID || page.Next != "" {
 			t.Fatalf("%s: %+v", q, page)
 		}
 	}
-	kim.json("GET", e.shopPath()+"/tickets?assignee_id=0&limit=100", "", 200, &page)
-	if len(page.Tickets) != 100 || page.NextCursor == "" {
+	page = kim.ticketPage(e.shopPath() + "/tickets?assignee_id=0&limit=100")
+	if len(page.Tickets) != 100 || page.Next == "" {
 		t.Fatalf("unassigned %d", len(page.Tickets))
 	}
 }
@@ -389,9 +406,10 @@ func ticketBadInput(t *testing.T, e *env) {
 		{name: "a channel filter", as: kim, method: "GET", path: shop + "/tickets?channel=phone", status: 400, code: chat.ErrInvalid},
 		{name: "a foreign assignee filter", as: kim, method: "GET", path: fmt.Sprintf("%s/tickets?assignee_id=%d", shop, e.agents["olga"].ID), status: 404, code: chat.ErrAgentNotFound},
 		{name: "an assignee filter that is no ID", as: kim, method: "GET", path: shop + "/tickets?assignee_id=me", status: 400, code: chat.ErrInvalid},
-		{name: "a cursor +1", as: kim, method: "GET", path: shop + "/tickets?cursor=+1", status: 400, code: chat.ErrInvalid},
+		{name: "a cursor +1", as: kim, method: "GET", path: shop + "/tickets?cursor=%2B1", status: 400, code: chat.ErrInvalid},
+		{name: "a cursor of another list", as: kim, method: "GET", path: shop + "/tickets?cursor=1700000000.5", status: 400, code: chat.ErrInvalid},
 		{name: "a limit of 0", as: kim, method: "GET", path: shop + "/tickets?limit=0", status: 400, code: chat.ErrInvalid},
-		{name: "a limit over 100", as: kim, method: "GET", path: shop + "/tickets?limit=101", status: 400, code: chat.ErrInvalid},
+		{name: "a limit over 200", as: kim, method: "GET", path: shop + "/tickets?limit=201", status: 400, code: chat.ErrInvalid},
 		{name: "unread=yes", as: kim, method: "GET", path: shop + "/tickets?unread=yes", status: 400, code: chat.ErrInvalid},
 	})
 }

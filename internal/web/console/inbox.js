@@ -271,8 +271,8 @@ export class Inbox extends EventTarget {
   // loadTicketCount counts the open and pending tickets this agent has not
   // read (the side bar's badge), up to a page of 100.
   async loadTicketCount() {
-    const page = await this.request('GET', '/tickets?status=open,pending&unread=true&limit=100');
-    this.ticketCount = page.tickets.length + (page.next_cursor ? 1 : 0);
+    const { items, next } = await this.request('GET', '/tickets?status=open,pending&unread=true&limit=100', undefined, { page: true });
+    this.ticketCount = items.length + (next ? 1 : 0);
     this.#emit('tickets');
   }
 

@@ -1,6 +1,7 @@
 // <sodam-tickets> is the To check page (§7): every ticket — messages
 // customers left in the widget and tickets agents opened from a chat — in
-// a list paged by cursor ("load more", never cut at a fixed number) with
+// a list paged by cursor ("load more", the Link header's next page; never
+// cut at a fixed number) with
 // filters and unread markers, and beside it the open ticket: its status,
 // priority, assignee, due time and tags, its thread of public replies
 // (emailed to an email contact, with the delivery state shown) and
@@ -199,11 +200,11 @@ class Tickets extends HTMLElement {
     const n = ++this.#loading;
     this.#ref('more').disabled = true;
     try {
-      const page = await this.#inbox.request('GET', '/tickets?' + this.#query(fresh ? '' : this.#cursor));
+      const { items, next } = await this.#inbox.request('GET', '/tickets?' + this.#query(fresh ? '' : this.#cursor), undefined, { page: true });
       if (n !== this.#loading) return;
       const have = new Set(this.#items.map((tk) => tk.id));
-      this.#items.push(...page.tickets.filter((tk) => !have.has(tk.id)));
-      this.#cursor = page.next_cursor;
+      this.#items.push(...items.filter((tk) => !have.has(tk.id)));
+      this.#cursor = next;
       this.#renderList();
     } catch (err) {
       toast(locale.errorText(err));
