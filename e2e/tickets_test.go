@@ -213,13 +213,29 @@ func TestBrowserTicketFromChat(t *testing.T) {
 	agent.waitFor("the internal comment", `document.querySelector('[data-testid=ticket-reply][data-internal=true] .entry-body')?.textContent === `+js(comment)+
 		` && !document.querySelector('[data-testid=ticket-reply][data-internal=true] [data-testid=ticket-delivery]')`)
 
+	// Tags, and the list's tag filter.
+	agent.do("tag the ticket", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-tags]"), "환불, 파손"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-tags]').dispatchEvent(new Event('change', {bubbles: true}))`))
+	row := `document.querySelector("[data-testid=ticket][data-ticket-id='` + fmt.Sprint(tid) + `']")`
+	agent.waitFor("the tags on the list's row", `[...(`+row+`?.querySelectorAll('[data-field=tag]') ?? [])].map((c) => c.textContent).join() === '#환불,#파손'`)
+	look(agent, "ticket-thread-ko")
+	agent.do("filter by a tag", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-filter-tag]"), "파손"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-tag]').dispatchEvent(new Event('change', {bubbles: true}))`))
+	agent.waitFor("the tagged ticket alone", `document.querySelectorAll('`+ticketItem+`').length === 1 && `+row)
+	fill(agent, "[data-testid=ticket-filter-tag]", "배송지연")
+	agent.do("apply the tag", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-tag]').dispatchEvent(new Event('change', {bubbles: true}))`))
+	agent.waitFor("no ticket with another tag", `document.querySelectorAll('`+ticketItem+`').length === 0 && document.querySelector('[data-testid=ticket-empty]').checkVisibility()`)
+	fill(agent, "[data-testid=ticket-filter-tag]", " ")
+	agent.do("clear the tag", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-tag]').dispatchEvent(new Event('change', {bubbles: true}))`))
+	agent.waitFor("the ticket back", row)
+
 	// Statuses: pending, then solved; a public reply then waits for a reopen.
 	choose(agent, "[data-testid=ticket-status]", "pending")
 	agent.waitFor("pending in the list", `document.querySelector("[data-testid=ticket][data-ticket-id='`+fmt.Sprint(tid)+`']")?.dataset.status === 'pending'`)
 	choose(agent, "[data-testid=ticket-status]", "solved")
 	agent.click("[data-testid=ticket-reply-internal]")
 	agent.waitFor("a public reply refused until reopened", `document.querySelector('[data-testid=ticket-reply-send]').disabled && document.querySelector('[data-testid=ticket-reopen]').checkVisibility()`)
-	look(agent, "ticket-thread-ko")
+	look(agent, "ticket-solved-ko")
 	agent.click("[data-testid=ticket-reopen]")
 	agent.waitFor("open again, replies allowed", `document.querySelector('[data-testid=ticket-status]').value === 'open' && !document.querySelector('[data-testid=ticket-reply-send]').disabled`)
 	time.Sleep(1500 * time.Millisecond) // a runner tick: nothing more is sent

@@ -34,6 +34,7 @@ const markup = template(`
     <label><span data-i18n="tickets.priority"></span><select data-ref="f-priority" data-testid="ticket-filter-priority"></select></label>
     <label><span data-i18n="tickets.assignee"></span><select data-ref="f-assignee" data-testid="ticket-filter-assignee"></select></label>
     <label><span data-i18n="tickets.channel"></span><select data-ref="f-channel" data-testid="ticket-filter-channel"></select></label>
+    <label class="ticket-filter-tag"><span data-i18n="tickets.tag"></span><input type="search" maxlength="30" autocomplete="off" data-ref="f-tag" data-testid="ticket-filter-tag"></label>
     <label class="check"><input type="checkbox" data-ref="f-unread" data-testid="ticket-filter-unread"><span data-i18n="tickets.unread_only"></span></label>
   </div>
   <ul class="ticket-list" data-ref="list" data-testid="ticket-list"></ul>
@@ -101,7 +102,7 @@ class Tickets extends HTMLElement {
         this.#reload();
       });
     }
-    for (const name of ['f-priority', 'f-assignee', 'f-channel', 'f-unread']) {
+    for (const name of ['f-priority', 'f-assignee', 'f-channel', 'f-unread', 'f-tag']) {
       this.#ref(name).addEventListener('change', () => this.#reload());
     }
     this.#ref('more').addEventListener('click', () => this.#load(false));
@@ -184,6 +185,8 @@ class Tickets extends HTMLElement {
       if (this.#ref(name).value !== '') q.set(key, this.#ref(name).value);
     }
     if (this.#ref('f-unread').checked) q.set('unread', 'true');
+    const tag = this.#ref('f-tag').value.trim();
+    if (tag) q.set('tag', tag.normalize('NFC'));
     q.set('limit', PAGE);
     if (cursor) q.set('cursor', cursor);
     return q;
@@ -222,7 +225,8 @@ class Tickets extends HTMLElement {
     const as = this.#ref('f-assignee').value;
     if (as !== '' && Number(as) !== (tk.assignee_id ?? 0)) return false;
     const ch = this.#ref('f-channel').value;
-    return !ch || ch === tk.channel;
+    const tag = this.#ref('f-tag').value.trim().normalize('NFC');
+    return (!ch || ch === tk.channel) && (!tag || (tk.tags ?? []).includes(tag));
   }
 
   #redraw() {
@@ -261,7 +265,8 @@ class Tickets extends HTMLElement {
         tk.priority !== 'normal' ? h('span', { class: 'chip priority', dataset: { priority: tk.priority, field: 'priority' } }, t('priority.' + tk.priority)) : null,
         h('span', { class: 'ticket-who', dataset: { field: 'name' } }, [tk.name, `#${tk.id}`].filter(Boolean).join(' · ')),
         due ? h('span', { class: overdue ? 'due overdue' : 'due', title: exactTime(due) }, t(overdue ? 'tickets.overdue' : 'tickets.due_short', { time: shortTime(due) })) : null,
-        tk.replies ? h('span', { class: 'ticket-count', title: t('tickets.replies', { n: tk.replies }) }, `💬 ${tk.replies}`) : null)));
+        tk.replies ? h('span', { class: 'ticket-count', title: t('tickets.replies', { n: tk.replies }) }, t('tickets.reply_count', { n: tk.replies })) : null,
+        ...(tk.tags ?? []).map((tag) => h('span', { class: 'chip tag', dataset: { field: 'tag' } }, '#' + tag)))));
     return li;
   }
 
