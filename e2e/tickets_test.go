@@ -81,6 +81,11 @@ func openTickets(p *tab) {
 
 const ticketItem = `[data-testid=ticket-list] [data-testid=ticket]`
 
+// row0 is the list's row of ticket id, as a JavaScript expression.
+func row0(id int64) string {
+	return `document.querySelector("[data-testid=ticket][data-ticket-id='` + fmt.Sprint(id) + `']")`
+}
+
 // TestBrowserLeaveMessage: outside business hours the widget offers the
 // leave-a-message form; what the visitor leaves appears live and unread on
 // the To check page; the agent answers (a phone contact: kept, not
@@ -213,6 +218,17 @@ func TestBrowserTicketFromChat(t *testing.T) {
 	agent.waitFor("the internal comment", `document.querySelector('[data-testid=ticket-reply][data-internal=true] .entry-body')?.textContent === `+js(comment)+
 		` && !document.querySelector('[data-testid=ticket-reply][data-internal=true] [data-testid=ticket-delivery]')`)
 
+	// A due time, entered in the workspace's time zone (Asia/Seoul).
+	choose(agent, "[data-testid=ticket-due]", "2026-12-05T18:00")
+	agent.waitFor("the due time on the list's row", row0(tid)+`?.querySelector('.due')`)
+	stored, err := s.node.Store.Ticket(context.Background(), s.ws.ID, tid, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC); stored.DueAt == nil || !stored.DueAt.Equal(want) {
+		t.Fatalf("due at %v, want %v (18:00 in Seoul)", stored.DueAt, want)
+	}
+
 	// Tags, and the list's tag filter.
 	agent.do("tag the ticket", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-tags]"), "환불, 파손"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-tags]').dispatchEvent(new Event('change', {bubbles: true}))`))
@@ -281,6 +297,21 @@ func TestBrowserTicketList(t *testing.T) {
 	choose(agent, "[data-testid=ticket-filter-priority]", "")
 	agent.click("[data-testid=ticket-filter-unread]")
 	agent.waitFor("61 unread again", count+` === 50`)
+
+	// A call becomes a ticket from nothing: name and contact typed in.
+	agent.click("[data-testid=ticket-filter-unread]")
+	agent.click("[data-testid=ticket-new]")
+	agent.waitFor("the dialog asking who called", `document.querySelector('[data-testid=ticket-dialog]').open && document.querySelector('[data-testid=ticket-new-contact]').checkVisibility()`)
+	agent.do("describe the call", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-new-name]"), "이도윤"),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-new-contact]"), "내일 오후"),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-new-subject]"), "전화 문의 — 단체 주문 견적"))
+	agent.click("[data-testid=ticket-new-save]")
+	agent.waitFor("a contact that is neither refused", `document.querySelector('[data-testid=ticket-new-error]').dataset.code === 'invalid_input' && document.querySelector('[data-testid=ticket-dialog]').open`)
+	fill(agent, "[data-testid=ticket-new-contact]", "doyun@example.com")
+	agent.click("[data-testid=ticket-new-save]")
+	agent.waitFor("the call's ticket open and first in the list", `document.querySelector('[data-testid=ticket-subject]').textContent === '전화 문의 — 단체 주문 견적'`+
+		` && document.querySelector('`+ticketItem+`').querySelector('[data-field=title]').textContent === '전화 문의 — 단체 주문 견적'`+
+		` && document.querySelector('[data-testid=ticket-tab-transcript]').hidden && document.querySelector('[data-testid=ticket-composer-help]').textContent.includes('doyun@example.com')`)
 
 	// On a phone, in English.
 	agent.click("[data-testid=nav-language]")

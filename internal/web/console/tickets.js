@@ -10,6 +10,7 @@
 // current.
 import { h } from '../shared/dom.js';
 import { transcriptLine } from './details.js';
+import { openTicketDialog } from './ticketcreate.js';
 import { dateFormat, exactTime, formError, locale, t } from './i18n.js';
 import { isActive } from './session.js';
 import { stamp, template } from './template.js';
@@ -22,7 +23,10 @@ const PAGE = 50;
 const markup = template(`
 <div class="tickets-layout" data-ref="layout" data-view="list">
 <section class="ticket-index" data-testid="ticket-index">
-  <h1 data-i18n="tickets.heading"></h1>
+  <div class="ticket-index-head">
+    <h1 data-i18n="tickets.heading"></h1>
+    <button type="button" class="primary" data-ref="new" data-i18n="tickets.new" data-testid="ticket-new"></button>
+  </div>
   <div class="segmented ticket-filter" role="group" data-i18n-attr="aria-label:tickets.filter" data-testid="ticket-filter">
     <button type="button" data-status="active" data-i18n="tickets.view_active" data-testid="ticket-filter-active"></button>
     <button type="button" data-status="open" data-i18n="ticket_status.open" data-testid="ticket-filter-open"></button>
@@ -106,6 +110,7 @@ class Tickets extends HTMLElement {
       this.#ref(name).addEventListener('change', () => this.#reload());
     }
     this.#ref('more').addEventListener('click', () => this.#load(false));
+    this.#ref('new').addEventListener('click', () => openTicketDialog(this.#inbox));
     this.#ref('back').addEventListener('click', () => { location.hash = '#/tickets'; });
     this.#ref('props').addEventListener('change', (e) => this.#saveProp(e.target));
     this.#ref('props').addEventListener('submit', (e) => e.preventDefault());
