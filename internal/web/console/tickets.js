@@ -372,6 +372,12 @@ class Tickets extends HTMLElement {
         h('div', { class: 'entry-head' }, h('strong', {}, who || t('msg.visitor')), h('sodam-time', { datetime: tk.created_at })),
         h('p', { class: 'entry-body' }, tk.message)));
     }
+    if (tk.note) {
+      // A processing note (PATCH note; what To check kept before threads).
+      entries.push(h('li', { class: 'ticket-entry internal', dataset: { testid: 'ticket-note' } },
+        h('div', { class: 'entry-head' }, h('strong', {}, t('tickets.note'))),
+        h('p', { class: 'entry-body' }, tk.note)));
+    }
     for (const r of this.#replies) {
       const author = this.#inbox.members.get(r.author_id)?.name ?? `#${r.author_id}`;
       entries.push(h('li', { class: r.internal ? 'ticket-entry internal' : 'ticket-entry public', dataset: { testid: 'ticket-reply', replyId: r.id, internal: String(r.internal), delivery: r.delivery } },
