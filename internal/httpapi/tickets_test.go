@@ -428,3 +428,54 @@ func decodeQP(t *testing.T, m *mail.Message) string {
 	must(t, err)
 	return string(b)
 }
+
+// TestTicketEventsLive: ticket events reach every agent's console socket
+// as they commit — a new ticket, a reply with its delivery state, the
+// delivery's change — and never a visitor's, not even the visitor the
+// ticket was made from.
+func TestTicketEventsLive(t *testing.T) {
+	e := newEnv(t)
+	_, cfg := startMailbox(t, 0)
+	e.clock.freeze()
+	e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
+	e.app.SetMailer(notify.NewMailer(cfg, slog.New(slog.DiscardHandler)), nil, e.clock.Now, nil)
+	kim, lee := e.login("kim"), e.login("lee")
+	visitor := e.visitor("shop", "")
+	conv := visitor.start()
+	kim.json("POST", e.convPath(conv.ID)+"/assign", "", 200, nil)
+	kim.json("PATCH", e.convPath(conv.ID)+"/customer", `{"email":"hong@example.com"}`, 200, nil)
+	visWS := visitor.mustSocket(fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d", visitor.bearer, conv.ID))
+	visWS.next("ready")
+	leeWS := lee.mustSocket(e.shopPath() + "/ws")
+	leeWS.next("ready")
+
+	var tk chat.Ticket
+	kim.json("POST", e.shopPath()+"/tickets", fmt.Sprintf(`{"subject":"환불 요청","conversation_id":%d}`, conv.ID), 201, &tk)
+	type ticketEvent struct {
+		Type        chat.EventType    `json:"type"`
+		Ticket      *chat.Ticket      `json:"ticket"`
+		TicketReply *chat.TicketReply `json:"ticket_reply"`
+	}
+	next := func(typ chat.EventType) ticketEvent {
+		t.Helper()
+		for {
+			var ev ticketEvent
+			must(t, json.Unmarshal(leeWS.next("event").Event, &ev))
+			if ev.Type == typ {
+				return ev
+			}
+		}
+	}
+	if ev := next(chat.EventTicketCreated); ev.Ticket == nil || ev.Ticket.ID != tk.ID || ev.Ticket.Subject != "환불 요청" {
+		t.Fatalf("ticket.created %+v", ev)
+	}
+	kim.json("POST", fmt.Sprintf("%s/tickets/%d/replies", e.shopPath(), tk.ID), `{"body":"환불 접수되었습니다"}`, 201, nil)
+	if ev := next(chat.EventTicketReplied); ev.TicketReply == nil || ev.TicketReply.Delivery != chat.DeliveryQueued || ev.Ticket.Replies != 1 {
+		t.Fatalf("ticket.replied %+v", ev)
+	}
+	e.runJobs()
+	if ev := next(chat.EventTicketDelivery); ev.TicketReply == nil || ev.TicketReply.Delivery != chat.DeliverySent {
+		t.Fatalf("ticket.delivery %+v", ev)
+	}
+	visWS.quiet("event")
+}
