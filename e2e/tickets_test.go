@@ -295,6 +295,13 @@ func TestBrowserTicketList(t *testing.T) {
 	agent.waitFor("the real one alone", count+` === 1 && document.querySelector('`+ticketItem+`').dataset.priority === 'urgent'`)
 	look(agent, "ticket-list-ko")
 	choose(agent, "[data-testid=ticket-filter-priority]", "")
+	agent.waitFor("every ticket again", count+` === 50`)
+	// Words find it too: an order number it quotes.
+	agent.do("search for the order number", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-filter-text]"), "20261201-0007"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-text]').dispatchEvent(new Event('change', {bubbles: true}))`))
+	agent.waitFor("the real one found by its order number", count+` === 1 && document.querySelector('`+ticketItem+`').dataset.ticketId === '`+fmt.Sprint(real.ID)+`'`)
+	fill(agent, "[data-testid=ticket-filter-text]", " ")
+	agent.do("clear the search", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-text]').dispatchEvent(new Event('change', {bubbles: true}))`))
 	agent.click("[data-testid=ticket-filter-unread]")
 	agent.waitFor("61 unread again", count+` === 50`)
 

@@ -429,6 +429,10 @@ type TicketFilter struct {
 	AssigneeID *int64
 	Channel    TicketChannel // "": both
 	Tag        string
+	// Text, when set, keeps tickets whose subject, message, name or
+	// contact contains it (case-folded substring: Korean words match
+	// inside longer words and before particles).
+	Text string
 	// Viewer is whose unread markers the list carries; Unread keeps only
 	// the tickets unread for them.
 	Viewer int64

@@ -5,13 +5,15 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
 // Tickets (§7): the To check list, paged and filtered, a ticket's thread of
 // public replies and internal comments, and tickets opened from a chat.
 
-// ticketFilter reads ?status=&priority=&assignee_id=&channel=&tag=&unread=.
+// ticketFilter reads ?status=&priority=&assignee_id=&channel=&tag=&unread=&q=.
 // status and priority take comma-separated lists; assignee_id 0 means
 // unassigned. (The page, ?limit=&cursor=, is pageOf's.)
 func (s *Server) ticketFilter(r *http.Request) (chat.TicketFilter, error) {
@@ -34,6 +36,10 @@ func (s *Server) ticketFilter(r *http.Request) (chat.TicketFilter, error) {
 			f.Priorities = append(f.Priorities, p)
 		}
 	}
+	if f.Text = strings.TrimSpace(q.Get("q")); len([]rune(f.Text)) > 100 {
+		return f, chat.Errorf(chat.ErrInvalid, "q must be at most 100 characters")
+	}
+	f.Text = norm.NFC.String(f.Text)
 	if f.Channel != "" && !f.Channel.Valid() {
 		return f, chat.Errorf(chat.ErrInvalid, "channel must be web or chat")
 	}

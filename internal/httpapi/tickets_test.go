@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -337,7 +338,7 @@ func ticketListPaging(t *testing.T, e *env) {
 	}
 	id := e.agents["kim"].ID
 	kim.json("PATCH", fmt.Sprintf("%s/tickets/%d", e.shopPath(), real.ID), fmt.Sprintf(`{"assignee_id":%d,"priority":"urgent"}`, id), 200, nil)
-	for _, q := range []string{fmt.Sprintf("assignee_id=%d", id), "priority=urgent,high", "status=open&priority=urgent"} {
+	for _, q := range []string{fmt.Sprintf("assignee_id=%d", id), "priority=urgent,high", "status=open&priority=urgent", "q=" + url.QueryEscape("두 번")} {
 		page = kim.ticketPage(e.shopPath() + "/tickets?" + q)
 		if len(page.Tickets) != 1 || page.Tickets[0].ID != real.ID || page.Next != "" {
 			t.Fatalf("%s: %+v", q, page)
@@ -410,6 +411,7 @@ func ticketBadInput(t *testing.T, e *env) {
 		{name: "a cursor of another list", as: kim, method: "GET", path: shop + "/tickets?cursor=1700000000.5", status: 400, code: chat.ErrInvalid},
 		{name: "a limit of 0", as: kim, method: "GET", path: shop + "/tickets?limit=0", status: 400, code: chat.ErrInvalid},
 		{name: "a limit over 200", as: kim, method: "GET", path: shop + "/tickets?limit=201", status: 400, code: chat.ErrInvalid},
+		{name: "a query over 100 characters", as: kim, method: "GET", path: shop + "/tickets?q=" + strings.Repeat("가", 101), status: 400, code: chat.ErrInvalid},
 		{name: "unread=yes", as: kim, method: "GET", path: shop + "/tickets?unread=yes", status: 400, code: chat.ErrInvalid},
 	})
 }

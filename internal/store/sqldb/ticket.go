@@ -203,6 +203,12 @@ func (db *DB) Tickets(ctx context.Context, workspaceID int64, f chat.TicketFilte
 		query += ` AND EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag = ?)`
 		args = append(args, f.Tag)
 	}
+	if f.Text != "" {
+		like := "%" + likeEscaper.Replace(strings.ToLower(f.Text)) + "%"
+		query += ` AND (LOWER(t.subject) LIKE ? ESCAPE '\' OR LOWER(t.message) LIKE ? ESCAPE '\' OR LOWER(t.name) LIKE ? ESCAPE '\'
+			OR LOWER(t.contact) LIKE ? ESCAPE '\')`
+		args = append(args, like, like, like, like)
+	}
 	if f.Unread {
 		query += ` AND NOT EXISTS (SELECT 1 FROM ticket_reads r WHERE r.agent_id = ? AND r.ticket_id = t.id AND r.seen_at >= t.activity_at)`
 		args = append(args, f.Viewer)
@@ -442,3 +448,6 @@ func (db *DB) Analyze(ctx context.Context) error {
 	_, err := db.w.ExecContext(ctx, `ANALYZE`)
 	return err
 }
+
+// likeEscaper makes text match itself in a LIKE pattern (ESCAPE '\').
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

@@ -208,6 +208,13 @@ func testTicketPaging(t *testing.T, s chat.Store) {
 	if len(seen) != 201 || !seen[real.ID] || pages != 5 {
 		t.Fatalf("paged %d tickets in %d pages; the real one found: %v", len(seen), pages, seen[real.ID])
 	}
+	// Words find it: inside longer words, before particles, any case.
+	for q, want := range map[string]int{"두 번": 1, "결제": 1, "PARK@": 1, "대출": 200, "대출 안내 1": 111, "%": 0, "_": 0, "안내 1_": 0} {
+		got := allTickets(t, s, f.ws.ID, chat.TicketFilter{Text: q})
+		if len(got) != want || (want == 1 && got[0].ID != real.ID) {
+			t.Fatalf("text %q: %d tickets, want %d", q, len(got), want)
+		}
+	}
 	// Filters reach it without paging: spam solved in bulk, or assigned.
 	kim := f.a1.AgentID
 	_, _, err = s.UpdateTicket(ctx, f.ws.ID, real.ID, chat.TicketPatch{AssigneeID: &kim})

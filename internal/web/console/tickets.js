@@ -38,6 +38,7 @@ const markup = template(`
     <label><span data-i18n="tickets.priority"></span><select data-ref="f-priority" data-testid="ticket-filter-priority"></select></label>
     <label><span data-i18n="tickets.assignee"></span><select data-ref="f-assignee" data-testid="ticket-filter-assignee"></select></label>
     <label><span data-i18n="tickets.channel"></span><select data-ref="f-channel" data-testid="ticket-filter-channel"></select></label>
+    <label class="ticket-filter-text"><span data-i18n="tickets.search"></span><input type="search" maxlength="100" autocomplete="off" data-i18n-attr="placeholder:tickets.search_hint" data-ref="f-text" data-testid="ticket-filter-text"></label>
     <label class="ticket-filter-tag"><span data-i18n="tickets.tag"></span><input type="search" maxlength="30" autocomplete="off" data-ref="f-tag" data-testid="ticket-filter-tag"></label>
     <label class="check"><input type="checkbox" data-ref="f-unread" data-testid="ticket-filter-unread"><span data-i18n="tickets.unread_only"></span></label>
   </div>
@@ -106,7 +107,7 @@ class Tickets extends HTMLElement {
         this.#reload();
       });
     }
-    for (const name of ['f-priority', 'f-assignee', 'f-channel', 'f-unread', 'f-tag']) {
+    for (const name of ['f-priority', 'f-assignee', 'f-channel', 'f-unread', 'f-tag', 'f-text']) {
       this.#ref(name).addEventListener('change', () => this.#reload());
     }
     this.#ref('more').addEventListener('click', () => this.#load(false));
@@ -192,6 +193,8 @@ class Tickets extends HTMLElement {
     if (this.#ref('f-unread').checked) q.set('unread', 'true');
     const tag = this.#ref('f-tag').value.trim();
     if (tag) q.set('tag', tag.normalize('NFC'));
+    const text = this.#ref('f-text').value.trim();
+    if (text) q.set('q', text.normalize('NFC'));
     q.set('limit', PAGE);
     if (cursor) q.set('cursor', cursor);
     return q;
@@ -231,7 +234,9 @@ class Tickets extends HTMLElement {
     if (as !== '' && Number(as) !== (tk.assignee_id ?? 0)) return false;
     const ch = this.#ref('f-channel').value;
     const tag = this.#ref('f-tag').value.trim().normalize('NFC');
-    return (!ch || ch === tk.channel) && (!tag || (tk.tags ?? []).includes(tag));
+    const text = this.#ref('f-text').value.trim().normalize('NFC').toLowerCase();
+    const hay = [tk.subject, tk.message, tk.name, tk.contact].join('\n').toLowerCase();
+    return (!ch || ch === tk.channel) && (!tag || (tk.tags ?? []).includes(tag)) && (!text || hay.includes(text));
   }
 
   #redraw() {
