@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	netmail "net/mail"
 	"strings"
 
 	mail "github.com/wneessen/go-mail"
@@ -41,12 +42,17 @@ func (m *Mailer) TicketReply(ctx context.Context, t TicketMail) error {
 		return fmt.Errorf("no SMTP server is configured")
 	}
 	msg := mail.NewMsg()
+	// The sender is the configured address under the workspace's name
+	// (SODAM_SMTP_FROM may carry a name of its own: "Sodam <help@…>").
 	from := m.cfg.From
+	if a, err := netmail.ParseAddress(from); err == nil {
+		from = a.Address
+	}
 	if t.Workspace != "" {
 		if err := msg.FromFormat(t.Workspace, from); err != nil {
 			return fmt.Errorf("from address: %w", err)
 		}
-	} else if err := msg.From(from); err != nil {
+	} else if err := msg.From(m.cfg.From); err != nil {
 		return fmt.Errorf("from address: %w", err)
 	}
 	if err := msg.To(t.To); err != nil {
@@ -59,7 +65,6 @@ func (m *Mailer) TicketReply(ctx context.Context, t TicketMail) error {
 	msg.Subject(fmt.Sprintf("[#%d] %s", t.TicketID, subject))
 	if t.Domain == "" {
 		_, t.Domain, _ = strings.Cut(from, "@")
-		t.Domain = strings.Trim(t.Domain, "<> ")
 	}
 	msg.SetMessageIDWithValue(t.MessageID())
 	msg.SetBodyString(mail.TypeTextPlain, t.Body+"\n\n---\n"+fmt.Sprintf("문의 번호 #%d / Request #%d\n", t.TicketID, t.TicketID))
