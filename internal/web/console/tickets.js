@@ -261,13 +261,16 @@ class Tickets extends HTMLElement {
     const title = tk.subject || firstLine(tk.message);
     const due = tk.due_at && tk.status !== 'solved' ? new Date(tk.due_at) : null;
     const overdue = due && due.getTime() < Date.now();
+    // The open ticket is being read, whatever a page fetched before its
+    // read mark says.
+    const unread = Boolean(tk.unread) && this.#open?.id !== tk.id;
     const li = h('li', {
-      class: 'ticket', dataset: { testid: 'ticket', ticketId: tk.id, status: tk.status, priority: tk.priority, unread: String(Boolean(tk.unread)) },
+      class: 'ticket', dataset: { testid: 'ticket', ticketId: tk.id, status: tk.status, priority: tk.priority, unread: String(unread) },
       'aria-current': this.#open?.id === tk.id ? 'true' : null,
     },
     h('a', { href: `#/tickets/${tk.id}`, class: 'ticket-link' },
       h('span', { class: 'ticket-line' },
-        tk.unread ? h('span', { class: 'unread-dot', title: t('tickets.unread'), dataset: { testid: 'ticket-unread' } }) : null,
+        unread ? h('span', { class: 'unread-dot', title: t('tickets.unread'), dataset: { testid: 'ticket-unread' } }) : null,
         h('strong', { class: 'ticket-name', dataset: { field: 'title' } }, title),
         h('sodam-time', { datetime: tk.activity_at || tk.created_at })),
       h('span', { class: 'ticket-line ticket-sub' },
@@ -310,6 +313,7 @@ class Tickets extends HTMLElement {
       const { ticket, replies } = await this.#inbox.request('GET', `/tickets/${id}`);
       this.#open = ticket;
       this.#replies = replies;
+      this.#renderList();
       this.#tab = 'thread';
       this.#ref('view').hidden = false;
       this.#renderTicket();
