@@ -47,7 +47,16 @@ func (a *App) SetMailer(m *notify.Mailer, retries []time.Duration, now func() ti
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a.tickets = ticketMail{mailer: m, retries: retries, now: now, log: log}
+	a.tickets.Store(&ticketMail{mailer: m, retries: retries, now: now, log: log})
+}
+
+// mail is how this node emails ticket replies: as SetMailer said, or no
+// SMTP at all.
+func (a *App) mail() ticketMail {
+	if m := a.tickets.Load(); m != nil {
+		return *m
+	}
+	return ticketMail{retries: DefaultReplyRetries, now: time.Now, log: slog.Default()}
 }
 
 // CreateTicket stores a left message, or a ticket an agent opened (t is
@@ -68,7 +77,7 @@ func (a *App) UpdateTicket(ctx context.Context, workspaceID, id int64, p chat.Ti
 // public reply to an email contact is queued for sending when this node
 // has SMTP configured.
 func (a *App) ReplyToTicket(ctx context.Context, r *chat.TicketReply) error {
-	events, err := a.store.AddTicketReply(ctx, r, a.tickets.mailer != nil)
+	events, err := a.store.AddTicketReply(ctx, r, a.mail().mailer != nil)
 	a.publish(ctx, events)
 	return err
 }
@@ -79,10 +88,7 @@ func (a *App) ReplyToTicket(ctx context.Context, r *chat.TicketReply) error {
 // and records its outcome itself, so a failed attempt completes the job
 // after rescheduling it: the runner's lease is not the retry timer.
 func (a *App) emailReply(ctx context.Context, j chat.Job) error {
-	m := a.tickets
-	if m.now == nil { // SetMailer was never called: no SMTP on this node
-		m = ticketMail{retries: DefaultReplyRetries, now: time.Now, log: slog.Default()}
-	}
+	m := a.mail()
 	r, tk, err := a.store.TicketReply(ctx, j.WorkspaceID, j.RefID)
 	if chat.ErrorCode(err) == chat.ErrNotFound {
 		return nil
