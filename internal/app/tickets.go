@@ -84,9 +84,10 @@ func (a *App) ReplyToTicket(ctx context.Context, r *chat.TicketReply) error {
 
 // emailReply is the JobTicketEmail handler: one attempt to email reply
 // j.RefID. A permanent refusal (5xx) fails at once; anything else is
-// retried after the next of m.retries. It runs outside any transaction (the mail server may be slow)
-// and records its outcome itself, so a failed attempt completes the job
-// after rescheduling it: the runner's lease is not the retry timer.
+// retried after the next of m.retries. It runs outside any transaction
+// (the mail server may be slow) and records its outcome itself: a failed
+// attempt moves the job to its retry time, so the runner's completion
+// leaves it (the lease is not the retry timer).
 func (a *App) emailReply(ctx context.Context, j chat.Job) error {
 	m := a.mail()
 	r, tk, err := a.store.TicketReply(ctx, j.WorkspaceID, j.RefID)

@@ -141,7 +141,8 @@ class Details extends HTMLElement {
     this.#ref('note-form').addEventListener('submit', (e) => this.#saveNote(e));
     this.#ref('note-revert').addEventListener('click', () => this.#inbox.drafts.set(this.#id, 'note', null));
     this.#ref('create-ticket').addEventListener('click', () => {
-      const c = this.#inbox.conversations.get(this.#id);
+      // Live or closed: a closed chat not in the loaded lists still has its ID.
+      const c = this.#inbox.conversations.get(this.#id) ?? (this.#id ? { id: this.#id } : null);
       if (c) openTicketDialog(this.#inbox, c);
     });
     this.#ref('customer-id-form').addEventListener('submit', (e) => {
