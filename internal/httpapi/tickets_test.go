@@ -247,6 +247,13 @@ func ticketFromChat(t *testing.T, e *env) {
 	if reply.Delivery != chat.DeliveryQueued {
 		t.Fatalf("reply after reopening %+v", reply)
 	}
+	// A closed chat makes a ticket too (§7.2: live or closed).
+	kim.json("POST", e.convPath(conv.ID)+"/close", "", 200, nil)
+	var later chat.Ticket
+	kim.json("POST", shop+"/tickets", fmt.Sprintf(`{"subject":"교환 요청","conversation_id":%d}`, conv.ID), 201, &later)
+	if later.ConversationID != conv.ID || later.Channel != chat.TicketChat || later.Contact != "hong@example.com" {
+		t.Fatalf("ticket from a closed chat %+v", later)
+	}
 }
 
 // TestTicketReplyWithoutSMTP: with no SMTP configured a public reply is
