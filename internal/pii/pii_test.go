@@ -122,7 +122,7 @@ func TestKeyring(t *testing.T) {
 	if _, err := other.Open(1, 7, sealed); !errors.Is(err, ErrOpen) {
 		t.Fatalf("another key opened it: %v", err)
 	}
-	if other.ID() == k.ID() {
+	if other.KeyID() == k.KeyID() {
 		t.Fatal("two keys share an ID")
 	}
 	key := GenerateKey()

@@ -39,9 +39,9 @@ func NewKeyring(master []byte) (*Keyring, error) {
 	return &Keyring{master: append([]byte(nil), master...), id: hex.EncodeToString(id)}, nil
 }
 
-// ID names the key without revealing it: the database records it, so a
+// KeyID names the key without revealing it: the database records it, so a
 // node started with another key refuses to serve.
-func (k *Keyring) ID() string { return k.id }
+func (k *Keyring) KeyID() string { return k.id }
 
 func (k *Keyring) aead(workspaceID int64) (cipher.AEAD, error) {
 	if a, ok := k.aeads.Load(workspaceID); ok {
