@@ -27,6 +27,7 @@ type App struct {
 	store   chat.Store
 	pub     Publisher
 	metrics *metrics.Metrics
+	sealer  chat.Sealer // pii.go
 }
 
 // New returns the application layer over store, publishing through pub.

@@ -1,7 +1,9 @@
 package chat
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"slices"
 
 	"github.com/sodam-chat/sodam/internal/pii"
@@ -163,3 +165,19 @@ const (
 	AuditPIIUnmask      = "pii.unmask"
 	EventMessageUpdated = EventType("message.updated")
 )
+
+// UnmarshalJSON decodes p over its current value, as settings patches do,
+// except Kinds: a pii object without kinds means every kind, whatever
+// was chosen before. Unknown fields are refused.
+func (p *PIISettings) UnmarshalJSON(b []byte) error {
+	type plain PIISettings
+	q := plain(*p)
+	q.Kinds = nil
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&q); err != nil {
+		return err
+	}
+	*p = PIISettings(q)
+	return nil
+}

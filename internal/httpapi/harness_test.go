@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/sodam-chat/sodam/internal/pii"
 	"io"
 	"log/slog"
 	"net"
@@ -46,6 +47,8 @@ type env struct {
 	// clock is the server's; it runs with the wall clock until a test
 	// freezes or moves it.
 	clock *clock
+	// keys seal masked originals (pii_test.go).
+	keys *pii.Keyring
 }
 
 // clock is a settable time source: the wall clock plus an offset, or a
@@ -130,7 +133,11 @@ func newEnvOn(t *testing.T, kind string, configure func(*httpapi.Config)) *env {
 	if configure != nil {
 		configure(&cfg)
 	}
-	e.srv.Config.Handler = httpapi.New(cfg, store, app.New(store, hub, nil), e.files, hub, log).Handler()
+	a := app.New(store, hub, nil)
+	e.keys, err = pii.NewKeyring(pii.GenerateKey())
+	must(t, err)
+	a.UsePII(e.keys)
+	e.srv.Config.Handler = httpapi.New(cfg, store, a, e.files, hub, log).Handler()
 	t.Cleanup(func() {
 		cancel()
 		e.srv.Close()

@@ -55,7 +55,7 @@ type Finding struct {
 
 // Scan returns the findings in text, in order, without overlaps.
 func Scan(text string) []Finding {
-	if !mayHold(text) {
+	if !MayHold(text) {
 		return nil
 	}
 	s := newScanner(text)
@@ -65,9 +65,9 @@ func Scan(text string) []Finding {
 	return s.resolve()
 }
 
-// mayHold is a quick test: every kind needs a digit or an @ (full-width
+// MayHold is a quick test: every kind needs a digit or an @ (full-width
 // ones included), so most chat lines are done after one pass over bytes.
-func mayHold(text string) bool {
+func MayHold(text string) bool {
 	for i := 0; i < len(text); i++ {
 		c := text[i]
 		if c >= '0' && c <= '9' || c == '@' {

@@ -24,7 +24,7 @@ import (
 // masks. A new copy (a search index, a webhook outbox, an export) is
 // either derived from the masked text or updated in rewriteMessageText.
 
-// masksJSON is the masks column: '' for none.
+// masksJSON is the masks column: ” for none.
 func masksJSON(m []pii.Span) string {
 	if len(m) == 0 {
 		return ""
@@ -147,7 +147,20 @@ func (db *DB) MaskMessage(ctx context.Context, workspaceID, conversationID, mess
 	if err != nil {
 		return chat.Message{}, nil, err
 	}
+	db.afterRewrite(ctx, events)
 	return out, events, nil
+}
+
+// afterRewrite moves the write-ahead log into the database file and
+// empties it once text was rewritten, so that the text a mask hid is not
+// left in the log's old frames (SQLite; secure_delete zeroes it in the
+// pages). It is best effort: a checkpoint that readers hold up leaves the
+// frames to be overwritten as the log is reused.
+func (db *DB) afterRewrite(ctx context.Context, events []chat.Event) {
+	if db.d.Checkpoint == "" || len(events) == 0 {
+		return
+	}
+	db.read().exec(ctx, db.d.Checkpoint) //nolint:errcheck // best effort, as above
 }
 
 // rewriteMessageText is the one step that changes a stored message's
@@ -331,6 +344,7 @@ func (db *DB) UnmaskMessage(ctx context.Context, workspaceID, conversationID, me
 	if err != nil {
 		return chat.Message{}, nil, nil, err
 	}
+	db.afterRewrite(ctx, events)
 	return out, originals, events, nil
 }
 
