@@ -204,7 +204,7 @@ export class PII {
     const mayView = this.#may(s.view_role);
     const mayRestore = this.#may(s.restore_role);
     const error = h('p', { class: 'form-error', role: 'alert', dataset: { testid: 'unmask-error' } });
-    const reason = h('textarea', { name: 'reason', rows: 2, maxlength: 500, required: true, dataset: { testid: 'unmask-reason' } });
+    const reason = h('textarea', { name: 'reason', rows: 2, maxlength: 500, 'aria-required': 'true', dataset: { testid: 'unmask-reason' } });
     const permanent = h('input', { type: 'checkbox', name: 'permanent', dataset: { testid: 'unmask-permanent' }, disabled: !mayRestore, checked: !mayView });
     const form = h('form', { method: 'dialog' },
       h('h2', { id: 'unmask-title' }, t('pii.unmask_title')),
