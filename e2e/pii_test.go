@@ -183,3 +183,63 @@ func TestBrowserPII(t *testing.T) {
 	}
 	look(admin, "pii-audit-ko")
 }
+
+// TestBrowserPIIPhone: on a phone, in English, in suggest mode, a master
+// masks a finding with one tap, sees the original with a reason, and
+// switches the workspace to automatic masking on the settings card.
+func TestBrowserPIIPhone(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	master := newTab(t, root, "master")
+	phone(master)
+	master.goTo(s.baseURL + "/console/")
+	master.waitFor("the sign-in form", `!document.querySelector('#login').hidden`)
+	choose(master, "[data-testid=login-language]", "en")
+	master.waitFor("the sign-in form in English", `document.querySelector('[data-testid=login-submit]').textContent === 'Sign in'`)
+	master.do("fill in the sign-in form",
+		chromedp.SendKeys(chromedp.CSS("[data-testid=login-email]"), adminEmail),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=login-password]"), adminPassword))
+	master.click("[data-testid=login-submit]")
+	master.waitFor("the console live", `!document.querySelector('#app').hidden && document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
+
+	visitor := newTab(t, root, "visitor")
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	const text = "결제한 카드가 4111 1111 1111 1111 이에요. 메일은 minji@naver.com으로 주세요"
+	widgetSend(visitor, text)
+	widgetShows(visitor, "visitor", text) // suggest mode stores what was sent
+
+	id := firstRequest(master)
+	openAndAssign(master, id)
+	master.waitFor("two findings underlined", `[...document.querySelectorAll('[data-testid=messages] [data-testid=pii-finding]')].map((f) => f.dataset.kind).join() === 'card,email'`)
+	look(master, "pii-findings-phone-en")
+	master.click("[data-testid=messages] [data-testid=pii-finding][data-kind=card]")
+	const masked = "결제한 카드가 ******************* 이에요. 메일은 minji@naver.com으로 주세요"
+	consoleShows(master, "visitor", masked)
+	widgetShows(visitor, "visitor", masked)
+	neverStored(t, s, "4111 1111 1111 1111")
+
+	master.click("[data-testid=messages] [data-testid=masked-span][data-kind=card]")
+	master.waitFor("the unmask dialog in English", `document.querySelector('[data-testid=unmask-dialog]').open && document.querySelector('[data-testid=unmask-dialog] h2').textContent === 'See masked text'`)
+	fill(master, "[data-testid=unmask-reason]", "Checking the refund card")
+	look(master, "pii-unmask-dialog-phone-en")
+	master.click("[data-testid=unmask-confirm]")
+	master.waitFor("the original shown", `document.querySelector('[data-testid=messages] [data-testid=revealed-span]')?.textContent === '4111 1111 1111 1111'`)
+
+	// The settings card turns automatic masking on for cards only.
+	master.do("open the settings", chromedp.Evaluate[chromedp.Void](`location.hash = '#/settings'`))
+	master.waitFor("the personal-information card", `document.querySelector('[data-testid=pii-form]')?.checkVisibility() && document.querySelector('[data-testid=pii-mode-suggest]').checked`)
+	master.click("[data-testid=pii-mode-auto]")
+	master.do("keep only cards", chromedp.Evaluate[chromedp.Void](`for (const box of document.querySelectorAll('[data-testid=pii-kinds] input')) box.checked = box.value === 'card'`))
+	master.click("[data-testid=pii-save]")
+	toastSays(master, "Saved.")
+	ws, err := s.node.Store.Workspace(context.Background(), s.ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := ws.Settings.PII; p.Mode != chat.PIIAuto || len(p.Kinds) != 1 || p.Kinds[0] != "card" {
+		t.Fatalf("saved %+v", p)
+	}
+	look(master, "pii-settings-phone-en")
+}
