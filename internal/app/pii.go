@@ -8,46 +8,22 @@ import (
 )
 
 // UsePII gives the node's sealer (the keyring over the server's PII key)
-// to the workflows that mask. Without one, masking fails and automatic
-// masking refuses visitors' messages rather than store them in clear.
-func (a *App) UsePII(s chat.Sealer) { a.sealer = s }
+// to the workflows that mask, and to the store, which masks visitors'
+// messages automatically as it appends them. Without one, masking fails
+// and automatic masking refuses visitors' messages rather than store them
+// in clear.
+func (a *App) UsePII(s chat.Sealer) {
+	a.sealer = s
+	if st, ok := a.store.(interface{ UsePII(chat.Sealer) }); ok {
+		st.UsePII(s)
+	}
+}
 
 func (a *App) sealerOrErr() (chat.Sealer, error) {
 	if a.sealer == nil {
 		return nil, chat.Errorf(chat.ErrPIIKeyMismatch, "this node has no PII key")
 	}
 	return a.sealer, nil
-}
-
-// autoMask masks what the workspace's automatic masking covers in a
-// visitor's text message before it is stored, sealing the originals: the
-// plaintext never reaches the database or the bus.
-func (a *App) autoMask(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor, m *chat.NewMessage) error {
-	if actor.Kind != chat.SenderVisitor || m.Attachment != nil || !pii.MayHold(m.Body) {
-		return nil
-	}
-	ws, err := a.store.Workspace(ctx, workspaceID)
-	if err != nil {
-		return err
-	}
-	masked, masks, originals := ws.Settings.PII.AutoMask(m.Body)
-	if len(masks) == 0 {
-		return nil
-	}
-	s, err := a.sealerOrErr()
-	if err != nil {
-		return err
-	}
-	sealed := make([]chat.SealedOriginal, len(masks))
-	for i, span := range masks {
-		b, err := s.Seal(workspaceID, conversationID, originals[i])
-		if err != nil {
-			return err
-		}
-		sealed[i] = chat.SealedOriginal{Span: span, KeyID: s.KeyID(), Sealed: b}
-	}
-	m.Body, m.Masks, m.Originals = masked, masks, sealed
-	return nil
 }
 
 // MaskMessage masks a span of a message.

@@ -22,6 +22,7 @@ type appendReq struct {
 	msg                         chat.Message
 	dup                         bool
 	dupOf                       *appendReq // the same send earlier in the batch
+	masked                      bool       // automatic masking has run (pii.go)
 }
 
 // AppendMessage stores a text or file message, idempotently per
@@ -139,6 +140,11 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 			continue
 		case c == nil || c.WorkspaceID != a.workspaceID:
 			r.err = chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
+			continue
+		}
+		// Automatic masking (§11), under the settings this batch read.
+		if err := db.autoMask(ws, c.ID, a); err != nil {
+			r.err = err
 			continue
 		}
 		k := msgKey{c.ID, a.nm.ClientMsgID}

@@ -40,6 +40,37 @@ func parseMasks(s string) ([]pii.Span, error) {
 	return m, json.Unmarshal([]byte(s), &m)
 }
 
+// UsePII gives the store the sealer automatic masking seals with.
+func (db *DB) UsePII(s chat.Sealer) { db.sealer = s }
+
+// autoMask masks a visitor's text as the workspace's automatic masking
+// says, before the message is stored or its event encoded, and seals the
+// originals: the plaintext never reaches the database or the bus. It runs
+// in the batch, under the workspace's settings the batch read, so a
+// message is never stored under settings older than its transaction's.
+func (db *DB) autoMask(ws *chat.Workspace, conversationID int64, a *appendReq) error {
+	if a.masked || a.actor.Kind != chat.SenderVisitor || len(a.nm.Masks) > 0 || !pii.MayHold(a.nm.Body) {
+		return nil
+	}
+	masked, masks, originals := ws.Settings.PII.AutoMask(a.nm.Body)
+	if len(masks) == 0 {
+		return nil
+	}
+	if db.sealer == nil {
+		return chat.Errorf(chat.ErrPIIKeyMismatch, "this node has no PII key to seal with")
+	}
+	sealed := make([]chat.SealedOriginal, len(masks))
+	for i, span := range masks {
+		b, err := db.sealer.Seal(ws.ID, conversationID, originals[i])
+		if err != nil {
+			return err
+		}
+		sealed[i] = chat.SealedOriginal{Span: span, KeyID: db.sealer.KeyID(), Sealed: b}
+	}
+	a.nm.Body, a.nm.Masks, a.nm.Originals, a.masked = masked, masks, sealed, true
+	return nil
+}
+
 // storeOriginals keeps the sealed originals of a batch's automatically
 // masked messages, once the messages have their IDs. It is the message
 // write path's one step for masking: messages without masks cost nothing.

@@ -77,6 +77,8 @@ type DB struct {
 	single singleWriter // SQLite's pinned writer connection
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+	// sealer seals what automatic masking hides (pii.go).
+	sealer chat.Sealer
 }
 
 // New returns a store writing through w and reading through r.

@@ -48,6 +48,9 @@ func onlyMessage(t *testing.T, s chat.Store, ws, conv, id int64) chat.Message {
 func testPII(t *testing.T, s chat.Store) {
 	f := setup(t, s, "pii")
 	k := keyring(t)
+	if id, err := s.PIIKeyID(ctx); err != nil || id != "" {
+		t.Fatalf("a key ID before any was recorded: %q %v", id, err)
+	}
 	by := chat.Who{AgentID: f.a1.AgentID, Name: "kim", Address: "127.0.0.1"}
 	c := f.open(t, s)
 	text := "주민번호 900101-1234568이에요. 연락처는 010-1234-5678 👍🏽"
@@ -183,13 +186,42 @@ func testPII(t *testing.T, s chat.Store) {
 		t.Fatalf("auto original %+v", originals)
 	}
 
+	// The store masks a visitor's raw text itself in automatic mode, under
+	// the settings its batch reads; agents' messages are left alone.
+	must(t, s.UsePIIKey(ctx, k.KeyID()))
+	s.(interface{ UsePII(chat.Sealer) }).UsePII(k)
+	ws.Settings.PII.Kinds = []pii.Kind{pii.Phone}
+	_, err = s.UpdateWorkspace(ctx, ws, by)
+	must(t, err)
+	raw2 := "제 번호 010-2345-6789 이고 카드 4111-1111-1111-1111"
+	v3, events, _, err := s.AppendMessage(ctx, f.ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: "v3", Body: raw2})
+	must(t, err)
+	if v3.Body != "제 번호 ************* 이고 카드 4111-1111-1111-1111" || len(v3.Masks) != 1 || strings.Contains(string(events[0].Encoded), "2345-6789") ||
+		eventsHold(t, s, f.ws.ID, c.ID, "2345-6789") {
+		t.Fatalf("auto-masked by the store: %+v", v3)
+	}
+	again, _, dup, err := s.AppendMessage(ctx, f.ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: "v3", Body: raw2})
+	must(t, err)
+	if !dup || again.ID != v3.ID {
+		t.Fatalf("a retry of an auto-masked message: dup %v %+v", dup, again)
+	}
+	a3, _, _, err := s.AppendMessage(ctx, f.ws.ID, c.ID, f.a1, chat.NewMessage{ClientMsgID: "a3", Body: "확인차 010-2345-6789 로 연락드릴게요"})
+	must(t, err)
+	if len(a3.Masks) != 0 {
+		t.Fatalf("an agent's message was masked: %+v", a3)
+	}
+	_, originals, _, err = s.UnmaskMessage(ctx, f.ws.ID, c.ID, v3.ID, chat.Unmask{Start: 5, End: 18, Reason: "확인"}, k, by)
+	must(t, err)
+	if originals[0].Text != "010-2345-6789" {
+		t.Fatalf("store-sealed original %+v", originals)
+	}
+
 	// Keys: the first is recorded, another refused; rotation re-seals.
 	id, err := s.PIIKeyID(ctx)
 	must(t, err)
-	if id != "" {
-		t.Fatalf("a key ID before any was recorded: %q", id)
+	if id != k.KeyID() {
+		t.Fatalf("key ID %q, want %q", id, k.KeyID())
 	}
-	must(t, s.UsePIIKey(ctx, k.KeyID()))
 	must(t, s.UsePIIKey(ctx, k.KeyID()))
 	k2 := keyring(t)
 	wantCode(t, s.UsePIIKey(ctx, k2.KeyID()), chat.ErrPIIKeyMismatch)
@@ -197,8 +229,8 @@ func testPII(t *testing.T, s chat.Store) {
 	wantCode(t, err, chat.ErrPIIKeyMismatch)
 	n, err := s.RotatePIIKey(ctx, k, k2)
 	must(t, err)
-	if n != 1 {
-		t.Fatalf("re-sealed %d originals, want 1", n)
+	if n != 2 {
+		t.Fatalf("re-sealed %d originals, want 2", n)
 	}
 	must(t, s.UsePIIKey(ctx, k2.KeyID()))
 	_, _, _, err = s.UnmaskMessage(ctx, f.ws.ID, c.ID, auto.ID, chat.Unmask{Start: masks[0].Start, End: masks[0].End, Reason: "x"}, k, by)
