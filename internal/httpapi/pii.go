@@ -175,6 +175,7 @@ func (s *Server) unmask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	w.Header().Set("Cache-Control", "no-store") // originals are for this screen only
 	writeJSON(w, http.StatusOK, unmaskResponse{Message: consoleMessage(&m), Originals: originals})
 	return nil
 }
