@@ -13,6 +13,27 @@ const codePoints = (s) => Array.from(s ?? '');
 // The kinds the composer warns about: numbers whose whole value is the harm.
 const warnKinds = new Set(['rrn', 'foreigner_rn', 'card']);
 
+// A long conversation asks for many scans at once; two at a time leave the
+// browser's connections free for what the agent does meanwhile.
+function queue(limit) {
+  let running = 0;
+  const waiting = [];
+  const next = () => {
+    if (running >= limit || waiting.length === 0) return;
+    running++;
+    const { job, resolve, reject } = waiting.shift();
+    job().then(resolve, reject).finally(() => {
+      running--;
+      next();
+    });
+  };
+  return (job) => new Promise((resolve, reject) => {
+    waiting.push({ job, resolve, reject });
+    next();
+  });
+}
+const scans = queue(2);
+
 export class PII {
   #host;
   #inbox;
@@ -123,7 +144,8 @@ export class PII {
     }
     this.#findings.set(m.id, { body: m.body, list: null });
     const id = this.#conversation();
-    this.#inbox().request('POST', '/pii/scan', { text: m.body }).then(({ findings }) => {
+    const inbox = this.#inbox();
+    scans(() => (this.#conversation() === id ? inbox.request('POST', '/pii/scan', { text: m.body }) : Promise.resolve({ findings: [] }))).then(({ findings }) => {
       const entry = this.#findings.get(m.id);
       if (entry?.body !== m.body) return;
       entry.list = findings;
