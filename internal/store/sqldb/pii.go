@@ -90,18 +90,22 @@ func (db *DB) storeOriginals(ctx context.Context, x q, now int64, fresh []*appen
 		VALUES `+strings.Join(rows, `, `), args...); err != nil {
 		return err
 	}
+	// One audit entry per message, by the system, in one statement.
+	rows, args = rows[:0], args[:0]
 	for _, a := range fresh {
 		if len(a.nm.Originals) == 0 {
 			continue
 		}
-		kinds := spanKinds(a.nm.Masks)
-		if err := x.audit(ctx, chat.AuditEntry{WorkspaceID: a.msg.WorkspaceID, At: fromMicros(now), ActorName: "system",
-			Action: chat.AuditPIIMask, Target: piiTarget(a.msg.ConversationID, a.msg.ID),
-			After: map[string]any{"kinds": kinds, "spans": len(a.nm.Masks), "automatic": true}}); err != nil {
+		after, err := auditJSON(map[string]any{"kinds": spanKinds(a.nm.Masks), "spans": len(a.nm.Masks), "automatic": true})
+		if err != nil {
 			return err
 		}
+		rows = append(rows, `(?, ?, NULL, 'system', '', ?, ?, NULL, ?, '')`)
+		args = append(args, a.msg.WorkspaceID, now, chat.AuditPIIMask, piiTarget(a.msg.ConversationID, a.msg.ID), after)
 	}
-	return nil
+	_, err := x.exec(ctx, `INSERT INTO audit_log (workspace_id, at, actor_id, actor_name, address, action, target, before_json, after_json, refused)
+		VALUES `+strings.Join(rows, `, `), args...)
+	return err
 }
 
 func piiTarget(conversationID, messageID int64) string {
