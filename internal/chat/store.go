@@ -33,6 +33,7 @@ type Store interface {
 	Team
 	APITokens
 	AuditLog
+	Notes
 }
 
 // Installation is what every node of one installation shares.

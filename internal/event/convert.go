@@ -34,6 +34,7 @@ func conversationOf(c *chat.Conversation) *Conversation {
 		LastMessageAt: c.LastMessageAt, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt, Processed: c.Processed,
 		CategoryID: c.CategoryID, CategoryPath: c.CategoryPath, Memo: c.Memo, Tags: tagsOf(c.Tags),
 		RatingRequestedAt: c.RatingRequestedAt, QueuePosition: c.QueuePosition,
+		AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq,
 	}
 	if c.AgentPath != nil {
 		out.AgentPath = make([]PathStep, len(c.AgentPath))
@@ -59,6 +60,7 @@ func (c *Conversation) domain() *chat.Conversation {
 		LastMessageAt: c.LastMessageAt, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt, Processed: c.Processed,
 		CategoryID: c.CategoryID, CategoryPath: c.CategoryPath, Memo: c.Memo, Tags: domainTags(c.Tags),
 		RatingRequestedAt: c.RatingRequestedAt, QueuePosition: c.QueuePosition,
+		AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq,
 	}
 	if c.AgentPath != nil {
 		out.AgentPath = make([]chat.PathStep, len(c.AgentPath))
@@ -101,7 +103,7 @@ func messageOf(m *chat.Message) *Message {
 	out := &Message{
 		ID: m.ID, WorkspaceID: m.WorkspaceID, ConversationID: m.ConversationID, Seq: m.Seq, SenderType: string(m.SenderType),
 		SenderID: m.SenderID, SenderName: m.SenderName, ClientMsgID: m.ClientMsgID, Kind: string(m.Kind), Body: m.Body,
-		Meta: m.Meta, Internal: m.Internal, CreatedAt: m.CreatedAt,
+		Meta: m.Meta, Internal: m.Internal, CreatedAt: m.CreatedAt, Mentions: m.Mentions,
 	}
 	if a := m.Attachment; a != nil {
 		out.Attachment = &Attachment{
@@ -120,7 +122,7 @@ func (m *Message) domain() *chat.Message {
 	out := &chat.Message{
 		ID: m.ID, WorkspaceID: m.WorkspaceID, ConversationID: m.ConversationID, Seq: m.Seq, SenderType: chat.SenderType(m.SenderType),
 		SenderID: m.SenderID, SenderName: m.SenderName, ClientMsgID: m.ClientMsgID, Kind: chat.MessageKind(m.Kind), Body: m.Body,
-		Meta: m.Meta, Internal: m.Internal, CreatedAt: m.CreatedAt,
+		Meta: m.Meta, Internal: m.Internal, CreatedAt: m.CreatedAt, Mentions: m.Mentions,
 	}
 	if a := m.Attachment; a != nil {
 		out.Attachment = &chat.Attachment{

@@ -77,6 +77,9 @@ type Conversation struct {
 	Rating            *Rating    `json:"rating,omitempty"`
 	RatingRequestedAt *time.Time `json:"rating_requested_at,omitempty"`
 	QueuePosition     int        `json:"queue_position,omitempty"`
+	// Added in issue 14 (read receipts); absent in older events.
+	AgentReadSeq   int64 `json:"agent_read_seq,omitempty"`
+	VisitorReadSeq int64 `json:"visitor_read_seq,omitempty"`
 }
 
 // PathStep is one holder in a conversation's agent path.
@@ -115,6 +118,8 @@ type Message struct {
 	Attachment     *Attachment       `json:"attachment,omitempty"`
 	Internal       bool              `json:"internal,omitempty"`
 	CreatedAt      time.Time         `json:"created_at"`
+	// Mentions: added in issue 14, the agents an internal note mentions.
+	Mentions []int64 `json:"mentions,omitempty"`
 }
 
 // Attachment describes a file message's file. Its links are filled in for
