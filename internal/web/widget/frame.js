@@ -178,6 +178,8 @@ async function resume(conv) {
   const messages = await retry(() => api('GET', `/conversations/${conv.id}/messages?after=0`));
   for (const msg of messages) thread.add(msg);
   thread.scrollToEnd();
+  showReceipt();
+  reportRead();
 }
 
 function connect() {
@@ -193,6 +195,7 @@ function connect() {
 function onEvent(event) {
   if (event.message?.conversation_id === conversation?.id) {
     const fresh = thread.add(event.message);
+    reportRead();
     if (event.message.sender_type === 'agent') {
       showTyping(false);
       // The page counts it on the launcher while the chat is closed.
@@ -236,7 +239,49 @@ function applyConversation(conv) {
   if (conv.state === 'closed') ended(conv);
   else showQueue();
   showRating();
+  showReceipt();
 }
+
+// Read receipts (§2.7), both ways. The visitor's side: while the chat is
+// open on the page (the loader says when it shows or hides the frame) and
+// the page is visible (Page Visibility API), the widget reports the last
+// message shown, so the agent sees "read". The agent's side: "읽음" under
+// the visitor's last message the agent has read.
+let shown = true; // the loader creates the frame to show it
+let readSent = 0; // the last seq reported
+let readTimer = 0;
+
+function reportRead() {
+  clearTimeout(readTimer);
+  readTimer = setTimeout(() => {
+    const seq = thread.lastSeq;
+    const id = conversation?.id;
+    if (!id || !token || !shown || document.visibilityState !== 'visible' || seq <= readSent) return;
+    readSent = seq;
+    api('POST', `/conversations/${id}/read`, { seq }).catch(() => {
+      readSent = 0; // said again at the next chance
+    });
+  }, 250);
+}
+
+function showReceipt() {
+  const readSeq = conversation?.agent_read_seq ?? 0;
+  let last = null;
+  for (const li of $('messages').querySelectorAll('li[data-sender=visitor][data-seq]')) {
+    if (Number(li.dataset.seq) <= readSeq) last = li;
+  }
+  for (const old of $('messages').querySelectorAll('.receipt')) {
+    if (old.parentElement !== last) old.remove();
+  }
+  if (last && !last.querySelector('.receipt')) last.append(h('span', { class: 'receipt', dataset: { testid: 'widget-read-receipt' } }, t('read')));
+}
+
+document.addEventListener('visibilitychange', reportRead);
+addEventListener('message', (e) => {
+  if (e.source !== window.parent || window.parent === window || e.data?.sodam !== 'shown') return;
+  shown = Boolean(e.data.shown);
+  reportRead();
+});
 
 // canRate says whether the visitor may rate the conversation now (an
 // agent replied and it is not rated yet), as the server tells.
@@ -349,8 +394,12 @@ async function send(text) {
       () => thread.mark(id, 'retrying'),
     );
     // The end command (!종료, !end) closes the chat and stores no message.
-    if (res.message) thread.add(res.message);
-    else thread.drop(id);
+    if (res.message) {
+      thread.add(res.message);
+      showReceipt();
+    } else {
+      thread.drop(id);
+    }
     applyConversation(res.conversation);
   } catch (err) {
     // Chats stopped being taken before this one started: the message
@@ -579,6 +628,7 @@ $('new-chat').addEventListener('click', async () => {
   conversation = null;
   queuePosition = 0;
   thread.clear();
+  readSent = 0;
   await loadConfig().catch(() => {});
   startFresh();
   if ($('chat').dataset.view === 'chat') $('composer').elements.body.focus();

@@ -115,6 +115,8 @@
       document.body.append(frame);
     }
     if (frame) frame.hidden = !open;
+    // The chat reports what the visitor has read only while it shows.
+    frame?.contentWindow?.postMessage({ sodam: 'shown', shown: open }, base);
     button.setAttribute('aria-expanded', String(open));
     showUnread(open ? 0 : unread);
     if (open) frame.focus();
