@@ -3,14 +3,17 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // Issue 14, parts 5–7: internal notes with @mentions, read receipts both
@@ -231,4 +234,121 @@ func TestBrowserNotesAndReceipts(t *testing.T) {
 	}
 	visitor.click("#sodam-launcher")
 	agent.waitFor("the receipt under the newest reply once the chat is open", `document.querySelector('[data-testid=read-receipt]')?.closest('li').querySelector('.bubble').textContent === `+js(later))
+}
+
+// TestBrowserShortcutsAndAlerts: in Korean at 1366×768, two customers
+// write; the agent hears each request (and nothing once the sound is off),
+// is notified while away from the window and the click opens the chat,
+// moves between conversations, assigns, focuses the composer, opens the
+// wrap-up and the help with the keyboard, and finds a customer by the
+// initials of her name in the quick switcher. On a phone in English the
+// note switch, the help and the switcher read in English.
+func TestBrowserShortcutsAndAlerts(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	first := newTab(t, root, "first visitor")
+	second := newTab(t, root, "second visitor")
+	desktop(agent)
+	stubAlerts(agent)
+	signIn(agent, s)
+	agent.clickAt("[data-testid=notify-offer-enable]")
+	agent.waitFor("notifications on", `Notification.permission === 'granted'`)
+
+	openWidget(first, s.host.URL+"?head="+url.QueryEscape(s.memberHead("shop-member-301", "홍길동")))
+	agree(first)
+	widgetSend(first, "주문한 다기 세트 배송이 언제 오나요?")
+	id1 := firstRequest(agent)
+	chimed(agent, "the new-request chime", 660, 880)
+
+	// Away from the window, a request is a notification; its click opens it.
+	unfocus(agent)
+	openWidget(second, s.host.URL+"?head="+url.QueryEscape(s.memberHead("shop-member-302", "박서준")))
+	agree(second)
+	widgetSend(second, "환불 요청드립니다. 포장이 파손되어 왔어요.")
+	id2 := newConversation(agent, id1)
+	agent.waitFor("the request's notification", `(() => { const mine = window.__notes.filter((n) => n.tag === 'sodam-c-`+fmt.Sprint(id2)+`'); return mine.some((n) => n.title === '새 상담 요청 · 박서준 (2번)') && mine.some((n) => n.body.includes('포장이 파손')); })()`)
+	agent.do("click the notification", chromedp.Evaluate[chromedp.Void](`window.__notes.at(-1).onclick()`))
+	refocus(agent)
+	agent.waitFor("the clicked conversation open", `location.hash === '#/c/`+fmt.Sprint(id2)+`' && document.querySelector('[data-testid=conversation]').dataset.state === 'ready'`)
+
+	// Next and previous follow the list shown (the queue, oldest first).
+	alt := func(key string) {
+		agent.do("Alt+"+key, chromedp.KeyEvent(key, chromedp.KeyModifiers(chromedp.ModifierAlt)))
+	}
+	agent.do("leave the composer", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	alt(kb.ArrowUp)
+	agent.waitFor("the previous conversation", `location.hash === '#/c/`+fmt.Sprint(id1)+`'`)
+	alt(kb.ArrowDown)
+	agent.waitFor("the next conversation", `location.hash === '#/c/`+fmt.Sprint(id2)+`' && document.querySelector('[data-testid=conversation]').dataset.state === 'ready'`)
+	alt("a")
+	agent.waitFor("assigned with Alt+A", `document.querySelector('[data-testid=conversation-state]')?.dataset.state === 'waiting'`)
+	agent.do("leave the composer", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	agent.keys("/")
+	agent.waitFor("the composer focused by /", `document.activeElement === document.querySelector('[data-testid=composer-input]') && document.activeElement.value === ''`)
+	consoleSend(agent, "안녕하세요, 파손 사진을 보내주시겠어요?")
+	alt("c")
+	agent.waitFor("the wrap-up opened with Alt+C", `document.querySelector('[data-testid=wrapup-dialog]').open`)
+	agent.keys(kb.Escape)
+	agent.waitFor("the wrap-up closed", `!document.querySelector('[data-testid=wrapup-dialog]').open`)
+
+	// The help, in Korean.
+	agent.do("leave the composer", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	agent.keys("?")
+	agent.waitFor("the shortcuts help", `document.querySelector('[data-testid=shortcuts-dialog]').open && document.querySelector('#shortcuts-title').textContent === '키보드 단축키' && document.querySelectorAll('[data-testid=shortcuts-dialog] dt').length === 9`)
+	look(agent, "shortcuts-help-ko")
+	agent.keys(kb.Escape)
+	agent.waitFor("the help closed", `!document.querySelector('[data-testid=shortcuts-dialog]').open`)
+
+	// The quick switcher finds 홍길동 by the initials ㅎㄱㄷ.
+	agent.do("Ctrl+K", chromedp.KeyEvent("k", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	agent.waitFor("the switcher", `document.querySelector('[data-testid=switcher]').open && document.activeElement === document.querySelector('[data-testid=switcher-input]')`)
+	agent.do("type the initials", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, input.InsertText, input.InsertTextParams{Text: "ㅎㄱㄷ"})
+		return err
+	}))
+	agent.waitFor("홍길동's conversation first and alone", `(() => { const r = document.querySelectorAll('[data-testid=switcher-result]'); return r.length === 1 && r[0].dataset.conversationId === '`+fmt.Sprint(id1)+`'; })()`)
+	look(agent, "switcher-ko")
+	agent.keys("\r")
+	agent.waitFor("홍길동's conversation open", `location.hash === '#/c/`+fmt.Sprint(id1)+`' && !document.querySelector('[data-testid=switcher]').open`)
+
+	// Sound off: a new message makes no chime; the volume sets the loudness.
+	agent.clickAt("[data-testid=alert-settings-button]")
+	agent.waitFor("the alert settings", `document.querySelector('[data-testid=alert-settings]').matches(':popover-open')`)
+	look(agent, "alert-settings-ko")
+	agent.clickAt("[data-testid=alert-sound]")
+	agent.waitFor("the sound off, kept", `JSON.parse(localStorage.getItem('sodam.alerts')).sound === false`)
+	agent.keys(kb.Escape)
+	agent.do("forget the chimes so far", chromedp.Evaluate[chromedp.Void](`window.__chimes.length = 0`))
+	agent.do("look at the list", chromedp.Evaluate[chromedp.Void](`location.hash = '#/'`))
+	widgetSend(second, "사진 보내드릴게요")
+	agent.waitFor("the message counted in the tab's title", `document.title.startsWith('(1) ')`)
+	if n := eval[int](agent, `window.__chimes.length`); n != 0 {
+		agent.fail("%d chimes with the sound off", n)
+	}
+
+	// On a phone, in English.
+	en := newTab(t, root, "agent on a phone")
+	phone(en)
+	en.goTo(s.baseURL + "/console/")
+	en.do("choose English", chromedp.Evaluate[chromedp.Void](`localStorage.setItem('sodam.lang', 'en')`))
+	signIn(en, s)
+	en.do("open the conversation", chromedp.Evaluate[chromedp.Void](`location.hash = '#/c/`+fmt.Sprint(id2)+`'`))
+	en.waitFor("the conversation loaded", `document.querySelector('[data-testid=conversation]').dataset.state === 'ready'`)
+	en.clickAt("[data-testid=composer-note-toggle]")
+	en.waitFor("the note placeholder in English", `document.querySelector('[data-testid=composer-input]').placeholder.startsWith('Internal note')`)
+	consoleSend(en, "Customer sent photos of the broken box; refund approved")
+	consoleNote(en, "Customer sent photos of the broken box; refund approved")
+	en.waitFor("the note's label in English", `[...document.querySelectorAll('[data-testid=note] .internal-tag')].some((l) => l.textContent === 'Internal note')`)
+	look(en, "notes-phone-en")
+	en.do("leave the composer", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	en.keys("?")
+	en.waitFor("the help in English", `document.querySelector('[data-testid=shortcuts-dialog]').open && document.querySelector('#shortcuts-title').textContent === 'Keyboard shortcuts'`)
+	look(en, "shortcuts-help-phone-en")
+	en.keys(kb.Escape)
+	widgetShows(second, "agent", "안녕하세요, 파손 사진을 보내주시겠어요?")
+	if got := frameEval[bool](second, `return d.body.textContent.includes('refund approved')`); got {
+		second.fail("the widget shows the English note")
+	}
 }

@@ -237,7 +237,15 @@ export function bindShortcuts(host, onChat) {
       e.preventDefault();
       host.help();
     } else if (e.key === '/') {
-      if (focusComposer()) e.preventDefault();
+      if (!focusComposer()) return;
+      e.preventDefault();
+      // Some input paths deliver the keypress even after its keydown was
+      // cancelled: the slash must not land in the composer just focused.
+      const swallow = (k) => {
+        if (k.key === '/') k.preventDefault();
+      };
+      document.addEventListener('keypress', swallow, { capture: true, once: true });
+      setTimeout(() => document.removeEventListener('keypress', swallow, { capture: true }), 100);
     } else if (e.key === 'j' || e.key === 'k') {
       e.preventDefault();
       step(e.key === 'j' ? 1 : -1);
