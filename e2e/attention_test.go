@@ -164,10 +164,16 @@ func TestBrowserNotesAndReceipts(t *testing.T) {
 	look(agent, "notes-assigned-ko")
 
 	// A note by the switch, mentioning 이하나 with an honorific.
-	const note1 = "@이하나님 이 고객 지난달에도 교환했어요. 이력 확인 부탁드려요"
+	// "@" offers the colleagues; Enter puts the chosen name in.
+	const note1 = "@이하나 이 고객 지난달에도 교환했어요. 이력 확인 부탁드려요"
 	agent.clickAt("[data-testid=composer-note-toggle]")
 	agent.waitFor("the composer in note mode", `document.querySelector('[data-testid=composer]').dataset.mode === 'note' && document.querySelector('[data-testid=composer-note-toggle]').getAttribute('aria-pressed') === 'true'`)
-	consoleSend(agent, note1)
+	consoleType(agent, "@이")
+	agent.waitFor("이하나 offered", `(() => { const o = document.querySelectorAll('[data-testid=mention-list]:not([hidden]) [data-testid=mention-option]'); return o.length === 1 && o[0].textContent.startsWith('@이하나'); })()`)
+	look(agent, "notes-mention-picker-ko")
+	agent.keys("\r")
+	agent.waitFor("the name put in", `document.querySelector('[data-testid=composer-input]').value === '@이하나 ' && document.querySelector('[data-testid=mention-list]').hidden`)
+	consoleSend(agent, strings.TrimPrefix(note1, "@이하나 "))
 	consoleNote(agent, note1)
 	agent.waitFor("the mention marked", `[...document.querySelectorAll('[data-testid=note] [data-testid=mention]')].some((m) => m.textContent === '@이하나')`)
 	// Alt+N back to replies; "/메모 " makes a note by itself.

@@ -14,7 +14,7 @@ import { clockTime, closeReasonText, exactTime, formError, locale, statusText, t
 import { customerAvatar, customerName } from './names.js';
 import { stamp, template } from './template.js';
 import { toast } from './toast.js';
-import { noteText, renderNote, showReceipt } from './notes.js';
+import { bindMentions, noteText, renderNote, showReceipt } from './notes.js';
 import { WrapUp } from './wrapup.js';
 
 const typingTimeout = 6000;
@@ -157,6 +157,7 @@ class ConversationView extends HTMLElement {
   #canned = null; // the "#" canned responses list of the composer
   #note = false; // the composer writes an internal note (notes.js)
   #readTimer = 0; // the pending read report (notes.js)
+  #mentions = null; // the "@" list of the note composer (notes.js)
 
   connectedCallback() {
     if (this.firstElementChild) return; // built once
@@ -176,6 +177,11 @@ class ConversationView extends HTMLElement {
       typing: (on) => this.#inbox.sendTyping(this.#id, on),
     });
     this.#ref('note-toggle').addEventListener('click', () => this.setNoteMode(!this.#note));
+    this.#mentions = bindMentions(this.#ref('composer'), {
+      members: () => this.#inbox?.activeMembers ?? [],
+      isNote: () => this.#note,
+      agentId: () => this.#inbox?.agentId,
+    });
     // Typing "/note " or "/메모 " switches to a note as the prefix completes.
     this.#input.addEventListener('input', () => {
       if (!this.#note && noteText(this.#input.value) !== null && /\s/.test(this.#input.value.slice(-1))) this.setNoteMode(true);
@@ -255,6 +261,7 @@ class ConversationView extends HTMLElement {
     this.#id = id;
     this.#input.value = this.#drafts.get(id) ?? '';
     this.#canned?.close();
+    this.#mentions?.close();
     this.#drafts.delete(id);
     this.setNoteMode(false);
     this.#thread.clear();

@@ -63,3 +63,93 @@ export function showReceipt(list, readSeq) {
     last.append(h('span', { class: 'receipt', dataset: { testid: 'read-receipt' } }, t('receipt.read')));
   }
 }
+
+// bindMentions offers the workspace's agents after "@" in a note: the
+// active members whose name starts with (or holds) what follows the "@".
+// Up and Down choose, Enter, Tab or a click puts "@name " in place, Escape
+// closes the list. Only while the composer writes a note (isNote()), and
+// never while an input method composes. members() lists the members.
+export function bindMentions(form, { members, isNote, agentId }) {
+  const input = form.elements.body;
+  const list = h('ul', { class: 'canned-list mention-list', id: 'mention-list', role: 'listbox', hidden: true, dataset: { testid: 'mention-list' } });
+  form.append(list);
+  let items = [];
+  let active = 0;
+  let dismissed = -1;
+
+  const trigger = () => {
+    if (!isNote() || input.selectionStart !== input.selectionEnd) return null;
+    const before = input.value.slice(0, input.selectionStart);
+    const at = before.lastIndexOf('@');
+    if (at < 0 || (at > 0 && !/[\s(\[{"'.,]/.test(before[at - 1]))) return null;
+    const query = before.slice(at + 1);
+    if (query.length > 30 || query.includes('\n')) return null;
+    return { start: at, end: before.length, query };
+  };
+  const close = () => {
+    items = [];
+    list.hidden = true;
+    list.replaceChildren();
+  };
+  const highlight = () => {
+    for (const [i, li] of [...list.children].entries()) li.setAttribute('aria-selected', String(i === active));
+    list.children[active]?.scrollIntoView({ block: 'nearest' });
+  };
+  const pick = (i) => {
+    const m = items[i];
+    const found = trigger();
+    close();
+    if (!m || !found) return;
+    input.focus();
+    input.setRangeText(`@${m.name} `, found.start, found.end, 'end');
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  };
+  const update = () => {
+    const found = trigger();
+    if (!found || found.start === dismissed) {
+      if (!found) dismissed = -1;
+      return close();
+    }
+    const q = found.query.toLocaleLowerCase();
+    items = members()
+      .filter((m) => m.agent_id !== agentId() && m.name.toLocaleLowerCase().includes(q))
+      .sort((a, b) => Number(!a.name.toLocaleLowerCase().startsWith(q)) - Number(!b.name.toLocaleLowerCase().startsWith(q)) || a.name.localeCompare(b.name))
+      .slice(0, 8);
+    // A space after a name that matches nobody: the "@" was not a mention.
+    if (!items.length) return close();
+    active = 0;
+    list.replaceChildren(...items.map((m, i) => h('li', {
+      role: 'option', class: 'canned-option', dataset: { testid: 'mention-option', agentId: m.agent_id },
+      onmousedown: (e) => e.preventDefault(),
+      onclick: () => pick(i),
+    }, h('span', { class: 'canned-title' }, '@' + m.name, h('small', { class: 'note' }, t('status.' + m.status))))));
+    list.hidden = false;
+    highlight();
+  };
+  input.addEventListener('input', update);
+  input.addEventListener('blur', close);
+  form.addEventListener('keydown', (e) => {
+    if (e.target !== input || list.hidden || e.isComposing || e.keyCode === 229) return;
+    switch (e.key) {
+      case 'ArrowDown':
+      case 'ArrowUp':
+        active = (active + (e.key === 'ArrowDown' ? 1 : -1) + items.length) % items.length;
+        highlight();
+        break;
+      case 'Enter':
+      case 'Tab':
+        if (e.shiftKey) return;
+        pick(active);
+        break;
+      case 'Escape':
+        dismissed = trigger()?.start ?? -1;
+        close();
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+    e.stopPropagation();
+  }, true);
+  return { close };
+}
