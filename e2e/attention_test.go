@@ -223,6 +223,7 @@ func TestBrowserNotesAndReceipts(t *testing.T) {
 	// The agent has the conversation open: the visitor's next message is
 	// read at once, and the widget says so.
 	widgetSend(visitor, "270으로 부탁드려요")
+	consoleShows(hana, "visitor", "270으로 부탁드려요") // her console follows the conversation she was asked about
 	visitor.waitFrame("the agent's read receipt", `(() => { const r = d.querySelector('[data-testid=widget-read-receipt]'); return r && r.textContent === '읽음' && r.closest('li').querySelector('.bubble').textContent === '270으로 부탁드려요'; })()`)
 	look(visitor, "notes-widget-ko")
 	// With the chat closed on the page, a new reply stays unread.

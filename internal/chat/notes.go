@@ -96,6 +96,21 @@ func MayReadConversation(c Conversation, agentID int64, role Role, mentioned boo
 	return mentioned || CanSee(c, agentID, role)
 }
 
+// Following holds the conversations an agent's console follows because a
+// note mentioned the agent there: beyond AgentMaySee, the agent then hears
+// everything of those conversations, so the conversation they were asked
+// to look at stays live on their screen. One per socket, used from the
+// socket's one goroutine; it learns new mentions from the events it sees.
+type Following map[int64]bool
+
+// MaySee is AgentMaySee plus the followed conversations.
+func (f Following) MaySee(ev Event, m Member) bool {
+	if ev.Conversation != nil && ev.Message.Mentioned(m.AgentID) {
+		f[ev.Conversation.ID] = true
+	}
+	return AgentMaySee(ev, m) || (ev.Conversation != nil && f[ev.Conversation.ID])
+}
+
 // ReadMark is a read receipt's decision: which mark a reader moves and
 // whether it moves at all. The visitor moves VisitorReadSeq; of the agents
 // only the assigned one moves AgentReadSeq, since the customer is told
@@ -126,6 +141,9 @@ type Notes interface {
 	// IsMentioned reports whether a note in the conversation mentions the
 	// agent.
 	IsMentioned(ctx context.Context, workspaceID, conversationID, agentID int64) (bool, error)
+	// MentionedIn lists the open conversations whose notes mention the
+	// agent, most recently mentioned first (at most 200).
+	MentionedIn(ctx context.Context, workspaceID, agentID int64) ([]int64, error)
 	// MarkRead moves the reader's read mark up to seq (ReadMark) and emits
 	// conversation.read when it moved; otherwise it returns no event.
 	MarkRead(ctx context.Context, workspaceID, conversationID int64, reader Actor, seq int64) (Conversation, []Event, error)

@@ -137,3 +137,29 @@ func TestReadMark(t *testing.T) {
 		t.Error("an unassigned conversation took an agent's read mark")
 	}
 }
+
+// TestFollowing: a mention makes the agent's socket follow the
+// conversation from then on; others stay out of view.
+func TestFollowing(t *testing.T) {
+	lee := Member{AgentID: 6, Role: RoleAgent}
+	kims := &Conversation{ID: 9, State: StateActive, AssigneeID: 1}
+	other := &Conversation{ID: 10, State: StateActive, AssigneeID: 1}
+	f := Following{}
+	steps := []struct {
+		name string
+		ev   Event
+		want bool
+	}{
+		{"a visitor's message before any mention", Event{Conversation: kims, Message: &Message{SenderType: SenderVisitor, Body: "환불 문의"}}, false},
+		{"a note mentioning lee", Event{Conversation: kims, Message: &Message{SenderType: SenderAgent, Internal: true, Mentions: []int64{6}}}, true},
+		{"the visitor's next message", Event{Conversation: kims, Message: &Message{SenderType: SenderVisitor, Body: "언제 되나요?"}}, true},
+		{"the conversation closed", Event{Type: EventConversationClosed, Conversation: kims}, true},
+		{"another conversation of kim's", Event{Conversation: other, Message: &Message{SenderType: SenderVisitor}}, false},
+		{"a customer's profile", Event{Customer: &Customer{ID: 1}}, false},
+	}
+	for _, st := range steps {
+		if got := f.MaySee(st.ev, lee); got != st.want {
+			t.Errorf("%s: MaySee = %v, want %v", st.name, got, st.want)
+		}
+	}
+}

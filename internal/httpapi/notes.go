@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -20,6 +21,20 @@ func (s *Server) addNote(w http.ResponseWriter, r *http.Request, c *chat.Convers
 	}
 	writeJSON(w, createdStatus(sent.Dup), consoleMessage(&sent.Message))
 	return nil
+}
+
+// following is what an agent's socket follows beyond their own
+// conversations: the open ones a note mentioned them in.
+func (s *Server) following(ctx context.Context, m *chat.Member) (chat.Following, error) {
+	ids, err := s.store.MentionedIn(ctx, m.WorkspaceID, m.AgentID)
+	if err != nil {
+		return nil, err
+	}
+	f := chat.Following{}
+	for _, id := range ids {
+		f[id] = true
+	}
+	return f, nil
 }
 
 // readRequest says the last message (by seq) the reader has seen.

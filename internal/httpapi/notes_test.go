@@ -52,7 +52,10 @@ func internalNotes(t *testing.T, e *env) {
 	if ev := leeWS.eventOf(chat.EventMessageCreated); !ev.Message.Internal || ev.Message.ID != note.ID {
 		t.Fatalf("lee got %+v", ev)
 	}
-	leeWS.quiet("event") // the second note mentions nobody
+	// From the mention on, lee's console follows the conversation.
+	if ev := leeWS.eventOf(chat.EventMessageCreated); !ev.Message.Internal || ev.Message.ID != prefixed.ID {
+		t.Fatalf("lee got %+v", ev)
+	}
 	if d := lee.detailOf(conv.ID); d.Conversation.ID != conv.ID {
 		t.Fatalf("lee opened %+v", d)
 	}
@@ -64,6 +67,14 @@ func internalNotes(t *testing.T, e *env) {
 			t.Fatalf("manager got %+v", ev)
 		}
 	}
+	// Lee's console now follows the conversation, live and after a
+	// reconnection.
+	vis.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), `{"client_msg_id":"v2","body":"영수증도 필요하신가요?"}`, 201, nil)
+	messageWith(t, leeWS, "영수증도 필요하신가요?")
+	leeAgain := lee.mustSocket(e.shopPath() + "/ws?after=0")
+	leeAgain.next("ready")
+	vis.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), `{"client_msg_id":"v3","body":"카드 영수증이면 됩니다"}`, 201, nil)
+	messageWith(t, leeAgain, "카드 영수증이면 됩니다")
 	kim.json("POST", e.convPath(conv.ID)+"/messages", `{"client_msg_id":"k1","body":"네, 확인 후 안내드릴게요"}`, 201, nil)
 	for {
 		f := visWS.next("event")
@@ -199,5 +210,15 @@ func TestNotesAndReadsBadInput(t *testing.T) {
 				{name: "a visitor's read with a float", as: vis, method: "POST", path: widget(conv.ID), body: `{"seq":1.5}`, status: 400, code: chat.ErrInvalid},
 			})
 		})
+	}
+}
+
+// messageWith skips events until a message with body arrives.
+func messageWith(t *testing.T, ws *socket, body string) {
+	t.Helper()
+	for {
+		if ev := ws.eventOf(chat.EventMessageCreated); ev.Message.Body == body {
+			return
+		}
 	}
 }

@@ -92,6 +92,26 @@ func (db *DB) IsMentioned(ctx context.Context, workspaceID, conversationID, agen
 	return n > 0, err
 }
 
+// MentionedIn lists the open conversations whose notes mention agentID.
+func (db *DB) MentionedIn(ctx context.Context, workspaceID, agentID int64) ([]int64, error) {
+	rows, err := db.read().query(ctx, `SELECT n.conversation_id FROM mentions n JOIN conversations c ON c.id = n.conversation_id
+		WHERE n.workspace_id = ? AND n.agent_id = ? AND c.state <> ?
+		GROUP BY n.conversation_id ORDER BY MAX(n.created_at) DESC, n.conversation_id LIMIT 200`, workspaceID, agentID, chat.StateClosed)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 func (db *DB) isMentioned(ctx context.Context, x q, conversationID, agentID int64) (bool, error) {
 	var n int
 	err := x.row(ctx, `SELECT COUNT(*) FROM mentions WHERE conversation_id = ? AND agent_id = ?`, conversationID, agentID).Scan(&n)

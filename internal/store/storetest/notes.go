@@ -49,6 +49,17 @@ func testNotes(t *testing.T, s chat.Store) {
 		}
 	}
 
+	ids, err := s.MentionedIn(ctx, f.ws.ID, f.a2.AgentID)
+	must(t, err)
+	if !slices.Equal(ids, []int64{c.ID}) {
+		t.Fatalf("MentionedIn = %v, want [%d]", ids, c.ID)
+	}
+	ids, err = s.MentionedIn(ctx, f.ws.ID, f.a1.AgentID)
+	must(t, err)
+	if len(ids) != 0 {
+		t.Fatalf("MentionedIn(a1) = %v", ids)
+	}
+
 	// A retry is stored once; the same client ID for something else is a
 	// conflict, whether a note or a reply.
 	again, events, dup, err := s.AddNote(ctx, f.ws.ID, c.ID, f.a1, note)
@@ -100,6 +111,12 @@ func testNotes(t *testing.T, s chat.Store) {
 	must(t, err)
 	_, _, _, err = s.AddNote(ctx, f.ws.ID, c.ID, f.manager, chat.NewMessage{ClientMsgID: "n7", Body: "환불 완료 확인"})
 	must(t, err)
+	// A closed conversation is no longer followed.
+	ids, err = s.MentionedIn(ctx, f.ws.ID, f.a2.AgentID)
+	must(t, err)
+	if len(ids) != 0 {
+		t.Fatalf("MentionedIn after close = %v", ids)
+	}
 }
 
 // testReadReceipts: each side's read mark moves forward only, by the
