@@ -189,6 +189,7 @@ func TestBrowserNotesAndReceipts(t *testing.T) {
 	consoleShows(agent, "agent", reply)
 	widgetShows(visitor, "agent", reply)
 	look(agent, "notes-console-ko")
+	screenshot(t, agent.ctx, "console-notes", "")
 
 	// The visitor never sees a note: not on screen, not in a frame.
 	for _, secret := range []string{"지난달에도 교환", "사이즈표 270"} {
@@ -317,6 +318,7 @@ func TestBrowserShortcutsAndAlerts(t *testing.T) {
 	}))
 	agent.waitFor("홍길동's conversation first and alone", `(() => { const r = document.querySelectorAll('[data-testid=switcher-result]'); return r.length === 1 && r[0].dataset.conversationId === '`+fmt.Sprint(id1)+`'; })()`)
 	look(agent, "switcher-ko")
+	screenshot(t, agent.ctx, "console-switcher", "")
 	agent.keys("\r")
 	agent.waitFor("홍길동's conversation open", `location.hash === '#/c/`+fmt.Sprint(id1)+`' && !document.querySelector('[data-testid=switcher]').open`)
 
