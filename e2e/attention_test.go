@@ -240,7 +240,16 @@ func TestBrowserNotesAndReceipts(t *testing.T) {
 	if got := eval[string](agent, `document.querySelector('[data-testid=read-receipt]')?.closest('li').querySelector('.bubble').textContent ?? ''`); got != reply {
 		agent.fail("with the chat closed, the receipt moved to %q", got)
 	}
+	// On the shop's next page the badge still counts it: the chat, opened
+	// once in this tab, loads hidden and says how many replies are unread.
+	visitor.goTo(s.host.URL + "/products")
+	visitor.waitFor("the badge on the next page", `document.getElementById('sodam-frame')?.hidden && document.getElementById('sodam-badge').textContent === '1' && !document.getElementById('sodam-badge').hidden`)
+	agent.do("wait a moment", chromedp.Sleep(500))
+	if got := eval[string](agent, `document.querySelector('[data-testid=read-receipt]')?.closest('li').querySelector('.bubble').textContent ?? ''`); got != reply {
+		agent.fail("the hidden chat on the next page marked %q read", got)
+	}
 	visitor.click("#sodam-launcher")
+	visitor.waitFor("the badge gone with the chat open", `document.getElementById('sodam-badge').hidden`)
 	agent.waitFor("the receipt under the newest reply once the chat is open", `document.querySelector('[data-testid=read-receipt]')?.closest('li').querySelector('.bubble').textContent === `+js(later))
 }
 

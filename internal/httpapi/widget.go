@@ -28,6 +28,9 @@ type visitorConversation struct {
 	Rating  *chat.Rating `json:"rating,omitempty"`
 	// AgentReadSeq is the read receipt: the last message the agent read.
 	AgentReadSeq int64 `json:"agent_read_seq"`
+	// VisitorReadSeq is how far the visitor has read (the launcher's
+	// unread count on a page where the chat is not open).
+	VisitorReadSeq int64 `json:"visitor_read_seq"`
 }
 
 func viewForVisitor(c *chat.Conversation) *visitorConversation {
@@ -36,7 +39,7 @@ func viewForVisitor(c *chat.Conversation) *visitorConversation {
 	}
 	v := &visitorConversation{ID: c.ID, RoomNo: c.RoomNo, State: c.State, AssigneeName: c.AssigneeName, CloseReason: c.CloseReason,
 		LastSeq: c.LastSeq, QueuePosition: c.QueuePosition, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt,
-		CanRate: chat.CanRate(*c) == nil, Rating: c.Rating, AgentReadSeq: c.AgentReadSeq}
+		CanRate: chat.CanRate(*c) == nil, Rating: c.Rating, AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq}
 	if c.CustomerLeftAt != nil {
 		v.State, v.ClosedAt = chat.StateClosed, c.CustomerLeftAt
 	}

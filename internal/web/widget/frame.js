@@ -180,6 +180,7 @@ async function resume(conv) {
   thread.scrollToEnd();
   showReceipt();
   reportRead();
+  countUnread(conv, messages);
 }
 
 function connect() {
@@ -247,7 +248,10 @@ function applyConversation(conv) {
 // the page is visible (Page Visibility API), the widget reports the last
 // message shown, so the agent sees "read". The agent's side: "읽음" under
 // the visitor's last message the agent has read.
-let shown = true; // the loader creates the frame to show it
+// The loader creates the frame shown, or hidden on a later page of the
+// site to count unread replies; it says so in the settings and whenever
+// it changes.
+let shown = settings.shown !== false;
 let readSent = 0; // the last seq reported
 let readTimer = 0;
 
@@ -277,6 +281,16 @@ function showReceipt() {
 }
 
 document.addEventListener('visibilitychange', reportRead);
+if (window.parent !== window) parent.postMessage({ sodam: 'ready' }, settings.origin || '*');
+
+// countUnread tells the page, while the chat is hidden, how many of the
+// agent's messages the visitor has not read: the launcher's badge.
+function countUnread(conv, messages) {
+  if (shown || window.parent === window) return;
+  const read = conv.visitor_read_seq ?? 0;
+  const count = messages.filter((m) => m.sender_type === 'agent' && m.seq > read).length;
+  parent.postMessage({ sodam: 'unread', count }, settings.origin || '*');
+}
 addEventListener('message', (e) => {
   if (e.source !== window.parent || window.parent === window || e.data?.sodam !== 'shown') return;
   shown = Boolean(e.data.shown);
