@@ -21,7 +21,7 @@ func (a *App) AddNote(ctx context.Context, workspaceID, conversationID int64, ac
 
 // MarkRead records how far the visitor or the assigned agent has read and
 // publishes the receipt (conversation.read) when the mark moved.
-func (a *App) MarkRead(ctx context.Context, workspaceID, conversationID int64, reader chat.Actor, seq int64) (chat.Conversation, error) {
+func (a *App) MarkRead(ctx context.Context, workspaceID, conversationID int64, reader chat.Actor, seq int64) (chat.ReadMarks, error) {
 	c, events, err := a.store.MarkRead(ctx, workspaceID, conversationID, reader, seq)
 	return done(ctx, a, c, events, err)
 }

@@ -111,6 +111,13 @@ func (f Following) MaySee(ev Event, m Member) bool {
 	return AgentMaySee(ev, m) || (ev.Conversation != nil && f[ev.Conversation.ID])
 }
 
+// ReadMarks are a conversation's two read marks (message sequence numbers).
+type ReadMarks struct {
+	ConversationID int64 `json:"conversation_id"`
+	AgentReadSeq   int64 `json:"agent_read_seq"`
+	VisitorReadSeq int64 `json:"visitor_read_seq"`
+}
+
 // ReadMark is a read receipt's decision: which mark a reader moves and
 // whether it moves at all. The visitor moves VisitorReadSeq; of the agents
 // only the assigned one moves AgentReadSeq, since the customer is told
@@ -145,6 +152,7 @@ type Notes interface {
 	// agent, most recently mentioned first (at most 200).
 	MentionedIn(ctx context.Context, workspaceID, agentID int64) ([]int64, error)
 	// MarkRead moves the reader's read mark up to seq (ReadMark) and emits
-	// conversation.read when it moved; otherwise it returns no event.
-	MarkRead(ctx context.Context, workspaceID, conversationID int64, reader Actor, seq int64) (Conversation, []Event, error)
+	// conversation.read when it moved; otherwise it writes nothing and
+	// returns no event. It answers the marks as they now are.
+	MarkRead(ctx context.Context, workspaceID, conversationID int64, reader Actor, seq int64) (ReadMarks, []Event, error)
 }

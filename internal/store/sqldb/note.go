@@ -164,35 +164,57 @@ func (db *DB) withMentions(ctx context.Context, x q, conversationID int64, msgs 
 	return rows.Err()
 }
 
-// MarkRead moves a read mark forward (chat.ReadMark). A mark that does not
-// move writes nothing and returns no event, so a console or widget that
-// reports the same place twice costs one read.
-func (db *DB) MarkRead(ctx context.Context, workspaceID, conversationID int64, reader chat.Actor, seq int64) (chat.Conversation, []chat.Event, error) {
+// MarkRead moves a read mark forward (chat.ReadMark). Reads are frequent
+// and mostly move nothing (a console or widget reports the same place
+// again): that case costs one small read and no write. A mark that moves
+// costs two statements in the write: the conversation's row (locked) and
+// the update.
+func (db *DB) MarkRead(ctx context.Context, workspaceID, conversationID int64, reader chat.Actor, seq int64) (chat.ReadMarks, []chat.Event, error) {
 	if seq < 0 {
-		return chat.Conversation{}, nil, chat.Errorf(chat.ErrInvalid, "seq must not be negative")
+		return chat.ReadMarks{}, nil, chat.Errorf(chat.ErrInvalid, "seq must not be negative")
 	}
-	c, err := db.Conversation(ctx, workspaceID, conversationID)
+	var c chat.Conversation
+	err := db.read().row(ctx, `SELECT id, COALESCE(assignee_id, 0), last_seq, agent_read_seq, visitor_read_seq FROM conversations
+		WHERE workspace_id = ? AND id = ?`, workspaceID, conversationID).Scan(&c.ID, &c.AssigneeID, &c.LastSeq, &c.AgentReadSeq, &c.VisitorReadSeq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return chat.ReadMarks{}, nil, chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
+	}
 	if err != nil {
-		return chat.Conversation{}, nil, err
+		return chat.ReadMarks{}, nil, err
 	}
-	if _, moved, err := chat.ReadMark(*c, reader, seq); err != nil || !moved {
-		return *c, nil, err
+	if _, moved, err := chat.ReadMark(c, reader, seq); err != nil || !moved {
+		return marksOf(c), nil, err
 	}
-	return db.change(ctx, workspaceID, conversationID, func(t *txn, _ *chat.Workspace, c chat.Conversation) error {
-		visitor, moved, err := chat.ReadMark(c, reader, seq)
+	events, err := db.write(ctx, func(t *txn) error {
+		before, err := db.lockConversation(ctx, t.q, workspaceID, conversationID)
+		if err != nil {
+			return err
+		}
+		c = before
+		visitor, moved, err := chat.ReadMark(before, reader, seq)
 		if err != nil || !moved {
 			return err
 		}
 		column := `agent_read_seq`
 		if visitor {
-			column = `visitor_read_seq`
+			column, c.VisitorReadSeq = `visitor_read_seq`, seq
+		} else {
+			c.AgentReadSeq = seq
 		}
-		if _, err := t.exec(ctx, `UPDATE conversations SET `+column+` = ? WHERE id = ?`, seq, c.ID); err != nil {
+		if _, err := t.exec(ctx, `UPDATE conversations SET `+column+` = ? WHERE id = ?`, seq, before.ID); err != nil {
 			return err
 		}
-		after, err := db.conversation(ctx, t.q, workspaceID, c.ID)
+		after := c
 		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventConversationRead, Conversation: &after,
-			PrevAssigneeID: c.AssigneeID, PrevState: c.State})
-		return err
+			PrevAssigneeID: before.AssigneeID, PrevState: before.State})
+		return nil
 	})
+	if err != nil {
+		return chat.ReadMarks{}, nil, err
+	}
+	return marksOf(c), events, nil
+}
+
+func marksOf(c chat.Conversation) chat.ReadMarks {
+	return chat.ReadMarks{ConversationID: c.ID, AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq}
 }

@@ -657,8 +657,10 @@ class ConversationView extends HTMLElement {
       const seq = this.#thread.lastSeq;
       if (!c || this.dataset.state !== 'ready' || document.visibilityState !== 'visible' || c.assignee_id !== this.#inbox.agentId ||
         seq <= (c.agent_read_seq ?? 0)) return;
-      this.#inbox.request('POST', `/conversations/${c.id}/read`, { seq })
-        .then((updated) => this.#inbox.upsert(updated)).catch(() => {});
+      this.#inbox.request('POST', `/conversations/${c.id}/read`, { seq }).then((marks) => {
+        const cur = this.#inbox.conversations.get(c.id);
+        if (cur) this.#inbox.upsert({ ...cur, agent_read_seq: marks.agent_read_seq, visitor_read_seq: marks.visitor_read_seq });
+      }).catch(() => {});
     }, 300);
   }
 
