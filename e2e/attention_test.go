@@ -346,6 +346,20 @@ func TestBrowserShortcutsAndAlerts(t *testing.T) {
 		agent.fail("%d chimes with the sound off", n)
 	}
 
+	// Chrome's autoplay rule: after a reload, nothing sounds until the
+	// agent touches the page; then it does.
+	agent.do("sound on again, and reload", chromedp.Evaluate[chromedp.Void](`localStorage.setItem('sodam.alerts', JSON.stringify({sound: true, volume: 0.5}))`), chromedp.Reload())
+	agent.waitFor("the console live again", `document.querySelector('[data-testid=connection]')?.dataset.state === 'live'`)
+	widgetSend(first, "혹시 오늘 출고되나요?")
+	agent.waitFor("the message in the list", `document.querySelector("[data-testid=conversation-list] a[data-conversation-id='`+fmt.Sprint(id1)+`']")?.textContent.includes('혹시 오늘 출고')`)
+	agent.do("let a chime come if it would", chromedp.Sleep(300))
+	if n := eval[int](agent, `window.__chimes.length`); n != 0 {
+		agent.fail("%d chimes before the agent touched the page", n)
+	}
+	agent.clickAt("[data-testid=workspace-name]")
+	widgetSend(first, "주소는 그대로예요")
+	agent.waitFor("a chime once the page was touched, at half volume", `window.__chimes.length > 0 && window.__chimes.every((c) => Math.abs(c.peak - 0.2) < 1e-9)`)
+
 	// On a phone, in English.
 	en := newTab(t, root, "agent on a phone")
 	phone(en)
