@@ -33,6 +33,7 @@ type Store interface {
 	Team
 	APITokens
 	AuditLog
+	FAQ
 }
 
 // Installation is what every node of one installation shares.
