@@ -14,6 +14,7 @@ import (
 	"context"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/faq"
 	"github.com/sodam-chat/sodam/internal/metrics"
 )
 
@@ -27,12 +28,13 @@ type App struct {
 	store   chat.Store
 	pub     Publisher
 	metrics *metrics.Metrics
+	faq     *faq.Searcher // the node's FAQ search (faq.go)
 }
 
 // New returns the application layer over store, publishing through pub.
 // m may be nil.
 func New(store chat.Store, pub Publisher, m *metrics.Metrics) *App {
-	return &App{store: store, pub: pub, metrics: m}
+	return &App{store: store, pub: pub, metrics: m, faq: faq.NewSearcher(store)}
 }
 
 // Commit runs fn in one write transaction and publishes what it committed.

@@ -32,6 +32,10 @@ const (
 	limitMessage = "message" // a visitor's message
 	limitUpload  = "upload"  // a visitor's file
 	limitTicket  = "ticket"  // a left message
+	// The FAQ's public reads (help center, widget search) and visitors'
+	// "did this answer your question?".
+	limitFAQ         = "faq"
+	limitFAQFeedback = "faq_feedback"
 )
 
 func newLimits() limits {
@@ -42,6 +46,8 @@ func newLimits() limits {
 		limitMessage: {visitor: per(time.Second, 30), address: per(time.Second/20, 600)},
 		limitUpload:  {visitor: per(6*time.Second, 10), address: per(time.Second, 60)},
 		limitTicket:  {visitor: per(10*time.Minute, 3), address: per(30*time.Second, 20)},
+		limitFAQ:         {address: per(time.Second/10, 300)},
+		limitFAQFeedback: {visitor: per(10*time.Second, 20), address: per(time.Second/2, 200)},
 	}
 }
 
