@@ -625,4 +625,3 @@ func (s *Server) faqRoutes() []route {
 		{pattern: "POST /api/v1/widget/faq/articles/{article}/feedback", access: visitor, h: s.widgetArticleFeedback, api: true, limit: limitFAQFeedback},
 	}
 }
-
