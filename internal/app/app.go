@@ -29,6 +29,8 @@ type App struct {
 	pub     Publisher
 	metrics *metrics.Metrics
 	faq     *faq.Searcher // the node's FAQ search (faq.go)
+	// articleURL links the robot's articles (robot.go).
+	articleURL ArticleURL
 }
 
 // New returns the application layer over store, publishing through pub.

@@ -47,6 +47,8 @@ type Settings struct {
 	// Widget is the widget's look: launcher side and offset, language,
 	// and wording per language.
 	Widget WidgetLook `json:"widget"`
+	// Robot, when enabled, answers new conversations first (§8.2).
+	Robot RobotSettings `json:"robot"`
 }
 
 // Limits of the settings.

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -356,7 +357,8 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if avail != chat.Available {
+		// The robot answers at any hour: a person is asked for later.
+		if avail != chat.Available && !v.workspace.Settings.Robot.Enabled {
 			return chat.Errorf(chat.ErrUnavailable, "chat is not available now (%s); leave a message instead", avail)
 		}
 	} else if err != nil {
@@ -441,6 +443,14 @@ func (s *Server) widgetSend(w http.ResponseWriter, r *http.Request) error {
 	}
 	if sent.Conversation != nil {
 		c = sent.Conversation
+	}
+	if sent.RobotErr != nil {
+		s.log.Warn("robot answer", slog.Int64("conversation", c.ID), slog.Any("err", sent.RobotErr))
+	}
+	if c.State == chat.StateBot { // the robot may have handed it over
+		if now, err := s.store.Conversation(r.Context(), c.WorkspaceID, c.ID); err == nil {
+			c = now
+		}
 	}
 	// A text message: there is no attachment to sign a link for.
 	writeJSON(w, createdStatus(sent.Dup), widgetSendResponse{Message: messageForVisitor(&sent.Message, visitorLinks{}), Conversation: viewForVisitor(c)})
@@ -545,5 +555,7 @@ func (s *Server) widgetRoutes() []route {
 		{pattern: "POST /api/v1/widget/conversations/{cid}/close", access: visitor, h: s.widgetClose, api: true, noBody: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/rating", access: visitor, h: s.widgetRate, api: true},
 		{pattern: "POST /api/v1/widget/tickets", access: visitor, h: s.widgetTicket, api: true, limit: limitTicket},
+		{pattern: "POST /api/v1/widget/conversations/{cid}/agent", access: visitor, h: s.widgetToAgent, api: true, noBody: true, limit: limitStart},
+		{pattern: "POST /api/v1/widget/conversations/{cid}/bot", access: visitor, h: s.widgetToBot, api: true, noBody: true, limit: limitStart},
 	}
 }

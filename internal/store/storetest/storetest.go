@@ -71,6 +71,7 @@ func Run(t *testing.T, open Opener) {
 		{"Consent", testConsent},
 		{"FAQ", testFAQ},
 		{"FAQImport", testFAQImport},
+		{"Robot", testRobot},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
