@@ -120,6 +120,9 @@ type widgetConfig struct {
 	Availability chat.Availability `json:"availability"`
 	// Attachments say which files the visitor may send.
 	Attachments chat.AttachmentSettings `json:"attachments"`
+	// Robot says the robot answers first (§8.2): the widget offers "back
+	// to the bot" during a chat with a person.
+	Robot bool `json:"robot"`
 }
 
 // launcherConfig is what the loader on the company's page needs before it
@@ -185,7 +188,7 @@ func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) error {
 	lang := ws.Settings.Widget.WidgetLanguage(r.URL.Query().Get("lang"))
 	texts := ws.TextsFor(lang)
 	writeJSON(w, http.StatusOK, widgetConfig{SiteID: ws.SiteID, Name: ws.Name, Language: lang, Title: texts.Title, Color: ws.Color,
-		ConsentText: texts.Consent, AgentsOnline: online > 0, Availability: avail, Attachments: ws.Settings.Attachments})
+		ConsentText: texts.Consent, AgentsOnline: online > 0, Availability: avail, Attachments: ws.Settings.Attachments, Robot: ws.Settings.Robot.Enabled})
 	return nil
 }
 
