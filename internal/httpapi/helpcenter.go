@@ -71,15 +71,24 @@ func helpLang(r *http.Request, ws *chat.Workspace) string {
 	return "ko"
 }
 
-// helpBase reads what every page needs: the workspace, its categories and
-// its published articles in the page's language.
-func (s *Server) helpBase(r *http.Request, path string) (*helpPage, error) {
-	ws, err := s.publicWorkspace(r, r.PathValue("site"))
-	if err != nil {
-		return nil, err
+// helpBase reads what every page needs: the workspace, its categories and,
+// for the pages that list them, its published articles in the page's
+// language (ws, when given, is the workspace already read).
+func (s *Server) helpBase(r *http.Request, path string, ws *chat.Workspace, listing bool) (*helpPage, error) {
+	var err error
+	if ws == nil {
+		if ws, err = s.publicWorkspace(r, r.PathValue("site")); err != nil {
+			return nil, err
+		}
 	}
 	lang := helpLang(r, ws)
-	cats, arts, err := s.publishedFAQ(r, ws.ID, lang)
+	var cats []chat.FAQCategory
+	var arts []chat.Article
+	if listing {
+		cats, arts, err = s.publishedFAQ(r, ws.ID, lang)
+	} else {
+		cats, err = s.store.FAQCategories(r.Context(), ws.ID)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +147,7 @@ func (s *Server) render(w http.ResponseWriter, page string, p *helpPage) error {
 }
 
 func (s *Server) helpHome(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.helpBase(r, "")
+	p, err := s.helpBase(r, "", nil, true)
 	if err != nil {
 		return err
 	}
@@ -152,7 +161,7 @@ func (s *Server) helpCategory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.helpBase(r, fmt.Sprintf("/categories/%d", id))
+	p, err := s.helpBase(r, fmt.Sprintf("/categories/%d", id), nil, true)
 	if err != nil {
 		return err
 	}
@@ -184,7 +193,7 @@ func (s *Server) helpArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.helpBase(r, fmt.Sprintf("/articles/%d", id))
+	p, err := s.helpBase(r, fmt.Sprintf("/articles/%d", id), ws, false)
 	if err != nil {
 		return err
 	}
@@ -215,7 +224,7 @@ func (s *Server) helpSearch(w http.ResponseWriter, r *http.Request) error {
 	if err := faq.CheckQuery(q); err != nil {
 		return err
 	}
-	p, err := s.helpBase(r, "/search")
+	p, err := s.helpBase(r, "/search", nil, false)
 	if err != nil {
 		return err
 	}
