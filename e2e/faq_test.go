@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"net/url"
 	"strings"
 	"testing"
@@ -169,8 +170,12 @@ func TestBrowserFAQOnPhone(t *testing.T) {
 	fill(agent, "[data-testid=faq-keywords]", "교환신청, exchange")
 	fill(agent, "[data-testid=faq-body]", `<p onclick="alert(1)">주문내역에서 <b>교환 신청</b>을 누르세요.</p><script>alert(1)</script><img src=x onerror="alert(1)">`)
 	agent.click("[data-testid=faq-published]")
+	// An image goes through the blob store and into the body at the caret.
+	photo := writeFile(t, t.TempDir(), "교환신청.png", pngImage(t, 120, 80, color.NRGBA{R: 29, G: 107, B: 88, A: 255}))
+	agent.do("choose an image", chromedp.SetUploadFiles(chromedp.CSS("[data-testid=faq-image]"), []string{photo}))
+	agent.waitFor("the image in the body", `document.querySelector('[data-testid=faq-body]').value.includes('<img src="`+s.baseURL+`/help/`+s.ws.SiteID+`/images/')`)
 	agent.click("[data-testid=faq-preview-button]")
-	agent.waitFor("the sanitized preview", `(() => { const p = document.querySelector('[data-testid=faq-preview-body]'); return p.checkVisibility() && p.querySelector('b')?.textContent === '교환 신청' && !p.innerHTML.includes('onclick') && !p.innerHTML.includes('onerror') && !p.querySelector('script'); })()`)
+	agent.waitFor("the sanitized preview with the image", `(() => { const p = document.querySelector('[data-testid=faq-preview-body]'); return p.checkVisibility() && p.querySelector('b')?.textContent === '교환 신청' && !p.innerHTML.includes('onclick') && !p.innerHTML.includes('onerror') && !p.querySelector('script') && [...p.querySelectorAll('img')].some((i) => i.complete && i.naturalWidth === 120); })()`)
 	agent.do("show the preview", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=faq-preview]').scrollIntoView({block: 'end'})`))
 	screenshot(t, agent.ctx, "console-faq-editor", "")
 	agent.click("[data-testid=faq-save]")

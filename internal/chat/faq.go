@@ -190,7 +190,27 @@ type FAQ interface {
 	// RateArticle counts a visitor's answer to "did this answer your
 	// question?" on a published article.
 	RateArticle(ctx context.Context, workspaceID, id int64, helpful bool) error
+	// AddFAQImage records an image for article bodies, its bytes already
+	// in blob storage, and fills in its ID.
+	AddFAQImage(ctx context.Context, img *FAQImage) error
+	FAQImage(ctx context.Context, workspaceID, id int64) (*FAQImage, error)
 }
+
+// FAQImage is an image uploaded for article bodies.
+type FAQImage struct {
+	ID          int64     `json:"id"`
+	WorkspaceID int64     `json:"-"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	BlobKey     string    `json:"-"`
+	CreatedAt   time.Time `json:"created_at"`
+	// URL is where the help center serves it, set by the HTTP layer.
+	URL string `json:"url,omitempty"`
+}
+
+// MaxFAQImageMB is the largest image for an article.
+const MaxFAQImageMB = 5
 
 // AuditFAQImport is the audit action of an FAQ import.
 const AuditFAQImport = "faq.import"

@@ -619,6 +619,7 @@ func (s *Server) faqRoutes() []route {
 		{pattern: "PUT /api/v1/workspaces/{wid}/faq/synonyms", access: member, minRole: mgr, h: s.putSynonyms, api: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/faq/export", access: member, minRole: mgr, h: s.exportFAQ, api: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/faq/import", access: member, minRole: mgr, h: s.importFAQ, api: true, audit: chat.AuditFAQImport},
+		{pattern: "POST /api/v1/workspaces/{wid}/faq/images", access: member, minRole: mgr, h: s.uploadFAQImage, api: true},
 		{pattern: "GET /api/v1/widget/faq", access: public, h: s.widgetFAQHome, api: true, limit: limitFAQ},
 		{pattern: "GET /api/v1/widget/faq/search", access: public, h: s.widgetFAQSearch, api: true, limit: limitFAQ},
 		{pattern: "GET /api/v1/widget/faq/articles/{article}", access: public, h: s.widgetArticle, api: true, limit: limitFAQ},

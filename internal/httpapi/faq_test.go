@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -272,4 +273,57 @@ func TestHelpCenter(t *testing.T) {
 	page("/help/nope", 404)
 	page(fmt.Sprintf("/help/other/articles/%d", refund.ID), 404)
 	page("/help-assets/help.css", 200)
+}
+
+// TestFAQImages: an image uploaded for articles is stored like attachments
+// and served by the help center; what is not an image is refused.
+func TestFAQImages(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { faqImages(t, newEnvOn(t, kind, nil)) })
+	}
+}
+
+func faqImages(t *testing.T, e *env) {
+	m := e.login("manager")
+	path := e.shopPath() + "/faq/images"
+	photo := pngOf(t, 64, 48)
+	status, data := m.upload(path, "", "배송조회.png", bytes.NewReader(photo))
+	if status != 201 {
+		t.Fatalf("upload %d %s", status, data)
+	}
+	var img chat.FAQImage
+	must(t, json.Unmarshal(data, &img))
+	if img.ContentType != "image/png" || !strings.HasPrefix(img.URL, e.srv.URL+"/help/shop/images/") {
+		t.Fatalf("image %+v", img)
+	}
+	resp, body := e.anonymous().get(strings.TrimPrefix(img.URL, e.srv.URL))
+	if resp.StatusCode != 200 || !bytes.Equal(body, photo) || resp.Header.Get("Content-Type") != "image/png" || resp.Header.Get("Content-Security-Policy") != "sandbox" {
+		t.Fatalf("served %d %v", resp.StatusCode, resp.Header)
+	}
+	// The article keeps the image through sanitizing.
+	var a chat.Article
+	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"title":"배송 조회 화면","body_html":"<p><img src=\"%s\" alt=\"주문내역 화면\"></p>","published":true}`, img.URL), 201, &a)
+	if !strings.Contains(a.BodyHTML, `src="`+img.URL+`"`) {
+		t.Fatalf("body %q", a.BodyHTML)
+	}
+	for _, tt := range []struct {
+		name, file, content string
+		code              string
+	}{
+		{"an SVG", "logo.svg", `<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>`, chat.ErrFileTypeNotAllowed},
+		{"a page named .png", "x.png", "<!doctype html><script>alert(1)</script>", chat.ErrFileContentMismatch},
+		{"a document", "a.pdf", "%PDF-1.4", chat.ErrFileTypeNotAllowed},
+	} {
+		status, data := m.upload(path, "", tt.file, strings.NewReader(tt.content))
+		if code, _ := errorBodyOf(t, data); status/100 != 4 || code != tt.code {
+			t.Errorf("%s: %d %s", tt.name, status, data)
+		}
+	}
+	if status, _ := e.login("kim").upload(path, "", "a.png", bytes.NewReader(photo)); status != 403 {
+		t.Errorf("an agent uploaded: %d", status)
+	}
+	// Another workspace's site does not serve it.
+	if resp, _ := e.anonymous().get(fmt.Sprintf("/help/other/images/%d", img.ID)); resp.StatusCode != 404 {
+		t.Errorf("other site served it: %d", resp.StatusCode)
+	}
 }

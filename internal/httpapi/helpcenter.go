@@ -316,6 +316,7 @@ func (s *Server) helpRoutes() []route {
 		{pattern: "GET /help/{site}/articles/{article}", access: public, h: s.helpArticle, limit: limitFAQ},
 		{pattern: "GET /help/{site}/search", access: public, h: s.helpSearch, limit: limitFAQ},
 		{pattern: "GET /help/{site}/sitemap.xml", access: public, h: s.helpSitemap, limit: limitFAQ},
+		{pattern: "GET /help/{site}/images/{image}", access: public, h: s.helpImage, limit: limitFAQ},
 		{pattern: "GET /help-assets/", access: public, h: s.helpAsset},
 	}
 }

@@ -407,3 +407,25 @@ func (db *DB) RateArticle(ctx context.Context, workspaceID, id int64, helpful bo
 		return nil
 	})
 }
+
+// AddFAQImage records an uploaded image.
+func (db *DB) AddFAQImage(ctx context.Context, img *chat.FAQImage) error {
+	img.CreatedAt = db.Now().UTC()
+	return db.tx(ctx, func(x q) error {
+		return x.row(ctx, `INSERT INTO faq_images (workspace_id, name, content_type, size, blob_key, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			img.WorkspaceID, img.Name, img.ContentType, img.Size, img.BlobKey, micros(img.CreatedAt)).Scan(&img.ID)
+	})
+}
+
+// FAQImage reads one of the workspace's images.
+func (db *DB) FAQImage(ctx context.Context, workspaceID, id int64) (*chat.FAQImage, error) {
+	img := chat.FAQImage{WorkspaceID: workspaceID, ID: id}
+	var created int64
+	err := db.read().row(ctx, `SELECT name, content_type, size, blob_key, created_at FROM faq_images WHERE workspace_id = ? AND id = ?`, workspaceID, id).
+		Scan(&img.Name, &img.ContentType, &img.Size, &img.BlobKey, &created)
+	if err == sql.ErrNoRows {
+		return nil, chat.Errorf(chat.ErrNotFound, "no such image")
+	}
+	img.CreatedAt = fromMicros(created)
+	return &img, err
+}

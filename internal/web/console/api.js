@@ -59,12 +59,13 @@ export async function uploadFile(path, options) {
   }
 }
 
-// callText sends a text body of another type (an FAQ import's CSV) to
+// callText sends a body of another type (an FAQ import's CSV, or FormData
+// with an article's image: contentType null lets the browser set it) to
 // /api/v1 + path, with the CSRF token, and resolves to the decoded answer.
 export async function callText(method, path, text, contentType) {
-  const res = await fetch('/api/v1' + path, {
-    method, body: text, credentials: 'same-origin', headers: { 'Content-Type': contentType, 'X-CSRF-Token': csrfToken },
-  });
+  const headers = { 'X-CSRF-Token': csrfToken };
+  if (contentType) headers['Content-Type'] = contentType;
+  const res = await fetch('/api/v1' + path, { method, body: text, credentials: 'same-origin', headers });
   const data = await res.json().catch(() => null);
   if (!res.ok) {
     const err = new ApiError(res.status, data?.error?.code ?? '', data?.error?.message ?? res.statusText);

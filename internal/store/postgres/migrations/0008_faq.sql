@@ -36,3 +36,15 @@ CREATE TABLE faq_state (
     revision     BIGINT  NOT NULL DEFAULT 0,
     synonyms     TEXT    NOT NULL DEFAULT '[]'
 );
+
+-- Images in article bodies: the bytes in blob storage (as attachments'),
+-- a row naming them, served publicly at /help/{site_id}/images/{id}.
+CREATE TABLE faq_images (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    workspace_id BIGINT  NOT NULL REFERENCES workspaces (id),
+    name         TEXT    NOT NULL,
+    content_type TEXT    NOT NULL,
+    size         BIGINT  NOT NULL,
+    blob_key     TEXT    NOT NULL UNIQUE,
+    created_at   BIGINT  NOT NULL
+);

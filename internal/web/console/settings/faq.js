@@ -41,6 +41,7 @@ class FAQCard extends SettingsCard {
     </div>
     <label><span data-i18n="faq.keywords"></span><input name="keywords" maxlength="1600" autocomplete="off" data-testid="faq-keywords"><small class="help" data-i18n="faq.keywords_help"></small></label>
     <label><span data-i18n="faq.body"></span><textarea name="body" rows="8" data-testid="faq-body"></textarea><small class="help" data-i18n="faq.body_help"></small></label>
+    <label class="secondary button faq-image"><span data-i18n="faq.image"></span><input type="file" accept="image/png,image/jpeg,image/gif,image/bmp" class="sr-only" data-ref="image" data-testid="faq-image"></label>
     <label class="check"><input type="checkbox" name="published" data-testid="faq-published"><span data-i18n="faq.published"></span></label>
     <p class="form-error" role="alert" data-ref="error" data-testid="faq-error"></p>
     <div class="form-actions">
@@ -76,6 +77,7 @@ class FAQCard extends SettingsCard {
     this.onSubmit(this.ref('category-form'), () => this.#addCategory());
     this.ref('robot').addEventListener('change', (e) => this.#setRobot(e.target));
     this.ref('import').addEventListener('change', (e) => this.#import(e.target));
+    this.ref('image').addEventListener('change', (e) => this.#image(e.target));
   }
 
   relabel() {
@@ -217,6 +219,27 @@ class FAQCard extends SettingsCard {
 
   async #setRobot(box) {
     await this.patch({ settings: { robot: { enabled: box.checked } } }, null, this.ref('error'), () => toast(t('faq.saved')));
+  }
+
+  // #image uploads an image and puts an <img> for it where the caret is
+  // in the body.
+  async #image(input) {
+    const file = input.files[0];
+    input.value = '';
+    if (!file) return;
+    const form = new FormData();
+    form.append('file', file);
+    const box = this.ref('error');
+    box.replaceChildren();
+    try {
+      const img = await callText('POST', `/workspaces/${this.inbox.workspaceId}/faq/images`, form, null);
+      const body = this.ref('form').elements.body;
+      const tag = `<img src="${img.url}" alt="">`;
+      body.setRangeText(tag, body.selectionStart, body.selectionEnd, 'end');
+      body.focus();
+    } catch (err) {
+      formError(box, err);
+    }
   }
 
   // #import sends the chosen file as it is: JSON as exported, or CSV.
