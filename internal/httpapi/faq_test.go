@@ -308,7 +308,7 @@ func faqImages(t *testing.T, e *env) {
 	}
 	for _, tt := range []struct {
 		name, file, content string
-		code              string
+		code                string
 	}{
 		{"an SVG", "logo.svg", `<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>`, chat.ErrFileTypeNotAllowed},
 		{"a page named .png", "x.png", "<!doctype html><script>alert(1)</script>", chat.ErrFileContentMismatch},
