@@ -59,5 +59,3 @@ func faqSameOnEveryNode(t *testing.T, e *env) {
 		t.Fatalf("after a change: node 1 %s, node 2 %s", a, b)
 	}
 }
-
-
