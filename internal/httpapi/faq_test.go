@@ -269,7 +269,9 @@ func TestHelpCenter(t *testing.T) {
 	if !strings.Contains(sitemap, fmt.Sprintf("<loc>%s/help/shop/articles/%d?lang=ko</loc>", e.srv.URL, refund.ID)) || strings.Contains(sitemap, "/articles/3?") {
 		t.Errorf("sitemap %s", sitemap)
 	}
-	page("/help/shop/articles/3", 404) // a draft
+	if draft := page("/help/shop/articles/3", 404); !strings.Contains(draft, "<title>페이지를 찾을 수 없습니다 · 소담 쇼핑 고객센터</title>") { // a draft
+		t.Errorf("not-found page %s", draft)
+	}
 	page("/help/nope", 404)
 	page(fmt.Sprintf("/help/other/articles/%d", refund.ID), 404)
 	page("/help-assets/help.css", 200)

@@ -307,13 +307,43 @@ func (s *Server) helpAsset(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// helpNotFound answers a page that does not exist (an unknown or draft
+// article, a category of nothing) with a page a person can read, 404, in
+// the workspace's look; other refusals answer as the API does.
+func (s *Server) helpNotFound(h handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		err := h(w, r)
+		if chat.ErrorCode(err) != chat.ErrNotFound {
+			return err
+		}
+		ws, werr := s.publicWorkspace(r, r.PathValue("site"))
+		if werr != nil {
+			return err
+		}
+		p, perr := s.helpBase(r, "", ws, false)
+		if perr != nil {
+			return err
+		}
+		p.PageTitle, p.NoIndex = p.T["not_found"], true
+		var b bytes.Buffer
+		if rerr := web.HelpPages["notfound"].ExecuteTemplate(&b, "layout", p); rerr != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", helpPolicy)
+		w.WriteHeader(http.StatusNotFound)
+		w.Write(b.Bytes())
+		return nil
+	}
+}
+
 // helpRoutes are the help center's pages: public and limited like the
 // widget's FAQ reads.
 func (s *Server) helpRoutes() []route {
 	return []route{
 		{pattern: "GET /help/{site}", access: public, h: s.helpHome, limit: limitFAQ},
-		{pattern: "GET /help/{site}/categories/{cat}", access: public, h: s.helpCategory, limit: limitFAQ},
-		{pattern: "GET /help/{site}/articles/{article}", access: public, h: s.helpArticle, limit: limitFAQ},
+		{pattern: "GET /help/{site}/categories/{cat}", access: public, h: s.helpNotFound(s.helpCategory), limit: limitFAQ},
+		{pattern: "GET /help/{site}/articles/{article}", access: public, h: s.helpNotFound(s.helpArticle), limit: limitFAQ},
 		{pattern: "GET /help/{site}/search", access: public, h: s.helpSearch, limit: limitFAQ},
 		{pattern: "GET /help/{site}/sitemap.xml", access: public, h: s.helpSitemap, limit: limitFAQ},
 		{pattern: "GET /help/{site}/images/{image}", access: public, h: s.helpImage, limit: limitFAQ},

@@ -15,10 +15,10 @@ import (
 var Help embed.FS
 
 // HelpPages are the help center's templates by page: home, category,
-// article and search, each inside layout.
+// article, search and notfound, each inside layout.
 var HelpPages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, page := range []string{"home", "category", "article", "search"} {
+	for _, page := range []string{"home", "category", "article", "search", "notfound"} {
 		out[page] = template.Must(template.ParseFS(Help, "help/layout.html", "help/"+page+".html"))
 	}
 	return out
