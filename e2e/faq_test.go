@@ -104,6 +104,19 @@ func TestBrowserRobot(t *testing.T) {
 
 	// "?" searches the FAQ and inserts the article's text and link.
 	list := `document.querySelector('[data-testid=faq-list]')`
+	// Typed through the input method: Enter while a syllable is being
+	// composed inserts nothing and sends nothing.
+	agent.click("[data-testid=composer-input]")
+	agent.keys("?")
+	agent.compose("환")
+	agent.compose("환불")
+	agent.pressEnter(229)
+	if got := composerValue(agent); got != "?환불" {
+		agent.fail("after Enter during composition the composer holds %q, want ?환불", got)
+	}
+	agent.commit("환불")
+	agent.waitFor("the FAQ list for ?환불", `!`+list+`.hidden && `+list+`.querySelector('[data-testid=faq-option]')`)
+	clearComposer(agent)
 	consoleType(agent, "?환불 기간")
 	agent.waitFor("the FAQ list for ?환불 기간", `!`+list+`.hidden && `+list+`.querySelector('[data-testid=faq-option]')?.dataset.faqId === '`+fmt.Sprint(refund.ID)+`'`)
 	screenshot(t, agent.ctx, "console-faq-insert", "")
