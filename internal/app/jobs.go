@@ -12,6 +12,7 @@ func (a *App) Jobs() jobs.Registry {
 	return jobs.Registry{
 		chat.JobInactivity: {InTx: inactivityClose, Routing: true},
 		chat.JobOffline:    {InTx: goOffline, Routing: true},
+		chat.JobRobotIdle:  {InTx: robotIdleClose, Routing: true}, // robot.go
 	}
 }
 

@@ -164,3 +164,21 @@ func (a *App) BackToBot(ctx context.Context, workspaceID, conversationID int64) 
 	})
 	return c, err
 }
+
+// robotIdleClose closes a conversation the robot still holds once its
+// visitor has asked nothing more for a while: resolved by the robot
+// (close reason robot). A handover cancels the timer; a conversation
+// handed over or closed since is left alone.
+func robotIdleClose(ctx context.Context, tx chat.Tx, j chat.Job) error {
+	if _, err := tx.LockRouting(ctx, j.WorkspaceID); err != nil {
+		return err
+	}
+	c, err := tx.LockConversation(ctx, j.WorkspaceID, j.RefID)
+	if chat.ErrorCode(err) == chat.ErrConversationNotFound {
+		return nil
+	}
+	if err != nil || c.State != chat.StateBot {
+		return err
+	}
+	return tx.CloseConversation(ctx, c, chat.CloseByRobot)
+}

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"strings"
+	"time"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -67,4 +68,18 @@ func WantsAgent(text string) bool {
 		return true
 	}
 	return strings.Contains(t, "상담원 연결") || strings.Contains(t, "상담원연결") || strings.Contains(t, "talk to an agent")
+}
+
+// JobRobotIdle closes conversation RefID, still with the robot, once its
+// visitor has asked nothing more for RobotIdleAfter: the robot resolved it.
+const JobRobotIdle = "robot_idle"
+
+// RobotIdleAfter is how long a conversation the robot holds stays open
+// after its last answer: the workspace's inactivity timeout, else 30
+// minutes.
+func RobotIdleAfter(s Settings) time.Duration {
+	if s.InactivityTimeoutMinutes > 0 {
+		return time.Duration(s.InactivityTimeoutMinutes) * time.Minute
+	}
+	return 30 * time.Minute
 }

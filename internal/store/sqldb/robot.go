@@ -42,6 +42,15 @@ func (x tx) RobotReply(ctx context.Context, c chat.Conversation, replyTo int64, 
 	if err := x.db.insertMessage(ctx, x.t, c, &m); err != nil {
 		return false, err
 	}
+	// The robot's conversation closes (resolved) once the visitor has
+	// asked nothing more for a while; each answer moves the timer.
+	ws, err := x.db.workspaceIn(ctx, x.t.q, c.WorkspaceID)
+	if err != nil {
+		return false, err
+	}
+	if err := x.t.scheduleJob(ctx, chat.Job{Kind: chat.JobRobotIdle, WorkspaceID: c.WorkspaceID, RefID: c.ID, DueAt: x.t.now.Add(chat.RobotIdleAfter(ws.Settings))}); err != nil {
+		return false, err
+	}
 	after, err := x.db.conversation(ctx, x.t.q, c.WorkspaceID, c.ID)
 	if err != nil {
 		return false, err
@@ -65,6 +74,9 @@ func (x tx) LeaveBot(ctx context.Context, c chat.Conversation, robot string) (ch
 		return c, err
 	}
 	if _, err := x.t.exec(ctx, `UPDATE conversations SET state = ?, agent_path = ? WHERE id = ?`, chat.StateUnassigned, string(path), c.ID); err != nil {
+		return c, err
+	}
+	if err := x.t.cancelJob(ctx, chat.JobRobotIdle, c.WorkspaceID, c.ID); err != nil {
 		return c, err
 	}
 	if err := x.db.systemMessage(ctx, x.t, c, chat.EventConversationUpdated, chat.SystemHandover, map[string]string{"robot": robot}, false); err != nil {

@@ -73,6 +73,7 @@ func Run(t *testing.T, open Opener) {
 		{"FAQ", testFAQ},
 		{"FAQImport", testFAQImport},
 		{"Robot", testRobot},
+		{"RobotIdle", testRobotIdle},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
