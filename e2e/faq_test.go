@@ -179,6 +179,11 @@ func TestBrowserFAQOnPhone(t *testing.T) {
 	openSettings(agent)
 	agent.do("scroll to the FAQ card", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=faq-card]').scrollIntoView()`))
 	agent.waitFor("the articles listed", `document.querySelectorAll('[data-testid=faq-item]').length === 5`)
+	// Categories are ordered: delivery moves above refunds.
+	first := `document.querySelector('[data-testid=faq-category-item]')`
+	refundsID := eval[string](agent, first+`.dataset.categoryId`)
+	agent.click("[data-testid=faq-category-item] [data-testid=faq-category-down]")
+	agent.waitFor("refunds second", first+`.dataset.categoryId !== `+js(refundsID)+` && document.querySelectorAll('[data-testid=faq-category-item]')[1].dataset.categoryId === `+js(refundsID))
 	fill(agent, "[data-testid=faq-title]", "교환 신청은 어떻게 하나요?")
 	fill(agent, "[data-testid=faq-keywords]", "교환신청, exchange")
 	fill(agent, "[data-testid=faq-body]", `<p onclick="alert(1)">주문내역에서 <b>교환 신청</b>을 누르세요.</p><script>alert(1)</script><img src=x onerror="alert(1)">`)

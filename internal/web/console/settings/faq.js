@@ -25,6 +25,7 @@ class FAQCard extends SettingsCard {
 <form class="inline-form" data-ref="category-form" data-testid="faq-category-form">
   <fieldset data-gated>
     <input name="name" maxlength="100" required autocomplete="off" data-i18n-attr="placeholder:faq.category_name;aria-label:faq.category_name" data-testid="faq-category-name">
+    <input name="name_en" maxlength="100" autocomplete="off" data-i18n-attr="placeholder:faq.category_name_en;aria-label:faq.category_name_en" data-testid="faq-category-name-en">
     <button type="submit" class="secondary" data-i18n="faq.category_add" data-testid="faq-category-add"></button>
   </fieldset>
 </form>
@@ -112,8 +113,12 @@ class FAQCard extends SettingsCard {
 
   #render() {
     if (!this.inbox) return;
-    this.ref('categories').replaceChildren(...this.#categories.map((c) => h('li', { class: 'chip', dataset: { testid: 'faq-category-item', categoryId: c.id } },
-      c.name, this.editable && iconButton('×', t('tools.delete', { name: c.name }), 'faq-category-delete', () => this.#removeCategory(c)))));
+    const cats = this.#categories;
+    this.ref('categories').replaceChildren(...cats.map((c, i) => h('li', { class: 'chip', dataset: { testid: 'faq-category-item', categoryId: c.id } },
+      c.name_en ? `${c.name} · ${c.name_en}` : c.name,
+      this.editable && i > 0 && iconButton('↑', t('faq.category_up', { name: c.name }), 'faq-category-up', () => this.#swap(i, i - 1)),
+      this.editable && i < cats.length - 1 && iconButton('↓', t('faq.category_down', { name: c.name }), 'faq-category-down', () => this.#swap(i, i + 1)),
+      this.editable && iconButton('×', t('tools.delete', { name: c.name }), 'faq-category-delete', () => this.#removeCategory(c)))));
     const select = this.ref('form').elements.category;
     const chosen = select.value;
     select.replaceChildren(h('option', { value: '0' }, t('faq.no_category')), ...this.#categories.map((c) => h('option', { value: String(c.id) }, c.name)));
@@ -205,9 +210,23 @@ class FAQCard extends SettingsCard {
     const form = this.ref('category-form');
     const name = form.elements.name.value.trim();
     if (!name) return;
-    const made = await this.call('POST', '/faq/categories', { name, position: this.#categories.length });
+    const nameEN = form.elements.name_en.value.trim();
+    const last = this.#categories.at(-1)?.position ?? -1;
+    const made = await this.call('POST', '/faq/categories', { name, name_en: nameEN, position: last + 1 });
     if (!made) return;
     form.reset();
+    await this.load();
+  }
+
+  // #swap exchanges two neighbouring categories' places (positions are
+  // renumbered in list order, so equal positions never tie).
+  async #swap(i, j) {
+    const order = [...this.#categories];
+    [order[i], order[j]] = [order[j], order[i]];
+    for (const [k, c] of order.entries()) {
+      if (c.position === k) continue;
+      if ((await this.call('PATCH', `/faq/categories/${c.id}`, { position: k })) === undefined) break;
+    }
     await this.load();
   }
 
