@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/faq"
@@ -51,15 +52,28 @@ func (a *App) answer(ctx context.Context, c chat.Conversation, m chat.Message) e
 	if c.State != chat.StateBot || m.Kind != chat.KindText || m.SenderType != chat.SenderVisitor {
 		return nil
 	}
+	ws, err := a.store.Workspace(ctx, c.WorkspaceID)
+	if err != nil {
+		return err
+	}
 	if chat.WantsAgent(m.Body) {
-		_, err := a.Handover(ctx, c.WorkspaceID, c.ID)
+		avail, err := a.availability(ctx, ws)
+		if err != nil {
+			return err
+		}
+		if avail != chat.Available {
+			// Nobody can take it: the robot keeps it and says so, and the
+			// widget offers to leave a message.
+			meta := map[string]string{"robot": chat.RobotName(ws.SiteID), "outcome": chat.RobotNoAgent, "reason": string(avail), "reply_to": strconv.FormatInt(m.ID, 10)}
+			return a.Commit(ctx, func(tx chat.Tx) error {
+				_, err := tx.RobotReply(ctx, c, m.ID, meta)
+				return err
+			})
+		}
+		_, err = a.Handover(ctx, c.WorkspaceID, c.ID)
 		if chat.ErrorCode(err) == chat.ErrInvalid {
 			return nil // handed over already
 		}
-		return err
-	}
-	ws, err := a.store.Workspace(ctx, c.WorkspaceID)
-	if err != nil {
 		return err
 	}
 	lang := ""
@@ -93,6 +107,22 @@ func (a *App) answer(ctx context.Context, c chat.Conversation, m chat.Message) e
 		_, err := tx.RobotReply(ctx, c, m.ID, meta)
 		return err
 	})
+}
+
+// availability says whether agents can chat now, as the widget's config
+// does: the workspace's hours and switch, and anyone online.
+func (a *App) availability(ctx context.Context, ws *chat.Workspace) (chat.Availability, error) {
+	ms, err := a.store.Members(ctx, ws.ID)
+	if err != nil {
+		return "", err
+	}
+	online := 0
+	for _, m := range ms {
+		if m.Status == chat.StatusOnline {
+			online++
+		}
+	}
+	return ws.Settings.AvailabilityAt(time.Now(), online), nil
 }
 
 // Handover gives a bot conversation to routing: unassigned, the robot

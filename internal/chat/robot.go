@@ -28,6 +28,10 @@ const (
 	RobotAnswered = "answered"
 	RobotNoAnswer = "no_answer"
 	RobotWelcome  = "welcome"
+	// RobotNoAgent: the visitor asked for a person when nobody can chat
+	// (Meta["reason"] says why); the widget offers to leave a
+	// message.
+	RobotNoAgent = "no_agent"
 )
 
 // CloseByRobot is the close reason of a conversation that ended while the

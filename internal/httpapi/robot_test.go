@@ -122,4 +122,15 @@ func TestRobotWithoutAgents(t *testing.T) {
 	if code, _ := errorBodyOf(t, data); status != 409 || code != chat.ErrUnavailable {
 		t.Fatalf("handover without agents: %d %s", status, data)
 	}
+	// Asking in words: the robot keeps the chat and says nobody can come.
+	v.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", c.ID), `{"client_msg_id":"a1","body":"상담원 연결"}`, 201, nil)
+	var msgs []robotMessage
+	v.json("GET", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", c.ID), "", 200, &msgs)
+	if last := msgs[len(msgs)-1]; last.Meta["outcome"] != chat.RobotNoAgent || last.Meta["reason"] != string(chat.UnavailableNobody) {
+		t.Fatalf("asking for a person with nobody online: %+v", last)
+	}
+	d := e.login("manager").detailOf(c.ID)
+	if d.Conversation.State != chat.StateBot {
+		t.Fatalf("state %s", d.Conversation.State)
+	}
 }

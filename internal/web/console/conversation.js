@@ -632,7 +632,7 @@ export function systemText(m) {
   const agent = meta.agent || t('msg.agent');
   switch (m.body) {
     case 'robot':
-      return t('system.robot.' + (['welcome', 'answered', 'no_answer'].includes(meta.outcome) ? meta.outcome : 'answered'), { robot: meta.robot || 'robot' });
+      return t('system.robot.' + (['welcome', 'answered', 'no_answer', 'no_agent'].includes(meta.outcome) ? meta.outcome : 'answered'), { robot: meta.robot || 'robot' });
     case 'handover':
       return t('system.handover', { robot: meta.robot || 'robot' });
     case 'assigned':

@@ -585,14 +585,15 @@ function renderRobot(msg) {
   } catch {
     articles = [];
   }
-  const outcome = ['welcome', 'answered', 'no_answer'].includes(meta.outcome) ? meta.outcome : 'answered';
+  const outcome = ['welcome', 'answered', 'no_answer', 'no_agent'].includes(meta.outcome) ? meta.outcome : 'answered';
   return h('li', { class: 'msg theirs robot', dataset: { code: 'robot', outcome, testid: 'widget-robot' } },
     h('span', { class: 'who' }, meta.robot || t('robot.name')),
     h('p', { class: 'bubble' }, t('robot.' + outcome)),
     articles.length > 0 && h('ul', { class: 'cards' }, articles.map((a) => h('li', {},
       h('button', { type: 'button', class: 'faq-link', dataset: { articleId: a.id, testid: 'widget-robot-article' }, onclick: () => faqPanel.openArticle(a.id) },
         h('span', { class: 'faq-link-title' }, a.title), a.excerpt && h('span', { class: 'faq-link-excerpt' }, a.excerpt))))),
-    outcome === 'no_answer' && h('button', { type: 'button', class: 'primary robot-agent', dataset: { testid: 'widget-robot-agent' }, onclick: () => talkToAgent() }, t('robot.to_agent')));
+    outcome === 'no_answer' && h('button', { type: 'button', class: 'primary robot-agent', dataset: { testid: 'widget-robot-agent' }, onclick: () => talkToAgent() }, t('robot.to_agent')),
+    outcome === 'no_agent' && h('button', { type: 'button', class: 'primary robot-agent', dataset: { testid: 'widget-robot-leave' }, onclick: () => showLeave() }, t('robot.leave')));
 }
 
 function renderMessage(msg, status, error) {
