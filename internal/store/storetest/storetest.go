@@ -69,6 +69,11 @@ func Run(t *testing.T, open Opener) {
 		{"OwnersAndWorkspaces", testOwnersAndWorkspaces},
 		{"RefusedOrigins", testRefusedOrigins},
 		{"Consent", testConsent},
+		// History (§9).
+		{"HistorySearchRecall", testHistorySearchRecall},
+		{"HistoryFilters", testHistoryFilters},
+		{"Exports", testExports},
+		{"SearchBackfill", testSearchBackfill},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

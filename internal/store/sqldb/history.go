@@ -1,0 +1,522 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/history"
+)
+
+var _ history.Store = (*DB)(nil)
+
+// The search index (see package history for the scheme). indexMessages is
+// the one place that writes it: the group-commit batch calls it once for
+// all the messages it appended, a file message's transaction for its one,
+// and a rewrite of a message's text (masking) calls reindexMessages, so
+// the original text is never searchable once replaced.
+
+// indexMessages adds new messages to the search index, in the
+// transaction that stores them. System messages are not indexed.
+func (db *DB) indexMessages(ctx context.Context, x q, msgs []chat.Message) error {
+	var keep []chat.Message
+	for _, m := range msgs {
+		if m.Kind != chat.KindSystem {
+			keep = append(keep, m)
+		}
+	}
+	for chunk := range slices.Chunk(keep, 64) {
+		var args []any
+		var values string
+		if db.d.Name == "postgres" {
+			for _, m := range chunk {
+				args = append(args, m.ID, m.WorkspaceID, m.ConversationID, history.Normalize(m.Body), pgArray(history.GramSet(m.Body)))
+			}
+			values = strings.Repeat(`, (?, ?, ?, ?, CAST(? AS TEXT[]))`, len(chunk))[2:]
+			if _, err := x.exec(ctx, `INSERT INTO message_search (message_id, workspace_id, conversation_id, norm, grams) VALUES `+values+`
+				ON CONFLICT (message_id) DO UPDATE SET norm = excluded.norm, grams = excluded.grams`, args...); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, m := range chunk {
+			args = append(args, m.ID, history.Grams(m.Body))
+		}
+		values = strings.Repeat(`, (?, ?)`, len(chunk))[2:]
+		if _, err := x.exec(ctx, `INSERT INTO message_fts (rowid, grams) VALUES `+values, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reindexMessages replaces messages' entries in the search index with
+// their text as it now is: a text rewrite (masking) calls it in its
+// transaction.
+func (db *DB) reindexMessages(ctx context.Context, x q, msgs []chat.Message) error {
+	if db.d.Name != "postgres" && len(msgs) > 0 { // PostgreSQL's insert replaces
+		ids := make([]int64, len(msgs))
+		for i, m := range msgs {
+			ids[i] = m.ID
+		}
+		for chunk := range slices.Chunk(ids, 256) {
+			if _, err := x.exec(ctx, `DELETE FROM message_fts WHERE rowid IN (`+marks(len(chunk))+`)`, anys(chunk)...); err != nil {
+				return err
+			}
+		}
+	}
+	return db.indexMessages(ctx, x, msgs)
+}
+
+// pgArray is a PostgreSQL text[] literal of grams, which hold only letters
+// and digits: quoting each is enough.
+func pgArray(grams []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, g := range grams {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(g)
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// BackfillSearch indexes the next limit messages that were stored before
+// the index existed; each call is one transaction, so the job resumes
+// where it stopped.
+func (db *DB) BackfillSearch(ctx context.Context, limit int) (bool, error) {
+	more := false
+	err := db.tx(ctx, func(x q) error {
+		var next, upto int64
+		err := x.row(ctx, `SELECT next_id, upto FROM search_backfill WHERE id = 1`).Scan(&next, &upto)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil || next >= upto {
+			return err
+		}
+		rows, err := x.query(ctx, `SELECT id, workspace_id, conversation_id, kind, body FROM messages WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`, next, upto, limit)
+		if err != nil {
+			return err
+		}
+		var msgs []chat.Message
+		for rows.Next() {
+			var m chat.Message
+			if err := rows.Scan(&m.ID, &m.WorkspaceID, &m.ConversationID, &m.Kind, &m.Body); err != nil {
+				rows.Close()
+				return err
+			}
+			msgs = append(msgs, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		next = upto
+		if len(msgs) == limit {
+			next = msgs[len(msgs)-1].ID
+		}
+		if err := db.reindexMessages(ctx, x, msgs); err != nil {
+			return err
+		}
+		more = next < upto
+		_, err = x.exec(ctx, `UPDATE search_backfill SET next_id = ? WHERE id = 1`, next)
+		return err
+	})
+	return more, err
+}
+
+// historyWhere is the WHERE clause of a history filter.
+func (db *DB) historyWhere(workspaceID int64, f history.Filter) (string, []any) {
+	w := []string{`c.workspace_id = ?`}
+	args := []any{workspaceID}
+	add := func(cond string, a ...any) {
+		w = append(w, cond)
+		args = append(args, a...)
+	}
+	if f.From != nil {
+		add(`c.created_at >= ?`, micros(*f.From))
+	}
+	if f.To != nil {
+		add(`c.created_at < ?`, micros(*f.To))
+	}
+	switch f.State {
+	case "":
+	case "open":
+		add(`c.state <> 'closed'`)
+	default:
+		add(`c.state = ?`, f.State)
+	}
+	if f.Processed != nil {
+		if *f.Processed {
+			add(`c.state = 'closed' AND c.first_reply_at IS NOT NULL`)
+		} else {
+			add(`c.state = 'closed' AND c.first_reply_at IS NULL`)
+		}
+	}
+	if f.AgentID != 0 {
+		if f.AgentPath {
+			add(`(c.assignee_id = ? OR c.agent_path LIKE ?)`, f.AgentID, `%"agent_id":`+strconv.FormatInt(f.AgentID, 10)+`,%`)
+		} else {
+			add(`c.assignee_id = ?`, f.AgentID)
+		}
+	}
+	if f.Channel != "" {
+		add(`c.channel = ?`, f.Channel)
+	}
+	if f.CategoryID != 0 {
+		add(`c.category_id IN (SELECT k.id FROM categories k LEFT JOIN categories k2 ON k2.id = k.parent_id
+			WHERE k.workspace_id = ? AND (k.id = ? OR k.parent_id = ? OR k2.parent_id = ?))`, workspaceID, f.CategoryID, f.CategoryID, f.CategoryID)
+	}
+	if f.TagID != 0 {
+		add(`(EXISTS (SELECT 1 FROM conversation_tags ct WHERE ct.conversation_id = c.id AND ct.tag_id = ?)
+			OR EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.customer_id AND t.tag_id = ?))`, f.TagID, f.TagID)
+	}
+	if f.Customer != "" {
+		like := "%" + likeEscape(strings.ToLower(f.Customer)) + "%"
+		cond := `(lower(p.name) LIKE ? ESCAPE '\' OR lower(p.nickname) LIKE ? ESCAPE '\' OR lower(p.email) LIKE ? ESCAPE '\'
+			OR p.customer_key = ? OR cu.external_id = ?`
+		a := []any{like, like, like, f.Customer, f.Customer}
+		if digits := onlyDigits(f.Customer); len(digits) >= 3 {
+			cond += ` OR replace(replace(replace(p.phone, '-', ''), ' ', ''), '+', '') LIKE ?`
+			a = append(a, "%"+digits+"%")
+		}
+		add(cond+`)`, a...)
+	}
+	if f.Important != nil {
+		add(`c.important = ?`, *f.Important)
+	}
+	if f.OnHold != nil {
+		add(`c.on_hold = ?`, *f.OnHold)
+	}
+	switch {
+	case f.Rating == -1:
+		add(`c.rating_score IS NULL`)
+	case f.Rating > 0:
+		add(`c.rating_score = ?`, f.Rating)
+	}
+	if f.VisibleTo != 0 {
+		add(`(c.assignee_id = ? OR c.state IN ('unassigned', 'bot'))`, f.VisibleTo)
+	}
+	if len(f.Terms) > 0 {
+		if db.d.Name == "postgres" {
+			cond := `c.id IN (SELECT s.conversation_id FROM message_search s WHERE s.workspace_id = ? AND s.grams @> CAST(? AS TEXT[])`
+			a := []any{workspaceID, pgArray(history.Needed(f.Terms))}
+			for _, t := range f.Terms {
+				cond += ` AND strpos(s.norm, ?) > 0`
+				a = append(a, t.Text)
+			}
+			add(cond+`)`, a...)
+		} else {
+			add(`c.id IN (SELECT m.conversation_id FROM message_fts JOIN messages m ON m.id = message_fts.rowid
+				WHERE message_fts MATCH ? AND m.workspace_id = ?)`, history.FTS5(f.Terms), workspaceID)
+		}
+	}
+	return ` WHERE ` + strings.Join(w, ` AND `), args
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func onlyDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else if r != '-' && r != ' ' && r != '+' {
+			return ""
+		}
+	}
+	return b.String()
+}
+
+// History lists the conversations a filter selects, a page at a time.
+func (db *DB) History(ctx context.Context, workspaceID int64, f history.Filter, after *history.Cursor, limit int) ([]chat.Conversation, error) {
+	where, args := db.historyWhere(workspaceID, f)
+	dir, cmp := `DESC`, `<`
+	if f.Oldest {
+		dir, cmp = `ASC`, `>`
+	}
+	if after != nil {
+		where += ` AND (c.created_at ` + cmp + ` ? OR (c.created_at = ? AND c.id ` + cmp + ` ?))`
+		args = append(args, micros(after.At), micros(after.At), after.ID)
+	}
+	rows, err := db.read().query(ctx, conversationSelect+where+` ORDER BY c.created_at `+dir+`, c.id `+dir+` LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	return scanConversations(rows)
+}
+
+// CountHistory counts what a filter selects.
+func (db *DB) CountHistory(ctx context.Context, workspaceID int64, f history.Filter) (int, error) {
+	where, args := db.historyWhere(workspaceID, f)
+	var n int
+	err := db.read().row(ctx, `SELECT COUNT(*) FROM conversations c JOIN customers cu ON cu.id = c.customer_id
+		JOIN profiles p ON p.id = cu.profile_id`+where, args...).Scan(&n)
+	return n, err
+}
+
+// ExportDetails reads the customer fields, tags and message counts of
+// conversations.
+func (db *DB) ExportDetails(ctx context.Context, workspaceID int64, ids []int64) (map[int64]history.Details, error) {
+	out := map[int64]history.Details{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	x := db.read()
+	args := append([]any{workspaceID}, anys(ids)...)
+	rows, err := x.query(ctx, `SELECT c.id, p.customer_key, p.phone, p.email,
+		(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.kind <> 'system')
+		FROM conversations c JOIN customers cu ON cu.id = c.customer_id JOIN profiles p ON p.id = cu.profile_id
+		WHERE c.workspace_id = ? AND c.id IN (`+marks(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var d history.Details
+		if err := rows.Scan(&id, &d.CustomerKey, &d.Phone, &d.Email, &d.Messages); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[id] = d
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = x.query(ctx, `SELECT ct.conversation_id, t.name FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id
+		WHERE t.workspace_id = ? AND ct.conversation_id IN (`+marks(len(ids))+`) ORDER BY t.name`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		d := out[id]
+		d.Tags = append(d.Tags, name)
+		out[id] = d
+	}
+	return out, rows.Err()
+}
+
+// TranscriptOf lists the conversations' messages, system messages left out.
+func (db *DB) TranscriptOf(ctx context.Context, workspaceID int64, ids []int64) ([]chat.Message, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := db.read().query(ctx, messageSelect+` WHERE m.workspace_id = ? AND m.conversation_id IN (`+marks(len(ids))+`)
+		AND m.kind <> 'system' ORDER BY m.conversation_id, m.seq`, append([]any{workspaceID}, anys(ids)...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byConv := map[int64][]chat.Message{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, err
+		}
+		byConv[m.ConversationID] = append(byConv[m.ConversationID], m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []chat.Message
+	for _, id := range ids {
+		out = append(out, byConv[id]...)
+	}
+	return out, nil
+}
+
+const exportSelect = `SELECT id, workspace_id, agent_id, format, layout, filter, state, total, done, rows, blob_key, size,
+	runner, heartbeat_at, error, created_at, finished_at, expires_at FROM exports`
+
+func scanExport(row interface{ Scan(...any) error }) (history.Export, error) {
+	var e history.Export
+	var filter string
+	var created int64
+	var heartbeat, finished, expires sql.NullInt64
+	if err := row.Scan(&e.ID, &e.WorkspaceID, &e.AgentID, &e.Format, &e.Layout, &filter, &e.State, &e.Total, &e.Done, &e.Rows,
+		&e.BlobKey, &e.Size, &e.Runner, &heartbeat, &e.Error, &created, &finished, &expires); err != nil {
+		return e, err
+	}
+	e.CreatedAt = fromMicros(created)
+	e.HeartbeatAt, e.FinishedAt, e.ExpiresAt = optTime(heartbeat), optTime(finished), optTime(expires)
+	return e, json.Unmarshal([]byte(filter), &e.Filter)
+}
+
+// CreateExport stores a queued export with its job, audited.
+func (db *DB) CreateExport(ctx context.Context, e *history.Export, by chat.Who) error {
+	filter, err := json.Marshal(e.Filter)
+	if err != nil {
+		return err
+	}
+	return db.tx(ctx, func(x q) error {
+		now := db.Now().UTC().Truncate(time.Microsecond)
+		// The member's row serializes two exports asked for at once.
+		if _, err := x.exec(ctx, `UPDATE members SET role = role WHERE workspace_id = ? AND agent_id = ?`, e.WorkspaceID, e.AgentID); err != nil {
+			return err
+		}
+		var busy int
+		if err := x.row(ctx, `SELECT COUNT(*) FROM exports WHERE workspace_id = ? AND agent_id = ? AND state IN ('queued', 'running')`,
+			e.WorkspaceID, e.AgentID).Scan(&busy); err != nil {
+			return err
+		}
+		if busy > 0 {
+			return chat.Errorf(chat.ErrExportRunning, "your previous export is still being written; wait for it to finish")
+		}
+		e.State, e.CreatedAt = history.ExportQueued, now
+		if err := x.row(ctx, `INSERT INTO exports (workspace_id, agent_id, format, layout, filter, state, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, e.WorkspaceID, e.AgentID, e.Format, e.Layout, string(filter), e.State, micros(now)).Scan(&e.ID); err != nil {
+			return err
+		}
+		if _, err := x.exec(ctx, `INSERT INTO jobs (kind, workspace_id, ref_id, due_at) VALUES (?, ?, ?, ?)`,
+			history.JobExport, e.WorkspaceID, e.ID, micros(now)); err != nil {
+			return err
+		}
+		t := &txn{q: x, now: now}
+		return x.audit(ctx, t.entry(e.WorkspaceID, by, chat.AuditExport, "export/"+strconv.FormatInt(e.ID, 10), nil,
+			map[string]any{"format": e.Format, "layout": e.Layout, "filter": e.Filter}))
+	})
+}
+
+// Export reads one export of the workspace.
+func (db *DB) Export(ctx context.Context, workspaceID, id int64) (*history.Export, error) {
+	e, err := scanExport(db.read().row(ctx, exportSelect+` WHERE workspace_id = ? AND id = ?`, workspaceID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, chat.Errorf(chat.ErrExportNotFound, "no such export")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// exportStale is how long a runner's heartbeat keeps others off its export.
+const exportStale = 30 * time.Second
+
+// StartExport takes an export for runner, unless it is finished or
+// another runner is alive on it.
+func (db *DB) StartExport(ctx context.Context, workspaceID, id int64, runner string, total int, now time.Time) (bool, error) {
+	var took bool
+	err := db.tx(ctx, func(x q) error {
+		res, err := x.exec(ctx, `UPDATE exports SET state = 'running', runner = ?, heartbeat_at = ?, total = ?, done = 0, rows = 0
+			WHERE workspace_id = ? AND id = ? AND (state = 'queued' OR (state = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < ?)))`,
+			runner, micros(now), total, workspaceID, id, micros(now.Add(-exportStale)))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		took = n == 1
+		return err
+	})
+	return took, err
+}
+
+// ExportProgress records progress while runner still holds the export.
+func (db *DB) ExportProgress(ctx context.Context, workspaceID, id int64, runner string, done, rows int, now time.Time) (bool, error) {
+	var ok bool
+	err := db.tx(ctx, func(x q) error {
+		res, err := x.exec(ctx, `UPDATE exports SET done = ?, rows = ?, heartbeat_at = ? WHERE workspace_id = ? AND id = ? AND state = 'running' AND runner = ?`,
+			done, rows, micros(now), workspaceID, id, runner)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		ok = n == 1
+		return err
+	})
+	return ok, err
+}
+
+// FinishExport records the outcome of runner's export and, for a file,
+// schedules its removal.
+func (db *DB) FinishExport(ctx context.Context, e history.Export, runner string) (bool, error) {
+	var ok bool
+	err := db.tx(ctx, func(x q) error {
+		var expires any
+		if e.ExpiresAt != nil {
+			expires = micros(*e.ExpiresAt)
+		}
+		res, err := x.exec(ctx, `UPDATE exports SET state = ?, done = ?, rows = ?, blob_key = ?, size = ?, error = ?, finished_at = ?, expires_at = ?
+			WHERE workspace_id = ? AND id = ? AND state = 'running' AND runner = ?`,
+			e.State, e.Done, e.Rows, e.BlobKey, e.Size, e.Error, micros(*e.FinishedAt), expires, e.WorkspaceID, e.ID, runner)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if ok = n == 1; !ok || e.ExpiresAt == nil {
+			return err
+		}
+		_, err = x.exec(ctx, `INSERT INTO jobs (kind, workspace_id, ref_id, due_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (kind, workspace_id, ref_id) DO UPDATE SET due_at = excluded.due_at`,
+			history.JobExportExpire, e.WorkspaceID, e.ID, micros(*e.ExpiresAt))
+		return err
+	})
+	return ok, err
+}
+
+// ExpireExport forgets an expired export's file and returns its key.
+func (db *DB) ExpireExport(ctx context.Context, workspaceID, id int64, now time.Time) (string, error) {
+	var key string
+	err := db.tx(ctx, func(x q) error {
+		err := x.row(ctx, `SELECT blob_key FROM exports WHERE workspace_id = ? AND id = ? AND expires_at <= ?`, workspaceID, id, micros(now)).Scan(&key)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = x.exec(ctx, `UPDATE exports SET blob_key = '' WHERE workspace_id = ? AND id = ?`, workspaceID, id)
+		return err
+	})
+	return key, err
+}
+
+// appended is the messages a batch appended, for the search index.
+func appended(reqs []*appendReq) []chat.Message {
+	out := make([]chat.Message, len(reqs))
+	for i, a := range reqs {
+		out[i] = a.msg
+	}
+	return out
+}
+
+// RebuildSearchIndex empties the search index and has the backfill job
+// index every message again, in steps (after a change of the scheme, or
+// to check the backfill).
+func (db *DB) RebuildSearchIndex(ctx context.Context) error {
+	return db.tx(ctx, func(x q) error {
+		clear := `INSERT INTO message_fts (message_fts) VALUES ('delete-all')`
+		if db.d.Name == "postgres" {
+			clear = `DELETE FROM message_search`
+		}
+		if _, err := x.exec(ctx, clear); err != nil {
+			return err
+		}
+		if _, err := x.exec(ctx, `UPDATE search_backfill SET next_id = 0, upto = (SELECT COALESCE(MAX(id), 0) FROM messages) WHERE id = 1`); err != nil {
+			return err
+		}
+		_, err := x.exec(ctx, `INSERT INTO jobs (kind, workspace_id, ref_id, due_at)
+			SELECT ?, id, 0, 0 FROM workspaces WHERE id = (SELECT MIN(id) FROM workspaces)
+			ON CONFLICT (kind, workspace_id, ref_id) DO UPDATE SET due_at = 0`, history.JobSearchBackfill)
+		return err
+	})
+}
