@@ -12,6 +12,9 @@ package app
 
 import (
 	"context"
+	"log/slog"
+
+	"github.com/sodam-chat/sodam/internal/blob"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/metrics"
@@ -27,6 +30,8 @@ type App struct {
 	store   chat.Store
 	pub     Publisher
 	metrics *metrics.Metrics
+	files   blob.Store   // exports' files (history.go)
+	log     *slog.Logger // what jobs log
 }
 
 // New returns the application layer over store, publishing through pub.
