@@ -55,10 +55,10 @@ const markup = template(`
     <a class="button-link primary" data-ref="export-download" data-testid="export-download" hidden data-i18n="history.download"></a>
   </section>
   <ol class="history-results" data-ref="results" data-testid="history-results"></ol>
-  <p class="list-empty" data-ref="empty" data-i18n="history.empty" data-testid="history-empty" hidden></p>
+  <p class="list-empty" data-ref="empty" data-i18n="history.empty" data-testid="history-none" hidden></p>
   <p class="audit-more"><button type="button" class="secondary" data-ref="more" data-i18n="history.more" data-testid="history-more" hidden></button></p>
 </div>
-<aside class="history-panel" data-ref="panel" data-testid="history-panel" hidden>
+<aside class="history-panel details" data-ref="panel" data-testid="history-panel" hidden>
   <header class="details-head">
     <h2 data-ref="panel-title" data-testid="history-panel-title"></h2>
     <button type="button" class="icon" data-ref="panel-close" data-i18n-attr="aria-label:details.close_view;title:details.close_view" data-testid="history-panel-close">
@@ -73,23 +73,23 @@ const markup = template(`
   <ol class="transcript" data-ref="transcript" data-testid="history-transcript"></ol>
   <section>
     <h3 data-i18n="details.note_heading"></h3>
-    <form class="profile" data-ref="note-form" data-testid="history-note-form" novalidate>
+    <form class="profile" data-ref="note-form" data-testid="history-note-form" novalidate><fieldset>
       <div class="field"><span class="field-label" data-i18n="details.category"></span><div data-ref="note-category"></div></div>
       <div class="field"><span class="field-label" data-i18n="details.conversation_tags"></span><div class="tags" data-ref="note-tags" data-testid="history-note-tags"></div></div>
       <label><span data-i18n="details.memo"></span><textarea name="memo" rows="3" maxlength="1000" data-testid="history-memo"></textarea></label>
       <p class="form-error" role="alert" data-ref="note-error" data-testid="history-note-error"></p>
       <div class="form-actions"><button type="submit" class="primary" data-i18n="settings.save" data-testid="history-note-save"></button></div>
-    </form>
+    </fieldset></form>
   </section>
   <section>
     <h3 data-i18n="details.customer"></h3>
-    <form class="profile" data-ref="customer-form" data-testid="history-customer-form" novalidate>
+    <form class="profile" data-ref="customer-form" data-testid="history-customer-form" novalidate><fieldset>
       <label><span data-i18n="details.name"></span><input name="name" maxlength="100" autocomplete="off" data-testid="history-customer-name"></label>
       <label><span data-i18n="details.phone"></span><input name="phone" type="tel" maxlength="30" autocomplete="off" data-testid="history-customer-phone"></label>
       <label><span data-i18n="details.email"></span><input name="email" inputmode="email" maxlength="254" autocomplete="off" spellcheck="false" data-testid="history-customer-email"></label>
       <p class="form-error" role="alert" data-ref="customer-error" data-testid="history-customer-error"></p>
       <div class="form-actions"><button type="submit" class="primary" data-i18n="settings.save" data-testid="history-customer-save"></button></div>
-    </form>
+    </fieldset></form>
   </section>
 </aside>`);
 
