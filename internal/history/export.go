@@ -211,7 +211,7 @@ func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, 
 			break
 		}
 		last := page[len(page)-1]
-		after = &Cursor{At: last.CreatedAt, ID: last.ID}
+		after = &Cursor{ID: last.ID}
 	}
 	return done, rows, out.Close()
 }

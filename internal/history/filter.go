@@ -248,15 +248,16 @@ func Values(m map[string]any) (url.Values, error) {
 	return v, nil
 }
 
-// Cursor is where a page ends: the last conversation's start and ID.
+// Cursor is where a page ends: the last conversation's ID. Conversations
+// are listed in the order they were created (their IDs), which is their
+// start time's order.
 type Cursor struct {
-	At time.Time
 	ID int64
 }
 
 // Encode is the cursor as the API hands it out: opaque.
 func (c Cursor) Encode() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.At.UnixMicro(), 10) + "." + strconv.FormatInt(c.ID, 10)))
+	return base64.RawURLEncoding.EncodeToString([]byte("c." + strconv.FormatInt(c.ID, 10)))
 }
 
 // ParseCursor reads a cursor the API handed out ("" is the first page).
@@ -265,16 +266,12 @@ func ParseCursor(s string) (*Cursor, error) {
 		return nil, nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	at, id, ok := strings.Cut(string(b), ".")
-	if err != nil || !ok || len(s) > 64 {
-		return nil, chat.Errorf(chat.ErrInvalidCursor, "the cursor is not one this API handed out")
-	}
-	us, err1 := strconv.ParseInt(at, 10, 64)
+	id, ok := strings.CutPrefix(string(b), "c.")
 	n, err2 := strconv.ParseInt(id, 10, 64)
-	if err1 != nil || err2 != nil || n <= 0 {
+	if err != nil || !ok || err2 != nil || n <= 0 || len(s) > 64 {
 		return nil, chat.Errorf(chat.ErrInvalidCursor, "the cursor is not one this API handed out")
 	}
-	return &Cursor{At: time.UnixMicro(us).UTC(), ID: n}, nil
+	return &Cursor{ID: n}, nil
 }
 
 // ParseLimit reads the page size: DefaultLimit when absent.

@@ -110,7 +110,7 @@ func (s *Server) searchHistory(w http.ResponseWriter, r *http.Request) error {
 	if len(cs) > limit {
 		page.Conversations = cs[:limit]
 		last := cs[limit-1]
-		next := history.Cursor{At: last.CreatedAt, ID: last.ID}.Encode()
+		next := history.Cursor{ID: last.ID}.Encode()
 		page.NextCursor = &next
 	}
 	writeJSON(w, http.StatusOK, page)

@@ -46,7 +46,7 @@ func (db *DB) indexMessages(ctx context.Context, x q, msgs []chat.Message) error
 			continue
 		}
 		for _, m := range chunk {
-			args = append(args, m.ID, history.Grams(m.Body))
+			args = append(args, ftsKey(m), history.Grams(m.Body))
 		}
 		values = strings.Repeat(`, (?, ?)`, len(chunk))[2:]
 		if _, err := x.exec(ctx, `INSERT INTO message_fts (rowid, grams) VALUES `+values, args...); err != nil {
@@ -56,6 +56,15 @@ func (db *DB) indexMessages(ctx context.Context, x q, msgs []chat.Message) error
 	return nil
 }
 
+// ftsKey is a message's rowid in message_fts: its conversation's ID in the
+// high bits and its sequence number in the low 24, so that the index
+// yields matches in conversation order (newest conversations first with
+// ORDER BY rowid DESC) and a search stops once it has a page. A
+// conversation holds far fewer than 2²⁴ messages.
+func ftsKey(m chat.Message) int64 { return m.ConversationID<<ftsSeqBits | m.Seq&(1<<ftsSeqBits-1) }
+
+const ftsSeqBits = 24
+
 // reindexMessages replaces messages' entries in the search index with
 // their text as it now is: a text rewrite (masking) calls it in its
 // transaction.
@@ -63,7 +72,7 @@ func (db *DB) reindexMessages(ctx context.Context, x q, msgs []chat.Message) err
 	if db.d.Name != "postgres" && len(msgs) > 0 { // PostgreSQL's insert replaces
 		ids := make([]int64, len(msgs))
 		for i, m := range msgs {
-			ids[i] = m.ID
+			ids[i] = ftsKey(m)
 		}
 		for chunk := range slices.Chunk(ids, 256) {
 			if _, err := x.exec(ctx, `DELETE FROM message_fts WHERE rowid IN (`+marks(len(chunk))+`)`, anys(chunk)...); err != nil {
@@ -105,14 +114,14 @@ func (db *DB) BackfillSearch(ctx context.Context, limit int) (bool, error) {
 		if err != nil || next >= upto {
 			return err
 		}
-		rows, err := x.query(ctx, `SELECT id, workspace_id, conversation_id, kind, body FROM messages WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`, next, upto, limit)
+		rows, err := x.query(ctx, `SELECT id, workspace_id, conversation_id, seq, kind, body FROM messages WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`, next, upto, limit)
 		if err != nil {
 			return err
 		}
 		var msgs []chat.Message
 		for rows.Next() {
 			var m chat.Message
-			if err := rows.Scan(&m.ID, &m.WorkspaceID, &m.ConversationID, &m.Kind, &m.Body); err != nil {
+			if err := rows.Scan(&m.ID, &m.WorkspaceID, &m.ConversationID, &m.Seq, &m.Kind, &m.Body); err != nil {
 				rows.Close()
 				return err
 			}
@@ -137,7 +146,7 @@ func (db *DB) BackfillSearch(ctx context.Context, limit int) (bool, error) {
 }
 
 // historyWhere is the WHERE clause of a history filter.
-func (db *DB) historyWhere(workspaceID int64, f history.Filter) (string, []any) {
+func (db *DB) historyWhere(workspaceID int64, f history.Filter, terms bool) (string, []any) {
 	w := []string{`c.workspace_id = ?`}
 	args := []any{workspaceID}
 	add := func(cond string, a ...any) {
@@ -184,14 +193,17 @@ func (db *DB) historyWhere(workspaceID int64, f history.Filter) (string, []any) 
 	}
 	if f.Customer != "" {
 		like := "%" + likeEscape(strings.ToLower(f.Customer)) + "%"
-		cond := `(lower(p.name) LIKE ? ESCAPE '\' OR lower(p.nickname) LIKE ? ESCAPE '\' OR lower(p.email) LIKE ? ESCAPE '\'
-			OR p.customer_key = ? OR cu.external_id = ?`
-		a := []any{like, like, like, f.Customer, f.Customer}
+		// The customers first (one pass over the profiles), then their
+		// conversations by index.
+		cond := `c.customer_id IN (SELECT xc.id FROM customers xc JOIN profiles xp ON xp.id = xc.profile_id WHERE xc.workspace_id = ? AND
+			(lower(xp.name) LIKE ? ESCAPE '\' OR lower(xp.nickname) LIKE ? ESCAPE '\' OR lower(xp.email) LIKE ? ESCAPE '\'
+			OR xp.customer_key = ? OR xc.external_id = ?`
+		a := []any{workspaceID, like, like, like, f.Customer, f.Customer}
 		if digits := onlyDigits(f.Customer); len(digits) >= 3 {
-			cond += ` OR replace(replace(replace(p.phone, '-', ''), ' ', ''), '+', '') LIKE ?`
+			cond += ` OR replace(replace(replace(xp.phone, '-', ''), ' ', ''), '+', '') LIKE ?`
 			a = append(a, "%"+digits+"%")
 		}
-		add(cond+`)`, a...)
+		add(cond+`))`, a...)
 	}
 	if f.Important != nil {
 		add(`c.important = ?`, *f.Important)
@@ -208,7 +220,7 @@ func (db *DB) historyWhere(workspaceID int64, f history.Filter) (string, []any) 
 	if f.VisibleTo != 0 {
 		add(`(c.assignee_id = ? OR c.state IN ('unassigned', 'bot'))`, f.VisibleTo)
 	}
-	if len(f.Terms) > 0 {
+	if terms && len(f.Terms) > 0 {
 		if db.d.Name == "postgres" {
 			cond := `c.id IN (SELECT s.conversation_id FROM message_search s WHERE s.workspace_id = ? AND s.grams @> CAST(? AS TEXT[])`
 			a := []any{workspaceID, pgArray(history.Needed(f.Terms))}
@@ -218,8 +230,7 @@ func (db *DB) historyWhere(workspaceID int64, f history.Filter) (string, []any) 
 			}
 			add(cond+`)`, a...)
 		} else {
-			add(`c.id IN (SELECT m.conversation_id FROM message_fts JOIN messages m ON m.id = message_fts.rowid
-				WHERE message_fts MATCH ? AND m.workspace_id = ?)`, history.FTS5(f.Terms), workspaceID)
+			add(`c.id IN (SELECT rowid >> 24 FROM message_fts WHERE message_fts MATCH ?)`, history.FTS5(f.Terms))
 		}
 	}
 	return ` WHERE ` + strings.Join(w, ` AND `), args
@@ -241,18 +252,116 @@ func onlyDigits(s string) string {
 	return b.String()
 }
 
-// History lists the conversations a filter selects, a page at a time.
+// History lists the conversations a filter selects, a page at a time, in
+// the order they were created (newest first unless f.Oldest).
+//
+// A search by words walks the index in that same order (searchBatch) and
+// checks the other filters on each batch of conversations it finds, until
+// the page is full: a common word (환불 in a tenth of a million messages)
+// fills the page from the newest matches without reading the rest, and a
+// rare one costs what its matches cost.
 func (db *DB) History(ctx context.Context, workspaceID int64, f history.Filter, after *history.Cursor, limit int) ([]chat.Conversation, error) {
-	where, args := db.historyWhere(workspaceID, f)
+	if len(f.Terms) == 0 {
+		return db.historyPage(ctx, workspaceID, f, after, nil, limit)
+	}
+	var out []chat.Conversation
+	var bound int64 // the last conversation read
+	if after != nil {
+		bound = after.ID
+	}
+	for batch := 256; ; batch = min(batch*4, 8192) {
+		ids, more, err := db.searchBatch(ctx, workspaceID, f, bound, batch)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) > 0 {
+			page, err := db.historyPage(ctx, workspaceID, f, nil, ids, limit-len(out))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, page...)
+			bound = ids[len(ids)-1]
+		}
+		if len(out) >= limit || !more {
+			return out, nil
+		}
+	}
+}
+
+// searchBatch reads up to n matching messages past the conversation bound
+// (0: from the start), in conversation order, and returns their
+// conversations once each; more is false when the index has no more.
+func (db *DB) searchBatch(ctx context.Context, workspaceID int64, f history.Filter, bound int64, n int) ([]int64, bool, error) {
+	var query string
+	var args []any
+	if db.d.Name == "postgres" {
+		query = `SELECT s.conversation_id FROM message_search s WHERE s.workspace_id = ? AND s.grams @> CAST(? AS TEXT[])`
+		args = []any{workspaceID, pgArray(history.Needed(f.Terms))}
+		for _, t := range f.Terms {
+			query += ` AND strpos(s.norm, ?) > 0`
+			args = append(args, t.Text)
+		}
+		switch {
+		case f.Oldest:
+			query += ` AND s.conversation_id > ? ORDER BY s.conversation_id LIMIT ?`
+		case bound == 0:
+			query += ` AND s.conversation_id > ? ORDER BY s.conversation_id DESC LIMIT ?` // bound 0: everything
+		default:
+			query += ` AND s.conversation_id < ? ORDER BY s.conversation_id DESC LIMIT ?`
+		}
+		args = append(args, bound, n)
+	} else {
+		query = `SELECT rowid >> 24 FROM message_fts WHERE message_fts MATCH ?`
+		args = []any{history.FTS5(f.Terms)}
+		switch {
+		case f.Oldest:
+			query += ` AND rowid >= ? ORDER BY rowid LIMIT ?`
+			args = append(args, (bound+1)<<ftsSeqBits)
+		case bound == 0:
+			query += ` ORDER BY rowid DESC LIMIT ?`
+		default:
+			query += ` AND rowid < ? ORDER BY rowid DESC LIMIT ?`
+			args = append(args, bound<<ftsSeqBits)
+		}
+		args = append(args, n)
+	}
+	rows, err := db.read().query(ctx, query, args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var ids []int64
+	got := 0
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, false, err
+		}
+		got++
+		if len(ids) == 0 || ids[len(ids)-1] != id {
+			ids = append(ids, id)
+		}
+	}
+	return ids, got == n, rows.Err()
+}
+
+// historyPage lists what f selects (its words aside) after the cursor, or
+// among ids, in order.
+func (db *DB) historyPage(ctx context.Context, workspaceID int64, f history.Filter, after *history.Cursor, ids []int64, limit int) ([]chat.Conversation, error) {
+	where, args := db.historyWhere(workspaceID, f, false)
 	dir, cmp := `DESC`, `<`
 	if f.Oldest {
 		dir, cmp = `ASC`, `>`
 	}
 	if after != nil {
-		where += ` AND (c.created_at ` + cmp + ` ? OR (c.created_at = ? AND c.id ` + cmp + ` ?))`
-		args = append(args, micros(after.At), micros(after.At), after.ID)
+		where += ` AND c.id ` + cmp + ` ?`
+		args = append(args, after.ID)
 	}
-	rows, err := db.read().query(ctx, conversationSelect+where+` ORDER BY c.created_at `+dir+`, c.id `+dir+` LIMIT ?`, append(args, limit)...)
+	if ids != nil {
+		where += ` AND c.id IN (` + marks(len(ids)) + `)`
+		args = append(args, anys(ids)...)
+	}
+	rows, err := db.read().query(ctx, conversationSelect+where+` ORDER BY c.id `+dir+` LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +370,7 @@ func (db *DB) History(ctx context.Context, workspaceID int64, f history.Filter, 
 
 // CountHistory counts what a filter selects.
 func (db *DB) CountHistory(ctx context.Context, workspaceID int64, f history.Filter) (int, error) {
-	where, args := db.historyWhere(workspaceID, f)
+	where, args := db.historyWhere(workspaceID, f, true)
 	var n int
 	err := db.read().row(ctx, `SELECT COUNT(*) FROM conversations c JOIN customers cu ON cu.id = c.customer_id
 		JOIN profiles p ON p.id = cu.profile_id`+where, args...).Scan(&n)

@@ -139,7 +139,7 @@ func allHistory(t *testing.T, hs history.Store, ws int64, f history.Filter) []in
 			return ids
 		}
 		last := page[len(page)-1]
-		after = &history.Cursor{At: last.CreatedAt, ID: last.ID}
+		after = &history.Cursor{ID: last.ID}
 	}
 }
 

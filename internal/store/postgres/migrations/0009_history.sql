@@ -14,6 +14,8 @@ CREATE TABLE message_search (
     grams           TEXT[] NOT NULL
 );
 CREATE INDEX message_search_grams ON message_search USING gin (grams);
+-- A common word is searched newest conversation first, stopping at a page.
+CREATE INDEX message_search_conversation ON message_search (workspace_id, conversation_id);
 
 -- Messages stored before this migration are indexed by a resumable job
 -- (search_backfill): next_id is where it goes on, upto the last message
@@ -28,8 +30,8 @@ INSERT INTO jobs (kind, workspace_id, ref_id, due_at)
     SELECT 'search_backfill', id, 0, 0 FROM workspaces
     WHERE id = (SELECT MIN(id) FROM workspaces) AND EXISTS (SELECT 1 FROM messages);
 
--- The history page lists by start time, newest first.
-CREATE INDEX conversations_history ON conversations (workspace_id, created_at, id);
+-- The history page lists in the order conversations were created, newest first.
+CREATE INDEX conversations_history ON conversations (workspace_id, id);
 
 CREATE TABLE exports (
     id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

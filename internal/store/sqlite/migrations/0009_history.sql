@@ -20,8 +20,8 @@ INSERT INTO jobs (kind, workspace_id, ref_id, due_at)
     SELECT 'search_backfill', id, 0, 0 FROM workspaces
     WHERE id = (SELECT MIN(id) FROM workspaces) AND EXISTS (SELECT 1 FROM messages);
 
--- The history page lists by start time, newest first.
-CREATE INDEX conversations_history ON conversations (workspace_id, created_at, id);
+-- The history page lists in the order conversations were created, newest first.
+CREATE INDEX conversations_history ON conversations (workspace_id, id);
 
 CREATE TABLE exports (
     id           INTEGER PRIMARY KEY,
