@@ -1,6 +1,7 @@
 package history
 
 import (
+	"archive/zip"
 	"context"
 	"crypto/rand"
 	"encoding/csv"
@@ -396,5 +397,9 @@ func (x *xlsxWriter) Close() error {
 	if err := x.sw.Flush(); err != nil {
 		return err
 	}
-	return x.f.Write(x.dst)
+	// File.Write builds the whole archive in a bytes.Buffer before copying
+	// it out; a zip writer of our own streams it to dst instead, and the
+	// buffer excelize passes stays empty.
+	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(x.dst) })
+	return x.f.Write(io.Discard)
 }
