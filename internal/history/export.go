@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -201,6 +202,13 @@ func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, 
 			}
 		}
 		done += len(page)
+		if e.Format == FormatXLSX {
+			// excelize's stream writer grows a 16 MiB buffer by doubling
+			// before it spills to disk; collecting the outgrown buffers
+			// page by page keeps them from adding up before the
+			// collector would come by itself.
+			runtime.GC()
+		}
 		ok, err := x.Store.ExportProgress(ctx, e.WorkspaceID, e.ID, runner, done, rows, x.Now())
 		if err != nil {
 			return done, rows, err

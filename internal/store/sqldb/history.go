@@ -146,9 +146,13 @@ func (db *DB) BackfillSearch(ctx context.Context, limit int) (bool, error) {
 }
 
 // historyWhere is the WHERE clause of a history filter.
-func (db *DB) historyWhere(workspaceID int64, f history.Filter, terms bool) (string, []any) {
+func (db *DB) historyWhere(workspaceID int64, f history.Filter, terms bool, h *hints) (string, []any) {
 	w := []string{`c.workspace_id = ?`}
 	args := []any{workspaceID}
+	if h != nil {
+		w = append(w, h.conds...)
+		args = append(args, h.args...)
+	}
 	add := func(cond string, a ...any) {
 		w = append(w, cond)
 		args = append(args, a...)
@@ -191,7 +195,7 @@ func (db *DB) historyWhere(workspaceID int64, f history.Filter, terms bool) (str
 		add(`(EXISTS (SELECT 1 FROM conversation_tags ct WHERE ct.conversation_id = c.id AND ct.tag_id = ?)
 			OR EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.customer_id AND t.tag_id = ?))`, f.TagID, f.TagID)
 	}
-	if f.Customer != "" {
+	if f.Customer != "" && (h == nil || !h.customers) {
 		like := "%" + likeEscape(strings.ToLower(f.Customer)) + "%"
 		// The customers first (one pass over the profiles), then their
 		// conversations by index.
@@ -252,6 +256,83 @@ func onlyDigits(s string) string {
 	return b.String()
 }
 
+// hints are conditions a search adds to use an index: the customers a
+// customer filter matched (when few), and the range of conversation IDs
+// a period covers.
+type hints struct {
+	conds     []string
+	args      []any
+	customers bool // the customer filter is in conds
+	none      bool // nothing can match
+}
+
+// historyMargin widens a period's ID range: conversations are numbered in
+// the order they were created, and on PostgreSQL two nodes' writes may
+// swap that order by the length of a write batch at most.
+const historyMargin = time.Minute
+
+// maxHintCustomers is how many customers a customer filter may match and
+// still be looked up by customer; more, and it is checked row by row.
+const maxHintCustomers = 1000
+
+func (db *DB) historyHints(ctx context.Context, workspaceID int64, f history.Filter) (*hints, error) {
+	h := &hints{}
+	x := db.read()
+	if f.From != nil {
+		var lo int64
+		err := x.row(ctx, `SELECT id FROM conversations WHERE workspace_id = ? AND created_at >= ? ORDER BY created_at LIMIT 1`,
+			workspaceID, micros(f.From.Add(-historyMargin))).Scan(&lo)
+		if errors.Is(err, sql.ErrNoRows) {
+			h.none = true
+			return h, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		h.conds, h.args = append(h.conds, `c.id >= ?`), append(h.args, lo)
+	}
+	if f.To != nil {
+		var hi int64
+		err := x.row(ctx, `SELECT id FROM conversations WHERE workspace_id = ? AND created_at < ? ORDER BY created_at DESC LIMIT 1`,
+			workspaceID, micros(f.To.Add(historyMargin))).Scan(&hi)
+		if errors.Is(err, sql.ErrNoRows) {
+			h.none = true
+			return h, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		h.conds, h.args = append(h.conds, `c.id <= ?`), append(h.args, hi)
+	}
+	if f.Customer != "" {
+		like := "%" + likeEscape(strings.ToLower(f.Customer)) + "%"
+		query := `SELECT xc.id FROM customers xc JOIN profiles xp ON xp.id = xc.profile_id WHERE xc.workspace_id = ? AND
+			(lower(xp.name) LIKE ? ESCAPE '\' OR lower(xp.nickname) LIKE ? ESCAPE '\' OR lower(xp.email) LIKE ? ESCAPE '\'
+			OR xp.customer_key = ? OR xc.external_id = ?`
+		args := []any{workspaceID, like, like, like, f.Customer, f.Customer}
+		if digits := onlyDigits(f.Customer); len(digits) >= 3 {
+			query += ` OR replace(replace(replace(xp.phone, '-', ''), ' ', ''), '+', '') LIKE ?`
+			args = append(args, "%"+digits+"%")
+		}
+		rows, err := x.query(ctx, query+`) LIMIT ?`, append(args, maxHintCustomers+1)...)
+		if err != nil {
+			return nil, err
+		}
+		ids, err := scanIDs(rows)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case len(ids) == 0:
+			h.none = true
+		case len(ids) <= maxHintCustomers:
+			h.customers = true
+			h.conds, h.args = append(h.conds, `c.customer_id IN (`+marks(len(ids))+`)`), append(h.args, anys(ids)...)
+		}
+	}
+	return h, nil
+}
+
 // History lists the conversations a filter selects, a page at a time, in
 // the order they were created (newest first unless f.Oldest).
 //
@@ -261,8 +342,12 @@ func onlyDigits(s string) string {
 // fills the page from the newest matches without reading the rest, and a
 // rare one costs what its matches cost.
 func (db *DB) History(ctx context.Context, workspaceID int64, f history.Filter, after *history.Cursor, limit int) ([]chat.Conversation, error) {
+	h, err := db.historyHints(ctx, workspaceID, f)
+	if err != nil || h.none {
+		return nil, err
+	}
 	if len(f.Terms) == 0 {
-		return db.historyPage(ctx, workspaceID, f, after, nil, limit)
+		return db.historyPage(ctx, workspaceID, f, h, after, nil, limit)
 	}
 	var out []chat.Conversation
 	var bound int64 // the last conversation read
@@ -275,7 +360,7 @@ func (db *DB) History(ctx context.Context, workspaceID int64, f history.Filter, 
 			return nil, err
 		}
 		if len(ids) > 0 {
-			page, err := db.historyPage(ctx, workspaceID, f, nil, ids, limit-len(out))
+			page, err := db.historyPage(ctx, workspaceID, f, h, nil, ids, limit-len(out))
 			if err != nil {
 				return nil, err
 			}
@@ -347,8 +432,8 @@ func (db *DB) searchBatch(ctx context.Context, workspaceID int64, f history.Filt
 
 // historyPage lists what f selects (its words aside) after the cursor, or
 // among ids, in order.
-func (db *DB) historyPage(ctx context.Context, workspaceID int64, f history.Filter, after *history.Cursor, ids []int64, limit int) ([]chat.Conversation, error) {
-	where, args := db.historyWhere(workspaceID, f, false)
+func (db *DB) historyPage(ctx context.Context, workspaceID int64, f history.Filter, h *hints, after *history.Cursor, ids []int64, limit int) ([]chat.Conversation, error) {
+	where, args := db.historyWhere(workspaceID, f, false, h)
 	dir, cmp := `DESC`, `<`
 	if f.Oldest {
 		dir, cmp = `ASC`, `>`
@@ -370,9 +455,13 @@ func (db *DB) historyPage(ctx context.Context, workspaceID int64, f history.Filt
 
 // CountHistory counts what a filter selects.
 func (db *DB) CountHistory(ctx context.Context, workspaceID int64, f history.Filter) (int, error) {
-	where, args := db.historyWhere(workspaceID, f, true)
+	h, err := db.historyHints(ctx, workspaceID, f)
+	if err != nil || h.none {
+		return 0, err
+	}
+	where, args := db.historyWhere(workspaceID, f, true, h)
 	var n int
-	err := db.read().row(ctx, `SELECT COUNT(*) FROM conversations c JOIN customers cu ON cu.id = c.customer_id
+	err = db.read().row(ctx, `SELECT COUNT(*) FROM conversations c JOIN customers cu ON cu.id = c.customer_id
 		JOIN profiles p ON p.id = cu.profile_id`+where, args...).Scan(&n)
 	return n, err
 }

@@ -32,6 +32,8 @@ INSERT INTO jobs (kind, workspace_id, ref_id, due_at)
 
 -- The history page lists in the order conversations were created, newest first.
 CREATE INDEX conversations_history ON conversations (workspace_id, id);
+-- A period finds its range of conversation IDs here.
+CREATE INDEX conversations_started ON conversations (workspace_id, created_at);
 
 CREATE TABLE exports (
     id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

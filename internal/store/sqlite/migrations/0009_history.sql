@@ -22,6 +22,8 @@ INSERT INTO jobs (kind, workspace_id, ref_id, due_at)
 
 -- The history page lists in the order conversations were created, newest first.
 CREATE INDEX conversations_history ON conversations (workspace_id, id);
+-- A period finds its range of conversation IDs here.
+CREATE INDEX conversations_started ON conversations (workspace_id, created_at);
 
 CREATE TABLE exports (
     id           INTEGER PRIMARY KEY,
