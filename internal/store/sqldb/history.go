@@ -305,6 +305,23 @@ func (db *DB) historyHints(ctx context.Context, workspaceID int64, f history.Fil
 		h.conds, h.args = append(h.conds, `c.id <= ?`), append(h.args, hi)
 	}
 	if f.Customer != "" {
+		// A customer ID or identifier that exists is that customer (by
+		// index); anything else is looked for in names, emails and phones.
+		rows, err := x.query(ctx, `SELECT xc.id FROM customers xc WHERE xc.workspace_id = ? AND xc.external_id = ?
+			UNION SELECT xc.id FROM profiles xp JOIN customers xc ON xc.profile_id = xp.id WHERE xp.workspace_id = ? AND xp.customer_key = ?`,
+			workspaceID, f.Customer, workspaceID, f.Customer)
+		if err != nil {
+			return nil, err
+		}
+		exact, err := scanIDs(rows)
+		if err != nil {
+			return nil, err
+		}
+		if len(exact) > 0 {
+			h.customers = true
+			h.conds, h.args = append(h.conds, `c.customer_id IN (`+marks(len(exact))+`)`), append(h.args, anys(exact)...)
+			return h, nil
+		}
 		like := "%" + likeEscape(strings.ToLower(f.Customer)) + "%"
 		query := `SELECT xc.id FROM customers xc JOIN profiles xp ON xp.id = xc.profile_id WHERE xc.workspace_id = ? AND
 			(lower(xp.name) LIKE ? ESCAPE '\' OR lower(xp.nickname) LIKE ? ESCAPE '\' OR lower(xp.email) LIKE ? ESCAPE '\'
@@ -314,7 +331,7 @@ func (db *DB) historyHints(ctx context.Context, workspaceID int64, f history.Fil
 			query += ` OR replace(replace(replace(xp.phone, '-', ''), ' ', ''), '+', '') LIKE ?`
 			args = append(args, "%"+digits+"%")
 		}
-		rows, err := x.query(ctx, query+`) LIMIT ?`, append(args, maxHintCustomers+1)...)
+		rows, err = x.query(ctx, query+`) LIMIT ?`, append(args, maxHintCustomers+1)...)
 		if err != nil {
 			return nil, err
 		}
