@@ -366,6 +366,9 @@ func (db *DB) History(ctx context.Context, workspaceID int64, f history.Filter, 
 	if len(f.Terms) == 0 {
 		return db.historyPage(ctx, workspaceID, f, h, after, nil, limit)
 	}
+	if db.d.Name == "postgres" {
+		return db.pgSearch(ctx, workspaceID, f, h, after, limit)
+	}
 	var out []chat.Conversation
 	var bound int64 // the last conversation read
 	if after != nil {
@@ -390,43 +393,142 @@ func (db *DB) History(ctx context.Context, workspaceID int64, f history.Filter, 
 	}
 }
 
-// searchBatch reads up to n matching messages past the conversation bound
-// (0: from the start), in conversation order, and returns their
-// conversations once each; more is false when the index has no more.
-func (db *DB) searchBatch(ctx context.Context, workspaceID int64, f history.Filter, bound int64, n int) ([]int64, bool, error) {
-	var query string
-	var args []any
-	if db.d.Name == "postgres" {
-		query = `SELECT s.conversation_id FROM message_search s WHERE s.workspace_id = ? AND s.grams @> CAST(? AS TEXT[])`
-		args = []any{workspaceID, pgArray(history.Needed(f.Terms))}
-		for _, t := range f.Terms {
-			query += ` AND strpos(s.norm, ?) > 0`
-			args = append(args, t.Text)
-		}
-		switch {
-		case f.Oldest:
-			query += ` AND s.conversation_id > ? ORDER BY s.conversation_id LIMIT ?`
-		case bound == 0:
-			query += ` AND s.conversation_id > ? ORDER BY s.conversation_id DESC LIMIT ?` // bound 0: everything
-		default:
-			query += ` AND s.conversation_id < ? ORDER BY s.conversation_id DESC LIMIT ?`
-		}
-		args = append(args, bound, n)
-	} else {
-		query = `SELECT rowid >> 24 FROM message_fts WHERE message_fts MATCH ?`
-		args = []any{history.FTS5(f.Terms)}
-		switch {
-		case f.Oldest:
-			query += ` AND rowid >= ? ORDER BY rowid LIMIT ?`
-			args = append(args, (bound+1)<<ftsSeqBits)
-		case bound == 0:
-			query += ` ORDER BY rowid DESC LIMIT ?`
-		default:
-			query += ` AND rowid < ? ORDER BY rowid DESC LIMIT ?`
-			args = append(args, bound<<ftsSeqBits)
-		}
-		args = append(args, n)
+// pgMatch is the condition on message_search s that a message holds every
+// term: the GIN index's containment, then the exact text.
+func pgMatch(f history.Filter) (string, []any) {
+	cond := `s.grams @> CAST(? AS TEXT[])`
+	args := []any{pgArray(history.Needed(f.Terms))}
+	for _, t := range f.Terms {
+		cond += ` AND strpos(s.norm, ?) > 0`
+		args = append(args, t.Text)
 	}
+	return cond, args
+}
+
+// pgProbe is how many matching messages PostgreSQL's search reads from
+// the GIN index before it calls a query common; pgWindow how many
+// conversations a common query's scan reads at a time.
+const (
+	pgProbe  = 2000
+	pgWindow = 2000
+)
+
+// TuneSearch changes PostgreSQL's probe and window sizes (0 restores
+// them), so tests can take the common query's path on a small corpus.
+func (db *DB) TuneSearch(probe, window int) { db.search = [2]int{probe, window} }
+
+func (db *DB) searchSizes() (probe, window int64) {
+	probe, window = pgProbe, pgWindow
+	if db.search[0] > 0 {
+		probe = int64(db.search[0])
+	}
+	if db.search[1] > 0 {
+		window = int64(db.search[1])
+	}
+	return probe, window
+}
+
+// pgSearch is History's word search on PostgreSQL, where a GIN index
+// cannot hand matches over in order. It first asks the index for up to
+// pgProbe matching messages: fewer, and that is every match, sorted here.
+// A common query instead walks the conversations newest first (or oldest
+// first), pgWindow IDs at a time by the (workspace, conversation) index,
+// until the page is full.
+func (db *DB) pgSearch(ctx context.Context, workspaceID int64, f history.Filter, h *hints, after *history.Cursor, limit int) ([]chat.Conversation, error) {
+	x := db.read()
+	probe, window := db.searchSizes()
+	match, margs := pgMatch(f)
+	rows, err := x.query(ctx, `SELECT s.conversation_id FROM message_search s WHERE s.workspace_id = ? AND `+match+` LIMIT ?`,
+		append(append([]any{workspaceID}, margs...), probe+1)...)
+	if err != nil {
+		return nil, err
+	}
+	found, err := scanIDs(rows)
+	if err != nil {
+		return nil, err
+	}
+	inOrder := func(ids []int64) []int64 {
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+		if !f.Oldest {
+			slices.Reverse(ids)
+		}
+		if after != nil {
+			ids = slices.DeleteFunc(ids, func(id int64) bool { return f.Oldest && id <= after.ID || !f.Oldest && id >= after.ID })
+		}
+		return ids
+	}
+	if int64(len(found)) <= probe {
+		ids := inOrder(found)
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		return db.historyPage(ctx, workspaceID, f, h, nil, ids, limit)
+	}
+	var top int64
+	if err := x.row(ctx, `SELECT COALESCE(MAX(id), 0) FROM conversations WHERE workspace_id = ?`, workspaceID).Scan(&top); err != nil {
+		return nil, err
+	}
+	lo, hi := int64(0), top+1 // the window is lo ≤ id < hi
+	if after != nil {
+		if f.Oldest {
+			lo = after.ID + 1
+		} else {
+			hi = after.ID
+		}
+	}
+	var out []chat.Conversation
+	for len(out) < limit {
+		wlo, whi := max(lo, hi-window), hi
+		if f.Oldest {
+			wlo, whi = lo, min(hi, lo+window)
+		}
+		if wlo >= whi {
+			break
+		}
+		rows, err := x.query(ctx, `SELECT DISTINCT s.conversation_id FROM message_search s WHERE s.workspace_id = ?
+			AND s.conversation_id >= ? AND s.conversation_id < ? AND `+match, append([]any{workspaceID, wlo, whi}, margs...)...)
+		if err != nil {
+			return nil, err
+		}
+		ids, err := scanIDs(rows)
+		if err != nil {
+			return nil, err
+		}
+		if ids = inOrder(ids); len(ids) > 0 {
+			page, err := db.historyPage(ctx, workspaceID, f, h, nil, ids, limit-len(out))
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, page...)
+		}
+		if f.Oldest {
+			lo = whi
+		} else {
+			hi = wlo
+		}
+	}
+	return out, nil
+}
+
+// searchBatch reads up to n matching messages past the conversation bound
+// (0: from the start), in conversation order, from SQLite's FTS5 index
+// (whose rowids carry the conversation), and returns their conversations
+// once each; more is false when the index has no more.
+func (db *DB) searchBatch(ctx context.Context, workspaceID int64, f history.Filter, bound int64, n int) ([]int64, bool, error) {
+	query := `SELECT rowid >> 24 FROM message_fts WHERE message_fts MATCH ?`
+	args := []any{history.FTS5(f.Terms)}
+	switch {
+	case f.Oldest:
+		query += ` AND rowid >= ? ORDER BY rowid LIMIT ?`
+		args = append(args, (bound+1)<<ftsSeqBits)
+	case bound == 0:
+		query += ` ORDER BY rowid DESC LIMIT ?`
+	default:
+		query += ` AND rowid < ? ORDER BY rowid DESC LIMIT ?`
+		args = append(args, bound<<ftsSeqBits)
+	}
+	args = append(args, n)
 	rows, err := db.read().query(ctx, query, args...)
 	if err != nil {
 		return nil, false, err

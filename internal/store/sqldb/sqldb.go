@@ -74,6 +74,8 @@ type DB struct {
 	single singleWriter // SQLite's pinned writer connection
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+	// search holds TuneSearch's sizes (history.go).
+	search [2]int
 }
 
 // New returns a store writing through w and reading through r.

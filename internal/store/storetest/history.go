@@ -109,11 +109,23 @@ func testHistorySearchRecall(t *testing.T, s chat.Store) {
 				}
 			}
 		}
-		got := allHistory(t, hs, f.ws.ID, fl)
 		slices.Sort(want)
-		slices.Sort(got)
-		if !slices.Equal(got, want) {
-			t.Errorf("query %q: index found %v, a scan %v", query, got, want)
+		check := func(how string) {
+			got := allHistory(t, hs, f.ws.ID, fl)
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("query %q%s: index found %v, a scan %v", query, how, got, want)
+			}
+		}
+		check("")
+		if tune, ok := s.(interface{ TuneSearch(probe, window int) }); ok {
+			// PostgreSQL: as a common query, read in windows of 5 conversations.
+			tune.TuneSearch(1, 5)
+			check(" (as a common query)")
+			fl.Oldest = true
+			check(" (as a common query, oldest first)")
+			fl.Oldest = false
+			tune.TuneSearch(0, 0)
 		}
 		if len(want) > 0 {
 			found++
