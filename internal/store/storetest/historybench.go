@@ -141,6 +141,9 @@ func BenchHistory(b *testing.B, open Opener) {
 		mustB(b, bl.BulkLoad(ctx, ws.ID, batch))
 	}
 	b.Logf("loaded %d conversations, %d messages in %s", n, n*perConv, time.Since(start).Round(time.Second))
+	if an, ok := s.(interface{ Analyze(context.Context) error }); ok {
+		mustB(b, an.Analyze(ctx)) // the statistics a database in use has
+	}
 
 	measure := func(name string, queries []url.Values) {
 		b.Run(name, func(b *testing.B) {
@@ -186,6 +189,9 @@ func BenchHistory(b *testing.B, open Opener) {
 	files, err := blob.NewDisk(b.TempDir())
 	mustB(b, err)
 	x := &history.Exporter{Store: hs, Workspace: s.Workspace, Files: files, Node: "bench", Now: time.Now, Log: nopLog()}
+	if os.Getenv("SODAM_BENCH_SKIP_EXPORT") != "" {
+		return
+	}
 	for _, format := range []string{history.FormatCSV, history.FormatXLSX} {
 		for _, layout := range []string{history.LayoutConversations, history.LayoutMessages} {
 			if layout == history.LayoutMessages && os.Getenv("SODAM_BENCH_MESSAGES_EXPORT") == "" {
