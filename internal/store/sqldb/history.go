@@ -393,101 +393,93 @@ func (db *DB) History(ctx context.Context, workspaceID int64, f history.Filter, 
 	}
 }
 
-// pgMatch is the condition on message_search s that a message holds every
-// term: the GIN index's containment, then the exact text.
-func pgMatch(f history.Filter) (string, []any) {
-	cond := `s.grams @> CAST(? AS TEXT[])`
-	args := []any{pgArray(history.Needed(f.Terms))}
-	for _, t := range f.Terms {
-		cond += ` AND strpos(s.norm, ?) > 0`
-		args = append(args, t.Text)
-	}
-	return cond, args
-}
-
-// pgProbe is how many matching messages PostgreSQL's search reads from
-// the GIN index before it calls a query common; pgWindow how many
-// conversations a common query's scan reads at a time.
+// pgWindow is how many conversations PostgreSQL's word search reads at a
+// time, newest first; pgWindows how many windows it reads before it asks
+// the GIN index for every match instead.
 const (
-	pgProbe  = 2000
-	pgWindow = 2000
+	pgWindow  = 2000
+	pgWindows = 2
 )
 
-// TuneSearch changes PostgreSQL's probe and window sizes (0 restores
-// them), so tests can take the common query's path on a small corpus.
-func (db *DB) TuneSearch(probe, window int) { db.search = [2]int{probe, window} }
+// TuneSearch changes PostgreSQL's window count and size (0 restores them),
+// so tests can take every path on a small corpus.
+func (db *DB) TuneSearch(windows, size int) { db.search = [2]int{windows, size} }
 
-func (db *DB) searchSizes() (probe, window int64) {
-	probe, window = pgProbe, pgWindow
+func (db *DB) searchSizes() (windows int, size int64) {
+	windows, size = pgWindows, pgWindow
 	if db.search[0] > 0 {
-		probe = int64(db.search[0])
+		windows = db.search[0]
 	}
 	if db.search[1] > 0 {
-		window = int64(db.search[1])
+		size = int64(db.search[1])
 	}
-	return probe, window
+	return windows, size
 }
 
 // pgSearch is History's word search on PostgreSQL, where a GIN index
-// cannot hand matches over in order. It first asks the index for up to
-// pgProbe matching messages: fewer, and that is every match, sorted here.
-// A common query instead walks the conversations newest first (or oldest
-// first), pgWindow IDs at a time by the (workspace, conversation) index,
-// until the page is full.
+// cannot hand matches over in order. It reads the conversations newest
+// first (or oldest first), a window of IDs at a time by the (workspace,
+// conversation) index, checking the messages' normalized text: a common
+// word fills the page in the first window. When a few windows have not
+// filled it, the word is rare, and the GIN index gives every remaining
+// match at once (the normalized text still decides), sorted here.
 func (db *DB) pgSearch(ctx context.Context, workspaceID int64, f history.Filter, h *hints, after *history.Cursor, limit int) ([]chat.Conversation, error) {
 	x := db.read()
-	probe, window := db.searchSizes()
-	match, margs := pgMatch(f)
-	rows, err := x.query(ctx, `SELECT s.conversation_id FROM message_search s WHERE s.workspace_id = ? AND `+match+` LIMIT ?`,
-		append(append([]any{workspaceID}, margs...), probe+1)...)
-	if err != nil {
-		return nil, err
-	}
-	found, err := scanIDs(rows)
-	if err != nil {
-		return nil, err
-	}
-	inOrder := func(ids []int64) []int64 {
-		slices.Sort(ids)
-		ids = slices.Compact(ids)
-		if !f.Oldest {
-			slices.Reverse(ids)
-		}
-		if after != nil {
-			ids = slices.DeleteFunc(ids, func(id int64) bool { return f.Oldest && id <= after.ID || !f.Oldest && id >= after.ID })
-		}
-		return ids
-	}
-	if int64(len(found)) <= probe {
-		ids := inOrder(found)
-		if len(ids) == 0 {
-			return nil, nil
-		}
-		return db.historyPage(ctx, workspaceID, f, h, nil, ids, limit)
+	windows, size := db.searchSizes()
+	var exact string
+	var eargs []any
+	for _, t := range f.Terms {
+		exact += ` AND strpos(s.norm, ?) > 0`
+		eargs = append(eargs, t.Text)
 	}
 	var top int64
 	if err := x.row(ctx, `SELECT COALESCE(MAX(id), 0) FROM conversations WHERE workspace_id = ?`, workspaceID).Scan(&top); err != nil {
 		return nil, err
 	}
-	lo, hi := int64(0), top+1 // the window is lo ≤ id < hi
+	lo, hi := int64(0), top+1 // what is left to read: lo ≤ id < hi
 	if after != nil {
 		if f.Oldest {
 			lo = after.ID + 1
 		} else {
-			hi = after.ID
+			hi = min(hi, after.ID)
 		}
 	}
 	var out []chat.Conversation
-	for len(out) < limit {
-		wlo, whi := max(lo, hi-window), hi
+	page := func(ids []int64) error {
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+		if !f.Oldest {
+			slices.Reverse(ids)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		p, err := db.historyPage(ctx, workspaceID, f, h, nil, ids, limit-len(out))
+		out = append(out, p...)
+		return err
+	}
+	for w := 0; len(out) < limit && lo < hi; w++ {
+		if w == windows {
+			rows, err := x.query(ctx, `SELECT s.conversation_id FROM message_search s WHERE s.workspace_id = ? AND s.grams @> CAST(? AS TEXT[])
+				AND s.conversation_id >= ? AND s.conversation_id < ?`+exact,
+				append([]any{workspaceID, pgArray(history.Needed(f.Terms)), lo, hi}, eargs...)...)
+			if err != nil {
+				return nil, err
+			}
+			ids, err := scanIDs(rows)
+			if err != nil {
+				return nil, err
+			}
+			return out, page(ids)
+		}
+		wlo, whi := max(lo, hi-size), hi
 		if f.Oldest {
-			wlo, whi = lo, min(hi, lo+window)
+			wlo, whi = lo, min(hi, lo+size)
 		}
-		if wlo >= whi {
-			break
-		}
-		rows, err := x.query(ctx, `SELECT DISTINCT s.conversation_id FROM message_search s WHERE s.workspace_id = ?
-			AND s.conversation_id >= ? AND s.conversation_id < ? AND `+match, append([]any{workspaceID, wlo, whi}, margs...)...)
+		// No grams here: the planner would build the GIN index's bitmaps
+		// of common grams (digits, 주문) for a few thousand rows.
+		rows, err := x.query(ctx, `SELECT s.conversation_id FROM message_search s WHERE s.workspace_id = ?
+			AND s.conversation_id >= ? AND s.conversation_id < ?`+exact, append([]any{workspaceID, wlo, whi}, eargs...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -495,12 +487,8 @@ func (db *DB) pgSearch(ctx context.Context, workspaceID int64, f history.Filter,
 		if err != nil {
 			return nil, err
 		}
-		if ids = inOrder(ids); len(ids) > 0 {
-			page, err := db.historyPage(ctx, workspaceID, f, h, nil, ids, limit-len(out))
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, page...)
+		if err := page(ids); err != nil {
+			return nil, err
 		}
 		if f.Oldest {
 			lo = whi

@@ -118,13 +118,16 @@ func testHistorySearchRecall(t *testing.T, s chat.Store) {
 			}
 		}
 		check("")
-		if tune, ok := s.(interface{ TuneSearch(probe, window int) }); ok {
-			// PostgreSQL: as a common query, read in windows of 5 conversations.
-			tune.TuneSearch(1, 5)
-			check(" (as a common query)")
-			fl.Oldest = true
-			check(" (as a common query, oldest first)")
-			fl.Oldest = false
+		if tune, ok := s.(interface{ TuneSearch(windows, size int) }); ok {
+			// PostgreSQL: windows of 5 conversations, the GIN index after
+			// 3 of them (or never, in practice).
+			for _, w := range []int{3, 1000} {
+				tune.TuneSearch(w, 5)
+				check(fmt.Sprintf(" (windows of 5, %d before the index)", w))
+				fl.Oldest = true
+				check(fmt.Sprintf(" (windows of 5, %d before the index, oldest first)", w))
+				fl.Oldest = false
+			}
 			tune.TuneSearch(0, 0)
 		}
 		if len(want) > 0 {
