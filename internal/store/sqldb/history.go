@@ -553,7 +553,14 @@ func (db *DB) historyPage(ctx context.Context, workspaceID int64, f history.Filt
 		where += ` AND c.id IN (` + marks(len(ids)) + `)`
 		args = append(args, anys(ids)...)
 	}
-	rows, err := db.read().query(ctx, conversationSelect+where+` ORDER BY c.id `+dir+` LIMIT ?`, append(args, limit)...)
+	order := `c.id`
+	if h != nil && h.customers {
+		// A few customers' conversations: read them by customer and sort
+		// them, rather than walk every conversation in order (SQLite's
+		// planner, without statistics, prefers the walk; "+" stops it).
+		order = `+c.id`
+	}
+	rows, err := db.read().query(ctx, conversationSelect+where+` ORDER BY `+order+` `+dir+` LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}
