@@ -15,8 +15,8 @@ import (
 )
 
 // The history page (issue 13): a manager finds a past chat by a Korean
-// word, opens it in the side panel, edits its memo there, exports the
-// results and reads the file back. At 1366×768 in Korean, and on a phone
+// word, opens it in the side panel, edits its memo there, makes a ticket
+// of it, exports the results and reads the file back. At 1366×768 in Korean, and on a phone
 // in English.
 
 // TestBrowserHistory: search 환불 (found inside 환불은), open the result,
@@ -57,6 +57,18 @@ func TestBrowserHistory(t *testing.T) {
 	}
 	agent.waitFor("the memo in the result", `document.querySelector(`+js(result)+` + ' .history-meta')?.textContent.includes(`+js(memo)+`)`)
 	look(agent, "history-ko")
+
+	// A ticket from the panel, linked to the chat.
+	agent.click("[data-testid=history-create-ticket]")
+	toastSays(agent, "티켓을 만들었습니다.")
+	type ticket struct {
+		ConversationID int64  `json:"conversation_id"`
+		Channel        string `json:"channel"`
+	}
+	tl := api[[]ticket](agent, s, "GET", "/tickets", nil)
+	if len(tl) != 1 || tl[0].ConversationID != id || tl[0].Channel != "chat" {
+		agent.fail("tickets after creating one from the panel: %+v", tl)
+	}
 
 	// Export what the search found, as XLSX, one row per conversation.
 	agent.do("choose XLSX by conversation", chromedp.Evaluate[chromedp.Void](`(() => { document.querySelector('[data-testid=export-format]').value = 'xlsx'; document.querySelector('[data-testid=export-layout]').value = 'conversations'; })()`))

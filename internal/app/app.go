@@ -13,9 +13,9 @@ package app
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/sodam-chat/sodam/internal/blob"
-
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/metrics"
 )
@@ -30,8 +30,9 @@ type App struct {
 	store   chat.Store
 	pub     Publisher
 	metrics *metrics.Metrics
-	files   blob.Store   // exports' files (history.go)
-	log     *slog.Logger // what jobs log
+	files   blob.Store                 // exports' files (history.go)
+	log     *slog.Logger               // what jobs log
+	tickets atomic.Pointer[ticketMail] // tickets.go; nil until SetMailer
 }
 
 // New returns the application layer over store, publishing through pub.

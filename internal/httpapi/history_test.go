@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -13,9 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sodam-chat/sodam/internal/app"
 	"github.com/sodam-chat/sodam/internal/chat"
-	"github.com/sodam-chat/sodam/internal/jobs"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -34,20 +31,6 @@ type exportAnswer struct {
 	Error       string  `json:"error"`
 	DownloadURL string  `json:"download_url"`
 }
-
-// runJobs runs the durable jobs that are due, as a node's runner would.
-func (e *env) runJobs() {
-	e.t.Helper()
-	a := app.New(e.store, nopPublisher{}, nil)
-	a.UseFiles(e.files, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	r := &jobs.Runner{Store: e.store, Commit: a, Handlers: a.Jobs(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Node: "test", Every: time.Second, Lease: time.Minute, Now: time.Now}
-	r.RunDue(context.Background())
-}
-
-type nopPublisher struct{}
-
-func (nopPublisher) Publish(context.Context, []chat.Event) {}
 
 // chatWith has a new visitor say lines, kim answering in between.
 func (e *env) chatWith(lines ...string) chat.Conversation {
@@ -74,6 +57,7 @@ func TestHistory(t *testing.T) {
 }
 
 func historySearch(t *testing.T, e *env) {
+	e.app.UseFiles(e.files, slog.New(slog.DiscardHandler)) // the export jobs (runJobs)
 	c1 := e.chatWith("환불은 언제 되나요? 주문번호 A2026-1183", "확인 후 안내드리겠습니다")
 	c2 := e.chatWith("배송이 안 와요", "택배사에 확인해 볼게요", "환불해 주세요")
 	c3 := e.chatWith("쿠폰 적용이 안 돼요")

@@ -148,14 +148,3 @@ func (db *DB) BulkLoad(ctx context.Context, workspaceID int64, convs []BulkConve
 		return nil
 	})
 }
-
-// Analyze refreshes PostgreSQL's planner statistics, as autovacuum does
-// after a large change, so a benchmark right after BulkLoad is planned
-// like a database in use. SQLite keeps none unless asked (nothing to do).
-func (db *DB) Analyze(ctx context.Context) error {
-	if db.d.Name != "postgres" {
-		return nil
-	}
-	_, err := db.w.ExecContext(ctx, `ANALYZE`)
-	return err
-}
