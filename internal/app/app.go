@@ -33,6 +33,7 @@ type App struct {
 	files   blob.Store                 // exports' files (history.go)
 	log     *slog.Logger               // what jobs log
 	tickets atomic.Pointer[ticketMail] // tickets.go; nil until SetMailer
+	sealer  chat.Sealer                // pii.go
 }
 
 // New returns the application layer over store, publishing through pub.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/history"
+	"github.com/sodam-chat/sodam/internal/pii"
 )
 
 // supportLines are what customers and agents of a Korean shop write; the
@@ -351,5 +352,35 @@ func testSearchBackfill(t *testing.T, s chat.Store) {
 	must(t, err)
 	if more {
 		t.Fatal("more after the end")
+	}
+}
+
+// testSearchFollowsMasking: once part of a message is masked (§11), the
+// original is not found any more; the rest of the message still is.
+func testSearchFollowsMasking(t *testing.T, s chat.Store) {
+	hs := s.(history.Store)
+	f := setup(t, s, "maskfind")
+	c := f.open(t, s)
+	v := send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "v1", "주민번호 900101-1234568이에요. 연락처는 010-1234-5678 👍🏽")
+	_, _, err := s.Take(ctx, f.ws.ID, c.ID, f.a1)
+	must(t, err)
+	find := func(q string) []int64 {
+		t.Helper()
+		fl, err := history.Parse(url.Values{"q": {q}}, time.UTC)
+		must(t, err)
+		return allHistory(t, hs, f.ws.ID, fl)
+	}
+	if got := find("900101-1234568"); !slices.Equal(got, []int64{c.ID}) {
+		t.Fatalf("before masking: %v", got)
+	}
+	_, _, err = s.MaskMessage(ctx, f.ws.ID, c.ID, v.ID, pii.Span{Start: 5, End: 19, Kind: pii.RRN}, keyring(t), chat.Who{AgentID: f.a1.AgentID, Name: "kim"})
+	must(t, err)
+	for _, q := range []string{"900101-1234568", "1234568", "900101"} {
+		if got := find(q); len(got) != 0 {
+			t.Errorf("the masked %q is still found: %v", q, got)
+		}
+	}
+	if got := find("연락처는 010-1234-5678"); !slices.Equal(got, []int64{c.ID}) {
+		t.Errorf("the rest of the masked message: %v", got)
 	}
 }

@@ -72,11 +72,13 @@ func Run(t *testing.T, open Opener) {
 		{"OwnersAndWorkspaces", testOwnersAndWorkspaces},
 		{"RefusedOrigins", testRefusedOrigins},
 		{"Consent", testConsent},
+		{"PII", testPII},
 		// History (§9).
 		{"HistorySearchRecall", testHistorySearchRecall},
 		{"HistoryFilters", testHistoryFilters},
 		{"Exports", testExports},
 		{"SearchBackfill", testSearchBackfill},
+		{"SearchFollowsMasking", testSearchFollowsMasking},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
