@@ -185,6 +185,7 @@ func (s *Server) routes() []route {
 		s.apiTokenRoutes(),
 		s.auditRoutes(),
 		s.piiRoutes(),
+		s.noteRoutes(),
 		s.historyRoutes(),
 	)
 }

@@ -195,6 +195,10 @@ func testHistoryFilters(t *testing.T, s chat.Store) {
 	check("oldest first", list(url.Values{"sort": {"oldest"}}, 0), c1.ID, c2.ID, c3.ID)
 	check("words", list(url.Values{"q": {"환불"}}, 0), c3.ID, c2.ID)
 	check("words with digits", list(url.Values{"q": {"b-7781"}}, 0), c2.ID)
+	// An internal note is searched too.
+	_, _, _, err = s.AddNote(ctx, f.ws.ID, c1.ID, f.a1, chat.NewMessage{ClientMsgID: "n1", Body: "VIP 고객, 다음에 사은품 챙기기"})
+	must(t, err)
+	check("an internal note", list(url.Values{"q": {"사은품"}}, 0), c1.ID)
 	check("closed", list(url.Values{"state": {"closed"}}, 0), c2.ID)
 	check("open", list(url.Values{"state": {"open"}}, 0), c3.ID, c1.ID)
 	check("processed", list(url.Values{"processed": {"true"}}, 0), c2.ID)

@@ -73,6 +73,8 @@ func Run(t *testing.T, open Opener) {
 		{"RefusedOrigins", testRefusedOrigins},
 		{"Consent", testConsent},
 		{"PII", testPII},
+		{"Notes", testNotes},
+		{"ReadReceipts", testReadReceipts},
 		// History (§9).
 		{"HistorySearchRecall", testHistorySearchRecall},
 		{"HistoryFilters", testHistoryFilters},
