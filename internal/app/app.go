@@ -17,6 +17,7 @@ import (
 
 	"github.com/sodam-chat/sodam/internal/blob"
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/faq"
 	"github.com/sodam-chat/sodam/internal/metrics"
 )
 
@@ -34,12 +35,15 @@ type App struct {
 	log     *slog.Logger               // what jobs log
 	tickets atomic.Pointer[ticketMail] // tickets.go; nil until SetMailer
 	sealer  chat.Sealer                // pii.go
+	faq     *faq.Searcher              // the node's FAQ search (faq.go)
+	// articleURL links the robot's articles (robot.go).
+	articleURL ArticleURL
 }
 
 // New returns the application layer over store, publishing through pub.
 // m may be nil.
 func New(store chat.Store, pub Publisher, m *metrics.Metrics) *App {
-	return &App{store: store, pub: pub, metrics: m}
+	return &App{store: store, pub: pub, metrics: m, faq: faq.NewSearcher(store)}
 }
 
 // Commit runs fn in one write transaction and publishes what it committed.

@@ -75,6 +75,10 @@ func Run(t *testing.T, open Opener) {
 		{"PII", testPII},
 		{"Notes", testNotes},
 		{"ReadReceipts", testReadReceipts},
+		{"FAQ", testFAQ},
+		{"FAQImport", testFAQImport},
+		{"Robot", testRobot},
+		{"RobotIdle", testRobotIdle},
 		// History (§9).
 		{"HistorySearchRecall", testHistorySearchRecall},
 		{"HistoryFilters", testHistoryFilters},
