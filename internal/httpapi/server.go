@@ -191,6 +191,7 @@ func (s *Server) routes() []route {
 		s.noteRoutes(),
 		s.faqRoutes(),
 		s.helpRoutes(),
+		s.historyRoutes(),
 	)
 }
 
