@@ -184,6 +184,7 @@ func (s *Server) routes() []route {
 		s.installationRoutes(),
 		s.apiTokenRoutes(),
 		s.auditRoutes(),
+		s.statsRoutes(),
 	)
 }
 

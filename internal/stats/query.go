@@ -21,6 +21,9 @@ type Store interface {
 	RecomputeStats(ctx context.Context, workspaceID int64) (map[Key]Measures, error)
 	// StoredStats reads the whole roll-up of a workspace as it is kept.
 	StoredStats(ctx context.Context, workspaceID int64) (map[Key]Measures, error)
+	// StatCategories lists every category of the workspace, deleted ones
+	// too, as child IDs by parent ID (0 for the top level).
+	StatCategories(ctx context.Context, workspaceID int64) (map[int64][]int64, error)
 	// RebuildStats replaces a workspace's roll-up with the recomputation,
 	// in one transaction, and returns how many conversations it counted.
 	RebuildStats(ctx context.Context, workspaceID int64) (int, error)
@@ -357,4 +360,24 @@ func compareKeys(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// Subtree is id and every category below it, or nil when id is not in
+// tree (child IDs by parent ID).
+func Subtree(tree map[int64][]int64, id int64) []int64 {
+	found := false
+	for _, kids := range tree {
+		if slices.Contains(kids, id) {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return nil
+	}
+	out := []int64{id}
+	for i := 0; i < len(out); i++ {
+		out = append(out, tree[out[i]]...)
+	}
+	return out
 }

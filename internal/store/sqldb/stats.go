@@ -146,20 +146,7 @@ func (db *DB) statLocation(ctx context.Context, x q, workspaceID int64) (*time.L
 	if err != nil {
 		return nil, err
 	}
-	return StatLocation(ws), nil
-}
-
-// StatLocation is the time zone a workspace's statistics are counted in:
-// its business hours' zone.
-func StatLocation(ws *chat.Workspace) *time.Location {
-	loc, err := time.LoadLocation(ws.Settings.Hours.TimeZone)
-	if err != nil || ws.Settings.Hours.TimeZone == "" {
-		loc, _ = time.LoadLocation(chat.DefaultTimeZone)
-	}
-	if loc == nil {
-		loc = time.UTC
-	}
-	return loc
+	return ws.Settings.Location(), nil
 }
 
 // statRow is what statistics read of a conversation's row.
@@ -376,7 +363,7 @@ func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selecti
 		where = append(where, `category_id IN (`+marks(len(sel.CategoryIDs))+`)`)
 		args = append(args, anys(sel.CategoryIDs)...)
 	}
-	group := `''`
+	group, groupBy := `''`, `day`
 	switch sel.Group {
 	case stats.GroupAgent:
 		group = `CAST(agent_id AS TEXT)`
@@ -385,13 +372,16 @@ func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selecti
 	case stats.GroupCategory:
 		group = `CAST(category_id AS TEXT)`
 	}
+	if group != `''` {
+		groupBy += `, ` + group
+	}
 	sums := make([]string, len(stats.Columns))
 	for i, c := range stats.Columns {
-		sums[i] = `SUM(` + c + `)`
+		sums[i] = `CAST(SUM(` + c + `) AS BIGINT)`
 	}
 	rows, err := db.read().query(ctx, `SELECT day, `+group+`, `+strings.Join(sums, `, `)+` FROM stat_days
 		WHERE workspace_id = ? AND day >= ? AND day <= ? AND `+strings.Join(where, ` AND `)+`
-		GROUP BY day, `+group+` ORDER BY day`, args...)
+		GROUP BY `+groupBy+` ORDER BY day`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -472,7 +462,7 @@ func (db *DB) recompute(ctx context.Context, x q, workspaceID int64, each func(i
 	if err != nil {
 		return err
 	}
-	loc := StatLocation(ws)
+	loc := ws.Settings.Location()
 	hos := map[int64][]handOver{}
 	rows, err := x.query(ctx, `SELECT conversation_id, payload, created_at FROM events WHERE workspace_id = ?
 		AND type IN ('conversation.assigned', 'conversation.transferred') ORDER BY seq`, workspaceID)
@@ -601,9 +591,9 @@ func (db *DB) RebuildStats(ctx context.Context, workspaceID int64) (int, error) 
 	return n, err
 }
 
-// StatCategoryTree lists every category of a workspace, deleted ones too
+// StatCategories lists every category of a workspace, deleted ones too
 // (past conversations keep them), as child lists by parent.
-func (db *DB) StatCategoryTree(ctx context.Context, workspaceID int64) (map[int64][]int64, error) {
+func (db *DB) StatCategories(ctx context.Context, workspaceID int64) (map[int64][]int64, error) {
 	cs, err := db.categories(ctx, db.read(), `workspace_id = ?`, workspaceID)
 	if err != nil {
 		return nil, err
