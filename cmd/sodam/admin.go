@@ -37,6 +37,9 @@ Commands:
                     every agent, their ownership and their memberships
   grant-owner       --email E [--revoke]
                     make an agent an installation owner (or no longer one)
+  stats-rebuild     [--workspace W] [--check]
+                    recompute the statistics roll-up from the conversations
+                    (every workspace by default); --check only compares
 
 Each command also reads the settings of sodam serve (--data, --database-url,
 --base-url, …, or SODAM_* variables), and may run while a server runs on the
@@ -60,6 +63,7 @@ type adminCommand struct {
 	Master       string
 	Revoke       bool
 	JSON         bool
+	Check        bool // stats-rebuild: compare only
 }
 
 // adminFlags declares each command's own flags.
@@ -106,7 +110,7 @@ func parseAdmin(args []string, getenv func(string) string, stderr io.Writer) (ad
 	}
 	flags, ok := adminFlags[c.Sub]
 	if !ok {
-		return c, node.Config{}, usagef("unknown command %q; the commands are create-agent, reset-password, create-workspace, list-agents and grant-owner", c.Sub)
+		return c, node.Config{}, usagef("unknown command %q; the commands are create-agent, reset-password, create-workspace, list-agents, grant-owner and stats-rebuild", c.Sub)
 	}
 	cfg, rest, err := parseCommand("sodam admin "+c.Sub, args[1:], getenv, stderr, func(fs *flag.FlagSet) { flags(&c, fs) })
 	if err != nil {
@@ -236,6 +240,8 @@ func (a *admin) run(ctx context.Context, c adminCommand) error {
 		return a.listAgents(ctx, c)
 	case "grant-owner":
 		return a.grantOwner(ctx, c)
+	case "stats-rebuild":
+		return a.statsRebuild(ctx, c)
 	}
 	return usagef("unknown command %q", c.Sub)
 }
