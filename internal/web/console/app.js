@@ -1,6 +1,6 @@
 // The console's entry point: sign-in (and the invitation and password
 // links that end in one), the chosen workspace, the page router (#/,
-// #/c/ID, #/tickets, #/settings, #/team, #/audit, #/workspaces,
+// #/c/ID, #/tickets, #/settings, #/team, #/audit, #/stats, #/workspaces,
 // #/profile), the side bar's controls and the banners over every page.
 // index.html is the frame (side bar, banners, the panes and pages); each
 // page's markup lives with its element's module.
@@ -19,6 +19,7 @@ import { initPanes } from './panes.js';
 import './profile.js';
 import { isActive, session } from './session.js';
 import './settings.js';
+import './stats.js';
 import './team.js';
 import './tickets.js';
 import './time.js';
@@ -41,6 +42,7 @@ const pages = {
   settings: () => Boolean(inbox),
   team: () => Boolean(inbox?.seesAll),
   audit: () => Boolean(inbox?.isMaster),
+  stats: () => Boolean(inbox),
   workspaces: () => session.owner,
   profile: () => Boolean(session.agent),
 };
@@ -113,7 +115,7 @@ function showIdentity() {
 function gateNav() {
   for (const [name, allowed] of Object.entries(pages)) {
     for (const link of document.querySelectorAll(`[data-page-link=${name}]`)) {
-      if (name !== 'tickets' && name !== 'settings') link.hidden = !allowed();
+      if (name !== 'tickets' && name !== 'settings' && name !== 'stats') link.hidden = !allowed();
     }
   }
 }
@@ -173,7 +175,7 @@ async function openWorkspace(m) {
   inbox.addEventListener('tickets', showTicketCount);
   showWorkspace(null);
   showTicketCount();
-  for (const el of document.querySelectorAll('sodam-conversation-list, sodam-conversation, sodam-details, sodam-tickets, sodam-settings, sodam-team, sodam-audit')) {
+  for (const el of document.querySelectorAll('sodam-conversation-list, sodam-conversation, sodam-details, sodam-tickets, sodam-settings, sodam-team, sodam-audit, sodam-stats')) {
     el.attach(inbox);
   }
   inbox.start();
@@ -315,7 +317,7 @@ async function checkSession() {
 // route shows the page the URL's fragment names.
 function route() {
   const [, page, id] = location.hash.match(/^#\/(c|[a-z]+)?\/?(\d+)?/) ?? [];
-  if (!inbox && !(page in pages && page !== 'tickets' && page !== 'settings' && pages[page]())) {
+  if (!inbox && !(page in pages && page !== 'tickets' && page !== 'settings' && page !== 'stats' && pages[page]())) {
     if (session.agent && app.dataset.page !== 'deactivated') app.dataset.page = 'deactivated';
     markCurrent();
     return;
