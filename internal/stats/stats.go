@@ -116,17 +116,48 @@ const (
 	AllCategories int64  = -1
 )
 
-// Levels are the five roll-up rows a cell is counted in: the total, per
-// agent, per channel, per category, and all three together. A query reads
-// the smallest level that can answer it.
+// Levels are the eight roll-up rows a cell is counted in: every
+// combination of its agent, channel and category with "all". A query reads
+// the level of exactly the dimensions it filters or groups by.
 func Levels(k Key) []Key {
-	return []Key{
-		{k.Day, AllAgents, AllChannels, AllCategories},
-		{k.Day, k.AgentID, AllChannels, AllCategories},
-		{k.Day, AllAgents, k.Channel, AllCategories},
-		{k.Day, AllAgents, AllChannels, k.CategoryID},
-		k,
+	out := make([]Key, 0, 8)
+	for mask := range 8 {
+		l := Key{Day: k.Day, AgentID: AllAgents, Channel: AllChannels, CategoryID: AllCategories}
+		if mask&LevelAgent != 0 {
+			l.AgentID = k.AgentID
+		}
+		if mask&LevelChannel != 0 {
+			l.Channel = k.Channel
+		}
+		if mask&LevelCategory != 0 {
+			l.CategoryID = k.CategoryID
+		}
+		out = append(out, l)
 	}
+	return out
+}
+
+// The dimensions of a level, as bits of its number.
+const (
+	LevelAgent    = 1
+	LevelChannel  = 2
+	LevelCategory = 4
+)
+
+// Level is the level of a roll-up row: the bits of the dimensions it is
+// split by.
+func (k Key) Level() int {
+	l := 0
+	if k.AgentID != AllAgents {
+		l |= LevelAgent
+	}
+	if k.Channel != AllChannels {
+		l |= LevelChannel
+	}
+	if k.CategoryID != AllCategories {
+		l |= LevelCategory
+	}
+	return l
 }
 
 // Part is one conversation's contribution to one cell.

@@ -38,3 +38,5 @@ func TestMigrationStatus(t *testing.T) {
 		t.Fatalf("migrated: pending %v, unknown %v, %v", pending, unknown, err)
 	}
 }
+
+func BenchmarkStatsQueries(b *testing.B) { storetest.BenchStatsQueries(b, postgres.OpenTest) }

@@ -283,25 +283,37 @@ func (db *DB) statHistory(ctx context.Context, x q, workspaceID, id int64, pendi
 // addStatDays adds deltas to a workspace's roll-up rows, in key order so
 // that concurrent transactions lock shared rows in one order.
 func (db *DB) addStatDays(ctx context.Context, x q, workspaceID int64, deltas map[stats.Key]stats.Measures) error {
+	return db.addStatDaysBy(ctx, x, workspaceID, deltas, 16)
+}
+
+// AddStatRows adds rows to a workspace's roll-up as they are, in one
+// write: for bulk loads (the statistics benchmark), never for counting
+// conversations, which restat does.
+func (db *DB) AddStatRows(ctx context.Context, workspaceID int64, rows map[stats.Key]stats.Measures) error {
+	_, err := db.write(ctx, func(t *txn) error { return db.addStatDaysBy(ctx, t.q, workspaceID, rows, 256) })
+	return err
+}
+
+func (db *DB) addStatDaysBy(ctx context.Context, x q, workspaceID int64, deltas map[stats.Key]stats.Measures, chunkSize int) error {
 	keys := slices.SortedFunc(maps.Keys(deltas), compareStatKeys)
 	cols := stats.Columns
 	set := make([]string, len(cols))
 	for i, c := range cols {
 		set[i] = c + ` = stat_days.` + c + ` + excluded.` + c
 	}
-	one := `(?, ?, ?, ?, ?` + strings.Repeat(`, ?`, len(cols)) + `)`
-	for chunk := range slices.Chunk(keys, 16) {
-		args := make([]any, 0, len(chunk)*(5+len(cols)))
+	one := `(?, ?, ?, ?, ?, ?` + strings.Repeat(`, ?`, len(cols)) + `)`
+	for chunk := range slices.Chunk(keys, chunkSize) {
+		args := make([]any, 0, len(chunk)*(6+len(cols)))
 		for _, k := range chunk {
 			m := deltas[k]
-			args = append(args, workspaceID, k.Day, k.AgentID, k.Channel, k.CategoryID)
+			args = append(args, workspaceID, k.Level(), k.Day, k.AgentID, k.Channel, k.CategoryID)
 			for _, p := range m.Fields() {
 				args = append(args, *p)
 			}
 		}
-		if _, err := x.exec(ctx, `INSERT INTO stat_days (workspace_id, day, agent_id, channel, category_id, `+strings.Join(cols, `, `)+`)
+		if _, err := x.exec(ctx, `INSERT INTO stat_days (workspace_id, level, day, agent_id, channel, category_id, `+strings.Join(cols, `, `)+`)
 			VALUES `+strings.Repeat(`, `+one, len(chunk))[2:]+`
-			ON CONFLICT (workspace_id, day, agent_id, channel, category_id) DO UPDATE SET `+strings.Join(set, `, `), args...); err != nil {
+			ON CONFLICT (workspace_id, level, day, agent_id, channel, category_id) DO UPDATE SET `+strings.Join(set, `, `), args...); err != nil {
 			return err
 		}
 	}
@@ -321,36 +333,20 @@ func compareStatKeys(a, b stats.Key) int {
 }
 
 // StatRows sums the roll-up over sel, per day and group key, from the
-// smallest level that answers it: the total when nothing is filtered or
-// grouped, a one-dimension level when one dimension is, else the full one.
+// level of exactly the dimensions sel filters or groups by.
 func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selection) ([]stats.Row, error) {
-	agent := sel.Group == stats.GroupAgent || sel.AgentID != 0
-	channel := sel.Group == stats.GroupChannel || sel.Channel != ""
-	category := sel.Group == stats.GroupCategory || len(sel.CategoryIDs) > 0
-	var where []string
-	args := []any{workspaceID, sel.From, sel.To}
-	dims := 0
-	for _, b := range []bool{agent, channel, category} {
-		if b {
-			dims++
-		}
+	level := 0
+	if sel.Group == stats.GroupAgent || sel.AgentID != 0 {
+		level |= stats.LevelAgent
 	}
-	full := dims > 1
-	if agent || full {
-		where = append(where, `agent_id <> -1`)
-	} else {
-		where = append(where, `agent_id = -1`)
+	if sel.Group == stats.GroupChannel || sel.Channel != "" {
+		level |= stats.LevelChannel
 	}
-	if channel || full {
-		where = append(where, `channel <> ''`)
-	} else {
-		where = append(where, `channel = ''`)
+	if sel.Group == stats.GroupCategory || len(sel.CategoryIDs) > 0 {
+		level |= stats.LevelCategory
 	}
-	if category || full {
-		where = append(where, `category_id <> -1`)
-	} else {
-		where = append(where, `category_id = -1`)
-	}
+	where := []string{`level = ?`}
+	args := []any{workspaceID, sel.From, sel.To, level}
 	if sel.AgentID != 0 {
 		where = append(where, `agent_id = ?`)
 		args = append(args, sel.AgentID)

@@ -58,3 +58,5 @@ func BenchmarkAppendMessageNormal(b *testing.B) {
 		return db
 	})
 }
+
+func BenchmarkStatsQueries(b *testing.B) { storetest.BenchStatsQueries(b, open) }

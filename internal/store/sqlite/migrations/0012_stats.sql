@@ -5,8 +5,10 @@
 -- roll-up (its parts, as JSON), so a change applies exactly the difference.
 -- stat_days is the roll-up: additive measures per workspace, local day
 -- (YYYYMMDD in the workspace's time zone), agent, channel and category, at
--- five levels (agent_id -1, channel '' and category_id -1 mean "all"): the
--- total, per agent, per channel, per category, and all three together.
+-- eight levels: every combination of the three dimensions (agent_id -1,
+-- channel '' and category_id -1 mean "all"; level is the bit mask of the
+-- dimensions a row splits by: 1 agent, 2 channel, 4 category), so that a
+-- query reads only the rows of its own level.
 -- frt_ms, dur_ms and queue_ms are sums in milliseconds; h00..h24 count first
 -- response times in the 25 buckets of stats.Bounds.
 CREATE TABLE stat_conversations (
@@ -18,6 +20,7 @@ CREATE INDEX stat_conversations_workspace ON stat_conversations (workspace_id);
 
 CREATE TABLE stat_days (
     workspace_id    INTEGER NOT NULL REFERENCES workspaces (id),
+    level           INTEGER NOT NULL,
     day             INTEGER NOT NULL,
     agent_id        INTEGER NOT NULL,
     channel         TEXT    NOT NULL,
@@ -66,5 +69,8 @@ CREATE TABLE stat_days (
     h22             INTEGER NOT NULL DEFAULT 0,
     h23             INTEGER NOT NULL DEFAULT 0,
     h24             INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (workspace_id, day, agent_id, channel, category_id)
+    PRIMARY KEY (workspace_id, level, day, agent_id, channel, category_id)
 );
+-- An agent's or a category's rows of a level, day by day.
+CREATE INDEX stat_days_agent ON stat_days (workspace_id, level, agent_id, day);
+CREATE INDEX stat_days_category ON stat_days (workspace_id, level, category_id, day);
