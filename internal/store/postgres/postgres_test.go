@@ -40,3 +40,5 @@ func TestMigrationStatus(t *testing.T) {
 }
 
 func BenchmarkStatsQueries(b *testing.B) { storetest.BenchStatsQueries(b, postgres.OpenTest) }
+
+func BenchmarkConversationLifecycle(b *testing.B) { storetest.BenchConversationLifecycle(b, postgres.OpenTest) }

@@ -60,3 +60,5 @@ func BenchmarkAppendMessageNormal(b *testing.B) {
 }
 
 func BenchmarkStatsQueries(b *testing.B) { storetest.BenchStatsQueries(b, open) }
+
+func BenchmarkConversationLifecycle(b *testing.B) { storetest.BenchConversationLifecycle(b, open) }
