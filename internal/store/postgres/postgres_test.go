@@ -41,4 +41,6 @@ func TestMigrationStatus(t *testing.T) {
 
 func BenchmarkStatsQueries(b *testing.B) { storetest.BenchStatsQueries(b, postgres.OpenTest) }
 
-func BenchmarkConversationLifecycle(b *testing.B) { storetest.BenchConversationLifecycle(b, postgres.OpenTest) }
+func BenchmarkConversationLifecycle(b *testing.B) {
+	storetest.BenchConversationLifecycle(b, postgres.OpenTest)
+}
