@@ -29,6 +29,11 @@ type Store interface {
 	RebuildStats(ctx context.Context, workspaceID int64) (int, error)
 }
 
+// JobRebuild is the durable job that recomputes a workspace's roll-up
+// (RefID 0): after its time zone changed, and once for the conversations
+// from before statistics existed.
+const JobRebuild = "stats_rebuild"
+
 // Groups a query may split its buckets by.
 const (
 	GroupNone     = "none"

@@ -50,8 +50,12 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 	type convKey struct{ ws, id int64 }
 	pending := map[convKey][]chat.Event{}
 	var order []convKey
+	zones := map[int64]bool{} // workspaces whose time zone may have changed
 	for _, t := range ts {
 		for _, ev := range t.pending {
+			if ev.Type == chat.EventWorkspaceUpdated {
+				zones[ev.WorkspaceID] = true
+			}
 			if ev.Conversation == nil {
 				continue
 			}
@@ -127,7 +131,49 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 			return err
 		}
 	}
+	for ws := range locs {
+		zones[ws] = true
+	}
+	for _, ws := range slices.Sorted(maps.Keys(zones)) {
+		zone := "" // read below: the batch's writes are done, so it is current
+		if loc, ok := locs[ws]; ok {
+			zone = loc.String()
+		}
+		if err := db.checkStatZone(ctx, x, now, ws, zone); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// checkStatZone notes the time zone a workspace's roll-up is counted in
+// and, when it changed, schedules the job that recounts the roll-up in the
+// new zone (stats.JobRebuild). Until the job has run, conversations keep
+// the days they had and each one that changes moves to its new days.
+func (db *DB) checkStatZone(ctx context.Context, x q, now time.Time, workspaceID int64, zone string) error {
+	if zone == "" {
+		ws, err := db.workspaceIn(ctx, x, workspaceID)
+		if err != nil {
+			return err
+		}
+		zone = ws.Settings.Location().String()
+	}
+	var kept string
+	err := x.row(ctx, `SELECT time_zone FROM stat_zones WHERE workspace_id = ?`, workspaceID).Scan(&kept)
+	switch {
+	case err == sql.ErrNoRows:
+		_, err = x.exec(ctx, `INSERT INTO stat_zones (workspace_id, time_zone) VALUES (?, ?)`, workspaceID, zone)
+		return err
+	case err != nil || kept == zone:
+		return err
+	}
+	if _, err := x.exec(ctx, `UPDATE stat_zones SET time_zone = ? WHERE workspace_id = ?`, zone, workspaceID); err != nil {
+		return err
+	}
+	_, err = x.exec(ctx, `INSERT INTO jobs (kind, workspace_id, ref_id, due_at) VALUES (?, ?, 0, ?)
+		ON CONFLICT (kind, workspace_id, ref_id) DO UPDATE SET due_at = excluded.due_at, attempts = 0,
+		claimed_by = NULL, claimed_until = NULL, last_error = ''`, stats.JobRebuild, workspaceID, micros(now))
+	return err
 }
 
 func cmpInt(a, b int64) int {
@@ -532,58 +578,79 @@ func (db *DB) recompute(ctx context.Context, x q, workspaceID int64, each func(i
 }
 
 // RebuildStats replaces a workspace's roll-up with its recomputation, in
-// one write (sodam admin stats-rebuild; after a time zone change).
+// one write (sodam admin stats-rebuild).
 func (db *DB) RebuildStats(ctx context.Context, workspaceID int64) (int, error) {
-	n := 0
+	var n int
 	_, err := db.write(ctx, func(t *txn) error {
-		n = 0
-		if _, err := t.exec(ctx, `DELETE FROM stat_days WHERE workspace_id = ?`, workspaceID); err != nil {
-			return err
-		}
-		if _, err := t.exec(ctx, `DELETE FROM stat_conversations WHERE workspace_id = ?`, workspaceID); err != nil {
-			return err
-		}
-		sums := map[stats.Key]stats.Measures{}
-		var batch []any
-		flush := func() error {
-			if len(batch) == 0 {
-				return nil
-			}
-			_, err := t.exec(ctx, `INSERT INTO stat_conversations (conversation_id, workspace_id, parts) VALUES `+
-				strings.Repeat(`, (?, ?, ?)`, len(batch)/3)[2:], batch...)
-			batch = batch[:0]
-			return err
-		}
-		err := db.recompute(ctx, t.q, workspaceID, func(id int64, parts []stats.Part) error {
-			n++
-			for k, m := range stats.Cells(parts) {
-				sum := sums[k]
-				sum.Add(m, 1)
-				sums[k] = sum
-			}
-			b, err := json.Marshal(parts)
-			if err != nil {
-				return err
-			}
-			batch = append(batch, id, workspaceID, string(b))
-			if len(batch) >= 3*64 {
-				return flush()
-			}
+		var err error
+		n, err = db.rebuildStats(ctx, t, workspaceID)
+		return err
+	})
+	return n, err
+}
+
+// RebuildStats is the rebuild as a step of a job's transaction
+// (stats.JobRebuild).
+func (x tx) RebuildStats(ctx context.Context, workspaceID int64) (int, error) {
+	return x.db.rebuildStats(ctx, x.t, workspaceID)
+}
+
+func (db *DB) rebuildStats(ctx context.Context, t *txn, workspaceID int64) (int, error) {
+	n := 0
+	if _, err := t.exec(ctx, `DELETE FROM stat_days WHERE workspace_id = ?`, workspaceID); err != nil {
+		return 0, err
+	}
+	if _, err := t.exec(ctx, `DELETE FROM stat_conversations WHERE workspace_id = ?`, workspaceID); err != nil {
+		return 0, err
+	}
+	sums := map[stats.Key]stats.Measures{}
+	var batch []any
+	flush := func() error {
+		if len(batch) == 0 {
 			return nil
-		})
+		}
+		_, err := t.exec(ctx, `INSERT INTO stat_conversations (conversation_id, workspace_id, parts) VALUES `+
+			strings.Repeat(`, (?, ?, ?)`, len(batch)/3)[2:], batch...)
+		batch = batch[:0]
+		return err
+	}
+	err := db.recompute(ctx, t.q, workspaceID, func(id int64, parts []stats.Part) error {
+		n++
+		for k, m := range stats.Cells(parts) {
+			sum := sums[k]
+			sum.Add(m, 1)
+			sums[k] = sum
+		}
+		b, err := json.Marshal(parts)
 		if err != nil {
 			return err
 		}
-		if err := flush(); err != nil {
-			return err
+		batch = append(batch, id, workspaceID, string(b))
+		if len(batch) >= 3*64 {
+			return flush()
 		}
-		for k, m := range sums {
-			if m.Zero() {
-				delete(sums, k)
-			}
-		}
-		return db.addStatDays(ctx, t.q, workspaceID, sums)
+		return nil
 	})
+	if err != nil {
+		return 0, err
+	}
+	if err := flush(); err != nil {
+		return 0, err
+	}
+	for k, m := range sums {
+		if m.Zero() {
+			delete(sums, k)
+		}
+	}
+	if err := db.addStatDaysBy(ctx, t.q, workspaceID, sums, 256); err != nil {
+		return 0, err
+	}
+	ws, err := db.workspaceIn(ctx, t.q, workspaceID)
+	if err != nil {
+		return 0, err
+	}
+	_, err = t.exec(ctx, `INSERT INTO stat_zones (workspace_id, time_zone) VALUES (?, ?)
+		ON CONFLICT (workspace_id) DO UPDATE SET time_zone = excluded.time_zone`, workspaceID, ws.Settings.Location().String())
 	return n, err
 }
 

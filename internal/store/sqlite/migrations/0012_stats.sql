@@ -74,3 +74,14 @@ CREATE TABLE stat_days (
 -- An agent's or a category's rows of a level, day by day.
 CREATE INDEX stat_days_agent ON stat_days (workspace_id, level, agent_id, day);
 CREATE INDEX stat_days_category ON stat_days (workspace_id, level, category_id, day);
+
+-- The time zone each workspace's roll-up is counted in. When a workspace's
+-- zone changes, the next write schedules a stats_rebuild job, which
+-- recounts every day in the new zone.
+CREATE TABLE stat_zones (
+    workspace_id INTEGER PRIMARY KEY REFERENCES workspaces (id),
+    time_zone    TEXT   NOT NULL
+);
+-- Conversations from before this migration: every workspace's roll-up is
+-- computed once by the job runner, as soon as a node runs.
+INSERT INTO jobs (kind, workspace_id, ref_id, due_at) SELECT 'stats_rebuild', id, 0, 0 FROM workspaces;
