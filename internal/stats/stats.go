@@ -68,8 +68,9 @@ var Columns = func() []string {
 // Fields points at m's measures in the order of Columns, for scanning and
 // for arithmetic over all of them.
 func (m *Measures) Fields() []*int64 {
-	f := []*int64{&m.Inflow, &m.Completed, &m.SameDay, &m.Unprocessed, &m.RobotResolved, &m.FRTN, &m.FRTMs, &m.DurN, &m.DurMs,
-		&m.QueueN, &m.QueueMs, &m.Transfers, &m.Rated}
+	f := make([]*int64, 0, 19+NumBuckets)
+	f = append(f, &m.Inflow, &m.Completed, &m.SameDay, &m.Unprocessed, &m.RobotResolved, &m.FRTN, &m.FRTMs, &m.DurN, &m.DurMs,
+		&m.QueueN, &m.QueueMs, &m.Transfers, &m.Rated)
 	for i := range m.Ratings {
 		f = append(f, &m.Ratings[i])
 	}
@@ -82,21 +83,30 @@ func (m *Measures) Fields() []*int64 {
 
 // Add adds o to m; sign -1 subtracts it.
 func (m *Measures) Add(o Measures, sign int64) {
-	of := o.Fields()
-	for i, p := range m.Fields() {
-		*p += sign * *of[i]
+	m.Inflow += sign * o.Inflow
+	m.Completed += sign * o.Completed
+	m.SameDay += sign * o.SameDay
+	m.Unprocessed += sign * o.Unprocessed
+	m.RobotResolved += sign * o.RobotResolved
+	m.FRTN += sign * o.FRTN
+	m.FRTMs += sign * o.FRTMs
+	m.DurN += sign * o.DurN
+	m.DurMs += sign * o.DurMs
+	m.QueueN += sign * o.QueueN
+	m.QueueMs += sign * o.QueueMs
+	m.Transfers += sign * o.Transfers
+	m.Rated += sign * o.Rated
+	for i := range m.Ratings {
+		m.Ratings[i] += sign * o.Ratings[i]
+	}
+	m.RatingEligible += sign * o.RatingEligible
+	for i := range m.FRTHist {
+		m.FRTHist[i] += sign * o.FRTHist[i]
 	}
 }
 
 // Zero reports whether every measure is zero.
-func (m Measures) Zero() bool {
-	for _, p := range m.Fields() {
-		if *p != 0 {
-			return false
-		}
-	}
-	return true
-}
+func (m Measures) Zero() bool { return m == Measures{} }
 
 // Key names a roll-up cell: a local day and who, where and what. AgentID 0
 // is "no agent" (a conversation nobody was assigned); CategoryID 0 is "no

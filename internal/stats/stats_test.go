@@ -103,3 +103,26 @@ func TestParseQuery(t *testing.T) {
 		t.Fatalf("weeks %+v total %+v previous %+v", r.Buckets, r.Total, r.Previous)
 	}
 }
+
+// Add must cover every field Fields lists (the columns).
+func TestAddCoversFields(t *testing.T) {
+	var m Measures
+	for i, p := range m.Fields() {
+		*p = int64(i + 1)
+	}
+	var sum Measures
+	sum.Add(m, 1)
+	sum.Add(m, 1)
+	if len(m.Fields()) != len(Columns) {
+		t.Fatalf("%d fields, %d columns", len(m.Fields()), len(Columns))
+	}
+	for i, p := range sum.Fields() {
+		if *p != 2*int64(i+1) {
+			t.Fatalf("field %d (%s): %d", i, Columns[i], *p)
+		}
+	}
+	sum.Add(m, -2)
+	if !sum.Zero() {
+		t.Fatalf("not zero: %+v", sum)
+	}
+}
