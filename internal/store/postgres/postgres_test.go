@@ -5,6 +5,7 @@ import (
 
 	"testing"
 
+	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/store/postgres"
 	"github.com/sodam-chat/sodam/internal/store/storetest"
 )
@@ -43,4 +44,20 @@ func BenchmarkStatsQueries(b *testing.B) { storetest.BenchStatsQueries(b, postgr
 
 func BenchmarkConversationLifecycle(b *testing.B) {
 	storetest.BenchConversationLifecycle(b, postgres.OpenTest)
+}
+
+// Two nodes on one database keep one exact roll-up.
+func TestStatsSeveralNodes(t *testing.T) {
+	ctx := context.Background()
+	url, schema := postgres.TestSchema(t)
+	var nodes []chat.Store
+	for range 2 {
+		db, err := postgres.Open(ctx, url, schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		nodes = append(nodes, db)
+	}
+	storetest.StatsSeveralNodes(t, nodes...)
 }

@@ -315,3 +315,81 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 	}
 	check("after sodam admin stats-rebuild")
 }
+
+// StatsSeveralNodes runs whole conversations through two stores on one
+// database (two nodes of a cluster) at once — arrivals, takes, first
+// replies, transfers, closes and ratings, 24 conversations from 8
+// goroutines — and requires the roll-up both kept to equal the
+// recomputation: no change counted twice or lost.
+func StatsSeveralNodes(t *testing.T, nodes ...chat.Store) {
+	s := nodes[0]
+	f := setup(t, s, "statsnodes")
+	agents := []chat.Actor{f.a1, f.a2, newMember(t, s, f.ws, "park", chat.RoleAgent, chat.StatusOnline)}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	var created sync.Map
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 3 {
+				node := nodes[(g+i)%len(nodes)]
+				other := nodes[(g+i+1)%len(nodes)]
+				ok := func(err error) bool {
+					if err != nil && chat.ErrorCode(err) == "" {
+						errs <- err
+					}
+					return err == nil
+				}
+				cu := &chat.Customer{WorkspaceID: f.ws.ID, ExternalID: fmt.Sprintf("node-%d-%d", g, i)}
+				if !ok(node.UpsertCustomer(ctx, cu)) {
+					return
+				}
+				c, _, err := openConversation(node, f.ws.ID, cu.ID, chat.ChannelWeb)
+				if !ok(err) {
+					return
+				}
+				created.Store(c.ID, true)
+				agent := agents[(g+i)%len(agents)]
+				if _, _, err := other.Take(ctx, f.ws.ID, c.ID, agent); !ok(err) {
+					continue
+				}
+				if _, _, _, err := node.AppendMessage(ctx, f.ws.ID, c.ID, agent, chat.NewMessage{ClientMsgID: "a1", Body: "안녕하세요"}); !ok(err) {
+					continue
+				}
+				if g%3 == 0 {
+					to := agents[(g+i+1)%len(agents)]
+					if _, _, err := other.Transfer(ctx, f.ws.ID, c.ID, agent, to.AgentID, "교대"); ok(err) {
+						agent = to
+					}
+				}
+				ok(func() error { _, _, err := other.Rate(ctx, f.ws.ID, c.ID, 1+g%5, ""); return err }())
+				ok(func() error { _, _, err := node.CloseConversation(ctx, f.ws.ID, c.ID, agent); return err }())
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	st := statsStore(t, s)
+	kept, err := st.StoredStats(ctx, f.ws.ID)
+	must(t, err)
+	again, err := st.RecomputeStats(ctx, f.ws.ID)
+	must(t, err)
+	if !reflect.DeepEqual(kept, again) {
+		t.Fatalf("two nodes' roll-up differs from the recomputation:\nkept %v\nrecomputed %v", kept, again)
+	}
+	n := 0
+	created.Range(func(any, any) bool { n++; return true })
+	var inflow int64
+	for k, m := range kept {
+		if k.Level() == 0 {
+			inflow += m.Inflow
+		}
+	}
+	if inflow != int64(n) || n != 24 {
+		t.Fatalf("inflow %d, conversations %d (want 24)", inflow, n)
+	}
+}
