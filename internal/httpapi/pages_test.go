@@ -93,7 +93,7 @@ func TestAssetRoutes(t *testing.T) {
 }
 
 var (
-	scriptSrc    = regexp.MustCompile(`<script type="module" src="([^"]+)"`)
+	scriptSrc = regexp.MustCompile(`<script type="module" src="([^"]+)"`)
 	// An import's or re-export's clause has no parentheses or "=": that
 	// keeps `export function f(…) {…}` (vendor/uplot) from reading on to
 	// some later quoted string.
