@@ -37,6 +37,9 @@ Commands:
                     every agent, their ownership and their memberships
   grant-owner       --email E [--revoke]
                     make an agent an installation owner (or no longer one)
+  rotate-pii-key    [--new-key-file F] [--write-key F]
+                    re-seal every masked original under a new PII key (stop
+                    every node first) and write the new key where they read it
   stats-rebuild     [--workspace W] [--check]
                     recompute the statistics roll-up from the conversations
                     (every workspace by default); --check only compares
@@ -63,7 +66,10 @@ type adminCommand struct {
 	Master       string
 	Revoke       bool
 	JSON         bool
-	Check        bool // stats-rebuild: compare only
+	// NewKeyFile and WriteKey: rotate-pii-key (piikey.go).
+	NewKeyFile string
+	WriteKey   string
+	Check      bool // stats-rebuild: compare only
 }
 
 // adminFlags declares each command's own flags.
@@ -90,6 +96,7 @@ var adminFlags = map[string]func(c *adminCommand, fs *flag.FlagSet){
 	"list-agents": func(c *adminCommand, fs *flag.FlagSet) {
 		fs.BoolVar(&c.JSON, "json", false, "print JSON instead of a table")
 	},
+	"rotate-pii-key": rotateFlags,
 	"grant-owner": func(c *adminCommand, fs *flag.FlagSet) {
 		fs.StringVar(&c.Email, "email", "", "the agent's email address (required)")
 		fs.BoolVar(&c.Revoke, "revoke", false, "withdraw ownership instead (the last owner stays one)")
@@ -110,7 +117,7 @@ func parseAdmin(args []string, getenv func(string) string, stderr io.Writer) (ad
 	}
 	flags, ok := adminFlags[c.Sub]
 	if !ok {
-		return c, node.Config{}, usagef("unknown command %q; the commands are create-agent, reset-password, create-workspace, list-agents, grant-owner and stats-rebuild", c.Sub)
+		return c, node.Config{}, usagef("unknown command %q; the commands are create-agent, reset-password, create-workspace, list-agents, grant-owner, rotate-pii-key and stats-rebuild", c.Sub)
 	}
 	cfg, rest, err := parseCommand("sodam admin "+c.Sub, args[1:], getenv, stderr, func(fs *flag.FlagSet) { flags(&c, fs) })
 	if err != nil {
@@ -240,6 +247,8 @@ func (a *admin) run(ctx context.Context, c adminCommand) error {
 		return a.listAgents(ctx, c)
 	case "grant-owner":
 		return a.grantOwner(ctx, c)
+	case "rotate-pii-key":
+		return a.rotatePIIKey(ctx, c)
 	case "stats-rebuild":
 		return a.statsRebuild(ctx, c)
 	}

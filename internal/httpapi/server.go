@@ -184,6 +184,8 @@ func (s *Server) routes() []route {
 		s.installationRoutes(),
 		s.apiTokenRoutes(),
 		s.auditRoutes(),
+		s.piiRoutes(),
+		s.noteRoutes(),
 		s.statsRoutes(),
 	)
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"github.com/sodam-chat/sodam/internal/pii"
 	"net/http"
 	"strings"
 	"time"
@@ -26,6 +27,11 @@ type visitorConversation struct {
 	// CanRate says the visitor may open the rating now (§5.3).
 	CanRate bool         `json:"can_rate"`
 	Rating  *chat.Rating `json:"rating,omitempty"`
+	// AgentReadSeq is the read receipt: the last message the agent read.
+	AgentReadSeq int64 `json:"agent_read_seq"`
+	// VisitorReadSeq is how far the visitor has read (the launcher's
+	// unread count on a page where the chat is not open).
+	VisitorReadSeq int64 `json:"visitor_read_seq"`
 }
 
 func viewForVisitor(c *chat.Conversation) *visitorConversation {
@@ -34,7 +40,7 @@ func viewForVisitor(c *chat.Conversation) *visitorConversation {
 	}
 	v := &visitorConversation{ID: c.ID, RoomNo: c.RoomNo, State: c.State, AssigneeName: c.AssigneeName, CloseReason: c.CloseReason,
 		LastSeq: c.LastSeq, QueuePosition: c.QueuePosition, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt,
-		CanRate: chat.CanRate(*c) == nil, Rating: c.Rating}
+		CanRate: chat.CanRate(*c) == nil, Rating: c.Rating, AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq}
 	if c.CustomerLeftAt != nil {
 		v.State, v.ClosedAt = chat.StateClosed, c.CustomerLeftAt
 	}
@@ -56,14 +62,16 @@ type visitorMessage struct {
 	// Attachment carries links signed for this visitor.
 	Attachment *chat.Attachment `json:"attachment,omitempty"`
 	CreatedAt  time.Time        `json:"created_at"`
+	// Masks are the spans shown as '*' (§11).
+	Masks []pii.Span `json:"masks,omitempty"`
 }
 
 func messageForVisitor(m *chat.Message, links visitorLinks) *visitorMessage {
-	if m == nil || m.Internal {
+	if !chat.VisitorMaySeeMessage(m) {
 		return nil
 	}
 	v := &visitorMessage{ID: m.ID, ConversationID: m.ConversationID, Seq: m.Seq, SenderType: m.SenderType, SenderName: m.SenderName,
-		ClientMsgID: m.ClientMsgID, Kind: m.Kind, Body: m.Body, CreatedAt: m.CreatedAt}
+		ClientMsgID: m.ClientMsgID, Kind: m.Kind, Body: m.Body, CreatedAt: m.CreatedAt, Masks: m.Masks}
 	if m.Attachment != nil {
 		v.Attachment = links.attachment(m.Attachment, m.WorkspaceID)
 	}

@@ -72,6 +72,9 @@ func Run(t *testing.T, open Opener) {
 		{"OwnersAndWorkspaces", testOwnersAndWorkspaces},
 		{"RefusedOrigins", testRefusedOrigins},
 		{"Consent", testConsent},
+		{"PII", testPII},
+		{"Notes", testNotes},
+		{"ReadReceipts", testReadReceipts},
 		{"StatsExact", testStatsExact},
 	}
 	for _, tt := range tests {
