@@ -75,6 +75,10 @@ func Run(t *testing.T, open Opener) {
 		{"PII", testPII},
 		{"Notes", testNotes},
 		{"ReadReceipts", testReadReceipts},
+		{"FAQ", testFAQ},
+		{"FAQImport", testFAQImport},
+		{"Robot", testRobot},
+		{"RobotIdle", testRobotIdle},
 		{"StatsExact", testStatsExact},
 	}
 	for _, tt := range tests {
