@@ -264,12 +264,27 @@ func historyOf(r statRow, hos []handOver, fr *firstReply) stats.History {
 	if r.state == string(chat.StateClosed) && r.closed.Valid {
 		at := fromMicros(r.closed.Int64)
 		h.ClosedAt, h.ClosedAgentID = &at, r.agentID
-		h.Robot = r.reason == chat.CloseByBot && (r.path == "" || r.path == "[]")
+		h.Robot = r.reason == chat.CloseByBot && !humanInPath(r.path)
 	}
 	if r.rating.Valid {
 		h.Rating = int(r.rating.Int64)
 	}
 	return h
+}
+
+// humanInPath reports whether an agent (not the robot, whose step has no
+// agent ID) ever held the conversation.
+func humanInPath(path string) bool {
+	var steps []chat.PathStep
+	if json.Unmarshal([]byte(path), &steps) != nil {
+		return true
+	}
+	for _, st := range steps {
+		if st.AgentID != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // statHistory reads one conversation's history inside a write: its row as
