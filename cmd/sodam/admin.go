@@ -40,6 +40,9 @@ Commands:
   rotate-pii-key    [--new-key-file F] [--write-key F]
                     re-seal every masked original under a new PII key (stop
                     every node first) and write the new key where they read it
+  stats-rebuild     [--workspace W] [--check]
+                    recompute the statistics roll-up from the conversations
+                    (every workspace by default); --check only compares
 
 Each command also reads the settings of sodam serve (--data, --database-url,
 --base-url, …, or SODAM_* variables), and may run while a server runs on the
@@ -66,6 +69,7 @@ type adminCommand struct {
 	// NewKeyFile and WriteKey: rotate-pii-key (piikey.go).
 	NewKeyFile string
 	WriteKey   string
+	Check      bool // stats-rebuild: compare only
 }
 
 // adminFlags declares each command's own flags.
@@ -113,7 +117,7 @@ func parseAdmin(args []string, getenv func(string) string, stderr io.Writer) (ad
 	}
 	flags, ok := adminFlags[c.Sub]
 	if !ok {
-		return c, node.Config{}, usagef("unknown command %q; the commands are create-agent, reset-password, create-workspace, list-agents, grant-owner and rotate-pii-key", c.Sub)
+		return c, node.Config{}, usagef("unknown command %q; the commands are create-agent, reset-password, create-workspace, list-agents, grant-owner, rotate-pii-key and stats-rebuild", c.Sub)
 	}
 	cfg, rest, err := parseCommand("sodam admin "+c.Sub, args[1:], getenv, stderr, func(fs *flag.FlagSet) { flags(&c, fs) })
 	if err != nil {
@@ -245,6 +249,8 @@ func (a *admin) run(ctx context.Context, c adminCommand) error {
 		return a.grantOwner(ctx, c)
 	case "rotate-pii-key":
 		return a.rotatePIIKey(ctx, c)
+	case "stats-rebuild":
+		return a.statsRebuild(ctx, c)
 	}
 	return usagef("unknown command %q", c.Sub)
 }

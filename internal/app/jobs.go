@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/jobs"
+	"github.com/sodam-chat/sodam/internal/stats"
 )
 
 // Jobs is what each kind of durable job does.
@@ -14,9 +16,24 @@ func (a *App) Jobs() jobs.Registry {
 		chat.JobOffline:     {InTx: goOffline, Routing: true},
 		chat.JobTicketEmail: {Run: a.emailReply},
 		chat.JobRobotIdle:   {InTx: robotIdleClose, Routing: true}, // robot.go
+		stats.JobRebuild:    {InTx: rebuildStats},
 	}
 	a.historyJobs(r) // history.go
 	return r
+}
+
+// rebuildStats recounts a workspace's statistics roll-up from its
+// conversations (docs/statistics.md): after its time zone changed, and
+// once after the upgrade that brought statistics.
+func rebuildStats(ctx context.Context, tx chat.Tx, j chat.Job) error {
+	r, ok := tx.(interface {
+		RebuildStats(ctx context.Context, workspaceID int64) (int, error)
+	})
+	if !ok {
+		return fmt.Errorf("the store cannot rebuild statistics")
+	}
+	_, err := r.RebuildStats(ctx, j.WorkspaceID)
+	return err
 }
 
 // inactivityClose closes a conversation whose customer did not answer the

@@ -93,8 +93,11 @@ func TestAssetRoutes(t *testing.T) {
 }
 
 var (
-	scriptSrc    = regexp.MustCompile(`<script type="module" src="([^"]+)"`)
-	staticImport = regexp.MustCompile(`(?m)^(?:import|export)\b[^'";]*?(?:from\s+)?'([^']+)';`)
+	scriptSrc = regexp.MustCompile(`<script type="module" src="([^"]+)"`)
+	// An import's or re-export's clause has no parentheses or "=": that
+	// keeps `export function f(…) {…}` (vendor/uplot) from reading on to
+	// some later quoted string.
+	staticImport = regexp.MustCompile(`(?m)^(?:import|export)\b[^'";()=]*?(?:from\s+)?'([^']+)';`)
 )
 
 // TestModuleGraphs follows the console's and the widget frame's static

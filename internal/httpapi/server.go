@@ -192,6 +192,7 @@ func (s *Server) routes() []route {
 		s.faqRoutes(),
 		s.helpRoutes(),
 		s.historyRoutes(),
+		s.statsRoutes(),
 	)
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"testing"
 
+	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/store/postgres"
 	"github.com/sodam-chat/sodam/internal/store/storetest"
 )
@@ -44,4 +45,25 @@ func TestMigrationStatus(t *testing.T) {
 
 // BenchmarkHistory: search and export over a large workspace
 // (docs/benchmarks.md, SODAM_BENCH_CONVERSATIONS).
-func BenchmarkHistory(b *testing.B) { storetest.BenchHistory(b, postgres.OpenTest) }
+func BenchmarkHistory(b *testing.B)      { storetest.BenchHistory(b, postgres.OpenTest) }
+func BenchmarkStatsQueries(b *testing.B) { storetest.BenchStatsQueries(b, postgres.OpenTest) }
+
+func BenchmarkConversationLifecycle(b *testing.B) {
+	storetest.BenchConversationLifecycle(b, postgres.OpenTest)
+}
+
+// Two nodes on one database keep one exact roll-up.
+func TestStatsSeveralNodes(t *testing.T) {
+	ctx := context.Background()
+	url, schema := postgres.TestSchema(t)
+	var nodes []chat.Store
+	for range 2 {
+		db, err := postgres.Open(ctx, url, schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		nodes = append(nodes, db)
+	}
+	storetest.StatsSeveralNodes(t, nodes...)
+}

@@ -282,6 +282,10 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 		}
 	}
 	if len(ok) > 0 {
+		// Statistics commit with the changes they count (stats.go).
+		if err := db.restat(ctx, x, now, ok); err != nil {
+			return failAll(err)
+		}
 		if err := db.appendEvents(ctx, x, now, ok); err != nil {
 			return failAll(err)
 		}

@@ -64,4 +64,7 @@ func BenchmarkAppendMessageNormal(b *testing.B) {
 
 // BenchmarkHistory: search and export over a large workspace
 // (docs/benchmarks.md, SODAM_BENCH_CONVERSATIONS).
-func BenchmarkHistory(b *testing.B) { storetest.BenchHistory(b, open) }
+func BenchmarkHistory(b *testing.B)      { storetest.BenchHistory(b, open) }
+func BenchmarkStatsQueries(b *testing.B) { storetest.BenchStatsQueries(b, open) }
+
+func BenchmarkConversationLifecycle(b *testing.B) { storetest.BenchConversationLifecycle(b, open) }

@@ -85,6 +85,7 @@ func Run(t *testing.T, open Opener) {
 		{"Exports", testExports},
 		{"SearchBackfill", testSearchBackfill},
 		{"SearchFollowsMasking", testSearchFollowsMasking},
+		{"StatsExact", testStatsExact},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

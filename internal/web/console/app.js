@@ -1,6 +1,6 @@
 // The console's entry point: sign-in (and the invitation and password
 // links that end in one), the chosen workspace, the page router (#/,
-// #/c/ID, #/tickets, #/history, #/settings, #/team, #/audit, #/workspaces,
+// #/c/ID, #/tickets, #/history, #/settings, #/team, #/audit, #/stats, #/workspaces,
 // #/profile), the side bar's controls and the banners over every page.
 // index.html is the frame (side bar, banners, the panes and pages); each
 // page's markup lives with its element's module.
@@ -21,6 +21,7 @@ import { initPanes } from './panes.js';
 import './profile.js';
 import { isActive, session } from './session.js';
 import './settings.js';
+import './stats.js';
 import './team.js';
 import './tickets.js';
 import './time.js';
@@ -46,6 +47,7 @@ const pages = {
   settings: () => Boolean(inbox),
   team: () => Boolean(inbox?.seesAll),
   audit: () => Boolean(inbox?.isMaster),
+  stats: () => Boolean(inbox),
   workspaces: () => session.owner,
   profile: () => Boolean(session.agent),
 };
@@ -118,7 +120,7 @@ function showIdentity() {
 function gateNav() {
   for (const [name, allowed] of Object.entries(pages)) {
     for (const link of document.querySelectorAll(`[data-page-link=${name}]`)) {
-      if (name !== 'tickets' && name !== 'settings') link.hidden = !allowed();
+      if (name !== 'tickets' && name !== 'settings' && name !== 'stats') link.hidden = !allowed();
     }
   }
 }
@@ -181,7 +183,7 @@ async function openWorkspace(m) {
   inbox.addEventListener('tickets', showTicketCount);
   showWorkspace(null);
   showTicketCount();
-  for (const el of document.querySelectorAll('sodam-conversation-list, sodam-conversation, sodam-details, sodam-tickets, sodam-history, sodam-settings, sodam-team, sodam-audit')) {
+  for (const el of document.querySelectorAll('sodam-conversation-list, sodam-conversation, sodam-details, sodam-tickets, sodam-history, sodam-settings, sodam-team, sodam-audit, sodam-stats')) {
     el.attach(inbox);
   }
   inbox.start();
@@ -325,7 +327,7 @@ async function checkSession() {
 // route shows the page the URL's fragment names.
 function route() {
   const [, page, id] = location.hash.match(/^#\/(c|[a-z]+)?\/?(\d+)?/) ?? [];
-  if (!inbox && !(page in pages && page !== 'tickets' && page !== 'settings' && pages[page]())) {
+  if (!inbox && !(page in pages && page !== 'tickets' && page !== 'settings' && page !== 'stats' && pages[page]())) {
     if (session.agent && app.dataset.page !== 'deactivated') app.dataset.page = 'deactivated';
     markCurrent();
     return;

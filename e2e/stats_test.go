@@ -1,0 +1,231 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// The Statistics page (issue 16) after a day of support at a tea shop in
+// Seoul: five chats arrive yesterday, agents take, answer and close them,
+// one is transferred, one customer gives up unanswered, two rate, the last
+// chat of the evening runs past midnight; one more arrives today. The
+// master reads the table on a laptop in Korean and checks it against the
+// figures counted by hand; the charts are drawn; an agent on a phone, in
+// English, sees their own figures only.
+func TestBrowserStats(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	ctx := context.Background()
+	app, store := s.node.App, s.node.Store
+
+	// The store's clock, moved through yesterday by hand, then the wall
+	// clock again.
+	var mu sync.Mutex
+	var at time.Time
+	store.(interface{ SetClock(func() time.Time) }).SetClock(func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		if at.IsZero() {
+			return time.Now().UTC()
+		}
+		return at
+	})
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	now := time.Now().In(seoul)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, seoul)
+	yesterday := today.AddDate(0, 0, -1)
+	set := func(t time.Time) {
+		mu.Lock()
+		at = t.UTC()
+		mu.Unlock()
+	}
+	clock := func(hhmm string) time.Time {
+		var h, m, sec int
+		fmt.Sscanf(hhmm, "%d:%d:%d", &h, &m, &sec)
+		return yesterday.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(sec)*time.Second)
+	}
+
+	kimID := s.addAgent("haneul@example.com", "김하늘", "tea leaves at dawn 81")
+	leeID := s.addAgent("doyun@example.com", "이도윤", "green hills in mist 27")
+	kim := chat.Actor{Kind: chat.SenderAgent, AgentID: kimID, Role: chat.RoleAgent, Status: chat.StatusOnline, Name: "김하늘"}
+	lee := chat.Actor{Kind: chat.SenderAgent, AgentID: leeID, Role: chat.RoleAgent, Status: chat.StatusOnline, Name: "이도윤"}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(clock("08:55:00"))
+	for _, a := range []chat.Actor{kim, lee} {
+		_, err := app.SetAgentStatus(ctx, s.ws.ID, a.AgentID, chat.StatusOnline)
+		must(err)
+	}
+	n := 0
+	arrive := func(when, text string) int64 {
+		t.Helper()
+		set(clock(when))
+		n++
+		cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: fmt.Sprintf("tea-%d", n)}
+		must(store.UpsertCustomer(ctx, cu))
+		c, _, err := app.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko")
+		must(err)
+		_, err = app.Send(ctx, s.ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: fmt.Sprintf("v%d", n), Body: text})
+		must(err)
+		return c.ID
+	}
+	take := func(when string, id int64, a chat.Actor) {
+		t.Helper()
+		set(clock(when))
+		_, err := app.Take(ctx, s.ws.ID, id, a)
+		must(err)
+	}
+	reply := func(when string, id int64, a chat.Actor, text string) {
+		t.Helper()
+		set(clock(when))
+		_, err := app.Send(ctx, s.ws.ID, id, a, chat.NewMessage{ClientMsgID: fmt.Sprintf("a-%d-%s", id, when), Body: text})
+		must(err)
+	}
+	closeAs := func(when string, id int64, a chat.Actor) {
+		t.Helper()
+		set(clock(when))
+		_, err := app.CloseConversation(ctx, s.ws.ID, id, a)
+		must(err)
+	}
+	rate := func(when string, id int64, score int, comment string) {
+		t.Helper()
+		set(clock(when))
+		_, err := app.Rate(ctx, s.ws.ID, id, score, comment)
+		must(err)
+	}
+
+	// 1. Answered in 2 minutes, rated 5, closed after 13 minutes of talk.
+	c1 := arrive("09:05:00", "주문한 백자 찻잔이 아직 안 왔어요")
+	take("09:06:00", c1, kim)
+	reply("09:07:00", c1, kim, "확인해 보겠습니다. 주문번호를 알려주시겠어요?")
+	rate("09:20:00", c1, 5, "친절하게 알려주셔서 감사해요")
+	closeAs("09:20:00", c1, kim)
+	// 2. 이도윤 hands it to 김하늘, who answers at 5 minutes; rated 4
+	// after the close.
+	c2 := arrive("10:00:00", "햇녹차 환불하고 싶어요")
+	take("10:01:00", c2, lee)
+	set(clock("10:03:00"))
+	_, err := app.Transfer(ctx, s.ws.ID, c2, lee, kimID, "환불 담당")
+	must(err)
+	reply("10:05:00", c2, kim, "환불 도와드리겠습니다")
+	closeAs("10:30:00", c2, kim)
+	rate("10:31:00", c2, 4, "")
+	// 3. Nobody takes it; the customer gives up: unprocessed.
+	c3 := arrive("13:00:00", "대나무 찻상 재입고 언제 되나요?")
+	closeAs("13:10:00", c3, chat.VisitorActor)
+	// 4. Answered in a minute, closed without a rating.
+	c4 := arrive("15:00:00", "다포 색상 문의드려요")
+	take("15:00:30", c4, kim)
+	reply("15:01:00", c4, kim, "네, 세 가지 색상이 있습니다")
+	closeAs("15:40:00", c4, kim)
+	// 5. The evening's last chat closes after midnight: it arrived
+	// yesterday and is completed today.
+	c5 := arrive("23:50:00", "선물 포장 되나요?")
+	take("23:55:00", c5, lee)
+	reply("23:58:00", c5, lee, "네, 가능합니다")
+	closeAs("24:10:00", c5, lee)
+	// Today, on the wall clock: one more arrives.
+	set(time.Time{})
+	arrive2 := func() {
+		n++
+		cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: fmt.Sprintf("tea-%d", n)}
+		must(store.UpsertCustomer(ctx, cu))
+		_, _, err := app.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko")
+		must(err)
+	}
+	arrive2()
+
+	// Counted by hand, yesterday: 5 arrived; 4 completed (1–4), all on the
+	// day they arrived (4/5); 3 unanswered; 1 transfer; first responses
+	// 120, 300, 60 and 480 s (average 240 s; 90 % within 480 s, the
+	// 10-minute bound); conversation times 780, 1500 and 2340 s (average
+	// 1540 s); queue waits 60, 60, 30 and 300 s (112.5 s); ratings 5 and 4
+	// of 3 answered completions.
+	day := yesterday.Format(time.DateOnly)
+	row := `document.querySelector('[data-testid=stats-row][data-start="` + day + `"]')`
+	cell := func(m string) string { return row + `?.querySelector('[data-measure=` + m + `]')?.textContent` }
+	wantKo := map[string]string{
+		"inflow": "5", "completed": "4", "same_day_rate": "80%", "unprocessed": "1", "robot_resolved": "0", "transfers": "1",
+		"frt_avg_s": "4분 0초", "frt_p90_s": "10분 0초", "duration_avg_s": "25분 40초", "queue_avg_s": "1분 53초",
+		"rating_avg": "4.50", "rating_rate": "66.7%",
+	}
+
+	master := newTab(t, root, "master")
+	desktop(master)
+	signIn(master, s)
+	openPage(master, "stats")
+	master.waitFor("yesterday's row", row+` !== null && document.querySelector('[data-testid=stats]').dataset.state === 'ready'`)
+	for m, want := range wantKo {
+		if got := eval[string](master, cell(m)); got != want {
+			t.Errorf("yesterday's %s: the table says %q, want %q", m, got, want)
+		}
+	}
+	master.waitFor("three charts drawn", `document.querySelector('[data-testid=stats]').dataset.charts === '3' && document.querySelectorAll('[data-testid=stats] .uplot canvas').length === 3`+
+		` && [...document.querySelectorAll('[data-testid=stats] .uplot canvas')].every((c) => c.width > 200 && c.height > 100)`)
+	master.waitFor("today live: one arrival, one completion (the chat past midnight)",
+		`document.querySelector('[data-testid=stats-today-value][data-measure=inflow]')?.textContent === '1' && document.querySelector('[data-testid=stats-today-value][data-measure=completed]')?.textContent === '1'`)
+	master.waitFor("the rating table", `document.querySelector('[data-testid=stats-rating-row][data-score="5"] td').textContent === '1' && document.querySelector('[data-testid=stats-rating-row][data-score="4"] td').textContent === '1'`)
+	master.waitFor("the change against the week before, in words", `document.querySelector('[data-testid=stats-summary-value][data-measure=inflow] + [data-testid=stats-delta]')?.dataset.dir === 'up'`+
+		` && document.querySelector('[data-testid=stats-summary-value][data-measure=inflow] + [data-testid=stats-delta] .sr-only').textContent.includes('증가')`)
+	look(master, "stats-ko")
+	// README's picture: the whole page, on a taller screen.
+	if os.Getenv("SODAM_UPDATE_SCREENSHOTS") != "" {
+		master.do("make the screen tall", chromedp.EmulateViewport(1366, 1700))
+		master.waitFor("the charts redrawn to the width", `[...document.querySelectorAll('[data-testid=stats] .uplot')].every((u) => u.offsetWidth > 300)`)
+		screenshot(t, master.ctx, "console-stats", "")
+		desktop(master)
+	}
+
+	// Split by agent: 김하늘 received 2 and completed 3 (one handed to them).
+	choose(master, "[data-testid=stats-group]", "agent")
+	kimRow := fmt.Sprintf(`document.querySelector('[data-testid=stats-row][data-start="%s"][data-group="%d"]')`, day, kimID)
+	leeRow := fmt.Sprintf(`document.querySelector('[data-testid=stats-row][data-start="%s"][data-group="%d"]')`, day, leeID)
+	master.waitFor("the rows per agent", kimRow+`?.querySelector('[data-measure=inflow]').textContent === '2' && `+kimRow+`.querySelector('[data-measure=completed]').textContent === '3'`+
+		` && `+leeRow+`?.querySelector('[data-measure=transfers]').textContent === '1' && `+kimRow+`.querySelector('[data-field=group]').textContent === '김하늘'`)
+	// Weekly: one 7-day bucket, with yesterday in it.
+	choose(master, "[data-testid=stats-group]", "none")
+	choose(master, "[data-testid=stats-bucket]", "week")
+	master.waitFor("one week", `document.querySelectorAll('[data-testid=stats-row]').length === 1 && document.querySelector('[data-testid=stats-row] [data-measure=inflow]').textContent === '5'`)
+	// A range ending today is refused, and says why.
+	master.do("ask for a range ending today", chromedp.SetValue(chromedp.CSS("[data-testid=stats-to]"), today.Format(time.DateOnly)),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=stats-to]').dispatchEvent(new Event('change', {bubbles: true}))`))
+	master.waitFor("the refusal", `!document.querySelector('[data-testid=stats-error]').hidden && document.querySelector('[data-testid=stats-error]').textContent.includes('yesterday')`)
+	if href := eval[string](master, `document.querySelector('[data-testid=stats-xlsx]').href`); href == "" {
+		t.Error("no XLSX link")
+	}
+
+	// 김하늘 on a phone, in English: their own figures.
+	agent := newTab(t, root, "agent 김하늘")
+	phone(agent)
+	agent.goTo(s.baseURL + "/console/")
+	agent.waitFor("the sign-in form", `!document.querySelector('#login').hidden`)
+	choose(agent, "[data-testid=login-language]", "en")
+	agent.waitFor("the sign-in form in English", `document.querySelector('[data-testid=login-submit]').textContent === 'Sign in'`)
+	agent.do("fill in the sign-in form",
+		chromedp.SendKeys(chromedp.CSS("[data-testid=login-email]"), "haneul@example.com"),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=login-password]"), "tea leaves at dawn 81"))
+	agent.click("[data-testid=login-submit]")
+	agent.waitFor("the console live", `!document.querySelector('#app').hidden && document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
+	openPage(agent, "stats")
+	agent.waitFor("their own row", row+` !== null && document.querySelector('[data-testid=stats]').dataset.state === 'ready'`)
+	for m, want := range map[string]string{"inflow": "2", "completed": "3", "frt_avg_s": "2m 40s", "transfers": "0", "rating_avg": "4.50"} {
+		if got := eval[string](agent, cell(m)); got != want {
+			t.Errorf("김하늘's %s: %q, want %q", m, got, want)
+		}
+	}
+	agent.waitFor("no choice of agent, charts drawn", `document.querySelector('[data-testid=stats-agent]').closest('label').hidden && document.querySelector('[data-testid=stats]').dataset.charts === '3'`)
+	look(agent, "stats-phone-en")
+}

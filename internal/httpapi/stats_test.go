@@ -1,0 +1,204 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/stats"
+)
+
+// statsDay drives a day of support in the shop (Asia/Seoul) from 09:00:
+// three chats arrive; kim answers one in a minute and the customer rates
+// it 5; lee hands one to kim, who answers and a manager closes it; the
+// third customer gives up unanswered. The next morning one more arrives
+// and kim answers it. It returns the two days.
+func statsDay(t *testing.T, e *env) (day1, day2 time.Time) {
+	t.Helper()
+	e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	now := time.Now().In(seoul)
+	day1 = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, seoul).AddDate(0, 0, -1)
+	day2 = day1.AddDate(0, 0, 1)
+	e.clock.mu.Lock()
+	e.clock.frozen = day1.Add(9 * time.Hour)
+	e.clock.mu.Unlock()
+
+	manager, kim, lee := e.login("manager"), e.login("kim"), e.login("lee")
+	a, b, c := e.visitor("shop", ""), e.visitor("shop", ""), e.visitor("shop", "")
+	ca := a.start()
+	a.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", ca.ID), `{"client_msg_id":"a1","body":"주문한 상품이 아직 안 왔어요"}`, 201, nil)
+	e.clock.advance(30 * time.Second)
+	kim.json("POST", e.convPath(ca.ID)+"/assign", "", 200, nil)
+	e.clock.advance(30 * time.Second)
+	kim.json("POST", e.convPath(ca.ID)+"/messages", `{"client_msg_id":"k1","body":"확인해 보겠습니다. 주문번호 알려주시겠어요?"}`, 201, nil)
+	e.clock.advance(5 * time.Minute)
+	a.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/rating", ca.ID), `{"score":5,"comment":"빨리 답해 주셔서 감사해요"}`, 200, nil)
+	kim.json("POST", e.convPath(ca.ID)+"/close", "", 200, nil)
+
+	e.clock.advance(10 * time.Minute)
+	cb := b.start()
+	e.clock.advance(2 * time.Minute)
+	lee.json("POST", e.convPath(cb.ID)+"/assign", "", 200, nil)
+	lee.json("POST", e.convPath(cb.ID)+"/transfer", fmt.Sprintf(`{"agent_id":%d,"reason":"환불 담당"}`, e.agents["kim"].ID), 200, nil)
+	e.clock.advance(2 * time.Minute)
+	kim.json("POST", e.convPath(cb.ID)+"/messages", `{"client_msg_id":"k2","body":"환불 도와드리겠습니다"}`, 201, nil)
+	e.clock.advance(10 * time.Minute)
+	manager.json("POST", e.convPath(cb.ID)+"/close", "", 200, nil)
+
+	cc := c.start()
+	e.clock.advance(3 * time.Minute)
+	c.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/close", cc.ID), "", 200, nil)
+
+	e.clock.advance(24 * time.Hour)
+	d := e.visitor("shop", "")
+	cd := d.start()
+	e.clock.advance(45 * time.Second)
+	kim.json("POST", e.convPath(cd.ID)+"/assign", "", 200, nil)
+	kim.json("POST", e.convPath(cd.ID)+"/messages", `{"client_msg_id":"k3","body":"안녕하세요, 무엇을 도와드릴까요?"}`, 201, nil)
+	return day1, day2
+}
+
+func TestStats(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			if kind == "postgres" && e.store == nil {
+				t.Skip()
+			}
+			day1, _ := statsDay(t, e)
+			manager, kim := e.login("manager"), e.login("kim")
+			d := day1.Format(time.DateOnly)
+
+			var res stats.Result
+			manager.json("GET", e.shopPath()+"/stats?from="+d+"&to="+d, "", 200, &res)
+			if res.Timezone != "Asia/Seoul" || len(res.Buckets) != 1 {
+				t.Fatalf("result %+v", res)
+			}
+			b := res.Buckets[0]
+			f := func(p *float64) float64 {
+				if p == nil {
+					return -1
+				}
+				return *p
+			}
+			got := fmt.Sprintf("in %d done %d same %.2f unproc %d robot %d frt %.1f p90 %d dur %.1f queue %.1f tr %d rating %.2f %v rate %.2f",
+				b.Inflow, b.Completed, f(b.SameDayRate), b.Unprocessed, b.RobotResolved, f(b.FRTAvgS), *b.FRTP90S, f(b.DurationAvgS),
+				f(b.QueueAvgS), b.Transfers, f(b.RatingAvg), b.RatingCounts, f(b.RatingRate))
+			// First replies: 60 s (a) and 240 s (b); conversation times 300 s
+			// and 600 s; queue waits 30 s and 120 s; c waited unassigned.
+			want := "in 3 done 3 same 1.00 unproc 1 robot 0 frt 150.0 p90 240 dur 450.0 queue 75.0 tr 1 rating 5.00 [0 0 0 0 1] rate 0.50"
+			if got != want {
+				t.Fatalf("day 1:\n got %s\nwant %s", got, want)
+			}
+			if res.Previous == nil || res.Previous.Inflow != 0 || res.Total == nil || res.Total.Inflow != 3 {
+				t.Fatalf("previous %+v total %+v", res.Previous, res.Total)
+			}
+
+			var today stats.Result
+			manager.json("GET", e.shopPath()+"/stats/today", "", 200, &today)
+			if len(today.Buckets) != 1 || today.Buckets[0].Inflow != 1 || today.Buckets[0].Completed != 0 || *today.Buckets[0].FRTAvgS != 45 {
+				t.Fatalf("today %+v", today.Buckets)
+			}
+
+			// Per agent: kim answered both, lee handed one over; the
+			// unanswered chat belongs to nobody (0).
+			manager.json("GET", e.shopPath()+"/stats?group=agent&from="+d+"&to="+d, "", 200, &res)
+			byAgent := map[string]stats.Bucket{}
+			for _, b := range res.Buckets {
+				byAgent[*b.GroupKey] = b
+			}
+			kimID, leeID := fmt.Sprint(e.agents["kim"].ID), fmt.Sprint(e.agents["lee"].ID)
+			if k, l, n := byAgent[kimID], byAgent[leeID], byAgent["0"]; k.Inflow != 1 || k.Completed != 2 || k.Transfers != 0 ||
+				l.Inflow != 1 || l.Transfers != 1 || l.Completed != 0 || n.Inflow != 1 || n.Unprocessed != 1 {
+				t.Fatalf("by agent %+v", byAgent)
+			}
+
+			// An agent sees their own figures.
+			kim.json("GET", e.shopPath()+"/stats?from="+d+"&to="+d, "", 200, &res)
+			if res.Buckets[0].Completed != 2 || res.Buckets[0].Inflow != 1 {
+				t.Fatalf("kim's own %+v", res.Buckets[0])
+			}
+			// A week of buckets with the week before.
+			manager.json("GET", e.shopPath()+"/stats?bucket=week&from="+day1.AddDate(0, 0, -13).Format(time.DateOnly)+"&to="+d, "", 200, &res)
+			if len(res.Buckets) != 2 || res.Buckets[1].Inflow != 3 || res.Buckets[1].Days != 7 || res.Previous.Days != 14 {
+				t.Fatalf("weeks %+v", res)
+			}
+
+			// Exports of the same table.
+			status, csv := manager.do("GET", e.shopPath()+"/stats/export?format=csv&group=agent&from="+d+"&to="+d, "")
+			if status != 200 || !strings.Contains(string(csv), ",kim,1,2,") || !bytes.HasPrefix(csv, []byte("\ufeff")) {
+				t.Fatalf("csv %d %s", status, csv)
+			}
+			status, xlsx := manager.do("GET", e.shopPath()+"/stats/export?format=xlsx&from="+d+"&to="+d, "")
+			if status != 200 {
+				t.Fatalf("xlsx %d %s", status, xlsx)
+			}
+			book, err := excelize.OpenReader(bytes.NewReader(xlsx))
+			must(t, err)
+			rows, err := book.GetRows(book.GetSheetName(0))
+			must(t, err)
+			if len(rows) != 4 || rows[0][3] != "inflow" || rows[1][0] != d || rows[1][3] != "3" {
+				t.Fatalf("xlsx rows %q", rows)
+			}
+			status, _ = kim.do("GET", e.shopPath()+"/stats/export?format=csv&today=1", "")
+			if status != 200 {
+				t.Fatalf("today's export %d", status)
+			}
+
+			// The roll-up the API read equals the recomputation.
+			st := e.store.(stats.Store)
+			kept, err := st.StoredStats(context.Background(), e.shop.ID)
+			must(t, err)
+			again, err := st.RecomputeStats(context.Background(), e.shop.ID)
+			must(t, err)
+			if fmt.Sprint(kept) != fmt.Sprint(again) {
+				t.Fatalf("kept %v\nrecomputed %v", kept, again)
+			}
+		})
+	}
+}
+
+// TestStatsBadInput: each refusal has its code and changes nothing.
+func TestStatsBadInput(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			day1, day2 := statsDay(t, e)
+			manager, kim := e.login("manager"), e.login("kim")
+			cat, err := e.store.CreateCategory(context.Background(), e.other.ID, 0, "다른 가게")
+			must(t, err)
+			d, today := day1.Format(time.DateOnly), day2.Format(time.DateOnly)
+			path := e.shopPath() + "/stats"
+			state := func() string {
+				return manager.state(path+"?from="+d+"&to="+d+"&group=agent", path+"/today")
+			}
+			long := day1.AddDate(0, -3, 0).Format(time.DateOnly)
+			e.refuse(state, []scenario{
+				{name: "not a date", as: manager, method: "GET", path: path + "?from=2026/11/01&to=" + d, status: 400, code: chat.ErrInvalid},
+				{name: "not a real day", as: manager, method: "GET", path: path + "?from=2026-02-30&to=" + d, status: 400, code: chat.ErrInvalid},
+				{name: "inverted", as: manager, method: "GET", path: path + "?from=" + d + "&to=" + day1.AddDate(0, 0, -1).Format(time.DateOnly), status: 400, code: chat.ErrInvalid},
+				{name: "over three months", as: manager, method: "GET", path: path + "?from=" + long + "&to=" + d, status: 400, code: chat.ErrInvalid},
+				{name: "ending today", as: manager, method: "GET", path: path + "?from=" + d + "&to=" + today, status: 400, code: chat.ErrInvalid},
+				{name: "unknown group", as: manager, method: "GET", path: path + "?group=customer", status: 400, code: chat.ErrInvalid},
+				{name: "unknown bucket", as: manager, method: "GET", path: path + "?bucket=month", status: 400, code: chat.ErrInvalid},
+				{name: "unknown parameter", as: manager, method: "GET", path: path + "?form=" + d, status: 400, code: chat.ErrInvalid},
+				{name: "unknown channel", as: manager, method: "GET", path: path + "/today?channel=fax", status: 400, code: chat.ErrInvalid},
+				{name: "a malformed agent", as: manager, method: "GET", path: path + "?agent_id=01", status: 400, code: chat.ErrInvalid},
+				{name: "another workspace's agent", as: manager, method: "GET", path: path + fmt.Sprintf("?agent_id=%d", e.agents["olga"].ID), status: 404, code: chat.ErrAgentNotFound},
+				{name: "another workspace's category", as: manager, method: "GET", path: path + fmt.Sprintf("/today?category_id=%d", cat.ID), status: 404, code: chat.ErrNotFound},
+				{name: "an agent asks for a colleague", as: kim, method: "GET", path: path + fmt.Sprintf("?agent_id=%d", e.agents["lee"].ID), status: 403, code: chat.ErrForbidden},
+				{name: "an agent asks for a colleague today", as: kim, method: "GET", path: path + fmt.Sprintf("/today?agent_id=%d", e.agents["lee"].ID), status: 403, code: chat.ErrForbidden},
+				{name: "an export without a format", as: manager, method: "GET", path: path + "/export", status: 400, code: chat.ErrInvalid},
+				{name: "an export of a range too long", as: manager, method: "GET", path: path + "/export?format=xlsx&from=" + long + "&to=" + d, status: 400, code: chat.ErrInvalid},
+				{name: "another workspace", as: manager, method: "GET", path: fmt.Sprintf("/api/v1/workspaces/%d/stats", e.other.ID), status: 404, code: chat.ErrWorkspaceNotFound},
+			})
+		})
+	}
+}

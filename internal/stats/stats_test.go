@@ -1,0 +1,128 @@
+package stats
+
+import (
+	"net/url"
+	"testing"
+	"time"
+)
+
+func TestFacts(t *testing.T) {
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	at := func(s string) *time.Time {
+		v, err := time.ParseInLocation("2006-01-02 15:04:05", s, seoul)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &v
+	}
+	// Arrives at 23:58, answered by kim (1) at 00:01 after lee (2) handed
+	// it over at 00:00, closed by kim at 00:20, rated 4.
+	h := History{Channel: "web", CategoryID: 7, CreatedAt: *at("2026-12-01 23:58:00"),
+		FirstAssignedAt: at("2026-12-01 23:59:00"), FirstAgentID: 2,
+		Transfers:    []Transfer{{At: *at("2026-12-02 00:00:00"), FromAgentID: 2}},
+		FirstReplyAt: at("2026-12-02 00:01:00"), FirstReplyAgentID: 1,
+		ClosedAt: at("2026-12-02 00:20:00"), ClosedAgentID: 1, Rating: 4}
+	cells := Cells(Facts(h, seoul))
+	total := func(day int) Measures { return cells[Key{day, AllAgents, AllChannels, AllCategories}] }
+	d1, d2 := total(20261201), total(20261202)
+	if d1.Inflow != 1 || d1.SameDay != 0 || d1.QueueMs != 60000 || d1.FRTN != 1 || d1.FRTMs != 180000 || d1.FRTHist[BucketOf(3*time.Minute)] != 1 {
+		t.Fatalf("arrival day %+v", d1)
+	}
+	if d2.Completed != 1 || d2.Transfers != 1 || d2.DurMs != 19*60000 || d2.Ratings[3] != 1 || d2.RatingEligible != 1 || d2.Unprocessed != 0 {
+		t.Fatalf("next day %+v", d2)
+	}
+	if lee := cells[Key{20261202, 2, AllChannels, AllCategories}]; lee.Transfers != 1 || lee.Completed != 0 {
+		t.Fatalf("lee %+v", lee)
+	}
+	if kim := cells[Key{20261201, 1, AllChannels, AllCategories}]; kim.FRTN != 1 || kim.Inflow != 0 {
+		t.Fatalf("kim on the arrival day %+v", kim)
+	}
+	// In UTC the same history is one day: same-day completion.
+	if utc := Cells(Facts(h, time.UTC))[Key{20261201, AllAgents, AllChannels, AllCategories}]; utc.SameDay != 1 || utc.Completed != 1 {
+		t.Fatalf("utc %+v", utc)
+	}
+	// Nobody answered: unprocessed; the robot closed it alone: robot-resolved.
+	h2 := History{Channel: "kakao", CreatedAt: *at("2026-12-01 10:00:00"), ClosedAt: at("2026-12-01 10:05:00")}
+	if m := Cells(Facts(h2, seoul))[Key{20261201, 0, "kakao", 0}]; m.Unprocessed != 1 || m.RobotResolved != 0 || m.SameDay != 1 {
+		t.Fatalf("unprocessed %+v", m)
+	}
+	h2.Robot = true
+	if m := Cells(Facts(h2, seoul))[Key{20261201, 0, "kakao", 0}]; m.Unprocessed != 0 || m.RobotResolved != 1 {
+		t.Fatalf("robot %+v", m)
+	}
+	if d := Delta(Facts(h, seoul), Facts(h, seoul)); len(d) != 0 {
+		t.Fatalf("no change, delta %v", d)
+	}
+}
+
+func TestP90(t *testing.T) {
+	var h [NumBuckets]int64
+	if P90(h) != nil {
+		t.Fatal("p90 of nothing")
+	}
+	for i := range 9 {
+		h[BucketOf(time.Duration(i+1)*time.Second)]++ // 1..9 s: buckets 5 and 10
+	}
+	h[BucketOf(10*time.Minute)]++
+	if p := *P90(h); p != 10 {
+		t.Fatalf("p90 = %d, want 10", p)
+	}
+	h[BucketOf(48*time.Hour)] += 5
+	if p := *P90(h); p != 172800 {
+		t.Fatalf("p90 = %d, want over a day", p)
+	}
+}
+
+func TestParseQuery(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	today := time.Date(2026, 3, 10, 0, 0, 0, 0, ny) // two days after DST began
+	parse := func(s string) (Query, error) {
+		v, _ := url.ParseQuery(s)
+		return ParseQuery(v, today)
+	}
+	q, err := parse("")
+	if err != nil || q.From.Format(time.DateOnly) != "2026-03-03" || q.To.Format(time.DateOnly) != "2026-03-09" {
+		t.Fatalf("default %v %v", q, err)
+	}
+	for _, ok := range []string{"from=2025-12-10&to=2026-03-09", "from=2026-03-09&to=2026-03-09&bucket=week&group=category&category_id=3"} {
+		if _, err := parse(ok); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"from=2025-12-09&to=2026-03-09", "to=2026-03-10", "from=2026-03-09&to=2026-03-08",
+		"from=20260301", "group=day", "bucket=month", "agent_id=-1", "agent_id=1.5", "channel=fax", "x=1", "from=a&from=b"} {
+		if _, err := parse(bad); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	// Weekly buckets over the DST change: whole local days.
+	q, _ = parse("from=2026-03-01&to=2026-03-09&bucket=week")
+	r := Aggregate(q, "America/New_York", []Row{{Day: 20260307, Measures: Measures{Inflow: 2}}, {Day: 20260308, Measures: Measures{Inflow: 1}}}, []Row{})
+	if len(r.Buckets) != 2 || r.Buckets[0].Days != 7 || r.Buckets[0].Inflow != 2 || r.Buckets[1].Days != 2 || r.Buckets[1].Inflow != 1 ||
+		r.Total.Days != 9 || r.Previous.Start != "2026-02-20" {
+		t.Fatalf("weeks %+v total %+v previous %+v", r.Buckets, r.Total, r.Previous)
+	}
+}
+
+// Add must cover every field Fields lists (the columns).
+func TestAddCoversFields(t *testing.T) {
+	var m Measures
+	for i, p := range m.Fields() {
+		*p = int64(i + 1)
+	}
+	var sum Measures
+	sum.Add(m, 1)
+	sum.Add(m, 1)
+	if len(m.Fields()) != len(Columns) {
+		t.Fatalf("%d fields, %d columns", len(m.Fields()), len(Columns))
+	}
+	for i, p := range sum.Fields() {
+		if *p != 2*int64(i+1) {
+			t.Fatalf("field %d (%s): %d", i, Columns[i], *p)
+		}
+	}
+	sum.Add(m, -2)
+	if !sum.Zero() {
+		t.Fatalf("not zero: %+v", sum)
+	}
+}

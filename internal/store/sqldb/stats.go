@@ -1,0 +1,684 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/event"
+	"github.com/sodam-chat/sodam/internal/stats"
+)
+
+// The statistics roll-up (docs/statistics.md) is kept in the transaction of
+// every change: just before a batch's events are appended (batch.go), restat
+// recomputes the statistics parts of each conversation the batch's events
+// touched, compares them with what the conversation contributed before
+// (stat_conversations) and adds the difference to stat_days. Both stores,
+// every node, group commit included: a change and its statistics commit
+// together, so nothing is counted twice or lost, and a recomputation from
+// the raw conversations (RecomputeStats) gives the same rows.
+
+var _ stats.Store = (*DB)(nil)
+
+// restatNeeded reports whether ev may change what its conversation
+// contributes: any change to the conversation itself, and an agent's
+// message on a conversation waiting for its agent (the first reply).
+func restatNeeded(ev chat.Event) bool {
+	if ev.Conversation == nil {
+		return false
+	}
+	switch ev.Type {
+	case chat.EventConversationCreated, chat.EventConversationAssigned, chat.EventConversationTransferred,
+		chat.EventConversationUpdated, chat.EventConversationClosed:
+		return true
+	case chat.EventMessageCreated:
+		return ev.Message != nil && ev.Message.SenderType == chat.SenderAgent && !ev.Message.Internal &&
+			ev.PrevState != chat.StateActive
+	}
+	return false
+}
+
+// restat brings the roll-up up to date with the writes of a batch, whose
+// events are still pending (numbered and stored right after).
+func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
+	type convKey struct{ ws, id int64 }
+	pending := map[convKey][]chat.Event{}
+	var order []convKey
+	zones := map[int64]bool{} // workspaces whose time zone may have changed
+	for _, t := range ts {
+		for _, ev := range t.pending {
+			if ev.Type == chat.EventWorkspaceUpdated {
+				zones[ev.WorkspaceID] = true
+			}
+			if ev.Conversation == nil {
+				continue
+			}
+			if !restatNeeded(ev) {
+				continue
+			}
+			k := convKey{ev.WorkspaceID, ev.Conversation.ID}
+			if _, ok := pending[k]; !ok {
+				order = append(order, k)
+			}
+			ev.CreatedAt = now
+			pending[k] = append(pending[k], ev)
+		}
+	}
+	slices.SortFunc(order, func(a, b convKey) int {
+		if a.ws != b.ws {
+			return cmpInt(a.ws, b.ws)
+		}
+		return cmpInt(a.id, b.id)
+	})
+	deltas := map[int64]map[stats.Key]stats.Measures{}
+	locs := map[int64]*time.Location{}
+	for _, k := range order {
+		evs := pending[k]
+		loc, ok := locs[k.ws]
+		if !ok {
+			var err error
+			if loc, err = db.statLocation(ctx, x, k.ws); err != nil {
+				return err
+			}
+			locs[k.ws] = loc
+		}
+		h, err := db.statHistory(ctx, x, k.ws, k.id, evs)
+		if err != nil {
+			return err
+		}
+		after := stats.Facts(h, loc)
+		var before []stats.Part
+		var stored string
+		err = x.row(ctx, `SELECT parts FROM stat_conversations WHERE conversation_id = ?`, k.id).Scan(&stored)
+		switch {
+		case err == sql.ErrNoRows:
+		case err != nil:
+			return err
+		default:
+			if err := json.Unmarshal([]byte(stored), &before); err != nil {
+				return fmt.Errorf("stat_conversations %d: %w", k.id, err)
+			}
+		}
+		d := stats.Delta(before, after)
+		if len(d) == 0 {
+			continue
+		}
+		parts, err := json.Marshal(after)
+		if err != nil {
+			return err
+		}
+		if _, err := x.exec(ctx, `INSERT INTO stat_conversations (conversation_id, workspace_id, parts) VALUES (?, ?, ?)
+			ON CONFLICT (conversation_id) DO UPDATE SET parts = excluded.parts`, k.id, k.ws, string(parts)); err != nil {
+			return err
+		}
+		if deltas[k.ws] == nil {
+			deltas[k.ws] = map[stats.Key]stats.Measures{}
+		}
+		for key, m := range d {
+			sum := deltas[k.ws][key]
+			sum.Add(m, 1)
+			deltas[k.ws][key] = sum
+		}
+	}
+	for _, ws := range slices.Sorted(maps.Keys(deltas)) {
+		if err := db.addStatDays(ctx, x, ws, deltas[ws]); err != nil {
+			return err
+		}
+	}
+	for ws := range locs {
+		zones[ws] = true
+	}
+	for _, ws := range slices.Sorted(maps.Keys(zones)) {
+		zone := "" // read below: the batch's writes are done, so it is current
+		if loc, ok := locs[ws]; ok {
+			zone = loc.String()
+		}
+		if err := db.checkStatZone(ctx, x, now, ws, zone); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkStatZone notes the time zone a workspace's roll-up is counted in
+// and, when it changed, schedules the job that recounts the roll-up in the
+// new zone (stats.JobRebuild). Until the job has run, conversations keep
+// the days they had and each one that changes moves to its new days.
+func (db *DB) checkStatZone(ctx context.Context, x q, now time.Time, workspaceID int64, zone string) error {
+	if zone == "" {
+		ws, err := db.workspaceIn(ctx, x, workspaceID)
+		if err != nil {
+			return err
+		}
+		zone = ws.Settings.Location().String()
+	}
+	var kept string
+	err := x.row(ctx, `SELECT time_zone FROM stat_zones WHERE workspace_id = ?`, workspaceID).Scan(&kept)
+	switch {
+	case err == sql.ErrNoRows:
+		_, err = x.exec(ctx, `INSERT INTO stat_zones (workspace_id, time_zone) VALUES (?, ?)`, workspaceID, zone)
+		return err
+	case err != nil || kept == zone:
+		return err
+	}
+	if _, err := x.exec(ctx, `UPDATE stat_zones SET time_zone = ? WHERE workspace_id = ?`, zone, workspaceID); err != nil {
+		return err
+	}
+	_, err = x.exec(ctx, `INSERT INTO jobs (kind, workspace_id, ref_id, due_at) VALUES (?, ?, 0, ?)
+		ON CONFLICT (kind, workspace_id, ref_id) DO UPDATE SET due_at = excluded.due_at, attempts = 0,
+		claimed_by = NULL, claimed_until = NULL, last_error = ''`, stats.JobRebuild, workspaceID, micros(now))
+	return err
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// statLocation is the workspace's time zone, in which its days are counted.
+func (db *DB) statLocation(ctx context.Context, x q, workspaceID int64) (*time.Location, error) {
+	ws, err := db.workspaceIn(ctx, x, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	return ws.Settings.Location(), nil
+}
+
+// statRow is what statistics read of a conversation's row.
+type statRow struct {
+	id, agentID, categoryID int64
+	channel, state, reason  string
+	path                    string
+	created                 int64
+	closed, rating          sql.NullInt64
+}
+
+const statRowSelect = `SELECT id, COALESCE(assignee_id, 0), COALESCE(category_id, 0), channel, state, close_reason, agent_path,
+	created_at, closed_at, rating_score FROM conversations`
+
+func scanStatRow(r interface{ Scan(...any) error }) (statRow, error) {
+	var s statRow
+	err := r.Scan(&s.id, &s.agentID, &s.categoryID, &s.channel, &s.state, &s.reason, &s.path, &s.created, &s.closed, &s.rating)
+	return s, err
+}
+
+// handOver is an assignment or a transfer, in the order they happened.
+type handOver struct {
+	transfer bool
+	at       time.Time
+	from, to int64
+}
+
+func handOverOf(ev chat.Event) (handOver, bool) {
+	if ev.Conversation == nil {
+		return handOver{}, false
+	}
+	switch ev.Type {
+	case chat.EventConversationAssigned:
+		return handOver{at: ev.CreatedAt, to: ev.Conversation.AssigneeID}, true
+	case chat.EventConversationTransferred:
+		return handOver{transfer: true, at: ev.CreatedAt, from: ev.PrevAssigneeID, to: ev.Conversation.AssigneeID}, true
+	}
+	return handOver{}, false
+}
+
+// firstReply is a conversation's first agent message to the customer.
+type firstReply struct {
+	agentID int64
+	at      time.Time
+}
+
+// historyOf assembles a conversation's statistics history from its row,
+// its hand-overs and its first reply.
+func historyOf(r statRow, hos []handOver, fr *firstReply) stats.History {
+	h := stats.History{Channel: r.channel, CategoryID: r.categoryID, CreatedAt: fromMicros(r.created)}
+	for _, ho := range hos {
+		if ho.transfer {
+			h.Transfers = append(h.Transfers, stats.Transfer{At: ho.at, FromAgentID: ho.from})
+		} else if h.FirstAssignedAt == nil {
+			at := ho.at
+			h.FirstAssignedAt, h.FirstAgentID = &at, ho.to
+		}
+		if h.FirstAssignedAt == nil && ho.transfer {
+			// Handed over before any recorded assignment (cannot happen
+			// today): the first holder is who handed it over.
+			at := ho.at
+			h.FirstAssignedAt, h.FirstAgentID = &at, ho.from
+		}
+	}
+	if fr != nil {
+		at := fr.at
+		h.FirstReplyAt, h.FirstReplyAgentID = &at, fr.agentID
+	}
+	if r.state == string(chat.StateClosed) && r.closed.Valid {
+		at := fromMicros(r.closed.Int64)
+		h.ClosedAt, h.ClosedAgentID = &at, r.agentID
+		h.Robot = r.reason == chat.CloseByBot && !humanInPath(r.path)
+	}
+	if r.rating.Valid {
+		h.Rating = int(r.rating.Int64)
+	}
+	return h
+}
+
+// humanInPath reports whether an agent (not the robot, whose step has no
+// agent ID) ever held the conversation.
+func humanInPath(path string) bool {
+	var steps []chat.PathStep
+	if json.Unmarshal([]byte(path), &steps) != nil {
+		return true
+	}
+	for _, st := range steps {
+		if st.AgentID != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// statHistory reads one conversation's history inside a write: its row as
+// the transaction leaves it, its stored hand-overs followed by the pending
+// ones, and its first reply.
+func (db *DB) statHistory(ctx context.Context, x q, workspaceID, id int64, pending []chat.Event) (stats.History, error) {
+	r, err := scanStatRow(x.row(ctx, statRowSelect+` WHERE id = ? AND workspace_id = ?`, id, workspaceID))
+	if err != nil {
+		return stats.History{}, err
+	}
+	rows, err := x.query(ctx, `SELECT payload, created_at FROM events WHERE workspace_id = ? AND conversation_id = ?
+		AND type IN ('conversation.assigned', 'conversation.transferred') ORDER BY seq`, workspaceID, id)
+	if err != nil {
+		return stats.History{}, err
+	}
+	var hos []handOver
+	for rows.Next() {
+		var payload string
+		var at int64
+		if err := rows.Scan(&payload, &at); err != nil {
+			rows.Close()
+			return stats.History{}, err
+		}
+		ev, err := event.Decode([]byte(payload))
+		if err != nil {
+			rows.Close()
+			return stats.History{}, err
+		}
+		ev.CreatedAt = fromMicros(at)
+		if ho, ok := handOverOf(ev); ok {
+			hos = append(hos, ho)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return stats.History{}, err
+	}
+	for _, ev := range pending {
+		if ho, ok := handOverOf(ev); ok {
+			hos = append(hos, ho)
+		}
+	}
+	var fr *firstReply
+	var agentID, at int64
+	err = x.row(ctx, `SELECT sender_id, created_at FROM messages WHERE conversation_id = ? AND sender_type = 'agent'
+		AND NOT internal AND kind IN ('text', 'file') ORDER BY seq LIMIT 1`, id).Scan(&agentID, &at)
+	switch {
+	case err == sql.ErrNoRows:
+	case err != nil:
+		return stats.History{}, err
+	default:
+		fr = &firstReply{agentID: agentID, at: fromMicros(at)}
+	}
+	return historyOf(r, hos, fr), nil
+}
+
+// addStatDays adds deltas to a workspace's roll-up rows, in key order so
+// that concurrent transactions lock shared rows in one order.
+func (db *DB) addStatDays(ctx context.Context, x q, workspaceID int64, deltas map[stats.Key]stats.Measures) error {
+	return db.addStatDaysBy(ctx, x, workspaceID, deltas, 16)
+}
+
+// AddStatRows adds rows to a workspace's roll-up as they are, in one
+// write: for bulk loads (the statistics benchmark), never for counting
+// conversations, which restat does.
+func (db *DB) AddStatRows(ctx context.Context, workspaceID int64, rows map[stats.Key]stats.Measures) error {
+	_, err := db.write(ctx, func(t *txn) error { return db.addStatDaysBy(ctx, t.q, workspaceID, rows, 256) })
+	return err
+}
+
+func (db *DB) addStatDaysBy(ctx context.Context, x q, workspaceID int64, deltas map[stats.Key]stats.Measures, chunkSize int) error {
+	keys := slices.SortedFunc(maps.Keys(deltas), compareStatKeys)
+	cols := stats.Columns
+	set := make([]string, len(cols))
+	for i, c := range cols {
+		set[i] = c + ` = stat_days.` + c + ` + excluded.` + c
+	}
+	one := `(?, ?, ?, ?, ?, ?` + strings.Repeat(`, ?`, len(cols)) + `)`
+	for chunk := range slices.Chunk(keys, chunkSize) {
+		args := make([]any, 0, len(chunk)*(6+len(cols)))
+		for _, k := range chunk {
+			m := deltas[k]
+			args = append(args, workspaceID, k.Level(), k.Day, k.AgentID, k.Channel, k.CategoryID)
+			for _, p := range m.Fields() {
+				args = append(args, *p)
+			}
+		}
+		if _, err := x.exec(ctx, `INSERT INTO stat_days (workspace_id, level, day, agent_id, channel, category_id, `+strings.Join(cols, `, `)+`)
+			VALUES `+strings.Repeat(`, `+one, len(chunk))[2:]+`
+			ON CONFLICT (workspace_id, level, day, agent_id, channel, category_id) DO UPDATE SET `+strings.Join(set, `, `), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func compareStatKeys(a, b stats.Key) int {
+	switch {
+	case a.Day != b.Day:
+		return a.Day - b.Day
+	case a.AgentID != b.AgentID:
+		return cmpInt(a.AgentID, b.AgentID)
+	case a.Channel != b.Channel:
+		return strings.Compare(a.Channel, b.Channel)
+	}
+	return cmpInt(a.CategoryID, b.CategoryID)
+}
+
+// StatRows sums the roll-up over sel, per day and group key, from the
+// level of exactly the dimensions sel filters or groups by.
+func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selection) ([]stats.Row, error) {
+	level := 0
+	if sel.Group == stats.GroupAgent || sel.AgentID != 0 {
+		level |= stats.LevelAgent
+	}
+	if sel.Group == stats.GroupChannel || sel.Channel != "" {
+		level |= stats.LevelChannel
+	}
+	if sel.Group == stats.GroupCategory || len(sel.CategoryIDs) > 0 {
+		level |= stats.LevelCategory
+	}
+	where := []string{`level = ?`}
+	args := []any{workspaceID, sel.From, sel.To, level}
+	if sel.AgentID != 0 {
+		where = append(where, `agent_id = ?`)
+		args = append(args, sel.AgentID)
+	}
+	if sel.Channel != "" {
+		where = append(where, `channel = ?`)
+		args = append(args, sel.Channel)
+	}
+	if len(sel.CategoryIDs) > 0 {
+		where = append(where, `category_id IN (`+marks(len(sel.CategoryIDs))+`)`)
+		args = append(args, anys(sel.CategoryIDs)...)
+	}
+	group, groupBy := `''`, `day`
+	switch sel.Group {
+	case stats.GroupAgent:
+		group = `CAST(agent_id AS TEXT)`
+	case stats.GroupChannel:
+		group = `channel`
+	case stats.GroupCategory:
+		group = `CAST(category_id AS TEXT)`
+	}
+	if group != `''` {
+		groupBy += `, ` + group
+	}
+	sums := make([]string, len(stats.Columns))
+	for i, c := range stats.Columns {
+		sums[i] = `CAST(SUM(` + c + `) AS BIGINT)`
+	}
+	rows, err := db.read().query(ctx, `SELECT day, `+group+`, `+strings.Join(sums, `, `)+` FROM stat_days
+		WHERE workspace_id = ? AND day >= ? AND day <= ? AND `+strings.Join(where, ` AND `)+`
+		GROUP BY `+groupBy+` ORDER BY day`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []stats.Row
+	for rows.Next() {
+		var r stats.Row
+		dest := []any{&r.Day, &r.GroupKey}
+		for _, p := range r.Measures.Fields() {
+			dest = append(dest, p)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if !r.Measures.Zero() {
+			out = append(out, r)
+		}
+	}
+	return out, rows.Err()
+}
+
+// StoredStats reads a workspace's whole roll-up, leaving out rows that
+// sum to nothing.
+func (db *DB) StoredStats(ctx context.Context, workspaceID int64) (map[stats.Key]stats.Measures, error) {
+	rows, err := db.read().query(ctx, `SELECT day, agent_id, channel, category_id, `+strings.Join(stats.Columns, `, `)+`
+		FROM stat_days WHERE workspace_id = ?`, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[stats.Key]stats.Measures{}
+	for rows.Next() {
+		var k stats.Key
+		var m stats.Measures
+		dest := []any{&k.Day, &k.AgentID, &k.Channel, &k.CategoryID}
+		for _, p := range m.Fields() {
+			dest = append(dest, p)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		if !m.Zero() {
+			out[k] = m
+		}
+	}
+	return out, rows.Err()
+}
+
+// RecomputeStats computes a workspace's roll-up from its raw conversations.
+func (db *DB) RecomputeStats(ctx context.Context, workspaceID int64) (map[stats.Key]stats.Measures, error) {
+	var out map[stats.Key]stats.Measures
+	err := db.recompute(ctx, db.read(), workspaceID, func(id int64, parts []stats.Part) error {
+		if out == nil {
+			out = map[stats.Key]stats.Measures{}
+		}
+		for k, m := range stats.Cells(parts) {
+			sum := out[k]
+			sum.Add(m, 1)
+			out[k] = sum
+		}
+		return nil
+	})
+	for k, m := range out {
+		if m.Zero() {
+			delete(out, k)
+		}
+	}
+	if out == nil {
+		out = map[stats.Key]stats.Measures{}
+	}
+	return out, err
+}
+
+// recompute calls each with the parts of every conversation of a
+// workspace, computed from its row, its events and its messages.
+func (db *DB) recompute(ctx context.Context, x q, workspaceID int64, each func(id int64, parts []stats.Part) error) error {
+	ws, err := db.workspaceIn(ctx, x, workspaceID)
+	if err != nil {
+		return err
+	}
+	loc := ws.Settings.Location()
+	hos := map[int64][]handOver{}
+	rows, err := x.query(ctx, `SELECT conversation_id, payload, created_at FROM events WHERE workspace_id = ?
+		AND type IN ('conversation.assigned', 'conversation.transferred') ORDER BY seq`, workspaceID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id, at int64
+		var payload string
+		if err := rows.Scan(&id, &payload, &at); err != nil {
+			rows.Close()
+			return err
+		}
+		ev, err := event.Decode([]byte(payload))
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		ev.CreatedAt = fromMicros(at)
+		if ho, ok := handOverOf(ev); ok {
+			hos[id] = append(hos[id], ho)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	replies := map[int64]*firstReply{}
+	rows, err = x.query(ctx, `SELECT conversation_id, sender_id, created_at FROM messages WHERE workspace_id = ?
+		AND sender_type = 'agent' AND NOT internal AND kind IN ('text', 'file') ORDER BY conversation_id, seq`, workspaceID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id, agentID, at int64
+		if err := rows.Scan(&id, &agentID, &at); err != nil {
+			rows.Close()
+			return err
+		}
+		if replies[id] == nil {
+			replies[id] = &firstReply{agentID: agentID, at: fromMicros(at)}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = x.query(ctx, statRowSelect+` WHERE workspace_id = ? ORDER BY id`, workspaceID)
+	if err != nil {
+		return err
+	}
+	var convs []statRow
+	for rows.Next() {
+		r, err := scanStatRow(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		convs = append(convs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range convs {
+		if err := each(r.id, stats.Facts(historyOf(r, hos[r.id], replies[r.id]), loc)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RebuildStats replaces a workspace's roll-up with its recomputation, in
+// one write (sodam admin stats-rebuild).
+func (db *DB) RebuildStats(ctx context.Context, workspaceID int64) (int, error) {
+	var n int
+	_, err := db.write(ctx, func(t *txn) error {
+		var err error
+		n, err = db.rebuildStats(ctx, t, workspaceID)
+		return err
+	})
+	return n, err
+}
+
+// RebuildStats is the rebuild as a step of a job's transaction
+// (stats.JobRebuild).
+func (x tx) RebuildStats(ctx context.Context, workspaceID int64) (int, error) {
+	return x.db.rebuildStats(ctx, x.t, workspaceID)
+}
+
+func (db *DB) rebuildStats(ctx context.Context, t *txn, workspaceID int64) (int, error) {
+	n := 0
+	if _, err := t.exec(ctx, `DELETE FROM stat_days WHERE workspace_id = ?`, workspaceID); err != nil {
+		return 0, err
+	}
+	if _, err := t.exec(ctx, `DELETE FROM stat_conversations WHERE workspace_id = ?`, workspaceID); err != nil {
+		return 0, err
+	}
+	sums := map[stats.Key]stats.Measures{}
+	var batch []any
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		_, err := t.exec(ctx, `INSERT INTO stat_conversations (conversation_id, workspace_id, parts) VALUES `+
+			strings.Repeat(`, (?, ?, ?)`, len(batch)/3)[2:], batch...)
+		batch = batch[:0]
+		return err
+	}
+	err := db.recompute(ctx, t.q, workspaceID, func(id int64, parts []stats.Part) error {
+		n++
+		for k, m := range stats.Cells(parts) {
+			sum := sums[k]
+			sum.Add(m, 1)
+			sums[k] = sum
+		}
+		b, err := json.Marshal(parts)
+		if err != nil {
+			return err
+		}
+		batch = append(batch, id, workspaceID, string(b))
+		if len(batch) >= 3*64 {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	if err := flush(); err != nil {
+		return 0, err
+	}
+	for k, m := range sums {
+		if m.Zero() {
+			delete(sums, k)
+		}
+	}
+	if err := db.addStatDaysBy(ctx, t.q, workspaceID, sums, 256); err != nil {
+		return 0, err
+	}
+	ws, err := db.workspaceIn(ctx, t.q, workspaceID)
+	if err != nil {
+		return 0, err
+	}
+	_, err = t.exec(ctx, `INSERT INTO stat_zones (workspace_id, time_zone) VALUES (?, ?)
+		ON CONFLICT (workspace_id) DO UPDATE SET time_zone = excluded.time_zone`, workspaceID, ws.Settings.Location().String())
+	return n, err
+}
+
+// StatCategories lists every category of a workspace, deleted ones too
+// (past conversations keep them), as child lists by parent.
+func (db *DB) StatCategories(ctx context.Context, workspaceID int64) (map[int64][]int64, error) {
+	cs, err := db.categories(ctx, db.read(), `workspace_id = ?`, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64][]int64{}
+	for _, c := range cs {
+		out[c.ParentID] = append(out[c.ParentID], c.ID)
+	}
+	return out, nil
+}

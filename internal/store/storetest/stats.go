@@ -1,0 +1,395 @@
+package storetest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/stats"
+)
+
+// statsStore is a store that keeps the statistics roll-up.
+func statsStore(t *testing.T, s chat.Store) stats.Store {
+	t.Helper()
+	st, ok := s.(stats.Store)
+	if !ok {
+		t.Fatalf("%T keeps no statistics", s)
+	}
+	return st
+}
+
+// The roll-up kept in every write equals its recomputation from the raw
+// conversations, exactly, over random histories: arrivals, takes and
+// automatic routing, replies, transfers, holds, customers leaving,
+// closes by agents, managers and the inactivity timer, ratings, categories
+// changed after the fact, group commits, days crossing midnight, in time
+// zones with and without DST and with a 45-minute offset; and after the
+// time zone changes, a rebuild. A small model of the history checks the
+// daily totals it can count on its own.
+func testStatsExact(t *testing.T, s chat.Store) {
+	for _, seed := range []uint64{1, 2} {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { statsHistory(t, s, seed) })
+	}
+}
+
+// statModel is what the test itself knows about each conversation.
+type statModel struct {
+	created   time.Time
+	closed    *time.Time
+	transfers []time.Time
+	replied   bool
+	rated     bool
+}
+
+func statsHistory(t *testing.T, s chat.Store, seed uint64) {
+	st := statsStore(t, s)
+	rng := rand.New(rand.NewPCG(seed, 16))
+	f := setup(t, s, fmt.Sprint("stats", seed))
+	clk := withClock(t, s)
+	zones := []string{"Asia/Seoul", "America/New_York", "Asia/Kathmandu", "UTC"}
+	zone := zones[seed%uint64(len(zones))]
+	settings(t, s, f.ws, func(x *chat.Settings) {
+		x.Hours.TimeZone = zone
+		x.AssignmentMode = chat.AssignHybrid
+		x.InactivityTimeoutMinutes = 45
+	})
+	agents := []chat.Actor{f.a1, f.a2, newMember(t, s, f.ws, "park", chat.RoleAgent, chat.StatusOnline)}
+	top, err := s.CreateCategory(ctx, f.ws.ID, 0, "배송")
+	must(t, err)
+	mid, err := s.CreateCategory(ctx, f.ws.ID, top.ID, "배송 지연")
+	must(t, err)
+	leaf, err := s.CreateCategory(ctx, f.ws.ID, mid.ID, "택배사 확인")
+	must(t, err)
+	other, err := s.CreateCategory(ctx, f.ws.ID, 0, "환불")
+	must(t, err)
+	cats := []int64{0, top.ID, mid.ID, leaf.ID, other.ID}
+
+	model := map[int64]*statModel{}
+	var ids []int64
+	refused := func(err error) {
+		t.Helper()
+		if err != nil && chat.ErrorCode(err) == "" {
+			t.Fatal(err)
+		}
+	}
+	check := func(when string) {
+		t.Helper()
+		kept, err := st.StoredStats(ctx, f.ws.ID)
+		must(t, err)
+		again, err := st.RecomputeStats(ctx, f.ws.ID)
+		must(t, err)
+		if !reflect.DeepEqual(kept, again) {
+			for k, m := range again {
+				if kept[k] != m {
+					t.Errorf("%s: row %+v kept %+v, recomputed %+v", when, k, kept[k], m)
+				}
+			}
+			for k, m := range kept {
+				if _, ok := again[k]; !ok {
+					t.Errorf("%s: row %+v kept %+v, recomputed nothing", when, k, m)
+				}
+			}
+			t.FailNow()
+		}
+		// The model's own daily counts at the total level.
+		loc, _ := time.LoadLocation(zone)
+		want := map[int]stats.Measures{}
+		for _, m := range model {
+			d := stats.Day(m.created, loc)
+			w := want[d]
+			w.Inflow++
+			if m.closed != nil && stats.Day(*m.closed, loc) == d {
+				w.SameDay++
+			}
+			want[d] = w
+			if m.closed != nil {
+				d := stats.Day(*m.closed, loc)
+				w := want[d]
+				w.Completed++
+				if !m.replied {
+					w.Unprocessed++
+				}
+				if m.rated {
+					w.Rated++
+				}
+				want[d] = w
+			}
+			for _, at := range m.transfers {
+				d := stats.Day(at, loc)
+				w := want[d]
+				w.Transfers++
+				want[d] = w
+			}
+		}
+		for d, w := range want {
+			got := kept[stats.Key{Day: d, AgentID: stats.AllAgents, Channel: stats.AllChannels, CategoryID: stats.AllCategories}]
+			if got.Inflow != w.Inflow || got.SameDay != w.SameDay || got.Completed != w.Completed ||
+				got.Unprocessed != w.Unprocessed || got.Rated != w.Rated || got.Transfers != w.Transfers {
+				t.Fatalf("%s: day %d: roll-up %+v, the model counts %+v", when, d, got, w)
+			}
+		}
+	}
+
+	pick := func() (int64, chat.Conversation, bool) {
+		if len(ids) == 0 {
+			return 0, chat.Conversation{}, false
+		}
+		id := ids[rng.IntN(len(ids))]
+		c := conv(t, s, f.ws.ID, id)
+		return id, c, c.State != chat.StateClosed
+	}
+	actorOf := func(id int64) chat.Actor {
+		for _, a := range agents {
+			if a.AgentID == id {
+				return a
+			}
+		}
+		return f.manager
+	}
+	closed := func(id int64) {
+		c := conv(t, s, f.ws.ID, id)
+		if c.State == chat.StateClosed && model[id].closed == nil {
+			at := *c.ClosedAt
+			model[id].closed = &at
+		}
+	}
+	customers := 0
+	steps := 260
+	for step := range steps {
+		// Mostly minutes, sometimes hours: histories cross midnight.
+		if rng.IntN(12) == 0 {
+			clk.advance(time.Duration(1+rng.IntN(9)) * time.Hour)
+		} else {
+			clk.advance(time.Duration(rng.IntN(1800)) * time.Second)
+		}
+		switch op := rng.IntN(13); {
+		case op < 3: // a customer arrives
+			customers++
+			cu := newCustomer(t, s, f.ws, fmt.Sprintf("s%d-c%d", seed, customers))
+			c, _, err := openConversation(s, f.ws.ID, cu.ID, chat.ChannelWeb)
+			refused(err)
+			if err == nil {
+				if _, ok := model[c.ID]; !ok {
+					model[c.ID] = &statModel{created: c.CreatedAt}
+					ids = append(ids, c.ID)
+				}
+				closed(c.ID)
+			}
+		case op == 3: // an agent takes one from the queue
+			if id, c, open := pick(); open && c.State == chat.StateUnassigned {
+				_, _, err := s.Take(ctx, f.ws.ID, id, agents[rng.IntN(len(agents))])
+				refused(err)
+			}
+		case op < 7: // the agent replies, the customer writes
+			if id, c, open := pick(); open && c.AssigneeID != 0 {
+				a := actorOf(c.AssigneeID)
+				_, _, _, err := s.AppendMessage(ctx, f.ws.ID, id, a, chat.NewMessage{ClientMsgID: fmt.Sprint("a", step), Body: "확인해 드리겠습니다."})
+				refused(err)
+				if err == nil {
+					model[id].replied = true
+				}
+				_, _, _, err = s.AppendMessage(ctx, f.ws.ID, id, chat.VisitorActor, chat.NewMessage{ClientMsgID: fmt.Sprint("v", step), Body: "네 감사합니다"})
+				refused(err)
+			}
+		case op == 7: // a transfer
+			if id, c, open := pick(); open && c.AssigneeID != 0 {
+				to := agents[rng.IntN(len(agents))]
+				_, _, err := s.Transfer(ctx, f.ws.ID, id, actorOf(c.AssigneeID), to.AgentID, "담당 변경")
+				refused(err)
+				if err == nil {
+					model[id].transfers = append(model[id].transfers, clk.Now())
+				}
+			}
+		case op == 8: // hold, release
+			if id, c, open := pick(); open && c.AssigneeID != 0 {
+				_, _, err := s.SetHold(ctx, f.ws.ID, id, actorOf(c.AssigneeID), !c.OnHold)
+				refused(err)
+			}
+		case op == 9: // the customer leaves or ends a queued chat
+			if id, _, open := pick(); open {
+				_, _, err := s.CloseConversation(ctx, f.ws.ID, id, chat.VisitorActor)
+				refused(err)
+				closed(id)
+			}
+		case op == 10: // the agent or a manager closes
+			if id, c, open := pick(); open {
+				a := f.manager
+				if c.AssigneeID != 0 && rng.IntN(3) > 0 {
+					a = actorOf(c.AssigneeID)
+				}
+				_, _, err := s.CloseConversation(ctx, f.ws.ID, id, a)
+				refused(err)
+				closed(id)
+			}
+		case op == 11: // a rating, during or after the chat
+			if id, c, _ := pick(); c.FirstReplyAt != nil && c.Rating == nil {
+				_, _, err := s.Rate(ctx, f.ws.ID, id, 1+rng.IntN(5), "친절했어요")
+				refused(err)
+				if err == nil {
+					model[id].rated = true
+				}
+			}
+		default: // the wrap-up note moves the conversation to another category
+			if id, _, _ := pick(); id != 0 {
+				_, _, err := s.SetNote(ctx, f.ws.ID, id, chat.Note{CategoryID: cats[rng.IntN(len(cats))], Memo: "배송 문의"})
+				refused(err)
+			}
+		}
+		// Inactivity closes that came due.
+		jobsRun, err := s.ClaimJobs(ctx, "n1", clk.Now(), time.Minute, 10)
+		must(t, err)
+		for _, j := range jobsRun {
+			_, err := runJob(s, j, "n1")
+			must(t, err)
+			closed(j.RefID)
+		}
+		if step%20 == 0 {
+			// Two changes in one group commit: an agent's reply (perhaps the
+			// first) and a customer's message, on open conversations.
+			var open []chat.Conversation
+			for _, id := range ids {
+				if c := conv(t, s, f.ws.ID, id); c.State != chat.StateClosed && c.CustomerLeftAt == nil {
+					open = append(open, c)
+				}
+			}
+			if len(open) >= 2 {
+				var wg sync.WaitGroup
+				errs := make([]error, 2)
+				groupNext(s, 2)
+				for i, c := range open[len(open)-2:] {
+					a := chat.VisitorActor
+					if c.AssigneeID != 0 {
+						a = actorOf(c.AssigneeID)
+					}
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						_, _, _, errs[i] = s.AppendMessage(ctx, f.ws.ID, c.ID, a, chat.NewMessage{ClientMsgID: fmt.Sprintf("g%d-%d", step, i), Body: "잠시만요"})
+					}()
+				}
+				wg.Wait()
+				groupNext(s, 0) // in case neither reached the writer
+				for i, c := range open[len(open)-2:] {
+					refused(errs[i])
+					if errs[i] == nil && c.AssigneeID != 0 {
+						model[c.ID].replied = true
+					}
+				}
+			}
+		}
+		if step%65 == 64 {
+			check(fmt.Sprint("step ", step))
+		}
+	}
+	check("end")
+
+	// A new time zone moves every day boundary: the change schedules the
+	// job that recounts, and the rebuild gives the same rows again.
+	zone = "America/New_York"
+	if zone == zones[seed%uint64(len(zones))] {
+		zone = "Asia/Kathmandu"
+	}
+	settings(t, s, f.ws, func(x *chat.Settings) { x.Hours.TimeZone = zone })
+	due, err := s.ClaimJobs(ctx, "n1", clk.Now(), time.Minute, 50)
+	must(t, err)
+	rebuilt := false
+	for _, j := range due {
+		if j.Kind == stats.JobRebuild && j.WorkspaceID == f.ws.ID {
+			_, err := runJob(s, j, "n1")
+			must(t, err)
+			rebuilt = true
+		}
+	}
+	if !rebuilt {
+		t.Fatalf("changing the time zone scheduled no %s job: %+v", stats.JobRebuild, due)
+	}
+	check("after the time zone changed and the job ran")
+	n, err := st.RebuildStats(ctx, f.ws.ID)
+	must(t, err)
+	if n != len(ids) {
+		t.Fatalf("rebuild counted %d conversations, want %d", n, len(ids))
+	}
+	check("after sodam admin stats-rebuild")
+}
+
+// StatsSeveralNodes runs whole conversations through two stores on one
+// database (two nodes of a cluster) at once — arrivals, takes, first
+// replies, transfers, closes and ratings, 24 conversations from 8
+// goroutines — and requires the roll-up both kept to equal the
+// recomputation: no change counted twice or lost.
+func StatsSeveralNodes(t *testing.T, nodes ...chat.Store) {
+	s := nodes[0]
+	f := setup(t, s, "statsnodes")
+	agents := []chat.Actor{f.a1, f.a2, newMember(t, s, f.ws, "park", chat.RoleAgent, chat.StatusOnline)}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	var created sync.Map
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 3 {
+				node := nodes[(g+i)%len(nodes)]
+				other := nodes[(g+i+1)%len(nodes)]
+				ok := func(err error) bool {
+					if err != nil && chat.ErrorCode(err) == "" {
+						errs <- err
+					}
+					return err == nil
+				}
+				cu := &chat.Customer{WorkspaceID: f.ws.ID, ExternalID: fmt.Sprintf("node-%d-%d", g, i)}
+				if !ok(node.UpsertCustomer(ctx, cu)) {
+					return
+				}
+				c, _, err := openConversation(node, f.ws.ID, cu.ID, chat.ChannelWeb)
+				if !ok(err) {
+					return
+				}
+				created.Store(c.ID, true)
+				agent := agents[(g+i)%len(agents)]
+				if _, _, err := other.Take(ctx, f.ws.ID, c.ID, agent); !ok(err) {
+					continue
+				}
+				if _, _, _, err := node.AppendMessage(ctx, f.ws.ID, c.ID, agent, chat.NewMessage{ClientMsgID: "a1", Body: "안녕하세요"}); !ok(err) {
+					continue
+				}
+				if g%3 == 0 {
+					to := agents[(g+i+1)%len(agents)]
+					if _, _, err := other.Transfer(ctx, f.ws.ID, c.ID, agent, to.AgentID, "교대"); ok(err) {
+						agent = to
+					}
+				}
+				ok(func() error { _, _, err := other.Rate(ctx, f.ws.ID, c.ID, 1+g%5, ""); return err }())
+				ok(func() error { _, _, err := node.CloseConversation(ctx, f.ws.ID, c.ID, agent); return err }())
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	st := statsStore(t, s)
+	kept, err := st.StoredStats(ctx, f.ws.ID)
+	must(t, err)
+	again, err := st.RecomputeStats(ctx, f.ws.ID)
+	must(t, err)
+	if !reflect.DeepEqual(kept, again) {
+		t.Fatalf("two nodes' roll-up differs from the recomputation:\nkept %v\nrecomputed %v", kept, again)
+	}
+	n := 0
+	created.Range(func(any, any) bool { n++; return true })
+	var inflow int64
+	for k, m := range kept {
+		if k.Level() == 0 {
+			inflow += m.Inflow
+		}
+	}
+	if inflow != int64(n) || n != 24 {
+		t.Fatalf("inflow %d, conversations %d (want 24)", inflow, n)
+	}
+}
