@@ -32,6 +32,9 @@ const (
 	limitMessage = "message" // a visitor's message
 	limitUpload  = "upload"  // a visitor's file
 	limitTicket  = "ticket"  // a left message
+	// limitChannel: a bridge's inbound messages, per address (one bridge
+	// carries every user of a messenger account).
+	limitChannel = "channel"
 )
 
 func newLimits() limits {
@@ -42,6 +45,7 @@ func newLimits() limits {
 		limitMessage: {visitor: per(time.Second, 30), address: per(time.Second/20, 600)},
 		limitUpload:  {visitor: per(6*time.Second, 10), address: per(time.Second, 60)},
 		limitTicket:  {visitor: per(10*time.Minute, 3), address: per(30*time.Second, 20)},
+		limitChannel: {address: per(time.Second/200, 2000)},
 	}
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/sodam-chat/sodam/internal/jobs"
 	"github.com/sodam-chat/sodam/internal/metrics"
 	"github.com/sodam-chat/sodam/internal/notify"
+	"github.com/sodam-chat/sodam/internal/outbox"
 	"github.com/sodam-chat/sodam/internal/realtime"
 )
 
@@ -137,10 +138,17 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Hub.Metrics = met
-	m.App = app.New(m.Store, m.Hub, met)
+	mailer := notify.NewMailer(c.SMTP, m.Log)
+	worker, err := m.outboxWorker(ctx, node, baseURL, mailer)
+	if err != nil {
+		return err
+	}
+	m.App = app.New(m.Store, outbox.Kicking(m.Hub, worker), met)
 	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met, InviteTTL: c.InviteTTL, NoLimits: c.NoLimits,
-		Mail: notify.NewMailer(c.SMTP, m.Log)}, m.Store, m.App, files, m.Hub, m.Log)
-	runner := &jobs.Runner{Store: db, Commit: m.App, Handlers: m.App.Jobs(), Log: m.Log, Node: node,
+		Mail: mailer, AllowPrivateWebhooks: c.Integrations.AllowPrivate, Sealer: worker.Sealer, KickOutbox: worker.Kick}, m.Store, m.App, files, m.Hub, m.Log)
+	handlers := m.App.Jobs()
+	handlers[outbox.JobWaiting] = worker.WaitingJob()
+	runner := &jobs.Runner{Store: db, Commit: m.App, Handlers: handlers, Log: m.Log, Node: node,
 		Every: time.Second, Lease: time.Minute, Now: time.Now, Metrics: met}
 	if c.MetricsAddr != "" {
 		if err := m.serveMetrics(c.MetricsAddr, met); err != nil {
@@ -151,6 +159,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.cancel = cancel
 	m.workers.Go(func() { m.Hub.Run(runCtx, 2*time.Second) })
 	m.workers.Go(func() { runner.Run(runCtx) })
+	m.workers.Go(func() { worker.Run(runCtx) })
 	m.http = &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -1,0 +1,330 @@
+package outbox
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/event"
+)
+
+// Reader is what the worker reads of the rest of Sodam to build alerts.
+type Reader interface {
+	Workspace(ctx context.Context, id int64) (*chat.Workspace, error)
+	Conversation(ctx context.Context, workspaceID, id int64) (*chat.Conversation, error)
+	Agent(ctx context.Context, id int64) (*chat.Agent, error)
+}
+
+// Mailer sends an email (notify.Mailer).
+type Mailer interface {
+	Send(ctx context.Context, to, subject, body string) error
+}
+
+// Worker sends due deliveries. Every node runs one; they share the work
+// through the store's claims.
+type Worker struct {
+	Store  Store
+	Reader Reader
+	Sealer *Sealer
+	Client *http.Client
+	// Mail sends email alerts; nil fails them (no SMTP configured).
+	Mail Mailer
+	// BaseURL is the console's origin, for the links alerts carry.
+	BaseURL string
+	Log     *slog.Logger
+	// Node names this worker in claims; unique per process.
+	Node string
+	// Every is how often the worker looks for due deliveries when nobody
+	// woke it; Lease how long a claim lasts (longer than RequestTimeout).
+	Every, Lease time.Duration
+	// Concurrency is how many requests are in flight at once.
+	Concurrency int
+	// Batch is how many deliveries one claim takes.
+	Batch   int
+	Backoff Backoff
+	Now     func() time.Time
+
+	once sync.Once
+	kick chan struct{}
+}
+
+func (w *Worker) init() {
+	w.once.Do(func() {
+		w.kick = make(chan struct{}, 1)
+		if w.Concurrency <= 0 {
+			w.Concurrency = 32
+		}
+		if w.Batch <= 0 {
+			w.Batch = 256
+		}
+		if w.Backoff == (Backoff{}) {
+			w.Backoff = DefaultBackoff
+		}
+		if w.Now == nil {
+			w.Now = time.Now
+		}
+		if w.Every <= 0 {
+			w.Every = time.Second
+		}
+		if w.Lease <= 0 {
+			w.Lease = time.Minute
+		}
+	})
+}
+
+// Kick wakes the worker: something was committed that may have written
+// deliveries. It never blocks.
+func (w *Worker) Kick() {
+	w.init()
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run works until ctx ends.
+func (w *Worker) Run(ctx context.Context) {
+	w.init()
+	tick := time.NewTicker(w.Every)
+	defer tick.Stop()
+	for {
+		w.RunDue(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-w.kick:
+		}
+	}
+}
+
+// RunDue claims and sends the deliveries due now, and reports how many
+// attempts it made.
+func (w *Worker) RunDue(ctx context.Context) int {
+	w.init()
+	n := 0
+	for ctx.Err() == nil {
+		claimed, err := w.Store.ClaimDeliveries(ctx, w.Node, w.Now(), w.Lease, w.Batch)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.Log.Warn("claim deliveries", slog.Any("err", err))
+			}
+			return n
+		}
+		if len(claimed) == 0 {
+			return n
+		}
+		outcomes := make([]Outcome, len(claimed))
+		eps := &endpointCache{store: w.Store, m: map[int64]*cachedEndpoint{}}
+		sem := make(chan struct{}, w.Concurrency)
+		var wg sync.WaitGroup
+		for i, d := range claimed {
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				outcomes[i] = w.attempt(ctx, eps, d)
+			})
+		}
+		wg.Wait()
+		// Recorded under a context of its own: attempts that were made must
+		// be written down even when the node is stopping.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		err = w.Store.FinishDeliveries(fctx, w.Node, outcomes)
+		cancel()
+		if err != nil {
+			w.Log.Warn("record deliveries", slog.Any("err", err))
+			return n
+		}
+		n += len(claimed)
+		if len(claimed) < w.Batch {
+			return n
+		}
+	}
+	return n
+}
+
+type cachedEndpoint struct {
+	once sync.Once
+	ep   *Endpoint
+	err  error
+}
+
+// endpointCache loads each endpoint once per claim.
+type endpointCache struct {
+	store Store
+	mu    sync.Mutex
+	m     map[int64]*cachedEndpoint
+}
+
+func (c *endpointCache) get(ctx context.Context, d Delivery) (*Endpoint, error) {
+	c.mu.Lock()
+	e, ok := c.m[d.EndpointID]
+	if !ok {
+		e = &cachedEndpoint{}
+		c.m[d.EndpointID] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() { e.ep, e.err = c.store.Endpoint(ctx, d.WorkspaceID, d.EndpointID) })
+	return e.ep, e.err
+}
+
+// attempt makes one attempt at d and says what came of it.
+func (w *Worker) attempt(ctx context.Context, eps *endpointCache, d Delivery) Outcome {
+	out := Outcome{Delivery: d}
+	ep, err := eps.get(ctx, d)
+	if chat.ErrorCode(err) == ErrEndpointNotFound {
+		out.Status, out.Error = StatusSkipped, "the endpoint was deleted"
+		out.Completed = w.Now()
+		return out
+	}
+	if err == nil {
+		err = w.send(ctx, ep, d, &out)
+	}
+	now := w.Now()
+	out.Completed = now
+	switch {
+	case err == nil && out.Status == "":
+		out.Status = StatusDelivered
+	case err == nil:
+		// send decided (skipped)
+	default:
+		out.Error = err.Error()
+		if now.Sub(d.CreatedAt) >= w.Backoff.GiveUp {
+			out.Status = StatusFailed
+			break
+		}
+		out.Status = StatusPending
+		delay := w.Backoff.Delay(d.Attempts)
+		// Jitter of ±20%: receivers that came back are not hit by every
+		// node's retries in the same second.
+		delay = time.Duration(float64(delay) * (0.8 + 0.4*rand.Float64()))
+		out.NextAt = now.Add(delay)
+	}
+	return out
+}
+
+// send carries out one attempt. A nil error with out.Status set means
+// the delivery is settled without sending (quiet hours).
+func (w *Worker) send(ctx context.Context, ep *Endpoint, d Delivery, out *Outcome) error {
+	switch ep.Kind {
+	case KindWebhook, KindChannel:
+		body, err := w.payload(ctx, ep, d)
+		if err != nil {
+			return err
+		}
+		secret, err := w.Sealer.Open(ep.SealedSecret)
+		if err != nil {
+			return err
+		}
+		key, err := ParseSecret(secret)
+		if err != nil {
+			return err
+		}
+		h := http.Header{}
+		SetHeaders(h, key, d.WebhookID(), w.Now(), body)
+		return w.post(ctx, ep.URL, h, body, out)
+	default:
+		a, err := w.alert(ctx, ep, d)
+		if err != nil {
+			return err
+		}
+		if a == nil {
+			out.Status = StatusSkipped
+			out.Error = "quiet hours"
+			return nil
+		}
+		switch ep.Kind {
+		case KindSlack:
+			body, _ := json.Marshal(map[string]string{"text": a.Title + "\n" + a.Text + "\n<" + a.Link + "|" + a.LinkLabel + ">"})
+			return w.post(ctx, ep.URL, http.Header{}, body, out)
+		case KindJandi:
+			body, _ := json.Marshal(map[string]any{
+				"body":         "[" + a.Title + "](" + a.Link + ")",
+				"connectColor": "#2E7D5B",
+				"connectInfo":  []map[string]string{{"title": a.LinkLabel, "description": a.Text + "\n" + a.Link}},
+			})
+			h := http.Header{}
+			h.Set("Accept", "application/vnd.tosslab.jandi-v2+json")
+			return w.post(ctx, ep.URL, h, body, out)
+		case KindEmail:
+			if w.Mail == nil {
+				return fmt.Errorf("no SMTP server is configured")
+			}
+			return w.Mail.Send(ctx, a.To, a.Title, a.Text+"\n\n"+a.LinkLabel+": "+a.Link+"\n")
+		}
+		return fmt.Errorf("unknown endpoint kind %q", ep.Kind)
+	}
+}
+
+// post sends body and reads a short excerpt of the answer; anything but
+// 2xx is a failed attempt.
+func (w *Worker) post(ctx context.Context, url string, h http.Header, body []byte, out *Outcome) error {
+	ctx, cancel := context.WithTimeout(ctx, RequestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header = h
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Sodam-Webhooks/1")
+	resp, err := w.Client.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s", describe(err))
+	}
+	defer resp.Body.Close()
+	out.Code = resp.StatusCode
+	out.Body = Excerpt(resp.Body)
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("the receiver answered %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// Body is what a webhook or a channel's bridge receives: the Standard
+// Webhooks payload shape around the versioned event (package event), as
+// stored — masked text included.
+type Body struct {
+	Type      string          `json:"type"`
+	Timestamp time.Time       `json:"timestamp"`
+	Data      json.RawMessage `json:"data"`
+	// Recipient is set for a channel: the messenger user to send to.
+	Recipient *Recipient `json:"recipient,omitempty"`
+}
+
+// Recipient names the messenger account a channel delivery is for.
+type Recipient struct {
+	ChannelID      int64  `json:"channel_id"`
+	Kind           string `json:"kind"`
+	ExternalUserID string `json:"external_user_id"`
+}
+
+func (w *Worker) payload(ctx context.Context, ep *Endpoint, d Delivery) ([]byte, error) {
+	stored, err := w.Store.StoredEvent(ctx, d.WorkspaceID, d.EventSeq)
+	if err != nil {
+		return nil, err
+	}
+	b := Body{Type: d.EventType, Timestamp: d.CreatedAt, Data: stored}
+	if ep.Kind == KindChannel {
+		ev, err := event.Decode(stored)
+		if err != nil {
+			return nil, err
+		}
+		if ev.Conversation == nil {
+			return nil, fmt.Errorf("event %d has no conversation", d.EventSeq)
+		}
+		u, err := w.Store.ChannelUserOf(ctx, d.WorkspaceID, ev.Conversation.CustomerID)
+		if err != nil {
+			return nil, err
+		}
+		b.Recipient = &Recipient{ChannelID: ep.ID, Kind: ep.ChannelKind, ExternalUserID: u.ExternalUserID}
+	}
+	return json.Marshal(b)
+}
