@@ -69,6 +69,8 @@ func Run(t *testing.T, open Opener) {
 		{"OwnersAndWorkspaces", testOwnersAndWorkspaces},
 		{"RefusedOrigins", testRefusedOrigins},
 		{"Consent", testConsent},
+		{"Outbox", testOutbox},
+		{"DeliveryClaims", testDeliveryClaims},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
