@@ -45,7 +45,9 @@ func testOutbox(t *testing.T, s chat.Store) {
 	}
 	var wg sync.WaitGroup
 	for i := range 5 {
-		wg.Go(func() { send(t, s, f.ws.ID, c.ID, f.a1, fmt.Sprint("b", i), fmt.Sprintf("%d번째 안내 드립니다", i+1)) })
+		wg.Go(func() {
+			send(t, s, f.ws.ID, c.ID, f.a1, fmt.Sprint("b", i), fmt.Sprintf("%d번째 안내 드립니다", i+1))
+		})
 	}
 	wg.Wait()
 	count := func(e *outbox.Endpoint) int {
