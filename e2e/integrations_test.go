@@ -162,7 +162,22 @@ func TestBrowserIntegrations(t *testing.T) {
 	master.click("[data-testid=channel-create]")
 	master.waitFor("the token and secret, once", `document.querySelector('[data-testid=channel-token]')?.value.startsWith('sodam_ch_') && document.querySelector('[data-testid=channel-secret]')?.value.startsWith('whsec_') && document.querySelector('[data-testid=channel-row] .channel-chip').textContent === '카카오톡'`)
 	look(master, "integrations-channel-ko")
+	token := run(master, "read the token", chromedp.Evaluate[string](`document.querySelector('[data-testid=channel-token]').value`))
 	master.click("[data-testid=channel-secret-done]")
+	// The bridge posts a KakaoTalk user's message: the chat list says where it came from.
+	req, _ := http.NewRequest("POST", s.baseURL+"/api/v1/channel/messages", strings.NewReader(`{"external_user_id":"kk_7731","client_msg_id":"kakao-1","text":"카카오톡으로 문의드려요","profile":{"name":"정하늘"}}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("the bridge's message: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	master.click("[data-testid=nav-chat]")
+	master.click("[data-testid=tab-unassigned]")
+	master.waitFor("the KakaoTalk chat marked in the list", `[...document.querySelectorAll('[data-testid=conversation-list] .conv')].some((a) => a.textContent.includes('정하늘') && a.querySelector('[data-testid=channel-chip]')?.textContent === '카카오톡')`)
+	look(master, "integrations-channel-list-ko")
+	openSettings(master)
 
 	// A Slack alert target for new chats and long waits.
 	scrollToCard(master, "alerts")
