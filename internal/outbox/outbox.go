@@ -215,6 +215,9 @@ type Store interface {
 	// still unassigned after each target's wait; it returns when the next
 	// target's wait ends (zero: none left).
 	EnqueueWaiting(ctx context.Context, workspaceID, conversationID int64) (time.Time, error)
+	// PruneDeliveries deletes up to limit settled deliveries (delivered,
+	// failed, skipped) that settled before before; it reports how many.
+	PruneDeliveries(ctx context.Context, before time.Time, limit int) (int, error)
 	// StoredEvent is one event of the log as stored (masking included).
 	StoredEvent(ctx context.Context, workspaceID, seq int64) ([]byte, error)
 	// ChannelCustomer finds or creates the customer identifier of a
@@ -284,6 +287,9 @@ func Deliverable(e Endpoint, ev chat.Event, f Facts) string {
 type Backoff struct {
 	First, Max, GiveUp time.Duration
 }
+
+// Retention is how long settled deliveries are kept for masters to read.
+const Retention = 30 * 24 * time.Hour
 
 // DefaultBackoff is 1 s doubling to 10 minutes, for 24 hours.
 var DefaultBackoff = Backoff{First: time.Second, Max: 10 * time.Minute, GiveUp: 24 * time.Hour}

@@ -51,8 +51,9 @@ type Worker struct {
 	Backoff Backoff
 	Now     func() time.Time
 
-	once sync.Once
-	kick chan struct{}
+	once   sync.Once
+	kick   chan struct{}
+	pruned time.Time // when this worker last pruned settled deliveries
 }
 
 func (w *Worker) init() {
@@ -96,11 +97,31 @@ func (w *Worker) Run(ctx context.Context) {
 	defer tick.Stop()
 	for {
 		w.RunDue(ctx)
+		w.prune(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 		case <-w.kick:
+		}
+	}
+}
+
+// prune deletes settled deliveries older than Retention, once an hour.
+func (w *Worker) prune(ctx context.Context) {
+	now := w.Now()
+	if now.Sub(w.pruned) < time.Hour {
+		return
+	}
+	w.pruned = now
+	for ctx.Err() == nil {
+		n, err := w.Store.PruneDeliveries(ctx, now.Add(-Retention), 1000)
+		if err != nil {
+			w.Log.Warn("prune deliveries", slog.Any("err", err))
+			return
+		}
+		if n < 1000 {
+			return
 		}
 	}
 }

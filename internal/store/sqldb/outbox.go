@@ -365,6 +365,22 @@ func (db *DB) EnqueueWaiting(ctx context.Context, workspaceID, conversationID in
 	return next, err
 }
 
+// PruneDeliveries deletes settled deliveries older than before, a chunk at
+// a time so a large backlog never holds the writer long.
+func (db *DB) PruneDeliveries(ctx context.Context, before time.Time, limit int) (int, error) {
+	var n int64
+	err := db.tx(ctx, func(x q) error {
+		res, err := x.exec(ctx, `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries
+			WHERE status <> 'pending' AND done_at < ? ORDER BY id LIMIT ?)`, micros(before), limit)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
 // StoredEvent returns an event's stored bytes.
 func (db *DB) StoredEvent(ctx context.Context, workspaceID, seq int64) ([]byte, error) {
 	var payload string

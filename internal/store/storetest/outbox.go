@@ -160,4 +160,21 @@ func testDeliveryClaims(t *testing.T, s chat.Store) {
 	if len(got) != 1 || got[0].ID != again[0].ID || got[0].LastCode != 503 || got[0].LastBody != "점검 중" || got[0].Attempts != 3 {
 		t.Fatalf("the retry: %+v", got)
 	}
+	// Settled deliveries are pruned after the retention; the pending one stays.
+	n, err := ob.PruneDeliveries(ctx, clk.Now().Add(-time.Hour), 1000)
+	must(t, err)
+	if n != 0 {
+		t.Fatalf("pruned %d recent deliveries", n)
+	}
+	clk.advance(outbox.Retention)
+	n, err = ob.PruneDeliveries(ctx, clk.Now().Add(-outbox.Retention+time.Minute), 10)
+	must(t, err)
+	if n != 10 {
+		t.Fatalf("pruned %d, want a chunk of 10", n)
+	}
+	n, err = ob.PruneDeliveries(ctx, clk.Now().Add(-outbox.Retention+time.Minute), 1000)
+	must(t, err)
+	if n != 29 {
+		t.Fatalf("pruned %d, want the other 29", n)
+	}
 }
