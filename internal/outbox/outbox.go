@@ -218,8 +218,10 @@ type Store interface {
 	// PruneDeliveries deletes up to limit settled deliveries (delivered,
 	// failed, skipped) that settled before before; it reports how many.
 	PruneDeliveries(ctx context.Context, before time.Time, limit int) (int, error)
-	// StoredEvent is one event of the log as stored (masking included).
+	// StoredEvent is one event of the log as stored (masking included);
+	// StoredEvents several of one workspace's, by sequence.
 	StoredEvent(ctx context.Context, workspaceID, seq int64) ([]byte, error)
+	StoredEvents(ctx context.Context, workspaceID int64, seqs []int64) (map[int64][]byte, error)
 	// ChannelCustomer finds or creates the customer identifier of a
 	// channel's messenger user, filling empty profile fields.
 	ChannelCustomer(ctx context.Context, ch Endpoint, externalUserID string, p ChannelProfile) (*chat.Customer, error)

@@ -144,6 +144,7 @@ func (w *Worker) RunDue(ctx context.Context) int {
 		}
 		outcomes := make([]Outcome, len(claimed))
 		eps := &endpointCache{store: w.Store, m: map[int64]*cachedEndpoint{}}
+		eps.prefetch(ctx, claimed)
 		sem := make(chan struct{}, w.Concurrency)
 		var wg sync.WaitGroup
 		for i, d := range claimed {
@@ -177,11 +178,40 @@ type cachedEndpoint struct {
 	err  error
 }
 
-// endpointCache loads each endpoint once per claim.
+// endpointCache loads each endpoint once per claim, and the claim's
+// stored events in one read per workspace.
 type endpointCache struct {
-	store Store
-	mu    sync.Mutex
-	m     map[int64]*cachedEndpoint
+	store  Store
+	mu     sync.Mutex
+	m      map[int64]*cachedEndpoint
+	events map[[2]int64][]byte // (workspace, seq) → stored event
+}
+
+func (c *endpointCache) prefetch(ctx context.Context, ds []Delivery) {
+	seqs := map[int64][]int64{}
+	for _, d := range ds {
+		if d.EventSeq > 0 {
+			seqs[d.WorkspaceID] = append(seqs[d.WorkspaceID], d.EventSeq)
+		}
+	}
+	c.events = map[[2]int64][]byte{}
+	for ws, list := range seqs {
+		got, err := c.store.StoredEvents(ctx, ws, list)
+		if err != nil {
+			continue // each delivery reads its own then
+		}
+		for seq, b := range got {
+			c.events[[2]int64{ws, seq}] = b
+		}
+	}
+}
+
+// event is a delivery's stored event, prefetched or read now.
+func (c *endpointCache) event(ctx context.Context, d Delivery) ([]byte, error) {
+	if b, ok := c.events[[2]int64{d.WorkspaceID, d.EventSeq}]; ok {
+		return b, nil
+	}
+	return c.store.StoredEvent(ctx, d.WorkspaceID, d.EventSeq)
 }
 
 func (c *endpointCache) get(ctx context.Context, d Delivery) (*Endpoint, error) {
@@ -206,7 +236,7 @@ func (w *Worker) attempt(ctx context.Context, eps *endpointCache, d Delivery) Ou
 		return out
 	}
 	if err == nil {
-		err = w.send(ctx, ep, d, &out)
+		err = w.send(ctx, eps, ep, d, &out)
 	}
 	now := w.Now()
 	out.Completed = now
@@ -233,10 +263,14 @@ func (w *Worker) attempt(ctx context.Context, eps *endpointCache, d Delivery) Ou
 
 // send carries out one attempt. A nil error with out.Status set means
 // the delivery is settled without sending (quiet hours).
-func (w *Worker) send(ctx context.Context, ep *Endpoint, d Delivery, out *Outcome) error {
+func (w *Worker) send(ctx context.Context, eps *endpointCache, ep *Endpoint, d Delivery, out *Outcome) error {
 	switch ep.Kind {
 	case KindWebhook, KindChannel:
-		body, err := w.payload(ctx, ep, d)
+		stored, err := eps.event(ctx, d)
+		if err != nil {
+			return err
+		}
+		body, err := w.payload(ctx, ep, d, stored)
 		if err != nil {
 			return err
 		}
@@ -327,11 +361,7 @@ type Recipient struct {
 	ExternalUserID string `json:"external_user_id"`
 }
 
-func (w *Worker) payload(ctx context.Context, ep *Endpoint, d Delivery) ([]byte, error) {
-	stored, err := w.Store.StoredEvent(ctx, d.WorkspaceID, d.EventSeq)
-	if err != nil {
-		return nil, err
-	}
+func (w *Worker) payload(ctx context.Context, ep *Endpoint, d Delivery, stored []byte) ([]byte, error) {
 	b := Body{Type: d.EventType, Timestamp: d.CreatedAt, Data: stored}
 	if ep.Kind == KindChannel {
 		ev, err := event.Decode(stored)

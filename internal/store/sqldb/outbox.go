@@ -291,23 +291,32 @@ func (db *DB) ClaimDeliveries(ctx context.Context, node string, now time.Time, l
 	return out, err
 }
 
-// FinishDeliveries records node's attempts in one transaction; one whose
-// claim was taken over meanwhile is left to its new holder.
+// FinishDeliveries records node's attempts in one transaction, a
+// statement per hundred (on PostgreSQL every statement is a round trip);
+// one whose claim was taken over meanwhile (another holder, another
+// attempt) is left to its new holder.
 func (db *DB) FinishDeliveries(ctx context.Context, node string, outcomes []outbox.Outcome) error {
 	return db.tx(ctx, func(x q) error {
-		for _, o := range outcomes {
-			var done any
-			if o.Status != outbox.StatusPending {
-				done = micros(o.Completed)
+		for chunk := range slices.Chunk(outcomes, 100) {
+			var sel []string
+			args := make([]any, 0, 8*len(chunk)+1)
+			for _, o := range chunk {
+				var done any
+				next := o.Delivery.NextAt
+				if o.Status == outbox.StatusPending {
+					next = o.NextAt
+				} else {
+					done = micros(o.Completed)
+				}
+				sel = append(sel, `SELECT CAST(? AS BIGINT) AS id, CAST(? AS BIGINT) AS attempts, CAST(? AS TEXT) AS status, CAST(? AS BIGINT) AS next_at,
+					CAST(? AS BIGINT) AS code, CAST(? AS TEXT) AS body, CAST(? AS TEXT) AS err, CAST(? AS BIGINT) AS done`)
+				args = append(args, o.Delivery.ID, o.Delivery.Attempts, o.Status, micros(next), o.Code, o.Body, clipText(o.Error, 500), done)
 			}
-			next := o.Delivery.NextAt
-			if o.Status == outbox.StatusPending {
-				next = o.NextAt
-			}
-			if _, err := x.exec(ctx, `UPDATE deliveries SET status = ?, next_at = ?, last_code = ?, last_body = ?, last_error = ?,
-				done_at = ?, claimed_by = NULL, claimed_until = NULL
-				WHERE id = ? AND claimed_by = ? AND attempts = ?`,
-				o.Status, micros(next), o.Code, o.Body, clipText(o.Error, 500), done, o.Delivery.ID, node, o.Delivery.Attempts); err != nil {
+			args = append(args, node)
+			if _, err := x.exec(ctx, `UPDATE deliveries SET status = v.status, next_at = v.next_at, last_code = v.code, last_body = v.body,
+				last_error = v.err, done_at = v.done, claimed_by = NULL, claimed_until = NULL
+				FROM (`+strings.Join(sel, " UNION ALL ")+`) AS v
+				WHERE deliveries.id = v.id AND deliveries.attempts = v.attempts AND deliveries.claimed_by = ?`, args...); err != nil {
 				return err
 			}
 		}
@@ -379,6 +388,35 @@ func (db *DB) PruneDeliveries(ctx context.Context, before time.Time, limit int) 
 		return err
 	})
 	return int(n), err
+}
+
+// StoredEvents returns the stored bytes of a workspace's events by sequence.
+func (db *DB) StoredEvents(ctx context.Context, workspaceID int64, seqs []int64) (map[int64][]byte, error) {
+	out := map[int64][]byte{}
+	for chunk := range slices.Chunk(seqs, 500) {
+		args := []any{workspaceID}
+		for _, s := range chunk {
+			args = append(args, s)
+		}
+		rows, err := db.read().query(ctx, `SELECT seq, payload FROM events WHERE workspace_id = ? AND seq IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var seq int64
+			var payload string
+			if err := rows.Scan(&seq, &payload); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[seq] = []byte(payload)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // StoredEvent returns an event's stored bytes.
