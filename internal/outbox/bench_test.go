@@ -38,6 +38,8 @@ type fixture struct {
 	conv chat.Conversation
 	ag   chat.Actor
 	seq  atomic.Int64
+	// endpoint is the webhook's ID.
+	endpoint int64
 }
 
 func openKind(b testing.TB, kind string) (*sqldb.DB, func() *sqldb.DB) {
@@ -91,6 +93,7 @@ func newFixture(b testing.TB, kind, receiver string) *fixture {
 	e := &outbox.Endpoint{WorkspaceID: f.ws.ID, Kind: outbox.KindWebhook, URL: receiver, Events: []string{"message.created"},
 		SealedSecret: sealer.Seal(outbox.NewSecret()), QuietStart: -1, QuietEnd: -1}
 	must(b, db.CreateEndpoint(ctx, e, "", chat.Who{}))
+	f.endpoint = e.ID
 	return f
 }
 
