@@ -54,7 +54,12 @@ type Worker struct {
 	once   sync.Once
 	kick   chan struct{}
 	pruned time.Time // when this worker last pruned settled deliveries
+	seen   uint64    // the store's OutboxWritten when last woken
 }
+
+// writtenHint is a store that counts the commits on this node that wrote
+// deliveries (sqldb.DB): a commit that wrote none need not wake anyone.
+type writtenHint interface{ OutboxWritten() uint64 }
 
 func (w *Worker) init() {
 	w.once.Do(func() {
@@ -95,14 +100,34 @@ func (w *Worker) Run(ctx context.Context) {
 	w.init()
 	tick := time.NewTicker(w.Every)
 	defer tick.Stop()
+	hint, _ := w.Store.(writtenHint)
 	for {
 		w.RunDue(ctx)
 		w.prune(ctx)
+		if !w.wait(ctx, tick.C, hint) {
+			return
+		}
+	}
+}
+
+// wait returns when there may be something to send: the next tick, or a
+// commit on this node that wrote deliveries (most commits write none:
+// those wake nobody). It returns false when ctx ends.
+func (w *Worker) wait(ctx context.Context, tick <-chan time.Time, hint writtenHint) bool {
+	for {
 		select {
 		case <-ctx.Done():
-			return
-		case <-tick.C:
+			return false
+		case <-tick:
+			return true
 		case <-w.kick:
+			if hint == nil {
+				return true
+			}
+			if n := hint.OutboxWritten(); n != w.seen {
+				w.seen = n
+				return true
+			}
 		}
 	}
 }

@@ -278,8 +278,16 @@ func (db *DB) RedeliverFailed(ctx context.Context, workspaceID, endpointID int64
 // single writer serializes claims. A delivery whose lease ran out (its
 // node died mid-send) is due again, with the same ID.
 func (db *DB) ClaimDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]outbox.Delivery, error) {
+	// A read first: most looks find nothing due, and must not cost a
+	// write transaction (on SQLite, a turn of the one writer).
+	var due int
+	err := db.read().row(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' AND next_at <= ?
+		AND (claimed_until IS NULL OR claimed_until < ?) LIMIT 1) AS d`, micros(now), micros(now)).Scan(&due)
+	if err != nil || due == 0 {
+		return nil, err
+	}
 	var out []outbox.Delivery
-	err := db.tx(ctx, func(x q) error {
+	err = db.tx(ctx, func(x q) error {
 		var err error
 		out, err = scanDeliveries(x.query(ctx, `UPDATE deliveries SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_at <= ?
@@ -389,6 +397,11 @@ func (db *DB) PruneDeliveries(ctx context.Context, before time.Time, limit int) 
 	})
 	return int(n), err
 }
+
+// OutboxWritten counts the committed batches on this node that wrote
+// deliveries: a worker woken by a commit looks for due deliveries only
+// when it moved (outbox.Worker.Kick).
+func (db *DB) OutboxWritten() uint64 { return db.outboxWritten.Load() }
 
 // StoredEvents returns the stored bytes of a workspace's events by sequence.
 func (db *DB) StoredEvents(ctx context.Context, workspaceID int64, seqs []int64) (map[int64][]byte, error) {
@@ -571,6 +584,9 @@ func (db *DB) enqueueDeliveries(ctx context.Context, x q, now time.Time, evs []*
 		}
 	}
 	const cols = 7
+	if len(args) > 0 {
+		db.outboxInBatch = true // counted once the batch commits (batch.go)
+	}
 	for chunk := range slices.Chunk(args, 32*cols) {
 		values := strings.Repeat(", (?, ?, ?, ?, ?, ?, ?)", len(chunk)/cols)[2:]
 		if _, err := x.exec(ctx, `INSERT INTO deliveries (workspace_id, endpoint_id, event_seq, event_type, conversation_id, next_at, created_at)
