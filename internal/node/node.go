@@ -132,6 +132,14 @@ func (m *Main) Run(ctx context.Context) error {
 			}
 			return err
 		})
+	met.Gauge("sodam_pending_deliveries", "Webhook, channel and alert deliveries not yet delivered (the outbox's backlog), by workspace.", []string{"workspace"},
+		func(ctx context.Context, set func(float64, ...string)) error {
+			n, err := db.PendingDeliveries(ctx)
+			for id, q := range n {
+				set(float64(q), strconv.FormatInt(id, 10))
+			}
+			return err
+		})
 	m.Hub = realtime.NewHub(m.Store, b, m.Log)
 	files, err := blob.NewDisk(c.UploadsDir)
 	if err != nil {

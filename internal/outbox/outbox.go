@@ -215,6 +215,8 @@ type Store interface {
 	// still unassigned after each target's wait; it returns when the next
 	// target's wait ends (zero: none left).
 	EnqueueWaiting(ctx context.Context, workspaceID, conversationID int64) (time.Time, error)
+	// PendingDeliveries counts what is still to be delivered, by workspace.
+	PendingDeliveries(ctx context.Context) (map[int64]int, error)
 	// PruneDeliveries deletes up to limit settled deliveries (delivered,
 	// failed, skipped) that settled before before; it reports how many.
 	PruneDeliveries(ctx context.Context, before time.Time, limit int) (int, error)

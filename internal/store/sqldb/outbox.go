@@ -403,6 +403,25 @@ func (db *DB) PruneDeliveries(ctx context.Context, before time.Time, limit int) 
 // when it moved (outbox.Worker.Kick).
 func (db *DB) OutboxWritten() uint64 { return db.outboxWritten.Load() }
 
+// PendingDeliveries counts the deliveries not yet delivered, by workspace.
+func (db *DB) PendingDeliveries(ctx context.Context) (map[int64]int, error) {
+	rows, err := db.read().query(ctx, `SELECT workspace_id, COUNT(*) FROM deliveries WHERE status = 'pending' GROUP BY workspace_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var ws int64
+		var n int
+		if err := rows.Scan(&ws, &n); err != nil {
+			return nil, err
+		}
+		out[ws] = n
+	}
+	return out, rows.Err()
+}
+
 // StoredEvents returns the stored bytes of a workspace's events by sequence.
 func (db *DB) StoredEvents(ctx context.Context, workspaceID int64, seqs []int64) (map[int64][]byte, error) {
 	out := map[int64][]byte{}
