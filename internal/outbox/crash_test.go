@@ -35,9 +35,12 @@ func TestNodeDiesMidDelivery(t *testing.T) {
 			rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				mu.Lock()
 				got[r.Header.Get("webhook-id")]++
+				first := len(got) == 1
 				mu.Unlock()
 				arrived <- struct{}{}
-				<-hold // A's requests hang until A is gone
+				if !first {
+					<-hold // A's requests but its first hang until A is gone
+				}
 				w.WriteHeader(http.StatusNoContent)
 			}))
 			t.Cleanup(func() { once.Do(func() { close(hold) }); rc.Close() })
@@ -75,6 +78,72 @@ func TestNodeDiesMidDelivery(t *testing.T) {
 			list, err := f.db.Deliveries(context.Background(), f.ws.ID, f.endpoint, outbox.DeliveryFilter{Status: outbox.StatusDelivered, Limit: 100})
 			if err != nil || len(list) != 20 || list[0].Attempts != 2 {
 				t.Fatalf("delivered %d (%v), attempts %d", len(list), err, list[0].Attempts)
+			}
+		})
+	}
+}
+
+// TestReceiverDownGetsOneProbe: while a receiver fails, each look sends it
+// one delivery, not every one that is due; the others keep their
+// attempts and wait as long; once it answers, everything goes.
+func TestReceiverDownGetsOneProbe(t *testing.T) {
+	for _, kind := range kinds() {
+		t.Run(kind, func(t *testing.T) {
+			var mu sync.Mutex
+			requests := 0
+			up := false
+			rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				requests++
+				if !up {
+					http.Error(w, "점검 중", http.StatusServiceUnavailable)
+					return
+				}
+				w.WriteHeader(http.StatusNoContent)
+			}))
+			t.Cleanup(rc.Close)
+			f := newFixture(t, kind, rc.URL)
+			f.fill(t, 10)
+			now := time.Now().Add(time.Second)
+			w := worker(f.db, "node-a")
+			w.Now = func() time.Time { return now }
+			for step := range 3 {
+				if n := w.RunDue(context.Background()); n != 10 {
+					t.Fatalf("step %d: claimed %d", step, n)
+				}
+				mu.Lock()
+				if requests != step+1 {
+					t.Fatalf("step %d: %d requests to a receiver that is down, want one per step", step, requests)
+				}
+				mu.Unlock()
+				if n := w.RunDue(context.Background()); n != 0 {
+					t.Fatalf("step %d: %d claimed while the receiver waits", step, n)
+				}
+				now = now.Add(10 * time.Second)
+			}
+			list, err := f.db.Deliveries(context.Background(), f.ws.ID, f.endpoint, outbox.DeliveryFilter{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			attempts := 0
+			for _, d := range list {
+				attempts += d.Attempts
+				if d.Status != outbox.StatusPending {
+					t.Fatalf("%+v", d)
+				}
+			}
+			if attempts != 3 {
+				t.Fatalf("%d attempts recorded, want 3 (the probes)", attempts)
+			}
+			mu.Lock()
+			up = true
+			mu.Unlock()
+			now = now.Add(time.Minute)
+			w.RunDue(context.Background())
+			delivered, err := f.db.Deliveries(context.Background(), f.ws.ID, f.endpoint, outbox.DeliveryFilter{Status: outbox.StatusDelivered, Limit: 100})
+			if err != nil || len(delivered) != 10 {
+				t.Fatalf("delivered %d once the receiver was back (%v)", len(delivered), err)
 			}
 		})
 	}

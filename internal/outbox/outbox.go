@@ -160,6 +160,10 @@ type Outcome struct {
 	Body      string
 	Error     string
 	Completed time.Time
+	// NotAttempted: nothing was sent — another delivery to the same
+	// receiver failed first in the same claim — so the delivery waits for
+	// NextAt with its attempts and last answer unchanged.
+	NotAttempted bool
 }
 
 // DeliveryFilter pages an endpoint's deliveries, newest first.

@@ -54,7 +54,9 @@ type Worker struct {
 	once   sync.Once
 	kick   chan struct{}
 	pruned time.Time // when this worker last pruned settled deliveries
-	seen   uint64    // the store's OutboxWritten when last woken
+	// finishing is closed when the last write of outcomes is done.
+	finishing chan struct{}
+	seen      uint64 // the store's OutboxWritten when last woken
 }
 
 // writtenHint is a store that counts the commits on this node that wrote
@@ -101,8 +103,9 @@ func (w *Worker) Run(ctx context.Context) {
 	tick := time.NewTicker(w.Every)
 	defer tick.Stop()
 	hint, _ := w.Store.(writtenHint)
+	defer w.flush()
 	for {
-		w.RunDue(ctx)
+		w.runDue(ctx)
 		w.prune(ctx)
 		if !w.wait(ctx, tick.C, hint) {
 			return
@@ -152,8 +155,20 @@ func (w *Worker) prune(ctx context.Context) {
 }
 
 // RunDue claims and sends the deliveries due now, and reports how many
-// attempts it made.
+// attempts it made; their outcomes are recorded when it returns.
 func (w *Worker) RunDue(ctx context.Context) int {
+	n := w.runDue(ctx)
+	w.flush()
+	return n
+}
+
+// runDue is RunDue leaving the last outcomes to be recorded in the
+// background: the next claim need not wait for that write (on SQLite, a
+// turn of the one writer and a sync), which is what an event arriving
+// meanwhile would otherwise wait for. One write of outcomes is in flight
+// at a time; the deliveries it covers stay leased until it is done, so
+// no claim takes them again.
+func (w *Worker) runDue(ctx context.Context) int {
 	w.init()
 	n := 0
 	for ctx.Err() == nil {
@@ -167,28 +182,9 @@ func (w *Worker) RunDue(ctx context.Context) int {
 		if len(claimed) == 0 {
 			return n
 		}
-		outcomes := make([]Outcome, len(claimed))
 		eps := &endpointCache{store: w.Store, m: map[int64]*cachedEndpoint{}}
 		eps.prefetch(ctx, claimed)
-		sem := make(chan struct{}, w.Concurrency)
-		var wg sync.WaitGroup
-		for i, d := range claimed {
-			sem <- struct{}{}
-			wg.Go(func() {
-				defer func() { <-sem }()
-				outcomes[i] = w.attempt(ctx, eps, d)
-			})
-		}
-		wg.Wait()
-		// Recorded under a context of its own: attempts that were made must
-		// be written down even when the node is stopping.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		err = w.Store.FinishDeliveries(fctx, w.Node, outcomes)
-		cancel()
-		if err != nil {
-			w.Log.Warn("record deliveries", slog.Any("err", err))
-			return n
-		}
+		w.record(ctx, w.sendAll(ctx, eps, claimed))
 		n += len(claimed)
 		if len(claimed) < w.Batch {
 			return n
@@ -197,10 +193,106 @@ func (w *Worker) RunDue(ctx context.Context) int {
 	return n
 }
 
+// sendAll attempts a claim's deliveries, Concurrency at a time. Each
+// receiver's oldest delivery goes first, alone: when it fails, the
+// receiver is taken to be down and its other deliveries wait for the same
+// time without being sent, so a receiver that is down gets one attempt
+// per backoff step rather than one per delivery — what keeps a long
+// outage from multiplying the work (and the writes) of every node.
+func (w *Worker) sendAll(ctx context.Context, eps *endpointCache, claimed []Delivery) []Outcome {
+	outcomes := make([]Outcome, len(claimed))
+	byEndpoint := map[int64][]int{}
+	var order []int64
+	for i, d := range claimed {
+		if _, ok := byEndpoint[d.EndpointID]; !ok {
+			order = append(order, d.EndpointID)
+		}
+		byEndpoint[d.EndpointID] = append(byEndpoint[d.EndpointID], i)
+	}
+	sem := make(chan struct{}, w.Concurrency)
+	var wg sync.WaitGroup
+	run := func(i int) {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			outcomes[i] = w.attempt(ctx, eps, claimed[i])
+		})
+	}
+	var groups sync.WaitGroup
+	for _, id := range order {
+		idx := byEndpoint[id]
+		groups.Go(func() {
+			sem <- struct{}{}
+			probe := w.attempt(ctx, eps, claimed[idx[0]])
+			<-sem
+			outcomes[idx[0]] = probe
+			if probe.Error == "" || probe.Status == StatusSkipped {
+				for _, i := range idx[1:] {
+					run(i)
+				}
+				return
+			}
+			for _, i := range idx[1:] {
+				outcomes[i] = w.notAttempted(claimed[i], probe)
+			}
+		})
+	}
+	groups.Wait()
+	wg.Wait()
+	return outcomes
+}
+
+// notAttempted is the outcome of a delivery held back because its
+// receiver just failed: it waits as long as the one that failed, or fails
+// if it has waited GiveUp already.
+func (w *Worker) notAttempted(d Delivery, probe Outcome) Outcome {
+	out := Outcome{Delivery: d, NotAttempted: true, Completed: probe.Completed, Status: StatusPending, NextAt: probe.NextAt}
+	if probe.Status != StatusPending {
+		out.NextAt = probe.Completed.Add(w.Backoff.First)
+	}
+	if probe.Completed.Sub(d.CreatedAt) >= w.Backoff.GiveUp {
+		out.Status, out.Error = StatusFailed, "the receiver was failing: "+probe.Error
+	}
+	return out
+}
+
+// record writes outcomes after the previous write is done, without
+// waiting for it. It runs under a context of its own: attempts that were
+// made must be written down even when the node is stopping.
+func (w *Worker) record(ctx context.Context, outcomes []Outcome) {
+	prev := w.finishing
+	done := make(chan struct{})
+	w.finishing = done
+	go func() {
+		defer close(done)
+		if prev != nil {
+			<-prev
+		}
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := w.Store.FinishDeliveries(fctx, w.Node, outcomes); err != nil {
+			// The deliveries stay leased, and are sent again when the lease
+			// ends: at least once.
+			w.Log.Warn("record deliveries", slog.Any("err", err))
+		}
+	}()
+}
+
+// flush waits until every outcome is recorded.
+func (w *Worker) flush() {
+	if w.finishing != nil {
+		<-w.finishing
+	}
+}
+
 type cachedEndpoint struct {
 	once sync.Once
 	ep   *Endpoint
 	err  error
+	// key is the signing key, opened once per claim.
+	keyOnce sync.Once
+	key     []byte
+	keyErr  error
 }
 
 // endpointCache loads each endpoint once per claim, and the claim's
@@ -251,6 +343,22 @@ func (c *endpointCache) get(ctx context.Context, d Delivery) (*Endpoint, error) 
 	return e.ep, e.err
 }
 
+// key is an endpoint's signing key, unsealed once per claim.
+func (c *endpointCache) key(s *Sealer, ep *Endpoint) ([]byte, error) {
+	c.mu.Lock()
+	e := c.m[ep.ID]
+	c.mu.Unlock()
+	e.keyOnce.Do(func() {
+		secret, err := s.Open(ep.SealedSecret)
+		if err != nil {
+			e.keyErr = err
+			return
+		}
+		e.key, e.keyErr = ParseSecret(secret)
+	})
+	return e.key, e.keyErr
+}
+
 // attempt makes one attempt at d and says what came of it.
 func (w *Worker) attempt(ctx context.Context, eps *endpointCache, d Delivery) Outcome {
 	out := Outcome{Delivery: d}
@@ -299,11 +407,7 @@ func (w *Worker) send(ctx context.Context, eps *endpointCache, ep *Endpoint, d D
 		if err != nil {
 			return err
 		}
-		secret, err := w.Sealer.Open(ep.SealedSecret)
-		if err != nil {
-			return err
-		}
-		key, err := ParseSecret(secret)
+		key, err := eps.key(w.Sealer, ep)
 		if err != nil {
 			return err
 		}
@@ -374,7 +478,7 @@ func (w *Worker) post(ctx context.Context, url string, h http.Header, body []byt
 type Body struct {
 	Type      string          `json:"type"`
 	Timestamp time.Time       `json:"timestamp"`
-	Data      json.RawMessage `json:"data"`
+	Data      json.RawMessage `json:"data,omitempty"`
 	// Recipient is set for a channel: the messenger user to send to.
 	Recipient *Recipient `json:"recipient,omitempty"`
 }
@@ -387,7 +491,7 @@ type Recipient struct {
 }
 
 func (w *Worker) payload(ctx context.Context, ep *Endpoint, d Delivery, stored []byte) ([]byte, error) {
-	b := Body{Type: d.EventType, Timestamp: d.CreatedAt, Data: stored}
+	b := Body{Type: d.EventType, Timestamp: d.CreatedAt}
 	if ep.Kind == KindChannel {
 		ev, err := event.Decode(stored)
 		if err != nil {
@@ -402,5 +506,15 @@ func (w *Worker) payload(ctx context.Context, ep *Endpoint, d Delivery, stored [
 		}
 		b.Recipient = &Recipient{ChannelID: ep.ID, Kind: ep.ChannelKind, ExternalUserID: u.ExternalUserID}
 	}
-	return json.Marshal(b)
+	// The stored event goes in as it is: json.Marshal would re-validate
+	// and compact every payload, the worker's largest cost.
+	head, err := json.Marshal(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(head)+len(stored)+10)
+	out = append(out, head[:len(head)-1]...)
+	out = append(out, `,"data":`...)
+	out = append(out, stored...)
+	return append(out, '}'), nil
 }

@@ -247,6 +247,11 @@ func (db *DB) Redeliver(ctx context.Context, workspaceID, endpointID, deliveryID
 			claimed_by = NULL, claimed_until = NULL
 			WHERE workspace_id = ? AND endpoint_id = ? AND id = ? AND endpoint_id IN (SELECT id FROM endpoints WHERE deleted_at IS NULL)
 			RETURNING `+deliveryColumns, now, now, workspaceID, endpointID, deliveryID))
+		if err != nil {
+			return err
+		}
+		// A master asking again means now: the receiver's wait is over.
+		_, err = x.exec(ctx, `UPDATE endpoints SET down_until = NULL WHERE id = ?`, endpointID)
 		return err
 	})
 	return d, err
@@ -267,7 +272,10 @@ func (db *DB) RedeliverFailed(ctx context.Context, workspaceID, endpointID int64
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		_, err = x.exec(ctx, `UPDATE endpoints SET down_until = NULL WHERE id = ?`, endpointID)
 		return err
 	})
 	return int(n), err
@@ -282,7 +290,8 @@ func (db *DB) ClaimDeliveries(ctx context.Context, node string, now time.Time, l
 	// write transaction (on SQLite, a turn of the one writer).
 	var due int
 	err := db.read().row(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' AND next_at <= ?
-		AND (claimed_until IS NULL OR claimed_until < ?) LIMIT 1) AS d`, micros(now), micros(now)).Scan(&due)
+		AND (claimed_until IS NULL OR claimed_until < ?) AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE down_until > ?)
+		LIMIT 1) AS d`, micros(now), micros(now), micros(now)).Scan(&due)
 	if err != nil || due == 0 {
 		return nil, err
 	}
@@ -291,8 +300,9 @@ func (db *DB) ClaimDeliveries(ctx context.Context, node string, now time.Time, l
 		var err error
 		out, err = scanDeliveries(x.query(ctx, `UPDATE deliveries SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_at <= ?
-				AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY next_at LIMIT ?`+db.d.SkipLocked+`)
-			RETURNING `+deliveryColumns, node, micros(now.Add(lease)), micros(now), micros(now), limit))
+				AND (claimed_until IS NULL OR claimed_until < ?) AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE down_until > ?)
+				ORDER BY next_at LIMIT ?`+db.d.SkipLocked+`)
+			RETURNING `+deliveryColumns, node, micros(now.Add(lease)), micros(now), micros(now), micros(now), limit))
 		return err
 	})
 	slices.SortFunc(out, func(a, b outbox.Delivery) int { return int(a.ID - b.ID) })
@@ -307,7 +317,7 @@ func (db *DB) FinishDeliveries(ctx context.Context, node string, outcomes []outb
 	return db.tx(ctx, func(x q) error {
 		for chunk := range slices.Chunk(outcomes, 100) {
 			var sel []string
-			args := make([]any, 0, 8*len(chunk)+1)
+			args := make([]any, 0, 9*len(chunk)+1)
 			for _, o := range chunk {
 				var done any
 				next := o.Delivery.NextAt
@@ -316,15 +326,52 @@ func (db *DB) FinishDeliveries(ctx context.Context, node string, outcomes []outb
 				} else {
 					done = micros(o.Completed)
 				}
+				undo := 0
+				if o.NotAttempted {
+					undo = 1
+				}
 				sel = append(sel, `SELECT CAST(? AS BIGINT) AS id, CAST(? AS BIGINT) AS attempts, CAST(? AS TEXT) AS status, CAST(? AS BIGINT) AS next_at,
-					CAST(? AS BIGINT) AS code, CAST(? AS TEXT) AS body, CAST(? AS TEXT) AS err, CAST(? AS BIGINT) AS done`)
-				args = append(args, o.Delivery.ID, o.Delivery.Attempts, o.Status, micros(next), o.Code, o.Body, clipText(o.Error, 500), done)
+					CAST(? AS BIGINT) AS code, CAST(? AS TEXT) AS body, CAST(? AS TEXT) AS err, CAST(? AS BIGINT) AS done, CAST(? AS BIGINT) AS undo`)
+				args = append(args, o.Delivery.ID, o.Delivery.Attempts, o.Status, micros(next), o.Code, o.Body, clipText(o.Error, 500), done, undo)
 			}
 			args = append(args, node)
-			if _, err := x.exec(ctx, `UPDATE deliveries SET status = v.status, next_at = v.next_at, last_code = v.code, last_body = v.body,
-				last_error = v.err, done_at = v.done, claimed_by = NULL, claimed_until = NULL
+			// A delivery not attempted (its receiver was found down) keeps
+			// its last answer and its count of attempts.
+			if _, err := x.exec(ctx, `UPDATE deliveries SET status = v.status, next_at = v.next_at, attempts = v.attempts - v.undo,
+				last_code = CASE WHEN v.undo = 1 THEN deliveries.last_code ELSE v.code END,
+				last_body = CASE WHEN v.undo = 1 THEN deliveries.last_body ELSE v.body END,
+				last_error = CASE WHEN v.undo = 1 THEN deliveries.last_error ELSE v.err END,
+				done_at = v.done, claimed_by = NULL, claimed_until = NULL
 				FROM (`+strings.Join(sel, " UNION ALL ")+`) AS v
 				WHERE deliveries.id = v.id AND deliveries.attempts = v.attempts AND deliveries.claimed_by = ?`, args...); err != nil {
+				return err
+			}
+		}
+		// Receivers found down wait until their next attempt; one that
+		// answered is up.
+		down := map[int64]time.Time{}
+		up := map[int64]bool{}
+		for _, o := range outcomes {
+			switch {
+			case o.NotAttempted:
+			case o.Status == outbox.StatusPending:
+				if t, ok := down[o.Delivery.EndpointID]; !ok || o.NextAt.Before(t) {
+					down[o.Delivery.EndpointID] = o.NextAt
+				}
+			case o.Status == outbox.StatusDelivered:
+				up[o.Delivery.EndpointID] = true
+			}
+		}
+		for id, until := range down {
+			if up[id] {
+				continue
+			}
+			if _, err := x.exec(ctx, `UPDATE endpoints SET down_until = ? WHERE id = ?`, micros(until), id); err != nil {
+				return err
+			}
+		}
+		for id := range up {
+			if _, err := x.exec(ctx, `UPDATE endpoints SET down_until = NULL WHERE id = ? AND down_until IS NOT NULL`, id); err != nil {
 				return err
 			}
 		}

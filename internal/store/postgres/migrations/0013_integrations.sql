@@ -28,6 +28,9 @@ CREATE TABLE endpoints (
     quiet_end     BIGINT  NOT NULL DEFAULT -1,
     -- "waiting longer than N minutes unassigned"
     wait_minutes  BIGINT  NOT NULL DEFAULT 0,
+    -- while a receiver fails, its other deliveries wait for this time
+    -- instead of each trying on its own (one probe at a time)
+    down_until    BIGINT,
     created_by    BIGINT  REFERENCES agents (id),
     created_at    BIGINT  NOT NULL,
     deleted_at    BIGINT 

@@ -28,6 +28,9 @@ CREATE TABLE endpoints (
     quiet_end     INTEGER NOT NULL DEFAULT -1,
     -- "waiting longer than N minutes unassigned"
     wait_minutes  INTEGER NOT NULL DEFAULT 0,
+    -- while a receiver fails, its other deliveries wait for this time
+    -- instead of each trying on its own (one probe at a time)
+    down_until    INTEGER,
     created_by    INTEGER REFERENCES agents (id),
     created_at    INTEGER NOT NULL,
     deleted_at    INTEGER
