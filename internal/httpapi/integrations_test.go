@@ -365,6 +365,9 @@ func TestAlerts(t *testing.T) {
 	if len(mine.Events) != 1 || mine.QuietStart != 1320 {
 		t.Fatalf("kim's alerts %+v", mine)
 	}
+	// lee wants to hear of chats given to them while away.
+	lee := e.login("lee")
+	lee.json("PUT", e.shopPath()+"/me/alerts", `{"events":["conversation.assigned_away"],"quiet_start":-1,"quiet_end":-1}`, 200, nil)
 	// Conversations queue (manual assignment, the default) and nobody takes this one.
 	loc := e.shop.Settings.Location()
 	day := time.Date(2026, 3, 9, 14, 0, 0, 0, loc)
@@ -411,6 +414,16 @@ func TestAlerts(t *testing.T) {
 	if waiting != 1 {
 		t.Fatalf("waiting alerts: %d", waiting)
 	}
+	// lee, away, wants to hear of chats given to them: a transfer alerts
+	// lee alone.
+	e.setStatus("lee", chat.StatusAway)
+	master.json("POST", e.convPath(conv.ID)+"/assign", "", 200, nil)
+	master.json("POST", e.convPath(conv.ID)+"/transfer", fmt.Sprintf(`{"agent_id":%d,"reason":"배송 담당"}`, e.agents["lee"].ID), 200, nil)
+	w.RunDue(t.Context())
+	mails = smtp.wait(t, 3)
+	if last := mails[2]; !strings.Contains(last, "lee@example.com") || strings.Contains(last, "kim@example.com") {
+		t.Fatalf("the away alert: %s", last)
+	}
 	// At night kim's alert is skipped; the desk's still goes.
 	night := time.Date(2026, 3, 9, 23, 30, 0, 0, loc)
 	e.clock.mu.Lock()
@@ -418,10 +431,10 @@ func TestAlerts(t *testing.T) {
 	e.clock.mu.Unlock()
 	e.visitor("shop", `,"extra":{"cus_extra_username":"박서준"}`).start()
 	w.RunDue(t.Context())
-	smtp.wait(t, 3)
+	smtp.wait(t, 4)
 	time.Sleep(200 * time.Millisecond)
-	if n := len(smtp.all()); n != 3 {
-		t.Fatalf("%d mails at night, want 3 (kim's skipped)", n)
+	if n := len(smtp.all()); n != 4 {
+		t.Fatalf("%d mails at night, want 4 (kim's skipped)", n)
 	}
 }
 
