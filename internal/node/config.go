@@ -53,8 +53,10 @@ type Integrations struct {
 	// installation secret in the database).
 	SecretKey string
 	// RetryMax is the longest wait between attempts; GiveUp how long a
-	// delivery is retried before it is marked failed.
-	RetryMax, GiveUp time.Duration
+	// delivery is retried before it is marked failed; Lease how long a
+	// node's claim lasts, so how soon another node resends what a dead
+	// node was sending.
+	RetryMax, GiveUp, Lease time.Duration
 }
 
 // option is one row of the settings table: a flag, its SODAM_* variable
@@ -256,6 +258,14 @@ var options = []option{
 			return fmt.Errorf("must be a duration from 1s to 24h, like 10m")
 		}
 		c.Integrations.RetryMax = d
+		return nil
+	}},
+	{name: "delivery-lease", def: "2m", usage: "how long a node's claim on deliveries lasts: another node resends what a dead node was sending after this", set: func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 15*time.Second || d > time.Hour {
+			return fmt.Errorf("must be a duration from 15s to 1h, like 2m (longer than a delivery's 10 s timeout)")
+		}
+		c.Integrations.Lease = d
 		return nil
 	}},
 	{name: "delivery-give-up", def: "24h", usage: "how long a delivery is retried before it is marked failed", set: func(c *Config, v string) error {

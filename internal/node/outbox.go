@@ -31,7 +31,7 @@ func (m *Main) outboxWorker(ctx context.Context, node, baseURL string, mailer *n
 		b.GiveUp = c.GiveUp
 	}
 	w := &outbox.Worker{Store: st, Reader: m.Store, Sealer: outbox.NewSealer(key), Client: outbox.NewClient(c.AllowPrivate, outbox.RequestTimeout),
-		BaseURL: baseURL, Log: m.Log, Node: node, Every: time.Second, Lease: 2 * time.Minute, Backoff: b}
+		BaseURL: baseURL, Log: m.Log, Node: node, Every: time.Second, Lease: c.Lease, Backoff: b}
 	if mailer != nil {
 		w.Mail = mailer
 	}
