@@ -54,7 +54,7 @@ func TestBrowserHeaderFits(t *testing.T) {
 // data-testids that must be visible.
 func headerFits(p *tab, state string, want []string) {
 	p.t.Helper()
-	for _, size := range [][2]int64{{1366, 768}, {1280, 720}} {
+	for _, size := range [][2]int64{{1366, 768}, {1280, 720}, {390, 844}} {
 		for _, lang := range []string{"ko", "en"} {
 			p.do("size the page", chromedp.EmulateViewport(size[0], size[1]))
 			eval[any](p, `import('/console/i18n.js').then((m) => m.chooseLanguage(`+js(lang)+`)).then(() => null)`)
@@ -113,8 +113,8 @@ func headerProblems(want []string) string {
 	if (title.textContent.trim() === '') problems.push('the title is empty');
 	// The list's tabs above, the same way.
 	const tabs = document.querySelector('sodam-conversation-list [role=tablist]');
-	if (tabs.scrollWidth > tabs.clientWidth + 1) problems.push('the list tabs overflow (' + tabs.scrollWidth + ' in ' + tabs.clientWidth + ')');
-	for (const tab of tabs.children) {
+	if (tabs.checkVisibility() && tabs.scrollWidth > tabs.clientWidth + 1) problems.push('the list tabs overflow (' + tabs.scrollWidth + ' in ' + tabs.clientWidth + ')');
+	for (const tab of tabs.checkVisibility() ? tabs.children : []) {
 		if (tab.scrollWidth > tab.clientWidth + 1) problems.push(tab.dataset.testid + ' is clipped');
 	}
 	return problems;

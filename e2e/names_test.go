@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"hash/fnv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/sodam-chat/sodam/internal/chat"
 )
 
 // How the console names a customer: the name saved in the details panel
@@ -82,4 +84,37 @@ func TestBrowserVisitorNames(t *testing.T) {
 	check(fmt.Sprintf("방문자 %d", number))
 	eval[any](agent, `import('/console/i18n.js').then((m) => m.chooseLanguage('en')).then(() => null)`)
 	check(fmt.Sprintf("Visitor %d", number))
+}
+
+// TestBrowserMergedNameRefresh: two identifiers share one customer ID
+// (merged), each with a queued chat. A name saved on one shows at once on
+// the other's list entry too: they share the profile.
+func TestBrowserMergedNameRefresh(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	ctx := context.Background()
+	var ids []int64
+	for _, ext := range []string{"merged-web", "merged-app"} {
+		cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: ext}
+		if err := s.node.Store.UpsertCustomer(ctx, cu); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.node.App.ChangeCustomerID(ctx, s.ws.ID, cu.ID, "member-7731", true); err != nil {
+			t.Fatal(err)
+		}
+		c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	signIn(agent, s)
+	agent.click("[data-testid=tab-unassigned]")
+	other := fmt.Sprintf("[data-testid=conversation-list] a[data-conversation-id='%d'] .name", ids[1])
+	agent.waitFor("both chats queued", `document.querySelector("`+other+`")`)
+	const name = "윤지호"
+	api[map[string]any](agent, s, "PATCH", fmt.Sprintf("/conversations/%d/customer", ids[0]), map[string]any{"name": name})
+	agent.waitFor("the other identifier's chat named too", `document.querySelector("`+other+`")?.textContent === `+js(name))
 }

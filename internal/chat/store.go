@@ -105,7 +105,7 @@ type Customers interface {
 	// BlockCustomer blocks a customer and closes their open conversations.
 	BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string, by Who) (*Customer, []Event, error)
 	UnblockCustomer(ctx context.Context, workspaceID, customerID int64, by Who) (*Customer, error)
-	BlockedCustomers(ctx context.Context, workspaceID int64) ([]Customer, error)
+	BlockedCustomers(ctx context.Context, workspaceID int64, p Page) ([]Customer, error)
 	// UpdateProfile applies an agent's edit to the profile of identifier
 	// customerID (§4.2) and appends customer.updated.
 	UpdateProfile(ctx context.Context, workspaceID, customerID int64, p ProfilePatch) (*Customer, []Event, error)
@@ -117,7 +117,9 @@ type Customers interface {
 	SetCustomerTags(ctx context.Context, workspaceID, customerID int64, tagIDs []int64) (*Customer, []Event, error)
 	// CustomerConversations lists the conversations of identifier
 	// customerID's customer ID, all identifiers, newest first (§4.5).
-	CustomerConversations(ctx context.Context, workspaceID, customerID int64) ([]Conversation, error)
+	CustomerConversations(ctx context.Context, workspaceID, customerID int64, p Page) ([]Conversation, error)
+	// CountCustomerConversations counts them.
+	CountCustomerConversations(ctx context.Context, workspaceID, customerID int64) (int, error)
 }
 
 // Conversations holds conversations and the changes agents make to them.
@@ -239,7 +241,7 @@ type Team interface {
 	// the same address is replaced.
 	CreateInvitation(ctx context.Context, inv *Invitation, tokenHash string, by Who) error
 	// Invitations lists a workspace's invitations, newest first.
-	Invitations(ctx context.Context, workspaceID int64) ([]Invitation, error)
+	Invitations(ctx context.Context, workspaceID int64, f InvitationFilter) ([]Invitation, error)
 	// ResendInvitation gives a pending or expired invitation a new token
 	// and expiry.
 	ResendInvitation(ctx context.Context, workspaceID, id int64, tokenHash string, expiresAt time.Time, by Who) (*Invitation, error)
@@ -358,6 +360,14 @@ type NewMessage struct {
 	Attachment *Attachment
 }
 
+// InvitationFilter selects a page of invitations: all of them, or only the
+// open ones (neither accepted nor revoked: pending or expired), which are
+// the ones a master may still act on.
+type InvitationFilter struct {
+	Page
+	Open bool
+}
+
 // ConversationFilter selects conversations for a list.
 type ConversationFilter struct {
 	State State // "" for every state
@@ -369,7 +379,7 @@ type ConversationFilter struct {
 	// Important and OnHold, when set, keep conversations with that flag.
 	Important *bool
 	OnHold    *bool
-	Limit     int
+	Page
 }
 
 // Job kinds: durable timers (§2.3, §3.1).

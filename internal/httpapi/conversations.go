@@ -18,6 +18,10 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error
 	if err := flagFilter(q.Get("flag"), &f); err != nil {
 		return err
 	}
+	var err error
+	if f.Page, err = pageOf(r); err != nil {
+		return err
+	}
 	switch scope := q.Get("scope"); {
 	case scope == "mine":
 		f.AssigneeID = m.AgentID
@@ -26,11 +30,20 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error
 	case !m.Role.SeesAll():
 		f.VisibleTo = m.AgentID
 	}
+	page := f.Page
+	f.Page = probe(page)
 	cs, err := s.store.Conversations(r.Context(), m.WorkspaceID, f)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, nonNil(cs))
+	cs, next := nextPage(cs, page, func(c chat.Conversation) chat.Cursor {
+		if f.State == chat.StateUnassigned {
+			return byID(c.ID) // the queue is in arrival order
+		}
+		return chat.Cursor{Key: c.LastMessageAt.UnixMicro(), ID: c.ID}
+	})
+	linkNext(w, r, next)
+	writeJSON(w, http.StatusOK, cs)
 	return nil
 }
 
@@ -156,11 +169,11 @@ func (s *Server) getConversation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	history, err := s.store.CustomerConversations(ctx, c.WorkspaceID, c.CustomerID)
+	total, err := s.store.CountCustomerConversations(ctx, c.WorkspaceID, c.CustomerID)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, conversationDetail{Conversation: c, Customer: cu, TotalConversations: len(history)})
+	writeJSON(w, http.StatusOK, conversationDetail{Conversation: c, Customer: cu, TotalConversations: total})
 	return nil
 }
 
@@ -199,11 +212,17 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cs, err := s.store.CustomerConversations(r.Context(), c.WorkspaceID, c.CustomerID)
+	page, err := pageOf(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, nonNil(cs))
+	cs, err := s.store.CustomerConversations(r.Context(), c.WorkspaceID, c.CustomerID, probe(page))
+	if err != nil {
+		return err
+	}
+	cs, next := nextPage(cs, page, func(c chat.Conversation) chat.Cursor { return byID(c.ID) })
+	linkNext(w, r, next)
+	writeJSON(w, http.StatusOK, cs)
 	return nil
 }
 
@@ -231,15 +250,15 @@ func (s *Server) historyItem(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Only the same customer ID's conversations: its history is what the
 	// panel may show, whoever served them.
-	history, err := s.store.CustomerConversations(ctx, c.WorkspaceID, c.CustomerID)
+	cu, err := s.store.Customer(ctx, c.WorkspaceID, c.CustomerID)
 	if err != nil {
 		return err
 	}
-	found := false
-	for _, h := range history {
-		found = found || h.ID == past.ID
+	pastCu, err := s.store.Customer(ctx, c.WorkspaceID, past.CustomerID)
+	if err != nil {
+		return err
 	}
-	if !found {
+	if cu.Profile.ID != pastCu.Profile.ID {
 		return chat.Errorf(chat.ErrConversationNotFound, "no such conversation in this customer's history")
 	}
 	msgs, err := s.store.Messages(ctx, c.WorkspaceID, past.ID, 0, 0)

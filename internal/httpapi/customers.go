@@ -92,11 +92,19 @@ func (s *Server) block(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listBlocked(w http.ResponseWriter, r *http.Request) error {
-	cs, err := s.store.BlockedCustomers(r.Context(), memberOf(r).WorkspaceID)
+	page, err := pageOf(r)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, nonNil(cs))
+	cs, err := s.store.BlockedCustomers(r.Context(), memberOf(r).WorkspaceID, probe(page))
+	if err != nil {
+		return err
+	}
+	cs, next := nextPage(cs, page, func(c chat.Customer) chat.Cursor {
+		return chat.Cursor{Key: c.BlockedAt.UnixMicro(), ID: c.ID}
+	})
+	linkNext(w, r, next)
+	writeJSON(w, http.StatusOK, cs)
 	return nil
 }
 

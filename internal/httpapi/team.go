@@ -65,15 +65,28 @@ func (s *Server) sentInvitation(r *http.Request, inv *chat.Invitation, token str
 }
 
 func (s *Server) listInvitations(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.store.Invitations(r.Context(), memberOf(r).WorkspaceID)
+	page, err := pageOf(r)
 	if err != nil {
 		return err
 	}
+	f := chat.InvitationFilter{Page: probe(page)}
+	switch status := r.URL.Query().Get("status"); status {
+	case "open":
+		f.Open = true
+	case "", "all":
+	default:
+		return chat.Errorf(chat.ErrInvalid, "status must be open or all")
+	}
+	list, err := s.store.Invitations(r.Context(), memberOf(r).WorkspaceID, f)
+	if err != nil {
+		return err
+	}
+	list, next := nextPage(list, page, func(inv chat.Invitation) chat.Cursor { return byID(inv.ID) })
 	out := make([]invitationView, len(list))
 	for i, inv := range list {
 		out[i] = invitationView{Invitation: inv, Status: inv.Status(s.now())}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"invitations": out})
+	writeJSON(w, http.StatusOK, map[string]any{"invitations": out, "next_cursor": next})
 	return nil
 }
 

@@ -128,9 +128,6 @@ func (db *DB) currentConversation(ctx context.Context, x q, workspaceID, custome
 
 // Conversations lists conversations, most recent activity first.
 func (db *DB) Conversations(ctx context.Context, workspaceID int64, f chat.ConversationFilter) ([]chat.Conversation, error) {
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 200
-	}
 	query := conversationSelect + ` WHERE c.workspace_id = ?`
 	args := []any{workspaceID}
 	if f.State != "" {
@@ -154,10 +151,17 @@ func (db *DB) Conversations(ctx context.Context, workspaceID int64, f chat.Conve
 		args = append(args, *f.OnHold)
 	}
 	order := ` ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?`
+	after := ` AND (c.last_message_at < ? OR (c.last_message_at = ? AND c.id < ?))`
+	afterArgs := []any{f.After.Key, f.After.Key, f.After.ID}
 	if f.State == chat.StateUnassigned {
-		order = ` ORDER BY c.id LIMIT ?` // the queue, first in first
+		// The queue, first in first: its cursor is the ID alone.
+		order, after, afterArgs = ` ORDER BY c.id LIMIT ?`, ` AND c.id > ?`, []any{f.After.ID}
 	}
-	rows, err := db.read().query(ctx, query+order, append(args, f.Limit)...)
+	if !f.After.IsZero() {
+		query += after
+		args = append(args, afterArgs...)
+	}
+	rows, err := db.read().query(ctx, query+order, append(args, pageLimit(f.Limit))...)
 	if err != nil {
 		return nil, err
 	}

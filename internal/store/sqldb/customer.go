@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -233,8 +234,13 @@ func (db *DB) UnblockCustomer(ctx context.Context, workspaceID, customerID int64
 }
 
 // BlockedCustomers lists the workspace's blocked customers, latest first.
-func (db *DB) BlockedCustomers(ctx context.Context, workspaceID int64) ([]chat.Customer, error) {
-	rows, err := db.read().query(ctx, customerSelect+` WHERE cu.workspace_id = ? AND cu.blocked_at IS NOT NULL ORDER BY cu.blocked_at DESC, cu.id DESC`, workspaceID)
+func (db *DB) BlockedCustomers(ctx context.Context, workspaceID int64, p chat.Page) ([]chat.Customer, error) {
+	query, args := customerSelect+` WHERE cu.workspace_id = ? AND cu.blocked_at IS NOT NULL`, []any{workspaceID}
+	if !p.After.IsZero() {
+		query += ` AND (cu.blocked_at < ? OR (cu.blocked_at = ? AND cu.id < ?))`
+		args = append(args, p.After.Key, p.After.Key, p.After.ID)
+	}
+	rows, err := db.read().query(ctx, query+` ORDER BY cu.blocked_at DESC, cu.id DESC LIMIT ?`, append(args, pageLimit(p.Limit))...)
 	if err != nil {
 		return nil, err
 	}
@@ -269,8 +275,11 @@ func (db *DB) lockProfile(ctx context.Context, x q, workspaceID, customerID int6
 }
 
 // changeCustomer runs apply on a locked customer and emits customer.updated
-// with the customer as it then is.
-func (db *DB) changeCustomer(ctx context.Context, workspaceID, customerID int64, apply func(*txn, *chat.Customer) error) (*chat.Customer, []chat.Event, error) {
+// with the customer as it then is. When apply changed the profile, which
+// every identifier of the customer ID shares, each of the other
+// identifiers gets its customer.updated too, so whatever shows them (a
+// list's names) follows.
+func (db *DB) changeCustomer(ctx context.Context, workspaceID, customerID int64, profile bool, apply func(*txn, *chat.Customer) error) (*chat.Customer, []chat.Event, error) {
 	var after *chat.Customer
 	events, err := db.write(ctx, func(t *txn) error {
 		cu, err := db.lockProfile(ctx, t.q, workspaceID, customerID)
@@ -284,6 +293,24 @@ func (db *DB) changeCustomer(ctx context.Context, workspaceID, customerID int64,
 			return err
 		}
 		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventCustomerUpdated, Customer: after})
+		if !profile || after.Identifiers < 2 {
+			return nil
+		}
+		rows, err := t.query(ctx, `SELECT id FROM customers WHERE workspace_id = ? AND profile_id = ? AND id <> ? ORDER BY id`, workspaceID, after.Profile.ID, after.ID)
+		if err != nil {
+			return err
+		}
+		ids, err := scanIDs(rows)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			other, err := db.customer(ctx, t.q, workspaceID, `cu.id = ?`, id)
+			if err != nil {
+				return err
+			}
+			t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventCustomerUpdated, Customer: other})
+		}
 		return nil
 	})
 	return after, events, err
@@ -292,7 +319,7 @@ func (db *DB) changeCustomer(ctx context.Context, workspaceID, customerID int64,
 // UpdateProfile applies an agent's edit to the profile of identifier
 // customerID.
 func (db *DB) UpdateProfile(ctx context.Context, workspaceID, customerID int64, p chat.ProfilePatch) (*chat.Customer, []chat.Event, error) {
-	return db.changeCustomer(ctx, workspaceID, customerID, func(t *txn, cu *chat.Customer) error {
+	return db.changeCustomer(ctx, workspaceID, customerID, true, func(t *txn, cu *chat.Customer) error {
 		if err := p.Apply(&cu.Profile, t.now); err != nil {
 			return err
 		}
@@ -308,7 +335,7 @@ func (db *DB) ChangeCustomerID(ctx context.Context, workspaceID, customerID int6
 	if err := chat.CheckCustomerID(newID); err != nil {
 		return nil, nil, err
 	}
-	return db.changeCustomer(ctx, workspaceID, customerID, func(t *txn, cu *chat.Customer) error {
+	return db.changeCustomer(ctx, workspaceID, customerID, true, func(t *txn, cu *chat.Customer) error {
 		if cu.CustomerID == newID {
 			return nil
 		}
@@ -350,28 +377,36 @@ func (db *DB) SetCustomerTags(ctx context.Context, workspaceID, customerID int64
 	if err := chat.CheckTagIDs(tagIDs); err != nil {
 		return nil, nil, err
 	}
-	return db.changeCustomer(ctx, workspaceID, customerID, func(t *txn, cu *chat.Customer) error {
+	return db.changeCustomer(ctx, workspaceID, customerID, false, func(t *txn, cu *chat.Customer) error {
 		return db.setTags(ctx, t.q, workspaceID, chat.TagCustomer, `customer_tags`, `customer_id`, cu.ID, tagIDs)
 	})
 }
 
 // CustomerConversations lists every conversation of the customer ID that
 // identifier customerID belongs to, newest first, with their tags.
-func (db *DB) CustomerConversations(ctx context.Context, workspaceID, customerID int64) ([]chat.Conversation, error) {
+func (db *DB) CustomerConversations(ctx context.Context, workspaceID, customerID int64, p chat.Page) ([]chat.Conversation, error) {
 	x := db.read()
-	const ofProfile = ` WHERE c.workspace_id = ? AND cu.profile_id = (SELECT profile_id FROM customers WHERE workspace_id = ? AND id = ?)`
-	rows, err := x.query(ctx, conversationSelect+ofProfile+` ORDER BY c.id DESC`, workspaceID, workspaceID, customerID)
+	ofProfile := ` WHERE c.workspace_id = ? AND cu.profile_id = (SELECT profile_id FROM customers WHERE workspace_id = ? AND id = ?)`
+	args := []any{workspaceID, workspaceID, customerID}
+	if !p.After.IsZero() {
+		ofProfile += ` AND c.id < ?`
+		args = append(args, p.After.ID)
+	}
+	rows, err := x.query(ctx, conversationSelect+ofProfile+` ORDER BY c.id DESC LIMIT ?`, append(args, pageLimit(p.Limit))...)
 	if err != nil {
 		return nil, err
 	}
 	out, err := scanConversations(rows)
-	if err != nil {
-		return nil, err
+	if err != nil || len(out) == 0 {
+		return out, err
 	}
-	// Every conversation's tags in one query, not one query each.
+	// The page's tags in one query, not one query each.
+	ids := make([]any, len(out))
+	for i, c := range out {
+		ids[i] = c.ID
+	}
 	rows, err = x.query(ctx, `SELECT l.conversation_id, t.id, t.kind, t.name FROM conversation_tags l JOIN tags t ON t.id = l.tag_id
-		WHERE l.conversation_id IN (SELECT c.id FROM conversations c JOIN customers cu ON cu.id = c.customer_id`+ofProfile+`)
-		ORDER BY t.name, t.id`, workspaceID, workspaceID, customerID)
+		WHERE l.conversation_id IN (?`+strings.Repeat(`, ?`, len(ids)-1)+`) ORDER BY t.name, t.id`, ids...)
 	if err != nil {
 		return nil, err
 	}
@@ -392,6 +427,16 @@ func (db *DB) CustomerConversations(ctx context.Context, workspaceID, customerID
 		}
 	}
 	return out, rows.Err()
+}
+
+// CountCustomerConversations counts the conversations of identifier
+// customerID's customer ID, all identifiers.
+func (db *DB) CountCustomerConversations(ctx context.Context, workspaceID, customerID int64) (int, error) {
+	var n int
+	err := db.read().row(ctx, `SELECT COUNT(*) FROM conversations c JOIN customers cu ON cu.id = c.customer_id
+		WHERE c.workspace_id = ? AND cu.profile_id = (SELECT profile_id FROM customers WHERE workspace_id = ? AND id = ?)`,
+		workspaceID, workspaceID, customerID).Scan(&n)
+	return n, err
 }
 
 // RecordConsent notes that a customer agreed to the privacy notice whose

@@ -349,6 +349,15 @@ func (db *DB) migrateOne(ctx context.Context, conn *sql.Conn, name string) (bool
 // micros and fromMicros convert times to the stored form.
 func micros(t time.Time) int64 { return t.UnixMicro() }
 
+// pageLimit is a page's size: chat.DefaultPage unless the caller asked for
+// 1–500 items (handlers allow chat.MaxPage, plus one to see a next page).
+func pageLimit(n int) int {
+	if n <= 0 || n > 500 {
+		return chat.DefaultPage
+	}
+	return n
+}
+
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 func optTime(v sql.NullInt64) *time.Time {

@@ -71,8 +71,16 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *chat.Invitation, tokenH
 }
 
 // Invitations lists a workspace's invitations, newest first.
-func (db *DB) Invitations(ctx context.Context, workspaceID int64) ([]chat.Invitation, error) {
-	rows, err := db.read().query(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE workspace_id = ? ORDER BY id DESC LIMIT 500`, workspaceID)
+func (db *DB) Invitations(ctx context.Context, workspaceID int64, f chat.InvitationFilter) ([]chat.Invitation, error) {
+	query, args := `SELECT `+invitationColumns+` FROM invitations WHERE workspace_id = ?`, []any{workspaceID}
+	if f.Open {
+		query += ` AND accepted_at IS NULL AND revoked_at IS NULL`
+	}
+	if !f.After.IsZero() {
+		query += ` AND id < ?`
+		args = append(args, f.After.ID)
+	}
+	rows, err := db.read().query(ctx, query+` ORDER BY id DESC LIMIT ?`, append(args, pageLimit(f.Limit))...)
 	if err != nil {
 		return nil, err
 	}

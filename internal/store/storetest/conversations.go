@@ -378,7 +378,7 @@ func testNoteAndHistory(t *testing.T, s chat.Store) {
 	}
 	second, _, err := openConversation(s, f.ws.ID, first.CustomerID, chat.ChannelWeb)
 	must(t, err)
-	history, err := s.CustomerConversations(ctx, f.ws.ID, first.CustomerID)
+	history, err := s.CustomerConversations(ctx, f.ws.ID, first.CustomerID, chat.Page{})
 	must(t, err)
 	if len(history) != 2 || history[0].ID != second.ID || history[1].Memo != "환불 완료" ||
 		len(history[1].AgentPath) != 1 || strings.Join(history[1].CategoryPath, ">") != "환불" {
@@ -387,7 +387,7 @@ func testNoteAndHistory(t *testing.T, s chat.Store) {
 	other := setup(t, s, "note-other")
 	_, _, err = s.SetNote(ctx, other.ws.ID, first.ID, chat.Note{Memo: "x"})
 	wantCode(t, err, chat.ErrConversationNotFound)
-	if h, _ := s.CustomerConversations(ctx, other.ws.ID, first.CustomerID); len(h) != 0 {
+	if h, _ := s.CustomerConversations(ctx, other.ws.ID, first.CustomerID, chat.Page{}); len(h) != 0 {
 		t.Fatalf("another workspace sees history %+v", h)
 	}
 }

@@ -121,16 +121,35 @@ func testMerge(t *testing.T, s chat.Store) {
 	cu, events, err := s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "kim", true)
 	must(t, err)
 	// kim keeps what it had and gains what it lacked.
-	if cu.CustomerID != "kim" || cu.Name != "김철수" || cu.Note != "VIP" || cu.Phone != "010-0000-0000" || cu.Identifiers != 2 || len(events) != 1 {
+	if cu.CustomerID != "kim" || cu.Name != "김철수" || cu.Note != "VIP" || cu.Phone != "010-0000-0000" || cu.Identifiers != 2 || len(events) != 2 {
 		t.Fatalf("merged %+v, events %d", cu, len(events))
 	}
-	history, err := s.CustomerConversations(ctx, f.ws.ID, kim.ID)
+	// The profile is shared: every identifier is told when it changes, so
+	// whatever shows the other one follows.
+	_, events, err = s.UpdateProfile(ctx, f.ws.ID, anon.ID, chat.ProfilePatch{Name: strp("김철수 고객")})
+	must(t, err)
+	told := map[int64]string{}
+	for _, ev := range events {
+		if ev.Type == chat.EventCustomerUpdated {
+			told[ev.Customer.ID] = ev.Customer.Name
+		}
+	}
+	if len(told) != 2 || told[kim.ID] != "김철수 고객" || told[anon.ID] != "김철수 고객" {
+		t.Fatalf("profile edit told %v, want both identifiers with the new name", told)
+	}
+	// An identifier's own tags are not the profile's: only it is told.
+	_, events, err = s.SetCustomerTags(ctx, f.ws.ID, anon.ID, nil)
+	must(t, err)
+	if len(events) != 1 {
+		t.Fatalf("tag change gave %d events, want 1", len(events))
+	}
+	history, err := s.CustomerConversations(ctx, f.ws.ID, kim.ID, chat.Page{})
 	must(t, err)
 	if len(history) != 2 || history[0].ID != c2.ID || history[1].ID != c1.ID {
 		t.Fatalf("history after merge %+v", history)
 	}
 	// The same history from either identifier.
-	if h, _ := s.CustomerConversations(ctx, f.ws.ID, anon.ID); len(h) != 2 {
+	if h, _ := s.CustomerConversations(ctx, f.ws.ID, anon.ID, chat.Page{}); len(h) != 2 {
 		t.Fatalf("history from the merged identifier: %d", len(h))
 	}
 }
@@ -170,7 +189,7 @@ func testBlock(t *testing.T, s chat.Store) {
 	}
 	_, _, err = openConversation(s, f.ws.ID, c.CustomerID, chat.ChannelWeb)
 	wantCode(t, err, chat.ErrCustomerBlocked)
-	blocked, err := s.BlockedCustomers(ctx, f.ws.ID)
+	blocked, err := s.BlockedCustomers(ctx, f.ws.ID, chat.Page{})
 	must(t, err)
 	if len(blocked) != 1 || blocked[0].ID != c.CustomerID {
 		t.Fatalf("blocked list %+v", blocked)

@@ -252,7 +252,7 @@ func testRoutingConcurrency(t *testing.T, s chat.Store) {
 	_, err := s.Route(ctx, ws.ID)
 	must(t, err)
 
-	all, err := s.Conversations(ctx, ws.ID, chat.ConversationFilter{Limit: 500})
+	all, err := s.Conversations(ctx, ws.ID, chat.ConversationFilter{Page: chat.Page{Limit: 500}})
 	must(t, err)
 	if len(all) != 200 {
 		t.Fatalf("%d conversations, want 200", len(all))

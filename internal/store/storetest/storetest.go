@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentOpenConversation", testConcurrentOpen},
 		{"Close", testClose},
 		{"ListsAndVisibility", testLists},
+		{"Paging", testPaging},
 		{"HoldAndImportant", testHoldAndImportant},
 		{"CustomerLeavesForWrapUp", testCustomerLeaves},
 		{"Transfer", testTransfer},

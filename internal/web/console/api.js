@@ -29,11 +29,12 @@ export function onMemberInactive(fn) {
 const ownRefusals = new Set(['/auth/login', '/me', '/me/password', '/invitations/lookup', '/invitations/accept', '/password-reset']);
 
 // call sends a request to /api/v1 + path. A 401 outside login means the
-// session ended (expired, or signed out in another tab).
-export async function call(method, path, body) {
+// session ended (expired, or signed out in another tab). With { page: true }
+// a list resolves to { items, next } (see net.js request).
+export async function call(method, path, body, { page = false } = {}) {
   const headers = method === 'GET' ? {} : { 'X-CSRF-Token': csrfToken };
   try {
-    return await request(method, '/api/v1' + path, { body, headers });
+    return await request(method, '/api/v1' + path, { body, headers, page });
   } catch (err) {
     refused(err, path);
     throw err;

@@ -86,6 +86,7 @@ const markup = template(`
 <section>
   <h3 data-i18n="details.history"></h3>
   <ol class="history" data-ref="history" data-testid="history-list"></ol>
+  <button type="button" class="secondary load-more" data-ref="history-more" data-i18n="list.more" data-testid="history-more" hidden></button>
   <p class="help" data-ref="history-empty" data-i18n="details.history_empty" data-testid="history-empty" hidden></p>
 </section>
 <dialog class="dialog form-dialog history-dialog" data-ref="history-dialog" aria-labelledby="history-title" data-testid="history-dialog">
@@ -116,6 +117,7 @@ class Details extends HTMLElement {
   #id = 0;
   #states = new Map(); // conversation id → state last seen, to notice closing
   #history = [];
+  #historyNext = ''; // the cursor of the history's next page
   #customerTags;
   #category;
   #noteTags;
@@ -183,6 +185,7 @@ class Details extends HTMLElement {
   async #load(id) {
     this.#id = id;
     this.#history = [];
+    this.#historyNext = '';
     this.#editCustomerID(false);
     for (const dialog of this.querySelectorAll('dialog[open]')) dialog.close();
     for (const el of this.querySelectorAll('.form-error')) el.replaceChildren();
@@ -206,11 +209,15 @@ class Details extends HTMLElement {
     }, fail);
   }
 
-  async #loadHistory() {
+  // #loadHistory loads the first page of the customer's conversations, or
+  // with more the page after those shown.
+  async #loadHistory(more = false) {
     const id = this.#id;
-    const list = await this.#inbox.request('GET', `/conversations/${id}/history`);
+    const cursor = more ? `?cursor=${encodeURIComponent(this.#historyNext)}` : '';
+    const { items, next } = await this.#inbox.request('GET', `/conversations/${id}/history${cursor}`, undefined, { page: true });
     if (this.#id !== id) return;
-    this.#history = list;
+    this.#history = more ? [...this.#history, ...items] : items;
+    this.#historyNext = next;
     this.#renderHistory();
   }
 
@@ -507,6 +514,12 @@ class Details extends HTMLElement {
       h('span', { class: 'history-meta', dataset: { field: 'category' } }, categoryPath(c.category_path)),
       h('span', { class: 'history-meta', dataset: { field: 'agent_path' } }, agentPath(c.agent_path) || nobody(c))))));
     this.#ref('history-empty').hidden = !this.#id || this.#history.length > 0;
+    const more = this.#ref('history-more');
+    more.hidden = !this.#historyNext;
+    more.onclick = () => {
+      more.disabled = true;
+      this.#loadHistory(true).catch((err) => toast(locale.errorText(err))).finally(() => { more.disabled = false; });
+    };
   }
 
   async #openHistory(hid) {

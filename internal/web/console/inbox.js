@@ -64,6 +64,7 @@ export class Inbox extends EventTarget {
   #alerting;
   #saveTimer = 0;
   #closedLoaded = false;
+  #next = new Map(); // "state flag" → the cursor of that list's next page
 
   constructor(member, agent) {
     super();
@@ -131,8 +132,8 @@ export class Inbox extends EventTarget {
   }
 
   // request calls the API under this workspace's path.
-  request(method, path, body) {
-    return call(method, `/workspaces/${this.workspaceId}${path}`, body);
+  request(method, path, body, options) {
+    return call(method, `/workspaces/${this.workspaceId}${path}`, body, options);
   }
 
   // upload sends a file to a path of this workspace (files.js upload).
@@ -157,23 +158,41 @@ export class Inbox extends EventTarget {
     return convs.sort((a, b) => activity(b) - activity(a));
   }
 
-  // load fetches one state's conversations from the server, with a flag
-  // filter when given. Without a scope the server returns all a role may
-  // see (for an agent: their own and the queue); the mine/all switch
-  // filters locally.
-  async load(state, flag = 'all') {
+  // load fetches the first page of one state's conversations from the
+  // server, with a flag filter when given; with more, the page after the
+  // last one loaded. Without a scope the server returns all a role may see
+  // (for an agent: their own and the queue); the mine/all switch filters
+  // locally.
+  async load(state, flag = 'all', more = false) {
     if (state === 'closed') this.#closedLoaded = true;
+    const key = `${state} ${flag}`;
     const query = new URLSearchParams({ state });
     if (flag !== 'all') query.set('flag', flag);
-    const fresh = await this.request('GET', `/conversations?${query}`);
+    if (more) {
+      if (!this.#next.get(key)) return;
+      query.set('cursor', this.#next.get(key));
+    }
+    const { items: fresh, next } = await this.request('GET', `/conversations?${query}`, undefined, { page: true });
+    this.#next.set(key, next);
     const ids = new Set(fresh.map((c) => c.id));
     const keep = FLAGS[flag] ?? FLAGS.all;
-    for (const c of this.conversations.values()) {
+    // A first page replaces what was loaded of that list before.
+    for (const c of more ? [] : this.conversations.values()) {
       if (c.state === state && keep(c) && !ids.has(c.id)) this.conversations.delete(c.id);
     }
     // Lists carry no tags: keep those a single load or an event brought.
     for (const c of fresh) this.upsert(c.tags || !this.conversations.get(c.id)?.tags ? c : { ...c, tags: this.conversations.get(c.id).tags });
     this.#emit('change');
+  }
+
+  // hasMore reports whether a tab's list has pages not loaded yet.
+  hasMore(tab, flag = 'all') {
+    return TABS[tab].some((state) => Boolean(this.#next.get(`${state} ${flag}`)));
+  }
+
+  // loadMore loads the next page of each of a tab's states that has one.
+  loadMore(tab, flag = 'all') {
+    return Promise.all(TABS[tab].map((state) => this.load(state, flag, true)));
   }
 
   upsert(conversation) {

@@ -40,6 +40,7 @@ const markup = template(`
 </div>
 <p class="list-empty" data-i18n="list.empty" data-testid="list-empty"></p>
 <ul class="conv-list" role="tabpanel" data-testid="conversation-list"></ul>
+<button type="button" class="secondary load-more" data-i18n="list.more" data-testid="list-more" hidden></button>
 `);
 
 class ConversationList extends HTMLElement {
@@ -76,6 +77,13 @@ class ConversationList extends HTMLElement {
         this.#render();
       });
     }
+    this.querySelector('.load-more').addEventListener('click', (e) => {
+      e.target.disabled = true;
+      this.#inbox.loadMore(this.#tab, this.#flag).catch(() => {}).finally(() => {
+        e.target.disabled = false;
+        this.#render();
+      });
+    });
     locale.addEventListener('change', () => this.#render());
   }
 
@@ -145,7 +153,7 @@ class ConversationList extends HTMLElement {
       tab.setAttribute('aria-selected', String(selected));
       tab.tabIndex = selected ? 0 : -1;
       const convs = inbox.list(name, this.#scope, this.#flag);
-      tab.querySelector('.count').textContent = name === 'closed' || !convs.length ? '' : convs.length;
+      tab.querySelector('.count').textContent = name === 'closed' || !convs.length ? '' : convs.length + (inbox.hasMore(name, this.#flag) ? '+' : '');
       tab.classList.toggle('attention', convs.some((c) => inbox.needsAttention(c.id)));
     }
     // The scope does not change the agent's own list.
@@ -191,6 +199,7 @@ class ConversationList extends HTMLElement {
     const empty = this.querySelector('.list-empty');
     empty.hidden = convs.length > 0;
     empty.textContent = t(this.#flag === 'all' ? 'list.empty' : 'list.empty_filtered');
+    this.querySelector('.load-more').hidden = !inbox.hasMore(this.#tab, this.#flag);
     ul.dataset.listTab = this.#tab;
     ul.dataset.listFlag = this.#flag;
   }

@@ -47,6 +47,7 @@ const markup = template(`
     <label class="check"><input type="checkbox" data-ref="show-all" data-testid="invitation-show-all"><span data-i18n="team.show_all"></span></label>
   </div>
   <ul class="invitation-list" data-ref="invitations" data-testid="invitation-list"></ul>
+  <button type="button" class="secondary load-more" data-ref="invitations-more" data-i18n="list.more" data-testid="invitations-more" hidden></button>
   <p class="help" data-ref="invitations-empty" data-testid="invitation-empty" hidden></p>
 </section>
 
@@ -98,6 +99,7 @@ const markup = template(`
 class Team extends HTMLElement {
   #inbox = null;
   #invitations = [];
+  #invitationsNext = ''; // the cursor of the next page of invitations
   #rows = new Map(); // agent id → <tr>
   #link = null; // what the link dialog shows, to redraw it in another language
   #known = new Set(); // the members' ids when the invitations were loaded
@@ -110,7 +112,7 @@ class Team extends HTMLElement {
     this.#ref('invite-form').addEventListener('submit', (e) => this.#invite(e));
     this.#ref('invite-form').elements.role.addEventListener('change', () => this.#roleHelp());
     this.#ref('link-copy').addEventListener('click', () => copyText(this.#ref('link-url'), this.#ref('link-copy')));
-    this.#ref('show-all').addEventListener('change', () => this.#renderInvitations());
+    this.#ref('show-all').addEventListener('change', () => this.#loadInvitations());
     locale.addEventListener('change', () => {
       this.#rows.clear();
       this.#ref('members').replaceChildren();
@@ -161,17 +163,26 @@ class Team extends HTMLElement {
     if (this.#master) this.#loadInvitations();
   }
 
-  async #loadInvitations() {
+  // #loadInvitations loads the newest invitations the list shows, or with
+  // more the page after those loaded.
+  async #loadInvitations(more = false) {
     const inbox = this.#inbox;
     this.#known = new Set(inbox.members.keys());
     try {
-      const { invitations } = await inbox.request('GET', '/invitations');
+      // The open ones (pending or expired) unless the master asks for all.
+      const query = new URLSearchParams({ status: this.#ref('show-all').checked ? 'all' : 'open' });
+      if (more) query.set('cursor', this.#invitationsNext);
+      const { invitations, next_cursor: next } = await inbox.request('GET', `/invitations?${query}`);
       if (inbox !== this.#inbox) return;
-      this.#invitations = invitations ?? [];
+      this.#invitations = more ? [...this.#invitations, ...invitations] : invitations;
+      this.#invitationsNext = next;
     } catch (err) {
-      this.#invitations = [];
+      if (!more) this.#invitations = [];
       toast(locale.errorText(err));
     }
+    const button = this.#ref('invitations-more');
+    button.hidden = !this.#invitationsNext;
+    button.onclick = () => this.#loadInvitations(true);
     this.#renderInvitations();
   }
 

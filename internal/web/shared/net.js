@@ -12,8 +12,10 @@ export class ApiError extends Error {
 }
 
 // request sends a JSON request and resolves to the decoded body (null for
-// 204), or rejects with an ApiError.
-export async function request(method, url, { body, headers = {} } = {}) {
+// 204), or rejects with an ApiError. With page set it resolves to
+// { items, next }: a paged list's items and the cursor of its next page
+// from the Link header ('' on the last page).
+export async function request(method, url, { body, headers = {}, page = false } = {}) {
   const init = { method, headers: { ...headers }, credentials: 'same-origin' };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
@@ -30,7 +32,9 @@ export async function request(method, url, { body, headers = {} } = {}) {
     const err = data?.error ?? {};
     throw new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText);
   }
-  return data;
+  if (!page) return data;
+  const link = /<([^>]*)>;\s*rel="next"/.exec(res.headers.get('Link') ?? '');
+  return { items: data, next: link ? new URL(link[1], location.href).searchParams.get('cursor') ?? '' : '' };
 }
 
 // Backoff between reconnects and retries: 0.5 s, doubling, at most 10 s.

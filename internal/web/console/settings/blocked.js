@@ -11,6 +11,7 @@ class BlockedCard extends SettingsCard {
 <h2 data-i18n="blocked.heading"></h2>
 <p class="help" data-i18n="blocked.help"></p>
 <ul class="blocked-list" data-ref="blocked" data-testid="blocked-list"></ul>
+<button type="button" class="secondary load-more" data-ref="blocked-more" data-i18n="list.more" data-testid="blocked-more" hidden></button>
 <p class="help" data-ref="blocked-empty" data-i18n="blocked.empty" data-testid="blocked-empty"></p>`);
 
   relabel() {
@@ -22,15 +23,25 @@ class BlockedCard extends SettingsCard {
     this.hidden = !this.editable;
   }
 
-  async load() {
+  #customers = [];
+  #next = ''; // the cursor of the next page
+
+  // load shows the first page of blocked customers; with more, it adds
+  // the next page.
+  async load(more = false) {
     if (!this.editable) return;
-    let customers;
+    let page;
     try {
-      customers = await this.inbox.request('GET', '/blocked');
+      page = await this.inbox.request('GET', '/blocked' + (more ? `?cursor=${encodeURIComponent(this.#next)}` : ''), undefined, { page: true });
     } catch (err) {
       toast(locale.errorText(err));
       return;
     }
+    const customers = this.#customers = more ? [...this.#customers, ...page.items] : page.items;
+    this.#next = page.next;
+    const moreButton = this.ref('blocked-more');
+    moreButton.hidden = !this.#next;
+    moreButton.onclick = () => this.load(true);
     this.ref('blocked').replaceChildren(...customers.map((cu) => {
       const name = cu.name || cu.customer_id;
       return h('li', { dataset: { customerId: cu.id, testid: 'blocked-customer' } },

@@ -1,0 +1,143 @@
+package storetest
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// walk reads a paged list two items at a time, as a client following
+// cursors does, and returns the IDs in the order they came.
+func walk[T any](t *testing.T, list func(chat.Page) ([]T, error), id func(T) int64, cursor func(T) chat.Cursor) []int64 {
+	t.Helper()
+	var ids []int64
+	p := chat.Page{Limit: 2}
+	for range 100 { // bounded: a broken cursor must not loop for ever
+		items, err := list(p)
+		must(t, err)
+		for _, it := range items {
+			ids = append(ids, id(it))
+		}
+		if len(items) < p.Limit {
+			return ids
+		}
+		p.After = cursor(items[len(items)-1])
+	}
+	t.Fatal("paging did not end")
+	return nil
+}
+
+// testPaging checks that walking every paged list by cursor gives each item
+// exactly once, in the order of the whole list, ties in the sort key
+// included (the clock stands still, so many items share a time).
+func testPaging(t *testing.T, s chat.Store) {
+	f := setup(t, s, "paging")
+	clk := withClock(t, s)
+	var convs []chat.Conversation
+	for i := range 7 {
+		cu := newCustomer(t, s, f.ws, fmt.Sprintf("p%d", i))
+		c, _, err := openConversation(s, f.ws.ID, cu.ID, chat.ChannelWeb)
+		must(t, err)
+		convs = append(convs, c)
+		if i%3 == 0 {
+			clk.advance(time.Second)
+		}
+	}
+	byActivity := func(c chat.Conversation) chat.Cursor {
+		return chat.Cursor{Key: c.LastMessageAt.UnixMicro(), ID: c.ID}
+	}
+	convID := func(c chat.Conversation) int64 { return c.ID }
+	list := func(base chat.ConversationFilter) func(chat.Page) ([]chat.Conversation, error) {
+		return func(p chat.Page) ([]chat.Conversation, error) {
+			base.Page = p
+			return s.Conversations(ctx, f.ws.ID, base)
+		}
+	}
+	whole := func(base chat.ConversationFilter) []int64 {
+		base.Page = chat.Page{Limit: 500}
+		cs, err := s.Conversations(ctx, f.ws.ID, base)
+		must(t, err)
+		ids := make([]int64, len(cs))
+		for i, c := range cs {
+			ids[i] = c.ID
+		}
+		return ids
+	}
+
+	all := walk(t, list(chat.ConversationFilter{}), convID, byActivity)
+	if want := whole(chat.ConversationFilter{}); len(all) != 7 || !slices.Equal(all, want) {
+		t.Fatalf("pages gave %v, the whole list is %v", all, want)
+	}
+	// The queue pages in arrival order, by ID.
+	queue := walk(t, list(chat.ConversationFilter{State: chat.StateUnassigned}), convID,
+		func(c chat.Conversation) chat.Cursor { return chat.Cursor{ID: c.ID} })
+	if !slices.IsSorted(queue) || len(queue) != 7 {
+		t.Fatalf("queue pages %v, want all 7 in ID order", queue)
+	}
+
+	// A customer's history: one customer ID, newest first.
+	kim := newCustomer(t, s, f.ws, "kim-history")
+	var mine []int64
+	for range 5 {
+		c, _, err := openConversation(s, f.ws.ID, kim.ID, chat.ChannelWeb)
+		must(t, err)
+		_, _, err = s.CloseConversation(ctx, f.ws.ID, c.ID, chat.VisitorActor)
+		must(t, err)
+		mine = append([]int64{c.ID}, mine...)
+	}
+	history := walk(t, func(p chat.Page) ([]chat.Conversation, error) {
+		return s.CustomerConversations(ctx, f.ws.ID, kim.ID, p)
+	}, convID, func(c chat.Conversation) chat.Cursor { return chat.Cursor{ID: c.ID} })
+	if !slices.Equal(history, mine) {
+		t.Fatalf("history pages %v, want %v", history, mine)
+	}
+	if n, err := s.CountCustomerConversations(ctx, f.ws.ID, kim.ID); err != nil || n != 5 {
+		t.Fatalf("count = %d, %v; want 5", n, err)
+	}
+
+	// Blocked customers: the latest blocked first, ties by ID.
+	var blocked []int64
+	for i, c := range convs[:5] {
+		if i%2 == 0 {
+			clk.advance(time.Second)
+		}
+		_, _, err := s.BlockCustomer(ctx, f.ws.ID, c.CustomerID, "spam", "", chat.Who{})
+		must(t, err)
+		blocked = append(blocked, c.CustomerID)
+	}
+	got := walk(t, func(p chat.Page) ([]chat.Customer, error) { return s.BlockedCustomers(ctx, f.ws.ID, p) },
+		func(c chat.Customer) int64 { return c.ID },
+		func(c chat.Customer) chat.Cursor { return chat.Cursor{Key: c.BlockedAt.UnixMicro(), ID: c.ID} })
+	slices.Sort(got)
+	if !slices.Equal(got, blocked) {
+		t.Fatalf("blocked pages %v, want %v", got, blocked)
+	}
+
+	// Invitations, newest first.
+	var invs []int64
+	for i := range 5 {
+		inv := &chat.Invitation{WorkspaceID: f.ws.ID, Email: fmt.Sprintf("p%d@paging.test", i), Name: "상담원", Role: chat.RoleAgent, ExpiresAt: clk.Now().Add(time.Hour)}
+		must(t, s.CreateInvitation(ctx, inv, fmt.Sprintf("paging-%d", i), whoOf(f.master, "master")))
+		invs = append([]int64{inv.ID}, invs...)
+	}
+	gotInv := walk(t, func(p chat.Page) ([]chat.Invitation, error) {
+		return s.Invitations(ctx, f.ws.ID, chat.InvitationFilter{Page: p})
+	},
+		func(inv chat.Invitation) int64 { return inv.ID },
+		func(inv chat.Invitation) chat.Cursor { return chat.Cursor{ID: inv.ID} })
+	if !slices.Equal(gotInv, invs) {
+		t.Fatalf("invitation pages %v, want %v", gotInv, invs)
+	}
+	// The open filter leaves out what was accepted or revoked.
+	_, err := s.RevokeInvitation(ctx, f.ws.ID, invs[0], whoOf(f.master, "master"))
+	must(t, err)
+	open := walk(t, func(p chat.Page) ([]chat.Invitation, error) {
+		return s.Invitations(ctx, f.ws.ID, chat.InvitationFilter{Page: p, Open: true})
+	}, func(inv chat.Invitation) int64 { return inv.ID }, func(inv chat.Invitation) chat.Cursor { return chat.Cursor{ID: inv.ID} })
+	if !slices.Equal(open, invs[1:]) {
+		t.Fatalf("open invitation pages %v, want %v", open, invs[1:])
+	}
+}
