@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/mail"
 	"slices"
-	"strconv"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/auth"
@@ -346,16 +345,20 @@ func (s *Server) listDeliveries(kinds ...outbox.Kind) handlerFunc {
 		default:
 			return chat.Errorf(chat.ErrInvalid, "status must be pending, delivered, failed or skipped")
 		}
-		if b := r.URL.Query().Get("before"); b != "" {
-			if f.BeforeID, err = strconv.ParseInt(b, 10, 64); err != nil || f.BeforeID <= 0 {
-				return chat.Errorf(chat.ErrInvalid, "before must be a delivery ID")
-			}
+		// Paged as every list (page.go): newest first, the cursor the
+		// last delivery shown.
+		p, err := pageOf(r)
+		if err != nil {
+			return err
 		}
+		q := probe(p)
+		f.BeforeID, f.Limit = p.After.ID, q.Limit
 		list, err := ob.Deliveries(r.Context(), e.WorkspaceID, e.ID, f)
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"deliveries": nonNil(list)})
+		page, next := nextPage(list, p, func(d outbox.Delivery) chat.Cursor { return byID(d.ID) })
+		writeJSON(w, http.StatusOK, map[string]any{"deliveries": page, "next_cursor": next})
 		return nil
 	}
 }

@@ -173,6 +173,19 @@ func TestWebhookDeliveries(t *testing.T) {
 				t.Fatalf("deliveries %+v", list)
 			}
 
+			// Paged like every list: one at a time, by cursor, newest first.
+			var page struct {
+				Deliveries []outbox.Delivery `json:"deliveries"`
+				NextCursor string            `json:"next_cursor"`
+			}
+			master.json("GET", fmt.Sprintf("%s/webhooks/%d/deliveries?limit=1", e.shopPath(), wh.ID), "", 200, &page)
+			if len(page.Deliveries) != 1 || page.Deliveries[0].ID != list[0].ID || page.NextCursor == "" {
+				t.Fatalf("first page %+v", page)
+			}
+			master.json("GET", fmt.Sprintf("%s/webhooks/%d/deliveries?limit=1&cursor=%s", e.shopPath(), wh.ID, page.NextCursor), "", 200, &page)
+			if len(page.Deliveries) != 1 || page.Deliveries[0].ID != list[1].ID {
+				t.Fatalf("second page %+v", page)
+			}
 			// The receiver fails with a large body: retried, same ID, an excerpt kept.
 			rc.mu.Lock()
 			rc.answer = func(w http.ResponseWriter, r *http.Request) {

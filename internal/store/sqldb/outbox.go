@@ -220,8 +220,8 @@ func scanDeliveries(rows *sql.Rows, err error) ([]outbox.Delivery, error) {
 
 // Deliveries lists an endpoint's deliveries, newest first.
 func (db *DB) Deliveries(ctx context.Context, workspaceID, endpointID int64, f outbox.DeliveryFilter) ([]outbox.Delivery, error) {
-	if f.Limit <= 0 || f.Limit > 200 {
-		f.Limit = 50
+	if f.Limit <= 0 || f.Limit > chat.MaxPage+1 {
+		f.Limit = chat.DefaultPage
 	}
 	query := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE workspace_id = ? AND endpoint_id = ?`
 	args := []any{workspaceID, endpointID}

@@ -168,7 +168,7 @@ function openDeliveries(inbox, path, name) {
   }
   let list = [];
   let failedOnly = false;
-  let more = false;
+  let cursor = '';
   const heading = h('h2', {});
   const table = h('tbody', {});
   const empty = h('p', { class: 'help', dataset: { testid: 'deliveries-empty' } });
@@ -214,14 +214,14 @@ function openDeliveries(inbox, path, name) {
       }, t('deliveries.redeliver'))))));
     empty.textContent = t(failedOnly ? 'deliveries.none_failed' : 'deliveries.none');
     empty.hidden = list.length > 0;
-    moreButton.hidden = !more;
+    moreButton.hidden = !cursor;
   };
-  const fetchPage = async (before) => {
-    const q = new URLSearchParams();
+  const fetchPage = async (after) => {
+    const q = new URLSearchParams({ limit: '50' });
     if (failedOnly) q.set('status', 'failed');
-    if (before) q.set('before', before);
-    const { deliveries } = await inbox.request('GET', `${path}/deliveries?${q}`);
-    more = (deliveries ?? []).length >= 50;
+    if (after) q.set('cursor', after);
+    const { deliveries, next_cursor: next } = await inbox.request('GET', `${path}/deliveries?${q}`);
+    cursor = next ?? '';
     return deliveries ?? [];
   };
   const reload = async () => {
@@ -234,7 +234,7 @@ function openDeliveries(inbox, path, name) {
   };
   moreButton.addEventListener('click', async () => {
     try {
-      list = [...list, ...await fetchPage(list.at(-1)?.id)];
+      list = [...list, ...await fetchPage(cursor)];
       render();
     } catch (err) {
       toast(locale.errorText(err));
