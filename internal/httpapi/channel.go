@@ -146,6 +146,44 @@ func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// channelFile serves a bridge a file of one of its users' conversations
+// — one an agent sent, so the bridge can pass it on: message.created
+// carries the attachment's ID, never a link (the log holds none). Any
+// other file is not found.
+func (s *Server) channelFile(w http.ResponseWriter, r *http.Request) error {
+	token, ok := bearer(r)
+	if !ok {
+		return chat.Errorf(chat.ErrUnauthorized, "send the channel's token as Authorization: Bearer <token>")
+	}
+	ob, err := s.outbox()
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	ch, err := ob.ChannelByToken(ctx, auth.HashToken(token))
+	if err != nil {
+		return err
+	}
+	aid, err := pathID(r, "aid")
+	if err != nil {
+		return err
+	}
+	notFound := chat.Errorf(chat.ErrAttachmentNotFound, "no such file")
+	a, err := s.store.Attachment(ctx, ch.WorkspaceID, aid)
+	if err != nil {
+		return err
+	}
+	c, err := s.store.Conversation(ctx, ch.WorkspaceID, a.ConversationID)
+	if err != nil {
+		return notFound
+	}
+	u, err := ob.ChannelUserOf(ctx, ch.WorkspaceID, c.CustomerID)
+	if err != nil || u.ChannelID != ch.ID {
+		return notFound
+	}
+	return s.serveAttachment(w, r, a, false)
+}
+
 func (s *Server) dropFile(ctx context.Context, a *chat.Attachment) {
 	if a != nil {
 		s.removeFile(ctx, a)

@@ -222,3 +222,49 @@ func countFiles(t *testing.T, dir string) int {
 	})
 	return n
 }
+
+// TestChannelAgentFile: an agent's file reaches the bridge as an
+// attachment ID in message.created, which the bridge downloads with its
+// token; another channel's token gets nothing.
+func TestChannelAgentFile(t *testing.T) {
+	e := newEnvWith(t, allowPrivate)
+	master := e.login("master")
+	rc := newReceiver(t)
+	var kakao, naver createdChannel
+	master.json("POST", e.shopPath()+"/channels", `{"kind":"kakao","name":"카카오톡","webhook_url":"`+rc.srv.URL+`"}`, 201, &kakao)
+	master.json("POST", e.shopPath()+"/channels", `{"kind":"naver","name":"네이버 톡톡","webhook_url":"`+rc.srv.URL+`"}`, 201, &naver)
+	rc.secret(kakao.Secret)
+	var sent channelSent
+	e.bridge(kakao.Token).json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k1","text":"영수증 보내주실 수 있나요?"}`, 201, &sent)
+	master.json("POST", e.convPath(sent.ConversationID)+"/assign", "", 200, nil)
+	pdf := "%PDF-1.4\n% 영수증\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+	if status, data := master.upload(e.convPath(sent.ConversationID)+"/files", "f1", "receipt.pdf", strings.NewReader(pdf)); status != 201 {
+		t.Fatalf("upload: %d %s", status, data)
+	}
+	e.worker().RunDue(t.Context())
+	var aid int64
+	for _, g := range rc.all() {
+		ev, err := event.Decode(g.Body.Data)
+		must(t, err)
+		if ev.Message != nil && ev.Message.Attachment != nil {
+			aid = ev.Message.Attachment.ID
+		}
+	}
+	if aid == 0 {
+		t.Fatalf("no file reached the bridge: %v", rc.types())
+	}
+	path := fmt.Sprintf("/api/v1/channel/files/%d", aid)
+	status, data := e.bridge(kakao.Token).do("GET", path, "")
+	if status != 200 || string(data) != pdf {
+		t.Fatalf("download: %d %q", status, data)
+	}
+	for name, c := range map[string]*client{"another channel": e.bridge(naver.Token), "no token": e.anonymous(), "a visitor": e.visitor("shop", "")} {
+		status, data := c.do("GET", path, "")
+		if status != 404 && status != 401 {
+			t.Fatalf("%s: %d %s", name, status, data)
+		}
+		if name == "another channel" && status != 404 {
+			t.Fatalf("another channel's token: %d", status)
+		}
+	}
+}
