@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
@@ -43,6 +44,9 @@ const maxExternalUserID = 128
 const fetchTimeout = 20 * time.Second
 
 func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		return s.channelUpload(w, r)
+	}
 	var req channelMessageRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -97,7 +101,16 @@ func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	cu, err := ob.ChannelCustomer(ctx, *ch, req.ExternalUserID, p)
+	return s.channelStore(w, r, ob, ch, ws, req.ExternalUserID, req.ClientMsgID, req.Text, file, p)
+}
+
+// channelStore files a bridge's message: the messenger user's customer
+// identifier, their open conversation (or a new one), then the text and
+// the file (already stored: removed again when it is not used).
+func (s *Server) channelStore(w http.ResponseWriter, r *http.Request, ob outbox.Store, ch *outbox.Endpoint, ws *chat.Workspace,
+	externalUserID, clientMsgID, text string, file *chat.Attachment, p outbox.ChannelProfile) error {
+	ctx := r.Context()
+	cu, err := ob.ChannelCustomer(ctx, *ch, externalUserID, p)
 	if err != nil {
 		s.dropFile(ctx, file)
 		return err
@@ -117,8 +130,8 @@ func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	resp := channelMessageResponse{ConversationID: c.ID}
 	dup := true
-	if req.Text != "" {
-		sent, err := s.app.Send(ctx, ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: req.ClientMsgID, Body: req.Text})
+	if text != "" {
+		sent, err := s.app.Send(ctx, ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: clientMsgID, Body: text})
 		if err != nil {
 			s.dropFile(ctx, file)
 			return err
@@ -126,8 +139,8 @@ func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
 		resp.MessageID, dup = sent.Message.ID, sent.Dup
 	}
 	if file != nil {
-		id := req.ClientMsgID
-		if req.Text != "" {
+		id := clientMsgID
+		if text != "" {
 			id += ".file" // the text took the bridge's ID
 		}
 		sent, err := s.app.Send(ctx, ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: id, Attachment: file})
@@ -150,6 +163,81 @@ func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
 // — one an agent sent, so the bridge can pass it on: message.created
 // carries the attachment's ID, never a link (the log holds none). Any
 // other file is not found.
+// channelUpload is a bridge's file sent as multipart/form-data: the fields
+// external_user_id and client_msg_id, then the file, streamed into
+// storage through the same checks as an upload.
+func (s *Server) channelUpload(w http.ResponseWriter, r *http.Request) error {
+	token, ok := bearer(r)
+	if !ok {
+		return chat.Errorf(chat.ErrUnauthorized, "send the channel's token as Authorization: Bearer <token>")
+	}
+	ctx := r.Context()
+	ob, err := s.outbox()
+	if err != nil {
+		return err
+	}
+	ch, err := ob.ChannelByToken(ctx, auth.HashToken(token))
+	if err != nil {
+		return err
+	}
+	ws, err := s.store.Workspace(ctx, ch.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	_, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	limits := ws.Settings.Attachments
+	if r.ContentLength > limits.MaxBytes()+uploadSlack {
+		return chat.Errorf(chat.ErrFileTooLarge, "the file is larger than %d MB, the limit here", limits.MaxSizeMB)
+	}
+	mr := multipart.NewReader(http.MaxBytesReader(w, r.Body, limits.MaxBytes()+uploadSlack), params["boundary"])
+	bad := chat.Errorf(chat.ErrInvalid, "send the fields external_user_id and client_msg_id, then one file, as multipart/form-data")
+	field := func(name string, max int64) (string, error) {
+		part, err := mr.NextPart()
+		if err != nil || part.FormName() != name {
+			return "", bad
+		}
+		v, err := io.ReadAll(io.LimitReader(part, max))
+		if err != nil || !utf8.Valid(v) {
+			return "", bad
+		}
+		return string(v), nil
+	}
+	userID, err := field("external_user_id", 4*maxExternalUserID+1)
+	if err != nil {
+		return err
+	}
+	if n := utf8.RuneCountInString(userID); n == 0 || n > maxExternalUserID || strings.ContainsAny(userID, " \t\r\n") {
+		return chat.Errorf(chat.ErrInvalid, "external_user_id is required: 1 to %d characters without spaces", maxExternalUserID)
+	}
+	msgID, err := field("client_msg_id", 65)
+	if err != nil {
+		return err
+	}
+	if err := chat.CheckClientMsgID(msgID); err != nil {
+		return err
+	}
+	part, err := mr.NextPart()
+	if err != nil || part.FormName() != "file" || part.FileName() == "" {
+		return bad
+	}
+	file, err := attach.Receive(ctx, s.files, limits, ws.ID, part.FileName(), part)
+	if err != nil {
+		var big *http.MaxBytesError
+		if errors.As(err, &big) {
+			return chat.Errorf(chat.ErrFileTooLarge, "the file is larger than %d MB, the limit here", limits.MaxSizeMB)
+		}
+		if chat.ErrorCode(err) != "" {
+			return err
+		}
+		return bad
+	}
+	if _, err := mr.NextPart(); !errors.Is(err, io.EOF) {
+		s.dropFile(ctx, file)
+		return chat.Errorf(chat.ErrInvalid, "send one file per message")
+	}
+	return s.channelStore(w, r, ob, ch, ws, userID, msgID, "", file, outbox.ChannelProfile{})
+}
+
 func (s *Server) channelFile(w http.ResponseWriter, r *http.Request) error {
 	token, ok := bearer(r)
 	if !ok {

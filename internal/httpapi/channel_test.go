@@ -7,7 +7,9 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"io/fs"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -266,5 +268,52 @@ func TestChannelAgentFile(t *testing.T) {
 		if name == "another channel" && status != 404 {
 			t.Fatalf("another channel's token: %d", status)
 		}
+	}
+}
+
+// TestChannelUpload: a bridge may send a file as multipart/form-data
+// (external_user_id, client_msg_id, then the file), idempotent like text;
+// a program under a picture's name is refused and nothing is kept.
+func TestChannelUpload(t *testing.T) {
+	e := newEnvWith(t, allowPrivate)
+	master := e.login("master")
+	var ch createdChannel
+	master.json("POST", e.shopPath()+"/channels", `{"kind":"telegram","name":"텔레그램","webhook_url":"https://bridge.example.com/tg"}`, 201, &ch)
+	var img bytes.Buffer
+	must(t, png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 8, 8))))
+	post := func(user, msgID, name string, content []byte) (int, []byte) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		must(t, mw.WriteField("external_user_id", user))
+		must(t, mw.WriteField("client_msg_id", msgID))
+		fw, err := mw.CreateFormFile("file", name)
+		must(t, err)
+		fw.Write(content)
+		must(t, mw.Close())
+		req, err := http.NewRequest("POST", e.srv.URL+"/api/v1/channel/messages", &body)
+		must(t, err)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+ch.Token)
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, data
+	}
+	before := countFiles(t, e.uploads)
+	if status, data := post("tg_9", "t1", "setup.png", []byte("MZ\x90\x00 a program")); status != 415 || countFiles(t, e.uploads) != before {
+		t.Fatalf("a program: %d %s", status, data)
+	}
+	status, data := post("tg_9", "t2", "상품 사진.png", img.Bytes())
+	var sent, again channelSent
+	if status != 201 || json.Unmarshal(data, &sent) != nil {
+		t.Fatalf("upload: %d %s", status, data)
+	}
+	status, data = post("tg_9", "t2", "상품 사진.png", img.Bytes())
+	if status != 200 || json.Unmarshal(data, &again) != nil || again != sent {
+		t.Fatalf("retry: %d %s", status, data)
+	}
+	if n := countFiles(t, e.uploads); n-before != 2 { // the file and its thumbnail, once
+		t.Fatalf("%d files kept, want 2", n-before)
 	}
 }
