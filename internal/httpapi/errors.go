@@ -100,6 +100,7 @@ var statusOf = map[string]int{
 	outbox.ErrFetchFailed:      http.StatusUnprocessableEntity,
 	outbox.ErrTooManyEndpoints: http.StatusConflict,
 	codeUnavailable:            http.StatusServiceUnavailable,
+	chat.ErrTicketSolved:       http.StatusConflict,
 }
 
 type errorBody struct {

@@ -152,6 +152,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.App = app.New(m.Store, outbox.Kicking(m.Hub, worker), met)
+	m.App.SetMailer(mailer, nil, nil, m.Log) // ticket replies (app/tickets.go)
 	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met, InviteTTL: c.InviteTTL, NoLimits: c.NoLimits,
 		Mail: mailer, AllowPrivateWebhooks: c.Integrations.AllowPrivate, Sealer: worker.Sealer, KickOutbox: worker.Kick}, m.Store, m.App, files, m.Hub, m.Log)
 	handlers := m.App.Jobs()
