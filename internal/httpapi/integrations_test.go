@@ -451,16 +451,16 @@ func TestAlerts(t *testing.T) {
 	}
 }
 
-// mailbox is a real SMTP server (fakeSMTP) that keeps every message.
-type mailbox struct {
+// smtpInbox is a real SMTP server (fakeSMTP) that keeps every message.
+type smtpInbox struct {
 	addr string
 	mu   sync.Mutex
 	got  []string
 }
 
-func newSMTPServer(t *testing.T) *mailbox {
+func newSMTPServer(t *testing.T) *smtpInbox {
 	ch := make(chan string, 100)
-	mb := &mailbox{addr: fakeSMTP(t, ch)}
+	mb := &smtpInbox{addr: fakeSMTP(t, ch)}
 	go func() {
 		for m := range ch {
 			mb.mu.Lock()
@@ -471,13 +471,13 @@ func newSMTPServer(t *testing.T) *mailbox {
 	return mb
 }
 
-func (mb *mailbox) all() []string {
+func (mb *smtpInbox) all() []string {
 	mb.mu.Lock()
 	defer mb.mu.Unlock()
 	return append([]string(nil), mb.got...)
 }
 
-func (mb *mailbox) wait(t *testing.T, n int) []string {
+func (mb *smtpInbox) wait(t *testing.T, n int) []string {
 	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if got := mb.all(); len(got) >= n {
@@ -488,7 +488,7 @@ func (mb *mailbox) wait(t *testing.T, n int) []string {
 	return nil
 }
 
-func (mb *mailbox) mailer() *notify.Mailer {
+func (mb *smtpInbox) mailer() *notify.Mailer {
 	host, port, _ := net.SplitHostPort(mb.addr)
 	p, _ := strconv.Atoi(port)
 	return notify.NewMailer(notify.SMTP{Host: host, Port: p, From: "Sodam <sodam@example.com>", TLS: "none"}, slog.New(slog.DiscardHandler))
