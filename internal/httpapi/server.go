@@ -194,6 +194,7 @@ func (s *Server) routes() []route {
 		s.apiTokenRoutes(),
 		s.auditRoutes(),
 		s.integrationRoutes(),
+		s.piiRoutes(),
 	)
 }
 

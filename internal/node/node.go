@@ -97,6 +97,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Store = db
+	// Before serving anything: a missing or wrong key is a refusal to start.
+	keys, err := LoadPIIKey(ctx, c, db, true)
+	if err != nil {
+		return err
+	}
 
 	m.ln, err = net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -153,6 +158,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.App = app.New(m.Store, outbox.Kicking(m.Hub, worker), met)
 	m.App.SetMailer(mailer, nil, nil, m.Log) // ticket replies (app/tickets.go)
+	m.App.UsePII(keys)
 	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met, InviteTTL: c.InviteTTL, NoLimits: c.NoLimits,
 		Mail: mailer, AllowPrivateWebhooks: c.Integrations.AllowPrivate, Sealer: worker.Sealer, KickOutbox: worker.Kick}, m.Store, m.App, files, m.Hub, m.Log)
 	handlers := m.App.Jobs()

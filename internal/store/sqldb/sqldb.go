@@ -49,6 +49,9 @@ type Dialect struct {
 	// SingleWriter: the write pool is one connection (SQLite). Batches run
 	// on it pinned, with its statements prepared once.
 	SingleWriter bool
+	// Checkpoint, when set, is run after a mask rewrote text, so that the
+	// old text leaves the write-ahead log (SQLite; see pii.go).
+	Checkpoint string
 	// IsRetryable reports a deadlock or serialization failure: the write
 	// lost a conflict and may succeed when run again.
 	IsRetryable func(error) bool
@@ -80,6 +83,8 @@ type DB struct {
 	// one running batch touches it).
 	outboxWritten atomic.Uint64
 	outboxInBatch bool
+	// sealer seals what automatic masking hides (pii.go).
+	sealer chat.Sealer
 }
 
 // New returns a store writing through w and reading through r.

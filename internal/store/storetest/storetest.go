@@ -74,6 +74,7 @@ func Run(t *testing.T, open Opener) {
 		{"Consent", testConsent},
 		{"Outbox", testOutbox},
 		{"DeliveryClaims", testDeliveryClaims},
+		{"PII", testPII},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
