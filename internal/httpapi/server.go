@@ -195,6 +195,7 @@ func (s *Server) routes() []route {
 		s.auditRoutes(),
 		s.integrationRoutes(),
 		s.piiRoutes(),
+		s.noteRoutes(),
 	)
 }
 

@@ -75,6 +75,8 @@ func Run(t *testing.T, open Opener) {
 		{"Outbox", testOutbox},
 		{"DeliveryClaims", testDeliveryClaims},
 		{"PII", testPII},
+		{"Notes", testNotes},
+		{"ReadReceipts", testReadReceipts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })
