@@ -253,8 +253,8 @@ type Facts struct {
 // an endpoint that did not ask for internal events.
 func Deliverable(e Endpoint, ev chat.Event, f Facts) string {
 	typ := string(ev.Type)
-	if ev.Message != nil && ev.Message.Internal && (!e.Internal || e.Kind == KindChannel) {
-		return ""
+	if ev.Message != nil && !chat.VisitorMaySeeMessage(ev.Message) && (!e.Internal || e.Kind == KindChannel) {
+		return "" // the customer's rule (chat.VisitorMaySeeMessage) for what is not asked for
 	}
 	switch e.Kind {
 	case KindWebhook:
