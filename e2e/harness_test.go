@@ -152,8 +152,11 @@ func (s *site) addAgent(email, name, password string) int64 {
 func (s *site) start() {
 	s.t.Helper()
 	getenv := func(k string) string {
-		if k == "SODAM_ADMIN_PASSWORD" {
+		switch k {
+		case "SODAM_ADMIN_PASSWORD":
 			return adminPassword
+		case "SODAM_WEBHOOK_ALLOW_PRIVATE":
+			return "true" // webhook receivers started by tests are on loopback
 		}
 		return ""
 	}

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/outbox"
 )
 
 // Codes the HTTP layer adds to the domain's.
@@ -89,8 +90,17 @@ var statusOf = map[string]int{
 	chat.ErrWorkspaceArchived:    http.StatusConflict,
 	chat.ErrMemberInactive:       http.StatusForbidden,
 	chat.ErrSpamSuspected:        http.StatusBadRequest,
-	codeUnavailable:              http.StatusServiceUnavailable,
-	chat.ErrTicketSolved:         http.StatusConflict,
+	// Integrations (package outbox).
+	outbox.ErrEndpointNotFound: http.StatusNotFound,
+	outbox.ErrDeliveryNotFound: http.StatusNotFound,
+	outbox.ErrInvalidURL:       http.StatusBadRequest,
+	outbox.ErrPrivateAddress:   http.StatusBadRequest,
+	outbox.ErrUnknownEvent:     http.StatusBadRequest,
+	outbox.ErrChannelToken:     http.StatusUnauthorized,
+	outbox.ErrFetchFailed:      http.StatusUnprocessableEntity,
+	outbox.ErrTooManyEndpoints: http.StatusConflict,
+	codeUnavailable:            http.StatusServiceUnavailable,
+	chat.ErrTicketSolved:       http.StatusConflict,
 	// Personal information (pii.go).
 	chat.ErrMessageNotFound: http.StatusNotFound,
 	chat.ErrNotMaskable:     http.StatusConflict,

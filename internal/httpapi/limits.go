@@ -32,6 +32,9 @@ const (
 	limitMessage = "message" // a visitor's message
 	limitUpload  = "upload"  // a visitor's file
 	limitTicket  = "ticket"  // a left message
+	// limitChannel: a bridge's inbound messages, per address (one bridge
+	// carries every user of a messenger account).
+	limitChannel = "channel"
 	// The FAQ's public reads (help center, widget search) and visitors'
 	// "did this answer your question?".
 	limitFAQ         = "faq"
@@ -48,6 +51,7 @@ func newLimits() limits {
 		limitTicket:      {visitor: per(10*time.Minute, 3), address: per(30*time.Second, 20)},
 		limitFAQ:         {address: per(time.Second/10, 300)},
 		limitFAQFeedback: {visitor: per(10*time.Second, 20), address: per(time.Second/2, 200)},
+		limitChannel:     {address: per(time.Second/200, 2000)},
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/metrics"
 	"github.com/sodam-chat/sodam/internal/notify"
+	"github.com/sodam-chat/sodam/internal/outbox"
 	"github.com/sodam-chat/sodam/internal/realtime"
 )
 
@@ -39,6 +40,14 @@ type Config struct {
 	// NoLimits turns the abuse limits of the public endpoints off (load
 	// tests that drive thousands of visitors from a few addresses).
 	NoLimits bool
+	// AllowPrivateWebhooks lets webhooks, channels, alert targets and
+	// channel attachments reach loopback and private addresses
+	// (SODAM_WEBHOOK_ALLOW_PRIVATE). Sealer seals their secrets (nil:
+	// under the installation secret); KickOutbox wakes the node's
+	// delivery worker after a redelivery (nil: it polls).
+	AllowPrivateWebhooks bool
+	Sealer               *outbox.Sealer
+	KickOutbox           func()
 	// Now is the clock of sessions, links and rate limits; nil is
 	// time.Now. Tests move it by hand, so no limit depends on how fast a
 	// loaded machine runs them.
@@ -187,6 +196,7 @@ func (s *Server) routes() []route {
 		s.installationRoutes(),
 		s.apiTokenRoutes(),
 		s.auditRoutes(),
+		s.integrationRoutes(),
 		s.piiRoutes(),
 		s.noteRoutes(),
 		s.faqRoutes(),

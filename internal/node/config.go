@@ -45,6 +45,22 @@ type Config struct {
 	// PIIKey seals masked personal information (base64 or hex, 32 bytes);
 	// empty: pii.key in DataDir, generated on a new database.
 	PIIKey string
+	// Integrations are the outbox's settings (webhooks, channels, alerts).
+	Integrations Integrations
+}
+
+// Integrations are the settings of what leaves Sodam (package outbox).
+type Integrations struct {
+	// AllowPrivate lets endpoints be on loopback and private addresses.
+	AllowPrivate bool
+	// SecretKey seals endpoints' signing secrets (default: the
+	// installation secret in the database).
+	SecretKey string
+	// RetryMax is the longest wait between attempts; GiveUp how long a
+	// delivery is retried before it is marked failed; Lease how long a
+	// node's claim lasts, so how soon another node resends what a dead
+	// node was sending.
+	RetryMax, GiveUp, Lease time.Duration
 }
 
 // option is one row of the settings table: a flag, its SODAM_* variable
@@ -228,6 +244,49 @@ var options = []option{
 		default:
 			return fmt.Errorf("must be true or false")
 		}
+		return nil
+	}},
+	// Integrations (package outbox).
+	{name: "webhook-allow-private", def: "false", usage: "let webhooks, channels, alert targets and channel attachments reach loopback and private addresses", set: func(c *Config, v string) error {
+		switch v {
+		case "true", "1":
+			c.Integrations.AllowPrivate = true
+		case "false", "0":
+			c.Integrations.AllowPrivate = false
+		default:
+			return fmt.Errorf("must be true or false")
+		}
+		return nil
+	}},
+	{name: "secret-key", usage: "key that encrypts webhook and channel signing secrets at rest, the same on every node (default: a key kept in the database)", secret: true, set: func(c *Config, v string) error {
+		if v != "" && len(v) < 32 {
+			return fmt.Errorf("must be at least 32 characters (e.g. openssl rand -base64 32)")
+		}
+		c.Integrations.SecretKey = v
+		return nil
+	}},
+	{name: "delivery-retry-max", def: "10m", usage: "longest wait between a delivery's attempts (they start at 1s and double)", set: func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > 24*time.Hour {
+			return fmt.Errorf("must be a duration from 1s to 24h, like 10m")
+		}
+		c.Integrations.RetryMax = d
+		return nil
+	}},
+	{name: "delivery-lease", def: "2m", usage: "how long a node's claim on deliveries lasts: another node resends what a dead node was sending after this", set: func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 15*time.Second || d > time.Hour {
+			return fmt.Errorf("must be a duration from 15s to 1h, like 2m (longer than a delivery's 10 s timeout)")
+		}
+		c.Integrations.Lease = d
+		return nil
+	}},
+	{name: "delivery-give-up", def: "24h", usage: "how long a delivery is retried before it is marked failed", set: func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute || d > 30*24*time.Hour {
+			return fmt.Errorf("must be a duration from 1m to 720h, like 24h")
+		}
+		c.Integrations.GiveUp = d
 		return nil
 	}},
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/sodam-chat/sodam/internal/jobs"
 	"github.com/sodam-chat/sodam/internal/metrics"
 	"github.com/sodam-chat/sodam/internal/notify"
+	"github.com/sodam-chat/sodam/internal/outbox"
 	"github.com/sodam-chat/sodam/internal/realtime"
 )
 
@@ -136,20 +137,34 @@ func (m *Main) Run(ctx context.Context) error {
 			}
 			return err
 		})
+	met.Gauge("sodam_pending_deliveries", "Webhook, channel and alert deliveries not yet delivered (the outbox's backlog), by workspace.", []string{"workspace"},
+		func(ctx context.Context, set func(float64, ...string)) error {
+			n, err := db.PendingDeliveries(ctx)
+			for id, q := range n {
+				set(float64(q), strconv.FormatInt(id, 10))
+			}
+			return err
+		})
 	m.Hub = realtime.NewHub(m.Store, b, m.Log)
 	files, err := blob.NewDisk(c.UploadsDir)
 	if err != nil {
 		return err
 	}
 	m.Hub.Metrics = met
-	m.App = app.New(m.Store, m.Hub, met)
 	mailer := notify.NewMailer(c.SMTP, m.Log)
+	worker, err := m.outboxWorker(ctx, node, baseURL, mailer)
+	if err != nil {
+		return err
+	}
+	m.App = app.New(m.Store, outbox.Kicking(m.Hub, worker), met)
 	m.App.SetMailer(mailer, nil, nil, m.Log) // ticket replies (app/tickets.go)
 	m.App.UsePII(keys)
 	m.App.UseFiles(files, m.Log) // exports' files
 	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met, InviteTTL: c.InviteTTL, NoLimits: c.NoLimits,
-		Mail: mailer}, m.Store, m.App, files, m.Hub, m.Log)
-	runner := &jobs.Runner{Store: db, Commit: m.App, Handlers: m.App.Jobs(), Log: m.Log, Node: node,
+		Mail: mailer, AllowPrivateWebhooks: c.Integrations.AllowPrivate, Sealer: worker.Sealer, KickOutbox: worker.Kick}, m.Store, m.App, files, m.Hub, m.Log)
+	handlers := m.App.Jobs()
+	handlers[outbox.JobWaiting] = worker.WaitingJob()
+	runner := &jobs.Runner{Store: db, Commit: m.App, Handlers: handlers, Log: m.Log, Node: node,
 		Every: time.Second, Lease: time.Minute, Now: time.Now, Metrics: met}
 	if c.MetricsAddr != "" {
 		if err := m.serveMetrics(c.MetricsAddr, met); err != nil {
@@ -160,6 +175,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.cancel = cancel
 	m.workers.Go(func() { m.Hub.Run(runCtx, 2*time.Second) })
 	m.workers.Go(func() { runner.Run(runCtx) })
+	m.workers.Go(func() { worker.Run(runCtx) })
 	m.http = &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

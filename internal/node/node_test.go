@@ -210,6 +210,12 @@ func TestMetrics(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("/metrics: %d", status)
 	}
+	// The hub counts a delivery after writing the frame, so the scrape may
+	// come first: give it a moment.
+	for deadline := time.Now().Add(2 * time.Second); !strings.Contains(body, "sodam_event_delivery_seconds_count 1") && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		_, body = scrape(m.MetricsAddr())
+	}
 	for _, series := range []string{
 		`sodam_websocket_connections{kind="visitor"} 1`,
 		`sodam_messages_stored_total{sender="visitor"} 2`,

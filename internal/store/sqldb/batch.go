@@ -300,7 +300,13 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 			return nil
 		}
 		committed = true
+		// The outbox: wake this node's delivery worker only for commits
+		// that wrote deliveries (sqldb/outbox.go).
+		if db.outboxInBatch {
+			db.outboxWritten.Add(1)
+		}
 	}
+	db.outboxInBatch = false
 	for _, r := range live {
 		if r.err != nil && db.retryable(r, r.err) {
 			retry = append(retry, r)

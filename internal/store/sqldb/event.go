@@ -56,7 +56,8 @@ func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn) e
 			return err
 		}
 	}
-	return nil
+	// The outbox (package outbox): deliveries commit with their events.
+	return db.enqueueDeliveries(ctx, x, now, all)
 }
 
 // Events lists a workspace's events after f.AfterSeq, oldest first.

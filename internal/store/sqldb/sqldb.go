@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -77,6 +78,11 @@ type DB struct {
 	single singleWriter // SQLite's pinned writer connection
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+	// outboxWritten counts committed batches that added deliveries, and
+	// outboxInBatch says the running batch added some (outbox.go; only the
+	// one running batch touches it).
+	outboxWritten atomic.Uint64
+	outboxInBatch bool
 	// sealer seals what automatic masking hides (pii.go).
 	sealer chat.Sealer
 	// search holds TuneSearch's sizes (history.go).

@@ -72,6 +72,8 @@ func Run(t *testing.T, open Opener) {
 		{"OwnersAndWorkspaces", testOwnersAndWorkspaces},
 		{"RefusedOrigins", testRefusedOrigins},
 		{"Consent", testConsent},
+		{"Outbox", testOutbox},
+		{"DeliveryClaims", testDeliveryClaims},
 		{"PII", testPII},
 		{"Notes", testNotes},
 		{"ReadReceipts", testReadReceipts},

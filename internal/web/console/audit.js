@@ -15,7 +15,7 @@ export const auditActions = [
   'member.role', 'member.active', 'member.capacity',
   'password.reset_link', 'password.change',
   'workspace.create', 'workspace.update', 'workspace.archive', 'owner.grant',
-  'api_token.create', 'api_token.revoke',
+  'api_token.create', 'api_token.revoke', 'endpoint.create', 'endpoint.delete',
   'customer.block', 'customer.unblock',
   'pii.mask', 'pii.view', 'pii.unmask',
   'faq.import',

@@ -5,7 +5,7 @@
 // item links to #/c/ID; the router opens it.
 import { h, storage } from '../shared/dom.js';
 import { activity, FLAGS, TABS } from './inbox.js';
-import { locale, t } from './i18n.js';
+import { label, locale, t } from './i18n.js';
 import { customerAvatar, customerName } from './names.js';
 import { stamp, template } from './template.js';
 
@@ -222,7 +222,7 @@ class ConversationList extends HTMLElement {
     // Redraw the content only when it changes: replacing the element under
     // the pointer between mousedown and mouseup swallows the click.
     const drawn = JSON.stringify([c.room_no, customerName(c), activity(c), c.last_message,
-      unread, isNew, showAssignee && c.assignee_name, locale.lang, c.important, c.on_hold, queued, wrapUp, kept && c.state]);
+      unread, isNew, showAssignee && c.assignee_name, locale.lang, c.important, c.on_hold, queued, wrapUp, kept && c.state, c.channel]);
     if (this.#drawn.get(a) === drawn) return;
     this.#drawn.set(a, drawn);
     a.replaceChildren(...[
@@ -230,6 +230,8 @@ class ConversationList extends HTMLElement {
         customerAvatar(c),
         h('span', { class: 'room' }, '#' + c.room_no),
         h('span', { class: 'name' }, customerName(c)),
+        // A messenger's conversation says which (§1.2); the web says nothing.
+        c.channel && c.channel !== 'web' && h('span', { class: 'chip channel-chip', dataset: { channel: c.channel, testid: 'channel-chip' } }, label('channel.', c.channel)),
         c.important && h('span', { class: 'flag important', title: t('flag.important'), dataset: { testid: 'flag-important' } },
           starIcon(), h('span', { class: 'sr-only' }, t('flag.important'))),
         c.on_hold && h('span', { class: 'flag hold', title: t('flag.hold'), dataset: { testid: 'flag-hold' } },

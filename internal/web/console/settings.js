@@ -28,6 +28,10 @@ import './settings/routing.js';
 import './settings/tags.js';
 import './settings/tokens.js';
 import './settings/widget.js';
+import './settings/webhooks.js';
+import './settings/channels.js';
+import './settings/alerts.js';
+import './settings/myalerts.js';
 import { stamp, template } from './template.js';
 import { toast } from './toast.js';
 
@@ -56,6 +60,10 @@ const markup = template(`
     <sodam-settings-faq class="card" data-testid="faq-card"></sodam-settings-faq>
     <sodam-settings-blocked class="card" data-testid="blocked-card" hidden></sodam-settings-blocked>
     <sodam-settings-tokens class="card" data-testid="tokens-card" hidden></sodam-settings-tokens>
+    <sodam-settings-webhooks class="card" data-testid="webhooks-card" hidden></sodam-settings-webhooks>
+    <sodam-settings-channels class="card" data-testid="channels-card" hidden></sodam-settings-channels>
+    <sodam-settings-alerts class="card" data-testid="alerts-card" hidden></sodam-settings-alerts>
+    <sodam-settings-my-alerts class="card" data-testid="my-alerts-card"></sodam-settings-my-alerts>
   </div>
 </div>`);
 

@@ -1,0 +1,319 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"io/fs"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/event"
+	"github.com/sodam-chat/sodam/internal/outbox"
+)
+
+type createdChannel struct {
+	ID     int64  `json:"id"`
+	Kind   string `json:"kind"`
+	Token  string `json:"token"`
+	Secret string `json:"secret"`
+}
+
+type channelSent struct {
+	ConversationID int64 `json:"conversation_id"`
+	MessageID      int64 `json:"message_id"`
+}
+
+// bridge is a KakaoTalk-style bridge as the test plays it: it posts with
+// the channel's token and receives on its receiver.
+func (e *env) bridge(token string) *client {
+	c := e.anonymous()
+	c.bearer = token
+	return c
+}
+
+// TestChannelBridge: a bridge posts messenger users' messages (idempotent
+// per client_msg_id), each account keeps its own conversation, and what
+// agents say — and the close — reach the bridge signed, addressed to the
+// user, while the customer's own messages and internal ones do not.
+func TestChannelBridge(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, allowPrivate)
+			master := e.login("master")
+			rc := newReceiver(t)
+			var ch createdChannel
+			master.json("POST", e.shopPath()+"/channels", `{"kind":"kakao","name":"카카오톡 채널 @소담샵","webhook_url":"`+rc.srv.URL+`/kakao"}`, 201, &ch)
+			if !strings.HasPrefix(ch.Token, "sodam_ch_") || !strings.HasPrefix(ch.Secret, "whsec_") {
+				t.Fatalf("channel %+v", ch)
+			}
+			rc.secret(ch.Secret)
+			status, data := master.do("GET", e.shopPath()+"/channels", "")
+			if status != 200 || strings.Contains(string(data), ch.Token) || strings.Contains(string(data), ch.Secret) {
+				t.Fatalf("the list shows a secret: %s", data)
+			}
+			b := e.bridge(ch.Token)
+			first := `{"external_user_id":"kk_8841","client_msg_id":"kakao-1","text":"안녕하세요, 어제 주문한 상품 배송 문의드려요","profile":{"name":"이수진","phone":"010-2345-6789"}}`
+			var sent, again channelSent
+			b.json("POST", "/api/v1/channel/messages", first, 201, &sent)
+			b.json("POST", "/api/v1/channel/messages", first, 200, &again)
+			if sent != again || sent.ConversationID == 0 {
+				t.Fatalf("retry gave %+v, first %+v", again, sent)
+			}
+			var other channelSent
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_9921","client_msg_id":"kakao-2","text":"교환 가능할까요?"}`, 201, &other)
+			if other.ConversationID == sent.ConversationID {
+				t.Fatal("two messenger accounts share a conversation")
+			}
+			d := master.detailOf(sent.ConversationID)
+			if d.Conversation.Channel != "kakao" || d.Customer.Name != "이수진" {
+				t.Fatalf("conversation %+v customer %+v", d.Conversation, d.Customer)
+			}
+			// An agent answers; the bridge hears it for kk_8841, signed.
+			master.json("POST", e.convPath(sent.ConversationID)+"/assign", "", 200, nil)
+			master.json("POST", e.convPath(sent.ConversationID)+"/messages", `{"client_msg_id":"a1","body":"네, 이수진 고객님. 배송 조회해 드릴게요."}`, 201, nil)
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_8841","client_msg_id":"kakao-3","text":"감사합니다"}`, 201, nil)
+			master.json("POST", e.convPath(sent.ConversationID)+"/close", "", 200, nil)
+			w := e.worker()
+			w.RunDue(t.Context())
+			var agentSaid, closed bool
+			for _, g := range rc.all() {
+				if g.Err != nil {
+					t.Fatalf("verification: %v", g.Err)
+				}
+				if g.Body.Recipient == nil || g.Body.Recipient.ExternalUserID != "kk_8841" || g.Body.Recipient.Kind != "kakao" {
+					t.Fatalf("addressed to %+v: %s", g.Body.Recipient, g.Raw)
+				}
+				ev, err := event.Decode(g.Body.Data)
+				must(t, err)
+				switch {
+				case ev.Message != nil && ev.Message.SenderType == chat.SenderVisitor:
+					t.Fatalf("the customer's own message was echoed: %s", g.Raw)
+				case ev.Message != nil && ev.Message.Internal:
+					t.Fatalf("an internal message reached the bridge: %s", g.Raw)
+				case ev.Message != nil && strings.Contains(ev.Message.Body, "배송 조회해 드릴게요"):
+					agentSaid = true
+				case ev.Type == chat.EventConversationClosed:
+					closed = true
+				}
+			}
+			if !agentSaid || !closed {
+				t.Fatalf("the bridge got %v", rc.types())
+			}
+			// After the close, the user's next message opens a new conversation.
+			var next channelSent
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_8841","client_msg_id":"kakao-4","text":"하나 더 여쭤볼게요"}`, 201, &next)
+			if next.ConversationID == sent.ConversationID {
+				t.Fatal("a closed conversation took a new message")
+			}
+			// A deleted channel's token stops working.
+			master.json("DELETE", fmt.Sprintf("%s/channels/%d", e.shopPath(), ch.ID), "", 204, nil)
+			status, data = b.do("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_8841","client_msg_id":"kakao-5","text":"여보세요"}`)
+			if code, _ := errorBodyOf(t, data); status != 401 || code != outbox.ErrChannelToken {
+				t.Fatalf("revoked token: %d %s", status, data)
+			}
+		})
+	}
+}
+
+// TestChannelBadInput: each refusal has its code and stores nothing.
+func TestChannelBadInput(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, allowPrivate)
+			master := e.login("master")
+			var ch createdChannel
+			master.json("POST", e.shopPath()+"/channels", `{"kind":"naver","name":"네이버 톡톡","webhook_url":"https://bridge.example.com/naver"}`, 201, &ch)
+			files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch r.URL.Path {
+				case "/huge.png":
+					w.Header().Set("Content-Length", "999999999")
+					w.Write([]byte("\x89PNG"))
+				case "/away":
+					http.Redirect(w, r, "http://localhost:1/elsewhere.png", http.StatusFound)
+				case "/fake.png":
+					w.Write([]byte("MZ this is a program"))
+				default:
+					http.NotFound(w, r)
+				}
+			}))
+			t.Cleanup(files.Close)
+			b := e.bridge(ch.Token)
+			body := func(extra string) string {
+				return `{"external_user_id":"nv_1001","client_msg_id":"n1"` + extra + `}`
+			}
+			scenarios := []scenario{
+				{name: "no token", as: e.anonymous(), method: "POST", path: "/api/v1/channel/messages", body: body(`,"text":"안녕하세요"`), status: 401, code: chat.ErrUnauthorized},
+				{name: "wrong token", as: e.bridge("sodam_ch_nope"), method: "POST", path: "/api/v1/channel/messages", body: body(`,"text":"안녕하세요"`), status: 401, code: outbox.ErrChannelToken},
+				{name: "an API token", as: e.bridge(ch.Secret), method: "POST", path: "/api/v1/channel/messages", body: body(`,"text":"안녕하세요"`), status: 401, code: outbox.ErrChannelToken},
+				{name: "no external user", as: b, method: "POST", path: "/api/v1/channel/messages", body: `{"client_msg_id":"n1","text":"안녕하세요"}`, status: 400, code: chat.ErrInvalid},
+				{name: "external user with spaces", as: b, method: "POST", path: "/api/v1/channel/messages", body: `{"external_user_id":"a b","client_msg_id":"n1","text":"x"}`, status: 400, code: chat.ErrInvalid},
+				{name: "no client id", as: b, method: "POST", path: "/api/v1/channel/messages", body: `{"external_user_id":"nv_1001","text":"안녕하세요"}`, status: 400, code: chat.ErrInvalid},
+				{name: "nothing to say", as: b, method: "POST", path: "/api/v1/channel/messages", body: body(``), status: 400, code: chat.ErrEmptyMessage},
+				{name: "oversize text", as: b, method: "POST", path: "/api/v1/channel/messages", body: body(`,"text":"` + strings.Repeat("가", 10001) + `"`), status: 400, code: chat.ErrMessageTooLong},
+				{name: "control character", as: b, method: "POST", path: "/api/v1/channel/messages", body: body(`,"text":"x\u0000"`), status: 400, code: chat.ErrInvalid},
+				{name: "bad email", as: b, method: "POST", path: "/api/v1/channel/messages", body: body(`,"text":"x","profile":{"email":"nope"}`), status: 400, code: chat.ErrInvalid},
+				{name: "ftp attachment", as: b, method: "POST", path: "/api/v1/channel/messages", body: body(`,"attachment_url":"ftp://files.example.com/a.png"`), status: 400, code: outbox.ErrInvalidURL},
+				{name: "missing attachment", as: b, method: "POST", path: "/api/v1/channel/messages", body: body(`,"attachment_url":"` + files.URL + `/gone.png"`), status: 422, code: outbox.ErrFetchFailed},
+				{name: "huge attachment", as: b, method: "POST", path: "/api/v1/channel/messages", body: body(`,"attachment_url":"` + files.URL + `/huge.png"`), status: 413, code: chat.ErrFileTooLarge},
+				{name: "redirect elsewhere", as: b, method: "POST", path: "/api/v1/channel/messages", body: body(`,"attachment_url":"` + files.URL + `/away"`), status: 422, code: outbox.ErrFetchFailed},
+				{name: "a program", as: b, method: "POST", path: "/api/v1/channel/messages", body: body(`,"attachment_url":"` + files.URL + `/fake.png"`), status: 415, code: chat.ErrFileContentMismatch},
+				{name: "wrong type", as: b, method: "POST", path: "/api/v1/channel/messages", body: `{"external_user_id":7,"client_msg_id":"n1","text":"x"}`, status: 400, code: chat.ErrInvalid},
+				{name: "malformed", as: b, method: "POST", path: "/api/v1/channel/messages", body: `{"external_user_id":`, status: 400, code: "invalid_json"},
+			}
+			e.refuse(func() string {
+				list, err := e.store.Conversations(t.Context(), e.shop.ID, chat.ConversationFilter{})
+				must(t, err)
+				return fmt.Sprint(e.lastSeqs(), len(list), countFiles(t, e.uploads))
+			}, scenarios)
+		})
+	}
+}
+
+// TestChannelAttachment: a bridge's attachment URL is fetched, checked and
+// stored as a file message.
+func TestChannelAttachment(t *testing.T) {
+	e := newEnvWith(t, allowPrivate)
+	master := e.login("master")
+	var ch createdChannel
+	master.json("POST", e.shopPath()+"/channels", `{"kind":"telegram","name":"텔레그램","webhook_url":"https://bridge.example.com/tg"}`, 201, &ch)
+	var img bytes.Buffer
+	m := image.NewRGBA(image.Rect(0, 0, 40, 30))
+	m.Set(1, 1, color.RGBA{200, 10, 10, 255})
+	must(t, png.Encode(&img, m))
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(img.Bytes())
+	}))
+	t.Cleanup(files.Close)
+	var sent channelSent
+	e.bridge(ch.Token).json("POST", "/api/v1/channel/messages", `{"external_user_id":"tg_55","client_msg_id":"t1","text":"파손된 상품 사진입니다","attachment_url":"`+files.URL+`/damage.png"}`, 201, &sent)
+	var msgs []chat.Message
+	master.json("GET", e.convPath(sent.ConversationID)+"/messages", "", 200, &msgs)
+	kinds := []string{}
+	for _, m := range msgs {
+		kinds = append(kinds, string(m.Kind))
+		if m.Attachment != nil && (m.Attachment.Width != 40 || m.Body != "damage.png") {
+			t.Fatalf("file %+v", m)
+		}
+	}
+	if !slices.Contains(kinds, "file") || !slices.Contains(kinds, "text") {
+		raw, _ := json.Marshal(msgs)
+		t.Fatalf("messages %s", raw)
+	}
+}
+
+// countFiles counts the files under dir (the blob store's bytes).
+func countFiles(t *testing.T, dir string) int {
+	n := 0
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+// TestChannelAgentFile: an agent's file reaches the bridge as an
+// attachment ID in message.created, which the bridge downloads with its
+// token; another channel's token gets nothing.
+func TestChannelAgentFile(t *testing.T) {
+	e := newEnvWith(t, allowPrivate)
+	master := e.login("master")
+	rc := newReceiver(t)
+	var kakao, naver createdChannel
+	master.json("POST", e.shopPath()+"/channels", `{"kind":"kakao","name":"카카오톡","webhook_url":"`+rc.srv.URL+`"}`, 201, &kakao)
+	master.json("POST", e.shopPath()+"/channels", `{"kind":"naver","name":"네이버 톡톡","webhook_url":"`+rc.srv.URL+`"}`, 201, &naver)
+	rc.secret(kakao.Secret)
+	var sent channelSent
+	e.bridge(kakao.Token).json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k1","text":"영수증 보내주실 수 있나요?"}`, 201, &sent)
+	master.json("POST", e.convPath(sent.ConversationID)+"/assign", "", 200, nil)
+	pdf := "%PDF-1.4\n% 영수증\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+	if status, data := master.upload(e.convPath(sent.ConversationID)+"/files", "f1", "receipt.pdf", strings.NewReader(pdf)); status != 201 {
+		t.Fatalf("upload: %d %s", status, data)
+	}
+	e.worker().RunDue(t.Context())
+	var aid int64
+	for _, g := range rc.all() {
+		ev, err := event.Decode(g.Body.Data)
+		must(t, err)
+		if ev.Message != nil && ev.Message.Attachment != nil {
+			aid = ev.Message.Attachment.ID
+		}
+	}
+	if aid == 0 {
+		t.Fatalf("no file reached the bridge: %v", rc.types())
+	}
+	path := fmt.Sprintf("/api/v1/channel/files/%d", aid)
+	status, data := e.bridge(kakao.Token).do("GET", path, "")
+	if status != 200 || string(data) != pdf {
+		t.Fatalf("download: %d %q", status, data)
+	}
+	for name, c := range map[string]*client{"another channel": e.bridge(naver.Token), "no token": e.anonymous(), "a visitor": e.visitor("shop", "")} {
+		status, data := c.do("GET", path, "")
+		if status != 404 && status != 401 {
+			t.Fatalf("%s: %d %s", name, status, data)
+		}
+		if name == "another channel" && status != 404 {
+			t.Fatalf("another channel's token: %d", status)
+		}
+	}
+}
+
+// TestChannelUpload: a bridge may send a file as multipart/form-data
+// (external_user_id, client_msg_id, then the file), idempotent like text;
+// a program under a picture's name is refused and nothing is kept.
+func TestChannelUpload(t *testing.T) {
+	e := newEnvWith(t, allowPrivate)
+	master := e.login("master")
+	var ch createdChannel
+	master.json("POST", e.shopPath()+"/channels", `{"kind":"telegram","name":"텔레그램","webhook_url":"https://bridge.example.com/tg"}`, 201, &ch)
+	var img bytes.Buffer
+	must(t, png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 8, 8))))
+	post := func(user, msgID, name string, content []byte) (int, []byte) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		must(t, mw.WriteField("external_user_id", user))
+		must(t, mw.WriteField("client_msg_id", msgID))
+		fw, err := mw.CreateFormFile("file", name)
+		must(t, err)
+		fw.Write(content)
+		must(t, mw.Close())
+		req, err := http.NewRequest("POST", e.srv.URL+"/api/v1/channel/messages", &body)
+		must(t, err)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+ch.Token)
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, data
+	}
+	before := countFiles(t, e.uploads)
+	if status, data := post("tg_9", "t1", "setup.png", []byte("MZ\x90\x00 a program")); status != 415 || countFiles(t, e.uploads) != before {
+		t.Fatalf("a program: %d %s", status, data)
+	}
+	status, data := post("tg_9", "t2", "상품 사진.png", img.Bytes())
+	var sent, again channelSent
+	if status != 201 || json.Unmarshal(data, &sent) != nil {
+		t.Fatalf("upload: %d %s", status, data)
+	}
+	status, data = post("tg_9", "t2", "상품 사진.png", img.Bytes())
+	if status != 200 || json.Unmarshal(data, &again) != nil || again != sent {
+		t.Fatalf("retry: %d %s", status, data)
+	}
+	if n := countFiles(t, e.uploads); n-before != 2 { // the file and its thumbnail, once
+		t.Fatalf("%d files kept, want 2", n-before)
+	}
+}

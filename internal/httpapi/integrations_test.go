@@ -1,0 +1,504 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/httpapi"
+	"github.com/sodam-chat/sodam/internal/jobs"
+	"github.com/sodam-chat/sodam/internal/notify"
+	"github.com/sodam-chat/sodam/internal/outbox"
+)
+
+// receiver is a webhook receiver started by a test. It verifies every
+// request with the Standard Webhooks project's own Go library — an
+// implementation independent of Sodam's — and keeps what arrived.
+type receiver struct {
+	t   *testing.T
+	srv *httptest.Server
+	mu  sync.Mutex
+	wh  *standardwebhooks.Webhook
+	got []received
+	// answer, when set, decides the response (default 204).
+	answer func(w http.ResponseWriter, r *http.Request)
+	// anyTime skips the timestamp's tolerance, for tests that move the
+	// server's clock away from the wall clock.
+	anyTime bool
+}
+
+type received struct {
+	ID   string
+	Body outbox.Body
+	Raw  []byte
+	Err  error // the verifier's verdict
+}
+
+func newReceiver(t *testing.T) *receiver {
+	rc := &receiver{t: t}
+	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		rc.mu.Lock()
+		var err error
+		switch {
+		case rc.wh != nil && rc.anyTime:
+			err = rc.wh.VerifyIgnoringTimestamp(raw, r.Header)
+		case rc.wh != nil:
+			err = rc.wh.Verify(raw, r.Header)
+		}
+		var b outbox.Body
+		if jerr := json.Unmarshal(raw, &b); jerr != nil && err == nil {
+			err = jerr
+		}
+		rc.got = append(rc.got, received{ID: r.Header.Get("webhook-id"), Body: b, Raw: raw, Err: err})
+		answer := rc.answer
+		rc.mu.Unlock()
+		if answer != nil {
+			answer(w, r)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(rc.srv.Close)
+	return rc
+}
+
+func (rc *receiver) secret(s string) {
+	wh, err := standardwebhooks.NewWebhook(s)
+	must(rc.t, err)
+	rc.mu.Lock()
+	rc.wh = wh
+	rc.mu.Unlock()
+}
+
+func (rc *receiver) all() []received {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]received(nil), rc.got...)
+}
+
+func (rc *receiver) types() []string {
+	var out []string
+	for _, g := range rc.all() {
+		if g.Err != nil {
+			rc.t.Fatalf("delivery %s failed verification: %v (%s)", g.ID, g.Err, g.Raw)
+		}
+		out = append(out, g.Body.Type)
+	}
+	return out
+}
+
+// worker is a delivery worker over the env's store and clock, as a node
+// runs one.
+func (e *env) worker() *outbox.Worker {
+	secret, err := e.store.InstallationSecret(context.Background())
+	must(e.t, err)
+	// The store's clock is the server's, so that what is due agrees.
+	e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
+	return &outbox.Worker{Store: e.store.(outbox.Store), Reader: e.store, Sealer: outbox.NewSealer(secret),
+		Client: outbox.NewClient(true, 2*time.Second), BaseURL: e.srv.URL, Log: slog.New(slog.DiscardHandler),
+		Node: "test-node", Now: e.clock.Now}
+}
+
+func allowPrivate(c *httpapi.Config) { c.AllowPrivateWebhooks = true }
+
+type createdWebhook struct {
+	ID     int64    `json:"id"`
+	Secret string   `json:"secret"`
+	Events []string `json:"events"`
+}
+
+func deliveriesOf(t *testing.T, c *client, path string) []outbox.Delivery {
+	var out struct {
+		Deliveries []outbox.Delivery `json:"deliveries"`
+	}
+	c.json("GET", path, "", 200, &out)
+	return out.Deliveries
+}
+
+// TestWebhookDeliveries: a webhook receives the events it subscribed to,
+// signed so that the Standard Webhooks library verifies them; a receiver
+// that fails is retried with the same webhook-id until it gives up, and a
+// master redelivers what failed.
+func TestWebhookDeliveries(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, allowPrivate)
+			master := e.login("master")
+			rc := newReceiver(t)
+			var wh createdWebhook
+			master.json("POST", e.shopPath()+"/webhooks", `{"url":"`+rc.srv.URL+`/hook","events":["conversation.created","message.created"]}`, 201, &wh)
+			if !strings.HasPrefix(wh.Secret, "whsec_") {
+				t.Fatalf("secret %q", wh.Secret)
+			}
+			rc.secret(wh.Secret)
+			// The secret is never shown again.
+			status, data := master.do("GET", e.shopPath()+"/webhooks", "")
+			if status != 200 || strings.Contains(string(data), wh.Secret) || !strings.Contains(string(data), rc.srv.URL) {
+				t.Fatalf("list: %d %s", status, data)
+			}
+			w := e.worker()
+			v := e.visitor("shop", "")
+			conv := v.start()
+			v.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), `{"client_msg_id":"m1","body":"환불 문의드립니다. 주문번호 2024-1187 입니다."}`, 201, nil)
+			if n := w.RunDue(t.Context()); n == 0 {
+				t.Fatal("nothing was due")
+			}
+			types := rc.types()
+			if !slices.Contains(types, "conversation.created") || !slices.Contains(types, "message.created") ||
+				!slices.ContainsFunc(rc.all(), func(g received) bool { return strings.Contains(string(g.Raw), "환불 문의드립니다") }) {
+				t.Fatalf("received %v", types)
+			}
+			for _, g := range rc.all() {
+				if g.Body.Type == "message.created" && strings.Contains(string(g.Raw), `"internal":true`) {
+					t.Fatalf("an internal message reached a webhook that did not ask: %s", g.Raw)
+				}
+			}
+			list := deliveriesOf(t, master, fmt.Sprintf("%s/webhooks/%d/deliveries", e.shopPath(), wh.ID))
+			if len(list) != len(types) || list[0].Status != outbox.StatusDelivered || list[0].LastCode != 204 || list[0].Attempts != 1 {
+				t.Fatalf("deliveries %+v", list)
+			}
+
+			// Paged like every list: one at a time, by cursor, newest first.
+			var page struct {
+				Deliveries []outbox.Delivery `json:"deliveries"`
+				NextCursor string            `json:"next_cursor"`
+			}
+			master.json("GET", fmt.Sprintf("%s/webhooks/%d/deliveries?limit=1", e.shopPath(), wh.ID), "", 200, &page)
+			if len(page.Deliveries) != 1 || page.Deliveries[0].ID != list[0].ID || page.NextCursor == "" {
+				t.Fatalf("first page %+v", page)
+			}
+			master.json("GET", fmt.Sprintf("%s/webhooks/%d/deliveries?limit=1&cursor=%s", e.shopPath(), wh.ID, page.NextCursor), "", 200, &page)
+			if len(page.Deliveries) != 1 || page.Deliveries[0].ID != list[1].ID {
+				t.Fatalf("second page %+v", page)
+			}
+			// The receiver fails with a large body: retried, same ID, an excerpt kept.
+			rc.mu.Lock()
+			rc.answer = func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(500)
+				w.Write([]byte(strings.Repeat("서버 오류 ", 100000)))
+			}
+			rc.anyTime = true
+			rc.mu.Unlock()
+			e.clock.freeze()
+			v.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), `{"client_msg_id":"m2","body":"아직 답변이 없네요"}`, 201, nil)
+			w.RunDue(t.Context())
+			list = deliveriesOf(t, master, fmt.Sprintf("%s/webhooks/%d/deliveries", e.shopPath(), wh.ID))
+			d := list[0]
+			if d.Status != outbox.StatusPending || d.LastCode != 500 || len(d.LastBody) > outbox.ExcerptBytes || !strings.HasPrefix(d.LastBody, "서버 오류") {
+				t.Fatalf("after a failure: %+v", d)
+			}
+			if wait := d.NextAt.Sub(e.clock.Now()); wait < 800*time.Millisecond || wait > 1200*time.Millisecond {
+				t.Fatalf("first retry in %s, want 1s ± 20%%", wait)
+			}
+			if w.RunDue(t.Context()) != 0 {
+				t.Fatal("retried before its time")
+			}
+			for range 3 {
+				e.clock.advance(10 * time.Minute)
+				w.RunDue(t.Context())
+			}
+			e.clock.advance(24 * time.Hour)
+			w.RunDue(t.Context())
+			failed := deliveriesOf(t, master, fmt.Sprintf("%s/webhooks/%d/deliveries?status=failed", e.shopPath(), wh.ID))
+			if len(failed) != 1 || failed[0].ID != d.ID || failed[0].Attempts != 5 {
+				t.Fatalf("failed: %+v", failed)
+			}
+			var ids []string
+			for _, g := range rc.all() {
+				if strings.Contains(string(g.Raw), "아직 답변이 없네요") {
+					ids = append(ids, g.ID)
+				}
+			}
+			if len(ids) != 5 || ids[0] != ids[4] || ids[0] != fmt.Sprintf("msg_%d", d.ID) {
+				t.Fatalf("attempts carried ids %v", ids)
+			}
+			// Redeliver all failed: it arrives, once more, with the same ID.
+			rc.mu.Lock()
+			rc.answer = nil
+			rc.mu.Unlock()
+			var n struct {
+				Redelivered int `json:"redelivered"`
+			}
+			master.json("POST", fmt.Sprintf("%s/webhooks/%d/redeliver-failed", e.shopPath(), wh.ID), "", 200, &n)
+			if n.Redelivered != 1 || w.RunDue(t.Context()) != 1 {
+				t.Fatalf("redelivered %d", n.Redelivered)
+			}
+			got := rc.all()
+			if last := got[len(got)-1]; last.ID != ids[0] || last.Err != nil {
+				t.Fatalf("redelivery %+v", last)
+			}
+			// One more by hand.
+			master.json("POST", fmt.Sprintf("%s/webhooks/%d/deliveries/%d/redeliver", e.shopPath(), wh.ID, d.ID), "", 200, nil)
+			if w.RunDue(t.Context()) != 1 {
+				t.Fatal("the redelivery was not sent")
+			}
+			// Another workspace's master sees none of it.
+			olga := e.login("olga")
+			if status, _ := olga.do("GET", fmt.Sprintf("/api/v1/workspaces/%d/webhooks/%d/deliveries", e.other.ID, wh.ID), ""); status != 404 {
+				t.Fatalf("another workspace read the deliveries: %d", status)
+			}
+			// Deleted: pending deliveries are skipped, nothing more is written.
+			master.json("DELETE", fmt.Sprintf("%s/webhooks/%d", e.shopPath(), wh.ID), "", 204, nil)
+			v.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), `{"client_msg_id":"m3","body":"여보세요?"}`, 201, nil)
+			if w.RunDue(t.Context()) != 0 {
+				t.Fatal("a deleted webhook got a delivery")
+			}
+		})
+	}
+}
+
+// TestReceiversThatMisbehave: a receiver that redirects to another host,
+// one that does not answer in time, and one on a private address when
+// private addresses are not allowed all fail the attempt.
+func TestReceiversThatMisbehave(t *testing.T) {
+	e := newEnvWith(t, allowPrivate)
+	master := e.login("master")
+	other := newReceiver(t)
+	redirect := newReceiver(t)
+	redirect.answer = func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, strings.Replace(other.srv.URL, "127.0.0.1", "localhost", 1)+"/elsewhere", http.StatusTemporaryRedirect)
+	}
+	slow := newReceiver(t)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	slow.answer = func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}
+	for _, u := range []string{redirect.srv.URL, slow.srv.URL} {
+		master.json("POST", e.shopPath()+"/webhooks", `{"url":"`+u+`","events":["conversation.created"]}`, 201, nil)
+	}
+	w := e.worker()
+	w.Client = outbox.NewClient(true, 300*time.Millisecond)
+	e.visitor("shop", "").start()
+	w.RunDue(t.Context())
+	if n := len(other.all()); n != 0 {
+		t.Fatalf("a redirect to another host was followed %d times", n)
+	}
+	var hooks struct {
+		Webhooks []struct{ ID int64 } `json:"webhooks"`
+	}
+	master.json("GET", e.shopPath()+"/webhooks", "", 200, &hooks)
+	r := deliveriesOf(t, master, fmt.Sprintf("%s/webhooks/%d/deliveries", e.shopPath(), hooks.Webhooks[0].ID))[0]
+	s := deliveriesOf(t, master, fmt.Sprintf("%s/webhooks/%d/deliveries", e.shopPath(), hooks.Webhooks[1].ID))[0]
+	if r.Status != outbox.StatusPending || r.LastCode != 307 {
+		t.Fatalf("redirect: %+v", r)
+	}
+	if s.Status != outbox.StatusPending || s.LastError == "" || s.LastCode != 0 {
+		t.Fatalf("slow: %+v", s)
+	}
+	// A worker that may not reach private addresses refuses at connect time.
+	w.Client = outbox.NewClient(false, time.Second)
+	e.clock.freeze()
+	e.clock.advance(time.Hour)
+	w.RunDue(t.Context())
+	r = deliveriesOf(t, master, fmt.Sprintf("%s/webhooks/%d/deliveries", e.shopPath(), hooks.Webhooks[0].ID))[0]
+	if !strings.Contains(r.LastError, "private") || r.Attempts != 2 {
+		t.Fatalf("private: %+v", r)
+	}
+}
+
+// TestIntegrationsBadInput: each refusal has its code and changes nothing.
+func TestIntegrationsBadInput(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil) // private addresses not allowed
+			master := e.login("master")
+			long := "https://example.com/" + strings.Repeat("a", 2100)
+			scenarios := []scenario{
+				{name: "ftp webhook", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"ftp://example.com/x","events":["message.created"]}`, status: 400, code: outbox.ErrInvalidURL},
+				{name: "relative webhook", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"/hook","events":["message.created"]}`, status: 400, code: outbox.ErrInvalidURL},
+				{name: "long webhook", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"` + long + `","events":["message.created"]}`, status: 400, code: outbox.ErrInvalidURL},
+				{name: "loopback webhook", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"http://127.0.0.1:9/x","events":["message.created"]}`, status: 400, code: outbox.ErrPrivateAddress},
+				{name: "metadata webhook", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"http://169.254.169.254/latest","events":["message.created"]}`, status: 400, code: outbox.ErrPrivateAddress},
+				{name: "localhost webhook", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"http://localhost:8080/x","events":["message.created"]}`, status: 400, code: outbox.ErrPrivateAddress},
+				{name: "unknown event", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"https://example.com/x","events":["message.exploded"]}`, status: 400, code: outbox.ErrUnknownEvent},
+				{name: "no events", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"https://example.com/x","events":[]}`, status: 400, code: chat.ErrInvalid},
+				{name: "weak secret", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"https://example.com/x","events":["message.created"],"secret":"hunter2"}`, status: 400, code: chat.ErrInvalid},
+				{name: "events as a string", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"https://example.com/x","events":"message.created"}`, status: 400, code: chat.ErrInvalid},
+				{name: "channel kind", as: master, method: "POST", path: e.shopPath() + "/channels", body: `{"kind":"line","name":"라인","webhook_url":"https://example.com/x"}`, status: 400, code: chat.ErrInvalid},
+				{name: "channel url", as: master, method: "POST", path: e.shopPath() + "/channels", body: `{"kind":"kakao","name":"카카오","webhook_url":"javascript:alert(1)"}`, status: 400, code: outbox.ErrInvalidURL},
+				{name: "channel name", as: master, method: "POST", path: e.shopPath() + "/channels", body: `{"kind":"kakao","name":"","webhook_url":"https://example.com/x"}`, status: 400, code: chat.ErrInvalid},
+				{name: "alert kind", as: master, method: "POST", path: e.shopPath() + "/alert-targets", body: `{"kind":"teams","url":"https://example.com/x","events":["conversation.created"]}`, status: 400, code: chat.ErrInvalid},
+				{name: "alert email", as: master, method: "POST", path: e.shopPath() + "/alert-targets", body: `{"kind":"email","url":"not an address","events":["conversation.created"]}`, status: 400, code: chat.ErrInvalid},
+				{name: "alert event", as: master, method: "POST", path: e.shopPath() + "/alert-targets", body: `{"kind":"slack","url":"https://hooks.slack.com/services/T0/B0/x","events":["message.created"]}`, status: 400, code: outbox.ErrUnknownEvent},
+				{name: "alert wait", as: master, method: "POST", path: e.shopPath() + "/alert-targets", body: `{"kind":"slack","url":"https://hooks.slack.com/services/T0/B0/x","events":["conversation.waiting"],"wait_minutes":5000}`, status: 400, code: chat.ErrInvalid},
+				{name: "quiet hours half set", as: master, method: "PUT", path: e.shopPath() + "/me/alerts", body: `{"events":["conversation.created"],"quiet_start":1320,"quiet_end":-1}`, status: 400, code: chat.ErrInvalid},
+				{name: "unknown webhook", as: master, method: "GET", path: e.shopPath() + "/webhooks/999999/deliveries", status: 404, code: outbox.ErrEndpointNotFound},
+				{name: "bad status filter", as: master, method: "GET", path: e.shopPath() + "/webhooks/999999/deliveries?status=lost", status: 404, code: outbox.ErrEndpointNotFound},
+				{name: "unknown delivery", as: master, method: "DELETE", path: e.shopPath() + "/channels/999999", status: 404, code: outbox.ErrEndpointNotFound},
+				{name: "agent creates a webhook", as: e.login("kim"), method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"https://example.com/x","events":["message.created"]}`, status: 403, code: chat.ErrRoleRequired},
+			}
+			e.refuse(func() string {
+				ob := e.store.(outbox.Store)
+				eps, err := ob.Endpoints(t.Context(), e.shop.ID)
+				must(t, err)
+				return fmt.Sprint(len(eps), e.lastSeqs())
+			}, scenarios)
+		})
+	}
+}
+
+// TestAlerts: a new chat reaches a Slack-style, a Jandi and an email
+// target, each with a link to the console; an agent's own email alerts
+// keep quiet hours; a chat left waiting alerts once its wait is over.
+func TestAlerts(t *testing.T) {
+	e := newEnvWith(t, allowPrivate)
+	master := e.login("master")
+	slack, jandi := newReceiver(t), newReceiver(t)
+	smtp := newSMTPServer(t)
+	master.json("POST", e.shopPath()+"/alert-targets", `{"kind":"slack","url":"`+slack.srv.URL+`","events":["conversation.created","ticket.created","conversation.waiting"],"wait_minutes":3}`, 201, nil)
+	master.json("POST", e.shopPath()+"/alert-targets", `{"kind":"jandi","url":"`+jandi.srv.URL+`","events":["conversation.created"]}`, 201, nil)
+	master.json("POST", e.shopPath()+"/alert-targets", `{"kind":"email","url":"desk@example.com","events":["conversation.created"]}`, 201, nil)
+	// kim wants new chats by email, except at night (22:00–08:00).
+	kim := e.login("kim")
+	kim.json("PUT", e.shopPath()+"/me/alerts", `{"events":["conversation.created"],"quiet_start":1320,"quiet_end":480}`, 200, nil)
+	var mine struct {
+		Events     []string `json:"events"`
+		QuietStart int      `json:"quiet_start"`
+	}
+	kim.json("GET", e.shopPath()+"/me/alerts", "", 200, &mine)
+	if len(mine.Events) != 1 || mine.QuietStart != 1320 {
+		t.Fatalf("kim's alerts %+v", mine)
+	}
+	// lee wants to hear of chats given to them while away.
+	lee := e.login("lee")
+	lee.json("PUT", e.shopPath()+"/me/alerts", `{"events":["conversation.assigned_away"],"quiet_start":-1,"quiet_end":-1}`, 200, nil)
+	// Conversations queue (manual assignment, the default) and nobody takes this one.
+	loc := e.shop.Settings.Location()
+	day := time.Date(2026, 3, 9, 14, 0, 0, 0, loc)
+	e.clock.mu.Lock()
+	e.clock.frozen = day
+	e.clock.mu.Unlock()
+	w := e.worker()
+	w.Mail = smtp.mailer()
+	v := e.visitor("shop", `,"extra":{"cus_extra_username":"김민지"}`)
+	conv := v.start()
+	v.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), `{"client_msg_id":"m1","body":"배송이 아직 안 왔어요"}`, 201, nil)
+	w.RunDue(t.Context())
+	link := fmt.Sprintf("%s/console/#/c/%d", e.srv.URL, conv.ID)
+	if g := slack.all(); len(g) != 1 || !strings.Contains(string(g[0].Raw), "새 상담 요청") || !strings.Contains(string(g[0].Raw), link) {
+		t.Fatalf("slack got %v", g)
+	}
+	var jb struct {
+		Body         string `json:"body"`
+		ConnectColor string `json:"connectColor"`
+		ConnectInfo  []struct{ Title, Description string }
+	}
+	if g := jandi.all(); len(g) != 1 || json.Unmarshal(g[0].Raw, &jb) != nil || !strings.Contains(jb.Body, link) || len(jb.ConnectInfo) != 1 {
+		t.Fatalf("jandi got %v", jandi.all())
+	}
+	mails := smtp.wait(t, 2)
+	var desk, kimMail bool
+	for _, m := range mails {
+		desk = desk || strings.Contains(m, "desk@example.com") && strings.Contains(m, fmt.Sprintf("#/c/%d", conv.ID))
+		kimMail = kimMail || strings.Contains(m, "kim@example.com")
+	}
+	if !desk || !kimMail {
+		t.Fatalf("mails %v", mails)
+	}
+	// Waiting 3 minutes unassigned: one alert; the job runs once more and adds none.
+	e.clock.advance(3*time.Minute + time.Second)
+	runJobs(t, e, w)
+	w.RunDue(t.Context())
+	waiting := 0
+	for _, g := range slack.all() {
+		if strings.Contains(string(g.Raw), "대기 중") {
+			waiting++
+		}
+	}
+	if waiting != 1 {
+		t.Fatalf("waiting alerts: %d", waiting)
+	}
+	// lee, away, wants to hear of chats given to them: a transfer alerts
+	// lee alone.
+	e.setStatus("lee", chat.StatusAway)
+	master.json("POST", e.convPath(conv.ID)+"/assign", "", 200, nil)
+	master.json("POST", e.convPath(conv.ID)+"/transfer", fmt.Sprintf(`{"agent_id":%d,"reason":"배송 담당"}`, e.agents["lee"].ID), 200, nil)
+	w.RunDue(t.Context())
+	mails = smtp.wait(t, 3)
+	if last := mails[2]; !strings.Contains(last, "lee@example.com") || strings.Contains(last, "kim@example.com") {
+		t.Fatalf("the away alert: %s", last)
+	}
+	// At night kim's alert is skipped; the desk's still goes.
+	night := time.Date(2026, 3, 9, 23, 30, 0, 0, loc)
+	e.clock.mu.Lock()
+	e.clock.frozen = night
+	e.clock.mu.Unlock()
+	e.visitor("shop", `,"extra":{"cus_extra_username":"박서준"}`).start()
+	w.RunDue(t.Context())
+	smtp.wait(t, 4)
+	time.Sleep(200 * time.Millisecond)
+	if n := len(smtp.all()); n != 4 {
+		t.Fatalf("%d mails at night, want 4 (kim's skipped)", n)
+	}
+}
+
+// smtpInbox is a real SMTP server (fakeSMTP) that keeps every message.
+type smtpInbox struct {
+	addr string
+	mu   sync.Mutex
+	got  []string
+}
+
+func newSMTPServer(t *testing.T) *smtpInbox {
+	ch := make(chan string, 100)
+	mb := &smtpInbox{addr: fakeSMTP(t, ch)}
+	go func() {
+		for m := range ch {
+			mb.mu.Lock()
+			mb.got = append(mb.got, m)
+			mb.mu.Unlock()
+		}
+	}()
+	return mb
+}
+
+func (mb *smtpInbox) all() []string {
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	return append([]string(nil), mb.got...)
+}
+
+func (mb *smtpInbox) wait(t *testing.T, n int) []string {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if got := mb.all(); len(got) >= n {
+			return got
+		}
+	}
+	t.Fatalf("%d emails arrived, want %d", len(mb.all()), n)
+	return nil
+}
+
+func (mb *smtpInbox) mailer() *notify.Mailer {
+	host, port, _ := net.SplitHostPort(mb.addr)
+	p, _ := strconv.Atoi(port)
+	return notify.NewMailer(notify.SMTP{Host: host, Port: p, From: "Sodam <sodam@example.com>", TLS: "none"}, slog.New(slog.DiscardHandler))
+}
+
+// runJobs runs the durable jobs due on the env's clock with the outbox's
+// waiting-alert handler, as a node's job runner does.
+func runJobs(t *testing.T, e *env, w *outbox.Worker) {
+	t.Helper()
+	r := &jobs.Runner{Store: e.store, Handlers: jobs.Registry{outbox.JobWaiting: w.WaitingJob()}, Log: slog.New(slog.DiscardHandler),
+		Node: "test-node", Lease: time.Minute, Now: e.clock.Now}
+	r.RunDue(t.Context())
+}

@@ -1,0 +1,150 @@
+package outbox_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/outbox"
+)
+
+// dead is a node's store that stops answering once the node "dies": its
+// claims are made, its outcomes are never written (as after SIGKILL).
+type dead struct {
+	outbox.Store
+}
+
+func (dead) FinishDeliveries(context.Context, string, []outbox.Outcome) error { return nil }
+
+// TestNodeDiesMidDelivery: node A claims deliveries and dies while its
+// requests are in flight; once its lease runs out node B sends them
+// again. Every delivery arrives, and the repeats carry the same
+// webhook-id. (internal/node's bridge test does the same across a real
+// restart.)
+func TestNodeDiesMidDelivery(t *testing.T) {
+	for _, kind := range kinds() {
+		t.Run(kind, func(t *testing.T) {
+			var mu sync.Mutex
+			got := map[string]int{}
+			hold := make(chan struct{})
+			var once sync.Once
+			arrived := make(chan struct{}, 1000)
+			rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				got[r.Header.Get("webhook-id")]++
+				first := len(got) == 1
+				mu.Unlock()
+				arrived <- struct{}{}
+				if !first {
+					<-hold // A's requests but its first hang until A is gone
+				}
+				w.WriteHeader(http.StatusNoContent)
+			}))
+			t.Cleanup(func() { once.Do(func() { close(hold) }); rc.Close() })
+			f := newFixture(t, kind, rc.URL)
+			f.fill(t, 20)
+			now := time.Now()
+			clock := func() time.Time { return now }
+			a := worker(f.db, "node-a")
+			a.Store, a.Now, a.Lease = dead{f.db}, clock, time.Minute
+			ctxA, killA := context.WithCancel(context.Background())
+			doneA := make(chan struct{})
+			go func() { defer close(doneA); a.RunDue(ctxA) }()
+			for range 20 {
+				<-arrived // every delivery reached the receiver from A
+			}
+			killA()
+			once.Do(func() { close(hold) })
+			<-doneA
+			// B, a minute and a bit later: A's lease is over.
+			b := worker(f.db, "node-b")
+			b.Now = func() time.Time { return now.Add(time.Minute + time.Second) }
+			if n := b.RunDue(context.Background()); n != 20 {
+				t.Fatalf("node B sent %d, want 20", n)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(got) != 20 {
+				t.Fatalf("%d distinct webhook-ids arrived, want 20", len(got))
+			}
+			for id, n := range got {
+				if n != 2 {
+					t.Fatalf("%s arrived %d times, want twice (A's, then B's)", id, n)
+				}
+			}
+			list, err := f.db.Deliveries(context.Background(), f.ws.ID, f.endpoint, outbox.DeliveryFilter{Status: outbox.StatusDelivered, Limit: 100})
+			if err != nil || len(list) != 20 || list[0].Attempts != 2 {
+				t.Fatalf("delivered %d (%v), attempts %d", len(list), err, list[0].Attempts)
+			}
+		})
+	}
+}
+
+// TestReceiverDownGetsOneProbe: while a receiver fails, each look sends it
+// one delivery, not every one that is due; the others keep their
+// attempts and wait as long; once it answers, everything goes.
+func TestReceiverDownGetsOneProbe(t *testing.T) {
+	for _, kind := range kinds() {
+		t.Run(kind, func(t *testing.T) {
+			var mu sync.Mutex
+			requests := 0
+			up := false
+			rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				requests++
+				if !up {
+					http.Error(w, "점검 중", http.StatusServiceUnavailable)
+					return
+				}
+				w.WriteHeader(http.StatusNoContent)
+			}))
+			t.Cleanup(rc.Close)
+			f := newFixture(t, kind, rc.URL)
+			f.fill(t, 10)
+			now := time.Now().Add(time.Second)
+			w := worker(f.db, "node-a")
+			w.Now = func() time.Time { return now }
+			for step := range 3 {
+				if n := w.RunDue(context.Background()); n != 10 {
+					t.Fatalf("step %d: claimed %d", step, n)
+				}
+				mu.Lock()
+				if requests != step+1 {
+					t.Fatalf("step %d: %d requests to a receiver that is down, want one per step", step, requests)
+				}
+				mu.Unlock()
+				if n := w.RunDue(context.Background()); n != 0 {
+					t.Fatalf("step %d: %d claimed while the receiver waits", step, n)
+				}
+				now = now.Add(10 * time.Second)
+			}
+			list, err := f.db.Deliveries(context.Background(), f.ws.ID, f.endpoint, outbox.DeliveryFilter{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			attempts := 0
+			for _, d := range list {
+				attempts += d.Attempts
+				if d.Status != outbox.StatusPending {
+					t.Fatalf("%+v", d)
+				}
+			}
+			if attempts != 3 {
+				t.Fatalf("%d attempts recorded, want 3 (the probes)", attempts)
+			}
+			mu.Lock()
+			up = true
+			mu.Unlock()
+			now = now.Add(time.Minute)
+			w.RunDue(context.Background())
+			delivered, err := f.db.Deliveries(context.Background(), f.ws.ID, f.endpoint, outbox.DeliveryFilter{Status: outbox.StatusDelivered, Limit: 100})
+			if err != nil || len(delivered) != 10 {
+				t.Fatalf("delivered %d once the receiver was back (%v)", len(delivered), err)
+			}
+		})
+	}
+}

@@ -1,0 +1,130 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// MaxURLLength bounds an endpoint's URL.
+const MaxURLLength = 2048
+
+// CheckURL validates a receiver's URL: http or https, a host, at most
+// MaxURLLength characters, and — unless private addresses are allowed —
+// not a loopback, private or link-local address literal nor localhost
+// (a name that resolves to one is refused when the worker connects).
+func CheckURL(raw string, allowPrivate bool) error {
+	if raw == "" {
+		return chat.Errorf(ErrInvalidURL, "a URL is required")
+	}
+	if len(raw) > MaxURLLength {
+		return chat.Errorf(ErrInvalidURL, "the URL must be at most %d characters", MaxURLLength)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
+		return chat.Errorf(ErrInvalidURL, "the URL must be an absolute http:// or https:// URL")
+	}
+	if u.User != nil {
+		return chat.Errorf(ErrInvalidURL, "the URL must not carry a user name or password")
+	}
+	if allowPrivate {
+		return nil
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return chat.Errorf(ErrPrivateAddress, "the URL points at this machine; the operator must allow private addresses (SODAM_WEBHOOK_ALLOW_PRIVATE)")
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && private(ip) {
+		return chat.Errorf(ErrPrivateAddress, "the URL points at a private address; the operator must allow private addresses (SODAM_WEBHOOK_ALLOW_PRIVATE)")
+	}
+	return nil
+}
+
+// private reports addresses a webhook must not reach unless allowed: this
+// machine, private networks, link-local (cloud metadata), and the like.
+func private(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() ||
+		netip.MustParsePrefix("100.64.0.0/10").Contains(ip) // carrier-grade NAT
+}
+
+// errPrivate is the dialer's refusal.
+var errPrivate = errors.New("the receiver's address is private, and private addresses are not allowed (SODAM_WEBHOOK_ALLOW_PRIVATE)")
+
+// Limits of one outbound request.
+const (
+	// RequestTimeout bounds a delivery, connection to last byte read.
+	RequestTimeout = 10 * time.Second
+	// ExcerptBytes is how much of a receiver's answer is read and kept.
+	ExcerptBytes = 1024
+)
+
+// NewClient returns the HTTP client every outbound request uses: it
+// refuses private addresses at connect time (after DNS, so a name that
+// resolves to one is refused too) unless allowPrivate, follows a redirect
+// only on the same host (at most 3), and gives up after timeout.
+func NewClient(allowPrivate bool, timeout time.Duration) *http.Client {
+	d := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	if !allowPrivate {
+		d.Control = func(network, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil || private(ap.Addr()) {
+				return errPrivate
+			}
+			return nil
+		}
+	}
+	tr := &http.Transport{
+		DialContext:           d.DialContext,
+		Proxy:                 nil, // a proxy would dial for us, unchecked
+		MaxIdleConnsPerHost:   64,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ResponseHeaderTimeout: timeout,
+	}
+	return &http.Client{
+		Transport: tr,
+		Timeout:   timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 3 || req.URL.Host != via[0].URL.Host {
+				return http.ErrUseLastResponse // counts as the answer: not a success
+			}
+			return nil
+		},
+	}
+}
+
+// Excerpt reads at most ExcerptBytes of an answer and returns it as valid
+// UTF-8 text, then drains a little more so the connection can be reused.
+func Excerpt(r io.Reader) string {
+	b, _ := io.ReadAll(io.LimitReader(r, ExcerptBytes))
+	io.Copy(io.Discard, io.LimitReader(r, 64<<10)) //nolint:errcheck // best effort
+	return strings.ToValidUTF8(string(b), "")
+}
+
+// describe turns a transport error into what a master reads in the
+// deliveries list, without the secret-free but noisy Go wrapping.
+func describe(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	switch {
+	case errors.Is(err, errPrivate):
+		return errPrivate.Error()
+	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "Client.Timeout"):
+		return fmt.Sprintf("no answer within %s", RequestTimeout)
+	}
+	return err.Error()
+}

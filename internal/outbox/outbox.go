@@ -1,0 +1,313 @@
+// Package outbox is what leaves Sodam for other systems (§10.1–10.3,
+// §1.2): signed webhooks, API channels that messenger bridges (KakaoTalk,
+// Naver TalkTalk, Telegram) talk through, and alerts to email, Slack-style
+// and Jandi incoming webhooks.
+//
+// Every one of them is an Endpoint. What an endpoint should receive is
+// decided by one function, Deliverable, inside the transaction that
+// commits the event: the store writes a Delivery row beside the event row
+// (the transactional outbox), so nothing committed is lost and nothing is
+// sent that did not commit. A Worker on every node claims due deliveries
+// (FOR UPDATE SKIP LOCKED on PostgreSQL, the single writer on SQLite),
+// sends them outside any transaction, and records the outcome; a failed
+// attempt is retried with exponential backoff and jitter until it succeeds
+// or a day has passed. The delivery's ID is its Standard Webhooks
+// webhook-id, the same on every attempt, so a receiver deduplicates on it.
+//
+// The payload is not stored with the delivery: it is built from the stored
+// event (an alert: from the stored conversation) when it is sent, so text
+// that masking (§11) rewrites in the log is never sent in the clear, even
+// by a delivery that was pending when the mask was applied.
+package outbox
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// Kind is what an endpoint is.
+type Kind string
+
+// Endpoint kinds.
+const (
+	KindWebhook Kind = "webhook"
+	KindChannel Kind = "channel"
+	KindSlack   Kind = "slack"
+	KindJandi   Kind = "jandi"
+	KindEmail   Kind = "email"
+)
+
+// IsAlert reports whether k is an alert target.
+func (k Kind) IsAlert() bool { return k == KindSlack || k == KindJandi || k == KindEmail }
+
+// Channel kinds: the messengers a bridge connects (§1.2).
+var ChannelKinds = []string{"kakao", "naver", "telegram", "api"}
+
+// Alert types (§10.2). conversation.created and ticket.created are events;
+// the other two are made for alerts: a conversation still unassigned after
+// the target's wait, and an assignment to an agent who is away.
+const (
+	AlertNewChat      = string(chat.EventConversationCreated)
+	AlertWaiting      = "conversation.waiting"
+	AlertTicket       = string(chat.EventTicketCreated)
+	AlertAssignedAway = "conversation.assigned_away"
+)
+
+// JobWaiting is the durable job that writes a conversation's waiting
+// alerts when its wait is over (chat.Job.RefID: the conversation).
+const JobWaiting = "alert.waiting"
+
+// AlertTypes are the types an alert target may subscribe to.
+var AlertTypes = []string{AlertNewChat, AlertWaiting, AlertTicket, AlertAssignedAway}
+
+// EventTypes are the event types a webhook may subscribe to.
+var EventTypes = []string{
+	string(chat.EventConversationCreated), string(chat.EventConversationAssigned),
+	string(chat.EventConversationTransferred), string(chat.EventConversationUpdated),
+	string(chat.EventConversationClosed), string(chat.EventMessageCreated),
+	string(chat.EventAgentStatus), string(chat.EventTicketCreated), string(chat.EventTicketUpdated),
+	string(chat.EventWorkspaceUpdated), string(chat.EventCustomerUpdated),
+}
+
+// ChannelEvents are what a channel's bridge receives: what the customer
+// should see on the messenger.
+var ChannelEvents = []string{string(chat.EventMessageCreated), string(chat.EventConversationClosed)}
+
+// Error codes of this package.
+const (
+	ErrEndpointNotFound = "endpoint_not_found"
+	ErrDeliveryNotFound = "delivery_not_found"
+	ErrInvalidURL       = "invalid_url"
+	ErrPrivateAddress   = "private_address"
+	ErrUnknownEvent     = "unknown_event"
+	ErrChannelToken     = "channel_token_invalid"
+	ErrFetchFailed      = "attachment_fetch_failed"
+	ErrTooManyEndpoints = "too_many_endpoints"
+)
+
+// MaxEndpoints bounds a workspace's endpoints of one kind.
+const MaxEndpoints = 20
+
+// Endpoint is a webhook, a channel or an alert target of one workspace.
+type Endpoint struct {
+	ID          int64     `json:"id"`
+	WorkspaceID int64     `json:"workspace_id"`
+	Kind        Kind      `json:"kind"`
+	Name        string    `json:"name"`
+	URL         string    `json:"url"`
+	Events      []string  `json:"events"`
+	ChannelKind string    `json:"channel_kind,omitempty"`
+	Internal    bool      `json:"internal,omitempty"`
+	AgentID     int64     `json:"agent_id,omitempty"`
+	QuietStart  int       `json:"quiet_start"`
+	QuietEnd    int       `json:"quiet_end"`
+	WaitMinutes int       `json:"wait_minutes,omitempty"`
+	CreatedBy   int64     `json:"created_by,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	// SealedSecret is the signing secret as stored: sealed (Sealer).
+	SealedSecret string `json:"-"`
+}
+
+// Wants reports whether the endpoint subscribed to typ.
+func (e Endpoint) Wants(typ string) bool { return slices.Contains(e.Events, typ) }
+
+// Delivery statuses.
+const (
+	StatusPending   = "pending"
+	StatusDelivered = "delivered"
+	StatusFailed    = "failed"
+	// StatusSkipped: not sent on purpose (quiet hours, the endpoint was
+	// deleted, the event is gone).
+	StatusSkipped = "skipped"
+)
+
+// Delivery is one event (or alert) on its way to one endpoint.
+type Delivery struct {
+	ID             int64      `json:"id"`
+	WorkspaceID    int64      `json:"workspace_id"`
+	EndpointID     int64      `json:"endpoint_id"`
+	EventSeq       int64      `json:"event_seq"`
+	EventType      string     `json:"event_type"`
+	ConversationID int64      `json:"conversation_id,omitempty"`
+	Status         string     `json:"status"`
+	Attempts       int        `json:"attempts"`
+	NextAt         time.Time  `json:"next_at"`
+	LastCode       int        `json:"last_code"`
+	LastBody       string     `json:"last_body"`
+	LastError      string     `json:"last_error"`
+	CreatedAt      time.Time  `json:"created_at"`
+	DoneAt         *time.Time `json:"done_at,omitempty"`
+	// ClaimedUntil is the claim's lease, set on claimed deliveries.
+	ClaimedUntil time.Time `json:"-"`
+}
+
+// WebhookID is the delivery's Standard Webhooks message ID: the same on
+// every attempt.
+func (d Delivery) WebhookID() string { return "msg_" + strconv.FormatInt(d.ID, 10) }
+
+// Outcome is what one attempt came to.
+type Outcome struct {
+	Delivery Delivery
+	// Status is the delivery's new status; NextAt the next attempt's time
+	// when it stays pending.
+	Status    string
+	NextAt    time.Time
+	Code      int
+	Body      string
+	Error     string
+	Completed time.Time
+	// NotAttempted: nothing was sent — another delivery to the same
+	// receiver failed first in the same claim — so the delivery waits for
+	// NextAt with its attempts and last answer unchanged.
+	NotAttempted bool
+}
+
+// DeliveryFilter pages an endpoint's deliveries, newest first.
+type DeliveryFilter struct {
+	Status   string
+	BeforeID int64
+	Limit    int
+}
+
+// ChannelProfile is what a bridge may tell about a messenger user.
+type ChannelProfile struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+	Email string `json:"email"`
+}
+
+// ChannelUser is a messenger account as Sodam knows it.
+type ChannelUser struct {
+	ChannelID      int64
+	ExternalUserID string
+	CustomerID     int64
+}
+
+// Store is what the outbox keeps (package sqldb implements it).
+type Store interface {
+	// CreateEndpoint stores e (ID and CreatedAt are filled in), with a
+	// channel's token hash; audited as by.
+	CreateEndpoint(ctx context.Context, e *Endpoint, tokenHash string, by chat.Who) error
+	// Endpoints lists a workspace's live endpoints of the kinds given.
+	Endpoints(ctx context.Context, workspaceID int64, kinds ...Kind) ([]Endpoint, error)
+	Endpoint(ctx context.Context, workspaceID, id int64) (*Endpoint, error)
+	// ChannelByToken finds a live channel by its inbound token's hash.
+	ChannelByToken(ctx context.Context, tokenHash string) (*Endpoint, error)
+	// DeleteEndpoint retires an endpoint: its pending deliveries are
+	// skipped; a channel's token stops working.
+	DeleteEndpoint(ctx context.Context, workspaceID, id int64, by chat.Who) error
+	// PersonalAlerts is agentID's own alert settings, nil when they never
+	// set any; SetPersonalAlerts replaces them (e.Events empty: off).
+	PersonalAlerts(ctx context.Context, workspaceID, agentID int64) (*Endpoint, error)
+	SetPersonalAlerts(ctx context.Context, e *Endpoint) error
+	// Deliveries lists an endpoint's deliveries, newest first.
+	Deliveries(ctx context.Context, workspaceID, endpointID int64, f DeliveryFilter) ([]Delivery, error)
+	// Redeliver makes one delivery of the endpoint pending and due now;
+	// RedeliverFailed every failed one, reporting how many.
+	Redeliver(ctx context.Context, workspaceID, endpointID, deliveryID int64) (Delivery, error)
+	RedeliverFailed(ctx context.Context, workspaceID, endpointID int64) (int, error)
+	// ClaimDeliveries leases up to limit due deliveries to node.
+	ClaimDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]Delivery, error)
+	// FinishDeliveries records attempts node made, except on deliveries
+	// claimed again since (a lease that ran out).
+	FinishDeliveries(ctx context.Context, node string, outcomes []Outcome) error
+	// EnqueueWaiting writes the waiting alerts of a conversation that is
+	// still unassigned after each target's wait; it returns when the next
+	// target's wait ends (zero: none left).
+	EnqueueWaiting(ctx context.Context, workspaceID, conversationID int64) (time.Time, error)
+	// PendingDeliveries counts what is still to be delivered, by workspace.
+	PendingDeliveries(ctx context.Context) (map[int64]int, error)
+	// PruneDeliveries deletes up to limit settled deliveries (delivered,
+	// failed, skipped) that settled before before; it reports how many.
+	PruneDeliveries(ctx context.Context, before time.Time, limit int) (int, error)
+	// StoredEvent is one event of the log as stored (masking included);
+	// StoredEvents several of one workspace's, by sequence.
+	StoredEvent(ctx context.Context, workspaceID, seq int64) ([]byte, error)
+	StoredEvents(ctx context.Context, workspaceID int64, seqs []int64) (map[int64][]byte, error)
+	// ChannelCustomer finds or creates the customer identifier of a
+	// channel's messenger user, filling empty profile fields.
+	ChannelCustomer(ctx context.Context, ch Endpoint, externalUserID string, p ChannelProfile) (*chat.Customer, error)
+	// ChannelUserOf is the messenger account behind customerID, if any.
+	ChannelUserOf(ctx context.Context, workspaceID, customerID int64) (*ChannelUser, error)
+}
+
+// Facts is what Deliverable needs to know beyond the event, looked up by
+// the store in the same transaction.
+type Facts struct {
+	// ChannelID is the channel the event's conversation came through (0:
+	// the web).
+	ChannelID int64
+	// AssigneeAway: the conversation's new assignee is away.
+	AssigneeAway bool
+}
+
+// Deliverable is the one filter every outbound event passes: it decides
+// whether endpoint e receives ev, and as which type ("" for not at all).
+//
+// Internal (agent-only) messages — system notes now, agents' internal
+// notes with §2.7 — never reach a channel (the customer's messenger) nor
+// an endpoint that did not ask for internal events.
+func Deliverable(e Endpoint, ev chat.Event, f Facts) string {
+	typ := string(ev.Type)
+	if ev.Message != nil && !chat.VisitorMaySeeMessage(ev.Message) && (!e.Internal || e.Kind == KindChannel) {
+		return "" // the customer's rule (chat.VisitorMaySeeMessage) for what is not asked for
+	}
+	switch e.Kind {
+	case KindWebhook:
+		if e.Wants(typ) {
+			return typ
+		}
+	case KindChannel:
+		if f.ChannelID != e.ID || ev.Conversation == nil {
+			return ""
+		}
+		switch ev.Type {
+		case chat.EventMessageCreated:
+			// The customer's own messages came from the bridge: no echo.
+			if ev.Message != nil && ev.Message.SenderType != chat.SenderVisitor {
+				return typ
+			}
+		case chat.EventConversationClosed:
+			return typ
+		}
+	case KindSlack, KindJandi, KindEmail:
+		switch {
+		case ev.Type == chat.EventConversationCreated && e.Wants(AlertNewChat):
+			return AlertNewChat
+		case ev.Type == chat.EventTicketCreated && e.Wants(AlertTicket):
+			return AlertTicket
+		case (ev.Type == chat.EventConversationAssigned || ev.Type == chat.EventConversationTransferred) &&
+			f.AssigneeAway && e.Wants(AlertAssignedAway) && ev.Conversation != nil &&
+			(e.AgentID == 0 || e.AgentID == ev.Conversation.AssigneeID):
+			return AlertAssignedAway
+		}
+	}
+	return ""
+}
+
+// Backoff is the retry policy: the first retry after First, doubling up
+// to Max between tries, with jitter; a delivery still failing GiveUp
+// after it was written is marked failed.
+type Backoff struct {
+	First, Max, GiveUp time.Duration
+}
+
+// Retention is how long settled deliveries are kept for masters to read.
+const Retention = 30 * 24 * time.Hour
+
+// DefaultBackoff is 1 s doubling to 10 minutes, for 24 hours.
+var DefaultBackoff = Backoff{First: time.Second, Max: 10 * time.Minute, GiveUp: 24 * time.Hour}
+
+// Delay is the wait after the attempts-th failed attempt (1-based), before
+// jitter.
+func (b Backoff) Delay(attempts int) time.Duration {
+	d := b.First
+	for i := 1; i < attempts && d < b.Max; i++ {
+		d *= 2
+	}
+	return min(d, b.Max)
+}

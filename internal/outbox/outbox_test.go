@@ -1,0 +1,139 @@
+package outbox
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+func TestDeliverable(t *testing.T) {
+	conv := &chat.Conversation{ID: 7, CustomerID: 70, Channel: "kakao", AssigneeID: 3}
+	msg := func(sender chat.SenderType, internal bool) chat.Event {
+		return chat.Event{Type: chat.EventMessageCreated, Conversation: conv, Message: &chat.Message{SenderType: sender, Internal: internal}}
+	}
+	hook := Endpoint{ID: 1, Kind: KindWebhook, Events: []string{"message.created"}}
+	hookInternal := Endpoint{ID: 2, Kind: KindWebhook, Events: []string{"message.created"}, Internal: true}
+	channel := Endpoint{ID: 9, Kind: KindChannel, Events: ChannelEvents, Internal: true}
+	slack := Endpoint{ID: 4, Kind: KindSlack, Events: []string{AlertNewChat, AlertAssignedAway}}
+	mine := Endpoint{ID: 5, Kind: KindEmail, AgentID: 8, Events: []string{AlertAssignedAway}}
+	onKakao := Facts{ChannelID: 9}
+	tests := []struct {
+		name string
+		e    Endpoint
+		ev   chat.Event
+		f    Facts
+		want string
+	}{
+		{"a webhook gets what it asked for", hook, msg(chat.SenderAgent, false), Facts{}, "message.created"},
+		{"not what it did not", hook, chat.Event{Type: chat.EventConversationClosed, Conversation: conv}, Facts{}, ""},
+		{"no internal message unless asked", hook, msg(chat.SenderAgent, true), Facts{}, ""},
+		{"internal when asked", hookInternal, msg(chat.SenderAgent, true), Facts{}, "message.created"},
+		{"a channel: the agent's reply", channel, msg(chat.SenderAgent, false), onKakao, "message.created"},
+		{"a channel: a system message the customer sees", channel, msg(chat.SenderSystem, false), onKakao, "message.created"},
+		{"a channel: never an internal one, even if flagged", channel, msg(chat.SenderAgent, true), onKakao, ""},
+		{"a channel: no echo of the customer", channel, msg(chat.SenderVisitor, false), onKakao, ""},
+		{"a channel: the close", channel, chat.Event{Type: chat.EventConversationClosed, Conversation: conv}, onKakao, "conversation.closed"},
+		{"a channel: not another channel's conversation", channel, msg(chat.SenderAgent, false), Facts{ChannelID: 10}, ""},
+		{"a channel: not the web", channel, msg(chat.SenderAgent, false), Facts{}, ""},
+		{"an alert: a new chat", slack, chat.Event{Type: chat.EventConversationCreated, Conversation: conv}, Facts{}, AlertNewChat},
+		{"an alert: not a message", slack, msg(chat.SenderVisitor, false), Facts{}, ""},
+		{"an alert: assigned while away", slack, chat.Event{Type: chat.EventConversationAssigned, Conversation: conv}, Facts{AssigneeAway: true}, AlertAssignedAway},
+		{"an alert: assigned while online", slack, chat.Event{Type: chat.EventConversationAssigned, Conversation: conv}, Facts{}, ""},
+		{"a personal alert: only the assignee's", mine, chat.Event{Type: chat.EventConversationTransferred, Conversation: conv}, Facts{AssigneeAway: true}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Deliverable(tt.e, tt.ev, tt.f); got != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	b := DefaultBackoff
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}
+	for i, w := range want {
+		if got := b.Delay(i + 1); got != w {
+			t.Fatalf("attempt %d: %s, want %s", i+1, got, w)
+		}
+	}
+	if got := b.Delay(40); got != 10*time.Minute {
+		t.Fatalf("capped at %s", got)
+	}
+}
+
+func TestInQuiet(t *testing.T) {
+	for _, tt := range []struct {
+		start, end, m int
+		want          bool
+	}{
+		{-1, -1, 600, false}, {1320, 480, 1400, true}, {1320, 480, 100, true}, {1320, 480, 480, false},
+		{1320, 480, 900, false}, {720, 780, 750, true}, {720, 780, 781, false},
+	} {
+		if got := InQuiet(tt.start, tt.end, tt.m); got != tt.want {
+			t.Errorf("InQuiet(%d, %d, %d) = %v", tt.start, tt.end, tt.m, got)
+		}
+	}
+}
+
+func TestCheckURL(t *testing.T) {
+	for _, tt := range []struct {
+		url  string
+		code string
+	}{
+		{"https://hooks.slack.com/services/T0/B0/x", ""},
+		{"http://example.com:8080/hook?x=1", ""},
+		{"ftp://example.com/", ErrInvalidURL},
+		{"https://", ErrInvalidURL},
+		{"https://user:pw@example.com/", ErrInvalidURL},
+		{"http://10.0.0.5/", ErrPrivateAddress},
+		{"http://[::1]:80/", ErrPrivateAddress},
+		{"http://192.168.0.1/", ErrPrivateAddress},
+		{"http://100.64.1.1/", ErrPrivateAddress},
+		{"http://169.254.169.254/", ErrPrivateAddress},
+		{"http://api.localhost/", ErrPrivateAddress},
+	} {
+		if got := chat.ErrorCode(CheckURL(tt.url, false)); got != tt.code {
+			t.Errorf("%s: %q, want %q", tt.url, got, tt.code)
+		}
+	}
+	if err := CheckURL("http://127.0.0.1:9/", true); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSignatureVerifies checks Sign against the Standard Webhooks
+// project's own Go verifier.
+func TestSignatureVerifies(t *testing.T) {
+	secret := NewSecret()
+	key, err := ParseSecret(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"type":"message.created","data":{"body":"안녕하세요"}}`)
+	h := http.Header{}
+	SetHeaders(h, key, "msg_42", time.Now(), body)
+	wh, err := standardwebhooks.NewWebhook(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wh.Verify(body, h); err != nil {
+		t.Fatal(err)
+	}
+	if err := wh.Verify(append(body, ' '), h); err == nil {
+		t.Fatal("a changed body verified")
+	}
+	s := NewSealer("material")
+	sealed := s.Seal(secret)
+	if got, err := s.Open(sealed); err != nil || got != secret {
+		t.Fatalf("open: %q %v", got, err)
+	}
+	if _, err := NewSealer("other").Open(sealed); err == nil {
+		t.Fatal("opened with another key")
+	}
+}

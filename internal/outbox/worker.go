@@ -1,0 +1,520 @@
+package outbox
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/event"
+)
+
+// Reader is what the worker reads of the rest of Sodam to build alerts.
+type Reader interface {
+	Workspace(ctx context.Context, id int64) (*chat.Workspace, error)
+	Conversation(ctx context.Context, workspaceID, id int64) (*chat.Conversation, error)
+	Agent(ctx context.Context, id int64) (*chat.Agent, error)
+}
+
+// Mailer sends an email (notify.Mailer).
+type Mailer interface {
+	Send(ctx context.Context, to, subject, body string) error
+}
+
+// Worker sends due deliveries. Every node runs one; they share the work
+// through the store's claims.
+type Worker struct {
+	Store  Store
+	Reader Reader
+	Sealer *Sealer
+	Client *http.Client
+	// Mail sends email alerts; nil fails them (no SMTP configured).
+	Mail Mailer
+	// BaseURL is the console's origin, for the links alerts carry.
+	BaseURL string
+	Log     *slog.Logger
+	// Node names this worker in claims; unique per process.
+	Node string
+	// Every is how often the worker looks for due deliveries when nobody
+	// woke it; Lease how long a claim lasts (longer than RequestTimeout).
+	Every, Lease time.Duration
+	// Concurrency is how many requests are in flight at once.
+	Concurrency int
+	// Batch is how many deliveries one claim takes.
+	Batch   int
+	Backoff Backoff
+	Now     func() time.Time
+
+	once   sync.Once
+	kick   chan struct{}
+	pruned time.Time // when this worker last pruned settled deliveries
+	// finishing is closed when the last write of outcomes is done.
+	finishing chan struct{}
+	seen      uint64 // the store's OutboxWritten when last woken
+}
+
+// writtenHint is a store that counts the commits on this node that wrote
+// deliveries (sqldb.DB): a commit that wrote none need not wake anyone.
+type writtenHint interface{ OutboxWritten() uint64 }
+
+func (w *Worker) init() {
+	w.once.Do(func() {
+		w.kick = make(chan struct{}, 1)
+		if w.Concurrency <= 0 {
+			w.Concurrency = 32
+		}
+		if w.Batch <= 0 {
+			w.Batch = 256
+		}
+		if w.Backoff == (Backoff{}) {
+			w.Backoff = DefaultBackoff
+		}
+		if w.Now == nil {
+			w.Now = time.Now
+		}
+		if w.Every <= 0 {
+			w.Every = time.Second
+		}
+		if w.Lease <= 0 {
+			w.Lease = time.Minute
+		}
+	})
+}
+
+// Kick wakes the worker: something was committed that may have written
+// deliveries. It never blocks.
+func (w *Worker) Kick() {
+	w.init()
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run works until ctx ends.
+func (w *Worker) Run(ctx context.Context) {
+	w.init()
+	tick := time.NewTicker(w.Every)
+	defer tick.Stop()
+	hint, _ := w.Store.(writtenHint)
+	defer w.flush()
+	for {
+		w.runDue(ctx)
+		w.prune(ctx)
+		if !w.wait(ctx, tick.C, hint) {
+			return
+		}
+	}
+}
+
+// wait returns when there may be something to send: the next tick, or a
+// commit on this node that wrote deliveries (most commits write none:
+// those wake nobody). It returns false when ctx ends.
+func (w *Worker) wait(ctx context.Context, tick <-chan time.Time, hint writtenHint) bool {
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-tick:
+			return true
+		case <-w.kick:
+			if hint == nil {
+				return true
+			}
+			if n := hint.OutboxWritten(); n != w.seen {
+				w.seen = n
+				return true
+			}
+		}
+	}
+}
+
+// prune deletes settled deliveries older than Retention, once an hour.
+func (w *Worker) prune(ctx context.Context) {
+	now := w.Now()
+	if now.Sub(w.pruned) < time.Hour {
+		return
+	}
+	w.pruned = now
+	for ctx.Err() == nil {
+		n, err := w.Store.PruneDeliveries(ctx, now.Add(-Retention), 1000)
+		if err != nil {
+			w.Log.Warn("prune deliveries", slog.Any("err", err))
+			return
+		}
+		if n < 1000 {
+			return
+		}
+	}
+}
+
+// RunDue claims and sends the deliveries due now, and reports how many
+// attempts it made; their outcomes are recorded when it returns.
+func (w *Worker) RunDue(ctx context.Context) int {
+	n := w.runDue(ctx)
+	w.flush()
+	return n
+}
+
+// runDue is RunDue leaving the last outcomes to be recorded in the
+// background: the next claim need not wait for that write (on SQLite, a
+// turn of the one writer and a sync), which is what an event arriving
+// meanwhile would otherwise wait for. One write of outcomes is in flight
+// at a time; the deliveries it covers stay leased until it is done, so
+// no claim takes them again.
+func (w *Worker) runDue(ctx context.Context) int {
+	w.init()
+	n := 0
+	for ctx.Err() == nil {
+		claimed, err := w.Store.ClaimDeliveries(ctx, w.Node, w.Now(), w.Lease, w.Batch)
+		if err != nil {
+			if ctx.Err() == nil {
+				w.Log.Warn("claim deliveries", slog.Any("err", err))
+			}
+			return n
+		}
+		if len(claimed) == 0 {
+			return n
+		}
+		eps := &endpointCache{store: w.Store, m: map[int64]*cachedEndpoint{}}
+		eps.prefetch(ctx, claimed)
+		w.record(ctx, w.sendAll(ctx, eps, claimed))
+		n += len(claimed)
+		if len(claimed) < w.Batch {
+			return n
+		}
+	}
+	return n
+}
+
+// sendAll attempts a claim's deliveries, Concurrency at a time. Each
+// receiver's oldest delivery goes first, alone: when it fails, the
+// receiver is taken to be down and its other deliveries wait for the same
+// time without being sent, so a receiver that is down gets one attempt
+// per backoff step rather than one per delivery — what keeps a long
+// outage from multiplying the work (and the writes) of every node.
+func (w *Worker) sendAll(ctx context.Context, eps *endpointCache, claimed []Delivery) []Outcome {
+	outcomes := make([]Outcome, len(claimed))
+	byEndpoint := map[int64][]int{}
+	var order []int64
+	for i, d := range claimed {
+		if _, ok := byEndpoint[d.EndpointID]; !ok {
+			order = append(order, d.EndpointID)
+		}
+		byEndpoint[d.EndpointID] = append(byEndpoint[d.EndpointID], i)
+	}
+	sem := make(chan struct{}, w.Concurrency)
+	var wg sync.WaitGroup
+	run := func(i int) {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			outcomes[i] = w.attempt(ctx, eps, claimed[i])
+		})
+	}
+	var groups sync.WaitGroup
+	for _, id := range order {
+		idx := byEndpoint[id]
+		groups.Go(func() {
+			sem <- struct{}{}
+			probe := w.attempt(ctx, eps, claimed[idx[0]])
+			<-sem
+			outcomes[idx[0]] = probe
+			if probe.Error == "" || probe.Status == StatusSkipped {
+				for _, i := range idx[1:] {
+					run(i)
+				}
+				return
+			}
+			for _, i := range idx[1:] {
+				outcomes[i] = w.notAttempted(claimed[i], probe)
+			}
+		})
+	}
+	groups.Wait()
+	wg.Wait()
+	return outcomes
+}
+
+// notAttempted is the outcome of a delivery held back because its
+// receiver just failed: it waits as long as the one that failed, or fails
+// if it has waited GiveUp already.
+func (w *Worker) notAttempted(d Delivery, probe Outcome) Outcome {
+	out := Outcome{Delivery: d, NotAttempted: true, Completed: probe.Completed, Status: StatusPending, NextAt: probe.NextAt}
+	if probe.Status != StatusPending {
+		out.NextAt = probe.Completed.Add(w.Backoff.First)
+	}
+	if probe.Completed.Sub(d.CreatedAt) >= w.Backoff.GiveUp {
+		out.Status, out.Error = StatusFailed, "the receiver was failing: "+probe.Error
+	}
+	return out
+}
+
+// record writes outcomes after the previous write is done, without
+// waiting for it. It runs under a context of its own: attempts that were
+// made must be written down even when the node is stopping.
+func (w *Worker) record(ctx context.Context, outcomes []Outcome) {
+	prev := w.finishing
+	done := make(chan struct{})
+	w.finishing = done
+	go func() {
+		defer close(done)
+		if prev != nil {
+			<-prev
+		}
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := w.Store.FinishDeliveries(fctx, w.Node, outcomes); err != nil {
+			// The deliveries stay leased, and are sent again when the lease
+			// ends: at least once.
+			w.Log.Warn("record deliveries", slog.Any("err", err))
+		}
+	}()
+}
+
+// flush waits until every outcome is recorded.
+func (w *Worker) flush() {
+	if w.finishing != nil {
+		<-w.finishing
+	}
+}
+
+type cachedEndpoint struct {
+	once sync.Once
+	ep   *Endpoint
+	err  error
+	// key is the signing key, opened once per claim.
+	keyOnce sync.Once
+	key     []byte
+	keyErr  error
+}
+
+// endpointCache loads each endpoint once per claim, and the claim's
+// stored events in one read per workspace.
+type endpointCache struct {
+	store  Store
+	mu     sync.Mutex
+	m      map[int64]*cachedEndpoint
+	events map[[2]int64][]byte // (workspace, seq) → stored event
+}
+
+func (c *endpointCache) prefetch(ctx context.Context, ds []Delivery) {
+	seqs := map[int64][]int64{}
+	for _, d := range ds {
+		if d.EventSeq > 0 {
+			seqs[d.WorkspaceID] = append(seqs[d.WorkspaceID], d.EventSeq)
+		}
+	}
+	c.events = map[[2]int64][]byte{}
+	for ws, list := range seqs {
+		got, err := c.store.StoredEvents(ctx, ws, list)
+		if err != nil {
+			continue // each delivery reads its own then
+		}
+		for seq, b := range got {
+			c.events[[2]int64{ws, seq}] = b
+		}
+	}
+}
+
+// event is a delivery's stored event, prefetched or read now.
+func (c *endpointCache) event(ctx context.Context, d Delivery) ([]byte, error) {
+	if b, ok := c.events[[2]int64{d.WorkspaceID, d.EventSeq}]; ok {
+		return b, nil
+	}
+	return c.store.StoredEvent(ctx, d.WorkspaceID, d.EventSeq)
+}
+
+func (c *endpointCache) get(ctx context.Context, d Delivery) (*Endpoint, error) {
+	c.mu.Lock()
+	e, ok := c.m[d.EndpointID]
+	if !ok {
+		e = &cachedEndpoint{}
+		c.m[d.EndpointID] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() { e.ep, e.err = c.store.Endpoint(ctx, d.WorkspaceID, d.EndpointID) })
+	return e.ep, e.err
+}
+
+// key is an endpoint's signing key, unsealed once per claim.
+func (c *endpointCache) key(s *Sealer, ep *Endpoint) ([]byte, error) {
+	c.mu.Lock()
+	e := c.m[ep.ID]
+	c.mu.Unlock()
+	e.keyOnce.Do(func() {
+		secret, err := s.Open(ep.SealedSecret)
+		if err != nil {
+			e.keyErr = err
+			return
+		}
+		e.key, e.keyErr = ParseSecret(secret)
+	})
+	return e.key, e.keyErr
+}
+
+// attempt makes one attempt at d and says what came of it.
+func (w *Worker) attempt(ctx context.Context, eps *endpointCache, d Delivery) Outcome {
+	out := Outcome{Delivery: d}
+	ep, err := eps.get(ctx, d)
+	if chat.ErrorCode(err) == ErrEndpointNotFound {
+		out.Status, out.Error = StatusSkipped, "the endpoint was deleted"
+		out.Completed = w.Now()
+		return out
+	}
+	if err == nil {
+		err = w.send(ctx, eps, ep, d, &out)
+	}
+	now := w.Now()
+	out.Completed = now
+	switch {
+	case err == nil && out.Status == "":
+		out.Status = StatusDelivered
+	case err == nil:
+		// send decided (skipped)
+	default:
+		out.Error = err.Error()
+		if now.Sub(d.CreatedAt) >= w.Backoff.GiveUp {
+			out.Status = StatusFailed
+			break
+		}
+		out.Status = StatusPending
+		delay := w.Backoff.Delay(d.Attempts)
+		// Jitter of ±20%: receivers that came back are not hit by every
+		// node's retries in the same second.
+		delay = time.Duration(float64(delay) * (0.8 + 0.4*rand.Float64()))
+		out.NextAt = now.Add(delay)
+	}
+	return out
+}
+
+// send carries out one attempt. A nil error with out.Status set means
+// the delivery is settled without sending (quiet hours).
+func (w *Worker) send(ctx context.Context, eps *endpointCache, ep *Endpoint, d Delivery, out *Outcome) error {
+	switch ep.Kind {
+	case KindWebhook, KindChannel:
+		stored, err := eps.event(ctx, d)
+		if err != nil {
+			return err
+		}
+		body, err := w.payload(ctx, ep, d, stored)
+		if err != nil {
+			return err
+		}
+		key, err := eps.key(w.Sealer, ep)
+		if err != nil {
+			return err
+		}
+		h := http.Header{}
+		SetHeaders(h, key, d.WebhookID(), w.Now(), body)
+		return w.post(ctx, ep.URL, h, body, out)
+	default:
+		a, err := w.alert(ctx, ep, d)
+		if err != nil {
+			return err
+		}
+		if a == nil {
+			out.Status = StatusSkipped
+			out.Error = "quiet hours"
+			return nil
+		}
+		switch ep.Kind {
+		case KindSlack:
+			body, _ := json.Marshal(map[string]string{"text": a.Title + "\n" + a.Text + "\n<" + a.Link + "|" + a.LinkLabel + ">"})
+			return w.post(ctx, ep.URL, http.Header{}, body, out)
+		case KindJandi:
+			body, _ := json.Marshal(map[string]any{
+				"body":         "[" + a.Title + "](" + a.Link + ")",
+				"connectColor": "#2E7D5B",
+				"connectInfo":  []map[string]string{{"title": a.LinkLabel, "description": a.Text + "\n" + a.Link}},
+			})
+			h := http.Header{}
+			h.Set("Accept", "application/vnd.tosslab.jandi-v2+json")
+			return w.post(ctx, ep.URL, h, body, out)
+		case KindEmail:
+			if w.Mail == nil {
+				return fmt.Errorf("no SMTP server is configured")
+			}
+			return w.Mail.Send(ctx, a.To, a.Title, a.Text+"\n\n"+a.LinkLabel+": "+a.Link+"\n")
+		}
+		return fmt.Errorf("unknown endpoint kind %q", ep.Kind)
+	}
+}
+
+// post sends body and reads a short excerpt of the answer; anything but
+// 2xx is a failed attempt.
+func (w *Worker) post(ctx context.Context, url string, h http.Header, body []byte, out *Outcome) error {
+	ctx, cancel := context.WithTimeout(ctx, RequestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header = h
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Sodam-Webhooks/1")
+	resp, err := w.Client.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s", describe(err))
+	}
+	defer resp.Body.Close()
+	out.Code = resp.StatusCode
+	out.Body = Excerpt(resp.Body)
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return fmt.Errorf("the receiver answered %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// Body is what a webhook or a channel's bridge receives: the Standard
+// Webhooks payload shape around the versioned event (package event), as
+// stored — masked text included.
+type Body struct {
+	Type      string          `json:"type"`
+	Timestamp time.Time       `json:"timestamp"`
+	Data      json.RawMessage `json:"data,omitempty"`
+	// Recipient is set for a channel: the messenger user to send to.
+	Recipient *Recipient `json:"recipient,omitempty"`
+}
+
+// Recipient names the messenger account a channel delivery is for.
+type Recipient struct {
+	ChannelID      int64  `json:"channel_id"`
+	Kind           string `json:"kind"`
+	ExternalUserID string `json:"external_user_id"`
+}
+
+func (w *Worker) payload(ctx context.Context, ep *Endpoint, d Delivery, stored []byte) ([]byte, error) {
+	b := Body{Type: d.EventType, Timestamp: d.CreatedAt}
+	if ep.Kind == KindChannel {
+		ev, err := event.Decode(stored)
+		if err != nil {
+			return nil, err
+		}
+		if ev.Conversation == nil {
+			return nil, fmt.Errorf("event %d has no conversation", d.EventSeq)
+		}
+		u, err := w.Store.ChannelUserOf(ctx, d.WorkspaceID, ev.Conversation.CustomerID)
+		if err != nil {
+			return nil, err
+		}
+		b.Recipient = &Recipient{ChannelID: ep.ID, Kind: ep.ChannelKind, ExternalUserID: u.ExternalUserID}
+	}
+	// The stored event goes in as it is: json.Marshal would re-validate
+	// and compact every payload, the worker's largest cost.
+	head, err := json.Marshal(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(head)+len(stored)+10)
+	out = append(out, head[:len(head)-1]...)
+	out = append(out, `,"data":`...)
+	out = append(out, stored...)
+	return append(out, '}'), nil
+}

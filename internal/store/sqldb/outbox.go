@@ -1,0 +1,664 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/outbox"
+)
+
+// The outbox's store (package outbox): endpoints — webhooks, channels,
+// alert targets — and the deliveries written beside the events they carry.
+
+var _ outbox.Store = (*DB)(nil)
+
+// Audit actions of integrations.
+const (
+	auditEndpointCreate = "endpoint.create"
+	auditEndpointDelete = "endpoint.delete"
+)
+
+const endpointColumns = `id, workspace_id, kind, name, url, events, secret, channel_kind, internal,
+	COALESCE(agent_id, 0), quiet_start, quiet_end, wait_minutes, COALESCE(created_by, 0), created_at`
+
+func scanEndpoint(row interface{ Scan(...any) error }) (*outbox.Endpoint, error) {
+	var e outbox.Endpoint
+	var events string
+	var created int64
+	err := row.Scan(&e.ID, &e.WorkspaceID, &e.Kind, &e.Name, &e.URL, &events, &e.SealedSecret, &e.ChannelKind, &e.Internal,
+		&e.AgentID, &e.QuietStart, &e.QuietEnd, &e.WaitMinutes, &e.CreatedBy, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, chat.Errorf(outbox.ErrEndpointNotFound, "no such endpoint")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(events), &e.Events); err != nil {
+		return nil, fmt.Errorf("endpoint %d events: %w", e.ID, err)
+	}
+	e.CreatedAt = fromMicros(created)
+	return &e, nil
+}
+
+// endpointView is what the audit log keeps of an endpoint: never a secret.
+type endpointView struct {
+	Kind   outbox.Kind `json:"kind"`
+	Name   string      `json:"name,omitempty"`
+	URL    string      `json:"url"`
+	Events []string    `json:"events"`
+}
+
+// CreateEndpoint stores an endpoint; a workspace has at most
+// outbox.MaxEndpoints of each kind.
+func (db *DB) CreateEndpoint(ctx context.Context, e *outbox.Endpoint, tokenHash string, by chat.Who) error {
+	return db.tx(ctx, func(x q) error {
+		t := &txn{q: x, now: db.Now()}
+		if _, err := db.workspaceIn(ctx, x, e.WorkspaceID); err != nil {
+			return err
+		}
+		var n int
+		if err := x.row(ctx, `SELECT COUNT(*) FROM endpoints WHERE workspace_id = ? AND kind = ? AND deleted_at IS NULL AND agent_id IS NULL`,
+			e.WorkspaceID, e.Kind).Scan(&n); err != nil {
+			return err
+		}
+		if n >= outbox.MaxEndpoints {
+			return chat.Errorf(outbox.ErrTooManyEndpoints, "a workspace has at most %d endpoints of one kind; delete one first", outbox.MaxEndpoints)
+		}
+		events, _ := json.Marshal(nonNilStrings(e.Events))
+		var token any
+		if tokenHash != "" {
+			token = tokenHash
+		}
+		e.CreatedAt = t.now.UTC().Truncate(time.Microsecond)
+		e.CreatedBy = by.AgentID
+		if err := x.row(ctx, `INSERT INTO endpoints (workspace_id, kind, name, url, events, secret, token_hash, channel_kind, internal,
+			quiet_start, quiet_end, wait_minutes, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			e.WorkspaceID, e.Kind, e.Name, e.URL, string(events), e.SealedSecret, token, e.ChannelKind, e.Internal,
+			e.QuietStart, e.QuietEnd, e.WaitMinutes, nullID(by.AgentID), micros(e.CreatedAt)).Scan(&e.ID); err != nil {
+			return err
+		}
+		return x.audit(ctx, t.entry(e.WorkspaceID, by, auditEndpointCreate, string(e.Kind)+" "+e.URL, nil,
+			endpointView{e.Kind, e.Name, e.URL, e.Events}))
+	})
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Endpoints lists a workspace's live shared endpoints of the given kinds.
+func (db *DB) Endpoints(ctx context.Context, workspaceID int64, kinds ...outbox.Kind) ([]outbox.Endpoint, error) {
+	query := `SELECT ` + endpointColumns + ` FROM endpoints WHERE workspace_id = ? AND deleted_at IS NULL AND agent_id IS NULL`
+	args := []any{workspaceID}
+	if len(kinds) > 0 {
+		query += ` AND kind IN (?` + strings.Repeat(", ?", len(kinds)-1) + `)`
+		for _, k := range kinds {
+			args = append(args, k)
+		}
+	}
+	rows, err := db.read().query(ctx, query+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []outbox.Endpoint
+	for rows.Next() {
+		e, err := scanEndpoint(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *e)
+	}
+	return out, rows.Err()
+}
+
+// Endpoint returns one live endpoint of the workspace.
+func (db *DB) Endpoint(ctx context.Context, workspaceID, id int64) (*outbox.Endpoint, error) {
+	return scanEndpoint(db.read().row(ctx, `SELECT `+endpointColumns+` FROM endpoints
+		WHERE workspace_id = ? AND id = ? AND deleted_at IS NULL`, workspaceID, id))
+}
+
+// ChannelByToken finds a live channel by its token's hash.
+func (db *DB) ChannelByToken(ctx context.Context, tokenHash string) (*outbox.Endpoint, error) {
+	e, err := scanEndpoint(db.read().row(ctx, `SELECT `+endpointColumns+` FROM endpoints
+		WHERE token_hash = ? AND kind = 'channel' AND deleted_at IS NULL`, tokenHash))
+	if chat.ErrorCode(err) == outbox.ErrEndpointNotFound {
+		return nil, chat.Errorf(outbox.ErrChannelToken, "the channel token is not valid or was revoked")
+	}
+	return e, err
+}
+
+// DeleteEndpoint retires an endpoint and skips its pending deliveries.
+func (db *DB) DeleteEndpoint(ctx context.Context, workspaceID, id int64, by chat.Who) error {
+	return db.tx(ctx, func(x q) error {
+		t := &txn{q: x, now: db.Now()}
+		e, err := scanEndpoint(x.row(ctx, `SELECT `+endpointColumns+` FROM endpoints
+			WHERE workspace_id = ? AND id = ? AND deleted_at IS NULL AND agent_id IS NULL`+x.forUpdate(), workspaceID, id))
+		if err != nil {
+			return err
+		}
+		now := micros(t.now)
+		if _, err := x.exec(ctx, `UPDATE endpoints SET deleted_at = ?, token_hash = NULL WHERE id = ?`, now, id); err != nil {
+			return err
+		}
+		if _, err := x.exec(ctx, `UPDATE deliveries SET status = 'skipped', last_error = 'the endpoint was deleted', done_at = ?
+			WHERE endpoint_id = ? AND status = 'pending'`, now, id); err != nil {
+			return err
+		}
+		return x.audit(ctx, t.entry(workspaceID, by, auditEndpointDelete, string(e.Kind)+" "+e.URL, endpointView{e.Kind, e.Name, e.URL, e.Events}, nil))
+	})
+}
+
+// PersonalAlerts is an agent's own email alert settings.
+func (db *DB) PersonalAlerts(ctx context.Context, workspaceID, agentID int64) (*outbox.Endpoint, error) {
+	e, err := scanEndpoint(db.read().row(ctx, `SELECT `+endpointColumns+` FROM endpoints
+		WHERE workspace_id = ? AND agent_id = ?`, workspaceID, agentID))
+	if chat.ErrorCode(err) == outbox.ErrEndpointNotFound {
+		return nil, nil
+	}
+	return e, err
+}
+
+// SetPersonalAlerts replaces an agent's own email alert settings.
+func (db *DB) SetPersonalAlerts(ctx context.Context, e *outbox.Endpoint) error {
+	return db.tx(ctx, func(x q) error {
+		events, _ := json.Marshal(nonNilStrings(e.Events))
+		now := db.Now().UTC().Truncate(time.Microsecond)
+		var created int64
+		err := x.row(ctx, `INSERT INTO endpoints (workspace_id, kind, url, events, agent_id, quiet_start, quiet_end, wait_minutes, created_by, created_at)
+			VALUES (?, 'email', '', ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (workspace_id, agent_id) WHERE agent_id IS NOT NULL DO UPDATE SET events = excluded.events,
+				quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, wait_minutes = excluded.wait_minutes
+			RETURNING id, created_at`,
+			e.WorkspaceID, string(events), e.AgentID, e.QuietStart, e.QuietEnd, e.WaitMinutes, e.AgentID, micros(now)).Scan(&e.ID, &created)
+		e.Kind, e.CreatedAt = outbox.KindEmail, fromMicros(created)
+		return err
+	})
+}
+
+const deliveryColumns = `id, workspace_id, endpoint_id, event_seq, event_type, conversation_id, status, attempts, next_at,
+	last_code, last_body, last_error, created_at, done_at`
+
+func scanDelivery(row interface{ Scan(...any) error }) (outbox.Delivery, error) {
+	var d outbox.Delivery
+	var next, created int64
+	var done sql.NullInt64
+	err := row.Scan(&d.ID, &d.WorkspaceID, &d.EndpointID, &d.EventSeq, &d.EventType, &d.ConversationID, &d.Status, &d.Attempts, &next,
+		&d.LastCode, &d.LastBody, &d.LastError, &created, &done)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, chat.Errorf(outbox.ErrDeliveryNotFound, "no such delivery")
+	}
+	d.NextAt, d.CreatedAt, d.DoneAt = fromMicros(next), fromMicros(created), optTime(done)
+	return d, err
+}
+
+func scanDeliveries(rows *sql.Rows, err error) ([]outbox.Delivery, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []outbox.Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Deliveries lists an endpoint's deliveries, newest first.
+func (db *DB) Deliveries(ctx context.Context, workspaceID, endpointID int64, f outbox.DeliveryFilter) ([]outbox.Delivery, error) {
+	if f.Limit <= 0 || f.Limit > chat.MaxPage+1 {
+		f.Limit = chat.DefaultPage
+	}
+	query := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE workspace_id = ? AND endpoint_id = ?`
+	args := []any{workspaceID, endpointID}
+	if f.Status != "" {
+		query += ` AND status = ?`
+		args = append(args, f.Status)
+	}
+	if f.BeforeID > 0 {
+		query += ` AND id < ?`
+		args = append(args, f.BeforeID)
+	}
+	return scanDeliveries(db.read().query(ctx, query+` ORDER BY id DESC LIMIT ?`, append(args, f.Limit)...))
+}
+
+// Redeliver makes one delivery pending and due now, whatever its status;
+// one pending already is only moved up.
+func (db *DB) Redeliver(ctx context.Context, workspaceID, endpointID, deliveryID int64) (outbox.Delivery, error) {
+	var d outbox.Delivery
+	err := db.tx(ctx, func(x q) error {
+		now := micros(db.Now())
+		var err error
+		d, err = scanDelivery(x.row(ctx, `UPDATE deliveries SET status = 'pending', next_at = ?, created_at = ?, done_at = NULL,
+			claimed_by = NULL, claimed_until = NULL
+			WHERE workspace_id = ? AND endpoint_id = ? AND id = ? AND endpoint_id IN (SELECT id FROM endpoints WHERE deleted_at IS NULL)
+			RETURNING `+deliveryColumns, now, now, workspaceID, endpointID, deliveryID))
+		if err != nil {
+			return err
+		}
+		// A master asking again means now: the receiver's wait is over.
+		_, err = x.exec(ctx, `UPDATE endpoints SET down_until = NULL WHERE id = ?`, endpointID)
+		return err
+	})
+	return d, err
+}
+
+// RedeliverFailed makes every failed delivery of the endpoint pending again.
+func (db *DB) RedeliverFailed(ctx context.Context, workspaceID, endpointID int64) (int, error) {
+	var n int64
+	err := db.tx(ctx, func(x q) error {
+		if _, err := scanEndpoint(x.row(ctx, `SELECT `+endpointColumns+` FROM endpoints
+			WHERE workspace_id = ? AND id = ? AND deleted_at IS NULL`, workspaceID, endpointID)); err != nil {
+			return err
+		}
+		now := micros(db.Now())
+		res, err := x.exec(ctx, `UPDATE deliveries SET status = 'pending', next_at = ?, created_at = ?, done_at = NULL,
+			claimed_by = NULL, claimed_until = NULL
+			WHERE workspace_id = ? AND endpoint_id = ? AND status = 'failed'`, now, now, workspaceID, endpointID)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		_, err = x.exec(ctx, `UPDATE endpoints SET down_until = NULL WHERE id = ?`, endpointID)
+		return err
+	})
+	return int(n), err
+}
+
+// ClaimDeliveries leases due deliveries to node: FOR UPDATE SKIP LOCKED on
+// PostgreSQL, so nodes claiming at once take different rows; SQLite's
+// single writer serializes claims. A delivery whose lease ran out (its
+// node died mid-send) is due again, with the same ID.
+func (db *DB) ClaimDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]outbox.Delivery, error) {
+	// A read first: most looks find nothing due, and must not cost a
+	// write transaction (on SQLite, a turn of the one writer).
+	var due int
+	err := db.read().row(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' AND next_at <= ?
+		AND (claimed_until IS NULL OR claimed_until < ?) AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE down_until > ?)
+		LIMIT 1) AS d`, micros(now), micros(now), micros(now)).Scan(&due)
+	if err != nil || due == 0 {
+		return nil, err
+	}
+	var out []outbox.Delivery
+	err = db.tx(ctx, func(x q) error {
+		var err error
+		out, err = scanDeliveries(x.query(ctx, `UPDATE deliveries SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1
+			WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_at <= ?
+				AND (claimed_until IS NULL OR claimed_until < ?) AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE down_until > ?)
+				ORDER BY next_at LIMIT ?`+db.d.SkipLocked+`)
+			RETURNING `+deliveryColumns, node, micros(now.Add(lease)), micros(now), micros(now), micros(now), limit))
+		return err
+	})
+	slices.SortFunc(out, func(a, b outbox.Delivery) int { return int(a.ID - b.ID) })
+	return out, err
+}
+
+// FinishDeliveries records node's attempts in one transaction, a
+// statement per hundred (on PostgreSQL every statement is a round trip);
+// one whose claim was taken over meanwhile (another holder, another
+// attempt) is left to its new holder.
+func (db *DB) FinishDeliveries(ctx context.Context, node string, outcomes []outbox.Outcome) error {
+	return db.tx(ctx, func(x q) error {
+		for chunk := range slices.Chunk(outcomes, 100) {
+			var sel []string
+			args := make([]any, 0, 9*len(chunk)+1)
+			for _, o := range chunk {
+				var done any
+				next := o.Delivery.NextAt
+				if o.Status == outbox.StatusPending {
+					next = o.NextAt
+				} else {
+					done = micros(o.Completed)
+				}
+				undo := 0
+				if o.NotAttempted {
+					undo = 1
+				}
+				sel = append(sel, `SELECT CAST(? AS BIGINT) AS id, CAST(? AS BIGINT) AS attempts, CAST(? AS TEXT) AS status, CAST(? AS BIGINT) AS next_at,
+					CAST(? AS BIGINT) AS code, CAST(? AS TEXT) AS body, CAST(? AS TEXT) AS err, CAST(? AS BIGINT) AS done, CAST(? AS BIGINT) AS undo`)
+				args = append(args, o.Delivery.ID, o.Delivery.Attempts, o.Status, micros(next), o.Code, o.Body, clipText(o.Error, 500), done, undo)
+			}
+			args = append(args, node)
+			// A delivery not attempted (its receiver was found down) keeps
+			// its last answer and its count of attempts.
+			if _, err := x.exec(ctx, `UPDATE deliveries SET status = v.status, next_at = v.next_at, attempts = v.attempts - v.undo,
+				last_code = CASE WHEN v.undo = 1 THEN deliveries.last_code ELSE v.code END,
+				last_body = CASE WHEN v.undo = 1 THEN deliveries.last_body ELSE v.body END,
+				last_error = CASE WHEN v.undo = 1 THEN deliveries.last_error ELSE v.err END,
+				done_at = v.done, claimed_by = NULL, claimed_until = NULL
+				FROM (`+strings.Join(sel, " UNION ALL ")+`) AS v
+				WHERE deliveries.id = v.id AND deliveries.attempts = v.attempts AND deliveries.claimed_by = ?`, args...); err != nil {
+				return err
+			}
+		}
+		// Receivers found down wait until their next attempt; one that
+		// answered is up.
+		down := map[int64]time.Time{}
+		up := map[int64]bool{}
+		for _, o := range outcomes {
+			switch {
+			case o.NotAttempted:
+			case o.Status == outbox.StatusPending:
+				if t, ok := down[o.Delivery.EndpointID]; !ok || o.NextAt.Before(t) {
+					down[o.Delivery.EndpointID] = o.NextAt
+				}
+			case o.Status == outbox.StatusDelivered:
+				up[o.Delivery.EndpointID] = true
+			}
+		}
+		for id, until := range down {
+			if up[id] {
+				continue
+			}
+			if _, err := x.exec(ctx, `UPDATE endpoints SET down_until = ? WHERE id = ?`, micros(until), id); err != nil {
+				return err
+			}
+		}
+		for id := range up {
+			if _, err := x.exec(ctx, `UPDATE endpoints SET down_until = NULL WHERE id = ? AND down_until IS NOT NULL`, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func clipText(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
+
+// EnqueueWaiting writes the waiting alerts that are due for a conversation
+// still in the queue, once per target, and schedules the next.
+func (db *DB) EnqueueWaiting(ctx context.Context, workspaceID, conversationID int64) (time.Time, error) {
+	var next time.Time
+	err := db.tx(ctx, func(x q) error {
+		c, err := db.conversation(ctx, x, workspaceID, conversationID)
+		if chat.ErrorCode(err) == chat.ErrConversationNotFound {
+			return nil
+		}
+		if err != nil || c.State != chat.StateUnassigned {
+			return err
+		}
+		now := db.Now()
+		eps, err := db.alertEndpoints(ctx, x, []int64{workspaceID})
+		if err != nil {
+			return err
+		}
+		for _, e := range eps {
+			if !e.Wants(outbox.AlertWaiting) {
+				continue
+			}
+			due := c.CreatedAt.Add(time.Duration(e.WaitMinutes) * time.Minute)
+			if due.After(now) {
+				if next.IsZero() || due.Before(next) {
+					next = due
+				}
+				continue
+			}
+			if _, err := x.exec(ctx, `INSERT INTO deliveries (workspace_id, endpoint_id, event_type, conversation_id, next_at, created_at)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint_id, conversation_id) WHERE event_type = 'conversation.waiting' DO NOTHING`,
+				workspaceID, e.ID, outbox.AlertWaiting, conversationID, micros(now), micros(now)); err != nil {
+				return err
+			}
+		}
+		if !next.IsZero() {
+			return x.scheduleJob(ctx, chat.Job{Kind: outbox.JobWaiting, WorkspaceID: workspaceID, RefID: conversationID, DueAt: next})
+		}
+		return nil
+	})
+	return next, err
+}
+
+// PruneDeliveries deletes settled deliveries older than before, a chunk at
+// a time so a large backlog never holds the writer long.
+func (db *DB) PruneDeliveries(ctx context.Context, before time.Time, limit int) (int, error) {
+	var n int64
+	err := db.tx(ctx, func(x q) error {
+		res, err := x.exec(ctx, `DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries
+			WHERE status <> 'pending' AND done_at < ? ORDER BY id LIMIT ?)`, micros(before), limit)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// OutboxWritten counts the committed batches on this node that wrote
+// deliveries: a worker woken by a commit looks for due deliveries only
+// when it moved (outbox.Worker.Kick).
+func (db *DB) OutboxWritten() uint64 { return db.outboxWritten.Load() }
+
+// PendingDeliveries counts the deliveries not yet delivered, by workspace.
+func (db *DB) PendingDeliveries(ctx context.Context) (map[int64]int, error) {
+	rows, err := db.read().query(ctx, `SELECT workspace_id, COUNT(*) FROM deliveries WHERE status = 'pending' GROUP BY workspace_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var ws int64
+		var n int
+		if err := rows.Scan(&ws, &n); err != nil {
+			return nil, err
+		}
+		out[ws] = n
+	}
+	return out, rows.Err()
+}
+
+// StoredEvents returns the stored bytes of a workspace's events by sequence.
+func (db *DB) StoredEvents(ctx context.Context, workspaceID int64, seqs []int64) (map[int64][]byte, error) {
+	out := map[int64][]byte{}
+	for chunk := range slices.Chunk(seqs, 500) {
+		args := []any{workspaceID}
+		for _, s := range chunk {
+			args = append(args, s)
+		}
+		rows, err := db.read().query(ctx, `SELECT seq, payload FROM events WHERE workspace_id = ? AND seq IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var seq int64
+			var payload string
+			if err := rows.Scan(&seq, &payload); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[seq] = []byte(payload)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// StoredEvent returns an event's stored bytes.
+func (db *DB) StoredEvent(ctx context.Context, workspaceID, seq int64) ([]byte, error) {
+	var payload string
+	err := db.read().row(ctx, `SELECT payload FROM events WHERE workspace_id = ? AND seq = ?`, workspaceID, seq).Scan(&payload)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, chat.Errorf(chat.ErrNotFound, "no event %d", seq)
+	}
+	return []byte(payload), err
+}
+
+// ChannelCustomer finds or creates a messenger user's identifier: one per
+// channel and external user ID, so two messenger accounts keep their own
+// conversations even when agents give them one customer ID.
+func (db *DB) ChannelCustomer(ctx context.Context, ch outbox.Endpoint, externalUserID string, p outbox.ChannelProfile) (*chat.Customer, error) {
+	c := &chat.Customer{WorkspaceID: ch.WorkspaceID, ExternalID: fmt.Sprintf("%s%d-%s", ch.ChannelKind, ch.ID, externalUserID)}
+	c.Name, c.Phone, c.Email = p.Name, p.Phone, p.Email
+	if err := db.UpsertCustomer(ctx, c); err != nil {
+		return nil, err
+	}
+	err := db.tx(ctx, func(x q) error {
+		_, err := x.exec(ctx, `INSERT INTO channel_users (customer_id, workspace_id, channel_id, external_user_id) VALUES (?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, c.ID, ch.WorkspaceID, ch.ID, externalUserID)
+		return err
+	})
+	return c, err
+}
+
+// ChannelUserOf is the messenger account behind a customer identifier.
+func (db *DB) ChannelUserOf(ctx context.Context, workspaceID, customerID int64) (*outbox.ChannelUser, error) {
+	u := outbox.ChannelUser{CustomerID: customerID}
+	err := db.read().row(ctx, `SELECT channel_id, external_user_id FROM channel_users WHERE workspace_id = ? AND customer_id = ?`,
+		workspaceID, customerID).Scan(&u.ChannelID, &u.ExternalUserID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, chat.Errorf(chat.ErrNotFound, "customer %d is not a messenger user", customerID)
+	}
+	return &u, err
+}
+
+// alertEndpoints loads the live endpoints of the workspaces, personal
+// ones included, inside a transaction.
+func (db *DB) alertEndpoints(ctx context.Context, x q, workspaceIDs []int64) ([]outbox.Endpoint, error) {
+	args := make([]any, len(workspaceIDs))
+	for i, id := range workspaceIDs {
+		args[i] = id
+	}
+	rows, err := x.query(ctx, `SELECT `+endpointColumns+` FROM endpoints WHERE deleted_at IS NULL AND events <> '[]'
+		AND workspace_id IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []outbox.Endpoint
+	for rows.Next() {
+		e, err := scanEndpoint(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *e)
+	}
+	return out, rows.Err()
+}
+
+// enqueueDeliveries is the outbox's half of a commit: beside the events
+// the transaction appends, it writes a delivery for every endpoint that
+// outbox.Deliverable says receives one, and schedules waiting alerts. It
+// runs in the same transaction as the events (group commit included), so
+// a delivery exists exactly when its event does.
+func (db *DB) enqueueDeliveries(ctx context.Context, x q, now time.Time, evs []*chat.Event) error {
+	var wids []int64
+	for _, ev := range evs {
+		if !slices.Contains(wids, ev.WorkspaceID) {
+			wids = append(wids, ev.WorkspaceID)
+		}
+	}
+	if len(wids) == 0 {
+		return nil
+	}
+	eps, err := db.alertEndpoints(ctx, x, wids)
+	if err != nil || len(eps) == 0 {
+		return err
+	}
+	byWS := map[int64][]outbox.Endpoint{}
+	channels, away := false, false
+	for _, e := range eps {
+		byWS[e.WorkspaceID] = append(byWS[e.WorkspaceID], e)
+		channels = channels || e.Kind == outbox.KindChannel
+		away = away || e.Wants(outbox.AlertAssignedAway)
+	}
+	// Facts the filter needs, read only when some endpoint needs them.
+	channelOf := map[int64]int64{} // customer identifier → channel
+	if channels {
+		var ids []any
+		for _, ev := range evs {
+			if c := ev.Conversation; c != nil && c.Channel != chat.ChannelWeb && len(byWS[ev.WorkspaceID]) > 0 {
+				ids = append(ids, c.CustomerID)
+			}
+		}
+		if len(ids) > 0 {
+			rows, err := x.query(ctx, `SELECT customer_id, channel_id FROM channel_users WHERE customer_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, ids...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var cu, ch int64
+				if err := rows.Scan(&cu, &ch); err != nil {
+					rows.Close()
+					return err
+				}
+				channelOf[cu] = ch
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	args := []any{}
+	for _, ev := range evs {
+		targets := byWS[ev.WorkspaceID]
+		if len(targets) == 0 {
+			continue
+		}
+		f := outbox.Facts{}
+		if c := ev.Conversation; c != nil {
+			f.ChannelID = channelOf[c.CustomerID]
+			if away && c.AssigneeID != 0 && (ev.Type == chat.EventConversationAssigned || ev.Type == chat.EventConversationTransferred) {
+				var st string
+				err := x.row(ctx, `SELECT status FROM members WHERE workspace_id = ? AND agent_id = ?`, ev.WorkspaceID, c.AssigneeID).Scan(&st)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return err
+				}
+				f.AssigneeAway = st == string(chat.StatusAway)
+			}
+		}
+		wait := 0
+		for _, e := range targets {
+			if typ := outbox.Deliverable(e, *ev, f); typ != "" {
+				args = append(args, ev.WorkspaceID, e.ID, ev.Seq, typ, ev.ConversationID(), micros(now), micros(now))
+			}
+			if ev.Type == chat.EventConversationCreated && e.Kind.IsAlert() && e.Wants(outbox.AlertWaiting) &&
+				ev.Conversation.State == chat.StateUnassigned && (wait == 0 || e.WaitMinutes < wait) {
+				wait = max(e.WaitMinutes, 1)
+			}
+		}
+		if wait > 0 {
+			j := chat.Job{Kind: outbox.JobWaiting, WorkspaceID: ev.WorkspaceID, RefID: ev.Conversation.ID, DueAt: now.Add(time.Duration(wait) * time.Minute)}
+			if err := x.scheduleJob(ctx, j); err != nil {
+				return err
+			}
+		}
+	}
+	const cols = 7
+	if len(args) > 0 {
+		db.outboxInBatch = true // counted once the batch commits (batch.go)
+	}
+	for chunk := range slices.Chunk(args, 32*cols) {
+		values := strings.Repeat(", (?, ?, ?, ?, ?, ?, ?)", len(chunk)/cols)[2:]
+		if _, err := x.exec(ctx, `INSERT INTO deliveries (workspace_id, endpoint_id, event_seq, event_type, conversation_id, next_at, created_at)
+			VALUES `+values, chunk...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+package storetest
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/outbox"
+)
+
+func outboxOf(t *testing.T, s chat.Store) outbox.Store {
+	t.Helper()
+	ob, ok := s.(outbox.Store)
+	if !ok {
+		t.Fatalf("%T keeps no outbox", s)
+	}
+	return ob
+}
+
+func newWebhook(t *testing.T, ob outbox.Store, ws *chat.Workspace, events ...string) *outbox.Endpoint {
+	t.Helper()
+	e := &outbox.Endpoint{WorkspaceID: ws.ID, Kind: outbox.KindWebhook, URL: "https://hooks.example.com/" + ws.SiteID, Events: events,
+		SealedSecret: "v1:sealed", QuietStart: -1, QuietEnd: -1}
+	must(t, ob.CreateEndpoint(ctx, e, "", chat.Who{}))
+	return e
+}
+
+// testOutbox: deliveries commit with their events (group commit
+// included), only for endpoints that subscribed (outbox.Deliverable, which
+// has its own table test), and never across workspaces.
+func testOutbox(t *testing.T, s chat.Store) {
+	ob := outboxOf(t, s)
+	f := setup(t, s, "outbox")
+	other := setup(t, s, "outbox-other")
+	msgs := newWebhook(t, ob, f.ws, "message.created")
+	created := newWebhook(t, ob, f.ws, "conversation.created")
+	c := f.open(t, s)
+	_, _, err := s.Take(ctx, f.ws.ID, c.ID, f.a1)
+	must(t, err)
+	// Writes that share one batch write their deliveries in it.
+	if g, ok := s.(interface{ GroupNext(int) }); ok {
+		g.GroupNext(5)
+	}
+	var wg sync.WaitGroup
+	for i := range 5 {
+		wg.Go(func() {
+			send(t, s, f.ws.ID, c.ID, f.a1, fmt.Sprint("b", i), fmt.Sprintf("%d번째 안내 드립니다", i+1))
+		})
+	}
+	wg.Wait()
+	count := func(e *outbox.Endpoint) int {
+		t.Helper()
+		list, err := ob.Deliveries(ctx, f.ws.ID, e.ID, outbox.DeliveryFilter{Limit: 200})
+		must(t, err)
+		return len(list)
+	}
+	if n := count(msgs); n != 5 {
+		t.Fatalf("message webhook: %d deliveries", n)
+	}
+	if n := count(created); n != 1 {
+		t.Fatalf("conversation.created webhook: %d deliveries", n)
+	}
+	list, err := ob.Deliveries(ctx, other.ws.ID, msgs.ID, outbox.DeliveryFilter{})
+	must(t, err)
+	if len(list) != 0 {
+		t.Fatal("another workspace reads the deliveries")
+	}
+	if _, err := ob.Endpoint(ctx, other.ws.ID, msgs.ID); chat.ErrorCode(err) != outbox.ErrEndpointNotFound {
+		t.Fatalf("another workspace reads the endpoint: %v", err)
+	}
+	// The other workspace's events write nothing here.
+	oc := other.open(t, s)
+	_, _, err = s.Take(ctx, other.ws.ID, oc.ID, other.a1)
+	must(t, err)
+	send(t, s, other.ws.ID, oc.ID, other.a1, "o1", "다른 가게입니다")
+	if n := count(msgs); n != 5 {
+		t.Fatalf("another workspace's message was delivered here: %d", n)
+	}
+}
+
+// testDeliveryClaims: nodes claiming at once take different deliveries; a
+// lease that runs out gives the delivery to another node with the same
+// ID, and the first node's late outcome is not recorded over it.
+func testDeliveryClaims(t *testing.T, s chat.Store) {
+	ob := outboxOf(t, s)
+	clk := withClock(t, s)
+	f := setup(t, s, "claims")
+	newWebhook(t, ob, f.ws, "message.created")
+	c := f.open(t, s)
+	_, _, err := s.Take(ctx, f.ws.ID, c.ID, f.a1)
+	must(t, err)
+	for i := range 40 {
+		send(t, s, f.ws.ID, c.ID, f.a1, fmt.Sprint("m", i), "배송은 내일 도착 예정입니다")
+	}
+	var mu sync.Mutex
+	seen := map[int64]string{}
+	var wg sync.WaitGroup
+	for n := range 4 {
+		node := fmt.Sprint("node-", n)
+		wg.Go(func() {
+			for {
+				got, err := ob.ClaimDeliveries(ctx, node, clk.Now(), time.Minute, 7)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, d := range got {
+					if prev, ok := seen[d.ID]; ok {
+						t.Errorf("delivery %d claimed by %s and %s", d.ID, prev, node)
+					}
+					seen[d.ID] = node
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) != 40 {
+		t.Fatalf("claimed %d of 40", len(seen))
+	}
+	// Nothing is due again until the leases end.
+	if got, err := ob.ClaimDeliveries(ctx, "node-x", clk.Now(), time.Minute, 100); err != nil || len(got) != 0 {
+		t.Fatalf("claimed while leased: %d %v", len(got), err)
+	}
+	clk.advance(2 * time.Minute)
+	again, err := ob.ClaimDeliveries(ctx, "node-x", clk.Now(), time.Minute, 100)
+	must(t, err)
+	if len(again) != 40 || again[0].Attempts != 2 {
+		t.Fatalf("after the leases: %d, attempts %d", len(again), again[0].Attempts)
+	}
+	// The first holder's outcome comes late: ignored. The new holder's counts.
+	late := outbox.Delivery{ID: again[0].ID, Attempts: 1}
+	must(t, ob.FinishDeliveries(ctx, seen[again[0].ID], []outbox.Outcome{{Delivery: late, Status: outbox.StatusDelivered, Code: 200, Completed: clk.Now()}}))
+	list, err := ob.Deliveries(ctx, f.ws.ID, again[0].EndpointID, outbox.DeliveryFilter{Status: outbox.StatusDelivered})
+	must(t, err)
+	if len(list) != 0 {
+		t.Fatal("a stale claim's outcome was recorded")
+	}
+	var outs []outbox.Outcome
+	for i, d := range again {
+		o := outbox.Outcome{Delivery: d, Status: outbox.StatusDelivered, Code: 204, Completed: clk.Now()}
+		if i == 0 {
+			o = outbox.Outcome{Delivery: d, Status: outbox.StatusPending, NextAt: clk.Now().Add(time.Second), Code: 503, Body: "점검 중", Error: "the receiver answered 503"}
+		}
+		outs = append(outs, o)
+	}
+	must(t, ob.FinishDeliveries(ctx, "node-x", outs))
+	if got, _ := ob.ClaimDeliveries(ctx, "node-y", clk.Now(), time.Minute, 100); len(got) != 0 {
+		t.Fatal("a retry was claimed before its time")
+	}
+	clk.advance(time.Second)
+	got, err := ob.ClaimDeliveries(ctx, "node-y", clk.Now(), time.Minute, 100)
+	must(t, err)
+	if len(got) != 1 || got[0].ID != again[0].ID || got[0].LastCode != 503 || got[0].LastBody != "점검 중" || got[0].Attempts != 3 {
+		t.Fatalf("the retry: %+v", got)
+	}
+	// Settled deliveries are pruned after the retention; the pending one stays.
+	n, err := ob.PruneDeliveries(ctx, clk.Now().Add(-time.Hour), 1000)
+	must(t, err)
+	if n != 0 {
+		t.Fatalf("pruned %d recent deliveries", n)
+	}
+	clk.advance(outbox.Retention)
+	n, err = ob.PruneDeliveries(ctx, clk.Now().Add(-outbox.Retention+time.Minute), 10)
+	must(t, err)
+	if n != 10 {
+		t.Fatalf("pruned %d, want a chunk of 10", n)
+	}
+	n, err = ob.PruneDeliveries(ctx, clk.Now().Add(-outbox.Retention+time.Minute), 1000)
+	must(t, err)
+	if n != 29 {
+		t.Fatalf("pruned %d, want the other 29", n)
+	}
+}

@@ -1,0 +1,84 @@
+// <sodam-settings-my-alerts> is an agent's own email alerts (§10.2): which
+// alerts to receive at their login address, and quiet hours in the
+// workspace's time zone, when none are sent. Every member may set theirs.
+import { formError, locale, t } from '../i18n.js';
+import { template } from '../template.js';
+import { toast } from '../toast.js';
+import { alertTypes } from './alerts.js';
+import { SettingsCard } from './card.js';
+import { eventChecks } from './endpoints.js';
+
+const minutes = (v) => {
+  const [hh, mm] = v.split(':').map(Number);
+  return hh * 60 + mm;
+};
+const clock = (m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+
+class MyAlertsCard extends SettingsCard {
+  static markup = template(`
+<h2 data-i18n="my_alerts.heading"></h2>
+<p class="help" data-i18n="my_alerts.help"></p>
+<form class="endpoint-form" data-ref="form" data-testid="my-alerts-form" novalidate>
+  <fieldset class="endpoint-events">
+    <legend data-i18n="my_alerts.events"></legend>
+    <div class="checks" data-ref="events"></div>
+  </fieldset>
+  <label class="check"><input type="checkbox" name="quiet" data-testid="my-alerts-quiet"><span data-i18n="my_alerts.quiet"></span></label>
+  <div class="quiet-hours">
+    <label><span data-i18n="my_alerts.from"></span><input type="time" name="from" value="22:00" data-testid="my-alerts-from"></label>
+    <label><span data-i18n="my_alerts.to"></span><input type="time" name="to" value="08:00" data-testid="my-alerts-to"></label>
+  </div>
+  <p class="form-error" role="alert" data-ref="error" data-testid="my-alerts-error"></p>
+  <button type="submit" name="submit" class="primary" data-i18n="settings.save" data-testid="my-alerts-save"></button>
+</form>`);
+
+  build() {
+    this.ref('events').replaceChildren(...eventChecks('my-alert', alertTypes, []));
+    this.onSubmit(this.ref('form'), () => this.#save());
+  }
+
+  get editable() {
+    return true;
+  }
+
+  async load() {
+    try {
+      this.#fill(await this.inbox.request('GET', '/me/alerts'));
+    } catch (err) {
+      toast(locale.errorText(err));
+    }
+  }
+
+  #fill(a) {
+    const f = this.ref('form').elements;
+    for (const box of this.ref('form').querySelectorAll('[name=my-alert]')) box.checked = (a.events ?? []).includes(box.value);
+    f.quiet.checked = a.quiet_start >= 0;
+    if (a.quiet_start >= 0) {
+      f.from.value = clock(a.quiet_start);
+      f.to.value = clock(a.quiet_end);
+    }
+  }
+
+  async #save() {
+    const form = this.ref('form');
+    const f = form.elements;
+    const box = this.ref('error');
+    box.replaceChildren();
+    const body = {
+      events: [...form.querySelectorAll('[name=my-alert]:checked')].map((c) => c.value),
+      quiet_start: f.quiet.checked ? minutes(f.from.value) : -1,
+      quiet_end: f.quiet.checked ? minutes(f.to.value) : -1,
+    };
+    f.submit.disabled = true;
+    try {
+      this.#fill(await this.inbox.request('PUT', '/me/alerts', body));
+      toast(t('my_alerts.saved'));
+    } catch (err) {
+      formError(box, err);
+    } finally {
+      f.submit.disabled = false;
+    }
+  }
+}
+
+customElements.define('sodam-settings-my-alerts', MyAlertsCard);
