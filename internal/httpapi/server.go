@@ -4,8 +4,10 @@
 package httpapi
 
 import (
+	"bufio"
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -278,7 +280,7 @@ func (s *Server) auditRefusal(r *http.Request, rt route, err error) {
 }
 
 // statusRecorder remembers the status a handler answered with. Unwrap lets
-// the WebSocket library reach the connection underneath to hijack it.
+// http.ResponseController reach the writer underneath.
 type statusRecorder struct {
 	http.ResponseWriter
 	code int
@@ -299,6 +301,16 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 }
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Hijack hands a WebSocket's connection to the socket layer, which answers
+// 101 on the connection itself.
+func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := http.NewResponseController(r.ResponseWriter).Hijack()
+	if err == nil && r.code == 0 {
+		r.code = http.StatusSwitchingProtocols
+	}
+	return c, rw, err
+}
 
 func (r *statusRecorder) status() int {
 	if r.code == 0 {
