@@ -339,9 +339,24 @@ func (r *run) sendMessages(ctx, stop context.Context, dir direction, rate float6
 		}
 		r.t.sending(id, dir, due, time.Now())
 		r.sent.Add(1)
-		if err := r.c.call(ctx, "POST", url, h, map[string]string{"client_msg_id": id, "body": body}, nil); err != nil {
+		// Like the widget and the console, send again with the same
+		// client_msg_id when the server sheds load (503 and Retry-After);
+		// the latency still counts from the moment the message was due.
+		for try := 1; ; try++ {
+			err := r.c.call(ctx, "POST", url, h, map[string]string{"client_msg_id": id, "body": body}, nil)
+			if err == nil {
+				break
+			}
 			r.errs.add(kind(op, err))
-			return
+			var api *apiError
+			if !errors.As(err, &api) || api.status != http.StatusServiceUnavailable || try == 10 {
+				return
+			}
+			select {
+			case <-time.After(time.Second):
+			case <-ctx.Done():
+				return
+			}
 		}
 		r.t.acked(id)
 		acked.Add(1)

@@ -90,6 +90,7 @@ var statusOf = map[string]int{
 	chat.ErrMemberInactive:       http.StatusForbidden,
 	chat.ErrSpamSuspected:        http.StatusBadRequest,
 	codeUnavailable:              http.StatusServiceUnavailable,
+	codeOverloaded:               http.StatusServiceUnavailable,
 }
 
 type errorBody struct {

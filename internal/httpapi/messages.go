@@ -51,6 +51,11 @@ type sendRequest struct {
 }
 
 func (s *Server) agentSend(w http.ResponseWriter, r *http.Request) error {
+	release, err := s.sends.admit(w)
+	if err != nil {
+		return err
+	}
+	defer release()
 	var req sendRequest
 	if err := decode(w, r, &req); err != nil {
 		return err

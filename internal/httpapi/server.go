@@ -5,6 +5,7 @@ package httpapi
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"log/slog"
 	"net"
@@ -45,6 +46,9 @@ type Config struct {
 	// time.Now. Tests move it by hand, so no limit depends on how fast a
 	// loaded machine runs them.
 	Now func() time.Time
+	// MaxSendsInFlight bounds the message sends the node works on at once
+	// (backpressure.go): 0 is DefaultMaxSendsInFlight, negative no bound.
+	MaxSendsInFlight int
 }
 
 // Server is the HTTP side of one node.
@@ -55,6 +59,7 @@ type Server struct {
 	app     *app.App   // every write, and the events it commits
 	files   blob.Store // attachments' bytes
 	hub     *realtime.Hub
+	sends   admission // message sends in flight (backpressure.go)
 	log     *slog.Logger
 	now     func() time.Time
 	metrics *metrics.Metrics
@@ -103,6 +108,7 @@ func New(cfg Config, store chat.Store, a *app.App, files blob.Store, hub *realti
 		limits:         newLimits(),
 		sockets:        sockets{visitor: map[int64]int{}, address: map[string]int{}},
 	}
+	s.sends.max = int64(cmp.Or(cfg.MaxSendsInFlight, DefaultMaxSendsInFlight))
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
 	}

@@ -423,6 +423,11 @@ type widgetSendResponse struct {
 }
 
 func (s *Server) widgetSend(w http.ResponseWriter, r *http.Request) error {
+	release, err := s.sends.admit(w)
+	if err != nil {
+		return err
+	}
+	defer release()
 	var req sendRequest
 	if err := decode(w, r, &req); err != nil {
 		return err

@@ -31,8 +31,8 @@ func (c *stuckConn) Write(data []byte) error {
 		select {
 		case <-c.release:
 		case <-c.closed:
+			return errors.New("closed")
 		}
-		return errors.New("closed")
 	}
 	return c.fakeConn.Write(data)
 }
@@ -124,5 +124,59 @@ func TestLiveSessionsEndWhenHubStops(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the session outlived the hub")
+	}
+}
+
+// Events an agent's session may not see never take a place in its queue:
+// however busy the workspace, the agent is not dropped for them.
+func TestLiveSessionQueuesOnlyWhatItShows(t *testing.T) {
+	h, log, _ := newHub(t, time.Hour)
+	conn := &stuckConn{fakeConn: *newFakeConn(), free: 1, release: make(chan struct{})}
+	ended := make(chan error, 1)
+	mine := func(ev chat.Event) bool { return ev.Conversation != nil && ev.Conversation.AssigneeID == 42 }
+	if err := h.Start(context.Background(), Session{
+		Conn: conn, WorkspaceID: 1, After: -1, MaySee: mine,
+		Render:     func(ev chat.Event) any { return event.FromDomain(ev) },
+		ShowTyping: func(Typing) bool { return true },
+		OnEnd:      func(err error) { ended <- err },
+	}); err != nil {
+		t.Fatal(err)
+	}
+	assigned := func(n int, to int64) []chat.Event {
+		evs := log.add(n)
+		for i := range evs {
+			evs[i].Conversation = &chat.Conversation{ID: evs[i].Seq, WorkspaceID: 1, State: chat.StateActive, AssigneeID: to}
+		}
+		return evs
+	}
+	h.Publish(context.Background(), assigned(1, 42)) // the writer sticks on it
+	h.Publish(context.Background(), assigned(SubscriptionBuffer*2, 7))
+	last := assigned(1, 42)
+	h.Publish(context.Background(), last)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		h.mu.Lock()
+		f := h.feeds[1]
+		done := f != nil && f.last == last[0].Seq
+		h.mu.Unlock()
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the hub did not deliver the events")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	select {
+	case err := <-ended:
+		t.Fatalf("the session ended: %v", err)
+	default:
+	}
+	close(conn.release)
+	for conn.count("event") < 2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := conn.count("event"); n != 2 {
+		t.Fatalf("%d events written, want the agent's 2", n)
 	}
 }

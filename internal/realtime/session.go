@@ -35,7 +35,9 @@ type Session struct {
 	// starts; the session then also hears what moves the queue (for
 	// Notice). Events of the conversation keep it up to date.
 	Queued bool
-	// MaySee reports whether the client may see ev.
+	// MaySee reports whether the client may see ev. For a workspace-wide
+	// session it runs as the hub hands the event over, under the hub's
+	// lock: it must be quick and must not block.
 	MaySee func(chat.Event) bool
 	// Audience names how the session shows events: every session of one
 	// audience shows an event alike, through Render, so a live event is
@@ -206,6 +208,13 @@ func (l *live) push(it Item) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.ended {
+		return true
+	}
+	if it.Event != nil && l.s.ConversationID == 0 && l.s.Notice == nil && !l.s.MaySee(*it.Event) &&
+		(l.s.EndOn == nil || !l.s.EndOn(*it.Event)) {
+		// Not for this client (an agent hears only what their lists show):
+		// it takes no place in the queue, so a busy workspace does not
+		// drop an agent over events the agent would never see.
 		return true
 	}
 	if len(l.queue) >= l.buffer {
