@@ -241,7 +241,7 @@ type Team interface {
 	// the same address is replaced.
 	CreateInvitation(ctx context.Context, inv *Invitation, tokenHash string, by Who) error
 	// Invitations lists a workspace's invitations, newest first.
-	Invitations(ctx context.Context, workspaceID int64, p Page) ([]Invitation, error)
+	Invitations(ctx context.Context, workspaceID int64, f InvitationFilter) ([]Invitation, error)
 	// ResendInvitation gives a pending or expired invitation a new token
 	// and expiry.
 	ResendInvitation(ctx context.Context, workspaceID, id int64, tokenHash string, expiresAt time.Time, by Who) (*Invitation, error)
@@ -358,6 +358,14 @@ type NewMessage struct {
 	// Attachment, when set, makes this a file message: the file is already
 	// in blob storage and the store records it with the message.
 	Attachment *Attachment
+}
+
+// InvitationFilter selects a page of invitations: all of them, or only the
+// open ones (neither accepted nor revoked: pending or expired), which are
+// the ones a master may still act on.
+type InvitationFilter struct {
+	Page
+	Open bool
 }
 
 // ConversationFilter selects conversations for a list.

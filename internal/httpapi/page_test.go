@@ -64,4 +64,7 @@ func TestListPaging(t *testing.T) {
 	if invs.NextCursor == nil || *invs.NextCursor != "" {
 		t.Fatalf("invitations without a next page: next_cursor %v, want \"\"", invs.NextCursor)
 	}
+	if status, body := master.do("GET", e.shopPath()+"/invitations?status=pending", ""); status != 400 {
+		t.Errorf("?status=pending: %d %s, want 400", status, body)
+	}
 }

@@ -69,7 +69,15 @@ func (s *Server) listInvitations(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.store.Invitations(r.Context(), memberOf(r).WorkspaceID, probe(page))
+	f := chat.InvitationFilter{Page: probe(page)}
+	switch status := r.URL.Query().Get("status"); status {
+	case "open":
+		f.Open = true
+	case "", "all":
+	default:
+		return chat.Errorf(chat.ErrInvalid, "status must be open or all")
+	}
+	list, err := s.store.Invitations(r.Context(), memberOf(r).WorkspaceID, f)
 	if err != nil {
 		return err
 	}

@@ -71,13 +71,16 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *chat.Invitation, tokenH
 }
 
 // Invitations lists a workspace's invitations, newest first.
-func (db *DB) Invitations(ctx context.Context, workspaceID int64, p chat.Page) ([]chat.Invitation, error) {
+func (db *DB) Invitations(ctx context.Context, workspaceID int64, f chat.InvitationFilter) ([]chat.Invitation, error) {
 	query, args := `SELECT `+invitationColumns+` FROM invitations WHERE workspace_id = ?`, []any{workspaceID}
-	if !p.After.IsZero() {
-		query += ` AND id < ?`
-		args = append(args, p.After.ID)
+	if f.Open {
+		query += ` AND accepted_at IS NULL AND revoked_at IS NULL`
 	}
-	rows, err := db.read().query(ctx, query+` ORDER BY id DESC LIMIT ?`, append(args, pageLimit(p.Limit))...)
+	if !f.After.IsZero() {
+		query += ` AND id < ?`
+		args = append(args, f.After.ID)
+	}
+	rows, err := db.read().query(ctx, query+` ORDER BY id DESC LIMIT ?`, append(args, pageLimit(f.Limit))...)
 	if err != nil {
 		return nil, err
 	}

@@ -123,10 +123,21 @@ func testPaging(t *testing.T, s chat.Store) {
 		must(t, s.CreateInvitation(ctx, inv, fmt.Sprintf("paging-%d", i), whoOf(f.master, "master")))
 		invs = append([]int64{inv.ID}, invs...)
 	}
-	gotInv := walk(t, func(p chat.Page) ([]chat.Invitation, error) { return s.Invitations(ctx, f.ws.ID, p) },
+	gotInv := walk(t, func(p chat.Page) ([]chat.Invitation, error) {
+		return s.Invitations(ctx, f.ws.ID, chat.InvitationFilter{Page: p})
+	},
 		func(inv chat.Invitation) int64 { return inv.ID },
 		func(inv chat.Invitation) chat.Cursor { return chat.Cursor{ID: inv.ID} })
 	if !slices.Equal(gotInv, invs) {
 		t.Fatalf("invitation pages %v, want %v", gotInv, invs)
+	}
+	// The open filter leaves out what was accepted or revoked.
+	_, err := s.RevokeInvitation(ctx, f.ws.ID, invs[0], whoOf(f.master, "master"))
+	must(t, err)
+	open := walk(t, func(p chat.Page) ([]chat.Invitation, error) {
+		return s.Invitations(ctx, f.ws.ID, chat.InvitationFilter{Page: p, Open: true})
+	}, func(inv chat.Invitation) int64 { return inv.ID }, func(inv chat.Invitation) chat.Cursor { return chat.Cursor{ID: inv.ID} })
+	if !slices.Equal(open, invs[1:]) {
+		t.Fatalf("open invitation pages %v, want %v", open, invs[1:])
 	}
 }

@@ -41,7 +41,7 @@ func testInvitations(t *testing.T, s chat.Store) {
 	// An active member cannot be invited; the refusal changes nothing.
 	err = s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: f.ws.ID, Email: "kim@invite.test", Name: "kim", Role: chat.RoleAgent, ExpiresAt: clk.Now().Add(time.Hour)}, "hash-x", by)
 	wantCode(t, err, chat.ErrAlreadyMember)
-	list, err := s.Invitations(ctx, f.ws.ID, chat.Page{})
+	list, err := s.Invitations(ctx, f.ws.ID, chat.InvitationFilter{})
 	must(t, err)
 	if len(list) != 2 || list[0].ID != again.ID || list[0].Status(clk.Now()) != chat.InvitationPending || list[1].Status(clk.Now()) != chat.InvitationRevoked {
 		t.Fatalf("invitations %+v", list)

@@ -112,7 +112,7 @@ class Team extends HTMLElement {
     this.#ref('invite-form').addEventListener('submit', (e) => this.#invite(e));
     this.#ref('invite-form').elements.role.addEventListener('change', () => this.#roleHelp());
     this.#ref('link-copy').addEventListener('click', () => copyText(this.#ref('link-url'), this.#ref('link-copy')));
-    this.#ref('show-all').addEventListener('change', () => this.#renderInvitations());
+    this.#ref('show-all').addEventListener('change', () => this.#loadInvitations());
     locale.addEventListener('change', () => {
       this.#rows.clear();
       this.#ref('members').replaceChildren();
@@ -163,13 +163,16 @@ class Team extends HTMLElement {
     if (this.#master) this.#loadInvitations();
   }
 
-  // #loadInvitations loads the newest invitations, or with more the page
-  // after those loaded.
+  // #loadInvitations loads the newest invitations the list shows, or with
+  // more the page after those loaded.
   async #loadInvitations(more = false) {
     const inbox = this.#inbox;
     this.#known = new Set(inbox.members.keys());
     try {
-      const { invitations, next_cursor: next } = await inbox.request('GET', '/invitations' + (more ? `?cursor=${encodeURIComponent(this.#invitationsNext)}` : ''));
+      // The open ones (pending or expired) unless the master asks for all.
+      const query = new URLSearchParams({ status: this.#ref('show-all').checked ? 'all' : 'open' });
+      if (more) query.set('cursor', this.#invitationsNext);
+      const { invitations, next_cursor: next } = await inbox.request('GET', `/invitations?${query}`);
       if (inbox !== this.#inbox) return;
       this.#invitations = more ? [...this.#invitations, ...invitations] : invitations;
       this.#invitationsNext = next;
