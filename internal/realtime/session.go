@@ -150,7 +150,14 @@ func (h *Hub) start(ctx context.Context, s Session) (*live, error) {
 		}
 		return nil, err
 	}
+	l.mu.Lock()
 	l.sub = sub
+	ended := l.ended // dropped before it had its subscription
+	l.mu.Unlock()
+	if ended {
+		sub.Close()
+		return nil, l.err
+	}
 	sub.SetQueued(s.Queued)
 	s.Conn.Serve(func(data []byte) {
 		if s.OnFrame != nil {
@@ -327,10 +334,11 @@ func (l *live) end(err error, reason string) {
 	if l.timer != nil {
 		l.timer.Stop()
 	}
+	sub := l.sub
 	l.mu.Unlock()
 	l.cancel()
-	if l.sub != nil {
-		l.sub.Close()
+	if sub != nil {
+		sub.Close()
 	}
 	if reason == "" {
 		reason = "bye"
