@@ -45,3 +45,21 @@ func TestSendAdmission(t *testing.T) {
 		}
 	}
 }
+
+// Both message sends, and only they, take a place among the sends in
+// flight.
+func TestSendRoutesAreAdmitted(t *testing.T) {
+	want := map[string]bool{
+		"POST /api/v1/widget/conversations/{cid}/messages":           true,
+		"POST /api/v1/workspaces/{wid}/conversations/{cid}/messages": true,
+	}
+	for _, rt := range (&Server{}).routes() {
+		if rt.send != want[rt.pattern] {
+			t.Errorf("%s: send %v", rt.pattern, rt.send)
+		}
+		delete(want, rt.pattern)
+	}
+	if len(want) != 0 {
+		t.Fatalf("routes missing: %v", want)
+	}
+}

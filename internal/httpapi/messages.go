@@ -51,11 +51,6 @@ type sendRequest struct {
 }
 
 func (s *Server) agentSend(w http.ResponseWriter, r *http.Request) error {
-	release, err := s.sends.admit(w)
-	if err != nil {
-		return err
-	}
-	defer release()
 	var req sendRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -85,6 +80,6 @@ func createdStatus(dup bool) int {
 func (s *Server) messageRoutes() []route {
 	return []route{
 		{pattern: "GET /api/v1/workspaces/{wid}/conversations/{cid}/messages", access: member, h: s.listMessages, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/messages", access: member, h: s.agentSend, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/messages", access: member, h: s.agentSend, api: true, send: true},
 	}
 }

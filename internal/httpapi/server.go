@@ -145,6 +145,9 @@ type route struct {
 	// attempt is recorded in the audit log too (a done one is recorded by
 	// the store, with the change).
 	audit string
+	// send marks a message send: it takes a place among the node's sends
+	// in flight, before anything else is done (backpressure.go).
+	send bool
 }
 
 // RouteInfo describes one route: its pattern, who may call it and the
@@ -231,6 +234,15 @@ func (s *Server) wrap(rt route) http.Handler {
 		w = rec
 		defer func() { s.metrics.HTTPRequest(rt.pattern, rec.status()) }()
 		var err error
+		if rt.send {
+			// First, so that a refusal costs no database read.
+			var release func()
+			if release, err = s.sends.admit(w); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			defer release()
+		}
 		switch rt.access {
 		case agent:
 			r, err = s.authAgent(r)

@@ -423,11 +423,6 @@ type widgetSendResponse struct {
 }
 
 func (s *Server) widgetSend(w http.ResponseWriter, r *http.Request) error {
-	release, err := s.sends.admit(w)
-	if err != nil {
-		return err
-	}
-	defer release()
 	var req sendRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -546,7 +541,7 @@ func (s *Server) widgetRoutes() []route {
 		{pattern: "POST /api/v1/widget/sessions", access: public, h: s.widgetSession, api: true, limit: limitSession},
 		{pattern: "POST /api/v1/widget/conversations", access: visitor, h: s.widgetStart, api: true, limit: limitStart},
 		{pattern: "GET /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetMessages, api: true},
-		{pattern: "POST /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetSend, api: true, limit: limitMessage},
+		{pattern: "POST /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetSend, api: true, limit: limitMessage, send: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/close", access: visitor, h: s.widgetClose, api: true, noBody: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/rating", access: visitor, h: s.widgetRate, api: true},
 		{pattern: "POST /api/v1/widget/tickets", access: visitor, h: s.widgetTicket, api: true, limit: limitTicket},
