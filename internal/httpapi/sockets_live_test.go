@@ -151,3 +151,32 @@ func TestOversizeFrameClosesSocket(t *testing.T) {
 		}
 	}
 }
+
+// A flood of typing frames is handled one at a time with only the latest
+// waiting: the agent hears the visitor's last word (stopped typing), and
+// the visitor's socket stays open.
+func TestTypingFlood(t *testing.T) {
+	e := newEnv(t)
+	kim := e.login("kim")
+	kimWS := kim.mustSocket(fmt.Sprintf("/api/v1/workspaces/%d/ws", e.shop.ID))
+	kimWS.next("ready")
+	v := e.visitor("shop", "")
+	conv := v.start()
+	vis := dialRaw(t, e, fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d", v.bearer, conv.ID))
+	vis.until(`"ready"`)
+	for i := range 2000 {
+		if err := vis.send(fmt.Appendf(nil, `{"type":"typing","typing":%v}`, i < 1999)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for {
+		f := kimWS.next("typing")
+		if f.ConversationID == conv.ID && !f.Typing {
+			break // the last frame's signal arrived
+		}
+	}
+	// Still open: a message reaches the visitor's socket.
+	kim.json("POST", fmt.Sprintf("/api/v1/workspaces/%d/conversations/%d/assign", e.shop.ID, conv.ID), "", 200, nil)
+	kim.json("POST", fmt.Sprintf("/api/v1/workspaces/%d/conversations/%d/messages", e.shop.ID, conv.ID), `{"client_msg_id":"flood-1","body":"잠시만 기다려 주세요"}`, 201, nil)
+	vis.until("잠시만 기다려 주세요")
+}

@@ -21,7 +21,10 @@ import (
 // logic. Nothing in it blocks: an idle socket costs no goroutine.
 type Conn interface {
 	// Serve starts handing the client's frames to onFrame, one at a time
-	// and in order, and calls onClose once when the connection ends (the
+	// and in order (while one is handled, a newer frame replaces the one
+	// waiting: clients send typing signals, where only the latest counts,
+	// so a flood costs one frame of memory and one handler at a time), and
+	// calls onClose once when the connection ends (the
 	// client left, it stopped answering pings, it sent an oversize frame,
 	// or it read too slowly for its send buffer). It returns at once.
 	Serve(onFrame func(data []byte), onClose func(error))
@@ -150,12 +153,15 @@ func (h hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) { return h.rc.Hi
 
 // nbConn is a WebSocket on the poller.
 type nbConn struct {
-	c       *websocket.Conn
-	mu      sync.Mutex
-	onFrame func([]byte)
-	onClose func(error)
-	ended   bool
-	err     error
+	c        *websocket.Conn
+	mu       sync.Mutex
+	onFrame  func([]byte)
+	onClose  func(error)
+	ended    bool
+	err      error
+	pending  []byte // the latest frame not yet handled
+	waiting  bool
+	handling bool // a goroutine runs onFrame
 }
 
 func (c *nbConn) Serve(onFrame func([]byte), onClose func(error)) {
@@ -168,11 +174,33 @@ func (c *nbConn) Serve(onFrame func([]byte), onClose func(error)) {
 	}
 }
 
+// frame takes a frame from the poller, which must not wait on the handler
+// (its payload buffer is reused after this returns).
 func (c *nbConn) frame(data []byte) {
 	c.mu.Lock()
-	f := c.onFrame
-	c.mu.Unlock()
-	if f != nil {
+	defer c.mu.Unlock()
+	if c.onFrame == nil || c.ended {
+		return
+	}
+	c.pending = append(c.pending[:0], data...)
+	c.waiting = true
+	if !c.handling {
+		c.handling = true
+		go c.handle()
+	}
+}
+
+func (c *nbConn) handle() {
+	for {
+		c.mu.Lock()
+		if !c.waiting || c.ended {
+			c.handling, c.pending = false, nil
+			c.mu.Unlock()
+			return
+		}
+		data, f := c.pending, c.onFrame
+		c.pending, c.waiting = nil, false
+		c.mu.Unlock()
 		f(data)
 	}
 }
