@@ -69,7 +69,7 @@ func look(p *tab, name string) {
 }
 
 // readmeShots are the views README shows, refreshed by make screenshots.
-var readmeShots = map[string]string{"team-ko": "console-team", "audit-ko": "console-audit"}
+var readmeShots = map[string]string{"team-ko": "console-team", "audit-ko": "console-audit", "ticket-thread-ko": "console-tickets"}
 
 // allowClipboard lets the tab's pages read and write the clipboard, so a
 // test can read what a copy button copied.

@@ -12,6 +12,7 @@ package app
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/metrics"
@@ -27,6 +28,7 @@ type App struct {
 	store   chat.Store
 	pub     Publisher
 	metrics *metrics.Metrics
+	tickets atomic.Pointer[ticketMail] // tickets.go; nil until SetMailer
 }
 
 // New returns the application layer over store, publishing through pub.

@@ -29,16 +29,3 @@ func (a *App) SetCustomerTags(ctx context.Context, workspaceID, customerID int64
 	c, events, err := a.store.SetCustomerTags(ctx, workspaceID, customerID, tagIDs)
 	return done(ctx, a, c, events, err)
 }
-
-// CreateTicket stores a left message (t is filled in).
-func (a *App) CreateTicket(ctx context.Context, t *chat.Ticket) error {
-	events, err := a.store.CreateTicket(ctx, t)
-	_, err = done(ctx, a, struct{}{}, events, err)
-	return err
-}
-
-// UpdateTicket changes a ticket.
-func (a *App) UpdateTicket(ctx context.Context, workspaceID, id int64, p chat.TicketPatch) (chat.Ticket, error) {
-	t, events, err := a.store.UpdateTicket(ctx, workspaceID, id, p)
-	return done(ctx, a, t, events, err)
-}

@@ -10,8 +10,9 @@ import (
 // Jobs is what each kind of durable job does.
 func (a *App) Jobs() jobs.Registry {
 	return jobs.Registry{
-		chat.JobInactivity: {InTx: inactivityClose, Routing: true},
-		chat.JobOffline:    {InTx: goOffline, Routing: true},
+		chat.JobInactivity:  {InTx: inactivityClose, Routing: true},
+		chat.JobOffline:     {InTx: goOffline, Routing: true},
+		chat.JobTicketEmail: {Run: a.emailReply},
 	}
 }
 

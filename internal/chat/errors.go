@@ -84,6 +84,13 @@ const (
 	ErrSpamSuspected      = "spam_suspected"
 )
 
+// Ticket codes (issue 13).
+const (
+	// ErrTicketSolved refuses a public reply to a solved ticket: reopen it
+	// first, so a customer is never written to about a case marked done.
+	ErrTicketSolved = "ticket_solved"
+)
+
 // ErrorCode returns err's domain code, or "" when err is not an *Error.
 func ErrorCode(err error) string {
 	var e *Error

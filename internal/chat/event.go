@@ -18,6 +18,11 @@ const (
 	EventAgentStatus   EventType = "agent.status"
 	EventTicketCreated EventType = "ticket.created"
 	EventTicketUpdated EventType = "ticket.updated"
+	// EventTicketReplied carries a ticket and the reply or internal comment
+	// added to its thread; EventTicketDelivery a reply whose email's
+	// delivery state changed.
+	EventTicketReplied  EventType = "ticket.replied"
+	EventTicketDelivery EventType = "ticket.delivery"
 	// EventWorkspaceUpdated says the workspace's settings changed: consoles
 	// reload them.
 	EventWorkspaceUpdated EventType = "workspace.updated"
@@ -39,6 +44,8 @@ type Event struct {
 	Member *Member `json:"member,omitempty"`
 	// Ticket is set on ticket.* events.
 	Ticket *Ticket `json:"ticket,omitempty"`
+	// TicketReply is set on ticket.replied and ticket.delivery events.
+	TicketReply *TicketReply `json:"ticket_reply,omitempty"`
 	// Customer is set on customer.updated events.
 	Customer *Customer `json:"customer,omitempty"`
 	// PrevAssigneeID and PrevState describe the conversation before the

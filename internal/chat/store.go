@@ -198,12 +198,32 @@ type CannedResponses interface {
 	SetCannedFavourite(ctx context.Context, workspaceID, id, agentID int64, on bool) error
 }
 
-// Tickets holds left messages and follow-ups (§7).
+// Tickets holds left messages and the tickets agents open (§7), with
+// their threads.
 type Tickets interface {
-	// CreateTicket stores a left message (t is filled in).
+	// CreateTicket stores a left message, or (CreatedBy set) a ticket an
+	// agent opened; t is filled in.
 	CreateTicket(ctx context.Context, t *Ticket) ([]Event, error)
-	Tickets(ctx context.Context, workspaceID int64, f TicketFilter) ([]Ticket, error)
+	// Tickets pages a workspace's tickets, newest first, for f.Viewer.
+	Tickets(ctx context.Context, workspaceID int64, f TicketFilter) ([]TicketItem, error)
+	// Ticket reads one ticket as viewer sees it in the list.
+	Ticket(ctx context.Context, workspaceID, id, viewer int64) (TicketItem, error)
 	UpdateTicket(ctx context.Context, workspaceID, id int64, p TicketPatch) (Ticket, []Event, error)
+	// TicketReplies lists a ticket's thread, oldest first.
+	TicketReplies(ctx context.Context, workspaceID, ticketID int64) ([]TicketReply, error)
+	// TicketReply reads one reply with its ticket.
+	TicketReply(ctx context.Context, workspaceID, replyID int64) (TicketReply, Ticket, error)
+	// AddTicketReply appends r to its ticket's thread under the ticket's
+	// row lock; a public reply's delivery is chat.ReplyDelivery's with smtp,
+	// and a queued one schedules its email job in the same transaction.
+	// The author has then read the ticket. A public reply to a solved
+	// ticket is refused (ErrTicketSolved).
+	AddTicketReply(ctx context.Context, r *TicketReply, smtp bool) ([]Event, error)
+	// SetReplyDelivery records an email attempt's outcome; retryAt, when
+	// set, moves the reply's email job to then.
+	SetReplyDelivery(ctx context.Context, workspaceID, replyID int64, d ReplyDeliveryUpdate) ([]Event, error)
+	// MarkTicketRead records that agentID has seen the ticket as it is now.
+	MarkTicketRead(ctx context.Context, workspaceID, ticketID, agentID int64) error
 }
 
 // Jobs holds durable timers and background work. The store only keeps
@@ -401,18 +421,51 @@ type Job struct {
 	Attempts    int
 }
 
-// TicketFilter selects tickets for the To check list.
+// TicketFilter selects a page of tickets for the To check list.
 type TicketFilter struct {
-	Status TicketStatus // "" for every status
+	Statuses   []TicketStatus   // none: every status
+	Priorities []TicketPriority // none: every priority
+	// AssigneeID, when set, keeps that agent's tickets (0: unassigned).
+	AssigneeID *int64
+	Channel    TicketChannel // "": both
+	Tag        string
+	// Text, when set, keeps tickets whose subject, message, name or
+	// contact contains it (case-folded substring: Korean words match
+	// inside longer words and before particles).
+	Text string
+	// Viewer is whose unread markers the list carries; Unread keeps only
+	// the tickets unread for them.
+	Viewer int64
+	Unread bool
+	// Before is the cursor: tickets with a smaller ID.
+	Before int64
 	Limit  int
 }
 
 // TicketPatch changes a ticket; nil fields stay as they are.
 type TicketPatch struct {
 	Status     *TicketStatus
+	Priority   *TicketPriority
 	AssigneeID *int64 // 0 unassigns
 	Note       *string
+	Subject    *string
+	// DueAt: a zero time clears the due time.
+	DueAt *time.Time
+	Tags  *[]string
 }
+
+// ReplyDeliveryUpdate is the outcome of one attempt to email a reply.
+type ReplyDeliveryUpdate struct {
+	State    DeliveryState
+	Attempts int
+	Error    string
+	At       time.Time
+	// RetryAt, when set, is when the next attempt is due.
+	RetryAt *time.Time
+}
+
+// JobTicketEmail emails ticket reply RefID to the ticket's contact.
+const JobTicketEmail = "ticket_email"
 
 // EventFilter selects events for replay.
 type EventFilter struct {

@@ -4,6 +4,16 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Limits on a ticket's fields.
+const (
+	MaxTicketSubject = 200
+	MaxTicketTags    = 10
+	MaxTicketTag     = 30
+	MaxTicketNote    = 2000
 )
 
 // CheckTicket validates a left message: a name, a contact (email or phone)
@@ -24,12 +34,35 @@ func CheckTicket(t Ticket) error {
 	return nil
 }
 
+// CheckAgentTicket validates a ticket an agent opens (§7.2): a subject;
+// the description, name and contact are optional (a ticket made from a
+// chat takes them from the customer), but a contact given must be one.
+func CheckAgentTicket(t Ticket) error {
+	switch {
+	case strings.TrimSpace(t.Subject) == "" || utf8.RuneCountInString(t.Subject) > MaxTicketSubject:
+		return Errorf(ErrInvalid, "subject is required, at most %d characters", MaxTicketSubject)
+	case strings.ContainsAny(t.Subject, "\r\n"):
+		return Errorf(ErrInvalid, "subject must be one line (it becomes the email's subject)")
+	case utf8.RuneCountInString(t.Message) > MaxMessageLength:
+		return Errorf(ErrMessageTooLong, "the body is longer than %d characters", MaxMessageLength)
+	case utf8.RuneCountInString(t.Name) > 100:
+		return Errorf(ErrInvalid, "name must be at most 100 characters")
+	case utf8.RuneCountInString(t.Contact) > 200 || (strings.TrimSpace(t.Contact) != "" && !looksLikeContact(t.Contact)):
+		return Errorf(ErrInvalid, "contact must be an email address or a phone number")
+	case !t.Priority.Valid():
+		return Errorf(ErrInvalid, "priority must be low, normal, high or urgent")
+	case t.AssigneeID < 0:
+		return Errorf(ErrInvalid, "assignee_id must be an agent's ID, or 0 for nobody")
+	}
+	return checkTags(t.Tags)
+}
+
 // looksLikeContact accepts an email address or a phone number of 7–20
 // digits with the usual separators.
 func looksLikeContact(s string) bool {
 	s = strings.TrimSpace(s)
-	if at := strings.IndexByte(s, '@'); at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t") {
-		return strings.Contains(s[at:], ".")
+	if IsEmail(s) {
+		return true
 	}
 	digits := 0
 	for _, r := range s {
@@ -44,16 +77,64 @@ func looksLikeContact(s string) bool {
 	return digits >= 7 && digits <= 20
 }
 
+// IsEmail reports whether a ticket's contact is an email address (else it
+// is a phone number): what decides whether a reply can be emailed.
+func IsEmail(s string) bool {
+	s = strings.TrimSpace(s)
+	at := strings.IndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t") && strings.Contains(s[at:], ".")
+}
+
+// NormalizeTags trims, NFC-normalizes and deduplicates ticket tags, keeping
+// their order, and checks their number and length.
+func NormalizeTags(tags []string) ([]string, error) {
+	out := make([]string, 0, len(tags))
+	seen := map[string]bool{}
+	for _, tag := range tags {
+		tag = norm.NFC.String(strings.TrimSpace(tag))
+		if tag == "" || seen[tag] {
+			continue
+		}
+		seen[tag] = true
+		out = append(out, tag)
+	}
+	return out, checkTags(out)
+}
+
+func checkTags(tags []string) error {
+	if len(tags) > MaxTicketTags {
+		return Errorf(ErrInvalid, "a ticket has at most %d tags", MaxTicketTags)
+	}
+	for _, tag := range tags {
+		if strings.TrimSpace(tag) == "" || utf8.RuneCountInString(tag) > MaxTicketTag || strings.ContainsAny(tag, ",\r\n") {
+			return Errorf(ErrInvalid, "a tag is 1 to %d characters on one line, without commas", MaxTicketTag)
+		}
+	}
+	return nil
+}
+
 // ApplyTicketPatch validates p and applies it to t at now.
 func ApplyTicketPatch(t *Ticket, p TicketPatch, now time.Time) error {
-	if p.Status != nil && !p.Status.Valid() {
-		return Errorf(ErrInvalid, "status must be open or solved")
-	}
-	if p.Note != nil && utf8.RuneCountInString(*p.Note) > 2000 {
-		return Errorf(ErrInvalid, "the note must be at most 2000 characters")
-	}
-	if p.AssigneeID != nil && *p.AssigneeID < 0 {
+	switch {
+	case p.Status != nil && !p.Status.Valid():
+		return Errorf(ErrInvalid, "status must be open, pending or solved")
+	case p.Priority != nil && !p.Priority.Valid():
+		return Errorf(ErrInvalid, "priority must be low, normal, high or urgent")
+	case p.Note != nil && utf8.RuneCountInString(*p.Note) > MaxTicketNote:
+		return Errorf(ErrInvalid, "the note must be at most %d characters", MaxTicketNote)
+	case p.AssigneeID != nil && *p.AssigneeID < 0:
 		return Errorf(ErrInvalid, "assignee_id must be an agent's ID, or 0 for nobody")
+	case p.Subject != nil && (strings.TrimSpace(*p.Subject) == "" || utf8.RuneCountInString(*p.Subject) > MaxTicketSubject):
+		return Errorf(ErrInvalid, "subject must be 1 to %d characters", MaxTicketSubject)
+	case p.Subject != nil && strings.ContainsAny(*p.Subject, "\r\n"):
+		return Errorf(ErrInvalid, "subject must be one line (it becomes the email's subject)")
+	}
+	if p.Tags != nil {
+		tags, err := NormalizeTags(*p.Tags)
+		if err != nil {
+			return err
+		}
+		t.Tags = tags
 	}
 	if p.Status != nil && *p.Status != t.Status {
 		t.Status = *p.Status
@@ -62,42 +143,174 @@ func ApplyTicketPatch(t *Ticket, p TicketPatch, now time.Time) error {
 			t.SolvedAt = &now
 		}
 	}
+	if p.Priority != nil {
+		t.Priority = *p.Priority
+	}
 	if p.AssigneeID != nil {
 		t.AssigneeID = *p.AssigneeID
 	}
 	if p.Note != nil {
 		t.Note = *p.Note
 	}
+	if p.Subject != nil {
+		t.Subject = strings.TrimSpace(*p.Subject)
+	}
+	if p.DueAt != nil {
+		t.DueAt = nil
+		if !p.DueAt.IsZero() {
+			due := p.DueAt.UTC()
+			t.DueAt = &due
+		}
+	}
 	t.UpdatedAt = now
 	return nil
 }
 
-// Ticket is a left message or a follow-up in the To check list (§7).
+// ReplyDelivery decides what becomes of a reply to t: an internal comment
+// is never sent; a public reply is emailed when the ticket's contact is an
+// email address and SMTP is configured, and otherwise says why it was not.
+func ReplyDelivery(t Ticket, internal, smtp bool) DeliveryState {
+	switch {
+	case internal:
+		return DeliveryNone
+	case !IsEmail(t.Contact):
+		return DeliveryNoEmail
+	case !smtp:
+		return DeliveryNoSMTP
+	}
+	return DeliveryQueued
+}
+
+// CheckReply validates a reply's body.
+func CheckReply(body string) error {
+	switch {
+	case strings.TrimSpace(body) == "":
+		return Errorf(ErrEmptyMessage, "the reply is empty")
+	case utf8.RuneCountInString(body) > MaxMessageLength:
+		return Errorf(ErrMessageTooLong, "the reply is longer than %d characters", MaxMessageLength)
+	}
+	return nil
+}
+
+// Ticket is a left message, or a ticket an agent opened, in the To check
+// list (§7).
 type Ticket struct {
 	ID          int64 `json:"id"`
 	WorkspaceID int64 `json:"workspace_id"`
-	// CustomerID is the visitor who left it, when known.
-	CustomerID int64        `json:"customer_id,omitempty"`
-	Name       string       `json:"name"`
-	Contact    string       `json:"contact"`
-	Message    string       `json:"message"`
-	Status     TicketStatus `json:"status"`
-	AssigneeID int64        `json:"assignee_id,omitempty"`
+	// CustomerID is the visitor who left it, or the linked chat's customer.
+	CustomerID int64 `json:"customer_id,omitempty"`
+	// ConversationID is the chat the ticket was made from (channel chat).
+	ConversationID int64         `json:"conversation_id,omitempty"`
+	Channel        TicketChannel `json:"channel"`
+	// Subject is what the agent called it; a left message has none (the
+	// list shows the start of its message).
+	Subject    string         `json:"subject"`
+	Name       string         `json:"name"`
+	Contact    string         `json:"contact"`
+	Message    string         `json:"message"`
+	Status     TicketStatus   `json:"status"`
+	Priority   TicketPriority `json:"priority"`
+	AssigneeID int64          `json:"assignee_id,omitempty"`
+	// CreatedBy is the agent who opened it (0: the customer left it).
+	CreatedBy int64      `json:"created_by,omitempty"`
+	DueAt     *time.Time `json:"due_at,omitempty"`
+	Tags      []string   `json:"tags"`
 	// Note is what the agent wrote when processing it.
-	Note      string     `json:"note"`
-	CreatedAt time.Time  `json:"created_at"`
-	UpdatedAt time.Time  `json:"updated_at"`
-	SolvedAt  *time.Time `json:"solved_at,omitempty"`
+	Note string `json:"note"`
+	// Replies counts the thread's replies and comments.
+	Replies   int       `json:"replies"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	// ActivityAt is the last time something was added to the thread (its
+	// creation, a reply or a comment): what unread markers compare with.
+	ActivityAt time.Time  `json:"activity_at"`
+	SolvedAt   *time.Time `json:"solved_at,omitempty"`
+}
+
+// TicketItem is a ticket as one agent's list shows it.
+type TicketItem struct {
+	Ticket
+	// Unread: something was added to the thread since the agent last
+	// opened the ticket (or they never did), by someone else.
+	Unread bool `json:"unread"`
 }
 
 // TicketStatus is where a ticket stands.
 type TicketStatus string
 
-// Ticket statuses. (Pending and priorities come with the ticket work.)
+// Ticket statuses: open (to do), pending (waiting for the customer or
+// someone else), solved.
 const (
-	TicketOpen   TicketStatus = "open"
-	TicketSolved TicketStatus = "solved"
+	TicketOpen    TicketStatus = "open"
+	TicketPending TicketStatus = "pending"
+	TicketSolved  TicketStatus = "solved"
 )
 
 // Valid reports whether s is a known ticket status.
-func (s TicketStatus) Valid() bool { return s == TicketOpen || s == TicketSolved }
+func (s TicketStatus) Valid() bool { return s == TicketOpen || s == TicketPending || s == TicketSolved }
+
+// TicketPriority is how urgent a ticket is.
+type TicketPriority string
+
+// Ticket priorities.
+const (
+	PriorityLow    TicketPriority = "low"
+	PriorityNormal TicketPriority = "normal"
+	PriorityHigh   TicketPriority = "high"
+	PriorityUrgent TicketPriority = "urgent"
+)
+
+// Valid reports whether p is a known priority.
+func (p TicketPriority) Valid() bool {
+	return p == PriorityLow || p == PriorityNormal || p == PriorityHigh || p == PriorityUrgent
+}
+
+// TicketChannel is where a ticket came from.
+type TicketChannel string
+
+// Ticket channels: web, a message left in the widget; chat, made by an
+// agent from a conversation (or from nothing: a phone call).
+const (
+	TicketWeb  TicketChannel = "web"
+	TicketChat TicketChannel = "chat"
+)
+
+// Valid reports whether c is a known ticket channel.
+func (c TicketChannel) Valid() bool { return c == TicketWeb || c == TicketChat }
+
+// TicketReply is one entry of a ticket's thread: a public reply to the
+// customer or an internal comment among agents.
+type TicketReply struct {
+	ID          int64     `json:"id"`
+	WorkspaceID int64     `json:"workspace_id"`
+	TicketID    int64     `json:"ticket_id"`
+	AuthorID    int64     `json:"author_id"`
+	Internal    bool      `json:"internal"`
+	Body        string    `json:"body"`
+	CreatedAt   time.Time `json:"created_at"`
+	// Delivery is what became of a public reply's email.
+	Delivery DeliveryState `json:"delivery"`
+	// DeliveryTo is the address it was (or is being) sent to.
+	DeliveryTo       string     `json:"delivery_to,omitempty"`
+	DeliveryAttempts int        `json:"delivery_attempts,omitempty"`
+	DeliveryError    string     `json:"delivery_error,omitempty"`
+	DeliveredAt      *time.Time `json:"delivered_at,omitempty"`
+}
+
+// DeliveryState is where a public reply's email stands.
+type DeliveryState string
+
+// Delivery states. Queued and retrying end in sent or failed; the others
+// are final from the start.
+const (
+	DeliveryNone     DeliveryState = ""         // an internal comment
+	DeliveryQueued   DeliveryState = "queued"   // waiting for its first attempt
+	DeliveryRetrying DeliveryState = "retrying" // an attempt failed; another is due
+	DeliverySent     DeliveryState = "sent"
+	DeliveryFailed   DeliveryState = "failed"   // every attempt failed
+	DeliveryNoSMTP   DeliveryState = "no_smtp"  // SMTP is not configured: not sent
+	DeliveryNoEmail  DeliveryState = "no_email" // the contact is a phone number
+)
+
+// Pending reports whether an email is still to be attempted.
+func (d DeliveryState) Pending() bool { return d == DeliveryQueued || d == DeliveryRetrying }

@@ -7,7 +7,7 @@ func FromDomain(ev chat.Event) Envelope {
 	return Envelope{
 		Version: Version, WorkspaceID: ev.WorkspaceID, Seq: ev.Seq, Type: string(ev.Type),
 		Conversation: conversationOf(ev.Conversation), Message: messageOf(ev.Message), Member: memberOf(ev.Member),
-		Ticket: ticketOf(ev.Ticket), Customer: customerOf(ev.Customer),
+		Ticket: ticketOf(ev.Ticket), TicketReply: replyOf(ev.TicketReply), Customer: customerOf(ev.Customer),
 		PrevAssigneeID: ev.PrevAssigneeID, PrevState: string(ev.PrevState), CreatedAt: ev.CreatedAt,
 	}
 }
@@ -17,7 +17,7 @@ func (e Envelope) Domain() chat.Event {
 	return chat.Event{
 		WorkspaceID: e.WorkspaceID, Seq: e.Seq, Type: chat.EventType(e.Type),
 		Conversation: e.Conversation.domain(), Message: e.Message.domain(), Member: e.Member.domain(),
-		Ticket: e.Ticket.domain(), Customer: e.Customer.domain(),
+		Ticket: e.Ticket.domain(), TicketReply: e.TicketReply.domain(), Customer: e.Customer.domain(),
 		PrevAssigneeID: e.PrevAssigneeID, PrevState: chat.State(e.PrevState), CreatedAt: e.CreatedAt,
 	}
 }
@@ -152,18 +152,54 @@ func ticketOf(t *chat.Ticket) *Ticket {
 	if t == nil {
 		return nil
 	}
-	return &Ticket{ID: t.ID, WorkspaceID: t.WorkspaceID, CustomerID: t.CustomerID, Name: t.Name, Contact: t.Contact,
+	out := &Ticket{ID: t.ID, WorkspaceID: t.WorkspaceID, CustomerID: t.CustomerID, Name: t.Name, Contact: t.Contact,
 		Message: t.Message, Status: string(t.Status), AssigneeID: t.AssigneeID, Note: t.Note,
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, SolvedAt: t.SolvedAt}
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, SolvedAt: t.SolvedAt,
+		ConversationID: t.ConversationID, Channel: string(t.Channel), Subject: t.Subject, Priority: string(t.Priority),
+		CreatedBy: t.CreatedBy, DueAt: t.DueAt, Tags: t.Tags, Replies: t.Replies}
+	if !t.ActivityAt.IsZero() {
+		out.ActivityAt = &t.ActivityAt
+	}
+	return out
 }
 
 func (t *Ticket) domain() *chat.Ticket {
 	if t == nil {
 		return nil
 	}
-	return &chat.Ticket{ID: t.ID, WorkspaceID: t.WorkspaceID, CustomerID: t.CustomerID, Name: t.Name, Contact: t.Contact,
+	out := &chat.Ticket{ID: t.ID, WorkspaceID: t.WorkspaceID, CustomerID: t.CustomerID, Name: t.Name, Contact: t.Contact,
 		Message: t.Message, Status: chat.TicketStatus(t.Status), AssigneeID: t.AssigneeID, Note: t.Note,
-		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, SolvedAt: t.SolvedAt}
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, SolvedAt: t.SolvedAt,
+		ConversationID: t.ConversationID, Channel: chat.TicketChannel(t.Channel), Subject: t.Subject,
+		Priority: chat.TicketPriority(t.Priority), CreatedBy: t.CreatedBy, DueAt: t.DueAt, Tags: t.Tags, Replies: t.Replies}
+	if t.ActivityAt != nil {
+		out.ActivityAt = *t.ActivityAt
+	}
+	if out.Channel == "" { // stored before tickets had channels
+		out.Channel = chat.TicketWeb
+	}
+	if out.Priority == "" {
+		out.Priority = chat.PriorityNormal
+	}
+	return out
+}
+
+func replyOf(r *chat.TicketReply) *TicketReply {
+	if r == nil {
+		return nil
+	}
+	return &TicketReply{ID: r.ID, WorkspaceID: r.WorkspaceID, TicketID: r.TicketID, AuthorID: r.AuthorID, Internal: r.Internal,
+		Body: r.Body, CreatedAt: r.CreatedAt, Delivery: string(r.Delivery), DeliveryTo: r.DeliveryTo,
+		DeliveryAttempts: r.DeliveryAttempts, DeliveryError: r.DeliveryError, DeliveredAt: r.DeliveredAt}
+}
+
+func (r *TicketReply) domain() *chat.TicketReply {
+	if r == nil {
+		return nil
+	}
+	return &chat.TicketReply{ID: r.ID, WorkspaceID: r.WorkspaceID, TicketID: r.TicketID, AuthorID: r.AuthorID, Internal: r.Internal,
+		Body: r.Body, CreatedAt: r.CreatedAt, Delivery: chat.DeliveryState(r.Delivery), DeliveryTo: r.DeliveryTo,
+		DeliveryAttempts: r.DeliveryAttempts, DeliveryError: r.DeliveryError, DeliveredAt: r.DeliveredAt}
 }
 
 func customerOf(c *chat.Customer) *Customer {

@@ -37,6 +37,9 @@ type Envelope struct {
 	Member *Member `json:"member,omitempty"`
 	// Ticket is set on ticket.* events.
 	Ticket *Ticket `json:"ticket,omitempty"`
+	// TicketReply is set on ticket.replied and ticket.delivery events
+	// (added in version 1 with the ticket thread).
+	TicketReply *TicketReply `json:"ticket_reply,omitempty"`
 	// Customer is set on customer.updated events.
 	Customer *Customer `json:"customer,omitempty"`
 	// PrevAssigneeID and PrevState describe the conversation before the
@@ -163,6 +166,34 @@ type Ticket struct {
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	SolvedAt    *time.Time `json:"solved_at,omitempty"`
+	// Added in version 1 with the ticket thread (absent: a left message
+	// as it was before: channel web, priority normal, no tags).
+	ConversationID int64      `json:"conversation_id,omitempty"`
+	Channel        string     `json:"channel,omitempty"`
+	Subject        string     `json:"subject,omitempty"`
+	Priority       string     `json:"priority,omitempty"`
+	CreatedBy      int64      `json:"created_by,omitempty"`
+	DueAt          *time.Time `json:"due_at,omitempty"`
+	Tags           []string   `json:"tags,omitempty"`
+	Replies        int        `json:"replies,omitempty"`
+	ActivityAt     *time.Time `json:"activity_at,omitempty"`
+}
+
+// TicketReply is a reply or internal comment in a ticket's thread, as
+// ticket.replied and ticket.delivery events carry it.
+type TicketReply struct {
+	ID               int64      `json:"id"`
+	WorkspaceID      int64      `json:"workspace_id"`
+	TicketID         int64      `json:"ticket_id"`
+	AuthorID         int64      `json:"author_id"`
+	Internal         bool       `json:"internal"`
+	Body             string     `json:"body"`
+	CreatedAt        time.Time  `json:"created_at"`
+	Delivery         string     `json:"delivery,omitempty"`
+	DeliveryTo       string     `json:"delivery_to,omitempty"`
+	DeliveryAttempts int        `json:"delivery_attempts,omitempty"`
+	DeliveryError    string     `json:"delivery_error,omitempty"`
+	DeliveredAt      *time.Time `json:"delivered_at,omitempty"`
 }
 
 // Customer is a customer identifier with its profile, as

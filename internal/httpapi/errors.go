@@ -91,6 +91,7 @@ var statusOf = map[string]int{
 	chat.ErrSpamSuspected:        http.StatusBadRequest,
 	codeUnavailable:              http.StatusServiceUnavailable,
 	codeOverloaded:               http.StatusServiceUnavailable,
+	chat.ErrTicketSolved:         http.StatusConflict,
 }
 
 type errorBody struct {

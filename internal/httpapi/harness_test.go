@@ -43,6 +43,8 @@ type env struct {
 	shop            *chat.Workspace
 	other           *chat.Workspace
 	agents          map[string]*chat.Agent
+	// app is the server's application layer (tests run its jobs).
+	app *app.App
 	// clock is the server's; it runs with the wall clock until a test
 	// freezes or moves it.
 	clock *clock
@@ -130,7 +132,8 @@ func newEnvOn(t *testing.T, kind string, configure func(*httpapi.Config)) *env {
 	if configure != nil {
 		configure(&cfg)
 	}
-	e.srv.Config.Handler = httpapi.New(cfg, store, app.New(store, hub, nil), e.files, hub, log).Handler()
+	e.app = app.New(store, hub, nil)
+	e.srv.Config.Handler = httpapi.New(cfg, store, e.app, e.files, hub, log).Handler()
 	t.Cleanup(func() {
 		cancel()
 		e.srv.Close()

@@ -138,8 +138,10 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Hub.Metrics = met
 	m.App = app.New(m.Store, m.Hub, met)
-	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met, InviteTTL: c.InviteTTL, NoLimits: c.NoLimits, MaxSendsInFlight: c.MaxSendsInFlight,
-		Mail: notify.NewMailer(c.SMTP, m.Log)}, m.Store, m.App, files, m.Hub, m.Log)
+	mailer := notify.NewMailer(c.SMTP, m.Log)
+	m.App.SetMailer(mailer, nil, nil, m.Log) // ticket replies (app/tickets.go)
+	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met, InviteTTL: c.InviteTTL, NoLimits: c.NoLimits,
+		MaxSendsInFlight: c.MaxSendsInFlight, Mail: mailer}, m.Store, m.App, files, m.Hub, m.Log)
 	runner := &jobs.Runner{Store: db, Commit: m.App, Handlers: m.App.Jobs(), Log: m.Log, Node: node,
 		Every: time.Second, Lease: time.Minute, Now: time.Now, Metrics: met}
 	if c.MetricsAddr != "" {

@@ -59,6 +59,11 @@ func (m *Mailer) Send(ctx context.Context, to, subject, body string) error {
 	}
 	msg.Subject(subject)
 	msg.SetBodyString(mail.TypeTextPlain, body)
+	return m.deliver(ctx, msg)
+}
+
+// deliver dials the server and sends msg.
+func (m *Mailer) deliver(ctx context.Context, msg *mail.Msg) error {
 	opts := []mail.Option{mail.WithPort(m.cfg.Port), mail.WithTimeout(sendTimeout)}
 	switch m.cfg.TLS {
 	case "tls":

@@ -60,6 +60,8 @@ func Run(t *testing.T, open Opener) {
 		{"Categories", testCategories},
 		{"CannedResponses", testCanned},
 		{"Tickets", testTickets},
+		{"TicketThread", testTicketThread},
+		{"TicketPaging", testTicketPaging},
 		{"BatchFailureStaysAlone", testBatchFailureStaysAlone},
 		{"ConcurrentWritersGapFree", testConcurrentWritersGapFree},
 		{"Invitations", testInvitations},

@@ -23,7 +23,7 @@ func testTickets(t *testing.T, s chat.Store) {
 	if tk.ID == 0 || tk.Status != chat.TicketOpen || len(events) != 1 || events[0].Type != chat.EventTicketCreated {
 		t.Fatalf("ticket %+v, events %+v", tk, events)
 	}
-	open, err := s.Tickets(ctx, f.ws.ID, chat.TicketFilter{Status: chat.TicketOpen})
+	open, err := s.Tickets(ctx, f.ws.ID, chat.TicketFilter{Statuses: []chat.TicketStatus{chat.TicketOpen}})
 	must(t, err)
 	if len(open) != 1 || open[0].Message != "환불 문의드립니다" {
 		t.Fatalf("open tickets %+v", open)
@@ -42,7 +42,7 @@ func testTickets(t *testing.T, s chat.Store) {
 	if got.Status != chat.TicketSolved || got.SolvedAt == nil || got.Note != note || got.AssigneeID != me || len(events) != 1 {
 		t.Fatalf("solved %+v", got)
 	}
-	open, err = s.Tickets(ctx, f.ws.ID, chat.TicketFilter{Status: chat.TicketOpen})
+	open, err = s.Tickets(ctx, f.ws.ID, chat.TicketFilter{Statuses: []chat.TicketStatus{chat.TicketOpen}})
 	must(t, err)
 	if len(open) != 0 {
 		t.Fatalf("still open: %+v", open)

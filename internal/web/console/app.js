@@ -251,12 +251,12 @@ function showWorkspace(ws) {
   $('#operation-banner').hidden = !ws?.settings?.operation_stopped;
 }
 
-// showTicketCount puts the number of open To check tickets on the side bar.
+// showTicketCount puts the number of unread To check tickets on the side bar.
 function showTicketCount() {
-  const n = inbox ? inbox.ticketList('open').length : 0;
+  const n = inbox ? inbox.ticketCount : 0;
   const badge = $('#tickets-count');
   badge.hidden = n === 0;
-  badge.textContent = n > 99 ? '99+' : n;
+  badge.textContent = n > 100 ? '99+' : n;
   badge.closest('a').title = n ? t('nav.tickets_count', { n }) : t('nav.tickets');
   $('#tickets-count-label').textContent = n ? t('nav.tickets_count', { n }) : '';
 }
@@ -328,7 +328,7 @@ function route() {
   markCurrent();
   const el = page in pages ? $(`#${page}-page`) : null;
   if (el) {
-    el.show(inbox);
+    el.show(inbox, id);
     return;
   }
   const open = page === 'c' ? Number(id) : 0;

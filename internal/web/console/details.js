@@ -13,6 +13,7 @@ import { customerName } from './names.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
 import { stamp, template } from './template.js';
 import { toast } from './toast.js';
+import { openTicketDialog } from './ticketcreate.js';
 import { recordNote, savedNote, saveNote } from './wrapup.js';
 
 // The profile fields an agent edits (PATCH …/customer).
@@ -84,6 +85,10 @@ const markup = template(`
   </form>
 </section>
 <section>
+  <h3 data-i18n="details.ticket"></h3>
+  <button type="button" class="secondary" data-ref="create-ticket" data-i18n="details.create_ticket" data-testid="create-ticket"></button>
+</section>
+<section>
   <h3 data-i18n="details.history"></h3>
   <ol class="history" data-ref="history" data-testid="history-list"></ol>
   <button type="button" class="secondary load-more" data-ref="history-more" data-i18n="list.more" data-testid="history-more" hidden></button>
@@ -135,6 +140,11 @@ class Details extends HTMLElement {
     this.#ref('note-form').memo.addEventListener('input', () => this.#noteEdited());
     this.#ref('note-form').addEventListener('submit', (e) => this.#saveNote(e));
     this.#ref('note-revert').addEventListener('click', () => this.#inbox.drafts.set(this.#id, 'note', null));
+    this.#ref('create-ticket').addEventListener('click', () => {
+      // Live or closed: a closed chat not in the loaded lists still has its ID.
+      const c = this.#inbox.conversations.get(this.#id) ?? (this.#id ? { id: this.#id } : null);
+      if (c) openTicketDialog(this.#inbox, c);
+    });
     this.#ref('customer-id-form').addEventListener('submit', (e) => {
       e.preventDefault();
       this.#changeCustomerID(false);
@@ -563,7 +573,7 @@ function age(birth, today) {
 
 // transcriptLine is one message of a past conversation, as the thread
 // draws it.
-function transcriptLine(m, c) {
+export function transcriptLine(m, c) {
   const date = new Date(m.created_at);
   const when = h('time', { class: 'meta', datetime: m.created_at, title: exactTime(date) }, clockTime(date));
   if (m.sender_type === 'system') {

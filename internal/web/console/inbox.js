@@ -15,7 +15,8 @@
 //   workspace     the workspace or its settings changed (detail: it)
 //   customer      the open conversation's customer was loaded or changed
 //                 (also by another agent: customer.updated)
-//   tickets       the To check tickets changed
+//   tickets       the count of unread To check tickets changed
+//   ticket-event  a ticket.* event arrived (detail: the event)
 //   open          another conversation was opened (detail: its id, or 0)
 //   connection    the socket's state changed (detail: the state)
 import { storage } from '../shared/dom.js';
@@ -52,7 +53,8 @@ export function activity(c) {
 export class Inbox extends EventTarget {
   conversations = new Map();
   members = new Map(); // agent id → member, with name, status and capacity
-  tickets = new Map(); // ticket id → ticket
+  ticketCount = 0; // unread tickets to check (open or pending), up to 100
+  #ticketTimer = 0;
   workspace = null;
   customer = null; // the open conversation's customer, once loaded
   total = 0; // how many conversations that customer ID has had
@@ -266,25 +268,18 @@ export class Inbox extends EventTarget {
     if (!isActive(m)) this.#emit('deactivated', m);
   }
 
-  // loadTickets fetches the tickets with one status (open or solved).
-  async loadTickets(status) {
-    const fresh = await this.request('GET', `/tickets?status=${status}`);
-    const ids = new Set(fresh.map((tk) => tk.id));
-    for (const tk of this.tickets.values()) {
-      if (tk.status === status && !ids.has(tk.id)) this.tickets.delete(tk.id);
-    }
-    for (const tk of fresh) this.tickets.set(tk.id, tk);
+  // loadTicketCount counts the open and pending tickets this agent has not
+  // read (the side bar's badge), up to a page of 100.
+  async loadTicketCount() {
+    const { items, next } = await this.request('GET', '/tickets?status=open,pending&unread=true&limit=100', undefined, { page: true });
+    this.ticketCount = items.length + (next ? 1 : 0);
     this.#emit('tickets');
   }
 
-  setTicket(ticket) {
-    this.tickets.set(ticket.id, ticket);
-    this.#emit('tickets');
-  }
-
-  // ticketList returns the tickets with a status, newest first.
-  ticketList(status) {
-    return [...this.tickets.values()].filter((tk) => tk.status === status).sort((a, b) => b.id - a.id);
+  // ticketsRead recounts soon, after the agent read a ticket.
+  ticketsRead() {
+    clearTimeout(this.#ticketTimer);
+    this.#ticketTimer = setTimeout(() => this.loadTicketCount().catch(() => {}), 300);
   }
 
   // seen clears the open conversation's alerts once the agent can see it.
@@ -324,7 +319,7 @@ export class Inbox extends EventTarget {
       ...states.map((s) => this.load(s)),
       this.loadWorkspace(),
       this.loadMembers(),
-      this.loadTickets('open'),
+      this.loadTicketCount(),
     ]).catch(() => {});
   }
 
@@ -368,7 +363,10 @@ export class Inbox extends EventTarget {
         break;
       case 'ticket.created':
       case 'ticket.updated':
-        if (event.ticket) this.setTicket(event.ticket);
+      case 'ticket.replied':
+      case 'ticket.delivery':
+        this.#emit('ticket-event', event);
+        if (event.type !== 'ticket.delivery') this.ticketsRead();
         break;
       case 'workspace.updated':
         this.loadWorkspace().catch(() => {});

@@ -1,223 +1,554 @@
-// <sodam-tickets> is the To check page (확인 목록): the messages customers
-// left while nobody could chat (§7.1), open or solved, kept current by the
-// ticket.* events. Processing one records a note, an assignee and a status.
+// <sodam-tickets> is the To check page (§7): every ticket — messages
+// customers left in the widget and tickets agents opened from a chat — in
+// a list paged by cursor ("load more", the Link header's next page; never
+// cut at a fixed number) with
+// filters and unread markers, and beside it the open ticket: its status,
+// priority, assignee, due time and tags, its thread of public replies
+// (emailed to an email contact, with the delivery state shown) and
+// internal comments, and the transcript of the chat it was made from.
+// Ticket events (ticket.created, .updated, .replied, .delivery) keep both
+// current.
 import { h } from '../shared/dom.js';
-import { exactTime, formError, locale, t } from './i18n.js';
+import { transcriptLine } from './details.js';
+import { openTicketDialog } from './ticketcreate.js';
+import { dateFormat, exactTime, formError, locale, t } from './i18n.js';
 import { isActive } from './session.js';
 import { stamp, template } from './template.js';
 import { toast } from './toast.js';
 
-// markup is the element's content, stamped when it is first connected.
+const STATUS_VIEWS = { active: 'open,pending', open: 'open', pending: 'pending', solved: 'solved', all: '' };
+const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
+const PAGE = 50;
+
 const markup = template(`
-<h1 data-i18n="tickets.heading"></h1>
-<p class="help" data-i18n="tickets.help"></p>
-<div class="segmented ticket-filter" role="group" data-i18n-attr="aria-label:tickets.filter" data-testid="ticket-filter">
-  <button type="button" data-status="open" data-testid="ticket-filter-open"><span data-i18n="ticket_status.open"></span> <span class="count"></span></button>
-  <button type="button" data-status="solved" data-i18n="ticket_status.solved" data-testid="ticket-filter-solved"></button>
+<div class="tickets-layout" data-ref="layout" data-view="list">
+<section class="ticket-index" data-testid="ticket-index">
+  <div class="ticket-index-head">
+    <h1 data-i18n="tickets.heading"></h1>
+    <button type="button" class="primary" data-ref="new" data-i18n="tickets.new" data-testid="ticket-new"></button>
+  </div>
+  <div class="segmented ticket-filter" role="group" data-i18n-attr="aria-label:tickets.filter" data-testid="ticket-filter">
+    <button type="button" data-status="active" data-i18n="tickets.view_active" data-testid="ticket-filter-active"></button>
+    <button type="button" data-status="open" data-i18n="ticket_status.open" data-testid="ticket-filter-open"></button>
+    <button type="button" data-status="pending" data-i18n="ticket_status.pending" data-testid="ticket-filter-pending"></button>
+    <button type="button" data-status="solved" data-i18n="ticket_status.solved" data-testid="ticket-filter-solved"></button>
+    <button type="button" data-status="all" data-i18n="tickets.view_all" data-testid="ticket-filter-all"></button>
+  </div>
+  <div class="ticket-filters">
+    <label><span data-i18n="tickets.priority"></span><select data-ref="f-priority" data-testid="ticket-filter-priority"></select></label>
+    <label><span data-i18n="tickets.assignee"></span><select data-ref="f-assignee" data-testid="ticket-filter-assignee"></select></label>
+    <label><span data-i18n="tickets.channel"></span><select data-ref="f-channel" data-testid="ticket-filter-channel"></select></label>
+    <label class="ticket-filter-text"><span data-i18n="tickets.search"></span><input type="search" maxlength="100" autocomplete="off" data-i18n-attr="placeholder:tickets.search_hint" data-ref="f-text" data-testid="ticket-filter-text"></label>
+    <label class="ticket-filter-tag"><span data-i18n="tickets.tag"></span><input type="search" maxlength="30" autocomplete="off" data-ref="f-tag" data-testid="ticket-filter-tag"></label>
+    <label class="check"><input type="checkbox" data-ref="f-unread" data-testid="ticket-filter-unread"><span data-i18n="tickets.unread_only"></span></label>
+  </div>
+  <ul class="ticket-list" data-ref="list" data-testid="ticket-list"></ul>
+  <p class="list-empty" data-ref="empty" data-testid="ticket-empty" hidden></p>
+  <button type="button" class="secondary ticket-more" data-ref="more" data-i18n="tickets.more" data-testid="ticket-more" hidden></button>
+</section>
+<section class="ticket-view" data-ref="view" data-testid="ticket-view" hidden>
+  <header class="ticket-view-head">
+    <button type="button" class="icon ticket-back" data-ref="back" data-i18n-attr="aria-label:conv.back;title:conv.back" data-testid="ticket-back">
+      <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15 6l-6 6 6 6"/></svg>
+    </button>
+    <div class="ticket-title">
+      <h2 data-ref="subject" data-testid="ticket-subject"></h2>
+      <p class="ticket-meta" data-ref="meta" data-testid="ticket-meta"></p>
+    </div>
+  </header>
+  <form class="ticket-props" data-ref="props" data-testid="ticket-props" novalidate>
+    <label><span data-i18n="tickets.status"></span><select name="status" data-testid="ticket-status"></select></label>
+    <label><span data-i18n="tickets.priority"></span><select name="priority" data-testid="ticket-priority"></select></label>
+    <label><span data-i18n="tickets.assignee"></span><select name="assignee" data-testid="ticket-assignee"></select></label>
+    <label><span data-i18n="tickets.due"></span><input name="due" type="datetime-local" data-testid="ticket-due"></label>
+    <label class="ticket-tags"><span data-i18n="tickets.tags"></span><input name="tags" maxlength="340" autocomplete="off" data-i18n-attr="placeholder:tickets.tags_hint" data-testid="ticket-tags"></label>
+    <p class="form-error" role="alert" data-ref="props-error" data-testid="ticket-props-error"></p>
+  </form>
+  <div class="ticket-tabs" role="tablist">
+    <button type="button" role="tab" data-tab="thread" aria-selected="true" data-i18n="tickets.tab_thread" data-testid="ticket-tab-thread"></button>
+    <button type="button" role="tab" data-tab="transcript" aria-selected="false" data-i18n="tickets.tab_transcript" data-testid="ticket-tab-transcript"></button>
+  </div>
+  <div class="ticket-panel" data-ref="thread-panel" role="tabpanel">
+    <ol class="ticket-thread" data-ref="thread" data-testid="ticket-thread"></ol>
+    <form class="ticket-composer" data-ref="composer" data-testid="ticket-composer" novalidate>
+      <textarea name="body" rows="4" maxlength="10000" data-i18n-attr="placeholder:tickets.reply_placeholder" data-testid="ticket-reply-body"></textarea>
+      <p class="help" data-ref="composer-help" data-testid="ticket-composer-help"></p>
+      <p class="form-error" role="alert" data-ref="composer-error" data-testid="ticket-reply-error"></p>
+      <div class="ticket-composer-actions">
+        <label class="check"><input type="checkbox" name="internal" data-testid="ticket-reply-internal"><span data-i18n="tickets.internal"></span></label>
+        <button type="button" class="secondary" data-ref="reopen" data-i18n="tickets.reopen" data-testid="ticket-reopen" hidden></button>
+        <button type="submit" class="primary" data-ref="send" data-testid="ticket-reply-send"></button>
+      </div>
+    </form>
+  </div>
+  <div class="ticket-panel" data-ref="transcript-panel" role="tabpanel" hidden>
+    <ol class="transcript ticket-transcript" data-ref="transcript" data-testid="ticket-transcript"></ol>
+  </div>
+</section>
 </div>
-<ul class="ticket-list" data-ref="list" data-testid="ticket-list"></ul>
-<p class="list-empty" data-ref="empty" data-testid="ticket-empty"></p>
 `);
 
 class Tickets extends HTMLElement {
   #inbox = null;
-  #status = 'open';
-  #items = new Map(); // ticket id → <li>
+  #status = 'active';
+  #items = []; // the tickets loaded, newest first
+  #cursor = '';
+  #loading = 0; // the latest load's number: older answers are dropped
+  #open = null; // the open ticket
+  #replies = [];
+  #tab = 'thread';
 
   connectedCallback() {
-    if (this.firstElementChild) return; // built once
+    if (this.firstElementChild) return;
     stamp(this, markup);
     for (const button of this.querySelectorAll('[data-status]')) {
-      button.addEventListener('click', () => this.#choose(button.dataset.status));
+      button.addEventListener('click', () => {
+        this.#status = button.dataset.status;
+        this.#reload();
+      });
     }
-    locale.addEventListener('change', () => this.#relabel());
+    for (const name of ['f-priority', 'f-assignee', 'f-channel', 'f-unread', 'f-tag', 'f-text']) {
+      this.#ref(name).addEventListener('change', () => this.#reload());
+    }
+    this.#ref('more').addEventListener('click', () => this.#load(false));
+    this.#ref('new').addEventListener('click', () => openTicketDialog(this.#inbox));
+    this.#ref('back').addEventListener('click', () => { location.hash = '#/tickets'; });
+    this.#ref('props').addEventListener('change', (e) => this.#saveProp(e.target));
+    this.#ref('props').addEventListener('submit', (e) => e.preventDefault());
+    this.#ref('composer').addEventListener('submit', (e) => { e.preventDefault(); this.#send(); });
+    const body = this.#ref('composer').elements.body;
+    body.addEventListener('keydown', (e) => {
+      // Ctrl/⌘+Enter sends; never while an IME is composing (Korean).
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.isComposing && e.keyCode !== 229) {
+        e.preventDefault();
+        this.#send();
+      }
+    });
+    this.#ref('composer').elements.internal.addEventListener('change', () => this.#fillComposer());
+    this.#ref('reopen').addEventListener('click', () => this.#patch({ status: 'open' }));
+    for (const tab of this.querySelectorAll('[data-tab]')) tab.addEventListener('click', () => this.#showTab(tab.dataset.tab));
+    locale.addEventListener('change', () => this.#redraw());
   }
 
-  // attach follows inbox's tickets; it is called again when the agent
-  // switches workspace.
   attach(inbox) {
     this.#inbox = inbox;
-    this.#status = 'open';
-    this.#items.clear();
+    this.#items = [];
+    this.#cursor = '';
+    this.#open = null;
+    this.#status = 'active';
     this.#ref('list').replaceChildren();
-    inbox.addEventListener('tickets', () => this.#render());
-    inbox.addEventListener('members', () => this.#render());
-    this.#render();
+    inbox.addEventListener('ticket-event', (e) => this.#event(e.detail));
+    inbox.addEventListener('members', () => this.#fillFilters());
+    this.#fillFilters();
   }
 
-  // show is called each time the page is opened: the list is reloaded.
-  show() {
-    this.#inbox.loadTickets(this.#status).catch((err) => toast(locale.errorText(err)));
-    this.#render();
+  // show is called each time the page is opened (#/tickets or
+  // #/tickets/ID): the list is reloaded, and the ticket opened.
+  show(inbox, id = 0) {
+    if (inbox && inbox !== this.#inbox) return;
+    this.#reload();
+    const want = Number(id) || 0;
+    this.#ref('layout').dataset.view = want ? 'ticket' : 'list';
+    if (want) this.#openTicket(want);
+    else {
+      this.#open = null;
+      this.#ref('view').hidden = true;
+    }
   }
 
   #ref(name) {
     return this.querySelector(`[data-ref=${name}]`);
   }
 
-  #choose(status) {
-    this.#status = status;
-    this.#inbox.loadTickets(status).catch((err) => toast(locale.errorText(err)));
-    this.#render();
+  #fillFilters() {
+    if (!this.#inbox) return;
+    const keep = (sel) => sel.value;
+    const pr = this.#ref('f-priority');
+    const p0 = keep(pr);
+    pr.replaceChildren(h('option', { value: '' }, t('tickets.any')), h('option', { value: 'urgent,high' }, t('tickets.high_or_urgent')),
+      ...PRIORITIES.map((p) => h('option', { value: p }, t('priority.' + p))));
+    pr.value = p0;
+    const as = this.#ref('f-assignee');
+    const a0 = keep(as);
+    as.replaceChildren(h('option', { value: '' }, t('tickets.anyone')), h('option', { value: String(this.#inbox.agentId) }, t('tickets.me')),
+      h('option', { value: '0' }, t('tickets.unassigned')),
+      ...this.#members().filter((m) => m.agent_id !== this.#inbox.agentId).map((m) => h('option', { value: String(m.agent_id) }, m.name)));
+    as.value = a0;
+    const ch = this.#ref('f-channel');
+    const c0 = keep(ch);
+    ch.replaceChildren(h('option', { value: '' }, t('tickets.any')), h('option', { value: 'web' }, t('ticket_channel.web')), h('option', { value: 'chat' }, t('ticket_channel.chat')));
+    ch.value = c0;
   }
 
-  #relabel() {
-    for (const li of this.#items.values()) li.remove();
-    this.#items.clear();
-    this.#render();
+  #members() {
+    return [...this.#inbox.members.values()].filter((m) => isActive(m)).sort((a, b) => a.name.localeCompare(b.name, locale.lang));
   }
 
-  #render() {
-    const inbox = this.#inbox;
-    if (!inbox) return;
+  #query(cursor) {
+    const q = new URLSearchParams();
+    if (STATUS_VIEWS[this.#status]) q.set('status', STATUS_VIEWS[this.#status]);
+    for (const [name, key] of [['f-priority', 'priority'], ['f-assignee', 'assignee_id'], ['f-channel', 'channel']]) {
+      if (this.#ref(name).value !== '') q.set(key, this.#ref(name).value);
+    }
+    if (this.#ref('f-unread').checked) q.set('unread', 'true');
+    const tag = this.#ref('f-tag').value.trim();
+    if (tag) q.set('tag', tag.normalize('NFC'));
+    const text = this.#ref('f-text').value.trim();
+    if (text) q.set('q', text.normalize('NFC'));
+    q.set('limit', PAGE);
+    if (cursor) q.set('cursor', cursor);
+    return q;
+  }
+
+  #reload() {
+    this.#items = [];
+    this.#cursor = '';
+    this.#load(true);
+  }
+
+  async #load(fresh) {
+    if (!this.#inbox) return;
+    const n = ++this.#loading;
+    this.#ref('more').disabled = true;
+    try {
+      const { items, next } = await this.#inbox.request('GET', '/tickets?' + this.#query(fresh ? '' : this.#cursor), undefined, { page: true });
+      if (n !== this.#loading) return;
+      const have = new Set(this.#items.map((tk) => tk.id));
+      this.#items.push(...items.filter((tk) => !have.has(tk.id)));
+      this.#cursor = next;
+      this.#renderList();
+    } catch (err) {
+      toast(locale.errorText(err));
+    } finally {
+      this.#ref('more').disabled = false;
+    }
+  }
+
+  // #matches says whether a ticket belongs in the list as filtered.
+  #matches(tk) {
+    const statuses = STATUS_VIEWS[this.#status];
+    if (statuses && !statuses.split(',').includes(tk.status)) return false;
+    const pr = this.#ref('f-priority').value;
+    if (pr && !pr.split(',').includes(tk.priority)) return false;
+    const as = this.#ref('f-assignee').value;
+    if (as !== '' && Number(as) !== (tk.assignee_id ?? 0)) return false;
+    const ch = this.#ref('f-channel').value;
+    const tag = this.#ref('f-tag').value.trim().normalize('NFC');
+    const text = this.#ref('f-text').value.trim().normalize('NFC').toLowerCase();
+    const hay = [tk.subject, tk.message, tk.name, tk.contact].join('\n').toLowerCase();
+    return (!ch || ch === tk.channel) && (!tag || (tk.tags ?? []).includes(tag)) && (!text || hay.includes(text));
+  }
+
+  #redraw() {
+    this.#fillFilters();
+    this.#renderList();
+    if (this.#open) this.#renderTicket();
+  }
+
+  #renderList() {
     for (const button of this.querySelectorAll('[data-status]')) {
       button.setAttribute('aria-pressed', String(button.dataset.status === this.#status));
-      const count = button.querySelector('.count');
-      if (count) {
-        const n = inbox.ticketList(button.dataset.status).length;
-        count.textContent = n || '';
-      }
     }
     const ul = this.#ref('list');
-    const tickets = inbox.ticketList(this.#status);
-    const keep = new Set();
-    tickets.forEach((tk, i) => {
-      let li = this.#items.get(tk.id);
-      if (!li) {
-        li = this.#build(tk);
-        this.#items.set(tk.id, li);
-      }
-      this.#fill(li, tk);
-      keep.add(tk.id);
-      if (ul.children[i] !== li) ul.insertBefore(li, ul.children[i] ?? null);
-    });
-    for (const [id, li] of this.#items) {
-      if (!keep.has(id)) {
-        li.remove();
-        this.#items.delete(id);
-      }
-    }
+    ul.replaceChildren(...this.#items.map((tk) => this.#item(tk)));
     const empty = this.#ref('empty');
-    empty.hidden = tickets.length > 0;
-    empty.textContent = t(this.#status === 'open' ? 'tickets.empty_open' : 'tickets.empty_solved');
+    empty.hidden = this.#items.length > 0;
+    empty.textContent = t('tickets.empty');
+    this.#ref('more').hidden = !this.#cursor;
   }
 
-  // #build makes a ticket's card: what the customer left, and a form to
-  // record how it was handled, shown by "Process".
-  #build(tk) {
-    const form = h('form', { class: 'ticket-form', dataset: { testid: 'ticket-form' }, hidden: true },
-      h('label', {},
-        h('span', {}, t('tickets.note')),
-        h('textarea', { name: 'note', rows: 3, maxlength: 2000, dataset: { testid: 'ticket-note' } })),
-      h('div', { class: 'ticket-form-row' },
-        h('label', {},
-          h('span', {}, t('tickets.assignee')),
-          h('select', { name: 'assignee', dataset: { testid: 'ticket-assignee' } })),
-        h('label', {},
-          h('span', {}, t('tickets.status')),
-          h('select', { name: 'status', dataset: { testid: 'ticket-status' } },
-            h('option', { value: 'open' }, t('ticket_status.open')),
-            h('option', { value: 'solved' }, t('ticket_status.solved'))))),
-      h('p', { class: 'form-error', role: 'alert', dataset: { testid: 'ticket-error' } }),
-      h('div', { class: 'dialog-actions' },
-        h('button', { type: 'button', class: 'secondary', dataset: { testid: 'ticket-cancel', action: 'cancel' } }, t('conv.cancel')),
-        h('button', { type: 'submit', class: 'primary', dataset: { testid: 'ticket-save' } }, t('tickets.save'))));
-    const li = h('li', { class: 'ticket', dataset: { testid: 'ticket', ticketId: tk.id } },
-      h('div', { class: 'ticket-head' },
-        h('strong', { class: 'ticket-name', dataset: { field: 'name' } }),
-        h('span', { class: 'ticket-contact', dataset: { field: 'contact' } }),
-        h('span', { class: 'chip', dataset: { field: 'status' } }),
-        h('sodam-time', { dataset: { field: 'created' } })),
-      h('p', { class: 'ticket-message', dataset: { field: 'message' } }),
-      h('p', { class: 'ticket-outcome', dataset: { field: 'outcome' } }),
-      h('button', { type: 'button', class: 'secondary ticket-process', dataset: { testid: 'ticket-process' } }),
-      form);
-    li.querySelector('.ticket-process').addEventListener('click', () => this.#openForm(li));
-    form.querySelector('[data-action=cancel]').addEventListener('click', () => this.#closeForm(li));
-    form.addEventListener('submit', (e) => this.#save(e, li));
+  #item(tk) {
+    const title = tk.subject || firstLine(tk.message);
+    const due = tk.due_at && tk.status !== 'solved' ? new Date(tk.due_at) : null;
+    const overdue = due && due.getTime() < Date.now();
+    // The open ticket is being read, whatever a page fetched before its
+    // read mark says.
+    const unread = Boolean(tk.unread) && this.#open?.id !== tk.id;
+    const li = h('li', {
+      class: 'ticket', dataset: { testid: 'ticket', ticketId: tk.id, status: tk.status, priority: tk.priority, unread: String(unread) },
+      'aria-current': this.#open?.id === tk.id ? 'true' : null,
+    },
+    h('a', { href: `#/tickets/${tk.id}`, class: 'ticket-link' },
+      h('span', { class: 'ticket-line' },
+        unread ? h('span', { class: 'unread-dot', title: t('tickets.unread'), dataset: { testid: 'ticket-unread' } }) : null,
+        h('strong', { class: 'ticket-name', dataset: { field: 'title' } }, title),
+        h('sodam-time', { datetime: tk.activity_at || tk.created_at })),
+      h('span', { class: 'ticket-line ticket-sub' },
+        h('span', { class: 'chip', dataset: { field: 'status', state: tk.status } }, t('ticket_status.' + tk.status)),
+        tk.priority !== 'normal' ? h('span', { class: 'chip priority', dataset: { priority: tk.priority, field: 'priority' } }, t('priority.' + tk.priority)) : null,
+        h('span', { class: 'ticket-who', dataset: { field: 'name' } }, [tk.name, `#${tk.id}`].filter(Boolean).join(' · ')),
+        due ? h('span', { class: overdue ? 'due overdue' : 'due', title: exactTime(due) }, t(overdue ? 'tickets.overdue' : 'tickets.due_short', { time: shortTime(due) })) : null,
+        tk.replies ? h('span', { class: 'ticket-count', title: t('tickets.replies', { n: tk.replies }) }, t('tickets.reply_count', { n: tk.replies })) : null,
+        ...(tk.tags ?? []).map((tag) => h('span', { class: 'chip tag', dataset: { field: 'tag' } }, '#' + tag)))));
     return li;
   }
 
-  #fill(li, tk) {
-    li.dataset.status = tk.status;
-    const field = (name) => li.querySelector(`[data-field=${name}]`);
-    field('name').textContent = tk.name;
-    field('contact').replaceChildren(contactLink(tk.contact));
-    field('status').textContent = t('ticket_status.' + tk.status);
-    field('status').dataset.state = tk.status === 'open' ? 'unassigned' : 'closed';
-    field('created').setAttribute('datetime', tk.created_at);
-    field('message').textContent = tk.message;
-    const assignee = tk.assignee_id ? this.#inbox.members.get(tk.assignee_id)?.name ?? `#${tk.assignee_id}` : '';
-    const outcome = [
-      assignee && t('tickets.assigned_to', { name: assignee }),
-      tk.solved_at && t('tickets.solved_at', { time: exactTime(new Date(tk.solved_at)) }),
-    ].filter(Boolean).join(' · ');
-    field('outcome').replaceChildren(...[
-      outcome && h('span', {}, outcome),
-      tk.note && h('span', { class: 'ticket-note', dataset: { testid: 'ticket-note-text' } }, tk.note),
-    ].filter(Boolean));
-    field('outcome').hidden = !outcome && !tk.note;
-    const process = li.querySelector('.ticket-process');
-    process.textContent = t(tk.status === 'open' ? 'tickets.process' : 'tickets.edit');
-    const form = li.querySelector('form');
-    process.hidden = !form.hidden;
-    if (form.hidden) this.#fillForm(form, tk);
+  // #event applies a ticket event to the list and the open ticket.
+  #event(ev) {
+    const tk = ev.ticket;
+    const me = this.#inbox.agentId;
+    if (tk) {
+      const i = this.#items.findIndex((x) => x.id === tk.id);
+      const mine = ev.type === 'ticket.replied' ? ev.ticket_reply?.author_id === me : ev.type === 'ticket.created' && tk.created_by === me;
+      const fresh = { ...tk, unread: this.#open?.id === tk.id ? false : (ev.type === 'ticket.created' || ev.type === 'ticket.replied') ? !mine : this.#items[i]?.unread ?? false };
+      if (i >= 0) this.#items[i] = { ...this.#items[i], ...fresh };
+      else if (ev.type === 'ticket.created' && this.#matches(tk)) this.#items.unshift(fresh);
+      this.#items = this.#items.filter((x) => this.#matches(x)); // solved leaves the active view
+      this.#renderList();
+      if (this.#open?.id === tk.id) {
+        this.#open = { ...this.#open, ...tk };
+        if (ev.ticket_reply && !this.#replies.some((r) => r.id === ev.ticket_reply.id)) this.#replies.push(ev.ticket_reply);
+        this.#renderTicket();
+        if (ev.type === 'ticket.replied' && !mine) this.#markRead(tk.id);
+      }
+    }
+    if (ev.type === 'ticket.delivery' && ev.ticket_reply && this.#open?.id === ev.ticket_reply.ticket_id) {
+      this.#replies = this.#replies.map((r) => (r.id === ev.ticket_reply.id ? ev.ticket_reply : r));
+      this.#renderThread();
+    }
   }
 
-  // #fillForm sets the form from the ticket. Processing an open ticket
-  // proposes what processing usually means: me, solved.
-  #fillForm(form, tk) {
-    const f = form.elements;
-    f.assignee.replaceChildren(
-      h('option', { value: 0 }, t('tickets.nobody')),
-      ...[...this.#inbox.members.values()]
-        .filter((m) => isActive(m) || m.agent_id === tk.assignee_id)
-        .sort((a, b) => a.name.localeCompare(b.name, locale.lang))
-        .map((m) => h('option', { value: m.agent_id }, m.name)));
-    f.assignee.value = String(tk.assignee_id || (tk.status === 'open' ? this.#inbox.agentId : 0));
-    f.status.value = tk.status === 'open' ? 'solved' : tk.status;
-    f.note.value = tk.note;
-  }
-
-  #openForm(li) {
-    const tk = this.#inbox.tickets.get(Number(li.dataset.ticketId));
-    const form = li.querySelector('form');
-    this.#fillForm(form, tk);
-    form.querySelector('.form-error').replaceChildren();
-    form.hidden = false;
-    li.querySelector('.ticket-process').hidden = true;
-    form.elements.note.focus();
-  }
-
-  #closeForm(li) {
-    li.querySelector('form').hidden = true;
-    this.#fill(li, this.#inbox.tickets.get(Number(li.dataset.ticketId)));
-  }
-
-  async #save(e, li) {
-    e.preventDefault();
-    const form = e.target;
-    const f = form.elements;
-    const id = Number(li.dataset.ticketId);
-    const submit = form.querySelector('[type=submit]');
-    submit.disabled = true;
+  async #openTicket(id) {
     try {
-      const tk = await this.#inbox.request('PATCH', `/tickets/${id}`, {
-        note: f.note.value.trim(), assignee_id: Number(f.assignee.value), status: f.status.value,
-      });
-      form.hidden = true;
-      this.#inbox.setTicket(tk);
-      toast(t('tickets.saved'));
+      const { ticket, replies } = await this.#inbox.request('GET', `/tickets/${id}`);
+      this.#open = ticket;
+      this.#replies = replies;
+      this.#renderList();
+      this.#tab = 'thread';
+      this.#ref('view').hidden = false;
+      this.#renderTicket();
+      this.#showTab('thread');
+      if (ticket.unread) this.#markRead(id);
     } catch (err) {
-      formError(form.querySelector('.form-error'), err);
+      toast(locale.errorText(err));
+      location.hash = '#/tickets';
+    }
+  }
+
+  async #markRead(id) {
+    try {
+      await this.#inbox.request('POST', `/tickets/${id}/read`);
+      const item = this.#items.find((x) => x.id === id);
+      if (item) item.unread = false;
+      this.#renderList();
+      this.#inbox.ticketsRead();
+    } catch {
+      // the marker stays; nothing else depends on it
+    }
+  }
+
+  #renderTicket() {
+    const tk = this.#open;
+    this.#ref('subject').textContent = tk.subject || firstLine(tk.message);
+    const contact = tk.contact ? contactLink(tk.contact) : null;
+    const creator = tk.created_by ? this.#inbox.members.get(tk.created_by)?.name : '';
+    this.#ref('meta').replaceChildren(...[
+      h('span', { class: 'chip', dataset: { field: 'channel' } }, t('ticket_channel.' + tk.channel)),
+      `#${tk.id}`,
+      tk.name ? h('span', { dataset: { field: 'name' } }, tk.name) : null,
+      contact ? h('span', { dataset: { field: 'contact' } }, contact) : null,
+      creator ? t('tickets.opened_by', { name: creator }) : null,
+      h('sodam-time', { datetime: tk.created_at }),
+    ].filter(Boolean).flatMap((x, i) => (i ? [' · ', x] : [x])));
+    const f = this.#ref('props').elements;
+    if (!this.#ref('props').contains(document.activeElement) || document.activeElement.tagName === 'SELECT') {
+      f.status.replaceChildren(...['open', 'pending', 'solved'].map((s) => h('option', { value: s }, t('ticket_status.' + s))));
+      f.status.value = tk.status;
+      f.priority.replaceChildren(...PRIORITIES.map((p) => h('option', { value: p }, t('priority.' + p))));
+      f.priority.value = tk.priority;
+      f.assignee.replaceChildren(h('option', { value: '0' }, t('tickets.nobody')),
+        ...[...this.#inbox.members.values()].filter((m) => isActive(m) || m.agent_id === tk.assignee_id)
+          .sort((a, b) => a.name.localeCompare(b.name, locale.lang)).map((m) => h('option', { value: String(m.agent_id) }, m.name)));
+      f.assignee.value = String(tk.assignee_id ?? 0);
+      f.due.value = tk.due_at ? toLocalInput(new Date(tk.due_at)) : '';
+      f.tags.value = (tk.tags ?? []).join(', ');
+    }
+    const transcriptTab = this.querySelector('[data-tab=transcript]');
+    transcriptTab.hidden = !tk.conversation_id;
+    if (!tk.conversation_id && this.#tab === 'transcript') this.#showTab('thread');
+    this.#renderThread();
+    this.#fillComposer();
+    for (const li of this.#ref('list').children) li.toggleAttribute('aria-current', Number(li.dataset.ticketId) === tk.id);
+  }
+
+  #renderThread() {
+    const tk = this.#open;
+    if (!tk) return;
+    const entries = [];
+    if (tk.message) {
+      const who = tk.channel === 'web' ? tk.name : this.#inbox.members.get(tk.created_by)?.name ?? '';
+      entries.push(h('li', { class: 'ticket-entry original', dataset: { testid: 'ticket-original' } },
+        h('div', { class: 'entry-head' }, h('strong', {}, who || t('msg.visitor')), h('sodam-time', { datetime: tk.created_at })),
+        h('p', { class: 'entry-body' }, tk.message)));
+    }
+    if (tk.note) {
+      // A processing note (PATCH note; what To check kept before threads).
+      entries.push(h('li', { class: 'ticket-entry internal', dataset: { testid: 'ticket-note' } },
+        h('div', { class: 'entry-head' }, h('strong', {}, t('tickets.note'))),
+        h('p', { class: 'entry-body' }, tk.note)));
+    }
+    for (const r of this.#replies) {
+      const author = this.#inbox.members.get(r.author_id)?.name ?? `#${r.author_id}`;
+      entries.push(h('li', { class: r.internal ? 'ticket-entry internal' : 'ticket-entry public', dataset: { testid: 'ticket-reply', replyId: r.id, internal: String(r.internal), delivery: r.delivery } },
+        h('div', { class: 'entry-head' },
+          h('strong', {}, author),
+          h('span', { class: 'chip' }, t(r.internal ? 'tickets.kind_internal' : 'tickets.kind_public')),
+          h('sodam-time', { datetime: r.created_at })),
+        h('p', { class: 'entry-body' }, r.body),
+        r.internal ? null : h('p', { class: 'delivery', dataset: { testid: 'ticket-delivery', state: r.delivery }, title: r.delivery_error || '' },
+          deliveryText(r))));
+    }
+    this.#ref('thread').replaceChildren(...entries);
+  }
+
+  #fillComposer() {
+    const tk = this.#open;
+    if (!tk) return;
+    const form = this.#ref('composer');
+    const internal = form.elements.internal.checked;
+    const solved = tk.status === 'solved' && !internal;
+    this.#ref('send').textContent = t(internal ? 'tickets.send_internal' : 'tickets.send_reply');
+    this.#ref('send').disabled = solved;
+    this.#ref('reopen').hidden = !solved;
+    form.classList.toggle('internal', internal);
+    let help = '';
+    if (solved) help = t('tickets.solved_help');
+    else if (internal) help = t('tickets.internal_help');
+    else if (!tk.contact || !tk.contact.includes('@')) help = t('tickets.no_email_help');
+    else help = t('tickets.email_help', { to: tk.contact });
+    this.#ref('composer-help').textContent = help;
+  }
+
+  #showTab(tab) {
+    this.#tab = tab;
+    for (const b of this.querySelectorAll('[data-tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
+    this.#ref('thread-panel').hidden = tab !== 'thread';
+    this.#ref('transcript-panel').hidden = tab !== 'transcript';
+    if (tab === 'transcript') this.#loadTranscript();
+  }
+
+  async #loadTranscript() {
+    const tk = this.#open;
+    if (!tk?.conversation_id) return;
+    try {
+      const { conversation, messages } = await this.#inbox.request('GET', `/tickets/${tk.id}/transcript`);
+      if (this.#open?.id !== tk.id) return;
+      this.#ref('transcript').replaceChildren(...messages.map((m) => transcriptLine(m, conversation)));
+    } catch (err) {
+      toast(locale.errorText(err));
+    }
+  }
+
+  async #saveProp(el) {
+    const tk = this.#open;
+    if (!tk) return;
+    let body;
+    switch (el.name) {
+      case 'status': body = { status: el.value }; break;
+      case 'priority': body = { priority: el.value }; break;
+      case 'assignee': body = { assignee_id: Number(el.value) }; break;
+      case 'due': body = { due_at: el.value ? fromLocalInput(el.value) : '' }; break;
+      case 'tags': body = { tags: el.value.split(/[,，]/).map((s) => s.trim()).filter(Boolean) }; break;
+      default: return;
+    }
+    await this.#patch(body);
+  }
+
+  async #patch(body) {
+    const tk = this.#open;
+    const err = this.#ref('props-error');
+    err.replaceChildren();
+    try {
+      const fresh = await this.#inbox.request('PATCH', `/tickets/${tk.id}`, body);
+      if (this.#open?.id !== fresh.id) return;
+      this.#open = { ...this.#open, ...fresh };
+      const i = this.#items.findIndex((x) => x.id === fresh.id);
+      if (i >= 0) this.#items[i] = { ...this.#items[i], ...fresh };
+      this.#items = this.#items.filter((x) => this.#matches(x));
+      this.#renderList();
+      this.#renderTicket();
+      toast(t('tickets.saved'));
+    } catch (e) {
+      formError(err, e);
+    }
+  }
+
+  async #send() {
+    const tk = this.#open;
+    const form = this.#ref('composer');
+    const body = form.elements.body.value;
+    const internal = form.elements.internal.checked;
+    const error = this.#ref('composer-error');
+    error.replaceChildren();
+    if (!body.trim() || this.#ref('send').disabled) return;
+    this.#ref('send').disabled = true;
+    try {
+      const reply = await this.#inbox.request('POST', `/tickets/${tk.id}/replies`, { body, internal });
+      if (!this.#replies.some((r) => r.id === reply.id)) this.#replies.push(reply);
+      form.elements.body.value = '';
+      this.#renderThread();
+    } catch (e) {
+      formError(error, e);
     } finally {
-      submit.disabled = false;
+      this.#fillComposer();
     }
   }
 }
 
+// deliveryText says what became of a public reply's email.
+function deliveryText(r) {
+  switch (r.delivery) {
+    case 'sent': return t('delivery.sent', { to: r.delivery_to, time: exactTime(new Date(r.delivered_at)) });
+    case 'retrying': return t('delivery.retrying', { n: r.delivery_attempts });
+    case 'failed': return t('delivery.failed', { n: r.delivery_attempts });
+    case 'queued': return t('delivery.queued', { to: r.delivery_to });
+    case 'no_smtp': return t('delivery.no_smtp');
+    case 'no_email': return t('delivery.no_email');
+    default: return '';
+  }
+}
+
+function firstLine(s) {
+  const line = (s ?? '').split('\n')[0];
+  return line.length > 60 ? line.slice(0, 60) + '…' : line;
+}
+
+function shortTime(date) {
+  return dateFormat({ month: 'numeric', day: 'numeric', hour: 'numeric', minute: '2-digit' }).format(date);
+}
+
+// The due time is entered as a wall time in the workspace's time zone
+// (what dateFormat shows), not the browser's: toLocalInput and
+// fromLocalInput convert through the zone's offset at that moment.
+function zoneParts(date) {
+  const parts = Object.fromEntries(dateFormat({ year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    .formatToParts(date).filter((p) => p.type !== 'literal').map((p) => [p.type, p.value]));
+  return { y: Number(parts.year), mo: Number(parts.month), d: Number(parts.day), h: Number(parts.hour) % 24, mi: Number(parts.minute) };
+}
+
+function toLocalInput(date) {
+  const p = zoneParts(date);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${String(p.y).padStart(4, '0')}-${two(p.mo)}-${two(p.d)}T${two(p.h)}:${two(p.mi)}`;
+}
+
+function fromLocalInput(value) {
+  const [date, time] = value.split('T');
+  const [y, mo, d] = date.split('-').map(Number);
+  const [hh, mi] = time.split(':').map(Number);
+  const wall = Date.UTC(y, mo - 1, d, hh, mi);
+  // The zone's offset at the guessed instant, then once more at the result
+  // (a change of offset between them moves it).
+  let utc = wall;
+  for (let i = 0; i < 2; i++) {
+    const p = zoneParts(new Date(utc));
+    const shown = Date.UTC(p.y, p.mo - 1, p.d, p.h, p.mi);
+    utc = wall - (shown - utc);
+  }
+  return new Date(utc).toISOString().replace('.000Z', 'Z');
+}
+
 // contactLink makes an email address or a phone number something to click.
-// The visitor typed it, so it goes in as text and into a fixed scheme.
 function contactLink(contact) {
   if (contact.includes('@')) return h('a', { href: 'mailto:' + encodeURIComponent(contact).replace('%40', '@') }, contact);
   const digits = contact.replace(/[^\d+]/g, '');

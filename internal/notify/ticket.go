@@ -1,0 +1,84 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	netmail "net/mail"
+	"strings"
+
+	mail "github.com/wneessen/go-mail"
+)
+
+// TicketMail is a public reply to a ticket, as emailed to its contact.
+type TicketMail struct {
+	To string
+	// Workspace is the support desk's name, shown as the sender's name.
+	Workspace string
+	TicketID  int64
+	ReplyID   int64
+	Subject   string
+	Body      string
+	// Domain names the Message-ID's right-hand side (default: the sender
+	// address's domain).
+	Domain string
+}
+
+// MessageID is the reply's stable Message-ID. A job that runs twice (a
+// node died after sending, before recording it) sends the same ID, so
+// mail systems can tell the copy for what it is.
+func (t TicketMail) MessageID() string {
+	domain := t.Domain
+	if domain == "" {
+		domain = "sodam.invalid"
+	}
+	return fmt.Sprintf("ticket-%d-reply-%d@%s", t.TicketID, t.ReplyID, domain)
+}
+
+// TicketReply emails a public ticket reply. The subject carries the
+// ticket's number, so a customer's answer is easy to match by hand.
+func (m *Mailer) TicketReply(ctx context.Context, t TicketMail) error {
+	if m == nil {
+		return fmt.Errorf("no SMTP server is configured")
+	}
+	msg := mail.NewMsg()
+	// The sender is the configured address under the workspace's name
+	// (SODAM_SMTP_FROM may carry a name of its own: "Sodam <help@…>").
+	from := m.cfg.From
+	if a, err := netmail.ParseAddress(from); err == nil {
+		from = a.Address
+	}
+	if t.Workspace != "" {
+		if err := msg.FromFormat(t.Workspace, from); err != nil {
+			return fmt.Errorf("from address: %w", err)
+		}
+	} else if err := msg.From(m.cfg.From); err != nil {
+		return fmt.Errorf("from address: %w", err)
+	}
+	if err := msg.To(t.To); err != nil {
+		return fmt.Errorf("to address: %w", err)
+	}
+	subject := strings.TrimSpace(t.Subject)
+	if subject == "" {
+		subject = "문의 답변 / Reply to your request"
+	}
+	msg.Subject(fmt.Sprintf("[#%d] %s", t.TicketID, subject))
+	if t.Domain == "" {
+		_, t.Domain, _ = strings.Cut(from, "@")
+	}
+	msg.SetMessageIDWithValue(t.MessageID())
+	msg.SetBodyString(mail.TypeTextPlain, t.Body+"\n\n---\n"+fmt.Sprintf("문의 번호 #%d / Request #%d\n", t.TicketID, t.TicketID))
+	return m.deliver(ctx, msg)
+}
+
+// Permanent reports whether the mail server refused a message for good
+// (a 5xx reply: no such mailbox, rejected as spam…): sending it again
+// cannot help, where a dropped connection or a 4xx reply may.
+func Permanent(err error) bool {
+	var se *mail.SendError
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.ErrorCode()
+	return code >= 500 && code < 600
+}

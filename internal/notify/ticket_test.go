@@ -1,0 +1,59 @@
+package notify_test
+
+import (
+	"context"
+	"errors"
+	"mime"
+	"net/mail"
+	"strings"
+	"testing"
+
+	"github.com/sodam-chat/sodam/internal/notify"
+)
+
+func TestTicketReplyEmail(t *testing.T) {
+	in, cfg := start(t, "sodam")
+	m := notify.NewMailer(cfg, quiet())
+	tm := notify.TicketMail{To: "hong@example.com", Workspace: "소담 상점", TicketID: 42, ReplyID: 7,
+		Subject: "파손 상품 환불", Body: "홍길동 고객님, 환불 접수되었습니다.\n3영업일 안에 처리됩니다."}
+	if err := m.TicketReply(context.Background(), tm); err != nil {
+		t.Fatal(err)
+	}
+	if len(in.messages) != 1 || in.messages[0].to[0] != "hong@example.com" {
+		t.Fatalf("messages %+v", in.messages)
+	}
+	msg, err := mail.ReadMessage(strings.NewReader(in.messages[0].data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := new(mime.WordDecoder)
+	subject, _ := dec.DecodeHeader(msg.Header.Get("Subject"))
+	from, _ := dec.DecodeHeader(msg.Header.Get("From"))
+	body := decodeBody(t, msg.Header.Get("Content-Transfer-Encoding"), readAll(t, msg))
+	if subject != "[#42] 파손 상품 환불" || !strings.Contains(from, "소담 상점") || !strings.Contains(from, "sodam@shop.example") ||
+		msg.Header.Get("Message-Id") != "<ticket-42-reply-7@shop.example>" || !strings.Contains(body, "환불 접수되었습니다") || !strings.Contains(body, "#42") {
+		t.Fatalf("subject %q from %q id %q body:\n%s", subject, from, msg.Header.Get("Message-Id"), body)
+	}
+	// No SMTP: an error that says so, not a silent success.
+	var none *notify.Mailer
+	if err := none.TicketReply(context.Background(), tm); err == nil || !strings.Contains(err.Error(), "SMTP") {
+		t.Fatalf("no SMTP: %v", err)
+	}
+	// A dropped connection is not a permanent refusal.
+	if notify.Permanent(errors.New("dial tcp: connection refused")) {
+		t.Fatal("a network error taken for a permanent refusal")
+	}
+}
+
+func readAll(t *testing.T, msg *mail.Message) string {
+	t.Helper()
+	var b strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := msg.Body.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			return b.String()
+		}
+	}
+}
