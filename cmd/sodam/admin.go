@@ -37,6 +37,9 @@ Commands:
                     every agent, their ownership and their memberships
   grant-owner       --email E [--revoke]
                     make an agent an installation owner (or no longer one)
+  rotate-pii-key    [--new-key-file F] [--write-key F]
+                    re-seal every masked original under a new PII key (stop
+                    every node first) and write the new key where they read it
 
 Each command also reads the settings of sodam serve (--data, --database-url,
 --base-url, …, or SODAM_* variables), and may run while a server runs on the
@@ -60,6 +63,9 @@ type adminCommand struct {
 	Master       string
 	Revoke       bool
 	JSON         bool
+	// NewKeyFile and WriteKey: rotate-pii-key (piikey.go).
+	NewKeyFile string
+	WriteKey   string
 }
 
 // adminFlags declares each command's own flags.
@@ -86,6 +92,7 @@ var adminFlags = map[string]func(c *adminCommand, fs *flag.FlagSet){
 	"list-agents": func(c *adminCommand, fs *flag.FlagSet) {
 		fs.BoolVar(&c.JSON, "json", false, "print JSON instead of a table")
 	},
+	"rotate-pii-key": rotateFlags,
 	"grant-owner": func(c *adminCommand, fs *flag.FlagSet) {
 		fs.StringVar(&c.Email, "email", "", "the agent's email address (required)")
 		fs.BoolVar(&c.Revoke, "revoke", false, "withdraw ownership instead (the last owner stays one)")
@@ -106,7 +113,7 @@ func parseAdmin(args []string, getenv func(string) string, stderr io.Writer) (ad
 	}
 	flags, ok := adminFlags[c.Sub]
 	if !ok {
-		return c, node.Config{}, usagef("unknown command %q; the commands are create-agent, reset-password, create-workspace, list-agents and grant-owner", c.Sub)
+		return c, node.Config{}, usagef("unknown command %q; the commands are create-agent, reset-password, create-workspace, list-agents, grant-owner and rotate-pii-key", c.Sub)
 	}
 	cfg, rest, err := parseCommand("sodam admin "+c.Sub, args[1:], getenv, stderr, func(fs *flag.FlagSet) { flags(&c, fs) })
 	if err != nil {
@@ -236,6 +243,8 @@ func (a *admin) run(ctx context.Context, c adminCommand) error {
 		return a.listAgents(ctx, c)
 	case "grant-owner":
 		return a.grantOwner(ctx, c)
+	case "rotate-pii-key":
+		return a.rotatePIIKey(ctx, c)
 	}
 	return usagef("unknown command %q", c.Sub)
 }

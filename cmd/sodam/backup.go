@@ -64,6 +64,9 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	fmt.Fprintf(stdout, "Backed up the database to %s (%s) and %d uploaded files (%s) to %s/.\n",
 		res.Database, size(res.DatabaseBytes), res.Files, size(res.UploadBytes), res.Uploads)
+	if res.Key != "" {
+		fmt.Fprintf(stdout, "Copied the PII key to %s: without it the masked originals cannot be opened. Keep it apart from the backup.\n", res.Key)
+	}
 	fmt.Fprintln(stdout, "To restore, see \"Backup and restore\" in docs/operations.md.")
 	return exitOK
 }
@@ -95,6 +98,9 @@ type backupResult struct {
 	Uploads       string
 	Files         int
 	UploadBytes   int64
+	// Key is the copy of the PII key file (when the key is the data
+	// directory's pii.key rather than SODAM_PII_KEY).
+	Key string
 }
 
 // backup writes a consistent copy of the SQLite database to file and of
@@ -109,7 +115,13 @@ func backup(ctx context.Context, cfg node.Config, file string) (backupResult, er
 		return res, err
 	}
 	res.Database, res.Uploads = file, file+".uploads"
-	for _, p := range []string{res.Database, res.Uploads} {
+	if cfg.PIIKey == "" {
+		res.Key = file + ".pii.key"
+	}
+	for _, p := range []string{res.Database, res.Uploads, res.Key} {
+		if p == "" {
+			continue
+		}
 		if _, err := os.Lstat(p); err == nil {
 			return res, fmt.Errorf("%s exists already; a backup never overwrites, so choose a new name (sodam-$(date +%%F-%%H%%M).db, say)", p)
 		}
@@ -148,6 +160,17 @@ func backup(ctx context.Context, cfg node.Config, file string) (backupResult, er
 	defer os.RemoveAll(tmpUploads) // gone already once renamed
 	if res.Files, res.UploadBytes, err = copyUploads(ctx, uploads, tmpUploads); err != nil {
 		return res, fmt.Errorf("copy the uploads: %w", err)
+	}
+	if res.Key != "" {
+		// The key, before the database that needs it is renamed into place.
+		b, err := os.ReadFile(cfg.PIIKeyFile())
+		if errors.Is(err, fs.ErrNotExist) {
+			res.Key = "" // a database from before masking: no key yet
+		} else if err != nil {
+			return res, err
+		} else if err := os.WriteFile(res.Key, b, 0o600); err != nil {
+			return res, err
+		}
 	}
 	if err := os.Rename(tmpUploads, res.Uploads); err != nil {
 		return res, err

@@ -192,6 +192,7 @@ func TestBackupRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	copyTo(t, file, filepath.Join(restored, "sodam.db"))
+	copyTo(t, file+".pii.key", filepath.Join(restored, "pii.key"))
 	if err := os.CopyFS(filepath.Join(restored, "uploads"), os.DirFS(file+".uploads")); err != nil {
 		t.Fatal(err)
 	}

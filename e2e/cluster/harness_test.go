@@ -27,6 +27,7 @@ import (
 
 	"github.com/sodam-chat/sodam/internal/auth"
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/pii"
 	"github.com/sodam-chat/sodam/internal/store/postgres"
 	"github.com/sodam-chat/sodam/internal/store/sqldb"
 )
@@ -255,6 +256,9 @@ func (o *output) snapshot() (string, chan struct{}) {
 	return o.buf.String(), o.changed
 }
 
+// clusterPIIKey is the one PII key every node of the test clusters shares.
+var clusterPIIKey = pii.EncodeKey(pii.GenerateKey())
+
 func (c *cluster) env() []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -264,7 +268,9 @@ func (c *cluster) env() []string {
 	}
 	env = append(env, "SODAM_ADMIN_EMAIL="+adminEmail, "SODAM_ADMIN_PASSWORD="+adminPassword)
 	if c.nodeURL != "" {
-		env = append(env, "SODAM_DATABASE_URL="+c.nodeURL)
+		// Every node of a cluster seals personal information under the
+		// same key (docs/operations.md).
+		env = append(env, "SODAM_DATABASE_URL="+c.nodeURL, "SODAM_PII_KEY="+clusterPIIKey)
 	}
 	if c.nats != "" {
 		env = append(env, "SODAM_NATS_URL="+c.nats)

@@ -29,6 +29,7 @@ type App struct {
 	pub     Publisher
 	metrics *metrics.Metrics
 	tickets atomic.Pointer[ticketMail] // tickets.go; nil until SetMailer
+	sealer  chat.Sealer                // pii.go
 }
 
 // New returns the application layer over store, publishing through pub.

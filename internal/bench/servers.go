@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/pii"
 	"github.com/sodam-chat/sodam/internal/store/postgres"
 	"github.com/sodam-chat/sodam/internal/store/sqldb"
 	"github.com/sodam-chat/sodam/internal/store/sqlite"
@@ -106,7 +107,9 @@ func startServers(ctx context.Context, o Options, progress io.Writer) (*setup, e
 			return nil, err
 		}
 		s.cleanup = append(s.cleanup, func() { dropSchema(o.DatabaseURL, schema) })
-		env = append(env, "SODAM_DATABASE_URL="+dbURL)
+		// The nodes share the database, so they share the key that seals
+		// personal information in it.
+		env = append(env, "SODAM_DATABASE_URL="+dbURL, "SODAM_PII_KEY="+pii.EncodeKey(pii.GenerateKey()))
 	}
 	if o.NATSURL != "" {
 		env = append(env, "SODAM_NATS_URL="+o.NATSURL)

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"github.com/sodam-chat/sodam/internal/pii"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -36,6 +37,8 @@ type Message struct {
 	Meta map[string]string `json:"meta,omitempty"`
 	// Attachment is the file of a KindFile message.
 	Attachment *Attachment `json:"attachment,omitempty"`
+	// Masks are the spans of Body hidden as '*' (§11), in code points.
+	Masks []pii.Span `json:"masks,omitempty"`
 	// Internal messages are for agents only.
 	Internal  bool      `json:"internal,omitempty"`
 	CreatedAt time.Time `json:"created_at"`

@@ -47,6 +47,8 @@ type Settings struct {
 	// Widget is the widget's look: launcher side and offset, language,
 	// and wording per language.
 	Widget WidgetLook `json:"widget"`
+	// PII is what Sodam does with personal information in messages (§11).
+	PII PIISettings `json:"pii"`
 }
 
 // Limits of the settings.
@@ -72,6 +74,7 @@ func DefaultSettings() Settings {
 		Hours:                    h,
 		Attachments:              DefaultAttachmentSettings(),
 		Widget:                   DefaultWidgetLook(),
+		PII:                      DefaultPIISettings(),
 	}
 }
 
@@ -101,6 +104,9 @@ func (s Settings) Validate() error {
 		return err
 	}
 	if err := s.Widget.Validate(); err != nil {
+		return err
+	}
+	if err := s.PII.Validate(); err != nil {
 		return err
 	}
 	return s.Attachments.Validate()

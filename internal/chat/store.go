@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"github.com/sodam-chat/sodam/internal/pii"
 	"time"
 )
 
@@ -33,6 +34,7 @@ type Store interface {
 	Team
 	APITokens
 	AuditLog
+	PIIStore
 }
 
 // Installation is what every node of one installation shares.
@@ -378,6 +380,10 @@ type NewMessage struct {
 	// Attachment, when set, makes this a file message: the file is already
 	// in blob storage and the store records it with the message.
 	Attachment *Attachment
+	// Masks and Originals are what automatic masking hid in Body and the
+	// sealed text it hid (§11).
+	Masks     []pii.Span
+	Originals []SealedOriginal
 }
 
 // InvitationFilter selects a page of invitations: all of them, or only the

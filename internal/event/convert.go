@@ -1,6 +1,9 @@
 package event
 
-import "github.com/sodam-chat/sodam/internal/chat"
+import (
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/pii"
+)
 
 // FromDomain is ev in the current version.
 func FromDomain(ev chat.Event) Envelope {
@@ -103,6 +106,9 @@ func messageOf(m *chat.Message) *Message {
 		SenderID: m.SenderID, SenderName: m.SenderName, ClientMsgID: m.ClientMsgID, Kind: string(m.Kind), Body: m.Body,
 		Meta: m.Meta, Internal: m.Internal, CreatedAt: m.CreatedAt,
 	}
+	for _, s := range m.Masks {
+		out.Masks = append(out.Masks, Mask{Start: s.Start, End: s.End, Kind: string(s.Kind)})
+	}
 	if a := m.Attachment; a != nil {
 		out.Attachment = &Attachment{
 			ID: a.ID, ConversationID: a.ConversationID, MessageID: a.MessageID, Name: a.Name, Size: a.Size,
@@ -121,6 +127,9 @@ func (m *Message) domain() *chat.Message {
 		ID: m.ID, WorkspaceID: m.WorkspaceID, ConversationID: m.ConversationID, Seq: m.Seq, SenderType: chat.SenderType(m.SenderType),
 		SenderID: m.SenderID, SenderName: m.SenderName, ClientMsgID: m.ClientMsgID, Kind: chat.MessageKind(m.Kind), Body: m.Body,
 		Meta: m.Meta, Internal: m.Internal, CreatedAt: m.CreatedAt,
+	}
+	for _, s := range m.Masks {
+		out.Masks = append(out.Masks, pii.Span{Start: s.Start, End: s.End, Kind: pii.Kind(s.Kind)})
 	}
 	if a := m.Attachment; a != nil {
 		out.Attachment = &chat.Attachment{

@@ -118,6 +118,16 @@ type Message struct {
 	Attachment     *Attachment       `json:"attachment,omitempty"`
 	Internal       bool              `json:"internal,omitempty"`
 	CreatedAt      time.Time         `json:"created_at"`
+	// Added in version 1 with masking (absent: nothing masked). Body
+	// already shows '*' in these spans: events carry masked text only.
+	Masks []Mask `json:"masks,omitempty"`
+}
+
+// Mask is a masked span of a message's body, in code points.
+type Mask struct {
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Kind  string `json:"kind"`
 }
 
 // Attachment describes a file message's file. Its links are filled in for

@@ -3,6 +3,7 @@ package event
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/sodam-chat/sodam/internal/pii"
 	"os"
 	"reflect"
 	"strings"
@@ -37,6 +38,7 @@ func fixture() chat.Event {
 			Attachment: &chat.Attachment{ID: 6, ConversationID: 3, MessageID: 8, Name: "영수증.pdf", Size: 1024,
 				ContentType: "application/pdf", Kind: chat.FileDocument, Width: 10, Height: 20, Thumbnail: true,
 				URL: "/u", ThumbnailURL: "/t", CreatedAt: at},
+			Masks: []pii.Span{{Start: 0, End: 3, Kind: pii.Phone}},
 		},
 		Member: &chat.Member{WorkspaceID: 1, AgentID: 2, Role: chat.RoleManager, Status: chat.StatusOnline, Capacity: &capacity, Active: true,
 			Name: "김상담", Email: "kim@example.com"},

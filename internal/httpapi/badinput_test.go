@@ -112,6 +112,8 @@ func controlCharacters(t *testing.T, e *env) {
 		{name: "memo", as: master, method: "PUT", path: e.convPath(conv.ID) + "/note", body: `{"category_id":0,"tag_ids":[],"memo":"x\u001b[31m"}`, status: 400, code: chat.ErrInvalid},
 		{name: "canned body", as: master, method: "POST", path: e.shopPath() + "/canned", body: `{"title":"t","body":"x` + nul + `"}`, status: 400, code: chat.ErrInvalid},
 		{name: "consent text", as: master, method: "PATCH", path: e.shopPath(), body: `{"consent_text":"x` + nul + `"}`, status: 400, code: chat.ErrInvalid},
+		{name: "unmask reason", as: master, method: "POST", path: e.convPath(conv.ID) + "/messages/1/unmask", body: `{"start":0,"end":1,"reason":"x` + nul + `"}`, status: 400, code: chat.ErrInvalid},
+		{name: "scan text", as: master, method: "POST", path: e.shopPath() + "/pii/scan", body: `{"text":"x` + nul + `"}`, status: 400, code: chat.ErrInvalid},
 		{name: "block note", as: master, method: "POST", path: e.convPath(conv.ID) + "/block", body: `{"reason":"spam","note":"x` + nul + `"}`, status: 400, code: chat.ErrInvalid},
 		{name: "login email", as: e.anonymous(), method: "POST", path: "/api/v1/auth/login", body: `{"email":"kim` + nul + `@example.com","password":"x"}`, status: 400, code: chat.ErrInvalid},
 		{name: "a key of a map", as: visitor, method: "POST", path: "/api/v1/widget/sessions", body: `{"site_id":"shop","extra":{"cus_extra_` + nul + `":"x"}}`, status: 400, code: chat.ErrInvalid},

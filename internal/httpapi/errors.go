@@ -92,6 +92,16 @@ var statusOf = map[string]int{
 	codeUnavailable:              http.StatusServiceUnavailable,
 	codeOverloaded:               http.StatusServiceUnavailable,
 	chat.ErrTicketSolved:         http.StatusConflict,
+	// Personal information (pii.go).
+	chat.ErrMessageNotFound: http.StatusNotFound,
+	chat.ErrNotMaskable:     http.StatusConflict,
+	chat.ErrSpanOutOfRange:  http.StatusBadRequest,
+	chat.ErrSpanSplits:      http.StatusBadRequest,
+	chat.ErrSpanCrossesMask: http.StatusBadRequest,
+	chat.ErrMaskNotFound:    http.StatusNotFound,
+	chat.ErrReasonRequired:  http.StatusBadRequest,
+	chat.ErrFindingNotFound: http.StatusNotFound,
+	chat.ErrPIIKeyMismatch:  http.StatusServiceUnavailable,
 }
 
 type errorBody struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/sodam-chat/sodam/internal/pii"
 	"io"
 	"log/slog"
 	"net"
@@ -48,6 +49,8 @@ type env struct {
 	// clock is the server's; it runs with the wall clock until a test
 	// freezes or moves it.
 	clock *clock
+	// keys seal masked originals (pii_test.go).
+	keys *pii.Keyring
 }
 
 // clock is a settable time source: the wall clock plus an offset, or a
@@ -133,6 +136,9 @@ func newEnvOn(t *testing.T, kind string, configure func(*httpapi.Config)) *env {
 		configure(&cfg)
 	}
 	e.app = app.New(store, hub, nil)
+	e.keys, err = pii.NewKeyring(pii.GenerateKey())
+	must(t, err)
+	e.app.UsePII(e.keys)
 	e.srv.Config.Handler = httpapi.New(cfg, store, e.app, e.files, hub, log).Handler()
 	t.Cleanup(func() {
 		cancel()

@@ -195,6 +195,7 @@ func (s *Server) routes() []route {
 		s.installationRoutes(),
 		s.apiTokenRoutes(),
 		s.auditRoutes(),
+		s.piiRoutes(),
 	)
 }
 

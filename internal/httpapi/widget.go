@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"github.com/sodam-chat/sodam/internal/pii"
 	"net/http"
 	"strings"
 	"time"
@@ -56,6 +57,8 @@ type visitorMessage struct {
 	// Attachment carries links signed for this visitor.
 	Attachment *chat.Attachment `json:"attachment,omitempty"`
 	CreatedAt  time.Time        `json:"created_at"`
+	// Masks are the spans shown as '*' (§11).
+	Masks []pii.Span `json:"masks,omitempty"`
 }
 
 func messageForVisitor(m *chat.Message, links visitorLinks) *visitorMessage {
@@ -63,7 +66,7 @@ func messageForVisitor(m *chat.Message, links visitorLinks) *visitorMessage {
 		return nil
 	}
 	v := &visitorMessage{ID: m.ID, ConversationID: m.ConversationID, Seq: m.Seq, SenderType: m.SenderType, SenderName: m.SenderName,
-		ClientMsgID: m.ClientMsgID, Kind: m.Kind, Body: m.Body, CreatedAt: m.CreatedAt}
+		ClientMsgID: m.ClientMsgID, Kind: m.Kind, Body: m.Body, CreatedAt: m.CreatedAt, Masks: m.Masks}
 	if m.Attachment != nil {
 		v.Attachment = links.attachment(m.Attachment, m.WorkspaceID)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/notify"
+	"github.com/sodam-chat/sodam/internal/pii"
 )
 
 // Config is every setting of `sodam serve`.
@@ -45,6 +46,9 @@ type Config struct {
 	MaxSendsInFlight int
 	// SMTP, when its host is set, emails invitation and password links.
 	SMTP notify.SMTP
+	// PIIKey seals masked personal information (base64 or hex, 32 bytes);
+	// empty: pii.key in DataDir, generated on a new database.
+	PIIKey string
 }
 
 // option is one row of the settings table: a flag, its SODAM_* variable
@@ -220,6 +224,15 @@ var options = []option{
 			return nil
 		}
 		return fmt.Errorf("must be starttls, tls or none")
+	}},
+	{name: "pii-key", usage: "server key that seals masked personal information: 32 bytes in base64 or hex; every node of a cluster needs the same (default: pii.key in the data directory, generated on first start)", secret: true, set: func(c *Config, v string) error {
+		if v != "" {
+			if _, err := pii.ParseKey(v); err != nil {
+				return err
+			}
+		}
+		c.PIIKey = v
+		return nil
 	}},
 	{name: "secure-cookies", def: "false", usage: "mark session cookies Secure (serve over HTTPS)", set: func(c *Config, v string) error {
 		switch v {

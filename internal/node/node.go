@@ -96,6 +96,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Store = db
+	// Before serving anything: a missing or wrong key is a refusal to start.
+	keys, err := LoadPIIKey(ctx, c, db, true)
+	if err != nil {
+		return err
+	}
 
 	m.ln, err = net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -140,6 +145,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.App = app.New(m.Store, m.Hub, met)
 	mailer := notify.NewMailer(c.SMTP, m.Log)
 	m.App.SetMailer(mailer, nil, nil, m.Log) // ticket replies (app/tickets.go)
+	m.App.UsePII(keys)
 	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met, InviteTTL: c.InviteTTL, NoLimits: c.NoLimits,
 		MaxSendsInFlight: c.MaxSendsInFlight, Mail: mailer}, m.Store, m.App, files, m.Hub, m.Log)
 	runner := &jobs.Runner{Store: db, Commit: m.App, Handlers: m.App.Jobs(), Log: m.Log, Node: node,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -84,9 +85,18 @@ func TestNATSUnreachable(t *testing.T) {
 	if os.Getenv("SODAM_TEST_DATABASE_URL") == "" {
 		t.Skip("SODAM_TEST_DATABASE_URL is not set: a cluster node needs PostgreSQL")
 	}
-	dbURL, _ := postgres.TestSchema(t)
+	base, schema := postgres.TestSchema(t)
+	// The node works in the test's own schema (pgx passes search_path on
+	// as a run-time parameter), never in the shared database's public one.
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
 	m := New(io.Discard)
-	err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--database-url", dbURL, "--nats-url", "nats://127.0.0.1:1"}, func(string) string { return "" })
+	err = m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--database-url", u.String(), "--nats-url", "nats://127.0.0.1:1"}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ type appendReq struct {
 	msg                         chat.Message
 	dup                         bool
 	dupOf                       *appendReq // the same send earlier in the batch
+	masked                      bool       // automatic masking has run (pii.go)
 }
 
 // AppendMessage stores a text or file message, idempotently per
@@ -141,6 +142,11 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 			r.err = chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
 			continue
 		}
+		// Automatic masking (§11), under the settings this batch read.
+		if err := db.autoMask(ws, c.ID, a); err != nil {
+			r.err = err
+			continue
+		}
 		k := msgKey{c.ID, a.nm.ClientMsgID}
 		if prev, ok := prior[k]; ok {
 			if !sameSend(prev, a) {
@@ -167,7 +173,7 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 		c.LastSeq++
 		a.msg = chat.Message{
 			WorkspaceID: a.workspaceID, ConversationID: c.ID, Seq: c.LastSeq, SenderType: a.actor.Kind, SenderID: a.actor.AgentID,
-			SenderName: a.nm.SenderName, ClientMsgID: a.nm.ClientMsgID, Kind: chat.KindText, Body: a.nm.Body, CreatedAt: now,
+			SenderName: a.nm.SenderName, ClientMsgID: a.nm.ClientMsgID, Kind: chat.KindText, Body: a.nm.Body, Masks: a.nm.Masks, CreatedAt: now,
 		}
 		c.State, c.LastMessage, c.LastMessageAt = out.State, preview(a.nm.Body), now
 		if a.actor.Kind == chat.SenderAgent && c.FirstReplyAt == nil {
@@ -183,13 +189,13 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 	}
 
 	for chunk := range slices.Chunk(fresh, 32) {
-		args := make([]any, 0, 9*len(chunk))
+		args := make([]any, 0, 10*len(chunk))
 		for _, a := range chunk {
 			m := a.msg
-			args = append(args, m.WorkspaceID, m.ConversationID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Body, micros(now))
+			args = append(args, m.WorkspaceID, m.ConversationID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Body, masksJSON(m.Masks), micros(now))
 		}
-		values := strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, 'text', ?, 'null', false, ?)`, len(chunk))[2:]
-		rows, err := x.query(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, meta, internal, created_at)
+		values := strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, 'text', ?, ?, 'null', false, ?)`, len(chunk))[2:]
+		rows, err := x.query(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, masks, meta, internal, created_at)
 			VALUES `+values+` RETURNING id, conversation_id, seq`, args...)
 		if err != nil {
 			return err
@@ -213,6 +219,10 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 		}
 	}
 
+	// Automatic masking's sealed originals (§11): see pii.go.
+	if err := db.storeOriginals(ctx, x, micros(now), fresh); err != nil {
+		return err
+	}
 	if err := db.moveConversations(ctx, t, ids, convs, workspaces, lastSender); err != nil {
 		return err
 	}
@@ -451,16 +461,20 @@ func preview(body string) string {
 
 // messageSelect reads messages with their attachment, if any.
 const messageSelect = `SELECT m.id, m.workspace_id, m.conversation_id, m.seq, m.sender_type, COALESCE(m.sender_id, 0), m.sender_name,
-	m.client_msg_id, m.kind, m.body, m.meta, m.internal, m.created_at, ` + attachmentColumns + `
+	m.client_msg_id, m.kind, m.body, m.masks, m.meta, m.internal, m.created_at, ` + attachmentColumns + `
 	FROM messages m LEFT JOIN attachments f ON f.message_id = m.id`
 
 func scanMessage(row interface{ Scan(...any) error }) (chat.Message, error) {
 	var m chat.Message
-	var meta string
+	var meta, masks string
 	var created int64
 	var f nullAttachment
 	if err := row.Scan(append([]any{&m.ID, &m.WorkspaceID, &m.ConversationID, &m.Seq, &m.SenderType, &m.SenderID, &m.SenderName,
-		&m.ClientMsgID, &m.Kind, &m.Body, &meta, &m.Internal, &created}, f.dest()...)...); err != nil {
+		&m.ClientMsgID, &m.Kind, &m.Body, &masks, &meta, &m.Internal, &created}, f.dest()...)...); err != nil {
+		return m, err
+	}
+	var err error
+	if m.Masks, err = parseMasks(masks); err != nil {
 		return m, err
 	}
 	m.CreatedAt = fromMicros(created)

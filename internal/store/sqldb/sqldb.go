@@ -48,6 +48,9 @@ type Dialect struct {
 	// SingleWriter: the write pool is one connection (SQLite). Batches run
 	// on it pinned, with its statements prepared once.
 	SingleWriter bool
+	// Checkpoint, when set, is run after a mask rewrote text, so that the
+	// old text leaves the write-ahead log (SQLite; see pii.go).
+	Checkpoint string
 	// IsRetryable reports a deadlock or serialization failure: the write
 	// lost a conflict and may succeed when run again.
 	IsRetryable func(error) bool
@@ -75,6 +78,8 @@ type DB struct {
 	reads  *readStmts   // SQLite's prepared reads (readstmts.go)
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+	// sealer seals what automatic masking hides (pii.go).
+	sealer chat.Sealer
 }
 
 // New returns a store writing through w and reading through r.

@@ -72,6 +72,7 @@ func Run(t *testing.T, open Opener) {
 		{"OwnersAndWorkspaces", testOwnersAndWorkspaces},
 		{"RefusedOrigins", testRefusedOrigins},
 		{"Consent", testConsent},
+		{"PII", testPII},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

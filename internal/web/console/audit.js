@@ -17,6 +17,7 @@ export const auditActions = [
   'workspace.create', 'workspace.update', 'workspace.archive', 'owner.grant',
   'api_token.create', 'api_token.revoke',
   'customer.block', 'customer.unblock',
+  'pii.mask', 'pii.view', 'pii.unmask',
 ];
 
 const markup = template(`

@@ -10,6 +10,7 @@ import { attachmentView, draftView, fileProblem, setProgress } from '../shared/f
 import { newClientMsgID, retry } from '../shared/net.js';
 import { Thread } from '../shared/thread.js';
 import { bindCanned } from './canned.js';
+import { PII } from './pii.js';
 import { clockTime, closeReasonText, exactTime, formError, locale, statusText, t } from './i18n.js';
 import { customerAvatar, customerName } from './names.js';
 import { stamp, template } from './template.js';
@@ -151,6 +152,7 @@ class ConversationView extends HTMLElement {
   #pinned = true; // the thread is scrolled to its end
   #wrapup = null; // the wrap-up dialog
   #canned = null; // the "#" canned responses list of the composer
+  #pii = null; // masks, findings and the composer's warning (pii.js)
 
   connectedCallback() {
     if (this.firstElementChild) return; // built once
@@ -165,8 +167,9 @@ class ConversationView extends HTMLElement {
     new ResizeObserver(() => {
       if (this.#pinned) this.#thread.scrollToEnd();
     }).observe(list);
+    this.#pii = new PII(this, { inbox: () => this.#inbox, thread: () => this.#thread, conversation: () => this.#id });
     bindComposer(this.#ref('composer'), {
-      send: (text) => this.#send(text),
+      send: (text) => this.#guardedSend(text),
       typing: (on) => this.#inbox.sendTyping(this.#id, on),
     });
     const file = this.#ref('file');
@@ -241,6 +244,7 @@ class ConversationView extends HTMLElement {
     this.#canned?.close();
     this.#drafts.delete(id);
     this.#thread.clear();
+    this.#pii.forget();
     this.#showTyping(false);
     for (const dialog of this.querySelectorAll('dialog[open]')) dialog.close();
     this.dataset.state = id ? 'loading' : 'empty';
@@ -507,6 +511,18 @@ class ConversationView extends HTMLElement {
 
   // #send shows the reply at once and posts it, retrying with the same
   // client_msg_id while the network is down, so it is stored exactly once.
+  // #guardedSend asks before sending what looks like a full registration
+  // or card number (§11); a cancelled send goes back into the composer.
+  async #guardedSend(text) {
+    const id = this.#id;
+    if (await this.#pii.confirmSend(text)) {
+      if (this.#id === id) this.#send(text);
+      return;
+    }
+    if (this.#id === id && !this.#input.value) this.#input.value = text;
+    this.#input.focus();
+  }
+
   async #send(text) {
     const id = this.#id;
     const clientMsgID = newClientMsgID();
@@ -567,7 +583,7 @@ class ConversationView extends HTMLElement {
     const meta = status
       ? h('span', { class: 'meta', role: status === 'failed' ? 'alert' : null }, t('msg.' + status, { error }))
       : h('time', { class: 'meta', datetime: m.created_at, title: exactTime(date) }, clockTime(date));
-    let content = h('p', { class: 'bubble' }, m.body);
+    let content = m.id && !status && m.kind !== 'file' ? this.#pii.bubble(m) : h('p', { class: 'bubble' }, m.body);
     if (m.kind === 'file') {
       content = m.attachment
         ? attachmentView(m.attachment, locale.lang, { open: t('file.open'), download: t('file.download') })

@@ -353,6 +353,9 @@ export class Inbox extends EventTarget {
       case 'message.created':
         this.#message(event.message, c);
         break;
+      case 'message.updated': // masked or unmasked (§11): the preview too
+        if (c) this.upsert(c);
+        break;
       case 'agent.status':
         // Events mark a deactivated member inactive: true, and say nothing
         // of active members.

@@ -22,6 +22,7 @@ import './settings/embed.js';
 import './settings/files.js';
 import './settings/hours.js';
 import './settings/operation.js';
+import './settings/pii.js';
 import './settings/routing.js';
 import './settings/tags.js';
 import './settings/tokens.js';
@@ -47,6 +48,7 @@ const markup = template(`
     <sodam-settings-files></sodam-settings-files>
     <sodam-settings-capacity class="card" data-testid="capacity-card"></sodam-settings-capacity>
     <sodam-settings-hours></sodam-settings-hours>
+    <sodam-settings-pii></sodam-settings-pii>
     <sodam-settings-tags class="card" data-testid="tags-card"></sodam-settings-tags>
     <sodam-settings-categories class="card" data-testid="categories-card"></sodam-settings-categories>
     <sodam-settings-canned class="card" data-testid="canned-card"></sodam-settings-canned>

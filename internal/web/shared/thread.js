@@ -7,6 +7,7 @@ export class Thread {
   #scroller;
   #render;
   #shown = new Map(); // message id → element
+  #drawn = new WeakMap(); // element → the message it shows
   #pending = new Map(); // client_msg_id → { el, draft }
 
   // render(message, status, error) returns the element for a message;
@@ -25,9 +26,13 @@ export class Thread {
     this.lastSeq = 0;
   }
 
-  // add shows a stored message unless it is already shown.
+  // add shows a stored message unless it is already shown; a shown one
+  // whose text or masks changed (message.updated, §11) is drawn again.
   add(msg) {
-    if (this.#shown.has(msg.id)) return false;
+    if (this.#shown.has(msg.id)) {
+      this.update(msg);
+      return false;
+    }
     const pending = this.#pending.get(msg.client_msg_id);
     const follow = pending !== undefined || this.#atBottom();
     if (pending) {
@@ -38,9 +43,29 @@ export class Thread {
     Object.assign(el.dataset, { seq: msg.seq, sender: msg.sender_type, messageId: msg.id });
     this.#list.insertBefore(el, this.#placeFor(msg.seq));
     this.#shown.set(msg.id, el);
+    this.#drawn.set(el, msg);
     this.lastSeq = Math.max(this.lastSeq, msg.seq);
     if (follow) this.scrollToEnd();
     return true;
+  }
+
+  // update draws a shown message again when its text or masks changed,
+  // or always with force (what is drawn around the text changed).
+  update(msg, force = false) {
+    const el = this.#shown.get(msg.id);
+    const old = el && this.#drawn.get(el);
+    if (!el || !force && old.body === msg.body && JSON.stringify(old.masks ?? []) === JSON.stringify(msg.masks ?? [])) return;
+    const fresh = this.#render(msg);
+    Object.assign(fresh.dataset, { seq: msg.seq, sender: msg.sender_type, messageId: msg.id });
+    el.replaceWith(fresh);
+    this.#shown.set(msg.id, fresh);
+    this.#drawn.set(fresh, msg);
+  }
+
+  // message is the shown message with this id.
+  message(id) {
+    const el = this.#shown.get(id);
+    return el ? this.#drawn.get(el) : undefined;
   }
 
   // addPending shows a draft the user is sending under its client_msg_id.

@@ -540,6 +540,8 @@ function renderMessage(msg, status, error) {
   return h('li', { class: mine ? 'msg mine' : 'msg theirs', dataset: { kind: msg.kind ?? 'text' } },
     !mine && h('span', { class: 'who' }, msg.sender_name || t('agent')),
     content,
+    // Personal information hidden from the visitor's own message (§11).
+    mine && msg.masks?.length > 0 && h('span', { class: 'masked-note', dataset: { testid: 'widget-masked-note' } }, t('pii.masked_note')),
     meta);
 }
 

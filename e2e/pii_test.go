@@ -1,0 +1,245 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/sodam-chat/sodam/internal/auth"
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// addMember creates an online-able member of the workspace with role.
+func (s *site) addMember(email, name, password string, role chat.Role) {
+	s.t.Helper()
+	ctx := context.Background()
+	a := &chat.Agent{Email: email, Name: name, PasswordHash: auth.HashPassword(password)}
+	if err := s.node.Store.CreateAgent(ctx, a); err != nil {
+		s.t.Fatal(err)
+	}
+	if err := s.node.Store.AddMember(ctx, chat.Member{WorkspaceID: s.ws.ID, AgentID: a.ID, Role: role, Status: chat.StatusOffline}); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// neverStored fails when any of values is in the database file, its
+// write-ahead log or a stored event.
+func neverStored(t *testing.T, s *site, values ...string) {
+	t.Helper()
+	for _, f := range []string{"sodam.db", "sodam.db-wal"} {
+		b, err := os.ReadFile(filepath.Join(s.dataDir, f))
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		for _, v := range values {
+			if bytes.Contains(b, []byte(v)) {
+				t.Fatalf("%s holds %q", f, v)
+			}
+		}
+	}
+	evs, err := s.node.Store.Events(context.Background(), s.ws.ID, chat.EventFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		for _, v := range values {
+			if bytes.Contains(ev.Encoded, []byte(v)) {
+				t.Fatalf("event %d (%s) holds %q", ev.Seq, ev.Type, v)
+			}
+		}
+	}
+}
+
+// selectText selects the first occurrence of text in the last bubble of
+// the console's thread that holds it, as a person dragging over it would.
+func selectText(p *tab, text string) {
+	p.t.Helper()
+	p.do("select "+text, chromedp.Evaluate[chromedp.Void](`(() => {
+		const want = `+js(text)+`;
+		const bubble = [...document.querySelectorAll('[data-testid=messages] li[data-seq] .bubble[data-pii]')].reverse().find((b) => b.textContent.includes(want));
+		for (const piece of bubble.querySelectorAll('span[data-start]')) {
+			const at = piece.firstChild.data.indexOf(want);
+			if (at < 0) continue;
+			const r = document.createRange();
+			r.setStart(piece.firstChild, at);
+			r.setEnd(piece.firstChild, at + want.length);
+			getSelection().removeAllRanges();
+			getSelection().addRange(r);
+			return;
+		}
+		throw new Error('no plain text ' + want);
+	})()`))
+}
+
+const maskedSpans = `[...document.querySelectorAll('[data-testid=messages] [data-testid=masked-span]')]`
+
+// TestBrowserPII is issue 15's "Done when": in automatic mode a visitor's
+// resident registration number is masked before it is stored — not in the
+// database file, not in an event — and the visitor sees it masked with a
+// word on why; an agent masks a selection (with the keyboard and with the
+// button) and is warned before sending a card number; a manager sees one
+// original with a reason and restores another; the audit log shows it all.
+func TestBrowserPII(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	s.configure(func(st *chat.Settings) { st.PII.Mode = chat.PIIAuto })
+	s.addMember("kim@example.com", "김상담", "kim-password-2026", chat.RoleAgent)
+	s.addMember("park@example.com", "박매니저", "park-password-2026", chat.RoleManager)
+	root := browser(t)
+	// An agent online first, or the widget offers to leave a message.
+	kim := newTab(t, root, "agent 김상담")
+	desktop(kim)
+	signInAs(kim, s, "kim@example.com", "kim-password-2026")
+
+	visitor := newTab(t, root, "visitor")
+	phone(visitor)
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	const first = "본인확인 부탁드려요. 주민번호 900101-1234568 이고 연락처는 010-2345-6789 입니다"
+	widgetSend(visitor, first)
+	const masked = "본인확인 부탁드려요. 주민번호 ************** 이고 연락처는 ************* 입니다"
+	widgetShows(visitor, "visitor", masked)
+	visitor.waitFrame("the word on why it is masked", `[...d.querySelectorAll('[data-testid=widget-messages] li[data-sender=visitor] [data-testid=widget-masked-note]')].some((n) => n.checkVisibility() && n.textContent.includes('개인정보'))`)
+	look(visitor, "pii-widget-masked-ko")
+	neverStored(t, s, "900101-1234568", "9001011234568", "1234568", "010-2345-6789")
+
+	const address = "배송지는 마포구 월드컵로 12길 34, 302호예요"
+	widgetSend(visitor, address)
+	widgetShows(visitor, "visitor", address)
+
+	kim.click("[data-testid=tab-unassigned]") // agents start on their own chats
+	id := firstRequest(kim)
+	openAndAssign(kim, id)
+	consoleShows(kim, "visitor", masked)
+	kim.waitFor("two masked spans an agent may not open", maskedSpans+`.length === 2 && `+maskedSpans+`.every((b) => b.disabled && /^\*+$/.test(b.textContent))`)
+
+	// A selection masked with the keyboard, then one with the button.
+	selectText(kim, "마포구")
+	kim.do("press Ctrl+Shift+M", chromedp.KeyEvent("M", chromedp.KeyModifiers(chromedp.ModifierCtrl, chromedp.ModifierShift)))
+	consoleShows(kim, "visitor", "배송지는 *** 월드컵로 12길 34, 302호예요")
+	selectText(kim, "월드컵로 12길 34, 302호")
+	kim.waitFor("the mask button over the selection", `document.querySelector('[data-testid=mask-selection]').checkVisibility()`)
+	look(kim, "pii-agent-selection-ko")
+	kim.click("[data-testid=mask-selection]")
+	const addressMasked = "배송지는 *** *****************예요"
+	consoleShows(kim, "visitor", addressMasked)
+	widgetShows(visitor, "visitor", addressMasked)
+	neverStored(t, s, "월드컵로 12길")
+
+	// The composer warns before a card number leaves; editing keeps the text.
+	const card = "고객님 카드번호 4111-1111-1111-1111 맞으신가요?"
+	consoleSend(kim, card)
+	kim.waitFor("the warning about the card number", `document.querySelector('[data-testid=pii-warning]').open && document.querySelector('[data-testid=pii-warning]').textContent.includes('카드번호')`)
+	look(kim, "pii-composer-warning-ko")
+	kim.click("[data-testid=pii-warning-cancel]")
+	kim.waitFor("the text back in the composer", `!document.querySelector('[data-testid=pii-warning]').open && document.querySelector('[data-testid=composer-input]').value === `+js(card))
+
+	// The manager sees the registration number for a moment, with a reason,
+	// and restores the address for everyone.
+	park := newTab(t, root, "manager 박매니저")
+	desktop(park)
+	signInAs(park, s, "park@example.com", "park-password-2026")
+	park.click("[data-testid=tab-waiting]") // kim holds it, waiting for an answer
+	openConversation(park, id)
+	park.waitFor("masked spans the manager may open", `[...document.querySelectorAll('[data-testid=messages] [data-testid=masked-span]')].filter((b) => !b.disabled).length === 4`)
+	park.click("[data-testid=messages] [data-testid=masked-span][data-kind=rrn]")
+	park.waitFor("the unmask dialog", `document.querySelector('[data-testid=unmask-dialog]').open`)
+	park.click("[data-testid=unmask-confirm]")
+	park.waitFor("a reason asked for", `document.querySelector('[data-testid=unmask-error]').textContent !== '' && document.querySelector('[data-testid=unmask-dialog]').open`)
+	fill(park, "[data-testid=unmask-reason]", "본인확인 서류와 대조")
+	look(park, "pii-unmask-dialog-ko")
+	park.click("[data-testid=unmask-confirm]")
+	park.waitFor("the original shown to the manager", `document.querySelector('[data-testid=messages] [data-testid=revealed-span]')?.textContent === '900101-1234568'`)
+	look(park, "pii-revealed-ko")
+	neverStored(t, s, "900101-1234568", "1234568")
+
+	park.click("[data-testid=messages] [data-testid=masked-span][data-start='9']")
+	park.waitFor("the unmask dialog", `document.querySelector('[data-testid=unmask-dialog]').open`)
+	fill(park, "[data-testid=unmask-reason]", "고객이 주소 공개에 동의")
+	park.click("[data-testid=unmask-permanent]")
+	park.click("[data-testid=unmask-confirm]")
+	const restored = "배송지는 *** 월드컵로 12길 34, 302호예요"
+	consoleShows(park, "visitor", restored)
+	consoleShows(kim, "visitor", restored)
+	widgetShows(visitor, "visitor", restored)
+
+	// The audit log names each action, who and the conversation, never the value.
+	admin := newTab(t, root, "master")
+	desktop(admin)
+	signIn(admin, s)
+	openPage(admin, "audit")
+	admin.waitFor("masks, the view and the unmask in the audit log", `['pii.mask', 'pii.view', 'pii.unmask'].every((a) => document.querySelector('[data-testid=audit-entry][data-action="' + a + '"]'))`+
+		` && document.querySelectorAll('[data-testid=audit-entry][data-action="pii.mask"]').length === 3`)
+	text := eval[string](admin, `document.querySelector('[data-testid=audit]').textContent`)
+	for _, v := range []string{"1234568", "월드컵로", "마포구"} {
+		if strings.Contains(text, v) {
+			t.Fatalf("the audit log shows %q", v)
+		}
+	}
+	look(admin, "pii-audit-ko")
+}
+
+// TestBrowserPIIPhone: on a phone, in English, in suggest mode, a master
+// masks a finding with one tap, sees the original with a reason, and
+// switches the workspace to automatic masking on the settings card.
+func TestBrowserPIIPhone(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	master := newTab(t, root, "master")
+	phone(master)
+	master.goTo(s.baseURL + "/console/")
+	master.waitFor("the sign-in form", `!document.querySelector('#login').hidden`)
+	choose(master, "[data-testid=login-language]", "en")
+	master.waitFor("the sign-in form in English", `document.querySelector('[data-testid=login-submit]').textContent === 'Sign in'`)
+	master.do("fill in the sign-in form",
+		chromedp.SendKeys(chromedp.CSS("[data-testid=login-email]"), adminEmail),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=login-password]"), adminPassword))
+	master.click("[data-testid=login-submit]")
+	master.waitFor("the console live", `!document.querySelector('#app').hidden && document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
+
+	visitor := newTab(t, root, "visitor")
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	const text = "결제한 카드가 4111 1111 1111 1111 이에요. 메일은 minji@naver.com으로 주세요"
+	widgetSend(visitor, text)
+	widgetShows(visitor, "visitor", text) // suggest mode stores what was sent
+
+	id := firstRequest(master)
+	openAndAssign(master, id)
+	master.waitFor("two findings underlined", `[...document.querySelectorAll('[data-testid=messages] [data-testid=pii-finding]')].map((f) => f.dataset.kind).join() === 'card,email'`)
+	look(master, "pii-findings-phone-en")
+	master.click("[data-testid=messages] [data-testid=pii-finding][data-kind=card]")
+	const masked = "결제한 카드가 ******************* 이에요. 메일은 minji@naver.com으로 주세요"
+	consoleShows(master, "visitor", masked)
+	widgetShows(visitor, "visitor", masked)
+	neverStored(t, s, "4111 1111 1111 1111")
+
+	master.click("[data-testid=messages] [data-testid=masked-span][data-kind=card]")
+	master.waitFor("the unmask dialog in English", `document.querySelector('[data-testid=unmask-dialog]').open && document.querySelector('[data-testid=unmask-dialog] h2').textContent === 'See masked text'`)
+	fill(master, "[data-testid=unmask-reason]", "Checking the refund card")
+	look(master, "pii-unmask-dialog-phone-en")
+	master.click("[data-testid=unmask-confirm]")
+	master.waitFor("the original shown", `document.querySelector('[data-testid=messages] [data-testid=revealed-span]')?.textContent === '4111 1111 1111 1111'`)
+
+	// The settings card turns automatic masking on for cards only.
+	master.do("open the settings", chromedp.Evaluate[chromedp.Void](`location.hash = '#/settings'`))
+	master.waitFor("the personal-information card", `document.querySelector('[data-testid=pii-form]')?.checkVisibility() && document.querySelector('[data-testid=pii-mode-suggest]').checked`)
+	master.click("[data-testid=pii-mode-auto]")
+	master.do("keep only cards", chromedp.Evaluate[chromedp.Void](`for (const box of document.querySelectorAll('[data-testid=pii-kinds] input')) box.checked = box.value === 'card'`))
+	master.click("[data-testid=pii-save]")
+	toastSays(master, "Saved.")
+	ws, err := s.node.Store.Workspace(context.Background(), s.ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := ws.Settings.PII; p.Mode != chat.PIIAuto || len(p.Kinds) != 1 || p.Kinds[0] != "card" {
+		t.Fatalf("saved %+v", p)
+	}
+	look(master, "pii-settings-phone-en")
+}

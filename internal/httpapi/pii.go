@@ -1,0 +1,190 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/pii"
+)
+
+type scanRequest struct {
+	Text *string `json:"text"`
+}
+
+type scanResponse struct {
+	Findings []pii.Finding `json:"findings"`
+}
+
+// scan finds personal information in a text, whatever the workspace's
+// mode: the console asks before an agent sends, and to underline
+// findings in suggest mode.
+func (s *Server) scan(w http.ResponseWriter, r *http.Request) error {
+	var req scanRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.Text == nil {
+		return chat.Errorf(chat.ErrInvalid, "text is required")
+	}
+	if n := utf8.RuneCountInString(*req.Text); n > chat.MaxMessageLength {
+		return chat.Errorf(chat.ErrMessageTooLong, "the text has %d characters; the limit is %d", n, chat.MaxMessageLength)
+	}
+	found := pii.Scan(*req.Text)
+	if found == nil {
+		found = []pii.Finding{}
+	}
+	writeJSON(w, http.StatusOK, scanResponse{Findings: found})
+	return nil
+}
+
+type maskRequest struct {
+	Start   *int `json:"start"`
+	End     *int `json:"end"`
+	Finding *int `json:"finding"`
+}
+
+// mask masks a span of a message, or the n-th finding of its current text
+// (the order pii/scan returns them in, from 0).
+func (s *Server) mask(w http.ResponseWriter, r *http.Request) error {
+	var req maskRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	bySpan := req.Start != nil || req.End != nil
+	switch {
+	case bySpan && req.Finding != nil:
+		return chat.Errorf(chat.ErrInvalid, "give either start and end, or finding, not both")
+	case bySpan && (req.Start == nil || req.End == nil):
+		return chat.Errorf(chat.ErrInvalid, "start and end are both required")
+	case !bySpan && req.Finding == nil:
+		return chat.Errorf(chat.ErrInvalid, "give start and end (a span in code points) or finding (an index into the message's findings)")
+	}
+	c, err := s.visibleConversation(r)
+	if err != nil {
+		return err
+	}
+	mid, err := pathID(r, "mid")
+	if err != nil {
+		return err
+	}
+	m, err := s.message(r, c, mid)
+	if err != nil {
+		return err
+	}
+	found := pii.Scan(m.Body)
+	var span pii.Span
+	if req.Finding != nil {
+		n := *req.Finding
+		if n < 0 || n >= len(found) {
+			return chat.Errorf(chat.ErrFindingNotFound, "the message has %d findings; finding %d is not one of them", len(found), n)
+		}
+		span = pii.Span{Start: found[n].Start, End: found[n].End, Kind: found[n].Kind}
+	} else {
+		span = pii.Span{Start: *req.Start, End: *req.End, Kind: pii.Other}
+		// A selection over exactly one finding takes its kind.
+		var inside []pii.Kind
+		for _, f := range found {
+			if f.Start >= span.Start && f.End <= span.End {
+				inside = append(inside, f.Kind)
+			}
+		}
+		if len(inside) == 1 {
+			span.Kind = inside[0]
+		}
+	}
+	out, err := s.app.MaskMessage(r.Context(), c.WorkspaceID, c.ID, mid, span, who(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, consoleMessage(&out))
+	return nil
+}
+
+// message finds one message of a conversation the caller may see.
+func (s *Server) message(r *http.Request, c *chat.Conversation, id int64) (*chat.Message, error) {
+	for after := int64(0); ; {
+		ms, err := s.store.Messages(r.Context(), c.WorkspaceID, c.ID, after, 1000)
+		if err != nil || len(ms) == 0 {
+			if err != nil {
+				return nil, err
+			}
+			break
+		}
+		for i := range ms {
+			if ms[i].ID == id {
+				return &ms[i], nil
+			}
+		}
+		after = ms[len(ms)-1].Seq
+	}
+	return nil, chat.Errorf(chat.ErrMessageNotFound, "no such message in this conversation")
+}
+
+type unmaskRequest struct {
+	Start     *int   `json:"start"`
+	End       *int   `json:"end"`
+	Reason    string `json:"reason"`
+	Permanent bool   `json:"permanent"`
+}
+
+type unmaskResponse struct {
+	Message   *chat.Message   `json:"message"`
+	Originals []chat.Original `json:"originals"`
+}
+
+// unmask shows masked text to the caller (audited), or, permanently,
+// restores it for everyone. Who may do which is the workspace's setting.
+func (s *Server) unmask(w http.ResponseWriter, r *http.Request) error {
+	var req unmaskRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.Start == nil || req.End == nil {
+		return chat.Errorf(chat.ErrInvalid, "start and end are required")
+	}
+	req.Reason = strings.TrimSpace(req.Reason)
+	if req.Reason == "" {
+		return chat.Errorf(chat.ErrReasonRequired, "say why the original is needed: the reason goes in the audit log")
+	}
+	if utf8.RuneCountInString(req.Reason) > chat.MaxUnmaskReason {
+		return chat.Errorf(chat.ErrInvalid, "reason must be at most %d characters", chat.MaxUnmaskReason)
+	}
+	ws, err := s.workspace(r)
+	if err != nil {
+		return err
+	}
+	need, what := ws.Settings.PII.ViewRole, "see an original"
+	if req.Permanent {
+		need, what = ws.Settings.PII.RestoreRole, "unmask permanently"
+	}
+	if !memberOf(r).Role.Outranks(need) {
+		return chat.Errorf(chat.ErrRoleRequired, "to %s you need the %s role or higher", what, need)
+	}
+	c, err := s.visibleConversation(r)
+	if err != nil {
+		return err
+	}
+	mid, err := pathID(r, "mid")
+	if err != nil {
+		return err
+	}
+	m, originals, err := s.app.UnmaskMessage(r.Context(), c.WorkspaceID, c.ID, mid,
+		chat.Unmask{Start: *req.Start, End: *req.End, Reason: req.Reason, Permanent: req.Permanent}, who(r))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store") // originals are for this screen only
+	writeJSON(w, http.StatusOK, unmaskResponse{Message: consoleMessage(&m), Originals: originals})
+	return nil
+}
+
+// piiRoutes are the personal-information routes (§11).
+func (s *Server) piiRoutes() []route {
+	return []route{
+		{pattern: "POST /api/v1/workspaces/{wid}/pii/scan", access: member, h: s.scan, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/messages/{mid}/mask", access: member, h: s.mask, api: true, audit: chat.AuditPIIMask},
+		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/messages/{mid}/unmask", access: member, h: s.unmask, api: true, audit: chat.AuditPIIUnmask},
+	}
+}

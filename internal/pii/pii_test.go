@@ -1,0 +1,135 @@
+package pii
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestScan(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       []Finding
+	}{
+		{"phone with a particle", "010-1234-5678로 연락주세요", []Finding{{Phone, 0, 13, 0.97}}},
+		{"rrn inside a sentence", "주민번호는 900101-1234568이에요", []Finding{{RRN, 6, 20, 0.99}}},
+		{"rrn with a wrong check digit", "주민번호는 900101-1234567이에요", nil},
+		{"rrn issued after October 2020 has no check digit", "아이 번호 201105-3123456", []Finding{{RRN, 6, 20, 0.9}}},
+		{"impossible date", "900231-1234568", nil},
+		{"foreigner", "등록번호 900101-5234561", []Finding{{ForeignerRN, 5, 19, 0.99}}},
+		{"full-width digits", "０１０－１２３４－５６７８", []Finding{{Phone, 0, 13, 0.97}}},
+		{"+82", "+82 10-1234-5678 로 연락", []Finding{{Phone, 0, 16, 0.97}}},
+		{"seoul", "02-123-4567", []Finding{{Phone, 0, 11, 0.97}}},
+		{"1588", "1588-1234로 전화", []Finding{{Phone, 0, 9, 0.9}}},
+		{"card in fours", "카드 4111 1111 1111 1111 입니다", []Finding{{Card, 3, 22, 0.98}}},
+		{"card failing Luhn", "카드 4111 1111 1111 1112 입니다", nil},
+		{"amex", "3782-822463-10005", []Finding{{Card, 0, 17, 0.97}}},
+		{"account after a bank's name", "신한 110-123-456789 입금했어요", []Finding{{Account, 3, 17, 0.96}}},
+		{"account shape without words about money", "110-123-456789", nil},
+		{"email before a particle", "abc.def@naver.com으로 보내주세요", []Finding{{Email, 0, 17, 0.99}}},
+		{"passport", "여권번호 M12345678", []Finding{{Passport, 5, 14, 0.97}}},
+		{"passport-like product code", "상품 M12345678", nil},
+		{"licence", "면허 11-12-345678-90", []Finding{{DriverLicense, 3, 18, 0.98}}},
+		{"licence with a region's name", "서울 12-345678-90", []Finding{{DriverLicense, 0, 15, 0.95}}},
+		{"order number", "주문번호 20240115-1234567", nil},
+		{"order number with letters", "ORD-0101234567 배송 언제?", nil},
+		{"price", "39,000원 결제했어요", nil},
+		{"date", "2024-01-15에 주문", nil},
+		{"tracking", "송장 612345678901 조회가 안 돼요", nil},
+		{"business registration", "사업자등록번호 123-45-67890", nil},
+		{"several", "010-1234-5678 / me@kakao.com", []Finding{{Phone, 0, 13, 0.97}, {Email, 16, 28, 0.99}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Scan(tt.text)
+			if len(got) != len(tt.want) {
+				t.Fatalf("Scan(%q) = %v, want %v", tt.text, got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Fatalf("Scan(%q) = %v, want %v", tt.text, got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckSpan(t *testing.T) {
+	text := []rune("좋아요 👍🏽 e\u0301 ᄒ\u1161\u11ab 🇰🇷")
+	tests := []struct {
+		start, end int
+		want       error
+	}{
+		{0, 3, nil},
+		{-1, 2, ErrOutOfRange},
+		{2, 2, ErrOutOfRange},
+		{0, len(text) + 1, ErrOutOfRange},
+		{4, 5, ErrSplit},   // between the thumb and its skin tone
+		{4, 6, nil},        // the whole emoji
+		{7, 8, ErrSplit},   // e without its accent
+		{10, 11, ErrSplit}, // a jamo syllable's first letter only
+		{10, 13, nil},
+		{14, 15, ErrSplit}, // half a flag
+		{14, 16, nil},
+	}
+	for _, tt := range tests {
+		if err := CheckSpan(text, tt.start, tt.end); !errors.Is(err, tt.want) && err != tt.want {
+			t.Errorf("CheckSpan(%d, %d) = %v, want %v", tt.start, tt.end, err, tt.want)
+		}
+	}
+}
+
+func TestMergeApplyRestore(t *testing.T) {
+	text := "전화 010-1234-5678 입니다"
+	masks := Merge(nil, Span{3, 7, Phone})
+	masks = Merge(masks, Span{6, 16, Phone})
+	if len(masks) != 1 || masks[0] != (Span{3, 16, Phone}) {
+		t.Fatalf("merged %v", masks)
+	}
+	masks = Merge(masks, Span{16, 20, Other})
+	if len(masks) != 1 || masks[0] != (Span{3, 20, Other}) {
+		t.Fatalf("touching spans merge: %v", masks)
+	}
+	first := Apply(text, []Span{{3, 7, Phone}})
+	second := Apply(first, []Span{{6, 16, Phone}})
+	if second != "전화 ************* 입니다" {
+		t.Fatalf("applied %q", second)
+	}
+	pieces := []Piece{{3, "010-"}, {6, string([]rune(first)[6:16])}}
+	if got := Restore(second, pieces); got != text {
+		t.Fatalf("restored %q", got)
+	}
+}
+
+func TestKeyring(t *testing.T) {
+	k, err := NewKeyring(GenerateKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := k.Seal(1, 7, "900101-1234568")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := k.Open(1, 7, sealed); err != nil || got != "900101-1234568" {
+		t.Fatalf("Open = %q, %v", got, err)
+	}
+	if _, err := k.Open(2, 7, sealed); !errors.Is(err, ErrOpen) {
+		t.Fatalf("another workspace opened it: %v", err)
+	}
+	if _, err := k.Open(1, 8, sealed); !errors.Is(err, ErrOpen) {
+		t.Fatalf("another conversation opened it: %v", err)
+	}
+	other, _ := NewKeyring(GenerateKey())
+	if _, err := other.Open(1, 7, sealed); !errors.Is(err, ErrOpen) {
+		t.Fatalf("another key opened it: %v", err)
+	}
+	if other.KeyID() == k.KeyID() {
+		t.Fatal("two keys share an ID")
+	}
+	key := GenerateKey()
+	if b, err := ParseKey(EncodeKey(key)); err != nil || string(b) != string(key) {
+		t.Fatalf("ParseKey(EncodeKey) = %v", err)
+	}
+	if _, err := ParseKey("c2hvcnQ="); err == nil {
+		t.Fatal("a short key parsed")
+	}
+}

@@ -1,0 +1,476 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/event"
+	"github.com/sodam-chat/sodam/internal/pii"
+)
+
+// Personal information (§11): masks on messages, their sealed originals,
+// and the installation's key ID.
+//
+// Every derived copy of a message's text must follow a mask: the stored
+// body, the conversation's preview and the stored events are rewritten
+// here, in rewriteMessageText and scrubEvents, in the transaction that
+// masks. A new copy (a search index, a webhook outbox, an export) is
+// either derived from the masked text or updated in rewriteMessageText.
+
+// masksJSON is the masks column: ” for none.
+func masksJSON(m []pii.Span) string {
+	if len(m) == 0 {
+		return ""
+	}
+	return jsonText(m)
+}
+
+func parseMasks(s string) ([]pii.Span, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var m []pii.Span
+	return m, json.Unmarshal([]byte(s), &m)
+}
+
+// UsePII gives the store the sealer automatic masking seals with.
+func (db *DB) UsePII(s chat.Sealer) { db.sealer = s }
+
+// autoMask masks a visitor's text as the workspace's automatic masking
+// says, before the message is stored or its event encoded, and seals the
+// originals: the plaintext never reaches the database or the bus. It runs
+// in the batch, under the workspace's settings the batch read, so a
+// message is never stored under settings older than its transaction's.
+func (db *DB) autoMask(ws *chat.Workspace, conversationID int64, a *appendReq) error {
+	if a.masked || a.actor.Kind != chat.SenderVisitor || len(a.nm.Masks) > 0 || !pii.MayHold(a.nm.Body) {
+		return nil
+	}
+	masked, masks, originals := ws.Settings.PII.AutoMask(a.nm.Body)
+	if len(masks) == 0 {
+		return nil
+	}
+	if db.sealer == nil {
+		return chat.Errorf(chat.ErrPIIKeyMismatch, "this node has no PII key to seal with")
+	}
+	sealed := make([]chat.SealedOriginal, len(masks))
+	for i, span := range masks {
+		b, err := db.sealer.Seal(ws.ID, conversationID, originals[i])
+		if err != nil {
+			return err
+		}
+		sealed[i] = chat.SealedOriginal{Span: span, KeyID: db.sealer.KeyID(), Sealed: b}
+	}
+	a.nm.Body, a.nm.Masks, a.nm.Originals, a.masked = masked, masks, sealed, true
+	return nil
+}
+
+// storeOriginals keeps the sealed originals of a batch's automatically
+// masked messages, once the messages have their IDs. It is the message
+// write path's one step for masking: messages without masks cost nothing.
+func (db *DB) storeOriginals(ctx context.Context, x q, now int64, fresh []*appendReq) error {
+	var rows []string
+	var args []any
+	for _, a := range fresh {
+		for _, o := range a.nm.Originals {
+			rows = append(rows, `(?, ?, ?, ?, ?, ?, ?, ?)`)
+			args = append(args, a.msg.WorkspaceID, a.msg.ID, o.Span.Start, o.Span.End, string(o.Span.Kind), o.KeyID, o.Sealed, now)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if _, err := x.exec(ctx, `INSERT INTO pii_originals (workspace_id, message_id, span_start, span_end, kind, key_id, sealed, created_at)
+		VALUES `+strings.Join(rows, `, `), args...); err != nil {
+		return err
+	}
+	// One audit entry per message, by the system, in one statement.
+	rows, args = rows[:0], args[:0]
+	for _, a := range fresh {
+		if len(a.nm.Originals) == 0 {
+			continue
+		}
+		after, err := auditJSON(map[string]any{"kinds": spanKinds(a.nm.Masks), "spans": len(a.nm.Masks), "automatic": true})
+		if err != nil {
+			return err
+		}
+		rows = append(rows, `(?, ?, NULL, 'system', '', ?, ?, NULL, ?, '')`)
+		args = append(args, a.msg.WorkspaceID, now, chat.AuditPIIMask, piiTarget(a.msg.ConversationID, a.msg.ID), after)
+	}
+	_, err := x.exec(ctx, `INSERT INTO audit_log (workspace_id, at, actor_id, actor_name, address, action, target, before_json, after_json, refused)
+		VALUES `+strings.Join(rows, `, `), args...)
+	return err
+}
+
+func piiTarget(conversationID, messageID int64) string {
+	return fmt.Sprintf("conversation %d, message %d", conversationID, messageID)
+}
+
+func spanKinds(spans []pii.Span) []pii.Kind {
+	var out []pii.Kind
+	for _, s := range spans {
+		if !slices.Contains(out, s.Kind) {
+			out = append(out, s.Kind)
+		}
+	}
+	return out
+}
+
+// maskableMessage reads a text message of the conversation for masking.
+func (db *DB) maskableMessage(ctx context.Context, x q, workspaceID, conversationID, messageID int64) (chat.Message, error) {
+	m, err := scanMessage(x.row(ctx, messageSelect+` WHERE m.id = ? AND m.workspace_id = ? AND m.conversation_id = ?`, messageID, workspaceID, conversationID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, chat.Errorf(chat.ErrMessageNotFound, "no such message in this conversation")
+	}
+	if err != nil {
+		return m, err
+	}
+	if m.Kind != chat.KindText {
+		return m, chat.Errorf(chat.ErrNotMaskable, "only text messages can be masked; this one is a %s message", m.Kind)
+	}
+	return m, nil
+}
+
+// checkSpan turns pii.CheckSpan's verdict into the API's errors.
+func checkSpan(body string, start, end int) error {
+	switch pii.CheckSpan([]rune(body), start, end) {
+	case pii.ErrOutOfRange:
+		return chat.Errorf(chat.ErrSpanOutOfRange, "the span %d–%d is not inside the message's %d characters (offsets are code points, end after start)", start, end, utf8.RuneCountInString(body))
+	case pii.ErrSplit:
+		return chat.Errorf(chat.ErrSpanSplits, "the span %d–%d cuts a character in two (an emoji, a combining mark or a Hangul syllable)", start, end)
+	}
+	return nil
+}
+
+// MaskMessage masks a span of a text message.
+func (db *DB) MaskMessage(ctx context.Context, workspaceID, conversationID, messageID int64, span pii.Span, s chat.Sealer, by chat.Who) (chat.Message, []chat.Event, error) {
+	var out chat.Message
+	_, events, err := db.change(ctx, workspaceID, conversationID, func(t *txn, _ *chat.Workspace, c chat.Conversation) error {
+		m, err := db.maskableMessage(ctx, t.q, workspaceID, conversationID, messageID)
+		if err != nil {
+			return err
+		}
+		if err := checkSpan(m.Body, span.Start, span.End); err != nil {
+			return err
+		}
+		out = m
+		if slices.ContainsFunc(m.Masks, func(k pii.Span) bool { return k.Start <= span.Start && span.End <= k.End }) {
+			return nil // already masked: nothing to do
+		}
+		original := string([]rune(m.Body)[span.Start:span.End])
+		sealed, err := s.Seal(workspaceID, conversationID, original)
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `INSERT INTO pii_originals (workspace_id, message_id, span_start, span_end, kind, key_id, sealed, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, workspaceID, messageID, span.Start, span.End, string(span.Kind), s.KeyID(), sealed, micros(t.now)); err != nil {
+			return err
+		}
+		masks := pii.Merge(m.Masks, span)
+		if out, err = db.rewriteMessageText(ctx, t, c, m, pii.Apply(m.Body, []pii.Span{span}), masks); err != nil {
+			return err
+		}
+		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditPIIMask, piiTarget(conversationID, messageID), nil,
+			map[string]any{"kinds": []pii.Kind{span.Kind}, "spans": 1}))
+	})
+	if err != nil {
+		return chat.Message{}, nil, err
+	}
+	db.afterRewrite(ctx, events)
+	return out, events, nil
+}
+
+// afterRewrite moves the write-ahead log into the database file and
+// empties it once text was rewritten, so that the text a mask hid is not
+// left in the log's old frames (SQLite; secure_delete zeroes it in the
+// pages). It is best effort: a checkpoint that readers hold up leaves the
+// frames to be overwritten as the log is reused.
+func (db *DB) afterRewrite(ctx context.Context, events []chat.Event) {
+	if db.d.Checkpoint == "" || len(events) == 0 {
+		return
+	}
+	db.read().exec(ctx, db.d.Checkpoint) //nolint:errcheck // best effort, as above
+}
+
+// rewriteMessageText is the one step that changes a stored message's
+// text: the message row, the conversation's preview when it shows this
+// message, and every stored event that carried the old text (scrubEvents).
+// It emits message.updated with the new text. Anything else that keeps a
+// copy of message text must be updated here.
+func (db *DB) rewriteMessageText(ctx context.Context, t *txn, c chat.Conversation, m chat.Message, body string, masks []pii.Span) (chat.Message, error) {
+	old := m.Body
+	m.Body, m.Masks = body, masks
+	if _, err := t.exec(ctx, `UPDATE messages SET body = ?, masks = ? WHERE id = ?`, body, masksJSON(masks), m.ID); err != nil {
+		return m, err
+	}
+	if _, err := t.exec(ctx, `UPDATE conversations SET last_message = ? WHERE id = ? AND last_message = ?`, preview(body), c.ID, preview(old)); err != nil {
+		return m, err
+	}
+	if err := db.scrubEvents(ctx, t, m, old); err != nil {
+		return m, err
+	}
+	after, err := db.conversation(ctx, t.q, c.WorkspaceID, c.ID)
+	if err != nil {
+		return m, err
+	}
+	t.emit(chat.Event{WorkspaceID: c.WorkspaceID, Type: chat.EventMessageUpdated, Conversation: &after, Message: &m,
+		PrevAssigneeID: c.AssigneeID, PrevState: c.State})
+	return m, nil
+}
+
+// scrubEvents rewrites the conversation's stored events that carry the
+// message's old text — the message itself, or the conversation's preview
+// of it — so that the log never keeps what a mask hid.
+func (db *DB) scrubEvents(ctx context.Context, t *txn, m chat.Message, old string) error {
+	rows, err := t.query(ctx, `SELECT seq, payload FROM events WHERE workspace_id = ? AND conversation_id = ? ORDER BY seq`, m.WorkspaceID, m.ConversationID)
+	if err != nil {
+		return err
+	}
+	type fix struct {
+		seq     int64
+		payload string
+	}
+	var fixes []fix
+	oldPreview, newPreview := preview(old), preview(m.Body)
+	for rows.Next() {
+		var seq int64
+		var payload string
+		if err := rows.Scan(&seq, &payload); err != nil {
+			rows.Close()
+			return err
+		}
+		// Most events cannot hold the text: skip them without decoding.
+		if !strings.Contains(payload, `"body"`) && !strings.Contains(payload, `"last_message"`) {
+			continue
+		}
+		ev, err := event.Decode([]byte(payload))
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("event %d: %w", seq, err)
+		}
+		changed := false
+		if ev.Message != nil && ev.Message.ID == m.ID && ev.Message.Body != m.Body {
+			ev.Message.Body, ev.Message.Masks = m.Body, m.Masks
+			changed = true
+		}
+		if ev.Conversation != nil && ev.Conversation.LastMessage == oldPreview && oldPreview != newPreview {
+			ev.Conversation.LastMessage = newPreview
+			changed = true
+		}
+		if !changed {
+			continue
+		}
+		b, err := event.Encode(ev)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		fixes = append(fixes, fix{seq, string(b)})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, f := range fixes {
+		if _, err := t.exec(ctx, `UPDATE events SET payload = ? WHERE workspace_id = ? AND seq = ?`, f.payload, m.WorkspaceID, f.seq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// piece is one stored original.
+type piece struct {
+	id         int64
+	start, end int
+	keyID      string
+	sealed     []byte
+}
+
+func (db *DB) pieces(ctx context.Context, x q, messageID int64) ([]piece, error) {
+	rows, err := x.query(ctx, `SELECT id, span_start, span_end, key_id, sealed FROM pii_originals WHERE message_id = ? ORDER BY id`, messageID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []piece
+	for rows.Next() {
+		var p piece
+		if err := rows.Scan(&p.id, &p.start, &p.end, &p.keyID, &p.sealed); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// UnmaskMessage shows or restores the masks inside a span.
+func (db *DB) UnmaskMessage(ctx context.Context, workspaceID, conversationID, messageID int64, u chat.Unmask, s chat.Sealer, by chat.Who) (chat.Message, []chat.Original, []chat.Event, error) {
+	var out chat.Message
+	var originals []chat.Original
+	_, events, err := db.change(ctx, workspaceID, conversationID, func(t *txn, _ *chat.Workspace, c chat.Conversation) error {
+		m, err := db.maskableMessage(ctx, t.q, workspaceID, conversationID, messageID)
+		if err != nil {
+			return err
+		}
+		out = m
+		if err := checkSpan(m.Body, u.Start, u.End); err != nil {
+			return err
+		}
+		inside, crossed := pii.Within(m.Masks, u.Start, u.End)
+		if crossed {
+			return chat.Errorf(chat.ErrSpanCrossesMask, "the span %d–%d cuts a mask; unmask whole masks", u.Start, u.End)
+		}
+		if len(inside) == 0 {
+			return chat.Errorf(chat.ErrMaskNotFound, "nothing is masked between %d and %d", u.Start, u.End)
+		}
+		all, err := db.pieces(ctx, t.q, messageID)
+		if err != nil {
+			return err
+		}
+		var used []piece
+		var opened []pii.Piece
+		for _, p := range all {
+			if p.start >= u.Start && p.end <= u.End {
+				if p.keyID != s.KeyID() {
+					return chat.Errorf(chat.ErrPIIKeyMismatch, "this original was sealed under key %s, not this node's %s: run sodam admin rotate-pii-key with the old key", p.keyID, s.KeyID())
+				}
+				text, err := s.Open(workspaceID, conversationID, p.sealed)
+				if err != nil {
+					return chat.Errorf(chat.ErrPIIKeyMismatch, "an original does not open with this node's key")
+				}
+				used = append(used, p)
+				opened = append(opened, pii.Piece{Start: p.start, Text: text})
+			}
+		}
+		restored := []rune(pii.Restore(m.Body, opened))
+		for _, k := range inside {
+			originals = append(originals, chat.Original{Start: k.Start, End: k.End, Kind: k.Kind, Text: string(restored[k.Start:k.End])})
+		}
+		detail := map[string]any{"kinds": spanKinds(inside), "spans": len(inside), "reason": u.Reason}
+		if !u.Permanent {
+			return t.audit(ctx, t.entry(workspaceID, by, chat.AuditPIIView, piiTarget(conversationID, messageID), nil, detail))
+		}
+		body := []rune(m.Body)
+		for _, k := range inside {
+			copy(body[k.Start:k.End], restored[k.Start:k.End])
+		}
+		masks := slices.DeleteFunc(slices.Clone(m.Masks), func(k pii.Span) bool { return slices.Contains(inside, k) })
+		ids := make([]any, len(used))
+		for i, p := range used {
+			ids[i] = p.id
+		}
+		if len(ids) > 0 {
+			if _, err := t.exec(ctx, `DELETE FROM pii_originals WHERE id IN (`+marks(len(ids))+`)`, ids...); err != nil {
+				return err
+			}
+		}
+		if out, err = db.rewriteMessageText(ctx, t, c, m, string(body), masks); err != nil {
+			return err
+		}
+		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditPIIUnmask, piiTarget(conversationID, messageID), nil, detail))
+	})
+	if err != nil {
+		return chat.Message{}, nil, nil, err
+	}
+	db.afterRewrite(ctx, events)
+	return out, originals, events, nil
+}
+
+// PIIKeyID is the installation's recorded key ID, or "".
+func (db *DB) PIIKeyID(ctx context.Context) (string, error) {
+	var id string
+	err := db.read().row(ctx, `SELECT key_id FROM pii_key WHERE one = 1`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
+// UsePIIKey records keyID when no key is, or checks it against the one
+// that is.
+func (db *DB) UsePIIKey(ctx context.Context, keyID string) error {
+	return db.tx(ctx, func(x q) error {
+		if _, err := x.exec(ctx, `INSERT INTO pii_key (one, key_id, created_at) VALUES (1, ?, ?) ON CONFLICT (one) DO NOTHING`, keyID, micros(db.Now())); err != nil {
+			return err
+		}
+		var have string
+		if err := x.row(ctx, `SELECT key_id FROM pii_key WHERE one = 1`).Scan(&have); err != nil {
+			return err
+		}
+		if have != keyID {
+			return chat.Errorf(chat.ErrPIIKeyMismatch, "the PII key given (ID %s) is not the one this database's originals are sealed under (ID %s)", keyID, have)
+		}
+		return nil
+	})
+}
+
+// RotatePIIKey re-seals every original under new.
+func (db *DB) RotatePIIKey(ctx context.Context, old, new chat.Sealer) (int, error) {
+	n := 0
+	err := db.tx(ctx, func(x q) error {
+		var have string
+		err := x.row(ctx, `SELECT key_id FROM pii_key WHERE one = 1`).Scan(&have)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if have != "" && have != old.KeyID() {
+			return chat.Errorf(chat.ErrPIIKeyMismatch, "the old key (ID %s) is not the database's (ID %s)", old.KeyID(), have)
+		}
+		rows, err := x.query(ctx, `SELECT o.id, o.workspace_id, m.conversation_id, o.key_id, o.sealed FROM pii_originals o JOIN messages m ON m.id = o.message_id ORDER BY o.id`)
+		if err != nil {
+			return err
+		}
+		type resealed struct {
+			id     int64
+			sealed []byte
+		}
+		var out []resealed
+		for rows.Next() {
+			var id, ws, conv int64
+			var keyID string
+			var sealed []byte
+			if err := rows.Scan(&id, &ws, &conv, &keyID, &sealed); err != nil {
+				rows.Close()
+				return err
+			}
+			if keyID == new.KeyID() {
+				continue // re-sealed by an earlier, interrupted run
+			}
+			text, err := old.Open(ws, conv, sealed)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("original %d does not open with the old key: %w", id, err)
+			}
+			b, err := new.Seal(ws, conv, text)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, resealed{id, b})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range out {
+			if _, err := x.exec(ctx, `UPDATE pii_originals SET sealed = ?, key_id = ? WHERE id = ?`, r.sealed, new.KeyID(), r.id); err != nil {
+				return err
+			}
+		}
+		n = len(out)
+		if _, err := x.exec(ctx, `INSERT INTO pii_key (one, key_id, created_at) VALUES (1, ?, ?) ON CONFLICT (one) DO UPDATE SET key_id = excluded.key_id, created_at = excluded.created_at`,
+			new.KeyID(), micros(db.Now())); err != nil {
+			return err
+		}
+		return x.audit(ctx, chat.AuditEntry{At: db.Now(), ActorName: "sodam admin (operator)", Address: "local", Action: "pii.rotate_key",
+			Target: "installation", After: map[string]any{"key_id": new.KeyID(), "resealed": n}})
+	})
+	return n, err
+}

@@ -1,0 +1,300 @@
+// Personal information in the open conversation (§11): masked spans drawn
+// as buttons that open the unmask dialog, findings underlined with a
+// one-click mask, a mask button for a selection (and Ctrl+Shift+M), and
+// the composer's warning before an agent sends what looks like a full
+// resident registration or card number. Offsets are code points, as the
+// API counts them; every piece of a bubble carries its data-start.
+import { h } from '../shared/dom.js';
+import { formError, locale, t } from './i18n.js';
+import { toast } from './toast.js';
+
+const rank = { agent: 1, manager: 2, master: 3 };
+const codePoints = (s) => Array.from(s ?? '');
+// The kinds the composer warns about: numbers whose whole value is the harm.
+const warnKinds = new Set(['rrn', 'foreigner_rn', 'card']);
+
+// A long conversation asks for many scans at once; two at a time leave the
+// browser's connections free for what the agent does meanwhile.
+function queue(limit) {
+  let running = 0;
+  const waiting = [];
+  const next = () => {
+    if (running >= limit || waiting.length === 0) return;
+    running++;
+    const { job, resolve, reject } = waiting.shift();
+    job().then(resolve, reject).finally(() => {
+      running--;
+      next();
+    });
+  };
+  return (job) => new Promise((resolve, reject) => {
+    waiting.push({ job, resolve, reject });
+    next();
+  });
+}
+const scans = queue(2);
+
+export class PII {
+  #host;
+  #inbox;
+  #thread;
+  #conversation; // () => the open conversation's ID
+  #findings = new Map(); // message id → { body, list } (list null while scanning)
+  #revealed = new Map(); // message id → originals shown for a moment
+  #floating;
+  #dialog;
+  #warning;
+
+  constructor(host, { inbox, thread, conversation }) {
+    this.#host = host;
+    this.#inbox = inbox;
+    this.#thread = thread;
+    this.#conversation = conversation;
+    this.#floating = h('button', {
+      type: 'button', class: 'mask-selection', hidden: true, dataset: { testid: 'mask-selection' },
+      title: t('pii.mask_selection_key'), onmousedown: (e) => e.preventDefault(), onclick: () => this.#maskSelection(),
+    }, t('pii.mask_selection'));
+    this.#dialog = this.#buildDialog();
+    this.#warning = this.#buildWarning();
+    host.append(this.#floating, this.#dialog, this.#warning);
+    document.addEventListener('selectionchange', () => this.#placeButton());
+    document.addEventListener('keydown', (e) => {
+      if (e.ctrlKey && e.shiftKey && (e.key === 'M' || e.key === 'm') && this.#selection()) {
+        e.preventDefault();
+        this.#maskSelection();
+      }
+    });
+    locale.addEventListener('change', () => {
+      this.#floating.textContent = t('pii.mask_selection');
+      this.#floating.title = t('pii.mask_selection_key');
+    });
+  }
+
+  get #settings() {
+    return this.#inbox().settings.pii ?? { mode: 'suggest', view_role: 'manager', restore_role: 'manager' };
+  }
+
+  #may(role) {
+    return (rank[this.#inbox().role] ?? 0) >= (rank[role] ?? 2);
+  }
+
+  // forget drops what was shown for the last conversation.
+  forget() {
+    this.#findings.clear();
+    this.#revealed.clear();
+    this.#floating.hidden = true;
+  }
+
+  // bubble draws a text message's body: text, masks and findings.
+  bubble(m) {
+    const body = codePoints(m.body);
+    const masks = m.masks ?? [];
+    const revealed = this.#revealed.get(m.id) ?? [];
+    const found = m.id ? this.#scan(m) : [];
+    const marks = [];
+    for (const k of masks) {
+      const open = revealed.find((o) => o.start === k.start && o.end === k.end);
+      marks.push({ ...k, type: open ? 'revealed' : 'masked', text: open?.text });
+    }
+    for (const f of found) {
+      if (!marks.some((k) => f.start < k.end && k.start < f.end)) marks.push({ ...f, type: 'finding' });
+    }
+    marks.sort((a, b) => a.start - b.start);
+    const p = h('p', { class: 'bubble', dataset: { pii: 'true' } });
+    let at = 0;
+    const text = (from, to) => {
+      if (to > from) p.append(h('span', { dataset: { start: from } }, body.slice(from, to).join('')));
+    };
+    for (const k of marks) {
+      text(at, k.start);
+      const piece = body.slice(k.start, k.end).join('');
+      const data = { start: k.start, end: k.end, kind: k.kind };
+      if (k.type === 'masked') {
+        const may = this.#may(this.#settings.view_role) || this.#may(this.#settings.restore_role);
+        p.append(h('button', {
+          type: 'button', class: 'masked', dataset: { ...data, testid: 'masked-span' }, disabled: !may,
+          title: may ? t('pii.unmask_hint', { kind: t('pii.kind.' + k.kind) }) : t('pii.masked_hint', { kind: t('pii.kind.' + k.kind) }),
+          onclick: () => this.#openUnmask(m, k),
+        }, piece));
+      } else if (k.type === 'revealed') {
+        p.append(h('mark', { class: 'revealed', dataset: { ...data, testid: 'revealed-span' }, title: t('pii.revealed_hint') }, k.text));
+      } else {
+        p.append(h('button', {
+          type: 'button', class: 'pii-finding', dataset: { ...data, testid: 'pii-finding' },
+          title: t('pii.mask_finding', { kind: t('pii.kind.' + k.kind) }),
+          onclick: () => this.#mask(m, { finding: k.index }),
+        }, piece));
+      }
+      at = k.end;
+    }
+    text(at, body.length);
+    return p;
+  }
+
+  // #scan returns the findings of a message once known, and asks for them
+  // the first time (in suggest and auto modes: auto masks only visitors'
+  // messages and only its kinds, so the rest are suggested).
+  #scan(m) {
+    const s = this.#settings;
+    if (s.mode === 'off' || m.kind !== 'text' || !/[0-9０-９@＠]/.test(m.body)) return [];
+    const kinds = s.kinds?.length ? new Set(s.kinds) : null;
+    const known = this.#findings.get(m.id);
+    if (known?.body === m.body) {
+      return (known.list ?? []).map((f, index) => ({ ...f, index })).filter((f) => !kinds || kinds.has(f.kind));
+    }
+    this.#findings.set(m.id, { body: m.body, list: null });
+    const id = this.#conversation();
+    const inbox = this.#inbox();
+    scans(() => (this.#conversation() === id ? inbox.request('POST', '/pii/scan', { text: m.body }) : Promise.resolve({ findings: [] }))).then(({ findings }) => {
+      const entry = this.#findings.get(m.id);
+      if (entry?.body !== m.body) return;
+      entry.list = findings;
+      if (findings.length && this.#conversation() === id) this.#thread().update(this.#thread().message(m.id) ?? m, true);
+    }).catch(() => this.#findings.delete(m.id));
+    return [];
+  }
+
+  async #mask(m, body) {
+    try {
+      const msg = await this.#inbox().request('POST', `/conversations/${m.conversation_id}/messages/${m.id}/mask`, body);
+      this.#thread().update(msg);
+    } catch (err) {
+      toast(locale.errorText(err));
+    }
+  }
+
+  // #selection is the selected span of one bubble: its message and
+  // code-point offsets, or null.
+  #selection() {
+    const sel = document.getSelection();
+    if (!sel || sel.isCollapsed || sel.rangeCount === 0) return null;
+    const range = sel.getRangeAt(0);
+    const bubble = (n) => (n.nodeType === Node.ELEMENT_NODE ? n : n.parentElement)?.closest('.bubble[data-pii]');
+    const b = bubble(range.startContainer);
+    if (!b || b !== bubble(range.endContainer) || !this.#host.contains(b)) return null;
+    const li = b.closest('li[data-message-id]');
+    const m = li && this.#thread().message(Number(li.dataset.messageId));
+    if (!m) return null;
+    const offset = (node, off) => {
+      if (node.nodeType === Node.TEXT_NODE) {
+        const piece = node.parentElement.closest('[data-start]');
+        return Number(piece.dataset.start) + codePoints(node.data.slice(0, off)).length;
+      }
+      // An element boundary: before its off-th child.
+      const child = node.childNodes[off];
+      if (child) return Number((child.nodeType === Node.ELEMENT_NODE ? child : child.parentElement).closest('[data-start]')?.dataset.start ?? 0);
+      return codePoints(m.body).length;
+    };
+    let start = offset(range.startContainer, range.startOffset);
+    let end = offset(range.endContainer, range.endOffset);
+    // A selection ending in white space (a double click) keeps it out.
+    const body = codePoints(m.body);
+    while (end > start && /\s/.test(body[end - 1])) end--;
+    while (start < end && /\s/.test(body[start])) start++;
+    return end > start ? { m, start, end, range } : null;
+  }
+
+  #placeButton() {
+    const s = this.#selection();
+    if (!s) {
+      this.#floating.hidden = true;
+      return;
+    }
+    const r = s.range.getBoundingClientRect();
+    const host = this.#host.getBoundingClientRect();
+    this.#floating.hidden = false;
+    this.#floating.style.left = `${Math.max(8, Math.min(r.left - host.left, host.width - 120))}px`;
+    this.#floating.style.top = `${Math.max(8, r.top - host.top - 40)}px`;
+  }
+
+  #maskSelection() {
+    const s = this.#selection();
+    if (!s) return;
+    document.getSelection().removeAllRanges();
+    this.#floating.hidden = true;
+    this.#mask(s.m, { start: s.start, end: s.end });
+  }
+
+  #buildDialog() {
+    const dialog = h('dialog', { class: 'dialog form-dialog', dataset: { testid: 'unmask-dialog' }, 'aria-labelledby': 'unmask-title' });
+    dialog.addEventListener('close', () => dialog.querySelector('form').reset());
+    return dialog;
+  }
+
+  #openUnmask(m, k) {
+    const s = this.#settings;
+    const mayView = this.#may(s.view_role);
+    const mayRestore = this.#may(s.restore_role);
+    const error = h('p', { class: 'form-error', role: 'alert', dataset: { testid: 'unmask-error' } });
+    const reason = h('textarea', { name: 'reason', rows: 2, maxlength: 500, 'aria-required': 'true', dataset: { testid: 'unmask-reason' } });
+    const permanent = h('input', { type: 'checkbox', name: 'permanent', dataset: { testid: 'unmask-permanent' }, disabled: !mayRestore, checked: !mayView });
+    const form = h('form', { method: 'dialog' },
+      h('h2', { id: 'unmask-title' }, t('pii.unmask_title')),
+      h('p', { class: 'help' }, t('pii.unmask_help', { kind: t('pii.kind.' + k.kind) })),
+      h('label', {}, h('span', {}, t('pii.unmask_reason')), reason),
+      h('label', { class: 'check' }, permanent, h('span', {}, t('pii.unmask_permanent'))),
+      h('p', { class: 'help' }, t(mayRestore ? 'pii.unmask_permanent_help' : 'pii.unmask_permanent_role', { role: t('role.' + s.restore_role) })),
+      error,
+      h('div', { class: 'dialog-actions' },
+        h('button', { type: 'button', class: 'secondary', dataset: { testid: 'unmask-cancel' }, onclick: () => this.#dialog.close() }, t('conv.cancel')),
+        h('button', { type: 'submit', class: 'primary', dataset: { testid: 'unmask-confirm' } }, t('pii.unmask_confirm'))));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!reason.value.trim()) {
+        error.textContent = t('error.reason_required');
+        return;
+      }
+      try {
+        const res = await this.#inbox().request('POST', `/conversations/${m.conversation_id}/messages/${m.id}/unmask`,
+          { start: k.start, end: k.end, reason: reason.value.trim(), permanent: permanent.checked });
+        this.#dialog.close();
+        if (!permanent.checked) {
+          this.#revealed.set(m.id, [...(this.#revealed.get(m.id) ?? []), ...res.originals]);
+          this.#thread().update(res.message, true);
+        } else {
+          this.#thread().update(res.message);
+        }
+      } catch (err) {
+        formError(error, err);
+      }
+    });
+    this.#dialog.replaceChildren(form);
+    this.#dialog.showModal();
+    reason.focus();
+  }
+
+  #buildWarning() {
+    return h('dialog', { class: 'dialog form-dialog', dataset: { testid: 'pii-warning' }, 'aria-labelledby': 'pii-warning-title' });
+  }
+
+  // confirmSend resolves true when text may be sent: it holds nothing
+  // that looks like a full registration or card number, or the agent
+  // chose to send it anyway.
+  async confirmSend(text) {
+    if ((text.match(/[0-9０-９]/g) ?? []).length < 13) return true;
+    let found;
+    try {
+      ({ findings: found } = await this.#inbox().request('POST', '/pii/scan', { text }));
+    } catch {
+      return true; // the send itself will say what is wrong
+    }
+    const risky = found.filter((f) => warnKinds.has(f.kind));
+    if (risky.length === 0) return true;
+    const kinds = [...new Set(risky.map((f) => t('pii.kind.' + f.kind)))].join(', ');
+    return new Promise((resolve) => {
+      const done = (ok) => {
+        this.#warning.close();
+        resolve(ok);
+      };
+      this.#warning.replaceChildren(h('form', { method: 'dialog' },
+        h('h2', { id: 'pii-warning-title' }, t('pii.warning_title')),
+        h('p', { class: 'help' }, t('pii.warning_help', { kinds })),
+        h('div', { class: 'dialog-actions' },
+          h('button', { type: 'button', class: 'secondary', dataset: { testid: 'pii-warning-cancel' }, onclick: () => done(false) }, t('pii.warning_edit')),
+          h('button', { type: 'button', class: 'danger', dataset: { testid: 'pii-warning-send' }, onclick: () => done(true) }, t('pii.warning_send')))));
+      this.#warning.addEventListener('cancel', () => resolve(false), { once: true });
+      this.#warning.showModal();
+      this.#warning.querySelector('[data-testid=pii-warning-cancel]').focus();
+    });
+  }
+}
