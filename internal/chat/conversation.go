@@ -80,6 +80,10 @@ type Conversation struct {
 	// QueuePosition is the 1-based place in the unassigned queue, 0 when
 	// not queued. Filled only where asked for (the widget).
 	QueuePosition int `json:"queue_position,omitempty"`
+	// Read receipts (§2.7): the sequence number of the last message the
+	// assigned agent, and the visitor, have read (0 for none).
+	AgentReadSeq   int64 `json:"agent_read_seq"`
+	VisitorReadSeq int64 `json:"visitor_read_seq"`
 }
 
 // PathStep is one agent in a conversation's agent path.

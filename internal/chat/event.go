@@ -70,7 +70,7 @@ func (e Event) ConversationID() int64 {
 // AgentMaySee decides which events reach an agent's console: everything
 // for managers and masters; for agents, their conversations and the queue,
 // plus the event that takes a conversation out of their view (assigned to
-// a colleague), so their lists drop it.
+// a colleague), so their lists drop it, and a note that mentions them.
 func AgentMaySee(ev Event, m Member) bool {
 	if ev.Customer != nil {
 		// Agents reload a customer when they open a conversation.
@@ -79,7 +79,7 @@ func AgentMaySee(ev Event, m Member) bool {
 	if ev.Conversation == nil {
 		return true // agent status and other workspace-wide events
 	}
-	if CanSee(*ev.Conversation, m.AgentID, m.Role) {
+	if CanSee(*ev.Conversation, m.AgentID, m.Role) || ev.Message.Mentioned(m.AgentID) {
 		return true
 	}
 	return ev.PrevAssigneeID == m.AgentID || ev.PrevState == StateUnassigned || ev.PrevState == StateBot
@@ -87,7 +87,7 @@ func AgentMaySee(ev Event, m Member) bool {
 
 // VisitorMaySee decides which events reach the visitor of conversation
 // conversationID: that conversation's, never an agent-only message, never
-// another customer's or a workspace-wide event.
+// another customer's or a workspace-wide event (VisitorMaySeeMessage).
 func VisitorMaySee(ev Event, conversationID int64) bool {
-	return ev.ConversationID() == conversationID && (ev.Message == nil || !ev.Message.Internal)
+	return ev.ConversationID() == conversationID && (ev.Message == nil || VisitorMaySeeMessage(ev.Message))
 }

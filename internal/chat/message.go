@@ -39,8 +39,11 @@ type Message struct {
 	Attachment *Attachment `json:"attachment,omitempty"`
 	// Masks are the spans of Body hidden as '*' (§11), in code points.
 	Masks []pii.Span `json:"masks,omitempty"`
-	// Internal messages are for agents only.
-	Internal  bool      `json:"internal,omitempty"`
+	// Internal messages are for agents only: system events for agents and
+	// the agents' internal notes (a text message with Internal set).
+	Internal bool `json:"internal,omitempty"`
+	// Mentions are the agents an internal note mentions (@name).
+	Mentions  []int64   `json:"mentions,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 

@@ -35,6 +35,7 @@ type Store interface {
 	APITokens
 	AuditLog
 	PIIStore
+	Notes
 }
 
 // Installation is what every node of one installation shares.

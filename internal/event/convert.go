@@ -37,6 +37,7 @@ func conversationOf(c *chat.Conversation) *Conversation {
 		LastMessageAt: c.LastMessageAt, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt, Processed: c.Processed,
 		CategoryID: c.CategoryID, CategoryPath: c.CategoryPath, Memo: c.Memo, Tags: tagsOf(c.Tags),
 		RatingRequestedAt: c.RatingRequestedAt, QueuePosition: c.QueuePosition,
+		AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq,
 	}
 	if c.AgentPath != nil {
 		out.AgentPath = make([]PathStep, len(c.AgentPath))
@@ -62,6 +63,7 @@ func (c *Conversation) domain() *chat.Conversation {
 		LastMessageAt: c.LastMessageAt, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt, Processed: c.Processed,
 		CategoryID: c.CategoryID, CategoryPath: c.CategoryPath, Memo: c.Memo, Tags: domainTags(c.Tags),
 		RatingRequestedAt: c.RatingRequestedAt, QueuePosition: c.QueuePosition,
+		AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq,
 	}
 	if c.AgentPath != nil {
 		out.AgentPath = make([]chat.PathStep, len(c.AgentPath))
@@ -104,7 +106,7 @@ func messageOf(m *chat.Message) *Message {
 	out := &Message{
 		ID: m.ID, WorkspaceID: m.WorkspaceID, ConversationID: m.ConversationID, Seq: m.Seq, SenderType: string(m.SenderType),
 		SenderID: m.SenderID, SenderName: m.SenderName, ClientMsgID: m.ClientMsgID, Kind: string(m.Kind), Body: m.Body,
-		Meta: m.Meta, Internal: m.Internal, CreatedAt: m.CreatedAt,
+		Meta: m.Meta, Internal: m.Internal, CreatedAt: m.CreatedAt, Mentions: m.Mentions,
 	}
 	for _, s := range m.Masks {
 		out.Masks = append(out.Masks, Mask{Start: s.Start, End: s.End, Kind: string(s.Kind)})
@@ -126,7 +128,7 @@ func (m *Message) domain() *chat.Message {
 	out := &chat.Message{
 		ID: m.ID, WorkspaceID: m.WorkspaceID, ConversationID: m.ConversationID, Seq: m.Seq, SenderType: chat.SenderType(m.SenderType),
 		SenderID: m.SenderID, SenderName: m.SenderName, ClientMsgID: m.ClientMsgID, Kind: chat.MessageKind(m.Kind), Body: m.Body,
-		Meta: m.Meta, Internal: m.Internal, CreatedAt: m.CreatedAt,
+		Meta: m.Meta, Internal: m.Internal, CreatedAt: m.CreatedAt, Mentions: m.Mentions,
 	}
 	for _, s := range m.Masks {
 		out.Masks = append(out.Masks, pii.Span{Start: s.Start, End: s.End, Kind: pii.Kind(s.Kind)})

@@ -80,6 +80,9 @@ type Conversation struct {
 	Rating            *Rating    `json:"rating,omitempty"`
 	RatingRequestedAt *time.Time `json:"rating_requested_at,omitempty"`
 	QueuePosition     int        `json:"queue_position,omitempty"`
+	// Added in issue 14 (read receipts); absent in older events.
+	AgentReadSeq   int64 `json:"agent_read_seq,omitempty"`
+	VisitorReadSeq int64 `json:"visitor_read_seq,omitempty"`
 }
 
 // PathStep is one holder in a conversation's agent path.
@@ -121,6 +124,8 @@ type Message struct {
 	// Added in version 1 with masking (absent: nothing masked). Body
 	// already shows '*' in these spans: events carry masked text only.
 	Masks []Mask `json:"masks,omitempty"`
+	// Mentions: added in issue 14, the agents an internal note mentions.
+	Mentions []int64 `json:"mentions,omitempty"`
 }
 
 // Mask is a masked span of a message's body, in code points.

@@ -30,11 +30,11 @@ func fixture() chat.Event {
 			CustomerLeftAt: &later, FirstReplyAt: &later, LastSeq: 9, LastMessage: "안녕하세요", LastMessageAt: at,
 			CreatedAt: at, ClosedAt: &later, Processed: true, CategoryID: 4, CategoryPath: []string{"배송", "지연"},
 			Memo: "재발송 안내", Tags: tags, Rating: &chat.Rating{Score: 5, Comment: "감사합니다", CreatedAt: later},
-			RatingRequestedAt: &later, QueuePosition: 2,
+			RatingRequestedAt: &later, QueuePosition: 2, AgentReadSeq: 8, VisitorReadSeq: 9,
 		},
 		Message: &chat.Message{
 			ID: 8, WorkspaceID: 1, ConversationID: 3, Seq: 9, SenderType: chat.SenderAgent, SenderID: 2, SenderName: "김상담",
-			ClientMsgID: "c-1", Kind: chat.KindFile, Body: "영수증.pdf", Meta: map[string]string{"k": "v"}, Internal: true, CreatedAt: at,
+			ClientMsgID: "c-1", Kind: chat.KindFile, Body: "영수증.pdf", Meta: map[string]string{"k": "v"}, Internal: true, CreatedAt: at, Mentions: []int64{2},
 			Attachment: &chat.Attachment{ID: 6, ConversationID: 3, MessageID: 8, Name: "영수증.pdf", Size: 1024,
 				ContentType: "application/pdf", Kind: chat.FileDocument, Width: 10, Height: 20, Thumbnail: true,
 				URL: "/u", ThumbnailURL: "/t", CreatedAt: at},

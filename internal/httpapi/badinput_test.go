@@ -107,6 +107,7 @@ func controlCharacters(t *testing.T, e *env) {
 	e.refuse(state, []scenario{
 		{name: "visitor message", as: visitor, method: "POST", path: widget("/messages"), body: `{"client_msg_id":"v1","body":"주문` + nul + `"}`, status: 400, code: chat.ErrInvalid},
 		{name: "agent message", as: master, method: "POST", path: e.convPath(conv.ID) + "/messages", body: `{"client_msg_id":"a1","body":"x` + nul + `"}`, status: 400, code: chat.ErrInvalid},
+		{name: "internal note", as: master, method: "POST", path: e.convPath(conv.ID) + "/messages", body: `{"client_msg_id":"n1","body":"/note x` + nul + `"}`, status: 400, code: chat.ErrInvalid},
 		{name: "ticket", as: visitor, method: "POST", path: "/api/v1/widget/tickets", body: `{"name":"홍` + nul + `","contact":"010-0000-0000","message":"x"}`, status: 400, code: chat.ErrInvalid},
 		{name: "profile", as: master, method: "PATCH", path: e.convPath(conv.ID) + "/customer", body: `{"name":"홍\u0007길동"}`, status: 400, code: chat.ErrInvalid},
 		{name: "memo", as: master, method: "PUT", path: e.convPath(conv.ID) + "/note", body: `{"category_id":0,"tag_ids":[],"memo":"x\u001b[31m"}`, status: 400, code: chat.ErrInvalid},

@@ -60,7 +60,14 @@ func (s *Server) visibleConversation(r *http.Request) (*chat.Conversation, error
 		return nil, err
 	}
 	if !chat.CanSee(*c, m.AgentID, m.Role) {
-		return nil, chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
+		// A colleague's note may have asked for this agent's help.
+		mentioned, err := s.store.IsMentioned(r.Context(), m.WorkspaceID, cid, m.AgentID)
+		if err != nil {
+			return nil, err
+		}
+		if !chat.MayReadConversation(*c, m.AgentID, m.Role, mentioned) {
+			return nil, chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
+		}
 	}
 	return c, nil
 }

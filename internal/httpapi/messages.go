@@ -50,14 +50,25 @@ type sendRequest struct {
 	Body        string `json:"body"`
 }
 
+// agentSendRequest is an agent's message; Internal (or a "/note" prefix,
+// chat.NoteCommand) makes it an internal note for agents only.
+type agentSendRequest struct {
+	ClientMsgID string `json:"client_msg_id"`
+	Body        string `json:"body"`
+	Internal    bool   `json:"internal"`
+}
+
 func (s *Server) agentSend(w http.ResponseWriter, r *http.Request) error {
-	var req sendRequest
+	var req agentSendRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
 	c, err := s.visibleConversation(r)
 	if err != nil {
 		return err
+	}
+	if text, ok := chat.NoteCommand(req.Body); ok || req.Internal {
+		return s.addNote(w, r, c, req.ClientMsgID, text) // notes.go
 	}
 	sent, err := s.app.Send(r.Context(), c.WorkspaceID, c.ID, actorOf(r),
 		chat.NewMessage{ClientMsgID: req.ClientMsgID, Body: req.Body, SenderName: memberOf(r).Name})

@@ -196,6 +196,7 @@ func (s *Server) routes() []route {
 		s.apiTokenRoutes(),
 		s.auditRoutes(),
 		s.piiRoutes(),
+		s.noteRoutes(),
 	)
 }
 

@@ -36,6 +36,10 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	m := memberOf(r)
+	following, err := s.following(r.Context(), m) // notes.go
+	if err != nil {
+		return err
+	}
 	// Only the console's own origin may open an agent socket (the library
 	// refuses other origins when no patterns are given).
 	conn, err := realtime.Accept(w, r, nil)
@@ -49,7 +53,7 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 	go s.keepPresence(ctx, m, agentOf(r).session.TokenHash, stop)
 	err = s.hub.Serve(ctx, realtime.Session{
 		Conn: conn, WorkspaceID: m.WorkspaceID, After: after,
-		MaySee: func(ev chat.Event) bool { return chat.AgentMaySee(ev, *m) },
+		MaySee: func(ev chat.Event) bool { return following.MaySee(ev, *m) },
 		// Signing out ends the socket; so do deactivation and a new role,
 		// which change what the agent may see (the console reconnects).
 		SessionKey: sessionKey(agentOf(r).session.TokenHash),

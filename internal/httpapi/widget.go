@@ -27,6 +27,11 @@ type visitorConversation struct {
 	// CanRate says the visitor may open the rating now (§5.3).
 	CanRate bool         `json:"can_rate"`
 	Rating  *chat.Rating `json:"rating,omitempty"`
+	// AgentReadSeq is the read receipt: the last message the agent read.
+	AgentReadSeq int64 `json:"agent_read_seq"`
+	// VisitorReadSeq is how far the visitor has read (the launcher's
+	// unread count on a page where the chat is not open).
+	VisitorReadSeq int64 `json:"visitor_read_seq"`
 }
 
 func viewForVisitor(c *chat.Conversation) *visitorConversation {
@@ -35,7 +40,7 @@ func viewForVisitor(c *chat.Conversation) *visitorConversation {
 	}
 	v := &visitorConversation{ID: c.ID, RoomNo: c.RoomNo, State: c.State, AssigneeName: c.AssigneeName, CloseReason: c.CloseReason,
 		LastSeq: c.LastSeq, QueuePosition: c.QueuePosition, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt,
-		CanRate: chat.CanRate(*c) == nil, Rating: c.Rating}
+		CanRate: chat.CanRate(*c) == nil, Rating: c.Rating, AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq}
 	if c.CustomerLeftAt != nil {
 		v.State, v.ClosedAt = chat.StateClosed, c.CustomerLeftAt
 	}
@@ -62,7 +67,7 @@ type visitorMessage struct {
 }
 
 func messageForVisitor(m *chat.Message, links visitorLinks) *visitorMessage {
-	if m == nil || m.Internal {
+	if !chat.VisitorMaySeeMessage(m) {
 		return nil
 	}
 	v := &visitorMessage{ID: m.ID, ConversationID: m.ConversationID, Seq: m.Seq, SenderType: m.SenderType, SenderName: m.SenderName,

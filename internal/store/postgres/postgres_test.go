@@ -13,6 +13,9 @@ func TestConformance(t *testing.T) { storetest.Run(t, postgres.OpenTest) }
 
 func BenchmarkAppendMessage(b *testing.B) { storetest.BenchAppendMessage(b, postgres.OpenTest) }
 
+// BenchmarkReadReceipts: issue 14 (docs/benchmarks.md).
+func BenchmarkReadReceipts(b *testing.B) { storetest.BenchReadReceipts(b, postgres.OpenTest) }
+
 // MigrationStatus reads without writing: a fresh schema has every
 // migration pending, and none once migrated.
 func TestMigrationStatus(t *testing.T) {

@@ -17,7 +17,8 @@ const conversationSelect = `SELECT c.id, c.workspace_id, c.room_no, c.customer_i
 	c.important, c.on_hold, c.agent_path, c.customer_left_at, c.first_reply_at,
 	c.last_seq, c.last_message, c.last_message_at, c.created_at, c.closed_at,
 	COALESCE(c.category_id, 0), COALESCE(k1.name, ''), COALESCE(k2.name, ''), COALESCE(k3.name, ''), c.memo,
-	c.rating_score, c.rating_comment, c.rated_at, c.rating_requested_at
+	c.rating_score, c.rating_comment, c.rated_at, c.rating_requested_at,
+	c.agent_read_seq, c.visitor_read_seq
 	FROM conversations c
 	JOIN customers cu ON cu.id = c.customer_id
 	JOIN profiles p ON p.id = cu.profile_id
@@ -37,7 +38,8 @@ func scanConversation(row interface{ Scan(...any) error }) (chat.Conversation, e
 		&c.Important, &c.OnHold, &path, &left, &firstReply,
 		&c.LastSeq, &c.LastMessage, &lastAt, &created, &closed,
 		&c.CategoryID, &cat1, &cat2, &cat3, &c.Memo,
-		&ratingScore, &ratingComment, &ratedAt, &ratingRequested)
+		&ratingScore, &ratingComment, &ratedAt, &ratingRequested,
+		&c.AgentReadSeq, &c.VisitorReadSeq)
 	if err != nil {
 		return c, err
 	}

@@ -291,7 +291,7 @@ func (db *DB) moveConversations(ctx context.Context, t *txn, ids []int64, convs 
 
 // sameSend reports whether a is a retry of m: same sender, same text.
 func sameSend(m chat.Message, a *appendReq) bool {
-	return m.Kind == chat.KindText && m.SenderType == a.actor.Kind && m.SenderID == a.actor.AgentID && m.Body == a.nm.Body
+	return m.Kind == chat.KindText && !m.Internal && m.SenderType == a.actor.Kind && m.SenderID == a.actor.AgentID && m.Body == a.nm.Body
 }
 
 func clientMsgIDConflict(a *appendReq) error {
@@ -508,5 +508,8 @@ func (db *DB) Messages(ctx context.Context, workspaceID, conversationID, afterSe
 		}
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, db.withMentions(ctx, db.read(), conversationID, out) // note.go
 }

@@ -46,6 +46,9 @@ func TestReopen(t *testing.T) {
 
 func BenchmarkAppendMessage(b *testing.B) { storetest.BenchAppendMessage(b, open) }
 
+// BenchmarkReadReceipts: issue 14 (docs/benchmarks.md).
+func BenchmarkReadReceipts(b *testing.B) { storetest.BenchReadReceipts(b, open) }
+
 // BenchmarkAppendMessageNormal is BenchmarkAppendMessage with
 // synchronous=NORMAL, to show what FULL costs (docs/benchmarks.md).
 func BenchmarkAppendMessageNormal(b *testing.B) {

@@ -73,6 +73,8 @@ func Run(t *testing.T, open Opener) {
 		{"RefusedOrigins", testRefusedOrigins},
 		{"Consent", testConsent},
 		{"PII", testPII},
+		{"Notes", testNotes},
+		{"ReadReceipts", testReadReceipts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

@@ -6,6 +6,7 @@
 // page's markup lives with its element's module.
 import { storage } from '../shared/dom.js';
 import { TitleAlert } from './alerts.js';
+import { Attention } from './attention.js';
 import { call, onMemberInactive, onSessionLost } from './api.js';
 import './audit.js';
 import './conversation.js';
@@ -22,6 +23,7 @@ import './settings.js';
 import './team.js';
 import './tickets.js';
 import './time.js';
+import { bindShortcuts } from './shortcuts.js';
 import { toast } from './toast.js';
 import { openWelcome, welcomeLink } from './welcome.js';
 import './workspaces.js';
@@ -32,6 +34,7 @@ const workspaceKey = 'sodam.workspace';
 const titleAlert = new TitleAlert();
 
 let inbox = null;
+let attention = null; // the sound and notifications of the inbox (attention.js)
 let member = null; // the membership the inbox was opened with
 let workspaceName = '';
 
@@ -160,9 +163,12 @@ function switchWorkspace(id) {
 
 async function openWorkspace(m) {
   inbox?.stop();
+  attention?.stop();
   member = m;
   storage.set(workspaceKey, m.workspace_id);
   inbox = new Inbox(m, session.agent);
+  attention = new Attention(inbox);
+  $('#shortcuts').attach(inbox);
   showStatus(m.status);
   for (const a of [$('#try-link'), $('#account-try')]) a.href = `/console/try?ws=${m.workspace_id}`;
   inbox.addEventListener('change', updateTitle);
@@ -273,6 +279,8 @@ function updateTitle() {
 }
 
 function showStatus(status) {
+  // Online is when a call for chats makes sense: offer notifications then.
+  if (status === 'online') $('sodam-alert-settings').offer?.();
   $('#status').value = status;
   $('#status').closest('.status').dataset.status = status;
 }
@@ -411,6 +419,7 @@ addEventListener('hashchange', route);
 addEventListener('sodam:workspaces', () => fillWorkspacePicker());
 addEventListener('sodam:open-workspace', (e) => switchWorkspace(e.detail));
 addEventListener('sodam:profile', () => inbox?.loadMembers().catch(() => {}));
+bindShortcuts($('#shortcuts'), () => Boolean(inbox) && app.dataset.page === 'chat');
 onSessionLost(() => showLogin(t('error.unauthorized')));
 onMemberInactive((wid) => deactivated(wid));
 boot();

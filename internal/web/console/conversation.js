@@ -15,6 +15,7 @@ import { clockTime, closeReasonText, exactTime, formError, locale, statusText, t
 import { customerAvatar, customerName } from './names.js';
 import { stamp, template } from './template.js';
 import { toast } from './toast.js';
+import { bindMentions, noteText, renderNote, showReceipt } from './notes.js';
 import { WrapUp } from './wrapup.js';
 
 const typingTimeout = 6000;
@@ -135,6 +136,9 @@ const markup = template(`
     <button type="button" class="icon attach" data-ref="attach" data-i18n-attr="aria-label:composer.attach;title:composer.attach" data-testid="composer-attach">
       <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4l7.9-7.9"/></svg>
     </button>
+    <button type="button" class="icon note-toggle" data-ref="note-toggle" aria-pressed="false" data-i18n-attr="aria-label:note.toggle;title:note.toggle_hint" data-testid="composer-note-toggle">
+      <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M5 4h14v11l-5 5H5z"/><path d="M14 20v-5h5M8 9h8M8 12.5h5"/></svg>
+    </button>
     <textarea name="body" rows="2" maxlength="10000" data-i18n-attr="placeholder:composer.placeholder;aria-label:composer.placeholder" data-testid="composer-input"></textarea>
     <button type="submit" class="primary send" data-ref="send" data-i18n-attr="aria-label:composer.send;title:composer.send" data-testid="composer-send">
       <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 12l16-8-6 16-2.5-6.5z"/></svg>
@@ -153,6 +157,9 @@ class ConversationView extends HTMLElement {
   #wrapup = null; // the wrap-up dialog
   #canned = null; // the "#" canned responses list of the composer
   #pii = null; // masks, findings and the composer's warning (pii.js)
+  #note = false; // the composer writes an internal note (notes.js)
+  #readTimer = 0; // the pending read report (notes.js)
+  #mentions = null; // the "@" list of the note composer (notes.js)
 
   connectedCallback() {
     if (this.firstElementChild) return; // built once
@@ -171,6 +178,16 @@ class ConversationView extends HTMLElement {
     bindComposer(this.#ref('composer'), {
       send: (text) => this.#guardedSend(text),
       typing: (on) => this.#inbox.sendTyping(this.#id, on),
+    });
+    this.#ref('note-toggle').addEventListener('click', () => this.setNoteMode(!this.#note));
+    this.#mentions = bindMentions(this.#ref('composer'), {
+      members: () => this.#inbox?.activeMembers ?? [],
+      isNote: () => this.#note,
+      agentId: () => this.#inbox?.agentId,
+    });
+    // Typing "/note " or "/메모 " switches to a note as the prefix completes.
+    this.#input.addEventListener('input', () => {
+      if (!this.#note && noteText(this.#input.value) !== null && /\s/.test(this.#input.value.slice(-1))) this.setNoteMode(true);
     });
     const file = this.#ref('file');
     this.#ref('attach').addEventListener('click', () => file.click());
@@ -207,8 +224,11 @@ class ConversationView extends HTMLElement {
     this.#inbox = inbox;
     inbox.addEventListener('open', (e) => this.#show(e.detail));
     inbox.addEventListener('conversation', (e) => {
-      if (e.detail.id === this.#id) this.#renderHead();
+      if (e.detail.id !== this.#id) return;
+      this.#renderHead();
+      this.#showReceipt();
     });
+    document.addEventListener('visibilitychange', () => this.#reportRead());
     inbox.addEventListener('workspace', () => this.#renderHead());
     inbox.addEventListener('customer', () => this.#renderHead());
     inbox.addEventListener('members', () => {
@@ -218,6 +238,8 @@ class ConversationView extends HTMLElement {
       if (e.detail.conversation_id !== this.#id) return;
       this.#thread.add(e.detail);
       if (e.detail.sender_type === 'visitor') this.#showTyping(false);
+      this.#showReceipt();
+      this.#reportRead();
     });
     inbox.addEventListener('typing', (e) => {
       if (e.detail.conversation_id === this.#id && e.detail.sender_type === 'visitor') this.#showTyping(e.detail.typing);
@@ -242,7 +264,9 @@ class ConversationView extends HTMLElement {
     this.#id = id;
     this.#input.value = this.#drafts.get(id) ?? '';
     this.#canned?.close();
+    this.#mentions?.close();
     this.#drafts.delete(id);
+    this.setNoteMode(false);
     this.#thread.clear();
     this.#pii.forget();
     this.#showTyping(false);
@@ -256,6 +280,8 @@ class ConversationView extends HTMLElement {
       for (const m of messages) this.#thread.add(m);
       this.dataset.state = 'ready';
       this.#thread.scrollToEnd();
+      this.#showReceipt();
+      this.#reportRead();
     } catch (err) {
       if (this.#id === id) toast(locale.errorText(err));
     }
@@ -326,10 +352,13 @@ class ConversationView extends HTMLElement {
 
     this.#renderAgentTools(c, open && manage && !left);
     this.#ref('wrapup').hidden = !left;
-    this.#input.disabled = Boolean(reason);
-    this.#ref('send').disabled = Boolean(reason);
-    this.#ref('attach').disabled = Boolean(reason);
-    this.#ref('reason').textContent = reason;
+    // A note may be written wherever the conversation can be read.
+    const cannot = Boolean(reason) && !(this.#note && c);
+    this.#input.disabled = cannot;
+    this.#ref('send').disabled = cannot;
+    this.#ref('attach').disabled = Boolean(reason) || this.#note;
+    this.#ref('note-toggle').disabled = !c;
+    this.#ref('reason').textContent = this.#note ? '' : reason;
     this.#ref('reason').dataset.reason = c ? this.#reasonCode(c) : 'loading';
   }
 
@@ -526,11 +555,15 @@ class ConversationView extends HTMLElement {
   async #send(text) {
     const id = this.#id;
     const clientMsgID = newClientMsgID();
-    const draft = { sender_type: 'agent', sender_name: this.#inbox.agentName, body: text };
+    const prefixed = noteText(text);
+    const internal = this.#note || prefixed !== null;
+    const body = prefixed ?? text;
+    if (internal && !body.trim()) return;
+    const draft = { sender_type: 'agent', sender_name: this.#inbox.agentName, body, internal };
     this.#thread.addPending(clientMsgID, draft);
     try {
       const msg = await retry(
-        () => this.#inbox.request('POST', `/conversations/${id}/messages`, { client_msg_id: clientMsgID, body: text }),
+        () => this.#inbox.request('POST', `/conversations/${id}/messages`, { client_msg_id: clientMsgID, body, internal }),
         () => this.#id === id && this.#thread.mark(clientMsgID, 'retrying'),
       );
       if (this.#id === id) this.#thread.add(msg);
@@ -576,6 +609,7 @@ class ConversationView extends HTMLElement {
 
   #renderMessage(m, status, error) {
     if (m.sender_type === 'system') return this.#renderSystem(m);
+    if (m.internal) return renderNote(m, status, error, this.#inbox);
     const byAgent = m.sender_type === 'agent';
     const c = this.#current;
     const who = byAgent ? m.sender_name || t('msg.agent') : customerName(c) || t('msg.visitor');
@@ -608,6 +642,42 @@ class ConversationView extends HTMLElement {
       m.body === 'transferred' && meta.reason && h('span', { class: 'event-reason' }, t('system.reason', { reason: meta.reason })),
       (m.body === 'greeting' || m.body === 'rating_requested') && meta.text && h('span', { class: 'event-reason' }, meta.text),
       m.body === 'rated' && meta.comment && h('span', { class: 'event-reason', dataset: { testid: 'rated-comment' } }, meta.comment));
+  }
+
+  // setNoteMode switches the composer between a reply to the customer and
+  // an internal note for the team (Alt+N, the note button, "/note ").
+  setNoteMode(on) {
+    this.#note = on;
+    const form = this.#ref('composer');
+    form.classList.toggle('note-mode', on);
+    form.dataset.mode = on ? 'note' : 'reply';
+    this.#ref('note-toggle').setAttribute('aria-pressed', String(on));
+    this.#input.placeholder = t(on ? 'note.placeholder' : 'composer.placeholder');
+    this.#input.setAttribute('aria-label', this.#input.placeholder);
+    const prefixed = noteText(this.#input.value);
+    if (on && prefixed !== null) this.#input.value = prefixed;
+    if (this.#inbox) this.#renderHead();
+  }
+
+  // #showReceipt marks the last reply the customer has read ("읽음").
+  #showReceipt() {
+    showReceipt(this.#ref('thread'), this.#current?.visitor_read_seq ?? 0);
+  }
+
+  // #reportRead tells the server how far the assigned agent has read, while
+  // the conversation is on screen: the customer sees it as a receipt.
+  #reportRead() {
+    clearTimeout(this.#readTimer);
+    this.#readTimer = setTimeout(() => {
+      const c = this.#current;
+      const seq = this.#thread.lastSeq;
+      if (!c || this.dataset.state !== 'ready' || document.visibilityState !== 'visible' || c.assignee_id !== this.#inbox.agentId ||
+        seq <= (c.agent_read_seq ?? 0)) return;
+      this.#inbox.request('POST', `/conversations/${c.id}/read`, { seq }).then((marks) => {
+        const cur = this.#inbox.conversations.get(c.id);
+        if (cur) this.#inbox.upsert({ ...cur, agent_read_seq: marks.agent_read_seq, visitor_read_seq: marks.visitor_read_seq });
+      }).catch(() => {});
+    }, 300);
   }
 
   // The indicator hides by itself if the "stopped typing" frame is lost.

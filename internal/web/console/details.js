@@ -10,6 +10,7 @@ import { h, stars } from '../shared/dom.js';
 import { systemText } from './conversation.js';
 import { clockTime, closeReasonText, dateFormat, exactTime, formError, label, locale, t, waitingTime } from './i18n.js';
 import { customerName } from './names.js';
+import { renderNote } from './notes.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
 import { stamp, template } from './template.js';
 import { toast } from './toast.js';
@@ -580,6 +581,7 @@ export function transcriptLine(m, c) {
     return h('li', { class: 'msg system', dataset: { code: m.body, sender: 'system' } }, h('span', { class: 'event-line' }, h('span', { class: 'event' }, systemText(m)), when));
   }
   const byAgent = m.sender_type === 'agent';
+  if (byAgent && m.internal) return renderNote(m); // an internal note, set apart as in the thread
   return h('li', { class: byAgent ? 'msg agent' : 'msg visitor', dataset: { sender: m.sender_type } },
     h('span', { class: 'who' }, byAgent ? m.sender_name || t('msg.agent') : customerName(c) || t('msg.visitor')),
     h('p', { class: 'bubble' }, m.body),

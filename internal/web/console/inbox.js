@@ -18,6 +18,9 @@
 //   tickets       the count of unread To check tickets changed
 //   ticket-event  a ticket.* event arrived (detail: the event)
 //   open          another conversation was opened (detail: its id, or 0)
+//   alert         something new needs this agent (detail: {conversation,
+//                 kind: request, message or mention, message}): the sound
+//                 and the browser notification follow it (attention.js)
 //   connection    the socket's state changed (detail: the state)
 import { storage } from '../shared/dom.js';
 import { LiveSocket, socketURL } from '../shared/live.js';
@@ -350,6 +353,10 @@ export class Inbox extends EventTarget {
         this.upsert(c);
         this.#forget(c.id);
         break;
+      case 'conversation.read':
+        // A read receipt: the marks ride on the conversation.
+        this.upsert(c);
+        break;
       case 'message.created':
         this.#message(event.message, c);
         break;
@@ -395,7 +402,9 @@ export class Inbox extends EventTarget {
       return;
     }
     this.upsert(conversation);
-    if (msg.sender_type === 'visitor') this.#alert(conversation, 'message');
+    if (msg.sender_type === 'visitor') this.#alert(conversation, 'message', msg);
+    // A colleague's note that mentions this agent (notes reach them for it).
+    else if (msg.internal && msg.sender_id !== this.agentId && msg.mentions?.includes(this.agentId)) this.#alert(conversation, 'mention', msg);
   }
 
   // #fetch loads a conversation a message event did not carry.
@@ -412,11 +421,15 @@ export class Inbox extends EventTarget {
 
   // #alert records something new in a conversation the agent is
   // responsible for, unless they are looking at it right now.
-  #alert(c, kind) {
-    if (!this.#alerting || !this.#isMine(c)) return;
-    if (c.id === this.openId && document.visibilityState === 'visible') return;
+  #alert(c, kind, message = null) {
+    if (!this.#alerting || !(this.#isMine(c) || kind === 'mention')) return;
+    if (c.id === this.openId && document.visibilityState === 'visible') {
+      if (kind === 'message' && !document.hasFocus()) this.#emit('alert', { conversation: c, kind, message });
+      return;
+    }
     if (kind === 'request') this.requests.add(c.id);
     else this.unread.set(c.id, (this.unread.get(c.id) ?? 0) + 1);
+    this.#emit('alert', { conversation: c, kind, message });
   }
 
   #forget(id) {

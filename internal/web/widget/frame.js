@@ -178,6 +178,9 @@ async function resume(conv) {
   const messages = await retry(() => api('GET', `/conversations/${conv.id}/messages?after=0`));
   for (const msg of messages) thread.add(msg);
   thread.scrollToEnd();
+  showReceipt();
+  reportRead();
+  countUnread(conv, messages);
 }
 
 function connect() {
@@ -193,6 +196,7 @@ function connect() {
 function onEvent(event) {
   if (event.message?.conversation_id === conversation?.id) {
     const fresh = thread.add(event.message);
+    reportRead();
     if (event.message.sender_type === 'agent') {
       showTyping(false);
       // The page counts it on the launcher while the chat is closed.
@@ -236,7 +240,62 @@ function applyConversation(conv) {
   if (conv.state === 'closed') ended(conv);
   else showQueue();
   showRating();
+  showReceipt();
 }
+
+// Read receipts (§2.7), both ways. The visitor's side: while the chat is
+// open on the page (the loader says when it shows or hides the frame) and
+// the page is visible (Page Visibility API), the widget reports the last
+// message shown, so the agent sees "read". The agent's side: "읽음" under
+// the visitor's last message the agent has read.
+// The loader creates the frame shown, or hidden on a later page of the
+// site to count unread replies; it says so in the settings and whenever
+// it changes.
+let shown = settings.shown !== false;
+let readSent = 0; // the last seq reported
+let readTimer = 0;
+
+function reportRead() {
+  clearTimeout(readTimer);
+  readTimer = setTimeout(() => {
+    const seq = thread.lastSeq;
+    const id = conversation?.id;
+    if (!id || !token || !shown || document.visibilityState !== 'visible' || seq <= readSent) return;
+    readSent = seq;
+    api('POST', `/conversations/${id}/read`, { seq }).catch(() => {
+      readSent = 0; // said again at the next chance
+    });
+  }, 250);
+}
+
+function showReceipt() {
+  const readSeq = conversation?.agent_read_seq ?? 0;
+  let last = null;
+  for (const li of $('messages').querySelectorAll('li[data-sender=visitor][data-seq]')) {
+    if (Number(li.dataset.seq) <= readSeq) last = li;
+  }
+  for (const old of $('messages').querySelectorAll('.receipt')) {
+    if (old.parentElement !== last) old.remove();
+  }
+  if (last && !last.querySelector('.receipt')) last.append(h('span', { class: 'receipt', dataset: { testid: 'widget-read-receipt' } }, t('read')));
+}
+
+document.addEventListener('visibilitychange', reportRead);
+if (window.parent !== window) parent.postMessage({ sodam: 'ready' }, settings.origin || '*');
+
+// countUnread tells the page, while the chat is hidden, how many of the
+// agent's messages the visitor has not read: the launcher's badge.
+function countUnread(conv, messages) {
+  if (shown || window.parent === window) return;
+  const read = conv.visitor_read_seq ?? 0;
+  const count = messages.filter((m) => m.sender_type === 'agent' && m.seq > read).length;
+  parent.postMessage({ sodam: 'unread', count }, settings.origin || '*');
+}
+addEventListener('message', (e) => {
+  if (e.source !== window.parent || window.parent === window || e.data?.sodam !== 'shown') return;
+  shown = Boolean(e.data.shown);
+  reportRead();
+});
 
 // canRate says whether the visitor may rate the conversation now (an
 // agent replied and it is not rated yet), as the server tells.
@@ -349,8 +408,12 @@ async function send(text) {
       () => thread.mark(id, 'retrying'),
     );
     // The end command (!종료, !end) closes the chat and stores no message.
-    if (res.message) thread.add(res.message);
-    else thread.drop(id);
+    if (res.message) {
+      thread.add(res.message);
+      showReceipt();
+    } else {
+      thread.drop(id);
+    }
     applyConversation(res.conversation);
   } catch (err) {
     // Chats stopped being taken before this one started: the message
@@ -581,6 +644,7 @@ $('new-chat').addEventListener('click', async () => {
   conversation = null;
   queuePosition = 0;
   thread.clear();
+  readSent = 0;
   await loadConfig().catch(() => {});
   startFresh();
   if ($('chat').dataset.view === 'chat') $('composer').elements.body.focus();

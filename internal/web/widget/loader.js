@@ -102,19 +102,38 @@
     if (!open) button.focus();
   }
 
+  // A visitor who opened the chat in this tab once gets it loaded, hidden,
+  // on the site's next pages too, so that replies that come meanwhile
+  // count on the launcher (the chat says how many are unread).
+  const engagedKey = 'sodam.chat.' + siteID;
+  const engaged = {
+    get() {
+      try { return sessionStorage.getItem(engagedKey) === '1'; } catch { return false; }
+    },
+    set() {
+      try { sessionStorage.setItem(engagedKey, '1'); } catch { /* a page without storage loads the chat on open only */ }
+    },
+  };
+
+  function createFrame(open) {
+    frame = document.createElement('iframe');
+    frame.id = 'sodam-frame';
+    frame.title = label[0];
+    frame.hidden = !open;
+    frame.src = `${base}/widget/frame?site_id=${encodeURIComponent(siteID)}#${encodeURIComponent(JSON.stringify({ ...settings, shown: open }))}`;
+    document.body.append(frame);
+  }
+
   function toggle(open) {
     if (open && !look.allowed) {
       showNotice(true);
       return;
     }
-    if (open && !frame) {
-      frame = document.createElement('iframe');
-      frame.id = 'sodam-frame';
-      frame.title = label[0];
-      frame.src = `${base}/widget/frame?site_id=${encodeURIComponent(siteID)}#${encodeURIComponent(JSON.stringify(settings))}`;
-      document.body.append(frame);
-    }
+    if (open) engaged.set();
+    if (open && !frame) createFrame(true);
     if (frame) frame.hidden = !open;
+    // The chat reports what the visitor has read only while it shows.
+    frame?.contentWindow?.postMessage({ sodam: 'shown', shown: open }, base);
     button.setAttribute('aria-expanded', String(open));
     showUnread(open ? 0 : unread);
     if (open) frame.focus();
@@ -134,7 +153,10 @@
       toggle(false);
       button.focus();
     } else if (e.data?.sodam === 'unread' && frame.hidden) {
-      showUnread(unread + 1);
+      // One more reply, or (a chat loaded hidden) how many are unread.
+      showUnread(typeof e.data.count === 'number' ? Math.max(0, Math.floor(e.data.count)) : unread + 1);
+    } else if (e.data?.sodam === 'ready') {
+      frame.contentWindow.postMessage({ sodam: 'shown', shown: !frame.hidden }, base);
     }
   });
   // Escape on the page (the launcher focused) closes the chat too.
@@ -158,6 +180,7 @@
         if (!got) return;
         Object.assign(look, got);
         style.textContent = css();
+        if (look.allowed && !frame && engaged.get()) createFrame(false);
         if (look.language && !window.SodamSettings?.language) {
           settings.language = look.language;
           ko = look.language === 'ko';
