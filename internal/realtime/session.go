@@ -37,7 +37,8 @@ type Session struct {
 	Queued bool
 	// MaySee reports whether the client may see ev. For a workspace-wide
 	// session it runs as the hub hands the event over, under the hub's
-	// lock: it must be quick and must not block.
+	// lock: it must be quick and must not block. Calls are never
+	// concurrent, so it may keep state.
 	MaySee func(chat.Event) bool
 	// Audience names how the session shows events: every session of one
 	// audience shows an event alike, through Render, so a live event is
@@ -208,6 +209,15 @@ func (l *live) replay(ctx context.Context) error {
 		return err
 	}
 	return l.notice(nil)
+}
+
+// maySee asks s.MaySee under l.mu: push asks it too, from the hub's
+// goroutine, and a MaySee may keep state (the conversations an agent
+// follows once mentioned).
+func (l *live) maySee(ev chat.Event) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.s.MaySee(ev)
 }
 
 // push queues an item from the hub (h.mu is held); false drops the session.
@@ -384,7 +394,7 @@ func (l *live) sendEvent(ev chat.Event, frames *frames) error {
 	if s.ConversationID != 0 && ev.Conversation != nil && ev.Conversation.ID == s.ConversationID {
 		l.sub.SetQueued(ev.Conversation.State == chat.StateUnassigned)
 	}
-	if s.MaySee(ev) {
+	if l.maySee(ev) {
 		render := func() ([]byte, error) { return json.Marshal(frame{Type: "event", Event: s.Render(ev)}) }
 		var data []byte
 		var err error
