@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/faq"
 	"github.com/sodam-chat/sodam/internal/metrics"
 )
 
@@ -30,12 +31,15 @@ type App struct {
 	metrics *metrics.Metrics
 	tickets atomic.Pointer[ticketMail] // tickets.go; nil until SetMailer
 	sealer  chat.Sealer                // pii.go
+	faq     *faq.Searcher              // the node's FAQ search (faq.go)
+	// articleURL links the robot's articles (robot.go).
+	articleURL ArticleURL
 }
 
 // New returns the application layer over store, publishing through pub.
 // m may be nil.
 func New(store chat.Store, pub Publisher, m *metrics.Metrics) *App {
-	return &App{store: store, pub: pub, metrics: m}
+	return &App{store: store, pub: pub, metrics: m, faq: faq.NewSearcher(store)}
 }
 
 // Commit runs fn in one write transaction and publishes what it committed.

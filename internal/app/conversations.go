@@ -19,11 +19,20 @@ func (a *App) StartConversation(ctx context.Context, workspaceID, customerID int
 		if err != nil {
 			return err
 		}
-		if c, started, err = tx.StartConversation(ctx, workspaceID, customerID, ch); err != nil || !started {
+		start := tx.StartConversation
+		if ws.Settings.Robot.Enabled {
+			start = tx.StartBotConversation // the robot answers first (robot.go)
+		}
+		if c, started, err = start(ctx, workspaceID, customerID, ch); err != nil || !started {
 			return err
 		}
 		if g := ws.TextsFor(ws.Settings.Widget.WidgetLanguage(lang)).Greeting; g != "" {
 			if err := tx.SystemMessage(ctx, c, chat.SystemGreeting, map[string]string{"text": g}); err != nil {
+				return err
+			}
+		}
+		if c.State == chat.StateBot {
+			if err := a.robotWelcome(ctx, tx, ws, c); err != nil {
 				return err
 			}
 		}
@@ -99,6 +108,9 @@ type Sent struct {
 	// Conversation is the conversation as the message left it; nil for a
 	// retry.
 	Conversation *chat.Conversation
+	// RobotErr is why the robot could not answer the message, which is
+	// stored all the same (the caller logs it; a retry tries again).
+	RobotErr error
 }
 
 // Send stores a message: text, or a file already in blob storage.
@@ -108,6 +120,17 @@ func (a *App) Send(ctx context.Context, workspaceID, conversationID int64, actor
 	out := Sent{Message: msg, Dup: dup}
 	if len(events) > 0 {
 		out.Conversation = events[0].Conversation
+	}
+	if err == nil && actor.Kind == chat.SenderVisitor {
+		// The robot answers a message to it (robot.go); a retry answers it
+		// if the first attempt did not get to.
+		c := out.Conversation
+		if c == nil {
+			c, err = a.store.Conversation(ctx, workspaceID, conversationID)
+		}
+		if err == nil {
+			out.RobotErr = a.answer(ctx, *c, msg)
+		}
 	}
 	return out, err
 }

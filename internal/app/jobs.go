@@ -13,6 +13,7 @@ func (a *App) Jobs() jobs.Registry {
 		chat.JobInactivity:  {InTx: inactivityClose, Routing: true},
 		chat.JobOffline:     {InTx: goOffline, Routing: true},
 		chat.JobTicketEmail: {Run: a.emailReply},
+		chat.JobRobotIdle:   {InTx: robotIdleClose, Routing: true}, // robot.go
 	}
 }
 

@@ -186,6 +186,8 @@ func canReceive(t Load) error {
 // (Sodam's own closes name theirs: inactivity, blocked).
 func CloseReason(c Conversation, actor Actor) string {
 	switch {
+	case c.State == StateBot:
+		return CloseByRobot
 	case c.CustomerLeftAt != nil || actor.Kind == SenderVisitor:
 		return CloseByCustomer
 	case c.AssigneeID == actor.AgentID:

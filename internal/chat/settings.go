@@ -49,6 +49,8 @@ type Settings struct {
 	Widget WidgetLook `json:"widget"`
 	// PII is what Sodam does with personal information in messages (§11).
 	PII PIISettings `json:"pii"`
+	// Robot, when enabled, answers new conversations first (§8.2).
+	Robot RobotSettings `json:"robot"`
 }
 
 // Limits of the settings.

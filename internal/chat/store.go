@@ -36,6 +36,7 @@ type Store interface {
 	AuditLog
 	PIIStore
 	Notes
+	FAQ
 }
 
 // Installation is what every node of one installation shares.
@@ -365,6 +366,15 @@ type Tx interface {
 	// the same transaction. A job rescheduled, cancelled or reclaimed since
 	// is not node's to carry out: FinishJob then fails with ErrJobMoved.
 	FinishJob(ctx context.Context, j Job, node string) error
+	// The robot's steps (§8.2). StartBotConversation is StartConversation
+	// for a workspace whose robot answers first: a new conversation starts
+	// in the bot state. RobotReply adds the robot's answer to the visitor's
+	// message replyTo once (false: it is there already, or the
+	// conversation left the robot). LeaveBot hands a bot conversation to
+	// routing with the robot first on its agent path.
+	StartBotConversation(ctx context.Context, workspaceID, customerID int64, ch Channel) (c Conversation, started bool, err error)
+	RobotReply(ctx context.Context, c Conversation, replyTo int64, meta map[string]string) (bool, error)
+	LeaveBot(ctx context.Context, c Conversation, robot string) (Conversation, error)
 }
 
 // ErrJobMoved says a claimed job was rescheduled, cancelled or claimed by

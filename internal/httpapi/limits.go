@@ -32,16 +32,22 @@ const (
 	limitMessage = "message" // a visitor's message
 	limitUpload  = "upload"  // a visitor's file
 	limitTicket  = "ticket"  // a left message
+	// The FAQ's public reads (help center, widget search) and visitors'
+	// "did this answer your question?".
+	limitFAQ         = "faq"
+	limitFAQFeedback = "faq_feedback"
 )
 
 func newLimits() limits {
 	per := func(every time.Duration, burst int) *auth.Limiter { return auth.NewLimiter(every, burst) }
 	return limits{
-		limitSession: {address: per(time.Second, 120)},
-		limitStart:   {visitor: per(6*time.Second, 10), address: per(time.Second/2, 120)},
-		limitMessage: {visitor: per(time.Second, 30), address: per(time.Second/20, 600)},
-		limitUpload:  {visitor: per(6*time.Second, 10), address: per(time.Second, 60)},
-		limitTicket:  {visitor: per(10*time.Minute, 3), address: per(30*time.Second, 20)},
+		limitSession:     {address: per(time.Second, 120)},
+		limitStart:       {visitor: per(6*time.Second, 10), address: per(time.Second/2, 120)},
+		limitMessage:     {visitor: per(time.Second, 30), address: per(time.Second/20, 600)},
+		limitUpload:      {visitor: per(6*time.Second, 10), address: per(time.Second, 60)},
+		limitTicket:      {visitor: per(10*time.Minute, 3), address: per(30*time.Second, 20)},
+		limitFAQ:         {address: per(time.Second/10, 300)},
+		limitFAQFeedback: {visitor: per(10*time.Second, 20), address: per(time.Second/2, 200)},
 	}
 }
 

@@ -112,6 +112,9 @@ func New(cfg Config, store chat.Store, a *app.App, files blob.Store, hub *realti
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
 	}
+	if a != nil {
+		a.SetArticleURL(s.articleURL) // the robot links help center pages
+	}
 	return s
 }
 
@@ -197,6 +200,8 @@ func (s *Server) routes() []route {
 		s.auditRoutes(),
 		s.piiRoutes(),
 		s.noteRoutes(),
+		s.faqRoutes(),
+		s.helpRoutes(),
 	)
 }
 

@@ -2,11 +2,13 @@ package httpapi
 
 import (
 	"context"
-	"github.com/sodam-chat/sodam/internal/pii"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/sodam-chat/sodam/internal/pii"
 
 	"github.com/sodam-chat/sodam/internal/auth"
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -127,6 +129,9 @@ type widgetConfig struct {
 	Availability chat.Availability `json:"availability"`
 	// Attachments say which files the visitor may send.
 	Attachments chat.AttachmentSettings `json:"attachments"`
+	// Robot says the robot answers first (§8.2): the widget offers "back
+	// to the bot" during a chat with a person.
+	Robot bool `json:"robot"`
 }
 
 // launcherConfig is what the loader on the company's page needs before it
@@ -192,7 +197,7 @@ func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) error {
 	lang := ws.Settings.Widget.WidgetLanguage(r.URL.Query().Get("lang"))
 	texts := ws.TextsFor(lang)
 	writeJSON(w, http.StatusOK, widgetConfig{SiteID: ws.SiteID, Name: ws.Name, Language: lang, Title: texts.Title, Color: ws.Color,
-		ConsentText: texts.Consent, AgentsOnline: online > 0, Availability: avail, Attachments: ws.Settings.Attachments})
+		ConsentText: texts.Consent, AgentsOnline: online > 0, Availability: avail, Attachments: ws.Settings.Attachments, Robot: ws.Settings.Robot.Enabled})
 	return nil
 }
 
@@ -364,7 +369,8 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if avail != chat.Available {
+		// The robot answers at any hour: a person is asked for later.
+		if avail != chat.Available && !v.workspace.Settings.Robot.Enabled {
 			return chat.Errorf(chat.ErrUnavailable, "chat is not available now (%s); leave a message instead", avail)
 		}
 	} else if err != nil {
@@ -449,6 +455,14 @@ func (s *Server) widgetSend(w http.ResponseWriter, r *http.Request) error {
 	}
 	if sent.Conversation != nil {
 		c = sent.Conversation
+	}
+	if sent.RobotErr != nil {
+		s.log.Warn("robot answer", slog.Int64("conversation", c.ID), slog.Any("err", sent.RobotErr))
+	}
+	if c.State == chat.StateBot { // the robot may have handed it over
+		if now, err := s.store.Conversation(r.Context(), c.WorkspaceID, c.ID); err == nil {
+			c = now
+		}
 	}
 	// A text message: there is no attachment to sign a link for.
 	writeJSON(w, createdStatus(sent.Dup), widgetSendResponse{Message: messageForVisitor(&sent.Message, visitorLinks{}), Conversation: viewForVisitor(c)})
@@ -553,5 +567,7 @@ func (s *Server) widgetRoutes() []route {
 		{pattern: "POST /api/v1/widget/conversations/{cid}/close", access: visitor, h: s.widgetClose, api: true, noBody: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/rating", access: visitor, h: s.widgetRate, api: true},
 		{pattern: "POST /api/v1/widget/tickets", access: visitor, h: s.widgetTicket, api: true, limit: limitTicket},
+		{pattern: "POST /api/v1/widget/conversations/{cid}/agent", access: visitor, h: s.widgetToAgent, api: true, noBody: true, limit: limitStart},
+		{pattern: "POST /api/v1/widget/conversations/{cid}/bot", access: visitor, h: s.widgetToBot, api: true, noBody: true, limit: limitStart},
 	}
 }

@@ -204,6 +204,12 @@ func (db *DB) QueueLengths(ctx context.Context) (map[int64]int, error) {
 // starts one. The routing lock, held by the caller, serializes concurrent
 // starts; the partial unique index backs it.
 func (db *DB) startConversation(ctx context.Context, t *txn, workspaceID, customerID int64, ch chat.Channel) (chat.Conversation, bool, error) {
+	return db.startConversationAs(ctx, t, workspaceID, customerID, ch, chat.StateUnassigned)
+}
+
+// startConversationAs starts a conversation in state: unassigned, or bot
+// when the robot answers first (robot.go).
+func (db *DB) startConversationAs(ctx context.Context, t *txn, workspaceID, customerID int64, ch chat.Channel, state chat.State) (chat.Conversation, bool, error) {
 	cu, err := db.customer(ctx, t.q, workspaceID, `cu.id = ?`, customerID)
 	if err != nil {
 		return chat.Conversation{}, false, err
@@ -222,7 +228,7 @@ func (db *DB) startConversation(ctx context.Context, t *txn, workspaceID, custom
 	now := micros(t.now)
 	var id int64
 	if err := t.row(ctx, `INSERT INTO conversations (workspace_id, room_no, customer_id, channel, state, last_message_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, workspaceID, room, customerID, ch, chat.StateUnassigned, now, now).Scan(&id); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, workspaceID, room, customerID, ch, state, now, now).Scan(&id); err != nil {
 		return c, false, err
 	}
 	if c, err = db.conversation(ctx, t.q, workspaceID, id); err != nil {

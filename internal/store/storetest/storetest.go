@@ -75,6 +75,10 @@ func Run(t *testing.T, open Opener) {
 		{"PII", testPII},
 		{"Notes", testNotes},
 		{"ReadReceipts", testReadReceipts},
+		{"FAQ", testFAQ},
+		{"FAQImport", testFAQImport},
+		{"Robot", testRobot},
+		{"RobotIdle", testRobotIdle},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

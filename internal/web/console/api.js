@@ -1,7 +1,7 @@
 // The console's API client: the session cookie goes with every request and
 // the CSRF token with every write.
 import { upload } from '../shared/files.js';
-import { request } from '../shared/net.js';
+import { ApiError, request } from '../shared/net.js';
 
 let csrfToken = '';
 let sessionLost = () => {};
@@ -58,4 +58,20 @@ export async function uploadFile(path, options) {
     refused(err, path);
     throw err;
   }
+}
+
+// callText sends a body of another type (an FAQ import's CSV, or FormData
+// with an article's image: contentType null lets the browser set it) to
+// /api/v1 + path, with the CSRF token, and resolves to the decoded answer.
+export async function callText(method, path, text, contentType) {
+  const headers = { 'X-CSRF-Token': csrfToken };
+  if (contentType) headers['Content-Type'] = contentType;
+  const res = await fetch('/api/v1' + path, { method, body: text, credentials: 'same-origin', headers });
+  const data = await res.json().catch(() => null);
+  if (!res.ok) {
+    const err = new ApiError(res.status, data?.error?.code ?? '', data?.error?.message ?? res.statusText);
+    refused(err, path);
+    throw err;
+  }
+  return data;
 }

@@ -18,6 +18,7 @@ export const auditActions = [
   'api_token.create', 'api_token.revoke',
   'customer.block', 'customer.unblock',
   'pii.mask', 'pii.view', 'pii.unmask',
+  'faq.import',
 ];
 
 const markup = template(`

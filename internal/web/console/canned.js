@@ -15,9 +15,20 @@ const maxQuery = 40;
 // bindCanned wires the form's textarea; search(query) resolves to the
 // matching responses ([{id, title, text, favourite, shared}]). It returns
 // close(), for when the composer is reused for another conversation.
-export function bindCanned(form, search) {
+//
+// opts makes the same list for another trigger: the FAQ's "?" (faqpick.js)
+// passes its character, its names and how an item shows.
+export function bindCanned(form, search, opts = {}) {
+  const mark = opts.mark ?? '#';
+  const name = opts.name ?? 'canned';
+  const render = opts.render ?? ((c) => [
+    h('span', { class: 'canned-title' },
+      c.favourite && h('span', { class: 'canned-star', title: t('canned.favourite'), 'aria-label': t('canned.favourite') }, '★'),
+      c.title,
+      h('small', { class: 'note' }, t(c.shared ? 'canned.shared' : 'canned.personal'))),
+    h('span', { class: 'canned-text' }, c.text)]);
   const input = form.elements.body;
-  const list = h('ul', { class: 'canned-list', id: 'canned-list', role: 'listbox', hidden: true, dataset: { testid: 'canned-list' } });
+  const list = h('ul', { class: 'canned-list', id: `${name}-list`, role: 'listbox', hidden: true, dataset: { testid: `${name}-list` } });
   form.append(list);
   input.setAttribute('aria-autocomplete', 'list');
   input.setAttribute('aria-controls', list.id);
@@ -35,7 +46,7 @@ export function bindCanned(form, search) {
   const trigger = () => {
     if (input.selectionStart !== input.selectionEnd) return null;
     const before = input.value.slice(0, input.selectionStart);
-    const at = before.lastIndexOf('#');
+    const at = before.lastIndexOf(mark);
     if (at < 0 || (at > 0 && !/\s/.test(before[at - 1]))) return null;
     const query = before.slice(at + 1);
     if (query.length > maxQuery || query.includes('\n')) return null;
@@ -68,21 +79,16 @@ export function bindCanned(form, search) {
     // A query with a space that matches nothing is most likely a message
     // mentioning "#", not a search: say nothing.
     if (!items.length && !error && /\s/.test(found.query)) return close();
-    list.setAttribute('aria-label', t('canned.list'));
+    list.setAttribute('aria-label', t(`${name}.list`));
     list.replaceChildren(...(items.length
       ? items.map((c, i) => h('li', {
-        id: `canned-option-${c.id}`, role: 'option', class: 'canned-option',
-        dataset: { testid: 'canned-option', cannedId: c.id },
+        id: `${name}-option-${c.id}`, role: 'option', class: 'canned-option',
+        dataset: { testid: `${name}-option`, [`${name}Id`]: c.id },
         onmousedown: (e) => e.preventDefault(), // keep the focus in the composer
         onclick: () => pick(i),
-      },
-      h('span', { class: 'canned-title' },
-        c.favourite && h('span', { class: 'canned-star', title: t('canned.favourite'), 'aria-label': t('canned.favourite') }, '★'),
-        c.title,
-        h('small', { class: 'note' }, t(c.shared ? 'canned.shared' : 'canned.personal'))),
-      h('span', { class: 'canned-text' }, c.text)))
-      : [h('li', { class: 'canned-none', role: 'presentation', dataset: { testid: 'canned-none' } },
-        error ? locale.errorText(error) : t('canned.none', { query: found.query }))]));
+      }, ...render(c)))
+      : [h('li', { class: 'canned-none', role: 'presentation', dataset: { testid: `${name}-none` } },
+        error ? locale.errorText(error) : t(`${name}.none`, { query: found.query }))]));
     list.hidden = false;
     input.setAttribute('aria-expanded', 'true');
     highlight();

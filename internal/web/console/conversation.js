@@ -11,6 +11,7 @@ import { newClientMsgID, retry } from '../shared/net.js';
 import { Thread } from '../shared/thread.js';
 import { bindCanned } from './canned.js';
 import { PII } from './pii.js';
+import { bindFAQ } from './faqpick.js';
 import { clockTime, closeReasonText, exactTime, formError, locale, statusText, t } from './i18n.js';
 import { customerAvatar, customerName } from './names.js';
 import { stamp, template } from './template.js';
@@ -160,6 +161,7 @@ class ConversationView extends HTMLElement {
   #note = false; // the composer writes an internal note (notes.js)
   #readTimer = 0; // the pending read report (notes.js)
   #mentions = null; // the "@" list of the note composer (notes.js)
+  #faq = null; // the "?" FAQ list of the composer
 
   connectedCallback() {
     if (this.firstElementChild) return; // built once
@@ -265,6 +267,7 @@ class ConversationView extends HTMLElement {
     this.#input.value = this.#drafts.get(id) ?? '';
     this.#canned?.close();
     this.#mentions?.close();
+    this.#faq?.close();
     this.#drafts.delete(id);
     this.setNoteMode(false);
     this.#thread.clear();
@@ -510,6 +513,7 @@ class ConversationView extends HTMLElement {
       const query = new URLSearchParams({ q, conversation_id: this.#id });
       return this.#inbox.request('GET', `/canned?${query}`);
     });
+    this.#faq = bindFAQ(this.#ref('composer'), (method, path) => this.#inbox.request(method, path));
     this.#ref('rating-request').addEventListener('click', () => this.#requestRating());
   }
 
@@ -641,7 +645,9 @@ class ConversationView extends HTMLElement {
         m.internal && h('span', { class: 'internal-tag' }, t('system.internal'))),
       m.body === 'transferred' && meta.reason && h('span', { class: 'event-reason' }, t('system.reason', { reason: meta.reason })),
       (m.body === 'greeting' || m.body === 'rating_requested') && meta.text && h('span', { class: 'event-reason' }, meta.text),
-      m.body === 'rated' && meta.comment && h('span', { class: 'event-reason', dataset: { testid: 'rated-comment' } }, meta.comment));
+      m.body === 'rated' && meta.comment && h('span', { class: 'event-reason', dataset: { testid: 'rated-comment' } }, meta.comment),
+      m.body === 'robot' && robotArticles(meta).length > 0 && h('ul', { class: 'robot-articles', dataset: { testid: 'robot-articles' } },
+        robotArticles(meta).map((a) => h('li', {}, h('a', { href: a.url, target: '_blank', rel: 'noopener' }, a.title)))));
   }
 
   // setNoteMode switches the composer between a reply to the customer and
@@ -695,12 +701,26 @@ export function fileProblemText(code, file, rules) {
   return locale.errorText({ code });
 }
 
+// robotArticles are the articles of a robot answer (meta.articles, JSON).
+function robotArticles(meta) {
+  try {
+    const list = JSON.parse(meta.articles || '[]');
+    return Array.isArray(list) ? list : [];
+  } catch {
+    return [];
+  }
+}
+
 // systemText is a system message's event in words. Messages stored before
 // system codes existed, or codes this console does not know, show as sent.
 export function systemText(m) {
   const meta = m.meta ?? {};
   const agent = meta.agent || t('msg.agent');
   switch (m.body) {
+    case 'robot':
+      return t('system.robot.' + (['welcome', 'answered', 'no_answer', 'no_agent'].includes(meta.outcome) ? meta.outcome : 'answered'), { robot: meta.robot || 'robot' });
+    case 'handover':
+      return t('system.handover', { robot: meta.robot || 'robot' });
     case 'assigned':
       return t('system.assigned', { agent });
     case 'transferred':

@@ -337,7 +337,8 @@ export class Inbox extends EventTarget {
     switch (event.type) {
       case 'conversation.created':
         this.upsert(c);
-        this.#alert(c, 'request');
+        // The robot answers a bot conversation: nobody is asked yet.
+        if (c.state !== 'bot') this.#alert(c, 'request');
         break;
       case 'conversation.assigned':
       case 'conversation.transferred':
@@ -348,6 +349,7 @@ export class Inbox extends EventTarget {
       case 'conversation.updated':
         this.upsert(c);
         if (event.message?.body === 'customer_left' && c.assignee_id === this.agentId) this.#alert(c, 'message');
+        if (event.message?.body === 'handover') this.#alert(c, 'request'); // the robot asks for a person
         break;
       case 'conversation.closed':
         this.upsert(c);
@@ -402,7 +404,7 @@ export class Inbox extends EventTarget {
       return;
     }
     this.upsert(conversation);
-    if (msg.sender_type === 'visitor') this.#alert(conversation, 'message', msg);
+    if (msg.sender_type === 'visitor' && conversation.state !== 'bot') this.#alert(conversation, 'message', msg);
     // A colleague's note that mentions this agent (notes reach them for it).
     else if (msg.internal && msg.sender_id !== this.agentId && msg.mentions?.includes(this.agentId)) this.#alert(conversation, 'mention', msg);
   }

@@ -19,6 +19,7 @@ import './settings/capacity.js';
 import { SettingsCard } from './settings/card.js';
 import './settings/categories.js';
 import './settings/embed.js';
+import './settings/faq.js';
 import './settings/files.js';
 import './settings/hours.js';
 import './settings/operation.js';
@@ -52,6 +53,7 @@ const markup = template(`
     <sodam-settings-tags class="card" data-testid="tags-card"></sodam-settings-tags>
     <sodam-settings-categories class="card" data-testid="categories-card"></sodam-settings-categories>
     <sodam-settings-canned class="card" data-testid="canned-card"></sodam-settings-canned>
+    <sodam-settings-faq class="card" data-testid="faq-card"></sodam-settings-faq>
     <sodam-settings-blocked class="card" data-testid="blocked-card" hidden></sodam-settings-blocked>
     <sodam-settings-tokens class="card" data-testid="tokens-card" hidden></sodam-settings-tokens>
   </div>

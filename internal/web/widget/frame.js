@@ -12,6 +12,7 @@ import { acceptList, attachmentView, draftView, fileProblem, setProgress, upload
 import { LiveSocket, socketURL } from '../shared/live.js';
 import { newClientMsgID, request, retry } from '../shared/net.js';
 import { Thread } from '../shared/thread.js';
+import { FAQPanel } from './faq.js';
 import { locale, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -32,11 +33,14 @@ let availability = 'available'; // or why chats are not taken now
 let queuePosition = 0; // the visitor's place in the queue, 0 when not queued
 let afterConsent = 'chat'; // the view the consent step leads to
 let fileRules = null; // which files the visitor may send (the config's attachments)
+let robotEnabled = false; // the robot answers new conversations first
 
 await locale.set(settings.language || navigator.language);
 const thread = new Thread($('messages'), renderMessage, $('scroller'));
 const clock = new Intl.DateTimeFormat(locale.lang, { hour: 'numeric', minute: '2-digit' });
 const fullClock = new Intl.DateTimeFormat(locale.lang, { dateStyle: 'long', timeStyle: 'short' });
+const visitorAuth = () => (token ? { Authorization: 'Bearer ' + token } : null);
+const faqPanel = new FAQPanel($('faq'), { siteID, lang: locale.lang, t, auth: visitorAuth, onAgent: () => talkToAgent() });
 
 // The loader passes its settings as JSON in the URL's fragment, which is
 // never sent to any server.
@@ -62,6 +66,7 @@ function setView(view) {
   if (view !== 'chat') $('end-confirm').hidden = true;
   showQueue();
   showRating();
+  showBotbar();
 }
 
 function setConnection(state) {
@@ -89,6 +94,7 @@ function applyConfig(config) {
   $('consent-text').textContent = consentText;
   fileRules = config.attachments ?? null;
   $('file').accept = acceptList(fileRules);
+  robotEnabled = Boolean(config.robot);
 }
 
 // readableOn picks black or white text for a background colour, whichever
@@ -156,7 +162,7 @@ async function start() {
 // leave-a-message form when chats are not taken now; either after the
 // consent step when the workspace has consent text.
 function startFresh() {
-  afterConsent = availability === 'available' ? 'chat' : 'leave';
+  afterConsent = availability === 'available' || robotEnabled ? 'chat' : 'leave';
   setView(consentText && !consented ? 'consent' : afterConsent);
 }
 
@@ -241,6 +247,53 @@ function applyConversation(conv) {
   else showQueue();
   showRating();
   showReceipt();
+  showBotbar();
+}
+
+// showBotbar offers "Talk to an agent" while the robot holds the chat (or
+// before it starts, when the robot will), and "back to the bot" while a
+// person does.
+function showBotbar() {
+  const inChat = $('chat').dataset.view === 'chat';
+  const state = conversation?.state;
+  const toAgent = inChat && robotEnabled && (!conversation || state === 'bot');
+  const toBot = inChat && robotEnabled && ['unassigned', 'waiting', 'active'].includes(state);
+  $('to-agent').hidden = !toAgent;
+  $('to-bot').hidden = !toBot;
+  $('botbar').hidden = !toAgent && !toBot;
+}
+
+// talkToAgent hands the chat to a person: the robot's conversation goes
+// to routing (starting one first if need be). When nobody can chat now the
+// visitor may leave a message instead.
+async function talkToAgent() {
+  faqPanel.hide();
+  if (!robotEnabled) {
+    if (availability !== 'available' && !conversation) showLeave();
+    else $('composer').elements.body.focus();
+    return;
+  }
+  try {
+    const conv = await ensureConversation();
+    if (conv.state !== 'bot') return;
+    applyConversation(await api('POST', `/conversations/${conv.id}/agent`));
+  } catch (err) {
+    if (err.code === 'chat_unavailable') showLeave();
+    else flash(locale.errorText(err));
+  }
+}
+
+// backToBot ends the chat with the person and starts one with the robot.
+async function backToBot() {
+  try {
+    const conv = await api('POST', `/conversations/${conversation.id}/bot`);
+    socket?.stop();
+    socket = null;
+    thread.clear();
+    await resume(conv);
+  } catch (err) {
+    flash(locale.errorText(err));
+  }
 }
 
 // Read receipts (§2.7), both ways. The visitor's side: while the chat is
@@ -567,6 +620,8 @@ function systemText(msg) {
       return t(locale.has('system.closed.' + meta.reason) ? 'system.closed.' + meta.reason : 'system.closed');
     case 'rated':
       return t('system.rated', { stars: stars(meta.score) });
+    case 'handover':
+      return t('system.handover');
   }
   return msg.kind === 'system' ? '' : msg.body;
 }
@@ -583,7 +638,29 @@ function renderDeskMessage(msg) {
     }, t('rating.open')));
 }
 
+// renderRobot shows a robot answer: what it says, up to three articles
+// that open in the frame, and when it has no answer the way to a person.
+function renderRobot(msg) {
+  const meta = msg.meta ?? {};
+  let articles = [];
+  try {
+    articles = JSON.parse(meta.articles || '[]');
+  } catch {
+    articles = [];
+  }
+  const outcome = ['welcome', 'answered', 'no_answer', 'no_agent'].includes(meta.outcome) ? meta.outcome : 'answered';
+  return h('li', { class: 'msg theirs robot', dataset: { code: 'robot', outcome, testid: 'widget-robot' } },
+    h('span', { class: 'who' }, meta.robot || t('robot.name')),
+    h('p', { class: 'bubble' }, t('robot.' + outcome)),
+    articles.length > 0 && h('ul', { class: 'cards' }, articles.map((a) => h('li', {},
+      h('button', { type: 'button', class: 'faq-link', dataset: { articleId: a.id, testid: 'widget-robot-article' }, onclick: () => faqPanel.openArticle(a.id) },
+        h('span', { class: 'faq-link-title' }, a.title), a.excerpt && h('span', { class: 'faq-link-excerpt' }, a.excerpt))))),
+    outcome === 'no_answer' && h('button', { type: 'button', class: 'primary robot-agent', dataset: { testid: 'widget-robot-agent' }, onclick: () => talkToAgent() }, t('robot.to_agent')),
+    outcome === 'no_agent' && h('button', { type: 'button', class: 'primary robot-agent', dataset: { testid: 'widget-robot-leave' }, onclick: () => showLeave() }, t('robot.leave')));
+}
+
 function renderMessage(msg, status, error) {
+  if (msg.sender_type === 'system' && msg.body === 'robot') return renderRobot(msg);
   if (msg.sender_type === 'system' && (msg.body === 'greeting' || msg.body === 'rating_requested')) return renderDeskMessage(msg);
   if (msg.sender_type === 'system') {
     const text = systemText(msg);
@@ -650,6 +727,10 @@ $('new-chat').addEventListener('click', async () => {
   if ($('chat').dataset.view === 'chat') $('composer').elements.body.focus();
 });
 $('rate').addEventListener('click', openRating);
+$('faq-open').addEventListener('click', () => (faqPanel.open ? faqPanel.hide() : faqPanel.show()));
+$('faq-close').addEventListener('click', () => faqPanel.hide());
+$('to-agent').addEventListener('click', () => talkToAgent());
+$('to-bot').addEventListener('click', backToBot);
 $('rating').addEventListener('submit', rate);
 $('rating').addEventListener('change', (e) => {
   if (e.target.name === 'score') $('rating-stars').dataset.score = e.target.value;
@@ -665,7 +746,8 @@ $('minimize').addEventListener('click', () => parent.postMessage({ sodam: 'close
 // rating form), then asks the page to hide the chat.
 document.addEventListener('keydown', (e) => {
   if (e.key !== 'Escape' || e.isComposing || e.defaultPrevented || window.parent === window) return;
-  if (!$('end-confirm').hidden) $('end-confirm').hidden = true;
+  if (faqPanel.open) faqPanel.hide();
+  else if (!$('end-confirm').hidden) $('end-confirm').hidden = true;
   else if (!$('rating').hidden) $('rating').hidden = true;
   else parent.postMessage({ sodam: 'close' }, settings.origin || '*');
 });

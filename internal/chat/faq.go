@@ -1,0 +1,216 @@
+package chat
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// FAQCategory is an ordered group of FAQ articles (§8.1), named in Korean
+// and, optionally, in English.
+type FAQCategory struct {
+	ID          int64     `json:"id"`
+	WorkspaceID int64     `json:"-"`
+	Name        string    `json:"name"`
+	NameEN      string    `json:"name_en"`
+	Position    int       `json:"position"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Article is one FAQ article in one language. Its body is HTML sanitized
+// when saved (package faq); BodyText is its text version, derived on save,
+// which search indexes, excerpts show and the console's ? inserts.
+type Article struct {
+	ID          int64  `json:"id"`
+	WorkspaceID int64  `json:"-"`
+	CategoryID  int64  `json:"category_id,omitempty"`
+	Lang        string `json:"lang"`
+	Title       string `json:"title"`
+	BodyHTML    string `json:"body_html"`
+	BodyText    string `json:"body_text"`
+	// Keywords are words customers use for the topic that the title and
+	// body may not (반품 for 환불 요청, refund): search weighs them like the
+	// title.
+	Keywords  []string `json:"keywords"`
+	Published bool     `json:"published"`
+	Position  int      `json:"position"`
+	// Helpful and NotHelpful count visitors' answers to "did this answer
+	// your question?".
+	Helpful    int       `json:"helpful"`
+	NotHelpful int       `json:"not_helpful"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// FAQExport is a workspace's whole FAQ as exported and imported (JSON).
+// Import matches categories and articles by ID within the workspace:
+// a known ID is updated, anything else is created.
+type FAQExport struct {
+	Version    int           `json:"version"`
+	Categories []FAQCategory `json:"categories"`
+	Articles   []Article     `json:"articles"`
+	Synonyms   [][]string    `json:"synonyms"`
+}
+
+// Limits of the FAQ (docs/operations.md).
+const (
+	MaxFAQTitle        = 200
+	MaxFAQBody         = 60000 // bytes of HTML, after sanitizing too
+	MaxFAQKeywords     = 30
+	MaxFAQKeyword      = 50
+	MaxFAQCategoryName = 100
+	MaxFAQArticles     = 10000 // per workspace
+	MaxFAQCategories   = 200
+	MaxFAQSynonymSets  = 500
+	MaxFAQSynonymTerms = 10
+	MaxFAQQuery        = 200 // characters of a search
+)
+
+// FAQLangs are the languages an article may be written in.
+var FAQLangs = []string{"ko", "en"}
+
+func oneLine(field, s string, max int, required bool) (string, error) {
+	s = strings.TrimSpace(s)
+	if required && s == "" {
+		return "", Errorf(ErrInvalid, "%s must not be empty", field)
+	}
+	if utf8.RuneCountInString(s) > max || strings.ContainsFunc(s, unicode.IsControl) {
+		return "", Errorf(ErrInvalid, "%s must be at most %d characters on one line", field, max)
+	}
+	return s, nil
+}
+
+// CheckFAQCategory validates and tidies a category's names.
+func CheckFAQCategory(c *FAQCategory) error {
+	var err error
+	if c.Name, err = oneLine("name", c.Name, MaxFAQCategoryName, true); err != nil {
+		return err
+	}
+	c.NameEN, err = oneLine("name_en", c.NameEN, MaxFAQCategoryName, false)
+	return err
+}
+
+// CheckArticle validates and tidies an article's fields other than its
+// body, which package faq sanitizes.
+func CheckArticle(a *Article) error {
+	var err error
+	if a.Title, err = oneLine("title", a.Title, MaxFAQTitle, true); err != nil {
+		return err
+	}
+	if a.Lang == "" {
+		a.Lang = "ko"
+	}
+	if a.Lang != "ko" && a.Lang != "en" {
+		return Errorf(ErrInvalid, "lang must be ko or en")
+	}
+	if len(a.BodyHTML) > MaxFAQBody {
+		return Errorf(ErrInvalid, "body_html must be at most %d bytes", MaxFAQBody)
+	}
+	if len(a.Keywords) > MaxFAQKeywords {
+		return Errorf(ErrInvalid, "at most %d keywords", MaxFAQKeywords)
+	}
+	kws := make([]string, 0, len(a.Keywords))
+	seen := map[string]bool{}
+	for _, k := range a.Keywords {
+		k, err := oneLine("a keyword", k, MaxFAQKeyword, false)
+		if err != nil {
+			return err
+		}
+		if k != "" && !seen[strings.ToLower(k)] {
+			seen[strings.ToLower(k)] = true
+			kws = append(kws, k)
+		}
+	}
+	a.Keywords = kws
+	if a.Position < 0 || a.Position > 1_000_000 {
+		return Errorf(ErrInvalid, "position must be between 0 and 1000000")
+	}
+	return nil
+}
+
+// CheckSynonyms validates a workspace's synonym groups: each a list of two
+// or more words or phrases that mean the same to its customers.
+func CheckSynonyms(groups [][]string) ([][]string, error) {
+	if len(groups) > MaxFAQSynonymSets {
+		return nil, Errorf(ErrInvalid, "at most %d synonym groups", MaxFAQSynonymSets)
+	}
+	out := make([][]string, 0, len(groups))
+	for _, g := range groups {
+		if len(g) > MaxFAQSynonymTerms {
+			return nil, Errorf(ErrInvalid, "at most %d words in a synonym group", MaxFAQSynonymTerms)
+		}
+		var terms []string
+		for _, t := range g {
+			t, err := oneLine("a synonym", t, MaxFAQKeyword, false)
+			if err != nil {
+				return nil, err
+			}
+			if t != "" {
+				terms = append(terms, t)
+			}
+		}
+		if len(terms) < 2 {
+			return nil, Errorf(ErrInvalid, "a synonym group needs two or more words")
+		}
+		out = append(out, terms)
+	}
+	return out, nil
+}
+
+// FAQ holds a workspace's help center: categories, articles, synonyms.
+// Every change moves the workspace's FAQ revision, which search indexes
+// are built at: a node whose index is older rebuilds it, so every node
+// answers from the same rows.
+type FAQ interface {
+	FAQCategories(ctx context.Context, workspaceID int64) ([]FAQCategory, error)
+	// CreateFAQCategory inserts c and fills in its ID.
+	CreateFAQCategory(ctx context.Context, c *FAQCategory) error
+	UpdateFAQCategory(ctx context.Context, c *FAQCategory) error
+	// DeleteFAQCategory removes a category; its articles stay, without one.
+	DeleteFAQCategory(ctx context.Context, workspaceID, id int64) error
+	// Articles lists the workspace's articles by category position, then
+	// position and ID; only published ones when publishedOnly.
+	Articles(ctx context.Context, workspaceID int64, publishedOnly bool) ([]Article, error)
+	Article(ctx context.Context, workspaceID, id int64) (*Article, error)
+	// CreateArticle sanitizes and stores a, filling in ID, BodyText and
+	// times. A category of another workspace is refused as not found.
+	CreateArticle(ctx context.Context, a *Article) error
+	UpdateArticle(ctx context.Context, a *Article) error
+	DeleteArticle(ctx context.Context, workspaceID, id int64) error
+	// FAQRevision is a number that changes with every change to the
+	// workspace's categories, articles or synonyms.
+	FAQRevision(ctx context.Context, workspaceID int64) (int64, error)
+	FAQSynonyms(ctx context.Context, workspaceID int64) ([][]string, error)
+	SetFAQSynonyms(ctx context.Context, workspaceID int64, groups [][]string) error
+	// ImportFAQ applies an export in one transaction: all of it or, on any
+	// refusal, none. It reports the articles created and updated.
+	ImportFAQ(ctx context.Context, workspaceID int64, f FAQExport, by Who) (created, updated int, err error)
+	// RateArticle counts a visitor's answer to "did this answer your
+	// question?" on a published article.
+	RateArticle(ctx context.Context, workspaceID, id int64, helpful bool) error
+	// AddFAQImage records an image for article bodies, its bytes already
+	// in blob storage, and fills in its ID.
+	AddFAQImage(ctx context.Context, img *FAQImage) error
+	FAQImage(ctx context.Context, workspaceID, id int64) (*FAQImage, error)
+}
+
+// FAQImage is an image uploaded for article bodies.
+type FAQImage struct {
+	ID          int64     `json:"id"`
+	WorkspaceID int64     `json:"-"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	BlobKey     string    `json:"-"`
+	CreatedAt   time.Time `json:"created_at"`
+	// URL is where the help center serves it, set by the HTTP layer.
+	URL string `json:"url,omitempty"`
+}
+
+// MaxFAQImageMB is the largest image for an article.
+const MaxFAQImageMB = 5
+
+// AuditFAQImport is the audit action of an FAQ import.
+const AuditFAQImport = "faq.import"

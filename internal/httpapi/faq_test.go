@@ -1,0 +1,331 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+type faqHits struct {
+	Articles []struct {
+		ID      int64   `json:"id"`
+		Title   string  `json:"title"`
+		Excerpt string  `json:"excerpt"`
+		Text    string  `json:"text"`
+		URL     string  `json:"url"`
+		Score   float64 `json:"score"`
+	} `json:"articles"`
+}
+
+// seedFAQ gives the shop a few articles as a manager writes them.
+func seedFAQ(t *testing.T, e *env) (refund, tracking chat.Article) {
+	t.Helper()
+	m := e.login("manager")
+	var cat chat.FAQCategory
+	m.json("POST", e.shopPath()+"/faq/categories", `{"name":"환불","name_en":"Refunds","position":1}`, 201, &cat)
+	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"category_id":%d,"title":"환불은 언제 되나요?","body_html":"<p>반품 상품 검수 후 영업일 <b>3일</b> 안에 환불됩니다.</p>","keywords":["환불 기간","refund"],"lang":"ko","published":true}`, cat.ID), 201, &refund)
+	m.json("POST", e.shopPath()+"/faq/articles", `{"title":"배송 조회 방법","body_html":"<p>주문내역의 배송 조회 버튼을 누르세요.</p>","keywords":["운송장"],"published":true}`, 201, &tracking)
+	m.json("POST", e.shopPath()+"/faq/articles", `{"title":"준비 중인 글 배송","body_html":"<p>초안</p>","published":false}`, 201, nil)
+	return refund, tracking
+}
+
+func TestFAQArticles(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { faqArticles(t, newEnvOn(t, kind, nil)) })
+	}
+}
+
+func faqArticles(t *testing.T, e *env) {
+	m := e.login("manager")
+	var a chat.Article
+	m.json("POST", e.shopPath()+"/faq/articles", `{"title":"결제 수단","body_html":"<p onclick=\"x()\">카드 <a href=\"javascript:alert(1)\">결제</a><script>alert(1)</script><svg onload=alert(1)><circle/></svg><img src=\"/x.png\" onerror=\"alert(1)\"></p>","keywords":["카드","카카오페이"],"published":true}`, 201, &a)
+	if a.Lang != "ko" || a.BodyHTML != `<p>카드 결제<img src="/x.png"></p>` || a.BodyText != "카드 결제" {
+		t.Fatalf("created %+v", a)
+	}
+	// The editor's preview shows what saving would keep.
+	var prev map[string]string
+	m.json("POST", e.shopPath()+"/faq/preview", `{"body_html":"<h2>안내</h2><script>x</script><ul><li>하나</li></ul>"}`, 200, &prev)
+	if prev["body_html"] != "<h2>안내</h2><ul><li>하나</li></ul>" || prev["body_text"] != "안내\n• 하나" {
+		t.Fatalf("preview %v", prev)
+	}
+	var up chat.Article
+	m.json("PATCH", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), a.ID), `{"title":"결제 수단 안내","published":false}`, 200, &up)
+	if up.Title != "결제 수단 안내" || up.Published || up.BodyText != "카드 결제" {
+		t.Fatalf("updated %+v", up)
+	}
+	// Agents read and search but do not edit.
+	kim := e.login("kim")
+	kim.json("GET", e.shopPath()+"/faq/articles", "", 200, nil)
+	kim.json("POST", e.shopPath()+"/faq/articles", `{"title":"x","body_html":"x"}`, 403, nil)
+	m.json("DELETE", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), a.ID), "", 204, nil)
+	m.json("GET", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), a.ID), "", 404, nil)
+}
+
+// TestFAQRefusals: each refusal answers with its code and leaves the FAQ
+// as it was, on both stores.
+func TestFAQRefusals(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { faqRefusals(t, newEnvOn(t, kind, nil)) })
+	}
+}
+
+func faqRefusals(t *testing.T, e *env) {
+	seedFAQ(t, e)
+	m := e.login("manager")
+	olga := e.login("olga")
+	var theirs chat.FAQCategory
+	olga.json("POST", fmt.Sprintf("/api/v1/workspaces/%d/faq/categories", e.other.ID), `{"name":"다른 곳"}`, 201, &theirs)
+	arts := e.shopPath() + "/faq/articles"
+	big := strings.Repeat("가", chat.MaxFAQBody/3+10) // over the limit, under 64 KiB of JSON
+	longQ := url.QueryEscape(strings.Repeat("환불", 101))
+	state := func() string {
+		return m.state(arts, e.shopPath()+"/faq/categories", e.shopPath()+"/faq/synonyms")
+	}
+	e.refuse(state, []scenario{
+		{name: "empty title", as: m, method: "POST", path: arts, body: `{"title":"  ","body_html":"x"}`, status: 400, code: chat.ErrInvalid},
+		{name: "no title", as: m, method: "POST", path: arts, body: `{"body_html":"x"}`, status: 400, code: chat.ErrInvalid},
+		{name: "oversize body", as: m, method: "POST", path: arts, body: `{"title":"t","body_html":"` + big + `"}`, status: 400, code: chat.ErrInvalid},
+		{name: "body over 64 KiB", as: m, method: "POST", path: arts, body: `{"title":"t","body_html":"` + strings.Repeat("x", 70000) + `"}`, status: 413, code: "body_too_large"},
+		{name: "another workspace's category", as: m, method: "POST", path: arts, body: fmt.Sprintf(`{"title":"t","body_html":"x","category_id":%d}`, theirs.ID), status: 404, code: chat.ErrNotFound},
+		{name: "keywords not a list", as: m, method: "POST", path: arts, body: `{"title":"t","body_html":"x","keywords":"환불"}`, status: 400, code: chat.ErrInvalid},
+		{name: "unknown lang", as: m, method: "POST", path: arts, body: `{"title":"t","body_html":"x","lang":"jp"}`, status: 400, code: chat.ErrInvalid},
+		{name: "control character", as: m, method: "POST", path: arts, body: `{"title":"t\u0000","body_html":"x"}`, status: 400, code: chat.ErrInvalid},
+		{name: "another workspace's article", as: olga, method: "PATCH", path: fmt.Sprintf("/api/v1/workspaces/%d/faq/articles/1", e.other.ID), body: `{"title":"x"}`, status: 404, code: chat.ErrNotFound},
+		{name: "malformed import", as: m, method: "POST", path: e.shopPath() + "/faq/import", body: `{"version":1,"articles":[{"title":"x"`, status: 400, code: "invalid_json"},
+		{name: "import of the wrong version", as: m, method: "POST", path: e.shopPath() + "/faq/import", body: `{"version":2,"articles":[]}`, status: 400, code: chat.ErrInvalid},
+		{name: "import refused half way", as: m, method: "POST", path: e.shopPath() + "/faq/import", body: `{"version":1,"articles":[{"title":"좋은 글","body_html":"x"},{"title":"","body_html":"x"}]}`, status: 400, code: chat.ErrInvalid},
+		{name: "import too large", as: m, method: "POST", path: e.shopPath() + "/faq/import", body: `{"version":1,"articles":[{"title":"x","body_html":"` + strings.Repeat("x", 9<<20) + `"}]}`, status: 413, code: "body_too_large"},
+		{name: "malformed CSV", as: m, method: "POST", path: e.shopPath() + "/faq/import", body: "title,body_html\n\"unclosed,x\n", header: []string{"Content-Type", "text/csv"}, status: 400, code: chat.ErrInvalid},
+		{name: "CSV without titles", as: m, method: "POST", path: e.shopPath() + "/faq/import", body: "name,body\nx,y\n", header: []string{"Content-Type", "text/csv"}, status: 400, code: chat.ErrInvalid},
+		{name: "import as an agent", as: e.login("kim"), method: "POST", path: e.shopPath() + "/faq/import", body: `{"version":1}`, status: 403, code: chat.ErrRoleRequired},
+		{name: "a lone synonym", as: m, method: "PUT", path: e.shopPath() + "/faq/synonyms", body: `{"synonyms":[["반품"]]}`, status: 400, code: chat.ErrInvalid},
+		{name: "search over the limit", as: e.anonymous(), method: "GET", path: "/api/v1/widget/faq/search?site_id=shop&q=" + longQ, status: 400, code: chat.ErrInvalid},
+		{name: "search without a site", as: e.anonymous(), method: "GET", path: "/api/v1/widget/faq/search?q=x", status: 400, code: chat.ErrInvalid},
+		{name: "search of an unknown site", as: e.anonymous(), method: "GET", path: "/api/v1/widget/faq/search?site_id=nope&q=x", status: 404, code: chat.ErrWorkspaceNotFound},
+		{name: "a draft is not public", as: e.anonymous(), method: "GET", path: "/api/v1/widget/faq/articles/3?site_id=shop", status: 404, code: chat.ErrNotFound},
+		{name: "feedback on a draft", as: e.visitor("shop", ""), method: "POST", path: "/api/v1/widget/faq/articles/3/feedback", body: `{"helpful":true}`, status: 404, code: chat.ErrNotFound},
+		{name: "feedback without an answer", as: e.visitor("shop", ""), method: "POST", path: "/api/v1/widget/faq/articles/1/feedback", body: `{}`, status: 400, code: chat.ErrInvalid},
+	})
+}
+
+func TestFAQSearchAndImport(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { faqSearchAndImport(t, newEnvOn(t, kind, nil)) })
+	}
+}
+
+func faqSearchAndImport(t *testing.T, e *env) {
+	refund, tracking := seedFAQ(t, e)
+	anon := e.anonymous()
+	search := func(q string) faqHits {
+		var h faqHits
+		anon.json("GET", "/api/v1/widget/faq/search?site_id=shop&lang=ko&q="+url.QueryEscape(q), "", 200, &h)
+		return h
+	}
+	for q, want := range map[string]int64{"환불은 얼마나 걸려요?": refund.ID, "배송조회": tracking.ID, "ㅎㅂ": refund.ID, "운송장 번호": tracking.ID, "refund": refund.ID} {
+		h := search(q)
+		if len(h.Articles) == 0 || h.Articles[0].ID != want {
+			t.Fatalf("%q: %+v", q, h)
+		}
+	}
+	h := search("환불")
+	if got := h.Articles[0]; got.URL != fmt.Sprintf("%s/help/shop/articles/%d", e.srv.URL, refund.ID) || got.Excerpt == "" || got.Score <= 0 || got.Score > 1 {
+		t.Fatalf("hit %+v", got)
+	}
+	if h := search("오늘 점심 메뉴 추천"); len(h.Articles) != 0 {
+		t.Fatalf("no answer expected: %+v", h)
+	}
+	if h := search("초안"); len(h.Articles) != 0 {
+		t.Fatalf("a draft was found: %+v", h)
+	}
+	// Another workspace's FAQ is not searched.
+	var other faqHits
+	anon.json("GET", "/api/v1/widget/faq/search?site_id=other&q=환불", "", 200, &other)
+	if len(other.Articles) != 0 {
+		t.Fatalf("other workspace: %+v", other)
+	}
+	// Synonyms are the workspace's and take effect at once.
+	m := e.login("manager")
+	if h := search("돈 돌려받기"); len(h.Articles) != 0 {
+		t.Fatalf("before the synonym: %+v", h)
+	}
+	m.json("PUT", e.shopPath()+"/faq/synonyms", `{"synonyms":[["돈 돌려받기","환불"]]}`, 200, nil)
+	if h := search("돈 돌려받기"); len(h.Articles) == 0 || h.Articles[0].ID != refund.ID {
+		t.Fatalf("after the synonym: %+v", h)
+	}
+	// The console's ? has the text to insert.
+	var agentHits faqHits
+	e.login("kim").json("GET", e.shopPath()+"/faq/search?q="+url.QueryEscape("배송 조회"), "", 200, &agentHits)
+	if len(agentHits.Articles) == 0 || agentHits.Articles[0].Text != "주문내역의 배송 조회 버튼을 누르세요." {
+		t.Fatalf("agent search %+v", agentHits)
+	}
+
+	// Export, change, import back: updated by ID; a new one created.
+	status, data := m.do("GET", e.shopPath()+"/faq/export", "")
+	if status != 200 {
+		t.Fatalf("export %d %s", status, data)
+	}
+	var file chat.FAQExport
+	must(t, json.Unmarshal(data, &file))
+	if len(file.Articles) != 3 || len(file.Categories) != 1 || len(file.Synonyms) != 1 {
+		t.Fatalf("export %+v", file)
+	}
+	file.Articles[0].Title = "환불 기간 안내"
+	file.Articles = append(file.Articles, chat.Article{Title: "교환 신청", BodyHTML: "<p>주문내역에서</p>", Published: true, Lang: "ko"})
+	body, _ := json.Marshal(file)
+	var res map[string]int
+	m.json("POST", e.shopPath()+"/faq/import", string(body), 200, &res)
+	if res["created"] != 1 || res["updated"] != 3 {
+		t.Fatalf("import %v", res)
+	}
+	var got chat.Article
+	m.json("GET", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), file.Articles[0].ID), "", 200, &got)
+	if got.Title != "환불 기간 안내" {
+		t.Fatalf("not updated %+v", got)
+	}
+	if h := search("교환 신청"); len(h.Articles) == 0 || h.Articles[0].Title != "교환 신청" {
+		t.Fatalf("imported article not searched: %+v", h)
+	}
+	// The same file into another workspace creates, never updates ours.
+	olga := e.login("olga")
+	olga.json("POST", fmt.Sprintf("/api/v1/workspaces/%d/faq/import", e.other.ID), string(body), 200, &res)
+	if res["created"] != 4 || res["updated"] != 0 {
+		t.Fatalf("import elsewhere %v", res)
+	}
+	m.json("GET", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), file.Articles[0].ID), "", 200, &got)
+	if got.Title != "환불 기간 안내" {
+		t.Fatalf("changed by another workspace's import %+v", got)
+	}
+
+	// CSV: out and back in, Korean intact.
+	status, data = m.do("GET", e.shopPath()+"/faq/export?format=csv", "")
+	if status != 200 || !strings.HasPrefix(string(data), "\ufeffid,category,lang,title,body_html,keywords,published\n") || !strings.Contains(string(data), "환불 기간 안내") {
+		t.Fatalf("csv %d %s", status, data)
+	}
+	csvIn := "title,body_html,category,keywords\n쿠폰 사용 방법,<p>주문서에서 쿠폰을 고르세요.</p>,쿠폰,\"쿠폰, 할인\"\n"
+	status, data = m.do("POST", e.shopPath()+"/faq/import", csvIn, "Content-Type", "text/csv; charset=utf-8")
+	if status != 200 || !strings.Contains(string(data), `"created":1`) {
+		t.Fatalf("csv import %d %s", status, data)
+	}
+	if h := search("할인 쿠폰"); len(h.Articles) == 0 || h.Articles[0].Title != "쿠폰 사용 방법" {
+		t.Fatalf("csv article not searched: %+v", h)
+	}
+	// Feedback counts on the article.
+	v := e.visitor("shop", "")
+	v.json("POST", fmt.Sprintf("/api/v1/widget/faq/articles/%d/feedback", refund.ID), `{"helpful":true}`, 204, nil)
+	v.json("POST", fmt.Sprintf("/api/v1/widget/faq/articles/%d/feedback", refund.ID), `{"helpful":false}`, 204, nil)
+	m.json("GET", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), refund.ID), "", 200, &got)
+	if got.Helpful != 1 || got.NotHelpful != 1 {
+		t.Fatalf("feedback %+v", got)
+	}
+}
+
+// TestHelpCenter reads the help center as a search engine or a browser
+// without JavaScript does.
+func TestHelpCenter(t *testing.T) {
+	e := newEnv(t)
+	refund, _ := seedFAQ(t, e)
+	m := e.login("manager")
+	m.json("PATCH", e.shopPath(), `{"color":"#aa3355","title":"소담 쇼핑"}`, 200, nil)
+	m.json("POST", e.shopPath()+"/faq/articles", `{"title":"<script>alert(1)</script> 제목","body_html":"<p>본문</p>","published":true}`, 201, nil)
+	anon := e.anonymous()
+	page := func(path string, want int) string {
+		status, data := anon.do("GET", path, "")
+		if status != want {
+			t.Fatalf("GET %s: %d %s", path, status, data)
+		}
+		return string(data)
+	}
+	home := page("/help/shop", 200)
+	for _, want := range []string{`<html lang="ko">`, "<title>소담 쇼핑 고객센터</title>", `<link rel="canonical" href="` + e.srv.URL + `/help/shop?lang=ko">`,
+		"--brand:#aa3355", "환불은 언제 되나요?", "배송 조회 방법", `href="/widget/frame?site_id=shop&amp;lang=ko"`, "&lt;script&gt;alert(1)&lt;/script&gt; 제목"} {
+		if !strings.Contains(home, want) {
+			t.Errorf("home lacks %q", want)
+		}
+	}
+	if strings.Contains(home, "준비 중인 글") || strings.Contains(home, "<script>alert(1)") {
+		t.Errorf("home shows a draft or unescaped text")
+	}
+	art := page(fmt.Sprintf("/help/shop/articles/%d", refund.ID), 200)
+	for _, want := range []string{"<title>환불은 언제 되나요? · 소담 쇼핑 고객센터</title>", fmt.Sprintf(`<link rel="canonical" href="%s/help/shop/articles/%d?lang=ko">`, e.srv.URL, refund.ID),
+		"<b>3일</b>", `<meta name="description" content="반품 상품 검수 후`, "환불</a>"} {
+		if !strings.Contains(art, want) {
+			t.Errorf("article lacks %q", want)
+		}
+	}
+	found := page("/help/shop/search?q="+url.QueryEscape("환불 언제 돼요"), 200)
+	if !strings.Contains(found, "환불은 언제 되나요?") || !strings.Contains(found, `<meta name="robots" content="noindex">`) {
+		t.Errorf("search page %s", found)
+	}
+	if en := page("/help/shop?lang=en", 200); !strings.Contains(en, `<html lang="en">`) || !strings.Contains(en, "Chat with us") {
+		t.Errorf("English home")
+	}
+	sitemap := page("/help/shop/sitemap.xml", 200)
+	if !strings.Contains(sitemap, fmt.Sprintf("<loc>%s/help/shop/articles/%d?lang=ko</loc>", e.srv.URL, refund.ID)) || strings.Contains(sitemap, "/articles/3?") {
+		t.Errorf("sitemap %s", sitemap)
+	}
+	if draft := page("/help/shop/articles/3", 404); !strings.Contains(draft, "<title>페이지를 찾을 수 없습니다 · 소담 쇼핑 고객센터</title>") { // a draft
+		t.Errorf("not-found page %s", draft)
+	}
+	page("/help/nope", 404)
+	page(fmt.Sprintf("/help/other/articles/%d", refund.ID), 404)
+	page("/help-assets/help.css", 200)
+}
+
+// TestFAQImages: an image uploaded for articles is stored like attachments
+// and served by the help center; what is not an image is refused.
+func TestFAQImages(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { faqImages(t, newEnvOn(t, kind, nil)) })
+	}
+}
+
+func faqImages(t *testing.T, e *env) {
+	m := e.login("manager")
+	path := e.shopPath() + "/faq/images"
+	photo := pngOf(t, 64, 48)
+	status, data := m.upload(path, "", "배송조회.png", bytes.NewReader(photo))
+	if status != 201 {
+		t.Fatalf("upload %d %s", status, data)
+	}
+	var img chat.FAQImage
+	must(t, json.Unmarshal(data, &img))
+	if img.ContentType != "image/png" || !strings.HasPrefix(img.URL, e.srv.URL+"/help/shop/images/") {
+		t.Fatalf("image %+v", img)
+	}
+	resp, body := e.anonymous().get(strings.TrimPrefix(img.URL, e.srv.URL))
+	if resp.StatusCode != 200 || !bytes.Equal(body, photo) || resp.Header.Get("Content-Type") != "image/png" || resp.Header.Get("Content-Security-Policy") != "sandbox" {
+		t.Fatalf("served %d %v", resp.StatusCode, resp.Header)
+	}
+	// The article keeps the image through sanitizing.
+	var a chat.Article
+	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"title":"배송 조회 화면","body_html":"<p><img src=\"%s\" alt=\"주문내역 화면\"></p>","published":true}`, img.URL), 201, &a)
+	if !strings.Contains(a.BodyHTML, `src="`+img.URL+`"`) {
+		t.Fatalf("body %q", a.BodyHTML)
+	}
+	for _, tt := range []struct {
+		name, file, content string
+		code                string
+	}{
+		{"an SVG", "logo.svg", `<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>`, chat.ErrFileTypeNotAllowed},
+		{"a page named .png", "x.png", "<!doctype html><script>alert(1)</script>", chat.ErrFileContentMismatch},
+		{"a document", "a.pdf", "%PDF-1.4", chat.ErrFileTypeNotAllowed},
+	} {
+		status, data := m.upload(path, "", tt.file, strings.NewReader(tt.content))
+		if code, _ := errorBodyOf(t, data); status/100 != 4 || code != tt.code {
+			t.Errorf("%s: %d %s", tt.name, status, data)
+		}
+	}
+	if status, _ := e.login("kim").upload(path, "", "a.png", bytes.NewReader(photo)); status != 403 {
+		t.Errorf("an agent uploaded: %d", status)
+	}
+	// Another workspace's site does not serve it.
+	if resp, _ := e.anonymous().get(fmt.Sprintf("/help/other/images/%d", img.ID)); resp.StatusCode != 404 {
+		t.Errorf("other site served it: %d", resp.StatusCode)
+	}
+}

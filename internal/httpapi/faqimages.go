@@ -1,0 +1,103 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strings"
+
+	"github.com/sodam-chat/sodam/internal/attach"
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// Images in FAQ articles go through the same blob storage and checks as
+// chat attachments (attach.Receive: name, first bytes against the
+// extension, size while streaming), images only (no SVG) up to 5 MB. The
+// help center serves them publicly, like the articles that show them.
+
+var faqImageRules = chat.AttachmentSettings{MaxSizeMB: chat.MaxFAQImageMB, Extensions: chat.FileExtensions{Image: chat.KnownExtensions(chat.FileImage)}}
+
+func (s *Server) faqImageURL(siteID string, id int64) string {
+	return fmt.Sprintf("%s/help/%s/images/%d", strings.TrimSuffix(s.cfg.BaseURL, "/"), siteID, id)
+}
+
+// uploadFAQImage takes one image (multipart/form-data, the field file)
+// and answers with its public URL for an article's <img>.
+func (s *Server) uploadFAQImage(w http.ResponseWriter, r *http.Request) error {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		return chat.Errorf(codeMediaType, "send the image as multipart/form-data, the field named file")
+	}
+	tooLarge := chat.Errorf(chat.ErrFileTooLarge, "an image may be at most %d MB", chat.MaxFAQImageMB)
+	limit := faqImageRules.MaxBytes() + uploadSlack
+	if r.ContentLength > limit {
+		return tooLarge
+	}
+	mr := multipart.NewReader(http.MaxBytesReader(w, r.Body, limit), params["boundary"])
+	part, err := mr.NextPart()
+	var big *http.MaxBytesError
+	switch {
+	case errors.As(err, &big):
+		return tooLarge
+	case err != nil:
+		return chat.Errorf(chat.ErrInvalid, "the upload is not well-formed multipart/form-data")
+	case part.FormName() != "file" || part.FileName() == "":
+		return chat.Errorf(chat.ErrInvalid, "send one image, as the field named file")
+	}
+	ws, err := s.store.Workspace(r.Context(), memberOf(r).WorkspaceID)
+	if err != nil {
+		return err
+	}
+	a, err := attach.Receive(r.Context(), s.files, faqImageRules, ws.ID, part.FileName(), part)
+	if errors.As(err, &big) {
+		return tooLarge
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := mr.NextPart(); !errors.Is(err, io.EOF) {
+		s.removeFile(r.Context(), a)
+		return chat.Errorf(chat.ErrInvalid, "send one image per request")
+	}
+	img := &chat.FAQImage{WorkspaceID: ws.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, BlobKey: a.BlobKey}
+	if err := s.store.AddFAQImage(r.Context(), img); err != nil {
+		s.removeFile(r.Context(), a)
+		return err
+	}
+	if a.ThumbnailKey != "" {
+		s.files.Delete(r.Context(), a.ThumbnailKey) // articles show the image itself
+	}
+	img.URL = s.faqImageURL(ws.SiteID, img.ID)
+	writeJSON(w, http.StatusCreated, img)
+	return nil
+}
+
+// helpImage serves an article image: public, cacheable, never run.
+func (s *Server) helpImage(w http.ResponseWriter, r *http.Request) error {
+	ws, err := s.publicWorkspace(r, r.PathValue("site"))
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "image")
+	if err != nil {
+		return err
+	}
+	img, err := s.store.FAQImage(r.Context(), ws.ID, id)
+	if err != nil {
+		return err
+	}
+	f, err := s.files.Open(r.Context(), img.BlobKey)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", img.ContentType)
+	h.Set("Content-Security-Policy", "sandbox")
+	h.Set("Cache-Control", "public, max-age=86400")
+	http.ServeContent(w, r, "", img.CreatedAt, f)
+	return nil
+}

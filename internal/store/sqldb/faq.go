@@ -1,0 +1,431 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strconv"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/faq"
+)
+
+// The FAQ (chat.FAQ). Every change bumps the workspace's revision in the
+// same transaction, so a search index built at revision N holds exactly
+// the rows committed up to N.
+
+// bumpFAQ moves the workspace's FAQ revision.
+func (x q) bumpFAQ(ctx context.Context, workspaceID int64) error {
+	_, err := x.exec(ctx, `INSERT INTO faq_state (workspace_id, revision) VALUES (?, 1)
+		ON CONFLICT (workspace_id) DO UPDATE SET revision = faq_state.revision + 1`, workspaceID)
+	return err
+}
+
+const faqCategorySelect = `SELECT id, workspace_id, name, name_en, position, created_at FROM faq_categories`
+
+func (db *DB) faqCategories(ctx context.Context, x q, where string, args ...any) ([]chat.FAQCategory, error) {
+	rows, err := x.query(ctx, faqCategorySelect+` WHERE `+where+` ORDER BY position, id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []chat.FAQCategory{}
+	for rows.Next() {
+		var c chat.FAQCategory
+		var created int64
+		if err := rows.Scan(&c.ID, &c.WorkspaceID, &c.Name, &c.NameEN, &c.Position, &created); err != nil {
+			return nil, err
+		}
+		c.CreatedAt = fromMicros(created)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// FAQCategories lists the workspace's FAQ categories in order.
+func (db *DB) FAQCategories(ctx context.Context, workspaceID int64) ([]chat.FAQCategory, error) {
+	return db.faqCategories(ctx, db.read(), `workspace_id = ?`, workspaceID)
+}
+
+func (x q) countFAQ(ctx context.Context, table string, workspaceID int64) (int, error) {
+	var n int
+	err := x.row(ctx, `SELECT COUNT(*) FROM `+table+` WHERE workspace_id = ?`, workspaceID).Scan(&n)
+	return n, err
+}
+
+func (db *DB) insertFAQCategory(ctx context.Context, x q, c *chat.FAQCategory) error {
+	if err := chat.CheckFAQCategory(c); err != nil {
+		return err
+	}
+	if n, err := x.countFAQ(ctx, "faq_categories", c.WorkspaceID); err != nil {
+		return err
+	} else if n >= chat.MaxFAQCategories {
+		return chat.Errorf(chat.ErrInvalid, "at most %d FAQ categories", chat.MaxFAQCategories)
+	}
+	c.CreatedAt = db.Now().UTC()
+	return x.row(ctx, `INSERT INTO faq_categories (workspace_id, name, name_en, position, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		c.WorkspaceID, c.Name, c.NameEN, c.Position, micros(c.CreatedAt)).Scan(&c.ID)
+}
+
+// CreateFAQCategory inserts c.
+func (db *DB) CreateFAQCategory(ctx context.Context, c *chat.FAQCategory) error {
+	return db.tx(ctx, func(x q) error {
+		if err := db.insertFAQCategory(ctx, x, c); err != nil {
+			return err
+		}
+		return x.bumpFAQ(ctx, c.WorkspaceID)
+	})
+}
+
+func (db *DB) updateFAQCategory(ctx context.Context, x q, c *chat.FAQCategory) error {
+	if err := chat.CheckFAQCategory(c); err != nil {
+		return err
+	}
+	res, err := x.exec(ctx, `UPDATE faq_categories SET name = ?, name_en = ?, position = ? WHERE workspace_id = ? AND id = ?`,
+		c.Name, c.NameEN, c.Position, c.WorkspaceID, c.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return chat.Errorf(chat.ErrNotFound, "no such FAQ category")
+	}
+	cs, err := db.faqCategories(ctx, x, `workspace_id = ? AND id = ?`, c.WorkspaceID, c.ID)
+	if err == nil && len(cs) == 1 {
+		*c = cs[0]
+	}
+	return err
+}
+
+// UpdateFAQCategory renames or moves a category.
+func (db *DB) UpdateFAQCategory(ctx context.Context, c *chat.FAQCategory) error {
+	return db.tx(ctx, func(x q) error {
+		if err := db.updateFAQCategory(ctx, x, c); err != nil {
+			return err
+		}
+		return x.bumpFAQ(ctx, c.WorkspaceID)
+	})
+}
+
+// DeleteFAQCategory removes a category; its articles stay, uncategorised.
+func (db *DB) DeleteFAQCategory(ctx context.Context, workspaceID, id int64) error {
+	return db.tx(ctx, func(x q) error {
+		if _, err := x.exec(ctx, `UPDATE faq_articles SET category_id = NULL WHERE workspace_id = ? AND category_id = ?`, workspaceID, id); err != nil {
+			return err
+		}
+		res, err := x.exec(ctx, `DELETE FROM faq_categories WHERE workspace_id = ? AND id = ?`, workspaceID, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return chat.Errorf(chat.ErrNotFound, "no such FAQ category")
+		}
+		return x.bumpFAQ(ctx, workspaceID)
+	})
+}
+
+const articleSelect = `SELECT a.id, a.workspace_id, COALESCE(a.category_id, 0), a.lang, a.title, a.body_html, a.body_text, a.keywords,
+	a.published, a.position, a.helpful, a.not_helpful, a.created_at, a.updated_at
+	FROM faq_articles a LEFT JOIN faq_categories c ON c.id = a.category_id`
+
+func (db *DB) articles(ctx context.Context, x q, where string, args ...any) ([]chat.Article, error) {
+	rows, err := x.query(ctx, articleSelect+` WHERE `+where+` ORDER BY COALESCE(c.position, 1000000000), COALESCE(c.id, 0), a.position, a.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []chat.Article{}
+	for rows.Next() {
+		var a chat.Article
+		var kw string
+		var created, updated int64
+		if err := rows.Scan(&a.ID, &a.WorkspaceID, &a.CategoryID, &a.Lang, &a.Title, &a.BodyHTML, &a.BodyText, &kw,
+			&a.Published, &a.Position, &a.Helpful, &a.NotHelpful, &created, &updated); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(kw), &a.Keywords); err != nil {
+			return nil, err
+		}
+		a.CreatedAt, a.UpdatedAt = fromMicros(created), fromMicros(updated)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Articles lists the workspace's articles in category and article order.
+func (db *DB) Articles(ctx context.Context, workspaceID int64, publishedOnly bool) ([]chat.Article, error) {
+	if publishedOnly {
+		return db.articles(ctx, db.read(), `a.workspace_id = ? AND a.published = ?`, workspaceID, true)
+	}
+	return db.articles(ctx, db.read(), `a.workspace_id = ?`, workspaceID)
+}
+
+// Article reads one article of the workspace.
+func (db *DB) Article(ctx context.Context, workspaceID, id int64) (*chat.Article, error) {
+	return db.article(ctx, db.read(), workspaceID, id)
+}
+
+func (db *DB) article(ctx context.Context, x q, workspaceID, id int64) (*chat.Article, error) {
+	as, err := db.articles(ctx, x, `a.workspace_id = ? AND a.id = ?`, workspaceID, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(as) == 0 {
+		return nil, chat.Errorf(chat.ErrNotFound, "no such FAQ article")
+	}
+	return &as[0], nil
+}
+
+// prepareArticle validates a, sanitizes its body and derives its text, and
+// checks that its category is the workspace's own.
+func (db *DB) prepareArticle(ctx context.Context, x q, a *chat.Article) (string, error) {
+	if err := faq.Prepare(a); err != nil {
+		return "", err
+	}
+	if a.CategoryID != 0 {
+		var n int
+		if err := x.row(ctx, `SELECT COUNT(*) FROM faq_categories WHERE workspace_id = ? AND id = ?`, a.WorkspaceID, a.CategoryID).Scan(&n); err != nil {
+			return "", err
+		}
+		if n == 0 {
+			return "", chat.Errorf(chat.ErrNotFound, "no such FAQ category")
+		}
+	}
+	kw, err := json.Marshal(a.Keywords)
+	return string(kw), err
+}
+
+func (db *DB) insertArticle(ctx context.Context, x q, a *chat.Article) error {
+	kw, err := db.prepareArticle(ctx, x, a)
+	if err != nil {
+		return err
+	}
+	if n, err := x.countFAQ(ctx, "faq_articles", a.WorkspaceID); err != nil {
+		return err
+	} else if n >= chat.MaxFAQArticles {
+		return chat.Errorf(chat.ErrInvalid, "at most %d FAQ articles", chat.MaxFAQArticles)
+	}
+	now := db.Now().UTC()
+	a.CreatedAt, a.UpdatedAt, a.Helpful, a.NotHelpful = now, now, 0, 0
+	return x.row(ctx, `INSERT INTO faq_articles (workspace_id, category_id, lang, title, body_html, body_text, keywords, published, position, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		a.WorkspaceID, nullID(a.CategoryID), a.Lang, a.Title, a.BodyHTML, a.BodyText, kw, a.Published, a.Position, micros(now), micros(now)).Scan(&a.ID)
+}
+
+// CreateArticle sanitizes and stores a new article.
+func (db *DB) CreateArticle(ctx context.Context, a *chat.Article) error {
+	return db.tx(ctx, func(x q) error {
+		if err := db.insertArticle(ctx, x, a); err != nil {
+			return err
+		}
+		return x.bumpFAQ(ctx, a.WorkspaceID)
+	})
+}
+
+func (db *DB) updateArticle(ctx context.Context, x q, a *chat.Article) error {
+	kw, err := db.prepareArticle(ctx, x, a)
+	if err != nil {
+		return err
+	}
+	res, err := x.exec(ctx, `UPDATE faq_articles SET category_id = ?, lang = ?, title = ?, body_html = ?, body_text = ?, keywords = ?, published = ?, position = ?, updated_at = ?
+		WHERE workspace_id = ? AND id = ?`,
+		nullID(a.CategoryID), a.Lang, a.Title, a.BodyHTML, a.BodyText, kw, a.Published, a.Position, micros(db.Now()), a.WorkspaceID, a.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return chat.Errorf(chat.ErrNotFound, "no such FAQ article")
+	}
+	got, err := db.article(ctx, x, a.WorkspaceID, a.ID)
+	if err == nil {
+		*a = *got
+	}
+	return err
+}
+
+// UpdateArticle replaces an article's fields (its counts stay).
+func (db *DB) UpdateArticle(ctx context.Context, a *chat.Article) error {
+	return db.tx(ctx, func(x q) error {
+		if err := db.updateArticle(ctx, x, a); err != nil {
+			return err
+		}
+		return x.bumpFAQ(ctx, a.WorkspaceID)
+	})
+}
+
+// DeleteArticle removes an article.
+func (db *DB) DeleteArticle(ctx context.Context, workspaceID, id int64) error {
+	return db.tx(ctx, func(x q) error {
+		res, err := x.exec(ctx, `DELETE FROM faq_articles WHERE workspace_id = ? AND id = ?`, workspaceID, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return chat.Errorf(chat.ErrNotFound, "no such FAQ article")
+		}
+		return x.bumpFAQ(ctx, workspaceID)
+	})
+}
+
+// FAQRevision reads the workspace's FAQ revision (0 before any change).
+func (db *DB) FAQRevision(ctx context.Context, workspaceID int64) (int64, error) {
+	var rev int64
+	err := db.read().row(ctx, `SELECT revision FROM faq_state WHERE workspace_id = ?`, workspaceID).Scan(&rev)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	return rev, err
+}
+
+// FAQSynonyms reads the workspace's synonym groups.
+func (db *DB) FAQSynonyms(ctx context.Context, workspaceID int64) ([][]string, error) {
+	var raw string
+	err := db.read().row(ctx, `SELECT synonyms FROM faq_state WHERE workspace_id = ?`, workspaceID).Scan(&raw)
+	if err == sql.ErrNoRows {
+		return [][]string{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := [][]string{}
+	return out, json.Unmarshal([]byte(raw), &out)
+}
+
+func (x q) setSynonyms(ctx context.Context, workspaceID int64, groups [][]string) error {
+	groups, err := chat.CheckSynonyms(groups)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(groups)
+	if err != nil {
+		return err
+	}
+	if err := x.bumpFAQ(ctx, workspaceID); err != nil {
+		return err
+	}
+	_, err = x.exec(ctx, `UPDATE faq_state SET synonyms = ? WHERE workspace_id = ?`, string(raw), workspaceID)
+	return err
+}
+
+// SetFAQSynonyms replaces the workspace's synonym groups.
+func (db *DB) SetFAQSynonyms(ctx context.Context, workspaceID int64, groups [][]string) error {
+	return db.tx(ctx, func(x q) error { return x.setSynonyms(ctx, workspaceID, groups) })
+}
+
+// ImportFAQ applies an export: categories and articles whose IDs the
+// workspace has are updated, the rest created (an imported article's
+// category_id may name a category of the same file by its ID there).
+// One transaction: any refusal leaves the FAQ as it was.
+func (db *DB) ImportFAQ(ctx context.Context, workspaceID int64, f chat.FAQExport, by chat.Who) (created, updated int, err error) {
+	if len(f.Articles) > chat.MaxFAQArticles || len(f.Categories) > chat.MaxFAQCategories {
+		return 0, 0, chat.Errorf(chat.ErrInvalid, "at most %d articles and %d categories", chat.MaxFAQArticles, chat.MaxFAQCategories)
+	}
+	err = db.tx(ctx, func(x q) error {
+		created, updated = 0, 0
+		catIDs := map[int64]int64{} // ID in the file → ID here
+		for i, c := range f.Categories {
+			c.WorkspaceID = workspaceID
+			fileID := c.ID
+			exists, err := db.faqExists(ctx, x, "faq_categories", workspaceID, c.ID)
+			if err == nil && exists {
+				err = db.updateFAQCategory(ctx, x, &c)
+			} else if err == nil {
+				err = db.insertFAQCategory(ctx, x, &c)
+			}
+			if err != nil {
+				return importError("categories", i, err)
+			}
+			if fileID != 0 {
+				catIDs[fileID] = c.ID
+			}
+		}
+		for i, a := range f.Articles {
+			a.WorkspaceID = workspaceID
+			if id, ok := catIDs[a.CategoryID]; ok {
+				a.CategoryID = id
+			}
+			exists, err := db.faqExists(ctx, x, "faq_articles", workspaceID, a.ID)
+			if err == nil && exists {
+				err = db.updateArticle(ctx, x, &a)
+				updated++
+			} else if err == nil {
+				err = db.insertArticle(ctx, x, &a)
+				created++
+			}
+			if err != nil {
+				return importError("articles", i, err)
+			}
+		}
+		if f.Synonyms != nil {
+			if err := x.setSynonyms(ctx, workspaceID, f.Synonyms); err != nil {
+				return importError("synonyms", 0, err)
+			}
+		}
+		if err := x.bumpFAQ(ctx, workspaceID); err != nil {
+			return err
+		}
+		return x.audit(ctx, chat.AuditEntry{WorkspaceID: workspaceID, At: db.Now(), ActorID: by.AgentID, ActorName: by.Name, Address: by.Address,
+			Action: chat.AuditFAQImport, Target: "faq", After: map[string]int{"created": created, "updated": updated}})
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return created, updated, nil
+}
+
+// faqExists reports whether the workspace has a row of table with id.
+func (db *DB) faqExists(ctx context.Context, x q, table string, workspaceID, id int64) (bool, error) {
+	if id == 0 {
+		return false, nil
+	}
+	var n int
+	err := x.row(ctx, `SELECT COUNT(*) FROM `+table+` WHERE workspace_id = ? AND id = ?`, workspaceID, id).Scan(&n)
+	return n > 0, err
+}
+
+// importError says which entry of an import was refused.
+func importError(list string, i int, err error) error {
+	if e, ok := err.(*chat.Error); ok {
+		return chat.Errorf(e.Code, "%s[%s]: %s", list, strconv.Itoa(i), e.Message)
+	}
+	return err
+}
+
+// RateArticle counts a visitor's answer on a published article.
+func (db *DB) RateArticle(ctx context.Context, workspaceID, id int64, helpful bool) error {
+	col := "not_helpful"
+	if helpful {
+		col = "helpful"
+	}
+	return db.tx(ctx, func(x q) error {
+		res, err := x.exec(ctx, `UPDATE faq_articles SET `+col+` = `+col+` + 1 WHERE workspace_id = ? AND id = ? AND published = ?`, workspaceID, id, true)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return chat.Errorf(chat.ErrNotFound, "no such FAQ article")
+		}
+		return nil
+	})
+}
+
+// AddFAQImage records an uploaded image.
+func (db *DB) AddFAQImage(ctx context.Context, img *chat.FAQImage) error {
+	img.CreatedAt = db.Now().UTC()
+	return db.tx(ctx, func(x q) error {
+		return x.row(ctx, `INSERT INTO faq_images (workspace_id, name, content_type, size, blob_key, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			img.WorkspaceID, img.Name, img.ContentType, img.Size, img.BlobKey, micros(img.CreatedAt)).Scan(&img.ID)
+	})
+}
+
+// FAQImage reads one of the workspace's images.
+func (db *DB) FAQImage(ctx context.Context, workspaceID, id int64) (*chat.FAQImage, error) {
+	img := chat.FAQImage{WorkspaceID: workspaceID, ID: id}
+	var created int64
+	err := db.read().row(ctx, `SELECT name, content_type, size, blob_key, created_at FROM faq_images WHERE workspace_id = ? AND id = ?`, workspaceID, id).
+		Scan(&img.Name, &img.ContentType, &img.Size, &img.BlobKey, &created)
+	if err == sql.ErrNoRows {
+		return nil, chat.Errorf(chat.ErrNotFound, "no such image")
+	}
+	img.CreatedAt = fromMicros(created)
+	return &img, err
+}

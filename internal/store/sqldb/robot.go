@@ -1,0 +1,86 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// The robot's transaction steps (chat.Tx): a conversation that starts in
+// the bot state, the robot's keyed replies, and the handover to routing.
+
+func (x tx) StartBotConversation(ctx context.Context, workspaceID, customerID int64, ch chat.Channel) (chat.Conversation, bool, error) {
+	return x.db.startConversationAs(ctx, x.t, workspaceID, customerID, ch, chat.StateBot)
+}
+
+// RobotReply adds the robot's answer to the visitor's message replyTo as a
+// system message keyed robot-<replyTo>, under the conversation's row lock:
+// a second node (or a retry) finds the key and adds nothing, so the robot
+// answers each message once however many nodes try.
+func (x tx) RobotReply(ctx context.Context, c chat.Conversation, replyTo int64, meta map[string]string) (bool, error) {
+	c, err := x.db.lockConversation(ctx, x.t.q, c.WorkspaceID, c.ID)
+	if err != nil {
+		return false, err
+	}
+	if c.State != chat.StateBot {
+		return false, nil // handed over meanwhile: the agent answers now
+	}
+	key := "robot-" + strconv.FormatInt(replyTo, 10)
+	var one int
+	err = x.t.row(ctx, `SELECT 1 FROM messages WHERE conversation_id = ? AND client_msg_id = ?`, c.ID, key).Scan(&one)
+	if err == nil {
+		return false, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return false, err
+	}
+	m := chat.Message{SenderType: chat.SenderSystem, Kind: chat.KindSystem, Body: chat.SystemRobot, Meta: meta, ClientMsgID: key, SenderName: meta["robot"]}
+	if err := x.db.insertMessage(ctx, x.t, c, &m); err != nil {
+		return false, err
+	}
+	// The robot's conversation closes (resolved) once the visitor has
+	// asked nothing more for a while; each answer moves the timer.
+	ws, err := x.db.workspaceIn(ctx, x.t.q, c.WorkspaceID)
+	if err != nil {
+		return false, err
+	}
+	if err := x.t.scheduleJob(ctx, chat.Job{Kind: chat.JobRobotIdle, WorkspaceID: c.WorkspaceID, RefID: c.ID, DueAt: x.t.now.Add(chat.RobotIdleAfter(ws.Settings))}); err != nil {
+		return false, err
+	}
+	after, err := x.db.conversation(ctx, x.t.q, c.WorkspaceID, c.ID)
+	if err != nil {
+		return false, err
+	}
+	x.t.emit(chat.Event{WorkspaceID: c.WorkspaceID, Type: chat.EventMessageCreated, Conversation: &after, Message: &m, PrevAssigneeID: c.AssigneeID, PrevState: c.State})
+	return true, nil
+}
+
+// LeaveBot hands a bot conversation to routing: unassigned, with the robot
+// first on its agent path (robot-<site_id> > Kim once Kim is assigned).
+func (x tx) LeaveBot(ctx context.Context, c chat.Conversation, robot string) (chat.Conversation, error) {
+	c, err := x.db.lockConversation(ctx, x.t.q, c.WorkspaceID, c.ID)
+	if err != nil {
+		return c, err
+	}
+	if c.State != chat.StateBot {
+		return c, chat.Errorf(chat.ErrInvalid, "the conversation is not with the robot")
+	}
+	path, err := json.Marshal(append(c.AgentPath, chat.PathStep{Name: robot}))
+	if err != nil {
+		return c, err
+	}
+	if _, err := x.t.exec(ctx, `UPDATE conversations SET state = ?, agent_path = ? WHERE id = ?`, chat.StateUnassigned, string(path), c.ID); err != nil {
+		return c, err
+	}
+	if err := x.t.cancelJob(ctx, chat.JobRobotIdle, c.WorkspaceID, c.ID); err != nil {
+		return c, err
+	}
+	if err := x.db.systemMessage(ctx, x.t, c, chat.EventConversationUpdated, chat.SystemHandover, map[string]string{"robot": robot}, false); err != nil {
+		return c, err
+	}
+	return x.db.conversation(ctx, x.t.q, c.WorkspaceID, c.ID)
+}

@@ -1,0 +1,188 @@
+package storetest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/faq"
+)
+
+func testFAQ(t *testing.T, s chat.Store) {
+	f := setup(t, s, "faq")
+	other := setup(t, s, "faq-other")
+	rev0, err := s.FAQRevision(ctx, f.ws.ID)
+	must(t, err)
+
+	delivery := &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: "배송", NameEN: "Delivery", Position: 2}
+	must(t, s.CreateFAQCategory(ctx, delivery))
+	refunds := &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: "환불", Position: 1}
+	must(t, s.CreateFAQCategory(ctx, refunds))
+	theirs := &chat.FAQCategory{WorkspaceID: other.ws.ID, Name: "기타"}
+	must(t, s.CreateFAQCategory(ctx, theirs))
+	wantCode(t, s.CreateFAQCategory(ctx, &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: "  "}), chat.ErrInvalid)
+
+	a := &chat.Article{WorkspaceID: f.ws.ID, CategoryID: refunds.ID, Title: " 환불은 언제 되나요? ", Lang: "ko", Published: true,
+		Keywords: []string{"환불 기간", "환불 기간", "refund"},
+		BodyHTML: `<p onclick="alert(1)">영업일 <b>3일</b> 안에 환불됩니다.<script>alert(1)</script></p><a href="javascript:alert(1)">x</a><svg onload="alert(1)"></svg>`}
+	must(t, s.CreateArticle(ctx, a))
+	if a.ID == 0 || a.Title != "환불은 언제 되나요?" || len(a.Keywords) != 2 {
+		t.Fatalf("created %+v", a)
+	}
+	for _, bad := range []string{"onclick", "<script", "javascript:", "<svg", "onload"} {
+		if strings.Contains(a.BodyHTML, bad) {
+			t.Fatalf("unsafe HTML stored: %q", a.BodyHTML)
+		}
+	}
+	if a.BodyText != "영업일 3일 안에 환불됩니다.\nx" {
+		t.Fatalf("text %q", a.BodyText)
+	}
+	draft := &chat.Article{WorkspaceID: f.ws.ID, CategoryID: delivery.ID, Title: "배송 조회", BodyHTML: "<p>주문내역에서 확인하세요.</p>"}
+	must(t, s.CreateArticle(ctx, draft))
+
+	// Refusals change nothing.
+	rev1, err := s.FAQRevision(ctx, f.ws.ID)
+	must(t, err)
+	if rev1 <= rev0 {
+		t.Fatalf("revision did not move: %d → %d", rev0, rev1)
+	}
+	for _, bad := range []*chat.Article{
+		{WorkspaceID: f.ws.ID, Title: "", BodyHTML: "x"},
+		{WorkspaceID: f.ws.ID, Title: "x", BodyHTML: strings.Repeat("가", chat.MaxFAQBody)},
+		{WorkspaceID: f.ws.ID, Title: "x", Lang: "jp"},
+		{WorkspaceID: f.ws.ID, Title: "x", CategoryID: theirs.ID},
+		{WorkspaceID: f.ws.ID, Title: "x", CategoryID: 999999},
+		{WorkspaceID: f.ws.ID, Title: "x", Keywords: []string{strings.Repeat("k", 51)}},
+	} {
+		err := s.CreateArticle(ctx, bad)
+		if err == nil {
+			t.Fatalf("accepted %+v", bad)
+		}
+	}
+	if rev, _ := s.FAQRevision(ctx, f.ws.ID); rev != rev1 {
+		t.Fatalf("a refusal moved the revision")
+	}
+
+	all, err := s.Articles(ctx, f.ws.ID, false)
+	must(t, err)
+	if len(all) != 2 || all[0].ID != a.ID {
+		t.Fatalf("articles in category order: %+v", all)
+	}
+	pub, err := s.Articles(ctx, f.ws.ID, true)
+	must(t, err)
+	if len(pub) != 1 || pub[0].ID != a.ID {
+		t.Fatalf("published: %+v", pub)
+	}
+	// Another workspace's IDs mean nothing.
+	_, err = s.Article(ctx, other.ws.ID, a.ID)
+	wantCode(t, err, chat.ErrNotFound)
+	wantCode(t, s.DeleteArticle(ctx, other.ws.ID, a.ID), chat.ErrNotFound)
+	wantCode(t, s.DeleteFAQCategory(ctx, other.ws.ID, refunds.ID), chat.ErrNotFound)
+	wantCode(t, s.RateArticle(ctx, other.ws.ID, a.ID, true), chat.ErrNotFound)
+	wantCode(t, s.UpdateArticle(ctx, &chat.Article{ID: a.ID, WorkspaceID: other.ws.ID, Title: "x"}), chat.ErrNotFound)
+
+	// Feedback counts on published articles only.
+	must(t, s.RateArticle(ctx, f.ws.ID, a.ID, true))
+	must(t, s.RateArticle(ctx, f.ws.ID, a.ID, false))
+	must(t, s.RateArticle(ctx, f.ws.ID, a.ID, true))
+	wantCode(t, s.RateArticle(ctx, f.ws.ID, draft.ID, true), chat.ErrNotFound)
+	got, err := s.Article(ctx, f.ws.ID, a.ID)
+	must(t, err)
+	if got.Helpful != 2 || got.NotHelpful != 1 {
+		t.Fatalf("feedback %+v", got)
+	}
+
+	// Update keeps the counts; deleting a category keeps its articles.
+	got.Title, got.Published = "환불 기간", false
+	must(t, s.UpdateArticle(ctx, got))
+	if got.Helpful != 2 || got.Title != "환불 기간" || got.Published {
+		t.Fatalf("updated %+v", got)
+	}
+	must(t, s.DeleteFAQCategory(ctx, f.ws.ID, refunds.ID))
+	got, err = s.Article(ctx, f.ws.ID, a.ID)
+	must(t, err)
+	if got.CategoryID != 0 {
+		t.Fatalf("category kept %+v", got)
+	}
+
+	// Synonyms.
+	wantCode(t, s.SetFAQSynonyms(ctx, f.ws.ID, [][]string{{"반품"}}), chat.ErrInvalid)
+	must(t, s.SetFAQSynonyms(ctx, f.ws.ID, [][]string{{"반품", " 환불 요청 "}}))
+	syn, err := s.FAQSynonyms(ctx, f.ws.ID)
+	must(t, err)
+	if len(syn) != 1 || syn[0][1] != "환불 요청" {
+		t.Fatalf("synonyms %v", syn)
+	}
+	if syn, _ := s.FAQSynonyms(ctx, other.ws.ID); len(syn) != 0 {
+		t.Fatalf("other workspace's synonyms %v", syn)
+	}
+	must(t, s.DeleteArticle(ctx, f.ws.ID, draft.ID))
+}
+
+func testFAQImport(t *testing.T, s chat.Store) {
+	f := setup(t, s, "faq-import")
+	other := setup(t, s, "faq-import-other")
+	by := chat.Who{AgentID: f.manager.AgentID, Name: "manager"}
+	mine := &chat.Article{WorkspaceID: f.ws.ID, Title: "교환 신청", BodyHTML: "<p>주문내역에서 신청하세요.</p>", Published: true}
+	must(t, s.CreateArticle(ctx, mine))
+	theirs := &chat.Article{WorkspaceID: other.ws.ID, Title: "남의 글", BodyHTML: "x"}
+	must(t, s.CreateArticle(ctx, theirs))
+
+	file := chat.FAQExport{Version: 1,
+		Categories: []chat.FAQCategory{{ID: 77, Name: "교환"}},
+		Articles: []chat.Article{
+			{ID: mine.ID, CategoryID: 77, Title: "교환 신청 방법", BodyHTML: "<p>마이페이지에서</p>", Published: true, Lang: "ko"},
+			{ID: theirs.ID, Title: "새 글", BodyHTML: "<p>새로</p><script>x</script>", Lang: "ko"},
+			{Title: "How to exchange", BodyHTML: "<p>From your orders</p>", Lang: "en", Published: true},
+		},
+		Synonyms: [][]string{{"교환", "바꾸기"}},
+	}
+	created, updated, err := s.ImportFAQ(ctx, f.ws.ID, file, by)
+	must(t, err)
+	if created != 2 || updated != 1 {
+		t.Fatalf("created %d updated %d", created, updated)
+	}
+	all, err := s.Articles(ctx, f.ws.ID, false)
+	must(t, err)
+	if len(all) != 3 {
+		t.Fatalf("after import %+v", all)
+	}
+	cats, err := s.FAQCategories(ctx, f.ws.ID)
+	must(t, err)
+	for _, a := range all {
+		if a.ID == mine.ID && (a.Title != "교환 신청 방법" || len(cats) != 1 || a.CategoryID != cats[0].ID) {
+			t.Fatalf("updated article %+v (categories %+v)", a, cats)
+		}
+		if strings.Contains(a.BodyHTML, "<script") {
+			t.Fatalf("import kept a script: %q", a.BodyHTML)
+		}
+	}
+	if got, _ := s.Article(ctx, other.ws.ID, theirs.ID); got.Title != "남의 글" {
+		t.Fatalf("import changed another workspace's article: %+v", got)
+	}
+
+	// A refusal anywhere imports nothing.
+	rev, _ := s.FAQRevision(ctx, f.ws.ID)
+	bad := chat.FAQExport{Version: 1, Articles: []chat.Article{
+		{Title: "좋은 글", BodyHTML: "x"},
+		{Title: "", BodyHTML: "x"},
+	}}
+	_, _, err = s.ImportFAQ(ctx, f.ws.ID, bad, by)
+	wantCode(t, err, chat.ErrInvalid)
+	if !strings.Contains(err.Error(), "articles[1]") {
+		t.Fatalf("error does not say where: %v", err)
+	}
+	if after, _ := s.Articles(ctx, f.ws.ID, false); len(after) != 3 {
+		t.Fatalf("partly imported: %d articles", len(after))
+	}
+	if r, _ := s.FAQRevision(ctx, f.ws.ID); r != rev {
+		t.Fatalf("refused import moved the revision")
+	}
+
+	// Searching sees the import at once.
+	found, err := faq.NewSearcher(s).Search(ctx, f.ws.ID, "교환 신청", "ko", 3)
+	must(t, err)
+	if len(found) == 0 || found[0].Article.ID != mine.ID {
+		t.Fatalf("search %+v", found)
+	}
+}

@@ -1,0 +1,42 @@
+package web
+
+import (
+	"embed"
+	"encoding/json"
+	"html/template"
+	"io/fs"
+)
+
+// Help holds the help center's pages (html/template, rendered by the
+// server: they work without JavaScript), its style and its script (served
+// at /help-assets/), and its catalogs.
+//
+//go:embed help
+var Help embed.FS
+
+// HelpPages are the help center's templates by page: home, category,
+// article, search and notfound, each inside layout.
+var HelpPages = func() map[string]*template.Template {
+	out := map[string]*template.Template{}
+	for _, page := range []string{"home", "category", "article", "search", "notfound"} {
+		out[page] = template.Must(template.ParseFS(Help, "help/layout.html", "help/"+page+".html"))
+	}
+	return out
+}()
+
+// HelpCatalogs are the help center's strings by language (ko, en).
+var HelpCatalogs = func() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, lang := range []string{"ko", "en"} {
+		b, err := fs.ReadFile(Help, "help/i18n/"+lang+".json")
+		if err != nil {
+			panic(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			panic(err)
+		}
+		out[lang] = m
+	}
+	return out
+}()
