@@ -91,7 +91,7 @@ func TestBrowserChat(t *testing.T) {
 	before := stored(widgetThread(visitor))
 	checkThread(visitor, "the widget before reloading", before, []string{hello, order, reply})
 	visitor.do("reload the page", chromedp.Reload())
-	visitor.waitFor("the page reloaded with the chat closed", `document.querySelector('#sodam-launcher')?.getAttribute('aria-expanded') === 'false' && !document.querySelector('#sodam-frame')`)
+	visitor.waitFor("the page reloaded with the chat closed", `document.querySelector('#sodam-launcher')?.getAttribute('aria-expanded') === 'false' && (!document.querySelector('#sodam-frame') || document.querySelector('#sodam-frame').hidden)`)
 	openWidget(visitor, page)
 	visitor.waitFrame("the chat resumed with its history",
 		`d.querySelector('[data-testid=widget]').dataset.view === 'chat' && d.querySelectorAll('[data-testid=widget-messages] li[data-seq]').length >= `+fmt.Sprint(len(before)))

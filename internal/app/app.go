@@ -12,8 +12,10 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"sync/atomic"
 
+	"github.com/sodam-chat/sodam/internal/blob"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/faq"
 	"github.com/sodam-chat/sodam/internal/metrics"
@@ -29,6 +31,8 @@ type App struct {
 	store   chat.Store
 	pub     Publisher
 	metrics *metrics.Metrics
+	files   blob.Store                 // exports' files (history.go)
+	log     *slog.Logger               // what jobs log
 	tickets atomic.Pointer[ticketMail] // tickets.go; nil until SetMailer
 	sealer  chat.Sealer                // pii.go
 	faq     *faq.Searcher              // the node's FAQ search (faq.go)

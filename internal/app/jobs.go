@@ -9,12 +9,14 @@ import (
 
 // Jobs is what each kind of durable job does.
 func (a *App) Jobs() jobs.Registry {
-	return jobs.Registry{
+	r := jobs.Registry{
 		chat.JobInactivity:  {InTx: inactivityClose, Routing: true},
 		chat.JobOffline:     {InTx: goOffline, Routing: true},
 		chat.JobTicketEmail: {Run: a.emailReply},
 		chat.JobRobotIdle:   {InTx: robotIdleClose, Routing: true}, // robot.go
 	}
+	a.historyJobs(r) // history.go
+	return r
 }
 
 // inactivityClose closes a conversation whose customer did not answer the

@@ -84,6 +84,20 @@ const (
 	ErrSpamSuspected      = "spam_suspected"
 )
 
+// History and export (§9).
+const (
+	ErrQueryTooLong    = "query_too_long"
+	ErrQueryNoWords    = "query_no_words"
+	ErrInvalidPeriod   = "invalid_period"
+	ErrInvalidCursor   = "invalid_cursor"
+	ErrCategoryUnknown = "category_not_found"
+	ErrTagUnknown      = "tag_not_found"
+	ErrExportNotFound  = "export_not_found"
+	ErrExportRunning   = "export_running"
+	ErrExportNotReady  = "export_not_ready"
+	ErrExportExpired   = "export_expired"
+)
+
 // Ticket codes (issue 13).
 const (
 	// ErrTicketSolved refuses a public reply to a solved ticket: reopen it

@@ -261,6 +261,7 @@ const (
 	AuditBlock            = "customer.block"
 	AuditUnblock          = "customer.unblock"
 	AuditCapacity         = "member.capacity"
+	AuditExport           = "history.export"
 )
 
 // AuditFilter selects audit entries, newest first.

@@ -118,6 +118,7 @@ func controlCharacters(t *testing.T, e *env) {
 		{name: "block note", as: master, method: "POST", path: e.convPath(conv.ID) + "/block", body: `{"reason":"spam","note":"x` + nul + `"}`, status: 400, code: chat.ErrInvalid},
 		{name: "login email", as: e.anonymous(), method: "POST", path: "/api/v1/auth/login", body: `{"email":"kim` + nul + `@example.com","password":"x"}`, status: 400, code: chat.ErrInvalid},
 		{name: "a key of a map", as: visitor, method: "POST", path: "/api/v1/widget/sessions", body: `{"site_id":"shop","extra":{"cus_extra_` + nul + `":"x"}}`, status: 400, code: chat.ErrInvalid},
+		{name: "an export's search", as: master, method: "POST", path: e.shopPath() + "/exports", body: `{"format":"csv","filter":{"q":"환불` + nul + `"}}`, status: 400, code: chat.ErrInvalid},
 	})
 	// Tabs and line breaks are text.
 	visitor.json("POST", widget("/messages"), `{"client_msg_id":"v2","body":"첫 줄\n둘째 줄\t끝"}`, 201, nil)

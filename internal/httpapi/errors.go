@@ -102,6 +102,18 @@ var statusOf = map[string]int{
 	chat.ErrReasonRequired:  http.StatusBadRequest,
 	chat.ErrFindingNotFound: http.StatusNotFound,
 	chat.ErrPIIKeyMismatch:  http.StatusServiceUnavailable,
+
+	// History and export (§9).
+	chat.ErrQueryTooLong:    http.StatusBadRequest,
+	chat.ErrQueryNoWords:    http.StatusBadRequest,
+	chat.ErrInvalidPeriod:   http.StatusBadRequest,
+	chat.ErrInvalidCursor:   http.StatusBadRequest,
+	chat.ErrCategoryUnknown: http.StatusUnprocessableEntity,
+	chat.ErrTagUnknown:      http.StatusUnprocessableEntity,
+	chat.ErrExportNotFound:  http.StatusNotFound,
+	chat.ErrExportRunning:   http.StatusConflict,
+	chat.ErrExportNotReady:  http.StatusConflict,
+	chat.ErrExportExpired:   http.StatusGone,
 }
 
 type errorBody struct {

@@ -202,6 +202,7 @@ func (s *Server) routes() []route {
 		s.noteRoutes(),
 		s.faqRoutes(),
 		s.helpRoutes(),
+		s.historyRoutes(),
 	)
 }
 

@@ -146,6 +146,7 @@ func (m *Main) Run(ctx context.Context) error {
 	mailer := notify.NewMailer(c.SMTP, m.Log)
 	m.App.SetMailer(mailer, nil, nil, m.Log) // ticket replies (app/tickets.go)
 	m.App.UsePII(keys)
+	m.App.UseFiles(files, m.Log) // exports' files
 	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met, InviteTTL: c.InviteTTL, NoLimits: c.NoLimits,
 		MaxSendsInFlight: c.MaxSendsInFlight, Mail: mailer}, m.Store, m.App, files, m.Hub, m.Log)
 	runner := &jobs.Runner{Store: db, Commit: m.App, Handlers: m.App.Jobs(), Log: m.Log, Node: node,

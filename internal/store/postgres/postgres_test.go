@@ -41,3 +41,7 @@ func TestMigrationStatus(t *testing.T) {
 		t.Fatalf("migrated: pending %v, unknown %v, %v", pending, unknown, err)
 	}
 }
+
+// BenchmarkHistory: search and export over a large workspace
+// (docs/benchmarks.md, SODAM_BENCH_CONVERSATIONS).
+func BenchmarkHistory(b *testing.B) { storetest.BenchHistory(b, postgres.OpenTest) }

@@ -223,6 +223,10 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 	if err := db.storeOriginals(ctx, x, micros(now), fresh); err != nil {
 		return err
 	}
+	// The search index, in the same transaction (history.go).
+	if err := db.indexMessages(ctx, x, appended(fresh)); err != nil {
+		return err
+	}
 	if err := db.moveConversations(ctx, t, ids, convs, workspaces, lastSender); err != nil {
 		return err
 	}
@@ -341,6 +345,9 @@ func (db *DB) appendFile(ctx context.Context, workspaceID, conversationID int64,
 			SenderName: nm.SenderName, ClientMsgID: nm.ClientMsgID, Kind: kind, Body: nm.Body,
 		}
 		if err := db.insertMessage(ctx, t, c, &msg); err != nil {
+			return err
+		}
+		if err := db.indexMessages(ctx, t.q, []chat.Message{msg}); err != nil { // the search index (history.go)
 			return err
 		}
 		if _, err := t.exec(ctx, `UPDATE conversations SET last_message = ?, last_message_at = ? WHERE id = ?`,

@@ -57,6 +57,9 @@ func (db *DB) AddNote(ctx context.Context, workspaceID, conversationID int64, ac
 		if err := db.insertMessage(ctx, t, c, &msg); err != nil {
 			return err
 		}
+		if err := db.indexMessages(ctx, t.q, []chat.Message{msg}); err != nil { // the search index (history.go)
+			return err
+		}
 		msg.Mentions = chat.FindMentions(nm.Body, members)
 		if len(msg.Mentions) > 0 {
 			rows := make([]string, len(msg.Mentions))

@@ -215,6 +215,11 @@ func (db *DB) rewriteMessageText(ctx context.Context, t *txn, c chat.Conversatio
 	if err := db.scrubEvents(ctx, t, m, old); err != nil {
 		return m, err
 	}
+	// The search index follows the text (history.go): the original is
+	// never found again.
+	if err := db.reindexMessages(ctx, t.q, []chat.Message{m}); err != nil {
+		return m, err
+	}
 	after, err := db.conversation(ctx, t.q, c.WorkspaceID, c.ID)
 	if err != nil {
 		return m, err

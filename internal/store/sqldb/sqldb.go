@@ -80,6 +80,8 @@ type DB struct {
 	Now func() time.Time
 	// sealer seals what automatic masking hides (pii.go).
 	sealer chat.Sealer
+	// search holds TuneSearch's sizes (history.go).
+	search [2]int
 }
 
 // New returns a store writing through w and reading through r.

@@ -61,3 +61,7 @@ func BenchmarkAppendMessageNormal(b *testing.B) {
 		return db
 	})
 }
+
+// BenchmarkHistory: search and export over a large workspace
+// (docs/benchmarks.md, SODAM_BENCH_CONVERSATIONS).
+func BenchmarkHistory(b *testing.B) { storetest.BenchHistory(b, open) }

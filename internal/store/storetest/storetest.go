@@ -79,6 +79,12 @@ func Run(t *testing.T, open Opener) {
 		{"FAQImport", testFAQImport},
 		{"Robot", testRobot},
 		{"RobotIdle", testRobotIdle},
+		// History (§9).
+		{"HistorySearchRecall", testHistorySearchRecall},
+		{"HistoryFilters", testHistoryFilters},
+		{"Exports", testExports},
+		{"SearchBackfill", testSearchBackfill},
+		{"SearchFollowsMasking", testSearchFollowsMasking},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open(t)) })

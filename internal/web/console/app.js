@@ -1,6 +1,6 @@
 // The console's entry point: sign-in (and the invitation and password
 // links that end in one), the chosen workspace, the page router (#/,
-// #/c/ID, #/tickets, #/settings, #/team, #/audit, #/workspaces,
+// #/c/ID, #/tickets, #/history, #/settings, #/team, #/audit, #/workspaces,
 // #/profile), the side bar's controls and the banners over every page.
 // index.html is the frame (side bar, banners, the panes and pages); each
 // page's markup lives with its element's module.
@@ -13,6 +13,7 @@ import './conversation.js';
 import './deactivated.js';
 import './details.js';
 import { chooseLanguage, locale, setTimeZone, t } from './i18n.js';
+import './history.js';
 import { Inbox } from './inbox.js';
 import './list.js';
 import { closeLogin, initLogin, openLogin } from './login.js';
@@ -41,6 +42,7 @@ let workspaceName = '';
 // Pages other than the chat, and who may open them.
 const pages = {
   tickets: () => Boolean(inbox),
+  history: () => Boolean(inbox),
   settings: () => Boolean(inbox),
   team: () => Boolean(inbox?.seesAll),
   audit: () => Boolean(inbox?.isMaster),
@@ -179,7 +181,7 @@ async function openWorkspace(m) {
   inbox.addEventListener('tickets', showTicketCount);
   showWorkspace(null);
   showTicketCount();
-  for (const el of document.querySelectorAll('sodam-conversation-list, sodam-conversation, sodam-details, sodam-tickets, sodam-settings, sodam-team, sodam-audit')) {
+  for (const el of document.querySelectorAll('sodam-conversation-list, sodam-conversation, sodam-details, sodam-tickets, sodam-history, sodam-settings, sodam-team, sodam-audit')) {
     el.attach(inbox);
   }
   inbox.start();

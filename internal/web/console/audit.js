@@ -19,6 +19,7 @@ export const auditActions = [
   'customer.block', 'customer.unblock',
   'pii.mask', 'pii.view', 'pii.unmask',
   'faq.import',
+  'history.export',
 ];
 
 const markup = template(`

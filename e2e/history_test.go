@@ -1,0 +1,134 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// The history page (issue 13): a manager finds a past chat by a Korean
+// word, opens it in the side panel, edits its memo there, makes a ticket
+// of it, exports the results and reads the file back. At 1366×768 in Korean, and on a phone
+// in English.
+
+// TestBrowserHistory: search 환불 (found inside 환불은), open the result,
+// save a memo from the panel, export the set as XLSX and check its rows;
+// on a phone in English, search an order number and open the panel.
+func TestBrowserHistory(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const hello = "환불은 언제 되나요? 주문번호 A2026-1183 입니다."
+	agent, _, id := takenChat(t, s, hello)
+	const reply = "확인 후 바로 안내드리겠습니다."
+	consoleSend(agent, reply)
+	consoleShows(agent, "agent", reply)
+	// Another customer's chat that the search must leave out.
+	other := quietChat(t, s, "배송이 아직 안 왔어요")
+	api[any](agent, s, "POST", fmt.Sprintf("/conversations/%d/close", id), nil)
+
+	// Korean, on a laptop.
+	desktop(agent)
+	agent.click("[data-testid=nav-history]")
+	agent.waitFor("the history page with both chats", `document.querySelector('#app').dataset.page === 'history'`+
+		` && document.querySelectorAll('[data-testid=history-result]').length === 2`)
+	agent.click("[data-testid=history-q]")
+	agent.keys("환불\r")
+	result := fmt.Sprintf("[data-testid=history-result][data-conversation-id='%d']", id)
+	agent.waitFor("only the refund chat found", `document.querySelectorAll('[data-testid=history-result]').length === 1 && document.querySelector(`+js(result)+`)`+
+		` && !document.querySelector("[data-testid=history-result][data-conversation-id='`+fmt.Sprint(other)+`']")`)
+	agent.click(result + " button")
+	agent.waitFor("the side panel with the transcript", `(() => { const p = document.querySelector('[data-testid=history-panel]'); return !p.hidden && p.dataset.conversationId === '`+fmt.Sprint(id)+`'`+
+		` && [...p.querySelectorAll('[data-testid=history-message][data-sender=visitor] .bubble')].some((b) => b.textContent === `+js(hello)+`)`+
+		` && [...p.querySelectorAll('[data-testid=history-message][data-sender=agent] .bubble')].some((b) => b.textContent === `+js(reply)+`); })()`)
+	const memo = "환불 접수 완료, 3영업일 내 카드 취소 안내함"
+	fill(agent, "[data-testid=history-memo]", memo)
+	agent.click("[data-testid=history-note-save]")
+	toastSays(agent, "저장했습니다.")
+	if got := detail(agent, s, id).Conversation; got.Memo != memo {
+		agent.fail("memo stored %q, want %q", got.Memo, memo)
+	}
+	agent.waitFor("the memo in the result", `document.querySelector(`+js(result)+` + ' .history-meta')?.textContent.includes(`+js(memo)+`)`)
+	look(agent, "history-ko")
+
+	// A ticket from the panel, linked to the chat.
+	agent.click("[data-testid=history-create-ticket]")
+	toastSays(agent, "티켓을 만들었습니다.")
+	type ticket struct {
+		ConversationID int64  `json:"conversation_id"`
+		Channel        string `json:"channel"`
+	}
+	tl := api[[]ticket](agent, s, "GET", "/tickets", nil)
+	if len(tl) != 1 || tl[0].ConversationID != id || tl[0].Channel != "chat" {
+		agent.fail("tickets after creating one from the panel: %+v", tl)
+	}
+
+	// Export what the search found, as XLSX, one row per conversation.
+	agent.do("choose XLSX by conversation", chromedp.Evaluate[chromedp.Void](`(() => { document.querySelector('[data-testid=export-format]').value = 'xlsx'; document.querySelector('[data-testid=export-layout]').value = 'conversations'; })()`))
+	agent.click("[data-testid=export-start]")
+	agent.waitFor("the export done, with its link", `!document.querySelector('[data-testid=export-download]').hidden && document.querySelector('[data-testid=history]').dataset.export === 'done'`+
+		` && document.querySelector('[data-testid=export-status]').textContent.includes('1줄')`)
+	look(agent, "history-export-ko")
+	file := eval[string](agent, `fetch(document.querySelector('[data-testid=export-download]').href).then((r) => r.ok ? r.arrayBuffer() : Promise.reject(r.status))`+
+		`.then((b) => { let s = ''; for (const x of new Uint8Array(b)) s += String.fromCharCode(x); return btoa(s); })`)
+	data, err := base64.StdEncoding.DecodeString(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("the export is not an XLSX file: %v", err)
+	}
+	rows, err := f.GetRows("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := detail(agent, s, id)
+	if len(rows) != 2 || !strings.HasPrefix(rows[0][0], "상담번호") || rows[1][1] != "closed" || rows[1][14] != memo ||
+		rows[1][18] != reply || rows[1][7] != c.Customer.CustomerID {
+		t.Fatalf("export rows %q", rows)
+	}
+
+	// English, on a phone: an order number finds the same chat.
+	agent.do("switch to English", chromedp.Evaluate[chromedp.Void](`localStorage.setItem('sodam.lang', 'en')`))
+	phone(agent)
+	agent.do("reload the console", chromedp.Reload())
+	agent.waitFor("the history page in English", `document.querySelector('#app').dataset.page === 'history' && document.querySelector('[data-testid=history] h1').textContent === 'History'`+
+		` && document.querySelectorAll('[data-testid=history-result]').length === 2`)
+	agent.click("[data-testid=history-q]")
+	agent.keys("a2026-1183\r")
+	agent.waitFor("the order number found", `document.querySelectorAll('[data-testid=history-result]').length === 1 && document.querySelector(`+js(result)+`)`)
+	look(agent, "history-phone-en")
+	agent.click(result + " button")
+	agent.waitFor("the panel in place of the list", `!document.querySelector('[data-testid=history-panel]').hidden && !document.querySelector('.history-main').checkVisibility()`+
+		` && document.querySelector('[data-testid=history-memo]').value === `+js(memo))
+	look(agent, "history-panel-phone-en")
+	agent.click("[data-testid=history-panel-close]")
+	agent.waitFor("the list again", `document.querySelector('[data-testid=history-panel]').hidden && document.querySelector('.history-main').checkVisibility()`)
+}
+
+// quietChat has a new visitor open a chat through the store and say one
+// line, with no browser, and returns the conversation's ID.
+func quietChat(t *testing.T, s *site, line string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: "quiet-" + fmt.Sprint(len(line))}
+	if err := s.node.Store.UpsertCustomer(ctx, cu); err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.node.App.Send(ctx, s.ws.ID, c.ID, chat.Actor{Kind: chat.SenderVisitor}, chat.NewMessage{ClientMsgID: "q1", Body: line}); err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
+}

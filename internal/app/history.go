@@ -1,0 +1,61 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/blob"
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/history"
+	"github.com/sodam-chat/sodam/internal/jobs"
+)
+
+// UseFiles gives the application the node's blob storage, where exports'
+// files are kept, and the log their failures go to. Without it the
+// history's export jobs are not registered.
+func (a *App) UseFiles(files blob.Store, log *slog.Logger) {
+	a.files, a.log = files, log
+}
+
+// historyStore is the store's history part, when it has one.
+func (a *App) historyStore() (history.Store, bool) {
+	hs, ok := a.store.(history.Store)
+	return hs, ok
+}
+
+// CreateExport queues an export of the history (audited by the store).
+func (a *App) CreateExport(ctx context.Context, e *history.Export, by chat.Who) error {
+	hs, ok := a.historyStore()
+	if !ok {
+		return chat.Errorf(chat.ErrNotFound, "this store keeps no history")
+	}
+	return hs.CreateExport(ctx, e, by)
+}
+
+// historyJobs adds the history's jobs to r: writing and expiring exports,
+// and indexing messages older than the search index.
+func (a *App) historyJobs(r jobs.Registry) {
+	hs, ok := a.historyStore()
+	if !ok {
+		return
+	}
+	r[history.JobSearchBackfill] = jobs.Handler{Run: func(ctx context.Context, _ chat.Job) error {
+		for {
+			more, err := hs.BackfillSearch(ctx, 1000)
+			if err != nil || !more {
+				return err
+			}
+		}
+	}}
+	if a.files == nil {
+		return
+	}
+	log := a.log
+	if log == nil {
+		log = slog.Default()
+	}
+	x := &history.Exporter{Store: hs, Workspace: a.store.Workspace, Files: a.files, Node: jobs.NodeName(), Now: time.Now, Log: log}
+	r[history.JobExport] = jobs.Handler{Run: x.Run}
+	r[history.JobExportExpire] = jobs.Handler{Run: x.Expire}
+}

@@ -1,0 +1,413 @@
+package history
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/rand"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/blob"
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/xuri/excelize/v2"
+)
+
+// DefaultExportTTL is how long an export's file can be downloaded.
+const DefaultExportTTL = 24 * time.Hour
+
+// exportPage is how many conversations an export reads at a time: its
+// memory does not grow with the export.
+const exportPage = 500
+
+// Exporter writes exports: the job handlers of JobExport and
+// JobExportExpire.
+type Exporter struct {
+	Store Store
+	// Workspace reads the workspace, for its time zone.
+	Workspace func(ctx context.Context, id int64) (*chat.Workspace, error)
+	Files     blob.Store
+	// Node names this node; each run adds a tag of its own.
+	Node string
+	TTL  time.Duration
+	Now  func() time.Time
+	Log  *slog.Logger
+}
+
+// errLost says another runner took the export over (this one was
+// thought dead): its file must not be kept.
+var errLost = errors.New("the export was taken over by another runner")
+
+// Run writes export j.RefID. Its file is stored under a key of this run
+// and only once complete (blob.Store.Put), so a node that dies mid-way
+// leaves no half file: another node starts the export over once the
+// dead one's heartbeat is stale. An export that cannot be written (a
+// filter no longer valid) is marked failed; the database's errors are
+// returned, so the job runs again.
+func (x *Exporter) Run(ctx context.Context, j chat.Job) error {
+	e, err := x.Store.Export(ctx, j.WorkspaceID, j.RefID)
+	if chat.ErrorCode(err) == chat.ErrExportNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if e.State == ExportDone || e.State == ExportFailed {
+		return nil
+	}
+	ws, err := x.Workspace(ctx, e.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	loc := ws.Settings.Location()
+	runner := x.Node + "/" + rand.Text()[:8]
+	v := url.Values{}
+	for k, s := range e.Filter {
+		v.Set(k, s)
+	}
+	f, ferr := Parse(v, loc)
+	total := 0
+	if ferr == nil {
+		if total, err = x.Store.CountHistory(ctx, e.WorkspaceID, f); err != nil {
+			return err
+		}
+	}
+	ok, err := x.Store.StartExport(ctx, e.WorkspaceID, e.ID, runner, total, x.Now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("export %d is being written by another node", e.ID)
+	}
+	fin := *e
+	if ferr != nil {
+		return x.finish(ctx, fin, runner, ferr)
+	}
+	key := fmt.Sprintf("exports/%d/%d-%s.%s", e.WorkspaceID, e.ID, strings.ToLower(rand.Text()[:10]), e.Format)
+	pr, pw := io.Pipe()
+	written := make(chan error, 1)
+	go func() {
+		n, rows, err := x.write(ctx, pw, e, f, loc, runner)
+		fin.Done, fin.Rows = n, rows
+		pw.CloseWithError(err)
+		written <- err
+	}()
+	size, putErr := x.Files.Put(ctx, key, pr)
+	pr.CloseWithError(putErr) // stops the writer if the store gave up first
+	werr := <-written
+	switch {
+	case errors.Is(werr, errLost):
+		return nil // the other runner finishes it
+	case ctx.Err() != nil:
+		return ctx.Err() // shutting down: the export runs again, from the start
+	case werr != nil:
+		return x.finish(ctx, fin, runner, werr)
+	case putErr != nil:
+		return putErr
+	}
+	now := x.Now()
+	exp := now.Add(x.ttl())
+	fin.State, fin.BlobKey, fin.Size, fin.FinishedAt, fin.ExpiresAt = ExportDone, key, size, &now, &exp
+	ok, err = x.Store.FinishExport(ctx, fin, runner)
+	if err != nil || !ok {
+		x.Files.Delete(context.WithoutCancel(ctx), key) //nolint:errcheck // best effort: the file would never be served
+	}
+	return err
+}
+
+func (x *Exporter) ttl() time.Duration {
+	if x.TTL <= 0 {
+		return DefaultExportTTL
+	}
+	return x.TTL
+}
+
+// finish marks the export failed with cause: a refusal's message, or a
+// plain one for anything else (which is logged).
+func (x *Exporter) finish(ctx context.Context, e Export, runner string, cause error) error {
+	now := x.Now()
+	e.State, e.FinishedAt, e.ExpiresAt = ExportFailed, &now, nil
+	var ce *chat.Error
+	if errors.As(cause, &ce) {
+		e.Error = ce.Message
+	} else {
+		x.Log.Warn("export failed", slog.Int64("workspace", e.WorkspaceID), slog.Int64("export", e.ID), slog.Any("err", cause))
+		e.Error = "the export could not be written"
+	}
+	_, err := x.Store.FinishExport(ctx, e, runner)
+	return err
+}
+
+// Expire removes an export's file once it expired.
+func (x *Exporter) Expire(ctx context.Context, j chat.Job) error {
+	key, err := x.Store.ExpireExport(ctx, j.WorkspaceID, j.RefID, x.Now())
+	if err != nil || key == "" {
+		return err
+	}
+	return x.Files.Delete(ctx, key)
+}
+
+// write streams the export's rows into w, a page of conversations at a
+// time, recording progress (and the runner's heartbeat) after each page.
+func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, loc *time.Location, runner string) (done, rows int, err error) {
+	var out rowWriter
+	if e.Format == FormatXLSX {
+		out = newXLSX(w)
+	} else {
+		out = newCSV(w)
+	}
+	head := conversationHeader
+	if e.Layout == LayoutMessages {
+		head = messageHeader
+	}
+	if err := out.Row(head); err != nil {
+		return 0, 0, err
+	}
+	var after *Cursor
+	for {
+		page, err := x.Store.History(ctx, e.WorkspaceID, f, after, exportPage)
+		if err != nil {
+			return done, rows, err
+		}
+		if len(page) == 0 {
+			break
+		}
+		ids := make([]int64, len(page))
+		for i, c := range page {
+			ids[i] = c.ID
+		}
+		if e.Layout == LayoutMessages {
+			n, err := x.messageRows(ctx, out, e.WorkspaceID, page, ids, loc)
+			rows += n
+			if err != nil {
+				return done, rows, err
+			}
+		} else {
+			details, err := x.Store.ExportDetails(ctx, e.WorkspaceID, ids)
+			if err != nil {
+				return done, rows, err
+			}
+			for _, c := range page {
+				if err := out.Row(conversationRow(c, details[c.ID], loc)); err != nil {
+					return done, rows, err
+				}
+				rows++
+			}
+		}
+		done += len(page)
+		if e.Format == FormatXLSX {
+			// excelize's stream writer grows a 16 MiB buffer by doubling
+			// before it spills to disk; collecting the outgrown buffers
+			// page by page keeps them from adding up before the
+			// collector would come by itself.
+			runtime.GC()
+		}
+		ok, err := x.Store.ExportProgress(ctx, e.WorkspaceID, e.ID, runner, done, rows, x.Now())
+		if err != nil {
+			return done, rows, err
+		}
+		if !ok {
+			return done, rows, errLost
+		}
+		if len(page) < exportPage {
+			break
+		}
+		last := page[len(page)-1]
+		after = &Cursor{ID: last.ID}
+	}
+	return done, rows, out.Close()
+}
+
+func (x *Exporter) messageRows(ctx context.Context, out rowWriter, wid int64, page []chat.Conversation, ids []int64, loc *time.Location) (int, error) {
+	msgs, err := x.Store.TranscriptOf(ctx, wid, ids)
+	if err != nil {
+		return 0, err
+	}
+	byID := make(map[int64]*chat.Conversation, len(page))
+	for i := range page {
+		byID[page[i].ID] = &page[i]
+	}
+	n := 0
+	for _, m := range msgs {
+		c := byID[m.ConversationID]
+		sender := m.SenderName
+		if m.SenderType == chat.SenderVisitor && sender == "" {
+			sender = c.CustomerName
+		}
+		row := []string{strconv.FormatInt(c.RoomNo, 10), at(m.CreatedAt, loc), string(m.SenderType), sender, string(m.Kind),
+			yes(m.Internal), m.Body}
+		if err := out.Row(row); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// The columns of each layout.
+var (
+	conversationHeader = []string{"상담번호 Room", "상태 State", "처리 Processed", "채널 Channel", "시작 Started", "종료 Closed",
+		"고객 Customer", "고객 ID Customer ID", "전화 Phone", "이메일 Email", "상담원 Agent", "상담원 경로 Agent path",
+		"분류 Category", "태그 Tags", "메모 Memo", "평점 Rating", "평가 의견 Rating comment", "메시지 수 Messages", "마지막 메시지 Last message"}
+	messageHeader = []string{"상담번호 Room", "시간 Time", "보낸 쪽 Sender type", "보낸 사람 Sender", "종류 Kind", "내부 Internal", "내용 Text"}
+)
+
+func conversationRow(c chat.Conversation, d Details, loc *time.Location) []string {
+	var path []string
+	for _, p := range c.AgentPath {
+		path = append(path, p.Name)
+	}
+	closed, rating, comment := "", "", ""
+	if c.ClosedAt != nil {
+		closed = at(*c.ClosedAt, loc)
+	}
+	if c.Rating != nil {
+		rating, comment = strconv.Itoa(c.Rating.Score), c.Rating.Comment
+	}
+	processed := ""
+	if c.State == chat.StateClosed {
+		processed = yes(c.Processed)
+	}
+	return []string{strconv.FormatInt(c.RoomNo, 10), string(c.State), processed, string(c.Channel), at(c.CreatedAt, loc), closed,
+		c.CustomerName, d.CustomerKey, d.Phone, d.Email, c.AssigneeName, strings.Join(path, " > "),
+		strings.Join(c.CategoryPath, " > "), strings.Join(d.Tags, ", "), c.Memo, rating, comment, strconv.Itoa(d.Messages), c.LastMessage}
+}
+
+func at(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateTime) }
+
+func yes(b bool) string {
+	if b {
+		return "Y"
+	}
+	return "N"
+}
+
+// rowWriter writes an export's rows in one format.
+type rowWriter interface {
+	Row(cells []string) error
+	Close() error
+}
+
+// csvWriter writes UTF-8 with a byte-order mark, which Excel needs to
+// read Korean.
+type csvWriter struct {
+	w   *csv.Writer
+	bom bool
+	dst io.Writer
+}
+
+func newCSV(w io.Writer) *csvWriter { return &csvWriter{w: csv.NewWriter(w), dst: w} }
+
+func (c *csvWriter) Row(cells []string) error {
+	if !c.bom {
+		c.bom = true
+		if _, err := io.WriteString(c.dst, "\uFEFF"); err != nil {
+			return err
+		}
+	}
+	safe := make([]string, len(cells))
+	for i, s := range cells {
+		safe[i] = defuse(s)
+	}
+	return c.w.Write(safe)
+}
+
+func (c *csvWriter) Close() error {
+	c.w.Flush()
+	return c.w.Error()
+}
+
+// defuse keeps a spreadsheet from reading a cell as a formula: text that
+// starts like one gets a leading apostrophe (CSV injection).
+func defuse(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// xlsxWriter streams rows into sheets of an XLSX file (excelize's stream
+// writer spills to a temporary file beyond a small buffer), starting a new
+// sheet at Excel's row limit.
+type xlsxWriter struct {
+	dst    io.Writer
+	f      *excelize.File
+	sw     *excelize.StreamWriter
+	sheet  int
+	row    int
+	header []string
+	err    error
+}
+
+// maxSheetRows is Excel's limit per sheet.
+const maxSheetRows = 1_048_576
+
+func newXLSX(w io.Writer) *xlsxWriter {
+	x := &xlsxWriter{dst: w, f: excelize.NewFile()}
+	x.sw, x.err = x.f.NewStreamWriter("Sheet1")
+	x.sheet = 1
+	return x
+}
+
+func (x *xlsxWriter) Row(cells []string) error {
+	if x.err != nil {
+		return x.err
+	}
+	if x.header == nil {
+		x.header = cells
+	}
+	if x.row == maxSheetRows {
+		if err := x.sw.Flush(); err != nil {
+			return err
+		}
+		x.sheet++
+		name := "Sheet" + strconv.Itoa(x.sheet)
+		if _, err := x.f.NewSheet(name); err != nil {
+			return err
+		}
+		sw, err := x.f.NewStreamWriter(name)
+		if err != nil {
+			return err
+		}
+		x.sw, x.row = sw, 0
+		if err := x.put(x.header); err != nil {
+			return err
+		}
+	}
+	return x.put(cells)
+}
+
+func (x *xlsxWriter) put(cells []string) error {
+	x.row++
+	cell, err := excelize.CoordinatesToCellName(1, x.row)
+	if err != nil {
+		return err
+	}
+	vals := make([]any, len(cells))
+	for i, s := range cells {
+		vals[i] = s
+	}
+	return x.sw.SetRow(cell, vals)
+}
+
+func (x *xlsxWriter) Close() error {
+	if x.err != nil {
+		return x.err
+	}
+	defer x.f.Close()
+	if err := x.sw.Flush(); err != nil {
+		return err
+	}
+	// File.Write builds the whole archive in a bytes.Buffer before copying
+	// it out; a zip writer of our own streams it to dst instead, and the
+	// buffer excelize passes stays empty.
+	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(x.dst) })
+	return x.f.Write(io.Discard)
+}

@@ -1,0 +1,390 @@
+package storetest
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/history"
+	"github.com/sodam-chat/sodam/internal/pii"
+)
+
+// supportLines are what customers and agents of a Korean shop write; the
+// corpus (../shared/corpora) adds everyday chat when it is there.
+var supportLines = []string{
+	"환불은 언제 되나요?", "환불해 주세요", "주문번호 A2026-1183 배송이 안 와요", "배송 조회가 안 됩니다",
+	"교환하고 싶은데 사이즈가 안 맞아요", "010-2345-6789로 연락 주세요", "결제가 두 번 됐어요", "카드 결제 취소 부탁드립니다",
+	"쿠폰이 적용이 안 돼요", "포인트는 언제 적립되나요", "반품 접수했습니다", "택배 기사님이 연락이 없어요",
+	"상품이 파손되어 왔어요 ㅠㅠ", "refund please, order ORD-55120", "Galaxy S25 케이스 재입고 언제?", "비밀번호를 잊어버렸어요",
+	"회원 탈퇴는 어떻게 하나요", "영수증 발급 가능할까요", "현금영수증 010-9876-5432", "주소 변경하고 싶어요: 서울시 강남구 테헤란로 123",
+	"환불 요청드립니다", "환불요청 처리 부탁해요", "확인 후 안내드리겠습니다", "불편을 드려 죄송합니다",
+	"감사합니다! 좋은 하루 보내세요", "네 알겠습니다", "주문 취소 되었습니다", "입금 확인되었습니다",
+}
+
+// corpusLines reads some of the shared Korean chat corpus, if present.
+func corpusLines(n int) []string {
+	for _, p := range []string{"../../../../shared/corpora/ChatbotData.csv", "../../shared/corpora/ChatbotData.csv", "../shared/corpora/ChatbotData.csv"} {
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		defer f.Close()
+		recs, err := csv.NewReader(f).ReadAll()
+		if err != nil || len(recs) < 2 {
+			return nil
+		}
+		var out []string
+		for _, r := range recs[1:] {
+			out = append(out, r[0], r[1])
+			if len(out) >= n {
+				break
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// recallQueries are the queries the recall test runs: two-syllable words,
+// words with particles, mixed scripts and digits, phrases, single
+// characters, punctuation inside terms and words nobody wrote.
+var recallQueries = []string{
+	"환불", "환불은", "환불해", "환불 요청", `"환불 요청"`, `"환불요청"`, "요청", "배송", "배송이", "조회",
+	"교환", "사이즈", "연락", "결제", "결제가", "취소", `"결제 취소"`, "쿠폰", "포인트", "적립",
+	"반품", "택배", "파손", "ㅠㅠ", "refund", "REFUND", "ord", "ORD-55120", "55120", "A2026",
+	"2026-1183", "a2026 1183", "010", "2345", "010-2345-6789", "9876 5432", "galaxy", "S25", "s25 케이스", "재입고",
+	"비밀번호", "탈퇴", "영수증", "현금영수증", "강남구", "테헤란로 123", "서울시 강남구", "확인", "안내", "죄송",
+	"감사", "하루", "좋은 하루", "네", "환", "불", "요", "다", "주문", "주문번호",
+	"주문 취소", "입금", "없는단어", "zzz", "배송 환불", `"배송이 안"`, `"안 와요"`, "와요", "가", "오늘",
+	"밥", "사랑", "친구", "회사", "여행",
+}
+
+func testHistorySearchRecall(t *testing.T, s chat.Store) {
+	hs := s.(history.Store)
+	f := setup(t, s, "recall")
+	corpus := corpusLines(400)
+	rng := rand.New(rand.NewPCG(13, 13))
+	line := func() string { // half support talk, half everyday chat
+		if len(corpus) == 0 || rng.IntN(2) == 0 {
+			return supportLines[rng.IntN(len(supportLines))]
+		}
+		return corpus[rng.IntN(len(corpus))]
+	}
+	bodies := map[int64][]string{}
+	for i := range 100 {
+		c := active(t, s, f, fmt.Sprintf("rc-%d", i), f.a1)
+		bodies[c.ID] = []string{"안녕하세요"}
+		for j := range 4 {
+			b := line()
+			if rng.IntN(3) == 0 {
+				b += " " + line()
+			}
+			actor := chat.Actor{Kind: chat.SenderVisitor}
+			if j%2 == 1 {
+				actor = f.a1
+			}
+			send(t, s, f.ws.ID, c.ID, actor, fmt.Sprintf("m%d", j), b)
+			bodies[c.ID] = append(bodies[c.ID], b)
+		}
+	}
+	if len(recallQueries) < 50 {
+		t.Fatalf("only %d queries", len(recallQueries))
+	}
+	found := 0
+	for _, query := range recallQueries {
+		fl, err := history.Parse(url.Values{"q": {query}}, time.UTC)
+		must(t, err)
+		var want []int64
+		for id, bs := range bodies {
+			for _, b := range bs {
+				if history.Matches(b, fl.Terms) {
+					want = append(want, id)
+					break
+				}
+			}
+		}
+		slices.Sort(want)
+		check := func(how string) {
+			got := allHistory(t, hs, f.ws.ID, fl)
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("query %q%s: index found %v, a scan %v", query, how, got, want)
+			}
+		}
+		check("")
+		if tune, ok := s.(interface{ TuneSearch(windows, size int) }); ok {
+			// PostgreSQL: windows of 5 conversations, the GIN index after
+			// 3 of them (or never, in practice).
+			for _, w := range []int{3, 1000} {
+				tune.TuneSearch(w, 5)
+				check(fmt.Sprintf(" (windows of 5, %d before the index)", w))
+				fl.Oldest = true
+				check(fmt.Sprintf(" (windows of 5, %d before the index, oldest first)", w))
+				fl.Oldest = false
+			}
+			tune.TuneSearch(0, 0)
+		}
+		if len(want) > 0 {
+			found++
+		}
+	}
+	if found < 40 {
+		t.Fatalf("only %d of %d queries find anything: the corpus does not exercise the index", found, len(recallQueries))
+	}
+}
+
+// allHistory pages through everything f selects.
+func allHistory(t *testing.T, hs history.Store, ws int64, f history.Filter) []int64 {
+	t.Helper()
+	var ids []int64
+	var after *history.Cursor
+	for {
+		page, err := hs.History(ctx, ws, f, after, 7)
+		must(t, err)
+		for _, c := range page {
+			ids = append(ids, c.ID)
+		}
+		if len(page) < 7 {
+			return ids
+		}
+		last := page[len(page)-1]
+		after = &history.Cursor{ID: last.ID}
+	}
+}
+
+func testHistoryFilters(t *testing.T, s chat.Store) {
+	hs := s.(history.Store)
+	clk := withClock(t, s)
+	f := setup(t, s, "hist")
+	other := setup(t, s, "other")
+	c1 := active(t, s, f, "h-1", f.a1) // kim's, active
+	clk.advance(time.Hour)
+	c2 := active(t, s, f, "h-2", f.a2) // lee's, then closed
+	send(t, s, f.ws.ID, c2.ID, chat.Actor{Kind: chat.SenderVisitor}, "v-1", "환불은 어떻게 하나요? 주문번호 B-7781")
+	_, _, err := s.CloseConversation(ctx, f.ws.ID, c2.ID, f.a2)
+	must(t, err)
+	clk.advance(time.Hour)
+	cu := newCustomer(t, s, f.ws, "h-3") // queued, unprocessed once closed
+	c3, _, err := openConversation(s, f.ws.ID, cu.ID, chat.ChannelWeb)
+	must(t, err)
+	send(t, s, f.ws.ID, c3.ID, chat.Actor{Kind: chat.SenderVisitor}, "v-1", "환불 문의")
+	o := active(t, s, other, "o-1", other.a1)
+	send(t, s, other.ws.ID, o.ID, chat.Actor{Kind: chat.SenderVisitor}, "v-1", "환불 부탁해요")
+
+	list := func(v url.Values, visibleTo int64) []int64 {
+		t.Helper()
+		fl, err := history.Parse(v, time.UTC)
+		must(t, err)
+		fl.VisibleTo = visibleTo
+		return allHistory(t, hs, f.ws.ID, fl)
+	}
+	check := func(name string, got []int64, want ...int64) {
+		t.Helper()
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: got %v, want %v", name, got, want)
+		}
+	}
+	check("everything, newest first", list(nil, 0), c3.ID, c2.ID, c1.ID)
+	check("oldest first", list(url.Values{"sort": {"oldest"}}, 0), c1.ID, c2.ID, c3.ID)
+	check("words", list(url.Values{"q": {"환불"}}, 0), c3.ID, c2.ID)
+	check("words with digits", list(url.Values{"q": {"b-7781"}}, 0), c2.ID)
+	// An internal note is searched too.
+	_, _, _, err = s.AddNote(ctx, f.ws.ID, c1.ID, f.a1, chat.NewMessage{ClientMsgID: "n1", Body: "VIP 고객, 다음에 사은품 챙기기"})
+	must(t, err)
+	check("an internal note", list(url.Values{"q": {"사은품"}}, 0), c1.ID)
+	check("closed", list(url.Values{"state": {"closed"}}, 0), c2.ID)
+	check("open", list(url.Values{"state": {"open"}}, 0), c3.ID, c1.ID)
+	check("processed", list(url.Values{"processed": {"true"}}, 0), c2.ID)
+	check("unprocessed", list(url.Values{"processed": {"false"}}, 0))
+	check("agent", list(url.Values{"agent_id": {fmt.Sprint(f.a1.AgentID)}}, 0), c1.ID)
+	check("period", list(url.Values{"from": {clk.now.Add(-90 * time.Minute).Format(time.RFC3339)}, "to": {clk.now.Add(-30 * time.Minute).Format(time.RFC3339)}}, 0), c2.ID)
+	check("customer ID", list(url.Values{"customer": {"h-2"}}, 0), c2.ID)
+	check("an agent sees their own and the queue", list(nil, f.a1.AgentID), c3.ID, c1.ID)
+	check("unrated", list(url.Values{"rating": {"none"}}, 0), c3.ID, c2.ID, c1.ID)
+
+	// Category (any level) and tags.
+	top, err := s.CreateCategory(ctx, f.ws.ID, 0, "배송")
+	must(t, err)
+	sub, err := s.CreateCategory(ctx, f.ws.ID, top.ID, "지연")
+	must(t, err)
+	tag, err := s.CreateTag(ctx, f.ws.ID, chat.TagConversation, "VIP")
+	must(t, err)
+	_, _, err = s.SetNote(ctx, f.ws.ID, c2.ID, chat.Note{CategoryID: sub.ID, TagIDs: []int64{tag.ID}, Memo: "배송 지연 안내함"})
+	must(t, err)
+	check("category, from its parent", list(url.Values{"category_id": {fmt.Sprint(top.ID)}}, 0), c2.ID)
+	check("conversation tag", list(url.Values{"tag_id": {fmt.Sprint(tag.ID)}}, 0), c2.ID)
+	n, err := hs.CountHistory(ctx, f.ws.ID, history.Filter{})
+	must(t, err)
+	if n != 3 {
+		t.Errorf("count = %d, want 3", n)
+	}
+	d, err := hs.ExportDetails(ctx, f.ws.ID, []int64{c2.ID, o.ID})
+	must(t, err)
+	if d[c2.ID].CustomerKey != "h-2" || !slices.Equal(d[c2.ID].Tags, []string{"VIP"}) || d[c2.ID].Messages != 2 {
+		t.Errorf("details = %+v", d[c2.ID])
+	}
+	if _, ok := d[o.ID]; ok {
+		t.Error("another workspace's conversation has details")
+	}
+	msgs, err := hs.TranscriptOf(ctx, f.ws.ID, []int64{c2.ID, o.ID})
+	must(t, err)
+	if len(msgs) != 2 || msgs[1].Body != "환불은 어떻게 하나요? 주문번호 B-7781" {
+		t.Errorf("transcript = %+v", msgs)
+	}
+}
+
+func testExports(t *testing.T, s chat.Store) {
+	hs := s.(history.Store)
+	clk := withClock(t, s)
+	f := setup(t, s, "exp")
+	active(t, s, f, "e-1", f.a1)
+	by := chat.Who{AgentID: f.manager.AgentID, Name: "manager"}
+	e := &history.Export{WorkspaceID: f.ws.ID, AgentID: f.manager.AgentID, Format: history.FormatCSV, Layout: history.LayoutMessages,
+		Filter: map[string]string{"q": "환불"}}
+	must(t, hs.CreateExport(ctx, e, by))
+	second := *e
+	second.ID = 0
+	wantCode(t, hs.CreateExport(ctx, &second, by), chat.ErrExportRunning)
+	entries, err := s.Audit(ctx, f.ws.ID, chat.AuditFilter{})
+	must(t, err)
+	if len(entries) != 1 || entries[0].Action != chat.AuditExport || entries[0].ActorID != f.manager.AgentID {
+		t.Fatalf("audit = %+v", entries)
+	}
+	jobs, err := s.ClaimJobs(ctx, "n1", clk.now, time.Minute, 10)
+	must(t, err)
+	if len(jobs) != 1 || jobs[0].Kind != history.JobExport || jobs[0].RefID != e.ID {
+		t.Fatalf("jobs = %+v", jobs)
+	}
+	ok, err := hs.StartExport(ctx, f.ws.ID, e.ID, "r1", 1, clk.now)
+	must(t, err)
+	if !ok {
+		t.Fatal("a queued export was not started")
+	}
+	if ok, _ := hs.StartExport(ctx, f.ws.ID, e.ID, "r2", 1, clk.now.Add(10*time.Second)); ok {
+		t.Fatal("a live runner's export was taken")
+	}
+	// The first runner dies; after its heartbeat goes stale another takes over.
+	ok, err = hs.StartExport(ctx, f.ws.ID, e.ID, "r2", 1, clk.now.Add(time.Minute))
+	must(t, err)
+	if !ok {
+		t.Fatal("an abandoned export was not taken over")
+	}
+	if ok, _ := hs.ExportProgress(ctx, f.ws.ID, e.ID, "r1", 1, 1, clk.now); ok {
+		t.Fatal("the dead runner still records progress")
+	}
+	done := clk.now.Add(time.Minute)
+	exp := done.Add(24 * time.Hour)
+	fin := history.Export{ID: e.ID, WorkspaceID: f.ws.ID, State: history.ExportDone, Done: 1, Rows: 3, BlobKey: "exports/x.csv", Size: 10, FinishedAt: &done, ExpiresAt: &exp}
+	if ok, _ := hs.FinishExport(ctx, fin, "r1"); ok {
+		t.Fatal("the dead runner finished the export")
+	}
+	ok, err = hs.FinishExport(ctx, fin, "r2")
+	must(t, err)
+	if !ok {
+		t.Fatal("the live runner could not finish")
+	}
+	got, err := hs.Export(ctx, f.ws.ID, e.ID)
+	must(t, err)
+	if got.State != history.ExportDone || got.Rows != 3 || got.BlobKey != "exports/x.csv" || got.Filter["q"] != "환불" || got.Progress() != 1 {
+		t.Fatalf("export = %+v", got)
+	}
+	_, err = hs.Export(ctx, setup(t, s, "exp2").ws.ID, e.ID)
+	wantCode(t, err, chat.ErrExportNotFound)
+	// Done: the next may start.
+	must(t, hs.CreateExport(ctx, &second, by))
+	key, err := hs.ExpireExport(ctx, f.ws.ID, e.ID, exp.Add(-time.Second))
+	must(t, err)
+	if key != "" {
+		t.Fatal("expired early")
+	}
+	key, err = hs.ExpireExport(ctx, f.ws.ID, e.ID, exp)
+	must(t, err)
+	if key != "exports/x.csv" {
+		t.Fatalf("expired key = %q", key)
+	}
+	got, err = hs.Export(ctx, f.ws.ID, e.ID)
+	must(t, err)
+	if !got.Expired(exp) {
+		t.Fatal("not expired")
+	}
+}
+
+// testSearchBackfill: messages a database held before the index existed
+// are found once the backfill has run; it resumes in steps.
+func testSearchBackfill(t *testing.T, s chat.Store) {
+	hs := s.(history.Store)
+	f := setup(t, s, "fill")
+	c := active(t, s, f, "b-1", f.a1)
+	send(t, s, f.ws.ID, c.ID, chat.Actor{Kind: chat.SenderVisitor}, "v-1", "예전에 보낸 환불 문의")
+	find := func() []int64 {
+		fl, err := history.Parse(url.Values{"q": {"환불 문의"}}, time.UTC)
+		must(t, err)
+		return allHistory(t, hs, f.ws.ID, fl)
+	}
+	if got := find(); !slices.Equal(got, []int64{c.ID}) {
+		t.Fatalf("before: %v", got)
+	}
+	r, ok := s.(interface{ RebuildSearchIndex(context.Context) error })
+	if !ok {
+		t.Fatalf("%T cannot rebuild its search index", s)
+	}
+	must(t, r.RebuildSearchIndex(ctx))
+	if got := find(); len(got) != 0 {
+		t.Fatalf("an emptied index found %v", got)
+	}
+	steps := 0
+	for more := true; more; steps++ {
+		var err error
+		more, err = hs.BackfillSearch(ctx, 1)
+		must(t, err)
+	}
+	if steps < 2 {
+		t.Errorf("the backfill took %d steps of one message", steps)
+	}
+	if got := find(); !slices.Equal(got, []int64{c.ID}) {
+		t.Fatalf("after the backfill: %v", got)
+	}
+	// Done: another step does nothing.
+	more, err := hs.BackfillSearch(ctx, 1)
+	must(t, err)
+	if more {
+		t.Fatal("more after the end")
+	}
+}
+
+// testSearchFollowsMasking: once part of a message is masked (§11), the
+// original is not found any more; the rest of the message still is.
+func testSearchFollowsMasking(t *testing.T, s chat.Store) {
+	hs := s.(history.Store)
+	f := setup(t, s, "maskfind")
+	c := f.open(t, s)
+	v := send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "v1", "주민번호 900101-1234568이에요. 연락처는 010-1234-5678 👍🏽")
+	_, _, err := s.Take(ctx, f.ws.ID, c.ID, f.a1)
+	must(t, err)
+	find := func(q string) []int64 {
+		t.Helper()
+		fl, err := history.Parse(url.Values{"q": {q}}, time.UTC)
+		must(t, err)
+		return allHistory(t, hs, f.ws.ID, fl)
+	}
+	if got := find("900101-1234568"); !slices.Equal(got, []int64{c.ID}) {
+		t.Fatalf("before masking: %v", got)
+	}
+	_, _, err = s.MaskMessage(ctx, f.ws.ID, c.ID, v.ID, pii.Span{Start: 5, End: 19, Kind: pii.RRN}, keyring(t), chat.Who{AgentID: f.a1.AgentID, Name: "kim"})
+	must(t, err)
+	for _, q := range []string{"900101-1234568", "1234568", "900101"} {
+		if got := find(q); len(got) != 0 {
+			t.Errorf("the masked %q is still found: %v", q, got)
+		}
+	}
+	if got := find("연락처는 010-1234-5678"); !slices.Equal(got, []int64{c.ID}) {
+		t.Errorf("the rest of the masked message: %v", got)
+	}
+}

@@ -1,0 +1,442 @@
+// <sodam-history> is the history page (§9): every conversation, open or
+// closed, searched by words (Korean included) and filters, a page at a
+// time by the server's cursor. A result opens in a side panel with its
+// transcript (files downloadable, thumbnails shown), where the customer's
+// profile and the conversation's category, tags and memo stay editable —
+// after the wrap-up this is where a conversation is edited (§2.3) — and a
+// ticket can be made from it. Managers and masters export the filtered set
+// (XLSX or CSV, by conversation or by message); the export runs on the
+// server as a job whose progress the page follows.
+import { h } from '../shared/dom.js';
+import { attachmentView } from '../shared/files.js';
+import { systemText } from './conversation.js';
+import { clockTime, dateFormat, exactTime, formError, label, locale, t } from './i18n.js';
+import { customerName } from './names.js';
+import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
+import { stamp, template } from './template.js';
+import { toast } from './toast.js';
+
+const markup = template(`
+<div class="history-main">
+  <h1 data-i18n="history.heading"></h1>
+  <form class="history-filters" data-ref="filters" data-testid="history-filters" role="search" novalidate>
+    <label class="history-q">
+      <span data-i18n="history.q"></span>
+      <input type="search" name="q" maxlength="200" autocomplete="off" data-i18n-attr="placeholder:history.q_placeholder" data-testid="history-q">
+    </label>
+    <label><span data-i18n="history.from"></span><input type="date" name="from" data-testid="history-from"></label>
+    <label><span data-i18n="history.to"></span><input type="date" name="to" data-testid="history-to"></label>
+    <label><span data-i18n="history.state"></span><select name="state" data-ref="state" data-testid="history-state"></select></label>
+    <label><span data-i18n="history.processed"></span><select name="processed" data-ref="processed" data-testid="history-processed"></select></label>
+    <label><span data-i18n="history.agent"></span><select name="agent_id" data-ref="agent" data-testid="history-agent"></select></label>
+    <label class="history-check"><input type="checkbox" name="agent_path" value="true" data-testid="history-agent-path"><span data-i18n="history.agent_path"></span></label>
+    <label><span data-i18n="history.category"></span><select name="category_id" data-ref="category" data-testid="history-category"></select></label>
+    <label><span data-i18n="history.tag"></span><select name="tag_id" data-ref="tag" data-testid="history-tag"></select></label>
+    <label><span data-i18n="history.customer"></span><input type="search" name="customer" maxlength="100" autocomplete="off" data-i18n-attr="placeholder:history.customer_placeholder" data-testid="history-customer"></label>
+    <label><span data-i18n="history.flags"></span><select name="flags" data-ref="flags" data-testid="history-flags"></select></label>
+    <label><span data-i18n="history.rating"></span><select name="rating" data-ref="rating" data-testid="history-rating"></select></label>
+    <label><span data-i18n="history.sort"></span><select name="sort" data-ref="sort" data-testid="history-sort"></select></label>
+    <div class="history-buttons">
+      <button type="button" class="secondary" data-ref="clear" data-i18n="history.clear" data-testid="history-clear"></button>
+      <button type="submit" class="primary" data-i18n="history.search" data-testid="history-search"></button>
+    </div>
+  </form>
+  <p class="form-error" role="alert" data-ref="error" data-testid="history-error"></p>
+  <section class="history-export card" data-ref="export" data-testid="history-export" hidden>
+    <label><span data-i18n="history.export_format"></span>
+      <select data-ref="format" data-testid="export-format"><option value="xlsx">XLSX</option><option value="csv">CSV</option></select>
+    </label>
+    <label><span data-i18n="history.export_layout"></span>
+      <select data-ref="layout" data-testid="export-layout"></select>
+    </label>
+    <button type="button" class="secondary" data-ref="export-start" data-i18n="history.export" data-testid="export-start"></button>
+    <span class="export-status" role="status" data-ref="export-status" data-testid="export-status"></span>
+    <progress max="1" value="0" data-ref="export-progress" data-testid="export-progress" hidden></progress>
+    <a class="button-link primary" data-ref="export-download" data-testid="export-download" hidden data-i18n="history.download"></a>
+  </section>
+  <ol class="history-results" data-ref="results" data-testid="history-results"></ol>
+  <p class="list-empty" data-ref="empty" data-i18n="history.empty" data-testid="history-none" hidden></p>
+  <p class="audit-more"><button type="button" class="secondary" data-ref="more" data-i18n="history.more" data-testid="history-more" hidden></button></p>
+</div>
+<aside class="history-panel details" data-ref="panel" data-testid="history-panel" hidden>
+  <header class="details-head">
+    <h2 data-ref="panel-title" data-testid="history-panel-title"></h2>
+    <button type="button" class="icon" data-ref="panel-close" data-i18n-attr="aria-label:details.close_view;title:details.close_view" data-testid="history-panel-close">
+      <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6L6 18"/></svg>
+    </button>
+  </header>
+  <dl class="facts" data-ref="facts" data-testid="history-panel-facts"></dl>
+  <div class="history-actions">
+    <button type="button" class="secondary" data-ref="ticket" data-i18n="history.create_ticket" data-testid="history-create-ticket"></button>
+  </div>
+  <h3 data-i18n="history.transcript"></h3>
+  <ol class="transcript" data-ref="transcript" data-testid="history-transcript"></ol>
+  <section>
+    <h3 data-i18n="details.note_heading"></h3>
+    <form class="profile" data-ref="note-form" data-testid="history-note-form" novalidate><fieldset>
+      <div class="field"><span class="field-label" data-i18n="details.category"></span><div data-ref="note-category"></div></div>
+      <div class="field"><span class="field-label" data-i18n="details.conversation_tags"></span><div class="tags" data-ref="note-tags" data-testid="history-note-tags"></div></div>
+      <label><span data-i18n="details.memo"></span><textarea name="memo" rows="3" maxlength="1000" data-testid="history-memo"></textarea></label>
+      <p class="form-error" role="alert" data-ref="note-error" data-testid="history-note-error"></p>
+      <div class="form-actions"><button type="submit" class="primary" data-i18n="settings.save" data-testid="history-note-save"></button></div>
+    </fieldset></form>
+  </section>
+  <section>
+    <h3 data-i18n="details.customer"></h3>
+    <form class="profile" data-ref="customer-form" data-testid="history-customer-form" novalidate><fieldset>
+      <label><span data-i18n="details.name"></span><input name="name" maxlength="100" autocomplete="off" data-testid="history-customer-name"></label>
+      <label><span data-i18n="details.phone"></span><input name="phone" type="tel" maxlength="30" autocomplete="off" data-testid="history-customer-phone"></label>
+      <label><span data-i18n="details.email"></span><input name="email" inputmode="email" maxlength="254" autocomplete="off" spellcheck="false" data-testid="history-customer-email"></label>
+      <p class="form-error" role="alert" data-ref="customer-error" data-testid="history-customer-error"></p>
+      <div class="form-actions"><button type="submit" class="primary" data-i18n="settings.save" data-testid="history-customer-save"></button></div>
+    </fieldset></form>
+  </section>
+</aside>`);
+
+// exportKey remembers the export being followed, per workspace, so a
+// reload keeps following it.
+const exportKey = (wid) => `sodam.export.${wid}`;
+
+class HistoryPage extends HTMLElement {
+  #inbox = null;
+  #results = [];
+  #cursor = '';
+  #loading = 0; // only the latest search's answer is shown
+  #openId = 0;
+  #open = null; // the conversation in the panel
+  #category;
+  #tags;
+  #choices = null;
+  #exportTimer = 0;
+
+  connectedCallback() {
+    if (this.firstElementChild) return;
+    stamp(this, markup);
+    const form = this.#ref('filters');
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.#search();
+    });
+    form.addEventListener('change', (e) => {
+      if (e.target.type !== 'search') this.#search();
+    });
+    // Enter while a Korean syllable is being composed finishes it; only a
+    // later Enter searches.
+    form.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && (e.isComposing || e.keyCode === 229)) e.preventDefault();
+    });
+    this.#ref('clear').addEventListener('click', () => {
+      form.reset();
+      this.#search();
+    });
+    this.#ref('more').addEventListener('click', () => this.#search(this.#cursor));
+    this.#ref('panel-close').addEventListener('click', () => this.#close());
+    this.#ref('export-start').addEventListener('click', () => this.#startExport());
+    this.#ref('ticket').addEventListener('click', () => this.#createTicket());
+    this.#category = new CategoryPicker(this.#ref('note-category'), 'history-category-pick');
+    this.#tags = new TagPicker(this.#ref('note-tags'));
+    this.#ref('note-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.#saveNote();
+    });
+    this.#ref('customer-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.#saveCustomer();
+    });
+    this.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && this.#openId) this.#close();
+    });
+    locale.addEventListener('change', () => {
+      this.#fillChoices();
+      this.#category.relabel();
+      this.#tags.relabel();
+      this.#render();
+      if (this.#open) this.#showPanel();
+    });
+  }
+
+  #ref(name) {
+    return this.querySelector(`[data-ref="${name}"]`);
+  }
+
+  attach(inbox) {
+    this.#inbox = inbox;
+    this.#results = [];
+    this.#cursor = '';
+    this.#choices = null;
+    clearTimeout(this.#exportTimer);
+    if (!this.firstElementChild) return;
+    this.#ref('filters').reset();
+    this.#ref('results').replaceChildren();
+    this.#close();
+    inbox.addEventListener('members', () => this.#fillChoices());
+  }
+
+  async show(inbox) {
+    this.#inbox = inbox;
+    this.#ref('export').hidden = !inbox.seesAll;
+    this.#fillChoices();
+    this.#search();
+    this.#followExport();
+    try {
+      this.#choices = await loadChoices(inbox);
+      this.#fillChoices();
+    } catch (err) {
+      toast(locale.errorText(err));
+    }
+  }
+
+  #fillChoices() {
+    if (!this.#inbox || !this.firstElementChild) return;
+    const keep = (select, options) => {
+      const v = select.value;
+      select.replaceChildren(...options.map(([value, text]) => h('option', { value }, text)));
+      select.value = options.some(([value]) => String(value) === v) ? v : String(options[0][0]);
+    };
+    keep(this.#ref('state'), [['', t('history.any')], ['open', t('history.state_open')], ...['unassigned', 'waiting', 'active', 'closed'].map((s) => [s, t('state.' + s)])]);
+    keep(this.#ref('processed'), [['', t('history.any')], ['true', t('history.processed_yes')], ['false', t('history.processed_no')]]);
+    const members = [...this.#inbox.members.values()].sort((a, b) => a.name.localeCompare(b.name, locale.lang));
+    keep(this.#ref('agent'), [['', t('history.anyone')], ...members.map((m) => [m.agent_id, m.name])]);
+    const cats = this.#choices?.categories ?? [];
+    const byId = new Map(cats.map((c) => [c.id, c]));
+    const path = (c) => (c.parent_id && byId.get(c.parent_id) ? path(byId.get(c.parent_id)) + ' > ' : '') + c.name;
+    keep(this.#ref('category'), [['', t('history.any')], ...cats.map((c) => [c.id, path(c)]).sort((a, b) => a[1].localeCompare(b[1], locale.lang))]);
+    const tags = [...(this.#choices?.conversation ?? []).map((x) => [x.id, t('history.tag_conversation', { name: x.name })]),
+      ...(this.#choices?.customer ?? []).map((x) => [x.id, t('history.tag_customer', { name: x.name })])];
+    keep(this.#ref('tag'), [['', t('history.any')], ...tags]);
+    keep(this.#ref('flags'), [['', t('history.any')], ['important', t('flag.important')], ['on_hold', t('flag.hold')]]);
+    keep(this.#ref('rating'), [['', t('history.any')], ...[5, 4, 3, 2, 1].map((n) => [n, '★'.repeat(n)]), ['none', t('history.unrated')]]);
+    keep(this.#ref('sort'), [['newest', t('history.newest')], ['oldest', t('history.oldest')]]);
+    keep(this.#ref('layout'), [['conversations', t('history.layout_conversations')], ['messages', t('history.layout_messages')]]);
+    if (this.#choices) {
+      this.#category.setCategories(this.#choices.categories);
+      this.#tags.setOptions(this.#choices.conversation);
+    }
+  }
+
+  // #filter is the form as the API's filter: only what is set.
+  #filter() {
+    const f = this.#ref('filters').elements;
+    const q = {};
+    for (const name of ['q', 'from', 'to', 'state', 'processed', 'agent_id', 'category_id', 'tag_id', 'customer', 'rating']) {
+      const v = f[name].value.trim();
+      if (v) q[name] = v;
+    }
+    if (f.agent_path.checked && q.agent_id) q.agent_path = 'true';
+    if (f.flags.value) q[f.flags.value] = 'true';
+    if (f.sort.value === 'oldest') q.sort = 'oldest';
+    return q;
+  }
+
+  async #search(cursor = '') {
+    const inbox = this.#inbox;
+    if (!inbox) return;
+    const q = new URLSearchParams(this.#filter());
+    if (cursor) q.set('cursor', cursor);
+    const n = ++this.#loading;
+    this.#ref('more').disabled = true;
+    this.#ref('error').textContent = '';
+    this.dataset.state = 'loading';
+    try {
+      const page = await inbox.request('GET', `/history?${q}`);
+      if (n !== this.#loading) return;
+      this.#results = cursor ? [...this.#results, ...page.conversations] : page.conversations;
+      this.#cursor = page.next_cursor ?? '';
+      this.#render();
+    } catch (err) {
+      if (n !== this.#loading) return;
+      this.#ref('error').textContent = locale.errorText(err);
+      this.#results = [];
+      this.#cursor = '';
+      this.#render();
+    } finally {
+      if (n === this.#loading) {
+        this.#ref('more').disabled = false;
+        this.dataset.state = 'ready';
+      }
+    }
+  }
+
+  #render() {
+    if (!this.firstElementChild) return;
+    this.#ref('results').replaceChildren(...this.#results.map((c) => this.#item(c)));
+    this.#ref('empty').hidden = this.#results.length > 0 || this.dataset.state === 'loading';
+    this.#ref('more').hidden = !this.#cursor;
+  }
+
+  #item(c) {
+    const started = new Date(c.created_at);
+    return h('li', { dataset: { testid: 'history-result', conversationId: c.id, state: c.state } },
+      h('button', {
+        type: 'button', class: 'history-item', 'aria-current': c.id === this.#openId ? 'true' : null,
+        onclick: () => this.#openConversation(c.id),
+      },
+      h('span', { class: 'history-top' },
+        h('span', { class: 'room' }, t('conv.room', { no: c.room_no })),
+        h('time', { datetime: c.created_at, title: exactTime(started) }, dayText(started), ' ', clockTime(started)),
+        h('span', { class: 'chip', dataset: { state: c.state } }, c.state === 'closed' ? t(c.processed ? 'history.processed_yes' : 'history.processed_no') : t('state.' + c.state))),
+      h('span', { class: 'history-who' },
+        h('strong', { dataset: { field: 'customer' } }, customerName(c) || t('msg.visitor')),
+        h('span', { class: 'note', dataset: { field: 'agent' } }, c.assignee_name || '—')),
+      h('span', { class: 'history-last', dataset: { field: 'last_message' } }, c.last_message),
+      (c.memo || c.category_path?.length) && h('span', { class: 'history-meta' }, [c.category_path?.join(' > '), c.memo].filter(Boolean).join(' · '))));
+  }
+
+  async #openConversation(id) {
+    const inbox = this.#inbox;
+    this.#openId = id;
+    this.#render();
+    try {
+      const [detail, messages] = await Promise.all([inbox.request('GET', `/conversations/${id}`), inbox.request('GET', `/conversations/${id}/messages`)]);
+      if (this.#openId !== id) return;
+      this.#open = { ...detail, messages };
+      if (!this.#choices) {
+        this.#choices = await loadChoices(inbox);
+        this.#fillChoices();
+      }
+      this.#showPanel();
+    } catch (err) {
+      toast(locale.errorText(err));
+    }
+  }
+
+  #showPanel() {
+    const { conversation: c, customer, messages } = this.#open;
+    const panel = this.#ref('panel');
+    panel.dataset.conversationId = c.id;
+    this.#ref('panel-title').textContent = t('conv.room', { no: c.room_no });
+    const fact = (key, value) => [h('dt', {}, t('details.' + key)), h('dd', { dataset: { field: key } }, value || t('details.none'))];
+    this.#ref('facts').replaceChildren(...[
+      fact('started', exactTime(new Date(c.created_at))),
+      c.closed_at && fact('closed', exactTime(new Date(c.closed_at))),
+      fact('channel', label('channel.', c.channel)),
+      fact('agent_path', (c.agent_path ?? []).map((s) => s.name).join(' > ')),
+      c.rating && fact('rating', '★'.repeat(c.rating.score) + (c.rating.comment ? ' ' + c.rating.comment : '')),
+    ].filter(Boolean).flat());
+    this.#ref('transcript').replaceChildren(...messages.map((m) => line(m, c)));
+    this.#category.set(c.category_id, c.category_path);
+    this.#tags.set(c.tags ?? []);
+    this.#tags.clear();
+    this.#ref('note-form').elements.memo.value = c.memo ?? '';
+    const cf = this.#ref('customer-form').elements;
+    for (const k of ['name', 'phone', 'email']) cf[k].value = customer?.[k] ?? '';
+    this.#ref('note-error').textContent = '';
+    this.#ref('customer-error').textContent = '';
+    panel.hidden = false;
+    this.dataset.panel = 'open';
+  }
+
+  #close() {
+    this.#openId = 0;
+    this.#open = null;
+    this.#ref('panel').hidden = true;
+    delete this.dataset.panel;
+    this.#render();
+  }
+
+  async #saveNote() {
+    const c = this.#open?.conversation;
+    if (!c) return;
+    const form = this.#ref('note-form');
+    try {
+      const saved = await this.#inbox.request('PUT', `/conversations/${c.id}/note`,
+        { category_id: this.#category.value, tag_ids: this.#tags.value, memo: form.elements.memo.value });
+      this.#open.conversation = { ...c, ...saved, tags: saved.tags ?? this.#tags.tags };
+      this.#results = this.#results.map((r) => (r.id === c.id ? { ...r, memo: saved.memo, category_path: saved.category_path } : r));
+      this.#render();
+      toast(t('history.saved'));
+    } catch (err) {
+      formError(this.#ref('note-error'), err);
+    }
+  }
+
+  async #saveCustomer() {
+    const c = this.#open?.conversation;
+    if (!c) return;
+    const f = this.#ref('customer-form').elements;
+    try {
+      const customer = await this.#inbox.request('PATCH', `/conversations/${c.id}/customer`,
+        { name: f.name.value.trim(), phone: f.phone.value.trim(), email: f.email.value.trim() });
+      this.#open.customer = customer;
+      toast(t('history.saved'));
+    } catch (err) {
+      formError(this.#ref('customer-error'), err);
+    }
+  }
+
+  // #createTicket makes a ticket from the open conversation (§7.2); the
+  // ticket shows its transcript.
+  async #createTicket() {
+    const c = this.#open?.conversation;
+    if (!c) return;
+    try {
+      await this.#inbox.request('POST', '/tickets', { subject: t('history.ticket_subject', { no: c.room_no }), conversation_id: c.id });
+      toast(t('history.ticket_created'));
+    } catch (err) {
+      toast(locale.errorText(err));
+    }
+  }
+
+  async #startExport() {
+    const inbox = this.#inbox;
+    const body = { format: this.#ref('format').value, layout: this.#ref('layout').value, filter: this.#filter() };
+    try {
+      const { id } = await inbox.request('POST', '/exports', body);
+      sessionStorage.setItem(exportKey(inbox.workspaceId), String(id));
+      this.#followExport();
+    } catch (err) {
+      this.#exportStatus(locale.errorText(err));
+    }
+  }
+
+  // #followExport polls the export being written until it is done.
+  async #followExport() {
+    clearTimeout(this.#exportTimer);
+    const inbox = this.#inbox;
+    const id = inbox && sessionStorage.getItem(exportKey(inbox.workspaceId));
+    const link = this.#ref('export-download');
+    const bar = this.#ref('export-progress');
+    if (!id || !inbox.seesAll) return;
+    try {
+      const e = await inbox.request('GET', `/exports/${id}`);
+      if (inbox !== this.#inbox) return;
+      this.dataset.export = e.state;
+      bar.hidden = e.state !== 'running' && e.state !== 'queued';
+      bar.value = e.progress;
+      link.hidden = !e.download_url;
+      if (e.download_url) link.href = e.download_url;
+      const text = e.state === 'failed' ? t('history.export_failed', { reason: e.error })
+        : e.state === 'done' ? (e.download_url ? t('history.export_done', { rows: e.rows.toLocaleString(locale.lang) }) : t('error.export_expired'))
+          : t('history.export_' + e.state, { percent: Math.round(e.progress * 100) });
+      this.#exportStatus(text);
+      if (e.state === 'queued' || e.state === 'running') this.#exportTimer = setTimeout(() => this.#followExport(), 1000);
+    } catch (err) {
+      if (err.code === 'export_not_found') sessionStorage.removeItem(exportKey(inbox.workspaceId));
+      else this.#exportTimer = setTimeout(() => this.#followExport(), 3000);
+    }
+  }
+
+  #exportStatus(text) {
+    this.#ref('export-status').textContent = text;
+  }
+}
+
+const dayText = (date) => dateFormat({ year: 'numeric', month: 'short', day: 'numeric' }).format(date);
+
+// line is one message of the transcript.
+function line(m, c) {
+  const date = new Date(m.created_at);
+  const when = h('time', { class: 'meta', datetime: m.created_at, title: exactTime(date) }, clockTime(date));
+  if (m.sender_type === 'system') {
+    return h('li', { class: 'msg system', dataset: { code: m.body, sender: 'system' } }, h('span', { class: 'event-line' }, h('span', { class: 'event' }, systemText(m)), when));
+  }
+  const byAgent = m.sender_type === 'agent';
+  const body = m.attachment
+    ? attachmentView(m.attachment, locale.lang, { open: t('file.open'), download: t('file.download') })
+    : h('p', { class: 'bubble' }, m.body);
+  return h('li', { class: byAgent ? 'msg agent' : 'msg visitor', dataset: { sender: m.sender_type, testid: 'history-message' } },
+    h('span', { class: 'who' }, byAgent ? m.sender_name || t('msg.agent') : customerName(c) || t('msg.visitor')),
+    body, when);
+}
+
+customElements.define('sodam-history', HistoryPage);
