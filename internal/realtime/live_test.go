@@ -56,11 +56,16 @@ func visitorSession(conn Conn, ended chan error) Session {
 	}
 }
 
+// conversationEvents logs n messages of conversation 7 (in the log too,
+// so that a gap the hub fills from the store carries them alike).
 func conversationEvents(log *fakeLog, n int) []chat.Event {
 	evs := log.add(n)
+	log.mu.Lock()
+	defer log.mu.Unlock()
 	for i := range evs {
 		evs[i].Conversation = &chat.Conversation{ID: 7, WorkspaceID: 1, State: chat.StateActive}
 		evs[i].Message = &chat.Message{ID: evs[i].Seq, ConversationID: 7, Body: "배송 언제 오나요?"}
+		log.events[evs[i].Seq-1] = evs[i]
 	}
 	return evs
 }
@@ -144,8 +149,11 @@ func TestLiveSessionQueuesOnlyWhatItShows(t *testing.T) {
 	}
 	assigned := func(n int, to int64) []chat.Event {
 		evs := log.add(n)
+		log.mu.Lock()
+		defer log.mu.Unlock()
 		for i := range evs {
 			evs[i].Conversation = &chat.Conversation{ID: evs[i].Seq, WorkspaceID: 1, State: chat.StateActive, AssigneeID: to}
+			log.events[evs[i].Seq-1] = evs[i] // a gap filled from the store carries it too
 		}
 		return evs
 	}
