@@ -41,7 +41,7 @@ func TestSocketReconnects(t *testing.T) {
 
 	tr := newTracker()
 	for _, id := range []string{"a1", "a2"} {
-		tr.sending(id, toVisitor, time.Now())
+		tr.sending(id, toVisitor, time.Now(), time.Now())
 		tr.acked(id)
 	}
 	var errs errorCounts

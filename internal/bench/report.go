@@ -91,14 +91,20 @@ type Report struct {
 	Reconnect *Rate `json:"reconnect,omitempty"`
 	// VisitorMessages and AgentMessages are the acknowledged sends over
 	// the measured window.
-	VisitorMessages Rate           `json:"visitor_messages"`
-	AgentMessages   Rate           `json:"agent_messages"`
-	VisitorToAgent  Latency        `json:"visitor_to_agent"`
-	AgentToVisitor  Latency        `json:"agent_to_visitor"`
-	Errors          map[string]int `json:"errors"`
-	Delivery        Delivery       `json:"delivery"`
-	Memory          Memory         `json:"memory"`
-	Passed          bool           `json:"passed"`
+	VisitorMessages Rate `json:"visitor_messages"`
+	AgentMessages   Rate `json:"agent_messages"`
+	// VisitorToAgent and AgentToVisitor are counted from the moment each
+	// message was due by the schedule; the FromSend figures from the moment
+	// its request went out. They differ when the bench fell behind: the
+	// difference is the queueing a saturated server causes its clients.
+	VisitorToAgent         Latency        `json:"visitor_to_agent"`
+	AgentToVisitor         Latency        `json:"agent_to_visitor"`
+	VisitorToAgentFromSend Latency        `json:"visitor_to_agent_from_send"`
+	AgentToVisitorFromSend Latency        `json:"agent_to_visitor_from_send"`
+	Errors                 map[string]int `json:"errors"`
+	Delivery               Delivery       `json:"delivery"`
+	Memory                 Memory         `json:"memory"`
+	Passed                 bool           `json:"passed"`
 	// Failure says why a run that did not pass failed.
 	Failure string `json:"failure,omitempty"`
 }
@@ -179,8 +185,10 @@ func (r *Report) Markdown(w io.Writer) {
 			row(name, "p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms (%d)", l.P50, l.P95, l.P99, l.Max, l.Count)
 		}
 	}
-	lat("visitor → agent latency", r.VisitorToAgent)
-	lat("agent → visitor latency", r.AgentToVisitor)
+	lat("visitor → agent latency, from due", r.VisitorToAgent)
+	lat("visitor → agent latency, from send", r.VisitorToAgentFromSend)
+	lat("agent → visitor latency, from due", r.AgentToVisitor)
+	lat("agent → visitor latency, from send", r.AgentToVisitorFromSend)
 	row("delivery", "%d acknowledged, %d delivered, %d missing, %d duplicates", r.Delivery.Acked, r.Delivery.Delivered, r.Delivery.Missing, r.Delivery.Duplicates)
 	mib := func(b int64) float64 { return float64(b) / (1 << 20) }
 	row("server RSS idle", "%.1f MiB", mib(r.Memory.Idle))

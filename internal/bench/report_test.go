@@ -34,9 +34,9 @@ func TestTracker(t *testing.T) {
 	tr := newTracker()
 	t0 := time.Now()
 	for _, id := range []string{"v1", "v2", "v3", "failed"} {
-		tr.sending(id, toAgent, t0)
+		tr.sending(id, toAgent, t0, t0)
 	}
-	tr.sending("a1", toVisitor, t0)
+	tr.sending("a1", toVisitor, t0.Add(-3*time.Millisecond), t0) // sent 3 ms late
 	for _, id := range []string{"v1", "v2", "v3", "a1"} {
 		tr.acked(id)
 	}
@@ -55,8 +55,11 @@ func TestTracker(t *testing.T) {
 	if l := summarize(tr.latencies(toAgent)); l.Count != 3 || l.Max != 4 {
 		t.Fatalf("visitor → agent latencies %+v", l)
 	}
-	if l := summarize(tr.latencies(toVisitor)); l.Count != 1 || l.P50 != 7 {
-		t.Fatalf("agent → visitor latencies %+v", l)
+	if l := summarize(tr.latencies(toVisitor)); l.Count != 1 || l.P50 != 10 {
+		t.Fatalf("agent → visitor latencies from due %+v", l)
+	}
+	if l := summarize(tr.latenciesFromSend(toVisitor)); l.Count != 1 || l.P50 != 7 {
+		t.Fatalf("agent → visitor latencies from send %+v", l)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"runtime"
 	"strings"
@@ -116,6 +117,8 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 	rep.Memory.End = s.totalRSS()
 	rep.VisitorToAgent = summarize(r.t.latencies(toAgent))
 	rep.AgentToVisitor = summarize(r.t.latencies(toVisitor))
+	rep.VisitorToAgentFromSend = summarize(r.t.latenciesFromSend(toAgent))
+	rep.AgentToVisitorFromSend = summarize(r.t.latenciesFromSend(toVisitor))
 	rep.Delivery = r.t.delivery()
 	rep.Errors = r.errs.snapshot()
 	rep.Passed = rep.Delivery.Missing == 0 && rep.Delivery.Duplicates == 0
@@ -162,7 +165,7 @@ func (r *run) setUp(ctx context.Context, rep *Report) error {
 	r.phase.Store("connecting")
 	start := time.Now()
 	failed := atomic.Int64{}
-	pace(ctx, r.o.ConnectRate, len(r.visitors), 0, func(i int) {
+	pace(ctx, r.o.ConnectRate, len(r.visitors), 0, func(i int, _ time.Time) {
 		v := r.visitors[i]
 		if err := r.connect(ctx, v, -1); err != nil {
 			failed.Add(1)
@@ -325,7 +328,7 @@ func (r *run) sendMessages(ctx, stop context.Context, dir direction, rate float6
 	var acked atomic.Int64
 	start := time.Now()
 	body := "안녕하세요, 주문한 상품의 배송 상태를 알고 싶습니다. Where is my parcel?"
-	pace(stop, rate, 0, d, func(i int) {
+	pace(stop, rate, 0, d, func(i int, due time.Time) {
 		v := r.visitors[i%len(r.visitors)]
 		id := fmt.Sprintf("a%d", i)
 		url := fmt.Sprintf("%s/api/v1/workspaces/%d/conversations/%d/messages", v.agent.server.url, r.s.ws.ID, v.conv)
@@ -334,11 +337,26 @@ func (r *run) sendMessages(ctx, stop context.Context, dir direction, rate float6
 			id, op = fmt.Sprintf("v%d", i), "visitor send"
 			url, h = fmt.Sprintf("%s/api/v1/widget/conversations/%d/messages", v.server.url, v.conv), v.bearer()
 		}
-		r.t.sending(id, dir, time.Now())
+		r.t.sending(id, dir, due, time.Now())
 		r.sent.Add(1)
-		if err := r.c.call(ctx, "POST", url, h, map[string]string{"client_msg_id": id, "body": body}, nil); err != nil {
+		// Like the widget and the console, send again with the same
+		// client_msg_id when the server sheds load (503 and Retry-After);
+		// the latency still counts from the moment the message was due.
+		for try := 1; ; try++ {
+			err := r.c.call(ctx, "POST", url, h, map[string]string{"client_msg_id": id, "body": body}, nil)
+			if err == nil {
+				break
+			}
 			r.errs.add(kind(op, err))
-			return
+			var api *apiError
+			if !errors.As(err, &api) || api.status != http.StatusServiceUnavailable || try == 10 {
+				return
+			}
+			select {
+			case <-time.After(time.Second):
+			case <-ctx.Done():
+				return
+			}
 		}
 		r.t.acked(id)
 		acked.Add(1)
@@ -356,7 +374,7 @@ func (r *run) storm(ctx context.Context, rep *Report) *Rate {
 	time.Sleep(time.Second) // messages are flowing before the first drop
 	start := time.Now()
 	var done atomic.Int64
-	pace(ctx, r.o.ConnectRate, len(r.visitors), 0, func(i int) {
+	pace(ctx, r.o.ConnectRate, len(r.visitors), 0, func(i int, _ time.Time) {
 		v := r.visitors[i]
 		v.sock.close()
 		r.open.Add(-1)
@@ -426,35 +444,41 @@ func (r *run) report(ctx context.Context) (stop func()) {
 	return func() { cancel(); <-done }
 }
 
-// pace calls fn(i) for i = 0, 1, … at rate per second, until n calls
-// (n > 0) or for d (d > 0), with at most workers calls running at once;
-// it returns when every call has. When the server cannot keep up, calls
-// wait for a free worker and the achieved rate falls below rate; calls
-// still due when d is over are dropped, not made late.
-func pace(ctx context.Context, rate float64, n int, d time.Duration, fn func(i int)) {
+// pace calls fn(i, due) for i = 0, 1, … at rate per second, until n calls
+// (n > 0) or for the calls that fall due within d (d > 0), with at most
+// workers calls running at once; it returns when every call has. due is
+// when call i was scheduled: start + i/rate. When the server cannot keep
+// up, calls wait for a free worker and go out late, but every call that
+// fell due within d is made (after d if need be), and due lets the caller
+// count latency from the schedule, so a bench that falls behind cannot
+// hide the queueing. A call is never made before it is due.
+func pace(ctx context.Context, rate float64, n int, d time.Duration, fn func(i int, due time.Time)) {
 	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	if d > 0 {
+		n = int(math.Ceil(d.Seconds() * rate))
+	}
 	start := time.Now()
 	for i := 0; ; {
-		elapsed := time.Since(start)
-		if ctx.Err() != nil || (d > 0 && elapsed >= d) || (n > 0 && i >= n) {
+		if ctx.Err() != nil || (n > 0 && i >= n) {
 			return
 		}
-		due := int(elapsed.Seconds()*rate) + 1
+		due := int(time.Since(start).Seconds()*rate) + 1
 		if n > 0 {
 			due = min(due, n)
 		}
-		for ; i < due && (d == 0 || time.Since(start) < d); i++ {
+		for ; i < due; i++ {
 			select {
 			case sem <- struct{}{}:
 			case <-ctx.Done():
 				return
 			}
 			j := i
+			at := start.Add(time.Duration(math.Round(float64(j) * float64(time.Second) / rate)))
 			wg.Go(func() {
 				defer func() { <-sem }()
-				fn(j)
+				fn(j, at)
 			})
 		}
 		time.Sleep(time.Millisecond)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -124,5 +125,32 @@ func TestCluster(t *testing.T) {
 	checkRun(t, rep, err)
 	if rep.Nodes != 3 || rep.Store != "PostgreSQL" {
 		t.Fatalf("ran on %d nodes of %s", rep.Nodes, rep.Store)
+	}
+}
+
+// pace makes every call that fell due within the window, however late,
+// and hands each its due time on the schedule, never calling it early: a
+// bench that falls behind reports the queueing instead of hiding it.
+func TestPaceCountsFromDue(t *testing.T) {
+	var mu sync.Mutex
+	dues := map[int]time.Time{}
+	var early int
+	pace(context.Background(), 2000, 0, 50*time.Millisecond, func(i int, due time.Time) {
+		if time.Now().Before(due) {
+			mu.Lock()
+			early++
+			mu.Unlock()
+		}
+		mu.Lock()
+		dues[i] = due
+		mu.Unlock()
+	})
+	if len(dues) != 100 || early != 0 {
+		t.Fatalf("%d calls, %d early; want 100 calls at 2000/s over 50 ms, none early", len(dues), early)
+	}
+	for i := 1; i < 100; i++ {
+		if got := dues[i].Sub(dues[i-1]); got != 500*time.Microsecond {
+			t.Fatalf("call %d is due %v after call %d, want 500µs", i, got, i-1)
+		}
 	}
 }

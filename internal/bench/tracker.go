@@ -17,7 +17,8 @@ const (
 // tracked is one message the bench sent.
 type tracked struct {
 	dir      direction
-	sent     time.Time
+	due      time.Time // when the schedule said to send it
+	sent     time.Time // when its request went out
 	acked    bool
 	received int
 }
@@ -29,17 +30,20 @@ type tracker struct {
 
 	mu      sync.Mutex
 	msgs    map[string]*tracked
-	samples [2][]time.Duration
+	samples [2][]time.Duration // receipt − due
+	sent    [2][]time.Duration // receipt − sent
 }
 
 func newTracker() *tracker { return &tracker{msgs: map[string]*tracked{}} }
 
 // sending registers a message before its request goes out, so that a
-// receipt that beats the acknowledgement is still counted.
-func (t *tracker) sending(id string, dir direction, at time.Time) {
+// receipt that beats the acknowledgement is still counted. due is when the
+// schedule said to send it, at when it went out: a bench that falls behind
+// sends late, and latency counted from at would hide the queueing.
+func (t *tracker) sending(id string, dir direction, due, at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.msgs[id] = &tracked{dir: dir, sent: at}
+	t.msgs[id] = &tracked{dir: dir, due: due, sent: at}
 }
 
 // acked records the server's acknowledgement: from now on the message must
@@ -64,7 +68,8 @@ func (t *tracker) received(id string, dir direction, at time.Time) {
 	}
 	m.received++
 	if m.received == 1 {
-		t.samples[dir] = append(t.samples[dir], at.Sub(m.sent))
+		t.samples[dir] = append(t.samples[dir], at.Sub(m.due))
+		t.sent[dir] = append(t.sent[dir], at.Sub(m.sent))
 		t.receipts.Add(1)
 	}
 }
@@ -93,9 +98,18 @@ func (t *tracker) delivery() Delivery {
 	return d
 }
 
-// latencies returns a copy of one direction's samples.
+// latencies returns a copy of one direction's samples, from the moment
+// each message was due.
 func (t *tracker) latencies(dir direction) []time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return append([]time.Duration(nil), t.samples[dir]...)
+}
+
+// latenciesFromSend returns a copy of one direction's samples, from the
+// moment each request went out.
+func (t *tracker) latenciesFromSend(dir direction) []time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]time.Duration(nil), t.sent[dir]...)
 }

@@ -100,6 +100,7 @@ var statusOf = map[string]int{
 	outbox.ErrFetchFailed:      http.StatusUnprocessableEntity,
 	outbox.ErrTooManyEndpoints: http.StatusConflict,
 	codeUnavailable:            http.StatusServiceUnavailable,
+	codeOverloaded:             http.StatusServiceUnavailable,
 	chat.ErrTicketSolved:       http.StatusConflict,
 	// Personal information (pii.go).
 	chat.ErrMessageNotFound: http.StatusNotFound,

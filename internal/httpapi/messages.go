@@ -91,6 +91,6 @@ func createdStatus(dup bool) int {
 func (s *Server) messageRoutes() []route {
 	return []route{
 		{pattern: "GET /api/v1/workspaces/{wid}/conversations/{cid}/messages", access: member, h: s.listMessages, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/messages", access: member, h: s.agentSend, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/messages", access: member, h: s.agentSend, api: true, send: true},
 	}
 }

@@ -4,8 +4,11 @@
 package httpapi
 
 import (
+	"bufio"
+	"cmp"
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -52,6 +55,9 @@ type Config struct {
 	// time.Now. Tests move it by hand, so no limit depends on how fast a
 	// loaded machine runs them.
 	Now func() time.Time
+	// MaxSendsInFlight bounds the message sends the node works on at once
+	// (backpressure.go): 0 is DefaultMaxSendsInFlight, negative no bound.
+	MaxSendsInFlight int
 }
 
 // Server is the HTTP side of one node.
@@ -62,6 +68,7 @@ type Server struct {
 	app     *app.App   // every write, and the events it commits
 	files   blob.Store // attachments' bytes
 	hub     *realtime.Hub
+	sends   admission // message sends in flight (backpressure.go)
 	log     *slog.Logger
 	now     func() time.Time
 	metrics *metrics.Metrics
@@ -110,6 +117,7 @@ func New(cfg Config, store chat.Store, a *app.App, files blob.Store, hub *realti
 		limits:         newLimits(),
 		sockets:        sockets{visitor: map[int64]int{}, address: map[string]int{}},
 	}
+	s.sends.max = int64(cmp.Or(cfg.MaxSendsInFlight, DefaultMaxSendsInFlight))
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
 	}
@@ -149,6 +157,9 @@ type route struct {
 	// attempt is recorded in the audit log too (a done one is recorded by
 	// the store, with the change).
 	audit string
+	// send marks a message send: it takes a place among the node's sends
+	// in flight, before anything else is done (backpressure.go).
+	send bool
 }
 
 // RouteInfo describes one route: its pattern, who may call it and the
@@ -242,6 +253,15 @@ func (s *Server) wrap(rt route) http.Handler {
 		w = rec
 		defer func() { s.metrics.HTTPRequest(rt.pattern, rec.status()) }()
 		var err error
+		if rt.send {
+			// First, so that a refusal costs no database read.
+			var release func()
+			if release, err = s.sends.admit(w); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			defer release()
+		}
 		switch rt.access {
 		case agent:
 			r, err = s.authAgent(r)
@@ -297,7 +317,7 @@ func (s *Server) auditRefusal(r *http.Request, rt route, err error) {
 }
 
 // statusRecorder remembers the status a handler answered with. Unwrap lets
-// the WebSocket library reach the connection underneath to hijack it.
+// http.ResponseController reach the writer underneath.
 type statusRecorder struct {
 	http.ResponseWriter
 	code int
@@ -318,6 +338,16 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 }
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Hijack hands a WebSocket's connection to the socket layer, which answers
+// 101 on the connection itself.
+func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := http.NewResponseController(r.ResponseWriter).Hijack()
+	if err == nil && r.code == 0 {
+		r.code = http.StatusSwitchingProtocols
+	}
+	return c, rw, err
+}
 
 func (r *statusRecorder) status() int {
 	if r.code == 0 {

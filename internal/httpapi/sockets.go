@@ -108,46 +108,58 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := visitorOf(r)
+	customerID, ip := v.session.CustomerID, clientIP(r)
 	// A visitor holds a few sockets (tabs), an address many; past that the
 	// socket is refused before it costs a connection's memory.
 	if !s.cfg.NoLimits {
-		ip := clientIP(r)
-		if err := s.sockets.open(v.session.CustomerID, ip); err != nil {
+		if err := s.sockets.open(customerID, ip); err != nil {
 			w.Header().Set("Retry-After", "10")
 			return err
 		}
-		defer s.sockets.close(v.session.CustomerID, ip)
+	}
+	release := func() {
+		if !s.cfg.NoLimits {
+			s.sockets.close(customerID, ip)
+		}
 	}
 	conn, err := realtime.Accept(w, r, originHosts(v.workspace))
 	if err != nil {
+		release()
 		return nil // Accept has answered the client
 	}
-	defer conn.Close("bye")
-	defer s.metrics.Connected("visitor")()
-	err = s.hub.Serve(r.Context(), realtime.Session{
+	disconnected := s.metrics.Connected("visitor")
+	// The session outlives this handler: once live it holds no goroutine
+	// while idle (see realtime.Hub.Start), so the closures below keep only
+	// what they need, never the request.
+	workspaceID, conversationID := c.WorkspaceID, c.ID
+	s.hub.Start(r.Context(), realtime.Session{
 		Conn: conn, WorkspaceID: v.workspace.ID, After: after, ConversationID: c.ID, Queued: c.State == chat.StateUnassigned,
-		MaySee:   func(ev chat.Event) bool { return chat.VisitorMaySee(ev, c.ID) },
+		MaySee:   func(ev chat.Event) bool { return chat.VisitorMaySee(ev, conversationID) },
 		Audience: "visitor",
 		Render: func(ev chat.Event) any {
 			return visitorEvent{Seq: ev.Seq, Type: ev.Type, Conversation: viewForVisitor(ev.Conversation), Message: messageForVisitor(ev.Message, links), CreatedAt: ev.CreatedAt}
 		},
-		Notice: s.queueNotice(c.WorkspaceID, c.ID),
+		Notice: s.queueNotice(workspaceID, conversationID),
 		ShowTyping: func(t realtime.Typing) bool {
-			return t.ConversationID == c.ID && t.SenderType == chat.SenderAgent
+			return t.ConversationID == conversationID && t.SenderType == chat.SenderAgent
 		},
 		OnFrame: func(ctx context.Context, data []byte) {
 			var f clientFrame
 			if json.Unmarshal(data, &f) != nil || f.Type != "typing" {
 				return
 			}
-			cur, err := s.store.Conversation(ctx, c.WorkspaceID, c.ID)
+			cur, err := s.store.Conversation(ctx, workspaceID, conversationID)
 			if err != nil || !cur.State.Open() {
 				return
 			}
-			s.hub.PublishTyping(ctx, c.WorkspaceID, realtime.Typing{ConversationID: c.ID, SenderType: chat.SenderVisitor, Typing: f.Typing, AssigneeID: cur.AssigneeID, State: cur.State})
+			s.hub.PublishTyping(ctx, workspaceID, realtime.Typing{ConversationID: conversationID, SenderType: chat.SenderVisitor, Typing: f.Typing, AssigneeID: cur.AssigneeID, State: cur.State})
+		},
+		OnEnd: func(err error) {
+			release()
+			disconnected()
+			s.log.Debug("visitor socket closed", slog.Int64("conversation", conversationID), slog.Any("err", err))
 		},
 	})
-	s.log.Debug("visitor socket closed", slog.Int64("conversation", c.ID), slog.Any("err", err))
 	return nil
 }
 

@@ -563,7 +563,7 @@ func (s *Server) widgetRoutes() []route {
 		{pattern: "POST /api/v1/widget/sessions", access: public, h: s.widgetSession, api: true, limit: limitSession},
 		{pattern: "POST /api/v1/widget/conversations", access: visitor, h: s.widgetStart, api: true, limit: limitStart},
 		{pattern: "GET /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetMessages, api: true},
-		{pattern: "POST /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetSend, api: true, limit: limitMessage},
+		{pattern: "POST /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetSend, api: true, limit: limitMessage, send: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/close", access: visitor, h: s.widgetClose, api: true, noBody: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/rating", access: visitor, h: s.widgetRate, api: true},
 		{pattern: "POST /api/v1/widget/tickets", access: visitor, h: s.widgetTicket, api: true, limit: limitTicket},

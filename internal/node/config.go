@@ -40,6 +40,10 @@ type Config struct {
 	NoLimits bool
 	// InviteTTL is how long invitation links work.
 	InviteTTL time.Duration
+	// MaxSendsInFlight bounds the message sends worked on at once (0: the
+	// default, 256; negative: no bound); the next is refused with 503
+	// overloaded.
+	MaxSendsInFlight int
 	// SMTP, when its host is set, emails invitation and password links.
 	SMTP notify.SMTP
 	// PIIKey seals masked personal information (base64 or hex, 32 bytes);
@@ -180,6 +184,17 @@ var options = []option{
 			c.NoLimits = true
 		default:
 			return fmt.Errorf("must be on or off")
+		}
+		return nil
+	}},
+	{name: "max-sends-in-flight", def: "256", usage: "message sends one node works on at once; the next is refused with 503 and Retry-After (0: no bound)", set: func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1_000_000 {
+			return fmt.Errorf("must be a number from 0 (no bound) to 1000000")
+		}
+		c.MaxSendsInFlight = n
+		if n == 0 {
+			c.MaxSendsInFlight = -1 // no bound
 		}
 		return nil
 	}},

@@ -161,7 +161,8 @@ func (m *Main) Run(ctx context.Context) error {
 	m.App.UsePII(keys)
 	m.App.UseFiles(files, m.Log) // exports' files
 	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met, InviteTTL: c.InviteTTL, NoLimits: c.NoLimits,
-		Mail: mailer, AllowPrivateWebhooks: c.Integrations.AllowPrivate, Sealer: worker.Sealer, KickOutbox: worker.Kick}, m.Store, m.App, files, m.Hub, m.Log)
+		MaxSendsInFlight: c.MaxSendsInFlight, Mail: mailer, AllowPrivateWebhooks: c.Integrations.AllowPrivate, Sealer: worker.Sealer, KickOutbox: worker.Kick},
+		m.Store, m.App, files, m.Hub, m.Log)
 	handlers := m.App.Jobs()
 	handlers[outbox.JobWaiting] = worker.WaitingJob()
 	runner := &jobs.Runner{Store: db, Commit: m.App, Handlers: handlers, Log: m.Log, Node: node,

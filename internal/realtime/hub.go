@@ -100,6 +100,11 @@ type Subscription struct {
 	C              chan Item
 	// Dropped is closed when the hub gave up on a slow subscriber.
 	Dropped chan struct{}
+	// push, when set, takes items instead of C (a live session's bounded
+	// queue); false drops the subscriber. stop ends the session when the
+	// hub stops.
+	push func(Item) bool
+	stop func()
 }
 
 // Close unsubscribes.
@@ -207,6 +212,7 @@ func (h *Hub) Run(ctx context.Context, sweep time.Duration) {
 		}
 	})
 	defer cancel()
+	defer h.stopSessions()
 	tick := time.NewTicker(sweep)
 	defer tick.Stop()
 	for {
@@ -309,13 +315,20 @@ func (h *Hub) deliverEvent(f *workspaceFeed, ev *chat.Event) {
 // out of the queue, those still waiting there. h.mu is held.
 func (h *Hub) deliver(f *workspaceFeed, it Item, conversationID int64, leavesQueue bool) {
 	send := func(s *Subscription) {
-		select {
-		case s.C <- it:
-		default:
-			h.log.Info("dropping slow subscriber", slog.Int64("workspace", s.workspaceID))
-			h.remove(f, s)
-			close(s.Dropped)
+		if s.push != nil {
+			if s.push(it) {
+				return
+			}
+		} else {
+			select {
+			case s.C <- it:
+				return
+			default:
+			}
 		}
+		h.log.Info("dropping slow subscriber", slog.Int64("workspace", s.workspaceID))
+		h.remove(f, s)
+		close(s.Dropped)
 	}
 	for s := range f.all {
 		send(s)
@@ -351,11 +364,20 @@ func (h *Hub) remove(f *workspaceFeed, s *Subscription) {
 // Subscribe returns reaches the subscription; events committed before are
 // in the store for the caller's replay.
 func (h *Hub) Subscribe(ctx context.Context, workspaceID, conversationID int64) (*Subscription, error) {
-	buffer := SubscriptionBuffer
-	if conversationID != 0 {
-		buffer = ConversationBuffer
+	return h.subscribe(ctx, workspaceID, conversationID, nil, nil)
+}
+
+// subscribe is Subscribe, handing items to push instead of a channel when
+// push is set; stop is called if the hub stops first.
+func (h *Hub) subscribe(ctx context.Context, workspaceID, conversationID int64, push func(Item) bool, stop func()) (*Subscription, error) {
+	s := &Subscription{hub: h, workspaceID: workspaceID, conversationID: conversationID, Dropped: make(chan struct{}), push: push, stop: stop}
+	if push == nil {
+		buffer := SubscriptionBuffer
+		if conversationID != 0 {
+			buffer = ConversationBuffer
+		}
+		s.C = make(chan Item, buffer)
 	}
-	s := &Subscription{hub: h, workspaceID: workspaceID, conversationID: conversationID, C: make(chan Item, buffer), Dropped: make(chan struct{})}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	f := h.feeds[workspaceID]
@@ -396,6 +418,31 @@ func (h *Hub) unsubscribe(s *Subscription) {
 	}
 	if f.n == 0 {
 		delete(h.feeds, s.workspaceID)
+	}
+}
+
+// stopSessions ends every live session: the node is stopping, and its
+// clients reconnect (to another node, or to this one when it is back).
+func (h *Hub) stopSessions() {
+	var stops []func()
+	h.mu.Lock()
+	for _, f := range h.feeds {
+		for s := range f.all {
+			if s.stop != nil {
+				stops = append(stops, s.stop)
+			}
+		}
+		for _, subs := range f.byConv {
+			for s := range subs {
+				if s.stop != nil {
+					stops = append(stops, s.stop)
+				}
+			}
+		}
+	}
+	h.mu.Unlock()
+	for _, stop := range stops {
+		stop()
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -15,7 +16,6 @@ import (
 const (
 	PingInterval = 20 * time.Second
 	PongTimeout  = 10 * time.Second
-	WriteTimeout = 10 * time.Second
 	replayPage   = 500
 )
 
@@ -35,7 +35,10 @@ type Session struct {
 	// starts; the session then also hears what moves the queue (for
 	// Notice). Events of the conversation keep it up to date.
 	Queued bool
-	// MaySee reports whether the client may see ev.
+	// MaySee reports whether the client may see ev. For a workspace-wide
+	// session it runs as the hub hands the event over, under the hub's
+	// lock: it must be quick and must not block. Calls are never
+	// concurrent, so it may keep state.
 	MaySee func(chat.Event) bool
 	// Audience names how the session shows events: every session of one
 	// audience shows an event alike, through Render, so a live event is
@@ -60,6 +63,9 @@ type Session struct {
 	Notice func(ctx context.Context, ev *chat.Event) any
 	// PingInterval overrides the package's PingInterval (tests).
 	PingInterval time.Duration
+	// OnEnd, when set, is called once when a session that Start began
+	// ends, whatever ended it (also when Start fails).
+	OnEnd func(error)
 }
 
 type frame struct {
@@ -75,105 +81,120 @@ var ErrDropped = errors.New("subscriber fell behind")
 // ErrSessionEnded ends a socket whose login ended or whose access changed.
 var ErrSessionEnded = errors.New("session ended")
 
+// ErrShutdown ends the sessions of a node that stops.
+var ErrShutdown = errors.New("server stopping")
+
 // Serve runs a session until the client leaves, the connection dies, or ctx
-// ends: subscribe first, replay from the store, then stream live items,
-// skipping any the replay already sent.
+// ends, and returns why it ended. See Start.
 func (h *Hub) Serve(ctx context.Context, s Session) error {
-	sub, err := h.Subscribe(ctx, s.WorkspaceID, s.ConversationID)
+	l, err := h.start(ctx, s)
 	if err != nil {
 		return err
 	}
-	defer sub.Close()
+	stop := context.AfterFunc(ctx, func() { l.end(context.Cause(ctx), "") })
+	defer stop()
+	<-l.done
+	return l.err
+}
+
+// Start subscribes, replays from the store, says "ready", and returns with
+// the session live: from then on it holds no goroutine while idle. Events
+// the hub hands it are queued (a bounded queue: a client that falls behind
+// is dropped and told to reconnect) and written by a goroutine that exists
+// only while there is something to write; a timer sends the heartbeat; the
+// connection's poller hands in the client's frames. The session ends when
+// the client leaves, stops answering pings, falls behind, or the hub stops
+// (Hub.Run returns), and then calls s.OnEnd. ctx serves the replay only.
+func (h *Hub) Start(ctx context.Context, s Session) error {
+	_, err := h.start(ctx, s)
+	return err
+}
+
+// live is a session in progress.
+type live struct {
+	h      *Hub
+	s      Session
+	sub    *Subscription
+	ctx    context.Context
+	cancel context.CancelFunc
+	every  time.Duration
+	buffer int
+	done   chan struct{}
+	last   int64 // the last sequence the client has; the writer's alone
+
+	mu      sync.Mutex
+	queue   []Item
+	running bool // a writer owns the connection
+	dropped bool
+	beat    bool
+	ended   bool
+	err     error
+	timer   *time.Timer
+}
+
+func (h *Hub) start(ctx context.Context, s Session) (*live, error) {
+	l := &live{h: h, s: s, every: s.PingInterval, buffer: SubscriptionBuffer, done: make(chan struct{}), running: true}
+	if l.every == 0 {
+		l.every = PingInterval
+	}
+	if s.ConversationID != 0 {
+		l.buffer = ConversationBuffer
+	}
+	// The live phase outlives the request: it keeps no request state.
+	l.ctx, l.cancel = context.WithCancel(context.Background())
+	sub, err := h.subscribe(ctx, s.WorkspaceID, s.ConversationID, l.push, func() { l.end(ErrShutdown, "server restarting; reconnect") })
+	if err != nil {
+		l.cancel()
+		s.Conn.Close("bye")
+		if s.OnEnd != nil {
+			s.OnEnd(err)
+		}
+		return nil, err
+	}
+	l.mu.Lock()
+	l.sub = sub
+	ended := l.ended // dropped before it had its subscription
+	l.mu.Unlock()
+	if ended {
+		sub.Close()
+		return nil, l.err
+	}
 	sub.SetQueued(s.Queued)
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	go func() {
-		for {
-			data, err := s.Conn.Read(ctx)
-			if err != nil {
-				cancel(err)
-				return
-			}
-			s.OnFrame(ctx, data)
+	s.Conn.Serve(func(data []byte) {
+		if s.OnFrame != nil {
+			s.OnFrame(l.ctx, data)
 		}
-	}()
+	}, func(err error) { l.end(err, "") })
+	if err := l.replay(ctx); err != nil {
+		l.end(err, "")
+		return nil, err
+	}
+	l.mu.Lock()
+	if !l.ended {
+		l.timer = time.AfterFunc(l.every, l.heartbeat)
+	}
+	l.mu.Unlock()
+	l.run()
+	return l, nil
+}
 
-	write := func(data []byte) error {
-		wctx, wcancel := context.WithTimeout(ctx, WriteTimeout)
-		defer wcancel()
-		return s.Conn.Write(wctx, data)
-	}
-	send := func(f frame) error {
-		data, err := json.Marshal(f)
-		if err != nil {
-			return err
-		}
-		return write(data)
-	}
-	render := func(ev chat.Event) func() ([]byte, error) {
-		return func() ([]byte, error) { return json.Marshal(frame{Type: "event", Event: s.Render(ev)}) }
-	}
-	end, err := h.src.LastEventSeq(ctx, s.WorkspaceID)
+// replay sends what the client missed, then "ready".
+func (l *live) replay(ctx context.Context) error {
+	end, err := l.h.src.LastEventSeq(ctx, l.s.WorkspaceID)
 	if err != nil {
 		return err
 	}
-	last := s.After
-	if last < 0 || last > end {
-		last = end
+	l.last = l.s.After
+	if l.last < 0 || l.last > end {
+		l.last = end
 	}
-	notice := func(ev *chat.Event) error {
-		if s.Notice == nil {
-			return nil
-		}
-		v := s.Notice(ctx, ev)
-		if v == nil {
-			return nil
-		}
-		data, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		return write(data)
-	}
-	// sendEvent sends ev unless the client has it; live events (not
-	// replayed ones) come with the node's shared frames and are timed
-	// from their commit.
-	sendEvent := func(ev chat.Event, frames *frames) error {
-		if ev.Seq <= last {
-			return nil
-		}
-		last = ev.Seq
-		if s.ConversationID != 0 && ev.Conversation != nil && ev.Conversation.ID == s.ConversationID {
-			sub.SetQueued(ev.Conversation.State == chat.StateUnassigned)
-		}
-		if s.MaySee(ev) {
-			var data []byte
-			var err error
-			if frames != nil && s.Audience != "" {
-				data, err = frames.get(s.Audience, render(ev))
-			} else {
-				data, err = render(ev)()
-			}
-			if err != nil {
-				return err
-			}
-			if err := write(data); err != nil {
-				return err
-			}
-			if frames != nil {
-				h.Metrics.Delivered(ev.CreatedAt)
-			}
-		}
-		return notice(&ev)
-	}
-
 	for {
-		events, err := h.src.Events(ctx, s.WorkspaceID, chat.EventFilter{AfterSeq: last, ConversationID: s.ConversationID, Limit: replayPage})
+		events, err := l.h.src.Events(ctx, l.s.WorkspaceID, chat.EventFilter{AfterSeq: l.last, ConversationID: l.s.ConversationID, Limit: replayPage})
 		if err != nil {
 			return err
 		}
 		for _, ev := range events {
-			if err := sendEvent(ev, nil); err != nil {
+			if err := l.sendEvent(ev, nil); err != nil {
 				return err
 			}
 		}
@@ -183,56 +204,214 @@ func (h *Hub) Serve(ctx context.Context, s Session) error {
 	}
 	// Every event up to end was committed before the replay read the log,
 	// so the replay has considered it even when it filtered by conversation.
-	last = max(last, end)
-	if err := send(frame{Type: "ready", Seq: last}); err != nil {
+	l.last = max(l.last, end)
+	if err := l.send(frame{Type: "ready", Seq: l.last}); err != nil {
 		return err
 	}
-	if err := notice(nil); err != nil {
-		return err
-	}
+	return l.notice(nil)
+}
 
-	every := s.PingInterval
-	if every == 0 {
-		every = PingInterval
+// maySee asks s.MaySee under l.mu: push asks it too, from the hub's
+// goroutine, and a MaySee may keep state (the conversations an agent
+// follows once mentioned).
+func (l *live) maySee(ev chat.Event) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.s.MaySee(ev)
+}
+
+// push queues an item from the hub (h.mu is held); false drops the session.
+func (l *live) push(it Item) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ended {
+		return true
 	}
-	ping := time.NewTicker(every)
-	defer ping.Stop()
+	if it.Event != nil && l.s.ConversationID == 0 && l.s.Notice == nil && !l.s.MaySee(*it.Event) &&
+		(l.s.EndOn == nil || !l.s.EndOn(*it.Event)) {
+		// Not for this client (an agent hears only what their lists show):
+		// it takes no place in the queue, so a busy workspace does not
+		// drop an agent over events the agent would never see.
+		return true
+	}
+	if len(l.queue) >= l.buffer {
+		// End it now, not after the write in progress: that write may be
+		// what is stuck. (Not here: h.mu is held.)
+		l.dropped = true
+		go l.end(ErrDropped, "too slow; reconnect to resume")
+		return false
+	}
+	l.queue = append(l.queue, it)
+	l.kick()
+	return true
+}
+
+// kick starts a writer unless one runs; l.mu is held.
+func (l *live) kick() {
+	if !l.running {
+		l.running = true
+		go l.run()
+	}
+}
+
+func (l *live) heartbeat() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.ended {
+		l.beat = true
+		l.kick()
+	}
+}
+
+// run writes what is queued, then gives up the connection.
+func (l *live) run() {
 	for {
-		select {
-		case <-ctx.Done():
-			return context.Cause(ctx)
-		case <-sub.Dropped:
-			s.Conn.Close("too slow; reconnect to resume")
-			return ErrDropped
-		case it := <-sub.C:
-			switch {
-			case it.EndSession != "" && it.EndSession == s.SessionKey:
-				s.Conn.Close("signed out")
-				return ErrSessionEnded
-			case it.Event != nil:
-				err = sendEvent(*it.Event, it.frames)
-				if err == nil && s.EndOn != nil && s.EndOn(*it.Event) {
-					s.Conn.Close("access changed; reconnect")
-					return ErrSessionEnded
-				}
-			case it.Typing != nil && s.ShowTyping(*it.Typing):
-				err = send(frame{Type: "typing", Typing: it.Typing})
-			}
-			if err != nil {
-				return err
-			}
-		case <-ping.C:
+		l.mu.Lock()
+		switch {
+		case l.ended:
+			l.running = false
+			l.mu.Unlock()
+			return
+		case l.dropped:
+			l.mu.Unlock()
+			l.end(ErrDropped, "too slow; reconnect to resume")
+			return
+		case l.beat:
+			l.beat = false
+			l.mu.Unlock()
 			// A heartbeat frame lets the browser, which cannot see protocol
 			// pings, notice a dead server; the ping finds a dead client.
-			if err := send(frame{Type: "heartbeat"}); err != nil {
-				return err
+			err := l.send(frame{Type: "heartbeat"})
+			if err == nil {
+				err = l.s.Conn.Ping()
 			}
-			pctx, pcancel := context.WithTimeout(ctx, PongTimeout)
-			err := s.Conn.Ping(pctx)
-			pcancel()
 			if err != nil {
-				return err
+				l.end(err, "")
+				return
+			}
+			l.mu.Lock()
+			if !l.ended {
+				l.timer.Reset(l.every)
+			}
+			l.mu.Unlock()
+		case len(l.queue) == 0:
+			l.queue = nil // an idle session keeps no buffer
+			l.running = false
+			l.mu.Unlock()
+			return
+		default:
+			it := l.queue[0]
+			l.queue[0] = Item{}
+			l.queue = l.queue[1:]
+			l.mu.Unlock()
+			if reason, err := l.item(it); err != nil {
+				l.end(err, reason)
+				return
 			}
 		}
 	}
+}
+
+// item writes one live item; an error (with a reason for the client) ends
+// the session.
+func (l *live) item(it Item) (string, error) {
+	switch {
+	case it.EndSession != "" && it.EndSession == l.s.SessionKey:
+		return "signed out", ErrSessionEnded
+	case it.Event != nil:
+		if err := l.sendEvent(*it.Event, it.frames); err != nil {
+			return "", err
+		}
+		if l.s.EndOn != nil && l.s.EndOn(*it.Event) {
+			return "access changed; reconnect", ErrSessionEnded
+		}
+	case it.Typing != nil && l.s.ShowTyping(*it.Typing):
+		return "", l.send(frame{Type: "typing", Typing: it.Typing})
+	}
+	return "", nil
+}
+
+// end ends the session once: stop the heartbeat, unsubscribe, close the
+// connection (telling the client why when there is a reason) and call OnEnd.
+func (l *live) end(err error, reason string) {
+	l.mu.Lock()
+	if l.ended {
+		l.mu.Unlock()
+		return
+	}
+	l.ended, l.err = true, err
+	l.queue = nil
+	if l.timer != nil {
+		l.timer.Stop()
+	}
+	sub := l.sub
+	l.mu.Unlock()
+	l.cancel()
+	if sub != nil {
+		sub.Close()
+	}
+	if reason == "" {
+		reason = "bye"
+	}
+	l.s.Conn.Close(reason)
+	if l.s.OnEnd != nil {
+		l.s.OnEnd(err)
+	}
+	close(l.done)
+}
+
+func (l *live) send(f frame) error {
+	data, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	return l.s.Conn.Write(data)
+}
+
+func (l *live) notice(ev *chat.Event) error {
+	if l.s.Notice == nil {
+		return nil
+	}
+	v := l.s.Notice(l.ctx, ev)
+	if v == nil {
+		return nil
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return l.s.Conn.Write(data)
+}
+
+// sendEvent sends ev unless the client has it; live events (not replayed
+// ones) come with the node's shared frames and are timed from their commit.
+func (l *live) sendEvent(ev chat.Event, frames *frames) error {
+	if ev.Seq <= l.last {
+		return nil
+	}
+	l.last = ev.Seq
+	s := l.s
+	if s.ConversationID != 0 && ev.Conversation != nil && ev.Conversation.ID == s.ConversationID {
+		l.sub.SetQueued(ev.Conversation.State == chat.StateUnassigned)
+	}
+	if l.maySee(ev) {
+		render := func() ([]byte, error) { return json.Marshal(frame{Type: "event", Event: s.Render(ev)}) }
+		var data []byte
+		var err error
+		if frames != nil && s.Audience != "" {
+			data, err = frames.get(s.Audience, render)
+		} else {
+			data, err = render()
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.Conn.Write(data); err != nil {
+			return err
+		}
+		if frames != nil {
+			l.h.Metrics.Delivered(ev.CreatedAt)
+		}
+	}
+	return l.notice(&ev)
 }

@@ -24,16 +24,9 @@ type fakeConn struct {
 
 func newFakeConn() *fakeConn { return &fakeConn{closed: make(chan struct{})} }
 
-func (c *fakeConn) Read(ctx context.Context) ([]byte, error) {
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-c.closed:
-		return nil, errors.New("closed")
-	}
-}
+func (c *fakeConn) Serve(func([]byte), func(error)) {}
 
-func (c *fakeConn) Write(_ context.Context, data []byte) error {
+func (c *fakeConn) Write(data []byte) error {
 	var f frame
 	json.Unmarshal(data, &f)
 	c.mu.Lock()
@@ -42,7 +35,7 @@ func (c *fakeConn) Write(_ context.Context, data []byte) error {
 	return nil
 }
 
-func (c *fakeConn) Ping(context.Context) error {
+func (c *fakeConn) Ping() error {
 	if c.dead.Load() {
 		return errors.New("no pong")
 	}

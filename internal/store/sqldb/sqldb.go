@@ -76,6 +76,7 @@ type DB struct {
 	d      Dialect
 	writer writer       // group commit (batch.go)
 	single singleWriter // SQLite's pinned writer connection
+	reads  *readStmts   // SQLite's prepared reads (readstmts.go)
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 	// outboxWritten counts committed batches that added deliveries, and
@@ -91,7 +92,11 @@ type DB struct {
 
 // New returns a store writing through w and reading through r.
 func New(w, r *sql.DB, d Dialect) *DB {
-	return &DB{w: w, r: r, d: d, Now: time.Now}
+	db := &DB{w: w, r: r, d: d, Now: time.Now}
+	if d.SingleWriter {
+		db.reads = newReadStmts(r)
+	}
+	return db
 }
 
 // SetClock replaces the clock, for tests that move time by hand.
@@ -99,6 +104,7 @@ func (db *DB) SetClock(now func() time.Time) { db.Now = now }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.reads.close()
 	err := errors.Join(db.single.close(), db.w.Close())
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -145,6 +151,8 @@ type q struct {
 	ctx context.Context
 	// stmts, when set, holds the writer connection's prepared statements.
 	stmts *singleWriter
+	// reads, when set, holds the read pool's prepared statements.
+	reads *readStmts
 }
 
 // forUpdate is the row-lock clause for a SELECT inside a write transaction.
@@ -183,6 +191,9 @@ func (x q) prepare(ctx context.Context, query string) (context.Context, string, 
 	if x.stmts != nil {
 		return ctx, query, x.stmts.stmt(ctx, query)
 	}
+	if x.reads != nil {
+		return ctx, query, x.reads.stmt(ctx, query)
+	}
 	return ctx, query, nil
 }
 
@@ -210,7 +221,7 @@ func (x q) row(ctx context.Context, query string, args ...any) *sql.Row {
 	return x.db.QueryRowContext(ctx, query, args...)
 }
 
-func (db *DB) read() q { return q{db: db.r, d: &db.d} }
+func (db *DB) read() q { return q{db: db.r, d: &db.d, reads: db.reads} }
 
 // txn is one write's view of its transaction (which may be shared with
 // other writes, see batch.go). The events it emits are appended, with their

@@ -30,8 +30,7 @@ func scanWorkspace(row interface{ Scan(...any) error }) (*chat.Workspace, error)
 		return nil, fmt.Errorf("workspace %d allowed_origins: %w", w.ID, err)
 	}
 	// Settings added after a workspace was saved keep their defaults.
-	w.Settings = chat.DefaultSettings()
-	if err := json.Unmarshal([]byte(settings), &w.Settings); err != nil {
+	if w.Settings, err = decodeSettings(settings); err != nil {
 		return nil, fmt.Errorf("workspace %d settings: %w", w.ID, err)
 	}
 	w.CreatedAt, w.ArchivedAt = fromMicros(created), optTime(archived)
