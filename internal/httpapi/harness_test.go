@@ -139,6 +139,7 @@ func newEnvOn(t *testing.T, kind string, configure func(*httpapi.Config)) *env {
 	e.keys, err = pii.NewKeyring(pii.GenerateKey())
 	must(t, err)
 	e.app.UsePII(e.keys)
+	e.app.UseFiles(e.files, log) // export jobs write their files (runJobs)
 	e.srv.Config.Handler = httpapi.New(cfg, store, e.app, e.files, hub, log).Handler()
 	t.Cleanup(func() {
 		cancel()

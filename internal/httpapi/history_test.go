@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"slices"
 	"strings"
@@ -57,7 +56,6 @@ func TestHistory(t *testing.T) {
 }
 
 func historySearch(t *testing.T, e *env) {
-	e.app.UseFiles(e.files, slog.New(slog.DiscardHandler)) // the export jobs (runJobs)
 	c1 := e.chatWith("환불은 언제 되나요? 주문번호 A2026-1183", "확인 후 안내드리겠습니다")
 	c2 := e.chatWith("배송이 안 와요", "택배사에 확인해 볼게요", "환불해 주세요")
 	c3 := e.chatWith("쿠폰 적용이 안 돼요")

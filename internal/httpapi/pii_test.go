@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -54,6 +55,7 @@ func piiScenario(t *testing.T, e *env) {
 	// A retry is the same message.
 	visitor.json("POST", widget, `{"client_msg_id":"v1","body":"본인확인용 주민번호는 900101-1234568이에요. 연락처는 010-2345-6789"}`, 200, nil)
 	assertNowhere(t, e, conv.ID, "900101-1234568", "1234568")
+	assertNotFoundOrExported(t, e, manager, conv.ID, "900101-1234568", "1234568")
 
 	master.json("POST", e.convPath(conv.ID)+"/assign", "", 200, nil) // the master takes it…
 	master.json("POST", e.convPath(conv.ID)+"/transfer", fmt.Sprintf(`{"agent_id":%d}`, e.agents["kim"].ID), 200, nil)
@@ -184,6 +186,35 @@ func assertNowhere(t *testing.T, e *env, convID int64, values ...string) {
 			if strings.Contains(m.Body, v) {
 				t.Fatalf("message %d holds %q", m.ID, v)
 			}
+		}
+	}
+}
+
+// assertNotFoundOrExported checks the derived copies of message text: a
+// history search for each value finds nothing, and an export of every
+// message (CSV, one row per message) holds none of them, while the
+// conversation itself is found and exported.
+func assertNotFoundOrExported(t *testing.T, e *env, manager *client, convID int64, values ...string) {
+	t.Helper()
+	for _, v := range values {
+		var found struct{ Conversations []chat.Conversation }
+		manager.json("GET", e.shopPath()+"/history?q="+url.QueryEscape(v), "", 200, &found)
+		if len(found.Conversations) != 0 {
+			t.Fatalf("a history search for %q finds %d conversations", v, len(found.Conversations))
+		}
+	}
+	var created struct{ ID int64 }
+	manager.json("POST", e.shopPath()+"/exports", `{"format":"csv","layout":"messages"}`, 202, &created)
+	e.runJobs()
+	var ex exportAnswer
+	manager.json("GET", fmt.Sprintf("%s/exports/%d", e.shopPath(), created.ID), "", 200, &ex)
+	status, data := manager.do("GET", ex.DownloadURL, "")
+	if status != 200 || !bytes.Contains(data, []byte("본인확인용 주민번호는")) {
+		t.Fatalf("export: %d, the conversation's message missing: %.200s", status, data)
+	}
+	for _, v := range values {
+		if bytes.Contains(data, []byte(v)) {
+			t.Fatalf("the export holds %q", v)
 		}
 	}
 }
