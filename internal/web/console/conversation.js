@@ -542,8 +542,6 @@ class ConversationView extends HTMLElement {
     }
   }
 
-  // #send shows the reply at once and posts it, retrying with the same
-  // client_msg_id while the network is down, so it is stored exactly once.
   // #guardedSend asks before sending what looks like a full registration
   // or card number (§11); a cancelled send goes back into the composer.
   async #guardedSend(text) {
@@ -556,6 +554,8 @@ class ConversationView extends HTMLElement {
     this.#input.focus();
   }
 
+  // #send shows the reply at once and posts it, retrying with the same
+  // client_msg_id while the network is down, so it is stored exactly once.
   async #send(text) {
     const id = this.#id;
     const clientMsgID = newClientMsgID();
