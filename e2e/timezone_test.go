@@ -63,10 +63,10 @@ func TestBrowserTimeZone(t *testing.T) {
 		return fmt.Sprintf("%d:%02d", h, at.Minute())
 	}
 	// exact is how the Korean exact time shows t's hour and minute in loc,
-	// "3시 04분".
+	// "3시 4분": Korean dates do not pad the minute.
 	exact := func(at time.Time, loc *time.Location) string {
 		c := strings.Split(clock(at, loc), ":")
-		return c[0] + "시 " + c[1] + "분"
+		return c[0] + "시 " + strings.TrimPrefix(c[1], "0") + "분"
 	}
 	parse := func(s string) time.Time {
 		at, err := time.Parse(time.RFC3339Nano, s)
