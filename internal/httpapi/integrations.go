@@ -118,21 +118,27 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) error {
+// listEndpoints answers the workspace's endpoints of the given kinds under
+// key, each drawn by view.
+func listEndpoints[V any](s *Server, w http.ResponseWriter, r *http.Request, key string, view func(outbox.Endpoint) V, kinds ...outbox.Kind) error {
 	ob, err := s.outbox()
 	if err != nil {
 		return err
 	}
-	list, err := ob.Endpoints(r.Context(), memberOf(r).WorkspaceID, outbox.KindWebhook)
+	list, err := ob.Endpoints(r.Context(), memberOf(r).WorkspaceID, kinds...)
 	if err != nil {
 		return err
 	}
-	out := []webhookView{}
+	out := make([]V, 0, len(list))
 	for _, e := range list {
-		out = append(out, viewWebhook(e))
+		out = append(out, view(e))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"webhooks": out})
+	writeJSON(w, http.StatusOK, map[string]any{key: out})
 	return nil
+}
+
+func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) error {
+	return listEndpoints(s, w, r, "webhooks", viewWebhook, outbox.KindWebhook)
 }
 
 type channelRequest struct {
@@ -190,20 +196,7 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listChannels(w http.ResponseWriter, r *http.Request) error {
-	ob, err := s.outbox()
-	if err != nil {
-		return err
-	}
-	list, err := ob.Endpoints(r.Context(), memberOf(r).WorkspaceID, outbox.KindChannel)
-	if err != nil {
-		return err
-	}
-	out := []channelView{}
-	for _, e := range list {
-		out = append(out, viewChannel(e))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"channels": out})
-	return nil
+	return listEndpoints(s, w, r, "channels", viewChannel, outbox.KindChannel)
 }
 
 type alertTargetRequest struct {
@@ -281,20 +274,7 @@ func (s *Server) createAlertTarget(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) listAlertTargets(w http.ResponseWriter, r *http.Request) error {
-	ob, err := s.outbox()
-	if err != nil {
-		return err
-	}
-	list, err := ob.Endpoints(r.Context(), memberOf(r).WorkspaceID, outbox.KindSlack, outbox.KindJandi, outbox.KindEmail)
-	if err != nil {
-		return err
-	}
-	out := []alertTargetView{}
-	for _, e := range list {
-		out = append(out, viewAlertTarget(e))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"alert_targets": out})
-	return nil
+	return listEndpoints(s, w, r, "alert_targets", viewAlertTarget, outbox.KindSlack, outbox.KindJandi, outbox.KindEmail)
 }
 
 // endpointOf loads {eid} if it is one of the workspace's endpoints of the

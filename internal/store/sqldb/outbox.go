@@ -110,16 +110,7 @@ func (db *DB) Endpoints(ctx context.Context, workspaceID int64, kinds ...outbox.
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []outbox.Endpoint
-	for rows.Next() {
-		e, err := scanEndpoint(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *e)
-	}
-	return out, rows.Err()
+	return scanEndpoints(rows)
 }
 
 // Endpoint returns one live endpoint of the workspace.
@@ -548,16 +539,7 @@ func (db *DB) alertEndpoints(ctx context.Context, x q, workspaceIDs []int64) ([]
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []outbox.Endpoint
-	for rows.Next() {
-		e, err := scanEndpoint(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *e)
-	}
-	return out, rows.Err()
+	return scanEndpoints(rows)
 }
 
 // enqueueDeliveries is the outbox's half of a commit: beside the events
@@ -661,4 +643,18 @@ func (db *DB) enqueueDeliveries(ctx context.Context, x q, now time.Time, evs []*
 		}
 	}
 	return nil
+}
+
+// scanEndpoints reads every endpoint rows holds, and closes rows.
+func scanEndpoints(rows *sql.Rows) ([]outbox.Endpoint, error) {
+	defer rows.Close()
+	var out []outbox.Endpoint
+	for rows.Next() {
+		e, err := scanEndpoint(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *e)
+	}
+	return out, rows.Err()
 }
