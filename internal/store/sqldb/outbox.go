@@ -28,12 +28,14 @@ const (
 const endpointColumns = `id, workspace_id, kind, name, url, events, secret, channel_kind, internal,
 	COALESCE(agent_id, 0), quiet_start, quiet_end, wait_minutes, COALESCE(created_by, 0), created_at`
 
-func scanEndpoint(row interface{ Scan(...any) error }) (*outbox.Endpoint, error) {
+// scanEndpoint reads one endpoint row; extra receives the columns a query
+// selects after endpointColumns.
+func scanEndpoint(row interface{ Scan(...any) error }, extra ...any) (*outbox.Endpoint, error) {
 	var e outbox.Endpoint
 	var events string
 	var created int64
-	err := row.Scan(&e.ID, &e.WorkspaceID, &e.Kind, &e.Name, &e.URL, &events, &e.SealedSecret, &e.ChannelKind, &e.Internal,
-		&e.AgentID, &e.QuietStart, &e.QuietEnd, &e.WaitMinutes, &e.CreatedBy, &created)
+	err := row.Scan(append([]any{&e.ID, &e.WorkspaceID, &e.Kind, &e.Name, &e.URL, &events, &e.SealedSecret, &e.ChannelKind, &e.Internal,
+		&e.AgentID, &e.QuietStart, &e.QuietEnd, &e.WaitMinutes, &e.CreatedBy, &created}, extra...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chat.Errorf(outbox.ErrEndpointNotFound, "no such endpoint")
 	}
@@ -360,6 +362,14 @@ func (db *DB) FinishDeliveries(ctx context.Context, node string, outcomes []outb
 			if _, err := x.exec(ctx, `UPDATE endpoints SET down_until = ? WHERE id = ?`, micros(until), id); err != nil {
 				return err
 			}
+			// Its other deliveries due before then (written before it was
+			// found down) wait for the next probe too: one write per backoff
+			// step, rather than every look finding them due and skipping them.
+			if _, err := x.exec(ctx, `UPDATE deliveries SET next_at = ?
+				WHERE endpoint_id = ? AND status = 'pending' AND next_at < ? AND claimed_by IS NULL`,
+				micros(until), id, micros(until)); err != nil {
+				return err
+			}
 		}
 		for id := range up {
 			if _, err := x.exec(ctx, `UPDATE endpoints SET down_until = NULL WHERE id = ? AND down_until IS NOT NULL`, id); err != nil {
@@ -530,16 +540,35 @@ func (db *DB) ChannelUserOf(ctx context.Context, workspaceID, customerID int64) 
 // alertEndpoints loads the live endpoints of the workspaces, personal
 // ones included, inside a transaction.
 func (db *DB) alertEndpoints(ctx context.Context, x q, workspaceIDs []int64) ([]outbox.Endpoint, error) {
+	eps, _, err := db.liveEndpoints(ctx, x, workspaceIDs)
+	return eps, err
+}
+
+// liveEndpoints is alertEndpoints with, for each endpoint, until when its
+// receiver was found down (0: it is not).
+func (db *DB) liveEndpoints(ctx context.Context, x q, workspaceIDs []int64) ([]outbox.Endpoint, []int64, error) {
 	args := make([]any, len(workspaceIDs))
 	for i, id := range workspaceIDs {
 		args[i] = id
 	}
-	rows, err := x.query(ctx, `SELECT `+endpointColumns+` FROM endpoints WHERE deleted_at IS NULL AND events <> '[]'
+	rows, err := x.query(ctx, `SELECT `+endpointColumns+`, COALESCE(down_until, 0) FROM endpoints WHERE deleted_at IS NULL AND events <> '[]'
 		AND workspace_id IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return scanEndpoints(rows)
+	defer rows.Close()
+	var out []outbox.Endpoint
+	var downs []int64
+	for rows.Next() {
+		var down int64
+		e, err := scanEndpoint(rows, &down)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, *e)
+		downs = append(downs, down)
+	}
+	return out, downs, rows.Err()
 }
 
 // enqueueDeliveries is the outbox's half of a commit: beside the events
@@ -557,13 +586,18 @@ func (db *DB) enqueueDeliveries(ctx context.Context, x q, now time.Time, evs []*
 	if len(wids) == 0 {
 		return nil
 	}
-	eps, err := db.alertEndpoints(ctx, x, wids)
+	eps, downs, err := db.liveEndpoints(ctx, x, wids)
 	if err != nil || len(eps) == 0 {
 		return err
 	}
 	byWS := map[int64][]outbox.Endpoint{}
+	// A delivery to a receiver found down is due with its next probe, not
+	// now: a backlog piling up during an outage is not due, so looking for
+	// due deliveries never wades through it (and its endpoint's NOT IN).
+	dueAt := map[int64]int64{}
 	channels, away := false, false
-	for _, e := range eps {
+	for i, e := range eps {
+		dueAt[e.ID] = max(micros(now), downs[i])
 		byWS[e.WorkspaceID] = append(byWS[e.WorkspaceID], e)
 		channels = channels || e.Kind == outbox.KindChannel
 		away = away || e.Wants(outbox.AlertAssignedAway)
@@ -617,7 +651,7 @@ func (db *DB) enqueueDeliveries(ctx context.Context, x q, now time.Time, evs []*
 		wait := 0
 		for _, e := range targets {
 			if typ := outbox.Deliverable(e, *ev, f); typ != "" {
-				args = append(args, ev.WorkspaceID, e.ID, ev.Seq, typ, ev.ConversationID(), micros(now), micros(now))
+				args = append(args, ev.WorkspaceID, e.ID, ev.Seq, typ, ev.ConversationID(), dueAt[e.ID], micros(now))
 			}
 			if ev.Type == chat.EventConversationCreated && e.Kind.IsAlert() && e.Wants(outbox.AlertWaiting) &&
 				ev.Conversation.State == chat.StateUnassigned && (wait == 0 || e.WaitMinutes < wait) {

@@ -178,3 +178,67 @@ func testDeliveryClaims(t *testing.T, s chat.Store) {
 		t.Fatalf("pruned %d, want the other 29", n)
 	}
 }
+
+// testDeliveryBacklog: while a receiver is down, its backlog is not due
+// before the next probe — what was due when the probe failed is moved to
+// the probe's time, and what is written meanwhile is written due then —
+// so looking for due deliveries never wades through it; at the probe's
+// time it is all due again, with its attempts unchanged.
+func testDeliveryBacklog(t *testing.T, s chat.Store) {
+	ob := outboxOf(t, s)
+	clk := withClock(t, s)
+	f := setup(t, s, "backlog")
+	newWebhook(t, ob, f.ws, "message.created")
+	newWebhook(t, ob, f.ws, "message.created") // a healthy receiver
+	c := f.open(t, s)
+	_, _, err := s.Take(ctx, f.ws.ID, c.ID, f.a1)
+	must(t, err)
+	for i := range 4 {
+		send(t, s, f.ws.ID, c.ID, f.a1, fmt.Sprint("m", i), "배송 안내 드립니다")
+	}
+	// A claim takes the oldest, the probe; it fails.
+	got, err := ob.ClaimDeliveries(ctx, "node-a", clk.Now(), time.Minute, 1)
+	must(t, err)
+	if len(got) != 1 {
+		t.Fatalf("claimed %+v", got)
+	}
+	failing := got[0].EndpointID
+	next := clk.Now().Add(8 * time.Second)
+	must(t, ob.FinishDeliveries(ctx, "node-a", []outbox.Outcome{
+		{Delivery: got[0], Status: outbox.StatusPending, NextAt: next, Code: 503, Error: "the receiver answered 503", Completed: clk.Now()},
+	}))
+	// Written while it is down.
+	for i := range 3 {
+		send(t, s, f.ws.ID, c.ID, f.a1, fmt.Sprint("d", i), "점검 중에 보낸 안내")
+	}
+	list, err := ob.Deliveries(ctx, f.ws.ID, failing, outbox.DeliveryFilter{Limit: 100})
+	must(t, err)
+	if len(list) != 7 {
+		t.Fatalf("%d deliveries to the failing receiver", len(list))
+	}
+	for _, d := range list {
+		if d.Status != outbox.StatusPending || !d.NextAt.Equal(next.UTC().Truncate(time.Microsecond)) {
+			t.Fatalf("delivery %d (%s) is due at %v, want the next probe's time %v", d.ID, d.Status, d.NextAt, next)
+		}
+		if want := 0; d.ID != got[0].ID && d.Attempts != want {
+			t.Fatalf("delivery %d: %d attempts, want %d", d.ID, d.Attempts, want)
+		}
+	}
+	// Now only the healthy receiver's deliveries are due.
+	due, err := ob.ClaimDeliveries(ctx, "node-b", clk.Now(), time.Minute, 100)
+	must(t, err)
+	for _, d := range due {
+		if d.EndpointID == failing {
+			t.Fatalf("delivery %d to the failing receiver is due before its probe", d.ID)
+		}
+	}
+	if len(due) != 7 {
+		t.Fatalf("%d deliveries to the healthy receiver are due, want 7", len(due))
+	}
+	clk.advance(8 * time.Second)
+	due, err = ob.ClaimDeliveries(ctx, "node-b", clk.Now(), time.Minute, 100)
+	must(t, err)
+	if len(due) != 7 || due[0].EndpointID != failing {
+		t.Fatalf("at the probe's time %d deliveries are due, want the failing receiver's 7", len(due))
+	}
+}

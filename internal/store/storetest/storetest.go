@@ -74,6 +74,7 @@ func Run(t *testing.T, open Opener) {
 		{"Consent", testConsent},
 		{"Outbox", testOutbox},
 		{"DeliveryClaims", testDeliveryClaims},
+		{"DeliveryBacklog", testDeliveryBacklog},
 		{"PII", testPII},
 		{"Notes", testNotes},
 		{"ReadReceipts", testReadReceipts},
