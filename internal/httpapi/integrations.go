@@ -420,7 +420,7 @@ func (s *Server) putMyAlerts(w http.ResponseWriter, r *http.Request) error {
 	var events []string
 	if len(req.Events) > 0 {
 		var err error
-		if events, err = checkEvents(req.Events, outbox.AlertTypes); err != nil {
+		if events, err = checkEvents(req.Events, outbox.PersonalAlertTypes); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -33,6 +34,62 @@ func InQuiet(start, end, m int) bool {
 	}
 }
 
+// alertWords is one language's wording of alerts (ko and en below).
+// Formats take the workspace's name first.
+type alertWords struct {
+	open                   string
+	customer               string // "고객 #%d": a customer without a name, by room number
+	newChat, newChatText   string // name; name, channel, time
+	waiting, waitingText   string // minutes, name; name, minutes
+	ticket, ticketText     string // name; name, contact, message
+	assignedAway, awayText string // name; assignee, name
+	mention, mentionText   string // author; author, customer name, note
+	quote                  string // the last message
+}
+
+var alertCatalog = map[string]alertWords{
+	"ko": {
+		open:         "상담 콘솔에서 열기",
+		customer:     "고객 #%d",
+		newChat:      "[%s] 새 상담 요청: %s",
+		newChatText:  "%s님이 상담을 요청했습니다 (%s, %s).",
+		waiting:      "[%s] %d분째 대기 중: %s",
+		waitingText:  "%s님이 %d분째 상담원 배정을 기다리고 있습니다.",
+		ticket:       "[%s] 새 부재 메시지: %s",
+		ticketText:   "%s (%s)\n%s",
+		assignedAway: "[%s] 자리 비움 중 배정: %s",
+		awayText:     "자리 비움 상태인 %s님에게 %s님의 상담이 배정되었습니다.",
+		mention:      "[%s] %s님이 내부 메모에서 회원님을 언급했습니다",
+		mentionText:  "%s님이 %s님과의 상담에 남긴 내부 메모:\n“%s”",
+		quote:        "\n마지막 메시지: “%s”",
+	},
+	"en": {
+		open:         "Open in the console",
+		customer:     "Customer #%d",
+		newChat:      "[%s] New chat request: %s",
+		newChatText:  "%s asked for a chat (%s, %s).",
+		waiting:      "[%s] Waiting %d min: %s",
+		waitingText:  "%s has been waiting %d minutes for an agent.",
+		ticket:       "[%s] New left message: %s",
+		ticketText:   "%s (%s)\n%s",
+		assignedAway: "[%s] Assigned while away: %s",
+		awayText:     "%[2]s's chat was assigned to %[1]s, who is away.",
+		mention:      "[%s] %s mentioned you in an internal note",
+		mentionText:  "%s's internal note in the chat with %s:\n“%s”",
+		quote:        "\nLast message: “%s”",
+	},
+}
+
+// alertLanguages are the languages an alert is worded in: the recipient
+// agent's own (their console language), or — for a shared target, or an
+// agent who chose none — Korean and then English.
+func alertLanguages(lang string) []string {
+	if _, ok := alertCatalog[lang]; ok {
+		return []string{lang}
+	}
+	return []string{"ko", "en"}
+}
+
 // alert words delivery d for target ep, or returns nil when the target's
 // quiet hours hold it back.
 func (w *Worker) alert(ctx context.Context, ep *Endpoint, d Delivery) (*Alert, error) {
@@ -44,16 +101,18 @@ func (w *Worker) alert(ctx context.Context, ep *Endpoint, d Delivery) (*Alert, e
 	if InQuiet(ep.QuietStart, ep.QuietEnd, now.Hour()*60+now.Minute()) {
 		return nil, nil
 	}
-	a := &Alert{To: ep.URL, LinkLabel: "상담 콘솔에서 열기 / Open in the console"}
+	a := &Alert{To: ep.URL}
+	lang := ""
 	if ep.AgentID != 0 {
 		ag, err := w.Reader.Agent(ctx, ep.AgentID)
 		if err != nil {
 			return nil, err
 		}
-		a.To = ag.Email
+		a.To, lang = ag.Email, ag.Language
 	}
 	var c *chat.Conversation
 	var tk *chat.Ticket
+	var msg *chat.Message
 	if d.EventType == AlertWaiting {
 		if c, err = w.Reader.Conversation(ctx, d.WorkspaceID, d.ConversationID); err != nil {
 			return nil, err
@@ -67,39 +126,52 @@ func (w *Worker) alert(ctx context.Context, ep *Endpoint, d Delivery) (*Alert, e
 		if err != nil {
 			return nil, err
 		}
-		c, tk = ev.Conversation, ev.Ticket
+		c, tk, msg = ev.Conversation, ev.Ticket, ev.Message
 	}
-	name := func(c *chat.Conversation) string {
-		if c.CustomerName != "" {
-			return c.CustomerName
-		}
-		return "고객 #" + strconv.FormatInt(c.RoomNo, 10)
-	}
-	switch {
-	case d.EventType == AlertTicket && tk != nil:
-		a.Title = fmt.Sprintf("[%s] 새 부재 메시지: %s / New left message", ws.Name, tk.Name)
-		a.Text = fmt.Sprintf("%s (%s)\n%s", tk.Name, tk.Contact, clip(tk.Message, 300))
-		a.Link = w.BaseURL + "/console/#/tickets"
-	case c == nil:
+	if c == nil && !(d.EventType == AlertTicket && tk != nil) {
 		return nil, fmt.Errorf("delivery %d: nothing to alert about", d.ID)
-	case d.EventType == AlertNewChat:
-		a.Title = fmt.Sprintf("[%s] 새 상담 요청: %s / New chat request", ws.Name, name(c))
-		a.Text = fmt.Sprintf("%s님이 상담을 요청했습니다 (%s, %s).", name(c), c.Channel, c.CreatedAt.In(ws.Settings.Location()).Format("15:04"))
-	case d.EventType == AlertWaiting:
-		waited := int(w.Now().Sub(c.CreatedAt) / time.Minute)
-		a.Title = fmt.Sprintf("[%s] %d분째 대기 중: %s / Waiting %d min", ws.Name, waited, name(c), waited)
-		a.Text = fmt.Sprintf("%s님이 %d분째 상담원 배정을 기다리고 있습니다.", name(c), waited)
-	case d.EventType == AlertAssignedAway:
-		a.Title = fmt.Sprintf("[%s] 자리 비움 중 배정: %s / Assigned while away", ws.Name, name(c))
-		a.Text = fmt.Sprintf("자리 비움 상태인 %s님에게 %s님의 상담이 배정되었습니다.", c.AssigneeName, name(c))
-	default:
-		return nil, fmt.Errorf("delivery %d: unknown alert %q", d.ID, d.EventType)
 	}
-	if c != nil {
-		if c.LastMessage != "" && d.EventType != AlertAssignedAway {
-			a.Text += "\n“" + clip(c.LastMessage, 200) + "”"
+	var titles, texts, opens []string
+	for _, l := range alertLanguages(lang) {
+		t := alertCatalog[l]
+		name := func(c *chat.Conversation) string {
+			if c.CustomerName != "" {
+				return c.CustomerName
+			}
+			return fmt.Sprintf(t.customer, c.RoomNo)
 		}
+		var title, text string
+		switch {
+		case d.EventType == AlertTicket && tk != nil:
+			title = fmt.Sprintf(t.ticket, ws.Name, tk.Name)
+			text = fmt.Sprintf(t.ticketText, tk.Name, tk.Contact, clip(tk.Message, 300))
+		case d.EventType == AlertNewChat:
+			title = fmt.Sprintf(t.newChat, ws.Name, name(c))
+			text = fmt.Sprintf(t.newChatText, name(c), c.Channel, c.CreatedAt.In(ws.Settings.Location()).Format("15:04"))
+		case d.EventType == AlertWaiting:
+			waited := int(w.Now().Sub(c.CreatedAt) / time.Minute)
+			title = fmt.Sprintf(t.waiting, ws.Name, waited, name(c))
+			text = fmt.Sprintf(t.waitingText, name(c), waited)
+		case d.EventType == AlertAssignedAway:
+			title = fmt.Sprintf(t.assignedAway, ws.Name, name(c))
+			text = fmt.Sprintf(t.awayText, c.AssigneeName, name(c))
+		case d.EventType == AlertMention && msg != nil:
+			// The note as the log stores it: masked text stays masked.
+			title = fmt.Sprintf(t.mention, ws.Name, msg.SenderName)
+			text = fmt.Sprintf(t.mentionText, msg.SenderName, name(c), clip(msg.Body, 500))
+		default:
+			return nil, fmt.Errorf("delivery %d: unknown alert %q", d.ID, d.EventType)
+		}
+		if c != nil && c.LastMessage != "" && d.EventType != AlertAssignedAway && d.EventType != AlertMention {
+			text += fmt.Sprintf(t.quote, clip(c.LastMessage, 200))
+		}
+		titles, texts, opens = append(titles, title), append(texts, text), append(opens, t.open)
+	}
+	a.Title, a.Text, a.LinkLabel = strings.Join(titles, " / "), strings.Join(texts, "\n\n"), strings.Join(opens, " / ")
+	if c != nil {
 		a.Link = w.BaseURL + "/console/#/c/" + strconv.FormatInt(c.ID, 10)
+	} else {
+		a.Link = w.BaseURL + "/console/#/tickets"
 	}
 	return a, nil
 }

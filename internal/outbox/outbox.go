@@ -55,6 +55,9 @@ const (
 	AlertWaiting      = "conversation.waiting"
 	AlertTicket       = string(chat.EventTicketCreated)
 	AlertAssignedAway = "conversation.assigned_away"
+	// AlertMention: an internal note mentions the agent (§2.7); only an
+	// agent's own email alerts may ask for it.
+	AlertMention = "note.mentioned"
 )
 
 // JobWaiting is the durable job that writes a conversation's waiting
@@ -63,6 +66,10 @@ const JobWaiting = "alert.waiting"
 
 // AlertTypes are the types an alert target may subscribe to.
 var AlertTypes = []string{AlertNewChat, AlertWaiting, AlertTicket, AlertAssignedAway}
+
+// PersonalAlertTypes are the types an agent's own email alerts may
+// subscribe to: AlertTypes and the mentions of the agent.
+var PersonalAlertTypes = append(slices.Clip(AlertTypes), AlertMention)
 
 // EventTypes are the event types a webhook may subscribe to.
 var EventTypes = []string{
@@ -253,6 +260,16 @@ type Facts struct {
 // an endpoint that did not ask for internal events.
 func Deliverable(e Endpoint, ev chat.Event, f Facts) string {
 	typ := string(ev.Type)
+	// An internal note's @mention alerts the agent it mentions, by their
+	// own email when they asked for it — never the author mentioning
+	// themselves, never anyone else.
+	if ev.Type == chat.EventMessageCreated && e.Kind == KindEmail && e.AgentID != 0 && ev.Message.Mentioned(e.AgentID) {
+		if e.Wants(AlertMention) && ev.Conversation != nil &&
+			!(ev.Message.SenderType == chat.SenderAgent && ev.Message.SenderID == e.AgentID) {
+			return AlertMention
+		}
+		return ""
+	}
 	if ev.Message != nil && !chat.VisitorMaySeeMessage(ev.Message) && (!e.Internal || e.Kind == KindChannel) {
 		return "" // the customer's rule (chat.VisitorMaySeeMessage) for what is not asked for
 	}

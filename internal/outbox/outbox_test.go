@@ -21,6 +21,13 @@ func TestDeliverable(t *testing.T) {
 	slack := Endpoint{ID: 4, Kind: KindSlack, Events: []string{AlertNewChat, AlertAssignedAway}}
 	mine := Endpoint{ID: 5, Kind: KindEmail, AgentID: 8, Events: []string{AlertAssignedAway}}
 	onKakao := Facts{ChannelID: 9}
+	mentions := Endpoint{ID: 6, Kind: KindEmail, AgentID: 8, Events: []string{AlertMention}}
+	noMentions := Endpoint{ID: 7, Kind: KindEmail, AgentID: 8, Events: []string{AlertNewChat}}
+	sharedMail := Endpoint{ID: 8, Kind: KindEmail, URL: "desk@example.com", Events: []string{AlertMention}}
+	note := func(author int64, mentioned ...int64) chat.Event {
+		return chat.Event{Type: chat.EventMessageCreated, Conversation: conv,
+			Message: &chat.Message{SenderType: chat.SenderAgent, SenderID: author, Internal: true, Mentions: mentioned}}
+	}
 	tests := []struct {
 		name string
 		e    Endpoint
@@ -43,6 +50,13 @@ func TestDeliverable(t *testing.T) {
 		{"an alert: not a message", slack, msg(chat.SenderVisitor, false), Facts{}, ""},
 		{"an alert: assigned while away", slack, chat.Event{Type: chat.EventConversationAssigned, Conversation: conv}, Facts{AssigneeAway: true}, AlertAssignedAway},
 		{"an alert: assigned while online", slack, chat.Event{Type: chat.EventConversationAssigned, Conversation: conv}, Facts{}, ""},
+		{"a mention: the mentioned agent who asked", mentions, note(3, 8), Facts{}, AlertMention},
+		{"a mention: not an agent who did not ask", noMentions, note(3, 8), Facts{}, ""},
+		{"a mention: not another agent", mentions, note(3, 9), Facts{}, ""},
+		{"a mention: not the author mentioning themselves", mentions, note(8, 8), Facts{}, ""},
+		{"a mention: never a shared target", sharedMail, note(3, 8), Facts{}, ""},
+		{"a mention: only in an internal note", mentions, chat.Event{Type: chat.EventMessageCreated, Conversation: conv,
+			Message: &chat.Message{SenderType: chat.SenderAgent, SenderID: 3, Mentions: []int64{8}}}, Facts{}, ""},
 		{"a personal alert: only the assignee's", mine, chat.Event{Type: chat.EventConversationTransferred, Conversation: conv}, Facts{AssigneeAway: true}, ""},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,8 @@
 // <sodam-settings-my-alerts> is an agent's own email alerts (§10.2): which
 // alerts to receive at their login address, and quiet hours in the
 // workspace's time zone, when none are sent. Every member may set theirs.
+// Only here: a mention of them in an internal note (§2.7). The emails are
+// in the agent's own console language (PATCH /api/v1/me).
 import { formError, locale, t } from '../i18n.js';
 import { template } from '../template.js';
 import { toast } from '../toast.js';
@@ -33,7 +35,7 @@ class MyAlertsCard extends SettingsCard {
 </form>`);
 
   build() {
-    this.ref('events').replaceChildren(...eventChecks('my-alert', alertTypes, []));
+    this.ref('events').replaceChildren(...eventChecks('my-alert', [...alertTypes, 'note.mentioned'], []));
     this.onSubmit(this.ref('form'), () => this.#save());
   }
 
