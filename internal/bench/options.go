@@ -61,6 +61,10 @@ type Options struct {
 	// SourceAddrs spreads client sockets over 127.0.0.1 … 127.0.0.n so
 	// that tens of thousands fit in the ephemeral port range.
 	SourceAddrs int
+	// Webhook adds a webhook for every message to a receiver in the bench
+	// (steady, started servers): WebhookUp answers, WebhookDown is down
+	// for the measured window and comes up after it.
+	Webhook string
 	// Out is the report's path without extension.
 	Out string
 	// Command is the command line, for the report.
@@ -88,6 +92,7 @@ func ParseOptions(args []string) (Options, error) {
 	fs.StringVar(&o.MetricsAddr, "metrics-addr", "", "have started servers serve /metrics and pprof, the first on this address")
 	fs.Int64Var(&o.Workspace, "workspace", 1, "workspace ID to use on a running server")
 	fs.IntVar(&o.SourceAddrs, "source-addrs", 8, "spread client sockets over this many 127.0.0.x source addresses")
+	fs.StringVar(&o.Webhook, "webhook", "", "steady: add a webhook for every message to a receiver in the bench that is up, or down until the measured window ends (up, down)")
 	fs.StringVar(&o.Out, "out", "", "write the report to this path plus .json and .md (default: bench-<scenario>-<time>)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -128,6 +133,10 @@ func (o *Options) Validate() error {
 		return fmt.Errorf("%d agents need --source-addrs %d or more: logins are limited per client address", o.Agents, (o.Agents+49)/50)
 	case o.Nodes < 1 || o.Nodes > 9:
 		return fmt.Errorf("--nodes must be between 1 and 9")
+	case o.Webhook != "" && o.Webhook != WebhookUp && o.Webhook != WebhookDown:
+		return fmt.Errorf("--webhook must be up or down, not %q", o.Webhook)
+	case o.Webhook != "" && (o.Scenario != Steady || o.URL != ""):
+		return fmt.Errorf("--webhook needs the steady scenario on servers the bench starts (they must allow a loopback receiver)")
 	}
 	for _, u := range []struct{ flag, value string }{{"--url", o.URL}, {"--database-url", o.DatabaseURL}, {"--nats-url", o.NATSURL}} {
 		if u.value == "" {

@@ -33,6 +33,10 @@ func TestParseOptions(t *testing.T) {
 		{name: "no rate", args: []string{"--rate", "0", "--agent-rate", "0"}, err: "steady needs"},
 		{name: "negative duration", args: []string{"--duration", "-1s"}, err: "--duration"},
 		{name: "too many source addresses", args: []string{"--source-addrs", "300"}, err: "--source-addrs"},
+		{name: "webhook down", args: []string{"--webhook", "down"}},
+		{name: "webhook mode", args: []string{"--webhook", "flaky"}, err: "--webhook must be up or down"},
+		{name: "webhook on a running server", args: []string{"--webhook", "up", "--url", "http://127.0.0.1:8080", "--data", "d"}, err: "servers the bench starts"},
+		{name: "webhook idle", args: []string{"--webhook", "up", "--scenario", "idle"}, err: "steady scenario"},
 		{name: "stray argument", args: []string{"now"}, err: "unexpected argument"},
 	}
 	for _, tt := range tests {

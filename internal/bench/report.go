@@ -103,6 +103,7 @@ type Report struct {
 	AgentToVisitorFromSend Latency        `json:"agent_to_visitor_from_send"`
 	Errors                 map[string]int `json:"errors"`
 	Delivery               Delivery       `json:"delivery"`
+	Webhook                *WebhookReport `json:"webhook,omitempty"`
 	Memory                 Memory         `json:"memory"`
 	Passed                 bool           `json:"passed"`
 	// Failure says why a run that did not pass failed.
@@ -190,6 +191,9 @@ func (r *Report) Markdown(w io.Writer) {
 	lat("agent → visitor latency, from due", r.AgentToVisitor)
 	lat("agent → visitor latency, from send", r.AgentToVisitorFromSend)
 	row("delivery", "%d acknowledged, %d delivered, %d missing, %d duplicates", r.Delivery.Acked, r.Delivery.Delivered, r.Delivery.Missing, r.Delivery.Duplicates)
+	if h := r.Webhook; h != nil {
+		row("webhook deliveries (receiver "+h.Mode+")", "%d written, %d arrived, %d lost, %d repeats; %d requests refused while down; none pending %.1f s after the window", h.Deliveries, h.Arrived, h.Lost, h.Repeats, h.Refused, h.DrainSeconds)
+	}
 	mib := func(b int64) float64 { return float64(b) / (1 << 20) }
 	row("server RSS idle", "%.1f MiB", mib(r.Memory.Idle))
 	row("server RSS before / with sockets", "%.1f MiB / %.1f MiB", mib(r.Memory.BeforeSockets), mib(r.Memory.WithSockets))

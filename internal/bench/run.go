@@ -56,6 +56,9 @@ type run struct {
 	sent     atomic.Int64 // messages sent, both ways
 	agents   []*agent
 	visitors []*visitor
+	// hook is the webhook's receiver (--webhook), hookID the endpoint.
+	hook   *receiver
+	hookID int64
 }
 
 // Run carries out one bench run and returns its report. A run whose
@@ -94,6 +97,11 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 	}
 	switch o.Scenario {
 	case Steady:
+		if o.Webhook != "" {
+			if err := r.startWebhook(ctx); err != nil {
+				return nil, err
+			}
+		}
 		rep.TargetRate, rep.TargetAgentRate = o.Rate, o.AgentRate
 		r.phase.Store("steady")
 		var wg sync.WaitGroup
@@ -121,9 +129,16 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 	rep.AgentToVisitorFromSend = summarize(r.t.latenciesFromSend(toVisitor))
 	rep.Delivery = r.t.delivery()
 	rep.Errors = r.errs.snapshot()
-	rep.Passed = rep.Delivery.Missing == 0 && rep.Delivery.Duplicates == 0
+	if r.hook != nil {
+		r.phase.Store("webhook")
+		rep.Webhook = r.finishWebhook(ctx)
+	}
+	rep.Passed = rep.Delivery.Missing == 0 && rep.Delivery.Duplicates == 0 && (rep.Webhook == nil || rep.Webhook.Lost == 0)
 	if !rep.Passed {
 		rep.Failure = fmt.Sprintf("%d acknowledged messages missing, %d duplicates", rep.Delivery.Missing, rep.Delivery.Duplicates)
+		if rep.Webhook != nil && rep.Webhook.Lost > 0 {
+			rep.Failure += fmt.Sprintf("; %d of %d webhook deliveries lost", rep.Webhook.Lost, rep.Webhook.Deliveries)
+		}
 		return rep, fmt.Errorf("%w: %s", ErrDelivery, rep.Failure)
 	}
 	return rep, ctx.Err()

@@ -90,6 +90,19 @@ func TestSteady(t *testing.T) {
 	}
 }
 
+// TestSteadyWebhookDown: a webhook for every message to a receiver that
+// is down while the chat runs; when it comes back every delivery arrives.
+func TestSteadyWebhookDown(t *testing.T) {
+	o := benchOptions(t, Steady)
+	o.Webhook = WebhookDown
+	rep, err := Run(context.Background(), o, logWriter{t})
+	checkRun(t, rep, err)
+	h := rep.Webhook
+	if h == nil || h.Deliveries < rep.Delivery.Acked || h.Arrived != h.Deliveries || h.Lost != 0 || h.Refused == 0 {
+		t.Fatalf("webhook %+v, %d messages", h, rep.Delivery.Acked)
+	}
+}
+
 // TestReconnect drives a server that runs in this process (the --url
 // mode): every visitor drops and reconnects with ?after= while agents
 // write to them, and nothing is lost or doubled.

@@ -114,6 +114,9 @@ func startServers(ctx context.Context, o Options, progress io.Writer) (*setup, e
 	if o.NATSURL != "" {
 		env = append(env, "SODAM_NATS_URL="+o.NATSURL)
 	}
+	if o.Webhook != "" {
+		env = append(env, "SODAM_WEBHOOK_ALLOW_PRIVATE=true") // the bench's receiver is on loopback
+	}
 	for i := range o.Nodes {
 		args := []string{"serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, fmt.Sprintf("node%d", i+1))}
 		if o.MetricsAddr != "" {
