@@ -156,6 +156,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Deliveries committed here wake the other nodes' workers too.
+	stopAnnounce := worker.OverBus(context.Background(), b)
 	m.App = app.New(m.Store, outbox.Kicking(m.Hub, worker), met)
 	m.App.SetMailer(mailer, nil, nil, m.Log) // ticket replies (app/tickets.go)
 	m.App.UsePII(keys)
@@ -176,7 +178,10 @@ func (m *Main) Run(ctx context.Context) error {
 	m.cancel = cancel
 	m.workers.Go(func() { m.Hub.Run(runCtx, 2*time.Second) })
 	m.workers.Go(func() { runner.Run(runCtx) })
-	m.workers.Go(func() { worker.Run(runCtx) })
+	m.workers.Go(func() {
+		defer stopAnnounce()
+		worker.Run(runCtx)
+	})
 	m.http = &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -2,7 +2,10 @@ package outbox
 
 import (
 	"context"
+	"encoding/json"
+	"log/slog"
 
+	"github.com/sodam-chat/sodam/internal/bus"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/jobs"
 )
@@ -37,4 +40,34 @@ func (w *Worker) WaitingJob() jobs.Handler {
 		w.Kick()
 		return err
 	}}
+}
+
+// busSignal is what a worker announces on the cluster bus: workspace 0,
+// no sequence — an ephemeral signal no workspace's feed takes — naming
+// the node, which does not wake itself.
+type busSignal struct {
+	Outbox string `json:"outbox"`
+}
+
+// OverBus has the worker announce the deliveries its node commits on b,
+// and wake when another node announces some: a delivery written on one
+// node is sent by whichever node is free first, at once. It returns the
+// subscription's cancel.
+func (w *Worker) OverBus(ctx context.Context, b bus.Bus) (cancel func()) {
+	w.init()
+	data, _ := json.Marshal(busSignal{Outbox: w.Node})
+	w.Announce = func() {
+		if err := b.Publish(ctx, bus.Message{Data: data}); err != nil && w.Log != nil {
+			w.Log.Warn("announce deliveries", slog.Any("err", err))
+		}
+	}
+	return b.Subscribe(func(m bus.Message) {
+		if m.WorkspaceID != 0 || m.Seq != 0 {
+			return
+		}
+		var s busSignal
+		if json.Unmarshal(m.Data, &s) == nil && s.Outbox != "" && s.Outbox != w.Node {
+			w.Wake()
+		}
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -50,6 +51,11 @@ type Worker struct {
 	Batch   int
 	Backoff Backoff
 	Now     func() time.Time
+	// Announce, when set, tells the other nodes that a commit on this
+	// node wrote deliveries (the cluster bus), so that their workers look
+	// at once and share the work rather than waiting for their next tick.
+	// Each calls Wake on hearing it. It must not block.
+	Announce func()
 
 	once   sync.Once
 	kick   chan struct{}
@@ -57,6 +63,8 @@ type Worker struct {
 	// finishing is closed when the last write of outcomes is done.
 	finishing chan struct{}
 	seen      uint64 // the store's OutboxWritten when last woken
+	announced atomic.Uint64 // the store's OutboxWritten when last announced
+	woken     atomic.Bool   // another node announced deliveries
 }
 
 // writtenHint is a store that counts the commits on this node that wrote
@@ -87,10 +95,28 @@ func (w *Worker) init() {
 	})
 }
 
-// Kick wakes the worker: something was committed that may have written
-// deliveries. It never blocks.
+// Kick wakes the worker: something was committed on this node that may
+// have written deliveries. When it did, the other nodes hear of it too
+// (Announce). It never blocks.
 func (w *Worker) Kick() {
 	w.init()
+	if hint, ok := w.Store.(writtenHint); ok && w.Announce != nil {
+		if n := hint.OutboxWritten(); w.announced.Swap(n) != n {
+			w.Announce()
+		}
+	}
+	w.poke()
+}
+
+// Wake wakes the worker because another node committed deliveries
+// (Announce). It never blocks.
+func (w *Worker) Wake() {
+	w.init()
+	w.woken.Store(true)
+	w.poke()
+}
+
+func (w *Worker) poke() {
 	select {
 	case w.kick <- struct{}{}:
 	default:
@@ -124,7 +150,7 @@ func (w *Worker) wait(ctx context.Context, tick <-chan time.Time, hint writtenHi
 		case <-tick:
 			return true
 		case <-w.kick:
-			if hint == nil {
+			if hint == nil || w.woken.Swap(false) {
 				return true
 			}
 			if n := hint.OutboxWritten(); n != w.seen {
