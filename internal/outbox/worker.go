@@ -62,7 +62,7 @@ type Worker struct {
 	pruned time.Time // when this worker last pruned settled deliveries
 	// finishing is closed when the last write of outcomes is done.
 	finishing chan struct{}
-	seen      uint64 // the store's OutboxWritten when last woken
+	seen      uint64        // the store's OutboxWritten when last woken
 	announced atomic.Uint64 // the store's OutboxWritten when last announced
 	woken     atomic.Bool   // another node announced deliveries
 }
