@@ -110,7 +110,8 @@ func NewClient(allowPrivate bool, timeout time.Duration) *http.Client {
 func Excerpt(r io.Reader) string {
 	b, _ := io.ReadAll(io.LimitReader(r, ExcerptBytes))
 	io.Copy(io.Discard, io.LimitReader(r, 64<<10)) //nolint:errcheck // best effort
-	return strings.ToValidUTF8(string(b), "")
+	// Text a database column takes: valid UTF-8, no NUL.
+	return strings.ReplaceAll(strings.ToValidUTF8(string(b), ""), "\x00", "")
 }
 
 // describe turns a transport error into what a master reads in the

@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,5 +150,15 @@ func TestSignatureVerifies(t *testing.T) {
 	}
 	if _, err := NewSealer("other").Open(sealed); err == nil {
 		t.Fatal("opened with another key")
+	}
+}
+
+// TestExcerptStoresAsText: what a receiver answered is kept as text any
+// database column takes — valid UTF-8 without NUL — or recording the
+// attempt would fail (PostgreSQL refuses NUL in text) and the delivery
+// would be sent again and again.
+func TestExcerptStoresAsText(t *testing.T) {
+	if got := Excerpt(strings.NewReader("error\x00 \xff\xfe점검 중")); got != "error 점검 중" {
+		t.Fatalf("excerpt %q", got)
 	}
 }
