@@ -189,13 +189,16 @@ func TestBrowserIntegrations(t *testing.T) {
 	// My own alerts, with quiet hours.
 	scrollToCard(master, "my-alerts")
 	master.click(`[name=my-alert][value="conversation.created"]`)
+	// Mentions in internal notes: a personal alert only, not a shared target's.
+	master.waitFor("the mention alert", `document.querySelector('[name=my-alert][value="note.mentioned"]').closest('label').textContent.includes('내부 메모에서 나를 언급') && !document.querySelector('[name=alert-event][value="note.mentioned"]')`)
+	master.click(`[name=my-alert][value="note.mentioned"]`)
 	master.click("[data-testid=my-alerts-quiet]")
 	master.click("[data-testid=my-alerts-save]")
 	master.waitFor("saved", `document.querySelector('[data-testid=my-alerts-error]').textContent === '' && document.body.textContent.includes('내 알림 설정을 저장했습니다')`)
 	look(master, "integrations-alerts-ko")
 	master.goTo(s.baseURL + "/console/#/settings")
 	master.waitFor("the settings page again", `document.querySelector('#app').dataset.page === 'settings'`)
-	master.waitFor("my alerts kept", `document.querySelector('[name=my-alert][value="conversation.created"]').checked && document.querySelector('[data-testid=my-alerts-quiet]').checked && document.querySelector('[data-testid=my-alerts-from]').value === '22:00'`)
+	master.waitFor("my alerts kept", `document.querySelector('[name=my-alert][value="conversation.created"]').checked && document.querySelector('[name=my-alert][value="note.mentioned"]').checked && document.querySelector('[data-testid=my-alerts-quiet]').checked && document.querySelector('[data-testid=my-alerts-from]').value === '22:00'`)
 
 	// An agent sees none of the masters' cards, only their own alerts.
 	s.addAgent("jisu@example.com", "김지수", "Jisu likes green tea 7")
