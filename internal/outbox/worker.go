@@ -64,6 +64,7 @@ type Worker struct {
 	finishing chan struct{}
 	seen      uint64        // the store's OutboxWritten when last woken
 	announced atomic.Uint64 // the store's OutboxWritten when last announced
+	eps       *endpointCache // endpoints read lately (endpoints)
 	woken     atomic.Bool   // another node announced deliveries
 }
 
@@ -208,7 +209,7 @@ func (w *Worker) runDue(ctx context.Context) int {
 		if len(claimed) == 0 {
 			return n
 		}
-		eps := &endpointCache{store: w.Store, m: map[int64]*cachedEndpoint{}}
+		eps := w.endpoints()
 		eps.prefetch(ctx, claimed)
 		w.record(ctx, w.sendAll(ctx, eps, claimed))
 		n += len(claimed)
@@ -217,6 +218,28 @@ func (w *Worker) runDue(ctx context.Context) int {
 		}
 	}
 	return n
+}
+
+// endpointTTL is how long the worker keeps endpoints it read. An endpoint
+// never changes (a new URL or secret is a new endpoint) and one deleted
+// has its pending deliveries skipped, so a few seconds old is as good as
+// fresh: it saves a read per claim, on the way from event to delivery.
+const endpointTTL = 5 * time.Second
+
+// endpoints is the endpoint cache for the next claim: the last one while
+// it is younger than endpointTTL, less what failed to load.
+func (w *Worker) endpoints() *endpointCache {
+	now := time.Now()
+	if w.eps == nil || now.Sub(w.eps.born) > endpointTTL {
+		w.eps = &endpointCache{store: w.Store, m: map[int64]*cachedEndpoint{}, born: now}
+		return w.eps
+	}
+	for id, e := range w.eps.m {
+		if e.err != nil || e.keyErr != nil {
+			delete(w.eps.m, id)
+		}
+	}
+	return w.eps
 }
 
 // sendAll attempts a claim's deliveries, Concurrency at a time. Each
@@ -328,6 +351,7 @@ type endpointCache struct {
 	mu     sync.Mutex
 	m      map[int64]*cachedEndpoint
 	events map[[2]int64][]byte // (workspace, seq) → stored event
+	born   time.Time
 }
 
 func (c *endpointCache) prefetch(ctx context.Context, ds []Delivery) {

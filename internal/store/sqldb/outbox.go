@@ -279,17 +279,21 @@ func (db *DB) RedeliverFailed(ctx context.Context, workspaceID, endpointID int64
 // single writer serializes claims. A delivery whose lease ran out (its
 // node died mid-send) is due again, with the same ID.
 func (db *DB) ClaimDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]outbox.Delivery, error) {
-	// A read first: most looks find nothing due, and must not cost a
-	// write transaction (on SQLite, a turn of the one writer).
-	var due int
-	err := db.read().row(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' AND next_at <= ?
-		AND (claimed_until IS NULL OR claimed_until < ?) AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE down_until > ?)
-		LIMIT 1) AS d`, micros(now), micros(now), micros(now)).Scan(&due)
-	if err != nil || due == 0 {
-		return nil, err
+	// On SQLite a read first: most looks find nothing due, and must not
+	// cost a write transaction, a turn of the one writer. PostgreSQL's
+	// claim finding nothing writes nothing; the read would only add a
+	// round trip between an event and its delivery.
+	if db.d.SingleWriter {
+		var due int
+		err := db.read().row(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM deliveries WHERE status = 'pending' AND next_at <= ?
+			AND (claimed_until IS NULL OR claimed_until < ?) AND endpoint_id NOT IN (SELECT id FROM endpoints WHERE down_until > ?)
+			LIMIT 1) AS d`, micros(now), micros(now), micros(now)).Scan(&due)
+		if err != nil || due == 0 {
+			return nil, err
+		}
 	}
 	var out []outbox.Delivery
-	err = db.tx(ctx, func(x q) error {
+	err := db.tx(ctx, func(x q) error {
 		var err error
 		out, err = scanDeliveries(x.query(ctx, `UPDATE deliveries SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_at <= ?
