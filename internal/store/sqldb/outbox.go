@@ -334,7 +334,8 @@ func (db *DB) FinishDeliveries(ctx context.Context, node string, outcomes []outb
 		done_at = v.done, claimed_by = NULL, claimed_until = NULL
 		FROM `
 	const where = ` WHERE deliveries.id = v.id AND deliveries.attempts = v.attempts AND deliveries.claimed_by = ?`
-	return db.tx(ctx, func(x q) error {
+	down := map[int64]time.Time{}
+	err := db.tx(ctx, func(x q) error {
 		if db.d.Name == "postgres" {
 			// One statement, the outcomes as one JSON parameter: a statement
 			// with hundreds of parameters costs PostgreSQL more to parse and
@@ -369,7 +370,6 @@ func (db *DB) FinishDeliveries(ctx context.Context, node string, outcomes []outb
 		}
 		// Receivers found down wait until their next attempt; one that
 		// answered is up.
-		down := map[int64]time.Time{}
 		up := map[int64]bool{}
 		for _, o := range outcomes {
 			switch {
@@ -389,23 +389,50 @@ func (db *DB) FinishDeliveries(ctx context.Context, node string, outcomes []outb
 			if _, err := x.exec(ctx, `UPDATE endpoints SET down_until = ? WHERE id = ?`, micros(until), id); err != nil {
 				return err
 			}
-			// Its other deliveries due before then (written before it was
-			// found down) wait for the next probe too: one write per backoff
-			// step, rather than every look finding them due and skipping them.
-			if _, err := x.exec(ctx, `UPDATE deliveries SET next_at = ?
-				WHERE endpoint_id = ? AND status = 'pending' AND next_at < ? AND claimed_by IS NULL`,
-				micros(until), id, micros(until)); err != nil {
-				return err
-			}
 		}
 		for id := range up {
 			if _, err := x.exec(ctx, `UPDATE endpoints SET down_until = NULL WHERE id = ? AND down_until IS NOT NULL`, id); err != nil {
 				return err
 			}
+			delete(down, id)
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// A receiver found down: its other deliveries due before its next probe
+	// (written before it was found down, or due with this probe) wait for
+	// that probe too. That is a write per backoff step, rather than every
+	// look finding them due and skipping them; it goes a thousand rows to
+	// a transaction, so a large backlog never holds the writer long.
+	for id, until := range down {
+		for {
+			var n int64
+			err := db.tx(ctx, func(x q) error {
+				res, err := x.exec(ctx, `UPDATE deliveries SET next_at = ? WHERE id IN (SELECT id FROM deliveries
+					WHERE endpoint_id = ? AND status = 'pending' AND next_at < ? AND claimed_by IS NULL LIMIT ?)`,
+					micros(until), id, micros(until), backlogChunk)
+				if err != nil {
+					return err
+				}
+				n, err = res.RowsAffected()
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			if n < backlogChunk {
+				break
+			}
+		}
+	}
+	return nil
 }
+
+// backlogChunk is how many of a down receiver's deliveries one
+// transaction moves to its next probe.
+const backlogChunk = 1000
 
 // outcomeRow is one outcome as FinishDeliveries writes it.
 type outcomeRow struct {
