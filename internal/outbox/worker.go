@@ -62,10 +62,10 @@ type Worker struct {
 	pruned time.Time // when this worker last pruned settled deliveries
 	// finishing is closed when the last write of outcomes is done.
 	finishing chan struct{}
-	seen      uint64        // the store's OutboxWritten when last woken
-	announced atomic.Uint64 // the store's OutboxWritten when last announced
+	seen      uint64         // the store's OutboxWritten when last woken
+	announced atomic.Uint64  // the store's OutboxWritten when last announced
 	eps       *endpointCache // endpoints read lately (endpoints)
-	woken     atomic.Bool   // another node announced deliveries
+	woken     atomic.Bool    // another node announced deliveries
 }
 
 // writtenHint is a store that counts the commits on this node that wrote
