@@ -37,7 +37,7 @@ func (k kicking) Publish(ctx context.Context, events []chat.Event) {
 func (w *Worker) WaitingJob() jobs.Handler {
 	return jobs.Handler{Run: func(ctx context.Context, j chat.Job) error {
 		_, err := w.Store.EnqueueWaiting(ctx, j.WorkspaceID, j.RefID)
-		w.Kick()
+		w.Wake() // its write is no batch's: Kick would not see it
 		return err
 	}}
 }

@@ -109,8 +109,9 @@ func (w *Worker) Kick() {
 	w.poke()
 }
 
-// Wake wakes the worker because another node committed deliveries
-// (Announce). It never blocks.
+// Wake has the worker look now, whatever this node committed: another
+// node committed deliveries (Announce), or a write outside the batches
+// did. It never blocks.
 func (w *Worker) Wake() {
 	w.init()
 	w.woken.Store(true)
