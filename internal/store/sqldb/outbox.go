@@ -406,13 +406,17 @@ func (db *DB) FinishDeliveries(ctx context.Context, node string, outcomes []outb
 	// that probe too. That is a write per backoff step, rather than every
 	// look finding them due and skipping them; it goes a thousand rows to
 	// a transaction, so a large backlog never holds the writer long.
+	chunk := db.backlogChunk
+	if chunk <= 0 {
+		chunk = defaultBacklogChunk
+	}
 	for id, until := range down {
 		for {
 			var n int64
 			err := db.tx(ctx, func(x q) error {
 				res, err := x.exec(ctx, `UPDATE deliveries SET next_at = ? WHERE id IN (SELECT id FROM deliveries
 					WHERE endpoint_id = ? AND status = 'pending' AND next_at < ? AND claimed_by IS NULL LIMIT ?)`,
-					micros(until), id, micros(until), backlogChunk)
+					micros(until), id, micros(until), chunk)
 				if err != nil {
 					return err
 				}
@@ -422,7 +426,7 @@ func (db *DB) FinishDeliveries(ctx context.Context, node string, outcomes []outb
 			if err != nil {
 				return err
 			}
-			if n < backlogChunk {
+			if n < int64(chunk) {
 				break
 			}
 		}
@@ -430,9 +434,14 @@ func (db *DB) FinishDeliveries(ctx context.Context, node string, outcomes []outb
 	return nil
 }
 
-// backlogChunk is how many of a down receiver's deliveries one
+// defaultBacklogChunk is how many of a down receiver's deliveries one
 // transaction moves to its next probe.
-const backlogChunk = 1000
+const defaultBacklogChunk = 1000
+
+// SetBacklogChunk changes how many of a down receiver's deliveries one
+// transaction moves (0: the default), so tests can cover a backlog of
+// several chunks without writing thousands.
+func (db *DB) SetBacklogChunk(n int) { db.backlogChunk = n }
 
 // outcomeRow is one outcome as FinishDeliveries writes it.
 type outcomeRow struct {

@@ -193,8 +193,12 @@ func testDeliveryBacklog(t *testing.T, s chat.Store) {
 	c := f.open(t, s)
 	_, _, err := s.Take(ctx, f.ws.ID, c.ID, f.a1)
 	must(t, err)
-	for i := range 4 {
+	for i := range 6 {
 		send(t, s, f.ws.ID, c.ID, f.a1, fmt.Sprint("m", i), "배송 안내 드립니다")
+	}
+	// The backlog moves two rows to a transaction: five rows take three.
+	if b, ok := s.(interface{ SetBacklogChunk(int) }); ok {
+		b.SetBacklogChunk(2)
 	}
 	// A claim takes the oldest, the probe; it fails.
 	got, err := ob.ClaimDeliveries(ctx, "node-a", clk.Now(), time.Minute, 1)
@@ -213,7 +217,7 @@ func testDeliveryBacklog(t *testing.T, s chat.Store) {
 	}
 	list, err := ob.Deliveries(ctx, f.ws.ID, failing, outbox.DeliveryFilter{Limit: 100})
 	must(t, err)
-	if len(list) != 7 {
+	if len(list) != 9 {
 		t.Fatalf("%d deliveries to the failing receiver", len(list))
 	}
 	for _, d := range list {
@@ -232,13 +236,13 @@ func testDeliveryBacklog(t *testing.T, s chat.Store) {
 			t.Fatalf("delivery %d to the failing receiver is due before its probe", d.ID)
 		}
 	}
-	if len(due) != 7 {
-		t.Fatalf("%d deliveries to the healthy receiver are due, want 7", len(due))
+	if len(due) != 9 {
+		t.Fatalf("%d deliveries to the healthy receiver are due, want 9", len(due))
 	}
 	clk.advance(8 * time.Second)
 	due, err = ob.ClaimDeliveries(ctx, "node-b", clk.Now(), time.Minute, 100)
 	must(t, err)
-	if len(due) != 7 || due[0].EndpointID != failing {
-		t.Fatalf("at the probe's time %d deliveries are due, want the failing receiver's 7", len(due))
+	if len(due) != 9 || due[0].EndpointID != failing {
+		t.Fatalf("at the probe's time %d deliveries are due, want the failing receiver's 9", len(due))
 	}
 }
