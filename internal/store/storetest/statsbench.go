@@ -3,8 +3,8 @@ package storetest
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
