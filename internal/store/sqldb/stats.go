@@ -240,9 +240,10 @@ type firstReply struct {
 }
 
 // historyOf assembles a conversation's statistics history from its row,
-// its hand-overs and its first reply.
-func historyOf(r statRow, hos []handOver, fr *firstReply) stats.History {
-	h := stats.History{Channel: r.channel, CategoryID: r.categoryID, CreatedAt: fromMicros(r.created)}
+// its hand-overs, its first reply and, for one the robot handed over, when
+// it did.
+func historyOf(r statRow, hos []handOver, fr *firstReply, handedOver *time.Time) stats.History {
+	h := stats.History{Channel: r.channel, CategoryID: r.categoryID, CreatedAt: fromMicros(r.created), HandedOverAt: handedOver}
 	for _, ho := range hos {
 		if ho.transfer {
 			h.Transfers = append(h.Transfers, stats.Transfer{At: ho.at, FromAgentID: ho.from})
@@ -264,7 +265,7 @@ func historyOf(r statRow, hos []handOver, fr *firstReply) stats.History {
 	if r.state == string(chat.StateClosed) && r.closed.Valid {
 		at := fromMicros(r.closed.Int64)
 		h.ClosedAt, h.ClosedAgentID = &at, r.agentID
-		h.Robot = r.reason == chat.CloseByBot && !humanInPath(r.path)
+		h.Robot = r.reason == chat.CloseByRobot
 	}
 	if r.rating.Valid {
 		h.Rating = int(r.rating.Int64)
@@ -272,20 +273,15 @@ func historyOf(r statRow, hos []handOver, fr *firstReply) stats.History {
 	return h
 }
 
-// humanInPath reports whether an agent (not the robot, whose step has no
-// agent ID) ever held the conversation.
-func humanInPath(path string) bool {
+// robotFirst reports whether the robot handed the conversation over: its
+// step (no agent ID) is first on the agent path.
+func robotFirst(path string) bool {
 	var steps []chat.PathStep
-	if json.Unmarshal([]byte(path), &steps) != nil {
-		return true
-	}
-	for _, st := range steps {
-		if st.AgentID != 0 {
-			return true
-		}
-	}
-	return false
+	return json.Unmarshal([]byte(path), &steps) == nil && len(steps) > 0 && steps[0].AgentID == 0
 }
+
+// handoverWhere picks a handover's system message.
+const handoverWhere = `kind = 'system' AND body = '` + chat.SystemHandover + `'`
 
 // statHistory reads one conversation's history inside a write: its row as
 // the transaction leaves it, its stored hand-overs followed by the pending
@@ -338,7 +334,19 @@ func (db *DB) statHistory(ctx context.Context, x q, workspaceID, id int64, pendi
 	default:
 		fr = &firstReply{agentID: agentID, at: fromMicros(at)}
 	}
-	return historyOf(r, hos, fr), nil
+	var handedOver *time.Time
+	if robotFirst(r.path) {
+		err = x.row(ctx, `SELECT created_at FROM messages WHERE conversation_id = ? AND `+handoverWhere+` ORDER BY seq LIMIT 1`, id).Scan(&at)
+		switch {
+		case err == sql.ErrNoRows:
+		case err != nil:
+			return stats.History{}, err
+		default:
+			t := fromMicros(at)
+			handedOver = &t
+		}
+	}
+	return historyOf(r, hos, fr, handedOver), nil
 }
 
 // addStatDays adds deltas to a workspace's roll-up rows, in key order so
@@ -395,6 +403,13 @@ func compareStatKeys(a, b stats.Key) int {
 
 // StatRows sums the roll-up over sel, per day and group key, from the
 // level of exactly the dimensions sel filters or groups by.
+//
+// It reads that level's rows as they are and sums them here: a level has
+// one row per day and value of its dimensions, so most selections (a
+// group, an agent, a channel) need no sum at all, and one that does (a
+// category with those below it) sums a handful of rows per day. Summing
+// 44 columns in SQL cost SQLite (and PostgreSQL, whose SUM of a bigint is
+// a numeric) several times what reading them does (docs/benchmarks.md).
 func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selection) ([]stats.Row, error) {
 	level := 0
 	if sel.Group == stats.GroupAgent || sel.AgentID != 0 {
@@ -420,44 +435,52 @@ func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selecti
 		where = append(where, `category_id IN (`+marks(len(sel.CategoryIDs))+`)`)
 		args = append(args, anys(sel.CategoryIDs)...)
 	}
-	group, groupBy := `''`, `day`
+	group := `''`
 	switch sel.Group {
 	case stats.GroupAgent:
-		group = `CAST(agent_id AS TEXT)`
+		group = `agent_id`
 	case stats.GroupChannel:
 		group = `channel`
 	case stats.GroupCategory:
-		group = `CAST(category_id AS TEXT)`
+		group = `category_id`
 	}
-	if group != `''` {
-		groupBy += `, ` + group
-	}
-	sums := make([]string, len(stats.Columns))
-	for i, c := range stats.Columns {
-		sums[i] = `CAST(SUM(` + c + `) AS BIGINT)`
-	}
-	rows, err := db.read().query(ctx, `SELECT day, `+group+`, `+strings.Join(sums, `, `)+` FROM stat_days
-		WHERE workspace_id = ? AND day >= ? AND day <= ? AND `+strings.Join(where, ` AND `)+`
-		GROUP BY `+groupBy+` ORDER BY day`, args...)
+	rows, err := db.read().query(ctx, `SELECT day, `+group+`, `+strings.Join(stats.Columns, `, `)+` FROM stat_days
+		WHERE workspace_id = ? AND day >= ? AND day <= ? AND `+strings.Join(where, ` AND `), args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	type cell struct {
+		day int
+		key string
+	}
+	at := map[cell]int{} // index in out
 	var out []stats.Row
+	var r stats.Row
+	dest := []any{&r.Day, &r.GroupKey}
+	for _, p := range r.Measures.Fields() {
+		dest = append(dest, p)
+	}
 	for rows.Next() {
-		var r stats.Row
-		dest := []any{&r.Day, &r.GroupKey}
-		for _, p := range r.Measures.Fields() {
-			dest = append(dest, p)
-		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		if !r.Measures.Zero() {
-			out = append(out, r)
+		if r.Measures.Zero() {
+			continue
 		}
+		c := cell{r.Day, r.GroupKey}
+		if i, ok := at[c]; ok {
+			out[i].Measures.Add(r.Measures, 1)
+			continue
+		}
+		at[c] = len(out)
+		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(out, func(a, b stats.Row) int { return a.Day - b.Day })
+	return out, nil
 }
 
 // StoredStats reads a workspace's whole roll-up, leaving out rows that
@@ -548,18 +571,27 @@ func (db *DB) recompute(ctx context.Context, x q, workspaceID int64, each func(i
 		return err
 	}
 	replies := map[int64]*firstReply{}
-	rows, err = x.query(ctx, `SELECT conversation_id, sender_id, created_at FROM messages WHERE workspace_id = ?
-		AND sender_type = 'agent' AND NOT internal AND kind IN ('text', 'file') ORDER BY conversation_id, seq`, workspaceID)
+	handovers := map[int64]*time.Time{}
+	rows, err = x.query(ctx, `SELECT conversation_id, sender_type, COALESCE(sender_id, 0), created_at FROM messages WHERE workspace_id = ?
+		AND ((sender_type = 'agent' AND NOT internal AND kind IN ('text', 'file')) OR (`+handoverWhere+`))
+		ORDER BY conversation_id, seq`, workspaceID)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var id, agentID, at int64
-		if err := rows.Scan(&id, &agentID, &at); err != nil {
+		var sender string
+		if err := rows.Scan(&id, &sender, &agentID, &at); err != nil {
 			rows.Close()
 			return err
 		}
-		if replies[id] == nil {
+		switch {
+		case sender != string(chat.SenderAgent):
+			if handovers[id] == nil {
+				t := fromMicros(at)
+				handovers[id] = &t
+			}
+		case replies[id] == nil:
 			replies[id] = &firstReply{agentID: agentID, at: fromMicros(at)}
 		}
 	}
@@ -585,7 +617,11 @@ func (db *DB) recompute(ctx context.Context, x q, workspaceID int64, each func(i
 		return err
 	}
 	for _, r := range convs {
-		if err := each(r.id, stats.Facts(historyOf(r, hos[r.id], replies[r.id]), loc)); err != nil {
+		var handedOver *time.Time
+		if robotFirst(r.path) {
+			handedOver = handovers[r.id]
+		}
+		if err := each(r.id, stats.Facts(historyOf(r, hos[r.id], replies[r.id], handedOver), loc)); err != nil {
 			return err
 		}
 	}
