@@ -47,6 +47,9 @@ func restatNeeded(ev chat.Event) bool {
 // restat brings the roll-up up to date with the writes of a batch, whose
 // events are still pending (numbered and stored right after).
 func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
+	if !statsRollup {
+		return nil
+	}
 	type convKey struct{ ws, id int64 }
 	pending := map[convKey][]chat.Event{}
 	var order []convKey
