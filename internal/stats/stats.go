@@ -55,7 +55,11 @@ type Measures struct {
 	FRTHist [NumBuckets]int64 `json:"h"`
 }
 
-// Columns are the roll-up's measure columns, in the order of Fields.
+// NumCounts is how many of Columns come before the histogram's.
+const NumCounts = 19
+
+// Columns are the roll-up's measure columns, in the order of Fields: the
+// NumCounts counts and sums, then the NumBuckets histogram counts.
 var Columns = func() []string {
 	c := []string{"inflow", "completed", "same_day", "unprocessed", "robot_resolved", "frt_n", "frt_ms", "dur_n", "dur_ms",
 		"queue_n", "queue_ms", "transfers", "rated", "r1", "r2", "r3", "r4", "r5", "rating_eligible"}

@@ -126,3 +126,18 @@ func TestAddCoversFields(t *testing.T) {
 		t.Fatalf("not zero: %+v", sum)
 	}
 }
+
+// The counts come first in Columns and Fields, the histogram after them:
+// the store writes only the counts when no histogram bucket changes.
+func TestColumnsCountsFirst(t *testing.T) {
+	if len(Columns) != NumCounts+NumBuckets || Columns[NumCounts-1] != "rating_eligible" || Columns[NumCounts] != "h00" {
+		t.Fatalf("columns %v", Columns)
+	}
+	var m Measures
+	f := m.Fields()
+	*f[NumCounts-1] = 7
+	*f[NumCounts] = 9
+	if m.RatingEligible != 7 || m.FRTHist[0] != 9 || len(f) != len(Columns) {
+		t.Fatalf("fields do not follow the columns: %+v", m)
+	}
+}

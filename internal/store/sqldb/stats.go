@@ -368,7 +368,14 @@ func (db *DB) AddStatRows(ctx context.Context, workspaceID int64, rows map[stats
 
 func (db *DB) addStatDaysBy(ctx context.Context, x q, workspaceID int64, deltas map[stats.Key]stats.Measures, chunkSize int) error {
 	keys := slices.SortedFunc(maps.Keys(deltas), compareStatKeys)
-	cols := stats.Columns
+	// The 25 first-response histogram columns are written only when a row
+	// changes one: most changes (an arrival, a take, a close) do not, and
+	// an upsert of 19 columns costs about half one of 44.
+	n := len(stats.Columns)
+	if !slices.ContainsFunc(keys, func(k stats.Key) bool { return deltas[k].FRTHist != [stats.NumBuckets]int64{} }) {
+		n = stats.NumCounts
+	}
+	cols := stats.Columns[:n]
 	set := make([]string, len(cols))
 	for i, c := range cols {
 		set[i] = c + ` = stat_days.` + c + ` + excluded.` + c
@@ -379,7 +386,7 @@ func (db *DB) addStatDaysBy(ctx context.Context, x q, workspaceID int64, deltas 
 		for _, k := range chunk {
 			m := deltas[k]
 			args = append(args, workspaceID, k.Level(), k.Day, k.AgentID, k.Channel, k.CategoryID)
-			for _, p := range m.Fields() {
+			for _, p := range m.Fields()[:n] {
 				args = append(args, *p)
 			}
 		}
