@@ -58,6 +58,7 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 		for _, ev := range t.pending {
 			if ev.Type == chat.EventWorkspaceUpdated {
 				zones[ev.WorkspaceID] = true
+				db.statZones.Delete(ev.WorkspaceID)
 			}
 			if ev.Conversation == nil {
 				continue
@@ -91,20 +92,14 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 			}
 			locs[k.ws] = loc
 		}
-		h, err := db.statHistory(ctx, x, k.ws, k.id, evs)
+		h, stored, err := db.statHistory(ctx, x, k.ws, k.id, evs)
 		if err != nil {
 			return err
 		}
 		after := stats.Facts(h, loc)
 		var before []stats.Part
-		var stored string
-		err = x.row(ctx, `SELECT parts FROM stat_conversations WHERE conversation_id = ?`, k.id).Scan(&stored)
-		switch {
-		case err == sql.ErrNoRows:
-		case err != nil:
-			return err
-		default:
-			if err := json.Unmarshal([]byte(stored), &before); err != nil {
+		if stored.Valid {
+			if err := json.Unmarshal([]byte(stored.String), &before); err != nil {
 				return fmt.Errorf("stat_conversations %d: %w", k.id, err)
 			}
 		}
@@ -134,8 +129,13 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 			return err
 		}
 	}
-	for ws := range locs {
-		zones[ws] = true
+	for ws, loc := range locs {
+		// A workspace whose zone this node found kept already needs no
+		// check: the write that changes a zone checks it (above), so the
+		// kept zone is the workspace's as long as its row says the same.
+		if seen, ok := db.statZones.Load(ws); !ok || seen.(string) != loc.String() {
+			zones[ws] = true
+		}
 	}
 	for _, ws := range slices.Sorted(maps.Keys(zones)) {
 		zone := "" // read below: the batch's writes are done, so it is current
@@ -167,8 +167,13 @@ func (db *DB) checkStatZone(ctx context.Context, x q, now time.Time, workspaceID
 	case err == sql.ErrNoRows:
 		_, err = x.exec(ctx, `INSERT INTO stat_zones (workspace_id, time_zone) VALUES (?, ?)`, workspaceID, zone)
 		return err
-	case err != nil || kept == zone:
+	case err != nil:
 		return err
+	case kept == zone:
+		// Remembered even should this batch roll back: the next batch
+		// compares it with the zone its own read of the row gives.
+		db.statZones.Store(workspaceID, zone)
+		return nil
 	}
 	if _, err := x.exec(ctx, `UPDATE stat_zones SET time_zone = ? WHERE workspace_id = ?`, zone, workspaceID); err != nil {
 		return err
@@ -286,40 +291,27 @@ func robotFirst(path string) bool {
 // handoverWhere picks a handover's system message.
 const handoverWhere = `kind = 'system' AND body = '` + chat.SystemHandover + `'`
 
-// statHistory reads one conversation's history inside a write: its row as
+// statHistory reads one conversation's history inside a write — its row as
 // the transaction leaves it, its stored hand-overs followed by the pending
-// ones, and its first reply.
-func (db *DB) statHistory(ctx context.Context, x q, workspaceID, id int64, pending []chat.Event) (stats.History, error) {
-	r, err := scanStatRow(x.row(ctx, statRowSelect+` WHERE id = ? AND workspace_id = ?`, id, workspaceID))
+// ones, and its first reply — and the parts it stored last time, if any.
+// A conversation created in this batch has no stored events or parts yet.
+func (db *DB) statHistory(ctx context.Context, x q, workspaceID, id int64, pending []chat.Event) (stats.History, sql.NullString, error) {
+	var stored sql.NullString
+	var r statRow
+	err := x.row(ctx, `SELECT c.id, COALESCE(c.assignee_id, 0), COALESCE(c.category_id, 0), c.channel, c.state, c.close_reason,
+		c.agent_path, c.created_at, c.closed_at, c.rating_score, s.parts
+		FROM conversations c LEFT JOIN stat_conversations s ON s.conversation_id = c.id
+		WHERE c.id = ? AND c.workspace_id = ?`, id, workspaceID).Scan(&r.id, &r.agentID, &r.categoryID, &r.channel, &r.state,
+		&r.reason, &r.path, &r.created, &r.closed, &r.rating, &stored)
 	if err != nil {
-		return stats.History{}, err
+		return stats.History{}, stored, err
 	}
-	rows, err := x.query(ctx, `SELECT payload, created_at FROM events WHERE workspace_id = ? AND conversation_id = ?
-		AND type IN ('conversation.assigned', 'conversation.transferred') ORDER BY seq`, workspaceID, id)
-	if err != nil {
-		return stats.History{}, err
-	}
+	created := slices.ContainsFunc(pending, func(ev chat.Event) bool { return ev.Type == chat.EventConversationCreated })
 	var hos []handOver
-	for rows.Next() {
-		var payload string
-		var at int64
-		if err := rows.Scan(&payload, &at); err != nil {
-			rows.Close()
-			return stats.History{}, err
+	if !created {
+		if hos, err = storedHandOvers(ctx, x, workspaceID, id); err != nil {
+			return stats.History{}, stored, err
 		}
-		ev, err := event.Decode([]byte(payload))
-		if err != nil {
-			rows.Close()
-			return stats.History{}, err
-		}
-		ev.CreatedAt = fromMicros(at)
-		if ho, ok := handOverOf(ev); ok {
-			hos = append(hos, ho)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return stats.History{}, err
 	}
 	for _, ev := range pending {
 		if ho, ok := handOverOf(ev); ok {
@@ -333,7 +325,7 @@ func (db *DB) statHistory(ctx context.Context, x q, workspaceID, id int64, pendi
 	switch {
 	case err == sql.ErrNoRows:
 	case err != nil:
-		return stats.History{}, err
+		return stats.History{}, stored, err
 	default:
 		fr = &firstReply{agentID: agentID, at: fromMicros(at)}
 	}
@@ -343,13 +335,41 @@ func (db *DB) statHistory(ctx context.Context, x q, workspaceID, id int64, pendi
 		switch {
 		case err == sql.ErrNoRows:
 		case err != nil:
-			return stats.History{}, err
+			return stats.History{}, stored, err
 		default:
 			t := fromMicros(at)
 			handedOver = &t
 		}
 	}
-	return historyOf(r, hos, fr, handedOver), nil
+	return historyOf(r, hos, fr, handedOver), stored, nil
+}
+
+// storedHandOvers reads a conversation's stored assignment and transfer
+// events, in order.
+func storedHandOvers(ctx context.Context, x q, workspaceID, id int64) ([]handOver, error) {
+	rows, err := x.query(ctx, `SELECT payload, created_at FROM events WHERE workspace_id = ? AND conversation_id = ?
+		AND type IN ('conversation.assigned', 'conversation.transferred') ORDER BY seq`, workspaceID, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var hos []handOver
+	for rows.Next() {
+		var payload string
+		var at int64
+		if err := rows.Scan(&payload, &at); err != nil {
+			return nil, err
+		}
+		ev, err := event.Decode([]byte(payload))
+		if err != nil {
+			return nil, err
+		}
+		ev.CreatedAt = fromMicros(at)
+		if ho, ok := handOverOf(ev); ok {
+			hos = append(hos, ho)
+		}
+	}
+	return hos, rows.Err()
 }
 
 // addStatDays adds deltas to a workspace's roll-up rows, in key order so
