@@ -302,8 +302,15 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 					robotTurn(c, fmt.Sprint("r", step))
 					break
 				}
-				var pub captured
-				c, err := app.New(s, &pub, nil).Handover(ctx, f.ws.ID, id)
+				var err error
+				if rng.IntN(2) == 0 {
+					var pub captured
+					c, err = app.New(s, &pub, nil).Handover(ctx, f.ws.ID, id)
+				} else {
+					// An agent takes it over from the robot: the handover
+					// and the first assignment at once.
+					c, _, err = s.Take(ctx, f.ws.ID, id, agents[rng.IntN(len(agents))])
+				}
 				refused(err)
 				if err != nil {
 					break
