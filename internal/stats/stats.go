@@ -47,12 +47,12 @@ type Measures struct {
 	Transfers     int64 `json:"t,omitempty"`
 	Rated         int64 `json:"rt,omitempty"`
 	// Ratings counts scores 1 to 5.
-	Ratings [5]int64 `json:"r"`
+	Ratings [5]int64 `json:"r,omitzero"`
 	// RatingEligible counts completed conversations an agent replied in:
 	// the ones the customer could rate.
 	RatingEligible int64 `json:"re,omitempty"`
 	// FRTHist counts first response times per bucket of Bounds.
-	FRTHist [NumBuckets]int64 `json:"h"`
+	FRTHist [NumBuckets]int64 `json:"h,omitzero"`
 }
 
 // NumCounts is how many of Columns come before the histogram's.

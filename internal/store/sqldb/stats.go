@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -159,7 +160,7 @@ func (db *DB) checkStatZone(ctx context.Context, x q, now time.Time, workspaceID
 		if err != nil {
 			return err
 		}
-		zone = ws.Settings.Location().String()
+		zone = zoneOf(ws.Settings).String()
 	}
 	var kept string
 	err := x.row(ctx, `SELECT time_zone FROM stat_zones WHERE workspace_id = ?`, workspaceID).Scan(&kept)
@@ -200,7 +201,22 @@ func (db *DB) statLocation(ctx context.Context, x q, workspaceID int64) (*time.L
 	if err != nil {
 		return nil, err
 	}
-	return ws.Settings.Location(), nil
+	return zoneOf(ws.Settings), nil
+}
+
+// statLocations holds the zones loaded so far by name: loading one reads
+// the zone database's file each time (a tenth of what keeping the roll-up
+// cost a lifecycle write, in a CPU profile), and a Location never changes.
+var statLocations sync.Map
+
+// zoneOf is s.Location(), loaded once per zone name.
+func zoneOf(s chat.Settings) *time.Location {
+	if loc, ok := statLocations.Load(s.Hours.TimeZone); ok {
+		return loc.(*time.Location)
+	}
+	loc := s.Location()
+	statLocations.Store(s.Hours.TimeZone, loc)
+	return loc
 }
 
 // statRow is what statistics read of a conversation's row.
@@ -395,14 +411,8 @@ func (db *DB) addStatDaysBy(ctx context.Context, x q, workspaceID int64, deltas 
 	if !slices.ContainsFunc(keys, func(k stats.Key) bool { return deltas[k].FRTHist != [stats.NumBuckets]int64{} }) {
 		n = stats.NumCounts
 	}
-	cols := stats.Columns[:n]
-	set := make([]string, len(cols))
-	for i, c := range cols {
-		set[i] = c + ` = stat_days.` + c + ` + excluded.` + c
-	}
-	one := `(?, ?, ?, ?, ?, ?` + strings.Repeat(`, ?`, len(cols)) + `)`
 	for chunk := range slices.Chunk(keys, chunkSize) {
-		args := make([]any, 0, len(chunk)*(6+len(cols)))
+		args := make([]any, 0, len(chunk)*(6+n))
 		for _, k := range chunk {
 			m := deltas[k]
 			args = append(args, workspaceID, k.Level(), k.Day, k.AgentID, k.Channel, k.CategoryID)
@@ -410,13 +420,34 @@ func (db *DB) addStatDaysBy(ctx context.Context, x q, workspaceID int64, deltas 
 				args = append(args, *p)
 			}
 		}
-		if _, err := x.exec(ctx, `INSERT INTO stat_days (workspace_id, level, day, agent_id, channel, category_id, `+strings.Join(cols, `, `)+`)
-			VALUES `+strings.Repeat(`, `+one, len(chunk))[2:]+`
-			ON CONFLICT (workspace_id, level, day, agent_id, channel, category_id) DO UPDATE SET `+strings.Join(set, `, `), args...); err != nil {
+		if _, err := x.exec(ctx, statUpsert(n, len(chunk)), args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// statUpserts holds the roll-up's upsert statements by measure columns and
+// rows, built once each.
+var statUpserts sync.Map
+
+// statUpsert adds rows of the first n measure columns to stat_days.
+func statUpsert(n, rows int) string {
+	type shape struct{ n, rows int }
+	if s, ok := statUpserts.Load(shape{n, rows}); ok {
+		return s.(string)
+	}
+	cols := stats.Columns[:n]
+	set := make([]string, len(cols))
+	for i, c := range cols {
+		set[i] = c + ` = stat_days.` + c + ` + excluded.` + c
+	}
+	one := `(?, ?, ?, ?, ?, ?` + strings.Repeat(`, ?`, len(cols)) + `)`
+	s := `INSERT INTO stat_days (workspace_id, level, day, agent_id, channel, category_id, ` + strings.Join(cols, `, `) + `)
+		VALUES ` + strings.Repeat(`, `+one, rows)[2:] + `
+		ON CONFLICT (workspace_id, level, day, agent_id, channel, category_id) DO UPDATE SET ` + strings.Join(set, `, `)
+	statUpserts.Store(shape{n, rows}, s)
+	return s
 }
 
 func compareStatKeys(a, b stats.Key) int {
