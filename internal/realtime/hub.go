@@ -138,12 +138,27 @@ func (s *Subscription) SetQueued(on bool) {
 // sockets that show it: with thousands of visitors on a node, handing
 // every event to every visitor's session would cost more than the rest.
 type workspaceFeed struct {
-	last   int64 // highest sequence delivered to this node's subscribers
+	last int64 // highest sequence delivered to this node's subscribers
+	// ahead holds events that arrived before one below them: publishes
+	// race (each request publishes its own commit, nodes publish
+	// independently), so a gap usually closes within microseconds. They
+	// wait up to GapWait for it before the hub reads the gap from the
+	// store, which would cost a read for most events at a high rate.
+	ahead      map[int64]bus.Message
+	aheadSince time.Time // when the oldest of ahead arrived
 	all    map[*Subscription]struct{}
 	byConv map[int64]map[*Subscription]struct{}
 	queued map[*Subscription]struct{} // conversation subscribers waiting in the queue
 	n      int
 }
+
+// GapWait is how long events that arrived ahead of a missing one wait for
+// it before the hub reads the gap from the store; MaxAhead bounds how many
+// may wait.
+const (
+	GapWait  = 20 * time.Millisecond
+	MaxAhead = 1024
+)
 
 // Hub fans events out to this node's subscriptions.
 type Hub struct {
@@ -215,19 +230,29 @@ func (h *Hub) Run(ctx context.Context, sweep time.Duration) {
 	defer h.stopSessions()
 	tick := time.NewTicker(sweep)
 	defer tick.Stop()
+	var gap <-chan time.Time // armed while events wait for a gap to close
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case m := <-in:
-			h.handle(ctx, m)
+			if h.handle(ctx, m) && gap == nil {
+				gap = time.After(GapWait)
+			}
+		case <-gap:
+			gap = nil
+			if h.closeGaps(ctx) {
+				gap = time.After(GapWait)
+			}
 		case <-tick.C:
 			h.sweep(ctx)
 		}
 	}
 }
 
-func (h *Hub) handle(ctx context.Context, m bus.Message) {
+// handle delivers m, or holds it until the events before it arrive; true
+// says something waits for a gap to close.
+func (h *Hub) handle(ctx context.Context, m bus.Message) (waiting bool) {
 	if m.Seq == 0 {
 		var w wireSignal
 		if err := json.Unmarshal(m.Data, &w); err != nil {
@@ -246,21 +271,35 @@ func (h *Hub) handle(ctx context.Context, m bus.Message) {
 			t.AssigneeID, t.State = w.AssigneeID, w.State
 			h.deliver(f, Item{Typing: &t}, t.ConversationID, false)
 		}
-		return
+		return false
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	f := h.feeds[m.WorkspaceID]
 	if f == nil || m.Seq <= f.last {
-		return
+		return false
 	}
 	if m.Seq > f.last+1 {
-		// Something in between has not reached us (reordered publishes, a
-		// lost message). Sequence order is commit order, so the store has
-		// everything up to m.Seq: fill from there.
-		h.fill(ctx, m.WorkspaceID, f, m.Seq)
-		return
+		// Something in between has not reached us yet (a concurrent
+		// publish) or never will (a lost one): wait for it a moment, then
+		// read the gap from the store.
+		if len(f.ahead) == 0 {
+			f.ahead = map[int64]bus.Message{}
+			f.aheadSince = time.Now()
+		}
+		f.ahead[m.Seq] = m
+		if len(f.ahead) >= MaxAhead {
+			h.fillAhead(ctx, m.WorkspaceID, f)
+		}
+		return len(f.ahead) > 0
 	}
+	h.deliverMessage(ctx, m, f)
+	h.advance(ctx, m.WorkspaceID, f)
+	return len(f.ahead) > 0
+}
+
+// deliverMessage decodes and delivers the event after f.last; h.mu is held.
+func (h *Hub) deliverMessage(ctx context.Context, m bus.Message, f *workspaceFeed) {
 	ev, err := event.Decode(m.Data)
 	if err != nil {
 		h.log.Warn("decode event", slog.Any("err", err))
@@ -269,6 +308,56 @@ func (h *Hub) handle(ctx context.Context, m bus.Message) {
 	}
 	f.last = ev.Seq
 	h.deliverEvent(f, &ev)
+}
+
+// advance delivers the events waiting in f.ahead that follow f.last and
+// forgets those the store already filled in; h.mu is held.
+func (h *Hub) advance(ctx context.Context, workspaceID int64, f *workspaceFeed) {
+	for len(f.ahead) > 0 {
+		m, ok := f.ahead[f.last+1]
+		if !ok {
+			break
+		}
+		delete(f.ahead, m.Seq)
+		h.deliverMessage(ctx, m, f)
+	}
+	for seq := range f.ahead {
+		if seq <= f.last {
+			delete(f.ahead, seq)
+		}
+	}
+	if len(f.ahead) == 0 {
+		f.ahead = nil
+	}
+}
+
+// fillAhead reads from the store every event up to the last one waiting in
+// f.ahead: sequence order is commit order, so the store has them all.
+// h.mu is held.
+func (h *Hub) fillAhead(ctx context.Context, workspaceID int64, f *workspaceFeed) {
+	upTo := f.last
+	for seq := range f.ahead {
+		upTo = max(upTo, seq)
+	}
+	h.fill(ctx, workspaceID, f, upTo)
+	h.advance(ctx, workspaceID, f)
+	if len(f.ahead) > 0 { // the fill failed, or stopped short
+		f.aheadSince = time.Now()
+	}
+}
+
+// closeGaps fills from the store the gaps that have not closed within
+// GapWait; true says events still wait.
+func (h *Hub) closeGaps(ctx context.Context) (waiting bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for id, f := range h.feeds {
+		if len(f.ahead) > 0 && time.Since(f.aheadSince) >= GapWait {
+			h.fillAhead(ctx, id, f)
+		}
+		waiting = waiting || len(f.ahead) > 0
+	}
+	return waiting
 }
 
 // fill delivers the stored events after f.last, up to at least upTo.
@@ -302,6 +391,7 @@ func (h *Hub) sweep(ctx context.Context) {
 		}
 		if last > f.last {
 			h.fill(ctx, id, f, last)
+			h.advance(ctx, id, f)
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 type fakeLog struct {
 	mu     sync.Mutex
 	events []chat.Event
+	reads  int // calls of Events
 }
 
 func (l *fakeLog) add(n int) []chat.Event {
@@ -34,6 +35,7 @@ func (l *fakeLog) add(n int) []chat.Event {
 func (l *fakeLog) Events(_ context.Context, _ int64, f chat.EventFilter) ([]chat.Event, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.reads++
 	var out []chat.Event
 	for _, ev := range l.events {
 		if ev.Seq > f.AfterSeq && (f.Limit == 0 || len(out) < f.Limit) {
@@ -134,6 +136,35 @@ func TestHubFillsGaps(t *testing.T) {
 	case it := <-sub.C:
 		t.Fatalf("duplicate delivery of %d", it.Event.Seq)
 	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+// Publishes that race arrive out of order; the hub puts them back in order
+// without reading the store. One that never arrives is read from the store
+// once the events after it have waited GapWait.
+func TestHubReordersWithoutReading(t *testing.T) {
+	h, log, b := newHub(t, time.Hour)
+	sub, _ := h.Subscribe(context.Background(), 1, 0)
+	defer sub.Close()
+	evs := log.add(6)
+	for _, i := range []int{1, 2, 0, 4, 3} {
+		publishRaw(t, b, evs[i])
+	}
+	wantSeqs(t, receive(t, sub, 5), 1)
+	log.mu.Lock()
+	reads := log.reads
+	log.mu.Unlock()
+	if reads != 0 {
+		t.Fatalf("the store was read %d times for publishes that only raced", reads)
+	}
+	// 7 is published, 6 never is: 6 comes from the store, then 7.
+	evs = append(evs, log.add(1)...)
+	publishRaw(t, b, evs[6])
+	wantSeqs(t, receive(t, sub, 2), 6)
+	select {
+	case it := <-sub.C:
+		t.Fatalf("duplicate delivery of %d", it.Event.Seq)
+	case <-time.After(3 * GapWait):
 	}
 }
 
