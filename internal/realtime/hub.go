@@ -146,10 +146,10 @@ type workspaceFeed struct {
 	// store, which would cost a read for most events at a high rate.
 	ahead      map[int64]bus.Message
 	aheadSince time.Time // when the oldest of ahead arrived
-	all    map[*Subscription]struct{}
-	byConv map[int64]map[*Subscription]struct{}
-	queued map[*Subscription]struct{} // conversation subscribers waiting in the queue
-	n      int
+	all        map[*Subscription]struct{}
+	byConv     map[int64]map[*Subscription]struct{}
+	queued     map[*Subscription]struct{} // conversation subscribers waiting in the queue
+	n          int
 }
 
 // GapWait is how long events that arrived ahead of a missing one wait for
