@@ -105,6 +105,13 @@ type Subscription struct {
 	// hub stops.
 	push func(Item) bool
 	stop func()
+	// from is the feed's last sequence when the subscription began: every
+	// later event reaches it live. backlog, when ok, is what the feed's
+	// recent events held after the subscriber's sequence, up to from
+	// (see Hub.subscribe); the replay then needs no store read.
+	from      int64
+	backlog   []Item
+	backlogOK bool
 }
 
 // Close unsubscribes.
@@ -146,10 +153,69 @@ type workspaceFeed struct {
 	// store, which would cost a read for most events at a high rate.
 	ahead      map[int64]bus.Message
 	aheadSince time.Time // when the oldest of ahead arrived
+	// recent is a ring of the last RecentEvents events delivered, in
+	// sequence order and without gaps, ending at last: a client that
+	// reconnects after a short drop replays from here rather than from
+	// the store, so a storm of reconnects costs no reads for the replay.
+	recent []Item
+	head   int // the oldest item once the ring is full
+
 	all        map[*Subscription]struct{}
 	byConv     map[int64]map[*Subscription]struct{}
 	queued     map[*Subscription]struct{} // conversation subscribers waiting in the queue
 	n          int
+}
+
+// RecentEvents is how many delivered events a workspace's feed keeps for
+// replays.
+const RecentEvents = 1024
+
+// remember adds a delivered event to the ring; a gap in the sequence (an
+// event this node never saw) empties it first.
+func (f *workspaceFeed) remember(it Item) {
+	if it.Event.Type == chat.EventMessageUpdated {
+		// Text was rewritten (a mask): the store scrubbed the old events
+		// that carried it, so replays read the store until the ring holds
+		// only events from here on.
+		f.recent, f.head = nil, 0
+		return
+	}
+	if n := len(f.recent); n > 0 {
+		if f.recent[(f.head+n-1)%n].Event.Seq+1 != it.Event.Seq {
+			f.recent, f.head = nil, 0
+		}
+	}
+	if len(f.recent) < RecentEvents {
+		f.recent = append(f.recent, it)
+		return
+	}
+	f.recent[f.head] = it
+	f.head = (f.head + 1) % RecentEvents
+}
+
+// since returns the remembered events after seq, up to f.last, in order
+// (of one conversation when conversationID is set); false when the ring
+// does not reach back that far.
+func (f *workspaceFeed) since(seq, conversationID int64) ([]Item, bool) {
+	if seq >= f.last {
+		return nil, true
+	}
+	n := len(f.recent)
+	if n == 0 {
+		return nil, false
+	}
+	oldest := f.recent[f.head%n].Event.Seq
+	if seq+1 < oldest || f.recent[(f.head+n-1)%n].Event.Seq != f.last {
+		return nil, false
+	}
+	var out []Item
+	for i := range n {
+		it := f.recent[(f.head+i)%n]
+		if it.Event.Seq > seq && (conversationID == 0 || it.Event.ConversationID() == conversationID) {
+			out = append(out, it)
+		}
+	}
+	return out, true
 }
 
 // GapWait is how long events that arrived ahead of a missing one wait for
@@ -397,7 +463,9 @@ func (h *Hub) sweep(ctx context.Context) {
 }
 
 func (h *Hub) deliverEvent(f *workspaceFeed, ev *chat.Event) {
-	h.deliver(f, Item{Event: ev, frames: &frames{}}, ev.ConversationID(), ev.PrevState == chat.StateUnassigned)
+	it := Item{Event: ev, frames: &frames{}}
+	f.remember(it)
+	h.deliver(f, it, ev.ConversationID(), ev.PrevState == chat.StateUnassigned)
 }
 
 // deliver hands it to the subscriptions that want it: those to the whole
@@ -454,12 +522,14 @@ func (h *Hub) remove(f *workspaceFeed, s *Subscription) {
 // Subscribe returns reaches the subscription; events committed before are
 // in the store for the caller's replay.
 func (h *Hub) Subscribe(ctx context.Context, workspaceID, conversationID int64) (*Subscription, error) {
-	return h.subscribe(ctx, workspaceID, conversationID, nil, nil)
+	return h.subscribe(ctx, workspaceID, conversationID, -1, nil, nil)
 }
 
 // subscribe is Subscribe, handing items to push instead of a channel when
-// push is set; stop is called if the hub stops first.
-func (h *Hub) subscribe(ctx context.Context, workspaceID, conversationID int64, push func(Item) bool, stop func()) (*Subscription, error) {
+// push is set; stop is called if the hub stops first. With after ≥ 0 it
+// also copies the feed's remembered events after that sequence into the
+// subscription's backlog, when the feed remembers back that far.
+func (h *Hub) subscribe(ctx context.Context, workspaceID, conversationID, after int64, push func(Item) bool, stop func()) (*Subscription, error) {
 	s := &Subscription{hub: h, workspaceID: workspaceID, conversationID: conversationID, Dropped: make(chan struct{}), push: push, stop: stop}
 	if push == nil {
 		buffer := SubscriptionBuffer
@@ -491,6 +561,10 @@ func (h *Hub) subscribe(ctx context.Context, workspaceID, conversationID int64, 
 		f.byConv[conversationID][s] = struct{}{}
 	}
 	f.n++
+	s.from = f.last
+	if after >= 0 && after <= f.last {
+		s.backlog, s.backlogOK = f.since(after, conversationID)
+	}
 	return s, nil
 }
 

@@ -38,6 +38,9 @@ func (l *fakeLog) Events(_ context.Context, _ int64, f chat.EventFilter) ([]chat
 	l.reads++
 	var out []chat.Event
 	for _, ev := range l.events {
+		if f.ConversationID != 0 && ev.ConversationID() != f.ConversationID {
+			continue
+		}
 		if ev.Seq > f.AfterSeq && (f.Limit == 0 || len(out) < f.Limit) {
 			out = append(out, ev)
 		}
