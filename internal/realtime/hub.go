@@ -208,10 +208,11 @@ func (f *workspaceFeed) since(seq, conversationID int64) ([]Item, bool) {
 	if seq+1 < oldest || f.recent[(f.head+n-1)%n].Event.Seq != f.last {
 		return nil, false
 	}
+	// The ring has no gaps: the event after seq is int(seq+1-oldest) in.
 	var out []Item
-	for i := range n {
+	for i := int(seq + 1 - oldest); i < n; i++ {
 		it := f.recent[(f.head+i)%n]
-		if it.Event.Seq > seq && (conversationID == 0 || it.Event.ConversationID() == conversationID) {
+		if conversationID == 0 || it.Event.ConversationID() == conversationID {
 			out = append(out, it)
 		}
 	}

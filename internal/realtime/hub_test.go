@@ -266,3 +266,39 @@ func TestHubConversationSubscription(t *testing.T) {
 		t.Fatalf("%d connections, want 2", n)
 	}
 }
+
+// The ring of recent events wraps: it answers for the last RecentEvents
+// sequences, in order, and refuses to answer further back.
+func TestRecentEventsRing(t *testing.T) {
+	f := &workspaceFeed{}
+	for seq := int64(1); seq <= RecentEvents+500; seq++ {
+		conv := &chat.Conversation{ID: seq % 3}
+		f.remember(Item{Event: &chat.Event{Seq: seq, Type: chat.EventMessageCreated, Conversation: conv}})
+		f.last = seq
+	}
+	got, ok := f.since(RecentEvents+400, 0)
+	if !ok || len(got) != 100 || got[0].Event.Seq != RecentEvents+401 || got[99].Event.Seq != RecentEvents+500 {
+		t.Fatalf("since: ok %v, %d events", ok, len(got))
+	}
+	got, ok = f.since(RecentEvents+400, 1)
+	for _, it := range got {
+		if it.Event.ConversationID() != 1 {
+			t.Fatalf("event %d of conversation %d", it.Event.Seq, it.Event.ConversationID())
+		}
+	}
+	if !ok || len(got) != 33 {
+		t.Fatalf("since, conversation 1: ok %v, %d events", ok, len(got))
+	}
+	if _, ok := f.since(400, 0); ok {
+		t.Fatal("the ring answered for an event it no longer holds")
+	}
+	if got, ok := f.since(f.last, 0); !ok || len(got) != 0 {
+		t.Fatal("a client at the end should need nothing")
+	}
+	// A gap empties it.
+	f.remember(Item{Event: &chat.Event{Seq: f.last + 2, Type: chat.EventMessageCreated}})
+	f.last += 2
+	if _, ok := f.since(f.last-2, 0); ok {
+		t.Fatal("the ring answered across a gap")
+	}
+}
