@@ -115,7 +115,7 @@ type Report struct {
 	// during the measured phase: when the bench's share is large, the
 	// machine's cores, not the servers, may be what limits the run.
 	CPU    CPU  `json:"cpu"`
-	Passed                 bool           `json:"passed"`
+	Passed bool `json:"passed"`
 	// Failure says why a run that did not pass failed.
 	Failure string `json:"failure,omitempty"`
 }

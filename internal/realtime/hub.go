@@ -160,10 +160,10 @@ type workspaceFeed struct {
 	recent []Item
 	head   int // the oldest item once the ring is full
 
-	all        map[*Subscription]struct{}
-	byConv     map[int64]map[*Subscription]struct{}
-	queued     map[*Subscription]struct{} // conversation subscribers waiting in the queue
-	n          int
+	all    map[*Subscription]struct{}
+	byConv map[int64]map[*Subscription]struct{}
+	queued map[*Subscription]struct{} // conversation subscribers waiting in the queue
+	n      int
 }
 
 // RecentEvents is how many delivered events a workspace's feed keeps for
