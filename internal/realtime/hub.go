@@ -167,30 +167,39 @@ type workspaceFeed struct {
 }
 
 // RecentEvents is how many delivered events a workspace's feed keeps for
-// replays.
-const RecentEvents = 1024
+// replays; MaxRemembered is how many the node keeps for all its feeds
+// together (each with its frames, a few KiB), so that many busy
+// workspaces cannot make the rings a node's largest use of memory.
+const (
+	RecentEvents  = 1024
+	MaxRemembered = 16384
+)
 
-// remember adds a delivered event to the ring; a gap in the sequence (an
-// event this node never saw) empties it first.
-func (f *workspaceFeed) remember(it Item) {
+// remember adds a delivered event to the ring, which grows only while
+// grow says the node's budget allows (once full, or stopped by the
+// budget, it overwrites its oldest); a gap in the sequence (an event this
+// node never saw) empties it first. It returns how many items the ring
+// gained, negative when it emptied.
+func (f *workspaceFeed) remember(it Item, grow bool) int {
+	before := len(f.recent)
 	if it.Event.Type == chat.EventMessageUpdated {
 		// Text was rewritten (a mask): the store scrubbed the old events
 		// that carried it, so replays read the store until the ring holds
 		// only events from here on.
 		f.recent, f.head = nil, 0
-		return
+		return -before
 	}
-	if n := len(f.recent); n > 0 {
-		if f.recent[(f.head+n-1)%n].Event.Seq+1 != it.Event.Seq {
-			f.recent, f.head = nil, 0
-		}
+	if n := len(f.recent); n > 0 && f.recent[(f.head+n-1)%n].Event.Seq+1 != it.Event.Seq {
+		f.recent, f.head = nil, 0
 	}
-	if len(f.recent) < RecentEvents {
+	switch n := len(f.recent); {
+	case grow && n < RecentEvents && f.head == 0:
 		f.recent = append(f.recent, it)
-		return
+	case n > 0:
+		f.recent[f.head] = it
+		f.head = (f.head + 1) % n
 	}
-	f.recent[f.head] = it
-	f.head = (f.head + 1) % RecentEvents
+	return len(f.recent) - before
 }
 
 // since returns the remembered events after seq, up to f.last, in order
@@ -235,8 +244,9 @@ type Hub struct {
 	// Metrics, when set, counts stored messages and times deliveries.
 	Metrics *metrics.Metrics
 
-	mu    sync.Mutex
-	feeds map[int64]*workspaceFeed
+	mu         sync.Mutex
+	feeds      map[int64]*workspaceFeed
+	remembered int // events in the feeds' rings
 }
 
 // NewHub returns a hub reading gaps from src and publishing through b.
@@ -465,7 +475,7 @@ func (h *Hub) sweep(ctx context.Context) {
 
 func (h *Hub) deliverEvent(f *workspaceFeed, ev *chat.Event) {
 	it := Item{Event: ev, frames: &frames{}}
-	f.remember(it)
+	h.remembered += f.remember(it, h.remembered < MaxRemembered)
 	h.deliver(f, it, ev.ConversationID(), ev.PrevState == chat.StateUnassigned)
 }
 
@@ -582,6 +592,7 @@ func (h *Hub) unsubscribe(s *Subscription) {
 		h.remove(f, s)
 	}
 	if f.n == 0 {
+		h.remembered -= len(f.recent)
 		delete(h.feeds, s.workspaceID)
 	}
 }

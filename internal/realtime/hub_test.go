@@ -273,7 +273,7 @@ func TestRecentEventsRing(t *testing.T) {
 	f := &workspaceFeed{}
 	for seq := int64(1); seq <= RecentEvents+500; seq++ {
 		conv := &chat.Conversation{ID: seq % 3}
-		f.remember(Item{Event: &chat.Event{Seq: seq, Type: chat.EventMessageCreated, Conversation: conv}})
+		f.remember(Item{Event: &chat.Event{Seq: seq, Type: chat.EventMessageCreated, Conversation: conv}}, true)
 		f.last = seq
 	}
 	got, ok := f.since(RecentEvents+400, 0)
@@ -296,9 +296,32 @@ func TestRecentEventsRing(t *testing.T) {
 		t.Fatal("a client at the end should need nothing")
 	}
 	// A gap empties it.
-	f.remember(Item{Event: &chat.Event{Seq: f.last + 2, Type: chat.EventMessageCreated}})
+	if d := f.remember(Item{Event: &chat.Event{Seq: f.last + 2, Type: chat.EventMessageCreated}}, true); d != 1-RecentEvents {
+		t.Fatalf("a gap changed the ring by %d, want %d", d, 1-RecentEvents)
+	}
 	f.last += 2
 	if _, ok := f.since(f.last-2, 0); ok {
 		t.Fatal("the ring answered across a gap")
+	}
+
+	// Out of budget, a ring does not grow: it keeps what it has, newest
+	// first, and one with nothing remembers nothing.
+	g := &workspaceFeed{}
+	for seq := int64(1); seq <= 10; seq++ {
+		grow := seq <= 4
+		if d := g.remember(Item{Event: &chat.Event{Seq: seq, Type: chat.EventMessageCreated}}, grow); grow && d != 1 || !grow && d != 0 {
+			t.Fatalf("event %d changed the ring by %d", seq, d)
+		}
+		g.last = seq
+	}
+	if got, ok := g.since(6, 0); !ok || len(got) != 4 || got[0].Event.Seq != 7 || got[3].Event.Seq != 10 {
+		t.Fatalf("a ring held by the budget: ok %v, %d events", ok, len(got))
+	}
+	if _, ok := g.since(5, 0); ok {
+		t.Fatal("a ring of 4 answered for 5 events")
+	}
+	empty := &workspaceFeed{}
+	if d := empty.remember(Item{Event: &chat.Event{Seq: 1, Type: chat.EventMessageCreated}}, false); d != 0 || len(empty.recent) != 0 {
+		t.Fatal("a ring out of budget grew")
 	}
 }
