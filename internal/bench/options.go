@@ -65,6 +65,9 @@ type Options struct {
 	// (steady, started servers): WebhookUp answers, WebhookDown is down
 	// for the measured window and comes up after it.
 	Webhook string
+	// CPUProfile, when set, is where the bench writes its own CPU profile
+	// of the measured phase (the servers' is at --metrics-addr).
+	CPUProfile string
 	// Out is the report's path without extension.
 	Out string
 	// Command is the command line, for the report.
@@ -93,6 +96,7 @@ func ParseOptions(args []string) (Options, error) {
 	fs.Int64Var(&o.Workspace, "workspace", 1, "workspace ID to use on a running server")
 	fs.IntVar(&o.SourceAddrs, "source-addrs", 8, "spread client sockets over this many 127.0.0.x source addresses")
 	fs.StringVar(&o.Webhook, "webhook", "", "steady: add a webhook for every message to a receiver in the bench that is up, or down until the measured window ends (up, down)")
+	fs.StringVar(&o.CPUProfile, "cpu-profile", "", "write the bench's own CPU profile of the measured phase to this file")
 	fs.StringVar(&o.Out, "out", "", "write the report to this path plus .json and .md (default: bench-<scenario>-<time>)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
