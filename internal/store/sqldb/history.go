@@ -196,18 +196,8 @@ func (db *DB) historyWhere(workspaceID int64, f history.Filter, terms bool, h *h
 			OR EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.customer_id AND t.tag_id = ?))`, f.TagID, f.TagID)
 	}
 	if f.Customer != "" && (h == nil || !h.customers) {
-		like := "%" + likeEscape(strings.ToLower(f.Customer)) + "%"
-		// The customers first (one pass over the profiles), then their
-		// conversations by index.
-		cond := `c.customer_id IN (SELECT xc.id FROM customers xc JOIN profiles xp ON xp.id = xc.profile_id WHERE xc.workspace_id = ? AND
-			(lower(xp.name) LIKE ? ESCAPE '\' OR lower(xp.nickname) LIKE ? ESCAPE '\' OR lower(xp.email) LIKE ? ESCAPE '\'
-			OR xp.customer_key = ? OR xc.external_id = ?`
-		a := []any{workspaceID, like, like, like, f.Customer, f.Customer}
-		if digits := onlyDigits(f.Customer); len(digits) >= 3 {
-			cond += ` OR replace(replace(replace(xp.phone, '-', ''), ' ', ''), '+', '') LIKE ?`
-			a = append(a, "%"+digits+"%")
-		}
-		add(cond+`))`, a...)
+		cond, a := db.customerMatch(workspaceID, f.Customer)
+		add(`c.customer_id IN (`+cond+`)`, a...)
 	}
 	if f.Important != nil {
 		add(`c.important = ?`, *f.Important)
@@ -240,20 +230,20 @@ func (db *DB) historyWhere(workspaceID int64, f history.Filter, terms bool, h *h
 	return ` WHERE ` + strings.Join(w, ` AND `), args
 }
 
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-func onlyDigits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		} else if r != '-' && r != ' ' && r != '+' {
-			return ""
-		}
+// customerMatch is the query of the customers a customer filter selects:
+// the customer ID or identifier q exactly, or a profile whose name,
+// nickname, email or phone has it (history.CustomerTerms), found in the
+// customer index.
+func (db *DB) customerMatch(workspaceID int64, q string) (string, []any) {
+	query := `SELECT xc.id FROM customers xc WHERE xc.workspace_id = ? AND (xc.external_id = ?
+		OR xc.profile_id IN (SELECT xp.id FROM profiles xp WHERE xp.workspace_id = ? AND xp.customer_key = ?)`
+	args := []any{workspaceID, q, workspaceID, q}
+	if terms := history.CustomerTerms(q); len(terms) > 0 {
+		search, a := db.customerSearch(workspaceID, terms)
+		query += ` OR xc.profile_id IN (` + search + `)`
+		args = append(args, a...)
 	}
-	return b.String()
+	return query + `)`, args
 }
 
 // hints are conditions a search adds to use an index: the customers a
@@ -306,7 +296,7 @@ func (db *DB) historyHints(ctx context.Context, workspaceID int64, f history.Fil
 	}
 	if f.Customer != "" {
 		// A customer ID or identifier that exists is that customer (by
-		// index); anything else is looked for in names, emails and phones.
+		// index).
 		rows, err := x.query(ctx, `SELECT xc.id FROM customers xc WHERE xc.workspace_id = ? AND xc.external_id = ?
 			UNION SELECT xc.id FROM profiles xp JOIN customers xc ON xc.profile_id = xp.id WHERE xp.workspace_id = ? AND xp.customer_key = ?`,
 			workspaceID, f.Customer, workspaceID, f.Customer)
@@ -322,16 +312,16 @@ func (db *DB) historyHints(ctx context.Context, workspaceID int64, f history.Fil
 			h.conds, h.args = append(h.conds, `c.customer_id IN (`+marks(len(exact))+`)`), append(h.args, anys(exact)...)
 			return h, nil
 		}
-		like := "%" + likeEscape(strings.ToLower(f.Customer)) + "%"
-		query := `SELECT xc.id FROM customers xc JOIN profiles xp ON xp.id = xc.profile_id WHERE xc.workspace_id = ? AND
-			(lower(xp.name) LIKE ? ESCAPE '\' OR lower(xp.nickname) LIKE ? ESCAPE '\' OR lower(xp.email) LIKE ? ESCAPE '\'
-			OR xp.customer_key = ? OR xc.external_id = ?`
-		args := []any{workspaceID, like, like, like, f.Customer, f.Customer}
-		if digits := onlyDigits(f.Customer); len(digits) >= 3 {
-			query += ` OR replace(replace(replace(xp.phone, '-', ''), ' ', ''), '+', '') LIKE ?`
-			args = append(args, "%"+digits+"%")
+		// Anything else is looked for in names, nicknames, emails and
+		// phones, by the customer index.
+		terms := history.CustomerTerms(f.Customer)
+		if len(terms) == 0 {
+			h.none = true
+			return h, nil
 		}
-		rows, err = x.query(ctx, query+`) LIMIT ?`, append(args, maxHintCustomers+1)...)
+		search, args := db.customerSearch(workspaceID, terms)
+		rows, err = x.query(ctx, `SELECT xc.id FROM customers xc WHERE xc.workspace_id = ? AND xc.profile_id IN (`+search+`) LIMIT ?`,
+			append(append([]any{workspaceID}, args...), maxHintCustomers+1)...)
 		if err != nil {
 			return nil, err
 		}

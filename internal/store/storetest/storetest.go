@@ -86,6 +86,7 @@ func Run(t *testing.T, open Opener) {
 		{"HistoryFilters", testHistoryFilters},
 		{"Exports", testExports},
 		{"SearchBackfill", testSearchBackfill},
+		{"HistoryCustomerRecall", testHistoryCustomerRecall},
 		{"SearchFollowsMasking", testSearchFollowsMasking},
 		{"StatsExact", testStatsExact},
 	}
