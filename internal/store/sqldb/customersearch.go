@@ -106,8 +106,9 @@ func backfillCustomerIndex(ctx context.Context, x q) error {
 	}
 }
 
-// customerSearch is the query of the profiles (of alias xp) whose text
-// has any of terms, through the customer index, and its arguments.
+// customerSearch is the query of the customers (every identifier)
+// whose profile's text has any of terms, through the customer index, and
+// its arguments. The index is read first, then the customers by profile.
 func (db *DB) customerSearch(workspaceID int64, terms []history.Term) (string, []any) {
 	if db.d.Name == "postgres" {
 		var conds []string
@@ -116,10 +117,12 @@ func (db *DB) customerSearch(workspaceID int64, terms []history.Term) (string, [
 			conds = append(conds, `(s.grams @> CAST(? AS TEXT[]) AND strpos(s.norm, ?) > 0)`)
 			args = append(args, pgArray(history.Needed([]history.Term{t})), t.Text)
 		}
-		return `SELECT s.profile_id FROM customer_search s WHERE s.workspace_id = ? AND (` + strings.Join(conds, ` OR `) + `)`, args
+		return `SELECT xc.id FROM customer_search s JOIN customers xc ON xc.profile_id = s.profile_id
+			WHERE s.workspace_id = ? AND (` + strings.Join(conds, ` OR `) + `)`, args
 	}
-	return `SELECT xp.id FROM customer_fts JOIN profiles xp ON xp.id = customer_fts.rowid
-		WHERE customer_fts MATCH ? AND xp.workspace_id = ?`, []any{history.CustomerFTS5(terms), workspaceID}
+	// CROSS JOIN: the index first, then each profile's customers.
+	return `SELECT xc.id FROM customer_fts CROSS JOIN customers xc ON xc.profile_id = customer_fts.rowid
+		WHERE customer_fts MATCH ? AND xc.workspace_id = ?`, []any{history.CustomerFTS5(terms), workspaceID}
 }
 
 // RebuildCustomerIndex empties the customer index and indexes every

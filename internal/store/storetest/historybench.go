@@ -114,19 +114,27 @@ func BenchHistory(b *testing.B, open Opener) {
 	measure := func(name string, queries []url.Values) {
 		b.Run(name, func(b *testing.B) {
 			var times []time.Duration
+			each := make([][]time.Duration, len(queries)) // per query, for -v
+			counts := make([]int, len(queries))
 			for range b.N {
-				for round := range 5 {
-					for _, v := range queries {
+				for range 5 {
+					for i, v := range queries {
 						f, err := history.Parse(v, time.UTC)
 						mustB(b, err)
 						t0 := time.Now()
 						page, err := hs.History(ctx, ws.ID, f, nil, history.DefaultLimit+1)
 						mustB(b, err)
-						times = append(times, time.Since(t0))
-						if round == 0 && b.N == 1 && testing.Verbose() {
-							b.Logf("%-40s %3d results %s", v.Encode(), len(page), times[len(times)-1].Round(time.Microsecond))
-						}
+						took := time.Since(t0)
+						times = append(times, took)
+						each[i], counts[i] = append(each[i], took), len(page)
 					}
+				}
+			}
+			if testing.Verbose() {
+				for i, v := range queries {
+					slices.Sort(each[i])
+					b.Logf("%-40s %3d results, median %s, max %s", v.Encode(), counts[i],
+						each[i][len(each[i])/2].Round(time.Microsecond), each[i][len(each[i])-1].Round(time.Microsecond))
 				}
 			}
 			slices.Sort(times)
