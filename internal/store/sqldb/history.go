@@ -388,39 +388,51 @@ func (db *DB) History(ctx context.Context, workspaceID int64, f history.Filter, 
 	}
 }
 
-// pgWindow is how many conversations PostgreSQL's word search reads at a
-// time, newest first; pgWindows how many windows it reads before it asks
-// the GIN index for every match instead.
+// PostgreSQL's word search (pgSearch) reads windows of conversations,
+// newest first, pgWindow conversations in the first and four times more
+// in each next; once a window shows the word is rare — at most pgGINRows
+// matching messages expected in what is left to read — the GIN index
+// gives every remaining match at once.
 const (
-	pgWindow  = 2000
-	pgWindows = 2
+	pgWindow  = 500
+	pgGINRows = 3000
+	// pgMaxWindow bounds a window.
+	pgMaxWindow = 32000
 )
 
-// TuneSearch changes PostgreSQL's window count and size (0 restores them),
-// so tests can take every path on a small corpus.
-func (db *DB) TuneSearch(windows, size int) { db.search = [2]int{windows, size} }
+// TuneSearch changes PostgreSQL's word search: ginRows replaces
+// pgGINRows (-1: never the GIN index) and size the first window (0
+// restores either), so tests can take every path on a small corpus.
+func (db *DB) TuneSearch(ginRows, size int) { db.search = [2]int{ginRows, size} }
 
-func (db *DB) searchSizes() (windows int, size int64) {
-	windows, size = pgWindows, pgWindow
-	if db.search[0] > 0 {
-		windows = db.search[0]
+func (db *DB) searchSizes() (ginRows, size int64) {
+	ginRows, size = pgGINRows, pgWindow
+	if db.search[0] != 0 {
+		ginRows = int64(db.search[0])
 	}
 	if db.search[1] > 0 {
 		size = int64(db.search[1])
 	}
-	return windows, size
+	return ginRows, size
 }
 
 // pgSearch is History's word search on PostgreSQL, where a GIN index
-// cannot hand matches over in order. It reads the conversations newest
-// first (or oldest first), a window of IDs at a time by the (workspace,
-// conversation) index, checking the messages' normalized text: a common
-// word fills the page in the first window. When a few windows have not
-// filled it, the word is rare, and the GIN index gives every remaining
-// match at once (the normalized text still decides), sorted here.
+// cannot hand matches over in order, and the planner, which multiplies
+// the frequencies of a word's bigrams as if they were independent,
+// underestimates how many messages a common word's grams select (010:
+// 295 estimated, 25,104 found) and would fetch them all from the heap,
+// one random page each, to sort them (0.6–1.3 s). So the search itself
+// decides: it reads the conversations newest first (or oldest first), a
+// window of IDs at a time by the (workspace, conversation) index,
+// checking the messages' normalized text — pages that lie together on
+// disk. A common word fills the page in the first window (500
+// conversations, 5,000 messages). A window that finds the word rare (few
+// matches expected in the rest) hands the rest to the GIN index, whose
+// few matches are cheap to fetch and sort; otherwise the next window is
+// four times larger.
 func (db *DB) pgSearch(ctx context.Context, workspaceID int64, f history.Filter, h *hints, after *history.Cursor, limit int) ([]chat.Conversation, error) {
 	x := db.read()
-	windows, size := db.searchSizes()
+	ginRows, size := db.searchSizes()
 	var exact string
 	var eargs []any
 	for _, t := range f.Terms {
@@ -453,8 +465,9 @@ func (db *DB) pgSearch(ctx context.Context, workspaceID int64, f history.Filter,
 		out = append(out, p...)
 		return err
 	}
-	for w := 0; len(out) < limit && lo < hi; w++ {
-		if w == windows {
+	rare := false
+	for len(out) < limit && lo < hi {
+		if rare {
 			rows, err := x.query(ctx, `SELECT s.conversation_id FROM message_search s WHERE s.workspace_id = ? AND s.grams @> CAST(? AS TEXT[])
 				AND s.conversation_id >= ? AND s.conversation_id < ?`+exact,
 				append([]any{workspaceID, pgArray(history.Needed(f.Terms)), lo, hi}, eargs...)...)
@@ -482,6 +495,7 @@ func (db *DB) pgSearch(ctx context.Context, workspaceID int64, f history.Filter,
 		if err != nil {
 			return nil, err
 		}
+		found := int64(len(ids)) // matching messages
 		if err := page(ids); err != nil {
 			return nil, err
 		}
@@ -490,6 +504,9 @@ func (db *DB) pgSearch(ctx context.Context, workspaceID int64, f history.Filter,
 		} else {
 			hi = wlo
 		}
+		// The matches to expect in the rest, at this window's density.
+		rare = ginRows >= 0 && found*(hi-lo) <= ginRows*(whi-wlo)
+		size = min(size*4, pgMaxWindow)
 	}
 	return out, nil
 }

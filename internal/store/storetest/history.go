@@ -119,14 +119,15 @@ func testHistorySearchRecall(t *testing.T, s chat.Store) {
 			}
 		}
 		check("")
-		if tune, ok := s.(interface{ TuneSearch(windows, size int) }); ok {
-			// PostgreSQL: windows of 5 conversations, the GIN index after
-			// 3 of them (or never, in practice).
-			for _, w := range []int{3, 1000} {
-				tune.TuneSearch(w, 5)
-				check(fmt.Sprintf(" (windows of 5, %d before the index)", w))
+		if tune, ok := s.(interface{ TuneSearch(ginRows, size int) }); ok {
+			// PostgreSQL: a first window of 5 conversations, then the GIN
+			// index at once, after windows that expect few matches, or
+			// never.
+			for _, g := range []int{1000, 3, -1} {
+				tune.TuneSearch(g, 5)
+				check(fmt.Sprintf(" (windows from 5, GIN under %d)", g))
 				fl.Oldest = true
-				check(fmt.Sprintf(" (windows of 5, %d before the index, oldest first)", w))
+				check(fmt.Sprintf(" (windows from 5, GIN under %d, oldest first)", g))
 				fl.Oldest = false
 			}
 			tune.TuneSearch(0, 0)
