@@ -88,6 +88,8 @@ type DB struct {
 	sealer chat.Sealer
 	// search holds TuneSearch's sizes (history.go).
 	search [2]int
+	// noSearchIndex skips the message search index (SetSearchIndex).
+	noSearchIndex bool
 }
 
 // New returns a store writing through w and reading through r.

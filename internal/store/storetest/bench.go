@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -14,12 +15,17 @@ import (
 // same event sequence) and spread over eight; and one goroutine alone,
 // whose every write waits for its own commit. Visitors and assigned agents
 // take turns, so both paths (cancelling and scheduling the inactivity
-// timer) are in the figure. It reports msgs/s besides ns/op.
+// timer) are in the figure. It reports msgs/s besides ns/op. With
+// SODAM_BENCH_SEARCH_INDEX=off the store skips the search index, to show
+// what indexing adds (docs/benchmarks.md, issue 13).
 func BenchAppendMessage(b *testing.B, open Opener) {
 	for _, bc := range []struct{ workspaces, writers int }{{1, 1}, {1, 64}, {8, 64}} {
 		n := bc.workspaces
 		b.Run(fmt.Sprintf("workspaces=%d/writers=%d", n, bc.writers), func(b *testing.B) {
 			s := open(b)
+			if os.Getenv("SODAM_BENCH_SEARCH_INDEX") == "off" {
+				s.(interface{ SetSearchIndex(on bool) }).SetSearchIndex(false)
+			}
 			type target struct {
 				ws, conv int64
 				agent    chat.Actor
