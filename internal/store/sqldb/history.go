@@ -467,12 +467,19 @@ func (db *DB) pgSearch(ctx context.Context, workspaceID int64, f history.Filter,
 		if !f.Oldest {
 			slices.Reverse(ids)
 		}
-		if len(ids) == 0 {
-			return nil
+		// In order, a few hundred at a time: the first usually fill the
+		// page, and a rare word's GIN matches may be thousands.
+		for chunk := range slices.Chunk(ids, 4*limit) {
+			if len(out) >= limit {
+				break
+			}
+			p, err := db.historyPage(ctx, workspaceID, f, h, nil, chunk, limit-len(out))
+			if err != nil {
+				return err
+			}
+			out = append(out, p...)
 		}
-		p, err := db.historyPage(ctx, workspaceID, f, h, nil, ids, limit-len(out))
-		out = append(out, p...)
-		return err
+		return nil
 	}
 	rare := false
 	for len(out) < limit && lo < hi {
