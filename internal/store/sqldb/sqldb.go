@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -90,6 +91,9 @@ type DB struct {
 	search [2]int
 	// noSearchIndex skips the message search index (SetSearchIndex).
 	noSearchIndex bool
+	// statZones holds, per workspace, the time zone this node last found
+	// its roll-up counted in (stats.go, checkStatZone).
+	statZones sync.Map
 }
 
 // New returns a store writing through w and reading through r.

@@ -80,6 +80,22 @@ func BenchmarkHistory(b *testing.B) {
 		return db
 	})
 }
-func BenchmarkStatsQueries(b *testing.B) { storetest.BenchStatsQueries(b, open) }
+func BenchmarkStatsQueries(b *testing.B) { storetest.BenchStatsQueries(b, openStatsBench) }
+
+// openStatsBench opens the file SODAM_BENCH_STATS_DB names, which it keeps,
+// so that the statistics benchmark loads its history once; without it, a
+// fresh database.
+func openStatsBench(t testing.TB) chat.Store {
+	path := os.Getenv("SODAM_BENCH_STATS_DB")
+	if path == "" {
+		return open(t)
+	}
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
 
 func BenchmarkConversationLifecycle(b *testing.B) { storetest.BenchConversationLifecycle(b, open) }
