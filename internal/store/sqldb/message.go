@@ -138,7 +138,7 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 		case ws == nil:
 			r.err = chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
 			continue
-		case c == nil || c.WorkspaceID != a.workspaceID:
+		case c == nil || c.WorkspaceID != a.workspaceID || !ownedBy(*c, a.actor):
 			r.err = chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
 			continue
 		}
@@ -293,6 +293,12 @@ func (db *DB) moveConversations(ctx context.Context, t *txn, ids []int64, convs 
 	return nil
 }
 
+// ownedBy reports whether actor may write in c as far as its customer goes:
+// a visitor that names its customer only in that customer's conversations.
+func ownedBy(c chat.Conversation, actor chat.Actor) bool {
+	return actor.CustomerID == 0 || c.CustomerID == actor.CustomerID
+}
+
 // sameSend reports whether a is a retry of m: same sender, same text.
 func sameSend(m chat.Message, a *appendReq) bool {
 	return m.Kind == chat.KindText && !m.Internal && m.SenderType == a.actor.Kind && m.SenderID == a.actor.AgentID && m.Body == a.nm.Body
@@ -324,6 +330,9 @@ func (db *DB) appendFile(ctx context.Context, workspaceID, conversationID int64,
 	}
 	var msg chat.Message
 	_, events, err := db.change(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
+		if !ownedBy(c, actor) {
+			return chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
+		}
 		prev, err := db.messageByClientID(ctx, t.q, c.ID, nm.ClientMsgID)
 		if err == nil {
 			if prev.SenderType != actor.Kind || prev.SenderID != actor.AgentID || prev.Kind != kind || prev.Body != nm.Body ||
