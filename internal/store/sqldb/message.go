@@ -118,13 +118,15 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 		rows, err = x.query(ctx, messageSelect+` WHERE m.kind IN ('text', 'file') AND (m.conversation_id, m.client_msg_id) IN
 			(SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[])))`, convIDs, clientIDs)
 	} else {
-		var conds []string
-		var args []any
-		for _, r := range reqs {
-			conds = append(conds, `(m.conversation_id = ? AND m.client_msg_id = ?)`)
-			args = append(args, r.app.conversationID, r.app.nm.ClientMsgID)
+		// The keys as one JSON parameter: one statement text for any
+		// number, and SQLite re-parsed the OR list it replaces on every
+		// run (a tenth of a batch's CPU).
+		keys := make([][2]any, len(reqs))
+		for i, r := range reqs {
+			keys[i] = [2]any{r.app.conversationID, r.app.nm.ClientMsgID}
 		}
-		rows, err = x.query(ctx, messageSelect+` WHERE m.kind IN ('text', 'file') AND (`+strings.Join(conds, ` OR `)+`)`, args...)
+		rows, err = x.query(ctx, messageSelect+` WHERE m.kind IN ('text', 'file') AND (m.conversation_id, m.client_msg_id) IN
+			(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`, jsonText(keys))
 	}
 	if err != nil {
 		return err
