@@ -300,7 +300,10 @@ func TestBrowserShortcutsAndAlerts(t *testing.T) {
 	alt(kb.ArrowDown)
 	agent.waitFor("the next conversation", `location.hash === '#/c/`+fmt.Sprint(id2)+`' && document.querySelector('[data-testid=conversation]').dataset.state === 'ready'`)
 	alt("a")
-	agent.waitFor("assigned with Alt+A", `document.querySelector('[data-testid=conversation-state]')?.dataset.state === 'waiting'`)
+	// Taking a chat focuses its composer once the answer is back (the live
+	// event may come first): wait for that, so the focus does not land
+	// after the blur below and swallow the "/".
+	agent.waitFor("assigned with Alt+A", `document.querySelector('[data-testid=conversation-state]')?.dataset.state === 'waiting' && document.activeElement === document.querySelector('[data-testid=composer-input]')`)
 	agent.do("leave the composer", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
 	agent.keys("/")
 	agent.waitFor("the composer focused by /", `document.activeElement === document.querySelector('[data-testid=composer-input]') && document.activeElement.value === ''`)

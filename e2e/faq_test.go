@@ -132,6 +132,23 @@ func TestBrowserRobot(t *testing.T) {
 	if c, err := s.node.Store.Conversation(context.Background(), s.ws.ID, id); err != nil || c.State != chat.StateClosed || c.CloseReason != chat.CloseByBot {
 		agent.fail("the agent's conversation is %+v (%v), want closed by bot", c, err)
 	}
+
+	// The agent takes the new chat over from the robot, without the
+	// visitor asking for a person.
+	agent.click("[data-testid=tab-unassigned]")
+	next := fmt.Sprintf(`[...document.querySelectorAll('[data-testid=conversation-list] a[data-conversation-id]')].find((a) => a.dataset.conversationId !== '%d')`, id)
+	agent.waitFor("the robot's new chat in the list", next)
+	bot := eval[int64](agent, `Number(`+next+`.dataset.conversationId)`)
+	agent.click(fmt.Sprintf("[data-testid=conversation-list] a[data-conversation-id='%d']", bot))
+	agent.waitFor("the take-over button", `document.querySelector('[data-testid=conversation]').dataset.state === 'ready' && document.querySelector('[data-testid=assign-button]').checkVisibility() && document.querySelector('[data-testid=assign-button]').textContent === '로봇 대신 상담하기'`)
+	look(agent, "robot-takeover-ko")
+	agent.click("[data-testid=assign-button]")
+	agent.waitFor("the chat taken over", `document.querySelector('[data-testid=conversation-state]')?.dataset.state === 'waiting' && !document.querySelector('[data-testid=composer-input]').disabled`)
+	consoleSend(agent, "안녕하세요, 제가 이어서 도와드릴게요")
+	visitor.waitFrame("the handover and the agent's reply", `d.querySelector('[data-testid=widget-messages] li[data-code=handover]') && [...d.querySelectorAll('[data-testid=widget-messages] li[data-sender=agent] .bubble')].some((b) => b.textContent === '안녕하세요, 제가 이어서 도와드릴게요')`)
+	if c, err := s.node.Store.Conversation(context.Background(), s.ws.ID, bot); err != nil || c.State != chat.StateActive || len(c.AgentPath) != 2 || c.AgentPath[0].AgentID != 0 {
+		agent.fail("the taken-over conversation is %+v (%v), want active with the robot first on its path", c, err)
+	}
 }
 
 // waitHelpful reads the article's helpful count once the answer arrived.

@@ -25,7 +25,7 @@ type Action string
 
 // Actions decided by Next.
 const (
-	ActionTake     Action = "take"     // an agent takes a queued conversation ("Assign to me")
+	ActionTake     Action = "take"     // an agent takes a queued conversation ("Assign to me"), or one the robot holds
 	ActionRoute    Action = "route"    // Sodam assigns a queued conversation
 	ActionTransfer Action = "transfer" // the conversation changes agent
 	ActionSend     Action = "send"     // the actor sends a message
@@ -77,10 +77,13 @@ func Next(c Conversation, a Action, s Situation) (Outcome, error) {
 		if a == ActionRoute && actor.Kind != SenderSystem {
 			return Outcome{}, Errorf(ErrForbidden, "only Sodam routes conversations")
 		}
-		if a == ActionTake && !s.Settings.AgentsTake() {
+		// An agent may take a conversation over from the robot in any
+		// assignment mode: the visitor is talking to no person yet.
+		takeover := a == ActionTake && c.State == StateBot
+		if a == ActionTake && !takeover && !s.Settings.AgentsTake() {
 			return Outcome{}, Errorf(ErrAutoAssignOnly, "conversations are assigned automatically in this workspace")
 		}
-		if c.State != StateUnassigned {
+		if c.State != StateUnassigned && !takeover {
 			return Outcome{}, Errorf(ErrAlreadyAssigned, "the conversation is already assigned")
 		}
 		if err := canReceive(*s.Target); err != nil {

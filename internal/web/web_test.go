@@ -463,3 +463,35 @@ func TestSettingsFileTable(t *testing.T) {
 		}
 	}
 }
+
+// TestStylesheetsBalanced: every block of our stylesheets is closed where
+// it should be. One lost "}" after an @media block puts every rule below it
+// inside the media query, so a desktop browser silently ignores them.
+func TestStylesheetsBalanced(t *testing.T) {
+	comment := regexp.MustCompile(`(?s)/\*.*?\*/`)
+	err := fs.WalkDir(Assets, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(name, ".css") || strings.Contains(name, "/vendor/") {
+			return err
+		}
+		depth := 0
+		for i, line := range strings.Split(comment.ReplaceAllStringFunc(read(t, name), func(c string) string {
+			return strings.Repeat("\n", strings.Count(c, "\n"))
+		}), "\n") {
+			if strings.HasPrefix(line, "@media") && depth != 0 {
+				t.Errorf("%s:%d: an @media block opens inside another block (a \"}\" is missing above)", name, i+1)
+			}
+			depth += strings.Count(line, "{") - strings.Count(line, "}")
+			if depth < 0 {
+				t.Errorf("%s:%d: a \"}\" closes nothing", name, i+1)
+				depth = 0
+			}
+		}
+		if depth != 0 {
+			t.Errorf("%s: %d block(s) never closed", name, depth)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -249,6 +249,11 @@ func (db *DB) Take(ctx context.Context, workspaceID, conversationID int64, actor
 		if _, err := chat.Next(c, chat.ActionTake, chat.Situation{Actor: actor, Settings: ws.Settings, Target: &target}); err != nil {
 			return err
 		}
+		if c.State == chat.StateBot { // taken over from the robot: its handover first
+			if c, err = db.leaveBot(ctx, t, c, chat.RobotName(ws.SiteID)); err != nil {
+				return err
+			}
+		}
 		return db.assign(ctx, t, c, m, chat.EventConversationAssigned, nil)
 	})
 }

@@ -66,6 +66,13 @@ func (x tx) LeaveBot(ctx context.Context, c chat.Conversation, robot string) (ch
 	if err != nil {
 		return c, err
 	}
+	return x.db.leaveBot(ctx, x.t, c, robot)
+}
+
+// leaveBot hands c, whose row t holds, from the robot to routing: the
+// robot first on the agent path, its idle close cancelled, the handover
+// message. An agent's take-over calls it before assigning.
+func (db *DB) leaveBot(ctx context.Context, t *txn, c chat.Conversation, robot string) (chat.Conversation, error) {
 	if c.State != chat.StateBot {
 		return c, chat.Errorf(chat.ErrInvalid, "the conversation is not with the robot")
 	}
@@ -73,14 +80,14 @@ func (x tx) LeaveBot(ctx context.Context, c chat.Conversation, robot string) (ch
 	if err != nil {
 		return c, err
 	}
-	if _, err := x.t.exec(ctx, `UPDATE conversations SET state = ?, agent_path = ? WHERE id = ?`, chat.StateUnassigned, string(path), c.ID); err != nil {
+	if _, err := t.exec(ctx, `UPDATE conversations SET state = ?, agent_path = ? WHERE id = ?`, chat.StateUnassigned, string(path), c.ID); err != nil {
 		return c, err
 	}
-	if err := x.t.cancelJob(ctx, chat.JobRobotIdle, c.WorkspaceID, c.ID); err != nil {
+	if err := t.cancelJob(ctx, chat.JobRobotIdle, c.WorkspaceID, c.ID); err != nil {
 		return c, err
 	}
-	if err := x.db.systemMessage(ctx, x.t, c, chat.EventConversationUpdated, chat.SystemHandover, map[string]string{"robot": robot}, false); err != nil {
+	if err := db.systemMessage(ctx, t, c, chat.EventConversationUpdated, chat.SystemHandover, map[string]string{"robot": robot}, false); err != nil {
 		return c, err
 	}
-	return x.db.conversation(ctx, x.t.q, c.WorkspaceID, c.ID)
+	return db.conversation(ctx, t.q, c.WorkspaceID, c.ID)
 }

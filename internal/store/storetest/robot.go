@@ -127,3 +127,76 @@ func testRobotIdle(t *testing.T, s chat.Store) {
 		t.Fatalf("a handed-over conversation's timer: %+v", jobs)
 	}
 }
+
+// testRobotTakeover: an agent takes a conversation over from the robot in
+// one step — handover, then assignment — in every assignment mode, and the
+// robot's timer and answers stop; a closed or already taken conversation
+// is refused and changes nothing.
+func testRobotTakeover(t *testing.T, s chat.Store) {
+	f := setup(t, s, "takeover")
+	settings(t, s, f.ws, func(st *chat.Settings) { st.Robot.Enabled = true; st.AssignmentMode = chat.AssignAuto })
+	c := f.open(t, s)
+	if c.State != chat.StateBot {
+		t.Fatalf("state %s", c.State)
+	}
+	m := send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "v1", "배송 조회가 안 돼요")
+	_, err := s.Write(ctx, func(tx chat.Tx) error {
+		_, err := tx.RobotReply(ctx, c, m.ID, map[string]string{"robot": "robot-takeover", "outcome": chat.RobotNoAnswer})
+		return err
+	})
+	must(t, err)
+	before := lastSeq(t, s, f.ws.ID)
+
+	got, _, err := s.Take(ctx, f.ws.ID, c.ID, f.a1)
+	must(t, err)
+	if got.State != chat.StateWaiting || got.AssigneeID != f.a1.AgentID || len(got.AgentPath) != 2 ||
+		got.AgentPath[0].Name != "robot-takeover" || got.AgentPath[0].AgentID != 0 || got.AgentPath[1].AgentID != f.a1.AgentID {
+		t.Fatalf("after the take-over %+v", got)
+	}
+	msgs, err := s.Messages(ctx, f.ws.ID, c.ID, 0, 100)
+	must(t, err)
+	var codes []string
+	for _, x := range msgs {
+		if x.SenderType == chat.SenderSystem {
+			codes = append(codes, x.Body)
+		}
+	}
+	if len(codes) < 3 || codes[len(codes)-2] != chat.SystemHandover {
+		t.Fatalf("system messages %v: want the handover before the assignment", codes)
+	}
+	if lastSeq(t, s, f.ws.ID) <= before {
+		t.Fatal("the take-over appended no event")
+	}
+	// The robot answers nothing more, and its idle close is gone.
+	m2 := send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "v2", "여보세요")
+	_, err = s.Write(ctx, func(tx chat.Tx) error {
+		if ok, err := tx.RobotReply(ctx, got, m2.ID, map[string]string{"robot": "robot-takeover"}); ok || err != nil {
+			t.Errorf("the robot answered a conversation an agent took over (%v)", err)
+		}
+		return nil
+	})
+	must(t, err)
+	if jobs, _ := s.ClaimJobs(ctx, "node-a", time.Now().Add(24*time.Hour), time.Minute, 10); len(jobs) != 0 {
+		for _, j := range jobs {
+			if j.Kind == chat.JobRobotIdle {
+				t.Fatalf("the robot's idle close survived the take-over: %+v", j)
+			}
+		}
+	}
+
+	// Taken already (in auto mode, taking is for robot conversations
+	// only), or closed: refused, nothing changes.
+	_, _, err = s.Take(ctx, f.ws.ID, c.ID, f.a2)
+	wantCode(t, err, chat.ErrAutoAssignOnly)
+	other := newCustomer(t, s, f.ws, "cust-2")
+	c2, _, err := openConversation(s, f.ws.ID, other.ID, chat.ChannelWeb)
+	must(t, err)
+	_, _, err = s.CloseConversation(ctx, f.ws.ID, c2.ID, chat.VisitorActor)
+	must(t, err)
+	seq := lastSeq(t, s, f.ws.ID)
+	_, _, err = s.Take(ctx, f.ws.ID, c2.ID, f.a2)
+	wantCode(t, err, chat.ErrConversationClosed)
+	if lastSeq(t, s, f.ws.ID) != seq {
+		t.Fatal("a refused take-over appended events")
+	}
+}

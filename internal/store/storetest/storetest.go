@@ -81,6 +81,7 @@ func Run(t *testing.T, open Opener) {
 		{"FAQImport", testFAQImport},
 		{"Robot", testRobot},
 		{"RobotIdle", testRobotIdle},
+		{"RobotTakeover", testRobotTakeover},
 		// History (§9).
 		{"HistorySearchRecall", testHistorySearchRecall},
 		{"HistoryFilters", testHistoryFilters},

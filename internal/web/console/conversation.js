@@ -335,7 +335,12 @@ class ConversationView extends HTMLElement {
     this.dataset.onHold = String(Boolean(c?.on_hold));
     this.dataset.customerLeft = String(left);
 
-    this.#ref('assign').hidden = c?.state !== 'unassigned' || inbox.settings.assignment_mode === 'auto';
+    // An agent may take a chat over from the robot in any assignment mode.
+    const assign = this.#ref('assign');
+    const takeover = c?.state === 'bot';
+    assign.hidden = !takeover && (c?.state !== 'unassigned' || inbox.settings.assignment_mode === 'auto');
+    assign.dataset.i18n = takeover ? 'conv.take_over' : 'conv.assign';
+    assign.textContent = t(assign.dataset.i18n);
     this.#ref('close').hidden = !open || !(c.assignee_id === inbox.agentId || inbox.seesAll);
 
     const important = this.#ref('important');
