@@ -61,6 +61,9 @@ type Options struct {
 	// SourceAddrs spreads client sockets over 127.0.0.1 … 127.0.0.n so
 	// that tens of thousands fit in the ephemeral port range.
 	SourceAddrs int
+	// CPUProfile, when set, is where the bench writes its own CPU profile
+	// of the measured phase (the servers' is at --metrics-addr).
+	CPUProfile string
 	// Out is the report's path without extension.
 	Out string
 	// Command is the command line, for the report.
@@ -88,6 +91,7 @@ func ParseOptions(args []string) (Options, error) {
 	fs.StringVar(&o.MetricsAddr, "metrics-addr", "", "have started servers serve /metrics and pprof, the first on this address")
 	fs.Int64Var(&o.Workspace, "workspace", 1, "workspace ID to use on a running server")
 	fs.IntVar(&o.SourceAddrs, "source-addrs", 8, "spread client sockets over this many 127.0.0.x source addresses")
+	fs.StringVar(&o.CPUProfile, "cpu-profile", "", "write the bench's own CPU profile of the measured phase to this file")
 	fs.StringVar(&o.Out, "out", "", "write the report to this path plus .json and .md (default: bench-<scenario>-<time>)")
 	if err := fs.Parse(args); err != nil {
 		return o, err

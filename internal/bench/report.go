@@ -71,6 +71,13 @@ type Memory struct {
 	End int64 `json:"end_rss_bytes"`
 }
 
+// CPU is processor time over a wall-clock interval, in seconds.
+type CPU struct {
+	Wall    float64 `json:"wall_seconds"`
+	Servers float64 `json:"servers_seconds"`
+	Bench   float64 `json:"bench_seconds"`
+}
+
 // Report is everything one run measured.
 type Report struct {
 	Scenario  string    `json:"scenario"`
@@ -104,7 +111,11 @@ type Report struct {
 	Errors                 map[string]int `json:"errors"`
 	Delivery               Delivery       `json:"delivery"`
 	Memory                 Memory         `json:"memory"`
-	Passed                 bool           `json:"passed"`
+	// CPU is the processor time the servers and the bench itself used
+	// during the measured phase: when the bench's share is large, the
+	// machine's cores, not the servers, may be what limits the run.
+	CPU    CPU  `json:"cpu"`
+	Passed bool `json:"passed"`
 	// Failure says why a run that did not pass failed.
 	Failure string `json:"failure,omitempty"`
 }
@@ -202,6 +213,10 @@ func (r *Report) Markdown(w io.Writer) {
 	slices.Sort(errs)
 	if len(errs) == 0 {
 		errs = []string{"none"}
+	}
+	if r.CPU.Wall > 0 {
+		row("CPU while measuring", "servers %.1f s (%.0f %% of a core), bench %.1f s (%.0f %%), over %.1f s",
+			r.CPU.Servers, 100*r.CPU.Servers/r.CPU.Wall, r.CPU.Bench, 100*r.CPU.Bench/r.CPU.Wall, r.CPU.Wall)
 	}
 	row("errors", "%s", strings.Join(errs, ", "))
 	fmt.Fprintln(w)

@@ -88,3 +88,18 @@ func TestReportFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestStatCPU(t *testing.T) {
+	// A command name may hold spaces and parentheses; utime 250 and stime
+	// 50 ticks are 3 seconds.
+	line := "4242 (so dam) x) S 1 4242 4242 0 -1 4194560 900 0 0 0 250 50 0 0 20 0 12 0 100 2000000 3000 18446744073709551615\n"
+	if got := statCPU(line); got != 3 {
+		t.Fatalf("statCPU = %v, want 3", got)
+	}
+	if got := statCPU("garbage"); got != 0 {
+		t.Fatalf("statCPU(garbage) = %v, want 0", got)
+	}
+	if got := cpuSeconds(-1); got != 0 {
+		t.Fatalf("cpuSeconds of no process = %v, want 0", got)
+	}
+}

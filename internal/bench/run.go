@@ -8,7 +8,9 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,6 +94,17 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 	if err := r.setUp(ctx, rep); err != nil {
 		return nil, err
 	}
+	if o.CPUProfile != "" {
+		f, err := os.Create(o.CPUProfile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+	}
+	cpuStart, serversStart, benchStart := time.Now(), s.serversCPU(), cpuSeconds(os.Getpid())
 	switch o.Scenario {
 	case Steady:
 		rep.TargetRate, rep.TargetAgentRate = o.Rate, o.AgentRate
@@ -111,6 +124,10 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 	case Reconnect:
 		rep.TargetAgentRate = o.AgentRate
 		rep.Reconnect = r.storm(ctx, rep)
+	}
+	rep.CPU = CPU{Wall: time.Since(cpuStart).Seconds(), Servers: s.serversCPU() - serversStart, Bench: cpuSeconds(os.Getpid()) - benchStart}
+	if o.CPUProfile != "" {
+		pprof.StopCPUProfile()
 	}
 	r.phase.Store("draining")
 	r.drain(ctx)

@@ -296,6 +296,46 @@ func rss(pid int) (int64, error) {
 	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
 }
 
+// cpuSeconds reads a process's user and system time from /proc; 0 when
+// it cannot. /proc counts in clock ticks, 100 a second on Linux.
+func cpuSeconds(pid int) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	return statCPU(string(data))
+}
+
+// statCPU reads user plus system time from a /proc/<pid>/stat line.
+func statCPU(data string) float64 {
+	// The command name, in parentheses, may hold spaces: fields count
+	// from the last ")". utime and stime are fields 14 and 15.
+	i := strings.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(data[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return float64(u+s) / 100
+}
+
+// serversCPU sums the servers' processor time; 0 when a server's process
+// is unknown.
+func (s *setup) serversCPU() float64 {
+	var total float64
+	for _, srv := range s.servers {
+		if srv.pid == 0 {
+			return 0
+		}
+		total += cpuSeconds(srv.pid)
+	}
+	return total
+}
+
 // totalRSS sums the servers' RSS; 0 when a server's process is unknown.
 func (s *setup) totalRSS() int64 {
 	var total int64

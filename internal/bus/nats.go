@@ -38,6 +38,9 @@ func DialNATS(url, name, installation string) (*NATS, error) {
 		// Publishes made while disconnected wait in a buffer and go out on
 		// reconnect; anything lost beyond it is refilled from the store.
 		nats.ReconnectBufSize(8<<20),
+		// This node's own messages go to its subscribers directly
+		// (Publish), not out to NATS and back.
+		nats.NoEcho(),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("nats %s: %w", url, err)
@@ -61,12 +64,15 @@ func DialNATS(url, name, installation string) (*NATS, error) {
 	return b, nil
 }
 
-// Publish sends m to every node, this one included.
+// Publish sends m to every node: to this one's subscribers directly, as
+// the in-memory bus does, and to the others through NATS.
 func (b *NATS) Publish(_ context.Context, m Message) error {
 	msg := nats.NewMsg(b.prefix + strconv.FormatInt(m.WorkspaceID, 10))
 	msg.Header.Set("Sodam-Seq", strconv.FormatInt(m.Seq, 10))
 	msg.Data = m.Data
-	return b.nc.PublishMsg(msg)
+	err := b.nc.PublishMsg(msg)
+	b.deliver(m)
+	return err
 }
 
 func (b *NATS) receive(msg *nats.Msg) {

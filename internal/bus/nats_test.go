@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -62,6 +63,53 @@ func TestNATS(t *testing.T) {
 		t.Fatalf("another installation received %+v", m)
 	case <-time.After(200 * time.Millisecond):
 	}
+	// The publishing node heard it once: directly, not also back from NATS.
+	select {
+	case m := <-self:
+		t.Fatalf("the publisher received its message twice: %+v", m)
+	default:
+	}
+}
+
+// BenchmarkNATSHop times one message from a node's Publish to another
+// node's subscriber through the NATS server, one at a time: what the hop
+// adds to a delivery, apart from the nodes' own work.
+//
+//	SODAM_TEST_NATS_URL=nats://127.0.0.1:4222 go test ./internal/bus -run '^$' -bench NATSHop -benchtime 5000x
+func BenchmarkNATSHop(b *testing.B) {
+	url := os.Getenv("SODAM_TEST_NATS_URL")
+	if url == "" {
+		b.Skip("SODAM_TEST_NATS_URL is not set")
+	}
+	install := strconv.FormatInt(time.Now().UnixNano(), 36)
+	from, err := DialNATS(url, "bench-a", install)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer from.Close()
+	to, err := DialNATS(url, "bench-b", install)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer to.Close()
+	got := make(chan time.Time, 1)
+	to.Subscribe(func(Message) { got <- time.Now() })
+	data := make([]byte, 900) // about an encoded message event
+	hops := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		start := time.Now()
+		if err := from.Publish(context.Background(), Message{WorkspaceID: 1, Seq: int64(i + 1), Data: data}); err != nil {
+			b.Fatal(err)
+		}
+		hops = append(hops, (<-got).Sub(start))
+	}
+	b.StopTimer()
+	slices.Sort(hops)
+	ms := func(p float64) float64 { return float64(hops[int(p*float64(len(hops)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(ms(.50), "p50-ms")
+	b.ReportMetric(ms(.99), "p99-ms")
+	b.ReportMetric(ms(1), "max-ms")
 }
 
 // An unreachable server is an error at start, not a half-working node.

@@ -139,7 +139,7 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 		Render: func(ev chat.Event) any {
 			return visitorEvent{Seq: ev.Seq, Type: ev.Type, Conversation: viewForVisitor(ev.Conversation), Message: messageForVisitor(ev.Message, links), CreatedAt: ev.CreatedAt}
 		},
-		Notice: s.queueNotice(workspaceID, conversationID),
+		Notice: s.queueNotice(workspaceID, conversationID, c.State == chat.StateUnassigned),
 		ShowTyping: func(t realtime.Typing) bool {
 			return t.ConversationID == conversationID && t.SenderType == chat.SenderAgent
 		},
@@ -181,11 +181,16 @@ type queueFrame struct {
 	Position int    `json:"position"`
 }
 
-// queueNotice reports the visitor's queue position after "ready" and after
-// each event that moves the queue, while their conversation waits in it.
-func (s *Server) queueNotice(workspaceID, conversationID int64) func(context.Context, *chat.Event) any {
+// queueNotice reports the visitor's queue position after "ready" (when the
+// conversation was queued as the socket opened: a reconnect storm of
+// answered chats costs no queue count) and after each event that moves
+// the queue, while their conversation waits in it.
+func (s *Server) queueNotice(workspaceID, conversationID int64, queued bool) func(context.Context, *chat.Event) any {
 	last := -1
 	return func(ctx context.Context, ev *chat.Event) any {
+		if ev == nil && !queued {
+			return nil
+		}
 		if ev != nil && ev.Type != chat.EventConversationCreated && ev.PrevState != chat.StateUnassigned {
 			return nil
 		}

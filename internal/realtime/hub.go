@@ -105,6 +105,13 @@ type Subscription struct {
 	// hub stops.
 	push func(Item) bool
 	stop func()
+	// from is the feed's last sequence when the subscription began: every
+	// later event reaches it live. backlog, when ok, is what the feed's
+	// recent events held after the subscriber's sequence, up to from
+	// (see Hub.subscribe); the replay then needs no store read.
+	from      int64
+	backlog   []Item
+	backlogOK bool
 }
 
 // Close unsubscribes.
@@ -138,12 +145,96 @@ func (s *Subscription) SetQueued(on bool) {
 // sockets that show it: with thousands of visitors on a node, handing
 // every event to every visitor's session would cost more than the rest.
 type workspaceFeed struct {
-	last   int64 // highest sequence delivered to this node's subscribers
+	last int64 // highest sequence delivered to this node's subscribers
+	// ahead holds events that arrived before one below them: publishes
+	// race (each request publishes its own commit, nodes publish
+	// independently), so a gap usually closes within microseconds. They
+	// wait up to GapWait for it before the hub reads the gap from the
+	// store, which would cost a read for most events at a high rate.
+	ahead      map[int64]bus.Message
+	aheadSince time.Time // when the oldest of ahead arrived
+	// recent is a ring of the last RecentEvents events delivered, in
+	// sequence order and without gaps, ending at last: a client that
+	// reconnects after a short drop replays from here rather than from
+	// the store, so a storm of reconnects costs no reads for the replay.
+	recent []Item
+	head   int // the oldest item once the ring is full
+
 	all    map[*Subscription]struct{}
 	byConv map[int64]map[*Subscription]struct{}
 	queued map[*Subscription]struct{} // conversation subscribers waiting in the queue
 	n      int
 }
+
+// RecentEvents is how many delivered events a workspace's feed keeps for
+// replays; MaxRemembered is how many the node keeps for all its feeds
+// together (each with its frames, a few KiB), so that many busy
+// workspaces cannot make the rings a node's largest use of memory.
+const (
+	RecentEvents  = 1024
+	MaxRemembered = 16384
+)
+
+// remember adds a delivered event to the ring, which grows only while
+// grow says the node's budget allows (once full, or stopped by the
+// budget, it overwrites its oldest); a gap in the sequence (an event this
+// node never saw) empties it first. It returns how many items the ring
+// gained, negative when it emptied.
+func (f *workspaceFeed) remember(it Item, grow bool) int {
+	before := len(f.recent)
+	if it.Event.Type == chat.EventMessageUpdated {
+		// Text was rewritten (a mask): the store scrubbed the old events
+		// that carried it, so replays read the store until the ring holds
+		// only events from here on.
+		f.recent, f.head = nil, 0
+		return -before
+	}
+	if n := len(f.recent); n > 0 && f.recent[(f.head+n-1)%n].Event.Seq+1 != it.Event.Seq {
+		f.recent, f.head = nil, 0
+	}
+	switch n := len(f.recent); {
+	case grow && n < RecentEvents && f.head == 0:
+		f.recent = append(f.recent, it)
+	case n > 0:
+		f.recent[f.head] = it
+		f.head = (f.head + 1) % n
+	}
+	return len(f.recent) - before
+}
+
+// since returns the remembered events after seq, up to f.last, in order
+// (of one conversation when conversationID is set); false when the ring
+// does not reach back that far.
+func (f *workspaceFeed) since(seq, conversationID int64) ([]Item, bool) {
+	if seq >= f.last {
+		return nil, true
+	}
+	n := len(f.recent)
+	if n == 0 {
+		return nil, false
+	}
+	oldest := f.recent[f.head%n].Event.Seq
+	if seq+1 < oldest || f.recent[(f.head+n-1)%n].Event.Seq != f.last {
+		return nil, false
+	}
+	// The ring has no gaps: the event after seq is int(seq+1-oldest) in.
+	var out []Item
+	for i := int(seq + 1 - oldest); i < n; i++ {
+		it := f.recent[(f.head+i)%n]
+		if conversationID == 0 || it.Event.ConversationID() == conversationID {
+			out = append(out, it)
+		}
+	}
+	return out, true
+}
+
+// GapWait is how long events that arrived ahead of a missing one wait for
+// it before the hub reads the gap from the store; MaxAhead bounds how many
+// may wait.
+const (
+	GapWait  = 20 * time.Millisecond
+	MaxAhead = 1024
+)
 
 // Hub fans events out to this node's subscriptions.
 type Hub struct {
@@ -153,8 +244,9 @@ type Hub struct {
 	// Metrics, when set, counts stored messages and times deliveries.
 	Metrics *metrics.Metrics
 
-	mu    sync.Mutex
-	feeds map[int64]*workspaceFeed
+	mu         sync.Mutex
+	feeds      map[int64]*workspaceFeed
+	remembered int // events in the feeds' rings
 }
 
 // NewHub returns a hub reading gaps from src and publishing through b.
@@ -215,19 +307,29 @@ func (h *Hub) Run(ctx context.Context, sweep time.Duration) {
 	defer h.stopSessions()
 	tick := time.NewTicker(sweep)
 	defer tick.Stop()
+	var gap <-chan time.Time // armed while events wait for a gap to close
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case m := <-in:
-			h.handle(ctx, m)
+			if h.handle(ctx, m) && gap == nil {
+				gap = time.After(GapWait)
+			}
+		case <-gap:
+			gap = nil
+			if h.closeGaps(ctx) {
+				gap = time.After(GapWait)
+			}
 		case <-tick.C:
 			h.sweep(ctx)
 		}
 	}
 }
 
-func (h *Hub) handle(ctx context.Context, m bus.Message) {
+// handle delivers m, or holds it until the events before it arrive; true
+// says something waits for a gap to close.
+func (h *Hub) handle(ctx context.Context, m bus.Message) (waiting bool) {
 	if m.Seq == 0 {
 		var w wireSignal
 		if err := json.Unmarshal(m.Data, &w); err != nil {
@@ -246,21 +348,35 @@ func (h *Hub) handle(ctx context.Context, m bus.Message) {
 			t.AssigneeID, t.State = w.AssigneeID, w.State
 			h.deliver(f, Item{Typing: &t}, t.ConversationID, false)
 		}
-		return
+		return false
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	f := h.feeds[m.WorkspaceID]
 	if f == nil || m.Seq <= f.last {
-		return
+		return false
 	}
 	if m.Seq > f.last+1 {
-		// Something in between has not reached us (reordered publishes, a
-		// lost message). Sequence order is commit order, so the store has
-		// everything up to m.Seq: fill from there.
-		h.fill(ctx, m.WorkspaceID, f, m.Seq)
-		return
+		// Something in between has not reached us yet (a concurrent
+		// publish) or never will (a lost one): wait for it a moment, then
+		// read the gap from the store.
+		if len(f.ahead) == 0 {
+			f.ahead = map[int64]bus.Message{}
+			f.aheadSince = time.Now()
+		}
+		f.ahead[m.Seq] = m
+		if len(f.ahead) >= MaxAhead {
+			h.fillAhead(ctx, m.WorkspaceID, f)
+		}
+		return len(f.ahead) > 0
 	}
+	h.deliverMessage(ctx, m, f)
+	h.advance(ctx, m.WorkspaceID, f)
+	return len(f.ahead) > 0
+}
+
+// deliverMessage decodes and delivers the event after f.last; h.mu is held.
+func (h *Hub) deliverMessage(ctx context.Context, m bus.Message, f *workspaceFeed) {
 	ev, err := event.Decode(m.Data)
 	if err != nil {
 		h.log.Warn("decode event", slog.Any("err", err))
@@ -269,6 +385,56 @@ func (h *Hub) handle(ctx context.Context, m bus.Message) {
 	}
 	f.last = ev.Seq
 	h.deliverEvent(f, &ev)
+}
+
+// advance delivers the events waiting in f.ahead that follow f.last and
+// forgets those the store already filled in; h.mu is held.
+func (h *Hub) advance(ctx context.Context, workspaceID int64, f *workspaceFeed) {
+	for len(f.ahead) > 0 {
+		m, ok := f.ahead[f.last+1]
+		if !ok {
+			break
+		}
+		delete(f.ahead, m.Seq)
+		h.deliverMessage(ctx, m, f)
+	}
+	for seq := range f.ahead {
+		if seq <= f.last {
+			delete(f.ahead, seq)
+		}
+	}
+	if len(f.ahead) == 0 {
+		f.ahead = nil
+	}
+}
+
+// fillAhead reads from the store every event up to the last one waiting in
+// f.ahead: sequence order is commit order, so the store has them all.
+// h.mu is held.
+func (h *Hub) fillAhead(ctx context.Context, workspaceID int64, f *workspaceFeed) {
+	upTo := f.last
+	for seq := range f.ahead {
+		upTo = max(upTo, seq)
+	}
+	h.fill(ctx, workspaceID, f, upTo)
+	h.advance(ctx, workspaceID, f)
+	if len(f.ahead) > 0 { // the fill failed, or stopped short
+		f.aheadSince = time.Now()
+	}
+}
+
+// closeGaps fills from the store the gaps that have not closed within
+// GapWait; true says events still wait.
+func (h *Hub) closeGaps(ctx context.Context) (waiting bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for id, f := range h.feeds {
+		if len(f.ahead) > 0 && time.Since(f.aheadSince) >= GapWait {
+			h.fillAhead(ctx, id, f)
+		}
+		waiting = waiting || len(f.ahead) > 0
+	}
+	return waiting
 }
 
 // fill delivers the stored events after f.last, up to at least upTo.
@@ -302,12 +468,15 @@ func (h *Hub) sweep(ctx context.Context) {
 		}
 		if last > f.last {
 			h.fill(ctx, id, f, last)
+			h.advance(ctx, id, f)
 		}
 	}
 }
 
 func (h *Hub) deliverEvent(f *workspaceFeed, ev *chat.Event) {
-	h.deliver(f, Item{Event: ev, frames: &frames{}}, ev.ConversationID(), ev.PrevState == chat.StateUnassigned)
+	it := Item{Event: ev, frames: &frames{}}
+	h.remembered += f.remember(it, h.remembered < MaxRemembered)
+	h.deliver(f, it, ev.ConversationID(), ev.PrevState == chat.StateUnassigned)
 }
 
 // deliver hands it to the subscriptions that want it: those to the whole
@@ -364,12 +533,14 @@ func (h *Hub) remove(f *workspaceFeed, s *Subscription) {
 // Subscribe returns reaches the subscription; events committed before are
 // in the store for the caller's replay.
 func (h *Hub) Subscribe(ctx context.Context, workspaceID, conversationID int64) (*Subscription, error) {
-	return h.subscribe(ctx, workspaceID, conversationID, nil, nil)
+	return h.subscribe(ctx, workspaceID, conversationID, -1, nil, nil)
 }
 
 // subscribe is Subscribe, handing items to push instead of a channel when
-// push is set; stop is called if the hub stops first.
-func (h *Hub) subscribe(ctx context.Context, workspaceID, conversationID int64, push func(Item) bool, stop func()) (*Subscription, error) {
+// push is set; stop is called if the hub stops first. With after ≥ 0 it
+// also copies the feed's remembered events after that sequence into the
+// subscription's backlog, when the feed remembers back that far.
+func (h *Hub) subscribe(ctx context.Context, workspaceID, conversationID, after int64, push func(Item) bool, stop func()) (*Subscription, error) {
 	s := &Subscription{hub: h, workspaceID: workspaceID, conversationID: conversationID, Dropped: make(chan struct{}), push: push, stop: stop}
 	if push == nil {
 		buffer := SubscriptionBuffer
@@ -401,6 +572,10 @@ func (h *Hub) subscribe(ctx context.Context, workspaceID, conversationID int64, 
 		f.byConv[conversationID][s] = struct{}{}
 	}
 	f.n++
+	s.from = f.last
+	if after >= 0 && after <= f.last {
+		s.backlog, s.backlogOK = f.since(after, conversationID)
+	}
 	return s, nil
 }
 
@@ -417,6 +592,7 @@ func (h *Hub) unsubscribe(s *Subscription) {
 		h.remove(f, s)
 	}
 	if f.n == 0 {
+		h.remembered -= len(f.recent)
 		delete(h.feeds, s.workspaceID)
 	}
 }

@@ -17,6 +17,7 @@ import (
 type fakeLog struct {
 	mu     sync.Mutex
 	events []chat.Event
+	reads  int // calls of Events
 }
 
 func (l *fakeLog) add(n int) []chat.Event {
@@ -34,8 +35,12 @@ func (l *fakeLog) add(n int) []chat.Event {
 func (l *fakeLog) Events(_ context.Context, _ int64, f chat.EventFilter) ([]chat.Event, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.reads++
 	var out []chat.Event
 	for _, ev := range l.events {
+		if f.ConversationID != 0 && ev.ConversationID() != f.ConversationID {
+			continue
+		}
 		if ev.Seq > f.AfterSeq && (f.Limit == 0 || len(out) < f.Limit) {
 			out = append(out, ev)
 		}
@@ -137,6 +142,35 @@ func TestHubFillsGaps(t *testing.T) {
 	}
 }
 
+// Publishes that race arrive out of order; the hub puts them back in order
+// without reading the store. One that never arrives is read from the store
+// once the events after it have waited GapWait.
+func TestHubReordersWithoutReading(t *testing.T) {
+	h, log, b := newHub(t, time.Hour)
+	sub, _ := h.Subscribe(context.Background(), 1, 0)
+	defer sub.Close()
+	evs := log.add(6)
+	for _, i := range []int{1, 2, 0, 4, 3} {
+		publishRaw(t, b, evs[i])
+	}
+	wantSeqs(t, receive(t, sub, 5), 1)
+	log.mu.Lock()
+	reads := log.reads
+	log.mu.Unlock()
+	if reads != 0 {
+		t.Fatalf("the store was read %d times for publishes that only raced", reads)
+	}
+	// 7 is published, 6 never is: 6 comes from the store, then 7.
+	evs = append(evs, log.add(1)...)
+	publishRaw(t, b, evs[6])
+	wantSeqs(t, receive(t, sub, 2), 6)
+	select {
+	case it := <-sub.C:
+		t.Fatalf("duplicate delivery of %d", it.Event.Seq)
+	case <-time.After(3 * GapWait):
+	}
+}
+
 // An event whose publish was lost reaches subscribers through the sweep.
 func TestHubSweepsLostPublishes(t *testing.T) {
 	h, log, _ := newHub(t, 20*time.Millisecond)
@@ -230,5 +264,64 @@ func TestHubConversationSubscription(t *testing.T) {
 	}
 	if n := h.Connections(); n != 2 {
 		t.Fatalf("%d connections, want 2", n)
+	}
+}
+
+// The ring of recent events wraps: it answers for the last RecentEvents
+// sequences, in order, and refuses to answer further back.
+func TestRecentEventsRing(t *testing.T) {
+	f := &workspaceFeed{}
+	for seq := int64(1); seq <= RecentEvents+500; seq++ {
+		conv := &chat.Conversation{ID: seq % 3}
+		f.remember(Item{Event: &chat.Event{Seq: seq, Type: chat.EventMessageCreated, Conversation: conv}}, true)
+		f.last = seq
+	}
+	got, ok := f.since(RecentEvents+400, 0)
+	if !ok || len(got) != 100 || got[0].Event.Seq != RecentEvents+401 || got[99].Event.Seq != RecentEvents+500 {
+		t.Fatalf("since: ok %v, %d events", ok, len(got))
+	}
+	got, ok = f.since(RecentEvents+400, 1)
+	for _, it := range got {
+		if it.Event.ConversationID() != 1 {
+			t.Fatalf("event %d of conversation %d", it.Event.Seq, it.Event.ConversationID())
+		}
+	}
+	if !ok || len(got) != 33 {
+		t.Fatalf("since, conversation 1: ok %v, %d events", ok, len(got))
+	}
+	if _, ok := f.since(400, 0); ok {
+		t.Fatal("the ring answered for an event it no longer holds")
+	}
+	if got, ok := f.since(f.last, 0); !ok || len(got) != 0 {
+		t.Fatal("a client at the end should need nothing")
+	}
+	// A gap empties it.
+	if d := f.remember(Item{Event: &chat.Event{Seq: f.last + 2, Type: chat.EventMessageCreated}}, true); d != 1-RecentEvents {
+		t.Fatalf("a gap changed the ring by %d, want %d", d, 1-RecentEvents)
+	}
+	f.last += 2
+	if _, ok := f.since(f.last-2, 0); ok {
+		t.Fatal("the ring answered across a gap")
+	}
+
+	// Out of budget, a ring does not grow: it keeps what it has, newest
+	// first, and one with nothing remembers nothing.
+	g := &workspaceFeed{}
+	for seq := int64(1); seq <= 10; seq++ {
+		grow := seq <= 4
+		if d := g.remember(Item{Event: &chat.Event{Seq: seq, Type: chat.EventMessageCreated}}, grow); grow && d != 1 || !grow && d != 0 {
+			t.Fatalf("event %d changed the ring by %d", seq, d)
+		}
+		g.last = seq
+	}
+	if got, ok := g.since(6, 0); !ok || len(got) != 4 || got[0].Event.Seq != 7 || got[3].Event.Seq != 10 {
+		t.Fatalf("a ring held by the budget: ok %v, %d events", ok, len(got))
+	}
+	if _, ok := g.since(5, 0); ok {
+		t.Fatal("a ring of 4 answered for 5 events")
+	}
+	empty := &workspaceFeed{}
+	if d := empty.remember(Item{Event: &chat.Event{Seq: 1, Type: chat.EventMessageCreated}}, false); d != 0 || len(empty.recent) != 0 {
+		t.Fatal("a ring out of budget grew")
 	}
 }

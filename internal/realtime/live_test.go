@@ -188,3 +188,114 @@ func TestLiveSessionQueuesOnlyWhatItShows(t *testing.T) {
 		t.Fatalf("%d events written, want the agent's 2", n)
 	}
 }
+
+// eventFrames returns the seq and message body of every event frame conn
+// received, once it has received want of them.
+func eventFrames(t *testing.T, c *fakeConn, want int) (seqs []int64, bodies []string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		c.mu.Lock()
+		seqs, bodies = nil, nil
+		for _, f := range c.frames {
+			if f.Type != "event" {
+				continue
+			}
+			ev := f.Event.(map[string]any)
+			seqs = append(seqs, int64(ev["seq"].(float64)))
+			body := ""
+			if m, ok := ev["message"].(map[string]any); ok {
+				body, _ = m["body"].(string)
+			}
+			bodies = append(bodies, body)
+		}
+		c.mu.Unlock()
+		if len(seqs) >= want {
+			return seqs, bodies
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("got events %v, waiting for %d", seqs, want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (c *fakeConn) readySeq() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, f := range c.frames {
+		if f.Type == "ready" {
+			return f.Seq
+		}
+	}
+	return -1
+}
+
+// A client that reconnects soon after a drop replays what it missed from
+// the hub's memory, not the store: only its conversation's events, in
+// order. Once a message's text is rewritten (masked) the store has
+// scrubbed the old events, and replays read the store again.
+func TestReplayFromMemory(t *testing.T) {
+	h, log, _ := newHub(t, time.Hour)
+	ended := make(chan error, 10)
+	first := newFakeConn()
+	if err := h.Start(context.Background(), visitorSession(first, ended)); err != nil {
+		t.Fatal(err)
+	}
+	evs := conversationEvents(log, 3)
+	other := log.add(1) // seq 4, another conversation
+	other[0].Conversation = &chat.Conversation{ID: 8, WorkspaceID: 1}
+	log.mu.Lock()
+	log.events[3] = other[0]
+	log.mu.Unlock()
+	h.Publish(context.Background(), append(evs, other...))
+	eventFrames(t, first, 3)
+
+	reads := func() int {
+		log.mu.Lock()
+		defer log.mu.Unlock()
+		return log.reads
+	}
+	before := reads()
+	again := newFakeConn()
+	s := visitorSession(again, ended)
+	s.After = 1
+	if err := h.Start(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	seqs, _ := eventFrames(t, again, 2)
+	if len(seqs) != 2 || seqs[0] != 2 || seqs[1] != 3 || again.readySeq() != 4 {
+		t.Fatalf("replayed %v, ready at %d; want [2 3], ready at 4", seqs, again.readySeq())
+	}
+	if n := reads() - before; n != 0 {
+		t.Fatalf("the replay read the store %d times", n)
+	}
+
+	// Message 2 is masked: the store rewrites its event, and the hub
+	// publishes message.updated.
+	log.mu.Lock()
+	log.events[1].Message = &chat.Message{ID: 2, ConversationID: 7, Body: "***"}
+	log.mu.Unlock()
+	upd := log.add(1)
+	upd[0].Type = chat.EventMessageUpdated
+	upd[0].Conversation = &chat.Conversation{ID: 7, WorkspaceID: 1, State: chat.StateActive}
+	upd[0].Message = &chat.Message{ID: 2, ConversationID: 7, Body: "***"}
+	log.mu.Lock()
+	log.events[4] = upd[0]
+	log.mu.Unlock()
+	h.Publish(context.Background(), upd)
+	eventFrames(t, first, 4)
+
+	third := newFakeConn()
+	s = visitorSession(third, ended)
+	s.After = 1
+	if err := h.Start(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	seqs, bodies := eventFrames(t, third, 3)
+	if len(seqs) != 3 || seqs[0] != 2 || bodies[0] != "***" {
+		t.Fatalf("replayed %v %q; want 2, 3, 5 with message 2 masked", seqs, bodies)
+	}
+	if reads() == before {
+		t.Fatal("the replay after a rewrite did not read the store")
+	}
+}

@@ -142,7 +142,7 @@ func (h *Hub) start(ctx context.Context, s Session) (*live, error) {
 	}
 	// The live phase outlives the request: it keeps no request state.
 	l.ctx, l.cancel = context.WithCancel(context.Background())
-	sub, err := h.subscribe(ctx, s.WorkspaceID, s.ConversationID, l.push, func() { l.end(ErrShutdown, "server restarting; reconnect") })
+	sub, err := h.subscribe(ctx, s.WorkspaceID, s.ConversationID, s.After, l.push, func() { l.end(ErrShutdown, "server restarting; reconnect") })
 	if err != nil {
 		l.cancel()
 		s.Conn.Close("bye")
@@ -178,8 +178,36 @@ func (h *Hub) start(ctx context.Context, s Session) (*live, error) {
 	return l, nil
 }
 
-// replay sends what the client missed, then "ready".
+// replay sends what the client missed, then "ready". A client that starts
+// at the end, or dropped recently enough for the hub to remember what it
+// missed, costs no store read: every event after the subscription's start
+// reaches it live.
 func (l *live) replay(ctx context.Context) error {
+	switch {
+	case l.s.After < 0:
+		l.last = l.sub.from
+	case l.sub.backlogOK:
+		l.last = l.s.After
+		for _, it := range l.sub.backlog {
+			if err := l.sendEvent(*it.Event, it.frames, false); err != nil {
+				return err
+			}
+		}
+		l.sub.backlog = nil
+		l.last = max(l.last, l.sub.from)
+	default:
+		if err := l.replayStored(ctx); err != nil {
+			return err
+		}
+	}
+	if err := l.send(frame{Type: "ready", Seq: l.last}); err != nil {
+		return err
+	}
+	return l.notice(nil)
+}
+
+// replayStored replays from the store.
+func (l *live) replayStored(ctx context.Context) error {
 	end, err := l.h.src.LastEventSeq(ctx, l.s.WorkspaceID)
 	if err != nil {
 		return err
@@ -194,7 +222,7 @@ func (l *live) replay(ctx context.Context) error {
 			return err
 		}
 		for _, ev := range events {
-			if err := l.sendEvent(ev, nil); err != nil {
+			if err := l.sendEvent(ev, nil, false); err != nil {
 				return err
 			}
 		}
@@ -205,10 +233,7 @@ func (l *live) replay(ctx context.Context) error {
 	// Every event up to end was committed before the replay read the log,
 	// so the replay has considered it even when it filtered by conversation.
 	l.last = max(l.last, end)
-	if err := l.send(frame{Type: "ready", Seq: l.last}); err != nil {
-		return err
-	}
-	return l.notice(nil)
+	return nil
 }
 
 // maySee asks s.MaySee under l.mu: push asks it too, from the hub's
@@ -319,7 +344,7 @@ func (l *live) item(it Item) (string, error) {
 	case it.EndSession != "" && it.EndSession == l.s.SessionKey:
 		return "signed out", ErrSessionEnded
 	case it.Event != nil:
-		if err := l.sendEvent(*it.Event, it.frames); err != nil {
+		if err := l.sendEvent(*it.Event, it.frames, true); err != nil {
 			return "", err
 		}
 		if l.s.EndOn != nil && l.s.EndOn(*it.Event) {
@@ -383,9 +408,10 @@ func (l *live) notice(ev *chat.Event) error {
 	return l.s.Conn.Write(data)
 }
 
-// sendEvent sends ev unless the client has it; live events (not replayed
-// ones) come with the node's shared frames and are timed from their commit.
-func (l *live) sendEvent(ev chat.Event, frames *frames) error {
+// sendEvent sends ev unless the client has it. Events the hub delivered
+// (live, or remembered for a replay) come with the node's shared frames;
+// live ones are timed from their commit.
+func (l *live) sendEvent(ev chat.Event, frames *frames, live bool) error {
 	if ev.Seq <= l.last {
 		return nil
 	}
@@ -409,7 +435,7 @@ func (l *live) sendEvent(ev chat.Event, frames *frames) error {
 		if err := s.Conn.Write(data); err != nil {
 			return err
 		}
-		if frames != nil {
+		if live {
 			l.h.Metrics.Delivered(ev.CreatedAt)
 		}
 	}

@@ -47,15 +47,19 @@ type Measures struct {
 	Transfers     int64 `json:"t,omitempty"`
 	Rated         int64 `json:"rt,omitempty"`
 	// Ratings counts scores 1 to 5.
-	Ratings [5]int64 `json:"r"`
+	Ratings [5]int64 `json:"r,omitzero"`
 	// RatingEligible counts completed conversations an agent replied in:
 	// the ones the customer could rate.
 	RatingEligible int64 `json:"re,omitempty"`
 	// FRTHist counts first response times per bucket of Bounds.
-	FRTHist [NumBuckets]int64 `json:"h"`
+	FRTHist [NumBuckets]int64 `json:"h,omitzero"`
 }
 
-// Columns are the roll-up's measure columns, in the order of Fields.
+// NumCounts is how many of Columns come before the histogram's.
+const NumCounts = 19
+
+// Columns are the roll-up's measure columns, in the order of Fields: the
+// NumCounts counts and sums, then the NumBuckets histogram counts.
 var Columns = func() []string {
 	c := []string{"inflow", "completed", "same_day", "unprocessed", "robot_resolved", "frt_n", "frt_ms", "dur_n", "dur_ms",
 		"queue_n", "queue_ms", "transfers", "rated", "r1", "r2", "r3", "r4", "r5", "rating_eligible"}
@@ -189,6 +193,11 @@ type History struct {
 	Channel    string
 	CategoryID int64
 	CreatedAt  time.Time
+	// HandedOverAt is when the robot handed the conversation to routing
+	// (the customer asked for a person); nil for one that never was with
+	// the robot. The request for an agent is then, not the arrival: first
+	// response time and queue wait run from it.
+	HandedOverAt *time.Time
 	// FirstAssignedAt is when an agent first received the conversation
 	// (routed or taken), FirstAgentID who; nil while it never was.
 	FirstAssignedAt *time.Time
@@ -202,7 +211,8 @@ type History struct {
 	// it then (0: nobody).
 	ClosedAt      *time.Time
 	ClosedAgentID int64
-	// Robot: closed by the robot with no agent in its path.
+	// Robot: closed while the robot held it (close reason robot): the
+	// robot resolved it, no person ever did.
 	Robot bool
 	// Rating is the customer's score, 0 for none.
 	Rating int
@@ -220,6 +230,9 @@ func Day(t time.Time, loc *time.Location) int {
 //   - on its arrival day, with the first agent who received it: inflow,
 //     same-day completion, queue wait;
 //   - on its arrival day, with the agent who sent it: first response time;
+//   - both durations from the request for an agent: the arrival, or the
+//     robot's handover for a conversation that started with the robot (the
+//     robot's answers are not replies);
 //   - on each transfer's day, with the agent who handed it over: transfers;
 //   - on its completion day, with the agent who held it: completed,
 //     unprocessed, robot-resolved, conversation time, rating.
@@ -238,6 +251,10 @@ func Facts(h History, loc *time.Location) []Part {
 		parts = append(parts, Part{Key: k, Measures: m})
 	}
 	arrival := Day(h.CreatedAt, loc)
+	requested := h.CreatedAt
+	if h.HandedOverAt != nil {
+		requested = *h.HandedOverAt
+	}
 	add(arrival, h.FirstAgentID, func(m *Measures) {
 		m.Inflow = 1
 		if h.ClosedAt != nil && Day(*h.ClosedAt, loc) == arrival {
@@ -245,12 +262,12 @@ func Facts(h History, loc *time.Location) []Part {
 		}
 		if h.FirstAssignedAt != nil {
 			m.QueueN = 1
-			m.QueueMs = nonNegative(h.FirstAssignedAt.Sub(h.CreatedAt))
+			m.QueueMs = nonNegative(h.FirstAssignedAt.Sub(requested))
 		}
 	})
 	if h.FirstReplyAt != nil {
 		add(arrival, h.FirstReplyAgentID, func(m *Measures) {
-			d := h.FirstReplyAt.Sub(h.CreatedAt)
+			d := h.FirstReplyAt.Sub(requested)
 			m.FRTN++
 			m.FRTMs += nonNegative(d)
 			m.FRTHist[BucketOf(d)]++

@@ -1,7 +1,9 @@
 package stats
 
 import (
+	"encoding/json"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -124,5 +126,40 @@ func TestAddCoversFields(t *testing.T) {
 	sum.Add(m, -2)
 	if !sum.Zero() {
 		t.Fatalf("not zero: %+v", sum)
+	}
+}
+
+// The counts come first in Columns and Fields, the histogram after them:
+// the store writes only the counts when no histogram bucket changes.
+func TestColumnsCountsFirst(t *testing.T) {
+	if len(Columns) != NumCounts+NumBuckets || Columns[NumCounts-1] != "rating_eligible" || Columns[NumCounts] != "h00" {
+		t.Fatalf("columns %v", Columns)
+	}
+	var m Measures
+	f := m.Fields()
+	*f[NumCounts-1] = 7
+	*f[NumCounts] = 9
+	if m.RatingEligible != 7 || m.FRTHist[0] != 9 || len(f) != len(Columns) {
+		t.Fatalf("fields do not follow the columns: %+v", m)
+	}
+}
+
+// Stored parts (stat_conversations) leave out empty rating and histogram
+// counts, and parts stored with them, as before, still read the same.
+func TestPartsJSON(t *testing.T) {
+	p := []Part{{Key: Key{Day: 20261202, AgentID: 3, Channel: "web"}, Measures: Measures{Inflow: 1}}}
+	b, err := json.Marshal(p)
+	if err != nil || strings.Contains(string(b), `"h"`) || strings.Contains(string(b), `"r"`) {
+		t.Fatalf("%s, %v", b, err)
+	}
+	old := `[{"k":{"d":20261202,"a":3,"ch":"web","k":0},"m":{"fn":1,"fm":4000,"r":[0,0,0,1,0],"h":[1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}}]`
+	var got []Part
+	if err := json.Unmarshal([]byte(old), &got); err != nil || len(got) != 1 || got[0].Measures.FRTHist[0] != 1 || got[0].Measures.Ratings[3] != 1 {
+		t.Fatalf("%+v, %v", got, err)
+	}
+	again, _ := json.Marshal(got)
+	var back []Part
+	if err := json.Unmarshal(again, &back); err != nil || back[0] != got[0] {
+		t.Fatalf("round trip %s: %+v, %v", again, back, err)
 	}
 }

@@ -2,8 +2,11 @@ package postgres_test
 
 import (
 	"context"
-
+	"database/sql"
+	"os"
 	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/store/postgres"
@@ -46,7 +49,34 @@ func TestMigrationStatus(t *testing.T) {
 // BenchmarkHistory: search and export over a large workspace
 // (docs/benchmarks.md, SODAM_BENCH_CONVERSATIONS).
 func BenchmarkHistory(b *testing.B)      { storetest.BenchHistory(b, postgres.OpenTest) }
-func BenchmarkStatsQueries(b *testing.B) { storetest.BenchStatsQueries(b, postgres.OpenTest) }
+func BenchmarkStatsQueries(b *testing.B) { storetest.BenchStatsQueries(b, openStatsBench) }
+
+// openStatsBench opens the schema SODAM_BENCH_STATS_SCHEMA names in the
+// test database, creating it if needed and keeping it, so that the
+// statistics benchmark loads its history once; without it, a fresh schema.
+func openStatsBench(t testing.TB) chat.Store {
+	schema := os.Getenv("SODAM_BENCH_STATS_SCHEMA")
+	url := os.Getenv(postgres.TestURLVar)
+	if schema == "" || url == "" {
+		return postgres.OpenTest(t)
+	}
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = admin.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS "`+schema+`"`)
+	admin.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := postgres.Open(ctx, url, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
 
 func BenchmarkConversationLifecycle(b *testing.B) {
 	storetest.BenchConversationLifecycle(b, postgres.OpenTest)

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -96,6 +97,9 @@ type DB struct {
 	sealer chat.Sealer
 	// search holds TuneSearch's sizes (history.go).
 	search [2]int
+	// statZones holds, per workspace, the time zone this node last found
+	// its roll-up counted in (stats.go, checkStatZone).
+	statZones sync.Map
 }
 
 // New returns a store writing through w and reading through r.

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -47,6 +48,9 @@ func restatNeeded(ev chat.Event) bool {
 // restat brings the roll-up up to date with the writes of a batch, whose
 // events are still pending (numbered and stored right after).
 func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
+	if !statsRollup {
+		return nil
+	}
 	type convKey struct{ ws, id int64 }
 	pending := map[convKey][]chat.Event{}
 	var order []convKey
@@ -55,6 +59,7 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 		for _, ev := range t.pending {
 			if ev.Type == chat.EventWorkspaceUpdated {
 				zones[ev.WorkspaceID] = true
+				db.statZones.Delete(ev.WorkspaceID)
 			}
 			if ev.Conversation == nil {
 				continue
@@ -88,20 +93,14 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 			}
 			locs[k.ws] = loc
 		}
-		h, err := db.statHistory(ctx, x, k.ws, k.id, evs)
+		h, stored, err := db.statHistory(ctx, x, k.ws, k.id, evs)
 		if err != nil {
 			return err
 		}
 		after := stats.Facts(h, loc)
 		var before []stats.Part
-		var stored string
-		err = x.row(ctx, `SELECT parts FROM stat_conversations WHERE conversation_id = ?`, k.id).Scan(&stored)
-		switch {
-		case err == sql.ErrNoRows:
-		case err != nil:
-			return err
-		default:
-			if err := json.Unmarshal([]byte(stored), &before); err != nil {
+		if stored.Valid {
+			if err := json.Unmarshal([]byte(stored.String), &before); err != nil {
 				return fmt.Errorf("stat_conversations %d: %w", k.id, err)
 			}
 		}
@@ -131,8 +130,13 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 			return err
 		}
 	}
-	for ws := range locs {
-		zones[ws] = true
+	for ws, loc := range locs {
+		// A workspace whose zone this node found kept already needs no
+		// check: the write that changes a zone checks it (above), so the
+		// kept zone is the workspace's as long as its row says the same.
+		if seen, ok := db.statZones.Load(ws); !ok || seen.(string) != loc.String() {
+			zones[ws] = true
+		}
 	}
 	for _, ws := range slices.Sorted(maps.Keys(zones)) {
 		zone := "" // read below: the batch's writes are done, so it is current
@@ -156,7 +160,7 @@ func (db *DB) checkStatZone(ctx context.Context, x q, now time.Time, workspaceID
 		if err != nil {
 			return err
 		}
-		zone = ws.Settings.Location().String()
+		zone = zoneOf(ws.Settings).String()
 	}
 	var kept string
 	err := x.row(ctx, `SELECT time_zone FROM stat_zones WHERE workspace_id = ?`, workspaceID).Scan(&kept)
@@ -164,8 +168,13 @@ func (db *DB) checkStatZone(ctx context.Context, x q, now time.Time, workspaceID
 	case err == sql.ErrNoRows:
 		_, err = x.exec(ctx, `INSERT INTO stat_zones (workspace_id, time_zone) VALUES (?, ?)`, workspaceID, zone)
 		return err
-	case err != nil || kept == zone:
+	case err != nil:
 		return err
+	case kept == zone:
+		// Remembered even should this batch roll back: the next batch
+		// compares it with the zone its own read of the row gives.
+		db.statZones.Store(workspaceID, zone)
+		return nil
 	}
 	if _, err := x.exec(ctx, `UPDATE stat_zones SET time_zone = ? WHERE workspace_id = ?`, zone, workspaceID); err != nil {
 		return err
@@ -192,7 +201,22 @@ func (db *DB) statLocation(ctx context.Context, x q, workspaceID int64) (*time.L
 	if err != nil {
 		return nil, err
 	}
-	return ws.Settings.Location(), nil
+	return zoneOf(ws.Settings), nil
+}
+
+// statLocations holds the zones loaded so far by name: loading one reads
+// the zone database's file each time (a tenth of what keeping the roll-up
+// cost a lifecycle write, in a CPU profile), and a Location never changes.
+var statLocations sync.Map
+
+// zoneOf is s.Location(), loaded once per zone name.
+func zoneOf(s chat.Settings) *time.Location {
+	if loc, ok := statLocations.Load(s.Hours.TimeZone); ok {
+		return loc.(*time.Location)
+	}
+	loc := s.Location()
+	statLocations.Store(s.Hours.TimeZone, loc)
+	return loc
 }
 
 // statRow is what statistics read of a conversation's row.
@@ -240,9 +264,10 @@ type firstReply struct {
 }
 
 // historyOf assembles a conversation's statistics history from its row,
-// its hand-overs and its first reply.
-func historyOf(r statRow, hos []handOver, fr *firstReply) stats.History {
-	h := stats.History{Channel: r.channel, CategoryID: r.categoryID, CreatedAt: fromMicros(r.created)}
+// its hand-overs, its first reply and, for one the robot handed over, when
+// it did.
+func historyOf(r statRow, hos []handOver, fr *firstReply, handedOver *time.Time) stats.History {
+	h := stats.History{Channel: r.channel, CategoryID: r.categoryID, CreatedAt: fromMicros(r.created), HandedOverAt: handedOver}
 	for _, ho := range hos {
 		if ho.transfer {
 			h.Transfers = append(h.Transfers, stats.Transfer{At: ho.at, FromAgentID: ho.from})
@@ -264,7 +289,7 @@ func historyOf(r statRow, hos []handOver, fr *firstReply) stats.History {
 	if r.state == string(chat.StateClosed) && r.closed.Valid {
 		at := fromMicros(r.closed.Int64)
 		h.ClosedAt, h.ClosedAgentID = &at, r.agentID
-		h.Robot = r.reason == chat.CloseByBot && !humanInPath(r.path)
+		h.Robot = r.reason == chat.CloseByRobot
 	}
 	if r.rating.Valid {
 		h.Rating = int(r.rating.Int64)
@@ -272,55 +297,37 @@ func historyOf(r statRow, hos []handOver, fr *firstReply) stats.History {
 	return h
 }
 
-// humanInPath reports whether an agent (not the robot, whose step has no
-// agent ID) ever held the conversation.
-func humanInPath(path string) bool {
+// robotFirst reports whether the robot handed the conversation over: its
+// step (no agent ID) is first on the agent path.
+func robotFirst(path string) bool {
 	var steps []chat.PathStep
-	if json.Unmarshal([]byte(path), &steps) != nil {
-		return true
-	}
-	for _, st := range steps {
-		if st.AgentID != 0 {
-			return true
-		}
-	}
-	return false
+	return json.Unmarshal([]byte(path), &steps) == nil && len(steps) > 0 && steps[0].AgentID == 0
 }
 
-// statHistory reads one conversation's history inside a write: its row as
+// handoverWhere picks a handover's system message.
+const handoverWhere = `kind = 'system' AND body = '` + chat.SystemHandover + `'`
+
+// statHistory reads one conversation's history inside a write — its row as
 // the transaction leaves it, its stored hand-overs followed by the pending
-// ones, and its first reply.
-func (db *DB) statHistory(ctx context.Context, x q, workspaceID, id int64, pending []chat.Event) (stats.History, error) {
-	r, err := scanStatRow(x.row(ctx, statRowSelect+` WHERE id = ? AND workspace_id = ?`, id, workspaceID))
+// ones, and its first reply — and the parts it stored last time, if any.
+// A conversation created in this batch has no stored events or parts yet.
+func (db *DB) statHistory(ctx context.Context, x q, workspaceID, id int64, pending []chat.Event) (stats.History, sql.NullString, error) {
+	var stored sql.NullString
+	var r statRow
+	err := x.row(ctx, `SELECT c.id, COALESCE(c.assignee_id, 0), COALESCE(c.category_id, 0), c.channel, c.state, c.close_reason,
+		c.agent_path, c.created_at, c.closed_at, c.rating_score, s.parts
+		FROM conversations c LEFT JOIN stat_conversations s ON s.conversation_id = c.id
+		WHERE c.id = ? AND c.workspace_id = ?`, id, workspaceID).Scan(&r.id, &r.agentID, &r.categoryID, &r.channel, &r.state,
+		&r.reason, &r.path, &r.created, &r.closed, &r.rating, &stored)
 	if err != nil {
-		return stats.History{}, err
+		return stats.History{}, stored, err
 	}
-	rows, err := x.query(ctx, `SELECT payload, created_at FROM events WHERE workspace_id = ? AND conversation_id = ?
-		AND type IN ('conversation.assigned', 'conversation.transferred') ORDER BY seq`, workspaceID, id)
-	if err != nil {
-		return stats.History{}, err
-	}
+	created := slices.ContainsFunc(pending, func(ev chat.Event) bool { return ev.Type == chat.EventConversationCreated })
 	var hos []handOver
-	for rows.Next() {
-		var payload string
-		var at int64
-		if err := rows.Scan(&payload, &at); err != nil {
-			rows.Close()
-			return stats.History{}, err
+	if !created {
+		if hos, err = storedHandOvers(ctx, x, workspaceID, id); err != nil {
+			return stats.History{}, stored, err
 		}
-		ev, err := event.Decode([]byte(payload))
-		if err != nil {
-			rows.Close()
-			return stats.History{}, err
-		}
-		ev.CreatedAt = fromMicros(at)
-		if ho, ok := handOverOf(ev); ok {
-			hos = append(hos, ho)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return stats.History{}, err
 	}
 	for _, ev := range pending {
 		if ho, ok := handOverOf(ev); ok {
@@ -334,11 +341,51 @@ func (db *DB) statHistory(ctx context.Context, x q, workspaceID, id int64, pendi
 	switch {
 	case err == sql.ErrNoRows:
 	case err != nil:
-		return stats.History{}, err
+		return stats.History{}, stored, err
 	default:
 		fr = &firstReply{agentID: agentID, at: fromMicros(at)}
 	}
-	return historyOf(r, hos, fr), nil
+	var handedOver *time.Time
+	if robotFirst(r.path) {
+		err = x.row(ctx, `SELECT created_at FROM messages WHERE conversation_id = ? AND `+handoverWhere+` ORDER BY seq LIMIT 1`, id).Scan(&at)
+		switch {
+		case err == sql.ErrNoRows:
+		case err != nil:
+			return stats.History{}, stored, err
+		default:
+			t := fromMicros(at)
+			handedOver = &t
+		}
+	}
+	return historyOf(r, hos, fr, handedOver), stored, nil
+}
+
+// storedHandOvers reads a conversation's stored assignment and transfer
+// events, in order.
+func storedHandOvers(ctx context.Context, x q, workspaceID, id int64) ([]handOver, error) {
+	rows, err := x.query(ctx, `SELECT payload, created_at FROM events WHERE workspace_id = ? AND conversation_id = ?
+		AND type IN ('conversation.assigned', 'conversation.transferred') ORDER BY seq`, workspaceID, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var hos []handOver
+	for rows.Next() {
+		var payload string
+		var at int64
+		if err := rows.Scan(&payload, &at); err != nil {
+			return nil, err
+		}
+		ev, err := event.Decode([]byte(payload))
+		if err != nil {
+			return nil, err
+		}
+		ev.CreatedAt = fromMicros(at)
+		if ho, ok := handOverOf(ev); ok {
+			hos = append(hos, ho)
+		}
+	}
+	return hos, rows.Err()
 }
 
 // addStatDays adds deltas to a workspace's roll-up rows, in key order so
@@ -357,28 +404,50 @@ func (db *DB) AddStatRows(ctx context.Context, workspaceID int64, rows map[stats
 
 func (db *DB) addStatDaysBy(ctx context.Context, x q, workspaceID int64, deltas map[stats.Key]stats.Measures, chunkSize int) error {
 	keys := slices.SortedFunc(maps.Keys(deltas), compareStatKeys)
-	cols := stats.Columns
+	// The 25 first-response histogram columns are written only when a row
+	// changes one: most changes (an arrival, a take, a close) do not, and
+	// an upsert of 19 columns costs about half one of 44.
+	n := len(stats.Columns)
+	if !slices.ContainsFunc(keys, func(k stats.Key) bool { return deltas[k].FRTHist != [stats.NumBuckets]int64{} }) {
+		n = stats.NumCounts
+	}
+	for chunk := range slices.Chunk(keys, chunkSize) {
+		args := make([]any, 0, len(chunk)*(6+n))
+		for _, k := range chunk {
+			m := deltas[k]
+			args = append(args, workspaceID, k.Level(), k.Day, k.AgentID, k.Channel, k.CategoryID)
+			for _, p := range m.Fields()[:n] {
+				args = append(args, *p)
+			}
+		}
+		if _, err := x.exec(ctx, statUpsert(n, len(chunk)), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// statUpserts holds the roll-up's upsert statements by measure columns and
+// rows, built once each.
+var statUpserts sync.Map
+
+// statUpsert adds rows of the first n measure columns to stat_days.
+func statUpsert(n, rows int) string {
+	type shape struct{ n, rows int }
+	if s, ok := statUpserts.Load(shape{n, rows}); ok {
+		return s.(string)
+	}
+	cols := stats.Columns[:n]
 	set := make([]string, len(cols))
 	for i, c := range cols {
 		set[i] = c + ` = stat_days.` + c + ` + excluded.` + c
 	}
 	one := `(?, ?, ?, ?, ?, ?` + strings.Repeat(`, ?`, len(cols)) + `)`
-	for chunk := range slices.Chunk(keys, chunkSize) {
-		args := make([]any, 0, len(chunk)*(6+len(cols)))
-		for _, k := range chunk {
-			m := deltas[k]
-			args = append(args, workspaceID, k.Level(), k.Day, k.AgentID, k.Channel, k.CategoryID)
-			for _, p := range m.Fields() {
-				args = append(args, *p)
-			}
-		}
-		if _, err := x.exec(ctx, `INSERT INTO stat_days (workspace_id, level, day, agent_id, channel, category_id, `+strings.Join(cols, `, `)+`)
-			VALUES `+strings.Repeat(`, `+one, len(chunk))[2:]+`
-			ON CONFLICT (workspace_id, level, day, agent_id, channel, category_id) DO UPDATE SET `+strings.Join(set, `, `), args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	s := `INSERT INTO stat_days (workspace_id, level, day, agent_id, channel, category_id, ` + strings.Join(cols, `, `) + `)
+		VALUES ` + strings.Repeat(`, `+one, rows)[2:] + `
+		ON CONFLICT (workspace_id, level, day, agent_id, channel, category_id) DO UPDATE SET ` + strings.Join(set, `, `)
+	statUpserts.Store(shape{n, rows}, s)
+	return s
 }
 
 func compareStatKeys(a, b stats.Key) int {
@@ -395,6 +464,13 @@ func compareStatKeys(a, b stats.Key) int {
 
 // StatRows sums the roll-up over sel, per day and group key, from the
 // level of exactly the dimensions sel filters or groups by.
+//
+// It reads that level's rows as they are and sums them here: a level has
+// one row per day and value of its dimensions, so most selections (a
+// group, an agent, a channel) need no sum at all, and one that does (a
+// category with those below it) sums a handful of rows per day. Summing
+// 44 columns in SQL cost SQLite (and PostgreSQL, whose SUM of a bigint is
+// a numeric) several times what reading them does (docs/benchmarks.md).
 func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selection) ([]stats.Row, error) {
 	level := 0
 	if sel.Group == stats.GroupAgent || sel.AgentID != 0 {
@@ -420,44 +496,52 @@ func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selecti
 		where = append(where, `category_id IN (`+marks(len(sel.CategoryIDs))+`)`)
 		args = append(args, anys(sel.CategoryIDs)...)
 	}
-	group, groupBy := `''`, `day`
+	group := `''`
 	switch sel.Group {
 	case stats.GroupAgent:
-		group = `CAST(agent_id AS TEXT)`
+		group = `agent_id`
 	case stats.GroupChannel:
 		group = `channel`
 	case stats.GroupCategory:
-		group = `CAST(category_id AS TEXT)`
+		group = `category_id`
 	}
-	if group != `''` {
-		groupBy += `, ` + group
-	}
-	sums := make([]string, len(stats.Columns))
-	for i, c := range stats.Columns {
-		sums[i] = `CAST(SUM(` + c + `) AS BIGINT)`
-	}
-	rows, err := db.read().query(ctx, `SELECT day, `+group+`, `+strings.Join(sums, `, `)+` FROM stat_days
-		WHERE workspace_id = ? AND day >= ? AND day <= ? AND `+strings.Join(where, ` AND `)+`
-		GROUP BY `+groupBy+` ORDER BY day`, args...)
+	rows, err := db.read().query(ctx, `SELECT day, `+group+`, `+strings.Join(stats.Columns, `, `)+` FROM stat_days
+		WHERE workspace_id = ? AND day >= ? AND day <= ? AND `+strings.Join(where, ` AND `), args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	type cell struct {
+		day int
+		key string
+	}
+	at := map[cell]int{} // index in out
 	var out []stats.Row
+	var r stats.Row
+	dest := []any{&r.Day, &r.GroupKey}
+	for _, p := range r.Measures.Fields() {
+		dest = append(dest, p)
+	}
 	for rows.Next() {
-		var r stats.Row
-		dest := []any{&r.Day, &r.GroupKey}
-		for _, p := range r.Measures.Fields() {
-			dest = append(dest, p)
-		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		if !r.Measures.Zero() {
-			out = append(out, r)
+		if r.Measures.Zero() {
+			continue
 		}
+		c := cell{r.Day, r.GroupKey}
+		if i, ok := at[c]; ok {
+			out[i].Measures.Add(r.Measures, 1)
+			continue
+		}
+		at[c] = len(out)
+		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(out, func(a, b stats.Row) int { return a.Day - b.Day })
+	return out, nil
 }
 
 // StoredStats reads a workspace's whole roll-up, leaving out rows that
@@ -548,18 +632,27 @@ func (db *DB) recompute(ctx context.Context, x q, workspaceID int64, each func(i
 		return err
 	}
 	replies := map[int64]*firstReply{}
-	rows, err = x.query(ctx, `SELECT conversation_id, sender_id, created_at FROM messages WHERE workspace_id = ?
-		AND sender_type = 'agent' AND NOT internal AND kind IN ('text', 'file') ORDER BY conversation_id, seq`, workspaceID)
+	handovers := map[int64]*time.Time{}
+	rows, err = x.query(ctx, `SELECT conversation_id, sender_type, COALESCE(sender_id, 0), created_at FROM messages WHERE workspace_id = ?
+		AND ((sender_type = 'agent' AND NOT internal AND kind IN ('text', 'file')) OR (`+handoverWhere+`))
+		ORDER BY conversation_id, seq`, workspaceID)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var id, agentID, at int64
-		if err := rows.Scan(&id, &agentID, &at); err != nil {
+		var sender string
+		if err := rows.Scan(&id, &sender, &agentID, &at); err != nil {
 			rows.Close()
 			return err
 		}
-		if replies[id] == nil {
+		switch {
+		case sender != string(chat.SenderAgent):
+			if handovers[id] == nil {
+				t := fromMicros(at)
+				handovers[id] = &t
+			}
+		case replies[id] == nil:
 			replies[id] = &firstReply{agentID: agentID, at: fromMicros(at)}
 		}
 	}
@@ -585,7 +678,11 @@ func (db *DB) recompute(ctx context.Context, x q, workspaceID int64, each func(i
 		return err
 	}
 	for _, r := range convs {
-		if err := each(r.id, stats.Facts(historyOf(r, hos[r.id], replies[r.id]), loc)); err != nil {
+		var handedOver *time.Time
+		if robotFirst(r.path) {
+			handedOver = handovers[r.id]
+		}
+		if err := each(r.id, stats.Facts(historyOf(r, hos[r.id], replies[r.id], handedOver), loc)); err != nil {
 			return err
 		}
 	}

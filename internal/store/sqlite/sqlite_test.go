@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -65,6 +66,22 @@ func BenchmarkAppendMessageNormal(b *testing.B) {
 // BenchmarkHistory: search and export over a large workspace
 // (docs/benchmarks.md, SODAM_BENCH_CONVERSATIONS).
 func BenchmarkHistory(b *testing.B)      { storetest.BenchHistory(b, open) }
-func BenchmarkStatsQueries(b *testing.B) { storetest.BenchStatsQueries(b, open) }
+func BenchmarkStatsQueries(b *testing.B) { storetest.BenchStatsQueries(b, openStatsBench) }
+
+// openStatsBench opens the file SODAM_BENCH_STATS_DB names, which it keeps,
+// so that the statistics benchmark loads its history once; without it, a
+// fresh database.
+func openStatsBench(t testing.TB) chat.Store {
+	path := os.Getenv("SODAM_BENCH_STATS_DB")
+	if path == "" {
+		return open(t)
+	}
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
 
 func BenchmarkConversationLifecycle(b *testing.B) { storetest.BenchConversationLifecycle(b, open) }

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/sodam-chat/sodam/internal/app"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/stats"
 )
@@ -38,11 +40,16 @@ func testStatsExact(t *testing.T, s chat.Store) {
 
 // statModel is what the test itself knows about each conversation.
 type statModel struct {
-	created   time.Time
-	closed    *time.Time
-	transfers []time.Time
-	replied   bool
-	rated     bool
+	created time.Time
+	// requested is when the customer asked for an agent: the arrival, or
+	// the robot's handover.
+	requested  time.Time
+	firstReply *time.Time
+	closed     *time.Time
+	transfers  []time.Time
+	replied    bool
+	rated      bool
+	robot      bool // closed while the robot held it
 }
 
 func statsHistory(t *testing.T, s chat.Store, seed uint64) {
@@ -95,6 +102,7 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 			}
 			t.FailNow()
 		}
+		statRowsMatch(t, when, st, f.ws.ID, kept, agents[0].AgentID, []int64{top.ID, mid.ID, leaf.ID})
 		// The model's own daily counts at the total level.
 		loc, _ := time.LoadLocation(zone)
 		want := map[int]stats.Measures{}
@@ -105,12 +113,20 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 			if m.closed != nil && stats.Day(*m.closed, loc) == d {
 				w.SameDay++
 			}
+			if m.firstReply != nil {
+				// From the request: the robot's handover when it had one.
+				w.FRTN++
+				w.FRTMs += m.firstReply.Sub(m.requested).Milliseconds()
+			}
 			want[d] = w
 			if m.closed != nil {
 				d := stats.Day(*m.closed, loc)
 				w := want[d]
 				w.Completed++
-				if !m.replied {
+				switch {
+				case m.robot:
+					w.RobotResolved++
+				case !m.replied:
 					w.Unprocessed++
 				}
 				if m.rated {
@@ -128,7 +144,8 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 		for d, w := range want {
 			got := kept[stats.Key{Day: d, AgentID: stats.AllAgents, Channel: stats.AllChannels, CategoryID: stats.AllCategories}]
 			if got.Inflow != w.Inflow || got.SameDay != w.SameDay || got.Completed != w.Completed ||
-				got.Unprocessed != w.Unprocessed || got.Rated != w.Rated || got.Transfers != w.Transfers {
+				got.Unprocessed != w.Unprocessed || got.RobotResolved != w.RobotResolved || got.Rated != w.Rated ||
+				got.Transfers != w.Transfers || got.FRTN != w.FRTN || got.FRTMs != w.FRTMs {
 				t.Fatalf("%s: day %d: roll-up %+v, the model counts %+v", when, d, got, w)
 			}
 		}
@@ -155,7 +172,34 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 		if c.State == chat.StateClosed && model[id].closed == nil {
 			at := *c.ClosedAt
 			model[id].closed = &at
+			model[id].robot = c.CloseReason == chat.CloseByRobot
 		}
+	}
+	replied := func(id int64) {
+		if m := model[id]; !m.replied {
+			at := clk.Now()
+			m.replied, m.firstReply = true, &at
+		}
+	}
+	arrived := func(c chat.Conversation) {
+		if _, ok := model[c.ID]; !ok {
+			model[c.ID] = &statModel{created: c.CreatedAt, requested: c.CreatedAt}
+			ids = append(ids, c.ID)
+		}
+	}
+	// robotTurn is a customer's message to the robot and its answer, as
+	// the robot's node writes them (app/robot.go).
+	robotTurn := func(c chat.Conversation, key string) {
+		m, _, _, err := s.AppendMessage(ctx, f.ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: key, Body: "환불 언제 돼요?"})
+		refused(err)
+		if err != nil {
+			return
+		}
+		_, err = s.Write(ctx, func(tx chat.Tx) error {
+			_, err := tx.RobotReply(ctx, c, m.ID, map[string]string{"robot": chat.RobotName(f.ws.SiteID), "outcome": chat.RobotNoAnswer})
+			return err
+		})
+		must(t, err)
 	}
 	customers := 0
 	steps := 260
@@ -166,17 +210,14 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 		} else {
 			clk.advance(time.Duration(rng.IntN(1800)) * time.Second)
 		}
-		switch op := rng.IntN(13); {
+		switch op := rng.IntN(16); {
 		case op < 3: // a customer arrives
 			customers++
 			cu := newCustomer(t, s, f.ws, fmt.Sprintf("s%d-c%d", seed, customers))
 			c, _, err := openConversation(s, f.ws.ID, cu.ID, chat.ChannelWeb)
 			refused(err)
 			if err == nil {
-				if _, ok := model[c.ID]; !ok {
-					model[c.ID] = &statModel{created: c.CreatedAt}
-					ids = append(ids, c.ID)
-				}
+				arrived(c)
 				closed(c.ID)
 			}
 		case op == 3: // an agent takes one from the queue
@@ -190,7 +231,7 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 				_, _, _, err := s.AppendMessage(ctx, f.ws.ID, id, a, chat.NewMessage{ClientMsgID: fmt.Sprint("a", step), Body: "확인해 드리겠습니다."})
 				refused(err)
 				if err == nil {
-					model[id].replied = true
+					replied(id)
 				}
 				_, _, _, err = s.AppendMessage(ctx, f.ws.ID, id, chat.VisitorActor, chat.NewMessage{ClientMsgID: fmt.Sprint("v", step), Body: "네 감사합니다"})
 				refused(err)
@@ -231,6 +272,90 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 				refused(err)
 				if err == nil {
 					model[id].rated = true
+				}
+			}
+		case op == 12: // a customer arrives to the robot, which welcomes them
+			customers++
+			cu := newCustomer(t, s, f.ws, fmt.Sprintf("s%d-c%d", seed, customers))
+			var c chat.Conversation
+			_, err := s.Write(ctx, func(tx chat.Tx) error {
+				var err error
+				if c, _, err = tx.StartBotConversation(ctx, f.ws.ID, cu.ID, chat.ChannelWeb); err != nil {
+					return err
+				}
+				_, err = tx.RobotReply(ctx, c, 0, map[string]string{"robot": chat.RobotName(f.ws.SiteID), "outcome": chat.RobotWelcome})
+				return err
+			})
+			must(t, err)
+			arrived(c)
+		case op == 13: // the customer asks the robot, or asks it for a person
+			var bots []chat.Conversation
+			for _, id := range ids[max(0, len(ids)-8):] {
+				if c := conv(t, s, f.ws.ID, id); c.State == chat.StateBot {
+					bots = append(bots, c)
+				}
+			}
+			if len(bots) > 0 {
+				c := bots[rng.IntN(len(bots))]
+				id := c.ID
+				if rng.IntN(3) == 0 {
+					robotTurn(c, fmt.Sprint("r", step))
+					break
+				}
+				var err error
+				if rng.IntN(2) == 0 {
+					var pub captured
+					c, err = app.New(s, &pub, nil).Handover(ctx, f.ws.ID, id)
+				} else {
+					// An agent takes it over from the robot: the handover
+					// and the first assignment at once.
+					c, _, err = s.Take(ctx, f.ws.ID, id, agents[rng.IntN(len(agents))])
+				}
+				refused(err)
+				if err != nil {
+					break
+				}
+				model[id].requested = clk.Now()
+				if rng.IntN(2) == 0 {
+					break
+				}
+				// Taken (unless routing gave it to someone) and answered a
+				// little later.
+				clk.advance(time.Duration(rng.IntN(600)) * time.Second)
+				a := agents[rng.IntN(len(agents))]
+				if c.AssigneeID == 0 {
+					if _, _, err := s.Take(ctx, f.ws.ID, id, a); err != nil {
+						refused(err)
+						break
+					}
+				} else {
+					a = actorOf(c.AssigneeID)
+				}
+				clk.advance(time.Duration(rng.IntN(300)) * time.Second)
+				_, _, _, err = s.AppendMessage(ctx, f.ws.ID, id, a, chat.NewMessage{ClientMsgID: fmt.Sprint("h", step), Body: "상담원입니다."})
+				refused(err)
+				if err == nil {
+					replied(id)
+				}
+			}
+		case op == 14: // the customer goes back to the bot: this part ends (reason bot), a new one starts
+			if id, c, open := pick(); open && c.State != chat.StateBot && c.CustomerLeftAt == nil {
+				var next chat.Conversation
+				_, err := s.Write(ctx, func(tx chat.Tx) error {
+					old, err := tx.LockConversation(ctx, f.ws.ID, id)
+					if err != nil {
+						return err
+					}
+					if err := tx.CloseConversation(ctx, old, chat.CloseByBot); err != nil {
+						return err
+					}
+					next, _, err = tx.StartBotConversation(ctx, f.ws.ID, old.CustomerID, old.Channel)
+					return err
+				})
+				refused(err)
+				if err == nil {
+					closed(id)
+					arrived(next)
 				}
 			}
 		default: // the wrap-up note moves the conversation to another category
@@ -276,7 +401,7 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 				for i, c := range open[len(open)-2:] {
 					refused(errs[i])
 					if errs[i] == nil && c.AssigneeID != 0 {
-						model[c.ID].replied = true
+						replied(c.ID)
 					}
 				}
 			}
@@ -391,5 +516,86 @@ func StatsSeveralNodes(t *testing.T, nodes ...chat.Store) {
 	}
 	if inflow != int64(n) || n != 24 {
 		t.Fatalf("inflow %d, conversations %d (want 24)", inflow, n)
+	}
+}
+
+// statRowsMatch requires what StatRows answers — for every group, with and
+// without an agent, a channel or a category subtree, over a range that
+// leaves the first day out — to equal the sums of the kept roll-up rows of
+// the level the selection reads, per day and group key, in day order.
+func statRowsMatch(t *testing.T, when string, st stats.Store, workspaceID int64, kept map[stats.Key]stats.Measures, agentID int64, subtree []int64) {
+	t.Helper()
+	from, to := 0, 0
+	for k := range kept {
+		if from == 0 || k.Day < from {
+			from = k.Day
+		}
+		to = max(to, k.Day)
+	}
+	if from == 0 {
+		return
+	}
+	from++ // not a real day when it is a month's last, which is fine: a bound
+	filters := []stats.Selection{{}, {AgentID: agentID}, {Channel: string(chat.ChannelWeb)}, {CategoryIDs: subtree}, {AgentID: agentID, CategoryIDs: subtree}}
+	for _, group := range []string{stats.GroupNone, stats.GroupAgent, stats.GroupChannel, stats.GroupCategory} {
+		for _, f := range filters {
+			sel := f
+			sel.From, sel.To, sel.Group = from, to, group
+			level := 0
+			if group == stats.GroupAgent || sel.AgentID != 0 {
+				level |= stats.LevelAgent
+			}
+			if group == stats.GroupChannel || sel.Channel != "" {
+				level |= stats.LevelChannel
+			}
+			if group == stats.GroupCategory || len(sel.CategoryIDs) > 0 {
+				level |= stats.LevelCategory
+			}
+			type cell struct {
+				day int
+				key string
+			}
+			want := map[cell]stats.Measures{}
+			for k, m := range kept {
+				if k.Level() != level || k.Day < from || k.Day > to ||
+					(sel.AgentID != 0 && k.AgentID != sel.AgentID) || (sel.Channel != "" && k.Channel != sel.Channel) ||
+					(len(sel.CategoryIDs) > 0 && !slices.Contains(sel.CategoryIDs, k.CategoryID)) {
+					continue
+				}
+				c := cell{day: k.Day}
+				switch group {
+				case stats.GroupAgent:
+					c.key = fmt.Sprint(k.AgentID)
+				case stats.GroupChannel:
+					c.key = k.Channel
+				case stats.GroupCategory:
+					c.key = fmt.Sprint(k.CategoryID)
+				}
+				w := want[c]
+				w.Add(m, 1)
+				want[c] = w
+			}
+			for c, m := range want {
+				if m.Zero() {
+					delete(want, c)
+				}
+			}
+			rows, err := st.StatRows(ctx, workspaceID, sel)
+			must(t, err)
+			got := map[cell]stats.Measures{}
+			for i, r := range rows {
+				if i > 0 && r.Day < rows[i-1].Day {
+					t.Fatalf("%s: StatRows(%+v) not in day order: %d after %d", when, sel, r.Day, rows[i-1].Day)
+				}
+				c := cell{r.Day, r.GroupKey}
+				if _, dup := got[c]; dup {
+					t.Fatalf("%s: StatRows(%+v) gives day %d, key %q twice", when, sel, r.Day, r.GroupKey)
+				}
+				got[c] = r.Measures
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: StatRows(%+v)\ngot  %v\nwant %v", when, sel, got, want)
+			}
+		}
 	}
 }
