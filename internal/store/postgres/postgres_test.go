@@ -48,7 +48,25 @@ func TestMigrationStatus(t *testing.T) {
 
 // BenchmarkHistory: search and export over a large workspace
 // (docs/benchmarks.md, SODAM_BENCH_CONVERSATIONS).
-func BenchmarkHistory(b *testing.B)      { storetest.BenchHistory(b, postgres.OpenTest) }
+func BenchmarkHistory(b *testing.B) {
+	keep := os.Getenv("SODAM_BENCH_KEEP") // a schema kept between runs
+	if keep == "" {
+		storetest.BenchHistory(b, postgres.OpenTest)
+		return
+	}
+	storetest.BenchHistory(b, func(t testing.TB) chat.Store {
+		url := os.Getenv(postgres.TestURLVar)
+		if url == "" {
+			t.Skip(postgres.TestURLVar + " is not set")
+		}
+		db, err := postgres.Open(context.Background(), url, keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}
 func BenchmarkStatsQueries(b *testing.B) { storetest.BenchStatsQueries(b, openStatsBench) }
 
 // openStatsBench opens the schema SODAM_BENCH_STATS_SCHEMA names in the

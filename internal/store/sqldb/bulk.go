@@ -56,6 +56,13 @@ func (db *DB) BulkLoad(ctx context.Context, workspaceID int64, convs []BulkConve
 				profiles[key] = id
 			}
 			rows.Close()
+			pids := make([]int64, 0, len(profiles))
+			for _, id := range profiles {
+				pids = append(pids, id)
+			}
+			if err := indexProfiles(ctx, x, pids); err != nil {
+				return err
+			}
 			args = args[:0]
 			for _, c := range chunk {
 				args = append(args, workspaceID, c.CustomerKey, profiles[c.CustomerKey], micros(c.Start))

@@ -140,7 +140,10 @@ func (db *DB) saveProfile(ctx context.Context, x q, p chat.Profile) error {
 	_, err = x.exec(ctx, `UPDATE profiles SET name = ?, nickname = ?, phone = ?, verified_phone = ?, email = ?, birth_date = ?,
 		address = ?, note = ?, extra = ?, updated_at = ? WHERE id = ?`,
 		p.Name, p.Nickname, p.Phone, p.VerifiedPhone, p.Email, p.BirthDate, p.Address, p.Note, string(extra), micros(db.Now()), p.ID)
-	return err
+	if err != nil {
+		return err
+	}
+	return indexProfiles(ctx, x, []int64{p.ID})
 }
 
 // CreateVisitorSession stores a widget session.
@@ -395,6 +398,9 @@ func (db *DB) ChangeCustomerID(ctx context.Context, workspaceID, customerID int6
 			return err
 		}
 		if _, err := t.exec(ctx, `UPDATE customers SET profile_id = ? WHERE profile_id = ?`, into, cu.Profile.ID); err != nil {
+			return err
+		}
+		if err := unindexProfile(ctx, t.q, cu.Profile.ID); err != nil {
 			return err
 		}
 		_, err = t.exec(ctx, `DELETE FROM profiles WHERE id = ?`, cu.Profile.ID)

@@ -25,6 +25,9 @@ var _ history.Store = (*DB)(nil)
 // indexMessages adds new messages to the search index, in the
 // transaction that stores them. System messages are not indexed.
 func (db *DB) indexMessages(ctx context.Context, x q, msgs []chat.Message) error {
+	if db.noSearchIndex {
+		return nil
+	}
 	var keep []chat.Message
 	for _, m := range msgs {
 		if m.Kind != chat.KindSystem {
@@ -55,6 +58,12 @@ func (db *DB) indexMessages(ctx context.Context, x q, msgs []chat.Message) error
 	}
 	return nil
 }
+
+// SetSearchIndex turns the message search index off (or on again): only
+// for the write benchmark, which measures what the index costs
+// (SODAM_BENCH_SEARCH_INDEX=off); a store that skipped it cannot find
+// those messages.
+func (db *DB) SetSearchIndex(on bool) { db.noSearchIndex = !on }
 
 // ftsKey is a message's rowid in message_fts: its conversation's ID in the
 // high bits and its sequence number in the low 24, so that the index
@@ -148,6 +157,12 @@ func (db *DB) BackfillSearch(ctx context.Context, limit int) (bool, error) {
 // historyWhere is the WHERE clause of a history filter.
 func (db *DB) historyWhere(workspaceID int64, f history.Filter, terms bool, h *hints) (string, []any) {
 	w := []string{`c.workspace_id = ?`}
+	if h != nil && h.customers {
+		// A few customers' conversations, by customer: SQLite's planner
+		// would rather walk the workspace's (100,000) by an index that
+		// starts with it; "+" stops it.
+		w[0] = `+c.workspace_id = ?`
+	}
 	args := []any{workspaceID}
 	if h != nil {
 		w = append(w, h.conds...)
@@ -196,18 +211,8 @@ func (db *DB) historyWhere(workspaceID int64, f history.Filter, terms bool, h *h
 			OR EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.customer_id AND t.tag_id = ?))`, f.TagID, f.TagID)
 	}
 	if f.Customer != "" && (h == nil || !h.customers) {
-		like := "%" + likeEscape(strings.ToLower(f.Customer)) + "%"
-		// The customers first (one pass over the profiles), then their
-		// conversations by index.
-		cond := `c.customer_id IN (SELECT xc.id FROM customers xc JOIN profiles xp ON xp.id = xc.profile_id WHERE xc.workspace_id = ? AND
-			(lower(xp.name) LIKE ? ESCAPE '\' OR lower(xp.nickname) LIKE ? ESCAPE '\' OR lower(xp.email) LIKE ? ESCAPE '\'
-			OR xp.customer_key = ? OR xc.external_id = ?`
-		a := []any{workspaceID, like, like, like, f.Customer, f.Customer}
-		if digits := onlyDigits(f.Customer); len(digits) >= 3 {
-			cond += ` OR replace(replace(replace(xp.phone, '-', ''), ' ', ''), '+', '') LIKE ?`
-			a = append(a, "%"+digits+"%")
-		}
-		add(cond+`))`, a...)
+		cond, a := db.customerMatch(workspaceID, f.Customer)
+		add(`c.customer_id IN (`+cond+`)`, a...)
 	}
 	if f.Important != nil {
 		add(`c.important = ?`, *f.Important)
@@ -240,20 +245,20 @@ func (db *DB) historyWhere(workspaceID int64, f history.Filter, terms bool, h *h
 	return ` WHERE ` + strings.Join(w, ` AND `), args
 }
 
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-func onlyDigits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		} else if r != '-' && r != ' ' && r != '+' {
-			return ""
-		}
+// customerMatch is the query of the customers a customer filter selects:
+// the customer ID or identifier q exactly, or a profile whose name,
+// nickname, email or phone has it (history.CustomerTerms), found in the
+// customer index. Each part of the union is an index lookup.
+func (db *DB) customerMatch(workspaceID int64, q string) (string, []any) {
+	query := `SELECT xc.id FROM customers xc WHERE xc.workspace_id = ? AND xc.external_id = ?
+		UNION SELECT xc.id FROM profiles xp JOIN customers xc ON xc.profile_id = xp.id WHERE xp.workspace_id = ? AND xp.customer_key = ?`
+	args := []any{workspaceID, q, workspaceID, q}
+	if terms := history.CustomerTerms(q); len(terms) > 0 {
+		search, a := db.customerSearch(workspaceID, terms)
+		query += ` UNION ` + search
+		args = append(args, a...)
 	}
-	return b.String()
+	return query, args
 }
 
 // hints are conditions a search adds to use an index: the customers a
@@ -306,7 +311,7 @@ func (db *DB) historyHints(ctx context.Context, workspaceID int64, f history.Fil
 	}
 	if f.Customer != "" {
 		// A customer ID or identifier that exists is that customer (by
-		// index); anything else is looked for in names, emails and phones.
+		// index).
 		rows, err := x.query(ctx, `SELECT xc.id FROM customers xc WHERE xc.workspace_id = ? AND xc.external_id = ?
 			UNION SELECT xc.id FROM profiles xp JOIN customers xc ON xc.profile_id = xp.id WHERE xp.workspace_id = ? AND xp.customer_key = ?`,
 			workspaceID, f.Customer, workspaceID, f.Customer)
@@ -322,16 +327,15 @@ func (db *DB) historyHints(ctx context.Context, workspaceID int64, f history.Fil
 			h.conds, h.args = append(h.conds, `c.customer_id IN (`+marks(len(exact))+`)`), append(h.args, anys(exact)...)
 			return h, nil
 		}
-		like := "%" + likeEscape(strings.ToLower(f.Customer)) + "%"
-		query := `SELECT xc.id FROM customers xc JOIN profiles xp ON xp.id = xc.profile_id WHERE xc.workspace_id = ? AND
-			(lower(xp.name) LIKE ? ESCAPE '\' OR lower(xp.nickname) LIKE ? ESCAPE '\' OR lower(xp.email) LIKE ? ESCAPE '\'
-			OR xp.customer_key = ? OR xc.external_id = ?`
-		args := []any{workspaceID, like, like, like, f.Customer, f.Customer}
-		if digits := onlyDigits(f.Customer); len(digits) >= 3 {
-			query += ` OR replace(replace(replace(xp.phone, '-', ''), ' ', ''), '+', '') LIKE ?`
-			args = append(args, "%"+digits+"%")
+		// Anything else is looked for in names, nicknames, emails and
+		// phones, by the customer index.
+		terms := history.CustomerTerms(f.Customer)
+		if len(terms) == 0 {
+			h.none = true
+			return h, nil
 		}
-		rows, err = x.query(ctx, query+`) LIMIT ?`, append(args, maxHintCustomers+1)...)
+		search, args := db.customerSearch(workspaceID, terms)
+		rows, err = x.query(ctx, search+` LIMIT ?`, append(args, maxHintCustomers+1)...)
 		if err != nil {
 			return nil, err
 		}
@@ -393,39 +397,51 @@ func (db *DB) History(ctx context.Context, workspaceID int64, f history.Filter, 
 	}
 }
 
-// pgWindow is how many conversations PostgreSQL's word search reads at a
-// time, newest first; pgWindows how many windows it reads before it asks
-// the GIN index for every match instead.
+// PostgreSQL's word search (pgSearch) reads windows of conversations,
+// newest first, pgWindow conversations in the first and four times more
+// in each next; once a window shows the word is rare — at most pgGINRows
+// matching messages expected in what is left to read — the GIN index
+// gives every remaining match at once.
 const (
-	pgWindow  = 2000
-	pgWindows = 2
+	pgWindow  = 500
+	pgGINRows = 3000
+	// pgMaxWindow bounds a window.
+	pgMaxWindow = 32000
 )
 
-// TuneSearch changes PostgreSQL's window count and size (0 restores them),
-// so tests can take every path on a small corpus.
-func (db *DB) TuneSearch(windows, size int) { db.search = [2]int{windows, size} }
+// TuneSearch changes PostgreSQL's word search: ginRows replaces
+// pgGINRows (-1: never the GIN index) and size the first window (0
+// restores either), so tests can take every path on a small corpus.
+func (db *DB) TuneSearch(ginRows, size int) { db.search = [2]int{ginRows, size} }
 
-func (db *DB) searchSizes() (windows int, size int64) {
-	windows, size = pgWindows, pgWindow
-	if db.search[0] > 0 {
-		windows = db.search[0]
+func (db *DB) searchSizes() (ginRows, size int64) {
+	ginRows, size = pgGINRows, pgWindow
+	if db.search[0] != 0 {
+		ginRows = int64(db.search[0])
 	}
 	if db.search[1] > 0 {
 		size = int64(db.search[1])
 	}
-	return windows, size
+	return ginRows, size
 }
 
 // pgSearch is History's word search on PostgreSQL, where a GIN index
-// cannot hand matches over in order. It reads the conversations newest
-// first (or oldest first), a window of IDs at a time by the (workspace,
-// conversation) index, checking the messages' normalized text: a common
-// word fills the page in the first window. When a few windows have not
-// filled it, the word is rare, and the GIN index gives every remaining
-// match at once (the normalized text still decides), sorted here.
+// cannot hand matches over in order, and the planner, which multiplies
+// the frequencies of a word's bigrams as if they were independent,
+// underestimates how many messages a common word's grams select (010:
+// 295 estimated, 25,104 found) and would fetch them all from the heap,
+// one random page each, to sort them (0.6–1.3 s). So the search itself
+// decides: it reads the conversations newest first (or oldest first), a
+// window of IDs at a time by the (workspace, conversation) index,
+// checking the messages' normalized text — pages that lie together on
+// disk. A common word fills the page in the first window (500
+// conversations, 5,000 messages). A window that finds the word rare (few
+// matches expected in the rest) hands the rest to the GIN index, whose
+// few matches are cheap to fetch and sort; otherwise the next window is
+// four times larger.
 func (db *DB) pgSearch(ctx context.Context, workspaceID int64, f history.Filter, h *hints, after *history.Cursor, limit int) ([]chat.Conversation, error) {
 	x := db.read()
-	windows, size := db.searchSizes()
+	ginRows, size := db.searchSizes()
 	var exact string
 	var eargs []any
 	for _, t := range f.Terms {
@@ -451,15 +467,23 @@ func (db *DB) pgSearch(ctx context.Context, workspaceID int64, f history.Filter,
 		if !f.Oldest {
 			slices.Reverse(ids)
 		}
-		if len(ids) == 0 {
-			return nil
+		// In order, a few hundred at a time: the first usually fill the
+		// page, and a rare word's GIN matches may be thousands.
+		for chunk := range slices.Chunk(ids, 4*limit) {
+			if len(out) >= limit {
+				break
+			}
+			p, err := db.historyPage(ctx, workspaceID, f, h, nil, chunk, limit-len(out))
+			if err != nil {
+				return err
+			}
+			out = append(out, p...)
 		}
-		p, err := db.historyPage(ctx, workspaceID, f, h, nil, ids, limit-len(out))
-		out = append(out, p...)
-		return err
+		return nil
 	}
-	for w := 0; len(out) < limit && lo < hi; w++ {
-		if w == windows {
+	rare := false
+	for len(out) < limit && lo < hi {
+		if rare {
 			rows, err := x.query(ctx, `SELECT s.conversation_id FROM message_search s WHERE s.workspace_id = ? AND s.grams @> CAST(? AS TEXT[])
 				AND s.conversation_id >= ? AND s.conversation_id < ?`+exact,
 				append([]any{workspaceID, pgArray(history.Needed(f.Terms)), lo, hi}, eargs...)...)
@@ -487,6 +511,7 @@ func (db *DB) pgSearch(ctx context.Context, workspaceID int64, f history.Filter,
 		if err != nil {
 			return nil, err
 		}
+		found := int64(len(ids)) // matching messages
 		if err := page(ids); err != nil {
 			return nil, err
 		}
@@ -495,6 +520,9 @@ func (db *DB) pgSearch(ctx context.Context, workspaceID int64, f history.Filter,
 		} else {
 			hi = wlo
 		}
+		// The matches to expect in the rest, at this window's density.
+		rare = ginRows >= 0 && found*(hi-lo) <= ginRows*(whi-wlo)
+		size = min(size*4, pgMaxWindow)
 	}
 	return out, nil
 }

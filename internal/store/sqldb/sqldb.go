@@ -97,6 +97,8 @@ type DB struct {
 	sealer chat.Sealer
 	// search holds TuneSearch's sizes (history.go).
 	search [2]int
+	// noSearchIndex skips the message search index (SetSearchIndex).
+	noSearchIndex bool
 	// statZones holds, per workspace, the time zone this node last found
 	// its roll-up counted in (stats.go, checkStatZone).
 	statZones sync.Map
@@ -347,6 +349,12 @@ func (db *DB) MigrationStatus(ctx context.Context) (pending, unknown []string, e
 	return pending, unknown, nil
 }
 
+// migrationSteps are the Go parts of migrations, run after the
+// migration's SQL in its transaction: what SQL alone cannot compute.
+var migrationSteps = map[string]func(context.Context, q) error{
+	"0015_customer_search.sql": backfillCustomerIndex, // history.CustomerFields of every profile
+}
+
 // migrateOne applies one migration unless it ran already, and reports
 // whether it did.
 func (db *DB) migrateOne(ctx context.Context, conn *sql.Conn, name string) (bool, error) {
@@ -369,6 +377,11 @@ func (db *DB) migrateOne(ctx context.Context, conn *sql.Conn, name string) (bool
 	}
 	if _, err := t.ExecContext(ctx, string(body)); err != nil {
 		return false, err
+	}
+	if step := migrationSteps[name]; step != nil {
+		if err := step(ctx, x); err != nil {
+			return false, err
+		}
 	}
 	if _, err := x.exec(ctx, `INSERT INTO schema_migrations (version) VALUES (?)`, name); err != nil {
 		return false, err

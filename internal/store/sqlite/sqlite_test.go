@@ -65,7 +65,21 @@ func BenchmarkAppendMessageNormal(b *testing.B) {
 
 // BenchmarkHistory: search and export over a large workspace
 // (docs/benchmarks.md, SODAM_BENCH_CONVERSATIONS).
-func BenchmarkHistory(b *testing.B)      { storetest.BenchHistory(b, open) }
+func BenchmarkHistory(b *testing.B) {
+	keep := os.Getenv("SODAM_BENCH_KEEP") // a database file kept between runs
+	if keep == "" {
+		storetest.BenchHistory(b, open)
+		return
+	}
+	storetest.BenchHistory(b, func(t testing.TB) chat.Store {
+		db, err := sqlite.Open(context.Background(), keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	})
+}
 func BenchmarkStatsQueries(b *testing.B) { storetest.BenchStatsQueries(b, openStatsBench) }
 
 // openStatsBench opens the file SODAM_BENCH_STATS_DB names, which it keeps,

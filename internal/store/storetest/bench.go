@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -14,12 +15,17 @@ import (
 // same event sequence) and spread over eight; and one goroutine alone,
 // whose every write waits for its own commit. Visitors and assigned agents
 // take turns, so both paths (cancelling and scheduling the inactivity
-// timer) are in the figure. It reports msgs/s besides ns/op.
+// timer) are in the figure. It reports msgs/s besides ns/op. With
+// SODAM_BENCH_SEARCH_INDEX=off the store skips the search index, to show
+// what indexing adds (docs/benchmarks.md, issue 13).
 func BenchAppendMessage(b *testing.B, open Opener) {
 	for _, bc := range []struct{ workspaces, writers int }{{1, 1}, {1, 64}, {8, 64}} {
 		n := bc.workspaces
 		b.Run(fmt.Sprintf("workspaces=%d/writers=%d", n, bc.writers), func(b *testing.B) {
 			s := open(b)
+			if os.Getenv("SODAM_BENCH_SEARCH_INDEX") == "off" {
+				s.(interface{ SetSearchIndex(on bool) }).SetSearchIndex(false)
+			}
 			type target struct {
 				ws, conv int64
 				agent    chat.Actor
@@ -61,6 +67,7 @@ func BenchAppendMessage(b *testing.B, open Opener) {
 				return err
 			}
 			b.ResetTimer()
+			cpu0 := cpuTime()
 			if bc.writers == 1 {
 				for range b.N {
 					if err := send(); err != nil {
@@ -80,6 +87,9 @@ func BenchAppendMessage(b *testing.B, open Opener) {
 				})
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+			// The process's CPU per message (on SQLite the database's
+			// too), which other processes on the machine do not change.
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/msg")
 		})
 	}
 }

@@ -119,14 +119,15 @@ func testHistorySearchRecall(t *testing.T, s chat.Store) {
 			}
 		}
 		check("")
-		if tune, ok := s.(interface{ TuneSearch(windows, size int) }); ok {
-			// PostgreSQL: windows of 5 conversations, the GIN index after
-			// 3 of them (or never, in practice).
-			for _, w := range []int{3, 1000} {
-				tune.TuneSearch(w, 5)
-				check(fmt.Sprintf(" (windows of 5, %d before the index)", w))
+		if tune, ok := s.(interface{ TuneSearch(ginRows, size int) }); ok {
+			// PostgreSQL: a first window of 5 conversations, then the GIN
+			// index at once, after windows that expect few matches, or
+			// never.
+			for _, g := range []int{1000, 3, -1} {
+				tune.TuneSearch(g, 5)
+				check(fmt.Sprintf(" (windows from 5, GIN under %d)", g))
 				fl.Oldest = true
-				check(fmt.Sprintf(" (windows of 5, %d before the index, oldest first)", w))
+				check(fmt.Sprintf(" (windows from 5, GIN under %d, oldest first)", g))
 				fl.Oldest = false
 			}
 			tune.TuneSearch(0, 0)
@@ -387,4 +388,106 @@ func testSearchFollowsMasking(t *testing.T, s chat.Store) {
 	if got := find("연락처는 010-1234-5678"); !slices.Equal(got, []int64{c.ID}) {
 		t.Errorf("the rest of the masked message: %v", got)
 	}
+}
+
+// testHistoryCustomerRecall: the customer filter, through the customer
+// index, selects exactly the conversations a scan of the profiles finds
+// (history.CustomerMatches, or the customer ID or identifier itself);
+// edits, merges and a rebuilt index keep it so.
+func testHistoryCustomerRecall(t *testing.T, s chat.Store) {
+	hs := s.(history.Store)
+	f := setup(t, s, "custfind")
+	other := setup(t, s, "custother")
+	names := []string{"김민준", "김민", "이서연", "박지훈", "최수아", "정하은", "강도윤", "조은비", "윤서준", "장하늘",
+		"Kim Minjun", "Lee Seo-yeon", "PARK Jihoon", "고객1234", "고객12345", "고객 1234", "홍길동", "홍 길동", "", "김"}
+	nicknames := []string{"", "단골", "VIP 김", "민준이", "", "까다로운 고객", "", "", "KIM", ""}
+	emails := []string{"minjun.kim@example.com", "", "seo_yeon@corp.co.kr", "jihoon+shop@gmail.com", "", "hana@naver.com", "", "kim@kim.kr"}
+	phones := []string{"010-1234-5678", "01098765432", "+82 10-5555-1234", "", "02-345-6789", "010 1111 2222", "", "070-1234-0000"}
+	type row struct {
+		conv   int64
+		cu     *chat.Customer
+		fields []string
+	}
+	var rows []row
+	add := func(i int) {
+		id := fmt.Sprintf("cf-%02d", i)
+		cu := &chat.Customer{WorkspaceID: f.ws.ID, ExternalID: id}
+		cu.Name, cu.Email, cu.Phone = names[i%len(names)], emails[i%len(emails)], phones[i%len(phones)]
+		must(t, s.UpsertCustomer(ctx, cu))
+		if nick := nicknames[i%len(nicknames)]; nick != "" {
+			var err error
+			cu, _, err = s.UpdateProfile(ctx, f.ws.ID, cu.ID, chat.ProfilePatch{Nickname: &nick})
+			must(t, err)
+		}
+		c, _, err := openConversation(s, f.ws.ID, cu.ID, chat.ChannelWeb)
+		must(t, err)
+		rows = append(rows, row{c.ID, cu, history.CustomerFields(cu.Name, cu.Nickname, cu.Email, cu.Phone)})
+	}
+	for i := range 40 {
+		add(i)
+	}
+	// Another workspace's customer with the same name is never found.
+	ou := &chat.Customer{WorkspaceID: other.ws.ID, ExternalID: "cf-00", Profile: chat.Profile{Name: "김민준", Phone: "010-1234-5678"}}
+	must(t, s.UpsertCustomer(ctx, ou))
+	_, _, err := openConversation(s, other.ws.ID, ou.ID, chat.ChannelWeb)
+	must(t, err)
+
+	queries := []string{"김", "김민", "김민준", "민준", "민", "이서연", "서연", "kim", "KIM", "minjun", "kim minjun", "Kim Minjun",
+		"seo-yeon", "seo yeon", "seo_yeon", "example", "example.com", "@example.com", "minjun.kim@example.com", "naver",
+		"gmail.com", "jihoon+shop", "010", "1234", "010-1234", "01012345678", "010-1234-5678", "5555-1234", "821055551234",
+		"+82 10", "02-345", "1111 2222", "고객", "고객1234", "고객 1234", "1234", "12345", "홍길동", "길동", "홍 길동",
+		"단골", "vip", "VIP 김", "까다로운", "고객1", "cf-03", "cf-07", "custfind_cf-03", "없는사람", "zzz", "@", "-", "ㅋ"}
+	check := func(when string) {
+		t.Helper()
+		for _, q := range queries {
+			fl, err := history.Parse(url.Values{"customer": {q}}, time.UTC)
+			must(t, err)
+			terms := history.CustomerTerms(q)
+			var want []int64
+			for _, r := range rows {
+				if r.cu.CustomerID == q || r.cu.ExternalID == q || history.CustomerMatches(r.fields, terms) {
+					want = append(want, r.conv)
+				}
+			}
+			slices.Sort(want)
+			slices.Reverse(want)
+			got := allHistory(t, hs, f.ws.ID, fl)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: customer %q: index found %v, a scan %v", when, q, got, want)
+			}
+			n, err := hs.CountHistory(ctx, f.ws.ID, fl)
+			must(t, err)
+			if n != len(want) {
+				t.Errorf("%s: customer %q: counted %d, a scan %d", when, q, n, len(want))
+			}
+		}
+	}
+	check("as created")
+
+	// An edit is found under the new name only.
+	newName := "남궁민수"
+	cu, _, err := s.UpdateProfile(ctx, f.ws.ID, rows[0].cu.ID, chat.ProfilePatch{Name: &newName})
+	must(t, err)
+	rows[0].cu, rows[0].fields = cu, history.CustomerFields(cu.Name, cu.Nickname, cu.Email, cu.Phone)
+	queries = append(queries, "남궁", "남궁민수")
+	check("after an edit")
+
+	// A merge: identifier 1's profile joins identifier 2's and is deleted.
+	merged, _, err := s.ChangeCustomerID(ctx, f.ws.ID, rows[1].cu.ID, rows[2].cu.CustomerID, true)
+	must(t, err)
+	for i := range rows {
+		if rows[i].cu.ID == rows[1].cu.ID || rows[i].cu.Profile.ID == merged.Profile.ID {
+			c, err := s.Customer(ctx, f.ws.ID, rows[i].cu.ID)
+			must(t, err)
+			rows[i].cu, rows[i].fields = c, history.CustomerFields(c.Name, c.Nickname, c.Email, c.Phone)
+		}
+	}
+	check("after a merge")
+
+	r, ok := s.(interface{ RebuildCustomerIndex(context.Context) error })
+	if !ok {
+		t.Fatalf("%T cannot rebuild its customer index", s)
+	}
+	must(t, r.RebuildCustomerIndex(ctx))
+	check("after a rebuild")
 }

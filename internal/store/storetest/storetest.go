@@ -87,6 +87,7 @@ func Run(t *testing.T, open Opener) {
 		{"HistoryFilters", testHistoryFilters},
 		{"Exports", testExports},
 		{"SearchBackfill", testSearchBackfill},
+		{"HistoryCustomerRecall", testHistoryCustomerRecall},
 		{"SearchFollowsMasking", testSearchFollowsMasking},
 		{"StatsExact", testStatsExact},
 	}

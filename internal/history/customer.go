@@ -1,0 +1,100 @@
+package history
+
+import "strings"
+
+// The customer filter (Filter.Customer) finds a customer by an exact
+// customer ID or identifier, or by part of a name, nickname, email or
+// phone number, through an index of the profiles' text built like the
+// messages' (the same grams, the same substring rule):
+//
+//   - CustomerFields is what a profile offers: its name, nickname and
+//     email normalized, and its phone's digits alone.
+//   - CustomerTerms is what a query looks for: its normalized text and,
+//     when it is written like a phone number (digits, '-', '+', spaces,
+//     at least minPhoneDigits digits), its digits alone.
+//   - A profile matches when one of the query's terms is a substring of
+//     one of its fields (CustomerMatches, the rule the recall test checks
+//     the indexes against).
+
+// minPhoneDigits is how many digits a query needs to be compared with
+// phone numbers as digits alone.
+const minPhoneDigits = 3
+
+// CustomerFields is the searchable text of a profile, one field each.
+func CustomerFields(name, nickname, email, phone string) []string {
+	return []string{Normalize(name), Normalize(nickname), Normalize(email), Digits(phone)}
+}
+
+// Digits is s's ASCII digits alone.
+func Digits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// phoneDigits is q's digits when q is written like a phone number, else "".
+func phoneDigits(q string) string {
+	for _, r := range q {
+		if (r < '0' || r > '9') && r != '-' && r != ' ' && r != '+' {
+			return ""
+		}
+	}
+	if d := Digits(q); len(d) >= minPhoneDigits {
+		return d
+	}
+	return ""
+}
+
+// CustomerTerms is what a customer filter looks for in profiles: any one
+// of the terms (none when the query has no letters or digits, which then
+// matches customer IDs only).
+func CustomerTerms(q string) []Term {
+	var out []Term
+	if rs := runs(q); len(rs) > 0 {
+		out = append(out, Term{Text: strings.Join(rs, " "), runs: rs})
+	}
+	if d := phoneDigits(q); d != "" && (len(out) == 0 || out[0].Text != d) {
+		out = append(out, Term{Text: d, runs: []string{d}})
+	}
+	return out
+}
+
+// CustomerMatches is the reference rule of the customer filter's text
+// search: one of the terms is in one of the fields.
+func CustomerMatches(fields []string, terms []Term) bool {
+	for _, t := range terms {
+		for _, f := range fields {
+			if strings.Contains(f, t.Text) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// CustomerNorm is the profile's fields as PostgreSQL's index keeps them,
+// one a line: a term (which holds no line break) is in one field exactly
+// when it is in this text.
+func CustomerNorm(fields []string) string { return strings.Join(fields, "\n") }
+
+// CustomerGrams is the FTS5 tokens of each field (as Grams).
+func CustomerGrams(fields []string) []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = Grams(f)
+	}
+	return out
+}
+
+// CustomerFTS5 is the FTS5 MATCH expression for any one of the terms.
+func CustomerFTS5(terms []Term) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		parts[i] = FTS5([]Term{t})
+	}
+	return strings.Join(parts, " OR ")
+}
