@@ -8,6 +8,10 @@ type Actor struct {
 	Role    Role
 	Status  AgentStatus
 	Name    string
+	// CustomerID, when set on a visitor, is the customer whose conversation
+	// it must be: the store refuses any other as not found, so the widget's
+	// send needs no read of the conversation before it.
+	CustomerID int64
 }
 
 // VisitorActor is the customer of the conversation.

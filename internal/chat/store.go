@@ -106,6 +106,8 @@ type Customers interface {
 	// whose wording has version (ConsentVersion).
 	RecordConsent(ctx context.Context, workspaceID, customerID int64, version string) error
 	VisitorSession(ctx context.Context, tokenHash string) (*VisitorSession, error)
+	// VisitorSessionWorkspace is VisitorSession and its workspace, in one read.
+	VisitorSessionWorkspace(ctx context.Context, tokenHash string) (*VisitorSession, *Workspace, error)
 	// BlockCustomer blocks a customer and closes their open conversations.
 	BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string, by Who) (*Customer, []Event, error)
 	UnblockCustomer(ctx context.Context, workspaceID, customerID int64, by Who) (*Customer, error)

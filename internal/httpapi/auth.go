@@ -237,11 +237,7 @@ func (s *Server) authVisitor(r *http.Request) (*http.Request, error) {
 	if !ok {
 		return r, chat.Errorf(chat.ErrUnauthorized, "send the visitor token as Authorization: Bearer <token>")
 	}
-	vs, err := s.store.VisitorSession(r.Context(), auth.HashToken(token))
-	if err != nil {
-		return r, err
-	}
-	ws, err := s.store.Workspace(r.Context(), vs.WorkspaceID)
+	vs, ws, err := s.store.VisitorSessionWorkspace(r.Context(), auth.HashToken(token))
 	if err != nil {
 		return r, err
 	}

@@ -441,20 +441,33 @@ func (s *Server) widgetSend(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	c, err := s.ownConversationParam(r)
+	cid, err := pathID(r, "cid")
 	if err != nil {
 		return err
 	}
 	if chat.IsEndCommand(req.Body) {
+		c, err := s.ownConversation(r, cid)
+		if err != nil {
+			return err
+		}
 		return s.visitorClose(w, r, c)
 	}
-	sent, err := s.app.Send(r.Context(), c.WorkspaceID, c.ID, chat.VisitorActor,
+	// The store checks that the conversation is the visitor's as it
+	// appends (Actor.CustomerID), in the batch that reads and locks it
+	// anyway: no read of the conversation before the send.
+	v := visitorOf(r)
+	actor := chat.VisitorActor
+	actor.CustomerID = v.session.CustomerID
+	sent, err := s.app.Send(r.Context(), v.workspace.ID, cid, actor,
 		chat.NewMessage{ClientMsgID: req.ClientMsgID, Body: req.Body})
 	if err != nil {
 		return err
 	}
-	if sent.Conversation != nil {
-		c = sent.Conversation
+	c := sent.Conversation
+	if c == nil { // a retry of a send already stored: nothing changed
+		if c, err = s.ownConversation(r, cid); err != nil {
+			return err
+		}
 	}
 	if sent.RobotErr != nil {
 		s.log.Warn("robot answer", slog.Int64("conversation", c.ID), slog.Any("err", sent.RobotErr))

@@ -63,6 +63,7 @@ func Connect(ctx context.Context, url, schema string) (*sqldb.DB, error) {
 	return sqldb.New(pool, pool, sqldb.Dialect{
 		Name:              "postgres",
 		Numbered:          true,
+		Arrays:            true,
 		ForUpdate:         " FOR UPDATE",
 		Migrations:        mig,
 		TableExists:       `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?`,

@@ -32,9 +32,11 @@ import (
 // A write that finds nobody ahead of it runs at once on its caller's goroutine,
 // without a savepoint: batching adds no latency when there is no
 // concurrency. Writes that arrive while a batch runs wait for it and form
-// the next batch, at most maxBatch of them. One batch runs at a time per
-// node: batches that ran side by side would lock rows of the same
-// workspace in different orders and deadlock, and measured no faster.
+// the next batch, at most maxBatch of them. One batch runs its statements
+// at a time per node: batches that ran side by side would lock rows of the
+// same workspace in different orders and deadlock, and measured no faster.
+// On PostgreSQL the next batch starts while the previous one's COMMIT is in
+// flight (commitLater): a committing transaction waits on nothing.
 
 // maxBatch bounds how many writes share a transaction: enough to amortize a
 // commit many times over, few enough that one batch holds its locks briefly.
@@ -216,7 +218,14 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
-	defer cancel()
+	// handedOff: the commit runs on its own goroutine, which ends the
+	// transaction and the context (see commitLater).
+	handedOff := false
+	defer func() {
+		if !handedOff {
+			cancel()
+		}
+	}()
 	// failAll ends the batch for everyone: the transaction is gone.
 	failAll := func(err error) []*writeReq {
 		for _, r := range live {
@@ -234,14 +243,20 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 	}
 	committed := false
 	defer func() {
-		if !committed {
+		if !committed && !handedOff {
 			rollback()
 		}
 	}()
 	now := db.Now().UTC().Truncate(time.Microsecond)
-	// Savepoints only when the batch is shared: a lone write that fails
-	// rolls back the whole transaction instead.
-	shared := len(live) > 1
+	// Savepoints only when the batch holds several units of work (the
+	// messages together are one, each closure one): a lone unit that fails
+	// rolls back the whole transaction instead, which is the same outcome
+	// for its callers and two round trips fewer.
+	units := len(fns)
+	if len(apps) > 0 {
+		units++
+	}
+	shared := units > 1
 	// step runs one unit of work: every message to append (one set-based
 	// pass) or one closure. If it fails, it alone is rolled back.
 	step := func(unit []*writeReq, run func() error) error {
@@ -290,31 +305,82 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 			return failAll(err)
 		}
 	}
-	if len(ok) > 0 || shared { // else a lone message was refused: nothing to commit
-		if err := commit(); err != nil {
-			// Whether PostgreSQL committed is unknown when the connection
-			// broke during COMMIT: report it, and never run the writes again.
-			for _, r := range live {
-				r.finish(fmt.Errorf("commit: %w", err))
-			}
-			return nil
-		}
-		committed = true
-		// The outbox: wake this node's delivery worker only for commits
-		// that wrote deliveries (sqldb/outbox.go).
-		if db.outboxInBatch {
-			db.outboxWritten.Add(1)
-		}
-	}
+	wroteOutbox := db.outboxInBatch
 	db.outboxInBatch = false
-	for _, r := range live {
-		if r.err != nil && db.retryable(r, r.err) {
-			retry = append(retry, r)
-			continue
+	// end commits (unless there is nothing to commit) and tells everyone.
+	end := func() (retry []*writeReq) {
+		if len(ok) > 0 || units > 1 { // else a lone unit was refused: nothing to commit
+			if err := commit(); err != nil {
+				rollback() // SQLite's connection may still be in the transaction
+				// Whether PostgreSQL committed is unknown when the connection
+				// broke during COMMIT: report it, and never run the writes again.
+				for _, r := range live {
+					r.finish(fmt.Errorf("commit: %w", err))
+				}
+				return nil
+			}
+			// The outbox: wake this node's delivery worker only for commits
+			// that wrote deliveries (sqldb/outbox.go).
+			if wroteOutbox {
+				db.outboxWritten.Add(1)
+			}
+		} else {
+			rollback()
 		}
-		r.finish(r.err)
+		for _, r := range live {
+			if r.err != nil && db.retryable(r, r.err) {
+				retry = append(retry, r)
+				continue
+			}
+			r.finish(r.err)
+		}
+		return retry
 	}
-	return retry
+	if db.d.SingleWriter {
+		committed = true // end commits or rolls back
+		return end()
+	}
+	handedOff = true
+	db.commitLater(func() []*writeReq {
+		defer cancel()
+		return end()
+	})
+	return nil
+}
+
+// maxCommitting bounds the batches whose COMMIT is in flight while the
+// writer runs the next (PostgreSQL).
+const maxCommitting = 4
+
+// commitLater runs end, a batch's COMMIT and hand-back, on its own
+// goroutine, so that the writer starts the next batch while PostgreSQL
+// flushes this one's WAL: the commit is a third of a batch's time and
+// needs nothing from the writer. This cannot deadlock the node's batches:
+// a committing transaction waits on no lock, so the next batch at worst
+// waits for it (on a conversation both touch, or on the workspace's
+// event_seqs row, which keeps sequence order commit order). It is what
+// two nodes sharing the database did already. Writes that lost a conflict
+// go back to the front of the queue.
+func (db *DB) commitLater(end func() []*writeReq) {
+	db.committing <- struct{}{}
+	go func() {
+		retry := end()
+		<-db.committing
+		if len(retry) == 0 {
+			return
+		}
+		w := &db.writer
+		w.mu.Lock()
+		w.queue = append(retry, w.queue...)
+		lead := !w.busy && w.ready()
+		if lead {
+			w.busy = true
+		}
+		w.mu.Unlock()
+		if lead {
+			db.drain()
+		}
+	}()
 }
 
 // retryable reports whether r lost a conflict it may win on another try,

@@ -169,6 +169,36 @@ func (db *DB) VisitorSession(ctx context.Context, tokenHash string) (*chat.Visit
 	return &s, nil
 }
 
+// VisitorSessionWorkspace is VisitorSession and the session's workspace,
+// read together in one query: every widget request needs both, and on
+// PostgreSQL each read is a round trip.
+func (db *DB) VisitorSessionWorkspace(ctx context.Context, tokenHash string) (*chat.VisitorSession, *chat.Workspace, error) {
+	s := chat.VisitorSession{TokenHash: tokenHash}
+	row := &prefixRow{row: db.read().row(ctx, `SELECT s.workspace_id, s.customer_id, `+workspaceColumnsOf("w")+`
+		FROM visitor_sessions s JOIN workspaces w ON w.id = s.workspace_id WHERE s.token_hash = ?`, tokenHash),
+		prefix: []any{&s.WorkspaceID, &s.CustomerID}}
+	ws, err := scanWorkspace(row)
+	if errors.Is(row.err, sql.ErrNoRows) {
+		return nil, nil, chat.Errorf(chat.ErrUnauthorized, "unknown visitor token")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return &s, ws, nil
+}
+
+// prefixRow scans its prefix columns, then the ones its caller asks for.
+type prefixRow struct {
+	row    *sql.Row
+	prefix []any
+	err    error
+}
+
+func (r *prefixRow) Scan(dest ...any) error {
+	r.err = r.row.Scan(append(r.prefix[:len(r.prefix):len(r.prefix)], dest...)...)
+	return r.err
+}
+
 // BlockCustomer blocks a customer and closes their open conversations, each
 // with a system message (§5.5).
 func (db *DB) BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string, by chat.Who) (*chat.Customer, []chat.Event, error) {

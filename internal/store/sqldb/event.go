@@ -40,6 +40,12 @@ func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn) e
 		}
 		all = append(all, evs...)
 	}
+	if db.d.Arrays { // one array per column: one statement text for any number
+		if err := insertEventArrays(ctx, x, all); err != nil {
+			return err
+		}
+		return db.enqueueDeliveries(ctx, x, now, all)
+	}
 	// Several rows per INSERT: on PostgreSQL every statement is a round trip.
 	for chunk := range slices.Chunk(all, 32) {
 		args := make([]any, 0, 6*len(chunk))
@@ -58,6 +64,28 @@ func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn) e
 	}
 	// The outbox (package outbox): deliveries commit with their events.
 	return db.enqueueDeliveries(ctx, x, now, all)
+}
+
+// insertEventArrays stores numbered events with one array parameter per
+// column (Dialect.Arrays).
+func insertEventArrays(ctx context.Context, x q, evs []*chat.Event) error {
+	n := len(evs)
+	ws, seq, conv, at := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	typ, payload := make([]string, n), make([]string, n)
+	for i, ev := range evs {
+		p, err := event.Encode(*ev)
+		if err != nil {
+			return err
+		}
+		ev.Encoded = p
+		ws[i], seq[i], conv[i], at[i] = ev.WorkspaceID, ev.Seq, ev.ConversationID(), micros(ev.CreatedAt)
+		typ[i], payload[i] = string(ev.Type), string(p)
+	}
+	_, err := x.exec(ctx, `INSERT INTO events (workspace_id, seq, type, conversation_id, payload, created_at)
+		SELECT v.ws, v.seq, v.type, NULLIF(v.conv, 0), v.payload, v.at
+		FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]))
+		AS v(ws, seq, type, conv, payload, at)`, ws, seq, typ, conv, payload, at)
+	return err
 }
 
 // Events lists a workspace's events after f.AfterSeq, oldest first.

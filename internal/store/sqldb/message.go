@@ -86,7 +86,13 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 	ids = slices.Compact(ids)
 
 	convs := map[int64]*chat.Conversation{}
-	rows, err := x.query(ctx, conversationSelect+` WHERE c.id IN (`+marks(len(ids))+`) ORDER BY c.id`+lockOf(x), anys(ids)...)
+	var rows *sql.Rows
+	var err error
+	if db.d.Arrays { // one statement text whatever the batch's size: prepared once
+		rows, err = x.query(ctx, conversationSelect+` WHERE c.id = ANY(CAST(? AS BIGINT[])) ORDER BY c.id`+lockOf(x), ids)
+	} else {
+		rows, err = x.query(ctx, conversationSelect+` WHERE c.id IN (`+marks(len(ids))+`) ORDER BY c.id`+lockOf(x), anys(ids)...)
+	}
 	if err != nil {
 		return err
 	}
@@ -104,13 +110,24 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 	}
 
 	prior := map[msgKey]chat.Message{}
-	var conds []string
-	var args []any
-	for _, r := range reqs {
-		conds = append(conds, `(m.conversation_id = ? AND m.client_msg_id = ?)`)
-		args = append(args, r.app.conversationID, r.app.nm.ClientMsgID)
+	if db.d.Arrays {
+		convIDs, clientIDs := make([]int64, len(reqs)), make([]string, len(reqs))
+		for i, r := range reqs {
+			convIDs[i], clientIDs[i] = r.app.conversationID, r.app.nm.ClientMsgID
+		}
+		rows, err = x.query(ctx, messageSelect+` WHERE m.kind IN ('text', 'file') AND (m.conversation_id, m.client_msg_id) IN
+			(SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[])))`, convIDs, clientIDs)
+	} else {
+		// The keys as one JSON parameter: one statement text for any
+		// number, and SQLite re-parsed the OR list it replaces on every
+		// run (a tenth of a batch's CPU).
+		keys := make([][2]any, len(reqs))
+		for i, r := range reqs {
+			keys[i] = [2]any{r.app.conversationID, r.app.nm.ClientMsgID}
+		}
+		rows, err = x.query(ctx, messageSelect+` WHERE m.kind IN ('text', 'file') AND (m.conversation_id, m.client_msg_id) IN
+			(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`, jsonText(keys))
 	}
-	rows, err = x.query(ctx, messageSelect+` WHERE m.kind IN ('text', 'file') AND (`+strings.Join(conds, ` OR `)+`)`, args...)
 	if err != nil {
 		return err
 	}
@@ -138,7 +155,7 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 		case ws == nil:
 			r.err = chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
 			continue
-		case c == nil || c.WorkspaceID != a.workspaceID:
+		case c == nil || c.WorkspaceID != a.workspaceID || !ownedBy(*c, a.actor):
 			r.err = chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
 			continue
 		}
@@ -188,15 +205,25 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 			PrevAssigneeID: before.AssigneeID, PrevState: before.State})
 	}
 
-	for chunk := range slices.Chunk(fresh, 32) {
-		args := make([]any, 0, 10*len(chunk))
-		for _, a := range chunk {
-			m := a.msg
-			args = append(args, m.WorkspaceID, m.ConversationID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Body, masksJSON(m.Masks), micros(now))
+	chunkSize := 32
+	if db.d.Arrays {
+		chunkSize = maxBatch // one statement, one array per column
+	}
+	for chunk := range slices.Chunk(fresh, chunkSize) {
+		var rows *sql.Rows
+		var err error
+		if db.d.Arrays {
+			rows, err = db.insertMessageArrays(ctx, x, now, chunk)
+		} else {
+			args := make([]any, 0, 10*len(chunk))
+			for _, a := range chunk {
+				m := a.msg
+				args = append(args, m.WorkspaceID, m.ConversationID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Body, masksJSON(m.Masks), micros(now))
+			}
+			values := strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, 'text', ?, ?, 'null', false, ?)`, len(chunk))[2:]
+			rows, err = x.query(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, masks, meta, internal, created_at)
+				VALUES `+values+` RETURNING id, conversation_id, seq`, args...)
 		}
-		values := strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, 'text', ?, ?, 'null', false, ?)`, len(chunk))[2:]
-		rows, err := x.query(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, masks, meta, internal, created_at)
-			VALUES `+values+` RETURNING id, conversation_id, seq`, args...)
 		if err != nil {
 			return err
 		}
@@ -238,6 +265,25 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 	return nil
 }
 
+// insertMessageArrays inserts text messages with one array parameter per
+// column (Dialect.Arrays): the statement's text is the same for any
+// number of messages, so it is prepared once and planned once.
+func (db *DB) insertMessageArrays(ctx context.Context, x q, now time.Time, chunk []*appendReq) (*sql.Rows, error) {
+	n := len(chunk)
+	ws, conv, seq, sender := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	kind, name, client, body, masks := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, a := range chunk {
+		m := a.msg
+		ws[i], conv[i], seq[i], sender[i] = m.WorkspaceID, m.ConversationID, m.Seq, m.SenderID
+		kind[i], name[i], client[i], body[i], masks[i] = string(m.SenderType), m.SenderName, m.ClientMsgID, m.Body, masksJSON(m.Masks)
+	}
+	return x.query(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, masks, meta, internal, created_at)
+		SELECT v.ws, v.conv, v.seq, v.sender_type, NULLIF(v.sender_id, 0), v.sender_name, v.client, 'text', v.body, v.masks, 'null', false, ?
+		FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]),
+			CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[])) AS v(ws, conv, seq, sender_type, sender_id, sender_name, client, body, masks)
+		RETURNING id, conversation_id, seq`, micros(now), ws, conv, seq, kind, sender, name, client, body, masks)
+}
+
 // moveConversations writes, in one statement each, the new state and
 // counters of the conversations that got messages, and their inactivity
 // timers: restarted where the agent spoke last, stopped where the
@@ -246,12 +292,14 @@ func (db *DB) moveConversations(ctx context.Context, t *txn, ids []int64, convs 
 	workspaces map[int64]*chat.Workspace, lastSender map[int64]chat.SenderType) error {
 	var rows, schedule, cancel []string
 	var args, schedArgs, cancelArgs []any
+	var moved []*chat.Conversation
 	for _, id := range ids { // in ID order, like the locks
 		sender, ok := lastSender[id]
 		if !ok {
 			continue
 		}
 		c := convs[id]
+		moved = append(moved, c)
 		var firstReply any
 		if c.FirstReplyAt != nil {
 			firstReply = micros(*c.FirstReplyAt)
@@ -271,10 +319,26 @@ func (db *DB) moveConversations(ctx context.Context, t *txn, ids []int64, convs 
 	if len(rows) == 0 {
 		return nil
 	}
-	// VALUES columns are column1… in both SQLite and PostgreSQL.
-	if _, err := t.exec(ctx, `UPDATE conversations SET state = v.column2, last_seq = v.column3, last_message = v.column4,
+	if db.d.Arrays { // one array per column: one statement text for any number
+		n := len(moved)
+		id, seq, at, reply := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+		state, last := make([]string, n), make([]string, n)
+		for i, c := range moved {
+			id[i], state[i], seq[i], last[i], at[i] = c.ID, string(c.State), c.LastSeq, c.LastMessage, micros(c.LastMessageAt)
+			if c.FirstReplyAt != nil {
+				reply[i] = micros(*c.FirstReplyAt)
+			}
+		}
+		if _, err := t.exec(ctx, `UPDATE conversations SET state = v.state, last_seq = v.seq, last_message = v.last,
+			last_message_at = v.at, first_reply_at = NULLIF(v.reply, 0)
+			FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))
+			AS v(id, state, seq, last, at, reply) WHERE conversations.id = v.id`, id, state, seq, last, at, reply); err != nil {
+			return err
+		}
+	} else if _, err := t.exec(ctx, `UPDATE conversations SET state = v.column2, last_seq = v.column3, last_message = v.column4,
 		last_message_at = v.column5, first_reply_at = v.column6
 		FROM (VALUES `+strings.Join(rows, `, `)+`) AS v WHERE conversations.id = v.column1`, args...); err != nil {
+		// VALUES columns are column1… in both SQLite and PostgreSQL.
 		return err
 	}
 	if len(schedule) > 0 {
@@ -291,6 +355,12 @@ func (db *DB) moveConversations(ctx context.Context, t *txn, ids []int64, convs 
 		}
 	}
 	return nil
+}
+
+// ownedBy reports whether actor may write in c as far as its customer goes:
+// a visitor that names its customer only in that customer's conversations.
+func ownedBy(c chat.Conversation, actor chat.Actor) bool {
+	return actor.CustomerID == 0 || c.CustomerID == actor.CustomerID
 }
 
 // sameSend reports whether a is a retry of m: same sender, same text.
@@ -324,6 +394,9 @@ func (db *DB) appendFile(ctx context.Context, workspaceID, conversationID int64,
 	}
 	var msg chat.Message
 	_, events, err := db.change(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
+		if !ownedBy(c, actor) {
+			return chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
+		}
 		prev, err := db.messageByClientID(ctx, t.q, c.ID, nm.ClientMsgID)
 		if err == nil {
 			if prev.SenderType != actor.Kind || prev.SenderID != actor.AgentID || prev.Kind != kind || prev.Body != nm.Body ||

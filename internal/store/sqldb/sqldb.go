@@ -47,6 +47,11 @@ type Dialect struct {
 	// SkipLocked ends a SELECT whose rows other transactions may skip
 	// while this one holds them (job claims).
 	SkipLocked string
+	// Arrays: parameters may be arrays (PostgreSQL through pgx). The
+	// group commit's set-based statements then take one array per column
+	// (unnest), so their text, prepared and planned once, does not vary
+	// with the batch's size.
+	Arrays bool
 	// SingleWriter: the write pool is one connection (SQLite). Batches run
 	// on it pinned, with its statements prepared once.
 	SingleWriter bool
@@ -75,9 +80,12 @@ func (x q) Exec(ctx context.Context, query string, args ...any) error {
 type DB struct {
 	w, r   *sql.DB // write and read pools; the same pool on PostgreSQL
 	d      Dialect
-	writer writer       // group commit (batch.go)
-	single singleWriter // SQLite's pinned writer connection
-	reads  *readStmts   // SQLite's prepared reads (readstmts.go)
+	writer writer // group commit (batch.go)
+	// committing holds a token per batch whose COMMIT is in flight
+	// (batch.go, commitLater).
+	committing chan struct{}
+	single     singleWriter // SQLite's pinned writer connection
+	reads      *readStmts   // SQLite's prepared reads (readstmts.go)
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 	// outboxWritten counts committed batches that added deliveries, and
@@ -100,7 +108,7 @@ type DB struct {
 
 // New returns a store writing through w and reading through r.
 func New(w, r *sql.DB, d Dialect) *DB {
-	db := &DB{w: w, r: r, d: d, Now: time.Now}
+	db := &DB{w: w, r: r, d: d, Now: time.Now, committing: make(chan struct{}, maxCommitting)}
 	if d.SingleWriter {
 		db.reads = newReadStmts(r)
 	}

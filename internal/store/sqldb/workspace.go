@@ -7,12 +7,22 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
 const workspaceColumns = `id, site_id, name, identity_secret, allowed_origins, consent_text, color, title, settings, created_at, archived_at`
+
+// workspaceColumnsOf is workspaceColumns of the table aliased as alias.
+func workspaceColumnsOf(alias string) string {
+	cols := strings.Split(workspaceColumns, ", ")
+	for i := range cols {
+		cols[i] = alias + "." + cols[i]
+	}
+	return strings.Join(cols, ", ")
+}
 
 func scanWorkspace(row interface{ Scan(...any) error }) (*chat.Workspace, error) {
 	var w chat.Workspace

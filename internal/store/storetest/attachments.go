@@ -47,6 +47,13 @@ func testFileMessages(t *testing.T, s chat.Store) {
 	if cur.LastMessage != "영수증 사진.png" || cur.LastSeq != m.Seq {
 		t.Fatalf("the list does not show the file's name: %+v", cur)
 	}
+	// A visitor that names another customer is refused, and nothing is stored.
+	stranger := chat.Actor{Kind: chat.SenderVisitor, CustomerID: f.customer.ID + 1000}
+	_, _, _, err := s.AppendMessage(ctx, f.ws.ID, c.ID, stranger, chat.NewMessage{ClientMsgID: "f2", Attachment: photo("1/bbbb")})
+	wantCode(t, err, chat.ErrConversationNotFound)
+	if now := conv(t, s, f.ws.ID, c.ID); now.LastSeq != m.Seq {
+		t.Fatalf("a refused file moved the conversation to seq %d", now.LastSeq)
+	}
 
 	// The stored row, the message list and the replayed event agree; the
 	// event log never holds the storage keys.

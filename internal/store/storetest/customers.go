@@ -35,6 +35,14 @@ func testCustomers(t *testing.T, s chat.Store) {
 	}
 	_, err = s.VisitorSession(ctx, "nope")
 	wantCode(t, err, chat.ErrUnauthorized)
+	// The session and its workspace in one read, refused alike.
+	vs, w, err := s.VisitorSessionWorkspace(ctx, "vt")
+	must(t, err)
+	if vs.CustomerID != id || vs.WorkspaceID != ws.ID || w.ID != ws.ID || w.SiteID != ws.SiteID || w.Settings.Robot != ws.Settings.Robot {
+		t.Fatalf("visitor session %+v, workspace %+v", vs, w)
+	}
+	_, _, err = s.VisitorSessionWorkspace(ctx, "nope")
+	wantCode(t, err, chat.ErrUnauthorized)
 }
 
 func strp(s string) *string { return &s }

@@ -48,6 +48,10 @@ func testBatchFailureStaysAlone(t *testing.T, s chat.Store) {
 		{name: "retry", actor: chat.VisitorActor, conv: c.ID, id: "earlier", body: "first words", dup: true},
 		{name: "no such conversation", actor: chat.VisitorActor, conv: c.ID + 1000, id: "n1", body: "anyone?", code: chat.ErrConversationNotFound},
 		{name: "visitor again", actor: chat.VisitorActor, conv: c.ID, id: "v2", body: "thanks"},
+		// A visitor that names its customer writes only in that customer's
+		// conversations (the widget's send: Actor.CustomerID).
+		{name: "the customer's own", actor: chat.Actor{Kind: chat.SenderVisitor, CustomerID: f.customer.ID}, conv: c.ID, id: "o1", body: "it is mine"},
+		{name: "another customer's", actor: chat.Actor{Kind: chat.SenderVisitor, CustomerID: f.customer.ID + 1000}, conv: c.ID, id: "o2", body: "not mine", code: chat.ErrConversationNotFound},
 		// The same send twice at once: stored once, both told so.
 		{name: "twin", actor: chat.VisitorActor, conv: c.ID, id: "t1", body: "double tap"},
 		{name: "twin", actor: chat.VisitorActor, conv: c.ID, id: "t1", body: "double tap"},
