@@ -101,8 +101,11 @@ func setStatus(p *tab, status string) {
 // choose sets a <select> and tells the page, as picking an option does.
 func choose(p *tab, sel, value string) {
 	p.t.Helper()
-	p.do("choose "+value+" in "+sel, chromedp.SetValue(chromedp.CSS(sel), value),
-		chromedp.Evaluate[chromedp.Void](`document.querySelector(`+js(sel)+`).dispatchEvent(new Event('change', {bubbles: true}))`))
+	// One script sets the value and fires change, so a render that a live
+	// event makes between two browser calls cannot put the old value back
+	// before the change reads it.
+	p.do("choose "+value+" in "+sel, chromedp.WaitReady(chromedp.CSS(sel)), chromedp.Evaluate[chromedp.Void](`(() => { const el = document.querySelector(`+js(sel)+`); el.value = `+js(value)+
+		`; if (el.value !== `+js(value)+`) throw new Error('no option '+`+js(value)+`); el.dispatchEvent(new Event('change', {bubbles: true})); })()`))
 }
 
 // confirm answers yes in the console's confirmation dialog.
