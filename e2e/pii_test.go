@@ -133,7 +133,12 @@ func TestBrowserPII(t *testing.T) {
 
 	// The composer warns before a card number leaves; editing keeps the text.
 	const card = "고객님 카드번호 4111-1111-1111-1111 맞으신가요?"
-	consoleSend(kim, card)
+	// Typed whole and focused before Enter: a live re-render (the masking
+	// above) may still move the focus while the keys arrive.
+	consoleType(kim, card)
+	kim.waitFor("the card number typed", `document.querySelector('[data-testid=composer-input]').value === `+js(card))
+	kim.do("focus the composer", chromedp.Focus(chromedp.CSS("[data-testid=composer-input]")))
+	kim.keys("\r")
 	kim.waitFor("the warning about the card number", `document.querySelector('[data-testid=pii-warning]').open && document.querySelector('[data-testid=pii-warning]').textContent.includes('카드번호')`)
 	look(kim, "pii-composer-warning-ko")
 	kim.click("[data-testid=pii-warning-cancel]")
