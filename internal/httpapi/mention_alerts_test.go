@@ -1,11 +1,8 @@
 package httpapi_test
 
 import (
-	"encoding/base64"
 	"fmt"
-	"io"
 	"mime"
-	"mime/quotedprintable"
 	"net/mail"
 	"strings"
 	"testing"
@@ -21,16 +18,7 @@ func readMail(t *testing.T, raw string) (to, subject, body string) {
 	dec := new(mime.WordDecoder)
 	subject, err = dec.DecodeHeader(m.Header.Get("Subject"))
 	must(t, err)
-	var r io.Reader = m.Body
-	switch strings.ToLower(m.Header.Get("Content-Transfer-Encoding")) {
-	case "quoted-printable":
-		r = quotedprintable.NewReader(r)
-	case "base64":
-		r = base64.NewDecoder(base64.StdEncoding, r)
-	}
-	b, err := io.ReadAll(r)
-	must(t, err)
-	return m.Header.Get("To"), subject, string(b)
+	return m.Header.Get("To"), subject, decodeQP(t, m)
 }
 
 // TestMentionAlerts: an @mention in an internal note emails the mentioned
