@@ -161,20 +161,8 @@ func TestLiveSessionQueuesOnlyWhatItShows(t *testing.T) {
 	h.Publish(context.Background(), assigned(SubscriptionBuffer*2, 7))
 	last := assigned(1, 42)
 	h.Publish(context.Background(), last)
+	waitDelivered(t, h, last[0].Seq)
 	deadline := time.Now().Add(5 * time.Second)
-	for {
-		h.mu.Lock()
-		f := h.feeds[1]
-		done := f != nil && f.last == last[0].Seq
-		h.mu.Unlock()
-		if done {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the hub did not deliver the events")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 	select {
 	case err := <-ended:
 		t.Fatalf("the session ended: %v", err)
@@ -234,6 +222,25 @@ func (c *fakeConn) readySeq() int64 {
 // the hub's memory, not the store: only its conversation's events, in
 // order. Once a message's text is rewritten (masked) the store has
 // scrubbed the old events, and replays read the store again.
+// waitDelivered waits until workspace 1's feed has delivered seq.
+func waitDelivered(t *testing.T, h *Hub, seq int64) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		h.mu.Lock()
+		f := h.feeds[1]
+		done := f != nil && f.last >= seq
+		h.mu.Unlock()
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub did not deliver the events up to %d", seq)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func TestReplayFromMemory(t *testing.T) {
 	h, log, _ := newHub(t, time.Hour)
 	ended := make(chan error, 10)
@@ -249,6 +256,7 @@ func TestReplayFromMemory(t *testing.T) {
 	log.mu.Unlock()
 	h.Publish(context.Background(), append(evs, other...))
 	eventFrames(t, first, 3)
+	waitDelivered(t, h, 4) // seq 4 reaches no subscriber: wait for the hub itself
 
 	reads := func() int {
 		log.mu.Lock()
