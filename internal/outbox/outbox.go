@@ -332,12 +332,17 @@ const Retention = 30 * 24 * time.Hour
 // DefaultBackoff is 1 s doubling to 10 minutes, for 24 hours.
 var DefaultBackoff = Backoff{First: time.Second, Max: 10 * time.Minute, GiveUp: 24 * time.Hour}
 
-// Delay is the wait after the attempts-th failed attempt (1-based), before
-// jitter.
-func (b Backoff) Delay(attempts int) time.Duration {
+// Delay is the wait, before jitter, after the attempts-th failed attempt
+// (1-based) of a delivery written waited ago: First doubling with each
+// attempt, and never shorter than the delivery has waited, up to Max.
+// The second rule is the receiver's backoff: while it is down, its probe
+// is each time another delivery — the oldest due, never attempted — whose
+// age is how long the receiver has been failing, so the probes still
+// double (1, 1, 2, 4, 8 s…) instead of coming every First.
+func (b Backoff) Delay(attempts int, waited time.Duration) time.Duration {
 	d := b.First
 	for i := 1; i < attempts && d < b.Max; i++ {
 		d *= 2
 	}
-	return min(d, b.Max)
+	return min(max(d, waited), b.Max)
 }

@@ -461,7 +461,7 @@ func (w *Worker) attempt(ctx context.Context, eps *endpointCache, d Delivery) Ou
 		// send decided (skipped)
 	default:
 		out.Error = err.Error()
-		delay := w.Backoff.Delay(d.Attempts)
+		delay := w.Backoff.Delay(d.Attempts, now.Sub(d.CreatedAt))
 		// Jitter of ±20%: receivers that came back are not hit by every
 		// node's retries in the same second.
 		delay = time.Duration(float64(delay) * (0.8 + 0.4*rand.Float64()))
