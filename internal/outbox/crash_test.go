@@ -187,3 +187,40 @@ func TestReceiverDownBacksOff(t *testing.T) {
 		})
 	}
 }
+
+// TestOneFailureOfAnOldDelivery: a receiver that is up fails once, on a
+// delivery that had waited ten minutes (a backlog draining): the next try
+// is a second later, not ten minutes — the backoff follows how long the
+// receiver has been failing, not the delivery's age.
+func TestOneFailureOfAnOldDelivery(t *testing.T) {
+	for _, kind := range kinds() {
+		t.Run(kind, func(t *testing.T) {
+			var mu sync.Mutex
+			requests := 0
+			rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				requests++
+				first := requests == 1
+				mu.Unlock()
+				if first {
+					http.Error(w, "잠시 오류", http.StatusInternalServerError)
+					return
+				}
+				w.WriteHeader(http.StatusNoContent)
+			}))
+			t.Cleanup(rc.Close)
+			f := newFixture(t, kind, rc.URL)
+			f.fill(t, 10)
+			now := time.Now().Add(10 * time.Minute)
+			w := worker(f.db, "node-a")
+			w.Now = func() time.Time { return now }
+			w.RunDue(context.Background())
+			now = now.Add(2 * time.Second)
+			w.RunDue(context.Background())
+			delivered, err := f.db.Deliveries(context.Background(), f.ws.ID, f.endpoint, outbox.DeliveryFilter{Status: outbox.StatusDelivered, Limit: 100})
+			if err != nil || len(delivered) != 10 {
+				t.Fatalf("delivered %d two seconds after one failure (%v)", len(delivered), err)
+			}
+		})
+	}
+}

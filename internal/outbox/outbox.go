@@ -333,16 +333,17 @@ const Retention = 30 * 24 * time.Hour
 var DefaultBackoff = Backoff{First: time.Second, Max: 10 * time.Minute, GiveUp: 24 * time.Hour}
 
 // Delay is the wait, before jitter, after the attempts-th failed attempt
-// (1-based) of a delivery written waited ago: First doubling with each
-// attempt, and never shorter than the delivery has waited, up to Max.
-// The second rule is the receiver's backoff: while it is down, its probe
-// is each time another delivery — the oldest due, never attempted — whose
-// age is how long the receiver has been failing, so the probes still
-// double (1, 1, 2, 4, 8 s…) instead of coming every First.
-func (b Backoff) Delay(attempts int, waited time.Duration) time.Duration {
+// (1-based) of a delivery whose receiver has been failing for failing:
+// First doubling with each attempt, and never shorter than failing, up to
+// Max. The second rule is the receiver's backoff: while it is down, its
+// probe is each time another delivery — the oldest due, never attempted
+// — so the probes double (1, 1, 2, 4, 8 s…) with the outage instead of
+// coming every First; and a receiver that fails once while it is up
+// waits First, however long the delivery had waited.
+func (b Backoff) Delay(attempts int, failing time.Duration) time.Duration {
 	d := b.First
 	for i := 1; i < attempts && d < b.Max; i++ {
 		d *= 2
 	}
-	return min(max(d, waited), b.Max)
+	return min(max(d, failing), b.Max)
 }

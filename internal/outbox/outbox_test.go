@@ -74,7 +74,7 @@ func TestBackoff(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
 		attempts int
-		waited   time.Duration
+		failing  time.Duration
 		want     time.Duration
 	}{
 		{"first retry", 1, 0, time.Second},
@@ -82,14 +82,14 @@ func TestBackoff(t *testing.T) {
 		{"doubling again", 3, 3 * time.Second, 4 * time.Second},
 		{"the fourth", 4, 7 * time.Second, 8 * time.Second},
 		{"capped", 40, 0, 10 * time.Minute},
-		// A probe of a receiver down for a while: a delivery written when
-		// it went down, attempted for the first time.
+		// A probe of a receiver down for a while: another delivery,
+		// attempted for the first time.
 		{"a probe after 90 s down", 1, 90 * time.Second, 90 * time.Second},
 		{"a probe after an hour down", 1, time.Hour, 10 * time.Minute},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := b.Delay(tt.attempts, tt.waited); got != tt.want {
-				t.Fatalf("Delay(%d, %s) = %s, want %s", tt.attempts, tt.waited, got, tt.want)
+			if got := b.Delay(tt.attempts, tt.failing); got != tt.want {
+				t.Fatalf("Delay(%d, %s) = %s, want %s", tt.attempts, tt.failing, got, tt.want)
 			}
 		})
 	}

@@ -65,7 +65,11 @@ type Worker struct {
 	seen      uint64         // the store's OutboxWritten when last woken
 	announced atomic.Uint64  // the store's OutboxWritten when last announced
 	eps       *endpointCache // endpoints read lately (endpoints)
-	woken     atomic.Bool    // another node announced deliveries
+	// failing is when each receiver this worker found failing started
+	// to fail, until it answers again: its probes back off from then.
+	// Written by runDue between claims, read by their attempts.
+	failing map[int64]time.Time
+	woken   atomic.Bool // another node announced deliveries
 }
 
 // writtenHint is a store that counts the commits on this node that wrote
@@ -212,13 +216,33 @@ func (w *Worker) runDue(ctx context.Context) int {
 		}
 		eps := w.endpoints()
 		eps.prefetch(ctx, claimed)
-		w.record(ctx, w.sendAll(ctx, eps, claimed))
+		outcomes := w.sendAll(ctx, eps, claimed)
+		w.noteFailing(outcomes)
+		w.record(ctx, outcomes)
 		n += len(claimed)
 		if len(claimed) < w.Batch {
 			return n
 		}
 	}
 	return n
+}
+
+// noteFailing keeps when each receiver started failing: from its first
+// failed attempt until one succeeds.
+func (w *Worker) noteFailing(outcomes []Outcome) {
+	if w.failing == nil {
+		w.failing = map[int64]time.Time{}
+	}
+	for _, o := range outcomes {
+		if _, ok := w.failing[o.Delivery.EndpointID]; !ok && o.Retried() {
+			w.failing[o.Delivery.EndpointID] = o.Completed
+		}
+	}
+	for _, o := range outcomes {
+		if o.Status == StatusDelivered {
+			delete(w.failing, o.Delivery.EndpointID)
+		}
+	}
 }
 
 // endpointTTL is how long the worker keeps endpoints it read. An endpoint
@@ -461,7 +485,11 @@ func (w *Worker) attempt(ctx context.Context, eps *endpointCache, d Delivery) Ou
 		// send decided (skipped)
 	default:
 		out.Error = err.Error()
-		delay := w.Backoff.Delay(d.Attempts, now.Sub(d.CreatedAt))
+		since, ok := w.failing[d.EndpointID]
+		if !ok {
+			since = now
+		}
+		delay := w.Backoff.Delay(d.Attempts, now.Sub(since))
 		// Jitter of ±20%: receivers that came back are not hit by every
 		// node's retries in the same second.
 		delay = time.Duration(float64(delay) * (0.8 + 0.4*rand.Float64()))
