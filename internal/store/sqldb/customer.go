@@ -187,6 +187,26 @@ func (db *DB) VisitorSessionWorkspace(ctx context.Context, tokenHash string) (*c
 	return &s, ws, nil
 }
 
+// VisitorSessionConversation is VisitorSessionWorkspace and the state of
+// the customer's conversation conversationID ("" when it is not theirs).
+func (db *DB) VisitorSessionConversation(ctx context.Context, tokenHash string, conversationID int64) (*chat.VisitorSession, *chat.Workspace, chat.State, error) {
+	s := chat.VisitorSession{TokenHash: tokenHash}
+	var state chat.State
+	row := &prefixRow{row: db.read().row(ctx, `SELECT s.workspace_id, s.customer_id, COALESCE(c.state, ''), `+workspaceColumnsOf("w")+`
+		FROM visitor_sessions s JOIN workspaces w ON w.id = s.workspace_id
+		LEFT JOIN conversations c ON c.id = ? AND c.workspace_id = s.workspace_id AND c.customer_id = s.customer_id
+		WHERE s.token_hash = ?`, conversationID, tokenHash),
+		prefix: []any{&s.WorkspaceID, &s.CustomerID, &state}}
+	ws, err := scanWorkspace(row)
+	if errors.Is(row.err, sql.ErrNoRows) {
+		return nil, nil, "", chat.Errorf(chat.ErrUnauthorized, "unknown visitor token")
+	}
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return &s, ws, state, nil
+}
+
 // prefixRow scans its prefix columns, then the ones its caller asks for.
 type prefixRow struct {
 	row    *sql.Row
