@@ -23,7 +23,7 @@ test-short:
 	go test -short ./...
 
 build:
-	go build -o sodam ./cmd/sodam
+	CGO_ENABLED=0 go build -o sodam ./cmd/sodam
 
 lint:
 	go vet ./...

@@ -108,6 +108,11 @@ type Customers interface {
 	VisitorSession(ctx context.Context, tokenHash string) (*VisitorSession, error)
 	// VisitorSessionWorkspace is VisitorSession and its workspace, in one read.
 	VisitorSessionWorkspace(ctx context.Context, tokenHash string) (*VisitorSession, *Workspace, error)
+	// VisitorSessionConversation is VisitorSessionWorkspace and, in the same
+	// read, the state of conversation conversationID if it is the session's
+	// customer's in that workspace, or "" if it is not: what a visitor's
+	// socket needs to open, in one read instead of two.
+	VisitorSessionConversation(ctx context.Context, tokenHash string, conversationID int64) (*VisitorSession, *Workspace, State, error)
 	// BlockCustomer blocks a customer and closes their open conversations.
 	BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string, by Who) (*Customer, []Event, error)
 	UnblockCustomer(ctx context.Context, workspaceID, customerID int64, by Who) (*Customer, error)

@@ -140,6 +140,14 @@ func TestRefusals(t *testing.T) {
 		{name: "visitor of another workspace", as: visO, method: "POST", path: widget(cA) + "/messages", body: `{"client_msg_id":"o1","body":"hi"}`, status: 404, code: chat.ErrConversationNotFound},
 		{name: "visitor message too long", as: visA, method: "POST", path: widget(cA) + "/messages", body: `{"client_msg_id":"v1","body":"` + long + `"}`, status: 400, code: chat.ErrMessageTooLong},
 		{name: "widget socket for another visitor's conversation", as: visB, method: "GET", path: fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d", visB.bearer, cA.ID), status: 404, code: chat.ErrConversationNotFound},
+		// The socket's one read refuses in the same order as the requests above.
+		{name: "widget socket of another workspace's visitor", as: visO, method: "GET", path: fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d", visO.bearer, cA.ID), status: 404, code: chat.ErrConversationNotFound},
+		{name: "widget socket without a token", as: anon, method: "GET", path: fmt.Sprintf("/api/v1/widget/ws?conversation_id=%d", cA.ID), status: 401, code: chat.ErrUnauthorized},
+		{name: "widget socket with a forged token", as: anon, method: "GET", path: fmt.Sprintf("/api/v1/widget/ws?token=forged&conversation_id=%d", cA.ID), status: 401, code: chat.ErrUnauthorized},
+		{name: "widget socket with a forged token and a bad conversation", as: anon, method: "GET", path: "/api/v1/widget/ws?token=forged&conversation_id=x", status: 401, code: chat.ErrUnauthorized},
+		{name: "widget socket with a bad conversation", as: anon, method: "GET", path: "/api/v1/widget/ws?token=" + visB.bearer + "&conversation_id=x", status: 400, code: chat.ErrInvalid},
+		{name: "widget socket from a foreign origin", as: anon, method: "GET", path: fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d", visB.bearer, cA.ID), header: []string{"Origin", "https://evil.example"}, status: 403, code: chat.ErrOriginNotAllowed},
+		{name: "widget socket with a bad conversation from a foreign origin", as: anon, method: "GET", path: "/api/v1/widget/ws?token=" + visB.bearer + "&conversation_id=0", header: []string{"Origin", "https://evil.example"}, status: 403, code: chat.ErrOriginNotAllowed},
 
 		// Allowed requests that change nothing visible to the others.
 		{name: "manager edits settings", as: manager, method: "PATCH", path: shop, body: `{"allowed_origins":["https://shop.example.com/"],"color":"#1a73e8"}`, status: 200},

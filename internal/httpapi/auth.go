@@ -233,18 +233,52 @@ func (s *Server) authOwner(r *http.Request) (*http.Request, error) {
 
 // authVisitor checks the widget's bearer token and the request's origin.
 func (s *Server) authVisitor(r *http.Request) (*http.Request, error) {
-	token, ok := bearer(r)
-	if !ok {
-		return r, chat.Errorf(chat.ErrUnauthorized, "send the visitor token as Authorization: Bearer <token>")
-	}
-	vs, ws, err := s.visitors.lookup(r.Context(), auth.HashToken(token))
+	hash, err := visitorTokenHash(r)
 	if err != nil {
 		return r, err
 	}
+	vs, ws, err := s.visitors.lookup(r.Context(), hash)
+	if err != nil {
+		return r, err
+	}
+	return s.visitorRequest(r, vs, ws)
+}
+
+func visitorTokenHash(r *http.Request) (string, error) {
+	token, ok := bearer(r)
+	if !ok {
+		return "", chat.Errorf(chat.ErrUnauthorized, "send the visitor token as Authorization: Bearer <token>")
+	}
+	return auth.HashToken(token), nil
+}
+
+// visitorRequest checks the request's origin against the visitor's
+// workspace and carries the visitor in its context.
+func (s *Server) visitorRequest(r *http.Request, vs *chat.VisitorSession, ws *chat.Workspace) (*http.Request, error) {
 	if err := s.checkOrigin(r, ws); err != nil {
 		return r, err
 	}
 	return r.WithContext(context.WithValue(r.Context(), keyVisitor, visitorAuth{session: vs, workspace: ws})), nil
+}
+
+// authVisitorConversation is authVisitor, and then ownConversation's check
+// of conversation id, in one read; it returns the conversation's state.
+func (s *Server) authVisitorConversation(r *http.Request, id int64) (*http.Request, chat.State, error) {
+	hash, err := visitorTokenHash(r)
+	if err != nil {
+		return r, "", err
+	}
+	vs, ws, state, err := s.store.VisitorSessionConversation(r.Context(), hash, id)
+	if err != nil {
+		return r, "", err
+	}
+	if r, err = s.visitorRequest(r, vs, ws); err != nil {
+		return r, "", err
+	}
+	if state == "" {
+		return r, "", chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
+	}
+	return r, state, nil
 }
 
 // checkOrigin refuses browser requests from pages that are neither Sodam

@@ -87,15 +87,17 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	r.Header.Set("Authorization", "Bearer "+q.Get("token"))
-	r, err := s.authVisitor(r)
-	if err != nil {
-		return err
-	}
 	cid, err := parseID(q.Get("conversation_id"), "conversation_id")
 	if err != nil {
+		// Refused as before: the token and the origin are checked first.
+		if _, authErr := s.authVisitor(r); authErr != nil {
+			return authErr
+		}
 		return err
 	}
-	c, err := s.ownConversation(r, cid)
+	// The session, its workspace and the conversation's state in one read:
+	// a reconnect storm opens thousands of these a second.
+	r, state, err := s.authVisitorConversation(r, cid)
 	if err != nil {
 		return err
 	}
@@ -131,15 +133,15 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 	// The session outlives this handler: once live it holds no goroutine
 	// while idle (see realtime.Hub.Start), so the closures below keep only
 	// what they need, never the request.
-	workspaceID, conversationID := c.WorkspaceID, c.ID
+	workspaceID, conversationID := v.workspace.ID, cid
 	s.hub.Start(r.Context(), realtime.Session{
-		Conn: conn, WorkspaceID: v.workspace.ID, After: after, ConversationID: c.ID, Queued: c.State == chat.StateUnassigned,
+		Conn: conn, WorkspaceID: workspaceID, After: after, ConversationID: conversationID, Queued: state == chat.StateUnassigned,
 		MaySee:   func(ev chat.Event) bool { return chat.VisitorMaySee(ev, conversationID) },
 		Audience: "visitor",
 		Render: func(ev chat.Event) any {
 			return visitorEvent{Seq: ev.Seq, Type: ev.Type, Conversation: viewForVisitor(ev.Conversation), Message: messageForVisitor(ev.Message, links), CreatedAt: ev.CreatedAt}
 		},
-		Notice: s.queueNotice(workspaceID, conversationID, c.State == chat.StateUnassigned),
+		Notice: s.queueNotice(workspaceID, conversationID, state == chat.StateUnassigned),
 		ShowTyping: func(t realtime.Typing) bool {
 			return t.ConversationID == conversationID && t.SenderType == chat.SenderAgent
 		},

@@ -18,6 +18,9 @@ func TestConformance(t *testing.T) { storetest.Run(t, postgres.OpenTest) }
 func BenchmarkAppendMessage(b *testing.B) { storetest.BenchAppendMessage(b, postgres.OpenTest) }
 
 // BenchmarkReadReceipts: issue 14 (docs/benchmarks.md).
+// BenchmarkVisitorHandshake: the reconnect storm of issue 17 (docs/benchmarks.md).
+func BenchmarkVisitorHandshake(b *testing.B) { storetest.BenchVisitorHandshake(b, postgres.OpenTest) }
+
 func BenchmarkReadReceipts(b *testing.B) { storetest.BenchReadReceipts(b, postgres.OpenTest) }
 
 // MigrationStatus reads without writing: a fresh schema has every

@@ -174,8 +174,7 @@ func (db *DB) VisitorSession(ctx context.Context, tokenHash string) (*chat.Visit
 // PostgreSQL each read is a round trip.
 func (db *DB) VisitorSessionWorkspace(ctx context.Context, tokenHash string) (*chat.VisitorSession, *chat.Workspace, error) {
 	s := chat.VisitorSession{TokenHash: tokenHash}
-	row := &prefixRow{row: db.read().row(ctx, `SELECT s.workspace_id, s.customer_id, `+workspaceColumnsOf("w")+`
-		FROM visitor_sessions s JOIN workspaces w ON w.id = s.workspace_id WHERE s.token_hash = ?`, tokenHash),
+	row := &prefixRow{row: db.read().row(ctx, visitorSessionWorkspaceQuery, tokenHash),
 		prefix: []any{&s.WorkspaceID, &s.CustomerID}}
 	ws, err := scanWorkspace(row)
 	if errors.Is(row.err, sql.ErrNoRows) {
@@ -185,6 +184,33 @@ func (db *DB) VisitorSessionWorkspace(ctx context.Context, tokenHash string) (*c
 		return nil, nil, err
 	}
 	return &s, ws, nil
+}
+
+// The visitor's reads, built once: every visitor request makes one.
+var (
+	visitorSessionWorkspaceQuery = `SELECT s.workspace_id, s.customer_id, ` + workspaceColumnsOf("w") + `
+		FROM visitor_sessions s JOIN workspaces w ON w.id = s.workspace_id WHERE s.token_hash = ?`
+	visitorSessionConversationQuery = `SELECT s.workspace_id, s.customer_id, COALESCE(c.state, ''), ` + workspaceColumnsOf("w") + `
+		FROM visitor_sessions s JOIN workspaces w ON w.id = s.workspace_id
+		LEFT JOIN conversations c ON c.id = ? AND c.workspace_id = s.workspace_id AND c.customer_id = s.customer_id
+		WHERE s.token_hash = ?`
+)
+
+// VisitorSessionConversation is VisitorSessionWorkspace and the state of
+// the customer's conversation conversationID ("" when it is not theirs).
+func (db *DB) VisitorSessionConversation(ctx context.Context, tokenHash string, conversationID int64) (*chat.VisitorSession, *chat.Workspace, chat.State, error) {
+	s := chat.VisitorSession{TokenHash: tokenHash}
+	var state chat.State
+	row := &prefixRow{row: db.read().row(ctx, visitorSessionConversationQuery, conversationID, tokenHash),
+		prefix: []any{&s.WorkspaceID, &s.CustomerID, &state}}
+	ws, err := scanWorkspace(row)
+	if errors.Is(row.err, sql.ErrNoRows) {
+		return nil, nil, "", chat.Errorf(chat.ErrUnauthorized, "unknown visitor token")
+	}
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return &s, ws, state, nil
 }
 
 // prefixRow scans its prefix columns, then the ones its caller asks for.

@@ -47,6 +47,9 @@ func TestReopen(t *testing.T) {
 
 func BenchmarkAppendMessage(b *testing.B) { storetest.BenchAppendMessage(b, open) }
 
+// BenchmarkVisitorHandshake: the reconnect storm of issue 17 (docs/benchmarks.md).
+func BenchmarkVisitorHandshake(b *testing.B) { storetest.BenchVisitorHandshake(b, open) }
+
 // BenchmarkReadReceipts: issue 14 (docs/benchmarks.md).
 func BenchmarkReadReceipts(b *testing.B) { storetest.BenchReadReceipts(b, open) }
 

@@ -43,6 +43,31 @@ func testCustomers(t *testing.T, s chat.Store) {
 	}
 	_, _, err = s.VisitorSessionWorkspace(ctx, "nope")
 	wantCode(t, err, chat.ErrUnauthorized)
+
+	// With a conversation's state, in the same read: only the session's
+	// customer's conversation in that workspace has one.
+	mine, _, err := openConversation(s, ws.ID, id, chat.ChannelWeb)
+	must(t, err)
+	vs, w, state, err := s.VisitorSessionConversation(ctx, "vt", mine.ID)
+	must(t, err)
+	if vs.CustomerID != id || vs.WorkspaceID != ws.ID || w.ID != ws.ID || w.SiteID != ws.SiteID || state != mine.State || state == "" {
+		t.Fatalf("visitor session %+v, workspace %+v, state %q (conversation %+v)", vs, w, state, mine)
+	}
+	other := newCustomer(t, s, ws, "someone-else")
+	theirs, _, err := openConversation(s, ws.ID, other.ID, chat.ChannelWeb)
+	must(t, err)
+	ws2 := newWorkspace(t, s, "cust-elsewhere")
+	elsewhere, _, err := openConversation(s, ws2.ID, newCustomer(t, s, ws2, "u1").ID, chat.ChannelWeb)
+	must(t, err)
+	for _, cid := range []int64{theirs.ID, elsewhere.ID, 999999} {
+		vs, w, state, err = s.VisitorSessionConversation(ctx, "vt", cid)
+		must(t, err)
+		if vs.CustomerID != id || w.ID != ws.ID || state != "" {
+			t.Fatalf("conversation %d: visitor session %+v, workspace %+v, state %q", cid, vs, w, state)
+		}
+	}
+	_, _, _, err = s.VisitorSessionConversation(ctx, "nope", mine.ID)
+	wantCode(t, err, chat.ErrUnauthorized)
 }
 
 func strp(s string) *string { return &s }
