@@ -202,13 +202,36 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// statLocation is the workspace's time zone, in which its days are counted.
+// statLocation is the workspace's time zone, in which its days are counted,
+// read in the write (another node may have changed it). Only the settings
+// are read, and decoded once per workspace and text: reading and decoding
+// the whole workspace was a sixth of what keeping the roll-up cost
+// (docs/benchmarks.md).
 func (db *DB) statLocation(ctx context.Context, x q, workspaceID int64) (*time.Location, error) {
-	ws, err := db.workspaceIn(ctx, x, workspaceID)
+	var text string
+	if err := x.row(ctx, `SELECT settings FROM workspaces WHERE id = ?`, workspaceID).Scan(&text); err != nil {
+		return nil, err
+	}
+	if z, ok := statSettings.Load(workspaceID); ok && z.(zoneBySettings).text == text {
+		return z.(zoneBySettings).loc, nil
+	}
+	s, err := decodeSettings(text)
 	if err != nil {
 		return nil, err
 	}
-	return zoneOf(ws.Settings), nil
+	loc := zoneOf(s)
+	statSettings.Store(workspaceID, zoneBySettings{text, loc})
+	return loc, nil
+}
+
+// statSettings holds, per workspace ID, the last settings text
+// statLocation decoded and its zone: the zone depends on the text alone,
+// so one kept for the same ID in another database is still right.
+var statSettings sync.Map
+
+type zoneBySettings struct {
+	text string
+	loc  *time.Location
 }
 
 // statLocations holds the zones loaded so far by name: loading one reads
