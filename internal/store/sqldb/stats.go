@@ -83,6 +83,7 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 	})
 	deltas := map[int64]map[stats.Key]stats.Measures{}
 	locs := map[int64]*time.Location{}
+	var kept []any // stat_conversations rows to write: id, workspace, parts, trail
 	for _, k := range order {
 		evs := pending[k]
 		loc, ok := locs[k.ws]
@@ -93,7 +94,7 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 			}
 			locs[k.ws] = loc
 		}
-		h, stored, err := db.statHistory(ctx, x, k.ws, k.id, evs)
+		h, stored, trail, err := db.statHistory(ctx, x, k.ws, k.id, evs)
 		if err != nil {
 			return err
 		}
@@ -105,17 +106,14 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 			}
 		}
 		d := stats.Delta(before, after)
-		if len(d) == 0 {
+		if len(d) == 0 && !trail.changed {
 			continue
 		}
 		parts, err := json.Marshal(after)
 		if err != nil {
 			return err
 		}
-		if _, err := x.exec(ctx, `INSERT INTO stat_conversations (conversation_id, workspace_id, parts) VALUES (?, ?, ?)
-			ON CONFLICT (conversation_id) DO UPDATE SET parts = excluded.parts`, k.id, k.ws, string(parts)); err != nil {
-			return err
-		}
+		kept = append(kept, k.id, k.ws, string(parts), trail.json)
 		if deltas[k.ws] == nil {
 			deltas[k.ws] = map[stats.Key]stats.Measures{}
 		}
@@ -123,6 +121,15 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 			sum := deltas[k.ws][key]
 			sum.Add(m, 1)
 			deltas[k.ws][key] = sum
+		}
+	}
+	// One statement per 64 conversations, in ID order (order is sorted), so
+	// that concurrent writers lock the rows in one order.
+	for chunk := range slices.Chunk(kept, 4*64) {
+		if _, err := x.exec(ctx, `INSERT INTO stat_conversations (conversation_id, workspace_id, parts, trail) VALUES `+
+			strings.Repeat(`, (?, ?, ?, ?)`, len(chunk)/4)[2:]+`
+			ON CONFLICT (conversation_id) DO UPDATE SET parts = excluded.parts, trail = excluded.trail`, chunk...); err != nil {
+			return err
 		}
 	}
 	for _, ws := range slices.Sorted(maps.Keys(deltas)) {
@@ -195,13 +202,36 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// statLocation is the workspace's time zone, in which its days are counted.
+// statLocation is the workspace's time zone, in which its days are counted,
+// read in the write (another node may have changed it). Only the settings
+// are read, and decoded once per workspace and text: reading and decoding
+// the whole workspace was a sixth of what keeping the roll-up cost
+// (docs/benchmarks.md).
 func (db *DB) statLocation(ctx context.Context, x q, workspaceID int64) (*time.Location, error) {
-	ws, err := db.workspaceIn(ctx, x, workspaceID)
+	var text string
+	if err := x.row(ctx, `SELECT settings FROM workspaces WHERE id = ?`, workspaceID).Scan(&text); err != nil {
+		return nil, err
+	}
+	if z, ok := statSettings.Load(workspaceID); ok && z.(zoneBySettings).text == text {
+		return z.(zoneBySettings).loc, nil
+	}
+	s, err := decodeSettings(text)
 	if err != nil {
 		return nil, err
 	}
-	return zoneOf(ws.Settings), nil
+	loc := zoneOf(s)
+	statSettings.Store(workspaceID, zoneBySettings{text, loc})
+	return loc, nil
+}
+
+// statSettings holds, per workspace ID, the last settings text
+// statLocation decoded and its zone: the zone depends on the text alone,
+// so one kept for the same ID in another database is still right.
+var statSettings sync.Map
+
+type zoneBySettings struct {
+	text string
+	loc  *time.Location
 }
 
 // statLocations holds the zones loaded so far by name: loading one reads
@@ -257,34 +287,52 @@ func handOverOf(ev chat.Event) (handOver, bool) {
 	return handOver{}, false
 }
 
-// firstReply is a conversation's first agent message to the customer.
-type firstReply struct {
-	agentID int64
-	at      time.Time
+// statTrail is what a conversation's statistics take from its events and
+// messages rather than its row: its hand-overs, folded as they happened,
+// its first agent reply and, for one the robot handed over, when it did.
+// Each write keeps it in stat_conversations.trail, so the next reads no
+// events, and no messages once the first reply is known. Times are in
+// microseconds, as stored.
+type statTrail struct {
+	Assigned   *int64     `json:"a,omitempty"` // first received by an agent
+	Agent      int64      `json:"g,omitempty"` // who
+	Replied    *int64     `json:"r,omitempty"` // first agent message to the customer
+	ReplyAgent int64      `json:"ra,omitempty"`
+	HandedOver *int64     `json:"h,omitempty"` // the robot's handover
+	Transfers  [][2]int64 `json:"t,omitempty"` // when, and from which agent
 }
 
-// historyOf assembles a conversation's statistics history from its row,
-// its hand-overs, its first reply and, for one the robot handed over, when
-// it did.
-func historyOf(r statRow, hos []handOver, fr *firstReply, handedOver *time.Time) stats.History {
-	h := stats.History{Channel: r.channel, CategoryID: r.categoryID, CreatedAt: fromMicros(r.created), HandedOverAt: handedOver}
-	for _, ho := range hos {
-		if ho.transfer {
-			h.Transfers = append(h.Transfers, stats.Transfer{At: ho.at, FromAgentID: ho.from})
-		} else if h.FirstAssignedAt == nil {
-			at := ho.at
-			h.FirstAssignedAt, h.FirstAgentID = &at, ho.to
-		}
-		if h.FirstAssignedAt == nil && ho.transfer {
-			// Handed over before any recorded assignment (cannot happen
-			// today): the first holder is who handed it over.
-			at := ho.at
-			h.FirstAssignedAt, h.FirstAgentID = &at, ho.from
-		}
+// handOver adds the next assignment or transfer.
+func (tr *statTrail) handOver(ho handOver) {
+	at := micros(ho.at)
+	if ho.transfer {
+		tr.Transfers = append(tr.Transfers, [2]int64{at, ho.from})
+	} else if tr.Assigned == nil {
+		tr.Assigned, tr.Agent = &at, ho.to
 	}
-	if fr != nil {
-		at := fr.at
-		h.FirstReplyAt, h.FirstReplyAgentID = &at, fr.agentID
+	if tr.Assigned == nil && ho.transfer {
+		// Handed over before any recorded assignment (cannot happen
+		// today): the first holder is who handed it over.
+		tr.Assigned, tr.Agent = &at, ho.from
+	}
+}
+
+func timeOf(us *int64) *time.Time {
+	if us == nil {
+		return nil
+	}
+	t := fromMicros(*us)
+	return &t
+}
+
+// history assembles a conversation's statistics history from its row and
+// its trail.
+func (tr statTrail) history(r statRow) stats.History {
+	h := stats.History{Channel: r.channel, CategoryID: r.categoryID, CreatedAt: fromMicros(r.created),
+		HandedOverAt: timeOf(tr.HandedOver), FirstAssignedAt: timeOf(tr.Assigned), FirstAgentID: tr.Agent,
+		FirstReplyAt: timeOf(tr.Replied), FirstReplyAgentID: tr.ReplyAgent}
+	for _, t := range tr.Transfers {
+		h.Transfers = append(h.Transfers, stats.Transfer{At: fromMicros(t[0]), FromAgentID: t[1]})
 	}
 	if r.state == string(chat.StateClosed) && r.closed.Valid {
 		at := fromMicros(r.closed.Int64)
@@ -307,85 +355,104 @@ func robotFirst(path string) bool {
 // handoverWhere picks a handover's system message.
 const handoverWhere = `kind = 'system' AND body = '` + chat.SystemHandover + `'`
 
+// keptTrail is a conversation's trail after a write, as JSON, and whether
+// it differs from the stored one.
+type keptTrail struct {
+	json    string
+	changed bool
+}
+
 // statHistory reads one conversation's history inside a write — its row as
-// the transaction leaves it, its stored hand-overs followed by the pending
-// ones, and its first reply — and the parts it stored last time, if any.
-// A conversation created in this batch has no stored events or parts yet.
-func (db *DB) statHistory(ctx context.Context, x q, workspaceID, id int64, pending []chat.Event) (stats.History, sql.NullString, error) {
-	var stored sql.NullString
+// the transaction leaves it and its stored trail, to which it adds the
+// pending hand-overs — and the parts it stored last time, if any. It reads
+// messages only while an assigned conversation's first reply is unknown,
+// or a robot's handover is; and events only for a conversation counted
+// before trails were kept (migration 0017). A conversation created in this
+// batch has no stored events, parts or trail yet.
+func (db *DB) statHistory(ctx context.Context, x q, workspaceID, id int64, pending []chat.Event) (stats.History, sql.NullString, keptTrail, error) {
+	var stored, storedTrail sql.NullString
 	var r statRow
 	err := x.row(ctx, `SELECT c.id, COALESCE(c.assignee_id, 0), COALESCE(c.category_id, 0), c.channel, c.state, c.close_reason,
-		c.agent_path, c.created_at, c.closed_at, c.rating_score, s.parts
+		c.agent_path, c.created_at, c.closed_at, c.rating_score, s.parts, s.trail
 		FROM conversations c LEFT JOIN stat_conversations s ON s.conversation_id = c.id
 		WHERE c.id = ? AND c.workspace_id = ?`, id, workspaceID).Scan(&r.id, &r.agentID, &r.categoryID, &r.channel, &r.state,
-		&r.reason, &r.path, &r.created, &r.closed, &r.rating, &stored)
+		&r.reason, &r.path, &r.created, &r.closed, &r.rating, &stored, &storedTrail)
 	if err != nil {
-		return stats.History{}, stored, err
+		return stats.History{}, stored, keptTrail{}, err
 	}
-	created := slices.ContainsFunc(pending, func(ev chat.Event) bool { return ev.Type == chat.EventConversationCreated })
-	var hos []handOver
-	if !created {
-		if hos, err = storedHandOvers(ctx, x, workspaceID, id); err != nil {
-			return stats.History{}, stored, err
+	var tr statTrail
+	switch {
+	case storedTrail.Valid:
+		if err := json.Unmarshal([]byte(storedTrail.String), &tr); err != nil {
+			return stats.History{}, stored, keptTrail{}, fmt.Errorf("stat_conversations %d: %w", id, err)
+		}
+	case !slices.ContainsFunc(pending, func(ev chat.Event) bool { return ev.Type == chat.EventConversationCreated }):
+		if tr, err = storedTrailOf(ctx, x, workspaceID, id); err != nil {
+			return stats.History{}, stored, keptTrail{}, err
 		}
 	}
 	for _, ev := range pending {
 		if ho, ok := handOverOf(ev); ok {
-			hos = append(hos, ho)
+			tr.handOver(ho)
 		}
 	}
-	var fr *firstReply
-	var agentID, at int64
-	err = x.row(ctx, `SELECT sender_id, created_at FROM messages WHERE conversation_id = ? AND sender_type = 'agent'
-		AND NOT internal AND kind IN ('text', 'file') ORDER BY seq LIMIT 1`, id).Scan(&agentID, &at)
-	switch {
-	case err == sql.ErrNoRows:
-	case err != nil:
-		return stats.History{}, stored, err
-	default:
-		fr = &firstReply{agentID: agentID, at: fromMicros(at)}
+	if tr.Replied == nil && (tr.Assigned != nil || r.agentID != 0) {
+		var agentID, at int64
+		err = x.row(ctx, `SELECT sender_id, created_at FROM messages WHERE conversation_id = ? AND sender_type = 'agent'
+			AND NOT internal AND kind IN ('text', 'file') ORDER BY seq LIMIT 1`, id).Scan(&agentID, &at)
+		switch {
+		case err == sql.ErrNoRows:
+		case err != nil:
+			return stats.History{}, stored, keptTrail{}, err
+		default:
+			tr.Replied, tr.ReplyAgent = &at, agentID
+		}
 	}
-	var handedOver *time.Time
-	if robotFirst(r.path) {
+	if tr.HandedOver == nil && robotFirst(r.path) {
+		var at int64
 		err = x.row(ctx, `SELECT created_at FROM messages WHERE conversation_id = ? AND `+handoverWhere+` ORDER BY seq LIMIT 1`, id).Scan(&at)
 		switch {
 		case err == sql.ErrNoRows:
 		case err != nil:
-			return stats.History{}, stored, err
+			return stats.History{}, stored, keptTrail{}, err
 		default:
-			t := fromMicros(at)
-			handedOver = &t
+			tr.HandedOver = &at
 		}
 	}
-	return historyOf(r, hos, fr, handedOver), stored, nil
+	b, err := json.Marshal(tr)
+	if err != nil {
+		return stats.History{}, stored, keptTrail{}, err
+	}
+	return tr.history(r), stored, keptTrail{json: string(b), changed: !storedTrail.Valid || storedTrail.String != string(b)}, nil
 }
 
-// storedHandOvers reads a conversation's stored assignment and transfer
-// events, in order.
-func storedHandOvers(ctx context.Context, x q, workspaceID, id int64) ([]handOver, error) {
+// storedTrailOf folds a conversation's stored assignment and transfer
+// events, in order, into a trail: for one counted before trails were
+// kept.
+func storedTrailOf(ctx context.Context, x q, workspaceID, id int64) (statTrail, error) {
+	var tr statTrail
 	rows, err := x.query(ctx, `SELECT payload, created_at FROM events WHERE workspace_id = ? AND conversation_id = ?
 		AND type IN ('conversation.assigned', 'conversation.transferred') ORDER BY seq`, workspaceID, id)
 	if err != nil {
-		return nil, err
+		return tr, err
 	}
 	defer rows.Close()
-	var hos []handOver
 	for rows.Next() {
 		var payload string
 		var at int64
 		if err := rows.Scan(&payload, &at); err != nil {
-			return nil, err
+			return tr, err
 		}
 		ev, err := event.Decode([]byte(payload))
 		if err != nil {
-			return nil, err
+			return tr, err
 		}
 		ev.CreatedAt = fromMicros(at)
 		if ho, ok := handOverOf(ev); ok {
-			hos = append(hos, ho)
+			tr.handOver(ho)
 		}
 	}
-	return hos, rows.Err()
+	return tr, rows.Err()
 }
 
 // addStatDays adds deltas to a workspace's roll-up rows, in key order so
@@ -574,7 +641,7 @@ func (db *DB) StoredStats(ctx context.Context, workspaceID int64) (map[stats.Key
 // RecomputeStats computes a workspace's roll-up from its raw conversations.
 func (db *DB) RecomputeStats(ctx context.Context, workspaceID int64) (map[stats.Key]stats.Measures, error) {
 	var out map[stats.Key]stats.Measures
-	err := db.recompute(ctx, db.read(), workspaceID, func(id int64, parts []stats.Part) error {
+	err := db.recompute(ctx, db.read(), workspaceID, func(id int64, parts []stats.Part, _ statTrail) error {
 		if out == nil {
 			out = map[stats.Key]stats.Measures{}
 		}
@@ -596,15 +663,21 @@ func (db *DB) RecomputeStats(ctx context.Context, workspaceID int64) (map[stats.
 	return out, err
 }
 
-// recompute calls each with the parts of every conversation of a
-// workspace, computed from its row, its events and its messages.
-func (db *DB) recompute(ctx context.Context, x q, workspaceID int64, each func(id int64, parts []stats.Part) error) error {
+// recompute calls each with the parts and trail of every conversation of
+// a workspace, computed from its row, its events and its messages.
+func (db *DB) recompute(ctx context.Context, x q, workspaceID int64, each func(id int64, parts []stats.Part, tr statTrail) error) error {
 	ws, err := db.workspaceIn(ctx, x, workspaceID)
 	if err != nil {
 		return err
 	}
 	loc := ws.Settings.Location()
-	hos := map[int64][]handOver{}
+	trails := map[int64]*statTrail{}
+	trail := func(id int64) *statTrail {
+		if trails[id] == nil {
+			trails[id] = &statTrail{}
+		}
+		return trails[id]
+	}
 	rows, err := x.query(ctx, `SELECT conversation_id, payload, created_at FROM events WHERE workspace_id = ?
 		AND type IN ('conversation.assigned', 'conversation.transferred') ORDER BY seq`, workspaceID)
 	if err != nil {
@@ -624,15 +697,14 @@ func (db *DB) recompute(ctx context.Context, x q, workspaceID int64, each func(i
 		}
 		ev.CreatedAt = fromMicros(at)
 		if ho, ok := handOverOf(ev); ok {
-			hos[id] = append(hos[id], ho)
+			trail(id).handOver(ho)
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	replies := map[int64]*firstReply{}
-	handovers := map[int64]*time.Time{}
+	handovers := map[int64]*int64{}
 	rows, err = x.query(ctx, `SELECT conversation_id, sender_type, COALESCE(sender_id, 0), created_at FROM messages WHERE workspace_id = ?
 		AND ((sender_type = 'agent' AND NOT internal AND kind IN ('text', 'file')) OR (`+handoverWhere+`))
 		ORDER BY conversation_id, seq`, workspaceID)
@@ -646,14 +718,13 @@ func (db *DB) recompute(ctx context.Context, x q, workspaceID int64, each func(i
 			rows.Close()
 			return err
 		}
-		switch {
+		switch tr := trail(id); {
 		case sender != string(chat.SenderAgent):
 			if handovers[id] == nil {
-				t := fromMicros(at)
-				handovers[id] = &t
+				handovers[id] = &at
 			}
-		case replies[id] == nil:
-			replies[id] = &firstReply{agentID: agentID, at: fromMicros(at)}
+		case tr.Replied == nil:
+			tr.Replied, tr.ReplyAgent = &at, agentID
 		}
 	}
 	rows.Close()
@@ -678,15 +749,26 @@ func (db *DB) recompute(ctx context.Context, x q, workspaceID int64, each func(i
 		return err
 	}
 	for _, r := range convs {
-		var handedOver *time.Time
+		tr := trail(r.id)
 		if robotFirst(r.path) {
-			handedOver = handovers[r.id]
+			tr.HandedOver = handovers[r.id]
 		}
-		if err := each(r.id, stats.Facts(historyOf(r, hos[r.id], replies[r.id], handedOver), loc)); err != nil {
+		if err := each(r.id, stats.Facts(tr.history(r), loc), *tr); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// ForgetStatTrails clears a workspace's kept trails, as a database counted
+// before migration 0017 has them: only for the test that such
+// conversations go on being counted exactly.
+func (db *DB) ForgetStatTrails(ctx context.Context, workspaceID int64) error {
+	_, err := db.write(ctx, func(t *txn) error {
+		_, err := t.exec(ctx, `UPDATE stat_conversations SET trail = NULL WHERE workspace_id = ?`, workspaceID)
+		return err
+	})
+	return err
 }
 
 // RebuildStats replaces a workspace's roll-up with its recomputation, in
@@ -721,12 +803,12 @@ func (db *DB) rebuildStats(ctx context.Context, t *txn, workspaceID int64) (int,
 		if len(batch) == 0 {
 			return nil
 		}
-		_, err := t.exec(ctx, `INSERT INTO stat_conversations (conversation_id, workspace_id, parts) VALUES `+
-			strings.Repeat(`, (?, ?, ?)`, len(batch)/3)[2:], batch...)
+		_, err := t.exec(ctx, `INSERT INTO stat_conversations (conversation_id, workspace_id, parts, trail) VALUES `+
+			strings.Repeat(`, (?, ?, ?, ?)`, len(batch)/4)[2:], batch...)
 		batch = batch[:0]
 		return err
 	}
-	err := db.recompute(ctx, t.q, workspaceID, func(id int64, parts []stats.Part) error {
+	err := db.recompute(ctx, t.q, workspaceID, func(id int64, parts []stats.Part, tr statTrail) error {
 		n++
 		for k, m := range stats.Cells(parts) {
 			sum := sums[k]
@@ -737,8 +819,12 @@ func (db *DB) rebuildStats(ctx context.Context, t *txn, workspaceID int64) (int,
 		if err != nil {
 			return err
 		}
-		batch = append(batch, id, workspaceID, string(b))
-		if len(batch) >= 3*64 {
+		trail, err := json.Marshal(tr)
+		if err != nil {
+			return err
+		}
+		batch = append(batch, id, workspaceID, string(b), string(trail))
+		if len(batch) >= 4*64 {
 			return flush()
 		}
 		return nil
