@@ -627,24 +627,21 @@ func (db *DB) liveEndpoints(ctx context.Context, x q, workspaceIDs []int64) ([]o
 	for i, id := range workspaceIDs {
 		args[i] = id
 	}
-	rows, err := x.query(ctx, `SELECT `+endpointColumns+`, COALESCE(down_until, 0) FROM endpoints WHERE deleted_at IS NULL AND events <> '[]'
-		AND workspace_id IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
 	var out []outbox.Endpoint
 	var downs []int64
-	for rows.Next() {
+	// each: on PostgreSQL the batch's events, waiting, go with it.
+	err := x.each(ctx, func(scan func(...any) error) error {
 		var down int64
-		e, err := scanEndpoint(rows, &down)
+		e, err := scanEndpoint(scanFunc(scan), &down)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		out = append(out, *e)
 		downs = append(downs, down)
-	}
-	return out, downs, rows.Err()
+		return nil
+	}, `SELECT `+endpointColumns+`, COALESCE(down_until, 0) FROM endpoints WHERE deleted_at IS NULL AND events <> '[]'
+		AND workspace_id IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
+	return out, downs, err
 }
 
 // enqueueDeliveries is the outbox's half of a commit: beside the events
