@@ -94,9 +94,11 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 	ids = slices.Compact(ids)
 
 	convs := map[int64]*chat.Conversation{}
+	stateWas := map[int64]chat.State{} // the states as read, before this batch's messages
 	lock := Stmt{Row: func(scan func(...any) error) error {
 		c, err := scanConversation(scanFunc(scan))
 		convs[c.ID] = &c
+		stateWas[c.ID] = c.State
 		return err
 	}}
 	if db.d.Arrays { // one statement text whatever the batch's size: prepared once
@@ -236,7 +238,7 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 	if err := db.indexMessages(ctx, x, appended(fresh)); err != nil {
 		return err
 	}
-	if err := db.moveConversations(ctx, t, ids, convs, workspaces, lastSender); err != nil {
+	if err := db.moveConversations(ctx, t, ids, convs, stateWas, workspaces, lastSender); err != nil {
 		return err
 	}
 	for _, r := range reqs {
@@ -269,11 +271,19 @@ func insertMessageArrays(now time.Time, chunk []*appendReq) (string, []any) {
 // moveConversations writes, in one statement each, the new state and
 // counters of the conversations that got messages, and their inactivity
 // timers: restarted where the agent spoke last, stopped where the
-// customer did (restartInactivity, for many at once).
+// customer did (restartInactivity, for many at once). stateWas holds the
+// states the conversations had before the batch.
 func (db *DB) moveConversations(ctx context.Context, t *txn, ids []int64, convs map[int64]*chat.Conversation,
-	workspaces map[int64]*chat.Workspace, lastSender map[int64]chat.SenderType) error {
+	stateWas map[int64]chat.State, workspaces map[int64]*chat.Workspace, lastSender map[int64]chat.SenderType) error {
 	var rows, schedule, cancel []string
 	var args, schedArgs, cancelArgs []any
+	// SQLite rewrites the entry of every index that holds a column the
+	// UPDATE sets, changed or not, and five of the conversation's indexes
+	// hold its state. A message seldom changes the state, so the
+	// conversations whose state stays are updated without it (SQLite; the
+	// Arrays statement below sets every column).
+	var steady []string
+	var steadyArgs []any
 	var moved []*chat.Conversation
 	for _, id := range ids { // in ID order, like the locks
 		sender, ok := lastSender[id]
@@ -286,8 +296,13 @@ func (db *DB) moveConversations(ctx context.Context, t *txn, ids []int64, convs 
 		if c.FirstReplyAt != nil {
 			firstReply = micros(*c.FirstReplyAt)
 		}
-		rows = append(rows, `(CAST(? AS BIGINT), ?, CAST(? AS BIGINT), ?, CAST(? AS BIGINT), CAST(? AS BIGINT))`)
-		args = append(args, id, c.State, c.LastSeq, c.LastMessage, micros(c.LastMessageAt), firstReply)
+		if !db.d.Arrays && c.State == stateWas[id] {
+			steady = append(steady, `(CAST(? AS BIGINT), CAST(? AS BIGINT), ?, CAST(? AS BIGINT), CAST(? AS BIGINT))`)
+			steadyArgs = append(steadyArgs, id, c.LastSeq, c.LastMessage, micros(c.LastMessageAt), firstReply)
+		} else {
+			rows = append(rows, `(CAST(? AS BIGINT), ?, CAST(? AS BIGINT), ?, CAST(? AS BIGINT), CAST(? AS BIGINT))`)
+			args = append(args, id, c.State, c.LastSeq, c.LastMessage, micros(c.LastMessageAt), firstReply)
+		}
 		due, ok := chat.InactivityDue(workspaces[c.WorkspaceID].Settings, *c, t.now)
 		switch {
 		case sender == chat.SenderAgent && ok:
@@ -298,7 +313,7 @@ func (db *DB) moveConversations(ctx context.Context, t *txn, ids []int64, convs 
 			cancelArgs = append(cancelArgs, c.WorkspaceID, id)
 		}
 	}
-	if len(rows) == 0 {
+	if len(moved) == 0 {
 		return nil
 	}
 	if db.d.Arrays { // one array per column: one statement text for any number
@@ -317,11 +332,22 @@ func (db *DB) moveConversations(ctx context.Context, t *txn, ids []int64, convs 
 			AS v(id, state, seq, last, at, reply) WHERE conversations.id = v.id`, id, state, seq, last, at, reply); err != nil {
 			return err
 		}
-	} else if err := t.later(ctx, `UPDATE conversations SET state = v.column2, last_seq = v.column3, last_message = v.column4,
-		last_message_at = v.column5, first_reply_at = v.column6
-		FROM (VALUES `+strings.Join(rows, `, `)+`) AS v WHERE conversations.id = v.column1`, args...); err != nil {
+	} else {
 		// VALUES columns are column1… in both SQLite and PostgreSQL.
-		return err
+		if len(rows) > 0 {
+			if _, err := t.exec(ctx, `UPDATE conversations SET state = v.column2, last_seq = v.column3, last_message = v.column4,
+				last_message_at = v.column5, first_reply_at = v.column6
+				FROM (VALUES `+strings.Join(rows, `, `)+`) AS v WHERE conversations.id = v.column1`, args...); err != nil {
+				return err
+			}
+		}
+		if len(steady) > 0 {
+			if _, err := t.exec(ctx, `UPDATE conversations SET last_seq = v.column2, last_message = v.column3,
+				last_message_at = v.column4, first_reply_at = v.column5
+				FROM (VALUES `+strings.Join(steady, `, `)+`) AS v WHERE conversations.id = v.column1`, steadyArgs...); err != nil {
+				return err
+			}
+		}
 	}
 	if len(schedule) > 0 {
 		if err := t.later(ctx, `INSERT INTO jobs (kind, workspace_id, ref_id, due_at) VALUES `+strings.Join(schedule, `, `)+`

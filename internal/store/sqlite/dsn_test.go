@@ -31,3 +31,24 @@ func TestSynchronous(t *testing.T) {
 		}
 	}
 }
+
+// The writer keeps its statement journals in memory; the readers keep the
+// default (temp_store 0).
+func TestWriterTempStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sodam.db")
+	for name, c := range map[string]struct {
+		dsn  string
+		want int
+	}{"writer": {dsn(path, Synchronous, writerPragma), 2}, "reader": {dsn(path, Synchronous, "query_only(1)"), 0}} {
+		conn, err := sql.Open("sqlite", c.dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got int
+		err = conn.QueryRow(`PRAGMA temp_store`).Scan(&got)
+		conn.Close()
+		if err != nil || got != c.want {
+			t.Fatalf("%s: PRAGMA temp_store = %d, %v; want %d", name, got, err, c.want)
+		}
+	}
+}

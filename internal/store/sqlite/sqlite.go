@@ -58,7 +58,9 @@ func Connect(path, synchronous string) (*sqldb.DB, error) {
 		return nil, fmt.Errorf("sqlite: synchronous must be FULL or NORMAL, not %q", synchronous)
 	}
 	dsn := func(extra ...string) string { return dsn(path, synchronous, extra...) }
-	w, err := sql.Open("sqlite", dsn())
+	// The writer keeps its statement journals in memory (temp_store), see
+	// dsn's note on writerPragma.
+	w, err := sql.Open("sqlite", dsn(writerPragma))
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +86,19 @@ func Connect(path, synchronous string) (*sqldb.DB, error) {
 		Checkpoint:        `PRAGMA wal_checkpoint(TRUNCATE)`,
 	}), nil
 }
+
+// writerPragma keeps the writer connection's temporary files in memory.
+// The one that matters is the statement journal: a statement that may fail
+// half-way (a multi-row INSERT with a unique index, a foreign key or a
+// virtual table) copies every page it changes there first, so that it can
+// undo itself inside the transaction. SQLite spills that journal to a
+// temporary file beyond 64 KiB, and a batch of messages passed that: two
+// pwrite calls per page changed, 10 % of the group commit's CPU
+// (docs/benchmarks.md, branch sqlwrite). The journal is only for undoing a
+// statement, never read after a crash, so durability is unchanged; it holds
+// at most the pages one statement changes. The readers, which may sort
+// large results, keep the default.
+const writerPragma = "temp_store(MEMORY)"
 
 // dsn is the connection string for the file at path: the pragmas every
 // connection runs first, then extra ones.

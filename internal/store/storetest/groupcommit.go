@@ -154,6 +154,70 @@ func testBatchFailureStaysAlone(t *testing.T, s chat.Store) {
 	}
 }
 
+// One batch of messages moves each conversation it writes in, whether its
+// state changes (an agent's first reply: waiting → active) or stays: the
+// stored conversation is the one the last event carried, and the lists by
+// state (their indexes) find it under its new state only.
+func testBatchMovesConversations(t *testing.T, s chat.Store) {
+	f := setup(t, s, "batchmove")
+	steady := f.open(t, s)
+	_, _, err := s.Take(ctx, f.ws.ID, steady.ID, f.a1)
+	must(t, err)
+	send(t, s, f.ws.ID, steady.ID, f.a1, "s0", "hello") // active now
+	other := newCustomer(t, s, f.ws, "cust-2")
+	moving, _, err := openConversation(s, f.ws.ID, other.ID, chat.ChannelWeb)
+	must(t, err)
+	_, _, err = s.Take(ctx, f.ws.ID, moving.ID, f.a1) // waiting for the agent's first reply
+	must(t, err)
+
+	sends := []struct {
+		conv  int64
+		actor chat.Actor
+		id    string
+	}{{steady.ID, f.a1, "s1"}, {moving.ID, f.a1, "m1"}, {steady.ID, chat.VisitorActor, "s2"}}
+	last := map[int64]*chat.Conversation{}
+	var mu sync.Mutex
+	groupNext(s, len(sends))
+	var wg sync.WaitGroup
+	for _, x := range sends {
+		wg.Go(func() {
+			m, evs, _, err := s.AppendMessage(ctx, f.ws.ID, x.conv, x.actor, chat.NewMessage{ClientMsgID: x.id, Body: "text " + x.id})
+			if err != nil || len(evs) != 1 {
+				t.Errorf("%s: %v, %d events", x.id, err, len(evs))
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if c := evs[0].Conversation; last[x.conv] == nil || c.LastSeq > last[x.conv].LastSeq {
+				last[x.conv] = c
+			}
+			if m.ID == 0 {
+				t.Errorf("%s: no message ID", x.id)
+			}
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	for _, id := range []int64{steady.ID, moving.ID} {
+		got, err := s.Conversation(ctx, f.ws.ID, id)
+		must(t, err)
+		want := last[id]
+		if got.State != chat.StateActive || want.State != chat.StateActive || got.LastSeq != want.LastSeq ||
+			got.LastMessage != want.LastMessage || !got.LastMessageAt.Equal(want.LastMessageAt) || got.FirstReplyAt == nil {
+			t.Fatalf("conversation %d stored %+v, last event %+v", id, got, want)
+		}
+	}
+	for state, want := range map[chat.State]int{chat.StateActive: 2, chat.StateWaiting: 0} {
+		list, err := s.Conversations(ctx, f.ws.ID, chat.ConversationFilter{State: state})
+		must(t, err)
+		if len(list) != want {
+			t.Fatalf("%d %s conversations listed, want %d: %+v", len(list), state, want, list)
+		}
+	}
+}
+
 // Many writers over two workspaces — messages, status changes that route
 // the queue, new conversations — each workspace's log stays gap-free, and
 // what every caller was told is what the log holds.

@@ -63,6 +63,7 @@ func Run(t *testing.T, open Opener) {
 		{"TicketThread", testTicketThread},
 		{"TicketPaging", testTicketPaging},
 		{"BatchFailureStaysAlone", testBatchFailureStaysAlone},
+		{"BatchMovesConversations", testBatchMovesConversations},
 		{"ConcurrentWritersGapFree", testConcurrentWritersGapFree},
 		{"Invitations", testInvitations},
 		{"MemberAdministration", testMemberAdministration},
