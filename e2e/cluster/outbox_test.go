@@ -10,6 +10,8 @@ import (
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"github.com/sodam-chat/sodam/internal/store/postgres"
 )
 
 // TestFaultSigkillMidDelivery kills a node (SIGKILL) while it is sending a
@@ -20,7 +22,19 @@ import (
 func TestFaultSigkillMidDelivery(t *testing.T) {
 	needBinary(t)
 	t.Parallel()
-	c, dir := newSingle(t, "")
+	testSigkillMidDelivery(t, "")
+}
+
+// TestFaultSigkillMidDeliveryPostgres is the same on PostgreSQL, where the
+// claim is a row lock (SKIP LOCKED) and a lease, not SQLite's one writer.
+func TestFaultSigkillMidDeliveryPostgres(t *testing.T) {
+	needBinary(t)
+	base, schema := postgres.TestSchema(t) // skips without the database
+	testSigkillMidDelivery(t, withSearchPath(t, base, schema))
+}
+
+func testSigkillMidDelivery(t *testing.T, dbURL string) {
+	c, dir := newSingle(t, dbURL)
 	n := c.nodes[0]
 	var mu sync.Mutex
 	got := map[string]int{}

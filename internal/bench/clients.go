@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -66,8 +67,9 @@ func newClients(d *dialer) *clients {
 
 // apiError is a non-2xx answer.
 type apiError struct {
-	status int
-	body   string
+	status     int
+	body       string
+	retryAfter time.Duration // when a refusal says to try again
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("status %d: %s", e.status, e.body) }
@@ -119,6 +121,19 @@ func (c *clients) call(ctx context.Context, method, url string, h http.Header, b
 	return decodeAnswer(resp, out)
 }
 
+// retryAfter reads a refusal's retry hint as the widget does: the
+// millisecond Retry-After-Ms if present, else the whole-second
+// Retry-After, else a second.
+func retryAfter(h http.Header) time.Duration {
+	if ms, err := strconv.Atoi(h.Get("Retry-After-Ms")); err == nil && ms >= 0 {
+		return time.Duration(ms) * time.Millisecond
+	}
+	if s, err := strconv.Atoi(h.Get("Retry-After")); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second
+	}
+	return time.Second
+}
+
 // decodeAnswer reads a 2xx answer into out (unless nil), or returns an
 // *apiError.
 func decodeAnswer(resp *http.Response, out any) error {
@@ -127,7 +142,7 @@ func decodeAnswer(resp *http.Response, out any) error {
 		return err
 	}
 	if resp.StatusCode/100 != 2 {
-		return &apiError{status: resp.StatusCode, body: string(data)}
+		return &apiError{status: resp.StatusCode, body: string(data), retryAfter: retryAfter(resp.Header)}
 	}
 	if out != nil {
 		return json.Unmarshal(data, out)

@@ -63,3 +63,24 @@ func TestSocketReconnects(t *testing.T) {
 		t.Fatalf("dials with after=%q, last %d, errors %v", afters, s.last.Load(), errs.snapshot())
 	}
 }
+
+// A refused send comes back after the server's hint: Retry-After-Ms
+// first (the sub-second hint of a node shedding load), then Retry-After.
+func TestRetryAfter(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		h    http.Header
+		want time.Duration
+	}{
+		{"milliseconds", http.Header{"Retry-After": {"1"}, "Retry-After-Ms": {"150"}}, 150 * time.Millisecond},
+		{"seconds", http.Header{"Retry-After": {"3"}}, 3 * time.Second},
+		{"bad milliseconds", http.Header{"Retry-After": {"2"}, "Retry-After-Ms": {"soon"}}, 2 * time.Second},
+		{"none", http.Header{}, time.Second},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := retryAfter(tt.h); got != tt.want {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

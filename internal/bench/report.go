@@ -204,6 +204,8 @@ func (r *Report) Markdown(w io.Writer) {
 	row("delivery", "%d acknowledged, %d delivered, %d missing, %d duplicates", r.Delivery.Acked, r.Delivery.Delivered, r.Delivery.Missing, r.Delivery.Duplicates)
 	if h := r.Webhook; h != nil {
 		row("webhook deliveries (receiver "+h.Mode+")", "%d written, %d arrived, %d lost, %d repeats; %d requests refused while down; none pending %.1f s after the window", h.Deliveries, h.Arrived, h.Lost, h.Repeats, h.Refused, h.DrainSeconds)
+		row("webhook deliveries per second, receiver up", "%.0f (first to last arrival)", h.Rate)
+		lat("event → webhook delivery, receiver up", h.Latency)
 	}
 	mib := func(b int64) float64 { return float64(b) / (1 << 20) }
 	row("server RSS idle", "%.1f MiB", mib(r.Memory.Idle))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	mrand "math/rand/v2"
 	"net/http"
 	"os"
 	"runtime"
@@ -372,8 +373,10 @@ func (r *run) sendMessages(ctx, stop context.Context, dir direction, rate float6
 		r.t.sending(id, dir, due, time.Now())
 		r.sent.Add(1)
 		// Like the widget and the console, send again with the same
-		// client_msg_id when the server sheds load (503 and Retry-After);
-		// the latency still counts from the moment the message was due.
+		// client_msg_id when the server sheds load (503): first after
+		// its retry hint, then doubling, with jitter of ±50 %. The
+		// latency still counts from the moment the message was due.
+		var delay time.Duration
 		for try := 1; ; try++ {
 			err := r.c.call(ctx, "POST", url, h, map[string]string{"client_msg_id": id, "body": body}, nil)
 			if err == nil {
@@ -384,8 +387,9 @@ func (r *run) sendMessages(ctx, stop context.Context, dir direction, rate float6
 			if !errors.As(err, &api) || api.status != http.StatusServiceUnavailable || try == 10 {
 				return
 			}
+			delay = min(max(2*delay, api.retryAfter), 10*time.Second)
 			select {
-			case <-time.After(time.Second):
+			case <-time.After(delay/2 + mrand.N(delay+1)):
 			case <-ctx.Done():
 				return
 			}

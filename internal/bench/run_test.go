@@ -101,6 +101,11 @@ func TestSteadyWebhookDown(t *testing.T) {
 	if h == nil || h.Deliveries < rep.Delivery.Acked || h.Arrived != h.Deliveries || h.Lost != 0 || h.Refused == 0 {
 		t.Fatalf("webhook %+v, %d messages", h, rep.Delivery.Acked)
 	}
+	// The backlog drained once the receiver came back; no event of it is
+	// timed (it waited for the receiver).
+	if h.Rate <= 0 || h.Latency.Count != 0 {
+		t.Fatalf("drain rate %.0f/s, %d timed", h.Rate, h.Latency.Count)
+	}
 }
 
 // TestReconnect drives a server that runs in this process (the --url
@@ -126,18 +131,22 @@ func TestReconnect(t *testing.T) {
 }
 
 // TestCluster runs the steady scenario on three nodes with PostgreSQL and
-// NATS, when the test services are there.
+// NATS, when the test services are there, with a webhook for every
+// message whose every delivery arrives and is timed from its event.
 func TestCluster(t *testing.T) {
 	db, nats := os.Getenv(postgres.TestURLVar), os.Getenv("SODAM_TEST_NATS_URL")
 	if db == "" || nats == "" {
 		t.Skip(postgres.TestURLVar + " and SODAM_TEST_NATS_URL are needed for the cluster bench")
 	}
 	o := benchOptions(t, Steady)
-	o.Nodes, o.DatabaseURL, o.NATSURL = 3, db, nats
+	o.Nodes, o.DatabaseURL, o.NATSURL, o.Webhook = 3, db, nats, WebhookUp
 	rep, err := Run(context.Background(), o, logWriter{t})
 	checkRun(t, rep, err)
 	if rep.Nodes != 3 || rep.Store != "PostgreSQL" {
 		t.Fatalf("ran on %d nodes of %s", rep.Nodes, rep.Store)
+	}
+	if h := rep.Webhook; h == nil || h.Deliveries < rep.Delivery.Acked || h.Arrived != h.Deliveries || h.Latency.Count != h.Arrived || h.Rate <= 0 {
+		t.Fatalf("webhook %+v, %d messages", h, rep.Delivery.Acked)
 	}
 }
 

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -39,6 +40,14 @@ type WebhookReport struct {
 	// DrainSeconds is from the end of the measured window (down: the
 	// receiver coming back) until nothing was pending.
 	DrainSeconds float64 `json:"drain_seconds"`
+	// Latency is from each event's time (data.created_at, taken before
+	// its commit) to its delivery's first arrival, with the receiver up;
+	// a delivery that waited for a receiver down is left out.
+	Latency Latency `json:"event_to_delivery"`
+	// Rate is the arrivals per second while the receiver was up, from its
+	// first arrival to its last: with a receiver that was down, the rate
+	// at which the servers drained the backlog.
+	Rate float64 `json:"deliveries_per_second"`
 }
 
 // receiver is the bench's webhook receiver on loopback.
@@ -49,6 +58,18 @@ type receiver struct {
 	refused atomic.Int64
 	mu      sync.Mutex
 	ids     map[string]int
+	// since is when the receiver last came up; first and last bound the
+	// arrivals after it, lat the arrivals' times from their events.
+	since, first, last time.Time
+	upCount            int
+	lat                []time.Duration
+}
+
+// eventTime is the part of a delivery's body the receiver reads.
+type eventTime struct {
+	Data struct {
+		CreatedAt time.Time `json:"created_at"`
+	} `json:"data"`
 }
 
 func startReceiver() (*receiver, error) {
@@ -58,14 +79,26 @@ func startReceiver() (*receiver, error) {
 	}
 	rc := &receiver{url: "http://" + ln.Addr().String() + "/hook", ids: map[string]int{}}
 	rc.srv = &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20)) //nolint:errcheck // only counted
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		now := time.Now()
 		if rc.down.Load() {
 			rc.refused.Add(1)
 			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
 			return
 		}
+		var ev eventTime
+		_ = json.Unmarshal(body, &ev) // a body without the time counts, unmeasured
 		rc.mu.Lock()
-		rc.ids[r.Header.Get("webhook-id")]++
+		id := r.Header.Get("webhook-id")
+		rc.ids[id]++
+		if rc.upCount == 0 {
+			rc.first = now
+		}
+		rc.upCount++
+		rc.last = now
+		if rc.ids[id] == 1 && !ev.Data.CreatedAt.IsZero() && ev.Data.CreatedAt.After(rc.since) {
+			rc.lat = append(rc.lat, now.Sub(ev.Data.CreatedAt))
+		}
 		rc.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	})}
@@ -73,13 +106,28 @@ func startReceiver() (*receiver, error) {
 	return rc, nil
 }
 
-func (rc *receiver) counts() (distinct, repeats int) {
+// setDown takes the receiver down or brings it up.
+func (rc *receiver) setDown(down bool) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.down.Store(down)
+	if !down {
+		rc.since = time.Now()
+	}
+}
+
+// report fills in what the receiver saw.
+func (rc *receiver) report(rep *WebhookReport) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	for _, n := range rc.ids {
-		repeats += n - 1
+		rep.Repeats += n - 1
 	}
-	return len(rc.ids), repeats
+	rep.Arrived = len(rc.ids)
+	rep.Latency = summarize(rc.lat)
+	if d := rc.last.Sub(rc.first); d > 0 {
+		rep.Rate = float64(rc.upCount-1) / d.Seconds()
+	}
 }
 
 // startWebhook starts the receiver (down, in down mode) and adds a
@@ -90,7 +138,7 @@ func (r *run) startWebhook(ctx context.Context) error {
 		return err
 	}
 	r.s.cleanup = append(r.s.cleanup, func() { rc.srv.Close() })
-	rc.down.Store(r.o.Webhook == WebhookDown)
+	rc.setDown(r.o.Webhook == WebhookDown)
 	key, err := r.s.store.InstallationSecret(ctx)
 	if err != nil {
 		return err
@@ -109,7 +157,9 @@ func (r *run) startWebhook(ctx context.Context) error {
 // long can be waiting for, plus a minute — then counts.
 func (r *run) finishWebhook(ctx context.Context) *WebhookReport {
 	rc := r.hook
-	rc.down.Store(false)
+	if rc.down.Load() {
+		rc.setDown(false)
+	}
 	up := time.Now()
 	wait := min(r.o.Duration, outbox.DefaultBackoff.Max)*5/4 + time.Minute
 	for deadline := up.Add(wait); time.Now().Before(deadline) && ctx.Err() == nil; time.Sleep(100 * time.Millisecond) {
@@ -118,7 +168,7 @@ func (r *run) finishWebhook(ctx context.Context) *WebhookReport {
 		}
 	}
 	rep := &WebhookReport{Mode: r.o.Webhook, Refused: rc.refused.Load(), DrainSeconds: time.Since(up).Seconds()}
-	rep.Arrived, rep.Repeats = rc.counts()
+	rc.report(rep)
 	// Every delivery the servers wrote for the webhook, whatever its status.
 	for before := int64(0); ctx.Err() == nil; {
 		page, err := r.s.store.Deliveries(ctx, r.s.ws.ID, r.hookID, outbox.DeliveryFilter{BeforeID: before, Limit: chat.MaxPage})

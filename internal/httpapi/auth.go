@@ -237,7 +237,7 @@ func (s *Server) authVisitor(r *http.Request) (*http.Request, error) {
 	if !ok {
 		return r, chat.Errorf(chat.ErrUnauthorized, "send the visitor token as Authorization: Bearer <token>")
 	}
-	vs, ws, err := s.store.VisitorSessionWorkspace(r.Context(), auth.HashToken(token))
+	vs, ws, err := s.visitors.lookup(r.Context(), auth.HashToken(token))
 	if err != nil {
 		return r, err
 	}

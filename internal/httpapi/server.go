@@ -62,16 +62,17 @@ type Config struct {
 
 // Server is the HTTP side of one node.
 type Server struct {
-	cfg     Config
-	mail    *notify.Mailer // nil: no SMTP
-	store   chat.Store
-	app     *app.App   // every write, and the events it commits
-	files   blob.Store // attachments' bytes
-	hub     *realtime.Hub
-	sends   admission // message sends in flight (backpressure.go)
-	log     *slog.Logger
-	now     func() time.Time
-	metrics *metrics.Metrics
+	cfg      Config
+	mail     *notify.Mailer // nil: no SMTP
+	store    chat.Store
+	app      *app.App   // every write, and the events it commits
+	files    blob.Store // attachments' bytes
+	hub      *realtime.Hub
+	sends    *admission    // message sends in flight (backpressure.go)
+	visitors *visitorCache // visitor sessions and their workspaces (visitorcache.go)
+	log      *slog.Logger
+	now      func() time.Time
+	metrics  *metrics.Metrics
 
 	// linkKey signs visitors' attachment links, loaded from the store once.
 	linkMu  sync.Mutex
@@ -117,7 +118,8 @@ func New(cfg Config, store chat.Store, a *app.App, files blob.Store, hub *realti
 		limits:         newLimits(),
 		sockets:        sockets{visitor: map[int64]int{}, address: map[string]int{}},
 	}
-	s.sends.max = int64(cmp.Or(cfg.MaxSendsInFlight, DefaultMaxSendsInFlight))
+	s.visitors = newVisitorCache(store, cfg.Now)
+	s.sends = newAdmission(cmp.Or(cfg.MaxSendsInFlight, DefaultMaxSendsInFlight), AdmitWait)
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.wrap(rt))
 	}
@@ -256,7 +258,7 @@ func (s *Server) wrap(rt route) http.Handler {
 		if rt.send {
 			// First, so that a refusal costs no database read.
 			var release func()
-			if release, err = s.sends.admit(w); err != nil {
+			if release, err = s.sends.admit(r.Context(), w); err != nil {
 				s.writeError(w, r, err)
 				return
 			}

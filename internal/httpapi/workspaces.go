@@ -51,7 +51,9 @@ func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
 	if err := p.Apply(ws); err != nil {
 		return err
 	}
-	if err := s.app.UpdateWorkspace(r.Context(), ws, who(r)); err != nil {
+	err = s.app.UpdateWorkspace(r.Context(), ws, who(r))
+	s.visitors.forget(ws.ID)
+	if err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, s.viewWorkspace(r, ws))
@@ -160,6 +162,7 @@ func (s *Server) archiveWorkspace(w http.ResponseWriter, r *http.Request) error 
 		return chat.Errorf(chat.ErrInvalid, "archived (true or false) is required")
 	}
 	ws, err := s.app.ArchiveWorkspace(r.Context(), wid, *req.Archived, who(r))
+	s.visitors.forget(wid)
 	if err != nil {
 		return err
 	}

@@ -104,6 +104,7 @@ func TestReceiverDownGetsOneProbe(t *testing.T) {
 			}))
 			t.Cleanup(rc.Close)
 			f := newFixture(t, kind, rc.URL)
+			filled := time.Now()
 			f.fill(t, 10)
 			now := time.Now().Add(time.Second)
 			w := worker(f.db, "node-a")
@@ -120,7 +121,9 @@ func TestReceiverDownGetsOneProbe(t *testing.T) {
 				if n := w.RunDue(context.Background()); n != 0 {
 					t.Fatalf("step %d: %d claimed while the receiver waits", step, n)
 				}
-				now = now.Add(10 * time.Second)
+				// Past the next probe: the wait grows with how long the
+				// receiver has been down (Backoff.Delay), ±20 %.
+				now = now.Add(now.Sub(filled)*5/4 + 2*time.Second)
 			}
 			list, err := f.db.Deliveries(context.Background(), f.ws.ID, f.endpoint, outbox.DeliveryFilter{Limit: 100})
 			if err != nil {
@@ -144,6 +147,79 @@ func TestReceiverDownGetsOneProbe(t *testing.T) {
 			delivered, err := f.db.Deliveries(context.Background(), f.ws.ID, f.endpoint, outbox.DeliveryFilter{Status: outbox.StatusDelivered, Limit: 100})
 			if err != nil || len(delivered) != 10 {
 				t.Fatalf("delivered %d once the receiver was back (%v)", len(delivered), err)
+			}
+		})
+	}
+}
+
+// TestReceiverDownBacksOff: the probes of a receiver that stays down come
+// further and further apart — each is another delivery, attempted for the
+// first time, so the backoff follows how long the receiver has been
+// failing (Backoff.Delay), not the probe's own attempts, which would
+// probe every second.
+func TestReceiverDownBacksOff(t *testing.T) {
+	for _, kind := range kinds() {
+		t.Run(kind, func(t *testing.T) {
+			var mu sync.Mutex
+			requests := 0
+			rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				requests++
+				mu.Unlock()
+				http.Error(w, "점검 중", http.StatusServiceUnavailable)
+			}))
+			t.Cleanup(rc.Close)
+			f := newFixture(t, kind, rc.URL)
+			f.fill(t, 20)
+			start := time.Now()
+			w := worker(f.db, "node-a")
+			// Two minutes down, a look every second.
+			for sec := range 120 {
+				w.Now = func() time.Time { return start.Add(time.Duration(sec) * time.Second) }
+				w.RunDue(context.Background())
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			// 1, 1, 2, 4… s apart (±20 %): about eight in two minutes.
+			if requests < 5 || requests > 12 {
+				t.Fatalf("%d probes in two minutes down, want about eight", requests)
+			}
+		})
+	}
+}
+
+// TestOneFailureOfAnOldDelivery: a receiver that is up fails once, on a
+// delivery that had waited ten minutes (a backlog draining): the next try
+// is a second later, not ten minutes — the backoff follows how long the
+// receiver has been failing, not the delivery's age.
+func TestOneFailureOfAnOldDelivery(t *testing.T) {
+	for _, kind := range kinds() {
+		t.Run(kind, func(t *testing.T) {
+			var mu sync.Mutex
+			requests := 0
+			rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				requests++
+				first := requests == 1
+				mu.Unlock()
+				if first {
+					http.Error(w, "잠시 오류", http.StatusInternalServerError)
+					return
+				}
+				w.WriteHeader(http.StatusNoContent)
+			}))
+			t.Cleanup(rc.Close)
+			f := newFixture(t, kind, rc.URL)
+			f.fill(t, 10)
+			now := time.Now().Add(10 * time.Minute)
+			w := worker(f.db, "node-a")
+			w.Now = func() time.Time { return now }
+			w.RunDue(context.Background())
+			now = now.Add(2 * time.Second)
+			w.RunDue(context.Background())
+			delivered, err := f.db.Deliveries(context.Background(), f.ws.ID, f.endpoint, outbox.DeliveryFilter{Status: outbox.StatusDelivered, Limit: 100})
+			if err != nil || len(delivered) != 10 {
+				t.Fatalf("delivered %d two seconds after one failure (%v)", len(delivered), err)
 			}
 		})
 	}

@@ -168,9 +168,17 @@ type Outcome struct {
 	Error     string
 	Completed time.Time
 	// NotAttempted: nothing was sent — another delivery to the same
-	// receiver failed first in the same claim — so the delivery waits for
-	// NextAt with its attempts and last answer unchanged.
+	// receiver failed first in the same claim — so the delivery stays as
+	// it was (attempts, last answer, due time) until the receiver's next
+	// probe.
 	NotAttempted bool
+}
+
+// Retried reports whether the receiver failed this attempt and is to be
+// tried again at NextAt: until then it counts as down, and its other
+// deliveries wait.
+func (o Outcome) Retried() bool {
+	return !o.NotAttempted && o.Error != "" && !o.NextAt.IsZero()
 }
 
 // DeliveryFilter pages an endpoint's deliveries, newest first.
@@ -228,6 +236,11 @@ type Store interface {
 	EnqueueWaiting(ctx context.Context, workspaceID, conversationID int64) (time.Time, error)
 	// PendingDeliveries counts what is still to be delivered, by workspace.
 	PendingDeliveries(ctx context.Context) (map[int64]int, error)
+	// ExpireDeliveries fails up to limit of an endpoint's pending
+	// deliveries written before before and never attempted since (its
+	// receiver was down), with reason as their last error; it reports how
+	// many.
+	ExpireDeliveries(ctx context.Context, endpointID int64, before, now time.Time, reason string, limit int) (int, error)
 	// PruneDeliveries deletes up to limit settled deliveries (delivered,
 	// failed, skipped) that settled before before; it reports how many.
 	PruneDeliveries(ctx context.Context, before time.Time, limit int) (int, error)
@@ -319,12 +332,18 @@ const Retention = 30 * 24 * time.Hour
 // DefaultBackoff is 1 s doubling to 10 minutes, for 24 hours.
 var DefaultBackoff = Backoff{First: time.Second, Max: 10 * time.Minute, GiveUp: 24 * time.Hour}
 
-// Delay is the wait after the attempts-th failed attempt (1-based), before
-// jitter.
-func (b Backoff) Delay(attempts int) time.Duration {
+// Delay is the wait, before jitter, after the attempts-th failed attempt
+// (1-based) of a delivery whose receiver has been failing for failing:
+// First doubling with each attempt, and never shorter than failing, up to
+// Max. The second rule is the receiver's backoff: while it is down, its
+// probe is each time another delivery — the oldest due, never attempted
+// — so the probes double (1, 1, 2, 4, 8 s…) with the outage instead of
+// coming every First; and a receiver that fails once while it is up
+// waits First, however long the delivery had waited.
+func (b Backoff) Delay(attempts int, failing time.Duration) time.Duration {
 	d := b.First
 	for i := 1; i < attempts && d < b.Max; i++ {
 		d *= 2
 	}
-	return min(d, b.Max)
+	return min(max(d, failing), b.Max)
 }

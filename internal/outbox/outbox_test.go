@@ -71,14 +71,27 @@ func TestDeliverable(t *testing.T) {
 
 func TestBackoff(t *testing.T) {
 	b := DefaultBackoff
-	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}
-	for i, w := range want {
-		if got := b.Delay(i + 1); got != w {
-			t.Fatalf("attempt %d: %s, want %s", i+1, got, w)
-		}
-	}
-	if got := b.Delay(40); got != 10*time.Minute {
-		t.Fatalf("capped at %s", got)
+	for _, tt := range []struct {
+		name     string
+		attempts int
+		failing  time.Duration
+		want     time.Duration
+	}{
+		{"first retry", 1, 0, time.Second},
+		{"doubling", 2, time.Second, 2 * time.Second},
+		{"doubling again", 3, 3 * time.Second, 4 * time.Second},
+		{"the fourth", 4, 7 * time.Second, 8 * time.Second},
+		{"capped", 40, 0, 10 * time.Minute},
+		// A probe of a receiver down for a while: another delivery,
+		// attempted for the first time.
+		{"a probe after 90 s down", 1, 90 * time.Second, 90 * time.Second},
+		{"a probe after an hour down", 1, time.Hour, 10 * time.Minute},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := b.Delay(tt.attempts, tt.failing); got != tt.want {
+				t.Fatalf("Delay(%d, %s) = %s, want %s", tt.attempts, tt.failing, got, tt.want)
+			}
+		})
 	}
 }
 

@@ -65,7 +65,11 @@ type Worker struct {
 	seen      uint64         // the store's OutboxWritten when last woken
 	announced atomic.Uint64  // the store's OutboxWritten when last announced
 	eps       *endpointCache // endpoints read lately (endpoints)
-	woken     atomic.Bool    // another node announced deliveries
+	// failing is when each receiver this worker found failing started
+	// to fail, until it answers again: its probes back off from then.
+	// Written by runDue between claims, read by their attempts.
+	failing map[int64]time.Time
+	woken   atomic.Bool // another node announced deliveries
 }
 
 // writtenHint is a store that counts the commits on this node that wrote
@@ -212,13 +216,33 @@ func (w *Worker) runDue(ctx context.Context) int {
 		}
 		eps := w.endpoints()
 		eps.prefetch(ctx, claimed)
-		w.record(ctx, w.sendAll(ctx, eps, claimed))
+		outcomes := w.sendAll(ctx, eps, claimed)
+		w.noteFailing(outcomes)
+		w.record(ctx, outcomes)
 		n += len(claimed)
 		if len(claimed) < w.Batch {
 			return n
 		}
 	}
 	return n
+}
+
+// noteFailing keeps when each receiver started failing: from its first
+// failed attempt until one succeeds.
+func (w *Worker) noteFailing(outcomes []Outcome) {
+	if w.failing == nil {
+		w.failing = map[int64]time.Time{}
+	}
+	for _, o := range outcomes {
+		if _, ok := w.failing[o.Delivery.EndpointID]; !ok && o.Retried() {
+			w.failing[o.Delivery.EndpointID] = o.Completed
+		}
+	}
+	for _, o := range outcomes {
+		if o.Status == StatusDelivered {
+			delete(w.failing, o.Delivery.EndpointID)
+		}
+	}
 }
 
 // endpointTTL is how long the worker keeps endpoints it read. An endpoint
@@ -293,13 +317,10 @@ func (w *Worker) sendAll(ctx context.Context, eps *endpointCache, claimed []Deli
 }
 
 // notAttempted is the outcome of a delivery held back because its
-// receiver just failed: it waits as long as the one that failed, or fails
-// if it has waited GiveUp already.
+// receiver just failed: it stays as it was — the endpoint's next probe
+// holds it back — or fails if it has waited GiveUp already.
 func (w *Worker) notAttempted(d Delivery, probe Outcome) Outcome {
-	out := Outcome{Delivery: d, NotAttempted: true, Completed: probe.Completed, Status: StatusPending, NextAt: probe.NextAt}
-	if probe.Status != StatusPending {
-		out.NextAt = probe.Completed.Add(w.Backoff.First)
-	}
+	out := Outcome{Delivery: d, NotAttempted: true, Completed: probe.Completed, Status: StatusPending}
 	if probe.Completed.Sub(d.CreatedAt) >= w.Backoff.GiveUp {
 		out.Status, out.Error = StatusFailed, "the receiver was failing: "+probe.Error
 	}
@@ -324,8 +345,41 @@ func (w *Worker) record(ctx context.Context, outcomes []Outcome) {
 			// The deliveries stay leased, and are sent again when the lease
 			// ends: at least once.
 			w.Log.Warn("record deliveries", slog.Any("err", err))
+			return
 		}
+		w.expire(fctx, outcomes)
 	}()
+}
+
+// expire gives up on the deliveries of receivers that just failed a
+// probe which have waited GiveUp: while a receiver is down its backlog is
+// never claimed, so they would not fail on their own. Each is written
+// once, a thousand to a transaction; most probes find none.
+func (w *Worker) expire(ctx context.Context, outcomes []Outcome) {
+	failing := map[int64]string{}
+	for _, o := range outcomes {
+		if o.Retried() {
+			failing[o.Delivery.EndpointID] = o.Error
+		}
+	}
+	for _, o := range outcomes {
+		if o.Status == StatusDelivered {
+			delete(failing, o.Delivery.EndpointID)
+		}
+	}
+	now := w.Now()
+	for id, reason := range failing {
+		for {
+			n, err := w.Store.ExpireDeliveries(ctx, id, now.Add(-w.Backoff.GiveUp), now, "the receiver was failing: "+reason, 1000)
+			if err != nil {
+				w.Log.Warn("expire deliveries", slog.Any("err", err))
+				return
+			}
+			if n < 1000 {
+				break
+			}
+		}
+	}
 }
 
 // flush waits until every outcome is recorded.
@@ -431,16 +485,20 @@ func (w *Worker) attempt(ctx context.Context, eps *endpointCache, d Delivery) Ou
 		// send decided (skipped)
 	default:
 		out.Error = err.Error()
-		if now.Sub(d.CreatedAt) >= w.Backoff.GiveUp {
-			out.Status = StatusFailed
-			break
+		since, ok := w.failing[d.EndpointID]
+		if !ok {
+			since = now
 		}
-		out.Status = StatusPending
-		delay := w.Backoff.Delay(d.Attempts)
+		delay := w.Backoff.Delay(d.Attempts, now.Sub(since))
 		// Jitter of ±20%: receivers that came back are not hit by every
 		// node's retries in the same second.
 		delay = time.Duration(float64(delay) * (0.8 + 0.4*rand.Float64()))
-		out.NextAt = now.Add(delay)
+		// The next attempt's time, also when this delivery gives up: the
+		// receiver's other deliveries wait for it (Outcome.Retried).
+		out.Status, out.NextAt = StatusPending, now.Add(delay)
+		if now.Sub(d.CreatedAt) >= w.Backoff.GiveUp {
+			out.Status = StatusFailed
+		}
 	}
 	return out
 }

@@ -108,8 +108,6 @@ type DB struct {
 	// one running batch touches it).
 	outboxWritten atomic.Uint64
 	outboxInBatch bool
-	// backlogChunk, when set, replaces defaultBacklogChunk (tests).
-	backlogChunk int
 	// sealer seals what automatic masking hides (pii.go).
 	sealer chat.Sealer
 	// search holds TuneSearch's sizes (history.go).

@@ -179,11 +179,12 @@ func testDeliveryClaims(t *testing.T, s chat.Store) {
 	}
 }
 
-// testDeliveryBacklog: while a receiver is down, its backlog is not due
-// before the next probe — what was due when the probe failed is moved to
-// the probe's time, and what is written meanwhile is written due then —
-// so looking for due deliveries never wades through it; at the probe's
-// time it is all due again, with its attempts unchanged.
+// testDeliveryBacklog: while a receiver is down, its backlog is neither
+// claimed nor rewritten — the endpoint holds it back until its next probe,
+// so the chat's writes never wait for a rewrite of it — and the healthy
+// receiver's deliveries are claimed meanwhile. At the probe's time it is
+// due again, as it was; held back again, it stays as it was; and once it
+// has waited outbox.DefaultBackoff.GiveUp it fails, a chunk at a time.
 func testDeliveryBacklog(t *testing.T, s chat.Store) {
 	ob := outboxOf(t, s)
 	clk := withClock(t, s)
@@ -195,39 +196,48 @@ func testDeliveryBacklog(t *testing.T, s chat.Store) {
 	must(t, err)
 	for i := range 6 {
 		send(t, s, f.ws.ID, c.ID, f.a1, fmt.Sprint("m", i), "배송 안내 드립니다")
+		clk.advance(time.Millisecond)
 	}
-	// The backlog moves two rows to a transaction: five rows take three.
-	if b, ok := s.(interface{ SetBacklogChunk(int) }); ok {
-		b.SetBacklogChunk(2)
-	}
-	// A claim takes the oldest, the probe; it fails.
+	// A claim takes one, the probe; it fails.
 	got, err := ob.ClaimDeliveries(ctx, "node-a", clk.Now(), time.Minute, 1)
 	must(t, err)
 	if len(got) != 1 {
 		t.Fatalf("claimed %+v", got)
 	}
-	failing := got[0].EndpointID
+	probe, failing := got[0], got[0].EndpointID
 	next := clk.Now().Add(8 * time.Second)
 	must(t, ob.FinishDeliveries(ctx, "node-a", []outbox.Outcome{
-		{Delivery: got[0], Status: outbox.StatusPending, NextAt: next, Code: 503, Error: "the receiver answered 503", Completed: clk.Now()},
+		{Delivery: probe, Status: outbox.StatusPending, NextAt: next, Code: 503, Error: "the receiver answered 503", Completed: clk.Now()},
 	}))
 	// Written while it is down.
 	for i := range 3 {
 		send(t, s, f.ws.ID, c.ID, f.a1, fmt.Sprint("d", i), "점검 중에 보낸 안내")
 	}
-	list, err := ob.Deliveries(ctx, f.ws.ID, failing, outbox.DeliveryFilter{Limit: 100})
-	must(t, err)
-	if len(list) != 9 {
-		t.Fatalf("%d deliveries to the failing receiver", len(list))
-	}
-	for _, d := range list {
-		if d.Status != outbox.StatusPending || !d.NextAt.Equal(next.UTC().Truncate(time.Microsecond)) {
-			t.Fatalf("delivery %d (%s) is due at %v, want the next probe's time %v", d.ID, d.Status, d.NextAt, next)
+	written := map[int64]outbox.Delivery{}
+	unchanged := func(when string) {
+		t.Helper()
+		list, err := ob.Deliveries(ctx, f.ws.ID, failing, outbox.DeliveryFilter{Limit: 100})
+		must(t, err)
+		if len(list) != 9 {
+			t.Fatalf("%s: %d deliveries to the failing receiver", when, len(list))
 		}
-		if want := 0; d.ID != got[0].ID && d.Attempts != want {
-			t.Fatalf("delivery %d: %d attempts, want %d", d.ID, d.Attempts, want)
+		for _, d := range list {
+			if d.ID == probe.ID {
+				if d.Attempts != probe.Attempts || !d.NextAt.Equal(next.UTC().Truncate(time.Microsecond)) || d.LastCode != 503 {
+					t.Fatalf("%s: the probe %+v", when, d)
+				}
+				continue
+			}
+			if d.Status != outbox.StatusPending || d.Attempts != 0 || !d.NextAt.Equal(d.CreatedAt) {
+				t.Fatalf("%s: delivery %d (%s, %d attempts) is due at %v, written %v: rewritten", when, d.ID, d.Status, d.Attempts, d.NextAt, d.CreatedAt)
+			}
+			if w, ok := written[d.ID]; ok && !w.NextAt.Equal(d.NextAt) {
+				t.Fatalf("%s: delivery %d moved from %v to %v", when, d.ID, w.NextAt, d.NextAt)
+			}
+			written[d.ID] = d
 		}
 	}
+	unchanged("after the failed probe")
 	// Now only the healthy receiver's deliveries are due.
 	due, err := ob.ClaimDeliveries(ctx, "node-b", clk.Now(), time.Minute, 100)
 	must(t, err)
@@ -244,5 +254,32 @@ func testDeliveryBacklog(t *testing.T, s chat.Store) {
 	must(t, err)
 	if len(due) != 9 || due[0].EndpointID != failing {
 		t.Fatalf("at the probe's time %d deliveries are due, want the failing receiver's 9", len(due))
+	}
+	// The next probe fails too; the others, not attempted, stay as they were.
+	next = clk.Now().Add(16 * time.Second)
+	outs := []outbox.Outcome{{Delivery: due[0], Status: outbox.StatusPending, NextAt: next, Code: 503, Error: "the receiver answered 503", Completed: clk.Now()}}
+	for _, d := range due[1:] {
+		outs = append(outs, outbox.Outcome{Delivery: d, Status: outbox.StatusPending, NotAttempted: true, Completed: clk.Now()})
+	}
+	must(t, ob.FinishDeliveries(ctx, "node-b", outs))
+	probe = due[0]
+	unchanged("after the second failed probe")
+	if got, err := ob.ClaimDeliveries(ctx, "node-c", clk.Now(), time.Minute, 100); err != nil || len(got) != 0 {
+		t.Fatalf("claimed %d (%v) while the receiver waits for its next probe", len(got), err)
+	}
+	// A day later, what waited that long fails, a chunk at a time.
+	clk.advance(outbox.DefaultBackoff.GiveUp + time.Minute)
+	before := clk.Now().Add(-outbox.DefaultBackoff.GiveUp)
+	for _, want := range []int{4, 4, 1, 0} {
+		n, err := ob.ExpireDeliveries(ctx, failing, before, clk.Now(), "the receiver was failing: 503", 4)
+		must(t, err)
+		if n != want {
+			t.Fatalf("expired %d, want %d", n, want)
+		}
+	}
+	list, err := ob.Deliveries(ctx, f.ws.ID, failing, outbox.DeliveryFilter{Status: outbox.StatusFailed, Limit: 100})
+	must(t, err)
+	if len(list) != 9 || list[0].LastError != "the receiver was failing: 503" || list[0].DoneAt == nil {
+		t.Fatalf("%d failed: %+v", len(list), list)
 	}
 }

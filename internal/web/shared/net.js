@@ -3,13 +3,21 @@
 
 // ApiError is a refused or failed request. status is 0 when the server was
 // not reached; code is the API's stable error code, or "network".
+// retryAfter is the server's sub-second retry hint (Retry-After-Ms, sent by
+// a node shedding load) in milliseconds, or undefined.
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, retryAfter) {
     super(message);
     this.status = status;
     this.code = code;
+    this.retryAfter = retryAfter;
   }
 }
+
+const retryHint = (headers) => {
+  const ms = headers.get('Retry-After-Ms');
+  return ms !== null && /^\d+$/.test(ms) ? Number(ms) : undefined;
+};
 
 // request sends a JSON request and resolves to the decoded body (null for
 // 204), or rejects with an ApiError. With page set it resolves to
@@ -30,7 +38,7 @@ export async function request(method, url, { body, headers = {}, page = false } 
   const data = res.status === 204 ? null : await res.json().catch(() => null);
   if (!res.ok) {
     const err = data?.error ?? {};
-    throw new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText);
+    throw new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText, retryHint(res.headers));
   }
   if (!page) return data;
   const link = /<([^>]*)>;\s*rel="next"/.exec(res.headers.get('Link') ?? '');
@@ -50,15 +58,19 @@ export const isTransient = (err) =>
 // retry calls fn until it succeeds or fails for a reason other than the
 // network, calling onRetry(err) before each new attempt; after attempts
 // tries it gives up. Callers make fn idempotent (a message keeps its
-// client_msg_id across attempts).
+// client_msg_id across attempts). The first wait is the server's
+// sub-second hint when it gave one (a node shedding load), else
+// FIRST_DELAY; it doubles from there, with jitter of ±50 % so that the
+// refused do not all come back at once.
 export async function retry(fn, onRetry, attempts = Infinity) {
-  for (let delay = FIRST_DELAY, n = 1; ; delay = nextDelay(delay), n++) {
+  for (let delay, n = 1; ; n++) {
     try {
       return await fn();
     } catch (err) {
       if (!isTransient(err) || n >= attempts) throw err;
       onRetry?.(err);
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = delay === undefined ? (err.retryAfter ?? FIRST_DELAY) : nextDelay(delay);
+      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
     }
   }
 }

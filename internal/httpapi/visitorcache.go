@@ -1,0 +1,104 @@
+package httpapi
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// WorkspaceTTL is how long a node answers widget requests from the
+// workspace it read last (visitorCache). A change made on this node
+// takes effect at once; one made on another node, or by `sodam admin`,
+// within this time. The hub cannot be the only invalidation: it decodes
+// only the events of workspaces with sockets on this node, and a publish
+// may be lost.
+const WorkspaceTTL = time.Second
+
+// maxCachedSessions bounds the sessions one node remembers (about 100
+// bytes each); past it the cache starts again empty.
+const maxCachedSessions = 50_000
+
+// visitorReader is what the cache reads on a miss.
+type visitorReader interface {
+	VisitorSessionWorkspace(ctx context.Context, tokenHash string) (*chat.VisitorSession, *chat.Workspace, error)
+	Workspace(ctx context.Context, id int64) (*chat.Workspace, error)
+}
+
+// visitorCache keeps, per node, what every widget request reads first:
+// the visitor's session, which never changes once made, and its
+// workspace, for at most WorkspaceTTL and until this node changes it. At
+// 2,000 messages a second these two reads were a tenth of the node's CPU.
+// Callers share the workspace it returns and must not change it.
+type visitorCache struct {
+	store visitorReader
+	now   func() time.Time
+
+	mu         sync.Mutex
+	sessions   map[string]chat.VisitorSession
+	workspaces map[int64]cachedWorkspace
+	gen        uint64 // counts forget calls, so a read that raced one is not kept
+}
+
+type cachedWorkspace struct {
+	ws   *chat.Workspace
+	read time.Time
+}
+
+func newVisitorCache(store visitorReader, now func() time.Time) *visitorCache {
+	return &visitorCache{store: store, now: now, sessions: map[string]chat.VisitorSession{}, workspaces: map[int64]cachedWorkspace{}}
+}
+
+// lookup returns the session of a visitor token's hash and its workspace.
+func (c *visitorCache) lookup(ctx context.Context, tokenHash string) (*chat.VisitorSession, *chat.Workspace, error) {
+	now := c.now()
+	c.mu.Lock()
+	vs, known := c.sessions[tokenHash]
+	cw, fresh := c.workspaces[vs.WorkspaceID]
+	fresh = fresh && known && now.Sub(cw.read) < WorkspaceTTL
+	gen := c.gen
+	c.mu.Unlock()
+	switch {
+	case fresh:
+		return &vs, cw.ws, nil
+	case known:
+		ws, err := c.store.Workspace(ctx, vs.WorkspaceID)
+		if err != nil {
+			return nil, nil, err
+		}
+		c.keep(gen, nil, ws, now)
+		return &vs, ws, nil
+	}
+	s, ws, err := c.store.VisitorSessionWorkspace(ctx, tokenHash)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.keep(gen, s, ws, now)
+	return s, ws, nil
+}
+
+// keep remembers a session (if not nil) and a workspace read at now,
+// unless forget was called since the read began.
+func (c *visitorCache) keep(gen uint64, s *chat.VisitorSession, ws *chat.Workspace, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s != nil {
+		if len(c.sessions) >= maxCachedSessions {
+			clear(c.sessions)
+		}
+		c.sessions[s.TokenHash] = *s
+	}
+	if c.gen == gen {
+		c.workspaces[ws.ID] = cachedWorkspace{ws: ws, read: now}
+	}
+}
+
+// forget drops a workspace this node just changed (or tried to), so its
+// next widget request reads it again.
+func (c *visitorCache) forget(workspaceID int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	delete(c.workspaces, workspaceID)
+}

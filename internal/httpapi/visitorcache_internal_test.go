@@ -1,0 +1,95 @@
+package httpapi
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// countingReader is a store of one session and one workspace that counts
+// its reads; during runs while a workspace read is under way.
+type countingReader struct {
+	sessionReads, workspaceReads int
+	name                         string
+	during                       func()
+}
+
+func (r *countingReader) VisitorSessionWorkspace(ctx context.Context, tokenHash string) (*chat.VisitorSession, *chat.Workspace, error) {
+	if tokenHash != "known" {
+		return nil, nil, chat.Errorf(chat.ErrUnauthorized, "unknown visitor token")
+	}
+	r.sessionReads++
+	ws, _ := r.Workspace(ctx, 7)
+	r.workspaceReads--
+	return &chat.VisitorSession{TokenHash: tokenHash, WorkspaceID: 7, CustomerID: 3}, ws, nil
+}
+
+func (r *countingReader) Workspace(ctx context.Context, id int64) (*chat.Workspace, error) {
+	r.workspaceReads++
+	if r.during != nil {
+		r.during()
+	}
+	return &chat.Workspace{ID: id, Name: r.name}, nil
+}
+
+// A node reads a visitor's session once and its workspace at most once per
+// WorkspaceTTL, and again at once after it changed the workspace itself.
+func TestVisitorCache(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	store := &countingReader{name: "before"}
+	c := newVisitorCache(store, func() time.Time { return now })
+	lookup := func(want string) {
+		t.Helper()
+		vs, ws, err := c.lookup(t.Context(), "known")
+		if err != nil || vs.CustomerID != 3 || ws.Name != want {
+			t.Fatalf("lookup: %+v %+v %v, want workspace %q", vs, ws, err, want)
+		}
+	}
+	reads := func(sessions, workspaces int) {
+		t.Helper()
+		if store.sessionReads != sessions || store.workspaceReads != workspaces {
+			t.Fatalf("%d session and %d workspace reads, want %d and %d", store.sessionReads, store.workspaceReads, sessions, workspaces)
+		}
+	}
+
+	// The first request reads both in one read; the next ones nothing.
+	lookup("before")
+	lookup("before")
+	reads(1, 0)
+
+	// A change on another node shows within WorkspaceTTL; the session is
+	// not read again.
+	store.name = "elsewhere"
+	now = now.Add(WorkspaceTTL - time.Millisecond)
+	lookup("before")
+	now = now.Add(time.Millisecond)
+	lookup("elsewhere")
+	reads(1, 1)
+
+	// A change on this node shows at once.
+	store.name = "here"
+	c.forget(7)
+	lookup("here")
+	reads(1, 2)
+
+	// A read that a change overtakes is answered but not kept: the next
+	// request reads again.
+	c.forget(7)
+	store.during = func() { store.name = "after"; c.forget(7) }
+	lookup("after")
+	store.during = nil
+	lookup("after")
+	reads(1, 4)
+	lookup("after")
+	reads(1, 4)
+
+	// An unknown token is refused, and not remembered.
+	if _, _, err := c.lookup(t.Context(), "unknown"); chat.ErrorCode(err) != chat.ErrUnauthorized {
+		t.Fatalf("unknown token: %v", err)
+	}
+	if len(c.sessions) != 1 {
+		t.Fatalf("%d sessions kept, want 1", len(c.sessions))
+	}
+}
