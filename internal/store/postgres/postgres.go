@@ -73,7 +73,38 @@ func Connect(ctx context.Context, url, schema string) (*sqldb.DB, error) {
 		SkipLocked:        " FOR UPDATE SKIP LOCKED",
 		IsRetryable:       isRetryable,
 		IsUnavailable:     isUnavailable,
+		Pipeline:          pipeline,
 	}), nil
+}
+
+// pipeline sends stmts in one round trip with pgx's batch protocol (the
+// statements are still prepared once per connection and cached), reads
+// their rows in order and returns the rows each affected. A COMMIT that
+// PostgreSQL answered with ROLLBACK (the transaction had failed) is an
+// error, as pgx's own Tx.Commit makes it.
+func pipeline(ctx context.Context, c *sql.Conn, stmts []sqldb.Stmt) (affected []int64, err error) {
+	err = c.Raw(func(dc any) error {
+		b := &pgx.Batch{}
+		for _, s := range stmts {
+			b.Queue(s.Query, s.Args...)
+		}
+		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
+		affected = make([]int64, len(stmts))
+		for i, s := range stmts {
+			tag, err := readRows(br, s)
+			if err != nil {
+				br.Close()
+				return err
+			}
+			if s.Query == "COMMIT" && tag.String() == "ROLLBACK" {
+				br.Close()
+				return pgx.ErrTxCommitRollback
+			}
+			affected[i] = tag.RowsAffected()
+		}
+		return br.Close()
+	})
+	return affected, err
 }
 
 func lockMigrations(ctx context.Context, c *sql.Conn) (func(), error) {
@@ -112,4 +143,23 @@ func isUnavailable(err error) bool {
 func isUniqueViolation(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// readRows reads the next statement's rows of a batch into s.Row.
+func readRows(br pgx.BatchResults, s sqldb.Stmt) (pgconn.CommandTag, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if s.Row == nil {
+			continue
+		}
+		if err := s.Row(rows.Scan); err != nil {
+			return pgconn.CommandTag{}, err
+		}
+	}
+	rows.Close()
+	return rows.CommandTag(), rows.Err()
 }

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -226,8 +227,15 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 			cancel()
 		}
 	}()
+	var (
+		x        q
+		commit   func() error
+		rollback func()
+		err      error
+	)
 	// failAll ends the batch for everyone: the transaction is gone.
 	failAll := func(err error) []*writeReq {
+		err = x.pipe.cause(err)
 		for _, r := range live {
 			if db.retryable(r, err) {
 				retry = append(retry, r)
@@ -237,7 +245,7 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 		}
 		return retry
 	}
-	x, commit, rollback, err := db.begin(ctx)
+	x, commit, rollback, err = db.begin(ctx)
 	if err != nil {
 		return failAll(fmt.Errorf("begin: %w", err))
 	}
@@ -266,10 +274,18 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 		if !shared {
 			return run()
 		}
-		if _, err := x.exec(ctx, `SAVEPOINT w`); err != nil {
+		if err := x.later(ctx, `SAVEPOINT w`); err != nil {
 			return err
 		}
-		if err := run(); err != nil {
+		// What the unit left waiting is sent before its savepoint ends,
+		// so that its errors are its own.
+		m := x.pipe.mark()
+		err := run()
+		if err == nil {
+			err = x.pipe.flush(ctx)
+		}
+		if err = x.pipe.cause(err); err != nil {
+			x.pipe.dropSince(m)
 			if _, rbErr := x.exec(ctx, `ROLLBACK TO SAVEPOINT w`); rbErr != nil {
 				return rbErr
 			}
@@ -277,8 +293,7 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 				r.err = err
 			}
 		}
-		_, err := x.exec(ctx, `RELEASE SAVEPOINT w`)
-		return err
+		return x.later(ctx, `RELEASE SAVEPOINT w`)
 	}
 	if len(apps) > 0 {
 		if err := step(apps, func() error { return db.appendMessages(ctx, now, apps) }); err != nil {
@@ -395,12 +410,15 @@ func (db *DB) retryable(r *writeReq, err error) bool {
 	return true
 }
 
-// begin starts a batch's transaction. PostgreSQL uses database/sql's
-// transactions (its driver caches prepared statements by itself). SQLite's
+// begin starts a batch's transaction. PostgreSQL pipelines (beginPipe;
+// its driver caches prepared statements by itself). SQLite's
 // one writer connection is pinned so that statements stay prepared on it —
 // parsing costs more than running these short statements — and transaction
 // control is plain SQL on it, since a database/sql Tx would re-prepare.
 func (db *DB) begin(ctx context.Context) (x q, commit func() error, rollback func(), err error) {
+	if db.d.Pipeline != nil {
+		return db.beginPipe(ctx)
+	}
 	if !db.d.SingleWriter {
 		tx, err := db.w.BeginTx(ctx, nil)
 		if err != nil {
@@ -427,6 +445,41 @@ func (db *DB) begin(ctx context.Context) (x q, commit func() error, rollback fun
 	rollback = func() {
 		// Under a fresh context: the batch's may be what ran out.
 		sw.conn.ExecContext(context.Background(), `ROLLBACK`) //nolint:errcheck // fails only when nothing is open
+	}
+	return x, commit, rollback, nil
+}
+
+// beginPipe starts a batch's transaction on a connection of its own whose
+// statements may be pipelined (Dialect.Pipeline): BEGIN waits to go with
+// the first statement, and COMMIT with whatever still waits. The
+// connection goes back to the pool only outside a transaction.
+func (db *DB) beginPipe(ctx context.Context) (q, func() error, func(), error) {
+	c, err := db.w.Conn(ctx)
+	if err != nil {
+		return q{}, nil, nil, err
+	}
+	p := &pipe{conn: c, run: db.d.Pipeline, pending: []Stmt{{Query: `BEGIN`}}}
+	x := q{db: c, d: &db.d, tx: true, ctx: ctx, pipe: p}
+	ended := false
+	commit := func() error {
+		if _, err := p.send(ctx, Stmt{Query: `COMMIT`}); err != nil {
+			return err // rollback follows
+		}
+		ended = true
+		return c.Close()
+	}
+	rollback := func() {
+		if ended {
+			return
+		}
+		ended = true
+		p.pending = nil
+		// Under a fresh context: the batch's may be what ran out. A
+		// connection that cannot roll back is not handed to anyone else.
+		if _, err := c.ExecContext(context.Background(), `ROLLBACK`); err != nil {
+			c.Raw(func(any) error { return driver.ErrBadConn }) //nolint:errcheck // ErrBadConn is the point
+		}
+		c.Close()
 	}
 	return x, commit, rollback, nil
 }

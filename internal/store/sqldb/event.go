@@ -27,15 +27,27 @@ func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn) e
 			byWS[ev.WorkspaceID] = append(byWS[ev.WorkspaceID], ev)
 		}
 	}
+	// Every workspace's counter in one round trip on PostgreSQL (q.batch),
+	// in workspace order like every lock.
+	wss := slices.Sorted(maps.Keys(byWS))
+	last := make([]int64, len(wss))
+	seqs := make([]Stmt, len(wss))
+	for i, ws := range wss {
+		last[i] = -1
+		seqs[i] = Stmt{Query: `UPDATE event_seqs SET seq = seq + ? WHERE workspace_id = ? RETURNING seq`, Args: []any{len(byWS[ws]), ws},
+			Row: func(scan func(...any) error) error { return scan(&last[i]) }}
+	}
+	if err := x.batch(ctx, seqs...); err != nil {
+		return err
+	}
 	var all []*chat.Event
-	for _, ws := range slices.Sorted(maps.Keys(byWS)) {
+	for i, ws := range wss {
 		evs := byWS[ws]
-		var last int64
-		if err := x.row(ctx, `UPDATE event_seqs SET seq = seq + ? WHERE workspace_id = ? RETURNING seq`, len(evs), ws).Scan(&last); err != nil {
-			return err
+		if last[i] < 0 {
+			return sql.ErrNoRows // as Scan said it before: a workspace without its counter
 		}
-		for i, ev := range evs {
-			ev.Seq = last - int64(len(evs)-1-i)
+		for j, ev := range evs {
+			ev.Seq = last[i] - int64(len(evs)-1-j)
 			ev.CreatedAt = now
 		}
 		all = append(all, evs...)
@@ -81,11 +93,10 @@ func insertEventArrays(ctx context.Context, x q, evs []*chat.Event) error {
 		ws[i], seq[i], conv[i], at[i] = ev.WorkspaceID, ev.Seq, ev.ConversationID(), micros(ev.CreatedAt)
 		typ[i], payload[i] = string(ev.Type), string(p)
 	}
-	_, err := x.exec(ctx, `INSERT INTO events (workspace_id, seq, type, conversation_id, payload, created_at)
+	return x.later(ctx, `INSERT INTO events (workspace_id, seq, type, conversation_id, payload, created_at)
 		SELECT v.ws, v.seq, v.type, NULLIF(v.conv, 0), v.payload, v.at
 		FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]))
 		AS v(ws, seq, type, conv, payload, at)`, ws, seq, typ, conv, payload, at)
-	return err
 }
 
 // Events lists a workspace's events after f.AfterSeq, oldest first.

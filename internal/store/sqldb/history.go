@@ -42,7 +42,7 @@ func (db *DB) indexMessages(ctx context.Context, x q, msgs []chat.Message) error
 				args = append(args, m.ID, m.WorkspaceID, m.ConversationID, history.Normalize(m.Body), pgArray(history.GramSet(m.Body)))
 			}
 			values = strings.Repeat(`, (?, ?, ?, ?, CAST(? AS TEXT[]))`, len(chunk))[2:]
-			if _, err := x.exec(ctx, `INSERT INTO message_search (message_id, workspace_id, conversation_id, norm, grams) VALUES `+values+`
+			if err := x.later(ctx, `INSERT INTO message_search (message_id, workspace_id, conversation_id, norm, grams) VALUES `+values+`
 				ON CONFLICT (message_id) DO UPDATE SET norm = excluded.norm, grams = excluded.grams`, args...); err != nil {
 				return err
 			}

@@ -70,15 +70,23 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 	x := t.q
 	workspaces := map[int64]*chat.Workspace{}
 	var ids []int64
+	// The reads before the decisions: each workspace, the conversations
+	// locked, the client IDs already used. On PostgreSQL they go in one
+	// round trip (q.batch).
+	var reads []Stmt
 	for _, r := range reqs {
 		a := r.app
 		a.msg, a.dup, a.dupOf = chat.Message{}, false, nil
 		if _, ok := workspaces[a.workspaceID]; !ok {
-			ws, err := db.workspaceIn(ctx, x, a.workspaceID)
-			if err != nil && chat.ErrorCode(err) != chat.ErrWorkspaceNotFound {
-				return err
-			}
-			workspaces[a.workspaceID] = ws
+			workspaces[a.workspaceID] = nil // not found unless a row says otherwise
+			reads = append(reads, Stmt{Query: `SELECT ` + workspaceColumns + ` FROM workspaces WHERE id = ?`, Args: []any{a.workspaceID},
+				Row: func(scan func(...any) error) error {
+					ws, err := scanWorkspace(scanFunc(scan))
+					if err == nil {
+						workspaces[ws.ID] = ws
+					}
+					return err
+				}})
 		}
 		ids = append(ids, a.conversationID)
 	}
@@ -87,38 +95,31 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 
 	convs := map[int64]*chat.Conversation{}
 	stateWas := map[int64]chat.State{} // the states as read, before this batch's messages
-	var rows *sql.Rows
-	var err error
-	if db.d.Arrays { // one statement text whatever the batch's size: prepared once
-		rows, err = x.query(ctx, conversationSelect+` WHERE c.id = ANY(CAST(? AS BIGINT[])) ORDER BY c.id`+lockOf(x), ids)
-	} else {
-		rows, err = x.query(ctx, conversationSelect+` WHERE c.id IN (`+marks(len(ids))+`) ORDER BY c.id`+lockOf(x), anys(ids)...)
-	}
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		c, err := scanConversation(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
+	lock := Stmt{Row: func(scan func(...any) error) error {
+		c, err := scanConversation(scanFunc(scan))
 		convs[c.ID] = &c
 		stateWas[c.ID] = c.State
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
+	}}
+	if db.d.Arrays { // one statement text whatever the batch's size: prepared once
+		lock.Query, lock.Args = conversationSelect+` WHERE c.id = ANY(CAST(? AS BIGINT[])) ORDER BY c.id`+lockOf(x), []any{ids}
+	} else {
+		lock.Query, lock.Args = conversationSelect+` WHERE c.id IN (`+marks(len(ids))+`) ORDER BY c.id`+lockOf(x), anys(ids)
 	}
 
 	prior := map[msgKey]chat.Message{}
+	used := Stmt{Row: func(scan func(...any) error) error {
+		m, err := scanMessage(scanFunc(scan))
+		prior[msgKey{m.ConversationID, m.ClientMsgID}] = m
+		return err
+	}}
 	if db.d.Arrays {
 		convIDs, clientIDs := make([]int64, len(reqs)), make([]string, len(reqs))
 		for i, r := range reqs {
 			convIDs[i], clientIDs[i] = r.app.conversationID, r.app.nm.ClientMsgID
 		}
-		rows, err = x.query(ctx, messageSelect+` WHERE m.kind IN ('text', 'file') AND (m.conversation_id, m.client_msg_id) IN
-			(SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[])))`, convIDs, clientIDs)
+		used.Query, used.Args = messageSelect+` WHERE m.kind IN ('text', 'file') AND (m.conversation_id, m.client_msg_id) IN
+			(SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[])))`, []any{convIDs, clientIDs}
 	} else {
 		// The keys as one JSON parameter: one statement text for any
 		// number, and SQLite re-parsed the OR list it replaces on every
@@ -127,22 +128,10 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 		for i, r := range reqs {
 			keys[i] = [2]any{r.app.conversationID, r.app.nm.ClientMsgID}
 		}
-		rows, err = x.query(ctx, messageSelect+` WHERE m.kind IN ('text', 'file') AND (m.conversation_id, m.client_msg_id) IN
-			(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`, jsonText(keys))
+		used.Query, used.Args = messageSelect+` WHERE m.kind IN ('text', 'file') AND (m.conversation_id, m.client_msg_id) IN
+			(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`, []any{jsonText(keys)}
 	}
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		prior[msgKey{m.ConversationID, m.ClientMsgID}] = m
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := x.batch(ctx, append(reads, lock, used)...); err != nil {
 		return err
 	}
 
@@ -212,38 +201,31 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 		chunkSize = maxBatch // one statement, one array per column
 	}
 	for chunk := range slices.Chunk(fresh, chunkSize) {
-		var rows *sql.Rows
-		var err error
-		if db.d.Arrays {
-			rows, err = db.insertMessageArrays(ctx, x, now, chunk)
-		} else {
-			args := make([]any, 0, 10*len(chunk))
-			for _, a := range chunk {
-				m := a.msg
-				args = append(args, m.WorkspaceID, m.ConversationID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Body, masksJSON(m.Masks), micros(now))
-			}
-			values := strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, 'text', ?, ?, 'null', false, ?)`, len(chunk))[2:]
-			rows, err = x.query(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, masks, meta, internal, created_at)
-				VALUES `+values+` RETURNING id, conversation_id, seq`, args...)
-		}
-		if err != nil {
-			return err
-		}
 		// RETURNING need not follow VALUES order: match rows by (conversation, seq).
 		bySeq := map[[2]int64]*appendReq{}
 		for _, a := range chunk {
 			bySeq[[2]int64{a.msg.ConversationID, a.msg.Seq}] = a
 		}
-		for rows.Next() {
+		ins := Stmt{Row: func(scan func(...any) error) error {
 			var id, conv, seq int64
-			if err := rows.Scan(&id, &conv, &seq); err != nil {
-				rows.Close()
-				return err
+			err := scan(&id, &conv, &seq)
+			if a := bySeq[[2]int64{conv, seq}]; a != nil {
+				a.msg.ID = id
 			}
-			bySeq[[2]int64{conv, seq}].msg.ID = id
+			return err
+		}}
+		if db.d.Arrays {
+			ins.Query, ins.Args = insertMessageArrays(now, chunk)
+		} else {
+			for _, a := range chunk {
+				m := a.msg
+				ins.Args = append(ins.Args, m.WorkspaceID, m.ConversationID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Body, masksJSON(m.Masks), micros(now))
+			}
+			values := strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, 'text', ?, ?, 'null', false, ?)`, len(chunk))[2:]
+			ins.Query = `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, masks, meta, internal, created_at)
+				VALUES ` + values + ` RETURNING id, conversation_id, seq`
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := x.batch(ctx, ins); err != nil {
 			return err
 		}
 	}
@@ -267,10 +249,10 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 	return nil
 }
 
-// insertMessageArrays inserts text messages with one array parameter per
-// column (Dialect.Arrays): the statement's text is the same for any
-// number of messages, so it is prepared once and planned once.
-func (db *DB) insertMessageArrays(ctx context.Context, x q, now time.Time, chunk []*appendReq) (*sql.Rows, error) {
+// insertMessageArrays is the statement inserting text messages with one
+// array parameter per column (Dialect.Arrays): its text is the same for
+// any number of messages, so it is prepared once and planned once.
+func insertMessageArrays(now time.Time, chunk []*appendReq) (string, []any) {
 	n := len(chunk)
 	ws, conv, seq, sender := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	kind, name, client, body, masks := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -279,11 +261,11 @@ func (db *DB) insertMessageArrays(ctx context.Context, x q, now time.Time, chunk
 		ws[i], conv[i], seq[i], sender[i] = m.WorkspaceID, m.ConversationID, m.Seq, m.SenderID
 		kind[i], name[i], client[i], body[i], masks[i] = string(m.SenderType), m.SenderName, m.ClientMsgID, m.Body, masksJSON(m.Masks)
 	}
-	return x.query(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, masks, meta, internal, created_at)
+	return `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, masks, meta, internal, created_at)
 		SELECT v.ws, v.conv, v.seq, v.sender_type, NULLIF(v.sender_id, 0), v.sender_name, v.client, 'text', v.body, v.masks, 'null', false, ?
 		FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]),
 			CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[])) AS v(ws, conv, seq, sender_type, sender_id, sender_name, client, body, masks)
-		RETURNING id, conversation_id, seq`, micros(now), ws, conv, seq, kind, sender, name, client, body, masks)
+		RETURNING id, conversation_id, seq`, []any{micros(now), ws, conv, seq, kind, sender, name, client, body, masks}
 }
 
 // moveConversations writes, in one statement each, the new state and
@@ -344,7 +326,7 @@ func (db *DB) moveConversations(ctx context.Context, t *txn, ids []int64, convs 
 				reply[i] = micros(*c.FirstReplyAt)
 			}
 		}
-		if _, err := t.exec(ctx, `UPDATE conversations SET state = v.state, last_seq = v.seq, last_message = v.last,
+		if err := t.later(ctx, `UPDATE conversations SET state = v.state, last_seq = v.seq, last_message = v.last,
 			last_message_at = v.at, first_reply_at = NULLIF(v.reply, 0)
 			FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]))
 			AS v(id, state, seq, last, at, reply) WHERE conversations.id = v.id`, id, state, seq, last, at, reply); err != nil {
@@ -368,14 +350,14 @@ func (db *DB) moveConversations(ctx context.Context, t *txn, ids []int64, convs 
 		}
 	}
 	if len(schedule) > 0 {
-		if _, err := t.exec(ctx, `INSERT INTO jobs (kind, workspace_id, ref_id, due_at) VALUES `+strings.Join(schedule, `, `)+`
+		if err := t.later(ctx, `INSERT INTO jobs (kind, workspace_id, ref_id, due_at) VALUES `+strings.Join(schedule, `, `)+`
 			ON CONFLICT (kind, workspace_id, ref_id) DO UPDATE SET due_at = excluded.due_at, attempts = 0,
 			claimed_by = NULL, claimed_until = NULL, last_error = ''`, schedArgs...); err != nil {
 			return err
 		}
 	}
 	if len(cancel) > 0 {
-		if _, err := t.exec(ctx, `DELETE FROM jobs WHERE kind = ? AND (`+strings.Join(cancel, ` OR `)+`)`,
+		if err := t.later(ctx, `DELETE FROM jobs WHERE kind = ? AND (`+strings.Join(cancel, ` OR `)+`)`,
 			append([]any{chat.JobInactivity}, cancelArgs...)...); err != nil {
 			return err
 		}

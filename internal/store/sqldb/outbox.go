@@ -621,12 +621,18 @@ func (db *DB) alertEndpoints(ctx context.Context, x q, workspaceIDs []int64) ([]
 	for i, id := range workspaceIDs {
 		args[i] = id
 	}
-	rows, err := x.query(ctx, `SELECT `+endpointColumns+` FROM endpoints WHERE deleted_at IS NULL AND events <> '[]'
+	var out []outbox.Endpoint
+	// each: on PostgreSQL the batch's events, waiting, go with it.
+	err := x.each(ctx, func(scan func(...any) error) error {
+		e, err := scanEndpoint(scanFunc(scan))
+		if err != nil {
+			return err
+		}
+		out = append(out, *e)
+		return nil
+	}, `SELECT `+endpointColumns+` FROM endpoints WHERE deleted_at IS NULL AND events <> '[]'
 		AND workspace_id IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	return scanEndpoints(rows)
+	return out, err
 }
 
 // enqueueDeliveries is the outbox's half of a commit: beside the events

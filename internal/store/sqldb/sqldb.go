@@ -64,6 +64,21 @@ type Dialect struct {
 	// IsUnavailable reports the dialect's own signs that the database is
 	// unreachable, shutting down or starting up.
 	IsUnavailable func(error) bool
+	// Pipeline, when set, sends statements on c in one round trip and
+	// returns the rows each affected (PostgreSQL: pgx's batch protocol).
+	// A write batch then runs on a connection of its own, and statements
+	// whose results it does not wait for ride with the next one that
+	// returns something (pipe).
+	Pipeline func(ctx context.Context, c *sql.Conn, stmts []Stmt) ([]int64, error)
+}
+
+// Stmt is one statement of a pipeline: its SQL with numbered placeholders,
+// its arguments, and Row, when set, called with a scan function for each
+// row it returns.
+type Stmt struct {
+	Query string
+	Args  []any
+	Row   func(scan func(dest ...any) error) error
 }
 
 // Querier runs dialect-neutral SQL, for Dialect hooks.
@@ -167,7 +182,130 @@ type q struct {
 	stmts *singleWriter
 	// reads, when set, holds the read pool's prepared statements.
 	reads *readStmts
+	// pipe, in a PostgreSQL write batch, holds statements waiting to be
+	// sent with the next.
+	pipe *pipe
 }
+
+// pipe holds a write batch's statements that wait to be sent (later) and
+// sends them, in one round trip, with the next statement that needs an
+// answer: on PostgreSQL every round trip costs a wait for the backend to
+// be scheduled, and a batch ran a dozen of them one after the other.
+type pipe struct {
+	conn    *sql.Conn
+	run     func(ctx context.Context, c *sql.Conn, stmts []Stmt) ([]int64, error)
+	pending []Stmt
+	queued  int   // statements ever queued (mark)
+	err     error // what a flush before a Row met (row)
+}
+
+// cause is err, or the error a flush met before it (the statement that
+// failed first, whose failure aborted the transaction), which it forgets.
+func (p *pipe) cause(err error) error {
+	if p == nil || p.err == nil {
+		return err
+	}
+	err, p.err = p.err, nil
+	return err
+}
+
+// send sends what waits and then stmts, and returns what each of stmts
+// affected.
+func (p *pipe) send(ctx context.Context, stmts ...Stmt) ([]int64, error) {
+	all := append(p.pending, stmts...)
+	p.pending = nil
+	n, err := p.run(ctx, p.conn, all)
+	if err != nil {
+		return nil, err
+	}
+	return n[len(n)-len(stmts):], nil
+}
+
+// mark is how many statements have waited so far, for dropSince.
+func (p *pipe) mark() int {
+	if p == nil {
+		return 0
+	}
+	return p.queued
+}
+
+// dropSince forgets what still waits of the statements queued after mark
+// m: their unit of work failed. What was queued before (a savepoint, the
+// previous unit's release) is still sent.
+func (p *pipe) dropSince(m int) {
+	if p == nil {
+		return
+	}
+	keep := max(0, len(p.pending)-(p.queued-m))
+	p.pending = p.pending[:keep]
+}
+
+// flush sends what waits.
+func (p *pipe) flush(ctx context.Context) error {
+	if p == nil || len(p.pending) == 0 {
+		return nil
+	}
+	_, err := p.send(ctx)
+	return err
+}
+
+// later runs a statement whose outcome nobody waits for: on PostgreSQL it
+// is sent with the next statement that needs an answer, and its error, if
+// any, is that statement's (every such error fails the unit of work it is
+// in: batch.go flushes at the end of each savepoint).
+func (x q) later(ctx context.Context, query string, args ...any) error {
+	if x.pipe == nil {
+		_, err := x.exec(ctx, query, args...)
+		return err
+	}
+	x.pipe.pending = append(x.pipe.pending, Stmt{Query: x.bind(query), Args: args})
+	x.pipe.queued++
+	return nil
+}
+
+// batch runs statements whose Row functions see their rows: on PostgreSQL
+// in one round trip with whatever waits (later); elsewhere one by one.
+func (x q) batch(ctx context.Context, stmts ...Stmt) error {
+	if x.pipe != nil {
+		if x.ctx != nil {
+			ctx = x.ctx
+		}
+		for i := range stmts {
+			stmts[i].Query = x.bind(stmts[i].Query)
+		}
+		_, err := x.pipe.send(ctx, stmts...)
+		return err
+	}
+	for _, s := range stmts {
+		if err := x.each(ctx, s.Row, s.Query, s.Args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// each runs query and calls fn for each row it returns.
+func (x q) each(ctx context.Context, fn func(scan func(dest ...any) error) error, query string, args ...any) error {
+	if x.pipe != nil {
+		return x.batch(ctx, Stmt{Query: query, Args: args, Row: fn})
+	}
+	rows, err := x.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// scanFunc is a scan function as a Scan method, for the scan helpers.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
 // forUpdate is the row-lock clause for a SELECT inside a write transaction.
 func (x q) forUpdate() string {
@@ -213,6 +351,13 @@ func (x q) prepare(ctx context.Context, query string) (context.Context, string, 
 
 func (x q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	ctx, query, s := x.prepare(ctx, query)
+	if x.pipe != nil && len(x.pipe.pending) > 0 {
+		n, err := x.pipe.send(ctx, Stmt{Query: query, Args: args})
+		if err != nil {
+			return nil, err
+		}
+		return driver.RowsAffected(n[0]), nil
+	}
 	if s != nil {
 		return s.ExecContext(ctx, args...)
 	}
@@ -221,6 +366,9 @@ func (x q) exec(ctx context.Context, query string, args ...any) (sql.Result, err
 
 func (x q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	ctx, query, s := x.prepare(ctx, query)
+	if err := x.pipe.flush(ctx); err != nil {
+		return nil, err
+	}
 	if s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -229,6 +377,11 @@ func (x q) query(ctx context.Context, query string, args ...any) (*sql.Rows, err
 
 func (x q) row(ctx context.Context, query string, args ...any) *sql.Row {
 	ctx, query, s := x.prepare(ctx, query)
+	if err := x.pipe.flush(ctx); err != nil {
+		// A Row cannot carry it: this statement fails on the aborted
+		// transaction, and the batch reports err instead (pipe.cause).
+		x.pipe.err = err
+	}
 	if s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
