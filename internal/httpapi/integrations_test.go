@@ -208,8 +208,10 @@ func TestWebhookDeliveries(t *testing.T) {
 			if w.RunDue(t.Context()) != 0 {
 				t.Fatal("retried before its time")
 			}
+			// A receiver failing for ten minutes is retried after up to ten
+			// (the cap, ±20 % jitter): 13 minutes is always past it.
 			for range 3 {
-				e.clock.advance(10 * time.Minute)
+				e.clock.advance(13 * time.Minute)
 				w.RunDue(t.Context())
 			}
 			e.clock.advance(24 * time.Hour)
