@@ -101,8 +101,9 @@ type DB struct {
 	committing chan struct{}
 	single     singleWriter // SQLite's pinned writer connection
 	reads      *readStmts   // SQLite's prepared reads (readstmts.go)
-	// Now is the clock, replaceable in tests.
-	Now func() time.Time
+	// clock is Now's clock, which tests replace while the node runs
+	// (SetClock).
+	clock atomic.Pointer[func() time.Time]
 	// outboxWritten counts committed batches that added deliveries, and
 	// outboxInBatch says the running batch added some (outbox.go; only the
 	// one running batch touches it).
@@ -121,7 +122,8 @@ type DB struct {
 
 // New returns a store writing through w and reading through r.
 func New(w, r *sql.DB, d Dialect) *DB {
-	db := &DB{w: w, r: r, d: d, Now: time.Now, committing: make(chan struct{}, maxCommitting)}
+	db := &DB{w: w, r: r, d: d, committing: make(chan struct{}, maxCommitting)}
+	db.SetClock(time.Now)
 	if d.SingleWriter {
 		db.reads = newReadStmts(r)
 	}
@@ -129,7 +131,11 @@ func New(w, r *sql.DB, d Dialect) *DB {
 }
 
 // SetClock replaces the clock, for tests that move time by hand.
-func (db *DB) SetClock(now func() time.Time) { db.Now = now }
+// It is safe while the store is in use.
+func (db *DB) SetClock(now func() time.Time) { db.clock.Store(&now) }
+
+// Now is the store's clock.
+func (db *DB) Now() time.Time { return (*db.clock.Load())() }
 
 // Close closes both pools.
 func (db *DB) Close() error {
