@@ -66,21 +66,19 @@ func (a *admission) admit(ctx context.Context, w http.ResponseWriter) (release f
 	default:
 	}
 	// The queue is bounded too: as many waiting as in flight at most.
-	if n := a.waiting.Add(1); n <= int64(cap(a.places)) {
+	n := a.waiting.Add(1)
+	defer a.waiting.Add(-1)
+	if n <= int64(cap(a.places)) {
 		t := time.NewTimer(a.wait)
+		defer t.Stop()
 		select {
 		case a.places <- struct{}{}:
-			t.Stop()
-			a.waiting.Add(-1)
 			return release, nil
 		case <-ctx.Done():
-			t.Stop()
-			a.waiting.Add(-1)
 			return nil, ctx.Err()
 		case <-t.C:
 		}
 	}
-	a.waiting.Add(-1)
 	w.Header().Set("Retry-After", "1")
 	w.Header().Set("Retry-After-Ms", strconv.Itoa(RetryAfterMS))
 	return nil, chat.Errorf(codeOverloaded, "the server is busy; send the message again shortly (same client_msg_id)")

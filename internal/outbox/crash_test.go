@@ -160,16 +160,8 @@ func TestReceiverDownGetsOneProbe(t *testing.T) {
 func TestReceiverDownBacksOff(t *testing.T) {
 	for _, kind := range kinds() {
 		t.Run(kind, func(t *testing.T) {
-			var mu sync.Mutex
-			requests := 0
-			rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				mu.Lock()
-				requests++
-				mu.Unlock()
-				http.Error(w, "점검 중", http.StatusServiceUnavailable)
-			}))
-			t.Cleanup(rc.Close)
-			f := newFixture(t, kind, rc.URL)
+			url, requests := countingReceiver(t, func(int) int { return http.StatusServiceUnavailable })
+			f := newFixture(t, kind, url)
 			f.fill(t, 20)
 			start := time.Now()
 			w := worker(f.db, "node-a")
@@ -178,11 +170,9 @@ func TestReceiverDownBacksOff(t *testing.T) {
 				w.Now = func() time.Time { return start.Add(time.Duration(sec) * time.Second) }
 				w.RunDue(context.Background())
 			}
-			mu.Lock()
-			defer mu.Unlock()
 			// 1, 1, 2, 4… s apart (±20 %): about eight in two minutes.
-			if requests < 5 || requests > 12 {
-				t.Fatalf("%d probes in two minutes down, want about eight", requests)
+			if n := requests(); n < 5 || n > 12 {
+				t.Fatalf("%d probes in two minutes down, want about eight", n)
 			}
 		})
 	}
@@ -195,21 +185,13 @@ func TestReceiverDownBacksOff(t *testing.T) {
 func TestOneFailureOfAnOldDelivery(t *testing.T) {
 	for _, kind := range kinds() {
 		t.Run(kind, func(t *testing.T) {
-			var mu sync.Mutex
-			requests := 0
-			rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				mu.Lock()
-				requests++
-				first := requests == 1
-				mu.Unlock()
-				if first {
-					http.Error(w, "잠시 오류", http.StatusInternalServerError)
-					return
+			url, _ := countingReceiver(t, func(n int) int {
+				if n == 1 {
+					return http.StatusInternalServerError
 				}
-				w.WriteHeader(http.StatusNoContent)
-			}))
-			t.Cleanup(rc.Close)
-			f := newFixture(t, kind, rc.URL)
+				return http.StatusNoContent
+			})
+			f := newFixture(t, kind, url)
 			f.fill(t, 10)
 			now := time.Now().Add(10 * time.Minute)
 			w := worker(f.db, "node-a")
@@ -222,5 +204,29 @@ func TestOneFailureOfAnOldDelivery(t *testing.T) {
 				t.Fatalf("delivered %d two seconds after one failure (%v)", len(delivered), err)
 			}
 		})
+	}
+}
+
+// countingReceiver is a receiver that answers its n-th request (from 1)
+// with status(n); requests tells how many it has had.
+func countingReceiver(t *testing.T, status func(n int) int) (url string, requests func() int) {
+	var mu sync.Mutex
+	n := 0
+	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		code := status(n)
+		mu.Unlock()
+		if code >= 400 {
+			http.Error(w, "점검 중", code)
+			return
+		}
+		w.WriteHeader(code)
+	}))
+	t.Cleanup(rc.Close)
+	return rc.URL, func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return n
 	}
 }

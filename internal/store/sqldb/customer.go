@@ -174,12 +174,7 @@ func (db *DB) VisitorSession(ctx context.Context, tokenHash string) (*chat.Visit
 // PostgreSQL each read is a round trip.
 func (db *DB) VisitorSessionWorkspace(ctx context.Context, tokenHash string) (*chat.VisitorSession, *chat.Workspace, error) {
 	s := chat.VisitorSession{TokenHash: tokenHash}
-	row := &prefixRow{row: db.read().row(ctx, visitorSessionWorkspaceQuery, tokenHash),
-		prefix: []any{&s.WorkspaceID, &s.CustomerID}}
-	ws, err := scanWorkspace(row)
-	if errors.Is(row.err, sql.ErrNoRows) {
-		return nil, nil, chat.Errorf(chat.ErrUnauthorized, "unknown visitor token")
-	}
+	ws, err := db.visitorRead(ctx, visitorSessionWorkspaceQuery, []any{&s.WorkspaceID, &s.CustomerID}, tokenHash)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -201,16 +196,22 @@ var (
 func (db *DB) VisitorSessionConversation(ctx context.Context, tokenHash string, conversationID int64) (*chat.VisitorSession, *chat.Workspace, chat.State, error) {
 	s := chat.VisitorSession{TokenHash: tokenHash}
 	var state chat.State
-	row := &prefixRow{row: db.read().row(ctx, visitorSessionConversationQuery, conversationID, tokenHash),
-		prefix: []any{&s.WorkspaceID, &s.CustomerID, &state}}
-	ws, err := scanWorkspace(row)
-	if errors.Is(row.err, sql.ErrNoRows) {
-		return nil, nil, "", chat.Errorf(chat.ErrUnauthorized, "unknown visitor token")
-	}
+	ws, err := db.visitorRead(ctx, visitorSessionConversationQuery, []any{&s.WorkspaceID, &s.CustomerID, &state}, conversationID, tokenHash)
 	if err != nil {
 		return nil, nil, "", err
 	}
 	return &s, ws, state, nil
+}
+
+// visitorRead runs one of the visitor's reads: prefix takes the columns
+// before the workspace's, and an unknown token is unauthorized.
+func (db *DB) visitorRead(ctx context.Context, query string, prefix []any, args ...any) (*chat.Workspace, error) {
+	row := &prefixRow{row: db.read().row(ctx, query, args...), prefix: prefix}
+	ws, err := scanWorkspace(row)
+	if errors.Is(row.err, sql.ErrNoRows) {
+		return nil, chat.Errorf(chat.ErrUnauthorized, "unknown visitor token")
+	}
+	return ws, err
 }
 
 // prefixRow scans its prefix columns, then the ones its caller asks for.
