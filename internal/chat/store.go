@@ -113,6 +113,11 @@ type Customers interface {
 	// customer's in that workspace, or "" if it is not: what a visitor's
 	// socket needs to open, in one read instead of two.
 	VisitorSessionConversation(ctx context.Context, tokenHash string, conversationID int64) (*VisitorSession, *Workspace, State, error)
+	// CustomerConversationState is the state of conversation
+	// conversationID if it is customer customerID's in workspace
+	// workspaceID, or "" if it is not: what a visitor's socket reads to
+	// open when the node knows the session and workspace already.
+	CustomerConversationState(ctx context.Context, workspaceID, customerID, conversationID int64) (State, error)
 	// BlockCustomer blocks a customer and closes their open conversations.
 	BlockCustomer(ctx context.Context, workspaceID, customerID int64, reason, note string, by Who) (*Customer, []Event, error)
 	UnblockCustomer(ctx context.Context, workspaceID, customerID int64, by Who) (*Customer, error)

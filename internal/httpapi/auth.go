@@ -262,13 +262,15 @@ func (s *Server) visitorRequest(r *http.Request, vs *chat.VisitorSession, ws *ch
 }
 
 // authVisitorConversation is authVisitor, and then ownConversation's check
-// of conversation id, in one read; it returns the conversation's state.
+// of conversation id; it returns the conversation's state. The node's
+// visitor cache answers the session and workspace, so only the state is
+// read (all three in one read when the cache has not got them).
 func (s *Server) authVisitorConversation(r *http.Request, id int64) (*http.Request, chat.State, error) {
 	hash, err := visitorTokenHash(r)
 	if err != nil {
 		return r, "", err
 	}
-	vs, ws, state, err := s.store.VisitorSessionConversation(r.Context(), hash, id)
+	vs, ws, state, err := s.visitors.lookupConversation(r.Context(), hash, id)
 	if err != nil {
 		return r, "", err
 	}

@@ -8,7 +8,11 @@ import (
 )
 
 func afterParam(r *http.Request) (int64, error) {
-	v := r.URL.Query().Get("after")
+	return afterValue(r.URL.Query().Get("after"))
+}
+
+// afterValue parses an ?after= value; "" is 0.
+func afterValue(v string) (int64, error) {
 	if v == "" {
 		return 0, nil
 	}

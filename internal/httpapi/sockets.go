@@ -20,18 +20,19 @@ type clientFrame struct {
 
 // eventsAfterParam reads a socket's ?after=; without it the session starts
 // at the end of the log.
-func eventsAfterParam(r *http.Request) (int64, error) {
-	if r.URL.Query().Get("after") == "" {
+func eventsAfterParam(q url.Values) (int64, error) {
+	v := q.Get("after")
+	if v == "" {
 		return -1, nil
 	}
-	return afterParam(r)
+	return afterValue(v)
 }
 
 func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 	if err := needSession(r); err != nil {
 		return err
 	}
-	after, err := eventsAfterParam(r)
+	after, err := eventsAfterParam(r.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -101,7 +102,7 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	after, err := eventsAfterParam(r)
+	after, err := eventsAfterParam(q)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,8 @@ const maxCachedSessions = 50_000
 type visitorReader interface {
 	VisitorSessionWorkspace(ctx context.Context, tokenHash string) (*chat.VisitorSession, *chat.Workspace, error)
 	Workspace(ctx context.Context, id int64) (*chat.Workspace, error)
+	VisitorSessionConversation(ctx context.Context, tokenHash string, conversationID int64) (*chat.VisitorSession, *chat.Workspace, chat.State, error)
+	CustomerConversationState(ctx context.Context, workspaceID, customerID, conversationID int64) (chat.State, error)
 }
 
 // visitorCache keeps, per node, what every widget request reads first:
@@ -50,18 +52,25 @@ func newVisitorCache(store visitorReader, now func() time.Time) *visitorCache {
 	return &visitorCache{store: store, now: now, sessions: map[string]chat.VisitorSession{}, workspaces: map[int64]cachedWorkspace{}}
 }
 
+// cached is what the cache holds for a visitor token's hash: the session
+// if known, its workspace if fresh, and the generation to keep a read by.
+func (c *visitorCache) cached(tokenHash string, now time.Time) (vs chat.VisitorSession, known bool, ws *chat.Workspace, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	vs, known = c.sessions[tokenHash]
+	if cw, ok := c.workspaces[vs.WorkspaceID]; ok && known && now.Sub(cw.read) < WorkspaceTTL {
+		ws = cw.ws
+	}
+	return vs, known, ws, c.gen
+}
+
 // lookup returns the session of a visitor token's hash and its workspace.
 func (c *visitorCache) lookup(ctx context.Context, tokenHash string) (*chat.VisitorSession, *chat.Workspace, error) {
 	now := c.now()
-	c.mu.Lock()
-	vs, known := c.sessions[tokenHash]
-	cw, fresh := c.workspaces[vs.WorkspaceID]
-	fresh = fresh && known && now.Sub(cw.read) < WorkspaceTTL
-	gen := c.gen
-	c.mu.Unlock()
+	vs, known, ws, gen := c.cached(tokenHash, now)
 	switch {
-	case fresh:
-		return &vs, cw.ws, nil
+	case ws != nil:
+		return &vs, ws, nil
 	case known:
 		ws, err := c.store.Workspace(ctx, vs.WorkspaceID)
 		if err != nil {
@@ -76,6 +85,30 @@ func (c *visitorCache) lookup(ctx context.Context, tokenHash string) (*chat.Visi
 	}
 	c.keep(gen, s, ws, now)
 	return s, ws, nil
+}
+
+// lookupConversation is lookup and the state of the visitor's
+// conversation id ("" when it is not theirs): what a visitor's socket
+// reads to open. With the session known and its workspace fresh only the
+// conversation's state is read (one primary-key lookup); otherwise all
+// three come in one read, as after a node's start, when a reconnect storm
+// finds the cache empty.
+func (c *visitorCache) lookupConversation(ctx context.Context, tokenHash string, id int64) (*chat.VisitorSession, *chat.Workspace, chat.State, error) {
+	now := c.now()
+	vs, _, ws, gen := c.cached(tokenHash, now)
+	if ws != nil {
+		state, err := c.store.CustomerConversationState(ctx, vs.WorkspaceID, vs.CustomerID, id)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		return &vs, ws, state, nil
+	}
+	s, ws, state, err := c.store.VisitorSessionConversation(ctx, tokenHash, id)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	c.keep(gen, s, ws, now)
+	return s, ws, state, nil
 }
 
 // keep remembers a session (if not nil) and a workspace read at now,

@@ -11,9 +11,29 @@ import (
 // countingReader is a store of one session and one workspace that counts
 // its reads; during runs while a workspace read is under way.
 type countingReader struct {
-	sessionReads, workspaceReads int
-	name                         string
-	during                       func()
+	sessionReads, workspaceReads, stateReads int
+	name                                     string
+	during                                   func()
+}
+
+// VisitorSessionConversation counts as a session read; conversation 11 is
+// the visitor's, open.
+func (r *countingReader) VisitorSessionConversation(ctx context.Context, tokenHash string, id int64) (*chat.VisitorSession, *chat.Workspace, chat.State, error) {
+	vs, ws, err := r.VisitorSessionWorkspace(ctx, tokenHash)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	r.stateReads--
+	state, _ := r.CustomerConversationState(ctx, vs.WorkspaceID, vs.CustomerID, id)
+	return vs, ws, state, nil
+}
+
+func (r *countingReader) CustomerConversationState(ctx context.Context, workspaceID, customerID, id int64) (chat.State, error) {
+	r.stateReads++
+	if workspaceID == 7 && customerID == 3 && id == 11 {
+		return chat.StateActive, nil
+	}
+	return "", nil
 }
 
 func (r *countingReader) VisitorSessionWorkspace(ctx context.Context, tokenHash string) (*chat.VisitorSession, *chat.Workspace, error) {
@@ -87,6 +107,55 @@ func TestVisitorCache(t *testing.T) {
 
 	// An unknown token is refused, and not remembered.
 	if _, _, err := c.lookup(t.Context(), "unknown"); chat.ErrorCode(err) != chat.ErrUnauthorized {
+		t.Fatalf("unknown token: %v", err)
+	}
+	if len(c.sessions) != 1 {
+		t.Fatalf("%d sessions kept, want 1", len(c.sessions))
+	}
+}
+
+// A visitor's socket reads only its conversation's state while the node
+// holds the session and a fresh workspace, and all three in one read
+// otherwise; a conversation not the visitor's has no state either way.
+func TestVisitorCacheConversation(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	store := &countingReader{name: "before"}
+	c := newVisitorCache(store, func() time.Time { return now })
+	open := func(id int64, wantState chat.State, wantWorkspace string) {
+		t.Helper()
+		vs, ws, state, err := c.lookupConversation(t.Context(), "known", id)
+		if err != nil || vs.CustomerID != 3 || ws.Name != wantWorkspace || state != wantState {
+			t.Fatalf("conversation %d: %+v %+v %q %v, want %q in workspace %q", id, vs, ws, state, err, wantState, wantWorkspace)
+		}
+	}
+	reads := func(joined, states int) {
+		t.Helper()
+		if store.sessionReads != joined || store.stateReads != states || store.workspaceReads != 0 {
+			t.Fatalf("%d joined, %d state and %d workspace reads, want %d, %d and 0", store.sessionReads, store.stateReads, store.workspaceReads, joined, states)
+		}
+	}
+	// The first socket reads all three at once; the next only the state.
+	open(11, chat.StateActive, "before")
+	reads(1, 0)
+	open(11, chat.StateActive, "before")
+	open(12, "", "before")
+	reads(1, 2)
+
+	// A workspace older than WorkspaceTTL, or one this node changed, is
+	// read again with the rest.
+	store.name = "elsewhere"
+	now = now.Add(WorkspaceTTL)
+	open(11, chat.StateActive, "elsewhere")
+	reads(2, 2)
+	store.name = "here"
+	c.forget(7)
+	open(12, "", "here")
+	open(11, chat.StateActive, "here")
+	reads(3, 3)
+
+	// An unknown token is refused and not remembered, whatever the
+	// conversation.
+	if _, _, _, err := c.lookupConversation(t.Context(), "unknown", 11); chat.ErrorCode(err) != chat.ErrUnauthorized {
 		t.Fatalf("unknown token: %v", err)
 	}
 	if len(c.sessions) != 1 {

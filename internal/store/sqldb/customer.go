@@ -203,6 +203,20 @@ func (db *DB) VisitorSessionConversation(ctx context.Context, tokenHash string, 
 	return &s, ws, state, nil
 }
 
+// CustomerConversationState is the state of the customer's conversation
+// conversationID ("" when it is not theirs): the handshake's read once the
+// node has the session and workspace cached, one primary-key lookup.
+func (db *DB) CustomerConversationState(ctx context.Context, workspaceID, customerID, conversationID int64) (chat.State, error) {
+	var state chat.State
+	err := db.read().row(ctx, customerConversationStateQuery, conversationID, workspaceID, customerID).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return state, err
+}
+
+const customerConversationStateQuery = `SELECT state FROM conversations WHERE id = ? AND workspace_id = ? AND customer_id = ?`
+
 // visitorRead runs one of the visitor's reads: prefix takes the columns
 // before the workspace's, and an unknown token is unauthorized.
 func (db *DB) visitorRead(ctx context.Context, query string, prefix []any, args ...any) (*chat.Workspace, error) {

@@ -68,6 +68,16 @@ func testCustomers(t *testing.T, s chat.Store) {
 	}
 	_, _, _, err = s.VisitorSessionConversation(ctx, "nope", mine.ID)
 	wantCode(t, err, chat.ErrUnauthorized)
+	// The state alone, by customer: the same answers.
+	state, err = s.CustomerConversationState(ctx, ws.ID, id, mine.ID)
+	if err != nil || state != mine.State {
+		t.Fatalf("own conversation: state %q, %v; want %q", state, err, mine.State)
+	}
+	for _, c := range []struct{ ws, customer, conv int64 }{{ws.ID, id, theirs.ID}, {ws.ID, id, elsewhere.ID}, {ws.ID, id, 999999}, {ws2.ID, id, mine.ID}, {ws.ID, other.ID, mine.ID}} {
+		if state, err := s.CustomerConversationState(ctx, c.ws, c.customer, c.conv); err != nil || state != "" {
+			t.Fatalf("%+v: state %q, %v; want none", c, state, err)
+		}
+	}
 }
 
 func strp(s string) *string { return &s }
