@@ -86,7 +86,6 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 // widgetWS authenticates by query parameters, since browsers cannot set
 // headers on a WebSocket handshake.
 func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
-	growStack(0)
 	q := r.URL.Query()
 	r.Header.Set("Authorization", "Bearer "+q.Get("token"))
 	cid, err := parseID(q.Get("conversation_id"), "conversation_id")
@@ -165,22 +164,6 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 		},
 	})
 	return nil
-}
-
-// growStack grows the calling goroutine's stack to 32 KiB while it is
-// shallow. Every socket's handshake runs on a new connection's goroutine,
-// which starts with a small stack and used to grow it deep inside its
-// SQLite read (sqlite3VdbeExec's frame alone is 3 KiB): Go grows a stack
-// by copying it and adjusting every frame on it, forty there, and that
-// was 7-8 % of the server's CPU in a reconnect storm, more than the read
-// itself. Growing it here copies a dozen frames once. The goroutine ends
-// with the handshake, and its stack goes back to the runtime.
-//
-//go:noinline
-func growStack(i int) byte {
-	var pad [24 << 10]byte
-	pad[i] = 1
-	return pad[i/2]
 }
 
 // originHosts turns allowed origins into the host patterns the WebSocket
