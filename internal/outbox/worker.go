@@ -70,6 +70,13 @@ type Worker struct {
 	// Written by runDue between claims, read by their attempts.
 	failing map[int64]time.Time
 	woken   atomic.Bool // another node announced deliveries
+	// idle: the worker is waiting for something to send (Run's wait), so
+	// a commit on this node wakes it and it claims at once; the other
+	// nodes are told only when it is not (Kick).
+	idle atomic.Bool
+	// helped is when this worker last asked the other nodes to help with
+	// a backlog (helpWithBacklog).
+	helped atomic.Int64
 }
 
 // writtenHint is a store that counts the commits on this node that wrote
@@ -101,16 +108,37 @@ func (w *Worker) init() {
 }
 
 // Kick wakes the worker: something was committed on this node that may
-// have written deliveries. When it did, the other nodes hear of it too
-// (Announce). It never blocks.
+// have written deliveries. When it did and this worker is busy (sending,
+// or not running), the other nodes hear of it too (Announce), so that
+// whichever is free sends them. An idle worker claims them itself at
+// once: the fastest way from the commit to the receiver, and one claim
+// per commit rather than one per node (the others' claims would find
+// nothing, or split a handful of rows, and load the database that every
+// commit waits on). It never blocks.
 func (w *Worker) Kick() {
 	w.init()
 	if hint, ok := w.Store.(writtenHint); ok && w.Announce != nil {
-		if n := hint.OutboxWritten(); w.announced.Swap(n) != n {
+		if n := hint.OutboxWritten(); w.announced.Swap(n) != n && !w.idle.Load() {
 			w.Announce()
 		}
 	}
 	w.poke()
+}
+
+// helpWithBacklog tells the other nodes that this worker is taking full
+// batches from a receiver that answers — a backlog: they claim at once
+// instead of at their next look. At most every 100 ms: each wakes
+// anyway until its own claims come back short.
+func (w *Worker) helpWithBacklog() {
+	if w.Announce == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	last := w.helped.Load()
+	if now-last < int64(100*time.Millisecond) || !w.helped.CompareAndSwap(last, now) {
+		return
+	}
+	w.Announce()
 }
 
 // Wake has the worker look now, whatever this node committed: another
@@ -149,6 +177,8 @@ func (w *Worker) Run(ctx context.Context) {
 // commit on this node that wrote deliveries (most commits write none:
 // those wake nobody). It returns false when ctx ends.
 func (w *Worker) wait(ctx context.Context, tick <-chan time.Time, hint writtenHint) bool {
+	w.idle.Store(true)
+	defer w.idle.Store(false)
 	for {
 		select {
 		case <-ctx.Done():
@@ -301,6 +331,11 @@ func (w *Worker) sendAll(ctx context.Context, eps *endpointCache, claimed []Deli
 			<-sem
 			outcomes[idx[0]] = probe
 			if probe.Error == "" || probe.Status == StatusSkipped {
+				if len(claimed) >= w.Batch && len(idx) > 1 && probe.Status == StatusDelivered {
+					// A full claim, and its receiver answers: a backlog
+					// (one that just came back, say). Every node helps.
+					w.helpWithBacklog()
+				}
 				for _, i := range idx[1:] {
 					run(i)
 				}
@@ -412,7 +447,7 @@ type endpointCache struct {
 func (c *endpointCache) prefetch(ctx context.Context, ds []Delivery) {
 	seqs := map[int64][]int64{}
 	for _, d := range ds {
-		if d.EventSeq > 0 {
+		if d.EventSeq > 0 && d.Payload == nil {
 			seqs[d.WorkspaceID] = append(seqs[d.WorkspaceID], d.EventSeq)
 		}
 	}
@@ -430,6 +465,9 @@ func (c *endpointCache) prefetch(ctx context.Context, ds []Delivery) {
 
 // event is a delivery's stored event, prefetched or read now.
 func (c *endpointCache) event(ctx context.Context, d Delivery) ([]byte, error) {
+	if d.Payload != nil {
+		return d.Payload, nil
+	}
 	if b, ok := c.events[[2]int64{d.WorkspaceID, d.EventSeq}]; ok {
 		return b, nil
 	}

@@ -323,9 +323,35 @@ func (db *DB) ClaimDeliveries(ctx context.Context, node string, now time.Time, l
 	var out []outbox.Delivery
 	err := db.tx(ctx, func(x q) error {
 		var err error
-		out, err = scanDeliveries(x.query(ctx, `UPDATE deliveries SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1
-			WHERE id IN (`+query+`) RETURNING `+deliveryColumns, append([]any{node, micros(now.Add(lease))}, args...)...))
-		return err
+		claim := `UPDATE deliveries SET claimed_by = ?, claimed_until = ?, attempts = attempts + 1
+			WHERE id IN (` + query + `) RETURNING ` + deliveryColumns
+		args := append([]any{node, micros(now.Add(lease))}, args...)
+		if db.d.SingleWriter {
+			out, err = scanDeliveries(x.query(ctx, claim, args...))
+			return err
+		}
+		// PostgreSQL: the claim brings each delivery's stored event along
+		// (a primary-key lookup per row), which saves the worker a round
+		// trip between an event and its delivery. SQLite reads them in
+		// process (Worker's prefetch).
+		rows, err := x.query(ctx, claim+`, (SELECT payload FROM events WHERE events.workspace_id = deliveries.workspace_id
+			AND events.seq = deliveries.event_seq)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var payload sql.NullString
+			d, err := scanDelivery(scanFunc(func(dest ...any) error { return rows.Scan(append(dest, &payload)...) }))
+			if err != nil {
+				return err
+			}
+			if payload.Valid {
+				d.Payload = []byte(payload.String)
+			}
+			out = append(out, d)
+		}
+		return rows.Err()
 	})
 	slices.SortFunc(out, func(a, b outbox.Delivery) int { return int(a.ID - b.ID) })
 	return out, err
