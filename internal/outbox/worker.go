@@ -60,8 +60,12 @@ type Worker struct {
 	once   sync.Once
 	kick   chan struct{}
 	pruned time.Time // when this worker last pruned settled deliveries
-	// finishing is closed when the last write of outcomes is done.
+	// finishing is closed when the running write of outcomes is done
+	// and nothing is left to write (record); toRecord is what the next
+	// write takes, every claim's outcomes since the last one began.
+	recordMu  sync.Mutex
 	finishing chan struct{}
+	toRecord  []Outcome
 	seen      uint64         // the store's OutboxWritten when last woken
 	announced atomic.Uint64  // the store's OutboxWritten when last announced
 	eps       *endpointCache // endpoints read lately (endpoints)
@@ -362,28 +366,58 @@ func (w *Worker) notAttempted(d Delivery, probe Outcome) Outcome {
 	return out
 }
 
-// record writes outcomes after the previous write is done, without
-// waiting for it. It runs under a context of its own: attempts that were
-// made must be written down even when the node is stopping.
+// record has outcomes written in the background, without waiting. One
+// write is in flight at a time, and it takes every claim's outcomes that
+// came in while the one before ran: claims can come faster than writes
+// (a claim on PostgreSQL is a short transaction of its own, a write of
+// outcomes a turn of the node's batches), and a queue of one write per
+// claim would fall behind without bound — minutes, longer than the lease,
+// after which another node would send them again. It runs under a context
+// of its own: attempts that were made must be written down even when the
+// node is stopping.
 func (w *Worker) record(ctx context.Context, outcomes []Outcome) {
-	prev := w.finishing
+	w.recordMu.Lock()
+	defer w.recordMu.Unlock()
+	w.toRecord = append(w.toRecord, outcomes...)
+	if w.finishing != nil {
+		select {
+		case <-w.finishing:
+		default:
+			return // the running write takes them next
+		}
+	}
 	done := make(chan struct{})
 	w.finishing = done
 	go func() {
-		defer close(done)
-		if prev != nil {
-			<-prev
+		for {
+			w.recordMu.Lock()
+			batch := w.toRecord
+			w.toRecord = nil
+			if len(batch) == 0 {
+				// Done under the lock: outcomes recorded from now on start
+				// a write of their own.
+				close(done)
+				w.recordMu.Unlock()
+				return
+			}
+			w.recordMu.Unlock()
+			w.finish(ctx, batch)
 		}
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		if err := w.Store.FinishDeliveries(fctx, w.Node, outcomes); err != nil {
-			// The deliveries stay leased, and are sent again when the lease
-			// ends: at least once.
-			w.Log.Warn("record deliveries", slog.Any("err", err))
-			return
-		}
-		w.expire(fctx, outcomes)
 	}()
+}
+
+// finish writes one batch of outcomes and gives up on what has waited
+// too long for receivers found failing.
+func (w *Worker) finish(ctx context.Context, batch []Outcome) {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := w.Store.FinishDeliveries(fctx, w.Node, batch); err != nil {
+		// The deliveries stay leased, and are sent again when the lease
+		// ends: at least once.
+		w.Log.Warn("record deliveries", slog.Any("err", err))
+		return
+	}
+	w.expire(fctx, batch)
 }
 
 // expire gives up on the deliveries of receivers that just failed a
@@ -419,8 +453,11 @@ func (w *Worker) expire(ctx context.Context, outcomes []Outcome) {
 
 // flush waits until every outcome is recorded.
 func (w *Worker) flush() {
-	if w.finishing != nil {
-		<-w.finishing
+	w.recordMu.Lock()
+	done := w.finishing
+	w.recordMu.Unlock()
+	if done != nil {
+		<-done
 	}
 }
 
