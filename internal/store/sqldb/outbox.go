@@ -337,21 +337,18 @@ func (db *DB) ClaimDeliveries(ctx context.Context, node string, now time.Time, l
 	return out, err
 }
 
-// claimApart runs PostgreSQL's claim in a transaction of its own rather
-// than in the node's next batch: a claim emits no event and locks only
-// the deliveries it takes (the other nodes' claims run beside this node's
-// batches already), so it need not wait for the writer's queue, nor stall
-// a batch of chat messages with a read of its rows mid-pipeline. The
-// claim brings each delivery's stored event along (a primary-key lookup
-// per row), saving the worker a round trip between an event and its
-// delivery; SQLite reads them in process (the worker's prefetch).
+// claimApart runs PostgreSQL's claim as one statement of its own (its
+// own transaction: one round trip) rather than in the node's next batch:
+// a claim emits no event and locks only the deliveries it takes (the
+// other nodes' claims run beside this node's batches already), so it need
+// not wait for the writer's queue, nor stall a batch of chat messages
+// with a read of its rows mid-pipeline. The claim brings each delivery's
+// stored event along (a primary-key lookup per row), saving the worker a
+// round trip between an event and its delivery; SQLite reads them in
+// process (the worker's prefetch). Should reading the rows fail after the
+// statement committed, they stay leased and are sent when the lease ends.
 func (db *DB) claimApart(ctx context.Context, claim string, args []any) ([]outbox.Delivery, error) {
-	t, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	defer t.Rollback() //nolint:errcheck // after Commit, a no-op
-	x := q{db: t, d: &db.d}
+	x := q{db: db.w, d: &db.d}
 	rows, err := x.query(ctx, claim+`, (SELECT payload FROM events WHERE events.workspace_id = deliveries.workspace_id
 		AND events.seq = deliveries.event_seq)`, args...)
 	if err != nil {
@@ -370,14 +367,7 @@ func (db *DB) claimApart(ctx context.Context, claim string, args []any) ([]outbo
 		}
 		out = append(out, d)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
-	if len(out) == 0 {
-		return nil, nil // nothing written: the rollback ends it
-	}
-	return out, t.Commit()
+	return out, rows.Err()
 }
 
 // FinishDeliveries records node's attempts in one transaction. One whose
