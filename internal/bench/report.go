@@ -205,6 +205,9 @@ func (r *Report) Markdown(w io.Writer) {
 	if h := r.Webhook; h != nil {
 		row("webhook deliveries (receiver "+h.Mode+")", "%d written, %d arrived, %d lost, %d repeats; %d requests refused while down; none pending %.1f s after the window", h.Deliveries, h.Arrived, h.Lost, h.Repeats, h.Refused, h.DrainSeconds)
 		row("webhook deliveries per second, receiver up", "%.0f (first to last arrival)", h.Rate)
+		if h.CPUPerDelivery > 0 {
+			row("servers' CPU from the receiver's return until drained", "%.1f s, %.0f µs per delivery", h.ServersCPU, h.CPUPerDelivery)
+		}
 		lat("event → webhook delivery, receiver up", h.Latency)
 	}
 	mib := func(b int64) float64 { return float64(b) / (1 << 20) }

@@ -48,6 +48,11 @@ type WebhookReport struct {
 	// first arrival to its last: with a receiver that was down, the rate
 	// at which the servers drained the backlog.
 	Rate float64 `json:"deliveries_per_second"`
+	// ServersCPU is the servers' processor time from the receiver coming
+	// back until nothing was pending (down mode: the drain's cost), and
+	// CPUPerDelivery that over the deliveries that arrived then.
+	ServersCPU     float64 `json:"servers_cpu_s"`
+	CPUPerDelivery float64 `json:"servers_cpu_us_per_delivery"`
 }
 
 // receiver is the bench's webhook receiver on loopback.
@@ -106,6 +111,13 @@ func startReceiver() (*receiver, error) {
 	return rc, nil
 }
 
+// arrivals counts the requests accepted so far.
+func (rc *receiver) arrivals() int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.upCount
+}
+
 // setDown takes the receiver down or brings it up.
 func (rc *receiver) setDown(down bool) {
 	rc.mu.Lock()
@@ -160,15 +172,20 @@ func (r *run) finishWebhook(ctx context.Context) *WebhookReport {
 	if rc.down.Load() {
 		rc.setDown(false)
 	}
-	up := time.Now()
+	up, cpu := time.Now(), r.s.serversCPU()
+	arrivedBefore := rc.arrivals()
 	wait := min(r.o.Duration, outbox.DefaultBackoff.Max)*5/4 + time.Minute
 	for deadline := up.Add(wait); time.Now().Before(deadline) && ctx.Err() == nil; time.Sleep(100 * time.Millisecond) {
 		if pending, err := r.s.store.PendingDeliveries(ctx); err == nil && pending[r.s.ws.ID] == 0 {
 			break
 		}
 	}
-	rep := &WebhookReport{Mode: r.o.Webhook, Refused: rc.refused.Load(), DrainSeconds: time.Since(up).Seconds()}
+	rep := &WebhookReport{Mode: r.o.Webhook, Refused: rc.refused.Load(), DrainSeconds: time.Since(up).Seconds(),
+		ServersCPU: r.s.serversCPU() - cpu}
 	rc.report(rep)
+	if n := rc.arrivals() - arrivedBefore; n > 0 && r.o.Webhook == WebhookDown {
+		rep.CPUPerDelivery = rep.ServersCPU / float64(n) * 1e6
+	}
 	// Every delivery the servers wrote for the webhook, whatever its status.
 	for before := int64(0); ctx.Err() == nil; {
 		page, err := r.s.store.Deliveries(ctx, r.s.ws.ID, r.hookID, outbox.DeliveryFilter{BeforeID: before, Limit: chat.MaxPage})

@@ -75,3 +75,82 @@ func TestAnnounceWakesOtherNodes(t *testing.T) {
 		})
 	}
 }
+
+// TestIdleWorkerSendsItsOwn: a commit on a node whose worker is waiting
+// is sent by that worker, and not announced: the other nodes' claims
+// would find nothing, and load the database every commit waits on.
+func TestIdleWorkerSendsItsOwn(t *testing.T) {
+	for _, kind := range kinds() {
+		t.Run(kind, func(t *testing.T) {
+			rc := newSink(t)
+			f := newFixture(t, kind, rc.srv.URL)
+			b := bus.NewMemory()
+			t.Cleanup(func() { b.Close() })
+			got := make(chan bus.Message, 16)
+			defer b.Subscribe(func(m bus.Message) { got <- m })()
+
+			here := worker(f.db, "node-a")
+			here.Every = time.Hour
+			defer here.OverBus(context.Background(), b)()
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { defer close(done); here.Run(ctx) }()
+			defer func() { cancel(); <-done }()
+			for deadline := time.Now().Add(10 * time.Second); !here.Idle(); time.Sleep(time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("the worker never waited")
+				}
+			}
+			f.send(t)
+			here.Kick()
+			for deadline := time.Now().Add(10 * time.Second); rc.distinct() < 1 && time.Now().Before(deadline); {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if rc.distinct() != 1 {
+				t.Fatal("the idle worker did not send its node's delivery")
+			}
+			if len(got) != 0 {
+				t.Fatalf("an idle worker's commit was announced: %+v", <-got)
+			}
+		})
+	}
+}
+
+// TestBacklogWakesOtherNodes: a worker that takes a full claim from a
+// receiver that answers asks the other nodes to help at once; one whose
+// claim is not full does not.
+func TestBacklogWakesOtherNodes(t *testing.T) {
+	for _, kind := range kinds() {
+		t.Run(kind, func(t *testing.T) {
+			rc := newSink(t)
+			f := newFixture(t, kind, rc.srv.URL)
+			b := bus.NewMemory()
+			t.Cleanup(func() { b.Close() })
+			got := make(chan bus.Message, 64)
+			defer b.Subscribe(func(m bus.Message) { got <- m })()
+			f.fill(t, 10)
+
+			few := worker(f.db, "node-a")
+			few.Batch = 100
+			defer few.OverBus(context.Background(), b)()
+			ctx := context.Background()
+			// Nothing due, then the ten in a claim that is not full.
+			if n := few.RunDue(ctx); n != 10 || len(got) != 0 {
+				t.Fatalf("a claim of %d of at most 100 sent %d signals", n, len(got))
+			}
+			f.fill(t, 10)
+			full := worker(f.db, "node-b")
+			full.Batch = 4
+			defer full.OverBus(context.Background(), b)()
+			if n := full.RunDue(ctx); n != 10 {
+				t.Fatalf("sent %d of 10", n)
+			}
+			if len(got) == 0 {
+				t.Fatal("full claims from a receiver that answers asked nobody to help")
+			}
+			if rc.distinct() != 20 {
+				t.Fatalf("%d of 20 arrived", rc.distinct())
+			}
+		})
+	}
+}

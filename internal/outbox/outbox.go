@@ -150,6 +150,9 @@ type Delivery struct {
 	DoneAt         *time.Time `json:"done_at,omitempty"`
 	// ClaimedUntil is the claim's lease, set on claimed deliveries.
 	ClaimedUntil time.Time `json:"-"`
+	// Payload is the stored event, when the claim read it along (nil:
+	// the worker reads it).
+	Payload []byte `json:"-"`
 }
 
 // WebhookID is the delivery's Standard Webhooks message ID: the same on

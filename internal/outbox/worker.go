@@ -60,8 +60,12 @@ type Worker struct {
 	once   sync.Once
 	kick   chan struct{}
 	pruned time.Time // when this worker last pruned settled deliveries
-	// finishing is closed when the last write of outcomes is done.
+	// finishing is closed when the running write of outcomes is done
+	// and nothing is left to write (record); toRecord is what the next
+	// write takes, every claim's outcomes since the last one began.
+	recordMu  sync.Mutex
 	finishing chan struct{}
+	toRecord  []Outcome
 	seen      uint64         // the store's OutboxWritten when last woken
 	announced atomic.Uint64  // the store's OutboxWritten when last announced
 	eps       *endpointCache // endpoints read lately (endpoints)
@@ -70,6 +74,13 @@ type Worker struct {
 	// Written by runDue between claims, read by their attempts.
 	failing map[int64]time.Time
 	woken   atomic.Bool // another node announced deliveries
+	// idle: the worker is waiting for something to send (Run's wait), so
+	// a commit on this node wakes it and it claims at once; the other
+	// nodes are told only when it is not (Kick).
+	idle atomic.Bool
+	// helped is when this worker last asked the other nodes to help with
+	// a backlog (helpWithBacklog).
+	helped atomic.Int64
 }
 
 // writtenHint is a store that counts the commits on this node that wrote
@@ -101,16 +112,37 @@ func (w *Worker) init() {
 }
 
 // Kick wakes the worker: something was committed on this node that may
-// have written deliveries. When it did, the other nodes hear of it too
-// (Announce). It never blocks.
+// have written deliveries. When it did and this worker is busy (sending,
+// or not running), the other nodes hear of it too (Announce), so that
+// whichever is free sends them. An idle worker claims them itself at
+// once: the fastest way from the commit to the receiver, and one claim
+// per commit rather than one per node (the others' claims would find
+// nothing, or split a handful of rows, and load the database that every
+// commit waits on). It never blocks.
 func (w *Worker) Kick() {
 	w.init()
 	if hint, ok := w.Store.(writtenHint); ok && w.Announce != nil {
-		if n := hint.OutboxWritten(); w.announced.Swap(n) != n {
+		if n := hint.OutboxWritten(); w.announced.Swap(n) != n && !w.idle.Load() {
 			w.Announce()
 		}
 	}
 	w.poke()
+}
+
+// helpWithBacklog tells the other nodes that this worker is taking full
+// batches from a receiver that answers — a backlog: they claim at once
+// instead of at their next look. At most every 100 ms: each wakes
+// anyway until its own claims come back short.
+func (w *Worker) helpWithBacklog() {
+	if w.Announce == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	last := w.helped.Load()
+	if now-last < int64(100*time.Millisecond) || !w.helped.CompareAndSwap(last, now) {
+		return
+	}
+	w.Announce()
 }
 
 // Wake has the worker look now, whatever this node committed: another
@@ -149,6 +181,8 @@ func (w *Worker) Run(ctx context.Context) {
 // commit on this node that wrote deliveries (most commits write none:
 // those wake nobody). It returns false when ctx ends.
 func (w *Worker) wait(ctx context.Context, tick <-chan time.Time, hint writtenHint) bool {
+	w.idle.Store(true)
+	defer w.idle.Store(false)
 	for {
 		select {
 		case <-ctx.Done():
@@ -301,6 +335,11 @@ func (w *Worker) sendAll(ctx context.Context, eps *endpointCache, claimed []Deli
 			<-sem
 			outcomes[idx[0]] = probe
 			if probe.Error == "" || probe.Status == StatusSkipped {
+				if len(claimed) >= w.Batch && len(idx) > 1 && probe.Status == StatusDelivered {
+					// A full claim, and its receiver answers: a backlog
+					// (one that just came back, say). Every node helps.
+					w.helpWithBacklog()
+				}
 				for _, i := range idx[1:] {
 					run(i)
 				}
@@ -327,28 +366,58 @@ func (w *Worker) notAttempted(d Delivery, probe Outcome) Outcome {
 	return out
 }
 
-// record writes outcomes after the previous write is done, without
-// waiting for it. It runs under a context of its own: attempts that were
-// made must be written down even when the node is stopping.
+// record has outcomes written in the background, without waiting. One
+// write is in flight at a time, and it takes every claim's outcomes that
+// came in while the one before ran: claims can come faster than writes
+// (a claim on PostgreSQL is a short transaction of its own, a write of
+// outcomes a turn of the node's batches), and a queue of one write per
+// claim would fall behind without bound — minutes, longer than the lease,
+// after which another node would send them again. It runs under a context
+// of its own: attempts that were made must be written down even when the
+// node is stopping.
 func (w *Worker) record(ctx context.Context, outcomes []Outcome) {
-	prev := w.finishing
+	w.recordMu.Lock()
+	defer w.recordMu.Unlock()
+	w.toRecord = append(w.toRecord, outcomes...)
+	if w.finishing != nil {
+		select {
+		case <-w.finishing:
+		default:
+			return // the running write takes them next
+		}
+	}
 	done := make(chan struct{})
 	w.finishing = done
 	go func() {
-		defer close(done)
-		if prev != nil {
-			<-prev
+		for {
+			w.recordMu.Lock()
+			batch := w.toRecord
+			w.toRecord = nil
+			if len(batch) == 0 {
+				// Done under the lock: outcomes recorded from now on start
+				// a write of their own.
+				close(done)
+				w.recordMu.Unlock()
+				return
+			}
+			w.recordMu.Unlock()
+			w.finish(ctx, batch)
 		}
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		if err := w.Store.FinishDeliveries(fctx, w.Node, outcomes); err != nil {
-			// The deliveries stay leased, and are sent again when the lease
-			// ends: at least once.
-			w.Log.Warn("record deliveries", slog.Any("err", err))
-			return
-		}
-		w.expire(fctx, outcomes)
 	}()
+}
+
+// finish writes one batch of outcomes and gives up on what has waited
+// too long for receivers found failing.
+func (w *Worker) finish(ctx context.Context, batch []Outcome) {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := w.Store.FinishDeliveries(fctx, w.Node, batch); err != nil {
+		// The deliveries stay leased, and are sent again when the lease
+		// ends: at least once.
+		w.Log.Warn("record deliveries", slog.Any("err", err))
+		return
+	}
+	w.expire(fctx, batch)
 }
 
 // expire gives up on the deliveries of receivers that just failed a
@@ -384,8 +453,11 @@ func (w *Worker) expire(ctx context.Context, outcomes []Outcome) {
 
 // flush waits until every outcome is recorded.
 func (w *Worker) flush() {
-	if w.finishing != nil {
-		<-w.finishing
+	w.recordMu.Lock()
+	done := w.finishing
+	w.recordMu.Unlock()
+	if done != nil {
+		<-done
 	}
 }
 
@@ -412,7 +484,7 @@ type endpointCache struct {
 func (c *endpointCache) prefetch(ctx context.Context, ds []Delivery) {
 	seqs := map[int64][]int64{}
 	for _, d := range ds {
-		if d.EventSeq > 0 {
+		if d.EventSeq > 0 && d.Payload == nil {
 			seqs[d.WorkspaceID] = append(seqs[d.WorkspaceID], d.EventSeq)
 		}
 	}
@@ -430,6 +502,9 @@ func (c *endpointCache) prefetch(ctx context.Context, ds []Delivery) {
 
 // event is a delivery's stored event, prefetched or read now.
 func (c *endpointCache) event(ctx context.Context, d Delivery) ([]byte, error) {
+	if d.Payload != nil {
+		return d.Payload, nil
+	}
 	if b, ok := c.events[[2]int64{d.WorkspaceID, d.EventSeq}]; ok {
 		return b, nil
 	}
