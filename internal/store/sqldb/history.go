@@ -41,7 +41,11 @@ func (db *DB) indexMessages(ctx context.Context, x q, msgs []chat.Message) error
 		var values string
 		if db.d.Name == "postgres" {
 			for _, m := range chunk {
-				args = append(args, m.ID, m.WorkspaceID, m.ConversationID, history.Normalize(m.Body), pgArray(history.GramSet(m.Body)))
+				// The grams go as a []string, which pgx sends as a binary
+				// text[]: the server parsing a text[] literal was about as
+				// costly as storing the row.
+				norm, grams := history.NormGrams(m.Body)
+				args = append(args, m.ID, m.WorkspaceID, m.ConversationID, norm, grams)
 			}
 			values = strings.Repeat(`, (?, ?, ?, ?, CAST(? AS TEXT[]))`, len(chunk))[2:]
 			// A plain INSERT: an upsert costs the server a speculative
