@@ -28,6 +28,7 @@
 package history
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -112,6 +113,31 @@ func GramSet(text string) []string {
 		}
 	}
 	return out
+}
+
+// NormGrams is Normalize(text) and GramSet(text) at once, for the write
+// path: the text is normalized once and each gram is a slice of the
+// normalized text (no string per gram), sorted.
+func NormGrams(text string) (string, []string) {
+	n := Normalize(text)
+	out := make([]string, 0, 2*len(n)/3+1)
+	prev := -1 // the byte offset of the previous character in this word
+	for i := 0; i < len(n); {
+		_, size := utf8.DecodeRuneInString(n[i:])
+		if n[i] == ' ' {
+			prev = -1
+			i += size
+			continue
+		}
+		out = append(out, n[i:i+size])
+		if prev >= 0 {
+			out = append(out, n[prev:i+size])
+		}
+		prev = i
+		i += size
+	}
+	slices.Sort(out)
+	return n, slices.Compact(out)
 }
 
 // Term is one thing a query looks for: a word or a quoted phrase,

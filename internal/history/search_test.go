@@ -126,8 +126,25 @@ func BenchmarkGrams(b *testing.B) {
 	})
 	b.Run("postgres", func(b *testing.B) {
 		for range b.N {
-			Normalize(msg)
-			GramSet(msg)
+			NormGrams(msg)
 		}
 	})
+}
+
+// NormGrams is Normalize and GramSet (in another order) at once.
+func TestNormGrams(t *testing.T) {
+	for _, text := range []string{
+		"", "!!", "a", "환불", "환불은 언제 되나요?", "안녕하세요, 주문번호 A2026-1183 환불은 언제 되나요? 배송이 너무 늦어서 취소하고 싶어요.",
+		"Galaxy S25 케이스 010-1234-5678", "ÉCOLE école e\u0301cole", "이모지 😀 하나, 한자 𠀀𠀁 둘", "\xff잘못된\xfe 바이트", "aa aa aaa", "ﬁ 끝",
+	} {
+		norm, grams := NormGrams(text)
+		if want := Normalize(text); norm != want {
+			t.Errorf("NormGrams(%q) normalized %q, want %q", text, norm, want)
+		}
+		want := GramSet(text)
+		slices.Sort(want)
+		if !slices.Equal(grams, want) {
+			t.Errorf("NormGrams(%q) grams %q, want %q", text, grams, want)
+		}
+	}
 }

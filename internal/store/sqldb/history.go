@@ -1,10 +1,12 @@
 package sqldb
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,11 +41,17 @@ func (db *DB) indexMessages(ctx context.Context, x q, msgs []chat.Message) error
 		var values string
 		if db.d.Name == "postgres" {
 			for _, m := range chunk {
-				args = append(args, m.ID, m.WorkspaceID, m.ConversationID, history.Normalize(m.Body), pgArray(history.GramSet(m.Body)))
+				// The grams go as a []string, which pgx sends as a binary
+				// text[]: the server parsing a text[] literal was about as
+				// costly as storing the row.
+				norm, grams := history.NormGrams(m.Body)
+				args = append(args, m.ID, m.WorkspaceID, m.ConversationID, norm, grams)
 			}
 			values = strings.Repeat(`, (?, ?, ?, ?, CAST(? AS TEXT[]))`, len(chunk))[2:]
-			if err := x.later(ctx, `INSERT INTO message_search (message_id, workspace_id, conversation_id, norm, grams) VALUES `+values+`
-				ON CONFLICT (message_id) DO UPDATE SET norm = excluded.norm, grams = excluded.grams`, args...); err != nil {
+			// A plain INSERT: an upsert costs the server a speculative
+			// insertion per row, and only reindexMessages replaces rows
+			// (it deletes them first).
+			if err := x.later(ctx, `INSERT INTO message_search (message_id, workspace_id, conversation_id, norm, grams) VALUES `+values, args...); err != nil {
 				return err
 			}
 			continue
@@ -78,15 +86,21 @@ const ftsSeqBits = 24
 // their text as it now is: a text rewrite (masking) calls it in its
 // transaction.
 func (db *DB) reindexMessages(ctx context.Context, x q, msgs []chat.Message) error {
-	if db.d.Name != "postgres" && len(msgs) > 0 { // PostgreSQL's insert replaces
-		ids := make([]int64, len(msgs))
-		for i, m := range msgs {
-			ids[i] = ftsKey(m)
+	pg := db.d.Name == "postgres"
+	del := `DELETE FROM message_fts WHERE rowid IN (`
+	if pg {
+		del = `DELETE FROM message_search WHERE message_id IN (`
+	}
+	ids := make([]int64, len(msgs))
+	for i, m := range msgs {
+		ids[i] = ftsKey(m)
+		if pg {
+			ids[i] = m.ID
 		}
-		for chunk := range slices.Chunk(ids, 256) {
-			if _, err := x.exec(ctx, `DELETE FROM message_fts WHERE rowid IN (`+marks(len(chunk))+`)`, anys(chunk)...); err != nil {
-				return err
-			}
+	}
+	for chunk := range slices.Chunk(ids, 256) {
+		if _, err := x.exec(ctx, del+marks(len(chunk))+`)`, anys(chunk)...); err != nil {
+			return err
 		}
 	}
 	return db.indexMessages(ctx, x, msgs)
@@ -859,4 +873,40 @@ func (db *DB) RebuildSearchIndex(ctx context.Context) error {
 			ON CONFLICT (kind, workspace_id, ref_id) DO UPDATE SET due_at = 0`, history.JobSearchBackfill)
 		return err
 	})
+}
+
+// BackendCPU is the CPU time PostgreSQL's backends serving this process
+// have used so far: those whose application_name is this pool's (set it
+// in the database URL), read from /proc, so only on the database's own
+// machine. The write benchmark reports it per message; ok is false on
+// SQLite, without an application_name, or where /proc cannot be read.
+func (db *DB) BackendCPU(ctx context.Context) (cpu time.Duration, ok bool) {
+	if db.d.Name != "postgres" {
+		return 0, false
+	}
+	rows, err := db.read().query(ctx, `SELECT pid FROM pg_stat_activity
+		WHERE application_name <> '' AND application_name = current_setting('application_name')`)
+	if err != nil {
+		return 0, false
+	}
+	pids, err := scanIDs(rows)
+	if err != nil || len(pids) == 0 {
+		return 0, false
+	}
+	const tick = 10 * time.Millisecond // USER_HZ, 100 on Linux
+	for _, pid := range pids {
+		b, err := os.ReadFile("/proc/" + strconv.FormatInt(pid, 10) + "/stat")
+		if err != nil {
+			return 0, false
+		}
+		// Fields 14 and 15 (utime, stime), counted after the command's ")".
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) < 13 {
+			return 0, false
+		}
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		s, _ := strconv.ParseInt(f[12], 10, 64)
+		cpu += time.Duration(u+s) * tick
+	}
+	return cpu, true
 }

@@ -1,11 +1,13 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -66,6 +68,18 @@ func BenchAppendMessage(b *testing.B, open Opener) {
 				_, _, _, err := s.AppendMessage(ctx, tg.ws, tg.conv, actor, nm)
 				return err
 			}
+			// PostgreSQL's backends' CPU, when the store can read it
+			// (an application_name in the URL, the server on this machine).
+			server, _ := s.(interface {
+				BackendCPU(context.Context) (time.Duration, bool)
+			})
+			var srv0 time.Duration
+			if server != nil {
+				var ok bool
+				if srv0, ok = server.BackendCPU(ctx); !ok {
+					server = nil
+				}
+			}
 			b.ResetTimer()
 			cpu0 := cpuTime()
 			if bc.writers == 1 {
@@ -89,7 +103,14 @@ func BenchAppendMessage(b *testing.B, open Opener) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 			// The process's CPU per message (on SQLite the database's
 			// too), which other processes on the machine do not change.
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/msg")
+			cpu := cpuTime() - cpu0
+			b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/msg")
+			if server != nil {
+				if srv, ok := server.BackendCPU(ctx); ok {
+					b.ReportMetric(float64((srv-srv0).Microseconds())/float64(b.N), "pg-cpu-µs/msg")
+					b.ReportMetric(float64((cpu+srv-srv0).Microseconds())/float64(b.N), "total-cpu-µs/msg")
+				}
+			}
 		})
 	}
 }
