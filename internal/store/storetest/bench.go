@@ -68,6 +68,7 @@ func BenchAppendMessage(b *testing.B, open Opener) {
 			}
 			b.ResetTimer()
 			cpu0 := cpuTime()
+			server := serverCPU()
 			if bc.writers == 1 {
 				for range b.N {
 					if err := send(); err != nil {
@@ -90,6 +91,9 @@ func BenchAppendMessage(b *testing.B, open Opener) {
 			// The process's CPU per message (on SQLite the database's
 			// too), which other processes on the machine do not change.
 			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/msg")
+			if d, ok := server(); ok {
+				b.ReportMetric(float64(d.Microseconds())/float64(b.N), "pg-cpu-µs/msg")
+			}
 		})
 	}
 }

@@ -56,6 +56,7 @@ func BenchConversationLifecycle(b *testing.B, open Opener) {
 			}
 			b.ResetTimer()
 			cpu0 := cpuTime()
+			server := serverCPU()
 			if writers == 1 {
 				for range b.N {
 					if err := one(); err != nil {
@@ -77,6 +78,10 @@ func BenchConversationLifecycle(b *testing.B, open Opener) {
 			// The process's CPU (on SQLite the database's too), which a
 			// shared machine's load skews far less than the rate.
 			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/conv")
+			// On PostgreSQL, the server backends' CPU serving this process.
+			if d, ok := server(); ok {
+				b.ReportMetric(float64(d.Microseconds())/float64(b.N), "pg-cpu-µs/conv")
+			}
 		})
 	}
 }
