@@ -51,7 +51,7 @@ func restatNeeded(ev chat.Event) bool {
 // restat brings the roll-up up to date with the writes of a batch, whose
 // events are still pending (numbered and stored right after).
 func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
-	if !statsRollup {
+	if !statsRollup || db.statsPaused.Load() {
 		return nil
 	}
 	type convKey struct{ ws, id int64 }
@@ -185,6 +185,13 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 	}
 	return nil
 }
+
+// PauseStatsRollup turns the roll-up off (true) or on again, for
+// measuring what it costs: storetest.BenchRollupAB alternates
+// conversations with and without it in one process, so that a shared
+// machine's changing load falls on both alike. Writes made while it is off
+// are never counted: never for a database that keeps its statistics.
+func (db *DB) PauseStatsRollup(paused bool) { db.statsPaused.Store(paused) }
 
 // checkStatZone notes the time zone a workspace's roll-up is counted in
 // and, when it changed, schedules the job that recounts the roll-up in the
