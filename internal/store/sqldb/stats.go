@@ -702,8 +702,15 @@ func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selecti
 // StoredStats reads a workspace's whole roll-up, leaving out rows that
 // sum to nothing.
 func (db *DB) StoredStats(ctx context.Context, workspaceID int64) (map[stats.Key]stats.Measures, error) {
+	// Only the kept levels: a node of a version that kept others may
+	// still have written them during an upgrade (migration 0018).
+	levels := make([]any, 0, 1+len(stats.KeptLevels))
+	levels = append(levels, workspaceID)
+	for _, l := range stats.KeptLevels {
+		levels = append(levels, l)
+	}
 	rows, err := db.read().query(ctx, `SELECT day, agent_id, channel, category_id, `+strings.Join(stats.Columns, `, `)+`
-		FROM stat_days WHERE workspace_id = ?`, workspaceID)
+		FROM stat_days WHERE workspace_id = ? AND level IN (`+marks(len(stats.KeptLevels))+`)`, levels...)
 	if err != nil {
 		return nil, err
 	}
