@@ -53,6 +53,11 @@ type Event struct {
 	PrevAssigneeID int64     `json:"prev_assignee_id,omitempty"`
 	PrevState      State     `json:"prev_state,omitempty"`
 	CreatedAt      time.Time `json:"created_at"`
+	// FirstReply marks, inside the store's write, the message.created
+	// event of a conversation's first agent reply: statistics take the
+	// reply's time and agent from it instead of reading messages. Not
+	// stored or sent.
+	FirstReply bool `json:"-"`
 	// Encoded is the event's stored, versioned form (package event), set
 	// by the store as it appends the event: the bus carries these bytes as
 	// they are, so a committed event is encoded once.

@@ -130,12 +130,17 @@ const (
 	AllCategories int64  = -1
 )
 
-// Levels are the eight roll-up rows a cell is counted in: every
-// combination of its agent, channel and category with "all". A query reads
-// the level of exactly the dimensions it filters or groups by.
+// Levels are the roll-up rows a cell is counted in (KeptLevels): its
+// agent's row, and every combination of its agent and category with "all"
+// split by its channel. A query reads the kept level of the dimensions it
+// filters or groups by (ReadLevel) and sums the (three to five) channels
+// when it does not ask for one. Eight levels, one for each combination of
+// the three dimensions, made every change write eight rows; these five
+// keep what the widest query reads (a split by agent) as it was
+// (docs/benchmarks.md).
 func Levels(k Key) []Key {
-	out := make([]Key, 0, 8)
-	for mask := range 8 {
+	out := make([]Key, 0, len(KeptLevels))
+	for _, mask := range KeptLevels {
 		l := Key{Day: k.Day, AgentID: AllAgents, Channel: AllChannels, CategoryID: AllCategories}
 		if mask&LevelAgent != 0 {
 			l.AgentID = k.AgentID
@@ -149,6 +154,22 @@ func Levels(k Key) []Key {
 		out = append(out, l)
 	}
 	return out
+}
+
+// KeptLevels are the levels the roll-up keeps: the agents' (a split by
+// agent would read three times the rows from its level split by channel)
+// and the four split by channel.
+var KeptLevels = [5]int{LevelAgent, LevelChannel, LevelChannel | LevelAgent, LevelChannel | LevelCategory,
+	LevelChannel | LevelAgent | LevelCategory}
+
+// ReadLevel is the kept level a query of the given level (the bits of the
+// dimensions it filters or groups by) reads: itself when kept, else the
+// same split by channel.
+func ReadLevel(level int) int {
+	if level == LevelAgent {
+		return level
+	}
+	return level | LevelChannel
 }
 
 // The dimensions of a level, as bits of its number.

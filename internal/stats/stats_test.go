@@ -25,7 +25,9 @@ func TestFacts(t *testing.T) {
 		FirstReplyAt: at("2026-12-02 00:01:00"), FirstReplyAgentID: 1,
 		ClosedAt: at("2026-12-02 00:20:00"), ClosedAgentID: 1, Rating: 4}
 	cells := Cells(Facts(h, seoul))
-	total := func(day int) Measures { return cells[Key{day, AllAgents, AllChannels, AllCategories}] }
+	// The roll-up keeps the levels split by channel: the day's totals are
+	// its web row of the channel level.
+	total := func(day int) Measures { return cells[Key{day, AllAgents, "web", AllCategories}] }
 	d1, d2 := total(20261201), total(20261202)
 	if d1.Inflow != 1 || d1.SameDay != 0 || d1.QueueMs != 60000 || d1.FRTN != 1 || d1.FRTMs != 180000 || d1.FRTHist[BucketOf(3*time.Minute)] != 1 {
 		t.Fatalf("arrival day %+v", d1)
@@ -33,22 +35,34 @@ func TestFacts(t *testing.T) {
 	if d2.Completed != 1 || d2.Transfers != 1 || d2.DurMs != 19*60000 || d2.Ratings[3] != 1 || d2.RatingEligible != 1 || d2.Unprocessed != 0 {
 		t.Fatalf("next day %+v", d2)
 	}
-	if lee := cells[Key{20261202, 2, AllChannels, AllCategories}]; lee.Transfers != 1 || lee.Completed != 0 {
+	if lee := cells[Key{20261202, 2, "web", AllCategories}]; lee.Transfers != 1 || lee.Completed != 0 {
 		t.Fatalf("lee %+v", lee)
 	}
-	if kim := cells[Key{20261201, 1, AllChannels, AllCategories}]; kim.FRTN != 1 || kim.Inflow != 0 {
+	if kim := cells[Key{20261201, 1, "web", AllCategories}]; kim.FRTN != 1 || kim.Inflow != 0 {
 		t.Fatalf("kim on the arrival day %+v", kim)
 	}
 	// In UTC the same history is one day: same-day completion.
-	if utc := Cells(Facts(h, time.UTC))[Key{20261201, AllAgents, AllChannels, AllCategories}]; utc.SameDay != 1 || utc.Completed != 1 {
+	if utc := Cells(Facts(h, time.UTC))[Key{20261201, AllAgents, "web", AllCategories}]; utc.SameDay != 1 || utc.Completed != 1 {
 		t.Fatalf("utc %+v", utc)
 	}
 	// Nobody answered: unprocessed; the robot closed it alone: robot-resolved.
 	h2 := History{Channel: "kakao", CreatedAt: *at("2026-12-01 10:00:00"), ClosedAt: at("2026-12-01 10:05:00")}
+	if len(Cells(Facts(h2, seoul))) != len(KeptLevels) {
+		t.Fatalf("%d rows, want one per kept level", len(Cells(Facts(h2, seoul))))
+	}
+	if _, ok := Cells(Facts(h2, seoul))[Key{20261201, AllAgents, AllChannels, AllCategories}]; ok {
+		t.Fatal("a row that sums the channels: not kept")
+	}
 	if m := Cells(Facts(h2, seoul))[Key{20261201, 0, "kakao", 0}]; m.Unprocessed != 1 || m.RobotResolved != 0 || m.SameDay != 1 {
 		t.Fatalf("unprocessed %+v", m)
 	}
 	h2.Robot = true
+	if len(Cells(Facts(h2, seoul))) != len(KeptLevels) {
+		t.Fatalf("%d rows, want one per kept level", len(Cells(Facts(h2, seoul))))
+	}
+	if _, ok := Cells(Facts(h2, seoul))[Key{20261201, AllAgents, AllChannels, AllCategories}]; ok {
+		t.Fatal("a row that sums the channels: not kept")
+	}
 	if m := Cells(Facts(h2, seoul))[Key{20261201, 0, "kakao", 0}]; m.Unprocessed != 0 || m.RobotResolved != 1 {
 		t.Fatalf("robot %+v", m)
 	}

@@ -118,3 +118,7 @@ func TestStatsSeveralNodes(t *testing.T) {
 	}
 	storetest.StatsSeveralNodes(t, nodes...)
 }
+
+// BenchmarkRollupAB: what the statistics roll-up adds to whole
+// conversations, on and off in one process (docs/benchmarks.md).
+func BenchmarkRollupAB(b *testing.B) { storetest.BenchRollupAB(b, postgres.OpenTest) }

@@ -1,12 +1,10 @@
 package sqldb
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -873,40 +871,4 @@ func (db *DB) RebuildSearchIndex(ctx context.Context) error {
 			ON CONFLICT (kind, workspace_id, ref_id) DO UPDATE SET due_at = 0`, history.JobSearchBackfill)
 		return err
 	})
-}
-
-// BackendCPU is the CPU time PostgreSQL's backends serving this process
-// have used so far: those whose application_name is this pool's (set it
-// in the database URL), read from /proc, so only on the database's own
-// machine. The write benchmark reports it per message; ok is false on
-// SQLite, without an application_name, or where /proc cannot be read.
-func (db *DB) BackendCPU(ctx context.Context) (cpu time.Duration, ok bool) {
-	if db.d.Name != "postgres" {
-		return 0, false
-	}
-	rows, err := db.read().query(ctx, `SELECT pid FROM pg_stat_activity
-		WHERE application_name <> '' AND application_name = current_setting('application_name')`)
-	if err != nil {
-		return 0, false
-	}
-	pids, err := scanIDs(rows)
-	if err != nil || len(pids) == 0 {
-		return 0, false
-	}
-	const tick = 10 * time.Millisecond // USER_HZ, 100 on Linux
-	for _, pid := range pids {
-		b, err := os.ReadFile("/proc/" + strconv.FormatInt(pid, 10) + "/stat")
-		if err != nil {
-			return 0, false
-		}
-		// Fields 14 and 15 (utime, stime), counted after the command's ")".
-		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-		if len(f) < 13 {
-			return 0, false
-		}
-		u, _ := strconv.ParseInt(f[11], 10, 64)
-		s, _ := strconv.ParseInt(f[12], 10, 64)
-		cpu += time.Duration(u+s) * tick
-	}
-	return cpu, true
 }

@@ -184,7 +184,8 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 			SenderName: a.nm.SenderName, ClientMsgID: a.nm.ClientMsgID, Kind: chat.KindText, Body: a.nm.Body, Masks: a.nm.Masks, CreatedAt: now,
 		}
 		c.State, c.LastMessage, c.LastMessageAt = out.State, preview(a.nm.Body), now
-		if a.actor.Kind == chat.SenderAgent && c.FirstReplyAt == nil {
+		firstReply := a.actor.Kind == chat.SenderAgent && c.FirstReplyAt == nil
+		if firstReply {
 			c.FirstReplyAt = &now
 		}
 		first[k] = a
@@ -193,7 +194,7 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 		after := *c
 		// The message's ID is filled in below, before the event is stored.
 		r.t.emit(chat.Event{WorkspaceID: a.workspaceID, Type: chat.EventMessageCreated, Conversation: &after, Message: &a.msg,
-			PrevAssigneeID: before.AssigneeID, PrevState: before.State})
+			PrevAssigneeID: before.AssigneeID, PrevState: before.State, FirstReply: firstReply})
 	}
 
 	chunkSize := 32
@@ -463,7 +464,8 @@ func (db *DB) appendFile(ctx context.Context, workspaceID, conversationID int64,
 			}
 		}
 		after, err := db.conversation(ctx, t.q, workspaceID, c.ID)
-		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventMessageCreated, Conversation: &after, Message: &msg, PrevAssigneeID: c.AssigneeID, PrevState: c.State})
+		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventMessageCreated, Conversation: &after, Message: &msg, PrevAssigneeID: c.AssigneeID, PrevState: c.State,
+			FirstReply: actor.Kind == chat.SenderAgent && c.FirstReplyAt == nil})
 		return err
 	})
 	if errors.Is(err, errDuplicate) {

@@ -118,6 +118,10 @@ type DB struct {
 	// statZones holds, per workspace, the time zone this node last found
 	// its roll-up counted in (stats.go, checkStatZone).
 	statZones sync.Map
+	// statsPaused turns the roll-up off at run time, for one thing only:
+	// the benchmark that alternates conversations with and without it in
+	// one process (PauseStatsRollup).
+	statsPaused atomic.Bool
 }
 
 // New returns a store writing through w and reading through r.

@@ -28,8 +28,12 @@ import (
 var _ stats.Store = (*DB)(nil)
 
 // restatNeeded reports whether ev may change what its conversation
-// contributes: any change to the conversation itself, and an agent's
-// message on a conversation waiting for its agent (the first reply).
+// contributes: any change to the conversation itself, and a conversation's
+// first agent reply (flagged by the write that sends it). Every other
+// message changes nothing statistics count: it costs this check. (It was
+// every agent message on a conversation waiting for its agent, which is
+// every answer to a customer's message: half the message benchmark's
+// writes read the conversation's history for nothing.)
 func restatNeeded(ev chat.Event) bool {
 	if ev.Conversation == nil {
 		return false
@@ -39,8 +43,7 @@ func restatNeeded(ev chat.Event) bool {
 		chat.EventConversationUpdated, chat.EventConversationClosed:
 		return true
 	case chat.EventMessageCreated:
-		return ev.Message != nil && ev.Message.SenderType == chat.SenderAgent && !ev.Message.Internal &&
-			ev.PrevState != chat.StateActive
+		return ev.FirstReply && ev.Message != nil
 	}
 	return false
 }
@@ -48,7 +51,7 @@ func restatNeeded(ev chat.Event) bool {
 // restat brings the roll-up up to date with the writes of a batch, whose
 // events are still pending (numbered and stored right after).
 func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
-	if !statsRollup {
+	if !statsRollup || db.statsPaused.Load() {
 		return nil
 	}
 	type convKey struct{ ws, id int64 }
@@ -81,6 +84,23 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 		}
 		return cmpInt(a.id, b.id)
 	})
+	if len(order) == 0 && len(zones) == 0 {
+		return nil
+	}
+	// The conversations' rows and stored parts, and their workspaces'
+	// settings: one round trip on PostgreSQL.
+	ids := make([]int64, len(order))
+	var wss []int64
+	for i, k := range order {
+		ids[i] = k.id
+		if i == 0 || k.ws != order[i-1].ws {
+			wss = append(wss, k.ws)
+		}
+	}
+	read, settings, err := db.statRead(ctx, x, ids, wss)
+	if err != nil {
+		return err
+	}
 	deltas := map[int64]map[stats.Key]stats.Measures{}
 	locs := map[int64]*time.Location{}
 	var kept []any // stat_conversations rows to write: id, workspace, parts, trail
@@ -88,13 +108,20 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 		evs := pending[k]
 		loc, ok := locs[k.ws]
 		if !ok {
-			var err error
-			if loc, err = db.statLocation(ctx, x, k.ws); err != nil {
+			text, ok := settings[k.ws]
+			if !ok {
+				return fmt.Errorf("workspace %d: %w", k.ws, sql.ErrNoRows)
+			}
+			if loc, err = statLocationOf(k.ws, text); err != nil {
 				return err
 			}
 			locs[k.ws] = loc
 		}
-		h, stored, trail, err := db.statHistory(ctx, x, k.ws, k.id, evs)
+		sr, ok := read[k.id]
+		if !ok || sr.ws != k.ws {
+			return fmt.Errorf("conversation %d: %w", k.id, sql.ErrNoRows)
+		}
+		h, stored, trail, err := db.statHistory(ctx, x, sr, evs)
 		if err != nil {
 			return err
 		}
@@ -125,8 +152,10 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 	}
 	// One statement per 64 conversations, in ID order (order is sorted), so
 	// that concurrent writers lock the rows in one order.
+	// Sent with the batch's events on PostgreSQL (later): nothing waits
+	// for their answer.
 	for chunk := range slices.Chunk(kept, 4*64) {
-		if _, err := x.exec(ctx, `INSERT INTO stat_conversations (conversation_id, workspace_id, parts, trail) VALUES `+
+		if err := x.later(ctx, `INSERT INTO stat_conversations (conversation_id, workspace_id, parts, trail) VALUES `+
 			strings.Repeat(`, (?, ?, ?, ?)`, len(chunk)/4)[2:]+`
 			ON CONFLICT (conversation_id) DO UPDATE SET parts = excluded.parts, trail = excluded.trail`, chunk...); err != nil {
 			return err
@@ -156,6 +185,13 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 	}
 	return nil
 }
+
+// PauseStatsRollup turns the roll-up off (true) or on again, for
+// measuring what it costs: storetest.BenchRollupAB alternates
+// conversations with and without it in one process, so that a shared
+// machine's changing load falls on both alike. Writes made while it is off
+// are never counted: never for a database that keeps its statistics.
+func (db *DB) PauseStatsRollup(paused bool) { db.statsPaused.Store(paused) }
 
 // checkStatZone notes the time zone a workspace's roll-up is counted in
 // and, when it changed, schedules the job that recounts the roll-up in the
@@ -202,16 +238,12 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// statLocation is the workspace's time zone, in which its days are counted,
-// read in the write (another node may have changed it). Only the settings
-// are read, and decoded once per workspace and text: reading and decoding
+// statLocationOf is a workspace's time zone, in which its days are
+// counted, from its settings as read in the write (another node may have
+// changed them), decoded once per workspace and text: reading and decoding
 // the whole workspace was a sixth of what keeping the roll-up cost
 // (docs/benchmarks.md).
-func (db *DB) statLocation(ctx context.Context, x q, workspaceID int64) (*time.Location, error) {
-	var text string
-	if err := x.row(ctx, `SELECT settings FROM workspaces WHERE id = ?`, workspaceID).Scan(&text); err != nil {
-		return nil, err
-	}
+func statLocationOf(workspaceID int64, text string) (*time.Location, error) {
 	if z, ok := statSettings.Load(workspaceID); ok && z.(zoneBySettings).text == text {
 		return z.(zoneBySettings).loc, nil
 	}
@@ -256,6 +288,59 @@ type statRow struct {
 	path                    string
 	created                 int64
 	closed, rating          sql.NullInt64
+}
+
+// statRead is what a write's statistics read of one conversation: its
+// row, with its workspace and first reply's time (conversations.first_reply_at:
+// the first agent message to the customer, NULL while there is none), and
+// what stat_conversations keeps of it.
+type statRead struct {
+	statRow
+	ws                  int64
+	firstReply          sql.NullInt64
+	stored, storedTrail sql.NullString
+}
+
+// statRead reads, inside a write, the conversations ids as the transaction
+// leaves them with their stored parts and trails, and the settings of the
+// workspaces wss: in one round trip on PostgreSQL (q.batch).
+func (db *DB) statRead(ctx context.Context, x q, ids, wss []int64) (map[int64]statRead, map[int64]string, error) {
+	read := make(map[int64]statRead, len(ids))
+	settings := make(map[int64]string, len(wss))
+	var stmts []Stmt
+	for chunk := range slices.Chunk(ids, 256) {
+		stmts = append(stmts, Stmt{Query: `SELECT c.id, c.workspace_id, COALESCE(c.assignee_id, 0), COALESCE(c.category_id, 0), c.channel,
+			c.state, c.close_reason, c.agent_path, c.created_at, c.closed_at, c.rating_score, c.first_reply_at, s.parts, s.trail
+			FROM conversations c LEFT JOIN stat_conversations s ON s.conversation_id = c.id
+			WHERE c.id IN (` + marks(len(chunk)) + `)`, Args: anys(chunk), Row: func(scan func(dest ...any) error) error {
+			var r statRead
+			if err := scan(&r.id, &r.ws, &r.agentID, &r.categoryID, &r.channel, &r.state, &r.reason, &r.path, &r.created,
+				&r.closed, &r.rating, &r.firstReply, &r.stored, &r.storedTrail); err != nil {
+				return err
+			}
+			read[r.id] = r
+			return nil
+		}})
+	}
+	if len(wss) > 0 {
+		stmts = append(stmts, Stmt{Query: `SELECT id, settings FROM workspaces WHERE id IN (` + marks(len(wss)) + `)`, Args: anys(wss),
+			Row: func(scan func(dest ...any) error) error {
+				var id int64
+				var text string
+				if err := scan(&id, &text); err != nil {
+					return err
+				}
+				settings[id] = text
+				return nil
+			}})
+	}
+	if len(stmts) == 0 {
+		return read, settings, nil
+	}
+	if err := x.batch(ctx, stmts...); err != nil {
+		return nil, nil, err
+	}
+	return read, settings, nil
 }
 
 const statRowSelect = `SELECT id, COALESCE(assignee_id, 0), COALESCE(category_id, 0), channel, state, close_reason, agent_path,
@@ -362,25 +447,19 @@ type keptTrail struct {
 	changed bool
 }
 
-// statHistory reads one conversation's history inside a write — its row as
-// the transaction leaves it and its stored trail, to which it adds the
-// pending hand-overs — and the parts it stored last time, if any. It reads
-// messages only while an assigned conversation's first reply is unknown,
-// or a robot's handover is; and events only for a conversation counted
-// before trails were kept (migration 0017). A conversation created in this
-// batch has no stored events, parts or trail yet.
-func (db *DB) statHistory(ctx context.Context, x q, workspaceID, id int64, pending []chat.Event) (stats.History, sql.NullString, keptTrail, error) {
-	var stored, storedTrail sql.NullString
-	var r statRow
-	err := x.row(ctx, `SELECT c.id, COALESCE(c.assignee_id, 0), COALESCE(c.category_id, 0), c.channel, c.state, c.close_reason,
-		c.agent_path, c.created_at, c.closed_at, c.rating_score, s.parts, s.trail
-		FROM conversations c LEFT JOIN stat_conversations s ON s.conversation_id = c.id
-		WHERE c.id = ? AND c.workspace_id = ?`, id, workspaceID).Scan(&r.id, &r.agentID, &r.categoryID, &r.channel, &r.state,
-		&r.reason, &r.path, &r.created, &r.closed, &r.rating, &stored, &storedTrail)
-	if err != nil {
-		return stats.History{}, stored, keptTrail{}, err
-	}
+// statHistory assembles one conversation's history inside a write — its
+// row as the transaction leaves it and its stored trail (statRead), to
+// which it adds the pending hand-overs — and returns the parts it stored
+// last time, if any. It reads messages only for an assigned conversation
+// whose first reply (conversations.first_reply_at) was sent but neither
+// kept in its trail nor in this batch (flagged chat.Event.FirstReply), or
+// while a robot's handover is unknown; and events only for a conversation
+// counted before trails were kept (migration 0017). A conversation
+// created in this batch has no stored events, parts or trail yet.
+func (db *DB) statHistory(ctx context.Context, x q, r statRead, pending []chat.Event) (stats.History, sql.NullString, keptTrail, error) {
+	id, workspaceID, stored, storedTrail := r.id, r.ws, r.stored, r.storedTrail
 	var tr statTrail
+	var err error
 	switch {
 	case storedTrail.Valid:
 		if err := json.Unmarshal([]byte(storedTrail.String), &tr); err != nil {
@@ -396,16 +475,23 @@ func (db *DB) statHistory(ctx context.Context, x q, workspaceID, id int64, pendi
 			tr.handOver(ho)
 		}
 	}
-	if tr.Replied == nil && (tr.Assigned != nil || r.agentID != 0) {
-		var agentID, at int64
-		err = x.row(ctx, `SELECT sender_id, created_at FROM messages WHERE conversation_id = ? AND sender_type = 'agent'
-			AND NOT internal AND kind IN ('text', 'file') ORDER BY seq LIMIT 1`, id).Scan(&agentID, &at)
-		switch {
-		case err == sql.ErrNoRows:
-		case err != nil:
-			return stats.History{}, stored, keptTrail{}, err
-		default:
-			tr.Replied, tr.ReplyAgent = &at, agentID
+	if tr.Replied == nil && r.firstReply.Valid && (tr.Assigned != nil || r.agentID != 0) {
+		// Every agent message to the customer sets first_reply_at when it
+		// is the first: without it there is nothing to look for.
+		if i := slices.IndexFunc(pending, func(ev chat.Event) bool { return ev.FirstReply && ev.Message != nil }); i >= 0 {
+			at := r.firstReply.Int64
+			tr.Replied, tr.ReplyAgent = &at, pending[i].Message.SenderID
+		} else {
+			var agentID, at int64
+			err = x.row(ctx, `SELECT sender_id, created_at FROM messages WHERE conversation_id = ? AND sender_type = 'agent'
+				AND NOT internal AND kind IN ('text', 'file') ORDER BY seq LIMIT 1`, id).Scan(&agentID, &at)
+			switch {
+			case err == sql.ErrNoRows:
+			case err != nil:
+				return stats.History{}, stored, keptTrail{}, err
+			default:
+				tr.Replied, tr.ReplyAgent = &at, agentID
+			}
 		}
 	}
 	if tr.HandedOver == nil && robotFirst(r.path) {
@@ -423,7 +509,7 @@ func (db *DB) statHistory(ctx context.Context, x q, workspaceID, id int64, pendi
 	if err != nil {
 		return stats.History{}, stored, keptTrail{}, err
 	}
-	return tr.history(r), stored, keptTrail{json: string(b), changed: !storedTrail.Valid || storedTrail.String != string(b)}, nil
+	return tr.history(r.statRow), stored, keptTrail{json: string(b), changed: !storedTrail.Valid || storedTrail.String != string(b)}, nil
 }
 
 // storedTrailOf folds a conversation's stored assignment and transfer
@@ -487,7 +573,7 @@ func (db *DB) addStatDaysBy(ctx context.Context, x q, workspaceID int64, deltas 
 				args = append(args, *p)
 			}
 		}
-		if _, err := x.exec(ctx, statUpsert(n, len(chunk)), args...); err != nil {
+		if err := x.later(ctx, statUpsert(n, len(chunk)), args...); err != nil {
 			return err
 		}
 	}
@@ -530,14 +616,16 @@ func compareStatKeys(a, b stats.Key) int {
 }
 
 // StatRows sums the roll-up over sel, per day and group key, from the
-// level of exactly the dimensions sel filters or groups by.
+// kept level of the dimensions sel filters or groups by (stats.ReadLevel:
+// the same, split by channel).
 //
 // It reads that level's rows as they are and sums them here: a level has
-// one row per day and value of its dimensions, so most selections (a
-// group, an agent, a channel) need no sum at all, and one that does (a
-// category with those below it) sums a handful of rows per day. Summing
-// 44 columns in SQL cost SQLite (and PostgreSQL, whose SUM of a bigint is
-// a numeric) several times what reading them does (docs/benchmarks.md).
+// one row per day, channel and value of its dimensions, so a selection
+// sums the (three to five) channels of each day and group unless it asks
+// for one, and a category with those below it a handful of rows more.
+// Summing 44 columns in SQL cost SQLite (and PostgreSQL, whose SUM of a
+// bigint is a numeric) several times what reading them does
+// (docs/benchmarks.md).
 func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selection) ([]stats.Row, error) {
 	level := 0
 	if sel.Group == stats.GroupAgent || sel.AgentID != 0 {
@@ -550,7 +638,7 @@ func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selecti
 		level |= stats.LevelCategory
 	}
 	where := []string{`level = ?`}
-	args := []any{workspaceID, sel.From, sel.To, level}
+	args := []any{workspaceID, sel.From, sel.To, stats.ReadLevel(level)}
 	if sel.AgentID != 0 {
 		where = append(where, `agent_id = ?`)
 		args = append(args, sel.AgentID)
@@ -614,8 +702,15 @@ func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selecti
 // StoredStats reads a workspace's whole roll-up, leaving out rows that
 // sum to nothing.
 func (db *DB) StoredStats(ctx context.Context, workspaceID int64) (map[stats.Key]stats.Measures, error) {
+	// Only the kept levels: a node of a version that kept others may
+	// still have written them during an upgrade (migration 0018).
+	levels := make([]any, 0, 1+len(stats.KeptLevels))
+	levels = append(levels, workspaceID)
+	for _, l := range stats.KeptLevels {
+		levels = append(levels, l)
+	}
 	rows, err := db.read().query(ctx, `SELECT day, agent_id, channel, category_id, `+strings.Join(stats.Columns, `, `)+`
-		FROM stat_days WHERE workspace_id = ?`, workspaceID)
+		FROM stat_days WHERE workspace_id = ? AND level IN (`+marks(len(stats.KeptLevels))+`)`, levels...)
 	if err != nil {
 		return nil, err
 	}

@@ -102,3 +102,7 @@ func openStatsBench(t testing.TB) chat.Store {
 }
 
 func BenchmarkConversationLifecycle(b *testing.B) { storetest.BenchConversationLifecycle(b, open) }
+
+// BenchmarkRollupAB: what the statistics roll-up adds to whole
+// conversations, on and off in one process (docs/benchmarks.md).
+func BenchmarkRollupAB(b *testing.B) { storetest.BenchRollupAB(b, open) }

@@ -1,13 +1,11 @@
 package storetest
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"runtime"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -68,20 +66,9 @@ func BenchAppendMessage(b *testing.B, open Opener) {
 				_, _, _, err := s.AppendMessage(ctx, tg.ws, tg.conv, actor, nm)
 				return err
 			}
-			// PostgreSQL's backends' CPU, when the store can read it
-			// (an application_name in the URL, the server on this machine).
-			server, _ := s.(interface {
-				BackendCPU(context.Context) (time.Duration, bool)
-			})
-			var srv0 time.Duration
-			if server != nil {
-				var ok bool
-				if srv0, ok = server.BackendCPU(ctx); !ok {
-					server = nil
-				}
-			}
 			b.ResetTimer()
 			cpu0 := cpuTime()
+			server := serverCPU()
 			if bc.writers == 1 {
 				for range b.N {
 					if err := send(); err != nil {
@@ -105,11 +92,9 @@ func BenchAppendMessage(b *testing.B, open Opener) {
 			// too), which other processes on the machine do not change.
 			cpu := cpuTime() - cpu0
 			b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/msg")
-			if server != nil {
-				if srv, ok := server.BackendCPU(ctx); ok {
-					b.ReportMetric(float64((srv-srv0).Microseconds())/float64(b.N), "pg-cpu-µs/msg")
-					b.ReportMetric(float64((cpu+srv-srv0).Microseconds())/float64(b.N), "total-cpu-µs/msg")
-				}
+			if d, ok := server(); ok {
+				b.ReportMetric(float64(d.Microseconds())/float64(b.N), "pg-cpu-µs/msg")
+				b.ReportMetric(float64((cpu+d).Microseconds())/float64(b.N), "total-cpu-µs/msg")
 			}
 		})
 	}

@@ -1,0 +1,12 @@
+-- The statistics roll-up keeps five levels, not eight: the agents' (level
+-- 1) and the four split by channel (level bit 2: 2 channel, 3 agent,
+-- 6 category, 7 agent and category). A query for a level that is not kept
+-- (0 the total, 4 category, 5 agent and category) reads the same level
+-- split by channel and sums the (three to five) channels; each change
+-- writes five rows where it wrote eight (docs/benchmarks.md, branch
+-- rollup). Each kept level is the whole roll-up at its dimensions, so
+-- emptying the other three loses nothing and needs no recount. Their
+-- partitions stay, empty: a node of the previous version still running
+-- during an upgrade writes them, and nothing reads them
+-- (stats.KeptLevels).
+TRUNCATE stat_days_l0, stat_days_l4, stat_days_l5;
