@@ -84,10 +84,7 @@ func TestIdleWorkerSendsItsOwn(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			rc := newSink(t)
 			f := newFixture(t, kind, rc.srv.URL)
-			b := bus.NewMemory()
-			t.Cleanup(func() { b.Close() })
-			got := make(chan bus.Message, 16)
-			defer b.Subscribe(func(m bus.Message) { got <- m })()
+			b, got := spiedBus(t, 16)
 
 			here := worker(f.db, "node-a")
 			here.Every = time.Hour
@@ -124,10 +121,7 @@ func TestBacklogWakesOtherNodes(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			rc := newSink(t)
 			f := newFixture(t, kind, rc.srv.URL)
-			b := bus.NewMemory()
-			t.Cleanup(func() { b.Close() })
-			got := make(chan bus.Message, 64)
-			defer b.Subscribe(func(m bus.Message) { got <- m })()
+			b, got := spiedBus(t, 64)
 			f.fill(t, 10)
 
 			few := worker(f.db, "node-a")
@@ -153,4 +147,14 @@ func TestBacklogWakesOtherNodes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// spiedBus is an in-memory bus, closed when the test ends, and a channel
+// of room n that receives every message published on it.
+func spiedBus(t *testing.T, n int) (*bus.Memory, chan bus.Message) {
+	b := bus.NewMemory()
+	got := make(chan bus.Message, n)
+	cancel := b.Subscribe(func(m bus.Message) { got <- m })
+	t.Cleanup(func() { cancel(); b.Close() })
+	return b, got
 }

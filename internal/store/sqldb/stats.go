@@ -257,7 +257,7 @@ func statLocationOf(workspaceID int64, text string) (*time.Location, error) {
 }
 
 // statSettings holds, per workspace ID, the last settings text
-// statLocation decoded and its zone: the zone depends on the text alone,
+// statLocationOf decoded and its zone: the zone depends on the text alone,
 // so one kept for the same ID in another database is still right.
 var statSettings sync.Map
 
