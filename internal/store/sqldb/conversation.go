@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -27,6 +28,30 @@ const conversationSelect = `SELECT c.id, c.workspace_id, c.room_no, c.customer_i
 	LEFT JOIN categories k1 ON k1.id = c.category_id
 	LEFT JOIN categories k2 ON k2.id = k1.parent_id
 	LEFT JOIN categories k3 ON k3.id = k2.parent_id`
+
+// conversationSelectBare is conversationSelect without the join to the
+// conversation's workspace, whose site ID it reads as ” (withSite puts
+// it in), for a batch that reads its workspaces once each. Every new
+// conversation rewrites its workspace's row (room_seq), so until vacuum
+// runs, finding that row walks past its dead versions: in the group
+// commit's lock of 128 conversations the join was three quarters of the
+// statement's time (docs/benchmarks.md, branch pglive).
+var conversationSelectBare = bareOf(conversationSelect)
+
+func bareOf(sel string) string {
+	bare := strings.Replace(sel, "w.site_id,", "'',", 1)
+	bare = strings.Replace(bare, "\n\tJOIN workspaces w ON w.id = c.workspace_id", "", 1)
+	if strings.Contains(bare, "w.") || bare == sel {
+		panic("sqldb: conversationSelect changed; update bareOf")
+	}
+	return bare
+}
+
+// withSite puts the site ID into a conversation read with
+// conversationSelectBare.
+func withSite(c *chat.Conversation, siteID string) {
+	c.Identifier = chat.Identifier(siteID, strings.TrimPrefix(c.Identifier, chat.Identifier("", "")))
+}
 
 func scanConversation(row interface{ Scan(...any) error }) (chat.Conversation, error) {
 	var c chat.Conversation

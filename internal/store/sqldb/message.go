@@ -101,10 +101,12 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 		stateWas[c.ID] = c.State
 		return err
 	}}
+	// Without the workspace's join (conversationSelectBare): the batch
+	// reads its workspaces above, once each.
 	if db.d.Arrays { // one statement text whatever the batch's size: prepared once
-		lock.Query, lock.Args = conversationSelect+` WHERE c.id = ANY(CAST(? AS BIGINT[])) ORDER BY c.id`+lockOf(x), []any{ids}
+		lock.Query, lock.Args = conversationSelectBare+` WHERE c.id = ANY(CAST(? AS BIGINT[])) ORDER BY c.id`+lockOf(x), []any{ids}
 	} else {
-		lock.Query, lock.Args = conversationSelect+` WHERE c.id IN (`+marks(len(ids))+`) ORDER BY c.id`+lockOf(x), anys(ids)
+		lock.Query, lock.Args = conversationSelectBare+` WHERE c.id IN (`+marks(len(ids))+`) ORDER BY c.id`+lockOf(x), anys(ids)
 	}
 
 	prior := map[msgKey]chat.Message{}
@@ -133,6 +135,11 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 	}
 	if err := x.batch(ctx, append(reads, lock, used)...); err != nil {
 		return err
+	}
+	for _, c := range convs {
+		if ws := workspaces[c.WorkspaceID]; ws != nil {
+			withSite(c, ws.SiteID)
+		}
 	}
 
 	var fresh []*appendReq

@@ -54,6 +54,12 @@ func testAssignAndSend(t *testing.T, s chat.Store) {
 	if cur.State != chat.StateActive || cur.LastSeq != 3 || cur.LastMessage != "네, 도와드릴게요" || cur.FirstReplyAt == nil {
 		t.Fatalf("conversation after reply %+v", cur)
 	}
+	// The event's conversation is the stored one, its customer's identifier
+	// (site ID and customer ID) included: the batch reads the site ID
+	// apart from the conversation.
+	if ev := events[0].Conversation; ev.Identifier != cur.Identifier || ev.Identifier != chat.Identifier(f.ws.SiteID, "cust-1") {
+		t.Fatalf("event's conversation identifier %q, stored %q", ev.Identifier, cur.Identifier)
+	}
 	msgs, err := s.Messages(ctx, f.ws.ID, c.ID, 0, 0)
 	must(t, err)
 	if len(msgs) != 3 || msgs[0].Body != "안녕하세요, 주문 문의입니다" || msgs[1].Kind != chat.KindSystem || msgs[2].Seq != 3 {
