@@ -34,8 +34,10 @@ import (
 // without a savepoint: batching adds no latency when there is no
 // concurrency. Writes that arrive while a batch runs wait for it and form
 // the next batch, at most maxBatch of them. One batch runs its statements
-// at a time per node: batches that ran side by side would lock rows of the
-// same workspace in different orders and deadlock, and measured no faster.
+// at a time per node. Two side by side, each on its own conversations,
+// kept every order but cost 1.5–2× the CPU a message on both sides
+// (half-size batches, the second waiting on the first's event counter),
+// so on a busy machine they were no faster (docs/benchmarks.md, pglive).
 // On PostgreSQL the next batch starts while the previous one's COMMIT is in
 // flight (commitLater): a committing transaction waits on nothing.
 
