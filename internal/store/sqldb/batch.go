@@ -171,20 +171,12 @@ func (db *DB) enqueue(r *writeReq) error {
 }
 
 func (db *DB) drain() {
-	for {
-		// Between two batches, with the writer still ours: finish a
-		// checkpoint if the log asks for it (SQLite, checkpoint.go). Here
-		// rather than in runNext, which may run on a caller's goroutine.
-		db.restartLog()
-		if !db.runNext() {
-			return
-		}
+	for db.runNext() {
 	}
 }
 
-// runNext runs the next batch and reports whether the writer has more to
-// do now (another batch, or the log's restart: drain); when it has not,
-// it marks the writer idle.
+// runNext runs the next batch and reports whether another may run now;
+// when none may, it marks the writer idle.
 func (db *DB) runNext() bool {
 	w := &db.writer
 	w.mu.Lock()
@@ -210,7 +202,7 @@ func (db *DB) runNext() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.queue = append(retry, w.queue...)
-	more := w.ready() || db.ckpt.restartWanted()
+	more := w.ready()
 	if !more {
 		w.busy = false
 	}
@@ -356,7 +348,6 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 				}
 				return nil
 			}
-			db.ckpt.committed()
 			// The outbox: wake this node's delivery worker only for commits
 			// that wrote deliveries (sqldb/outbox.go).
 			if wroteOutbox {

@@ -55,10 +55,6 @@ type Dialect struct {
 	// SingleWriter: the write pool is one connection (SQLite). Batches run
 	// on it pinned, with its statements prepared once.
 	SingleWriter bool
-	// CheckpointAside: the writer connection never checkpoints the
-	// write-ahead log by itself, and the store does it beside the writer
-	// (SQLite; checkpoint.go).
-	CheckpointAside bool
 	// Checkpoint, when set, is run after a mask rewrote text, so that the
 	// old text leaves the write-ahead log (SQLite; see pii.go).
 	Checkpoint string
@@ -103,9 +99,8 @@ type DB struct {
 	// committing holds a token per batch whose COMMIT is in flight
 	// (batch.go, commitLater).
 	committing chan struct{}
-	single     singleWriter  // SQLite's pinned writer connection
-	ckpt       *checkpointer // SQLite's checkpoints beside the writer (checkpoint.go)
-	reads      *readStmts    // SQLite's prepared reads (readstmts.go)
+	single     singleWriter // SQLite's pinned writer connection
+	reads      *readStmts   // SQLite's prepared reads (readstmts.go)
 	// clock is Now's clock, which tests replace while the node runs
 	// (SetClock).
 	clock atomic.Pointer[func() time.Time]
@@ -136,9 +131,6 @@ func New(w, r *sql.DB, d Dialect) *DB {
 	if d.SingleWriter {
 		db.reads = newReadStmts(r)
 	}
-	if d.CheckpointAside {
-		db.startCheckpointer()
-	}
 	return db
 }
 
@@ -151,7 +143,6 @@ func (db *DB) Now() time.Time { return (*db.clock.Load())() }
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	db.ckpt.close()
 	db.reads.close()
 	err := errors.Join(db.single.close(), db.w.Close())
 	if db.r != db.w {

@@ -59,10 +59,8 @@ func Connect(path, synchronous string) (*sqldb.DB, error) {
 	}
 	dsn := func(extra ...string) string { return dsn(path, synchronous, extra...) }
 	// The writer keeps its statement journals in memory (temp_store), see
-	// dsn's note on writerPragma, and leaves checkpoints to the store,
-	// which runs them beside it (sqldb/checkpoint.go): SQLite's automatic
-	// checkpoint runs inside a COMMIT, and every write waited for it.
-	w, err := sql.Open("sqlite", dsn(writerPragma, "wal_autocheckpoint(0)"))
+	// dsn's note on writerPragma.
+	w, err := sql.Open("sqlite", dsn(writerPragma))
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +83,6 @@ func Connect(path, synchronous string) (*sqldb.DB, error) {
 		TableExists:       `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`,
 		IsUniqueViolation: isUniqueViolation,
 		SingleWriter:      true,
-		CheckpointAside:   true,
 		Checkpoint:        `PRAGMA wal_checkpoint(TRUNCATE)`,
 	}), nil
 }
