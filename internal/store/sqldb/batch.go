@@ -45,11 +45,25 @@ import (
 // commit many times over, few enough that one batch holds its locks briefly.
 const maxBatch = 128
 
-// batchTimeout bounds one batch. Statements in a batch run under the
-// batch's context rather than their caller's, because one caller giving up
-// must not abort a transaction that others share; this is what stops a
-// batch from hanging on a database that stopped answering.
+// batchTimeout bounds one batch on PostgreSQL. Statements in a batch run
+// under the batch's context rather than their caller's, because one caller
+// giving up must not abort a transaction that others share; this is what
+// stops a batch from hanging on a database that stopped answering (SQLite:
+// batchContext).
 const batchTimeout = 30 * time.Second
+
+// batchContext is the context a batch's statements run under. On SQLite
+// it never ends: the file is local, a wait for another process's lock is
+// bounded by busy_timeout, and a context that can end costs the driver a
+// watcher goroutine and a progress handler for every statement
+// (modernc.org/sqlite's interruptOnDone) — some twenty a batch, each a
+// goroutine to create and schedule on the writer's path.
+func (db *DB) batchContext() (context.Context, context.CancelFunc) {
+	if db.d.SingleWriter {
+		return context.Background(), func() {}
+	}
+	return context.WithTimeout(context.Background(), batchTimeout)
+}
 
 // maxAttempts is how often a write that lost a deadlock or serialization
 // conflict runs before its caller gets the error.
@@ -220,7 +234,7 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 	if len(live) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
+	ctx, cancel := db.batchContext()
 	// handedOff: the commit runs on its own goroutine, which ends the
 	// transaction and the context (see commitLater).
 	handedOff := false
