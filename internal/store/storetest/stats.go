@@ -623,3 +623,105 @@ func statRowsMatch(t *testing.T, when string, st stats.Store, workspaceID int64,
 		}
 	}
 }
+
+// Undo0020 turns a database migrated to 0020_stat_on_conversations back
+// into what the migration found — each conversation's statistics parts
+// and trail in stat_conversations — and forgets that the migration ran.
+// The same SQL on both stores; StatsAcrossUpgrade uses it.
+const Undo0020 = `CREATE TABLE stat_conversations (
+    conversation_id BIGINT PRIMARY KEY REFERENCES conversations (id),
+    workspace_id    BIGINT NOT NULL REFERENCES workspaces (id),
+    parts           TEXT   NOT NULL,
+    trail           TEXT
+);
+CREATE INDEX stat_conversations_workspace ON stat_conversations (workspace_id);
+INSERT INTO stat_conversations (conversation_id, workspace_id, parts, trail)
+    SELECT id, workspace_id, stat_parts, stat_trail FROM conversations WHERE stat_parts IS NOT NULL;
+ALTER TABLE conversations DROP COLUMN stat_parts;
+ALTER TABLE conversations DROP COLUMN stat_trail;
+DELETE FROM schema_migrations WHERE version = '0020_stat_on_conversations.sql';`
+
+// StatsAcrossUpgrade: migration 0020 moves what each conversation last
+// contributed to the roll-up (its parts and trail) onto its row, exactly.
+// Conversations in every state — waiting, held and answered, transferred,
+// closed and rated — are counted; downgrade closes s, runs Undo0020 on
+// its database and opens it again, which migrates it; the roll-up still
+// equals its recomputation, and again after every conversation changes
+// once more (parts lost in the move would count twice then).
+func StatsAcrossUpgrade(t *testing.T, s chat.Store, downgrade func() chat.Store) {
+	f := setup(t, s, "upgrade0020")
+	var ids []int64
+	for i := range 6 {
+		cu := newCustomer(t, s, f.ws, fmt.Sprint("up-", i))
+		c, _, err := openConversation(s, f.ws.ID, cu.ID, chat.ChannelWeb)
+		must(t, err)
+		ids = append(ids, c.ID)
+		_, _, _, err = s.AppendMessage(ctx, f.ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: "v1", Body: "주문한 상품이 아직 안 왔어요"})
+		must(t, err)
+		if i == 0 {
+			continue // waiting
+		}
+		_, _, err = s.Take(ctx, f.ws.ID, c.ID, f.a1)
+		must(t, err)
+		if i == 1 {
+			continue // held, not yet answered
+		}
+		_, _, _, err = s.AppendMessage(ctx, f.ws.ID, c.ID, f.a1, chat.NewMessage{ClientMsgID: "a1", Body: "확인해 보겠습니다"})
+		must(t, err)
+		if i == 3 {
+			_, _, err = s.Transfer(ctx, f.ws.ID, c.ID, f.a1, f.a2.AgentID, "배송 담당에게")
+			must(t, err)
+		}
+		if i >= 4 {
+			_, _, err = s.CloseConversation(ctx, f.ws.ID, c.ID, f.a1)
+			must(t, err)
+		}
+		if i == 5 {
+			_, _, err = s.Rate(ctx, f.ws.ID, c.ID, 5, "빨리 답해 주셔서 감사해요")
+			must(t, err)
+		}
+	}
+	exact := func(s chat.Store, when string) {
+		t.Helper()
+		st := statsStore(t, s)
+		kept, err := st.StoredStats(ctx, f.ws.ID)
+		must(t, err)
+		again, err := st.RecomputeStats(ctx, f.ws.ID)
+		must(t, err)
+		if len(kept) == 0 || !reflect.DeepEqual(kept, again) {
+			t.Fatalf("%s: kept %v\nrecomputed %v", when, kept, again)
+		}
+	}
+	exact(s, "before the upgrade")
+	s = downgrade()
+	exact(s, "after the upgrade")
+	holder := func(id int64) chat.Actor {
+		c, err := s.Conversation(ctx, f.ws.ID, id)
+		must(t, err)
+		if c.AssigneeID == f.a2.AgentID {
+			return f.a2
+		}
+		return f.a1
+	}
+	for i, id := range ids {
+		switch i {
+		case 0:
+			_, _, err := s.Take(ctx, f.ws.ID, id, f.a2)
+			must(t, err)
+		case 1, 2, 3:
+			_, _, _, err := s.AppendMessage(ctx, f.ws.ID, id, holder(id), chat.NewMessage{ClientMsgID: "a2", Body: "내일 도착 예정입니다"})
+			must(t, err)
+			_, _, err = s.CloseConversation(ctx, f.ws.ID, id, holder(id))
+			must(t, err)
+		case 4:
+			_, _, err := s.Rate(ctx, f.ws.ID, id, 4, "")
+			must(t, err)
+		case 5: // the wrap-up moves it to a category, on every day it counts
+			cat, err := s.CreateCategory(ctx, f.ws.ID, 0, "교환 문의")
+			must(t, err)
+			_, _, err = s.SetNote(ctx, f.ws.ID, id, chat.Note{CategoryID: cat.ID, Memo: "교환 요청"})
+			must(t, err)
+		}
+		exact(s, fmt.Sprint("after changing conversation ", i))
+	}
+}
