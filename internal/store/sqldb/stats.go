@@ -675,9 +675,38 @@ func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selecti
 	if sel.Group == stats.GroupCategory || len(sel.CategoryIDs) > 0 {
 		level |= stats.LevelCategory
 	}
+	out, err := db.statLevelRows(ctx, workspaceID, sel, stats.ReadLevel(level), sel.Group)
+	if err != nil || sel.Group != stats.GroupAgent || sel.AgentID != 0 {
+		return out, err
+	}
+	// "No agent" has no rows of its own on a level split by agent
+	// (stats.Levels): each day's is the same selection at the level
+	// without the agent minus the agents' sum.
+	all, err := db.statLevelRows(ctx, workspaceID, sel, stats.ReadLevel(level&^stats.LevelAgent), stats.GroupNone)
+	if err != nil {
+		return nil, err
+	}
+	agents := map[int]stats.Measures{}
+	for _, r := range out {
+		m := agents[r.Day]
+		m.Add(r.Measures, 1)
+		agents[r.Day] = m
+	}
+	for _, r := range all {
+		if m := stats.NoAgent(r.Measures, agents[r.Day]); !m.Zero() {
+			out = append(out, stats.Row{Day: r.Day, GroupKey: "0", Measures: m})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b stats.Row) int { return a.Day - b.Day })
+	return out, nil
+}
+
+// statLevelRows sums one kept level's rows over sel's days and filters,
+// per day and value of group (none: one row a day).
+func (db *DB) statLevelRows(ctx context.Context, workspaceID int64, sel stats.Selection, level int, group string) ([]stats.Row, error) {
 	where := []string{`level = ?`}
-	args := []any{workspaceID, sel.From, sel.To, stats.ReadLevel(level)}
-	if sel.AgentID != 0 {
+	args := []any{workspaceID, sel.From, sel.To, level}
+	if sel.AgentID != 0 && level&stats.LevelAgent != 0 {
 		where = append(where, `agent_id = ?`)
 		args = append(args, sel.AgentID)
 	}
@@ -689,16 +718,16 @@ func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selecti
 		where = append(where, `category_id IN (`+marks(len(sel.CategoryIDs))+`)`)
 		args = append(args, anys(sel.CategoryIDs)...)
 	}
-	group := `''`
-	switch sel.Group {
+	key := `''`
+	switch group {
 	case stats.GroupAgent:
-		group = `agent_id`
+		key = `agent_id`
 	case stats.GroupChannel:
-		group = `channel`
+		key = `channel`
 	case stats.GroupCategory:
-		group = `category_id`
+		key = `category_id`
 	}
-	rows, err := db.read().query(ctx, `SELECT day, `+group+`, `+strings.Join(stats.Columns, `, `)+` FROM stat_days
+	rows, err := db.read().query(ctx, `SELECT day, `+key+`, `+strings.Join(stats.Columns, `, `)+` FROM stat_days
 		WHERE workspace_id = ? AND day >= ? AND day <= ? AND `+strings.Join(where, ` AND `), args...)
 	if err != nil {
 		return nil, err
