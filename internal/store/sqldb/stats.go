@@ -87,23 +87,19 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 	if len(order) == 0 && len(zones) == 0 {
 		return nil
 	}
-	// The conversations' rows and stored parts, and their workspaces'
-	// settings: one round trip on PostgreSQL.
+	// The conversations' rows and stored parts, with their workspaces'
+	// settings: one statement.
 	ids := make([]int64, len(order))
-	var wss []int64
 	for i, k := range order {
 		ids[i] = k.id
-		if i == 0 || k.ws != order[i-1].ws {
-			wss = append(wss, k.ws)
-		}
 	}
-	read, settings, err := db.statRead(ctx, x, ids, wss)
+	read, settings, err := db.statRead(ctx, x, ids)
 	if err != nil {
 		return err
 	}
 	deltas := map[int64]map[stats.Key]stats.Measures{}
 	locs := map[int64]*time.Location{}
-	var kept []any // conversations' statistics to keep: id, parts, trail
+	var kept []any // conversations' statistics to keep: parts, trail, id
 	for _, k := range order {
 		evs := pending[k]
 		loc, ok := locs[k.ws]
@@ -140,7 +136,7 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 		if err != nil {
 			return err
 		}
-		kept = append(kept, k.id, string(parts), trail.json)
+		kept = append(kept, string(parts), trail.json, k.id)
 		if deltas[k.ws] == nil {
 			deltas[k.ws] = map[stats.Key]stats.Measures{}
 		}
@@ -190,14 +186,19 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 var statKeeps sync.Map
 
 // statKeep keeps n conversations' parts and trails on their rows; its
-// arguments are each one's ID, parts and trail.
+// arguments are each one's parts, trail and ID. One conversation, the
+// usual batch, is a plain UPDATE: SQLite's UPDATE … FROM a VALUES list
+// cost twice as much.
 func statKeep(n int) string {
+	if n == 1 {
+		return `UPDATE conversations SET stat_parts = ?, stat_trail = ? WHERE id = ?`
+	}
 	if s, ok := statKeeps.Load(n); ok {
 		return s.(string)
 	}
-	s := `UPDATE conversations SET stat_parts = v.column2, stat_trail = v.column3 FROM (VALUES ` +
-		strings.Repeat(`, (CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT))`, n)[2:] + `) AS v
-		WHERE conversations.id = v.column1`
+	s := `UPDATE conversations SET stat_parts = v.column1, stat_trail = v.column2 FROM (VALUES ` +
+		strings.Repeat(`, (CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT))`, n)[2:] + `) AS v
+		WHERE conversations.id = v.column3`
 	statKeeps.Store(n, s)
 	return s
 }
@@ -318,36 +319,28 @@ type statRead struct {
 }
 
 // statRead reads, inside a write, the conversations ids as the transaction
-// leaves them with their stored parts and trails, and the settings of the
-// workspaces wss: in one round trip on PostgreSQL (q.batch).
-func (db *DB) statRead(ctx context.Context, x q, ids, wss []int64) (map[int64]statRead, map[int64]string, error) {
+// leaves them with their stored parts and trails, and their workspaces'
+// settings, in one statement (per 256 conversations; the settings were a
+// statement of their own).
+func (db *DB) statRead(ctx context.Context, x q, ids []int64) (map[int64]statRead, map[int64]string, error) {
 	read := make(map[int64]statRead, len(ids))
-	settings := make(map[int64]string, len(wss))
+	settings := map[int64]string{}
 	var stmts []Stmt
 	for chunk := range slices.Chunk(ids, 256) {
 		stmts = append(stmts, Stmt{Query: `SELECT c.id, c.workspace_id, COALESCE(c.assignee_id, 0), COALESCE(c.category_id, 0), c.channel,
-			c.state, c.close_reason, c.agent_path, c.created_at, c.closed_at, c.rating_score, c.first_reply_at, c.stat_parts, c.stat_trail
-			FROM conversations c WHERE c.id IN (` + marks(len(chunk)) + `)`, Args: anys(chunk), Row: func(scan func(dest ...any) error) error {
+			c.state, c.close_reason, c.agent_path, c.created_at, c.closed_at, c.rating_score, c.first_reply_at, c.stat_parts, c.stat_trail,
+			w.settings FROM conversations c JOIN workspaces w ON w.id = c.workspace_id
+			WHERE c.id IN (` + marks(len(chunk)) + `)`, Args: anys(chunk), Row: func(scan func(dest ...any) error) error {
 			var r statRead
+			var text string
 			if err := scan(&r.id, &r.ws, &r.agentID, &r.categoryID, &r.channel, &r.state, &r.reason, &r.path, &r.created,
-				&r.closed, &r.rating, &r.firstReply, &r.stored, &r.storedTrail); err != nil {
+				&r.closed, &r.rating, &r.firstReply, &r.stored, &r.storedTrail, &text); err != nil {
 				return err
 			}
 			read[r.id] = r
+			settings[r.ws] = text
 			return nil
 		}})
-	}
-	if len(wss) > 0 {
-		stmts = append(stmts, Stmt{Query: `SELECT id, settings FROM workspaces WHERE id IN (` + marks(len(wss)) + `)`, Args: anys(wss),
-			Row: func(scan func(dest ...any) error) error {
-				var id int64
-				var text string
-				if err := scan(&id, &text); err != nil {
-					return err
-				}
-				settings[id] = text
-				return nil
-			}})
 	}
 	if len(stmts) == 0 {
 		return read, settings, nil
@@ -982,7 +975,7 @@ func (db *DB) rebuildStats(ctx context.Context, t *txn, workspaceID int64) (int,
 		if err != nil {
 			return err
 		}
-		batch = append(batch, id, string(b), string(trail))
+		batch = append(batch, string(b), string(trail), id)
 		if len(batch) >= 3*64 {
 			return flush()
 		}
