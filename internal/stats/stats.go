@@ -138,11 +138,22 @@ const (
 // the three dimensions, made every change write eight rows; these five
 // keep what the widest query reads (a split by agent) as it was
 // (docs/benchmarks.md).
+//
+// A cell with no agent (AgentID 0) is counted in the levels without the
+// agent only: "no agent" on a level split by agent is the same level
+// without the agent minus the sum of the agents' rows (NoAgent), since
+// every part has exactly one agent, "no agent" included. So the take,
+// which moves a conversation's arrival from "no agent" to its agent,
+// writes one row per agent level instead of two, and an arrival none
+// (docs/benchmarks.md, branch rollup3).
 func Levels(k Key) []Key {
 	out := make([]Key, 0, len(KeptLevels))
 	for _, mask := range KeptLevels {
 		l := Key{Day: k.Day, AgentID: AllAgents, Channel: AllChannels, CategoryID: AllCategories}
 		if mask&LevelAgent != 0 {
+			if k.AgentID == 0 {
+				continue
+			}
 			l.AgentID = k.AgentID
 		}
 		if mask&LevelChannel != 0 {
@@ -154,6 +165,15 @@ func Levels(k Key) []Key {
 		out = append(out, l)
 	}
 	return out
+}
+
+// NoAgent is the "no agent" figure of a selection split by agent: all
+// minus agents, where all is the selection's sum at the level without the
+// agent and agents its sum over the agents' rows. Levels keeps no rows
+// for it.
+func NoAgent(all, agents Measures) Measures {
+	all.Add(agents, -1)
+	return all
 }
 
 // KeptLevels are the levels the roll-up keeps: the agents' (a split by

@@ -47,27 +47,64 @@ func TestFacts(t *testing.T) {
 	}
 	// Nobody answered: unprocessed; the robot closed it alone: robot-resolved.
 	h2 := History{Channel: "kakao", CreatedAt: *at("2026-12-01 10:00:00"), ClosedAt: at("2026-12-01 10:05:00")}
-	if len(Cells(Facts(h2, seoul))) != len(KeptLevels) {
-		t.Fatalf("%d rows, want one per kept level", len(Cells(Facts(h2, seoul))))
+	if len(Cells(Facts(h2, seoul))) != 2 {
+		t.Fatalf("%d rows, want one per kept level without the agent: %v", len(Cells(Facts(h2, seoul))), Cells(Facts(h2, seoul)))
 	}
 	if _, ok := Cells(Facts(h2, seoul))[Key{20261201, AllAgents, AllChannels, AllCategories}]; ok {
 		t.Fatal("a row that sums the channels: not kept")
 	}
-	if m := Cells(Facts(h2, seoul))[Key{20261201, 0, "kakao", 0}]; m.Unprocessed != 1 || m.RobotResolved != 0 || m.SameDay != 1 {
+	if m := Cells(Facts(h2, seoul))[Key{20261201, AllAgents, "kakao", 0}]; m.Unprocessed != 1 || m.RobotResolved != 0 || m.SameDay != 1 {
 		t.Fatalf("unprocessed %+v", m)
 	}
 	h2.Robot = true
-	if len(Cells(Facts(h2, seoul))) != len(KeptLevels) {
-		t.Fatalf("%d rows, want one per kept level", len(Cells(Facts(h2, seoul))))
+	if len(Cells(Facts(h2, seoul))) != 2 {
+		t.Fatalf("%d rows, want one per kept level without the agent: %v", len(Cells(Facts(h2, seoul))), Cells(Facts(h2, seoul)))
 	}
 	if _, ok := Cells(Facts(h2, seoul))[Key{20261201, AllAgents, AllChannels, AllCategories}]; ok {
 		t.Fatal("a row that sums the channels: not kept")
 	}
-	if m := Cells(Facts(h2, seoul))[Key{20261201, 0, "kakao", 0}]; m.Unprocessed != 0 || m.RobotResolved != 1 {
+	if m := Cells(Facts(h2, seoul))[Key{20261201, AllAgents, "kakao", 0}]; m.Unprocessed != 0 || m.RobotResolved != 1 {
 		t.Fatalf("robot %+v", m)
 	}
 	if d := Delta(Facts(h, seoul), Facts(h, seoul)); len(d) != 0 {
 		t.Fatalf("no change, delta %v", d)
+	}
+}
+
+// "No agent" keeps no rows on the levels split by agent: it is the level
+// without the agent minus the agents' rows, exactly.
+func TestNoAgent(t *testing.T) {
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	at := func(hm string) *time.Time {
+		v, _ := time.ParseInLocation("2006-01-02 15:04", "2026-12-01 "+hm, seoul)
+		return &v
+	}
+	answered := History{Channel: "web", CategoryID: 3, CreatedAt: *at("10:00"), FirstAssignedAt: at("10:02"), FirstAgentID: 1,
+		FirstReplyAt: at("10:03"), FirstReplyAgentID: 1, ClosedAt: at("10:30"), ClosedAgentID: 1, Rating: 5}
+	left := History{Channel: "web", CategoryID: 3, CreatedAt: *at("11:00"), ClosedAt: at("11:20")} // nobody took it
+	waiting := History{Channel: "web", CategoryID: 3, CreatedAt: *at("12:00")}
+	var parts []Part
+	for _, h := range []History{answered, left, waiting} {
+		parts = append(parts, Facts(h, seoul)...)
+	}
+	cells := Cells(parts)
+	for k := range cells {
+		if k.AgentID == 0 {
+			t.Fatalf("a no-agent row %+v", k)
+		}
+	}
+	var want Measures
+	for _, p := range append(Facts(left, seoul), Facts(waiting, seoul)...) {
+		want.Add(p.Measures, 1)
+	}
+	for _, l := range []struct{ agents, all Key }{
+		{Key{20261201, 1, AllChannels, AllCategories}, Key{20261201, AllAgents, "web", AllCategories}},
+		{Key{20261201, 1, "web", AllCategories}, Key{20261201, AllAgents, "web", AllCategories}},
+		{Key{20261201, 1, "web", 3}, Key{20261201, AllAgents, "web", 3}},
+	} {
+		if got := NoAgent(cells[l.all], cells[l.agents]); got != want || want.Inflow != 2 || want.Unprocessed != 1 {
+			t.Fatalf("no agent from %+v: %+v, want %+v", l.agents, got, want)
+		}
 	}
 }
 

@@ -122,3 +122,37 @@ func TestStatsSeveralNodes(t *testing.T) {
 // BenchmarkRollupAB: what the statistics roll-up adds to whole
 // conversations, on and off in one process (docs/benchmarks.md).
 func BenchmarkRollupAB(b *testing.B) { storetest.BenchRollupAB(b, postgres.OpenTest) }
+
+// Migration 0020 keeps the statistics of a database counted before it.
+func TestStatsAcrossUpgrade(t *testing.T) {
+	ctx := context.Background()
+	url, schema := postgres.TestSchema(t)
+	db, err := postgres.Open(ctx, url, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.StatsAcrossUpgrade(t, db, func() chat.Store {
+		db.Close()
+		raw, err := sql.Open("pgx", url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		conn, err := raw.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SET search_path = "`+schema+`"`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.ExecContext(ctx, storetest.Undo0020); err != nil {
+			t.Fatal(err)
+		}
+		if db, err = postgres.Open(ctx, url, schema); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	})
+	db.Close()
+}

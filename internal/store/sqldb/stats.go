@@ -20,7 +20,7 @@ import (
 // every change: just before a batch's events are appended (batch.go), restat
 // recomputes the statistics parts of each conversation the batch's events
 // touched, compares them with what the conversation contributed before
-// (stat_conversations) and adds the difference to stat_days. Both stores,
+// (conversations.stat_parts) and adds the difference to stat_days. Both stores,
 // every node, group commit included: a change and its statistics commit
 // together, so nothing is counted twice or lost, and a recomputation from
 // the raw conversations (RecomputeStats) gives the same rows.
@@ -87,23 +87,19 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 	if len(order) == 0 && len(zones) == 0 {
 		return nil
 	}
-	// The conversations' rows and stored parts, and their workspaces'
-	// settings: one round trip on PostgreSQL.
+	// The conversations' rows and stored parts, with their workspaces'
+	// settings: one statement.
 	ids := make([]int64, len(order))
-	var wss []int64
 	for i, k := range order {
 		ids[i] = k.id
-		if i == 0 || k.ws != order[i-1].ws {
-			wss = append(wss, k.ws)
-		}
 	}
-	read, settings, err := db.statRead(ctx, x, ids, wss)
+	read, settings, err := db.statRead(ctx, x, ids)
 	if err != nil {
 		return err
 	}
 	deltas := map[int64]map[stats.Key]stats.Measures{}
 	locs := map[int64]*time.Location{}
-	var kept []any // stat_conversations rows to write: id, workspace, parts, trail
+	var kept []any // conversations' statistics to keep: parts, trail, id
 	for _, k := range order {
 		evs := pending[k]
 		loc, ok := locs[k.ws]
@@ -129,7 +125,7 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 		var before []stats.Part
 		if stored.Valid {
 			if err := json.Unmarshal([]byte(stored.String), &before); err != nil {
-				return fmt.Errorf("stat_conversations %d: %w", k.id, err)
+				return fmt.Errorf("conversation %d: stat_parts: %w", k.id, err)
 			}
 		}
 		d := stats.Delta(before, after)
@@ -140,7 +136,7 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 		if err != nil {
 			return err
 		}
-		kept = append(kept, k.id, k.ws, string(parts), trail.json)
+		kept = append(kept, string(parts), trail.json, k.id)
 		if deltas[k.ws] == nil {
 			deltas[k.ws] = map[stats.Key]stats.Measures{}
 		}
@@ -150,14 +146,14 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 			deltas[k.ws][key] = sum
 		}
 	}
-	// One statement per 64 conversations, in ID order (order is sorted), so
-	// that concurrent writers lock the rows in one order.
-	// Sent with the batch's events on PostgreSQL (later): nothing waits
-	// for their answer.
-	for chunk := range slices.Chunk(kept, 4*64) {
-		if err := x.later(ctx, `INSERT INTO stat_conversations (conversation_id, workspace_id, parts, trail) VALUES `+
-			strings.Repeat(`, (?, ?, ?, ?)`, len(chunk)/4)[2:]+`
-			ON CONFLICT (conversation_id) DO UPDATE SET parts = excluded.parts, trail = excluded.trail`, chunk...); err != nil {
+	// Kept on the conversations' own rows, which the batch's writes have
+	// changed already: a separate table was one more B-tree (and index)
+	// page per commit on SQLite, a fifth of what the roll-up cost there
+	// (docs/benchmarks.md, branch rollup3). One statement per 64
+	// conversations, in ID order (order is sorted). Sent with the batch's
+	// events on PostgreSQL (later): nothing waits for their answer.
+	for chunk := range slices.Chunk(kept, 3*64) {
+		if err := x.later(ctx, statKeep(len(chunk)/3), chunk...); err != nil {
 			return err
 		}
 	}
@@ -184,6 +180,27 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 		}
 	}
 	return nil
+}
+
+// statKeeps holds statKeep's statements by number of conversations.
+var statKeeps sync.Map
+
+// statKeep keeps n conversations' parts and trails on their rows; its
+// arguments are each one's parts, trail and ID. One conversation, the
+// usual batch, is a plain UPDATE: SQLite's UPDATE … FROM a VALUES list
+// cost twice as much.
+func statKeep(n int) string {
+	if n == 1 {
+		return `UPDATE conversations SET stat_parts = ?, stat_trail = ? WHERE id = ?`
+	}
+	if s, ok := statKeeps.Load(n); ok {
+		return s.(string)
+	}
+	s := `UPDATE conversations SET stat_parts = v.column1, stat_trail = v.column2 FROM (VALUES ` +
+		strings.Repeat(`, (CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT))`, n)[2:] + `) AS v
+		WHERE conversations.id = v.column3`
+	statKeeps.Store(n, s)
+	return s
 }
 
 // PauseStatsRollup turns the roll-up off (true) or on again, for
@@ -293,7 +310,7 @@ type statRow struct {
 // statRead is what a write's statistics read of one conversation: its
 // row, with its workspace and first reply's time (conversations.first_reply_at:
 // the first agent message to the customer, NULL while there is none), and
-// what stat_conversations keeps of it.
+// the parts and trail its statistics last kept on it.
 type statRead struct {
 	statRow
 	ws                  int64
@@ -302,37 +319,28 @@ type statRead struct {
 }
 
 // statRead reads, inside a write, the conversations ids as the transaction
-// leaves them with their stored parts and trails, and the settings of the
-// workspaces wss: in one round trip on PostgreSQL (q.batch).
-func (db *DB) statRead(ctx context.Context, x q, ids, wss []int64) (map[int64]statRead, map[int64]string, error) {
+// leaves them with their stored parts and trails, and their workspaces'
+// settings, in one statement (per 256 conversations; the settings were a
+// statement of their own).
+func (db *DB) statRead(ctx context.Context, x q, ids []int64) (map[int64]statRead, map[int64]string, error) {
 	read := make(map[int64]statRead, len(ids))
-	settings := make(map[int64]string, len(wss))
+	settings := map[int64]string{}
 	var stmts []Stmt
 	for chunk := range slices.Chunk(ids, 256) {
 		stmts = append(stmts, Stmt{Query: `SELECT c.id, c.workspace_id, COALESCE(c.assignee_id, 0), COALESCE(c.category_id, 0), c.channel,
-			c.state, c.close_reason, c.agent_path, c.created_at, c.closed_at, c.rating_score, c.first_reply_at, s.parts, s.trail
-			FROM conversations c LEFT JOIN stat_conversations s ON s.conversation_id = c.id
+			c.state, c.close_reason, c.agent_path, c.created_at, c.closed_at, c.rating_score, c.first_reply_at, c.stat_parts, c.stat_trail,
+			w.settings FROM conversations c JOIN workspaces w ON w.id = c.workspace_id
 			WHERE c.id IN (` + marks(len(chunk)) + `)`, Args: anys(chunk), Row: func(scan func(dest ...any) error) error {
 			var r statRead
+			var text string
 			if err := scan(&r.id, &r.ws, &r.agentID, &r.categoryID, &r.channel, &r.state, &r.reason, &r.path, &r.created,
-				&r.closed, &r.rating, &r.firstReply, &r.stored, &r.storedTrail); err != nil {
+				&r.closed, &r.rating, &r.firstReply, &r.stored, &r.storedTrail, &text); err != nil {
 				return err
 			}
 			read[r.id] = r
+			settings[r.ws] = text
 			return nil
 		}})
-	}
-	if len(wss) > 0 {
-		stmts = append(stmts, Stmt{Query: `SELECT id, settings FROM workspaces WHERE id IN (` + marks(len(wss)) + `)`, Args: anys(wss),
-			Row: func(scan func(dest ...any) error) error {
-				var id int64
-				var text string
-				if err := scan(&id, &text); err != nil {
-					return err
-				}
-				settings[id] = text
-				return nil
-			}})
 	}
 	if len(stmts) == 0 {
 		return read, settings, nil
@@ -375,7 +383,7 @@ func handOverOf(ev chat.Event) (handOver, bool) {
 // statTrail is what a conversation's statistics take from its events and
 // messages rather than its row: its hand-overs, folded as they happened,
 // its first agent reply and, for one the robot handed over, when it did.
-// Each write keeps it in stat_conversations.trail, so the next reads no
+// Each write keeps it in conversations.stat_trail, so the next reads no
 // events, and no messages once the first reply is known. Times are in
 // microseconds, as stored.
 type statTrail struct {
@@ -463,7 +471,7 @@ func (db *DB) statHistory(ctx context.Context, x q, r statRead, pending []chat.E
 	switch {
 	case storedTrail.Valid:
 		if err := json.Unmarshal([]byte(storedTrail.String), &tr); err != nil {
-			return stats.History{}, stored, keptTrail{}, fmt.Errorf("stat_conversations %d: %w", id, err)
+			return stats.History{}, stored, keptTrail{}, fmt.Errorf("conversation %d: stat_trail: %w", id, err)
 		}
 	case !slices.ContainsFunc(pending, func(ev chat.Event) bool { return ev.Type == chat.EventConversationCreated }):
 		if tr, err = storedTrailOf(ctx, x, workspaceID, id); err != nil {
@@ -557,23 +565,40 @@ func (db *DB) AddStatRows(ctx context.Context, workspaceID int64, rows map[stats
 
 func (db *DB) addStatDaysBy(ctx context.Context, x q, workspaceID int64, deltas map[stats.Key]stats.Measures, chunkSize int) error {
 	keys := slices.SortedFunc(maps.Keys(deltas), compareStatKeys)
-	// The 25 first-response histogram columns are written only when a row
-	// changes one: most changes (an arrival, a take, a close) do not, and
-	// an upsert of 19 columns costs about half one of 44.
-	n := len(stats.Columns)
-	if !slices.ContainsFunc(keys, func(k stats.Key) bool { return deltas[k].FRTHist != [stats.NumBuckets]int64{} }) {
-		n = stats.NumCounts
-	}
-	for chunk := range slices.Chunk(keys, chunkSize) {
-		args := make([]any, 0, len(chunk)*(6+n))
-		for _, k := range chunk {
-			m := deltas[k]
-			args = append(args, workspaceID, k.Level(), k.Day, k.AgentID, k.Channel, k.CategoryID)
-			for _, p := range m.Fields()[:n] {
-				args = append(args, *p)
+	// Only the measure columns some row changes are written: a change
+	// moves three to five of the 44 (an arrival its inflow, a take its
+	// queue wait, a first reply its response time and one histogram
+	// count, a close its completion), and binding and adding all of them
+	// was most of what an upsert cost (docs/benchmarks.md, branch
+	// rollup3).
+	var mask uint64
+	for _, m := range deltas {
+		for i, p := range m.Fields() {
+			if *p != 0 {
+				mask |= 1 << i
 			}
 		}
-		if err := x.later(ctx, statUpsert(n, len(chunk)), args...); err != nil {
+	}
+	var cols []int
+	for i := range stats.Columns {
+		if mask&(1<<i) != 0 {
+			cols = append(cols, i)
+		}
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	for chunk := range slices.Chunk(keys, chunkSize) {
+		args := make([]any, 0, len(chunk)*(6+len(cols)))
+		for _, k := range chunk {
+			m := deltas[k]
+			f := m.Fields()
+			args = append(args, workspaceID, k.Level(), k.Day, k.AgentID, k.Channel, k.CategoryID)
+			for _, i := range cols {
+				args = append(args, *f[i])
+			}
+		}
+		if err := x.later(ctx, statUpsert(mask, len(chunk)), args...); err != nil {
 			return err
 		}
 	}
@@ -584,22 +609,28 @@ func (db *DB) addStatDaysBy(ctx context.Context, x q, workspaceID int64, deltas 
 // rows, built once each.
 var statUpserts sync.Map
 
-// statUpsert adds rows of the first n measure columns to stat_days.
-func statUpsert(n, rows int) string {
-	type shape struct{ n, rows int }
-	if s, ok := statUpserts.Load(shape{n, rows}); ok {
+// statUpsert adds rows of the measure columns in mask (bit i: column i of
+// stats.Columns) to stat_days.
+func statUpsert(mask uint64, rows int) string {
+	type shape struct {
+		mask uint64
+		rows int
+	}
+	if s, ok := statUpserts.Load(shape{mask, rows}); ok {
 		return s.(string)
 	}
-	cols := stats.Columns[:n]
-	set := make([]string, len(cols))
-	for i, c := range cols {
-		set[i] = c + ` = stat_days.` + c + ` + excluded.` + c
+	var cols, set []string
+	for i, c := range stats.Columns {
+		if mask&(1<<i) != 0 {
+			cols = append(cols, c)
+			set = append(set, c+` = stat_days.`+c+` + excluded.`+c)
+		}
 	}
 	one := `(?, ?, ?, ?, ?, ?` + strings.Repeat(`, ?`, len(cols)) + `)`
 	s := `INSERT INTO stat_days (workspace_id, level, day, agent_id, channel, category_id, ` + strings.Join(cols, `, `) + `)
 		VALUES ` + strings.Repeat(`, `+one, rows)[2:] + `
 		ON CONFLICT (workspace_id, level, day, agent_id, channel, category_id) DO UPDATE SET ` + strings.Join(set, `, `)
-	statUpserts.Store(shape{n, rows}, s)
+	statUpserts.Store(shape{mask, rows}, s)
 	return s
 }
 
@@ -637,9 +668,38 @@ func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selecti
 	if sel.Group == stats.GroupCategory || len(sel.CategoryIDs) > 0 {
 		level |= stats.LevelCategory
 	}
+	out, err := db.statLevelRows(ctx, workspaceID, sel, stats.ReadLevel(level), sel.Group)
+	if err != nil || sel.Group != stats.GroupAgent || sel.AgentID != 0 {
+		return out, err
+	}
+	// "No agent" has no rows of its own on a level split by agent
+	// (stats.Levels): each day's is the same selection at the level
+	// without the agent minus the agents' sum.
+	all, err := db.statLevelRows(ctx, workspaceID, sel, stats.ReadLevel(level&^stats.LevelAgent), stats.GroupNone)
+	if err != nil {
+		return nil, err
+	}
+	agents := map[int]stats.Measures{}
+	for _, r := range out {
+		m := agents[r.Day]
+		m.Add(r.Measures, 1)
+		agents[r.Day] = m
+	}
+	for _, r := range all {
+		if m := stats.NoAgent(r.Measures, agents[r.Day]); !m.Zero() {
+			out = append(out, stats.Row{Day: r.Day, GroupKey: "0", Measures: m})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b stats.Row) int { return a.Day - b.Day })
+	return out, nil
+}
+
+// statLevelRows sums one kept level's rows over sel's days and filters,
+// per day and value of group (none: one row a day).
+func (db *DB) statLevelRows(ctx context.Context, workspaceID int64, sel stats.Selection, level int, group string) ([]stats.Row, error) {
 	where := []string{`level = ?`}
-	args := []any{workspaceID, sel.From, sel.To, stats.ReadLevel(level)}
-	if sel.AgentID != 0 {
+	args := []any{workspaceID, sel.From, sel.To, level}
+	if sel.AgentID != 0 && level&stats.LevelAgent != 0 {
 		where = append(where, `agent_id = ?`)
 		args = append(args, sel.AgentID)
 	}
@@ -651,16 +711,16 @@ func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selecti
 		where = append(where, `category_id IN (`+marks(len(sel.CategoryIDs))+`)`)
 		args = append(args, anys(sel.CategoryIDs)...)
 	}
-	group := `''`
-	switch sel.Group {
+	key := `''`
+	switch group {
 	case stats.GroupAgent:
-		group = `agent_id`
+		key = `agent_id`
 	case stats.GroupChannel:
-		group = `channel`
+		key = `channel`
 	case stats.GroupCategory:
-		group = `category_id`
+		key = `category_id`
 	}
-	rows, err := db.read().query(ctx, `SELECT day, `+group+`, `+strings.Join(stats.Columns, `, `)+` FROM stat_days
+	rows, err := db.read().query(ctx, `SELECT day, `+key+`, `+strings.Join(stats.Columns, `, `)+` FROM stat_days
 		WHERE workspace_id = ? AND day >= ? AND day <= ? AND `+strings.Join(where, ` AND `), args...)
 	if err != nil {
 		return nil, err
@@ -860,7 +920,7 @@ func (db *DB) recompute(ctx context.Context, x q, workspaceID int64, each func(i
 // conversations go on being counted exactly.
 func (db *DB) ForgetStatTrails(ctx context.Context, workspaceID int64) error {
 	_, err := db.write(ctx, func(t *txn) error {
-		_, err := t.exec(ctx, `UPDATE stat_conversations SET trail = NULL WHERE workspace_id = ?`, workspaceID)
+		_, err := t.exec(ctx, `UPDATE conversations SET stat_trail = NULL WHERE workspace_id = ?`, workspaceID)
 		return err
 	})
 	return err
@@ -889,17 +949,14 @@ func (db *DB) rebuildStats(ctx context.Context, t *txn, workspaceID int64) (int,
 	if _, err := t.exec(ctx, `DELETE FROM stat_days WHERE workspace_id = ?`, workspaceID); err != nil {
 		return 0, err
 	}
-	if _, err := t.exec(ctx, `DELETE FROM stat_conversations WHERE workspace_id = ?`, workspaceID); err != nil {
-		return 0, err
-	}
 	sums := map[stats.Key]stats.Measures{}
+	// Every conversation of the workspace gets its parts and trail afresh.
 	var batch []any
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		_, err := t.exec(ctx, `INSERT INTO stat_conversations (conversation_id, workspace_id, parts, trail) VALUES `+
-			strings.Repeat(`, (?, ?, ?, ?)`, len(batch)/4)[2:], batch...)
+		_, err := t.exec(ctx, statKeep(len(batch)/3), batch...)
 		batch = batch[:0]
 		return err
 	}
@@ -918,8 +975,8 @@ func (db *DB) rebuildStats(ctx context.Context, t *txn, workspaceID int64) (int,
 		if err != nil {
 			return err
 		}
-		batch = append(batch, id, workspaceID, string(b), string(trail))
-		if len(batch) >= 4*64 {
+		batch = append(batch, string(b), string(trail), id)
+		if len(batch) >= 3*64 {
 			return flush()
 		}
 		return nil

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"testing"
@@ -106,3 +107,28 @@ func BenchmarkConversationLifecycle(b *testing.B) { storetest.BenchConversationL
 // BenchmarkRollupAB: what the statistics roll-up adds to whole
 // conversations, on and off in one process (docs/benchmarks.md).
 func BenchmarkRollupAB(b *testing.B) { storetest.BenchRollupAB(b, open) }
+
+// Migration 0020 keeps the statistics of a database counted before it.
+func TestStatsAcrossUpgrade(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sodam.db")
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.StatsAcrossUpgrade(t, db, func() chat.Store {
+		db.Close()
+		raw, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.Exec(storetest.Undo0020); err != nil {
+			t.Fatal(err)
+		}
+		raw.Close()
+		if db, err = sqlite.Open(context.Background(), path); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	})
+	db.Close()
+}

@@ -1,8 +1,10 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"runtime"
+	"runtime/pprof"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -119,6 +121,9 @@ func BenchRollupAB(b *testing.B, open Opener) {
 	for i := 0; i < b.N; i += run {
 		side := (i / run) % 2
 		p.PauseStatsRollup(side == 1)
+		// Each side's samples carry its label in a CPU profile
+		// (go tool pprof -tagfocus rollup=on).
+		pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("rollup", [2]string{"on", "off"}[side])))
 		s0 := serverNow() // outside the process's CPU of the run
 		c0 := cpuTime()
 		k := min(run, b.N-i)
@@ -132,6 +137,7 @@ func BenchRollupAB(b *testing.B, open Opener) {
 		n[side] += k
 	}
 	p.PauseStatsRollup(false)
+	pprof.SetGoroutineLabels(context.Background())
 	if n[0] == 0 || n[1] == 0 {
 		return
 	}

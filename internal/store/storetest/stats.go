@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -599,6 +600,27 @@ func statRowsMatch(t *testing.T, when string, st stats.Store, workspaceID int64,
 				w.Add(m, 1)
 				want[c] = w
 			}
+			if group == stats.GroupAgent && sel.AgentID == 0 {
+				// "No agent" has no rows of its own (stats.Levels): the
+				// level without the agent, minus the agents.
+				for k, m := range kept {
+					if k.Level() != stats.ReadLevel(level&^stats.LevelAgent) || k.Day < from || k.Day > to ||
+						(sel.Channel != "" && k.Channel != sel.Channel) ||
+						(len(sel.CategoryIDs) > 0 && !slices.Contains(sel.CategoryIDs, k.CategoryID)) {
+						continue
+					}
+					w := want[cell{k.Day, "0"}]
+					w.Add(m, 1)
+					want[cell{k.Day, "0"}] = w
+				}
+				for c, m := range want {
+					if c.key != "0" {
+						w := want[cell{c.day, "0"}]
+						w.Add(m, -1)
+						want[cell{c.day, "0"}] = w
+					}
+				}
+			}
 			for c, m := range want {
 				if m.Zero() {
 					delete(want, c)
@@ -621,5 +643,132 @@ func statRowsMatch(t *testing.T, when string, st stats.Store, workspaceID int64,
 				t.Fatalf("%s: StatRows(%+v)\ngot  %v\nwant %v", when, sel, got, want)
 			}
 		}
+	}
+}
+
+// Undo0020 turns a database migrated to 0020_stat_on_conversations back
+// into what the migration found — each conversation's statistics parts
+// and trail in stat_conversations, and the levels split by agent with
+// their "no agent" rows (the level without the agent minus the agents) —
+// and forgets that the migration ran. The same SQL on both stores;
+// StatsAcrossUpgrade uses it.
+var Undo0020 = func() string {
+	noAgent := func(level, without int, channel, category string) string {
+		sums := make([]string, len(stats.Columns))
+		for i, c := range stats.Columns {
+			sums[i] = fmt.Sprintf(`SUM(CASE WHEN level = %d THEN %s ELSE -%s END)`, without, c, c)
+		}
+		group := `workspace_id, day`
+		if channel == `channel` {
+			group += `, channel`
+		}
+		if category == `category_id` {
+			group += `, category_id`
+		}
+		return fmt.Sprintf(`INSERT INTO stat_days (workspace_id, level, day, agent_id, channel, category_id, %s)
+    SELECT workspace_id, %d, day, 0, %s, %s, %s FROM stat_days WHERE level IN (%d, %d) GROUP BY %s;
+`, strings.Join(stats.Columns, `, `), level, channel, category, strings.Join(sums, `, `), level, without, group)
+	}
+	return `CREATE TABLE stat_conversations (
+    conversation_id BIGINT PRIMARY KEY REFERENCES conversations (id),
+    workspace_id    BIGINT NOT NULL REFERENCES workspaces (id),
+    parts           TEXT   NOT NULL,
+    trail           TEXT
+);
+CREATE INDEX stat_conversations_workspace ON stat_conversations (workspace_id);
+INSERT INTO stat_conversations (conversation_id, workspace_id, parts, trail)
+    SELECT id, workspace_id, stat_parts, stat_trail FROM conversations WHERE stat_parts IS NOT NULL;
+ALTER TABLE conversations DROP COLUMN stat_parts;
+ALTER TABLE conversations DROP COLUMN stat_trail;
+` + noAgent(1, 2, `''`, `-1`) + noAgent(3, 2, `channel`, `-1`) + noAgent(7, 6, `channel`, `category_id`) +
+		`DELETE FROM schema_migrations WHERE version = '0020_stat_on_conversations.sql';`
+}()
+
+// StatsAcrossUpgrade: migration 0020 moves what each conversation last
+// contributed to the roll-up (its parts and trail) onto its row, exactly,
+// and drops the "no agent" rows of the levels split by agent.
+// Conversations in every state — waiting, held and answered, transferred,
+// closed and rated — are counted; downgrade closes s, runs Undo0020 on
+// its database and opens it again, which migrates it; the roll-up still
+// equals its recomputation, and again after every conversation changes
+// once more (parts lost in the move would count twice then).
+func StatsAcrossUpgrade(t *testing.T, s chat.Store, downgrade func() chat.Store) {
+	f := setup(t, s, "upgrade0020")
+	var ids []int64
+	for i := range 6 {
+		cu := newCustomer(t, s, f.ws, fmt.Sprint("up-", i))
+		c, _, err := openConversation(s, f.ws.ID, cu.ID, chat.ChannelWeb)
+		must(t, err)
+		ids = append(ids, c.ID)
+		_, _, _, err = s.AppendMessage(ctx, f.ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: "v1", Body: "주문한 상품이 아직 안 왔어요"})
+		must(t, err)
+		if i == 0 {
+			continue // waiting
+		}
+		_, _, err = s.Take(ctx, f.ws.ID, c.ID, f.a1)
+		must(t, err)
+		if i == 1 {
+			continue // held, not yet answered
+		}
+		_, _, _, err = s.AppendMessage(ctx, f.ws.ID, c.ID, f.a1, chat.NewMessage{ClientMsgID: "a1", Body: "확인해 보겠습니다"})
+		must(t, err)
+		if i == 3 {
+			_, _, err = s.Transfer(ctx, f.ws.ID, c.ID, f.a1, f.a2.AgentID, "배송 담당에게")
+			must(t, err)
+		}
+		if i >= 4 {
+			_, _, err = s.CloseConversation(ctx, f.ws.ID, c.ID, f.a1)
+			must(t, err)
+		}
+		if i == 5 {
+			_, _, err = s.Rate(ctx, f.ws.ID, c.ID, 5, "빨리 답해 주셔서 감사해요")
+			must(t, err)
+		}
+	}
+	exact := func(s chat.Store, when string) {
+		t.Helper()
+		st := statsStore(t, s)
+		kept, err := st.StoredStats(ctx, f.ws.ID)
+		must(t, err)
+		again, err := st.RecomputeStats(ctx, f.ws.ID)
+		must(t, err)
+		if len(kept) == 0 || !reflect.DeepEqual(kept, again) {
+			t.Fatalf("%s: kept %v\nrecomputed %v", when, kept, again)
+		}
+	}
+	exact(s, "before the upgrade")
+	s = downgrade()
+	// Left over, the "no agent" rows Undo0020 put back (the waiting
+	// conversation's arrival, the unanswered ones) would be kept rows the
+	// recomputation does not have.
+	exact(s, "after the upgrade")
+	holder := func(id int64) chat.Actor {
+		c, err := s.Conversation(ctx, f.ws.ID, id)
+		must(t, err)
+		if c.AssigneeID == f.a2.AgentID {
+			return f.a2
+		}
+		return f.a1
+	}
+	for i, id := range ids {
+		switch i {
+		case 0:
+			_, _, err := s.Take(ctx, f.ws.ID, id, f.a2)
+			must(t, err)
+		case 1, 2, 3:
+			_, _, _, err := s.AppendMessage(ctx, f.ws.ID, id, holder(id), chat.NewMessage{ClientMsgID: "a2", Body: "내일 도착 예정입니다"})
+			must(t, err)
+			_, _, err = s.CloseConversation(ctx, f.ws.ID, id, holder(id))
+			must(t, err)
+		case 4:
+			_, _, err := s.Rate(ctx, f.ws.ID, id, 4, "")
+			must(t, err)
+		case 5: // the wrap-up moves it to a category, on every day it counts
+			cat, err := s.CreateCategory(ctx, f.ws.ID, 0, "교환 문의")
+			must(t, err)
+			_, _, err = s.SetNote(ctx, f.ws.ID, id, chat.Note{CategoryID: cat.ID, Memo: "교환 요청"})
+			must(t, err)
+		}
+		exact(s, fmt.Sprint("after changing conversation ", i))
 	}
 }
