@@ -12,9 +12,23 @@ import (
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
-const conversationSelect = `SELECT c.id, c.workspace_id, c.room_no, c.customer_id, c.channel, c.state,
+// conversationSelect reads conversations as scanConversation scans them.
+// conversationSelectBare is the same read without the join to the
+// conversation's workspace, whose site ID it reads as an empty string
+// (withSite puts it in), for a batch that reads its workspaces once each. Every new
+// conversation rewrites its workspace's row (room_seq), so until vacuum
+// runs, finding that row walks past its dead versions: in the group
+// commit's lock of 128 conversations the join was three quarters of the
+// statement's time (docs/benchmarks.md, branch pglive).
+const (
+	conversationSelect = conversationColumns + `w.site_id` + conversationFrom + `
+	JOIN workspaces w ON w.id = c.workspace_id` + conversationLeftJoins
+	conversationSelectBare = conversationColumns + `''` + conversationFrom + conversationLeftJoins
+
+	conversationColumns = `SELECT c.id, c.workspace_id, c.room_no, c.customer_id, c.channel, c.state,
 	COALESCE(c.assignee_id, 0), COALESCE(a.name, ''), CASE WHEN p.nickname <> '' THEN p.nickname ELSE p.name END,
-	w.site_id, cu.external_id, c.close_reason,
+	`
+	conversationFrom = `, cu.external_id, c.close_reason,
 	c.important, c.on_hold, c.agent_path, c.customer_left_at, c.first_reply_at,
 	c.last_seq, c.last_message, c.last_message_at, c.created_at, c.closed_at,
 	COALESCE(c.category_id, 0), COALESCE(k1.name, ''), COALESCE(k2.name, ''), COALESCE(k3.name, ''), c.memo,
@@ -22,30 +36,13 @@ const conversationSelect = `SELECT c.id, c.workspace_id, c.room_no, c.customer_i
 	c.agent_read_seq, c.visitor_read_seq
 	FROM conversations c
 	JOIN customers cu ON cu.id = c.customer_id
-	JOIN profiles p ON p.id = cu.profile_id
-	JOIN workspaces w ON w.id = c.workspace_id
+	JOIN profiles p ON p.id = cu.profile_id`
+	conversationLeftJoins = `
 	LEFT JOIN agents a ON a.id = c.assignee_id
 	LEFT JOIN categories k1 ON k1.id = c.category_id
 	LEFT JOIN categories k2 ON k2.id = k1.parent_id
 	LEFT JOIN categories k3 ON k3.id = k2.parent_id`
-
-// conversationSelectBare is conversationSelect without the join to the
-// conversation's workspace, whose site ID it reads as ” (withSite puts
-// it in), for a batch that reads its workspaces once each. Every new
-// conversation rewrites its workspace's row (room_seq), so until vacuum
-// runs, finding that row walks past its dead versions: in the group
-// commit's lock of 128 conversations the join was three quarters of the
-// statement's time (docs/benchmarks.md, branch pglive).
-var conversationSelectBare = bareOf(conversationSelect)
-
-func bareOf(sel string) string {
-	bare := strings.Replace(sel, "w.site_id,", "'',", 1)
-	bare = strings.Replace(bare, "\n\tJOIN workspaces w ON w.id = c.workspace_id", "", 1)
-	if strings.Contains(bare, "w.") || bare == sel {
-		panic("sqldb: conversationSelect changed; update bareOf")
-	}
-	return bare
-}
+)
 
 // withSite puts the site ID into a conversation read with
 // conversationSelectBare.
