@@ -119,6 +119,52 @@ func TestStatsSeveralNodes(t *testing.T) {
 	storetest.StatsSeveralNodes(t, nodes...)
 }
 
+// Roll-up steps of two nodes at once never count a change twice.
+func TestStatsConcurrentSteps(t *testing.T) {
+	ctx := context.Background()
+	url, schema := postgres.TestSchema(t)
+	var nodes []chat.Store
+	for range 2 {
+		db, err := postgres.Open(ctx, url, schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		nodes = append(nodes, db)
+	}
+	storetest.StatsConcurrentSteps(t, nodes...)
+}
+
+// A crash between a change's commit and the roll-up step that counts it
+// leaves the conversation marked, and the next start counts it.
+func TestStatsAfterCrash(t *testing.T) {
+	ctx := context.Background()
+	url, schema := postgres.TestSchema(t)
+	db, err := postgres.Open(ctx, url, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	raw, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	storetest.StatsAfterCrash(t, db, func() chat.Store {
+		db.Close()
+		if db, err = postgres.Open(ctx, url, schema); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}, func() int {
+		var n int
+		if err := raw.QueryRow(`SELECT COUNT(*) FROM "` + schema + `".stat_stale`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	})
+}
+
 // BenchmarkRollupAB: what the statistics roll-up adds to whole
 // conversations, on and off in one process (docs/benchmarks.md).
 func BenchmarkRollupAB(b *testing.B) { storetest.BenchRollupAB(b, postgres.OpenTest) }

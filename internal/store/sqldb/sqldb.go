@@ -122,11 +122,15 @@ type DB struct {
 	// the benchmark that alternates conversations with and without it in
 	// one process (PauseStatsRollup).
 	statsPaused atomic.Bool
+	// statPending counts the conversations marked stale since the roll-up
+	// step last woke early, and statWake wakes it (stats.go, statMarked).
+	statPending atomic.Int64
+	statWake    chan struct{}
 }
 
 // New returns a store writing through w and reading through r.
 func New(w, r *sql.DB, d Dialect) *DB {
-	db := &DB{w: w, r: r, d: d, committing: make(chan struct{}, maxCommitting)}
+	db := &DB{w: w, r: r, d: d, committing: make(chan struct{}, maxCommitting), statWake: make(chan struct{}, 1)}
 	db.SetClock(time.Now)
 	if d.SingleWriter {
 		db.reads = newReadStmts(r)

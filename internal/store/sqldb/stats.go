@@ -48,84 +48,217 @@ func restatNeeded(ev chat.Event) bool {
 	return false
 }
 
-// restat brings the roll-up up to date with the writes of a batch, whose
-// events are still pending (numbered and stored right after).
+// restat marks the conversations a batch's writes changed as stale for
+// the roll-up (stat_stale), in the batch's transaction, so the mark
+// commits with the change it stands for; the roll-up step (FoldStats)
+// counts them later, many at once. Only what a change needs at once is
+// done here: a workspace whose settings changed has its zone checked
+// (checkStatZone), which may schedule the recount in the new zone.
 func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 	if !statsRollup || db.statsPaused.Load() {
 		return nil
 	}
-	type convKey struct{ ws, id int64 }
-	pending := map[convKey][]chat.Event{}
-	var order []convKey
-	zones := map[int64]bool{} // workspaces whose time zone may have changed
+	var ids []int64
+	var zones []int64 // workspaces whose time zone may have changed
 	for _, t := range ts {
 		for _, ev := range t.pending {
-			if ev.Type == chat.EventWorkspaceUpdated {
-				zones[ev.WorkspaceID] = true
+			if ev.Type == chat.EventWorkspaceUpdated && !slices.Contains(zones, ev.WorkspaceID) {
+				zones = append(zones, ev.WorkspaceID)
 				db.statZones.Delete(ev.WorkspaceID)
 			}
-			if ev.Conversation == nil {
-				continue
+			if restatNeeded(ev) && !slices.Contains(ids, ev.Conversation.ID) {
+				ids = append(ids, ev.Conversation.ID)
 			}
-			if !restatNeeded(ev) {
-				continue
-			}
-			k := convKey{ev.WorkspaceID, ev.Conversation.ID}
-			if _, ok := pending[k]; !ok {
-				order = append(order, k)
-			}
-			ev.CreatedAt = now
-			pending[k] = append(pending[k], ev)
 		}
 	}
-	slices.SortFunc(order, func(a, b convKey) int {
-		if a.ws != b.ws {
-			return cmpInt(a.ws, b.ws)
+	slices.Sort(ids)
+	for chunk := range slices.Chunk(ids, 256) {
+		if err := x.later(ctx, statMark(len(chunk)), anys(chunk)...); err != nil {
+			return err
 		}
-		return cmpInt(a.id, b.id)
-	})
-	if len(order) == 0 && len(zones) == 0 {
+	}
+	slices.Sort(zones)
+	for _, ws := range zones {
+		if err := db.checkStatZone(ctx, x, now, ws, ""); err != nil {
+			return err
+		}
+	}
+	if len(ids) > 0 {
+		db.statMarked(len(ids))
+	}
+	return nil
+}
+
+// statMarks holds statMark's statements by number of conversations.
+var statMarks sync.Map
+
+// statMark marks n conversations stale; its arguments are their IDs.
+func statMark(n int) string {
+	if s, ok := statMarks.Load(n); ok {
+		return s.(string)
+	}
+	s := `INSERT INTO stat_stale (conversation_id) VALUES ` + strings.Repeat(`, (?)`, n)[2:] +
+		` ON CONFLICT (conversation_id) DO NOTHING`
+	statMarks.Store(n, s)
+	return s
+}
+
+// foldMax bounds the conversations one roll-up step folds: a larger
+// backlog (after a long stop) is folded in several transactions.
+const foldMax = 1024
+
+// FoldStats is the roll-up step: it folds every conversation marked
+// stale into the roll-up (foldStale), in one write transaction per
+// foldMax of them, and returns once none marked before it began is left.
+// Every statistics read runs it first, so no reader sees a change
+// uncounted; the node's timer runs it every second (RunStatsRollup). With
+// nothing marked it costs one read and writes nothing.
+func (db *DB) FoldStats(ctx context.Context) error {
+	if !statsRollup {
+		return nil
+	}
+	for {
+		var one int64
+		switch err := db.read().row(ctx, `SELECT conversation_id FROM stat_stale LIMIT 1`).Scan(&one); {
+		case err == sql.ErrNoRows:
+			return nil
+		case err != nil:
+			return err
+		}
+		n := 0
+		if _, err := db.write(ctx, func(t *txn) error {
+			var err error
+			n, err = db.foldStale(ctx, t.q, t.now)
+			return err
+		}); err != nil {
+			return err
+		}
+		if n < foldMax {
+			return nil
+		}
+	}
+}
+
+// RunStatsRollup runs the roll-up step at start and then every interval,
+// or sooner once foldMax conversations wait, until ctx ends. A step that
+// fails leaves its marks for the next; the statistics reads report the
+// error too, as they run the step themselves.
+func (db *DB) RunStatsRollup(ctx context.Context, every time.Duration, log func(error)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := db.FoldStats(ctx); err != nil && ctx.Err() == nil && log != nil {
+			log(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-db.statWake:
+		}
+	}
+}
+
+// statMarked counts n new marks and wakes RunStatsRollup once foldMax
+// have been written since it last ran.
+func (db *DB) statMarked(n int) {
+	if db.statPending.Add(int64(n)) >= foldMax {
+		db.statPending.Store(0)
+		select {
+		case db.statWake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// foldStale is one transaction of the roll-up step: it takes up to
+// foldMax marked conversations and their marks, and folds them
+// (statFold). On PostgreSQL it first locks the conversations, in ID
+// order as the writers do, and then deletes the marks it still finds:
+// a step of another node that folded them first has deleted them, and a
+// write that marks one again waits for the lock and commits its mark
+// after this step, so no change is counted twice or lost. On SQLite the
+// single writer is the lock.
+func (db *DB) foldStale(ctx context.Context, x q, now time.Time) (int, error) {
+	var ids []int64
+	const some = `SELECT conversation_id FROM stat_stale ORDER BY conversation_id LIMIT ?`
+	take := `DELETE FROM stat_stale WHERE conversation_id IN (` + some + `) RETURNING conversation_id`
+	args := []any{foldMax}
+	if !db.d.SingleWriter {
+		var locked []int64
+		if err := x.each(ctx, func(scan func(dest ...any) error) error {
+			var id int64
+			if err := scan(&id); err != nil {
+				return err
+			}
+			locked = append(locked, id)
+			return nil
+		}, `SELECT id FROM conversations WHERE id IN (`+some+`) ORDER BY id`+db.d.ForUpdate, foldMax); err != nil {
+			return 0, err
+		}
+		if len(locked) == 0 {
+			return 0, nil
+		}
+		take = `DELETE FROM stat_stale WHERE conversation_id IN (` + marks(len(locked)) + `) RETURNING conversation_id`
+		args = anys(locked)
+	}
+	if err := x.each(ctx, func(scan func(dest ...any) error) error {
+		var id int64
+		if err := scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+		return nil
+	}, take, args...); err != nil {
+		return 0, err
+	}
+	slices.Sort(ids)
+	return len(ids), db.statFold(ctx, x, now, ids)
+}
+
+// statFold brings the roll-up up to date with conversations ids (in ID
+// order): for each, its parts now (stats.Facts of its history) minus the
+// parts it contributed last time; the differences summed over all of them
+// by key, so that many changes of one day, agent and channel are one row
+// of one upsert; the new parts kept on their rows.
+func (db *DB) statFold(ctx context.Context, x q, now time.Time, ids []int64) error {
+	if len(ids) == 0 {
 		return nil
 	}
 	// The conversations' rows and stored parts, with their workspaces'
 	// settings: one statement.
-	ids := make([]int64, len(order))
-	for i, k := range order {
-		ids[i] = k.id
-	}
 	read, settings, err := db.statRead(ctx, x, ids)
+	if err != nil {
+		return err
+	}
+	handOvers, err := statHandOvers(ctx, x, ids, read)
 	if err != nil {
 		return err
 	}
 	deltas := map[int64]map[stats.Key]stats.Measures{}
 	locs := map[int64]*time.Location{}
 	var kept []any // conversations' statistics to keep: parts, trail, id
-	for _, k := range order {
-		evs := pending[k]
-		loc, ok := locs[k.ws]
+	for _, id := range ids {
+		sr, ok := read[id]
 		if !ok {
-			text, ok := settings[k.ws]
-			if !ok {
-				return fmt.Errorf("workspace %d: %w", k.ws, sql.ErrNoRows)
-			}
-			if loc, err = statLocationOf(k.ws, text); err != nil {
+			continue // none such: nothing to count
+		}
+		loc, ok := locs[sr.ws]
+		if !ok {
+			if loc, err = statLocationOf(sr.ws, settings[sr.ws]); err != nil {
 				return err
 			}
-			locs[k.ws] = loc
+			locs[sr.ws] = loc
 		}
-		sr, ok := read[k.id]
-		if !ok || sr.ws != k.ws {
-			return fmt.Errorf("conversation %d: %w", k.id, sql.ErrNoRows)
-		}
-		h, stored, trail, err := db.statHistory(ctx, x, sr, evs)
+		h, trail, err := db.statHistory(ctx, x, sr, handOvers[id])
 		if err != nil {
 			return err
 		}
 		after := stats.Facts(h, loc)
 		var before []stats.Part
-		if stored.Valid {
-			if err := json.Unmarshal([]byte(stored.String), &before); err != nil {
-				return fmt.Errorf("conversation %d: stat_parts: %w", k.id, err)
+		if sr.stored.Valid {
+			if err := json.Unmarshal([]byte(sr.stored.String), &before); err != nil {
+				return fmt.Errorf("conversation %d: stat_parts: %w", id, err)
 			}
 		}
 		d := stats.Delta(before, after)
@@ -136,50 +269,81 @@ func (db *DB) restat(ctx context.Context, x q, now time.Time, ts []*txn) error {
 		if err != nil {
 			return err
 		}
-		kept = append(kept, string(parts), trail.json, k.id)
-		if deltas[k.ws] == nil {
-			deltas[k.ws] = map[stats.Key]stats.Measures{}
+		kept = append(kept, string(parts), trail.json, id)
+		if deltas[sr.ws] == nil {
+			deltas[sr.ws] = map[stats.Key]stats.Measures{}
 		}
 		for key, m := range d {
-			sum := deltas[k.ws][key]
+			sum := deltas[sr.ws][key]
 			sum.Add(m, 1)
-			deltas[k.ws][key] = sum
+			deltas[sr.ws][key] = sum
 		}
 	}
-	// Kept on the conversations' own rows, which the batch's writes have
-	// changed already: a separate table was one more B-tree (and index)
-	// page per commit on SQLite, a fifth of what the roll-up cost there
-	// (docs/benchmarks.md, branch rollup3). One statement per 64
-	// conversations, in ID order (order is sorted). Sent with the batch's
-	// events on PostgreSQL (later): nothing waits for their answer.
+	// Kept on the conversations' own rows (one statement per 64, in ID
+	// order), sent with what follows on PostgreSQL (later).
 	for chunk := range slices.Chunk(kept, 3*64) {
 		if err := x.later(ctx, statKeep(len(chunk)/3), chunk...); err != nil {
 			return err
 		}
 	}
 	for _, ws := range slices.Sorted(maps.Keys(deltas)) {
-		if err := db.addStatDays(ctx, x, ws, deltas[ws]); err != nil {
+		if err := db.addStatDaysBy(ctx, x, ws, deltas[ws], 64); err != nil {
 			return err
 		}
 	}
-	for ws, loc := range locs {
+	for _, ws := range slices.Sorted(maps.Keys(locs)) {
 		// A workspace whose zone this node found kept already needs no
-		// check: the write that changes a zone checks it (above), so the
+		// check: the write that changes a zone checks it (restat), so the
 		// kept zone is the workspace's as long as its row says the same.
-		if seen, ok := db.statZones.Load(ws); !ok || seen.(string) != loc.String() {
-			zones[ws] = true
+		if seen, ok := db.statZones.Load(ws); ok && seen.(string) == locs[ws].String() {
+			continue
 		}
-	}
-	for _, ws := range slices.Sorted(maps.Keys(zones)) {
-		zone := "" // read below: the batch's writes are done, so it is current
-		if loc, ok := locs[ws]; ok {
-			zone = loc.String()
-		}
-		if err := db.checkStatZone(ctx, x, now, ws, zone); err != nil {
+		if err := db.checkStatZone(ctx, x, now, ws, locs[ws].String()); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// statHandOvers folds the stored assignment and transfer events of
+// conversations ids, in order, into their trails' hand-overs: one
+// statement per workspace (and 256 conversations).
+func statHandOvers(ctx context.Context, x q, ids []int64, read map[int64]statRead) (map[int64]*statTrail, error) {
+	byWS := map[int64][]int64{}
+	for _, id := range ids {
+		if r, ok := read[id]; ok {
+			byWS[r.ws] = append(byWS[r.ws], id)
+		}
+	}
+	out := map[int64]*statTrail{}
+	for _, ws := range slices.Sorted(maps.Keys(byWS)) {
+		for chunk := range slices.Chunk(byWS[ws], 256) {
+			args := append([]any{ws}, anys(chunk)...)
+			if err := x.each(ctx, func(scan func(dest ...any) error) error {
+				var id, at int64
+				var payload string
+				if err := scan(&id, &payload, &at); err != nil {
+					return err
+				}
+				ev, err := event.Decode([]byte(payload))
+				if err != nil {
+					return err
+				}
+				ev.CreatedAt = fromMicros(at)
+				if ho, ok := handOverOf(ev); ok {
+					if out[id] == nil {
+						out[id] = &statTrail{}
+					}
+					out[id].handOver(ho)
+				}
+				return nil
+			}, `SELECT conversation_id, payload, created_at FROM events WHERE workspace_id = ? AND conversation_id IN (`+marks(len(chunk))+`)
+				AND type IN ('conversation.assigned', 'conversation.transferred') ORDER BY conversation_id, seq`, args...); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 // statKeeps holds statKeep's statements by number of conversations.
@@ -455,51 +619,39 @@ type keptTrail struct {
 	changed bool
 }
 
-// statHistory assembles one conversation's history inside a write — its
-// row as the transaction leaves it and its stored trail (statRead), to
-// which it adds the pending hand-overs — and returns the parts it stored
-// last time, if any. It reads messages only for an assigned conversation
-// whose first reply (conversations.first_reply_at) was sent but neither
-// kept in its trail nor in this batch (flagged chat.Event.FirstReply), or
-// while a robot's handover is unknown; and events only for a conversation
-// counted before trails were kept (migration 0017). A conversation
-// created in this batch has no stored events, parts or trail yet.
-func (db *DB) statHistory(ctx context.Context, x q, r statRead, pending []chat.Event) (stats.History, sql.NullString, keptTrail, error) {
-	id, workspaceID, stored, storedTrail := r.id, r.ws, r.stored, r.storedTrail
+// statHistory assembles one conversation's history in the roll-up step:
+// its row as the transaction finds it, its hand-overs as its stored events
+// give them (statHandOvers; nil: none) and what its stored trail keeps of
+// its messages — its first reply and the robot's handover, which never
+// change once sent. It reads messages only for an assigned conversation
+// whose first reply (conversations.first_reply_at) was sent but is not yet
+// kept, or while a robot's handover is unknown.
+func (db *DB) statHistory(ctx context.Context, x q, r statRead, handOvers *statTrail) (stats.History, keptTrail, error) {
+	id, storedTrail := r.id, r.storedTrail
+	var kept statTrail
+	if storedTrail.Valid {
+		if err := json.Unmarshal([]byte(storedTrail.String), &kept); err != nil {
+			return stats.History{}, keptTrail{}, fmt.Errorf("conversation %d: stat_trail: %w", id, err)
+		}
+	}
 	var tr statTrail
+	if handOvers != nil {
+		tr = *handOvers
+	}
+	tr.Replied, tr.ReplyAgent, tr.HandedOver = kept.Replied, kept.ReplyAgent, kept.HandedOver
 	var err error
-	switch {
-	case storedTrail.Valid:
-		if err := json.Unmarshal([]byte(storedTrail.String), &tr); err != nil {
-			return stats.History{}, stored, keptTrail{}, fmt.Errorf("conversation %d: stat_trail: %w", id, err)
-		}
-	case !slices.ContainsFunc(pending, func(ev chat.Event) bool { return ev.Type == chat.EventConversationCreated }):
-		if tr, err = storedTrailOf(ctx, x, workspaceID, id); err != nil {
-			return stats.History{}, stored, keptTrail{}, err
-		}
-	}
-	for _, ev := range pending {
-		if ho, ok := handOverOf(ev); ok {
-			tr.handOver(ho)
-		}
-	}
 	if tr.Replied == nil && r.firstReply.Valid && (tr.Assigned != nil || r.agentID != 0) {
 		// Every agent message to the customer sets first_reply_at when it
 		// is the first: without it there is nothing to look for.
-		if i := slices.IndexFunc(pending, func(ev chat.Event) bool { return ev.FirstReply && ev.Message != nil }); i >= 0 {
-			at := r.firstReply.Int64
-			tr.Replied, tr.ReplyAgent = &at, pending[i].Message.SenderID
-		} else {
-			var agentID, at int64
-			err = x.row(ctx, `SELECT sender_id, created_at FROM messages WHERE conversation_id = ? AND sender_type = 'agent'
-				AND NOT internal AND kind IN ('text', 'file') ORDER BY seq LIMIT 1`, id).Scan(&agentID, &at)
-			switch {
-			case err == sql.ErrNoRows:
-			case err != nil:
-				return stats.History{}, stored, keptTrail{}, err
-			default:
-				tr.Replied, tr.ReplyAgent = &at, agentID
-			}
+		var agentID, at int64
+		err = x.row(ctx, `SELECT sender_id, created_at FROM messages WHERE conversation_id = ? AND sender_type = 'agent'
+			AND NOT internal AND kind IN ('text', 'file') ORDER BY seq LIMIT 1`, id).Scan(&agentID, &at)
+		switch {
+		case err == sql.ErrNoRows:
+		case err != nil:
+			return stats.History{}, keptTrail{}, err
+		default:
+			tr.Replied, tr.ReplyAgent = &at, agentID
 		}
 	}
 	if tr.HandedOver == nil && robotFirst(r.path) {
@@ -508,45 +660,16 @@ func (db *DB) statHistory(ctx context.Context, x q, r statRead, pending []chat.E
 		switch {
 		case err == sql.ErrNoRows:
 		case err != nil:
-			return stats.History{}, stored, keptTrail{}, err
+			return stats.History{}, keptTrail{}, err
 		default:
 			tr.HandedOver = &at
 		}
 	}
 	b, err := json.Marshal(tr)
 	if err != nil {
-		return stats.History{}, stored, keptTrail{}, err
+		return stats.History{}, keptTrail{}, err
 	}
-	return tr.history(r.statRow), stored, keptTrail{json: string(b), changed: !storedTrail.Valid || storedTrail.String != string(b)}, nil
-}
-
-// storedTrailOf folds a conversation's stored assignment and transfer
-// events, in order, into a trail: for one counted before trails were
-// kept.
-func storedTrailOf(ctx context.Context, x q, workspaceID, id int64) (statTrail, error) {
-	var tr statTrail
-	rows, err := x.query(ctx, `SELECT payload, created_at FROM events WHERE workspace_id = ? AND conversation_id = ?
-		AND type IN ('conversation.assigned', 'conversation.transferred') ORDER BY seq`, workspaceID, id)
-	if err != nil {
-		return tr, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var payload string
-		var at int64
-		if err := rows.Scan(&payload, &at); err != nil {
-			return tr, err
-		}
-		ev, err := event.Decode([]byte(payload))
-		if err != nil {
-			return tr, err
-		}
-		ev.CreatedAt = fromMicros(at)
-		if ho, ok := handOverOf(ev); ok {
-			tr.handOver(ho)
-		}
-	}
-	return tr, rows.Err()
+	return tr.history(r.statRow), keptTrail{json: string(b), changed: !storedTrail.Valid || storedTrail.String != string(b)}, nil
 }
 
 // addStatDays adds deltas to a workspace's roll-up rows, in key order so
@@ -658,6 +781,10 @@ func compareStatKeys(a, b stats.Key) int {
 // bigint is a numeric) several times what reading them does
 // (docs/benchmarks.md).
 func (db *DB) StatRows(ctx context.Context, workspaceID int64, sel stats.Selection) ([]stats.Row, error) {
+	// Every change committed so far is counted before reading (FoldStats).
+	if err := db.FoldStats(ctx); err != nil {
+		return nil, err
+	}
 	level := 0
 	if sel.Group == stats.GroupAgent || sel.AgentID != 0 {
 		level |= stats.LevelAgent
@@ -762,6 +889,9 @@ func (db *DB) statLevelRows(ctx context.Context, workspaceID int64, sel stats.Se
 // StoredStats reads a workspace's whole roll-up, leaving out rows that
 // sum to nothing.
 func (db *DB) StoredStats(ctx context.Context, workspaceID int64) (map[stats.Key]stats.Measures, error) {
+	if err := db.FoldStats(ctx); err != nil {
+		return nil, err
+	}
 	// Only the kept levels: a node of a version that kept others may
 	// still have written them during an upgrade (migration 0018).
 	levels := make([]any, 0, 1+len(stats.KeptLevels))

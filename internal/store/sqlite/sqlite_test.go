@@ -132,3 +132,32 @@ func TestStatsAcrossUpgrade(t *testing.T) {
 	})
 	db.Close()
 }
+
+// A crash between a change's commit and the roll-up step that counts it
+// leaves the conversation marked, and the next start counts it.
+func TestStatsAfterCrash(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sodam.db")
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	storetest.StatsAfterCrash(t, db, func() chat.Store {
+		db.Close()
+		if db, err = sqlite.Open(context.Background(), path); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}, func() int {
+		var n int
+		if err := raw.QueryRow(`SELECT COUNT(*) FROM stat_stale`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	})
+}

@@ -22,9 +22,34 @@ func BenchConversationLifecycle(b *testing.B, open Opener) {
 		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
 			s := open(b)
 			one := lifecycle(b, s)
+			// A store that folds its roll-up in a step of its own folds
+			// every second, as a node's timer does, and once more at the
+			// end: inside the measured window.
+			fold, _ := s.(interface{ FoldStats(context.Context) error })
+			stop := make(chan struct{})
+			folded := make(chan error, 1)
 			b.ResetTimer()
 			cpu0 := cpuTime()
 			server := serverCPU()
+			if fold != nil {
+				go func() {
+					t := time.NewTicker(time.Second)
+					defer t.Stop()
+					for {
+						select {
+						case <-stop:
+							folded <- fold.FoldStats(ctx)
+							return
+						case <-t.C:
+							if err := fold.FoldStats(ctx); err != nil {
+								folded <- err
+								<-stop
+								return
+							}
+						}
+					}
+				}()
+			}
 			if writers == 1 {
 				for range b.N {
 					if err := one(); err != nil {
@@ -41,6 +66,12 @@ func BenchConversationLifecycle(b *testing.B, open Opener) {
 						}
 					}
 				})
+			}
+			if fold != nil {
+				close(stop)
+				if err := <-folded; err != nil {
+					b.Fatal(err)
+				}
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "convs/s")
 			// The process's CPU (on SQLite the database's too), which a
@@ -109,6 +140,7 @@ func BenchRollupAB(b *testing.B, open Opener) {
 	if !ok {
 		b.Skipf("%T cannot pause its roll-up", s)
 	}
+	fold, _ := s.(interface{ FoldStats(context.Context) error })
 	one := lifecycle(b, s)
 	const run = 8
 	var cpu, server [2]time.Duration // [on, off]
@@ -129,6 +161,15 @@ func BenchRollupAB(b *testing.B, open Opener) {
 		k := min(run, b.N-i)
 		for range k {
 			if err := one(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if fold != nil && side == 0 {
+			// A store that folds its roll-up in a step of its own (sqldb:
+			// FoldStats) folds this run's conversations now, inside the
+			// "on" side's window: at most 8 at once, a conservative
+			// figure (a node's timer folds a second's worth).
+			if err := fold.FoldStats(ctx); err != nil {
 				b.Fatal(err)
 			}
 		}

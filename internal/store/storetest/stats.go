@@ -772,3 +772,169 @@ func StatsAcrossUpgrade(t *testing.T, s chat.Store, downgrade func() chat.Store)
 		exact(s, fmt.Sprint("after changing conversation ", i))
 	}
 }
+
+// folder is a store that folds its roll-up in a step of its own.
+type folder interface {
+	FoldStats(context.Context) error
+}
+
+// statChanges runs n conversations of f's workspace through arrivals,
+// takes, first replies, transfers, closes and ratings on s.
+func statChanges(t *testing.T, s chat.Store, f fixture, prefix string, n int) {
+	t.Helper()
+	for i := range n {
+		cu := newCustomer(t, s, f.ws, fmt.Sprint(prefix, i))
+		c, _, err := openConversation(s, f.ws.ID, cu.ID, chat.ChannelWeb)
+		must(t, err)
+		if i%4 == 0 {
+			continue // waiting
+		}
+		_, _, err = s.Take(ctx, f.ws.ID, c.ID, f.a1)
+		must(t, err)
+		_, _, _, err = s.AppendMessage(ctx, f.ws.ID, c.ID, f.a1, chat.NewMessage{ClientMsgID: "a1", Body: "확인해 보겠습니다"})
+		must(t, err)
+		holder := f.a1
+		if i%4 == 1 {
+			_, _, err = s.Transfer(ctx, f.ws.ID, c.ID, f.a1, f.a2.AgentID, "배송 담당에게")
+			must(t, err)
+			holder = f.a2
+		}
+		if i%4 == 2 {
+			continue // held and answered
+		}
+		_, _, err = s.CloseConversation(ctx, f.ws.ID, c.ID, holder)
+		must(t, err)
+		_, _, err = s.Rate(ctx, f.ws.ID, c.ID, 1+i%5, "")
+		must(t, err)
+	}
+}
+
+// StatsAfterCrash: the roll-up step's marks commit with the changes they
+// stand for, so a node that stops — crashes — after its writes commit
+// and before its step has folded them leaves them marked, and the next
+// start counts them: by the step a statistics read runs (StoredStats),
+// and by the node's timer run at start (RunStatsRollup), which leaves no
+// mark. reopen closes s without folding anything and opens its database
+// again — what a crash leaves is what the writes committed; marks
+// counts what is marked.
+func StatsAfterCrash(t *testing.T, s chat.Store, reopen func() chat.Store, marks func() int) {
+	f := setup(t, s, "crash")
+	statChanges(t, s, f, "crash-", 8)
+	if n := marks(); n != 8 {
+		t.Fatalf("%d conversations marked before the step, want 8", n)
+	}
+	s = reopen()
+	type runner interface {
+		RunStatsRollup(ctx context.Context, every time.Duration, log func(error))
+	}
+	r, ok := s.(runner)
+	if !ok {
+		t.Fatalf("%T has no roll-up step to run", s)
+	}
+	stop, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.RunStatsRollup(stop, time.Hour, func(err error) { t.Error(err) })
+	}()
+	for deadline := time.Now().Add(10 * time.Second); marks() > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d conversations still marked after start", marks())
+		}
+	}
+	cancel()
+	<-done
+	st := statsStore(t, s)
+	kept, err := st.StoredStats(ctx, f.ws.ID)
+	must(t, err)
+	again, err := st.RecomputeStats(ctx, f.ws.ID)
+	must(t, err)
+	if len(kept) == 0 || !reflect.DeepEqual(kept, again) {
+		t.Fatalf("after the restart: kept %v\nrecomputed %v", kept, again)
+	}
+	// Marked again by more changes, the step a read runs counts them.
+	statChanges(t, s, f, "crash-again-", 8)
+	s = reopen()
+	st = statsStore(t, s)
+	kept, err = st.StoredStats(ctx, f.ws.ID)
+	must(t, err)
+	again, err = st.RecomputeStats(ctx, f.ws.ID)
+	must(t, err)
+	if !reflect.DeepEqual(kept, again) {
+		t.Fatalf("after the second restart: kept %v\nrecomputed %v", kept, again)
+	}
+	if n := marks(); n != 0 {
+		t.Fatalf("%d conversations still marked after a read", n)
+	}
+}
+
+// StatsConcurrentSteps: roll-up steps of several nodes sharing one
+// database, run at the same moments and while the nodes write, never count
+// a change twice or lose one.
+func StatsConcurrentSteps(t *testing.T, nodes ...chat.Store) {
+	s := nodes[0]
+	f := setup(t, s, "steps")
+	var wg sync.WaitGroup
+	errs := make(chan error, 1024)
+	writing := make(chan struct{})
+	for _, n := range nodes {
+		fo, ok := n.(folder)
+		if !ok {
+			t.Fatalf("%T has no roll-up step", n)
+		}
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					if err := fo.FoldStats(ctx); err != nil {
+						errs <- err
+					}
+					select {
+					case <-writing:
+						return
+					default:
+					}
+				}
+			}()
+		}
+	}
+	var writers sync.WaitGroup
+	for i, n := range nodes {
+		writers.Add(1)
+		go func() {
+			defer writers.Done()
+			statChanges(t, n, f, fmt.Sprint("steps-", i, "-"), 12)
+		}()
+	}
+	writers.Wait()
+	close(writing)
+	wg.Wait()
+	// Both nodes' steps at once over what is left, started together.
+	statChanges(t, s, f, "steps-last-", 8)
+	start := make(chan struct{})
+	for _, n := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if err := n.(folder).FoldStats(ctx); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	st := statsStore(t, s)
+	kept, err := st.StoredStats(ctx, f.ws.ID)
+	must(t, err)
+	again, err := st.RecomputeStats(ctx, f.ws.ID)
+	must(t, err)
+	if len(kept) == 0 || !reflect.DeepEqual(kept, again) {
+		t.Fatalf("concurrent steps: kept %v\nrecomputed %v", kept, again)
+	}
+}
