@@ -40,6 +40,10 @@ type Config struct {
 	NoLimits bool
 	// InviteTTL is how long invitation links work.
 	InviteTTL time.Duration
+	// StatsRollupEvery is how often the statistics roll-up step folds the
+	// conversations changed since (docs/statistics.md); statistics reads
+	// run it themselves, so it bounds only how long marks wait.
+	StatsRollupEvery time.Duration
 	// MaxSendsInFlight bounds the message sends worked on at once (0: the
 	// default, 256; negative: no bound); the next is refused with 503
 	// overloaded.
@@ -204,6 +208,14 @@ var options = []option{
 			return fmt.Errorf("must be a duration from 1h to 2160h, like 168h")
 		}
 		c.InviteTTL = d
+		return nil
+	}},
+	{name: "stats-rollup-interval", def: "1s", usage: "how often the statistics roll-up step folds changed conversations (reads always see every change)", set: func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 10*time.Millisecond || d > time.Hour {
+			return fmt.Errorf("must be a duration from 10ms to 1h, like 1s")
+		}
+		c.StatsRollupEvery = d
 		return nil
 	}},
 	{name: "smtp-host", usage: "SMTP server that sends invitation and password emails (default: none; links are shown to copy)", set: func(c *Config, v string) error {

@@ -179,6 +179,13 @@ func (m *Main) Run(ctx context.Context) error {
 	m.workers.Go(func() { m.Hub.Run(runCtx, 2*time.Second) })
 	m.workers.Go(func() { runner.Run(runCtx) })
 	m.workers.Go(func() {
+		// The statistics roll-up step: at start (what a stop left marked)
+		// and then every interval.
+		db.RunStatsRollup(runCtx, c.StatsRollupEvery, func(err error) {
+			m.Log.Warn("statistics roll-up step", slog.Any("err", err))
+		})
+	})
+	m.workers.Go(func() {
 		defer stopAnnounce()
 		worker.Run(runCtx)
 	})

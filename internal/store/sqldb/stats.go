@@ -140,10 +140,13 @@ func (db *DB) FoldStats(ctx context.Context) error {
 }
 
 // RunStatsRollup runs the roll-up step at start and then every interval,
-// or sooner once foldMax conversations wait, until ctx ends. A step that
+// (default 1 s), or sooner once foldMax conversations wait, until ctx ends. A step that
 // fails leaves its marks for the next; the statistics reads report the
 // error too, as they run the step themselves.
 func (db *DB) RunStatsRollup(ctx context.Context, every time.Duration, log func(error)) {
+	if every <= 0 {
+		every = time.Second
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
