@@ -13,3 +13,19 @@ ALTER TABLE conversations SET (fillfactor = 80);
 ALTER TABLE conversations ADD COLUMN list_bucket BIGINT GENERATED ALWAYS AS (last_message_at / 300000000) STORED;
 DROP INDEX conversations_list;
 CREATE INDEX conversations_list ON conversations (workspace_id, state, list_bucket);
+
+-- The search index keeps its grams as numbers (history.GramCode): a
+-- character is its code point, a bigram ab is (a+1)·2²¹ + b. One-to-one,
+-- so searches find exactly what they found; the GIN index compares 8-byte
+-- integers instead of strings under the database's collation, and the
+-- write path sends a binary bigint[]. Every row is rewritten from its text
+-- grams here, exactly as the Go side encodes them.
+CREATE FUNCTION pg_temp.gram_codes(grams TEXT[]) RETURNS BIGINT[] LANGUAGE sql IMMUTABLE AS $$
+    SELECT COALESCE(array_agg(c ORDER BY c), '{}') FROM (
+        SELECT DISTINCT CASE WHEN length(g) = 1 THEN ascii(g)::BIGINT
+            ELSE ((ascii(g)::BIGINT + 1) << 21) | ascii(substr(g, 2, 1)) END AS c
+        FROM unnest(grams) AS g) AS codes
+$$;
+DROP INDEX message_search_grams;
+ALTER TABLE message_search ALTER COLUMN grams TYPE BIGINT[] USING pg_temp.gram_codes(grams);
+CREATE INDEX message_search_grams ON message_search USING gin (grams);
