@@ -15,11 +15,12 @@ import (
 // conversationSelect reads conversations as scanConversation scans them.
 // conversationSelectBare is the same read without the join to the
 // conversation's workspace, whose site ID it reads as an empty string
-// (withSite puts it in), for a batch that reads its workspaces once each. Every new
-// conversation rewrites its workspace's row (room_seq), so until vacuum
-// runs, finding that row walks past its dead versions: in the group
-// commit's lock of 128 conversations the join was three quarters of the
-// statement's time (docs/benchmarks.md, branch pglive).
+// (withSite puts it in), for a batch that reads its workspaces once each.
+// Until migration 0023 every new conversation rewrote its workspace's row
+// (room_seq, now in room_seqs), so until vacuum ran, finding that row
+// walked past its dead versions: in the group commit's lock of 128
+// conversations the join was three quarters of the statement's time
+// (docs/benchmarks.md, branch pglive).
 const (
 	conversationSelect = conversationColumns + `w.site_id` + conversationFrom + `
 	JOIN workspaces w ON w.id = c.workspace_id` + conversationLeftJoins
@@ -255,7 +256,7 @@ func (db *DB) startConversationAs(ctx context.Context, t *txn, workspaceID, cust
 		return c, false, err
 	}
 	var room int64
-	if err := t.row(ctx, `UPDATE workspaces SET room_seq = room_seq + 1 WHERE id = ? RETURNING room_seq`, workspaceID).Scan(&room); err != nil {
+	if err := t.row(ctx, `UPDATE room_seqs SET seq = seq + 1 WHERE workspace_id = ? RETURNING seq`, workspaceID).Scan(&room); err != nil {
 		return c, false, err
 	}
 	now := micros(t.now)

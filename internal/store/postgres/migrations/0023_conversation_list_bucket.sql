@@ -29,3 +29,14 @@ $$;
 DROP INDEX message_search_grams;
 ALTER TABLE message_search ALTER COLUMN grams TYPE BIGINT[] USING pg_temp.gram_codes(grams);
 CREATE INDEX message_search_grams ON message_search USING gin (grams);
+
+-- Room numbers get a row of their own, as event sequences did (0002): a
+-- new conversation no longer rewrites its workspace's row, settings and
+-- all, whose dead versions every read of the workspace walked past until
+-- vacuum (docs/benchmarks.md, branch pglive).
+CREATE TABLE room_seqs (
+    workspace_id BIGINT PRIMARY KEY REFERENCES workspaces (id),
+    seq          BIGINT NOT NULL
+);
+INSERT INTO room_seqs (workspace_id, seq) SELECT id, room_seq FROM workspaces;
+ALTER TABLE workspaces DROP COLUMN room_seq;

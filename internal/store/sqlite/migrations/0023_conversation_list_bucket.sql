@@ -8,3 +8,14 @@
 ALTER TABLE conversations ADD COLUMN list_bucket INTEGER GENERATED ALWAYS AS (last_message_at / 300000000) VIRTUAL;
 DROP INDEX conversations_list;
 CREATE INDEX conversations_list ON conversations (workspace_id, state, list_bucket);
+
+-- Room numbers get a row of their own, as event sequences did (0002): a
+-- new conversation no longer rewrites its workspace's row, settings and
+-- all, whose dead versions every read of the workspace walked past until
+-- vacuum (docs/benchmarks.md, branch pglive).
+CREATE TABLE room_seqs (
+    workspace_id INTEGER PRIMARY KEY REFERENCES workspaces (id),
+    seq          INTEGER NOT NULL
+);
+INSERT INTO room_seqs (workspace_id, seq) SELECT id, room_seq FROM workspaces;
+ALTER TABLE workspaces DROP COLUMN room_seq;
