@@ -140,6 +140,53 @@ func NormGrams(text string) (string, []string) {
 	return n, slices.Compact(out)
 }
 
+// GramCode is a gram's number in PostgreSQL's index (message_search.grams,
+// a BIGINT[] since migration 0023): a character is its code point, below
+// 2²¹; a bigram ab is (a+1)·2²¹ + b. One-to-one, so the index finds
+// exactly what the text grams found, and the GIN index compares 8-byte
+// integers instead of strings under a collation.
+func GramCode(g string) int64 {
+	a, n := utf8.DecodeRuneInString(g)
+	if n == len(g) {
+		return int64(a)
+	}
+	b, _ := utf8.DecodeRuneInString(g[n:])
+	return bigramCode(a, b)
+}
+
+func bigramCode(a, b rune) int64 { return (int64(a)+1)<<21 | int64(b) }
+
+// NormCodes is Normalize(text) and the codes (GramCode) of GramSet(text),
+// sorted, for the PostgreSQL write path.
+func NormCodes(text string) (string, []int64) {
+	n := Normalize(text)
+	out := make([]int64, 0, 2*len(n)/3+1)
+	prev := rune(-1) // the previous character in this word
+	for _, r := range n {
+		if r == ' ' {
+			prev = -1
+			continue
+		}
+		out = append(out, int64(r))
+		if prev >= 0 {
+			out = append(out, bigramCode(prev, r))
+		}
+		prev = r
+	}
+	slices.Sort(out)
+	return n, slices.Compact(out)
+}
+
+// NeededCodes is Needed(terms) as codes (GramCode).
+func NeededCodes(terms []Term) []int64 {
+	grams := Needed(terms)
+	out := make([]int64, len(grams))
+	for i, g := range grams {
+		out[i] = GramCode(g)
+	}
+	return out
+}
+
 // Term is one thing a query looks for: a word or a quoted phrase,
 // normalized.
 type Term struct {

@@ -146,5 +146,42 @@ func TestNormGrams(t *testing.T) {
 		if !slices.Equal(grams, want) {
 			t.Errorf("NormGrams(%q) grams %q, want %q", text, grams, want)
 		}
+		// The codes PostgreSQL's index keeps: one per gram, no two alike.
+		n2, codes := NormCodes(text)
+		wantCodes := map[int64]string{}
+		for _, g := range want {
+			c := GramCode(g)
+			if other, dup := wantCodes[c]; dup {
+				t.Errorf("GramCode(%q) = GramCode(%q) = %d", g, other, c)
+			}
+			wantCodes[c] = g
+		}
+		if n2 != norm || len(codes) != len(wantCodes) || !slices.IsSorted(codes) {
+			t.Errorf("NormCodes(%q) = %q, %v; want %q and the %d codes of %q", text, n2, codes, norm, len(wantCodes), want)
+		}
+		for _, c := range codes {
+			if _, ok := wantCodes[c]; !ok {
+				t.Errorf("NormCodes(%q) has %d, no gram's code", text, c)
+			}
+		}
+	}
+}
+
+func TestNeededCodes(t *testing.T) {
+	terms, err := ParseQuery(`환불 "주문 번호" a 😀𠀀`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grams, codes := Needed(terms), NeededCodes(terms)
+	if len(grams) != len(codes) {
+		t.Fatalf("%d grams, %d codes", len(grams), len(codes))
+	}
+	for i, g := range grams {
+		if codes[i] != GramCode(g) {
+			t.Errorf("code %d of %q: %d, want %d", i, g, codes[i], GramCode(g))
+		}
+		if rs := []rune(g); len(rs) == 1 && codes[i] != int64(rs[0]) || len(rs) == 2 && codes[i] != (int64(rs[0])+1)<<21|int64(rs[1]) {
+			t.Errorf("GramCode(%q) = %d", g, codes[i])
+		}
 	}
 }

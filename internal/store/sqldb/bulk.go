@@ -31,7 +31,7 @@ type BulkConversation struct {
 func (db *DB) BulkLoad(ctx context.Context, workspaceID int64, convs []BulkConversation) error {
 	return db.tx(ctx, func(x q) error {
 		var room int64
-		if err := x.row(ctx, `UPDATE workspaces SET room_seq = room_seq + ? WHERE id = ? RETURNING room_seq`, len(convs), workspaceID).Scan(&room); err != nil {
+		if err := x.row(ctx, `UPDATE room_seqs SET seq = seq + ? WHERE workspace_id = ? RETURNING seq`, len(convs), workspaceID).Scan(&room); err != nil {
 			return err
 		}
 		room -= int64(len(convs))

@@ -15,11 +15,12 @@ import (
 // conversationSelect reads conversations as scanConversation scans them.
 // conversationSelectBare is the same read without the join to the
 // conversation's workspace, whose site ID it reads as an empty string
-// (withSite puts it in), for a batch that reads its workspaces once each. Every new
-// conversation rewrites its workspace's row (room_seq), so until vacuum
-// runs, finding that row walks past its dead versions: in the group
-// commit's lock of 128 conversations the join was three quarters of the
-// statement's time (docs/benchmarks.md, branch pglive).
+// (withSite puts it in), for a batch that reads its workspaces once each.
+// Until migration 0023 every new conversation rewrote its workspace's row
+// (room_seq, now in room_seqs), so until vacuum ran, finding that row
+// walked past its dead versions: in the group commit's lock of 128
+// conversations the join was three quarters of the statement's time
+// (docs/benchmarks.md, branch pglive).
 const (
 	conversationSelect = conversationColumns + `w.site_id` + conversationFrom + `
 	JOIN workspaces w ON w.id = c.workspace_id` + conversationLeftJoins
@@ -174,9 +175,12 @@ func (db *DB) Conversations(ctx context.Context, workspaceID int64, f chat.Conve
 		query += ` AND c.on_hold = ?`
 		args = append(args, *f.OnHold)
 	}
-	order := ` ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?`
-	after := ` AND (c.last_message_at < ? OR (c.last_message_at = ? AND c.id < ?))`
-	afterArgs := []any{f.After.Key, f.After.Key, f.After.ID}
+	// Most recent activity first, read from conversations_list in
+	// list_bucket order and sorted within a bucket (migration 0023): the
+	// order of last_message_at, id.
+	order := ` ORDER BY c.list_bucket DESC, c.last_message_at DESC, c.id DESC LIMIT ?`
+	after := ` AND c.list_bucket <= ? AND (c.last_message_at < ? OR (c.last_message_at = ? AND c.id < ?))`
+	afterArgs := []any{f.After.Key / listBucket, f.After.Key, f.After.Key, f.After.ID}
 	if f.State == chat.StateUnassigned {
 		// The queue, first in first: its cursor is the ID alone.
 		order, after, afterArgs = ` ORDER BY c.id LIMIT ?`, ` AND c.id > ?`, []any{f.After.ID}
@@ -191,6 +195,14 @@ func (db *DB) Conversations(ctx context.Context, workspaceID int64, f chat.Conve
 	}
 	return scanConversations(rows)
 }
+
+// listBucket is the width of conversations.list_bucket, in µs of
+// last_message_at (five minutes): the generated column of migration 0023
+// divides by the same number. A conversation's row changes its bucket, and
+// so its conversations_list entry, at most once in five minutes; every
+// other message's update of the row is HOT on PostgreSQL (no index entry
+// written).
+const listBucket = 300_000_000
 
 // QueuePosition is the conversation's 1-based place in the unassigned
 // queue, or 0 when it is not queued.
@@ -244,7 +256,7 @@ func (db *DB) startConversationAs(ctx context.Context, t *txn, workspaceID, cust
 		return c, false, err
 	}
 	var room int64
-	if err := t.row(ctx, `UPDATE workspaces SET room_seq = room_seq + 1 WHERE id = ? RETURNING room_seq`, workspaceID).Scan(&room); err != nil {
+	if err := t.row(ctx, `UPDATE room_seqs SET seq = seq + 1 WHERE workspace_id = ? RETURNING seq`, workspaceID).Scan(&room); err != nil {
 		return c, false, err
 	}
 	now := micros(t.now)

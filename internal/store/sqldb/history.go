@@ -39,13 +39,13 @@ func (db *DB) indexMessages(ctx context.Context, x q, msgs []chat.Message) error
 		var values string
 		if db.d.Name == "postgres" {
 			for _, m := range chunk {
-				// The grams go as a []string, which pgx sends as a binary
-				// text[]: the server parsing a text[] literal was about as
-				// costly as storing the row.
-				norm, grams := history.NormGrams(m.Body)
-				args = append(args, m.ID, m.WorkspaceID, m.ConversationID, norm, grams)
+				// The grams go as their codes (history.GramCode, migration
+				// 0023), a []int64 that pgx sends as a binary bigint[]: the
+				// GIN index compares integers, not strings under a collation.
+				norm, codes := history.NormCodes(m.Body)
+				args = append(args, m.ID, m.WorkspaceID, m.ConversationID, norm, codes)
 			}
-			values = strings.Repeat(`, (?, ?, ?, ?, CAST(? AS TEXT[]))`, len(chunk))[2:]
+			values = strings.Repeat(`, (?, ?, ?, ?, CAST(? AS BIGINT[]))`, len(chunk))[2:]
 			// A plain INSERT: an upsert costs the server a speculative
 			// insertion per row, and only reindexMessages replaces rows
 			// (it deletes them first).
@@ -243,8 +243,8 @@ func (db *DB) historyWhere(workspaceID int64, f history.Filter, terms bool, h *h
 	}
 	if terms && len(f.Terms) > 0 {
 		if db.d.Name == "postgres" {
-			cond := `c.id IN (SELECT s.conversation_id FROM message_search s WHERE s.workspace_id = ? AND s.grams @> CAST(? AS TEXT[])`
-			a := []any{workspaceID, pgArray(history.Needed(f.Terms))}
+			cond := `c.id IN (SELECT s.conversation_id FROM message_search s WHERE s.workspace_id = ? AND s.grams @> CAST(? AS BIGINT[])`
+			a := []any{workspaceID, history.NeededCodes(f.Terms)}
 			for _, t := range f.Terms {
 				cond += ` AND strpos(s.norm, ?) > 0`
 				a = append(a, t.Text)
@@ -496,9 +496,9 @@ func (db *DB) pgSearch(ctx context.Context, workspaceID int64, f history.Filter,
 	rare := false
 	for len(out) < limit && lo < hi {
 		if rare {
-			rows, err := x.query(ctx, `SELECT s.conversation_id FROM message_search s WHERE s.workspace_id = ? AND s.grams @> CAST(? AS TEXT[])
+			rows, err := x.query(ctx, `SELECT s.conversation_id FROM message_search s WHERE s.workspace_id = ? AND s.grams @> CAST(? AS BIGINT[])
 				AND s.conversation_id >= ? AND s.conversation_id < ?`+exact,
-				append([]any{workspaceID, pgArray(history.Needed(f.Terms)), lo, hi}, eargs...)...)
+				append([]any{workspaceID, history.NeededCodes(f.Terms), lo, hi}, eargs...)...)
 			if err != nil {
 				return nil, err
 			}

@@ -82,7 +82,10 @@ func (db *DB) insertWorkspace(ctx context.Context, x q, w *chat.Workspace) error
 		w.SiteID, w.Name, w.IdentitySecret, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, jsonText(w.Settings), micros(w.CreatedAt)).Scan(&w.ID); err != nil {
 		return err
 	}
-	_, err := x.exec(ctx, `INSERT INTO event_seqs (workspace_id, seq) VALUES (?, 0)`, w.ID)
+	if _, err := x.exec(ctx, `INSERT INTO event_seqs (workspace_id, seq) VALUES (?, 0)`, w.ID); err != nil {
+		return err
+	}
+	_, err := x.exec(ctx, `INSERT INTO room_seqs (workspace_id, seq) VALUES (?, 0)`, w.ID)
 	return err
 }
 

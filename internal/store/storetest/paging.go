@@ -43,9 +43,16 @@ func testPaging(t *testing.T, s chat.Store) {
 		must(t, err)
 		convs = append(convs, c)
 		if i%3 == 0 {
-			clk.advance(time.Second)
+			// Minutes, not seconds: the list spans several of its index's
+			// five-minute buckets (migration 0023), and pages cross them.
+			clk.advance(2 * time.Minute)
 		}
 	}
+	// The first conversation's message moves it to the top, past the
+	// later ones' buckets.
+	clk.advance(3 * time.Minute)
+	_, _, _, err := s.AppendMessage(ctx, f.ws.ID, convs[0].ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: "paging-up", Body: "다시 문의"})
+	must(t, err)
 	byActivity := func(c chat.Conversation) chat.Cursor {
 		return chat.Cursor{Key: c.LastMessageAt.UnixMicro(), ID: c.ID}
 	}
@@ -71,11 +78,41 @@ func testPaging(t *testing.T, s chat.Store) {
 	if want := whole(chat.ConversationFilter{}); len(all) != 7 || !slices.Equal(all, want) {
 		t.Fatalf("pages gave %v, the whole list is %v", all, want)
 	}
+	// Most recent activity first, ties by ID.
+	newestFirst := func(a, b chat.Conversation) int {
+		if c := b.LastMessageAt.Compare(a.LastMessageAt); c != 0 {
+			return c
+		}
+		return int(b.ID - a.ID)
+	}
+	byID := map[int64]chat.Conversation{}
+	for _, c := range whole0(t, s, f.ws.ID, chat.ConversationFilter{}) {
+		byID[c.ID] = c
+	}
+	if all[0] != convs[0].ID || !slices.IsSortedFunc(all, func(a, b int64) int { return newestFirst(byID[a], byID[b]) }) {
+		t.Fatalf("the list %v is not by last activity, newest first, then ID", all)
+	}
 	// The queue pages in arrival order, by ID.
 	queue := walk(t, list(chat.ConversationFilter{State: chat.StateUnassigned}), convID,
 		func(c chat.Conversation) chat.Cursor { return chat.Cursor{ID: c.ID} })
 	if !slices.IsSorted(queue) || len(queue) != 7 {
 		t.Fatalf("queue pages %v, want all 7 in ID order", queue)
+	}
+	// A state's list, over buckets, by activity too: close three.
+	for _, c := range []chat.Conversation{convs[5], convs[1], convs[3]} {
+		clk.advance(4 * time.Minute)
+		_, _, err := s.CloseConversation(ctx, f.ws.ID, c.ID, chat.VisitorActor)
+		must(t, err)
+	}
+	closed := walk(t, list(chat.ConversationFilter{State: chat.StateClosed}), convID, byActivity)
+	cs := whole0(t, s, f.ws.ID, chat.ConversationFilter{State: chat.StateClosed})
+	if len(closed) != 3 || len(cs) != 3 || !slices.IsSortedFunc(cs, newestFirst) {
+		t.Fatalf("closed pages %v, the whole closed list %d long and sorted %v", closed, len(cs), slices.IsSortedFunc(cs, newestFirst))
+	}
+	for i, c := range cs {
+		if closed[i] != c.ID {
+			t.Fatalf("closed pages %v differ from the whole closed list", closed)
+		}
 	}
 
 	// A customer's history: one customer ID, newest first.
@@ -132,7 +169,7 @@ func testPaging(t *testing.T, s chat.Store) {
 		t.Fatalf("invitation pages %v, want %v", gotInv, invs)
 	}
 	// The open filter leaves out what was accepted or revoked.
-	_, err := s.RevokeInvitation(ctx, f.ws.ID, invs[0], whoOf(f.master, "master"))
+	_, err = s.RevokeInvitation(ctx, f.ws.ID, invs[0], whoOf(f.master, "master"))
 	must(t, err)
 	open := walk(t, func(p chat.Page) ([]chat.Invitation, error) {
 		return s.Invitations(ctx, f.ws.ID, chat.InvitationFilter{Page: p, Open: true})
@@ -140,4 +177,13 @@ func testPaging(t *testing.T, s chat.Store) {
 	if !slices.Equal(open, invs[1:]) {
 		t.Fatalf("open invitation pages %v, want %v", open, invs[1:])
 	}
+}
+
+// whole0 is a conversation list in one page.
+func whole0(t *testing.T, s chat.Store, wid int64, f chat.ConversationFilter) []chat.Conversation {
+	t.Helper()
+	f.Page = chat.Page{Limit: 500}
+	cs, err := s.Conversations(ctx, wid, f)
+	must(t, err)
+	return cs
 }
