@@ -74,6 +74,9 @@ func TestNoAcknowledgementBeforeLogSync(t *testing.T) {
 
 	entered := make(chan struct{}, 16)
 	release := make(chan struct{})
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(unblock) // before Close, which waits for the syncer
 	if err := db.SetLogSync(func() error {
 		entered <- struct{}{}
 		<-release
@@ -111,7 +114,7 @@ func TestNoAcknowledgementBeforeLogSync(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	close(release)
+	unblock()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
