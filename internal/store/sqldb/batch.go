@@ -110,11 +110,23 @@ type writer struct {
 	queue []*writeReq
 	busy  bool // a goroutine is running batches
 	gate  int  // GroupNext: hold writes until this many are queued
+	// syncing counts batches waiting for the log's fsync (logsync.go).
+	// While one does, a new batch starts only with minOverlap writes.
+	syncing int
 }
+
+// minOverlap is how many writes must be queued for a batch to start while
+// an earlier one waits for the log's fsync. Its answer cannot come before
+// that fsync ends and its own follows, so a batch started early with a
+// write or two gains those writes little and costs the fixed work of a
+// batch (some twenty statements) for them: below this it waits for the
+// fsync, gathering more writes, as it did when COMMIT synced.
+const minOverlap = 8
 
 // ready reports whether a batch may start. The caller holds w.mu.
 func (w *writer) ready() bool {
-	return len(w.queue) > 0 && (w.gate == 0 || len(w.queue) >= w.gate)
+	return len(w.queue) > 0 && (w.gate == 0 || len(w.queue) >= w.gate) &&
+		(w.syncing == 0 || len(w.queue) >= minOverlap)
 }
 
 // GroupNext makes the next n writes wait for each other and run as one
@@ -261,6 +273,9 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 		}
 		return retry
 	}
+	if err := db.syncFailed(); err != nil {
+		return failAll(err)
+	}
 	x, commit, rollback, err = db.begin(ctx)
 	if err != nil {
 		return failAll(fmt.Errorf("begin: %w", err))
@@ -367,6 +382,11 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 		}
 		return retry
 	}
+	if db.d.SingleWriter && db.logSync.sync != nil {
+		committed = true // commitSync commits or rolls back
+		db.commitSync(live, ok, units, wroteOutbox, commit, rollback)
+		return nil
+	}
 	if db.d.SingleWriter {
 		committed = true // end commits or rolls back
 		return end()
@@ -377,6 +397,91 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 		return end()
 	})
 	return nil
+}
+
+// commitSync is end for a store that syncs its log apart from the writer
+// (logsync.go): it commits (the log's pages written, not yet synced) and
+// hands the batch to the syncer, which answers its callers — successes,
+// refusals and the writes to retry alike, since a refusal may rest on
+// what an earlier batch wrote — once an fsync that began after the COMMIT
+// has ended. A batch with nothing to commit waits for the fsync too: what
+// it read may be an earlier batch's, still unsynced. A COMMIT that failed
+// is answered at once: nothing of the batch is in the log.
+func (db *DB) commitSync(live []*writeReq, ok []*txn, units int, wroteOutbox bool, commit func() error, rollback func()) {
+	if len(ok) == 0 && units <= 1 {
+		rollback()
+		ok = nil
+	}
+	sw := db.register(ok)
+	if len(ok) > 0 || units > 1 {
+		if err := commit(); err != nil {
+			rollback() // SQLite's connection may still be in the transaction
+			db.unregister(sw)
+			for _, r := range live {
+				r.finish(fmt.Errorf("commit: %w", err))
+			}
+			return
+		}
+	}
+	w := &db.writer
+	w.mu.Lock()
+	w.syncing++
+	w.mu.Unlock()
+	db.syncLater(sw, func(err error) {
+		w.mu.Lock()
+		w.syncing--
+		lead := !w.busy && w.ready()
+		if lead {
+			w.busy = true
+		}
+		w.mu.Unlock()
+		if lead {
+			// Writes held back for this fsync (minOverlap); not on the
+			// syncer's goroutine, whose fsyncs the batches wait for.
+			go db.drain()
+		}
+		if err != nil {
+			for _, r := range live {
+				r.finish(err)
+			}
+			return
+		}
+		if wroteOutbox {
+			db.outboxWritten.Add(1)
+		}
+		var retry []*writeReq
+		for _, r := range live {
+			if r.err != nil && db.retryable(r, r.err) {
+				retry = append(retry, r)
+				continue
+			}
+			r.finish(r.err)
+		}
+		if len(retry) > 0 {
+			// Not on the syncer's goroutine: the batches it would run
+			// wait for the syncer.
+			go db.requeue(retry)
+		}
+	})
+}
+
+// requeue puts writes that lost a conflict back at the front of the
+// queue, and runs the queue when nobody does.
+func (db *DB) requeue(retry []*writeReq) {
+	if len(retry) == 0 {
+		return
+	}
+	w := &db.writer
+	w.mu.Lock()
+	w.queue = append(retry, w.queue...)
+	lead := !w.busy && w.ready()
+	if lead {
+		w.busy = true
+	}
+	w.mu.Unlock()
+	if lead {
+		db.drain()
+	}
 }
 
 // maxCommitting bounds the batches whose COMMIT is in flight while the
@@ -397,20 +502,7 @@ func (db *DB) commitLater(end func() []*writeReq) {
 	go func() {
 		retry := end()
 		<-db.committing
-		if len(retry) == 0 {
-			return
-		}
-		w := &db.writer
-		w.mu.Lock()
-		w.queue = append(retry, w.queue...)
-		lead := !w.busy && w.ready()
-		if lead {
-			w.busy = true
-		}
-		w.mu.Unlock()
-		if lead {
-			db.drain()
-		}
+		db.requeue(retry)
 	}()
 }
 
@@ -448,6 +540,15 @@ func (db *DB) begin(ctx context.Context) (x q, commit func() error, rollback fun
 	if sw.conn == nil {
 		sw.conn, err = db.w.Conn(ctx)
 		sw.stmts = map[string]*sql.Stmt{}
+		if err == nil && db.logSync.sync != nil {
+			// The syncer makes the batches' commits durable (logsync.go);
+			// what ran on this connection before (migrations) committed
+			// with the configured FULL.
+			if _, err = sw.conn.ExecContext(ctx, `PRAGMA synchronous=NORMAL`); err != nil {
+				sw.conn.Close()
+				sw.conn = nil
+			}
+		}
 	}
 	sw.mu.Unlock()
 	if err != nil {

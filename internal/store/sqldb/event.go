@@ -127,15 +127,33 @@ func (db *DB) Events(ctx context.Context, workspaceID int64, f chat.EventFilter)
 		}
 		out = append(out, ev)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Not the events of batches whose commit is not durable yet
+	// (logsync.go). Asked after the read: a batch is registered before
+	// its COMMIT, so what the read saw is either still hidden or synced.
+	if below := db.syncedBelow(workspaceID); below > 0 {
+		for i, ev := range out {
+			if ev.Seq >= below {
+				out = out[:i]
+				break
+			}
+		}
+	}
+	return out, nil
 }
 
-// LastEventSeq returns the workspace's newest committed event sequence.
+// LastEventSeq returns the workspace's newest committed event sequence
+// (durably committed, where the log is synced apart: logsync.go).
 func (db *DB) LastEventSeq(ctx context.Context, workspaceID int64) (int64, error) {
 	var seq int64
 	err := db.read().row(ctx, `SELECT seq FROM event_seqs WHERE workspace_id = ?`, workspaceID).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
+	}
+	if below := db.syncedBelow(workspaceID); below > 0 && seq >= below {
+		seq = below - 1
 	}
 	return seq, err
 }

@@ -58,6 +58,13 @@ type Dialect struct {
 	// Checkpoint, when set, is run after a mask rewrote text, so that the
 	// old text leaves the write-ahead log (SQLite; see pii.go).
 	Checkpoint string
+	// SyncLog, when set, makes commits durable apart from the writer
+	// (SQLite with synchronous FULL; logsync.go): the writer's batches
+	// commit with synchronous=NORMAL, and their callers are answered only
+	// after SyncLog, called on another goroutine, fsynced the log.
+	SyncLog func() error
+	// CloseLog releases what SyncLog holds, after the last sync (Close).
+	CloseLog func() error
 	// IsRetryable reports a deadlock or serialization failure: the write
 	// lost a conflict and may succeed when run again.
 	IsRetryable func(error) bool
@@ -100,6 +107,7 @@ type DB struct {
 	// (batch.go, commitLater).
 	committing chan struct{}
 	single     singleWriter // SQLite's pinned writer connection
+	logSync    logSyncer    // fsyncs the log beside the writer (logsync.go)
 	reads      *readStmts   // SQLite's prepared reads (readstmts.go)
 	// clock is Now's clock, which tests replace while the node runs
 	// (SetClock).
@@ -132,6 +140,9 @@ type DB struct {
 func New(w, r *sql.DB, d Dialect) *DB {
 	db := &DB{w: w, r: r, d: d, committing: make(chan struct{}, maxCommitting), statWake: make(chan struct{}, 1)}
 	db.SetClock(time.Now)
+	if d.SyncLog != nil {
+		db.logSync.init(d.SyncLog)
+	}
 	if d.SingleWriter {
 		db.reads = newReadStmts(r)
 	}
@@ -145,12 +156,17 @@ func (db *DB) SetClock(now func() time.Time) { db.clock.Store(&now) }
 // Now is the store's clock.
 func (db *DB) Now() time.Time { return (*db.clock.Load())() }
 
-// Close closes both pools.
+// Close closes both pools, once every committed batch is synced and
+// answered (logsync.go).
 func (db *DB) Close() error {
+	db.waitSyncs()
 	db.reads.close()
 	err := errors.Join(db.single.close(), db.w.Close())
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
+	}
+	if db.d.CloseLog != nil {
+		err = errors.Join(err, db.d.CloseLog())
 	}
 	return err
 }

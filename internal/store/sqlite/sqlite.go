@@ -24,11 +24,14 @@ var migrations embed.FS
 
 var _ chat.Store = (*sqldb.DB)(nil)
 
-// Synchronous is the default PRAGMA synchronous. In WAL mode FULL syncs the
-// log at every commit, so an acknowledged write survives a power loss as
-// well as a process crash; NORMAL survives a process crash only (see
-// docs/operations.md). Group commit shares one sync among the writes that
-// wait together, which is what makes FULL affordable.
+// Synchronous is the default durability. FULL: an acknowledged write
+// survives a power loss as well as a process crash; NORMAL survives a
+// process crash only (see docs/operations.md). Group commit shares one
+// sync among the writes that wait together, which is what makes FULL
+// affordable; with FULL the group commit's writer connection commits with
+// PRAGMA synchronous=NORMAL and a syncer goroutine fsyncs the log, beside
+// the next batch, before any write of the batch is acknowledged
+// (sqldb/logsync.go). Every other connection runs the configured pragma.
 const Synchronous = "FULL"
 
 // Open opens (creating if needed) the database file at path and migrates it.
@@ -77,7 +80,16 @@ func Connect(path, synchronous string) (*sqldb.DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	mig, _ := fs.Sub(migrations, "migrations")
+	// FULL: the group commit's writer commits with NORMAL and a syncer
+	// fsyncs the log before anyone hears of the commit (sqldb/logsync.go).
+	var syncLog, closeLog func() error
+	if synchronous == "FULL" {
+		ws := &walSync{path: path + "-wal"}
+		syncLog, closeLog = ws.sync, ws.close
+	}
 	return sqldb.New(w, r, sqldb.Dialect{
+		SyncLog:           syncLog,
+		CloseLog:          closeLog,
 		Name:              "sqlite",
 		Migrations:        mig,
 		TableExists:       `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`,
