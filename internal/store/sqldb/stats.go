@@ -125,18 +125,47 @@ func (db *DB) FoldStats(ctx context.Context) error {
 		case err != nil:
 			return err
 		}
-		n := 0
-		if _, err := db.write(ctx, func(t *txn) error {
-			var err error
-			n, err = db.foldStale(ctx, t.q, t.now)
-			return err
-		}); err != nil {
+		n, err := db.foldOnce(ctx)
+		if err != nil {
 			return err
 		}
 		if n < foldMax {
 			return nil
 		}
 	}
+}
+
+// foldOnce runs one transaction of the roll-up step. On SQLite it goes
+// through the group-commit writer, the only one. On PostgreSQL it is a
+// transaction of its own beside the group commit, which waits for no
+// writer's locks (foldStale skips the conversations writers hold, and
+// writers never touch stat_days): inside a batch, the batch's earlier
+// writes would hold conversations and routing locks while the step takes
+// more, and another node's batch doing the same closed a cycle (three
+// nodes deadlocked within a minute of a load test that way).
+func (db *DB) foldOnce(ctx context.Context) (int, error) {
+	if db.d.SingleWriter {
+		n := 0
+		_, err := db.write(ctx, func(t *txn) error {
+			var err error
+			n, err = db.foldStale(ctx, t.q, t.now)
+			return err
+		})
+		return n, err
+	}
+	x, commit, rollback, err := db.begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, err := db.foldStale(ctx, x, db.Now().UTC().Truncate(time.Microsecond))
+	if err == nil {
+		err = commit()
+	}
+	if err != nil {
+		rollback()
+		return 0, err
+	}
+	return n, nil
 }
 
 // RunStatsRollup runs the roll-up step at start and then every interval,
@@ -176,12 +205,14 @@ func (db *DB) statMarked(n int) {
 
 // foldStale is one transaction of the roll-up step: it takes up to
 // foldMax marked conversations and their marks, and folds them
-// (statFold). On PostgreSQL it first locks the conversations, in ID
-// order as the writers do, and then deletes the marks it still finds:
-// a step of another node that folded them first has deleted them, and a
-// write that marks one again waits for the lock and commits its mark
-// after this step, so no change is counted twice or lost. On SQLite the
-// single writer is the lock.
+// (statFold). On PostgreSQL it first locks the conversations, skipping
+// those another transaction holds, and then deletes the marks it still
+// finds: a step of another node that folded them first has deleted them,
+// and a write that marks one again waits for the lock and commits its
+// mark after this step, so no change is counted twice or lost. It never
+// waits for a conversation (foldOnce says why); one skipped keeps its
+// mark, and the next step (a second later at most) folds it. On SQLite
+// the single writer is the lock.
 func (db *DB) foldStale(ctx context.Context, x q, now time.Time) (int, error) {
 	var ids []int64
 	const some = `SELECT conversation_id FROM stat_stale ORDER BY conversation_id LIMIT ?`
@@ -196,7 +227,7 @@ func (db *DB) foldStale(ctx context.Context, x q, now time.Time) (int, error) {
 			}
 			locked = append(locked, id)
 			return nil
-		}, `SELECT id FROM conversations WHERE id IN (`+some+`) ORDER BY id`+db.d.ForUpdate, foldMax); err != nil {
+		}, `SELECT id FROM conversations WHERE id IN (`+some+`) ORDER BY id`+db.d.SkipLocked, foldMax); err != nil {
 			return 0, err
 		}
 		if len(locked) == 0 {
