@@ -122,7 +122,7 @@ func TestBrowserWrapUpAndHistory(t *testing.T) {
 		` && b.querySelector('[data-field=agent_path]').textContent === 'Admin'; })()`+
 		` && document.querySelector("[data-testid=history-list] [data-testid=history-item][data-current=true]")?.dataset.conversationId === '`+fmt.Sprint(id2)+`'`+
 		` && document.querySelector('[data-testid=details-conversation] dd[data-field=total]')?.textContent === '2건'`)
-	agent.click(item)
+	agent.clickAt(item) // the list is redrawn as the new conversation changes
 	agent.waitFor("the earlier conversation's transcript and note", `(() => { const d = document.querySelector('[data-testid=history-dialog]'); return d.open && d.dataset.conversationId === '`+fmt.Sprint(id)+`'`+
 		` && [...d.querySelectorAll('[data-testid=history-messages] li[data-sender=visitor] .bubble')].some((b) => b.textContent === `+js(hello)+`)`+
 		` && [...d.querySelectorAll('[data-testid=history-messages] li[data-sender=agent] .bubble')].some((b) => b.textContent === `+js(reply)+`)`+
