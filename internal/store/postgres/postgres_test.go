@@ -10,6 +10,7 @@ import (
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/store/postgres"
+	"github.com/sodam-chat/sodam/internal/store/sqldb"
 	"github.com/sodam-chat/sodam/internal/store/storetest"
 )
 
@@ -159,6 +160,46 @@ func TestStatsAfterCrash(t *testing.T) {
 	}, func() int {
 		var n int
 		if err := raw.QueryRow(`SELECT COUNT(*) FROM "` + schema + `".stat_stale`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	})
+}
+
+// A roll-up step skips the conversation a writer holds and folds the
+// rest, past its first 1,024.
+func TestStatsFoldPastHeld(t *testing.T) {
+	ctx := context.Background()
+	url, schema := postgres.TestSchema(t)
+	db, err := postgres.Open(ctx, url, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	raw, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	table := func(name string) string { return `"` + schema + `".` + name }
+	storetest.StatsFoldPastHeld(t, db, func(ws int64, convs []sqldb.BulkConversation) error {
+		return db.BulkLoad(ctx, ws, convs)
+	}, func() {
+		if _, err := raw.Exec(`INSERT INTO ` + table("stat_stale") + ` SELECT id FROM ` + table("conversations") + ` ON CONFLICT DO NOTHING`); err != nil {
+			t.Fatal(err)
+		}
+	}, func() func() {
+		tx, err := raw.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(`SELECT id FROM ` + table("conversations") + ` ORDER BY id LIMIT 1 FOR UPDATE`); err != nil {
+			t.Fatal(err)
+		}
+		return func() { tx.Rollback() } //nolint:errcheck // only the lock matters
+	}, func() int {
+		var n int
+		if err := raw.QueryRow(`SELECT COUNT(*) FROM ` + table("stat_stale")).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

@@ -205,7 +205,9 @@ func (db *DB) statMarked(n int) {
 
 // foldStale is one transaction of the roll-up step: it takes up to
 // foldMax marked conversations and their marks, and folds them
-// (statFold). On PostgreSQL it first locks the conversations, skipping
+// (statFold). It returns how many marks it looked at, those it skipped
+// included (none when it could take none), so that FoldStats goes on
+// while a full foldMax was there. On PostgreSQL it first locks the conversations, skipping
 // those another transaction holds, and then deletes the marks it still
 // finds: a step of another node that folded them first has deleted them,
 // and a write that marks one again waits for the lock and commits its
@@ -218,20 +220,25 @@ func (db *DB) foldStale(ctx context.Context, x q, now time.Time) (int, error) {
 	const some = `SELECT conversation_id FROM stat_stale ORDER BY conversation_id LIMIT ?`
 	take := `DELETE FROM stat_stale WHERE conversation_id IN (` + some + `) RETURNING conversation_id`
 	args := []any{foldMax}
+	looked := -1 // the marks this step looked at, skipped ones included
 	if !db.d.SingleWriter {
 		var locked []int64
-		if err := x.each(ctx, func(scan func(dest ...any) error) error {
-			var id int64
-			if err := scan(&id); err != nil {
-				return err
-			}
-			locked = append(locked, id)
-			return nil
-		}, `SELECT id FROM conversations WHERE id IN (`+some+`) ORDER BY id`+db.d.SkipLocked, foldMax); err != nil {
+		if err := x.batch(ctx,
+			Stmt{Query: `SELECT COUNT(*) FROM (` + some + `) AS s`, Args: []any{foldMax},
+				Row: func(scan func(dest ...any) error) error { return scan(&looked) }},
+			Stmt{Query: `SELECT id FROM conversations WHERE id IN (` + some + `) ORDER BY id` + db.d.SkipLocked, Args: []any{foldMax},
+				Row: func(scan func(dest ...any) error) error {
+					var id int64
+					if err := scan(&id); err != nil {
+						return err
+					}
+					locked = append(locked, id)
+					return nil
+				}}); err != nil {
 			return 0, err
 		}
 		if len(locked) == 0 {
-			return 0, nil
+			return 0, nil // every one held: the next step, not this loop
 		}
 		take = `DELETE FROM stat_stale WHERE conversation_id IN (` + marks(len(locked)) + `) RETURNING conversation_id`
 		args = anys(locked)
@@ -246,8 +253,11 @@ func (db *DB) foldStale(ctx context.Context, x q, now time.Time) (int, error) {
 	}, take, args...); err != nil {
 		return 0, err
 	}
+	if looked < 0 {
+		looked = len(ids)
+	}
 	slices.Sort(ids)
-	return len(ids), db.statFold(ctx, x, now, ids)
+	return looked, db.statFold(ctx, x, now, ids)
 }
 
 // statFold brings the roll-up up to date with conversations ids (in ID

@@ -14,6 +14,7 @@ import (
 	"github.com/sodam-chat/sodam/internal/app"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/stats"
+	"github.com/sodam-chat/sodam/internal/store/sqldb"
 )
 
 // statsStore is a store that keeps the statistics roll-up.
@@ -936,5 +937,30 @@ func StatsConcurrentSteps(t *testing.T, nodes ...chat.Store) {
 	must(t, err)
 	if len(kept) == 0 || !reflect.DeepEqual(kept, again) {
 		t.Fatalf("concurrent steps: kept %v\nrecomputed %v", kept, again)
+	}
+}
+
+// StatsFoldPastHeld: a roll-up step folds every marked conversation but
+// one a writer holds, however many are marked — past the first 1,024
+// that one transaction of the step takes. bulk loads closed
+// conversations into s, markAll marks every conversation stale, hold
+// locks the lowest-numbered one in a transaction of its own until
+// release, and marks counts what is marked.
+func StatsFoldPastHeld(t *testing.T, s chat.Store, bulk func(ws int64, convs []sqldb.BulkConversation) error,
+	markAll func(), hold func() (release func()), marks func() int) {
+	f := setup(t, s, "held")
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	var convs []sqldb.BulkConversation
+	for i := range 1100 {
+		convs = append(convs, sqldb.BulkConversation{CustomerKey: fmt.Sprintf("held-%04d", i), Name: "고객", AgentID: f.a1.AgentID,
+			AgentName: "kim", Start: start.Add(time.Duration(i) * time.Minute), Messages: []string{"배송이 언제 오나요?", "내일 도착 예정입니다."}})
+	}
+	must(t, bulk(f.ws.ID, convs))
+	markAll()
+	release := hold()
+	defer release()
+	must(t, s.(folder).FoldStats(ctx))
+	if n := marks(); n != 1 {
+		t.Fatalf("%d conversations still marked after the step, want 1 (the one held)", n)
 	}
 }
