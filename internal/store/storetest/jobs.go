@@ -59,6 +59,42 @@ func testInactivityTimer(t *testing.T, s chat.Store) {
 	}
 }
 
+// One batch stops the timers of several conversations at once and
+// restarts another's: the customers who answered are not closed, and the
+// one who did not is.
+func testBatchStopsTimers(t *testing.T, s chat.Store) {
+	f := setup(t, s, "idlebatch")
+	clk := withClock(t, s)
+	settings(t, s, f.ws, func(st *chat.Settings) { st.InactivityTimeoutMinutes = 10 })
+	var answered []int64
+	for i := range 3 {
+		answered = append(answered, active(t, s, f, fmt.Sprint("answered-", i), f.a1).ID)
+	}
+	silent := active(t, s, f, "silent", f.a1)
+	clk.advance(5 * time.Minute)
+	groupNext(s, len(answered)+1)
+	var wg sync.WaitGroup
+	for i, id := range answered {
+		wg.Go(func() {
+			if _, _, _, err := s.AppendMessage(ctx, f.ws.ID, id, chat.VisitorActor, chat.NewMessage{ClientMsgID: fmt.Sprint("v", i), Body: "네, 확인했어요"}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Go(func() {
+		if _, _, _, err := s.AppendMessage(ctx, f.ws.ID, silent.ID, f.a1, chat.NewMessage{ClientMsgID: "a1", Body: "더 궁금하신 점 있으세요?"}); err != nil {
+			t.Error(err)
+		}
+	})
+	wg.Wait()
+	clk.advance(10*time.Minute + time.Second)
+	jobs, err := s.ClaimJobs(ctx, "node-a", clk.Now(), time.Minute, 10)
+	must(t, err)
+	if len(jobs) != 1 || jobs[0].Kind != chat.JobInactivity || jobs[0].RefID != silent.ID {
+		t.Fatalf("claimed %+v, want only conversation %d's timer", jobs, silent.ID)
+	}
+}
+
 func testJobLeases(t *testing.T, s chat.Store) {
 	f := setup(t, s, "lease")
 	clk := withClock(t, s)

@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 		{"ManualAndHybridTake", testTakeModes},
 		{"RoutingUnderConcurrency", testRoutingConcurrency},
 		{"InactivityTimer", testInactivityTimer},
+		{"BatchStopsTimers", testBatchStopsTimers},
 		{"JobLeases", testJobLeases},
 		{"OfflineTimer", testOfflineTimer},
 		{"Tags", testTags},
