@@ -82,8 +82,7 @@ func TestBrowserHoldImportantTransfer(t *testing.T) {
 	choice := fmt.Sprintf("[data-testid=transfer-agents] label[data-agent-id='%d']", seoyeonID)
 	agent.waitFor("the transfer dialog offering the second agent", `document.querySelector('[data-testid=transfer-dialog]').open && document.querySelector("`+choice+`")?.dataset.status === 'online' && !document.querySelector("`+choice+` [data-testid=transfer-agent]").disabled`)
 	// The dialog redraws the list when the agents' statuses come back.
-	agent.clickAt(choice + " [data-testid=transfer-agent]")
-	agent.waitFor("the second agent chosen", `document.querySelector("`+choice+` [data-testid=transfer-agent]").checked`)
+	agent.pick(choice + " [data-testid=transfer-agent]")
 	const reason = "포장 담당자에게 넘깁니다"
 	agent.do("write the reason", chromedp.SendKeys(chromedp.CSS("[data-testid=transfer-reason]"), reason))
 	agent.click("[data-testid=transfer-confirm]")

@@ -312,6 +312,21 @@ func (p *tab) clickAt(sel string) {
 	p.do("click "+sel, chromedp.MouseClickXY(r[0]+r[2]/2, r[1]+r[3]/2))
 }
 
+// pick clicks a radio button or checkbox where it is (clickAt) until it
+// is checked, as a person clicks again when a redraw between finding the
+// box and pressing the button took the click away.
+func (p *tab) pick(sel string) {
+	p.t.Helper()
+	for range 5 {
+		p.clickAt(sel)
+		if eval[bool](p, `!!document.querySelector(`+js(sel)+`)?.checked`) {
+			return
+		}
+		time.Sleep(pollEvery)
+	}
+	p.fail("%s not checked after five clicks", sel)
+}
+
 // frameClick clicks an element of the widget with the mouse, once it is
 // visible and enabled.
 func (p *tab) frameClick(sel string) {

@@ -332,9 +332,20 @@ func TestBrowserTeam(t *testing.T) {
 	openConversation(seoyeon, c1)
 	seoyeon.click("[data-testid=transfer-button]")
 	seoyeon.waitFor("the transfer dialog", `document.querySelector('[data-testid=transfer-dialog]').open`)
-	// The agents' list is redrawn as their statuses change: click where the
-	// choice is, as a person would, rather than hold on to its node.
-	seoyeon.clickAt(fmt.Sprintf("[data-testid=transfer-agent][value='%d']", other))
+	// A status that changes while the dialog is open moves no row: the
+	// master coming online would sort first, under the manager's pointer.
+	masterID := s.agentID(adminEmail)
+	rows := `[...document.querySelectorAll('[data-testid=transfer-agents] label')].map((l) => l.dataset.agentId).join()`
+	before := eval[string](seoyeon, rows)
+	setStatus(master, "online")
+	seoyeon.waitFor("the master shown online in the dialog", fmt.Sprintf(`document.querySelector("[data-testid=transfer-agents] label[data-agent-id='%d']")?.dataset.status === 'online'`, masterID))
+	if after := eval[string](seoyeon, rows); after != before {
+		t.Fatalf("the dialog's rows moved from %s to %s while it was open", before, after)
+	}
+	setStatus(master, "away")
+	// The list is redrawn as statuses change: click where the choice is, as
+	// a person would, rather than hold on to its node.
+	seoyeon.pick(fmt.Sprintf("[data-testid=transfer-agent][value='%d']", other))
 	seoyeon.click("[data-testid=transfer-confirm]")
 	seoyeon.waitFor("the transfer done", `!document.querySelector('[data-testid=transfer-dialog]').open`)
 	consoleEvent(seoyeon, "transferred")

@@ -436,8 +436,11 @@ class ConversationView extends HTMLElement {
     this.#inbox.loadMembers().catch(() => {});
   }
 
-  // #fillTransferAgents lists the workspace's agents with their status;
-  // offline agents and the current assignee cannot be chosen.
+  // #fillTransferAgents lists the workspace's agents with their status,
+  // those who can take the chat first; offline agents and the current
+  // assignee cannot be chosen. While the dialog is open a redraw keeps
+  // every row where it was: a status that changes must not move another
+  // agent under the pointer.
   #fillTransferAgents() {
     const c = this.#current;
     const box = this.#ref('transfer-agents');
@@ -445,6 +448,11 @@ class ConversationView extends HTMLElement {
     const order = { online: 0, away: 1, offline: 2 };
     const members = this.#inbox.activeMembers
       .sort((a, b) => order[a.status] - order[b.status] || a.name.localeCompare(b.name, locale.lang));
+    if (this.#ref('transfer-dialog').open) {
+      const shown = new Map([...box.children].map((el, i) => [el.dataset.agentId, i]));
+      const place = (m) => shown.get(String(m.agent_id)) ?? shown.size; // new agents last
+      members.sort((a, b) => place(a) - place(b));
+    }
     box.replaceChildren(...members.map((m) => {
       const current = m.agent_id === c?.assignee_id;
       const disabled = current || m.status === 'offline';
