@@ -136,23 +136,31 @@ func TestStatsConcurrentSteps(t *testing.T) {
 	storetest.StatsConcurrentSteps(t, nodes...)
 }
 
-// A crash between a change's commit and the roll-up step that counts it
-// leaves the conversation marked, and the next start counts it.
-func TestStatsAfterCrash(t *testing.T) {
-	ctx := context.Background()
-	url, schema := postgres.TestSchema(t)
-	db, err := postgres.Open(ctx, url, schema)
+// openWithRaw opens a store on a fresh schema, and a plain connection
+// to the same database for a test that looks under the store; both close
+// when the test ends.
+func openWithRaw(t *testing.T) (db *sqldb.DB, raw *sql.DB, url, schema string) {
+	url, schema = postgres.TestSchema(t)
+	db, err := postgres.Open(context.Background(), url, schema)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	raw, err := sql.Open("pgx", url)
-	if err != nil {
+	if raw, err = sql.Open("pgx", url); err != nil {
 		t.Fatal(err)
 	}
-	defer raw.Close()
+	t.Cleanup(func() { raw.Close() })
+	return db, raw, url, schema
+}
+
+// A crash between a change's commit and the roll-up step that counts it
+// leaves the conversation marked, and the next start counts it.
+func TestStatsAfterCrash(t *testing.T) {
+	ctx := context.Background()
+	db, raw, url, schema := openWithRaw(t)
 	storetest.StatsAfterCrash(t, db, func() chat.Store {
 		db.Close()
+		var err error
 		if db, err = postgres.Open(ctx, url, schema); err != nil {
 			t.Fatal(err)
 		}
@@ -170,17 +178,7 @@ func TestStatsAfterCrash(t *testing.T) {
 // rest, past its first 1,024.
 func TestStatsFoldPastHeld(t *testing.T) {
 	ctx := context.Background()
-	url, schema := postgres.TestSchema(t)
-	db, err := postgres.Open(ctx, url, schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	raw, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	db, raw, _, schema := openWithRaw(t)
 	table := func(name string) string { return `"` + schema + `".` + name }
 	storetest.StatsFoldPastHeld(t, db, func(ws int64, convs []sqldb.BulkConversation) error {
 		return db.BulkLoad(ctx, ws, convs)

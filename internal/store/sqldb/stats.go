@@ -207,20 +207,20 @@ func (db *DB) statMarked(n int) {
 // foldMax marked conversations and their marks, and folds them
 // (statFold). It returns how many marks it looked at, those it skipped
 // included (none when it could take none), so that FoldStats goes on
-// while a full foldMax was there. On PostgreSQL it first locks the conversations, skipping
-// those another transaction holds, and then deletes the marks it still
-// finds: a step of another node that folded them first has deleted them,
-// and a write that marks one again waits for the lock and commits its
-// mark after this step, so no change is counted twice or lost. It never
-// waits for a conversation (foldOnce says why); one skipped keeps its
-// mark, and the next step (a second later at most) folds it. On SQLite
-// the single writer is the lock.
+// while a full foldMax was there. On PostgreSQL it first locks the
+// conversations, skipping those another transaction holds, and then
+// deletes the marks it still finds: a step of another node that folded
+// them first has deleted them, and a write that marks one again waits for
+// the lock and commits its mark after this step, so no change is counted
+// twice or lost. It never waits for a conversation (foldOnce says why);
+// one skipped keeps its mark, and the next step (a second later at most)
+// folds it. On SQLite the single writer is the lock.
 func (db *DB) foldStale(ctx context.Context, x q, now time.Time) (int, error) {
 	var ids []int64
 	const some = `SELECT conversation_id FROM stat_stale ORDER BY conversation_id LIMIT ?`
 	take := `DELETE FROM stat_stale WHERE conversation_id IN (` + some + `) RETURNING conversation_id`
 	args := []any{foldMax}
-	looked := -1 // the marks this step looked at, skipped ones included
+	var looked int // the marks this step looked at, skipped ones included
 	if !db.d.SingleWriter {
 		var locked []int64
 		if err := x.batch(ctx,
@@ -253,7 +253,7 @@ func (db *DB) foldStale(ctx context.Context, x q, now time.Time) (int, error) {
 	}, take, args...); err != nil {
 		return 0, err
 	}
-	if looked < 0 {
+	if db.d.SingleWriter { // nothing skipped: it looked at what it took
 		looked = len(ids)
 	}
 	slices.Sort(ids)
