@@ -147,6 +147,7 @@ func TestBrowserPII(t *testing.T) {
 		if eval[bool](kim, until("() => ("+taken+")")) {
 			break
 		}
+		t.Logf("Enter not taken: %s", eval[string](kim, `JSON.stringify({active: document.activeElement?.dataset?.testid ?? document.activeElement?.tagName, disabled: document.querySelector('[data-testid=composer-input]').disabled, reason: document.querySelector('[data-ref=reason]')?.dataset.reason, dialogs: [...document.querySelectorAll('dialog[open]')].map((d) => d.dataset.testid)})`))
 	}
 	kim.waitFor("the warning about the card number", `document.querySelector('[data-testid=pii-warning]').open && document.querySelector('[data-testid=pii-warning]').textContent.includes('카드번호')`)
 	look(kim, "pii-composer-warning-ko")

@@ -70,6 +70,10 @@ export class Inbox extends EventTarget {
   #saveTimer = 0;
   #closedLoaded = false;
   #next = new Map(); // "state flag" → the cursor of that list's next page
+  // Events and REST answers race: a list asked for before an event may
+  // arrive after it (#movedSince).
+  #events = 0; // events applied so far
+  #moved = new Map(); // conversation id → #events when an event last carried it
 
   constructor(member, agent) {
     super();
@@ -171,6 +175,7 @@ export class Inbox extends EventTarget {
   async load(state, flag = 'all', more = false) {
     if (state === 'closed') this.#closedLoaded = true;
     const key = `${state} ${flag}`;
+    const asked = this.#events;
     const query = new URLSearchParams({ state });
     if (flag !== 'all') query.set('flag', flag);
     if (more) {
@@ -183,10 +188,10 @@ export class Inbox extends EventTarget {
     const keep = FLAGS[flag] ?? FLAGS.all;
     // A first page replaces what was loaded of that list before.
     for (const c of more ? [] : this.conversations.values()) {
-      if (c.state === state && keep(c) && !ids.has(c.id)) this.conversations.delete(c.id);
+      if (c.state === state && keep(c) && !ids.has(c.id) && !this.#movedSince(c.id, asked)) this.conversations.delete(c.id);
     }
     // Lists carry no tags: keep those a single load or an event brought.
-    for (const c of fresh) this.upsert(c.tags || !this.conversations.get(c.id)?.tags ? c : { ...c, tags: this.conversations.get(c.id).tags });
+    for (const c of fresh) if (!this.#movedSince(c.id, asked)) this.upsert(c.tags || !this.conversations.get(c.id)?.tags ? c : { ...c, tags: this.conversations.get(c.id).tags });
     this.#emit('change');
   }
 
@@ -198,6 +203,13 @@ export class Inbox extends EventTarget {
   // loadMore loads the next page of each of a tab's states that has one.
   loadMore(tab, flag = 'all') {
     return Promise.all(TABS[tab].map((state) => this.load(state, flag, true)));
+  }
+
+  // #movedSince reports whether an event carried the conversation after
+  // the moment `asked` (a count of events), so an answer asked for then
+  // may be older than what is shown.
+  #movedSince(id, asked) {
+    return (this.#moved.get(id) ?? 0) > asked;
   }
 
   upsert(conversation) {
@@ -218,11 +230,12 @@ export class Inbox extends EventTarget {
   async reloadOpen() {
     const id = this.openId;
     if (!id) return;
+    const asked = this.#events;
     const { conversation, customer, total_conversations: total } = await this.request('GET', `/conversations/${id}`);
     if (this.openId !== id) return;
     this.total = total ?? 0;
     this.setCustomer(customer);
-    this.upsert(conversation);
+    if (!this.#movedSince(id, asked)) this.upsert(conversation);
   }
 
   setCustomer(customer) {
@@ -334,6 +347,8 @@ export class Inbox extends EventTarget {
 
   #apply(event) {
     const c = event.conversation;
+    this.#events++;
+    if (c) this.#moved.set(c.id, this.#events);
     switch (event.type) {
       case 'conversation.created':
         this.upsert(c);
@@ -411,9 +426,10 @@ export class Inbox extends EventTarget {
 
   // #fetch loads a conversation a message event did not carry.
   async #fetch(id, alert) {
+    const asked = this.#events;
     try {
       const { conversation } = await this.request('GET', `/conversations/${id}`);
-      this.upsert(conversation);
+      if (!this.#movedSince(id, asked)) this.upsert(conversation);
       if (alert) this.#alert(conversation, 'message');
       this.#changed();
     } catch {
