@@ -13,14 +13,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/sodam-chat/sodam/internal/auth"
+	"github.com/sodam-chat/sodam/internal/auth/authtest"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/node"
 	"github.com/sodam-chat/sodam/internal/store/sqlite"
@@ -54,7 +53,7 @@ func startSite(t *testing.T) *site {
 	t.Helper()
 	chromium(t)
 	s := &site{t: t, addr: "127.0.0.1:0", dataDir: t.TempDir()}
-	copyMigrated(t, s.dataDir)
+	sqlite.WriteMigrated(t, filepath.Join(s.dataDir, "sodam.db")) // the name node.Main opens
 	s.start()
 	t.Cleanup(func() {
 		if s.node != nil {
@@ -137,7 +136,7 @@ func (s *site) configure(change func(*chat.Settings)) {
 func (s *site) addAgent(email, name, password string) int64 {
 	s.t.Helper()
 	ctx := context.Background()
-	a := &chat.Agent{Email: email, Name: name, PasswordHash: auth.HashPassword(password)}
+	a := &chat.Agent{Email: email, Name: name, PasswordHash: authtest.Hash(password)}
 	if err := s.node.Store.CreateAgent(ctx, a); err != nil {
 		s.t.Fatalf("create agent %s: %v", email, err)
 	}
@@ -179,42 +178,6 @@ func (s *site) start() {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
-
-// copyMigrated puts a database with every migration applied, and nothing
-// else, in dir, where the node finds it and only bootstraps. Migrating
-// costs a node about a second of CPU under the race detector, the same
-// work for every test, so the package does it once (migrateOnce).
-func copyMigrated(t *testing.T, dir string) {
-	t.Helper()
-	src, err := migrateOnce()
-	if err != nil {
-		t.Fatalf("migrate the template database: %v", err)
-	}
-	data, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, filepath.Base(src)), data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// migrateOnce makes the template database in templateDir.
-var migrateOnce = sync.OnceValues(func() (string, error) {
-	path := filepath.Join(templateDir, "sodam.db") // the name node.Main opens
-	db, err := sqlite.Open(context.Background(), path)
-	if err != nil {
-		return "", err
-	}
-	// Closing checkpoints the write-ahead log into the file.
-	if err := db.Close(); err != nil {
-		return "", err
-	}
-	if _, err := os.Stat(path + "-wal"); err == nil {
-		return "", fmt.Errorf("%s-wal is left after closing", path)
-	}
-	return path, nil
-})
 
 // stop ends the node as an operator would (its sockets drop, its
 // listener closes) and leaves the data directory for start.

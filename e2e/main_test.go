@@ -26,20 +26,10 @@ var chrome struct {
 	stop func()
 }
 
-// templateDir holds what the package makes once for every test: the
-// migrated database (see copyMigrated).
-var templateDir string
-
 func TestMain(m *testing.M) { os.Exit(testMain(m)) }
 
 func testMain(m *testing.M) int {
 	flag.Parse()
-	var err error
-	if templateDir, err = os.MkdirTemp("", "sodam-e2e-"); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(templateDir)
 	defer func() {
 		if chrome.stop != nil {
 			chrome.stop()

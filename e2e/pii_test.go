@@ -10,7 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/sodam-chat/sodam/internal/auth"
+	"github.com/sodam-chat/sodam/internal/auth/authtest"
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
@@ -18,7 +18,7 @@ import (
 func (s *site) addMember(email, name, password string, role chat.Role) {
 	s.t.Helper()
 	ctx := context.Background()
-	a := &chat.Agent{Email: email, Name: name, PasswordHash: auth.HashPassword(password)}
+	a := &chat.Agent{Email: email, Name: name, PasswordHash: authtest.Hash(password)}
 	if err := s.node.Store.CreateAgent(ctx, a); err != nil {
 		s.t.Fatal(err)
 	}

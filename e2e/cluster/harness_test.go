@@ -25,7 +25,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
-	"github.com/sodam-chat/sodam/internal/auth"
+	"github.com/sodam-chat/sodam/internal/auth/authtest"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/pii"
 	"github.com/sodam-chat/sodam/internal/store/postgres"
@@ -40,7 +40,7 @@ const (
 
 // agentHash is agentPassword's hash, computed once (argon2id is slow under
 // the race detector).
-var agentHash = sync.OnceValue(func() string { return auth.HashPassword(agentPassword) })
+var agentHash = sync.OnceValue(func() string { return authtest.Hash(agentPassword) })
 
 // cluster is three sodam processes on one fresh PostgreSQL schema and the
 // test NATS server, plus a store of the test's own on the same schema.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sodam-chat/sodam/internal/auth"
+	"github.com/sodam-chat/sodam/internal/auth/authtest"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/httpapi"
 )
@@ -32,7 +32,7 @@ var sessionOnly = map[string]bool{
 func TestAuthorizationMatrix(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	owen := &chat.Agent{Email: "owen@example.com", Name: "owen", PasswordHash: auth.HashPassword(password), Owner: true}
+	owen := &chat.Agent{Email: "owen@example.com", Name: "owen", PasswordHash: authtest.Hash(password), Owner: true}
 	must(t, e.store.CreateAgent(ctx, owen))
 	master := e.login("master")
 	token := func(scopes string) *client {

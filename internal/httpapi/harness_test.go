@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/app"
-	"github.com/sodam-chat/sodam/internal/auth"
+	"github.com/sodam-chat/sodam/internal/auth/authtest"
 	"github.com/sodam-chat/sodam/internal/blob"
 	"github.com/sodam-chat/sodam/internal/bus"
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -109,11 +109,7 @@ func newEnvOn(t *testing.T, kind string, configure func(*httpapi.Config)) *env {
 	if kind == "postgres" {
 		store = postgres.OpenTest(t)
 	} else {
-		dbPath = filepath.Join(t.TempDir(), "sodam.db")
-		var err error
-		if store, err = sqlite.Open(ctx, dbPath); err != nil {
-			t.Fatal(err)
-		}
+		store, dbPath = sqlite.OpenTest(t)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hub := realtime.NewHub(store, bus.NewMemory(), log)
@@ -145,12 +141,11 @@ func newEnvOn(t *testing.T, kind string, configure func(*httpapi.Config)) *env {
 		cancel()
 		e.srv.Close()
 		<-hubDone
-		store.Close()
-	})
+	}) // then the store closes (OpenTest)
 
 	e.shop = e.workspace("shop", "개인정보 수집에 동의합니다")
 	e.other = e.workspace("other", "")
-	hash := auth.HashPassword(password)
+	hash := authtest.Hash(password)
 	for _, m := range []struct {
 		name string
 		ws   *chat.Workspace

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -33,9 +32,7 @@ func (downStore) WorkspaceBySiteID(context.Context, string) (*chat.Workspace, er
 // A database that cannot be reached is a 503 with a code and Retry-After,
 // not a 500: the client should try again.
 func TestUnavailableDatabase(t *testing.T) {
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sodam.db"))
-	must(t, err)
-	t.Cleanup(func() { db.Close() })
+	db, _ := sqlite.OpenTest(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	store := downStore{db}
 	files, err := blob.NewDisk(t.TempDir())

@@ -14,11 +14,7 @@ import (
 
 func open(t testing.TB) chat.Store {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sodam.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := sqlite.OpenTest(t)
 	return db
 }
 
