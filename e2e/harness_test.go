@@ -135,12 +135,19 @@ func (s *site) configure(change func(*chat.Settings)) {
 // returns their ID.
 func (s *site) addAgent(email, name, password string) int64 {
 	s.t.Helper()
+	return s.addMember(email, name, password, chat.RoleAgent)
+}
+
+// addMember creates an offline member of the workspace with role and
+// returns their ID.
+func (s *site) addMember(email, name, password string, role chat.Role) int64 {
+	s.t.Helper()
 	ctx := context.Background()
 	a := &chat.Agent{Email: email, Name: name, PasswordHash: authtest.Hash(password)}
 	if err := s.node.Store.CreateAgent(ctx, a); err != nil {
 		s.t.Fatalf("create agent %s: %v", email, err)
 	}
-	if err := s.node.Store.AddMember(ctx, chat.Member{WorkspaceID: s.ws.ID, AgentID: a.ID, Role: chat.RoleAgent, Status: chat.StatusOffline}); err != nil {
+	if err := s.node.Store.AddMember(ctx, chat.Member{WorkspaceID: s.ws.ID, AgentID: a.ID, Role: role, Status: chat.StatusOffline}); err != nil {
 		s.t.Fatalf("add member %s: %v", email, err)
 	}
 	return a.ID

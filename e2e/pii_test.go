@@ -10,22 +10,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/sodam-chat/sodam/internal/auth/authtest"
 	"github.com/sodam-chat/sodam/internal/chat"
 )
-
-// addMember creates an online-able member of the workspace with role.
-func (s *site) addMember(email, name, password string, role chat.Role) {
-	s.t.Helper()
-	ctx := context.Background()
-	a := &chat.Agent{Email: email, Name: name, PasswordHash: authtest.Hash(password)}
-	if err := s.node.Store.CreateAgent(ctx, a); err != nil {
-		s.t.Fatal(err)
-	}
-	if err := s.node.Store.AddMember(ctx, chat.Member{WorkspaceID: s.ws.ID, AgentID: a.ID, Role: role, Status: chat.StatusOffline}); err != nil {
-		s.t.Fatal(err)
-	}
-}
 
 // neverStored fails when any of values is in the database file, its
 // write-ahead log or a stored event.
