@@ -59,12 +59,19 @@ func Connect(ctx context.Context, url, schema string) (*sqldb.DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	return sqldb.New(pool, pool, dialect()), nil
+}
+
+// dialect is how the store speaks PostgreSQL.
+func dialect() sqldb.Dialect {
 	mig, _ := fs.Sub(migrations, "migrations")
-	return sqldb.New(pool, pool, sqldb.Dialect{
+	return sqldb.Dialect{
 		Name:              "postgres",
 		Numbered:          true,
 		Arrays:            true,
 		ForUpdate:         " FOR UPDATE",
+		GenericPlans:      "SET LOCAL plan_cache_mode = force_generic_plan",
+		DefaultPlans:      "SET LOCAL plan_cache_mode = DEFAULT",
 		Migrations:        mig,
 		TableExists:       `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?`,
 		LockMigrations:    lockMigrations,
@@ -74,7 +81,7 @@ func Connect(ctx context.Context, url, schema string) (*sqldb.DB, error) {
 		IsRetryable:       isRetryable,
 		IsUnavailable:     isUnavailable,
 		Pipeline:          pipeline,
-	}), nil
+	}
 }
 
 // pipeline sends stmts in one round trip with pgx's batch protocol (the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/event"
+	"github.com/sodam-chat/sodam/internal/outbox"
 )
 
 // appendEvents numbers the pending events of a batch's writes, in the
@@ -28,16 +29,22 @@ func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn) e
 		}
 	}
 	// Every workspace's counter in one round trip on PostgreSQL (q.batch),
-	// in workspace order like every lock.
+	// in workspace order like every lock, and with them the workspaces'
+	// endpoints for the outbox: nothing else is read before the COMMIT, so
+	// the events' INSERT goes with it.
 	wss := slices.Sorted(maps.Keys(byWS))
 	last := make([]int64, len(wss))
-	seqs := make([]Stmt, len(wss))
+	stmts := make([]Stmt, len(wss), len(wss)+1)
 	for i, ws := range wss {
 		last[i] = -1
-		seqs[i] = Stmt{Query: `UPDATE event_seqs SET seq = seq + ? WHERE workspace_id = ? RETURNING seq`, Args: []any{len(byWS[ws]), ws},
+		stmts[i] = Stmt{Query: `UPDATE event_seqs SET seq = seq + ? WHERE workspace_id = ? RETURNING seq`, Args: []any{len(byWS[ws]), ws},
 			Row: func(scan func(...any) error) error { return scan(&last[i]) }}
 	}
-	if err := x.batch(ctx, seqs...); err != nil {
+	var eps []outbox.Endpoint
+	if len(wss) > 0 {
+		stmts = append(stmts, alertEndpointsStmt(wss, &eps))
+	}
+	if err := x.batch(ctx, stmts...); err != nil {
 		return err
 	}
 	var all []*chat.Event
@@ -56,7 +63,7 @@ func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn) e
 		if err := insertEventArrays(ctx, x, all); err != nil {
 			return err
 		}
-		return db.enqueueDeliveries(ctx, x, now, all)
+		return db.enqueueDeliveries(ctx, x, now, all, eps)
 	}
 	// Several rows per INSERT: on PostgreSQL every statement is a round trip.
 	for chunk := range slices.Chunk(all, 32) {
@@ -75,7 +82,7 @@ func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn) e
 		}
 	}
 	// The outbox (package outbox): deliveries commit with their events.
-	return db.enqueueDeliveries(ctx, x, now, all)
+	return db.enqueueDeliveries(ctx, x, now, all, eps)
 }
 
 // insertEventArrays stores numbered events with one array parameter per

@@ -656,42 +656,39 @@ func (db *DB) ChannelUserOf(ctx context.Context, workspaceID, customerID int64) 
 // alertEndpoints loads the live endpoints of the workspaces, personal
 // ones included, inside a transaction.
 func (db *DB) alertEndpoints(ctx context.Context, x q, workspaceIDs []int64) ([]outbox.Endpoint, error) {
+	var out []outbox.Endpoint
+	err := x.batch(ctx, alertEndpointsStmt(workspaceIDs, &out))
+	return out, err
+}
+
+// alertEndpointsStmt is alertEndpoints' query, appending to *out: a
+// batch's events read the endpoints in the round trip that numbers them
+// (appendEvents).
+func alertEndpointsStmt(workspaceIDs []int64, out *[]outbox.Endpoint) Stmt {
 	args := make([]any, len(workspaceIDs))
 	for i, id := range workspaceIDs {
 		args[i] = id
 	}
-	var out []outbox.Endpoint
-	// each: on PostgreSQL the batch's events, waiting, go with it.
-	err := x.each(ctx, func(scan func(...any) error) error {
-		e, err := scanEndpoint(scanFunc(scan))
-		if err != nil {
+	return Stmt{Query: `SELECT ` + endpointColumns + ` FROM endpoints WHERE deleted_at IS NULL AND events <> '[]'
+		AND workspace_id IN (?` + strings.Repeat(", ?", len(args)-1) + `)`, Args: args,
+		Row: func(scan func(...any) error) error {
+			e, err := scanEndpoint(scanFunc(scan))
+			if err == nil {
+				*out = append(*out, *e)
+			}
 			return err
-		}
-		out = append(out, *e)
-		return nil
-	}, `SELECT `+endpointColumns+` FROM endpoints WHERE deleted_at IS NULL AND events <> '[]'
-		AND workspace_id IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
-	return out, err
+		}}
 }
 
 // enqueueDeliveries is the outbox's half of a commit: beside the events
 // the transaction appends, it writes a delivery for every endpoint that
 // outbox.Deliverable says receives one, and schedules waiting alerts. It
 // runs in the same transaction as the events (group commit included), so
-// a delivery exists exactly when its event does.
-func (db *DB) enqueueDeliveries(ctx context.Context, x q, now time.Time, evs []*chat.Event) error {
-	var wids []int64
-	for _, ev := range evs {
-		if !slices.Contains(wids, ev.WorkspaceID) {
-			wids = append(wids, ev.WorkspaceID)
-		}
-	}
-	if len(wids) == 0 {
+// a delivery exists exactly when its event does. eps are the live
+// endpoints of the events' workspaces (alertEndpointsStmt).
+func (db *DB) enqueueDeliveries(ctx context.Context, x q, now time.Time, evs []*chat.Event, eps []outbox.Endpoint) error {
+	if len(eps) == 0 {
 		return nil
-	}
-	eps, err := db.alertEndpoints(ctx, x, wids)
-	if err != nil || len(eps) == 0 {
-		return err
 	}
 	byWS := map[int64][]outbox.Endpoint{}
 	channels, away := false, false

@@ -32,6 +32,10 @@ type Dialect struct {
 	// ForUpdate is appended to a SELECT that must lock the rows it reads.
 	// SQLite needs none: its single writer connection serializes writes.
 	ForUpdate string
+	// GenericPlans and DefaultPlans, when set, begin and end a part of a
+	// transaction whose prepared statements run on their generic plans
+	// (q.genericPlans).
+	GenericPlans, DefaultPlans string
 	// Migrations holds NNNN_name.sql files applied in order.
 	Migrations fs.FS
 	// TableExists counts the tables named by its one parameter in the
@@ -291,6 +295,21 @@ func (x q) later(ctx context.Context, query string, args ...any) error {
 	x.pipe.pending = append(x.pipe.pending, Stmt{Query: x.bind(query), Args: args})
 	x.pipe.queued++
 	return nil
+}
+
+// genericPlans has the statements that follow in the transaction run on
+// their generic plans (on), or as the database is configured again (off),
+// where the dialect can choose (Dialect.GenericPlans). It goes with the
+// next statement that needs an answer.
+func (x q) genericPlans(ctx context.Context, on bool) error {
+	stmt := x.d.DefaultPlans
+	if on {
+		stmt = x.d.GenericPlans
+	}
+	if stmt == "" {
+		return nil
+	}
+	return x.later(ctx, stmt)
 }
 
 // batch runs statements whose Row functions see their rows: on PostgreSQL
