@@ -18,13 +18,14 @@ type noPublisher struct{}
 
 func (noPublisher) Publish(context.Context, []chat.Event) {}
 
-// TestBatchReadsGeneric: a lone message's batch reads its conversation and
-// the client IDs already used with arrays of one element. PostgreSQL then
-// judges a custom plan cheaper than the generic one and planned both reads
-// anew for every message; the batch has them run on their generic plans.
+// TestBatchGenericPlans: a lone message's batch locks its conversation,
+// reads the client IDs already used, moves the conversation and stops its
+// timers with arrays of one element. PostgreSQL then judged a custom plan
+// cheaper than the generic one and planned these statements anew for
+// every message; the batch has them run on their generic plans.
 // The store here has one connection, so that pg_prepared_statements (one
 // session's statements) shows what the batches' statements did.
-func TestBatchReadsGeneric(t *testing.T) {
+func TestBatchGenericPlans(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	url, schema := TestSchema(t)
@@ -66,6 +67,8 @@ func TestBatchReadsGeneric(t *testing.T) {
 	for _, read := range []struct{ name, like string }{
 		{"the conversations' lock", `%WHERE c.id = ANY(CAST($1 AS BIGINT[])) ORDER BY c.id FOR UPDATE%`},
 		{"the client IDs used", `%(m.conversation_id, m.client_msg_id) IN%unnest%`},
+		{"the conversations' update", `UPDATE conversations SET state = v.state%`},
+		{"the timers stopped", `DELETE FROM jobs WHERE kind = $1 AND (workspace_id, ref_id) IN%`},
 	} {
 		var generic, custom int
 		err := pool.QueryRowContext(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE $1`, read.like).

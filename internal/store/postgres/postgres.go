@@ -66,12 +66,17 @@ func Connect(ctx context.Context, url, schema string) (*sqldb.DB, error) {
 func dialect() sqldb.Dialect {
 	mig, _ := fs.Sub(migrations, "migrations")
 	return sqldb.Dialect{
-		Name:              "postgres",
-		Numbered:          true,
-		Arrays:            true,
-		ForUpdate:         " FOR UPDATE",
-		GenericPlans:      "SET LOCAL plan_cache_mode = force_generic_plan",
-		DefaultPlans:      "SET LOCAL plan_cache_mode = DEFAULT",
+		Name:      "postgres",
+		Numbered:  true,
+		Arrays:    true,
+		ForUpdate: " FOR UPDATE",
+		// Nested loops only: a generic plan assumes ten keys, and with a
+		// hash join it read the whole customers table of a shop with a
+		// thousand of them.
+		GenericPlans: []string{"SET LOCAL plan_cache_mode = force_generic_plan",
+			"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"},
+		DefaultPlans: []string{"SET LOCAL plan_cache_mode = DEFAULT",
+			"SET LOCAL enable_hashjoin = DEFAULT", "SET LOCAL enable_mergejoin = DEFAULT"},
 		Migrations:        mig,
 		TableExists:       `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?`,
 		LockMigrations:    lockMigrations,

@@ -327,7 +327,13 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 		return x.later(ctx, `RELEASE SAVEPOINT w`)
 	}
 	if len(apps) > 0 {
-		if err := step(apps, func() error { return db.appendMessages(ctx, now, apps) }); err != nil {
+		// Every statement of appendMessages takes arrays as long as the
+		// batch, which for a short batch made PostgreSQL judge a custom
+		// plan cheaper than the generic one and plan them anew each time:
+		// 0.5 ms for the conversations' seven-table join, eight times what
+		// running it took (docs/benchmarks.md). They are look-ups by key.
+		run := func() error { return x.generic(ctx, func() error { return db.appendMessages(ctx, now, apps) }) }
+		if err := step(apps, run); err != nil {
 			return failAll(err)
 		}
 	}

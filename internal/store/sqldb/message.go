@@ -133,18 +133,7 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 		used.Query, used.Args = messageSelect+` WHERE m.kind IN ('text', 'file') AND (m.conversation_id, m.client_msg_id) IN
 			(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`, []any{jsonText(keys)}
 	}
-	// These reads take arrays as long as the batch. For a short one
-	// PostgreSQL estimates a custom plan cheaper than the generic one, so
-	// it planned the conversations' seven-table join anew for every batch:
-	// 0.5 ms, eight times what running it took (docs/benchmarks.md). Their
-	// generic plans are look-ups by key, whatever the batch's size.
-	if err := x.genericPlans(ctx, true); err != nil {
-		return err
-	}
 	if err := x.batch(ctx, append(reads, lock, used)...); err != nil {
-		return err
-	}
-	if err := x.genericPlans(ctx, false); err != nil {
 		return err
 	}
 	for _, c := range convs {

@@ -33,9 +33,9 @@ type Dialect struct {
 	// SQLite needs none: its single writer connection serializes writes.
 	ForUpdate string
 	// GenericPlans and DefaultPlans, when set, begin and end a part of a
-	// transaction whose prepared statements run on their generic plans
-	// (q.genericPlans).
-	GenericPlans, DefaultPlans string
+	// transaction whose prepared statements run on generic plans of key
+	// look-ups (q.generic).
+	GenericPlans, DefaultPlans []string
 	// Migrations holds NNNN_name.sql files applied in order.
 	Migrations fs.FS
 	// TableExists counts the tables named by its one parameter in the
@@ -297,19 +297,26 @@ func (x q) later(ctx context.Context, query string, args ...any) error {
 	return nil
 }
 
-// genericPlans has the statements that follow in the transaction run on
-// their generic plans (on), or as the database is configured again (off),
-// where the dialect can choose (Dialect.GenericPlans). It goes with the
-// next statement that needs an answer.
-func (x q) genericPlans(ctx context.Context, on bool) error {
-	stmt := x.d.DefaultPlans
-	if on {
-		stmt = x.d.GenericPlans
+// generic runs fn with the statements it sends planned once per
+// connection, as look-ups by key, where the dialect can say so
+// (Dialect.GenericPlans); the settings go with the next statement that
+// needs an answer. If fn fails, its unit of work is rolled back, and the
+// settings with it (or the transaction ends).
+func (x q) generic(ctx context.Context, fn func() error) error {
+	for _, stmt := range x.d.GenericPlans {
+		if err := x.later(ctx, stmt); err != nil {
+			return err
+		}
 	}
-	if stmt == "" {
-		return nil
+	if err := fn(); err != nil {
+		return err
 	}
-	return x.later(ctx, stmt)
+	for _, stmt := range x.d.DefaultPlans {
+		if err := x.later(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // batch runs statements whose Row functions see their rows: on PostgreSQL
