@@ -64,20 +64,20 @@ func TestBatchGenericPlans(t *testing.T) {
 		}
 	}
 
-	for _, read := range []struct{ name, like string }{
+	for _, st := range []struct{ name, like string }{
 		{"the conversations' lock", `%WHERE c.id = ANY(CAST($1 AS BIGINT[])) ORDER BY c.id FOR UPDATE%`},
 		{"the client IDs used", `%(m.conversation_id, m.client_msg_id) IN%unnest%`},
 		{"the conversations' update", `UPDATE conversations SET state = v.state%`},
 		{"the timers stopped", `DELETE FROM jobs WHERE kind = $1 AND (workspace_id, ref_id) IN%`},
 	} {
 		var generic, custom int
-		err := pool.QueryRowContext(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE $1`, read.like).
+		err := pool.QueryRowContext(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE $1`, st.like).
 			Scan(&generic, &custom)
 		if err != nil {
-			t.Fatalf("%s: %v", read.name, err)
+			t.Fatalf("%s: %v", st.name, err)
 		}
 		if custom != 0 || generic < sends {
-			t.Errorf("%s: %d custom plans and %d generic ones in %d sends, want none custom", read.name, custom, generic, sends)
+			t.Errorf("%s: %d custom plans and %d generic ones in %d sends, want none custom", st.name, custom, generic, sends)
 		}
 	}
 }
