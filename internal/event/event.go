@@ -15,6 +15,7 @@
 package event
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -248,6 +249,27 @@ type Customer struct {
 // Encode is the stored (and published) form of ev: its envelope in JSON.
 func Encode(ev chat.Event) ([]byte, error) {
 	return json.Marshal(FromDomain(ev))
+}
+
+// seqField is where Encode writes the sequence number: the envelope's
+// third field, after two numbers, so nothing before it can contain it.
+var seqField = []byte(`,"seq":`)
+
+// EncodeParts is Encode(ev) in two parts around the sequence number, for
+// a store that numbers events as it inserts them: Encode of ev numbered n
+// is head, n in decimal, and tail.
+func EncodeParts(ev chat.Event) (head, tail []byte, err error) {
+	ev.Seq = 0
+	b, err := Encode(ev)
+	if err != nil {
+		return nil, nil, err
+	}
+	i := bytes.Index(b, seqField)
+	if i < 0 {
+		return nil, nil, fmt.Errorf("event: no seq in %.40q", b)
+	}
+	i += len(seqField)
+	return b[:i], b[i+1:], nil // the 0 between them left out
 }
 
 // Decode reads an encoded event of any known version.

@@ -3,7 +3,7 @@ package event
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/sodam-chat/sodam/internal/pii"
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/pii"
 )
 
 // fixture is an event with every field the log stores set, so the golden
@@ -170,5 +171,27 @@ func TestLegacyPayload(t *testing.T) {
 	}
 	if _, err := Decode([]byte(`{"v":2,"seq":1}`)); err == nil {
 		t.Error("a newer version was read without complaint")
+	}
+}
+
+// TestEncodeParts: the parts around the number give Encode's bytes for
+// any number, even when a text inside the event looks like the field.
+func TestEncodeParts(t *testing.T) {
+	ev := fixture()
+	ev.Message.Body = `주문 확인 부탁드려요 ,"seq":0, {"seq":7}`
+	head, tail, err := EncodeParts(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, seq := range []int64{1, 9, 10, 4096, 1 << 40} {
+		ev.Seq = seq
+		want, err := Encode(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := fmt.Appendf(append([]byte(nil), head...), "%d%s", seq, tail)
+		if !bytes.Equal(got, want) {
+			t.Errorf("seq %d: parts give\n%s\nwant\n%s", seq, got, want)
+		}
 	}
 }

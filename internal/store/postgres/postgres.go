@@ -77,6 +77,7 @@ func dialect() sqldb.Dialect {
 			"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"},
 		DefaultPlans: []string{"SET LOCAL plan_cache_mode = DEFAULT",
 			"SET LOCAL enable_hashjoin = DEFAULT", "SET LOCAL enable_mergejoin = DEFAULT"},
+		NextIDs:           `SELECT nextval(pg_get_serial_sequence('messages', 'id')) FROM generate_series(1, CAST(? AS INTEGER))`,
 		Migrations:        mig,
 		TableExists:       `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?`,
 		LockMigrations:    lockMigrations,

@@ -38,8 +38,13 @@ import (
 // kept every order but cost 1.5–2× the CPU a message on both sides
 // (half-size batches, the second waiting on the first's event counter),
 // so on a busy machine they were no faster (docs/benchmarks.md, pglive).
-// On PostgreSQL the next batch starts while the previous one's COMMIT is in
-// flight (commitLater): a committing transaction waits on nothing.
+// On PostgreSQL a batch of messages is two round trips: its reads (with
+// the new messages' IDs and the outbox's endpoints), then every write sent
+// with the COMMIT, the events numbered by the database as it stores them
+// (appendEventArrays). The next batch starts once that COMMIT returned.
+// Starting it during the COMMIT, as the batches of four round trips did,
+// made batches smaller and more of them, and on two cores a message's p50
+// worse (docs/benchmarks.md).
 
 // maxBatch bounds how many writes share a transaction: enough to amortize a
 // commit many times over, few enough that one batch holds its locks briefly.
@@ -247,14 +252,7 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 		return nil
 	}
 	ctx, cancel := db.batchContext()
-	// handedOff: the commit runs on its own goroutine, which ends the
-	// transaction and the context (see commitLater).
-	handedOff := false
-	defer func() {
-		if !handedOff {
-			cancel()
-		}
-	}()
+	defer cancel()
 	var (
 		x        q
 		commit   func() error
@@ -282,7 +280,7 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 	}
 	committed := false
 	defer func() {
-		if !committed && !handedOff {
+		if !committed {
 			rollback()
 		}
 	}()
@@ -326,13 +324,14 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 		}
 		return x.later(ctx, `RELEASE SAVEPOINT w`)
 	}
+	eps := &batchEndpoints{} // the outbox's, read once (appendEvents)
 	if len(apps) > 0 {
 		// Every statement of appendMessages takes arrays as long as the
 		// batch, which for a short batch made PostgreSQL judge a custom
 		// plan cheaper than the generic one and plan them anew each time:
 		// 0.5 ms for the conversations' seven-table join, eight times what
 		// running it took (docs/benchmarks.md). They are look-ups by key.
-		run := func() error { return x.generic(ctx, func() error { return db.appendMessages(ctx, now, apps) }) }
+		run := func() error { return x.generic(ctx, func() error { return db.appendMessages(ctx, now, apps, eps) }) }
 		if err := step(apps, run); err != nil {
 			return failAll(err)
 		}
@@ -353,7 +352,7 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 		if err := db.restat(ctx, x, now, ok); err != nil {
 			return failAll(err)
 		}
-		if err := db.appendEvents(ctx, x, now, ok); err != nil {
+		if err := db.appendEvents(ctx, x, now, ok, eps); err != nil {
 			return failAll(err)
 		}
 	}
@@ -364,6 +363,11 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 		if len(ok) > 0 || units > 1 { // else a lone unit was refused: nothing to commit
 			if err := commit(); err != nil {
 				rollback() // SQLite's connection may still be in the transaction
+				if db.d.IsRetryable != nil && db.d.IsRetryable(err) {
+					// A statement sent with the COMMIT lost a deadlock: the
+					// database answered, and nothing was committed.
+					return failAll(err)
+				}
 				// Whether PostgreSQL committed is unknown when the connection
 				// broke during COMMIT: report it, and never run the writes again.
 				for _, r := range live {
@@ -393,16 +397,8 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 		db.commitSync(live, ok, units, wroteOutbox, commit, rollback)
 		return nil
 	}
-	if db.d.SingleWriter {
-		committed = true // end commits or rolls back
-		return end()
-	}
-	handedOff = true
-	db.commitLater(func() []*writeReq {
-		defer cancel()
-		return end()
-	})
-	return nil
+	committed = true // end commits or rolls back
+	return end()
 }
 
 // commitSync is end for a store that syncs its log apart from the writer
@@ -488,28 +484,6 @@ func (db *DB) requeue(retry []*writeReq) {
 	if lead {
 		db.drain()
 	}
-}
-
-// maxCommitting bounds the batches whose COMMIT is in flight while the
-// writer runs the next (PostgreSQL).
-const maxCommitting = 4
-
-// commitLater runs end, a batch's COMMIT and hand-back, on its own
-// goroutine, so that the writer starts the next batch while PostgreSQL
-// flushes this one's WAL: the commit is a third of a batch's time and
-// needs nothing from the writer. This cannot deadlock the node's batches:
-// a committing transaction waits on no lock, so the next batch at worst
-// waits for it (on a conversation both touch, or on the workspace's
-// event_seqs row, which keeps sequence order commit order). It is what
-// two nodes sharing the database did already. Writes that lost a conflict
-// go back to the front of the queue.
-func (db *DB) commitLater(end func() []*writeReq) {
-	db.committing <- struct{}{}
-	go func() {
-		retry := end()
-		<-db.committing
-		db.requeue(retry)
-	}()
 }
 
 // retryable reports whether r lost a conflict it may win on another try,

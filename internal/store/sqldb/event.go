@@ -6,12 +6,12 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/event"
-	"github.com/sodam-chat/sodam/internal/outbox"
 )
 
 // appendEvents numbers the pending events of a batch's writes, in the
@@ -19,20 +19,24 @@ import (
 // sequence row lock until commit, so sequence order is commit order: once
 // seq N is visible, every seq below it is too. Workspaces are numbered in
 // ID order, so two batches that span the same workspaces take these last
-// locks in the same order and never wait on each other in a cycle.
-func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn) error {
+// locks in the same order and never wait on each other in a cycle. eps
+// holds the endpoints the batch has read; the outbox needs those of every
+// workspace with events.
+func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn, eps *batchEndpoints) error {
 	byWS := map[int64][]*chat.Event{}
 	for _, t := range ts {
 		for i := range t.pending {
 			ev := &t.pending[i]
+			ev.CreatedAt = now
 			byWS[ev.WorkspaceID] = append(byWS[ev.WorkspaceID], ev)
 		}
 	}
-	// Every workspace's counter in one round trip on PostgreSQL (q.batch),
-	// in workspace order like every lock, and with them the workspaces'
-	// endpoints for the outbox: nothing else is read before the COMMIT, so
-	// the events' INSERT goes with it.
 	wss := slices.Sorted(maps.Keys(byWS))
+	if db.d.Arrays {
+		return x.generic(ctx, func() error { return db.appendEventArrays(ctx, x, now, wss, byWS, eps) })
+	}
+	// Every workspace's counter, in workspace order like every lock, and
+	// the endpoints not read yet.
 	last := make([]int64, len(wss))
 	stmts := make([]Stmt, len(wss), len(wss)+1)
 	for i, ws := range wss {
@@ -40,9 +44,8 @@ func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn) e
 		stmts[i] = Stmt{Query: `UPDATE event_seqs SET seq = seq + ? WHERE workspace_id = ? RETURNING seq`, Args: []any{len(byWS[ws]), ws},
 			Row: func(scan func(...any) error) error { return scan(&last[i]) }}
 	}
-	var eps []outbox.Endpoint
-	if len(wss) > 0 {
-		stmts = append(stmts, alertEndpointsStmt(wss, &eps))
+	if s, ok := eps.stmt(wss); ok {
+		stmts = append(stmts, s)
 	}
 	if err := x.batch(ctx, stmts...); err != nil {
 		return err
@@ -55,17 +58,10 @@ func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn) e
 		}
 		for j, ev := range evs {
 			ev.Seq = last[i] - int64(len(evs)-1-j)
-			ev.CreatedAt = now
 		}
 		all = append(all, evs...)
 	}
-	if db.d.Arrays { // one array per column: one statement text for any number
-		if err := insertEventArrays(ctx, x, all); err != nil {
-			return err
-		}
-		return db.enqueueDeliveries(ctx, x, now, all, eps)
-	}
-	// Several rows per INSERT: on PostgreSQL every statement is a round trip.
+	// Several rows per INSERT.
 	for chunk := range slices.Chunk(all, 32) {
 		args := make([]any, 0, 6*len(chunk))
 		for _, ev := range chunk {
@@ -82,28 +78,69 @@ func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn) e
 		}
 	}
 	// The outbox (package outbox): deliveries commit with their events.
-	return db.enqueueDeliveries(ctx, x, now, all, eps)
+	return db.enqueueDeliveries(ctx, x, now, all, eps.all)
 }
 
-// insertEventArrays stores numbered events with one array parameter per
-// column (Dialect.Arrays).
-func insertEventArrays(ctx context.Context, x q, evs []*chat.Event) error {
-	n := len(evs)
-	ws, seq, conv, at := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
-	typ, payload := make([]string, n), make([]string, n)
-	for i, ev := range evs {
-		p, err := event.Encode(*ev)
+// appendEventArrays is appendEvents on PostgreSQL, where it reads
+// nothing (unless the batch has not read the endpoints the outbox needs),
+// so that its statements go with the COMMIT: the batch's last round trip.
+// The database numbers the events as it moves the counters. Until that
+// answer comes, an event's Seq is its place before its workspace's
+// counter after the batch (0 for the last, -1 before it, …), and the
+// events and deliveries stored take their numbers from the counter as
+// this transaction moved it: a workspace without one would leave them
+// NULL, which the columns refuse. Each workspace's UPDATE … RETURNING,
+// when its answer comes, gives its events their numbers and their
+// encoded form (event.EncodeParts, the same bytes as stored).
+func (db *DB) appendEventArrays(ctx context.Context, x q, now time.Time, wss []int64, byWS map[int64][]*chat.Event, eps *batchEndpoints) error {
+	if s, ok := eps.stmt(wss); ok {
+		if err := x.batch(ctx, s); err != nil {
+			return err
+		}
+	}
+	var all []*chat.Event
+	var ws, rel, conv []int64
+	var typ, head, tail []string
+	for _, w := range wss {
+		evs := byWS[w]
+		parts := make([][2][]byte, len(evs))
+		for j, ev := range evs {
+			ev.Seq = -int64(len(evs) - 1 - j)
+			h, t, err := event.EncodeParts(*ev)
+			if err != nil {
+				return err
+			}
+			parts[j] = [2][]byte{h, t}
+			ws, rel, conv = append(ws, w), append(rel, ev.Seq), append(conv, ev.ConversationID())
+			typ, head, tail = append(typ, string(ev.Type)), append(head, string(h)), append(tail, string(t))
+		}
+		all = append(all, evs...)
+		err := x.laterRows(ctx, Stmt{Query: `UPDATE event_seqs SET seq = seq + ? WHERE workspace_id = ? RETURNING seq`, Args: []any{len(evs), w},
+			Row: func(scan func(...any) error) error {
+				var last int64
+				if err := scan(&last); err != nil {
+					return err
+				}
+				for j, ev := range evs {
+					ev.Seq = last + ev.Seq
+					ev.Encoded = strconv.AppendInt(parts[j][0], ev.Seq, 10)
+					ev.Encoded = append(ev.Encoded, parts[j][1]...)
+				}
+				return nil
+			}})
 		if err != nil {
 			return err
 		}
-		ev.Encoded = p
-		ws[i], seq[i], conv[i], at[i] = ev.WorkspaceID, ev.Seq, ev.ConversationID(), micros(ev.CreatedAt)
-		typ[i], payload[i] = string(ev.Type), string(p)
 	}
-	return x.later(ctx, `INSERT INTO events (workspace_id, seq, type, conversation_id, payload, created_at)
-		SELECT v.ws, v.seq, v.type, NULLIF(v.conv, 0), v.payload, v.at
-		FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]))
-		AS v(ws, seq, type, conv, payload, at)`, ws, seq, typ, conv, payload, at)
+	if err := x.later(ctx, `INSERT INTO events (workspace_id, seq, type, conversation_id, payload, created_at)
+		SELECT v.ws, s.seq + v.rel, v.type, NULLIF(v.conv, 0), v.head || (s.seq + v.rel) || v.tail, ?
+		FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]))
+			AS v(ws, rel, type, conv, head, tail)
+		LEFT JOIN event_seqs s ON s.workspace_id = v.ws`, micros(now), ws, rel, typ, conv, head, tail); err != nil {
+		return err
+	}
+	// The outbox (package outbox): deliveries commit with their events.
+	return db.enqueueDeliveries(ctx, x, now, all, eps.all)
 }
 
 // Events lists a workspace's events after f.AfterSeq, oldest first.

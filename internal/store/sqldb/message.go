@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -65,7 +67,7 @@ type msgKey struct {
 // messages, moves each conversation once and sets its inactivity timer as
 // its last message wants. A refused message gets its own error in r.err;
 // an error returned is the database's, and concerns them all.
-func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeReq) error {
+func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeReq, eps *batchEndpoints) error {
 	t := reqs[0].t
 	x := t.q
 	workspaces := map[int64]*chat.Workspace{}
@@ -133,7 +135,23 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 		used.Query, used.Args = messageSelect+` WHERE m.kind IN ('text', 'file') AND (m.conversation_id, m.client_msg_id) IN
 			(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))`, []any{jsonText(keys)}
 	}
-	if err := x.batch(ctx, append(reads, lock, used)...); err != nil {
+	reads = append(reads, lock, used)
+	// New messages' IDs, taken after the conversations' locks so that a
+	// conversation's messages are numbered in the order they are written.
+	var newIDs []int64
+	if db.d.NextIDs != "" {
+		reads = append(reads, Stmt{Query: db.d.NextIDs, Args: []any{len(reqs)}, Row: func(scan func(...any) error) error {
+			var id int64
+			err := scan(&id)
+			newIDs = append(newIDs, id)
+			return err
+		}})
+	}
+	// The endpoints the outbox will need for these messages' events.
+	if s, ok := eps.stmt(slices.Sorted(maps.Keys(workspaces))); ok {
+		reads = append(reads, s)
+	}
+	if err := x.batch(ctx, reads...); err != nil {
 		return err
 	}
 	for _, c := range convs {
@@ -204,40 +222,9 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 			PrevAssigneeID: before.AssigneeID, PrevState: before.State, FirstReply: firstReply})
 	}
 
-	chunkSize := 32
-	if db.d.Arrays {
-		chunkSize = maxBatch // one statement, one array per column
+	if err := db.insertMessages(ctx, x, now, fresh, newIDs); err != nil {
+		return err
 	}
-	for chunk := range slices.Chunk(fresh, chunkSize) {
-		// RETURNING need not follow VALUES order: match rows by (conversation, seq).
-		bySeq := map[[2]int64]*appendReq{}
-		for _, a := range chunk {
-			bySeq[[2]int64{a.msg.ConversationID, a.msg.Seq}] = a
-		}
-		ins := Stmt{Row: func(scan func(...any) error) error {
-			var id, conv, seq int64
-			err := scan(&id, &conv, &seq)
-			if a := bySeq[[2]int64{conv, seq}]; a != nil {
-				a.msg.ID = id
-			}
-			return err
-		}}
-		if db.d.Arrays {
-			ins.Query, ins.Args = insertMessageArrays(now, chunk)
-		} else {
-			for _, a := range chunk {
-				m := a.msg
-				ins.Args = append(ins.Args, m.WorkspaceID, m.ConversationID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Body, masksJSON(m.Masks), micros(now))
-			}
-			values := strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, 'text', ?, ?, 'null', false, ?)`, len(chunk))[2:]
-			ins.Query = `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, masks, meta, internal, created_at)
-				VALUES ` + values + ` RETURNING id, conversation_id, seq`
-		}
-		if err := x.batch(ctx, ins); err != nil {
-			return err
-		}
-	}
-
 	// Automatic masking's sealed originals (§11): see pii.go.
 	if err := db.storeOriginals(ctx, x, micros(now), fresh); err != nil {
 		return err
@@ -257,23 +244,66 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 	return nil
 }
 
-// insertMessageArrays is the statement inserting text messages with one
-// array parameter per column (Dialect.Arrays): its text is the same for
-// any number of messages, so it is prepared once and planned once.
+// insertMessages inserts a batch's new text messages and sets their IDs:
+// ids, when the dialect gave some (Dialect.NextIDs), so the INSERT waits
+// to go with the next round trip; else as the INSERT returns them, 32 rows
+// a statement.
+func (db *DB) insertMessages(ctx context.Context, x q, now time.Time, fresh []*appendReq, ids []int64) error {
+	if db.d.NextIDs != "" {
+		if len(ids) < len(fresh) {
+			return fmt.Errorf("insert messages: %d IDs for %d messages", len(ids), len(fresh))
+		}
+		for i, a := range fresh {
+			a.msg.ID = ids[i]
+		}
+		query, args := insertMessageArrays(now, fresh)
+		return x.later(ctx, query, args...)
+	}
+	for chunk := range slices.Chunk(fresh, 32) {
+		// RETURNING need not follow VALUES order: match rows by (conversation, seq).
+		bySeq := map[[2]int64]*appendReq{}
+		ins := Stmt{Row: func(scan func(...any) error) error {
+			var id, conv, seq int64
+			err := scan(&id, &conv, &seq)
+			if a := bySeq[[2]int64{conv, seq}]; a != nil {
+				a.msg.ID = id
+			}
+			return err
+		}}
+		for _, a := range chunk {
+			m := a.msg
+			bySeq[[2]int64{m.ConversationID, m.Seq}] = a
+			ins.Args = append(ins.Args, m.WorkspaceID, m.ConversationID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Body, masksJSON(m.Masks), micros(now))
+		}
+		values := strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, 'text', ?, ?, 'null', false, ?)`, len(chunk))[2:]
+		ins.Query = `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, masks, meta, internal, created_at)
+			VALUES ` + values + ` RETURNING id, conversation_id, seq`
+		if err := x.batch(ctx, ins); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertMessageArrays is the statement inserting text messages, with
+// their IDs, with one array parameter per column (Dialect.Arrays): its
+// text is the same for any number of messages, so it is prepared once and
+// planned once.
 func insertMessageArrays(now time.Time, chunk []*appendReq) (string, []any) {
 	n := len(chunk)
-	ws, conv, seq, sender := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	id, ws, conv, seq, sender := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	kind, name, client, body, masks := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, a := range chunk {
 		m := a.msg
-		ws[i], conv[i], seq[i], sender[i] = m.WorkspaceID, m.ConversationID, m.Seq, m.SenderID
+		id[i], ws[i], conv[i], seq[i], sender[i] = m.ID, m.WorkspaceID, m.ConversationID, m.Seq, m.SenderID
 		kind[i], name[i], client[i], body[i], masks[i] = string(m.SenderType), m.SenderName, m.ClientMsgID, m.Body, masksJSON(m.Masks)
 	}
-	return `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, masks, meta, internal, created_at)
-		SELECT v.ws, v.conv, v.seq, v.sender_type, NULLIF(v.sender_id, 0), v.sender_name, v.client, 'text', v.body, v.masks, 'null', false, ?
-		FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]),
-			CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[])) AS v(ws, conv, seq, sender_type, sender_id, sender_name, client, body, masks)
-		RETURNING id, conversation_id, seq`, []any{micros(now), ws, conv, seq, kind, sender, name, client, body, masks}
+	return `INSERT INTO messages (id, workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, masks, meta, internal, created_at)
+		OVERRIDING SYSTEM VALUE
+		SELECT v.id, v.ws, v.conv, v.seq, v.sender_type, NULLIF(v.sender_id, 0), v.sender_name, v.client, 'text', v.body, v.masks, 'null', false, ?
+		FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]),
+			CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[]), CAST(? AS TEXT[])) AS v(id, ws, conv, seq, sender_type, sender_id, sender_name, client, body, masks)`,
+		[]any{micros(now), id, ws, conv, seq, kind, sender, name, client, body, masks}
 }
 
 // moveConversations writes, in one statement each, the new state and

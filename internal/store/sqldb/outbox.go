@@ -680,6 +680,31 @@ func alertEndpointsStmt(workspaceIDs []int64, out *[]outbox.Endpoint) Stmt {
 		}}
 }
 
+// batchEndpoints are the live endpoints of the workspaces whose events a
+// batch appends, each workspace's read once: a batch of messages reads
+// its workspaces' with its first reads (appendMessages), and appendEvents
+// reads those of any other workspace that has events.
+type batchEndpoints struct {
+	read []int64 // the workspaces whose endpoints were read
+	all  []outbox.Endpoint
+}
+
+// stmt reads the endpoints of the workspaces of wss not read yet; ok is
+// false when there are none.
+func (b *batchEndpoints) stmt(wss []int64) (s Stmt, ok bool) {
+	var todo []int64
+	for _, ws := range wss {
+		if !slices.Contains(b.read, ws) {
+			todo = append(todo, ws)
+		}
+	}
+	if len(todo) == 0 {
+		return Stmt{}, false
+	}
+	b.read = append(b.read, todo...)
+	return alertEndpointsStmt(todo, &b.all), true
+}
+
 // enqueueDeliveries is the outbox's half of a commit: beside the events
 // the transaction appends, it writes a delivery for every endpoint that
 // outbox.Deliverable says receives one, and schedules waiting alerts. It
@@ -725,7 +750,7 @@ func (db *DB) enqueueDeliveries(ctx context.Context, x q, now time.Time, evs []*
 			}
 		}
 	}
-	args := []any{}
+	var ds []delivery
 	for _, ev := range evs {
 		targets := byWS[ev.WorkspaceID]
 		if len(targets) == 0 {
@@ -746,7 +771,7 @@ func (db *DB) enqueueDeliveries(ctx context.Context, x q, now time.Time, evs []*
 		wait := 0
 		for _, e := range targets {
 			if typ := outbox.Deliverable(e, *ev, f); typ != "" {
-				args = append(args, ev.WorkspaceID, e.ID, ev.Seq, typ, ev.ConversationID(), micros(now), micros(now))
+				ds = append(ds, delivery{workspaceID: ev.WorkspaceID, endpointID: e.ID, eventSeq: ev.Seq, eventType: typ, conversationID: ev.ConversationID()})
 			}
 			if ev.Type == chat.EventConversationCreated && e.Kind.IsAlert() && e.Wants(outbox.AlertWaiting) &&
 				ev.Conversation.State == chat.StateUnassigned && (wait == 0 || e.WaitMinutes < wait) {
@@ -760,18 +785,55 @@ func (db *DB) enqueueDeliveries(ctx context.Context, x q, now time.Time, evs []*
 			}
 		}
 	}
-	const cols = 7
-	if len(args) > 0 {
-		db.outboxInBatch = true // counted once the batch commits (batch.go)
+	if len(ds) == 0 {
+		return nil
 	}
-	for chunk := range slices.Chunk(args, 32*cols) {
-		values := strings.Repeat(", (?, ?, ?, ?, ?, ?, ?)", len(chunk)/cols)[2:]
+	db.outboxInBatch = true // counted once the batch commits (batch.go)
+	return db.insertDeliveries(ctx, x, now, ds)
+}
+
+// delivery is a row of deliveries as a commit writes it.
+type delivery struct {
+	workspaceID, endpointID, eventSeq, conversationID int64
+	eventType                                         string
+}
+
+// insertDeliveries stores new deliveries, several rows a statement.
+func (db *DB) insertDeliveries(ctx context.Context, x q, now time.Time, ds []delivery) error {
+	if db.d.Arrays {
+		return insertDeliveryArrays(ctx, x, now, ds)
+	}
+	for chunk := range slices.Chunk(ds, 32) {
+		args := make([]any, 0, 7*len(chunk))
+		for _, d := range chunk {
+			args = append(args, d.workspaceID, d.endpointID, d.eventSeq, d.eventType, d.conversationID, micros(now), micros(now))
+		}
+		values := strings.Repeat(", (?, ?, ?, ?, ?, ?, ?)", len(chunk))[2:]
 		if _, err := x.exec(ctx, `INSERT INTO deliveries (workspace_id, endpoint_id, event_seq, event_type, conversation_id, next_at, created_at)
-			VALUES `+values, chunk...); err != nil {
+			VALUES `+values, args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// insertDeliveryArrays stores deliveries with one array parameter per
+// column (Dialect.Arrays), waiting for the COMMIT. Their events' sequence
+// numbers are still relative to their workspace's counter
+// (appendEventArrays), so each takes its number from the counter as this
+// transaction moved it.
+func insertDeliveryArrays(ctx context.Context, x q, now time.Time, ds []delivery) error {
+	n := len(ds)
+	ws, ep, rel, conv := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	typ := make([]string, n)
+	for i, d := range ds {
+		ws[i], ep[i], rel[i], typ[i], conv[i] = d.workspaceID, d.endpointID, d.eventSeq, d.eventType, d.conversationID
+	}
+	return x.later(ctx, `INSERT INTO deliveries (workspace_id, endpoint_id, event_seq, event_type, conversation_id, next_at, created_at)
+		SELECT v.ws, v.ep, s.seq + v.rel, v.type, v.conv, ?, ?
+		FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS BIGINT[]))
+			AS v(ws, ep, rel, type, conv)
+		LEFT JOIN event_seqs s ON s.workspace_id = v.ws`, micros(now), micros(now), ws, ep, rel, typ, conv)
 }
 
 // scanEndpoints reads every endpoint rows holds, and closes rows.

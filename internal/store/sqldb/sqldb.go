@@ -75,6 +75,11 @@ type Dialect struct {
 	// IsUnavailable reports the dialect's own signs that the database is
 	// unreachable, shutting down or starting up.
 	IsUnavailable func(error) bool
+	// NextIDs, when set, returns as many new message IDs as its one
+	// parameter asks, from the messages' own sequence (PostgreSQL): a
+	// batch takes them with its first reads, so that the messages'
+	// INSERT need not send their IDs back and goes with the COMMIT.
+	NextIDs string
 	// Pipeline, when set, sends statements on c in one round trip and
 	// returns the rows each affected (PostgreSQL: pgx's batch protocol).
 	// A write batch then runs on a connection of its own, and statements
@@ -104,15 +109,12 @@ func (x q) Exec(ctx context.Context, query string, args ...any) error {
 
 // DB is a chat.Store over a database/sql pool.
 type DB struct {
-	w, r   *sql.DB // write and read pools; the same pool on PostgreSQL
-	d      Dialect
-	writer writer // group commit (batch.go)
-	// committing holds a token per batch whose COMMIT is in flight
-	// (batch.go, commitLater).
-	committing chan struct{}
-	single     singleWriter // SQLite's pinned writer connection
-	logSync    logSyncer    // fsyncs the log beside the writer (logsync.go)
-	reads      *readStmts   // SQLite's prepared reads (readstmts.go)
+	w, r    *sql.DB // write and read pools; the same pool on PostgreSQL
+	d       Dialect
+	writer  writer       // group commit (batch.go)
+	single  singleWriter // SQLite's pinned writer connection
+	logSync logSyncer    // fsyncs the log beside the writer (logsync.go)
+	reads   *readStmts   // SQLite's prepared reads (readstmts.go)
 	// clock is Now's clock, which tests replace while the node runs
 	// (SetClock).
 	clock atomic.Pointer[func() time.Time]
@@ -142,7 +144,7 @@ type DB struct {
 
 // New returns a store writing through w and reading through r.
 func New(w, r *sql.DB, d Dialect) *DB {
-	db := &DB{w: w, r: r, d: d, committing: make(chan struct{}, maxCommitting), statWake: make(chan struct{}, 1)}
+	db := &DB{w: w, r: r, d: d, statWake: make(chan struct{}, 1)}
 	db.SetClock(time.Now)
 	if d.SyncLog != nil {
 		db.logSync.init(d.SyncLog)
@@ -292,7 +294,18 @@ func (x q) later(ctx context.Context, query string, args ...any) error {
 		_, err := x.exec(ctx, query, args...)
 		return err
 	}
-	x.pipe.pending = append(x.pipe.pending, Stmt{Query: x.bind(query), Args: args})
+	return x.laterRows(ctx, Stmt{Query: query, Args: args})
+}
+
+// laterRows is later for a statement whose Row function reads what it
+// returns: when the next round trip brings it on PostgreSQL, at once
+// elsewhere.
+func (x q) laterRows(ctx context.Context, s Stmt) error {
+	if x.pipe == nil {
+		return x.each(ctx, s.Row, s.Query, s.Args...)
+	}
+	s.Query = x.bind(s.Query)
+	x.pipe.pending = append(x.pipe.pending, s)
 	x.pipe.queued++
 	return nil
 }

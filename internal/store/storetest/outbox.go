@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/event"
 	"github.com/sodam-chat/sodam/internal/outbox"
 )
 
@@ -43,10 +44,19 @@ func testOutbox(t *testing.T, s chat.Store) {
 	if g, ok := s.(interface{ GroupNext(int) }); ok {
 		g.GroupNext(5)
 	}
+	before := lastSeq(t, s, f.ws.ID)
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	sent := map[int64]chat.Event{} // the events the sends returned, by seq
 	for i := range 5 {
 		wg.Go(func() {
-			send(t, s, f.ws.ID, c.ID, f.a1, fmt.Sprint("b", i), fmt.Sprintf("%d번째 안내 드립니다", i+1))
+			_, evs, _, err := s.AppendMessage(ctx, f.ws.ID, c.ID, f.a1, chat.NewMessage{ClientMsgID: fmt.Sprint("b", i), Body: fmt.Sprintf("%d번째 안내 드립니다", i+1)})
+			must(t, err)
+			mu.Lock()
+			defer mu.Unlock()
+			for _, ev := range evs {
+				sent[ev.Seq] = ev
+			}
 		})
 	}
 	wg.Wait()
@@ -59,10 +69,34 @@ func testOutbox(t *testing.T, s chat.Store) {
 	if n := count(msgs); n != 5 {
 		t.Fatalf("message webhook: %d deliveries", n)
 	}
+	// The batch numbered its events once: what the callers got, what the
+	// log holds and what the deliveries point at agree.
+	stored, err := s.Events(ctx, f.ws.ID, chat.EventFilter{AfterSeq: before})
+	must(t, err)
+	if len(stored) != 5 || len(sent) != 5 {
+		t.Fatalf("%d events stored, %d returned; want 5", len(stored), len(sent))
+	}
+	for _, ev := range stored {
+		got, ok := sent[ev.Seq]
+		if !ok || got.Message == nil || ev.Message == nil || got.Message.ID != ev.Message.ID || got.Message.Seq != ev.Message.Seq {
+			t.Fatalf("stored event %d (%v) is not the one returned (%v)", ev.Seq, ev.Message, got.Message)
+		}
+		decoded, err := event.Decode(got.Encoded)
+		if err != nil || decoded.Seq != ev.Seq || decoded.Message.ID != ev.Message.ID {
+			t.Fatalf("event %d: its encoded form says %d, message %v (%v)", ev.Seq, decoded.Seq, decoded.Message, err)
+		}
+	}
+	list, err := ob.Deliveries(ctx, f.ws.ID, msgs.ID, outbox.DeliveryFilter{Limit: 200})
+	must(t, err)
+	for _, d := range list {
+		if ev, ok := sent[d.EventSeq]; !ok || ev.Type != chat.EventMessageCreated {
+			t.Fatalf("delivery %d points at event %d, not one of the batch's messages", d.ID, d.EventSeq)
+		}
+	}
 	if n := count(created); n != 1 {
 		t.Fatalf("conversation.created webhook: %d deliveries", n)
 	}
-	list, err := ob.Deliveries(ctx, other.ws.ID, msgs.ID, outbox.DeliveryFilter{})
+	list, err = ob.Deliveries(ctx, other.ws.ID, msgs.ID, outbox.DeliveryFilter{})
 	must(t, err)
 	if len(list) != 0 {
 		t.Fatal("another workspace reads the deliveries")
