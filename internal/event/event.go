@@ -269,7 +269,9 @@ func EncodeParts(ev chat.Event) (head, tail []byte, err error) {
 		return nil, nil, fmt.Errorf("event: no seq in %.40q", b)
 	}
 	i += len(seqField)
-	return b[:i], b[i+1:], nil // the 0 between them left out
+	// The 0 between them left out; head's capacity ends with it, so that
+	// appending the number to head cannot write over tail.
+	return b[:i:i], b[i+1:], nil
 }
 
 // Decode reads an encoded event of any known version.

@@ -3,9 +3,9 @@ package event
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -189,7 +189,7 @@ func TestEncodeParts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := fmt.Appendf(append([]byte(nil), head...), "%d%s", seq, tail)
+		got := append(strconv.AppendInt(head, seq, 10), tail...) // as a store does
 		if !bytes.Equal(got, want) {
 			t.Errorf("seq %d: parts give\n%s\nwant\n%s", seq, got, want)
 		}
