@@ -8,6 +8,8 @@ package bus
 import (
 	"context"
 	"sync"
+
+	"github.com/sodam-chat/sodam/internal/chat"
 )
 
 // Message is one thing on the bus.
@@ -16,6 +18,10 @@ type Message struct {
 	// Seq is the event's sequence number, or 0 for an ephemeral signal.
 	Seq  int64
 	Data []byte
+	// Event, when set, is what Data decodes to (package event), for this
+	// node's own subscribers, who need not decode it again. A bus never
+	// sends it to another node.
+	Event *chat.Event
 }
 
 // Bus publishes messages to every subscriber on every node.

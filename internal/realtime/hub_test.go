@@ -124,6 +124,39 @@ func TestHubDeliversInOrder(t *testing.T) {
 	wantSeqs(t, receive(t, sub, 3), 1)
 }
 
+// This node's own events reach its subscribers as they were published,
+// not decoded from the bus's bytes: bytes that do not decode change
+// nothing, and the store is not read.
+func TestHubTakesOwnEventsWithoutDecoding(t *testing.T) {
+	h, log, _ := newHub(t, time.Hour)
+	sub, _ := h.Subscribe(context.Background(), 1, 0)
+	defer sub.Close()
+	evs := log.add(2)
+	for i := range evs {
+		evs[i].Message = &chat.Message{ID: int64(40 + i), Body: "배송 문의드립니다"}
+		evs[i].Encoded = []byte("{not json")
+	}
+	h.Publish(context.Background(), evs)
+	for i := range evs {
+		select {
+		case it := <-sub.C:
+			if it.Event == nil || it.Event.Seq != evs[i].Seq || it.Event.Message == nil || it.Event.Message.ID != evs[i].Message.ID {
+				t.Fatalf("delivered %+v, want event %d with message %d", it.Event, evs[i].Seq, evs[i].Message.ID)
+			}
+			if it.Event.Message == evs[i].Message {
+				t.Fatal("the subscriber shares the publisher's message")
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("nothing delivered")
+		}
+	}
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	if log.reads != 0 {
+		t.Fatalf("the store was read %d times", log.reads)
+	}
+}
+
 // Publishes that arrive out of order, or not at all, are filled from the log.
 func TestHubFillsGaps(t *testing.T) {
 	h, log, b := newHub(t, time.Hour)
