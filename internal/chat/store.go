@@ -91,6 +91,11 @@ type Agents interface {
 type Sessions interface {
 	CreateSession(ctx context.Context, s Session) error
 	Session(ctx context.Context, tokenHash string, now time.Time) (*Session, error)
+	// ConsoleMember reads, at once, the session Session would return, its
+	// agent (nil if the agent is gone) and the agent's membership of
+	// workspaceID (nil if it has none): what a console request to a
+	// workspace's route needs first.
+	ConsoleMember(ctx context.Context, tokenHash string, now time.Time, workspaceID int64) (*Session, *Agent, *Member, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
 }
 

@@ -89,24 +89,16 @@ func isWrite(method string) bool {
 // authAgent checks the session cookie and, on writes, the CSRF token and the
 // Origin header, so that another site cannot make a logged-in agent act.
 func (s *Server) authAgent(r *http.Request) (*http.Request, error) {
-	if _, ok := bearer(r); ok {
-		return r, chat.Errorf(chat.ErrUnauthorized, "API tokens work on workspace routes (/api/v1/workspaces/{wid}/…) only")
-	}
-	c, err := r.Cookie(sessionCookie)
-	if err != nil || c.Value == "" {
-		return r, chat.Errorf(chat.ErrUnauthorized, "log in first")
-	}
-	sess, err := s.store.Session(r.Context(), auth.HashToken(c.Value), s.now())
+	tokenHash, err := sessionToken(r)
 	if err != nil {
 		return r, err
 	}
-	if isWrite(r.Method) {
-		if o := r.Header.Get("Origin"); o != "" && !sameOrigin(r, o) {
-			return r, chat.Errorf(chat.ErrCSRF, "cross-site request refused")
-		}
-		if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-CSRF-Token")), []byte(sess.CSRFToken)) != 1 {
-			return r, chat.Errorf(chat.ErrCSRF, "missing or wrong X-CSRF-Token header")
-		}
+	sess, err := s.store.Session(r.Context(), tokenHash, s.now())
+	if err != nil {
+		return r, err
+	}
+	if err := checkCSRF(r, sess); err != nil {
+		return r, err
 	}
 	a, err := s.store.Agent(r.Context(), sess.AgentID)
 	if chat.ErrorCode(err) == chat.ErrAgentNotFound {
@@ -115,7 +107,37 @@ func (s *Server) authAgent(r *http.Request) (*http.Request, error) {
 	if err != nil {
 		return r, err // a database that cannot be reached answers 503, not "log in"
 	}
-	return r.WithContext(context.WithValue(r.Context(), keyAgent, agentAuth{agent: a, session: sess})), nil
+	return withAgent(r, a, sess), nil
+}
+
+// sessionToken is the hash of the request's session cookie.
+func sessionToken(r *http.Request) (string, error) {
+	if _, ok := bearer(r); ok {
+		return "", chat.Errorf(chat.ErrUnauthorized, "API tokens work on workspace routes (/api/v1/workspaces/{wid}/…) only")
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return "", chat.Errorf(chat.ErrUnauthorized, "log in first")
+	}
+	return auth.HashToken(c.Value), nil
+}
+
+// checkCSRF refuses a write that another site may have sent.
+func checkCSRF(r *http.Request, sess *chat.Session) error {
+	if !isWrite(r.Method) {
+		return nil
+	}
+	if o := r.Header.Get("Origin"); o != "" && !sameOrigin(r, o) {
+		return chat.Errorf(chat.ErrCSRF, "cross-site request refused")
+	}
+	if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-CSRF-Token")), []byte(sess.CSRFToken)) != 1 {
+		return chat.Errorf(chat.ErrCSRF, "missing or wrong X-CSRF-Token header")
+	}
+	return nil
+}
+
+func withAgent(r *http.Request, a *chat.Agent, sess *chat.Session) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), keyAgent, agentAuth{agent: a, session: sess}))
 }
 
 // rank orders roles for minimum-role checks.
@@ -130,20 +152,33 @@ func (s *Server) authMember(r *http.Request, minRole chat.Role) (*http.Request, 
 	if secret, ok := bearer(r); ok {
 		return s.authToken(r, secret, minRole)
 	}
-	r, err := s.authAgent(r)
-	if err != nil {
-		return r, err
-	}
 	wid, err := pathID(r, "wid")
 	if err != nil {
+		r, aerr := s.authAgent(r) // who asks comes first, as everywhere
+		if aerr != nil {
+			return r, aerr
+		}
 		return r, err
 	}
-	m, err := s.store.Member(r.Context(), wid, agentOf(r).agent.ID)
-	if chat.ErrorCode(err) == chat.ErrAgentNotFound {
-		return r, chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
-	}
+	// The session, its agent and the membership in one read, checked in
+	// authAgent's order.
+	tokenHash, err := sessionToken(r)
 	if err != nil {
 		return r, err
+	}
+	sess, a, m, err := s.store.ConsoleMember(r.Context(), tokenHash, s.now(), wid)
+	if err != nil {
+		return r, err
+	}
+	if err := checkCSRF(r, sess); err != nil {
+		return r, err
+	}
+	if a == nil {
+		return r, chat.Errorf(chat.ErrUnauthorized, "log in first")
+	}
+	r = withAgent(r, a, sess)
+	if m == nil {
+		return r, chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
 	}
 	if !m.Active {
 		return r, chat.Errorf(chat.ErrMemberInactive, "your account is deactivated in this workspace; ask a master to reactivate it")

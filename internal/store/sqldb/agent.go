@@ -218,6 +218,51 @@ func (db *DB) Session(ctx context.Context, tokenHash string, now time.Time) (*ch
 	return &s, nil
 }
 
+// ConsoleMember reads a session, its agent and the agent's membership of
+// workspaceID in one statement: on PostgreSQL three reads were three round
+// trips before every agent's send.
+func (db *DB) ConsoleMember(ctx context.Context, tokenHash string, now time.Time, workspaceID int64) (*chat.Session, *chat.Agent, *chat.Member, error) {
+	s := chat.Session{TokenHash: tokenHash}
+	var exp int64
+	var aID, aCreated, capacity, lastClosed sql.NullInt64
+	var aEmail, aName, aHash, aLanguage, mRole, mStatus sql.NullString
+	var aOwner, mActive sql.NullBool
+	err := db.read().row(ctx, `SELECT s.agent_id, s.csrf_token, s.expires_at,
+			a.id, a.email, a.name, a.password_hash, a.owner, a.language, a.created_at,
+			m.role, m.status, m.capacity, m.last_closed_at, m.active
+		FROM sessions s
+		LEFT JOIN agents a ON a.id = s.agent_id
+		LEFT JOIN members m ON m.agent_id = s.agent_id AND m.workspace_id = ?
+		WHERE s.token_hash = ? AND s.expires_at > ?`, workspaceID, tokenHash, micros(now)).Scan(
+		&s.AgentID, &s.CSRFToken, &exp,
+		&aID, &aEmail, &aName, &aHash, &aOwner, &aLanguage, &aCreated,
+		&mRole, &mStatus, &capacity, &lastClosed, &mActive)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, nil, chat.Errorf(chat.ErrUnauthorized, "the session has ended; log in again")
+	}
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	s.ExpiresAt = fromMicros(exp)
+	if !aID.Valid {
+		return &s, nil, nil, nil
+	}
+	a := &chat.Agent{ID: aID.Int64, Email: aEmail.String, Name: aName.String, PasswordHash: aHash.String, Owner: aOwner.Bool,
+		Language: aLanguage.String, CreatedAt: fromMicros(aCreated.Int64)}
+	if !mRole.Valid {
+		return &s, a, nil, nil
+	}
+	m := &chat.Member{WorkspaceID: workspaceID, AgentID: a.ID, Role: chat.Role(mRole.String), Status: chat.AgentStatus(mStatus.String),
+		Active: mActive.Bool, Name: a.Name, Email: a.Email}
+	if capacity.Valid {
+		m.Capacity = ptr(int(capacity.Int64))
+	}
+	if lastClosed.Valid {
+		m.LastClosedAt = fromMicros(lastClosed.Int64)
+	}
+	return &s, a, m, nil
+}
+
 // DeleteSession ends a session.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 	return db.tx(ctx, func(x q) error {

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -78,7 +79,30 @@ func testSessions(t *testing.T, s chat.Store) {
 	}
 	_, err = s.Session(ctx, "old", now)
 	wantCode(t, err, chat.ErrUnauthorized)
+
+	// ConsoleMember: the same session, its agent, and the membership of
+	// the workspace asked about only.
+	ws, other := newWorkspace(t, s, "console-member"), newWorkspace(t, s, "console-other")
+	capacity := 3
+	must(t, s.AddMember(ctx, chat.Member{WorkspaceID: ws.ID, AgentID: a.ID, Role: chat.RoleManager, Active: true, Capacity: &capacity}))
+	sess, agent, m, err := s.ConsoleMember(ctx, "live", now, ws.ID)
+	must(t, err)
+	want, err := s.Member(ctx, ws.ID, a.ID)
+	must(t, err)
+	wantAgent, err := s.Agent(ctx, a.ID)
+	must(t, err)
+	if *sess != *got || agent == nil || *agent != *wantAgent || m == nil || !reflect.DeepEqual(*m, *want) {
+		t.Fatalf("console member: %+v %+v %+v, want %+v %+v %+v", sess, agent, m, got, wantAgent, want)
+	}
+	if _, agent, m, err = s.ConsoleMember(ctx, "live", now, other.ID); err != nil || agent == nil || m != nil {
+		t.Fatalf("another workspace: agent %+v, member %+v (%v); want the agent and no membership", agent, m, err)
+	}
+	_, _, _, err = s.ConsoleMember(ctx, "old", now, ws.ID)
+	wantCode(t, err, chat.ErrUnauthorized)
+
 	must(t, s.DeleteSession(ctx, "live"))
 	_, err = s.Session(ctx, "live", now)
+	wantCode(t, err, chat.ErrUnauthorized)
+	_, _, _, err = s.ConsoleMember(ctx, "live", now, ws.ID)
 	wantCode(t, err, chat.ErrUnauthorized)
 }
