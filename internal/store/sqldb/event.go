@@ -91,7 +91,9 @@ func (db *DB) appendEvents(ctx context.Context, x q, now time.Time, ts []*txn, e
 // this transaction moved it: a workspace without one would leave them
 // NULL, which the columns refuse. Each workspace's UPDATE … RETURNING,
 // when its answer comes, gives its events their numbers and their
-// encoded form (event.EncodeParts, the same bytes as stored).
+// encoded form (event.EncodeParts, the same bytes as stored). The
+// deliveries are chosen before those statements wait to be sent: what
+// some endpoints read sends what waits.
 func (db *DB) appendEventArrays(ctx context.Context, x q, now time.Time, wss []int64, byWS map[int64][]*chat.Event, eps *batchEndpoints) error {
 	if s, ok := eps.stmt(wss); ok {
 		if err := x.batch(ctx, s); err != nil {
@@ -99,13 +101,23 @@ func (db *DB) appendEventArrays(ctx context.Context, x q, now time.Time, wss []i
 		}
 	}
 	var all []*chat.Event
+	for _, w := range wss {
+		evs := byWS[w]
+		for j, ev := range evs {
+			ev.Seq = -int64(len(evs) - 1 - j)
+		}
+		all = append(all, evs...)
+	}
+	ds, err := db.deliveriesFor(ctx, x, now, all, eps.all)
+	if err != nil {
+		return err
+	}
 	var ws, rel, conv []int64
 	var typ, head, tail []string
 	for _, w := range wss {
 		evs := byWS[w]
 		parts := make([][2][]byte, len(evs))
 		for j, ev := range evs {
-			ev.Seq = -int64(len(evs) - 1 - j)
 			h, t, err := event.EncodeParts(*ev)
 			if err != nil {
 				return err
@@ -114,7 +126,6 @@ func (db *DB) appendEventArrays(ctx context.Context, x q, now time.Time, wss []i
 			ws, rel, conv = append(ws, w), append(rel, ev.Seq), append(conv, ev.ConversationID())
 			typ, head, tail = append(typ, string(ev.Type)), append(head, string(h)), append(tail, string(t))
 		}
-		all = append(all, evs...)
 		err := x.laterRows(ctx, Stmt{Query: `UPDATE event_seqs SET seq = seq + ? WHERE workspace_id = ? RETURNING seq`, Args: []any{len(evs), w},
 			Row: func(scan func(...any) error) error {
 				var last int64
@@ -140,7 +151,7 @@ func (db *DB) appendEventArrays(ctx context.Context, x q, now time.Time, wss []i
 		return err
 	}
 	// The outbox (package outbox): deliveries commit with their events.
-	return db.enqueueDeliveries(ctx, x, now, all, eps.all)
+	return db.insertDeliveries(ctx, x, now, ds)
 }
 
 // Events lists a workspace's events after f.AfterSeq, oldest first.

@@ -712,8 +712,19 @@ func (b *batchEndpoints) stmt(wss []int64) (s Stmt, ok bool) {
 // a delivery exists exactly when its event does. eps are the live
 // endpoints of the events' workspaces (alertEndpointsStmt).
 func (db *DB) enqueueDeliveries(ctx context.Context, x q, now time.Time, evs []*chat.Event, eps []outbox.Endpoint) error {
+	ds, err := db.deliveriesFor(ctx, x, now, evs, eps)
+	if err != nil {
+		return err
+	}
+	return db.insertDeliveries(ctx, x, now, ds)
+}
+
+// deliveriesFor is enqueueDeliveries' choice of deliveries, each with its
+// event's Seq as it is now, and the waiting alerts it schedules. It may
+// read what some endpoints need, which on PostgreSQL sends what waits.
+func (db *DB) deliveriesFor(ctx context.Context, x q, now time.Time, evs []*chat.Event, eps []outbox.Endpoint) ([]delivery, error) {
 	if len(eps) == 0 {
-		return nil
+		return nil, nil
 	}
 	byWS := map[int64][]outbox.Endpoint{}
 	channels, away := false, false
@@ -734,19 +745,19 @@ func (db *DB) enqueueDeliveries(ctx context.Context, x q, now time.Time, evs []*
 		if len(ids) > 0 {
 			rows, err := x.query(ctx, `SELECT customer_id, channel_id FROM channel_users WHERE customer_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, ids...)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			for rows.Next() {
 				var cu, ch int64
 				if err := rows.Scan(&cu, &ch); err != nil {
 					rows.Close()
-					return err
+					return nil, err
 				}
 				channelOf[cu] = ch
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
@@ -763,7 +774,7 @@ func (db *DB) enqueueDeliveries(ctx context.Context, x q, now time.Time, evs []*
 				var st string
 				err := x.row(ctx, `SELECT status FROM members WHERE workspace_id = ? AND agent_id = ?`, ev.WorkspaceID, c.AssigneeID).Scan(&st)
 				if err != nil && !errors.Is(err, sql.ErrNoRows) {
-					return err
+					return nil, err
 				}
 				f.AssigneeAway = st == string(chat.StatusAway)
 			}
@@ -781,15 +792,11 @@ func (db *DB) enqueueDeliveries(ctx context.Context, x q, now time.Time, evs []*
 		if wait > 0 {
 			j := chat.Job{Kind: outbox.JobWaiting, WorkspaceID: ev.WorkspaceID, RefID: ev.Conversation.ID, DueAt: now.Add(time.Duration(wait) * time.Minute)}
 			if err := x.scheduleJob(ctx, j); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
-	if len(ds) == 0 {
-		return nil
-	}
-	db.outboxInBatch = true // counted once the batch commits (batch.go)
-	return db.insertDeliveries(ctx, x, now, ds)
+	return ds, nil
 }
 
 // delivery is a row of deliveries as a commit writes it.
@@ -800,6 +807,10 @@ type delivery struct {
 
 // insertDeliveries stores new deliveries, several rows a statement.
 func (db *DB) insertDeliveries(ctx context.Context, x q, now time.Time, ds []delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	db.outboxInBatch = true // counted once the batch commits (batch.go)
 	if db.d.Arrays {
 		return insertDeliveryArrays(ctx, x, now, ds)
 	}
