@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -189,14 +190,25 @@ func (db *DB) MaskMessage(ctx context.Context, workspaceID, conversationID, mess
 // afterRewrite moves the write-ahead log into the database file and
 // empties it once text was rewritten, so that the text a mask hid is not
 // left in the log's old frames (SQLite; secure_delete zeroes it in the
-// pages). It is best effort: a checkpoint that readers hold up leaves the
-// frames to be overwritten as the log is reused.
+// pages). A checkpoint that finds another one running (the writer's
+// automatic one) answers busy at once, without waiting: it is tried again
+// for up to checkpointPatience. It stays best effort: one that readers
+// hold up longer leaves the frames to be overwritten as the log is reused.
 func (db *DB) afterRewrite(ctx context.Context, events []chat.Event) {
 	if db.d.Checkpoint == "" || len(events) == 0 {
 		return
 	}
-	db.read().exec(ctx, db.d.Checkpoint) //nolint:errcheck // best effort, as above
+	for start := time.Now(); time.Since(start) < checkpointPatience; time.Sleep(10 * time.Millisecond) {
+		var busy, frames, moved int
+		if err := db.read().row(ctx, db.d.Checkpoint).Scan(&busy, &frames, &moved); err != nil || busy == 0 {
+			return // err: best effort, as above
+		}
+	}
 }
+
+// checkpointPatience bounds how long a mask's answer waits for its
+// checkpoint to find the log free.
+const checkpointPatience = 2 * time.Second
 
 // rewriteMessageText is the one step that changes a stored message's
 // text: the message row, the conversation's preview when it shows this
