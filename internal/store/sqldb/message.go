@@ -289,11 +289,11 @@ func (db *DB) insertMessages(ctx context.Context, x q, now time.Time, fresh []*a
 // their IDs, with one array parameter per column (Dialect.Arrays): its
 // text is the same for any number of messages, so it is prepared once and
 // planned once.
-func insertMessageArrays(now time.Time, chunk []*appendReq) (string, []any) {
-	n := len(chunk)
+func insertMessageArrays(now time.Time, msgs []*appendReq) (string, []any) {
+	n := len(msgs)
 	id, ws, conv, seq, sender := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	kind, name, client, body, masks := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	for i, a := range chunk {
+	for i, a := range msgs {
 		m := a.msg
 		id[i], ws[i], conv[i], seq[i], sender[i] = m.ID, m.WorkspaceID, m.ConversationID, m.Seq, m.SenderID
 		kind[i], name[i], client[i], body[i], masks[i] = string(m.SenderType), m.SenderName, m.ClientMsgID, m.Body, masksJSON(m.Masks)

@@ -692,17 +692,17 @@ type batchEndpoints struct {
 // stmt reads the endpoints of the workspaces of wss not read yet; ok is
 // false when there are none.
 func (b *batchEndpoints) stmt(wss []int64) (s Stmt, ok bool) {
-	var todo []int64
+	var unread []int64
 	for _, ws := range wss {
 		if !slices.Contains(b.read, ws) {
-			todo = append(todo, ws)
+			unread = append(unread, ws)
 		}
 	}
-	if len(todo) == 0 {
+	if len(unread) == 0 {
 		return Stmt{}, false
 	}
-	b.read = append(b.read, todo...)
-	return alertEndpointsStmt(todo, &b.all), true
+	b.read = append(b.read, unread...)
+	return alertEndpointsStmt(unread, &b.all), true
 }
 
 // enqueueDeliveries is the outbox's half of a commit: beside the events

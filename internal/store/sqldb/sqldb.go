@@ -76,9 +76,10 @@ type Dialect struct {
 	// unreachable, shutting down or starting up.
 	IsUnavailable func(error) bool
 	// NextIDs, when set, returns as many new message IDs as its one
-	// parameter asks, from the messages' own sequence (PostgreSQL): a
-	// batch takes them with its first reads, so that the messages'
-	// INSERT need not send their IDs back and goes with the COMMIT.
+	// parameter asks, from the messages' own sequence (PostgreSQL, with
+	// Arrays): a batch takes them with its first reads, so that the
+	// messages' INSERT need not send their IDs back and goes with the
+	// COMMIT.
 	NextIDs string
 	// Pipeline, when set, sends statements on c in one round trip and
 	// returns the rows each affected (PostgreSQL: pgx's batch protocol).
