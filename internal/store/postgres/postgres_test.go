@@ -174,8 +174,8 @@ func TestStatsAfterCrash(t *testing.T) {
 	})
 }
 
-// A roll-up step skips the conversation a writer holds and folds the
-// rest, past its first 1,024.
+// A roll-up step folds past its first 1,024, and folds the conversation
+// another transaction holds once it is let go.
 func TestStatsFoldPastHeld(t *testing.T) {
 	ctx := context.Background()
 	db, raw, _, schema := openWithRaw(t)

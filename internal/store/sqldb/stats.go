@@ -113,10 +113,18 @@ const foldMax = 1024
 // Every statistics read runs it first, so no reader sees a change
 // uncounted; the node's timer runs it every second (RunStatsRollup). With
 // nothing marked it costs one read and writes nothing.
+//
+// A conversation that another transaction holds (PostgreSQL) is skipped
+// by foldStale, which never waits for a lock; its mark is then either
+// being folded by another node's step or waits for a write to commit.
+// FoldStats tries again every foldRetry until no mark is held, for up to
+// foldPatience: a step that returned at once would let a statistics read
+// run before the other step's fold had committed.
 func (db *DB) FoldStats(ctx context.Context) error {
 	if !statsRollup {
 		return nil
 	}
+	deadline := time.Now().Add(foldPatience)
 	for {
 		var one int64
 		switch err := db.read().row(ctx, `SELECT conversation_id FROM stat_stale LIMIT 1`).Scan(&one); {
@@ -125,15 +133,32 @@ func (db *DB) FoldStats(ctx context.Context) error {
 		case err != nil:
 			return err
 		}
-		n, err := db.foldOnce(ctx)
+		n, held, err := db.foldOnce(ctx)
 		if err != nil {
 			return err
 		}
-		if n < foldMax {
+		switch {
+		case !held && n < foldMax:
 			return nil
+		case !held:
+			continue // a full step: more may wait
+		case time.Now().After(deadline):
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(foldRetry):
 		}
 	}
 }
+
+// foldRetry and foldPatience pace FoldStats's tries at marks that other
+// transactions hold: they hold them for the milliseconds of a batch.
+const (
+	foldRetry    = 5 * time.Millisecond
+	foldPatience = 2 * time.Second
+)
 
 // foldOnce runs one transaction of the roll-up step. On SQLite it goes
 // through the group-commit writer, the only one. On PostgreSQL it is a
@@ -143,29 +168,28 @@ func (db *DB) FoldStats(ctx context.Context) error {
 // writes would hold conversations and routing locks while the step takes
 // more, and another node's batch doing the same closed a cycle (three
 // nodes deadlocked within a minute of a load test that way).
-func (db *DB) foldOnce(ctx context.Context) (int, error) {
+func (db *DB) foldOnce(ctx context.Context) (looked int, held bool, err error) {
 	if db.d.SingleWriter {
-		n := 0
 		_, err := db.write(ctx, func(t *txn) error {
 			var err error
-			n, err = db.foldStale(ctx, t.q, t.now)
+			looked, held, err = db.foldStale(ctx, t.q, t.now)
 			return err
 		})
-		return n, err
+		return looked, held, err
 	}
 	x, commit, rollback, err := db.begin(ctx)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	n, err := db.foldStale(ctx, x, db.Now().UTC().Truncate(time.Microsecond))
+	looked, held, err = db.foldStale(ctx, x, db.Now().UTC().Truncate(time.Microsecond))
 	if err == nil {
 		err = commit()
 	}
 	if err != nil {
 		rollback()
-		return 0, err
+		return 0, false, err
 	}
-	return n, nil
+	return looked, held, nil
 }
 
 // RunStatsRollup runs the roll-up step at start and then every interval,
@@ -206,8 +230,8 @@ func (db *DB) statMarked(n int) {
 // foldStale is one transaction of the roll-up step: it takes up to
 // foldMax marked conversations and their marks, and folds them
 // (statFold). It returns how many marks it looked at, those it skipped
-// included (none when it could take none), so that FoldStats goes on
-// while a full foldMax was there. On PostgreSQL it first locks the
+// included, so that FoldStats goes on while a full foldMax was there,
+// and whether it skipped any. On PostgreSQL it first locks the
 // conversations, skipping those another transaction holds, and then
 // deletes the marks it still finds: a step of another node that folded
 // them first has deleted them, and a write that marks one again waits for
@@ -215,12 +239,11 @@ func (db *DB) statMarked(n int) {
 // twice or lost. It never waits for a conversation (foldOnce says why);
 // one skipped keeps its mark, and the next step (a second later at most)
 // folds it. On SQLite the single writer is the lock.
-func (db *DB) foldStale(ctx context.Context, x q, now time.Time) (int, error) {
+func (db *DB) foldStale(ctx context.Context, x q, now time.Time) (looked int, held bool, err error) {
 	var ids []int64
 	const some = `SELECT conversation_id FROM stat_stale ORDER BY conversation_id LIMIT ?`
 	take := `DELETE FROM stat_stale WHERE conversation_id IN (` + some + `) RETURNING conversation_id`
 	args := []any{foldMax}
-	var looked int // the marks this step looked at, skipped ones included
 	if !db.d.SingleWriter {
 		var locked []int64
 		if err := x.batch(ctx,
@@ -235,10 +258,11 @@ func (db *DB) foldStale(ctx context.Context, x q, now time.Time) (int, error) {
 					locked = append(locked, id)
 					return nil
 				}}); err != nil {
-			return 0, err
+			return 0, false, err
 		}
+		held = len(locked) < looked
 		if len(locked) == 0 {
-			return 0, nil // every one held: the next step, not this loop
+			return looked, held, nil
 		}
 		take = `DELETE FROM stat_stale WHERE conversation_id IN (` + marks(len(locked)) + `) RETURNING conversation_id`
 		args = anys(locked)
@@ -251,13 +275,13 @@ func (db *DB) foldStale(ctx context.Context, x q, now time.Time) (int, error) {
 		ids = append(ids, id)
 		return nil
 	}, take, args...); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if db.d.SingleWriter { // nothing skipped: it looked at what it took
 		looked = len(ids)
 	}
 	slices.Sort(ids)
-	return looked, db.statFold(ctx, x, now, ids)
+	return looked, held, db.statFold(ctx, x, now, ids)
 }
 
 // statFold brings the roll-up up to date with conversations ids (in ID

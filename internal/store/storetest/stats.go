@@ -940,12 +940,15 @@ func StatsConcurrentSteps(t *testing.T, nodes ...chat.Store) {
 	}
 }
 
-// StatsFoldPastHeld: a roll-up step folds every marked conversation but
-// one a writer holds, however many are marked — past the first 1,024
-// that one transaction of the step takes. bulk loads closed
-// conversations into s, markAll marks every conversation stale, hold
-// locks the lowest-numbered one in a transaction of its own until
-// release, and marks counts what is marked.
+// StatsFoldPastHeld: a roll-up step folds every marked conversation,
+// however many are marked — past the first 1,024 that one transaction of
+// the step takes — and one that another transaction holds once it is let
+// go: the step does not return while a mark made before it began is
+// left, or a statistics read after it could miss that conversation (a
+// step of another node folding it then). bulk loads closed conversations
+// into s, markAll marks every conversation stale, hold locks the
+// lowest-numbered one in a transaction of its own until release, and
+// marks counts what is marked.
 func StatsFoldPastHeld(t *testing.T, s chat.Store, bulk func(ws int64, convs []sqldb.BulkConversation) error,
 	markAll func(), hold func() (release func()), marks func() int) {
 	f := setup(t, s, "held")
@@ -958,9 +961,20 @@ func StatsFoldPastHeld(t *testing.T, s chat.Store, bulk func(ws int64, convs []s
 	must(t, bulk(f.ws.ID, convs))
 	markAll()
 	release := hold()
-	defer release()
-	must(t, s.(folder).FoldStats(ctx))
-	if n := marks(); n != 1 {
-		t.Fatalf("%d conversations still marked after the step, want 1 (the one held)", n)
+	done := make(chan error, 1)
+	go func() { done <- s.(folder).FoldStats(ctx) }()
+	for marks() > 1 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case err := <-done:
+		release()
+		t.Fatalf("the step returned (%v) with the held conversation marked", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	release()
+	must(t, <-done)
+	if n := marks(); n != 0 {
+		t.Fatalf("%d conversations still marked after the step, want 0", n)
 	}
 }
