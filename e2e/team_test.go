@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
@@ -108,10 +109,23 @@ func choose(p *tab, sel, value string) {
 		`; if (el.value !== `+js(value)+`) throw new Error('no option '+`+js(value)+`); el.dispatchEvent(new Event('change', {bubbles: true})); })()`))
 }
 
-// confirm answers yes in the console's confirmation dialog.
-func confirm(p *tab) {
+// confirm clicks the button sel where it is (clickAt) and answers yes in
+// the confirmation dialog it opens. A list redrawn between the mouse's
+// press and its release takes the click away, so it clicks again, as a
+// person would, until the dialog is open.
+func confirm(p *tab, sel string) {
 	p.t.Helper()
-	p.waitFor("the confirmation dialog", `document.querySelector('[data-testid=tools-confirm]')?.open`)
+	open := `!!document.querySelector('[data-testid=tools-confirm]')?.open`
+	for try := 1; ; try++ {
+		p.clickAt(sel)
+		time.Sleep(pollEvery)
+		if eval[bool](p, open) {
+			break
+		}
+		if try == 5 {
+			p.fail("no confirmation dialog after five clicks on %s", sel)
+		}
+	}
 	p.click("[data-testid=tools-confirm-yes]")
 	p.waitFor("the confirmation dialog closed", `!document.querySelector('[data-testid=tools-confirm]').open`)
 }
@@ -363,8 +377,7 @@ func TestBrowserTeam(t *testing.T) {
 	// Mid-chat, the master deactivates that agent: their console says so
 	// and stops, and both chats go to the other agent.
 	master.click("[data-testid=nav-team]")
-	master.clickAt(memberRow(other) + " [data-testid=member-deactivate]")
-	confirm(master)
+	confirm(master, memberRow(other)+" [data-testid=member-deactivate]")
 	master.waitFor("the member shown deactivated", `document.querySelector("`+memberRow(other)+`").dataset.active === 'false' && document.querySelector("`+memberRow(other)+` [data-testid=member-reactivate]")`)
 	holder.waitFor("the deactivated state", `document.querySelector('#app').dataset.page === 'deactivated' && document.querySelector('[data-testid=deactivated]').checkVisibility()`+
 		` && document.querySelector('[data-testid=deactivated-text]').textContent.includes(`+js(s.ws.Name)+`) && document.querySelector('#login').hidden`)
@@ -497,15 +510,12 @@ func TestBrowserTeam(t *testing.T) {
 	// manager, who then sees the Workspaces page.
 	openPage(master, "workspaces")
 	row2 := fmt.Sprintf("[data-testid=workspace-row][data-workspace-id='%d']", ws2.ID)
-	master.clickAt(row2 + " [data-testid=workspace-archive]")
-	confirm(master)
+	confirm(master, row2+" [data-testid=workspace-archive]")
 	master.waitFor("the second workspace archived, out of the picker", `document.querySelector("`+row2+`").dataset.archived === 'true' && document.querySelector("`+row2+` [data-testid=workspace-archived]") && document.querySelector('[data-testid=workspace-select]').closest('label').hidden`)
-	master.clickAt(fmt.Sprintf("[data-testid=owner-row][data-agent-id='%d'] [data-testid=owner-grant]", seoyeonID))
-	confirm(master)
+	confirm(master, fmt.Sprintf("[data-testid=owner-row][data-agent-id='%d'] [data-testid=owner-grant]", seoyeonID))
 	master.waitFor("the manager an owner", fmt.Sprintf(`document.querySelector("[data-testid=owner-row][data-agent-id='%d']").dataset.owner === 'true'`, seoyeonID))
 	look(master, "workspaces-archived-ko")
-	master.clickAt(row2 + " [data-testid=workspace-restore]")
-	confirm(master)
+	confirm(master, row2+" [data-testid=workspace-restore]")
 	master.waitFor("the second workspace back in the picker", `document.querySelector("`+row2+`").dataset.archived === 'false' && !document.querySelector('[data-testid=workspace-select]').closest('label').hidden`)
 	seoyeon.do("reload the manager's console", chromedp.Reload())
 	seoyeon.waitFor("the Workspaces link for the new owner", `!document.querySelector('#app').hidden && document.querySelector('[data-testid=nav-workspaces]').checkVisibility()`)
@@ -585,8 +595,7 @@ func TestBrowserTeamPhone(t *testing.T) {
 
 	// Dana loses her password: the master makes a reset link.
 	master.waitFor("Dana on the team", `document.querySelector("`+memberRow(danaID)+`")`)
-	master.clickAt(memberRow(danaID) + " [data-testid=member-reset-password]")
-	confirm(master)
+	confirm(master, memberRow(danaID)+" [data-testid=member-reset-password]")
 	master.waitFor("the reset link", `document.querySelector('[data-testid=link-dialog]').open && document.querySelector('[data-testid=link-dialog]').dataset.kind === 'reset' && document.querySelector('[data-testid=link-url]').value.includes('/console/reset?token=')`)
 	reset := copyLink(master)
 	look(master, "reset-link-phone-en")
@@ -627,8 +636,7 @@ func TestBrowserTeamPhone(t *testing.T) {
 	choose(lost, "[data-testid=workspace-select]", fmt.Sprint(ws2.ID))
 	lost.waitFor("the second workspace open", `document.querySelector('[data-testid=connection]').dataset.state === 'live' && document.title.startsWith('Sodam Wholesale')`)
 	master.waitFor("Dana on the second workspace's team", `document.querySelector("`+memberRow(danaID)+`")`)
-	master.clickAt(memberRow(danaID) + " [data-testid=member-deactivate]")
-	confirm(master)
+	confirm(master, memberRow(danaID)+" [data-testid=member-deactivate]")
 	lost.waitFor("the deactivated page offering the first workspace", fmt.Sprintf(`document.querySelector('#app').dataset.page === 'deactivated' && document.querySelector('[data-testid=deactivated-text]').textContent.includes('Sodam Wholesale')`+
 		` && document.querySelector('[data-testid=deactivated-retry]').checkVisibility() && document.querySelector('[data-testid=deactivated-signed-out]').hidden && document.querySelector("[data-testid=deactivated-open][data-workspace-id='%d']")?.checkVisibility()`, s.ws.ID))
 	look(lost, "deactivated-phone-en")
@@ -671,8 +679,7 @@ func TestBrowserTeamPhone(t *testing.T) {
 	master.click("[data-testid=nav-settings]")
 	choose(master, "[data-testid=settings-jump]", "tokens")
 	master.waitFor("the token's last use", `document.querySelector('[data-testid=token-row] [data-testid=token-last-used] sodam-time')`)
-	master.clickAt("[data-testid=token-row] [data-testid=token-revoke]")
-	confirm(master)
+	confirm(master, "[data-testid=token-row] [data-testid=token-revoke]")
 	master.waitFor("the token revoked", `document.querySelectorAll('[data-testid=token-row][data-state=revoked]').length === 1 && !document.querySelector('[data-testid=token-revoke]')`)
 	if code := script(); code != http.StatusUnauthorized {
 		t.Fatalf("a script with the revoked token: %d, want 401", code)
