@@ -67,16 +67,28 @@ func (s *Server) agentSend(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	c, err := s.visibleConversation(r)
+	if text, ok := chat.NoteCommand(req.Body); ok || req.Internal {
+		c, err := s.visibleConversation(r)
+		if err != nil {
+			return err
+		}
+		return s.addNote(w, r, c, req.ClientMsgID, text) // notes.go
+	}
+	cid, err := pathID(r, "cid")
 	if err != nil {
 		return err
 	}
-	if text, ok := chat.NoteCommand(req.Body); ok || req.Internal {
-		return s.addNote(w, r, c, req.ClientMsgID, text) // notes.go
-	}
-	sent, err := s.app.Send(r.Context(), c.WorkspaceID, c.ID, actorOf(r),
-		chat.NewMessage{ClientMsgID: req.ClientMsgID, Body: req.Body, SenderName: memberOf(r).Name})
+	// No read before the send: only the assigned agent may reply
+	// (chat.Next, in the batch, under the conversation's lock), and the
+	// assignee always sees the conversation. A refused send is told as
+	// not found when the agent may not see the conversation, as before.
+	m := memberOf(r)
+	sent, err := s.app.Send(r.Context(), m.WorkspaceID, cid, actorOf(r),
+		chat.NewMessage{ClientMsgID: req.ClientMsgID, Body: req.Body, SenderName: m.Name})
 	if err != nil {
+		if _, hidden := s.visibleConversation(r); hidden != nil {
+			return hidden
+		}
 		return err
 	}
 	writeJSON(w, createdStatus(sent.Dup), sent.Message)
