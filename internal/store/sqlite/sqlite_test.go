@@ -157,3 +157,19 @@ func TestStatsAfterCrash(t *testing.T) {
 		return n
 	})
 }
+
+// What a mask hid leaves the database file and its write-ahead log.
+func TestMaskLeavesNoTrace(t *testing.T) {
+	db, path := sqlite.OpenTest(t)
+	storetest.MaskLeavesNoTrace(t, db, func() []byte {
+		var all []byte
+		for _, f := range []string{path, path + "-wal"} {
+			b, err := os.ReadFile(f)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			all = append(all, b...)
+		}
+		return all
+	})
+}

@@ -1,9 +1,12 @@
 package storetest
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/pii"
@@ -245,4 +248,34 @@ func testPII(t *testing.T, s chat.Store) {
 func jsonOf(e chat.AuditEntry) string {
 	b, _ := json.Marshal(e)
 	return string(b)
+}
+
+// MaskLeavesNoTrace: the text a mask hid is gone from the database's
+// files (read returns them) once the mask is answered, for a message
+// short enough to sit in its table's page and for one long enough to
+// spill into pages of its own. A mask's promise (§11) is that the
+// original leaves the files, not only the rows; on SQLite that is the
+// checkpoint after the rewrite (afterRewrite), without which this fails.
+func MaskLeavesNoTrace(t *testing.T, s chat.Store, read func() []byte) {
+	f := setup(t, s, "trace")
+	k := keyring(t)
+	by := chat.Who{AgentID: f.a1.AgentID, Name: "kim", Address: "127.0.0.1"}
+	c := f.open(t, s)
+	for i, tt := range []struct{ before, secret, after string }{
+		{"배송지를 ", "마포구 월드컵로 12길 34", "로 바꿔 주세요."},
+		{strings.Repeat("주문한 상품이 아직 도착하지 않았어요. 송장번호를 확인해 주실 수 있을까요? ", 60) + "받는 곳은 ",
+			"서초구 반포대로 58길 7", "입니다. " + strings.Repeat("부재 시 경비실에 맡겨 주세요. ", 40)},
+	} {
+		m := send(t, s, f.ws.ID, c.ID, chat.VisitorActor, fmt.Sprintf("trace-%d", i), tt.before+tt.secret+tt.after)
+		if !bytes.Contains(read(), []byte(tt.secret)) {
+			t.Fatalf("message %d: the files never held the text: the test proves nothing", i)
+		}
+		start := utf8.RuneCountInString(tt.before)
+		span := pii.Span{Start: start, End: start + utf8.RuneCountInString(tt.secret), Kind: pii.Other}
+		_, _, err := s.MaskMessage(ctx, f.ws.ID, c.ID, m.ID, span, k, by)
+		must(t, err)
+		if bytes.Contains(read(), []byte(tt.secret)) {
+			t.Fatalf("message %d (%d bytes): the database's files still hold the masked text", i, len(tt.before+tt.secret+tt.after))
+		}
+	}
 }
