@@ -63,7 +63,7 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 				(!ev.Member.Active || ev.Member.Role != m.Role)
 		},
 		Audience: "console",
-		Render:   func(ev chat.Event) any { return consoleEvent(ev) },
+		Render:   renderConsole,
 		ShowTyping: func(t realtime.Typing) bool {
 			return t.SenderType == chat.SenderVisitor && chat.CanSee(chat.Conversation{AssigneeID: t.AssigneeID, State: t.State}, m.AgentID, m.Role)
 		},

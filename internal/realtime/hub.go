@@ -272,6 +272,7 @@ func (h *Hub) Publish(ctx context.Context, events []chat.Event) {
 		// give it, without the JSON (a fifteenth of the node's CPU at
 		// 2,000 msg/s, docs/benchmarks.md), and share nothing with ev.
 		local := event.FromDomain(ev).Domain()
+		local.Encoded = data
 		// A lost publish is repaired by the next event's gap fill, the
 		// periodic sweep, or the client's replay on reconnect.
 		if err := h.bus.Publish(ctx, bus.Message{WorkspaceID: ev.WorkspaceID, Seq: ev.Seq, Data: data, Event: &local}); err != nil {
@@ -392,6 +393,7 @@ func (h *Hub) deliverMessage(ctx context.Context, m bus.Message, f *workspaceFee
 		h.fill(ctx, m.WorkspaceID, f, m.Seq)
 		return
 	}
+	ev.Encoded = m.Data
 	f.last = ev.Seq
 	h.deliverEvent(f, &ev)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -45,7 +46,8 @@ type Session struct {
 	// rendered and encoded once per audience on a node however many
 	// sessions show it. Empty renders per session.
 	Audience string
-	// Render returns what the audience sees of an event it may see.
+	// Render returns what the audience sees of an event it may see; a
+	// json.RawMessage is taken as the event's JSON as it is.
 	Render func(chat.Event) any
 	// ShowTyping reports whether the client may see t.
 	ShowTyping func(Typing) bool
@@ -74,6 +76,14 @@ type frame struct {
 	Seq   int64  `json:"seq,omitempty"`
 	*Typing
 }
+
+// eventFrameHead and eventFrameTail are an event frame around its event:
+// json.Marshal(frame{Type: "event", Event: e}) for an event e already
+// encoded.
+var (
+	eventFrameHead = []byte(`{"type":"event","event":`)
+	eventFrameTail = []byte(`}`)
+)
 
 // ErrDropped ends a session whose client could not keep up.
 var ErrDropped = errors.New("subscriber fell behind")
@@ -421,7 +431,13 @@ func (l *live) sendEvent(ev chat.Event, frames *frames, live bool) error {
 		l.sub.SetQueued(ev.Conversation.State == chat.StateUnassigned)
 	}
 	if l.maySee(ev) {
-		render := func() ([]byte, error) { return json.Marshal(frame{Type: "event", Event: s.Render(ev)}) }
+		render := func() ([]byte, error) {
+			v := s.Render(ev)
+			if raw, ok := v.(json.RawMessage); ok { // JSON already: framed as json.Marshal would
+				return slices.Concat(eventFrameHead, raw, eventFrameTail), nil
+			}
+			return json.Marshal(frame{Type: "event", Event: v})
+		}
 		var data []byte
 		var err error
 		if frames != nil && s.Audience != "" {
