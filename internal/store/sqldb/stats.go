@@ -237,8 +237,8 @@ func (db *DB) statMarked(n int) {
 // them first has deleted them, and a write that marks one again waits for
 // the lock and commits its mark after this step, so no change is counted
 // twice or lost. It never waits for a conversation (foldOnce says why);
-// one skipped keeps its mark, and the next step (a second later at most)
-// folds it. On SQLite the single writer is the lock.
+// one skipped keeps its mark, for FoldStats's next try or the next step.
+// On SQLite the single writer is the lock.
 func (db *DB) foldStale(ctx context.Context, x q, now time.Time) (looked int, held bool, err error) {
 	var ids []int64
 	const some = `SELECT conversation_id FROM stat_stale ORDER BY conversation_id LIMIT ?`
