@@ -312,6 +312,25 @@ func (p *tab) clickAt(sel string) {
 	p.do("click "+sel, chromedp.MouseClickXY(r[0]+r[2]/2, r[1]+r[3]/2))
 }
 
+// clickUntil clicks sel where it is (clickAt) until check, a JavaScript
+// expression that a click makes true at once, holds: a redraw between
+// the mouse's press and its release takes a click away (the click goes
+// to what holds the new element), and a person clicks again. It tries
+// five times.
+func (p *tab) clickUntil(sel, check string) {
+	p.t.Helper()
+	for range 5 {
+		p.clickAt(sel)
+		for range 4 {
+			time.Sleep(pollEvery)
+			if eval[bool](p, check) {
+				return
+			}
+		}
+	}
+	p.fail("%s not true after five clicks on %s", check, sel)
+}
+
 // pick clicks a radio button or checkbox where it is (clickAt) until it
 // is checked, as a person clicks again when a redraw between finding the
 // box and pressing the button took the click away.

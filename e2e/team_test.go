@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
@@ -109,23 +108,11 @@ func choose(p *tab, sel, value string) {
 		`; if (el.value !== `+js(value)+`) throw new Error('no option '+`+js(value)+`); el.dispatchEvent(new Event('change', {bubbles: true})); })()`))
 }
 
-// confirm clicks the button sel where it is (clickAt) and answers yes in
-// the confirmation dialog it opens. A list redrawn between the mouse's
-// press and its release takes the click away, so it clicks again, as a
-// person would, until the dialog is open.
+// confirm clicks the button sel until the confirmation dialog it opens
+// is open (clickUntil: lists are redrawn as they reload) and answers yes.
 func confirm(p *tab, sel string) {
 	p.t.Helper()
-	open := `!!document.querySelector('[data-testid=tools-confirm]')?.open`
-	for try := 1; ; try++ {
-		p.clickAt(sel)
-		time.Sleep(pollEvery)
-		if eval[bool](p, open) {
-			break
-		}
-		if try == 5 {
-			p.fail("no confirmation dialog after five clicks on %s", sel)
-		}
-	}
+	p.clickUntil(sel, `!!document.querySelector('[data-testid=tools-confirm]')?.open`)
 	p.click("[data-testid=tools-confirm-yes]")
 	p.waitFor("the confirmation dialog closed", `!document.querySelector('[data-testid=tools-confirm]').open`)
 }
@@ -640,7 +627,8 @@ func TestBrowserTeamPhone(t *testing.T) {
 	lost.waitFor("the deactivated page offering the first workspace", fmt.Sprintf(`document.querySelector('#app').dataset.page === 'deactivated' && document.querySelector('[data-testid=deactivated-text]').textContent.includes('Sodam Wholesale')`+
 		` && document.querySelector('[data-testid=deactivated-retry]').checkVisibility() && document.querySelector('[data-testid=deactivated-signed-out]').hidden && document.querySelector("[data-testid=deactivated-open][data-workspace-id='%d']")?.checkVisibility()`, s.ws.ID))
 	look(lost, "deactivated-phone-en")
-	lost.click("[data-testid=deactivated-open]")
+	// The page redraws its buttons when the session's reload answers.
+	lost.clickUntil("[data-testid=deactivated-open]", fmt.Sprintf(`document.querySelector('[data-testid=workspace-select]').value === '%d'`, s.ws.ID))
 	lost.waitFor("the first workspace open again", `document.querySelector('#app').dataset.page === 'chat' && document.querySelector('[data-testid=connection]').dataset.state === 'live' && document.title.startsWith(`+js(s.ws.Name)+`) && document.querySelector('[data-testid=workspace-select]').closest('label').hidden`)
 
 	// API tokens, through the settings page's section menu (a select on a
