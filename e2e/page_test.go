@@ -294,10 +294,23 @@ func (p *tab) poll(what string, check chromedp.Action[bool]) {
 	}
 }
 
-// click clicks an element of the page with the mouse.
+// click clicks an element of the page with the mouse. chromedp finds
+// the element, then where it is, then moves the mouse; an element
+// replaced in between (a list redrawn) fails the click before the mouse
+// moves, so it is found again, up to three times.
 func (p *tab) click(sel string) {
 	p.t.Helper()
-	p.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
+	for try := 1; ; try++ {
+		ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+		err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel)))
+		cancel()
+		switch {
+		case err == nil:
+			return
+		case try == 3 || !strings.Contains(err.Error(), "Could not find node with given id"):
+			p.fail("click %s: %v", sel, err)
+		}
+	}
 }
 
 // clickAt clicks with the mouse where an element of the page is, once it
