@@ -180,11 +180,11 @@ func consoleMessage(m *chat.Message) *chat.Message {
 }
 
 // renderConsole is what a console socket sends of ev: consoleEvent, or,
-// when that is the stored form (no file's links to add), the stored
-// bytes as they are, not encoded again (4 % of a node's CPU at 2,000
-// messages a second).
+// when consoleMessage leaves the message as stored (no file's links to
+// add), the stored bytes as they are, not encoded again (4 % of a node's
+// CPU at 2,000 messages a second).
 func renderConsole(ev chat.Event) any {
-	if len(ev.Encoded) > 0 && (ev.Message == nil || ev.Message.Attachment == nil) {
+	if len(ev.Encoded) > 0 && consoleMessage(ev.Message) == ev.Message {
 		return json.RawMessage(ev.Encoded)
 	}
 	return consoleEvent(ev)
