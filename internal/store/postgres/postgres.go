@@ -87,6 +87,7 @@ func dialect() sqldb.Dialect {
 		IsRetryable:       isRetryable,
 		IsUnavailable:     isUnavailable,
 		Pipeline:          pipeline,
+		CleanPending:      `SELECT gin_clean_pending_list('message_search_grams')`,
 	}
 }
 

@@ -81,6 +81,10 @@ type Dialect struct {
 	// messages' INSERT need not send their IDs back and goes with the
 	// COMMIT.
 	NextIDs string
+	// CleanPending, when set, moves the search index's pending entries
+	// into the index itself (PostgreSQL: gin_clean_pending_list; see
+	// RunIndexUpkeep).
+	CleanPending string
 	// Pipeline, when set, sends statements on c in one round trip and
 	// returns the rows each affected (PostgreSQL: pgx's batch protocol).
 	// A write batch then runs on a connection of its own, and statements
