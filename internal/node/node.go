@@ -33,7 +33,6 @@ import (
 	"github.com/sodam-chat/sodam/internal/realtime"
 )
 
-// Main is one running node. Tests start it on 127.0.0.1:0 with a temp dir.
 // indexUpkeepEvery is how often a node on PostgreSQL merges the search
 // index's pending entries (sqldb.RunIndexUpkeep): at 2,000 messages a
 // second the list grows by about 0.6 MB in that time, far under the
@@ -42,6 +41,7 @@ import (
 // machine's rate.
 const indexUpkeepEvery = 200 * time.Millisecond
 
+// Main is one running node. Tests start it on 127.0.0.1:0 with a temp dir.
 type Main struct {
 	Config Config
 	Log    *slog.Logger

@@ -15,8 +15,8 @@ import (
 // once it outgrows gin_pending_list_limit (4 MB). The insert that finds
 // it over the limit does that merge itself, inside its transaction: with
 // 2,000 messages a second that held up a write batch every 1.4 s for
-// 30–60 ms, with every message queued behind it, and made most of a
-// node's p99 (docs/benchmarks.md). Merged here, on a connection of its
+// 30–60 ms, with every message queued behind it: most of a node's
+// slowest batches (docs/benchmarks.md). Merged here, on a connection of its
 // own, the list stays far under the limit and no batch merges it; an
 // insert that finds it over the limit while a merge runs leaves it to
 // that merge. Nodes of a cluster each run it; one that starts while

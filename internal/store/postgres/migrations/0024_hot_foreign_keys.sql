@@ -1,7 +1,7 @@
 -- Every message written checked three foreign keys, each a query of its
 -- own per row (issue 17: the PostgreSQL write path's CPU): messages to
 -- their workspace and their conversation, events to their workspace.
--- Dropping them made the store benchmark's 64 writers 15-18 % faster
+-- Dropping them made the store benchmark's 64 writers about 15 % faster
 -- (docs/benchmarks.md). They guarded nothing the code does not:
 --   - workspaces, conversations, messages and events are never deleted;
 --   - a message is written only for a conversation its transaction has
