@@ -54,7 +54,7 @@ func TestIndexUpkeep(t *testing.T) {
 	<-done
 
 	var left int64
-	if err := pool.QueryRowContext(ctx, `SELECT gin_clean_pending_list('message_search_grams')`).Scan(&left); err != nil {
+	if err := pool.QueryRowContext(ctx, dialect().CleanPending).Scan(&left); err != nil {
 		t.Fatal(err)
 	}
 	if left != 0 {

@@ -14,12 +14,12 @@ import (
 // pending list, cheap to append to, and merges the list into the index
 // once it outgrows gin_pending_list_limit (4 MB). The insert that finds
 // it over the limit does that merge itself, inside its transaction: with
-// 2,000 messages a second that held up a write batch every 1.4 s for
-// 30–60 ms, with every message queued behind it: most of a node's
-// slowest batches (docs/benchmarks.md). Merged here, on a connection of its
-// own, the list stays far under the limit and no batch merges it; an
-// insert that finds it over the limit while a merge runs leaves it to
-// that merge. Nodes of a cluster each run it; one that starts while
+// 2,000 messages a second that held up a write batch, and every message
+// queued behind it, for 30–60 ms every 1.4 s, most of a node's slowest
+// batches (docs/benchmarks.md). Merged here, on a connection of its own,
+// the list stays far under the limit and no batch merges it; an insert
+// that finds it over the limit while a merge runs leaves it to that
+// merge. Nodes of a cluster each run it; one that starts while
 // another's merge runs waits for it and finds little left.
 //
 // After an error (PostgreSQL lets only the index's owner merge it, and a
