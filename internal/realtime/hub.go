@@ -151,7 +151,7 @@ type workspaceFeed struct {
 	// independently), so a gap usually closes within microseconds. They
 	// wait up to GapWait for it before the hub reads the gap from the
 	// store, which would cost a read for most events at a high rate.
-	ahead      map[int64]bus.Message
+	ahead      map[int64]aheadEvent
 	aheadSince time.Time // when the oldest of ahead arrived
 	// recent is a ring of the last RecentEvents events delivered, in
 	// sequence order and without gaps, ending at last: a client that
@@ -164,6 +164,12 @@ type workspaceFeed struct {
 	byConv map[int64]map[*Subscription]struct{}
 	queued map[*Subscription]struct{} // conversation subscribers waiting in the queue
 	n      int
+}
+
+// aheadEvent is an event waiting in a feed's ahead, and when it arrived.
+type aheadEvent struct {
+	m  bus.Message
+	at time.Time
 }
 
 // RecentEvents is how many delivered events a workspace's feed keeps for
@@ -244,6 +250,8 @@ type Hub struct {
 	// Metrics, when set, counts stored messages and times deliveries.
 	Metrics *metrics.Metrics
 
+	gapWait time.Duration // GapWait; longer in a test that must not depend on the machine's speed
+
 	mu         sync.Mutex
 	feeds      map[int64]*workspaceFeed
 	remembered int // events in the feeds' rings
@@ -251,7 +259,7 @@ type Hub struct {
 
 // NewHub returns a hub reading gaps from src and publishing through b.
 func NewHub(src EventSource, b bus.Bus, log *slog.Logger) *Hub {
-	return &Hub{src: src, bus: b, log: log, feeds: map[int64]*workspaceFeed{}}
+	return &Hub{src: src, bus: b, log: log, gapWait: GapWait, feeds: map[int64]*workspaceFeed{}}
 }
 
 // Publish puts committed events on the bus. Call it after commit.
@@ -319,12 +327,12 @@ func (h *Hub) Run(ctx context.Context, sweep time.Duration) {
 			return
 		case m := <-in:
 			if h.handle(ctx, m) && gap == nil {
-				gap = time.After(GapWait)
+				gap = time.After(h.gapWait)
 			}
 		case <-gap:
 			gap = nil
-			if h.closeGaps(ctx) {
-				gap = time.After(GapWait)
+			if next := h.closeGaps(ctx); next > 0 {
+				gap = time.After(next)
 			}
 		case <-tick.C:
 			h.sweep(ctx)
@@ -365,11 +373,12 @@ func (h *Hub) handle(ctx context.Context, m bus.Message) (waiting bool) {
 		// Something in between has not reached us yet (a concurrent
 		// publish) or never will (a lost one): wait for it a moment, then
 		// read the gap from the store.
+		now := time.Now()
 		if len(f.ahead) == 0 {
-			f.ahead = map[int64]bus.Message{}
-			f.aheadSince = time.Now()
+			f.ahead = map[int64]aheadEvent{}
+			f.aheadSince = now
 		}
-		f.ahead[m.Seq] = m
+		f.ahead[m.Seq] = aheadEvent{m: m, at: now}
 		if len(f.ahead) >= MaxAhead {
 			h.fillAhead(ctx, m.WorkspaceID, f)
 		}
@@ -399,23 +408,33 @@ func (h *Hub) deliverMessage(ctx context.Context, m bus.Message, f *workspaceFee
 }
 
 // advance delivers the events waiting in f.ahead that follow f.last and
-// forgets those the store already filled in; h.mu is held.
+// forgets those the store already filled in; h.mu is held. Under a steady
+// stream of racing publishes ahead is seldom empty, so the wait is timed
+// from the oldest event still in it: timed from when ahead was last empty,
+// a gap that opened a moment ago would be read from the store at once.
 func (h *Hub) advance(ctx context.Context, workspaceID int64, f *workspaceFeed) {
+	n := len(f.ahead)
 	for len(f.ahead) > 0 {
-		m, ok := f.ahead[f.last+1]
+		w, ok := f.ahead[f.last+1]
 		if !ok {
 			break
 		}
-		delete(f.ahead, m.Seq)
-		h.deliverMessage(ctx, m, f)
+		delete(f.ahead, w.m.Seq)
+		h.deliverMessage(ctx, w.m, f)
 	}
-	for seq := range f.ahead {
+	var oldest time.Time
+	for seq, w := range f.ahead {
 		if seq <= f.last {
 			delete(f.ahead, seq)
+		} else if oldest.IsZero() || w.at.Before(oldest) {
+			oldest = w.at
 		}
 	}
-	if len(f.ahead) == 0 {
+	switch {
+	case len(f.ahead) == 0:
 		f.ahead = nil
+	case len(f.ahead) < n:
+		f.aheadSince = oldest
 	}
 }
 
@@ -435,17 +454,23 @@ func (h *Hub) fillAhead(ctx context.Context, workspaceID int64, f *workspaceFeed
 }
 
 // closeGaps fills from the store the gaps that have not closed within
-// GapWait; true says events still wait.
-func (h *Hub) closeGaps(ctx context.Context) (waiting bool) {
+// GapWait, and says when to look again: when the oldest event still
+// waiting will have waited GapWait (0: none waits).
+func (h *Hub) closeGaps(ctx context.Context) (next time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for id, f := range h.feeds {
-		if len(f.ahead) > 0 && time.Since(f.aheadSince) >= GapWait {
+		if len(f.ahead) > 0 && time.Since(f.aheadSince) >= h.gapWait {
 			h.fillAhead(ctx, id, f)
 		}
-		waiting = waiting || len(f.ahead) > 0
+		if len(f.ahead) > 0 {
+			d := max(h.gapWait-time.Since(f.aheadSince), time.Millisecond)
+			if next == 0 || d < next {
+				next = d
+			}
+		}
 	}
-	return waiting
+	return next
 }
 
 // fill delivers the stored events after f.last, up to at least upTo.

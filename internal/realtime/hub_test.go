@@ -56,8 +56,15 @@ func (l *fakeLog) LastEventSeq(context.Context, int64) (int64, error) {
 
 func newHub(t *testing.T, sweep time.Duration) (*Hub, *fakeLog, *bus.Memory) {
 	t.Helper()
+	return newHubGap(t, sweep, GapWait)
+}
+
+// newHubGap is newHub with events waiting up to gapWait for a gap to close.
+func newHubGap(t *testing.T, sweep, gapWait time.Duration) (*Hub, *fakeLog, *bus.Memory) {
+	t.Helper()
 	log, b := &fakeLog{}, bus.NewMemory()
 	h := NewHub(log, b, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h.gapWait = gapWait
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); h.Run(ctx, sweep) }()
@@ -201,6 +208,37 @@ func TestHubReordersWithoutReading(t *testing.T) {
 	case it := <-sub.C:
 		t.Fatalf("duplicate delivery of %d", it.Event.Seq)
 	case <-time.After(3 * GapWait):
+	}
+}
+
+// Under a steady stream of racing publishes some event is always waiting
+// for the one before it, but none for long: each gap closes within a
+// fraction of the wait, so the store is never read, however long the
+// stream lasts. (The wait was once timed from when the hub last had
+// nothing waiting, so such a stream had every gap read from the store.)
+func TestHubReordersStreamWithoutReading(t *testing.T) {
+	const wait = 200 * time.Millisecond
+	h, log, b := newHubGap(t, time.Hour, wait)
+	sub, _ := h.Subscribe(context.Background(), 1, 0)
+	defer sub.Close()
+	const pairs = 40 // 40 steps of 10 ms: the stream lasts twice the wait
+	evs := log.add(2 * pairs)
+	// 2 first; then 4 and 1, 6 and 3, …: each step opens the next gap,
+	// then closes the one below the event waiting longest.
+	publishRaw(t, b, evs[1])
+	for i := 0; i < len(evs); i += 2 {
+		time.Sleep(wait / 20)
+		if i+3 < len(evs) {
+			publishRaw(t, b, evs[i+3])
+		}
+		publishRaw(t, b, evs[i])
+	}
+	wantSeqs(t, receive(t, sub, 2*pairs), 1)
+	log.mu.Lock()
+	reads := log.reads
+	log.mu.Unlock()
+	if reads != 0 {
+		t.Fatalf("the store was read %d times for publishes that only raced", reads)
 	}
 }
 
