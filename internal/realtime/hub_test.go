@@ -215,7 +215,8 @@ func TestHubReordersWithoutReading(t *testing.T) {
 // for the one before it, but none for long: each gap closes within a
 // fraction of the wait, so the store is never read, however long the
 // stream lasts. (The wait was once timed from when the hub last had
-// nothing waiting, so such a stream had every gap read from the store.)
+// nothing waiting, so such a stream was read from the store once it had
+// lasted the wait.)
 func TestHubReordersStreamWithoutReading(t *testing.T) {
 	const wait = 200 * time.Millisecond
 	h, log, b := newHubGap(t, time.Hour, wait)
