@@ -153,6 +153,11 @@ type workspaceFeed struct {
 	// store, which would cost a read for most events at a high rate.
 	ahead      map[int64]aheadEvent
 	aheadSince time.Time // when the oldest of ahead arrived
+	// filling says a read of the gaps from the store is under way
+	// (startFill). The hub goes on delivering meanwhile: a gap that the
+	// bus closes first is not waited for.
+	filling bool
+	dropped int64 // the last event left out of ahead, full while a read was under way
 	// recent is a ring of the last RecentEvents events delivered, in
 	// sequence order and without gaps, ending at last: a client that
 	// reconnects after a short drop replays from here rather than from
@@ -180,6 +185,12 @@ const (
 	RecentEvents  = 1024
 	MaxRemembered = 16384
 )
+
+// waiting reports whether events wait for a gap to close: in ahead, or
+// left out of it (dropped).
+func (f *workspaceFeed) waiting() bool {
+	return len(f.ahead) > 0 || f.dropped > f.last
+}
 
 // remember adds a delivered event to the ring, which grows only while
 // grow says the node's budget allows (once full, or stopped by the
@@ -235,12 +246,23 @@ func (f *workspaceFeed) since(seq, conversationID int64) ([]Item, bool) {
 }
 
 // GapWait is how long events that arrived ahead of a missing one wait for
-// it before the hub reads the gap from the store; MaxAhead bounds how many
-// may wait.
+// it before the hub reads the gap from the store; MaxAhead is how many
+// waiting start that read at once, and the most that wait; fillPage is the
+// most one read brings.
 const (
 	GapWait  = 20 * time.Millisecond
 	MaxAhead = 1024
+	fillPage = 500
 )
+
+// filled is what a read of a feed's gaps from the store brought back.
+type filled struct {
+	workspaceID int64
+	f           *workspaceFeed
+	events      []chat.Event
+	err         error
+	short       bool // the store had fewer than asked for, or failed
+}
 
 // Hub fans events out to this node's subscriptions.
 type Hub struct {
@@ -251,6 +273,7 @@ type Hub struct {
 	Metrics *metrics.Metrics
 
 	gapWait time.Duration // GapWait; longer in a test that must not depend on the machine's speed
+	filled  chan filled   // the reads of gaps, back from the store (startFill)
 
 	mu         sync.Mutex
 	feeds      map[int64]*workspaceFeed
@@ -259,7 +282,7 @@ type Hub struct {
 
 // NewHub returns a hub reading gaps from src and publishing through b.
 func NewHub(src EventSource, b bus.Bus, log *slog.Logger) *Hub {
-	return &Hub{src: src, bus: b, log: log, gapWait: GapWait, feeds: map[int64]*workspaceFeed{}}
+	return &Hub{src: src, bus: b, log: log, gapWait: GapWait, filled: make(chan filled), feeds: map[int64]*workspaceFeed{}}
 }
 
 // Publish puts committed events on the bus. Call it after commit.
@@ -334,6 +357,12 @@ func (h *Hub) Run(ctx context.Context, sweep time.Duration) {
 			if next := h.closeGaps(ctx); next > 0 {
 				gap = time.After(next)
 			}
+		case r := <-h.filled:
+			h.fillDone(ctx, r)
+			gap = nil
+			if next := h.closeGaps(ctx); next > 0 {
+				gap = time.After(next)
+			}
 		case <-tick.C:
 			h.sweep(ctx)
 		}
@@ -373,16 +402,23 @@ func (h *Hub) handle(ctx context.Context, m bus.Message) (waiting bool) {
 		// Something in between has not reached us yet (a concurrent
 		// publish) or never will (a lost one): wait for it a moment, then
 		// read the gap from the store.
+		if len(f.ahead) >= MaxAhead {
+			// A read of the gap is under way (begun below), and the
+			// store has this event too: the next read brings it, so
+			// waiting events stay bounded while the store is slow.
+			f.dropped = max(f.dropped, m.Seq)
+			return true
+		}
 		now := time.Now()
 		if len(f.ahead) == 0 {
 			f.ahead = map[int64]aheadEvent{}
 			f.aheadSince = now
 		}
 		f.ahead[m.Seq] = aheadEvent{m: m, at: now}
-		if len(f.ahead) >= MaxAhead {
-			h.fillAhead(ctx, m.WorkspaceID, f)
+		if len(f.ahead) >= MaxAhead && !f.filling {
+			h.startFill(ctx, m.WorkspaceID, f)
 		}
-		return len(f.ahead) > 0
+		return true
 	}
 	h.deliverMessage(ctx, m, f)
 	h.advance(ctx, m.WorkspaceID, f)
@@ -438,36 +474,81 @@ func (h *Hub) advance(ctx context.Context, workspaceID int64, f *workspaceFeed) 
 	}
 }
 
-// fillAhead reads from the store every event up to the last one waiting in
-// f.ahead: sequence order is commit order, so the store has them all.
-// h.mu is held.
-func (h *Hub) fillAhead(ctx context.Context, workspaceID int64, f *workspaceFeed) {
-	upTo := f.last
+// startFill reads from the store, on a goroutine of its own, every event
+// up to the last one waiting in f.ahead: sequence order is commit order,
+// so the store has them all. The hub goes on meanwhile, and fillDone
+// delivers what the read brought back. Under load on several nodes a gap
+// is read several times a second, and each read held up every delivery
+// on the node while it lasted (docs/benchmarks.md). h.mu is held.
+func (h *Hub) startFill(ctx context.Context, workspaceID int64, f *workspaceFeed) {
+	upTo := max(f.last, f.dropped)
 	for seq := range f.ahead {
 		upTo = max(upTo, seq)
 	}
-	h.fill(ctx, workspaceID, f, upTo)
-	h.advance(ctx, workspaceID, f)
-	if len(f.ahead) > 0 { // the fill failed, or stopped short
+	from := f.last
+	f.filling = true
+	go func() {
+		// Only the events up to upTo: those after it are still on their
+		// way through the bus.
+		want := int(min(upTo-from, fillPage))
+		r := filled{workspaceID: workspaceID, f: f}
+		r.events, r.err = h.src.Events(ctx, workspaceID, chat.EventFilter{AfterSeq: from, Limit: want})
+		r.short = r.err != nil || len(r.events) < want
+		select {
+		case h.filled <- r:
+		case <-ctx.Done():
+		}
+	}()
+}
+
+// fillDone delivers what a read of a feed's gaps brought back, skipping
+// what the bus delivered meanwhile.
+func (h *Hub) fillDone(ctx context.Context, r filled) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f := r.f
+	if h.feeds[r.workspaceID] != f { // its last subscriber left meanwhile
+		return
+	}
+	f.filling = false
+	if r.err != nil {
+		h.log.Warn("fill event gap", slog.Int64("workspace", r.workspaceID), slog.Int64("after", f.last), slog.Any("err", r.err))
+		h.Metrics.StoreError("hub")
+	}
+	for i := range r.events {
+		// The store's events follow each other without gaps, and the bus
+		// may have delivered the first of them already.
+		if ev := &r.events[i]; ev.Seq == f.last+1 {
+			f.last = ev.Seq
+			h.deliverEvent(f, ev)
+		}
+	}
+	h.advance(ctx, r.workspaceID, f)
+	if r.short && f.waiting() {
+		// Wait once more before the next read, rather than read again
+		// at once.
 		f.aheadSince = time.Now()
 	}
 }
 
-// closeGaps fills from the store the gaps that have not closed within
-// GapWait, and says when to look again: when the oldest event still
-// waiting will have waited GapWait (0: none waits).
+// closeGaps starts reading from the store the gaps that have not closed
+// within GapWait, and says when to look again: when the oldest event
+// still waiting will have waited GapWait (0: none waits, or only for a
+// read under way, whose end looks again).
 func (h *Hub) closeGaps(ctx context.Context) (next time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for id, f := range h.feeds {
-		if len(f.ahead) > 0 && time.Since(f.aheadSince) >= h.gapWait {
-			h.fillAhead(ctx, id, f)
+		if !f.waiting() || f.filling {
+			continue
 		}
-		if len(f.ahead) > 0 {
-			d := max(h.gapWait-time.Since(f.aheadSince), time.Millisecond)
-			if next == 0 || d < next {
-				next = d
-			}
+		if time.Since(f.aheadSince) >= h.gapWait {
+			h.startFill(ctx, id, f)
+			continue
+		}
+		d := max(h.gapWait-time.Since(f.aheadSince), time.Millisecond)
+		if next == 0 || d < next {
+			next = d
 		}
 	}
 	return next
@@ -476,7 +557,7 @@ func (h *Hub) closeGaps(ctx context.Context) (next time.Duration) {
 // fill delivers the stored events after f.last, up to at least upTo.
 func (h *Hub) fill(ctx context.Context, workspaceID int64, f *workspaceFeed, upTo int64) {
 	for f.last < upTo {
-		events, err := h.src.Events(ctx, workspaceID, chat.EventFilter{AfterSeq: f.last, Limit: 500})
+		events, err := h.src.Events(ctx, workspaceID, chat.EventFilter{AfterSeq: f.last, Limit: fillPage})
 		if err != nil {
 			h.log.Warn("fill event gap", slog.Int64("workspace", workspaceID), slog.Int64("after", f.last), slog.Any("err", err))
 			h.Metrics.StoreError("hub")
@@ -486,7 +567,7 @@ func (h *Hub) fill(ctx context.Context, workspaceID int64, f *workspaceFeed, upT
 			f.last = events[i].Seq
 			h.deliverEvent(f, &events[i])
 		}
-		if len(events) < 500 {
+		if len(events) < fillPage {
 			return
 		}
 	}

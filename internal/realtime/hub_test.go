@@ -18,6 +18,9 @@ type fakeLog struct {
 	mu     sync.Mutex
 	events []chat.Event
 	reads  int // calls of Events
+	// gate, when set, holds every read until it is closed: a store that
+	// takes its time.
+	gate chan struct{}
 }
 
 func (l *fakeLog) add(n int) []chat.Event {
@@ -34,8 +37,14 @@ func (l *fakeLog) add(n int) []chat.Event {
 
 func (l *fakeLog) Events(_ context.Context, _ int64, f chat.EventFilter) ([]chat.Event, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	l.reads++
+	gate := l.gate
+	l.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	var out []chat.Event
 	for _, ev := range l.events {
 		if f.ConversationID != 0 && ev.ConversationID() != f.ConversationID {
@@ -240,6 +249,106 @@ func TestHubReordersStreamWithoutReading(t *testing.T) {
 	log.mu.Unlock()
 	if reads != 0 {
 		t.Fatalf("the store was read %d times for publishes that only raced", reads)
+	}
+}
+
+// A read of a gap from the store does not hold up the hub: an event that
+// the bus brings while the read is under way is delivered at once, in the
+// workspace waiting for the read and in any other, and what the read
+// brings back later is not delivered twice. (The hub used to read on its
+// own goroutine, holding its lock, so nothing was delivered on the node
+// until the read ended.)
+func TestHubDeliversWhileReadingGap(t *testing.T) {
+	h, log, b := newHub(t, time.Hour)
+	sub, _ := h.Subscribe(context.Background(), 1, 0)
+	defer sub.Close()
+	other, _ := h.Subscribe(context.Background(), 2, 0) // another workspace, its log empty
+	defer other.Close()
+	gate := make(chan struct{})
+	var open sync.Once
+	defer open.Do(func() { close(gate) }) // before sub.Close, which the old hub's read held up
+	log.mu.Lock()
+	log.gate = gate
+	log.mu.Unlock()
+	evs := log.add(3)
+	publishRaw(t, b, evs[1]) // 2 waits for 1, then the hub reads 1 and 2 from the store, which hangs
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		log.mu.Lock()
+		reads := log.reads
+		log.mu.Unlock()
+		if reads > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the hub never read the gap from the store")
+		}
+	}
+	publishRaw(t, b, chat.Event{WorkspaceID: 2, Seq: 1, Type: chat.EventMessageCreated})
+	wantSeqs(t, receive(t, other, 1), 1)
+	publishRaw(t, b, evs[0]) // 1 arrives late through the bus
+	publishRaw(t, b, evs[2])
+	wantSeqs(t, receive(t, sub, 3), 1)
+	open.Do(func() { close(gate) })
+	select {
+	case it := <-sub.C:
+		t.Fatalf("duplicate delivery of %d", it.Event.Seq)
+	case <-time.After(3 * GapWait):
+	}
+}
+
+// While a read of a gap is under way, at most MaxAhead events wait; those
+// that come after are left to a later read, so nothing is lost or
+// repeated and a slow store cannot make the hub's memory grow.
+func TestHubBoundsWaitingWhileReading(t *testing.T) {
+	h, log, b := newHub(t, time.Hour)
+	// A buffer for every event: the read delivers more at once than a
+	// subscription's channel holds.
+	items := make(chan Item, 2*MaxAhead)
+	sub, err := h.subscribe(context.Background(), 1, 0, -1, func(it Item) bool { items <- it; return true }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	sub.C = items
+	gate := make(chan struct{})
+	var open sync.Once
+	defer open.Do(func() { close(gate) })
+	log.mu.Lock()
+	log.gate = gate
+	log.mu.Unlock()
+	const n = MaxAhead + 10
+	evs := log.add(n)
+	for _, ev := range evs[1:] { // all but 1: the MaxAhead-th to wait starts a read, which hangs
+		publishRaw(t, b, ev)
+	}
+	// A typing signal queues behind them: once it arrives, the hub has
+	// handled every event.
+	h.PublishTyping(context.Background(), 1, Typing{ConversationID: 7})
+	for heard := false; !heard; {
+		select {
+		case it := <-sub.C:
+			if it.Event != nil {
+				t.Fatalf("event %d delivered before 1", it.Event.Seq)
+			}
+			heard = it.Typing != nil
+		case <-time.After(5 * time.Second):
+			t.Fatal("the hub did not handle the events")
+		}
+	}
+	h.mu.Lock()
+	waiting := len(h.feeds[1].ahead)
+	h.mu.Unlock()
+	if waiting != MaxAhead {
+		t.Fatalf("%d events wait, want %d", waiting, MaxAhead)
+	}
+	last := log.add(1)[0] // the next publish shows the gap the dropped ones left
+	open.Do(func() { close(gate) })
+	publishRaw(t, b, last)
+	wantSeqs(t, receive(t, sub, n+1), 1)
+	select {
+	case it := <-sub.C:
+		t.Fatalf("duplicate delivery of %d", it.Event.Seq)
+	case <-time.After(3 * GapWait):
 	}
 }
 
