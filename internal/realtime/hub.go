@@ -9,7 +9,10 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/bus"
@@ -157,7 +160,10 @@ type workspaceFeed struct {
 	// (startFill). The hub goes on delivering meanwhile: a gap that the
 	// bus closes first is not waited for.
 	filling bool
-	dropped int64 // the last event left out of ahead, full while a read was under way
+	// pending is the last event known to be stored that is not in ahead:
+	// left out of a full ahead, found by the sweep, or one whose bytes
+	// did not decode. The next read brings it.
+	pending int64
 	// recent is a ring of the last RecentEvents events delivered, in
 	// sequence order and without gaps, ending at last: a client that
 	// reconnects after a short drop replays from here rather than from
@@ -187,9 +193,9 @@ const (
 )
 
 // waiting reports whether events wait for a gap to close: in ahead, or
-// left out of it (dropped).
+// pending.
 func (f *workspaceFeed) waiting() bool {
-	return len(f.ahead) > 0 || f.dropped > f.last
+	return len(f.ahead) > 0 || f.pending > f.last
 }
 
 // remember adds a delivered event to the ring, which grows only while
@@ -272,8 +278,9 @@ type Hub struct {
 	// Metrics, when set, counts stored messages and times deliveries.
 	Metrics *metrics.Metrics
 
-	gapWait time.Duration // GapWait; longer in a test that must not depend on the machine's speed
-	filled  chan filled   // the reads of gaps, back from the store (startFill)
+	gapWait  time.Duration // GapWait; longer in a test that must not depend on the machine's speed
+	filled   chan filled   // the reads of gaps, back from the store (startFill)
+	sweeping atomic.Bool   // a sweep runs
 
 	mu         sync.Mutex
 	feeds      map[int64]*workspaceFeed
@@ -364,7 +371,12 @@ func (h *Hub) Run(ctx context.Context, sweep time.Duration) {
 				gap = time.After(next)
 			}
 		case <-tick.C:
-			h.sweep(ctx)
+			if h.sweeping.CompareAndSwap(false, true) {
+				go func() {
+					defer h.sweeping.Store(false)
+					h.sweep(ctx)
+				}()
+			}
 		}
 	}
 }
@@ -406,7 +418,7 @@ func (h *Hub) handle(ctx context.Context, m bus.Message) (waiting bool) {
 			// A read of the gap is under way (begun below), and the
 			// store has this event too: the next read brings it, so
 			// waiting events stay bounded while the store is slow.
-			f.dropped = max(f.dropped, m.Seq)
+			f.pending = max(f.pending, m.Seq)
 			return true
 		}
 		now := time.Now()
@@ -422,7 +434,7 @@ func (h *Hub) handle(ctx context.Context, m bus.Message) (waiting bool) {
 	}
 	h.deliverMessage(ctx, m, f)
 	h.advance(ctx, m.WorkspaceID, f)
-	return len(f.ahead) > 0
+	return f.waiting()
 }
 
 // deliverMessage decodes and delivers the event after f.last; h.mu is held.
@@ -435,7 +447,7 @@ func (h *Hub) deliverMessage(ctx context.Context, m bus.Message, f *workspaceFee
 	ev, err := event.Decode(m.Data)
 	if err != nil {
 		h.log.Warn("decode event", slog.Any("err", err))
-		h.fill(ctx, m.WorkspaceID, f, m.Seq)
+		h.readPending(ctx, m.WorkspaceID, f, m.Seq)
 		return
 	}
 	ev.Encoded = m.Data
@@ -481,7 +493,7 @@ func (h *Hub) advance(ctx context.Context, workspaceID int64, f *workspaceFeed) 
 // is read several times a second, and each read held up every delivery
 // on the node while it lasted (docs/benchmarks.md). h.mu is held.
 func (h *Hub) startFill(ctx context.Context, workspaceID int64, f *workspaceFeed) {
-	upTo := max(f.last, f.dropped)
+	upTo := max(f.last, f.pending)
 	for seq := range f.ahead {
 		upTo = max(upTo, seq)
 	}
@@ -554,39 +566,35 @@ func (h *Hub) closeGaps(ctx context.Context) (next time.Duration) {
 	return next
 }
 
-// fill delivers the stored events after f.last, up to at least upTo.
-func (h *Hub) fill(ctx context.Context, workspaceID int64, f *workspaceFeed, upTo int64) {
-	for f.last < upTo {
-		events, err := h.src.Events(ctx, workspaceID, chat.EventFilter{AfterSeq: f.last, Limit: fillPage})
-		if err != nil {
-			h.log.Warn("fill event gap", slog.Int64("workspace", workspaceID), slog.Int64("after", f.last), slog.Any("err", err))
-			h.Metrics.StoreError("hub")
-			return
-		}
-		for i := range events {
-			f.last = events[i].Seq
-			h.deliverEvent(f, &events[i])
-		}
-		if len(events) < fillPage {
-			return
-		}
+// readPending marks the events up to seq as stored and reads them unless
+// a read is under way (whose end looks again). h.mu is held.
+func (h *Hub) readPending(ctx context.Context, workspaceID int64, f *workspaceFeed, seq int64) {
+	f.pending = max(f.pending, seq)
+	if !f.filling {
+		h.startFill(ctx, workspaceID, f)
 	}
 }
 
+// sweep compares each feed with the store's latest sequence, so that a
+// publish lost with nothing after it still arrives. It runs beside the
+// hub (Run), and reads the store without holding h.mu: a node with many
+// workspaces makes a read for each.
 func (h *Hub) sweep(ctx context.Context) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	for id, f := range h.feeds {
+	ids := slices.Collect(maps.Keys(h.feeds))
+	h.mu.Unlock()
+	for _, id := range ids {
 		last, err := h.src.LastEventSeq(ctx, id)
 		if err != nil {
 			h.log.Warn("sweep", slog.Int64("workspace", id), slog.Any("err", err))
 			h.Metrics.StoreError("hub")
 			continue
 		}
-		if last > f.last {
-			h.fill(ctx, id, f, last)
-			h.advance(ctx, id, f)
+		h.mu.Lock()
+		if f := h.feeds[id]; f != nil && last > f.last {
+			h.readPending(ctx, id, f, last)
 		}
+		h.mu.Unlock()
 	}
 }
 

@@ -18,6 +18,7 @@ type fakeLog struct {
 	mu     sync.Mutex
 	events []chat.Event
 	reads  int // calls of Events
+	lasts  int // calls of LastEventSeq
 	// gate, when set, holds every read until it is closed: a store that
 	// takes its time.
 	gate chan struct{}
@@ -59,8 +60,32 @@ func (l *fakeLog) Events(_ context.Context, _ int64, f chat.EventFilter) ([]chat
 
 func (l *fakeLog) LastEventSeq(context.Context, int64) (int64, error) {
 	l.mu.Lock()
+	l.lasts++
+	gate := l.gate
+	l.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	l.mu.Lock()
 	defer l.mu.Unlock()
 	return int64(len(l.events)), nil
+}
+
+// waitFor waits until the log has been asked at least once through the
+// counter n points to.
+func (l *fakeLog) waitFor(t *testing.T, n *int, what string) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		l.mu.Lock()
+		asked := *n
+		l.mu.Unlock()
+		if asked > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub never %s", what)
+		}
+	}
 }
 
 func newHub(t *testing.T, sweep time.Duration) (*Hub, *fakeLog, *bus.Memory) {
@@ -272,17 +297,7 @@ func TestHubDeliversWhileReadingGap(t *testing.T) {
 	log.mu.Unlock()
 	evs := log.add(3)
 	publishRaw(t, b, evs[1]) // 2 waits for 1, then the hub reads 1 and 2 from the store, which hangs
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
-		log.mu.Lock()
-		reads := log.reads
-		log.mu.Unlock()
-		if reads > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the hub never read the gap from the store")
-		}
-	}
+	log.waitFor(t, &log.reads, "read the gap from the store")
 	publishRaw(t, b, chat.Event{WorkspaceID: 2, Seq: 1, Type: chat.EventMessageCreated})
 	wantSeqs(t, receive(t, other, 1), 1)
 	publishRaw(t, b, evs[0]) // 1 arrives late through the bus
@@ -345,6 +360,32 @@ func TestHubBoundsWaitingWhileReading(t *testing.T) {
 	open.Do(func() { close(gate) })
 	publishRaw(t, b, last)
 	wantSeqs(t, receive(t, sub, n+1), 1)
+	select {
+	case it := <-sub.C:
+		t.Fatalf("duplicate delivery of %d", it.Event.Seq)
+	case <-time.After(3 * GapWait):
+	}
+}
+
+// The sweep asks the store beside the hub: deliveries go on while it
+// waits for an answer. (It used to ask on the hub's goroutine, holding the
+// hub's lock, once for every workspace with subscribers on the node.)
+func TestHubDeliversWhileSweeping(t *testing.T) {
+	h, log, b := newHub(t, 10*time.Millisecond)
+	sub, _ := h.Subscribe(context.Background(), 1, 0)
+	defer sub.Close()
+	gate := make(chan struct{})
+	var open sync.Once
+	defer open.Do(func() { close(gate) })
+	log.mu.Lock()
+	log.gate, log.lasts = gate, 0
+	log.mu.Unlock()
+	log.waitFor(t, &log.lasts, "swept")
+	evs := log.add(2)
+	publishRaw(t, b, evs[0])
+	publishRaw(t, b, evs[1])
+	wantSeqs(t, receive(t, sub, 2), 1)
+	open.Do(func() { close(gate) })
 	select {
 	case it := <-sub.C:
 		t.Fatalf("duplicate delivery of %d", it.Event.Seq)
