@@ -351,6 +351,12 @@ func (h *Hub) Run(ctx context.Context, sweep time.Duration) {
 	tick := time.NewTicker(sweep)
 	defer tick.Stop()
 	var gap <-chan time.Time // armed while events wait for a gap to close
+	closeGaps := func() {
+		gap = nil
+		if next := h.closeGaps(ctx); next > 0 {
+			gap = time.After(next)
+		}
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -360,16 +366,10 @@ func (h *Hub) Run(ctx context.Context, sweep time.Duration) {
 				gap = time.After(h.gapWait)
 			}
 		case <-gap:
-			gap = nil
-			if next := h.closeGaps(ctx); next > 0 {
-				gap = time.After(next)
-			}
+			closeGaps()
 		case r := <-h.filled:
 			h.fillDone(ctx, r)
-			gap = nil
-			if next := h.closeGaps(ctx); next > 0 {
-				gap = time.After(next)
-			}
+			closeGaps()
 		case <-tick.C:
 			if h.sweeping.CompareAndSwap(false, true) {
 				go func() {

@@ -71,6 +71,17 @@ func (l *fakeLog) LastEventSeq(context.Context, int64) (int64, error) {
 	return int64(len(l.events)), nil
 }
 
+// hold makes every read wait until release is called (release may be
+// called more than once), and counts reads from zero.
+func (l *fakeLog) hold() (release func()) {
+	gate := make(chan struct{})
+	l.mu.Lock()
+	l.gate, l.reads, l.lasts = gate, 0, 0
+	l.mu.Unlock()
+	var once sync.Once
+	return func() { once.Do(func() { close(gate) }) }
+}
+
 // waitFor waits until the log has been asked at least once through the
 // counter n points to.
 func (l *fakeLog) waitFor(t *testing.T, n *int, what string) {
@@ -145,6 +156,16 @@ func publishRaw(t *testing.T, b bus.Bus, ev chat.Event) {
 	}
 }
 
+// wantNoMore fails if s receives an event within d.
+func wantNoMore(t *testing.T, s *Subscription, d time.Duration) {
+	t.Helper()
+	select {
+	case it := <-s.C:
+		t.Fatalf("duplicate delivery of %d", it.Event.Seq)
+	case <-time.After(d):
+	}
+}
+
 func wantSeqs(t *testing.T, got []int64, from int64) {
 	t.Helper()
 	for i, s := range got {
@@ -209,11 +230,7 @@ func TestHubFillsGaps(t *testing.T) {
 	publishRaw(t, b, evs[1])
 	publishRaw(t, b, evs[3])
 	wantSeqs(t, receive(t, sub, 4), 1)
-	select {
-	case it := <-sub.C:
-		t.Fatalf("duplicate delivery of %d", it.Event.Seq)
-	case <-time.After(50 * time.Millisecond):
-	}
+	wantNoMore(t, sub, 50*time.Millisecond)
 }
 
 // Publishes that race arrive out of order; the hub puts them back in order
@@ -238,11 +255,7 @@ func TestHubReordersWithoutReading(t *testing.T) {
 	evs = append(evs, log.add(1)...)
 	publishRaw(t, b, evs[6])
 	wantSeqs(t, receive(t, sub, 2), 6)
-	select {
-	case it := <-sub.C:
-		t.Fatalf("duplicate delivery of %d", it.Event.Seq)
-	case <-time.After(3 * GapWait):
-	}
+	wantNoMore(t, sub, 3*GapWait)
 }
 
 // Under a steady stream of racing publishes some event is always waiting
@@ -289,12 +302,8 @@ func TestHubDeliversWhileReadingGap(t *testing.T) {
 	defer sub.Close()
 	other, _ := h.Subscribe(context.Background(), 2, 0) // another workspace, its log empty
 	defer other.Close()
-	gate := make(chan struct{})
-	var open sync.Once
-	defer open.Do(func() { close(gate) }) // before sub.Close, which the old hub's read held up
-	log.mu.Lock()
-	log.gate = gate
-	log.mu.Unlock()
+	release := log.hold()
+	defer release() // before sub.Close, which the old hub's read held up
 	evs := log.add(3)
 	publishRaw(t, b, evs[1]) // 2 waits for 1, then the hub reads 1 and 2 from the store, which hangs
 	log.waitFor(t, &log.reads, "read the gap from the store")
@@ -303,12 +312,8 @@ func TestHubDeliversWhileReadingGap(t *testing.T) {
 	publishRaw(t, b, evs[0]) // 1 arrives late through the bus
 	publishRaw(t, b, evs[2])
 	wantSeqs(t, receive(t, sub, 3), 1)
-	open.Do(func() { close(gate) })
-	select {
-	case it := <-sub.C:
-		t.Fatalf("duplicate delivery of %d", it.Event.Seq)
-	case <-time.After(3 * GapWait):
-	}
+	release()
+	wantNoMore(t, sub, 3*GapWait)
 }
 
 // While a read of a gap is under way, at most MaxAhead events wait; those
@@ -325,12 +330,8 @@ func TestHubBoundsWaitingWhileReading(t *testing.T) {
 	}
 	defer sub.Close()
 	sub.C = items
-	gate := make(chan struct{})
-	var open sync.Once
-	defer open.Do(func() { close(gate) })
-	log.mu.Lock()
-	log.gate = gate
-	log.mu.Unlock()
+	release := log.hold()
+	defer release()
 	const n = MaxAhead + 10
 	evs := log.add(n)
 	for _, ev := range evs[1:] { // all but 1: the MaxAhead-th to wait starts a read, which hangs
@@ -357,14 +358,10 @@ func TestHubBoundsWaitingWhileReading(t *testing.T) {
 		t.Fatalf("%d events wait, want %d", waiting, MaxAhead)
 	}
 	last := log.add(1)[0] // the next publish shows the gap the dropped ones left
-	open.Do(func() { close(gate) })
+	release()
 	publishRaw(t, b, last)
 	wantSeqs(t, receive(t, sub, n+1), 1)
-	select {
-	case it := <-sub.C:
-		t.Fatalf("duplicate delivery of %d", it.Event.Seq)
-	case <-time.After(3 * GapWait):
-	}
+	wantNoMore(t, sub, 3*GapWait)
 }
 
 // The sweep asks the store beside the hub: deliveries go on while it
@@ -374,23 +371,15 @@ func TestHubDeliversWhileSweeping(t *testing.T) {
 	h, log, b := newHub(t, 10*time.Millisecond)
 	sub, _ := h.Subscribe(context.Background(), 1, 0)
 	defer sub.Close()
-	gate := make(chan struct{})
-	var open sync.Once
-	defer open.Do(func() { close(gate) })
-	log.mu.Lock()
-	log.gate, log.lasts = gate, 0
-	log.mu.Unlock()
+	release := log.hold()
+	defer release()
 	log.waitFor(t, &log.lasts, "swept")
 	evs := log.add(2)
 	publishRaw(t, b, evs[0])
 	publishRaw(t, b, evs[1])
 	wantSeqs(t, receive(t, sub, 2), 1)
-	open.Do(func() { close(gate) })
-	select {
-	case it := <-sub.C:
-		t.Fatalf("duplicate delivery of %d", it.Event.Seq)
-	case <-time.After(3 * GapWait):
-	}
+	release()
+	wantNoMore(t, sub, 3*GapWait)
 }
 
 // An event whose publish was lost reaches subscribers through the sweep.
