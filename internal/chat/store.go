@@ -270,6 +270,9 @@ type EventLog interface {
 	Events(ctx context.Context, workspaceID int64, f EventFilter) ([]Event, error)
 	// LastEventSeq is the workspace's newest committed event sequence.
 	LastEventSeq(ctx context.Context, workspaceID int64) (int64, error)
+	// LastEventSeqs is LastEventSeq for several workspaces in one read,
+	// by workspace; one that does not exist is left out.
+	LastEventSeqs(ctx context.Context, workspaceIDs []int64) (map[int64]int64, error)
 }
 
 // Team holds what administering a team changes: invitations, members'

@@ -25,6 +25,7 @@ import (
 type EventSource interface {
 	Events(ctx context.Context, workspaceID int64, f chat.EventFilter) ([]chat.Event, error)
 	LastEventSeq(ctx context.Context, workspaceID int64) (int64, error)
+	LastEventSeqs(ctx context.Context, workspaceIDs []int64) (map[int64]int64, error)
 }
 
 // Typing is the ephemeral "someone is typing" signal.
@@ -99,7 +100,9 @@ type Subscription struct {
 	hub            *Hub
 	workspaceID    int64
 	conversationID int64
-	queued         bool // in feed.queued; guarded by hub.mu
+	feed           *workspaceFeed // guarded by hub.mu, as are member and queued
+	member         bool           // in feed: not dropped, not closed
+	queued         bool           // in feed.queued
 	C              chan Item
 	// Dropped is closed when the hub gave up on a slow subscriber.
 	Dropped chan struct{}
@@ -126,14 +129,9 @@ func (s *Subscription) Close() { s.hub.unsubscribe(s) }
 func (s *Subscription) SetQueued(on bool) {
 	s.hub.mu.Lock()
 	defer s.hub.mu.Unlock()
-	f := s.hub.feeds[s.workspaceID]
-	if f == nil || s.conversationID == 0 || s.queued == on {
+	f := s.feed
+	if !s.member || s.conversationID == 0 || s.queued == on {
 		return
-	}
-	select {
-	case <-s.Dropped:
-		return
-	default:
 	}
 	s.queued = on
 	if on {
@@ -149,6 +147,9 @@ func (s *Subscription) SetQueued(on bool) {
 // every event to every visitor's session would cost more than the rest.
 type workspaceFeed struct {
 	last int64 // highest sequence delivered to this node's subscribers
+	// ready, while set, says the log's end is being read for the
+	// workspace's first subscriber (Hub.feed): last is not known yet.
+	ready chan struct{}
 	// ahead holds events that arrived before one below them: publishes
 	// race (each request publishes its own commit, nodes publish
 	// independently), so a gap usually closes within microseconds. They
@@ -161,8 +162,9 @@ type workspaceFeed struct {
 	// bus closes first is not waited for.
 	filling bool
 	// pending is the last event known to be stored that is not in ahead:
-	// left out of a full ahead, found by the sweep, or one whose bytes
-	// did not decode. The next read brings it.
+	// left out of a full ahead, found by the sweep, heard while the log's
+	// end was read for the first subscriber, or one whose bytes did not
+	// decode. The next read brings it.
 	pending int64
 	// recent is a ring of the last RecentEvents events delivered, in
 	// sequence order and without gaps, ending at last: a client that
@@ -407,7 +409,16 @@ func (h *Hub) handle(ctx context.Context, m bus.Message) (waiting bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	f := h.feeds[m.WorkspaceID]
-	if f == nil || m.Seq <= f.last {
+	switch {
+	case f == nil:
+		return false
+	case f.ready != nil:
+		// The log's end is being read for the first subscriber (feed):
+		// the event is read from the store once that end is known,
+		// unless the end covers it.
+		f.pending = max(f.pending, m.Seq)
+		return true
+	case m.Seq <= f.last:
 		return false
 	}
 	if m.Seq > f.last+1 {
@@ -545,20 +556,28 @@ func (h *Hub) fillDone(ctx context.Context, r filled) {
 
 // closeGaps starts reading from the store the gaps that have not closed
 // within GapWait, and says when to look again: when the oldest event
-// still waiting will have waited GapWait (0: none waits, or only for a
-// read under way, whose end looks again).
+// still waiting will have waited GapWait, or GapWait from now when events
+// wait for a feed's first read (0: none waits, or only for a read under
+// way, whose end looks again).
 func (h *Hub) closeGaps(ctx context.Context) (next time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for id, f := range h.feeds {
-		if !f.waiting() || f.filling {
+		var d time.Duration
+		switch {
+		case f.ready != nil:
+			if f.pending == 0 {
+				continue
+			}
+			d = h.gapWait // look again once the log's end is known
+		case !f.waiting() || f.filling:
 			continue
-		}
-		if time.Since(f.aheadSince) >= h.gapWait {
+		case time.Since(f.aheadSince) >= h.gapWait:
 			h.startFill(ctx, id, f)
 			continue
+		default:
+			d = max(h.gapWait-time.Since(f.aheadSince), time.Millisecond)
 		}
-		d := max(h.gapWait-time.Since(f.aheadSince), time.Millisecond)
 		if next == 0 || d < next {
 			next = d
 		}
@@ -577,24 +596,24 @@ func (h *Hub) readPending(ctx context.Context, workspaceID int64, f *workspaceFe
 
 // sweep compares each feed with the store's latest sequence, so that a
 // publish lost with nothing after it still arrives. It runs beside the
-// hub (Run), and reads the store without holding h.mu: a node with many
-// workspaces makes a read for each.
+// hub (Run), and asks the store without holding h.mu, once for every
+// workspace with subscribers on the node.
 func (h *Hub) sweep(ctx context.Context) {
 	h.mu.Lock()
 	ids := slices.Collect(maps.Keys(h.feeds))
 	h.mu.Unlock()
-	for _, id := range ids {
-		last, err := h.src.LastEventSeq(ctx, id)
-		if err != nil {
-			h.log.Warn("sweep", slog.Int64("workspace", id), slog.Any("err", err))
-			h.Metrics.StoreError("hub")
-			continue
-		}
-		h.mu.Lock()
-		if f := h.feeds[id]; f != nil && last > f.last {
+	lasts, err := h.src.LastEventSeqs(ctx, ids)
+	if err != nil {
+		h.log.Warn("sweep", slog.Int("workspaces", len(ids)), slog.Any("err", err))
+		h.Metrics.StoreError("hub")
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for id, last := range lasts {
+		if f := h.feeds[id]; f != nil && f.ready == nil && last > f.last {
 			h.readPending(ctx, id, f, last)
 		}
-		h.mu.Unlock()
 	}
 }
 
@@ -641,6 +660,7 @@ func (h *Hub) deliver(f *workspaceFeed, it Item, conversationID int64, leavesQue
 
 // remove takes s out of f; h.mu is held.
 func (h *Hub) remove(f *workspaceFeed, s *Subscription) {
+	s.member = false
 	if s.conversationID == 0 {
 		delete(f.all, s)
 	} else if subs := f.byConv[s.conversationID]; subs != nil {
@@ -674,20 +694,12 @@ func (h *Hub) subscribe(ctx context.Context, workspaceID, conversationID, after 
 		}
 		s.C = make(chan Item, buffer)
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	f := h.feeds[workspaceID]
-	if f == nil {
-		// Read the log's end while holding the lock that handle() takes:
-		// an event this node skipped for lack of a feed is already at or
-		// below last, so the subscriber's replay will find it.
-		last, err := h.src.LastEventSeq(ctx, workspaceID)
-		if err != nil {
-			return nil, err
-		}
-		f = &workspaceFeed{last: last, all: map[*Subscription]struct{}{}, byConv: map[int64]map[*Subscription]struct{}{}, queued: map[*Subscription]struct{}{}}
-		h.feeds[workspaceID] = f
+	f, err := h.feed(ctx, workspaceID)
+	if err != nil {
+		return nil, err
 	}
+	defer h.mu.Unlock()
+	s.feed, s.member = f, true
 	if conversationID == 0 {
 		f.all[s] = struct{}{}
 	} else {
@@ -704,19 +716,58 @@ func (h *Hub) subscribe(ctx context.Context, workspaceID, conversationID, after 
 	return s, nil
 }
 
+// feed returns the workspace's feed, with h.mu held unless it fails. A
+// workspace's first subscriber on the node reads the log's end for it
+// without holding h.mu, so that the hub goes on delivering the other
+// workspaces' events meanwhile; later subscribers wait for that read.
+// The feed exists before the read begins, so an event the hub skipped for
+// want of a feed was committed before the read and is at or below the
+// end it finds, in the store for the subscriber's replay. One the hub
+// hears during the read is only noted (handle) and read from the store
+// once the feed is ready (closeGaps), unless that end covers it.
+func (h *Hub) feed(ctx context.Context, workspaceID int64) (*workspaceFeed, error) {
+	h.mu.Lock()
+	for {
+		f := h.feeds[workspaceID]
+		switch {
+		case f == nil:
+			f = &workspaceFeed{ready: make(chan struct{}), all: map[*Subscription]struct{}{}, byConv: map[int64]map[*Subscription]struct{}{}, queued: map[*Subscription]struct{}{}}
+			h.feeds[workspaceID] = f
+			h.mu.Unlock()
+			last, err := h.src.LastEventSeq(ctx, workspaceID)
+			h.mu.Lock()
+			close(f.ready)
+			f.ready = nil
+			if err != nil {
+				delete(h.feeds, workspaceID) // nobody subscribed to it yet
+				h.mu.Unlock()
+				return nil, err
+			}
+			f.last = last
+			return f, nil
+		case f.ready != nil:
+			ready := f.ready
+			h.mu.Unlock()
+			select {
+			case <-ready:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			h.mu.Lock()
+		default:
+			return f, nil
+		}
+	}
+}
+
 func (h *Hub) unsubscribe(s *Subscription) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	f := h.feeds[s.workspaceID]
-	if f == nil {
-		return
-	}
-	select {
-	case <-s.Dropped: // deliver removed it
-	default:
+	f := s.feed
+	if s.member { // else deliver removed it, or it was closed before
 		h.remove(f, s)
 	}
-	if f.n == 0 {
+	if f.n == 0 && h.feeds[s.workspaceID] == f {
 		h.remembered -= len(f.recent)
 		delete(h.feeds, s.workspaceID)
 	}

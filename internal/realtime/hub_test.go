@@ -18,7 +18,8 @@ type fakeLog struct {
 	mu     sync.Mutex
 	events []chat.Event
 	reads  int // calls of Events
-	lasts  int // calls of LastEventSeq
+	lasts  int // calls of LastEventSeq and LastEventSeqs
+	sweeps int // calls of LastEventSeqs
 	// gate, when set, holds every read until it is closed: a store that
 	// takes its time.
 	gate chan struct{}
@@ -58,17 +59,33 @@ func (l *fakeLog) Events(_ context.Context, _ int64, f chat.EventFilter) ([]chat
 	return out, nil
 }
 
+// LastEventSeq answers with the log's end when asked; a held answer
+// arrives late, as from a slow store.
 func (l *fakeLog) LastEventSeq(context.Context, int64) (int64, error) {
 	l.mu.Lock()
 	l.lasts++
-	gate := l.gate
+	gate, last := l.gate, int64(len(l.events))
 	l.mu.Unlock()
 	if gate != nil {
 		<-gate
 	}
+	return last, nil
+}
+
+func (l *fakeLog) LastEventSeqs(_ context.Context, ids []int64) (map[int64]int64, error) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	return int64(len(l.events)), nil
+	l.lasts++
+	l.sweeps++
+	gate, last := l.gate, int64(len(l.events))
+	l.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	out := map[int64]int64{}
+	for _, id := range ids {
+		out[id] = last
+	}
+	return out, nil
 }
 
 // hold makes every read wait until release is called (release may be
@@ -76,7 +93,7 @@ func (l *fakeLog) LastEventSeq(context.Context, int64) (int64, error) {
 func (l *fakeLog) hold() (release func()) {
 	gate := make(chan struct{})
 	l.mu.Lock()
-	l.gate, l.reads, l.lasts = gate, 0, 0
+	l.gate, l.reads, l.lasts, l.sweeps = gate, 0, 0, 0
 	l.mu.Unlock()
 	var once sync.Once
 	return func() { once.Do(func() { close(gate) }) }
@@ -379,6 +396,124 @@ func TestHubDeliversWhileSweeping(t *testing.T) {
 	publishRaw(t, b, evs[1])
 	wantSeqs(t, receive(t, sub, 2), 1)
 	release()
+	wantNoMore(t, sub, 3*GapWait)
+}
+
+// The sweep asks the store once for every workspace with subscribers on
+// the node (it used to ask once for each), and finds a lost publish in
+// each of them.
+func TestHubSweepsEveryWorkspaceInOneRead(t *testing.T) {
+	h, log, _ := newHub(t, 20*time.Millisecond)
+	var subs []*Subscription
+	for ws := range int64(3) {
+		sub, err := h.Subscribe(context.Background(), ws+1, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sub.Close()
+		subs = append(subs, sub)
+	}
+	release := log.hold() // counts from zero
+	release()
+	log.add(2) // committed, never published (the fake log answers for every workspace)
+	for _, sub := range subs {
+		wantSeqs(t, receive(t, sub, 2), 1)
+	}
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	if log.sweeps == 0 || log.lasts != log.sweeps {
+		t.Fatalf("the sweeps asked %d times for one workspace's end and %d times for all of them", log.lasts-log.sweeps, log.sweeps)
+	}
+}
+
+// A workspace's first subscriber on the node reads the log's end without
+// holding the hub up: the other workspaces' events are delivered while
+// the store is slow to answer. (It used to read under the hub's lock.)
+func TestHubDeliversWhileFirstSubscriberReads(t *testing.T) {
+	h, log, b := newHub(t, time.Hour)
+	sub, _ := h.Subscribe(context.Background(), 1, 0)
+	defer sub.Close()
+	release := log.hold()
+	defer release()
+	type result struct {
+		sub *Subscription
+		err error
+	}
+	first := make(chan result, 2)
+	for range 2 { // the second waits for the first's read
+		go func() {
+			s, err := h.Subscribe(context.Background(), 2, 0)
+			first <- result{s, err}
+		}()
+	}
+	log.waitFor(t, &log.lasts, "read workspace 2's log end")
+	evs := log.add(2)
+	publishRaw(t, b, evs[0])
+	publishRaw(t, b, evs[1])
+	wantSeqs(t, receive(t, sub, 2), 1)
+	release()
+	for range 2 {
+		r := <-first
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		defer r.sub.Close()
+		if r.sub.from != 0 {
+			t.Fatalf("subscribed from %d: the read answered 0", r.sub.from)
+		}
+	}
+	log.mu.Lock()
+	asked := log.lasts
+	log.mu.Unlock()
+	if asked != 1 {
+		t.Fatalf("workspace 2's log end was read %d times, want once", asked)
+	}
+}
+
+// An event committed after the first subscriber's read answered, and
+// heard before the answer arrived, still reaches the subscriber: from the
+// store, once the feed is ready.
+func TestHubFirstSubscriberHearsEventsDuringRead(t *testing.T) {
+	h, log, b := newHub(t, time.Hour)
+	release := log.hold()
+	defer release()
+	done := make(chan *Subscription, 1)
+	go func() {
+		s, err := h.Subscribe(context.Background(), 1, 0)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- s
+	}()
+	log.waitFor(t, &log.lasts, "read the log's end")
+	evs := log.add(3) // after the read's answer (0), before it arrives
+	for _, ev := range evs {
+		publishRaw(t, b, ev)
+	}
+	// Only once the hub has heard them may the read's answer arrive.
+	// (TryLock: a hub that reads under its lock fails here, not hangs.)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		var heard int64
+		if h.mu.TryLock() {
+			if f := h.feeds[1]; f != nil {
+				heard = f.pending
+			}
+			h.mu.Unlock()
+		}
+		if heard == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub noted event %d while reading, want 3", heard)
+		}
+	}
+	release()
+	sub := <-done
+	if sub == nil {
+		t.FailNow()
+	}
+	defer sub.Close()
+	wantSeqs(t, receive(t, sub, 3), 1)
 	wantNoMore(t, sub, 3*GapWait)
 }
 

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"maps"
 	"slices"
 	"strconv"
@@ -202,13 +201,49 @@ func (db *DB) Events(ctx context.Context, workspaceID int64, f chat.EventFilter)
 // LastEventSeq returns the workspace's newest committed event sequence
 // (durably committed, where the log is synced apart: logsync.go).
 func (db *DB) LastEventSeq(ctx context.Context, workspaceID int64) (int64, error) {
-	var seq int64
-	err := db.read().row(ctx, `SELECT seq FROM event_seqs WHERE workspace_id = ?`, workspaceID).Scan(&seq)
-	if errors.Is(err, sql.ErrNoRows) {
+	seqs, err := db.LastEventSeqs(ctx, []int64{workspaceID})
+	if err != nil {
+		return 0, err
+	}
+	seq, ok := seqs[workspaceID]
+	if !ok {
 		return 0, chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
 	}
-	if below := db.syncedBelow(workspaceID); below > 0 && seq >= below {
-		seq = below - 1
+	return seq, nil
+}
+
+// LastEventSeqs is LastEventSeq for several workspaces in one read (the
+// hub's sweep asks for every workspace with subscribers on the node). A
+// workspace that does not exist is left out.
+func (db *DB) LastEventSeqs(ctx context.Context, workspaceIDs []int64) (map[int64]int64, error) {
+	out := make(map[int64]int64, len(workspaceIDs))
+	for chunk := range slices.Chunk(workspaceIDs, 500) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		if err := db.lastEventSeqs(ctx, args, out); err != nil {
+			return nil, err
+		}
 	}
-	return seq, err
+	return out, nil
+}
+
+func (db *DB) lastEventSeqs(ctx context.Context, workspaceIDs []any, out map[int64]int64) error {
+	rows, err := db.read().query(ctx, `SELECT workspace_id, seq FROM event_seqs WHERE workspace_id IN (`+marks(len(workspaceIDs))+`)`, workspaceIDs...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ws, seq int64
+		if err := rows.Scan(&ws, &seq); err != nil {
+			return err
+		}
+		if below := db.syncedBelow(ws); below > 0 && seq >= below {
+			seq = below - 1
+		}
+		out[ws] = seq
+	}
+	return rows.Err()
 }

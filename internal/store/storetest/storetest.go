@@ -23,6 +23,7 @@ func Run(t *testing.T, open Opener) {
 		{"Workspaces", testWorkspaces},
 		{"Bootstrap", testBootstrap},
 		{"WorkspaceIsolation", testIsolation},
+		{"LastEventSeqs", testLastEventSeqs},
 		{"InstallationSecret", testInstallationSecret},
 		{"AgentsAndMembers", testAgentsAndMembers},
 		{"Sessions", testSessions},

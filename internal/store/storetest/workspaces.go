@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"maps"
 	"sync"
 	"testing"
 	"time"
@@ -34,6 +35,31 @@ func testWorkspaces(t *testing.T, s chat.Store) {
 	_, err = s.WorkspaceBySiteID(ctx, "nope")
 	wantCode(t, err, chat.ErrWorkspaceNotFound)
 	_, err = s.UpdateWorkspace(ctx, &chat.Workspace{ID: 999999}, chat.Who{})
+	wantCode(t, err, chat.ErrWorkspaceNotFound)
+}
+
+// LastEventSeqs answers for several workspaces in one read, as
+// LastEventSeq does for each, and leaves out a workspace that does not
+// exist.
+func testLastEventSeqs(t *testing.T, s chat.Store) {
+	a := setup(t, s, "lasta")
+	b := setup(t, s, "lastb")
+	c := a.open(t, s)
+	send(t, s, a.ws.ID, c.ID, chat.VisitorActor, "m1", "배송 언제 되나요?")
+	want := map[int64]int64{a.ws.ID: lastSeq(t, s, a.ws.ID), b.ws.ID: lastSeq(t, s, b.ws.ID)}
+	if want[a.ws.ID] <= want[b.ws.ID] {
+		t.Fatalf("workspace a's log ends at %d, b's at %d: a wrote more", want[a.ws.ID], want[b.ws.ID])
+	}
+	got, err := s.LastEventSeqs(ctx, []int64{b.ws.ID, 999999, a.ws.ID})
+	must(t, err)
+	if !maps.Equal(got, want) {
+		t.Fatalf("LastEventSeqs %v, want %v", got, want)
+	}
+	got, err = s.LastEventSeqs(ctx, nil)
+	if err != nil || len(got) != 0 {
+		t.Fatalf("LastEventSeqs of none: %v, %v", got, err)
+	}
+	_, err = s.LastEventSeq(ctx, 999999)
 	wantCode(t, err, chat.ErrWorkspaceNotFound)
 }
 
