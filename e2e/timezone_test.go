@@ -15,11 +15,12 @@ import (
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
-// TestBrowserTimeZone: the console shows times in the workspace's time
-// zone (settings.business_hours.time_zone), not the computer's: an agent
-// in Seoul on a workspace reckoned in Honolulu sees Honolulu's clock under
-// the messages and in the details, and the list's relative times ("방금 전")
-// carry the exact time with the zone on hover.
+// TestBrowserTimeZone: the console and the widget show times in the
+// workspace's time zone (settings.business_hours.time_zone), not the
+// computer's: an agent in Seoul on a workspace reckoned in Honolulu sees
+// Honolulu's clock under the messages and in the details, and the list's
+// relative times ("방금 전") carry the exact time with the zone on hover; a
+// visitor in Paris sees Honolulu's clock under their message too.
 func TestBrowserTimeZone(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
@@ -40,6 +41,10 @@ func TestBrowserTimeZone(t *testing.T) {
 		return err
 	}))
 	visitor := newTab(t, root, "visitor")
+	visitor.do("put the visitor's computer in Paris", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Europe/Paris"})
+		return err
+	}))
 	signIn(agent, s)
 	const hello = "영업시간이 어떻게 되나요?"
 	openWidget(visitor, s.host.URL)
@@ -84,6 +89,16 @@ func TestBrowserTimeZone(t *testing.T) {
 	}
 	if !strings.Contains(meta[2], "GMT-10") && !strings.Contains(meta[2], "HST") {
 		agent.fail("the message's exact time %q does not name the zone", meta[2])
+	}
+
+	// The widget shows the same clock under the visitor's message, whatever
+	// the visitor's computer says, and the zone on hover.
+	wmeta := frameEval[[2]string](visitor, `const m = [...d.querySelectorAll('[data-testid=widget-messages] li[data-sender=visitor]')].at(-1).querySelector('time.meta'); return [m.textContent, m.title];`)
+	if want := clock(sent, hnl); !strings.HasSuffix(wmeta[0], want) || !strings.Contains(wmeta[1], exact(sent, hnl)) {
+		visitor.fail("the widget shows the message's time as %q (hover %q), want Honolulu's %s", wmeta[0], wmeta[1], want)
+	}
+	if !strings.Contains(wmeta[1], "GMT-10") && !strings.Contains(wmeta[1], "HST") {
+		visitor.fail("the widget's exact time %q does not name the zone", wmeta[1])
 	}
 
 	// In the details: when it started, in Honolulu.

@@ -320,10 +320,19 @@ func TestLifecycleFlow(t *testing.T) {
 	if status != 409 || refused.Error.Code != chat.ErrOperationStopped {
 		t.Fatalf("send while stopped: %d %s", status, data)
 	}
-	var cfg struct{ Availability chat.Availability }
+	var cfg struct {
+		Availability chat.Availability
+		TimeZone     string `json:"time_zone"`
+	}
 	e.anonymous().json("GET", "/api/v1/widget/config?site_id=shop", "", 200, &cfg)
-	if cfg.Availability != chat.UnavailableStopped {
-		t.Fatalf("availability %q", cfg.Availability)
+	if cfg.Availability != chat.UnavailableStopped || cfg.TimeZone != chat.DefaultTimeZone {
+		t.Fatalf("availability %q, time zone %q", cfg.Availability, cfg.TimeZone)
+	}
+	// The widget shows times in the workspace's time zone.
+	manager.json("PATCH", shop, `{"settings":{"business_hours":{"time_zone":"Pacific/Honolulu"}}}`, 200, nil)
+	e.anonymous().json("GET", "/api/v1/widget/config?site_id=shop", "", 200, &cfg)
+	if cfg.TimeZone != "Pacific/Honolulu" {
+		t.Fatalf("time zone %q after the workspace changed it", cfg.TimeZone)
 	}
 	late := e.visitor("shop", "")
 	status, data = late.do("POST", "/api/v1/widget/conversations", `{"consent":true}`)

@@ -167,9 +167,10 @@ func TestChatLoop(t *testing.T) {
 	var cfg struct {
 		AgentsOnline bool   `json:"agents_online"`
 		ConsentText  string `json:"consent_text"`
+		TimeZone     string `json:"time_zone"`
 	}
 	e.anonymous().json("GET", "/api/v1/widget/config?site_id=shop", "", 200, &cfg)
-	if !cfg.AgentsOnline || cfg.ConsentText == "" {
+	if !cfg.AgentsOnline || cfg.ConsentText == "" || cfg.TimeZone != chat.DefaultTimeZone {
 		t.Fatalf("config %+v", cfg)
 	}
 

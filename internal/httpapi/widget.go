@@ -132,6 +132,9 @@ type widgetConfig struct {
 	// Robot says the robot answers first (§8.2): the widget offers "back
 	// to the bot" during a chat with a person.
 	Robot bool `json:"robot"`
+	// TimeZone is the workspace's (its business hours'): the widget shows
+	// times in it, as the console does (§15).
+	TimeZone string `json:"time_zone"`
 }
 
 // launcherConfig is what the loader on the company's page needs before it
@@ -197,7 +200,8 @@ func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) error {
 	lang := ws.Settings.Widget.WidgetLanguage(r.URL.Query().Get("lang"))
 	texts := ws.TextsFor(lang)
 	writeJSON(w, http.StatusOK, widgetConfig{SiteID: ws.SiteID, Name: ws.Name, Language: lang, Title: texts.Title, Color: ws.Color,
-		ConsentText: texts.Consent, AgentsOnline: online > 0, Availability: avail, Attachments: ws.Settings.Attachments, Robot: ws.Settings.Robot.Enabled})
+		ConsentText: texts.Consent, AgentsOnline: online > 0, Availability: avail, Attachments: ws.Settings.Attachments, Robot: ws.Settings.Robot.Enabled,
+		TimeZone: ws.Settings.Location().String()})
 	return nil
 }
 

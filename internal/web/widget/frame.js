@@ -37,8 +37,21 @@ let robotEnabled = false; // the robot answers new conversations first
 
 await locale.set(settings.language || navigator.language);
 const thread = new Thread($('messages'), renderMessage, $('scroller'));
-const clock = new Intl.DateTimeFormat(locale.lang, { hour: 'numeric', minute: '2-digit' });
-const fullClock = new Intl.DateTimeFormat(locale.lang, { dateStyle: 'long', timeStyle: 'short' });
+// Times are shown in the workspace's time zone, as the console shows them
+// (the config's time_zone), with the zone in the exact time on hover; the
+// browser's until the config arrives, or for a zone it does not know.
+let clock, fullClock;
+function setTimeZone(zone) {
+  let timeZone;
+  try {
+    timeZone = zone ? new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone : undefined;
+  } catch {
+    timeZone = undefined;
+  }
+  clock = new Intl.DateTimeFormat(locale.lang, { hour: 'numeric', minute: '2-digit', timeZone });
+  fullClock = new Intl.DateTimeFormat(locale.lang, { dateStyle: 'long', timeStyle: 'long', timeZone });
+}
+setTimeZone();
 const visitorAuth = () => (token ? { Authorization: 'Bearer ' + token } : null);
 const faqPanel = new FAQPanel($('faq'), { siteID, lang: locale.lang, t, auth: visitorAuth, onAgent: () => talkToAgent() });
 
@@ -95,6 +108,7 @@ function applyConfig(config) {
   fileRules = config.attachments ?? null;
   $('file').accept = acceptList(fileRules);
   robotEnabled = Boolean(config.robot);
+  setTimeZone(config.time_zone);
 }
 
 // readableOn picks black or white text for a background colour, whichever
