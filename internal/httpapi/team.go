@@ -60,7 +60,7 @@ func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) error 
 // returns what the inviter sees: always the link to copy.
 func (s *Server) sentInvitation(r *http.Request, inv *chat.Invitation, token string) invitationView {
 	link := s.inviteURL(token)
-	emailed := s.mail.Invitation(r.Context(), inv, link, memberOf(r).Name)
+	emailed := s.mail.Invitation(r.Context(), inv, link, memberOf(r).Name, s.location(r))
 	return invitationView{Invitation: *inv, Status: inv.Status(s.now()), InviteURL: link, Emailed: &emailed}
 }
 

@@ -91,11 +91,12 @@ func (m *Mailer) deliver(ctx context.Context, msg *mail.Msg) error {
 
 // Invitation emails an invitation link and reports whether it went out.
 // The link is always shown to the inviter too, so a failure is logged,
-// not fatal.
-func (m *Mailer) Invitation(ctx context.Context, inv *chat.Invitation, link, inviter string) bool {
+// not fatal. The link's expiry is told in loc, the workspace's time zone.
+func (m *Mailer) Invitation(ctx context.Context, inv *chat.Invitation, link, inviter string, loc *time.Location) bool {
 	if m == nil {
 		return false
 	}
+	expires := inv.ExpiresAt.In(loc)
 	subject := "[소담] 상담 콘솔 초대 / You are invited to Sodam"
 	body := fmt.Sprintf(`%s님, 안녕하세요.
 
@@ -110,7 +111,7 @@ Hello %s,
 
 %s invited you to the Sodam support console. Open the link above to choose a password and start.
 The link works once and expires at %s.
-`, inv.Name, inviter, inv.ExpiresAt.Format("2006-01-02 15:04 MST"), link, inv.Name, inviter, inv.ExpiresAt.Format(time.RFC1123))
+`, inv.Name, inviter, expires.Format("2006-01-02 15:04 MST"), link, inv.Name, inviter, expires.Format(time.RFC1123))
 	return m.report(m.Send(ctx, inv.Email, subject, body), "invitation")
 }
 

@@ -111,7 +111,11 @@ func TestInvitationEmail(t *testing.T) {
 	m := notify.NewMailer(cfg, quiet())
 	inv := &chat.Invitation{Email: "park@example.com", Name: "박상담", ExpiresAt: time.Date(2026, 12, 10, 9, 0, 0, 0, time.UTC)}
 	link := "http://127.0.0.1:8080/console/invite?token=SECRET123"
-	if !m.Invitation(context.Background(), inv, link, "김마스터") {
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.Invitation(context.Background(), inv, link, "김마스터", seoul) {
 		t.Fatal("the invitation was not sent")
 	}
 	if len(in.messages) != 1 {
@@ -134,6 +138,10 @@ func TestInvitationEmail(t *testing.T) {
 	if !strings.Contains(text, link) || !strings.Contains(text, "김마스터") {
 		t.Fatalf("body lacks the link or the inviter:\n%s", text)
 	}
+	// The expiry in the workspace's time zone, not the server's.
+	if !strings.Contains(text, "2026-12-10 18:00 KST") || !strings.Contains(text, "Thu, 10 Dec 2026 18:00:00 KST") {
+		t.Fatalf("body does not tell the expiry in Seoul's time:\n%s", text)
+	}
 }
 
 func TestResetEmailAndFailures(t *testing.T) {
@@ -150,7 +158,7 @@ func TestResetEmailAndFailures(t *testing.T) {
 		t.Fatal("a refused login reported success")
 	}
 	// Nothing configured: no mailer, nothing sent.
-	if m := notify.NewMailer(notify.SMTP{}, quiet()); m != nil || m.Invitation(context.Background(), &chat.Invitation{}, "", "") {
+	if m := notify.NewMailer(notify.SMTP{}, quiet()); m != nil || m.Invitation(context.Background(), &chat.Invitation{}, "", "", time.UTC) {
 		t.Fatal("a mailer without SMTP")
 	}
 }
