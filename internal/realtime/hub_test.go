@@ -88,6 +88,14 @@ func (l *fakeLog) LastEventSeqs(_ context.Context, ids []int64) (map[int64]int64
 	return out, nil
 }
 
+// asked says how often the log was read: Events, LastEventSeq or
+// LastEventSeqs, and LastEventSeqs alone.
+func (l *fakeLog) asked() (reads, lasts, sweeps int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.reads, l.lasts, l.sweeps
+}
+
 // hold makes every read wait until release is called (release may be
 // called more than once), and counts reads from zero.
 func (l *fakeLog) hold() (release func()) {
@@ -229,10 +237,8 @@ func TestHubTakesOwnEventsWithoutDecoding(t *testing.T) {
 			t.Fatal("nothing delivered")
 		}
 	}
-	log.mu.Lock()
-	defer log.mu.Unlock()
-	if log.reads != 0 {
-		t.Fatalf("the store was read %d times", log.reads)
+	if reads, _, _ := log.asked(); reads != 0 {
+		t.Fatalf("the store was read %d times", reads)
 	}
 }
 
@@ -262,10 +268,7 @@ func TestHubReordersWithoutReading(t *testing.T) {
 		publishRaw(t, b, evs[i])
 	}
 	wantSeqs(t, receive(t, sub, 5), 1)
-	log.mu.Lock()
-	reads := log.reads
-	log.mu.Unlock()
-	if reads != 0 {
+	if reads, _, _ := log.asked(); reads != 0 {
 		t.Fatalf("the store was read %d times for publishes that only raced", reads)
 	}
 	// 7 is published, 6 never is: 6 comes from the store, then 7.
@@ -299,10 +302,7 @@ func TestHubReordersStreamWithoutReading(t *testing.T) {
 		publishRaw(t, b, evs[i])
 	}
 	wantSeqs(t, receive(t, sub, 2*pairs), 1)
-	log.mu.Lock()
-	reads := log.reads
-	log.mu.Unlock()
-	if reads != 0 {
+	if reads, _, _ := log.asked(); reads != 0 {
 		t.Fatalf("the store was read %d times for publishes that only raced", reads)
 	}
 }
@@ -419,10 +419,8 @@ func TestHubSweepsEveryWorkspaceInOneRead(t *testing.T) {
 	for _, sub := range subs {
 		wantSeqs(t, receive(t, sub, 2), 1)
 	}
-	log.mu.Lock()
-	defer log.mu.Unlock()
-	if log.sweeps == 0 || log.lasts != log.sweeps {
-		t.Fatalf("the sweeps asked %d times for one workspace's end and %d times for all of them", log.lasts-log.sweeps, log.sweeps)
+	if _, lasts, sweeps := log.asked(); sweeps == 0 || lasts != sweeps {
+		t.Fatalf("the sweeps asked %d times for one workspace's end and %d times for all of them", lasts-sweeps, sweeps)
 	}
 }
 
@@ -462,10 +460,7 @@ func TestHubDeliversWhileFirstSubscriberReads(t *testing.T) {
 			t.Fatalf("subscribed from %d: the read answered 0", r.sub.from)
 		}
 	}
-	log.mu.Lock()
-	asked := log.lasts
-	log.mu.Unlock()
-	if asked != 1 {
+	if _, asked, _ := log.asked(); asked != 1 {
 		t.Fatalf("workspace 2's log end was read %d times, want once", asked)
 	}
 }
