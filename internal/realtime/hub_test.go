@@ -173,11 +173,14 @@ func receive(t *testing.T, s *Subscription, n int) []int64 {
 	return got
 }
 
-func publishRaw(t *testing.T, b bus.Bus, ev chat.Event) {
+// publishRaw puts evs on the bus as a node publishes them, in order.
+func publishRaw(t *testing.T, b bus.Bus, evs ...chat.Event) {
 	t.Helper()
-	data, _ := json.Marshal(ev)
-	if err := b.Publish(context.Background(), bus.Message{WorkspaceID: ev.WorkspaceID, Seq: ev.Seq, Data: data}); err != nil {
-		t.Fatal(err)
+	for _, ev := range evs {
+		data, _ := json.Marshal(ev)
+		if err := b.Publish(context.Background(), bus.Message{WorkspaceID: ev.WorkspaceID, Seq: ev.Seq, Data: data}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -351,9 +354,7 @@ func TestHubBoundsWaitingWhileReading(t *testing.T) {
 	defer release()
 	const n = MaxAhead + 10
 	evs := log.add(n)
-	for _, ev := range evs[1:] { // all but 1: the MaxAhead-th to wait starts a read, which hangs
-		publishRaw(t, b, ev)
-	}
+	publishRaw(t, b, evs[1:]...) // all but 1: the MaxAhead-th to wait starts a read, which hangs
 	// A typing signal queues behind them: once it arrives, the hub has
 	// handled every event.
 	h.PublishTyping(context.Background(), 1, Typing{ConversationID: 7})
@@ -391,9 +392,7 @@ func TestHubDeliversWhileSweeping(t *testing.T) {
 	release := log.hold()
 	defer release()
 	log.waitFor(t, &log.lasts, "swept")
-	evs := log.add(2)
-	publishRaw(t, b, evs[0])
-	publishRaw(t, b, evs[1])
+	publishRaw(t, b, log.add(2)...)
 	wantSeqs(t, receive(t, sub, 2), 1)
 	release()
 	wantNoMore(t, sub, 3*GapWait)
@@ -445,9 +444,7 @@ func TestHubDeliversWhileFirstSubscriberReads(t *testing.T) {
 		}()
 	}
 	log.waitFor(t, &log.lasts, "read workspace 2's log end")
-	evs := log.add(2)
-	publishRaw(t, b, evs[0])
-	publishRaw(t, b, evs[1])
+	publishRaw(t, b, log.add(2)...)
 	wantSeqs(t, receive(t, sub, 2), 1)
 	release()
 	for range 2 {
@@ -481,10 +478,7 @@ func TestHubFirstSubscriberHearsEventsDuringRead(t *testing.T) {
 		done <- s
 	}()
 	log.waitFor(t, &log.lasts, "read the log's end")
-	evs := log.add(3) // after the read's answer (0), before it arrives
-	for _, ev := range evs {
-		publishRaw(t, b, ev)
-	}
+	publishRaw(t, b, log.add(3)...) // after the read's answer (0), before it arrives
 	// Only once the hub has heard them may the read's answer arrive.
 	// (TryLock: a hub that reads under its lock fails here, not hangs.)
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
