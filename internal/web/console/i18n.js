@@ -3,7 +3,7 @@
 // localStorage. The messages are in i18n/ko.json and i18n/en.json, beside
 // shared/i18n/ for what the widget says alike.
 import { h, storage } from '../shared/dom.js';
-import { Locale } from '../shared/locale.js';
+import { Locale, knownTimeZone } from '../shared/locale.js';
 
 const langKey = 'sodam.lang';
 
@@ -35,12 +35,7 @@ let timeZone;
 // setTimeZone uses the workspace's zone from now on and redraws what shows
 // times (as a change of language does).
 export function setTimeZone(zone) {
-  let next;
-  try {
-    next = zone ? new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone : undefined;
-  } catch {
-    next = undefined;
-  }
+  const next = knownTimeZone(zone);
   if (next === timeZone) return;
   timeZone = next;
   locale.dispatchEvent(new Event('change'));

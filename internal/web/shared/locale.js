@@ -8,6 +8,16 @@ import { request, retry } from './net.js';
 
 export const pickLanguage = (pref) => (String(pref || '').toLowerCase().startsWith('ko') ? 'ko' : 'en');
 
+// knownTimeZone is zone's canonical name if this browser knows it, else
+// undefined: Intl then uses the browser's own zone.
+export function knownTimeZone(zone) {
+  try {
+    return zone ? new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 // fetchCatalog loads one catalog, waiting out a server that cannot be
 // reached (the page cannot say anything without it).
 const fetchCatalog = (url) => retry(() => request('GET', String(url)));

@@ -10,6 +10,7 @@ import { bindComposer } from '../shared/composer.js';
 import { h, stars, storage } from '../shared/dom.js';
 import { acceptList, attachmentView, draftView, fileProblem, setProgress, upload } from '../shared/files.js';
 import { LiveSocket, socketURL } from '../shared/live.js';
+import { knownTimeZone } from '../shared/locale.js';
 import { newClientMsgID, request, retry } from '../shared/net.js';
 import { Thread } from '../shared/thread.js';
 import { FAQPanel } from './faq.js';
@@ -42,12 +43,7 @@ const thread = new Thread($('messages'), renderMessage, $('scroller'));
 // browser's until the config arrives, or for a zone it does not know.
 let clock, fullClock;
 function setTimeZone(zone) {
-  let timeZone;
-  try {
-    timeZone = zone ? new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone : undefined;
-  } catch {
-    timeZone = undefined;
-  }
+  const timeZone = knownTimeZone(zone);
   clock = new Intl.DateTimeFormat(locale.lang, { hour: 'numeric', minute: '2-digit', timeZone });
   fullClock = new Intl.DateTimeFormat(locale.lang, { dateStyle: 'long', timeStyle: 'long', timeZone });
 }
