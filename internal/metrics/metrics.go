@@ -47,7 +47,7 @@ func New() *Metrics {
 			Buckets: latencyBuckets,
 		}),
 		delivery: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "sodam_event_delivery_seconds", Help: "From an event's commit to its write to a live WebSocket on this node.",
+			Name: "sodam_event_delivery_seconds", Help: "From an event's time (set when the batch that commits it begins) to its write to a live WebSocket on this node.",
 			Buckets: latencyBuckets,
 		}),
 		jobLag: prometheus.NewHistogram(prometheus.HistogramOpts{
@@ -102,7 +102,9 @@ func (m *Metrics) Committed(since time.Time) {
 	}
 }
 
-// Delivered records the time from an event's commit to its socket write.
+// Delivered records the time from an event's time (its created_at, set
+// when the batch that commits it begins, so the batch's own time counts
+// too) to its socket write.
 func (m *Metrics) Delivered(committed time.Time) {
 	if m != nil {
 		m.delivery.Observe(time.Since(committed).Seconds())
