@@ -1,0 +1,151 @@
+package e2e
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserContrast: the text of a chat in the console and in the
+// widget — messages, lists, panels, buttons, labels — reaches WCAG AA
+// contrast against what is behind it (4.5:1, 3:1 for large text), in the
+// light and in the dark scheme (§15).
+func TestBrowserContrast(t *testing.T) {
+	t.Parallel()
+	for _, scheme := range []string{"light", "dark"} {
+		t.Run(scheme, func(t *testing.T) {
+			s := startSite(t)
+			root := browser(t)
+			agent := newTab(t, root, "agent")
+			visitor := newTab(t, root, "visitor")
+			for _, p := range []*tab{agent, visitor} {
+				p.do("prefer the "+scheme+" scheme", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+					_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+						Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+					})
+					return err
+				}))
+			}
+			signIn(agent, s)
+			openWidget(visitor, s.host.URL)
+			agree(visitor)
+			const hello = "주문한 찻잔 세트가 아직 안 왔어요. 언제 오나요?"
+			widgetSend(visitor, hello)
+			id := firstRequest(agent)
+			openAndAssign(agent, id)
+			const reply = "확인해 보겠습니다. 잠시만 기다려 주세요."
+			consoleSend(agent, reply)
+			widgetShows(visitor, "agent", reply)
+
+			dark := scheme == "dark"
+			if got := eval[bool](agent, `matchMedia('(prefers-color-scheme: dark)').matches`); got != dark {
+				agent.fail("the console's page prefers dark: %v, want %v", got, dark)
+			}
+			if got := frameEval[bool](visitor, `return w.matchMedia('(prefers-color-scheme: dark)').matches;`); got != dark {
+				visitor.fail("the widget prefers dark: %v, want %v", got, dark)
+			}
+			look(agent, "contrast-console-"+scheme)
+			look(visitor, "contrast-widget-"+scheme)
+			consoleContrast := func() []string {
+				return eval[[]string](agent, "(async () => { const d = document; "+settledContrast+" })()")
+			}
+			wantContrast(agent, "the console's chat", consoleContrast())
+			wantContrast(visitor, "the widget", frameEval[[]string](visitor, settledContrast))
+			for _, page := range []string{"tickets", "history", "stats", "settings", "team", "audit"} {
+				agent.click("[data-testid=nav-" + page + "]")
+				agent.waitFor("the "+page+" page", `document.querySelector('#app').dataset.page === '`+page+`'`)
+				wantContrast(agent, "the "+page+" page", consoleContrast())
+				look(agent, "contrast-"+page+"-"+scheme)
+			}
+			// The check finds low contrast where there is some: a line of
+			// light grey on white is reported.
+			probe := `const p = d.createElement('p'); p.textContent = '대비 확인'; p.style.cssText = 'position:fixed;top:0;left:0;color:#bbb;background:#fff'; d.body.append(p);`
+			checked := eval[[]string](agent, "(() => { const d = document; "+probe+" const low = (() => { "+lowContrast+" })(); d.body.lastChild.remove(); return low; })()")
+			if !slices.ContainsFunc(checked, func(l string) bool { return strings.Contains(l, "대비 확인") }) {
+				agent.fail("the contrast check reported %q for a grey-on-white probe", checked)
+			}
+		})
+	}
+}
+
+// wantContrast fails the test when low lists text below AA contrast.
+func wantContrast(p *tab, where string, low []string) {
+	p.t.Helper()
+	if len(low) > 0 {
+		p.fail("text below WCAG AA contrast in %s:\n%s", where, strings.Join(low, "\n"))
+	}
+}
+
+// settledContrast is lowContrast checked in the page every 50 ms until it
+// finds nothing, for up to three seconds (a page may still be loading):
+// what it found last.
+const settledContrast = `const check = () => { ` + lowContrast + ` };
+return await new Promise((resolve) => {
+	const end = performance.now() + 3000;
+	const tick = () => {
+		const low = check();
+		if (!low.length || performance.now() > end) resolve(low);
+		else setTimeout(tick, 50);
+	};
+	tick();
+});`
+
+// lowContrast is a function body over the document d that returns each
+// visible piece of text whose contrast with the backgrounds behind it
+// (its ancestors', blended in order, with their opacity) is below WCAG
+// AA: 4.5:1, or 3:1 for large text (24px, or 18.66px bold). Disabled
+// controls are exempt, as WCAG has them.
+const lowContrast = `
+const rgba = (c) => {
+	const m = /rgba?\(([^)]+)\)/.exec(c);
+	if (!m) return null;
+	const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+	return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
+};
+const over = (top, under) => ({
+	r: top.r * top.a + under.r * (1 - top.a),
+	g: top.g * top.a + under.g * (1 - top.a),
+	b: top.b * top.a + under.b * (1 - top.a),
+	a: 1,
+});
+const lum = (c) => {
+	const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+	return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+};
+const view = d.defaultView;
+const canvas = view.matchMedia('(prefers-color-scheme: dark)').matches ? { r: 18, g: 18, b: 18, a: 1 } : { r: 255, g: 255, b: 255, a: 1 };
+const low = [];
+for (const el of d.body.querySelectorAll('*')) {
+	if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+	if (el.closest('[hidden], [aria-hidden=true], script, style, template, option') || !el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
+	if (el.closest(':disabled, [aria-disabled=true]')) continue;
+	const r = el.getBoundingClientRect();
+	if (r.width < 1 || r.height < 1) continue;
+	const chain = [];
+	for (let e = el; e; e = e.parentElement) chain.unshift(e);
+	let bg = canvas, opacity = 1;
+	for (const e of chain) {
+		const cs = view.getComputedStyle(e);
+		opacity *= Number(cs.opacity);
+		const c = rgba(cs.backgroundColor);
+		if (c && c.a > 0) bg = over({ ...c, a: c.a * opacity }, bg);
+	}
+	const cs = view.getComputedStyle(el);
+	const fg = rgba(cs.color);
+	const text = over({ ...fg, a: fg.a * opacity }, bg);
+	const [hi, lo] = [lum(text), lum(bg)].sort((a, b) => b - a);
+	const ratio = (hi + 0.05) / (lo + 0.05);
+	const size = parseFloat(cs.fontSize), bold = Number(cs.fontWeight) >= 700;
+	const need = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
+	if (ratio < need) {
+		const what = el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '') + (el.dataset.testid ? '[' + el.dataset.testid + ']' : '');
+		low.push(what + ' "' + el.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2) + ' < ' + need + ' (' + cs.color + ' on rgb(' + [bg.r, bg.g, bg.b].map(Math.round).join(', ') + '))');
+	}
+}
+return low;
+`
