@@ -11,10 +11,10 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestBrowserContrast: the text of a chat in the console and in the
-// widget — messages, lists, panels, buttons, labels — reaches WCAG AA
-// contrast against what is behind it (4.5:1, 3:1 for large text), in the
-// light and in the dark scheme (§15).
+// TestBrowserContrast: the text of the console's pages, the widget and
+// the help center — messages, lists, panels, buttons, labels — reaches
+// WCAG AA contrast against what is behind it (4.5:1, 3:1 for large text),
+// in the light and in the dark scheme (§15).
 func TestBrowserContrast(t *testing.T) {
 	t.Parallel()
 	for _, scheme := range []string{"light", "dark"} {
@@ -62,6 +62,11 @@ func TestBrowserContrast(t *testing.T) {
 				wantContrast(agent, "the "+page+" page", consoleContrast())
 				look(agent, "contrast-"+page+"-"+scheme)
 			}
+			// The help center, as a reader of the company's site sees it.
+			agent.goTo(s.baseURL + "/help/" + s.ws.SiteID)
+			agent.waitFor("the help center", `document.querySelector('main') !== null`)
+			wantContrast(agent, "the help center", consoleContrast())
+			look(agent, "contrast-help-"+scheme)
 			// The check finds low contrast where there is some: a line of
 			// light grey on white is reported.
 			probe := `const p = d.createElement('p'); p.textContent = '대비 확인'; p.style.cssText = 'position:fixed;top:0;left:0;color:#bbb;background:#fff'; d.body.append(p);`
