@@ -14,16 +14,26 @@ import (
 // TestBrowserContrast: the text of the console's pages, the widget and
 // the help center — messages, lists, panels, buttons, labels — reaches
 // WCAG AA contrast against what is behind it (4.5:1, 3:1 for large text),
-// in the light and in the dark scheme (§15).
+// in the light and in the dark scheme, and in the dark on a phone (§15).
 func TestBrowserContrast(t *testing.T) {
 	t.Parallel()
-	for _, scheme := range []string{"light", "dark"} {
-		t.Run(scheme, func(t *testing.T) {
+	for _, c := range []struct {
+		scheme string
+		phone  bool
+	}{{"light", false}, {"dark", false}, {"dark", true}} {
+		scheme, name := c.scheme, c.scheme
+		if c.phone {
+			name += "-phone"
+		}
+		t.Run(name, func(t *testing.T) {
 			s := startSite(t)
 			root := browser(t)
 			agent := newTab(t, root, "agent")
 			visitor := newTab(t, root, "visitor")
 			for _, p := range []*tab{agent, visitor} {
+				if c.phone {
+					phone(p)
+				}
 				p.do("prefer the "+scheme+" scheme", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 					_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
 						Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
@@ -49,24 +59,27 @@ func TestBrowserContrast(t *testing.T) {
 			if got := frameEval[bool](visitor, `return w.matchMedia('(prefers-color-scheme: dark)').matches;`); got != dark {
 				visitor.fail("the widget prefers dark: %v, want %v", got, dark)
 			}
-			look(agent, "contrast-console-"+scheme)
-			look(visitor, "contrast-widget-"+scheme)
+			look(agent, "contrast-console-"+name)
+			look(visitor, "contrast-widget-"+name)
 			consoleContrast := func() []string {
 				return eval[[]string](agent, "(async () => { const d = document; "+settledContrast+" })()")
 			}
 			wantContrast(agent, "the console's chat", consoleContrast())
 			wantContrast(visitor, "the widget", frameEval[[]string](visitor, settledContrast))
 			for _, page := range []string{"tickets", "history", "stats", "settings", "team", "audit"} {
+				if !eval[bool](agent, `document.querySelector('[data-testid=nav-`+page+`]').checkVisibility()`) {
+					continue // not in a phone's bottom bar
+				}
 				agent.click("[data-testid=nav-" + page + "]")
 				agent.waitFor("the "+page+" page", `document.querySelector('#app').dataset.page === '`+page+`'`)
 				wantContrast(agent, "the "+page+" page", consoleContrast())
-				look(agent, "contrast-"+page+"-"+scheme)
+				look(agent, "contrast-"+page+"-"+name)
 			}
 			// The help center, as a reader of the company's site sees it.
 			agent.goTo(s.baseURL + "/help/" + s.ws.SiteID)
 			agent.waitFor("the help center", `document.querySelector('main') !== null`)
 			wantContrast(agent, "the help center", consoleContrast())
-			look(agent, "contrast-help-"+scheme)
+			look(agent, "contrast-help-"+name)
 			// The check finds low contrast where there is some: a line of
 			// light grey on white is reported.
 			probe := `const p = d.createElement('p'); p.textContent = '대비 확인'; p.style.cssText = 'position:fixed;top:0;left:0;color:#bbb;background:#fff'; d.body.append(p);`
