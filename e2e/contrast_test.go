@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -27,6 +28,7 @@ func TestBrowserContrast(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			s := startSite(t)
+			refund := seedShopFAQ(t, s)
 			root := browser(t)
 			agent := newTab(t, root, "agent")
 			visitor := newTab(t, root, "visitor")
@@ -75,11 +77,16 @@ func TestBrowserContrast(t *testing.T) {
 				wantContrast(agent, "the "+page+" page", consoleContrast())
 				look(agent, "contrast-"+page+"-"+name)
 			}
-			// The help center, as a reader of the company's site sees it.
+			// The help center, as a reader of the company's site sees it:
+			// its home page and an article.
 			agent.goTo(s.baseURL + "/help/" + s.ws.SiteID)
 			agent.waitFor("the help center", `document.querySelector('main') !== null`)
 			wantContrast(agent, "the help center", consoleContrast())
 			look(agent, "contrast-help-"+name)
+			agent.goTo(fmt.Sprintf("%s/help/%s/articles/%d", s.baseURL, s.ws.SiteID, refund.ID))
+			agent.waitFor("the article", `document.querySelector('main h1')?.textContent === `+js(refund.Title))
+			wantContrast(agent, "a help center article", consoleContrast())
+			look(agent, "contrast-article-"+name)
 			// The check finds low contrast where there is some: a line of
 			// light grey on white is reported.
 			probe := `const p = d.createElement('p'); p.textContent = '대비 확인'; p.style.cssText = 'position:fixed;top:0;left:0;color:#bbb;background:#fff'; d.body.append(p);`
