@@ -68,6 +68,10 @@ func TestBrowserContrast(t *testing.T) {
 			}
 			wantContrast(agent, "the console's chat", consoleContrast())
 			wantContrast(visitor, "the widget", frameEval[[]string](visitor, settledContrast))
+			visitor.frameClick("[data-testid=widget-faq-open]")
+			visitor.waitFrame("the FAQ by category", `d.querySelectorAll('[data-testid=widget-faq-item]').length === 4`)
+			wantContrast(visitor, "the widget's FAQ", frameEval[[]string](visitor, settledContrast))
+			look(visitor, "contrast-widget-faq-"+name)
 			for _, page := range []string{"tickets", "history", "stats", "settings", "team", "audit"} {
 				if !eval[bool](agent, `document.querySelector('[data-testid=nav-`+page+`]').checkVisibility()`) {
 					continue // not in a phone's bottom bar
