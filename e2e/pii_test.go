@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,7 +36,7 @@ func neverStored(t *testing.T, s *site, values ...string) {
 		}
 		for _, v := range values {
 			if bytes.Contains(b, []byte(v)) {
-				t.Fatalf("%s holds %q", filepath.Base(f), v)
+				t.Fatalf("%s holds %q%s", filepath.Base(f), v, rowsHolding(t, rows, v))
 			}
 		}
 	}
@@ -49,6 +51,58 @@ func neverStored(t *testing.T, s *site, values ...string) {
 			}
 		}
 	}
+}
+
+// rowsHolding names the table and row of the copy at path in which a
+// value holds v, so that a failure says where the text stayed.
+func rowsHolding(t *testing.T, path, v string) string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		return ": " + err.Error()
+	}
+	defer db.Close()
+	var tables []string
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table'`)
+	if err != nil {
+		return ": " + err.Error()
+	}
+	for rows.Next() {
+		var name string
+		rows.Scan(&name)
+		tables = append(tables, name)
+	}
+	rows.Close()
+	var found []string
+	for _, table := range tables {
+		rows, err := db.Query(`SELECT rowid, * FROM "` + table + `"`)
+		if err != nil {
+			continue // a virtual table's shadow without a rowid, say
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			rows.Scan(ptrs...)
+			for i, val := range vals {
+				var b []byte
+				switch x := val.(type) {
+				case string:
+					b = []byte(x)
+				case []byte:
+					b = x
+				}
+				if bytes.Contains(b, []byte(v)) {
+					found = append(found, fmt.Sprintf("%s row %v column %s: %.300s", table, vals[0], cols[i], b))
+				}
+			}
+		}
+		rows.Close()
+	}
+	return "; in " + strings.Join(found, "; ")
 }
 
 // selectText selects the first occurrence of text in the last bubble of
