@@ -143,6 +143,14 @@ func (db *DB) GroupNext(n int) {
 	db.writer.mu.Unlock()
 }
 
+// Queued reports how many writes wait for a batch, so that tests can
+// order the writes of a batch held with GroupNext.
+func (db *DB) Queued() int {
+	db.writer.mu.Lock()
+	defer db.writer.mu.Unlock()
+	return len(db.writer.queue)
+}
+
 // write runs fn in a write transaction, perhaps shared with other writes
 // (see group commit above), and returns the events fn emitted, numbered,
 // once the transaction has committed.
@@ -296,10 +304,16 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 	shared := units > 1
 	// step runs one unit of work: every message to append (one set-based
 	// pass) or one closure. If it fails, it alone is rolled back.
+	var ran []*txn // the units' transactions so far, for txn.earlier
 	step := func(unit []*writeReq, run func() error) error {
 		for _, r := range unit {
-			r.t = &txn{q: x, now: now}
+			r.t = &txn{q: x, now: now, earlier: &ran}
 		}
+		defer func() {
+			for _, r := range unit {
+				ran = append(ran, r.t)
+			}
+		}()
 		if !shared {
 			return run()
 		}

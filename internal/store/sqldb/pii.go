@@ -227,6 +227,15 @@ func (db *DB) rewriteMessageText(ctx context.Context, t *txn, c chat.Conversatio
 	if err := db.scrubEvents(ctx, t, m, old); err != nil {
 		return m, err
 	}
+	// The events of units that ran before this one in the same batch
+	// are stored only when the batch ends, so scrubEvents cannot see them.
+	if t.earlier != nil {
+		for _, u := range *t.earlier {
+			for i := range u.pending {
+				scrubEvent(&u.pending[i], m, old)
+			}
+		}
+	}
 	// The search index follows the text (history.go): the original is
 	// never found again.
 	if err := db.reindexMessages(ctx, t.q, []chat.Message{m}); err != nil {
@@ -239,6 +248,26 @@ func (db *DB) rewriteMessageText(ctx context.Context, t *txn, c chat.Conversatio
 	t.emit(chat.Event{WorkspaceID: c.WorkspaceID, Type: chat.EventMessageUpdated, Conversation: &after, Message: &m,
 		PrevAssigneeID: c.AssigneeID, PrevState: c.State})
 	return m, nil
+}
+
+// scrubEvent gives ev the message's new text where it carries the old:
+// the message itself, or the conversation's preview of it. It reports
+// whether ev changed.
+func scrubEvent(ev *chat.Event, m chat.Message, old string) bool {
+	changed := false
+	if ev.Message != nil && ev.Message.ID == m.ID && ev.Message.Body != m.Body {
+		msg := *ev.Message // the event's own copy: others may share the pointer
+		msg.Body, msg.Masks = m.Body, m.Masks
+		ev.Message = &msg
+		changed = true
+	}
+	if oldPreview, newPreview := preview(old), preview(m.Body); ev.Conversation != nil && ev.Conversation.LastMessage == oldPreview && oldPreview != newPreview {
+		conv := *ev.Conversation
+		conv.LastMessage = newPreview
+		ev.Conversation = &conv
+		changed = true
+	}
+	return changed
 }
 
 // scrubEvents rewrites the conversation's stored events that carry the
@@ -254,7 +283,6 @@ func (db *DB) scrubEvents(ctx context.Context, t *txn, m chat.Message, old strin
 		payload string
 	}
 	var fixes []fix
-	oldPreview, newPreview := preview(old), preview(m.Body)
 	for rows.Next() {
 		var seq int64
 		var payload string
@@ -271,16 +299,7 @@ func (db *DB) scrubEvents(ctx context.Context, t *txn, m chat.Message, old strin
 			rows.Close()
 			return fmt.Errorf("event %d: %w", seq, err)
 		}
-		changed := false
-		if ev.Message != nil && ev.Message.ID == m.ID && ev.Message.Body != m.Body {
-			ev.Message.Body, ev.Message.Masks = m.Body, m.Masks
-			changed = true
-		}
-		if ev.Conversation != nil && ev.Conversation.LastMessage == oldPreview && oldPreview != newPreview {
-			ev.Conversation.LastMessage = newPreview
-			changed = true
-		}
-		if !changed {
+		if !scrubEvent(&ev, m, old) {
 			continue
 		}
 		b, err := event.Encode(ev)

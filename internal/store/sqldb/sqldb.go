@@ -497,6 +497,10 @@ type txn struct {
 	q
 	now     time.Time
 	pending []chat.Event
+	// earlier, in a batch, holds the transactions of the units of work
+	// that ran before this one in the same batch (group commit): their
+	// events are not stored until the batch ends (rewriteMessageText).
+	earlier *[]*txn
 }
 
 func (t *txn) emit(ev chat.Event) { t.pending = append(t.pending, ev) }

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -18,6 +19,21 @@ type grouper interface{ GroupNext(n int) }
 func groupNext(s chat.Store, n int) {
 	if g, ok := s.(grouper); ok {
 		g.GroupNext(n)
+	}
+}
+
+// waitQueued waits until n writes wait for the batch GroupNext holds,
+// where the store batches, so that the next write comes after them.
+func waitQueued(t *testing.T, s chat.Store, n int) {
+	t.Helper()
+	q, ok := s.(interface{ Queued() int })
+	if !ok {
+		return
+	}
+	for deadline := time.Now().Add(5 * time.Second); q.Queued() < n; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writes queued, want %d", q.Queued(), n)
+		}
 	}
 }
 

@@ -48,6 +48,41 @@ func onlyMessage(t *testing.T, s chat.Store, ws, conv, id int64) chat.Message {
 	return chat.Message{}
 }
 
+// A write that ran before a mask in the same batch (group commit) stored
+// its events only when the batch ended, after the mask had scrubbed the
+// stored ones: its event kept the masked text in the conversation's
+// preview. The mask now scrubs those events too.
+func testPIIMaskInBatch(t *testing.T, s chat.Store) {
+	f := setup(t, s, "piibatch")
+	k := keyring(t)
+	by := chat.Who{AgentID: f.a1.AgentID, Name: "kim", Address: "127.0.0.1"}
+	c := f.open(t, s)
+	v := send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "v1", "배송지는 마포구 월드컵로 12길 34, 302호예요")
+	_, _, err := s.Take(ctx, f.ws.ID, c.ID, f.a1)
+	must(t, err)
+	if !eventsHold(t, s, f.ws.ID, c.ID, "월드컵로") {
+		t.Fatal("the event log never held the address: the test proves nothing")
+	}
+	groupNext(s, 2)
+	flagged := make(chan error, 1)
+	go func() {
+		_, _, err := s.SetImportant(ctx, f.ws.ID, c.ID, f.a1, true)
+		flagged <- err
+	}()
+	// The flag first in the batch: GroupNext holds it until the mask
+	// arrives, and writes run in the order they arrived.
+	waitQueued(t, s, 1)
+	m, _, err := s.MaskMessage(ctx, f.ws.ID, c.ID, v.ID, pii.Span{Start: 9, End: 16, Kind: pii.Other}, k, by)
+	must(t, err)
+	must(t, <-flagged)
+	if m.Body != "배송지는 마포구 *******길 34, 302호예요" {
+		t.Fatalf("masked %q", m.Body)
+	}
+	if eventsHold(t, s, f.ws.ID, c.ID, "월드컵로") {
+		t.Fatal("an event of the mask's batch keeps the masked text")
+	}
+}
+
 func testPII(t *testing.T, s chat.Store) {
 	f := setup(t, s, "pii")
 	k := keyring(t)

@@ -79,6 +79,7 @@ func Run(t *testing.T, open Opener) {
 		{"DeliveryClaims", testDeliveryClaims},
 		{"DeliveryBacklog", testDeliveryBacklog},
 		{"PII", testPII},
+		{"PIIMaskInBatch", testPIIMaskInBatch},
 		{"Notes", testNotes},
 		{"ReadReceipts", testReadReceipts},
 		{"FAQ", testFAQ},
