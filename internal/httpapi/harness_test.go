@@ -136,11 +136,13 @@ func newEnvOn(t *testing.T, kind string, configure func(*httpapi.Config)) *env {
 	must(t, err)
 	e.app.UsePII(e.keys)
 	e.app.UseFiles(e.files, log) // export jobs write their files (runJobs)
-	e.srv.Config.Handler = httpapi.New(cfg, store, e.app, e.files, hub, log).Handler()
+	api := httpapi.New(cfg, store, e.app, e.files, hub, log)
+	e.srv.Config.Handler = api.Handler()
 	t.Cleanup(func() {
 		cancel()
 		e.srv.Close()
 		<-hubDone
+		api.Drain()
 	}) // then the store closes (OpenTest)
 
 	e.shop = e.workspace("shop", "개인정보 수집에 동의합니다")

@@ -88,8 +88,9 @@ type Server struct {
 
 	// limits are the public endpoints' budgets; sockets counts visitors'
 	// open sockets.
-	limits  limits
-	sockets sockets
+	limits    limits
+	sockets   sockets
+	lingering lingering
 
 	// refused remembers when this node last wrote down a refused origin.
 	refusedMu sync.Mutex
@@ -226,6 +227,11 @@ func (s *Server) serverRoutes() []route {
 		{pattern: "GET /{$}", access: public, h: s.root},
 	}
 }
+
+// Drain waits, once the sockets' contexts have ended, for what they still
+// write (each agent's last presence renewal), and refuses new agent
+// sockets: a stopping node calls it before closing its store.
+func (s *Server) Drain() { s.lingering.stop() }
 
 // Handler is the whole HTTP surface of the node.
 func (s *Server) Handler() http.Handler {

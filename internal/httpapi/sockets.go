@@ -51,7 +51,9 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 	defer s.metrics.Connected("agent")()
 	ctx, stop := context.WithCancel(r.Context())
 	defer stop()
-	go s.keepPresence(ctx, m, agentOf(r).session.TokenHash, stop)
+	if !s.lingering.start(func() { s.keepPresence(ctx, m, agentOf(r).session.TokenHash, stop) }) {
+		return nil // the node is stopping: the console reconnects to another
+	}
 	err = s.hub.Serve(ctx, realtime.Session{
 		Conn: conn, WorkspaceID: m.WorkspaceID, After: after,
 		MaySee: func(ev chat.Event) bool { return following.MaySee(ev, *m) },

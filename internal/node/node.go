@@ -62,6 +62,7 @@ type Main struct {
 	bus         bus.Bus
 	cancel      context.CancelFunc
 	workers     sync.WaitGroup // the hub and the job runner
+	api         *httpapi.Server
 }
 
 // New returns a node that prints its banner to out.
@@ -173,6 +174,7 @@ func (m *Main) Run(ctx context.Context) error {
 	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met, InviteTTL: c.InviteTTL, NoLimits: c.NoLimits,
 		MaxSendsInFlight: c.MaxSendsInFlight, Mail: mailer, AllowPrivateWebhooks: c.Integrations.AllowPrivate, Sealer: worker.Sealer, KickOutbox: worker.Kick},
 		m.Store, m.App, files, m.Hub, m.Log)
+	m.api = srv
 	handlers := m.App.Jobs()
 	handlers[outbox.JobWaiting] = worker.WaitingJob()
 	runner := &jobs.Runner{Store: db, Commit: m.App, Handlers: handlers, Log: m.Log, Node: node,
@@ -339,8 +341,9 @@ func (m *Main) Close() error {
 		errs = append(errs, m.http.Shutdown(ctx))
 	}
 	if m.cancel != nil {
-		m.cancel()
+		m.cancel() // ends the sockets too (BaseContext)
 		m.workers.Wait()
+		m.api.Drain()
 	}
 	if m.bus != nil {
 		errs = append(errs, m.bus.Close())

@@ -16,6 +16,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/store/postgres"
 )
 
@@ -252,4 +253,74 @@ func TestMetrics(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 		_, body = scrape(m.MetricsAddr())
 	}
+}
+
+// TestCloseRenewsPresence: a node that stops ends its agents' sockets and
+// then closes the store, after each socket's last presence renewal. The
+// agent's auto-offline timer counts from the stop, not from the socket's
+// last renewal before it.
+func TestCloseRenewsPresence(t *testing.T) {
+	m := New(io.Discard)
+	err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "error"},
+		env(map[string]string{"SODAM_ADMIN_PASSWORD": "presence-admin-1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := m.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + m.Addr()
+	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(`{"email":"admin@sodam.local","password":"presence-admin-1"}`))
+	if err != nil || resp.StatusCode != 200 {
+		m.Close()
+		t.Fatalf("login: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	h := http.Header{}
+	for _, c := range resp.Cookies() {
+		h.Add("Cookie", c.String())
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(wctx, "ws://"+m.Addr()+"/api/v1/workspaces/1/ws", &websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	if _, _, err := conn.Read(wctx); err != nil { // "ready"
+		m.Close()
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // well after the socket's first renewal
+	stopped := time.Now()
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db, err := OpenStore(ctx, m.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ws, err := db.Workspace(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := time.Duration(ws.Settings.AutoOfflineMinutes) * time.Minute
+	due, err := db.ClaimJobs(ctx, "test", stopped.Add(after+time.Hour), time.Minute, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range due {
+		if j.Kind != chat.JobOffline {
+			continue
+		}
+		if j.DueAt.Before(stopped.Add(after)) {
+			t.Fatalf("the agent goes offline at %s, %s after the stop; want %s or later: the last renewal was lost", j.DueAt, j.DueAt.Sub(stopped), after)
+		}
+		return
+	}
+	t.Fatalf("no auto-offline job among %+v", due)
 }
