@@ -643,7 +643,9 @@ class ConversationView extends HTMLElement {
     return h('li', { class: byAgent ? 'msg agent' : 'msg visitor', dataset: { kind: m.kind ?? 'text' } },
       byAgent || !c ? h('span', { class: 'who' }, who) : h('span', { class: 'sender' }, customerAvatar(c), h('span', { class: 'who' }, who)),
       content,
-      meta);
+      // The time's line also takes the read receipt (notes.js), so that
+      // a receipt coming or going moves nothing.
+      h('span', { class: 'meta-line' }, meta));
   }
 
   // #renderSystem shows a conversation event as a centred line; the

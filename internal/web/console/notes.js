@@ -60,7 +60,8 @@ export function showReceipt(list, readSeq) {
     if (old.parentElement !== last) old.remove();
   }
   if (last && !last.querySelector('.receipt')) {
-    last.append(h('span', { class: 'receipt', dataset: { testid: 'read-receipt' } }, t('receipt.read')));
+    // Beside the time (style.css): nothing moves.
+    last.querySelector('.meta-line').prepend(h('span', { class: 'receipt', dataset: { testid: 'read-receipt' } }, t('receipt.read')));
   }
 }
 

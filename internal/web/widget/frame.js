@@ -96,7 +96,7 @@ function applyConfig(config) {
   // Servers before availability existed said only whether agents were online.
   availability = config.availability ?? (config.agents_online ? 'available' : 'nobody_online');
   const reason = availability === 'available' ? 'online' : availability;
-  $('availability').textContent = t(locale.has('availability.' + reason) ? 'availability.' + reason : 'availability.nobody_online');
+  $('availability').textContent = $('availability').title = t(locale.has('availability.' + reason) ? 'availability.' + reason : 'availability.nobody_online');
   $('offline').dataset.reason = availability;
   $('offline').textContent = t(locale.has('leave.reason.' + availability) ? 'leave.reason.' + availability : 'leave.reason.nobody_online');
   consentText = config.consent_text ?? '';
@@ -340,7 +340,8 @@ function showReceipt() {
   for (const old of $('messages').querySelectorAll('.receipt')) {
     if (old.parentElement !== last) old.remove();
   }
-  if (last && !last.querySelector('.receipt')) last.append(h('span', { class: 'receipt', dataset: { testid: 'widget-read-receipt' } }, t('read')));
+  // Beside the time (frame.css): nothing moves.
+  if (last && !last.querySelector('.receipt')) last.querySelector('.meta-line').prepend(h('span', { class: 'receipt', dataset: { testid: 'widget-read-receipt' } }, t('read')));
 }
 
 document.addEventListener('visibilitychange', reportRead);
@@ -692,7 +693,9 @@ function renderMessage(msg, status, error) {
     content,
     // Personal information hidden from the visitor's own message (§11).
     mine && msg.masks?.length > 0 && h('span', { class: 'masked-note', dataset: { testid: 'widget-masked-note' } }, t('pii.masked_note')),
-    meta);
+    // The time's line also takes the read receipt (showReceipt), so that
+    // a receipt coming or going moves nothing.
+    h('span', { class: 'meta-line' }, meta));
 }
 
 bindComposer($('composer'), {

@@ -1,0 +1,107 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// watchShifts starts recording the page's layout shifts in w.__shifts: the
+// Layout Instability API reports an element that moves between two frames
+// without the person's input, with where it was and where it went. It runs
+// with w the window and d its document, and w.__rearranged a selector of
+// regions whose moves are not counted (or none). w.__seen counts every
+// shift, those just after the person's input too.
+const watchShifts = `
+	const describe = (el) => {
+		const id = el.closest('[data-testid]')?.dataset.testid;
+		return el.tagName.toLowerCase() + [...el.classList].map((c) => '.' + c).join('') + (id ? ' in ' + id : '');
+	};
+	const rect = (r) => [r.x, r.y, r.width, r.height].map(Math.round).join(',');
+	w.__shifts = [];
+	w.__seen = 0;
+	new w.PerformanceObserver((list) => {
+		for (const e of list.getEntries()) {
+			w.__seen++;
+			if (e.hadRecentInput) continue;
+			const moved = e.sources.map((s) => ({el: s.node?.nodeType === 1 ? s.node : s.node?.parentElement, s}))
+				.filter(({el}) => !el || !w.__rearranged || !el.closest(w.__rearranged));
+			if (moved.length) w.__shifts.push(e.value.toFixed(4) + ': ' + moved.map(({el, s}) => (el ? describe(el) : '(gone)') + ' ' + rect(s.previousRect) + ' → ' + rect(s.currentRect)).join('; '));
+		}
+	}).observe({type: 'layout-shift'});
+	return true;`
+
+// takeShifts returns the shifts recorded since it was last asked, and
+// forgets them.
+const takeShifts = `return w.__shifts.splice(0);`
+
+// TestBrowserLayoutStable: while messages stream in, nothing on the
+// agent's or the visitor's screen jumps (§15). The agent reads an open
+// chat while the customer writes and types, and another customer's chat
+// arrives in the list; the customer reads while the agent types and
+// answers. Each side's shifts are counted while the other side writes:
+// what a person's own typing moves (their composer growing) is theirs.
+// The console's list is rearranged by what arrives — a new chat, a tab's
+// count — so only the rest of its page (the chat, the panel, the side
+// bar) must stay still.
+func TestBrowserLayoutStable(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	visitor := newTab(t, root, "visitor")
+	other := newTab(t, root, "other visitor")
+	signIn(agent, s)
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	const first = "안녕하세요, 주문 건으로 문의드려요."
+	widgetSend(visitor, first)
+	widgetShows(visitor, "visitor", first)
+	id := firstRequest(agent)
+	openAndAssign(agent, id)
+
+	consoleShifts := func() []string { return eval[[]string](agent, "(() => { const w = window; "+takeShifts+" })()") }
+	widgetShifts := func() []string { return frameEval[[]string](visitor, takeShifts) }
+	eval[bool](agent, "(() => { const w = window, d = document; w.__rearranged = 'sodam-conversation-list'; "+watchShifts+" })()")
+	frameEval[bool](visitor, watchShifts)
+	still := func(p *tab, who, while string, shifts []string) {
+		t.Helper()
+		if len(shifts) > 0 {
+			p.fail("the %s moved while %s:\n%s", who, while, strings.Join(shifts, "\n"))
+		}
+	}
+	for i, text := range []string{
+		"주문번호 2026-1204-0031 배송 상태가 궁금합니다.",
+		"어제 오후에 결제했는데 아직 배송 준비 중으로 나와요. 선물할 거라 토요일까지는 받아야 해서요.",
+		"네, 기다릴게요.",
+	} {
+		consoleShifts()
+		widgetSend(visitor, text)
+		consoleShows(agent, "visitor", text)
+		if i == 1 {
+			openWidget(other, s.host.URL)
+			agree(other)
+			widgetSend(other, "환불 문의드립니다.")
+			newConversation(agent, id)
+		}
+		still(agent, "console", fmt.Sprintf("the customer wrote %q", text), consoleShifts())
+
+		widgetShifts()
+		reply := fmt.Sprintf("확인해 보겠습니다. (%d/3)", i+1)
+		consoleSend(agent, reply)
+		widgetShows(visitor, "agent", reply)
+		visitor.waitFrame("the typing line gone", `d.querySelector('[data-testid=widget-typing]').hidden`)
+		still(visitor, "widget", fmt.Sprintf("the agent answered %q", reply), widgetShifts())
+	}
+	look(visitor, "layout-widget")
+
+	// The check can fail: a chat pushed down by 40 pixels moves. (The
+	// agent may have typed within the last half second, which makes the
+	// shift theirs: any shift seen counts here.)
+	seen := eval[int](agent, `window.__seen`)
+	eval[bool](agent, `(() => { document.querySelector('[data-testid=conversation]').style.paddingTop = '40px'; return true; })()`)
+	agent.waitFor("the pushed chat seen as a shift", fmt.Sprintf(`window.__seen > %d`, seen))
+	seen = frameEval[int](visitor, `return w.__seen;`)
+	frameEval[bool](visitor, `d.querySelector('[data-testid=widget]').style.paddingTop = '40px'; return true;`)
+	visitor.waitFrame("the pushed chat seen as a shift", fmt.Sprintf(`w.__seen > %d`, seen))
+}
