@@ -1,15 +1,10 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
-	"github.com/chromedp/chromedp"
 )
 
 // TestBrowserContrast: the text of the console's pages, the widget and
@@ -36,12 +31,7 @@ func TestBrowserContrast(t *testing.T) {
 				if c.phone {
 					phone(p)
 				}
-				p.do("prefer the "+scheme+" scheme", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-					_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-						Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
-					})
-					return err
-				}))
+				prefer(p, scheme)
 			}
 			signIn(agent, s)
 			openWidget(visitor, s.host.URL)
@@ -124,12 +114,10 @@ return await new Promise((resolve) => {
 	tick();
 });`
 
-// lowContrast is a function body over the document d that returns each
-// visible piece of text whose contrast with the backgrounds behind it
-// (its ancestors', blended in order, with their opacity) is below WCAG
-// AA: 4.5:1, or 3:1 for large text (24px, or 18.66px bold). Disabled
-// controls are exempt, as WCAG has them.
-const lowContrast = `
+// colourMath is JavaScript shared by the colour checks: rgba parses a
+// computed colour, over blends a colour over an opaque one, lum is the
+// WCAG relative luminance.
+const colourMath = `
 const rgba = (c) => {
 	const m = /rgba?\(([^)]+)\)/.exec(c);
 	if (!m) return null;
@@ -146,6 +134,14 @@ const lum = (c) => {
 	const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
 	return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
 };
+`
+
+// lowContrast is a function body over the document d that returns each
+// visible piece of text whose contrast with the backgrounds behind it
+// (its ancestors', blended in order, with their opacity) is below WCAG
+// AA: 4.5:1, or 3:1 for large text (24px, or 18.66px bold). Disabled
+// controls are exempt, as WCAG has them.
+const lowContrast = colourMath + `
 const view = d.defaultView;
 const canvas = view.matchMedia('(prefers-color-scheme: dark)').matches ? { r: 18, g: 18, b: 18, a: 1 } : { r: 255, g: 255, b: 255, a: 1 };
 const low = [];

@@ -1,14 +1,11 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -80,18 +77,6 @@ func TestBrowserKeyboardFocus(t *testing.T) {
 	if !slices.ContainsFunc(unseen, func(l string) bool { return strings.Contains(l, "[focus-probe]") }) {
 		agent.fail("the focus check reported %q for a button without an outline", unseen)
 	}
-}
-
-// prefer makes the tab's pages prefer the light or the dark colour
-// scheme, as the person's system would.
-func prefer(p *tab, scheme string) {
-	p.t.Helper()
-	p.do("prefer the "+scheme+" scheme", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
-		})
-		return err
-	}))
 }
 
 // clickCorner clicks with the mouse just inside the top left corner of
@@ -189,26 +174,9 @@ func focusWalk(p *tab, maxTabs int) (visited, unseen []string) {
 // that it does not have unfocused, of 3:1 contrast against the colour
 // behind it, an outline at least half of which the box that clips it
 // leaves shown; or a background or border colour of 3:1 contrast against
-// its unfocused one. The colour arithmetic (rgba, over, lum) is
-// lowContrast's.
-const focusCheck = `
+// its unfocused one.
+const focusCheck = colourMath + `
 const s = (w.__sodamFocus ??= { ids: new WeakMap(), next: 1, prev: null });
-const rgba = (c) => {
-	const m = /rgba?\(([^)]+)\)/.exec(c);
-	if (!m) return null;
-	const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
-	return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 };
-};
-const over = (top, under) => ({
-	r: top.r * top.a + under.r * (1 - top.a),
-	g: top.g * top.a + under.g * (1 - top.a),
-	b: top.b * top.a + under.b * (1 - top.a),
-	a: 1,
-});
-const lum = (c) => {
-	const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-	return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
-};
 const contrast = (x, y) => {
 	const [hi, lo] = [lum(x), lum(y)].sort((a, b) => b - a);
 	return (hi + 0.05) / (lo + 0.05);

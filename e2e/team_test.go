@@ -13,6 +13,7 @@ import (
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -36,6 +37,18 @@ const (
 func desktop(p *tab) {
 	p.t.Helper()
 	p.do("size the page as a laptop", chromedp.EmulateViewport(1366, 768))
+}
+
+// prefer makes the tab's pages prefer the light or the dark colour
+// scheme, as the person's system would.
+func prefer(p *tab, scheme string) {
+	p.t.Helper()
+	p.do("prefer the "+scheme+" scheme", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+		})
+		return err
+	}))
 }
 
 // phone sizes the tab as a phone held upright, with touch.
