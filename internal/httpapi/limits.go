@@ -113,31 +113,3 @@ func (c *sockets) close(visitor int64, address string) {
 		delete(c.address, address)
 	}
 }
-
-// lingering counts the work agent sockets do after they end (the last
-// presence renewal, see keepPresence), so that a stopping node closes its
-// store after it: http.Server.Shutdown does not wait for WebSockets.
-type lingering struct {
-	mu      sync.Mutex
-	wg      sync.WaitGroup
-	stopped bool
-}
-
-// start runs f in a goroutine unless the server is stopping.
-func (l *lingering) start(f func()) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.stopped {
-		return false
-	}
-	l.wg.Go(f)
-	return true
-}
-
-// stop refuses new work and waits for what is running.
-func (l *lingering) stop() {
-	l.mu.Lock()
-	l.stopped = true
-	l.mu.Unlock()
-	l.wg.Wait()
-}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/realtime"
@@ -214,4 +215,32 @@ func (s *Server) socketRoutes() []route {
 		{pattern: "GET /api/v1/workspaces/{wid}/ws", access: member, h: s.agentWS, api: true},
 		{pattern: "GET /api/v1/widget/ws", access: public, h: s.widgetWS, api: true},
 	}
+}
+
+// lingering counts the work agent sockets do after they end (the last
+// presence renewal, see keepPresence), so that a stopping node closes its
+// store after it: http.Server.Shutdown does not wait for WebSockets.
+type lingering struct {
+	mu      sync.Mutex
+	wg      sync.WaitGroup
+	stopped bool
+}
+
+// start runs f in a goroutine unless the server is stopping.
+func (l *lingering) start(f func()) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stopped {
+		return false
+	}
+	l.wg.Go(f)
+	return true
+}
+
+// stop refuses new work and waits for what is running.
+func (l *lingering) stop() {
+	l.mu.Lock()
+	l.stopped = true
+	l.mu.Unlock()
+	l.wg.Wait()
 }
