@@ -47,18 +47,8 @@ const takeShifts = `return w.__shifts.splice(0);`
 func TestBrowserLayoutStable(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
-	root := browser(t)
-	agent := newTab(t, root, "agent")
-	visitor := newTab(t, root, "visitor")
-	other := newTab(t, root, "other visitor")
-	signIn(agent, s)
-	openWidget(visitor, s.host.URL)
-	agree(visitor)
-	const first = "안녕하세요, 주문 건으로 문의드려요."
-	widgetSend(visitor, first)
-	widgetShows(visitor, "visitor", first)
-	id := firstRequest(agent)
-	openAndAssign(agent, id)
+	agent, visitor, id := takenChat(t, s, "안녕하세요, 주문 건으로 문의드려요.")
+	other := newTab(t, browser(t), "other visitor")
 
 	consoleShifts := func() []string { return eval[[]string](agent, "(() => { const w = window; "+takeShifts+" })()") }
 	widgetShifts := func() []string { return frameEval[[]string](visitor, takeShifts) }
