@@ -14,8 +14,10 @@ import (
 // the Tab key always sees where the keyboard focus is (WCAG 2.4.7, §15).
 // The real Tab key (so that :focus-visible applies) is pressed through the
 // console's chat (side bar, list, open conversation, composer, customer
-// panel), its settings page, the widget (its launcher on the company's
-// page, then the chat inside its iframe) and the help center's home, in
+// panel), its settings page, its tickets page (the list and an open
+// ticket), history page (with a result), statistics, team and audit
+// pages, the widget (its launcher on the company's page, then the chat
+// inside its iframe, and its FAQ panel) and the help center's home, in
 // the light and in the dark scheme, at 1366×768. Each element the focus
 // reaches must look different while it has it: an outline at least 2px
 // wide or a box shadow, of 3:1 contrast against what is behind it, or a
@@ -26,6 +28,7 @@ func TestBrowserKeyboardFocus(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
 	seedShopFAQ(t, s)
+	s.addAgent("mina@example.com", "김민아", "correct-horse-battery") // a colleague: the team page's row buttons
 	root := browser(t)
 	agent := newTab(t, root, "agent")
 	visitor := newTab(t, root, "visitor")
@@ -39,6 +42,12 @@ func TestBrowserKeyboardFocus(t *testing.T) {
 	openAndAssign(agent, id)
 	consoleSend(agent, "오늘 출고됩니다.")
 	widgetShows(visitor, "agent", "오늘 출고됩니다.")
+	// A ticket, for the tickets page's list and view; read, so that
+	// opening it does not redraw the list during the walk.
+	ticket := api[struct {
+		ID int64 `json:"id"`
+	}](agent, s, "POST", "/tickets", map[string]any{"subject": "찻잔 세트 배송 확인", "conversation_id": id})
+	api[any](agent, s, "POST", fmt.Sprintf("/tickets/%d/read", ticket.ID), nil)
 
 	for _, scheme := range []string{"light", "dark"} {
 		prefer(agent, scheme)
@@ -53,8 +62,37 @@ func TestBrowserKeyboardFocus(t *testing.T) {
 		openSettings(agent) // from the side bar: Tab goes on from there
 		wantFocus(agent, "the settings page ("+scheme+")", 40, "[settings-menu-item]", "[settings-name]")
 
+		// The other pages, each from its side-bar link: the rest of the
+		// side bar, then the page; the tickets page with the ticket open
+		// beside the list.
+		for _, pg := range []struct {
+			name, hash, ready string
+			want              []string
+		}{
+			{"tickets", fmt.Sprintf("#/tickets/%d", ticket.ID), `document.querySelector('[data-testid=ticket][aria-current]') && document.querySelector('[data-testid=ticket-view]').checkVisibility() && !document.querySelector('[data-testid=ticket-more]').disabled`,
+				[]string{"[ticket-new]", "[ticket]", "[ticket-status]", "[ticket-reply-body]"}},
+			{"history", "", `document.querySelector('[data-testid=history]').dataset.state === 'ready' && document.querySelector('[data-testid=history-result]')`, []string{"[history-q]", "[export-start]", "[history-result]"}},
+			{"stats", "", `document.querySelector('[data-testid=stats]').dataset.state === 'ready'`, []string{"[stats-preset]", "[stats-group]", "[stats-csv]"}},
+			{"team", "", `document.querySelectorAll('[data-testid=team-member]').length === 2`, []string{"[team-invite]", "[member-role]", "[member-deactivate]"}},
+			{"audit", "", `document.querySelector('[data-testid=audit]').dataset.state === 'ready'`, []string{"[audit-actor]", "[audit-clear]", "[audit-csv]"}},
+		} {
+			openPage(agent, pg.name)
+			if pg.hash != "" { // the focus stays on the side-bar link
+				agent.do("go to "+pg.hash, chromedp.Evaluate[chromedp.Void](`location.hash = `+js(pg.hash)))
+			}
+			agent.waitFor("the "+pg.name+" page's contents", pg.ready)
+			wantFocus(agent, "the "+pg.name+" page ("+scheme+")", 60, pg.want...)
+		}
+
 		clickCorner(visitor, "header")
 		wantFocus(visitor, "the widget ("+scheme+")", 30, "#sodam-launcher", "[widget-input]", "[widget-send]")
+
+		visitor.frameClick("[data-testid=widget-faq-open]")
+		visitor.waitFrame("the FAQ by category", `d.querySelectorAll('[data-testid=widget-faq-item]').length === 4`)
+		clickCorner(visitor, "header")
+		wantFocus(visitor, "the widget's FAQ ("+scheme+")", 30, "[widget-faq-input]", "[widget-faq-item]", "[widget-faq-agent]")
+		visitor.frameClick("[data-testid=widget-faq-close]")
+		visitor.waitFrame("the chat again", `d.querySelector('[data-testid=widget-faq]').hidden`)
 	}
 
 	agent.goTo(s.baseURL + "/help/" + s.ws.SiteID)
