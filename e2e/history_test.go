@@ -39,6 +39,11 @@ func TestBrowserHistory(t *testing.T) {
 	agent.click("[data-testid=nav-history]")
 	agent.waitFor("the history page with both chats", `document.querySelector('#app').dataset.page === 'history'`+
 		` && document.querySelectorAll('[data-testid=history-result]').length === 2`)
+	// A result without a memo or category shows no line for them (it
+	// showed a stray "0").
+	if got := eval[[]string](agent, `[...document.querySelectorAll('[data-testid=history-result] .history-item')].map((b) => b.lastChild.textContent)`); len(got) != 2 || got[0] == "0" || got[1] == "0" {
+		agent.fail("each result's last line: %q, want the last message", got)
+	}
 	agent.click("[data-testid=history-q]")
 	agent.keys("환불\r")
 	result := fmt.Sprintf("[data-testid=history-result][data-conversation-id='%d']", id)

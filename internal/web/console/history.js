@@ -279,7 +279,7 @@ class HistoryPage extends HTMLElement {
         h('strong', { dataset: { field: 'customer' } }, customerName(c) || t('msg.visitor')),
         h('span', { class: 'note', dataset: { field: 'agent' } }, c.assignee_name || '—')),
       h('span', { class: 'history-last', dataset: { field: 'last_message' } }, c.last_message),
-      (c.memo || c.category_path?.length) && h('span', { class: 'history-meta' }, [c.category_path?.join(' > '), c.memo].filter(Boolean).join(' · '))));
+      (c.memo || c.category_path?.length > 0) && h('span', { class: 'history-meta' }, [c.category_path?.join(' > '), c.memo].filter(Boolean).join(' · '))));
   }
 
   async #openConversation(id) {
