@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -36,7 +37,8 @@ const watchShifts = `
 const takeShifts = `return w.__shifts.splice(0);`
 
 // TestBrowserLayoutStable: while messages stream in, nothing on the
-// agent's or the visitor's screen jumps (§15). The agent reads an open
+// agent's or the visitor's screen jumps (§15), with the visitor on a
+// laptop in Korean and on a phone in English. The agent reads an open
 // chat while the customer writes and types, and another customer's chat
 // arrives in the list; the customer reads while the agent types and
 // answers. Each side's shifts are counted while the other side writes:
@@ -46,9 +48,26 @@ const takeShifts = `return w.__shifts.splice(0);`
 // bar) must stay still.
 func TestBrowserLayoutStable(t *testing.T) {
 	t.Parallel()
+	for _, phoneEN := range []bool{false, true} {
+		t.Run(map[bool]string{false: "laptop-ko", true: "phone-en"}[phoneEN], func(t *testing.T) {
+			t.Parallel()
+			layoutStable(t, phoneEN)
+		})
+	}
+}
+
+func layoutStable(t *testing.T, phoneEN bool) {
 	s := startSite(t)
 	agent, visitor, id := takenChat(t, s, "안녕하세요, 주문 건으로 문의드려요.")
 	other := newTab(t, browser(t), "other visitor")
+	name := "layout-widget"
+	if phoneEN {
+		// The same visitor back on a phone, the widget in English.
+		phone(visitor)
+		openWidget(visitor, s.host.URL+"?head="+url.QueryEscape(`<script>window.SodamSettings = {language: 'en'};</script>`))
+		visitor.waitFrame("the chat in English", `d.documentElement.lang === 'en' && d.querySelector('[data-testid=widget]').dataset.view === 'chat'`)
+		name += "-phone-en"
+	}
 
 	consoleShifts := func() []string { return eval[[]string](agent, "(() => { const w = window; "+takeShifts+" })()") }
 	widgetShifts := func() []string { return frameEval[[]string](visitor, takeShifts) }
@@ -83,7 +102,7 @@ func TestBrowserLayoutStable(t *testing.T) {
 		visitor.waitFrame("the typing line gone", `d.querySelector('[data-testid=widget-typing]').hidden`)
 		still(visitor, "widget", fmt.Sprintf("the agent answered %q", reply), widgetShifts())
 	}
-	look(visitor, "layout-widget")
+	look(visitor, name)
 
 	// The check can fail: a chat pushed down by 40 pixels moves. (The
 	// agent may have typed within the last half second, which makes the
