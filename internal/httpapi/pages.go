@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	_ "embed"
-	"io/fs"
 	"net/http"
 	"strings"
 
@@ -20,18 +19,10 @@ func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) error {
 }
 
 var (
-	consoleFS = mustSub(web.Assets, "console")
-	widgetFS  = mustSub(web.Assets, "widget")
-	sharedFS  = mustSub(web.Assets, "shared")
+	consoleFS = newStaticFiles(web.Assets, "console")
+	widgetFS  = newStaticFiles(web.Assets, "widget")
+	sharedFS  = newStaticFiles(web.Assets, "shared")
 )
-
-func mustSub(f fs.FS, dir string) http.Handler {
-	sub, err := fs.Sub(f, dir)
-	if err != nil {
-		panic(err)
-	}
-	return http.FileServerFS(sub)
-}
 
 // consolePolicy keeps the console's pages from running anything but its own
 // scripts and from being framed by another site.

@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io"
 	"net/http"
 	"net/url"
@@ -143,6 +145,64 @@ func TestModuleGraphs(t *testing.T) {
 				t.Errorf("followed only %d modules: %v", len(seen), seen)
 			}
 			t.Logf("%d modules", len(seen))
+		})
+	}
+}
+
+// TestStaticFilesCompressedAndRevalidated: the console's and the widget's
+// files go compressed to a client that takes gzip, plain to one that does
+// not, and a browser revalidating what it holds gets 304 Not Modified.
+func TestStaticFilesCompressedAndRevalidated(t *testing.T) {
+	e := newEnv(t)
+	get := func(path string, header ...string) (*http.Response, []byte) {
+		t.Helper()
+		req, err := http.NewRequest("GET", e.srv.URL+path, nil)
+		must(t, err)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req) // as sent: no transparent gzip
+		must(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		must(t, err)
+		return resp, body
+	}
+	for _, path := range []string{"/widget/frame.js", "/console/", "/shared/i18n/ko.json"} {
+		t.Run(path, func(t *testing.T) {
+			plain, data := get(path, "Accept-Encoding", "identity")
+			zipped, gz := get(path, "Accept-Encoding", "br, gzip")
+			if plain.StatusCode != 200 || zipped.StatusCode != 200 {
+				t.Fatalf("status %d and %d", plain.StatusCode, zipped.StatusCode)
+			}
+			if plain.Header.Get("Content-Encoding") != "" || zipped.Header.Get("Content-Encoding") != "gzip" {
+				t.Fatalf("Content-Encoding %q plain, %q with gzip", plain.Header.Get("Content-Encoding"), zipped.Header.Get("Content-Encoding"))
+			}
+			zr, err := gzip.NewReader(bytes.NewReader(gz))
+			must(t, err)
+			unzipped, err := io.ReadAll(zr)
+			must(t, err)
+			if !bytes.Equal(unzipped, data) || len(gz) >= len(data) {
+				t.Fatalf("%d bytes compressed to %d, which unzip to %d other bytes", len(data), len(gz), len(unzipped))
+			}
+			t.Logf("%d bytes, %d compressed", len(data), len(gz))
+			for _, r := range []*http.Response{plain, zipped} {
+				if r.Header.Get("Vary") != "Accept-Encoding" || r.Header.Get("Content-Type") != plain.Header.Get("Content-Type") || r.Header.Get("Cache-Control") != "no-cache" {
+					t.Errorf("headers %v", r.Header)
+				}
+			}
+			if plain.Header.Get("ETag") == "" || plain.Header.Get("ETag") == zipped.Header.Get("ETag") {
+				t.Fatalf("ETag %q plain, %q compressed", plain.Header.Get("ETag"), zipped.Header.Get("ETag"))
+			}
+			// Revalidation: each form's own ETag answers 304, with no body.
+			for _, c := range []struct{ encoding, etag string }{{"identity", plain.Header.Get("ETag")}, {"gzip", zipped.Header.Get("ETag")}} {
+				if r, body := get(path, "Accept-Encoding", c.encoding, "If-None-Match", c.etag); r.StatusCode != 304 || len(body) != 0 {
+					t.Errorf("revalidating %s with %s: %d, %d bytes", c.encoding, c.etag, r.StatusCode, len(body))
+				}
+			}
+			if r, _ := get(path, "Accept-Encoding", "gzip;q=0", "If-None-Match", `"stale"`); r.StatusCode != 200 || r.Header.Get("Content-Encoding") != "" {
+				t.Errorf("gzip;q=0 with a stale ETag: %d, Content-Encoding %q", r.StatusCode, r.Header.Get("Content-Encoding"))
+			}
 		})
 	}
 }
