@@ -114,9 +114,12 @@ return await new Promise((resolve) => {
 	tick();
 });`
 
-// colourMath is JavaScript shared by the colour checks: rgba parses a
-// computed colour, over blends a colour over an opaque one, lum is the
-// WCAG relative luminance.
+// colourMath is JavaScript shared by the colour checks, over the document
+// d: rgba parses a computed colour, over blends a colour over an opaque
+// one, lum is the WCAG relative luminance and contrast the WCAG ratio of
+// two colours; layers(e) is the colour of e's background over its
+// ancestors' (the page's canvas under them all), with the opacity they
+// multiply to.
 const colourMath = `
 const rgba = (c) => {
 	const m = /rgba?\(([^)]+)\)/.exec(c);
@@ -134,6 +137,23 @@ const lum = (c) => {
 	const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
 	return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
 };
+const contrast = (x, y) => {
+	const [hi, lo] = [lum(x), lum(y)].sort((a, b) => b - a);
+	return (hi + 0.05) / (lo + 0.05);
+};
+const canvas = d.defaultView.matchMedia('(prefers-color-scheme: dark)').matches ? { r: 18, g: 18, b: 18, a: 1 } : { r: 255, g: 255, b: 255, a: 1 };
+const layers = (e) => {
+	const chain = [];
+	for (; e; e = e.parentElement) chain.unshift(e);
+	let bg = canvas, opacity = 1;
+	for (const x of chain) {
+		const cs = d.defaultView.getComputedStyle(x);
+		opacity *= Number(cs.opacity);
+		const c = rgba(cs.backgroundColor);
+		if (c && c.a > 0) bg = over({ ...c, a: c.a * opacity }, bg);
+	}
+	return { bg, opacity };
+};
 `
 
 // lowContrast is a function body over the document d that returns each
@@ -143,7 +163,6 @@ const lum = (c) => {
 // controls are exempt, as WCAG has them.
 const lowContrast = colourMath + `
 const view = d.defaultView;
-const canvas = view.matchMedia('(prefers-color-scheme: dark)').matches ? { r: 18, g: 18, b: 18, a: 1 } : { r: 255, g: 255, b: 255, a: 1 };
 const low = [];
 for (const el of d.body.querySelectorAll('*')) {
 	if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
@@ -151,20 +170,10 @@ for (const el of d.body.querySelectorAll('*')) {
 	if (el.closest(':disabled, [aria-disabled=true]')) continue;
 	const r = el.getBoundingClientRect();
 	if (r.width < 1 || r.height < 1) continue;
-	const chain = [];
-	for (let e = el; e; e = e.parentElement) chain.unshift(e);
-	let bg = canvas, opacity = 1;
-	for (const e of chain) {
-		const cs = view.getComputedStyle(e);
-		opacity *= Number(cs.opacity);
-		const c = rgba(cs.backgroundColor);
-		if (c && c.a > 0) bg = over({ ...c, a: c.a * opacity }, bg);
-	}
+	const { bg, opacity } = layers(el);
 	const cs = view.getComputedStyle(el);
 	const fg = rgba(cs.color);
-	const text = over({ ...fg, a: fg.a * opacity }, bg);
-	const [hi, lo] = [lum(text), lum(bg)].sort((a, b) => b - a);
-	const ratio = (hi + 0.05) / (lo + 0.05);
+	const ratio = contrast(over({ ...fg, a: fg.a * opacity }, bg), bg);
 	const size = parseFloat(cs.fontSize), bold = Number(cs.fontWeight) >= 700;
 	const need = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
 	if (ratio < need) {

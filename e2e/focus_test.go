@@ -215,26 +215,9 @@ func focusWalk(p *tab, maxTabs int) (visited, unseen []string) {
 // its unfocused one.
 const focusCheck = colourMath + `
 const s = (w.__sodamFocus ??= { ids: new WeakMap(), next: 1, prev: null });
-const contrast = (x, y) => {
-	const [hi, lo] = [lum(x), lum(y)].sort((a, b) => b - a);
-	return (hi + 0.05) / (lo + 0.05);
-};
 const css = (c) => 'rgb(' + [c.r, c.g, c.b].map(Math.round).join(', ') + ')';
-const canvas = w.matchMedia('(prefers-color-scheme: dark)').matches ? { r: 18, g: 18, b: 18, a: 1 } : { r: 255, g: 255, b: 255, a: 1 };
-// The colour of e's background over its ancestors', with their opacity;
-// the canvas for none.
-const backdrop = (e) => {
-	const chain = [];
-	for (; e; e = e.parentElement) chain.unshift(e);
-	let bg = canvas, opacity = 1;
-	for (const x of chain) {
-		const cs = w.getComputedStyle(x);
-		opacity *= Number(cs.opacity);
-		const c = rgba(cs.backgroundColor);
-		if (c && c.a > 0) bg = over({ ...c, a: c.a * opacity }, bg);
-	}
-	return bg;
-};
+// The colour behind e: its background over its ancestors' (layers).
+const backdrop = (e) => layers(e).bg;
 // The share of e's outline ring that the box around it does not cut off
 // however it is scrolled: the nearest box that clips its content (below
 // the top layer, which such boxes do not clip) cuts at the edges of what

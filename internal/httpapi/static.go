@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -99,14 +100,17 @@ func (s *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, path.Base(name), time.Time{}, body)
 }
 
-// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip:
+// it names gzip without a weight of 0.
 func acceptsGzip(r *http.Request) bool {
 	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(coding), "gzip") {
-			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		coding, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			continue
 		}
+		q, weighed := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q=")
+		v, err := strconv.ParseFloat(q, 64)
+		return !weighed || err != nil || v > 0
 	}
 	return false
 }
