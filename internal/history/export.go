@@ -1,7 +1,6 @@
 package history
 
 import (
-	"archive/zip"
 	"context"
 	"crypto/rand"
 	"encoding/csv"
@@ -10,14 +9,13 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/blob"
 	"github.com/sodam-chat/sodam/internal/chat"
-	"github.com/xuri/excelize/v2"
+	"github.com/sodam-chat/sodam/internal/xlsx"
 )
 
 // DefaultExportTTL is how long an export's file can be downloaded.
@@ -202,13 +200,6 @@ func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, 
 			}
 		}
 		done += len(page)
-		if e.Format == FormatXLSX {
-			// excelize's stream writer grows a 16 MiB buffer by doubling
-			// before it spills to disk; collecting the outgrown buffers
-			// page by page keeps them from adding up before the
-			// collector would come by itself.
-			runtime.GC()
-		}
 		ok, err := x.Store.ExportProgress(ctx, e.WorkspaceID, e.ID, runner, done, rows, x.Now())
 		if err != nil {
 			return done, rows, err
@@ -333,81 +324,40 @@ func defuse(s string) string {
 	return s
 }
 
-// xlsxWriter streams rows into sheets of an XLSX file (excelize's stream
-// writer spills to a temporary file beyond a small buffer), starting a new
-// sheet at Excel's row limit.
+// xlsxWriter streams rows into sheets of an XLSX file, starting a new
+// sheet, with the header again, at Excel's row limit.
 type xlsxWriter struct {
-	dst    io.Writer
-	f      *excelize.File
-	sw     *excelize.StreamWriter
+	w      *xlsx.Writer
 	sheet  int
-	row    int
 	header []string
-	err    error
 }
 
-// maxSheetRows is Excel's limit per sheet.
-const maxSheetRows = 1_048_576
-
-func newXLSX(w io.Writer) *xlsxWriter {
-	x := &xlsxWriter{dst: w, f: excelize.NewFile()}
-	x.sw, x.err = x.f.NewStreamWriter("Sheet1")
-	x.sheet = 1
-	return x
-}
+func newXLSX(w io.Writer) *xlsxWriter { return &xlsxWriter{w: xlsx.NewWriter(w), sheet: 1} }
 
 func (x *xlsxWriter) Row(cells []string) error {
-	if x.err != nil {
-		return x.err
-	}
 	if x.header == nil {
 		x.header = cells
 	}
-	if x.row == maxSheetRows {
-		if err := x.sw.Flush(); err != nil {
-			return err
-		}
-		x.sheet++
-		name := "Sheet" + strconv.Itoa(x.sheet)
-		if _, err := x.f.NewSheet(name); err != nil {
-			return err
-		}
-		sw, err := x.f.NewStreamWriter(name)
-		if err != nil {
-			return err
-		}
-		x.sw, x.row = sw, 0
-		if err := x.put(x.header); err != nil {
-			return err
-		}
+	err := x.put(cells)
+	if !errors.Is(err, xlsx.ErrSheetFull) {
+		return err
+	}
+	x.sheet++
+	if err := x.w.NewSheet("Sheet" + strconv.Itoa(x.sheet)); err != nil {
+		return err
+	}
+	if err := x.put(x.header); err != nil {
+		return err
 	}
 	return x.put(cells)
 }
 
 func (x *xlsxWriter) put(cells []string) error {
-	x.row++
-	cell, err := excelize.CoordinatesToCellName(1, x.row)
-	if err != nil {
-		return err
-	}
 	vals := make([]any, len(cells))
 	for i, s := range cells {
 		vals[i] = s
 	}
-	return x.sw.SetRow(cell, vals)
+	return x.w.WriteRow(vals...)
 }
 
-func (x *xlsxWriter) Close() error {
-	if x.err != nil {
-		return x.err
-	}
-	defer x.f.Close()
-	if err := x.sw.Flush(); err != nil {
-		return err
-	}
-	// File.Write builds the whole archive in a bytes.Buffer before copying
-	// it out; a zip writer of our own streams it to dst instead, and the
-	// buffer excelize passes stays empty.
-	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(x.dst) })
-	return x.f.Write(io.Discard)
-}
+func (x *xlsxWriter) Close() error { return x.w.Close() }

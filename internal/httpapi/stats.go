@@ -9,10 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/stats"
+	"github.com/sodam-chat/sodam/internal/xlsx"
 )
 
 // Statistics (§12; docs/statistics.md): a range of days ending yesterday,
@@ -172,13 +171,8 @@ func (s *Server) exportStats(w http.ResponseWriter, r *http.Request) error {
 		_, err := w.Write(b.Bytes())
 		return err
 	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := f.GetSheetName(0)
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
+	var b bytes.Buffer
+	xw := xlsx.NewWriter(&b)
 	for i, row := range table {
 		cells := make([]any, len(row))
 		for j, c := range row {
@@ -188,16 +182,11 @@ func (s *Server) exportStats(w http.ResponseWriter, r *http.Request) error {
 				cells[j] = c
 			}
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := sw.SetRow(cell, cells); err != nil {
+		if err := xw.WriteRow(cells...); err != nil {
 			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
+	if err := xw.Close(); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -144,6 +144,9 @@ func TestStats(t *testing.T) {
 			if len(rows) != 4 || rows[0][3] != "inflow" || rows[1][0] != d || rows[1][3] != "3" {
 				t.Fatalf("xlsx rows %q", rows)
 			}
+			if typ, err := book.GetCellType(book.GetSheetName(0), "D2"); err != nil || typ != excelize.CellTypeUnset {
+				t.Errorf("the inflow cell's type is %v (%v), want a number", typ, err)
+			}
 			status, _ = kim.do("GET", e.shopPath()+"/stats/export?format=csv&today=1", "")
 			if status != 200 {
 				t.Fatalf("today's export %d", status)
