@@ -5,7 +5,7 @@
 // Sodam writes only what its exports need: sheets of text and numbers, with
 // no styles, formulas or shared strings (each text is an inline string).
 // A full library (excelize) did this before; its package init built its
-// formula and style tables, 1.5 MB of heap and 4 MB of mapped code and data
+// formula and style tables, 1.5 MB of heap and 3–4 MB of mapped code and data
 // in every node whether or not anyone exported (docs/benchmarks.md), and
 // its stream writer spilled rows to a temporary file.
 package xlsx
