@@ -10,8 +10,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -30,9 +32,27 @@ const (
 func HashPassword(password string) string {
 	salt := make([]byte, 16)
 	rand.Read(salt)
-	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := idKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads, enc.EncodeToString(salt), enc.EncodeToString(key))
+}
+
+// hashing counts the argon2id hashes running.
+var hashing atomic.Int32
+
+// idKey is argon2.IDKey, after which the hash's memory (m KiB; 19 MiB at
+// argonMemory) goes back to the operating system once no other hash is
+// running. Left to the Go runtime it stayed for minutes: an idle node held
+// 50 MB of RSS after one sign-in, 30 MB before it (docs/benchmarks.md).
+// The collection this forces costs a few milliseconds beside the hash's
+// hundred; cheap test hashes (internal/auth/authtest) skip it.
+func idKey(password, salt []byte, t, m uint32, p uint8, n uint32) []byte {
+	hashing.Add(1)
+	key := argon2.IDKey(password, salt, t, m, p, n)
+	if hashing.Add(-1) == 0 && m >= 1024 {
+		debug.FreeOSMemory()
+	}
+	return key
 }
 
 // CheckPassword reports whether password matches a hash from HashPassword.
@@ -52,7 +72,7 @@ func CheckPassword(hash, password string) bool {
 	if err := errors.Join(err1, err2); err != nil || len(want) == 0 {
 		return false
 	}
-	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	got := idKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 

@@ -1,9 +1,27 @@
 package auth
 
 import (
+	"runtime"
 	"testing"
 	"time"
 )
+
+// A hash's 19 MiB go back to the operating system when it ends (idKey):
+// the runtime keeps less heap than the hash alone took.
+func TestHashReturnsItsMemory(t *testing.T) {
+	for _, check := range []bool{false, true} {
+		if check {
+			CheckPassword(HashPassword("바다 건너 등대까지"), "바다 건너 등대까지")
+		} else {
+			HashPassword("바다 건너 등대까지")
+		}
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		if kept := m.HeapInuse + m.HeapIdle - m.HeapReleased; kept >= argonMemory<<10 {
+			t.Errorf("check %v: the runtime keeps %d bytes of heap after a hash; the hash alone took %d", check, kept, argonMemory<<10)
+		}
+	}
+}
 
 func TestPassword(t *testing.T) {
 	h := HashPassword("비밀번호 correct horse")
