@@ -62,6 +62,10 @@ type Dialect struct {
 	// Checkpoint, when set, is run after a mask rewrote text, so that the
 	// old text leaves the write-ahead log (SQLite; see pii.go).
 	Checkpoint string
+	// AfterMigrations, when set, is run on the connection that applied
+	// migrations: SQLite's PRAGMA shrink_memory, which returns the cache a
+	// new database's schema filled (docs/benchmarks.md, idle memory).
+	AfterMigrations string
 	// SyncLog, when set, makes commits durable apart from the writer
 	// (SQLite with synchronous FULL; logsync.go): the writer's batches
 	// commit with synchronous=NORMAL, and their callers are answered only
@@ -548,6 +552,11 @@ func (db *DB) ApplyMigrations(ctx context.Context) ([]string, error) {
 		}
 		if did {
 			applied = append(applied, name)
+		}
+	}
+	if len(applied) > 0 && db.d.AfterMigrations != "" {
+		if _, err := conn.ExecContext(ctx, db.d.AfterMigrations); err != nil {
+			return applied, err
 		}
 	}
 	return applied, nil

@@ -96,6 +96,7 @@ func Connect(path, synchronous string) (*sqldb.DB, error) {
 		IsUniqueViolation: isUniqueViolation,
 		SingleWriter:      true,
 		Checkpoint:        `PRAGMA wal_checkpoint(TRUNCATE)`,
+		AfterMigrations:   `PRAGMA shrink_memory`,
 	}), nil
 }
 
