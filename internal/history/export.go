@@ -324,8 +324,9 @@ func defuse(s string) string {
 	return s
 }
 
-// xlsxWriter streams rows into sheets of an XLSX file, starting a new
-// sheet, with the header again, at Excel's row limit.
+// xlsxWriter streams rows into sheets of an XLSX file: the first row is
+// the header (bold, frozen), and at Excel's row limit a new sheet starts
+// with the header again.
 type xlsxWriter struct {
 	w      *xlsx.Writer
 	sheet  int
@@ -337,6 +338,7 @@ func newXLSX(w io.Writer) *xlsxWriter { return &xlsxWriter{w: xlsx.NewWriter(w),
 func (x *xlsxWriter) Row(cells []string) error {
 	if x.header == nil {
 		x.header = cells
+		return x.w.WriteHeader(cells...)
 	}
 	err := x.put(cells)
 	if !errors.Is(err, xlsx.ErrSheetFull) {
@@ -346,7 +348,7 @@ func (x *xlsxWriter) Row(cells []string) error {
 	if err := x.w.NewSheet("Sheet" + strconv.Itoa(x.sheet)); err != nil {
 		return err
 	}
-	if err := x.put(x.header); err != nil {
+	if err := x.w.WriteHeader(x.header...); err != nil {
 		return err
 	}
 	return x.put(cells)

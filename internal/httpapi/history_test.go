@@ -157,6 +157,9 @@ func historySearch(t *testing.T, e *env) {
 		rows[1][10] != "kim" || rows[2][18] != "확인 후 안내드리겠습니다" {
 		t.Fatalf("xlsx rows: %q", rows)
 	}
+	if panes, err := f.GetPanes("Sheet1"); err != nil || !panes.Freeze || panes.YSplit != 1 {
+		t.Errorf("the header row is not frozen: %+v %v", panes, err)
+	}
 	entries, err := e.store.Audit(context.Background(), e.shop.ID, chat.AuditFilter{})
 	must(t, err)
 	var exports, refused int

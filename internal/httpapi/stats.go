@@ -173,10 +173,13 @@ func (s *Server) exportStats(w http.ResponseWriter, r *http.Request) error {
 	}
 	var b bytes.Buffer
 	xw := xlsx.NewWriter(&b)
-	for i, row := range table {
+	if err := xw.WriteHeader(table[0]...); err != nil {
+		return err
+	}
+	for _, row := range table[1:] {
 		cells := make([]any, len(row))
 		for j, c := range row {
-			if n, err := strconv.ParseFloat(c, 64); err == nil && i > 0 && j > 2 {
+			if n, err := strconv.ParseFloat(c, 64); err == nil && j > 2 { // the figures
 				cells[j] = n
 			} else {
 				cells[j] = c

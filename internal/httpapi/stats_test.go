@@ -147,6 +147,9 @@ func TestStats(t *testing.T) {
 			if typ, err := book.GetCellType(book.GetSheetName(0), "D2"); err != nil || typ != excelize.CellTypeUnset {
 				t.Errorf("the inflow cell's type is %v (%v), want a number", typ, err)
 			}
+			if panes, err := book.GetPanes(book.GetSheetName(0)); err != nil || !panes.Freeze || panes.YSplit != 1 {
+				t.Errorf("the header row is not frozen: %+v %v", panes, err)
+			}
 			status, _ = kim.do("GET", e.shopPath()+"/stats/export?format=csv&today=1", "")
 			if status != 200 {
 				t.Fatalf("today's export %d", status)

@@ -2,8 +2,9 @@
 // straight into the zip archive on the way to its reader: nothing is held
 // but the row being written.
 //
-// Sodam writes only what its exports need: sheets of text and numbers, with
-// no styles, formulas or shared strings (each text is an inline string).
+// Sodam writes only what its exports need: sheets of text and numbers under
+// a bold, frozen header row, with no other styles, no formulas and no
+// shared strings (each text is an inline string).
 // A full library (excelize) did this before; its package init built its
 // formula and style tables, 1.5 MB of heap and 3–4 MB of mapped code and data
 // in every node whether or not anyone exported (docs/benchmarks.md), and
@@ -40,7 +41,8 @@ type Writer struct {
 	zw     *zip.Writer
 	sheet  io.Writer // the part of the sheet being written; nil before the first
 	sheets []string
-	rows   int // rows in the sheet being written
+	rows   int  // rows in the sheet being written
+	open   bool // whether the sheet's rows have begun (<sheetData>)
 	row    bytes.Buffer
 	err    error // the first error: the archive is unusable after it
 }
@@ -70,19 +72,34 @@ func (w *Writer) NewSheet(name string) error {
 		return err
 	}
 	w.sheets = append(w.sheets, name)
-	w.rows = 0
+	w.rows, w.open = 0, false
 	w.sheet, w.err = w.zw.Create(fmt.Sprintf("xl/worksheets/sheet%d.xml", len(w.sheets)))
 	if w.err == nil {
-		_, w.err = io.WriteString(w.sheet, xml.Header+`<worksheet xmlns="`+nsMain+`"><sheetData>`)
+		_, w.err = io.WriteString(w.sheet, xml.Header+`<worksheet xmlns="`+nsMain+`">`)
 	}
 	return w.err
+}
+
+// WriteHeader writes the first row of the sheet being written as its
+// header: bold, and kept in view when the sheet scrolls (a frozen pane).
+func (w *Writer) WriteHeader(cells ...string) error {
+	if w.err == nil && w.sheet != nil && w.rows > 0 {
+		return errors.New("xlsx: a header is a sheet's first row")
+	}
+	vals := make([]any, len(cells))
+	for i, c := range cells {
+		vals[i] = c
+	}
+	return w.write(true, vals)
 }
 
 // WriteRow appends a row of cells to the sheet being written. A cell is a
 // string (written as text; an empty one leaves the cell empty), or an int,
 // int64 or float64 (written as a number; a float that is not finite, as
 // its text).
-func (w *Writer) WriteRow(cells ...any) error {
+func (w *Writer) WriteRow(cells ...any) error { return w.write(false, cells) }
+
+func (w *Writer) write(header bool, cells []any) error {
 	if w.err != nil {
 		return w.err
 	}
@@ -94,17 +111,27 @@ func (w *Writer) WriteRow(cells ...any) error {
 	if w.rows == MaxRows {
 		return ErrSheetFull
 	}
-	w.rows++
 	b := &w.row
 	b.Reset()
-	r := strconv.Itoa(w.rows)
+	if !w.open {
+		if header {
+			b.WriteString(`<sheetViews><sheetView workbookViewId="0">` +
+				`<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>`)
+		}
+		b.WriteString(`<sheetData>`)
+	}
+	style := ""
+	if header {
+		style = ` s="1"` // styles' second cell format: bold
+	}
+	r := strconv.Itoa(w.rows + 1)
 	b.WriteString(`<row r="` + r + `">`)
 	for i, c := range cells {
 		ref := column(i) + r
 		switch v := c.(type) {
 		case string:
 			if v != "" {
-				b.WriteString(`<c r="` + ref + `" t="inlineStr"><is><t xml:space="preserve">`)
+				b.WriteString(`<c r="` + ref + `"` + style + ` t="inlineStr"><is><t xml:space="preserve">`)
 				xml.EscapeText(b, []byte(cut(v))) //nolint:errcheck // a bytes.Buffer does not fail
 				b.WriteString(`</t></is></c>`)
 			}
@@ -119,11 +146,12 @@ func (w *Writer) WriteRow(cells ...any) error {
 				b.WriteString(`<c r="` + ref + `"><v>` + strconv.FormatFloat(v, 'g', -1, 64) + `</v></c>`)
 			}
 		default:
-			w.rows--
 			return fmt.Errorf("xlsx: a cell of type %T", c)
 		}
 	}
 	b.WriteString(`</row>`)
+	w.rows++
+	w.open = true
 	_, w.err = w.sheet.Write(b.Bytes())
 	return w.err
 }
@@ -188,7 +216,11 @@ func (w *Writer) Close() error {
 
 func (w *Writer) endSheet() error {
 	if w.sheet != nil {
-		_, w.err = io.WriteString(w.sheet, `</sheetData></worksheet>`)
+		end := `</sheetData></worksheet>`
+		if !w.open {
+			end = `<sheetData/></worksheet>`
+		}
+		_, w.err = io.WriteString(w.sheet, end)
 	}
 	return w.err
 }
@@ -199,13 +231,15 @@ const (
 	nsPkgRel = "http://schemas.openxmlformats.org/package/2006/relationships"
 )
 
-// styles is the one cell format every cell has; Excel wants the part.
+// styles holds two cell formats: the plain one every cell has, and a bold
+// one for headers.
 const styles = xml.Header + `<styleSheet xmlns="` + nsMain + `">` +
-	`<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>` +
+	`<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>` +
 	`<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
 	`<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>` +
 	`<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
-	`<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>` +
+	`<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>` +
+	`<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>` +
 	`<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>`
 
 func checkSheetName(name string) error {

@@ -18,8 +18,10 @@ func TestWriterReadBack(t *testing.T) {
 	long := strings.Repeat("가", MaxCellChars-1) + "😀" // the emoji takes two code units: it is cut
 	var buf bytes.Buffer
 	w := NewWriter(&buf)
+	if err := w.WriteHeader("상담 번호", "고객", "평점", "메시지 수", "응답률"); err != nil {
+		t.Fatal(err)
+	}
 	rows := [][]any{
-		{"상담 번호", "고객", "평점", "메시지 수", "응답률"},
 		{"C-1042", "김민지 <min@example.com>", 5, int64(12), 0.875},
 		{"C-1043", "", -1, int64(0), math.NaN()},
 		{"=SUM(A1:A2)", "줄\n바꿈 & \"인용\" \x0b", 0, int64(1) << 40, 1e21},
@@ -29,6 +31,9 @@ func TestWriterReadBack(t *testing.T) {
 		if err := w.WriteRow(r...); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := w.WriteHeader("늦은 머리글"); err == nil {
+		t.Error("a header after the first row was taken")
 	}
 	if err := w.NewSheet("2월"); err != nil {
 		t.Fatal(err)
@@ -89,6 +94,30 @@ func TestWriterReadBack(t *testing.T) {
 	}
 	if v, _ := f.GetCellValue("2월", "AD1"); v != "29" {
 		t.Errorf("AD1 = %q, want 29", v)
+	}
+	// The header is bold and frozen; the second sheet has none.
+	for sheet, want := range map[string]bool{"Sheet1": true, "2월": false} {
+		panes, err := f.GetPanes(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if frozen := panes.Freeze && panes.YSplit == 1; frozen != want {
+			t.Errorf("%s: panes %+v, want frozen %v", sheet, panes, want)
+		}
+		id, err := f.GetCellStyle(sheet, "A1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		style, err := f.GetStyle(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bold := style.Font != nil && style.Font.Bold; bold != want {
+			t.Errorf("%s: A1 bold %v, want %v", sheet, bold, want)
+		}
+	}
+	if id, _ := f.GetCellStyle("Sheet1", "A2"); id != 0 {
+		t.Errorf("A2 has style %d, want the plain one", id)
 	}
 }
 
