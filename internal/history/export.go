@@ -326,18 +326,27 @@ func defuse(s string) string {
 
 // xlsxWriter streams rows into sheets of an XLSX file: the first row is
 // the header (bold, frozen), and at Excel's row limit a new sheet starts
-// with the header again.
+// with the header again. The columns in numberColumns are written as
+// numbers, so that a spreadsheet sums and sorts them; every other cell
+// stays text (a phone number keeps its leading 0).
 type xlsxWriter struct {
-	w      *xlsx.Writer
-	sheet  int
-	header []string
+	w       *xlsx.Writer
+	sheet   int
+	header  []string
+	numbers map[int]bool // the header's columns in numberColumns
 }
+
+// numberColumns are the columns, by header, whose cells are whole numbers.
+var numberColumns = map[string]bool{"상담번호 Room": true, "평점 Rating": true, "메시지 수 Messages": true}
 
 func newXLSX(w io.Writer) *xlsxWriter { return &xlsxWriter{w: xlsx.NewWriter(w), sheet: 1} }
 
 func (x *xlsxWriter) Row(cells []string) error {
 	if x.header == nil {
-		x.header = cells
+		x.header, x.numbers = cells, map[int]bool{}
+		for i, h := range cells {
+			x.numbers[i] = numberColumns[h]
+		}
 		return x.w.WriteHeader(cells...)
 	}
 	err := x.put(cells)
@@ -358,6 +367,9 @@ func (x *xlsxWriter) put(cells []string) error {
 	vals := make([]any, len(cells))
 	for i, s := range cells {
 		vals[i] = s
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil && x.numbers[i] {
+			vals[i] = n
+		}
 	}
 	return x.w.WriteRow(vals...)
 }
