@@ -333,7 +333,7 @@ type xlsxWriter struct {
 	w       *xlsx.Writer
 	sheet   int
 	header  []string
-	numbers map[int]bool // the header's columns in numberColumns
+	numbers []bool // by column: whether the header names it in numberColumns
 }
 
 // numberColumns are the columns, by header, whose cells are whole numbers.
@@ -343,7 +343,7 @@ func newXLSX(w io.Writer) *xlsxWriter { return &xlsxWriter{w: xlsx.NewWriter(w),
 
 func (x *xlsxWriter) Row(cells []string) error {
 	if x.header == nil {
-		x.header, x.numbers = cells, map[int]bool{}
+		x.header, x.numbers = cells, make([]bool, len(cells))
 		for i, h := range cells {
 			x.numbers[i] = numberColumns[h]
 		}
@@ -367,8 +367,10 @@ func (x *xlsxWriter) put(cells []string) error {
 	vals := make([]any, len(cells))
 	for i, s := range cells {
 		vals[i] = s
-		if n, err := strconv.ParseInt(s, 10, 64); err == nil && x.numbers[i] {
-			vals[i] = n
+		if i < len(x.numbers) && x.numbers[i] {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				vals[i] = n
+			}
 		}
 	}
 	return x.w.WriteRow(vals...)

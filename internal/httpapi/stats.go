@@ -179,10 +179,11 @@ func (s *Server) exportStats(w http.ResponseWriter, r *http.Request) error {
 	for _, row := range table[1:] {
 		cells := make([]any, len(row))
 		for j, c := range row {
-			if n, err := strconv.ParseFloat(c, 64); err == nil && j > 2 { // the figures
-				cells[j] = n
-			} else {
-				cells[j] = c
+			cells[j] = c
+			if j > 2 { // the figures
+				if n, err := strconv.ParseFloat(c, 64); err == nil {
+					cells[j] = n
+				}
 			}
 		}
 		if err := xw.WriteRow(cells...); err != nil {
