@@ -43,9 +43,9 @@ const takeShifts = `return w.__shifts.splice(0);`
 // arrives in the list; the customer reads while the agent types and
 // answers. Each side's shifts are counted while the other side writes:
 // what a person's own typing moves (their composer growing) is theirs.
-// The console's list is rearranged by what arrives — a new chat, a tab's
-// count — so only the rest of its page (the chat, the panel, the side
-// bar) must stay still.
+// The console's list of chats is rearranged by what arrives, and a tab's
+// label moves aside for its count; everything else (the tabs themselves,
+// the filters, the chat, the panel, the side bar) must stay still.
 func TestBrowserLayoutStable(t *testing.T) {
 	t.Parallel()
 	for _, phoneEN := range []bool{false, true} {
@@ -71,7 +71,7 @@ func layoutStable(t *testing.T, phoneEN bool) {
 
 	consoleShifts := func() []string { return eval[[]string](agent, "(() => { const w = window; "+takeShifts+" })()") }
 	widgetShifts := func() []string { return frameEval[[]string](visitor, takeShifts) }
-	eval[bool](agent, "(() => { const w = window, d = document; w.__rearranged = 'sodam-conversation-list'; "+watchShifts+" })()")
+	eval[bool](agent, "(() => { const w = window, d = document; w.__rearranged = '.conv-list, .list-empty, .load-more, .tabs button > span'; "+watchShifts+" })()")
 	frameEval[bool](visitor, watchShifts)
 	still := func(p *tab, who, while string, shifts []string) {
 		t.Helper()
