@@ -103,6 +103,11 @@ func layoutStable(t *testing.T, phoneEN bool) {
 		still(visitor, "widget", fmt.Sprintf("the agent answered %q", reply), widgetShifts())
 	}
 	look(visitor, name)
+	// Every button of the header is shown now, and on a phone in English
+	// they leave the title the least room: the availability line under
+	// them is still read whole.
+	visitor.waitFrame("the header's buttons and its availability line whole", `!d.querySelector('[data-testid=widget-rate]').hidden && !d.querySelector('[data-testid=widget-end]').hidden &&
+		((a) => a.textContent !== '' && a.scrollWidth <= a.clientWidth)(d.getElementById('availability'))`)
 
 	// The check can fail: a chat pushed down by 40 pixels moves. (The
 	// agent may have typed within the last half second, which makes the
