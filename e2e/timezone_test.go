@@ -101,9 +101,10 @@ func TestBrowserTimeZone(t *testing.T) {
 		visitor.fail("the widget's exact time %q does not name the zone", wmeta[1])
 	}
 
-	// In the details: when it started, in Honolulu.
+	// In the details: when it started, in Honolulu, to the minute; the
+	// exact time with the zone on hover.
 	started := parse(eval[string](agent, `document.querySelector('[data-testid=details-conversation] dd[data-field=started] time')?.getAttribute('datetime') ?? ''`))
-	agent.waitFor("the start in Honolulu's time in the details", `document.querySelector('[data-testid=details-conversation] dd[data-field=started]').textContent.includes(`+js(exact(started, hnl))+`)`)
+	agent.waitFor("the start in Honolulu's time in the details", `((el) => el.textContent.endsWith(`+js(clock(started, hnl))+`) && el.title.includes(`+js(exact(started, hnl))+`) && /GMT-10|HST/.test(el.title))(document.querySelector('[data-testid=details-conversation] dd[data-field=started] time'))`)
 
 	// In the list: a relative time, the exact one (with the zone) on hover.
 	item := fmt.Sprintf("[data-testid=conversation-list] a[data-conversation-id='%d'] sodam-time", id)

@@ -8,13 +8,14 @@
 // ends with a draft left the panel says so instead of dropping it.
 import { h, stars } from '../shared/dom.js';
 import { systemText } from './conversation.js';
-import { clockTime, closeReasonText, dateFormat, exactTime, formError, label, locale, t, waitingTime } from './i18n.js';
+import { clockTime, closeReasonText, exactTime, formError, label, locale, t, waitingTime } from './i18n.js';
 import { customerName } from './names.js';
 import { renderNote } from './notes.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
 import { stamp, template } from './template.js';
-import { toast } from './toast.js';
 import { openTicketDialog } from './ticketcreate.js';
+import { moment } from './time.js';
+import { toast } from './toast.js';
 import { recordNote, savedNote, saveNote } from './wrapup.js';
 
 // The profile fields an agent edits (PATCH …/customer).
@@ -274,10 +275,10 @@ class Details extends HTMLElement {
       row('state', t('state.' + c.state)),
       flags.length && row('flags', flags.join(' · ')),
       row('agent_path', agentPath(c.agent_path)),
-      row('started', time(c.created_at)),
-      c.first_reply_at && row('first_reply', time(c.first_reply_at)),
-      c.customer_left_at && row('customer_left', time(c.customer_left_at)),
-      c.closed_at && row('closed', time(c.closed_at)),
+      row('started', moment(c.created_at)),
+      c.first_reply_at && row('first_reply', moment(c.first_reply_at)),
+      c.customer_left_at && row('customer_left', moment(c.customer_left_at)),
+      c.closed_at && row('closed', moment(c.closed_at)),
       c.close_reason && (closed || c.customer_left_at) && row('close_reason', closeReasonText(c.close_reason)),
       closed && row('processed', t(c.processed ? 'details.processed_yes' : 'details.processed_no')),
       c.rating && row('rating', ratingStars(c.rating.score), c.rating.comment),
@@ -517,7 +518,7 @@ class Details extends HTMLElement {
         onclick: () => this.#openHistory(c.id),
       },
       h('span', { class: 'history-top' },
-        h('time', { datetime: c.created_at, title: exactTime(new Date(c.created_at)) }, shortDate(c.created_at)),
+        moment(c.created_at),
         h('span', { class: 'room' }, t('conv.room', { no: c.room_no })),
         c.id === this.#id ? h('span', { class: 'chip' }, t('details.history_current'))
           : c.state !== 'closed' && h('span', { class: 'chip', dataset: { state: c.state } }, t('state.' + c.state))),
@@ -542,8 +543,8 @@ class Details extends HTMLElement {
       dialog.dataset.conversationId = c.id;
       this.#ref('history-title').textContent = t('conv.room', { no: c.room_no });
       this.#ref('history-facts').replaceChildren(...[
-        row('started', time(c.created_at)),
-        c.closed_at && row('closed', time(c.closed_at)),
+        row('started', moment(c.created_at)),
+        c.closed_at && row('closed', moment(c.closed_at)),
         row('duration', waitingTime(seconds * 1000)),
         row('channel', label('channel.', c.channel)),
         row('agent_path', agentPath(c.agent_path) || nobody(c)),
@@ -622,12 +623,5 @@ function extraRow(key, value) {
   return [h('dt', { title: key }, key.replace(/^cus_extra_/, '')), h('dd', { dataset: { field: key } }, value)];
 }
 
-function time(iso) {
-  return h('time', { datetime: iso }, exactTime(new Date(iso)));
-}
-
-function shortDate(iso) {
-  return dateFormat({ dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
-}
 
 customElements.define('sodam-details', Details);

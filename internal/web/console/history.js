@@ -14,6 +14,7 @@ import { clockTime, dateFormat, exactTime, formError, label, locale, t } from '.
 import { customerName } from './names.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
 import { stamp, template } from './template.js';
+import { moment } from './time.js';
 import { toast } from './toast.js';
 
 const markup = template(`
@@ -307,8 +308,8 @@ class HistoryPage extends HTMLElement {
     this.#ref('panel-title').textContent = t('conv.room', { no: c.room_no });
     const fact = (key, value) => [h('dt', {}, t('details.' + key)), h('dd', { dataset: { field: key } }, value || t('details.none'))];
     this.#ref('facts').replaceChildren(...[
-      fact('started', exactTime(new Date(c.created_at))),
-      c.closed_at && fact('closed', exactTime(new Date(c.closed_at))),
+      fact('started', moment(c.created_at)),
+      c.closed_at && fact('closed', moment(c.closed_at)),
       fact('channel', label('channel.', c.channel)),
       fact('agent_path', (c.agent_path ?? []).map((s) => s.name).join(' > ')),
       c.rating && fact('rating', '★'.repeat(c.rating.score) + (c.rating.comment ? ' ' + c.rating.comment : '')),

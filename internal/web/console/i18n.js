@@ -66,6 +66,10 @@ export function relativeTime(date, now = Date.now()) {
 export const exactTime = (date) =>
   dateFormat({ year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', second: '2-digit', timeZoneName: 'short' }).format(date);
 
+// dateTime is the date and the time to the minute, as details show them
+// (exactTime on hover).
+export const dateTime = (date) => dateFormat({ dateStyle: 'medium', timeStyle: 'short' }).format(date);
+
 // clockTime is the time of day, shown under each message.
 export const clockTime = (date) => dateFormat({ hour: 'numeric', minute: '2-digit' }).format(date);
 

@@ -2,7 +2,16 @@
 // the exact time in its title, and keeps itself current. With
 // mode="waiting" it shows how long someone has waited since then
 // ("12분 대기").
-import { exactTime, locale, relativeTime, t, waitingTime } from './i18n.js';
+import { h } from '../shared/dom.js';
+import { dateTime, exactTime, locale, relativeTime, t, waitingTime } from './i18n.js';
+
+// moment is a <time> showing iso to the minute, with the exact time and
+// its zone on hover: how the details and a past chat's facts show when
+// something happened.
+export function moment(iso) {
+  const date = new Date(iso);
+  return h('time', { datetime: iso, title: exactTime(date) }, dateTime(date));
+}
 
 const shown = new Set();
 
