@@ -513,13 +513,16 @@ func scanConversations(rows *sql.Rows) ([]chat.Conversation, error) {
 }
 
 // SetNote saves a conversation's wrap-up note: category, tags and memo.
-// Whoever may see the conversation may write it, open or closed.
+// Whoever may see the conversation may write it, open or closed. The
+// category is one in use, or the one the conversation already has, which
+// a manager may have deleted since: the memo and tags of a chat filed
+// under it can still be saved, and the chat closed.
 func (db *DB) SetNote(ctx context.Context, workspaceID, conversationID int64, n chat.Note) (chat.Conversation, []chat.Event, error) {
 	if err := n.Check(); err != nil {
 		return chat.Conversation{}, nil, err
 	}
 	return db.change(ctx, workspaceID, conversationID, func(t *txn, _ *chat.Workspace, c chat.Conversation) error {
-		if n.CategoryID != 0 {
+		if n.CategoryID != 0 && n.CategoryID != c.CategoryID {
 			if _, err := db.activeCategory(ctx, t.q, workspaceID, n.CategoryID); err != nil {
 				return err
 			}

@@ -97,8 +97,17 @@ func testCategories(t *testing.T, s chat.Store) {
 	if got := conv(t, s, f.ws.ID, c.ID); strings.Join(got.CategoryPath, ">") != "배송>지연>택배사" {
 		t.Fatalf("path after delete %v", got.CategoryPath)
 	}
-	_, _, err = s.SetNote(ctx, f.ws.ID, c.ID, chat.Note{CategoryID: small.ID})
+	c2, _, err := openConversation(s, f.ws.ID, newCustomer(t, s, f.ws, "cust-2").ID, chat.ChannelWeb)
+	must(t, err)
+	_, _, err = s.SetNote(ctx, f.ws.ID, c2.ID, chat.Note{CategoryID: small.ID})
 	wantCode(t, err, chat.ErrNotFound)
+	// The conversation filed under it keeps it: its memo can still be
+	// saved (and the chat closed) without choosing another category.
+	got, _, err := s.SetNote(ctx, f.ws.ID, c.ID, chat.Note{CategoryID: small.ID, Memo: "택배사 재발송 완료"})
+	must(t, err)
+	if got.CategoryID != small.ID || got.Memo != "택배사 재발송 완료" || strings.Join(got.CategoryPath, ">") != "배송>지연>택배사" {
+		t.Fatalf("note on the retired category %+v", got)
+	}
 	_, err = s.RenameCategory(ctx, f.ws.ID, medium.ID, "배송 지연")
 	must(t, err)
 	if got := conv(t, s, f.ws.ID, c.ID); strings.Join(got.CategoryPath, ">") != "배송>배송 지연>택배사" {
