@@ -55,7 +55,8 @@ func clock(s string) (int, error) {
 
 // Validate reports the first thing wrong with b as an invalid_input error.
 func (b BusinessHours) Validate() error {
-	if _, err := time.LoadLocation(b.TimeZone); err != nil || b.TimeZone == "" {
+	// "Local" loads too, as whatever zone each server runs in: not a place.
+	if _, err := time.LoadLocation(b.TimeZone); err != nil || b.TimeZone == "" || b.TimeZone == "Local" {
 		return Errorf(ErrInvalid, "unknown time zone %q; use an IANA name such as Asia/Seoul", b.TimeZone)
 	}
 	if len(b.Days) != 7 {

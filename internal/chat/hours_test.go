@@ -71,6 +71,7 @@ func TestBusinessHoursValidate(t *testing.T) {
 		{"closed day needs no hours", day(DayHours{}), true},
 		{"no lunch", day(DayHours{Open: true, Start: "09:00", End: "18:00"}), true},
 		{"unknown zone", BusinessHours{TimeZone: "Mars/Olympus"}, false},
+		{"the server's zone", BusinessHours{TimeZone: "Local", Days: make([]DayHours, 7), Holidays: []string{}}, false},
 		{"empty zone", BusinessHours{}, false},
 		{"start after end", day(DayHours{Open: true, Start: "18:00", End: "09:00"}), false},
 		{"start equals end", day(DayHours{Open: true, Start: "09:00", End: "09:00"}), false},
