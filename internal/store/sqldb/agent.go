@@ -116,6 +116,16 @@ func (db *DB) member(ctx context.Context, x q, workspaceID, agentID int64) (*cha
 	return &ms[0], nil
 }
 
+// activeMember is member, refused with member_inactive when the agent is
+// deactivated in the workspace: whoever work is handed to.
+func (db *DB) activeMember(ctx context.Context, x q, workspaceID, agentID int64) (*chat.Member, error) {
+	m, err := db.member(ctx, x, workspaceID, agentID)
+	if err == nil && !m.Active {
+		return nil, chat.Errorf(chat.ErrMemberInactive, "%s is deactivated in this workspace", m.Name)
+	}
+	return m, err
+}
+
 // Member returns an agent's membership in a workspace.
 func (db *DB) Member(ctx context.Context, workspaceID, agentID int64) (*chat.Member, error) {
 	return db.member(ctx, db.read(), workspaceID, agentID)

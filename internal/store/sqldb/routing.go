@@ -24,12 +24,9 @@ func (db *DB) lockRouting(ctx context.Context, t *txn, workspaceID int64) (*chat
 
 // load reads an agent's membership and how many conversations they wait on.
 func (db *DB) load(ctx context.Context, t *txn, workspaceID, agentID int64) (chat.Load, *chat.Member, error) {
-	m, err := db.member(ctx, t.q, workspaceID, agentID)
+	m, err := db.activeMember(ctx, t.q, workspaceID, agentID)
 	if err != nil {
 		return chat.Load{}, nil, err
-	}
-	if !m.Active {
-		return chat.Load{}, nil, chat.Errorf(chat.ErrMemberInactive, "%s is deactivated in this workspace", m.Name)
 	}
 	l := chat.Load{AgentID: agentID, Status: m.Status}
 	err = t.row(ctx, `SELECT COUNT(*) FROM conversations WHERE workspace_id = ? AND assignee_id = ? AND state = 'waiting'`,

@@ -120,7 +120,7 @@ func (db *DB) CreateTicket(ctx context.Context, tk *chat.Ticket) ([]chat.Event, 
 				return err
 			}
 			if tk.AssigneeID != 0 {
-				if _, err := db.member(ctx, t.q, tk.WorkspaceID, tk.AssigneeID); err != nil {
+				if _, err := db.activeMember(ctx, t.q, tk.WorkspaceID, tk.AssigneeID); err != nil {
 					return err
 				}
 			}
@@ -269,11 +269,14 @@ func (db *DB) UpdateTicket(ctx context.Context, workspaceID, id int64, p chat.Ti
 		if tk, err = t.ticket(ctx, workspaceID, id, true); err != nil {
 			return err
 		}
+		assignedWas := tk.AssigneeID
 		if err := chat.ApplyTicketPatch(&tk, p, t.now); err != nil {
 			return err
 		}
-		if p.AssigneeID != nil && *p.AssigneeID != 0 {
-			if _, err := db.member(ctx, t.q, workspaceID, *p.AssigneeID); err != nil {
+		// A new assignee must be active; one deactivated since keeps the
+		// ticket until someone hands it on.
+		if p.AssigneeID != nil && *p.AssigneeID != 0 && *p.AssigneeID != assignedWas {
+			if _, err := db.activeMember(ctx, t.q, workspaceID, *p.AssigneeID); err != nil {
 				return err
 			}
 		}

@@ -132,6 +132,10 @@ func testMemberAdministration(t *testing.T, s chat.Store) {
 	must(t, s.CreateSession(ctx, chat.Session{TokenHash: "kim-session", AgentID: f.a1.AgentID, CSRFToken: "c", ExpiresAt: time.Now().Add(time.Hour)}))
 	_, _, err = s.SetAgentStatus(ctx, f.ws.ID, f.a2.AgentID, chat.StatusOnline)
 	must(t, err)
+	held := &chat.Ticket{WorkspaceID: f.ws.ID, CustomerID: f.customer.ID, CreatedBy: f.manager.AgentID, AssigneeID: f.a1.AgentID, Subject: "교환 문의",
+		Name: "홍길동", Contact: "010-1234-5678", Message: "교환 요청 건 회신 부탁드립니다"}
+	_, err = s.CreateTicket(ctx, held)
+	must(t, err)
 	m, events, err = s.UpdateMember(ctx, f.ws.ID, f.a1.AgentID, chat.MemberPatch{Active: off}, by)
 	must(t, err)
 	if m.Active || m.Status != chat.StatusOffline {
@@ -155,6 +159,22 @@ func testMemberAdministration(t *testing.T, s chat.Store) {
 	// A deactivated member is nobody's transfer target and takes nothing.
 	_, _, err = s.Transfer(ctx, f.ws.ID, c.ID, f.a2, f.a1.AgentID, "")
 	wantCode(t, err, chat.ErrMemberInactive)
+	// Nor is a ticket handed to them; one they held stays theirs, and can
+	// still be worked on, until someone hands it on.
+	_, err = s.CreateTicket(ctx, &chat.Ticket{WorkspaceID: f.ws.ID, CustomerID: f.customer.ID, CreatedBy: f.manager.AgentID, AssigneeID: f.a1.AgentID, Subject: "교환 문의",
+		Name: "홍길동", Contact: "010-1234-5678", Message: "배송지 변경 요청"})
+	wantCode(t, err, chat.ErrMemberInactive)
+	unassigned := &chat.Ticket{WorkspaceID: f.ws.ID, CustomerID: f.customer.ID, CreatedBy: f.manager.AgentID, Subject: "영수증", Name: "홍길동", Contact: "010-1234-5678", Message: "영수증 재발행 요청"}
+	_, err = s.CreateTicket(ctx, unassigned)
+	must(t, err)
+	_, _, err = s.UpdateTicket(ctx, f.ws.ID, unassigned.ID, chat.TicketPatch{AssigneeID: &f.a1.AgentID})
+	wantCode(t, err, chat.ErrMemberInactive)
+	pending, kept := chat.TicketPending, f.a1.AgentID
+	tk, _, err := s.UpdateTicket(ctx, f.ws.ID, held.ID, chat.TicketPatch{Status: &pending, AssigneeID: &kept})
+	must(t, err)
+	if tk.Status != chat.TicketPending || tk.AssigneeID != f.a1.AgentID {
+		t.Fatalf("the deactivated agent's ticket after an update %+v", tk)
+	}
 	// Reactivated, they can be assigned again; history kept their name.
 	m, _, err = s.UpdateMember(ctx, f.ws.ID, f.a1.AgentID, chat.MemberPatch{Active: on}, by)
 	must(t, err)
