@@ -17,9 +17,9 @@ import (
 const longName = "남궁서연 (주식회사 소담상사 구매팀)"
 
 // TestBrowserHeaderFits checks the header of an unassigned conversation
-// (the assign button) and of an active one that is important and on hold
-// (every tool, both chips) at 1366×768 and 1280×720 in Korean and English,
-// by measuring each element's box.
+// (the assign button), of an active important one (every tool), and of
+// it on hold (both chips) at 1366×768, 1280×720 and on a phone in Korean
+// and English, by measuring each element's box.
 func TestBrowserHeaderFits(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
@@ -42,11 +42,14 @@ func TestBrowserHeaderFits(t *testing.T) {
 
 	agent.click("[data-testid=assign-button]")
 	consoleSend(agent, "네, 견적 도와드리겠습니다.")
-	agent.waitFor("the conversation active", `document.querySelector('[data-testid=conversation-state]')?.dataset.state === 'active'`)
-	api[map[string]any](agent, s, "POST", fmt.Sprintf("/conversations/%d/hold", id), map[string]any{"on": true})
-	agent.waitFor("every flag and tool shown", `document.querySelector('[data-testid=conversation-hold]') && document.querySelector('[data-testid=hold-button]').getAttribute('aria-pressed') === 'true'`+
+	agent.waitFor("the conversation active with every tool", `document.querySelector('[data-testid=conversation-state]')?.dataset.state === 'active'`+
 		` && !document.querySelector('[data-testid=close-button]').hidden && !document.querySelector('[data-testid=rating-request-button]').hidden`)
-	headerFits(agent, "active", []string{"important-button", "hold-button", "transfer-button", "rating-request-button", "block-button", "close-button", "conversation-state", "conversation-hold"})
+	headerFits(agent, "active", []string{"important-button", "hold-button", "transfer-button", "rating-request-button", "block-button", "close-button", "conversation-state"})
+	// On hold: both chips; the rating request waits for the release.
+	api[map[string]any](agent, s, "POST", fmt.Sprintf("/conversations/%d/hold", id), map[string]any{"on": true})
+	agent.waitFor("both flags shown", `document.querySelector('[data-testid=conversation-hold]') && document.querySelector('[data-testid=hold-button]').getAttribute('aria-pressed') === 'true'`+
+		` && !document.querySelector('[data-testid=close-button]').hidden && document.querySelector('[data-testid=rating-request-button]').hidden`)
+	headerFits(agent, "held", []string{"important-button", "hold-button", "transfer-button", "block-button", "close-button", "conversation-state", "conversation-hold"})
 }
 
 // headerFits looks at the open conversation's header at both sizes and in

@@ -153,13 +153,22 @@ func CanRate(c Conversation) error {
 	return nil
 }
 
-// CanRequestRating decides whether an agent may send the rating request.
-func CanRequestRating(c Conversation) error {
-	if c.State == StateClosed || c.CustomerLeftAt != nil {
+// CanRequestRating decides whether an agent may send the rating request:
+// a message to the customer, so under the sending rules (§2.6) but for who
+// sends it (a manager may ask on the assignee's behalf), once an agent has
+// replied and while the customer has not rated.
+func CanRequestRating(c Conversation, s Settings) error {
+	switch {
+	case c.State == StateClosed || c.CustomerLeftAt != nil:
 		return Errorf(ErrConversationClosed, "the conversation has ended")
-	}
-	if c.FirstReplyAt == nil {
+	case s.OperationStopped:
+		return Errorf(ErrOperationStopped, "operation is stopped in this workspace; nobody can send")
+	case c.OnHold:
+		return Errorf(ErrOnHold, "the conversation is on hold; release it to ask for a rating")
+	case c.FirstReplyAt == nil:
 		return Errorf(ErrNotReplied, "reply to the customer before asking for a rating")
+	case c.Rating != nil:
+		return Errorf(ErrAlreadyRated, "the customer has rated this conversation already")
 	}
 	return nil
 }

@@ -18,14 +18,18 @@ func TestRatingRules(t *testing.T) {
 		{"replied", Conversation{State: StateActive, FirstReplyAt: &replied}, "", ""},
 		{"closed", Conversation{State: StateClosed, FirstReplyAt: &replied}, "", ErrConversationClosed},
 		{"customer left", Conversation{State: StateActive, FirstReplyAt: &replied, CustomerLeftAt: &replied}, "", ErrConversationClosed},
-		{"rated", Conversation{State: StateActive, FirstReplyAt: &replied, Rating: &Rating{Score: 5}}, ErrAlreadyRated, ""},
+		{"rated", Conversation{State: StateActive, FirstReplyAt: &replied, Rating: &Rating{Score: 5}}, ErrAlreadyRated, ErrAlreadyRated},
+		{"on hold", Conversation{State: StateActive, FirstReplyAt: &replied, OnHold: true}, "", ErrOnHold},
+		{"operation stopped", Conversation{State: StateActive, FirstReplyAt: &replied}, "", ErrOperationStopped},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := ErrorCode(CanRate(tt.c)); got != tt.rate {
 				t.Fatalf("CanRate = %q, want %q", got, tt.rate)
 			}
-			if got := ErrorCode(CanRequestRating(tt.c)); got != tt.request {
+			s := DefaultSettings()
+			s.OperationStopped = tt.name == "operation stopped"
+			if got := ErrorCode(CanRequestRating(tt.c, s)); got != tt.request {
 				t.Fatalf("CanRequestRating = %q, want %q", got, tt.request)
 			}
 		})

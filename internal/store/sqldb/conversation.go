@@ -556,7 +556,7 @@ func (db *DB) RequestRating(ctx context.Context, workspaceID, conversationID int
 		if !chat.CanSee(c, actor.AgentID, actor.Role) || (c.AssigneeID != actor.AgentID && !actor.Role.SeesAll()) {
 			return chat.Errorf(chat.ErrNotAssignee, "only the assigned agent or a manager may ask for a rating")
 		}
-		if err := chat.CanRequestRating(c); err != nil {
+		if err := chat.CanRequestRating(c, ws.Settings); err != nil {
 			return err
 		}
 		if _, err := t.exec(ctx, `UPDATE conversations SET rating_requested_at = ? WHERE id = ?`, micros(t.now), c.ID); err != nil {

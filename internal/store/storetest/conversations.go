@@ -415,6 +415,18 @@ func testGreetingAndRating(t *testing.T, s chat.Store) {
 	send(t, s, f.ws.ID, c.ID, f.a1, "r1", "도와드릴까요?")
 	_, _, err = s.RequestRating(ctx, f.ws.ID, c.ID, f.a2)
 	wantCode(t, err, chat.ErrNotAssignee)
+	// The request is a message to the customer: not while the chat is on
+	// hold or the workspace's operation is stopped.
+	_, _, err = s.SetHold(ctx, f.ws.ID, c.ID, f.a1, true)
+	must(t, err)
+	_, _, err = s.RequestRating(ctx, f.ws.ID, c.ID, f.a1)
+	wantCode(t, err, chat.ErrOnHold)
+	_, _, err = s.SetHold(ctx, f.ws.ID, c.ID, f.a1, false)
+	must(t, err)
+	settings(t, s, f.ws, func(st *chat.Settings) { st.OperationStopped = true })
+	_, _, err = s.RequestRating(ctx, f.ws.ID, c.ID, f.a1)
+	wantCode(t, err, chat.ErrOperationStopped)
+	settings(t, s, f.ws, func(st *chat.Settings) { st.OperationStopped = false })
 	msg, events, err := s.RequestRating(ctx, f.ws.ID, c.ID, f.a1)
 	must(t, err)
 	if msg.Body != chat.SystemRatingRequested || msg.Meta["text"] != "별점을 남겨 주세요" || len(events) != 1 {
@@ -424,6 +436,15 @@ func testGreetingAndRating(t *testing.T, s chat.Store) {
 		_, _, err = s.Rate(ctx, f.ws.ID, c.ID, score, "")
 		wantCode(t, err, chat.ErrInvalid)
 	}
+	// A rating given during the chat: the request is not sent again.
+	during := f.open(t, s)
+	_, _, err = s.Take(ctx, f.ws.ID, during.ID, f.a2)
+	must(t, err)
+	send(t, s, f.ws.ID, during.ID, f.a2, "d1", "주문 확인해 드렸습니다.")
+	_, _, err = s.Rate(ctx, f.ws.ID, during.ID, 5, "")
+	must(t, err)
+	_, _, err = s.RequestRating(ctx, f.ws.ID, during.ID, f.a2)
+	wantCode(t, err, chat.ErrAlreadyRated)
 	_, _, err = s.CloseConversation(ctx, f.ws.ID, c.ID, f.a1)
 	must(t, err)
 	// Rating after the close, once.

@@ -531,11 +531,11 @@ class ConversationView extends HTMLElement {
   }
 
   // The rating request is offered to whoever may manage the conversation
-  // while it is open and not yet rated; the server also wants an agent's
-  // reply first (409 not_replied).
+  // while it is open, not on hold and not yet rated; the server also wants
+  // an agent's reply first (409 not_replied).
   #renderAgentTools(c, can) {
     const button = this.#ref('rating-request');
-    button.hidden = !can || Boolean(c.rating);
+    button.hidden = !can || c.on_hold || Boolean(c.rating);
     this.#label(button, 'conv.rating_request');
   }
 
