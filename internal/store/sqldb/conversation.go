@@ -360,9 +360,9 @@ func (db *DB) SetHold(ctx context.Context, workspaceID, conversationID int64, ac
 		}
 		if !on {
 			// Released: the customer again owes an answer if the agent
-			// spoke last, counted from now.
+			// spoke last to them (a note is not to them), counted from now.
 			var last chat.SenderType
-			err := t.row(ctx, `SELECT sender_type FROM messages WHERE conversation_id = ? AND kind IN ('text', 'file') ORDER BY seq DESC LIMIT 1`, c.ID).Scan(&last)
+			err := t.row(ctx, `SELECT sender_type FROM messages WHERE conversation_id = ? AND kind IN ('text', 'file') AND NOT internal ORDER BY seq DESC LIMIT 1`, c.ID).Scan(&last)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return err
 			}

@@ -57,6 +57,22 @@ func testInactivityTimer(t *testing.T, s chat.Store) {
 	if len(events) != 0 || len(claim()) != 0 {
 		t.Fatalf("the timer fired twice: %+v", events)
 	}
+
+	// The customer spoke last; the agent held the chat and wrote an
+	// internal note, which the customer never saw: the release does not
+	// start the timer, as the customer owes no answer.
+	c = active(t, s, f, "cust-2", f.a1)
+	send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "v1", "주문번호 2026-1205-0042 입니다")
+	_, _, err = s.SetHold(ctx, f.ws.ID, c.ID, f.a1, true)
+	must(t, err)
+	_, _, _, err = s.AddNote(ctx, f.ws.ID, c.ID, f.a1, chat.NewMessage{ClientMsgID: "n1", Body: "물류팀 확인 중"})
+	must(t, err)
+	_, _, err = s.SetHold(ctx, f.ws.ID, c.ID, f.a1, false)
+	must(t, err)
+	clk.advance(time.Hour)
+	if jobs := claim(); len(jobs) != 0 {
+		t.Fatalf("the timer started on a note after the customer's message: %+v", jobs)
+	}
 }
 
 // One batch stops the timers of several conversations at once and
