@@ -230,7 +230,7 @@ func TestCatalogs(t *testing.T) {
 	for _, s := range []chat.TicketStatus{chat.TicketOpen, chat.TicketSolved} {
 		computed = append(computed, "ticket_status."+string(s))
 	}
-	for _, code := range []string{chat.SystemAssigned, chat.SystemTransferred, chat.SystemHeld, chat.SystemUnheld, chat.SystemCustomerLeft, chat.SystemClosed} {
+	for _, code := range []string{chat.SystemAssigned, chat.SystemTransferred, chat.SystemHeld, chat.SystemUnheld, chat.SystemCustomerLeft, chat.SystemClosed, chat.SystemReturned} {
 		computed = append(computed, "system."+code)
 	}
 	for _, k := range chat.FileKinds {

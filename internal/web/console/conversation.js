@@ -744,6 +744,8 @@ export function systemText(m) {
       return t('system.held', { agent });
     case 'unheld':
       return t('system.unheld', { agent });
+    case 'returned':
+      return t('system.returned', { agent });
     case 'customer_left':
       return t('system.customer_left');
     case 'closed':
