@@ -171,20 +171,22 @@ func TestReceive(t *testing.T) {
 		name, file string
 		body       io.Reader
 		code       string
+		says       string // in the error's message
 	}{
-		{"exactly the limit", "a.txt", strings.NewReader(strings.Repeat("a", 1<<20)), ""},
-		{"one byte over", "a.txt", strings.NewReader(strings.Repeat("a", 1<<20+1)), chat.ErrFileTooLarge},
-		{"far over", "a.txt", io.LimitReader(repeat('a'), 50<<20), chat.ErrFileTooLarge},
-		{"empty", "a.txt", strings.NewReader(""), chat.ErrFileEmpty},
-		{"web page as png", "cat.png", strings.NewReader("<html><script>steal()</script>"), chat.ErrFileContentMismatch},
-		{"program as jpg", "cat.jpg", strings.NewReader("MZ\x90\x00rest of a program"), chat.ErrFileContentMismatch},
-		{"program", "setup.exe", strings.NewReader("MZ\x90\x00"), chat.ErrFileTypeNotAllowed},
+		{"exactly the limit", "a.txt", strings.NewReader(strings.Repeat("a", 1<<20)), "", ""},
+		{"one byte over", "a.txt", strings.NewReader(strings.Repeat("a", 1<<20+1)), chat.ErrFileTooLarge, ""},
+		{"far over", "a.txt", io.LimitReader(repeat('a'), 50<<20), chat.ErrFileTooLarge, ""},
+		{"empty", "a.txt", strings.NewReader(""), chat.ErrFileEmpty, ""},
+		{"web page as png", "cat.png", strings.NewReader("<html><script>steal()</script>"), chat.ErrFileContentMismatch, "its content is a program or a web page"},
+		{"text as png", "cat.png", strings.NewReader("주문 내역입니다"), chat.ErrFileContentMismatch, "its content is not a .png file"},
+		{"program as jpg", "cat.jpg", strings.NewReader("MZ\x90\x00rest of a program"), chat.ErrFileContentMismatch, "its content is a program"},
+		{"program", "setup.exe", strings.NewReader("MZ\x90\x00"), chat.ErrFileTypeNotAllowed, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			d := newFiles(t)
 			a, err := Receive(ctx, d, settings, 3, tt.file, tt.body)
-			if chat.ErrorCode(err) != tt.code || (tt.code == "" && err != nil) {
-				t.Fatalf("Receive = %+v, %v; want code %q", a, err, tt.code)
+			if chat.ErrorCode(err) != tt.code || (tt.code == "" && err != nil) || (err != nil && !strings.Contains(err.Error(), tt.says)) {
+				t.Fatalf("Receive = %+v, %v; want code %q saying %q", a, err, tt.code, tt.says)
 			}
 			if tt.code != "" {
 				nothingStored(t, d)

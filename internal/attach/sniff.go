@@ -114,11 +114,10 @@ func CheckContent(ext string, head []byte) (string, error) {
 		return "", chat.Errorf(chat.ErrFileContentMismatch, "the file is named .%s but its content is a program", ext)
 	}
 	if !ft.fits(head) {
-		what := "a ." + ext + " file"
 		if looksDangerous(head) {
-			what = "a program or a web page"
+			return "", chat.Errorf(chat.ErrFileContentMismatch, "the file is named .%s but its content is a program or a web page", ext)
 		}
-		return "", chat.Errorf(chat.ErrFileContentMismatch, "the file is named .%s but its content is not %s", ext, what)
+		return "", chat.Errorf(chat.ErrFileContentMismatch, "the file is named .%s but its content is not a .%s file", ext, ext)
 	}
 	return ft.contentType, nil
 }
