@@ -25,6 +25,7 @@ type appendReq struct {
 	dup                         bool
 	dupOf                       *appendReq // the same send earlier in the batch
 	masked                      bool       // automatic masking has run (pii.go)
+	freed                       bool       // the message freed a waiting slot in a routing workspace
 }
 
 // AppendMessage stores a text or file message, idempotently per
@@ -48,7 +49,24 @@ func (db *DB) AppendMessage(ctx context.Context, workspaceID, conversationID int
 	if r.err != nil {
 		return chat.Message{}, nil, false, r.err
 	}
-	return r.app.msg, r.events(), r.app.dup, nil
+	events, err := db.routeFreed(ctx, workspaceID, r.app.freed, r.events())
+	return r.app.msg, events, r.app.dup, err
+}
+
+// routeFreed serves the queue after an agent's first reply moved a
+// conversation from waiting to active, when freed says so: the agent has
+// a waiting slot more (chat.MaxWaiting), and a queued conversation is
+// assigned as soon as capacity frees (§3.2). It runs in a transaction of
+// its own, after the message's: the message's transaction holds the
+// conversation's lock, and taking the routing lock after it would invert
+// the order every routing change takes them in. If it fails, the message
+// is stored all the same; the error says the queue was not served.
+func (db *DB) routeFreed(ctx context.Context, workspaceID int64, freed bool, events []chat.Event) ([]chat.Event, error) {
+	if !freed {
+		return events, nil
+	}
+	routed, err := db.Route(ctx, workspaceID)
+	return append(events, routed...), err
 }
 
 // msgKey is what makes a send unique: its conversation and client ID.
@@ -208,6 +226,7 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 			WorkspaceID: a.workspaceID, ConversationID: c.ID, Seq: c.LastSeq, SenderType: a.actor.Kind, SenderID: a.actor.AgentID,
 			SenderName: a.nm.SenderName, ClientMsgID: a.nm.ClientMsgID, Kind: chat.KindText, Body: a.nm.Body, Masks: a.nm.Masks, CreatedAt: now,
 		}
+		a.freed = c.State == chat.StateWaiting && out.State == chat.StateActive && ws.Settings.Routes()
 		c.State, c.LastMessage, c.LastMessageAt = out.State, preview(a.nm.Body), now
 		firstReply := a.actor.Kind == chat.SenderAgent && c.FirstReplyAt == nil
 		if firstReply {
@@ -449,6 +468,7 @@ func (db *DB) appendFile(ctx context.Context, workspaceID, conversationID int64,
 		return chat.Message{}, nil, false, err
 	}
 	var msg chat.Message
+	freed := false
 	_, events, err := db.change(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
 		if !ownedBy(c, actor) {
 			return chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
@@ -495,6 +515,7 @@ func (db *DB) appendFile(ctx context.Context, workspaceID, conversationID int64,
 				return err
 			}
 		}
+		freed = c.State == chat.StateWaiting && out.State == chat.StateActive && ws.Settings.Routes()
 		switch actor.Kind {
 		case chat.SenderAgent:
 			if c.FirstReplyAt == nil {
@@ -521,7 +542,8 @@ func (db *DB) appendFile(ctx context.Context, workspaceID, conversationID int64,
 	if err != nil {
 		return chat.Message{}, nil, false, err
 	}
-	return msg, events, false, nil
+	events, err = db.routeFreed(ctx, workspaceID, freed, events)
+	return msg, events, false, err
 }
 
 // checkNewMessage validates what a sender submits and names its kind. A

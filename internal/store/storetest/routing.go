@@ -310,3 +310,49 @@ func testRoutingConcurrency(t *testing.T, s chat.Store) {
 		t.Fatalf("the log leaves %d queued, the store %d", len(queue), queued)
 	}
 }
+
+// testRouteOnReply: an agent's first reply moves a conversation from
+// waiting to active, which frees one of their five waiting slots; the
+// queue is served at once (§3.2), whether the reply is text or a file.
+func testRouteOnReply(t *testing.T, s chat.Store) {
+	ws := newWorkspace(t, s, "reply-routes")
+	settings(t, s, ws, func(st *chat.Settings) { st.AssignmentMode = chat.AssignAuto; st.DefaultCapacity = 10 })
+	kim := newMember(t, s, ws, "kim", chat.RoleAgent, chat.StatusOnline)
+	first := routed(t, s, ws, "c0")
+	send(t, s, ws.ID, first.ID, kim, "r0", "안녕하세요")
+	var waiting []chat.Conversation
+	for i := range chat.MaxWaiting {
+		c := routed(t, s, ws, fmt.Sprint("w", i))
+		if c.State != chat.StateWaiting || c.AssigneeID != kim.AgentID {
+			t.Fatalf("w%d %+v", i, c)
+		}
+		waiting = append(waiting, c)
+	}
+	for i, file := range []bool{false, true} {
+		queued := routed(t, s, ws, fmt.Sprint("q", i))
+		if queued.State != chat.StateUnassigned {
+			t.Fatalf("q%d with five waiting: %+v", i, queued)
+		}
+		nm := chat.NewMessage{ClientMsgID: fmt.Sprint("r", i+1), Body: "네, 말씀하세요"}
+		if file {
+			nm = chat.NewMessage{ClientMsgID: nm.ClientMsgID, Attachment: photo(fmt.Sprint("1/q", i))}
+		}
+		_, events, _, err := s.AppendMessage(ctx, ws.ID, waiting[i].ID, kim, nm)
+		must(t, err)
+		got := conv(t, s, ws.ID, queued.ID)
+		if got.State != chat.StateWaiting || got.AssigneeID != kim.AgentID {
+			t.Fatalf("file %v: the queued conversation after a reply freed a waiting slot: %+v", file, got)
+		}
+		last := events[len(events)-1]
+		if last.Type != chat.EventConversationAssigned || last.Conversation.ID != queued.ID {
+			t.Fatalf("file %v: the send's events end with %s on %+v, want the assignment", file, last.Type, last.Conversation)
+		}
+	}
+	// A reply in a conversation already active frees nothing and routes nothing.
+	queued := routed(t, s, ws, "q-later")
+	_, events, _, err := s.AppendMessage(ctx, ws.ID, first.ID, kim, chat.NewMessage{ClientMsgID: "r9", Body: "또 있나요?"})
+	must(t, err)
+	if len(events) != 1 || conv(t, s, ws.ID, queued.ID).State != chat.StateUnassigned {
+		t.Fatalf("a reply in an active conversation: events %+v", events)
+	}
+}

@@ -53,6 +53,7 @@ func Run(t *testing.T, open Opener) {
 		{"AutoRouting", testAutoRouting},
 		{"StickyRouting", testStickyRouting},
 		{"ManualAndHybridTake", testTakeModes},
+		{"RouteOnReply", testRouteOnReply},
 		{"RoutingUnderConcurrency", testRoutingConcurrency},
 		{"InactivityTimer", testInactivityTimer},
 		{"BatchStopsTimers", testBatchStopsTimers},
