@@ -68,11 +68,30 @@ func (db *DB) CreateTag(ctx context.Context, workspaceID int64, kind chat.TagKin
 	}
 	tg := chat.Tag{Kind: kind, Name: name}
 	err = db.tx(ctx, func(x q) error {
+		if err := sameNameTag(ctx, x, workspaceID, kind, 0, name); err != nil {
+			return err
+		}
 		err := x.row(ctx, `INSERT INTO tags (workspace_id, kind, name, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
 			workspaceID, kind, name, micros(db.Now())).Scan(&tg.ID)
 		return db.uniqueAs(err, "a %s tag named %q exists already", kind, name)
 	})
 	return tg, err
+}
+
+// sameNameTag refuses a name another tag of kind has but for its case
+// ("VIP" and "vip"): people type a tag's name to choose it, and could not
+// tell the two apart.
+func sameNameTag(ctx context.Context, x q, workspaceID int64, kind chat.TagKind, id int64, name string) error {
+	var other string
+	err := x.row(ctx, `SELECT name FROM tags WHERE workspace_id = ? AND kind = ? AND id <> ? AND lower(name) = lower(?) LIMIT 1`,
+		workspaceID, kind, id, name).Scan(&other)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	return chat.Errorf(chat.ErrConflict, "a %s tag named %q exists already", kind, other)
 }
 
 // uniqueAs turns a unique violation into a conflict with the message.
@@ -91,7 +110,18 @@ func (db *DB) RenameTag(ctx context.Context, workspaceID, id int64, name string)
 	}
 	var tg chat.Tag
 	err = db.tx(ctx, func(x q) error {
-		err := x.row(ctx, `UPDATE tags SET name = ? WHERE workspace_id = ? AND id = ? RETURNING id, kind, name`, name, workspaceID, id).
+		var kind chat.TagKind
+		err := x.row(ctx, `SELECT kind FROM tags WHERE workspace_id = ? AND id = ?`, workspaceID, id).Scan(&kind)
+		if errors.Is(err, sql.ErrNoRows) {
+			return chat.Errorf(chat.ErrNotFound, "no such tag")
+		}
+		if err != nil {
+			return err
+		}
+		if err := sameNameTag(ctx, x, workspaceID, kind, id, name); err != nil {
+			return err
+		}
+		err = x.row(ctx, `UPDATE tags SET name = ? WHERE workspace_id = ? AND id = ? RETURNING id, kind, name`, name, workspaceID, id).
 			Scan(&tg.ID, &tg.Kind, &tg.Name)
 		if errors.Is(err, sql.ErrNoRows) {
 			return chat.Errorf(chat.ErrNotFound, "no such tag")

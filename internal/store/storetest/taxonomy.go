@@ -18,6 +18,17 @@ func testTags(t *testing.T, s chat.Store) {
 	}
 	_, err = s.CreateTag(ctx, f.ws.ID, chat.TagCustomer, "VIP고객")
 	wantCode(t, err, chat.ErrConflict)
+	// Nor the same but for its case: people type a name to choose a tag.
+	_, err = s.CreateTag(ctx, f.ws.ID, chat.TagCustomer, "vip고객")
+	wantCode(t, err, chat.ErrConflict)
+	gold, err := s.CreateTag(ctx, f.ws.ID, chat.TagCustomer, "Gold")
+	must(t, err)
+	_, err = s.RenameTag(ctx, f.ws.ID, gold.ID, "vip고객")
+	wantCode(t, err, chat.ErrConflict)
+	if gold, err = s.RenameTag(ctx, f.ws.ID, gold.ID, "GOLD"); err != nil || gold.Name != "GOLD" {
+		t.Fatalf("a tag's own name in capitals: %+v, %v", gold, err)
+	}
+	must(t, s.DeleteTag(ctx, f.ws.ID, gold.ID))
 	// The same name is free in the other kind.
 	_, err = s.CreateTag(ctx, f.ws.ID, chat.TagConversation, "VIP고객")
 	must(t, err)

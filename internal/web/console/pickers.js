@@ -202,7 +202,7 @@ export class TagPicker {
   #addTyped(quiet = false) {
     const name = this.#input.value.trim();
     if (!name) return;
-    const tag = this.#options.find((o) => o.name.toLowerCase() === name.toLowerCase());
+    const tag = this.#options.find((o) => o.name === name) ?? this.#options.find((o) => o.name.toLowerCase() === name.toLowerCase());
     if (!tag) {
       if (!quiet) this.#error.textContent = t('tags.unknown', { name });
       return;
