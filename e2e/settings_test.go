@@ -122,3 +122,61 @@ func TestBrowserToolSettings(t *testing.T) {
 	addCanned(agent, "내 서명", "상담사 {상담사명}이었습니다.", false)
 	agent.waitFor("the agent's own response editable", item("내 서명")+`.querySelector('[data-testid=canned-edit]')`)
 }
+
+// TestBrowserWidgetSettings sets the widget's look on the settings page —
+// the launcher on the left, its offsets, English as the widget's language
+// and the English title, consent text and greeting — and finds them in
+// effect in the widget on the company's page, and in the card after a
+// reload.
+func TestBrowserWidgetSettings(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	admin := newTab(t, root, "manager")
+	visitor := newTab(t, root, "visitor")
+	signIn(admin, s)
+	openSettings(admin)
+
+	const (
+		title    = "Sodam Tea House"
+		consent  = "We keep your name and this chat to answer you."
+		greeting = "Welcome to Sodam! How can we help?"
+	)
+	choose(admin, "[data-testid=settings-widget-position]", "left")
+	fill(admin, "[data-testid=settings-widget-offset-x]", "40")
+	fill(admin, "[data-testid=settings-widget-offset-y]", "60")
+	choose(admin, "[data-testid=settings-widget-language]", "en")
+	admin.do("scroll to the launcher's side", chromedp.ScrollIntoView("[data-testid=settings-widget-position]"))
+	look(admin, "settings-widget-look-ko")
+	fill(admin, "[data-testid=settings-en-title]", title)
+	fill(admin, "[data-testid=settings-en-consent]", consent)
+	fill(admin, "[data-testid=settings-en-greeting]", greeting)
+	fill(admin, "[data-testid=settings-ko-title]", "소담 찻집")
+	admin.do("scroll to the Korean wording", chromedp.ScrollIntoView("[data-testid=settings-texts-ko]"))
+	look(admin, "settings-widget-ko")
+	admin.click("[data-testid=settings-save]")
+	toastSays(admin, "저장했습니다.")
+
+	admin.do("reload", chromedp.Reload())
+	openSettings(admin)
+	form := `document.querySelector('[data-testid=settings-form]').elements`
+	if got := eval[string](admin, `[`+form+`.position.value, `+form+`.offset_x.value, `+form+`.offset_y.value, `+form+`.language.value, `+form+`.en_title.value, `+form+`.ko_title.value, `+form+`.en_consent.value].join('|')`); got != "left|40|60|en|"+title+"|소담 찻집|"+consent {
+		admin.fail("the card after a reload holds %q", got)
+	}
+
+	// The widget on the company's page: bottom left, 40 and 60 pixels in,
+	// in English for this Korean browser, with the English words.
+	openWidget(visitor, s.host.URL)
+	visitor.waitFrame("the English widget", `d.documentElement.lang === 'en' && d.querySelector('[data-testid=widget-consent-agree]').textContent === 'Agree and start'`+
+		` && d.querySelector('[data-testid=widget-title]').textContent === `+js(title)+` && d.querySelector('[data-testid=widget-consent-text]').textContent === `+js(consent))
+	if got := eval[string](visitor, `(() => { const r = document.querySelector('#sodam-launcher').getBoundingClientRect(); return r.left + ' ' + (innerHeight - r.bottom) + ' ' + document.querySelector('#sodam-launcher').getAttribute('aria-label'); })()`); got != "40 60 Close chat" {
+		visitor.fail("launcher left, bottom and label %q, want 40 60 Close chat", got)
+	}
+	if got := eval[float64](visitor, `document.querySelector('#sodam-frame').getBoundingClientRect().left`); got != 40 {
+		visitor.fail("the chat window's left edge at %v, want 40 (beside the launcher)", got)
+	}
+	look(visitor, "widget-settings-en")
+	agree(visitor)
+	widgetSend(visitor, "Do you ship abroad?")
+	visitor.waitFrame("the English greeting", `d.querySelector('[data-testid=widget-messages] li[data-code=greeting] .bubble')?.textContent === `+js(greeting))
+}

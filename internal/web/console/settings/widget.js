@@ -1,12 +1,30 @@
 // <sodam-settings-widget> is the widget's look and words: the workspace's
-// name, the widget's title and colour, the sites allowed to embed it, the
-// consent text, the greeting and the rating request's wording.
+// name, the widget's title and colour, the launcher's side and offset, the
+// widget's language, the sites allowed to embed it, the consent text, the
+// greeting and the rating request's wording, and the title, greeting and
+// consent text in Korean and in English (settings.widget; an empty one
+// falls back to the workspace's own).
 import { t } from '../i18n.js';
 import { template } from '../template.js';
 import { toast } from '../toast.js';
 import { SettingsCard } from './card.js';
 
 const defaultColor = '#1d6b58';
+const languages = ['ko', 'en'];
+const textFields = ['title', 'greeting', 'consent'];
+
+// languageTexts is the wording in one language, as settings.widget.texts
+// holds it; empty fields use the workspace's own above.
+function languageTexts(lang) {
+  return `
+    <fieldset class="lang-texts" data-testid="settings-texts-${lang}">
+      <legend data-i18n="settings.texts_${lang}"></legend>
+      <small class="help" data-i18n="settings.texts_help"></small>
+      <label><span data-i18n="settings.title"></span><input name="${lang}_title" maxlength="100" data-testid="settings-${lang}-title"></label>
+      <label><span data-i18n="settings.greeting"></span><textarea name="${lang}_greeting" rows="2" maxlength="1000" data-testid="settings-${lang}-greeting"></textarea></label>
+      <label><span data-i18n="settings.consent"></span><textarea name="${lang}_consent" rows="3" maxlength="5000" data-testid="settings-${lang}-consent"></textarea></label>
+    </fieldset>`;
+}
 
 class WidgetCard extends SettingsCard {
   static markup = template(`
@@ -17,6 +35,26 @@ class WidgetCard extends SettingsCard {
     <label><span data-i18n="settings.name"></span><input name="name" maxlength="100" data-testid="settings-name"></label>
     <label><span data-i18n="settings.title"></span><input name="title" maxlength="100" data-testid="settings-title"></label>
     <label class="inline"><span data-i18n="settings.color"></span><input type="color" name="color" data-testid="settings-color"></label>
+    <div class="field-row">
+      <label>
+        <span data-i18n="settings.widget_position"></span>
+        <select name="position" data-testid="settings-widget-position">
+          <option value="right" data-i18n="settings.widget_right"></option>
+          <option value="left" data-i18n="settings.widget_left"></option>
+        </select>
+      </label>
+      <label><span data-i18n="settings.widget_offset_x"></span><input type="number" name="offset_x" min="0" max="300" step="1" required class="short" data-testid="settings-widget-offset-x"></label>
+      <label><span data-i18n="settings.widget_offset_y"></span><input type="number" name="offset_y" min="0" max="300" step="1" required class="short" data-testid="settings-widget-offset-y"></label>
+    </div>
+    <small class="help" data-i18n="settings.widget_offset_help"></small>
+    <label>
+      <span data-i18n="settings.widget_language"></span>
+      <select name="language" class="medium" data-testid="settings-widget-language">
+        <option value="" data-i18n="settings.widget_language_browser"></option>
+        <option value="ko">한국어</option>
+        <option value="en">English</option>
+      </select>
+    </label>
     <label>
       <span data-i18n="settings.origins"></span>
       <textarea name="allowed_origins" rows="4" spellcheck="false" data-testid="settings-origins"></textarea>
@@ -37,6 +75,8 @@ class WidgetCard extends SettingsCard {
       <textarea name="rating_request" rows="2" maxlength="1000" data-i18n-attr="placeholder:settings.rating_request_default" data-testid="settings-rating-request"></textarea>
       <small class="help" data-i18n="settings.rating_request_help"></small>
     </label>
+    ${languageTexts('ko')}
+    ${languageTexts('en')}
     <p class="form-error" role="alert" data-ref="form-error" data-testid="settings-error"></p>
     <button type="submit" name="save" class="primary" data-i18n="settings.save" data-testid="settings-save"></button>
   </fieldset>
@@ -64,7 +104,7 @@ class WidgetCard extends SettingsCard {
       color: f.color.value,
       allowed_origins: f.allowed_origins.value.split('\n').map((s) => s.trim()).filter(Boolean),
       consent_text: f.consent_text.value.trim(),
-      settings: { greeting: f.greeting.value.trim(), rating_request: f.rating_request.value.trim() },
+      settings: { greeting: f.greeting.value.trim(), rating_request: f.rating_request.value.trim(), widget: this.#widget() },
     };
     await this.patch(patch, f.save, this.ref('form-error'), (ws) => {
       f.name.value = ws.name;
@@ -76,12 +116,31 @@ class WidgetCard extends SettingsCard {
     });
   }
 
+  // #widget is settings.widget as the form holds it.
+  #widget() {
+    const f = this.ref('form').elements;
+    const texts = {};
+    for (const lang of languages) {
+      texts[lang] = {};
+      for (const field of textFields) texts[lang][field] = f[`${lang}_${field}`].value.trim();
+    }
+    return { position: f.position.value, offset_x: Number(f.offset_x.value), offset_y: Number(f.offset_y.value), language: f.language.value, texts };
+  }
+
   // #fillTexts shows the greeting and the rating request's wording; an
   // empty rating request means the widget's own words (the placeholder).
   #fillTexts(s) {
     const f = this.ref('form').elements;
     f.greeting.value = s.greeting ?? '';
     f.rating_request.value = s.rating_request ?? '';
+    const w = s.widget ?? {};
+    f.position.value = w.position || 'right';
+    f.offset_x.value = w.offset_x ?? 20;
+    f.offset_y.value = w.offset_y ?? 20;
+    f.language.value = w.language ?? '';
+    for (const lang of languages) {
+      for (const field of textFields) f[`${lang}_${field}`].value = w.texts?.[lang]?.[field] ?? '';
+    }
   }
 }
 
