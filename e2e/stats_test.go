@@ -198,6 +198,11 @@ func TestBrowserStats(t *testing.T) {
 	leeRow := fmt.Sprintf(`document.querySelector('[data-testid=stats-row][data-start="%s"][data-group="%d"]')`, day, leeID)
 	master.waitFor("the rows per agent", kimRow+`?.querySelector('[data-measure=inflow]').textContent === '2' && `+kimRow+`.querySelector('[data-measure=completed]').textContent === '3'`+
 		` && `+leeRow+`?.querySelector('[data-measure=transfers]').textContent === '1' && `+kimRow+`.querySelector('[data-field=group]').textContent === '김하늘'`)
+	// The response times under the split are the day's, all agents
+	// together (240 s; 김하늘's alone are 160 s), and say so.
+	times := `document.querySelector('[data-testid=stats-times-row][data-start="` + day + `"]')`
+	master.waitFor("the day's response times, not one agent's", times+`?.querySelector('td').textContent === '4분 0초' && `+times+`.querySelectorAll('td')[3].textContent === '25분 40초'`+
+		` && document.querySelectorAll('[data-testid=stats-times-row]').length === 7 && !document.querySelector('[data-testid=stats-times-note]').hidden`)
 	// Weekly: one 7-day bucket, with yesterday in it.
 	choose(master, "[data-testid=stats-group]", "none")
 	choose(master, "[data-testid=stats-bucket]", "week")

@@ -269,6 +269,9 @@ type Result struct {
 	Bucket   string   `json:"bucket,omitempty"`
 	Group    string   `json:"group"`
 	Buckets  []Bucket `json:"buckets"`
+	// Periods, when grouped, is each bucket's period with all groups
+	// together, one per start: the figures of the period, not of a group.
+	Periods []Bucket `json:"periods,omitempty"`
 	// Total is the whole range, all groups together.
 	Total *Bucket `json:"total,omitempty"`
 	// Previous is the same measures over the period of equal length just
@@ -297,6 +300,7 @@ func Aggregate(q Query, tz string, rows, prev []Row) Result {
 		key    string
 	}
 	sums := map[cell]Measures{}
+	periods := make([]Measures, len(starts))
 	keys := []string{""}
 	if q.Group != GroupNone {
 		keys = nil
@@ -311,6 +315,7 @@ func Aggregate(q Query, tz string, rows, prev []Row) Result {
 		m := sums[c]
 		m.Add(row.Measures, 1)
 		sums[c] = m
+		periods[i].Add(row.Measures, 1)
 		total.Add(row.Measures, 1)
 		if !slices.Contains(keys, row.GroupKey) {
 			keys = append(keys, row.GroupKey)
@@ -329,6 +334,9 @@ func Aggregate(q Query, tz string, rows, prev []Row) Result {
 				b.GroupKey = &k
 			}
 			r.Buckets = append(r.Buckets, b)
+		}
+		if q.Group != GroupNone {
+			r.Periods = append(r.Periods, Derive(s, days, periods[i]))
 		}
 	}
 	n := int(q.To.Sub(q.From).Hours()/24+0.5) + 1

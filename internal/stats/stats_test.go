@@ -157,6 +157,29 @@ func TestParseQuery(t *testing.T) {
 	}
 }
 
+// Grouped, each period also comes with all groups together: the times of
+// the period, not of its first group.
+func TestAggregatePeriods(t *testing.T) {
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	v, _ := url.ParseQuery("from=2026-03-08&to=2026-03-09&group=agent")
+	q, err := ParseQuery(v, time.Date(2026, 3, 10, 0, 0, 0, 0, seoul))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Aggregate(q, "Asia/Seoul", []Row{
+		{Day: 20260308, GroupKey: "1", Measures: Measures{Inflow: 1, FRTN: 1, FRTMs: 60000}},
+		{Day: 20260308, GroupKey: "2", Measures: Measures{Inflow: 2, FRTN: 1, FRTMs: 180000}},
+	}, []Row{})
+	if len(r.Buckets) != 4 || len(r.Periods) != 2 || r.Periods[0].Start != "2026-03-08" || r.Periods[0].Inflow != 3 ||
+		*r.Periods[0].FRTAvgS != 120 || r.Periods[0].GroupKey != nil || r.Periods[1].Inflow != 0 || r.Periods[1].FRTAvgS != nil {
+		t.Fatalf("buckets %+v periods %+v", r.Buckets, r.Periods)
+	}
+	q.Group = GroupNone
+	if r := Aggregate(q, "Asia/Seoul", nil, nil); r.Periods != nil {
+		t.Fatalf("ungrouped periods %+v", r.Periods)
+	}
+}
+
 // Add must cover every field Fields lists (the columns).
 func TestAddCoversFields(t *testing.T) {
 	var m Measures

@@ -75,6 +75,7 @@ const markup = template(`
 <div class="stats-pair">
   <section class="card stats-chart-card">
     <h2 data-i18n="stats.times"></h2>
+    <p class="help" data-ref="times-note" data-i18n="stats.times_all" data-testid="stats-times-note" hidden></p>
     <div class="stats-chart" data-ref="times" data-testid="stats-chart-times" role="img" data-i18n-attr="aria-label:stats.times_label"></div>
     <div class="table-wrap"><table class="table stats-small" data-testid="stats-times-table"><tbody data-ref="times-rows"></tbody></table></div>
   </section>
@@ -382,9 +383,10 @@ class Stats extends HTMLElement {
         weekly && h('td', {})));
     }
     this.#ref('foot').replaceChildren(...foot);
+    this.#ref('times-note').hidden = !grouped;
     this.#ref('times-rows').replaceChildren(
       h('tr', {}, h('th', { scope: 'col' }, t('stats.period')), ['frt_avg_s', 'frt_p90_s', 'queue_avg_s', 'duration_avg_s'].map((k) => h('th', { scope: 'col' }, t('stats.m_' + k)))),
-      ...this.#series().map((s) => h('tr', {}, h('th', { scope: 'row' }, s.label),
+      ...this.#series().map((s) => h('tr', { dataset: { testid: 'stats-times-row', start: s.bucket.start } }, h('th', { scope: 'row' }, s.label),
         ['frt_avg_s', 'frt_p90_s', 'queue_avg_s', 'duration_avg_s'].map((k) => h('td', {}, value(measures.find((m) => m.key === k), s.bucket[k]))))));
     const counts = res.total?.rating_counts ?? [0, 0, 0, 0, 0];
     this.#ref('ratings-rows').replaceChildren(
@@ -394,16 +396,12 @@ class Stats extends HTMLElement {
       h('tr', {}, h('th', { scope: 'row' }, t('stats.m_rating_rate')), h('td', {}, value(measures[11], res.total?.rating_rate))));
   }
 
-  // #series is one point per bucket start: the bucket itself, or the sum
-  // of the groups' counts (times from the ungrouped total are not
-  // available per bucket when grouped, so the groups' first is shown).
+  // #series is one point per bucket start with the whole period's
+  // figures: the bucket itself, or, when split, the period with all groups
+  // together (the server's periods), never one group's.
   #series() {
     const res = this.#result;
-    const byStart = new Map();
-    for (const b of res.buckets) {
-      if (!byStart.has(b.start)) byStart.set(b.start, { label: this.#periodText(b), bucket: b });
-    }
-    return [...byStart.values()];
+    return (res.group === 'none' ? res.buckets : res.periods ?? []).map((b) => ({ label: this.#periodText(b), bucket: b }));
   }
 
   #renderCharts() {
