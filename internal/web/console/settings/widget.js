@@ -14,11 +14,11 @@ const languages = ['ko', 'en'];
 const textFields = ['title', 'greeting', 'consent'];
 
 // languageTexts is the wording in one language, as settings.widget.texts
-// holds it; empty fields use the workspace's own above.
-function languageTexts(lang) {
+// holds it, under legend; empty fields use the workspace's own above.
+function languageTexts(lang, legend) {
   return `
     <fieldset class="lang-texts" data-testid="settings-texts-${lang}">
-      <legend data-i18n="settings.texts_${lang}"></legend>
+      ${legend}
       <small class="help" data-i18n="settings.texts_help"></small>
       <label><span data-i18n="settings.title"></span><input name="${lang}_title" maxlength="100" data-testid="settings-${lang}-title"></label>
       <label><span data-i18n="settings.greeting"></span><textarea name="${lang}_greeting" rows="2" maxlength="1000" data-testid="settings-${lang}-greeting"></textarea></label>
@@ -75,8 +75,8 @@ class WidgetCard extends SettingsCard {
       <textarea name="rating_request" rows="2" maxlength="1000" data-i18n-attr="placeholder:settings.rating_request_default" data-testid="settings-rating-request"></textarea>
       <small class="help" data-i18n="settings.rating_request_help"></small>
     </label>
-    ${languageTexts('ko')}
-    ${languageTexts('en')}
+    ${languageTexts('ko', '<legend data-i18n="settings.texts_ko"></legend>')}
+    ${languageTexts('en', '<legend data-i18n="settings.texts_en"></legend>')}
     <p class="form-error" role="alert" data-ref="form-error" data-testid="settings-error"></p>
     <button type="submit" name="save" class="primary" data-i18n="settings.save" data-testid="settings-save"></button>
   </fieldset>
