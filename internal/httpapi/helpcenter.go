@@ -47,6 +47,7 @@ type helpPage struct {
 	T                         map[string]string
 	Groups                    []helpGroup
 	Results                   []helpItem
+	Problem                   string // why a search has no results
 	Category                  *chat.FAQCategory
 	Body                      template.HTML
 	Updated, UpdatedISO       string
@@ -221,15 +222,19 @@ func (s *Server) helpArticle(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) helpSearch(w http.ResponseWriter, r *http.Request) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	if err := faq.CheckQuery(q); err != nil {
-		return err
-	}
 	p, err := s.helpBase(r, "/search", nil, false)
 	if err != nil {
 		return err
 	}
 	p.Query, p.NoIndex = q, true
 	p.PageTitle = fmt.Sprintf(p.T["results_for"], q)
+	if faq.CheckQuery(q) != nil {
+		// The form allows no more; an address made by hand gets a page
+		// that says why, with the query to shorten in the box.
+		p.PageTitle, p.Problem = p.T["query_too_long"], fmt.Sprintf(p.T["query_too_long_text"], chat.MaxFAQQuery)
+		w.WriteHeader(http.StatusBadRequest)
+		return s.render(w, "search", p)
+	}
 	if q != "" {
 		found, err := s.app.FAQ().Search(r.Context(), p.workspace.ID, q, p.Lang, 10)
 		if err != nil {
@@ -308,12 +313,13 @@ func (s *Server) helpAsset(w http.ResponseWriter, r *http.Request) error {
 }
 
 // helpNotFound answers a page that does not exist (an unknown or draft
-// article, a category of nothing) with a page a person can read, 404, in
-// the workspace's look; other refusals answer as the API does.
+// article, a category of nothing, an address whose ID is not a number)
+// with a page a person can read, 404, in the workspace's look; other
+// refusals answer as the API does.
 func (s *Server) helpNotFound(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		err := h(w, r)
-		if chat.ErrorCode(err) != chat.ErrNotFound {
+		if code := chat.ErrorCode(err); code != chat.ErrNotFound && code != chat.ErrInvalid {
 			return err
 		}
 		ws, werr := s.publicWorkspace(r, r.PathValue("site"))
