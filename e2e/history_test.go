@@ -26,7 +26,19 @@ func TestBrowserHistory(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
 	const hello = "환불은 언제 되나요? 주문번호 A2026-1183 입니다."
-	agent, _, id := takenChat(t, s, hello)
+	agent, visitor, id := takenChat(t, s, hello)
+	// A line with a phone number and an address to mask, a note for the
+	// team and a document, all in the transcript.
+	const contact = "연락처는 010-2345-6789, 주소는 월드컵로 12길 34입니다."
+	widgetSend(visitor, contact)
+	consoleShows(agent, "visitor", contact)
+	const note = "환불 승인 대기 중, 재무팀 확인 필요"
+	consoleSend(agent, "/메모 "+note)
+	agent.waitFor("the note in the console", `[...document.querySelectorAll('[data-testid=messages] [data-testid=note] .bubble')].some((b) => b.textContent === `+js(note)+`)`)
+	agent.click("[data-testid=composer-note-toggle][aria-pressed=true]") // back to replies
+	form := writeFile(t, t.TempDir(), "환불 신청서.pdf", []byte("%PDF-1.4\n"+strings.Repeat("% 환불 신청서\n", 200)))
+	agent.do("choose a document in the console", chromedp.SetUploadFiles(chromedp.CSS("[data-testid=composer-file]"), []string{form}))
+	agent.waitFor("the document in the console", `document.querySelector('[data-testid=messages] li[data-seq][data-kind=file] [data-testid=file-link]')`)
 	const reply = "확인 후 바로 안내드리겠습니다."
 	consoleSend(agent, reply)
 	consoleShows(agent, "agent", reply)
@@ -53,6 +65,53 @@ func TestBrowserHistory(t *testing.T) {
 	agent.waitFor("the side panel with the transcript", `(() => { const p = document.querySelector('[data-testid=history-panel]'); return !p.hidden && p.dataset.conversationId === '`+fmt.Sprint(id)+`'`+
 		` && [...p.querySelectorAll('[data-testid=history-message][data-sender=visitor] .bubble')].some((b) => b.textContent === `+js(hello)+`)`+
 		` && [...p.querySelectorAll('[data-testid=history-message][data-sender=agent] .bubble')].some((b) => b.textContent === `+js(reply)+`); })()`)
+	// The note is set apart as the live view shows it, not drawn as a
+	// reply the customer saw; the document is a link that downloads it.
+	const panel = "[data-testid=history-panel] "
+	agent.waitFor("the note set apart", `(() => { const n = [...document.querySelectorAll('[data-testid=history-transcript] li')].find((li) => li.textContent.includes(`+js(note)+`));`+
+		` return n && n.dataset.testid === 'note' && n.dataset.internal === 'true' && n.classList.contains('note') && n.querySelector('.internal-tag')?.textContent === '내부 메모'; })()`)
+	if got := eval[string](agent, `(async () => {
+		const a = document.querySelector('[data-testid=history-transcript] [data-testid=file-link]');
+		const r = await fetch(a.href);
+		return [a.querySelector('.file-name').textContent, r.status, r.headers.get('content-disposition').split(';')[0], (await r.text()).slice(0, 8)].join(' ');
+	})()`); got != "환불 신청서.pdf 200 attachment %PDF-1.4" {
+		agent.fail("the document in the panel gives %q, want a download link", got)
+	}
+
+	// Personal information: the phone number is underlined and masked with
+	// a click, the address masked by selecting it, and a masked span opens
+	// the dialog that shows the original for a reason.
+	agent.waitFor("the phone number underlined", `document.querySelector(`+js(panel+"[data-testid=pii-finding][data-kind=phone]")+`)?.textContent === '010-2345-6789'`)
+	look(agent, "history-pii-finding-ko")
+	agent.click(panel + "[data-testid=pii-finding][data-kind=phone]")
+	agent.waitFor("the phone number masked", `document.querySelector(`+js(panel+"[data-testid=masked-span][data-kind=phone]")+`)`)
+	agent.do("select the address", chromedp.Evaluate[chromedp.Void](`(() => {
+		const b = [...document.querySelectorAll('[data-testid=history-transcript] .bubble')].find((b) => b.textContent.includes('월드컵로'));
+		const node = [...b.querySelectorAll('span')].map((s) => s.firstChild).find((n) => n?.data?.includes('월드컵로'));
+		const at = node.data.indexOf('월드컵로');
+		const r = document.createRange();
+		r.setStart(node, at);
+		r.setEnd(node, at + '월드컵로 12길 34'.length);
+		document.getSelection().removeAllRanges();
+		document.getSelection().addRange(r);
+	})()`))
+	agent.waitFor("the mask button over the selection", `!document.querySelector(`+js(panel+"[data-testid=mask-selection]")+`).hidden`)
+	look(agent, "history-pii-selection-ko")
+	agent.click(panel + "[data-testid=mask-selection]")
+	agent.waitFor("the address masked", `document.querySelectorAll(`+js(panel+"[data-testid=masked-span]")+`).length === 2`)
+	agent.click(panel + "[data-testid=masked-span][data-kind=phone]")
+	agent.waitFor("the unmask dialog", `document.querySelector(`+js(panel+"[data-testid=unmask-dialog]")+`).open`)
+	fill(agent, panel+"[data-testid=unmask-reason]", "환불 계좌 확인 전화")
+	look(agent, "history-unmask-ko")
+	agent.click(panel + "[data-testid=unmask-confirm]")
+	agent.waitFor("the original shown", `document.querySelector(`+js(panel+"[data-testid=revealed-span]")+`)?.textContent === '010-2345-6789'`)
+	look(agent, "history-revealed-ko")
+	for _, m := range api[[]struct{ Body string }](agent, s, "GET", fmt.Sprintf("/conversations/%d/messages", id), nil) {
+		if strings.Contains(m.Body, "010-2345-6789") || strings.Contains(m.Body, "월드컵로 12길") {
+			agent.fail("a stored line after masking: %q", m.Body)
+		}
+	}
+
 	const memo = "환불 접수 완료, 3영업일 내 카드 취소 안내함"
 	fill(agent, "[data-testid=history-memo]", memo)
 	agent.click("[data-testid=history-note-save]")

@@ -7,6 +7,7 @@
 // conversations and reloading, show as "unsaved", and when a conversation
 // ends with a draft left the panel says so instead of dropping it.
 import { h, stars } from '../shared/dom.js';
+import { attachmentView } from '../shared/files.js';
 import { systemText } from './conversation.js';
 import { clockTime, closeReasonText, exactTime, formError, label, locale, t, waitingTime } from './i18n.js';
 import { customerName } from './names.js';
@@ -574,8 +575,10 @@ function age(birth, today) {
 }
 
 // transcriptLine is one message of a past conversation, as the thread
-// draws it.
-export function transcriptLine(m, c) {
+// draws it: events as a line, internal notes set apart, files as links
+// (and thumbnails) to download. bubble draws a text message's body; the
+// history page passes the masking component's (pii.js).
+export function transcriptLine(m, c, bubble = (msg) => h('p', { class: 'bubble' }, msg.body)) {
   const date = new Date(m.created_at);
   const when = h('time', { class: 'meta', datetime: m.created_at, title: exactTime(date) }, clockTime(date));
   if (m.sender_type === 'system') {
@@ -583,9 +586,9 @@ export function transcriptLine(m, c) {
   }
   const byAgent = m.sender_type === 'agent';
   if (byAgent && m.internal) return renderNote(m); // an internal note, set apart as in the thread
-  return h('li', { class: byAgent ? 'msg agent' : 'msg visitor', dataset: { sender: m.sender_type } },
+  return h('li', { class: byAgent ? 'msg agent' : 'msg visitor', dataset: { sender: m.sender_type, kind: m.kind ?? 'text' } },
     h('span', { class: 'who' }, byAgent ? m.sender_name || t('msg.agent') : customerName(c) || t('msg.visitor')),
-    h('p', { class: 'bubble' }, m.body),
+    m.attachment ? attachmentView(m.attachment, locale.lang, { open: t('file.open'), download: t('file.download') }) : bubble(m),
     when);
 }
 

@@ -8,11 +8,12 @@
 // (XLSX or CSV, by conversation or by message); the export runs on the
 // server as a job whose progress the page follows.
 import { h } from '../shared/dom.js';
-import { attachmentView } from '../shared/files.js';
-import { systemText } from './conversation.js';
+import { Thread } from '../shared/thread.js';
+import { transcriptLine } from './details.js';
 import { clockTime, dateFormat, exactTime, formError, label, locale, t } from './i18n.js';
 import { customerName } from './names.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
+import { PII } from './pii.js';
 import { stamp, template } from './template.js';
 import { moment } from './time.js';
 import { toast } from './toast.js';
@@ -109,6 +110,8 @@ class HistoryPage extends HTMLElement {
   #tags;
   #choices = null;
   #exportTimer = 0;
+  #thread; // the open conversation's transcript
+  #pii; // its personal information, masked and unmasked as in the live view (pii.js)
 
   connectedCallback() {
     if (this.firstElementChild) return;
@@ -136,6 +139,8 @@ class HistoryPage extends HTMLElement {
     this.#ref('ticket').addEventListener('click', () => this.#createTicket());
     this.#category = new CategoryPicker(this.#ref('note-category'), 'history-category-pick');
     this.#tags = new TagPicker(this.#ref('note-tags'));
+    this.#thread = new Thread(this.#ref('transcript'), (m) => this.#line(m));
+    this.#pii = new PII(this.#ref('panel'), { inbox: () => this.#inbox, thread: () => this.#thread, conversation: () => this.#openId });
     this.#ref('note-form').addEventListener('submit', (e) => {
       e.preventDefault();
       this.#saveNote();
@@ -285,6 +290,7 @@ class HistoryPage extends HTMLElement {
 
   async #openConversation(id) {
     const inbox = this.#inbox;
+    if (id !== this.#openId) this.#pii.forget();
     this.#openId = id;
     this.#render();
     try {
@@ -314,7 +320,8 @@ class HistoryPage extends HTMLElement {
       fact('agent_path', (c.agent_path ?? []).map((s) => s.name).join(' > ')),
       c.rating && fact('rating', '★'.repeat(c.rating.score) + (c.rating.comment ? ' ' + c.rating.comment : '')),
     ].filter(Boolean).flat());
-    this.#ref('transcript').replaceChildren(...messages.map((m) => line(m, c)));
+    this.#thread.clear();
+    for (const m of messages) this.#thread.add(m);
     this.#category.set(c.category_id, c.category_path);
     this.#tags.set(c.tags ?? []);
     this.#tags.clear();
@@ -327,9 +334,18 @@ class HistoryPage extends HTMLElement {
     this.dataset.panel = 'open';
   }
 
+  // #line is one message of the transcript; its text as the live view
+  // draws it, findings and masks included.
+  #line(m) {
+    const li = transcriptLine(m, this.#open.conversation, (msg) => this.#pii.bubble(msg));
+    if (li.dataset.sender !== 'system' && !m.internal) li.dataset.testid = 'history-message';
+    return li;
+  }
+
   #close() {
     this.#openId = 0;
     this.#open = null;
+    this.#pii.forget();
     this.#ref('panel').hidden = true;
     delete this.dataset.panel;
     this.#render();
@@ -423,21 +439,5 @@ class HistoryPage extends HTMLElement {
 }
 
 const dayText = (date) => dateFormat({ year: 'numeric', month: 'short', day: 'numeric' }).format(date);
-
-// line is one message of the transcript.
-function line(m, c) {
-  const date = new Date(m.created_at);
-  const when = h('time', { class: 'meta', datetime: m.created_at, title: exactTime(date) }, clockTime(date));
-  if (m.sender_type === 'system') {
-    return h('li', { class: 'msg system', dataset: { code: m.body, sender: 'system' } }, h('span', { class: 'event-line' }, h('span', { class: 'event' }, systemText(m)), when));
-  }
-  const byAgent = m.sender_type === 'agent';
-  const body = m.attachment
-    ? attachmentView(m.attachment, locale.lang, { open: t('file.open'), download: t('file.download') })
-    : h('p', { class: 'bubble' }, m.body);
-  return h('li', { class: byAgent ? 'msg agent' : 'msg visitor', dataset: { sender: m.sender_type, testid: 'history-message' } },
-    h('span', { class: 'who' }, byAgent ? m.sender_name || t('msg.agent') : customerName(c) || t('msg.visitor')),
-    body, when);
-}
 
 customElements.define('sodam-history', HistoryPage);

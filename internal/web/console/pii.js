@@ -203,8 +203,9 @@ export class PII {
     const r = s.range.getBoundingClientRect();
     const host = this.#host.getBoundingClientRect();
     this.#floating.hidden = false;
+    // A host that scrolls (the history page's panel) moves the button with its content.
     this.#floating.style.left = `${Math.max(8, Math.min(r.left - host.left, host.width - 120))}px`;
-    this.#floating.style.top = `${Math.max(8, r.top - host.top - 40)}px`;
+    this.#floating.style.top = `${Math.max(8, r.top - host.top - 40) + this.#host.scrollTop}px`;
   }
 
   #maskSelection() {
