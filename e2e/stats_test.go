@@ -51,10 +51,11 @@ func TestBrowserStats(t *testing.T) {
 		at = t.UTC()
 		mu.Unlock()
 	}
+	base := yesterday.AddDate(0, 0, -7) // the day clock reads, first a week before
 	clock := func(hhmm string) time.Time {
 		var h, m, sec int
 		fmt.Sscanf(hhmm, "%d:%d:%d", &h, &m, &sec)
-		return yesterday.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(sec)*time.Second)
+		return base.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(sec)*time.Second)
 	}
 
 	kimID := s.addAgent("haneul@example.com", "김하늘", "tea leaves at dawn 81")
@@ -67,10 +68,13 @@ func TestBrowserStats(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	set(clock("08:55:00"))
-	for _, a := range []chat.Actor{kim, lee} {
-		_, err := app.SetAgentStatus(ctx, s.ws.ID, a.AgentID, chat.StatusOnline)
-		must(err)
+	online := func() {
+		t.Helper()
+		set(clock("08:55:00"))
+		for _, a := range []chat.Actor{kim, lee} {
+			_, err := app.SetAgentStatus(ctx, s.ws.ID, a.AgentID, chat.StatusOnline)
+			must(err)
+		}
 	}
 	n := 0
 	arrive := func(when, text string) int64 {
@@ -109,6 +113,16 @@ func TestBrowserStats(t *testing.T) {
 		_, err := app.Rate(ctx, s.ws.ID, id, score, comment)
 		must(err)
 	}
+
+	// A week before yesterday: one chat, answered in 2 minutes, closed
+	// after 10 minutes of talk.
+	online()
+	c0 := arrive("10:00:00", "찻잎 보관법이 궁금해요")
+	take("10:01:00", c0, kim)
+	reply("10:02:00", c0, kim, "밀폐 용기에 담아 서늘한 곳에 두세요")
+	closeAs("10:12:00", c0, kim)
+	base = yesterday
+	online()
 
 	// 1. Answered in 2 minutes, rated 5, closed after 13 minutes of talk.
 	c1 := arrive("09:05:00", "주문한 백자 찻잔이 아직 안 왔어요")
@@ -207,6 +221,27 @@ func TestBrowserStats(t *testing.T) {
 	choose(master, "[data-testid=stats-group]", "none")
 	choose(master, "[data-testid=stats-bucket]", "week")
 	master.waitFor("one week", `document.querySelectorAll('[data-testid=stats-row]').length === 1 && document.querySelector('[data-testid=stats-row] [data-measure=inflow]').textContent === '5'`)
+	// The last 90 days go by week, counted back from yesterday: the newest
+	// week is whole (7 days ending yesterday), the oldest has 6 days and
+	// says so. Against the week before it (1 chat, answered in 2 minutes,
+	// 10 minutes' talk): inflow and completions by a percentage, the
+	// times by a time.
+	choose(master, "[data-testid=stats-preset]", "90")
+	newest := `document.querySelector('[data-testid=stats-row]:last-child')`
+	weekTimes := `document.querySelector('[data-testid=stats-times-row]:last-child')`
+	master.waitFor("13 weeks, the newest whole", `document.querySelectorAll('[data-testid=stats-row]').length === 13 && `+newest+`.dataset.start === '`+yesterday.AddDate(0, 0, -6).Format(time.DateOnly)+`'`+
+		` && `+newest+`.dataset.days === '7' && document.querySelector('[data-testid=stats-row]').dataset.days === '6' && document.querySelector('[data-testid=stats-row] th').textContent.endsWith('(6일)')`)
+	for sel, want := range map[string]string{
+		newest + `.querySelector('[data-change=inflow] [aria-hidden]')`:            "▲ +400.0%",
+		newest + `.querySelector('[data-change=completed] [aria-hidden]')`:         "▲ +300.0%",
+		weekTimes + `.querySelector('[data-change=frt_avg_s] [aria-hidden]')`:      "▲ +2분 0초",
+		weekTimes + `.querySelector('[data-change=duration_avg_s] [aria-hidden]')`: "▲ +15분 40초",
+	} {
+		if got := eval[string](master, sel+`?.textContent`); got != want {
+			t.Errorf("the newest week's change %s: %q, want %q", sel, got, want)
+		}
+	}
+	look(master, "stats-weeks")
 	// A range ending today is refused, and says why.
 	master.do("ask for a range ending today", chromedp.SetValue(chromedp.CSS("[data-testid=stats-to]"), today.Format(time.DateOnly)),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=stats-to]').dispatchEvent(new Event('change', {bubbles: true}))`))

@@ -287,13 +287,26 @@ func Aggregate(q Query, tz string, rows, prev []Row) Result {
 	if q.Bucket == "week" {
 		step = 7
 	}
+	// Weeks are counted back from to, so that the newest is a whole 7
+	// days ending on to and its change against the week before compares
+	// like with like; the oldest is shorter when the range is not a
+	// multiple of 7.
 	var starts []time.Time
-	bucketOf := map[int]int{}
-	for s := q.From; !s.After(q.To); s = s.AddDate(0, 0, step) {
-		for d := s; d.Before(s.AddDate(0, 0, step)) && !d.After(q.To); d = d.AddDate(0, 0, 1) {
-			bucketOf[DayOf(d)] = len(starts)
+	for end := q.To; !end.Before(q.From); end = end.AddDate(0, 0, -step) {
+		s := end.AddDate(0, 0, 1-step)
+		if s.Before(q.From) {
+			s = q.From
 		}
 		starts = append(starts, s)
+	}
+	slices.Reverse(starts)
+	bucketOf := map[int]int{}
+	days := make([]int, len(starts))
+	for i, s := range starts {
+		for d := s; !d.After(q.To) && (i+1 == len(starts) || d.Before(starts[i+1])); d = d.AddDate(0, 0, 1) {
+			bucketOf[DayOf(d)] = i
+			days[i]++
+		}
 	}
 	type cell struct {
 		bucket int
@@ -324,19 +337,15 @@ func Aggregate(q Query, tz string, rows, prev []Row) Result {
 	slices.SortFunc(keys, compareKeys)
 	r.Buckets = []Bucket{}
 	for i, s := range starts {
-		days := step
-		if end := s.AddDate(0, 0, step-1); end.After(q.To) {
-			days = int(q.To.Sub(s).Hours()/24+0.5) + 1
-		}
 		for _, k := range keys {
-			b := Derive(s, days, sums[cell{i, k}])
+			b := Derive(s, days[i], sums[cell{i, k}])
 			if q.Group != GroupNone {
 				b.GroupKey = &k
 			}
 			r.Buckets = append(r.Buckets, b)
 		}
 		if q.Group != GroupNone {
-			r.Periods = append(r.Periods, Derive(s, days, periods[i]))
+			r.Periods = append(r.Periods, Derive(s, days[i], periods[i]))
 		}
 	}
 	n := int(q.To.Sub(q.From).Hours()/24+0.5) + 1

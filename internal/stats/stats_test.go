@@ -148,12 +148,46 @@ func TestParseQuery(t *testing.T) {
 			t.Errorf("%s accepted", bad)
 		}
 	}
-	// Weekly buckets over the DST change: whole local days.
+	// Weekly buckets over the DST change: whole local days, counted back
+	// from to, so the newest week is whole and the oldest is short.
 	q, _ = parse("from=2026-03-01&to=2026-03-09&bucket=week")
-	r := Aggregate(q, "America/New_York", []Row{{Day: 20260307, Measures: Measures{Inflow: 2}}, {Day: 20260308, Measures: Measures{Inflow: 1}}}, []Row{})
-	if len(r.Buckets) != 2 || r.Buckets[0].Days != 7 || r.Buckets[0].Inflow != 2 || r.Buckets[1].Days != 2 || r.Buckets[1].Inflow != 1 ||
+	r := Aggregate(q, "America/New_York", []Row{{Day: 20260302, Measures: Measures{Inflow: 2}}, {Day: 20260303, Measures: Measures{Inflow: 1}},
+		{Day: 20260308, Measures: Measures{Inflow: 4}}}, []Row{})
+	if len(r.Buckets) != 2 || r.Buckets[0].Start != "2026-03-01" || r.Buckets[0].Days != 2 || r.Buckets[0].Inflow != 2 ||
+		r.Buckets[1].Start != "2026-03-03" || r.Buckets[1].Days != 7 || r.Buckets[1].Inflow != 5 ||
 		r.Total.Days != 9 || r.Previous.Start != "2026-02-20" {
 		t.Fatalf("weeks %+v total %+v previous %+v", r.Buckets, r.Total, r.Previous)
+	}
+}
+
+// The last 90 days by week: twelve whole weeks ending on to and a 6-day
+// week first, every day in exactly one.
+func TestAggregateWeeksEndOnTo(t *testing.T) {
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	today := time.Date(2026, 12, 5, 0, 0, 0, 0, seoul)
+	to := today.AddDate(0, 0, -1)
+	from := to.AddDate(0, 0, -89)
+	v := url.Values{"from": {from.Format(time.DateOnly)}, "to": {to.Format(time.DateOnly)}, "bucket": {"week"}}
+	q, err := ParseQuery(v, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []Row
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		rows = append(rows, Row{Day: DayOf(d), Measures: Measures{Inflow: 1}})
+	}
+	r := Aggregate(q, "Asia/Seoul", rows, nil)
+	if len(r.Buckets) != 13 {
+		t.Fatalf("%d buckets", len(r.Buckets))
+	}
+	if b := r.Buckets[0]; b.Start != from.Format(time.DateOnly) || b.Days != 6 || b.Inflow != 6 {
+		t.Errorf("oldest %+v", b)
+	}
+	for i, b := range r.Buckets[1:] {
+		want := to.AddDate(0, 0, -7*(11-i)-6).Format(time.DateOnly)
+		if b.Start != want || b.Days != 7 || b.Inflow != 7 {
+			t.Errorf("week %d: %+v, want start %s, 7 days", i+1, b, want)
+		}
 	}
 }
 

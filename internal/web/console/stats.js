@@ -128,13 +128,14 @@ function value(m, v) {
 
 // change compares a figure with the one before it: an arrow, a sign and
 // words say which way it went (and whether that is good), the colour only
-// repeats it.
+// repeats it. Counts change by a percentage, rates by points and times by
+// a time ("+2분 0초"), as the change against the previous 7 days is read.
 export function change(m, now, before) {
   if (now == null || before == null) return h('span', { class: 'delta', dataset: { dir: 'none' } }, '—');
   const diff = now - before;
   let text;
   if (m.kind === 'rate') text = `${diff >= 0 ? '+' : '−'}${Math.abs(diff * 100).toFixed(1)}%p`;
-  else if (before === 0) text = diff === 0 ? '0' : `${diff > 0 ? '+' : '−'}${value(m, Math.abs(diff))}`;
+  else if (before === 0 || m.kind === 'time') text = diff === 0 ? '0' : `${diff > 0 ? '+' : '−'}${value(m, Math.abs(diff))}`;
   else text = `${diff >= 0 ? '+' : '−'}${Math.abs((diff / before) * 100).toFixed(1)}%`;
   const dir = diff > 0 ? 'up' : diff < 0 ? 'down' : 'flat';
   const verdict = diff === 0 || m.better === 0 ? 'neutral' : Math.sign(diff) === m.better ? 'good' : 'bad';
@@ -326,8 +327,17 @@ class Stats extends HTMLElement {
 
   #periodText(b) {
     const res = this.#result;
+    if (res.bucket === 'week' && b.days < 7) return `${b.start} – ${addDays(b.start, b.days - 1)} ${t('stats.partial_week', { n: b.days })}`;
     if (res.bucket === 'week' || b.days > 1) return `${b.start} – ${addDays(b.start, b.days - 1)}`;
     return b.start;
+  }
+
+  // #weekChange is a week's change in a measure against the week before
+  // it; none for the first, or against a shorter (the oldest) week.
+  #weekChange(key, list, i) {
+    const m = measures.find((x) => x.key === key);
+    if (i === 0 || list[i - 1].days !== list[i].days) return h('span', { class: 'delta', dataset: { dir: 'none' } }, '—');
+    return change(m, list[i][key], list[i - 1][key]);
   }
 
   #render() {
@@ -366,13 +376,12 @@ class Stats extends HTMLElement {
       h('th', { scope: 'col' }, t('stats.period')),
       grouped && h('th', { scope: 'col' }, t('stats.group_' + res.group)),
       measures.map((m) => h('th', { scope: 'col', dataset: { measure: m.key } }, t('stats.m_' + m.key))),
-      weekly && h('th', { scope: 'col' }, t('stats.change_inflow'))));
-    const inflow = measures[0];
-    this.#ref('rows').replaceChildren(...res.buckets.map((b, i) => h('tr', { dataset: { testid: 'stats-row', start: b.start, group: b.group_key ?? '' } },
+      weekly && ['inflow', 'completed'].map((k) => h('th', { scope: 'col' }, t('stats.change_' + k)))));
+    this.#ref('rows').replaceChildren(...res.buckets.map((b, i) => h('tr', { dataset: { testid: 'stats-row', start: b.start, days: b.days, group: b.group_key ?? '' } },
       h('th', { scope: 'row' }, this.#periodText(b)),
       grouped && h('td', { dataset: { field: 'group' } }, this.#groupName(b.group_key)),
       measures.map((m) => h('td', { dataset: { measure: m.key } }, value(m, b[m.key]))),
-      weekly && h('td', {}, i > 0 ? change(inflow, b.inflow, res.buckets[i - 1].inflow) : '—'))));
+      weekly && ['inflow', 'completed'].map((k) => h('td', { dataset: { change: k } }, this.#weekChange(k, res.buckets, i))))));
     const foot = [];
     for (const [label, b] of [[t('stats.total'), res.total], [t('stats.previous'), res.previous]]) {
       if (!b) continue;
@@ -380,14 +389,21 @@ class Stats extends HTMLElement {
         h('th', { scope: 'row' }, label, h('small', {}, ` ${b.start} – ${addDays(b.start, b.days - 1)}`)),
         grouped && h('td', {}),
         measures.map((m) => h('td', { dataset: { measure: m.key } }, value(m, b[m.key]))),
-        weekly && h('td', {})));
+        weekly && [h('td', {}), h('td', {})]));
     }
     this.#ref('foot').replaceChildren(...foot);
     this.#ref('times-note').hidden = !grouped;
+    // Weekly, the average first response and conversation times change
+    // against the week before by a time.
+    const byWeek = res.bucket === 'week';
+    const series = this.#series();
+    const periods = series.map((s) => s.bucket);
     this.#ref('times-rows').replaceChildren(
-      h('tr', {}, h('th', { scope: 'col' }, t('stats.period')), ['frt_avg_s', 'frt_p90_s', 'queue_avg_s', 'duration_avg_s'].map((k) => h('th', { scope: 'col' }, t('stats.m_' + k)))),
-      ...this.#series().map((s) => h('tr', { dataset: { testid: 'stats-times-row', start: s.bucket.start } }, h('th', { scope: 'row' }, s.label),
-        ['frt_avg_s', 'frt_p90_s', 'queue_avg_s', 'duration_avg_s'].map((k) => h('td', {}, value(measures.find((m) => m.key === k), s.bucket[k]))))));
+      h('tr', {}, h('th', { scope: 'col' }, t('stats.period')), ['frt_avg_s', 'frt_p90_s', 'queue_avg_s', 'duration_avg_s'].map((k) => h('th', { scope: 'col' }, t('stats.m_' + k))),
+        byWeek && ['frt_avg_s', 'duration_avg_s'].map((k) => h('th', { scope: 'col' }, t('stats.change_' + k)))),
+      ...series.map((s, i) => h('tr', { dataset: { testid: 'stats-times-row', start: s.bucket.start } }, h('th', { scope: 'row' }, s.label),
+        ['frt_avg_s', 'frt_p90_s', 'queue_avg_s', 'duration_avg_s'].map((k) => h('td', {}, value(measures.find((m) => m.key === k), s.bucket[k]))),
+        byWeek && ['frt_avg_s', 'duration_avg_s'].map((k) => h('td', { dataset: { change: k } }, this.#weekChange(k, periods, i))))));
     const counts = res.total?.rating_counts ?? [0, 0, 0, 0, 0];
     this.#ref('ratings-rows').replaceChildren(
       h('tr', {}, h('th', { scope: 'col' }, t('stats.score')), h('th', { scope: 'col' }, t('stats.count'))),
