@@ -52,6 +52,42 @@ type FAQExport struct {
 	Categories []FAQCategory `json:"categories"`
 	Articles   []Article     `json:"articles"`
 	Synonyms   [][]string    `json:"synonyms"`
+	// Columns, when set (a CSV import), names the article fields the file
+	// carries (category, lang, title, body_html, keywords, published,
+	// position): an article the workspace has keeps the others as stored,
+	// so that a file of a few columns changes only those.
+	Columns map[string]bool `json:"-"`
+}
+
+// KeepStored gives a, an imported article the workspace already has, the
+// stored value of every field the file does not carry (Columns; a JSON
+// import carries them all).
+func (f FAQExport) KeepStored(a *Article, stored Article) {
+	if f.Columns == nil {
+		return
+	}
+	keep := func(col string) bool { return !f.Columns[col] }
+	if keep("category") {
+		a.CategoryID = stored.CategoryID
+	}
+	if keep("lang") {
+		a.Lang = stored.Lang
+	}
+	if keep("title") {
+		a.Title = stored.Title
+	}
+	if keep("body_html") {
+		a.BodyHTML = stored.BodyHTML
+	}
+	if keep("keywords") {
+		a.Keywords = stored.Keywords
+	}
+	if keep("published") {
+		a.Published = stored.Published
+	}
+	if keep("position") {
+		a.Position = stored.Position
+	}
 }
 
 // Limits of the FAQ (docs/operations.md).

@@ -316,7 +316,7 @@ func (s *Server) exportFAQ(w http.ResponseWriter, r *http.Request) error {
 		cw.Write(csvHeader)
 		for _, a := range f.Articles {
 			cw.Write([]string{strconv.FormatInt(a.ID, 10), names[a.CategoryID], a.Lang, a.Title, a.BodyHTML,
-				strings.Join(a.Keywords, ", "), strconv.FormatBool(a.Published)})
+				strings.Join(a.Keywords, ", "), strconv.FormatBool(a.Published), strconv.Itoa(a.Position)})
 		}
 		cw.Flush()
 	default:
@@ -325,7 +325,7 @@ func (s *Server) exportFAQ(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-var csvHeader = []string{"id", "category", "lang", "title", "body_html", "keywords", "published"}
+var csvHeader = []string{"id", "category", "lang", "title", "body_html", "keywords", "published", "position"}
 
 func (s *Server) faqExport(r *http.Request, wid int64) (chat.FAQExport, error) {
 	ctx := r.Context()
@@ -386,8 +386,11 @@ func (s *Server) importFAQ(w http.ResponseWriter, r *http.Request) error {
 }
 
 // parseFAQCSV reads a CSV import: the export's columns in any order (id,
-// category, lang, title, body_html, keywords, published; title and
-// body_html required).
+// category, lang, title, body_html, keywords, published, position; title
+// and body_html required). An article the workspace has keeps what the
+// file has no column for (FAQExport.Columns); a new one is published unless
+// the file says otherwise. published takes true/false or 1/0 in any case,
+// as spreadsheet programs write it back.
 func parseFAQCSV(body []byte, cats []chat.FAQCategory) (chat.FAQExport, error) {
 	body = bytes.TrimPrefix(body, []byte("\ufeff"))
 	if !utf8.Valid(body) {
@@ -409,7 +412,10 @@ func parseFAQCSV(body []byte, cats []chat.FAQCategory) (chat.FAQExport, error) {
 			return chat.FAQExport{}, chat.Errorf(chat.ErrInvalid, "the first row must name the columns; %s is missing", need)
 		}
 	}
-	f := chat.FAQExport{Version: 1}
+	f := chat.FAQExport{Version: 1, Columns: map[string]bool{}}
+	for name := range col {
+		f.Columns[name] = true
+	}
 	catByName := map[string]int64{}
 	for _, c := range cats {
 		catByName[c.Name] = c.ID
@@ -427,7 +433,23 @@ func parseFAQCSV(body []byte, cats []chat.FAQCategory) (chat.FAQExport, error) {
 				return chat.FAQExport{}, chat.Errorf(chat.ErrInvalid, "row %d has control characters", n+2)
 			}
 		}
-		a := chat.Article{Title: get("title"), BodyHTML: get("body_html"), Lang: get("lang"), Published: get("published") != "false"}
+		a := chat.Article{Title: get("title"), BodyHTML: get("body_html"), Lang: get("lang"), Published: true}
+		if f.Columns["published"] {
+			switch strings.ToLower(get("published")) {
+			case "true", "1":
+			case "false", "0":
+				a.Published = false
+			default:
+				return chat.FAQExport{}, chat.Errorf(chat.ErrInvalid, "row %d: published must be true or false (or 1 or 0), not %q", n+2, get("published"))
+			}
+		}
+		if f.Columns["position"] {
+			p, err := strconv.Atoi(get("position"))
+			if err != nil {
+				return chat.FAQExport{}, chat.Errorf(chat.ErrInvalid, "row %d: position must be a whole number, not %q", n+2, get("position"))
+			}
+			a.Position = p
+		}
 		if v := get("id"); v != "" {
 			id, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || id <= 0 {

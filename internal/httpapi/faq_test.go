@@ -2,9 +2,11 @@ package httpapi_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -204,7 +206,7 @@ func faqSearchAndImport(t *testing.T, e *env) {
 
 	// CSV: out and back in, Korean intact.
 	status, data = m.do("GET", e.shopPath()+"/faq/export?format=csv", "")
-	if status != 200 || !strings.HasPrefix(string(data), "\ufeffid,category,lang,title,body_html,keywords,published\n") || !strings.Contains(string(data), "환불 기간 안내") {
+	if status != 200 || !strings.HasPrefix(string(data), "\ufeffid,category,lang,title,body_html,keywords,published,position\n") || !strings.Contains(string(data), "환불 기간 안내") {
 		t.Fatalf("csv %d %s", status, data)
 	}
 	csvIn := "title,body_html,category,keywords\n쿠폰 사용 방법,<p>주문서에서 쿠폰을 고르세요.</p>,쿠폰,\"쿠폰, 할인\"\n"
@@ -222,6 +224,111 @@ func faqSearchAndImport(t *testing.T, e *env) {
 	m.json("GET", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), refund.ID), "", 200, &got)
 	if got.Helpful != 1 || got.NotHelpful != 1 {
 		t.Fatalf("feedback %+v", got)
+	}
+}
+
+// TestFAQCSVRoundTrip edits a CSV export as a spreadsheet program writes it
+// back (TRUE/FALSE) and imports it: only the edited cell changes; a file of
+// a few columns leaves the others as they were; a value it cannot read is
+// refused by row and changes nothing.
+func TestFAQCSVRoundTrip(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { faqCSVRoundTrip(t, newEnvOn(t, kind, nil)) })
+	}
+}
+
+func faqCSVRoundTrip(t *testing.T, e *env) {
+	m := e.login("manager")
+	var cat chat.FAQCategory
+	m.json("POST", e.shopPath()+"/faq/categories", `{"name":"환불"}`, 201, &cat)
+	var draft, live chat.Article
+	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"category_id":%d,"title":"Refund times","body_html":"<p>Three days.</p>","keywords":["refund","money back"],"lang":"en","published":false,"position":4}`, cat.ID), 201, &draft)
+	m.json("POST", e.shopPath()+"/faq/articles", `{"title":"배송 조회","body_html":"<p>주문내역에서</p>","published":true,"position":2}`, 201, &live)
+	articles := func() map[int64]chat.Article {
+		var f chat.FAQExport
+		m.json("GET", e.shopPath()+"/faq/export", "", 200, &f)
+		out := map[int64]chat.Article{}
+		for _, a := range f.Articles {
+			a.UpdatedAt = a.UpdatedAt.UTC().Truncate(0)
+			a.CreatedAt = a.CreatedAt.UTC().Truncate(0)
+			out[a.ID] = a
+		}
+		return out
+	}
+	before := articles()
+	importCSV := func(rows [][]string, status int) string {
+		t.Helper()
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		must(t, w.WriteAll(rows))
+		got, data := m.do("POST", e.shopPath()+"/faq/import", b.String(), "Content-Type", "text/csv")
+		if got != status {
+			t.Fatalf("import %d %s", got, data)
+		}
+		return string(data)
+	}
+	same := func(want map[int64]chat.Article, changed int64, edit func(*chat.Article)) {
+		t.Helper()
+		got := articles()
+		for id, a := range want {
+			if id == changed {
+				edit(&a)
+			}
+			g := got[id]
+			a.UpdatedAt = g.UpdatedAt
+			if !reflect.DeepEqual(a, g) {
+				t.Fatalf("article %d\nwant %+v\n got %+v", id, a, g)
+			}
+		}
+	}
+
+	// Export, change one title, write booleans as spreadsheets do, import.
+	status, data := m.do("GET", e.shopPath()+"/faq/export?format=csv", "")
+	if status != 200 {
+		t.Fatalf("export %d %s", status, data)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff")))).ReadAll()
+	must(t, err)
+	if strings.Join(rows[0], ",") != "id,category,lang,title,body_html,keywords,published,position" || len(rows) != 3 {
+		t.Fatalf("export %q", rows)
+	}
+	for _, r := range rows[1:] {
+		r[6] = strings.ToUpper(r[6])
+		if r[0] == fmt.Sprint(draft.ID) {
+			r[3] = "Refund times (cards)"
+		}
+	}
+	importCSV(rows, 200)
+	same(before, draft.ID, func(a *chat.Article) { a.Title = "Refund times (cards)" })
+
+	// Only id, title and body_html: the draft stays a draft, in English,
+	// in its category, with its keywords and position.
+	before = articles()
+	importCSV([][]string{{"id", "title", "body_html"}, {fmt.Sprint(draft.ID), "Refund times", "<p>Three working days.</p>"}}, 200)
+	same(before, draft.ID, func(a *chat.Article) {
+		a.Title, a.BodyHTML, a.BodyText = "Refund times", "<p>Three working days.</p>", "Three working days."
+	})
+
+	// 1/0 and any case; a value that is neither is refused by its row.
+	before = articles()
+	importCSV([][]string{{"id", "title", "body_html", "published"}, {fmt.Sprint(live.ID), "배송 조회", "<p>주문내역에서</p>", "0"}}, 200)
+	same(before, live.ID, func(a *chat.Article) { a.Published = false })
+	importCSV([][]string{{"id", "title", "body_html", "published"}, {fmt.Sprint(live.ID), "배송 조회", "<p>주문내역에서</p>", "True"}}, 200)
+	before = articles()
+	for _, bad := range [][]string{{"published", "yes"}, {"published", ""}, {"position", "first"}} {
+		msg := importCSV([][]string{{"id", "title", "body_html", bad[0]}, {fmt.Sprint(live.ID), "바뀐 제목", "x", "1"}, {fmt.Sprint(draft.ID), "바뀐 제목", "x", bad[1]}}, 400)
+		if !strings.Contains(msg, `"invalid_input"`) || !strings.Contains(msg, "row 3") || !strings.Contains(msg, bad[0]) {
+			t.Fatalf("%s %q: %s", bad[0], bad[1], msg)
+		}
+	}
+	same(before, 0, nil)
+
+	// A new row gets the defaults: published, Korean, position 0.
+	importCSV([][]string{{"title", "body_html"}, {"쿠폰 사용", "<p>주문서에서</p>"}}, 200)
+	for _, a := range articles() {
+		if a.Title == "쿠폰 사용" && (!a.Published || a.Lang != "ko" || a.Position != 0 || a.CategoryID != 0) {
+			t.Fatalf("new article %+v", a)
+		}
 	}
 }
 

@@ -345,7 +345,11 @@ func (db *DB) ImportFAQ(ctx context.Context, workspaceID int64, f chat.FAQExport
 			}
 			exists, err := db.faqExists(ctx, x, "faq_articles", workspaceID, a.ID)
 			if err == nil && exists {
-				err = db.updateArticle(ctx, x, &a)
+				var stored *chat.Article
+				if stored, err = db.article(ctx, x, workspaceID, a.ID); err == nil {
+					f.KeepStored(&a, *stored)
+					err = db.updateArticle(ctx, x, &a)
+				}
 				updated++
 			} else if err == nil {
 				err = db.insertArticle(ctx, x, &a)

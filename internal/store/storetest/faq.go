@@ -161,6 +161,19 @@ func testFAQImport(t *testing.T, s chat.Store) {
 		t.Fatalf("import changed another workspace's article: %+v", got)
 	}
 
+	// A file of a few columns (CSV) changes only those.
+	draft := &chat.Article{WorkspaceID: f.ws.ID, Title: "Draft", BodyHTML: "x", Lang: "en", Keywords: []string{"k"}, Position: 3, CategoryID: cats[0].ID}
+	must(t, s.CreateArticle(ctx, draft))
+	few := chat.FAQExport{Version: 1, Columns: map[string]bool{"id": true, "title": true, "body_html": true},
+		Articles: []chat.Article{{ID: draft.ID, Title: "Draft 2", BodyHTML: "y", Published: true, Lang: "ko"}}}
+	_, _, err = s.ImportFAQ(ctx, f.ws.ID, few, by)
+	must(t, err)
+	if got, _ := s.Article(ctx, f.ws.ID, draft.ID); got.Title != "Draft 2" || got.BodyHTML != "y" || got.Published || got.Lang != "en" ||
+		got.Position != 3 || got.CategoryID != cats[0].ID || len(got.Keywords) != 1 {
+		t.Fatalf("a few columns changed others: %+v", got)
+	}
+	must(t, s.DeleteArticle(ctx, f.ws.ID, draft.ID))
+
 	// A refusal anywhere imports nothing.
 	rev, _ := s.FAQRevision(ctx, f.ws.ID)
 	bad := chat.FAQExport{Version: 1, Articles: []chat.Article{
