@@ -188,6 +188,10 @@ func TestBrowserFAQOnPhone(t *testing.T) {
 	visitor.frameClick(`[data-testid=widget-faq-results] [data-testid=widget-faq-item]`)
 	visitor.waitFrame("the article", `d.querySelector('[data-testid=widget-faq-article-title]')?.textContent === `+js(refund.Title)+` && d.querySelector('[data-testid=widget-faq-helpful], [data-testid=widget-faq-feedback]')?.textContent.includes('Did this answer your question?')`)
 	screenshot(t, visitor.ctx, "widget-faq-article-phone", "")
+	// A refused search is told in the widget's words, not the server's.
+	visitor.frameClick("[data-testid=widget-faq-back]")
+	frameEval[bool](visitor, `const q = d.querySelector('[data-testid=widget-faq-input]'); q.value = 'refund '.repeat(30); d.querySelector('[data-testid=widget-faq-search]').requestSubmit(); return true;`)
+	visitor.waitFrame("the refusal in the widget's English", `d.querySelector('#faq-list [role=alert]')?.textContent === 'Please check what you entered.'`)
 
 	// The editor: an unsafe body is previewed as it will be kept.
 	agent := newTab(t, root, "agent")

@@ -12,16 +12,18 @@ export class FAQPanel {
   #siteID;
   #lang;
   #t;
+  #errorText;
   #auth;
   #home = null;
   #searchTimer = 0;
   #onAgent;
 
-  constructor(el, { siteID, lang, t, auth, onAgent }) {
+  constructor(el, { siteID, lang, t, errorText, auth, onAgent }) {
     this.#el = el;
     this.#siteID = siteID;
     this.#lang = lang;
     this.#t = t;
+    this.#errorText = errorText;
     this.#auth = auth;
     this.#onAgent = onAgent;
     const form = el.querySelector('#faq-search');
@@ -102,7 +104,7 @@ export class FAQPanel {
         ? h('ul', { class: 'faq-results', dataset: { testid: 'widget-faq-results' } }, res.articles.map((a) => this.#item(a)))
         : h('p', { class: 'faq-empty', dataset: { testid: 'widget-faq-none' } }, this.#t('faq.none')));
     } catch (err) {
-      list.replaceChildren(h('p', { class: 'faq-empty', role: 'alert' }, err.message ?? ''));
+      list.replaceChildren(h('p', { class: 'faq-empty', role: 'alert' }, this.#errorText(err)));
     }
   }
 
@@ -115,7 +117,7 @@ export class FAQPanel {
     try {
       a = await request('GET', `/api/v1/widget/faq/articles/${id}?` + new URLSearchParams({ site_id: this.#siteID }));
     } catch (err) {
-      box.replaceChildren(h('p', { role: 'alert' }, err.message ?? ''));
+      box.replaceChildren(h('p', { role: 'alert' }, this.#errorText(err)));
       return;
     }
     const body = h('div', { class: 'faq-body', dataset: { testid: 'widget-faq-body' } });

@@ -49,7 +49,7 @@ function setTimeZone(zone) {
 }
 setTimeZone();
 const visitorAuth = () => (token ? { Authorization: 'Bearer ' + token } : null);
-const faqPanel = new FAQPanel($('faq'), { siteID, lang: locale.lang, t, auth: visitorAuth, onAgent: () => talkToAgent() });
+const faqPanel = new FAQPanel($('faq'), { siteID, lang: locale.lang, t, errorText: locale.errorText, auth: visitorAuth, onAgent: () => talkToAgent() });
 
 // The loader passes its settings as JSON in the URL's fragment, which is
 // never sent to any server.
