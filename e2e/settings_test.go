@@ -125,9 +125,9 @@ func TestBrowserToolSettings(t *testing.T) {
 
 // TestBrowserWidgetSettings sets the widget's look on the settings page —
 // the launcher on the left, its offsets, English as the widget's language
-// and the English title, consent text and greeting — and finds them in
-// effect in the widget on the company's page, and in the card after a
-// reload.
+// and the English title, consent text, greeting and rating request — and
+// finds them in effect in the widget on the company's page, and in the
+// card after a reload.
 func TestBrowserWidgetSettings(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
@@ -141,6 +141,7 @@ func TestBrowserWidgetSettings(t *testing.T) {
 		title    = "Sodam Tea House"
 		consent  = "We keep your name and this chat to answer you."
 		greeting = "Welcome to Sodam! How can we help?"
+		rating   = "How did we do? Please rate this chat."
 	)
 	choose(admin, "[data-testid=settings-widget-position]", "left")
 	fill(admin, "[data-testid=settings-widget-offset-x]", "40")
@@ -151,6 +152,7 @@ func TestBrowserWidgetSettings(t *testing.T) {
 	fill(admin, "[data-testid=settings-en-title]", title)
 	fill(admin, "[data-testid=settings-en-consent]", consent)
 	fill(admin, "[data-testid=settings-en-greeting]", greeting)
+	fill(admin, "[data-testid=settings-en-rating-request]", rating)
 	fill(admin, "[data-testid=settings-ko-title]", "소담 찻집")
 	admin.do("scroll to the Korean wording", chromedp.ScrollIntoView("[data-testid=settings-texts-ko]"))
 	look(admin, "settings-widget-ko")
@@ -179,4 +181,11 @@ func TestBrowserWidgetSettings(t *testing.T) {
 	agree(visitor)
 	widgetSend(visitor, "Do you ship abroad?")
 	visitor.waitFrame("the English greeting", `d.querySelector('[data-testid=widget-messages] li[data-code=greeting] .bubble')?.textContent === `+js(greeting))
+
+	// The rating request comes in the visitor's language too.
+	admin.click("[data-testid=nav-chat]")
+	openAndAssign(admin, firstRequest(admin))
+	consoleSend(admin, "Yes, we ship to most countries.")
+	admin.click("[data-testid=rating-request-button]")
+	visitor.waitFrame("the English rating request", `d.querySelector('[data-testid=widget-messages] li[data-code=rating_requested] .bubble')?.textContent === `+js(rating))
 }

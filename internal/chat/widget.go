@@ -18,9 +18,9 @@ const MaxRefusedOrigins = 20
 
 // WidgetLook is how the chat widget looks on the company's pages (§1.1,
 // §13): the launcher's side and offset, the language it opens in, and the
-// title, greeting and consent text per language. The workspace's own
-// title, consent text and greeting are the defaults where a language has
-// none.
+// title, greeting, consent text and rating request per language. The
+// workspace's own title, consent text, greeting and rating request are the
+// defaults where a language has none.
 type WidgetLook struct {
 	// Position is the side of the page the launcher sits on: right or left.
 	Position string `json:"position"`
@@ -38,6 +38,8 @@ type WidgetText struct {
 	Title    string `json:"title"`
 	Greeting string `json:"greeting"`
 	Consent  string `json:"consent"`
+	// RatingRequest asks a visitor in this language to rate the chat.
+	RatingRequest string `json:"rating_request"`
 }
 
 // Limits of the widget's look.
@@ -67,8 +69,9 @@ func (w WidgetLook) Validate() error {
 		if lang != "ko" && lang != "en" {
 			return Errorf(ErrInvalid, "widget.texts has wording for ko and en only, not %q", lang)
 		}
-		if utf8.RuneCountInString(t.Title) > maxWidgetTitle || utf8.RuneCountInString(t.Greeting) > MaxGreeting || utf8.RuneCountInString(t.Consent) > maxConsent {
-			return Errorf(ErrInvalid, "widget.texts.%s: title at most %d, greeting %d and consent %d characters", lang, maxWidgetTitle, MaxGreeting, maxConsent)
+		if utf8.RuneCountInString(t.Title) > maxWidgetTitle || utf8.RuneCountInString(t.Greeting) > MaxGreeting || utf8.RuneCountInString(t.Consent) > maxConsent ||
+			utf8.RuneCountInString(t.RatingRequest) > MaxGreeting {
+			return Errorf(ErrInvalid, "widget.texts.%s: title at most %d, greeting and rating_request %d and consent %d characters", lang, maxWidgetTitle, MaxGreeting, maxConsent)
 		}
 	}
 	return nil
@@ -87,7 +90,9 @@ func (w WidgetLook) WidgetLanguage(browser string) string {
 }
 
 // TextsFor is the wording for lang: that language's, else the workspace's
-// defaults.
+// defaults (Settings.RatingRequest, the one wording workspaces had before
+// there was one per language, included). A rating request still empty is
+// the widget's own words in its language.
 func (ws *Workspace) TextsFor(lang string) WidgetText {
 	t := ws.Settings.Widget.Texts[lang]
 	if t.Title == "" {
@@ -98,6 +103,9 @@ func (ws *Workspace) TextsFor(lang string) WidgetText {
 	}
 	if t.Consent == "" {
 		t.Consent = ws.ConsentText
+	}
+	if t.RatingRequest == "" {
+		t.RatingRequest = ws.Settings.RatingRequest
 	}
 	return t
 }

@@ -549,7 +549,8 @@ func (db *DB) emitUpdated(ctx context.Context, t *txn, before chat.Conversation)
 }
 
 // RequestRating sends the rating request (§5.3) as a system message the
-// customer sees, worded by the workspace's setting.
+// customer sees, worded by the workspace's setting in the customer's
+// language, chosen as the greeting's was (app.StartConversation).
 func (db *DB) RequestRating(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor) (chat.Message, []chat.Event, error) {
 	var msg chat.Message
 	_, events, err := db.change(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
@@ -562,8 +563,13 @@ func (db *DB) RequestRating(ctx context.Context, workspaceID, conversationID int
 		if _, err := t.exec(ctx, `UPDATE conversations SET rating_requested_at = ? WHERE id = ?`, micros(t.now), c.ID); err != nil {
 			return err
 		}
+		var lang string
+		if err := t.row(ctx, `SELECT language FROM customers WHERE id = ? AND workspace_id = ?`, c.CustomerID, workspaceID).Scan(&lang); err != nil {
+			return err
+		}
+		text := ws.TextsFor(ws.Settings.Widget.WidgetLanguage(lang)).RatingRequest
 		var err error
-		msg, err = db.addSystemMessage(ctx, t, c, chat.EventMessageCreated, chat.SystemRatingRequested, map[string]string{"text": ws.Settings.RatingRequest}, false)
+		msg, err = db.addSystemMessage(ctx, t, c, chat.EventMessageCreated, chat.SystemRatingRequested, map[string]string{"text": text}, false)
 		return err
 	})
 	return msg, events, err

@@ -26,8 +26,14 @@ func (c *captured) Publish(_ context.Context, events []chat.Event) {
 
 // openConversation starts a conversation as the widget does.
 func openConversation(s chat.Store, workspaceID, customerID int64, ch chat.Channel) (chat.Conversation, []chat.Event, error) {
+	return openConversationIn(s, workspaceID, customerID, ch, "ko")
+}
+
+// openConversationIn is openConversation for a visitor whose browser
+// prefers lang.
+func openConversationIn(s chat.Store, workspaceID, customerID int64, ch chat.Channel, lang string) (chat.Conversation, []chat.Event, error) {
 	var pub captured
-	c, _, err := app.New(s, &pub, nil).StartConversation(ctx, workspaceID, customerID, ch, "ko")
+	c, _, err := app.New(s, &pub, nil).StartConversation(ctx, workspaceID, customerID, ch, lang)
 	return c, pub.events, err
 }
 

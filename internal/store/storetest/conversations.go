@@ -461,4 +461,33 @@ func testGreetingAndRating(t *testing.T, s chat.Store) {
 	}
 	_, _, err = s.RequestRating(ctx, f.ws.ID, c.ID, f.a1)
 	wantCode(t, err, chat.ErrConversationClosed)
+
+	// A visitor whose browser prefers English is greeted and asked in
+	// English; the Korean wording above stays the default.
+	settings(t, s, f.ws, func(st *chat.Settings) {
+		st.Widget.Texts = map[string]chat.WidgetText{"en": {Greeting: "Hello from Sodam.", RatingRequest: "Please rate this chat."}}
+	})
+	en := &chat.Customer{WorkspaceID: f.ws.ID, ExternalID: "rater-en", Language: "en-US"}
+	must(t, s.UpsertCustomer(ctx, en))
+	ce, _, err := openConversationIn(s, f.ws.ID, en.ID, chat.ChannelWeb, en.Language)
+	must(t, err)
+	_, _, err = s.Take(ctx, f.ws.ID, ce.ID, f.a1)
+	must(t, err)
+	send(t, s, f.ws.ID, ce.ID, f.a1, "e1", "How can I help?")
+	msg, _, err = s.RequestRating(ctx, f.ws.ID, ce.ID, f.a1)
+	must(t, err)
+	msgs, err = s.Messages(ctx, f.ws.ID, ce.ID, 0, 0)
+	must(t, err)
+	if msgs[0].Meta["text"] != "Hello from Sodam." || msg.Meta["text"] != "Please rate this chat." {
+		t.Fatalf("English greeting %q and rating request %q", msgs[0].Meta["text"], msg.Meta["text"])
+	}
+	// A Korean visitor still gets the workspace's own wording.
+	ko, _, err := openConversation(s, f.ws.ID, newCustomer(t, s, f.ws, "rater-ko").ID, chat.ChannelWeb)
+	must(t, err)
+	_, _, err = s.Take(ctx, f.ws.ID, ko.ID, f.a2)
+	must(t, err)
+	send(t, s, f.ws.ID, ko.ID, f.a2, "k1", "무엇을 도와드릴까요?")
+	if msg, _, err = s.RequestRating(ctx, f.ws.ID, ko.ID, f.a2); err != nil || msg.Meta["text"] != "별점을 남겨 주세요" {
+		t.Fatalf("Korean rating request %q, %v", msg.Meta["text"], err)
+	}
 }

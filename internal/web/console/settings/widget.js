@@ -1,8 +1,8 @@
 // <sodam-settings-widget> is the widget's look and words: the workspace's
 // name, the widget's title and colour, the launcher's side and offset, the
 // widget's language, the sites allowed to embed it, the consent text, the
-// greeting and the rating request's wording, and the title, greeting and
-// consent text in Korean and in English (settings.widget; an empty one
+// greeting and the rating request's wording, and the title, greeting,
+// consent text and rating request in Korean and in English (settings.widget; an empty one
 // falls back to the workspace's own).
 import { t } from '../i18n.js';
 import { template } from '../template.js';
@@ -11,7 +11,7 @@ import { SettingsCard } from './card.js';
 
 const defaultColor = '#1d6b58';
 const languages = ['ko', 'en'];
-const textFields = ['title', 'greeting', 'consent'];
+const textFields = ['title', 'greeting', 'consent', 'rating_request'];
 
 // languageTexts is the wording in one language, as settings.widget.texts
 // holds it, under legend; empty fields use the workspace's own above.
@@ -23,6 +23,7 @@ function languageTexts(lang, legend) {
       <label><span data-i18n="settings.title"></span><input name="${lang}_title" maxlength="100" data-testid="settings-${lang}-title"></label>
       <label><span data-i18n="settings.greeting"></span><textarea name="${lang}_greeting" rows="2" maxlength="1000" data-testid="settings-${lang}-greeting"></textarea></label>
       <label><span data-i18n="settings.consent"></span><textarea name="${lang}_consent" rows="3" maxlength="5000" data-testid="settings-${lang}-consent"></textarea></label>
+      <label><span data-i18n="settings.rating_request"></span><textarea name="${lang}_rating_request" rows="2" maxlength="1000" data-testid="settings-${lang}-rating-request"></textarea></label>
     </fieldset>`;
 }
 
