@@ -1,8 +1,11 @@
 package chat
 
 import (
+	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -48,30 +51,66 @@ type RobotSettings struct {
 // RobotName is how the robot shows wherever an agent's name is shown.
 func RobotName(siteID string) string { return "robot-" + siteID }
 
-// handoverWords are what visitors type to ask for a person.
-var handoverWords = map[string]bool{}
-
-func init() {
-	for _, w := range []string{"상담원", "상담원연결", "상담원 연결", "상담원 연결해주세요", "상담원 연결해 주세요", "상담사", "상담사 연결", "상담원이랑 얘기하고 싶어요",
-		"사람", "사람이랑 얘기", "사람 연결", "직원 연결", "agent", "an agent", "talk to an agent", "human", "talk to a human", "real person", "operator"} {
-		handoverWords[foldCommand(w)] = true
+// What visitors type to ask for a person (§8.2), matched on the message
+// folded to lower case, letters and digits (foldCommand). In Korean a
+// person-word followed by an ask-word, with only a particle or an
+// honorific between (상담사님 연결 부탁드립니다, 사람이랑 얘기하고 싶어요,
+// 상담원으로 바꿔 주세요); a person-word alone is asked too (상담원!). A
+// question that merely mentions 상담 (상담 시간이 어떻게 되나요?) or a person
+// (받는 사람 주소 바꿔주세요) stays the robot's. Spacing is ignored: the
+// Korean patterns run on the message without spaces.
+var (
+	koPerson     = `(?:상담사|상담원|상담직원|사람|직원|매니저|담당자)`
+	koHonorific  = `(?:님|분)?`
+	koParticle   = `(?:이랑|랑|하고|과|와|으로|로|께|한테|에게|을|를|이|가)?(?:좀|한분|한명)?`
+	koAsk        = `(?:연결|불러|부르|바꿔|바꾸|얘기|이야기|대화|통화|연락|원해|원합|부탁)`
+	koWantsAgent = regexp.MustCompile(koPerson + koHonorific + koParticle + koAsk)
+	koPersonOnly = regexp.MustCompile(`^` + koPerson + koHonorific + `(?:요|이요|좀)?$`)
+	enWantsAgent = []*regexp.Regexp{
+		regexp.MustCompile(`^(?:(?:a|an|the|real|live|human) )*(?:agent|human|person|operator|representative|rep|staff)(?: please| pls)?$`),
+		regexp.MustCompile(`\b(?:talk|speak|chat|connect|transfer|put|switch)\b.*\b(?:agent|human|person|someone|somebody|representative|operator|staff|people|customer service)\b`),
+		regexp.MustCompile(`\b(?:want|need|get|call|give)\b.*\b(?:agent|human|representative|operator|real person|live person)\b`),
 	}
-}
+)
 
+// foldCommand keeps a message's letters and digits, in lower case, with
+// single spaces between words.
 func foldCommand(s string) string {
 	s = strings.ToLower(norm.NFC.String(s))
-	s = strings.Trim(s, " \t\r\n.!?~")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return ' '
+	}, s)
 	return strings.Join(strings.Fields(s), " ")
 }
 
 // WantsAgent reports whether a visitor's message asks for a person
-// (상담원 연결, agent, …) rather than a question for the robot.
+// (상담원 연결해 주세요, talk to an agent, …) rather than a question for the
+// robot.
 func WantsAgent(text string) bool {
 	t := foldCommand(text)
-	if handoverWords[t] || handoverWords[strings.ReplaceAll(t, " ", "")] {
+	compact := strings.ReplaceAll(t, " ", "")
+	if koPersonOnly.MatchString(compact) {
 		return true
 	}
-	return strings.Contains(t, "상담원 연결") || strings.Contains(t, "상담원연결") || strings.Contains(t, "talk to an agent")
+	for _, m := range koWantsAgent.FindAllStringIndex(compact, -1) {
+		// 받는 사람, 주문한 사람: a person the question is about, not one
+		// to talk to (a word ending in ㄴ describes the 사람 after it).
+		if strings.HasPrefix(compact[m[0]:], "사람") {
+			if r, _ := utf8.DecodeLastRuneInString(compact[:m[0]]); r >= 0xAC00 && r <= 0xD7A3 && (r-0xAC00)%28 == 4 {
+				continue
+			}
+		}
+		return true
+	}
+	for _, re := range enWantsAgent {
+		if re.MatchString(t) {
+			return true
+		}
+	}
+	return false
 }
 
 // JobRobotIdle closes conversation RefID, still with the robot, once its
