@@ -65,6 +65,12 @@ func (db *DB) Customer(ctx context.Context, workspaceID, id int64) (*chat.Custom
 // the customer ID of the same name, created if need be — and merges c's
 // non-empty profile fields into its profile.
 func (db *DB) UpsertCustomer(ctx context.Context, c *chat.Customer) error {
+	return db.upsertCustomer(ctx, c, false)
+}
+
+// upsertCustomer is UpsertCustomer; with onlyEmpty, c's name, phone and
+// email fill only the profile's empty ones.
+func (db *DB) upsertCustomer(ctx context.Context, c *chat.Customer, onlyEmpty bool) error {
 	return db.tx(ctx, func(x q) error {
 		var id int64
 		err := x.row(ctx, `SELECT id FROM customers WHERE workspace_id = ? AND external_id = ?`, c.WorkspaceID, c.ExternalID).Scan(&id)
@@ -93,9 +99,17 @@ func (db *DB) UpsertCustomer(ctx context.Context, c *chat.Customer) error {
 				*dst = src
 			}
 		}
-		merge(&cur.Name, c.Name)
-		merge(&cur.Email, c.Email)
-		merge(&cur.Phone, c.Phone)
+		fill := merge
+		if onlyEmpty {
+			fill = func(dst *string, src string) {
+				if *dst == "" {
+					*dst = src
+				}
+			}
+		}
+		fill(&cur.Name, c.Name)
+		fill(&cur.Email, c.Email)
+		fill(&cur.Phone, c.Phone)
 		merge(&cur.Language, c.Language)
 		merge(&cur.IP, c.IP)
 		merge(&cur.Device, c.Device)

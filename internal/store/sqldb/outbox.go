@@ -627,11 +627,18 @@ func (db *DB) StoredEvent(ctx context.Context, workspaceID, seq int64) ([]byte, 
 
 // ChannelCustomer finds or creates a messenger user's identifier: one per
 // channel and external user ID, so two messenger accounts keep their own
-// conversations even when agents give them one customer ID.
+// conversations even when agents give them one customer ID. The
+// messenger's profile (§4.2) fills the name, phone and email only where
+// they are empty: what an agent wrote stays, as the messenger sends its
+// nickname with every message. Its name is kept as the extra parameter
+// cus_extra_messenger_name.
 func (db *DB) ChannelCustomer(ctx context.Context, ch outbox.Endpoint, externalUserID string, p outbox.ChannelProfile) (*chat.Customer, error) {
 	c := &chat.Customer{WorkspaceID: ch.WorkspaceID, ExternalID: fmt.Sprintf("%s%d-%s", ch.ChannelKind, ch.ID, externalUserID)}
 	c.Name, c.Phone, c.Email = p.Name, p.Phone, p.Email
-	if err := db.UpsertCustomer(ctx, c); err != nil {
+	if p.Name != "" {
+		c.Extra = map[string]string{"cus_extra_messenger_name": p.Name}
+	}
+	if err := db.upsertCustomer(ctx, c, true); err != nil {
 		return nil, err
 	}
 	err := db.tx(ctx, func(x q) error {
