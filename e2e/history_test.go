@@ -48,6 +48,7 @@ func TestBrowserHistory(t *testing.T) {
 
 	// Korean, on a laptop.
 	desktop(agent)
+	api[struct{ ID int64 }](agent, s, "POST", "/tags", map[string]any{"kind": "customer", "name": "VIP"})
 	agent.click("[data-testid=nav-history]")
 	agent.waitFor("the history page with both chats", `document.querySelector('#app').dataset.page === 'history'`+
 		` && document.querySelectorAll('[data-testid=history-result]').length === 2`)
@@ -121,6 +122,43 @@ func TestBrowserHistory(t *testing.T) {
 	}
 	agent.waitFor("the memo in the result", `document.querySelector(`+js(result)+` + ' .history-meta')?.textContent.includes(`+js(memo)+`)`)
 	look(agent, "history-ko")
+
+	// The whole profile is edited here as in the right-hand panel, the
+	// customer's tags too; a refused field is marked.
+	fill(agent, "[data-testid=history-customer-nickname]", "찻잔 고객")
+	fill(agent, "[data-testid=history-customer-address]", "서울시 마포구 월드컵로 12길 34")
+	fill(agent, "[data-testid=history-customer-note]", "환불 문의 두 번째")
+	agent.do("enter a birth date", chromedp.Evaluate[chromedp.Void](`(() => { const i = document.querySelector('[data-testid=history-customer-birth-date]'); i.value = '1990-05-17'; i.dispatchEvent(new Event('input', {bubbles: true})); })()`))
+	agent.waitFor("the age and the note's count", `/^만 \d+세$/.test(document.querySelector('[data-testid=history-customer-age]').textContent)`+
+		` && document.querySelector('[data-testid=history-customer-note-count]').textContent.startsWith('10/')`)
+	agent.click("[data-testid=history-customer-save]")
+	toastSays(agent, "저장했습니다.")
+	type profile struct {
+		Nickname  string `json:"nickname"`
+		BirthDate string `json:"birth_date"`
+		Address   string `json:"address"`
+		Note      string `json:"note"`
+		Tags      []struct {
+			Name string `json:"name"`
+		} `json:"tags"`
+	}
+	stored := func() profile {
+		return api[struct{ Customer profile }](agent, s, "GET", fmt.Sprintf("/conversations/%d", id), nil).Customer
+	}
+	if got := stored(); got.Nickname != "찻잔 고객" || got.BirthDate != "1990-05-17" || got.Address != "서울시 마포구 월드컵로 12길 34" || got.Note != "환불 문의 두 번째" {
+		agent.fail("profile stored %+v", got)
+	}
+	agent.click("[data-testid=history-customer-tags] [data-testid=tag-picker-input]")
+	agent.keys("VIP\r")
+	agent.waitFor("the customer tag chip", `document.querySelector('[data-testid=history-customer-tags] [data-testid=tag-chip][data-name=VIP]')`)
+	agent.poll("the customer tag stored", chromedp.Evaluate[bool](`import('/console/api.js').then((m) => m.call('GET', `+
+		js(fmt.Sprintf("/workspaces/%d/conversations/%d", s.ws.ID, id))+`)).then((d) => d.customer.tags.map((tag) => tag.name).join() === 'VIP')`, chromedp.EvalAwaitPromise))
+	fill(agent, "[data-testid=history-customer-email]", "not-an-email")
+	agent.click("[data-testid=history-customer-save]")
+	agent.waitFor("the email refused and marked", `document.querySelector('[data-testid=history-customer-error]').textContent !== ''`+
+		` && document.querySelector('[data-testid=history-customer-email]').getAttribute('aria-invalid') === 'true'`)
+	agent.do("show the profile", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=history-customer-form]').scrollIntoView()`))
+	look(agent, "history-profile-ko")
 
 	// A ticket from the panel, linked to the chat.
 	agent.click("[data-testid=history-create-ticket]")

@@ -13,14 +13,12 @@ import { clockTime, closeReasonText, exactTime, formError, label, locale, t, wai
 import { customerName } from './names.js';
 import { renderNote } from './notes.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
+import { fillProfile, markProfileError, profileChanges, profileMarkup, showProfileNotes } from './profileform.js';
 import { stamp, template } from './template.js';
 import { openTicketDialog } from './ticketcreate.js';
 import { moment } from './time.js';
 import { toast } from './toast.js';
 import { recordNote, savedNote, saveNote } from './wrapup.js';
-
-// The profile fields an agent edits (PATCH …/customer).
-const profileFields = ['name', 'nickname', 'phone', 'email', 'birth_date', 'address', 'note'];
 
 // markup is the element's content, stamped when it is first connected.
 const markup = template(`
@@ -49,15 +47,7 @@ const markup = template(`
   </form>
   <form class="profile" data-ref="customer-form" data-testid="customer-form" novalidate>
     <fieldset data-ref="customer-fields">
-      <label><span data-i18n="details.name"></span><input name="name" maxlength="100" autocomplete="off" data-testid="customer-name"></label>
-      <label><span data-i18n="details.nickname"></span><input name="nickname" maxlength="100" autocomplete="off" data-i18n-attr="title:details.nickname_help" data-testid="customer-nickname"></label>
-      <label><span data-i18n="details.phone"></span><input name="phone" type="tel" maxlength="30" autocomplete="off" data-testid="customer-phone"></label>
-      <label><span data-i18n="details.email"></span><input name="email" inputmode="email" maxlength="254" autocomplete="off" spellcheck="false" data-testid="customer-email"></label>
-      <label><span data-i18n="details.birth_date"></span>
-        <span class="with-note"><input name="birth_date" type="date" min="1900-01-01" data-testid="customer-birth-date"><output data-ref="age" data-testid="customer-age"></output></span>
-      </label>
-      <label><span data-i18n="details.address"></span><input name="address" maxlength="200" autocomplete="off" data-testid="customer-address"></label>
-      <label><span data-i18n="details.note"></span><textarea name="note" rows="3" maxlength="500" data-testid="customer-note"></textarea><small class="help counter" data-ref="note-count" data-testid="customer-note-count"></small></label>
+      ${profileMarkup('customer')}
       <p class="form-error" role="alert" data-ref="customer-error" data-testid="customer-error"></p>
       <div class="form-actions">
         <button type="button" class="secondary" data-ref="customer-revert" data-i18n="details.revert" data-testid="customer-revert"></button>
@@ -323,8 +313,7 @@ class Details extends HTMLElement {
     this.#customerTags.disabled = !cu;
     this.#noteTags.disabled = !c;
     this.#category.disabled = !c;
-    this.#showAge();
-    this.#showNoteCount();
+    showProfileNotes(this.#ref('customer-form'));
   }
 
   #customerIDRow(cu) {
@@ -342,21 +331,13 @@ class Details extends HTMLElement {
   // conversation's draft over it. Fields already showing the value are
   // left alone, so the caret of the field being typed in stays put.
   #fillCustomer() {
-    const form = this.#ref('customer-form');
     const cu = this.#id ? this.#inbox?.customer : null;
     const draft = (this.#id && this.#inbox?.drafts.get(this.#id, 'customer')) || {};
-    for (const f of profileFields) {
-      const input = form.elements[f];
-      const value = draft[f] ?? cu?.[f] ?? '';
-      if (input.value !== value) input.value = value;
-      input.removeAttribute('aria-invalid');
-    }
+    fillProfile(this.#ref('customer-form'), { ...cu, ...draft });
     if (cu) this.#customerTags.set(cu.tags);
     else this.#customerTags.set([]);
     // A saved value may now equal the draft's: then it is no longer one.
     if (cu && Object.keys(draft).length) this.#customerEdited();
-    this.#showAge();
-    this.#showNoteCount();
   }
 
   // #customerEdited records what differs from the saved profile as the
@@ -365,11 +346,7 @@ class Details extends HTMLElement {
     const cu = this.#inbox.customer;
     if (!this.#id || !cu) return;
     input?.removeAttribute?.('aria-invalid');
-    const form = this.#ref('customer-form');
-    const changed = {};
-    for (const f of profileFields) {
-      if (form.elements[f].value !== (cu[f] ?? '')) changed[f] = form.elements[f].value;
-    }
+    const changed = profileChanges(this.#ref('customer-form'), cu);
     const had = this.#inbox.drafts.get(this.#id, 'customer');
     const has = Object.keys(changed).length > 0;
     if (has || had) this.#inbox.drafts.set(this.#id, 'customer', has ? changed : null);
@@ -392,23 +369,10 @@ class Details extends HTMLElement {
     } catch (err) {
       if (this.#id !== id) return toast(locale.errorText(err));
       formError(error, err);
-      // The server names the field first ("email must be …").
-      const field = profileFields.find((f) => err.message?.startsWith(f + ' '));
-      if (field) e.target.elements[field].setAttribute('aria-invalid', 'true');
+      markProfileError(e.target, err);
     } finally {
       submit.disabled = false;
     }
-  }
-
-  #showAge() {
-    const value = this.#ref('customer-form').elements.birth_date.value;
-    const years = age(value, new Date());
-    this.#ref('age').textContent = years == null ? '' : t('details.age_value', { n: years });
-  }
-
-  #showNoteCount() {
-    const n = this.#ref('customer-form').elements.note.value.length;
-    this.#ref('note-count').textContent = t('details.note_count', { n, max: 500 });
   }
 
   async #saveCustomerTags() {
@@ -562,16 +526,6 @@ class Details extends HTMLElement {
       toast(locale.errorText(err));
     }
   }
-}
-
-// age is the full years since a YYYY-MM-DD birth date (만 나이), or null.
-function age(birth, today) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(birth);
-  if (!m) return null;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  let years = today.getFullYear() - y;
-  if (today.getMonth() + 1 < mo || (today.getMonth() + 1 === mo && today.getDate() < d)) years--;
-  return years >= 0 ? years : null;
 }
 
 // transcriptLine is one message of a past conversation, as the thread

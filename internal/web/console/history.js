@@ -14,6 +14,7 @@ import { clockTime, dateFormat, exactTime, formError, label, locale, t } from '.
 import { customerName } from './names.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
 import { PII } from './pii.js';
+import { fillProfile, markProfileError, profileChanges, profileMarkup, showProfileNotes } from './profileform.js';
 import { stamp, template } from './template.js';
 import { moment } from './time.js';
 import { toast } from './toast.js';
@@ -86,12 +87,12 @@ const markup = template(`
   <section>
     <h3 data-i18n="details.customer"></h3>
     <form class="profile" data-ref="customer-form" data-testid="history-customer-form" novalidate><fieldset>
-      <label><span data-i18n="details.name"></span><input name="name" maxlength="100" autocomplete="off" data-testid="history-customer-name"></label>
-      <label><span data-i18n="details.phone"></span><input name="phone" type="tel" maxlength="30" autocomplete="off" data-testid="history-customer-phone"></label>
-      <label><span data-i18n="details.email"></span><input name="email" inputmode="email" maxlength="254" autocomplete="off" spellcheck="false" data-testid="history-customer-email"></label>
+      ${profileMarkup('history-customer')}
       <p class="form-error" role="alert" data-ref="customer-error" data-testid="history-customer-error"></p>
       <div class="form-actions"><button type="submit" class="primary" data-i18n="settings.save" data-testid="history-customer-save"></button></div>
     </fieldset></form>
+    <h4 data-i18n="details.customer_tags"></h4>
+    <div class="tags" data-ref="customer-tags" data-testid="history-customer-tags"></div>
   </section>
 </aside>`);
 
@@ -108,6 +109,7 @@ class HistoryPage extends HTMLElement {
   #open = null; // the conversation in the panel
   #category;
   #tags;
+  #customerTags;
   #choices = null;
   #exportTimer = 0;
   #thread; // the open conversation's transcript
@@ -149,6 +151,11 @@ class HistoryPage extends HTMLElement {
       e.preventDefault();
       this.#saveCustomer();
     });
+    this.#ref('customer-form').addEventListener('input', (e) => {
+      e.target.removeAttribute('aria-invalid');
+      showProfileNotes(this.#ref('customer-form'));
+    });
+    this.#customerTags = new TagPicker(this.#ref('customer-tags'), () => this.#saveCustomerTags());
     this.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && this.#openId) this.#close();
     });
@@ -156,6 +163,7 @@ class HistoryPage extends HTMLElement {
       this.#fillChoices();
       this.#category.relabel();
       this.#tags.relabel();
+      this.#customerTags.relabel();
       this.#render();
       if (this.#open) this.#showPanel();
     });
@@ -217,6 +225,7 @@ class HistoryPage extends HTMLElement {
     if (this.#choices) {
       this.#category.setCategories(this.#choices.categories);
       this.#tags.setOptions(this.#choices.conversation);
+      this.#customerTags.setOptions(this.#choices.customer);
     }
   }
 
@@ -326,8 +335,9 @@ class HistoryPage extends HTMLElement {
     this.#tags.set(c.tags ?? []);
     this.#tags.clear();
     this.#ref('note-form').elements.memo.value = c.memo ?? '';
-    const cf = this.#ref('customer-form').elements;
-    for (const k of ['name', 'phone', 'email']) cf[k].value = customer?.[k] ?? '';
+    fillProfile(this.#ref('customer-form'), customer ?? {});
+    this.#customerTags.set(customer?.tags ?? []);
+    this.#customerTags.clear();
     this.#ref('note-error').textContent = '';
     this.#ref('customer-error').textContent = '';
     panel.hidden = false;
@@ -370,14 +380,34 @@ class HistoryPage extends HTMLElement {
   async #saveCustomer() {
     const c = this.#open?.conversation;
     if (!c) return;
-    const f = this.#ref('customer-form').elements;
+    const form = this.#ref('customer-form');
+    const error = this.#ref('customer-error');
+    error.replaceChildren();
+    const changed = profileChanges(form, this.#open.customer);
+    if (Object.keys(changed).length === 0) return;
     try {
-      const customer = await this.#inbox.request('PATCH', `/conversations/${c.id}/customer`,
-        { name: f.name.value.trim(), phone: f.phone.value.trim(), email: f.email.value.trim() });
+      const customer = await this.#inbox.request('PATCH', `/conversations/${c.id}/customer`, changed);
+      if (this.#open?.conversation.id !== c.id) return;
       this.#open.customer = customer;
+      fillProfile(form, customer);
       toast(t('history.saved'));
     } catch (err) {
-      formError(this.#ref('customer-error'), err);
+      formError(error, err);
+      markProfileError(form, err);
+    }
+  }
+
+  // #saveCustomerTags saves the customer's tags as they are chosen, as the
+  // right-hand panel does.
+  async #saveCustomerTags() {
+    const c = this.#open?.conversation;
+    if (!c) return;
+    try {
+      const customer = await this.#inbox.request('PUT', `/conversations/${c.id}/customer/tags`, { tag_ids: this.#customerTags.value });
+      if (this.#open?.conversation.id === c.id) this.#open.customer = customer;
+    } catch (err) {
+      toast(locale.errorText(err));
+      if (this.#open?.conversation.id === c.id) this.#customerTags.set(this.#open.customer?.tags ?? []);
     }
   }
 

@@ -1,0 +1,70 @@
+// The customer's profile fields as an agent edits them (PATCH
+// …/customer): the right-hand panel's form (details.js) and the history
+// page's side panel (history.js) both hold them. Each form keeps its own
+// buttons, error line and what it does with the values; the fields, the
+// age beside the birth date, the note's counter and which field the
+// server's error names are here, once.
+import { t } from './i18n.js';
+
+// profileFields are the fields, in the form's order.
+export const profileFields = ['name', 'nickname', 'phone', 'email', 'birth_date', 'address', 'note'];
+
+// profileMarkup is the fields' markup for a form's template; their test
+// IDs start with prefix ("customer-name", "history-customer-name").
+export const profileMarkup = (prefix) => `
+<label><span data-i18n="details.name"></span><input name="name" maxlength="100" autocomplete="off" data-testid="${prefix}-name"></label>
+<label><span data-i18n="details.nickname"></span><input name="nickname" maxlength="100" autocomplete="off" data-i18n-attr="title:details.nickname_help" data-testid="${prefix}-nickname"></label>
+<label><span data-i18n="details.phone"></span><input name="phone" type="tel" maxlength="30" autocomplete="off" data-testid="${prefix}-phone"></label>
+<label><span data-i18n="details.email"></span><input name="email" inputmode="email" maxlength="254" autocomplete="off" spellcheck="false" data-testid="${prefix}-email"></label>
+<label><span data-i18n="details.birth_date"></span>
+  <span class="with-note"><input name="birth_date" type="date" min="1900-01-01" data-testid="${prefix}-birth-date"><output data-ref="age" data-testid="${prefix}-age"></output></span>
+</label>
+<label><span data-i18n="details.address"></span><input name="address" maxlength="200" autocomplete="off" data-testid="${prefix}-address"></label>
+<label><span data-i18n="details.note"></span><textarea name="note" rows="3" maxlength="500" data-testid="${prefix}-note"></textarea><small class="help counter" data-ref="note-count" data-testid="${prefix}-note-count"></small></label>`;
+
+// fillProfile shows values (a customer, a draft over it) in the form's
+// fields. A field already showing its value is left alone, so the caret
+// of the field being typed in stays put.
+export function fillProfile(form, values) {
+  for (const f of profileFields) {
+    const input = form.elements[f];
+    const value = values[f] ?? '';
+    if (input.value !== value) input.value = value;
+    input.removeAttribute('aria-invalid');
+  }
+  showProfileNotes(form);
+}
+
+// profileChanges are the fields whose value differs from the customer's.
+export function profileChanges(form, customer) {
+  const changed = {};
+  for (const f of profileFields) {
+    if (form.elements[f].value !== (customer?.[f] ?? '')) changed[f] = form.elements[f].value;
+  }
+  return changed;
+}
+
+// showProfileNotes writes the age (만 나이) beside the birth date and the
+// note's count of characters.
+export function showProfileNotes(form) {
+  const years = age(form.elements.birth_date.value, new Date());
+  form.querySelector('[data-ref=age]').textContent = years == null ? '' : t('details.age_value', { n: years });
+  form.querySelector('[data-ref=note-count]').textContent = t('details.note_count', { n: form.elements.note.value.length, max: 500 });
+}
+
+// markProfileError marks the field a refusal names: the server names it
+// first ("email must be …").
+export function markProfileError(form, err) {
+  const field = profileFields.find((f) => err.message?.startsWith(f + ' '));
+  if (field) form.elements[field].setAttribute('aria-invalid', 'true');
+}
+
+// age is the full years since a YYYY-MM-DD birth date (만 나이), or null.
+function age(birth, today) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(birth);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  let years = today.getFullYear() - y;
+  if (today.getMonth() + 1 < mo || (today.getMonth() + 1 === mo && today.getDate() < d)) years--;
+  return years >= 0 ? years : null;
+}
