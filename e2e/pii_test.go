@@ -296,6 +296,13 @@ func TestBrowserPIIPhone(t *testing.T) {
 	master.do("open the settings", chromedp.Evaluate[chromedp.Void](`location.hash = '#/settings'`))
 	master.waitFor("the personal-information card", `document.querySelector('[data-testid=pii-form]')?.checkVisibility() && document.querySelector('[data-testid=pii-mode-suggest]').checked`)
 	master.click("[data-testid=pii-mode-auto]")
+	// No kind at all is refused in the card, not saved as every kind.
+	master.do("uncheck every kind", chromedp.Evaluate[chromedp.Void](`for (const box of document.querySelectorAll('[data-testid=pii-kinds] input')) box.checked = false`))
+	master.click("[data-testid=pii-save]")
+	master.waitFor("the refusal", `document.querySelector('[data-testid=pii-error]').textContent === 'Choose at least one kind, or choose Off.'`)
+	if ws, err := s.node.Store.Workspace(context.Background(), s.ws.ID); err != nil || ws.Settings.PII.Mode != chat.PIISuggest || ws.Settings.PII.Kinds != nil {
+		t.Fatalf("saved %+v after no kind was chosen (%v)", ws.Settings.PII, err)
+	}
 	master.do("keep only cards", chromedp.Evaluate[chromedp.Void](`for (const box of document.querySelectorAll('[data-testid=pii-kinds] input')) box.checked = box.value === 'card'`))
 	master.click("[data-testid=pii-save]")
 	toastSays(master, "Saved.")

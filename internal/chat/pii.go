@@ -26,7 +26,9 @@ const (
 // PIISettings are a workspace's personal-information rules.
 type PIISettings struct {
 	Mode PIIMode `json:"mode"`
-	// Kinds are the kinds the mode applies to; empty means every kind.
+	// Kinds are the kinds the mode applies to; none (nil) means every kind.
+	// A patch's empty list is refused while the mode is on: it reads as
+	// "none", which is what off is for.
 	Kinds []pii.Kind `json:"kinds,omitempty"`
 	// ViewRole is the least role that may see an original for a moment
 	// (unmask in the agent's view); RestoreRole the least that may put it
@@ -46,6 +48,9 @@ func (p PIISettings) Validate() error {
 	case PIIOff, PIISuggest, PIIAuto:
 	default:
 		return Errorf(ErrInvalid, "pii.mode must be off, suggest or auto")
+	}
+	if p.Kinds != nil && len(p.Kinds) == 0 && p.Mode != PIIOff {
+		return Errorf(ErrInvalid, "pii.kinds: choose at least one kind (leave kinds out for every kind, or set mode off)")
 	}
 	for i, k := range p.Kinds {
 		if !k.Valid() {

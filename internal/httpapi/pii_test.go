@@ -33,6 +33,8 @@ func piiScenario(t *testing.T, e *env) {
 		{name: "unknown kind", as: manager, method: "PATCH", path: e.shopPath(), body: `{"settings":{"pii":{"mode":"auto","kinds":["rrn","ssn"]}}}`, status: 400, code: chat.ErrInvalid},
 		{name: "a kind twice", as: manager, method: "PATCH", path: e.shopPath(), body: `{"settings":{"pii":{"mode":"auto","kinds":["rrn","rrn"]}}}`, status: 400, code: chat.ErrInvalid},
 		{name: "kinds not a list", as: manager, method: "PATCH", path: e.shopPath(), body: `{"settings":{"pii":{"mode":"auto","kinds":"rrn"}}}`, status: 400, code: chat.ErrInvalid},
+		{name: "no kinds while masking", as: manager, method: "PATCH", path: e.shopPath(), body: `{"settings":{"pii":{"mode":"auto","kinds":[]}}}`, status: 400, code: chat.ErrInvalid},
+		{name: "no kinds while suggesting", as: manager, method: "PATCH", path: e.shopPath(), body: `{"settings":{"pii":{"mode":"suggest","kinds":[]}}}`, status: 400, code: chat.ErrInvalid},
 		{name: "unknown role", as: manager, method: "PATCH", path: e.shopPath(), body: `{"settings":{"pii":{"mode":"auto","view_role":"boss"}}}`, status: 400, code: chat.ErrInvalid},
 		{name: "an agent", as: kim, method: "PATCH", path: e.shopPath(), body: `{"settings":{"pii":{"mode":"off"}}}`, status: 403, code: chat.ErrRoleRequired},
 	})

@@ -70,6 +70,11 @@ class PIICard extends SettingsCard {
     const f = this.ref('pii').elements;
     const chosen = [...this.querySelectorAll('input[name=kind]:checked')].map((box) => box.value);
     const pii = { mode: f.mode.value, view_role: f.view_role.value, restore_role: f.restore_role.value };
+    // None would read as every kind: off is the way to detect nothing.
+    if (!chosen.length && pii.mode !== 'off') {
+      this.ref('pii-error').textContent = t('pii_settings.no_kinds');
+      return;
+    }
     // Every kind is the default: send none rather than the whole list.
     if (chosen.length < kinds.length) pii.kinds = chosen;
     await this.patch({ settings: { pii } }, f.save, this.ref('pii-error'), () => toast(t('settings.saved')));
