@@ -246,8 +246,9 @@ func TestBrowserStats(t *testing.T) {
 	master.do("ask for a range ending today", chromedp.SetValue(chromedp.CSS("[data-testid=stats-to]"), today.Format(time.DateOnly)),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=stats-to]').dispatchEvent(new Event('change', {bubbles: true}))`))
 	master.waitFor("the refusal", `!document.querySelector('[data-testid=stats-error]').hidden && document.querySelector('[data-testid=stats-error]').textContent.includes('yesterday')`)
-	if href := eval[string](master, `document.querySelector('[data-testid=stats-xlsx]').href`); href == "" {
-		t.Error("no XLSX link")
+	// The exports are the table in the console's language.
+	if href := eval[string](master, `document.querySelector('[data-testid=stats-xlsx]').href`); !eval[bool](master, `new URL(document.querySelector('[data-testid=stats-xlsx]').href).searchParams.get('lang') === 'ko'`) {
+		t.Errorf("the XLSX link %q does not ask for Korean", href)
 	}
 
 	// 김하늘 on a phone, in English: their own figures.

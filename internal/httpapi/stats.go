@@ -3,6 +3,9 @@ package httpapi
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
+	"io/fs"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +14,7 @@ import (
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/stats"
+	"github.com/sodam-chat/sodam/internal/web"
 	"github.com/sodam-chat/sodam/internal/xlsx"
 )
 
@@ -75,11 +79,11 @@ func (s *Server) statsResult(r *http.Request, v url.Values, today bool) (stats.R
 	}
 	sel := stats.Selection{From: stats.DayOf(q.From), To: stats.DayOf(q.To), Group: q.Group, AgentID: q.AgentID, Channel: q.Channel}
 	if q.CategoryID != 0 {
-		tree, err := st.StatCategories(r.Context(), ws.ID)
+		cs, err := st.StatCategories(r.Context(), ws.ID)
 		if err != nil {
 			return stats.Result{}, nil, err
 		}
-		sel.CategoryIDs = stats.Subtree(tree, q.CategoryID)
+		sel.CategoryIDs = stats.Subtree(stats.Tree(cs), q.CategoryID)
 		if sel.CategoryIDs == nil {
 			return stats.Result{}, nil, chat.Errorf(chat.ErrNotFound, "category %d is not in this workspace", q.CategoryID)
 		}
@@ -128,8 +132,9 @@ func (s *Server) getStatsToday(w http.ResponseWriter, r *http.Request) error {
 
 // exportStats sends what the Statistics page shows as a table: CSV (UTF-8
 // with a byte-order mark, so that Excel reads Korean right) or XLSX. It
-// takes the parameters of /stats, or of /stats/today with today=1, and
-// format=csv|xlsx.
+// takes the parameters of /stats, or of /stats/today with today=1,
+// format=csv|xlsx and lang=ko|en (the headers' and labels' language: else
+// the workspace's widget language, else the browser's).
 func (s *Server) exportStats(w http.ResponseWriter, r *http.Request) error {
 	v := r.URL.Query()
 	format := v.Get("format")
@@ -140,17 +145,25 @@ func (s *Server) exportStats(w http.ResponseWriter, r *http.Request) error {
 	if today != "" && today != "1" {
 		return chat.Errorf(chat.ErrInvalid, "today must be 1 or absent")
 	}
+	if l := v.Get("lang"); l != "" && l != "ko" && l != "en" {
+		return chat.Errorf(chat.ErrInvalid, "lang must be ko or en")
+	}
 	v.Del("format")
 	v.Del("today")
+	v.Del("lang")
 	res, ws, err := s.statsResult(r, v, today == "1")
 	if err != nil {
 		return err
 	}
-	names, err := s.statGroupNames(r, ws.ID, res.Group)
+	cat, err := consoleCatalog(helpLang(r, ws))
 	if err != nil {
 		return err
 	}
-	table := statsTable(res, names)
+	names, err := s.statGroupNames(r, ws.ID, res.Group, cat)
+	if err != nil {
+		return err
+	}
+	header, rows := statsTable(res, names, cat)
 	name := "stats-" + ws.SiteID + "-" + res.From + "-" + res.To
 	if today == "1" {
 		name = "stats-" + ws.SiteID + "-" + stats.LocalToday(s.now(), ws.Settings.Location()).Format(time.DateOnly)
@@ -159,11 +172,20 @@ func (s *Server) exportStats(w http.ResponseWriter, r *http.Request) error {
 		var b bytes.Buffer
 		b.WriteString("\ufeff")
 		cw := csv.NewWriter(&b)
-		for _, row := range table {
-			for i := range row {
-				row[i] = csvSafe(row[i])
+		cw.Write(header)
+		for _, row := range rows {
+			text := make([]string, len(row))
+			for i, c := range row {
+				switch c := c.(type) {
+				case string:
+					text[i] = csvSafe(c)
+				case int64:
+					text[i] = strconv.FormatInt(c, 10)
+				case float64:
+					text[i] = strconv.FormatFloat(c, 'f', -1, 64)
+				}
 			}
-			cw.Write(row)
+			cw.Write(text)
 		}
 		cw.Flush()
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -173,20 +195,11 @@ func (s *Server) exportStats(w http.ResponseWriter, r *http.Request) error {
 	}
 	var b bytes.Buffer
 	xw := xlsx.NewWriter(&b)
-	if err := xw.WriteHeader(table[0]...); err != nil {
+	if err := xw.WriteHeader(header...); err != nil {
 		return err
 	}
-	for _, row := range table[1:] {
-		cells := make([]any, len(row))
-		for j, c := range row {
-			cells[j] = c
-			if j > 2 { // the figures
-				if n, err := strconv.ParseFloat(c, 64); err == nil {
-					cells[j] = n
-				}
-			}
-		}
-		if err := xw.WriteRow(cells...); err != nil {
+	for _, row := range rows {
+		if err := xw.WriteRow(row...); err != nil {
 			return err
 		}
 	}
@@ -199,12 +212,25 @@ func (s *Server) exportStats(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// statGroupNames names a grouping's keys: agents by name, categories by
-// path, channels as they are.
-func (s *Server) statGroupNames(r *http.Request, workspaceID int64, group string) (map[string]string, error) {
-	names := map[string]string{"0": "-"}
+// consoleCatalog reads the console's strings in lang, so that an export
+// says what the console's table says.
+func consoleCatalog(lang string) (map[string]string, error) {
+	b, err := fs.ReadFile(web.Assets, "console/i18n/"+lang+".json")
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	return m, json.Unmarshal(b, &m)
+}
+
+// statGroupNames names a grouping's keys as the console does: agents by
+// name, channels by their names, categories by path (deleted ones too:
+// past conversations keep them), and nobody or none in words.
+func (s *Server) statGroupNames(r *http.Request, workspaceID int64, group string, cat map[string]string) (map[string]string, error) {
+	names := map[string]string{}
 	switch group {
 	case stats.GroupAgent:
+		names["0"] = cat["stats.no_agent"]
 		ms, err := s.store.Members(r.Context(), workspaceID)
 		if err != nil {
 			return nil, err
@@ -212,8 +238,19 @@ func (s *Server) statGroupNames(r *http.Request, workspaceID int64, group string
 		for _, m := range ms {
 			names[strconv.FormatInt(m.AgentID, 10)] = m.Name
 		}
+	case stats.GroupChannel:
+		for _, c := range stats.Channels {
+			if n, ok := cat["stats.channel_"+c]; ok {
+				names[c] = n
+			}
+		}
 	case stats.GroupCategory:
-		cs, err := s.store.Categories(r.Context(), workspaceID)
+		names["0"] = cat["stats.no_category"]
+		st, err := s.statsStore()
+		if err != nil {
+			return nil, err
+		}
+		cs, err := st.StatCategories(r.Context(), workspaceID)
 		if err != nil {
 			return nil, err
 		}
@@ -232,46 +269,78 @@ func (s *Server) statGroupNames(r *http.Request, workspaceID int64, group string
 	return names, nil
 }
 
-// statsTable lays a result out as rows of text: a header, the buckets,
-// then the whole range and the period before it.
-func statsTable(res stats.Result, names map[string]string) [][]string {
-	out := [][]string{{"start", "days", "group", "inflow", "completed", "same_day_rate", "unprocessed", "robot_resolved",
-		"frt_avg_s", "frt_p90_s", "duration_avg_s", "queue_avg_s", "transfers", "rating_avg",
-		"rating_1", "rating_2", "rating_3", "rating_4", "rating_5", "rating_rate"}}
-	f := func(p *float64) string {
+// statsTable lays a result out as the console's table, in the language
+// of cat: a header, then a row per bucket (and group), the whole range and
+// the period before it. Cells are text, or numbers (int64, float64) for
+// the days and figures; times in seconds, rates in per cent, an empty
+// text where nothing was measured.
+func statsTable(res stats.Result, names map[string]string, cat map[string]string) ([]string, [][]any) {
+	header := []string{cat["stats.period"], cat["stats.from"], cat["stats.to"], cat["stats.days"]}
+	if res.Group != stats.GroupNone {
+		header = append(header, cat["stats.group_"+res.Group])
+	}
+	unit := func(key, label string) string { return strings.ReplaceAll(cat[key], "{m}", label) }
+	m := func(k string) string { return cat["stats.m_"+k] }
+	header = append(header, m("inflow"), m("completed"), unit("stats.unit_pct", m("same_day_rate")), m("unprocessed"),
+		m("robot_resolved"), m("transfers"), unit("stats.unit_s", m("frt_avg_s")), unit("stats.unit_s", m("frt_p90_s")),
+		unit("stats.unit_s", m("duration_avg_s")), unit("stats.unit_s", m("queue_avg_s")), m("rating_avg"), unit("stats.unit_pct", m("rating_rate")))
+	for n := 5; n >= 1; n-- {
+		header = append(header, strings.ReplaceAll(cat["stats.rating_n"], "{n}", strconv.Itoa(n)))
+	}
+	num := func(p *float64) any {
 		if p == nil {
 			return ""
 		}
-		return strconv.FormatFloat(*p, 'f', -1, 64)
+		return *p
 	}
-	row := func(label string, b stats.Bucket) []string {
-		group := ""
-		if b.GroupKey != nil {
-			group = *b.GroupKey
-			if n, ok := names[group]; ok {
-				group = n
+	pct := func(p *float64) any {
+		if p == nil {
+			return ""
+		}
+		return math.Round(*p*10000) / 100
+	}
+	row := func(label string, b stats.Bucket) []any {
+		start, _ := time.Parse(time.DateOnly, b.Start)
+		end := start.AddDate(0, 0, b.Days-1).Format(time.DateOnly)
+		if label == "" {
+			label = b.Start
+			if b.Days > 1 || res.Bucket == "week" {
+				label += " – " + end
 			}
 		}
-		p90 := ""
+		r := []any{label, b.Start, end, int64(b.Days)}
+		if res.Group != stats.GroupNone {
+			group := ""
+			if b.GroupKey != nil {
+				group = *b.GroupKey
+				if n, ok := names[group]; ok {
+					group = n
+				} else {
+					group = "#" + group
+				}
+			}
+			r = append(r, group)
+		}
+		var p90 any = ""
 		if b.FRTP90S != nil {
-			p90 = strconv.FormatInt(*b.FRTP90S, 10)
+			p90 = *b.FRTP90S
 		}
-		r := []string{label, strconv.Itoa(b.Days), group, strconv.FormatInt(b.Inflow, 10), strconv.FormatInt(b.Completed, 10),
-			f(b.SameDayRate), strconv.FormatInt(b.Unprocessed, 10), strconv.FormatInt(b.RobotResolved, 10),
-			f(b.FRTAvgS), p90, f(b.DurationAvgS), f(b.QueueAvgS), strconv.FormatInt(b.Transfers, 10), f(b.RatingAvg)}
-		for _, n := range b.RatingCounts {
-			r = append(r, strconv.FormatInt(n, 10))
+		r = append(r, b.Inflow, b.Completed, pct(b.SameDayRate), b.Unprocessed, b.RobotResolved, b.Transfers,
+			num(b.FRTAvgS), p90, num(b.DurationAvgS), num(b.QueueAvgS), num(b.RatingAvg), pct(b.RatingRate))
+		for n := 4; n >= 0; n-- {
+			r = append(r, b.RatingCounts[n])
 		}
-		return append(r, f(b.RatingRate))
+		return r
 	}
+	var rows [][]any
 	for _, b := range res.Buckets {
-		out = append(out, row(b.Start, b))
+		rows = append(rows, row("", b))
 	}
 	if res.Total != nil {
-		out = append(out, row("total "+res.From+".."+res.To, *res.Total))
+		rows = append(rows, row(cat["stats.total"], *res.Total))
 	}
 	if res.Previous != nil {
-		out = append(out, row("previous "+res.Previous.Start, *res.Previous))
+		rows = append(rows, row(cat["stats.previous"], *res.Previous))
 	}
-	return out
+	return header, rows
 }

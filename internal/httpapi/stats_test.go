@@ -3,7 +3,9 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -129,28 +131,8 @@ func TestStats(t *testing.T) {
 			}
 
 			// Exports of the same table.
-			status, csv := manager.do("GET", e.shopPath()+"/stats/export?format=csv&group=agent&from="+d+"&to="+d, "")
-			if status != 200 || !strings.Contains(string(csv), ",kim,1,2,") || !bytes.HasPrefix(csv, []byte("\ufeff")) {
-				t.Fatalf("csv %d %s", status, csv)
-			}
-			status, xlsx := manager.do("GET", e.shopPath()+"/stats/export?format=xlsx&from="+d+"&to="+d, "")
-			if status != 200 {
-				t.Fatalf("xlsx %d %s", status, xlsx)
-			}
-			book, err := excelize.OpenReader(bytes.NewReader(xlsx))
-			must(t, err)
-			rows, err := book.GetRows(book.GetSheetName(0))
-			must(t, err)
-			if len(rows) != 4 || rows[0][3] != "inflow" || rows[1][0] != d || rows[1][3] != "3" {
-				t.Fatalf("xlsx rows %q", rows)
-			}
-			if typ, err := book.GetCellType(book.GetSheetName(0), "D2"); err != nil || typ != excelize.CellTypeUnset {
-				t.Errorf("the inflow cell's type is %v (%v), want a number", typ, err)
-			}
-			if panes, err := book.GetPanes(book.GetSheetName(0)); err != nil || !panes.Freeze || panes.YSplit != 1 {
-				t.Errorf("the header row is not frozen: %+v %v", panes, err)
-			}
-			status, _ = kim.do("GET", e.shopPath()+"/stats/export?format=csv&today=1", "")
+			statsExports(t, e, manager, d)
+			status, _ := kim.do("GET", e.shopPath()+"/stats/export?format=csv&today=1", "")
 			if status != 200 {
 				t.Fatalf("today's export %d", status)
 			}
@@ -165,6 +147,97 @@ func TestStats(t *testing.T) {
 				t.Fatalf("kept %v\nrecomputed %v", kept, again)
 			}
 		})
+	}
+}
+
+// statsExports reads the exports back: the table the console shows, with
+// its headers and labels in the language asked for, names for nobody and
+// for a category deleted since, and the days and figures as numbers.
+func statsExports(t *testing.T, e *env, manager *client, d string) {
+	t.Helper()
+	readCSV := func(query string) [][]string {
+		t.Helper()
+		status, body := manager.do("GET", e.shopPath()+"/stats/export?format=csv&from="+d+"&to="+d+query, "")
+		if status != 200 || !bytes.HasPrefix(body, []byte("\ufeff")) {
+			t.Fatalf("csv %s: %d %s", query, status, body)
+		}
+		rows, err := csv.NewReader(bytes.NewReader(body[3:])).ReadAll()
+		must(t, err)
+		return rows
+	}
+	// By agent, in Korean: kim, lee and nobody (the customer who gave up).
+	rows := readCSV("&group=agent&lang=ko")
+	if strings.Join(rows[0][:8], "|") != "기간|시작일|종료일|일수|상담원|인입|완료|당일 완료율 (%)" || rows[0][11] != "첫 응답(평균) (초)" || rows[0][17] != "별점 5점" {
+		t.Fatalf("header %q", rows[0])
+	}
+	byGroup := map[string][]string{}
+	for _, r := range rows[1:] {
+		byGroup[r[0]+"/"+r[4]] = r
+	}
+	if r := byGroup[d+"/kim"]; r == nil || r[1] != d || r[2] != d || r[3] != "1" || r[5] != "1" || r[6] != "2" || r[11] != "150" || r[17] != "1" {
+		t.Errorf("kim's row %q in %q", r, rows)
+	}
+	if r := byGroup[d+"/배정 없음"]; r == nil || r[5] != "1" || r[11] != "" {
+		t.Errorf("nobody's row %q in %q", r, rows)
+	}
+	before := time.Time{}
+	if dd, err := time.Parse(time.DateOnly, d); err == nil {
+		before = dd.AddDate(0, 0, -1)
+	}
+	if r := byGroup["전체 기간/"]; r == nil || r[1] != d || r[2] != d || r[5] != "3" || r[7] != "100" || r[16] != "50" {
+		t.Errorf("the total %q in %q", r, rows)
+	}
+	if r := byGroup["직전 기간/"]; r == nil || r[1] != before.Format(time.DateOnly) || r[2] != before.Format(time.DateOnly) || r[5] != "0" {
+		t.Errorf("the period before %q in %q", r, rows)
+	}
+	// By category, in English: a category deleted since keeps its name.
+	var cat chat.Category
+	manager.json("POST", e.shopPath()+"/categories", `{"parent_id":0,"name":"Refunds"}`, 201, &cat)
+	var found historyAnswer
+	manager.json("GET", e.shopPath()+"/history?from="+d+"&to="+d, "", 200, &found)
+	if len(found.Conversations) == 0 {
+		t.Fatal("no conversations yesterday")
+	}
+	manager.json("PUT", e.convPath(found.Conversations[0].ID)+"/note", fmt.Sprintf(`{"category_id":%d}`, cat.ID), 200, nil)
+	manager.json("DELETE", fmt.Sprintf("%s/categories/%d", e.shopPath(), cat.ID), "", 204, nil)
+	rows = readCSV("&group=category&lang=en")
+	if strings.Join(rows[0][:6], "|") != "Period|From|To|Days|Category|Inflow" || rows[0][12] != "First response (p90) (s)" {
+		t.Fatalf("header %q", rows[0])
+	}
+	var names []string
+	for _, r := range rows[1:] {
+		names = append(names, r[0]+"/"+r[4])
+	}
+	if !slices.Contains(names, d+"/Refunds") || !slices.Contains(names, d+"/No category") || !slices.Contains(names, "Whole period/") {
+		t.Errorf("rows %q", names)
+	}
+
+	// The XLSX holds the same table, the days and figures as numbers.
+	status, body := manager.do("GET", e.shopPath()+"/stats/export?format=xlsx&lang=ko&from="+d+"&to="+d, "")
+	if status != 200 {
+		t.Fatalf("xlsx %d %s", status, body)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(body))
+	must(t, err)
+	sheet := book.GetSheetName(0)
+	xrows, err := book.GetRows(sheet)
+	must(t, err)
+	if len(xrows) != 4 || xrows[0][4] != "인입" || xrows[1][0] != d || xrows[1][4] != "3" || xrows[2][0] != "전체 기간" {
+		t.Fatalf("xlsx rows %q", xrows)
+	}
+	for _, c := range []string{"D2", "E2", "F2", "K2", "Q2"} { // days, inflow, completed, first response, 5 stars
+		if typ, err := book.GetCellType(sheet, c); err != nil || typ != excelize.CellTypeUnset {
+			t.Errorf("%s's type is %v (%v), want a number", c, typ, err)
+		}
+	}
+	if typ, _ := book.GetCellType(sheet, "A2"); typ != excelize.CellTypeInlineString {
+		t.Errorf("the period is %v, want text", typ)
+	}
+	if panes, err := book.GetPanes(sheet); err != nil || !panes.Freeze || panes.YSplit != 1 {
+		t.Errorf("the header row is not frozen: %+v %v", panes, err)
+	}
+	if status, _ := manager.do("GET", e.shopPath()+"/stats/export?format=csv&lang=fr", ""); status != 400 {
+		t.Errorf("lang=fr: %d", status)
 	}
 }
 

@@ -22,8 +22,8 @@ type Store interface {
 	// StoredStats reads the whole roll-up of a workspace as it is kept.
 	StoredStats(ctx context.Context, workspaceID int64) (map[Key]Measures, error)
 	// StatCategories lists every category of the workspace, deleted ones
-	// too, as child IDs by parent ID (0 for the top level).
-	StatCategories(ctx context.Context, workspaceID int64) (map[int64][]int64, error)
+	// too (past conversations keep them).
+	StatCategories(ctx context.Context, workspaceID int64) ([]chat.Category, error)
 	// RebuildStats replaces a workspace's roll-up with the recomputation,
 	// in one transaction, and returns how many conversations it counted.
 	RebuildStats(ctx context.Context, workspaceID int64) (int, error)
@@ -382,6 +382,15 @@ func compareKeys(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// Tree gives categories' child IDs by parent ID (0 for the top level).
+func Tree(cs []chat.Category) map[int64][]int64 {
+	out := map[int64][]int64{}
+	for _, c := range cs {
+		out[c.ParentID] = append(out[c.ParentID], c.ID)
+	}
+	return out
 }
 
 // Subtree is id and every category below it, or nil when id is not in

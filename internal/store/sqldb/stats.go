@@ -1203,15 +1203,7 @@ func (db *DB) rebuildStats(ctx context.Context, t *txn, workspaceID int64) (int,
 }
 
 // StatCategories lists every category of a workspace, deleted ones too
-// (past conversations keep them), as child lists by parent.
-func (db *DB) StatCategories(ctx context.Context, workspaceID int64) (map[int64][]int64, error) {
-	cs, err := db.categories(ctx, db.read(), `workspace_id = ?`, workspaceID)
-	if err != nil {
-		return nil, err
-	}
-	out := map[int64][]int64{}
-	for _, c := range cs {
-		out[c.ParentID] = append(out[c.ParentID], c.ID)
-	}
-	return out, nil
+// (past conversations keep them).
+func (db *DB) StatCategories(ctx context.Context, workspaceID int64) ([]chat.Category, error) {
+	return db.categories(ctx, db.read(), `workspace_id = ?`, workspaceID)
 }

@@ -157,6 +157,7 @@ class Stats extends HTMLElement {
   #inbox = null;
   #yesterday = '';
   #result = null;
+  #asked = null; // the query #result answers, for the export links
   #today = null;
   #categories = [];
   #charts = [];
@@ -291,9 +292,7 @@ class Stats extends HTMLElement {
       f.from.value = res.from;
       f.to.value = res.to;
       if (this.#yesterday) f.to.max = f.from.max = this.#yesterday;
-      const base = `/api/v1/workspaces/${inbox.workspaceId}/stats/export?`;
-      this.#ref('csv').href = base + new URLSearchParams([...q, ['format', 'csv']]);
-      this.#ref('xlsx').href = base + new URLSearchParams([...q, ['format', 'xlsx']]);
+      this.#asked = q;
       this.#render();
     } catch (err) {
       if (n !== this.#loading) return;
@@ -346,6 +345,9 @@ class Stats extends HTMLElement {
     const seesAll = this.#inbox.seesAll;
     this.#ref('scope').textContent = seesAll ? t('stats.help') : t('stats.help_own');
     this.#ref('zone').textContent = t('stats.zone', { zone: res.timezone });
+    // The exports are the table in the console's language.
+    const base = `/api/v1/workspaces/${this.#inbox.workspaceId}/stats/export?`;
+    for (const format of ['csv', 'xlsx']) this.#ref(format).href = base + new URLSearchParams([...this.#asked, ['format', format], ['lang', locale.lang]]);
     this.#renderToday();
     this.#ref('summary').replaceChildren(...summaryKeys.map((key) => {
       const m = measures.find((x) => x.key === key);
