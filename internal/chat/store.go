@@ -97,6 +97,8 @@ type Sessions interface {
 	// workspace's route needs first.
 	ConsoleMember(ctx context.Context, tokenHash string, now time.Time, workspaceID int64) (*Session, *Agent, *Member, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
+	// CountSessions is how many unexpired sessions agentID has.
+	CountSessions(ctx context.Context, agentID int64, now time.Time) (int, error)
 }
 
 // Customers holds customer identifiers, their profiles and visitor sessions.

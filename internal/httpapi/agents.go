@@ -33,6 +33,13 @@ func (s *Server) setStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Coming back (online or away) with no console open there still ends
+	// in offline once the timer runs out (§3.1); a console renews it.
+	if updated.Status != chat.StatusOffline {
+		if err := s.scheduleOffline(r.Context(), m.WorkspaceID, m.AgentID); err != nil {
+			return err
+		}
+	}
 	writeJSON(w, http.StatusOK, updated)
 	return nil
 }
@@ -63,21 +70,29 @@ func (s *Server) setCapacity(w http.ResponseWriter, r *http.Request) error {
 // auto-offline timer.
 const presenceEvery = 30 * time.Second
 
+// scheduleOffline (re)starts agentID's auto-offline timer in a workspace:
+// the job takes them offline there after the workspace's auto-offline
+// minutes, unless a console connection to that workspace pushes it on
+// first (keepPresence). The job lives in the store, so whichever node
+// runs jobs fires it, and it fires also if this node dies.
+func (s *Server) scheduleOffline(ctx context.Context, workspaceID, agentID int64) error {
+	ws, err := s.store.Workspace(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	due := s.now().Add(time.Duration(ws.Settings.AutoOfflineMinutes) * time.Minute)
+	return s.store.ScheduleJob(ctx, chat.Job{Kind: chat.JobOffline, WorkspaceID: workspaceID, RefID: agentID, DueAt: due})
+}
+
 // keepPresence pushes the agent's auto-offline job forward while ctx lives
 // and once more when it ends: when every console has been gone for the
 // workspace's auto-offline minutes, the job takes the agent offline (§3.1).
-// The job lives in the store, so it also fires if this node dies. Each
-// round also checks that the login still stands — a password change ends
-// the agent's other sessions — and ends the socket (end) when it does not.
+// Each round also checks that the login still stands — a password change
+// ends the agent's other sessions — and ends the socket (end) when it does
+// not.
 func (s *Server) keepPresence(ctx context.Context, m *chat.Member, session string, end func()) {
 	renew := func(ctx context.Context) {
-		ws, err := s.store.Workspace(ctx, m.WorkspaceID)
-		if err != nil {
-			s.log.Warn("presence", slog.Any("err", err))
-			return
-		}
-		due := s.now().Add(time.Duration(ws.Settings.AutoOfflineMinutes) * time.Minute)
-		if err := s.store.ScheduleJob(ctx, chat.Job{Kind: chat.JobOffline, WorkspaceID: m.WorkspaceID, RefID: m.AgentID, DueAt: due}); err != nil {
+		if err := s.scheduleOffline(ctx, m.WorkspaceID, m.AgentID); err != nil {
 			s.log.Warn("presence", slog.Any("err", err))
 		}
 	}

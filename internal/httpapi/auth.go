@@ -453,7 +453,9 @@ func tooMany(w http.ResponseWriter, wait time.Duration, message string) error {
 }
 
 // startSession signs a in: the session cookie, online in every workspace
-// they are active in, and the /me answer.
+// they are active in — each with its auto-offline timer running, which
+// only a console connected to that workspace keeps pushing on (§3.1) —
+// and the /me answer.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a *chat.Agent) error {
 	token := auth.NewToken()
 	sess := chat.Session{TokenHash: auth.HashToken(token), AgentID: a.ID, CSRFToken: auth.NewToken(), ExpiresAt: s.now().Add(s.cfg.SessionTTL)}
@@ -468,6 +470,13 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a *chat.Ag
 	ms, err := s.app.SetAgentStatusEverywhere(r.Context(), a.ID, chat.StatusOnline)
 	if err != nil {
 		return err
+	}
+	for _, m := range ms {
+		if m.Active {
+			if err := s.scheduleOffline(r.Context(), m.WorkspaceID, a.ID); err != nil {
+				return err
+			}
+		}
 	}
 	writeJSON(w, http.StatusOK, meResponse{Agent: a, Memberships: nonNil(ms), CSRFToken: sess.CSRFToken})
 	return nil
@@ -493,8 +502,18 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	for _, m := range ms {
 		s.hub.EndSession(r.Context(), m.WorkspaceID, sessionKey(a.session.TokenHash))
 	}
-	if _, err := s.app.SetAgentStatusEverywhere(r.Context(), a.agent.ID, chat.StatusOffline); err != nil {
+	// Signed out everywhere: offline at once. Still signed in on another
+	// device: its consoles keep the agent online, and the auto-offline
+	// timer, which this session's closing sockets restart, takes them
+	// offline once every console has been gone a few minutes (§3.1).
+	others, err := s.store.CountSessions(r.Context(), a.agent.ID, s.now())
+	if err != nil {
 		return err
+	}
+	if others == 0 {
+		if _, err := s.app.SetAgentStatusEverywhere(r.Context(), a.agent.ID, chat.StatusOffline); err != nil {
+			return err
+		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 	w.WriteHeader(http.StatusNoContent)

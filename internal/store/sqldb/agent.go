@@ -273,6 +273,13 @@ func (db *DB) ConsoleMember(ctx context.Context, tokenHash string, now time.Time
 	return &s, a, m, nil
 }
 
+// CountSessions is how many unexpired sessions an agent has.
+func (db *DB) CountSessions(ctx context.Context, agentID int64, now time.Time) (int, error) {
+	var n int
+	err := db.read().row(ctx, `SELECT COUNT(*) FROM sessions WHERE agent_id = ? AND expires_at > ?`, agentID, micros(now)).Scan(&n)
+	return n, err
+}
+
 // DeleteSession ends a session.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 	return db.tx(ctx, func(x q) error {

@@ -100,7 +100,14 @@ func testSessions(t *testing.T, s chat.Store) {
 	_, _, _, err = s.ConsoleMember(ctx, "old", now, ws.ID)
 	wantCode(t, err, chat.ErrUnauthorized)
 
+	// The expired session does not count.
+	if n, err := s.CountSessions(ctx, a.ID, now); err != nil || n != 1 {
+		t.Fatalf("%d sessions (%v); want the live one", n, err)
+	}
 	must(t, s.DeleteSession(ctx, "live"))
+	if n, err := s.CountSessions(ctx, a.ID, now); err != nil || n != 0 {
+		t.Fatalf("%d sessions after the live one ended (%v)", n, err)
+	}
 	_, err = s.Session(ctx, "live", now)
 	wantCode(t, err, chat.ErrUnauthorized)
 	_, _, _, err = s.ConsoleMember(ctx, "live", now, ws.ID)
