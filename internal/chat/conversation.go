@@ -66,6 +66,11 @@ type Conversation struct {
 	LastMessageAt time.Time  `json:"last_message_at"`
 	CreatedAt     time.Time  `json:"created_at"`
 	ClosedAt      *time.Time `json:"closed_at,omitempty"`
+	// QueuedAt is when the conversation last entered the queue: when it
+	// began unassigned, when the robot handed it over, when a deactivated
+	// agent's leaving returned it. The queue is in this order, first in
+	// first out (§3.2). Nil for one that never queued.
+	QueuedAt *time.Time `json:"queued_at,omitempty"`
 	// Processed is true for a closed conversation an agent replied in.
 	Processed bool `json:"processed"`
 	// The wrap-up note (§5.4): category (0 for none) with its path from the

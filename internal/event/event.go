@@ -84,6 +84,9 @@ type Conversation struct {
 	// Added in issue 14 (read receipts); absent in older events.
 	AgentReadSeq   int64 `json:"agent_read_seq,omitempty"`
 	VisitorReadSeq int64 `json:"visitor_read_seq,omitempty"`
+	// Added with the queue's order by entry (migration 0025); absent in
+	// older events and for a conversation that never queued.
+	QueuedAt *time.Time `json:"queued_at,omitempty"`
 }
 
 // PathStep is one holder in a conversation's agent path.

@@ -37,8 +37,8 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	cs, next := nextPage(cs, page, func(c chat.Conversation) chat.Cursor {
-		if f.State == chat.StateUnassigned {
-			return byID(c.ID) // the queue is in arrival order
+		if f.State == chat.StateUnassigned && c.QueuedAt != nil {
+			return chat.Cursor{Key: c.QueuedAt.UnixMicro(), ID: c.ID} // the queue is in the order it was entered
 		}
 		return chat.Cursor{Key: c.LastMessageAt.UnixMicro(), ID: c.ID}
 	})

@@ -34,7 +34,7 @@ const (
 	c.last_seq, c.last_message, c.last_message_at, c.created_at, c.closed_at,
 	COALESCE(c.category_id, 0), COALESCE(k1.name, ''), COALESCE(k2.name, ''), COALESCE(k3.name, ''), c.memo,
 	c.rating_score, c.rating_comment, c.rated_at, c.rating_requested_at,
-	c.agent_read_seq, c.visitor_read_seq
+	c.agent_read_seq, c.visitor_read_seq, c.queued_at
 	FROM conversations c
 	JOIN customers cu ON cu.id = c.customer_id
 	JOIN profiles p ON p.id = cu.profile_id`
@@ -55,14 +55,14 @@ func scanConversation(row interface{ Scan(...any) error }) (chat.Conversation, e
 	var c chat.Conversation
 	var siteID, externalID, path, cat1, cat2, cat3, ratingComment string
 	var lastAt, created int64
-	var closed, left, firstReply, ratingScore, ratedAt, ratingRequested sql.NullInt64
+	var closed, left, firstReply, ratingScore, ratedAt, ratingRequested, queued sql.NullInt64
 	err := row.Scan(&c.ID, &c.WorkspaceID, &c.RoomNo, &c.CustomerID, &c.Channel, &c.State,
 		&c.AssigneeID, &c.AssigneeName, &c.CustomerName, &siteID, &externalID, &c.CloseReason,
 		&c.Important, &c.OnHold, &path, &left, &firstReply,
 		&c.LastSeq, &c.LastMessage, &lastAt, &created, &closed,
 		&c.CategoryID, &cat1, &cat2, &cat3, &c.Memo,
 		&ratingScore, &ratingComment, &ratedAt, &ratingRequested,
-		&c.AgentReadSeq, &c.VisitorReadSeq)
+		&c.AgentReadSeq, &c.VisitorReadSeq, &queued)
 	if err != nil {
 		return c, err
 	}
@@ -72,7 +72,7 @@ func scanConversation(row interface{ Scan(...any) error }) (chat.Conversation, e
 	c.Identifier = chat.Identifier(siteID, externalID)
 	c.LastMessageAt = fromMicros(lastAt)
 	c.CreatedAt = fromMicros(created)
-	c.ClosedAt, c.CustomerLeftAt, c.FirstReplyAt = optTime(closed), optTime(left), optTime(firstReply)
+	c.ClosedAt, c.CustomerLeftAt, c.FirstReplyAt, c.QueuedAt = optTime(closed), optTime(left), optTime(firstReply), optTime(queued)
 	c.Processed = c.State == chat.StateClosed && c.FirstReplyAt != nil
 	// The joins walk up from the conversation's category: reverse to start
 	// at the top.
@@ -182,8 +182,11 @@ func (db *DB) Conversations(ctx context.Context, workspaceID int64, f chat.Conve
 	after := ` AND c.list_bucket <= ? AND (c.last_message_at < ? OR (c.last_message_at = ? AND c.id < ?))`
 	afterArgs := []any{f.After.Key / listBucket, f.After.Key, f.After.Key, f.After.ID}
 	if f.State == chat.StateUnassigned {
-		// The queue, first in first: its cursor is the ID alone.
-		order, after, afterArgs = ` ORDER BY c.id LIMIT ?`, ` AND c.id > ?`, []any{f.After.ID}
+		// The queue, first in first out (conversations_queue, migration
+		// 0025): its cursor is when the last one entered it.
+		order = ` ORDER BY c.queued_at, c.id LIMIT ?`
+		after = ` AND (c.queued_at > ? OR (c.queued_at = ? AND c.id > ?))`
+		afterArgs = []any{f.After.Key, f.After.Key, f.After.ID}
 	}
 	if !f.After.IsZero() {
 		query += after
@@ -209,9 +212,10 @@ const listBucket = 300_000_000
 func (db *DB) QueuePosition(ctx context.Context, workspaceID, id int64) (int, error) {
 	var n int
 	err := db.read().row(ctx, `SELECT COUNT(*) FROM conversations q
-		WHERE q.workspace_id = ? AND q.state = 'unassigned' AND q.id <= ?
-		AND EXISTS (SELECT 1 FROM conversations c WHERE c.id = ? AND c.workspace_id = ? AND c.state = 'unassigned')`,
-		workspaceID, id, id, workspaceID).Scan(&n)
+		JOIN conversations c ON c.id = ? AND c.workspace_id = q.workspace_id AND c.state = 'unassigned'
+		WHERE q.workspace_id = ? AND q.state = 'unassigned'
+		AND (q.queued_at < c.queued_at OR (q.queued_at = c.queued_at AND q.id <= c.id))`,
+		id, workspaceID).Scan(&n)
 	return n, err
 }
 
@@ -260,9 +264,13 @@ func (db *DB) startConversationAs(ctx context.Context, t *txn, workspaceID, cust
 		return c, false, err
 	}
 	now := micros(t.now)
+	var queued any // a conversation the robot answers first queues at its handover
+	if state == chat.StateUnassigned {
+		queued = now
+	}
 	var id int64
-	if err := t.row(ctx, `INSERT INTO conversations (workspace_id, room_no, customer_id, channel, state, last_message_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, workspaceID, room, customerID, ch, state, now, now).Scan(&id); err != nil {
+	if err := t.row(ctx, `INSERT INTO conversations (workspace_id, room_no, customer_id, channel, state, last_message_at, created_at, queued_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, workspaceID, room, customerID, ch, state, now, now, queued).Scan(&id); err != nil {
 		return c, false, err
 	}
 	if c, err = db.conversation(ctx, t.q, workspaceID, id); err != nil {

@@ -80,7 +80,10 @@ func (db *DB) leaveBot(ctx context.Context, t *txn, c chat.Conversation, robot s
 	if err != nil {
 		return c, err
 	}
-	if _, err := t.exec(ctx, `UPDATE conversations SET state = ?, agent_path = ? WHERE id = ?`, chat.StateUnassigned, string(path), c.ID); err != nil {
+	// It joins the queue's end now, behind those who asked for a person
+	// before it (§3.2), however long it has been with the robot.
+	if _, err := t.exec(ctx, `UPDATE conversations SET state = ?, agent_path = ?, queued_at = ? WHERE id = ?`,
+		chat.StateUnassigned, string(path), micros(t.now), c.ID); err != nil {
 		return c, err
 	}
 	if err := t.cancelJob(ctx, chat.JobRobotIdle, c.WorkspaceID, c.ID); err != nil {

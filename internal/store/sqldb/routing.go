@@ -149,9 +149,10 @@ func (db *DB) routingAgents(ctx context.Context, t *txn, ws *chat.Workspace) ([]
 	return agents, members, nil
 }
 
-// queued lists up to limit queued conversations, oldest first.
+// queued lists up to limit queued conversations, first in first out: in
+// the order they entered the queue (conversations_queue, migration 0025).
 func (db *DB) queued(ctx context.Context, t *txn, workspaceID int64, limit int) ([]int64, error) {
-	rows, err := t.query(ctx, `SELECT id FROM conversations WHERE workspace_id = ? AND state = 'unassigned' ORDER BY id LIMIT ?`, workspaceID, limit)
+	rows, err := t.query(ctx, `SELECT id FROM conversations WHERE workspace_id = ? AND state = 'unassigned' ORDER BY queued_at, id LIMIT ?`, workspaceID, limit)
 	if err != nil {
 		return nil, err
 	}

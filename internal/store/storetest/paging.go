@@ -92,9 +92,10 @@ func testPaging(t *testing.T, s chat.Store) {
 	if all[0] != convs[0].ID || !slices.IsSortedFunc(all, func(a, b int64) int { return newestFirst(byID[a], byID[b]) }) {
 		t.Fatalf("the list %v is not by last activity, newest first, then ID", all)
 	}
-	// The queue pages in arrival order, by ID.
+	// The queue pages in the order it was entered, ties by ID (these
+	// entered it as they began).
 	queue := walk(t, list(chat.ConversationFilter{State: chat.StateUnassigned}), convID,
-		func(c chat.Conversation) chat.Cursor { return chat.Cursor{ID: c.ID} })
+		func(c chat.Conversation) chat.Cursor { return chat.Cursor{Key: c.QueuedAt.UnixMicro(), ID: c.ID} })
 	if !slices.IsSorted(queue) || len(queue) != 7 {
 		t.Fatalf("queue pages %v, want all 7 in ID order", queue)
 	}

@@ -356,3 +356,86 @@ func testRouteOnReply(t *testing.T, s chat.Store) {
 		t.Fatalf("a reply in an active conversation: events %+v", events)
 	}
 }
+
+// testQueueOrder: the queue is first in, first out by when a chat entered
+// it (§3.2), not by when it began. A chat the robot hands over joins the
+// end at the handover, and so does one a deactivated agent's leaving
+// returns; routing, the queue position and the queue's list all agree.
+func testQueueOrder(t *testing.T, s chat.Store) {
+	ws := newWorkspace(t, s, "queue-order")
+	clk := withClock(t, s)
+	kim := newMember(t, s, ws, "kim", chat.RoleAgent, chat.StatusOffline)
+	newMember(t, s, ws, "master", chat.RoleMaster, chat.StatusOffline)
+	bot := func(name string) chat.Conversation {
+		cu := newCustomer(t, s, ws, name)
+		var c chat.Conversation
+		_, err := s.Write(ctx, func(tx chat.Tx) error {
+			var err error
+			c, _, err = tx.StartBotConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb)
+			return err
+		})
+		must(t, err)
+		if c.QueuedAt != nil {
+			t.Fatalf("%s is with the robot, yet queued at %v", name, c.QueuedAt)
+		}
+		return c
+	}
+	handover := func(c chat.Conversation) chat.Conversation {
+		_, err := s.Write(ctx, func(tx chat.Tx) error {
+			var err error
+			c, err = tx.LeaveBot(ctx, c, "robot-queue-order")
+			return err
+		})
+		must(t, err)
+		return c
+	}
+	a := bot("a") // A begins first…
+	clk.advance(time.Minute)
+	b := bot("b")
+	clk.advance(time.Minute)
+	b = handover(b) // …but B asks for a person first
+	if want := clk.Now(); b.QueuedAt == nil || !b.QueuedAt.Equal(want) {
+		t.Fatalf("b queued at %v, want %v", b.QueuedAt, want)
+	}
+	clk.advance(time.Minute)
+	c := routed(t, s, ws, "c")
+	if c.QueuedAt == nil || !c.QueuedAt.Equal(c.CreatedAt) {
+		t.Fatalf("c began unassigned, queued at %v", c.QueuedAt)
+	}
+	clk.advance(time.Minute)
+	a = handover(a)
+	want := func(order ...chat.Conversation) {
+		t.Helper()
+		for i, c := range order {
+			n, err := s.QueuePosition(ctx, ws.ID, c.ID)
+			must(t, err)
+			if n != i+1 {
+				t.Fatalf("conversation %d at %d, want %d", c.ID, n, i+1)
+			}
+		}
+		// The queue's list, a page of one at a time.
+		var after chat.Cursor
+		for i, c := range order {
+			page, err := s.Conversations(ctx, ws.ID, chat.ConversationFilter{State: chat.StateUnassigned, Page: chat.Page{Limit: 1, After: after}})
+			must(t, err)
+			if len(page) != 1 || page[0].ID != c.ID {
+				t.Fatalf("the queue's page %d holds %+v, want conversation %d", i+1, page, c.ID)
+			}
+			after = chat.Cursor{Key: page[0].QueuedAt.UnixMicro(), ID: page[0].ID}
+		}
+	}
+	want(b, c, a)
+	// Routing serves B first.
+	settings(t, s, ws, func(st *chat.Settings) { st.AssignmentMode = chat.AssignAuto; st.DefaultCapacity = 1 })
+	_, _, err := s.SetAgentStatus(ctx, ws.ID, kim.AgentID, chat.StatusOnline)
+	must(t, err)
+	if got := conv(t, s, ws.ID, b.ID); got.AssigneeID != kim.AgentID {
+		t.Fatalf("the first to come online got conversation %d's %+v, want b", got.ID, got)
+	}
+	want(c, a)
+	// Kim's deactivation returns B to the queue: at its end.
+	clk.advance(time.Minute)
+	_, _, err = s.UpdateMember(ctx, ws.ID, kim.AgentID, chat.MemberPatch{Active: ptr(false)}, chat.Who{})
+	must(t, err)
+	want(c, a, b)
+}

@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 		{"StickyRouting", testStickyRouting},
 		{"ManualAndHybridTake", testTakeModes},
 		{"RouteOnReply", testRouteOnReply},
+		{"QueueOrder", testQueueOrder},
 		{"RoutingUnderConcurrency", testRoutingConcurrency},
 		{"InactivityTimer", testInactivityTimer},
 		{"BatchStopsTimers", testBatchStopsTimers},

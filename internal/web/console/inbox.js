@@ -154,8 +154,10 @@ export class Inbox extends EventTarget {
     this.#socket.send({ type: 'typing', conversation_id: conversationID, typing });
   }
 
-  // list returns a tab's conversations: the queue (unassigned) oldest
-  // first, the others newest activity first. "mine" is the agent's own
+  // list returns a tab's conversations: the queue (unassigned) first in
+  // first out, by when each entered it (queued_at: a chat the robot hands
+  // over joins the end; one still with the robot has none and goes by its
+  // start), the others newest activity first. "mine" is the agent's own
   // conversations plus the queue everyone may take.
   list(tab, scope, flag = 'all') {
     const states = TABS[tab];
@@ -163,7 +165,8 @@ export class Inbox extends EventTarget {
     const convs = [...this.conversations.values()]
       .filter((c) => states.includes(c.state) && keep(c) &&
         (tab === 'mine' ? c.assignee_id === this.agentId : scope === 'all' || this.#isMine(c)));
-    if (tab === 'unassigned') return convs.sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
+    const queued = (c) => Date.parse(c.queued_at ?? c.created_at);
+    if (tab === 'unassigned') return convs.sort((a, b) => queued(a) - queued(b) || a.id - b.id);
     return convs.sort((a, b) => activity(b) - activity(a));
   }
 
