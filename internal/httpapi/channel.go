@@ -35,6 +35,8 @@ type channelMessageRequest struct {
 type channelMessageResponse struct {
 	ConversationID int64 `json:"conversation_id"`
 	MessageID      int64 `json:"message_id"`
+	// Closed: the text was the end command, which ended the conversation.
+	Closed bool `json:"closed,omitempty"`
 }
 
 // maxExternalUserID bounds a messenger user's ID.
@@ -116,6 +118,9 @@ func (s *Server) channelStore(w http.ResponseWriter, r *http.Request, ob outbox.
 		return err
 	}
 	kind := chat.Channel(ch.ChannelKind)
+	if file == nil && chat.IsEndCommand(text) {
+		return s.channelEnd(w, r, ws, cu, kind)
+	}
 	c, err := s.store.CurrentConversation(ctx, ws.ID, cu.ID, kind)
 	if chat.ErrorCode(err) == chat.ErrConversationNotFound {
 		// A messenger's user cannot be turned away like the widget's: a new
@@ -156,6 +161,26 @@ func (s *Server) channelStore(w http.ResponseWriter, r *http.Request, ob outbox.
 		dup = dup && sent.Dup
 	}
 	writeJSON(w, createdStatus(dup), resp)
+	return nil
+}
+
+// channelEnd is a messenger user's end command (§2.3): it ends their open
+// conversation as the widget's does — as the customer — and is not stored
+// as a message. With no conversation open it does nothing, so a retry is
+// harmless.
+func (s *Server) channelEnd(w http.ResponseWriter, r *http.Request, ws *chat.Workspace, cu *chat.Customer, kind chat.Channel) error {
+	c, err := s.store.CurrentConversation(r.Context(), ws.ID, cu.ID, kind)
+	if chat.ErrorCode(err) == chat.ErrConversationNotFound {
+		writeJSON(w, http.StatusOK, channelMessageResponse{})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := s.app.CloseConversation(r.Context(), ws.ID, c.ID, chat.VisitorActor); err != nil && chat.ErrorCode(err) != chat.ErrConversationClosed {
+		return err
+	}
+	writeJSON(w, http.StatusOK, channelMessageResponse{ConversationID: c.ID, Closed: true})
 	return nil
 }
 

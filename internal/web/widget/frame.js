@@ -462,7 +462,16 @@ function ensureConversation() {
   return creating;
 }
 
+// isEndCommand is chat.IsEndCommand: the text that ends the chat (§2.3).
+function isEndCommand(text) {
+  const s = text.trim();
+  return s === '!종료' || s.toLowerCase() === '!end';
+}
+
 async function send(text) {
+  // Before the first message there is no chat to end: the command starts
+  // none (no empty request, no room number used).
+  if (!conversation && !creating && isEndCommand(text)) return;
   const id = newClientMsgID();
   thread.addPending(id, { sender_type: 'visitor', body: text });
   try {
