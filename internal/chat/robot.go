@@ -17,9 +17,11 @@ import (
 // System message codes of the robot.
 const (
 	// SystemRobot is one robot answer: Meta["robot"] is its name,
-	// Meta["text"] what it says, Meta["outcome"] answered, no_answer or
-	// welcome, Meta["articles"] a JSON list of {id, title, excerpt, url}
-	// (up to three), Meta["reply_to"] the visitor message's ID.
+	// Meta["outcome"] answered, no_answer, no_agent or welcome (what it
+	// says is the widget's wording for the outcome, and a messenger's
+	// bridge gets it in data.message.text, outbox.CustomerText),
+	// Meta["articles"] a JSON list of {id, title, excerpt, url} (up to
+	// three), Meta["reply_to"] the visitor message's ID.
 	SystemRobot = "robot"
 	// SystemHandover: the robot handed the conversation to routing
 	// (Meta["robot"]); what follows is a person's.

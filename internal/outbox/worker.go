@@ -689,6 +689,20 @@ func (w *Worker) payload(ctx context.Context, ep *Endpoint, d Delivery, stored [
 			return nil, err
 		}
 		b.Recipient = &Recipient{ChannelID: ep.ID, Kind: ep.ChannelKind, ExternalUserID: u.ExternalUserID}
+		// The words the user reads: data.message.text (CustomerText).
+		if ev.Message != nil {
+			ws := &chat.Workspace{}
+			if w.Reader != nil {
+				if ws, err = w.Reader.Workspace(ctx, d.WorkspaceID); err != nil {
+					return nil, err
+				}
+			}
+			if text := CustomerText(ws, ev.Message); text != "" {
+				if stored, err = withText(stored, text); err != nil {
+					return nil, err
+				}
+			}
+		}
 	}
 	// The stored event goes in as it is: json.Marshal would re-validate
 	// and compact every payload, the worker's largest cost.

@@ -21,7 +21,9 @@ package web
 
 import (
 	"embed"
+	"encoding/json"
 	"html/template"
+	"io/fs"
 )
 
 // Assets holds console/ (served at /console/), widget/ (loader.js at
@@ -30,6 +32,25 @@ import (
 //
 //go:embed console widget shared
 var Assets embed.FS
+
+// WidgetCatalogs are the widget's strings by language (ko, en): what a
+// messenger's user reads of a system message is the widget's wording
+// (outbox.CustomerText).
+var WidgetCatalogs = func() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, lang := range []string{"ko", "en"} {
+		b, err := fs.ReadFile(Assets, "widget/i18n/"+lang+".json")
+		if err != nil {
+			panic(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			panic(err)
+		}
+		out[lang] = m
+	}
+	return out
+}()
 
 //go:embed try.html
 var tryHTML string

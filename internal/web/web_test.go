@@ -246,7 +246,7 @@ func TestCatalogs(t *testing.T) {
 	// (password.js) and the settings page's section menu (settings.js).
 	for _, a := range []string{chat.AuditInvite, chat.AuditInviteResend, chat.AuditInviteRevoke, chat.AuditInviteAccept,
 		chat.AuditMemberRole, chat.AuditMemberActive, chat.AuditCapacity, chat.AuditPasswordReset, chat.AuditPasswordChange,
-		chat.AuditWorkspaceCreate, chat.AuditWorkspaceUpdate, chat.AuditWorkspaceArchive, chat.AuditOwnerGrant,
+		chat.AuditWorkspaceCreate, chat.AuditWorkspaceUpdate, chat.AuditSecretRotate, chat.AuditWorkspaceArchive, chat.AuditOwnerGrant,
 		chat.AuditTokenCreate, chat.AuditTokenRevoke, chat.AuditBlock, chat.AuditUnblock} {
 		computed = append(computed, "audit_action."+a)
 	}
@@ -279,6 +279,8 @@ func TestCatalogs(t *testing.T) {
 		chat.ErrFileTypeNotAllowed, chat.ErrFileContentMismatch, chat.ErrFileTooLarge, chat.ErrFileEmpty} {
 		widget = append(widget, "error."+code)
 	}
+	// What a messenger's user reads (outbox.CustomerText).
+	widget = append(widget, "messenger.to_agent", "messenger.no_agent", "robot.welcome", "robot.answered", "robot.no_answer", "rating.request_default", "system.handover")
 	widget = append(widget, "ended", "ended."+chat.CloseByAgent, "ended."+chat.CloseByManager, "ended."+chat.CloseByInactivity,
 		"error.network", "error.unknown", "msg.pending", "msg.retrying", "msg.failed", "connection.connecting", "connection.reconnecting")
 	for _, code := range errorCodes(t) {

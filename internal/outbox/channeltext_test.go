@@ -1,0 +1,40 @@
+package outbox_test
+
+import (
+	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/outbox"
+)
+
+// TestCustomerText: the words a messenger's user reads, in the widget's
+// language when the workspace sets one.
+func TestCustomerText(t *testing.T) {
+	en := &chat.Workspace{}
+	en.Settings.Widget.Language = "en"
+	ko := &chat.Workspace{}
+	sys := func(code string, meta map[string]string) *chat.Message {
+		return &chat.Message{Kind: chat.KindSystem, SenderType: chat.SenderSystem, Body: code, Meta: meta}
+	}
+	for _, c := range []struct {
+		ws   *chat.Workspace
+		m    *chat.Message
+		want string
+	}{
+		{ko, &chat.Message{Kind: chat.KindText, Body: "안녕하세요"}, "안녕하세요"},
+		{ko, &chat.Message{Kind: chat.KindFile, Body: "receipt.pdf"}, ""},
+		{ko, sys(chat.SystemClosed, map[string]string{"reason": chat.CloseByInactivity}), "한동안 답이 없어 상담이 종료되었습니다."},
+		{en, sys(chat.SystemClosed, map[string]string{"reason": chat.CloseByAgent}), "The chat has ended."},
+		{en, sys(chat.SystemRatingRequested, map[string]string{"text": ""}), "How was our chat? Please rate it with stars."},
+		{ko, sys(chat.SystemRatingRequested, map[string]string{"text": "별점 부탁드려요"}), "별점 부탁드려요"},
+		{en, sys(chat.SystemAssigned, map[string]string{"agent": "Mina"}), "Mina joined the chat."},
+		{en, sys(chat.SystemRobot, map[string]string{"outcome": chat.RobotNoAgent, "reason": "hours"}), "No agent can chat right now. Please send 'agent' again during our opening hours."},
+		{en, sys(chat.SystemRobot, map[string]string{"outcome": chat.RobotAnswered, "articles": `[{"id":3,"title":"Refunds","excerpt":"…"}]`}),
+			"These articles may help.\n\nRefunds\n\nTo talk to an agent, send 'agent'."},
+		{ko, sys("held", nil), ""},
+	} {
+		if got := outbox.CustomerText(c.ws, c.m); got != c.want {
+			t.Errorf("%s %+v: %q, want %q", c.m.Body, c.m.Meta, got, c.want)
+		}
+	}
+}
