@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -136,6 +137,22 @@ func TestBrowserWidgetSettings(t *testing.T) {
 	visitor := newTab(t, root, "visitor")
 	signIn(admin, s)
 	openSettings(admin)
+
+	// The master replaces the identity secret after a warning that signed
+	// visitors need the site's new signature, and sees the new one.
+	old := s.ws.IdentitySecret
+	admin.click("[data-testid=identity-secret-rotate]")
+	admin.waitFor("the warning", `document.querySelector('[data-testid=tools-confirm]').open && document.querySelector('[data-testid=tools-confirm] .question').textContent.includes('웹사이트 서버가 새 비밀키로 서명하기 전까지')`)
+	look(admin, "settings-secret-rotate-ko")
+	admin.click("[data-testid=tools-confirm-yes]")
+	toastSays(admin, "새 비밀키를 만들었습니다. 웹사이트 서버에 새 비밀키를 넣어 주세요.")
+	ws, err := s.node.Store.Workspace(context.Background(), s.ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := eval[string](admin, `document.querySelector('[data-testid=identity-secret]').type + ' ' + document.querySelector('[data-testid=identity-secret]').value`); ws.IdentitySecret == old || got != "text "+ws.IdentitySecret {
+		admin.fail("the secret field shows %q; stored %q, before %q", got, ws.IdentitySecret, old)
+	}
 
 	const (
 		title    = "Sodam Tea House"

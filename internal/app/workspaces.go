@@ -56,6 +56,12 @@ var siteIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,31}$`)
 // settings.
 const defaultConsent = "상담을 위해 이름, 연락처와 대화 내용을 수집하고 상담 기록으로 보관합니다. 동의하시면 상담을 시작해 주세요.\nWe keep your name, contact and this conversation to answer you."
 
+// NewIdentitySecret is a fresh secret that signs a workspace's logged-in
+// visitors (§1.3).
+func NewIdentitySecret() string {
+	return strings.ToLower(auth.NewToken() + auth.NewToken())
+}
+
 // NewWorkspace makes a workspace ready to store: its name checked, its
 // site_id chosen (or checked), a fresh identity secret.
 func NewWorkspace(name, siteID string) (*chat.Workspace, error) {
@@ -71,6 +77,6 @@ func NewWorkspace(name, siteID string) (*chat.Workspace, error) {
 	}
 	return &chat.Workspace{
 		SiteID: siteID, Name: name, ConsentText: defaultConsent, Settings: chat.DefaultSettings(),
-		IdentitySecret: strings.ToLower(auth.NewToken() + auth.NewToken()),
+		IdentitySecret: NewIdentitySecret(),
 	}, nil
 }

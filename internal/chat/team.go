@@ -254,6 +254,7 @@ const (
 	AuditPasswordChange   = "password.change"
 	AuditWorkspaceCreate  = "workspace.create"
 	AuditWorkspaceUpdate  = "workspace.update"
+	AuditSecretRotate     = "workspace.identity_secret"
 	AuditWorkspaceArchive = "workspace.archive"
 	AuditOwnerGrant       = "owner.grant"
 	AuditTokenCreate      = "api_token.create"

@@ -60,6 +60,24 @@ func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// rotateIdentitySecret replaces the identity secret; visitors signed with
+// the old one are refused from then on. The answer is the workspace with
+// the new secret, as masters see it.
+func (s *Server) rotateIdentitySecret(w http.ResponseWriter, r *http.Request) error {
+	ws, err := s.workspace(r)
+	if err != nil {
+		return err
+	}
+	ws.IdentitySecret = app.NewIdentitySecret()
+	err = s.app.UpdateWorkspace(r.Context(), ws, who(r))
+	s.visitors.forget(ws.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.viewWorkspace(r, ws))
+	return nil
+}
+
 type embedResponse struct {
 	SiteID    string `json:"site_id"`
 	WidgetURL string `json:"widget_url"`
@@ -84,6 +102,7 @@ func (s *Server) workspaceRoutes() []route {
 	return []route{
 		{pattern: "GET /api/v1/workspaces/{wid}", access: member, h: s.getWorkspace, api: true},
 		{pattern: "PATCH /api/v1/workspaces/{wid}", access: member, minRole: chat.RoleManager, h: s.patchWorkspace, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/identity-secret", access: member, minRole: chat.RoleMaster, h: s.rotateIdentitySecret, api: true, audit: chat.AuditSecretRotate, noBody: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/embed", access: member, h: s.embed, api: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/refused-origins", access: member, minRole: chat.RoleManager, h: s.refusedOrigins, api: true},
 	}

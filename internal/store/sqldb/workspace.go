@@ -140,8 +140,13 @@ func (db *DB) UpdateWorkspace(ctx context.Context, w *chat.Workspace, by chat.Wh
 		if err != nil {
 			return err
 		}
-		if b, a := settingsView(before), settingsView(w); !reflect.DeepEqual(b, a) {
-			if err := t.audit(ctx, t.entry(w.ID, by, chat.AuditWorkspaceUpdate, w.SiteID, b, a)); err != nil {
+		b, a := settingsView(before), settingsView(w)
+		action := chat.AuditWorkspaceUpdate
+		if w.IdentitySecret != before.IdentitySecret {
+			a.SecretChanged, action = true, chat.AuditSecretRotate
+		}
+		if !reflect.DeepEqual(b, a) {
+			if err := t.audit(ctx, t.entry(w.ID, by, action, w.SiteID, b, a)); err != nil {
 				return err
 			}
 		}

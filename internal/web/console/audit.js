@@ -14,7 +14,7 @@ export const auditActions = [
   'invitation.create', 'invitation.resend', 'invitation.revoke', 'invitation.accept',
   'member.role', 'member.active', 'member.capacity',
   'password.reset_link', 'password.change',
-  'workspace.create', 'workspace.update', 'workspace.archive', 'owner.grant',
+  'workspace.create', 'workspace.update', 'workspace.identity_secret', 'workspace.archive', 'owner.grant',
   'api_token.create', 'api_token.revoke', 'endpoint.create', 'endpoint.delete',
   'customer.block', 'customer.unblock',
   'pii.mask', 'pii.view', 'pii.unmask',

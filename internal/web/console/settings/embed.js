@@ -1,10 +1,10 @@
 // <sodam-settings-embed> gives the embed snippet to copy, a link to the
 // try-it page and, to masters only, the identity secret that signs
-// logged-in visitors.
-import { t } from '../i18n.js';
+// logged-in visitors, with a button that replaces it.
+import { locale, t } from '../i18n.js';
 import { template } from '../template.js';
 import { toast } from '../toast.js';
-import { SettingsCard } from './card.js';
+import { SettingsCard, ask } from './card.js';
 
 class EmbedCard extends SettingsCard {
   static markup = template(`
@@ -22,11 +22,13 @@ class EmbedCard extends SettingsCard {
     <input id="identity-secret" type="password" readonly spellcheck="false" data-ref="secret" data-testid="identity-secret">
     <button type="button" class="secondary" data-ref="reveal" data-i18n="settings.show" data-testid="identity-secret-reveal"></button>
   </div>
+  <p><button type="button" class="secondary" data-ref="rotate" data-i18n="settings.secret_rotate" data-testid="identity-secret-rotate"></button></p>
 </div>`);
 
   build() {
     this.ref('copy').addEventListener('click', () => this.#copy());
     this.ref('reveal').addEventListener('click', () => this.#reveal());
+    this.ref('rotate').addEventListener('click', () => this.#rotate());
   }
 
   relabel() {
@@ -55,6 +57,27 @@ class EmbedCard extends SettingsCard {
       document.execCommand('copy');
     }
     toast(t('settings.copied'));
+  }
+
+  // #rotate replaces the secret, once confirmed, and shows the new one
+  // for the site's server.
+  async #rotate() {
+    if (!(await ask(t('settings.secret_rotate_confirm'), t('settings.secret_rotate_yes')))) return;
+    const button = this.ref('rotate');
+    button.disabled = true;
+    try {
+      const ws = await this.inbox.request('POST', '/identity-secret');
+      this.inbox.setWorkspace(ws);
+      const secret = this.ref('secret');
+      secret.value = ws.identity_secret;
+      secret.type = 'text';
+      this.#labelReveal();
+      toast(t('settings.secret_rotated'));
+    } catch (err) {
+      toast(locale.errorText(err));
+    } finally {
+      button.disabled = false;
+    }
   }
 
   #reveal() {
