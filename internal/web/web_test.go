@@ -246,7 +246,7 @@ func TestCatalogs(t *testing.T) {
 	// (password.js) and the settings page's section menu (settings.js).
 	for _, a := range []string{chat.AuditInvite, chat.AuditInviteResend, chat.AuditInviteRevoke, chat.AuditInviteAccept,
 		chat.AuditMemberRole, chat.AuditMemberActive, chat.AuditCapacity, chat.AuditPasswordReset, chat.AuditPasswordChange,
-		chat.AuditWorkspaceCreate, chat.AuditWorkspaceUpdate, chat.AuditWorkspaceArchive, chat.AuditOwnerGrant,
+		chat.AuditWorkspaceCreate, chat.AuditWorkspaceUpdate, chat.AuditSecretRotate, chat.AuditWorkspaceArchive, chat.AuditOwnerGrant,
 		chat.AuditTokenCreate, chat.AuditTokenRevoke, chat.AuditBlock, chat.AuditUnblock} {
 		computed = append(computed, "audit_action."+a)
 	}
