@@ -91,10 +91,8 @@ func (pp ProfilePatch) Apply(p *Profile, now time.Time) error {
 }
 
 func checkPhone(v string) error {
-	for _, r := range v {
-		if !unicode.IsDigit(r) && !strings.ContainsRune("+-() ", r) {
-			return Errorf(ErrInvalid, "phone may hold only digits, spaces and + - ( )")
-		}
+	if v != "" && !IsPhone(v) {
+		return Errorf(ErrInvalid, "phone must be a phone number: 7 to 20 digits, with spaces and + - ( ) . between")
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ func CheckTicket(t Ticket) error {
 		return Errorf(ErrInvalid, "name is required, at most 100 characters")
 	case strings.TrimSpace(t.Contact) == "" || utf8.RuneCountInString(t.Contact) > 200:
 		return Errorf(ErrInvalid, "contact (an email or a phone number) is required, at most 200 characters")
-	case !looksLikeContact(t.Contact):
+	case !IsContact(t.Contact):
 		return Errorf(ErrInvalid, "contact must be an email address or a phone number")
 	case strings.TrimSpace(t.Message) == "":
 		return Errorf(ErrEmptyMessage, "the message is empty")
@@ -47,7 +47,7 @@ func CheckAgentTicket(t Ticket) error {
 		return Errorf(ErrMessageTooLong, "the body is longer than %d characters", MaxMessageLength)
 	case utf8.RuneCountInString(t.Name) > 100:
 		return Errorf(ErrInvalid, "name must be at most 100 characters")
-	case utf8.RuneCountInString(t.Contact) > 200 || (strings.TrimSpace(t.Contact) != "" && !looksLikeContact(t.Contact)):
+	case utf8.RuneCountInString(t.Contact) > 200 || (strings.TrimSpace(t.Contact) != "" && !IsContact(t.Contact)):
 		return Errorf(ErrInvalid, "contact must be an email address or a phone number")
 	case !t.Priority.Valid():
 		return Errorf(ErrInvalid, "priority must be low, normal, high or urgent")
@@ -57,13 +57,17 @@ func CheckAgentTicket(t Ticket) error {
 	return checkTags(t.Tags)
 }
 
-// looksLikeContact accepts an email address or a phone number of 7–20
-// digits with the usual separators.
-func looksLikeContact(s string) bool {
+// IsContact accepts an email address or a phone number (IsPhone): what a
+// ticket's contact must be.
+func IsContact(s string) bool {
+	return IsEmail(strings.TrimSpace(s)) || IsPhone(s)
+}
+
+// IsPhone accepts a phone number: 7–20 digits with the usual separators
+// ("02-123-4567", "+82 10 1234 5678", "1588-1234"), so that neither a word
+// nor a fragment such as "1588" passes for one.
+func IsPhone(s string) bool {
 	s = strings.TrimSpace(s)
-	if IsEmail(s) {
-		return true
-	}
 	digits := 0
 	for _, r := range s {
 		switch {

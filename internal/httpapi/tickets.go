@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -157,13 +158,19 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
 		}
 		tk.ConversationID = c.ID
 		if cu, err := s.store.Customer(ctx, m.WorkspaceID, c.CustomerID); err == nil {
-			if tk.Name == "" {
-				tk.Name = cu.Profile.DisplayName()
+			// What the profile holds is taken when a ticket could hold
+			// it, and left out when not (a value stored before the
+			// profile's checks, or passed by the site): the agent made
+			// the ticket for the chat, not for its contact.
+			if name := cu.Profile.DisplayName(); tk.Name == "" && utf8.RuneCountInString(name) <= 100 {
+				tk.Name = name
 			}
 			if tk.Contact == "" {
-				tk.Contact = cu.Email
-				if tk.Contact == "" {
-					tk.Contact = cu.Phone
+				for _, contact := range []string{cu.Email, cu.Phone} {
+					if chat.IsContact(contact) {
+						tk.Contact = contact
+						break
+					}
 				}
 			}
 		} else if chat.ErrorCode(err) == "" {

@@ -227,7 +227,7 @@ type sessionResponse struct {
 }
 
 // customerFromRequest validates what the widget says about the visitor.
-func customerFromRequest(ws *chat.Workspace, req sessionRequest) (*chat.Customer, error) {
+func customerFromRequest(ws *chat.Workspace, req sessionRequest, now time.Time) (*chat.Customer, error) {
 	c := &chat.Customer{WorkspaceID: ws.ID, Profile: chat.Profile{Extra: map[string]string{}}}
 	if req.SiteUID != "" {
 		if err := chat.VerifySiteUID(ws.IdentitySecret, req.SiteUID, req.SiteUIDSig); err != nil {
@@ -251,15 +251,24 @@ func customerFromRequest(ws *chat.Workspace, req sessionRequest) (*chat.Customer
 		if utf8.RuneCountInString(v) > 500 {
 			return nil, chat.Errorf(chat.ErrInvalid, "extra parameter %q is longer than 500 characters", k)
 		}
+		// The name, phone and email go through the checks an agent's edit
+		// does. They are optional (§1.3), so one that fails is left out
+		// rather than the visitor refused: a malformed value would only
+		// stop a ticket from being made from the chat later.
+		var p chat.ProfilePatch
 		switch k {
 		case "cus_extra_username":
-			c.Name = v
+			p.Name = &v
 		case "cus_extra_phone":
-			c.Phone = v
+			p.Phone = &v
 		case "cus_extra_email":
-			c.Email = v
+			p.Email = &v
 		default:
 			c.Extra[k] = v
+			continue
+		}
+		if err := p.Apply(&c.Profile, now); err != nil {
+			slog.Debug("widget: a profile parameter left out", slog.String("param", k), slog.String("why", err.Error()))
 		}
 	}
 	return c, nil
@@ -287,7 +296,7 @@ func (s *Server) widgetSession(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := customerFromRequest(ws, req)
+	c, err := customerFromRequest(ws, req, s.now())
 	if err != nil {
 		return err
 	}
