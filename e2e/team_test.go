@@ -349,14 +349,22 @@ func TestBrowserTeam(t *testing.T) {
 	// A status that changes while the dialog is open moves no row: the
 	// master coming online would sort first, under the manager's pointer.
 	masterID := s.agentID(adminEmail)
+	// Only online agents receive a transfer (§3.1): the master, away, is
+	// not offered; the manager, away too, may still choose herself, as a
+	// take.
+	radio := func(id int64) string {
+		return fmt.Sprintf(`document.querySelector("[data-testid=transfer-agent][value='%d']")`, id)
+	}
+	seoyeon.waitFor("the master, away, not offered; the manager herself offered", radio(masterID)+`.disabled && !`+radio(seoyeonID)+`.disabled`)
 	rows := `[...document.querySelectorAll('[data-testid=transfer-agents] label')].map((l) => l.dataset.agentId).join()`
 	before := eval[string](seoyeon, rows)
 	setStatus(master, "online")
-	seoyeon.waitFor("the master shown online in the dialog", fmt.Sprintf(`document.querySelector("[data-testid=transfer-agents] label[data-agent-id='%d']")?.dataset.status === 'online'`, masterID))
+	seoyeon.waitFor("the master shown online in the dialog, and offered", fmt.Sprintf(`document.querySelector("[data-testid=transfer-agents] label[data-agent-id='%d']")?.dataset.status === 'online'`, masterID)+` && !`+radio(masterID)+`.disabled`)
 	if after := eval[string](seoyeon, rows); after != before {
 		t.Fatalf("the dialog's rows moved from %s to %s while it was open", before, after)
 	}
 	setStatus(master, "away")
+	seoyeon.waitFor("the master, away again, no longer offered", radio(masterID)+`.disabled`)
 	// The list is redrawn as statuses change: click where the choice is, as
 	// a person would, rather than hold on to its node.
 	seoyeon.pick(fmt.Sprintf("[data-testid=transfer-agent][value='%d']", other))

@@ -107,6 +107,12 @@ func Next(c Conversation, a Action, s Situation) (Outcome, error) {
 		if err := canReceive(*s.Target); err != nil {
 			return Outcome{}, err
 		}
+		// Only online agents receive conversations (§3.1). One who is
+		// away may still take one themselves, from the queue or by a
+		// transfer to themselves, as they choose to.
+		if s.Target.Status != StatusOnline && s.Target.AgentID != actor.AgentID {
+			return Outcome{}, Errorf(ErrAgentNotOnline, "the agent is away; only an online agent receives a transfer")
+		}
 		// The new agent has not replied yet: waiting again (§2.1).
 		return Outcome{State: StateWaiting}, nil
 

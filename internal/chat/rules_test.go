@@ -65,9 +65,14 @@ func TestNext(t *testing.T) {
 		{"route an assigned one", conv(StateWaiting, other), ActionRoute, in(auto, system, load(me, StatusOnline, 0)), Outcome{}, ErrAlreadyAssigned},
 		{"route to five waiting", conv(StateUnassigned, 0), ActionRoute, in(auto, system, load(me, StatusOnline, 5)), Outcome{}, ErrTooManyWaiting},
 
-		// Transfer: agents their own, managers any; to an agent who is not offline.
+		// Transfer: agents their own, managers any; to an agent who is online
+		// (or to oneself, away or not, as a take).
 		{"transfer mine", conv(StateActive, me), ActionTransfer, sit(mine, load(other, StatusOnline, 0)), want(StateWaiting), ""},
-		{"transfer mine while waiting", conv(StateWaiting, me), ActionTransfer, sit(mine, load(other, StatusAway, 2)), want(StateWaiting), ""},
+		{"transfer mine while waiting", conv(StateWaiting, me), ActionTransfer, sit(mine, load(other, StatusOnline, 2)), want(StateWaiting), ""},
+		{"transfer to an away agent", conv(StateWaiting, me), ActionTransfer, sit(mine, load(other, StatusAway, 0)), Outcome{}, ErrAgentNotOnline},
+		{"manager transfers to an away agent", conv(StateActive, other), ActionTransfer, sit(manager, load(me, StatusAway, 0)), Outcome{}, ErrAgentNotOnline},
+		{"away manager transfers to themselves", conv(StateActive, other), ActionTransfer,
+			sit(Actor{Kind: SenderAgent, AgentID: 99, Role: RoleManager, Status: StatusAway}, load(99, StatusAway, 0)), want(StateWaiting), ""},
 		{"transfer a held one", held, ActionTransfer, sit(mine, load(other, StatusOnline, 0)), want(StateWaiting), ""},
 		{"transfer another's", conv(StateActive, other), ActionTransfer, sit(mine, load(99, StatusOnline, 0)), Outcome{}, ErrNotAssignee},
 		{"manager transfers another's", conv(StateActive, other), ActionTransfer, sit(manager, load(me, StatusOnline, 0)), want(StateWaiting), ""},

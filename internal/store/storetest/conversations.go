@@ -270,6 +270,7 @@ func testCustomerLeaves(t *testing.T, s chat.Store) {
 func testTransfer(t *testing.T, s chat.Store) {
 	f := setup(t, s, "xfer")
 	offline := newMember(t, s, f.ws, "park", chat.RoleAgent, chat.StatusOffline)
+	away := newMember(t, s, f.ws, "choi", chat.RoleAgent, chat.StatusAway)
 	foreign := setup(t, s, "xfer2").a1
 	c := active(t, s, f, "cust", f.a1)
 	seq := lastSeq(t, s, f.ws.ID)
@@ -280,6 +281,8 @@ func testTransfer(t *testing.T, s chat.Store) {
 		code  string
 	}{
 		{"to an offline agent", f.a1, offline.AgentID, chat.ErrAgentNotOnline},
+		{"to an agent who is away", f.a1, away.AgentID, chat.ErrAgentNotOnline},
+		{"by a manager to an agent who is away", f.manager, away.AgentID, chat.ErrAgentNotOnline},
 		{"to another workspace's agent", f.a1, foreign.AgentID, chat.ErrAgentNotFound},
 		{"to an unknown agent", f.a1, 999999, chat.ErrAgentNotFound},
 		{"by a colleague", f.a2, f.manager.AgentID, chat.ErrNotAssignee},

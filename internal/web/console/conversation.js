@@ -437,10 +437,11 @@ class ConversationView extends HTMLElement {
   }
 
   // #fillTransferAgents lists the workspace's agents with their status,
-  // those who can take the chat first; offline agents and the current
-  // assignee cannot be chosen. While the dialog is open a redraw keeps
-  // every row where it was: a status that changes must not move another
-  // agent under the pointer.
+  // those who can take the chat first. Only online agents receive a
+  // transfer (§3.1): the current assignee and agents away or offline
+  // cannot be chosen, but oneself while away can, as a take. While the
+  // dialog is open a redraw keeps every row where it was: a status that
+  // changes must not move another agent under the pointer.
   #fillTransferAgents() {
     const c = this.#current;
     const box = this.#ref('transfer-agents');
@@ -453,9 +454,11 @@ class ConversationView extends HTMLElement {
       const place = (m) => shown.get(String(m.agent_id)) ?? shown.size; // new agents last
       members.sort((a, b) => place(a) - place(b));
     }
+    const receives = (m) => m.agent_id !== c?.assignee_id &&
+      (m.status === 'online' || (m.status === 'away' && m.agent_id === this.#inbox.agentId));
     box.replaceChildren(...members.map((m) => {
       const current = m.agent_id === c?.assignee_id;
-      const disabled = current || m.status === 'offline';
+      const disabled = !receives(m);
       return h('label', { class: 'agent-choice', dataset: { agentId: m.agent_id, status: m.status } },
         h('input', {
           type: 'radio', name: 'agent', value: m.agent_id, required: true, disabled,
@@ -466,7 +469,7 @@ class ConversationView extends HTMLElement {
         h('span', { class: 'agent-name' }, m.name, m.agent_id === this.#inbox.agentId && h('span', { class: 'note' }, ' ' + t('transfer.me'))),
         h('span', { class: 'agent-status' }, current ? t('transfer.current') : statusText(m.status)));
     }));
-    this.#ref('transfer-none').hidden = members.some((m) => m.status !== 'offline' && m.agent_id !== c?.assignee_id);
+    this.#ref('transfer-none').hidden = members.some(receives);
   }
 
   async #transfer(e) {
@@ -484,6 +487,9 @@ class ConversationView extends HTMLElement {
       toast(t('transfer.done', { name: c.assignee_name }));
     } catch (err) {
       formError(this.#ref('transfer-error'), err);
+      // The code's own sentence asks the reader to come online; here it is
+      // the chosen agent who is not.
+      if (err.code === 'agent_not_online') this.#ref('transfer-error').textContent = t('transfer.not_online');
       this.#stale(err);
       if (err.code === 'agent_not_online' || err.code === 'too_many_waiting') this.#inbox.loadMembers().catch(() => {});
     } finally {
