@@ -166,17 +166,50 @@ func (s *Server) widgetUpload(w http.ResponseWriter, r *http.Request) error {
 
 // consoleMessage returns m with its attachment's console links.
 func consoleMessage(m *chat.Message) *chat.Message {
+	return consoleMessageVia(m, "", 0)
+}
+
+// The items a transcript is shown through, named on its files' links
+// (?conversation= or ?ticket=): the download route then lets whoever may
+// see that item have the file, though the file's own conversation is not
+// theirs to open.
+const (
+	// viaConversation: a conversation the member may read, whose
+	// customer's history holds the file's (GET …/history/{hid}).
+	viaConversation = "conversation"
+	// viaTicket: a ticket made from the file's conversation (GET
+	// …/tickets/{tid}/transcript).
+	viaTicket = "ticket"
+)
+
+// consoleMessageVia is consoleMessage for a transcript shown through an
+// item: via (viaConversation, viaTicket or "") and its ID go on the links.
+func consoleMessageVia(m *chat.Message, via string, id int64) *chat.Message {
 	if m == nil || m.Attachment == nil {
 		return m
 	}
 	out, a := *m, *m.Attachment
 	base := fmt.Sprintf("/api/v1/workspaces/%d/attachments/%d", m.WorkspaceID, a.ID)
-	a.URL, a.ThumbnailURL = base, ""
+	query := ""
+	if via != "" {
+		query = "?" + url.Values{via: {strconv.FormatInt(id, 10)}}.Encode()
+	}
+	a.URL, a.ThumbnailURL = base+query, ""
 	if a.Thumbnail {
-		a.ThumbnailURL = base + "/thumbnail"
+		a.ThumbnailURL = base + "/thumbnail" + query
 	}
 	out.Attachment = &a
 	return &out
+}
+
+// consoleMessages is a transcript's messages with their files' console
+// links, through an item (consoleMessageVia).
+func consoleMessages(ms []chat.Message, via string, id int64) []chat.Message {
+	out := make([]chat.Message, len(ms))
+	for i := range ms {
+		out[i] = *consoleMessageVia(&ms[i], via, id)
+	}
+	return out
 }
 
 // renderConsole is what a console socket sends of ev: consoleEvent, or,
@@ -206,8 +239,9 @@ func (s *Server) agentThumbnail(w http.ResponseWriter, r *http.Request) error {
 	return s.agentAttachment(w, r, true)
 }
 
-// agentAttachment serves a file of a conversation the member may see; any
-// other answers not found, as if it did not exist.
+// agentAttachment serves a file of a conversation the member may read, or
+// may see through the item its link names (consoleMessageVia); any other
+// answers not found, as if it did not exist.
 func (s *Server) agentAttachment(w http.ResponseWriter, r *http.Request, thumb bool) error {
 	aid, err := pathID(r, "aid")
 	if err != nil {
@@ -222,10 +256,60 @@ func (s *Server) agentAttachment(w http.ResponseWriter, r *http.Request, thumb b
 	if err != nil {
 		return err
 	}
-	if !chat.CanSee(*c, m.AgentID, m.Role) {
+	ok, err := s.mayRead(r, c)
+	if err == nil && !ok {
+		ok, err = s.seenThrough(r, c)
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return chat.Errorf(chat.ErrAttachmentNotFound, "no such attachment")
 	}
 	return s.serveAttachment(w, r, a, thumb)
+}
+
+// seenThrough reports whether the item a file's link names shows the
+// member conversation c: a conversation they may read whose customer's
+// history holds c, or a ticket made from c.
+func (s *Server) seenThrough(r *http.Request, c *chat.Conversation) (bool, error) {
+	q := r.URL.Query()
+	m := memberOf(r)
+	ctx := r.Context()
+	switch {
+	case q.Has(viaConversation):
+		id, err := parseID(q.Get(viaConversation), viaConversation)
+		if err != nil {
+			return false, err
+		}
+		through, err := s.store.Conversation(ctx, m.WorkspaceID, id)
+		if chat.ErrorCode(err) == chat.ErrConversationNotFound {
+			return false, nil
+		} else if err != nil {
+			return false, err
+		}
+		if ok, err := s.mayRead(r, through); err != nil || !ok {
+			return false, err
+		}
+		err = s.inHistory(ctx, through, c)
+		if chat.ErrorCode(err) == chat.ErrConversationNotFound {
+			return false, nil
+		}
+		return err == nil, err
+	case q.Has(viaTicket):
+		id, err := parseID(q.Get(viaTicket), viaTicket)
+		if err != nil {
+			return false, err
+		}
+		tk, err := s.store.Ticket(ctx, m.WorkspaceID, id, m.AgentID)
+		if chat.ErrorCode(err) == chat.ErrNotFound {
+			return false, nil
+		} else if err != nil {
+			return false, err
+		}
+		return tk.ConversationID == c.ID, nil
+	}
+	return false, nil
 }
 
 // linkTTL is how long a visitor's link stays valid at least; links are

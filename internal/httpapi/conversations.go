@@ -59,17 +59,26 @@ func (s *Server) visibleConversation(r *http.Request) (*chat.Conversation, error
 	if err != nil {
 		return nil, err
 	}
-	if !chat.CanSee(*c, m.AgentID, m.Role) {
-		// A colleague's note may have asked for this agent's help.
-		mentioned, err := s.store.IsMentioned(r.Context(), m.WorkspaceID, cid, m.AgentID)
-		if err != nil {
-			return nil, err
-		}
-		if !chat.MayReadConversation(*c, m.AgentID, m.Role, mentioned) {
-			return nil, chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
-		}
+	if ok, err := s.mayRead(r, c); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
 	}
 	return c, nil
+}
+
+// mayRead reports whether the member may read c: see it, or, not theirs,
+// be mentioned in one of its notes (a colleague asked for their help).
+func (s *Server) mayRead(r *http.Request, c *chat.Conversation) (bool, error) {
+	m := memberOf(r)
+	if chat.CanSee(*c, m.AgentID, m.Role) {
+		return true, nil
+	}
+	mentioned, err := s.store.IsMentioned(r.Context(), m.WorkspaceID, c.ID, m.AgentID)
+	if err != nil {
+		return false, err
+	}
+	return chat.MayReadConversation(*c, m.AgentID, m.Role, mentioned), nil
 }
 
 func (s *Server) assign(w http.ResponseWriter, r *http.Request) error {
@@ -255,8 +264,27 @@ func (s *Server) historyItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// Only the same customer ID's conversations: its history is what the
-	// panel may show, whoever served them.
+	if err := s.inHistory(ctx, c, past); err != nil {
+		return err
+	}
+	msgs, err := s.store.Messages(ctx, c.WorkspaceID, past.ID, 0, 0)
+	if err != nil {
+		return err
+	}
+	end := time.Now()
+	if past.ClosedAt != nil {
+		end = *past.ClosedAt
+	}
+	// Its files download through the conversation open (consoleMessageVia).
+	writeJSON(w, http.StatusOK, pastConversation{Conversation: past, Messages: consoleMessages(msgs, viaConversation, c.ID),
+		DurationSeconds: int64(end.Sub(past.CreatedAt).Seconds())})
+	return nil
+}
+
+// inHistory checks that past is in c's customer's history: only the same
+// customer ID's conversations are what the panel may show, whoever served
+// them.
+func (s *Server) inHistory(ctx context.Context, c, past *chat.Conversation) error {
 	cu, err := s.store.Customer(ctx, c.WorkspaceID, c.CustomerID)
 	if err != nil {
 		return err
@@ -268,15 +296,6 @@ func (s *Server) historyItem(w http.ResponseWriter, r *http.Request) error {
 	if cu.Profile.ID != pastCu.Profile.ID {
 		return chat.Errorf(chat.ErrConversationNotFound, "no such conversation in this customer's history")
 	}
-	msgs, err := s.store.Messages(ctx, c.WorkspaceID, past.ID, 0, 0)
-	if err != nil {
-		return err
-	}
-	end := time.Now()
-	if past.ClosedAt != nil {
-		end = *past.ClosedAt
-	}
-	writeJSON(w, http.StatusOK, pastConversation{Conversation: past, Messages: nonNil(msgs), DurationSeconds: int64(end.Sub(past.CreatedAt).Seconds())})
 	return nil
 }
 

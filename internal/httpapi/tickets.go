@@ -250,7 +250,9 @@ func (s *Server) getTicketTranscript(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, ticketTranscript{Conversation: c, Messages: nonNil(msgs)})
+	// Its files download through the ticket (consoleMessageVia): whoever may see
+	// the ticket may see its chat.
+	writeJSON(w, http.StatusOK, ticketTranscript{Conversation: c, Messages: consoleMessages(msgs, viaTicket, tk.ID)})
 	return nil
 }
 
