@@ -58,6 +58,12 @@ type Event struct {
 	// reply's time and agent from it instead of reading messages. Not
 	// stored or sent.
 	FirstReply bool `json:"-"`
+	// Queued marks, inside the store's write, the event by which a
+	// visitor's conversation asks for a person: created in the queue, or
+	// handed over by the robot (not taken over by an agent). The new-chat
+	// alert and the waiting alert's timer follow it (package outbox). Not
+	// stored or sent.
+	Queued bool `json:"-"`
 	// Encoded is the event's stored, versioned form (package event), set
 	// by the store as it appends the event: the bus carries these bytes as
 	// they are, so a committed event is encoded once.

@@ -429,15 +429,11 @@ func TestAlerts(t *testing.T) {
 	if waiting != 1 {
 		t.Fatalf("waiting alerts: %d", waiting)
 	}
-	// lee, away, receives no transfer (§3.1: only online agents receive
-	// chats), but may take one themselves, which alerts lee alone.
+	// lee, away, wants to hear of chats given to them: a transfer alerts
+	// lee alone.
 	e.setStatus("lee", chat.StatusAway)
-	var refused struct{ Error struct{ Code string } }
-	master.json("POST", e.convPath(conv.ID)+"/transfer", fmt.Sprintf(`{"agent_id":%d,"reason":"배송 담당"}`, e.agents["lee"].ID), 409, &refused)
-	if refused.Error.Code != chat.ErrAgentNotOnline {
-		t.Fatalf("a transfer to lee while away: %+v", refused)
-	}
-	lee.json("POST", e.convPath(conv.ID)+"/assign", "", 200, nil)
+	master.json("POST", e.convPath(conv.ID)+"/assign", "", 200, nil)
+	master.json("POST", e.convPath(conv.ID)+"/transfer", fmt.Sprintf(`{"agent_id":%d,"reason":"배송 담당"}`, e.agents["lee"].ID), 200, nil)
 	w.RunDue(t.Context())
 	mails = smtp.wait(t, 3)
 	if last := mails[2]; !strings.Contains(last, "lee@example.com") || strings.Contains(last, "kim@example.com") {
@@ -454,6 +450,74 @@ func TestAlerts(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	if n := len(smtp.all()); n != 4 {
 		t.Fatalf("%d mails at night, want 4 (kim's skipped)", n)
+	}
+}
+
+// TestAlertsWithRobot: with the robot on, a chat asks for a person when the
+// robot hands it over, not when the robot starts answering: the new-chat
+// alert and the waiting alert follow the handover; an agent taking a chat
+// over from the robot alerts nobody.
+func TestAlertsWithRobot(t *testing.T) {
+	e := newEnvWith(t, allowPrivate)
+	master := e.login("master")
+	slack := newReceiver(t)
+	master.json("POST", e.shopPath()+"/alert-targets", `{"kind":"slack","url":"`+slack.srv.URL+`","events":["conversation.created","conversation.waiting"],"wait_minutes":3}`, 201, nil)
+	master.json("PATCH", e.shopPath(), `{"settings":{"robot":{"enabled":true}}}`, 200, nil)
+	e.clock.mu.Lock()
+	e.clock.frozen = time.Date(2026, 3, 9, 14, 0, 0, 0, e.shop.Settings.Location())
+	e.clock.mu.Unlock()
+	w := e.worker()
+	got := func() (out []string) {
+		for _, g := range slack.all() {
+			out = append(out, string(g.Raw))
+		}
+		return out
+	}
+	alerts := func(words string) int {
+		t.Helper()
+		runJobs(t, e, w)
+		w.RunDue(t.Context())
+		n := 0
+		for _, g := range slack.all() {
+			if strings.Contains(string(g.Raw), words) {
+				n++
+			}
+		}
+		return n
+	}
+	v := e.visitor("shop", `,"extra":{"cus_extra_username":"김민지"}`)
+	conv := v.start()
+	if conv.State != chat.StateBot {
+		t.Fatalf("started %s", conv.State)
+	}
+	send := func(cmid, body string) {
+		v.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), fmt.Sprintf(`{"client_msg_id":%q,"body":%q}`, cmid, body), 201, nil)
+	}
+	send("q1", "배송이 아직 안 왔어요")
+	e.clock.advance(10 * time.Minute)
+	if n := len(slack.all()) + alerts(""); n != 0 {
+		t.Fatalf("alerts while the robot answers: %v", got())
+	}
+	// The visitor asks for a person: a new chat request, now.
+	send("q2", "상담원 연결해주세요")
+	if n := alerts("새 상담 요청"); n != 1 || !strings.Contains(string(slack.all()[0].Raw), fmt.Sprintf("/c/%d", conv.ID)) {
+		t.Fatalf("after the handover: %v", got())
+	}
+	// Left waiting 3 minutes since then (13 since it began): one waiting alert.
+	e.clock.advance(2 * time.Minute)
+	if n := alerts("대기 중"); n != 0 {
+		t.Fatalf("waiting alert too early: %v", got())
+	}
+	e.clock.advance(time.Minute + time.Second)
+	if n := alerts("3분째 대기 중"); n != 1 {
+		t.Fatalf("waiting alerts: %v", got())
+	}
+	// An agent takes another chat over from the robot: nobody asked.
+	other := e.visitor("shop", "").start()
+	master.json("POST", e.convPath(other.ID)+"/assign", "", 200, nil)
+	e.clock.advance(10 * time.Minute)
+	if n := alerts(""); n != 2 {
+		t.Fatalf("a take-over alerted: %v", got())
 	}
 }
 

@@ -147,9 +147,9 @@ func (w *Worker) alert(ctx context.Context, ep *Endpoint, d Delivery) (*Alert, e
 			text = fmt.Sprintf(t.ticketText, tk.Name, tk.Contact, clip(tk.Message, 300))
 		case d.EventType == AlertNewChat:
 			title = fmt.Sprintf(t.newChat, ws.Name, name(c))
-			text = fmt.Sprintf(t.newChatText, name(c), c.Channel, c.CreatedAt.In(ws.Settings.Location()).Format("15:04"))
+			text = fmt.Sprintf(t.newChatText, name(c), c.Channel, WaitingSince(*c).In(ws.Settings.Location()).Format("15:04"))
 		case d.EventType == AlertWaiting:
-			waited := int(w.Now().Sub(c.CreatedAt) / time.Minute)
+			waited := int(w.Now().Sub(WaitingSince(*c)) / time.Minute)
 			title = fmt.Sprintf(t.waiting, ws.Name, waited, name(c))
 			text = fmt.Sprintf(t.waitingText, name(c), waited)
 		case d.EventType == AlertAssignedAway:

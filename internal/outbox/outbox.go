@@ -49,7 +49,10 @@ var ChannelKinds = []string{"kakao", "naver", "telegram", "api"}
 
 // Alert types (§10.2). conversation.created and ticket.created are events;
 // the other two are made for alerts: a conversation still unassigned after
-// the target's wait, and an assignment to an agent who is away.
+// the target's wait, and an assignment to an agent who is away. The new-chat
+// alert (conversation.created) is a visitor's request for a person: a
+// conversation created in the queue, or one the robot handed over
+// (chat.Event.Queued) — not a chat the robot starts.
 const (
 	AlertNewChat      = string(chat.EventConversationCreated)
 	AlertWaiting      = "conversation.waiting"
@@ -59,6 +62,15 @@ const (
 	// agent's own email alerts may ask for it.
 	AlertMention = "note.mentioned"
 )
+
+// WaitingSince is when c began to wait for a person: when it entered the
+// queue (created there, or handed over by the robot).
+func WaitingSince(c chat.Conversation) time.Time {
+	if c.QueuedAt != nil {
+		return *c.QueuedAt
+	}
+	return c.CreatedAt
+}
 
 // JobWaiting is the durable job that writes a conversation's waiting
 // alerts when its wait is over (chat.Job.RefID: the conversation).
@@ -309,7 +321,7 @@ func Deliverable(e Endpoint, ev chat.Event, f Facts) string {
 		}
 	case KindSlack, KindJandi, KindEmail:
 		switch {
-		case ev.Type == chat.EventConversationCreated && e.Wants(AlertNewChat):
+		case ev.Queued && ev.Conversation != nil && e.Wants(AlertNewChat):
 			return AlertNewChat
 		case ev.Type == chat.EventTicketCreated && e.Wants(AlertTicket):
 			return AlertTicket

@@ -276,7 +276,7 @@ func (db *DB) startConversationAs(ctx context.Context, t *txn, workspaceID, cust
 	if c, err = db.conversation(ctx, t.q, workspaceID, id); err != nil {
 		return c, false, err
 	}
-	t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventConversationCreated, Conversation: ptr(c)})
+	t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventConversationCreated, Conversation: ptr(c), Queued: state == chat.StateUnassigned})
 	return c, true, nil
 }
 
@@ -292,7 +292,7 @@ func (db *DB) Take(ctx context.Context, workspaceID, conversationID int64, actor
 			return err
 		}
 		if c.State == chat.StateBot { // taken over from the robot: its handover first
-			if c, err = db.leaveBot(ctx, t, c, chat.RobotName(ws.SiteID)); err != nil {
+			if c, err = db.leaveBot(ctx, t, c, chat.RobotName(ws.SiteID), false); err != nil {
 				return err
 			}
 		}

@@ -525,7 +525,7 @@ func (db *DB) EnqueueWaiting(ctx context.Context, workspaceID, conversationID in
 			if !e.Wants(outbox.AlertWaiting) {
 				continue
 			}
-			due := c.CreatedAt.Add(time.Duration(e.WaitMinutes) * time.Minute)
+			due := outbox.WaitingSince(c).Add(time.Duration(e.WaitMinutes) * time.Minute)
 			if due.After(now) {
 				if next.IsZero() || due.Before(next) {
 					next = due
@@ -791,8 +791,7 @@ func (db *DB) deliveriesFor(ctx context.Context, x q, now time.Time, evs []*chat
 			if typ := outbox.Deliverable(e, *ev, f); typ != "" {
 				ds = append(ds, delivery{workspaceID: ev.WorkspaceID, endpointID: e.ID, eventSeq: ev.Seq, eventType: typ, conversationID: ev.ConversationID()})
 			}
-			if ev.Type == chat.EventConversationCreated && e.Kind.IsAlert() && e.Wants(outbox.AlertWaiting) &&
-				ev.Conversation.State == chat.StateUnassigned && (wait == 0 || e.WaitMinutes < wait) {
+			if ev.Queued && e.Kind.IsAlert() && e.Wants(outbox.AlertWaiting) && (wait == 0 || e.WaitMinutes < wait) {
 				wait = max(e.WaitMinutes, 1)
 			}
 		}

@@ -66,13 +66,15 @@ func (x tx) LeaveBot(ctx context.Context, c chat.Conversation, robot string) (ch
 	if err != nil {
 		return c, err
 	}
-	return x.db.leaveBot(ctx, x.t, c, robot)
+	return x.db.leaveBot(ctx, x.t, c, robot, true)
 }
 
 // leaveBot hands c, whose row t holds, from the robot to routing: the
 // robot first on the agent path, its idle close cancelled, the handover
-// message. An agent's take-over calls it before assigning.
-func (db *DB) leaveBot(ctx context.Context, t *txn, c chat.Conversation, robot string) (chat.Conversation, error) {
+// message. An agent's take-over calls it before assigning; the visitor's
+// handover (queued) is a request for a person, which alerts
+// (chat.Event.Queued).
+func (db *DB) leaveBot(ctx context.Context, t *txn, c chat.Conversation, robot string, queued bool) (chat.Conversation, error) {
 	if c.State != chat.StateBot {
 		return c, chat.Errorf(chat.ErrInvalid, "the conversation is not with the robot")
 	}
@@ -92,5 +94,6 @@ func (db *DB) leaveBot(ctx context.Context, t *txn, c chat.Conversation, robot s
 	if err := db.systemMessage(ctx, t, c, chat.EventConversationUpdated, chat.SystemHandover, map[string]string{"robot": robot}, false); err != nil {
 		return c, err
 	}
+	t.pending[len(t.pending)-1].Queued = queued // the handover's event, just emitted
 	return db.conversation(ctx, t.q, c.WorkspaceID, c.ID)
 }
