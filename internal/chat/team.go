@@ -263,6 +263,23 @@ const (
 	AuditUnblock          = "customer.unblock"
 	AuditCapacity         = "member.capacity"
 	AuditExport           = "history.export"
+	// The workspace's tools, recorded by their routes.
+	AuditTagCreate         = "tag.create"
+	AuditTagRename         = "tag.rename"
+	AuditTagDelete         = "tag.delete"
+	AuditCategoryCreate    = "category.create"
+	AuditCategoryRename    = "category.rename"
+	AuditCategoryDelete    = "category.delete"
+	AuditCannedCreate      = "canned.create"
+	AuditCannedUpdate      = "canned.update"
+	AuditCannedDelete      = "canned.delete"
+	AuditArticleCreate     = "faq.article_create"
+	AuditArticleUpdate     = "faq.article_update"
+	AuditArticleDelete     = "faq.article_delete"
+	AuditFAQCategoryCreate = "faq.category_create"
+	AuditFAQCategoryUpdate = "faq.category_update"
+	AuditFAQCategoryDelete = "faq.category_delete"
+	AuditFAQSynonyms       = "faq.synonyms"
 )
 
 // AuditFilter selects audit entries, newest first.

@@ -122,6 +122,6 @@ func (s *Server) agentRoutes() []route {
 	return []route{
 		{pattern: "GET /api/v1/workspaces/{wid}/agents", access: member, h: s.listAgents, api: true},
 		{pattern: "PUT /api/v1/workspaces/{wid}/me/status", access: member, h: s.setStatus, api: true},
-		{pattern: "PUT /api/v1/workspaces/{wid}/agents/{aid}/capacity", access: member, minRole: chat.RoleManager, h: s.setCapacity, api: true},
+		{pattern: "PUT /api/v1/workspaces/{wid}/agents/{aid}/capacity", access: member, minRole: chat.RoleManager, h: s.setCapacity, api: true, audit: chat.AuditCapacity},
 	}
 }

@@ -65,8 +65,13 @@ func auditFilter(r *http.Request, loc *time.Location, limit int) (chat.AuditFilt
 	return f, nil
 }
 
+// auditLog answers a page of the log (?limit=, as other lists; ?cursor=,
+// the next_cursor of the page before).
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
-	const pageSize = 100
+	pageSize, err := limitOf(r)
+	if err != nil {
+		return err
+	}
 	ws, err := s.workspace(r)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -67,6 +68,9 @@ func (s *Server) createCanned(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.CreateCanned(r.Context(), c); err != nil {
 		return err
 	}
+	if c.OwnerID == 0 {
+		noteAudit(r, c.Title, nil, c)
+	}
 	writeJSON(w, http.StatusCreated, c)
 	return nil
 }
@@ -87,6 +91,9 @@ func (s *Server) updateCanned(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if c.OwnerID == 0 {
+		noteAudit(r, c.Title, nil, c)
+	}
 	writeJSON(w, http.StatusOK, c)
 	return nil
 }
@@ -96,8 +103,24 @@ func (s *Server) deleteCanned(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteCanned(r.Context(), memberOf(r).WorkspaceID, id, actorOf(r)); err != nil {
+	m := memberOf(r)
+	// A shared response's deletion is an administrative change: find it
+	// first, for the audit log.
+	var shared *chat.Canned
+	if m.Role.SeesAll() {
+		all, err := s.store.CannedResponses(r.Context(), m.WorkspaceID, m.AgentID)
+		if err != nil {
+			return err
+		}
+		if i := slices.IndexFunc(all, func(c chat.Canned) bool { return c.ID == id && c.OwnerID == 0 }); i >= 0 {
+			shared = &all[i]
+		}
+	}
+	if err := s.store.DeleteCanned(r.Context(), m.WorkspaceID, id, actorOf(r)); err != nil {
 		return err
+	}
+	if shared != nil {
+		noteAudit(r, shared.Title, shared, nil)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -127,9 +150,9 @@ func (s *Server) favouriteCanned(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) cannedRoutes() []route {
 	return []route{
 		{pattern: "GET /api/v1/workspaces/{wid}/canned", access: member, h: s.listCanned, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/canned", access: member, h: s.createCanned, api: true},
-		{pattern: "PATCH /api/v1/workspaces/{wid}/canned/{canned}", access: member, h: s.updateCanned, api: true},
-		{pattern: "DELETE /api/v1/workspaces/{wid}/canned/{canned}", access: member, h: s.deleteCanned, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/canned", access: member, h: s.createCanned, api: true, audit: chat.AuditCannedCreate},
+		{pattern: "PATCH /api/v1/workspaces/{wid}/canned/{canned}", access: member, h: s.updateCanned, api: true, audit: chat.AuditCannedUpdate},
+		{pattern: "DELETE /api/v1/workspaces/{wid}/canned/{canned}", access: member, h: s.deleteCanned, api: true, audit: chat.AuditCannedDelete},
 		{pattern: "PUT /api/v1/workspaces/{wid}/canned/{canned}/favourite", access: member, h: s.favouriteCanned, api: true},
 	}
 }

@@ -30,6 +30,7 @@ func (s *Server) createCategory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	noteAudit(r, c.Name, nil, c)
 	writeJSON(w, http.StatusCreated, c)
 	return nil
 }
@@ -47,6 +48,7 @@ func (s *Server) renameCategory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	noteAudit(r, c.Name, nil, c)
 	writeJSON(w, http.StatusOK, c)
 	return nil
 }
@@ -59,6 +61,7 @@ func (s *Server) deleteCategory(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteCategory(r.Context(), memberOf(r).WorkspaceID, id); err != nil {
 		return err
 	}
+	noteAudit(r, "", nil, nil)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -67,8 +70,8 @@ func (s *Server) deleteCategory(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) categoryRoutes() []route {
 	return []route{
 		{pattern: "GET /api/v1/workspaces/{wid}/categories", access: member, h: s.listCategories, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/categories", access: member, minRole: chat.RoleManager, h: s.createCategory, api: true},
-		{pattern: "PATCH /api/v1/workspaces/{wid}/categories/{cat}", access: member, minRole: chat.RoleManager, h: s.renameCategory, api: true},
-		{pattern: "DELETE /api/v1/workspaces/{wid}/categories/{cat}", access: member, minRole: chat.RoleManager, h: s.deleteCategory, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/categories", access: member, minRole: chat.RoleManager, h: s.createCategory, api: true, audit: chat.AuditCategoryCreate},
+		{pattern: "PATCH /api/v1/workspaces/{wid}/categories/{cat}", access: member, minRole: chat.RoleManager, h: s.renameCategory, api: true, audit: chat.AuditCategoryRename},
+		{pattern: "DELETE /api/v1/workspaces/{wid}/categories/{cat}", access: member, minRole: chat.RoleManager, h: s.deleteCategory, api: true, audit: chat.AuditCategoryDelete},
 	}
 }

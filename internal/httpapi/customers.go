@@ -126,7 +126,7 @@ func (s *Server) customerRoutes() []route {
 	return []route{
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/block", access: member, h: s.block, api: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/blocked", access: member, minRole: chat.RoleManager, h: s.listBlocked, api: true},
-		{pattern: "DELETE /api/v1/workspaces/{wid}/blocked/{customer}", access: member, minRole: chat.RoleManager, h: s.unblock, api: true},
+		{pattern: "DELETE /api/v1/workspaces/{wid}/blocked/{customer}", access: member, minRole: chat.RoleManager, h: s.unblock, api: true, audit: chat.AuditUnblock},
 		{pattern: "PATCH /api/v1/workspaces/{wid}/conversations/{cid}/customer", access: member, h: s.patchCustomer, api: true},
 		{pattern: "PUT /api/v1/workspaces/{wid}/conversations/{cid}/customer/id", access: member, h: s.changeCustomerID, api: true},
 		{pattern: "PUT /api/v1/workspaces/{wid}/conversations/{cid}/customer/tags", access: member, h: s.setCustomerTags, api: true},

@@ -65,6 +65,7 @@ func (s *Server) createFAQCategory(w http.ResponseWriter, r *http.Request) error
 	if err := s.store.CreateFAQCategory(r.Context(), c); err != nil {
 		return err
 	}
+	noteAudit(r, c.Name, nil, c)
 	writeJSON(w, http.StatusCreated, c)
 	return nil
 }
@@ -85,10 +86,12 @@ func (s *Server) updateFAQCategory(w http.ResponseWriter, r *http.Request) error
 	}
 	for _, c := range cs {
 		if c.ID == id {
+			before := c
 			req.apply(&c)
 			if err := s.store.UpdateFAQCategory(r.Context(), &c); err != nil {
 				return err
 			}
+			noteAudit(r, c.Name, before, c)
 			writeJSON(w, http.StatusOK, c)
 			return nil
 		}
@@ -104,6 +107,7 @@ func (s *Server) deleteFAQCategory(w http.ResponseWriter, r *http.Request) error
 	if err := s.store.DeleteFAQCategory(r.Context(), memberOf(r).WorkspaceID, id); err != nil {
 		return err
 	}
+	noteAudit(r, "", nil, nil)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -182,6 +186,7 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.CreateArticle(r.Context(), a); err != nil {
 		return err
 	}
+	noteAudit(r, a.Title, nil, articleAudit(a))
 	writeJSON(w, http.StatusCreated, a)
 	return nil
 }
@@ -199,10 +204,12 @@ func (s *Server) updateArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	before := articleAudit(a)
 	req.apply(a)
 	if err := s.store.UpdateArticle(r.Context(), a); err != nil {
 		return err
 	}
+	noteAudit(r, a.Title, before, articleAudit(a))
 	writeJSON(w, http.StatusOK, a)
 	return nil
 }
@@ -212,11 +219,22 @@ func (s *Server) deleteArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	a, err := s.store.Article(r.Context(), memberOf(r).WorkspaceID, id)
+	if err != nil {
+		return err
+	}
 	if err := s.store.DeleteArticle(r.Context(), memberOf(r).WorkspaceID, id); err != nil {
 		return err
 	}
+	noteAudit(r, a.Title, articleAudit(a), nil)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// articleAudit is what the audit log keeps of an article: its title,
+// category and whether it is published, not its body.
+func articleAudit(a *chat.Article) map[string]any {
+	return map[string]any{"title": a.Title, "category_id": a.CategoryID, "published": a.Published}
 }
 
 // previewArticle sanitizes a body as saving would, without saving: the
@@ -289,6 +307,7 @@ func (s *Server) putSynonyms(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.SetFAQSynonyms(r.Context(), wid, *req.Synonyms); err != nil {
 		return err
 	}
+	noteAudit(r, "", nil, map[string]any{"synonyms": *req.Synonyms})
 	return s.getSynonyms(w, r)
 }
 
@@ -627,18 +646,18 @@ func (s *Server) faqRoutes() []route {
 	mgr := chat.RoleManager
 	return []route{
 		{pattern: "GET /api/v1/workspaces/{wid}/faq/categories", access: member, h: s.listFAQCategories, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/faq/categories", access: member, minRole: mgr, h: s.createFAQCategory, api: true},
-		{pattern: "PATCH /api/v1/workspaces/{wid}/faq/categories/{cat}", access: member, minRole: mgr, h: s.updateFAQCategory, api: true},
-		{pattern: "DELETE /api/v1/workspaces/{wid}/faq/categories/{cat}", access: member, minRole: mgr, h: s.deleteFAQCategory, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/faq/categories", access: member, minRole: mgr, h: s.createFAQCategory, api: true, audit: chat.AuditFAQCategoryCreate},
+		{pattern: "PATCH /api/v1/workspaces/{wid}/faq/categories/{cat}", access: member, minRole: mgr, h: s.updateFAQCategory, api: true, audit: chat.AuditFAQCategoryUpdate},
+		{pattern: "DELETE /api/v1/workspaces/{wid}/faq/categories/{cat}", access: member, minRole: mgr, h: s.deleteFAQCategory, api: true, audit: chat.AuditFAQCategoryDelete},
 		{pattern: "GET /api/v1/workspaces/{wid}/faq/articles", access: member, h: s.listArticles, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/faq/articles", access: member, minRole: mgr, h: s.createArticle, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/faq/articles", access: member, minRole: mgr, h: s.createArticle, api: true, audit: chat.AuditArticleCreate},
 		{pattern: "GET /api/v1/workspaces/{wid}/faq/articles/{article}", access: member, h: s.getArticle, api: true},
-		{pattern: "PATCH /api/v1/workspaces/{wid}/faq/articles/{article}", access: member, minRole: mgr, h: s.updateArticle, api: true},
-		{pattern: "DELETE /api/v1/workspaces/{wid}/faq/articles/{article}", access: member, minRole: mgr, h: s.deleteArticle, api: true},
+		{pattern: "PATCH /api/v1/workspaces/{wid}/faq/articles/{article}", access: member, minRole: mgr, h: s.updateArticle, api: true, audit: chat.AuditArticleUpdate},
+		{pattern: "DELETE /api/v1/workspaces/{wid}/faq/articles/{article}", access: member, minRole: mgr, h: s.deleteArticle, api: true, audit: chat.AuditArticleDelete},
 		{pattern: "POST /api/v1/workspaces/{wid}/faq/preview", access: member, minRole: mgr, h: s.previewArticle, api: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/faq/search", access: member, h: s.searchFAQ, api: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/faq/synonyms", access: member, h: s.getSynonyms, api: true},
-		{pattern: "PUT /api/v1/workspaces/{wid}/faq/synonyms", access: member, minRole: mgr, h: s.putSynonyms, api: true},
+		{pattern: "PUT /api/v1/workspaces/{wid}/faq/synonyms", access: member, minRole: mgr, h: s.putSynonyms, api: true, audit: chat.AuditFAQSynonyms},
 		{pattern: "GET /api/v1/workspaces/{wid}/faq/export", access: member, minRole: mgr, h: s.exportFAQ, api: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/faq/import", access: member, minRole: mgr, h: s.importFAQ, api: true, audit: chat.AuditFAQImport},
 		{pattern: "POST /api/v1/workspaces/{wid}/faq/images", access: member, minRole: mgr, h: s.uploadFAQImage, api: true},

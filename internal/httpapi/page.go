@@ -16,18 +16,27 @@ import (
 
 // pageOf reads a list request's ?limit= and ?cursor=.
 func pageOf(r *http.Request) (chat.Page, error) {
-	q := r.URL.Query()
-	p := chat.Page{Limit: chat.DefaultPage}
-	if v := q.Get("limit"); v != "" {
-		n, err := parseID(v, "limit")
-		if err != nil || n > chat.MaxPage {
-			return p, chat.Errorf(chat.ErrInvalid, "limit must be a whole number from 1 to %d", chat.MaxPage)
-		}
-		p.Limit = int(n)
-	}
+	p := chat.Page{}
 	var err error
-	p.After, err = chat.ParseCursor(q.Get("cursor"))
+	if p.Limit, err = limitOf(r); err != nil {
+		return p, err
+	}
+	p.After, err = chat.ParseCursor(r.URL.Query().Get("cursor"))
 	return p, err
+}
+
+// limitOf reads a list request's ?limit=: 1 to chat.MaxPage,
+// chat.DefaultPage when absent.
+func limitOf(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return chat.DefaultPage, nil
+	}
+	n, err := parseID(v, "limit")
+	if err != nil || n > chat.MaxPage {
+		return 0, chat.Errorf(chat.ErrInvalid, "limit must be a whole number from 1 to %d", chat.MaxPage)
+	}
+	return int(n), nil
 }
 
 // probe is the page to ask the store for: one item more than is shown,

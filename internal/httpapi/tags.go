@@ -47,6 +47,7 @@ func (s *Server) createTag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	noteAudit(r, tag.Name, nil, tag)
 	writeJSON(w, http.StatusCreated, tag)
 	return nil
 }
@@ -64,6 +65,7 @@ func (s *Server) renameTag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	noteAudit(r, tag.Name, nil, tag)
 	writeJSON(w, http.StatusOK, tag)
 	return nil
 }
@@ -76,6 +78,7 @@ func (s *Server) deleteTag(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteTag(r.Context(), memberOf(r).WorkspaceID, id); err != nil {
 		return err
 	}
+	noteAudit(r, "", nil, nil)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -84,8 +87,8 @@ func (s *Server) deleteTag(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) tagRoutes() []route {
 	return []route{
 		{pattern: "GET /api/v1/workspaces/{wid}/tags", access: member, h: s.listTags, api: true},
-		{pattern: "POST /api/v1/workspaces/{wid}/tags", access: member, minRole: chat.RoleManager, h: s.createTag, api: true},
-		{pattern: "PATCH /api/v1/workspaces/{wid}/tags/{tag}", access: member, minRole: chat.RoleManager, h: s.renameTag, api: true},
-		{pattern: "DELETE /api/v1/workspaces/{wid}/tags/{tag}", access: member, minRole: chat.RoleManager, h: s.deleteTag, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/tags", access: member, minRole: chat.RoleManager, h: s.createTag, api: true, audit: chat.AuditTagCreate},
+		{pattern: "PATCH /api/v1/workspaces/{wid}/tags/{tag}", access: member, minRole: chat.RoleManager, h: s.renameTag, api: true, audit: chat.AuditTagRename},
+		{pattern: "DELETE /api/v1/workspaces/{wid}/tags/{tag}", access: member, minRole: chat.RoleManager, h: s.deleteTag, api: true, audit: chat.AuditTagDelete},
 	}
 }

@@ -101,7 +101,7 @@ func (s *Server) embed(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) workspaceRoutes() []route {
 	return []route{
 		{pattern: "GET /api/v1/workspaces/{wid}", access: member, h: s.getWorkspace, api: true},
-		{pattern: "PATCH /api/v1/workspaces/{wid}", access: member, minRole: chat.RoleManager, h: s.patchWorkspace, api: true},
+		{pattern: "PATCH /api/v1/workspaces/{wid}", access: member, minRole: chat.RoleManager, h: s.patchWorkspace, api: true, audit: chat.AuditWorkspaceUpdate},
 		{pattern: "POST /api/v1/workspaces/{wid}/identity-secret", access: member, minRole: chat.RoleMaster, h: s.rotateIdentitySecret, api: true, audit: chat.AuditSecretRotate, noBody: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/embed", access: member, h: s.embed, api: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/refused-origins", access: member, minRole: chat.RoleManager, h: s.refusedOrigins, api: true},

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -60,4 +61,73 @@ func TestIdentitySecretRotation(t *testing.T) {
 		t.Fatalf("the old signature: %d %s", status, body)
 	}
 	e.anonymous().json("POST", "/api/v1/widget/sessions", signed(ws.IdentitySecret), 200, nil)
+}
+
+// TestAuditToolChanges: a manager's changes to tags, categories, shared
+// canned responses and the FAQ are in the audit log, with what they
+// named; an agent's own canned response is not; refused attempts at the
+// settings, a capacity and an unblock are; and the log pages by ?limit=.
+func TestAuditToolChanges(t *testing.T) {
+	e := newEnv(t)
+	master, manager, kim := e.login("master"), e.login("manager"), e.login("kim")
+	var tag, article struct{ ID int64 }
+	manager.json("POST", e.shopPath()+"/categories", `{"name":"배송"}`, 201, nil)
+	manager.json("POST", e.shopPath()+"/tags", `{"kind":"customer","name":"VIP"}`, 201, &tag)
+	manager.json("DELETE", fmt.Sprintf("%s/tags/%d", e.shopPath(), tag.ID), "", 204, nil)
+	manager.json("POST", e.shopPath()+"/canned", `{"title":"인사","body":"안녕하세요","shared":true}`, 201, nil)
+	kim.json("POST", e.shopPath()+"/canned", `{"title":"내 서명","body":"김상담이었습니다"}`, 201, nil)
+	manager.json("POST", e.shopPath()+"/faq/articles", `{"title":"배송은 얼마나 걸리나요?","body_html":"<p>이틀</p>"}`, 201, &article)
+	manager.json("DELETE", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), article.ID), "", 204, nil)
+	e.run([]scenario{
+		{name: "an agent edits the settings", as: kim, method: "PATCH", path: e.shopPath(), body: `{"name":"mine"}`, status: 403, code: chat.ErrRoleRequired},
+		{name: "an agent sets a capacity", as: kim, method: "PUT", path: fmt.Sprintf("%s/agents/%d/capacity", e.shopPath(), e.agents["kim"].ID), body: `{"capacity":9}`, status: 403, code: chat.ErrRoleRequired},
+		{name: "an agent unblocks", as: kim, method: "DELETE", path: e.shopPath() + "/blocked/1", status: 403, code: chat.ErrRoleRequired},
+	})
+
+	var page struct {
+		Entries    []chat.AuditEntry
+		NextCursor string `json:"next_cursor"`
+	}
+	master.json("GET", e.shopPath()+"/audit-log", "", 200, &page)
+	var got []string
+	for _, en := range page.Entries {
+		got = append(got, en.Action+" "+en.ActorName+" "+en.Target+" "+en.Refused)
+	}
+	want := []string{
+		"customer.unblock kim " + e.shopPath() + "/blocked/1 role_required",
+		fmt.Sprintf("member.capacity kim %s/agents/%d/capacity role_required", e.shopPath(), e.agents["kim"].ID),
+		"workspace.update kim " + e.shopPath() + " role_required",
+		"faq.article_delete manager 배송은 얼마나 걸리나요? ",
+		"faq.article_create manager 배송은 얼마나 걸리나요? ",
+		"canned.create manager 인사 ",
+		fmt.Sprintf("tag.delete manager %s/tags/%d ", e.shopPath(), tag.ID),
+		"tag.create manager VIP ",
+		"category.create manager 배송 ",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("audit log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// Pages of two, by the cursor each gives.
+	var seen []int64
+	for cursor := ""; ; {
+		master.json("GET", e.shopPath()+"/audit-log?limit=2&cursor="+cursor, "", 200, &page)
+		if len(page.Entries) > 2 {
+			t.Fatalf("a page of %d with limit=2", len(page.Entries))
+		}
+		for _, en := range page.Entries {
+			seen = append(seen, en.ID)
+		}
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if len(seen) != len(want) || seen[0] <= seen[len(seen)-1] {
+		t.Fatalf("paged through %v", seen)
+	}
+	e.run([]scenario{
+		{name: "limit 0", as: master, method: "GET", path: e.shopPath() + "/audit-log?limit=0", status: 400, code: chat.ErrInvalid},
+		{name: "limit too large", as: master, method: "GET", path: e.shopPath() + "/audit-log?limit=201", status: 400, code: chat.ErrInvalid},
+		{name: "limit not a number", as: master, method: "GET", path: e.shopPath() + "/audit-log?limit=ten", status: 400, code: chat.ErrInvalid},
+	})
 }

@@ -18,7 +18,10 @@ export const auditActions = [
   'api_token.create', 'api_token.revoke', 'endpoint.create', 'endpoint.delete',
   'customer.block', 'customer.unblock',
   'pii.mask', 'pii.view', 'pii.unmask',
-  'faq.import',
+  'tag.create', 'tag.rename', 'tag.delete', 'category.create', 'category.rename', 'category.delete',
+  'canned.create', 'canned.update', 'canned.delete',
+  'faq.article_create', 'faq.article_update', 'faq.article_delete',
+  'faq.category_create', 'faq.category_update', 'faq.category_delete', 'faq.synonyms', 'faq.import',
   'history.export',
 ];
 
