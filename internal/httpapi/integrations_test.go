@@ -429,11 +429,15 @@ func TestAlerts(t *testing.T) {
 	if waiting != 1 {
 		t.Fatalf("waiting alerts: %d", waiting)
 	}
-	// lee, away, wants to hear of chats given to them: a transfer alerts
-	// lee alone.
+	// lee, away, receives no transfer (§3.1: only online agents receive
+	// chats), but may take one themselves, which alerts lee alone.
 	e.setStatus("lee", chat.StatusAway)
-	master.json("POST", e.convPath(conv.ID)+"/assign", "", 200, nil)
-	master.json("POST", e.convPath(conv.ID)+"/transfer", fmt.Sprintf(`{"agent_id":%d,"reason":"배송 담당"}`, e.agents["lee"].ID), 200, nil)
+	var refused struct{ Error struct{ Code string } }
+	master.json("POST", e.convPath(conv.ID)+"/transfer", fmt.Sprintf(`{"agent_id":%d,"reason":"배송 담당"}`, e.agents["lee"].ID), 409, &refused)
+	if refused.Error.Code != chat.ErrAgentNotOnline {
+		t.Fatalf("a transfer to lee while away: %+v", refused)
+	}
+	lee.json("POST", e.convPath(conv.ID)+"/assign", "", 200, nil)
 	w.RunDue(t.Context())
 	mails = smtp.wait(t, 3)
 	if last := mails[2]; !strings.Contains(last, "lee@example.com") || strings.Contains(last, "kim@example.com") {
