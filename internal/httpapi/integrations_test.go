@@ -264,6 +264,57 @@ func TestWebhookDeliveries(t *testing.T) {
 	}
 }
 
+// TestWebhookLaterEvents: a webhook may subscribe to message.updated,
+// conversation.read and ticket.replied. A masked message reaches it with
+// its masked text only; a ticket's internal comment does not.
+func TestWebhookLaterEvents(t *testing.T) {
+	e := newEnvWith(t, allowPrivate)
+	master, kim := e.login("master"), e.login("kim")
+	rc := newReceiver(t)
+	var wh createdWebhook
+	master.json("POST", e.shopPath()+"/webhooks", `{"url":"`+rc.srv.URL+`","events":["message.updated","conversation.read","ticket.replied"]}`, 201, &wh)
+	rc.secret(wh.Secret)
+	w := e.worker()
+	v := e.visitor("shop", "")
+	conv := v.start()
+	kim.json("POST", e.convPath(conv.ID)+"/assign", "", 200, nil)
+	var sent sent
+	v.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), `{"client_msg_id":"v1","body":"제 번호는 010-2345-6789 입니다"}`, 201, &sent)
+	// The agent masks the number (characters 6 to 19) and reads the message.
+	kim.json("POST", fmt.Sprintf("%s/messages/%d/mask", e.convPath(conv.ID), sent.Message.ID), `{"start":6,"end":19}`, 200, nil)
+	kim.json("POST", e.convPath(conv.ID)+"/read", fmt.Sprintf(`{"seq":%d}`, sent.Message.Seq), 200, nil)
+	// A left message: an internal comment, then a reply.
+	v2 := e.visitor("shop", "")
+	v2.json("POST", "/api/v1/widget/tickets", `{"name":"김영희","contact":"young@example.com","message":"영수증을 다시 받을 수 있을까요?"}`, 201, nil)
+	var tickets []chat.Ticket
+	kim.json("GET", e.shopPath()+"/tickets", "", 200, &tickets)
+	tpath := fmt.Sprintf("%s/tickets/%d", e.shopPath(), tickets[0].ID)
+	kim.json("POST", tpath+"/replies", `{"body":"내부 메모: 결제 확인 필요","internal":true}`, 201, nil)
+	kim.json("POST", tpath+"/replies", `{"body":"영수증을 메일로 보내 드렸습니다","internal":false}`, 201, nil)
+	w.RunDue(t.Context())
+
+	if got := slices.Sorted(slices.Values(rc.types())); !slices.Equal(got, []string{"conversation.read", "message.updated", "ticket.replied"}) {
+		t.Fatalf("received %v", got)
+	}
+	for _, g := range rc.all() {
+		raw := string(g.Raw)
+		switch g.Body.Type {
+		case "message.updated":
+			if strings.Contains(raw, "2345") || strings.Contains(raw, "6789") || !strings.Contains(raw, "제 번호는 ************* 입니다") {
+				t.Fatalf("the masked message: %s", raw)
+			}
+		case "conversation.read":
+			if !strings.Contains(raw, fmt.Sprintf(`"agent_read_seq":%d`, sent.Message.Seq)) {
+				t.Fatalf("the read mark: %s", raw)
+			}
+		case "ticket.replied":
+			if strings.Contains(raw, "내부 메모") || !strings.Contains(raw, "영수증을 메일로") {
+				t.Fatalf("the reply: %s", raw)
+			}
+		}
+	}
+}
+
 // TestReceiversThatMisbehave: a receiver that redirects to another host,
 // one that does not answer in time, and one on a private address when
 // private addresses are not allowed all fail the attempt.

@@ -84,12 +84,17 @@ var AlertTypes = []string{AlertNewChat, AlertWaiting, AlertTicket, AlertAssigned
 var PersonalAlertTypes = append(slices.Clip(AlertTypes), AlertMention)
 
 // EventTypes are the event types a webhook may subscribe to.
+// message.updated carries the message as it now stands (masked text only
+// after a mask, §11), ticket.replied a ticket's reply or internal comment
+// (an internal one only for webhooks that asked for internal events),
+// conversation.read a conversation with its read marks.
 var EventTypes = []string{
 	string(chat.EventConversationCreated), string(chat.EventConversationAssigned),
 	string(chat.EventConversationTransferred), string(chat.EventConversationUpdated),
-	string(chat.EventConversationClosed), string(chat.EventMessageCreated),
+	string(chat.EventConversationClosed), string(chat.EventConversationRead),
+	string(chat.EventMessageCreated), string(chat.EventMessageUpdated),
 	string(chat.EventAgentStatus), string(chat.EventTicketCreated), string(chat.EventTicketUpdated),
-	string(chat.EventWorkspaceUpdated), string(chat.EventCustomerUpdated),
+	string(chat.EventTicketReplied), string(chat.EventWorkspaceUpdated), string(chat.EventCustomerUpdated),
 }
 
 // ChannelEvents are what a channel's bridge receives: what the customer
@@ -300,6 +305,9 @@ func Deliverable(e Endpoint, ev chat.Event, f Facts) string {
 	}
 	if ev.Message != nil && !chat.VisitorMaySeeMessage(ev.Message) && (!e.Internal || e.Kind == KindChannel) {
 		return "" // the customer's rule (chat.VisitorMaySeeMessage) for what is not asked for
+	}
+	if ev.TicketReply != nil && ev.TicketReply.Internal && (!e.Internal || e.Kind == KindChannel) {
+		return "" // a ticket's internal comment, likewise
 	}
 	switch e.Kind {
 	case KindWebhook:

@@ -62,6 +62,12 @@ func TestDeliverable(t *testing.T) {
 		{"a mention: never a shared target", sharedMail, note(3, 8), Facts{}, ""},
 		{"a mention: only in an internal note", mentions, chat.Event{Type: chat.EventMessageCreated, Conversation: conv,
 			Message: &chat.Message{SenderType: chat.SenderAgent, SenderID: 3, Mentions: []int64{8}}}, Facts{}, ""},
+		{"a ticket's reply", Endpoint{Kind: KindWebhook, Events: []string{"ticket.replied"}},
+			chat.Event{Type: chat.EventTicketReplied, Ticket: &chat.Ticket{ID: 1}, TicketReply: &chat.TicketReply{ID: 2}}, Facts{}, "ticket.replied"},
+		{"not a ticket's internal comment unless asked", Endpoint{Kind: KindWebhook, Events: []string{"ticket.replied"}},
+			chat.Event{Type: chat.EventTicketReplied, Ticket: &chat.Ticket{ID: 1}, TicketReply: &chat.TicketReply{ID: 2, Internal: true}}, Facts{}, ""},
+		{"a ticket's internal comment when asked", Endpoint{Kind: KindWebhook, Events: []string{"ticket.replied"}, Internal: true},
+			chat.Event{Type: chat.EventTicketReplied, Ticket: &chat.Ticket{ID: 1}, TicketReply: &chat.TicketReply{ID: 2, Internal: true}}, Facts{}, "ticket.replied"},
 		{"a personal alert: only the assignee's", mine, chat.Event{Type: chat.EventConversationTransferred, Conversation: conv}, Facts{AssigneeAway: true}, ""},
 	}
 	for _, tt := range tests {

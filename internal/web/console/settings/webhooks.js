@@ -7,7 +7,8 @@ import { template } from '../template.js';
 import { checked, EndpointsCard, eventChecks, eventsText } from './endpoints.js';
 
 const events = ['conversation.created', 'conversation.assigned', 'conversation.transferred', 'conversation.updated', 'conversation.closed',
-  'message.created', 'agent.status', 'ticket.created', 'ticket.updated', 'workspace.updated', 'customer.updated'];
+  'conversation.read', 'message.created', 'message.updated', 'agent.status', 'ticket.created', 'ticket.updated', 'ticket.replied',
+  'workspace.updated', 'customer.updated'];
 
 class WebhooksCard extends EndpointsCard {
   static resource = 'webhooks';
