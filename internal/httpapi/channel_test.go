@@ -323,71 +323,75 @@ func TestChannelUpload(t *testing.T) {
 // customer left it, the command is not stored, and the bridge hears the
 // close. With no conversation open the command does nothing.
 func TestChannelEndCommand(t *testing.T) {
-	e := newEnvOn(t, "sqlite", allowPrivate)
-	master := e.login("master")
-	rc := newReceiver(t)
-	var ch createdChannel
-	master.json("POST", e.shopPath()+"/channels", `{"kind":"kakao","name":"카카오톡","webhook_url":"`+rc.srv.URL+`/kakao"}`, 201, &ch)
-	rc.secret(ch.Secret)
-	b := e.bridge(ch.Token)
-	var none channelSent
-	b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k-0","text":"!종료"}`, 200, &none)
-	if none.ConversationID != 0 {
-		t.Fatalf("the end command with nothing open answered %+v", none)
-	}
-	var list []chat.Conversation
-	master.json("GET", e.shopPath()+"/conversations?state=closed", "", 200, &list)
-	if len(list) != 0 {
-		t.Fatalf("the end command with nothing open made conversations %+v", list)
-	}
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, allowPrivate)
+			master := e.login("master")
+			rc := newReceiver(t)
+			var ch createdChannel
+			master.json("POST", e.shopPath()+"/channels", `{"kind":"kakao","name":"카카오톡","webhook_url":"`+rc.srv.URL+`/kakao"}`, 201, &ch)
+			rc.secret(ch.Secret)
+			b := e.bridge(ch.Token)
+			var none channelSent
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k-0","text":"!종료"}`, 200, &none)
+			if none.ConversationID != 0 {
+				t.Fatalf("the end command with nothing open answered %+v", none)
+			}
+			var list []chat.Conversation
+			master.json("GET", e.shopPath()+"/conversations?state=closed", "", 200, &list)
+			if len(list) != 0 {
+				t.Fatalf("the end command with nothing open made conversations %+v", list)
+			}
 
-	// A queued conversation: the customer's !end closes it.
-	var queued channelSent
-	b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k-1","text":"배송 문의요"}`, 201, &queued)
-	var ended struct {
-		channelSent
-		Closed bool `json:"closed"`
-	}
-	b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k-2","text":" !END "}`, 200, &ended)
-	if ended.ConversationID != queued.ConversationID || !ended.Closed {
-		t.Fatalf("!end answered %+v; want conversation %d closed", ended, queued.ConversationID)
-	}
-	d := master.detailOf(queued.ConversationID)
-	if d.Conversation.State != chat.StateClosed || d.Conversation.CloseReason != chat.CloseByCustomer {
-		t.Fatalf("after !end the conversation is %s (%q)", d.Conversation.State, d.Conversation.CloseReason)
-	}
-	// An agent's conversation: the customer leaves it for the agent's
-	// wrap-up, as from the widget.
-	var talk channelSent
-	b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k-3","text":"하나 더요"}`, 201, &talk)
-	master.json("POST", e.convPath(talk.ConversationID)+"/assign", "", 200, nil)
-	master.json("POST", e.convPath(talk.ConversationID)+"/messages", `{"client_msg_id":"a1","body":"네, 말씀하세요."}`, 201, nil)
-	b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k-4","text":"!종료"}`, 200, &ended)
-	if d := master.detailOf(talk.ConversationID); ended.ConversationID != talk.ConversationID || d.Conversation.CustomerLeftAt == nil {
-		t.Fatalf("!종료 answered %+v; the conversation %+v", ended, d.Conversation)
-	}
-	var msgs []chat.Message
-	master.json("GET", e.convPath(talk.ConversationID)+"/messages", "", 200, &msgs)
-	for _, m := range msgs {
-		if strings.Contains(m.Body, "!종료") {
-			t.Fatalf("the command was stored: %+v", m)
-		}
-	}
-	// The next message starts a new conversation.
-	var next channelSent
-	b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k-5","text":"다시 왔어요"}`, 201, &next)
-	if next.ConversationID == talk.ConversationID || next.ConversationID == queued.ConversationID {
-		t.Fatalf("the message after !종료 went to conversation %d", next.ConversationID)
-	}
-	e.worker().RunDue(t.Context())
-	closes := 0
-	for _, g := range rc.all() {
-		if g.Body.Type == string(chat.EventConversationClosed) {
-			closes++
-		}
-	}
-	if closes != 1 {
-		t.Fatalf("the bridge heard %d closes (%v); want the queued one's", closes, rc.types())
+			// A queued conversation: the customer's !end closes it.
+			var queued channelSent
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k-1","text":"배송 문의요"}`, 201, &queued)
+			var ended struct {
+				channelSent
+				Closed bool `json:"closed"`
+			}
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k-2","text":" !END "}`, 200, &ended)
+			if ended.ConversationID != queued.ConversationID || !ended.Closed {
+				t.Fatalf("!end answered %+v; want conversation %d closed", ended, queued.ConversationID)
+			}
+			d := master.detailOf(queued.ConversationID)
+			if d.Conversation.State != chat.StateClosed || d.Conversation.CloseReason != chat.CloseByCustomer {
+				t.Fatalf("after !end the conversation is %s (%q)", d.Conversation.State, d.Conversation.CloseReason)
+			}
+			// An agent's conversation: the customer leaves it for the agent's
+			// wrap-up, as from the widget.
+			var talk channelSent
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k-3","text":"하나 더요"}`, 201, &talk)
+			master.json("POST", e.convPath(talk.ConversationID)+"/assign", "", 200, nil)
+			master.json("POST", e.convPath(talk.ConversationID)+"/messages", `{"client_msg_id":"a1","body":"네, 말씀하세요."}`, 201, nil)
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k-4","text":"!종료"}`, 200, &ended)
+			if d := master.detailOf(talk.ConversationID); ended.ConversationID != talk.ConversationID || d.Conversation.CustomerLeftAt == nil {
+				t.Fatalf("!종료 answered %+v; the conversation %+v", ended, d.Conversation)
+			}
+			var msgs []chat.Message
+			master.json("GET", e.convPath(talk.ConversationID)+"/messages", "", 200, &msgs)
+			for _, m := range msgs {
+				if strings.Contains(m.Body, "!종료") {
+					t.Fatalf("the command was stored: %+v", m)
+				}
+			}
+			// The next message starts a new conversation.
+			var next channelSent
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k-5","text":"다시 왔어요"}`, 201, &next)
+			if next.ConversationID == talk.ConversationID || next.ConversationID == queued.ConversationID {
+				t.Fatalf("the message after !종료 went to conversation %d", next.ConversationID)
+			}
+			e.worker().RunDue(t.Context())
+			closes := 0
+			for _, g := range rc.all() {
+				if g.Body.Type == string(chat.EventConversationClosed) {
+					closes++
+				}
+			}
+			if closes != 1 {
+				t.Fatalf("the bridge heard %d closes (%v); want the queued one's", closes, rc.types())
+			}
+		})
 	}
 }
 
