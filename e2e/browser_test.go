@@ -37,9 +37,9 @@ func TestBrowserChat(t *testing.T) {
 	const baseTitle = "Sodam · 소담 상담 콘솔" // the workspace's name and the app's
 	agent.waitFor("the title with the workspace's name", `document.title === `+js(baseTitle))
 
-	// The visitor, logged in to the company's site, opens the chat there
-	// and agrees.
-	page := s.host.URL + "?head=" + url.QueryEscape(s.memberHead("shop-member-1042", "김민지"))
+	// The visitor, logged in to the company's site (which verified their
+	// mobile), opens the chat there and agrees.
+	page := s.host.URL + "?head=" + url.QueryEscape(s.verifiedMemberHead("shop-member-1042", "김민지", "010-4821-7730"))
 	openWidget(visitor, page)
 	visitor.waitFrame("the Korean consent text leading to the chat, with no leave-a-message form (the agent is online)",
 		`d.querySelector('[data-testid=widget]').dataset.view === 'consent' && d.querySelector('[data-testid=widget-consent-text]').textContent.startsWith('상담을 위해')`+
@@ -63,6 +63,7 @@ func TestBrowserChat(t *testing.T) {
 	// The agent opens it: the alert stops. Then takes it.
 	openAndAssign(agent, id)
 	agent.waitFor("the visitor's name and signed ID", `document.querySelector('[data-testid=conversation-title]').textContent === '김민지' && document.querySelector('[data-testid=details-conversation] dd[data-field=identifier]')?.textContent === `+js(s.ws.SiteID+"_shop-member-1042"))
+	agent.waitFor("the verified mobile, not editable", `document.querySelector('[data-testid=details-customer] dd[data-field=verified_phone]')?.textContent === '010-4821-7730본인 인증 완료 (수정 불가)'`)
 	agent.waitFor("the badge gone and the title steady", `!document.querySelector("[data-testid=unread-badge]") && document.title === `+js(baseTitle))
 	consoleShows(agent, "visitor", hello)
 

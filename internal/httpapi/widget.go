@@ -212,6 +212,11 @@ type sessionRequest struct {
 	SiteUIDSig   string            `json:"site_uid_sig"`
 	Language     string            `json:"language"`
 	Extra        map[string]string `json:"extra"`
+
+	// A mobile number the site verified for the signed site_uid, signed
+	// with it (chat.SignVerifiedPhone).
+	VerifiedPhone    string `json:"verified_phone"`
+	VerifiedPhoneSig string `json:"verified_phone_sig"`
 }
 
 type sessionResponse struct {
@@ -236,6 +241,15 @@ func customerFromRequest(ws *chat.Workspace, req sessionRequest, now time.Time) 
 		c.ExternalID, c.Verified = req.SiteUID, true
 	} else if req.SiteUIDSig != "" {
 		return nil, chat.Errorf(chat.ErrInvalid, "site_uid_sig without site_uid")
+	}
+	if req.VerifiedPhone != "" || req.VerifiedPhoneSig != "" {
+		if req.SiteUID == "" {
+			return nil, chat.Errorf(chat.ErrInvalid, "verified_phone needs a signed site_uid")
+		}
+		if err := chat.VerifyVerifiedPhone(ws.IdentitySecret, req.SiteUID, req.VerifiedPhone, req.VerifiedPhoneSig); err != nil {
+			return nil, err
+		}
+		c.VerifiedPhone = strings.TrimSpace(req.VerifiedPhone)
 	}
 	if len(req.Language) > 35 {
 		return nil, chat.Errorf(chat.ErrInvalid, "language must be a language tag such as ko-KR")

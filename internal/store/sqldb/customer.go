@@ -110,6 +110,7 @@ func (db *DB) upsertCustomer(ctx context.Context, c *chat.Customer, onlyEmpty bo
 		fill(&cur.Name, c.Name)
 		fill(&cur.Email, c.Email)
 		fill(&cur.Phone, c.Phone)
+		merge(&cur.VerifiedPhone, c.VerifiedPhone) // only ever from a verification: the latest holds
 		merge(&cur.Language, c.Language)
 		merge(&cur.IP, c.IP)
 		merge(&cur.Device, c.Device)

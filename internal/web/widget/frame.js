@@ -125,6 +125,10 @@ async function openSession() {
   if (settings.siteUid) {
     body.site_uid = String(settings.siteUid);
     body.site_uid_sig = String(settings.siteUidSig ?? '');
+    if (settings.verifiedPhone) {
+      body.verified_phone = String(settings.verifiedPhone);
+      body.verified_phone_sig = String(settings.verifiedPhoneSig ?? '');
+    }
   }
   const extra = Object.entries(settings.extra ?? {}).filter(([key]) => key.startsWith('cus_extra_'));
   if (extra.length) body.extra = Object.fromEntries(extra.map(([key, value]) => [key, String(value)]));

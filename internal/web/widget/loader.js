@@ -2,7 +2,8 @@
 // button at the bottom right of the host page and opens the chat in an
 // iframe served by Sodam, so the host page's CSS and scripts cannot break
 // the chat. The page may set window.SodamSettings before this script:
-// { siteUid, siteUidSig, language, extra: { cus_extra_username: "…" } }.
+// { siteUid, siteUidSig, verifiedPhone, verifiedPhoneSig, language,
+// extra: { cus_extra_username: "…" } }.
 (() => {
   const script = document.currentScript;
   if (!script || document.getElementById('sodam-launcher')) return;
