@@ -446,7 +446,8 @@ func TestAlerts(t *testing.T) {
 	conv := v.start()
 	v.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), `{"client_msg_id":"m1","body":"배송이 아직 안 왔어요"}`, 201, nil)
 	w.RunDue(t.Context())
-	link := fmt.Sprintf("%s/console/#/c/%d", e.srv.URL, conv.ID)
+	// The link names the workspace, for an agent in several (app.js reads ?ws=).
+	link := fmt.Sprintf("%s/console/?ws=%d#/c/%d", e.srv.URL, e.shop.ID, conv.ID)
 	if g := slack.all(); len(g) != 1 || !strings.Contains(string(g[0].Raw), "새 상담 요청") || !strings.Contains(string(g[0].Raw), link) {
 		t.Fatalf("slack got %v", g)
 	}
@@ -505,6 +506,16 @@ func TestAlerts(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	if n := len(smtp.all()); n != 4 {
 		t.Fatalf("%d mails at night, want 4 (kim's skipped)", n)
+	}
+	// A left message's alert links to the ticket itself, in its workspace.
+	e.visitor("shop", "").json("POST", "/api/v1/widget/tickets", `{"name":"김영희","contact":"young@example.com","message":"영수증을 다시 받을 수 있을까요?"}`, 201, nil)
+	w.RunDue(t.Context())
+	var tickets []chat.Ticket
+	master.json("GET", e.shopPath()+"/tickets", "", 200, &tickets)
+	g := slack.all()
+	if last := string(g[len(g)-1].Raw); len(tickets) != 1 || !strings.Contains(last, "새 부재 메시지") ||
+		!strings.Contains(last, fmt.Sprintf("%s/console/?ws=%d#/tickets/%d", e.srv.URL, e.shop.ID, tickets[0].ID)) {
+		t.Fatalf("the left message's alert: %s", last)
 	}
 }
 

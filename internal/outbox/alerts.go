@@ -168,12 +168,19 @@ func (w *Worker) alert(ctx context.Context, ep *Endpoint, d Delivery) (*Alert, e
 		titles, texts, opens = append(titles, title), append(texts, text), append(opens, t.open)
 	}
 	a.Title, a.Text, a.LinkLabel = strings.Join(titles, " / "), strings.Join(texts, "\n\n"), strings.Join(opens, " / ")
-	if c != nil {
-		a.Link = w.BaseURL + "/console/#/c/" + strconv.FormatInt(c.ID, 10)
+	if d.EventType == AlertTicket && tk != nil {
+		a.Link = ConsoleLink(w.BaseURL, d.WorkspaceID, "tickets", tk.ID)
 	} else {
-		a.Link = w.BaseURL + "/console/#/tickets"
+		a.Link = ConsoleLink(w.BaseURL, d.WorkspaceID, "c", c.ID)
 	}
 	return a, nil
+}
+
+// ConsoleLink is the console's address of a conversation (page "c") or a
+// ticket ("tickets") of workspace wid: ?ws= opens that workspace for an
+// agent who belongs to several, whichever they used last (app.js).
+func ConsoleLink(baseURL string, wid int64, page string, id int64) string {
+	return baseURL + "/console/?ws=" + strconv.FormatInt(wid, 10) + "#/" + page + "/" + strconv.FormatInt(id, 10)
 }
 
 // clip shortens s to n characters.

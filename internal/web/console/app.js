@@ -89,16 +89,20 @@ function showLogin(message) {
 }
 
 // signedIn opens the console for a sign-in's (or GET /me's) answer: the
-// agent's language when they chose one, and the workspace last used.
+// agent's language when they chose one, and the workspace the address
+// names (?ws=ID, as an alert's link does) or else the one last used.
 function signedIn(me) {
   if (!me.memberships?.length) return showLogin(t('error.workspace_not_found'));
   session.set(me);
   if (me.agent.language && me.agent.language !== locale.lang) chooseLanguage(me.agent.language);
   closeLogin();
   app.hidden = false;
+  const linked = Number(new URLSearchParams(location.search).get('ws'));
+  // The link chooses once: a reload after switching keeps the switch.
+  if (linked) history.replaceState(null, '', '/console/' + location.hash);
   const saved = Number(storage.get(workspaceKey));
   const active = session.active;
-  const chosen = active.find((m) => m.workspace_id === saved) ?? active[0];
+  const chosen = active.find((m) => m.workspace_id === linked) ?? active.find((m) => m.workspace_id === saved) ?? active[0];
   if (chosen) openWorkspace(chosen);
   else showDeactivated(me.memberships.find((m) => m.workspace_id === saved) ?? me.memberships[0]);
   fillWorkspacePicker();
