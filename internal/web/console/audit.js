@@ -176,7 +176,7 @@ class Audit extends HTMLElement {
 
   #row(e) {
     const at = new Date(e.at);
-    const changes = changeList(e.before, e.after);
+    const changes = changeList(e.before, e.after, e.action);
     return h('tr', { dataset: { entryId: e.id, action: e.action, refused: e.refused ? 'true' : 'false', testid: 'audit-entry' } },
       h('td', { class: 'audit-when', dataset: { label: t('audit.when') } },
         h('time', { datetime: e.at, title: exactTime(at) }, dayText(at), ' ', clockTime(at))),
@@ -200,18 +200,24 @@ const actionText = (action) => label('audit_action.', action);
 // changeList shows what an entry changed, field by field: "role: agent →
 // manager". Settings are compared key by key, nested objects included, so
 // only what differs is listed; a value only before or only after shows
-// alone.
-export function changeList(before, after) {
+// alone. The workspace's and members' common keys are named as the
+// settings and team pages name them, the key itself on hover.
+export function changeList(before, after, action = '') {
+  const named = /^(workspace|member)\./.test(action);
   const lines = [];
   diff(before, after, '', lines);
   if (!lines.length) return '';
   return h('ul', { class: 'changes', dataset: { testid: 'audit-changes' } }, lines.slice(0, 30).map(([key, from, to]) =>
     h('li', {},
-      key && h('span', { class: 'change-key' }, key + ': '),
+      key && h('span', { class: 'change-key', title: key }, (named ? keyText(key) : key) + ': '),
       from !== undefined && h('del', { class: 'change-from' }, value(from)),
       from !== undefined && to !== undefined && h('span', { class: 'change-arrow', 'aria-hidden': 'true' }, ' → '),
       to !== undefined && h('ins', { class: 'change-to' }, value(to)))));
 }
+
+// keyText names a changed setting ("settings.pii.mode" → "Personal
+// information: mode"), or shows the key where the catalog has no name.
+const keyText = (key) => label('audit_key.', key);
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
