@@ -126,8 +126,9 @@ func TestTagsCategoriesNote(t *testing.T) {
 		t.Fatalf("after the close %+v", d.Conversation)
 	}
 
-	// A deleted category keeps its name in past conversations but no longer
-	// serves new notes; deleting a tag removes its links.
+	// A deleted category keeps its name in past conversations, and the
+	// conversations filed under it may keep it, but it serves no other
+	// conversation's note; deleting a tag removes its links.
 	manager.json("DELETE", catPath(leaf), "", 204, nil)
 	manager.json("DELETE", catPath(mid), "", 204, nil)
 	kim.json("GET", shop+"/categories", "", 200, &cats)
@@ -143,10 +144,14 @@ func TestTagsCategoriesNote(t *testing.T) {
 		t.Fatalf("history %+v", past)
 	}
 	e.refuse(state, []scenario{
-		{name: "note with a deleted category", as: kim, method: "PUT", path: note, body: fmt.Sprintf(`{"category_id":%d}`, leaf.ID), status: 404, code: chat.ErrNotFound},
+		{name: "note with a deleted category", as: manager, method: "PUT", path: e.convPath(cL.ID) + "/note", body: fmt.Sprintf(`{"category_id":%d}`, leaf.ID), status: 404, code: chat.ErrNotFound},
 		{name: "child of a deleted category", as: manager, method: "POST", path: shop + "/categories", body: fmt.Sprintf(`{"parent_id":%d,"name":"x"}`, mid.ID), status: 404, code: chat.ErrNotFound},
 		{name: "delete a deleted category", as: manager, method: "DELETE", path: catPath(leaf), status: 404, code: chat.ErrNotFound},
 	})
+	kim.json("PUT", note, fmt.Sprintf(`{"category_id":%d,"memo":"환불 완료"}`, leaf.ID), 200, nil)
+	if c := kim.detailOf(cA.ID).Conversation; c.Memo != "환불 완료" || strings.Join(c.CategoryPath, ">") != "배송>지연>택배사" {
+		t.Fatalf("the note under its deleted category %+v", c)
+	}
 	manager.json("DELETE", tagPath(refund), "", 204, nil)
 	manager.json("DELETE", tagPath(vip), "", 204, nil)
 	d = kim.detailOf(cA.ID)
