@@ -13,7 +13,7 @@ import { clockTime, closeReasonText, exactTime, formError, label, locale, t, wai
 import { customerName } from './names.js';
 import { renderNote } from './notes.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
-import { fillProfile, markProfileError, profileChanges, profileMarkup, showProfileNotes } from './profileform.js';
+import { fillProfile, markProfileError, profileChanges, profileMarkup, profileTestIDs, showProfileNotes } from './profileform.js';
 import { stamp, template } from './template.js';
 import { openTicketDialog } from './ticketcreate.js';
 import { moment } from './time.js';
@@ -47,7 +47,7 @@ const markup = template(`
   </form>
   <form class="profile" data-ref="customer-form" data-testid="customer-form" novalidate>
     <fieldset data-ref="customer-fields">
-      ${profileMarkup('customer')}
+      ${profileMarkup}
       <p class="form-error" role="alert" data-ref="customer-error" data-testid="customer-error"></p>
       <div class="form-actions">
         <button type="button" class="secondary" data-ref="customer-revert" data-i18n="details.revert" data-testid="customer-revert"></button>
@@ -127,6 +127,7 @@ class Details extends HTMLElement {
     this.#category = new CategoryPicker(this.#ref('note-category'), 'note-category', () => this.#noteEdited());
     this.#noteTags = new TagPicker(this.#ref('note-tags'), () => this.#noteEdited());
     const form = this.#ref('customer-form');
+    profileTestIDs(form, 'customer');
     form.addEventListener('input', (e) => this.#customerEdited(e.target));
     form.addEventListener('submit', (e) => this.#saveCustomer(e));
     this.#ref('customer-revert').addEventListener('click', () => this.#inbox.drafts.set(this.#id, 'customer', null));

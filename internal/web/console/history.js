@@ -14,7 +14,7 @@ import { clockTime, dateFormat, exactTime, formError, label, locale, t } from '.
 import { customerName } from './names.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
 import { PII } from './pii.js';
-import { fillProfile, markProfileError, profileChanges, profileMarkup, showProfileNotes } from './profileform.js';
+import { fillProfile, markProfileError, profileChanges, profileMarkup, profileTestIDs, showProfileNotes } from './profileform.js';
 import { stamp, template } from './template.js';
 import { moment } from './time.js';
 import { toast } from './toast.js';
@@ -87,7 +87,7 @@ const markup = template(`
   <section>
     <h3 data-i18n="details.customer"></h3>
     <form class="profile" data-ref="customer-form" data-testid="history-customer-form" novalidate><fieldset>
-      ${profileMarkup('history-customer')}
+      ${profileMarkup}
       <p class="form-error" role="alert" data-ref="customer-error" data-testid="history-customer-error"></p>
       <div class="form-actions"><button type="submit" class="primary" data-i18n="settings.save" data-testid="history-customer-save"></button></div>
     </fieldset></form>
@@ -151,6 +151,7 @@ class HistoryPage extends HTMLElement {
       e.preventDefault();
       this.#saveCustomer();
     });
+    profileTestIDs(this.#ref('customer-form'), 'history-customer');
     this.#ref('customer-form').addEventListener('input', (e) => {
       e.target.removeAttribute('aria-invalid');
       showProfileNotes(this.#ref('customer-form'));

@@ -9,18 +9,26 @@ import { t } from './i18n.js';
 // profileFields are the fields, in the form's order.
 export const profileFields = ['name', 'nickname', 'phone', 'email', 'birth_date', 'address', 'note'];
 
-// profileMarkup is the fields' markup for a form's template; their test
-// IDs start with prefix ("customer-name", "history-customer-name").
-export const profileMarkup = (prefix) => `
-<label><span data-i18n="details.name"></span><input name="name" maxlength="100" autocomplete="off" data-testid="${prefix}-name"></label>
-<label><span data-i18n="details.nickname"></span><input name="nickname" maxlength="100" autocomplete="off" data-i18n-attr="title:details.nickname_help" data-testid="${prefix}-nickname"></label>
-<label><span data-i18n="details.phone"></span><input name="phone" type="tel" maxlength="30" autocomplete="off" data-testid="${prefix}-phone"></label>
-<label><span data-i18n="details.email"></span><input name="email" inputmode="email" maxlength="254" autocomplete="off" spellcheck="false" data-testid="${prefix}-email"></label>
+// profileMarkup is the fields' markup for a form's template; the form
+// gives them their test IDs once stamped (profileTestIDs).
+export const profileMarkup = `
+<label><span data-i18n="details.name"></span><input name="name" maxlength="100" autocomplete="off"></label>
+<label><span data-i18n="details.nickname"></span><input name="nickname" maxlength="100" autocomplete="off" data-i18n-attr="title:details.nickname_help"></label>
+<label><span data-i18n="details.phone"></span><input name="phone" type="tel" maxlength="30" autocomplete="off"></label>
+<label><span data-i18n="details.email"></span><input name="email" inputmode="email" maxlength="254" autocomplete="off" spellcheck="false"></label>
 <label><span data-i18n="details.birth_date"></span>
-  <span class="with-note"><input name="birth_date" type="date" min="1900-01-01" data-testid="${prefix}-birth-date"><output data-ref="age" data-testid="${prefix}-age"></output></span>
+  <span class="with-note"><input name="birth_date" type="date" min="1900-01-01"><output data-ref="age"></output></span>
 </label>
-<label><span data-i18n="details.address"></span><input name="address" maxlength="200" autocomplete="off" data-testid="${prefix}-address"></label>
-<label><span data-i18n="details.note"></span><textarea name="note" rows="3" maxlength="500" data-testid="${prefix}-note"></textarea><small class="help counter" data-ref="note-count" data-testid="${prefix}-note-count"></small></label>`;
+<label><span data-i18n="details.address"></span><input name="address" maxlength="200" autocomplete="off"></label>
+<label><span data-i18n="details.note"></span><textarea name="note" rows="3" maxlength="500"></textarea><small class="help counter" data-ref="note-count"></small></label>`;
+
+// profileTestIDs names the fields for browser tests (SELECTORS.md): prefix
+// and the field, "customer-birth-date", "history-customer-birth-date".
+export function profileTestIDs(form, prefix) {
+  for (const f of profileFields) form.elements[f].dataset.testid = `${prefix}-${f.replace('_', '-')}`;
+  form.querySelector('[data-ref=age]').dataset.testid = `${prefix}-age`;
+  form.querySelector('[data-ref=note-count]').dataset.testid = `${prefix}-note-count`;
+}
 
 // fillProfile shows values (a customer, a draft over it) in the form's
 // fields. A field already showing its value is left alone, so the caret
