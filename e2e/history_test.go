@@ -57,6 +57,23 @@ func TestBrowserHistory(t *testing.T) {
 	if got := eval[[]string](agent, `[...document.querySelectorAll('[data-testid=history-result] .history-item')].map((b) => b.lastChild.textContent)`); len(got) != 2 || got[0] == "0" || got[1] == "0" {
 		agent.fail("each result's last line: %q, want the last message", got)
 	}
+	// By channel: every channel offered, and the web chats are not Telegram's.
+	choose := func(sel, value string) {
+		agent.do("choose "+value, chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector(`+js(sel)+`); s.value = `+js(value)+`; s.dispatchEvent(new Event('change', {bubbles: true})); })()`))
+	}
+	if got := eval[string](agent, `[...document.querySelectorAll('[data-testid=history-channel] option')].map((o) => o.value + '=' + o.textContent).join()`); got != "=전체,web=웹 채팅,kakao=카카오톡,naver=네이버 톡톡,telegram=텔레그램,api=API" {
+		agent.fail("the channel choices %q", got)
+	}
+	choose("[data-testid=history-channel]", "telegram")
+	agent.waitFor("no Telegram chats", `document.querySelector('[data-testid=history]').dataset.state === 'ready' && !document.querySelector('[data-testid=history-none]').hidden`)
+	choose("[data-testid=history-channel]", "web")
+	agent.waitFor("both web chats", `document.querySelectorAll('[data-testid=history-result]').length === 2`)
+	choose("[data-testid=history-flags]", "both")
+	agent.waitFor("none important and on hold", `document.querySelector('[data-testid=history]').dataset.state === 'ready' && !document.querySelector('[data-testid=history-none]').hidden`)
+	look(agent, "history-channel-ko")
+	choose("[data-testid=history-flags]", "")
+	agent.waitFor("both chats again", `document.querySelectorAll('[data-testid=history-result]').length === 2`)
+
 	agent.click("[data-testid=history-q]")
 	agent.keys("환불\r")
 	result := fmt.Sprintf("[data-testid=history-result][data-conversation-id='%d']", id)

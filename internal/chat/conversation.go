@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"slices"
 	"time"
 	"unicode/utf8"
 )
@@ -34,6 +35,14 @@ type Channel string
 
 // ChannelWeb is the embedded web widget.
 const ChannelWeb Channel = "web"
+
+// Channels are every channel a conversation comes in by: the web widget
+// and the messengers a bridge connects (§1.2). History filters and
+// statistics know these; the console keeps the same list (i18n.js).
+var Channels = []Channel{ChannelWeb, "kakao", "naver", "telegram", "api"}
+
+// Valid reports whether c is one of Channels.
+func (c Channel) Valid() bool { return slices.Contains(Channels, c) }
 
 // Conversation is one chat between a customer and the workspace (§2).
 type Conversation struct {

@@ -132,10 +132,10 @@ func Parse(v url.Values, loc *time.Location) (Filter, error) {
 	}
 	switch ch := v.Get("channel"); {
 	case ch == "":
-	case chat.Channel(ch) == chat.ChannelWeb || ch == "api" || ch == "kakao" || ch == "naver":
+	case chat.Channel(ch).Valid():
 		f.Channel = chat.Channel(ch)
 	default:
-		return f, bad("channel", "unknown channel %q", ch)
+		return f, bad("channel", "unknown channel %q: one of %v", ch, chat.Channels)
 	}
 	f.Customer = strings.TrimSpace(v.Get("customer"))
 	if len([]rune(f.Customer)) > MaxCustomerRunes {

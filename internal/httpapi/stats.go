@@ -239,9 +239,9 @@ func (s *Server) statGroupNames(r *http.Request, workspaceID int64, group string
 			names[strconv.FormatInt(m.AgentID, 10)] = m.Name
 		}
 	case stats.GroupChannel:
-		for _, c := range stats.Channels {
-			if n, ok := cat["stats.channel_"+c]; ok {
-				names[c] = n
+		for _, c := range chat.Channels {
+			if n, ok := cat["stats.channel_"+string(c)]; ok {
+				names[string(c)] = n
 			}
 		}
 	case stats.GroupCategory:

@@ -42,10 +42,6 @@ const (
 	GroupCategory = "category"
 )
 
-// Channels are the channels statistics know: the web widget and those
-// integrations bring (§9).
-var Channels = []string{"web", "kakao", "naver", "telegram", "api"}
-
 // Selection is what StatRows sums: days From..To (YYYYMMDD, inclusive),
 // optionally one agent, channel or set of categories, grouped by one
 // dimension or none.
@@ -140,7 +136,7 @@ func (q *Query) parseFilters(v url.Values) error {
 		return err
 	}
 	if c := v.Get("channel"); c != "" {
-		if !slices.Contains(Channels, c) {
+		if !chat.Channel(c).Valid() {
 			return chat.Errorf(chat.ErrInvalid, "unknown channel %q", c)
 		}
 		q.Channel = c

@@ -10,7 +10,7 @@
 import { h } from '../shared/dom.js';
 import { Thread } from '../shared/thread.js';
 import { transcriptLine } from './details.js';
-import { clockTime, dateFormat, exactTime, formError, label, locale, t } from './i18n.js';
+import { channels, clockTime, dateFormat, exactTime, formError, label, locale, t } from './i18n.js';
 import { customerName } from './names.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
 import { PII } from './pii.js';
@@ -30,6 +30,7 @@ const markup = template(`
     <label><span data-i18n="history.from"></span><input type="date" name="from" data-testid="history-from"></label>
     <label><span data-i18n="history.to"></span><input type="date" name="to" data-testid="history-to"></label>
     <label><span data-i18n="history.state"></span><select name="state" data-ref="state" data-testid="history-state"></select></label>
+    <label><span data-i18n="history.channel"></span><select name="channel" data-ref="channel" data-testid="history-channel"></select></label>
     <label><span data-i18n="history.processed"></span><select name="processed" data-ref="processed" data-testid="history-processed"></select></label>
     <label><span data-i18n="history.agent"></span><select name="agent_id" data-ref="agent" data-testid="history-agent"></select></label>
     <label class="history-check"><input type="checkbox" name="agent_path" value="true" data-testid="history-agent-path"><span data-i18n="history.agent_path"></span></label>
@@ -209,6 +210,7 @@ class HistoryPage extends HTMLElement {
       select.value = options.some(([value]) => String(value) === v) ? v : String(options[0][0]);
     };
     keep(this.#ref('state'), [['', t('history.any')], ['open', t('history.state_open')], ...['unassigned', 'waiting', 'active', 'closed'].map((s) => [s, t('state.' + s)])]);
+    keep(this.#ref('channel'), [['', t('history.any')], ...channels.map((c) => [c, label('channel.', c)])]);
     keep(this.#ref('processed'), [['', t('history.any')], ['true', t('history.processed_yes')], ['false', t('history.processed_no')]]);
     const members = [...this.#inbox.members.values()].sort((a, b) => a.name.localeCompare(b.name, locale.lang));
     keep(this.#ref('agent'), [['', t('history.anyone')], ...members.map((m) => [m.agent_id, m.name])]);
@@ -219,7 +221,7 @@ class HistoryPage extends HTMLElement {
     const tags = [...(this.#choices?.conversation ?? []).map((x) => [x.id, t('history.tag_conversation', { name: x.name })]),
       ...(this.#choices?.customer ?? []).map((x) => [x.id, t('history.tag_customer', { name: x.name })])];
     keep(this.#ref('tag'), [['', t('history.any')], ...tags]);
-    keep(this.#ref('flags'), [['', t('history.any')], ['important', t('flag.important')], ['on_hold', t('flag.hold')]]);
+    keep(this.#ref('flags'), [['', t('history.any')], ['important', t('flag.important')], ['on_hold', t('flag.hold')], ['both', t('history.flags_both')]]);
     keep(this.#ref('rating'), [['', t('history.any')], ...[5, 4, 3, 2, 1].map((n) => [n, '★'.repeat(n)]), ['none', t('history.unrated')]]);
     keep(this.#ref('sort'), [['newest', t('history.newest')], ['oldest', t('history.oldest')]]);
     keep(this.#ref('layout'), [['conversations', t('history.layout_conversations')], ['messages', t('history.layout_messages')]]);
@@ -234,12 +236,14 @@ class HistoryPage extends HTMLElement {
   #filter() {
     const f = this.#ref('filters').elements;
     const q = {};
-    for (const name of ['q', 'from', 'to', 'state', 'processed', 'agent_id', 'category_id', 'tag_id', 'customer', 'rating']) {
+    for (const name of ['q', 'from', 'to', 'state', 'channel', 'processed', 'agent_id', 'category_id', 'tag_id', 'customer', 'rating']) {
       const v = f[name].value.trim();
       if (v) q[name] = v;
     }
     if (f.agent_path.checked && q.agent_id) q.agent_path = 'true';
-    if (f.flags.value) q[f.flags.value] = 'true';
+    for (const flag of ['important', 'on_hold']) {
+      if (f.flags.value === flag || f.flags.value === 'both') q[flag] = 'true';
+    }
     if (f.sort.value === 'oldest') q.sort = 'oldest';
     return q;
   }
@@ -269,6 +273,8 @@ class HistoryPage extends HTMLElement {
       if (n === this.#loading) {
         this.#ref('more').disabled = false;
         this.dataset.state = 'ready';
+        // Drawn while loading, the "nothing found" line waited for this.
+        this.#ref('empty').hidden = this.#results.length > 0;
       }
     }
   }

@@ -89,6 +89,10 @@ export function label(prefix, code) {
 }
 
 export const closeReasonText = (reason) => label('close_reason.', reason);
+
+// channels are the channels a conversation comes in by, as the server
+// knows them (chat.Channels): the statistics' and the history's filters.
+export const channels = ['web', 'kakao', 'naver', 'telegram', 'api'];
 export const statusText = (status) => label('status.', status);
 
 // formError shows a refusal in el: the translated sentence for its code

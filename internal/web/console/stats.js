@@ -6,7 +6,7 @@
 // numbers; the table can be exported as CSV or XLSX. Managers and masters
 // see everyone; an agent sees their own figures.
 import { h } from '../shared/dom.js';
-import { locale, t } from './i18n.js';
+import { channels, locale, t } from './i18n.js';
 import { stamp, template } from './template.js';
 import { toast } from './toast.js';
 import uPlot from './vendor/uplot/uPlot.esm.js';
@@ -104,7 +104,6 @@ const measures = [
 ];
 const todayKeys = ['inflow', 'completed', 'unprocessed', 'frt_avg_s', 'queue_avg_s', 'rating_avg'];
 const summaryKeys = ['inflow', 'completed', 'same_day_rate', 'unprocessed', 'frt_avg_s', 'rating_avg'];
-const channels = ['web', 'kakao', 'naver', 'telegram', 'api'];
 
 // duration writes seconds as "1분 5초", "2시간 3분".
 export function duration(s) {
