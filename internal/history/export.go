@@ -29,7 +29,8 @@ const exportPage = 500
 // JobExportExpire.
 type Exporter struct {
 	Store Store
-	// Workspace reads the workspace, for its time zone.
+	// Workspace reads the workspace, for its time zone and site ID (the
+	// robot's name).
 	Workspace func(ctx context.Context, id int64) (*chat.Workspace, error)
 	Files     blob.Store
 	// Node names this node; each run adds a tag of its own.
@@ -92,7 +93,7 @@ func (x *Exporter) Run(ctx context.Context, j chat.Job) error {
 	pr, pw := io.Pipe()
 	written := make(chan error, 1)
 	go func() {
-		n, rows, err := x.write(ctx, pw, e, f, loc, runner)
+		n, rows, err := x.write(ctx, pw, e, f, loc, ws.SiteID, runner)
 		fin.Done, fin.Rows = n, rows
 		pw.CloseWithError(err)
 		written <- err
@@ -154,7 +155,8 @@ func (x *Exporter) Expire(ctx context.Context, j chat.Job) error {
 
 // write streams the export's rows into w, a page of conversations at a
 // time, recording progress (and the runner's heartbeat) after each page.
-func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, loc *time.Location, runner string) (done, rows int, err error) {
+// siteID names the robot (NameRobot).
+func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, loc *time.Location, siteID, runner string) (done, rows int, err error) {
 	var out rowWriter
 	if e.Format == FormatXLSX {
 		out = newXLSX(w)
@@ -177,6 +179,7 @@ func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, 
 		if len(page) == 0 {
 			break
 		}
+		NameRobot(page, siteID)
 		ids := make([]int64, len(page))
 		for i, c := range page {
 			ids[i] = c.ID
@@ -240,6 +243,26 @@ func (x *Exporter) messageRows(ctx context.Context, out rowWriter, wid int64, pa
 		n++
 	}
 	return n, nil
+}
+
+// NameRobot names the robot where it held a conversation, as it shows
+// wherever an agent's name is shown (§0: robot-<site_id>): the assignee
+// of a conversation the robot holds or that ended in its hands, and the
+// agent path of one no agent ever held. The list's assignee_name and the
+// export's agent columns then agree.
+func NameRobot(cs []chat.Conversation, siteID string) {
+	robot := chat.RobotName(siteID)
+	for i := range cs {
+		c := &cs[i]
+		robotHeld := c.State == chat.StateBot || (c.State == chat.StateClosed && c.CloseReason == chat.CloseByRobot)
+		if c.AssigneeID != 0 || !robotHeld {
+			continue
+		}
+		c.AssigneeName = robot
+		if len(c.AgentPath) == 0 {
+			c.AgentPath = []chat.PathStep{{Name: robot}}
+		}
+	}
 }
 
 // The columns of each layout.

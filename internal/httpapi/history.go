@@ -106,6 +106,11 @@ func (s *Server) searchHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	ws, err := s.workspace(r)
+	if err != nil {
+		return err
+	}
+	history.NameRobot(cs, ws.SiteID)
 	page := historyPage{Conversations: nonNil(cs)}
 	if len(cs) > limit {
 		page.Conversations = cs[:limit]
