@@ -68,7 +68,7 @@ func TestMentionAlerts(t *testing.T) {
 			if n := len(smtp.all()); n != 2 {
 				t.Fatalf("%d alert emails, want 2: %v", n, smtp.all())
 			}
-			link := fmt.Sprintf("%s/console/#/c/%d", e.srv.URL, conv.ID)
+			link := fmt.Sprintf("%s/console/?ws=%d#/c/%d", e.srv.URL, e.shop.ID, conv.ID) // the workspace named: a member of several lands in it
 			got := map[string][2]string{}
 			for _, m := range mails {
 				to, subject, body := readMail(t, m)
