@@ -181,6 +181,7 @@ func TestBrowserHistory(t *testing.T) {
 	agent.click("[data-testid=history-create-ticket]")
 	toastSays(agent, "티켓을 만들었습니다.")
 	type ticket struct {
+		ID             int64  `json:"id"`
 		ConversationID int64  `json:"conversation_id"`
 		Channel        string `json:"channel"`
 	}
@@ -231,6 +232,22 @@ func TestBrowserHistory(t *testing.T) {
 	look(agent, "history-panel-phone-en")
 	agent.click("[data-testid=history-panel-close]")
 	agent.waitFor("the list again", `document.querySelector('[data-testid=history-panel]').hidden && document.querySelector('.history-main').checkVisibility()`)
+
+	// The ticket's transcript offers the document too, and its link
+	// downloads it.
+	desktop(agent)
+	agent.do("open the ticket", chromedp.Evaluate[chromedp.Void](`location.hash = '#/tickets/`+fmt.Sprint(tl[0].ID)+`'`))
+	agent.waitFor("the ticket with its transcript tab", `document.querySelector('#app').dataset.page === 'tickets' && !document.querySelector('[data-testid=ticket-tab-transcript]').hidden`)
+	agent.click("[data-testid=ticket-tab-transcript]")
+	agent.waitFor("the document in the transcript", `document.querySelector('[data-testid=ticket-transcript] [data-testid=file-link]')`)
+	look(agent, "history-ticket-transcript-en")
+	if got := eval[string](agent, `(async () => {
+		const a = document.querySelector('[data-testid=ticket-transcript] [data-testid=file-link]');
+		const r = await fetch(a.href);
+		return [a.querySelector('.file-name').textContent, r.status, (await r.text()).slice(0, 8)].join(' ');
+	})()`); got != "환불 신청서.pdf 200 %PDF-1.4" {
+		agent.fail("the document in the ticket's transcript gives %q", got)
+	}
 }
 
 // quietChat has a new visitor open a chat through the store and say one
