@@ -25,10 +25,13 @@ var HelpPages = func() map[string]*template.Template {
 }()
 
 // HelpCatalogs are the help center's strings by language (ko, en).
-var HelpCatalogs = func() map[string]map[string]string {
+var HelpCatalogs = catalogs(Help, "help/i18n")
+
+// catalogs reads dir's ko.json and en.json: strings by key, by language.
+func catalogs(fsys fs.FS, dir string) map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, lang := range []string{"ko", "en"} {
-		b, err := fs.ReadFile(Help, "help/i18n/"+lang+".json")
+		b, err := fs.ReadFile(fsys, dir+"/"+lang+".json")
 		if err != nil {
 			panic(err)
 		}
@@ -39,4 +42,4 @@ var HelpCatalogs = func() map[string]map[string]string {
 		out[lang] = m
 	}
 	return out
-}()
+}

@@ -21,9 +21,7 @@ package web
 
 import (
 	"embed"
-	"encoding/json"
 	"html/template"
-	"io/fs"
 )
 
 // Assets holds console/ (served at /console/), widget/ (loader.js at
@@ -36,21 +34,7 @@ var Assets embed.FS
 // WidgetCatalogs are the widget's strings by language (ko, en): what a
 // messenger's user reads of a system message is the widget's wording
 // (outbox.CustomerText).
-var WidgetCatalogs = func() map[string]map[string]string {
-	out := map[string]map[string]string{}
-	for _, lang := range []string{"ko", "en"} {
-		b, err := fs.ReadFile(Assets, "widget/i18n/"+lang+".json")
-		if err != nil {
-			panic(err)
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			panic(err)
-		}
-		out[lang] = m
-	}
-	return out
-}()
+var WidgetCatalogs = catalogs(Assets, "widget/i18n")
 
 //go:embed try.html
 var tryHTML string
