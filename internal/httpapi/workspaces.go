@@ -51,7 +51,13 @@ func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
 	if err := p.Apply(ws); err != nil {
 		return err
 	}
-	err = s.app.UpdateWorkspace(r.Context(), ws, who(r))
+	return s.saveWorkspace(w, r, ws)
+}
+
+// saveWorkspace stores ws as changed and answers with it. The widget's
+// cached view of it is dropped either way.
+func (s *Server) saveWorkspace(w http.ResponseWriter, r *http.Request, ws *chat.Workspace) error {
+	err := s.app.UpdateWorkspace(r.Context(), ws, who(r))
 	s.visitors.forget(ws.ID)
 	if err != nil {
 		return err
@@ -69,13 +75,7 @@ func (s *Server) rotateIdentitySecret(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	ws.IdentitySecret = app.NewIdentitySecret()
-	err = s.app.UpdateWorkspace(r.Context(), ws, who(r))
-	s.visitors.forget(ws.ID)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.viewWorkspace(r, ws))
-	return nil
+	return s.saveWorkspace(w, r, ws)
 }
 
 type embedResponse struct {
