@@ -24,7 +24,7 @@ func CustomerText(ws *chat.Workspace, m *chat.Message) string {
 	default:
 		return ""
 	}
-	t := web.WidgetCatalogs[ws.Settings.Widget.WidgetLanguage("")]
+	t := web.WidgetCatalogs()[ws.Settings.Widget.WidgetLanguage("")]
 	meta := m.Meta
 	or := func(s, otherwise string) string {
 		if s != "" {

@@ -22,6 +22,7 @@ package web
 import (
 	"embed"
 	"html/template"
+	"sync"
 )
 
 // Assets holds console/ (served at /console/), widget/ (loader.js at
@@ -33,8 +34,9 @@ var Assets embed.FS
 
 // WidgetCatalogs are the widget's strings by language (ko, en): what a
 // messenger's user reads of a system message is the widget's wording
-// (outbox.CustomerText).
-var WidgetCatalogs = catalogs(Assets, "widget/i18n")
+// (outbox.CustomerText). They are read on first use, as most nodes never
+// deliver to a messenger (an idle node's memory, issue 17).
+var WidgetCatalogs = sync.OnceValue(func() map[string]map[string]string { return catalogs(Assets, "widget/i18n") })
 
 //go:embed try.html
 var tryHTML string
