@@ -115,6 +115,7 @@ class Details extends HTMLElement {
   #id = 0;
   #states = new Map(); // conversation id → state last seen, to notice closing
   #history = [];
+  #historyDrawn = ''; // what the history list shows (#renderHistory)
   #historyNext = ''; // the cursor of the history's next page
   #customerTags;
   #category;
@@ -477,8 +478,26 @@ class Details extends HTMLElement {
   // History: the customer ID's conversations, newest first.
 
   #renderHistory() {
-    const list = this.#ref('history');
-    list.replaceChildren(...this.#history.map((c) => h('li', {},
+    // Redrawn only when what it shows changed: the open conversation
+    // changes with every message, and a redraw between a person's press
+    // and release takes their click away.
+    const drawn = JSON.stringify([locale.lang, this.#id, this.#history.map((c) =>
+      [c.id, c.created_at, c.room_no, c.state, c.memo, c.category_path, c.agent_path])]);
+    if (drawn !== this.#historyDrawn) {
+      this.#historyDrawn = drawn;
+      this.#ref('history').replaceChildren(...this.#history.map((c) => this.#historyItem(c)));
+    }
+    this.#ref('history-empty').hidden = !this.#id || this.#history.length > 0;
+    const more = this.#ref('history-more');
+    more.hidden = !this.#historyNext;
+    more.onclick = () => {
+      more.disabled = true;
+      this.#loadHistory(true).catch((err) => toast(locale.errorText(err))).finally(() => { more.disabled = false; });
+    };
+  }
+
+  #historyItem(c) {
+    return h('li', {},
       h('button', {
         type: 'button', class: 'history-item', dataset: { testid: 'history-item', conversationId: c.id, current: String(c.id === this.#id) },
         onclick: () => this.#openHistory(c.id),
@@ -490,14 +509,7 @@ class Details extends HTMLElement {
           : c.state !== 'closed' && h('span', { class: 'chip', dataset: { state: c.state } }, t('state.' + c.state))),
       h('span', { class: 'history-memo', dataset: { field: 'memo' } }, c.memo || t('details.no_memo')),
       h('span', { class: 'history-meta', dataset: { field: 'category' } }, categoryPath(c.category_path)),
-      h('span', { class: 'history-meta', dataset: { field: 'agent_path' } }, agentPath(c.agent_path) || nobody(c))))));
-    this.#ref('history-empty').hidden = !this.#id || this.#history.length > 0;
-    const more = this.#ref('history-more');
-    more.hidden = !this.#historyNext;
-    more.onclick = () => {
-      more.disabled = true;
-      this.#loadHistory(true).catch((err) => toast(locale.errorText(err))).finally(() => { more.disabled = false; });
-    };
+      h('span', { class: 'history-meta', dataset: { field: 'agent_path' } }, agentPath(c.agent_path) || nobody(c))));
   }
 
   async #openHistory(hid) {
