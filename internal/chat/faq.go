@@ -92,6 +92,7 @@ func (f FAQExport) KeepStored(a *Article, stored Article) {
 
 // Limits of the FAQ (docs/operations.md).
 const (
+	MaxFAQPosition     = 1_000_000
 	MaxFAQTitle        = 200
 	MaxFAQBody         = 60000 // bytes of HTML, after sanitizing too
 	MaxFAQKeywords     = 30
@@ -118,14 +119,24 @@ func oneLine(field, s string, max int, required bool) (string, error) {
 	return s, nil
 }
 
-// CheckFAQCategory validates and tidies a category's names.
+// CheckFAQCategory validates and tidies a category's names and position.
 func CheckFAQCategory(c *FAQCategory) error {
 	var err error
 	if c.Name, err = oneLine("name", c.Name, MaxFAQCategoryName, true); err != nil {
 		return err
 	}
-	c.NameEN, err = oneLine("name_en", c.NameEN, MaxFAQCategoryName, false)
-	return err
+	if c.NameEN, err = oneLine("name_en", c.NameEN, MaxFAQCategoryName, false); err != nil {
+		return err
+	}
+	return checkPosition(c.Position)
+}
+
+// checkPosition bounds where a category or an article is placed.
+func checkPosition(p int) error {
+	if p < 0 || p > MaxFAQPosition {
+		return Errorf(ErrInvalid, "position must be between 0 and %d", MaxFAQPosition)
+	}
+	return nil
 }
 
 // CheckArticle validates and tidies an article's fields other than its
@@ -160,10 +171,7 @@ func CheckArticle(a *Article) error {
 		}
 	}
 	a.Keywords = kws
-	if a.Position < 0 || a.Position > 1_000_000 {
-		return Errorf(ErrInvalid, "position must be between 0 and 1000000")
-	}
-	return nil
+	return checkPosition(a.Position)
 }
 
 // CheckSynonyms validates a workspace's synonym groups: each a list of two

@@ -105,6 +105,8 @@ func faqRefusals(t *testing.T, e *env) {
 		{name: "malformed CSV", as: m, method: "POST", path: e.shopPath() + "/faq/import", body: "title,body_html\n\"unclosed,x\n", header: []string{"Content-Type", "text/csv"}, status: 400, code: chat.ErrInvalid},
 		{name: "CSV without titles", as: m, method: "POST", path: e.shopPath() + "/faq/import", body: "name,body\nx,y\n", header: []string{"Content-Type", "text/csv"}, status: 400, code: chat.ErrInvalid},
 		{name: "import as an agent", as: e.login("kim"), method: "POST", path: e.shopPath() + "/faq/import", body: `{"version":1}`, status: 403, code: chat.ErrRoleRequired},
+		{name: "category placed below zero", as: m, method: "POST", path: e.shopPath() + "/faq/categories", body: `{"name":"기타","position":-99999999}`, status: 400, code: chat.ErrInvalid},
+		{name: "article placed past the limit", as: m, method: "POST", path: arts, body: `{"title":"t","body_html":"x","position":1000001}`, status: 400, code: chat.ErrInvalid},
 		{name: "a lone synonym", as: m, method: "PUT", path: e.shopPath() + "/faq/synonyms", body: `{"synonyms":[["반품"]]}`, status: 400, code: chat.ErrInvalid},
 		{name: "search over the limit", as: e.anonymous(), method: "GET", path: "/api/v1/widget/faq/search?site_id=shop&q=" + longQ, status: 400, code: chat.ErrInvalid},
 		{name: "search without a site", as: e.anonymous(), method: "GET", path: "/api/v1/widget/faq/search?q=x", status: 400, code: chat.ErrInvalid},
