@@ -266,7 +266,11 @@ func (db *DB) startConversationAs(ctx context.Context, t *txn, workspaceID, cust
 	now := micros(t.now)
 	var queued any // a conversation the robot answers first queues at its handover
 	if state == chat.StateUnassigned {
-		queued = now
+		// Read now, under the room counter's lock, not at the batch's
+		// start: conversations then enter the queue in the order they
+		// commit, on every node (a batch that began earlier but committed
+		// later would otherwise go ahead of chats already routed).
+		queued = micros(db.Now())
 	}
 	var id int64
 	if err := t.row(ctx, `INSERT INTO conversations (workspace_id, room_no, customer_id, channel, state, last_message_at, created_at, queued_at)
