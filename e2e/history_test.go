@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
@@ -162,7 +163,16 @@ func TestBrowserHistory(t *testing.T) {
 	stored := func() profile {
 		return api[struct{ Customer profile }](agent, s, "GET", fmt.Sprintf("/conversations/%d", id), nil).Customer
 	}
-	if got := stored(); got.Nickname != "찻잔 고객" || got.BirthDate != "1990-05-17" || got.Address != "서울시 마포구 월드컵로 12길 34" || got.Note != "환불 문의 두 번째" {
+	// The toast may still be the memo's: the profile's save is waited for
+	// in what is stored.
+	saved := func(got profile) bool {
+		return got.Nickname == "찻잔 고객" && got.BirthDate == "1990-05-17" && got.Address == "서울시 마포구 월드컵로 12길 34" && got.Note == "환불 문의 두 번째"
+	}
+	got := stored()
+	for deadline := time.Now().Add(waitTimeout); !saved(got) && time.Now().Before(deadline); got = stored() {
+		time.Sleep(pollEvery)
+	}
+	if !saved(got) {
 		agent.fail("profile stored %+v", got)
 	}
 	agent.click("[data-testid=history-customer-tags] [data-testid=tag-picker-input]")
