@@ -3,8 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
-	"io/fs"
 	"math"
 	"net/http"
 	"net/url"
@@ -155,7 +153,7 @@ func (s *Server) exportStats(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cat, err := consoleCatalog(helpLang(r, ws))
+	cat, err := web.ConsoleCatalog(helpLang(r, ws))
 	if err != nil {
 		return err
 	}
@@ -210,17 +208,6 @@ func (s *Server) exportStats(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Disposition", contentDisposition("attachment", name+".xlsx"))
 	_, err = w.Write(b.Bytes())
 	return err
-}
-
-// consoleCatalog reads the console's strings in lang, so that an export
-// says what the console's table says.
-func consoleCatalog(lang string) (map[string]string, error) {
-	b, err := fs.ReadFile(web.Assets, "console/i18n/"+lang+".json")
-	if err != nil {
-		return nil, err
-	}
-	m := map[string]string{}
-	return m, json.Unmarshal(b, &m)
 }
 
 // statGroupNames names a grouping's keys as the console does: agents by

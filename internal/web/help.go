@@ -31,15 +31,28 @@ var HelpCatalogs = catalogs(Help, "help/i18n")
 func catalogs(fsys fs.FS, dir string) map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, lang := range []string{"ko", "en"} {
-		b, err := fs.ReadFile(fsys, dir+"/"+lang+".json")
+		m, err := readCatalog(fsys, dir, lang)
 		if err != nil {
-			panic(err)
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
 			panic(err)
 		}
 		out[lang] = m
 	}
 	return out
+}
+
+// readCatalog reads dir's strings in lang.
+func readCatalog(fsys fs.FS, dir, lang string) (map[string]string, error) {
+	b, err := fs.ReadFile(fsys, dir+"/"+lang+".json")
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]string{}
+	return m, json.Unmarshal(b, &m)
+}
+
+// ConsoleCatalog reads the console's strings in lang (ko or en), so that
+// an export says what the console's table says. It is read at each call:
+// exports are rare, and the catalog is large.
+func ConsoleCatalog(lang string) (map[string]string, error) {
+	return readCatalog(Assets, "console/i18n", lang)
 }
