@@ -44,8 +44,17 @@ const (
 // IsAlert reports whether k is an alert target.
 func (k Kind) IsAlert() bool { return k == KindSlack || k == KindJandi || k == KindEmail }
 
-// Channel kinds: the messengers a bridge connects (§1.2).
-var ChannelKinds = []string{"kakao", "naver", "telegram", "api"}
+// ChannelKinds are the messengers a bridge connects (§1.2): every channel
+// but the web widget's (chat.Channels).
+var ChannelKinds = func() []string {
+	var out []string
+	for _, c := range chat.Channels {
+		if c != chat.ChannelWeb {
+			out = append(out, string(c))
+		}
+	}
+	return out
+}()
 
 // Alert types (§10.2). conversation.created and ticket.created are events;
 // the other two are made for alerts: a conversation still unassigned after
