@@ -587,6 +587,38 @@ func TestAlertsWithRobot(t *testing.T) {
 	}
 }
 
+// TestAlertsQuoteOnce: a shared target's alert is worded in Korean and
+// English, but what the customer wrote — the last message of a chat left
+// waiting, a left message — is quoted once, under both languages' labels.
+func TestAlertsQuoteOnce(t *testing.T) {
+	e := newEnvWith(t, allowPrivate)
+	slack := newReceiver(t)
+	e.login("master").json("POST", e.shopPath()+"/alert-targets", `{"kind":"slack","url":"`+slack.srv.URL+`","events":["conversation.waiting","ticket.created"],"wait_minutes":1}`, 201, nil)
+	e.clock.freeze()
+	w := e.worker()
+	v := e.visitor("shop", `,"extra":{"cus_extra_username":"김민지"}`)
+	conv := v.start()
+	v.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), `{"client_msg_id":"m1","body":"배송이 아직 안 왔어요"}`, 201, nil)
+	e.clock.advance(time.Minute + time.Second)
+	runJobs(t, e, w)
+	w.RunDue(t.Context())
+	e.visitor("shop", "").json("POST", "/api/v1/widget/tickets", `{"name":"김영희","contact":"young@example.com","message":"영수증을 다시 받을 수 있을까요?"}`, 201, nil)
+	w.RunDue(t.Context())
+	got := slack.all()
+	if len(got) != 2 {
+		t.Fatalf("%d alerts, want 2", len(got))
+	}
+	for i, said := range []string{"배송이 아직 안 왔어요", "영수증을 다시 받을 수 있을까요?"} {
+		var body struct{ Text string }
+		must(t, json.Unmarshal(got[i].Raw, &body))
+		label := [2]string{"마지막 메시지 / Last message: “", "남긴 메시지 / Message: “"}[i]
+		if n := strings.Count(body.Text, said); n != 1 || !strings.Contains(body.Text, label+said+"”") ||
+			!strings.Contains(body.Text, "님") || !strings.Contains(body.Text, "Open in the console") {
+			t.Fatalf("alert %d quotes %q %d times:\n%s", i, said, n, body.Text)
+		}
+	}
+}
+
 // smtpInbox is a real SMTP server (fakeSMTP) that keeps every message.
 type smtpInbox struct {
 	addr string

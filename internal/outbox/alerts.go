@@ -35,16 +35,21 @@ func InQuiet(start, end, m int) bool {
 }
 
 // alertWords is one language's wording of alerts (ko and en below).
-// Formats take the workspace's name first.
+// Formats take the workspace's name first. What someone wrote — the
+// customer's last message, a left message, a mentioned note — is not in
+// them: an alert quotes it once, after every language's lines, under the
+// labels lastMessage, leftMessage or note.
 type alertWords struct {
 	open                   string
 	customer               string // "고객 #%d": a customer without a name, by room number
 	newChat, newChatText   string // name; name, channel, time
 	waiting, waitingText   string // minutes, name; name, minutes
-	ticket, ticketText     string // name; name, contact, message
+	ticket, ticketText     string // name; name, contact
 	assignedAway, awayText string // name; assignee, name
-	mention, mentionText   string // author; author, customer name, note
-	quote                  string // the last message
+	mention, mentionText   string // author; author, customer name
+	lastMessage            string
+	leftMessage            string
+	note                   string
 }
 
 var alertCatalog = map[string]alertWords{
@@ -56,12 +61,14 @@ var alertCatalog = map[string]alertWords{
 		waiting:      "[%s] %d분째 대기 중: %s",
 		waitingText:  "%s님이 %d분째 상담원 배정을 기다리고 있습니다.",
 		ticket:       "[%s] 새 부재 메시지: %s",
-		ticketText:   "%s (%s)\n%s",
+		ticketText:   "%s님(%s)이 메시지를 남겼습니다.",
 		assignedAway: "[%s] 자리 비움 중 배정: %s",
 		awayText:     "자리 비움 상태인 %s님에게 %s님의 상담이 배정되었습니다.",
 		mention:      "[%s] %s님이 내부 메모에서 회원님을 언급했습니다",
-		mentionText:  "%s님이 %s님과의 상담에 남긴 내부 메모:\n“%s”",
-		quote:        "\n마지막 메시지: “%s”",
+		mentionText:  "%s님이 %s님과의 상담에 내부 메모를 남겼습니다.",
+		lastMessage:  "마지막 메시지",
+		leftMessage:  "남긴 메시지",
+		note:         "내부 메모",
 	},
 	"en": {
 		open:         "Open in the console",
@@ -71,12 +78,14 @@ var alertCatalog = map[string]alertWords{
 		waiting:      "[%s] Waiting %d min: %s",
 		waitingText:  "%s has been waiting %d minutes for an agent.",
 		ticket:       "[%s] New left message: %s",
-		ticketText:   "%s (%s)\n%s",
+		ticketText:   "%s (%s) left a message.",
 		assignedAway: "[%s] Assigned while away: %s",
 		awayText:     "%[2]s's chat was assigned to %[1]s, who is away.",
 		mention:      "[%s] %s mentioned you in an internal note",
-		mentionText:  "%s's internal note in the chat with %s:\n“%s”",
-		quote:        "\nLast message: “%s”",
+		mentionText:  "%s left an internal note in the chat with %s.",
+		lastMessage:  "Last message",
+		leftMessage:  "Message",
+		note:         "Internal note",
 	},
 }
 
@@ -131,8 +140,22 @@ func (w *Worker) alert(ctx context.Context, ep *Endpoint, d Delivery) (*Alert, e
 	if c == nil && !(d.EventType == AlertTicket && tk != nil) {
 		return nil, fmt.Errorf("delivery %d: nothing to alert about", d.ID)
 	}
-	var titles, texts, opens []string
-	for _, l := range alertLanguages(lang) {
+	// quoted is what someone wrote, quoted once whatever the languages.
+	quoted, label := "", func(t alertWords) string { return t.lastMessage }
+	switch {
+	case d.EventType == AlertTicket && tk != nil && tk.Message != "":
+		quoted, label = clip(tk.Message, 300), func(t alertWords) string { return t.leftMessage }
+	case d.EventType == AlertMention:
+		// The note as the log stores it: masked text stays masked.
+		if msg != nil {
+			quoted, label = clip(msg.Body, 500), func(t alertWords) string { return t.note }
+		}
+	case c != nil && d.EventType != AlertAssignedAway:
+		quoted = clip(c.LastMessage, 200)
+	}
+	langs := alertLanguages(lang)
+	var titles, texts, opens, labels []string
+	for _, l := range langs {
 		t := alertCatalog[l]
 		name := func(c *chat.Conversation) string {
 			if c.CustomerName != "" {
@@ -144,7 +167,7 @@ func (w *Worker) alert(ctx context.Context, ep *Endpoint, d Delivery) (*Alert, e
 		switch {
 		case d.EventType == AlertTicket && tk != nil:
 			title = fmt.Sprintf(t.ticket, ws.Name, tk.Name)
-			text = fmt.Sprintf(t.ticketText, tk.Name, tk.Contact, clip(tk.Message, 300))
+			text = fmt.Sprintf(t.ticketText, tk.Name, tk.Contact)
 		case d.EventType == AlertNewChat:
 			title = fmt.Sprintf(t.newChat, ws.Name, name(c))
 			text = fmt.Sprintf(t.newChatText, name(c), c.Channel, WaitingSince(*c).In(ws.Settings.Location()).Format("15:04"))
@@ -156,18 +179,23 @@ func (w *Worker) alert(ctx context.Context, ep *Endpoint, d Delivery) (*Alert, e
 			title = fmt.Sprintf(t.assignedAway, ws.Name, name(c))
 			text = fmt.Sprintf(t.awayText, c.AssigneeName, name(c))
 		case d.EventType == AlertMention && msg != nil:
-			// The note as the log stores it: masked text stays masked.
 			title = fmt.Sprintf(t.mention, ws.Name, msg.SenderName)
-			text = fmt.Sprintf(t.mentionText, msg.SenderName, name(c), clip(msg.Body, 500))
+			text = fmt.Sprintf(t.mentionText, msg.SenderName, name(c))
 		default:
 			return nil, fmt.Errorf("delivery %d: unknown alert %q", d.ID, d.EventType)
 		}
-		if c != nil && c.LastMessage != "" && d.EventType != AlertAssignedAway && d.EventType != AlertMention {
-			text += fmt.Sprintf(t.quote, clip(c.LastMessage, 200))
-		}
-		titles, texts, opens = append(titles, title), append(texts, text), append(opens, t.open)
+		titles, texts, opens, labels = append(titles, title), append(texts, text), append(opens, t.open), append(labels, label(t))
 	}
-	a.Title, a.Text, a.LinkLabel = strings.Join(titles, " / "), strings.Join(texts, "\n\n"), strings.Join(opens, " / ")
+	// One language's lines follow each other; two languages' are
+	// paragraphs, and the quote is one of its own.
+	sep := "\n"
+	if len(langs) > 1 {
+		sep = "\n\n"
+	}
+	a.Title, a.Text, a.LinkLabel = strings.Join(titles, " / "), strings.Join(texts, sep), strings.Join(opens, " / ")
+	if quoted != "" {
+		a.Text += sep + strings.Join(labels, " / ") + ": “" + quoted + "”"
+	}
 	if d.EventType == AlertTicket && tk != nil {
 		a.Link = ConsoleLink(w.BaseURL, d.WorkspaceID, "tickets", tk.ID)
 	} else {
