@@ -49,6 +49,19 @@ func VisitorMaySeeMessage(m *Message) bool {
 	return m != nil && !m.Internal
 }
 
+// VisitorMeta is what of a message's Meta its visitor may see: of a
+// transfer, whom they now talk to — its reason and the agent it came from
+// are for agents. The widget and a messenger's bridge get the same.
+func VisitorMeta(m *Message) map[string]string {
+	if m.Kind == KindSystem && m.Body == SystemTransferred {
+		return map[string]string{"to": m.Meta["to"]}
+	}
+	if len(m.Meta) == 0 {
+		return nil
+	}
+	return m.Meta
+}
+
 // Mentioned reports whether the note m mentions agentID.
 func (m *Message) Mentioned(agentID int64) bool {
 	return m != nil && m.Internal && agentID != 0 && slices.Contains(m.Mentions, agentID)

@@ -399,59 +399,85 @@ func TestChannelEndCommand(t *testing.T) {
 // the words its user reads in data.message.text, in the workspace's
 // language — the greeting, the robot's welcome, answers (the articles'
 // titles and help center links) and no-answer with how to ask for a
-// person, the rating request, the close — never a bare code.
+// person, the handover to a person, the agent who joins and the one a
+// transfer brings (not the transfer's reason), the rating request, the
+// close — never a bare code; and not the customer's own leaving (!종료).
 func TestChannelCustomerText(t *testing.T) {
-	e := newEnvOn(t, "sqlite", allowPrivate)
-	_, tracking := seedFAQ(t, e)
-	master := e.login("master")
-	master.json("PATCH", e.shopPath(), `{"settings":{"robot":{"enabled":true},"greeting":"소담샵입니다. 무엇을 도와드릴까요?"}}`, 200, nil)
-	rc := newReceiver(t)
-	var ch createdChannel
-	master.json("POST", e.shopPath()+"/channels", `{"kind":"kakao","name":"카카오톡","webhook_url":"`+rc.srv.URL+`/kakao"}`, 201, &ch)
-	rc.secret(ch.Secret)
-	b := e.bridge(ch.Token)
-	var sent channelSent
-	b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_7","client_msg_id":"k-1","text":"운송장"}`, 201, &sent)
-	b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_7","client_msg_id":"k-2","text":"쿠폰은 어디서 받나요"}`, 201, nil)
-	b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_7","client_msg_id":"k-3","text":"상담원 연결"}`, 201, nil)
-	master.json("POST", e.convPath(sent.ConversationID)+"/assign", "", 200, nil)
-	master.json("POST", e.convPath(sent.ConversationID)+"/messages", `{"client_msg_id":"a1","body":"네, 확인해 드릴게요."}`, 201, nil)
-	master.json("POST", e.convPath(sent.ConversationID)+"/rating-request", "", 201, nil)
-	master.json("POST", e.convPath(sent.ConversationID)+"/close", "", 200, nil)
-	e.worker().RunDue(t.Context())
-
-	var texts []string
-	for _, g := range rc.all() {
-		var d struct {
-			Data struct {
-				Message *struct {
-					Kind string `json:"kind"`
-					Body string `json:"body"`
-					Text string `json:"text"`
-				} `json:"message"`
-			} `json:"data"`
-		}
-		must(t, json.Unmarshal(g.Raw, &d))
-		if m := d.Data.Message; m != nil {
-			if m.Text == "" {
-				t.Fatalf("a %s message %q reached the bridge without text: %s", m.Kind, m.Body, g.Raw)
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, allowPrivate)
+			_, tracking := seedFAQ(t, e)
+			master, kim := e.login("master"), e.login("kim")
+			master.json("PATCH", e.shopPath(), `{"settings":{"robot":{"enabled":true},"greeting":"소담샵입니다. 무엇을 도와드릴까요?"}}`, 200, nil)
+			rc := newReceiver(t)
+			var ch createdChannel
+			master.json("POST", e.shopPath()+"/channels", `{"kind":"kakao","name":"카카오톡","webhook_url":"`+rc.srv.URL+`/kakao"}`, 201, &ch)
+			rc.secret(ch.Secret)
+			b := e.bridge(ch.Token)
+			var sent channelSent
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_7","client_msg_id":"k-1","text":"운송장"}`, 201, &sent)
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_7","client_msg_id":"k-2","text":"쿠폰은 어디서 받나요"}`, 201, nil)
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_7","client_msg_id":"k-3","text":"상담원 연결"}`, 201, nil)
+			conv := e.convPath(sent.ConversationID)
+			master.json("POST", conv+"/assign", "", 200, nil)
+			master.json("POST", conv+"/messages", `{"client_msg_id":"a1","body":"네, 확인해 드릴게요."}`, 201, nil)
+			master.json("POST", conv+"/transfer", fmt.Sprintf(`{"agent_id":%d,"reason":"반품 규정 담당"}`, e.agents["kim"].ID), 200, nil)
+			kim.json("POST", conv+"/rating-request", "", 201, nil)
+			var left struct{ Closed bool }
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_7","client_msg_id":"k-4","text":"!종료"}`, 200, &left)
+			if !left.Closed || master.detailOf(sent.ConversationID).Conversation.CustomerLeftAt == nil {
+				t.Fatal("the customer's !종료 did not leave the chat")
 			}
-			texts = append(texts, m.Text)
-		}
-	}
-	link := fmt.Sprintf("%s/help/shop/articles/%d", e.srv.URL, tracking.ID)
-	want := []string{
-		"소담샵입니다. 무엇을 도와드릴까요?",
-		"안녕하세요! 궁금한 것을 물어보세요. 도움말에서 답을 찾아 드릴게요.\n상담원과 이야기하시려면 '상담원 연결'이라고 보내 주세요.",
-		"이런 도움말을 찾았어요.\n\n배송 조회 방법\n" + link + "\n\n상담원과 이야기하시려면 '상담원 연결'이라고 보내 주세요.",
-		"죄송해요, 맞는 답을 찾지 못했어요. 상담원과 이야기해 보시겠어요?\n상담원과 이야기하시려면 '상담원 연결'이라고 보내 주세요.",
-		"네, 확인해 드릴게요.",
-		"상담은 만족스러우셨나요? 별점으로 평가해 주세요.",
-		"상담이 종료되었습니다.",
-	}
-	slices.Sort(texts) // the worker sends them concurrently
-	slices.Sort(want)
-	if !slices.Equal(texts, want) {
-		t.Fatalf("the bridge got\n%q\nwant\n%q", texts, want)
+			kim.json("POST", conv+"/close", "", 200, nil)
+			e.worker().RunDue(t.Context())
+
+			var texts []string
+			for _, g := range rc.all() {
+				if g.Err != nil {
+					t.Fatalf("verification: %v", g.Err)
+				}
+				var d struct {
+					Data struct {
+						Message *struct {
+							Kind string            `json:"kind"`
+							Body string            `json:"body"`
+							Meta map[string]string `json:"meta"`
+							Text string            `json:"text"`
+						} `json:"message"`
+					} `json:"data"`
+				}
+				must(t, json.Unmarshal(g.Raw, &d))
+				m := d.Data.Message
+				switch {
+				case m == nil:
+					continue
+				case m.Text == "":
+					t.Fatalf("a %s message %q reached the bridge without text: %s", m.Kind, m.Body, g.Raw)
+				case m.Body == chat.SystemCustomerLeft:
+					t.Fatalf("the customer's own leaving reached the bridge: %s", g.Raw)
+				case strings.Contains(string(g.Raw), "반품 규정 담당") || m.Meta["from"] != "":
+					t.Fatalf("the transfer's reason or its agent reached the bridge: %s", g.Raw)
+				}
+				texts = append(texts, m.Text)
+			}
+			link := fmt.Sprintf("%s/help/shop/articles/%d", e.srv.URL, tracking.ID)
+			want := []string{
+				"소담샵입니다. 무엇을 도와드릴까요?",
+				"안녕하세요! 궁금한 것을 물어보세요. 도움말에서 답을 찾아 드릴게요.\n상담원과 이야기하시려면 '상담원 연결'이라고 보내 주세요.",
+				"이런 도움말을 찾았어요.\n\n배송 조회 방법\n" + link + "\n\n상담원과 이야기하시려면 '상담원 연결'이라고 보내 주세요.",
+				"죄송해요, 맞는 답을 찾지 못했어요. 상담원과 이야기해 보시겠어요?\n상담원과 이야기하시려면 '상담원 연결'이라고 보내 주세요.",
+				"상담원에게 연결하는 중입니다. 잠시만 기다려 주세요.",
+				"master 상담사가 연결되었습니다.",
+				"네, 확인해 드릴게요.",
+				"kim 상담사에게 연결되었습니다.",
+				"상담은 만족스러우셨나요? 별점으로 평가해 주세요.",
+				"상담이 종료되었습니다.",
+			}
+			slices.Sort(texts) // the worker sends them concurrently
+			slices.Sort(want)
+			if !slices.Equal(texts, want) {
+				t.Fatalf("the bridge got\n%q\nwant\n%q", texts, want)
+			}
+		})
 	}
 }

@@ -77,11 +77,7 @@ func messageForVisitor(m *chat.Message, links visitorLinks) *visitorMessage {
 	if m.Attachment != nil {
 		v.Attachment = links.attachment(m.Attachment, m.WorkspaceID)
 	}
-	if m.Body == chat.SystemTransferred {
-		v.Meta = map[string]string{"to": m.Meta["to"]}
-	} else if len(m.Meta) > 0 {
-		v.Meta = m.Meta
-	}
+	v.Meta = chat.VisitorMeta(m)
 	return v
 }
 

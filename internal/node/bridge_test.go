@@ -32,11 +32,11 @@ type kakaoBridge struct {
 	wh    *standardwebhooks.Webhook
 	down  bool
 	inbox map[string][]string // user → replies, in arrival order
-	ids   map[string][]string // reply text → webhook-ids it arrived with
+	ids   map[int64][]string  // message ID → webhook-ids it arrived with
 }
 
 func newKakaoBridge(t *testing.T) *kakaoBridge {
-	b := &kakaoBridge{t: t, inbox: map[string][]string{}, ids: map[string][]string{}}
+	b := &kakaoBridge{t: t, inbox: map[string][]string{}, ids: map[int64][]string{}}
 	b.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, _ := io.ReadAll(r.Body)
 		b.mu.Lock()
@@ -63,7 +63,7 @@ func newKakaoBridge(t *testing.T) *kakaoBridge {
 		if ev.Message != nil && body.Recipient != nil {
 			user := body.Recipient.ExternalUserID
 			b.inbox[user] = append(b.inbox[user], ev.Message.Body)
-			b.ids[ev.Message.Body] = append(b.ids[ev.Message.Body], r.Header.Get("webhook-id"))
+			b.ids[ev.Message.ID] = append(b.ids[ev.Message.ID], r.Header.Get("webhook-id"))
 		}
 		w.WriteHeader(http.StatusOK)
 	}))
@@ -235,10 +235,10 @@ func TestBridgeAcrossRestart(t *testing.T) {
 	}
 	bridge.mu.Lock()
 	defer bridge.mu.Unlock()
-	for text, ids := range bridge.ids {
+	for msg, ids := range bridge.ids {
 		for _, id := range ids[1:] {
 			if id != ids[0] {
-				t.Fatalf("%q arrived as %v: a repeat must carry the same webhook-id", text, ids)
+				t.Fatalf("message %d arrived as %v: a repeat must carry the same webhook-id", msg, ids)
 			}
 		}
 	}

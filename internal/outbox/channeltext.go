@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -13,6 +14,31 @@ import (
 // and a channel's bridge gets the same words, in the workspace's language,
 // as data.message.text — with what a messenger offers instead of the
 // widget's buttons (asking for a person in words).
+
+// toldOfChange are the system messages of a conversation's change — not
+// message.created — that a messenger's user is told, as the widget tells
+// its visitor: the robot handing them over to a person, an agent joining,
+// a transfer. What the customer did themselves is not (customer_left:
+// their !종료, whose answer the bridge already had; rated): the bridge's
+// user is the one who did it.
+var toldOfChange = []string{chat.SystemHandover, chat.SystemAssigned, chat.SystemTransferred}
+
+// toldOnMessenger reports whether a messenger's user is told of ev, an
+// event of their conversation: what an agent or the system says to them
+// (never an echo of their own message, which came from the bridge), the
+// system messages of toldOfChange, and the close.
+func toldOnMessenger(ev chat.Event) bool {
+	m := ev.Message
+	switch ev.Type {
+	case chat.EventConversationClosed:
+		return true
+	case chat.EventMessageCreated:
+		return m != nil && m.SenderType != chat.SenderVisitor
+	case chat.EventConversationAssigned, chat.EventConversationTransferred, chat.EventConversationUpdated:
+		return m != nil && m.Kind == chat.KindSystem && slices.Contains(toldOfChange, m.Body)
+	}
+	return false
+}
 
 // CustomerText is what the customer reads of m in ws's language ("" for
 // nothing: a file, or a code the customer is not shown words for).
@@ -77,8 +103,10 @@ func robotText(t map[string]string, meta map[string]string) string {
 	return b.String()
 }
 
-// withText adds text to a stored event's message as "text".
-func withText(data []byte, text string) ([]byte, error) {
+// forCustomer rewrites a stored event's message as its customer reads it:
+// text (when there are words) as "text", and only the meta the visitor
+// may see (chat.VisitorMeta: not a transfer's reason).
+func forCustomer(data []byte, text string, meta map[string]string) ([]byte, error) {
 	var env map[string]json.RawMessage
 	if err := json.Unmarshal(data, &env); err != nil {
 		return nil, err
@@ -88,8 +116,16 @@ func withText(data []byte, text string) ([]byte, error) {
 		return nil, err
 	}
 	var err error
-	if msg["text"], err = json.Marshal(text); err != nil {
-		return nil, err
+	if text != "" {
+		if msg["text"], err = json.Marshal(text); err != nil {
+			return nil, err
+		}
+	}
+	delete(msg, "meta")
+	if len(meta) > 0 {
+		if msg["meta"], err = json.Marshal(meta); err != nil {
+			return nil, err
+		}
 	}
 	if env["message"], err = json.Marshal(msg); err != nil {
 		return nil, err

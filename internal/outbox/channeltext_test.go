@@ -28,6 +28,8 @@ func TestCustomerText(t *testing.T) {
 		{en, sys(chat.SystemRatingRequested, map[string]string{"text": ""}), "How was our chat? Please rate it with stars."},
 		{ko, sys(chat.SystemRatingRequested, map[string]string{"text": "별점 부탁드려요"}), "별점 부탁드려요"},
 		{en, sys(chat.SystemAssigned, map[string]string{"agent": "Mina"}), "Mina joined the chat."},
+		{ko, sys(chat.SystemTransferred, map[string]string{"from": "김상담", "to": "이상담", "reason": "반품 담당"}), "이상담 상담사에게 연결되었습니다."},
+		{ko, sys(chat.SystemHandover, map[string]string{"robot": "robot-shop"}), "상담원에게 연결하는 중입니다. 잠시만 기다려 주세요."},
 		{en, sys(chat.SystemRobot, map[string]string{"outcome": chat.RobotNoAgent, "reason": "hours"}), "No agent can chat right now. Please send 'agent' again during our opening hours."},
 		{en, sys(chat.SystemRobot, map[string]string{"outcome": chat.RobotAnswered, "articles": `[{"id":3,"title":"Refunds","excerpt":"…"}]`}),
 			"These articles may help.\n\nRefunds\n\nTo talk to an agent, send 'agent'."},

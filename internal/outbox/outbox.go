@@ -106,9 +106,11 @@ var EventTypes = []string{
 	string(chat.EventTicketReplied), string(chat.EventWorkspaceUpdated), string(chat.EventCustomerUpdated),
 }
 
-// ChannelEvents are what a channel's bridge receives: what the customer
-// should see on the messenger.
-var ChannelEvents = []string{string(chat.EventMessageCreated), string(chat.EventConversationClosed)}
+// ChannelEvents are the types a channel's bridge receives: what the
+// customer should see on the messenger (toldOnMessenger decides which of
+// them).
+var ChannelEvents = []string{string(chat.EventMessageCreated), string(chat.EventConversationAssigned),
+	string(chat.EventConversationTransferred), string(chat.EventConversationUpdated), string(chat.EventConversationClosed)}
 
 // Error codes of this package.
 const (
@@ -324,16 +326,7 @@ func Deliverable(e Endpoint, ev chat.Event, f Facts) string {
 			return typ
 		}
 	case KindChannel:
-		if f.ChannelID != e.ID || ev.Conversation == nil {
-			return ""
-		}
-		switch ev.Type {
-		case chat.EventMessageCreated:
-			// The customer's own messages came from the bridge: no echo.
-			if ev.Message != nil && ev.Message.SenderType != chat.SenderVisitor {
-				return typ
-			}
-		case chat.EventConversationClosed:
+		if f.ChannelID == e.ID && ev.Conversation != nil && toldOnMessenger(ev) {
 			return typ
 		}
 	case KindSlack, KindJandi, KindEmail:

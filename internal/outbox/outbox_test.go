@@ -25,6 +25,9 @@ func TestDeliverable(t *testing.T) {
 	mentions := Endpoint{ID: 6, Kind: KindEmail, AgentID: 8, Events: []string{AlertMention}}
 	noMentions := Endpoint{ID: 7, Kind: KindEmail, AgentID: 8, Events: []string{AlertNewChat}}
 	sharedMail := Endpoint{ID: 8, Kind: KindEmail, URL: "desk@example.com", Events: []string{AlertMention}}
+	change := func(typ chat.EventType, code string, internal bool) chat.Event {
+		return chat.Event{Type: typ, Conversation: conv, Message: &chat.Message{SenderType: chat.SenderSystem, Kind: chat.KindSystem, Body: code, Internal: internal}}
+	}
 	note := func(author int64, mentioned ...int64) chat.Event {
 		return chat.Event{Type: chat.EventMessageCreated, Conversation: conv,
 			Message: &chat.Message{SenderType: chat.SenderAgent, SenderID: author, Internal: true, Mentions: mentioned}}
@@ -45,6 +48,13 @@ func TestDeliverable(t *testing.T) {
 		{"a channel: never an internal one, even if flagged", channel, msg(chat.SenderAgent, true), onKakao, ""},
 		{"a channel: no echo of the customer", channel, msg(chat.SenderVisitor, false), onKakao, ""},
 		{"a channel: the close", channel, chat.Event{Type: chat.EventConversationClosed, Conversation: conv}, onKakao, "conversation.closed"},
+		{"a channel: the robot's handover", channel, change(chat.EventConversationUpdated, chat.SystemHandover, false), onKakao, "conversation.updated"},
+		{"a channel: an agent joins", channel, change(chat.EventConversationAssigned, chat.SystemAssigned, false), onKakao, "conversation.assigned"},
+		{"a channel: a transfer", channel, change(chat.EventConversationTransferred, chat.SystemTransferred, false), onKakao, "conversation.transferred"},
+		{"a channel: not the customer's own leaving", channel, change(chat.EventConversationUpdated, chat.SystemCustomerLeft, false), onKakao, ""},
+		{"a channel: not the customer's own rating", channel, change(chat.EventConversationUpdated, chat.SystemRated, false), onKakao, ""},
+		{"a channel: not a hold, for agents", channel, change(chat.EventConversationUpdated, chat.SystemHeld, true), onKakao, ""},
+		{"a channel: not a change without words", channel, chat.Event{Type: chat.EventConversationUpdated, Conversation: conv}, onKakao, ""},
 		{"a channel: not another channel's conversation", channel, msg(chat.SenderAgent, false), Facts{ChannelID: 10}, ""},
 		{"a channel: not the web", channel, msg(chat.SenderAgent, false), Facts{}, ""},
 		{"an alert: a new chat in the queue", slack, chat.Event{Type: chat.EventConversationCreated, Conversation: conv, Queued: true}, Facts{}, AlertNewChat},

@@ -689,7 +689,8 @@ func (w *Worker) payload(ctx context.Context, ep *Endpoint, d Delivery, stored [
 			return nil, err
 		}
 		b.Recipient = &Recipient{ChannelID: ep.ID, Kind: ep.ChannelKind, ExternalUserID: u.ExternalUserID}
-		// The words the user reads: data.message.text (CustomerText).
+		// The words the user reads, data.message.text (CustomerText), and
+		// only what the visitor may see of the message's meta.
 		if ev.Message != nil {
 			ws := &chat.Workspace{}
 			if w.Reader != nil {
@@ -697,10 +698,8 @@ func (w *Worker) payload(ctx context.Context, ep *Endpoint, d Delivery, stored [
 					return nil, err
 				}
 			}
-			if text := CustomerText(ws, ev.Message); text != "" {
-				if stored, err = withText(stored, text); err != nil {
-					return nil, err
-				}
+			if stored, err = forCustomer(stored, CustomerText(ws, ev.Message), chat.VisitorMeta(ev.Message)); err != nil {
+				return nil, err
 			}
 		}
 	}
