@@ -26,13 +26,14 @@ func TestBrowserAuditLayout(t *testing.T) {
 	api[any](master, s, "PATCH", "", map[string]any{"consent_text": consent, "settings": map[string]any{"pii": map[string]any{"mode": "auto"}}})
 	api[any](master, s, "POST", "/tags", map[string]any{"kind": "conversation", "name": "해외 배송·반품 절차 안내 필요"})
 	api[any](master, s, "POST", "/faq/articles", map[string]any{"title": "배송 기간과 해외 배송 가능 여부, 반품과 교환 절차를 자세히 알려 주세요", "body_html": "<p>이틀</p>"})
-	// A refused attempt, whose target is the path it tried.
-	if code := eval[string](master, fmt.Sprintf(`import('/console/api.js').then((m) => m.call('POST', '/workspaces/%d/identity-secret', {secret: 'mine'})).then(() => '', (e) => e.code)`, s.ws.ID)); code != "invalid_json" {
+	// A refused attempt (the last master stepping down), whose target is
+	// the path it tried.
+	if code := eval[string](master, fmt.Sprintf(`import('/console/api.js').then((m) => m.call('PATCH', '/workspaces/%d/agents/%d', {role: 'agent'})).then(() => '', (e) => e.code)`, s.ws.ID, s.agentID(adminEmail))); code != "last_master" {
 		master.fail("the refused attempt answered %q", code)
 	}
 
 	openPage(master, "audit")
-	master.waitFor("the entries", `['workspace.update', 'tag.create', 'faq.article_create', 'workspace.identity_secret'].every((a) => document.querySelector('[data-testid=audit-entry][data-action="' + a + '"]'))`)
+	master.waitFor("the entries", `['workspace.update', 'tag.create', 'faq.article_create', 'member.role'].every((a) => document.querySelector('[data-testid=audit-entry][data-action="' + a + '"]'))`)
 	widths := `[...document.querySelectorAll('[data-testid=audit-entry] .audit-target')].map((td) => Math.round(td.getBoundingClientRect().width))`
 	if narrow := eval[[]int](master, widths+`.filter((w) => w < 160)`); len(narrow) > 0 {
 		master.fail("target cells %v px wide (all: %v), want at least 160", narrow, eval[[]int](master, widths))

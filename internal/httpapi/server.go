@@ -157,10 +157,10 @@ type route struct {
 	// refused, rather than ignored, so a client's mistake shows.
 	noBody bool
 	// audit names the administrative action a route performs: a refused
-	// attempt is recorded in the audit log too. A done one is recorded by
-	// the store, with the change, or, where the store does not (tags,
-	// categories, shared canned responses, the FAQ), once the handler
-	// succeeded, if it called noteAudit.
+	// attempt is recorded in the audit log too (auditedRefusal: not bad
+	// input). A done one is recorded by the store, with the change, or,
+	// where the store does not (tags, categories, shared canned responses,
+	// the FAQ), once the handler succeeded, if it called noteAudit.
 	audit string
 	// send marks a message send: it takes a place among the node's sends
 	// in flight, before anything else is done (backpressure.go).
@@ -312,10 +312,11 @@ func (s *Server) wrap(rt route) http.Handler {
 // auditRefusal records a refused administrative attempt of a caller known
 // to the workspace (or an owner-level route's caller): what was tried, by
 // whom, from where, and why it was refused. Strangers' attempts are not
-// written into a workspace's log.
+// written into a workspace's log, nor refusals that are no attempt at
+// anything (auditedRefusal).
 func (s *Server) auditRefusal(r *http.Request, rt route, err error) {
 	code := chat.ErrorCode(err)
-	if code == "" || !hasAgent(r) {
+	if !auditedRefusal(code) || !hasAgent(r) {
 		return
 	}
 	var wid int64
@@ -331,6 +332,21 @@ func (s *Server) auditRefusal(r *http.Request, rt route, err error) {
 	if err := s.store.AppendAudit(context.WithoutCancel(r.Context()), e); err != nil {
 		s.log.Warn("audit a refusal", slog.Any("err", err))
 	}
+}
+
+// auditedRefusal reports whether a refusal with code belongs in the
+// audit log: the caller lacked the right (401, 403: a role, a scope, the
+// CSRF token) or the workspace's rules forbade the change (409: the last
+// master, someone already a member). Bad input — a malformed body, a
+// value out of range (400, 413, 415, 422) — an unknown target (404), a
+// limit (429) and a failure (5xx) are the caller's mistake or ours, told
+// to them, and tried nothing an auditor needs to see.
+func auditedRefusal(code string) bool {
+	switch statusOf[code] {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusConflict:
+		return true
+	}
+	return false
 }
 
 // auditNote is what a handler tells the audit log of the change it made,
