@@ -56,6 +56,9 @@ type helpPage struct {
 	articles                  []chat.Article
 }
 
+// helpColor is the help center's colour when the workspace chose none.
+const helpColor = "#1d6b58"
+
 // helpLang is the language of a help center page: ?lang=, else the
 // widget's language setting, else the browser's, else Korean.
 func helpLang(r *http.Request, ws *chat.Workspace) string {
@@ -95,7 +98,7 @@ func (s *Server) helpBase(r *http.Request, path string, ws *chat.Workspace, list
 	}
 	color := ws.Color
 	if color == "" {
-		color = "#1d6b58"
+		color = helpColor
 	}
 	name := ws.Title
 	if name == "" {
@@ -314,29 +317,40 @@ func (s *Server) helpAsset(w http.ResponseWriter, r *http.Request) error {
 
 // helpNotFound answers a page that does not exist (an unknown or draft
 // article, a category of nothing, an address whose ID is not a number)
-// with a page a person can read, 404, in the workspace's look; other
-// refusals answer as the API does.
+// with a page a person can read, 404, in the workspace's look; a site
+// that does not exist (or is archived) gets one too, in Sodam's look and
+// without the workspace's search and chat. Other refusals answer as the
+// API does.
 func (s *Server) helpNotFound(h handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		err := h(w, r)
-		if code := chat.ErrorCode(err); code != chat.ErrNotFound && code != chat.ErrInvalid {
+		if code := chat.ErrorCode(err); code != chat.ErrNotFound && code != chat.ErrInvalid && code != chat.ErrWorkspaceNotFound {
 			return err
 		}
+		var p *helpPage
 		ws, werr := s.publicWorkspace(r, r.PathValue("site"))
-		if werr != nil {
+		switch {
+		case werr == nil:
+			var perr error
+			if p, perr = s.helpBase(r, "", ws, false); perr != nil {
+				return err
+			}
+			p.PageTitle = p.T["not_found"]
+		case chat.ErrorCode(werr) == chat.ErrWorkspaceNotFound:
+			lang := helpLang(r, &chat.Workspace{})
+			p = &helpPage{Lang: lang, Color: helpColor, T: web.HelpCatalogs[lang]}
+			p.PageTitle = p.T["site_not_found"]
+		default:
 			return err
 		}
-		p, perr := s.helpBase(r, "", ws, false)
-		if perr != nil {
-			return err
-		}
-		p.PageTitle, p.NoIndex = p.T["not_found"], true
+		p.NoIndex = true
 		var b bytes.Buffer
 		if rerr := web.HelpPages["notfound"].ExecuteTemplate(&b, "layout", p); rerr != nil {
 			return err
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Security-Policy", helpPolicy)
+		w.Header().Set("Content-Language", p.Lang)
 		w.WriteHeader(http.StatusNotFound)
 		w.Write(b.Bytes())
 		return nil
@@ -347,10 +361,10 @@ func (s *Server) helpNotFound(h handlerFunc) handlerFunc {
 // widget's FAQ reads.
 func (s *Server) helpRoutes() []route {
 	return []route{
-		{pattern: "GET /help/{site}", access: public, h: s.helpHome, limit: limitFAQ},
+		{pattern: "GET /help/{site}", access: public, h: s.helpNotFound(s.helpHome), limit: limitFAQ},
 		{pattern: "GET /help/{site}/categories/{cat}", access: public, h: s.helpNotFound(s.helpCategory), limit: limitFAQ},
 		{pattern: "GET /help/{site}/articles/{article}", access: public, h: s.helpNotFound(s.helpArticle), limit: limitFAQ},
-		{pattern: "GET /help/{site}/search", access: public, h: s.helpSearch, limit: limitFAQ},
+		{pattern: "GET /help/{site}/search", access: public, h: s.helpNotFound(s.helpSearch), limit: limitFAQ},
 		{pattern: "GET /help/{site}/sitemap.xml", access: public, h: s.helpSitemap, limit: limitFAQ},
 		{pattern: "GET /help/{site}/images/{image}", access: public, h: s.helpImage, limit: limitFAQ},
 		{pattern: "GET /help-assets/", access: public, h: s.helpAsset},
