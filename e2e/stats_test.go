@@ -217,6 +217,14 @@ func TestBrowserStats(t *testing.T) {
 	times := `document.querySelector('[data-testid=stats-times-row][data-start="` + day + `"]')`
 	master.waitFor("the day's response times, not one agent's", times+`?.querySelector('td').textContent === '4분 0초' && `+times+`.querySelectorAll('td')[3].textContent === '25분 40초'`+
 		` && document.querySelectorAll('[data-testid=stats-times-row]').length === 7 && !document.querySelector('[data-testid=stats-times-note]').hidden`)
+	// Split by category: the first chat's category, deleted since, is
+	// named as the export names it, not by its number.
+	gift := api[chat.Category](master, s, "POST", "/categories", map[string]any{"name": "선물 포장"})
+	api[any](master, s, "PUT", fmt.Sprintf("/conversations/%d/note", c1), map[string]any{"category_id": gift.ID})
+	api[any](master, s, "DELETE", fmt.Sprintf("/categories/%d", gift.ID), nil)
+	choose(master, "[data-testid=stats-group]", "category")
+	giftRow := fmt.Sprintf(`document.querySelector('[data-testid=stats-row][data-start="%s"][data-group="%d"]')`, day, gift.ID)
+	master.waitFor("the deleted category by name", giftRow+`?.querySelector('[data-field=group]').textContent === '선물 포장' && `+giftRow+`.querySelector('[data-measure=inflow]').textContent === '1'`)
 	// Weekly: one 7-day bucket, with yesterday in it.
 	choose(master, "[data-testid=stats-group]", "none")
 	choose(master, "[data-testid=stats-bucket]", "week")

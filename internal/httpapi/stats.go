@@ -109,23 +109,41 @@ func (s *Server) statsResult(r *http.Request, v url.Values, today bool) (stats.R
 	return res, ws, nil
 }
 
-func (s *Server) getStats(w http.ResponseWriter, r *http.Request) error {
-	res, _, err := s.statsResult(r, r.URL.Query(), false)
-	if err != nil {
-		return err
+// statsView is a result as the API answers it: by category, with each
+// key's name, as the export names it (deleted categories too), so that
+// the console need not know categories deleted since.
+type statsView struct {
+	stats.Result
+	GroupNames map[string]string `json:"group_names,omitempty"`
+}
+
+func (s *Server) writeStats(w http.ResponseWriter, r *http.Request, res stats.Result, ws *chat.Workspace) error {
+	v := statsView{Result: res}
+	if res.Group == stats.GroupCategory {
+		var err error
+		if v.GroupNames, err = s.categoryPaths(r, ws.ID); err != nil {
+			return err
+		}
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 
+func (s *Server) getStats(w http.ResponseWriter, r *http.Request) error {
+	res, ws, err := s.statsResult(r, r.URL.Query(), false)
+	if err != nil {
+		return err
+	}
+	return s.writeStats(w, r, res, ws)
+}
+
 func (s *Server) getStatsToday(w http.ResponseWriter, r *http.Request) error {
-	res, _, err := s.statsResult(r, r.URL.Query(), true)
+	res, ws, err := s.statsResult(r, r.URL.Query(), true)
 	if err != nil {
 		return err
 	}
 	res.Total = nil
-	writeJSON(w, http.StatusOK, res)
-	return nil
+	return s.writeStats(w, r, res, ws)
 }
 
 // exportStats sends what the Statistics page shows as a table: CSV (UTF-8
@@ -232,26 +250,37 @@ func (s *Server) statGroupNames(r *http.Request, workspaceID int64, group string
 			}
 		}
 	case stats.GroupCategory:
+		var err error
+		if names, err = s.categoryPaths(r, workspaceID); err != nil {
+			return nil, err
+		}
 		names["0"] = cat["stats.no_category"]
-		st, err := s.statsStore()
-		if err != nil {
-			return nil, err
+	}
+	return names, nil
+}
+
+// categoryPaths names every category of the workspace by its path
+// ("배송 > 지연"), deleted ones too: past conversations keep them.
+func (s *Server) categoryPaths(r *http.Request, workspaceID int64) (map[string]string, error) {
+	st, err := s.statsStore()
+	if err != nil {
+		return nil, err
+	}
+	cs, err := st.StatCategories(r.Context(), workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]chat.Category{}
+	for _, c := range cs {
+		byID[c.ID] = c
+	}
+	names := map[string]string{}
+	for _, c := range cs {
+		path := []string{c.Name}
+		for p := byID[c.ParentID]; p.ID != 0; p = byID[p.ParentID] {
+			path = append([]string{p.Name}, path...)
 		}
-		cs, err := st.StatCategories(r.Context(), workspaceID)
-		if err != nil {
-			return nil, err
-		}
-		byID := map[int64]chat.Category{}
-		for _, c := range cs {
-			byID[c.ID] = c
-		}
-		for _, c := range cs {
-			path := []string{c.Name}
-			for p := byID[c.ParentID]; p.ID != 0; p = byID[p.ParentID] {
-				path = append([]string{p.Name}, path...)
-			}
-			names[strconv.FormatInt(c.ID, 10)] = strings.Join(path, " > ")
-		}
+		names[strconv.FormatInt(c.ID, 10)] = strings.Join(path, " > ")
 	}
 	return names, nil
 }

@@ -212,6 +212,18 @@ func statsExports(t *testing.T, e *env, manager *client, d string) {
 		t.Errorf("rows %q", names)
 	}
 
+	// The API names the keys as the export does, so the console's table
+	// and chart name the deleted category too.
+	var byCat struct {
+		Buckets    []stats.Bucket
+		GroupNames map[string]string `json:"group_names"`
+	}
+	manager.json("GET", e.shopPath()+"/stats?group=category&from="+d+"&to="+d, "", 200, &byCat)
+	key := fmt.Sprint(cat.ID)
+	if byCat.GroupNames[key] != "Refunds" || !slices.ContainsFunc(byCat.Buckets, func(b stats.Bucket) bool { return b.GroupKey != nil && *b.GroupKey == key }) {
+		t.Errorf("by category: names %v, buckets %+v", byCat.GroupNames, byCat.Buckets)
+	}
+
 	// The XLSX holds the same table, the days and figures as numbers.
 	status, body := manager.do("GET", e.shopPath()+"/stats/export?format=xlsx&lang=ko&from="+d+"&to="+d, "")
 	if status != 200 {

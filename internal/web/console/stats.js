@@ -319,7 +319,8 @@ class Stats extends HTMLElement {
     if (key == null) return '';
     if (group === 'agent') return key === '0' ? t('stats.no_agent') : this.#inbox.members.get(Number(key))?.name ?? `#${key}`;
     if (group === 'channel') return this.#channelName(key);
-    if (group === 'category') return key === '0' ? t('stats.no_category') : this.#categories.find((c) => String(c.id) === key)?.name ?? `#${key}`;
+    // Categories by path, deleted ones too, as the export names them.
+    if (group === 'category') return key === '0' ? t('stats.no_category') : this.#result.group_names?.[key] ?? `#${key}`;
     return key;
   }
 
