@@ -25,7 +25,7 @@ func seedShopFAQ(t *testing.T, s *site) chat.Article {
 	refunds := &chat.FAQCategory{WorkspaceID: s.ws.ID, Name: "환불", NameEN: "Refunds", Position: 1}
 	delivery := &chat.FAQCategory{WorkspaceID: s.ws.ID, Name: "배송", NameEN: "Delivery", Position: 2}
 	for _, c := range []*chat.FAQCategory{refunds, delivery} {
-		if err := st.CreateFAQCategory(ctx, c); err != nil {
+		if err := st.CreateFAQCategory(ctx, c, chat.Who{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -42,7 +42,7 @@ func seedShopFAQ(t *testing.T, s *site) chat.Article {
 			BodyHTML: "<p>기본 배송비는 3,000원이며 5만 원 이상 구매 시 무료배송입니다.</p>"},
 		{WorkspaceID: s.ws.ID, Lang: "ko", Published: false, Title: "작성 중인 글", BodyHTML: "<p>초안</p>"},
 	} {
-		if err := st.CreateArticle(ctx, a); err != nil {
+		if err := st.CreateArticle(ctx, a, chat.Who{}); err != nil {
 			t.Fatal(err)
 		}
 	}

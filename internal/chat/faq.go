@@ -206,28 +206,29 @@ func CheckSynonyms(groups [][]string) ([][]string, error) {
 // FAQ holds a workspace's help center: categories, articles, synonyms.
 // Every change moves the workspace's FAQ revision, which search indexes
 // are built at: a node whose index is older rebuilds it, so every node
-// answers from the same rows.
+// answers from the same rows. Every change is audited as by's, in the same
+// transaction.
 type FAQ interface {
 	FAQCategories(ctx context.Context, workspaceID int64) ([]FAQCategory, error)
 	// CreateFAQCategory inserts c and fills in its ID.
-	CreateFAQCategory(ctx context.Context, c *FAQCategory) error
-	UpdateFAQCategory(ctx context.Context, c *FAQCategory) error
+	CreateFAQCategory(ctx context.Context, c *FAQCategory, by Who) error
+	UpdateFAQCategory(ctx context.Context, c *FAQCategory, by Who) error
 	// DeleteFAQCategory removes a category; its articles stay, without one.
-	DeleteFAQCategory(ctx context.Context, workspaceID, id int64) error
+	DeleteFAQCategory(ctx context.Context, workspaceID, id int64, by Who) error
 	// Articles lists the workspace's articles by category position, then
 	// position and ID; only published ones when publishedOnly.
 	Articles(ctx context.Context, workspaceID int64, publishedOnly bool) ([]Article, error)
 	Article(ctx context.Context, workspaceID, id int64) (*Article, error)
 	// CreateArticle sanitizes and stores a, filling in ID, BodyText and
 	// times. A category of another workspace is refused as not found.
-	CreateArticle(ctx context.Context, a *Article) error
-	UpdateArticle(ctx context.Context, a *Article) error
-	DeleteArticle(ctx context.Context, workspaceID, id int64) error
+	CreateArticle(ctx context.Context, a *Article, by Who) error
+	UpdateArticle(ctx context.Context, a *Article, by Who) error
+	DeleteArticle(ctx context.Context, workspaceID, id int64, by Who) error
 	// FAQRevision is a number that changes with every change to the
 	// workspace's categories, articles or synonyms.
 	FAQRevision(ctx context.Context, workspaceID int64) (int64, error)
 	FAQSynonyms(ctx context.Context, workspaceID int64) ([][]string, error)
-	SetFAQSynonyms(ctx context.Context, workspaceID int64, groups [][]string) error
+	SetFAQSynonyms(ctx context.Context, workspaceID int64, groups [][]string, by Who) error
 	// ImportFAQ applies an export in one transaction: all of it or, on any
 	// refusal, none. It reports the articles created and updated.
 	ImportFAQ(ctx context.Context, workspaceID int64, f FAQExport, by Who) (created, updated int, err error)

@@ -190,34 +190,37 @@ type Messages interface {
 }
 
 // Taxonomy holds customer and conversation tags and the category tree.
+// Every change is audited as by's, in the same transaction.
 type Taxonomy interface {
 	Tags(ctx context.Context, workspaceID int64, kind TagKind) ([]Tag, error)
 	// CreateTag adds a tag; a taken name is ErrConflict.
-	CreateTag(ctx context.Context, workspaceID int64, kind TagKind, name string) (Tag, error)
-	RenameTag(ctx context.Context, workspaceID, id int64, name string) (Tag, error)
+	CreateTag(ctx context.Context, workspaceID int64, kind TagKind, name string, by Who) (Tag, error)
+	RenameTag(ctx context.Context, workspaceID, id int64, name string, by Who) (Tag, error)
 	// DeleteTag removes a tag from everything it labels.
-	DeleteTag(ctx context.Context, workspaceID, id int64) error
+	DeleteTag(ctx context.Context, workspaceID, id int64, by Who) error
 	// Categories lists the active category tree, level by level (§4.4).
 	Categories(ctx context.Context, workspaceID int64) ([]Category, error)
 	// CreateCategory adds a category under parentID (0: top), at most
 	// MaxCategoryDepth levels deep.
-	CreateCategory(ctx context.Context, workspaceID, parentID int64, name string) (Category, error)
-	RenameCategory(ctx context.Context, workspaceID, id int64, name string) (Category, error)
+	CreateCategory(ctx context.Context, workspaceID, parentID int64, name string, by Who) (Category, error)
+	RenameCategory(ctx context.Context, workspaceID, id int64, name string, by Who) (Category, error)
 	// DeleteCategory retires a category without children; past
 	// conversations keep its name in their path.
-	DeleteCategory(ctx context.Context, workspaceID, id int64) error
+	DeleteCategory(ctx context.Context, workspaceID, id int64, by Who) error
 }
 
-// CannedResponses holds the agents' canned responses (§5.1).
+// CannedResponses holds the agents' canned responses (§5.1). A change to
+// a shared one is audited as by's, in the same transaction; an agent's
+// own are not audited.
 type CannedResponses interface {
 	// CannedResponses lists the shared responses and agentID's own.
 	CannedResponses(ctx context.Context, workspaceID, agentID int64) ([]Canned, error)
 	// CreateCanned stores c, shared when c.OwnerID is 0.
-	CreateCanned(ctx context.Context, c *Canned) error
+	CreateCanned(ctx context.Context, c *Canned, by Who) error
 	// UpdateCanned and DeleteCanned act on the actor's own responses, or on
 	// shared ones for managers and masters.
-	UpdateCanned(ctx context.Context, workspaceID, id int64, actor Actor, title, body string) (Canned, error)
-	DeleteCanned(ctx context.Context, workspaceID, id int64, actor Actor) error
+	UpdateCanned(ctx context.Context, workspaceID, id int64, actor Actor, title, body string, by Who) (Canned, error)
+	DeleteCanned(ctx context.Context, workspaceID, id int64, actor Actor, by Who) error
 	SetCannedFavourite(ctx context.Context, workspaceID, id, agentID int64, on bool) error
 }
 

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -65,11 +64,8 @@ func (s *Server) createCanned(w http.ResponseWriter, r *http.Request) error {
 		}
 		c.OwnerID = 0
 	}
-	if err := s.store.CreateCanned(r.Context(), c); err != nil {
+	if err := s.store.CreateCanned(r.Context(), c, who(r)); err != nil {
 		return err
-	}
-	if c.OwnerID == 0 {
-		noteAudit(r, c.Title, nil, c)
 	}
 	writeJSON(w, http.StatusCreated, c)
 	return nil
@@ -87,12 +83,9 @@ func (s *Server) updateCanned(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.store.UpdateCanned(r.Context(), memberOf(r).WorkspaceID, id, actorOf(r), req.Title, req.Body)
+	c, err := s.store.UpdateCanned(r.Context(), memberOf(r).WorkspaceID, id, actorOf(r), req.Title, req.Body, who(r))
 	if err != nil {
 		return err
-	}
-	if c.OwnerID == 0 {
-		noteAudit(r, c.Title, nil, c)
 	}
 	writeJSON(w, http.StatusOK, c)
 	return nil
@@ -103,24 +96,8 @@ func (s *Server) deleteCanned(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m := memberOf(r)
-	// A shared response's deletion is an administrative change: find it
-	// first, for the audit log.
-	var shared *chat.Canned
-	if m.Role.SeesAll() {
-		all, err := s.store.CannedResponses(r.Context(), m.WorkspaceID, m.AgentID)
-		if err != nil {
-			return err
-		}
-		if i := slices.IndexFunc(all, func(c chat.Canned) bool { return c.ID == id && c.OwnerID == 0 }); i >= 0 {
-			shared = &all[i]
-		}
-	}
-	if err := s.store.DeleteCanned(r.Context(), m.WorkspaceID, id, actorOf(r)); err != nil {
+	if err := s.store.DeleteCanned(r.Context(), memberOf(r).WorkspaceID, id, actorOf(r), who(r)); err != nil {
 		return err
-	}
-	if shared != nil {
-		noteAudit(r, shared.Title, shared, nil)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

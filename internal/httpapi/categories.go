@@ -26,11 +26,10 @@ func (s *Server) createCategory(w http.ResponseWriter, r *http.Request) error {
 	if req.ParentID < 0 {
 		return chat.Errorf(chat.ErrInvalid, "parent_id must be a category or 0 for the top level")
 	}
-	c, err := s.store.CreateCategory(r.Context(), memberOf(r).WorkspaceID, req.ParentID, req.Name)
+	c, err := s.store.CreateCategory(r.Context(), memberOf(r).WorkspaceID, req.ParentID, req.Name, who(r))
 	if err != nil {
 		return err
 	}
-	noteAudit(r, c.Name, nil, c)
 	writeJSON(w, http.StatusCreated, c)
 	return nil
 }
@@ -44,11 +43,10 @@ func (s *Server) renameCategory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.store.RenameCategory(r.Context(), memberOf(r).WorkspaceID, id, req.Name)
+	c, err := s.store.RenameCategory(r.Context(), memberOf(r).WorkspaceID, id, req.Name, who(r))
 	if err != nil {
 		return err
 	}
-	noteAudit(r, c.Name, nil, c)
 	writeJSON(w, http.StatusOK, c)
 	return nil
 }
@@ -58,10 +56,9 @@ func (s *Server) deleteCategory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteCategory(r.Context(), memberOf(r).WorkspaceID, id); err != nil {
+	if err := s.store.DeleteCategory(r.Context(), memberOf(r).WorkspaceID, id, who(r)); err != nil {
 		return err
 	}
-	noteAudit(r, "", nil, nil)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -62,10 +62,9 @@ func (s *Server) createFAQCategory(w http.ResponseWriter, r *http.Request) error
 	}
 	c := &chat.FAQCategory{WorkspaceID: memberOf(r).WorkspaceID}
 	req.apply(c)
-	if err := s.store.CreateFAQCategory(r.Context(), c); err != nil {
+	if err := s.store.CreateFAQCategory(r.Context(), c, who(r)); err != nil {
 		return err
 	}
-	noteAudit(r, c.Name, nil, c)
 	writeJSON(w, http.StatusCreated, c)
 	return nil
 }
@@ -86,12 +85,10 @@ func (s *Server) updateFAQCategory(w http.ResponseWriter, r *http.Request) error
 	}
 	for _, c := range cs {
 		if c.ID == id {
-			before := c
 			req.apply(&c)
-			if err := s.store.UpdateFAQCategory(r.Context(), &c); err != nil {
+			if err := s.store.UpdateFAQCategory(r.Context(), &c, who(r)); err != nil {
 				return err
 			}
-			noteAudit(r, c.Name, before, c)
 			writeJSON(w, http.StatusOK, c)
 			return nil
 		}
@@ -104,10 +101,9 @@ func (s *Server) deleteFAQCategory(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteFAQCategory(r.Context(), memberOf(r).WorkspaceID, id); err != nil {
+	if err := s.store.DeleteFAQCategory(r.Context(), memberOf(r).WorkspaceID, id, who(r)); err != nil {
 		return err
 	}
-	noteAudit(r, "", nil, nil)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -183,10 +179,9 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) error {
 	}
 	a := &chat.Article{WorkspaceID: memberOf(r).WorkspaceID}
 	req.apply(a)
-	if err := s.store.CreateArticle(r.Context(), a); err != nil {
+	if err := s.store.CreateArticle(r.Context(), a, who(r)); err != nil {
 		return err
 	}
-	noteAudit(r, a.Title, nil, articleAudit(a))
 	writeJSON(w, http.StatusCreated, a)
 	return nil
 }
@@ -204,12 +199,10 @@ func (s *Server) updateArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	before := articleAudit(a)
 	req.apply(a)
-	if err := s.store.UpdateArticle(r.Context(), a); err != nil {
+	if err := s.store.UpdateArticle(r.Context(), a, who(r)); err != nil {
 		return err
 	}
-	noteAudit(r, a.Title, before, articleAudit(a))
 	writeJSON(w, http.StatusOK, a)
 	return nil
 }
@@ -219,22 +212,11 @@ func (s *Server) deleteArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.store.Article(r.Context(), memberOf(r).WorkspaceID, id)
-	if err != nil {
+	if err := s.store.DeleteArticle(r.Context(), memberOf(r).WorkspaceID, id, who(r)); err != nil {
 		return err
 	}
-	if err := s.store.DeleteArticle(r.Context(), memberOf(r).WorkspaceID, id); err != nil {
-		return err
-	}
-	noteAudit(r, a.Title, articleAudit(a), nil)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// articleAudit is what the audit log keeps of an article: its title,
-// category and whether it is published, not its body.
-func articleAudit(a *chat.Article) map[string]any {
-	return map[string]any{"title": a.Title, "category_id": a.CategoryID, "published": a.Published}
 }
 
 // previewArticle sanitizes a body as saving would, without saving: the
@@ -304,10 +286,9 @@ func (s *Server) putSynonyms(w http.ResponseWriter, r *http.Request) error {
 		return chat.Errorf(chat.ErrInvalid, "synonyms is required (a list of groups of words)")
 	}
 	wid := memberOf(r).WorkspaceID
-	if err := s.store.SetFAQSynonyms(r.Context(), wid, *req.Synonyms); err != nil {
+	if err := s.store.SetFAQSynonyms(r.Context(), wid, *req.Synonyms, who(r)); err != nil {
 		return err
 	}
-	noteAudit(r, "", nil, map[string]any{"synonyms": *req.Synonyms})
 	return s.getSynonyms(w, r)
 }
 

@@ -98,9 +98,9 @@ func historySearch(t *testing.T, e *env) {
 	}
 
 	// Bad input: a precise refusal, nothing changes.
-	otherCat, err := e.store.CreateCategory(context.Background(), e.other.ID, 0, "남의 분류")
+	otherCat, err := e.store.CreateCategory(context.Background(), e.other.ID, 0, "남의 분류", chat.Who{})
 	must(t, err)
-	otherTag, err := e.store.CreateTag(context.Background(), e.other.ID, chat.TagConversation, "남의 태그")
+	otherTag, err := e.store.CreateTag(context.Background(), e.other.ID, chat.TagConversation, "남의 태그", chat.Who{})
 	must(t, err)
 	h := e.shopPath() + "/history?"
 	state := func() string { return fmt.Sprint(e.lastSeqs(), e.exportCount()) }

@@ -158,9 +158,8 @@ type route struct {
 	noBody bool
 	// audit names the administrative action a route performs: a refused
 	// attempt is recorded in the audit log too (auditedRefusal: not bad
-	// input). A done one is recorded by the store, with the change, or,
-	// where the store does not (tags, categories, shared canned responses,
-	// the FAQ), once the handler succeeded, if it called noteAudit.
+	// input). A done one is recorded by the store, in the transaction of
+	// the change (given who(r)).
 	audit string
 	// send marks a message send: it takes a place among the node's sends
 	// in flight, before anything else is done (backpressure.go).
@@ -288,11 +287,6 @@ func (s *Server) wrap(rt route) http.Handler {
 		if err == nil && rt.noBody && r.ContentLength != 0 {
 			err = chat.Errorf(codeInvalidJSON, "this request takes no body")
 		}
-		var note *auditNote
-		if err == nil && rt.audit != "" {
-			note = &auditNote{}
-			r = r.WithContext(context.WithValue(r.Context(), auditNoteKey{}, note))
-		}
 		if err == nil {
 			err = rt.h(w, r)
 		}
@@ -301,8 +295,6 @@ func (s *Server) wrap(rt route) http.Handler {
 			if rt.audit != "" {
 				s.auditRefusal(r, rt, err)
 			}
-		} else if note != nil && note.done {
-			s.auditDone(r, rt, note)
 		}
 		// The path only: query strings may carry widget tokens.
 		s.log.Debug("request", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Duration("dur", time.Since(start)), slog.String("err", chat.ErrorCode(err)))
@@ -347,36 +339,6 @@ func auditedRefusal(code string) bool {
 		return true
 	}
 	return false
-}
-
-// auditNote is what a handler tells the audit log of the change it made,
-// for routes whose store calls do not record it themselves.
-type auditNote struct {
-	done          bool
-	target        string
-	before, after any
-}
-
-type auditNoteKey struct{}
-
-// noteAudit records, once the handler has succeeded, the route's audit
-// action as done on target (the path when ""), with what was before and
-// what is after (either may be nil).
-func noteAudit(r *http.Request, target string, before, after any) {
-	if n, ok := r.Context().Value(auditNoteKey{}).(*auditNote); ok {
-		*n = auditNote{done: true, target: target, before: before, after: after}
-	}
-}
-
-// auditDone writes a done action noted by its handler. The change is
-// already committed: a failure to write the entry is logged.
-func (s *Server) auditDone(r *http.Request, rt route, n *auditNote) {
-	by := who(r)
-	e := chat.AuditEntry{WorkspaceID: memberOf(r).WorkspaceID, At: s.now(), ActorID: by.AgentID, ActorName: by.Name, Address: by.Address,
-		Action: rt.audit, Target: cmp.Or(n.target, r.URL.Path), Before: n.before, After: n.after}
-	if err := s.store.AppendAudit(context.WithoutCancel(r.Context()), e); err != nil {
-		s.log.Warn("audit a done action", slog.String("action", rt.audit), slog.Any("err", err))
-	}
 }
 
 // statusRecorder remembers the status a handler answered with. Unwrap lets

@@ -260,7 +260,7 @@ func TestStatsBadInput(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
 			day1, day2 := statsDay(t, e)
 			manager, kim := e.login("manager"), e.login("kim")
-			cat, err := e.store.CreateCategory(context.Background(), e.other.ID, 0, "다른 가게")
+			cat, err := e.store.CreateCategory(context.Background(), e.other.ID, 0, "다른 가게", chat.Who{})
 			must(t, err)
 			d, today := day1.Format(time.DateOnly), day2.Format(time.DateOnly)
 			path := e.shopPath() + "/stats"

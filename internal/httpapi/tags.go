@@ -43,11 +43,10 @@ func (s *Server) createTag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tag, err := s.store.CreateTag(r.Context(), memberOf(r).WorkspaceID, kind, req.Name)
+	tag, err := s.store.CreateTag(r.Context(), memberOf(r).WorkspaceID, kind, req.Name, who(r))
 	if err != nil {
 		return err
 	}
-	noteAudit(r, tag.Name, nil, tag)
 	writeJSON(w, http.StatusCreated, tag)
 	return nil
 }
@@ -61,11 +60,10 @@ func (s *Server) renameTag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tag, err := s.store.RenameTag(r.Context(), memberOf(r).WorkspaceID, id, req.Name)
+	tag, err := s.store.RenameTag(r.Context(), memberOf(r).WorkspaceID, id, req.Name, who(r))
 	if err != nil {
 		return err
 	}
-	noteAudit(r, tag.Name, nil, tag)
 	writeJSON(w, http.StatusOK, tag)
 	return nil
 }
@@ -75,10 +73,9 @@ func (s *Server) deleteTag(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteTag(r.Context(), memberOf(r).WorkspaceID, id); err != nil {
+	if err := s.store.DeleteTag(r.Context(), memberOf(r).WorkspaceID, id, who(r)); err != nil {
 		return err
 	}
-	noteAudit(r, "", nil, nil)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

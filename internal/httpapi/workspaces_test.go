@@ -106,7 +106,7 @@ func TestAuditToolChanges(t *testing.T) {
 		"faq.article_delete manager 배송은 얼마나 걸리나요? ",
 		"faq.article_create manager 배송은 얼마나 걸리나요? ",
 		"canned.create manager 인사 ",
-		fmt.Sprintf("tag.delete manager %s/tags/%d ", e.shopPath(), tag.ID),
+		"tag.delete manager VIP ",
 		"tag.create manager VIP ",
 		"category.create manager 배송 ",
 	}

@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -31,17 +32,46 @@ func (db *DB) CannedResponses(ctx context.Context, workspaceID, agentID int64) (
 	return db.canned(ctx, db.read(), agentID, `c.workspace_id = ? AND (c.owner_id IS NULL OR c.owner_id = ?)`, workspaceID, agentID)
 }
 
-// CreateCanned stores a canned response: shared when c.OwnerID is 0.
-func (db *DB) CreateCanned(ctx context.Context, c *chat.Canned) error {
+// cannedView is what the audit log keeps of a shared canned response.
+type cannedView struct {
+	ID    int64  `json:"id"`
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+// auditCanned records a change to c, in t, when c is shared: an agent's
+// own responses are theirs, not the workspace's administration.
+func auditCanned(ctx context.Context, t *txn, by chat.Who, action string, before, after *chat.Canned) error {
+	c := cmp.Or(after, before)
+	if !c.Shared {
+		return nil
+	}
+	view := func(c *chat.Canned) any {
+		if c == nil {
+			return nil
+		}
+		return cannedView{c.ID, c.Title, c.Body}
+	}
+	return t.audit(ctx, t.entry(c.WorkspaceID, by, action, c.Title, view(before), view(after)))
+}
+
+// CreateCanned stores a canned response: shared when c.OwnerID is 0,
+// and then audited.
+func (db *DB) CreateCanned(ctx context.Context, c *chat.Canned, by chat.Who) error {
 	title, body, err := chat.CheckCanned(c.Title, c.Body)
 	if err != nil {
 		return err
 	}
-	c.Title, c.Body, c.Shared, c.UpdatedAt = title, body, c.OwnerID == 0, db.Now().UTC()
-	return db.tx(ctx, func(x q) error {
-		return x.row(ctx, `INSERT INTO canned_responses (workspace_id, owner_id, title, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			c.WorkspaceID, nullID(c.OwnerID), title, body, micros(c.UpdatedAt), micros(c.UpdatedAt)).Scan(&c.ID)
+	c.Title, c.Body, c.Shared = title, body, c.OwnerID == 0
+	_, err = db.write(ctx, func(t *txn) error {
+		c.UpdatedAt = t.now.UTC()
+		if err := t.row(ctx, `INSERT INTO canned_responses (workspace_id, owner_id, title, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			c.WorkspaceID, nullID(c.OwnerID), title, body, micros(c.UpdatedAt), micros(c.UpdatedAt)).Scan(&c.ID); err != nil {
+			return err
+		}
+		return auditCanned(ctx, t, by, chat.AuditCannedCreate, nil, c)
 	})
+	return err
 }
 
 // editableCanned reads a canned response actor may change: their own, or a
@@ -60,38 +90,47 @@ func (db *DB) editableCanned(ctx context.Context, x q, workspaceID, id int64, ac
 	return cs[0], nil
 }
 
-// UpdateCanned changes a canned response's title and body.
-func (db *DB) UpdateCanned(ctx context.Context, workspaceID, id int64, actor chat.Actor, title, body string) (chat.Canned, error) {
+// UpdateCanned changes a canned response's title and body; a shared one's
+// change is audited.
+func (db *DB) UpdateCanned(ctx context.Context, workspaceID, id int64, actor chat.Actor, title, body string, by chat.Who) (chat.Canned, error) {
 	title, body, err := chat.CheckCanned(title, body)
 	if err != nil {
 		return chat.Canned{}, err
 	}
 	var c chat.Canned
-	err = db.tx(ctx, func(x q) error {
-		if _, err := db.editableCanned(ctx, x, workspaceID, id, actor); err != nil {
+	_, err = db.write(ctx, func(t *txn) error {
+		before, err := db.editableCanned(ctx, t.q, workspaceID, id, actor)
+		if err != nil {
 			return err
 		}
-		if _, err := x.exec(ctx, `UPDATE canned_responses SET title = ?, body = ?, updated_at = ? WHERE id = ?`, title, body, micros(db.Now()), id); err != nil {
+		if _, err := t.exec(ctx, `UPDATE canned_responses SET title = ?, body = ?, updated_at = ? WHERE id = ?`, title, body, micros(t.now), id); err != nil {
 			return err
 		}
-		c, err = db.editableCanned(ctx, x, workspaceID, id, actor)
-		return err
+		if c, err = db.editableCanned(ctx, t.q, workspaceID, id, actor); err != nil {
+			return err
+		}
+		return auditCanned(ctx, t, by, chat.AuditCannedUpdate, &before, &c)
 	})
 	return c, err
 }
 
-// DeleteCanned removes a canned response and the favourites on it.
-func (db *DB) DeleteCanned(ctx context.Context, workspaceID, id int64, actor chat.Actor) error {
-	return db.tx(ctx, func(x q) error {
-		if _, err := db.editableCanned(ctx, x, workspaceID, id, actor); err != nil {
+// DeleteCanned removes a canned response and the favourites on it; a
+// shared one's deletion is audited.
+func (db *DB) DeleteCanned(ctx context.Context, workspaceID, id int64, actor chat.Actor, by chat.Who) error {
+	_, err := db.write(ctx, func(t *txn) error {
+		before, err := db.editableCanned(ctx, t.q, workspaceID, id, actor)
+		if err != nil {
 			return err
 		}
-		if _, err := x.exec(ctx, `DELETE FROM canned_favourites WHERE canned_id = ?`, id); err != nil {
+		if _, err := t.exec(ctx, `DELETE FROM canned_favourites WHERE canned_id = ?`, id); err != nil {
 			return err
 		}
-		_, err := x.exec(ctx, `DELETE FROM canned_responses WHERE id = ?`, id)
-		return err
+		if _, err := t.exec(ctx, `DELETE FROM canned_responses WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return auditCanned(ctx, t, by, chat.AuditCannedDelete, &before, nil)
 	})
+	return err
 }
 
 // SetCannedFavourite marks or unmarks a response agentID may use as one of

@@ -41,17 +41,17 @@ func (db *DB) Categories(ctx context.Context, workspaceID int64) ([]chat.Categor
 }
 
 // CreateCategory adds a category under parentID (0 for the top level), at
-// most three levels deep, after its siblings.
-func (db *DB) CreateCategory(ctx context.Context, workspaceID, parentID int64, name string) (chat.Category, error) {
+// most three levels deep, after its siblings; audited.
+func (db *DB) CreateCategory(ctx context.Context, workspaceID, parentID int64, name string, by chat.Who) (chat.Category, error) {
 	name, err := chat.CleanCategoryName(name)
 	if err != nil {
 		return chat.Category{}, err
 	}
 	c := chat.Category{ParentID: parentID, Name: name}
-	err = db.tx(ctx, func(x q) error {
+	_, err = db.write(ctx, func(t *txn) error {
 		parentDepth := 0
 		if parentID != 0 {
-			parent, err := db.activeCategory(ctx, x, workspaceID, parentID)
+			parent, err := db.activeCategory(ctx, t.q, workspaceID, parentID)
 			if err != nil {
 				return err
 			}
@@ -60,55 +60,65 @@ func (db *DB) CreateCategory(ctx context.Context, workspaceID, parentID int64, n
 		if c.Depth, err = chat.ChildDepth(parentDepth); err != nil {
 			return err
 		}
-		if err := x.row(ctx, `SELECT COALESCE(MAX(position), 0) + 1 FROM categories WHERE workspace_id = ? AND COALESCE(parent_id, 0) = ?`,
+		if err := t.row(ctx, `SELECT COALESCE(MAX(position), 0) + 1 FROM categories WHERE workspace_id = ? AND COALESCE(parent_id, 0) = ?`,
 			workspaceID, parentID).Scan(&c.Position); err != nil {
 			return err
 		}
-		err := x.row(ctx, `INSERT INTO categories (workspace_id, parent_id, depth, name, position, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			workspaceID, nullID(parentID), c.Depth, name, c.Position, micros(db.Now())).Scan(&c.ID)
-		return db.uniqueAs(err, "a category named %q exists already at this level", name)
+		err := t.row(ctx, `INSERT INTO categories (workspace_id, parent_id, depth, name, position, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			workspaceID, nullID(parentID), c.Depth, name, c.Position, micros(t.now)).Scan(&c.ID)
+		if err := db.uniqueAs(err, "a category named %q exists already at this level", name); err != nil {
+			return err
+		}
+		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditCategoryCreate, c.Name, nil, c))
 	})
 	return c, err
 }
 
-// RenameCategory renames one of the workspace's categories.
-func (db *DB) RenameCategory(ctx context.Context, workspaceID, id int64, name string) (chat.Category, error) {
+// RenameCategory renames one of the workspace's categories, audited.
+func (db *DB) RenameCategory(ctx context.Context, workspaceID, id int64, name string, by chat.Who) (chat.Category, error) {
 	name, err := chat.CleanCategoryName(name)
 	if err != nil {
 		return chat.Category{}, err
 	}
 	var c chat.Category
-	err = db.tx(ctx, func(x q) error {
-		if _, err := db.activeCategory(ctx, x, workspaceID, id); err != nil {
+	_, err = db.write(ctx, func(t *txn) error {
+		before, err := db.activeCategory(ctx, t.q, workspaceID, id)
+		if err != nil {
 			return err
 		}
-		_, err := x.exec(ctx, `UPDATE categories SET name = ? WHERE id = ?`, name, id)
+		_, err = t.exec(ctx, `UPDATE categories SET name = ? WHERE id = ?`, name, id)
 		if err = db.uniqueAs(err, "a category named %q exists already at this level", name); err != nil {
 			return err
 		}
-		c, err = db.activeCategory(ctx, x, workspaceID, id)
-		return err
+		if c, err = db.activeCategory(ctx, t.q, workspaceID, id); err != nil {
+			return err
+		}
+		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditCategoryRename, c.Name, before, c))
 	})
 	return c, err
 }
 
-// DeleteCategory retires a category with no children left. Past
+// DeleteCategory retires a category with no children left, audited. Past
 // conversations keep showing it in their category path.
-func (db *DB) DeleteCategory(ctx context.Context, workspaceID, id int64) error {
-	return db.tx(ctx, func(x q) error {
-		if _, err := db.activeCategory(ctx, x, workspaceID, id); err != nil {
+func (db *DB) DeleteCategory(ctx context.Context, workspaceID, id int64, by chat.Who) error {
+	_, err := db.write(ctx, func(t *txn) error {
+		before, err := db.activeCategory(ctx, t.q, workspaceID, id)
+		if err != nil {
 			return err
 		}
 		var children int
-		if err := x.row(ctx, `SELECT COUNT(*) FROM categories WHERE parent_id = ? AND deleted_at IS NULL`, id).Scan(&children); err != nil {
+		if err := t.row(ctx, `SELECT COUNT(*) FROM categories WHERE parent_id = ? AND deleted_at IS NULL`, id).Scan(&children); err != nil {
 			return err
 		}
 		if children > 0 {
 			return chat.Errorf(chat.ErrCategoryHasChildren, "delete the %d categories under it first", children)
 		}
-		_, err := x.exec(ctx, `UPDATE categories SET deleted_at = ? WHERE id = ?`, micros(db.Now()), id)
-		return err
+		if _, err := t.exec(ctx, `UPDATE categories SET deleted_at = ? WHERE id = ?`, micros(t.now), id); err != nil {
+			return err
+		}
+		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditCategoryDelete, before.Name, before, nil))
 	})
+	return err
 }
 
 const categorySelect = `SELECT id, COALESCE(parent_id, 0), depth, name, position FROM categories`

@@ -67,13 +67,29 @@ func (db *DB) insertFAQCategory(ctx context.Context, x q, c *chat.FAQCategory) e
 		c.WorkspaceID, c.Name, c.NameEN, c.Position, micros(c.CreatedAt)).Scan(&c.ID)
 }
 
-// CreateFAQCategory inserts c.
-func (db *DB) CreateFAQCategory(ctx context.Context, c *chat.FAQCategory) error {
-	return db.tx(ctx, func(x q) error {
-		if err := db.insertFAQCategory(ctx, x, c); err != nil {
+// faqChange runs a change to the workspace's FAQ: it moves the FAQ's
+// revision and records the change in the audit log as by's action, all in
+// one transaction. change makes the change and returns the entry's target
+// and what was before and is after (either nil).
+func (db *DB) faqChange(ctx context.Context, workspaceID int64, by chat.Who, action string, change func(x q) (target string, before, after any, err error)) error {
+	_, err := db.write(ctx, func(t *txn) error {
+		target, before, after, err := change(t.q)
+		if err != nil {
 			return err
 		}
-		return x.bumpFAQ(ctx, c.WorkspaceID)
+		if err := t.bumpFAQ(ctx, workspaceID); err != nil {
+			return err
+		}
+		return t.audit(ctx, t.entry(workspaceID, by, action, target, before, after))
+	})
+	return err
+}
+
+// CreateFAQCategory inserts c.
+func (db *DB) CreateFAQCategory(ctx context.Context, c *chat.FAQCategory, by chat.Who) error {
+	return db.faqChange(ctx, c.WorkspaceID, by, chat.AuditFAQCategoryCreate, func(x q) (string, any, any, error) {
+		err := db.insertFAQCategory(ctx, x, c)
+		return c.Name, nil, c, err
 	})
 }
 
@@ -97,30 +113,42 @@ func (db *DB) updateFAQCategory(ctx context.Context, x q, c *chat.FAQCategory) e
 }
 
 // UpdateFAQCategory renames or moves a category.
-func (db *DB) UpdateFAQCategory(ctx context.Context, c *chat.FAQCategory) error {
-	return db.tx(ctx, func(x q) error {
-		if err := db.updateFAQCategory(ctx, x, c); err != nil {
-			return err
+func (db *DB) UpdateFAQCategory(ctx context.Context, c *chat.FAQCategory, by chat.Who) error {
+	return db.faqChange(ctx, c.WorkspaceID, by, chat.AuditFAQCategoryUpdate, func(x q) (string, any, any, error) {
+		before, err := db.faqCategory(ctx, x, c.WorkspaceID, c.ID)
+		if err != nil {
+			return "", nil, nil, err
 		}
-		return x.bumpFAQ(ctx, c.WorkspaceID)
+		err = db.updateFAQCategory(ctx, x, c)
+		return c.Name, before, c, err
 	})
 }
 
 // DeleteFAQCategory removes a category; its articles stay, uncategorised.
-func (db *DB) DeleteFAQCategory(ctx context.Context, workspaceID, id int64) error {
-	return db.tx(ctx, func(x q) error {
-		if _, err := x.exec(ctx, `UPDATE faq_articles SET category_id = NULL WHERE workspace_id = ? AND category_id = ?`, workspaceID, id); err != nil {
-			return err
-		}
-		res, err := x.exec(ctx, `DELETE FROM faq_categories WHERE workspace_id = ? AND id = ?`, workspaceID, id)
+func (db *DB) DeleteFAQCategory(ctx context.Context, workspaceID, id int64, by chat.Who) error {
+	return db.faqChange(ctx, workspaceID, by, chat.AuditFAQCategoryDelete, func(x q) (string, any, any, error) {
+		before, err := db.faqCategory(ctx, x, workspaceID, id)
 		if err != nil {
-			return err
+			return "", nil, nil, err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return chat.Errorf(chat.ErrNotFound, "no such FAQ category")
+		if _, err := x.exec(ctx, `UPDATE faq_articles SET category_id = NULL WHERE workspace_id = ? AND category_id = ?`, workspaceID, id); err != nil {
+			return "", nil, nil, err
 		}
-		return x.bumpFAQ(ctx, workspaceID)
+		_, err = x.exec(ctx, `DELETE FROM faq_categories WHERE id = ?`, id)
+		return before.Name, before, nil, err
 	})
+}
+
+// faqCategory reads one of the workspace's FAQ categories.
+func (db *DB) faqCategory(ctx context.Context, x q, workspaceID, id int64) (chat.FAQCategory, error) {
+	cs, err := db.faqCategories(ctx, x, `workspace_id = ? AND id = ?`, workspaceID, id)
+	if err != nil {
+		return chat.FAQCategory{}, err
+	}
+	if len(cs) == 0 {
+		return chat.FAQCategory{}, chat.Errorf(chat.ErrNotFound, "no such FAQ category")
+	}
+	return cs[0], nil
 }
 
 const articleSelect = `SELECT a.id, a.workspace_id, COALESCE(a.category_id, 0), a.lang, a.title, a.body_html, a.body_text, a.keywords,
@@ -211,13 +239,21 @@ func (db *DB) insertArticle(ctx context.Context, x q, a *chat.Article) error {
 		a.WorkspaceID, nullID(a.CategoryID), a.Lang, a.Title, a.BodyHTML, a.BodyText, kw, a.Published, a.Position, micros(now), micros(now)).Scan(&a.ID)
 }
 
+// articleView is what the audit log keeps of an article: its title,
+// category and whether it is published, not its body.
+type articleView struct {
+	Title      string `json:"title"`
+	CategoryID int64  `json:"category_id"`
+	Published  bool   `json:"published"`
+}
+
+func viewArticle(a *chat.Article) articleView { return articleView{a.Title, a.CategoryID, a.Published} }
+
 // CreateArticle sanitizes and stores a new article.
-func (db *DB) CreateArticle(ctx context.Context, a *chat.Article) error {
-	return db.tx(ctx, func(x q) error {
-		if err := db.insertArticle(ctx, x, a); err != nil {
-			return err
-		}
-		return x.bumpFAQ(ctx, a.WorkspaceID)
+func (db *DB) CreateArticle(ctx context.Context, a *chat.Article, by chat.Who) error {
+	return db.faqChange(ctx, a.WorkspaceID, by, chat.AuditArticleCreate, func(x q) (string, any, any, error) {
+		err := db.insertArticle(ctx, x, a)
+		return a.Title, nil, viewArticle(a), err
 	})
 }
 
@@ -243,26 +279,26 @@ func (db *DB) updateArticle(ctx context.Context, x q, a *chat.Article) error {
 }
 
 // UpdateArticle replaces an article's fields (its counts stay).
-func (db *DB) UpdateArticle(ctx context.Context, a *chat.Article) error {
-	return db.tx(ctx, func(x q) error {
-		if err := db.updateArticle(ctx, x, a); err != nil {
-			return err
+func (db *DB) UpdateArticle(ctx context.Context, a *chat.Article, by chat.Who) error {
+	return db.faqChange(ctx, a.WorkspaceID, by, chat.AuditArticleUpdate, func(x q) (string, any, any, error) {
+		before, err := db.article(ctx, x, a.WorkspaceID, a.ID)
+		if err != nil {
+			return "", nil, nil, err
 		}
-		return x.bumpFAQ(ctx, a.WorkspaceID)
+		err = db.updateArticle(ctx, x, a)
+		return a.Title, viewArticle(before), viewArticle(a), err
 	})
 }
 
 // DeleteArticle removes an article.
-func (db *DB) DeleteArticle(ctx context.Context, workspaceID, id int64) error {
-	return db.tx(ctx, func(x q) error {
-		res, err := x.exec(ctx, `DELETE FROM faq_articles WHERE workspace_id = ? AND id = ?`, workspaceID, id)
+func (db *DB) DeleteArticle(ctx context.Context, workspaceID, id int64, by chat.Who) error {
+	return db.faqChange(ctx, workspaceID, by, chat.AuditArticleDelete, func(x q) (string, any, any, error) {
+		before, err := db.article(ctx, x, workspaceID, id)
 		if err != nil {
-			return err
+			return "", nil, nil, err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return chat.Errorf(chat.ErrNotFound, "no such FAQ article")
-		}
-		return x.bumpFAQ(ctx, workspaceID)
+		_, err = x.exec(ctx, `DELETE FROM faq_articles WHERE id = ?`, id)
+		return before.Title, viewArticle(before), nil, err
 	})
 }
 
@@ -278,8 +314,12 @@ func (db *DB) FAQRevision(ctx context.Context, workspaceID int64) (int64, error)
 
 // FAQSynonyms reads the workspace's synonym groups.
 func (db *DB) FAQSynonyms(ctx context.Context, workspaceID int64) ([][]string, error) {
+	return synonyms(ctx, db.read(), workspaceID)
+}
+
+func synonyms(ctx context.Context, x q, workspaceID int64) ([][]string, error) {
 	var raw string
-	err := db.read().row(ctx, `SELECT synonyms FROM faq_state WHERE workspace_id = ?`, workspaceID).Scan(&raw)
+	err := x.row(ctx, `SELECT synonyms FROM faq_state WHERE workspace_id = ?`, workspaceID).Scan(&raw)
 	if err == sql.ErrNoRows {
 		return [][]string{}, nil
 	}
@@ -307,8 +347,18 @@ func (x q) setSynonyms(ctx context.Context, workspaceID int64, groups [][]string
 }
 
 // SetFAQSynonyms replaces the workspace's synonym groups.
-func (db *DB) SetFAQSynonyms(ctx context.Context, workspaceID int64, groups [][]string) error {
-	return db.tx(ctx, func(x q) error { return x.setSynonyms(ctx, workspaceID, groups) })
+func (db *DB) SetFAQSynonyms(ctx context.Context, workspaceID int64, groups [][]string, by chat.Who) error {
+	return db.faqChange(ctx, workspaceID, by, chat.AuditFAQSynonyms, func(x q) (string, any, any, error) {
+		before, err := synonyms(ctx, x, workspaceID)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		if err := x.setSynonyms(ctx, workspaceID, groups); err != nil {
+			return "", nil, nil, err
+		}
+		after, err := synonyms(ctx, x, workspaceID)
+		return "faq", map[string]any{"synonyms": before}, map[string]any{"synonyms": after}, err
+	})
 }
 
 // ImportFAQ applies an export: categories and articles whose IDs the
@@ -319,7 +369,7 @@ func (db *DB) ImportFAQ(ctx context.Context, workspaceID int64, f chat.FAQExport
 	if len(f.Articles) > chat.MaxFAQArticles || len(f.Categories) > chat.MaxFAQCategories {
 		return 0, 0, chat.Errorf(chat.ErrInvalid, "at most %d articles and %d categories", chat.MaxFAQArticles, chat.MaxFAQCategories)
 	}
-	err = db.tx(ctx, func(x q) error {
+	err = db.faqChange(ctx, workspaceID, by, chat.AuditFAQImport, func(x q) (string, any, any, error) {
 		created, updated = 0, 0
 		catIDs := map[int64]int64{} // ID in the file → ID here
 		for i, c := range f.Categories {
@@ -332,7 +382,7 @@ func (db *DB) ImportFAQ(ctx context.Context, workspaceID int64, f chat.FAQExport
 				err = db.insertFAQCategory(ctx, x, &c)
 			}
 			if err != nil {
-				return importError("categories", i, err)
+				return "", nil, nil, importError("categories", i, err)
 			}
 			if fileID != 0 {
 				catIDs[fileID] = c.ID
@@ -356,19 +406,15 @@ func (db *DB) ImportFAQ(ctx context.Context, workspaceID int64, f chat.FAQExport
 				created++
 			}
 			if err != nil {
-				return importError("articles", i, err)
+				return "", nil, nil, importError("articles", i, err)
 			}
 		}
 		if f.Synonyms != nil {
 			if err := x.setSynonyms(ctx, workspaceID, f.Synonyms); err != nil {
-				return importError("synonyms", 0, err)
+				return "", nil, nil, importError("synonyms", 0, err)
 			}
 		}
-		if err := x.bumpFAQ(ctx, workspaceID); err != nil {
-			return err
-		}
-		return x.audit(ctx, chat.AuditEntry{WorkspaceID: workspaceID, At: db.Now(), ActorID: by.AgentID, ActorName: by.Name, Address: by.Address,
-			Action: chat.AuditFAQImport, Target: "faq", After: map[string]int{"created": created, "updated": updated}})
+		return "faq", nil, map[string]int{"created": created, "updated": updated}, nil
 	})
 	if err != nil {
 		return 0, 0, err

@@ -57,8 +57,9 @@ func (db *DB) Tags(ctx context.Context, workspaceID int64, kind chat.TagKind) ([
 	return queryTags(ctx, db.read(), `SELECT id, kind, name FROM tags WHERE workspace_id = ? AND kind = ? ORDER BY name, id`, workspaceID, kind)
 }
 
-// CreateTag adds a tag; a name already used for that kind is a conflict.
-func (db *DB) CreateTag(ctx context.Context, workspaceID int64, kind chat.TagKind, name string) (chat.Tag, error) {
+// CreateTag adds a tag, audited; a name already used for that kind is a
+// conflict.
+func (db *DB) CreateTag(ctx context.Context, workspaceID int64, kind chat.TagKind, name string, by chat.Who) (chat.Tag, error) {
 	if !kind.Valid() {
 		return chat.Tag{}, chat.Errorf(chat.ErrInvalid, "kind must be customer or conversation")
 	}
@@ -67,13 +68,16 @@ func (db *DB) CreateTag(ctx context.Context, workspaceID int64, kind chat.TagKin
 		return chat.Tag{}, err
 	}
 	tg := chat.Tag{Kind: kind, Name: name}
-	err = db.tx(ctx, func(x q) error {
-		if err := sameNameTag(ctx, x, workspaceID, kind, 0, name); err != nil {
+	_, err = db.write(ctx, func(t *txn) error {
+		if err := sameNameTag(ctx, t.q, workspaceID, kind, 0, name); err != nil {
 			return err
 		}
-		err := x.row(ctx, `INSERT INTO tags (workspace_id, kind, name, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-			workspaceID, kind, name, micros(db.Now())).Scan(&tg.ID)
-		return db.uniqueAs(err, "a %s tag named %q exists already", kind, name)
+		err := t.row(ctx, `INSERT INTO tags (workspace_id, kind, name, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			workspaceID, kind, name, micros(t.now)).Scan(&tg.ID)
+		if err := db.uniqueAs(err, "a %s tag named %q exists already", kind, name); err != nil {
+			return err
+		}
+		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditTagCreate, tg.Name, nil, tg))
 	})
 	return tg, err
 }
@@ -102,50 +106,56 @@ func (db *DB) uniqueAs(err error, format string, args ...any) error {
 	return err
 }
 
-// RenameTag renames one of the workspace's tags.
-func (db *DB) RenameTag(ctx context.Context, workspaceID, id int64, name string) (chat.Tag, error) {
+// RenameTag renames one of the workspace's tags, audited.
+func (db *DB) RenameTag(ctx context.Context, workspaceID, id int64, name string, by chat.Who) (chat.Tag, error) {
 	name, err := chat.CleanTagName(name)
 	if err != nil {
 		return chat.Tag{}, err
 	}
 	var tg chat.Tag
-	err = db.tx(ctx, func(x q) error {
-		var kind chat.TagKind
-		err := x.row(ctx, `SELECT kind FROM tags WHERE workspace_id = ? AND id = ?`, workspaceID, id).Scan(&kind)
-		if errors.Is(err, sql.ErrNoRows) {
-			return chat.Errorf(chat.ErrNotFound, "no such tag")
-		}
+	_, err = db.write(ctx, func(t *txn) error {
+		before, err := tagOf(ctx, t.q, workspaceID, id)
 		if err != nil {
 			return err
 		}
-		if err := sameNameTag(ctx, x, workspaceID, kind, id, name); err != nil {
+		if err := sameNameTag(ctx, t.q, workspaceID, before.Kind, id, name); err != nil {
 			return err
 		}
-		err = x.row(ctx, `UPDATE tags SET name = ? WHERE workspace_id = ? AND id = ? RETURNING id, kind, name`, name, workspaceID, id).
-			Scan(&tg.ID, &tg.Kind, &tg.Name)
-		if errors.Is(err, sql.ErrNoRows) {
-			return chat.Errorf(chat.ErrNotFound, "no such tag")
+		_, err = t.exec(ctx, `UPDATE tags SET name = ? WHERE id = ?`, name, id)
+		if err := db.uniqueAs(err, "a tag named %q exists already", name); err != nil {
+			return err
 		}
-		return db.uniqueAs(err, "a tag named %q exists already", name)
+		tg = chat.Tag{ID: id, Kind: before.Kind, Name: name}
+		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditTagRename, tg.Name, before, tg))
 	})
 	return tg, err
 }
 
-// DeleteTag removes a tag and its links.
-func (db *DB) DeleteTag(ctx context.Context, workspaceID, id int64) error {
-	return db.tx(ctx, func(x q) error {
-		var n int
-		if err := x.row(ctx, `SELECT COUNT(*) FROM tags WHERE workspace_id = ? AND id = ?`, workspaceID, id).Scan(&n); err != nil {
+// DeleteTag removes a tag and its links, audited.
+func (db *DB) DeleteTag(ctx context.Context, workspaceID, id int64, by chat.Who) error {
+	_, err := db.write(ctx, func(t *txn) error {
+		before, err := tagOf(ctx, t.q, workspaceID, id)
+		if err != nil {
 			return err
 		}
-		if n == 0 {
-			return chat.Errorf(chat.ErrNotFound, "no such tag")
-		}
 		for _, stmt := range []string{`DELETE FROM customer_tags WHERE tag_id = ?`, `DELETE FROM conversation_tags WHERE tag_id = ?`, `DELETE FROM tags WHERE id = ?`} {
-			if _, err := x.exec(ctx, stmt, id); err != nil {
+			if _, err := t.exec(ctx, stmt, id); err != nil {
 				return err
 			}
 		}
-		return nil
+		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditTagDelete, before.Name, before, nil))
 	})
+	return err
+}
+
+// tagOf reads one of the workspace's tags.
+func tagOf(ctx context.Context, x q, workspaceID, id int64) (chat.Tag, error) {
+	tags, err := queryTags(ctx, x, `SELECT id, kind, name FROM tags WHERE workspace_id = ? AND id = ?`, workspaceID, id)
+	if err != nil {
+		return chat.Tag{}, err
+	}
+	if len(tags) == 0 {
+		return chat.Tag{}, chat.Errorf(chat.ErrNotFound, "no such tag")
+	}
+	return tags[0], nil
 }

@@ -343,11 +343,11 @@ func testOperationStopped(t *testing.T, s chat.Store) {
 
 func testNoteAndHistory(t *testing.T, s chat.Store) {
 	f := setup(t, s, "note")
-	cat, err := s.CreateCategory(ctx, f.ws.ID, 0, "환불")
+	cat, err := s.CreateCategory(ctx, f.ws.ID, 0, "환불", chat.Who{})
 	must(t, err)
-	tag, err := s.CreateTag(ctx, f.ws.ID, chat.TagConversation, "재문의")
+	tag, err := s.CreateTag(ctx, f.ws.ID, chat.TagConversation, "재문의", chat.Who{})
 	must(t, err)
-	custTag, err := s.CreateTag(ctx, f.ws.ID, chat.TagCustomer, "VIP")
+	custTag, err := s.CreateTag(ctx, f.ws.ID, chat.TagCustomer, "VIP", chat.Who{})
 	must(t, err)
 	first := active(t, s, f, "hist", f.a1)
 	seq := lastSeq(t, s, f.ws.ID)

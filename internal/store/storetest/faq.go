@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -8,24 +9,28 @@ import (
 	"github.com/sodam-chat/sodam/internal/faq"
 )
 
+// testFAQ: the FAQ's categories, articles and synonyms; each change moves
+// the revision and is audited in its own transaction, a refused one
+// neither.
 func testFAQ(t *testing.T, s chat.Store) {
 	f := setup(t, s, "faq")
 	other := setup(t, s, "faq-other")
+	by := whoOf(f.manager, "manager")
 	rev0, err := s.FAQRevision(ctx, f.ws.ID)
 	must(t, err)
 
 	delivery := &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: "배송", NameEN: "Delivery", Position: 2}
-	must(t, s.CreateFAQCategory(ctx, delivery))
+	must(t, s.CreateFAQCategory(ctx, delivery, by))
 	refunds := &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: "환불", Position: 1}
-	must(t, s.CreateFAQCategory(ctx, refunds))
+	must(t, s.CreateFAQCategory(ctx, refunds, by))
 	theirs := &chat.FAQCategory{WorkspaceID: other.ws.ID, Name: "기타"}
-	must(t, s.CreateFAQCategory(ctx, theirs))
-	wantCode(t, s.CreateFAQCategory(ctx, &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: "  "}), chat.ErrInvalid)
+	must(t, s.CreateFAQCategory(ctx, theirs, by))
+	wantCode(t, s.CreateFAQCategory(ctx, &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: "  "}, by), chat.ErrInvalid)
 
 	a := &chat.Article{WorkspaceID: f.ws.ID, CategoryID: refunds.ID, Title: " 환불은 언제 되나요? ", Lang: "ko", Published: true,
 		Keywords: []string{"환불 기간", "환불 기간", "refund"},
 		BodyHTML: `<p onclick="alert(1)">영업일 <b>3일</b> 안에 환불됩니다.<script>alert(1)</script></p><a href="javascript:alert(1)">x</a><svg onload="alert(1)"></svg>`}
-	must(t, s.CreateArticle(ctx, a))
+	must(t, s.CreateArticle(ctx, a, by))
 	if a.ID == 0 || a.Title != "환불은 언제 되나요?" || len(a.Keywords) != 2 {
 		t.Fatalf("created %+v", a)
 	}
@@ -38,7 +43,7 @@ func testFAQ(t *testing.T, s chat.Store) {
 		t.Fatalf("text %q", a.BodyText)
 	}
 	draft := &chat.Article{WorkspaceID: f.ws.ID, CategoryID: delivery.ID, Title: "배송 조회", BodyHTML: "<p>주문내역에서 확인하세요.</p>"}
-	must(t, s.CreateArticle(ctx, draft))
+	must(t, s.CreateArticle(ctx, draft, by))
 
 	// Refusals change nothing.
 	rev1, err := s.FAQRevision(ctx, f.ws.ID)
@@ -54,7 +59,7 @@ func testFAQ(t *testing.T, s chat.Store) {
 		{WorkspaceID: f.ws.ID, Title: "x", CategoryID: 999999},
 		{WorkspaceID: f.ws.ID, Title: "x", Keywords: []string{strings.Repeat("k", 51)}},
 	} {
-		err := s.CreateArticle(ctx, bad)
+		err := s.CreateArticle(ctx, bad, by)
 		if err == nil {
 			t.Fatalf("accepted %+v", bad)
 		}
@@ -76,10 +81,10 @@ func testFAQ(t *testing.T, s chat.Store) {
 	// Another workspace's IDs mean nothing.
 	_, err = s.Article(ctx, other.ws.ID, a.ID)
 	wantCode(t, err, chat.ErrNotFound)
-	wantCode(t, s.DeleteArticle(ctx, other.ws.ID, a.ID), chat.ErrNotFound)
-	wantCode(t, s.DeleteFAQCategory(ctx, other.ws.ID, refunds.ID), chat.ErrNotFound)
+	wantCode(t, s.DeleteArticle(ctx, other.ws.ID, a.ID, by), chat.ErrNotFound)
+	wantCode(t, s.DeleteFAQCategory(ctx, other.ws.ID, refunds.ID, by), chat.ErrNotFound)
 	wantCode(t, s.RateArticle(ctx, other.ws.ID, a.ID, true), chat.ErrNotFound)
-	wantCode(t, s.UpdateArticle(ctx, &chat.Article{ID: a.ID, WorkspaceID: other.ws.ID, Title: "x"}), chat.ErrNotFound)
+	wantCode(t, s.UpdateArticle(ctx, &chat.Article{ID: a.ID, WorkspaceID: other.ws.ID, Title: "x"}, by), chat.ErrNotFound)
 
 	// Feedback counts on published articles only.
 	must(t, s.RateArticle(ctx, f.ws.ID, a.ID, true))
@@ -94,11 +99,11 @@ func testFAQ(t *testing.T, s chat.Store) {
 
 	// Update keeps the counts; deleting a category keeps its articles.
 	got.Title, got.Published = "환불 기간", false
-	must(t, s.UpdateArticle(ctx, got))
+	must(t, s.UpdateArticle(ctx, got, by))
 	if got.Helpful != 2 || got.Title != "환불 기간" || got.Published {
 		t.Fatalf("updated %+v", got)
 	}
-	must(t, s.DeleteFAQCategory(ctx, f.ws.ID, refunds.ID))
+	must(t, s.DeleteFAQCategory(ctx, f.ws.ID, refunds.ID, by))
 	got, err = s.Article(ctx, f.ws.ID, a.ID)
 	must(t, err)
 	if got.CategoryID != 0 {
@@ -106,8 +111,8 @@ func testFAQ(t *testing.T, s chat.Store) {
 	}
 
 	// Synonyms.
-	wantCode(t, s.SetFAQSynonyms(ctx, f.ws.ID, [][]string{{"반품"}}), chat.ErrInvalid)
-	must(t, s.SetFAQSynonyms(ctx, f.ws.ID, [][]string{{"반품", " 환불 요청 "}}))
+	wantCode(t, s.SetFAQSynonyms(ctx, f.ws.ID, [][]string{{"반품"}}, by), chat.ErrInvalid)
+	must(t, s.SetFAQSynonyms(ctx, f.ws.ID, [][]string{{"반품", " 환불 요청 "}}, by))
 	syn, err := s.FAQSynonyms(ctx, f.ws.ID)
 	must(t, err)
 	if len(syn) != 1 || syn[0][1] != "환불 요청" {
@@ -116,7 +121,16 @@ func testFAQ(t *testing.T, s chat.Store) {
 	if syn, _ := s.FAQSynonyms(ctx, other.ws.ID); len(syn) != 0 {
 		t.Fatalf("other workspace's synonyms %v", syn)
 	}
-	must(t, s.DeleteArticle(ctx, f.ws.ID, draft.ID))
+	must(t, s.DeleteArticle(ctx, f.ws.ID, draft.ID, by))
+	wantAudit(t, s, f.ws.ID, "faq.article_delete:배송 조회 faq.synonyms:faq faq.category_delete:환불 faq.article_update:환불 기간 "+
+		"faq.article_create:배송 조회 faq.article_create:환불은 언제 되나요? faq.category_create:환불 faq.category_create:배송")
+	if e := lastAudit(t, s, f.ws.ID, chat.AuditArticleUpdate); e.ActorName != "manager" || !strings.Contains(jsonOf(e),
+		`"before":{"title":"환불은 언제 되나요?","category_id":`+fmt.Sprint(refunds.ID)+`,"published":true},"after":{"title":"환불 기간","category_id":`+fmt.Sprint(refunds.ID)+`,"published":false}`) {
+		t.Fatalf("the update's entry %s", jsonOf(e))
+	}
+	if e := lastAudit(t, s, f.ws.ID, chat.AuditFAQSynonyms); !strings.Contains(jsonOf(e), `"before":{"synonyms":[]},"after":{"synonyms":[["반품","환불 요청"]]}`) {
+		t.Fatalf("the synonyms' entry %s", jsonOf(e))
+	}
 }
 
 func testFAQImport(t *testing.T, s chat.Store) {
@@ -124,9 +138,9 @@ func testFAQImport(t *testing.T, s chat.Store) {
 	other := setup(t, s, "faq-import-other")
 	by := chat.Who{AgentID: f.manager.AgentID, Name: "manager"}
 	mine := &chat.Article{WorkspaceID: f.ws.ID, Title: "교환 신청", BodyHTML: "<p>주문내역에서 신청하세요.</p>", Published: true}
-	must(t, s.CreateArticle(ctx, mine))
+	must(t, s.CreateArticle(ctx, mine, by))
 	theirs := &chat.Article{WorkspaceID: other.ws.ID, Title: "남의 글", BodyHTML: "x"}
-	must(t, s.CreateArticle(ctx, theirs))
+	must(t, s.CreateArticle(ctx, theirs, by))
 
 	file := chat.FAQExport{Version: 1,
 		Categories: []chat.FAQCategory{{ID: 77, Name: "교환"}},
@@ -163,7 +177,7 @@ func testFAQImport(t *testing.T, s chat.Store) {
 
 	// A file of a few columns (CSV) changes only those.
 	draft := &chat.Article{WorkspaceID: f.ws.ID, Title: "Draft", BodyHTML: "x", Lang: "en", Keywords: []string{"k"}, Position: 3, CategoryID: cats[0].ID}
-	must(t, s.CreateArticle(ctx, draft))
+	must(t, s.CreateArticle(ctx, draft, by))
 	few := chat.FAQExport{Version: 1, Columns: map[string]bool{"id": true, "title": true, "body_html": true},
 		Articles: []chat.Article{{ID: draft.ID, Title: "Draft 2", BodyHTML: "y", Published: true, Lang: "ko"}}}
 	_, _, err = s.ImportFAQ(ctx, f.ws.ID, few, by)
@@ -172,7 +186,7 @@ func testFAQImport(t *testing.T, s chat.Store) {
 		got.Position != 3 || got.CategoryID != cats[0].ID || len(got.Keywords) != 1 {
 		t.Fatalf("a few columns changed others: %+v", got)
 	}
-	must(t, s.DeleteArticle(ctx, f.ws.ID, draft.ID))
+	must(t, s.DeleteArticle(ctx, f.ws.ID, draft.ID, by))
 
 	// A refusal anywhere imports nothing.
 	rev, _ := s.FAQRevision(ctx, f.ws.ID)

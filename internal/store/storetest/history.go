@@ -211,11 +211,11 @@ func testHistoryFilters(t *testing.T, s chat.Store) {
 	check("unrated", list(url.Values{"rating": {"none"}}, 0), c3.ID, c2.ID, c1.ID)
 
 	// Category (any level) and tags.
-	top, err := s.CreateCategory(ctx, f.ws.ID, 0, "배송")
+	top, err := s.CreateCategory(ctx, f.ws.ID, 0, "배송", chat.Who{})
 	must(t, err)
-	sub, err := s.CreateCategory(ctx, f.ws.ID, top.ID, "지연")
+	sub, err := s.CreateCategory(ctx, f.ws.ID, top.ID, "지연", chat.Who{})
 	must(t, err)
-	tag, err := s.CreateTag(ctx, f.ws.ID, chat.TagConversation, "VIP")
+	tag, err := s.CreateTag(ctx, f.ws.ID, chat.TagConversation, "VIP", chat.Who{})
 	must(t, err)
 	_, _, err = s.SetNote(ctx, f.ws.ID, c2.ID, chat.Note{CategoryID: sub.ID, TagIDs: []int64{tag.ID}, Memo: "배송 지연 안내함"})
 	must(t, err)

@@ -245,9 +245,9 @@ func historyBenchData(b *testing.B, s chat.Store, bl bulkLoader, n int) (*chat.W
 		mustB(b, s.AddMember(ctx, chat.Member{WorkspaceID: ws.ID, AgentID: a.ID, Role: chat.RoleManager}))
 		agents = append(agents, a)
 	}
-	top, err := s.CreateCategory(ctx, ws.ID, 0, "배송")
+	top, err := s.CreateCategory(ctx, ws.ID, 0, "배송", chat.Who{})
 	mustB(b, err)
-	sub, err := s.CreateCategory(ctx, ws.ID, top.ID, "지연")
+	sub, err := s.CreateCategory(ctx, ws.ID, top.ID, "지연", chat.Who{})
 	mustB(b, err)
 	asks, answers := benchCorpus()
 	rng := rand.New(rand.NewPCG(2026, 13))

@@ -68,13 +68,13 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 		x.InactivityTimeoutMinutes = 45
 	})
 	agents := []chat.Actor{f.a1, f.a2, newMember(t, s, f.ws, "park", chat.RoleAgent, chat.StatusOnline)}
-	top, err := s.CreateCategory(ctx, f.ws.ID, 0, "배송")
+	top, err := s.CreateCategory(ctx, f.ws.ID, 0, "배송", chat.Who{})
 	must(t, err)
-	mid, err := s.CreateCategory(ctx, f.ws.ID, top.ID, "배송 지연")
+	mid, err := s.CreateCategory(ctx, f.ws.ID, top.ID, "배송 지연", chat.Who{})
 	must(t, err)
-	leaf, err := s.CreateCategory(ctx, f.ws.ID, mid.ID, "택배사 확인")
+	leaf, err := s.CreateCategory(ctx, f.ws.ID, mid.ID, "택배사 확인", chat.Who{})
 	must(t, err)
-	other, err := s.CreateCategory(ctx, f.ws.ID, 0, "환불")
+	other, err := s.CreateCategory(ctx, f.ws.ID, 0, "환불", chat.Who{})
 	must(t, err)
 	cats := []int64{0, top.ID, mid.ID, leaf.ID, other.ID}
 
@@ -765,7 +765,7 @@ func StatsAcrossUpgrade(t *testing.T, s chat.Store, downgrade func() chat.Store)
 			_, _, err := s.Rate(ctx, f.ws.ID, id, 4, "")
 			must(t, err)
 		case 5: // the wrap-up moves it to a category, on every day it counts
-			cat, err := s.CreateCategory(ctx, f.ws.ID, 0, "교환 문의")
+			cat, err := s.CreateCategory(ctx, f.ws.ID, 0, "교환 문의", chat.Who{})
 			must(t, err)
 			_, _, err = s.SetNote(ctx, f.ws.ID, id, chat.Note{CategoryID: cat.ID, Memo: "교환 요청"})
 			must(t, err)
