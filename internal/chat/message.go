@@ -20,6 +20,14 @@ const (
 // MaxMessageLength is the longest text message, in characters (§2.7).
 const MaxMessageLength = 10000
 
+// MaxMessagePage is the most messages one read of a transcript answers
+// (the API's ?limit=); MessageRows, one more, is the most the store reads
+// at once: a page and the message that says another follows.
+const (
+	MaxMessagePage = 1000
+	MessageRows    = MaxMessagePage + 1
+)
+
 // Message is one message in a conversation (§2.7).
 type Message struct {
 	ID             int64       `json:"id"`

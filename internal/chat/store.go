@@ -185,8 +185,13 @@ type Messages interface {
 	AppendMessage(ctx context.Context, workspaceID, conversationID int64, actor Actor, m NewMessage) (msg Message, events []Event, dup bool, err error)
 	// Attachment returns a workspace's attachment, storage keys included.
 	Attachment(ctx context.Context, workspaceID, id int64) (*Attachment, error)
-	// Messages lists a conversation's messages with Seq > afterSeq in order.
+	// Messages lists a conversation's messages with Seq > afterSeq in
+	// order, at most limit (MessageRows when limit is 0 or above it).
 	Messages(ctx context.Context, workspaceID, conversationID, afterSeq int64, limit int) ([]Message, error)
+	// MessagesBefore lists the last limit messages with Seq < beforeSeq
+	// (0: the conversation's last messages), in order, at most MessageRows:
+	// the page of a transcript read from its end.
+	MessagesBefore(ctx context.Context, workspaceID, conversationID, beforeSeq int64, limit int) ([]Message, error)
 }
 
 // Taxonomy holds customer and conversation tags and the category tree.

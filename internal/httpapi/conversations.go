@@ -245,7 +245,10 @@ func (s *Server) history(w http.ResponseWriter, r *http.Request) error {
 // pastConversation is one conversation of the customer's history, opened.
 type pastConversation struct {
 	Conversation *chat.Conversation `json:"conversation"`
-	Messages     []chat.Message     `json:"messages"`
+	// Messages are its last messages, or those before ?before=
+	// (messageQueryOf); Earlier is where the ones before them end.
+	Messages []chat.Message `json:"messages"`
+	Earlier  int64          `json:"earlier"`
 	// DurationSeconds runs from start to close, or to now while open.
 	DurationSeconds int64 `json:"duration_seconds"`
 }
@@ -259,6 +262,10 @@ func (s *Server) historyItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	mq, err := messageQueryOf(r, false)
+	if err != nil {
+		return err
+	}
 	ctx := r.Context()
 	past, err := s.store.Conversation(ctx, c.WorkspaceID, hid)
 	if err != nil {
@@ -267,7 +274,7 @@ func (s *Server) historyItem(w http.ResponseWriter, r *http.Request) error {
 	if err := s.inHistory(ctx, c, past); err != nil {
 		return err
 	}
-	msgs, err := s.store.Messages(ctx, c.WorkspaceID, past.ID, 0, 0)
+	page, err := s.readMessages(ctx, c.WorkspaceID, past.ID, mq)
 	if err != nil {
 		return err
 	}
@@ -276,8 +283,8 @@ func (s *Server) historyItem(w http.ResponseWriter, r *http.Request) error {
 		end = *past.ClosedAt
 	}
 	// Its files download through the conversation open (consoleMessageVia).
-	writeJSON(w, http.StatusOK, pastConversation{Conversation: past, Messages: consoleMessages(msgs, viaConversation, c.ID),
-		DurationSeconds: int64(end.Sub(past.CreatedAt).Seconds())})
+	writeJSON(w, http.StatusOK, pastConversation{Conversation: past, Messages: consoleMessages(page.msgs, viaConversation, c.ID),
+		Earlier: page.earlier, DurationSeconds: int64(end.Sub(past.CreatedAt).Seconds())})
 	return nil
 }
 

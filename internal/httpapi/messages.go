@@ -1,26 +1,126 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
-func afterParam(r *http.Request) (int64, error) {
-	return afterValue(r.URL.Query().Get("after"))
-}
-
 // afterValue parses an ?after= value; "" is 0.
 func afterValue(v string) (int64, error) {
+	return seqValue(v, "after")
+}
+
+// seqValue parses a message sequence parameter; "" is 0.
+func seqValue(v, name string) (int64, error) {
 	if v == "" {
 		return 0, nil
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
-		return 0, chat.Errorf(chat.ErrInvalid, "after must be a non-negative integer")
+		return 0, chat.Errorf(chat.ErrInvalid, "%s must be a non-negative integer", name)
 	}
 	return n, nil
+}
+
+// Transcripts are read a page at a time, never cut off silently:
+// ?after=SEQ reads onwards from the start (0), ?before=SEQ backwards from
+// the end (0), at most ?limit= messages (1 to chat.MaxMessagePage, the
+// most when absent), oldest first either way. A page says where the rest
+// is: a bare list in a Link header (rel="next" for the messages after it,
+// rel="prev" for those before), an object in its earlier field.
+
+// messageQuery is a request for a page of a transcript.
+type messageQuery struct {
+	seq      int64 // after it, or before it when backward (0: from the end)
+	backward bool
+	limit    int
+}
+
+// messageQueryOf reads ?after=, ?before= and ?limit=; mayAfter says
+// whether the route reads onwards (and does so when neither is given),
+// else it reads backwards only.
+func messageQueryOf(r *http.Request, mayAfter bool) (messageQuery, error) {
+	q := r.URL.Query()
+	_, after := q["after"]
+	_, before := q["before"]
+	mq := messageQuery{backward: before || !mayAfter, limit: chat.MaxMessagePage}
+	var err error
+	switch {
+	case after && !mayAfter:
+		return mq, chat.Errorf(chat.ErrInvalid, "this transcript is read from its end: use before, not after")
+	case after && before:
+		return mq, chat.Errorf(chat.ErrInvalid, "give after or before, not both")
+	case before:
+		mq.seq, err = seqValue(q.Get("before"), "before")
+	default:
+		mq.seq, err = seqValue(q.Get("after"), "after")
+	}
+	if err != nil {
+		return mq, err
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := parseID(v, "limit")
+		if err != nil || n > chat.MaxMessagePage {
+			return mq, chat.Errorf(chat.ErrInvalid, "limit must be a whole number from 1 to %d", chat.MaxMessagePage)
+		}
+		mq.limit = int(n)
+	}
+	return mq, nil
+}
+
+// messagePage is a page of a transcript and where its neighbours start.
+type messagePage struct {
+	msgs []chat.Message
+	// earlier is the before= of the page before this one (its first
+	// message's seq) when this one was read backwards and does not start
+	// at the first message; later the after= of the page after this one
+	// when it was read onwards and does not end at the last. 0: none.
+	earlier, later int64
+}
+
+// readMessages reads the page mq asks for of a conversation's transcript,
+// with one message more than it shows, which says whether another page
+// follows.
+func (s *Server) readMessages(ctx context.Context, workspaceID, conversationID int64, mq messageQuery) (messagePage, error) {
+	var p messagePage
+	var err error
+	if mq.backward {
+		p.msgs, err = s.store.MessagesBefore(ctx, workspaceID, conversationID, mq.seq, mq.limit+1)
+		if len(p.msgs) > mq.limit {
+			p.msgs = p.msgs[len(p.msgs)-mq.limit:]
+			p.earlier = p.msgs[0].Seq
+		}
+	} else {
+		p.msgs, err = s.store.Messages(ctx, workspaceID, conversationID, mq.seq, mq.limit+1)
+		if len(p.msgs) > mq.limit {
+			p.msgs = p.msgs[:mq.limit]
+			p.later = p.msgs[mq.limit-1].Seq
+		}
+	}
+	return p, err
+}
+
+// linkMessages points a Link header at the transcript's page before
+// (rel="prev") or after (rel="next") the one answered, if there is one.
+func linkMessages(w http.ResponseWriter, r *http.Request, p messagePage, mq messageQuery) {
+	rel, param, seq := "next", "after", p.later
+	if mq.backward {
+		rel, param, seq = "prev", "before", p.earlier
+	}
+	if seq == 0 {
+		return
+	}
+	u := *r.URL
+	q := u.Query()
+	q.Del("after")
+	q.Del("before")
+	q.Set(param, strconv.FormatInt(seq, 10))
+	q.Set("limit", strconv.Itoa(mq.limit))
+	u.RawQuery = q.Encode()
+	w.Header().Set("Link", "<"+u.RequestURI()+`>; rel="`+rel+`"`)
 }
 
 func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
@@ -28,7 +128,7 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	msgs, err := s.messagesAfter(r, c)
+	msgs, err := s.messagePage(w, r, c)
 	if err != nil {
 		return err
 	}
@@ -40,13 +140,19 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// messagesAfter lists c's messages after the request's ?after= sequence.
-func (s *Server) messagesAfter(r *http.Request, c *chat.Conversation) ([]chat.Message, error) {
-	after, err := afterParam(r)
+// messagePage reads the page of c's messages the request asks for and
+// links the next (or, read backwards, the previous) one.
+func (s *Server) messagePage(w http.ResponseWriter, r *http.Request, c *chat.Conversation) ([]chat.Message, error) {
+	mq, err := messageQueryOf(r, true)
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Messages(r.Context(), c.WorkspaceID, c.ID, after, 0)
+	p, err := s.readMessages(r.Context(), c.WorkspaceID, c.ID, mq)
+	if err != nil {
+		return nil, err
+	}
+	linkMessages(w, r, p, mq)
+	return p.msgs, nil
 }
 
 type sendRequest struct {

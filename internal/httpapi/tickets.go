@@ -222,14 +222,21 @@ func (s *Server) markTicketRead(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// ticketTranscript is the chat a ticket was made from.
+// ticketTranscript is the chat a ticket was made from: its last
+// messages, or those before ?before= (messageQueryOf), and where the ones
+// before them end.
 type ticketTranscript struct {
 	Conversation *chat.Conversation `json:"conversation"`
 	Messages     []chat.Message     `json:"messages"`
+	Earlier      int64              `json:"earlier"`
 }
 
 func (s *Server) getTicketTranscript(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "tid")
+	if err != nil {
+		return err
+	}
+	mq, err := messageQueryOf(r, false)
 	if err != nil {
 		return err
 	}
@@ -246,13 +253,13 @@ func (s *Server) getTicketTranscript(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	msgs, err := s.store.Messages(ctx, m.WorkspaceID, c.ID, 0, 0)
+	page, err := s.readMessages(ctx, m.WorkspaceID, c.ID, mq)
 	if err != nil {
 		return err
 	}
 	// Its files download through the ticket (consoleMessageVia): whoever may see
 	// the ticket may see its chat.
-	writeJSON(w, http.StatusOK, ticketTranscript{Conversation: c, Messages: consoleMessages(msgs, viaTicket, tk.ID)})
+	writeJSON(w, http.StatusOK, ticketTranscript{Conversation: c, Messages: consoleMessages(page.msgs, viaTicket, tk.ID), Earlier: page.earlier})
 	return nil
 }
 

@@ -436,7 +436,7 @@ func (s *Server) widgetMessages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	msgs, err := s.messagesAfter(r, c)
+	msgs, err := s.messagePage(w, r, c)
 	if err != nil {
 		return err
 	}

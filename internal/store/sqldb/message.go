@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -647,14 +648,32 @@ func (db *DB) messageByClientID(ctx context.Context, x q, conversationID int64, 
 
 // Messages lists a conversation's messages after afterSeq, oldest first.
 func (db *DB) Messages(ctx context.Context, workspaceID, conversationID, afterSeq int64, limit int) ([]chat.Message, error) {
-	if limit <= 0 || limit > 1000 {
-		limit = 1000
+	return db.messagePage(ctx, workspaceID, conversationID, ` AND m.seq > ? ORDER BY m.seq LIMIT ?`, afterSeq, limit)
+}
+
+// MessagesBefore lists the last messages before beforeSeq (0: the last
+// ones), oldest first.
+func (db *DB) MessagesBefore(ctx context.Context, workspaceID, conversationID, beforeSeq int64, limit int) ([]chat.Message, error) {
+	if beforeSeq <= 0 {
+		beforeSeq = math.MaxInt64
+	}
+	out, err := db.messagePage(ctx, workspaceID, conversationID, ` AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`, beforeSeq, limit)
+	slices.Reverse(out)
+	return out, err
+}
+
+// messagePage reads a page of a conversation's messages: order is the
+// condition on seq, the order and the limit, whose arguments are seq and
+// limit (at most chat.MessageRows).
+func (db *DB) messagePage(ctx context.Context, workspaceID, conversationID int64, order string, seq int64, limit int) ([]chat.Message, error) {
+	if limit <= 0 || limit > chat.MessageRows {
+		limit = chat.MessageRows
 	}
 	if _, err := db.conversation(ctx, db.read(), workspaceID, conversationID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read().query(ctx, messageSelect+` WHERE m.workspace_id = ? AND m.conversation_id = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`,
-		workspaceID, conversationID, afterSeq, limit)
+	rows, err := db.read().query(ctx, messageSelect+` WHERE m.workspace_id = ? AND m.conversation_id = ?`+order,
+		workspaceID, conversationID, seq, limit)
 	if err != nil {
 		return nil, err
 	}

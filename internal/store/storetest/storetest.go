@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 		{"GreetingAndRating", testGreetingAndRating},
 		{"AssignAndSend", testAssignAndSend},
 		{"IdempotentSend", testIdempotentSend},
+		{"MessagePages", testMessagePages},
 		{"RefusalsWriteNothing", testRefusalsWriteNothing},
 		{"ConcurrentSendsKeepOrder", testConcurrentSends},
 		{"FileMessages", testFileMessages},

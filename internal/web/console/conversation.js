@@ -8,7 +8,7 @@ import { bindComposer } from '../shared/composer.js';
 import { h, stars } from '../shared/dom.js';
 import { attachmentView, draftView, fileProblem, setProgress } from '../shared/files.js';
 import { newClientMsgID, retry } from '../shared/net.js';
-import { Thread } from '../shared/thread.js';
+import { MESSAGE_PAGE, Thread } from '../shared/thread.js';
 import { bindCanned } from './canned.js';
 import { PII } from './pii.js';
 import { bindFAQ } from './faqpick.js';
@@ -167,7 +167,8 @@ class ConversationView extends HTMLElement {
     if (this.firstElementChild) return; // built once
     stamp(this, markup);
     const list = this.#ref('thread');
-    this.#thread = new Thread(list, (m, status, error) => this.#renderMessage(m, status, error));
+    this.#thread = new Thread(list, (m, status, error) => this.#renderMessage(m, status, error), list,
+      { t, onError: (err) => toast(locale.errorText(err)) });
     // A thread read to its end stays there when banners or the composer's
     // reason take away room.
     list.addEventListener('scroll', () => {
@@ -278,9 +279,10 @@ class ConversationView extends HTMLElement {
     this.#renderHead();
     if (!id) return;
     try {
-      const messages = await this.#inbox.request('GET', `/conversations/${id}/messages?after=0`);
+      const page = await this.#page(id, 0);
       if (this.#id !== id) return;
-      for (const m of messages) this.#thread.add(m);
+      for (const m of page.messages) this.#thread.add(m);
+      this.#thread.earlier(page.earlier, (before) => this.#page(id, before));
       this.dataset.state = 'ready';
       this.#thread.scrollToEnd();
       this.#showReceipt();
@@ -290,16 +292,24 @@ class ConversationView extends HTMLElement {
     }
   }
 
+  // #page reads a page of a conversation's messages from its end: the
+  // last ones (before 0) or those before a seq (thread.js).
+  async #page(id, before) {
+    const { items, earlier } = await this.#inbox.request('GET', `/conversations/${id}/messages?before=${before}&limit=${MESSAGE_PAGE}`, undefined, { page: true });
+    return { messages: items, earlier };
+  }
+
   // #rerender redraws in a new language, messages included.
   async #rerender() {
     this.#renderHead();
     if (this.#id && this.dataset.state === 'ready') {
       const id = this.#id;
       try {
-        const messages = await this.#inbox.request('GET', `/conversations/${id}/messages?after=0`);
+        const page = await this.#page(id, 0);
         if (this.#id !== id) return;
         this.#thread.clear();
-        for (const m of messages) this.#thread.add(m);
+        for (const m of page.messages) this.#thread.add(m);
+        this.#thread.earlier(page.earlier, (before) => this.#page(id, before));
       } catch {
         // The old language stays until the next load.
       }

@@ -8,6 +8,7 @@
 // ends with a draft left the panel says so instead of dropping it.
 import { h, stars } from '../shared/dom.js';
 import { attachmentView } from '../shared/files.js';
+import { MESSAGE_PAGE, Thread } from '../shared/thread.js';
 import { systemText } from './conversation.js';
 import { clockTime, closeReasonText, exactTime, formError, label, locale, t, waitingTime } from './i18n.js';
 import { customerName } from './names.js';
@@ -120,10 +121,14 @@ class Details extends HTMLElement {
   #customerTags;
   #category;
   #noteTags;
+  #past = null; // the past conversation the history dialog shows
+  #pastThread; // its transcript
 
   connectedCallback() {
     if (this.firstElementChild) return; // built once
     stamp(this, markup);
+    const transcript = this.#ref('history-messages');
+    this.#pastThread = new Thread(transcript, (m) => transcriptLine(m, this.#past), transcript, { t, onError: (err) => toast(locale.errorText(err)) });
     this.#customerTags = new TagPicker(this.#ref('customer-tags'), () => this.#saveCustomerTags());
     this.#category = new CategoryPicker(this.#ref('note-category'), 'note-category', () => this.#noteEdited());
     this.#noteTags = new TagPicker(this.#ref('note-tags'), () => this.#noteEdited());
@@ -516,7 +521,8 @@ class Details extends HTMLElement {
     const id = this.#id;
     const dialog = this.#ref('history-dialog');
     try {
-      const { conversation: c, messages, duration_seconds: seconds } = await this.#inbox.request('GET', `/conversations/${id}/history/${hid}`);
+      const page = (before) => this.#inbox.request('GET', `/conversations/${id}/history/${hid}?before=${before}&limit=${MESSAGE_PAGE}`);
+      const { conversation: c, messages, earlier, duration_seconds: seconds } = await page(0);
       if (this.#id !== id) return;
       dialog.dataset.conversationId = c.id;
       this.#ref('history-title').textContent = t('conv.room', { no: c.room_no });
@@ -533,8 +539,13 @@ class Details extends HTMLElement {
       ].filter(Boolean).flat());
       const rating = this.querySelector('[data-testid=history-facts] [data-field=rating]');
       if (rating) rating.dataset.score = c.rating.score;
-      this.#ref('history-messages').replaceChildren(...messages.map((m) => transcriptLine(m, c)));
+      this.#past = c;
+      const thread = this.#pastThread;
+      thread.clear();
+      for (const m of messages) thread.add(m);
+      thread.earlier(earlier, page);
       if (!dialog.open) dialog.showModal();
+      thread.scrollToEnd();
     } catch (err) {
       toast(locale.errorText(err));
     }

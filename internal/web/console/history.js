@@ -8,7 +8,7 @@
 // (XLSX or CSV, by conversation or by message); the export runs on the
 // server as a job whose progress the page follows.
 import { h } from '../shared/dom.js';
-import { Thread } from '../shared/thread.js';
+import { MESSAGE_PAGE, Thread } from '../shared/thread.js';
 import { transcriptLine } from './details.js';
 import { channels, clockTime, dateFormat, exactTime, formError, label, locale, t } from './i18n.js';
 import { customerName } from './names.js';
@@ -142,7 +142,8 @@ class HistoryPage extends HTMLElement {
     this.#ref('ticket').addEventListener('click', () => this.#createTicket());
     this.#category = new CategoryPicker(this.#ref('note-category'), 'history-category-pick');
     this.#tags = new TagPicker(this.#ref('note-tags'));
-    this.#thread = new Thread(this.#ref('transcript'), (m) => this.#line(m));
+    this.#thread = new Thread(this.#ref('transcript'), (m) => this.#line(m), this.#ref('transcript'),
+      { t, onError: (err) => toast(locale.errorText(err)) });
     this.#pii = new PII(this.#ref('panel'), { inbox: () => this.#inbox, thread: () => this.#thread, conversation: () => this.#openId });
     this.#ref('note-form').addEventListener('submit', (e) => {
       e.preventDefault();
@@ -310,9 +311,9 @@ class HistoryPage extends HTMLElement {
     this.#openId = id;
     this.#render();
     try {
-      const [detail, messages] = await Promise.all([inbox.request('GET', `/conversations/${id}`), inbox.request('GET', `/conversations/${id}/messages`)]);
+      const [detail, page] = await Promise.all([inbox.request('GET', `/conversations/${id}`), this.#page(id, 0)]);
       if (this.#openId !== id) return;
-      this.#open = { ...detail, messages };
+      this.#open = { ...detail, ...page };
       if (!this.#choices) {
         this.#choices = await loadChoices(inbox);
         this.#fillChoices();
@@ -323,8 +324,15 @@ class HistoryPage extends HTMLElement {
     }
   }
 
+  // #page reads a page of a conversation's messages from its end: the
+  // last ones (before 0) or those before a seq (thread.js).
+  async #page(id, before) {
+    const { items, earlier } = await this.#inbox.request('GET', `/conversations/${id}/messages?before=${before}&limit=${MESSAGE_PAGE}`, undefined, { page: true });
+    return { messages: items, earlier };
+  }
+
   #showPanel() {
-    const { conversation: c, customer, messages } = this.#open;
+    const { conversation: c, customer, messages, earlier } = this.#open;
     const panel = this.#ref('panel');
     panel.dataset.conversationId = c.id;
     this.#ref('panel-title').textContent = t('conv.room', { no: c.room_no });
@@ -338,6 +346,7 @@ class HistoryPage extends HTMLElement {
     ].filter(Boolean).flat());
     this.#thread.clear();
     for (const m of messages) this.#thread.add(m);
+    this.#thread.earlier(earlier, (before) => this.#page(c.id, before));
     this.#category.set(c.category_id, c.category_path);
     this.#tags.set(c.tags ?? []);
     this.#tags.clear();
@@ -349,6 +358,7 @@ class HistoryPage extends HTMLElement {
     this.#ref('customer-error').textContent = '';
     panel.hidden = false;
     this.dataset.panel = 'open';
+    this.#thread.scrollToEnd(); // the last page, at its end (it was hidden while drawn)
   }
 
   // #line is one message of the transcript; its text as the live view

@@ -9,6 +9,7 @@
 // Ticket events (ticket.created, .updated, .replied, .delivery) keep both
 // current.
 import { h } from '../shared/dom.js';
+import { MESSAGE_PAGE, Thread } from '../shared/thread.js';
 import { transcriptLine } from './details.js';
 import { openTicketDialog } from './ticketcreate.js';
 import { dateFormat, exactTime, formError, locale, t } from './i18n.js';
@@ -97,10 +98,16 @@ class Tickets extends HTMLElement {
   #open = null; // the open ticket
   #replies = [];
   #tab = 'thread';
+  #chat = null; // the chat the open ticket was made from
+  #transcript; // its messages (thread.js)
 
   connectedCallback() {
     if (this.firstElementChild) return;
     stamp(this, markup);
+    // The transcript grows with the ticket's page, which does not move:
+    // its earlier messages come with the button above them.
+    this.#transcript = new Thread(this.#ref('transcript'), (m) => transcriptLine(m, this.#chat), this.#ref('transcript'),
+      { t, onError: (err) => toast(locale.errorText(err)) });
     for (const button of this.querySelectorAll('[data-status]')) {
       button.addEventListener('click', () => {
         this.#status = button.dataset.status;
@@ -431,9 +438,14 @@ class Tickets extends HTMLElement {
     const tk = this.#open;
     if (!tk?.conversation_id) return;
     try {
-      const { conversation, messages } = await this.#inbox.request('GET', `/tickets/${tk.id}/transcript`);
+      // Read from its end, as the chat was (thread.js).
+      const page = (before) => this.#inbox.request('GET', `/tickets/${tk.id}/transcript?before=${before}&limit=${MESSAGE_PAGE}`);
+      const { conversation, messages, earlier } = await page(0);
       if (this.#open?.id !== tk.id) return;
-      this.#ref('transcript').replaceChildren(...messages.map((m) => transcriptLine(m, conversation)));
+      this.#chat = conversation;
+      this.#transcript.clear();
+      for (const m of messages) this.#transcript.add(m);
+      this.#transcript.earlier(earlier, page);
     } catch (err) {
       toast(locale.errorText(err));
     }

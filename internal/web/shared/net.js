@@ -21,8 +21,10 @@ const retryHint = (headers) => {
 
 // request sends a JSON request and resolves to the decoded body (null for
 // 204), or rejects with an ApiError. With page set it resolves to
-// { items, next }: a paged list's items and the cursor of its next page
-// from the Link header ('' on the last page).
+// { items, next, earlier }: a paged list's items, the cursor of its next
+// page from the Link header ('' on the last page), and for a transcript
+// read from its end the before= of the page before (rel="prev"; 0 when
+// the first message is among the items).
 export async function request(method, url, { body, headers = {}, page = false } = {}) {
   const init = { method, headers: { ...headers }, credentials: 'same-origin' };
   if (body !== undefined) {
@@ -41,8 +43,9 @@ export async function request(method, url, { body, headers = {}, page = false } 
     throw new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText, retryHint(res.headers));
   }
   if (!page) return data;
-  const link = /<([^>]*)>;\s*rel="next"/.exec(res.headers.get('Link') ?? '');
-  return { items: data, next: link ? new URL(link[1], location.href).searchParams.get('cursor') ?? '' : '' };
+  const links = {};
+  for (const [, url, rel] of (res.headers.get('Link') ?? '').matchAll(/<([^>]*)>;\s*rel="(\w+)"/g)) links[rel] = new URL(url, location.href).searchParams;
+  return { items: data, next: links.next?.get('cursor') ?? '', earlier: Number(links.prev?.get('before') ?? 0) };
 }
 
 // Backoff between reconnects and retries: 0.5 s, doubling, at most 10 s.

@@ -2,6 +2,14 @@
 // sends appears at once as pending; when the stored message comes back (in
 // the POST response or as a WebSocket event, whichever is first) it takes
 // the pending one's place, and later copies are ignored.
+//
+// A long conversation is read from its end, a page at a time (MESSAGE_PAGE
+// messages): the owner shows the last page and hands the thread the way
+// to the ones before it (earlier); a row at the top then loads the page
+// before when the reader presses it or scrolls up to it.
+// MESSAGE_PAGE is how many messages a page of a long conversation holds.
+export const MESSAGE_PAGE = 200;
+
 export class Thread {
   #list;
   #scroller;
@@ -9,14 +17,29 @@ export class Thread {
   #shown = new Map(); // message id → element
   #drawn = new WeakMap(); // element → the message it shows
   #pending = new Map(); // client_msg_id → { el, draft }
+  #t;
+  #onError;
+  #head = null; // the row that loads earlier messages, while there are some
+  #before = 0; // the before= of the page above the shown ones (0: none)
+  #load = null; // before → Promise of { messages, earlier }
+  #loading = false;
+  #generation = 0; // changes at clear: older pages' answers are dropped
 
   // render(message, status, error) returns the element for a message;
   // status is "pending", "retrying" or "failed" for unconfirmed drafts.
-  constructor(list, render, scroller = list) {
+  // t is the page's translation (shared/locale.js: the earlier row says
+  // thread.earlier); onError(err) hears of a page of earlier messages that
+  // failed to load.
+  constructor(list, render, scroller = list, { t = (key) => key, onError = () => {} } = {}) {
     this.#list = list;
     this.#render = render;
     this.#scroller = scroller;
+    this.#t = t;
+    this.#onError = onError;
     this.lastSeq = 0;
+    scroller.addEventListener('scroll', () => {
+      if (this.#head && !this.#loading && this.#head.getBoundingClientRect().bottom >= this.#scroller.getBoundingClientRect().top) this.#loadEarlier();
+    }, { passive: true });
   }
 
   clear() {
@@ -24,6 +47,21 @@ export class Thread {
     this.#shown.clear();
     this.#pending.clear();
     this.lastSeq = 0;
+    this.#head = null;
+    this.#before = 0;
+    this.#load = null;
+    this.#loading = false;
+    this.#generation++;
+  }
+
+  // earlier says where the messages before those shown are: before, the
+  // before= of their page (0: the first message is shown), and load(before),
+  // which resolves to { messages, earlier } — the page of messages before
+  // that seq, oldest first, and the before= of the page above it.
+  earlier(before, load) {
+    this.#before = before;
+    this.#load = load;
+    this.#showHead();
   }
 
   // add shows a stored message unless it is already shown; a shown one
@@ -39,14 +77,72 @@ export class Thread {
       pending.el.remove();
       this.#pending.delete(msg.client_msg_id);
     }
+    this.#insert(msg);
+    if (follow) this.scrollToEnd();
+    return true;
+  }
+
+  #insert(msg) {
     const el = this.#render(msg);
     Object.assign(el.dataset, { seq: msg.seq, sender: msg.sender_type, messageId: msg.id });
     this.#list.insertBefore(el, this.#placeFor(msg.seq));
     this.#shown.set(msg.id, el);
     this.#drawn.set(el, msg);
     this.lastSeq = Math.max(this.lastSeq, msg.seq);
-    if (follow) this.scrollToEnd();
-    return true;
+  }
+
+  // #showHead puts the earlier row at the top while there are earlier
+  // messages, and takes it away once there are none.
+  #showHead() {
+    if (!this.#before || !this.#load) {
+      this.#head?.remove();
+      this.#head = null;
+      return;
+    }
+    if (!this.#head) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'secondary earlier';
+      button.dataset.testid = 'thread-earlier';
+      button.dataset.i18n = 'thread.earlier'; // a new language relabels it (Locale.apply)
+      button.addEventListener('click', () => this.#loadEarlier());
+      this.#head = document.createElement('li');
+      this.#head.className = 'thread-earlier';
+      this.#head.append(button);
+      this.#list.prepend(this.#head);
+    }
+    const button = this.#head.firstChild;
+    button.textContent = this.#t('thread.earlier');
+    button.disabled = this.#loading;
+    button.setAttribute('aria-busy', String(this.#loading));
+  }
+
+  // #loadEarlier shows the page before the first shown message where the
+  // reader was: what they looked at stays in its place.
+  async #loadEarlier() {
+    if (this.#loading || !this.#before || !this.#load) return;
+    const generation = this.#generation;
+    this.#loading = true;
+    this.#showHead();
+    try {
+      const page = await this.#load(this.#before);
+      if (generation !== this.#generation) return;
+      // The first line shown stays where it is on the screen.
+      const anchor = this.#head.nextElementSibling;
+      const top = anchor?.getBoundingClientRect().top;
+      for (const m of page.messages) {
+        if (!this.#shown.has(m.id)) this.#insert(m);
+      }
+      this.#before = page.earlier;
+      this.#loading = false;
+      this.#showHead();
+      if (anchor) this.#scroller.scrollTop += anchor.getBoundingClientRect().top - top;
+    } catch (err) {
+      if (generation !== this.#generation) return;
+      this.#loading = false;
+      this.#showHead();
+      this.#onError(err);
+    }
   }
 
   // update draws a shown message again when its text or masks changed,
@@ -106,11 +202,12 @@ export class Thread {
   }
 
   // #placeFor finds the element a message with this seq goes before:
-  // the first later message, or the first draft (drafts stay last).
+  // the first later message, or the first draft (drafts stay last); the
+  // earlier row stays first.
   #placeFor(seq) {
     let before = null;
     for (let n = this.#list.lastElementChild; n; n = n.previousElementSibling) {
-      if (n.dataset.seq !== undefined && Number(n.dataset.seq) < seq) break;
+      if (n === this.#head || n.dataset.seq !== undefined && Number(n.dataset.seq) < seq) break;
       before = n;
     }
     return before;

@@ -12,7 +12,7 @@ import { acceptList, attachmentView, draftView, fileProblem, setProgress, upload
 import { LiveSocket, socketURL } from '../shared/live.js';
 import { knownTimeZone } from '../shared/locale.js';
 import { newClientMsgID, request, retry } from '../shared/net.js';
-import { Thread } from '../shared/thread.js';
+import { MESSAGE_PAGE, Thread } from '../shared/thread.js';
 import { FAQPanel } from './faq.js';
 import { locale, t } from './i18n.js';
 
@@ -37,7 +37,7 @@ let fileRules = null; // which files the visitor may send (the config's attachme
 let robotEnabled = false; // the robot answers new conversations first
 
 await locale.set(settings.language || navigator.language);
-const thread = new Thread($('messages'), renderMessage, $('scroller'));
+const thread = new Thread($('messages'), renderMessage, $('scroller'), { t });
 // Times are shown in the workspace's time zone, as the console shows them
 // (the config's time_zone), with the zone in the exact time on hover; the
 // browser's until the config arrives, or for a zone it does not know.
@@ -62,9 +62,16 @@ function readSettings() {
   }
 }
 
-function api(method, path, body) {
+function api(method, path, body, { page = false } = {}) {
   const headers = token ? { Authorization: 'Bearer ' + token } : {};
-  return request(method, '/api/v1/widget' + path, { body, headers });
+  return request(method, '/api/v1/widget' + path, { body, headers, page });
+}
+
+// messagesBefore reads a page of the conversation's messages from its end:
+// the last ones (before 0) or those before a seq (thread.js).
+async function messagesBefore(id, before) {
+  const { items, earlier } = await api('GET', `/conversations/${id}/messages?before=${before}&limit=${MESSAGE_PAGE}`, undefined, { page: true });
+  return { messages: items, earlier };
 }
 
 // Views: loading, consent, chat, ended, leave (the leave-a-message form),
@@ -195,8 +202,9 @@ async function resume(conv) {
   queuePosition = conv.queue_position ?? 0;
   setView('chat');
   connect();
-  const messages = await retry(() => api('GET', `/conversations/${conv.id}/messages?after=0`));
+  const { messages, earlier } = await retry(() => messagesBefore(conv.id, 0));
   for (const msg of messages) thread.add(msg);
+  thread.earlier(earlier, (before) => messagesBefore(conv.id, before));
   thread.scrollToEnd();
   showReceipt();
   reportRead();
