@@ -127,12 +127,15 @@ func TestBrowserCustomerPanel(t *testing.T) {
 		agent.fail("the customer ID changed before the merge was confirmed: %+v", got)
 	}
 	agent.clickAt("[data-testid=merge-confirm]")
-	agent.waitFor("the merged customer: its profile, two identifiers, both conversations in the history", `!document.querySelector('[data-testid=merge-dialog]').open`+
+	// Both are web visitors: the second's identifier becomes the first's
+	// (SITEID_customerID, §1.3), one identifier with both conversations.
+	agent.waitFor("the merged customer: its profile, its identifier, both conversations in the history", `!document.querySelector('[data-testid=merge-dialog]').open`+
 		` && document.querySelector('[data-testid=customer-name]').value === `+js(name)+
-		` && document.querySelector('[data-testid=details-customer] dd[data-field=identifiers]')?.textContent === '2개'`+
+		` && document.querySelector('[data-testid=details-conversation] dd[data-field=identifier]')?.textContent === `+js(c1.Identifier)+
+		` && !document.querySelector('[data-testid=details-customer] dd[data-field=identifiers]')`+
 		` && document.querySelector('[data-testid=details-conversation] dd[data-field=total]')?.textContent === '2건'`+
 		` && document.querySelectorAll('[data-testid=history-list] [data-testid=history-item]').length === 2`)
-	if got := detail(agent, s, id2); got.Customer.CustomerID != c1.CustomerID || got.Customer.Name != name || got.Customer.Identifiers != 2 || got.Total != 2 {
-		agent.fail("after the merge: %+v, want customer ID %q named %q with 2 identifiers and 2 conversations", got, c1.CustomerID, name)
+	if got := detail(agent, s, id2); got.Customer.ID != c1.ID || got.Customer.Name != name || got.Customer.Identifiers != 1 || got.Total != 2 {
+		agent.fail("after the merge: %+v, want the first customer %q named %q with 1 identifier and 2 conversations", got, c1.Identifier, name)
 	}
 }

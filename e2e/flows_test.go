@@ -271,6 +271,9 @@ func api[T any](p *tab, s *site, method, path string, body any) T {
 
 // apiCustomer is the part of a customer the tests look at.
 type apiCustomer struct {
+	ID          int64  `json:"id"`
+	Identifier  string `json:"identifier"`
+	Verified    bool   `json:"verified"`
 	CustomerID  string `json:"customer_id"`
 	Name        string `json:"name"`
 	Phone       string `json:"phone"`

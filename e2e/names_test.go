@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/outbox"
 )
 
 // How the console names a customer: the name saved in the details panel
@@ -87,22 +88,36 @@ func TestBrowserVisitorNames(t *testing.T) {
 }
 
 // TestBrowserMergedNameRefresh: two identifiers share one customer ID
-// (merged), each with a queued chat. A name saved on one shows at once on
-// the other's list entry too: they share the profile.
+// (merged) — a web visitor and the company's app, through the API channel
+// — each with a queued chat. A name saved on one shows at once on the
+// other's list entry too: they share the profile.
 func TestBrowserMergedNameRefresh(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
 	ctx := context.Background()
+	web := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: "merged-web"}
+	if err := s.node.Store.UpsertCustomer(ctx, web); err != nil {
+		t.Fatal(err)
+	}
+	ob := s.node.Store.(outbox.Store)
+	ch := &outbox.Endpoint{WorkspaceID: s.ws.ID, Kind: outbox.KindChannel, ChannelKind: "api", URL: "https://app.example.com/sodam",
+		Events: outbox.ChannelEvents, SealedSecret: "v1:sealed", QuietStart: -1, QuietEnd: -1}
+	if err := ob.CreateEndpoint(ctx, ch, "app-channel-token", chat.Who{}); err != nil {
+		t.Fatal(err)
+	}
+	app, err := ob.ChannelCustomer(ctx, *ch, "merged-app", outbox.ChannelProfile{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var ids []int64
-	for _, ext := range []string{"merged-web", "merged-app"} {
-		cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: ext}
-		if err := s.node.Store.UpsertCustomer(ctx, cu); err != nil {
+	for _, cu := range []struct {
+		id int64
+		ch chat.Channel
+	}{{web.ID, chat.ChannelWeb}, {app.ID, "api"}} {
+		if _, err := s.node.App.ChangeCustomerID(ctx, s.ws.ID, cu.id, "member-7731", true); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.node.App.ChangeCustomerID(ctx, s.ws.ID, cu.ID, "member-7731", true); err != nil {
-			t.Fatal(err)
-		}
-		c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko")
+		c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.id, cu.ch, "ko")
 		if err != nil {
 			t.Fatal(err)
 		}

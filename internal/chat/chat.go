@@ -16,7 +16,7 @@ const (
 	MaxGreeting        = 1000
 	maxProfileField    = 100
 	maxProfileAddress  = 200
-	maxTagsPerSubject  = 50
+	MaxTagsPerSubject  = 50
 	maxRatingComment   = 1000
 	minBirthYear       = 1900
 	birthDateLayout    = "2006-01-02"

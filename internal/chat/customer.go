@@ -228,6 +228,11 @@ type VisitorSession struct {
 	TokenHash   string
 	WorkspaceID int64
 	CustomerID  int64
+	// Signed is set when a signed site_uid opened the session: a page
+	// without one never resumes it. The customer may be another
+	// identifier's by now, when an agent's change of customer ID folded
+	// the session's identifier into it (§1.3).
+	Signed bool
 }
 
 // Block reasons (§5.5).

@@ -105,6 +105,16 @@ const (
 	ErrTicketSolved = "ticket_solved"
 )
 
+// Customer ID codes (§1.3): a change of customer ID that would make two
+// web identifiers one is refused while each has an open chat, while one is
+// blocked and the other not, and when the name it needs belongs to another
+// customer ID or to a messenger account.
+const (
+	ErrMergeOpenChats  = "merge_open_chats"
+	ErrMergeBlocked    = "merge_blocked"
+	ErrIdentifierInUse = "identifier_in_use"
+)
+
 // ErrorCode returns err's domain code, or "" when err is not an *Error.
 func ErrorCode(err error) string {
 	var e *Error

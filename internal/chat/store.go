@@ -135,6 +135,9 @@ type Customers interface {
 	// ChangeCustomerID gives identifier customerID's profile the customer ID
 	// newID; when another profile has it, they merge only if confirm is set
 	// (ErrMergeRequired otherwise) and only up to MaxIdentifiers (§1.3).
+	// The customer ID's web identifiers become one named newID
+	// (PlanWebRename); the customer returned is the edited identifier, or
+	// the one it was folded into.
 	ChangeCustomerID(ctx context.Context, workspaceID, customerID int64, newID string, confirm bool) (*Customer, []Event, error)
 	// SetCustomerTags replaces the identifier's customer tags.
 	SetCustomerTags(ctx context.Context, workspaceID, customerID int64, tagIDs []int64) (*Customer, []Event, error)

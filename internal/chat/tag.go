@@ -36,8 +36,8 @@ func CleanTagName(name string) (string, error) {
 
 // CheckTagIDs checks a list of tags to set on one customer or conversation.
 func CheckTagIDs(ids []int64) error {
-	if len(ids) > maxTagsPerSubject {
-		return Errorf(ErrInvalid, "at most %d tags", maxTagsPerSubject)
+	if len(ids) > MaxTagsPerSubject {
+		return Errorf(ErrInvalid, "at most %d tags", MaxTagsPerSubject)
 	}
 	return nil
 }

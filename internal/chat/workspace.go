@@ -28,6 +28,11 @@ type Workspace struct {
 	// ArchivedAt is set while the workspace is archived: its widget and
 	// console are closed, its history kept.
 	ArchivedAt *time.Time `json:"archived_at,omitempty"`
+	// SessionMoves counts the changes that moved widget sessions from one
+	// identifier to another (a customer ID change folding web
+	// identifiers, §1.3): a node re-reads the sessions it cached when it
+	// changes.
+	SessionMoves int64 `json:"-"`
 }
 
 // WorkspacePatch is a change to a workspace's settings; nil fields stay.

@@ -45,7 +45,17 @@ func (s *Server) changeCustomerID(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return s.changeCustomer(w, r, func(c *chat.Conversation) (*chat.Customer, error) {
-		return s.app.ChangeCustomerID(r.Context(), c.WorkspaceID, c.CustomerID, req.CustomerID, req.Confirm)
+		// Like a block, a new customer ID reaches past this conversation
+		// (on the web it may fold two identifiers into one, §1.3): the
+		// assigned agent or a manager may change it.
+		if m := memberOf(r); c.AssigneeID != m.AgentID && !m.Role.SeesAll() {
+			return nil, chat.Errorf(chat.ErrNotAssignee, "only the assigned agent or a manager can change this customer's ID")
+		}
+		cu, err := s.app.ChangeCustomerID(r.Context(), c.WorkspaceID, c.CustomerID, req.CustomerID, req.Confirm)
+		// Widget sessions may have moved: this node reads them again at
+		// once (others within WorkspaceTTL, see visitorCache).
+		s.visitors.forget(c.WorkspaceID)
+		return cu, err
 	})
 }
 

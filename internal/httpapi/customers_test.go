@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/outbox"
 )
 
 // TestCustomerProfile edits the customer panel: refusals change nothing,
@@ -127,7 +128,8 @@ func TestCustomerProfile(t *testing.T) {
 }
 
 // TestCustomerIDMerge changes a customer ID, refuses to merge without
-// confirmation or beyond 50 identifiers, and merges profile and history.
+// confirmation or beyond 50 identifiers, and merges profile and history;
+// on the web the identifier follows the customer ID (§1.3).
 func TestCustomerIDMerge(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -149,11 +151,15 @@ func TestCustomerIDMerge(t *testing.T) {
 	id := e.convPath(cA.ID) + "/customer/id"
 	history := e.convPath(cA.ID) + "/history"
 
-	// A new customer ID without a conflict is a rename.
+	// A new customer ID without a conflict is a rename, of the web
+	// identifier too.
 	var cu chat.Customer
 	kim.json("PUT", id, `{"customer_id":"hong-1990"}`, 200, &cu)
-	if cu.CustomerID != "hong-1990" || !strings.HasPrefix(cu.ExternalID, "v") || cu.Identifiers != 1 || cu.Identifier != "shop_"+cu.ExternalID {
+	if cu.CustomerID != "hong-1990" || cu.ExternalID != "hong-1990" || cu.Identifiers != 1 || cu.Identifier != "shop_hong-1990" {
 		t.Fatalf("renamed %+v", cu)
+	}
+	if c := kim.detailOf(cA.ID).Conversation; c.Identifier != "shop_hong-1990" {
+		t.Fatalf("the conversation's identifier %q", c.Identifier)
 	}
 	// The same ID again changes nothing.
 	kim.json("PUT", id, `{"customer_id":"hong-1990"}`, 200, &cu)
@@ -171,6 +177,8 @@ func TestCustomerIDMerge(t *testing.T) {
 		{name: "confirm of the wrong type", as: kim, method: "PUT", path: id, body: `{"customer_id":"user-42","confirm":"yes"}`, status: 400, code: chat.ErrInvalid},
 		{name: "unknown field", as: kim, method: "PUT", path: id, body: `{"customer_id":"user-42","force":true}`, status: 400, code: chat.ErrInvalid},
 		{name: "colleague changes the ID", as: lee, method: "PUT", path: id, body: `{"customer_id":"x-1"}`, status: 404, code: chat.ErrConversationNotFound},
+		{name: "an agent changes the ID of a queued conversation", as: kim, method: "PUT", path: e.convPath(cC.ID) + "/customer/id", body: `{"customer_id":"x-1"}`, status: 403, code: chat.ErrNotAssignee},
+		{name: "unknown conversation", as: master, method: "PUT", path: e.convPath(999999) + "/customer/id", body: `{"customer_id":"x-1"}`, status: 404, code: chat.ErrConversationNotFound},
 		{name: "another workspace's conversation", as: master, method: "PUT", path: e.convPath(cO.ID) + "/customer/id", body: `{"customer_id":"x-1"}`, status: 404, code: chat.ErrConversationNotFound},
 		{name: "history of another customer's conversation", as: kim, method: "GET", path: fmt.Sprintf("%s/%d", history, cB.ID), status: 404, code: chat.ErrConversationNotFound},
 	})
@@ -179,17 +187,18 @@ func TestCustomerIDMerge(t *testing.T) {
 		t.Errorf("merge_required %d %s: %q should name the other customer", status, code, msg)
 	}
 
-	// Confirmed: one customer ID, both identifiers, both histories; the
-	// profile keeps what it has and takes what it lacks.
+	// Confirmed: one customer ID, both histories; the profile keeps what
+	// it has and takes what it lacks. Both are web identifiers, so the
+	// visitor's folds into the member's shop_user-42.
 	kim.json("PUT", id, `{"customer_id":"user-42","confirm":true}`, 200, &cu)
-	if cu.CustomerID != "user-42" || cu.Identifiers != 2 || cu.Name != "홍길동" || cu.Email != "hong@example.com" || cu.Verified {
+	if cu.CustomerID != "user-42" || cu.Identifier != "shop_user-42" || cu.Identifiers != 1 || cu.Name != "홍길동" || cu.Email != "hong@example.com" || !cu.Verified {
 		t.Fatalf("merged %+v", cu)
 	}
 	d := kim.detailOf(cA.ID)
-	if d.TotalConversations != 2 || d.Customer.CustomerID != "user-42" {
+	if d.TotalConversations != 2 || d.Customer.ID != cu.ID || d.Conversation.Identifier != "shop_user-42" {
 		t.Fatalf("detail after the merge: total %d, %+v", d.TotalConversations, d.Customer)
 	}
-	if other := manager.detailOf(cB.ID).Customer; other.CustomerID != "user-42" || other.Name != "홍길동" || !other.Verified || other.Identifiers != 2 {
+	if other := manager.detailOf(cB.ID).Customer; other.ID != cu.ID || other.Name != "홍길동" || !other.Verified || other.Identifiers != 1 {
 		t.Fatalf("the other identifier after the merge %+v", other)
 	}
 	var past []chat.Conversation
@@ -209,10 +218,16 @@ func TestCustomerIDMerge(t *testing.T) {
 		t.Fatalf("past conversation %+v", item)
 	}
 
-	// Fifty identifiers at most: "bulk" has 49, so user-42's two would make 51.
+	// Fifty identifiers at most: "bulk" has 49 KakaoTalk accounts, and
+	// user-42 one besides its web identifier, so together they would make
+	// 51. (A web identifier folds into the customer ID's own: it adds
+	// none, so messenger accounts fill the customer ID.)
+	kakao := e.messengers()
+	k42 := kakao("u-42")
+	_, _, err := e.store.ChangeCustomerID(ctx, e.shop.ID, k42.ID, "user-42", true)
+	must(t, err)
 	for i := range 49 {
-		b := &chat.Customer{WorkspaceID: e.shop.ID, ExternalID: fmt.Sprintf("bulk-%d", i)}
-		must(t, e.store.UpsertCustomer(ctx, b))
+		b := kakao(fmt.Sprintf("bulk-%d", i))
 		_, _, err := e.store.ChangeCustomerID(ctx, e.shop.ID, b.ID, "bulk", true)
 		must(t, err)
 	}
@@ -225,13 +240,30 @@ func TestCustomerIDMerge(t *testing.T) {
 		{name: "history ID not a number", as: kim, method: "GET", path: history + "/abc", status: 400, code: chat.ErrInvalid},
 		{name: "history through a colleague's conversation", as: lee, method: "GET", path: history, status: 404, code: chat.ErrConversationNotFound},
 	})
-	// One more makes exactly fifty.
+	// One more makes exactly fifty; the web identifier is named after it.
+	kim.json("POST", e.convPath(cC.ID)+"/assign", "", 200, nil)
 	kim.json("PUT", e.convPath(cC.ID)+"/customer/id", `{"customer_id":"bulk","confirm":true}`, 200, &cu)
-	if cu.Identifiers != chat.MaxIdentifiers || cu.CustomerID != "bulk" {
+	if cu.Identifiers != chat.MaxIdentifiers || cu.CustomerID != "bulk" || cu.Identifier != "shop_bulk" {
 		t.Fatalf("fiftieth identifier %+v", cu)
 	}
 	kim.json("GET", e.convPath(cC.ID)+"/history", "", 200, &past)
 	if len(past) != 1 || past[0].ID != cC.ID {
 		t.Fatalf("bulk history %+v", past)
+	}
+}
+
+// messengers makes KakaoTalk identifiers of a channel of the shop,
+// straight in the store.
+func (e *env) messengers() func(user string) *chat.Customer {
+	e.t.Helper()
+	ob := e.store.(outbox.Store)
+	ch := &outbox.Endpoint{WorkspaceID: e.shop.ID, Kind: outbox.KindChannel, ChannelKind: "kakao", URL: "https://bridge.example.com/kakao",
+		Events: outbox.ChannelEvents, SealedSecret: "v1:sealed", QuietStart: -1, QuietEnd: -1}
+	must(e.t, ob.CreateEndpoint(context.Background(), ch, "kakao-channel-token", chat.Who{}))
+	return func(user string) *chat.Customer {
+		e.t.Helper()
+		cu, err := ob.ChannelCustomer(context.Background(), *ch, user, outbox.ChannelProfile{Name: user})
+		must(e.t, err)
+		return cu
 	}
 }

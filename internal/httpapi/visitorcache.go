@@ -29,18 +29,29 @@ type visitorReader interface {
 }
 
 // visitorCache keeps, per node, what every widget request reads first:
-// the visitor's session, which never changes once made, and its
-// workspace, for at most WorkspaceTTL and until this node changes it. At
-// 2,000 messages a second these two reads were a tenth of the node's CPU.
+// the visitor's session and its workspace, the workspace for at most
+// WorkspaceTTL and until this node changes it. At 2,000 messages a second
+// these two reads were a tenth of the node's CPU. A session changes only
+// when an agent's change of customer ID folds its identifier into another
+// (§1.3); that counts in the workspace's SessionMoves, so a session read
+// under another count than its workspace's is read again: within
+// WorkspaceTTL on every node, at once on the node that made the change.
 // Callers share the workspace it returns and must not change it.
 type visitorCache struct {
 	store visitorReader
 	now   func() time.Time
 
 	mu         sync.Mutex
-	sessions   map[string]chat.VisitorSession
+	sessions   map[string]cachedSession
 	workspaces map[int64]cachedWorkspace
 	gen        uint64 // counts forget calls, so a read that raced one is not kept
+}
+
+// cachedSession is a session and its workspace's SessionMoves when it was
+// read.
+type cachedSession struct {
+	vs    chat.VisitorSession
+	moves int64
 }
 
 type cachedWorkspace struct {
@@ -49,16 +60,20 @@ type cachedWorkspace struct {
 }
 
 func newVisitorCache(store visitorReader, now func() time.Time) *visitorCache {
-	return &visitorCache{store: store, now: now, sessions: map[string]chat.VisitorSession{}, workspaces: map[int64]cachedWorkspace{}}
+	return &visitorCache{store: store, now: now, sessions: map[string]cachedSession{}, workspaces: map[int64]cachedWorkspace{}}
 }
 
 // cached is what the cache holds for a visitor token's hash: the session
 // if known, its workspace if fresh, and the generation to keep a read by.
-func (c *visitorCache) cached(tokenHash string, now time.Time) (vs chat.VisitorSession, known bool, ws *chat.Workspace, gen uint64) {
+// A session read before sessions last moved is not known.
+func (c *visitorCache) cached(tokenHash string, now time.Time) (vs cachedSession, known bool, ws *chat.Workspace, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	vs, known = c.sessions[tokenHash]
-	if cw, ok := c.workspaces[vs.WorkspaceID]; ok && known && now.Sub(cw.read) < WorkspaceTTL {
+	if cw, ok := c.workspaces[vs.vs.WorkspaceID]; ok && known && now.Sub(cw.read) < WorkspaceTTL {
+		if cw.ws.SessionMoves != vs.moves {
+			return cachedSession{}, false, nil, c.gen
+		}
 		ws = cw.ws
 	}
 	return vs, known, ws, c.gen
@@ -70,14 +85,16 @@ func (c *visitorCache) lookup(ctx context.Context, tokenHash string) (*chat.Visi
 	vs, known, ws, gen := c.cached(tokenHash, now)
 	switch {
 	case ws != nil:
-		return &vs, ws, nil
+		return &vs.vs, ws, nil
 	case known:
-		ws, err := c.store.Workspace(ctx, vs.WorkspaceID)
+		ws, err := c.store.Workspace(ctx, vs.vs.WorkspaceID)
 		if err != nil {
 			return nil, nil, err
 		}
 		c.keep(gen, nil, ws, now)
-		return &vs, ws, nil
+		if ws.SessionMoves == vs.moves {
+			return &vs.vs, ws, nil
+		}
 	}
 	s, ws, err := c.store.VisitorSessionWorkspace(ctx, tokenHash)
 	if err != nil {
@@ -97,11 +114,11 @@ func (c *visitorCache) lookupConversation(ctx context.Context, tokenHash string,
 	now := c.now()
 	vs, _, ws, gen := c.cached(tokenHash, now)
 	if ws != nil {
-		state, err := c.store.CustomerConversationState(ctx, vs.WorkspaceID, vs.CustomerID, id)
+		state, err := c.store.CustomerConversationState(ctx, vs.vs.WorkspaceID, vs.vs.CustomerID, id)
 		if err != nil {
 			return nil, nil, "", err
 		}
-		return &vs, ws, state, nil
+		return &vs.vs, ws, state, nil
 	}
 	s, ws, state, err := c.store.VisitorSessionConversation(ctx, tokenHash, id)
 	if err != nil {
@@ -120,7 +137,7 @@ func (c *visitorCache) keep(gen uint64, s *chat.VisitorSession, ws *chat.Workspa
 		if len(c.sessions) >= maxCachedSessions {
 			clear(c.sessions)
 		}
-		c.sessions[s.TokenHash] = *s
+		c.sessions[s.TokenHash] = cachedSession{vs: *s, moves: ws.SessionMoves}
 	}
 	if c.gen == gen {
 		c.workspaces[ws.ID] = cachedWorkspace{ws: ws, read: now}

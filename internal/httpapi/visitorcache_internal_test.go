@@ -14,6 +14,9 @@ type countingReader struct {
 	sessionReads, workspaceReads, stateReads int
 	name                                     string
 	during                                   func()
+	// customer is the session's customer (3 when 0), moves the
+	// workspace's SessionMoves.
+	customer, moves int64
 }
 
 // VisitorSessionConversation counts as a session read; conversation 11 is
@@ -37,13 +40,17 @@ func (r *countingReader) CustomerConversationState(ctx context.Context, workspac
 }
 
 func (r *countingReader) VisitorSessionWorkspace(ctx context.Context, tokenHash string) (*chat.VisitorSession, *chat.Workspace, error) {
-	if tokenHash != "known" {
+	if tokenHash != "known" && tokenHash != "another" {
 		return nil, nil, chat.Errorf(chat.ErrUnauthorized, "unknown visitor token")
 	}
 	r.sessionReads++
 	ws, _ := r.Workspace(ctx, 7)
 	r.workspaceReads--
-	return &chat.VisitorSession{TokenHash: tokenHash, WorkspaceID: 7, CustomerID: 3}, ws, nil
+	customer := r.customer
+	if customer == 0 {
+		customer = 3
+	}
+	return &chat.VisitorSession{TokenHash: tokenHash, WorkspaceID: 7, CustomerID: customer}, ws, nil
 }
 
 func (r *countingReader) Workspace(ctx context.Context, id int64) (*chat.Workspace, error) {
@@ -51,7 +58,7 @@ func (r *countingReader) Workspace(ctx context.Context, id int64) (*chat.Workspa
 	if r.during != nil {
 		r.during()
 	}
-	return &chat.Workspace{ID: id, Name: r.name}, nil
+	return &chat.Workspace{ID: id, Name: r.name, SessionMoves: r.moves}, nil
 }
 
 // A node reads a visitor's session once and its workspace at most once per
@@ -112,6 +119,64 @@ func TestVisitorCache(t *testing.T) {
 	if len(c.sessions) != 1 {
 		t.Fatalf("%d sessions kept, want 1", len(c.sessions))
 	}
+}
+
+// A cached session is read again once its workspace counts a move of
+// sessions (an agent's change of customer ID folded the visitor's
+// identifier into another, §1.3): within WorkspaceTTL when another node
+// made it, at once when this node did (it forgets the workspace).
+func TestVisitorCacheSessionMoves(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	store := &countingReader{name: "shop"}
+	c := newVisitorCache(store, func() time.Time { return now })
+	lookup := func(want int64) {
+		t.Helper()
+		vs, _, err := c.lookup(t.Context(), "known")
+		if err != nil || vs.CustomerID != want {
+			t.Fatalf("lookup: %+v %v, want customer %d", vs, err, want)
+		}
+	}
+	reads := func(sessions, workspaces int) {
+		t.Helper()
+		if store.sessionReads != sessions || store.workspaceReads != workspaces {
+			t.Fatalf("%d session and %d workspace reads, want %d and %d", store.sessionReads, store.workspaceReads, sessions, workspaces)
+		}
+	}
+	lookup(3)
+	lookup(3)
+	reads(1, 0)
+
+	// Another node moves the session: seen once the workspace is read
+	// again, and then kept.
+	store.customer, store.moves = 5, 1
+	now = now.Add(WorkspaceTTL - time.Millisecond)
+	lookup(3)
+	now = now.Add(time.Millisecond)
+	lookup(5)
+	lookup(5)
+	reads(2, 1)
+
+	// This node moves it: at once.
+	store.customer, store.moves = 8, 2
+	c.forget(7)
+	lookup(8)
+	reads(3, 2)
+
+	// Another visitor's session, cached before a move that a third
+	// request's read of the workspace learnt of, is read again too: a
+	// socket opens on the conversation of the customer it moved to.
+	if vs, _, err := c.lookup(t.Context(), "another"); err != nil || vs.CustomerID != 8 {
+		t.Fatalf("another visitor: %+v %v", vs, err)
+	}
+	store.customer, store.moves = 3, 3
+	now = now.Add(WorkspaceTTL)
+	lookup(3)
+	reads(5, 3)
+	vs, _, state, err := c.lookupConversation(t.Context(), "another", 11)
+	if err != nil || vs.CustomerID != 3 || state != chat.StateActive {
+		t.Fatalf("socket lookup after a move: %+v %q %v", vs, state, err)
+	}
+	reads(6, 3)
 }
 
 // A visitor's socket reads only its conversation's state while the node

@@ -296,7 +296,9 @@ func device(ua string) string {
 
 // widgetSession starts or resumes a visitor. A valid token is kept unless
 // the visitor's identity changed: a signed site_uid always maps to its own
-// customer, and a logged-out page never resumes a logged-in customer.
+// customer, and a logged-out page never resumes a session a login opened.
+// An anonymous session resumes its customer whatever an agent made of it:
+// folded into a member's identifier (§1.3), it is that member's now.
 func (s *Server) widgetSession(w http.ResponseWriter, r *http.Request) error {
 	var req sessionRequest
 	if err := decode(w, r, &req); err != nil {
@@ -314,14 +316,16 @@ func (s *Server) widgetSession(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	token := req.VisitorToken
 	var prev *chat.Customer
+	var signed bool
 	if token != "" {
 		if vs, err := s.store.VisitorSession(ctx, auth.HashToken(token)); err == nil && vs.WorkspaceID == ws.ID {
 			prev, _ = s.store.Customer(ctx, ws.ID, vs.CustomerID)
+			signed = vs.Signed
 		}
 	}
 	switch {
 	case prev != nil && c.Verified && prev.ExternalID == c.ExternalID:
-	case prev != nil && !c.Verified && !prev.Verified:
+	case prev != nil && !c.Verified && !signed:
 		c.ExternalID = prev.ExternalID
 	case c.Verified:
 		token = ""
@@ -334,7 +338,7 @@ func (s *Server) widgetSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	if token == "" {
 		token = auth.NewToken()
-		if err := s.store.CreateVisitorSession(ctx, chat.VisitorSession{TokenHash: auth.HashToken(token), WorkspaceID: ws.ID, CustomerID: c.ID}); err != nil {
+		if err := s.store.CreateVisitorSession(ctx, chat.VisitorSession{TokenHash: auth.HashToken(token), WorkspaceID: ws.ID, CustomerID: c.ID, Signed: c.Verified}); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -164,8 +165,8 @@ func (db *DB) saveProfile(ctx context.Context, x q, p chat.Profile) error {
 // CreateVisitorSession stores a widget session.
 func (db *DB) CreateVisitorSession(ctx context.Context, s chat.VisitorSession) error {
 	return db.tx(ctx, func(x q) error {
-		_, err := x.exec(ctx, `INSERT INTO visitor_sessions (token_hash, workspace_id, customer_id, created_at) VALUES (?, ?, ?, ?)`,
-			s.TokenHash, s.WorkspaceID, s.CustomerID, micros(db.Now()))
+		_, err := x.exec(ctx, `INSERT INTO visitor_sessions (token_hash, workspace_id, customer_id, signed, created_at) VALUES (?, ?, ?, ?, ?)`,
+			s.TokenHash, s.WorkspaceID, s.CustomerID, s.Signed, micros(db.Now()))
 		return err
 	})
 }
@@ -173,8 +174,8 @@ func (db *DB) CreateVisitorSession(ctx context.Context, s chat.VisitorSession) e
 // VisitorSession returns the widget session with the given token hash.
 func (db *DB) VisitorSession(ctx context.Context, tokenHash string) (*chat.VisitorSession, error) {
 	s := chat.VisitorSession{TokenHash: tokenHash}
-	err := db.read().row(ctx, `SELECT workspace_id, customer_id FROM visitor_sessions WHERE token_hash = ?`, tokenHash).
-		Scan(&s.WorkspaceID, &s.CustomerID)
+	err := db.read().row(ctx, `SELECT workspace_id, customer_id, signed FROM visitor_sessions WHERE token_hash = ?`, tokenHash).
+		Scan(&s.WorkspaceID, &s.CustomerID, &s.Signed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chat.Errorf(chat.ErrUnauthorized, "unknown visitor token")
 	}
@@ -364,10 +365,7 @@ func (db *DB) lockProfile(ctx context.Context, x q, workspaceID, customerID int6
 }
 
 // changeCustomer runs apply on a locked customer and emits customer.updated
-// with the customer as it then is. When apply changed the profile, which
-// every identifier of the customer ID shares, each of the other
-// identifiers gets its customer.updated too, so whatever shows them (a
-// list's names) follows.
+// (customerUpdated) with the customer as it then is.
 func (db *DB) changeCustomer(ctx context.Context, workspaceID, customerID int64, profile bool, apply func(*txn, *chat.Customer) error) (*chat.Customer, []chat.Event, error) {
 	var after *chat.Customer
 	events, err := db.write(ctx, func(t *txn) error {
@@ -381,28 +379,37 @@ func (db *DB) changeCustomer(ctx context.Context, workspaceID, customerID int64,
 		if after, err = db.customer(ctx, t.q, workspaceID, `cu.id = ?`, customerID); err != nil {
 			return err
 		}
-		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventCustomerUpdated, Customer: after})
-		if !profile || after.Identifiers < 2 {
-			return nil
-		}
-		rows, err := t.query(ctx, `SELECT id FROM customers WHERE workspace_id = ? AND profile_id = ? AND id <> ? ORDER BY id`, workspaceID, after.Profile.ID, after.ID)
-		if err != nil {
-			return err
-		}
-		ids, err := scanIDs(rows)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			other, err := db.customer(ctx, t.q, workspaceID, `cu.id = ?`, id)
-			if err != nil {
-				return err
-			}
-			t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventCustomerUpdated, Customer: other})
-		}
-		return nil
+		return db.customerUpdated(ctx, t, after, profile)
 	})
 	return after, events, err
+}
+
+// customerUpdated emits customer.updated with after. When the profile
+// changed, which every identifier of the customer ID shares, each of the
+// other identifiers gets its customer.updated too, so whatever shows them
+// (a list's names) follows.
+func (db *DB) customerUpdated(ctx context.Context, t *txn, after *chat.Customer, profile bool) error {
+	workspaceID := after.WorkspaceID
+	t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventCustomerUpdated, Customer: after})
+	if !profile || after.Identifiers < 2 {
+		return nil
+	}
+	rows, err := t.query(ctx, `SELECT id FROM customers WHERE workspace_id = ? AND profile_id = ? AND id <> ? ORDER BY id`, workspaceID, after.Profile.ID, after.ID)
+	if err != nil {
+		return err
+	}
+	ids, err := scanIDs(rows)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		other, err := db.customer(ctx, t.q, workspaceID, `cu.id = ?`, id)
+		if err != nil {
+			return err
+		}
+		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventCustomerUpdated, Customer: other})
+	}
+	return nil
 }
 
 // UpdateProfile applies an agent's edit to the profile of identifier
@@ -419,49 +426,208 @@ func (db *DB) UpdateProfile(ctx context.Context, workspaceID, customerID int64, 
 // ChangeCustomerID gives the profile of identifier customerID the customer
 // ID newID. When another profile has it already, the two merge — profile
 // and history — but only when confirm is set, and never beyond
-// chat.MaxIdentifiers identifiers.
+// chat.MaxIdentifiers identifiers. On the web the identifier follows
+// (§1.3): the customer ID's web identifiers become one named newID, as
+// chat.PlanWebRename decides; messenger identifiers keep their names.
 func (db *DB) ChangeCustomerID(ctx context.Context, workspaceID, customerID int64, newID string, confirm bool) (*chat.Customer, []chat.Event, error) {
 	if err := chat.CheckCustomerID(newID); err != nil {
 		return nil, nil, err
 	}
-	return db.changeCustomer(ctx, workspaceID, customerID, true, func(t *txn, cu *chat.Customer) error {
-		if cu.CustomerID == newID {
-			return nil
-		}
-		var into int64
-		err := t.row(ctx, `SELECT id FROM profiles WHERE workspace_id = ? AND customer_key = ?`+t.forUpdate(), workspaceID, newID).Scan(&into)
-		if errors.Is(err, sql.ErrNoRows) {
-			_, err = t.exec(ctx, `UPDATE profiles SET customer_key = ?, updated_at = ? WHERE id = ?`, newID, micros(t.now), cu.Profile.ID)
+	var after *chat.Customer
+	events, err := db.write(ctx, func(t *txn) error {
+		// The routing lock first: a fold moves open conversations between
+		// identifiers, and a start decides under it whether its
+		// identifier has one open.
+		ws, err := db.lockRouting(ctx, t, workspaceID)
+		if err != nil {
 			return err
+		}
+		cu, err := db.lockProfile(ctx, t.q, workspaceID, customerID)
+		if err != nil {
+			return err
+		}
+		into := cu.Profile.ID // the profile that has newID afterwards
+		if cu.CustomerID != newID {
+			err := t.row(ctx, `SELECT id FROM profiles WHERE workspace_id = ? AND customer_key = ?`+t.forUpdate(), workspaceID, newID).Scan(&into)
+			if errors.Is(err, sql.ErrNoRows) {
+				into = cu.Profile.ID
+			} else if err != nil {
+				return err
+			}
+		}
+		presences, err := db.presences(ctx, t.q, workspaceID, `cu.profile_id IN (?, ?)`, cu.Profile.ID, into)
+		if err != nil {
+			return err
+		}
+		named, err := db.presences(ctx, t.q, workspaceID, `cu.external_id = ?`, newID)
+		if err != nil {
+			return err
+		}
+		var plan chat.WebRename
+		if len(named) == 0 {
+			plan, err = chat.PlanWebRename(ws.SiteID, newID, presences, cu.ID, nil)
+		} else {
+			plan, err = chat.PlanWebRename(ws.SiteID, newID, presences, cu.ID, &named[0])
 		}
 		if err != nil {
 			return err
 		}
-		target, err := db.customer(ctx, t.q, workspaceID, `cu.profile_id = ? ORDER BY cu.id LIMIT 1`, into)
-		if err != nil {
+		if into != cu.Profile.ID {
+			if !confirm {
+				target, err := db.customer(ctx, t.q, workspaceID, `cu.profile_id = ? ORDER BY cu.id LIMIT 1`, into)
+				if err != nil {
+					return err
+				}
+				return chat.Errorf(chat.ErrMergeRequired, "customer ID %s belongs to another customer (%s); confirm to merge their profiles and history",
+					newID, target.Identifier)
+			}
+			if err := db.mergeProfile(ctx, t, workspaceID, cu.Profile, into); err != nil {
+				return err
+			}
+		} else if cu.CustomerID != newID {
+			if _, err := t.exec(ctx, `UPDATE profiles SET customer_key = ?, updated_at = ? WHERE id = ?`, newID, micros(t.now), cu.Profile.ID); err != nil {
+				return err
+			}
+		}
+		if err := db.renameWeb(ctx, t, workspaceID, newID, plan); err != nil {
 			return err
 		}
-		if cu.Identifiers+target.Identifiers > chat.MaxIdentifiers {
-			return chat.Errorf(chat.ErrTooManyIdentifiers, "customer ID %s would have %d identifiers; at most %d may share one",
-				newID, cu.Identifiers+target.Identifiers, chat.MaxIdentifiers)
+		// The customer as it now is: the one it was folded into, if it was.
+		id := cu.ID
+		if slices.Contains(plan.Fold, id) {
+			id = plan.Keep
 		}
-		if !confirm {
-			return chat.Errorf(chat.ErrMergeRequired, "customer ID %s belongs to another customer (%s); confirm to merge their profiles and history",
-				newID, target.Identifier)
-		}
-		merged := chat.MergeProfiles(target.Profile, cu.Profile)
-		if err := db.saveProfile(ctx, t.q, merged); err != nil {
+		if after, err = db.customer(ctx, t.q, workspaceID, `cu.id = ?`, id); err != nil {
 			return err
 		}
-		if _, err := t.exec(ctx, `UPDATE customers SET profile_id = ? WHERE profile_id = ?`, into, cu.Profile.ID); err != nil {
-			return err
-		}
-		if err := unindexProfile(ctx, t.q, cu.Profile.ID); err != nil {
-			return err
-		}
-		_, err = t.exec(ctx, `DELETE FROM profiles WHERE id = ?`, cu.Profile.ID)
-		return err
+		return db.customerUpdated(ctx, t, after, true)
 	})
+	return after, events, err
+}
+
+// mergeProfile merges profile from into profile into, which keeps what it
+// has and takes what it lacks (chat.MergeProfiles), links from's
+// identifiers to it and deletes from. History needs no rewriting: it is
+// read through the profile.
+func (db *DB) mergeProfile(ctx context.Context, t *txn, workspaceID int64, from chat.Profile, into int64) error {
+	target, err := db.customer(ctx, t.q, workspaceID, `cu.profile_id = ? ORDER BY cu.id LIMIT 1`, into)
+	if err != nil {
+		return err
+	}
+	if err := db.saveProfile(ctx, t.q, chat.MergeProfiles(target.Profile, from)); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `UPDATE customers SET profile_id = ? WHERE profile_id = ?`, into, from.ID); err != nil {
+		return err
+	}
+	if err := unindexProfile(ctx, t.q, from.ID); err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `DELETE FROM profiles WHERE id = ?`, from.ID)
+	return err
+}
+
+// presences reads the workspace's identifiers that where selects (over cu,
+// the customers row, and p, its profile), oldest first, as a change of
+// customer ID sees them; inside a write it locks their rows, so no widget
+// session or conversation is added to one being folded.
+func (db *DB) presences(ctx context.Context, x q, workspaceID int64, where string, args ...any) ([]chat.Presence, error) {
+	lock := ""
+	if x.forUpdate() != "" {
+		lock = x.forUpdate() + " OF cu"
+	}
+	rows, err := x.query(ctx, `SELECT cu.id, cu.external_id, p.customer_key,
+		EXISTS (SELECT 1 FROM channel_users u WHERE u.customer_id = cu.id), cu.blocked_at IS NOT NULL,
+		COALESCE((SELECT MAX(c.room_no) FROM conversations c WHERE c.customer_id = cu.id AND c.state <> 'closed' AND c.customer_left_at IS NULL), 0)
+		FROM customers cu JOIN profiles p ON p.id = cu.profile_id
+		WHERE cu.workspace_id = ? AND `+where+` ORDER BY cu.id`+lock, append([]any{workspaceID}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []chat.Presence
+	for rows.Next() {
+		var p chat.Presence
+		if err := rows.Scan(&p.ID, &p.ExternalID, &p.CustomerID, &p.Messenger, &p.Blocked, &p.OpenRoom); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// renameWeb carries out plan for customer ID newID: the folded web
+// identifiers' conversations, widget sessions, tickets and tags move to
+// the kept one, which takes what it lacks of them (chat.FoldPresence),
+// and they are deleted; then the kept one is named newID. Moving sessions
+// counts in the workspace's session_moves, so every node re-reads the
+// sessions it cached. The open conversations that now show another
+// identifier are told (conversation.updated), so consoles follow.
+func (db *DB) renameWeb(ctx context.Context, t *txn, workspaceID int64, newID string, plan chat.WebRename) error {
+	if !plan.Changes() {
+		return nil
+	}
+	keep, err := db.customer(ctx, t.q, workspaceID, `cu.id = ?`, plan.Keep)
+	if err != nil {
+		return err
+	}
+	merged := *keep
+	for _, id := range plan.Fold {
+		from, err := db.customer(ctx, t.q, workspaceID, `cu.id = ?`, id)
+		if err != nil {
+			return err
+		}
+		merged = chat.FoldPresence(merged, *from)
+		for _, table := range []string{`conversations`, `visitor_sessions`, `tickets`} {
+			if _, err := t.exec(ctx, `UPDATE `+table+` SET customer_id = ? WHERE workspace_id = ? AND customer_id = ?`, keep.ID, workspaceID, id); err != nil {
+				return err
+			}
+		}
+		// The kept identifier's tags stay; the folded one's join them, up
+		// to the most one identifier may have.
+		var n int
+		if err := t.row(ctx, `SELECT COUNT(*) FROM customer_tags WHERE customer_id = ?`, keep.ID).Scan(&n); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `INSERT INTO customer_tags (customer_id, tag_id) SELECT ?, tag_id FROM customer_tags
+			WHERE customer_id = ? AND tag_id NOT IN (SELECT tag_id FROM customer_tags WHERE customer_id = ?) ORDER BY tag_id LIMIT ?`,
+			keep.ID, id, keep.ID, max(chat.MaxTagsPerSubject-n, 0)); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `DELETE FROM customer_tags WHERE customer_id = ?`, id); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `DELETE FROM customers WHERE id = ?`, id); err != nil {
+			return err
+		}
+	}
+	if _, err := t.exec(ctx, `UPDATE customers SET external_id = ?, verified = ?, language = ?, ip = ?, device = ?, created_at = ?,
+		consent_at = ?, consent_version = ? WHERE id = ?`,
+		newID, merged.Verified, merged.Language, merged.IP, merged.Device, micros(merged.CreatedAt),
+		optMicros(merged.ConsentAt), merged.ConsentVersion, keep.ID); err != nil {
+		return err
+	}
+	if len(plan.Fold) > 0 {
+		if _, err := t.exec(ctx, `UPDATE workspaces SET session_moves = session_moves + 1 WHERE id = ?`, workspaceID); err != nil {
+			return err
+		}
+	}
+	rows, err := t.query(ctx, `SELECT id FROM conversations WHERE workspace_id = ? AND customer_id = ? AND state <> 'closed' ORDER BY id`, workspaceID, keep.ID)
+	if err != nil {
+		return err
+	}
+	ids, err := scanIDs(rows)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		c, err := db.conversation(ctx, t.q, workspaceID, id)
+		if err != nil {
+			return err
+		}
+		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventConversationUpdated, Conversation: &c, PrevAssigneeID: c.AssigneeID, PrevState: c.State})
+	}
+	return nil
 }
 
 // SetCustomerTags replaces identifier customerID's customer tags.

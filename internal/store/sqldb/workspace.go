@@ -13,7 +13,7 @@ import (
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
-const workspaceColumns = `id, site_id, name, identity_secret, allowed_origins, consent_text, color, title, settings, created_at, archived_at`
+const workspaceColumns = `id, site_id, name, identity_secret, allowed_origins, consent_text, color, title, settings, created_at, archived_at, session_moves`
 
 // workspaceColumnsOf is workspaceColumns of the table aliased as alias.
 func workspaceColumnsOf(alias string) string {
@@ -29,7 +29,7 @@ func scanWorkspace(row interface{ Scan(...any) error }) (*chat.Workspace, error)
 	var origins, settings string
 	var created int64
 	var archived sql.NullInt64
-	err := row.Scan(&w.ID, &w.SiteID, &w.Name, &w.IdentitySecret, &origins, &w.ConsentText, &w.Color, &w.Title, &settings, &created, &archived)
+	err := row.Scan(&w.ID, &w.SiteID, &w.Name, &w.IdentitySecret, &origins, &w.ConsentText, &w.Color, &w.Title, &settings, &created, &archived, &w.SessionMoves)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
 	}

@@ -131,6 +131,7 @@ func testProfileEdit(t *testing.T, s chat.Store) {
 
 func testMerge(t *testing.T, s chat.Store) {
 	f := setup(t, s, "merge")
+	kakao := messengers(t, s, f.ws)
 	kim := newCustomer(t, s, f.ws, "kim")
 	_, _, err := s.UpdateProfile(ctx, f.ws.ID, kim.ID, chat.ProfilePatch{Name: strp("김철수"), Note: strp("VIP")})
 	must(t, err)
@@ -139,16 +140,18 @@ func testMerge(t *testing.T, s chat.Store) {
 	_, _, err = s.CloseConversation(ctx, f.ws.ID, c1.ID, f.manager)
 	must(t, err)
 
-	anon := newCustomer(t, s, f.ws, "v-anon")
+	// A KakaoTalk account writes: a messenger identifier keeps its name
+	// whatever its customer ID.
+	anon := kakao("u-anon")
 	_, _, err = s.UpdateProfile(ctx, f.ws.ID, anon.ID, chat.ProfilePatch{Phone: strp("010-0000-0000"), Note: strp("익명 메모")})
 	must(t, err)
-	c2, _, err := openConversation(s, f.ws.ID, anon.ID, chat.ChannelWeb)
+	c2, _, err := openConversation(s, f.ws.ID, anon.ID, "kakao")
 	must(t, err)
 
 	// A free customer ID is a rename.
 	cu, _, err := s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "anon-renamed", false)
 	must(t, err)
-	if cu.CustomerID != "anon-renamed" || cu.ExternalID != "v-anon" {
+	if cu.CustomerID != "anon-renamed" || cu.ExternalID != anon.ExternalID {
 		t.Fatalf("renamed %+v", cu)
 	}
 	// A taken one needs confirmation, and changes nothing without it.
@@ -197,23 +200,33 @@ func testMerge(t *testing.T, s chat.Store) {
 	}
 }
 
+// testMergeLimit: at most 50 identifiers share a customer ID. Messenger
+// identifiers count one each; a web identifier folds into the customer
+// ID's own, so it adds none.
 func testMergeLimit(t *testing.T, s chat.Store) {
 	f := setup(t, s, "limit")
+	kakao := messengers(t, s, f.ws)
 	target := newCustomer(t, s, f.ws, "full")
 	for i := 1; i < chat.MaxIdentifiers; i++ {
-		cu := newCustomer(t, s, f.ws, fmt.Sprintf("full-%d", i))
+		cu := kakao(fmt.Sprintf("full-%d", i))
 		_, _, err := s.ChangeCustomerID(ctx, f.ws.ID, cu.ID, "full", true)
 		must(t, err)
 	}
 	if got, _ := s.Customer(ctx, f.ws.ID, target.ID); got.Identifiers != chat.MaxIdentifiers {
 		t.Fatalf("identifiers = %d", got.Identifiers)
 	}
-	one := newCustomer(t, s, f.ws, "one-more")
+	one := kakao("one-more")
 	seq := lastSeq(t, s, f.ws.ID)
 	_, _, err := s.ChangeCustomerID(ctx, f.ws.ID, one.ID, "full", true)
 	wantCode(t, err, chat.ErrTooManyIdentifiers)
-	if got, _ := s.Customer(ctx, f.ws.ID, one.ID); got.CustomerID != "one-more" || lastSeq(t, s, f.ws.ID) != seq {
+	if got, _ := s.Customer(ctx, f.ws.ID, one.ID); got.CustomerID != one.ExternalID || lastSeq(t, s, f.ws.ID) != seq {
 		t.Fatalf("refused merge changed %+v", got)
+	}
+	web := newCustomer(t, s, f.ws, "v-web")
+	cu, _, err := s.ChangeCustomerID(ctx, f.ws.ID, web.ID, "full", true)
+	must(t, err)
+	if cu.ID != target.ID || cu.Identifiers != chat.MaxIdentifiers {
+		t.Fatalf("a web identifier folded at the limit: %+v", cu)
 	}
 }
 

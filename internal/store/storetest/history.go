@@ -472,11 +472,19 @@ func testHistoryCustomerRecall(t *testing.T, s chat.Store) {
 	queries = append(queries, "남궁", "남궁민수")
 	check("after an edit")
 
-	// A merge: identifier 1's profile joins identifier 2's and is deleted.
-	merged, _, err := s.ChangeCustomerID(ctx, f.ws.ID, rows[1].cu.ID, rows[2].cu.CustomerID, true)
+	// A merge: identifier 1's profile joins identifier 2's and is deleted,
+	// and so is identifier 1, a web identifier folded into identifier 2
+	// (§1.3), once its chat is over.
+	_, _, err = s.CloseConversation(ctx, f.ws.ID, rows[1].conv, f.manager)
+	must(t, err)
+	folded := rows[1].cu.ID
+	merged, _, err := s.ChangeCustomerID(ctx, f.ws.ID, folded, rows[2].cu.CustomerID, true)
 	must(t, err)
 	for i := range rows {
-		if rows[i].cu.ID == rows[1].cu.ID || rows[i].cu.Profile.ID == merged.Profile.ID {
+		if rows[i].cu.ID == folded {
+			rows[i].cu = merged
+		}
+		if rows[i].cu.Profile.ID == merged.Profile.ID {
 			c, err := s.Customer(ctx, f.ws.ID, rows[i].cu.ID)
 			must(t, err)
 			rows[i].cu, rows[i].fields = c, history.CustomerFields(c.Name, c.Nickname, c.Email, c.Phone)

@@ -31,6 +31,8 @@ func Run(t *testing.T, open Opener) {
 		{"ProfileEdit", testProfileEdit},
 		{"ChangeCustomerIDAndMerge", testMerge},
 		{"MergeLimit", testMergeLimit},
+		{"WebIdentifierFollowsID", testWebIdentifierFollowsID},
+		{"WebIdentifierRefusals", testWebIdentifierRefusals},
 		{"Block", testBlock},
 		{"OpenConversation", testOpenConversation},
 		{"ConcurrentOpenConversation", testConcurrentOpen},

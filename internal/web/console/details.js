@@ -21,6 +21,10 @@ import { moment } from './time.js';
 import { toast } from './toast.js';
 import { recordNote, savedNote, saveNote } from './wrapup.js';
 
+// MERGE_REFUSALS are the refusals of a customer ID change whose message
+// names the identifiers (and chats) in the way.
+const MERGE_REFUSALS = ['merge_open_chats', 'merge_blocked', 'identifier_in_use'];
+
 // markup is the element's content, stamped when it is first connected.
 const markup = template(`
 <header class="details-head">
@@ -432,7 +436,10 @@ class Details extends HTMLElement {
         this.#ref('merge-text').replaceChildren(t('merge.question', { id: value }), ' ', h('small', { class: 'detail' }, err.message));
         this.#ref('merge-dialog').showModal();
       } else {
-        formError(this.#ref('customer-id-error'), err);
+        const el = this.#ref('customer-id-error');
+        formError(el, err);
+        // Why two web identifiers cannot become one names them (§1.3).
+        if (MERGE_REFUSALS.includes(err.code) && err.message) el.append(' ', h('small', { class: 'detail' }, err.message));
       }
     } finally {
       for (const b of buttons) b.disabled = false;

@@ -365,6 +365,9 @@ export class Inbox extends EventTarget {
         else if (event.type === 'conversation.transferred') this.#alert(c, 'request');
         break;
       case 'conversation.updated':
+        // The open conversation's customer changed when an agent folded
+        // its web identifier into another (§1.3): show that customer.
+        if (c.id === this.openId && this.customer && c.customer_id !== this.customer.id) this.reloadOpen().catch(() => {});
         this.upsert(c);
         if (event.message?.body === 'customer_left' && c.assignee_id === this.agentId) this.#alert(c, 'message');
         if (event.message?.body === 'handover') this.#alert(c, 'request'); // the robot asks for a person
