@@ -39,6 +39,8 @@ type site struct {
 	dataDir string
 	ws      *chat.Workspace
 	host    *httptest.Server // the company's page, another origin
+	// env holds SODAM_* settings for the node's next start (withSMTP).
+	env map[string]string
 }
 
 // startSite starts a node on a fresh data directory and a host page whose
@@ -165,6 +167,9 @@ func (s *site) addMember(email, name, password string, role chat.Role) int64 {
 func (s *site) start() {
 	s.t.Helper()
 	getenv := func(k string) string {
+		if v, ok := s.env[k]; ok {
+			return v
+		}
 		switch k {
 		case "SODAM_ADMIN_PASSWORD":
 			return adminPassword

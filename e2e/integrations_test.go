@@ -179,8 +179,32 @@ func TestBrowserIntegrations(t *testing.T) {
 	look(master, "integrations-channel-list-ko")
 	openSettings(master)
 
+	// This server has no SMTP: the alert card and my alerts say email
+	// cannot be sent, and an email target or my alerts are refused with
+	// the reason; nothing is added.
+	scrollToCard(master, "alerts")
+	master.waitFor("the note on email", `document.querySelector('[data-testid=alert-no-smtp]').checkVisibility() && document.querySelector('[data-testid=alert-no-smtp]').textContent.includes('SMTP')`)
+	choose(master, "[data-testid=alert-kind]", "email")
+	fill(master, "[data-testid=alert-url]", "desk@teashop.example")
+	master.click("[data-testid=alert-create]")
+	master.waitFor("the email target refused", `document.querySelector('[data-testid=alert-error]').dataset.code === 'smtp_not_configured' && document.querySelector('[data-testid=alert-error]').textContent.includes('SMTP') && document.querySelectorAll('[data-testid=alert-row]').length === 0`)
+	look(master, "integrations-alerts-no-smtp-ko")
+	scrollToCard(master, "my-alerts")
+	master.waitFor("the note on my alerts", `document.querySelector('[data-testid=my-alerts-no-smtp]').checkVisibility()`)
+	master.click(`[name=my-alert][value="conversation.created"]`)
+	master.click("[data-testid=my-alerts-save]")
+	master.waitFor("my alerts refused", `document.querySelector('[data-testid=my-alerts-error]').dataset.code === 'smtp_not_configured'`)
+	look(master, "integrations-my-alerts-no-smtp-ko")
+
+	// The operator sets up SMTP: the notes are gone.
+	withSMTP(t, s)
+	master.do("reload the console", chromedp.Reload())
+	master.waitFor("the settings page with SMTP", `document.querySelector('#app').dataset.page === 'settings' && document.querySelector('[data-testid=connection]').dataset.state === 'live'`+
+		` && document.querySelector('[data-testid=my-alerts-no-smtp]').hidden && document.querySelector('[data-testid=alert-no-smtp]').hidden`)
+
 	// A Slack alert target for new chats and long waits.
 	scrollToCard(master, "alerts")
+	choose(master, "[data-testid=alert-kind]", "slack")
 	fill(master, "[data-testid=alert-url]", hook.srv.URL+"/slack")
 	master.click(`[name=alert-event][value="conversation.waiting"]`)
 	master.click("[data-testid=alert-create]")

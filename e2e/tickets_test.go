@@ -54,9 +54,9 @@ func (in *inbox) received() []string {
 	return append([]string(nil), in.mail...)
 }
 
-// withMail gives the site's node an SMTP server to send ticket replies
-// through, and returns what the server receives.
-func withMail(t *testing.T, s *site) *inbox {
+// startInbox starts an SMTP server on loopback: what it receives, and
+// its port.
+func startInbox(t *testing.T) (*inbox, int) {
 	t.Helper()
 	in := &inbox{}
 	srv := smtp.NewServer(in)
@@ -67,8 +67,27 @@ func withMail(t *testing.T, s *site) *inbox {
 	}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	cfg := notify.SMTP{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, From: "help@teashop.example", TLS: "none"}
+	return in, ln.Addr().(*net.TCPAddr).Port
+}
+
+// withMail gives the site's node an SMTP server to send ticket replies
+// through, and returns what the server receives.
+func withMail(t *testing.T, s *site) *inbox {
+	t.Helper()
+	in, port := startInbox(t)
+	cfg := notify.SMTP{Host: "127.0.0.1", Port: port, From: "help@teashop.example", TLS: "none"}
 	s.node.App.SetMailer(notify.NewMailer(cfg, slog.New(slog.DiscardHandler)), nil, nil, nil)
+	return in
+}
+
+// withSMTP restarts the site's node configured with an SMTP server, as an
+// operator would (SODAM_SMTP_*), and returns what the server receives.
+func withSMTP(t *testing.T, s *site) *inbox {
+	t.Helper()
+	in, port := startInbox(t)
+	s.env = map[string]string{"SODAM_SMTP_HOST": "127.0.0.1", "SODAM_SMTP_PORT": fmt.Sprint(port), "SODAM_SMTP_TLS": "none", "SODAM_SMTP_FROM": "help@teashop.example"}
+	s.stop()
+	s.start()
 	return in
 }
 

@@ -118,20 +118,29 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// listEndpoints answers the workspace's endpoints of the given kinds under
-// key, each drawn by view.
-func listEndpoints[V any](s *Server, w http.ResponseWriter, r *http.Request, key string, view func(outbox.Endpoint) V, kinds ...outbox.Kind) error {
+// endpointViews are the workspace's endpoints of the given kinds, each
+// drawn by view.
+func endpointViews[V any](s *Server, r *http.Request, view func(outbox.Endpoint) V, kinds ...outbox.Kind) ([]V, error) {
 	ob, err := s.outbox()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	list, err := ob.Endpoints(r.Context(), memberOf(r).WorkspaceID, kinds...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out := make([]V, 0, len(list))
 	for _, e := range list {
 		out = append(out, view(e))
+	}
+	return out, nil
+}
+
+// listEndpoints answers endpointViews under key.
+func listEndpoints[V any](s *Server, w http.ResponseWriter, r *http.Request, key string, view func(outbox.Endpoint) V, kinds ...outbox.Kind) error {
+	out, err := endpointViews(s, r, view, kinds...)
+	if err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{key: out})
 	return nil
@@ -261,6 +270,11 @@ func (s *Server) createAlertTarget(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	if kind == outbox.KindEmail {
+		if err := s.needSMTP(); err != nil {
+			return err
+		}
+	}
 	ob, err := s.outbox()
 	if err != nil {
 		return err
@@ -273,8 +287,26 @@ func (s *Server) createAlertTarget(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
+// listAlertTargets answers the targets and whether the node can send
+// email (smtp_configured: the console says so beside the email kind).
 func (s *Server) listAlertTargets(w http.ResponseWriter, r *http.Request) error {
-	return listEndpoints(s, w, r, "alert_targets", viewAlertTarget, outbox.KindSlack, outbox.KindJandi, outbox.KindEmail)
+	out, err := endpointViews(s, r, viewAlertTarget, outbox.KindSlack, outbox.KindJandi, outbox.KindEmail)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"alert_targets": out, "smtp_configured": s.mail != nil})
+	return nil
+}
+
+// needSMTP refuses email alerts — a new email target, an agent's own
+// alerts turned on, a redelivery — on a node with no SMTP server: they
+// could only fail. The refusal is a conflict with how the node is run,
+// which the operator resolves (docs/operations.md).
+func (s *Server) needSMTP() error {
+	if s.mail == nil {
+		return chat.Errorf(outbox.ErrSMTPNotConfigured, "email alerts need an SMTP server, and this server has none: the operator sets one with SODAM_SMTP_HOST")
+	}
+	return nil
 }
 
 // endpointOf loads {eid} if it is one of the workspace's endpoints of the
@@ -343,10 +375,22 @@ func (s *Server) listDeliveries(kinds ...outbox.Kind) handlerFunc {
 	}
 }
 
+// redeliverable refuses to redeliver to e what could only fail again at
+// once: email without an SMTP server.
+func (s *Server) redeliverable(e *outbox.Endpoint) error {
+	if e.Kind == outbox.KindEmail {
+		return s.needSMTP()
+	}
+	return nil
+}
+
 func (s *Server) redeliver(kinds ...outbox.Kind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ob, e, err := s.endpointOf(r, kinds...)
 		if err != nil {
+			return err
+		}
+		if err := s.redeliverable(e); err != nil {
 			return err
 		}
 		did, err := pathID(r, "did")
@@ -367,6 +411,9 @@ func (s *Server) redeliverFailed(kinds ...outbox.Kind) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		ob, e, err := s.endpointOf(r, kinds...)
 		if err != nil {
+			return err
+		}
+		if err := s.redeliverable(e); err != nil {
 			return err
 		}
 		n, err := ob.RedeliverFailed(r.Context(), e.WorkspaceID, e.ID)
@@ -394,6 +441,13 @@ type myAlerts struct {
 	WaitMinutes int      `json:"wait_minutes"`
 }
 
+// myAlertsView is an agent's alerts as answered, with whether the node
+// can send them.
+type myAlertsView struct {
+	myAlerts
+	SMTPConfigured bool `json:"smtp_configured"`
+}
+
 func (s *Server) getMyAlerts(w http.ResponseWriter, r *http.Request) error {
 	ob, err := s.outbox()
 	if err != nil {
@@ -408,7 +462,7 @@ func (s *Server) getMyAlerts(w http.ResponseWriter, r *http.Request) error {
 	if e != nil {
 		out = myAlerts{Events: nonNil(e.Events), QuietStart: e.QuietStart, QuietEnd: e.QuietEnd, WaitMinutes: e.WaitMinutes}
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, myAlertsView{out, s.mail != nil})
 	return nil
 }
 
@@ -432,6 +486,12 @@ func (s *Server) putMyAlerts(w http.ResponseWriter, r *http.Request) error {
 	if !okMinute(req.QuietStart) || !okMinute(req.QuietEnd) || (req.QuietStart < 0) != (req.QuietEnd < 0) {
 		return chat.Errorf(chat.ErrInvalid, "quiet_start and quiet_end are minutes of the day (0 to 1439), both set or both -1")
 	}
+	// Turning them off needs no SMTP server; asking for any does.
+	if len(events) > 0 {
+		if err := s.needSMTP(); err != nil {
+			return err
+		}
+	}
 	ob, err := s.outbox()
 	if err != nil {
 		return err
@@ -441,7 +501,7 @@ func (s *Server) putMyAlerts(w http.ResponseWriter, r *http.Request) error {
 	if err := ob.SetPersonalAlerts(r.Context(), e); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, myAlerts{Events: nonNil(events), QuietStart: e.QuietStart, QuietEnd: e.QuietEnd, WaitMinutes: wait})
+	writeJSON(w, http.StatusOK, myAlertsView{myAlerts{Events: nonNil(events), QuietStart: e.QuietStart, QuietEnd: e.QuietEnd, WaitMinutes: wait}, s.mail != nil})
 	return nil
 }
 

@@ -413,10 +413,10 @@ func TestIntegrationsBadInput(t *testing.T) {
 // target, each with a link to the console; an agent's own email alerts
 // keep quiet hours; a chat left waiting alerts once its wait is over.
 func TestAlerts(t *testing.T) {
-	e := newEnvWith(t, allowPrivate)
+	smtp := newSMTPServer(t)
+	e := newEnvWith(t, func(c *httpapi.Config) { allowPrivate(c); c.Mail = smtp.mailer() })
 	master := e.login("master")
 	slack, jandi := newReceiver(t), newReceiver(t)
-	smtp := newSMTPServer(t)
 	master.json("POST", e.shopPath()+"/alert-targets", `{"kind":"slack","url":"`+slack.srv.URL+`","events":["conversation.created","ticket.created","conversation.waiting"],"wait_minutes":3}`, 201, nil)
 	master.json("POST", e.shopPath()+"/alert-targets", `{"kind":"jandi","url":"`+jandi.srv.URL+`","events":["conversation.created"]}`, 201, nil)
 	master.json("POST", e.shopPath()+"/alert-targets", `{"kind":"email","url":"desk@example.com","events":["conversation.created"]}`, 201, nil)
@@ -430,6 +430,13 @@ func TestAlerts(t *testing.T) {
 	kim.json("GET", e.shopPath()+"/me/alerts", "", 200, &mine)
 	if len(mine.Events) != 1 || mine.QuietStart != 1320 {
 		t.Fatalf("kim's alerts %+v", mine)
+	}
+	var targets struct {
+		SMTP bool `json:"smtp_configured"`
+	}
+	master.json("GET", e.shopPath()+"/alert-targets", "", 200, &targets)
+	if !targets.SMTP {
+		t.Fatal("smtp_configured is false with an SMTP server")
 	}
 	// lee wants to hear of chats given to them while away.
 	lee := e.login("lee")
@@ -516,6 +523,76 @@ func TestAlerts(t *testing.T) {
 	if last := string(g[len(g)-1].Raw); len(tickets) != 1 || !strings.Contains(last, "새 부재 메시지") ||
 		!strings.Contains(last, fmt.Sprintf("%s/console/?ws=%d#/tickets/%d", e.srv.URL, e.shop.ID, tickets[0].ID)) {
 		t.Fatalf("the left message's alert: %s", last)
+	}
+}
+
+// TestAlertsNeedSMTP: on a node without an SMTP server, an email target
+// and an agent's own email alerts are refused with 409
+// smtp_not_configured and a message saying why, and nothing changes;
+// Slack targets still work, an agent may still turn theirs off, and the
+// lists say smtp_configured false for the console. An email target made
+// while the node had SMTP fails at once once it has none — failed, with
+// the reason, not retried for a day — and is not redelivered.
+func TestAlertsNeedSMTP(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, allowPrivate) // no SMTP
+			master, kim := e.login("master"), e.login("kim")
+			ob := e.store.(outbox.Store)
+			state := func() string {
+				eps, err := ob.Endpoints(t.Context(), e.shop.ID)
+				must(t, err)
+				mine, err := ob.PersonalAlerts(t.Context(), e.shop.ID, e.agents["kim"].ID)
+				must(t, err)
+				return fmt.Sprint(len(eps), mine, e.lastSeqs())
+			}
+			targets := e.shopPath() + "/alert-targets"
+			e.refuse(state, []scenario{
+				{name: "an email target", as: master, method: "POST", path: targets, body: `{"kind":"email","url":"desk@example.com","events":["conversation.created"]}`, status: 409, code: outbox.ErrSMTPNotConfigured},
+				{name: "my email alerts", as: kim, method: "PUT", path: e.shopPath() + "/me/alerts", body: `{"events":["conversation.created"],"quiet_start":-1,"quiet_end":-1}`, status: 409, code: outbox.ErrSMTPNotConfigured},
+				// Bad input is told first.
+				{name: "a bad address", as: master, method: "POST", path: targets, body: `{"kind":"email","url":"desk","events":["conversation.created"]}`, status: 400, code: chat.ErrInvalid},
+			})
+			if _, msg := errorBodyOf(t, func() []byte {
+				_, data := master.do("POST", targets, `{"kind":"email","url":"desk@example.com","events":["conversation.created"]}`)
+				return data
+			}()); !strings.Contains(msg, "SMTP") {
+				t.Errorf("the refusal says %q", msg)
+			}
+			master.json("POST", targets, `{"kind":"slack","url":"https://hooks.slack.com/services/T0/B0/x","events":["conversation.created"]}`, 201, nil)
+			var mine struct {
+				Events []string `json:"events"`
+				SMTP   *bool    `json:"smtp_configured"`
+			}
+			kim.json("PUT", e.shopPath()+"/me/alerts", `{"events":[],"quiet_start":-1,"quiet_end":-1}`, 200, &mine)
+			if mine.SMTP == nil || *mine.SMTP {
+				t.Fatalf("PUT my alerts: smtp_configured %v", mine.SMTP)
+			}
+			kim.json("GET", e.shopPath()+"/me/alerts", "", 200, &mine)
+			var list struct {
+				Targets []struct{ Kind string } `json:"alert_targets"`
+				SMTP    *bool                   `json:"smtp_configured"`
+			}
+			master.json("GET", targets, "", 200, &list)
+			if mine.SMTP == nil || *mine.SMTP || list.SMTP == nil || *list.SMTP || len(list.Targets) != 1 {
+				t.Fatalf("GET my alerts: smtp_configured %v; the targets %+v, smtp_configured %v", mine.SMTP, list.Targets, list.SMTP)
+			}
+
+			// A target from before the SMTP server was taken away.
+			desk := &outbox.Endpoint{WorkspaceID: e.shop.ID, Kind: outbox.KindEmail, URL: "desk@example.com", Events: []string{outbox.AlertNewChat}, QuietStart: -1, QuietEnd: -1}
+			must(t, ob.CreateEndpoint(t.Context(), desk, "", chat.Who{}))
+			e.visitor("shop", "").start()
+			e.worker().RunDue(t.Context())
+			path := fmt.Sprintf("%s/%d", targets, desk.ID)
+			ds := deliveriesOf(t, master, path+"/deliveries")
+			if len(ds) != 1 || ds[0].Status != outbox.StatusFailed || ds[0].Attempts != 1 || ds[0].DoneAt == nil || !strings.Contains(ds[0].LastError, "no SMTP server") {
+				t.Fatalf("the email alert without SMTP: %+v", ds)
+			}
+			e.refuse(func() string { return fmt.Sprint(deliveriesOf(t, master, path+"/deliveries")) }, []scenario{
+				{name: "redeliver one", as: master, method: "POST", path: fmt.Sprintf("%s/deliveries/%d/redeliver", path, ds[0].ID), status: 409, code: outbox.ErrSMTPNotConfigured},
+				{name: "redeliver the failed", as: master, method: "POST", path: path + "/redeliver-failed", status: 409, code: outbox.ErrSMTPNotConfigured},
+			})
+		})
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sodam-chat/sodam/internal/httpapi"
 )
 
 // readMail decodes a raw email as the SMTP server got it: its recipient,
@@ -28,8 +30,8 @@ func readMail(t *testing.T, raw string) (to, subject, body string) {
 func TestMentionAlerts(t *testing.T) {
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
-			e := newEnvOn(t, kind, allowPrivate)
 			smtp := newSMTPServer(t)
+			e := newEnvOn(t, kind, func(c *httpapi.Config) { allowPrivate(c); c.Mail = smtp.mailer() })
 			kim, lee, manager := e.login("kim"), e.login("lee"), e.login("manager")
 			// kim reads Korean, lee English; the manager never asked for mention alerts.
 			kim.json("PATCH", "/api/v1/me", `{"language":"ko"}`, 200, nil)

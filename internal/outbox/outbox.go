@@ -122,6 +122,9 @@ const (
 	ErrChannelToken     = "channel_token_invalid"
 	ErrFetchFailed      = "attachment_fetch_failed"
 	ErrTooManyEndpoints = "too_many_endpoints"
+	// ErrSMTPNotConfigured: an email target, or an agent's own email
+	// alerts, on a node that has no SMTP server to send them.
+	ErrSMTPNotConfigured = "smtp_not_configured"
 )
 
 // MaxEndpoints bounds a workspace's endpoints of one kind.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -35,7 +36,7 @@ type Worker struct {
 	Reader Reader
 	Sealer *Sealer
 	Client *http.Client
-	// Mail sends email alerts; nil fails them (no SMTP configured).
+	// Mail sends email alerts; nil fails them at once (errNoSMTP).
 	Mail Mailer
 	// BaseURL is the console's origin, for the links alerts carry.
 	BaseURL string
@@ -82,6 +83,11 @@ type Worker struct {
 	// a backlog (helpWithBacklog).
 	helped atomic.Int64
 }
+
+// errNoSMTP fails an email alert on a node with no SMTP server: at once,
+// not retried for a day, since nothing will change until the operator
+// configures one (docs/operations.md); a master may redeliver then.
+var errNoSMTP = errors.New("not sent: no SMTP server is configured (SODAM_SMTP_HOST)")
 
 // writtenHint is a store that counts the commits on this node that wrote
 // deliveries (sqldb.DB): a commit that wrote none need not wake anyone.
@@ -334,7 +340,7 @@ func (w *Worker) sendAll(ctx context.Context, eps *endpointCache, claimed []Deli
 			probe := w.attempt(ctx, eps, claimed[idx[0]])
 			<-sem
 			outcomes[idx[0]] = probe
-			if probe.Error == "" || probe.Status == StatusSkipped {
+			if !probe.Retried() { // delivered, skipped, or failed for good
 				if len(claimed) >= w.Batch && len(idx) > 1 && probe.Status == StatusDelivered {
 					// A full claim, and its receiver answers: a backlog
 					// (one that just came back, say). Every node helps.
@@ -558,6 +564,8 @@ func (w *Worker) attempt(ctx context.Context, eps *endpointCache, d Delivery) Ou
 		out.Status = StatusDelivered
 	case err == nil:
 		// send decided (skipped)
+	case errors.Is(err, errNoSMTP):
+		out.Status, out.Error = StatusFailed, err.Error()
 	default:
 		out.Error = err.Error()
 		since, ok := w.failing[d.EndpointID]
@@ -623,7 +631,7 @@ func (w *Worker) send(ctx context.Context, eps *endpointCache, ep *Endpoint, d D
 			return w.post(ctx, ep.URL, h, body, out)
 		case KindEmail:
 			if w.Mail == nil {
-				return fmt.Errorf("no SMTP server is configured")
+				return errNoSMTP
 			}
 			return w.Mail.Send(ctx, a.To, a.Title, a.Text+"\n\n"+a.LinkLabel+": "+a.Link+"\n")
 		}

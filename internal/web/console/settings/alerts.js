@@ -2,7 +2,8 @@
 // masters: Slack-compatible or Jandi incoming webhooks and email
 // addresses, each with the alerts it wants — a new chat, a chat waiting
 // unassigned longer than N minutes, a left message, an assignment to an
-// agent who is away.
+// agent who is away. Email needs the server's SMTP: without it the card
+// says so (smtp_configured), and the server refuses an email target.
 import { h } from '../../shared/dom.js';
 import { label, t } from '../i18n.js';
 import { template } from '../template.js';
@@ -27,6 +28,7 @@ class AlertsCard extends EndpointsCard {
       <option value="email" data-i18n="alert_kind.email"></option>
     </select>
   </label>
+  <p class="notice" data-ref="no-smtp" data-i18n="alert_targets.no_smtp" data-testid="alert-no-smtp" hidden></p>
   <label>
     <span data-i18n="alert_targets.url"></span>
     <input name="url" required maxlength="2048" autocomplete="off" spellcheck="false" data-i18n-attr="placeholder:alert_targets.url_example" data-testid="alert-url">
@@ -59,6 +61,10 @@ class AlertsCard extends EndpointsCard {
   build() {
     super.build();
     this.ref('events').replaceChildren(...eventChecks('alert-event', alertTypes, ['conversation.created']));
+  }
+
+  loaded(out) {
+    this.ref('no-smtp').hidden = out.smtp_configured !== false;
   }
 
   body(form, box) {

@@ -48,11 +48,15 @@ export class EndpointsCard extends SettingsCard {
     try {
       const out = await this.inbox.request('GET', '/' + this.constructor.resource);
       this.#rows = out[this.constructor.listKey] ?? [];
+      this.loaded(out);
     } catch (err) {
       toast(locale.errorText(err));
     }
     this.#render();
   }
+
+  // loaded tells the card the list's whole answer (its other fields).
+  loaded() {}
 
   // body reads the form into the request; null when the form is incomplete
   // (the card has said why).

@@ -2,7 +2,9 @@
 // alerts to receive at their login address, and quiet hours in the
 // workspace's time zone, when none are sent. Every member may set theirs.
 // Only here: a mention of them in an internal note (§2.7). The emails are
-// in the agent's own console language (PATCH /api/v1/me).
+// in the agent's own console language (PATCH /api/v1/me). Without the
+// server's SMTP the card says they cannot be sent (smtp_configured), and
+// the server refuses to turn them on.
 import { formError, locale, t } from '../i18n.js';
 import { template } from '../template.js';
 import { toast } from '../toast.js';
@@ -20,6 +22,7 @@ class MyAlertsCard extends SettingsCard {
   static markup = template(`
 <h2 data-i18n="my_alerts.heading"></h2>
 <p class="help" data-i18n="my_alerts.help"></p>
+<p class="notice" data-ref="no-smtp" data-i18n="my_alerts.no_smtp" data-testid="my-alerts-no-smtp" hidden></p>
 <form class="endpoint-form" data-ref="form" data-testid="my-alerts-form" novalidate>
   <fieldset class="endpoint-events">
     <legend data-i18n="my_alerts.events"></legend>
@@ -52,6 +55,7 @@ class MyAlertsCard extends SettingsCard {
   }
 
   #fill(a) {
+    this.ref('no-smtp').hidden = a.smtp_configured !== false;
     const f = this.ref('form').elements;
     for (const box of this.ref('form').querySelectorAll('[name=my-alert]')) box.checked = (a.events ?? []).includes(box.value);
     f.quiet.checked = a.quiet_start >= 0;
