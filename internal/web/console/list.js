@@ -16,11 +16,11 @@ const flagKey = 'sodam.flag';
 // markup is the element's content, stamped when it is first connected.
 const markup = template(`
 <div class="tabs" role="tablist" data-i18n-attr="aria-label:list.label">
-  <button type="button" role="tab" data-tab="mine" data-i18n-attr="title:tab.mine_help" data-testid="tab-mine"><span data-i18n="tab.mine"></span><span class="count"></span></button>
-  <button type="button" role="tab" data-tab="unassigned" data-testid="tab-unassigned"><span data-i18n="tab.unassigned"></span><span class="count"></span></button>
-  <button type="button" role="tab" data-tab="waiting" data-testid="tab-waiting"><span data-i18n="tab.waiting"></span><span class="count"></span></button>
-  <button type="button" role="tab" data-tab="active" data-testid="tab-active"><span data-i18n="tab.active"></span><span class="count"></span></button>
-  <button type="button" role="tab" data-tab="closed" data-testid="tab-closed"><span data-i18n="tab.closed"></span><span class="count"></span></button>
+  <button type="button" role="tab" data-tab="mine" data-i18n-attr="title:tab.mine_help" data-testid="tab-mine"><span class="tab-label"><span data-i18n="tab.mine"></span><span class="count"></span></span></button>
+  <button type="button" role="tab" data-tab="unassigned" data-testid="tab-unassigned"><span class="tab-label"><span data-i18n="tab.unassigned"></span><span class="count"></span></span></button>
+  <button type="button" role="tab" data-tab="waiting" data-testid="tab-waiting"><span class="tab-label"><span data-i18n="tab.waiting"></span><span class="count"></span></span></button>
+  <button type="button" role="tab" data-tab="active" data-testid="tab-active"><span class="tab-label"><span data-i18n="tab.active"></span><span class="count"></span></span></button>
+  <button type="button" role="tab" data-tab="closed" data-testid="tab-closed"><span class="tab-label"><span data-i18n="tab.closed"></span><span class="count"></span></span></button>
 </div>
 <div class="scope segmented" role="group" data-i18n-attr="aria-label:scope.label" data-testid="scope-switch" hidden>
   <button type="button" data-scope="mine" data-i18n="scope.mine" data-testid="scope-mine"></button>
