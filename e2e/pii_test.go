@@ -315,3 +315,46 @@ func TestBrowserPIIPhone(t *testing.T) {
 	}
 	look(master, "pii-settings-phone-en")
 }
+
+// TestBrowserPIIFileName: in automatic mode a visitor's document named
+// "홍길동_010-1234-5678_주민등록증.pdf" reaches the console with the number
+// masked in its name — in the live chat and in the history's panel — and
+// never in the database; the master sees the original with a reason, and
+// the file then downloads under it.
+func TestBrowserPIIFileName(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	s.configure(func(st *chat.Settings) { st.PII.Mode = chat.PIIAuto })
+	const name, masked = "홍길동_010-1234-5678_주민등록증.pdf", "홍길동_*************_주민등록증.pdf"
+	agent, visitor, id := takenChat(t, s, "신분증 사본 보내드려요")
+	desktop(agent)
+	widgetChoose(visitor, writeFile(t, t.TempDir(), name, []byte("%PDF-1.4\n"+strings.Repeat("% 신분증 사본\n", 200))))
+	file := `document.querySelector('[data-testid=messages] li[data-seq][data-sender=visitor][data-kind=file]')`
+	agent.waitFor("the file with its name masked", `(() => { const li = `+file+`; const n = li?.querySelector('[data-testid=file-name]');`+
+		` return n?.textContent === `+js(masked)+` && n.querySelector('[data-testid=masked-span][data-kind=phone]')?.textContent === '*************'`+
+		` && li.querySelector('[data-testid=file-link]').getAttribute('download') === `+js(masked)+`; })()`)
+	visitor.waitFrame("the visitor's file named as stored", `[...d.querySelectorAll('[data-testid=widget-messages] li[data-kind=file] .file-name')].some((n) => n.textContent === `+js(masked)+`)`)
+	look(agent, "pii-file-name-ko")
+	neverStored(t, s, "010-1234-5678", "1234-5678")
+	if got := eval[string](agent, `fetch(`+file+`.querySelector('[data-testid=file-link]').href).then((r) => decodeURIComponent(r.headers.get('content-disposition').split("''")[1]))`); got != masked {
+		agent.fail("the download is named %q, want %q", got, masked)
+	}
+
+	// The master sees the original for a reason; the link then saves the
+	// file under it.
+	agent.click("[data-testid=messages] [data-testid=file-name] [data-testid=masked-span]")
+	agent.waitFor("the unmask dialog", `document.querySelector('[data-testid=unmask-dialog]').open`)
+	fill(agent, "[data-testid=unmask-reason]", "신분증 사본 확인")
+	agent.click("[data-testid=unmask-confirm]")
+	agent.waitFor("the original name shown", `(() => { const li = `+file+`; return li.querySelector('[data-testid=file-name] [data-testid=revealed-span]')?.textContent === '010-1234-5678'`+
+		` && li.querySelector('[data-testid=file-link]').getAttribute('download') === `+js(name)+`; })()`)
+	look(agent, "pii-file-name-revealed-ko")
+	neverStored(t, s, "010-1234-5678")
+
+	// The history's panel shows it masked as well.
+	api[any](agent, s, "POST", fmt.Sprintf("/conversations/%d/close", id), nil)
+	agent.click("[data-testid=nav-history]")
+	agent.waitFor("the chat among the results", fmt.Sprintf(`document.querySelector("[data-testid=history-result][data-conversation-id='%d'] button")`, id))
+	agent.click(fmt.Sprintf("[data-testid=history-result][data-conversation-id='%d'] button", id))
+	agent.waitFor("the masked name in the panel", `[...document.querySelectorAll('[data-testid=history-transcript] [data-testid=file-name]')].some((n) => n.textContent === `+js(masked)+` && n.querySelector('[data-testid=masked-span]'))`)
+}

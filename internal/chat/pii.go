@@ -75,11 +75,21 @@ func (p PIISettings) Applies(k pii.Kind) bool {
 // masks, and the originals to seal (one per mask), when p masks
 // automatically and text holds something it covers.
 func (p PIISettings) AutoMask(text string) (masked string, masks []pii.Span, originals []string) {
+	return p.autoMask(text, pii.Scan)
+}
+
+// AutoMaskFileName is AutoMask for a file's name, which is scanned as a
+// name (pii.ScanFileName): its extension is never masked.
+func (p PIISettings) AutoMaskFileName(name string) (masked string, masks []pii.Span, originals []string) {
+	return p.autoMask(name, pii.ScanFileName)
+}
+
+func (p PIISettings) autoMask(text string, scan func(string) []pii.Finding) (masked string, masks []pii.Span, originals []string) {
 	if p.Mode != PIIAuto {
 		return text, nil, nil
 	}
 	r := []rune(text)
-	for _, f := range pii.Scan(text) {
+	for _, f := range scan(text) {
 		if p.Applies(f.Kind) {
 			masks = append(masks, pii.Span{Start: f.Start, End: f.End, Kind: f.Kind})
 			originals = append(originals, string(r[f.Start:f.End]))
@@ -89,6 +99,19 @@ func (p PIISettings) AutoMask(text string) (masked string, masks []pii.Span, ori
 		return text, nil, nil
 	}
 	return pii.Apply(text, masks), masks, originals
+}
+
+// Maskable reports whether m's text may be masked: a text message's, or a
+// file message's, whose text is the file's name.
+func (m *Message) Maskable() bool { return m.Kind == KindText || m.Kind == KindFile }
+
+// Findings are the personal information in m's text, a file's name read as
+// one (pii.ScanFileName).
+func (m *Message) Findings() []pii.Finding {
+	if m.Kind == KindFile {
+		return pii.ScanFileName(m.Body)
+	}
+	return pii.Scan(m.Body)
 }
 
 // Outranks reports whether role r is at least as powerful as least.

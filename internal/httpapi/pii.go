@@ -11,6 +11,8 @@ import (
 
 type scanRequest struct {
 	Text *string `json:"text"`
+	// FileName is scanned as a file's name (pii.ScanFileName) instead.
+	FileName *string `json:"file_name"`
 }
 
 type scanResponse struct {
@@ -25,13 +27,19 @@ func (s *Server) scan(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if req.Text == nil {
-		return chat.Errorf(chat.ErrInvalid, "text is required")
+	text, scan := req.Text, pii.Scan
+	switch {
+	case req.Text != nil && req.FileName != nil:
+		return chat.Errorf(chat.ErrInvalid, "give text or file_name, not both")
+	case req.FileName != nil:
+		text, scan = req.FileName, pii.ScanFileName
+	case req.Text == nil:
+		return chat.Errorf(chat.ErrInvalid, "text (or file_name) is required")
 	}
-	if n := utf8.RuneCountInString(*req.Text); n > chat.MaxMessageLength {
+	if n := utf8.RuneCountInString(*text); n > chat.MaxMessageLength {
 		return chat.Errorf(chat.ErrMessageTooLong, "the text has %d characters; the limit is %d", n, chat.MaxMessageLength)
 	}
-	found := pii.Scan(*req.Text)
+	found := scan(*text)
 	if found == nil {
 		found = []pii.Finding{}
 	}
@@ -46,7 +54,8 @@ type maskRequest struct {
 }
 
 // mask masks a span of a message, or the n-th finding of its current text
-// (the order pii/scan returns them in, from 0).
+// (the order pii/scan returns them in, from 0; a file's name is scanned as
+// one, as pii/scan's file_name is).
 func (s *Server) mask(w http.ResponseWriter, r *http.Request) error {
 	var req maskRequest
 	if err := decode(w, r, &req); err != nil {
@@ -73,7 +82,7 @@ func (s *Server) mask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	found := pii.Scan(m.Body)
+	found := m.Findings()
 	var span pii.Span
 	if req.Finding != nil {
 		n := *req.Finding

@@ -65,6 +65,47 @@ func Scan(text string) []Finding {
 	return s.resolve()
 }
 
+// ScanFileName returns the findings in a file's name. People write a
+// name's words apart with underscores ("홍길동_010-1234-5678_신분증.jpg"),
+// which Scan reads as part of a code: here they read as spaces. The
+// extension (up to five letters and digits after the last dot, a letter
+// among them) is left out, so that it is never masked and never reads as
+// letters glued to a number. Offsets are the name's.
+func ScanFileName(name string) []Finding {
+	r := []rune(name)
+	stem := extension(r)
+	words := make([]rune, stem)
+	for i, c := range r[:stem] {
+		if c == '_' || c == '＿' {
+			c = ' '
+		}
+		words[i] = c
+	}
+	return Scan(string(words))
+}
+
+// extension is where a file name's extension starts (its dot), or the
+// name's length when it has none.
+func extension(r []rune) int {
+	for i := len(r) - 1; i > 0 && len(r)-i <= 6; i-- {
+		if r[i] != '.' {
+			continue
+		}
+		letter := false
+		for _, c := range r[i+1:] {
+			if !isAlnum(c) {
+				return len(r)
+			}
+			letter = letter || isASCIILetter(c)
+		}
+		if letter {
+			return i
+		}
+		break
+	}
+	return len(r)
+}
+
 // MayHold is a quick test: every kind needs a digit or an @ (full-width
 // ones included), so most chat lines are done after one pass over bytes.
 func MayHold(text string) bool {

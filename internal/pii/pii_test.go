@@ -2,6 +2,7 @@ package pii
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 )
 
@@ -50,6 +51,33 @@ func TestScan(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestScanFileName: a file's name is scanned with its underscores read as
+// spaces and its extension left out; what Scan leaves alone (a code, a
+// number glued to letters) stays so.
+func TestScanFileName(t *testing.T) {
+	tests := []struct {
+		name string
+		want []Finding
+	}{
+		{"홍길동_010-1234-5678_주민등록증.jpg", []Finding{{Phone, 4, 17, 0.97}}},
+		{"신분증_900101-1234568.png", []Finding{{RRN, 4, 18, 0.99}}},
+		{"scan 010-1234-5678.jpeg", []Finding{{Phone, 5, 18, 0.97}}},
+		{"kim@example.com.pdf", []Finding{{Email, 0, 15, 0.99}}},
+		{"01012345678", []Finding{{Phone, 0, 11, 0.95}}},
+		{"영수증＿010-1234-5678.HEIC", []Finding{{Phone, 4, 17, 0.97}}},
+		{"order_A1234.png", nil},
+		{"IMG_20260105_123456.jpg", nil},
+		{"report.final.pdf", nil},
+		{".env", nil},
+	}
+	for _, tt := range tests {
+		got := ScanFileName(tt.name)
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("ScanFileName(%q) = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }
 

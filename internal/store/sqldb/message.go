@@ -470,10 +470,17 @@ func (db *DB) appendFile(ctx context.Context, workspaceID, conversationID int64,
 	}
 	var msg chat.Message
 	freed := false
+	req := &appendReq{actor: actor, nm: nm}
 	_, events, err := db.change(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
 		if !ownedBy(c, actor) {
 			return chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
 		}
+		// Automatic masking (§11) of the file's name, under the settings
+		// this transaction read; a retry compares the masked names.
+		if err := db.autoMask(ws, c.ID, req); err != nil {
+			return err
+		}
+		nm := req.nm
 		prev, err := db.messageByClientID(ctx, t.q, c.ID, nm.ClientMsgID)
 		if err == nil {
 			if prev.SenderType != actor.Kind || prev.SenderID != actor.AgentID || prev.Kind != kind || prev.Body != nm.Body ||
@@ -492,9 +499,13 @@ func (db *DB) appendFile(ctx context.Context, workspaceID, conversationID int64,
 		}
 		msg = chat.Message{
 			WorkspaceID: workspaceID, ConversationID: c.ID, SenderType: actor.Kind, SenderID: actor.AgentID,
-			SenderName: nm.SenderName, ClientMsgID: nm.ClientMsgID, Kind: kind, Body: nm.Body,
+			SenderName: nm.SenderName, ClientMsgID: nm.ClientMsgID, Kind: kind, Body: nm.Body, Masks: nm.Masks,
 		}
 		if err := db.insertMessage(ctx, t, c, &msg); err != nil {
+			return err
+		}
+		req.msg = msg
+		if err := db.storeOriginals(ctx, t.q, micros(t.now), []*appendReq{req}); err != nil { // pii.go
 			return err
 		}
 		if err := db.indexMessages(ctx, t.q, []chat.Message{msg}); err != nil { // the search index (history.go)
@@ -569,8 +580,8 @@ func checkNewMessage(nm *chat.NewMessage) (chat.MessageKind, error) {
 	return chat.KindFile, nil
 }
 
-// insertMessage stores the system message m as c's next message. The
-// counter moves first, in one statement that also yields the sequence.
+// insertMessage stores the system or file message m as c's next message.
+// The counter moves first, in one statement that also yields the sequence.
 // (Text messages are appended in batches: appendMessages.)
 func (db *DB) insertMessage(ctx context.Context, t *txn, c chat.Conversation, m *chat.Message) error {
 	if err := t.row(ctx, `UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`, c.ID).Scan(&m.Seq); err != nil {
@@ -584,9 +595,9 @@ func (db *DB) insertMessage(ctx context.Context, t *txn, c chat.Conversation, m 
 	if err != nil {
 		return err
 	}
-	return t.row(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, meta, internal, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		m.WorkspaceID, c.ID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Kind, m.Body, string(meta), m.Internal, micros(t.now)).Scan(&m.ID)
+	return t.row(ctx, `INSERT INTO messages (workspace_id, conversation_id, seq, sender_type, sender_id, sender_name, client_msg_id, kind, body, masks, meta, internal, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		m.WorkspaceID, c.ID, m.Seq, m.SenderType, nullID(m.SenderID), m.SenderName, m.ClientMsgID, m.Kind, m.Body, masksJSON(m.Masks), string(meta), m.Internal, micros(t.now)).Scan(&m.ID)
 }
 
 // systemMessage records a conversation event as a system message and emits

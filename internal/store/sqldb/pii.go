@@ -20,9 +20,9 @@ import (
 // and the installation's key ID.
 //
 // Every derived copy of a message's text must follow a mask: the stored
-// body, the conversation's preview and the stored events are rewritten
-// here, in rewriteMessageText and scrubEvents, in the transaction that
-// masks. A new copy (a search index, a webhook outbox, an export) is
+// body, a file's name (its attachment row), the conversation's preview
+// and the stored events are rewritten here, in rewriteMessageText and
+// scrubEvents, in the transaction that masks. A new copy (a search index, a webhook outbox, an export) is
 // either derived from the masked text or updated in rewriteMessageText.
 
 // masksJSON is the masks column: ” for none.
@@ -48,12 +48,18 @@ func (db *DB) UsePII(s chat.Sealer) { db.sealer = s }
 // says, before the message is stored or its event encoded, and seals the
 // originals: the plaintext never reaches the database or the bus. It runs
 // in the batch, under the workspace's settings the batch read, so a
-// message is never stored under settings older than its transaction's.
+// message is never stored under settings older than its transaction's. A
+// file message's text is the file's name (checkNewMessage): its
+// attachment's name is masked alike, in a copy of the attachment.
 func (db *DB) autoMask(ws *chat.Workspace, conversationID int64, a *appendReq) error {
 	if a.masked || a.actor.Kind != chat.SenderVisitor || len(a.nm.Masks) > 0 || !pii.MayHold(a.nm.Body) {
 		return nil
 	}
-	masked, masks, originals := ws.Settings.PII.AutoMask(a.nm.Body)
+	auto := ws.Settings.PII.AutoMask
+	if a.nm.Attachment != nil {
+		auto = ws.Settings.PII.AutoMaskFileName
+	}
+	masked, masks, originals := auto(a.nm.Body)
 	if len(masks) == 0 {
 		return nil
 	}
@@ -69,6 +75,11 @@ func (db *DB) autoMask(ws *chat.Workspace, conversationID int64, a *appendReq) e
 		sealed[i] = chat.SealedOriginal{Span: span, KeyID: db.sealer.KeyID(), Sealed: b}
 	}
 	a.nm.Body, a.nm.Masks, a.nm.Originals, a.masked = masked, masks, sealed, true
+	if a.nm.Attachment != nil {
+		f := *a.nm.Attachment
+		f.Name = masked
+		a.nm.Attachment = &f
+	}
 	return nil
 }
 
@@ -123,7 +134,8 @@ func spanKinds(spans []pii.Span) []pii.Kind {
 	return out
 }
 
-// maskableMessage reads a text message of the conversation for masking.
+// maskableMessage reads a text or file message of the conversation for
+// masking.
 func (db *DB) maskableMessage(ctx context.Context, x q, workspaceID, conversationID, messageID int64) (chat.Message, error) {
 	m, err := scanMessage(x.row(ctx, messageSelect+` WHERE m.id = ? AND m.workspace_id = ? AND m.conversation_id = ?`, messageID, workspaceID, conversationID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -132,8 +144,8 @@ func (db *DB) maskableMessage(ctx context.Context, x q, workspaceID, conversatio
 	if err != nil {
 		return m, err
 	}
-	if m.Kind != chat.KindText {
-		return m, chat.Errorf(chat.ErrNotMaskable, "only text messages can be masked; this one is a %s message", m.Kind)
+	if !m.Maskable() {
+		return m, chat.Errorf(chat.ErrNotMaskable, "only text messages and files' names can be masked; this one is a %s message", m.Kind)
 	}
 	return m, nil
 }
@@ -211,15 +223,24 @@ func (db *DB) afterRewrite(ctx context.Context, events []chat.Event) {
 const checkpointPatience = 2 * time.Second
 
 // rewriteMessageText is the one step that changes a stored message's
-// text: the message row, the conversation's preview when it shows this
-// message, and every stored event that carried the old text (scrubEvents).
-// It emits message.updated with the new text. Anything else that keeps a
-// copy of message text must be updated here.
+// text: the message row, a file's name (its attachment row: what lists
+// show and a download is named), the conversation's preview when it shows
+// this message, and every stored event that carried the old text
+// (scrubEvents). It emits message.updated with the new text. Anything else
+// that keeps a copy of message text must be updated here.
 func (db *DB) rewriteMessageText(ctx context.Context, t *txn, c chat.Conversation, m chat.Message, body string, masks []pii.Span) (chat.Message, error) {
 	old := m.Body
 	m.Body, m.Masks = body, masks
 	if _, err := t.exec(ctx, `UPDATE messages SET body = ?, masks = ? WHERE id = ?`, body, masksJSON(masks), m.ID); err != nil {
 		return m, err
+	}
+	if m.Attachment != nil {
+		f := *m.Attachment
+		f.Name = body
+		m.Attachment = &f
+		if _, err := t.exec(ctx, `UPDATE attachments SET name = ? WHERE id = ?`, body, f.ID); err != nil {
+			return m, err
+		}
 	}
 	if _, err := t.exec(ctx, `UPDATE conversations SET last_message = ? WHERE id = ? AND last_message = ?`, preview(body), c.ID, preview(old)); err != nil {
 		return m, err
@@ -258,6 +279,11 @@ func scrubEvent(ev *chat.Event, m chat.Message, old string) bool {
 	if ev.Message != nil && ev.Message.ID == m.ID && ev.Message.Body != m.Body {
 		msg := *ev.Message // the event's own copy: others may share the pointer
 		msg.Body, msg.Masks = m.Body, m.Masks
+		if msg.Attachment != nil {
+			f := *msg.Attachment
+			f.Name = m.Body
+			msg.Attachment = &f
+		}
 		ev.Message = &msg
 		changed = true
 	}

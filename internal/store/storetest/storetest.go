@@ -85,6 +85,7 @@ func Run(t *testing.T, open Opener) {
 		{"DeliveryBacklog", testDeliveryBacklog},
 		{"PII", testPII},
 		{"PIIMaskInBatch", testPIIMaskInBatch},
+		{"PIIFileNames", testPIIFileNames},
 		{"Notes", testNotes},
 		{"ReadReceipts", testReadReceipts},
 		{"FAQ", testFAQ},

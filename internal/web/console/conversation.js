@@ -653,7 +653,7 @@ class ConversationView extends HTMLElement {
     let content = m.id && !status && m.kind !== 'file' ? this.#pii.bubble(m) : h('p', { class: 'bubble' }, m.body);
     if (m.kind === 'file') {
       content = m.attachment
-        ? attachmentView(m.attachment, locale.lang, { open: t('file.open'), download: t('file.download') })
+        ? attachmentView(m.attachment, locale.lang, { open: t('file.open'), download: t('file.download') }, (m.id && this.#pii.fileName(m)) || {})
         : draftView(m.file, locale.lang, t('file.progress'), status);
     }
     return h('li', { class: byAgent ? 'msg agent' : 'msg visitor', dataset: { kind: m.kind ?? 'text' } },

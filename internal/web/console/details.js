@@ -561,9 +561,10 @@ class Details extends HTMLElement {
 
 // transcriptLine is one message of a past conversation, as the thread
 // draws it: events as a line, internal notes set apart, files as links
-// (and thumbnails) to download. bubble draws a text message's body; the
+// (and thumbnails) to download. bubble draws a text message's body and
+// fileName a file's name with its marks, or null (attachmentView); the
 // history page passes the masking component's (pii.js).
-export function transcriptLine(m, c, bubble = (msg) => h('p', { class: 'bubble' }, msg.body)) {
+export function transcriptLine(m, c, bubble = (msg) => h('p', { class: 'bubble' }, msg.body), fileName = () => null) {
   const date = new Date(m.created_at);
   const when = h('time', { class: 'meta', datetime: m.created_at, title: exactTime(date) }, clockTime(date));
   if (m.sender_type === 'system') {
@@ -573,7 +574,7 @@ export function transcriptLine(m, c, bubble = (msg) => h('p', { class: 'bubble' 
   if (byAgent && m.internal) return renderNote(m); // an internal note, set apart as in the thread
   return h('li', { class: byAgent ? 'msg agent' : 'msg visitor', dataset: { sender: m.sender_type, kind: m.kind ?? 'text' } },
     h('span', { class: 'who' }, byAgent ? m.sender_name || t('msg.agent') : customerName(c) || t('msg.visitor')),
-    m.attachment ? attachmentView(m.attachment, locale.lang, { open: t('file.open'), download: t('file.download') }) : bubble(m),
+    m.attachment ? attachmentView(m.attachment, locale.lang, { open: t('file.open'), download: t('file.download') }, fileName(m) ?? {}) : bubble(m),
     when);
 }
 

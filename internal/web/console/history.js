@@ -364,7 +364,7 @@ class HistoryPage extends HTMLElement {
   // #line is one message of the transcript; its text as the live view
   // draws it, findings and masks included.
   #line(m) {
-    const li = transcriptLine(m, this.#open.conversation, (msg) => this.#pii.bubble(msg));
+    const li = transcriptLine(m, this.#open.conversation, (msg) => this.#pii.bubble(msg), (msg) => this.#pii.fileName(msg));
     if (li.dataset.sender !== 'system' && !m.internal) li.dataset.testid = 'history-message';
     return li;
   }

@@ -2,8 +2,9 @@
 // as buttons that open the unmask dialog, findings underlined with a
 // one-click mask, a mask button for a selection (and Ctrl+Shift+M), and
 // the composer's warning before an agent sends what looks like a full
-// resident registration or card number. Offsets are code points, as the
-// API counts them; every piece of a bubble carries its data-start.
+// resident registration or card number. A file's name is a message's text
+// too, and masks alike. Offsets are code points, as the API counts them;
+// every piece of a bubble carries its data-start.
 import { h } from '../shared/dom.js';
 import { formError, locale, t } from './i18n.js';
 import { toast } from './toast.js';
@@ -87,7 +88,32 @@ export class PII {
 
   // bubble draws a text message's body: text, masks and findings.
   bubble(m) {
+    return this.#draw(m, this.#marks(m), h('p', { class: 'bubble', dataset: { pii: 'true' } }));
+  }
+
+  // fileName draws a file message's name the same way, for attachmentView
+  // (shared/files.js): { name, saveAs } — the name with its marks, and
+  // the original name to save the file under once the agent has seen the
+  // originals of every mask — or null while there is nothing to mark.
+  fileName(m) {
+    const marks = this.#marks(m);
+    if (marks.length === 0) return null;
+    const name = this.#draw(m, marks, h('span', { class: 'file-name', dataset: { pii: 'true', testid: 'file-name' } }));
+    const masks = marks.filter((k) => k.type !== 'finding');
+    if (masks.length === 0 || masks.some((k) => k.type !== 'revealed')) return { name };
     const body = codePoints(m.body);
+    let saveAs = '';
+    let at = 0;
+    for (const k of masks) {
+      saveAs += body.slice(at, k.start).join('') + k.text;
+      at = k.end;
+    }
+    return { name, saveAs: saveAs + body.slice(at).join('') };
+  }
+
+  // #marks are a message's masks (seen ones with their original), and
+  // its findings outside them, in order.
+  #marks(m) {
     const masks = m.masks ?? [];
     const revealed = this.#revealed.get(m.id) ?? [];
     const found = m.id ? this.#scan(m) : [];
@@ -99,8 +125,12 @@ export class PII {
     for (const f of found) {
       if (!marks.some((k) => f.start < k.end && k.start < f.end)) marks.push({ ...f, type: 'finding' });
     }
-    marks.sort((a, b) => a.start - b.start);
-    const p = h('p', { class: 'bubble', dataset: { pii: 'true' } });
+    return marks.sort((a, b) => a.start - b.start);
+  }
+
+  // #draw fills p with a message's text, its marks drawn.
+  #draw(m, marks, p) {
+    const body = codePoints(m.body);
     let at = 0;
     const text = (from, to) => {
       if (to > from) p.append(h('span', { dataset: { start: from } }, body.slice(from, to).join('')));
@@ -133,10 +163,11 @@ export class PII {
 
   // #scan returns the findings of a message once known, and asks for them
   // the first time (in suggest and auto modes: auto masks only visitors'
-  // messages and only its kinds, so the rest are suggested).
+  // messages and only its kinds, so the rest are suggested). A file's
+  // name is scanned as one (file_name).
   #scan(m) {
     const s = this.#settings;
-    if (s.mode === 'off' || m.kind !== 'text' || !/[0-9０-９@＠]/.test(m.body)) return [];
+    if (s.mode === 'off' || (m.kind !== 'text' && m.kind !== 'file') || !/[0-9０-９@＠]/.test(m.body)) return [];
     const kinds = s.kinds?.length ? new Set(s.kinds) : null;
     const known = this.#findings.get(m.id);
     if (known?.body === m.body) {
@@ -145,7 +176,8 @@ export class PII {
     this.#findings.set(m.id, { body: m.body, list: null });
     const id = this.#conversation();
     const inbox = this.#inbox();
-    scans(() => (this.#conversation() === id ? inbox.request('POST', '/pii/scan', { text: m.body }) : Promise.resolve({ findings: [] }))).then(({ findings }) => {
+    const ask = m.kind === 'file' ? { file_name: m.body } : { text: m.body };
+    scans(() => (this.#conversation() === id ? inbox.request('POST', '/pii/scan', ask) : Promise.resolve({ findings: [] }))).then(({ findings }) => {
       const entry = this.#findings.get(m.id);
       if (entry?.body !== m.body) return;
       entry.list = findings;
@@ -163,13 +195,13 @@ export class PII {
     }
   }
 
-  // #selection is the selected span of one bubble: its message and
-  // code-point offsets, or null.
+  // #selection is the selected span of one bubble (or file's name): its
+  // message and code-point offsets, or null.
   #selection() {
     const sel = document.getSelection();
     if (!sel || sel.isCollapsed || sel.rangeCount === 0) return null;
     const range = sel.getRangeAt(0);
-    const bubble = (n) => (n.nodeType === Node.ELEMENT_NODE ? n : n.parentElement)?.closest('.bubble[data-pii]');
+    const bubble = (n) => (n.nodeType === Node.ELEMENT_NODE ? n : n.parentElement)?.closest('[data-pii]');
     const b = bubble(range.startContainer);
     if (!b || b !== bubble(range.endContainer) || !this.#host.contains(b)) return null;
     const li = b.closest('li[data-message-id]');

@@ -75,24 +75,44 @@ export function sizeText(bytes, lang) {
 const SHOWN = 240;
 
 // attachmentView shows a message's attachment. texts holds the words for
-// the page's language: open (an image's link) and download.
-export function attachmentView(a, lang, texts) {
+// the page's language: open (an image's link) and download. The console
+// passes a name whose personal information is marked (§11, pii.js): name
+// is then drawn beside the link (its marks are buttons, which a link may
+// not hold) and, once the agent has seen the originals, saveAs is what
+// the download is saved as (the server names it as stored, masked).
+export function attachmentView(a, lang, texts, { name, saveAs } = {}) {
   if (a.thumbnail_url) {
     const scale = Math.min(1, SHOWN / Math.max(a.width || SHOWN, a.height || SHOWN));
     const sep = a.url.includes('?') ? '&' : '?';
-    return h('a', {
+    const image = h('a', {
       class: 'file-image', href: a.url + sep + 'inline=1', target: '_blank', rel: 'noopener',
       title: `${a.name} · ${texts.open}`, dataset: { testid: 'file-open' },
     }, h('img', {
       src: a.thumbnail_url, alt: a.name, dataset: { testid: 'file-thumbnail' },
       width: a.width ? Math.round(a.width * scale) : null, height: a.height ? Math.round(a.height * scale) : null,
     }));
+    return name ? h('span', { class: 'file-figure' }, image, name) : image;
   }
-  return h('a', { class: 'file-link', href: a.url, download: a.name, title: `${a.name} · ${texts.download}`, dataset: { testid: 'file-link' } },
+  const link = h('a', { class: 'file-link', href: a.url, download: saveAs ?? a.name, title: `${saveAs ?? a.name} · ${texts.download}`, dataset: { testid: 'file-link' } },
     fileIcon(),
     h('span', { class: 'file-text' },
-      h('span', { class: 'file-name' }, a.name),
+      !name && h('span', { class: 'file-name' }, a.name),
       h('span', { class: 'file-size' }, sizeText(a.size, lang))));
+  if (saveAs) link.addEventListener('click', (e) => saveUnder(e, a.url, saveAs));
+  return name ? h('span', { class: 'file-named' }, link, name) : link;
+}
+
+// saveUnder saves a download under name instead of the name the server
+// gives it (a browser prefers that one to the link's download attribute):
+// the bytes come as a blob, which has none.
+async function saveUnder(e, url, name) {
+  e.preventDefault();
+  const res = await fetch(url, { credentials: 'same-origin' });
+  if (!res.ok) return;
+  const href = URL.createObjectURL(await res.blob());
+  const a = h('a', { href, download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(href), 60000);
 }
 
 // draftView shows a file being sent: its name, size and, unless it
