@@ -22,7 +22,8 @@ import (
 
 // TestBrowserHistory: search 환불 (found inside 환불은), open the result,
 // save a memo from the panel, export the set as XLSX and check its rows;
-// on a phone in English, search an order number and open the panel.
+// on a phone in English, search an order number and open the panel, and
+// find a spaced line by its words typed without spaces.
 func TestBrowserHistory(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
@@ -242,6 +243,11 @@ func TestBrowserHistory(t *testing.T) {
 	look(agent, "history-panel-phone-en")
 	agent.click("[data-testid=history-panel-close]")
 	agent.waitFor("the list again", `document.querySelector('[data-testid=history-panel]').hidden && document.querySelector('.history-main').checkVisibility()`)
+	// Spacing does not matter: 아직안왔어요, typed without spaces, finds
+	// the other chat's "배송이 아직 안 왔어요".
+	fill(agent, "[data-testid=history-q]", "아직안왔어요\r")
+	agent.waitFor("the spaced line found by its unspaced words", `document.querySelectorAll('[data-testid=history-result]').length === 1`+
+		` && document.querySelector("[data-testid=history-result][data-conversation-id='`+fmt.Sprint(other)+`']")`)
 
 	// The ticket's transcript offers the document too, and its link
 	// downloads it.

@@ -1,20 +1,23 @@
 package history
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // The customer filter (Filter.Customer) finds a customer by an exact
 // customer ID or identifier, or by part of a name, nickname, email or
 // phone number, through an index of the profiles' text built like the
-// messages' (the same grams, the same substring rule):
+// messages' (the same grams, the same substring rule, spacing aside):
 //
 //   - CustomerFields is what a profile offers: its name, nickname and
-//     email normalized, and its phone's digits alone.
-//   - CustomerTerms is what a query looks for: its normalized text and,
+//     email as compact text (Compact), and its phone's digits alone.
+//   - CustomerTerms is what a query looks for: its compact text and,
 //     when it is written like a phone number (digits, '-', '+', spaces,
 //     at least minPhoneDigits digits), its digits alone.
 //   - A profile matches when one of the query's terms is a substring of
 //     one of its fields (CustomerMatches, the rule the recall test checks
-//     the indexes against).
+//     the indexes against): 홍 길동 finds 홍길동 and the other way round.
 
 // minPhoneDigits is how many digits a query needs to be compared with
 // phone numbers as digits alone.
@@ -22,7 +25,7 @@ const minPhoneDigits = 3
 
 // CustomerFields is the searchable text of a profile, one field each.
 func CustomerFields(name, nickname, email, phone string) []string {
-	return []string{Normalize(name), Normalize(nickname), Normalize(email), Digits(phone)}
+	return []string{Compact(name), Compact(nickname), Compact(email), Digits(phone)}
 }
 
 // Digits is s's ASCII digits alone.
@@ -54,11 +57,11 @@ func phoneDigits(q string) string {
 // matches customer IDs only).
 func CustomerTerms(q string) []Term {
 	var out []Term
-	if rs := runs(q); len(rs) > 0 {
-		out = append(out, Term{Text: strings.Join(rs, " "), runs: rs})
+	if c := Compact(q); c != "" {
+		out = append(out, Term{Text: c})
 	}
 	if d := phoneDigits(q); d != "" && (len(out) == 0 || out[0].Text != d) {
-		out = append(out, Term{Text: d, runs: []string{d}})
+		out = append(out, Term{Text: d})
 	}
 	return out
 }
@@ -85,9 +88,20 @@ func CustomerNorm(fields []string) string { return strings.Join(fields, "\n") }
 func CustomerGrams(fields []string) []string {
 	out := make([]string, len(fields))
 	for i, f := range fields {
-		out[i] = Grams(f)
+		out[i] = grams(f)
 	}
 	return out
+}
+
+// CustomerGramSet is the distinct grams of the fields (as GramSet), for
+// PostgreSQL's index.
+func CustomerGramSet(fields []string) []string {
+	var out []string
+	for _, f := range fields {
+		out = append(out, gramSet(f)...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // CustomerFTS5 is the FTS5 MATCH expression for any one of the terms.

@@ -12,9 +12,11 @@ func TestCustomerTerms(t *testing.T) {
 		fts   string
 	}{
 		{"고객1234", []string{"고객1234"}, `"고객 객1 12 23 34"`},
-		{"Kim-Lee", []string{"kim lee"}, `"ki im m le ee"`},
-		{"010-1234", []string{"010 1234", "0101234"}, `"01 10 0 12 23 34" OR "01 10 01 12 23 34"`},
-		{"+82 10", []string{"82 10", "8210"}, `"82 2 10" OR "82 21 10"`},
+		{"Kim-Lee", []string{"kimlee"}, `"ki im ml le ee"`},
+		{"010-1234", []string{"0101234"}, `"01 10 01 12 23 34"`}, // the digits alone are the same term
+		{"+82 10", []string{"8210"}, `"82 21 10"`},
+		{"02) 345", []string{"02345"}, `"02 23 34 45"`},
+		{"홍 길동", []string{"홍길동"}, `"홍길 길동"`},
 		{"1234", []string{"1234"}, `"12 23 34"`},
 		{"12", []string{"12"}, `"12"`},
 		{"김", []string{"김"}, `"김" *`},
@@ -34,11 +36,11 @@ func TestCustomerTerms(t *testing.T) {
 		}
 	}
 	fields := CustomerFields("Kim-Lee 민준", "", "MJ.Kim@Example.com", "+82 10-1234-5678")
-	if want := []string{"kim lee 민준", "", "mj kim example com", "821012345678"}; !slices.Equal(fields, want) {
+	if want := []string{"kimlee민준", "", "mjkimexamplecom", "821012345678"}; !slices.Equal(fields, want) {
 		t.Fatalf("CustomerFields = %q, want %q", fields, want)
 	}
 	for q, want := range map[string]bool{"kim lee": true, "lee 민": true, "example.com": true, "1012-345": true, "lee kim": false,
-		"10-1234-5678": true, "kim example": true, "민준 mj": false, "5678": true} {
+		"10-1234-5678": true, "kim example": true, "민준 mj": false, "5678": true, "kimlee": true, "lee민준": true} {
 		if got := CustomerMatches(fields, CustomerTerms(q)); got != want {
 			t.Errorf("CustomerMatches(%q) = %v, want %v", q, got, want)
 		}

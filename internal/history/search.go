@@ -2,29 +2,44 @@
 // export shares, Korean full-text search over messages, and exports.
 //
 // Search works on n-grams of our own, the same on SQLite (an FTS5 table
-// fed our tokens) and PostgreSQL (a text[] under a GIN index), because
-// neither database's tokenizers find a two-syllable Korean word inside a
-// longer one (환불 in 환불은): FTS5's unicode61 indexes whole words and its
-// trigram tokenizer needs three characters; pg_trgm likewise.
+// fed our tokens) and PostgreSQL (a BIGINT[] of gram codes under a GIN
+// index), because neither database's tokenizers find a two-syllable Korean
+// word inside a longer one (환불 in 환불은): FTS5's unicode61 indexes whole
+// words and its trigram tokenizer needs three characters; pg_trgm likewise.
 //
-// The text is first normalized (Normalize): NFC, lower case, and every run
-// of characters that are neither letters nor digits becomes one space. A
-// query term matches a message when the term's normalized form is a
-// substring of the message's: that is the rule the brute-force recall test
-// checks, and what the indexes reproduce exactly:
+// Spacing does not matter. Korean writers space compound nouns as they
+// please (카드취소, 카드 취소), so search compares texts without their
+// spaces. Normalize is NFC, lower case, and every run of characters that
+// are neither letters nor digits made one space; Compact is that without
+// the spaces: "카드 취소가 안 돼요?" → 카드취소가안돼요, and the query
+// words 카드취소 and 카드-취소 and the phrase "카드 취소" are all 카드취소.
+// A query term matches a message when the term's compact text is a
+// substring of the message's (Matches): that is the rule the brute-force
+// recall test checks, and what the indexes reproduce exactly:
 //
-//   - A document's tokens (Grams) are, for each run of letters and digits,
-//     its overlapping bigrams followed by its last character alone (the
-//     run's "tail"). "환불은 주세요" → 환불 불은 은 주세 세요 요.
-//   - A term of one run r is found where r's bigrams appear consecutively
-//     (bigrams are only ever consecutive within a run), or, for a single
-//     character, where a token starts with it.
-//   - A term of several runs r1 … rk must end a run with r1, match the
-//     runs between exactly and start a run with rk: r1's bigrams and tail,
-//     each middle run's bigrams and tail, then rk's bigrams (a one-character
-//     rk: a prefix token). The tail after a run's bigrams is what marks its
-//     end, so the phrase matches exactly where the normalized text has the
-//     term.
+//   - SQLite: a message's tokens (Grams) are its compact text's
+//     characters, each followed by the next one: its overlapping bigrams,
+//     then the last character alone. 카드취소가 → 카드 드취 취소 소가 가.
+//     A term of two characters or more is the FTS5 phrase of its bigrams
+//     (FTS5), which are consecutive tokens exactly where the text has the
+//     term; a term of one character is a prefix query, "가" *, since a
+//     token starts with a character exactly where the text has it (the
+//     lone last token is there for the last character, which no bigram
+//     starts with).
+//   - PostgreSQL: a message's row (message_search) holds its compact text
+//     and the codes (GramCode) of its distinct characters and bigrams
+//     (NormCodes) under the GIN index. A search keeps the rows holding
+//     each term's bigrams (a one-character term: the character; Needed),
+//     then those whose compact text has each term (strpos).
+//
+// With the spaces gone no token marks where a word ends: before migration
+// 0028 every word ended with its last character alone, so that a phrase
+// could not run on into the next word; now running on across words is
+// the rule. Every match the earlier rule found (the term's normalized
+// text, spaces and all, in the message's) is still found.
+//
+// The customer filter's index (customer.go) is built the same way from a
+// profile's fields, each apart, so a term never spans two fields.
 package history
 
 import (
@@ -49,95 +64,66 @@ func wordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 }
 
-// Normalize is the text search compares: NFC, lower case, words separated
-// by single spaces, no space at either end.
+// fold is s in NFC and lower case.
+func fold(s string) string { return strings.ToLower(norm.NFC.String(s)) }
+
+// Normalize is s's words: NFC, lower case, separated by single spaces, no
+// space at either end. Search compares it without the spaces (Compact);
+// the rule before migration 0028 compared it as it is, which the tests
+// use to check that nothing found then is lost.
 func Normalize(s string) string {
-	return strings.Join(runs(s), " ")
+	return strings.Join(strings.FieldsFunc(fold(s), func(r rune) bool { return !wordRune(r) }), " ")
 }
 
-// runs splits s, normalized, into its words.
-func runs(s string) []string {
-	s = strings.ToLower(norm.NFC.String(s))
-	return strings.FieldsFunc(s, func(r rune) bool { return !wordRune(r) })
+// Compact is Normalize(s) without its spaces: the text search compares.
+func Compact(s string) string {
+	return strings.Map(func(r rune) rune {
+		if wordRune(r) {
+			return r
+		}
+		return -1
+	}, fold(s))
 }
 
-// Grams is the index's tokens of a message's text, separated by spaces:
-// each word's bigrams and then its last character.
-func Grams(text string) string {
+// Grams is the FTS5 index's tokens of a message's text, separated by
+// spaces: each character of its compact text followed by the next one, so
+// its bigrams and then its last character alone.
+func Grams(text string) string { return grams(Compact(text)) }
+
+// grams is Grams of a compact text.
+func grams(c string) string {
+	rs := []rune(c)
 	var b strings.Builder
-	for _, w := range runs(text) {
-		appendRun(&b, w, true)
+	b.Grow(7 * len(rs))
+	for i, r := range rs {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+		if i+1 < len(rs) {
+			b.WriteRune(rs[i+1])
+		}
 	}
 	return b.String()
 }
 
-// appendRun writes w's bigrams and, with tail, its last character.
-func appendRun(b *strings.Builder, w string, tail bool) {
-	rs := []rune(w)
-	for i := 0; i+1 < len(rs); i++ {
-		sep(b)
-		b.WriteRune(rs[i])
-		b.WriteRune(rs[i+1])
-	}
-	if tail {
-		sep(b)
-		b.WriteRune(rs[len(rs)-1])
-	}
-}
+// GramSet is the distinct characters and bigrams of text's compact form,
+// sorted: what PostgreSQL's index keeps of a message, as text (NormCodes
+// has their codes, which the index holds).
+func GramSet(text string) []string { return gramSet(Compact(text)) }
 
-func sep(b *strings.Builder) {
-	if b.Len() > 0 {
-		b.WriteByte(' ')
-	}
-}
-
-// GramSet is the distinct bigrams and characters of text: what the
-// PostgreSQL index keeps per message (it checks containment, then the
-// normalized text for the exact phrase).
-func GramSet(text string) []string {
-	seen := map[string]bool{}
-	var out []string
-	add := func(g string) {
-		if !seen[g] {
-			seen[g] = true
-			out = append(out, g)
+// gramSet is GramSet of a compact text.
+func gramSet(c string) []string {
+	rs := []rune(c)
+	out := make([]string, 0, 2*len(rs))
+	for i := range rs {
+		out = append(out, string(rs[i]))
+		if i+1 < len(rs) {
+			out = append(out, string(rs[i:i+2]))
 		}
-	}
-	for _, w := range runs(text) {
-		rs := []rune(w)
-		for i := range rs {
-			add(string(rs[i]))
-			if i+1 < len(rs) {
-				add(string(rs[i : i+2]))
-			}
-		}
-	}
-	return out
-}
-
-// NormGrams is Normalize(text) and GramSet(text) at once, for the write
-// path: the text is normalized once and each gram is a slice of the
-// normalized text (no string per gram), sorted.
-func NormGrams(text string) (string, []string) {
-	n := Normalize(text)
-	out := make([]string, 0, 2*len(n)/3+1)
-	prev := -1 // the byte offset of the previous character in this word
-	for i := 0; i < len(n); {
-		_, size := utf8.DecodeRuneInString(n[i:])
-		if n[i] == ' ' {
-			prev = -1
-			i += size
-			continue
-		}
-		out = append(out, n[i:i+size])
-		if prev >= 0 {
-			out = append(out, n[prev:i+size])
-		}
-		prev = i
-		i += size
 	}
 	slices.Sort(out)
-	return n, slices.Compact(out)
+	return slices.Compact(out)
 }
 
 // GramCode is a gram's number in PostgreSQL's index (message_search.grams,
@@ -156,17 +142,14 @@ func GramCode(g string) int64 {
 
 func bigramCode(a, b rune) int64 { return (int64(a)+1)<<21 | int64(b) }
 
-// NormCodes is Normalize(text) and the codes (GramCode) of GramSet(text),
-// sorted, for the PostgreSQL write path.
+// NormCodes is Compact(text) and the codes (GramCode) of GramSet(text),
+// sorted: a message's row in PostgreSQL's index, computed on the write
+// path without a string per gram.
 func NormCodes(text string) (string, []int64) {
-	n := Normalize(text)
-	out := make([]int64, 0, 2*len(n)/3+1)
-	prev := rune(-1) // the previous character in this word
-	for _, r := range n {
-		if r == ' ' {
-			prev = -1
-			continue
-		}
+	c := Compact(text)
+	out := make([]int64, 0, 2*len(c)/3+1)
+	prev := rune(-1)
+	for _, r := range c {
 		out = append(out, int64(r))
 		if prev >= 0 {
 			out = append(out, bigramCode(prev, r))
@@ -174,7 +157,7 @@ func NormCodes(text string) (string, []int64) {
 		prev = r
 	}
 	slices.Sort(out)
-	return n, slices.Compact(out)
+	return c, slices.Compact(out)
 }
 
 // NeededCodes is Needed(terms) as codes (GramCode).
@@ -187,12 +170,11 @@ func NeededCodes(terms []Term) []int64 {
 	return out
 }
 
-// Term is one thing a query looks for: a word or a quoted phrase,
-// normalized.
+// Term is one thing a query looks for: a word or a quoted phrase.
 type Term struct {
-	// Text is the normalized term: words separated by single spaces.
+	// Text is the term's compact text (Compact): 카드취소 for 카드-취소 or
+	// "카드 취소".
 	Text string
-	runs []string
 }
 
 // ParseQuery splits a query into its terms: quoted phrases ("환불 요청")
@@ -210,15 +192,9 @@ func ParseQuery(q string) ([]Term, error) {
 		return nil, nil
 	}
 	var terms []Term
-	seen := map[string]bool{}
 	add := func(s string) {
-		rs := runs(s)
-		if len(rs) == 0 {
-			return
-		}
-		t := Term{Text: strings.Join(rs, " "), runs: rs}
-		if !seen[t.Text] {
-			seen[t.Text] = true
+		t := Term{Text: Compact(s)}
+		if t.Text != "" && !slices.Contains(terms, t) {
 			terms = append(terms, t)
 		}
 	}
@@ -241,81 +217,57 @@ func ParseQuery(q string) ([]Term, error) {
 	return terms, nil
 }
 
-// Matches is the reference rule: text has every term. The recall test
-// compares the indexes with it.
+// Matches is the reference rule: text has every term, spacing aside. The
+// recall test compares the indexes with it.
 func Matches(text string, terms []Term) bool {
-	n := Normalize(text)
+	c := Compact(text)
 	for _, t := range terms {
-		if !strings.Contains(n, t.Text) {
+		if !strings.Contains(c, t.Text) {
 			return false
 		}
 	}
 	return len(terms) > 0
 }
 
+// bigrams is s's overlapping pairs of characters.
+func bigrams(s string) []string {
+	rs := []rune(s)
+	out := make([]string, 0, len(rs))
+	for i := 0; i+1 < len(rs); i++ {
+		out = append(out, string(rs[i:i+2]))
+	}
+	return out
+}
+
 // FTS5 is the SQLite FTS5 MATCH expression of terms (an FTS5 table whose
 // tokens are Grams, tokenized by FTS5's "ascii" tokenizer, which keeps
-// every non-ASCII character and splits only on ASCII separators).
+// every non-ASCII character and splits only on ASCII separators): each
+// term's bigrams as a phrase, or a one-character term as a prefix.
 func FTS5(terms []Term) string {
-	var parts []string
-	for _, t := range terms {
-		var b strings.Builder
-		prefix := false
-		for i, r := range t.runs {
-			first, last := i == 0, i == len(t.runs)-1
-			n := utf8.RuneCountInString(r)
-			switch {
-			case first && last: // anywhere in a word
-				if n == 1 {
-					b.WriteString(r)
-					prefix = true
-				} else {
-					appendRun(&b, r, false)
-				}
-			case last: // starts a word
-				if n == 1 {
-					sep(&b)
-					b.WriteString(r)
-					prefix = true
-				} else {
-					appendRun(&b, r, false)
-				}
-			default: // ends a word (first) or is one (middle)
-				appendRun(&b, r, true)
-			}
-		}
+	parts := make([]string, len(terms))
+	for i, t := range terms {
 		// Tokens hold only letters and digits: nothing to escape inside
 		// the quotes.
-		p := `"` + b.String() + `"`
-		if prefix {
-			p += ` *`
+		if utf8.RuneCountInString(t.Text) == 1 {
+			parts[i] = `"` + t.Text + `" *`
+		} else {
+			parts[i] = `"` + strings.Join(bigrams(t.Text), " ") + `"`
 		}
-		parts = append(parts, p)
 	}
 	return strings.Join(parts, " AND ")
 }
 
-// Needed is the grams a message must contain to hold every term: the
-// PostgreSQL index's containment query (the exact phrase is then checked
-// on the normalized text).
+// Needed is the grams a message must contain to hold every term: each
+// term's bigrams, or a one-character term itself. PostgreSQL's index
+// selects the rows holding them all, then checks the compact text.
 func Needed(terms []Term) []string {
-	seen := map[string]bool{}
 	var out []string
 	for _, t := range terms {
-		for _, r := range t.runs {
-			rs := []rune(r)
-			if len(rs) == 1 && !seen[r] {
-				seen[r] = true
-				out = append(out, r)
-			}
-			for i := 0; i+1 < len(rs); i++ {
-				g := string(rs[i : i+2])
-				if !seen[g] {
-					seen[g] = true
-					out = append(out, g)
-				}
-			}
+		if utf8.RuneCountInString(t.Text) == 1 {
+			out = append(out, t.Text)
 		}
+		out = append(out, bigrams(t.Text)...)
 	}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }

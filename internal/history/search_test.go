@@ -12,21 +12,31 @@ import (
 
 func TestNormalizeAndGrams(t *testing.T) {
 	tests := []struct {
-		in, norm, grams string
+		in, norm, compact, grams string
 	}{
-		{"환불은 언제 되나요?", "환불은 언제 되나요", "환불 불은 은 언제 제 되나 나요 요"},
-		{"주문번호 A2026-1183", "주문번호 a2026 1183", "주문 문번 번호 호 a2 20 02 26 6 11 18 83 3"},
-		{"  ㅠㅠ!!  OK ", "ㅠㅠ ok", "ㅠㅠ ㅠ ok k"},
-		{"네", "네", "네"},
-		{"\u1112\u116a\u11ab\u1107\u116e\u11af", "환불", "환불 불"}, // NFD, as some keyboards send it
-		{"...", "", ""},
+		{"환불은 언제 되나요?", "환불은 언제 되나요", "환불은언제되나요", "환불 불은 은언 언제 제되 되나 나요 요"},
+		{"주문번호 A2026-1183", "주문번호 a2026 1183", "주문번호a20261183", "주문 문번 번호 호a a2 20 02 26 61 11 18 83 3"},
+		{"  ㅠㅠ!!  OK ", "ㅠㅠ ok", "ㅠㅠok", "ㅠㅠ ㅠo ok k"},
+		{"카드-취소", "카드 취소", "카드취소", "카드 드취 취소 소"},
+		{"네", "네", "네", "네"},
+		{"\u1112\u116a\u11ab\u1107\u116e\u11af", "환불", "환불", "환불 불"}, // NFD, as some keyboards send it
+		{"...", "", "", ""},
 	}
 	for _, tt := range tests {
 		if got := Normalize(tt.in); got != tt.norm {
 			t.Errorf("Normalize(%q) = %q, want %q", tt.in, got, tt.norm)
 		}
+		if got := Compact(tt.in); got != tt.compact {
+			t.Errorf("Compact(%q) = %q, want %q", tt.in, got, tt.compact)
+		}
 		if got := Grams(tt.in); got != tt.grams {
 			t.Errorf("Grams(%q) = %q, want %q", tt.in, got, tt.grams)
+		}
+	}
+	// Compact is Normalize without its spaces, whatever the text.
+	for _, text := range gramTexts {
+		if got, want := Compact(text), strings.ReplaceAll(Normalize(text), " ", ""); got != want {
+			t.Errorf("Compact(%q) = %q, Normalize without spaces %q", text, got, want)
 		}
 	}
 }
@@ -40,10 +50,13 @@ func TestParseQuery(t *testing.T) {
 	}{
 		{q: "환불", terms: []string{"환불"}, fts: `"환불"`},
 		{q: "환불해 주세요", terms: []string{"환불해", "주세요"}, fts: `"환불 불해" AND "주세 세요"`},
-		{q: `"배송이 안" 와요`, terms: []string{"배송이 안", "와요"}, fts: `"배송 송이 이 안" * AND "와요"`},
+		{q: `"배송이 안" 와요`, terms: []string{"배송이안", "와요"}, fts: `"배송 송이 이안" AND "와요"`},
 		{q: `"배송 지연`, terms: []string{"배송", "지연"}, fts: `"배송" AND "지연"`}, // an unclosed quote is words
 		{q: "환", terms: []string{"환"}, fts: `"환" *`},
-		{q: "010-1234", terms: []string{"010 1234"}, fts: `"01 10 0 12 23 34"`},
+		{q: "010-1234", terms: []string{"0101234"}, fts: `"01 10 01 12 23 34"`},
+		{q: "카드-취소", terms: []string{"카드취소"}, fts: `"카드 드취 취소"`},
+		{q: `"카드 취소" 카드취소`, terms: []string{"카드취소"}, fts: `"카드 드취 취소"`}, // one term, spacing aside
+		{q: `"a b"`, terms: []string{"ab"}, fts: `"ab"`},
 		{q: "a b", terms: []string{"a", "b"}, fts: `"a" * AND "b" *`},
 		{q: "환불 환불", terms: []string{"환불"}, fts: `"환불"`},
 		{q: "", terms: nil},
@@ -78,11 +91,77 @@ func TestMatches(t *testing.T) {
 		want bool
 	}{
 		{"환불은 주문번호 A2026-1183 입니다.", true},
+		{"환불은 주문번호 A2026-1183입니다.", true},
 		{"환불은 주문번호 A2026-11830 입니다.", false},
 		{"환불", false},
 	} {
 		if got := Matches(tt.text, terms); got != tt.want {
 			t.Errorf("Matches(%q) = %v", tt.text, got)
+		}
+	}
+}
+
+// spacingCases are how customers space (or do not space) the same words,
+// from the FAQ's test questions (../faq/testdata/questions.txt) and the
+// chat corpus: a query finds a text however either is spaced or
+// punctuated, and a word that is not there still is not found.
+var spacingCases = []struct {
+	q, text string
+	want    bool
+}{
+	{"카드취소", "카드 취소는 언제 반영되나요", true},
+	{`"카드 취소"`, "카드취소 확인이 안돼요", true},
+	{"카드-취소", "카드 취소는 언제 반영되나요", true},
+	{"카드취소", "카드/취소 확인 부탁드려요", true},
+	{"배송조회", "배송 조회는 어디서 하나요?", true},
+	{`"배송 조회"`, "배송조회 어떻게 해요", true},
+	{"주문내역", "지난번 주문 내역 보는 법", true},
+	{`"주문 내역"`, "주문내역 어디서 봐요?", true},
+	{"주문취소", "주문 취소하고 싶어요", true},
+	{"배송완료", "택배를 못 받았는데 배송 완료로 나와요", true},
+	{"해외배송", "해외 배송 가능 여부", true},
+	{`"새벽 배송"`, "새벽배송 되나요", true},
+	{"부분환불", "부분 환불 되나요", true},
+	{"아무것도", "아무 것도 안해도 괜찮아요.", true},
+	{`"상관 없어요"`, "어디에서 일하든 상관없어요.", true},
+	{"하루종일", "내일 하루 종일 바빠", true},
+	{"소가", "카드 취소가 안 돼요", true}, // across the old word boundary too
+	{"카드취소", "카드 결제 취소 부탁드립니다", false},
+	{"배송조회", "조회 배송", false},
+	{`"주문 취소"`, "취소된 주문", false},
+}
+
+func TestSpacingIgnored(t *testing.T) {
+	for _, tt := range spacingCases {
+		terms, err := ParseQuery(tt.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Matches(tt.text, terms); got != tt.want {
+			t.Errorf("Matches(%q, %q) = %v, want %v", tt.text, tt.q, got, tt.want)
+		}
+	}
+}
+
+// The old rule — the term's normalized form in the message's — is part
+// of the new one: nothing found before is lost.
+func TestSpacingKeepsOldMatches(t *testing.T) {
+	for _, text := range gramTexts {
+		norm := Normalize(text)
+		words := strings.Fields(norm)
+		for i := range words {
+			for j := i + 1; j <= len(words) && j <= i+3; j++ {
+				phrase := strings.Join(words[i:j], " ")
+				for _, q := range []string{`"` + phrase + `"`, words[i], string([]rune(words[i])[:1])} {
+					terms, err := ParseQuery(q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !Matches(text, terms) {
+						t.Errorf("%q no longer finds %q", q, text)
+					}
+				}
+			}
 		}
 	}
 }
@@ -126,38 +205,45 @@ func BenchmarkGrams(b *testing.B) {
 	})
 	b.Run("postgres", func(b *testing.B) {
 		for range b.N {
-			NormGrams(msg)
+			NormCodes(msg)
 		}
 	})
 }
 
-// NormGrams is Normalize and GramSet (in another order) at once.
-func TestNormGrams(t *testing.T) {
-	for _, text := range []string{
-		"", "!!", "a", "환불", "환불은 언제 되나요?", "안녕하세요, 주문번호 A2026-1183 환불은 언제 되나요? 배송이 너무 늦어서 취소하고 싶어요.",
-		"Galaxy S25 케이스 010-1234-5678", "ÉCOLE école e\u0301cole", "이모지 😀 하나, 한자 𠀀𠀁 둘", "\xff잘못된\xfe 바이트", "aa aa aaa", "ﬁ 끝",
-	} {
-		norm, grams := NormGrams(text)
-		if want := Normalize(text); norm != want {
-			t.Errorf("NormGrams(%q) normalized %q, want %q", text, norm, want)
+// gramTexts are texts of every kind of character.
+var gramTexts = []string{
+	"", "!!", "a", "환불", "환불은 언제 되나요?", "안녕하세요, 주문번호 A2026-1183 환불은 언제 되나요? 배송이 너무 늦어서 취소하고 싶어요.",
+	"Galaxy S25 케이스 010-1234-5678", "ÉCOLE école e\u0301cole", "이모지 😀 하나, 한자 𠀀𠀁 둘", "\xff잘못된\xfe 바이트", "aa aa aaa", "ﬁ 끝",
+	"카드 취소가 안 돼요", "카드-취소 부탁드려요",
+}
+
+// NormCodes is Compact and the codes of GramSet at once.
+func TestNormCodes(t *testing.T) {
+	for _, text := range gramTexts {
+		grams := GramSet(text)
+		if !slices.IsSorted(grams) || len(slices.Compact(slices.Clone(grams))) != len(grams) {
+			t.Errorf("GramSet(%q) = %q: not sorted or not distinct", text, grams)
 		}
-		want := GramSet(text)
-		slices.Sort(want)
-		if !slices.Equal(grams, want) {
-			t.Errorf("NormGrams(%q) grams %q, want %q", text, grams, want)
+		// Every character and every bigram of the compact text, across
+		// the words.
+		rs := []rune(Compact(text))
+		for i := range rs {
+			if !slices.Contains(grams, string(rs[i])) || i+1 < len(rs) && !slices.Contains(grams, string(rs[i:i+2])) {
+				t.Errorf("GramSet(%q) = %q lacks a gram at %d", text, grams, i)
+			}
 		}
 		// The codes PostgreSQL's index keeps: one per gram, no two alike.
-		n2, codes := NormCodes(text)
+		compact, codes := NormCodes(text)
 		wantCodes := map[int64]string{}
-		for _, g := range want {
+		for _, g := range grams {
 			c := GramCode(g)
 			if other, dup := wantCodes[c]; dup {
 				t.Errorf("GramCode(%q) = GramCode(%q) = %d", g, other, c)
 			}
 			wantCodes[c] = g
 		}
-		if n2 != norm || len(codes) != len(wantCodes) || !slices.IsSorted(codes) {
-			t.Errorf("NormCodes(%q) = %q, %v; want %q and the %d codes of %q", text, n2, codes, norm, len(wantCodes), want)
+		if compact != Compact(text) || len(codes) != len(wantCodes) || !slices.IsSorted(codes) {
+			t.Errorf("NormCodes(%q) = %q, %v; want %q and the %d codes of %q", text, compact, codes, Compact(text), len(wantCodes), grams)
 		}
 		for _, c := range codes {
 			if _, ok := wantCodes[c]; !ok {
@@ -168,11 +254,14 @@ func TestNormGrams(t *testing.T) {
 }
 
 func TestNeededCodes(t *testing.T) {
-	terms, err := ParseQuery(`환불 "주문 번호" a 😀𠀀`)
+	terms, err := ParseQuery(`환불 "주문 번호" a 😀𠀀`) // 😀 is no letter: 𠀀 alone
 	if err != nil {
 		t.Fatal(err)
 	}
 	grams, codes := Needed(terms), NeededCodes(terms)
+	if want := []string{"a", "문번", "번호", "주문", "환불", "𠀀"}; !slices.Equal(grams, want) {
+		t.Errorf("Needed = %q, want %q", grams, want)
+	}
 	if len(grams) != len(codes) {
 		t.Fatalf("%d grams, %d codes", len(grams), len(codes))
 	}

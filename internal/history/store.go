@@ -42,7 +42,8 @@ type Store interface {
 	ExpireExport(ctx context.Context, workspaceID, id int64, now time.Time) (string, error)
 
 	// BackfillSearch indexes up to limit messages stored before the search
-	// index existed, and reports whether any remain.
+	// index existed or before its scheme last changed, and reports whether
+	// any remain.
 	BackfillSearch(ctx context.Context, limit int) (more bool, err error)
 }
 
@@ -79,7 +80,8 @@ const (
 	JobExport = "export"
 	// JobExportExpire removes export RefID's file once it expired.
 	JobExportExpire = "export_expire"
-	// JobSearchBackfill indexes messages older than the search index.
+	// JobSearchBackfill indexes messages older than the search index or
+	// its scheme.
 	JobSearchBackfill = "search_backfill"
 )
 

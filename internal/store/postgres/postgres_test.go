@@ -241,3 +241,38 @@ func TestStatsAcrossUpgrade(t *testing.T) {
 	})
 	db.Close()
 }
+
+// TestSearchAcrossUpgrade: what the search index held before migration
+// 0028 is found spacing aside after it (storetest.SearchAcrossUpgrade).
+func TestSearchAcrossUpgrade(t *testing.T) {
+	ctx := context.Background()
+	url, schema := postgres.TestSchema(t)
+	db, err := postgres.Open(ctx, url, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.SearchAcrossUpgrade(t, db, true, func(undo string) chat.Store {
+		db.Close()
+		raw, err := sql.Open("pgx", url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		conn, err := raw.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SET search_path = "`+schema+`"`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.ExecContext(ctx, undo); err != nil {
+			t.Fatal(err)
+		}
+		if db, err = postgres.Open(ctx, url, schema); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	})
+	db.Close()
+}

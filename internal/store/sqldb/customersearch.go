@@ -49,8 +49,7 @@ func indexProfiles(ctx context.Context, x q, ids []int64) error {
 		var args []any
 		if x.d.Name == "postgres" {
 			for _, p := range ps {
-				norm := history.CustomerNorm(p.fields)
-				args = append(args, p.id, p.workspaceID, norm, pgArray(history.GramSet(norm)))
+				args = append(args, p.id, p.workspaceID, history.CustomerNorm(p.fields), pgArray(history.CustomerGramSet(p.fields)))
 			}
 			if _, err := x.exec(ctx, `INSERT INTO customer_search (profile_id, workspace_id, norm, grams) VALUES `+
 				strings.Repeat(`, (?, ?, ?, CAST(? AS TEXT[]))`, len(ps))[2:]+`
@@ -129,14 +128,19 @@ func (db *DB) customerSearch(workspaceID int64, terms []history.Term) (string, [
 // profile again, as migration 0015 did (after a change of the scheme, or
 // to check the backfill).
 func (db *DB) RebuildCustomerIndex(ctx context.Context) error {
-	return db.tx(ctx, func(x q) error {
-		clear := `INSERT INTO customer_fts (customer_fts) VALUES ('delete-all')`
-		if db.d.Name == "postgres" {
-			clear = `DELETE FROM customer_search`
-		}
-		if _, err := x.exec(ctx, clear); err != nil {
-			return err
-		}
-		return backfillCustomerIndex(ctx, x)
-	})
+	return db.tx(ctx, func(x q) error { return rebuildCustomerIndex(ctx, x) })
+}
+
+// rebuildCustomerIndex empties the customer index and indexes every
+// profile again: RebuildCustomerIndex, and migration 0028's Go step (the
+// index's new scheme, spacing aside).
+func rebuildCustomerIndex(ctx context.Context, x q) error {
+	clear := `INSERT INTO customer_fts (customer_fts) VALUES ('delete-all')`
+	if x.d.Name == "postgres" {
+		clear = `DELETE FROM customer_search`
+	}
+	if _, err := x.exec(ctx, clear); err != nil {
+		return err
+	}
+	return backfillCustomerIndex(ctx, x)
 }

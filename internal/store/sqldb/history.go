@@ -122,8 +122,8 @@ func pgArray(grams []string) string {
 }
 
 // BackfillSearch indexes the next limit messages that were stored before
-// the index existed; each call is one transaction, so the job resumes
-// where it stopped.
+// the index existed, or before its scheme changed (migration 0028); each
+// call is one transaction, so the job resumes where it stopped.
 func (db *DB) BackfillSearch(ctx context.Context, limit int) (bool, error) {
 	more := false
 	err := db.tx(ctx, func(x q) error {
@@ -135,7 +135,14 @@ func (db *DB) BackfillSearch(ctx context.Context, limit int) (bool, error) {
 		if err != nil || next >= upto {
 			return err
 		}
-		rows, err := x.query(ctx, `SELECT id, workspace_id, conversation_id, seq, kind, body FROM messages WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`, next, upto, limit)
+		query := `SELECT id, workspace_id, conversation_id, seq, kind, body FROM messages WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`
+		if db.d.Name == "postgres" {
+			// Another node's mask (rewriteMessageText) waits for this
+			// transaction, or this one reads the masked text: never does
+			// the text read here replace the masked text's entry.
+			query += ` FOR SHARE`
+		}
+		rows, err := x.query(ctx, query, next, upto, limit)
 		if err != nil {
 			return err
 		}
@@ -445,7 +452,7 @@ func (db *DB) searchSizes() (ginRows, size int64) {
 // one random page each, to sort them (0.6–1.3 s). So the search itself
 // decides: it reads the conversations newest first (or oldest first), a
 // window of IDs at a time by the (workspace, conversation) index,
-// checking the messages' normalized text — pages that lie together on
+// checking the messages' compact text — pages that lie together on
 // disk. A common word fills the page in the first window (500
 // conversations, 5,000 messages). A window that finds the word rare (few
 // matches expected in the rest) hands the rest to the GIN index, whose

@@ -616,7 +616,8 @@ func (db *DB) MigrationStatus(ctx context.Context) (pending, unknown []string, e
 // migrationSteps are the Go parts of migrations, run after the
 // migration's SQL in its transaction: what SQL alone cannot compute.
 var migrationSteps = map[string]func(context.Context, q) error{
-	"0015_customer_search.sql": backfillCustomerIndex, // history.CustomerFields of every profile
+	"0015_customer_search.sql":        backfillCustomerIndex, // history.CustomerFields of every profile
+	"0028_search_ignores_spacing.sql": rebuildCustomerIndex,  // the same, spacing aside
 }
 
 // migrateOne applies one migration unless it ran already, and reports

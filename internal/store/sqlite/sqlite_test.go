@@ -129,6 +129,32 @@ func TestStatsAcrossUpgrade(t *testing.T) {
 	db.Close()
 }
 
+// TestSearchAcrossUpgrade: what the search index held before migration
+// 0028 is found spacing aside after it (storetest.SearchAcrossUpgrade).
+func TestSearchAcrossUpgrade(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sodam.db")
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.SearchAcrossUpgrade(t, db, false, func(undo string) chat.Store {
+		db.Close()
+		raw, err := sql.Open("sqlite", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.Exec(undo); err != nil {
+			t.Fatal(err)
+		}
+		raw.Close()
+		if db, err = sqlite.Open(context.Background(), path); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	})
+	db.Close()
+}
+
 // A crash between a change's commit and the roll-up step that counts it
 // leaves the conversation marked, and the next start counts it.
 func TestStatsAfterCrash(t *testing.T) {

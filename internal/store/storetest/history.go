@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,6 +27,10 @@ var supportLines = []string{
 	"회원 탈퇴는 어떻게 하나요", "영수증 발급 가능할까요", "현금영수증 010-9876-5432", "주소 변경하고 싶어요: 서울시 강남구 테헤란로 123",
 	"환불 요청드립니다", "환불요청 처리 부탁해요", "확인 후 안내드리겠습니다", "불편을 드려 죄송합니다",
 	"감사합니다! 좋은 하루 보내세요", "네 알겠습니다", "주문 취소 되었습니다", "입금 확인되었습니다",
+	// The same words spaced and unspaced, as the FAQ's test questions
+	// (internal/faq/testdata) have them.
+	"카드 취소가 안 돼요", "카드취소 확인이 안돼요", "카드-취소 부탁드립니다", "배송조회 어떻게 해요", "배송 조회는 어디서 하나요?",
+	"주문내역 어디서 봐요?", "지난번 주문 내역 보는 법", "주문취소 어떻게 해요?", "해외 배송 가능 여부", "새벽배송 되나요",
 }
 
 // corpusLines reads some of the shared Korean chat corpus, if present.
@@ -64,6 +69,34 @@ var recallQueries = []string{
 	"감사", "하루", "좋은 하루", "네", "환", "불", "요", "다", "주문", "주문번호",
 	"주문 취소", "입금", "없는단어", "zzz", "배송 환불", `"배송이 안"`, `"안 와요"`, "와요", "가", "오늘",
 	"밥", "사랑", "친구", "회사", "여행",
+	// Spacing aside: unspaced queries find spaced text and the other way
+	// round, punctuation inside a word is a space, and a bigram across
+	// two words is found.
+	"카드취소", `"카드 취소"`, "카드-취소", "카드/취소", "배송조회", `"배송 조회"`, "주문내역", `"주문 내역"`, "주문취소", `"주문 취소"`,
+	"해외배송", `"새벽 배송"`, "드취", "소가", "요카", `"조회 어떻게"`, "조회어떻게", "아무것도", `"아무 것도"`, "하루종일",
+}
+
+// oldTerms is a query's terms as the rule before spacing was ignored
+// read them: each word's, or quoted phrase's, words separated by single
+// spaces.
+func oldTerms(q string) []string {
+	var out []string
+	add := func(s string) {
+		if n := history.Normalize(s); n != "" {
+			out = append(out, n)
+		}
+	}
+	parts := strings.Split(q, `"`)
+	for i, p := range parts {
+		if i%2 == 1 && i < len(parts)-1 {
+			add(p)
+			continue
+		}
+		for _, w := range strings.Fields(p) {
+			add(w)
+		}
+	}
+	return out
 }
 
 func testHistorySearchRecall(t *testing.T, s chat.Store) {
@@ -101,7 +134,7 @@ func testHistorySearchRecall(t *testing.T, s chat.Store) {
 	for _, query := range recallQueries {
 		fl, err := history.Parse(url.Values{"q": {query}}, time.UTC)
 		must(t, err)
-		var want []int64
+		var want, before []int64 // by the rule, and by the rule before spacing was ignored
 		for id, bs := range bodies {
 			for _, b := range bs {
 				if history.Matches(b, fl.Terms) {
@@ -109,8 +142,20 @@ func testHistorySearchRecall(t *testing.T, s chat.Store) {
 					break
 				}
 			}
+			for _, b := range bs {
+				n := history.Normalize(b)
+				if !slices.ContainsFunc(oldTerms(query), func(t string) bool { return !strings.Contains(n, t) }) {
+					before = append(before, id)
+					break
+				}
+			}
 		}
 		slices.Sort(want)
+		for _, id := range before {
+			if !slices.Contains(want, id) {
+				t.Errorf("query %q no longer finds conversation %d", query, id)
+			}
+		}
 		check := func(how string) {
 			got := allHistory(t, hs, f.ws.ID, fl)
 			slices.Sort(got)
@@ -138,6 +183,71 @@ func testHistorySearchRecall(t *testing.T, s chat.Store) {
 	}
 	if found < 40 {
 		t.Fatalf("only %d of %d queries find anything: the corpus does not exercise the index", found, len(recallQueries))
+	}
+}
+
+// testSearchIgnoresSpacing: a term is found however the message and the
+// query space it (§9): an unspaced query finds spaced text, a quoted
+// phrase unspaced text, punctuation is a space, a bigram across two words
+// is found; a term that is not there, spaces aside, is not.
+func testSearchIgnoresSpacing(t *testing.T, s chat.Store) {
+	hs := s.(history.Store)
+	f := setup(t, s, "spacing")
+	texts := []string{
+		"카드 취소가 안 돼요",     // 0
+		"카드취소 확인이 안돼요",    // 1
+		"카드-취소 부탁드립니다",    // 2
+		"배송 조회는 어디서 하나요?", // 3
+		"배송조회 어떻게 해요",     // 4
+		"지난번 주문 내역 보는 법",  // 5
+		"카드 결제 취소 부탁드립니다", // 6
+	}
+	convs := make([]int64, len(texts))
+	for i, text := range texts {
+		c := active(t, s, f, fmt.Sprint("sp-", i), f.a1)
+		send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "v1", text)
+		convs[i] = c.ID
+	}
+	for _, tt := range []struct {
+		q    string
+		want []int // texts, newest first
+	}{
+		{"카드취소", []int{2, 1, 0}},
+		{`"카드 취소"`, []int{2, 1, 0}},
+		{"카드-취소", []int{2, 1, 0}},
+		{`"카드 취소가"`, []int{0}},
+		{"드취", []int{2, 1, 0}},
+		{"배송조회", []int{4, 3}},
+		{`"배송 조회"`, []int{4, 3}},
+		{"주문내역", []int{5}},
+		{`"주문 내역 보는"`, []int{5}},
+		{"카드결제취소", []int{6}},
+		{"카드 취소", []int{6, 2, 1, 0}}, // two words, each anywhere
+		{"카드 취소 결제", []int{6}},
+		{"취소결제", nil},
+		{`"조회 배송"`, nil},
+	} {
+		fl, err := history.Parse(url.Values{"q": {tt.q}}, time.UTC)
+		must(t, err)
+		var want []int64
+		for _, i := range tt.want {
+			want = append(want, convs[i])
+		}
+		check := func(how string) {
+			t.Helper()
+			if got := allHistory(t, hs, f.ws.ID, fl); !slices.Equal(got, want) {
+				t.Errorf("query %q%s found %v, want %v", tt.q, how, got, want)
+			}
+			if n, err := hs.CountHistory(ctx, f.ws.ID, fl); err != nil || n != len(want) {
+				t.Errorf("query %q%s counted %d (%v), want %d", tt.q, how, n, err, len(want))
+			}
+		}
+		check("")
+		if tune, ok := s.(interface{ TuneSearch(ginRows, size int) }); ok {
+			tune.TuneSearch(1000, 2) // PostgreSQL: the GIN index after a window of two
+			check(" (by the GIN index)")
+			tune.TuneSearch(0, 0)
+		}
 	}
 }
 

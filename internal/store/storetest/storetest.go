@@ -95,6 +95,7 @@ func Run(t *testing.T, open Opener) {
 		{"RobotTakeover", testRobotTakeover},
 		// History (§9).
 		{"HistorySearchRecall", testHistorySearchRecall},
+		{"SearchIgnoresSpacing", testSearchIgnoresSpacing},
 		{"HistoryFilters", testHistoryFilters},
 		{"Exports", testExports},
 		{"SearchBackfill", testSearchBackfill},

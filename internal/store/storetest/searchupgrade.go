@@ -1,0 +1,138 @@
+package storetest
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/history"
+)
+
+// SearchAcrossUpgrade: messages and profiles indexed before migration
+// 0028, by the scheme that kept words apart, are found spacing aside once
+// it has run. The migration rebuilds the customer index in its
+// transaction and queues the search_backfill job, which indexes every
+// message again; until the job reaches a message, its old entry still
+// finds it by a word. downgrade closes s, runs the SQL it is given on its
+// database — the old scheme's entries for this test's messages and
+// profile, and 0028 forgotten — and opens it again, which migrates it.
+func SearchAcrossUpgrade(t *testing.T, s chat.Store, postgres bool, downgrade func(sql string) chat.Store) {
+	f := setup(t, s, "upgrade0028")
+	texts := []string{"카드 취소가 안 돼요", "카드취소 부탁드려요", "배송 조회는 어디서 하나요?", "주문내역 어디서 봐요?"}
+	var msgs []chat.Message
+	var convs []int64
+	for i, text := range texts {
+		c := active(t, s, f, fmt.Sprint("up-", i), f.a1)
+		msgs = append(msgs, send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "v1", text))
+		convs = append(convs, c.ID)
+	}
+	hong := &chat.Customer{WorkspaceID: f.ws.ID, ExternalID: "up-hong", Profile: chat.Profile{Name: "홍 길동"}}
+	must(t, s.UpsertCustomer(ctx, hong))
+	hc, _, err := openConversation(s, f.ws.ID, hong.ID, chat.ChannelWeb)
+	must(t, err)
+
+	searches := []struct {
+		v    url.Values
+		want []int64 // newest first
+	}{
+		{url.Values{"q": {"카드취소"}}, []int64{convs[1], convs[0]}},
+		{url.Values{"q": {`"카드 취소"`}}, []int64{convs[1], convs[0]}},
+		{url.Values{"q": {"배송조회"}}, []int64{convs[2]}},
+		{url.Values{"q": {`"주문 내역"`}}, []int64{convs[3]}},
+		{url.Values{"customer": {"홍길동"}}, []int64{hc.ID}},
+	}
+	find := func(s chat.Store, v url.Values) []int64 {
+		t.Helper()
+		fl, err := history.Parse(v, time.UTC)
+		must(t, err)
+		return allHistory(t, s.(history.Store), f.ws.ID, fl)
+	}
+	check := func(s chat.Store, when string) {
+		t.Helper()
+		for _, c := range searches {
+			if got := find(s, c.v); !slices.Equal(got, c.want) {
+				t.Errorf("%s: %v found %v, want %v", when, c.v, got, c.want)
+			}
+		}
+	}
+	check(s, "before the downgrade")
+
+	s = downgrade(undo0028(msgs, hong, postgres))
+	// The customer index is rebuilt; the messages still have their old
+	// entries: a word within one of their words finds them, a term across
+	// a space does not yet.
+	if got, want := find(s, url.Values{"customer": {"홍길동"}}), []int64{hc.ID}; !slices.Equal(got, want) {
+		t.Errorf("the customer index after the migration: %v, want %v", got, want)
+	}
+	if got, want := find(s, url.Values{"q": {"취소"}}), []int64{convs[1], convs[0]}; !slices.Equal(got, want) {
+		t.Errorf("a word in old entries: %v, want %v", got, want)
+	}
+	if got, want := find(s, url.Values{"q": {"카드취소"}}), []int64{convs[1]}; !slices.Equal(got, want) {
+		t.Fatalf("before the backfill, 카드취소 found %v, want only %v: the downgrade did not write the old entries", got, want)
+	}
+	jobs, err := s.ClaimJobs(ctx, "n1", time.Now(), time.Minute, 100)
+	must(t, err)
+	if !slices.ContainsFunc(jobs, func(j chat.Job) bool { return j.Kind == history.JobSearchBackfill }) {
+		t.Fatalf("the migration queued no %s job: %+v", history.JobSearchBackfill, jobs)
+	}
+	for more := true; more; {
+		more, err = s.(history.Store).BackfillSearch(ctx, 2)
+		must(t, err)
+	}
+	check(s, "after the backfill")
+}
+
+// undo0028 is the SQL that puts back the entries the scheme before 0028
+// gave msgs and the customer's profile — each word's bigrams and its last
+// character (SQLite), the text with its spaces and each word's characters
+// and bigrams (PostgreSQL) — and forgets that 0028 ran. Normalized text
+// holds only letters, digits and spaces: nothing to escape.
+func undo0028(msgs []chat.Message, cu *chat.Customer, postgres bool) string {
+	oldGrams := func(text string) (tokens []string, set []string) {
+		for _, w := range strings.Fields(history.Normalize(text)) {
+			rs := []rune(w)
+			for i := range rs {
+				set = append(set, string(rs[i]))
+				if i+1 < len(rs) {
+					tokens = append(tokens, string(rs[i:i+2]))
+					set = append(set, string(rs[i:i+2]))
+				}
+			}
+			tokens = append(tokens, string(rs[len(rs)-1]))
+		}
+		slices.Sort(set)
+		return tokens, slices.Compact(set)
+	}
+	var b strings.Builder
+	for _, m := range msgs {
+		tokens, set := oldGrams(m.Body)
+		if !postgres {
+			key := m.ConversationID<<24 | m.Seq // sqldb.ftsKey
+			fmt.Fprintf(&b, "DELETE FROM message_fts WHERE rowid = %d;\nINSERT INTO message_fts (rowid, grams) VALUES (%d, '%s');\n",
+				key, key, strings.Join(tokens, " "))
+			continue
+		}
+		codes := make([]string, len(set))
+		for i, g := range set {
+			codes[i] = fmt.Sprint(history.GramCode(g))
+		}
+		fmt.Fprintf(&b, "DELETE FROM message_search WHERE message_id = %d;\n", m.ID)
+		fmt.Fprintf(&b, "INSERT INTO message_search (message_id, workspace_id, conversation_id, norm, grams) VALUES (%d, %d, %d, '%s', '{%s}');\n",
+			m.ID, m.WorkspaceID, m.ConversationID, history.Normalize(m.Body), strings.Join(codes, ","))
+	}
+	// The profile has a name only.
+	tokens, set := oldGrams(cu.Name)
+	if postgres {
+		fmt.Fprintf(&b, "UPDATE customer_search SET norm = '%s\n\n\n', grams = '{\"%s\"}' WHERE profile_id = %d;\n",
+			history.Normalize(cu.Name), strings.Join(set, `","`), cu.Profile.ID)
+	} else {
+		fmt.Fprintf(&b, "DELETE FROM customer_fts WHERE rowid = %d;\nINSERT INTO customer_fts (rowid, name, nickname, email, phone) VALUES (%d, '%s', '', '', '');\n",
+			cu.Profile.ID, cu.Profile.ID, strings.Join(tokens, " "))
+	}
+	b.WriteString("DELETE FROM schema_migrations WHERE version = '0028_search_ignores_spacing.sql';\n")
+	return b.String()
+}
