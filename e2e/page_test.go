@@ -150,10 +150,17 @@ func (p *tab) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// goTo loads a page and waits for its load event.
+// goTo loads a page and waits for its load event: every module of the
+// console or widget fetched from a server built with -race, which on two
+// loaded cores took over stepTimeout (CI at load 12–19), so it has
+// waitTimeout.
 func (p *tab) goTo(url string) {
 	p.t.Helper()
-	p.do("open "+url, chromedp.Navigate(url))
+	ctx, cancel := context.WithTimeout(p.ctx, waitTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		p.fail("open %s: %v", url, err)
+	}
 }
 
 // eval returns the value of a JavaScript expression in the page.
