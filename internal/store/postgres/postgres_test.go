@@ -217,26 +217,7 @@ func TestStatsAcrossUpgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	storetest.StatsAcrossUpgrade(t, db, func() chat.Store {
-		db.Close()
-		raw, err := sql.Open("pgx", url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer raw.Close()
-		conn, err := raw.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, `SET search_path = "`+schema+`"`); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := conn.ExecContext(ctx, storetest.Undo0020); err != nil {
-			t.Fatal(err)
-		}
-		if db, err = postgres.Open(ctx, url, schema); err != nil {
-			t.Fatal(err)
-		}
+		db = reopenAfter(t, db, url, schema, storetest.Undo0020)
 		return db
 	})
 	db.Close()
@@ -252,27 +233,37 @@ func TestSearchAcrossUpgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	storetest.SearchAcrossUpgrade(t, db, true, func(undo string) chat.Store {
-		db.Close()
-		raw, err := sql.Open("pgx", url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer raw.Close()
-		conn, err := raw.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, `SET search_path = "`+schema+`"`); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := conn.ExecContext(ctx, undo); err != nil {
-			t.Fatal(err)
-		}
-		if db, err = postgres.Open(ctx, url, schema); err != nil {
-			t.Fatal(err)
-		}
+		db = reopenAfter(t, db, url, schema, undo)
 		return db
 	})
 	db.Close()
+}
+
+// reopenAfter closes db, runs stmts in schema on a connection of its own,
+// and opens the store again, which applies what migrations stmts undid.
+func reopenAfter(t *testing.T, db *sqldb.DB, url, schema, stmts string) *sqldb.DB {
+	t.Helper()
+	ctx := context.Background()
+	db.Close()
+	raw, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	conn, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SET search_path = "`+schema+`"`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, stmts); err != nil {
+		t.Fatal(err)
+	}
+	db, err = postgres.Open(ctx, url, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
