@@ -66,17 +66,26 @@ func Scan(text string) []Finding {
 }
 
 // ScanFileName returns the findings in a file's name. People write a
-// name's words apart with underscores ("홍길동_010-1234-5678_신분증.jpg"),
-// which Scan reads as part of a code: here they read as spaces. The
-// extension (up to five letters and digits after the last dot, a letter
-// among them) is left out, so that it is never masked and never reads as
-// letters glued to a number. Offsets are the name's.
+// name's words apart with underscores ("홍길동_010-1234-5678_신분증.jpg")
+// or dots ("scan.010-1234-5678.pdf"), which Scan reads as part of a code
+// or a decimal: here they read as spaces. A dot reads as a space only
+// where a number starts or ends at it, so that dots inside a number
+// (010.1234.5678) or a word stay, and never in a name with an @, whose
+// dots are an email address's. The extension (up to five letters and
+// digits after the last dot, a letter among them) is left out, so that it
+// is never masked and never reads as letters glued to a number. Offsets
+// are the name's.
 func ScanFileName(name string) []Finding {
 	r := []rune(name)
 	stem := extension(r)
+	email := slices.ContainsFunc(r[:stem], func(c rune) bool { return normalise(c) == '@' })
+	digit := func(i int) bool { return isDigit(normalise(r[i])) }
 	words := make([]rune, stem)
 	for i, c := range r[:stem] {
-		if c == '_' || c == '＿' {
+		switch {
+		case c == '_' || c == '＿':
+			c = ' '
+		case normalise(c) == '.' && !email && i > 0 && i+1 < stem && digit(i-1) != digit(i+1):
 			c = ' '
 		}
 		words[i] = c

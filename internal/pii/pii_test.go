@@ -54,8 +54,8 @@ func TestScan(t *testing.T) {
 	}
 }
 
-// TestScanFileName: a file's name is scanned with its underscores read as
-// spaces and its extension left out; what Scan leaves alone (a code, a
+// TestScanFileName: a file's name is scanned with its underscores, and
+// dots at a number's edge, read as spaces and its extension left out; what Scan leaves alone (a code, a
 // number glued to letters) stays so.
 func TestScanFileName(t *testing.T) {
 	tests := []struct {
@@ -72,6 +72,14 @@ func TestScanFileName(t *testing.T) {
 		{"IMG_20260105_123456.jpg", nil},
 		{"report.final.pdf", nil},
 		{".env", nil},
+		// Dots where a number starts or ends read as spaces; dots inside
+		// a number, a word or an email address stay.
+		{"scan.010-1234-5678.pdf", []Finding{{Phone, 5, 18, 0.97}}},
+		{"홍길동．900101-1234568.jpg", []Finding{{RRN, 4, 18, 0.99}}},
+		{"010.1234.5678.jpg", []Finding{{Phone, 0, 13, 0.97}}},
+		{"hong.1234@example.com.png", []Finding{{Email, 0, 21, 0.99}}},
+		{"v1.2.3.zip", nil},
+		{"report.2026.12.05.pdf", nil},
 	}
 	for _, tt := range tests {
 		got := ScanFileName(tt.name)
