@@ -137,8 +137,9 @@ type Customers interface {
 	// (ErrMergeRequired otherwise) and only up to MaxIdentifiers (§1.3).
 	// The customer ID's web identifiers become one named newID
 	// (PlanWebRename); the customer returned is the edited identifier, or
-	// the one it was folded into.
-	ChangeCustomerID(ctx context.Context, workspaceID, customerID int64, newID string, confirm bool) (*Customer, []Event, error)
+	// the one it was folded into. A change is audited as by's, in the same
+	// transaction (AuditCustomerID, or AuditCustomerMerge when it merged).
+	ChangeCustomerID(ctx context.Context, workspaceID, customerID int64, newID string, confirm bool, by Who) (*Customer, []Event, error)
 	// SetCustomerTags replaces the identifier's customer tags.
 	SetCustomerTags(ctx context.Context, workspaceID, customerID int64, tagIDs []int64) (*Customer, []Event, error)
 	// CustomerConversations lists the conversations of identifier
@@ -195,6 +196,10 @@ type Messages interface {
 	// (0: the conversation's last messages), in order, at most MessageRows:
 	// the page of a transcript read from its end.
 	MessagesBefore(ctx context.Context, workspaceID, conversationID, beforeSeq int64, limit int) ([]Message, error)
+	// Message returns one message of a conversation: ErrConversationNotFound
+	// when the conversation is not the workspace's, ErrMessageNotFound
+	// when the message is not the conversation's.
+	Message(ctx context.Context, workspaceID, conversationID, messageID int64) (*Message, error)
 }
 
 // Taxonomy holds customer and conversation tags and the category tree.

@@ -78,7 +78,7 @@ func (s *Server) mask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.message(r, c, mid)
+	m, err := s.store.Message(r.Context(), c.WorkspaceID, c.ID, mid)
 	if err != nil {
 		return err
 	}
@@ -109,26 +109,6 @@ func (s *Server) mask(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, consoleMessage(&out))
 	return nil
-}
-
-// message finds one message of a conversation the caller may see.
-func (s *Server) message(r *http.Request, c *chat.Conversation, id int64) (*chat.Message, error) {
-	for after := int64(0); ; {
-		ms, err := s.store.Messages(r.Context(), c.WorkspaceID, c.ID, after, 1000)
-		if err != nil || len(ms) == 0 {
-			if err != nil {
-				return nil, err
-			}
-			break
-		}
-		for i := range ms {
-			if ms[i].ID == id {
-				return &ms[i], nil
-			}
-		}
-		after = ms[len(ms)-1].Seq
-	}
-	return nil, chat.Errorf(chat.ErrMessageNotFound, "no such message in this conversation")
 }
 
 type unmaskRequest struct {

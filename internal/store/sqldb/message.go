@@ -673,6 +673,22 @@ func (db *DB) MessagesBefore(ctx context.Context, workspaceID, conversationID, b
 	return out, err
 }
 
+// Message returns one message of a conversation.
+func (db *DB) Message(ctx context.Context, workspaceID, conversationID, messageID int64) (*chat.Message, error) {
+	if _, err := db.conversation(ctx, db.read(), workspaceID, conversationID); err != nil {
+		return nil, err
+	}
+	m, err := scanMessage(db.read().row(ctx, messageSelect+` WHERE m.id = ? AND m.workspace_id = ? AND m.conversation_id = ?`, messageID, workspaceID, conversationID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, chat.Errorf(chat.ErrMessageNotFound, "no such message in this conversation")
+	}
+	if err != nil {
+		return nil, err
+	}
+	ms := []chat.Message{m}
+	return &ms[0], db.withMentions(ctx, db.read(), conversationID, ms) // note.go
+}
+
 // messagePage reads a page of a conversation's messages: order is the
 // condition on seq, the order and the limit, whose arguments are seq and
 // limit (at most chat.MessageRows).

@@ -126,10 +126,28 @@ func testMessagePages(t *testing.T, s chat.Store) {
 		t.Fatalf("%d messages read, want %d", len(seen), total)
 	}
 
-	// Another workspace's conversation is not there.
+	// One message by its ID, wherever it is in the conversation.
+	for _, want := range []chat.Message{first, last} {
+		m, err := s.Message(ctx, f.ws.ID, c.ID, want.ID)
+		must(t, err)
+		if m.ID != want.ID || m.Seq != want.Seq || m.Body != want.Body {
+			t.Fatalf("Message(%d) = %+v, want %+v", want.ID, m, want)
+		}
+	}
+
+	// Another workspace's conversation is not there, nor another
+	// conversation's message.
 	other := setup(t, s, "pages-other")
 	_, err = s.MessagesBefore(ctx, other.ws.ID, c.ID, 0, 10)
 	wantCode(t, err, chat.ErrConversationNotFound)
 	_, err = s.Messages(ctx, other.ws.ID, c.ID, 0, 10)
 	wantCode(t, err, chat.ErrConversationNotFound)
+	_, err = s.Message(ctx, other.ws.ID, c.ID, last.ID)
+	wantCode(t, err, chat.ErrConversationNotFound)
+	oc := other.open(t, s)
+	om := send(t, s, other.ws.ID, oc.ID, chat.VisitorActor, "o1", "다른 회사 문의")
+	_, err = s.Message(ctx, f.ws.ID, c.ID, om.ID)
+	wantCode(t, err, chat.ErrMessageNotFound)
+	_, err = s.Message(ctx, other.ws.ID, oc.ID, last.ID)
+	wantCode(t, err, chat.ErrMessageNotFound)
 }
