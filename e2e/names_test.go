@@ -114,7 +114,7 @@ func TestBrowserMergedNameRefresh(t *testing.T) {
 		id int64
 		ch chat.Channel
 	}{{web.ID, chat.ChannelWeb}, {app.ID, "api"}} {
-		if _, err := s.node.App.ChangeCustomerID(ctx, s.ws.ID, cu.id, "member-7731", true); err != nil {
+		if _, err := s.node.App.ChangeCustomerID(ctx, s.ws.ID, cu.id, "member-7731", true, chat.Who{}); err != nil {
 			t.Fatal(err)
 		}
 		c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.id, cu.ch, "ko")

@@ -18,9 +18,10 @@ func (a *App) UpdateProfile(ctx context.Context, workspaceID, customerID int64, 
 	return done(ctx, a, c, events, err)
 }
 
-// ChangeCustomerID renames a customer's ID, or merges with its holder.
-func (a *App) ChangeCustomerID(ctx context.Context, workspaceID, customerID int64, newID string, confirm bool) (*chat.Customer, error) {
-	c, events, err := a.store.ChangeCustomerID(ctx, workspaceID, customerID, newID, confirm)
+// ChangeCustomerID renames a customer's ID, or merges with its holder,
+// audited as by's.
+func (a *App) ChangeCustomerID(ctx context.Context, workspaceID, customerID int64, newID string, confirm bool, by chat.Who) (*chat.Customer, error) {
+	c, events, err := a.store.ChangeCustomerID(ctx, workspaceID, customerID, newID, confirm, by)
 	return done(ctx, a, c, events, err)
 }
 

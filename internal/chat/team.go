@@ -263,6 +263,11 @@ const (
 	AuditUnblock          = "customer.unblock"
 	AuditCapacity         = "member.capacity"
 	AuditExport           = "history.export"
+	// AuditCustomerID is a change of a customer's customer ID that merged
+	// nothing; AuditCustomerMerge one that did: two customer IDs' profiles
+	// became one, or web identifiers were folded into one (§1.3).
+	AuditCustomerID    = "customer.id_change"
+	AuditCustomerMerge = "customer.merge"
 	// The workspace's tools, recorded by their routes.
 	AuditTagCreate         = "tag.create"
 	AuditTagRename         = "tag.rename"

@@ -51,7 +51,7 @@ func (s *Server) changeCustomerID(w http.ResponseWriter, r *http.Request) error 
 		if m := memberOf(r); c.AssigneeID != m.AgentID && !m.Role.SeesAll() {
 			return nil, chat.Errorf(chat.ErrNotAssignee, "only the assigned agent or a manager can change this customer's ID")
 		}
-		cu, err := s.app.ChangeCustomerID(r.Context(), c.WorkspaceID, c.CustomerID, req.CustomerID, req.Confirm)
+		cu, err := s.app.ChangeCustomerID(r.Context(), c.WorkspaceID, c.CustomerID, req.CustomerID, req.Confirm, who(r))
 		// Widget sessions may have moved: this node reads them again at
 		// once (others within WorkspaceTTL, see visitorCache).
 		s.visitors.forget(c.WorkspaceID)
@@ -138,7 +138,7 @@ func (s *Server) customerRoutes() []route {
 		{pattern: "GET /api/v1/workspaces/{wid}/blocked", access: member, minRole: chat.RoleManager, h: s.listBlocked, api: true},
 		{pattern: "DELETE /api/v1/workspaces/{wid}/blocked/{customer}", access: member, minRole: chat.RoleManager, h: s.unblock, api: true, audit: chat.AuditUnblock},
 		{pattern: "PATCH /api/v1/workspaces/{wid}/conversations/{cid}/customer", access: member, h: s.patchCustomer, api: true},
-		{pattern: "PUT /api/v1/workspaces/{wid}/conversations/{cid}/customer/id", access: member, h: s.changeCustomerID, api: true},
+		{pattern: "PUT /api/v1/workspaces/{wid}/conversations/{cid}/customer/id", access: member, h: s.changeCustomerID, api: true, audit: chat.AuditCustomerID},
 		{pattern: "PUT /api/v1/workspaces/{wid}/conversations/{cid}/customer/tags", access: member, h: s.setCustomerTags, api: true},
 	}
 }

@@ -224,11 +224,11 @@ func TestCustomerIDMerge(t *testing.T) {
 	// none, so messenger accounts fill the customer ID.)
 	kakao := e.messengers()
 	k42 := kakao("u-42")
-	_, _, err := e.store.ChangeCustomerID(ctx, e.shop.ID, k42.ID, "user-42", true)
+	_, _, err := e.store.ChangeCustomerID(ctx, e.shop.ID, k42.ID, "user-42", true, chat.Who{})
 	must(t, err)
 	for i := range 49 {
 		b := kakao(fmt.Sprintf("bulk-%d", i))
-		_, _, err := e.store.ChangeCustomerID(ctx, e.shop.ID, b.ID, "bulk", true)
+		_, _, err := e.store.ChangeCustomerID(ctx, e.shop.ID, b.ID, "bulk", true, chat.Who{})
 		must(t, err)
 	}
 	e.refuse(state, []scenario{

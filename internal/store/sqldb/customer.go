@@ -429,7 +429,7 @@ func (db *DB) UpdateProfile(ctx context.Context, workspaceID, customerID int64, 
 // chat.MaxIdentifiers identifiers. On the web the identifier follows
 // (§1.3): the customer ID's web identifiers become one named newID, as
 // chat.PlanWebRename decides; messenger identifiers keep their names.
-func (db *DB) ChangeCustomerID(ctx context.Context, workspaceID, customerID int64, newID string, confirm bool) (*chat.Customer, []chat.Event, error) {
+func (db *DB) ChangeCustomerID(ctx context.Context, workspaceID, customerID int64, newID string, confirm bool, by chat.Who) (*chat.Customer, []chat.Event, error) {
 	if err := chat.CheckCustomerID(newID); err != nil {
 		return nil, nil, err
 	}
@@ -472,15 +472,18 @@ func (db *DB) ChangeCustomerID(ctx context.Context, workspaceID, customerID int6
 		if err != nil {
 			return err
 		}
+		before := customerIDAudit{CustomerID: cu.CustomerID, Identifier: cu.Identifier}
+		var change customerIDAudit
 		if into != cu.Profile.ID {
+			target, err := db.customer(ctx, t.q, workspaceID, `cu.profile_id = ? ORDER BY cu.id LIMIT 1`, into)
+			if err != nil {
+				return err
+			}
 			if !confirm {
-				target, err := db.customer(ctx, t.q, workspaceID, `cu.profile_id = ? ORDER BY cu.id LIMIT 1`, into)
-				if err != nil {
-					return err
-				}
 				return chat.Errorf(chat.ErrMergeRequired, "customer ID %s belongs to another customer (%s); confirm to merge their profiles and history",
 					newID, target.Identifier)
 			}
+			change.MergedInto = target.Identifier
 			if err := db.mergeProfile(ctx, t, workspaceID, cu.Profile, into); err != nil {
 				return err
 			}
@@ -500,9 +503,46 @@ func (db *DB) ChangeCustomerID(ctx context.Context, workspaceID, customerID int6
 		if after, err = db.customer(ctx, t.q, workspaceID, `cu.id = ?`, id); err != nil {
 			return err
 		}
-		return db.customerUpdated(ctx, t, after, true)
+		if err := db.customerUpdated(ctx, t, after, true); err != nil {
+			return err
+		}
+		// Audited when something changed: setting the current ID again
+		// changes nothing.
+		if change.MergedInto == "" && len(plan.Fold) == 0 && cu.CustomerID == newID && !plan.Rename {
+			return nil
+		}
+		action := chat.AuditCustomerID
+		if change.MergedInto != "" || len(plan.Fold) > 0 {
+			action = chat.AuditCustomerMerge
+		}
+		for _, p := range slices.Concat(presences, named) {
+			if slices.Contains(plan.Fold, p.ID) && !slices.Contains(change.Folded, chat.Identifier(ws.SiteID, p.ExternalID)) {
+				change.Folded = append(change.Folded, chat.Identifier(ws.SiteID, p.ExternalID))
+			}
+		}
+		if len(change.Folded) > 0 {
+			change.FoldedInto = chat.Identifier(ws.SiteID, newID)
+		}
+		change.CustomerID, change.Identifier = after.CustomerID, after.Identifier
+		return t.audit(ctx, t.entry(workspaceID, by, action, cu.Identifier, before, change))
 	})
 	return after, events, err
+}
+
+// customerIDAudit is what the audit log keeps of a change of customer ID:
+// before, the edited identifier and its customer ID; after, the customer
+// as the change left it (the identifier it was folded into, if it was)
+// and what merged.
+type customerIDAudit struct {
+	CustomerID string `json:"customer_id"`
+	Identifier string `json:"identifier"`
+	// MergedInto is the identifier of the customer that had the customer
+	// ID already, whose profile the edited one's was merged into.
+	MergedInto string `json:"merged_into,omitempty"`
+	// Folded are the web identifiers folded into FoldedInto (§1.3): their
+	// conversations, widget sessions, tickets and tags are its now.
+	Folded     []string `json:"folded,omitempty"`
+	FoldedInto string   `json:"folded_into,omitempty"`
 }
 
 // mergeProfile merges profile from into profile into, which keeps what it

@@ -149,22 +149,22 @@ func testMerge(t *testing.T, s chat.Store) {
 	must(t, err)
 
 	// A free customer ID is a rename.
-	cu, _, err := s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "anon-renamed", false)
+	cu, _, err := s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "anon-renamed", false, chat.Who{})
 	must(t, err)
 	if cu.CustomerID != "anon-renamed" || cu.ExternalID != anon.ExternalID {
 		t.Fatalf("renamed %+v", cu)
 	}
 	// A taken one needs confirmation, and changes nothing without it.
 	seq := lastSeq(t, s, f.ws.ID)
-	_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "kim", false)
+	_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "kim", false, chat.Who{})
 	wantCode(t, err, chat.ErrMergeRequired)
 	if got, _ := s.Customer(ctx, f.ws.ID, anon.ID); got.CustomerID != "anon-renamed" || lastSeq(t, s, f.ws.ID) != seq {
 		t.Fatalf("unconfirmed merge changed %+v", got)
 	}
-	_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "bad id!", true)
+	_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "bad id!", true, chat.Who{})
 	wantCode(t, err, chat.ErrInvalid)
 
-	cu, events, err := s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "kim", true)
+	cu, events, err := s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "kim", true, chat.Who{})
 	must(t, err)
 	// kim keeps what it had and gains what it lacked.
 	if cu.CustomerID != "kim" || cu.Name != "김철수" || cu.Note != "VIP" || cu.Phone != "010-0000-0000" || cu.Identifiers != 2 || len(events) != 2 {
@@ -209,7 +209,7 @@ func testMergeLimit(t *testing.T, s chat.Store) {
 	target := newCustomer(t, s, f.ws, "full")
 	for i := 1; i < chat.MaxIdentifiers; i++ {
 		cu := kakao(fmt.Sprintf("full-%d", i))
-		_, _, err := s.ChangeCustomerID(ctx, f.ws.ID, cu.ID, "full", true)
+		_, _, err := s.ChangeCustomerID(ctx, f.ws.ID, cu.ID, "full", true, chat.Who{})
 		must(t, err)
 	}
 	if got, _ := s.Customer(ctx, f.ws.ID, target.ID); got.Identifiers != chat.MaxIdentifiers {
@@ -217,13 +217,13 @@ func testMergeLimit(t *testing.T, s chat.Store) {
 	}
 	one := kakao("one-more")
 	seq := lastSeq(t, s, f.ws.ID)
-	_, _, err := s.ChangeCustomerID(ctx, f.ws.ID, one.ID, "full", true)
+	_, _, err := s.ChangeCustomerID(ctx, f.ws.ID, one.ID, "full", true, chat.Who{})
 	wantCode(t, err, chat.ErrTooManyIdentifiers)
 	if got, _ := s.Customer(ctx, f.ws.ID, one.ID); got.CustomerID != one.ExternalID || lastSeq(t, s, f.ws.ID) != seq {
 		t.Fatalf("refused merge changed %+v", got)
 	}
 	web := newCustomer(t, s, f.ws, "v-web")
-	cu, _, err := s.ChangeCustomerID(ctx, f.ws.ID, web.ID, "full", true)
+	cu, _, err := s.ChangeCustomerID(ctx, f.ws.ID, web.ID, "full", true, chat.Who{})
 	must(t, err)
 	if cu.ID != target.ID || cu.Identifiers != chat.MaxIdentifiers {
 		t.Fatalf("a web identifier folded at the limit: %+v", cu)

@@ -588,7 +588,7 @@ func testHistoryCustomerRecall(t *testing.T, s chat.Store) {
 	_, _, err = s.CloseConversation(ctx, f.ws.ID, rows[1].conv, f.manager)
 	must(t, err)
 	folded := rows[1].cu.ID
-	merged, _, err := s.ChangeCustomerID(ctx, f.ws.ID, folded, rows[2].cu.CustomerID, true)
+	merged, _, err := s.ChangeCustomerID(ctx, f.ws.ID, folded, rows[2].cu.CustomerID, true, chat.Who{})
 	must(t, err)
 	for i := range rows {
 		if rows[i].cu.ID == folded {

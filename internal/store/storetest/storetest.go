@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"MergeLimit", testMergeLimit},
 		{"WebIdentifierFollowsID", testWebIdentifierFollowsID},
 		{"WebIdentifierRefusals", testWebIdentifierRefusals},
+		{"CustomerIDAudit", testCustomerIDAudit},
 		{"Block", testBlock},
 		{"OpenConversation", testOpenConversation},
 		{"ConcurrentOpenConversation", testConcurrentOpen},

@@ -85,24 +85,24 @@ func testWebIdentifierFollowsID(t *testing.T, s chat.Store) {
 	send(t, s, f.ws.ID, c.ID, asAnon, "m1", "주문한 상품이 안 왔어요")
 	send(t, s, f.ws.ID, c.ID, f.a1, "m2", "확인해 드릴게요")
 	k := kakao("u-77")
-	_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, k.ID, "v9f8e7", true)
+	_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, k.ID, "v9f8e7", true, chat.Who{})
 	must(t, err)
 
 	// Unconfirmed, and in another workspace: nothing changes.
 	seq := lastSeq(t, s, f.ws.ID)
-	_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "kim-1", false)
+	_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "kim-1", false, chat.Who{})
 	wantCode(t, err, chat.ErrMergeRequired)
 	other := setup(t, s, "webid-other")
-	_, _, err = s.ChangeCustomerID(ctx, other.ws.ID, anon.ID, "kim-1", true)
+	_, _, err = s.ChangeCustomerID(ctx, other.ws.ID, anon.ID, "kim-1", true, chat.Who{})
 	wantCode(t, err, chat.ErrNotFound)
-	_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, 999999, "kim-1", true)
+	_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, 999999, "kim-1", true, chat.Who{})
 	wantCode(t, err, chat.ErrNotFound)
 	if got, _ := s.Customer(ctx, f.ws.ID, anon.ID); got == nil || got.CustomerID != "v9f8e7" || lastSeq(t, s, f.ws.ID) != seq {
 		t.Fatalf("a refused change changed %+v", got)
 	}
 
 	moves := workspaceOf(t, s, f.ws.ID).SessionMoves
-	cu, events, err := s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "kim-1", true)
+	cu, events, err := s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "kim-1", true, chat.Who{})
 	must(t, err)
 	// The member's identifier is what remains: verified, both tags, the
 	// visitor's consent, and the KakaoTalk account beside it.
@@ -174,13 +174,13 @@ func testWebIdentifierFollowsID(t *testing.T, s chat.Store) {
 	lee := visitor(t, s, f.ws, "v1234", "t-lee")
 	cl, _, err := openConversation(s, f.ws.ID, lee.ID, chat.ChannelWeb)
 	must(t, err)
-	cu, events, err = s.ChangeCustomerID(ctx, f.ws.ID, lee.ID, "lee-2", false)
+	cu, events, err = s.ChangeCustomerID(ctx, f.ws.ID, lee.ID, "lee-2", false, chat.Who{})
 	must(t, err)
 	if cu.ID != lee.ID || cu.ExternalID != "lee-2" || cu.Identifier != "webid_lee-2" || cu.CustomerID != "lee-2" ||
 		conv(t, s, f.ws.ID, cl.ID).Identifier != "webid_lee-2" || len(events) != 2 || workspaceOf(t, s, f.ws.ID).SessionMoves != moves+1 {
 		t.Fatalf("renamed %+v, %d events", cu, len(events))
 	}
-	cu, _, err = s.ChangeCustomerID(ctx, f.ws.ID, k.ID, "kim-2", false)
+	cu, _, err = s.ChangeCustomerID(ctx, f.ws.ID, k.ID, "kim-2", false, chat.Who{})
 	must(t, err)
 	if cu.ExternalID != k.ExternalID || cu.CustomerID != "kim-2" {
 		t.Fatalf("the KakaoTalk account renamed %+v", cu)
@@ -189,7 +189,7 @@ func testWebIdentifierFollowsID(t *testing.T, s chat.Store) {
 		t.Fatalf("the web identifier of the KakaoTalk account's customer ID %+v", got)
 	}
 	// The same ID again changes nothing.
-	cu, _, err = s.ChangeCustomerID(ctx, f.ws.ID, kim.ID, "kim-2", false)
+	cu, _, err = s.ChangeCustomerID(ctx, f.ws.ID, kim.ID, "kim-2", false, chat.Who{})
 	must(t, err)
 	if cu.ID != kim.ID || cu.ExternalID != "kim-2" || cu.Identifiers != 2 {
 		t.Fatalf("the same ID %+v", cu)
@@ -227,7 +227,7 @@ func testWebIdentifierRefusals(t *testing.T, s chat.Store) {
 		}
 	}
 	for _, confirm := range []bool{false, true} {
-		_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "kim-1", confirm)
+		_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "kim-1", confirm, chat.Who{})
 		wantCode(t, err, chat.ErrMergeOpenChats)
 		if !strings.Contains(err.Error(), fmt.Sprintf("webref_v5555 (room %d)", theirs.RoomNo)) ||
 			!strings.Contains(err.Error(), fmt.Sprintf("webref_kim-1 (room %d)", mine.RoomNo)) {
@@ -235,10 +235,10 @@ func testWebIdentifierRefusals(t *testing.T, s chat.Store) {
 		}
 		unchanged("both open")
 	}
-	_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "troll", true)
+	_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "troll", true, chat.Who{})
 	wantCode(t, err, chat.ErrMergeBlocked)
 	unchanged("one blocked")
-	_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, k.ExternalID, true)
+	_, _, err = s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, k.ExternalID, true, chat.Who{})
 	wantCode(t, err, chat.ErrIdentifierInUse)
 	unchanged("a messenger's name")
 
@@ -246,7 +246,7 @@ func testWebIdentifierRefusals(t *testing.T, s chat.Store) {
 	// counts as open, and both stay with the member.
 	_, _, err = s.CloseConversation(ctx, f.ws.ID, mine.ID, chat.VisitorActor)
 	must(t, err)
-	cu, _, err := s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "kim-1", true)
+	cu, _, err := s.ChangeCustomerID(ctx, f.ws.ID, anon.ID, "kim-1", true, chat.Who{})
 	must(t, err)
 	if cu.ID != kim.ID || conv(t, s, f.ws.ID, theirs.ID).CustomerID != kim.ID || conv(t, s, f.ws.ID, mine.ID).CustomerID != kim.ID {
 		t.Fatalf("folded %+v", cu)
