@@ -247,7 +247,7 @@ func TestCatalogs(t *testing.T) {
 	for _, a := range []string{chat.AuditInvite, chat.AuditInviteResend, chat.AuditInviteRevoke, chat.AuditInviteAccept,
 		chat.AuditMemberRole, chat.AuditMemberActive, chat.AuditCapacity, chat.AuditPasswordReset, chat.AuditPasswordChange,
 		chat.AuditWorkspaceCreate, chat.AuditWorkspaceUpdate, chat.AuditSecretRotate, chat.AuditWorkspaceArchive, chat.AuditOwnerGrant,
-		chat.AuditTokenCreate, chat.AuditTokenRevoke, chat.AuditBlock, chat.AuditUnblock,
+		chat.AuditTokenCreate, chat.AuditTokenRevoke, chat.AuditBlock, chat.AuditUnblock, chat.AuditCustomerID, chat.AuditCustomerMerge,
 		chat.AuditTagCreate, chat.AuditTagRename, chat.AuditTagDelete, chat.AuditCategoryCreate, chat.AuditCategoryRename, chat.AuditCategoryDelete,
 		chat.AuditCannedCreate, chat.AuditCannedUpdate, chat.AuditCannedDelete, chat.AuditArticleCreate, chat.AuditArticleUpdate, chat.AuditArticleDelete,
 		chat.AuditFAQCategoryCreate, chat.AuditFAQCategoryUpdate, chat.AuditFAQCategoryDelete, chat.AuditFAQSynonyms} {

@@ -16,7 +16,7 @@ export const auditActions = [
   'password.reset_link', 'password.change',
   'workspace.create', 'workspace.update', 'workspace.identity_secret', 'workspace.archive', 'owner.grant',
   'api_token.create', 'api_token.revoke', 'endpoint.create', 'endpoint.delete',
-  'customer.block', 'customer.unblock',
+  'customer.block', 'customer.unblock', 'customer.id_change', 'customer.merge',
   'pii.mask', 'pii.view', 'pii.unmask',
   'tag.create', 'tag.rename', 'tag.delete', 'category.create', 'category.rename', 'category.delete',
   'canned.create', 'canned.update', 'canned.delete',
