@@ -21,9 +21,12 @@ import (
 // DefaultExportTTL is how long an export's file can be downloaded.
 const DefaultExportTTL = 24 * time.Hour
 
-// exportPage is how many conversations an export reads at a time: its
-// memory does not grow with the export.
+// exportPage is how many conversations an export reads at a time, and
+// exportMessages about how many messages: its memory grows neither with
+// the export nor with a conversation's length.
 const exportPage = 500
+
+var exportMessages = 5000 // a variable for the tests
 
 // Exporter writes exports: the job handlers of JobExport and
 // JobExportExpire.
@@ -219,8 +222,12 @@ func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, 
 	return done, rows, out.Close()
 }
 
+// messageRows writes the messages of a page of conversations, in the
+// page's order: conversations read together while their messages come to
+// at most exportMessages, and one longer than that alone, a page of
+// chat.MaxMessagePage at a time.
 func (x *Exporter) messageRows(ctx context.Context, out rowWriter, wid int64, page []chat.Conversation, ids []int64, loc *time.Location) (int, error) {
-	msgs, err := x.Store.TranscriptOf(ctx, wid, ids)
+	details, err := x.Store.ExportDetails(ctx, wid, ids)
 	if err != nil {
 		return 0, err
 	}
@@ -229,18 +236,55 @@ func (x *Exporter) messageRows(ctx context.Context, out rowWriter, wid int64, pa
 		byID[page[i].ID] = &page[i]
 	}
 	n := 0
-	for _, m := range msgs {
-		c := byID[m.ConversationID]
-		sender := m.SenderName
-		if m.SenderType == chat.SenderVisitor && sender == "" {
-			sender = c.CustomerName
+	write := func(msgs []chat.Message) error {
+		for _, m := range msgs {
+			if m.Kind == chat.KindSystem {
+				continue
+			}
+			c := byID[m.ConversationID]
+			sender := m.SenderName
+			if m.SenderType == chat.SenderVisitor && sender == "" {
+				sender = c.CustomerName
+			}
+			row := []string{strconv.FormatInt(c.RoomNo, 10), at(m.CreatedAt, loc), string(m.SenderType), sender, string(m.Kind),
+				yes(m.Internal), m.Body}
+			if err := out.Row(row); err != nil {
+				return err
+			}
+			n++
 		}
-		row := []string{strconv.FormatInt(c.RoomNo, 10), at(m.CreatedAt, loc), string(m.SenderType), sender, string(m.Kind),
-			yes(m.Internal), m.Body}
-		if err := out.Row(row); err != nil {
-			return n, err
+		return nil
+	}
+	for len(ids) > 0 {
+		k, held := 1, details[ids[0]].Messages
+		for k < len(ids) && held+details[ids[k]].Messages <= exportMessages {
+			held += details[ids[k]].Messages
+			k++
 		}
-		n++
+		if held <= exportMessages {
+			msgs, err := x.Store.TranscriptOf(ctx, wid, ids[:k])
+			if err == nil {
+				err = write(msgs)
+			}
+			if err != nil {
+				return n, err
+			}
+		} else {
+			for after := int64(0); ; {
+				msgs, err := x.Store.Messages(ctx, wid, ids[0], after, chat.MaxMessagePage)
+				if err == nil {
+					err = write(msgs)
+				}
+				if err != nil {
+					return n, err
+				}
+				if len(msgs) < chat.MaxMessagePage {
+					break
+				}
+				after = msgs[len(msgs)-1].Seq
+			}
+		}
+		ids = ids[k:]
 	}
 	return n, nil
 }

@@ -22,6 +22,10 @@ type Store interface {
 	// conversation order as given and by sequence within one; system
 	// messages are left out.
 	TranscriptOf(ctx context.Context, workspaceID int64, conversationIDs []int64) ([]chat.Message, error)
+	// Messages lists one conversation's messages after afterSeq, in order,
+	// at most limit (chat.Store's): a long conversation's export reads it
+	// a page at a time.
+	Messages(ctx context.Context, workspaceID, conversationID, afterSeq int64, limit int) ([]chat.Message, error)
 
 	// CreateExport stores a queued export and its job, audited; a person
 	// with an export queued or running is refused (ErrExportRunning).
