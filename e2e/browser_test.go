@@ -435,7 +435,7 @@ func TestBrowserLanguage(t *testing.T) {
 
 	strs := `[document.documentElement.lang, document.querySelector('[data-testid=tab-unassigned] [data-i18n]').textContent, document.querySelector('[data-testid=nav-logout] span').textContent, document.querySelector('[data-testid=conversation] .placeholder').textContent].join('|')`
 	const ko = "ko|미배정|로그아웃|왼쪽 목록에서 상담을 선택하세요."
-	const en = "en|Unassigned|Sign out|Choose a conversation from the list."
+	const en = "en|Queue|Sign out|Choose a conversation from the list."
 	if got := eval[string](agent, strs); got != ko {
 		agent.fail("console texts %q, want Korean %q", got, ko)
 	}

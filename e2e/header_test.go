@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/sodam-chat/sodam/internal/chat"
 )
 
 // The conversation header at the laptop sizes agents use, in both
@@ -19,7 +22,9 @@ const longName = "남궁서연 (주식회사 소담상사 구매팀)"
 // TestBrowserHeaderFits checks the header of an unassigned conversation
 // (the assign button), of an active important one (every tool), and of
 // it on hold (both chips) at 1366×768, 1280×720 and on a phone in Korean
-// and English, by measuring each element's box.
+// and English, by measuring each element's box. On a busy day: the list's
+// tabs above show counts of two and three digits, and all five stay on
+// one row at both laptop sizes, in both languages, none of them clipped.
 func TestBrowserHeaderFits(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
@@ -31,11 +36,14 @@ func TestBrowserHeaderFits(t *testing.T) {
 	agree(visitor)
 	widgetSend(visitor, "안녕하세요, 대량 구매 견적 문의드립니다.")
 	id := firstRequest(agent)
+	busyDay(t, s, 100, 12, 25)
 	api[map[string]any](agent, s, "PATCH", fmt.Sprintf("/conversations/%d/customer", id), map[string]any{"name": longName})
 	api[map[string]any](agent, s, "POST", fmt.Sprintf("/conversations/%d/important", id), map[string]any{"on": true})
 	agent.do("reload the console", chromedp.Reload())
 	agent.waitFor("the console live again", `document.querySelector('[data-testid=connection]')?.dataset.state === 'live'`)
 	openConversation(agent, id)
+	agent.waitFor("the busy day's counts on the tabs", `((c) => c('unassigned') === '99+' && c('waiting') === '12' && c('active') === '25' && c('mine') === '25' && c('closed') === '')`+
+		`((tab) => document.querySelector('[data-testid=tab-' + tab + '] .count').textContent)`)
 	agent.waitFor("the unassigned conversation with the assign button and the star", `document.querySelector('[data-testid=conversation-title]').textContent === `+js(longName)+
 		` && !document.querySelector('[data-testid=assign-button]').hidden && document.querySelector('[data-testid=important-button]').getAttribute('aria-pressed') === 'true'`)
 	headerFits(agent, "unassigned", []string{"assign-button", "important-button", "transfer-button", "block-button"})
@@ -50,6 +58,49 @@ func TestBrowserHeaderFits(t *testing.T) {
 	agent.waitFor("both flags shown", `document.querySelector('[data-testid=conversation-hold]') && document.querySelector('[data-testid=hold-button]').getAttribute('aria-pressed') === 'true'`+
 		` && !document.querySelector('[data-testid=close-button]').hidden && document.querySelector('[data-testid=rating-request-button]').hidden`)
 	headerFits(agent, "held", []string{"important-button", "hold-button", "transfer-button", "block-button", "close-button", "conversation-state", "conversation-hold"})
+}
+
+// busyDay queues unassigned more conversations (past 99 the queue's count
+// reads 99+, the widest a tab shows),
+// gives colleagues waiting ones, four each (an agent may have five), and
+// the admin active ones they have answered.
+func busyDay(t *testing.T, s *site, unassigned, waiting, active int) {
+	t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	agent := func(id int64) chat.Actor {
+		return chat.Actor{Kind: chat.SenderAgent, AgentID: id}
+	}
+	admin := agent(s.agentID(adminEmail))
+	var colleagues []chat.Actor
+	for i := range (waiting + 3) / 4 {
+		id := s.addAgent(fmt.Sprintf("colleague%d@example.com", i), fmt.Sprintf("동료 %d", i+1), "tea leaves at dawn 81")
+		_, err := s.node.App.SetAgentStatus(ctx, s.ws.ID, id, chat.StatusOnline)
+		must(err)
+		colleagues = append(colleagues, agent(id))
+	}
+	for i := range unassigned + waiting + active {
+		cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: fmt.Sprintf("busy-%03d", i)}
+		must(s.node.Store.UpsertCustomer(ctx, cu))
+		c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko")
+		must(err)
+		switch j := i - unassigned; {
+		case j < 0:
+		case j < waiting:
+			_, err = s.node.App.Take(ctx, s.ws.ID, c.ID, colleagues[j/4])
+			must(err)
+		default:
+			_, err = s.node.App.Take(ctx, s.ws.ID, c.ID, admin)
+			must(err)
+			_, err = s.node.App.Send(ctx, s.ws.ID, c.ID, admin, chat.NewMessage{ClientMsgID: fmt.Sprintf("busy-%d", i), Body: "안녕하세요, 소담 상점입니다."})
+			must(err)
+		}
+	}
 }
 
 // headerFits looks at the open conversation's header at both sizes and in
@@ -114,11 +165,21 @@ func headerProblems(want []string) string {
 		}
 	}
 	if (title.textContent.trim() === '') problems.push('the title is empty');
-	// The list's tabs above, the same way.
+	// The list's tabs above, the same way: on one row, each whole with
+	// its count inside it.
 	const tabs = document.querySelector('sodam-conversation-list [role=tablist]');
 	if (tabs.checkVisibility() && tabs.scrollWidth > tabs.clientWidth + 1) problems.push('the list tabs overflow (' + tabs.scrollWidth + ' in ' + tabs.clientWidth + ')');
-	for (const tab of tabs.checkVisibility() ? tabs.children : []) {
-		if (tab.scrollWidth > tab.clientWidth + 1) problems.push(tab.dataset.testid + ' is clipped');
+	const tabRects = tabs.checkVisibility() ? [...tabs.children].map((tab) => [tab, tab.getBoundingClientRect()]) : [];
+	if (new Set(tabRects.map(([, r]) => Math.round(r.top))).size > 1) problems.push('the list tabs take more than one row: ' + tabRects.map(([tab, r]) => tab.dataset.testid + ' at ' + Math.round(r.top)).join(', '));
+	for (const [tab, r] of tabRects) {
+		if (tab.scrollWidth > tab.clientWidth + 1) problems.push(tab.dataset.testid + ' is clipped (' + tab.scrollWidth + ' in ' + tab.clientWidth + ')');
+		const count = tab.querySelector('.count');
+		if (count.textContent === '') continue;
+		const c = count.getBoundingClientRect();
+		if (c.left < r.left - 0.5 || c.right > r.right + 0.5 || c.top < r.top - 0.5) problems.push(tab.dataset.testid + "'s count " + count.textContent + ' leaves its tab (' + c.left + '–' + c.right + ' outside ' + r.left + '–' + r.right + ')');
+		const label = tab.querySelector('[data-i18n]').getBoundingClientRect();
+		if (c.left < label.right - 0.5) problems.push(tab.dataset.testid + "'s count " + count.textContent + ' covers its label');
+		if (c.right > tab.querySelector('.tab-label').getBoundingClientRect().right + 0.5) problems.push(tab.dataset.testid + "'s count " + count.textContent + ' is wider than the room its label keeps');
 	}
 	return problems;
 })()`

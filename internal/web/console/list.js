@@ -17,7 +17,7 @@ const flagKey = 'sodam.flag';
 const markup = template(`
 <div class="tabs" role="tablist" data-i18n-attr="aria-label:list.label">
   <button type="button" role="tab" data-tab="mine" data-i18n-attr="title:tab.mine_help" data-testid="tab-mine"><span class="tab-label"><span data-i18n="tab.mine"></span><span class="count"></span></span></button>
-  <button type="button" role="tab" data-tab="unassigned" data-testid="tab-unassigned"><span class="tab-label"><span data-i18n="tab.unassigned"></span><span class="count"></span></span></button>
+  <button type="button" role="tab" data-tab="unassigned" data-i18n-attr="title:tab.unassigned_help" data-testid="tab-unassigned"><span class="tab-label"><span data-i18n="tab.unassigned"></span><span class="count"></span></span></button>
   <button type="button" role="tab" data-tab="waiting" data-testid="tab-waiting"><span class="tab-label"><span data-i18n="tab.waiting"></span><span class="count"></span></span></button>
   <button type="button" role="tab" data-tab="active" data-testid="tab-active"><span class="tab-label"><span data-i18n="tab.active"></span><span class="count"></span></span></button>
   <button type="button" role="tab" data-tab="closed" data-testid="tab-closed"><span class="tab-label"><span data-i18n="tab.closed"></span><span class="count"></span></span></button>
@@ -153,7 +153,7 @@ class ConversationList extends HTMLElement {
       tab.setAttribute('aria-selected', String(selected));
       tab.tabIndex = selected ? 0 : -1;
       const convs = inbox.list(name, this.#scope, this.#flag);
-      tab.querySelector('.count').textContent = name === 'closed' || !convs.length ? '' : convs.length + (inbox.hasMore(name, this.#flag) ? '+' : '');
+      tab.querySelector('.count').textContent = tabCount(name === 'closed' ? 0 : convs.length, inbox.hasMore(name, this.#flag));
       tab.classList.toggle('attention', convs.some((c) => inbox.needsAttention(c.id)));
     }
     // The scope does not change the agent's own list.
@@ -250,6 +250,15 @@ class ConversationList extends HTMLElement {
       kept && h('span', { class: 'kept-note', dataset: { testid: 'kept-note' } }, t('list.kept', { state: t('state.' + c.state) })),
     ].filter(Boolean));
   }
+}
+
+// tabCount is what a tab's badge reads for n conversations loaded (more
+// when pages are left): none for none, and past 99 "99+", as the side
+// bar's and the widget's badges, so that the badge fits the room its
+// label keeps for it (style.css).
+function tabCount(n, more) {
+  if (!n) return '';
+  return n > 99 ? '99+' : n + (more ? '+' : '');
 }
 
 const svg = (...paths) => {
