@@ -156,4 +156,19 @@ func TestBrowserLongChat(t *testing.T) {
 	agent.do("open the long chat", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#/c/%d'`, c.ID)))
 	agent.waitFor("the long chat in the live view", `document.querySelector('#app').dataset.page === 'chat' && document.querySelector('[data-testid=conversation]').dataset.state === 'ready'`)
 	readUp("the live view", "[data-testid=messages]", scrollUp("[data-testid=messages]", "[data-testid=messages]"))
+
+	// A new language redraws every line read, however many pages, in the
+	// live view and in the history page's panel: nothing is read again
+	// from the end, so the pages read before stay.
+	lines := func(list string) string {
+		return `document.querySelectorAll(` + js(list+" li[data-seq]") + `).length === ` + fmt.Sprint(long.LastSeq) + ` && !document.querySelector(` + js(list+" [data-testid=thread-earlier]") + `)`
+	}
+	closing := `document.querySelector("[data-testid=messages] li[data-seq='` + fmt.Sprint(long.LastSeq) + `']").textContent`
+	ko := eval[string](agent, closing)
+	agent.click("[data-testid=nav-language]")
+	agent.click("[data-testid=language-en]")
+	agent.waitFor("the whole chat in English in the live view", `document.documentElement.lang === 'en' && `+closing+` !== `+js(ko)+` && `+lines("[data-testid=messages]"))
+	agent.click("[data-testid=nav-history]")
+	agent.waitFor("the whole chat in English in the history page's panel", `document.querySelector('#app').dataset.page === 'history' && `+
+		`document.querySelector("`+transcript+` li[data-seq='`+fmt.Sprint(long.LastSeq)+`']")?.textContent === `+closing+` && `+lines(transcript))
 }

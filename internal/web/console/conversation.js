@@ -299,21 +299,11 @@ class ConversationView extends HTMLElement {
     return { messages: items, earlier };
   }
 
-  // #rerender redraws in a new language, messages included.
-  async #rerender() {
+  // #rerender redraws in a new language, messages included: every one
+  // shown, however many pages the agent read.
+  #rerender() {
     this.#renderHead();
-    if (this.#id && this.dataset.state === 'ready') {
-      const id = this.#id;
-      try {
-        const page = await this.#page(id, 0);
-        if (this.#id !== id) return;
-        this.#thread.clear();
-        for (const m of page.messages) this.#thread.add(m);
-        this.#thread.earlier(page.earlier, (before) => this.#page(id, before));
-      } catch {
-        // The old language stays until the next load.
-      }
-    }
+    this.#thread.redraw();
   }
 
   #renderHead() {

@@ -167,6 +167,7 @@ class Details extends HTMLElement {
       this.#noteTags.relabel();
       this.#render();
       this.#renderHistory();
+      this.#pastThread.redraw();
     });
   }
 

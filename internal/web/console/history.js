@@ -168,7 +168,12 @@ class HistoryPage extends HTMLElement {
       this.#tags.relabel();
       this.#customerTags.relabel();
       this.#render();
-      if (this.#open) this.#showPanel();
+      // The open panel's facts and every line read, however many pages,
+      // in the new language; what the agent is typing stays.
+      if (this.#open) {
+        this.#showFacts();
+        this.#thread.redraw();
+      }
     });
   }
 
@@ -335,15 +340,7 @@ class HistoryPage extends HTMLElement {
     const { conversation: c, customer, messages, earlier } = this.#open;
     const panel = this.#ref('panel');
     panel.dataset.conversationId = c.id;
-    this.#ref('panel-title').textContent = t('conv.room', { no: c.room_no });
-    const fact = (key, value) => [h('dt', {}, t('details.' + key)), h('dd', { dataset: { field: key } }, value || t('details.none'))];
-    this.#ref('facts').replaceChildren(...[
-      fact('started', moment(c.created_at)),
-      c.closed_at && fact('closed', moment(c.closed_at)),
-      fact('channel', label('channel.', c.channel)),
-      fact('agent_path', (c.agent_path ?? []).map((s) => s.name).join(' > ')),
-      c.rating && fact('rating', '★'.repeat(c.rating.score) + (c.rating.comment ? ' ' + c.rating.comment : '')),
-    ].filter(Boolean).flat());
+    this.#showFacts();
     this.#thread.clear();
     for (const m of messages) this.#thread.add(m);
     this.#thread.earlier(earlier, (before) => this.#page(c.id, before));
@@ -359,6 +356,20 @@ class HistoryPage extends HTMLElement {
     panel.hidden = false;
     this.dataset.panel = 'open';
     this.#thread.scrollToEnd(); // the last page, at its end (it was hidden while drawn)
+  }
+
+  // #showFacts fills the panel's title and facts in the page's language.
+  #showFacts() {
+    const c = this.#open.conversation;
+    this.#ref('panel-title').textContent = t('conv.room', { no: c.room_no });
+    const fact = (key, value) => [h('dt', {}, t('details.' + key)), h('dd', { dataset: { field: key } }, value || t('details.none'))];
+    this.#ref('facts').replaceChildren(...[
+      fact('started', moment(c.created_at)),
+      c.closed_at && fact('closed', moment(c.closed_at)),
+      fact('channel', label('channel.', c.channel)),
+      fact('agent_path', (c.agent_path ?? []).map((s) => s.name).join(' > ')),
+      c.rating && fact('rating', '★'.repeat(c.rating.score) + (c.rating.comment ? ' ' + c.rating.comment : '')),
+    ].filter(Boolean).flat());
   }
 
   // #line is one message of the transcript; its text as the live view

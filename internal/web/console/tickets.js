@@ -249,7 +249,10 @@ class Tickets extends HTMLElement {
   #redraw() {
     this.#fillFilters();
     this.#renderList();
-    if (this.#open) this.#renderTicket();
+    if (this.#open) {
+      this.#renderTicket();
+      this.#transcript.redraw();
+    }
   }
 
   #renderList() {

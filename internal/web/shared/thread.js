@@ -158,6 +158,23 @@ export class Thread {
     this.#drawn.set(fresh, msg);
   }
 
+  // redraw draws every shown message again, the pages read before
+  // included (the page's language changed): the newest first, a page at a
+  // time with a pause between, so that a long thread keeps the page
+  // responsive.
+  async redraw() {
+    const generation = this.#generation;
+    const ids = [...this.#list.children].reverse().map((el) => this.#drawn.get(el)?.id).filter((id) => id !== undefined);
+    for (let i = 0; i < ids.length; i += MESSAGE_PAGE) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve));
+      if (generation !== this.#generation) return;
+      for (const id of ids.slice(i, i + MESSAGE_PAGE)) {
+        const el = this.#shown.get(id);
+        if (el) this.update(this.#drawn.get(el), true);
+      }
+    }
+  }
+
   // message is the shown message with this id.
   message(id) {
     const el = this.#shown.get(id);
