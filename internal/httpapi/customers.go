@@ -134,7 +134,7 @@ func (s *Server) unblock(w http.ResponseWriter, r *http.Request) error {
 // customerRoutes are the customer panel routes.
 func (s *Server) customerRoutes() []route {
 	return []route{
-		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/block", access: member, h: s.block, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/block", access: member, h: s.block, api: true, audit: chat.AuditBlock},
 		{pattern: "GET /api/v1/workspaces/{wid}/blocked", access: member, minRole: chat.RoleManager, h: s.listBlocked, api: true},
 		{pattern: "DELETE /api/v1/workspaces/{wid}/blocked/{customer}", access: member, minRole: chat.RoleManager, h: s.unblock, api: true, audit: chat.AuditUnblock},
 		{pattern: "PATCH /api/v1/workspaces/{wid}/conversations/{cid}/customer", access: member, h: s.patchCustomer, api: true},

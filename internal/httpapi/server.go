@@ -332,8 +332,13 @@ func (s *Server) auditRefusal(r *http.Request, rt route, err error) {
 // master, someone already a member). Bad input — a malformed body, a
 // value out of range (400, 413, 415, 422) — an unknown target (404), a
 // limit (429) and a failure (5xx) are the caller's mistake or ours, told
-// to them, and tried nothing an auditor needs to see.
+// to them, and tried nothing an auditor needs to see. merge_required is
+// a question, not a refusal: the console asks the agent and sends the
+// change again, confirmed.
 func auditedRefusal(code string) bool {
+	if code == chat.ErrMergeRequired {
+		return false
+	}
 	switch statusOf[code] {
 	case http.StatusUnauthorized, http.StatusForbidden, http.StatusConflict:
 		return true

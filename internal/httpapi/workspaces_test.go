@@ -67,7 +67,7 @@ func TestIdentitySecretRotation(t *testing.T) {
 // TestAuditToolChanges: a manager's changes to tags, categories, shared
 // canned responses and the FAQ are in the audit log, with what they
 // named; an agent's own canned response is not; refused attempts at the
-// settings, a capacity and an unblock are, but not bad input on the same
+// settings, a capacity, a block and an unblock are, but not bad input on the same
 // routes (a malformed body, a value out of range: 400); and the log pages
 // by ?limit=.
 func TestAuditToolChanges(t *testing.T) {
@@ -81,10 +81,12 @@ func TestAuditToolChanges(t *testing.T) {
 	kim.json("POST", e.shopPath()+"/canned", `{"title":"내 서명","body":"김상담이었습니다"}`, 201, nil)
 	manager.json("POST", e.shopPath()+"/faq/articles", `{"title":"배송은 얼마나 걸리나요?","body_html":"<p>이틀</p>"}`, 201, &article)
 	manager.json("DELETE", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), article.ID), "", 204, nil)
+	held := e.visitor("shop", "").start() // in the queue: not kim's
 	e.run([]scenario{
 		{name: "an agent edits the settings", as: kim, method: "PATCH", path: e.shopPath(), body: `{"name":"mine"}`, status: 403, code: chat.ErrRoleRequired},
 		{name: "an agent sets a capacity", as: kim, method: "PUT", path: fmt.Sprintf("%s/agents/%d/capacity", e.shopPath(), e.agents["kim"].ID), body: `{"capacity":9}`, status: 403, code: chat.ErrRoleRequired},
 		{name: "an agent unblocks", as: kim, method: "DELETE", path: e.shopPath() + "/blocked/1", status: 403, code: chat.ErrRoleRequired},
+		{name: "an agent blocks another's chat", as: kim, method: "POST", path: e.convPath(held.ID) + "/block", body: `{"reason":"욕설"}`, status: 403, code: chat.ErrNotAssignee},
 		{name: "a malformed settings body", as: master, method: "PATCH", path: e.shopPath(), body: `{"name":`, status: 400, code: "invalid_json"},
 		{name: "settings out of range", as: master, method: "PATCH", path: e.shopPath(), body: `{"settings":{"default_capacity":-5}}`, status: 400, code: chat.ErrInvalid},
 		{name: "a capacity out of range", as: manager, method: "PUT", path: fmt.Sprintf("%s/agents/%d/capacity", e.shopPath(), e.agents["kim"].ID), body: `{"capacity":-1}`, status: 400, code: chat.ErrInvalid},
@@ -100,6 +102,7 @@ func TestAuditToolChanges(t *testing.T) {
 		got = append(got, en.Action+" "+en.ActorName+" "+en.Target+" "+en.Refused)
 	}
 	want := []string{
+		"customer.block kim " + e.convPath(held.ID) + "/block not_assignee",
 		"customer.unblock kim " + e.shopPath() + "/blocked/1 role_required",
 		fmt.Sprintf("member.capacity kim %s/agents/%d/capacity role_required", e.shopPath(), e.agents["kim"].ID),
 		"workspace.update kim " + e.shopPath() + " role_required",

@@ -15,7 +15,7 @@ import './details.js';
 import { chooseLanguage, locale, setTimeZone, t } from './i18n.js';
 import './history.js';
 import { Inbox } from './inbox.js';
-import './list.js';
+import { tabCount } from './list.js';
 import { closeLogin, initLogin, openLogin } from './login.js';
 import { initPanes } from './panes.js';
 import './profile.js';
@@ -270,7 +270,7 @@ function showTicketCount() {
   const n = inbox ? inbox.ticketCount : 0;
   const badge = $('#tickets-count');
   badge.hidden = n === 0;
-  badge.textContent = n > 100 ? '99+' : n;
+  badge.textContent = tabCount(n);
   badge.closest('a').title = n ? t('nav.tickets_count', { n }) : t('nav.tickets');
   $('#tickets-count-label').textContent = n ? t('nav.tickets_count', { n }) : '';
 }

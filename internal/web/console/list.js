@@ -253,10 +253,10 @@ class ConversationList extends HTMLElement {
 }
 
 // tabCount is what a tab's badge reads for n conversations loaded (more
-// when pages are left): none for none, and past 99 "99+", as the side
-// bar's and the widget's badges, so that the badge fits the room its
-// label keeps for it (style.css).
-function tabCount(n, more) {
+// when pages are left), and the side bar's badge for n tickets: none for
+// none, and past 99 "99+", as the widget's badge, so that the badge fits
+// the room its label keeps for it (style.css).
+export function tabCount(n, more) {
   if (!n) return '';
   return n > 99 ? '99+' : n + (more ? '+' : '');
 }
