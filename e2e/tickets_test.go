@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -223,6 +224,12 @@ func TestBrowserTicketFromChat(t *testing.T) {
 	agent.do("write the reply", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-reply-body]"), reply))
 	agent.click("[data-testid=ticket-reply-send]")
 	agent.waitFor("the reply sent by email", `(() => { const r = document.querySelector('[data-testid=ticket-reply][data-internal=false]'); return r && r.querySelector('.entry-body').textContent === `+js(reply)+` && r.querySelector('[data-testid=ticket-delivery]').dataset.state === 'sent'; })()`)
+	// When it left, to the minute as the details show times; to the
+	// second, with the zone, on hover.
+	delivery := eval[[2]string](agent, `(() => { const d = document.querySelector('[data-testid=ticket-reply][data-internal=false] [data-testid=ticket-delivery]'); return [d.textContent, d.title]; })()`)
+	if !regexp.MustCompile(`^seoyeon@example\.com\(으\)로 발송됨 · \d{4}\. \d{1,2}\. \d{1,2}\. (오전|오후) \d{1,2}:\d{2}$`).MatchString(delivery[0]) || !strings.Contains(delivery[1], "초") {
+		agent.fail("the delivery line reads %q (on hover %q); want when the email left to the minute, to the second on hover", delivery[0], delivery[1])
+	}
 	got := mail.received()
 	if len(got) != 1 || !strings.Contains(got[0], "seoyeon@example.com") || !strings.Contains(got[0], fmt.Sprintf("ticket-%d-reply-", tid)) {
 		t.Fatalf("mail received: %q", got)

@@ -12,7 +12,7 @@ import { h } from '../shared/dom.js';
 import { MESSAGE_PAGE, Thread } from '../shared/thread.js';
 import { transcriptLine } from './details.js';
 import { openTicketDialog } from './ticketcreate.js';
-import { dateFormat, exactTime, formError, locale, t } from './i18n.js';
+import { dateFormat, dateTime, exactTime, formError, locale, t } from './i18n.js';
 import { isActive } from './session.js';
 import { stamp, template } from './template.js';
 import { toast } from './toast.js';
@@ -405,7 +405,7 @@ class Tickets extends HTMLElement {
           h('span', { class: 'chip' }, t(r.internal ? 'tickets.kind_internal' : 'tickets.kind_public')),
           h('sodam-time', { datetime: r.created_at })),
         h('p', { class: 'entry-body' }, r.body),
-        r.internal ? null : h('p', { class: 'delivery', dataset: { testid: 'ticket-delivery', state: r.delivery }, title: r.delivery_error || '' },
+        r.internal ? null : h('p', { class: 'delivery', dataset: { testid: 'ticket-delivery', state: r.delivery }, title: deliveryTitle(r) },
           deliveryText(r))));
     }
     this.#ref('thread').replaceChildren(...entries);
@@ -510,10 +510,17 @@ class Tickets extends HTMLElement {
   }
 }
 
-// deliveryText says what became of a public reply's email.
+// deliveryTitle is what hovering over a delivery line shows: when a sent
+// email left, to the second and with the zone, or why one failed.
+function deliveryTitle(r) {
+  return r.delivery === 'sent' ? exactTime(new Date(r.delivered_at)) : r.delivery_error || '';
+}
+
+// deliveryText says what became of a public reply's email: when it was
+// sent to the minute, as the details show times.
 function deliveryText(r) {
   switch (r.delivery) {
-    case 'sent': return t('delivery.sent', { to: r.delivery_to, time: exactTime(new Date(r.delivered_at)) });
+    case 'sent': return t('delivery.sent', { to: r.delivery_to, time: dateTime(new Date(r.delivered_at)) });
     case 'retrying': return t('delivery.retrying', { n: r.delivery_attempts });
     case 'failed': return t('delivery.failed', { n: r.delivery_attempts });
     case 'queued': return t('delivery.queued', { to: r.delivery_to });
