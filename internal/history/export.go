@@ -223,14 +223,11 @@ func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, 
 }
 
 // messageRows writes the messages of a page of conversations, in the
-// page's order: conversations read together while their messages come to
-// at most exportMessages, and one longer than that alone, a page of
+// page's order: conversations read together while their messages (each
+// one's LastSeq, system messages included) come to at most
+// exportMessages, and one longer than that alone, a page of
 // chat.MaxMessagePage at a time.
 func (x *Exporter) messageRows(ctx context.Context, out rowWriter, wid int64, page []chat.Conversation, ids []int64, loc *time.Location) (int, error) {
-	details, err := x.Store.ExportDetails(ctx, wid, ids)
-	if err != nil {
-		return 0, err
-	}
 	byID := make(map[int64]*chat.Conversation, len(page))
 	for i := range page {
 		byID[page[i].ID] = &page[i]
@@ -256,12 +253,12 @@ func (x *Exporter) messageRows(ctx context.Context, out rowWriter, wid int64, pa
 		return nil
 	}
 	for len(ids) > 0 {
-		k, held := 1, details[ids[0]].Messages
-		for k < len(ids) && held+details[ids[k]].Messages <= exportMessages {
-			held += details[ids[k]].Messages
+		k, held := 1, byID[ids[0]].LastSeq
+		for k < len(ids) && held+byID[ids[k]].LastSeq <= int64(exportMessages) {
+			held += byID[ids[k]].LastSeq
 			k++
 		}
-		if held <= exportMessages {
+		if held <= int64(exportMessages) {
 			msgs, err := x.Store.TranscriptOf(ctx, wid, ids[:k])
 			if err == nil {
 				err = write(msgs)

@@ -20,14 +20,6 @@ type transcriptStore struct {
 	largest int
 }
 
-func (s *transcriptStore) ExportDetails(_ context.Context, _ int64, ids []int64) (map[int64]Details, error) {
-	out := map[int64]Details{}
-	for _, id := range ids {
-		out[id] = Details{Messages: len(s.msgs[id])}
-	}
-	return out, nil
-}
-
 func (s *transcriptStore) TranscriptOf(_ context.Context, _ int64, ids []int64) ([]chat.Message, error) {
 	var out []chat.Message
 	for _, id := range ids {
@@ -67,7 +59,7 @@ func TestExportLongConversations(t *testing.T) {
 	var want []string
 	for i, n := range lengths {
 		id := int64(100 - i)
-		s.page = append(s.page, chat.Conversation{ID: id, RoomNo: id, CustomerName: "홍길동"})
+		s.page = append(s.page, chat.Conversation{ID: id, RoomNo: id, CustomerName: "홍길동", LastSeq: int64(n)})
 		for seq := 1; seq <= n; seq++ {
 			m := chat.Message{ConversationID: id, Seq: int64(seq), Kind: chat.KindText, SenderType: chat.SenderVisitor,
 				Body: fmt.Sprintf("%d번 상담 %d번째 메시지", id, seq), CreatedAt: time.Date(2026, 12, 5, 9, 0, seq%60, 0, time.UTC)}

@@ -508,11 +508,12 @@ func (db *DB) ChangeCustomerID(ctx context.Context, workspaceID, customerID int6
 		}
 		// Audited when something changed: setting the current ID again
 		// changes nothing.
-		if change.MergedInto == "" && len(plan.Fold) == 0 && cu.CustomerID == newID && !plan.Rename {
+		merged := change.MergedInto != "" || len(plan.Fold) > 0
+		if !merged && cu.CustomerID == newID && !plan.Rename {
 			return nil
 		}
 		action := chat.AuditCustomerID
-		if change.MergedInto != "" || len(plan.Fold) > 0 {
+		if merged {
 			action = chat.AuditCustomerMerge
 		}
 		for _, p := range slices.Concat(presences, named) {

@@ -678,15 +678,22 @@ func (db *DB) Message(ctx context.Context, workspaceID, conversationID, messageI
 	if _, err := db.conversation(ctx, db.read(), workspaceID, conversationID); err != nil {
 		return nil, err
 	}
-	m, err := scanMessage(db.read().row(ctx, messageSelect+` WHERE m.id = ? AND m.workspace_id = ? AND m.conversation_id = ?`, messageID, workspaceID, conversationID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, chat.Errorf(chat.ErrMessageNotFound, "no such message in this conversation")
-	}
+	m, err := messageByID(ctx, db.read(), workspaceID, conversationID, messageID)
 	if err != nil {
 		return nil, err
 	}
 	ms := []chat.Message{m}
 	return &ms[0], db.withMentions(ctx, db.read(), conversationID, ms) // note.go
+}
+
+// messageByID reads one message of a conversation, its attachment with
+// it: ErrMessageNotFound when it is not the conversation's.
+func messageByID(ctx context.Context, x q, workspaceID, conversationID, messageID int64) (chat.Message, error) {
+	m, err := scanMessage(x.row(ctx, messageSelect+` WHERE m.id = ? AND m.workspace_id = ? AND m.conversation_id = ?`, messageID, workspaceID, conversationID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, chat.Errorf(chat.ErrMessageNotFound, "no such message in this conversation")
+	}
+	return m, err
 }
 
 // messagePage reads a page of a conversation's messages: order is the

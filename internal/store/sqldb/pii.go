@@ -75,12 +75,20 @@ func (db *DB) autoMask(ws *chat.Workspace, conversationID int64, a *appendReq) e
 		sealed[i] = chat.SealedOriginal{Span: span, KeyID: db.sealer.KeyID(), Sealed: b}
 	}
 	a.nm.Body, a.nm.Masks, a.nm.Originals, a.masked = masked, masks, sealed, true
-	if a.nm.Attachment != nil {
-		f := *a.nm.Attachment
-		f.Name = masked
-		a.nm.Attachment = &f
-	}
+	a.nm.Attachment = renamed(a.nm.Attachment, masked)
 	return nil
+}
+
+// renamed is a copy of a file message's attachment under its message's
+// text (a file's name is masked as the text is), or nil for no attachment:
+// a copy, as others may share the pointer.
+func renamed(a *chat.Attachment, name string) *chat.Attachment {
+	if a == nil {
+		return nil
+	}
+	f := *a
+	f.Name = name
+	return &f
 }
 
 // storeOriginals keeps the sealed originals of a batch's automatically
@@ -137,10 +145,7 @@ func spanKinds(spans []pii.Span) []pii.Kind {
 // maskableMessage reads a text or file message of the conversation for
 // masking.
 func (db *DB) maskableMessage(ctx context.Context, x q, workspaceID, conversationID, messageID int64) (chat.Message, error) {
-	m, err := scanMessage(x.row(ctx, messageSelect+` WHERE m.id = ? AND m.workspace_id = ? AND m.conversation_id = ?`, messageID, workspaceID, conversationID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, chat.Errorf(chat.ErrMessageNotFound, "no such message in this conversation")
-	}
+	m, err := messageByID(ctx, x, workspaceID, conversationID, messageID) // message.go
 	if err != nil {
 		return m, err
 	}
@@ -234,11 +239,8 @@ func (db *DB) rewriteMessageText(ctx context.Context, t *txn, c chat.Conversatio
 	if _, err := t.exec(ctx, `UPDATE messages SET body = ?, masks = ? WHERE id = ?`, body, masksJSON(masks), m.ID); err != nil {
 		return m, err
 	}
-	if m.Attachment != nil {
-		f := *m.Attachment
-		f.Name = body
-		m.Attachment = &f
-		if _, err := t.exec(ctx, `UPDATE attachments SET name = ? WHERE id = ?`, body, f.ID); err != nil {
+	if m.Attachment = renamed(m.Attachment, body); m.Attachment != nil {
+		if _, err := t.exec(ctx, `UPDATE attachments SET name = ? WHERE id = ?`, body, m.Attachment.ID); err != nil {
 			return m, err
 		}
 	}
@@ -278,12 +280,7 @@ func scrubEvent(ev *chat.Event, m chat.Message, old string) bool {
 	changed := false
 	if ev.Message != nil && ev.Message.ID == m.ID && ev.Message.Body != m.Body {
 		msg := *ev.Message // the event's own copy: others may share the pointer
-		msg.Body, msg.Masks = m.Body, m.Masks
-		if msg.Attachment != nil {
-			f := *msg.Attachment
-			f.Name = m.Body
-			msg.Attachment = &f
-		}
+		msg.Body, msg.Masks, msg.Attachment = m.Body, m.Masks, renamed(msg.Attachment, m.Body)
 		ev.Message = &msg
 		changed = true
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/store/sqldb"
 	"github.com/sodam-chat/sodam/internal/store/sqlite"
 	"github.com/sodam-chat/sodam/internal/store/storetest"
 )
@@ -112,18 +113,7 @@ func TestStatsAcrossUpgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	storetest.StatsAcrossUpgrade(t, db, func() chat.Store {
-		db.Close()
-		raw, err := sql.Open("sqlite", path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := raw.Exec(storetest.Undo0020); err != nil {
-			t.Fatal(err)
-		}
-		raw.Close()
-		if db, err = sqlite.Open(context.Background(), path); err != nil {
-			t.Fatal(err)
-		}
+		db = reopenAfter(t, db, path, storetest.Undo0020)
 		return db
 	})
 	db.Close()
@@ -138,21 +128,30 @@ func TestSearchAcrossUpgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	storetest.SearchAcrossUpgrade(t, db, false, func(undo string) chat.Store {
-		db.Close()
-		raw, err := sql.Open("sqlite", path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := raw.Exec(undo); err != nil {
-			t.Fatal(err)
-		}
-		raw.Close()
-		if db, err = sqlite.Open(context.Background(), path); err != nil {
-			t.Fatal(err)
-		}
+		db = reopenAfter(t, db, path, undo)
 		return db
 	})
 	db.Close()
+}
+
+// reopenAfter closes db, runs stmts on the database file through a
+// connection of its own, and opens the store again, which applies what
+// migrations stmts undid.
+func reopenAfter(t *testing.T, db *sqldb.DB, path, stmts string) *sqldb.DB {
+	t.Helper()
+	db.Close()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(stmts); err != nil {
+		t.Fatal(err)
+	}
+	if db, err = sqlite.Open(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 // A crash between a change's commit and the roll-up step that counts it
