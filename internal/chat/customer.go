@@ -138,7 +138,7 @@ func Age(birthDate string, now time.Time) (int, bool) {
 
 // CheckCustomerID validates a customer ID an agent types.
 func CheckCustomerID(id string) error {
-	if !customerIDPattern.MatchString(id) {
+	if !validCustomerID(id) {
 		return Errorf(ErrInvalid, "customer_id must be %s", customerIDAllowed)
 	}
 	return nil

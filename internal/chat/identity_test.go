@@ -22,6 +22,8 @@ func TestSiteUID(t *testing.T) {
 		{"secret", "user-42", sig[:10], ErrBadSignature},
 		{"secret", "", sig, ErrInvalid},
 		{"secret", "has space", SignSiteUID("secret", "has space"), ErrInvalid},
+		{"secret", strings.Repeat("a", 129), SignSiteUID("secret", strings.Repeat("a", 129)), ErrInvalid},
+		{"secret", strings.Repeat("a", 128), sig, ErrBadSignature}, // 128 is allowed: the signature is what fails
 	} {
 		if got := ErrorCode(VerifySiteUID(tt.secret, tt.uid, tt.sig)); got != tt.code {
 			t.Errorf("VerifySiteUID(%q, %q) code %q, want %q", tt.secret, tt.uid, got, tt.code)

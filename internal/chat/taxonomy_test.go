@@ -32,4 +32,10 @@ func TestCleanNames(t *testing.T) {
 	if err := CheckCustomerID("김 철수"); ErrorCode(err) != ErrInvalid {
 		t.Fatal("customer ID with a space accepted")
 	}
+	if err := CheckCustomerID(strings.Repeat("7", 128)); err != nil {
+		t.Fatalf("a customer ID of 128: %v", err)
+	}
+	if err := CheckCustomerID(strings.Repeat("7", 129)); ErrorCode(err) != ErrInvalid {
+		t.Fatal("a customer ID of 129 accepted")
+	}
 }

@@ -62,3 +62,31 @@ func TestWorkspacePatch(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+func TestNormalizeOrigin(t *testing.T) {
+	label63 := strings.Repeat("a", 63)
+	for in, want := range map[string]string{
+		"https://Shop.Example.com/":           "https://shop.example.com",
+		"http://127.0.0.1:8080":               "http://127.0.0.1:8080",
+		"https://xn--9n2bp8q.kr":              "https://xn--9n2bp8q.kr",
+		"https://" + label63 + ".example.com": "https://" + label63 + ".example.com",
+	} {
+		if got, err := NormalizeOrigin(in); err != nil || got != want {
+			t.Errorf("NormalizeOrigin(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{
+		"https://a" + label63 + ".example.com", // a label of 64
+		"https://-shop.example.com",
+		"https://shop-.example.com",
+		"https://*.example.com",
+		"https://shop.example.com/path",
+		"https://shop.example.com:0",
+		"ftp://shop.example.com",
+		"https://shop.example.com;script-src *",
+	} {
+		if got, err := NormalizeOrigin(in); ErrorCode(err) != ErrInvalid {
+			t.Errorf("NormalizeOrigin(%q) = %q, %v; want refused", in, got, err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package faq
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -15,7 +16,8 @@ import (
 // event handlers, style, SVG, iframes and javascript: or data: links are
 // gone whatever their spelling. Images may point at Sodam's own uploads
 // (a relative /api/v1/… or /help/… path) or at https.
-var policy = func() *bluemonday.Policy {
+// It is built on first use (an idle node's memory, issue 17).
+var policy = sync.OnceValue(func() *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
 	p.AllowElements("p", "br", "b", "strong", "i", "em", "u", "s", "h2", "h3", "h4",
 		"ul", "ol", "li", "blockquote", "pre", "code", "hr", "table", "thead", "tbody", "tr", "th", "td")
@@ -27,11 +29,11 @@ var policy = func() *bluemonday.Policy {
 	p.AddTargetBlankToFullyQualifiedLinks(true)
 	p.AllowAttrs("colspan", "rowspan").Matching(regexp.MustCompile(`^[0-9]{1,2}$`)).OnElements("td", "th")
 	return p
-}()
+})
 
 // Sanitize returns body with everything unsafe removed (see policy).
 func Sanitize(body string) string {
-	return strings.TrimSpace(policy.Sanitize(body))
+	return strings.TrimSpace(policy().Sanitize(body))
 }
 
 // blockElements end a line in an article's text version.

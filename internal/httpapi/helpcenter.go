@@ -104,7 +104,7 @@ func (s *Server) helpBase(r *http.Request, path string, ws *chat.Workspace, list
 	if name == "" {
 		name = ws.Name
 	}
-	p := &helpPage{Lang: lang, SiteID: ws.SiteID, Name: name, Color: color, T: web.HelpCatalogs[lang],
+	p := &helpPage{Lang: lang, SiteID: ws.SiteID, Name: name, Color: color, T: web.HelpCatalogs()[lang],
 		workspace: ws, categories: cats, articles: arts}
 	p.Canonical = fmt.Sprintf("%s/help/%s%s?lang=%s", strings.TrimSuffix(s.cfg.BaseURL, "/"), ws.SiteID, path, lang)
 	return p, nil
@@ -139,7 +139,7 @@ func (p *helpPage) groups(only int64) []helpGroup {
 // render writes a page, buffered so that a template error is a clean 500.
 func (s *Server) render(w http.ResponseWriter, page string, p *helpPage) error {
 	var b bytes.Buffer
-	if err := web.HelpPages[page].ExecuteTemplate(&b, "layout", p); err != nil {
+	if err := web.HelpPages()[page].ExecuteTemplate(&b, "layout", p); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -202,7 +202,7 @@ func (s *Server) helpArticle(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// An article is in one language: its page is canonical in it.
-	p.Lang, p.T = a.Lang, web.HelpCatalogs[a.Lang]
+	p.Lang, p.T = a.Lang, web.HelpCatalogs()[a.Lang]
 	p.Canonical = fmt.Sprintf("%s/help/%s/articles/%d?lang=%s", strings.TrimSuffix(s.cfg.BaseURL, "/"), ws.SiteID, id, a.Lang)
 	p.PageTitle, p.Description = a.Title, faq.Excerpt(a.BodyText, 150)
 	// Sanitized when saved; sanitized again here, so that a body stored by
@@ -338,14 +338,14 @@ func (s *Server) helpNotFound(h handlerFunc) handlerFunc {
 			p.PageTitle = p.T["not_found"]
 		case chat.ErrorCode(werr) == chat.ErrWorkspaceNotFound:
 			lang := helpLang(r, &chat.Workspace{})
-			p = &helpPage{Lang: lang, Color: helpColor, T: web.HelpCatalogs[lang]}
+			p = &helpPage{Lang: lang, Color: helpColor, T: web.HelpCatalogs()[lang]}
 			p.PageTitle = p.T["site_not_found"]
 		default:
 			return err
 		}
 		p.NoIndex = true
 		var b bytes.Buffer
-		if rerr := web.HelpPages["notfound"].ExecuteTemplate(&b, "layout", p); rerr != nil {
+		if rerr := web.HelpPages()["notfound"].ExecuteTemplate(&b, "layout", p); rerr != nil {
 			return err
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

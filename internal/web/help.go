@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"io/fs"
+	"sync"
 )
 
 // Help holds the help center's pages (html/template, rendered by the
@@ -15,17 +16,19 @@ import (
 var Help embed.FS
 
 // HelpPages are the help center's templates by page: home, category,
-// article, search and notfound, each inside layout.
-var HelpPages = func() map[string]*template.Template {
+// article, search and notfound, each inside layout. They and HelpCatalogs
+// are parsed on first use, as many nodes never serve the help center (an
+// idle node's memory, issue 17).
+var HelpPages = sync.OnceValue(func() map[string]*template.Template {
 	out := map[string]*template.Template{}
 	for _, page := range []string{"home", "category", "article", "search", "notfound"} {
 		out[page] = template.Must(template.ParseFS(Help, "help/layout.html", "help/"+page+".html"))
 	}
 	return out
-}()
+})
 
 // HelpCatalogs are the help center's strings by language (ko, en).
-var HelpCatalogs = catalogs(Help, "help/i18n")
+var HelpCatalogs = sync.OnceValue(func() map[string]map[string]string { return catalogs(Help, "help/i18n") })
 
 // catalogs reads dir's ko.json and en.json: strings by key, by language.
 func catalogs(fsys fs.FS, dir string) map[string]map[string]string {
