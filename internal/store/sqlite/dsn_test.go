@@ -32,23 +32,26 @@ func TestSynchronous(t *testing.T) {
 	}
 }
 
-// The writer keeps its statement journals in memory; the readers keep the
-// default (temp_store 0).
-func TestWriterTempStore(t *testing.T) {
+// The writer keeps its statement journals in memory and checkpoints every
+// 4,000 pages; the readers keep the defaults (temp_store 0, 1,000 pages).
+func TestWriterPragmas(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sodam.db")
 	for name, c := range map[string]struct {
-		dsn  string
-		want int
-	}{"writer": {dsn(path, Synchronous, writerPragma), 2}, "reader": {dsn(path, Synchronous, "query_only(1)"), 0}} {
+		dsn                   string
+		tempStore, checkpoint int
+	}{"writer": {writerDSN(path, Synchronous), 2, 4000}, "reader": {dsn(path, Synchronous, "query_only(1)"), 0, 1000}} {
 		conn, err := sql.Open("sqlite", c.dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got int
-		err = conn.QueryRow(`PRAGMA temp_store`).Scan(&got)
+		var tempStore, checkpoint int
+		err = conn.QueryRow(`PRAGMA temp_store`).Scan(&tempStore)
+		if err == nil {
+			err = conn.QueryRow(`PRAGMA wal_autocheckpoint`).Scan(&checkpoint)
+		}
 		conn.Close()
-		if err != nil || got != c.want {
-			t.Fatalf("%s: PRAGMA temp_store = %d, %v; want %d", name, got, err, c.want)
+		if err != nil || tempStore != c.tempStore || checkpoint != c.checkpoint {
+			t.Fatalf("%s: PRAGMA temp_store = %d, wal_autocheckpoint = %d, %v; want %d, %d", name, tempStore, checkpoint, err, c.tempStore, c.checkpoint)
 		}
 	}
 }
