@@ -500,3 +500,19 @@ func TestStylesheetsBalanced(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The help center's templates and catalogs are parsed on first use, no
+// longer at start-up: a template that does not parse must still fail a
+// test, and each page must know both languages' strings.
+func TestHelpPages(t *testing.T) {
+	pages := HelpPages()
+	for _, page := range []string{"home", "category", "article", "search", "notfound"} {
+		if pages[page] == nil || pages[page].Lookup("layout") == nil {
+			t.Errorf("help page %q: no layout template", page)
+		}
+	}
+	cat := HelpCatalogs()
+	if len(cat["ko"]) == 0 || len(cat["ko"]) != len(cat["en"]) {
+		t.Fatalf("help catalogs: %d Korean strings, %d English", len(cat["ko"]), len(cat["en"]))
+	}
+}
