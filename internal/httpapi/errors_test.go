@@ -20,7 +20,7 @@ import (
 // A failure is a store error unless the client had already gone away: a
 // canceled request is nobody's fault and must not page anyone.
 func TestStoreErrorsCounted(t *testing.T) {
-	m := metrics.New()
+	m := metrics.New(slog.New(slog.DiscardHandler))
 	s := New(Config{Metrics: m}, nil, nil, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 
 	ctx, cancel := context.WithCancel(context.Background())

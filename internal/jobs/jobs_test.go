@@ -175,7 +175,7 @@ func TestAutoOffline(t *testing.T) {
 	setup(t, db, w)
 	pub := &events{}
 	r := runner(db, w, pub, "n")
-	r.Metrics = metrics.New()
+	r.Metrics = metrics.New(slog.New(slog.DiscardHandler))
 	must(t, db.ScheduleJob(ctx, chat.Job{Kind: chat.JobOffline, WorkspaceID: w.ws.ID, RefID: w.agent.AgentID, DueAt: w.now.Add(5 * time.Minute)}))
 	w.now = w.now.Add(6 * time.Minute)
 	r.RunDue(ctx)

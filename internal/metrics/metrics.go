@@ -30,6 +30,7 @@ type Metrics struct {
 	delivery *vm.PrometheusHistogram
 	jobLag   *vm.PrometheusHistogram
 	gauges   []scrapeGauge
+	log      *slog.Logger
 }
 
 // latencyBuckets run from 0.25 ms to 5 s: chat latencies that matter are a
@@ -37,12 +38,14 @@ type Metrics struct {
 var latencyBuckets = []float64{.00025, .0005, .001, .002, .005, .01, .02, .05, .1, .25, .5, 1, 2.5, 5}
 
 // New returns an empty set of Sodam's series; the Go runtime's and the
-// process's are read at each scrape.
-func New() *Metrics {
+// process's are read at each scrape. log hears of a gauge whose read
+// failed.
+func New(log *slog.Logger) *Metrics {
 	vm.ExposeMetadata(true) // # TYPE lines, so a histogram reads as one
 	s := vm.NewSet()
 	return &Metrics{
 		set:      s,
+		log:      log,
 		commit:   s.NewPrometheusHistogramExt("sodam_request_commit_seconds", latencyBuckets),
 		delivery: s.NewPrometheusHistogramExt("sodam_event_delivery_seconds", latencyBuckets),
 		jobLag:   s.NewPrometheusHistogramExt("sodam_job_lag_seconds", []float64{.1, .5, 1, 2, 5, 10, 30, 60, 300}),
@@ -62,7 +65,7 @@ func (m *Metrics) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		m.set.WritePrometheus(w)
 		for _, g := range m.gauges {
-			g.write(r.Context(), w)
+			g.write(r.Context(), w, m.log)
 		}
 		vm.WriteProcessMetrics(w)
 	})
@@ -156,7 +159,7 @@ type scrapeGauge struct {
 // write reads the gauge's values and writes them; a failed read writes
 // none, and is logged, so a scrape shows the series missing rather than
 // stale.
-func (g scrapeGauge) write(ctx context.Context, w io.Writer) {
+func (g scrapeGauge) write(ctx context.Context, w io.Writer, log *slog.Logger) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	var lines []string
@@ -170,7 +173,7 @@ func (g scrapeGauge) write(ctx context.Context, w io.Writer) {
 		lines = append(lines, series(g.name, pairs...)+" "+strconv.FormatFloat(v, 'g', -1, 64))
 	})
 	if err != nil {
-		slog.Warn("metrics: reading a gauge failed", slog.String("series", g.name), slog.Any("err", err))
+		log.Warn("metrics: reading a gauge failed", slog.String("series", g.name), slog.Any("err", err))
 		return
 	}
 	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n", g.name, g.help, g.name)

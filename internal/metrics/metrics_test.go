@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -19,7 +20,7 @@ func scrape(m *Metrics) string {
 // values escaped, and a gauge read at scrape time drops out of a scrape
 // whose read failed rather than showing a stale value.
 func TestSeries(t *testing.T) {
-	m := New()
+	m := New(slog.New(slog.DiscardHandler))
 	closed := m.Connected("visitor")
 	m.Connected("visitor")
 	closed()

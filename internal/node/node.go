@@ -137,7 +137,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	m.bus = b
-	met := metrics.New()
+	met := metrics.New(m.Log)
 	met.Gauge("sodam_queued_conversations", "Conversations waiting in the queue (unassigned), by workspace.", []string{"workspace"},
 		func(ctx context.Context, set func(float64, ...string)) error {
 			n, err := db.QueueLengths(ctx)
