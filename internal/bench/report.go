@@ -71,6 +71,15 @@ type Memory struct {
 	End int64 `json:"end_rss_bytes"`
 }
 
+// Writer is what a server's group commit did over an interval: its
+// batches, the writes they carried, and the seconds it spent running them
+// (the sodam_store_* counters, docs/operations.md).
+type Writer struct {
+	Batches     float64 `json:"batches"`
+	Writes      float64 `json:"writes"`
+	BusySeconds float64 `json:"busy_seconds"`
+}
+
 // CPU is processor time over a wall-clock interval, in seconds.
 type CPU struct {
 	Wall    float64 `json:"wall_seconds"`
@@ -115,8 +124,11 @@ type Report struct {
 	// CPU is the processor time the servers and the bench itself used
 	// during the measured phase: when the bench's share is large, the
 	// machine's cores, not the servers, may be what limits the run.
-	CPU    CPU  `json:"cpu"`
-	Passed bool `json:"passed"`
+	CPU CPU `json:"cpu"`
+	// Writer is the first server's group commit over the measured phase,
+	// read from its /metrics: only with --metrics-addr.
+	Writer *Writer `json:"writer,omitempty"`
+	Passed bool    `json:"passed"`
 	// Failure says why a run that did not pass failed.
 	Failure string `json:"failure,omitempty"`
 }
@@ -226,6 +238,10 @@ func (r *Report) Markdown(w io.Writer) {
 	if r.CPU.Wall > 0 {
 		row("CPU while measuring", "servers %.1f s (%.0f %% of a core), bench %.1f s (%.0f %%), over %.1f s",
 			r.CPU.Servers, 100*r.CPU.Servers/r.CPU.Wall, r.CPU.Bench, 100*r.CPU.Bench/r.CPU.Wall, r.CPU.Wall)
+	}
+	if wr := r.Writer; wr != nil && wr.Batches > 0 && r.CPU.Wall > 0 {
+		row("group commit (first server)", "%.0f batches, %.1f writes a batch, writer busy %.0f %% of the time",
+			wr.Batches, wr.Writes/wr.Batches, 100*wr.BusySeconds/r.CPU.Wall)
 	}
 	row("errors", "%s", strings.Join(errs, ", "))
 	fmt.Fprintln(w)

@@ -67,7 +67,8 @@ func TestReportFiles(t *testing.T) {
 	r := &Report{Scenario: Steady, Store: "SQLite", Nodes: 1, Visitors: 10, Agents: 2, Command: "sodam bench --visitors 10",
 		TargetRate: 100, VisitorMessages: rateOf(200, 2*time.Second), VisitorToAgent: Latency{Count: 200, P50: 1.5, P95: 3, P99: 4.25, Max: 9},
 		Delivery: Delivery{Acked: 200, Delivered: 199, Missing: 1}, Memory: Memory{Idle: 20 << 20, PerConnection: 12 << 10},
-		Errors: map[string]int{"visitor send: 409 conversation_closed": 2}, Failure: "1 acknowledged messages missing, 0 duplicates"}
+		Errors: map[string]int{"visitor send: 409 conversation_closed": 2}, Failure: "1 acknowledged messages missing, 0 duplicates",
+		CPU: CPU{Wall: 2, Servers: 1.5, Bench: 0.5}, Writer: &Writer{Batches: 40, Writes: 210, BusySeconds: 1.1}}
 	path := filepath.Join(t.TempDir(), "report")
 	if err := r.Write(path); err != nil {
 		t.Fatal(err)
@@ -82,7 +83,8 @@ func TestReportFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"FAILED: 1 acknowledged messages missing", "`sodam bench --visitors 10`", "200 in 2.0 s = 100/s (target 100/s)",
-		"p50 1.50 ms, p95 3.00 ms, p99 4.25 ms, max 9.00 ms (200)", "1 missing", "20.0 MiB", "12.0 KiB", "visitor send: 409 conversation_closed: 2"} {
+		"p50 1.50 ms, p95 3.00 ms, p99 4.25 ms, max 9.00 ms (200)", "1 missing", "20.0 MiB", "12.0 KiB", "visitor send: 409 conversation_closed: 2",
+		"| group commit (first server) | 40 batches, 5.2 writes a batch, writer busy 55 % of the time |"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("no %q in\n%s", want, md)
 		}
@@ -101,5 +103,20 @@ func TestStatCPU(t *testing.T) {
 	}
 	if got := cpuSeconds(-1); got != 0 {
 		t.Fatalf("cpuSeconds of no process = %v, want 0", got)
+	}
+}
+
+// The group commit's counters are picked out of a scrape; one missing
+// leaves them all out rather than report a wrong share.
+func TestParseWriter(t *testing.T) {
+	scrape := "# TYPE sodam_store_batches_total counter\nsodam_store_batches_total 12\n" +
+		"sodam_store_batched_writes_total 300\nsodam_store_batched_writes_total_x 9\n" +
+		"sodam_store_writer_busy_seconds_total 0.75\ngo_goroutines 40\n"
+	w := parseWriter(scrape)
+	if w == nil || *w != (Writer{Batches: 12, Writes: 300, BusySeconds: 0.75}) {
+		t.Fatalf("parseWriter = %+v", w)
+	}
+	if w := parseWriter("sodam_store_batches_total 12\nsodam_store_batched_writes_total 300\n"); w != nil {
+		t.Fatalf("a scrape without the busy counter gave %+v", w)
 	}
 }

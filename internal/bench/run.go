@@ -109,6 +109,10 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 		}
 	}
 	cpuStart, serversStart, benchStart := time.Now(), s.serversCPU(), cpuSeconds(os.Getpid())
+	var writerStart *Writer
+	if o.MetricsAddr != "" {
+		writerStart = readWriter(ctx, o.MetricsAddr)
+	}
 	switch o.Scenario {
 	case Steady:
 		if o.Webhook != "" {
@@ -135,6 +139,12 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 		rep.Reconnect = r.storm(ctx, rep)
 	}
 	rep.CPU = CPU{Wall: time.Since(cpuStart).Seconds(), Servers: s.serversCPU() - serversStart, Bench: cpuSeconds(os.Getpid()) - benchStart}
+	if writerStart != nil {
+		if end := readWriter(ctx, o.MetricsAddr); end != nil {
+			rep.Writer = &Writer{Batches: end.Batches - writerStart.Batches, Writes: end.Writes - writerStart.Writes,
+				BusySeconds: end.BusySeconds - writerStart.BusySeconds}
+		}
+	}
 	if o.CPUProfile != "" {
 		pprof.StopCPUProfile()
 	}

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -372,4 +373,49 @@ func (s *setup) settledRSS(ctx context.Context) int64 {
 		last = n
 	}
 	return last
+}
+
+// readWriter reads a server's group-commit counters from its /metrics at
+// addr; nil when it cannot (the report then leaves them out).
+func readWriter(ctx context.Context, addr string) *Writer {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/metrics", nil)
+	if err != nil {
+		return nil
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return nil
+	}
+	return parseWriter(string(body))
+}
+
+// parseWriter picks the group commit's counters out of a scrape.
+func parseWriter(scrape string) *Writer {
+	var w Writer
+	fields := map[string]*float64{
+		"sodam_store_batches_total":             &w.Batches,
+		"sodam_store_batched_writes_total":      &w.Writes,
+		"sodam_store_writer_busy_seconds_total": &w.BusySeconds,
+	}
+	found := 0
+	for line := range strings.Lines(scrape) {
+		name, value, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if dst := fields[name]; ok && dst != nil {
+			if v, err := strconv.ParseFloat(value, 64); err == nil {
+				*dst = v
+				found++
+			}
+		}
+	}
+	if found < len(fields) {
+		return nil
+	}
+	return &w
 }

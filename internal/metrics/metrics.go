@@ -56,7 +56,17 @@ func New(log *slog.Logger) *Metrics {
 // from the database. collect should be quick; its error drops the series
 // from that scrape.
 func (m *Metrics) Gauge(name, help string, labels []string, collect func(ctx context.Context, set func(v float64, labelValues ...string)) error) {
-	m.gauges = append(m.gauges, scrapeGauge{name: name, help: help, labels: labels, collect: collect})
+	m.gauges = append(m.gauges, scrapeGauge{name: name, help: help, typ: "gauge", labels: labels, collect: collect})
+}
+
+// Counter adds a counter kept elsewhere (such as the store's), read at
+// each scrape; read must be quick and never go down.
+func (m *Metrics) Counter(name, help string, read func() float64) {
+	m.gauges = append(m.gauges, scrapeGauge{name: name, help: help, typ: "counter",
+		collect: func(_ context.Context, set func(float64, ...string)) error {
+			set(read())
+			return nil
+		}})
 }
 
 // Handler serves the metrics in the Prometheus text format.
@@ -149,9 +159,11 @@ func series(name string, labelValues ...string) string {
 
 var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
 
-// scrapeGauge is a gauge family whose values are read at scrape time.
+// scrapeGauge is a family of series whose values are read at scrape
+// time: gauges, or counters kept outside the set.
 type scrapeGauge struct {
 	name, help string
+	typ        string // gauge or counter
 	labels     []string
 	collect    func(ctx context.Context, set func(v float64, labelValues ...string)) error
 }
@@ -176,7 +188,7 @@ func (g scrapeGauge) write(ctx context.Context, w io.Writer, log *slog.Logger) {
 		log.Warn("metrics: reading a gauge failed", slog.String("series", g.name), slog.Any("err", err))
 		return
 	}
-	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s gauge\n", g.name, g.help, g.name)
+	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", g.name, g.help, g.name, g.typ)
 	for _, l := range lines {
 		fmt.Fprintln(w, l)
 	}

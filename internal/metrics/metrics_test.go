@@ -18,7 +18,8 @@ func scrape(m *Metrics) string {
 
 // TestSeries: every kind of series reads as Prometheus expects it, label
 // values escaped, and a gauge read at scrape time drops out of a scrape
-// whose read failed rather than showing a stale value.
+// whose read failed rather than showing a stale value; a counter kept
+// elsewhere reads its value at each scrape.
 func TestSeries(t *testing.T) {
 	m := New(slog.New(slog.DiscardHandler))
 	closed := m.Connected("visitor")
@@ -38,6 +39,8 @@ func TestSeries(t *testing.T) {
 		set(0.5, "2")
 		return nil
 	})
+	batches := 41.0
+	m.Counter("sodam_store_batches_total", "Batches.", func() float64 { return batches })
 	body := scrape(m)
 	for _, want := range []string{
 		`sodam_websocket_connections{kind="visitor"} 1` + "\n",
@@ -51,6 +54,7 @@ func TestSeries(t *testing.T) {
 		"# HELP sodam_queued_conversations Queued.\n# TYPE sodam_queued_conversations gauge\n",
 		`sodam_queued_conversations{workspace="1"} 7` + "\n",
 		`sodam_queued_conversations{workspace="2"} 0.5` + "\n",
+		"# HELP sodam_store_batches_total Batches.\n# TYPE sodam_store_batches_total counter\nsodam_store_batches_total 41\n",
 		"process_resident_memory_bytes ",
 		"go_goroutines ",
 	} {
@@ -59,8 +63,13 @@ func TestSeries(t *testing.T) {
 		}
 	}
 	fail = true
-	if body := scrape(m); strings.Contains(body, "sodam_queued_conversations") || !strings.Contains(body, "sodam_messages_stored_total") {
+	batches = 42
+	body = scrape(m)
+	if strings.Contains(body, "sodam_queued_conversations") || !strings.Contains(body, "sodam_messages_stored_total") {
 		t.Errorf("a failed read left its gauge in, or took the rest out:\n%s", body)
+	}
+	if !strings.Contains(body, "sodam_store_batches_total 42\n") {
+		t.Errorf("a counter read at scrape time kept its old value:\n%s", body)
 	}
 }
 

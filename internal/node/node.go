@@ -154,6 +154,14 @@ func (m *Main) Run(ctx context.Context) error {
 			}
 			return err
 		})
+	// The group commit (sqldb/batch.go): how busy the one writer is, and
+	// how many writes each of its transactions carries.
+	met.Counter("sodam_store_batches_total", "Write transactions the group commit ran.",
+		func() float64 { return float64(db.WriterStats().Batches) })
+	met.Counter("sodam_store_batched_writes_total", "Writes those transactions carried.",
+		func() float64 { return float64(db.WriterStats().Writes) })
+	met.Counter("sodam_store_writer_busy_seconds_total", "Time the group commit spent running transactions; its rate near 1 means the writer is saturated.",
+		func() float64 { return db.WriterStats().Busy.Seconds() })
 	m.Hub = realtime.NewHub(m.Store, b, m.Log)
 	files, err := blob.NewDisk(c.UploadsDir)
 	if err != nil {

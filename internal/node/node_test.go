@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -230,6 +231,25 @@ func TestMetrics(t *testing.T) {
 		if !strings.Contains(body, series) {
 			t.Errorf("no %s in\n%s", series, body)
 		}
+	}
+	// The group commit's counters: every commit above went through it.
+	value := func(name string) float64 {
+		t.Helper()
+		for line := range strings.Lines(body) {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
+				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if err != nil {
+					t.Fatalf("%s: %v", line, err)
+				}
+				return f
+			}
+		}
+		t.Fatalf("no %s in\n%s", name, body)
+		return 0
+	}
+	batches, writes, busy := value("sodam_store_batches_total"), value("sodam_store_batched_writes_total"), value("sodam_store_writer_busy_seconds_total")
+	if batches < 5 || writes < batches || busy <= 0 {
+		t.Errorf("group commit: %v batches, %v writes, busy %v s", batches, writes, busy)
 	}
 	if t.Failed() {
 		return

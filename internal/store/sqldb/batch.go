@@ -118,6 +118,25 @@ type writer struct {
 	// syncing counts batches waiting for the log's fsync (logsync.go).
 	// While one does, a new batch starts only with minOverlap writes.
 	syncing int
+	// What WriterStats reports; atomic, as a scrape reads them while
+	// batches run.
+	batches, writes, busyNanos atomic.Int64
+}
+
+// WriterStats is what the group commit has done since the store opened.
+type WriterStats struct {
+	Batches int64         // transactions the writer ran
+	Writes  int64         // writes they carried, retries counted again
+	Busy    time.Duration // time spent running them, up to each COMMIT's return
+}
+
+// WriterStats reports the group commit's work. Busy against the time
+// passed is how much of the time the writer is occupied: one batch runs
+// at a time, so near 1 the writer is the node's bottleneck, and Writes
+// per batch is how far it amortizes each commit (docs/operations.md).
+func (db *DB) WriterStats() WriterStats {
+	w := &db.writer
+	return WriterStats{Batches: w.batches.Load(), Writes: w.writes.Load(), Busy: time.Duration(w.busyNanos.Load())}
 }
 
 // minOverlap is how many writes must be queued for a batch to start while
@@ -224,7 +243,13 @@ func (db *DB) runNext() bool {
 			live = append(live, r)
 		}
 	}
+	start := time.Now()
 	retry := db.runBatch(live)
+	if len(live) > 0 {
+		w.batches.Add(1)
+		w.writes.Add(int64(len(live)))
+		w.busyNanos.Add(int64(time.Since(start)))
+	}
 
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync/atomic"
 	"testing"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/store/sqldb"
 )
 
 // BenchAppendMessage measures durable message writes: 64 goroutines send
@@ -17,9 +19,13 @@ import (
 // whose every write waits for its own commit. Visitors and assigned agents
 // take turns, so both paths (cancelling and scheduling the inactivity
 // timer) are in the figure. Each starts after 50 messages a conversation
-// and ANALYZE. It reports msgs/s besides ns/op. With
-// SODAM_BENCH_SEARCH_INDEX=off the store skips the search index, to show
-// what indexing adds (docs/benchmarks.md, issue 13).
+// and ANALYZE. It reports msgs/s besides ns/op, and, where the store
+// batches, the writes per batch and the share of the time its one writer
+// was busy. With SODAM_BENCH_SEARCH_INDEX=off the store skips the search
+// index, to show what indexing adds (docs/benchmarks.md, issue 13).
+// SODAM_BENCH_CPUPROFILE=file writes a CPU profile of the measured part
+// alone: -test.cpuprofile also takes in the set-up and the warm-up's
+// single writes, which read as a quarter of the samples.
 func BenchAppendMessage(b *testing.B, open Opener) {
 	for _, bc := range []struct{ workspaces, writers int }{{1, 1}, {1, 64}, {8, 64}} {
 		n := bc.workspaces
@@ -79,6 +85,16 @@ func BenchAppendMessage(b *testing.B, open Opener) {
 			if an, ok := s.(interface{ Analyze(context.Context) error }); ok {
 				mustB(b, an.Analyze(ctx))
 			}
+			writer, batches := s.(interface{ WriterStats() sqldb.WriterStats })
+			var before sqldb.WriterStats
+			if batches {
+				before = writer.WriterStats()
+			}
+			if path := os.Getenv("SODAM_BENCH_CPUPROFILE"); path != "" && b.N > 1 {
+				stop, err := cpuProfile(path)
+				mustB(b, err)
+				defer stop()
+			}
 			b.ResetTimer()
 			cpu0 := cpuTime()
 			server := serverCPU()
@@ -101,6 +117,11 @@ func BenchAppendMessage(b *testing.B, open Opener) {
 				})
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+			if batches {
+				after := writer.WriterStats()
+				b.ReportMetric(float64(after.Writes-before.Writes)/float64(after.Batches-before.Batches), "writes/batch")
+				b.ReportMetric(float64(after.Busy-before.Busy)/float64(b.Elapsed()), "writer-busy")
+			}
 			// The process's CPU per message (on SQLite the database's
 			// too), which other processes on the machine do not change.
 			cpu := cpuTime() - cpu0
@@ -118,4 +139,20 @@ func mustB(b *testing.B, err error) {
 	if err != nil {
 		b.Fatal(err)
 	}
+}
+
+// cpuProfile starts a CPU profile written to path; stop ends it.
+func cpuProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

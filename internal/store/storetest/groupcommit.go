@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/store/sqldb"
 )
 
 // grouper is implemented by stores that commit concurrent writes in
@@ -80,6 +81,11 @@ func testBatchFailureStaysAlone(t *testing.T, s chat.Store) {
 		seen   []chat.Event // the log right after the call returned
 	}
 	results := make([]result, len(attempts))
+	stats, counts := s.(interface{ WriterStats() sqldb.WriterStats })
+	var before sqldb.WriterStats
+	if counts {
+		before = stats.WriterStats()
+	}
 	groupNext(s, len(attempts))
 	var wg sync.WaitGroup
 	for i, a := range attempts {
@@ -92,6 +98,13 @@ func testBatchFailureStaysAlone(t *testing.T, s chat.Store) {
 		})
 	}
 	wg.Wait()
+	// The writer counts one batch carrying every attempt, refusals too.
+	if counts {
+		after := stats.WriterStats()
+		if after.Batches != before.Batches+1 || after.Writes != before.Writes+int64(len(attempts)) || after.Busy <= before.Busy {
+			t.Fatalf("writer stats went from %+v to %+v for one batch of %d", before, after, len(attempts))
+		}
+	}
 
 	var stored []string
 	var twins []result
