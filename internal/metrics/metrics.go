@@ -29,7 +29,7 @@ type Metrics struct {
 	commit   *vm.PrometheusHistogram
 	delivery *vm.PrometheusHistogram
 	jobLag   *vm.PrometheusHistogram
-	gauges   []scrapeGauge
+	scraped  []scraped
 	log      *slog.Logger
 }
 
@@ -56,13 +56,13 @@ func New(log *slog.Logger) *Metrics {
 // from the database. collect should be quick; its error drops the series
 // from that scrape.
 func (m *Metrics) Gauge(name, help string, labels []string, collect func(ctx context.Context, set func(v float64, labelValues ...string)) error) {
-	m.gauges = append(m.gauges, scrapeGauge{name: name, help: help, typ: "gauge", labels: labels, collect: collect})
+	m.scraped = append(m.scraped, scraped{name: name, help: help, typ: "gauge", labels: labels, collect: collect})
 }
 
 // Counter adds a counter kept elsewhere (such as the store's), read at
 // each scrape; read must be quick and never go down.
 func (m *Metrics) Counter(name, help string, read func() float64) {
-	m.gauges = append(m.gauges, scrapeGauge{name: name, help: help, typ: "counter",
+	m.scraped = append(m.scraped, scraped{name: name, help: help, typ: "counter",
 		collect: func(_ context.Context, set func(float64, ...string)) error {
 			set(read())
 			return nil
@@ -74,7 +74,7 @@ func (m *Metrics) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		m.set.WritePrometheus(w)
-		for _, g := range m.gauges {
+		for _, g := range m.scraped {
 			g.write(r.Context(), w, m.log)
 		}
 		vm.WriteProcessMetrics(w)
@@ -159,19 +159,19 @@ func series(name string, labelValues ...string) string {
 
 var labelEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`)
 
-// scrapeGauge is a family of series whose values are read at scrape
-// time: gauges, or counters kept outside the set.
-type scrapeGauge struct {
+// scraped is a family of series whose values are read at scrape time:
+// gauges, or counters kept outside the set.
+type scraped struct {
 	name, help string
 	typ        string // gauge or counter
 	labels     []string
 	collect    func(ctx context.Context, set func(v float64, labelValues ...string)) error
 }
 
-// write reads the gauge's values and writes them; a failed read writes
+// write reads the family's values and writes them; a failed read writes
 // none, and is logged, so a scrape shows the series missing rather than
 // stale.
-func (g scrapeGauge) write(ctx context.Context, w io.Writer, log *slog.Logger) {
+func (g scraped) write(ctx context.Context, w io.Writer, log *slog.Logger) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	var lines []string
@@ -185,7 +185,7 @@ func (g scrapeGauge) write(ctx context.Context, w io.Writer, log *slog.Logger) {
 		lines = append(lines, series(g.name, pairs...)+" "+strconv.FormatFloat(v, 'g', -1, 64))
 	})
 	if err != nil {
-		log.Warn("metrics: reading a gauge failed", slog.String("series", g.name), slog.Any("err", err))
+		log.Warn("metrics: reading a series failed", slog.String("series", g.name), slog.Any("err", err))
 		return
 	}
 	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", g.name, g.help, g.name, g.typ)

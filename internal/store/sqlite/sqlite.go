@@ -117,8 +117,9 @@ const writerPragma = "temp_store(MEMORY)"
 // conversations', the indexes' last leaves, the search index's structure)
 // are copied once a checkpoint however many times the log holds them, so
 // fewer checkpoints copy fewer pages in all. At 2,000 + 200 messages a
-// second, six runs alternating with 1,000 put the SQLite node's p99 at
-// 39–85 ms, median 47, against 43–96, median 69 (docs/benchmarks.md). A checkpointer on another connection, leaving the
+// second, nine runs alternating with 1,000 put the SQLite node's p99 at
+// 38.8–84.6 ms, median 44.2, against 43.4–96.4, median 66.6
+// (docs/benchmarks.md). A checkpointer on another connection, leaving the
 // writer none, was slower still (p99 78–83 ms). A crash replays at most
 // the 16 MiB of log on open; only readers read it meanwhile, through its
 // index.

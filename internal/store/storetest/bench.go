@@ -85,9 +85,9 @@ func BenchAppendMessage(b *testing.B, open Opener) {
 			if an, ok := s.(interface{ Analyze(context.Context) error }); ok {
 				mustB(b, an.Analyze(ctx))
 			}
-			writer, batches := s.(interface{ WriterStats() sqldb.WriterStats })
+			writer, batched := s.(interface{ WriterStats() sqldb.WriterStats })
 			var before sqldb.WriterStats
-			if batches {
+			if batched {
 				before = writer.WriterStats()
 			}
 			if path := os.Getenv("SODAM_BENCH_CPUPROFILE"); path != "" && b.N > 1 {
@@ -117,7 +117,7 @@ func BenchAppendMessage(b *testing.B, open Opener) {
 				})
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
-			if batches {
+			if batched {
 				after := writer.WriterStats()
 				b.ReportMetric(float64(after.Writes-before.Writes)/float64(after.Batches-before.Batches), "writes/batch")
 				b.ReportMetric(float64(after.Busy-before.Busy)/float64(b.Elapsed()), "writer-busy")
