@@ -42,18 +42,24 @@ export function setTimeZone(zone) {
 }
 
 // dateFormat is an Intl.DateTimeFormat in the console's language and the
-// workspace's time zone. Making one costs a hundred times more than
-// formatting with it, and every line of a thread shows two times: a long
-// chat redrawn in a new language made thousands, and the page stalled for
-// seconds. So each is made once; there are a few dozen at most (the
-// options below, in two languages and the zones of the workspaces opened).
+// workspace's time zone.
+export const dateFormat = (options) => intlFormat(Intl.DateTimeFormat, { ...options, timeZone });
+
+// numberFormat is an Intl.NumberFormat in the console's language.
+export const numberFormat = (options = {}) => intlFormat(Intl.NumberFormat, options);
+
+// intlFormat makes each Intl format once. Making one costs a hundred
+// times more than formatting with it, and every line of a thread shows two
+// times: a long chat redrawn in a new language made thousands, and the
+// page stalled for seconds. There are a few dozen at most: the options in
+// the code, in two languages and the zones of the workspaces opened.
 const formats = new Map();
 
-export function dateFormat(options) {
-  const key = `${locale.lang} ${timeZone} ${JSON.stringify(options)}`;
+function intlFormat(Format, options) {
+  const key = `${Format.name} ${locale.lang} ${JSON.stringify(options)}`;
   let format = formats.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat(locale.lang, { ...options, timeZone });
+    format = new Format(locale.lang, options);
     formats.set(key, format);
   }
   return format;
@@ -68,20 +74,11 @@ const day = 24 * hour;
 export function relativeTime(date, now = Date.now()) {
   const ago = now - date.getTime();
   if (ago < minute) return t('time.now');
-  const rtf = relativeFormat(locale.lang);
+  const rtf = intlFormat(Intl.RelativeTimeFormat, { numeric: 'auto' });
   if (ago < hour) return rtf.format(-Math.floor(ago / minute), 'minute');
   if (ago < day) return rtf.format(-Math.floor(ago / hour), 'hour');
   if (ago < 7 * day) return rtf.format(-Math.floor(ago / day), 'day');
   return dateFormat({ month: 'short', day: 'numeric' }).format(date);
-}
-
-// relativeFormat is the Intl.RelativeTimeFormat for a language, made once
-// (as dateFormat's).
-const relatives = new Map();
-
-function relativeFormat(lang) {
-  if (!relatives.has(lang)) relatives.set(lang, new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }));
-  return relatives.get(lang);
 }
 
 // exactTime is the full date and time with the zone, for title attributes

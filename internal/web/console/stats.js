@@ -6,7 +6,7 @@
 // numbers; the table can be exported as CSV or XLSX. Managers and masters
 // see everyone; an agent sees their own figures.
 import { h } from '../shared/dom.js';
-import { channels, locale, t } from './i18n.js';
+import { channels, locale, numberFormat, t } from './i18n.js';
 import { stamp, template } from './template.js';
 import { toast } from './toast.js';
 import uPlot from './vendor/uplot/uPlot.esm.js';
@@ -118,10 +118,10 @@ export function duration(s) {
 function value(m, v) {
   if (v == null) return '—';
   switch (m.kind) {
-    case 'rate': return new Intl.NumberFormat(locale.lang, { style: 'percent', maximumFractionDigits: 1 }).format(v);
+    case 'rate': return numberFormat({ style: 'percent', maximumFractionDigits: 1 }).format(v);
     case 'time': return duration(v);
-    case 'score': return new Intl.NumberFormat(locale.lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(v);
-    default: return new Intl.NumberFormat(locale.lang).format(v);
+    case 'score': return numberFormat({ minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(v);
+    default: return numberFormat().format(v);
   }
 }
 
@@ -410,7 +410,7 @@ class Stats extends HTMLElement {
     this.#ref('ratings-rows').replaceChildren(
       h('tr', {}, h('th', { scope: 'col' }, t('stats.score')), h('th', { scope: 'col' }, t('stats.count'))),
       ...[5, 4, 3, 2, 1].map((s) => h('tr', { dataset: { testid: 'stats-rating-row', score: s } },
-        h('th', { scope: 'row' }, '★'.repeat(s)), h('td', {}, new Intl.NumberFormat(locale.lang).format(counts[s - 1])))),
+        h('th', { scope: 'row' }, '★'.repeat(s)), h('td', {}, numberFormat().format(counts[s - 1])))),
       h('tr', {}, h('th', { scope: 'row' }, t('stats.m_rating_rate')), h('td', {}, value(measures[11], res.total?.rating_rate))));
   }
 
@@ -440,7 +440,7 @@ class Stats extends HTMLElement {
       { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { show: false }, size: 56, values: (u, splits) => splits.map(yFormat) },
     ];
     const width = (el) => Math.max(240, el.clientWidth || this.clientWidth - 40);
-    const count = (v) => (Number.isInteger(v) ? new Intl.NumberFormat(locale.lang).format(v) : '');
+    const count = (v) => (Number.isInteger(v) ? numberFormat().format(v) : '');
 
     // Trend lines: inflow, completed and unprocessed, or each group's inflow.
     const trendEl = this.#ref('trend');
