@@ -48,11 +48,11 @@ export const dateFormat = (options) => intlFormat(Intl.DateTimeFormat, { ...opti
 // numberFormat is an Intl.NumberFormat in the console's language.
 export const numberFormat = (options = {}) => intlFormat(Intl.NumberFormat, options);
 
-// intlFormat makes each Intl format once. Making one costs a hundred
-// times more than formatting with it, and every line of a thread shows two
-// times: a long chat redrawn in a new language made thousands, and the
-// page stalled for seconds. There are a few dozen at most: the options in
-// the code, in two languages and the zones of the workspaces opened.
+// intlFormat makes each Intl format once. Making one costs far more than
+// formatting with it, and every line of a thread shows two times: a long
+// chat redrawn in a new language made thousands, and the page stalled for
+// seconds (docs/benchmarks.md). There are a few dozen at most: the options
+// in the code, in two languages and the zones of the workspaces opened.
 const formats = new Map();
 
 function intlFormat(Format, options) {
