@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/dom"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -44,6 +45,7 @@ type tab struct {
 	t    *testing.T
 	name string
 	ctx  context.Context
+	held chan fetch.RequestID // requests paused by hold, until released
 
 	mu   sync.Mutex
 	logs []string // console errors and uncaught exceptions, newest last
@@ -54,7 +56,7 @@ type tab struct {
 // one window a person looks at.
 func newTab(t *testing.T, root context.Context, name string) *tab {
 	t.Helper()
-	p := &tab{t: t, name: name}
+	p := &tab{t: t, name: name, held: make(chan fetch.RequestID, 16)}
 	p.ctx = person(t, root, tabTimeout, chromedp.WithListener(p.listen))
 	// Chromium's --lang does not reach a new browser context: set the
 	// language a Korean browser sends (Accept-Language, navigator.language)
@@ -79,6 +81,9 @@ func newTab(t *testing.T, root context.Context, name string) *tab {
 func (p *tab) listen(ev any) {
 	var line string
 	switch e := ev.(type) {
+	case *fetch.EventRequestPaused:
+		p.held <- e.RequestID // hold's channel has room for every request it pauses
+		return
 	case *runtime.EventConsoleAPICalled:
 		if e.Type != runtime.ConsoleAPICalledTypeError && e.Type != runtime.ConsoleAPICalledTypeWarning {
 			return
@@ -107,6 +112,32 @@ func (p *tab) listen(ev any) {
 	if len(p.logs) > 20 {
 		p.logs = p.logs[len(p.logs)-20:]
 	}
+}
+
+// hold pauses the page's requests to URLs that match pattern (* for any
+// text) until release lets each go on: an answer the page waits for
+// comes as late as the test needs. It expects at most 16 such requests.
+func (p *tab) hold(pattern string) {
+	p.t.Helper()
+	p.do("hold "+pattern, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}})
+		return err
+	}))
+}
+
+// release waits for the next request hold paused and lets it go on.
+func (p *tab) release() {
+	p.t.Helper()
+	var id fetch.RequestID
+	select {
+	case id = <-p.held:
+	case <-time.After(waitTimeout):
+		p.fail("no request was held")
+	}
+	p.do("release a request", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+		return err
+	}))
 }
 
 // fail ends the test, saying what this person's screen showed.

@@ -205,4 +205,23 @@ func TestBrowserWidgetSettings(t *testing.T) {
 	consoleSend(admin, "Yes, we ship to most countries.")
 	admin.click("[data-testid=rating-request-button]")
 	visitor.waitFrame("the English rating request", `d.querySelector('[data-testid=widget-messages] li[data-code=rating_requested] .bubble')?.textContent === `+js(rating))
+
+	// A visitor who opens the chat before the launcher's settings come
+	// gets it in the workspace's language all the same: the chat loads
+	// again once they say which. So does one whose chat loads, hidden,
+	// with the next page (having opened it in this tab before).
+	early := newTab(t, root, "early visitor")
+	early.hold("*/api/v1/widget/launcher*")
+	early.goTo(s.host.URL)
+	early.click("#sodam-launcher")
+	early.waitFor("the chat, opened before the launcher's settings came", `document.querySelector('#sodam-frame')`)
+	early.release()
+	english := `d.documentElement.lang === 'en' && d.querySelector('[data-testid=widget-consent-agree]')?.textContent === 'Agree and start'` +
+		` && d.querySelector('[data-testid=widget-title]').textContent === ` + js(title)
+	early.waitFrame("the English widget", english)
+	early.do("go to the next page", chromedp.Reload())
+	early.release()
+	early.waitFor("the chat loaded, hidden, with the page", `document.querySelector('#sodam-frame')?.hidden`)
+	early.click("#sodam-launcher")
+	early.waitFrame("the English widget on the next page", english)
 }

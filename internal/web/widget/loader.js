@@ -119,10 +119,16 @@
   function createFrame(open) {
     frame = document.createElement('iframe');
     frame.id = 'sodam-frame';
-    frame.title = label[0];
     frame.hidden = !open;
-    frame.src = `${base}/widget/frame?site_id=${encodeURIComponent(siteID)}#${encodeURIComponent(JSON.stringify({ ...settings, shown: open }))}`;
+    loadFrame(open);
     document.body.append(frame);
+  }
+
+  // loadFrame points the chat at its page with the settings as they are
+  // now (in the fragment, which is never sent to a server).
+  function loadFrame(open) {
+    frame.title = label[0];
+    frame.src = `${base}/widget/frame?site_id=${encodeURIComponent(siteID)}#${encodeURIComponent(JSON.stringify({ ...settings, shown: open }))}`;
   }
 
   function toggle(open) {
@@ -181,13 +187,20 @@
         if (!got) return;
         Object.assign(look, got);
         style.textContent = css();
-        if (look.allowed && !frame && engaged.get()) createFrame(false);
+        // The workspace's language, unless the page chose one, before
+        // the chat is loaded: the chat speaks the language it is given.
         if (look.language && !window.SodamSettings?.language) {
+          const spoke = ko; // the browser's, as the chat takes it
           settings.language = look.language;
           ko = look.language === 'ko';
           label = ko ? ['채팅 상담 열기', '채팅 상담 닫기'] : ['Open chat', 'Close chat'];
           showUnread(unread);
+          // A chat the visitor opened before this answer came speaks the
+          // browser's language: it loads again in the workspace's (its
+          // session and conversation are kept in its storage).
+          if (frame && ko !== spoke) loadFrame(!frame.hidden);
         }
+        if (look.allowed && !frame && engaged.get()) createFrame(false);
       })
       .catch(() => {}); // unreachable now: the defaults hold, the frame will retry
   };
