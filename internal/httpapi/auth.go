@@ -409,41 +409,50 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if email == "" || req.Password == "" {
 		return chat.Errorf(chat.ErrInvalid, "email and password are required")
 	}
-	// Failures slow down the account at this address, and, far more
-	// loosely, the address: guessing stays expensive, while the account's
-	// owner elsewhere and colleagues behind the same office address are not
-	// locked out.
-	now, ip := s.now(), clientIP(r)
-	key := email + "|" + ip
-	if wait := max(s.loginBackoff.Wait(now, key), s.addressBackoff.Wait(now, ip)); wait > 0 {
-		return tooMany(w, wait, "too many failed logins; try again in a moment")
-	}
-	fail := func() error {
-		s.loginBackoff.Fail(now, key)
-		s.addressBackoff.Fail(now, ip)
-		return chat.Errorf(chat.ErrInvalidCredentials, "wrong email or password")
-	}
 	a, err := s.store.AgentByEmail(r.Context(), email)
-	if chat.ErrorCode(err) == chat.ErrAgentNotFound {
-		// Spend the same time as a real check so timing does not tell
-		// which emails exist.
-		if _, err := s.hasher.Check(r.Context(), dummyHash(), req.Password); err != nil {
-			return err
-		}
-		return fail()
-	}
-	if err != nil {
+	if err != nil && chat.ErrorCode(err) != chat.ErrAgentNotFound {
 		return err
 	}
-	ok, err := s.hasher.Check(r.Context(), a.PasswordHash, req.Password)
+	ok, err := s.checkPassword(w, r, email, a, req.Password)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return fail()
+		return chat.Errorf(chat.ErrInvalidCredentials, "wrong email or password")
+	}
+	return s.startSession(w, r, a)
+}
+
+// checkPassword checks a password typed for the login email, wherever one
+// is asked for (signing in, accepting an invitation as an existing login,
+// changing one's password), under the login limits (operations.md): while
+// the login at this address, or the address, is backing off, it refuses
+// with 429 without checking. A wrong password counts against both — the
+// account's owner elsewhere and colleagues behind the same office address
+// are not locked out, while guessing stays expensive — and a right one
+// clears the login's count. a nil (no such login) is checked against a
+// dummy hash, so that timing does not tell which emails exist.
+func (s *Server) checkPassword(w http.ResponseWriter, r *http.Request, email string, a *chat.Agent, password string) (bool, error) {
+	now, ip := s.now(), clientIP(r)
+	key := email + "|" + ip
+	if wait := max(s.loginBackoff.Wait(now, key), s.addressBackoff.Wait(now, ip)); wait > 0 {
+		return false, tooMany(w, wait, "too many wrong passwords; try again in a moment")
+	}
+	hash := dummyHash()
+	if a != nil {
+		hash = a.PasswordHash
+	}
+	ok, err := s.hasher.Check(r.Context(), hash, password)
+	if err != nil {
+		return false, err
+	}
+	if !ok || a == nil {
+		s.loginBackoff.Fail(now, key)
+		s.addressBackoff.Fail(now, ip)
+		return false, nil
 	}
 	s.loginBackoff.Succeed(key)
-	return s.startSession(w, r, a)
+	return true, nil
 }
 
 // tooMany refuses with 429 and says when to try again.

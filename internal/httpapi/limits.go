@@ -39,6 +39,13 @@ const (
 	// "did this answer your question?".
 	limitFAQ         = "faq"
 	limitFAQFeedback = "faq_feedback"
+	// limitWidgetRead: the widget's other reads — its settings and
+	// launcher on each page view, a visitor's pages of messages.
+	limitWidgetRead = "widget_read"
+	// limitAccount: an invitation's or a password reset's link used
+	// (looking it up, accepting, setting the password). Their tokens
+	// cannot be guessed; this bounds the work a client makes trying.
+	limitAccount = "account"
 )
 
 func newLimits() limits {
@@ -52,6 +59,8 @@ func newLimits() limits {
 		limitFAQ:         {address: per(time.Second/10, 300)},
 		limitFAQFeedback: {visitor: per(10*time.Second, 20), address: per(time.Second/2, 200)},
 		limitChannel:     {address: per(time.Second/200, 2000)},
+		limitWidgetRead:  {visitor: per(time.Second/2, 60), address: per(time.Second/20, 600)},
+		limitAccount:     {address: per(2*time.Second, 30)},
 	}
 }
 

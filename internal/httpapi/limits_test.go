@@ -194,3 +194,70 @@ func TestConsentRecorded(t *testing.T) {
 		t.Fatal("a new wording was taken as agreed")
 	}
 }
+
+// The widget's reads have budgets too: its settings and launcher per
+// address (each page view reads them), a visitor's pages of messages per
+// visitor, so a neighbour behind the same address reads on.
+func TestWidgetReadLimits(t *testing.T) {
+	e := newEnvWith(t, withLimits)
+	e.clock.freeze()
+	count := func(c *client, path string, max int) (answered int, last *http.Response) {
+		for range max {
+			if last = c.raw("GET", path, ""); last.StatusCode != 200 {
+				break
+			}
+			answered++
+		}
+		return answered, last
+	}
+	office := e.fromAddress("127.0.0.3")
+	if n, resp := count(office, "/api/v1/widget/config?site_id=shop", 700); n != 600 {
+		t.Fatalf("%d config reads from one address before the limit", n)
+	} else {
+		retryAfter(t, resp)
+	}
+	// The address's budget is the widget's reads', the launcher's too.
+	retryAfter(t, office.raw("GET", "/api/v1/widget/launcher?site_id=shop", ""))
+
+	v := e.visitor("shop", "")
+	conv := v.start()
+	path := fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID)
+	if n, resp := count(v, path, 100); n != 60 {
+		t.Fatalf("%d pages of messages before the limit", n)
+	} else if d := retryAfter(t, resp); d != time.Second {
+		t.Fatalf("Retry-After %v", d)
+	}
+	neighbour := e.visitor("shop", "")
+	nc := neighbour.start()
+	neighbour.json("GET", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", nc.ID), "", 200, nil)
+	e.clock.advance(time.Second)
+	v.json("GET", path, "", 200, nil)
+}
+
+// An invitation's and a password reset's public routes share a budget per
+// address: their tokens cannot be guessed, and trying costs a client its
+// budget, not the server its work.
+func TestAccountLinkLimits(t *testing.T) {
+	e := newEnvWith(t, withLimits)
+	e.clock.freeze()
+	c := e.anonymous()
+	tried := 0
+	var resp *http.Response
+	for i := range 40 {
+		path := "/api/v1/invitations/lookup"
+		if i%2 == 1 {
+			path = "/api/v1/password-reset"
+		}
+		if resp = c.raw("POST", path, `{"token":"guess-`+strconv.Itoa(i)+`","password":"`+strongPassword+`"}`); resp.StatusCode == 429 {
+			break
+		}
+		tried++
+	}
+	if tried != 30 {
+		t.Fatalf("%d tries before the limit", tried)
+	}
+	if d := retryAfter(t, resp); d != 2*time.Second {
+		t.Fatalf("Retry-After %v", d)
+	}
+	retryAfter(t, c.raw("POST", "/api/v1/invitations/accept", `{"token":"guess","password":"`+strongPassword+`"}`))
+}

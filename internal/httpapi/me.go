@@ -46,16 +46,11 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	a := agentOf(r)
-	now, key := s.now(), a.agent.Email+"|"+clientIP(r)
-	if wait := s.loginBackoff.Wait(now, key); wait > 0 {
-		return tooMany(w, wait, "too many wrong passwords; try again in a moment")
-	}
-	ok, err := s.hasher.Check(r.Context(), a.agent.PasswordHash, req.CurrentPassword)
+	ok, err := s.checkPassword(w, r, a.agent.Email, a.agent, req.CurrentPassword)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		s.loginBackoff.Fail(now, key)
 		return chat.Errorf(chat.ErrInvalidCredentials, "the current password is wrong")
 	}
 	if err := auth.CheckNewPassword(req.NewPassword, a.agent.Email, a.agent.Name); err != nil {

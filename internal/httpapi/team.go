@@ -188,7 +188,9 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error 
 	existing, err := s.store.AgentByEmail(r.Context(), inv.Email)
 	switch {
 	case err == nil:
-		ok, err := s.hasher.Check(r.Context(), existing.PasswordHash, req.Password)
+		// The login limits hold here as at sign-in: whoever holds the
+		// link must not get unlimited guesses at the login's password.
+		ok, err := s.checkPassword(w, r, inv.Email, existing, req.Password)
 		if err != nil {
 			return err
 		}
@@ -311,10 +313,10 @@ func (s *Server) teamRoutes() []route {
 		{pattern: "GET /api/v1/workspaces/{wid}/invitations", access: member, minRole: chat.RoleMaster, h: s.listInvitations, api: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/invitations/{iid}/resend", access: member, minRole: chat.RoleMaster, h: s.resendInvitation, api: true, audit: chat.AuditInviteResend, noBody: true},
 		{pattern: "DELETE /api/v1/workspaces/{wid}/invitations/{iid}", access: member, minRole: chat.RoleMaster, h: s.revokeInvitation, api: true, audit: chat.AuditInviteRevoke},
-		{pattern: "POST /api/v1/invitations/lookup", access: public, h: s.lookupInvitation, api: true},
-		{pattern: "POST /api/v1/invitations/accept", access: public, h: s.acceptInvitation, api: true},
+		{pattern: "POST /api/v1/invitations/lookup", access: public, h: s.lookupInvitation, api: true, limit: limitAccount},
+		{pattern: "POST /api/v1/invitations/accept", access: public, h: s.acceptInvitation, api: true, limit: limitAccount},
 		{pattern: "PATCH /api/v1/workspaces/{wid}/agents/{aid}", access: member, minRole: chat.RoleMaster, h: s.patchMember, api: true, audit: chat.AuditMemberRole},
 		{pattern: "POST /api/v1/workspaces/{wid}/agents/{aid}/password-reset", access: member, minRole: chat.RoleMaster, h: s.createPasswordReset, api: true, audit: chat.AuditPasswordReset, noBody: true},
-		{pattern: "POST /api/v1/password-reset", access: public, h: s.usePasswordReset, api: true},
+		{pattern: "POST /api/v1/password-reset", access: public, h: s.usePasswordReset, api: true, limit: limitAccount},
 	}
 }

@@ -429,6 +429,40 @@ func TestLoginBackoffIsPerAddress(t *testing.T) {
 	attacker.json("POST", "/api/v1/auth/login", `{"email":"lee@example.com","password":"`+password+`"}`, 200, nil)
 }
 
+// Wherever a login's password is asked for, guesses count against the
+// same limits as at sign-in: an invitation to an existing login, held by
+// whoever the link reached, is no way around them, nor is a session's
+// password change.
+func TestPasswordGuessesLimitedEverywhere(t *testing.T) {
+	e := newEnv(t)
+	e.clock.freeze()
+	var inv sentInvitation
+	e.login("olga").json("POST", fmt.Sprintf("/api/v1/workspaces/%d/invitations", e.other.ID), `{"email":"kim@example.com","name":"kim","role":"agent"}`, 201, &inv)
+	accept := func(pw string) string { return `{"token":"` + tokenOf(t, inv.InviteURL) + `","password":"` + pw + `"}` }
+	attacker := e.anonymous()
+	for i := range 5 {
+		if status, body := attacker.do("POST", "/api/v1/invitations/accept", accept(fmt.Sprint("guess-", i))); status != 401 {
+			t.Fatalf("guess %d: %d %s", i, status, body)
+		}
+	}
+	// The right password no longer gets through from there, and the
+	// count is the login's: signing in is held back too.
+	retryAfter(t, attacker.raw("POST", "/api/v1/invitations/accept", accept(password)))
+	retryAfter(t, attacker.raw("POST", "/api/v1/auth/login", `{"email":"kim@example.com","password":"`+password+`"}`))
+	// Kim, elsewhere, accepts.
+	e.fromAddress("127.0.0.2").json("POST", "/api/v1/invitations/accept", accept(password), 200, nil)
+
+	lee := e.login("lee")
+	for range 5 {
+		if status, _ := lee.do("PUT", "/api/v1/me/password", `{"current_password":"nope","new_password":"`+strongPassword+`"}`); status != 401 {
+			t.Fatalf("status %d", status)
+		}
+	}
+	if status, _ := lee.do("PUT", "/api/v1/me/password", `{"current_password":"`+password+`","new_password":"`+strongPassword+`"}`); status != 429 {
+		t.Fatalf("the sixth try: %d", status)
+	}
+}
+
 func TestWorkspacesForOwners(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()

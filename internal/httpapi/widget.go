@@ -598,11 +598,11 @@ func (s *Server) widgetRate(w http.ResponseWriter, r *http.Request) error {
 // widgetRoutes are the visitor (widget) routes.
 func (s *Server) widgetRoutes() []route {
 	return []route{
-		{pattern: "GET /api/v1/widget/config", access: public, h: s.widgetConfig, api: true},
-		{pattern: "GET /api/v1/widget/launcher", access: public, h: s.widgetLauncher, api: true},
+		{pattern: "GET /api/v1/widget/config", access: public, h: s.widgetConfig, api: true, limit: limitWidgetRead},
+		{pattern: "GET /api/v1/widget/launcher", access: public, h: s.widgetLauncher, api: true, limit: limitWidgetRead},
 		{pattern: "POST /api/v1/widget/sessions", access: public, h: s.widgetSession, api: true, limit: limitSession},
 		{pattern: "POST /api/v1/widget/conversations", access: visitor, h: s.widgetStart, api: true, limit: limitStart},
-		{pattern: "GET /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetMessages, api: true},
+		{pattern: "GET /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetMessages, api: true, limit: limitWidgetRead},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetSend, api: true, limit: limitMessage, send: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/close", access: visitor, h: s.widgetClose, api: true, noBody: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/rating", access: visitor, h: s.widgetRate, api: true},

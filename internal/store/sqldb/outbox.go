@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -56,6 +57,31 @@ type endpointView struct {
 	Events []string    `json:"events"`
 }
 
+// auditView is how the audit log, kept for good, shows e: its address
+// as auditAddress gives it.
+func auditView(e *outbox.Endpoint) (target string, view endpointView) {
+	addr := auditAddress(e)
+	return string(e.Kind) + " " + addr, endpointView{e.Kind, e.Name, addr, e.Events}
+}
+
+// auditAddress is an endpoint's address as the audit log shows it. An
+// incoming-webhook URL (Slack's, Jandi's, often a webhook's or a bridge's
+// own) is itself a credential, and the log outlives the endpoint, so a
+// URL keeps its scheme and host only; an email target's address stays.
+func auditAddress(e *outbox.Endpoint) string {
+	if e.Kind == outbox.KindEmail {
+		return e.URL
+	}
+	u, err := url.Parse(e.URL)
+	if err != nil || u.Host == "" {
+		return "…"
+	}
+	if (u.Path == "" || u.Path == "/") && u.RawQuery == "" {
+		return u.Scheme + "://" + u.Host
+	}
+	return u.Scheme + "://" + u.Host + "/…"
+}
+
 // CreateEndpoint stores an endpoint; a workspace has at most
 // outbox.MaxEndpoints of each kind.
 func (db *DB) CreateEndpoint(ctx context.Context, e *outbox.Endpoint, tokenHash string, by chat.Who) error {
@@ -85,8 +111,8 @@ func (db *DB) CreateEndpoint(ctx context.Context, e *outbox.Endpoint, tokenHash 
 			e.QuietStart, e.QuietEnd, e.WaitMinutes, nullID(by.AgentID), micros(e.CreatedAt)).Scan(&e.ID); err != nil {
 			return err
 		}
-		return x.audit(ctx, t.entry(e.WorkspaceID, by, auditEndpointCreate, string(e.Kind)+" "+e.URL, nil,
-			endpointView{e.Kind, e.Name, e.URL, e.Events}))
+		target, view := auditView(e)
+		return x.audit(ctx, t.entry(e.WorkspaceID, by, auditEndpointCreate, target, nil, view))
 	})
 }
 
@@ -147,7 +173,8 @@ func (db *DB) DeleteEndpoint(ctx context.Context, workspaceID, id int64, by chat
 			WHERE endpoint_id = ? AND status = 'pending'`, now, id); err != nil {
 			return err
 		}
-		return x.audit(ctx, t.entry(workspaceID, by, auditEndpointDelete, string(e.Kind)+" "+e.URL, endpointView{e.Kind, e.Name, e.URL, e.Events}, nil))
+		target, view := auditView(e)
+		return x.audit(ctx, t.entry(workspaceID, by, auditEndpointDelete, target, view, nil))
 	})
 }
 

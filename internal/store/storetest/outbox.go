@@ -1,7 +1,10 @@
 package storetest
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -315,5 +318,35 @@ func testDeliveryBacklog(t *testing.T, s chat.Store) {
 	must(t, err)
 	if len(list) != 9 || list[0].LastError != "the receiver was failing: 503" || list[0].DoneAt == nil {
 		t.Fatalf("%d failed: %+v", len(list), list)
+	}
+}
+
+// testEndpointAudit: the audit log, kept for good, names an endpoint by
+// its kind and host: an incoming-webhook URL is a credential, and deleting
+// the endpoint cannot take it out of the log. An email target's address
+// stays whole.
+func testEndpointAudit(t *testing.T, s chat.Store) {
+	ob := outboxOf(t, s)
+	f := setup(t, s, "endpoint-audit")
+	const hook = "https://hooks.slack.com/services/T0SODAM/B0SODAM/s3cr3tT0ken"
+	slack := &outbox.Endpoint{WorkspaceID: f.ws.ID, Kind: outbox.KindSlack, Name: "상담 알림", URL: hook, Events: []string{"conversation.waiting"}, QuietStart: -1, QuietEnd: -1}
+	must(t, ob.CreateEndpoint(ctx, slack, "", chat.Who{}))
+	must(t, ob.DeleteEndpoint(ctx, f.ws.ID, slack.ID, chat.Who{}))
+	mail := &outbox.Endpoint{WorkspaceID: f.ws.ID, Kind: outbox.KindEmail, URL: "cs-lead@example.com", Events: []string{"conversation.waiting"}, QuietStart: -1, QuietEnd: -1}
+	must(t, ob.CreateEndpoint(ctx, mail, "", chat.Who{}))
+	entries, err := s.Audit(ctx, f.ws.ID, chat.AuditFilter{Limit: 10})
+	must(t, err)
+	var targets []string
+	for _, e := range entries {
+		raw, err := json.Marshal(e)
+		must(t, err)
+		if strings.Contains(string(raw), "s3cr3tT0ken") || strings.Contains(string(raw), "T0SODAM") {
+			t.Fatalf("the audit log keeps the webhook's URL: %s", raw)
+		}
+		targets = append(targets, e.Target)
+	}
+	want := []string{"email cs-lead@example.com", "slack https://hooks.slack.com/…", "slack https://hooks.slack.com/…"}
+	if !slices.Equal(targets, want) {
+		t.Fatalf("audit targets %q, want %q", targets, want)
 	}
 }

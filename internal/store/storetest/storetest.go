@@ -82,6 +82,7 @@ func Run(t *testing.T, open Opener) {
 		{"RefusedOrigins", testRefusedOrigins},
 		{"Consent", testConsent},
 		{"Outbox", testOutbox},
+		{"EndpointAudit", testEndpointAudit},
 		{"DeliveryClaims", testDeliveryClaims},
 		{"DeliveryBacklog", testDeliveryBacklog},
 		{"PII", testPII},
