@@ -79,6 +79,7 @@ const (
 	ErrTokenNotFound      = "api_token_not_found"
 	ErrTooManyTokens      = "too_many_tokens"
 	ErrResetLinkInvalid   = "reset_link_invalid"
+	ErrLoginShared        = "login_shared"
 	ErrWorkspaceArchived  = "workspace_archived"
 	ErrMemberInactive     = "member_inactive"
 	ErrSpamSuspected      = "spam_suspected"

@@ -203,7 +203,8 @@ const tokenTouchEvery = time.Minute
 
 // authToken authenticates an API token (§10.4): no cookie, no CSRF token.
 // It acts for the member who created it, as a manager (admin scope: as a
-// master); read-only tokens may only read.
+// master) but never above that member's role now; read-only tokens may
+// only read.
 func (s *Server) authToken(r *http.Request, secret string, minRole chat.Role) (*http.Request, error) {
 	ctx := r.Context()
 	tok, err := s.store.APITokenByHash(ctx, auth.HashToken(secret))
@@ -238,12 +239,20 @@ func (s *Server) authToken(r *http.Request, secret string, minRole chat.Role) (*
 	if err != nil {
 		return r, err
 	}
-	m.Role = tok.Role()
+	// Never above its creator as they are now: a master demoted keeps
+	// no master's rights through a token made before.
+	scoped := tok.Role()
+	if rank[scoped] < rank[m.Role] {
+		m.Role = scoped
+	}
 	r = r.WithContext(context.WithValue(context.WithValue(ctx, keyAgent, agentAuth{agent: a, token: tok}), keyMember, m))
 	if !tok.Allows(isWrite(r.Method)) {
 		return r, chat.Errorf(chat.ErrScopeRequired, "this API token may only read: it needs the write scope")
 	}
 	if minRole != "" && rank[m.Role] < rank[minRole] {
+		if rank[scoped] >= rank[minRole] {
+			return r, chat.Errorf(chat.ErrRoleRequired, "the member who created this API token is no longer a %s; a %s must create a new one", minRole, minRole)
+		}
 		return r, chat.Errorf(chat.ErrScopeRequired, "this needs an API token with the admin scope")
 	}
 	if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= tokenTouchEvery {

@@ -67,6 +67,22 @@ func (s *Server) visibleConversation(r *http.Request) (*chat.Conversation, error
 	return c, nil
 }
 
+// changeableConversation loads {cid} for a change to it, its customer or
+// its messages, which is for those who see it (chat.CanSee). A mention
+// lets a colleague read a conversation and answer with a note, nothing
+// more: to them the change is forbidden; to anyone else the conversation
+// is not found.
+func (s *Server) changeableConversation(r *http.Request) (*chat.Conversation, error) {
+	c, err := s.visibleConversation(r)
+	if err != nil {
+		return nil, err
+	}
+	if m := memberOf(r); !chat.CanSee(*c, m.AgentID, m.Role) {
+		return nil, chat.Errorf(chat.ErrForbidden, "a mention lets you read this conversation and add notes; changing it is for its agent or a manager")
+	}
+	return c, nil
+}
+
 // mayRead reports whether the member may read c: see it, or, not theirs,
 // be mentioned in one of its notes (a colleague asked for their help).
 func (s *Server) mayRead(r *http.Request, c *chat.Conversation) (bool, error) {
@@ -198,7 +214,7 @@ func (s *Server) setNote(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &n); err != nil {
 		return err
 	}
-	c, err := s.visibleConversation(r)
+	c, err := s.changeableConversation(r)
 	if err != nil {
 		return err
 	}

@@ -8,13 +8,14 @@ import (
 
 // Customer routes go through a conversation the member may see, so an
 // agent reaches only the customers of their own conversations and the
-// queue.
+// queue; changes through one they see themselves, not through a mention
+// (changeableConversation).
 
 // changeCustomer applies a store change to the customer of {cid} and
 // publishes what it committed.
 func (s *Server) changeCustomer(w http.ResponseWriter, r *http.Request,
 	change func(c *chat.Conversation) (*chat.Customer, error)) error {
-	c, err := s.visibleConversation(r)
+	c, err := s.changeableConversation(r)
 	if err != nil {
 		return err
 	}

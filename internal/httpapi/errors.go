@@ -84,6 +84,7 @@ var statusOf = map[string]int{
 	chat.ErrInvitationRevoked:    http.StatusGone,
 	chat.ErrLastMaster:           http.StatusConflict,
 	chat.ErrLastOwner:            http.StatusConflict,
+	chat.ErrLoginShared:          http.StatusConflict,
 	chat.ErrWeakPassword:         http.StatusUnprocessableEntity,
 	chat.ErrScopeRequired:        http.StatusForbidden,
 	chat.ErrOwnerRequired:        http.StatusForbidden,

@@ -31,7 +31,8 @@ func internalNotes(t *testing.T, e *env) {
 	kim.json("POST", e.convPath(conv.ID)+"/assign", "", 200, nil)
 	visWS := vis.mustSocket(fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d&after=0", vis.bearer, conv.ID))
 	visWS.next("ready")
-	vis.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), `{"client_msg_id":"v1","body":"지난주 주문한 운동화 환불 가능할까요?"}`, 201, nil)
+	var asked chat.Message
+	vis.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), `{"client_msg_id":"v1","body":"지난주 주문한 운동화 환불 가능할까요?"}`, 201, &asked)
 
 	secret := "이 고객 지난달에도 환불 요청함"
 	var note chat.Message
@@ -62,6 +63,16 @@ func internalNotes(t *testing.T, e *env) {
 	var leeNote chat.Message
 	lee.json("POST", e.convPath(conv.ID)+"/messages", `{"client_msg_id":"l1","body":"확인했습니다. 3월 2일에 환불 1회 있었어요","internal":true}`, 201, &leeNote)
 	lee.json("POST", e.convPath(conv.ID)+"/messages", `{"client_msg_id":"l2","body":"고객님 안녕하세요"}`, 403, nil) // not lee's to answer
+	// Nor is the conversation lee's to change, its customer or its
+	// messages: a mention lets a colleague read and add notes.
+	var vip chat.Tag
+	manager.json("POST", e.shopPath()+"/tags", `{"kind":"customer","name":"VIP"}`, 201, &vip)
+	e.refuse(func() string { return kim.state(e.convPath(conv.ID), e.convPath(conv.ID)+"/messages") }, []scenario{
+		{name: "a mentioned agent edits the customer", as: lee, method: "PATCH", path: e.convPath(conv.ID) + "/customer", body: `{"name":"바뀐 이름"}`, status: 403, code: chat.ErrForbidden},
+		{name: "a mentioned agent tags the customer", as: lee, method: "PUT", path: e.convPath(conv.ID) + "/customer/tags", body: fmt.Sprintf(`{"tag_ids":[%d]}`, vip.ID), status: 403, code: chat.ErrForbidden},
+		{name: "a mentioned agent writes the wrap-up", as: lee, method: "PUT", path: e.convPath(conv.ID) + "/note", body: `{"category_id":0,"tag_ids":[],"memo":"덮어씀"}`, status: 403, code: chat.ErrForbidden},
+		{name: "a mentioned agent masks a message", as: lee, method: "POST", path: fmt.Sprintf("%s/messages/%d/mask", e.convPath(conv.ID), asked.ID), body: `{"start":0,"end":3}`, status: 403, code: chat.ErrForbidden},
+	})
 	for range 3 {
 		if ev := managerWS.eventOf(chat.EventMessageCreated); ev.Message.SenderType == chat.SenderAgent && !ev.Message.Internal {
 			t.Fatalf("manager got %+v", ev)

@@ -70,7 +70,7 @@ func (s *Server) mask(w http.ResponseWriter, r *http.Request) error {
 	case !bySpan && req.Finding == nil:
 		return chat.Errorf(chat.ErrInvalid, "give start and end (a span in code points) or finding (an index into the message's findings)")
 	}
-	c, err := s.visibleConversation(r)
+	c, err := s.changeableConversation(r)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,13 @@ func (s *Server) unmask(w http.ResponseWriter, r *http.Request) error {
 	if !memberOf(r).Role.Outranks(need) {
 		return chat.Errorf(chat.ErrRoleRequired, "to %s you need the %s role or higher", what, need)
 	}
-	c, err := s.visibleConversation(r)
+	// Seeing an original is reading; unmasking for good changes the
+	// conversation's message.
+	load := s.visibleConversation
+	if req.Permanent {
+		load = s.changeableConversation
+	}
+	c, err := load(r)
 	if err != nil {
 		return err
 	}

@@ -317,6 +317,41 @@ func TestAPITokens(t *testing.T) {
 	}
 }
 
+// A token acts for its creator as they are now: one made by a master who
+// was since made a manager, then an agent, keeps no more rights than they.
+func TestAPITokenFollowsItsCreatorsRole(t *testing.T) {
+	e := newEnv(t)
+	master := e.login("master")
+	id := e.agents["manager"].ID
+	role := func(r string) {
+		master.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), id), `{"role":"`+r+`"}`, 200, nil)
+	}
+	role("master")
+	var admin, rw createdToken
+	creator := e.login("manager")
+	creator.json("POST", e.shopPath()+"/api-tokens", `{"name":"provisioning","scopes":["admin"]}`, 201, &admin)
+	creator.json("POST", e.shopPath()+"/api-tokens", `{"name":"CRM sync","scopes":["read","write"]}`, 201, &rw)
+	script := func(tok string) *client { c := e.anonymous(); c.bearer = tok; return c }
+	script(admin.Token).json("GET", e.shopPath()+"/audit-log", "", 200, nil)
+
+	role("manager")
+	invitations := func() string {
+		_, data := master.do("GET", e.shopPath()+"/invitations", "")
+		return string(data)
+	}
+	e.refuse(invitations, []scenario{
+		{name: "an admin token of a master made a manager", as: script(admin.Token), method: "POST", path: e.shopPath() + "/invitations",
+			body: `{"email":"friend@example.com","name":"friend","role":"master"}`, status: 403, code: chat.ErrRoleRequired},
+	})
+	// As a manager, it still does what a manager may.
+	script(admin.Token).json("GET", e.shopPath()+"/refused-origins", "", 200, nil)
+
+	role("agent")
+	e.run([]scenario{
+		{name: "a write token of a master made an agent", as: script(rw.Token), method: "GET", path: e.shopPath() + "/refused-origins", status: 403, code: chat.ErrRoleRequired},
+	})
+}
+
 func TestAuditLogAPI(t *testing.T) {
 	e := newEnv(t)
 	master := e.login("master")
@@ -393,6 +428,10 @@ func TestPasswords(t *testing.T) {
 		{name: "weak", as: e.anonymous(), method: "POST", path: "/api/v1/password-reset", body: `{"token":"` + token + `","password":"qwertyuiop"}`, status: 422, code: chat.ErrWeakPassword},
 		{name: "another workspace's agent", as: master, method: "POST", path: fmt.Sprintf("%s/agents/%d/password-reset", e.shopPath(), e.agents["olga"].ID), status: 404, code: chat.ErrAgentNotFound},
 	})
+	// Olga masters another workspace: her login is not shop's master's to
+	// reset, even though she is an agent in shop too.
+	must(t, e.store.AddMember(t.Context(), chat.Member{WorkspaceID: e.shop.ID, AgentID: e.agents["olga"].ID, Role: chat.RoleAgent, Status: chat.StatusOffline}))
+	e.run([]scenario{{name: "a login shared with another workspace", as: master, method: "POST", path: fmt.Sprintf("%s/agents/%d/password-reset", e.shopPath(), e.agents["olga"].ID), status: 409, code: chat.ErrLoginShared}})
 	e.anonymous().json("POST", "/api/v1/password-reset", `{"token":"`+token+`","password":"`+strongPassword+`"}`, 200, nil)
 	e.run([]scenario{{name: "used twice", as: e.anonymous(), method: "POST", path: "/api/v1/password-reset", body: `{"token":"` + token + `","password":"` + strongPassword + `"}`, status: 410, code: chat.ErrResetLinkInvalid}})
 	e.anonymous().json("POST", "/api/v1/auth/login", `{"email":"lee@example.com","password":"`+strongPassword+`"}`, 200, nil)

@@ -231,6 +231,22 @@ func testPasswords(t *testing.T, s chat.Store) {
 	_, err = s.UsePasswordReset(ctx, "reset-3", "late")
 	wantCode(t, err, chat.ErrResetLinkInvalid)
 
+	// A login that answers to another workspace too, or that owns the
+	// installation, is not one master's to reset: the refusal leaves the
+	// link it already has.
+	must(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a2.AgentID, "reset-4", clk.Now().Add(time.Hour), whoOf(f.master, "master")))
+	other := newWorkspace(t, s, "passwords-other")
+	must(t, s.AddMember(ctx, chat.Member{WorkspaceID: other.ID, AgentID: f.a2.AgentID, Role: chat.RoleMaster, Status: chat.StatusOffline}))
+	wantCode(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a2.AgentID, "reset-5", clk.Now().Add(time.Hour), whoOf(f.master, "master")), chat.ErrLoginShared)
+	if _, err := s.PasswordResetAgent(ctx, "reset-4"); err != nil {
+		t.Fatalf("a refused reset took the earlier link: %v", err)
+	}
+	_, err = s.PasswordResetAgent(ctx, "reset-5")
+	wantCode(t, err, chat.ErrResetLinkInvalid)
+	_, err = s.SetOwner(ctx, f.manager.AgentID, true, chat.Who{})
+	must(t, err)
+	wantCode(t, s.CreatePasswordReset(ctx, f.ws.ID, f.manager.AgentID, "reset-6", clk.Now().Add(time.Hour), whoOf(f.master, "master")), chat.ErrLoginShared)
+
 	lang := "en"
 	name := "  김민지 "
 	a, err = s.UpdateAgent(ctx, f.a1.AgentID, chat.AgentPatch{Name: &name, Language: &lang})
