@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -42,6 +43,15 @@ type channelMessageResponse struct {
 // maxExternalUserID bounds a messenger user's ID.
 const maxExternalUserID = 128
 
+// checkExternalUserID refuses a messenger user's ID that is empty, too
+// long or has spaces: it becomes part of the customer identifier.
+func checkExternalUserID(id string) error {
+	if n := utf8.RuneCountInString(id); n == 0 || n > maxExternalUserID || strings.ContainsAny(id, " \t\r\n") {
+		return chat.Errorf(chat.ErrInvalid, "external_user_id is required: 1 to %d characters without spaces", maxExternalUserID)
+	}
+	return nil
+}
+
 // fetchTimeout bounds fetching an attachment from a bridge's URL.
 const fetchTimeout = 20 * time.Second
 
@@ -66,8 +76,8 @@ func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(req.ExternalUserID); n == 0 || n > maxExternalUserID || strings.ContainsAny(req.ExternalUserID, " \t\r\n") {
-		return chat.Errorf(chat.ErrInvalid, "external_user_id is required: 1 to %d characters without spaces", maxExternalUserID)
+	if err := checkExternalUserID(req.ExternalUserID); err != nil {
+		return err
 	}
 	if err := chat.CheckClientMsgID(req.ClientMsgID); err != nil {
 		return err
@@ -75,8 +85,12 @@ func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
 	if req.Text == "" && req.AttachmentURL == "" {
 		return chat.Errorf(chat.ErrEmptyMessage, "send text, an attachment_url, or both")
 	}
-	if n := utf8.RuneCountInString(req.Text); n > chat.MaxMessageLength {
-		return chat.Errorf(chat.ErrMessageTooLong, "text must be at most %d characters", chat.MaxMessageLength)
+	// The text is checked as Send will check it, before anything is
+	// stored: a refusal must not leave a customer or a conversation behind.
+	if req.Text != "" {
+		if err := chat.CheckText(req.Text); err != nil {
+			return err
+		}
 	}
 	var p outbox.ChannelProfile
 	if req.Profile != nil {
@@ -184,10 +198,6 @@ func (s *Server) channelEnd(w http.ResponseWriter, r *http.Request, ws *chat.Wor
 	return nil
 }
 
-// channelFile serves a bridge a file of one of its users' conversations
-// — one an agent sent, so the bridge can pass it on: message.created
-// carries the attachment's ID, never a link (the log holds none). Any
-// other file is not found.
 // channelUpload is a bridge's file sent as multipart/form-data: the fields
 // external_user_id and client_msg_id, then the file, streamed into
 // storage through the same checks as an upload.
@@ -216,6 +226,7 @@ func (s *Server) channelUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	mr := multipart.NewReader(http.MaxBytesReader(w, r.Body, limits.MaxBytes()+uploadSlack), params["boundary"])
 	bad := chat.Errorf(chat.ErrInvalid, "send the fields external_user_id and client_msg_id, then one file, as multipart/form-data")
+	// field reads a text field with the checks decode gives a JSON field.
 	field := func(name string, max int64) (string, error) {
 		part, err := mr.NextPart()
 		if err != nil || part.FormName() != name {
@@ -225,14 +236,14 @@ func (s *Server) channelUpload(w http.ResponseWriter, r *http.Request) error {
 		if err != nil || !utf8.Valid(v) {
 			return "", bad
 		}
-		return string(v), nil
+		return string(v), checkText(reflect.ValueOf(string(v)), name)
 	}
 	userID, err := field("external_user_id", 4*maxExternalUserID+1)
 	if err != nil {
 		return err
 	}
-	if n := utf8.RuneCountInString(userID); n == 0 || n > maxExternalUserID || strings.ContainsAny(userID, " \t\r\n") {
-		return chat.Errorf(chat.ErrInvalid, "external_user_id is required: 1 to %d characters without spaces", maxExternalUserID)
+	if err := checkExternalUserID(userID); err != nil {
+		return err
 	}
 	msgID, err := field("client_msg_id", 65)
 	if err != nil {
@@ -263,6 +274,10 @@ func (s *Server) channelUpload(w http.ResponseWriter, r *http.Request) error {
 	return s.channelStore(w, r, ob, ch, ws, userID, msgID, "", file, outbox.ChannelProfile{})
 }
 
+// channelFile serves a bridge a file of one of its users' conversations
+// — one an agent sent, so the bridge can pass it on: message.created
+// carries the attachment's ID, never a link (the log holds none). Any
+// other file is not found.
 func (s *Server) channelFile(w http.ResponseWriter, r *http.Request) error {
 	token, ok := bearer(r)
 	if !ok {

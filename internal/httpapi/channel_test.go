@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/event"
@@ -126,12 +127,20 @@ func TestChannelBridge(t *testing.T) {
 	}
 }
 
-// TestChannelBadInput: each refusal has its code and stores nothing.
+// TestChannelBadInput: each refusal, in JSON or multipart, has its code
+// and stores nothing — no conversation, no file, and not the messenger
+// user's customer either: the user's first stored message creates it.
 func TestChannelBadInput(t *testing.T) {
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)
 			master := e.login("master")
+			// The store's clock is the test's, so a customer's created_at
+			// tells which request made it.
+			e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
+			e.clock.freeze()
+			var img bytes.Buffer
+			must(t, png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 8, 8))))
 			var ch createdChannel
 			master.json("POST", e.shopPath()+"/channels", `{"kind":"naver","name":"네이버 톡톡","webhook_url":"https://bridge.example.com/naver"}`, 201, &ch)
 			files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -143,6 +152,8 @@ func TestChannelBadInput(t *testing.T) {
 					http.Redirect(w, r, "http://localhost:1/elsewhere.png", http.StatusFound)
 				case "/fake.png":
 					w.Write([]byte("MZ this is a program"))
+				case "/photo.png":
+					w.Write(img.Bytes())
 				default:
 					http.NotFound(w, r)
 				}
@@ -152,6 +163,23 @@ func TestChannelBadInput(t *testing.T) {
 			body := func(extra string) string {
 				return `{"external_user_id":"nv_1001","client_msg_id":"n1"` + extra + `}`
 			}
+			// form is the multipart form of the route, with a good picture.
+			form := func(userID, msgID string) scenario {
+				var body bytes.Buffer
+				mw := multipart.NewWriter(&body)
+				must(t, mw.WriteField("external_user_id", userID))
+				must(t, mw.WriteField("client_msg_id", msgID))
+				fw, err := mw.CreateFormFile("file", "photo.png")
+				must(t, err)
+				fw.Write(img.Bytes())
+				must(t, mw.Close())
+				return scenario{as: b, method: "POST", path: "/api/v1/channel/messages", body: body.String(),
+					header: []string{"Content-Type", mw.FormDataContentType()}, status: 400, code: chat.ErrInvalid}
+			}
+			named := func(name string, sc scenario) scenario {
+				sc.name = name
+				return sc
+			}
 			scenarios := []scenario{
 				{name: "no token", as: e.anonymous(), method: "POST", path: "/api/v1/channel/messages", body: body(`,"text":"안녕하세요"`), status: 401, code: chat.ErrUnauthorized},
 				{name: "wrong token", as: e.bridge("sodam_ch_nope"), method: "POST", path: "/api/v1/channel/messages", body: body(`,"text":"안녕하세요"`), status: 401, code: outbox.ErrChannelToken},
@@ -160,6 +188,8 @@ func TestChannelBadInput(t *testing.T) {
 				{name: "external user with spaces", as: b, method: "POST", path: "/api/v1/channel/messages", body: `{"external_user_id":"a b","client_msg_id":"n1","text":"x"}`, status: 400, code: chat.ErrInvalid},
 				{name: "no client id", as: b, method: "POST", path: "/api/v1/channel/messages", body: `{"external_user_id":"nv_1001","text":"안녕하세요"}`, status: 400, code: chat.ErrInvalid},
 				{name: "nothing to say", as: b, method: "POST", path: "/api/v1/channel/messages", body: body(``), status: 400, code: chat.ErrEmptyMessage},
+				{name: "text of spaces", as: b, method: "POST", path: "/api/v1/channel/messages", body: body(`,"text":" \n\t "`), status: 400, code: chat.ErrEmptyMessage},
+				{name: "text of spaces with a file", as: b, method: "POST", path: "/api/v1/channel/messages", body: body(`,"text":"   ","attachment_url":"` + files.URL + `/photo.png"`), status: 400, code: chat.ErrEmptyMessage},
 				{name: "oversize text", as: b, method: "POST", path: "/api/v1/channel/messages", body: body(`,"text":"` + strings.Repeat("가", 10001) + `"`), status: 400, code: chat.ErrMessageTooLong},
 				{name: "control character", as: b, method: "POST", path: "/api/v1/channel/messages", body: body(`,"text":"x\u0000"`), status: 400, code: chat.ErrInvalid},
 				{name: "bad email", as: b, method: "POST", path: "/api/v1/channel/messages", body: body(`,"text":"x","profile":{"email":"nope"}`), status: 400, code: chat.ErrInvalid},
@@ -170,12 +200,65 @@ func TestChannelBadInput(t *testing.T) {
 				{name: "a program", as: b, method: "POST", path: "/api/v1/channel/messages", body: body(`,"attachment_url":"` + files.URL + `/fake.png"`), status: 415, code: chat.ErrFileContentMismatch},
 				{name: "wrong type", as: b, method: "POST", path: "/api/v1/channel/messages", body: `{"external_user_id":7,"client_msg_id":"n1","text":"x"}`, status: 400, code: chat.ErrInvalid},
 				{name: "malformed", as: b, method: "POST", path: "/api/v1/channel/messages", body: `{"external_user_id":`, status: 400, code: "invalid_json"},
+				{name: "external user with control characters", as: b, method: "POST", path: "/api/v1/channel/messages", body: `{"external_user_id":"nv\u0000\u001b[31m","client_msg_id":"n1","text":"x"}`, status: 400, code: chat.ErrInvalid},
+				named("multipart: external user with control characters", form("nv\x00\x1b[31m", "n1")),
+				named("multipart: external user with an escape", form("nv_1001\x1b[31m", "n1")),
+				named("multipart: client id with a control character", form("nv_1001", "n\x7f1")),
+				named("multipart: external user with spaces", form("nv 1001", "n1")),
+				named("multipart: no external user", form("", "n1")),
 			}
 			e.refuse(func() string {
 				list, err := e.store.Conversations(t.Context(), e.shop.ID, chat.ConversationFilter{})
 				must(t, err)
 				return fmt.Sprint(e.lastSeqs(), len(list), countFiles(t, e.uploads))
 			}, scenarios)
+			refused := e.clock.Now()
+			e.clock.advance(time.Second)
+			var sent channelSent
+			b.json("POST", "/api/v1/channel/messages", body(`,"text":"안녕하세요"`), 201, &sent)
+			if cu := master.detailOf(sent.ConversationID).Customer; !cu.CreatedAt.After(refused) {
+				t.Fatalf("the customer was created at %v, by a refused request: the first stored message came a second after %v", cu.CreatedAt, refused)
+			}
+		})
+	}
+}
+
+// TestChannelBlockedUserChangesNothing (§5.5): a blocked messenger user's
+// messages are refused 403 customer_blocked — text, end command or file —
+// and the profile the bridge sends with them is not merged into the
+// blocked customer.
+func TestChannelBlockedUserChangesNothing(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, allowPrivate)
+			master := e.login("master")
+			var ch createdChannel
+			master.json("POST", e.shopPath()+"/channels", `{"kind":"kakao","name":"카카오","webhook_url":"https://bridge.example.com/kakao"}`, 201, &ch)
+			b := e.bridge(ch.Token)
+			var sent channelSent
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"a1","text":"안녕","profile":{"name":"곰돌이"}}`, 201, &sent)
+			master.json("POST", e.convPath(sent.ConversationID)+"/block", `{"reason":"spam"}`, 200, nil)
+			var img bytes.Buffer
+			must(t, png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 8, 8))))
+			var upload bytes.Buffer
+			mw := multipart.NewWriter(&upload)
+			must(t, mw.WriteField("external_user_id", "kk_1"))
+			must(t, mw.WriteField("client_msg_id", "a4"))
+			fw, err := mw.CreateFormFile("file", "photo.png")
+			must(t, err)
+			fw.Write(img.Bytes())
+			must(t, mw.Close())
+			msg := func(id, text string) string {
+				return `{"external_user_id":"kk_1","client_msg_id":"` + id + `","text":"` + text + `","profile":{"name":"스팸왕","email":"spam@example.com"}}`
+			}
+			e.refuse(func() string {
+				return master.state(e.convPath(sent.ConversationID)) + fmt.Sprint(countFiles(t, e.uploads))
+			}, []scenario{
+				{name: "text", as: b, method: "POST", path: "/api/v1/channel/messages", body: msg("a2", "또"), status: 403, code: chat.ErrCustomerBlocked},
+				{name: "end command", as: b, method: "POST", path: "/api/v1/channel/messages", body: msg("a3", "!end"), status: 403, code: chat.ErrCustomerBlocked},
+				{name: "file", as: b, method: "POST", path: "/api/v1/channel/messages", body: upload.String(),
+					header: []string{"Content-Type", mw.FormDataContentType()}, status: 403, code: chat.ErrCustomerBlocked},
+			})
 		})
 	}
 }

@@ -283,7 +283,8 @@ type Store interface {
 	StoredEvent(ctx context.Context, workspaceID, seq int64) ([]byte, error)
 	StoredEvents(ctx context.Context, workspaceID int64, seqs []int64) (map[int64][]byte, error)
 	// ChannelCustomer finds or creates the customer identifier of a
-	// channel's messenger user, filling empty profile fields.
+	// channel's messenger user, filling empty profile fields; a blocked
+	// user is refused (chat.ErrCustomerBlocked) with nothing written.
 	ChannelCustomer(ctx context.Context, ch Endpoint, externalUserID string, p ChannelProfile) (*chat.Customer, error)
 	// ChannelUserOf is the messenger account behind customerID, if any.
 	ChannelUserOf(ctx context.Context, workspaceID, customerID int64) (*ChannelUser, error)

@@ -72,67 +72,70 @@ func (db *DB) UpsertCustomer(ctx context.Context, c *chat.Customer) error {
 // upsertCustomer is UpsertCustomer; with onlyEmpty, c's name, phone and
 // email fill only the profile's empty ones.
 func (db *DB) upsertCustomer(ctx context.Context, c *chat.Customer, onlyEmpty bool) error {
-	return db.tx(ctx, func(x q) error {
-		var id int64
-		err := x.row(ctx, `SELECT id FROM customers WHERE workspace_id = ? AND external_id = ?`, c.WorkspaceID, c.ExternalID).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			p, perr := db.profileFor(ctx, x, c.WorkspaceID, c.ExternalID)
-			if perr != nil {
-				return perr
-			}
-			if _, err := x.exec(ctx, `INSERT INTO customers (workspace_id, external_id, verified, profile_id, created_at) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (workspace_id, external_id) DO NOTHING`, c.WorkspaceID, c.ExternalID, c.Verified, p, micros(db.Now())); err != nil {
-				return err
-			}
-			err = x.row(ctx, `SELECT id FROM customers WHERE workspace_id = ? AND external_id = ?`, c.WorkspaceID, c.ExternalID).Scan(&id)
+	return db.tx(ctx, func(x q) error { return db.upsertCustomerIn(ctx, x, c, onlyEmpty) })
+}
+
+// upsertCustomerIn is upsertCustomer in the caller's transaction.
+func (db *DB) upsertCustomerIn(ctx context.Context, x q, c *chat.Customer, onlyEmpty bool) error {
+	var id int64
+	err := x.row(ctx, `SELECT id FROM customers WHERE workspace_id = ? AND external_id = ?`, c.WorkspaceID, c.ExternalID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		p, perr := db.profileFor(ctx, x, c.WorkspaceID, c.ExternalID)
+		if perr != nil {
+			return perr
 		}
-		if err != nil {
+		if _, err := x.exec(ctx, `INSERT INTO customers (workspace_id, external_id, verified, profile_id, created_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (workspace_id, external_id) DO NOTHING`, c.WorkspaceID, c.ExternalID, c.Verified, p, micros(db.Now())); err != nil {
 			return err
 		}
-		// Read under the profile's lock, as agents' edits do, so a
-		// concurrent Save is not written over with the old fields.
-		cur, err := db.lockProfile(ctx, x, c.WorkspaceID, id)
-		if err != nil {
-			return err
+		err = x.row(ctx, `SELECT id FROM customers WHERE workspace_id = ? AND external_id = ?`, c.WorkspaceID, c.ExternalID).Scan(&id)
+	}
+	if err != nil {
+		return err
+	}
+	// Read under the profile's lock, as agents' edits do, so a
+	// concurrent Save is not written over with the old fields.
+	cur, err := db.lockProfile(ctx, x, c.WorkspaceID, id)
+	if err != nil {
+		return err
+	}
+	merge := func(dst *string, src string) {
+		if src != "" {
+			*dst = src
 		}
-		merge := func(dst *string, src string) {
-			if src != "" {
+	}
+	fill := merge
+	if onlyEmpty {
+		fill = func(dst *string, src string) {
+			if *dst == "" {
 				*dst = src
 			}
 		}
-		fill := merge
-		if onlyEmpty {
-			fill = func(dst *string, src string) {
-				if *dst == "" {
-					*dst = src
-				}
-			}
-		}
-		fill(&cur.Name, c.Name)
-		fill(&cur.Email, c.Email)
-		fill(&cur.Phone, c.Phone)
-		merge(&cur.VerifiedPhone, c.VerifiedPhone) // only ever from a verification: the latest holds
-		merge(&cur.Language, c.Language)
-		merge(&cur.IP, c.IP)
-		merge(&cur.Device, c.Device)
-		cur.Verified = cur.Verified || c.Verified
-		if cur.Extra == nil {
-			cur.Extra = map[string]string{}
-		}
-		maps.Copy(cur.Extra, c.Extra)
-		if err := db.saveProfile(ctx, x, cur.Profile); err != nil {
-			return err
-		}
-		if _, err := x.exec(ctx, `UPDATE customers SET verified = ?, language = ?, ip = ?, device = ? WHERE id = ?`,
-			cur.Verified, cur.Language, cur.IP, cur.Device, cur.ID); err != nil {
-			return err
-		}
-		cur, err = db.customer(ctx, x, c.WorkspaceID, `cu.id = ?`, cur.ID)
-		if err == nil {
-			*c = *cur
-		}
+	}
+	fill(&cur.Name, c.Name)
+	fill(&cur.Email, c.Email)
+	fill(&cur.Phone, c.Phone)
+	merge(&cur.VerifiedPhone, c.VerifiedPhone) // only ever from a verification: the latest holds
+	merge(&cur.Language, c.Language)
+	merge(&cur.IP, c.IP)
+	merge(&cur.Device, c.Device)
+	cur.Verified = cur.Verified || c.Verified
+	if cur.Extra == nil {
+		cur.Extra = map[string]string{}
+	}
+	maps.Copy(cur.Extra, c.Extra)
+	if err := db.saveProfile(ctx, x, cur.Profile); err != nil {
 		return err
-	})
+	}
+	if _, err := x.exec(ctx, `UPDATE customers SET verified = ?, language = ?, ip = ?, device = ? WHERE id = ?`,
+		cur.Verified, cur.Language, cur.IP, cur.Device, cur.ID); err != nil {
+		return err
+	}
+	cur, err = db.customer(ctx, x, c.WorkspaceID, `cu.id = ?`, cur.ID)
+	if err == nil {
+		*c = *cur
+	}
+	return err
 }
 
 // profileFor returns the ID of the profile with customer ID key, creating it.

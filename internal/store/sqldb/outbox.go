@@ -658,22 +658,36 @@ func (db *DB) StoredEvent(ctx context.Context, workspaceID, seq int64) ([]byte, 
 // messenger's profile (§4.2) fills the name, phone and email only where
 // they are empty: what an agent wrote stays, as the messenger sends its
 // nickname with every message. Its name is kept as the extra parameter
-// cus_extra_messenger_name.
+// cus_extra_messenger_name. A blocked user is refused (ErrCustomerBlocked)
+// and nothing is written: their message is refused too, and a refused
+// request changes nothing. The check shares the merge's transaction, so a
+// block committed before it is seen.
 func (db *DB) ChannelCustomer(ctx context.Context, ch outbox.Endpoint, externalUserID string, p outbox.ChannelProfile) (*chat.Customer, error) {
 	c := &chat.Customer{WorkspaceID: ch.WorkspaceID, ExternalID: fmt.Sprintf("%s%d-%s", ch.ChannelKind, ch.ID, externalUserID)}
 	c.Name, c.Phone, c.Email = p.Name, p.Phone, p.Email
 	if p.Name != "" {
 		c.Extra = map[string]string{"cus_extra_messenger_name": p.Name}
 	}
-	if err := db.upsertCustomer(ctx, c, true); err != nil {
-		return nil, err
-	}
 	err := db.tx(ctx, func(x q) error {
-		_, err := x.exec(ctx, `INSERT INTO channel_users (customer_id, workspace_id, channel_id, external_user_id) VALUES (?, ?, ?, ?)
+		var blocked sql.NullInt64
+		err := x.row(ctx, `SELECT blocked_at FROM customers WHERE workspace_id = ? AND external_id = ?`, c.WorkspaceID, c.ExternalID).Scan(&blocked)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if blocked.Valid {
+			return chat.Errorf(chat.ErrCustomerBlocked, "this customer is blocked")
+		}
+		if err := db.upsertCustomerIn(ctx, x, c, true); err != nil {
+			return err
+		}
+		_, err = x.exec(ctx, `INSERT INTO channel_users (customer_id, workspace_id, channel_id, external_user_id) VALUES (?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`, c.ID, ch.WorkspaceID, ch.ID, externalUserID)
 		return err
 	})
-	return c, err
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // ChannelUserOf is the messenger account behind a customer identifier.

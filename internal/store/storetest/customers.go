@@ -2,10 +2,12 @@ package storetest
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/outbox"
 )
 
 func testCustomers(t *testing.T, s chat.Store) {
@@ -262,6 +264,38 @@ func testBlock(t *testing.T, s chat.Store) {
 	}
 	_, _, err = openConversation(s, f.ws.ID, c.CustomerID, chat.ChannelWeb)
 	must(t, err)
+}
+
+// testBlockedMessengerUser (§5.5): a blocked messenger user is refused as
+// their bridge's next message looks them up, and the profile it carries
+// is not merged; once unblocked it fills the profile again.
+func testBlockedMessengerUser(t *testing.T, s chat.Store) {
+	f := setup(t, s, "blockmsg")
+	ob := outboxOf(t, s)
+	ch := &outbox.Endpoint{WorkspaceID: f.ws.ID, Kind: outbox.KindChannel, ChannelKind: "kakao", URL: "https://bridge.example.com/blockmsg",
+		Events: outbox.ChannelEvents, SealedSecret: "v1:sealed", QuietStart: -1, QuietEnd: -1}
+	must(t, ob.CreateEndpoint(ctx, ch, "channel-token-blockmsg", chat.Who{}))
+	cu, err := ob.ChannelCustomer(ctx, *ch, "kk_1", outbox.ChannelProfile{Name: "곰돌이"})
+	must(t, err)
+	_, _, err = s.BlockCustomer(ctx, f.ws.ID, cu.ID, "spam", "", chat.Who{})
+	must(t, err)
+	before, err := s.Customer(ctx, f.ws.ID, cu.ID)
+	must(t, err)
+	spam := outbox.ChannelProfile{Name: "스팸왕", Email: "spam@example.com"}
+	_, err = ob.ChannelCustomer(ctx, *ch, "kk_1", spam)
+	wantCode(t, err, chat.ErrCustomerBlocked)
+	after, err := s.Customer(ctx, f.ws.ID, cu.ID)
+	must(t, err)
+	if !reflect.DeepEqual(after, before) {
+		t.Fatalf("a blocked user's refused lookup changed the customer:\nbefore %+v\nafter  %+v", before, after)
+	}
+	_, err = s.UnblockCustomer(ctx, f.ws.ID, cu.ID, chat.Who{})
+	must(t, err)
+	again, err := ob.ChannelCustomer(ctx, *ch, "kk_1", spam)
+	must(t, err)
+	if again.ID != cu.ID || again.Name != "곰돌이" || again.Email != "spam@example.com" || again.Extra["cus_extra_messenger_name"] != "스팸왕" {
+		t.Fatalf("unblocked, the profile is %+v", again)
+	}
 }
 
 func testConsent(t *testing.T, s chat.Store) {

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"WebIdentifierRefusals", testWebIdentifierRefusals},
 		{"CustomerIDAudit", testCustomerIDAudit},
 		{"Block", testBlock},
+		{"BlockedMessengerUser", testBlockedMessengerUser},
 		{"OpenConversation", testOpenConversation},
 		{"ConcurrentOpenConversation", testConcurrentOpen},
 		{"Close", testClose},
