@@ -373,17 +373,17 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Consent is asked once per wording: recorded with its time and
-	// version, it stands until the notice changes.
+	// version, it stands until the notice changes. It is recorded with the
+	// start, in its transaction: a start refused here or by the store
+	// (blocked, unavailable) leaves the customer as they were.
+	var consent string
 	lang := v.workspace.Settings.Widget.WidgetLanguage(cu.Language)
-	if consent := v.workspace.TextsFor(lang).Consent; consent != "" {
-		version := chat.ConsentVersion(consent)
-		switch {
-		case req.Consent && cu.ConsentVersion != version:
-			if err := s.store.RecordConsent(ctx, v.workspace.ID, cu.ID, version); err != nil {
-				return err
+	if text := v.workspace.TextsFor(lang).Consent; text != "" {
+		if version := chat.ConsentVersion(text); cu.ConsentVersion != version {
+			if !req.Consent {
+				return chat.Errorf(chat.ErrConsentRequired, "agree to the privacy notice to start a chat")
 			}
-		case !req.Consent && cu.ConsentVersion != version:
-			return chat.Errorf(chat.ErrConsentRequired, "agree to the privacy notice to start a chat")
+			consent = version
 		}
 	}
 	if cu.BlockedAt != nil {
@@ -403,7 +403,7 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	c, started, err := s.app.StartConversation(ctx, v.workspace.ID, v.session.CustomerID, chat.ChannelWeb, cu.Language)
+	c, started, err := s.app.StartConversation(ctx, v.workspace.ID, v.session.CustomerID, chat.ChannelWeb, cu.Language, consent)
 	if err != nil {
 		return err
 	}
