@@ -103,6 +103,9 @@ func (s *Server) workspaceBySite(r *http.Request, siteID string) (*chat.Workspac
 	if siteID == "" {
 		return nil, chat.Errorf(chat.ErrInvalid, "site_id is required")
 	}
+	if err := checkParam("site_id", siteID); err != nil {
+		return nil, err
+	}
 	ws, err := s.store.WorkspaceBySiteID(r.Context(), siteID)
 	if err != nil {
 		return nil, err
@@ -158,6 +161,9 @@ func (s *Server) widgetLauncher(w http.ResponseWriter, r *http.Request) error {
 	siteID := r.URL.Query().Get("site_id")
 	if siteID == "" {
 		return chat.Errorf(chat.ErrInvalid, "site_id is required")
+	}
+	if err := checkParam("site_id", siteID); err != nil {
+		return err
 	}
 	ws, err := s.store.WorkspaceBySiteID(r.Context(), siteID)
 	if err != nil {
