@@ -87,7 +87,7 @@ func busyDay(t *testing.T, s *site, unassigned, waiting, active int) {
 	for i := range unassigned + waiting + active {
 		cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: fmt.Sprintf("busy-%03d", i)}
 		must(s.node.Store.UpsertCustomer(ctx, cu))
-		c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko")
+		c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
 		must(err)
 		switch j := i - unassigned; {
 		case j < 0:

@@ -275,7 +275,7 @@ func quietChat(t *testing.T, s *site, line string) int64 {
 	if err := s.node.Store.UpsertCustomer(ctx, cu); err != nil {
 		t.Fatal(err)
 	}
-	c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko")
+	c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
 	if err != nil {
 		t.Fatal(err)
 	}

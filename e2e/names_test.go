@@ -117,7 +117,7 @@ func TestBrowserMergedNameRefresh(t *testing.T) {
 		if _, err := s.node.App.ChangeCustomerID(ctx, s.ws.ID, cu.id, "member-7731", true, chat.Who{}); err != nil {
 			t.Fatal(err)
 		}
-		c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.id, cu.ch, "ko")
+		c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.id, cu.ch, "ko", "")
 		if err != nil {
 			t.Fatal(err)
 		}

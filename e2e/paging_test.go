@@ -22,7 +22,7 @@ func TestBrowserLoadMore(t *testing.T) {
 		if err := s.node.Store.UpsertCustomer(ctx, cu); err != nil {
 			t.Fatal(err)
 		}
-		c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko")
+		c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -83,7 +83,7 @@ func TestBrowserStats(t *testing.T) {
 		n++
 		cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: fmt.Sprintf("tea-%d", n)}
 		must(store.UpsertCustomer(ctx, cu))
-		c, _, err := app.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko")
+		c, _, err := app.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
 		must(err)
 		_, err = app.Send(ctx, s.ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: fmt.Sprintf("v%d", n), Body: text})
 		must(err)
@@ -160,7 +160,7 @@ func TestBrowserStats(t *testing.T) {
 		n++
 		cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: fmt.Sprintf("tea-%d", n)}
 		must(store.UpsertCustomer(ctx, cu))
-		_, _, err := app.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko")
+		_, _, err := app.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
 		must(err)
 	}
 	arrive2()

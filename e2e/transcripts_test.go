@@ -26,7 +26,7 @@ func TestBrowserLongChat(t *testing.T) {
 		t.Fatal(err)
 	}
 	visitor := chat.Actor{Kind: chat.SenderVisitor, CustomerID: cu.ID}
-	c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko")
+	c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestBrowserLongChat(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The customer comes back.
-	now, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko")
+	now, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func testRotatePIIKey(t *testing.T, b backend) {
 	if err := m.Store.UpsertCustomer(ctx, cu); err != nil {
 		t.Fatal(err)
 	}
-	conv, _, err := m.App.StartConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb, "ko")
+	conv, _, err := m.App.StartConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
 	if err != nil {
 		t.Fatal(err)
 	}

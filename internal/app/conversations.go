@@ -12,8 +12,10 @@ import (
 // when it comes, will answer here before routing.)
 //
 // lang is the visitor's browser language; the greeting is the widget's
-// wording for it.
-func (a *App) StartConversation(ctx context.Context, workspaceID, customerID int64, ch chat.Channel, lang string) (c chat.Conversation, started bool, err error) {
+// wording for it. consent, when set, is the version of the privacy notice
+// the customer agrees to with this start: it is recorded in the same
+// transaction, so a start refused (a blocked customer) records nothing.
+func (a *App) StartConversation(ctx context.Context, workspaceID, customerID int64, ch chat.Channel, lang, consent string) (c chat.Conversation, started bool, err error) {
 	err = a.Commit(ctx, func(tx chat.Tx) error {
 		ws, err := tx.LockRouting(ctx, workspaceID)
 		if err != nil {
@@ -23,8 +25,16 @@ func (a *App) StartConversation(ctx context.Context, workspaceID, customerID int
 		if ws.Settings.Robot.Enabled {
 			start = tx.StartBotConversation // the robot answers first (robot.go)
 		}
-		if c, started, err = start(ctx, workspaceID, customerID, ch); err != nil || !started {
+		if c, started, err = start(ctx, workspaceID, customerID, ch); err != nil {
 			return err
+		}
+		if consent != "" {
+			if err := tx.RecordConsent(ctx, workspaceID, customerID, consent); err != nil {
+				return err
+			}
+		}
+		if !started {
+			return nil
 		}
 		if g := ws.TextsFor(ws.Settings.Widget.WidgetLanguage(lang)).Greeting; g != "" {
 			if err := tx.SystemMessage(ctx, c, chat.SystemGreeting, map[string]string{"text": g}); err != nil {

@@ -64,7 +64,7 @@ func TestAutoMaskLatency(t *testing.T) {
 		if err := db.UpsertCustomer(ctx, cu); err != nil {
 			t.Fatal(err)
 		}
-		c, _, err := a.StartConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb, "ko")
+		c, _, err := a.StartConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
 		if err != nil {
 			t.Fatal(err)
 		}

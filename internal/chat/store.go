@@ -109,9 +109,6 @@ type Customers interface {
 	UpsertCustomer(ctx context.Context, c *Customer) error
 	Customer(ctx context.Context, workspaceID, id int64) (*Customer, error)
 	CreateVisitorSession(ctx context.Context, s VisitorSession) error
-	// RecordConsent notes that the customer agreed to the privacy notice
-	// whose wording has version (ConsentVersion).
-	RecordConsent(ctx context.Context, workspaceID, customerID int64, version string) error
 	VisitorSession(ctx context.Context, tokenHash string) (*VisitorSession, error)
 	// VisitorSessionWorkspace is VisitorSession and its workspace, in one read.
 	VisitorSessionWorkspace(ctx context.Context, tokenHash string) (*VisitorSession, *Workspace, error)
@@ -388,6 +385,9 @@ type Tx interface {
 	// starts one (unassigned, next room number) and reports that it did. A
 	// blocked customer is refused.
 	StartConversation(ctx context.Context, workspaceID, customerID int64, ch Channel) (c Conversation, started bool, err error)
+	// RecordConsent notes that the customer agreed to the privacy notice
+	// whose wording has version (ConsentVersion).
+	RecordConsent(ctx context.Context, workspaceID, customerID int64, version string) error
 	// LockConversation reads a conversation and holds its row.
 	LockConversation(ctx context.Context, workspaceID, id int64) (Conversation, error)
 	// Conversation reads a conversation as the transaction sees it.

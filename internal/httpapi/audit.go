@@ -23,6 +23,9 @@ type auditPage struct {
 func auditFilter(r *http.Request, loc *time.Location, limit int) (chat.AuditFilter, error) {
 	q := r.URL.Query()
 	f := chat.AuditFilter{Action: q.Get("action"), Limit: limit}
+	if err := checkParam("action", f.Action); err != nil {
+		return f, err
+	}
 	if v := q.Get("actor"); v != "" {
 		id, err := parseID(v, "actor")
 		if err != nil {

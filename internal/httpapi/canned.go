@@ -12,6 +12,9 @@ func (s *Server) listCanned(w http.ResponseWriter, r *http.Request) error {
 	m := memberOf(r)
 	ctx := r.Context()
 	q := r.URL.Query()
+	if err := checkParam("q", q.Get("q")); err != nil {
+		return err
+	}
 	var vars *chat.CannedVars
 	if v := q.Get("conversation_id"); v != "" {
 		id, err := parseID(v, "conversation_id")

@@ -140,7 +140,7 @@ func (s *Server) channelStore(w http.ResponseWriter, r *http.Request, ob outbox.
 		// A messenger's user cannot be turned away like the widget's: a new
 		// conversation starts whatever the hours, and waits in the queue.
 		var started chat.Conversation
-		started, _, err = s.app.StartConversation(ctx, ws.ID, cu.ID, kind, "ko")
+		started, _, err = s.app.StartConversation(ctx, ws.ID, cu.ID, kind, "ko", "")
 		c = &started
 	}
 	if err != nil {

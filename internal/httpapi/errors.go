@@ -307,6 +307,17 @@ func checkText(v reflect.Value, field string) error {
 	return nil
 }
 
+// checkParam holds a query or path parameter that is text (a search, a
+// tag, an action, a site ID) to the rule decode keeps for JSON: valid
+// UTF-8 without control characters (checkText). Unchecked, such text is
+// a 500 on PostgreSQL and a search on SQLite.
+func checkParam(name, v string) error {
+	if !utf8.ValidString(v) {
+		return chat.Errorf(chat.ErrInvalid, "%s is not valid UTF-8", name)
+	}
+	return checkText(reflect.ValueOf(v), name)
+}
+
 func fieldName(f string) string {
 	if f == "" {
 		return "the text"

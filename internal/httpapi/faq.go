@@ -250,6 +250,9 @@ type agentFAQHit struct {
 func (s *Server) searchFAQ(w http.ResponseWriter, r *http.Request) error {
 	m := memberOf(r)
 	q := r.URL.Query()
+	if err := checkParam("q", q.Get("q")); err != nil {
+		return err
+	}
 	ws, err := s.store.Workspace(r.Context(), m.WorkspaceID)
 	if err != nil {
 		return err
@@ -492,6 +495,9 @@ func (s *Server) publicWorkspace(r *http.Request, siteID string) (*chat.Workspac
 	if siteID == "" {
 		return nil, chat.Errorf(chat.ErrInvalid, "site_id is required")
 	}
+	if err := checkParam("site_id", siteID); err != nil {
+		return nil, err
+	}
 	ws, err := s.store.WorkspaceBySiteID(r.Context(), siteID)
 	if err != nil {
 		return nil, err
@@ -507,6 +513,9 @@ func (s *Server) publicWorkspace(r *http.Request, siteID string) (*chat.Workspac
 // answer).
 func (s *Server) widgetFAQSearch(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
+	if err := checkParam("q", q.Get("q")); err != nil {
+		return err
+	}
 	if err := faq.CheckQuery(q.Get("q")); err != nil {
 		return err
 	}

@@ -231,6 +231,12 @@ func (s *Server) helpSearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Query, p.NoIndex = q, true
 	p.PageTitle = fmt.Sprintf(p.T["results_for"], q)
+	if checkParam("q", q) != nil {
+		// Nothing a person typed: the box starts empty again.
+		p.Query, p.PageTitle, p.Problem = "", p.T["query_invalid"], p.T["query_invalid_text"]
+		w.WriteHeader(http.StatusBadRequest)
+		return s.render(w, "search", p)
+	}
 	if faq.CheckQuery(q) != nil {
 		// The form allows no more; an address made by hand gets a page
 		// that says why, with the query to shorten in the box.
@@ -336,7 +342,7 @@ func (s *Server) helpNotFound(h handlerFunc) handlerFunc {
 				return err
 			}
 			p.PageTitle = p.T["not_found"]
-		case chat.ErrorCode(werr) == chat.ErrWorkspaceNotFound:
+		case chat.ErrorCode(werr) == chat.ErrWorkspaceNotFound || chat.ErrorCode(werr) == chat.ErrInvalid: // no workspace has such a site ID
 			lang := helpLang(r, &chat.Workspace{})
 			p = &helpPage{Lang: lang, Color: helpColor, T: web.HelpCatalogs()[lang]}
 			p.PageTitle = p.T["site_not_found"]

@@ -24,7 +24,7 @@ func TestHistoryChannels(t *testing.T) {
 			for i, ch := range chat.Channels {
 				cu := &chat.Customer{WorkspaceID: e.shop.ID, ExternalID: fmt.Sprintf("%s-%d", ch, i)}
 				must(t, e.store.UpsertCustomer(ctx, cu))
-				c, _, err := e.app.StartConversation(ctx, e.shop.ID, cu.ID, ch, "ko")
+				c, _, err := e.app.StartConversation(ctx, e.shop.ID, cu.ID, ch, "ko", "")
 				must(t, err)
 				byChannel[ch] = c.ID
 			}

@@ -195,6 +195,45 @@ func TestConsentRecorded(t *testing.T) {
 	}
 }
 
+// A refused start records none of the consent sent with it: not while
+// the desk takes no chats (409), not for a blocked customer (403).
+func TestConsentNotRecordedOnRefusedStart(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { consentNotRecordedOnRefusedStart(t, newEnvOn(t, kind, nil)) })
+	}
+}
+
+func consentNotRecordedOnRefusedStart(t *testing.T, e *env) {
+	master := e.login("master")
+	consented := func(v *client) bool {
+		var s struct {
+			Consented bool `json:"consented"`
+		}
+		e.anonymous().json("POST", "/api/v1/widget/sessions", `{"site_id":"shop","visitor_token":"`+v.bearer+`"}`, 200, &s)
+		return s.Consented
+	}
+	start := func(name string, v *client, status int, code string) scenario {
+		return scenario{name: name, as: v, method: "POST", path: "/api/v1/widget/conversations", body: `{"consent":true}`, status: status, code: code}
+	}
+
+	quiet := e.visitor("shop", "")
+	master.json("PATCH", e.shopPath(), `{"settings":{"operation_stopped":true}}`, 200, nil)
+	e.refuse(func() string { return fmt.Sprint(consented(quiet)) }, []scenario{start("the desk is stopped", quiet, 409, chat.ErrUnavailable)})
+	master.json("PATCH", e.shopPath(), `{"settings":{"operation_stopped":false}}`, 200, nil)
+	if quiet.start(); !consented(quiet) {
+		t.Fatal("a start that went ahead did not record the consent")
+	}
+
+	// A blocked customer asked again after the notice changed.
+	troll := e.visitor("shop", "")
+	conv := troll.start()
+	master.json("POST", e.convPath(conv.ID)+"/assign", "", 200, nil)
+	master.json("POST", e.convPath(conv.ID)+"/block", `{"reason":"spam"}`, 200, nil)
+	master.json("PATCH", e.shopPath(), `{"consent_text":"새 개인정보 처리방침에 동의합니다"}`, 200, nil)
+	e.refuse(func() string { return fmt.Sprint(consented(troll), master.detailOf(conv.ID).Customer.ConsentVersion) },
+		[]scenario{start("the customer is blocked", troll, 403, chat.ErrCustomerBlocked)})
+}
+
 // The widget's reads have budgets too: its settings and launcher per
 // address (each page view reads them), a visitor's pages of messages per
 // visitor, so a neighbour behind the same address reads on.

@@ -64,7 +64,11 @@ func (s *Server) widgetLoader(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) widgetAsset(w http.ResponseWriter, r *http.Request) error {
 	path := strings.TrimPrefix(r.URL.Path, "/widget")
 	if path == "/frame" {
-		ws, err := s.store.WorkspaceBySiteID(r.Context(), r.URL.Query().Get("site_id"))
+		siteID := r.URL.Query().Get("site_id")
+		if err := checkParam("site_id", siteID); err != nil {
+			return err
+		}
+		ws, err := s.store.WorkspaceBySiteID(r.Context(), siteID)
 		if err != nil {
 			return err
 		}

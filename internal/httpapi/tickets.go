@@ -19,6 +19,11 @@ import (
 // unassigned. (The page, ?limit=&cursor=, is pageOf's.)
 func (s *Server) ticketFilter(r *http.Request) (chat.TicketFilter, error) {
 	q := r.URL.Query()
+	for _, name := range []string{"q", "tag"} {
+		if err := checkParam(name, q.Get(name)); err != nil {
+			return chat.TicketFilter{}, err
+		}
+	}
 	m := memberOf(r)
 	f := chat.TicketFilter{Viewer: m.AgentID, Channel: chat.TicketChannel(q.Get("channel")), Tag: strings.TrimSpace(q.Get("tag"))}
 	for v := range strings.SplitSeq(q.Get("status"), ",") {

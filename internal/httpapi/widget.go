@@ -103,6 +103,9 @@ func (s *Server) workspaceBySite(r *http.Request, siteID string) (*chat.Workspac
 	if siteID == "" {
 		return nil, chat.Errorf(chat.ErrInvalid, "site_id is required")
 	}
+	if err := checkParam("site_id", siteID); err != nil {
+		return nil, err
+	}
 	ws, err := s.store.WorkspaceBySiteID(r.Context(), siteID)
 	if err != nil {
 		return nil, err
@@ -158,6 +161,9 @@ func (s *Server) widgetLauncher(w http.ResponseWriter, r *http.Request) error {
 	siteID := r.URL.Query().Get("site_id")
 	if siteID == "" {
 		return chat.Errorf(chat.ErrInvalid, "site_id is required")
+	}
+	if err := checkParam("site_id", siteID); err != nil {
+		return err
 	}
 	ws, err := s.store.WorkspaceBySiteID(r.Context(), siteID)
 	if err != nil {
@@ -373,17 +379,17 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Consent is asked once per wording: recorded with its time and
-	// version, it stands until the notice changes.
+	// version, it stands until the notice changes. It is recorded with the
+	// start, in its transaction: a start refused here or by the store
+	// (blocked, unavailable) leaves the customer as they were.
+	var consent string
 	lang := v.workspace.Settings.Widget.WidgetLanguage(cu.Language)
-	if consent := v.workspace.TextsFor(lang).Consent; consent != "" {
-		version := chat.ConsentVersion(consent)
-		switch {
-		case req.Consent && cu.ConsentVersion != version:
-			if err := s.store.RecordConsent(ctx, v.workspace.ID, cu.ID, version); err != nil {
-				return err
+	if text := v.workspace.TextsFor(lang).Consent; text != "" {
+		if version := chat.ConsentVersion(text); cu.ConsentVersion != version {
+			if !req.Consent {
+				return chat.Errorf(chat.ErrConsentRequired, "agree to the privacy notice to start a chat")
 			}
-		case !req.Consent && cu.ConsentVersion != version:
-			return chat.Errorf(chat.ErrConsentRequired, "agree to the privacy notice to start a chat")
+			consent = version
 		}
 	}
 	if cu.BlockedAt != nil {
@@ -403,7 +409,7 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	c, started, err := s.app.StartConversation(ctx, v.workspace.ID, v.session.CustomerID, chat.ChannelWeb, cu.Language)
+	c, started, err := s.app.StartConversation(ctx, v.workspace.ID, v.session.CustomerID, chat.ChannelWeb, cu.Language, consent)
 	if err != nil {
 		return err
 	}

@@ -85,7 +85,7 @@ func TestTicketFromChatLeavesOutBadContact(t *testing.T) {
 				cu := &chat.Customer{WorkspaceID: e.shop.ID, ExternalID: "legacy-" + tt.phone,
 					Profile: chat.Profile{Name: tt.name, Email: tt.email, Phone: tt.phone}}
 				must(t, e.store.UpsertCustomer(ctx, cu))
-				conv, _, err := e.app.StartConversation(ctx, e.shop.ID, cu.ID, chat.ChannelWeb, "ko")
+				conv, _, err := e.app.StartConversation(ctx, e.shop.ID, cu.ID, chat.ChannelWeb, "ko", "")
 				must(t, err)
 				kim.json("POST", e.convPath(conv.ID)+"/assign", "", 200, nil)
 				var tk chat.Ticket

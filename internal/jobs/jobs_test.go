@@ -86,7 +86,7 @@ func setup(t *testing.T, db *sqldb.DB, w *world) chat.Conversation {
 	w.agent = chat.Actor{Kind: chat.SenderAgent, AgentID: a.ID, Role: chat.RoleAgent, Status: chat.StatusOnline}
 	cu := &chat.Customer{WorkspaceID: w.ws.ID, ExternalID: "c1"}
 	must(t, db.UpsertCustomer(ctx, cu))
-	c, _, err := app.New(db, &events{}, nil).StartConversation(ctx, w.ws.ID, cu.ID, chat.ChannelWeb, "ko")
+	c, _, err := app.New(db, &events{}, nil).StartConversation(ctx, w.ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
 	must(t, err)
 	_, _, err = db.Take(ctx, w.ws.ID, c.ID, w.agent)
 	must(t, err)

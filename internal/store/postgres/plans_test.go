@@ -147,7 +147,7 @@ func batchStore(t *testing.T, trips *atomic.Int64) (*sqldb.DB, *sql.DB, *chat.Wo
 	if err := s.UpsertCustomer(ctx, cu); err != nil {
 		t.Fatal(err)
 	}
-	c, _, err := app.New(s, noPublisher{}, nil).StartConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb, "ko")
+	c, _, err := app.New(s, noPublisher{}, nil).StartConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -740,19 +740,3 @@ func (db *DB) CountCustomerConversations(ctx context.Context, workspaceID, custo
 		workspaceID, workspaceID, customerID).Scan(&n)
 	return n, err
 }
-
-// RecordConsent notes that a customer agreed to the privacy notice whose
-// wording has version.
-func (db *DB) RecordConsent(ctx context.Context, workspaceID, customerID int64, version string) error {
-	return db.tx(ctx, func(x q) error {
-		res, err := x.exec(ctx, `UPDATE customers SET consent_at = ?, consent_version = ? WHERE workspace_id = ? AND id = ?`,
-			micros(db.Now()), version, workspaceID, customerID)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err == nil && n == 0 {
-			return chat.Errorf(chat.ErrNotFound, "no such customer")
-		}
-		return err
-	})
-}

@@ -30,6 +30,20 @@ func (x tx) StartConversation(ctx context.Context, workspaceID, customerID int64
 	return x.db.startConversation(ctx, x.t, workspaceID, customerID, ch)
 }
 
+// RecordConsent notes that a customer agreed to the privacy notice whose
+// wording has version.
+func (x tx) RecordConsent(ctx context.Context, workspaceID, customerID int64, version string) error {
+	res, err := x.t.exec(ctx, `UPDATE customers SET consent_at = ?, consent_version = ? WHERE workspace_id = ? AND id = ?`,
+		micros(x.t.now), version, workspaceID, customerID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return chat.Errorf(chat.ErrNotFound, "no such customer")
+	}
+	return err
+}
+
 func (x tx) LockConversation(ctx context.Context, workspaceID, id int64) (chat.Conversation, error) {
 	return x.db.lockConversation(ctx, x.t.q, workspaceID, id)
 }

@@ -51,7 +51,7 @@ func logSyncFixture(t *testing.T) (*sqldb.DB, *app.App, *published, chat.Convers
 	}
 	pub := &published{}
 	a := app.New(db, pub, nil)
-	conv, _, err := a.StartConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb, "ko")
+	conv, _, err := a.StartConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
 	if err != nil {
 		t.Fatal(err)
 	}

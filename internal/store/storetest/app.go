@@ -33,7 +33,7 @@ func openConversation(s chat.Store, workspaceID, customerID int64, ch chat.Chann
 // prefers lang.
 func openConversationIn(s chat.Store, workspaceID, customerID int64, ch chat.Channel, lang string) (chat.Conversation, []chat.Event, error) {
 	var pub captured
-	c, _, err := app.New(s, &pub, nil).StartConversation(ctx, workspaceID, customerID, ch, lang)
+	c, _, err := app.New(s, &pub, nil).StartConversation(ctx, workspaceID, customerID, ch, lang, "")
 	return c, pub.events, err
 }
 

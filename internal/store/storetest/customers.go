@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sodam-chat/sodam/internal/app"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/outbox"
 )
@@ -305,12 +306,27 @@ func testConsent(t *testing.T, s chat.Store) {
 		t.Fatalf("a new customer consented: %+v", f.customer)
 	}
 	v := chat.ConsentVersion("개인정보 수집에 동의합니다")
-	must(t, s.RecordConsent(ctx, f.ws.ID, f.customer.ID, v))
+	// Consent is recorded with the start it comes with (app.StartConversation).
+	record := func(workspaceID, customerID int64) error {
+		_, err := s.Write(ctx, func(tx chat.Tx) error { return tx.RecordConsent(ctx, workspaceID, customerID, v) })
+		return err
+	}
+	must(t, record(f.ws.ID, f.customer.ID))
 	got, err := s.Customer(ctx, f.ws.ID, f.customer.ID)
 	must(t, err)
 	if got.ConsentVersion != v || got.ConsentAt == nil || !got.ConsentAt.Equal(clk.Now()) {
 		t.Fatalf("after consent: %+v", got)
 	}
 	other := setup(t, s, "consent2")
-	wantCode(t, s.RecordConsent(ctx, other.ws.ID, f.customer.ID, v), chat.ErrNotFound)
+	wantCode(t, record(other.ws.ID, f.customer.ID), chat.ErrNotFound)
+	// A start the store refuses (the customer was blocked meanwhile)
+	// records none of the consent that came with it.
+	blocked := newCustomer(t, s, f.ws, "consent-blocked")
+	_, _, err = s.BlockCustomer(ctx, f.ws.ID, blocked.ID, "spam", "", chat.Who{})
+	must(t, err)
+	_, _, err = app.New(s, &captured{}, nil).StartConversation(ctx, f.ws.ID, blocked.ID, chat.ChannelWeb, "ko", v)
+	wantCode(t, err, chat.ErrCustomerBlocked)
+	if got, err = s.Customer(ctx, f.ws.ID, blocked.ID); err != nil || got.ConsentVersion != "" || got.ConsentAt != nil {
+		t.Fatalf("a refused start recorded consent: %+v %v", got, err)
+	}
 }

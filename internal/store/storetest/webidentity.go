@@ -70,7 +70,8 @@ func testWebIdentifierFollowsID(t *testing.T, s chat.Store) {
 	// An anonymous visitor chats now, has left a message and agreed to
 	// the privacy notice; a KakaoTalk account shares their customer ID.
 	anon := visitor(t, s, f.ws, "v9f8e7", "t-anon")
-	must(t, s.RecordConsent(ctx, f.ws.ID, anon.ID, "c1"))
+	_, err = s.Write(ctx, func(tx chat.Tx) error { return tx.RecordConsent(ctx, f.ws.ID, anon.ID, "c1") })
+	must(t, err)
 	_, _, err = s.SetCustomerTags(ctx, f.ws.ID, anon.ID, []int64{refund.ID})
 	must(t, err)
 	tk := &chat.Ticket{WorkspaceID: f.ws.ID, CustomerID: anon.ID, Name: "방문자", Contact: "visitor@example.com", Message: "배송 문의"}
