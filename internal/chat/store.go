@@ -323,7 +323,9 @@ type Team interface {
 	// of theirs but keepSession (a hash, or "").
 	SetPassword(ctx context.Context, agentID int64, hash, keepSession string, by Who) error
 	// CreatePasswordReset stores a single-use link for agentID, audited in
-	// workspaceID (0: installation-wide).
+	// workspaceID (0: installation-wide). A member (by an agent) may not
+	// reset a login that is also another workspace's member or an owner
+	// (ErrLoginShared); the operator (by no agent) may.
 	CreatePasswordReset(ctx context.Context, workspaceID, agentID int64, tokenHash string, expiresAt time.Time, by Who) error
 	// PasswordResetAgent is the agent a usable reset link is for.
 	PasswordResetAgent(ctx context.Context, tokenHash string) (*Agent, error)

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -233,10 +232,10 @@ func (s *Server) channelUpload(w http.ResponseWriter, r *http.Request) error {
 			return "", bad
 		}
 		v, err := io.ReadAll(io.LimitReader(part, max))
-		if err != nil || !utf8.Valid(v) {
+		if err != nil {
 			return "", bad
 		}
-		return string(v), checkText(reflect.ValueOf(string(v)), name)
+		return string(v), checkParam(name, string(v))
 	}
 	userID, err := field("external_user_id", 4*maxExternalUserID+1)
 	if err != nil {

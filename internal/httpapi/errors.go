@@ -308,8 +308,9 @@ func checkText(v reflect.Value, field string) error {
 }
 
 // checkParam holds a query or path parameter that is text (a search, a
-// tag, an action, a site ID) to the rule decode keeps for JSON: valid
-// UTF-8 without control characters (checkText). Unchecked, such text is
+// tag, an action, a site ID), or a multipart form's text field, to the
+// rule decode keeps for JSON: valid UTF-8 without control characters
+// (checkText). Unchecked, such text is
 // a 500 on PostgreSQL and a search on SQLite.
 func checkParam(name, v string) error {
 	if !utf8.ValidString(v) {

@@ -352,12 +352,15 @@ func (db *DB) CreatePasswordReset(ctx context.Context, workspaceID, agentID int6
 		// A login is the installation's, not the workspace's: a master
 		// resets only one that nobody else answers for, or a reset would
 		// sign them into the other workspaces (or the installation) too.
-		var elsewhere bool
-		if err := x.row(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE agent_id = ? AND workspace_id <> ?)`, agentID, workspaceID).Scan(&elsewhere); err != nil {
-			return err
-		}
-		if a.Owner || elsewhere {
-			return chat.Errorf(chat.ErrLoginShared, "%s also signs in to another workspace or owns this installation, so only they can change the password (signed in), or an operator with sodam admin reset-password", a.Email)
+		// The operator (no agent: sodam admin) answers for them all.
+		if by.AgentID != 0 {
+			var elsewhere bool
+			if err := x.row(ctx, `SELECT EXISTS (SELECT 1 FROM members WHERE agent_id = ? AND workspace_id <> ?)`, agentID, workspaceID).Scan(&elsewhere); err != nil {
+				return err
+			}
+			if a.Owner || elsewhere {
+				return chat.Errorf(chat.ErrLoginShared, "%s also signs in to another workspace or owns this installation, so only they can change the password (signed in), or an operator with sodam admin reset-password", a.Email)
+			}
 		}
 		// A new link replaces the ones not used yet.
 		if _, err := x.exec(ctx, `DELETE FROM password_resets WHERE agent_id = ? AND used_at IS NULL`, agentID); err != nil {
