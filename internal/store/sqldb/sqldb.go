@@ -137,7 +137,7 @@ type DB struct {
 	sealer chat.Sealer
 	// secrets seals workspaces' identity secrets (workspace.go,
 	// UseSecretKey); nil refuses to store one.
-	secrets *outbox.Sealer
+	secrets atomic.Pointer[outbox.Sealer]
 	// search holds TuneSearch's sizes (history.go).
 	search [2]int
 	// noSearchIndex skips the message search index (SetSearchIndex).

@@ -61,7 +61,7 @@ func (db *DB) scanWorkspace(row interface{ Scan(...any) error }) (*chat.Workspac
 // UseSecretKey makes the store seal and open identity secrets under key,
 // the operator's SODAM_SECRET_KEY, or under the installation secret when
 // key is "", and returns the sealer: endpoints' secrets are sealed under
-// the same key.
+// the same key. It is safe while the store is in use.
 func (db *DB) UseSecretKey(ctx context.Context, key string) (*outbox.Sealer, error) {
 	if key == "" {
 		var err error
@@ -69,8 +69,9 @@ func (db *DB) UseSecretKey(ctx context.Context, key string) (*outbox.Sealer, err
 			return nil, err
 		}
 	}
-	db.secrets = outbox.NewSealer(key)
-	return db.secrets, nil
+	sealer := outbox.NewSealer(key)
+	db.secrets.Store(sealer)
+	return sealer, nil
 }
 
 // sealedPrefix starts every sealed secret (outbox.Sealer.Seal); no clear
@@ -80,10 +81,11 @@ const sealedPrefix = "v1:"
 // sealSecret is what the identity_secret column stores of secret: never
 // the secret itself.
 func (db *DB) sealSecret(secret string) (string, error) {
-	if db.secrets == nil {
+	sealer := db.secrets.Load()
+	if sealer == nil {
 		return "", errors.New("the store has no key to seal identity secrets with")
 	}
-	return db.secrets.Seal(secret), nil
+	return sealer.Seal(secret), nil
 }
 
 // openSecret is the clear identity secret of the column's value: "" when
@@ -93,10 +95,11 @@ func (db *DB) openSecret(stored string) string {
 	if !strings.HasPrefix(stored, sealedPrefix) {
 		return stored
 	}
-	if db.secrets == nil {
+	sealer := db.secrets.Load()
+	if sealer == nil {
 		return ""
 	}
-	secret, err := db.secrets.Open(stored)
+	secret, err := sealer.Open(stored)
 	if err != nil {
 		return ""
 	}
@@ -110,11 +113,11 @@ func (db *DB) openSecret(stored string) string {
 // it at start.
 func (db *DB) SealIdentitySecrets(ctx context.Context) (unopened []int64, err error) {
 	err = db.tx(ctx, func(x q) error {
-		clear, err := identitySecrets(ctx, x, `SELECT id, identity_secret FROM workspaces WHERE identity_secret NOT LIKE 'v1:%' ORDER BY id`+db.d.ForUpdate)
+		plain, err := identitySecrets(ctx, x, `SELECT id, identity_secret FROM workspaces WHERE identity_secret NOT LIKE 'v1:%' ORDER BY id`+db.d.ForUpdate)
 		if err != nil {
 			return err
 		}
-		for id, secret := range clear {
+		for id, secret := range plain {
 			sealed, err := db.sealSecret(secret)
 			if err != nil {
 				return err
@@ -128,7 +131,7 @@ func (db *DB) SealIdentitySecrets(ctx context.Context) (unopened []int64, err er
 	if err != nil {
 		return nil, err
 	}
-	all, err := identitySecrets(ctx, db.read(), `SELECT id, identity_secret FROM workspaces ORDER BY id`)
+	all, err := identitySecrets(ctx, db.read(), `SELECT id, identity_secret FROM workspaces`)
 	for id, sealed := range all {
 		if db.openSecret(sealed) == "" {
 			unopened = append(unopened, id)
