@@ -117,6 +117,9 @@ func TestAdmin(t *testing.T) {
 
 func testAdmin(t *testing.T, b backend) {
 	ctx := context.Background()
+	// With a secret key, as an operator keeping one would: a workspace the
+	// command creates has its identity secret sealed under the node's key.
+	b.args = append(slices.Clip(b.args), "--secret-key", "the operator's secret key, 32 characters or more")
 	m := startNode(t, b.args...)
 	defer m.Close()
 	base := "http://" + m.Addr()

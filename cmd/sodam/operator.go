@@ -64,7 +64,8 @@ func parseCommand(name string, args []string, getenv func(string) string, stderr
 // beside a running server. It never creates a database (a mistyped
 // --data would otherwise get an empty one) and never migrates one (the
 // server running on it may be older than this binary): it refuses a
-// schema that is not exactly this version's.
+// schema that is not exactly this version's. It seals identity secrets
+// as the server does (SODAM_SECRET_KEY, or else the installation secret).
 func openExisting(ctx context.Context, c node.Config) (*sqldb.DB, error) {
 	if c.DatabaseURL == "" {
 		if _, err := os.Stat(c.SQLitePath()); errors.Is(err, fs.ErrNotExist) {
@@ -82,6 +83,11 @@ func openExisting(ctx context.Context, c node.Config) (*sqldb.DB, error) {
 		err = fmt.Errorf("the database lacks migrations of this version of Sodam (%s): run `sodam migrate` first, or start `sodam serve`, which applies them", strings.Join(pending, ", "))
 	case len(unknown) > 0:
 		err = fmt.Errorf("a newer version of Sodam has migrated the database (%s): use that version", strings.Join(unknown, ", "))
+	}
+	if err == nil {
+		// A workspace made here has its identity secret sealed under the
+		// key the server opens it with: give the same SODAM_SECRET_KEY.
+		_, err = db.UseSecretKey(ctx, c.Integrations.SecretKey)
 	}
 	if err != nil {
 		db.Close()

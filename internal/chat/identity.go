@@ -26,6 +26,13 @@ func validCustomerID(s string) bool {
 
 var customerIDChars = regexp.MustCompile(`^[A-Za-z0-9._@:+\-]+$`)
 
+// errNoSecret refuses every signature when the workspace has no identity
+// secret: the store gives "" for one it cannot open (sealed under another
+// SODAM_SECRET_KEY), and anybody could sign under an empty key.
+func errNoSecret() error {
+	return Errorf(ErrBadSignature, "the workspace's identity secret cannot be read on the server (was SODAM_SECRET_KEY changed?): signed logins fail until a master rotates it")
+}
+
 // VerifySiteUID checks a site_uid and its signature in constant time.
 func VerifySiteUID(secret, uid, sig string) error {
 	if !validCustomerID(uid) {
@@ -33,6 +40,9 @@ func VerifySiteUID(secret, uid, sig string) error {
 	}
 	if sig == "" {
 		return Errorf(ErrBadSignature, "site_uid must be signed: pass site_uid_sig, the HMAC-SHA256 of site_uid under the workspace's identity secret")
+	}
+	if secret == "" {
+		return errNoSecret()
 	}
 	// Hex in either case: servers' libraries differ.
 	want := SignSiteUID(secret, uid)
@@ -58,6 +68,9 @@ func VerifyVerifiedPhone(secret, uid, phone, sig string) error {
 	}
 	if sig == "" {
 		return Errorf(ErrBadSignature, "verified_phone must be signed: pass verified_phone_sig, the HMAC-SHA256 of site_uid, a newline and the phone under the workspace's identity secret")
+	}
+	if secret == "" {
+		return errNoSecret()
 	}
 	if !hmac.Equal([]byte(SignVerifiedPhone(secret, uid, phone)), []byte(strings.ToLower(sig))) {
 		return Errorf(ErrBadSignature, "the verified_phone signature does not match")

@@ -29,6 +29,16 @@ func TestSiteUID(t *testing.T) {
 			t.Errorf("VerifySiteUID(%q, %q) code %q, want %q", tt.secret, tt.uid, got, tt.code)
 		}
 	}
+	// No secret (the store could not open it) signs nothing, not even a
+	// signature under the empty key, and says why.
+	for name, err := range map[string]error{
+		"site_uid":       VerifySiteUID("", "user-42", SignSiteUID("", "user-42")),
+		"verified_phone": VerifyVerifiedPhone("", "user-42", "010-1234-5678", SignVerifiedPhone("", "user-42", "010-1234-5678")),
+	} {
+		if ErrorCode(err) != ErrBadSignature || !strings.Contains(err.Error(), "SODAM_SECRET_KEY") {
+			t.Errorf("%s under no secret: %v", name, err)
+		}
+	}
 	if Identifier("shop", "user-42") != "shop_user-42" {
 		t.Fatal("identifier")
 	}

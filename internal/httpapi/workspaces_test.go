@@ -1,12 +1,14 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/store/sqldb"
 )
 
 // auditEntries reads the workspace's audit log of one action, newest
@@ -62,6 +64,46 @@ func TestIdentitySecretRotation(t *testing.T) {
 		t.Fatalf("the old signature: %d %s", status, body)
 	}
 	e.anonymous().json("POST", "/api/v1/widget/sessions", signed(ws.IdentitySecret), 200, nil)
+}
+
+// TestIdentitySecretUnderAnotherKey: the identity secret, sealed at rest,
+// verifies signed logins as before, and after a rotation; under another
+// key (SODAM_SECRET_KEY changed) a signed login is refused saying why, the
+// master sees no secret, and rotating it repairs the workspace.
+func TestIdentitySecretUnderAnotherKey(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			master := e.login("master")
+			signed := func(secret string) string {
+				return `{"site_id":"shop","site_uid":"user-42","site_uid_sig":"` + chat.SignSiteUID(secret, "user-42") + `"}`
+			}
+			var ws struct {
+				IdentitySecret string `json:"identity_secret"`
+			}
+			e.anonymous().json("POST", "/api/v1/widget/sessions", signed(e.shop.IdentitySecret), 200, nil)
+			master.json("POST", e.shopPath()+"/identity-secret", "", 200, &ws)
+			e.anonymous().json("POST", "/api/v1/widget/sessions", signed(ws.IdentitySecret), 200, nil)
+
+			_, err := e.store.(*sqldb.DB).UseSecretKey(context.Background(), "another secret key, at least 32 characters")
+			must(t, err)
+			status, body := e.anonymous().do("POST", "/api/v1/widget/sessions", signed(ws.IdentitySecret))
+			if code, msg := errorBodyOf(t, body); status != 401 || code != chat.ErrBadSignature || !strings.Contains(msg, "SODAM_SECRET_KEY") {
+				t.Fatalf("a signed login under another key: %d %s", status, body)
+			}
+			old := ws.IdentitySecret
+			ws.IdentitySecret = ""
+			master.json("GET", e.shopPath(), "", 200, &ws)
+			if ws.IdentitySecret != "" {
+				t.Fatalf("the master sees %q under another key", ws.IdentitySecret)
+			}
+			master.json("POST", e.shopPath()+"/identity-secret", "", 200, &ws)
+			if len(ws.IdentitySecret) < 32 || ws.IdentitySecret == old {
+				t.Fatalf("the repaired secret %q (old %q)", ws.IdentitySecret, old)
+			}
+			e.anonymous().json("POST", "/api/v1/widget/sessions", signed(ws.IdentitySecret), 200, nil)
+		})
+	}
 }
 
 // TestAuditToolChanges: a manager's changes to tags, categories, shared

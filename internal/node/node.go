@@ -111,6 +111,20 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Identity secrets are sealed under the key endpoints' secrets are;
+	// those an earlier version stored in clear are sealed now.
+	sealer, err := db.UseSecretKey(ctx, c.Integrations.SecretKey)
+	if err != nil {
+		return err
+	}
+	unopened, err := db.SealIdentitySecrets(ctx)
+	if err != nil {
+		return fmt.Errorf("seal identity secrets: %w", err)
+	}
+	for _, id := range unopened {
+		m.Log.Warn("a workspace's identity secret does not open with this secret key (was SODAM_SECRET_KEY changed?): its signed logins fail until a master rotates the secret",
+			slog.Int64("workspace", id))
+	}
 
 	m.ln, err = net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -169,7 +183,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Hub.Metrics = met
 	mailer := notify.NewMailer(c.SMTP, m.Log)
-	worker, err := m.outboxWorker(ctx, node, baseURL, mailer)
+	worker, err := m.outboxWorker(sealer, node, baseURL, mailer)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package node
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -9,19 +8,13 @@ import (
 	"github.com/sodam-chat/sodam/internal/outbox"
 )
 
-// outboxWorker builds the node's delivery worker (package outbox).
-func (m *Main) outboxWorker(ctx context.Context, node, baseURL string, mailer *notify.Mailer) (*outbox.Worker, error) {
+// outboxWorker builds the node's delivery worker (package outbox), which
+// opens endpoints' secrets with sealer.
+func (m *Main) outboxWorker(sealer *outbox.Sealer, node, baseURL string, mailer *notify.Mailer) (*outbox.Worker, error) {
 	c := m.Config.Integrations
 	st, ok := m.Store.(outbox.Store)
 	if !ok {
 		return nil, fmt.Errorf("the store keeps no outbox")
-	}
-	key := c.SecretKey
-	if key == "" {
-		var err error
-		if key, err = m.Store.InstallationSecret(ctx); err != nil {
-			return nil, err
-		}
 	}
 	b := outbox.DefaultBackoff
 	if c.RetryMax > 0 {
@@ -30,7 +23,7 @@ func (m *Main) outboxWorker(ctx context.Context, node, baseURL string, mailer *n
 	if c.GiveUp > 0 {
 		b.GiveUp = c.GiveUp
 	}
-	w := &outbox.Worker{Store: st, Reader: m.Store, Sealer: outbox.NewSealer(key), Client: outbox.NewClient(c.AllowPrivate, outbox.RequestTimeout),
+	w := &outbox.Worker{Store: st, Reader: m.Store, Sealer: sealer, Client: outbox.NewClient(c.AllowPrivate, outbox.RequestTimeout),
 		BaseURL: baseURL, Log: m.Log, Node: node, Every: time.Second, Lease: c.Lease, Backoff: b}
 	if mailer != nil {
 		w.Mail = mailer

@@ -138,6 +138,10 @@ func batchStore(t *testing.T, trips *atomic.Int64) (*sqldb.DB, *sql.DB, *chat.Wo
 	}
 	s := sqldb.New(pool, pool, d)
 	t.Cleanup(func() { s.Close() })
+	// The key Open gives: a store without one stores no identity secret.
+	if _, err := s.UseSecretKey(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
 
 	ws := &chat.Workspace{SiteID: "plans", Name: "소담 상점", IdentitySecret: "s"}
 	if err := s.CreateWorkspace(ctx, ws); err != nil {

@@ -267,3 +267,20 @@ func reopenAfter(t *testing.T, db *sqldb.DB, url, schema, stmts string) *sqldb.D
 	}
 	return db
 }
+
+// Identity secrets are sealed at rest (storetest.IdentitySecretsSealed).
+func TestIdentitySecretsSealed(t *testing.T) {
+	db, raw, _, schema := openWithRaw(t)
+	table := `"` + schema + `".workspaces`
+	storetest.IdentitySecretsSealed(t, db, func(id int64) string {
+		var s string
+		if err := raw.QueryRow(`SELECT identity_secret FROM `+table+` WHERE id = $1`, id).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, func(id int64, s string) {
+		if _, err := raw.Exec(`UPDATE `+table+` SET identity_secret = $1 WHERE id = $2`, s, id); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -240,7 +240,7 @@ const customerConversationStateQuery = `SELECT state FROM conversations WHERE id
 // before the workspace's, and an unknown token is unauthorized.
 func (db *DB) visitorRead(ctx context.Context, query string, prefix []any, args ...any) (*chat.Workspace, error) {
 	row := &prefixRow{row: db.read().row(ctx, query, args...), prefix: prefix}
-	ws, err := scanWorkspace(row)
+	ws, err := db.scanWorkspace(row)
 	if errors.Is(row.err, sql.ErrNoRows) {
 		return nil, chat.Errorf(chat.ErrUnauthorized, "unknown visitor token")
 	}

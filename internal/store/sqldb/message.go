@@ -102,7 +102,7 @@ func (db *DB) appendMessages(ctx context.Context, now time.Time, reqs []*writeRe
 			workspaces[a.workspaceID] = nil // not found unless a row says otherwise
 			reads = append(reads, Stmt{Query: `SELECT ` + workspaceColumns + ` FROM workspaces WHERE id = ?`, Args: []any{a.workspaceID},
 				Row: func(scan func(...any) error) error {
-					ws, err := scanWorkspace(scanFunc(scan))
+					ws, err := db.scanWorkspace(scanFunc(scan))
 					if err == nil {
 						workspaces[ws.ID] = ws
 					}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/outbox"
 )
 
 // Dialect is what one database needs done differently.
@@ -134,6 +135,9 @@ type DB struct {
 	outboxInBatch bool
 	// sealer seals what automatic masking hides (pii.go).
 	sealer chat.Sealer
+	// secrets seals workspaces' identity secrets (workspace.go,
+	// UseSecretKey); nil refuses to store one.
+	secrets atomic.Pointer[outbox.Sealer]
 	// search holds TuneSearch's sizes (history.go).
 	search [2]int
 	// noSearchIndex skips the message search index (SetSearchIndex).
@@ -516,9 +520,13 @@ func (db *DB) tx(ctx context.Context, fn func(q) error) error {
 }
 
 // Migrate applies the dialect's migrations that have not run yet, each in
-// its own transaction, in file-name order.
+// its own transaction, in file-name order, and seals identity secrets
+// under the installation secret until UseSecretKey names another key.
 func (db *DB) Migrate(ctx context.Context) error {
-	_, err := db.ApplyMigrations(ctx)
+	if _, err := db.ApplyMigrations(ctx); err != nil {
+		return err
+	}
+	_, err := db.UseSecretKey(ctx, "")
 	return err
 }
 

@@ -483,7 +483,7 @@ func (db *DB) AllWorkspaces(ctx context.Context) ([]chat.Workspace, error) {
 	defer rows.Close()
 	var out []chat.Workspace
 	for rows.Next() {
-		w, err := scanWorkspace(rows)
+		w, err := db.scanWorkspace(rows)
 		if err != nil {
 			return nil, err
 		}

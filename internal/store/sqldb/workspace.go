@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/outbox"
 )
 
 const workspaceColumns = `id, site_id, name, identity_secret, allowed_origins, consent_text, color, title, settings, created_at, archived_at, session_moves`
@@ -24,7 +26,9 @@ func workspaceColumnsOf(alias string) string {
 	return strings.Join(cols, ", ")
 }
 
-func scanWorkspace(row interface{ Scan(...any) error }) (*chat.Workspace, error) {
+// scanWorkspace reads a workspace row, its identity secret opened
+// (openSecret).
+func (db *DB) scanWorkspace(row interface{ Scan(...any) error }) (*chat.Workspace, error) {
 	var w chat.Workspace
 	var origins, settings string
 	var created int64
@@ -44,7 +48,116 @@ func scanWorkspace(row interface{ Scan(...any) error }) (*chat.Workspace, error)
 		return nil, fmt.Errorf("workspace %d settings: %w", w.ID, err)
 	}
 	w.CreatedAt, w.ArchivedAt = fromMicros(created), optTime(archived)
+	w.IdentitySecret = db.openSecret(w.IdentitySecret)
 	return &w, nil
+}
+
+// Identity secrets are kept sealed at rest, as endpoints' signing secrets
+// are (outbox.Sealer: "v1:" and AES-256-GCM under SODAM_SECRET_KEY or else
+// the installation secret); everything above the store sees them clear.
+// One that does not open — the key changed — reads as "", which
+// chat.VerifySiteUID refuses, until a master rotates it.
+
+// UseSecretKey makes the store seal and open identity secrets under key,
+// the operator's SODAM_SECRET_KEY, or under the installation secret when
+// key is "", and returns the sealer: endpoints' secrets are sealed under
+// the same key. It is safe while the store is in use.
+func (db *DB) UseSecretKey(ctx context.Context, key string) (*outbox.Sealer, error) {
+	if key == "" {
+		var err error
+		if key, err = db.InstallationSecret(ctx); err != nil {
+			return nil, err
+		}
+	}
+	sealer := outbox.NewSealer(key)
+	db.secrets.Store(sealer)
+	return sealer, nil
+}
+
+// sealedPrefix starts every sealed secret (outbox.Sealer.Seal); no clear
+// identity secret does (app.NewIdentitySecret).
+const sealedPrefix = "v1:"
+
+// sealSecret is what the identity_secret column stores of secret: never
+// the secret itself.
+func (db *DB) sealSecret(secret string) (string, error) {
+	sealer := db.secrets.Load()
+	if sealer == nil {
+		return "", errors.New("the store has no key to seal identity secrets with")
+	}
+	return sealer.Seal(secret), nil
+}
+
+// openSecret is the clear identity secret of the column's value: "" when
+// it does not open with this store's key. A value stored before secrets
+// were sealed is clear until SealIdentitySecrets seals it.
+func (db *DB) openSecret(stored string) string {
+	if !strings.HasPrefix(stored, sealedPrefix) {
+		return stored
+	}
+	sealer := db.secrets.Load()
+	if sealer == nil {
+		return ""
+	}
+	secret, err := sealer.Open(stored)
+	if err != nil {
+		return ""
+	}
+	return secret
+}
+
+// SealIdentitySecrets seals, in one transaction, the identity secrets
+// stored in clear (by a version that did not seal them), and returns the
+// workspaces whose sealed secret does not open with this store's key:
+// their signed logins fail until a master rotates the secret. A node runs
+// it at start.
+func (db *DB) SealIdentitySecrets(ctx context.Context) (unopened []int64, err error) {
+	err = db.tx(ctx, func(x q) error {
+		plain, err := identitySecrets(ctx, x, `SELECT id, identity_secret FROM workspaces WHERE identity_secret NOT LIKE 'v1:%' ORDER BY id`+db.d.ForUpdate)
+		if err != nil {
+			return err
+		}
+		for id, secret := range plain {
+			sealed, err := db.sealSecret(secret)
+			if err != nil {
+				return err
+			}
+			if _, err := x.exec(ctx, `UPDATE workspaces SET identity_secret = ? WHERE id = ?`, sealed, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	all, err := identitySecrets(ctx, db.read(), `SELECT id, identity_secret FROM workspaces`)
+	for id, sealed := range all {
+		if db.openSecret(sealed) == "" {
+			unopened = append(unopened, id)
+		}
+	}
+	slices.Sort(unopened)
+	return unopened, err
+}
+
+// identitySecrets reads the workspaces' IDs and identity_secret columns.
+func identitySecrets(ctx context.Context, x q, query string) (map[int64]string, error) {
+	rows, err := x.query(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var s string
+		if err := rows.Scan(&id, &s); err != nil {
+			return nil, err
+		}
+		out[id] = s
+	}
+	return out, rows.Err()
 }
 
 func originsJSON(o []string) string {
@@ -77,15 +190,19 @@ func (db *DB) insertWorkspace(ctx context.Context, x q, w *chat.Workspace) error
 	if w.Settings.AssignmentMode == "" {
 		w.Settings = chat.DefaultSettings()
 	}
+	sealed, err := db.sealSecret(w.IdentitySecret)
+	if err != nil {
+		return err
+	}
 	if err := x.row(ctx, `INSERT INTO workspaces (site_id, name, identity_secret, allowed_origins, consent_text, color, title, settings, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		w.SiteID, w.Name, w.IdentitySecret, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, jsonText(w.Settings), micros(w.CreatedAt)).Scan(&w.ID); err != nil {
+		w.SiteID, w.Name, sealed, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, jsonText(w.Settings), micros(w.CreatedAt)).Scan(&w.ID); err != nil {
 		return err
 	}
 	if _, err := x.exec(ctx, `INSERT INTO event_seqs (workspace_id, seq) VALUES (?, 0)`, w.ID); err != nil {
 		return err
 	}
-	_, err := x.exec(ctx, `INSERT INTO room_seqs (workspace_id, seq) VALUES (?, 0)`, w.ID)
+	_, err = x.exec(ctx, `INSERT INTO room_seqs (workspace_id, seq) VALUES (?, 0)`, w.ID)
 	return err
 }
 
@@ -119,7 +236,7 @@ func (db *DB) Bootstrap(ctx context.Context, w *chat.Workspace, a *chat.Agent) (
 }
 
 func (db *DB) workspaceIn(ctx context.Context, x q, id int64) (*chat.Workspace, error) {
-	return scanWorkspace(x.row(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE id = ?`, id))
+	return db.scanWorkspace(x.row(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE id = ?`, id))
 }
 
 // Workspace returns the workspace with the given ID.
@@ -129,7 +246,7 @@ func (db *DB) Workspace(ctx context.Context, id int64) (*chat.Workspace, error) 
 
 // WorkspaceBySiteID returns the workspace with the given site_id.
 func (db *DB) WorkspaceBySiteID(ctx context.Context, siteID string) (*chat.Workspace, error) {
-	return scanWorkspace(db.read().row(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE site_id = ?`, siteID))
+	return db.scanWorkspace(db.read().row(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE site_id = ?`, siteID))
 }
 
 // UpdateWorkspace saves w's editable fields and routes the queue under the
@@ -150,8 +267,19 @@ func (db *DB) UpdateWorkspace(ctx context.Context, w *chat.Workspace, by chat.Wh
 				return err
 			}
 		}
-		if _, err := t.exec(ctx, `UPDATE workspaces SET name = ?, identity_secret = ?, allowed_origins = ?, consent_text = ?, color = ?, title = ?, settings = ? WHERE id = ?`,
-			w.Name, w.IdentitySecret, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, jsonText(w.Settings), w.ID); err != nil {
+		if a.SecretChanged {
+			// Only a new secret is written: a save that leaves it keeps
+			// what is stored, even a secret this key does not open.
+			sealed, err := db.sealSecret(w.IdentitySecret)
+			if err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `UPDATE workspaces SET identity_secret = ? WHERE id = ?`, sealed, w.ID); err != nil {
+				return err
+			}
+		}
+		if _, err := t.exec(ctx, `UPDATE workspaces SET name = ?, allowed_origins = ?, consent_text = ?, color = ?, title = ?, settings = ? WHERE id = ?`,
+			w.Name, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, jsonText(w.Settings), w.ID); err != nil {
 			return err
 		}
 		t.emit(chat.Event{WorkspaceID: w.ID, Type: chat.EventWorkspaceUpdated})

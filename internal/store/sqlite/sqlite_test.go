@@ -198,3 +198,24 @@ func TestMaskLeavesNoTrace(t *testing.T) {
 		return all
 	})
 }
+
+// Identity secrets are sealed at rest (storetest.IdentitySecretsSealed).
+func TestIdentitySecretsSealed(t *testing.T) {
+	db, path := sqlite.OpenTest(t)
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	storetest.IdentitySecretsSealed(t, db, func(id int64) string {
+		var s string
+		if err := raw.QueryRow(`SELECT identity_secret FROM workspaces WHERE id = ?`, id).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, func(id int64, s string) {
+		if _, err := raw.Exec(`UPDATE workspaces SET identity_secret = ? WHERE id = ?`, s, id); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
