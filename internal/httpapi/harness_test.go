@@ -103,21 +103,34 @@ var stores = []string{"sqlite", "postgres"}
 // newEnvOn is newEnvWith on the named store.
 func newEnvOn(t *testing.T, kind string, configure func(*httpapi.Config)) *env {
 	t.Helper()
+	return newEnvWrapped(t, kind, configure, nil)
+}
+
+// newEnvWrapped is newEnvOn with the HTTP layer reading through
+// wrap(store) when wrap is set, so that a test can step into a request
+// between two of its reads; the application and the hub use the store
+// itself.
+func newEnvWrapped(t *testing.T, kind string, configure func(*httpapi.Config), wrap func(chat.Store) chat.Store) *env {
+	t.Helper()
 	ctx := context.Background()
-	var store chat.Store
+	var real, store chat.Store
 	var dbPath string
 	if kind == "postgres" {
-		store = postgres.OpenTest(t)
+		real = postgres.OpenTest(t)
 	} else {
-		store, dbPath = sqlite.OpenTest(t)
+		real, dbPath = sqlite.OpenTest(t)
+	}
+	store = real
+	if wrap != nil {
+		store = wrap(real)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hub := realtime.NewHub(store, bus.NewMemory(), log)
+	hub := realtime.NewHub(real, bus.NewMemory(), log)
 	runCtx, cancel := context.WithCancel(ctx)
 	hubDone := make(chan struct{})
 	go func() { defer close(hubDone); hub.Run(runCtx, 200*time.Millisecond) }()
 
-	e := &env{t: t, store: store, dbPath: dbPath, agents: map[string]*chat.Agent{}, clock: &clock{}}
+	e := &env{t: t, store: real, dbPath: dbPath, agents: map[string]*chat.Agent{}, clock: &clock{}}
 	e.srv = httptest.NewUnstartedServer(nil)
 	e.srv.Config.BaseContext = func(_ net.Listener) context.Context { return runCtx }
 	e.srv.Start()
@@ -131,7 +144,7 @@ func newEnvOn(t *testing.T, kind string, configure func(*httpapi.Config)) *env {
 	if configure != nil {
 		configure(&cfg)
 	}
-	e.app = app.New(store, hub, nil)
+	e.app = app.New(real, hub, nil)
 	e.keys, err = pii.NewKeyring(pii.GenerateKey())
 	must(t, err)
 	e.app.UsePII(e.keys)
@@ -158,8 +171,8 @@ func newEnvOn(t *testing.T, kind string, configure func(*httpapi.Config)) *env {
 		{"olga", e.other, chat.RoleMaster},
 	} {
 		a := &chat.Agent{Email: m.name + "@example.com", Name: m.name, PasswordHash: hash}
-		must(t, store.CreateAgent(ctx, a))
-		must(t, store.AddMember(ctx, chat.Member{WorkspaceID: m.ws.ID, AgentID: a.ID, Role: m.role, Status: chat.StatusOnline}))
+		must(t, real.CreateAgent(ctx, a))
+		must(t, real.AddMember(ctx, chat.Member{WorkspaceID: m.ws.ID, AgentID: a.ID, Role: m.role, Status: chat.StatusOnline}))
 		e.agents[m.name] = a
 	}
 	return e

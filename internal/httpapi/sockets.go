@@ -65,6 +65,18 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 			return ev.Type == chat.EventAgentStatus && ev.Member != nil && ev.Member.AgentID == m.AgentID &&
 				(!ev.Member.Active || ev.Member.Role != m.Role)
 		},
+		// What changed between the request's read of the member and the
+		// subscription reaches neither EndOn nor the sign-out signal.
+		Check: func(ctx context.Context) error {
+			_, _, cur, err := s.store.ConsoleMember(ctx, agentOf(r).session.TokenHash, s.now(), m.WorkspaceID)
+			if err != nil {
+				return err
+			}
+			if cur == nil || !cur.Active || cur.Role != m.Role {
+				return realtime.ErrSessionEnded
+			}
+			return nil
+		},
 		Audience: "console",
 		Render:   renderConsole,
 		ShowTyping: func(t realtime.Typing) bool {

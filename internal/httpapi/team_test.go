@@ -241,6 +241,68 @@ func TestLogoutEndsSockets(t *testing.T) {
 	other.json("GET", "/api/v1/me", "", 200, nil)
 }
 
+// handshakeStore lets a test act while a console socket opens: after the
+// request has read the member, before the socket subscribes to the feed
+// (the socket reads the conversations its agent follows in between).
+type handshakeStore struct {
+	chat.Store
+	during func()
+}
+
+func (s *handshakeStore) MentionedIn(ctx context.Context, workspaceID, agentID int64) ([]int64, error) {
+	if f := s.during; f != nil {
+		s.during = nil
+		f()
+	}
+	return s.Store.MentionedIn(ctx, workspaceID, agentID)
+}
+
+// TestAccessChangeDuringSocketHandshake: a demotion, a deactivation or a
+// sign-out that commits while a console socket opens ends the socket as
+// it would have ended an open one: the socket does not go on showing what
+// the member may no longer see.
+func TestAccessChangeDuringSocketHandshake(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			for _, tc := range []struct {
+				name   string
+				change func(e *env, manager *client)
+			}{
+				{"demoted", func(e *env, _ *client) {
+					_, err := e.app.UpdateMember(context.Background(), e.shop.ID, e.agents["manager"].ID, chat.MemberPatch{Role: new(chat.RoleAgent)}, chat.Who{AgentID: e.agents["master"].ID})
+					must(t, err)
+				}},
+				{"deactivated", func(e *env, _ *client) {
+					_, err := e.app.UpdateMember(context.Background(), e.shop.ID, e.agents["manager"].ID, chat.MemberPatch{Active: new(false)}, chat.Who{AgentID: e.agents["master"].ID})
+					must(t, err)
+				}},
+				{"signed out", func(_ *env, manager *client) {
+					manager.json("POST", "/api/v1/auth/logout", "", 204, nil)
+				}},
+			} {
+				// Without after= the socket starts at the log's end; with
+				// it, it replays first.
+				for _, after := range []string{"", "?after=0"} {
+					t.Run(tc.name+after, func(t *testing.T) {
+						hs := &handshakeStore{}
+						e := newEnvWrapped(t, kind, nil, func(s chat.Store) chat.Store { hs.Store = s; return hs })
+						manager := e.login("manager")
+						hs.during = func() { tc.change(e, manager) }
+						s, resp, err := manager.socket(e.shopPath() + "/ws" + after)
+						if err != nil {
+							if resp != nil && resp.StatusCode/100 == 4 {
+								return // refused at the door: as good
+							}
+							t.Fatal(err)
+						}
+						waitClosed(t, s)
+					})
+				}
+			}
+		})
+	}
+}
+
 type createdToken struct {
 	ID    int64  `json:"id"`
 	Token string `json:"token"`

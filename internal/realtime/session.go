@@ -58,6 +58,13 @@ type Session struct {
 	// for (the agent was deactivated or their role changed: the console
 	// reconnects, or signs out, with what they may now see).
 	EndOn func(chat.Event) bool
+	// Check, when set, runs once the session has subscribed, before the
+	// replay; an error ends the session ("access changed; reconnect").
+	// The handshake authorized the client before the subscription
+	// existed: a change in between (a new role, a deactivation, a
+	// sign-out) is not in what the subscription hears, nor, without After,
+	// in a replay, so Check reads the client's access again.
+	Check func(ctx context.Context) error
 	// OnFrame handles a frame the client sent.
 	OnFrame func(ctx context.Context, data []byte)
 	// Notice, when set, may add a frame of its own after "ready" (ev nil)
@@ -170,6 +177,12 @@ func (h *Hub) start(ctx context.Context, s Session) (*live, error) {
 		return nil, l.err
 	}
 	sub.SetQueued(s.Queued)
+	if s.Check != nil {
+		if err := s.Check(ctx); err != nil {
+			l.end(err, "access changed; reconnect")
+			return nil, err
+		}
+	}
 	s.Conn.Serve(func(data []byte) {
 		if s.OnFrame != nil {
 			s.OnFrame(l.ctx, data)
