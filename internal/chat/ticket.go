@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -82,11 +83,17 @@ func IsPhone(s string) bool {
 }
 
 // IsEmail reports whether a ticket's contact is an email address (else it
-// is a phone number): what decides whether a reply can be emailed.
+// is a phone number): what decides whether a reply can be emailed. It is
+// one bare address (RFC 5322, as the mailer parses it) with a dot in its
+// domain: no display name, no second address, no line break.
 func IsEmail(s string) bool {
 	s = strings.TrimSpace(s)
-	at := strings.IndexByte(s, '@')
-	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t") && strings.Contains(s[at:], ".")
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && strings.Contains(s[at:], ".")
 }
 
 // NormalizeTags trims, NFC-normalizes and deduplicates ticket tags, keeping
