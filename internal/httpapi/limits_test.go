@@ -300,3 +300,31 @@ func TestAccountLinkLimits(t *testing.T) {
 	}
 	retryAfter(t, c.raw("POST", "/api/v1/invitations/accept", `{"token":"guess","password":"`+strongPassword+`"}`))
 }
+
+// TestWidgetFileLimits: the widget's file links are public (the signature
+// is the credential), so each address has a budget for them, files and
+// thumbnails together, spent by good links and bad ones alike.
+func TestWidgetFileLimits(t *testing.T) {
+	e := newEnvWith(t, withLimits)
+	e.clock.freeze()
+	c := e.fromAddress("127.0.0.4")
+	answered := 0
+	var last *http.Response
+	for i := range 700 {
+		if last = c.raw("GET", fmt.Sprintf("/api/v1/widget/attachments/%d?w=%d&exp=4102444800&sig=guess", i+1, e.shop.ID), ""); last.StatusCode == 429 {
+			break
+		}
+		answered++
+	}
+	if answered != 600 {
+		t.Fatalf("%d file links answered from one address before the limit", answered)
+	}
+	if d := retryAfter(t, last); d != time.Second {
+		t.Fatalf("Retry-After %v", d)
+	}
+	retryAfter(t, c.raw("GET", fmt.Sprintf("/api/v1/widget/attachments/1/thumbnail?w=%d&exp=4102444800&sig=guess", e.shop.ID), ""))
+	// Another address is not held back.
+	if resp := e.fromAddress("127.0.0.5").raw("GET", fmt.Sprintf("/api/v1/widget/attachments/1?w=%d&exp=4102444800&sig=guess", e.shop.ID), ""); resp.StatusCode != 404 {
+		t.Fatalf("another address: %d", resp.StatusCode)
+	}
+}
