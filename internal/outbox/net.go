@@ -40,7 +40,7 @@ func CheckURL(raw string, allowPrivate bool) error {
 	if allowPrivate {
 		return nil
 	}
-	host := strings.ToLower(u.Hostname())
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".") // "localhost." is localhost
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return chat.Errorf(ErrPrivateAddress, "the URL points at this machine; the operator must allow private addresses (SODAM_WEBHOOK_ALLOW_PRIVATE)")
 	}

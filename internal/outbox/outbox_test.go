@@ -148,6 +148,8 @@ func TestCheckURL(t *testing.T) {
 		{"http://169.254.169.254/", ErrPrivateAddress},
 		{"http://api.localhost/", ErrPrivateAddress},
 		{"http://0.0.0.0/", ErrPrivateAddress},
+		{"http://LOCALHOST./", ErrPrivateAddress}, // the root's dot: the same name
+		{"http://api.localhost./", ErrPrivateAddress},
 		{"http://[::ffff:127.0.0.1]/", ErrPrivateAddress},
 		{"http://[fe80::1%25eth0]/", ErrPrivateAddress},
 		// "This network" (0/8): 0.0.0.0 is this machine, the rest no
