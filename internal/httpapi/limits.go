@@ -32,8 +32,8 @@ const (
 	limitMessage = "message" // a visitor's message
 	limitUpload  = "upload"  // a visitor's file
 	limitTicket  = "ticket"  // a left message
-	// limitChannel: a bridge's inbound messages, per address (one bridge
-	// carries every user of a messenger account).
+	// limitChannel: a bridge's inbound messages and file downloads, per
+	// address (one bridge carries every user of a messenger account).
 	limitChannel = "channel"
 	// The FAQ's public reads (help center, widget search) and visitors'
 	// "did this answer your question?".

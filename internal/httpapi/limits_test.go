@@ -328,3 +328,26 @@ func TestWidgetFileLimits(t *testing.T) {
 		t.Fatalf("another address: %d", resp.StatusCode)
 	}
 }
+
+// TestChannelFileLimits: a bridge's file downloads are public (its token
+// is the credential) and share the address's budget with its messages, so
+// guessing tokens there costs the same as anywhere else.
+func TestChannelFileLimits(t *testing.T) {
+	e := newEnvWith(t, withLimits)
+	e.clock.freeze()
+	c := e.fromAddress("127.0.0.6")
+	c.bearer = "guess"
+	answered := 0
+	var last *http.Response
+	for range 2100 {
+		if last = c.raw("GET", "/api/v1/channel/files/1", ""); last.StatusCode == 429 {
+			break
+		}
+		answered++
+	}
+	if answered != 2000 {
+		t.Fatalf("%d file downloads answered from one address before the limit", answered)
+	}
+	retryAfter(t, last)
+	retryAfter(t, c.raw("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"m-1","text":"안녕하세요"}`))
+}
