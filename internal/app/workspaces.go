@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/auth"
@@ -68,6 +69,9 @@ func NewWorkspace(name, siteID string) (*chat.Workspace, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return nil, chat.Errorf(chat.ErrInvalid, "name must be 1 to 100 characters")
+	}
+	if strings.ContainsFunc(name, unicode.IsControl) {
+		return nil, chat.Errorf(chat.ErrInvalid, "name must be one line, without control characters")
 	}
 	if siteID == "" {
 		siteID = strings.ToLower(auth.NewToken()[:8])

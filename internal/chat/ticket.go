@@ -1,8 +1,10 @@
 package chat
 
 import (
+	"net/mail"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -22,6 +24,8 @@ func CheckTicket(t Ticket) error {
 	switch {
 	case strings.TrimSpace(t.Name) == "" || utf8.RuneCountInString(t.Name) > 100:
 		return Errorf(ErrInvalid, "name is required, at most 100 characters")
+	case strings.ContainsFunc(strings.TrimSpace(t.Name), unicode.IsControl):
+		return Errorf(ErrInvalid, "name must be one line, without control characters")
 	case strings.TrimSpace(t.Contact) == "" || utf8.RuneCountInString(t.Contact) > 200:
 		return Errorf(ErrInvalid, "contact (an email or a phone number) is required, at most 200 characters")
 	case !IsContact(t.Contact):
@@ -45,8 +49,8 @@ func CheckAgentTicket(t Ticket) error {
 		return Errorf(ErrInvalid, "subject must be one line (it becomes the email's subject)")
 	case utf8.RuneCountInString(t.Message) > MaxMessageLength:
 		return Errorf(ErrMessageTooLong, "the body is longer than %d characters", MaxMessageLength)
-	case utf8.RuneCountInString(t.Name) > 100:
-		return Errorf(ErrInvalid, "name must be at most 100 characters")
+	case utf8.RuneCountInString(t.Name) > 100 || strings.ContainsFunc(strings.TrimSpace(t.Name), unicode.IsControl):
+		return Errorf(ErrInvalid, "name must be at most 100 characters, on one line")
 	case utf8.RuneCountInString(t.Contact) > 200 || (strings.TrimSpace(t.Contact) != "" && !IsContact(t.Contact)):
 		return Errorf(ErrInvalid, "contact must be an email address or a phone number")
 	case !t.Priority.Valid():
@@ -82,11 +86,17 @@ func IsPhone(s string) bool {
 }
 
 // IsEmail reports whether a ticket's contact is an email address (else it
-// is a phone number): what decides whether a reply can be emailed.
+// is a phone number): what decides whether a reply can be emailed. It is
+// one bare address (RFC 5322, as the mailer parses it) with a dot in its
+// domain: no display name, no second address, no line break.
 func IsEmail(s string) bool {
 	s = strings.TrimSpace(s)
-	at := strings.IndexByte(s, '@')
-	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t") && strings.Contains(s[at:], ".")
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && at < len(s)-1 && strings.Contains(s[at:], ".")
 }
 
 // NormalizeTags trims, NFC-normalizes and deduplicates ticket tags, keeping

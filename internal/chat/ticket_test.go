@@ -44,6 +44,10 @@ func TestCheckAgentTicket(t *testing.T) {
 		{"a two-line subject", func(t *Ticket) { t.Subject = "a\r\nBcc: x@example.com" }, ErrInvalid},
 		{"a long body", func(t *Ticket) { t.Message = strings.Repeat("가", MaxMessageLength+1) }, ErrMessageTooLong},
 		{"a bad contact", func(t *Ticket) { t.Contact = "내일 오후" }, ErrInvalid},
+		// A contact is where replies are emailed: one address, one line.
+		{"a contact of two lines", func(t *Ticket) { t.Contact = "hong@example.com\r\nBcc:all@example.com" }, ErrInvalid},
+		{"a contact of two addresses", func(t *Ticket) { t.Contact = "hong@example.com,all@example.com" }, ErrInvalid},
+		{"a contact with a display name", func(t *Ticket) { t.Contact = "Hong<hong@example.com>" }, ErrInvalid},
 		{"a bad priority", func(t *Ticket) { t.Priority = "asap" }, ErrInvalid},
 		{"a negative assignee", func(t *Ticket) { t.AssigneeID = -1 }, ErrInvalid},
 		{"eleven tags", func(t *Ticket) { t.Tags = strings.Split("a,b,c,d,e,f,g,h,i,j,k", ",") }, ErrInvalid},

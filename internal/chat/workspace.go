@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -73,6 +74,14 @@ func (p WorkspacePatch) Apply(w *Workspace) error {
 		if err != nil {
 			return err
 		}
+	}
+	// The name and the title are one line (the name is the sender's name
+	// on ticket emails); the consent text may have several.
+	if p.Name != nil && strings.ContainsFunc(strings.TrimSpace(*p.Name), unicode.IsControl) {
+		return Errorf(ErrInvalid, "name must be one line, without control characters")
+	}
+	if p.Title != nil && strings.ContainsFunc(strings.TrimSpace(*p.Title), unicode.IsControl) {
+		return Errorf(ErrInvalid, "title must be one line, without control characters")
 	}
 	if p.Color != nil && *p.Color != "" && !isHexColor(*p.Color) {
 		return Errorf(ErrInvalid, "color must look like #1a73e8")

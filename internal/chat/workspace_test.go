@@ -21,6 +21,10 @@ func TestWorkspacePatch(t *testing.T) {
 	}{
 		{"rename", WorkspacePatch{Name: str("  새 이름 ")}, "", func(w Workspace) bool { return w.Name == "새 이름" }},
 		{"empty name", WorkspacePatch{Name: str("  ")}, ErrInvalid, nil},
+		// The name is the sender's name on ticket emails and a page title:
+		// one line, as a category's or a tag's.
+		{"a name of two lines", WorkspacePatch{Name: str("소담 상점\r\nBcc: all@example.com")}, ErrInvalid, nil},
+		{"a title with a control character", WorkspacePatch{Title: str("상담\x1b[2J")}, ErrInvalid, nil},
 		{"long title", WorkspacePatch{Title: str(strings.Repeat("가", 101))}, ErrInvalid, nil},
 		{"colour", WorkspacePatch{Color: str("#1A73E8")}, "", func(w Workspace) bool { return w.Color == "#1A73E8" }},
 		{"not a colour", WorkspacePatch{Color: str("red")}, ErrInvalid, nil},

@@ -2,6 +2,9 @@ package history
 
 import (
 	"bytes"
+	"encoding/csv"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -41,5 +44,56 @@ func TestXLSXNumbers(t *testing.T) {
 		if got, _ := f.GetCellValue("Sheet1", cell); got != want {
 			t.Errorf("%s = %q, want %q", cell, got, want)
 		}
+	}
+}
+
+// TestExportCellsNeverFormulas: what customers and agents typed (a name,
+// a message, a tag) never becomes a formula. In CSV a cell that starts
+// like one gets a leading apostrophe; in XLSX every text is an inline
+// string, which a spreadsheet shows as it is.
+func TestExportCellsNeverFormulas(t *testing.T) {
+	typed := []string{`=HYPERLINK("http://evil.example","x")`, "+82 10 1234 5678", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1", "안녕하세요", ""}
+	want := []string{`'=HYPERLINK("http://evil.example","x")`, "'+82 10 1234 5678", "'-2+3", "'@SUM(A1)", "'\t=1+1", "'\r=1+1", "안녕하세요", ""}
+	var buf bytes.Buffer
+	c := newCSV(&buf)
+	if err := c.Row(typed); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("csv cells %q, want %q", got, want)
+	}
+
+	buf.Reset()
+	x := newXLSX(&buf)
+	for _, r := range [][]string{messageHeader, {"1042", "2026-12-01 10:00:00", "visitor", typed[0], "text", "N", typed[3]}} {
+		if err := x.Row(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, cell := range []string{"D2", "G2"} {
+		if formula, _ := f.GetCellFormula("Sheet1", cell); formula != "" {
+			t.Errorf("%s holds the formula %q", cell, formula)
+		}
+		if typ, _ := f.GetCellType("Sheet1", cell); typ != excelize.CellTypeInlineString {
+			t.Errorf("%s: type %v", cell, typ)
+		}
+	}
+	if v, _ := f.GetCellValue("Sheet1", "D2"); v != typed[0] {
+		t.Errorf("D2 = %q", v)
 	}
 }

@@ -471,7 +471,7 @@ func (s *Server) attachmentRoutes() []route {
 		{pattern: "GET /api/v1/workspaces/{wid}/attachments/{aid}/thumbnail", access: member, h: s.agentThumbnail, api: true},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/files", access: visitor, h: s.widgetUpload, api: true, limit: limitUpload},
 		// Signed links: an <img> cannot send the visitor's bearer token.
-		{pattern: "GET /api/v1/widget/attachments/{aid}", access: public, h: s.widgetFile, api: true},
-		{pattern: "GET /api/v1/widget/attachments/{aid}/thumbnail", access: public, h: s.widgetThumbnail, api: true},
+		{pattern: "GET /api/v1/widget/attachments/{aid}", access: public, h: s.widgetFile, api: true, limit: limitFile},
+		{pattern: "GET /api/v1/widget/attachments/{aid}/thumbnail", access: public, h: s.widgetThumbnail, api: true, limit: limitFile},
 	}
 }

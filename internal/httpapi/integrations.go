@@ -531,6 +531,6 @@ func (s *Server) integrationRoutes() []route {
 		route{pattern: "GET /api/v1/workspaces/{wid}/me/alerts", access: member, h: s.getMyAlerts, api: true},
 		route{pattern: "PUT /api/v1/workspaces/{wid}/me/alerts", access: member, h: s.putMyAlerts, api: true},
 		route{pattern: "POST /api/v1/channel/messages", access: public, h: s.channelMessage, api: true, limit: limitChannel},
-		route{pattern: "GET /api/v1/channel/files/{aid}", access: public, h: s.channelFile, api: true},
+		route{pattern: "GET /api/v1/channel/files/{aid}", access: public, h: s.channelFile, api: true, limit: limitChannel},
 	)
 }

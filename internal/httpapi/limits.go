@@ -32,8 +32,8 @@ const (
 	limitMessage = "message" // a visitor's message
 	limitUpload  = "upload"  // a visitor's file
 	limitTicket  = "ticket"  // a left message
-	// limitChannel: a bridge's inbound messages, per address (one bridge
-	// carries every user of a messenger account).
+	// limitChannel: a bridge's inbound messages and file downloads, per
+	// address (one bridge carries every user of a messenger account).
 	limitChannel = "channel"
 	// The FAQ's public reads (help center, widget search) and visitors'
 	// "did this answer your question?".
@@ -42,6 +42,11 @@ const (
 	// limitWidgetRead: the widget's other reads — its settings and
 	// launcher on each page view, a visitor's pages of messages.
 	limitWidgetRead = "widget_read"
+	// limitFile: the widget's file links (a file or its thumbnail), per
+	// address. They carry no visitor token (an <img> cannot send it): the
+	// signature is the credential, and a link may be fetched by anyone
+	// who has it.
+	limitFile = "file"
 	// limitAccount: an invitation's or a password reset's link used
 	// (looking it up, accepting, setting the password). Their tokens
 	// cannot be guessed; this bounds the work a client makes trying.
@@ -60,6 +65,7 @@ func newLimits() limits {
 		limitFAQFeedback: {visitor: per(10*time.Second, 20), address: per(time.Second/2, 200)},
 		limitChannel:     {address: per(time.Second/200, 2000)},
 		limitWidgetRead:  {visitor: per(time.Second/2, 60), address: per(time.Second/20, 600)},
+		limitFile:        {address: per(time.Second/20, 600)},
 		limitAccount:     {address: per(2*time.Second, 30)},
 	}
 }

@@ -300,3 +300,54 @@ func TestAccountLinkLimits(t *testing.T) {
 	}
 	retryAfter(t, c.raw("POST", "/api/v1/invitations/accept", `{"token":"guess","password":"`+strongPassword+`"}`))
 }
+
+// TestWidgetFileLimits: the widget's file links are public (the signature
+// is the credential), so each address has a budget for them, files and
+// thumbnails together, spent by good links and bad ones alike.
+func TestWidgetFileLimits(t *testing.T) {
+	e := newEnvWith(t, withLimits)
+	e.clock.freeze()
+	c := e.fromAddress("127.0.0.4")
+	answered := 0
+	var last *http.Response
+	for i := range 700 {
+		if last = c.raw("GET", fmt.Sprintf("/api/v1/widget/attachments/%d?w=%d&exp=4102444800&sig=guess", i+1, e.shop.ID), ""); last.StatusCode == 429 {
+			break
+		}
+		answered++
+	}
+	if answered != 600 {
+		t.Fatalf("%d file links answered from one address before the limit", answered)
+	}
+	if d := retryAfter(t, last); d != time.Second {
+		t.Fatalf("Retry-After %v", d)
+	}
+	retryAfter(t, c.raw("GET", fmt.Sprintf("/api/v1/widget/attachments/1/thumbnail?w=%d&exp=4102444800&sig=guess", e.shop.ID), ""))
+	// Another address is not held back.
+	if resp := e.fromAddress("127.0.0.5").raw("GET", fmt.Sprintf("/api/v1/widget/attachments/1?w=%d&exp=4102444800&sig=guess", e.shop.ID), ""); resp.StatusCode != 404 {
+		t.Fatalf("another address: %d", resp.StatusCode)
+	}
+}
+
+// TestChannelFileLimits: a bridge's file downloads are public (its token
+// is the credential) and share the address's budget with its messages, so
+// guessing tokens there costs the same as anywhere else.
+func TestChannelFileLimits(t *testing.T) {
+	e := newEnvWith(t, withLimits)
+	e.clock.freeze()
+	c := e.fromAddress("127.0.0.6")
+	c.bearer = "guess"
+	answered := 0
+	var last *http.Response
+	for range 2100 {
+		if last = c.raw("GET", "/api/v1/channel/files/1", ""); last.StatusCode == 429 {
+			break
+		}
+		answered++
+	}
+	if answered != 2000 {
+		t.Fatalf("%d file downloads answered from one address before the limit", answered)
+	}
+	retryAfter(t, last)
+	retryAfter(t, c.raw("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"m-1","text":"안녕하세요"}`))
+}

@@ -585,6 +585,7 @@ func TestWorkspacesForOwners(t *testing.T) {
 		{name: "a non-owner creates", as: kim, method: "POST", path: "/api/v1/workspaces", body: `{"name":"x"}`, status: 403, code: chat.ErrOwnerRequired},
 		{name: "a taken site_id", as: owner, method: "POST", path: "/api/v1/workspaces", body: `{"name":"x","site_id":"second"}`, status: 409, code: chat.ErrConflict},
 		{name: "a bad site_id", as: owner, method: "POST", path: "/api/v1/workspaces", body: `{"name":"x","site_id":"Not OK"}`, status: 400, code: chat.ErrInvalid},
+		{name: "a name of two lines", as: owner, method: "POST", path: "/api/v1/workspaces", body: `{"name":"세 번째\r\nBcc: all@example.com","site_id":"third"}`, status: 400, code: chat.ErrInvalid},
 		{name: "the last owner steps down", as: owner, method: "PUT", path: fmt.Sprintf("/api/v1/agents/%d/owner", e.agents["master"].ID), body: `{"owner":false}`, status: 409, code: chat.ErrLastOwner},
 		{name: "a non-owner grants", as: kim, method: "PUT", path: fmt.Sprintf("/api/v1/agents/%d/owner", e.agents["kim"].ID), body: `{"owner":true}`, status: 403, code: chat.ErrOwnerRequired},
 	})

@@ -367,6 +367,7 @@ func TestTicketBadInput(t *testing.T) {
 
 func ticketBadInput(t *testing.T, e *env) {
 	kim, olga := e.login("kim"), e.login("olga")
+	visitor := e.visitor("shop", "")
 	shop := e.shopPath()
 	var tk chat.Ticket
 	kim.json("POST", shop+"/tickets", `{"subject":"전화 문의 — 배송지 변경","contact":"010-1234-5678"}`, 201, &tk)
@@ -394,6 +395,11 @@ func ticketBadInput(t *testing.T, e *env) {
 		{name: "a bad due time", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"환불","due_at":"내일"}`, status: 400, code: chat.ErrInvalid},
 		{name: "too many tags", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"환불","tags":` + tooMany + `}`, status: 400, code: chat.ErrInvalid},
 		{name: "a contact that is neither", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"환불","contact":"내일 오후"}`, status: 400, code: chat.ErrInvalid},
+		{name: "a contact of two lines", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"환불","contact":"hong@example.com\r\nBcc:all@example.com"}`, status: 400, code: chat.ErrInvalid},
+		{name: "a contact of two addresses", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"환불","contact":"hong@example.com,all@example.com"}`, status: 400, code: chat.ErrInvalid},
+		{name: "a left message's name of two lines", as: visitor, method: "POST", path: "/api/v1/widget/tickets", body: `{"name":"홍길동\r\nBcc: all@example.com","contact":"hong@example.com","message":"환불"}`, status: 400, code: chat.ErrInvalid},
+		{name: "a name of two lines", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"환불","name":"홍길동\n관리자"}`, status: 400, code: chat.ErrInvalid},
+		{name: "a left message's contact of two lines", as: visitor, method: "POST", path: "/api/v1/widget/tickets", body: `{"name":"홍길동","contact":"hong@example.com\nBcc:all@example.com","message":"환불"}`, status: 400, code: chat.ErrInvalid},
 		{name: "an unknown field", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"환불","status":"solved"}`, status: 400, code: chat.ErrInvalid},
 		{name: "an empty reply", as: kim, method: "POST", path: path + "/replies", body: `{"body":"  ","internal":false}`, status: 400, code: chat.ErrEmptyMessage},
 		{name: "a reply too long", as: kim, method: "POST", path: path + "/replies", body: `{"body":"` + strings.Repeat("가", chat.MaxMessageLength+1) + `"}`, status: 400, code: chat.ErrMessageTooLong},

@@ -131,6 +131,7 @@ func TestAuditToolChanges(t *testing.T) {
 		{name: "an agent blocks another's chat", as: kim, method: "POST", path: e.convPath(held.ID) + "/block", body: `{"reason":"욕설"}`, status: 403, code: chat.ErrNotAssignee},
 		{name: "a malformed settings body", as: master, method: "PATCH", path: e.shopPath(), body: `{"name":`, status: 400, code: "invalid_json"},
 		{name: "settings out of range", as: master, method: "PATCH", path: e.shopPath(), body: `{"settings":{"default_capacity":-5}}`, status: 400, code: chat.ErrInvalid},
+		{name: "a name of two lines", as: master, method: "PATCH", path: e.shopPath(), body: `{"name":"소담 상점\r\nBcc: all@example.com"}`, status: 400, code: chat.ErrInvalid},
 		{name: "a capacity out of range", as: manager, method: "PUT", path: fmt.Sprintf("%s/agents/%d/capacity", e.shopPath(), e.agents["kim"].ID), body: `{"capacity":-1}`, status: 400, code: chat.ErrInvalid},
 	})
 

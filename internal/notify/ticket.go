@@ -6,6 +6,7 @@ import (
 	"fmt"
 	netmail "net/mail"
 	"strings"
+	"unicode"
 
 	mail "github.com/wneessen/go-mail"
 )
@@ -48,8 +49,8 @@ func (m *Mailer) TicketReply(ctx context.Context, t TicketMail) error {
 	if a, err := netmail.ParseAddress(from); err == nil {
 		from = a.Address
 	}
-	if t.Workspace != "" {
-		if err := msg.FromFormat(t.Workspace, from); err != nil {
+	if name := oneLine(t.Workspace); name != "" {
+		if err := msg.FromFormat(name, from); err != nil {
 			return fmt.Errorf("from address: %w", err)
 		}
 	} else if err := msg.From(m.cfg.From); err != nil {
@@ -69,6 +70,18 @@ func (m *Mailer) TicketReply(ctx context.Context, t TicketMail) error {
 	msg.SetMessageIDWithValue(t.MessageID())
 	msg.SetBodyString(mail.TypeTextPlain, t.Body+"\n\n---\n"+fmt.Sprintf("문의 번호 #%d / Request #%d\n", t.TicketID, t.TicketID))
 	return m.deliver(ctx, msg)
+}
+
+// oneLine makes a display name fit a header: control characters (a line
+// break above all) become spaces, and runs of space one. A workspace's
+// name is not checked for them, and one would otherwise fail every reply.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)), " ")
 }
 
 // Permanent reports whether the mail server refused a message for good

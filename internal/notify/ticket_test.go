@@ -57,3 +57,28 @@ func readAll(t *testing.T, msg *mail.Message) string {
 		}
 	}
 }
+
+// TestTicketReplySenderNameOneLine: the workspace's name is the sender's
+// display name; one with a line break (or another control character)
+// neither breaks the From header nor stops the reply going out.
+func TestTicketReplySenderNameOneLine(t *testing.T) {
+	in, cfg := start(t, "sodam")
+	m := notify.NewMailer(cfg, quiet())
+	tm := notify.TicketMail{To: "hong@example.com", Workspace: "소담 상점\r\nBcc: all@example.com\x00", TicketID: 42, ReplyID: 7,
+		Subject: "환불", Body: "처리되었습니다."}
+	if err := m.TicketReply(context.Background(), tm); err != nil {
+		t.Fatal(err)
+	}
+	if len(in.messages) != 1 || len(in.messages[0].to) != 1 || in.messages[0].to[0] != "hong@example.com" {
+		t.Fatalf("messages %+v", in.messages)
+	}
+	msg, err := mail.ReadMessage(strings.NewReader(in.messages[0].data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("From"))
+	if msg.Header.Get("Bcc") != "" || !strings.Contains(from, "소담 상점 Bcc: all@example.com") || !strings.Contains(from, "<sodam@shop.example>") ||
+		strings.ContainsAny(from, "\r\n\x00") {
+		t.Fatalf("from %q, bcc %q", from, msg.Header.Get("Bcc"))
+	}
+}

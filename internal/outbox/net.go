@@ -40,7 +40,7 @@ func CheckURL(raw string, allowPrivate bool) error {
 	if allowPrivate {
 		return nil
 	}
-	host := strings.ToLower(u.Hostname())
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".") // "localhost." is localhost
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return chat.Errorf(ErrPrivateAddress, "the URL points at this machine; the operator must allow private addresses (SODAM_WEBHOOK_ALLOW_PRIVATE)")
 	}
@@ -52,12 +52,35 @@ func CheckURL(raw string, allowPrivate bool) error {
 
 // private reports addresses a webhook must not reach unless allowed: this
 // machine, private networks, link-local (cloud metadata), and the like.
+// An IPv6 address that carries an IPv4 one a gateway or tunnel connects to
+// (NAT64, 6to4, IPv4-compatible) is judged by that IPv4 address.
 func private(ip netip.Addr) bool {
 	ip = ip.Unmap()
+	if ip.Is6() {
+		b := ip.As16()
+		switch {
+		case nat64Local.Contains(ip):
+			return true // local-use NAT64: the IPv4 address may sit anywhere in it
+		case nat64.Contains(ip), ipv4Compatible.Contains(ip) && !ip.IsLoopback() && !ip.IsUnspecified():
+			return private(netip.AddrFrom4([4]byte(b[12:16])))
+		case sixToFour.Contains(ip):
+			return private(netip.AddrFrom4([4]byte(b[2:6])))
+		}
+	}
 	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
 		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() ||
-		netip.MustParsePrefix("100.64.0.0/10").Contains(ip) // carrier-grade NAT
+		thisNetwork.Contains(ip) || carrierNAT.Contains(ip)
 }
+
+// Ranges private adds to netip's.
+var (
+	thisNetwork    = netip.MustParsePrefix("0.0.0.0/8")     // "this network"; 0.0.0.0 is this machine
+	carrierNAT     = netip.MustParsePrefix("100.64.0.0/10") // carrier-grade NAT
+	nat64          = netip.MustParsePrefix("64:ff9b::/96")  // RFC 6052: the IPv4 address in the last 32 bits
+	nat64Local     = netip.MustParsePrefix("64:ff9b:1::/48")
+	sixToFour      = netip.MustParsePrefix("2002::/16") // RFC 3056: the IPv4 address in bits 16–47
+	ipv4Compatible = netip.MustParsePrefix("::/96")     // deprecated ::a.b.c.d
+)
 
 // errPrivate is the dialer's refusal.
 var errPrivate = errors.New("the receiver's address is private, and private addresses are not allowed (SODAM_WEBHOOK_ALLOW_PRIVATE)")

@@ -1,7 +1,9 @@
 package outbox
 
 import (
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -145,6 +147,24 @@ func TestCheckURL(t *testing.T) {
 		{"http://100.64.1.1/", ErrPrivateAddress},
 		{"http://169.254.169.254/", ErrPrivateAddress},
 		{"http://api.localhost/", ErrPrivateAddress},
+		{"http://0.0.0.0/", ErrPrivateAddress},
+		{"http://LOCALHOST./", ErrPrivateAddress}, // the root's dot: the same name
+		{"http://api.localhost./", ErrPrivateAddress},
+		{"http://[::ffff:127.0.0.1]/", ErrPrivateAddress},
+		{"http://[fe80::1%25eth0]/", ErrPrivateAddress},
+		// "This network" (0/8): 0.0.0.0 is this machine, the rest no
+		// destination a receiver has.
+		{"http://0.1.2.3/", ErrPrivateAddress},
+		// IPv6 addresses that carry an IPv4 one are judged by it: NAT64
+		// (a NAT64 gateway connects to 10.0.0.5), 6to4, IPv4-compatible.
+		{"http://[64:ff9b::10.0.0.5]/", ErrPrivateAddress},
+		{"http://[64:ff9b::a9fe:a9fe]/", ErrPrivateAddress},
+		{"http://[64:ff9b:1::a00:5]/", ErrPrivateAddress},
+		{"http://[2002:a00:5::1]/", ErrPrivateAddress},
+		{"http://[::127.0.0.1]/", ErrPrivateAddress},
+		{"http://[64:ff9b::8.8.8.8]/", ""},
+		{"http://[2002:808:808::1]/", ""},
+		{"http://[2001:db8::1]/", ""},
 	} {
 		if got := chat.ErrorCode(CheckURL(tt.url, false)); got != tt.code {
 			t.Errorf("%s: %q, want %q", tt.url, got, tt.code)
@@ -193,5 +213,27 @@ func TestSignatureVerifies(t *testing.T) {
 func TestExcerptStoresAsText(t *testing.T) {
 	if got := Excerpt(strings.NewReader("error\x00 \xff\xfe점검 중")); got != "error 점검 중" {
 		t.Fatalf("excerpt %q", got)
+	}
+}
+
+// TestClientRefusesPrivateAtConnect: names and spellings CheckURL lets
+// through (they are not address literals) are refused when the client
+// connects, whatever they resolve to; a receiver on this machine is never
+// reached.
+func TestClientRefusesPrivateAtConnect(t *testing.T) {
+	reached := false
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached = true }))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	c := NewClient(false, 2*time.Second)
+	for _, host := range []string{"localhost", "0.0.0.0", "[::ffff:127.0.0.1]", "127.1", "2130706433", "0x7f000001", "0177.0.0.1", "127.0.0.1."} {
+		resp, err := c.Get("http://" + host + ":" + port + "/")
+		if err == nil {
+			resp.Body.Close()
+			t.Errorf("%s: connected", host)
+		}
+	}
+	if reached {
+		t.Fatal("the receiver on this machine was reached")
 	}
 }
