@@ -13,25 +13,11 @@ import (
 // In XLSX the room number, rating and message count are numbers; the rest,
 // a phone number with its leading 0 among them, stays text.
 func TestXLSXNumbers(t *testing.T) {
-	var buf bytes.Buffer
-	x := newXLSX(&buf)
 	row := make([]string, len(conversationHeader))
 	row[0], row[8], row[15], row[17], row[18] = "1042", "01012345678", "5", "12", "환불 문의드립니다"
 	noRating := make([]string, len(conversationHeader))
 	noRating[0], noRating[17] = "1043", "3"
-	for _, r := range [][]string{conversationHeader, row, noRating} {
-		if err := x.Row(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := x.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := openXLSX(t, conversationHeader, row, noRating)
 	for cell, want := range map[string]excelize.CellType{
 		"A2": excelize.CellTypeUnset, "P2": excelize.CellTypeUnset, "R2": excelize.CellTypeUnset, // numbers
 		"I2": excelize.CellTypeInlineString, "S2": excelize.CellTypeInlineString, "A1": excelize.CellTypeInlineString,
@@ -70,21 +56,7 @@ func TestExportCellsNeverFormulas(t *testing.T) {
 		t.Fatalf("csv cells %q, want %q", got, want)
 	}
 
-	buf.Reset()
-	x := newXLSX(&buf)
-	for _, r := range [][]string{messageHeader, {"1042", "2026-12-01 10:00:00", "visitor", typed[0], "text", "N", typed[3]}} {
-		if err := x.Row(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := x.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := openXLSX(t, messageHeader, []string{"1042", "2026-12-01 10:00:00", "visitor", typed[0], "text", "N", typed[3]})
 	for _, cell := range []string{"D2", "G2"} {
 		if formula, _ := f.GetCellFormula("Sheet1", cell); formula != "" {
 			t.Errorf("%s holds the formula %q", cell, formula)
@@ -96,4 +68,25 @@ func TestExportCellsNeverFormulas(t *testing.T) {
 	if v, _ := f.GetCellValue("Sheet1", "D2"); v != typed[0] {
 		t.Errorf("D2 = %q", v)
 	}
+}
+
+// openXLSX writes rows as an export does and opens the workbook.
+func openXLSX(t *testing.T, rows ...[]string) *excelize.File {
+	t.Helper()
+	var buf bytes.Buffer
+	x := newXLSX(&buf)
+	for _, r := range rows {
+		if err := x.Row(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
 }

@@ -38,6 +38,19 @@ func (c *client) raw(method, path, body string) *http.Response {
 	return resp
 }
 
+// spend sends the requests req makes, the i-th with i, until one is
+// refused with 429 or max were sent, and returns how many were not
+// refused and the last answer.
+func spend(max int, req func(i int) *http.Response) (answered int, last *http.Response) {
+	for i := range max {
+		if last = req(i); last.StatusCode == 429 {
+			break
+		}
+		answered++
+	}
+	return answered, last
+}
+
 // A visitor who floods messages is slowed down with 429 and Retry-After;
 // one who chats normally never is, and neither are the other visitors
 // behind the same address.
@@ -240,14 +253,8 @@ func consentNotRecordedOnRefusedStart(t *testing.T, e *env) {
 func TestWidgetReadLimits(t *testing.T) {
 	e := newEnvWith(t, withLimits)
 	e.clock.freeze()
-	count := func(c *client, path string, max int) (answered int, last *http.Response) {
-		for range max {
-			if last = c.raw("GET", path, ""); last.StatusCode != 200 {
-				break
-			}
-			answered++
-		}
-		return answered, last
+	count := func(c *client, path string, max int) (int, *http.Response) {
+		return spend(max, func(int) *http.Response { return c.raw("GET", path, "") })
 	}
 	office := e.fromAddress("127.0.0.3")
 	if n, resp := count(office, "/api/v1/widget/config?site_id=shop", 700); n != 600 {
@@ -280,18 +287,13 @@ func TestAccountLinkLimits(t *testing.T) {
 	e := newEnvWith(t, withLimits)
 	e.clock.freeze()
 	c := e.anonymous()
-	tried := 0
-	var resp *http.Response
-	for i := range 40 {
+	tried, resp := spend(40, func(i int) *http.Response {
 		path := "/api/v1/invitations/lookup"
 		if i%2 == 1 {
 			path = "/api/v1/password-reset"
 		}
-		if resp = c.raw("POST", path, `{"token":"guess-`+strconv.Itoa(i)+`","password":"`+strongPassword+`"}`); resp.StatusCode == 429 {
-			break
-		}
-		tried++
-	}
+		return c.raw("POST", path, `{"token":"guess-`+strconv.Itoa(i)+`","password":"`+strongPassword+`"}`)
+	})
 	if tried != 30 {
 		t.Fatalf("%d tries before the limit", tried)
 	}
@@ -308,14 +310,9 @@ func TestWidgetFileLimits(t *testing.T) {
 	e := newEnvWith(t, withLimits)
 	e.clock.freeze()
 	c := e.fromAddress("127.0.0.4")
-	answered := 0
-	var last *http.Response
-	for i := range 700 {
-		if last = c.raw("GET", fmt.Sprintf("/api/v1/widget/attachments/%d?w=%d&exp=4102444800&sig=guess", i+1, e.shop.ID), ""); last.StatusCode == 429 {
-			break
-		}
-		answered++
-	}
+	answered, last := spend(700, func(i int) *http.Response {
+		return c.raw("GET", fmt.Sprintf("/api/v1/widget/attachments/%d?w=%d&exp=4102444800&sig=guess", i+1, e.shop.ID), "")
+	})
 	if answered != 600 {
 		t.Fatalf("%d file links answered from one address before the limit", answered)
 	}
@@ -337,14 +334,7 @@ func TestChannelFileLimits(t *testing.T) {
 	e.clock.freeze()
 	c := e.fromAddress("127.0.0.6")
 	c.bearer = "guess"
-	answered := 0
-	var last *http.Response
-	for range 2100 {
-		if last = c.raw("GET", "/api/v1/channel/files/1", ""); last.StatusCode == 429 {
-			break
-		}
-		answered++
-	}
+	answered, last := spend(2100, func(int) *http.Response { return c.raw("GET", "/api/v1/channel/files/1", "") })
 	if answered != 2000 {
 		t.Fatalf("%d file downloads answered from one address before the limit", answered)
 	}
