@@ -492,13 +492,7 @@ type widgetFAQHit struct {
 // publicWorkspace is the workspace of a public FAQ request: an archived one
 // has no help center.
 func (s *Server) publicWorkspace(r *http.Request, siteID string) (*chat.Workspace, error) {
-	if siteID == "" {
-		return nil, chat.Errorf(chat.ErrInvalid, "site_id is required")
-	}
-	if err := checkParam("site_id", siteID); err != nil {
-		return nil, err
-	}
-	ws, err := s.store.WorkspaceBySiteID(r.Context(), siteID)
+	ws, err := s.siteWorkspace(r, siteID)
 	if err != nil {
 		return nil, err
 	}

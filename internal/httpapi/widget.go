@@ -99,14 +99,20 @@ type visitorEvent struct {
 	CreatedAt    time.Time            `json:"created_at"`
 }
 
-func (s *Server) workspaceBySite(r *http.Request, siteID string) (*chat.Workspace, error) {
+// siteWorkspace is the workspace a public request names by its site_id.
+func (s *Server) siteWorkspace(r *http.Request, siteID string) (*chat.Workspace, error) {
 	if siteID == "" {
 		return nil, chat.Errorf(chat.ErrInvalid, "site_id is required")
 	}
 	if err := checkParam("site_id", siteID); err != nil {
 		return nil, err
 	}
-	ws, err := s.store.WorkspaceBySiteID(r.Context(), siteID)
+	return s.store.WorkspaceBySiteID(r.Context(), siteID)
+}
+
+// workspaceBySite is siteWorkspace for a page of an allowed origin.
+func (s *Server) workspaceBySite(r *http.Request, siteID string) (*chat.Workspace, error) {
+	ws, err := s.siteWorkspace(r, siteID)
 	if err != nil {
 		return nil, err
 	}
@@ -158,14 +164,7 @@ type launcherConfig struct {
 func (s *Server) widgetLauncher(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Header().Set("Cache-Control", "no-cache")
-	siteID := r.URL.Query().Get("site_id")
-	if siteID == "" {
-		return chat.Errorf(chat.ErrInvalid, "site_id is required")
-	}
-	if err := checkParam("site_id", siteID); err != nil {
-		return err
-	}
-	ws, err := s.store.WorkspaceBySiteID(r.Context(), siteID)
+	ws, err := s.siteWorkspace(r, r.URL.Query().Get("site_id"))
 	if err != nil {
 		return err
 	}
