@@ -51,6 +51,12 @@ const (
 	// (looking it up, accepting, setting the password). Their tokens
 	// cannot be guessed; this bounds the work a client makes trying.
 	limitAccount = "account"
+	// limitTyping: the "typing…" signals a socket's client sends, per
+	// visitor or agent (sockets.go, typingGate). A composer sends one every
+	// few seconds while its user types; past the budget a signal is
+	// dropped, never answered: it is ephemeral, and the indicator hides
+	// by itself.
+	limitTyping = "typing"
 )
 
 func newLimits() limits {
@@ -67,7 +73,42 @@ func newLimits() limits {
 		limitWidgetRead:  {visitor: per(time.Second/2, 60), address: per(time.Second/20, 600)},
 		limitFile:        {address: per(time.Second/20, 600)},
 		limitAccount:     {address: per(2*time.Second, 30)},
+		limitTyping:      {visitor: per(time.Second/2, 20)},
 	}
+}
+
+// typingGate decides which of one socket's typing signals are passed on:
+// a "typing" spends the sender's budget (limitTyping, keyed by who sends),
+// and a "stopped" is passed on only after a "typing" was in the same
+// conversation, so the other side always hears the stop and a flood that
+// alternates the two is bounded by the budget too.
+type typingGate struct {
+	s   *Server
+	key string
+	mu  sync.Mutex
+	on  map[int64]bool // conversations whose last signal passed on was "typing"
+}
+
+func (s *Server) typingGate(key string) *typingGate { return &typingGate{s: s, key: key} }
+
+func (g *typingGate) pass(conversationID int64, typing bool) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !typing {
+		was := g.on[conversationID]
+		delete(g.on, conversationID)
+		return was
+	}
+	if !g.s.cfg.NoLimits {
+		if ok, _ := g.s.limits[limitTyping].visitor.Take(g.s.now(), g.key); !ok {
+			return false
+		}
+	}
+	if g.on == nil || len(g.on) >= 64 { // an agent types in a few chats at once
+		g.on = map[int64]bool{}
+	}
+	g.on[conversationID] = true
+	return true
 }
 
 // Concurrent visitor sockets: per visitor token (a few tabs) and per

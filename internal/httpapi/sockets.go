@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -55,6 +56,7 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 	if !s.lingering.start(func() { s.keepPresence(ctx, m, agentOf(r).session.TokenHash, stop) }) {
 		return nil // the node is stopping: the console reconnects to another
 	}
+	typing := s.typingGate("agent " + strconv.FormatInt(m.AgentID, 10))
 	err = s.hub.Serve(ctx, realtime.Session{
 		Conn: conn, WorkspaceID: m.WorkspaceID, After: after,
 		MaySee: func(ev chat.Event) bool { return following.MaySee(ev, *m) },
@@ -84,7 +86,7 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 		},
 		OnFrame: func(ctx context.Context, data []byte) {
 			var f clientFrame
-			if json.Unmarshal(data, &f) != nil || f.Type != "typing" {
+			if json.Unmarshal(data, &f) != nil || f.Type != "typing" || !typing.pass(f.ConversationID, f.Typing) {
 				return
 			}
 			c, err := s.store.Conversation(ctx, m.WorkspaceID, f.ConversationID)
@@ -150,6 +152,7 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 	// while idle (see realtime.Hub.Start), so the closures below keep only
 	// what they need, never the request.
 	workspaceID, conversationID := v.workspace.ID, cid
+	typing := s.typingGate("visitor " + strconv.FormatInt(customerID, 10))
 	s.hub.Start(r.Context(), realtime.Session{
 		Conn: conn, WorkspaceID: workspaceID, After: after, ConversationID: conversationID, Queued: state == chat.StateUnassigned,
 		MaySee:   func(ev chat.Event) bool { return chat.VisitorMaySee(ev, conversationID) },
@@ -163,7 +166,7 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 		},
 		OnFrame: func(ctx context.Context, data []byte) {
 			var f clientFrame
-			if json.Unmarshal(data, &f) != nil || f.Type != "typing" {
+			if json.Unmarshal(data, &f) != nil || f.Type != "typing" || !typing.pass(conversationID, f.Typing) {
 				return
 			}
 			cur, err := s.store.Conversation(ctx, workspaceID, conversationID)

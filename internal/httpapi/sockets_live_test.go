@@ -156,7 +156,7 @@ func TestOversizeFrameClosesSocket(t *testing.T) {
 // waiting: the agent hears the visitor's last word (stopped typing), and
 // the visitor's socket stays open.
 func TestTypingFlood(t *testing.T) {
-	e := newEnv(t)
+	e := newEnvWith(t, withLimits)
 	kim := e.login("kim")
 	kimWS := kim.mustSocket(fmt.Sprintf("/api/v1/workspaces/%d/ws", e.shop.ID))
 	kimWS.next("ready")
@@ -179,4 +179,54 @@ func TestTypingFlood(t *testing.T) {
 	kim.json("POST", fmt.Sprintf("/api/v1/workspaces/%d/conversations/%d/assign", e.shop.ID, conv.ID), "", 200, nil)
 	kim.json("POST", fmt.Sprintf("/api/v1/workspaces/%d/conversations/%d/messages", e.shop.ID, conv.ID), `{"client_msg_id":"flood-1","body":"잠시만 기다려 주세요"}`, 201, nil)
 	vis.until("잠시만 기다려 주세요")
+}
+
+// Typing signals spend a budget per sender (limitTyping): past it a
+// "typing" is dropped, while the "stopped" that follows one passed on
+// always reaches the other side. The clock is frozen, so the budget
+// refills only when the test moves it.
+func TestTypingBudget(t *testing.T) {
+	e := newEnvWith(t, withLimits)
+	e.clock.freeze()
+	kim := e.login("kim")
+	kimWS := kim.mustSocket(fmt.Sprintf("/api/v1/workspaces/%d/ws", e.shop.ID))
+	kimWS.next("ready")
+	v := e.visitor("shop", "")
+	conv := v.start()
+	kim.json("POST", fmt.Sprintf("/api/v1/workspaces/%d/conversations/%d/assign", e.shop.ID, conv.ID), "", 200, nil)
+	vis := v.mustSocket(fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d", v.bearer, conv.ID))
+	vis.next("ready")
+	// A socket handles one frame at a time and lets a newer one replace
+	// the frame waiting, so each signal is given a moment to be handled
+	// on its own.
+	typing := func(ws *socket, on bool) {
+		ws.send(map[string]any{"type": "typing", "conversation_id": conv.ID, "typing": on})
+		time.Sleep(20 * time.Millisecond)
+	}
+	heard := func(ws *socket, want bool) {
+		t.Helper()
+		if f := ws.next("typing"); f.ConversationID != conv.ID || f.Typing != want {
+			t.Fatalf("typing frame %+v, want typing=%v", f, want)
+		}
+	}
+	// Each side: the burst passes one by one, the next "typing" is
+	// dropped, and the "stopped" after it is heard next.
+	for _, side := range []struct{ from, to *socket }{{vis, kimWS}, {kimWS, vis}} {
+		for range 20 {
+			typing(side.from, true)
+			heard(side.to, true)
+		}
+		typing(side.from, true)
+		typing(side.from, false)
+		heard(side.to, false)
+		// A "stopped" after one already heard is not sent again, and
+		// "typing" stays refused until the budget refills.
+		typing(side.from, false)
+		typing(side.from, true)
+		e.clock.advance(time.Second)
+		typing(side.from, true)
+		heard(side.to, true)
+		typing(side.from, false)
+		heard(side.to, false)
+	}
 }
