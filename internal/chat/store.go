@@ -320,8 +320,9 @@ type Team interface {
 	// UpdateAgent applies an agent's edit of their own profile.
 	UpdateAgent(ctx context.Context, agentID int64, p AgentPatch) (*Agent, error)
 	// SetPassword replaces an agent's password hash and ends every session
-	// of theirs but keepSession (a hash, or "").
-	SetPassword(ctx context.Context, agentID int64, hash, keepSession string, by Who) error
+	// of theirs but keepSession (a hash, or ""); ended are the token hashes
+	// of the sessions it ended, whose sockets the caller closes.
+	SetPassword(ctx context.Context, agentID int64, hash, keepSession string, by Who) (ended []string, err error)
 	// CreatePasswordReset stores a single-use link for agentID, audited in
 	// workspaceID (0: installation-wide). A member (by an agent) may not
 	// reset a login that is also another workspace's member or an owner
@@ -330,8 +331,8 @@ type Team interface {
 	// PasswordResetAgent is the agent a usable reset link is for.
 	PasswordResetAgent(ctx context.Context, tokenHash string) (*Agent, error)
 	// UsePasswordReset sets a new password through a reset link, once, and
-	// ends the agent's sessions.
-	UsePasswordReset(ctx context.Context, tokenHash, newHash string) (*Agent, error)
+	// ends the agent's sessions (ended: their token hashes).
+	UsePasswordReset(ctx context.Context, tokenHash, newHash string) (a *Agent, ended []string, err error)
 	// AllAgents lists every agent of the installation.
 	AllAgents(ctx context.Context) ([]Agent, error)
 	// SetOwner grants or withdraws installation ownership; the last owner

@@ -87,9 +87,10 @@ func (s *Server) scheduleOffline(ctx context.Context, workspaceID, agentID int64
 // keepPresence pushes the agent's auto-offline job forward while ctx lives
 // and once more when it ends: when every console has been gone for the
 // workspace's auto-offline minutes, the job takes the agent offline (§3.1).
-// Each round also checks that the login still stands — a password change
-// ends the agent's other sessions — and ends the socket (end) when it does
-// not.
+// Each round also checks that the login still stands, and ends the socket
+// (end) when it does not: a password change closes the sockets of the
+// sessions it ended at once (endSockets), and this catches one whose
+// signal was lost.
 func (s *Server) keepPresence(ctx context.Context, m *chat.Member, session string, end func()) {
 	renew := func(ctx context.Context) {
 		if err := s.scheduleOffline(ctx, m.WorkspaceID, m.AgentID); err != nil {

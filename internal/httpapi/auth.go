@@ -503,6 +503,26 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a *chat.Ag
 // sessionKey names a console session on the bus without its token.
 func sessionKey(tokenHash string) string { return tokenHash[:16] }
 
+// endSockets closes the console sockets of an agent's ended sessions (by
+// token hash) at once, on every node. The sessions have ended already, so
+// a failure here is only logged: the sockets then close at their next
+// check of the login (keepPresence), within presenceEvery.
+func (s *Server) endSockets(ctx context.Context, agentID int64, ended ...string) {
+	if len(ended) == 0 {
+		return
+	}
+	ms, err := s.store.Memberships(ctx, agentID)
+	if err != nil {
+		s.log.Warn("closing ended sessions' sockets", slog.Int64("agent", agentID), slog.Any("err", err))
+		return
+	}
+	for _, m := range ms {
+		for _, h := range ended {
+			s.hub.EndSession(ctx, m.WorkspaceID, sessionKey(h))
+		}
+	}
+}
+
 // dummyHash is made on first use: hashing takes argon2id's 19 MiB, which a
 // process that never sees an unknown email should not carry from start-up.
 var dummyHash = sync.OnceValue(func() string { return auth.HashPassword("sodam-timing-equalizer") })
@@ -512,14 +532,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteSession(r.Context(), a.session.TokenHash); err != nil {
 		return err
 	}
-	// The session's sockets close at once, on every node.
-	ms, err := s.store.Memberships(r.Context(), a.agent.ID)
-	if err != nil {
-		return err
-	}
-	for _, m := range ms {
-		s.hub.EndSession(r.Context(), m.WorkspaceID, sessionKey(a.session.TokenHash))
-	}
+	s.endSockets(r.Context(), a.agent.ID, a.session.TokenHash)
 	// Signed out everywhere: offline at once. Still signed in on another
 	// device: its consoles keep the agent online, and the auto-offline
 	// timer, which this session's closing sockets restart, takes them

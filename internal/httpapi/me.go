@@ -60,9 +60,11 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.SetPassword(r.Context(), a.agent.ID, hash, a.session.TokenHash, who(r)); err != nil {
+	ended, err := s.store.SetPassword(r.Context(), a.agent.ID, hash, a.session.TokenHash, who(r))
+	if err != nil {
 		return err
 	}
+	s.endSockets(r.Context(), a.agent.ID, ended...)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -301,9 +301,11 @@ func (s *Server) usePasswordReset(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if a, err = s.store.UsePasswordReset(r.Context(), auth.HashToken(req.Token), hash); err != nil {
+	a, ended, err := s.store.UsePasswordReset(r.Context(), auth.HashToken(req.Token), hash)
+	if err != nil {
 		return err
 	}
+	s.endSockets(r.Context(), a.ID, ended...)
 	return s.startSession(w, r, a)
 }
 

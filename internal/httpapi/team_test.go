@@ -241,6 +241,34 @@ func TestLogoutEndsSockets(t *testing.T) {
 	other.json("GET", "/api/v1/me", "", 200, nil)
 }
 
+// A password change ends the agent's other sessions, and their sockets
+// close at once, on both stores; so does a reset link's use, for every
+// session. The session that changed the password keeps its socket.
+func TestPasswordChangeEndsSockets(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			open := func(c *client) *socket {
+				s := c.mustSocket(fmt.Sprintf("%s/ws", e.shopPath()))
+				s.next("ready")
+				return s
+			}
+			laptop, phone := e.login("kim"), e.login("kim")
+			laptopWS, phoneWS := open(laptop), open(phone)
+			laptop.json("PUT", "/api/v1/me/password", `{"current_password":"`+password+`","new_password":"`+strongPassword+`"}`, 204, nil)
+			waitClosed(t, phoneWS)
+			laptopWS.quiet("never")
+
+			var link struct {
+				ResetURL string `json:"reset_url"`
+			}
+			e.login("master").json("POST", fmt.Sprintf("%s/agents/%d/password-reset", e.shopPath(), e.agents["kim"].ID), "", 201, &link)
+			e.anonymous().json("POST", "/api/v1/password-reset", `{"token":"`+tokenOf(t, link.ResetURL)+`","password":"`+strongPassword+`-2"}`, 200, nil)
+			waitClosed(t, laptopWS)
+		})
+	}
+}
+
 // handshakeStore lets a test act while a console socket opens: after the
 // request has read the member, before the socket subscribes to the feed
 // (the socket reads the conversations its agent follows in between).

@@ -324,8 +324,9 @@ func (db *DB) UpdateAgent(ctx context.Context, agentID int64, p chat.AgentPatch)
 }
 
 // SetPassword replaces an agent's password and ends their other sessions.
-func (db *DB) SetPassword(ctx context.Context, agentID int64, hash, keepSession string, by chat.Who) error {
-	return db.tx(ctx, func(x q) error {
+func (db *DB) SetPassword(ctx context.Context, agentID int64, hash, keepSession string, by chat.Who) ([]string, error) {
+	var ended []string
+	err := db.tx(ctx, func(x q) error {
 		t := &txn{q: x, now: db.Now()}
 		a, err := scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`+x.forUpdate(), agentID))
 		if err != nil {
@@ -334,11 +335,31 @@ func (db *DB) SetPassword(ctx context.Context, agentID int64, hash, keepSession 
 		if _, err := x.exec(ctx, `UPDATE agents SET password_hash = ? WHERE id = ?`, hash, agentID); err != nil {
 			return err
 		}
-		if _, err := x.exec(ctx, `DELETE FROM sessions WHERE agent_id = ? AND token_hash <> ?`, agentID, keepSession); err != nil {
+		if ended, err = endSessions(ctx, x, `agent_id = ? AND token_hash <> ?`, agentID, keepSession); err != nil {
 			return err
 		}
 		return x.audit(ctx, t.entry(0, by, chat.AuditPasswordChange, a.Email, nil, nil))
 	})
+	return ended, err
+}
+
+// endSessions deletes the sessions that match where and returns their
+// token hashes.
+func endSessions(ctx context.Context, x q, where string, args ...any) ([]string, error) {
+	rows, err := x.query(ctx, `DELETE FROM sessions WHERE `+where+` RETURNING token_hash`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ended []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		ended = append(ended, h)
+	}
+	return ended, rows.Err()
 }
 
 // CreatePasswordReset stores a single-use reset link for an agent.
@@ -397,8 +418,9 @@ func (db *DB) usableReset(ctx context.Context, x q, tokenHash string) (int64, er
 }
 
 // UsePasswordReset sets a new password through a reset link, once.
-func (db *DB) UsePasswordReset(ctx context.Context, tokenHash, newHash string) (*chat.Agent, error) {
+func (db *DB) UsePasswordReset(ctx context.Context, tokenHash, newHash string) (*chat.Agent, []string, error) {
 	var a *chat.Agent
+	var ended []string
 	err := db.tx(ctx, func(x q) error {
 		now := db.Now()
 		agentID, err := db.usableReset(ctx, x, tokenHash)
@@ -414,10 +436,10 @@ func (db *DB) UsePasswordReset(ctx context.Context, tokenHash, newHash string) (
 		if _, err := x.exec(ctx, `UPDATE agents SET password_hash = ? WHERE id = ?`, newHash, agentID); err != nil {
 			return err
 		}
-		_, err = x.exec(ctx, `DELETE FROM sessions WHERE agent_id = ?`, agentID)
+		ended, err = endSessions(ctx, x, `agent_id = ?`, agentID)
 		return err
 	})
-	return a, err
+	return a, ended, err
 }
 
 // AllAgents lists every agent of the installation, by name.

@@ -201,21 +201,25 @@ func testPasswords(t *testing.T, s chat.Store) {
 	for _, h := range []string{"s1", "s2"} {
 		must(t, s.CreateSession(ctx, chat.Session{TokenHash: h, AgentID: f.a1.AgentID, CSRFToken: "c", ExpiresAt: clk.Now().Add(time.Hour)}))
 	}
-	must(t, s.SetPassword(ctx, f.a1.AgentID, "new-hash", "s1", whoOf(f.a1, "kim")))
+	ended, err := s.SetPassword(ctx, f.a1.AgentID, "new-hash", "s1", whoOf(f.a1, "kim"))
+	must(t, err)
+	if len(ended) != 1 || ended[0] != "s2" {
+		t.Fatalf("a password change ended %q, want s2", ended)
+	}
 	if _, err := s.Session(ctx, "s1", clk.Now()); err != nil {
 		t.Fatal("the session that changed the password ended")
 	}
-	_, err := s.Session(ctx, "s2", clk.Now())
+	_, err = s.Session(ctx, "s2", clk.Now())
 	wantCode(t, err, chat.ErrUnauthorized)
 
 	must(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a1.AgentID, "reset-1", clk.Now().Add(time.Hour), whoOf(f.master, "master")))
 	must(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a1.AgentID, "reset-2", clk.Now().Add(time.Hour), whoOf(f.master, "master")))
-	_, err = s.UsePasswordReset(ctx, "reset-1", "x")
+	_, _, err = s.UsePasswordReset(ctx, "reset-1", "x")
 	wantCode(t, err, chat.ErrResetLinkInvalid) // replaced by the newer link
-	a, err := s.UsePasswordReset(ctx, "reset-2", "reset-hash")
+	a, ended, err := s.UsePasswordReset(ctx, "reset-2", "reset-hash")
 	must(t, err)
-	if a.ID != f.a1.AgentID {
-		t.Fatalf("reset %+v", a)
+	if a.ID != f.a1.AgentID || len(ended) != 1 || ended[0] != "s1" {
+		t.Fatalf("reset %+v, ended %q", a, ended)
 	}
 	got, err := s.Agent(ctx, f.a1.AgentID)
 	must(t, err)
@@ -224,11 +228,11 @@ func testPasswords(t *testing.T, s chat.Store) {
 	}
 	_, err = s.Session(ctx, "s1", clk.Now())
 	wantCode(t, err, chat.ErrUnauthorized)
-	_, err = s.UsePasswordReset(ctx, "reset-2", "again")
+	_, _, err = s.UsePasswordReset(ctx, "reset-2", "again")
 	wantCode(t, err, chat.ErrResetLinkInvalid)
 	must(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a1.AgentID, "reset-3", clk.Now().Add(time.Hour), whoOf(f.master, "master")))
 	clk.advance(2 * time.Hour)
-	_, err = s.UsePasswordReset(ctx, "reset-3", "late")
+	_, _, err = s.UsePasswordReset(ctx, "reset-3", "late")
 	wantCode(t, err, chat.ErrResetLinkInvalid)
 
 	// A login that answers to another workspace too, or that owns the
