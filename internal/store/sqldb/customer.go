@@ -352,20 +352,45 @@ func (db *DB) BlockedCustomers(ctx context.Context, workspaceID int64, p chat.Pa
 // lockProfile takes the row lock of identifier customerID's profile and
 // reads the customer, so concurrent edits of one profile (and merges into
 // it) are decided one after another.
+//
+// A merge on another node may move the customer to another profile, and
+// delete the one it had, while this waits for the lock (PostgreSQL): the
+// lock then finds no row, or the customer linked elsewhere. It follows the
+// customer to its profile as committed, a few times; past that (merges
+// chasing each other) the caller hears to try again.
 func (db *DB) lockProfile(ctx context.Context, x q, workspaceID, customerID int64) (*chat.Customer, error) {
-	var pid int64
-	err := x.row(ctx, `SELECT profile_id FROM customers WHERE workspace_id = ? AND id = ?`, workspaceID, customerID).Scan(&pid)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, chat.Errorf(chat.ErrNotFound, "no such customer")
+	profileOf := func() (int64, error) {
+		var pid int64
+		err := x.row(ctx, `SELECT profile_id FROM customers WHERE workspace_id = ? AND id = ?`, workspaceID, customerID).Scan(&pid)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, chat.Errorf(chat.ErrNotFound, "no such customer")
+		}
+		return pid, err
 	}
+	pid, err := profileOf()
 	if err != nil {
 		return nil, err
 	}
-	if err := x.row(ctx, `SELECT id FROM profiles WHERE id = ?`+x.forUpdate(), pid).Scan(&pid); err != nil {
-		return nil, err
+	for range lockProfileTries {
+		var locked int64
+		err := x.row(ctx, `SELECT id FROM profiles WHERE id = ?`+x.forUpdate(), pid).Scan(&locked)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		now, err2 := profileOf()
+		if err2 != nil {
+			return nil, err2
+		}
+		if err == nil && now == pid {
+			return db.customer(ctx, x, workspaceID, `cu.id = ?`, customerID)
+		}
+		pid = now // merged meanwhile: lock the profile it has now
 	}
-	return db.customer(ctx, x, workspaceID, `cu.id = ?`, customerID)
+	return nil, chat.Errorf(chat.ErrConflict, "the customer's profile was merged with another while this change waited; try again")
 }
+
+// lockProfileTries is how many profiles lockProfile follows a customer to.
+const lockProfileTries = 5
 
 // changeCustomer runs apply on a locked customer and emits customer.updated
 // (customerUpdated) with the customer as it then is.
