@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -120,10 +119,7 @@ func (db *DB) upsertCustomerIn(ctx context.Context, x q, c *chat.Customer, onlyE
 	merge(&cur.IP, c.IP)
 	merge(&cur.Device, c.Device)
 	cur.Verified = cur.Verified || c.Verified
-	if cur.Extra == nil {
-		cur.Extra = map[string]string{}
-	}
-	maps.Copy(cur.Extra, c.Extra)
+	cur.Extra = chat.MergeExtra(cur.Extra, c.Extra)
 	if err := db.saveProfile(ctx, x, cur.Profile); err != nil {
 		return err
 	}
