@@ -302,20 +302,27 @@ func (db *DB) BlockCustomer(ctx context.Context, workspaceID, customerID int64, 
 	return cu, events, err
 }
 
-// UnblockCustomer lets a blocked customer chat again.
+// UnblockCustomer lets a blocked customer chat again. One not blocked
+// (never, or unblocked already) is answered unchanged, and no unblock is
+// written in the audit log: none happened.
 func (db *DB) UnblockCustomer(ctx context.Context, workspaceID, customerID int64, by chat.Who) (*chat.Customer, error) {
 	var cu *chat.Customer
 	err := db.tx(ctx, func(x q) error {
 		t := &txn{q: x, now: db.Now()}
-		res, err := x.exec(ctx, `UPDATE customers SET blocked_at = NULL, block_reason = '', block_note = '' WHERE workspace_id = ? AND id = ?`, workspaceID, customerID)
+		res, err := x.exec(ctx, `UPDATE customers SET blocked_at = NULL, block_reason = '', block_note = ''
+			WHERE workspace_id = ? AND id = ? AND blocked_at IS NOT NULL`, workspaceID, customerID)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return chat.Errorf(chat.ErrNotFound, "no such customer")
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
 		}
 		if cu, err = db.customer(ctx, x, workspaceID, `cu.id = ?`, customerID); err != nil {
 			return err
+		}
+		if n == 0 {
+			return nil // not blocked: nothing to unblock, nothing to log
 		}
 		return x.audit(ctx, t.entry(workspaceID, by, chat.AuditUnblock, cu.Identifier, nil, nil))
 	})
