@@ -90,6 +90,7 @@ func (s *scanner) numbers() {
 
 // glued reports whether the run [start,end) continues a code or an amount:
 // letters, '#', '_' or a digit behind a comma, dash or slash next to it.
+// A label before it (letters and a colon) is not a code.
 // A formatted number (groups joined by dashes or dots) is not glued by a
 // slash or comma: people list numbers so ("010-2345-6789/02-123-4567",
 // "010-2345-6789,010-9876-5432") and write a card's expiry after it
@@ -98,12 +99,17 @@ func (s *scanner) numbers() {
 func (s *scanner) glued(start, end int, formatted bool) bool {
 	r := s.r
 	lists := func(c rune) bool { return formatted && (c == '/' || c == ',') }
+	// A word's letters, then a colon (or, before a formatted number, a
+	// dot), are a label: "HP:010-2345-6789", "Tel.02-123-4567".
+	label := func(c rune) bool {
+		return start > 1 && isASCIILetter(r[start-2]) && (c == ':' || formatted && c == '.')
+	}
 	if start > 0 {
 		p := r[start-1]
 		switch {
 		case isASCIILetter(p) || p == '#' || p == '_' || p == '@' || p == '$' || p == '₩':
 			return true
-		case (p == '-' || p == '/' || p == ',' || p == '.' || p == ':') && !lists(p) && start > 1 && isAlnum(r[start-2]):
+		case (p == '-' || p == '/' || p == ',' || p == '.' || p == ':') && !lists(p) && !label(p) && start > 1 && isAlnum(r[start-2]):
 			return true
 		}
 	}
