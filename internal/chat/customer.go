@@ -3,7 +3,9 @@ package chat
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"maps"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -28,9 +30,14 @@ type Profile struct {
 	BirthDate string `json:"birth_date"`
 	Address   string `json:"address"`
 	Note      string `json:"note"`
-	// Extra holds the cus_extra_* parameters the site passed.
+	// Extra holds the cus_extra_* parameters the site passed: at most
+	// MaxExtra (MergeExtra).
 	Extra map[string]string `json:"extra"`
 }
+
+// MaxExtra is the most extra parameters a widget session passes, and a
+// profile keeps.
+const MaxExtra = 30
 
 // ProfilePatch changes a profile; nil fields stay as they are and "" clears.
 type ProfilePatch struct {
@@ -160,15 +167,27 @@ func MergeProfiles(into, from Profile) Profile {
 	fill(&into.BirthDate, from.BirthDate)
 	fill(&into.Address, from.Address)
 	fill(&into.Note, from.Note)
-	extra := make(map[string]string, len(into.Extra)+len(from.Extra))
-	for k, v := range from.Extra {
-		extra[k] = v
-	}
-	for k, v := range into.Extra {
-		extra[k] = v
-	}
-	into.Extra = extra
+	into.Extra = MergeExtra(from.Extra, into.Extra)
 	return into
+}
+
+// MergeExtra is the extra parameters of a profile that had older and is
+// given newer: newer's, then older's others in name order, up to MaxExtra
+// in all, so that sessions passing new names again and again cannot grow
+// a profile without bound. Neither map is changed.
+func MergeExtra(older, newer map[string]string) map[string]string {
+	out := make(map[string]string, min(len(older)+len(newer), MaxExtra))
+	for _, m := range []map[string]string{newer, older} {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			if len(out) >= MaxExtra {
+				return out
+			}
+			if _, ok := out[k]; !ok {
+				out[k] = m[k]
+			}
+		}
+	}
+	return out
 }
 
 // Customer is one identifier of a customer (§1.3) — a web visitor or a

@@ -256,8 +256,8 @@ func customerFromRequest(ws *chat.Workspace, req sessionRequest, now time.Time) 
 		return nil, chat.Errorf(chat.ErrInvalid, "language must be a language tag such as ko-KR")
 	}
 	c.Language = req.Language
-	if len(req.Extra) > 30 {
-		return nil, chat.Errorf(chat.ErrInvalid, "at most 30 extra parameters")
+	if len(req.Extra) > chat.MaxExtra {
+		return nil, chat.Errorf(chat.ErrInvalid, "at most %d extra parameters", chat.MaxExtra)
 	}
 	for k, v := range req.Extra {
 		if !strings.HasPrefix(k, "cus_extra_") || len(k) > 64 {

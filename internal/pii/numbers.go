@@ -90,14 +90,26 @@ func (s *scanner) numbers() {
 
 // glued reports whether the run [start,end) continues a code or an amount:
 // letters, '#', '_' or a digit behind a comma, dash or slash next to it.
-func (s *scanner) glued(start, end int) bool {
+// A label before it (letters and a colon) is not a code.
+// A formatted number (groups joined by dashes or dots) is not glued by a
+// slash or comma: people list numbers so ("010-2345-6789/02-123-4567",
+// "010-2345-6789,010-9876-5432") and write a card's expiry after it
+// ("4111-1111-1111-1111/12/25"), while amounts and dates, which those
+// glue, are a single group.
+func (s *scanner) glued(start, end int, formatted bool) bool {
 	r := s.r
+	lists := func(c rune) bool { return formatted && (c == '/' || c == ',') }
+	// A word's letters, then a colon (or, before a formatted number, a
+	// dot), are a label: "HP:010-2345-6789", "Tel.02-123-4567".
+	label := func(c rune) bool {
+		return start > 1 && isASCIILetter(r[start-2]) && (c == ':' || formatted && c == '.')
+	}
 	if start > 0 {
 		p := r[start-1]
 		switch {
 		case isASCIILetter(p) || p == '#' || p == '_' || p == '@' || p == '$' || p == '₩':
 			return true
-		case (p == '-' || p == '/' || p == ',' || p == '.' || p == ':') && start > 1 && isAlnum(r[start-2]):
+		case (p == '-' || p == '/' || p == ',' || p == '.' || p == ':') && !lists(p) && !label(p) && start > 1 && isAlnum(r[start-2]):
 			return true
 		}
 	}
@@ -106,7 +118,7 @@ func (s *scanner) glued(start, end int) bool {
 		switch {
 		case isASCIILetter(n) || n == '_' || n == '@' || n == '%':
 			return true
-		case (n == '-' || n == '/' || n == ',' || n == ':' || n == '.') && end+1 < len(r) && isAlnum(r[end+1]):
+		case (n == '-' || n == '/' || n == ',' || n == ':' || n == '.') && !lists(n) && end+1 < len(r) && isAlnum(r[end+1]):
 			return true
 		}
 	}
@@ -140,7 +152,7 @@ func (s *scanner) run(groups []group) {
 			}
 			// A window must not be glued to letters or to the words left
 			// out on either side only by a dash.
-			if s.glued(w.start(), w.end()) {
+			if s.glued(w.start(), w.end(), len(w.groups) > 1 && w.tight()) {
 				continue
 			}
 			s.tryNumber(w)

@@ -38,6 +38,19 @@ func TestScan(t *testing.T) {
 		{"tracking", "송장 612345678901 조회가 안 돼요", nil},
 		{"business registration", "사업자등록번호 123-45-67890", nil},
 		{"several", "010-1234-5678 / me@kakao.com", []Finding{{Phone, 0, 13, 0.97}, {Email, 16, 28, 0.99}}},
+		// Formatted numbers listed with a slash or a comma, and a card's
+		// expiry after a slash: each was missed whole, as if glued to a code.
+		{"mobile and home with a slash", "연락처 010-2345-6789/02-123-4567 입니다", []Finding{{Phone, 4, 17, 0.97}, {Phone, 18, 29, 0.97}}},
+		{"two mobiles with a comma", "010-2345-6789,010-9876-5432 둘 중 아무거나요", []Finding{{Phone, 0, 13, 0.97}, {Phone, 14, 27, 0.97}}},
+		{"card and its expiry", "카드번호는 4111-1111-1111-1111/12/25 입니다", []Finding{{Card, 6, 25, 0.98}}},
+		{"date range with a slash", "2024-01-15/2024-01-20 사이에 주문", nil},
+		// A label written against the number: was read as a code.
+		{"label and colon", "HP:010-2345-6789 로 연락 부탁드려요", []Finding{{Phone, 3, 16, 0.97}}},
+		{"label and dot", "Tel.02-123-4567 (사무실)", []Finding{{Phone, 4, 15, 0.97}}},
+		{"rrn after a label", "RRN:900101-1234568", []Finding{{RRN, 4, 18, 0.99}}},
+		{"a time is not a label", "10:30-1234 예약", nil},
+		{"a version is still a code", "앱 버전 v1.2.3-4567 문제", nil},
+		{"amounts with commas", "1,234,567원 결제, 2,000원 환불", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

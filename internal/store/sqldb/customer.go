@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -120,10 +119,7 @@ func (db *DB) upsertCustomerIn(ctx context.Context, x q, c *chat.Customer, onlyE
 	merge(&cur.IP, c.IP)
 	merge(&cur.Device, c.Device)
 	cur.Verified = cur.Verified || c.Verified
-	if cur.Extra == nil {
-		cur.Extra = map[string]string{}
-	}
-	maps.Copy(cur.Extra, c.Extra)
+	cur.Extra = chat.MergeExtra(cur.Extra, c.Extra)
 	if err := db.saveProfile(ctx, x, cur.Profile); err != nil {
 		return err
 	}
@@ -306,20 +302,27 @@ func (db *DB) BlockCustomer(ctx context.Context, workspaceID, customerID int64, 
 	return cu, events, err
 }
 
-// UnblockCustomer lets a blocked customer chat again.
+// UnblockCustomer lets a blocked customer chat again. One not blocked
+// (never, or unblocked already) is answered unchanged, and no unblock is
+// written in the audit log: none happened.
 func (db *DB) UnblockCustomer(ctx context.Context, workspaceID, customerID int64, by chat.Who) (*chat.Customer, error) {
 	var cu *chat.Customer
 	err := db.tx(ctx, func(x q) error {
 		t := &txn{q: x, now: db.Now()}
-		res, err := x.exec(ctx, `UPDATE customers SET blocked_at = NULL, block_reason = '', block_note = '' WHERE workspace_id = ? AND id = ?`, workspaceID, customerID)
+		res, err := x.exec(ctx, `UPDATE customers SET blocked_at = NULL, block_reason = '', block_note = ''
+			WHERE workspace_id = ? AND id = ? AND blocked_at IS NOT NULL`, workspaceID, customerID)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return chat.Errorf(chat.ErrNotFound, "no such customer")
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
 		}
 		if cu, err = db.customer(ctx, x, workspaceID, `cu.id = ?`, customerID); err != nil {
 			return err
+		}
+		if n == 0 {
+			return nil // not blocked: nothing to unblock, nothing to log
 		}
 		return x.audit(ctx, t.entry(workspaceID, by, chat.AuditUnblock, cu.Identifier, nil, nil))
 	})
@@ -352,20 +355,45 @@ func (db *DB) BlockedCustomers(ctx context.Context, workspaceID int64, p chat.Pa
 // lockProfile takes the row lock of identifier customerID's profile and
 // reads the customer, so concurrent edits of one profile (and merges into
 // it) are decided one after another.
+//
+// A merge on another node may move the customer to another profile, and
+// delete the one it had, while this waits for the lock (PostgreSQL): the
+// lock then finds no row, or the customer linked elsewhere. It follows the
+// customer to its profile as committed, a few times; past that (merges
+// chasing each other) the caller hears to try again.
 func (db *DB) lockProfile(ctx context.Context, x q, workspaceID, customerID int64) (*chat.Customer, error) {
-	var pid int64
-	err := x.row(ctx, `SELECT profile_id FROM customers WHERE workspace_id = ? AND id = ?`, workspaceID, customerID).Scan(&pid)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, chat.Errorf(chat.ErrNotFound, "no such customer")
+	profileOf := func() (int64, error) {
+		var pid int64
+		err := x.row(ctx, `SELECT profile_id FROM customers WHERE workspace_id = ? AND id = ?`, workspaceID, customerID).Scan(&pid)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, chat.Errorf(chat.ErrNotFound, "no such customer")
+		}
+		return pid, err
 	}
+	pid, err := profileOf()
 	if err != nil {
 		return nil, err
 	}
-	if err := x.row(ctx, `SELECT id FROM profiles WHERE id = ?`+x.forUpdate(), pid).Scan(&pid); err != nil {
-		return nil, err
+	for range lockProfileTries {
+		var locked int64
+		err := x.row(ctx, `SELECT id FROM profiles WHERE id = ?`+x.forUpdate(), pid).Scan(&locked)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		now, err2 := profileOf()
+		if err2 != nil {
+			return nil, err2
+		}
+		if err == nil && now == pid {
+			return db.customer(ctx, x, workspaceID, `cu.id = ?`, customerID)
+		}
+		pid = now // merged meanwhile: lock the profile it has now
 	}
-	return db.customer(ctx, x, workspaceID, `cu.id = ?`, customerID)
+	return nil, chat.Errorf(chat.ErrConflict, "the customer's profile was merged with another while this change waited; try again")
 }
+
+// lockProfileTries is how many profiles lockProfile follows a customer to.
+const lockProfileTries = 5
 
 // changeCustomer runs apply on a locked customer and emits customer.updated
 // (customerUpdated) with the customer as it then is.

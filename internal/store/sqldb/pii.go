@@ -13,6 +13,7 @@ import (
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/event"
+	"github.com/sodam-chat/sodam/internal/history"
 	"github.com/sodam-chat/sodam/internal/pii"
 )
 
@@ -22,8 +23,10 @@ import (
 // Every derived copy of a message's text must follow a mask: the stored
 // body, a file's name (its attachment row), the conversation's preview
 // and the stored events are rewritten here, in rewriteMessageText and
-// scrubEvents, in the transaction that masks. A new copy (a search index, a webhook outbox, an export) is
-// either derived from the masked text or updated in rewriteMessageText.
+// scrubEvents, in the transaction that masks; the search index is
+// rewritten there too, and the history's export files, written before the
+// mask, are expired or written again (forgetExports). A new copy is either
+// derived from the masked text or updated here.
 
 // masksJSON is the masks column: ” for none.
 func masksJSON(m []pii.Span) string {
@@ -194,6 +197,9 @@ func (db *DB) MaskMessage(ctx context.Context, workspaceID, conversationID, mess
 		if out, err = db.rewriteMessageText(ctx, t, c, m, pii.Apply(m.Body, []pii.Span{span}), masks); err != nil {
 			return err
 		}
+		if err := db.forgetExports(ctx, t, m); err != nil {
+			return err
+		}
 		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditPIIMask, piiTarget(conversationID, messageID), nil,
 			map[string]any{"kinds": []pii.Kind{span.Kind}, "spans": 1}))
 	})
@@ -202,6 +208,36 @@ func (db *DB) MaskMessage(ctx context.Context, workspaceID, conversationID, mess
 	}
 	db.afterRewrite(ctx, events)
 	return out, events, nil
+}
+
+// forgetExports keeps what a mask hid out of the history's export files
+// (§9), which are copies of message text written before the mask: a
+// finished file that may hold message m (finished after m was sent)
+// expires now and its removal job is due now, so it is never served
+// again; an export being written starts over (queued, its job due now),
+// so its runner's next progress or finish finds it taken (history's
+// errLost) and its file is written again from the masked text. Queued
+// exports have read nothing yet.
+func (db *DB) forgetExports(ctx context.Context, t *txn, m chat.Message) error {
+	now := micros(t.now)
+	done := `SELECT id FROM exports WHERE workspace_id = ? AND state = 'done' AND blob_key <> '' AND expires_at > ? AND finished_at >= ?`
+	doneArgs := []any{m.WorkspaceID, now, micros(m.CreatedAt)}
+	if _, err := t.exec(ctx, `UPDATE jobs SET due_at = ? WHERE kind = ? AND workspace_id = ? AND ref_id IN (`+done+`)`,
+		append([]any{now, history.JobExportExpire, m.WorkspaceID}, doneArgs...)...); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `UPDATE exports SET expires_at = ? WHERE id IN (`+done+`)`, append([]any{now}, doneArgs...)...); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `INSERT INTO jobs (kind, workspace_id, ref_id, due_at)
+		SELECT ?, workspace_id, id, ? FROM exports WHERE workspace_id = ? AND state = 'running'
+		ON CONFLICT (kind, workspace_id, ref_id) DO UPDATE SET due_at = excluded.due_at, claimed_by = NULL, claimed_until = NULL`,
+		history.JobExport, now, m.WorkspaceID); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `UPDATE exports SET state = 'queued', runner = '', heartbeat_at = NULL, done = 0, rows = 0
+		WHERE workspace_id = ? AND state = 'running'`, m.WorkspaceID)
+	return err
 }
 
 // afterRewrite moves the write-ahead log into the database file and

@@ -1,0 +1,47 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// TestCustomerExtraBounded: a customer's extra parameters stay at most
+// chat.MaxExtra, on both stores. Each widget session may pass 30, and a
+// returning visitor's session (its token) merged them into the profile
+// kept from before, so an anonymous visitor calling the public session
+// route again and again with new names grew one profile without bound
+// (every read of the customer and every customer.updated carried it).
+// The latest session's parameters are kept, then earlier ones by name.
+func TestCustomerExtraBounded(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { customerExtraBounded(t, newEnvOn(t, kind, nil)) })
+	}
+}
+
+func customerExtraBounded(t *testing.T, e *env) {
+	extra := func(round int) string {
+		var kv []string
+		for i := range chat.MaxExtra {
+			kv = append(kv, fmt.Sprintf(`"cus_extra_r%d_%02d":"%s"`, round, i, strings.Repeat("가", 400)))
+		}
+		return `{` + strings.Join(kv, ",") + `}`
+	}
+	vis := e.visitor("shop", `,"extra":`+extra(1))
+	for round := 2; round <= 4; round++ {
+		vis.json("POST", "/api/v1/widget/sessions", `{"site_id":"shop","visitor_token":"`+vis.bearer+`","extra":`+extra(round)+`}`, 200, nil)
+	}
+	c := vis.start()
+	manager := e.login("manager")
+	cu := manager.detailOf(c.ID).Customer
+	if len(cu.Extra) != chat.MaxExtra {
+		t.Fatalf("the profile keeps %d extra parameters, want %d", len(cu.Extra), chat.MaxExtra)
+	}
+	for i := range chat.MaxExtra {
+		if _, ok := cu.Extra[fmt.Sprintf("cus_extra_r4_%02d", i)]; !ok {
+			t.Fatalf("the latest session's cus_extra_r4_%02d is missing: %v", i, cu.Extra)
+		}
+	}
+}
