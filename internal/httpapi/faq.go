@@ -557,8 +557,9 @@ func (s *Server) widgetFAQHome(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// publishedFAQ reads the categories and the published articles in lang
-// (all when lang has none).
+// publishedFAQ reads the published articles in lang (all when lang has
+// none) and the categories they are in: a category whose articles are all
+// drafts is not public (its name may announce what is not yet).
 func (s *Server) publishedFAQ(r *http.Request, wid int64, lang string) ([]chat.FAQCategory, []chat.Article, error) {
 	cats, err := s.store.FAQCategories(r.Context(), wid)
 	if err != nil {
@@ -568,16 +569,37 @@ func (s *Server) publishedFAQ(r *http.Request, wid int64, lang string) ([]chat.F
 	if err != nil {
 		return nil, nil, err
 	}
-	var inLang []chat.Article
+	arts = inLang(arts, lang)
+	return publicCategories(cats, arts), arts, nil
+}
+
+// inLang keeps the articles in lang, or all of them when none is.
+func inLang(arts []chat.Article, lang string) []chat.Article {
+	var in []chat.Article
 	for _, a := range arts {
 		if a.Lang == lang {
-			inLang = append(inLang, a)
+			in = append(in, a)
 		}
 	}
-	if len(inLang) > 0 {
-		arts = inLang
+	if len(in) > 0 {
+		return in
 	}
-	return cats, arts, nil
+	return arts
+}
+
+// publicCategories keeps the categories that hold one of arts.
+func publicCategories(cats []chat.FAQCategory, arts []chat.Article) []chat.FAQCategory {
+	used := map[int64]bool{}
+	for _, a := range arts {
+		used[a.CategoryID] = true
+	}
+	out := []chat.FAQCategory{}
+	for _, c := range cats {
+		if used[c.ID] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // widgetArticle is one published article, for reading in the frame.

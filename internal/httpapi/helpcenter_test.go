@@ -1,9 +1,12 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
 )
 
 // TestHelpCenterRefusals: a person who follows a broken link or edits the
@@ -45,4 +48,54 @@ func TestHelpCenterRefusals(t *testing.T) {
 		}
 	}
 	pageIn("/help/nosuchshop?lang=en", "ko", 404, "There is no Help Center at this address")
+}
+
+// TestHelpCenterShowsOnlyPublishedCategories: a category whose articles
+// are all drafts (a launch not yet announced) is named by no public page
+// or answer — not its help center page, not the widget's FAQ home — and a
+// category's page shows its published articles whatever the page's
+// language; the sitemap lists a category in the languages its articles
+// are written in.
+func TestHelpCenterShowsOnlyPublishedCategories(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { helpCenterShowsOnlyPublishedCategories(t, newEnvOn(t, kind, nil)) })
+	}
+}
+
+func helpCenterShowsOnlyPublishedCategories(t *testing.T, e *env) {
+	seedFAQ(t, e)
+	m := e.login("manager")
+	var launch, overseas chat.FAQCategory
+	m.json("POST", e.shopPath()+"/faq/categories", `{"name":"겨울 신상품 출시 준비","name_en":"Winter launch"}`, 201, &launch)
+	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"category_id":%d,"title":"출시 일정 안내","body_html":"<p>12월 20일 공개 예정</p>","published":false}`, launch.ID), 201, nil)
+	m.json("POST", e.shopPath()+"/faq/categories", `{"name":"해외 배송","name_en":"Overseas shipping"}`, 201, &overseas)
+	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"category_id":%d,"title":"Do you ship abroad?","body_html":"<p>Yes, to 30 countries.</p>","lang":"en","published":true}`, overseas.ID), 201, nil)
+	anon := e.anonymous()
+
+	for _, path := range []string{fmt.Sprintf("/help/shop/categories/%d", launch.ID), fmt.Sprintf("/help/shop/categories/%d?lang=en", launch.ID)} {
+		status, data := anon.do("GET", path, "")
+		if status != 404 || strings.Contains(string(data), "출시 준비") || strings.Contains(string(data), "Winter launch") {
+			t.Errorf("GET %s: %d, names the unpublished category: %v", path, status, strings.Contains(string(data), "출시"))
+		}
+	}
+	for _, lang := range []string{"ko", "en"} {
+		status, data := anon.do("GET", "/api/v1/widget/faq?site_id=shop&lang="+lang, "")
+		if status != 200 || strings.Contains(string(data), "출시 준비") || strings.Contains(string(data), "Winter launch") {
+			t.Errorf("widget FAQ home (%s) %d names the unpublished category: %s", lang, status, data)
+		}
+	}
+	// The overseas category has only an English article: its Korean page
+	// shows it, not an empty list.
+	for _, lang := range []string{"ko", "en"} {
+		status, data := anon.do("GET", fmt.Sprintf("/help/shop/categories/%d?lang=%s", overseas.ID, lang), "")
+		if status != 200 || !strings.Contains(string(data), "Do you ship abroad?") {
+			t.Errorf("overseas category in %s: %d, shows the article: %v", lang, status, strings.Contains(string(data), "Do you ship abroad?"))
+		}
+	}
+	_, sitemap := anon.do("GET", "/help/shop/sitemap.xml", "")
+	if !strings.Contains(string(sitemap), fmt.Sprintf("/help/shop/categories/%d?lang=en</loc>", overseas.ID)) ||
+		strings.Contains(string(sitemap), fmt.Sprintf("/help/shop/categories/%d?lang=ko</loc>", overseas.ID)) ||
+		strings.Contains(string(sitemap), fmt.Sprintf("/categories/%d?", launch.ID)) {
+		t.Errorf("sitemap %s", sitemap)
+	}
 }
