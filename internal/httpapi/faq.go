@@ -37,23 +37,9 @@ func (s *Server) listFAQCategories(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-type faqCategoryRequest struct {
-	Name     *string `json:"name"`
-	NameEN   *string `json:"name_en"`
-	Position *int    `json:"position"`
-}
-
-func (req faqCategoryRequest) apply(c *chat.FAQCategory) {
-	if req.Name != nil {
-		c.Name = *req.Name
-	}
-	if req.NameEN != nil {
-		c.NameEN = *req.NameEN
-	}
-	if req.Position != nil {
-		c.Position = *req.Position
-	}
-}
+// faqCategoryRequest creates a category (name required) or changes one
+// (the fields sent).
+type faqCategoryRequest = chat.FAQCategoryPatch
 
 func (s *Server) createFAQCategory(w http.ResponseWriter, r *http.Request) error {
 	var req faqCategoryRequest
@@ -61,7 +47,7 @@ func (s *Server) createFAQCategory(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	c := &chat.FAQCategory{WorkspaceID: memberOf(r).WorkspaceID}
-	req.apply(c)
+	req.Apply(c)
 	if err := s.store.CreateFAQCategory(r.Context(), c, who(r)); err != nil {
 		return err
 	}
@@ -78,22 +64,12 @@ func (s *Server) updateFAQCategory(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	wid := memberOf(r).WorkspaceID
-	cs, err := s.store.FAQCategories(r.Context(), wid)
+	c, err := s.store.UpdateFAQCategory(r.Context(), memberOf(r).WorkspaceID, id, req, who(r))
 	if err != nil {
 		return err
 	}
-	for _, c := range cs {
-		if c.ID == id {
-			req.apply(&c)
-			if err := s.store.UpdateFAQCategory(r.Context(), &c, who(r)); err != nil {
-				return err
-			}
-			writeJSON(w, http.StatusOK, c)
-			return nil
-		}
-	}
-	return chat.Errorf(chat.ErrNotFound, "no such FAQ category")
+	writeJSON(w, http.StatusOK, c)
+	return nil
 }
 
 func (s *Server) deleteFAQCategory(w http.ResponseWriter, r *http.Request) error {
@@ -130,41 +106,9 @@ func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// articleRequest creates an article (every field) or changes one (the
-// fields sent).
-type articleRequest struct {
-	CategoryID *int64    `json:"category_id"`
-	Title      *string   `json:"title"`
-	BodyHTML   *string   `json:"body_html"`
-	Keywords   *[]string `json:"keywords"`
-	Lang       *string   `json:"lang"`
-	Published  *bool     `json:"published"`
-	Position   *int      `json:"position"`
-}
-
-func (req articleRequest) apply(a *chat.Article) {
-	if req.CategoryID != nil {
-		a.CategoryID = *req.CategoryID
-	}
-	if req.Title != nil {
-		a.Title = *req.Title
-	}
-	if req.BodyHTML != nil {
-		a.BodyHTML = *req.BodyHTML
-	}
-	if req.Keywords != nil {
-		a.Keywords = *req.Keywords
-	}
-	if req.Lang != nil {
-		a.Lang = *req.Lang
-	}
-	if req.Published != nil {
-		a.Published = *req.Published
-	}
-	if req.Position != nil {
-		a.Position = *req.Position
-	}
-}
+// articleRequest creates an article (title and body_html required) or
+// changes one (the fields sent).
+type articleRequest = chat.ArticlePatch
 
 func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) error {
 	var req articleRequest
@@ -178,7 +122,7 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) error {
 		return chat.Errorf(chat.ErrInvalid, "body_html is required")
 	}
 	a := &chat.Article{WorkspaceID: memberOf(r).WorkspaceID}
-	req.apply(a)
+	req.Apply(a)
 	if err := s.store.CreateArticle(r.Context(), a, who(r)); err != nil {
 		return err
 	}
@@ -195,12 +139,8 @@ func (s *Server) updateArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.store.Article(r.Context(), memberOf(r).WorkspaceID, id)
+	a, err := s.store.UpdateArticle(r.Context(), memberOf(r).WorkspaceID, id, req, who(r))
 	if err != nil {
-		return err
-	}
-	req.apply(a)
-	if err := s.store.UpdateArticle(r.Context(), a, who(r)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, a)

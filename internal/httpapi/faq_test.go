@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -436,5 +437,65 @@ func faqImages(t *testing.T, e *env) {
 	// Another workspace's site does not serve it.
 	if resp, _ := e.anonymous().get(fmt.Sprintf("/help/other/images/%d", img.ID)); resp.StatusCode != 404 {
 		t.Errorf("other site served it: %d", resp.StatusCode)
+	}
+}
+
+// faqStepStore lets a test act while a request edits the FAQ: once the
+// request has read the PATCH and is about to change the article or the
+// category, another change commits first.
+type faqStepStore struct {
+	chat.Store
+	during func()
+}
+
+func (s *faqStepStore) step() {
+	if f := s.during; f != nil {
+		s.during = nil
+		f()
+	}
+}
+
+func (s *faqStepStore) UpdateArticle(ctx context.Context, workspaceID, id int64, p chat.ArticlePatch, by chat.Who) (*chat.Article, error) {
+	s.step()
+	return s.Store.UpdateArticle(ctx, workspaceID, id, p, by)
+}
+
+func (s *faqStepStore) UpdateFAQCategory(ctx context.Context, workspaceID, id int64, p chat.FAQCategoryPatch, by chat.Who) (chat.FAQCategory, error) {
+	s.step()
+	return s.Store.UpdateFAQCategory(ctx, workspaceID, id, p, by)
+}
+
+// TestFAQConcurrentEdits: two managers change different fields of the
+// same article (or category) at once — one unpublishes it while the other
+// fixes its title — and both changes stay: a PATCH changes only the
+// fields it sends, even when another change commits while it runs.
+func TestFAQConcurrentEdits(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			fs := &faqStepStore{}
+			e := newEnvWrapped(t, kind, nil, func(s chat.Store) chat.Store { fs.Store = s; return fs })
+			refund, _ := seedFAQ(t, e)
+			m, master := e.login("manager"), e.login("master")
+			path := fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), refund.ID)
+			fs.during = func() { master.json("PATCH", path, `{"published":false}`, 200, nil) }
+			m.json("PATCH", path, `{"title":"환불은 언제 되나요? (영업일 기준)"}`, 200, nil)
+			var got chat.Article
+			m.json("GET", path, "", 200, &got)
+			if got.Title != "환불은 언제 되나요? (영업일 기준)" || got.Published {
+				t.Errorf("after both edits: title %q, published %v (the master unpublished it)", got.Title, got.Published)
+			}
+			if status, _ := e.anonymous().do("GET", fmt.Sprintf("/help/shop/articles/%d", refund.ID), ""); status != 404 {
+				t.Errorf("the unpublished article is public again: %d", status)
+			}
+
+			cat := fmt.Sprintf("%s/faq/categories/%d", e.shopPath(), refund.CategoryID)
+			fs.during = func() { master.json("PATCH", cat, `{"name_en":"Refunds and returns"}`, 200, nil) }
+			m.json("PATCH", cat, `{"position":5}`, 200, nil)
+			var cats []chat.FAQCategory
+			m.json("GET", e.shopPath()+"/faq/categories", "", 200, &cats)
+			if len(cats) != 1 || cats[0].NameEN != "Refunds and returns" || cats[0].Position != 5 {
+				t.Errorf("after both edits: %+v", cats)
+			}
+		})
 	}
 }
