@@ -314,7 +314,11 @@ func (s *Server) importFAQ(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if f, err = parseFAQCSV(body, cats); err != nil {
+		stored, err := s.store.Articles(r.Context(), m.WorkspaceID, false)
+		if err != nil {
+			return err
+		}
+		if f, err = parseFAQCSV(body, cats, stored); err != nil {
 			return err
 		}
 	default:
@@ -333,8 +337,11 @@ func (s *Server) importFAQ(w http.ResponseWriter, r *http.Request) error {
 // and body_html required). An article the workspace has keeps what the
 // file has no column for (FAQExport.Columns); a new one is published unless
 // the file says otherwise. published takes true/false or 1/0 in any case,
-// as spreadsheet programs write it back.
-func parseFAQCSV(body []byte, cats []chat.FAQCategory) (chat.FAQExport, error) {
+// as spreadsheet programs write it back. Two categories may share a name:
+// an article the workspace has (stored) stays in its category when the
+// file names that category's name, and a name several categories share is
+// refused for any other row (which one is meant is not known).
+func parseFAQCSV(body []byte, cats []chat.FAQCategory, stored []chat.Article) (chat.FAQExport, error) {
 	body = bytes.TrimPrefix(body, []byte("\ufeff"))
 	if !utf8.Valid(body) {
 		return chat.FAQExport{}, chat.Errorf(chat.ErrInvalid, "the file is not valid UTF-8")
@@ -359,9 +366,15 @@ func parseFAQCSV(body []byte, cats []chat.FAQCategory) (chat.FAQExport, error) {
 	for name := range col {
 		f.Columns[name] = true
 	}
-	catByName := map[string]int64{}
+	catByName := map[string][]int64{}
+	nameOf := map[int64]string{}
 	for _, c := range cats {
-		catByName[c.Name] = c.ID
+		catByName[c.Name] = append(catByName[c.Name], c.ID)
+		nameOf[c.ID] = c.Name
+	}
+	storedCat := map[int64]int64{}
+	for _, a := range stored {
+		storedCat[a.ID] = a.CategoryID
 	}
 	next := int64(-1) // file-local IDs of new categories
 	for n, row := range rows[1:] {
@@ -406,14 +419,20 @@ func parseFAQCSV(body []byte, cats []chat.FAQCategory) (chat.FAQExport, error) {
 			}
 		}
 		if name := get("category"); name != "" {
-			id, ok := catByName[name]
-			if !ok {
-				id = next
+			ids := catByName[name]
+			switch cur, ok := storedCat[a.ID]; {
+			case ok && cur != 0 && nameOf[cur] == name:
+				a.CategoryID = cur // where it is: the name may be shared
+			case len(ids) == 0:
+				a.CategoryID = next
+				catByName[name] = []int64{next}
 				next--
-				catByName[name] = id
-				f.Categories = append(f.Categories, chat.FAQCategory{ID: id, Name: name, Position: len(cats) + len(f.Categories)})
+				f.Categories = append(f.Categories, chat.FAQCategory{ID: a.CategoryID, Name: name, Position: len(cats) + len(f.Categories)})
+			case len(ids) == 1:
+				a.CategoryID = ids[0]
+			default:
+				return chat.FAQExport{}, chat.Errorf(chat.ErrInvalid, "row %d: %d categories are named %q; rename one so that the file can say which, or import JSON", n+2, len(ids), name)
 			}
-			a.CategoryID = id
 		}
 		f.Articles = append(f.Articles, a)
 	}

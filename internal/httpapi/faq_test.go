@@ -335,6 +335,55 @@ func faqCSVRoundTrip(t *testing.T, e *env) {
 	}
 }
 
+// TestFAQCSVSameCategoryNames: two categories may share a name (이벤트 in
+// Korean, Events and Promotions in English); a CSV names categories, so a
+// round trip keeps each article in the category it is in, and a new row
+// that names a shared name is refused by its row rather than put in
+// either.
+func TestFAQCSVSameCategoryNames(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { faqCSVSameCategoryNames(t, newEnvOn(t, kind, nil)) })
+	}
+}
+
+func faqCSVSameCategoryNames(t *testing.T, e *env) {
+	m := e.login("manager")
+	var events, promos chat.FAQCategory
+	m.json("POST", e.shopPath()+"/faq/categories", `{"name":"이벤트","name_en":"Events","position":1}`, 201, &events)
+	m.json("POST", e.shopPath()+"/faq/categories", `{"name":"이벤트","name_en":"Promotions","position":2}`, 201, &promos)
+	var a1, a2 chat.Article
+	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"category_id":%d,"title":"출석 체크 이벤트 참여 방법","body_html":"<p>매일 앱에서</p>","published":true}`, events.ID), 201, &a1)
+	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"category_id":%d,"title":"쿠폰 할인 프로모션 안내","body_html":"<p>주문서에서</p>","published":true}`, promos.ID), 201, &a2)
+	status, data := m.do("GET", e.shopPath()+"/faq/export?format=csv", "")
+	if status != 200 {
+		t.Fatalf("export %d %s", status, data)
+	}
+	// The file as exported, back in: nothing moves.
+	status, data = m.do("POST", e.shopPath()+"/faq/import", string(data), "Content-Type", "text/csv")
+	if status != 200 {
+		t.Fatalf("import %d %s", status, data)
+	}
+	for _, want := range []chat.Article{a1, a2} {
+		var got chat.Article
+		m.json("GET", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), want.ID), "", 200, &got)
+		if got.CategoryID != want.CategoryID {
+			t.Errorf("%s moved from category %d to %d", want.Title, want.CategoryID, got.CategoryID)
+		}
+	}
+	// A new article under the shared name: which one is meant is not known.
+	var all []chat.Article
+	m.json("GET", e.shopPath()+"/faq/articles", "", 200, &all)
+	status, data = m.do("POST", e.shopPath()+"/faq/import", "title,body_html,category\n적립금 사용,<p>결제 시</p>,이벤트\n", "Content-Type", "text/csv")
+	if code, msg := errorBodyOf(t, data); status != 400 || code != chat.ErrInvalid || !strings.Contains(msg, "row 2") || !strings.Contains(msg, "이벤트") {
+		t.Errorf("a shared name for a new article: %d %s", status, data)
+	}
+	var after []chat.Article
+	m.json("GET", e.shopPath()+"/faq/articles", "", 200, &after)
+	if len(after) != len(all) {
+		t.Errorf("the refused import wrote: %d articles, then %d", len(all), len(after))
+	}
+}
+
 // TestHelpCenter reads the help center as a search engine or a browser
 // without JavaScript does.
 func TestHelpCenter(t *testing.T) {
