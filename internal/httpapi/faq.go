@@ -578,7 +578,10 @@ func (s *Server) widgetArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": a.ID, "title": a.Title, "body_html": a.BodyHTML, "url": s.articleURL(ws.SiteID, a.ID), "updated_at": a.UpdatedAt})
+	// Sanitized when saved; sanitized again here, as the help center does,
+	// so that a body stored by an older policy never reaches the frame
+	// (which puts it in the page as HTML) unchecked.
+	writeJSON(w, http.StatusOK, map[string]any{"id": a.ID, "title": a.Title, "body_html": faq.Sanitize(a.BodyHTML), "url": s.articleURL(ws.SiteID, a.ID), "updated_at": a.UpdatedAt})
 	return nil
 }
 

