@@ -258,14 +258,25 @@ func (s *Server) exportFAQ(w http.ResponseWriter, r *http.Request) error {
 		cw := csv.NewWriter(w)
 		cw.Write(csvHeader)
 		for _, a := range f.Articles {
-			cw.Write([]string{strconv.FormatInt(a.ID, 10), names[a.CategoryID], a.Lang, a.Title, a.BodyHTML,
-				strings.Join(a.Keywords, ", "), strconv.FormatBool(a.Published), strconv.Itoa(a.Position)})
+			// What people wrote never reads as a formula (import takes the
+			// apostrophe off again).
+			cw.Write([]string{strconv.FormatInt(a.ID, 10), csvSafe(names[a.CategoryID]), a.Lang, csvSafe(a.Title), csvSafe(a.BodyHTML),
+				csvSafe(strings.Join(a.Keywords, ", ")), strconv.FormatBool(a.Published), strconv.Itoa(a.Position)})
 		}
 		cw.Flush()
 	default:
 		return chat.Errorf(chat.ErrInvalid, "format must be json or csv")
 	}
 	return nil
+}
+
+// csvUnsafe undoes csvSafe: the apostrophe the export put before a cell
+// that starts like a formula.
+func csvUnsafe(v string) string {
+	if len(v) > 1 && v[0] == '\'' && csvSafe(v[1:]) == v {
+		return v[1:]
+	}
+	return v
 }
 
 var csvHeader = []string{"id", "category", "lang", "title", "body_html", "keywords", "published", "position"}
@@ -380,7 +391,7 @@ func parseFAQCSV(body []byte, cats []chat.FAQCategory, stored []chat.Article) (c
 	for n, row := range rows[1:] {
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(row) {
-				return strings.TrimSpace(row[i])
+				return csvUnsafe(strings.TrimSpace(row[i]))
 			}
 			return ""
 		}
