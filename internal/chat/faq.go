@@ -204,6 +204,9 @@ func CheckArticle(a *Article) error {
 	if a.Title, err = oneLine("title", a.Title, MaxFAQTitle, true); err != nil {
 		return err
 	}
+	if a.CategoryID < 0 {
+		return Errorf(ErrInvalid, "category_id must be a category's ID, or 0 for none")
+	}
 	if a.Lang == "" {
 		a.Lang = "ko"
 	}
@@ -244,17 +247,19 @@ func CheckSynonyms(groups [][]string) ([][]string, error) {
 			return nil, Errorf(ErrInvalid, "at most %d words in a synonym group", MaxFAQSynonymTerms)
 		}
 		var terms []string
+		seen := map[string]bool{}
 		for _, t := range g {
 			t, err := oneLine("a synonym", t, MaxFAQKeyword, false)
 			if err != nil {
 				return nil, err
 			}
-			if t != "" {
+			if t != "" && !seen[strings.ToLower(t)] {
+				seen[strings.ToLower(t)] = true
 				terms = append(terms, t)
 			}
 		}
 		if len(terms) < 2 {
-			return nil, Errorf(ErrInvalid, "a synonym group needs two or more words")
+			return nil, Errorf(ErrInvalid, "a synonym group needs two or more different words")
 		}
 		out = append(out, terms)
 	}

@@ -366,7 +366,11 @@ func parseFAQCSV(body []byte, cats []chat.FAQCategory, stored []chat.Article) (c
 	}
 	col := map[string]int{}
 	for i, h := range rows[0] {
-		col[strings.ToLower(strings.TrimSpace(h))] = i
+		name := strings.ToLower(strings.TrimSpace(h))
+		if _, twice := col[name]; twice && name != "" {
+			return chat.FAQExport{}, chat.Errorf(chat.ErrInvalid, "the first row names the column %s twice", name)
+		}
+		col[name] = i
 	}
 	for _, need := range []string{"title", "body_html"} {
 		if _, ok := col[need]; !ok {
