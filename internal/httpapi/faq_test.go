@@ -498,15 +498,49 @@ func faqImages(t *testing.T, e *env) {
 	if img.ContentType != "image/png" || !strings.HasPrefix(img.URL, e.srv.URL+"/help/shop/images/") {
 		t.Fatalf("image %+v", img)
 	}
-	resp, body := e.anonymous().get(strings.TrimPrefix(img.URL, e.srv.URL))
-	if resp.StatusCode != 200 || !bytes.Equal(body, photo) || resp.Header.Get("Content-Type") != "image/png" || resp.Header.Get("Content-Security-Policy") != "sandbox" {
-		t.Fatalf("served %d %v", resp.StatusCode, resp.Header)
+	imgPath := strings.TrimPrefix(img.URL, e.srv.URL)
+	// Shown by no published article yet: the workspace's members see it
+	// (the editor's preview), nobody else does.
+	if resp, _ := e.anonymous().get(imgPath); resp.StatusCode != 404 {
+		t.Fatalf("an image no published article shows served to anyone: %d", resp.StatusCode)
 	}
-	// The article keeps the image through sanitizing.
+	if resp, body := m.get(imgPath); resp.StatusCode != 200 || !bytes.Equal(body, photo) || !strings.HasPrefix(resp.Header.Get("Cache-Control"), "private") {
+		t.Fatalf("served to the manager %d %v", resp.StatusCode, resp.Header)
+	}
+	// The article keeps the image through sanitizing; published, it makes
+	// the image public.
 	var a chat.Article
 	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"title":"배송 조회 화면","body_html":"<p><img src=\"%s\" alt=\"주문내역 화면\"></p>","published":true}`, img.URL), 201, &a)
 	if !strings.Contains(a.BodyHTML, `src="`+img.URL+`"`) {
 		t.Fatalf("body %q", a.BodyHTML)
+	}
+	resp, body := e.anonymous().get(imgPath)
+	if resp.StatusCode != 200 || !bytes.Equal(body, photo) || resp.Header.Get("Content-Type") != "image/png" || resp.Header.Get("Content-Security-Policy") != "sandbox" ||
+		resp.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.HasPrefix(resp.Header.Get("Cache-Control"), "public") {
+		t.Fatalf("served %d %v", resp.StatusCode, resp.Header)
+	}
+	// A screenshot of a draft (a product not yet announced) is not public,
+	// by its URL or the next ID; unpublishing an article hides its image.
+	status, data = m.upload(path, "", "신제품.png", bytes.NewReader(pngOf(t, 32, 32)))
+	if status != 201 {
+		t.Fatalf("upload %d %s", status, data)
+	}
+	var draftImg chat.FAQImage
+	must(t, json.Unmarshal(data, &draftImg))
+	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"title":"겨울 신상품 출시","body_html":"<p><img src=\"%s\"></p>","published":false}`, draftImg.URL), 201, nil)
+	draftPath := strings.TrimPrefix(draftImg.URL, e.srv.URL)
+	if resp, _ := e.anonymous().get(draftPath); resp.StatusCode != 404 {
+		t.Errorf("a draft's image served to anyone: %d", resp.StatusCode)
+	}
+	if resp, _ := e.login("olga").get(draftPath); resp.StatusCode != 404 {
+		t.Errorf("a draft's image served to another workspace's master: %d", resp.StatusCode)
+	}
+	if resp, _ := e.login("kim").get(draftPath); resp.StatusCode != 200 {
+		t.Errorf("a draft's image not served to the workspace's agent: %d", resp.StatusCode)
+	}
+	m.json("PATCH", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), a.ID), `{"published":false}`, 200, nil)
+	if resp, _ := e.anonymous().get(imgPath); resp.StatusCode != 404 {
+		t.Errorf("the image of an unpublished article still public: %d", resp.StatusCode)
 	}
 	for _, tt := range []struct {
 		name, file, content string
