@@ -59,6 +59,64 @@ type FAQExport struct {
 	Columns map[string]bool `json:"-"`
 }
 
+// FAQCategoryPatch is a change to a category: the fields set.
+type FAQCategoryPatch struct {
+	Name     *string `json:"name"`
+	NameEN   *string `json:"name_en"`
+	Position *int    `json:"position"`
+}
+
+// Apply sets c's fields that p sets.
+func (p FAQCategoryPatch) Apply(c *FAQCategory) {
+	if p.Name != nil {
+		c.Name = *p.Name
+	}
+	if p.NameEN != nil {
+		c.NameEN = *p.NameEN
+	}
+	if p.Position != nil {
+		c.Position = *p.Position
+	}
+}
+
+// ArticlePatch is a change to an article: the fields set. The store
+// applies it to the article as it is when the change commits, so two
+// people changing different fields at once both keep theirs.
+type ArticlePatch struct {
+	CategoryID *int64    `json:"category_id"`
+	Title      *string   `json:"title"`
+	BodyHTML   *string   `json:"body_html"`
+	Keywords   *[]string `json:"keywords"`
+	Lang       *string   `json:"lang"`
+	Published  *bool     `json:"published"`
+	Position   *int      `json:"position"`
+}
+
+// Apply sets a's fields that p sets.
+func (p ArticlePatch) Apply(a *Article) {
+	if p.CategoryID != nil {
+		a.CategoryID = *p.CategoryID
+	}
+	if p.Title != nil {
+		a.Title = *p.Title
+	}
+	if p.BodyHTML != nil {
+		a.BodyHTML = *p.BodyHTML
+	}
+	if p.Keywords != nil {
+		a.Keywords = *p.Keywords
+	}
+	if p.Lang != nil {
+		a.Lang = *p.Lang
+	}
+	if p.Published != nil {
+		a.Published = *p.Published
+	}
+	if p.Position != nil {
+		a.Position = *p.Position
+	}
+}
+
 // KeepStored gives a, an imported article the workspace already has, the
 // stored value of every field the file does not carry (Columns; a JSON
 // import carries them all).
@@ -146,6 +204,9 @@ func CheckArticle(a *Article) error {
 	if a.Title, err = oneLine("title", a.Title, MaxFAQTitle, true); err != nil {
 		return err
 	}
+	if a.CategoryID < 0 {
+		return Errorf(ErrInvalid, "category_id must be a category's ID, or 0 for none")
+	}
 	if a.Lang == "" {
 		a.Lang = "ko"
 	}
@@ -186,17 +247,19 @@ func CheckSynonyms(groups [][]string) ([][]string, error) {
 			return nil, Errorf(ErrInvalid, "at most %d words in a synonym group", MaxFAQSynonymTerms)
 		}
 		var terms []string
+		seen := map[string]bool{}
 		for _, t := range g {
 			t, err := oneLine("a synonym", t, MaxFAQKeyword, false)
 			if err != nil {
 				return nil, err
 			}
-			if t != "" {
+			if t != "" && !seen[strings.ToLower(t)] {
+				seen[strings.ToLower(t)] = true
 				terms = append(terms, t)
 			}
 		}
 		if len(terms) < 2 {
-			return nil, Errorf(ErrInvalid, "a synonym group needs two or more words")
+			return nil, Errorf(ErrInvalid, "a synonym group needs two or more different words")
 		}
 		out = append(out, terms)
 	}
@@ -212,7 +275,9 @@ type FAQ interface {
 	FAQCategories(ctx context.Context, workspaceID int64) ([]FAQCategory, error)
 	// CreateFAQCategory inserts c and fills in its ID.
 	CreateFAQCategory(ctx context.Context, c *FAQCategory, by Who) error
-	UpdateFAQCategory(ctx context.Context, c *FAQCategory, by Who) error
+	// UpdateFAQCategory applies p to the category as it is in the
+	// change's transaction, and returns the category after it.
+	UpdateFAQCategory(ctx context.Context, workspaceID, id int64, p FAQCategoryPatch, by Who) (FAQCategory, error)
 	// DeleteFAQCategory removes a category; its articles stay, without one.
 	DeleteFAQCategory(ctx context.Context, workspaceID, id int64, by Who) error
 	// Articles lists the workspace's articles by category position, then
@@ -222,7 +287,9 @@ type FAQ interface {
 	// CreateArticle sanitizes and stores a, filling in ID, BodyText and
 	// times. A category of another workspace is refused as not found.
 	CreateArticle(ctx context.Context, a *Article, by Who) error
-	UpdateArticle(ctx context.Context, a *Article, by Who) error
+	// UpdateArticle applies p to the article as it is in the change's
+	// transaction (its counts stay), and returns the article after it.
+	UpdateArticle(ctx context.Context, workspaceID, id int64, p ArticlePatch, by Who) (*Article, error)
 	DeleteArticle(ctx context.Context, workspaceID, id int64, by Who) error
 	// FAQRevision is a number that changes with every change to the
 	// workspace's categories, articles or synonyms.

@@ -104,3 +104,14 @@ func TestSanitize(t *testing.T) {
 		t.Errorf("Text = %q", txt)
 	}
 }
+
+// TestImageIDs: the uploaded images a sanitized body shows, by absolute
+// address or from the root; a link to one, or another address, is not.
+func TestImageIDs(t *testing.T) {
+	body := Sanitize(`<p><img src="https://help.example.com/help/shop/images/12" alt="주문내역"> <img src="/help/shop/images/7"></p>` +
+		`<p><a href="/help/shop/images/9">원본</a> <img src="https://cdn.example.com/banner.png"> <img src="/help/shop/images/3x"></p>`)
+	got := ImageIDs(body)
+	if len(got) != 2 || got[0] != 12 || got[1] != 7 {
+		t.Fatalf("ImageIDs(%q) = %v", body, got)
+	}
+}

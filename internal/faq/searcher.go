@@ -2,6 +2,8 @@ package faq
 
 import (
 	"context"
+	"regexp"
+	"strconv"
 	"sync"
 	"unicode/utf8"
 
@@ -40,6 +42,9 @@ type cached struct {
 	rev      int64
 	ix       *Index
 	articles map[int64]chat.Article
+	// images are the IDs of the uploaded images the published articles
+	// show (ImageIDs).
+	images map[int64]bool
 }
 
 // NewSearcher returns a Searcher over src.
@@ -88,7 +93,7 @@ func (s *Searcher) current(ctx context.Context, workspaceID int64) (*cached, err
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.rev == rev && c.ix != nil {
-		return &cached{rev: c.rev, ix: c.ix, articles: c.articles}, nil
+		return &cached{rev: c.rev, ix: c.ix, articles: c.articles, images: c.images}, nil
 	}
 	// The rows read now include everything up to rev (perhaps more: a
 	// change committed since is seen, and its new revision rebuilds).
@@ -102,10 +107,39 @@ func (s *Searcher) current(ctx context.Context, workspaceID int64) (*cached, err
 	}
 	docs := make([]Doc, len(arts))
 	byID := make(map[int64]chat.Article, len(arts))
+	images := map[int64]bool{}
 	for i, a := range arts {
 		docs[i] = DocOf(a)
 		byID[a.ID] = a
+		for _, id := range ImageIDs(a.BodyHTML) {
+			images[id] = true
+		}
 	}
-	c.rev, c.ix, c.articles = rev, Build(docs, syn), byID
-	return &cached{rev: c.rev, ix: c.ix, articles: c.articles}, nil
+	c.rev, c.ix, c.articles, c.images = rev, Build(docs, syn), byID, images
+	return &cached{rev: c.rev, ix: c.ix, articles: c.articles, images: c.images}, nil
+}
+
+// ShowsImage reports whether a published article of the workspace shows
+// the uploaded image id: what makes it public.
+func (s *Searcher) ShowsImage(ctx context.Context, workspaceID, id int64) (bool, error) {
+	c, err := s.current(ctx, workspaceID)
+	if err != nil {
+		return false, err
+	}
+	return c.images[id], nil
+}
+
+// imageSrc is an uploaded image's address in a sanitized body's <img src>:
+// …/help/{site_id}/images/{id}, absolute or from the root.
+var imageSrc = regexp.MustCompile(`<img[^>]* src="(?:https?://[^"/]+)?/help/[^"/?#]+/images/([0-9]{1,18})"`)
+
+// ImageIDs are the IDs of the uploaded images a sanitized body shows.
+func ImageIDs(body string) []int64 {
+	var out []int64
+	for _, m := range imageSrc.FindAllStringSubmatch(body, -1) {
+		if id, err := strconv.ParseInt(m[1], 10, 64); err == nil {
+			out = append(out, id)
+		}
+	}
+	return out
 }

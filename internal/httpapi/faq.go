@@ -37,23 +37,9 @@ func (s *Server) listFAQCategories(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-type faqCategoryRequest struct {
-	Name     *string `json:"name"`
-	NameEN   *string `json:"name_en"`
-	Position *int    `json:"position"`
-}
-
-func (req faqCategoryRequest) apply(c *chat.FAQCategory) {
-	if req.Name != nil {
-		c.Name = *req.Name
-	}
-	if req.NameEN != nil {
-		c.NameEN = *req.NameEN
-	}
-	if req.Position != nil {
-		c.Position = *req.Position
-	}
-}
+// faqCategoryRequest creates a category (name required) or changes one
+// (the fields sent).
+type faqCategoryRequest = chat.FAQCategoryPatch
 
 func (s *Server) createFAQCategory(w http.ResponseWriter, r *http.Request) error {
 	var req faqCategoryRequest
@@ -61,7 +47,7 @@ func (s *Server) createFAQCategory(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	c := &chat.FAQCategory{WorkspaceID: memberOf(r).WorkspaceID}
-	req.apply(c)
+	req.Apply(c)
 	if err := s.store.CreateFAQCategory(r.Context(), c, who(r)); err != nil {
 		return err
 	}
@@ -78,22 +64,12 @@ func (s *Server) updateFAQCategory(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	wid := memberOf(r).WorkspaceID
-	cs, err := s.store.FAQCategories(r.Context(), wid)
+	c, err := s.store.UpdateFAQCategory(r.Context(), memberOf(r).WorkspaceID, id, req, who(r))
 	if err != nil {
 		return err
 	}
-	for _, c := range cs {
-		if c.ID == id {
-			req.apply(&c)
-			if err := s.store.UpdateFAQCategory(r.Context(), &c, who(r)); err != nil {
-				return err
-			}
-			writeJSON(w, http.StatusOK, c)
-			return nil
-		}
-	}
-	return chat.Errorf(chat.ErrNotFound, "no such FAQ category")
+	writeJSON(w, http.StatusOK, c)
+	return nil
 }
 
 func (s *Server) deleteFAQCategory(w http.ResponseWriter, r *http.Request) error {
@@ -130,41 +106,9 @@ func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// articleRequest creates an article (every field) or changes one (the
-// fields sent).
-type articleRequest struct {
-	CategoryID *int64    `json:"category_id"`
-	Title      *string   `json:"title"`
-	BodyHTML   *string   `json:"body_html"`
-	Keywords   *[]string `json:"keywords"`
-	Lang       *string   `json:"lang"`
-	Published  *bool     `json:"published"`
-	Position   *int      `json:"position"`
-}
-
-func (req articleRequest) apply(a *chat.Article) {
-	if req.CategoryID != nil {
-		a.CategoryID = *req.CategoryID
-	}
-	if req.Title != nil {
-		a.Title = *req.Title
-	}
-	if req.BodyHTML != nil {
-		a.BodyHTML = *req.BodyHTML
-	}
-	if req.Keywords != nil {
-		a.Keywords = *req.Keywords
-	}
-	if req.Lang != nil {
-		a.Lang = *req.Lang
-	}
-	if req.Published != nil {
-		a.Published = *req.Published
-	}
-	if req.Position != nil {
-		a.Position = *req.Position
-	}
-}
+// articleRequest creates an article (title and body_html required) or
+// changes one (the fields sent).
+type articleRequest = chat.ArticlePatch
 
 func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) error {
 	var req articleRequest
@@ -178,7 +122,7 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) error {
 		return chat.Errorf(chat.ErrInvalid, "body_html is required")
 	}
 	a := &chat.Article{WorkspaceID: memberOf(r).WorkspaceID}
-	req.apply(a)
+	req.Apply(a)
 	if err := s.store.CreateArticle(r.Context(), a, who(r)); err != nil {
 		return err
 	}
@@ -195,12 +139,8 @@ func (s *Server) updateArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.store.Article(r.Context(), memberOf(r).WorkspaceID, id)
+	a, err := s.store.UpdateArticle(r.Context(), memberOf(r).WorkspaceID, id, req, who(r))
 	if err != nil {
-		return err
-	}
-	req.apply(a)
-	if err := s.store.UpdateArticle(r.Context(), a, who(r)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, a)
@@ -318,14 +258,25 @@ func (s *Server) exportFAQ(w http.ResponseWriter, r *http.Request) error {
 		cw := csv.NewWriter(w)
 		cw.Write(csvHeader)
 		for _, a := range f.Articles {
-			cw.Write([]string{strconv.FormatInt(a.ID, 10), names[a.CategoryID], a.Lang, a.Title, a.BodyHTML,
-				strings.Join(a.Keywords, ", "), strconv.FormatBool(a.Published), strconv.Itoa(a.Position)})
+			// What people wrote never reads as a formula (import takes the
+			// apostrophe off again).
+			cw.Write([]string{strconv.FormatInt(a.ID, 10), csvSafe(names[a.CategoryID]), a.Lang, csvSafe(a.Title), csvSafe(a.BodyHTML),
+				csvSafe(strings.Join(a.Keywords, ", ")), strconv.FormatBool(a.Published), strconv.Itoa(a.Position)})
 		}
 		cw.Flush()
 	default:
 		return chat.Errorf(chat.ErrInvalid, "format must be json or csv")
 	}
 	return nil
+}
+
+// csvUnsafe undoes csvSafe: the apostrophe the export put before a cell
+// that starts like a formula.
+func csvUnsafe(v string) string {
+	if len(v) > 1 && v[0] == '\'' && csvSafe(v[1:]) == v {
+		return v[1:]
+	}
+	return v
 }
 
 var csvHeader = []string{"id", "category", "lang", "title", "body_html", "keywords", "published", "position"}
@@ -374,7 +325,11 @@ func (s *Server) importFAQ(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if f, err = parseFAQCSV(body, cats); err != nil {
+		stored, err := s.store.Articles(r.Context(), m.WorkspaceID, false)
+		if err != nil {
+			return err
+		}
+		if f, err = parseFAQCSV(body, cats, stored); err != nil {
 			return err
 		}
 	default:
@@ -393,8 +348,11 @@ func (s *Server) importFAQ(w http.ResponseWriter, r *http.Request) error {
 // and body_html required). An article the workspace has keeps what the
 // file has no column for (FAQExport.Columns); a new one is published unless
 // the file says otherwise. published takes true/false or 1/0 in any case,
-// as spreadsheet programs write it back.
-func parseFAQCSV(body []byte, cats []chat.FAQCategory) (chat.FAQExport, error) {
+// as spreadsheet programs write it back. Two categories may share a name:
+// an article the workspace has (stored) stays in its category when the
+// file names that category's name, and a name several categories share is
+// refused for any other row (which one is meant is not known).
+func parseFAQCSV(body []byte, cats []chat.FAQCategory, stored []chat.Article) (chat.FAQExport, error) {
 	body = bytes.TrimPrefix(body, []byte("\ufeff"))
 	if !utf8.Valid(body) {
 		return chat.FAQExport{}, chat.Errorf(chat.ErrInvalid, "the file is not valid UTF-8")
@@ -408,7 +366,11 @@ func parseFAQCSV(body []byte, cats []chat.FAQCategory) (chat.FAQExport, error) {
 	}
 	col := map[string]int{}
 	for i, h := range rows[0] {
-		col[strings.ToLower(strings.TrimSpace(h))] = i
+		name := strings.ToLower(strings.TrimSpace(h))
+		if _, twice := col[name]; twice && name != "" {
+			return chat.FAQExport{}, chat.Errorf(chat.ErrInvalid, "the first row names the column %s twice", name)
+		}
+		col[name] = i
 	}
 	for _, need := range []string{"title", "body_html"} {
 		if _, ok := col[need]; !ok {
@@ -419,15 +381,21 @@ func parseFAQCSV(body []byte, cats []chat.FAQCategory) (chat.FAQExport, error) {
 	for name := range col {
 		f.Columns[name] = true
 	}
-	catByName := map[string]int64{}
+	catByName := map[string][]int64{}
+	nameOf := map[int64]string{}
 	for _, c := range cats {
-		catByName[c.Name] = c.ID
+		catByName[c.Name] = append(catByName[c.Name], c.ID)
+		nameOf[c.ID] = c.Name
+	}
+	storedCat := map[int64]int64{}
+	for _, a := range stored {
+		storedCat[a.ID] = a.CategoryID
 	}
 	next := int64(-1) // file-local IDs of new categories
 	for n, row := range rows[1:] {
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(row) {
-				return strings.TrimSpace(row[i])
+				return csvUnsafe(strings.TrimSpace(row[i]))
 			}
 			return ""
 		}
@@ -466,14 +434,20 @@ func parseFAQCSV(body []byte, cats []chat.FAQCategory) (chat.FAQExport, error) {
 			}
 		}
 		if name := get("category"); name != "" {
-			id, ok := catByName[name]
-			if !ok {
-				id = next
+			ids := catByName[name]
+			switch cur, ok := storedCat[a.ID]; {
+			case ok && cur != 0 && nameOf[cur] == name:
+				a.CategoryID = cur // where it is: the name may be shared
+			case len(ids) == 0:
+				a.CategoryID = next
+				catByName[name] = []int64{next}
 				next--
-				catByName[name] = id
-				f.Categories = append(f.Categories, chat.FAQCategory{ID: id, Name: name, Position: len(cats) + len(f.Categories)})
+				f.Categories = append(f.Categories, chat.FAQCategory{ID: a.CategoryID, Name: name, Position: len(cats) + len(f.Categories)})
+			case len(ids) == 1:
+				a.CategoryID = ids[0]
+			default:
+				return chat.FAQExport{}, chat.Errorf(chat.ErrInvalid, "row %d: %d categories are named %q; rename one so that the file can say which, or import JSON", n+2, len(ids), name)
 			}
-			a.CategoryID = id
 		}
 		f.Articles = append(f.Articles, a)
 	}
@@ -557,8 +531,9 @@ func (s *Server) widgetFAQHome(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// publishedFAQ reads the categories and the published articles in lang
-// (all when lang has none).
+// publishedFAQ reads the published articles in lang (all when lang has
+// none) and the categories they are in: a category whose articles are all
+// drafts is not public (its name may announce what is not yet).
 func (s *Server) publishedFAQ(r *http.Request, wid int64, lang string) ([]chat.FAQCategory, []chat.Article, error) {
 	cats, err := s.store.FAQCategories(r.Context(), wid)
 	if err != nil {
@@ -568,16 +543,37 @@ func (s *Server) publishedFAQ(r *http.Request, wid int64, lang string) ([]chat.F
 	if err != nil {
 		return nil, nil, err
 	}
-	var inLang []chat.Article
+	arts = inLang(arts, lang)
+	return publicCategories(cats, arts), arts, nil
+}
+
+// inLang keeps the articles in lang, or all of them when none is.
+func inLang(arts []chat.Article, lang string) []chat.Article {
+	var in []chat.Article
 	for _, a := range arts {
 		if a.Lang == lang {
-			inLang = append(inLang, a)
+			in = append(in, a)
 		}
 	}
-	if len(inLang) > 0 {
-		arts = inLang
+	if len(in) > 0 {
+		return in
 	}
-	return cats, arts, nil
+	return arts
+}
+
+// publicCategories keeps the categories that hold one of arts.
+func publicCategories(cats []chat.FAQCategory, arts []chat.Article) []chat.FAQCategory {
+	used := map[int64]bool{}
+	for _, a := range arts {
+		used[a.CategoryID] = true
+	}
+	out := []chat.FAQCategory{}
+	for _, c := range cats {
+		if used[c.ID] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // widgetArticle is one published article, for reading in the frame.
@@ -597,7 +593,10 @@ func (s *Server) widgetArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": a.ID, "title": a.Title, "body_html": a.BodyHTML, "url": s.articleURL(ws.SiteID, a.ID), "updated_at": a.UpdatedAt})
+	// Sanitized when saved; sanitized again here, as the help center does,
+	// so that a body stored by an older policy never reaches the frame
+	// (which puts it in the page as HTML) unchecked.
+	writeJSON(w, http.StatusOK, map[string]any{"id": a.ID, "title": a.Title, "body_html": faq.Sanitize(a.BodyHTML), "url": s.articleURL(ws.SiteID, a.ID), "updated_at": a.UpdatedAt})
 	return nil
 }
 

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -108,6 +109,9 @@ func faqRefusals(t *testing.T, e *env) {
 		{name: "category placed below zero", as: m, method: "POST", path: e.shopPath() + "/faq/categories", body: `{"name":"기타","position":-99999999}`, status: 400, code: chat.ErrInvalid},
 		{name: "article placed past the limit", as: m, method: "POST", path: arts, body: `{"title":"t","body_html":"x","position":1000001}`, status: 400, code: chat.ErrInvalid},
 		{name: "a lone synonym", as: m, method: "PUT", path: e.shopPath() + "/faq/synonyms", body: `{"synonyms":[["반품"]]}`, status: 400, code: chat.ErrInvalid},
+		{name: "a synonym group of one word twice", as: m, method: "PUT", path: e.shopPath() + "/faq/synonyms", body: `{"synonyms":[["환불"," 환불 "]]}`, status: 400, code: chat.ErrInvalid},
+		{name: "a category ID below zero", as: m, method: "PATCH", path: arts + "/1", body: `{"category_id":-1}`, status: 400, code: chat.ErrInvalid},
+		{name: "CSV naming a column twice", as: m, method: "POST", path: e.shopPath() + "/faq/import", body: "title,body_html,title\n환불 안내,<p>x</p>,반품 안내\n", header: []string{"Content-Type", "text/csv"}, status: 400, code: chat.ErrInvalid},
 		{name: "search over the limit", as: e.anonymous(), method: "GET", path: "/api/v1/widget/faq/search?site_id=shop&q=" + longQ, status: 400, code: chat.ErrInvalid},
 		{name: "search without a site", as: e.anonymous(), method: "GET", path: "/api/v1/widget/faq/search?q=x", status: 400, code: chat.ErrInvalid},
 		{name: "search of an unknown site", as: e.anonymous(), method: "GET", path: "/api/v1/widget/faq/search?site_id=nope&q=x", status: 404, code: chat.ErrWorkspaceNotFound},
@@ -334,6 +338,93 @@ func faqCSVRoundTrip(t *testing.T, e *env) {
 	}
 }
 
+// TestFAQCSVSameCategoryNames: two categories may share a name (이벤트 in
+// Korean, Events and Promotions in English); a CSV names categories, so a
+// round trip keeps each article in the category it is in, and a new row
+// that names a shared name is refused by its row rather than put in
+// either.
+func TestFAQCSVSameCategoryNames(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { faqCSVSameCategoryNames(t, newEnvOn(t, kind, nil)) })
+	}
+}
+
+func faqCSVSameCategoryNames(t *testing.T, e *env) {
+	m := e.login("manager")
+	var events, promos chat.FAQCategory
+	m.json("POST", e.shopPath()+"/faq/categories", `{"name":"이벤트","name_en":"Events","position":1}`, 201, &events)
+	m.json("POST", e.shopPath()+"/faq/categories", `{"name":"이벤트","name_en":"Promotions","position":2}`, 201, &promos)
+	var a1, a2 chat.Article
+	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"category_id":%d,"title":"출석 체크 이벤트 참여 방법","body_html":"<p>매일 앱에서</p>","published":true}`, events.ID), 201, &a1)
+	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"category_id":%d,"title":"쿠폰 할인 프로모션 안내","body_html":"<p>주문서에서</p>","published":true}`, promos.ID), 201, &a2)
+	status, data := m.do("GET", e.shopPath()+"/faq/export?format=csv", "")
+	if status != 200 {
+		t.Fatalf("export %d %s", status, data)
+	}
+	// The file as exported, back in: nothing moves.
+	status, data = m.do("POST", e.shopPath()+"/faq/import", string(data), "Content-Type", "text/csv")
+	if status != 200 {
+		t.Fatalf("import %d %s", status, data)
+	}
+	for _, want := range []chat.Article{a1, a2} {
+		var got chat.Article
+		m.json("GET", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), want.ID), "", 200, &got)
+		if got.CategoryID != want.CategoryID {
+			t.Errorf("%s moved from category %d to %d", want.Title, want.CategoryID, got.CategoryID)
+		}
+	}
+	// A new article under the shared name: which one is meant is not known.
+	var all []chat.Article
+	m.json("GET", e.shopPath()+"/faq/articles", "", 200, &all)
+	status, data = m.do("POST", e.shopPath()+"/faq/import", "title,body_html,category\n적립금 사용,<p>결제 시</p>,이벤트\n", "Content-Type", "text/csv")
+	if code, msg := errorBodyOf(t, data); status != 400 || code != chat.ErrInvalid || !strings.Contains(msg, "row 2") || !strings.Contains(msg, "이벤트") {
+		t.Errorf("a shared name for a new article: %d %s", status, data)
+	}
+	var after []chat.Article
+	m.json("GET", e.shopPath()+"/faq/articles", "", 200, &after)
+	if len(after) != len(all) {
+		t.Errorf("the refused import wrote: %d articles, then %d", len(all), len(after))
+	}
+}
+
+// TestFAQCSVNoFormulas: the CSV export is for spreadsheets, so a cell a
+// person wrote that starts like a formula (=, +, -, @) gets a leading
+// apostrophe, as every other CSV export does; importing the file back
+// takes the apostrophe off again, so the round trip changes nothing.
+func TestFAQCSVNoFormulas(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { faqCSVNoFormulas(t, newEnvOn(t, kind, nil)) })
+	}
+}
+
+func faqCSVNoFormulas(t *testing.T, e *env) {
+	m := e.login("manager")
+	var cat chat.FAQCategory
+	m.json("POST", e.shopPath()+"/faq/categories", `{"name":"=1+1"}`, 201, &cat)
+	var a chat.Article
+	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"category_id":%d,"title":"=HYPERLINK(\"https://evil.example\",\"환불 신청\")","body_html":"+82 고객센터로 전화 주세요","keywords":["@환불","-10%% 쿠폰"],"published":true}`, cat.ID), 201, &a)
+	status, data := m.do("GET", e.shopPath()+"/faq/export?format=csv", "")
+	if status != 200 {
+		t.Fatalf("export %d %s", status, data)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff")))).ReadAll()
+	must(t, err)
+	for _, cell := range rows[1] {
+		if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+			t.Errorf("a cell a spreadsheet reads as a formula: %q", cell)
+		}
+	}
+	status, data = m.do("POST", e.shopPath()+"/faq/import", string(data), "Content-Type", "text/csv")
+	if status != 200 {
+		t.Fatalf("import %d %s", status, data)
+	}
+	var got chat.Article
+	m.json("GET", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), a.ID), "", 200, &got)
+	if got.Title != a.Title || got.BodyHTML != a.BodyHTML || !reflect.DeepEqual(got.Keywords, a.Keywords) || got.CategoryID != a.CategoryID {
+		t.Errorf("round trip changed the article:\nwant %+v\n got %+v", a, got)
+	}
+}
+
 // TestHelpCenter reads the help center as a search engine or a browser
 // without JavaScript does.
 func TestHelpCenter(t *testing.T) {
@@ -407,15 +498,49 @@ func faqImages(t *testing.T, e *env) {
 	if img.ContentType != "image/png" || !strings.HasPrefix(img.URL, e.srv.URL+"/help/shop/images/") {
 		t.Fatalf("image %+v", img)
 	}
-	resp, body := e.anonymous().get(strings.TrimPrefix(img.URL, e.srv.URL))
-	if resp.StatusCode != 200 || !bytes.Equal(body, photo) || resp.Header.Get("Content-Type") != "image/png" || resp.Header.Get("Content-Security-Policy") != "sandbox" {
-		t.Fatalf("served %d %v", resp.StatusCode, resp.Header)
+	imgPath := strings.TrimPrefix(img.URL, e.srv.URL)
+	// Shown by no published article yet: the workspace's members see it
+	// (the editor's preview), nobody else does.
+	if resp, _ := e.anonymous().get(imgPath); resp.StatusCode != 404 {
+		t.Fatalf("an image no published article shows served to anyone: %d", resp.StatusCode)
 	}
-	// The article keeps the image through sanitizing.
+	if resp, body := m.get(imgPath); resp.StatusCode != 200 || !bytes.Equal(body, photo) || !strings.HasPrefix(resp.Header.Get("Cache-Control"), "private") {
+		t.Fatalf("served to the manager %d %v", resp.StatusCode, resp.Header)
+	}
+	// The article keeps the image through sanitizing; published, it makes
+	// the image public.
 	var a chat.Article
 	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"title":"배송 조회 화면","body_html":"<p><img src=\"%s\" alt=\"주문내역 화면\"></p>","published":true}`, img.URL), 201, &a)
 	if !strings.Contains(a.BodyHTML, `src="`+img.URL+`"`) {
 		t.Fatalf("body %q", a.BodyHTML)
+	}
+	resp, body := e.anonymous().get(imgPath)
+	if resp.StatusCode != 200 || !bytes.Equal(body, photo) || resp.Header.Get("Content-Type") != "image/png" || resp.Header.Get("Content-Security-Policy") != "sandbox" ||
+		resp.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.HasPrefix(resp.Header.Get("Cache-Control"), "public") {
+		t.Fatalf("served %d %v", resp.StatusCode, resp.Header)
+	}
+	// A screenshot of a draft (a product not yet announced) is not public,
+	// by its URL or the next ID; unpublishing an article hides its image.
+	status, data = m.upload(path, "", "신제품.png", bytes.NewReader(pngOf(t, 32, 32)))
+	if status != 201 {
+		t.Fatalf("upload %d %s", status, data)
+	}
+	var draftImg chat.FAQImage
+	must(t, json.Unmarshal(data, &draftImg))
+	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"title":"겨울 신상품 출시","body_html":"<p><img src=\"%s\"></p>","published":false}`, draftImg.URL), 201, nil)
+	draftPath := strings.TrimPrefix(draftImg.URL, e.srv.URL)
+	if resp, _ := e.anonymous().get(draftPath); resp.StatusCode != 404 {
+		t.Errorf("a draft's image served to anyone: %d", resp.StatusCode)
+	}
+	if resp, _ := e.login("olga").get(draftPath); resp.StatusCode != 404 {
+		t.Errorf("a draft's image served to another workspace's master: %d", resp.StatusCode)
+	}
+	if resp, _ := e.login("kim").get(draftPath); resp.StatusCode != 200 {
+		t.Errorf("a draft's image not served to the workspace's agent: %d", resp.StatusCode)
+	}
+	m.json("PATCH", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), a.ID), `{"published":false}`, 200, nil)
+	if resp, _ := e.anonymous().get(imgPath); resp.StatusCode != 404 {
+		t.Errorf("the image of an unpublished article still public: %d", resp.StatusCode)
 	}
 	for _, tt := range []struct {
 		name, file, content string
@@ -436,5 +561,65 @@ func faqImages(t *testing.T, e *env) {
 	// Another workspace's site does not serve it.
 	if resp, _ := e.anonymous().get(fmt.Sprintf("/help/other/images/%d", img.ID)); resp.StatusCode != 404 {
 		t.Errorf("other site served it: %d", resp.StatusCode)
+	}
+}
+
+// faqStepStore lets a test act while a request edits the FAQ: once the
+// request has read the PATCH and is about to change the article or the
+// category, another change commits first.
+type faqStepStore struct {
+	chat.Store
+	during func()
+}
+
+func (s *faqStepStore) step() {
+	if f := s.during; f != nil {
+		s.during = nil
+		f()
+	}
+}
+
+func (s *faqStepStore) UpdateArticle(ctx context.Context, workspaceID, id int64, p chat.ArticlePatch, by chat.Who) (*chat.Article, error) {
+	s.step()
+	return s.Store.UpdateArticle(ctx, workspaceID, id, p, by)
+}
+
+func (s *faqStepStore) UpdateFAQCategory(ctx context.Context, workspaceID, id int64, p chat.FAQCategoryPatch, by chat.Who) (chat.FAQCategory, error) {
+	s.step()
+	return s.Store.UpdateFAQCategory(ctx, workspaceID, id, p, by)
+}
+
+// TestFAQConcurrentEdits: two managers change different fields of the
+// same article (or category) at once — one unpublishes it while the other
+// fixes its title — and both changes stay: a PATCH changes only the
+// fields it sends, even when another change commits while it runs.
+func TestFAQConcurrentEdits(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			fs := &faqStepStore{}
+			e := newEnvWrapped(t, kind, nil, func(s chat.Store) chat.Store { fs.Store = s; return fs })
+			refund, _ := seedFAQ(t, e)
+			m, master := e.login("manager"), e.login("master")
+			path := fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), refund.ID)
+			fs.during = func() { master.json("PATCH", path, `{"published":false}`, 200, nil) }
+			m.json("PATCH", path, `{"title":"환불은 언제 되나요? (영업일 기준)"}`, 200, nil)
+			var got chat.Article
+			m.json("GET", path, "", 200, &got)
+			if got.Title != "환불은 언제 되나요? (영업일 기준)" || got.Published {
+				t.Errorf("after both edits: title %q, published %v (the master unpublished it)", got.Title, got.Published)
+			}
+			if status, _ := e.anonymous().do("GET", fmt.Sprintf("/help/shop/articles/%d", refund.ID), ""); status != 404 {
+				t.Errorf("the unpublished article is public again: %d", status)
+			}
+
+			cat := fmt.Sprintf("%s/faq/categories/%d", e.shopPath(), refund.CategoryID)
+			fs.during = func() { master.json("PATCH", cat, `{"name_en":"Refunds and returns"}`, 200, nil) }
+			m.json("PATCH", cat, `{"position":5}`, 200, nil)
+			var cats []chat.FAQCategory
+			m.json("GET", e.shopPath()+"/faq/categories", "", 200, &cats)
+			if len(cats) != 1 || cats[0].NameEN != "Refunds and returns" || cats[0].Position != 5 {
+				t.Errorf("after both edits: %+v", cats)
+			}
+		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/sodam-chat/sodam/internal/attach"
+	"github.com/sodam-chat/sodam/internal/auth"
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
@@ -75,7 +76,10 @@ func (s *Server) uploadFAQImage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// helpImage serves an article image: public, cacheable, never run.
+// helpImage serves an article image, never run: to anyone (cacheable)
+// once a published article shows it; before that — an image just
+// uploaded, or a draft's, whose next ID anyone could guess — only to the
+// workspace's signed-in members (the editor and its preview).
 func (s *Server) helpImage(w http.ResponseWriter, r *http.Request) error {
 	ws, err := s.publicWorkspace(r, r.PathValue("site"))
 	if err != nil {
@@ -89,6 +93,17 @@ func (s *Server) helpImage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	cache := "public, max-age=86400"
+	shown, err := s.app.FAQ().ShowsImage(r.Context(), ws.ID, id)
+	if err != nil {
+		return err
+	}
+	if !shown {
+		if !s.consoleMemberOf(r, ws.ID) {
+			return chat.Errorf(chat.ErrNotFound, "no such image")
+		}
+		cache = "private, no-cache"
+	}
 	f, err := s.files.Open(r.Context(), img.BlobKey)
 	if err != nil {
 		return err
@@ -97,7 +112,19 @@ func (s *Server) helpImage(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", img.ContentType)
 	h.Set("Content-Security-Policy", "sandbox")
-	h.Set("Cache-Control", "public, max-age=86400")
+	h.Set("Cache-Control", cache)
 	http.ServeContent(w, r, "", img.CreatedAt, f)
 	return nil
+}
+
+// consoleMemberOf reports whether the request comes from an active member
+// of the workspace signed in to the console (a public route's reader who
+// may see a little more).
+func (s *Server) consoleMemberOf(r *http.Request, workspaceID int64) bool {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return false
+	}
+	_, a, m, err := s.store.ConsoleMember(r.Context(), auth.HashToken(c.Value), s.now(), workspaceID)
+	return err == nil && a != nil && m != nil && m.Active
 }

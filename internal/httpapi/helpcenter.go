@@ -165,11 +165,23 @@ func (s *Server) helpCategory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.helpBase(r, fmt.Sprintf("/categories/%d", id), nil, true)
+	p, err := s.helpBase(r, fmt.Sprintf("/categories/%d", id), nil, false)
 	if err != nil {
 		return err
 	}
-	for _, c := range p.categories {
+	// The category's published articles in the page's language, else in
+	// the other: a category of drafts only is not public.
+	arts, err := s.store.Articles(r.Context(), p.workspace.ID, true)
+	if err != nil {
+		return err
+	}
+	for _, a := range arts {
+		if a.CategoryID == id {
+			p.articles = append(p.articles, a)
+		}
+	}
+	p.articles = inLang(p.articles, p.Lang)
+	for _, c := range publicCategories(p.categories, p.articles) {
 		if c.ID == id {
 			p.PageTitle = p.categoryName(c)
 		}
@@ -280,14 +292,19 @@ func (s *Server) helpSitemap(w http.ResponseWriter, r *http.Request) error {
 	}
 	base := fmt.Sprintf("%s/help/%s", strings.TrimSuffix(s.cfg.BaseURL, "/"), ws.SiteID)
 	set := urlset{URLs: []entry{{Loc: base + "?lang=ko"}, {Loc: base + "?lang=en"}}}
-	used := map[int64]bool{}
+	// A category's page, in each language its published articles are in.
+	used := map[string]map[int64]bool{"ko": {}, "en": {}}
 	for _, a := range arts {
 		set.URLs = append(set.URLs, entry{Loc: fmt.Sprintf("%s/articles/%d?lang=%s", base, a.ID, a.Lang), LastMod: a.UpdatedAt.Format("2006-01-02")})
-		used[a.CategoryID] = true
+		if used[a.Lang] != nil {
+			used[a.Lang][a.CategoryID] = true
+		}
 	}
 	for _, c := range cats {
-		if used[c.ID] {
-			set.URLs = append(set.URLs, entry{Loc: fmt.Sprintf("%s/categories/%d?lang=ko", base, c.ID)})
+		for _, lang := range chat.FAQLangs {
+			if used[lang][c.ID] {
+				set.URLs = append(set.URLs, entry{Loc: fmt.Sprintf("%s/categories/%d?lang=%s", base, c.ID, lang)})
+			}
 		}
 	}
 	b, err := xml.MarshalIndent(set, "", "  ")

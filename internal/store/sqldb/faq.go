@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"strconv"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -112,16 +113,36 @@ func (db *DB) updateFAQCategory(ctx context.Context, x q, c *chat.FAQCategory) e
 	return err
 }
 
-// UpdateFAQCategory renames or moves a category.
-func (db *DB) UpdateFAQCategory(ctx context.Context, c *chat.FAQCategory, by chat.Who) error {
-	return db.faqChange(ctx, c.WorkspaceID, by, chat.AuditFAQCategoryUpdate, func(x q) (string, any, any, error) {
-		before, err := db.faqCategory(ctx, x, c.WorkspaceID, c.ID)
+// UpdateFAQCategory renames or moves a category: p applies to the row as
+// it is, locked, so a change committed meanwhile is kept.
+func (db *DB) UpdateFAQCategory(ctx context.Context, workspaceID, id int64, p chat.FAQCategoryPatch, by chat.Who) (chat.FAQCategory, error) {
+	var c chat.FAQCategory
+	err := db.faqChange(ctx, workspaceID, by, chat.AuditFAQCategoryUpdate, func(x q) (string, any, any, error) {
+		if err := x.lockFAQ(ctx, "faq_categories", workspaceID, id, "no such FAQ category"); err != nil {
+			return "", nil, nil, err
+		}
+		before, err := db.faqCategory(ctx, x, workspaceID, id)
 		if err != nil {
 			return "", nil, nil, err
 		}
-		err = db.updateFAQCategory(ctx, x, c)
+		c = before
+		p.Apply(&c)
+		err = db.updateFAQCategory(ctx, x, &c)
 		return c.Name, before, c, err
 	})
+	return c, err
+}
+
+// lockFAQ locks one of the workspace's rows of table (an FAQ category or
+// article) for the change that reads and writes it (SQLite's writes are
+// serial already), or says it is not there.
+func (x q) lockFAQ(ctx context.Context, table string, workspaceID, id int64, notFound string) error {
+	var got int64
+	err := x.row(ctx, `SELECT id FROM `+table+` WHERE workspace_id = ? AND id = ?`+x.forUpdate(), workspaceID, id).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return chat.Errorf(chat.ErrNotFound, "%s", notFound)
+	}
+	return err
 }
 
 // DeleteFAQCategory removes a category; its articles stay, uncategorised.
@@ -278,16 +299,29 @@ func (db *DB) updateArticle(ctx context.Context, x q, a *chat.Article) error {
 	return err
 }
 
-// UpdateArticle replaces an article's fields (its counts stay).
-func (db *DB) UpdateArticle(ctx context.Context, a *chat.Article, by chat.Who) error {
-	return db.faqChange(ctx, a.WorkspaceID, by, chat.AuditArticleUpdate, func(x q) (string, any, any, error) {
-		before, err := db.article(ctx, x, a.WorkspaceID, a.ID)
+// UpdateArticle changes an article's fields that p sets (its counts
+// stay): p applies to the row as it is, locked, so a change committed
+// meanwhile to another field is kept.
+func (db *DB) UpdateArticle(ctx context.Context, workspaceID, id int64, p chat.ArticlePatch, by chat.Who) (*chat.Article, error) {
+	var a *chat.Article
+	err := db.faqChange(ctx, workspaceID, by, chat.AuditArticleUpdate, func(x q) (string, any, any, error) {
+		if err := x.lockFAQ(ctx, "faq_articles", workspaceID, id, "no such FAQ article"); err != nil {
+			return "", nil, nil, err
+		}
+		before, err := db.article(ctx, x, workspaceID, id)
 		if err != nil {
 			return "", nil, nil, err
 		}
-		err = db.updateArticle(ctx, x, a)
-		return a.Title, viewArticle(before), viewArticle(a), err
+		after := *before
+		p.Apply(&after)
+		err = db.updateArticle(ctx, x, &after)
+		a = &after
+		return after.Title, viewArticle(before), viewArticle(&after), err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // DeleteArticle removes an article.

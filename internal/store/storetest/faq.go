@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -84,7 +85,10 @@ func testFAQ(t *testing.T, s chat.Store) {
 	wantCode(t, s.DeleteArticle(ctx, other.ws.ID, a.ID, by), chat.ErrNotFound)
 	wantCode(t, s.DeleteFAQCategory(ctx, other.ws.ID, refunds.ID, by), chat.ErrNotFound)
 	wantCode(t, s.RateArticle(ctx, other.ws.ID, a.ID, true), chat.ErrNotFound)
-	wantCode(t, s.UpdateArticle(ctx, &chat.Article{ID: a.ID, WorkspaceID: other.ws.ID, Title: "x"}, by), chat.ErrNotFound)
+	_, err = s.UpdateArticle(ctx, other.ws.ID, a.ID, chat.ArticlePatch{Title: new("x")}, by)
+	wantCode(t, err, chat.ErrNotFound)
+	_, err = s.UpdateFAQCategory(ctx, other.ws.ID, refunds.ID, chat.FAQCategoryPatch{Name: new("x")}, by)
+	wantCode(t, err, chat.ErrNotFound)
 
 	// Feedback counts on published articles only.
 	must(t, s.RateArticle(ctx, f.ws.ID, a.ID, true))
@@ -98,8 +102,8 @@ func testFAQ(t *testing.T, s chat.Store) {
 	}
 
 	// Update keeps the counts; deleting a category keeps its articles.
-	got.Title, got.Published = "환불 기간", false
-	must(t, s.UpdateArticle(ctx, got, by))
+	got, err = s.UpdateArticle(ctx, f.ws.ID, a.ID, chat.ArticlePatch{Title: new("환불 기간"), Published: new(false)}, by)
+	must(t, err)
 	if got.Helpful != 2 || got.Title != "환불 기간" || got.Published {
 		t.Fatalf("updated %+v", got)
 	}
@@ -211,5 +215,58 @@ func testFAQImport(t *testing.T, s chat.Store) {
 	must(t, err)
 	if len(found) == 0 || found[0].Article.ID != mine.ID {
 		t.Fatalf("search %+v", found)
+	}
+}
+
+// testFAQConcurrentPatches: managers changing different fields of one
+// article (or category) at the same moment all keep their change: each
+// patch applies to the row as the change before it left it.
+func testFAQConcurrentPatches(t *testing.T, s chat.Store) {
+	f := setup(t, s, "faq-patch")
+	by := whoOf(f.manager, "manager")
+	cat := &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: "환불"}
+	must(t, s.CreateFAQCategory(ctx, cat, by))
+	for round := range 5 {
+		a := &chat.Article{WorkspaceID: f.ws.ID, Title: "환불은 언제 되나요?", BodyHTML: "<p>영업일 3일</p>", Lang: "ko", Published: true}
+		must(t, s.CreateArticle(ctx, a, by))
+		patches := []chat.ArticlePatch{
+			{Title: new("환불은 언제 되나요? (영업일 기준)")},
+			{BodyHTML: new("<p>검수 후 영업일 3일</p>")},
+			{Keywords: &[]string{"환불 기간"}},
+			{Published: new(false)},
+			{Position: new(round + 1)},
+			{CategoryID: &cat.ID},
+		}
+		catPatches := []chat.FAQCategoryPatch{{NameEN: new("Refunds")}, {Position: new(round + 2)}, {Name: new("환불 · 반품")}}
+		var wg sync.WaitGroup
+		errs := make(chan error, len(patches)+len(catPatches))
+		for _, p := range patches {
+			wg.Go(func() {
+				_, err := s.UpdateArticle(ctx, f.ws.ID, a.ID, p, by)
+				errs <- err
+			})
+		}
+		for _, p := range catPatches {
+			wg.Go(func() {
+				_, err := s.UpdateFAQCategory(ctx, f.ws.ID, cat.ID, p, by)
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			must(t, err)
+		}
+		got, err := s.Article(ctx, f.ws.ID, a.ID)
+		must(t, err)
+		if got.Title != "환불은 언제 되나요? (영업일 기준)" || got.BodyText != "검수 후 영업일 3일" || len(got.Keywords) != 1 ||
+			got.Published || got.Position != round+1 || got.CategoryID != cat.ID {
+			t.Fatalf("round %d: a change was lost: %+v", round, got)
+		}
+		cs, err := s.FAQCategories(ctx, f.ws.ID)
+		must(t, err)
+		if len(cs) != 1 || cs[0].NameEN != "Refunds" || cs[0].Position != round+2 || cs[0].Name != "환불 · 반품" {
+			t.Fatalf("round %d: a change was lost: %+v", round, cs)
+		}
 	}
 }

@@ -121,7 +121,7 @@ export class FAQPanel {
       return;
     }
     const body = h('div', { class: 'faq-body', dataset: { testid: 'widget-faq-body' } });
-    body.innerHTML = a.body_html; // sanitized by the server (bluemonday) on save
+    body.innerHTML = a.body_html; // sanitized by the server (bluemonday) on save and when read
     for (const link of body.querySelectorAll('a[href]')) link.target = '_blank';
     box.replaceChildren(
       h('h3', { dataset: { testid: 'widget-faq-article-title' } }, a.title),
