@@ -4,7 +4,6 @@ import (
 	"context"
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/auth"
@@ -70,7 +69,7 @@ func NewWorkspace(name, siteID string) (*chat.Workspace, error) {
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return nil, chat.Errorf(chat.ErrInvalid, "name must be 1 to 100 characters")
 	}
-	if strings.ContainsFunc(name, unicode.IsControl) {
+	if strings.ContainsFunc(name, chat.IsControlOrBidi) {
 		return nil, chat.Errorf(chat.ErrInvalid, "name must be one line, without control characters")
 	}
 	if siteID == "" {

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -181,7 +180,7 @@ func (a AttachmentSettings) CheckFileName(name string) (clean, ext string, kind 
 		return "", "", "", Errorf(ErrFileTypeNotAllowed, "the file name %q ends with a dot", name)
 	}
 	for _, r := range name {
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '\u200e' || r == '\u200f' {
+		if IsControlOrBidi(r) {
 			return "", "", "", Errorf(ErrInvalid, "the file name contains control characters")
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -30,7 +29,7 @@ type Canned struct {
 // CheckCanned validates a canned response's title and body.
 func CheckCanned(title, body string) (string, string, error) {
 	title = strings.TrimSpace(title)
-	if title == "" || utf8.RuneCountInString(title) > MaxCannedTitle || strings.ContainsFunc(title, unicode.IsControl) {
+	if title == "" || utf8.RuneCountInString(title) > MaxCannedTitle || strings.ContainsFunc(title, IsControlOrBidi) {
 		return "", "", Errorf(ErrInvalid, "title must be 1 to %d characters on one line", MaxCannedTitle)
 	}
 	if strings.TrimSpace(body) == "" || utf8.RuneCountInString(body) > MaxCannedBody {

@@ -2,7 +2,6 @@ package chat
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -18,7 +17,7 @@ type Category struct {
 // CleanCategoryName trims a category name and checks it.
 func CleanCategoryName(name string) (string, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > MaxCategoryName || strings.ContainsFunc(name, unicode.IsControl) {
+	if name == "" || utf8.RuneCountInString(name) > MaxCategoryName || strings.ContainsFunc(name, IsControlOrBidi) {
 		return "", Errorf(ErrInvalid, "a category name must be 1 to %d characters on one line", MaxCategoryName)
 	}
 	return name, nil

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -83,7 +82,7 @@ func (pp ProfilePatch) Apply(p *Profile, now time.Time) error {
 		if utf8.RuneCountInString(v) > f.max {
 			return Errorf(ErrInvalid, "%s must be at most %d characters", f.name, f.max)
 		}
-		if !f.multiline && strings.ContainsFunc(v, unicode.IsControl) {
+		if !f.multiline && strings.ContainsFunc(v, IsControlOrBidi) {
 			return Errorf(ErrInvalid, "%s must be a single line", f.name)
 		}
 		if f.check != nil {

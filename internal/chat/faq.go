@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -171,7 +170,7 @@ func oneLine(field, s string, max int, required bool) (string, error) {
 	if required && s == "" {
 		return "", Errorf(ErrInvalid, "%s must not be empty", field)
 	}
-	if utf8.RuneCountInString(s) > max || strings.ContainsFunc(s, unicode.IsControl) {
+	if utf8.RuneCountInString(s) > max || strings.ContainsFunc(s, IsControlOrBidi) {
 		return "", Errorf(ErrInvalid, "%s must be at most %d characters on one line", field, max)
 	}
 	return s, nil

@@ -4,6 +4,7 @@ import (
 	"github.com/sodam-chat/sodam/internal/pii"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -93,6 +94,13 @@ func IsEndCommand(text string) bool {
 	t := strings.TrimSpace(text)
 	return t == "!종료" || strings.EqualFold(t, "!end")
 }
+
+// IsControlOrBidi reports whether r has no place in a one-line name: a
+// control character (a line break among them), or a bidirectional
+// formatting character, which reorders what follows it on screen (U+202E
+// shows "gpj.exe" as "exe.jpg"). Names and titles refuse them; messages
+// and notes, where mixed scripts may need them, do not.
+func IsControlOrBidi(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }
 
 // CheckText validates a text message body.
 func CheckText(body string) error {

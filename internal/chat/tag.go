@@ -2,7 +2,6 @@ package chat
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -28,7 +27,7 @@ type Tag struct {
 // CleanTagName trims a tag name and checks it.
 func CleanTagName(name string) (string, error) {
 	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > MaxTagName || strings.ContainsFunc(name, unicode.IsControl) {
+	if name == "" || utf8.RuneCountInString(name) > MaxTagName || strings.ContainsFunc(name, IsControlOrBidi) {
 		return "", Errorf(ErrInvalid, "a tag name must be 1 to %d characters on one line", MaxTagName)
 	}
 	return name, nil

@@ -3,6 +3,7 @@ package chat
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestChildDepth(t *testing.T) {
@@ -37,5 +38,44 @@ func TestCleanNames(t *testing.T) {
 	}
 	if err := CheckCustomerID(strings.Repeat("7", 129)); ErrorCode(err) != ErrInvalid {
 		t.Fatal("a customer ID of 129 accepted")
+	}
+}
+
+// A one-line name refuses a bidirectional formatting character as it does
+// a line break: U+202E would show what follows it reversed (a customer
+// named "홍길동\u202egpj.exe" reads as "홍길동exe.jpg"). Messages keep them.
+func TestNamesRefuseBidiControls(t *testing.T) {
+	const rlo = "홍길동\u202egpj.exe"
+	ptr := func(s string) *string { return &s }
+	now := time.Now()
+	checks := map[string]func(string) error{
+		"agent":     func(s string) error { _, err := CleanAgentName(s); return err },
+		"tag":       func(s string) error { _, err := CleanTagName(s); return err },
+		"category":  func(s string) error { _, err := CleanCategoryName(s); return err },
+		"canned":    func(s string) error { _, _, err := CheckCanned(s, "안녕하세요"); return err },
+		"faq":       func(s string) error { return CheckFAQCategory(&FAQCategory{Name: s}) },
+		"article":   func(s string) error { return CheckArticle(&Article{Lang: "ko", Title: s, BodyText: "본문"}) },
+		"token":     func(s string) error { return CheckAPIToken(&APIToken{Name: s, Scopes: []Scope{ScopeRead}}, now) },
+		"ticket":    func(s string) error { return CheckTicket(Ticket{Name: s, Contact: "kim@example.com", Message: "환불 문의"}) },
+		"workspace": func(s string) error { return WorkspacePatch{Name: ptr(s)}.Apply(&Workspace{}) },
+		"title":     func(s string) error { return WorkspacePatch{Title: ptr(s)}.Apply(&Workspace{}) },
+		"customer":  func(s string) error { return ProfilePatch{Name: ptr(s)}.Apply(&Profile{}, now) },
+		"file": func(s string) error {
+			_, _, _, err := DefaultAttachmentSettings().CheckFileName(s + ".pdf")
+			return err
+		},
+	}
+	for name, check := range checks {
+		if err := check("홍길동"); err != nil {
+			t.Fatalf("%s: a plain name refused: %v", name, err)
+		}
+		for _, bad := range []string{rlo, "홍길동\u2067x", "홍길동\u200f"} {
+			if ErrorCode(check(bad)) != ErrInvalid {
+				t.Errorf("%s: %q accepted", name, bad)
+			}
+		}
+	}
+	if err := CheckText(rlo); err != nil {
+		t.Fatalf("a message with a bidi control refused: %v", err)
 	}
 }

@@ -89,13 +89,11 @@ func CleanEmail(email string) (string, error) {
 // CleanAgentName trims a display name and checks it.
 func CleanAgentName(name string) (string, error) {
 	n := strings.TrimSpace(name)
-	if n == "" || utf8.RuneCountInString(n) > MaxAgentName || strings.ContainsFunc(n, isControl) {
+	if n == "" || utf8.RuneCountInString(n) > MaxAgentName || strings.ContainsFunc(n, IsControlOrBidi) {
 		return "", Errorf(ErrInvalid, "a name must be 1 to %d characters on one line", MaxAgentName)
 	}
 	return n, nil
 }
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // CanGrant reports whether a member of role by may give role to someone:
 // only masters administer the team, and a role must exist.
@@ -166,7 +164,7 @@ type APIToken struct {
 // CheckAPIToken validates a new token's name, scopes and expiry.
 func CheckAPIToken(t *APIToken, now time.Time) error {
 	name := strings.TrimSpace(t.Name)
-	if name == "" || utf8.RuneCountInString(name) > MaxTokenName || strings.ContainsFunc(name, isControl) {
+	if name == "" || utf8.RuneCountInString(name) > MaxTokenName || strings.ContainsFunc(name, IsControlOrBidi) {
 		return Errorf(ErrInvalid, "a token's name must be 1 to %d characters on one line", MaxTokenName)
 	}
 	t.Name = name

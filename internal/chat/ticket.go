@@ -4,7 +4,6 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -24,7 +23,7 @@ func CheckTicket(t Ticket) error {
 	switch {
 	case strings.TrimSpace(t.Name) == "" || utf8.RuneCountInString(t.Name) > 100:
 		return Errorf(ErrInvalid, "name is required, at most 100 characters")
-	case strings.ContainsFunc(strings.TrimSpace(t.Name), unicode.IsControl):
+	case strings.ContainsFunc(strings.TrimSpace(t.Name), IsControlOrBidi):
 		return Errorf(ErrInvalid, "name must be one line, without control characters")
 	case strings.TrimSpace(t.Contact) == "" || utf8.RuneCountInString(t.Contact) > 200:
 		return Errorf(ErrInvalid, "contact (an email or a phone number) is required, at most 200 characters")
@@ -49,7 +48,7 @@ func CheckAgentTicket(t Ticket) error {
 		return Errorf(ErrInvalid, "subject must be one line (it becomes the email's subject)")
 	case utf8.RuneCountInString(t.Message) > MaxMessageLength:
 		return Errorf(ErrMessageTooLong, "the body is longer than %d characters", MaxMessageLength)
-	case utf8.RuneCountInString(t.Name) > 100 || strings.ContainsFunc(strings.TrimSpace(t.Name), unicode.IsControl):
+	case utf8.RuneCountInString(t.Name) > 100 || strings.ContainsFunc(strings.TrimSpace(t.Name), IsControlOrBidi):
 		return Errorf(ErrInvalid, "name must be at most 100 characters, on one line")
 	case utf8.RuneCountInString(t.Contact) > 200 || (strings.TrimSpace(t.Contact) != "" && !IsContact(t.Contact)):
 		return Errorf(ErrInvalid, "contact must be an email address or a phone number")

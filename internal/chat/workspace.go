@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -77,10 +76,10 @@ func (p WorkspacePatch) Apply(w *Workspace) error {
 	}
 	// The name and the title are one line (the name is the sender's name
 	// on ticket emails); the consent text may have several.
-	if p.Name != nil && strings.ContainsFunc(strings.TrimSpace(*p.Name), unicode.IsControl) {
+	if p.Name != nil && strings.ContainsFunc(strings.TrimSpace(*p.Name), IsControlOrBidi) {
 		return Errorf(ErrInvalid, "name must be one line, without control characters")
 	}
-	if p.Title != nil && strings.ContainsFunc(strings.TrimSpace(*p.Title), unicode.IsControl) {
+	if p.Title != nil && strings.ContainsFunc(strings.TrimSpace(*p.Title), IsControlOrBidi) {
 		return Errorf(ErrInvalid, "title must be one line, without control characters")
 	}
 	if p.Color != nil && *p.Color != "" && !isHexColor(*p.Color) {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -168,7 +167,7 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
 			// it, and left out when not (a value stored before the
 			// profile's checks, or passed by the site): the agent made
 			// the ticket for the chat, not for its contact.
-			if name := cu.Profile.DisplayName(); tk.Name == "" && utf8.RuneCountInString(name) <= 100 && !strings.ContainsFunc(name, unicode.IsControl) {
+			if name := cu.Profile.DisplayName(); tk.Name == "" && utf8.RuneCountInString(name) <= 100 && !strings.ContainsFunc(name, chat.IsControlOrBidi) {
 				tk.Name = name
 			}
 			if tk.Contact == "" {

@@ -72,12 +72,13 @@ func (m *Mailer) TicketReply(ctx context.Context, t TicketMail) error {
 	return m.deliver(ctx, msg)
 }
 
-// oneLine makes a display name fit a header: control characters (a line
-// break above all) become spaces, and runs of space one. A workspace's
-// name is not checked for them, and one would otherwise fail every reply.
+// oneLine makes a display name fit a header: control and bidirectional
+// formatting characters (a line break above all) become spaces, and runs
+// of space one. A workspace named before names refused them may hold one,
+// and it would otherwise fail every reply.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
 			return ' '
 		}
 		return r
