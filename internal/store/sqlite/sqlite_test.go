@@ -1,13 +1,17 @@
 package sqlite_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/history"
 	"github.com/sodam-chat/sodam/internal/store/sqldb"
 	"github.com/sodam-chat/sodam/internal/store/sqlite"
 	"github.com/sodam-chat/sodam/internal/store/storetest"
@@ -197,6 +201,51 @@ func TestMaskLeavesNoTrace(t *testing.T) {
 		}
 		return all
 	})
+}
+
+// A backup copy's search index holds no entries of a masked text
+// (sqlite.Snapshot merges it). An entry is looked for as its term's bytes
+// after the first two, since FTS5 stores a term after the prefix it shares
+// with the one before it; terms the message's other words have too are
+// left out.
+func TestMaskedSearchInCopies(t *testing.T) {
+	db, path := sqlite.OpenTest(t)
+	holds := func(file string, text string) bool {
+		raw, err := sql.Open("sqlite", "file:"+file+"?mode=ro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		rows, err := raw.Query(`SELECT block FROM message_fts_data`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var data []byte
+		for rows.Next() {
+			var b []byte
+			if err := rows.Scan(&b); err != nil {
+				t.Fatal(err)
+			}
+			data = append(data, b...)
+		}
+		other := strings.Fields(history.Grams("환불은 계좌로 부탁드려요"))
+		for _, term := range strings.Fields(history.Grams(text)) {
+			if len(term) > 4 && !slices.Contains(other, term) && bytes.Contains(data, []byte(term[2:])) {
+				return true
+			}
+		}
+		return false
+	}
+	storetest.MaskedSearchInCopies(t, db,
+		func(text string) bool { return holds(path, text) },
+		func(text string) bool {
+			dest := filepath.Join(t.TempDir(), "copy.db")
+			if err := sqlite.Snapshot(t.Context(), path, dest); err != nil {
+				t.Fatal(err)
+			}
+			return holds(dest, text)
+		})
 }
 
 // Identity secrets are sealed at rest (storetest.IdentitySecretsSealed).

@@ -314,3 +314,27 @@ func MaskLeavesNoTrace(t *testing.T, s chat.Store, read func() []byte) {
 		}
 	}
 }
+
+// MaskedSearchInCopies: a backup holds no search entries of a masked
+// text. indexHolds reports whether the live search index's stored data
+// holds text's entries; copyHolds makes a backup copy and reports the
+// same of it. (SQLite's index only marks a rewritten message's entries
+// deleted, so the live file may keep them until its segments merge.)
+func MaskedSearchInCopies(t *testing.T, s chat.Store, indexHolds, copyHolds func(text string) bool) {
+	f := setup(t, s, "search-copy")
+	k := keyring(t)
+	by := chat.Who{AgentID: f.a1.AgentID, Name: "kim", Address: "127.0.0.1"}
+	c := f.open(t, s)
+	const before, secret, after = "환불은 ", "국민은행 123456-01-234567 홍길동", " 계좌로 부탁드려요."
+	m := send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "search-copy-1", before+secret+after)
+	if !indexHolds(secret) {
+		t.Fatal("the search index never held the text: the test proves nothing")
+	}
+	start := utf8.RuneCountInString(before)
+	span := pii.Span{Start: start, End: start + utf8.RuneCountInString(secret), Kind: pii.Other}
+	_, _, err := s.MaskMessage(ctx, f.ws.ID, c.ID, m.ID, span, k, by)
+	must(t, err)
+	if copyHolds(secret) {
+		t.Fatal("a backup copy's search index holds the masked text's entries")
+	}
+}
