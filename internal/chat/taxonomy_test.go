@@ -49,14 +49,16 @@ func TestNamesRefuseBidiControls(t *testing.T) {
 	ptr := func(s string) *string { return &s }
 	now := time.Now()
 	checks := map[string]func(string) error{
-		"agent":     func(s string) error { _, err := CleanAgentName(s); return err },
-		"tag":       func(s string) error { _, err := CleanTagName(s); return err },
-		"category":  func(s string) error { _, err := CleanCategoryName(s); return err },
-		"canned":    func(s string) error { _, _, err := CheckCanned(s, "안녕하세요"); return err },
-		"faq":       func(s string) error { return CheckFAQCategory(&FAQCategory{Name: s}) },
-		"article":   func(s string) error { return CheckArticle(&Article{Lang: "ko", Title: s, BodyText: "본문"}) },
-		"token":     func(s string) error { return CheckAPIToken(&APIToken{Name: s, Scopes: []Scope{ScopeRead}}, now) },
-		"ticket":    func(s string) error { return CheckTicket(Ticket{Name: s, Contact: "kim@example.com", Message: "환불 문의"}) },
+		"agent":    func(s string) error { _, err := CleanAgentName(s); return err },
+		"tag":      func(s string) error { _, err := CleanTagName(s); return err },
+		"category": func(s string) error { _, err := CleanCategoryName(s); return err },
+		"canned":   func(s string) error { _, _, err := CheckCanned(s, "안녕하세요"); return err },
+		"faq":      func(s string) error { return CheckFAQCategory(&FAQCategory{Name: s}) },
+		"article":  func(s string) error { return CheckArticle(&Article{Lang: "ko", Title: s, BodyText: "본문"}) },
+		"token":    func(s string) error { return CheckAPIToken(&APIToken{Name: s, Scopes: []Scope{ScopeRead}}, now) },
+		"ticket": func(s string) error {
+			return CheckTicket(Ticket{Name: s, Contact: "kim@example.com", Message: "환불 문의"})
+		},
 		"workspace": func(s string) error { return WorkspacePatch{Name: ptr(s)}.Apply(&Workspace{}) },
 		"title":     func(s string) error { return WorkspacePatch{Title: ptr(s)}.Apply(&Workspace{}) },
 		"customer":  func(s string) error { return ProfilePatch{Name: ptr(s)}.Apply(&Profile{}, now) },
