@@ -310,8 +310,10 @@ type Team interface {
 	InvitationByToken(ctx context.Context, tokenHash string) (*Invitation, error)
 	// AcceptInvitation uses a pending invitation once. With no login for
 	// its address, newAgent (name and password hash) becomes one; with a
-	// login, the invitation adds a membership to it. address is where the
-	// acceptance came from, for the audit log.
+	// login, the invitation adds a membership to it (or reactivates one);
+	// a login that is an active member already is ErrAlreadyMember, and
+	// nothing changes. address is where the acceptance came from, for the
+	// audit log.
 	AcceptInvitation(ctx context.Context, tokenHash string, newAgent *Agent, address string) (*Agent, *Member, error)
 	// UpdateMember changes a member's role or activity. The last active
 	// master cannot be demoted or deactivated. A deactivated member's open

@@ -720,3 +720,37 @@ func (s smtpSession) Data(r io.Reader) error {
 	}
 	return err
 }
+
+// TestInvitationToAnActiveMember: an invitation is how someone joins (or
+// rejoins) a workspace, never how a member's role changes. One sent to a
+// deactivated member who was reactivated (and made master) meanwhile is
+// refused with already_member and changes nothing: accepting it had made
+// the workspace's only master an agent, leaving it with no master at all.
+func TestInvitationToAnActiveMember(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			master := e.login("master")
+			kimPath := fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["kim"].ID)
+			master.json("PATCH", kimPath, `{"active":false}`, 200, nil)
+			// 김상담 left; an invitation brings her back as an agent.
+			inv := e.invite(master, "kim@example.com", "김상담", "agent")
+			// Meanwhile the master reactivates her and hands the workspace
+			// over: she is its only master.
+			master.json("PATCH", kimPath, `{"active":true,"role":"master"}`, 200, nil)
+			kim := e.login("kim")
+			kim.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["master"].ID), `{"role":"manager"}`, 200, nil)
+			members := func() string {
+				_, data := kim.do("GET", e.shopPath()+"/agents", "")
+				return string(data)
+			}
+			e.refuse(members, []scenario{{name: "accept as an active member", as: e.anonymous(), method: "POST", path: "/api/v1/invitations/accept",
+				body: `{"token":"` + tokenOf(t, inv.InviteURL) + `","password":"` + password + `"}`, status: 409, code: chat.ErrAlreadyMember}})
+			m, err := e.store.Member(t.Context(), e.shop.ID, e.agents["kim"].ID)
+			must(t, err)
+			if m.Role != chat.RoleMaster || !m.Active {
+				t.Fatalf("kim after the refused acceptance: %+v", m)
+			}
+		})
+	}
+}

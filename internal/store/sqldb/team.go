@@ -178,6 +178,19 @@ func (db *DB) AcceptInvitation(ctx context.Context, tokenHash string, newAgent *
 			}
 		case err != nil:
 			return err
+		default:
+			// An invitation (re)admits; it never changes an active
+			// member's role: one sent while they were deactivated, and
+			// reactivated since, would otherwise demote them — the
+			// workspace's only master included — past the last-master
+			// rule UpdateMember keeps.
+			var active bool
+			switch err := x.row(ctx, `SELECT active FROM members WHERE workspace_id = ? AND agent_id = ?`, inv.WorkspaceID, a.ID).Scan(&active); {
+			case err == nil && active:
+				return chat.Errorf(chat.ErrAlreadyMember, "%s is already a member of this workspace", inv.Email)
+			case err != nil && !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
 		}
 		if _, err := x.exec(ctx, `UPDATE invitations SET accepted_at = ? WHERE id = ?`, micros(t.now), inv.ID); err != nil {
 			return err

@@ -88,6 +88,18 @@ func testInvitations(t *testing.T, s chat.Store) {
 	if len(ms) != 2 {
 		t.Fatalf("memberships %+v", ms)
 	}
+	// An invitation never changes an active member: one the member is
+	// reactivated before accepting is refused and stays open.
+	must(t, s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: other.ID, Email: "choi@invite.test", Name: "최", Role: chat.RoleAgent,
+		ExpiresAt: clk.Now().Add(time.Hour)}, "hash-6", by))
+	choi, err := s.AgentByEmail(ctx, "choi@invite.test")
+	must(t, err)
+	must(t, s.AddMember(ctx, chat.Member{WorkspaceID: other.ID, AgentID: choi.ID, Role: chat.RoleMaster, Status: chat.StatusOffline}))
+	_, _, err = s.AcceptInvitation(ctx, "hash-6", nil, "127.0.0.1")
+	wantCode(t, err, chat.ErrAlreadyMember)
+	if m, err := s.Member(ctx, other.ID, choi.ID); err != nil || m.Role != chat.RoleMaster || !m.Active {
+		t.Fatalf("choi after a refused acceptance: %+v %v", m, err)
+	}
 	// Another workspace's invitation IDs mean nothing here.
 	_, err = s.RevokeInvitation(ctx, other.ID, late.ID, by)
 	wantCode(t, err, chat.ErrInvitationNotFound)
