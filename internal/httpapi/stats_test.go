@@ -267,7 +267,7 @@ func TestStatsBadInput(t *testing.T) {
 			state := func() string {
 				return manager.state(path+"?from="+d+"&to="+d+"&group=agent", path+"/today")
 			}
-			long := day1.AddDate(0, -3, 0).Format(time.DateOnly)
+			long := stats.Earliest(day1).AddDate(0, 0, -1).Format(time.DateOnly)
 			e.refuse(state, []scenario{
 				{name: "not a date", as: manager, method: "GET", path: path + "?from=2026/11/01&to=" + d, status: 400, code: chat.ErrInvalid},
 				{name: "not a real day", as: manager, method: "GET", path: path + "?from=2026-02-30&to=" + d, status: 400, code: chat.ErrInvalid},

@@ -70,8 +70,34 @@ type Query struct {
 	CategoryID int64
 }
 
-// MaxMonths is the longest range a query may ask for, in calendar months.
-const MaxMonths = 3
+// MaxMonths is the longest range a query may ask for, in calendar months;
+// MinMaxDays is how many days it may always span, however short the
+// months (the console's "last 90 days"). Earliest says where it starts.
+const (
+	MaxMonths  = 3
+	MinMaxDays = 90
+)
+
+// Earliest is the first day a range ending on to may start on: the day
+// after the same day MaxMonths months before to (that month's last day
+// when it is shorter, so that to on a month's last day admits the whole
+// three months before), or MinMaxDays days ending on to when that is
+// earlier. Counted as to minus three months plus a day, February
+// normalised forward (May 31 − 3 months = "February 31" = March 3) and a
+// range ending late in May was refused both March to May and the last
+// 90 days.
+func Earliest(to time.Time) time.Time {
+	y, m, d := to.Date()
+	first := time.Date(y, m-MaxMonths, 1, 0, 0, 0, 0, to.Location())
+	if last := first.AddDate(0, 1, -1).Day(); d > last {
+		d = last
+	}
+	cal := time.Date(first.Year(), first.Month(), d+1, 0, 0, 0, 0, to.Location())
+	if days := to.AddDate(0, 0, 1-MinMaxDays); days.Before(cal) {
+		return days
+	}
+	return cal
+}
 
 // ParseQuery reads and checks a statistics request's parameters; today is
 // the workspace's current local date (midnight in its zone). Without from
@@ -96,8 +122,8 @@ func ParseQuery(v url.Values, today time.Time) (Query, error) {
 		return q, chat.Errorf(chat.ErrInvalid, "from must not be after to")
 	case !q.To.Before(today):
 		return q, chat.Errorf(chat.ErrInvalid, "to must be yesterday or earlier; today's figures are at /stats/today")
-	case q.From.Before(q.To.AddDate(0, -MaxMonths, 1)):
-		return q, chat.Errorf(chat.ErrInvalid, "the range is at most %d months: from %s at the earliest", MaxMonths, q.To.AddDate(0, -MaxMonths, 1).Format(time.DateOnly))
+	case q.From.Before(Earliest(q.To)):
+		return q, chat.Errorf(chat.ErrInvalid, "the range is at most %d months (or %d days): from %s at the earliest", MaxMonths, MinMaxDays, Earliest(q.To).Format(time.DateOnly))
 	}
 	if b := v.Get("bucket"); b != "" {
 		if b != "day" && b != "week" {
