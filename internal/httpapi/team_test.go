@@ -724,8 +724,9 @@ func (s smtpSession) Data(r io.Reader) error {
 // TestInvitationToAnActiveMember: an invitation is how someone joins (or
 // rejoins) a workspace, never how a member's role changes. One sent to a
 // deactivated member who was reactivated (and made master) meanwhile is
-// refused with already_member and changes nothing: accepting it had made
-// the workspace's only master an agent, leaving it with no master at all.
+// refused with already_member and changes nothing: accepting it made the
+// master an agent, past the last-master rule — had she become the only
+// master, the workspace was left with none.
 func TestInvitationToAnActiveMember(t *testing.T) {
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
@@ -735,11 +736,9 @@ func TestInvitationToAnActiveMember(t *testing.T) {
 			master.json("PATCH", kimPath, `{"active":false}`, 200, nil)
 			// 김상담 left; an invitation brings her back as an agent.
 			inv := e.invite(master, "kim@example.com", "김상담", "agent")
-			// Meanwhile the master reactivates her and hands the workspace
-			// over: she is its only master.
+			// Meanwhile the master reactivates her as a master.
 			master.json("PATCH", kimPath, `{"active":true,"role":"master"}`, 200, nil)
 			kim := e.login("kim")
-			kim.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["master"].ID), `{"role":"manager"}`, 200, nil)
 			members := func() string {
 				_, data := kim.do("GET", e.shopPath()+"/agents", "")
 				return string(data)
@@ -751,6 +750,52 @@ func TestInvitationToAnActiveMember(t *testing.T) {
 			if m.Role != chat.RoleMaster || !m.Active {
 				t.Fatalf("kim after the refused acceptance: %+v", m)
 			}
+		})
+	}
+}
+
+// TestInvitationsOfAFormerMaster: the open invitations a master sent are
+// revoked when they stop being an active master of the workspace
+// (deactivated or demoted): a master on the way out could otherwise
+// invite an address of their own as master and come back in through it
+// after the team had removed them.
+func TestInvitationsOfAFormerMaster(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			master := e.login("master")
+			master.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["manager"].ID), `{"role":"master"}`, 200, nil)
+			// Before leaving, the master invites a private address as
+			// master, and a real new colleague.
+			back := e.invite(master, "master.private@example.com", "이전 관리자", "master")
+			colleague := e.invite(master, "park@example.com", "박상담", "agent")
+			// The other master removes the master; the manager's own
+			// invitation stays.
+			manager := e.login("manager")
+			kept := e.invite(manager, "choi@example.com", "최상담", "agent")
+			manager.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["master"].ID), `{"active":false}`, 200, nil)
+			for _, inv := range []sentInvitation{back, colleague} {
+				e.run([]scenario{{name: "accept " + inv.Email, as: e.anonymous(), method: "POST", path: "/api/v1/invitations/accept",
+					body: `{"token":"` + tokenOf(t, inv.InviteURL) + `","password":"` + strongPassword + `"}`, status: 410, code: chat.ErrInvitationRevoked}})
+			}
+			var list struct{ Invitations []sentInvitation }
+			manager.json("GET", e.shopPath()+"/invitations", "", 200, &list)
+			for _, inv := range list.Invitations {
+				if want := map[int64]string{back.ID: "revoked", colleague.ID: "revoked", kept.ID: "pending"}[inv.ID]; inv.Status != want {
+					t.Errorf("invitation %s: %s, want %s", inv.Email, inv.Status, want)
+				}
+			}
+			if got := fmt.Sprint(e.auditActions(e.shop)); strings.Count(got, "invitation.revoke:") != 2 {
+				t.Fatalf("audit %s", got)
+			}
+			// A master demoted to manager loses theirs too.
+			late := e.invite(manager, "jung@example.com", "정상담", "agent")
+			manager.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["master"].ID), `{"active":true}`, 200, nil)
+			master = e.login("master")
+			master.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["manager"].ID), `{"role":"manager"}`, 200, nil)
+			e.run([]scenario{{name: "accept after the demotion", as: e.anonymous(), method: "POST", path: "/api/v1/invitations/accept",
+				body: `{"token":"` + tokenOf(t, late.InviteURL) + `","password":"` + strongPassword + `"}`, status: 410, code: chat.ErrInvitationRevoked}})
+			e.anonymous().json("POST", "/api/v1/invitations/accept", `{"token":"`+tokenOf(t, kept.InviteURL)+`","password":"`+strongPassword+`"}`, 410, nil)
 		})
 	}
 }

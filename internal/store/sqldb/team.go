@@ -238,6 +238,7 @@ func (db *DB) UpdateMember(ctx context.Context, workspaceID, agentID int64, p ch
 				return false, chat.Errorf(chat.ErrLastMaster, "%s is the workspace's last master: make someone else master first", m.Name)
 			}
 		}
+		wasMaster := m.Role == chat.RoleMaster && m.Active
 		changed := false
 		if p.Role != nil && *p.Role != m.Role {
 			if _, err := t.exec(ctx, `UPDATE members SET role = ? WHERE workspace_id = ? AND agent_id = ?`, *p.Role, workspaceID, agentID); err != nil {
@@ -257,8 +258,50 @@ func (db *DB) UpdateMember(ctx context.Context, workspaceID, agentID int64, p ch
 			}
 			changed = true
 		}
+		if wasMaster && (m.Role != chat.RoleMaster || !m.Active) {
+			if err := revokeInvitationsBy(ctx, t, workspaceID, m, by); err != nil {
+				return false, err
+			}
+		}
 		return changed, nil
 	})
+}
+
+// revokeInvitationsBy revokes the open invitations m sent in the
+// workspace, as m stops being an active master of it: an invitation
+// speaks for the master who sent it, and one sent on the way out (an
+// address of their own, as master) would otherwise bring them back in
+// after the team removed them. Each is audited as a revocation by whoever
+// changed m.
+func revokeInvitationsBy(ctx context.Context, t *txn, workspaceID int64, m *chat.Member, by chat.Who) error {
+	rows, err := t.query(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE workspace_id = ? AND invited_by = ?
+		AND accepted_at IS NULL AND revoked_at IS NULL ORDER BY id`, workspaceID, m.AgentID)
+	if err != nil {
+		return err
+	}
+	var open []*chat.Invitation
+	for rows.Next() {
+		inv, err := scanInvitation(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		open = append(open, inv)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, inv := range open {
+		if _, err := t.exec(ctx, `UPDATE invitations SET revoked_at = ? WHERE id = ?`, micros(t.now), inv.ID); err != nil {
+			return err
+		}
+		if err := t.audit(ctx, t.entry(workspaceID, by, chat.AuditInviteRevoke, inv.Email, nil,
+			map[string]string{"reason": "the inviter " + m.Email + " is no longer an active master"})); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // setActive activates or deactivates m. A deactivated member goes offline,

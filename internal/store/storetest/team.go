@@ -129,8 +129,21 @@ func testMemberAdministration(t *testing.T, s chat.Store) {
 	if m.Role != chat.RoleMaster || len(events) != 1 || events[0].Type != chat.EventAgentStatus {
 		t.Fatalf("promoted %+v, events %+v", m, events)
 	}
-	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.master.AgentID, chat.MemberPatch{Role: role(chat.RoleManager)}, by)
+	// The master's open invitations die with their mastership; the other
+	// master's stay.
+	must(t, s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: f.ws.ID, Email: "gone@members.test", Name: "이전", Role: chat.RoleMaster,
+		ExpiresAt: time.Now().Add(time.Hour)}, "members-hash-1", by))
+	must(t, s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: f.ws.ID, Email: "stays@members.test", Name: "유지", Role: chat.RoleAgent,
+		ExpiresAt: time.Now().Add(time.Hour)}, "members-hash-2", whoOf(f.manager, "manager")))
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.master.AgentID, chat.MemberPatch{Role: role(chat.RoleManager)}, whoOf(f.manager, "manager"))
 	must(t, err)
+	_, _, err = s.AcceptInvitation(ctx, "members-hash-1", &chat.Agent{Name: "이전", PasswordHash: "h"}, "127.0.0.1")
+	wantCode(t, err, chat.ErrInvitationRevoked)
+	open, err := s.Invitations(ctx, f.ws.ID, chat.InvitationFilter{Open: true})
+	must(t, err)
+	if len(open) != 1 || open[0].Email != "stays@members.test" {
+		t.Fatalf("open invitations %+v", open)
+	}
 
 	// kim is deactivated mid-chat: the conversation goes back to the queue
 	// and auto-assignment gives it to lee.
