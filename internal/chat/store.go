@@ -61,6 +61,11 @@ type Workspaces interface {
 	// UpdateWorkspace saves w's settings (name, origins, consent, look,
 	// rules) and routes the queue under the new rules.
 	UpdateWorkspace(ctx context.Context, w *Workspace, by Who) ([]Event, error)
+	// PatchWorkspace applies apply to the workspace as the write holds it
+	// and saves it as UpdateWorkspace does, so that two changes of
+	// different settings at once both stay; apply's error refuses and
+	// changes nothing.
+	PatchWorkspace(ctx context.Context, id int64, apply func(*Workspace) error, by Who) (*Workspace, []Event, error)
 	// NoteRefusedOrigin records that the widget was refused from origin;
 	// the workspace keeps the most recent few.
 	NoteRefusedOrigin(ctx context.Context, workspaceID int64, origin string, at time.Time) error
