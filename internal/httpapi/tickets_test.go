@@ -494,3 +494,28 @@ func TestTicketEventsLive(t *testing.T) {
 	}
 	visWS.quiet("event")
 }
+
+// TestTicketSearchBeyondASCII: q finds a ticket by the very words it
+// holds, whatever their letters. The text was lowercased in Go (every
+// script) and the columns by the database (SQLite: ASCII only), so a name
+// or subject with a capital beyond ASCII — an accented Latin name, the
+// full-width letters Korean keyboards type — was not found by itself.
+func TestTicketSearchBeyondASCII(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			ctx := t.Context()
+			emilie := &chat.Ticket{WorkspaceID: e.shop.ID, Name: "Émilie Durand", Contact: "emilie@example.com", Message: "주문한 상품이 아직 안 왔어요"}
+			must(t, e.app.CreateTicket(ctx, emilie))
+			abc := &chat.Ticket{WorkspaceID: e.shop.ID, Name: "최유진", Contact: "010-2345-6789", Message: "ＡＢＣ마트 매장 픽업 주문을 취소하고 싶어요"}
+			must(t, e.app.CreateTicket(ctx, abc))
+			kim := e.login("kim")
+			for q, want := range map[string]int64{"Émilie": emilie.ID, "émilie durand": emilie.ID, "ＡＢＣ마트": abc.ID, "EMILIE@EXAMPLE": emilie.ID} {
+				page := kim.ticketPage(e.shopPath() + "/tickets?q=" + url.QueryEscape(q))
+				if len(page.Tickets) != 1 || page.Tickets[0].ID != want {
+					t.Errorf("q=%s: %d tickets, want #%d", q, len(page.Tickets), want)
+				}
+			}
+		})
+	}
+}
