@@ -193,6 +193,47 @@ func TestParseQueryThreeMonths(t *testing.T) {
 	}
 }
 
+// In a zone whose clocks go forward at midnight (America/Santiago on
+// 2026-09-06, America/Havana on 2026-03-08) that day has no midnight: a
+// day taken as its local midnight became 23:00 the day before. Today was
+// then yesterday all day (/stats/today showed the wrong day), the date
+// was refused as "not a date", and a range over it counted the day
+// before twice and dropped its last day.
+func TestDaysWithoutMidnight(t *testing.T) {
+	santiago, _ := time.LoadLocation("America/Santiago")
+	now := time.Date(2026, 9, 6, 15, 0, 0, 0, santiago)
+	if got := DayOf(LocalToday(now, santiago)); got != 20260906 {
+		t.Fatalf("today is %d, want 20260906", got)
+	}
+	today := LocalToday(now.AddDate(0, 0, 5), santiago) // 2026-09-11
+	q, err := ParseQuery(url.Values{"from": {"2026-09-01"}, "to": {"2026-09-10"}}, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []Row
+	for d := 20260901; d <= 20260910; d++ {
+		rows = append(rows, Row{Day: d, Measures: Measures{Inflow: 1}})
+	}
+	r := Aggregate(q, "America/Santiago", rows, []Row{})
+	var starts []string
+	for _, b := range r.Buckets {
+		if b.Inflow != 1 || b.Days != 1 {
+			t.Errorf("bucket %+v", b)
+		}
+		starts = append(starts, b.Start)
+	}
+	if len(r.Buckets) != 10 || starts[5] != "2026-09-06" || starts[9] != "2026-09-10" || r.Total.Inflow != 10 || r.Total.Days != 10 {
+		t.Fatalf("buckets %v, total %+v", starts, r.Total)
+	}
+	if q, err = ParseQuery(url.Values{"from": {"2026-09-06"}, "to": {"2026-09-06"}, "bucket": {"week"}}, today); err != nil || DayOf(q.From) != 20260906 {
+		t.Fatalf("%+v %v", q, err)
+	}
+	havana, _ := time.LoadLocation("America/Havana")
+	if _, err := ParseQuery(url.Values{"from": {"2026-03-08"}, "to": {"2026-03-08"}}, LocalToday(time.Date(2026, 3, 9, 9, 0, 0, 0, havana), havana)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // The last 90 days by week: twelve whole weeks ending on to and a 6-day
 // week first, every day in exactly one.
 func TestAggregateWeeksEndOnTo(t *testing.T) {
