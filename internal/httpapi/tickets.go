@@ -290,6 +290,12 @@ func (s *Server) patchTicket(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := chat.TicketPatch{Status: req.Status, Priority: req.Priority, AssigneeID: req.AssigneeID, Note: req.Note, Subject: req.Subject, Tags: req.Tags}
+	if p == (chat.TicketPatch{}) && req.DueAt == nil {
+		// Nothing to change: not an update (it moved updated_at and told
+		// every console about a change that was none), as a member's
+		// patch of nothing is refused.
+		return chat.Errorf(chat.ErrInvalid, "send at least one of status, priority, assignee_id, due_at, tags, subject or note")
+	}
 	if req.DueAt != nil {
 		due, err := parseDue(*req.DueAt)
 		if err != nil {

@@ -415,6 +415,7 @@ func ticketBadInput(t *testing.T, e *env) {
 		{name: "tags with a comma", as: kim, method: "PATCH", path: path, body: `{"tags":["환불,교환"]}`, status: 400, code: chat.ErrInvalid},
 		{name: "null tags", as: kim, method: "PATCH", path: path, body: `null`, status: 400, code: "invalid_json"},
 		{name: "an empty subject", as: kim, method: "PATCH", path: path, body: `{"subject":" "}`, status: 400, code: chat.ErrInvalid},
+		{name: "a patch of nothing", as: kim, method: "PATCH", path: path, body: `{}`, status: 400, code: chat.ErrInvalid},
 		{name: "a list filter", as: kim, method: "GET", path: shop + "/tickets?status=maybe", status: 400, code: chat.ErrInvalid},
 		{name: "a priority filter", as: kim, method: "GET", path: shop + "/tickets?priority=top", status: 400, code: chat.ErrInvalid},
 		{name: "a channel filter", as: kim, method: "GET", path: shop + "/tickets?channel=phone", status: 400, code: chat.ErrInvalid},
