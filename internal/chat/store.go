@@ -307,7 +307,8 @@ type Team interface {
 	// Invitations lists a workspace's invitations, newest first.
 	Invitations(ctx context.Context, workspaceID int64, f InvitationFilter) ([]Invitation, error)
 	// ResendInvitation gives a pending or expired invitation a new token
-	// and expiry.
+	// and expiry; by becomes who invited (the invitation lives as long as
+	// they are an active master, UpdateMember).
 	ResendInvitation(ctx context.Context, workspaceID, id int64, tokenHash string, expiresAt time.Time, by Who) (*Invitation, error)
 	RevokeInvitation(ctx context.Context, workspaceID, id int64, by Who) (*Invitation, error)
 	// InvitationByToken finds an invitation by its token's hash, whatever

@@ -796,6 +796,15 @@ func TestInvitationsOfAFormerMaster(t *testing.T) {
 			e.run([]scenario{{name: "accept after the demotion", as: e.anonymous(), method: "POST", path: "/api/v1/invitations/accept",
 				body: `{"token":"` + tokenOf(t, late.InviteURL) + `","password":"` + strongPassword + `"}`, status: 410, code: chat.ErrInvitationRevoked}})
 			e.anonymous().json("POST", "/api/v1/invitations/accept", `{"token":"`+tokenOf(t, kept.InviteURL)+`","password":"`+strongPassword+`"}`, 410, nil)
+			// An invitation a master resent is theirs from then on: it
+			// outlives the one who first sent it.
+			master.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["manager"].ID), `{"role":"master"}`, 200, nil)
+			yoon := e.invite(master, "yoon@example.com", "윤상담", "agent")
+			manager = e.login("manager")
+			var resent sentInvitation
+			manager.json("POST", fmt.Sprintf("%s/invitations/%d/resend", e.shopPath(), yoon.ID), "", 200, &resent)
+			manager.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["master"].ID), `{"role":"manager"}`, 200, nil)
+			e.anonymous().json("POST", "/api/v1/invitations/accept", `{"token":"`+tokenOf(t, resent.InviteURL)+`","password":"`+strongPassword+`"}`, 200, nil)
 		})
 	}
 }

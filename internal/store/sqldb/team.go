@@ -117,11 +117,14 @@ func (db *DB) changeInvitation(ctx context.Context, workspaceID, id int64, apply
 	return inv, err
 }
 
-// ResendInvitation gives an open invitation a new token and expiry.
+// ResendInvitation gives an open invitation a new token and expiry; it is
+// the resender's from then on (revokeInvitationsBy).
 func (db *DB) ResendInvitation(ctx context.Context, workspaceID, id int64, tokenHash string, expiresAt time.Time, by chat.Who) (*chat.Invitation, error) {
 	return db.changeInvitation(ctx, workspaceID, id, func(t *txn, inv *chat.Invitation) error {
 		inv.ExpiresAt = expiresAt.UTC().Truncate(time.Microsecond)
-		if _, err := t.exec(ctx, `UPDATE invitations SET token_hash = ?, expires_at = ? WHERE id = ?`, tokenHash, micros(inv.ExpiresAt), inv.ID); err != nil {
+		inv.InvitedBy = by.AgentID
+		if _, err := t.exec(ctx, `UPDATE invitations SET token_hash = ?, expires_at = ?, invited_by = ? WHERE id = ?`,
+			tokenHash, micros(inv.ExpiresAt), nullID(by.AgentID), inv.ID); err != nil {
 			return err
 		}
 		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditInviteResend, inv.Email, nil, nil))
