@@ -116,13 +116,16 @@ type newTicket struct {
 	Tags    []string `json:"tags"`
 }
 
-// parseDue reads a due time: RFC 3339; "" clears it.
+// parseDue reads a due time: RFC 3339; "" clears it. Its year is checked
+// in UTC, as it is stored and shown: 9999-12-31T23:00:00-05:00 is in the
+// year 10000 there, which JSON cannot write (the ticket, and every list
+// holding it, answered 500).
 func parseDue(v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
 	t, err := time.Parse(time.RFC3339, v)
-	if err != nil || t.Year() < 2000 || t.Year() > 9999 {
+	if y := t.UTC().Year(); err != nil || y < 2000 || y > 9999 {
 		return t, chat.Errorf(chat.ErrInvalid, "due_at must be an RFC 3339 time such as 2026-12-04T18:00:00+09:00, or \"\" for none")
 	}
 	return t, nil

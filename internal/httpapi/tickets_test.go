@@ -520,3 +520,28 @@ func TestTicketSearchBeyondASCII(t *testing.T) {
 		})
 	}
 }
+
+// TestTicketDueAtAtTheEndOfTime: a due time is checked in UTC, as it is
+// stored and shown. One late on 9999-12-31 in a zone west of UTC was
+// accepted (its year, read in its own offset, was 9999) and stored as
+// 10000-01-01 UTC, which JSON cannot write: the ticket, and the To check
+// list holding it, answered 500 for everyone.
+func TestTicketDueAtAtTheEndOfTime(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			kim := e.login("kim")
+			shop := e.shopPath()
+			var tk chat.Ticket
+			kim.json("POST", shop+"/tickets", `{"subject":"전화 문의 — 교환 접수","contact":"010-1234-5678"}`, 201, &tk)
+			path := fmt.Sprintf("%s/tickets/%d", shop, tk.ID)
+			read := func() string { return kim.state(path, shop+"/tickets") + fmt.Sprint(e.lastSeqs()) }
+			late := "9999-12-31T23:00:00-05:00"
+			e.refuse(read, []scenario{
+				{name: "a due time past 9999 in UTC", as: kim, method: "PATCH", path: path, body: `{"due_at":"` + late + `"}`, status: 400, code: chat.ErrInvalid},
+				{name: "a new ticket due then", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"교환","due_at":"` + late + `"}`, status: 400, code: chat.ErrInvalid},
+			})
+			kim.json("GET", shop+"/tickets", "", 200, nil)
+		})
+	}
+}
