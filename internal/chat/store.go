@@ -316,7 +316,9 @@ type Team interface {
 	InvitationByToken(ctx context.Context, tokenHash string) (*Invitation, error)
 	// AcceptInvitation uses a pending invitation once. With no login for
 	// its address, newAgent (name and password hash) becomes one; with a
-	// login, the invitation adds a membership to it (or reactivates one);
+	// login, the invitation adds a membership to it (or reactivates one),
+	// for a caller who proved it (newAgent nil: a newAgent given for an
+	// address that has a login by now is ErrInvalidCredentials);
 	// a login that is an active member already is ErrAlreadyMember, and
 	// nothing changes. address is where the acceptance came from, for the
 	// audit log.

@@ -808,3 +808,51 @@ func TestInvitationsOfAFormerMaster(t *testing.T) {
 		})
 	}
 }
+
+// emailStepStore lets a test act right after a request looked a login up
+// by its email.
+type emailStepStore struct {
+	chat.Store
+	after func()
+}
+
+func (s *emailStepStore) AgentByEmail(ctx context.Context, email string) (*chat.Agent, error) {
+	a, err := s.Store.AgentByEmail(ctx, email)
+	if f := s.after; f != nil {
+		s.after = nil
+		f()
+	}
+	return a, err
+}
+
+// TestInvitationAcceptedAsALoginMadeMeanwhile: an acceptance that chose a
+// new password, for an address that had no login when it was read, is
+// refused when a login for the address exists by the time it commits. It
+// signed the caller in as that login — someone else's, whose password it
+// never gave — and added the membership to it.
+func TestInvitationAcceptedAsALoginMadeMeanwhile(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			es := &emailStepStore{}
+			e := newEnvWrapped(t, kind, nil, func(s chat.Store) chat.Store { es.Store = s; return es })
+			master := e.login("master")
+			inv := e.invite(master, "park@example.com", "박상담", "agent")
+			var park *chat.Agent
+			es.after = func() {
+				park = &chat.Agent{Email: "park@example.com", Name: "박상담", PasswordHash: "the real one"}
+				must(t, e.store.CreateAgent(context.Background(), park))
+			}
+			anon := e.anonymous()
+			status, data := anon.do("POST", "/api/v1/invitations/accept", `{"token":"`+tokenOf(t, inv.InviteURL)+`","password":"`+strongPassword+`"}`)
+			if code, _ := errorBodyOf(t, data); status != 401 || code != chat.ErrInvalidCredentials {
+				t.Fatalf("accepted as a login made meanwhile: %d %s", status, data)
+			}
+			if _, err := e.store.Member(context.Background(), e.shop.ID, park.ID); chat.ErrorCode(err) != chat.ErrAgentNotFound {
+				t.Fatalf("a membership for the login: %v", err)
+			}
+			if status, _ := anon.do("GET", "/api/v1/me", ""); status != 401 {
+				t.Fatalf("signed in: %d", status)
+			}
+		})
+	}
+}

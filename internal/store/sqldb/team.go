@@ -181,6 +181,12 @@ func (db *DB) AcceptInvitation(ctx context.Context, tokenHash string, newAgent *
 			}
 		case err != nil:
 			return err
+		case newAgent != nil:
+			// The caller chose a password for a new login, proving
+			// nothing about this one, which was made since it looked
+			// (another acceptance, an operator): taking it would sign
+			// the caller in as someone else's login.
+			return chat.Errorf(chat.ErrInvalidCredentials, "a Sodam login for %s exists now: enter its password", inv.Email)
 		default:
 			// An invitation (re)admits; it never changes an active
 			// member's role: one sent while they were deactivated, and

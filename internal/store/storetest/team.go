@@ -88,6 +88,18 @@ func testInvitations(t *testing.T, s chat.Store) {
 	if len(ms) != 2 {
 		t.Fatalf("memberships %+v", ms)
 	}
+	// A password chosen for a new login never opens one that exists: the
+	// caller proved nothing about it.
+	must(t, s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: other.ID, Email: "han@invite.test", Name: "한", Role: chat.RoleAgent,
+		ExpiresAt: clk.Now().Add(time.Hour)}, "hash-8", by))
+	must(t, s.CreateAgent(ctx, &chat.Agent{Email: "han@invite.test", Name: "한", PasswordHash: "hers"}))
+	_, _, err = s.AcceptInvitation(ctx, "hash-8", &chat.Agent{Name: "한", PasswordHash: "someone else's"}, "127.0.0.1")
+	wantCode(t, err, chat.ErrInvalidCredentials)
+	if han, err := s.AgentByEmail(ctx, "han@invite.test"); err != nil || han.PasswordHash != "hers" {
+		t.Fatalf("han %+v %v", han, err)
+	} else if _, err := s.Member(ctx, other.ID, han.ID); chat.ErrorCode(err) != chat.ErrAgentNotFound {
+		t.Fatalf("han's membership: %v", err)
+	}
 	// An invitation never changes an active member: one the member is
 	// reactivated before accepting is refused and stays open.
 	must(t, s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: other.ID, Email: "choi@invite.test", Name: "최", Role: chat.RoleAgent,
