@@ -18,6 +18,13 @@ func (a *App) UpdateWorkspace(ctx context.Context, w *chat.Workspace, by chat.Wh
 	return err
 }
 
+// PatchWorkspace changes a workspace as the store holds it (apply) and
+// saves it.
+func (a *App) PatchWorkspace(ctx context.Context, id int64, apply func(*chat.Workspace) error, by chat.Who) (*chat.Workspace, error) {
+	w, events, err := a.store.PatchWorkspace(ctx, id, apply, by)
+	return done(ctx, a, w, events, err)
+}
+
 // SetAgentStatus changes an agent's status in one workspace.
 func (a *App) SetAgentStatus(ctx context.Context, workspaceID, agentID int64, s chat.AgentStatus) (chat.Member, error) {
 	m, events, err := a.store.SetAgentStatus(ctx, workspaceID, agentID, s)

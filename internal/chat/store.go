@@ -61,6 +61,11 @@ type Workspaces interface {
 	// UpdateWorkspace saves w's settings (name, origins, consent, look,
 	// rules) and routes the queue under the new rules.
 	UpdateWorkspace(ctx context.Context, w *Workspace, by Who) ([]Event, error)
+	// PatchWorkspace applies apply to the workspace as the write holds it
+	// and saves it as UpdateWorkspace does, so that two changes of
+	// different settings at once both stay; apply's error refuses and
+	// changes nothing.
+	PatchWorkspace(ctx context.Context, id int64, apply func(*Workspace) error, by Who) (*Workspace, []Event, error)
 	// NoteRefusedOrigin records that the widget was refused from origin;
 	// the workspace keeps the most recent few.
 	NoteRefusedOrigin(ctx context.Context, workspaceID int64, origin string, at time.Time) error
@@ -302,7 +307,8 @@ type Team interface {
 	// Invitations lists a workspace's invitations, newest first.
 	Invitations(ctx context.Context, workspaceID int64, f InvitationFilter) ([]Invitation, error)
 	// ResendInvitation gives a pending or expired invitation a new token
-	// and expiry.
+	// and expiry; by becomes who invited (the invitation lives as long as
+	// they are an active master, UpdateMember).
 	ResendInvitation(ctx context.Context, workspaceID, id int64, tokenHash string, expiresAt time.Time, by Who) (*Invitation, error)
 	RevokeInvitation(ctx context.Context, workspaceID, id int64, by Who) (*Invitation, error)
 	// InvitationByToken finds an invitation by its token's hash, whatever
@@ -310,8 +316,12 @@ type Team interface {
 	InvitationByToken(ctx context.Context, tokenHash string) (*Invitation, error)
 	// AcceptInvitation uses a pending invitation once. With no login for
 	// its address, newAgent (name and password hash) becomes one; with a
-	// login, the invitation adds a membership to it. address is where the
-	// acceptance came from, for the audit log.
+	// login, the invitation adds a membership to it (or reactivates one),
+	// for a caller who proved it (newAgent nil: a newAgent given for an
+	// address that has a login by now is ErrInvalidCredentials);
+	// a login that is an active member already is ErrAlreadyMember, and
+	// nothing changes. address is where the acceptance came from, for the
+	// audit log.
 	AcceptInvitation(ctx context.Context, tokenHash string, newAgent *Agent, address string) (*Agent, *Member, error)
 	// UpdateMember changes a member's role or activity. The last active
 	// master cannot be demoted or deactivated. A deactivated member's open

@@ -748,3 +748,139 @@ func (s smtpSession) Data(r io.Reader) error {
 	}
 	return err
 }
+
+// TestInvitationToAnActiveMember: an invitation is how someone joins (or
+// rejoins) a workspace, never how a member's role changes. One sent to a
+// deactivated member who was reactivated (and made master) meanwhile is
+// refused with already_member and changes nothing: accepting it made the
+// master an agent, past the last-master rule — had she become the only
+// master, the workspace was left with none.
+func TestInvitationToAnActiveMember(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			master := e.login("master")
+			kimPath := fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["kim"].ID)
+			master.json("PATCH", kimPath, `{"active":false}`, 200, nil)
+			// 김상담 left; an invitation brings her back as an agent.
+			inv := e.invite(master, "kim@example.com", "김상담", "agent")
+			// Meanwhile the master reactivates her as a master.
+			master.json("PATCH", kimPath, `{"active":true,"role":"master"}`, 200, nil)
+			kim := e.login("kim")
+			members := func() string {
+				_, data := kim.do("GET", e.shopPath()+"/agents", "")
+				return string(data)
+			}
+			e.refuse(members, []scenario{{name: "accept as an active member", as: e.anonymous(), method: "POST", path: "/api/v1/invitations/accept",
+				body: `{"token":"` + tokenOf(t, inv.InviteURL) + `","password":"` + password + `"}`, status: 409, code: chat.ErrAlreadyMember}})
+			m, err := e.store.Member(t.Context(), e.shop.ID, e.agents["kim"].ID)
+			must(t, err)
+			if m.Role != chat.RoleMaster || !m.Active {
+				t.Fatalf("kim after the refused acceptance: %+v", m)
+			}
+		})
+	}
+}
+
+// TestInvitationsOfAFormerMaster: the open invitations a master sent are
+// revoked when they stop being an active master of the workspace
+// (deactivated or demoted): a master on the way out could otherwise
+// invite an address of their own as master and come back in through it
+// after the team had removed them.
+func TestInvitationsOfAFormerMaster(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			master := e.login("master")
+			master.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["manager"].ID), `{"role":"master"}`, 200, nil)
+			// Before leaving, the master invites a private address as
+			// master, and a real new colleague.
+			back := e.invite(master, "master.private@example.com", "이전 관리자", "master")
+			colleague := e.invite(master, "park@example.com", "박상담", "agent")
+			// The other master removes the master; the manager's own
+			// invitation stays.
+			manager := e.login("manager")
+			kept := e.invite(manager, "choi@example.com", "최상담", "agent")
+			manager.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["master"].ID), `{"active":false}`, 200, nil)
+			for _, inv := range []sentInvitation{back, colleague} {
+				e.run([]scenario{{name: "accept " + inv.Email, as: e.anonymous(), method: "POST", path: "/api/v1/invitations/accept",
+					body: `{"token":"` + tokenOf(t, inv.InviteURL) + `","password":"` + strongPassword + `"}`, status: 410, code: chat.ErrInvitationRevoked}})
+			}
+			var list struct{ Invitations []sentInvitation }
+			manager.json("GET", e.shopPath()+"/invitations", "", 200, &list)
+			for _, inv := range list.Invitations {
+				if want := map[int64]string{back.ID: "revoked", colleague.ID: "revoked", kept.ID: "pending"}[inv.ID]; inv.Status != want {
+					t.Errorf("invitation %s: %s, want %s", inv.Email, inv.Status, want)
+				}
+			}
+			if got := fmt.Sprint(e.auditActions(e.shop)); strings.Count(got, "invitation.revoke:") != 2 {
+				t.Fatalf("audit %s", got)
+			}
+			// A master demoted to manager loses theirs too.
+			late := e.invite(manager, "jung@example.com", "정상담", "agent")
+			manager.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["master"].ID), `{"active":true}`, 200, nil)
+			master = e.login("master")
+			master.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["manager"].ID), `{"role":"manager"}`, 200, nil)
+			e.run([]scenario{{name: "accept after the demotion", as: e.anonymous(), method: "POST", path: "/api/v1/invitations/accept",
+				body: `{"token":"` + tokenOf(t, late.InviteURL) + `","password":"` + strongPassword + `"}`, status: 410, code: chat.ErrInvitationRevoked}})
+			e.anonymous().json("POST", "/api/v1/invitations/accept", `{"token":"`+tokenOf(t, kept.InviteURL)+`","password":"`+strongPassword+`"}`, 410, nil)
+			// An invitation a master resent is theirs from then on: it
+			// outlives the one who first sent it.
+			master.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["manager"].ID), `{"role":"master"}`, 200, nil)
+			yoon := e.invite(master, "yoon@example.com", "윤상담", "agent")
+			manager = e.login("manager")
+			var resent sentInvitation
+			manager.json("POST", fmt.Sprintf("%s/invitations/%d/resend", e.shopPath(), yoon.ID), "", 200, &resent)
+			manager.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["master"].ID), `{"role":"manager"}`, 200, nil)
+			e.anonymous().json("POST", "/api/v1/invitations/accept", `{"token":"`+tokenOf(t, resent.InviteURL)+`","password":"`+strongPassword+`"}`, 200, nil)
+		})
+	}
+}
+
+// emailStepStore lets a test act right after a request looked a login up
+// by its email.
+type emailStepStore struct {
+	chat.Store
+	after func()
+}
+
+func (s *emailStepStore) AgentByEmail(ctx context.Context, email string) (*chat.Agent, error) {
+	a, err := s.Store.AgentByEmail(ctx, email)
+	if f := s.after; f != nil {
+		s.after = nil
+		f()
+	}
+	return a, err
+}
+
+// TestInvitationAcceptedAsALoginMadeMeanwhile: an acceptance that chose a
+// new password, for an address that had no login when it was read, is
+// refused when a login for the address exists by the time it commits. It
+// signed the caller in as that login — someone else's, whose password it
+// never gave — and added the membership to it.
+func TestInvitationAcceptedAsALoginMadeMeanwhile(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			es := &emailStepStore{}
+			e := newEnvWrapped(t, kind, nil, func(s chat.Store) chat.Store { es.Store = s; return es })
+			master := e.login("master")
+			inv := e.invite(master, "park@example.com", "박상담", "agent")
+			var park *chat.Agent
+			es.after = func() {
+				park = &chat.Agent{Email: "park@example.com", Name: "박상담", PasswordHash: "the real one"}
+				must(t, e.store.CreateAgent(context.Background(), park))
+			}
+			anon := e.anonymous()
+			status, data := anon.do("POST", "/api/v1/invitations/accept", `{"token":"`+tokenOf(t, inv.InviteURL)+`","password":"`+strongPassword+`"}`)
+			if code, _ := errorBodyOf(t, data); status != 401 || code != chat.ErrInvalidCredentials {
+				t.Fatalf("accepted as a login made meanwhile: %d %s", status, data)
+			}
+			if _, err := e.store.Member(context.Background(), e.shop.ID, park.ID); chat.ErrorCode(err) != chat.ErrAgentNotFound {
+				t.Fatalf("a membership for the login: %v", err)
+			}
+			if status, _ := anon.do("GET", "/api/v1/me", ""); status != 401 {
+				t.Fatalf("signed in: %d", status)
+			}
+		})
+	}
+}

@@ -115,13 +115,16 @@ type newTicket struct {
 	Tags    []string `json:"tags"`
 }
 
-// parseDue reads a due time: RFC 3339; "" clears it.
+// parseDue reads a due time: RFC 3339; "" clears it. Its year is checked
+// in UTC, as it is stored and shown: 9999-12-31T23:00:00-05:00 is in the
+// year 10000 there, which JSON cannot write (the ticket, and every list
+// holding it, answered 500).
 func parseDue(v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
 	t, err := time.Parse(time.RFC3339, v)
-	if err != nil || t.Year() < 2000 || t.Year() > 9999 {
+	if y := t.UTC().Year(); err != nil || y < 2000 || y > 9999 {
 		return t, chat.Errorf(chat.ErrInvalid, "due_at must be an RFC 3339 time such as 2026-12-04T18:00:00+09:00, or \"\" for none")
 	}
 	return t, nil
@@ -289,6 +292,12 @@ func (s *Server) patchTicket(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := chat.TicketPatch{Status: req.Status, Priority: req.Priority, AssigneeID: req.AssigneeID, Note: req.Note, Subject: req.Subject, Tags: req.Tags}
+	if p == (chat.TicketPatch{}) && req.DueAt == nil {
+		// Nothing to change: not an update (it moved updated_at and told
+		// every console about a change that was none), as a member's
+		// patch of nothing is refused.
+		return chat.Errorf(chat.ErrInvalid, "send at least one of status, priority, assignee_id, due_at, tags, subject or note")
+	}
 	if req.DueAt != nil {
 		due, err := parseDue(*req.DueAt)
 		if err != nil {

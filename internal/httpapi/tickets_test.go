@@ -415,6 +415,7 @@ func ticketBadInput(t *testing.T, e *env) {
 		{name: "tags with a comma", as: kim, method: "PATCH", path: path, body: `{"tags":["환불,교환"]}`, status: 400, code: chat.ErrInvalid},
 		{name: "null tags", as: kim, method: "PATCH", path: path, body: `null`, status: 400, code: "invalid_json"},
 		{name: "an empty subject", as: kim, method: "PATCH", path: path, body: `{"subject":" "}`, status: 400, code: chat.ErrInvalid},
+		{name: "a patch of nothing", as: kim, method: "PATCH", path: path, body: `{}`, status: 400, code: chat.ErrInvalid},
 		{name: "a list filter", as: kim, method: "GET", path: shop + "/tickets?status=maybe", status: 400, code: chat.ErrInvalid},
 		{name: "a priority filter", as: kim, method: "GET", path: shop + "/tickets?priority=top", status: 400, code: chat.ErrInvalid},
 		{name: "a channel filter", as: kim, method: "GET", path: shop + "/tickets?channel=phone", status: 400, code: chat.ErrInvalid},
@@ -493,4 +494,54 @@ func TestTicketEventsLive(t *testing.T) {
 		t.Fatalf("ticket.delivery %+v", ev)
 	}
 	visWS.quiet("event")
+}
+
+// TestTicketSearchBeyondASCII: q finds a ticket by the very words it
+// holds, whatever their letters. The text was lowercased in Go (every
+// script) and the columns by the database (SQLite: ASCII only), so a name
+// or subject with a capital beyond ASCII — an accented Latin name, the
+// full-width letters Korean keyboards type — was not found by itself.
+func TestTicketSearchBeyondASCII(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			ctx := t.Context()
+			emilie := &chat.Ticket{WorkspaceID: e.shop.ID, Name: "Émilie Durand", Contact: "emilie@example.com", Message: "주문한 상품이 아직 안 왔어요"}
+			must(t, e.app.CreateTicket(ctx, emilie))
+			abc := &chat.Ticket{WorkspaceID: e.shop.ID, Name: "최유진", Contact: "010-2345-6789", Message: "ＡＢＣ마트 매장 픽업 주문을 취소하고 싶어요"}
+			must(t, e.app.CreateTicket(ctx, abc))
+			kim := e.login("kim")
+			for q, want := range map[string]int64{"Émilie": emilie.ID, "émilie durand": emilie.ID, "ＡＢＣ마트": abc.ID, "EMILIE@EXAMPLE": emilie.ID} {
+				page := kim.ticketPage(e.shopPath() + "/tickets?q=" + url.QueryEscape(q))
+				if len(page.Tickets) != 1 || page.Tickets[0].ID != want {
+					t.Errorf("q=%s: %d tickets, want #%d", q, len(page.Tickets), want)
+				}
+			}
+		})
+	}
+}
+
+// TestTicketDueAtAtTheEndOfTime: a due time is checked in UTC, as it is
+// stored and shown. One late on 9999-12-31 in a zone west of UTC was
+// accepted (its year, read in its own offset, was 9999) and stored as
+// 10000-01-01 UTC, which JSON cannot write: the ticket, and the To check
+// list holding it, answered 500 for everyone.
+func TestTicketDueAtAtTheEndOfTime(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			kim := e.login("kim")
+			shop := e.shopPath()
+			var tk chat.Ticket
+			kim.json("POST", shop+"/tickets", `{"subject":"전화 문의 — 교환 접수","contact":"010-1234-5678"}`, 201, &tk)
+			path := fmt.Sprintf("%s/tickets/%d", shop, tk.ID)
+			read := func() string { return kim.state(path, shop+"/tickets") + fmt.Sprint(e.lastSeqs()) }
+			late := "9999-12-31T23:00:00-05:00"
+			e.refuse(read, []scenario{
+				{name: "a due time past 9999 in UTC", as: kim, method: "PATCH", path: path, body: `{"due_at":"` + late + `"}`, status: 400, code: chat.ErrInvalid},
+				{name: "a new ticket due then", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"교환","due_at":"` + late + `"}`, status: 400, code: chat.ErrInvalid},
+			})
+			kim.json("GET", shop+"/tickets", "", 200, nil)
+		})
+	}
 }

@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"bytes"
 	"fmt"
 	"html"
+	"io"
 	"net/http"
 
 	"github.com/sodam-chat/sodam/internal/app"
@@ -38,27 +40,31 @@ func (s *Server) getWorkspace(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
-	ws, err := s.workspace(r)
-	if err != nil {
+	// The body is checked for its shape first, then applied to the
+	// workspace as the write holds it: the settings a patch names replace
+	// the current ones and the rest stay, a change committed meanwhile
+	// included (it was undone when the patch was applied to the workspace
+	// as this request had read it).
+	var body bytes.Buffer
+	r.Body = io.NopCloser(io.TeeReader(r.Body, &body))
+	if err := decode(w, r, &chat.WorkspacePatch{Settings: &chat.Settings{}}); err != nil {
 		return err
 	}
-	// The settings a patch names replace the current ones; the rest stay.
-	settings := ws.Settings
-	p := chat.WorkspacePatch{Settings: &settings}
-	if err := decode(w, r, &p); err != nil {
-		return err
-	}
-	if err := p.Apply(ws); err != nil {
-		return err
-	}
-	return s.saveWorkspace(w, r, ws)
+	return s.saveWorkspace(w, r, func(ws *chat.Workspace) error {
+		p := chat.WorkspacePatch{Settings: &ws.Settings}
+		if err := decodeStrict(bytes.NewReader(body.Bytes()), &p); err != nil {
+			return err
+		}
+		return p.Apply(ws)
+	})
 }
 
-// saveWorkspace stores ws as changed and answers with it. The widget's
-// cached view of it is dropped either way.
-func (s *Server) saveWorkspace(w http.ResponseWriter, r *http.Request, ws *chat.Workspace) error {
-	err := s.app.UpdateWorkspace(r.Context(), ws, who(r))
-	s.visitors.forget(ws.ID)
+// saveWorkspace changes the workspace as the store holds it (apply) and
+// answers with it. The widget's cached view of it is dropped either way.
+func (s *Server) saveWorkspace(w http.ResponseWriter, r *http.Request, apply func(*chat.Workspace) error) error {
+	wid := memberOf(r).WorkspaceID
+	ws, err := s.app.PatchWorkspace(r.Context(), wid, apply, who(r))
+	s.visitors.forget(wid)
 	if err != nil {
 		return err
 	}
@@ -70,12 +76,11 @@ func (s *Server) saveWorkspace(w http.ResponseWriter, r *http.Request, ws *chat.
 // the old one are refused from then on. The answer is the workspace with
 // the new secret, as masters see it.
 func (s *Server) rotateIdentitySecret(w http.ResponseWriter, r *http.Request) error {
-	ws, err := s.workspace(r)
-	if err != nil {
-		return err
-	}
-	ws.IdentitySecret = app.NewIdentitySecret()
-	return s.saveWorkspace(w, r, ws)
+	secret := app.NewIdentitySecret()
+	return s.saveWorkspace(w, r, func(ws *chat.Workspace) error {
+		ws.IdentitySecret = secret
+		return nil
+	})
 }
 
 type embedResponse struct {

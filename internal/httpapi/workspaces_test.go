@@ -183,3 +183,53 @@ func TestAuditToolChanges(t *testing.T) {
 		{name: "limit not a number", as: master, method: "GET", path: e.shopPath() + "/audit-log?limit=ten", status: 400, code: chat.ErrInvalid},
 	})
 }
+
+// readStepStore lets a test act while a request has just read its
+// workspace: between the read and the write of a settings change.
+type readStepStore struct {
+	chat.Store
+	after func()
+}
+
+func (s *readStepStore) Workspace(ctx context.Context, id int64) (*chat.Workspace, error) {
+	ws, err := s.Store.Workspace(ctx, id)
+	if f := s.after; f != nil {
+		s.after = nil
+		f()
+	}
+	return ws, err
+}
+
+// TestConcurrentSettingsChanges: two managers change different settings
+// at the same moment; both changes stay. A patch was applied to the
+// workspace as its request had read it and the whole row written back,
+// so the change that committed in between was silently undone (and the
+// audit log showed the second manager reverting it).
+func TestConcurrentSettingsChanges(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			rs := &readStepStore{}
+			e := newEnvWrapped(t, kind, nil, func(s chat.Store) chat.Store { rs.Store = s; return rs })
+			master, manager := e.login("master"), e.login("manager")
+			greet := func() {
+				ws, err := e.store.Workspace(context.Background(), e.shop.ID)
+				must(t, err)
+				ws.Settings.Greeting = "안녕하세요, 소담 쇼핑몰 고객센터입니다."
+				must(t, e.app.UpdateWorkspace(context.Background(), ws, chat.Who{AgentID: e.agents["master"].ID, Name: "master"}))
+			}
+			// The master's change commits right after the manager's
+			// request read the workspace, if it reads one; else after it.
+			rs.after = greet
+			manager.json("PATCH", e.shopPath(), `{"settings":{"assignment_mode":"auto"}}`, 200, nil)
+			if rs.after != nil {
+				rs.after = nil
+				greet()
+			}
+			var ws chat.Workspace
+			master.json("GET", e.shopPath(), "", 200, &ws)
+			if ws.Settings.Greeting != "안녕하세요, 소담 쇼핑몰 고객센터입니다." || ws.Settings.AssignmentMode != chat.AssignAuto {
+				t.Fatalf("greeting %q, assignment mode %q: one change was lost", ws.Settings.Greeting, ws.Settings.AssignmentMode)
+			}
+		})
+	}
+}

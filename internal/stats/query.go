@@ -62,7 +62,7 @@ type Row struct {
 
 // Query is a parsed statistics request.
 type Query struct {
-	From, To   time.Time // local midnights, inclusive
+	From, To   time.Time // local days (their noons: LocalDay), inclusive
 	Bucket     string    // day or week
 	Group      string
 	AgentID    int64
@@ -70,13 +70,40 @@ type Query struct {
 	CategoryID int64
 }
 
-// MaxMonths is the longest range a query may ask for, in calendar months.
-const MaxMonths = 3
+// MaxMonths is the longest range a query may ask for, in calendar months;
+// MinMaxDays is how many days it may always span, however short the
+// months (the console's "last 90 days"). Earliest says where it starts.
+const (
+	MaxMonths  = 3
+	MinMaxDays = 90
+)
+
+// Earliest is the first day a range ending on to may start on: the day
+// after the same day MaxMonths months before to (that month's last day
+// when it is shorter, so that to on a month's last day admits the whole
+// three months before), or MinMaxDays days ending on to when that is
+// earlier. Counted as to minus three months plus a day, February
+// normalised forward (May 31 − 3 months = "February 31" = March 3) and a
+// range ending late in May was refused both March to May and the last
+// 90 days.
+func Earliest(to time.Time) time.Time {
+	y, m, d := to.Date()
+	first := LocalDay(y, m-MaxMonths, 1, to.Location())
+	if last := first.AddDate(0, 1, -1).Day(); d > last {
+		d = last
+	}
+	cal := LocalDay(first.Year(), first.Month(), d+1, to.Location())
+	if days := to.AddDate(0, 0, 1-MinMaxDays); days.Before(cal) {
+		return days
+	}
+	return cal
+}
 
 // ParseQuery reads and checks a statistics request's parameters; today is
-// the workspace's current local date (midnight in its zone). Without from
-// and to it asks for the 7 days ending yesterday.
+// the workspace's current local date (LocalToday). Without from and to it
+// asks for the 7 days ending yesterday.
 func ParseQuery(v url.Values, today time.Time) (Query, error) {
+	today = LocalDay(today.Year(), today.Month(), today.Day(), today.Location())
 	for k := range v {
 		if !slices.Contains([]string{"from", "to", "bucket", "group", "agent_id", "channel", "category_id"}, k) {
 			return Query{}, chat.Errorf(chat.ErrInvalid, "unknown parameter %q", k)
@@ -96,8 +123,8 @@ func ParseQuery(v url.Values, today time.Time) (Query, error) {
 		return q, chat.Errorf(chat.ErrInvalid, "from must not be after to")
 	case !q.To.Before(today):
 		return q, chat.Errorf(chat.ErrInvalid, "to must be yesterday or earlier; today's figures are at /stats/today")
-	case q.From.Before(q.To.AddDate(0, -MaxMonths, 1)):
-		return q, chat.Errorf(chat.ErrInvalid, "the range is at most %d months: from %s at the earliest", MaxMonths, q.To.AddDate(0, -MaxMonths, 1).Format(time.DateOnly))
+	case q.From.Before(Earliest(q.To)):
+		return q, chat.Errorf(chat.ErrInvalid, "the range is at most %d months (or %d days): from %s at the earliest", MaxMonths, MinMaxDays, Earliest(q.To).Format(time.DateOnly))
 	}
 	if b := v.Get("bucket"); b != "" {
 		if b != "day" && b != "week" {
@@ -152,11 +179,11 @@ func date(v url.Values, name string, def time.Time, loc *time.Location) (time.Ti
 	if len(s) != 1 {
 		return time.Time{}, chat.Errorf(chat.ErrInvalid, "give %s once", name)
 	}
-	t, err := time.ParseInLocation(time.DateOnly, s[0], loc)
+	t, err := time.Parse(time.DateOnly, s[0])
 	if err != nil || t.Format(time.DateOnly) != s[0] {
 		return time.Time{}, chat.Errorf(chat.ErrInvalid, "%s must be a date as YYYY-MM-DD", name)
 	}
-	return t, nil
+	return LocalDay(t.Year(), t.Month(), t.Day(), loc), nil
 }
 
 func id(v url.Values, name string) (int64, error) {
@@ -171,13 +198,23 @@ func id(v url.Values, name string) (int64, error) {
 	return n, nil
 }
 
-// LocalToday is the workspace's current date: midnight of now in loc.
+// LocalToday is the workspace's current date: LocalDay of now in loc.
 func LocalToday(now time.Time, loc *time.Location) time.Time {
 	y, m, d := now.In(loc).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return LocalDay(y, m, d, loc)
 }
 
-// DayOf turns a local midnight into YYYYMMDD.
+// LocalDay stands for a day in loc (normalised as time.Date does): its
+// noon. Not its midnight: where the clocks go forward at midnight
+// (America/Santiago, America/Havana) that day has none, and time.Date
+// makes it 23:00 the day before — today became yesterday, and counting
+// days from it skipped one. Noon exists every day, and adding days to it
+// (AddDate) keeps it a noon.
+func LocalDay(y int, m time.Month, d int, loc *time.Location) time.Time {
+	return time.Date(y, m, d, 12, 0, 0, 0, loc)
+}
+
+// DayOf turns a local day (LocalDay) into YYYYMMDD.
 func DayOf(t time.Time) int { return t.Year()*10000 + int(t.Month())*100 + t.Day() }
 
 // Bucket is one period's figures, as the API shows them. Ratios and

@@ -49,6 +49,11 @@ type Dialect struct {
 	// LockRouting takes a workspace's routing lock until the transaction
 	// ends; nil where transactions are serial anyway (SQLite).
 	LockRouting func(ctx context.Context, x Querier, workspaceID int64) error
+	// Lower names the SQL function that lowercases text in every script,
+	// as strings.ToLower does, for searches that fold case on both sides
+	// (a search's text is folded in Go); "" is LOWER, which PostgreSQL
+	// applies by the database's locale and SQLite to ASCII only.
+	Lower string
 	// SkipLocked ends a SELECT whose rows other transactions may skip
 	// while this one holds them (job claims).
 	SkipLocked string

@@ -117,11 +117,14 @@ func (db *DB) changeInvitation(ctx context.Context, workspaceID, id int64, apply
 	return inv, err
 }
 
-// ResendInvitation gives an open invitation a new token and expiry.
+// ResendInvitation gives an open invitation a new token and expiry; it is
+// the resender's from then on (revokeInvitationsBy).
 func (db *DB) ResendInvitation(ctx context.Context, workspaceID, id int64, tokenHash string, expiresAt time.Time, by chat.Who) (*chat.Invitation, error) {
 	return db.changeInvitation(ctx, workspaceID, id, func(t *txn, inv *chat.Invitation) error {
 		inv.ExpiresAt = expiresAt.UTC().Truncate(time.Microsecond)
-		if _, err := t.exec(ctx, `UPDATE invitations SET token_hash = ?, expires_at = ? WHERE id = ?`, tokenHash, micros(inv.ExpiresAt), inv.ID); err != nil {
+		inv.InvitedBy = by.AgentID
+		if _, err := t.exec(ctx, `UPDATE invitations SET token_hash = ?, expires_at = ?, invited_by = ? WHERE id = ?`,
+			tokenHash, micros(inv.ExpiresAt), nullID(by.AgentID), inv.ID); err != nil {
 			return err
 		}
 		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditInviteResend, inv.Email, nil, nil))
@@ -178,6 +181,25 @@ func (db *DB) AcceptInvitation(ctx context.Context, tokenHash string, newAgent *
 			}
 		case err != nil:
 			return err
+		case newAgent != nil:
+			// The caller chose a password for a new login, proving
+			// nothing about this one, which was made since it looked
+			// (another acceptance, an operator): taking it would sign
+			// the caller in as someone else's login.
+			return chat.Errorf(chat.ErrInvalidCredentials, "a Sodam login for %s exists now: enter its password", inv.Email)
+		default:
+			// An invitation (re)admits; it never changes an active
+			// member's role: one sent while they were deactivated, and
+			// reactivated since, would otherwise demote them — the
+			// workspace's only master included — past the last-master
+			// rule UpdateMember keeps.
+			var active bool
+			switch err := x.row(ctx, `SELECT active FROM members WHERE workspace_id = ? AND agent_id = ?`, inv.WorkspaceID, a.ID).Scan(&active); {
+			case err == nil && active:
+				return chat.Errorf(chat.ErrAlreadyMember, "%s is already a member of this workspace", inv.Email)
+			case err != nil && !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
 		}
 		if _, err := x.exec(ctx, `UPDATE invitations SET accepted_at = ? WHERE id = ?`, micros(t.now), inv.ID); err != nil {
 			return err
@@ -225,6 +247,7 @@ func (db *DB) UpdateMember(ctx context.Context, workspaceID, agentID int64, p ch
 				return false, chat.Errorf(chat.ErrLastMaster, "%s is the workspace's last master: make someone else master first", m.Name)
 			}
 		}
+		wasMaster := m.Role == chat.RoleMaster && m.Active
 		changed := false
 		if p.Role != nil && *p.Role != m.Role {
 			if _, err := t.exec(ctx, `UPDATE members SET role = ? WHERE workspace_id = ? AND agent_id = ?`, *p.Role, workspaceID, agentID); err != nil {
@@ -244,8 +267,50 @@ func (db *DB) UpdateMember(ctx context.Context, workspaceID, agentID int64, p ch
 			}
 			changed = true
 		}
+		if wasMaster && (m.Role != chat.RoleMaster || !m.Active) {
+			if err := revokeInvitationsBy(ctx, t, workspaceID, m, by); err != nil {
+				return false, err
+			}
+		}
 		return changed, nil
 	})
+}
+
+// revokeInvitationsBy revokes the open invitations m sent in the
+// workspace, as m stops being an active master of it: an invitation
+// speaks for the master who sent it, and one sent on the way out (an
+// address of their own, as master) would otherwise bring them back in
+// after the team removed them. Each is audited as a revocation by whoever
+// changed m.
+func revokeInvitationsBy(ctx context.Context, t *txn, workspaceID int64, m *chat.Member, by chat.Who) error {
+	rows, err := t.query(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE workspace_id = ? AND invited_by = ?
+		AND accepted_at IS NULL AND revoked_at IS NULL ORDER BY id`, workspaceID, m.AgentID)
+	if err != nil {
+		return err
+	}
+	var open []*chat.Invitation
+	for rows.Next() {
+		inv, err := scanInvitation(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		open = append(open, inv)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, inv := range open {
+		if _, err := t.exec(ctx, `UPDATE invitations SET revoked_at = ? WHERE id = ?`, micros(t.now), inv.ID); err != nil {
+			return err
+		}
+		if err := t.audit(ctx, t.entry(workspaceID, by, chat.AuditInviteRevoke, inv.Email, nil,
+			map[string]string{"reason": "the inviter " + m.Email + " is no longer an active master"})); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // setActive activates or deactivates m. A deactivated member goes offline,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -204,9 +205,19 @@ func (db *DB) Tickets(ctx context.Context, workspaceID int64, f chat.TicketFilte
 		args = append(args, f.Tag)
 	}
 	if f.Text != "" {
+		// The text is folded here, the columns by the dialect's Lower, in
+		// every script alike: SQLite's LOWER folds ASCII only, and a name
+		// with a capital beyond it ("Émilie", full-width "ＡＢＣ") was not
+		// found by itself.
+		// (Text of ASCII alone is matched by ASCII alone, which LOWER
+		// folds everywhere, at half the cost of SQLite's Go function.)
 		like := "%" + likeEscaper.Replace(strings.ToLower(f.Text)) + "%"
-		query += ` AND (LOWER(t.subject) LIKE ? ESCAPE '\' OR LOWER(t.message) LIKE ? ESCAPE '\' OR LOWER(t.name) LIKE ? ESCAPE '\'
-			OR LOWER(t.contact) LIKE ? ESCAPE '\')`
+		lower := db.d.Lower
+		if lower == "" || !strings.ContainsFunc(f.Text, func(r rune) bool { return r >= utf8.RuneSelf }) {
+			lower = "LOWER"
+		}
+		query += ` AND (` + lower + `(t.subject) LIKE ? ESCAPE '\' OR ` + lower + `(t.message) LIKE ? ESCAPE '\' OR ` + lower + `(t.name) LIKE ? ESCAPE '\'
+			OR ` + lower + `(t.contact) LIKE ? ESCAPE '\')`
 		args = append(args, like, like, like, like)
 	}
 	if f.Unread {

@@ -257,34 +257,67 @@ func (db *DB) UpdateWorkspace(ctx context.Context, w *chat.Workspace, by chat.Wh
 		if err != nil {
 			return err
 		}
-		b, a := settingsView(before), settingsView(w)
-		action := chat.AuditWorkspaceUpdate
-		if w.IdentitySecret != before.IdentitySecret {
-			a.SecretChanged, action = true, chat.AuditSecretRotate
-		}
-		if !reflect.DeepEqual(b, a) {
-			if err := t.audit(ctx, t.entry(w.ID, by, action, w.SiteID, b, a)); err != nil {
-				return err
-			}
-		}
-		if a.SecretChanged {
-			// Only a new secret is written: a save that leaves it keeps
-			// what is stored, even a secret this key does not open.
-			sealed, err := db.sealSecret(w.IdentitySecret)
-			if err != nil {
-				return err
-			}
-			if _, err := t.exec(ctx, `UPDATE workspaces SET identity_secret = ? WHERE id = ?`, sealed, w.ID); err != nil {
-				return err
-			}
-		}
-		if _, err := t.exec(ctx, `UPDATE workspaces SET name = ?, allowed_origins = ?, consent_text = ?, color = ?, title = ?, settings = ? WHERE id = ?`,
-			w.Name, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, jsonText(w.Settings), w.ID); err != nil {
+		return db.saveWorkspace(ctx, t, before, w, by)
+	})
+}
+
+// PatchWorkspace applies a change to the workspace as the write's
+// transaction holds it, under the routing lock, and saves it as
+// UpdateWorkspace does: a change another request committed meanwhile is
+// the one apply sees, not undone by a save of what was read before it.
+func (db *DB) PatchWorkspace(ctx context.Context, id int64, apply func(*chat.Workspace) error, by chat.Who) (*chat.Workspace, []chat.Event, error) {
+	var w *chat.Workspace
+	events, err := db.write(ctx, func(t *txn) error {
+		before, err := db.lockRouting(ctx, t, id)
+		if err != nil {
 			return err
 		}
-		t.emit(chat.Event{WorkspaceID: w.ID, Type: chat.EventWorkspaceUpdated})
-		return db.route(ctx, t, w)
+		// A copy of its own: apply may change the settings' maps and
+		// slices, which the audit entry's before must not share.
+		if w, err = db.workspaceIn(ctx, t.q, id); err != nil {
+			return err
+		}
+		if err := apply(w); err != nil {
+			return err
+		}
+		return db.saveWorkspace(ctx, t, before, w, by)
 	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return w, events, nil
+}
+
+// saveWorkspace writes w over before (held under the routing lock), with
+// its audit entry, and routes the queue under the new rules.
+func (db *DB) saveWorkspace(ctx context.Context, t *txn, before, w *chat.Workspace, by chat.Who) error {
+	b, a := settingsView(before), settingsView(w)
+	action := chat.AuditWorkspaceUpdate
+	if w.IdentitySecret != before.IdentitySecret {
+		a.SecretChanged, action = true, chat.AuditSecretRotate
+	}
+	if !reflect.DeepEqual(b, a) {
+		if err := t.audit(ctx, t.entry(w.ID, by, action, w.SiteID, b, a)); err != nil {
+			return err
+		}
+	}
+	if a.SecretChanged {
+		// Only a new secret is written: a save that leaves it keeps
+		// what is stored, even a secret this key does not open.
+		sealed, err := db.sealSecret(w.IdentitySecret)
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `UPDATE workspaces SET identity_secret = ? WHERE id = ?`, sealed, w.ID); err != nil {
+			return err
+		}
+	}
+	if _, err := t.exec(ctx, `UPDATE workspaces SET name = ?, allowed_origins = ?, consent_text = ?, color = ?, title = ?, settings = ? WHERE id = ?`,
+		w.Name, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, jsonText(w.Settings), w.ID); err != nil {
+		return err
+	}
+	t.emit(chat.Event{WorkspaceID: w.ID, Type: chat.EventWorkspaceUpdated})
+	return db.route(ctx, t, w)
 }
 
 // InstallationID names this installation: random, made once by the

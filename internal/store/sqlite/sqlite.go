@@ -6,11 +6,13 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
+	"strings"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -94,7 +96,25 @@ func Connect(path, synchronous string) (*sqldb.DB, error) {
 		SingleWriter:      true,
 		Checkpoint:        `PRAGMA wal_checkpoint(TRUNCATE)`,
 		AfterMigrations:   `PRAGMA shrink_memory`,
+		Lower:             lowerFunc,
 	}), nil
+}
+
+// lowerFunc lowercases text as strings.ToLower does, in every script:
+// SQLite's own LOWER folds ASCII only, so a search folded in Go missed
+// "Émilie" or full-width "ＡＢＣ" (ticket search, sqldb.Dialect.Lower).
+const lowerFunc = "sodam_lower"
+
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction(lowerFunc, 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		}
+		return args[0], nil
+	})
 }
 
 // writerPragma keeps the writer connection's temporary files in memory.

@@ -88,6 +88,30 @@ func testInvitations(t *testing.T, s chat.Store) {
 	if len(ms) != 2 {
 		t.Fatalf("memberships %+v", ms)
 	}
+	// A password chosen for a new login never opens one that exists: the
+	// caller proved nothing about it.
+	must(t, s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: other.ID, Email: "han@invite.test", Name: "한", Role: chat.RoleAgent,
+		ExpiresAt: clk.Now().Add(time.Hour)}, "hash-8", by))
+	must(t, s.CreateAgent(ctx, &chat.Agent{Email: "han@invite.test", Name: "한", PasswordHash: "hers"}))
+	_, _, err = s.AcceptInvitation(ctx, "hash-8", &chat.Agent{Name: "한", PasswordHash: "someone else's"}, "127.0.0.1")
+	wantCode(t, err, chat.ErrInvalidCredentials)
+	if han, err := s.AgentByEmail(ctx, "han@invite.test"); err != nil || han.PasswordHash != "hers" {
+		t.Fatalf("han %+v %v", han, err)
+	} else if _, err := s.Member(ctx, other.ID, han.ID); chat.ErrorCode(err) != chat.ErrAgentNotFound {
+		t.Fatalf("han's membership: %v", err)
+	}
+	// An invitation never changes an active member: one the member is
+	// reactivated before accepting is refused and stays open.
+	must(t, s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: other.ID, Email: "choi@invite.test", Name: "최", Role: chat.RoleAgent,
+		ExpiresAt: clk.Now().Add(time.Hour)}, "hash-6", by))
+	choi, err := s.AgentByEmail(ctx, "choi@invite.test")
+	must(t, err)
+	must(t, s.AddMember(ctx, chat.Member{WorkspaceID: other.ID, AgentID: choi.ID, Role: chat.RoleMaster, Status: chat.StatusOffline}))
+	_, _, err = s.AcceptInvitation(ctx, "hash-6", nil, "127.0.0.1")
+	wantCode(t, err, chat.ErrAlreadyMember)
+	if m, err := s.Member(ctx, other.ID, choi.ID); err != nil || m.Role != chat.RoleMaster || !m.Active {
+		t.Fatalf("choi after a refused acceptance: %+v %v", m, err)
+	}
 	// Another workspace's invitation IDs mean nothing here.
 	_, err = s.RevokeInvitation(ctx, other.ID, late.ID, by)
 	wantCode(t, err, chat.ErrInvitationNotFound)
@@ -117,8 +141,21 @@ func testMemberAdministration(t *testing.T, s chat.Store) {
 	if m.Role != chat.RoleMaster || len(events) != 1 || events[0].Type != chat.EventAgentStatus {
 		t.Fatalf("promoted %+v, events %+v", m, events)
 	}
-	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.master.AgentID, chat.MemberPatch{Role: role(chat.RoleManager)}, by)
+	// The master's open invitations die with their mastership; the other
+	// master's stay.
+	must(t, s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: f.ws.ID, Email: "gone@members.test", Name: "이전", Role: chat.RoleMaster,
+		ExpiresAt: time.Now().Add(time.Hour)}, "members-hash-1", by))
+	must(t, s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: f.ws.ID, Email: "stays@members.test", Name: "유지", Role: chat.RoleAgent,
+		ExpiresAt: time.Now().Add(time.Hour)}, "members-hash-2", whoOf(f.manager, "manager")))
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.master.AgentID, chat.MemberPatch{Role: role(chat.RoleManager)}, whoOf(f.manager, "manager"))
 	must(t, err)
+	_, _, err = s.AcceptInvitation(ctx, "members-hash-1", &chat.Agent{Name: "이전", PasswordHash: "h"}, "127.0.0.1")
+	wantCode(t, err, chat.ErrInvitationRevoked)
+	open, err := s.Invitations(ctx, f.ws.ID, chat.InvitationFilter{Open: true})
+	must(t, err)
+	if len(open) != 1 || open[0].Email != "stays@members.test" {
+		t.Fatalf("open invitations %+v", open)
+	}
 
 	// kim is deactivated mid-chat: the conversation goes back to the queue
 	// and auto-assignment gives it to lee.

@@ -47,4 +47,16 @@ func testTickets(t *testing.T, s chat.Store) {
 	if len(open) != 0 {
 		t.Fatalf("still open: %+v", open)
 	}
+	// The search folds case beyond ASCII on both stores: a name finds its
+	// ticket however it is written.
+	emilie := &chat.Ticket{WorkspaceID: f.ws.ID, Name: "Émilie Durand", Contact: "emilie@example.com", Message: "ＡＢＣ마트 픽업 주문 취소"}
+	_, err = s.CreateTicket(ctx, emilie)
+	must(t, err)
+	for _, q := range []string{"Émilie", "émilie durand", "ＡＢＣ마트", "ａｂｃ", "EMILIE@"} {
+		found, err := s.Tickets(ctx, f.ws.ID, chat.TicketFilter{Text: q})
+		must(t, err)
+		if len(found) != 1 || found[0].ID != emilie.ID {
+			t.Errorf("q %s: %+v", q, found)
+		}
+	}
 }

@@ -36,6 +36,36 @@ func testWorkspaces(t *testing.T, s chat.Store) {
 	wantCode(t, err, chat.ErrWorkspaceNotFound)
 	_, err = s.UpdateWorkspace(ctx, &chat.Workspace{ID: 999999}, chat.Who{})
 	wantCode(t, err, chat.ErrWorkspaceNotFound)
+
+	// A patch applies to the workspace as the write holds it: a change
+	// saved since another request read it stays.
+	stale, err := s.Workspace(ctx, w.ID)
+	must(t, err)
+	got.Settings.Greeting = "안녕하세요, 고객센터입니다."
+	_, err = s.UpdateWorkspace(ctx, got, chat.Who{})
+	must(t, err)
+	patched, _, err := s.PatchWorkspace(ctx, w.ID, func(ws *chat.Workspace) error {
+		if ws.Settings.Greeting != "안녕하세요, 고객센터입니다." {
+			t.Errorf("the patch sees greeting %q", ws.Settings.Greeting)
+		}
+		ws.Title = "소담 상담"
+		return nil
+	}, chat.Who{})
+	must(t, err)
+	if stale.Settings.Greeting != "" || patched.Title != "소담 상담" || patched.Settings.Greeting != "안녕하세요, 고객센터입니다." {
+		t.Fatalf("patched %+v", patched)
+	}
+	// A refused patch changes nothing.
+	_, _, err = s.PatchWorkspace(ctx, w.ID, func(ws *chat.Workspace) error {
+		ws.Title = "바뀌면 안 됨"
+		return chat.Errorf(chat.ErrInvalid, "refused")
+	}, chat.Who{})
+	wantCode(t, err, chat.ErrInvalid)
+	if got, err = s.Workspace(ctx, w.ID); err != nil || got.Title != "소담 상담" || got.Settings.Greeting != "안녕하세요, 고객센터입니다." {
+		t.Fatalf("after a refused patch %+v %v", got, err)
+	}
+	_, _, err = s.PatchWorkspace(ctx, 999999, func(*chat.Workspace) error { return nil }, chat.Who{})
+	wantCode(t, err, chat.ErrWorkspaceNotFound)
 }
 
 // LastEventSeqs answers for several workspaces in one read, as
