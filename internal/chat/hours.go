@@ -145,3 +145,29 @@ func (b BusinessHours) IsOpen(t time.Time) bool {
 	}
 	return true
 }
+
+// DayStart is the first instant of local day y-m-d in loc: its midnight,
+// or, where the clocks go forward at midnight (America/Santiago,
+// America/Havana), the moment they do, since that day has no 00:00
+// (time.Date may then answer 23:00 of the day before).
+func DayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
+	if t := time.Date(y, m, d, 0, 0, 0, 0, loc); t.Day() == d {
+		return t
+	}
+	start, _ := time.Date(y, m, d, 12, 0, 0, 0, loc).ZoneBounds()
+	return start
+}
+
+// ParseDay reads a date (2026-11-30) as the first instant of that day in
+// loc, or, with end, of the day after: a period's bounds, the last day
+// included.
+func ParseDay(s string, loc *time.Location, end bool) (time.Time, error) {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if end {
+		d = d.AddDate(0, 0, 1)
+	}
+	return DayStart(d.Year(), d.Month(), d.Day(), loc), nil
+}

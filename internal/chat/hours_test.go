@@ -98,3 +98,31 @@ func TestBusinessHoursValidate(t *testing.T) {
 		})
 	}
 }
+
+// A day starts at its midnight, or where that day has none (the clocks go
+// forward at midnight), when the clocks move; ParseDay's end is the next
+// day's start.
+func TestDayStart(t *testing.T) {
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	santiago, _ := time.LoadLocation("America/Santiago")
+	for _, tt := range []struct {
+		day  string
+		loc  *time.Location
+		end  bool
+		want time.Time
+	}{
+		{"2026-12-03", seoul, false, time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC)},
+		{"2026-12-03", seoul, true, time.Date(2026, 12, 3, 15, 0, 0, 0, time.UTC)},
+		{"2027-09-05", santiago, false, time.Date(2027, 9, 5, 4, 0, 0, 0, time.UTC)}, // 01:00 -03
+		{"2027-09-04", santiago, true, time.Date(2027, 9, 5, 4, 0, 0, 0, time.UTC)},
+		{"2027-09-06", santiago, false, time.Date(2027, 9, 6, 3, 0, 0, 0, time.UTC)},
+	} {
+		got, err := ParseDay(tt.day, tt.loc, tt.end)
+		if err != nil || !got.Equal(tt.want) {
+			t.Errorf("ParseDay(%s, %s, %v) = %v, %v; want %v", tt.day, tt.loc, tt.end, got, err, tt.want)
+		}
+	}
+	if _, err := ParseDay("2026-13-01", seoul, false); err == nil {
+		t.Fatal("a 13th month accepted")
+	}
+}

@@ -178,17 +178,16 @@ func parseTime(s string, loc *time.Location, end bool) (*time.Time, error) {
 	if s == "" {
 		return nil, nil
 	}
-	if d, err := time.ParseInLocation(time.DateOnly, s, loc); err == nil {
-		if end {
-			d = d.AddDate(0, 0, 1)
-		}
+	if d, err := chat.ParseDay(s, loc, end); err == nil {
 		return &d, nil
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return nil, chat.Errorf(chat.ErrInvalidPeriod, "%q is neither a date (2026-11-30) nor an RFC 3339 time", s)
 	}
-	if t.Year() < 2000 || t.Year() > 9999 {
+	// In UTC, as it is stored and compared: 9999-12-31T23:00:00-05:00 is
+	// the year 10000 there, which no JSON time can hold.
+	if y := t.UTC().Year(); y < 2000 || y > 9999 {
 		return nil, chat.Errorf(chat.ErrInvalidPeriod, "%q is out of range", s)
 	}
 	return &t, nil

@@ -185,6 +185,20 @@ func TestParseFilter(t *testing.T) {
 			t.Errorf("Parse(%v) accepted", bad)
 		}
 	}
+	// A day without a midnight (America/Santiago, 2027-09-05: the clocks
+	// go from 00:00 to 01:00) starts when they move, not at 23:00 the day
+	// before; a time is checked in UTC.
+	santiago, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err = Parse(url.Values{"from": {"2027-09-05"}, "to": {"2027-09-05"}}, santiago)
+	if err != nil || !f.From.Equal(time.Date(2027, 9, 5, 4, 0, 0, 0, time.UTC)) || !f.To.Equal(time.Date(2027, 9, 6, 3, 0, 0, 0, time.UTC)) {
+		t.Fatalf("the day without a midnight: %v – %v, %v", f.From, f.To, err)
+	}
+	if _, err := Parse(url.Values{"to": {"9999-12-31T23:00:00-05:00"}}, seoul); chat.ErrorCode(err) != chat.ErrInvalidPeriod {
+		t.Fatalf("a time in the year 10000 (UTC): %v", err)
+	}
 	c, err := ParseCursor(Cursor{ID: 42}.Encode())
 	if err != nil || c.ID != 42 {
 		t.Fatalf("cursor round trip: %v %v", c, err)

@@ -53,12 +53,9 @@ func auditFilter(r *http.Request, loc *time.Location, limit int) (chat.AuditFilt
 			*p.dst = t
 			continue
 		}
-		d, err := time.ParseInLocation("2006-01-02", v, loc)
+		d, err := chat.ParseDay(v, loc, p.end)
 		if err != nil {
 			return f, chat.Errorf(chat.ErrInvalid, "%s must be a date (YYYY-MM-DD) or an RFC 3339 time", p.name)
-		}
-		if p.end {
-			d = d.AddDate(0, 0, 1)
 		}
 		*p.dst = d
 	}
