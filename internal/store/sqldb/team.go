@@ -46,6 +46,9 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *chat.Invitation, tokenH
 		if ws.ArchivedAt != nil {
 			return chat.Errorf(chat.ErrWorkspaceArchived, "the workspace is archived")
 		}
+		if err := db.stillMaster(ctx, x, inv.WorkspaceID, by.AgentID); err != nil {
+			return err
+		}
 		var n int
 		if err := x.row(ctx, `SELECT COUNT(*) FROM members m JOIN agents a ON a.id = m.agent_id
 			WHERE m.workspace_id = ? AND a.email = ? AND m.active`, inv.WorkspaceID, inv.Email).Scan(&n); err != nil {
@@ -68,6 +71,28 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *chat.Invitation, tokenH
 		}
 		return x.audit(ctx, t.entry(inv.WorkspaceID, by, chat.AuditInvite, inv.Email, nil, invitationView{inv.Email, inv.Name, inv.Role}))
 	})
+}
+
+// stillMaster refuses an invitation sent (or resent) by a member who is no
+// longer an active master as the write happens: the request checked the
+// role before, and a deactivation or demotion committed in between revokes
+// the invitations the member sent (UpdateMember) but could not see this
+// one. The member's row is locked, so the two are decided one after the
+// other. The operator (no agent) invites as the installation.
+func (db *DB) stillMaster(ctx context.Context, x q, workspaceID, agentID int64) error {
+	if agentID == 0 {
+		return nil
+	}
+	var role chat.Role
+	var active bool
+	err := x.row(ctx, `SELECT role, active FROM members WHERE workspace_id = ? AND agent_id = ?`+x.forUpdate(), workspaceID, agentID).Scan(&role, &active)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if err != nil || !active || role != chat.RoleMaster {
+		return chat.Errorf(chat.ErrRoleRequired, "only an active master of the workspace may invite")
+	}
+	return nil
 }
 
 // Invitations lists a workspace's invitations, newest first.
@@ -96,11 +121,16 @@ func (db *DB) Invitations(ctx context.Context, workspaceID int64, f chat.Invitat
 	return out, rows.Err()
 }
 
-// changeInvitation locks a workspace's invitation and lets apply change it.
-func (db *DB) changeInvitation(ctx context.Context, workspaceID, id int64, apply func(t *txn, inv *chat.Invitation) error) (*chat.Invitation, error) {
+// changeInvitation locks a workspace's invitation and lets apply change it,
+// for a master who still is one (stillMaster, checked first: a demotion
+// locks the member, then the invitations it revokes, in that order too).
+func (db *DB) changeInvitation(ctx context.Context, workspaceID, id int64, by chat.Who, apply func(t *txn, inv *chat.Invitation) error) (*chat.Invitation, error) {
 	var inv *chat.Invitation
 	err := db.tx(ctx, func(x q) error {
 		t := &txn{q: x, now: db.Now()}
+		if err := db.stillMaster(ctx, x, workspaceID, by.AgentID); err != nil {
+			return err
+		}
 		var err error
 		inv, err = scanInvitation(x.row(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE workspace_id = ? AND id = ?`+x.forUpdate(), workspaceID, id))
 		if err != nil {
@@ -120,7 +150,7 @@ func (db *DB) changeInvitation(ctx context.Context, workspaceID, id int64, apply
 // ResendInvitation gives an open invitation a new token and expiry; it is
 // the resender's from then on (revokeInvitationsBy).
 func (db *DB) ResendInvitation(ctx context.Context, workspaceID, id int64, tokenHash string, expiresAt time.Time, by chat.Who) (*chat.Invitation, error) {
-	return db.changeInvitation(ctx, workspaceID, id, func(t *txn, inv *chat.Invitation) error {
+	return db.changeInvitation(ctx, workspaceID, id, by, func(t *txn, inv *chat.Invitation) error {
 		inv.ExpiresAt = expiresAt.UTC().Truncate(time.Microsecond)
 		inv.InvitedBy = by.AgentID
 		if _, err := t.exec(ctx, `UPDATE invitations SET token_hash = ?, expires_at = ?, invited_by = ? WHERE id = ?`,
@@ -133,7 +163,7 @@ func (db *DB) ResendInvitation(ctx context.Context, workspaceID, id int64, token
 
 // RevokeInvitation makes an open invitation unusable.
 func (db *DB) RevokeInvitation(ctx context.Context, workspaceID, id int64, by chat.Who) (*chat.Invitation, error) {
-	return db.changeInvitation(ctx, workspaceID, id, func(t *txn, inv *chat.Invitation) error {
+	return db.changeInvitation(ctx, workspaceID, id, by, func(t *txn, inv *chat.Invitation) error {
 		inv.RevokedAt = ptr(t.now.UTC().Truncate(time.Microsecond))
 		if _, err := t.exec(ctx, `UPDATE invitations SET revoked_at = ? WHERE id = ?`, micros(t.now), inv.ID); err != nil {
 			return err

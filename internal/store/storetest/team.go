@@ -41,6 +41,18 @@ func testInvitations(t *testing.T, s chat.Store) {
 	// An active member cannot be invited; the refusal changes nothing.
 	err = s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: f.ws.ID, Email: "kim@invite.test", Name: "kim", Role: chat.RoleAgent, ExpiresAt: clk.Now().Add(time.Hour)}, "hash-x", by)
 	wantCode(t, err, chat.ErrAlreadyMember)
+	// Who is no longer an active master as the write happens (demoted
+	// after the request checked the role) invites, resends and revokes
+	// nothing: 403 role_required, nothing changed. So does a member who
+	// never was one.
+	for _, who := range []chat.Who{whoOf(f.a1, "kim"), {AgentID: 1 << 40, Name: "nobody"}} {
+		err = s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: f.ws.ID, Email: "choi@invite.test", Name: "최", Role: chat.RoleMaster, ExpiresAt: clk.Now().Add(time.Hour)}, "hash-y", who)
+		wantCode(t, err, chat.ErrRoleRequired)
+		_, err = s.ResendInvitation(ctx, f.ws.ID, again.ID, "hash-z", clk.Now().Add(time.Hour), who)
+		wantCode(t, err, chat.ErrRoleRequired)
+		_, err = s.RevokeInvitation(ctx, f.ws.ID, again.ID, who)
+		wantCode(t, err, chat.ErrRoleRequired)
+	}
 	list, err := s.Invitations(ctx, f.ws.ID, chat.InvitationFilter{})
 	must(t, err)
 	if len(list) != 2 || list[0].ID != again.ID || list[0].Status(clk.Now()) != chat.InvitationPending || list[1].Status(clk.Now()) != chat.InvitationRevoked {
@@ -76,8 +88,9 @@ func testInvitations(t *testing.T, s chat.Store) {
 	// An existing login invited to another workspace gains a membership and
 	// keeps its password.
 	other := newWorkspace(t, s, "invite2")
+	olga := newMember(t, s, other, "olga", chat.RoleMaster, chat.StatusOnline)
 	must(t, s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: other.ID, Email: "park@invite.test", Name: "ignored", Role: chat.RoleAgent,
-		ExpiresAt: clk.Now().Add(time.Hour)}, "hash-5", by))
+		ExpiresAt: clk.Now().Add(time.Hour)}, "hash-5", whoOf(olga, "olga")))
 	a2, m2, err := s.AcceptInvitation(ctx, "hash-5", nil, "127.0.0.1")
 	must(t, err)
 	if a2.ID != a.ID || a2.PasswordHash != "argon" || m2.WorkspaceID != other.ID {
@@ -91,7 +104,7 @@ func testInvitations(t *testing.T, s chat.Store) {
 	// A password chosen for a new login never opens one that exists: the
 	// caller proved nothing about it.
 	must(t, s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: other.ID, Email: "han@invite.test", Name: "한", Role: chat.RoleAgent,
-		ExpiresAt: clk.Now().Add(time.Hour)}, "hash-8", by))
+		ExpiresAt: clk.Now().Add(time.Hour)}, "hash-8", whoOf(olga, "olga")))
 	must(t, s.CreateAgent(ctx, &chat.Agent{Email: "han@invite.test", Name: "한", PasswordHash: "hers"}))
 	_, _, err = s.AcceptInvitation(ctx, "hash-8", &chat.Agent{Name: "한", PasswordHash: "someone else's"}, "127.0.0.1")
 	wantCode(t, err, chat.ErrInvalidCredentials)
@@ -103,7 +116,7 @@ func testInvitations(t *testing.T, s chat.Store) {
 	// An invitation never changes an active member: one the member is
 	// reactivated before accepting is refused and stays open.
 	must(t, s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: other.ID, Email: "choi@invite.test", Name: "최", Role: chat.RoleAgent,
-		ExpiresAt: clk.Now().Add(time.Hour)}, "hash-6", by))
+		ExpiresAt: clk.Now().Add(time.Hour)}, "hash-6", whoOf(olga, "olga")))
 	choi, err := s.AgentByEmail(ctx, "choi@invite.test")
 	must(t, err)
 	must(t, s.AddMember(ctx, chat.Member{WorkspaceID: other.ID, AgentID: choi.ID, Role: chat.RoleMaster, Status: chat.StatusOffline}))
@@ -113,7 +126,7 @@ func testInvitations(t *testing.T, s chat.Store) {
 		t.Fatalf("choi after a refused acceptance: %+v %v", m, err)
 	}
 	// Another workspace's invitation IDs mean nothing here.
-	_, err = s.RevokeInvitation(ctx, other.ID, late.ID, by)
+	_, err = s.RevokeInvitation(ctx, other.ID, late.ID, whoOf(olga, "olga"))
 	wantCode(t, err, chat.ErrInvitationNotFound)
 	got := actions(t, s, f.ws.ID)
 	want := []string{"invitation.accept:choi@invite.test", "invitation.resend:choi@invite.test", "invitation.create:choi@invite.test",
@@ -402,7 +415,7 @@ func testOwnersAndWorkspaces(t *testing.T, s chat.Store) {
 	err = s.CreateWorkspaceWith(ctx, &chat.Workspace{SiteID: "second", Name: "dup", IdentitySecret: "s"}, f.a1.AgentID, by)
 	wantCode(t, err, chat.ErrConflict)
 	must(t, s.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: w.ID, Email: "early@owners.test", Name: "e", Role: chat.RoleAgent,
-		ExpiresAt: time.Now().Add(time.Hour)}, "arch-0", by))
+		ExpiresAt: time.Now().Add(time.Hour)}, "arch-0", whoOf(f.a1, "kim")))
 	arch, events, err := s.ArchiveWorkspace(ctx, w.ID, true, by)
 	must(t, err)
 	if arch.ArchivedAt == nil || len(events) != 1 {
