@@ -103,16 +103,7 @@ func (db *DB) MentionedIn(ctx context.Context, workspaceID, agentID int64) ([]in
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return scanIDs(rows)
 }
 
 func (db *DB) isMentioned(ctx context.Context, x q, conversationID, agentID int64) (bool, error) {
@@ -126,16 +117,7 @@ func (db *DB) mentionsOf(ctx context.Context, x q, messageID int64) ([]int64, er
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return scanIDs(rows)
 }
 
 // withMentions fills in the mentions of the notes among msgs, in one

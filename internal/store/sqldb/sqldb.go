@@ -689,17 +689,21 @@ func optTime(v sql.NullInt64) *time.Time {
 	return &t
 }
 
-func scanIDs(rows *sql.Rows) ([]int64, error) {
+// scanIDs is rows of one integer column, usually IDs.
+func scanIDs(rows *sql.Rows) ([]int64, error) { return scanColumn[int64](rows) }
+
+// scanColumn is rows of one column, and closes them.
+func scanColumn[T any](rows *sql.Rows) ([]T, error) {
 	defer rows.Close()
-	var ids []int64
+	var out []T
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, v)
 	}
-	return ids, rows.Err()
+	return out, rows.Err()
 }
 
 func nullID(id int64) any {

@@ -445,16 +445,7 @@ func endSessions(ctx context.Context, x q, where string, args ...any) ([]string,
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var ended []string
-	for rows.Next() {
-		var h string
-		if err := rows.Scan(&h); err != nil {
-			return nil, err
-		}
-		ended = append(ended, h)
-	}
-	return ended, rows.Err()
+	return scanColumn[string](rows)
 }
 
 // CreatePasswordReset stores a single-use reset link for an agent.
