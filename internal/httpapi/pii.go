@@ -123,13 +123,11 @@ type unmaskResponse struct {
 	Originals []chat.Original `json:"originals"`
 }
 
-// unmask shows masked text to the caller (audited), or, permanently,
-// restores it for everyone. Who may do which is the workspace's setting.
-func (s *Server) unmask(w http.ResponseWriter, r *http.Request) error {
-	var req unmaskRequest
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
+// mayUnmask checks an unmask request's span and reason, and that the
+// caller's role may do what it asks: see an original (the workspace's
+// view role) or restore it (its restore role). Messages and tickets share
+// it.
+func (s *Server) mayUnmask(r *http.Request, req *unmaskRequest) error {
 	if req.Start == nil || req.End == nil {
 		return chat.Errorf(chat.ErrInvalid, "start and end are required")
 	}
@@ -150,6 +148,49 @@ func (s *Server) unmask(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !memberOf(r).Role.Outranks(need) {
 		return chat.Errorf(chat.ErrRoleRequired, "to %s you need the %s role or higher", what, need)
+	}
+	return nil
+}
+
+type ticketUnmaskResponse struct {
+	Ticket    chat.Ticket     `json:"ticket"`
+	Originals []chat.Original `json:"originals"`
+}
+
+// unmaskTicket shows a ticket's masked text to the caller (audited), or,
+// permanently, restores it, under the same roles and reason as a
+// message's (unmask).
+func (s *Server) unmaskTicket(w http.ResponseWriter, r *http.Request) error {
+	var req unmaskRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.mayUnmask(r, &req); err != nil {
+		return err
+	}
+	id, err := pathID(r, "tid")
+	if err != nil {
+		return err
+	}
+	tk, originals, err := s.app.UnmaskTicket(r.Context(), memberOf(r).WorkspaceID, id,
+		chat.Unmask{Start: *req.Start, End: *req.End, Reason: req.Reason, Permanent: req.Permanent}, who(r))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store") // originals are for this screen only
+	writeJSON(w, http.StatusOK, ticketUnmaskResponse{Ticket: tk, Originals: originals})
+	return nil
+}
+
+// unmask shows masked text to the caller (audited), or, permanently,
+// restores it for everyone. Who may do which is the workspace's setting.
+func (s *Server) unmask(w http.ResponseWriter, r *http.Request) error {
+	var req unmaskRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.mayUnmask(r, &req); err != nil {
+		return err
 	}
 	// Seeing an original is reading; unmasking for good changes the
 	// conversation's message.
@@ -181,5 +222,6 @@ func (s *Server) piiRoutes() []route {
 		{pattern: "POST /api/v1/workspaces/{wid}/pii/scan", access: member, h: s.scan, api: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/messages/{mid}/mask", access: member, h: s.mask, api: true, audit: chat.AuditPIIMask},
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/messages/{mid}/unmask", access: member, h: s.unmask, api: true, audit: chat.AuditPIIUnmask},
+		{pattern: "POST /api/v1/workspaces/{wid}/tickets/{tid}/unmask", access: member, h: s.unmaskTicket, api: true, audit: chat.AuditPIIUnmask},
 	}
 }
