@@ -2,7 +2,10 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -13,7 +16,8 @@ import (
 // database file, not in an event; a manager sees the message masked on
 // the ticket page, with the mask styling of chat, and sees the
 // registration number for a moment with a reason, which leaves the stored
-// ticket masked.
+// ticket masked. In suggest mode the page underlines a left message's
+// card number and masks it in one click.
 func TestBrowserLeftMessagePII(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
@@ -72,6 +76,24 @@ func TestBrowserLeftMessagePII(t *testing.T) {
 		t.Fatalf("the stored ticket %+v", tickets)
 	}
 	neverStored(t, s, "900101-1234568", "1234568", "123456-01-234567")
+	// In suggest mode a left message is stored as typed: the ticket page
+	// underlines the card number and masks it in one click.
+	s.configure(func(st *chat.Settings) { st.PII.Mode = chat.PIISuggest })
+	card := &chat.Ticket{WorkspaceID: s.ws.ID, Name: "김영희", Contact: "010-2345-6789", Message: "카드 4111-1111-1111-1111 로 결제했는데 환불 부탁드려요"}
+	if err := s.node.App.CreateTicket(context.Background(), card); err != nil {
+		t.Fatal(err)
+	}
+	if card.Message != "카드 4111-1111-1111-1111 로 결제했는데 환불 부탁드려요" {
+		t.Fatalf("a suggest-mode left message was changed: %q", card.Message)
+	}
+	park.do("open the second ticket", chromedp.Evaluate[chromedp.Void](`location.hash = '#/tickets/`+fmt.Sprint(card.ID)+`'`))
+	finding := "[data-testid=ticket-original] [data-testid=pii-finding][data-kind=card]"
+	park.waitFor("the card number underlined", `document.querySelector(`+js(finding)+`)?.textContent === '4111-1111-1111-1111'`)
+	park.click(finding)
+	park.waitFor("the card number masked", `document.querySelector('[data-testid=ticket-original] [data-testid=ticket-message]')?.textContent === '카드 ******************* 로 결제했는데 환불 부탁드려요'`+
+		` && document.querySelector('[data-testid=ticket-original] [data-testid=masked-span][data-kind=card]') !== null`)
+	neverStored(t, s, "4111-1111-1111-1111")
+
 	entries, err := s.node.Store.Audit(context.Background(), s.ws.ID, chat.AuditFilter{Action: chat.AuditPIIView})
 	if err != nil {
 		t.Fatal(err)

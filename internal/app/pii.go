@@ -58,3 +58,13 @@ func (a *App) UnmaskTicket(ctx context.Context, workspaceID, ticketID int64, u c
 	a.publish(ctx, events)
 	return tk, originals, err
 }
+
+// MaskTicket masks a span of a ticket's message.
+func (a *App) MaskTicket(ctx context.Context, workspaceID, ticketID int64, span pii.Span, by chat.Who) (chat.Ticket, error) {
+	s, err := a.sealerOrErr()
+	if err != nil {
+		return chat.Ticket{}, err
+	}
+	tk, events, err := a.store.MaskTicket(ctx, workspaceID, ticketID, span, s, by)
+	return done(ctx, a, tk, events, err)
+}

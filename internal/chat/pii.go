@@ -178,6 +178,11 @@ type PIIStore interface {
 	// UsePIIKey records keyID as the installation's key when none is,
 	// and fails with ErrPIIKeyMismatch when another is.
 	UsePIIKey(ctx context.Context, keyID string) error
+	// MaskTicket masks span of a ticket's message by hand, as MaskMessage
+	// masks a message's: the stored message and every stored ticket event
+	// that carried it show '*' there, the original is kept only sealed,
+	// and it is audited (pii.mask) and appends ticket.updated.
+	MaskTicket(ctx context.Context, workspaceID, ticketID int64, span pii.Span, s Sealer, by Who) (Ticket, []Event, error)
 	// UnmaskTicket opens the masks inside u's span of a ticket's message
 	// (a left message automatic masking masked): for the caller only
 	// (audited pii.view), or, with u.Permanent, back into storage

@@ -53,6 +53,77 @@ type maskRequest struct {
 	Finding *int `json:"finding"`
 }
 
+// check refuses a mask request that gives neither a span nor a finding,
+// or both.
+func (req maskRequest) check() error {
+	bySpan := req.Start != nil || req.End != nil
+	switch {
+	case bySpan && req.Finding != nil:
+		return chat.Errorf(chat.ErrInvalid, "give either start and end, or finding, not both")
+	case bySpan && (req.Start == nil || req.End == nil):
+		return chat.Errorf(chat.ErrInvalid, "start and end are both required")
+	case !bySpan && req.Finding == nil:
+		return chat.Errorf(chat.ErrInvalid, "give start and end (a span in code points) or finding (an index into the text's findings)")
+	}
+	return nil
+}
+
+// span is what a checked mask request masks in a text with these
+// findings: the n-th finding, or the span given, which takes the kind of
+// the one finding it covers (else other).
+func (req maskRequest) span(found []pii.Finding, what string) (pii.Span, error) {
+	if req.Finding != nil {
+		n := *req.Finding
+		if n < 0 || n >= len(found) {
+			return pii.Span{}, chat.Errorf(chat.ErrFindingNotFound, "the %s has %d findings; finding %d is not one of them", what, len(found), n)
+		}
+		return pii.Span{Start: found[n].Start, End: found[n].End, Kind: found[n].Kind}, nil
+	}
+	span := pii.Span{Start: *req.Start, End: *req.End, Kind: pii.Other}
+	var inside []pii.Kind
+	for _, f := range found {
+		if f.Start >= span.Start && f.End <= span.End {
+			inside = append(inside, f.Kind)
+		}
+	}
+	if len(inside) == 1 {
+		span.Kind = inside[0]
+	}
+	return span, nil
+}
+
+// maskTicket masks a span of a ticket's message, or the n-th finding of
+// its current text (pii/scan's order, from 0): what the console offers in
+// suggest mode, as for a message. Any member.
+func (s *Server) maskTicket(w http.ResponseWriter, r *http.Request) error {
+	var req maskRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := req.check(); err != nil {
+		return err
+	}
+	id, err := pathID(r, "tid")
+	if err != nil {
+		return err
+	}
+	m := memberOf(r)
+	tk, err := s.store.Ticket(r.Context(), m.WorkspaceID, id, m.AgentID)
+	if err != nil {
+		return err
+	}
+	span, err := req.span(pii.Scan(tk.Message), "ticket's message")
+	if err != nil {
+		return err
+	}
+	out, err := s.app.MaskTicket(r.Context(), m.WorkspaceID, id, span, who(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
 // mask masks a span of a message, or the n-th finding of its current text
 // (the order pii/scan returns them in, from 0; a file's name is scanned as
 // one, as pii/scan's file_name is).
@@ -61,14 +132,8 @@ func (s *Server) mask(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	bySpan := req.Start != nil || req.End != nil
-	switch {
-	case bySpan && req.Finding != nil:
-		return chat.Errorf(chat.ErrInvalid, "give either start and end, or finding, not both")
-	case bySpan && (req.Start == nil || req.End == nil):
-		return chat.Errorf(chat.ErrInvalid, "start and end are both required")
-	case !bySpan && req.Finding == nil:
-		return chat.Errorf(chat.ErrInvalid, "give start and end (a span in code points) or finding (an index into the message's findings)")
+	if err := req.check(); err != nil {
+		return err
 	}
 	c, err := s.changeableConversation(r)
 	if err != nil {
@@ -82,26 +147,9 @@ func (s *Server) mask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	found := m.Findings()
-	var span pii.Span
-	if req.Finding != nil {
-		n := *req.Finding
-		if n < 0 || n >= len(found) {
-			return chat.Errorf(chat.ErrFindingNotFound, "the message has %d findings; finding %d is not one of them", len(found), n)
-		}
-		span = pii.Span{Start: found[n].Start, End: found[n].End, Kind: found[n].Kind}
-	} else {
-		span = pii.Span{Start: *req.Start, End: *req.End, Kind: pii.Other}
-		// A selection over exactly one finding takes its kind.
-		var inside []pii.Kind
-		for _, f := range found {
-			if f.Start >= span.Start && f.End <= span.End {
-				inside = append(inside, f.Kind)
-			}
-		}
-		if len(inside) == 1 {
-			span.Kind = inside[0]
-		}
+	span, err := req.span(m.Findings(), "message")
+	if err != nil {
+		return err
 	}
 	out, err := s.app.MaskMessage(r.Context(), c.WorkspaceID, c.ID, mid, span, who(r))
 	if err != nil {
@@ -222,6 +270,7 @@ func (s *Server) piiRoutes() []route {
 		{pattern: "POST /api/v1/workspaces/{wid}/pii/scan", access: member, h: s.scan, api: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/messages/{mid}/mask", access: member, h: s.mask, api: true, audit: chat.AuditPIIMask},
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/messages/{mid}/unmask", access: member, h: s.unmask, api: true, audit: chat.AuditPIIUnmask},
+		{pattern: "POST /api/v1/workspaces/{wid}/tickets/{tid}/mask", access: member, h: s.maskTicket, api: true, audit: chat.AuditPIIMask},
 		{pattern: "POST /api/v1/workspaces/{wid}/tickets/{tid}/unmask", access: member, h: s.unmaskTicket, api: true, audit: chat.AuditPIIUnmask},
 	}
 }

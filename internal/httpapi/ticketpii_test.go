@@ -115,6 +115,33 @@ func ticketPIIScenario(t *testing.T, e *env, smtp *smtpInbox) {
 	if len(theirs) != 1 {
 		t.Fatalf("the other workspace's tickets %+v", theirs)
 	}
+	// The other workspace suggests (the default): its left message is
+	// stored as typed, and its master masks the finding the console
+	// offers; the ticket and its events follow.
+	theirPath := fmt.Sprintf("/api/v1/workspaces/%d/tickets/%d", e.other.ID, theirs[0].ID)
+	if theirs[0].Message != leftMessage || len(theirs[0].Masks) != 0 {
+		t.Fatalf("a suggest-mode left message %+v", theirs[0])
+	}
+	e.refuse(func() string { return olga.state(theirPath) }, []scenario{
+		{name: "mask: a finding that is none", as: olga, method: "POST", path: theirPath + "/mask", body: `{"finding":2}`, status: 404, code: chat.ErrFindingNotFound},
+		{name: "mask: a span and a finding", as: olga, method: "POST", path: theirPath + "/mask", body: `{"start":0,"end":2,"finding":1}`, status: 400, code: chat.ErrInvalid},
+		{name: "mask: past the end", as: olga, method: "POST", path: theirPath + "/mask", body: `{"start":50,"end":99}`, status: 400, code: chat.ErrSpanOutOfRange},
+		{name: "mask: another workspace's ticket", as: manager, method: "POST", path: fmt.Sprintf("%s/tickets/%d/mask", shop, theirs[0].ID), body: `{"finding":1}`, status: 404, code: chat.ErrNotFound},
+		{name: "mask: an unknown ticket", as: olga, method: "POST", path: fmt.Sprintf("/api/v1/workspaces/%d/tickets/999999/mask", e.other.ID), body: `{"finding":1}`, status: 404, code: chat.ErrNotFound},
+	})
+	var handMasked chat.Ticket
+	olga.json("POST", theirPath+"/mask", `{"finding":1}`, 200, &handMasked)
+	if handMasked.Message != "환불 계좌는 국민은행 123456-01-234567 입니다, 주민번호 **************" || !slices.Equal(handMasked.Masks, []pii.Span{rrn}) {
+		t.Fatalf("masked by finding: %+v", handMasked)
+	}
+	evs, err := e.store.Events(context.Background(), e.other.ID, chat.EventFilter{})
+	must(t, err)
+	for _, ev := range evs {
+		if strings.Contains(string(ev.Encoded), "1234568") {
+			t.Fatalf("event %d (%s) still holds the number", ev.Seq, ev.Type)
+		}
+	}
+
 	view := fmt.Sprintf(`{"start":%d,"end":%d,"reason":"본인 확인 요청"}`, rrn.Start, rrn.End)
 	e.refuse(func() string { return manager.state(path) }, []scenario{
 		{name: "an agent without the view role", as: kim, method: "POST", path: path + "/unmask", body: view, status: 403, code: chat.ErrRoleRequired},

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/event"
 	"github.com/sodam-chat/sodam/internal/pii"
 )
 
@@ -232,4 +233,126 @@ func (db *DB) HeldIn(ctx context.Context, text string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// MaskTicket masks a span of a ticket's message by hand — what the
+// console offers for a finding in suggest mode, or any selection — as
+// MaskMessage masks a message's: the original is sealed for the ticket,
+// the stored message and every stored ticket event that carried the old
+// text show '*' there (scrubTicketEvents), and ticket.updated goes out.
+// A span already masked changes nothing.
+func (db *DB) MaskTicket(ctx context.Context, workspaceID, ticketID int64, span pii.Span, s chat.Sealer, by chat.Who) (chat.Ticket, []chat.Event, error) {
+	var out chat.Ticket
+	events, err := db.write(ctx, func(t *txn) error {
+		tk, err := t.ticket(ctx, workspaceID, ticketID, true)
+		if err != nil {
+			return err
+		}
+		out = tk
+		if err := checkSpan(tk.Message, span.Start, span.End); err != nil {
+			return err
+		}
+		if slices.ContainsFunc(tk.Masks, func(k pii.Span) bool { return k.Start <= span.Start && span.End <= k.End }) {
+			return nil // already masked: nothing to do
+		}
+		original := string([]rune(tk.Message)[span.Start:span.End])
+		sealed, err := s.Seal(workspaceID, chat.TicketSealScope(ticketID), original)
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `INSERT INTO ticket_pii_originals (workspace_id, ticket_id, span_start, span_end, kind, key_id, sealed, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, workspaceID, ticketID, span.Start, span.End, string(span.Kind), s.KeyID(), sealed, micros(t.now)); err != nil {
+			return err
+		}
+		old := tk.Message
+		tk.Message, tk.Masks, tk.UpdatedAt = pii.Apply(tk.Message, []pii.Span{span}), pii.Merge(tk.Masks, span), t.now
+		if _, err := t.exec(ctx, `UPDATE tickets SET message = ?, masks = ?, updated_at = ? WHERE id = ?`,
+			tk.Message, masksJSON(tk.Masks), micros(t.now), ticketID); err != nil {
+			return err
+		}
+		if err := db.scrubTicketEvents(ctx, t, tk, old); err != nil {
+			return err
+		}
+		out = tk
+		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventTicketUpdated, Ticket: ptr(tk)})
+		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditPIIMask, ticketPIITarget(ticketID), nil,
+			map[string]any{"kinds": []pii.Kind{span.Kind}, "spans": 1}))
+	})
+	if err != nil {
+		return chat.Ticket{}, nil, err
+	}
+	db.afterRewrite(ctx, events)
+	return out, events, nil
+}
+
+// ticketEventTypes are the events that carry a ticket, and with it its
+// message.
+var ticketEventTypes = []any{string(chat.EventTicketCreated), string(chat.EventTicketUpdated), string(chat.EventTicketReplied)}
+
+// scrubTicketEvent gives ev the ticket's new message where it carries the
+// old one, and reports whether it did.
+func scrubTicketEvent(ev *chat.Event, tk chat.Ticket, old string) bool {
+	if ev.Ticket == nil || ev.Ticket.ID != tk.ID || ev.Ticket.Message != old {
+		return false
+	}
+	cp := *ev.Ticket // the event's own copy: others may share the pointer
+	cp.Message, cp.Masks = tk.Message, tk.Masks
+	ev.Ticket = &cp
+	return true
+}
+
+// scrubTicketEvents rewrites the stored events that carry the ticket with
+// its old message — from its creation on — and those of the batch's
+// earlier units, not stored yet, so that the log (and the alerts and
+// webhooks built from it later) never keeps what a mask hid.
+func (db *DB) scrubTicketEvents(ctx context.Context, t *txn, tk chat.Ticket, old string) error {
+	rows, err := t.query(ctx, `SELECT seq, payload FROM events WHERE workspace_id = ? AND type IN (?, ?, ?) AND created_at >= ? ORDER BY seq`,
+		append([]any{tk.WorkspaceID}, append(ticketEventTypes, micros(tk.CreatedAt))...)...)
+	if err != nil {
+		return err
+	}
+	type fix struct {
+		seq     int64
+		payload string
+	}
+	var fixes []fix
+	for rows.Next() {
+		var seq int64
+		var payload string
+		if err := rows.Scan(&seq, &payload); err != nil {
+			rows.Close()
+			return err
+		}
+		ev, err := event.Decode([]byte(payload))
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("event %d: %w", seq, err)
+		}
+		if !scrubTicketEvent(&ev, tk, old) {
+			continue
+		}
+		b, err := event.Encode(ev)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		fixes = append(fixes, fix{seq, string(b)})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, f := range fixes {
+		if _, err := t.exec(ctx, `UPDATE events SET payload = ? WHERE workspace_id = ? AND seq = ?`, f.payload, tk.WorkspaceID, f.seq); err != nil {
+			return err
+		}
+	}
+	if t.earlier != nil {
+		for _, u := range *t.earlier {
+			for i := range u.pending {
+				scrubTicketEvent(&u.pending[i], tk, old)
+			}
+		}
+	}
+	return nil
 }

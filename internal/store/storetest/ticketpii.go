@@ -15,6 +15,19 @@ import (
 // and a resident registration number in one sentence.
 const ticketText = "환불 계좌는 국민은행 123456-01-234567 입니다, 주민번호 900101-1234568"
 
+// eventsHoldTicket reports whether any stored event of the workspace holds text.
+func eventsHoldTicket(t *testing.T, s chat.Store, ws int64, text string) bool {
+	t.Helper()
+	evs, err := s.Events(ctx, ws, chat.EventFilter{})
+	must(t, err)
+	for _, ev := range evs {
+		if strings.Contains(string(ev.Encoded), text) || ev.Ticket != nil && strings.Contains(ev.Ticket.Message, text) {
+			return true
+		}
+	}
+	return false
+}
+
 // testPIITickets: a left message is a visitor's text (§7.1, §11). Under
 // automatic masking it is stored masked — the ticket, its event, the
 // list's search — with its originals sealed for the ticket and the mask
@@ -22,7 +35,8 @@ const ticketText = "환불 계좌는 국민은행 123456-01-234567 입니다, �
 // nothing written. An original opens for a moment (pii.view) or for good
 // (pii.unmask), and rotation re-seals it. What agents type — a ticket
 // they open, a reply, a comment — is left alone, as their chat messages
-// are; in suggest mode nothing is masked on arrival.
+// are; in suggest mode nothing is masked on arrival, and the desk masks what
+// the console offers, the stored events following.
 func testPIITickets(t *testing.T, s chat.Store) {
 	f := setup(t, s, "piiticket")
 	other := setup(t, s, "piiticket2")
@@ -163,11 +177,41 @@ func testPIITickets(t *testing.T, s chat.Store) {
 		t.Fatalf("a suggest-mode workspace's left message %+v", theirs)
 	}
 
-	// Rotation re-seals the ticket's originals too.
+	// In suggest mode the desk masks what the console offers: the stored
+	// message and its stored events follow; a span already masked
+	// changes nothing.
+	if !eventsHoldTicket(t, s, other.ws.ID, "1234568") {
+		t.Fatal("the suggest-mode ticket's event never held the number: the test proves nothing")
+	}
+	theirBy := chat.Who{AgentID: other.manager.AgentID, Name: "manager", Address: "127.0.0.1"}
+	mt, events, err := s.MaskTicket(ctx, other.ws.ID, theirs.ID, rrn, k, theirBy)
+	must(t, err)
+	const rrnMasked = "환불 계좌는 국민은행 123456-01-234567 입니다, 주민번호 **************"
+	if mt.Message != rrnMasked || !slices.Equal(mt.Masks, []pii.Span{rrn}) || len(events) != 1 || events[0].Type != chat.EventTicketUpdated ||
+		strings.Contains(string(events[0].Encoded), "1234568") {
+		t.Fatalf("masked by hand: %+v %+v", mt, events)
+	}
+	if eventsHoldTicket(t, s, other.ws.ID, "1234568") || len(held("1234568")) != 0 {
+		t.Fatalf("the number stayed in an event, or in %v", held("1234568"))
+	}
+	if _, events, err = s.MaskTicket(ctx, other.ws.ID, theirs.ID, pii.Span{Start: 40, End: 45, Kind: pii.Other}, k, theirBy); err != nil || len(events) != 0 {
+		t.Fatalf("masking inside a mask: %v %+v", err, events)
+	}
+	_, _, err = s.MaskTicket(ctx, other.ws.ID, theirs.ID, pii.Span{Start: 50, End: 60, Kind: pii.Other}, k, theirBy)
+	wantCode(t, err, chat.ErrSpanOutOfRange)
+	_, _, err = s.MaskTicket(ctx, f.ws.ID, theirs.ID, rrn, k, by)
+	wantCode(t, err, chat.ErrNotFound)
+	_, originals, _, err = s.UnmaskTicket(ctx, other.ws.ID, theirs.ID, view, k, theirBy)
+	must(t, err)
+	if originals[0].Text != "900101-1234568" {
+		t.Fatalf("the hand-masked original %+v", originals)
+	}
+
+	// Rotation re-seals the tickets' originals too.
 	n, err := s.RotatePIIKey(ctx, k, k2)
 	must(t, err)
-	if n != 2 {
-		t.Fatalf("re-sealed %d originals, want 2", n)
+	if n != 3 {
+		t.Fatalf("re-sealed %d originals, want 3", n)
 	}
 	_, originals, _, err = s.UnmaskTicket(ctx, f.ws.ID, tk.ID, view, k2, by)
 	must(t, err)

@@ -112,7 +112,7 @@ class Tickets extends HTMLElement {
       if (this.#open?.id !== tk.id) return;
       this.#open = { ...this.#open, ...tk, masks: tk.masks ?? [] };
       this.#renderThread();
-    });
+    }, () => this.#renderThread());
     this.#transcript = new Thread(this.#ref('transcript'), (m) => transcriptLine(m, this.#chat), this.#ref('transcript'),
       { t, onError: (err) => toast(locale.errorText(err)) });
     for (const button of this.querySelectorAll('[data-status]')) {
