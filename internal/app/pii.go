@@ -46,3 +46,25 @@ func (a *App) UnmaskMessage(ctx context.Context, workspaceID, conversationID, me
 	a.publish(ctx, events)
 	return m, originals, err
 }
+
+// UnmaskTicket opens masked spans of a ticket's message for the caller,
+// or restores them.
+func (a *App) UnmaskTicket(ctx context.Context, workspaceID, ticketID int64, u chat.Unmask, by chat.Who) (chat.Ticket, []chat.Original, error) {
+	s, err := a.sealerOrErr()
+	if err != nil {
+		return chat.Ticket{}, nil, err
+	}
+	tk, originals, events, err := a.store.UnmaskTicket(ctx, workspaceID, ticketID, u, s, by)
+	a.publish(ctx, events)
+	return tk, originals, err
+}
+
+// MaskTicket masks a span of a ticket's message.
+func (a *App) MaskTicket(ctx context.Context, workspaceID, ticketID int64, span pii.Span, by chat.Who) (chat.Ticket, error) {
+	s, err := a.sealerOrErr()
+	if err != nil {
+		return chat.Ticket{}, err
+	}
+	tk, events, err := a.store.MaskTicket(ctx, workspaceID, ticketID, span, s, by)
+	return done(ctx, a, tk, events, err)
+}

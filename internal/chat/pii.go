@@ -129,6 +129,12 @@ type Sealer interface {
 	Open(workspaceID, conversationID int64, sealed []byte) (string, error)
 }
 
+// TicketSealScope is what a ticket's originals are sealed for in place of
+// a conversation's ID: the ticket's ID, negated, so that an original
+// opens only for its ticket and never for a conversation (whose IDs are
+// positive), nor a conversation's for a ticket.
+func TicketSealScope(ticketID int64) int64 { return -ticketID }
+
 // SealedOriginal is an original sealed before its message is stored
 // (automatic masking).
 type SealedOriginal struct {
@@ -172,8 +178,19 @@ type PIIStore interface {
 	// UsePIIKey records keyID as the installation's key when none is,
 	// and fails with ErrPIIKeyMismatch when another is.
 	UsePIIKey(ctx context.Context, keyID string) error
-	// RotatePIIKey re-seals every original from old to new in one
-	// transaction and records new's ID; it returns how many it re-sealed.
+	// MaskTicket masks span of a ticket's message by hand, as MaskMessage
+	// masks a message's: the stored message and every stored ticket event
+	// that carried it show '*' there, the original is kept only sealed,
+	// and it is audited (pii.mask) and appends ticket.updated.
+	MaskTicket(ctx context.Context, workspaceID, ticketID int64, span pii.Span, s Sealer, by Who) (Ticket, []Event, error)
+	// UnmaskTicket opens the masks inside u's span of a ticket's message
+	// (a left message automatic masking masked): for the caller only
+	// (audited pii.view), or, with u.Permanent, back into storage
+	// (audited pii.unmask, appending ticket.updated).
+	UnmaskTicket(ctx context.Context, workspaceID, ticketID int64, u Unmask, s Sealer, by Who) (Ticket, []Original, []Event, error)
+	// RotatePIIKey re-seals every original (messages' and tickets') from
+	// old to new in one transaction and records new's ID; it returns how
+	// many it re-sealed.
 	RotatePIIKey(ctx context.Context, old, new Sealer) (int, error)
 }
 

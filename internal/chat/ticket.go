@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/sodam-chat/sodam/internal/pii"
 )
 
 // Limits on a ticket's fields.
@@ -217,10 +219,13 @@ type Ticket struct {
 	Channel        TicketChannel `json:"channel"`
 	// Subject is what the agent called it; a left message has none (the
 	// list shows the start of its message).
-	Subject    string         `json:"subject"`
-	Name       string         `json:"name"`
-	Contact    string         `json:"contact"`
-	Message    string         `json:"message"`
+	Subject string `json:"subject"`
+	Name    string `json:"name"`
+	Contact string `json:"contact"`
+	Message string `json:"message"`
+	// Masks are the spans of Message hidden as '*' (§11): automatic
+	// masking of a left message, in code points.
+	Masks      []pii.Span     `json:"masks,omitempty"`
 	Status     TicketStatus   `json:"status"`
 	Priority   TicketPriority `json:"priority"`
 	AssigneeID int64          `json:"assignee_id,omitempty"`

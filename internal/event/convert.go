@@ -171,6 +171,9 @@ func ticketOf(t *chat.Ticket) *Ticket {
 	if !t.ActivityAt.IsZero() {
 		out.ActivityAt = &t.ActivityAt
 	}
+	for _, s := range t.Masks {
+		out.Masks = append(out.Masks, Mask{Start: s.Start, End: s.End, Kind: string(s.Kind)})
+	}
 	return out
 }
 
@@ -185,6 +188,9 @@ func (t *Ticket) domain() *chat.Ticket {
 		Priority: chat.TicketPriority(t.Priority), CreatedBy: t.CreatedBy, DueAt: t.DueAt, Tags: t.Tags, Replies: t.Replies}
 	if t.ActivityAt != nil {
 		out.ActivityAt = *t.ActivityAt
+	}
+	for _, s := range t.Masks {
+		out.Masks = append(out.Masks, pii.Span{Start: s.Start, End: s.End, Kind: pii.Kind(s.Kind)})
 	}
 	if out.Channel == "" { // stored before tickets had channels
 		out.Channel = chat.TicketWeb

@@ -196,6 +196,9 @@ type Ticket struct {
 	Tags           []string   `json:"tags,omitempty"`
 	Replies        int        `json:"replies,omitempty"`
 	ActivityAt     *time.Time `json:"activity_at,omitempty"`
+	// Masks: added with automatic masking of left messages (absent:
+	// nothing masked). Message already shows '*' in these spans.
+	Masks []Mask `json:"masks,omitempty"`
 }
 
 // TicketReply is a reply or internal comment in a ticket's thread, as

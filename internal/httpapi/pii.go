@@ -53,6 +53,77 @@ type maskRequest struct {
 	Finding *int `json:"finding"`
 }
 
+// check refuses a mask request that gives neither a span nor a finding,
+// or both.
+func (req maskRequest) check() error {
+	bySpan := req.Start != nil || req.End != nil
+	switch {
+	case bySpan && req.Finding != nil:
+		return chat.Errorf(chat.ErrInvalid, "give either start and end, or finding, not both")
+	case bySpan && (req.Start == nil || req.End == nil):
+		return chat.Errorf(chat.ErrInvalid, "start and end are both required")
+	case !bySpan && req.Finding == nil:
+		return chat.Errorf(chat.ErrInvalid, "give start and end (a span in code points) or finding (an index into the text's findings)")
+	}
+	return nil
+}
+
+// span is what a checked mask request masks in a text with these
+// findings: the n-th finding, or the span given, which takes the kind of
+// the one finding it covers (else other).
+func (req maskRequest) span(found []pii.Finding, what string) (pii.Span, error) {
+	if req.Finding != nil {
+		n := *req.Finding
+		if n < 0 || n >= len(found) {
+			return pii.Span{}, chat.Errorf(chat.ErrFindingNotFound, "the %s has %d findings; finding %d is not one of them", what, len(found), n)
+		}
+		return pii.Span{Start: found[n].Start, End: found[n].End, Kind: found[n].Kind}, nil
+	}
+	span := pii.Span{Start: *req.Start, End: *req.End, Kind: pii.Other}
+	var inside []pii.Kind
+	for _, f := range found {
+		if f.Start >= span.Start && f.End <= span.End {
+			inside = append(inside, f.Kind)
+		}
+	}
+	if len(inside) == 1 {
+		span.Kind = inside[0]
+	}
+	return span, nil
+}
+
+// maskTicket masks a span of a ticket's message, or the n-th finding of
+// its current text (pii/scan's order, from 0): what the console offers in
+// suggest mode, as for a message. Any member.
+func (s *Server) maskTicket(w http.ResponseWriter, r *http.Request) error {
+	var req maskRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := req.check(); err != nil {
+		return err
+	}
+	id, err := pathID(r, "tid")
+	if err != nil {
+		return err
+	}
+	m := memberOf(r)
+	tk, err := s.store.Ticket(r.Context(), m.WorkspaceID, id, m.AgentID)
+	if err != nil {
+		return err
+	}
+	span, err := req.span(pii.Scan(tk.Message), "ticket's message")
+	if err != nil {
+		return err
+	}
+	out, err := s.app.MaskTicket(r.Context(), m.WorkspaceID, id, span, who(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
 // mask masks a span of a message, or the n-th finding of its current text
 // (the order pii/scan returns them in, from 0; a file's name is scanned as
 // one, as pii/scan's file_name is).
@@ -61,14 +132,8 @@ func (s *Server) mask(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	bySpan := req.Start != nil || req.End != nil
-	switch {
-	case bySpan && req.Finding != nil:
-		return chat.Errorf(chat.ErrInvalid, "give either start and end, or finding, not both")
-	case bySpan && (req.Start == nil || req.End == nil):
-		return chat.Errorf(chat.ErrInvalid, "start and end are both required")
-	case !bySpan && req.Finding == nil:
-		return chat.Errorf(chat.ErrInvalid, "give start and end (a span in code points) or finding (an index into the message's findings)")
+	if err := req.check(); err != nil {
+		return err
 	}
 	c, err := s.changeableConversation(r)
 	if err != nil {
@@ -82,26 +147,9 @@ func (s *Server) mask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	found := m.Findings()
-	var span pii.Span
-	if req.Finding != nil {
-		n := *req.Finding
-		if n < 0 || n >= len(found) {
-			return chat.Errorf(chat.ErrFindingNotFound, "the message has %d findings; finding %d is not one of them", len(found), n)
-		}
-		span = pii.Span{Start: found[n].Start, End: found[n].End, Kind: found[n].Kind}
-	} else {
-		span = pii.Span{Start: *req.Start, End: *req.End, Kind: pii.Other}
-		// A selection over exactly one finding takes its kind.
-		var inside []pii.Kind
-		for _, f := range found {
-			if f.Start >= span.Start && f.End <= span.End {
-				inside = append(inside, f.Kind)
-			}
-		}
-		if len(inside) == 1 {
-			span.Kind = inside[0]
-		}
+	span, err := req.span(m.Findings(), "message")
+	if err != nil {
+		return err
 	}
 	out, err := s.app.MaskMessage(r.Context(), c.WorkspaceID, c.ID, mid, span, who(r))
 	if err != nil {
@@ -123,13 +171,11 @@ type unmaskResponse struct {
 	Originals []chat.Original `json:"originals"`
 }
 
-// unmask shows masked text to the caller (audited), or, permanently,
-// restores it for everyone. Who may do which is the workspace's setting.
-func (s *Server) unmask(w http.ResponseWriter, r *http.Request) error {
-	var req unmaskRequest
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
+// mayUnmask checks an unmask request's span and reason, and that the
+// caller's role may do what it asks: see an original (the workspace's
+// view role) or restore it (its restore role). Messages and tickets share
+// it.
+func (s *Server) mayUnmask(r *http.Request, req *unmaskRequest) error {
 	if req.Start == nil || req.End == nil {
 		return chat.Errorf(chat.ErrInvalid, "start and end are required")
 	}
@@ -150,6 +196,49 @@ func (s *Server) unmask(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !memberOf(r).Role.Outranks(need) {
 		return chat.Errorf(chat.ErrRoleRequired, "to %s you need the %s role or higher", what, need)
+	}
+	return nil
+}
+
+type ticketUnmaskResponse struct {
+	Ticket    chat.Ticket     `json:"ticket"`
+	Originals []chat.Original `json:"originals"`
+}
+
+// unmaskTicket shows a ticket's masked text to the caller (audited), or,
+// permanently, restores it, under the same roles and reason as a
+// message's (unmask).
+func (s *Server) unmaskTicket(w http.ResponseWriter, r *http.Request) error {
+	var req unmaskRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.mayUnmask(r, &req); err != nil {
+		return err
+	}
+	id, err := pathID(r, "tid")
+	if err != nil {
+		return err
+	}
+	tk, originals, err := s.app.UnmaskTicket(r.Context(), memberOf(r).WorkspaceID, id,
+		chat.Unmask{Start: *req.Start, End: *req.End, Reason: req.Reason, Permanent: req.Permanent}, who(r))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store") // originals are for this screen only
+	writeJSON(w, http.StatusOK, ticketUnmaskResponse{Ticket: tk, Originals: originals})
+	return nil
+}
+
+// unmask shows masked text to the caller (audited), or, permanently,
+// restores it for everyone. Who may do which is the workspace's setting.
+func (s *Server) unmask(w http.ResponseWriter, r *http.Request) error {
+	var req unmaskRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.mayUnmask(r, &req); err != nil {
+		return err
 	}
 	// Seeing an original is reading; unmasking for good changes the
 	// conversation's message.
@@ -181,5 +270,7 @@ func (s *Server) piiRoutes() []route {
 		{pattern: "POST /api/v1/workspaces/{wid}/pii/scan", access: member, h: s.scan, api: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/messages/{mid}/mask", access: member, h: s.mask, api: true, audit: chat.AuditPIIMask},
 		{pattern: "POST /api/v1/workspaces/{wid}/conversations/{cid}/messages/{mid}/unmask", access: member, h: s.unmask, api: true, audit: chat.AuditPIIUnmask},
+		{pattern: "POST /api/v1/workspaces/{wid}/tickets/{tid}/mask", access: member, h: s.maskTicket, api: true, audit: chat.AuditPIIMask},
+		{pattern: "POST /api/v1/workspaces/{wid}/tickets/{tid}/unmask", access: member, h: s.unmaskTicket, api: true, audit: chat.AuditPIIUnmask},
 	}
 }

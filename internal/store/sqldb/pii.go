@@ -559,7 +559,11 @@ func (db *DB) RotatePIIKey(ctx context.Context, old, new chat.Sealer) (int, erro
 				return err
 			}
 		}
-		n = len(out)
+		tickets, err := resealTicketOriginals(ctx, x, old, new)
+		if err != nil {
+			return err
+		}
+		n = len(out) + tickets
 		if _, err := x.exec(ctx, `INSERT INTO pii_key (one, key_id, created_at) VALUES (1, ?, ?) ON CONFLICT (one) DO UPDATE SET key_id = excluded.key_id, created_at = excluded.created_at`,
 			new.KeyID(), micros(db.Now())); err != nil {
 			return err

@@ -15,7 +15,7 @@ import (
 // own, read by ticketTags).
 const ticketColumns = `t.id, t.workspace_id, COALESCE(t.customer_id, 0), COALESCE(t.conversation_id, 0), t.channel, t.subject,
 	t.name, t.contact, t.message, t.status, t.priority, COALESCE(t.assignee_id, 0), COALESCE(t.created_by, 0), t.due_at,
-	t.note, t.replies, t.created_at, t.updated_at, t.activity_at, t.solved_at`
+	t.note, t.replies, t.created_at, t.updated_at, t.activity_at, t.solved_at, t.masks`
 
 const ticketSelect = `SELECT ` + ticketColumns + ` FROM tickets t`
 
@@ -25,11 +25,15 @@ func scanTicket(row scanner, extra ...any) (chat.Ticket, error) {
 	var tk chat.Ticket
 	var created, updated, activity int64
 	var due, solved sql.NullInt64
+	var masks string
 	err := row.Scan(append([]any{&tk.ID, &tk.WorkspaceID, &tk.CustomerID, &tk.ConversationID, &tk.Channel, &tk.Subject,
 		&tk.Name, &tk.Contact, &tk.Message, &tk.Status, &tk.Priority, &tk.AssigneeID, &tk.CreatedBy, &due,
-		&tk.Note, &tk.Replies, &created, &updated, &activity, &solved}, extra...)...)
+		&tk.Note, &tk.Replies, &created, &updated, &activity, &solved, &masks}, extra...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return tk, chat.Errorf(chat.ErrNotFound, "no such ticket")
+	}
+	if err == nil {
+		tk.Masks, err = parseMasks(masks)
 	}
 	tk.CreatedAt, tk.UpdatedAt, tk.ActivityAt = fromMicros(created), fromMicros(updated), fromMicros(activity)
 	tk.DueAt, tk.SolvedAt = optTime(due), optTime(solved)
@@ -133,13 +137,28 @@ func (db *DB) CreateTicket(ctx context.Context, tk *chat.Ticket) ([]chat.Event, 
 				customerID = c.CustomerID
 			}
 		}
+		// A left message is the visitor's text: automatic masking masks it
+		// before it is stored, as it does a visitor's chat message; what
+		// an agent types (an agent's ticket, like an agent's message) is
+		// left as it is.
+		message, auto := tk.Message, ticketMask{}
+		if !agentMade {
+			var err error
+			if message, auto, err = db.autoMaskTicket(ctx, t, tk.WorkspaceID, tk.Message); err != nil {
+				return err
+			}
+		}
 		var id int64
 		if err := t.row(ctx, `INSERT INTO tickets (workspace_id, customer_id, conversation_id, channel, subject, name, contact, message,
-			status, priority, assignee_id, created_by, due_at, created_at, updated_at, activity_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			status, priority, assignee_id, created_by, due_at, created_at, updated_at, activity_at, masks)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			tk.WorkspaceID, nullID(customerID), nullID(tk.ConversationID), tk.Channel, strings.TrimSpace(tk.Subject),
-			strings.TrimSpace(tk.Name), strings.TrimSpace(tk.Contact), tk.Message, chat.TicketOpen, tk.Priority,
-			nullID(tk.AssigneeID), nullID(tk.CreatedBy), optMicros(tk.DueAt), micros(t.now), micros(t.now), micros(t.now)).Scan(&id); err != nil {
+			strings.TrimSpace(tk.Name), strings.TrimSpace(tk.Contact), message, chat.TicketOpen, tk.Priority,
+			nullID(tk.AssigneeID), nullID(tk.CreatedBy), optMicros(tk.DueAt), micros(t.now), micros(t.now), micros(t.now),
+			masksJSON(auto.masks)).Scan(&id); err != nil {
+			return err
+		}
+		if err := db.storeTicketOriginals(ctx, t, tk.WorkspaceID, id, auto); err != nil {
 			return err
 		}
 		if err := t.setTicketTags(ctx, id, tk.Tags); err != nil {

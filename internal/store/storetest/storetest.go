@@ -89,6 +89,7 @@ func Run(t *testing.T, open Opener) {
 		{"PII", testPII},
 		{"PIIMaskInBatch", testPIIMaskInBatch},
 		{"PIIFileNames", testPIIFileNames},
+		{"PIITickets", testPIITickets},
 		{"Notes", testNotes},
 		{"ReadReceipts", testReadReceipts},
 		{"FAQ", testFAQ},

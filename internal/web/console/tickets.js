@@ -12,6 +12,7 @@ import { h } from '../shared/dom.js';
 import { MESSAGE_PAGE, Thread } from '../shared/thread.js';
 import { transcriptLine } from './details.js';
 import { openTicketDialog } from './ticketcreate.js';
+import { TicketPII } from './ticketpii.js';
 import { dateFormat, dateTime, exactTime, formError, locale, t } from './i18n.js';
 import { isActive } from './session.js';
 import { stamp, template } from './template.js';
@@ -100,12 +101,18 @@ class Tickets extends HTMLElement {
   #tab = 'thread';
   #chat = null; // the chat the open ticket was made from
   #transcript; // its messages (thread.js)
+  #pii; // its left message's masks (ticketpii.js)
 
   connectedCallback() {
     if (this.firstElementChild) return;
     stamp(this, markup);
     // The transcript grows with the ticket's page, which does not move:
     // its earlier messages come with the button above them.
+    this.#pii = new TicketPII(this, () => this.#inbox, (tk) => {
+      if (this.#open?.id !== tk.id) return;
+      this.#open = { ...this.#open, ...tk, masks: tk.masks ?? [] };
+      this.#renderThread();
+    }, () => this.#renderThread());
     this.#transcript = new Thread(this.#ref('transcript'), (m) => transcriptLine(m, this.#chat), this.#ref('transcript'),
       { t, onError: (err) => toast(locale.errorText(err)) });
     for (const button of this.querySelectorAll('[data-status]')) {
@@ -306,7 +313,7 @@ class Tickets extends HTMLElement {
       this.#items = this.#items.filter((x) => this.#matches(x)); // solved leaves the active view
       this.#renderList();
       if (this.#open?.id === tk.id) {
-        this.#open = { ...this.#open, ...tk };
+        this.#open = { ...this.#open, ...tk, masks: tk.masks ?? [] }; // none: omitted
         if (ev.ticket_reply && !this.#replies.some((r) => r.id === ev.ticket_reply.id)) this.#replies.push(ev.ticket_reply);
         this.#renderTicket();
         if (ev.type === 'ticket.replied' && !mine) this.#markRead(tk.id);
@@ -321,6 +328,7 @@ class Tickets extends HTMLElement {
   async #openTicket(id) {
     try {
       const { ticket, replies } = await this.#inbox.request('GET', `/tickets/${id}`);
+      if (this.#open?.id !== ticket.id) this.#pii.forget();
       this.#open = ticket;
       this.#replies = replies;
       this.#renderList();
@@ -389,7 +397,7 @@ class Tickets extends HTMLElement {
       const who = tk.channel === 'web' ? tk.name : this.#inbox.members.get(tk.created_by)?.name ?? '';
       entries.push(h('li', { class: 'ticket-entry original', dataset: { testid: 'ticket-original' } },
         h('div', { class: 'entry-head' }, h('strong', {}, who || t('msg.visitor')), h('sodam-time', { datetime: tk.created_at })),
-        h('p', { class: 'entry-body' }, tk.message)));
+        this.#pii.body(tk)));
     }
     if (tk.note) {
       // A processing note (PATCH note; what To check kept before threads).

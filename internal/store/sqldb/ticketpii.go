@@ -1,0 +1,358 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/event"
+	"github.com/sodam-chat/sodam/internal/pii"
+)
+
+// Personal information in tickets (§7.1, §11): a left message is a
+// visitor's text, masked automatically as a visitor's chat message is,
+// before it is stored, its event encoded or its alert sent. Its originals
+// are sealed for the ticket (chat.TicketSealScope) in
+// ticket_pii_originals. Every copy of a ticket's message — its events,
+// the new-ticket alert, a reply email's subject, the list's search — is
+// derived from the stored, masked text.
+
+// ticketMask is what automatic masking found in a left message: its masks
+// and the originals to seal (one per mask), nothing when none.
+type ticketMask struct {
+	masks     []pii.Span
+	originals []string
+}
+
+// autoMaskTicket masks a left message's text as the workspace's automatic
+// masking says (the same setting and scan as a visitor's chat message),
+// under the settings the transaction reads. A node without a sealer
+// refuses a text that needs masking rather than store it in clear.
+func (db *DB) autoMaskTicket(ctx context.Context, t *txn, workspaceID int64, text string) (string, ticketMask, error) {
+	if !pii.MayHold(text) {
+		return text, ticketMask{}, nil
+	}
+	ws, err := db.workspaceIn(ctx, t.q, workspaceID)
+	if err != nil {
+		return "", ticketMask{}, err
+	}
+	masked, masks, originals := ws.Settings.PII.AutoMask(text)
+	if len(masks) == 0 {
+		return text, ticketMask{}, nil
+	}
+	if db.sealer == nil {
+		return "", ticketMask{}, chat.Errorf(chat.ErrPIIKeyMismatch, "this node has no PII key to seal with")
+	}
+	return masked, ticketMask{masks: masks, originals: originals}, nil
+}
+
+// storeTicketOriginals seals and keeps a new ticket's originals, once the
+// ticket has its ID, and audits the automatic mask (kinds and count,
+// never the values).
+func (db *DB) storeTicketOriginals(ctx context.Context, t *txn, workspaceID, ticketID int64, m ticketMask) error {
+	if len(m.masks) == 0 {
+		return nil
+	}
+	for i, span := range m.masks {
+		sealed, err := db.sealer.Seal(workspaceID, chat.TicketSealScope(ticketID), m.originals[i])
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `INSERT INTO ticket_pii_originals (workspace_id, ticket_id, span_start, span_end, kind, key_id, sealed, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, workspaceID, ticketID, span.Start, span.End, string(span.Kind), db.sealer.KeyID(), sealed, micros(t.now)); err != nil {
+			return err
+		}
+	}
+	return t.audit(ctx, t.entry(workspaceID, chat.Who{}, chat.AuditPIIMask, ticketPIITarget(ticketID), nil,
+		map[string]any{"kinds": spanKinds(m.masks), "spans": len(m.masks), "automatic": true}))
+}
+
+func ticketPIITarget(ticketID int64) string { return fmt.Sprintf("ticket %d", ticketID) }
+
+func (db *DB) ticketPieces(ctx context.Context, x q, ticketID int64) ([]piece, error) {
+	rows, err := x.query(ctx, `SELECT id, span_start, span_end, key_id, sealed FROM ticket_pii_originals WHERE ticket_id = ? ORDER BY id`, ticketID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []piece
+	for rows.Next() {
+		var p piece
+		if err := rows.Scan(&p.id, &p.start, &p.end, &p.keyID, &p.sealed); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// UnmaskTicket shows or restores the masks inside a span of a ticket's
+// message, as UnmaskMessage does a message's.
+func (db *DB) UnmaskTicket(ctx context.Context, workspaceID, ticketID int64, u chat.Unmask, s chat.Sealer, by chat.Who) (chat.Ticket, []chat.Original, []chat.Event, error) {
+	var out chat.Ticket
+	var originals []chat.Original
+	events, err := db.write(ctx, func(t *txn) error {
+		tk, err := t.ticket(ctx, workspaceID, ticketID, u.Permanent)
+		if err != nil {
+			return err
+		}
+		out = tk
+		if err := checkSpan(tk.Message, u.Start, u.End); err != nil {
+			return err
+		}
+		inside, crossed := pii.Within(tk.Masks, u.Start, u.End)
+		if crossed {
+			return chat.Errorf(chat.ErrSpanCrossesMask, "the span %d–%d cuts a mask; unmask whole masks", u.Start, u.End)
+		}
+		if len(inside) == 0 {
+			return chat.Errorf(chat.ErrMaskNotFound, "nothing is masked between %d and %d", u.Start, u.End)
+		}
+		all, err := db.ticketPieces(ctx, t.q, ticketID)
+		if err != nil {
+			return err
+		}
+		var used []any
+		var opened []pii.Piece
+		for _, p := range all {
+			if p.start < u.Start || p.end > u.End {
+				continue
+			}
+			if p.keyID != s.KeyID() {
+				return chat.Errorf(chat.ErrPIIKeyMismatch, "this original was sealed under key %s, not this node's %s: run sodam admin rotate-pii-key with the old key", p.keyID, s.KeyID())
+			}
+			text, err := s.Open(workspaceID, chat.TicketSealScope(ticketID), p.sealed)
+			if err != nil {
+				return chat.Errorf(chat.ErrPIIKeyMismatch, "an original does not open with this node's key")
+			}
+			used = append(used, p.id)
+			opened = append(opened, pii.Piece{Start: p.start, Text: text})
+		}
+		restored := []rune(pii.Restore(tk.Message, opened))
+		for _, k := range inside {
+			originals = append(originals, chat.Original{Start: k.Start, End: k.End, Kind: k.Kind, Text: string(restored[k.Start:k.End])})
+		}
+		detail := map[string]any{"kinds": spanKinds(inside), "spans": len(inside), "reason": u.Reason}
+		if !u.Permanent {
+			return t.audit(ctx, t.entry(workspaceID, by, chat.AuditPIIView, ticketPIITarget(ticketID), nil, detail))
+		}
+		body := []rune(tk.Message)
+		for _, k := range inside {
+			copy(body[k.Start:k.End], restored[k.Start:k.End])
+		}
+		tk.Message = string(body)
+		tk.Masks = slices.DeleteFunc(slices.Clone(tk.Masks), func(k pii.Span) bool { return slices.Contains(inside, k) })
+		tk.UpdatedAt = t.now
+		if len(used) > 0 {
+			if _, err := t.exec(ctx, `DELETE FROM ticket_pii_originals WHERE id IN (`+marks(len(used))+`)`, used...); err != nil {
+				return err
+			}
+		}
+		if _, err := t.exec(ctx, `UPDATE tickets SET message = ?, masks = ?, updated_at = ? WHERE id = ?`,
+			tk.Message, masksJSON(tk.Masks), micros(t.now), ticketID); err != nil {
+			return err
+		}
+		out = tk
+		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventTicketUpdated, Ticket: ptr(tk)})
+		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditPIIUnmask, ticketPIITarget(ticketID), nil, detail))
+	})
+	if err != nil {
+		return chat.Ticket{}, nil, nil, err
+	}
+	return out, originals, events, nil
+}
+
+// resealTicketOriginals re-seals every ticket original from old to new
+// (RotatePIIKey's second half); it returns how many it re-sealed.
+func resealTicketOriginals(ctx context.Context, x q, old, new chat.Sealer) (int, error) {
+	rows, err := x.query(ctx, `SELECT id, workspace_id, ticket_id, key_id, sealed FROM ticket_pii_originals ORDER BY id`)
+	if err != nil {
+		return 0, err
+	}
+	type resealed struct {
+		id     int64
+		sealed []byte
+	}
+	var out []resealed
+	for rows.Next() {
+		var id, ws, ticket int64
+		var keyID string
+		var sealed []byte
+		if err := rows.Scan(&id, &ws, &ticket, &keyID, &sealed); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if keyID == new.KeyID() {
+			continue // re-sealed by an earlier, interrupted run
+		}
+		text, err := old.Open(ws, chat.TicketSealScope(ticket), sealed)
+		if err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("ticket original %d does not open with the old key: %w", id, err)
+		}
+		b, err := new.Seal(ws, chat.TicketSealScope(ticket), text)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		out = append(out, resealed{id, b})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, r := range out {
+		if _, err := x.exec(ctx, `UPDATE ticket_pii_originals SET sealed = ?, key_id = ? WHERE id = ?`, r.sealed, new.KeyID(), r.id); err != nil {
+			return 0, err
+		}
+	}
+	return len(out), nil
+}
+
+// heldColumns are the stored columns a ticket's text, or a copy of it,
+// can reach: the ticket, its thread, the event log and the audit log.
+var heldColumns = []string{
+	"tickets.message", "tickets.subject", "tickets.name", "tickets.contact", "tickets.note", "ticket_replies.body",
+	"events.payload", "audit_log.target", "audit_log.before_json", "audit_log.after_json",
+}
+
+// HeldIn names the columns of heldColumns where text is stored (the
+// conformance suite's proof that masked text left no clear copy).
+func (db *DB) HeldIn(ctx context.Context, text string) ([]string, error) {
+	like := "%" + likeEscaper.Replace(text) + "%"
+	var out []string
+	for _, tc := range heldColumns {
+		table, col, _ := strings.Cut(tc, ".")
+		var n int
+		if err := db.read().row(ctx, `SELECT COUNT(*) FROM `+table+` WHERE `+col+` LIKE ? ESCAPE '\'`, like).Scan(&n); err != nil {
+			return nil, fmt.Errorf("%s: %w", tc, err)
+		}
+		if n > 0 {
+			out = append(out, tc)
+		}
+	}
+	return out, nil
+}
+
+// MaskTicket masks a span of a ticket's message by hand — what the
+// console offers for a finding in suggest mode, or any selection — as
+// MaskMessage masks a message's: the original is sealed for the ticket,
+// the stored message and every stored ticket event that carried the old
+// text show '*' there (scrubTicketEvents), and ticket.updated goes out.
+// A span already masked changes nothing.
+func (db *DB) MaskTicket(ctx context.Context, workspaceID, ticketID int64, span pii.Span, s chat.Sealer, by chat.Who) (chat.Ticket, []chat.Event, error) {
+	var out chat.Ticket
+	events, err := db.write(ctx, func(t *txn) error {
+		tk, err := t.ticket(ctx, workspaceID, ticketID, true)
+		if err != nil {
+			return err
+		}
+		out = tk
+		if err := checkSpan(tk.Message, span.Start, span.End); err != nil {
+			return err
+		}
+		if slices.ContainsFunc(tk.Masks, func(k pii.Span) bool { return k.Start <= span.Start && span.End <= k.End }) {
+			return nil // already masked: nothing to do
+		}
+		original := string([]rune(tk.Message)[span.Start:span.End])
+		sealed, err := s.Seal(workspaceID, chat.TicketSealScope(ticketID), original)
+		if err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `INSERT INTO ticket_pii_originals (workspace_id, ticket_id, span_start, span_end, kind, key_id, sealed, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, workspaceID, ticketID, span.Start, span.End, string(span.Kind), s.KeyID(), sealed, micros(t.now)); err != nil {
+			return err
+		}
+		old := tk.Message
+		tk.Message, tk.Masks, tk.UpdatedAt = pii.Apply(tk.Message, []pii.Span{span}), pii.Merge(tk.Masks, span), t.now
+		if _, err := t.exec(ctx, `UPDATE tickets SET message = ?, masks = ?, updated_at = ? WHERE id = ?`,
+			tk.Message, masksJSON(tk.Masks), micros(t.now), ticketID); err != nil {
+			return err
+		}
+		if err := db.scrubTicketEvents(ctx, t, tk, old); err != nil {
+			return err
+		}
+		out = tk
+		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventTicketUpdated, Ticket: ptr(tk)})
+		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditPIIMask, ticketPIITarget(ticketID), nil,
+			map[string]any{"kinds": []pii.Kind{span.Kind}, "spans": 1}))
+	})
+	if err != nil {
+		return chat.Ticket{}, nil, err
+	}
+	db.afterRewrite(ctx, events)
+	return out, events, nil
+}
+
+// ticketEventTypes are the events that carry a ticket, and with it its
+// message.
+var ticketEventTypes = []any{string(chat.EventTicketCreated), string(chat.EventTicketUpdated), string(chat.EventTicketReplied)}
+
+// scrubTicketEvent gives ev the ticket's new message where it carries the
+// old one, and reports whether it did.
+func scrubTicketEvent(ev *chat.Event, tk chat.Ticket, old string) bool {
+	if ev.Ticket == nil || ev.Ticket.ID != tk.ID || ev.Ticket.Message != old {
+		return false
+	}
+	cp := *ev.Ticket // the event's own copy: others may share the pointer
+	cp.Message, cp.Masks = tk.Message, tk.Masks
+	ev.Ticket = &cp
+	return true
+}
+
+// scrubTicketEvents rewrites the stored events that carry the ticket with
+// its old message — from its creation on — and those of the batch's
+// earlier units, not stored yet, so that the log (and the alerts and
+// webhooks built from it later) never keeps what a mask hid.
+func (db *DB) scrubTicketEvents(ctx context.Context, t *txn, tk chat.Ticket, old string) error {
+	rows, err := t.query(ctx, `SELECT seq, payload FROM events WHERE workspace_id = ? AND type IN (?, ?, ?) AND created_at >= ? ORDER BY seq`,
+		append([]any{tk.WorkspaceID}, append(ticketEventTypes, micros(tk.CreatedAt))...)...)
+	if err != nil {
+		return err
+	}
+	type fix struct {
+		seq     int64
+		payload string
+	}
+	var fixes []fix
+	for rows.Next() {
+		var seq int64
+		var payload string
+		if err := rows.Scan(&seq, &payload); err != nil {
+			rows.Close()
+			return err
+		}
+		ev, err := event.Decode([]byte(payload))
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("event %d: %w", seq, err)
+		}
+		if !scrubTicketEvent(&ev, tk, old) {
+			continue
+		}
+		b, err := event.Encode(ev)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		fixes = append(fixes, fix{seq, string(b)})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, f := range fixes {
+		if _, err := t.exec(ctx, `UPDATE events SET payload = ? WHERE workspace_id = ? AND seq = ?`, f.payload, tk.WorkspaceID, f.seq); err != nil {
+			return err
+		}
+	}
+	if t.earlier != nil {
+		for _, u := range *t.earlier {
+			for i := range u.pending {
+				scrubTicketEvent(&u.pending[i], tk, old)
+			}
+		}
+	}
+	return nil
+}
