@@ -333,7 +333,20 @@ func scrubEvent(ev *chat.Event, m chat.Message, old string) bool {
 // message's old text — the message itself, or the conversation's preview
 // of it — so that the log never keeps what a mask hid.
 func (db *DB) scrubEvents(ctx context.Context, t *txn, m chat.Message, old string) error {
-	rows, err := t.query(ctx, `SELECT seq, payload FROM events WHERE workspace_id = ? AND conversation_id = ? ORDER BY seq`, m.WorkspaceID, m.ConversationID)
+	return rewriteEvents(ctx, t, m.WorkspaceID, `conversation_id = ?`, []any{m.ConversationID},
+		// Most events cannot hold the text: skip them without decoding.
+		func(payload string) bool {
+			return strings.Contains(payload, `"body"`) || strings.Contains(payload, `"last_message"`)
+		},
+		func(ev *chat.Event) bool { return scrubEvent(ev, m, old) })
+}
+
+// rewriteEvents stores again, re-encoded, each of a workspace's events
+// (those where selects, in seq order) that scrub changes. may, when set,
+// passes over a payload without decoding it: one that cannot hold what
+// scrub looks for.
+func rewriteEvents(ctx context.Context, t *txn, workspaceID int64, where string, args []any, may func(payload string) bool, scrub func(*chat.Event) bool) error {
+	rows, err := t.query(ctx, `SELECT seq, payload FROM events WHERE workspace_id = ? AND `+where+` ORDER BY seq`, append([]any{workspaceID}, args...)...)
 	if err != nil {
 		return err
 	}
@@ -349,8 +362,7 @@ func (db *DB) scrubEvents(ctx context.Context, t *txn, m chat.Message, old strin
 			rows.Close()
 			return err
 		}
-		// Most events cannot hold the text: skip them without decoding.
-		if !strings.Contains(payload, `"body"`) && !strings.Contains(payload, `"last_message"`) {
+		if may != nil && !may(payload) {
 			continue
 		}
 		ev, err := event.Decode([]byte(payload))
@@ -358,7 +370,7 @@ func (db *DB) scrubEvents(ctx context.Context, t *txn, m chat.Message, old strin
 			rows.Close()
 			return fmt.Errorf("event %d: %w", seq, err)
 		}
-		if !scrubEvent(&ev, m, old) {
+		if !scrub(&ev) {
 			continue
 		}
 		b, err := event.Encode(ev)
@@ -373,7 +385,7 @@ func (db *DB) scrubEvents(ctx context.Context, t *txn, m chat.Message, old strin
 		return err
 	}
 	for _, f := range fixes {
-		if _, err := t.exec(ctx, `UPDATE events SET payload = ? WHERE workspace_id = ? AND seq = ?`, f.payload, m.WorkspaceID, f.seq); err != nil {
+		if _, err := t.exec(ctx, `UPDATE events SET payload = ? WHERE workspace_id = ? AND seq = ?`, f.payload, workspaceID, f.seq); err != nil {
 			return err
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/sodam-chat/sodam/internal/chat"
-	"github.com/sodam-chat/sodam/internal/event"
 	"github.com/sodam-chat/sodam/internal/pii"
 )
 
@@ -306,46 +305,9 @@ func scrubTicketEvent(ev *chat.Event, tk chat.Ticket, old string) bool {
 // earlier units, not stored yet, so that the log (and the alerts and
 // webhooks built from it later) never keeps what a mask hid.
 func (db *DB) scrubTicketEvents(ctx context.Context, t *txn, tk chat.Ticket, old string) error {
-	rows, err := t.query(ctx, `SELECT seq, payload FROM events WHERE workspace_id = ? AND type IN (?, ?, ?) AND created_at >= ? ORDER BY seq`,
-		append([]any{tk.WorkspaceID}, append(ticketEventTypes, micros(tk.CreatedAt))...)...)
-	if err != nil {
+	if err := rewriteEvents(ctx, t, tk.WorkspaceID, `type IN (?, ?, ?) AND created_at >= ?`, append(slices.Clone(ticketEventTypes), micros(tk.CreatedAt)),
+		nil, func(ev *chat.Event) bool { return scrubTicketEvent(ev, tk, old) }); err != nil {
 		return err
-	}
-	type fix struct {
-		seq     int64
-		payload string
-	}
-	var fixes []fix
-	for rows.Next() {
-		var seq int64
-		var payload string
-		if err := rows.Scan(&seq, &payload); err != nil {
-			rows.Close()
-			return err
-		}
-		ev, err := event.Decode([]byte(payload))
-		if err != nil {
-			rows.Close()
-			return fmt.Errorf("event %d: %w", seq, err)
-		}
-		if !scrubTicketEvent(&ev, tk, old) {
-			continue
-		}
-		b, err := event.Encode(ev)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		fixes = append(fixes, fix{seq, string(b)})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, f := range fixes {
-		if _, err := t.exec(ctx, `UPDATE events SET payload = ? WHERE workspace_id = ? AND seq = ?`, f.payload, tk.WorkspaceID, f.seq); err != nil {
-			return err
-		}
 	}
 	if t.earlier != nil {
 		for _, u := range *t.earlier {

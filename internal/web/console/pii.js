@@ -35,6 +35,45 @@ function queue(limit) {
 }
 const scans = queue(2);
 
+// openUnmask asks in dialog why an original of kind is needed and, to a
+// member with the restore role, whether to put it back for everyone; then
+// send({reason, permanent}) and, once it succeeds, done(answer, permanent).
+// A chat message's masks and a ticket's (ticketpii.js) share it.
+export function openUnmask(dialog, titleId, kind, settings, may, send, done) {
+  const mayView = may(settings.view_role);
+  const mayRestore = may(settings.restore_role);
+  const error = h('p', { class: 'form-error', role: 'alert', dataset: { testid: 'unmask-error' } });
+  const reason = h('textarea', { name: 'reason', rows: 2, maxlength: 500, 'aria-required': 'true', dataset: { testid: 'unmask-reason' } });
+  const permanent = h('input', { type: 'checkbox', name: 'permanent', dataset: { testid: 'unmask-permanent' }, disabled: !mayRestore, checked: !mayView });
+  const form = h('form', { method: 'dialog' },
+    h('h2', { id: titleId }, t('pii.unmask_title')),
+    h('p', { class: 'help' }, t('pii.unmask_help', { kind: t('pii.kind.' + kind) })),
+    h('label', {}, h('span', {}, t('pii.unmask_reason')), reason),
+    h('label', { class: 'check' }, permanent, h('span', {}, t('pii.unmask_permanent'))),
+    h('p', { class: 'help' }, t(mayRestore ? 'pii.unmask_permanent_help' : 'pii.unmask_permanent_role', { role: t('role.' + settings.restore_role) })),
+    error,
+    h('div', { class: 'dialog-actions' },
+      h('button', { type: 'button', class: 'secondary', dataset: { testid: 'unmask-cancel' }, onclick: () => dialog.close() }, t('conv.cancel')),
+      h('button', { type: 'submit', class: 'primary', dataset: { testid: 'unmask-confirm' } }, t('pii.unmask_confirm'))));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!reason.value.trim()) {
+      error.textContent = t('error.reason_required');
+      return;
+    }
+    try {
+      const res = await send({ reason: reason.value.trim(), permanent: permanent.checked });
+      dialog.close();
+      done(res, permanent.checked);
+    } catch (err) {
+      formError(error, err);
+    }
+  });
+  dialog.replaceChildren(form);
+  dialog.showModal();
+  reason.focus();
+}
+
 export class PII {
   #host;
   #inbox;
@@ -255,45 +294,16 @@ export class PII {
   }
 
   #openUnmask(m, k) {
-    const s = this.#settings;
-    const mayView = this.#may(s.view_role);
-    const mayRestore = this.#may(s.restore_role);
-    const error = h('p', { class: 'form-error', role: 'alert', dataset: { testid: 'unmask-error' } });
-    const reason = h('textarea', { name: 'reason', rows: 2, maxlength: 500, 'aria-required': 'true', dataset: { testid: 'unmask-reason' } });
-    const permanent = h('input', { type: 'checkbox', name: 'permanent', dataset: { testid: 'unmask-permanent' }, disabled: !mayRestore, checked: !mayView });
-    const form = h('form', { method: 'dialog' },
-      h('h2', { id: 'unmask-title' }, t('pii.unmask_title')),
-      h('p', { class: 'help' }, t('pii.unmask_help', { kind: t('pii.kind.' + k.kind) })),
-      h('label', {}, h('span', {}, t('pii.unmask_reason')), reason),
-      h('label', { class: 'check' }, permanent, h('span', {}, t('pii.unmask_permanent'))),
-      h('p', { class: 'help' }, t(mayRestore ? 'pii.unmask_permanent_help' : 'pii.unmask_permanent_role', { role: t('role.' + s.restore_role) })),
-      error,
-      h('div', { class: 'dialog-actions' },
-        h('button', { type: 'button', class: 'secondary', dataset: { testid: 'unmask-cancel' }, onclick: () => this.#dialog.close() }, t('conv.cancel')),
-        h('button', { type: 'submit', class: 'primary', dataset: { testid: 'unmask-confirm' } }, t('pii.unmask_confirm'))));
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      if (!reason.value.trim()) {
-        error.textContent = t('error.reason_required');
-        return;
-      }
-      try {
-        const res = await this.#inbox().request('POST', `/conversations/${m.conversation_id}/messages/${m.id}/unmask`,
-          { start: k.start, end: k.end, reason: reason.value.trim(), permanent: permanent.checked });
-        this.#dialog.close();
-        if (!permanent.checked) {
+    openUnmask(this.#dialog, 'unmask-title', k.kind, this.#settings, (role) => this.#may(role),
+      (body) => this.#inbox().request('POST', `/conversations/${m.conversation_id}/messages/${m.id}/unmask`, { start: k.start, end: k.end, ...body }),
+      (res, permanent) => {
+        if (!permanent) {
           this.#revealed.set(m.id, [...(this.#revealed.get(m.id) ?? []), ...res.originals]);
           this.#thread().update(res.message, true);
         } else {
           this.#thread().update(res.message);
         }
-      } catch (err) {
-        formError(error, err);
-      }
-    });
-    this.#dialog.replaceChildren(form);
-    this.#dialog.showModal();
-    reason.focus();
+      });
   }
 
   #buildWarning() {

@@ -7,7 +7,8 @@
 // click. Originals seen are kept for the open ticket only. Offsets are
 // code points, as the API counts them.
 import { h } from '../shared/dom.js';
-import { formError, locale, t } from './i18n.js';
+import { locale, t } from './i18n.js';
+import { openUnmask } from './pii.js';
 import { toast } from './toast.js';
 
 const rank = { agent: 1, manager: 2, master: 3 };
@@ -113,40 +114,11 @@ export class TicketPII {
   }
 
   #openUnmask(tk, k) {
-    const s = this.#settings;
-    const mayView = this.#may(s.view_role);
-    const mayRestore = this.#may(s.restore_role);
-    const error = h('p', { class: 'form-error', role: 'alert', dataset: { testid: 'unmask-error' } });
-    const reason = h('textarea', { name: 'reason', rows: 2, maxlength: 500, 'aria-required': 'true', dataset: { testid: 'unmask-reason' } });
-    const permanent = h('input', { type: 'checkbox', name: 'permanent', dataset: { testid: 'unmask-permanent' }, disabled: !mayRestore, checked: !mayView });
-    const form = h('form', { method: 'dialog' },
-      h('h2', { id: 'ticket-unmask-title' }, t('pii.unmask_title')),
-      h('p', { class: 'help' }, t('pii.unmask_help', { kind: t('pii.kind.' + k.kind) })),
-      h('label', {}, h('span', {}, t('pii.unmask_reason')), reason),
-      h('label', { class: 'check' }, permanent, h('span', {}, t('pii.unmask_permanent'))),
-      h('p', { class: 'help' }, t(mayRestore ? 'pii.unmask_permanent_help' : 'pii.unmask_permanent_role', { role: t('role.' + s.restore_role) })),
-      error,
-      h('div', { class: 'dialog-actions' },
-        h('button', { type: 'button', class: 'secondary', dataset: { testid: 'unmask-cancel' }, onclick: () => this.#dialog.close() }, t('conv.cancel')),
-        h('button', { type: 'submit', class: 'primary', dataset: { testid: 'unmask-confirm' } }, t('pii.unmask_confirm'))));
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      if (!reason.value.trim()) {
-        error.textContent = t('error.reason_required');
-        return;
-      }
-      try {
-        const res = await this.#inbox().request('POST', `/tickets/${tk.id}/unmask`,
-          { start: k.start, end: k.end, reason: reason.value.trim(), permanent: permanent.checked });
-        this.#dialog.close();
-        if (!permanent.checked) this.#revealed.set(tk.id, [...(this.#revealed.get(tk.id) ?? []), ...res.originals]);
+    openUnmask(this.#dialog, 'ticket-unmask-title', k.kind, this.#settings, (role) => this.#may(role),
+      (body) => this.#inbox().request('POST', `/tickets/${tk.id}/unmask`, { start: k.start, end: k.end, ...body }),
+      (res, permanent) => {
+        if (!permanent) this.#revealed.set(tk.id, [...(this.#revealed.get(tk.id) ?? []), ...res.originals]);
         this.#changed(res.ticket);
-      } catch (err) {
-        formError(error, err);
-      }
-    });
-    this.#dialog.replaceChildren(form);
-    this.#dialog.showModal();
-    reason.focus();
+      });
   }
 }
