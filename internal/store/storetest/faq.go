@@ -270,3 +270,69 @@ func testFAQConcurrentPatches(t *testing.T, s chat.Store) {
 		}
 	}
 }
+
+// testFAQImportFull: an import of as many articles as a workspace may
+// hold goes in as one, in several statements, all or nothing: the rows
+// are the file's, a file one article over the limit, or refused at its
+// last article, changes nothing.
+func testFAQImportFull(t *testing.T, s chat.Store) {
+	f := setup(t, s, "faq-import-full")
+	other := setup(t, s, "faq-import-full-other")
+	by := chat.Who{AgentID: f.manager.AgentID, Name: "manager"}
+	theirs := &chat.FAQCategory{WorkspaceID: other.ws.ID, Name: "남의 분류"}
+	must(t, s.CreateFAQCategory(ctx, theirs, by))
+
+	file := faqBenchFile()
+	file.Articles[len(file.Articles)-1].CategoryID = theirs.ID
+	_, _, err := s.ImportFAQ(ctx, f.ws.ID, file, by)
+	wantCode(t, err, chat.ErrNotFound)
+	if !strings.Contains(err.Error(), fmt.Sprint("articles[", chat.MaxFAQArticles-1, "]")) {
+		t.Fatalf("the refusal names another entry: %v", err)
+	}
+	if as, _ := s.Articles(ctx, f.ws.ID, false); len(as) != 0 {
+		t.Fatalf("a refused import left %d articles", len(as))
+	}
+	if cs, _ := s.FAQCategories(ctx, f.ws.ID); len(cs) != 0 {
+		t.Fatalf("a refused import left %d categories", len(cs))
+	}
+
+	file = faqBenchFile()
+	created, updated, err := s.ImportFAQ(ctx, f.ws.ID, file, by)
+	must(t, err)
+	if created != chat.MaxFAQArticles || updated != 0 {
+		t.Fatalf("created %d, updated %d", created, updated)
+	}
+	as, err := s.Articles(ctx, f.ws.ID, false)
+	must(t, err)
+	cs, err := s.FAQCategories(ctx, f.ws.ID)
+	must(t, err)
+	if len(as) != chat.MaxFAQArticles || len(cs) != 20 {
+		t.Fatalf("%d articles in %d categories", len(as), len(cs))
+	}
+	catName := map[int64]string{}
+	for _, c := range cs {
+		catName[c.ID] = c.Name
+	}
+	seen := map[string]bool{}
+	for _, a := range as {
+		var i int
+		if _, err := fmt.Sscanf(a.Title, "주문 %d번", &i); err != nil || seen[a.Title] {
+			t.Fatalf("article %+v", a)
+		}
+		seen[a.Title] = true
+		want := file.Articles[i]
+		if a.Position != i || a.Published != want.Published || catName[a.CategoryID] != fmt.Sprintf("분류 %d", i%20+1) ||
+			a.BodyText == "" || len(a.Keywords) != 3 || a.Lang != "ko" {
+			t.Fatalf("article %d stored as %+v", i, a)
+		}
+	}
+	rev, _ := s.FAQRevision(ctx, f.ws.ID)
+	one := chat.FAQExport{Version: 1, Articles: []chat.Article{{Title: "한 개 더", BodyHTML: "<p>넘칩니다</p>"}}}
+	_, _, err = s.ImportFAQ(ctx, f.ws.ID, one, by)
+	if err == nil {
+		t.Fatal("an import over the limit was accepted")
+	}
+	if r, _ := s.FAQRevision(ctx, f.ws.ID); r != rev {
+		t.Fatal("a refused import moved the revision")
+	}
+}

@@ -93,6 +93,7 @@ func Run(t *testing.T, open Opener) {
 		{"ReadReceipts", testReadReceipts},
 		{"FAQ", testFAQ},
 		{"FAQImport", testFAQImport},
+		{"FAQImportFull", testFAQImportFull},
 		{"FAQConcurrentPatches", testFAQConcurrentPatches},
 		{"Robot", testRobot},
 		{"RobotIdle", testRobotIdle},
