@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -57,6 +58,25 @@ type FAQExport struct {
 	// position): an article the workspace has keeps the others as stored,
 	// so that a file of a few columns changes only those.
 	Columns map[string]bool `json:"-"`
+	// ArticleRows and CategoryRows, when set (a CSV import), are the
+	// file's row of each article and of the row that named each new
+	// category first (the header is row 1): a refusal names the row the
+	// person can find in their spreadsheet, not a place in a list.
+	ArticleRows  []int `json:"-"`
+	CategoryRows []int `json:"-"`
+}
+
+// Where names the i-th entry of list (categories, articles) of the file
+// as its reader knows it: the CSV row, or the JSON list and index.
+func (f FAQExport) Where(list string, i int) string {
+	rows := f.ArticleRows
+	if list == "categories" {
+		rows = f.CategoryRows
+	}
+	if i >= 0 && i < len(rows) {
+		return fmt.Sprintf("row %d", rows[i])
+	}
+	return fmt.Sprintf("%s[%d]", list, i)
 }
 
 // FAQCategoryPatch is a change to a category: the fields set.

@@ -443,6 +443,7 @@ func parseFAQCSV(body []byte, cats []chat.FAQCategory, stored []chat.Article) (c
 				catByName[name] = []int64{next}
 				next--
 				f.Categories = append(f.Categories, chat.FAQCategory{ID: a.CategoryID, Name: name, Position: len(cats) + len(f.Categories)})
+				f.CategoryRows = append(f.CategoryRows, n+2)
 			case len(ids) == 1:
 				a.CategoryID = ids[0]
 			default:
@@ -450,6 +451,7 @@ func parseFAQCSV(body []byte, cats []chat.FAQCategory, stored []chat.Article) (c
 			}
 		}
 		f.Articles = append(f.Articles, a)
+		f.ArticleRows = append(f.ArticleRows, n+2)
 	}
 	return f, nil
 }

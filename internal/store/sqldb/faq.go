@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -418,7 +417,7 @@ func (db *DB) ImportFAQ(ctx context.Context, workspaceID int64, f chat.FAQExport
 		cat := a.CategoryID // may be one of the file's, mapped in the transaction
 		a.CategoryID = 0
 		if err := faq.Prepare(a); err != nil {
-			return 0, 0, importError("articles", i, err)
+			return 0, 0, importError(f.Where("articles", i), err)
 		}
 		a.CategoryID = cat
 	}
@@ -440,7 +439,7 @@ func (db *DB) ImportFAQ(ctx context.Context, workspaceID int64, f chat.FAQExport
 				haveCats[c.ID] = true
 			}
 			if err != nil {
-				return "", nil, nil, importError("categories", i, err)
+				return "", nil, nil, importError(f.Where("categories", i), err)
 			}
 			if fileID != 0 {
 				catIDs[fileID] = c.ID
@@ -465,7 +464,7 @@ func (db *DB) ImportFAQ(ctx context.Context, workspaceID int64, f chat.FAQExport
 					err = faq.Prepare(&a)
 				}
 				if err != nil {
-					return "", nil, nil, importError("articles", i, err)
+					return "", nil, nil, importError(f.Where("articles", i), err)
 				}
 			}
 			kw, err := articleKeywords(&a, haveCats)
@@ -473,7 +472,7 @@ func (db *DB) ImportFAQ(ctx context.Context, workspaceID int64, f chat.FAQExport
 				err = chat.Errorf(chat.ErrInvalid, "at most %d FAQ articles", chat.MaxFAQArticles)
 			}
 			if err != nil {
-				return "", nil, nil, importError("articles", i, err)
+				return "", nil, nil, importError(f.Where("articles", i), err)
 			}
 			if known {
 				// Sent with the next statement that needs an answer, where
@@ -498,7 +497,7 @@ func (db *DB) ImportFAQ(ctx context.Context, workspaceID int64, f chat.FAQExport
 		}
 		if f.Synonyms != nil {
 			if err := x.setSynonyms(ctx, workspaceID, f.Synonyms); err != nil {
-				return "", nil, nil, importError("synonyms", 0, err)
+				return "", nil, nil, importError("synonyms", err)
 			}
 		}
 		return "faq", nil, map[string]int{"created": created, "updated": updated}, nil
@@ -540,10 +539,11 @@ func articleKeywords(a *chat.Article, cats map[int64]bool) (string, error) {
 	return string(kw), err
 }
 
-// importError says which entry of an import was refused.
-func importError(list string, i int, err error) error {
+// importError says which entry of an import was refused (where: the
+// file's row, or its list and index).
+func importError(where string, err error) error {
 	if e, ok := err.(*chat.Error); ok {
-		return chat.Errorf(e.Code, "%s[%s]: %s", list, strconv.Itoa(i), e.Message)
+		return chat.Errorf(e.Code, "%s: %s", where, e.Message)
 	}
 	return err
 }
