@@ -83,6 +83,10 @@ const (
 	ErrWorkspaceArchived  = "workspace_archived"
 	ErrMemberInactive     = "member_inactive"
 	ErrSpamSuspected      = "spam_suspected"
+
+	// ErrNameInUse refuses a name another of the same kind has (an FAQ
+	// category's, compared without case).
+	ErrNameInUse = "name_in_use"
 )
 
 // History and export (§9).

@@ -64,22 +64,28 @@ func (db *DB) insertFAQCategory(ctx context.Context, x q, c *chat.FAQCategory) e
 	} else if n >= chat.MaxFAQCategories {
 		return chat.Errorf(chat.ErrInvalid, "at most %d FAQ categories", chat.MaxFAQCategories)
 	}
+	if err := sameNameFAQCategory(ctx, x, c.WorkspaceID, 0, c.Name); err != nil {
+		return err
+	}
 	c.CreatedAt = db.Now().UTC()
 	return x.row(ctx, `INSERT INTO faq_categories (workspace_id, name, name_en, position, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 		c.WorkspaceID, c.Name, c.NameEN, c.Position, micros(c.CreatedAt)).Scan(&c.ID)
 }
 
 // faqChange runs a change to the workspace's FAQ: it moves the FAQ's
-// revision and records the change in the audit log as by's action, all in
+// revision, serializing the workspace's FAQ changes, and records the change in the audit log as by's action, all in
 // one transaction. change makes the change and returns the entry's target
 // and what was before and is after (either nil).
 func (db *DB) faqChange(ctx context.Context, workspaceID int64, by chat.Who, action string, change func(x q) (target string, before, after any, err error)) error {
 	_, err := db.write(ctx, func(t *txn) error {
-		target, before, after, err := change(t.q)
-		if err != nil {
+		// The revision's row first: it locks the workspace's FAQ for the
+		// change (PostgreSQL), so what change checks against other rows
+		// (a name in use, a count under its limit) still holds at commit.
+		if err := t.bumpFAQ(ctx, workspaceID); err != nil {
 			return err
 		}
-		if err := t.bumpFAQ(ctx, workspaceID); err != nil {
+		target, before, after, err := change(t.q)
+		if err != nil {
 			return err
 		}
 		return t.audit(ctx, t.entry(workspaceID, by, action, target, before, after))
@@ -95,9 +101,34 @@ func (db *DB) CreateFAQCategory(ctx context.Context, c *chat.FAQCategory, by cha
 	})
 }
 
-func (db *DB) updateFAQCategory(ctx context.Context, x q, c *chat.FAQCategory) error {
+// sameNameFAQCategory refuses a name another of the workspace's FAQ
+// categories has but for its case, as tags do: the CSV import names
+// categories by name, and people choose one by it. Duplicates a database
+// held before this check stay (no migration renames what people named);
+// only a new name, or a changed one, is checked.
+func sameNameFAQCategory(ctx context.Context, x q, workspaceID, id int64, name string) error {
+	var other string
+	err := x.row(ctx, `SELECT name FROM faq_categories WHERE workspace_id = ? AND id <> ? AND lower(name) = lower(?) LIMIT 1`,
+		workspaceID, id, name).Scan(&other)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	return chat.Errorf(chat.ErrNameInUse, "an FAQ category named %q exists already", other)
+}
+
+// updateFAQCategory stores c; a name changed from was (the stored one) must
+// be free.
+func (db *DB) updateFAQCategory(ctx context.Context, x q, c *chat.FAQCategory, was string) error {
 	if err := chat.CheckFAQCategory(c); err != nil {
 		return err
+	}
+	if c.Name != was {
+		if err := sameNameFAQCategory(ctx, x, c.WorkspaceID, c.ID, c.Name); err != nil {
+			return err
+		}
 	}
 	res, err := x.exec(ctx, `UPDATE faq_categories SET name = ?, name_en = ?, position = ? WHERE workspace_id = ? AND id = ?`,
 		c.Name, c.NameEN, c.Position, c.WorkspaceID, c.ID)
@@ -128,7 +159,7 @@ func (db *DB) UpdateFAQCategory(ctx context.Context, workspaceID, id int64, p ch
 		}
 		c = before
 		p.Apply(&c)
-		err = db.updateFAQCategory(ctx, x, &c)
+		err = db.updateFAQCategory(ctx, x, &c, before.Name)
 		return c.Name, before, c, err
 	})
 	return c, err
@@ -423,16 +454,20 @@ func (db *DB) ImportFAQ(ctx context.Context, workspaceID int64, f chat.FAQExport
 	}
 	err = db.faqChange(ctx, workspaceID, by, chat.AuditFAQImport, func(x q) (string, any, any, error) {
 		created, updated = 0, 0
-		haveCats, err := faqIDs(ctx, x, "faq_categories", workspaceID)
+		stored, err := db.faqCategories(ctx, x, `workspace_id = ?`, workspaceID)
 		if err != nil {
 			return "", nil, nil, err
+		}
+		haveCats, names := map[int64]bool{}, map[int64]string{}
+		for _, c := range stored {
+			haveCats[c.ID], names[c.ID] = true, c.Name
 		}
 		catIDs := map[int64]int64{} // ID in the file → ID here
 		for i, c := range f.Categories {
 			c.WorkspaceID = workspaceID
 			fileID := c.ID
 			if haveCats[c.ID] {
-				err = db.updateFAQCategory(ctx, x, &c)
+				err = db.updateFAQCategory(ctx, x, &c, names[c.ID])
 			} else if len(haveCats) >= chat.MaxFAQCategories {
 				err = chat.Errorf(chat.ErrInvalid, "at most %d FAQ categories", chat.MaxFAQCategories)
 			} else if err = db.insertFAQCategory(ctx, x, &c); err == nil {

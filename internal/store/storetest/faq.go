@@ -336,3 +336,44 @@ func testFAQImportFull(t *testing.T, s chat.Store) {
 		t.Fatal("a refused import moved the revision")
 	}
 }
+
+// testFAQCategoryNames: an FAQ category's name is the workspace's only
+// one but for its case, on create, rename and import (as tags'); a
+// category keeps a name it had already (a database may hold duplicates
+// from before the check), and another workspace's names do not count.
+func testFAQCategoryNames(t *testing.T, s chat.Store) {
+	f := setup(t, s, "faq-names")
+	other := setup(t, s, "faq-names-other")
+	by := whoOf(f.manager, "manager")
+	refunds := &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: "Refund 환불"}
+	must(t, s.CreateFAQCategory(ctx, refunds, by))
+	delivery := &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: "배송"}
+	must(t, s.CreateFAQCategory(ctx, delivery, by))
+	must(t, s.CreateFAQCategory(ctx, &chat.FAQCategory{WorkspaceID: other.ws.ID, Name: "배송"}, by))
+	rev, _ := s.FAQRevision(ctx, f.ws.ID)
+
+	wantCode(t, s.CreateFAQCategory(ctx, &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: "배송"}, by), chat.ErrNameInUse)
+	wantCode(t, s.CreateFAQCategory(ctx, &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: " REFUND 환불 "}, by), chat.ErrNameInUse)
+	name := "refund 환불"
+	_, err := s.UpdateFAQCategory(ctx, f.ws.ID, delivery.ID, chat.FAQCategoryPatch{Name: &name}, by)
+	wantCode(t, err, chat.ErrNameInUse)
+	_, _, err = s.ImportFAQ(ctx, f.ws.ID, chat.FAQExport{Version: 1, Categories: []chat.FAQCategory{{ID: -1, Name: "배송"}}}, by)
+	wantCode(t, err, chat.ErrNameInUse)
+	if r, _ := s.FAQRevision(ctx, f.ws.ID); r != rev {
+		t.Fatal("a refused name moved the revision")
+	}
+	if cs, _ := s.FAQCategories(ctx, f.ws.ID); len(cs) != 2 {
+		t.Fatalf("categories after refusals: %+v", cs)
+	}
+
+	// Its own name, in another case, and a move keep working.
+	name = "REFUND 환불"
+	got, err := s.UpdateFAQCategory(ctx, f.ws.ID, refunds.ID, chat.FAQCategoryPatch{Name: &name}, by)
+	must(t, err)
+	if got.Name != name {
+		t.Fatalf("renamed to %q", got.Name)
+	}
+	pos := 5
+	_, err = s.UpdateFAQCategory(ctx, f.ws.ID, delivery.ID, chat.FAQCategoryPatch{Position: &pos}, by)
+	must(t, err)
+}

@@ -94,6 +94,7 @@ func Run(t *testing.T, open Opener) {
 		{"FAQ", testFAQ},
 		{"FAQImport", testFAQImport},
 		{"FAQImportFull", testFAQImportFull},
+		{"FAQCategoryNames", testFAQCategoryNames},
 		{"FAQConcurrentPatches", testFAQConcurrentPatches},
 		{"Robot", testRobot},
 		{"RobotIdle", testRobotIdle},
