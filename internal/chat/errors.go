@@ -87,6 +87,10 @@ const (
 	// ErrNameInUse refuses a name another of the same kind has (an FAQ
 	// category's, compared without case).
 	ErrNameInUse = "name_in_use"
+	// ErrLimitReached refuses one more of something a workspace has as
+	// many of as it may (canned responses, tags, categories, FAQ articles,
+	// categories and images).
+	ErrLimitReached = "limit_reached"
 )
 
 // History and export (§9).

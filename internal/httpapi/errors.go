@@ -95,6 +95,7 @@ var statusOf = map[string]int{
 	chat.ErrMemberInactive:       http.StatusForbidden,
 	chat.ErrSpamSuspected:        http.StatusBadRequest,
 	chat.ErrNameInUse:            http.StatusConflict,
+	chat.ErrLimitReached:         http.StatusConflict,
 	// Integrations (package outbox).
 	outbox.ErrEndpointNotFound:  http.StatusNotFound,
 	outbox.ErrDeliveryNotFound:  http.StatusNotFound,

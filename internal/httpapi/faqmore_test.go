@@ -37,3 +37,24 @@ func TestFAQCSVRowNumbers(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkspaceLimitsHTTP: one more than a workspace may have is 409
+// limit_reached, with a message naming the limit (limits lowered here;
+// the store's conformance test covers each list).
+func TestWorkspaceLimitsHTTP(t *testing.T) {
+	was := chat.MaxCannedPerWorkspace
+	chat.MaxCannedPerWorkspace = 1
+	t.Cleanup(func() { chat.MaxCannedPerWorkspace = was })
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			m := e.login("manager")
+			m.json("POST", e.shopPath()+"/canned", `{"title":"첫 인사","body":"안녕하세요, 소담 고객센터입니다.","shared":true}`, 201, nil)
+			status, data := m.do("POST", e.shopPath()+"/canned", `{"title":"마무리","body":"이용해 주셔서 감사합니다.","shared":true}`)
+			code, msg := errorBodyOf(t, data)
+			if status != 409 || code != chat.ErrLimitReached || !strings.Contains(msg, "at most 1 canned responses") {
+				t.Fatalf("over the limit: %d %s", status, data)
+			}
+		})
+	}
+}

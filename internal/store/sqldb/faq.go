@@ -49,6 +49,19 @@ func (db *DB) FAQCategories(ctx context.Context, workspaceID int64) ([]chat.FAQC
 	return db.faqCategories(ctx, db.read(), `workspace_id = ?`, workspaceID)
 }
 
+// underLimit refuses one more row when count (a COUNT(*) query of args)
+// reaches limit.
+func (x q) underLimit(ctx context.Context, count string, limit int, what string, args ...any) error {
+	var n int
+	if err := x.row(ctx, count, args...).Scan(&n); err != nil {
+		return err
+	}
+	if n >= limit {
+		return chat.LimitReached(what, limit)
+	}
+	return nil
+}
+
 func (x q) countFAQ(ctx context.Context, table string, workspaceID int64) (int, error) {
 	var n int
 	err := x.row(ctx, `SELECT COUNT(*) FROM `+table+` WHERE workspace_id = ?`, workspaceID).Scan(&n)
@@ -62,7 +75,7 @@ func (db *DB) insertFAQCategory(ctx context.Context, x q, c *chat.FAQCategory) e
 	if n, err := x.countFAQ(ctx, "faq_categories", c.WorkspaceID); err != nil {
 		return err
 	} else if n >= chat.MaxFAQCategories {
-		return chat.Errorf(chat.ErrInvalid, "at most %d FAQ categories", chat.MaxFAQCategories)
+		return chat.LimitReached("FAQ categories", chat.MaxFAQCategories)
 	}
 	if err := sameNameFAQCategory(ctx, x, c.WorkspaceID, 0, c.Name); err != nil {
 		return err
@@ -283,7 +296,7 @@ func (db *DB) insertArticle(ctx context.Context, x q, a *chat.Article) error {
 	if n, err := x.countFAQ(ctx, "faq_articles", a.WorkspaceID); err != nil {
 		return err
 	} else if n >= chat.MaxFAQArticles {
-		return chat.Errorf(chat.ErrInvalid, "at most %d FAQ articles", chat.MaxFAQArticles)
+		return chat.LimitReached("FAQ articles", chat.MaxFAQArticles)
 	}
 	now := db.Now().UTC()
 	a.CreatedAt, a.UpdatedAt, a.Helpful, a.NotHelpful = now, now, 0, 0
@@ -438,7 +451,7 @@ func (db *DB) SetFAQSynonyms(ctx context.Context, workspaceID int64, groups [][]
 // statement, and a known one is updated by its ID.
 func (db *DB) ImportFAQ(ctx context.Context, workspaceID int64, f chat.FAQExport, by chat.Who) (created, updated int, err error) {
 	if len(f.Articles) > chat.MaxFAQArticles || len(f.Categories) > chat.MaxFAQCategories {
-		return 0, 0, chat.Errorf(chat.ErrInvalid, "at most %d articles and %d categories", chat.MaxFAQArticles, chat.MaxFAQCategories)
+		return 0, 0, chat.Errorf(chat.ErrLimitReached, "a file may hold at most %d articles and %d categories, as a workspace may", chat.MaxFAQArticles, chat.MaxFAQCategories)
 	}
 	// Sanitizing takes most of an import's time: it is done before the
 	// transaction, which then only checks what depends on the rows.
@@ -469,7 +482,7 @@ func (db *DB) ImportFAQ(ctx context.Context, workspaceID int64, f chat.FAQExport
 			if haveCats[c.ID] {
 				err = db.updateFAQCategory(ctx, x, &c, names[c.ID])
 			} else if len(haveCats) >= chat.MaxFAQCategories {
-				err = chat.Errorf(chat.ErrInvalid, "at most %d FAQ categories", chat.MaxFAQCategories)
+				err = chat.LimitReached("FAQ categories", chat.MaxFAQCategories)
 			} else if err = db.insertFAQCategory(ctx, x, &c); err == nil {
 				haveCats[c.ID] = true
 			}
@@ -504,7 +517,7 @@ func (db *DB) ImportFAQ(ctx context.Context, workspaceID int64, f chat.FAQExport
 			}
 			kw, err := articleKeywords(&a, haveCats)
 			if err == nil && !known && len(haveArts)+created >= chat.MaxFAQArticles {
-				err = chat.Errorf(chat.ErrInvalid, "at most %d FAQ articles", chat.MaxFAQArticles)
+				err = chat.LimitReached("FAQ articles", chat.MaxFAQArticles)
 			}
 			if err != nil {
 				return "", nil, nil, importError(f.Where("articles", i), err)
@@ -601,10 +614,13 @@ func (db *DB) RateArticle(ctx context.Context, workspaceID, id int64, helpful bo
 	})
 }
 
-// AddFAQImage records an uploaded image.
+// AddFAQImage records an uploaded image, up to chat.MaxFAQImages.
 func (db *DB) AddFAQImage(ctx context.Context, img *chat.FAQImage) error {
 	img.CreatedAt = db.Now().UTC()
 	return db.tx(ctx, func(x q) error {
+		if err := x.underLimit(ctx, `SELECT COUNT(*) FROM faq_images WHERE workspace_id = ?`, chat.MaxFAQImages, "FAQ images", img.WorkspaceID); err != nil {
+			return err
+		}
 		return x.row(ctx, `INSERT INTO faq_images (workspace_id, name, content_type, size, blob_key, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 			img.WorkspaceID, img.Name, img.ContentType, img.Size, img.BlobKey, micros(img.CreatedAt)).Scan(&img.ID)
 	})

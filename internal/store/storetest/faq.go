@@ -329,9 +329,8 @@ func testFAQImportFull(t *testing.T, s chat.Store) {
 	rev, _ := s.FAQRevision(ctx, f.ws.ID)
 	one := chat.FAQExport{Version: 1, Articles: []chat.Article{{Title: "한 개 더", BodyHTML: "<p>넘칩니다</p>"}}}
 	_, _, err = s.ImportFAQ(ctx, f.ws.ID, one, by)
-	if err == nil {
-		t.Fatal("an import over the limit was accepted")
-	}
+	wantCode(t, err, chat.ErrLimitReached)
+	wantCode(t, s.CreateArticle(ctx, &chat.Article{WorkspaceID: f.ws.ID, Title: "한 개 더", BodyHTML: "<p>넘칩니다</p>"}, by), chat.ErrLimitReached)
 	if r, _ := s.FAQRevision(ctx, f.ws.ID); r != rev {
 		t.Fatal("a refused import moved the revision")
 	}
@@ -376,4 +375,75 @@ func testFAQCategoryNames(t *testing.T, s chat.Store) {
 	pos := 5
 	_, err = s.UpdateFAQCategory(ctx, f.ws.ID, delivery.ID, chat.FAQCategoryPatch{Position: &pos}, by)
 	must(t, err)
+}
+
+// testWorkspaceLimits: a workspace's canned responses, tags of each kind,
+// conversation categories, FAQ categories and FAQ images stop at their
+// limits (lowered here, but for FAQ categories' 200) with
+// ErrLimitReached, and a refusal writes nothing; one deleted makes room,
+// and another workspace's count is its own.
+func testWorkspaceLimits(t *testing.T, s chat.Store) {
+	f := setup(t, s, "limits")
+	other := setup(t, s, "limits-other")
+	by := whoOf(f.manager, "manager")
+	lower := func(v *int, n int) {
+		was := *v
+		*v = n
+		t.Cleanup(func() { *v = was })
+	}
+	lower(&chat.MaxCannedPerWorkspace, 2)
+	lower(&chat.MaxTagsPerKind, 2)
+	lower(&chat.MaxCategoriesPerWorkspace, 2)
+	lower(&chat.MaxFAQImages, 2)
+
+	for _, ws := range []int64{f.ws.ID, other.ws.ID} {
+		for i := range 2 {
+			must(t, s.CreateCanned(ctx, &chat.Canned{WorkspaceID: ws, Title: fmt.Sprint("인사 ", i), Body: "안녕하세요, 소담 고객센터입니다."}, by))
+		}
+	}
+	wantCode(t, s.CreateCanned(ctx, &chat.Canned{WorkspaceID: f.ws.ID, Title: "마무리", Body: "감사합니다."}, by), chat.ErrLimitReached)
+	wantCode(t, s.CreateCanned(ctx, &chat.Canned{WorkspaceID: f.ws.ID, OwnerID: f.a1.AgentID, Title: "내 인사", Body: "네, 확인해 드릴게요."}, whoOf(f.a1, "kim")), chat.ErrLimitReached)
+	cs, err := s.CannedResponses(ctx, f.ws.ID, f.manager.AgentID)
+	must(t, err)
+	if len(cs) != 2 {
+		t.Fatalf("canned responses after refusals: %d", len(cs))
+	}
+	must(t, s.DeleteCanned(ctx, f.ws.ID, cs[0].ID, f.manager, by))
+	must(t, s.CreateCanned(ctx, &chat.Canned{WorkspaceID: f.ws.ID, Title: "마무리", Body: "감사합니다."}, by))
+
+	for _, kind := range []chat.TagKind{chat.TagCustomer, chat.TagConversation} {
+		for _, name := range []string{"VIP", "재문의"} {
+			_, err := s.CreateTag(ctx, f.ws.ID, kind, name, by)
+			must(t, err)
+		}
+		_, err := s.CreateTag(ctx, f.ws.ID, kind, "불만", by)
+		wantCode(t, err, chat.ErrLimitReached)
+	}
+	_, err = s.CreateCategory(ctx, f.ws.ID, 0, "배송", by)
+	must(t, err)
+	_, err = s.CreateCategory(ctx, f.ws.ID, 0, "환불", by)
+	must(t, err)
+	_, err = s.CreateCategory(ctx, f.ws.ID, 0, "교환", by)
+	wantCode(t, err, chat.ErrLimitReached)
+	cats, _ := s.Categories(ctx, f.ws.ID)
+	must(t, s.DeleteCategory(ctx, f.ws.ID, cats[0].ID, by))
+	_, err = s.CreateCategory(ctx, f.ws.ID, 0, "교환", by)
+	must(t, err)
+
+	for i := range 2 {
+		must(t, s.AddFAQImage(ctx, &chat.FAQImage{WorkspaceID: f.ws.ID, Name: "배송안내.png", ContentType: "image/png", Size: 10, BlobKey: fmt.Sprint("limits/", i)}))
+	}
+	wantCode(t, s.AddFAQImage(ctx, &chat.FAQImage{WorkspaceID: f.ws.ID, Name: "환불안내.png", ContentType: "image/png", Size: 10, BlobKey: "limits/2"}), chat.ErrLimitReached)
+	must(t, s.AddFAQImage(ctx, &chat.FAQImage{WorkspaceID: other.ws.ID, Name: "환불안내.png", ContentType: "image/png", Size: 10, BlobKey: "limits/3"}))
+
+	for i := range chat.MaxFAQCategories {
+		must(t, s.CreateFAQCategory(ctx, &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: fmt.Sprint("분류 ", i)}, by))
+	}
+	rev, _ := s.FAQRevision(ctx, f.ws.ID)
+	wantCode(t, s.CreateFAQCategory(ctx, &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: "하나 더"}, by), chat.ErrLimitReached)
+	_, _, err = s.ImportFAQ(ctx, f.ws.ID, chat.FAQExport{Version: 1, Categories: []chat.FAQCategory{{ID: -1, Name: "하나 더"}}}, by)
+	wantCode(t, err, chat.ErrLimitReached)
+	if r, _ := s.FAQRevision(ctx, f.ws.ID); r != rev {
+		t.Fatal("a refusal moved the revision")
+	}
 }

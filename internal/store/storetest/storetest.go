@@ -95,6 +95,7 @@ func Run(t *testing.T, open Opener) {
 		{"FAQImport", testFAQImport},
 		{"FAQImportFull", testFAQImportFull},
 		{"FAQCategoryNames", testFAQCategoryNames},
+		{"WorkspaceLimits", testWorkspaceLimits},
 		{"FAQConcurrentPatches", testFAQConcurrentPatches},
 		{"Robot", testRobot},
 		{"RobotIdle", testRobotIdle},
