@@ -323,8 +323,8 @@ type FAQ interface {
 	// question?" on a published article.
 	RateArticle(ctx context.Context, workspaceID, id int64, helpful bool) error
 	// AddFAQImage records an image for article bodies, its bytes already
-	// in blob storage, and fills in its ID.
-	AddFAQImage(ctx context.Context, img *FAQImage) error
+	// in blob storage, and fills in its ID; audited as by's upload.
+	AddFAQImage(ctx context.Context, img *FAQImage, by Who) error
 	FAQImage(ctx context.Context, workspaceID, id int64) (*FAQImage, error)
 }
 
@@ -344,5 +344,11 @@ type FAQImage struct {
 // MaxFAQImageMB is the largest image for an article.
 const MaxFAQImageMB = 5
 
-// AuditFAQImport is the audit action of an FAQ import.
-const AuditFAQImport = "faq.import"
+// Audit actions of the FAQ's files: an import, an export (the whole FAQ
+// leaves the system, drafts included), an image uploaded and one deleted.
+const (
+	AuditFAQImport      = "faq.import"
+	AuditFAQExport      = "faq.export"
+	AuditFAQImageUpload = "faq.image_upload"
+	AuditFAQImageDelete = "faq.image_delete"
+)

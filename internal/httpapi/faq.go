@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -242,7 +243,19 @@ func (s *Server) exportFAQ(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	switch format := r.URL.Query().Get("format"); format {
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "json" && format != "csv" {
+		return chat.Errorf(chat.ErrInvalid, "format must be json or csv")
+	}
+	// The whole FAQ, drafts included, leaves: recorded before it is sent
+	// (no record, no file), as a history export is.
+	by := who(r)
+	if err := s.store.AppendAudit(r.Context(), chat.AuditEntry{WorkspaceID: memberOf(r).WorkspaceID, At: s.now(), ActorID: by.AgentID,
+		ActorName: by.Name, Address: by.Address, Action: chat.AuditFAQExport, Target: "faq",
+		After: map[string]any{"format": cmp.Or(format, "json"), "articles": len(f.Articles), "categories": len(f.Categories)}}); err != nil {
+		return err
+	}
+	switch format {
 	case "", "json":
 		w.Header().Set("Content-Disposition", `attachment; filename="faq.json"`)
 		writeJSON(w, http.StatusOK, f)
@@ -643,9 +656,9 @@ func (s *Server) faqRoutes() []route {
 		{pattern: "GET /api/v1/workspaces/{wid}/faq/search", access: member, h: s.searchFAQ, api: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/faq/synonyms", access: member, h: s.getSynonyms, api: true},
 		{pattern: "PUT /api/v1/workspaces/{wid}/faq/synonyms", access: member, minRole: mgr, h: s.putSynonyms, api: true, audit: chat.AuditFAQSynonyms},
-		{pattern: "GET /api/v1/workspaces/{wid}/faq/export", access: member, minRole: mgr, h: s.exportFAQ, api: true},
+		{pattern: "GET /api/v1/workspaces/{wid}/faq/export", access: member, minRole: mgr, h: s.exportFAQ, api: true, audit: chat.AuditFAQExport},
 		{pattern: "POST /api/v1/workspaces/{wid}/faq/import", access: member, minRole: mgr, h: s.importFAQ, api: true, audit: chat.AuditFAQImport},
-		{pattern: "POST /api/v1/workspaces/{wid}/faq/images", access: member, minRole: mgr, h: s.uploadFAQImage, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/faq/images", access: member, minRole: mgr, h: s.uploadFAQImage, api: true, audit: chat.AuditFAQImageUpload},
 		{pattern: "GET /api/v1/widget/faq", access: public, h: s.widgetFAQHome, api: true, limit: limitFAQ},
 		{pattern: "GET /api/v1/widget/faq/search", access: public, h: s.widgetFAQSearch, api: true, limit: limitFAQ},
 		{pattern: "GET /api/v1/widget/faq/articles/{article}", access: public, h: s.widgetArticle, api: true, limit: limitFAQ},

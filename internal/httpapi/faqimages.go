@@ -64,7 +64,7 @@ func (s *Server) uploadFAQImage(w http.ResponseWriter, r *http.Request) error {
 		return chat.Errorf(chat.ErrInvalid, "send one image per request")
 	}
 	img := &chat.FAQImage{WorkspaceID: ws.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, BlobKey: a.BlobKey}
-	if err := s.store.AddFAQImage(r.Context(), img); err != nil {
+	if err := s.store.AddFAQImage(r.Context(), img, who(r)); err != nil {
 		s.removeFile(r.Context(), a)
 		return err
 	}

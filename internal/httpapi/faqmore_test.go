@@ -1,6 +1,9 @@
 package httpapi_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -54,6 +57,54 @@ func TestWorkspaceLimitsHTTP(t *testing.T) {
 			code, msg := errorBodyOf(t, data)
 			if status != 409 || code != chat.ErrLimitReached || !strings.Contains(msg, "at most 1 canned responses") {
 				t.Fatalf("over the limit: %d %s", status, data)
+			}
+		})
+	}
+}
+
+// TestFAQFilesAudited: an image upload and an export (JSON or CSV: the
+// whole FAQ, drafts included, leaves) are in the audit log like the
+// FAQ's other changes; an agent's attempt at either is recorded refused.
+func TestFAQFilesAudited(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			m := e.login("manager")
+			m.json("POST", e.shopPath()+"/faq/articles", `{"title":"교환 신청 방법","body_html":"<p>주문내역에서 교환을 신청하세요.</p>","published":false}`, 201, nil)
+			status, data := m.upload(e.shopPath()+"/faq/images", "", "교환안내.png", bytes.NewReader(pngOf(t, 32, 24)))
+			if status != 201 {
+				t.Fatalf("upload %d %s", status, data)
+			}
+			for _, f := range []string{"json", "csv"} {
+				if status, data := m.do("GET", e.shopPath()+"/faq/export?format="+f, ""); status != 200 {
+					t.Fatalf("export %d %s", status, data)
+				}
+			}
+			m.json("GET", e.shopPath()+"/faq/export?format=xlsx", "", 400, nil)
+			e.login("kim").json("GET", e.shopPath()+"/faq/export", "", 403, nil)
+
+			var page struct{ Entries []chat.AuditEntry }
+			e.login("master").json("GET", e.shopPath()+"/audit-log", "", 200, &page)
+			var got []string
+			for _, en := range page.Entries {
+				if en.Action == chat.AuditFAQExport || en.Action == chat.AuditFAQImageUpload {
+					after, _ := json.Marshal(en.After)
+					got = append(got, fmt.Sprintf("%s %s %s %s %s", en.Action, en.ActorName, en.Target, after, en.Refused))
+				}
+			}
+			want := []string{
+				`faq.export kim /api/v1/workspaces/1/faq/export null role_required`,
+				`faq.export manager faq {"articles":1,"categories":0,"format":"csv"} `,
+				`faq.export manager faq {"articles":1,"categories":0,"format":"json"} `,
+				`faq.image_upload manager 교환안내.png {"content_type":"image/png","id":1,"name":"교환안내.png","size":`,
+			}
+			if len(got) != len(want) {
+				t.Fatalf("audit entries:\n%s", strings.Join(got, "\n"))
+			}
+			for i := range want {
+				if !strings.HasPrefix(got[i], want[i]) {
+					t.Errorf("entry %d: %s\nwant %s…", i, got[i], want[i])
+				}
 			}
 		})
 	}

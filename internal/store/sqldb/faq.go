@@ -614,16 +614,33 @@ func (db *DB) RateArticle(ctx context.Context, workspaceID, id int64, helpful bo
 	})
 }
 
-// AddFAQImage records an uploaded image, up to chat.MaxFAQImages.
-func (db *DB) AddFAQImage(ctx context.Context, img *chat.FAQImage) error {
-	img.CreatedAt = db.Now().UTC()
-	return db.tx(ctx, func(x q) error {
-		if err := x.underLimit(ctx, `SELECT COUNT(*) FROM faq_images WHERE workspace_id = ?`, chat.MaxFAQImages, "FAQ images", img.WorkspaceID); err != nil {
+// faqImageView is what the audit log keeps of an image.
+type faqImageView struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+}
+
+func viewImage(img *chat.FAQImage) faqImageView {
+	return faqImageView{img.ID, img.Name, img.ContentType, img.Size}
+}
+
+// AddFAQImage records an uploaded image, up to chat.MaxFAQImages, and
+// audits the upload in the same transaction.
+func (db *DB) AddFAQImage(ctx context.Context, img *chat.FAQImage, by chat.Who) error {
+	_, err := db.write(ctx, func(t *txn) error {
+		img.CreatedAt = t.now.UTC()
+		if err := t.underLimit(ctx, `SELECT COUNT(*) FROM faq_images WHERE workspace_id = ?`, chat.MaxFAQImages, "FAQ images", img.WorkspaceID); err != nil {
 			return err
 		}
-		return x.row(ctx, `INSERT INTO faq_images (workspace_id, name, content_type, size, blob_key, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			img.WorkspaceID, img.Name, img.ContentType, img.Size, img.BlobKey, micros(img.CreatedAt)).Scan(&img.ID)
+		if err := t.row(ctx, `INSERT INTO faq_images (workspace_id, name, content_type, size, blob_key, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			img.WorkspaceID, img.Name, img.ContentType, img.Size, img.BlobKey, micros(img.CreatedAt)).Scan(&img.ID); err != nil {
+			return err
+		}
+		return t.audit(ctx, t.entry(img.WorkspaceID, by, chat.AuditFAQImageUpload, img.Name, nil, viewImage(img)))
 	})
+	return err
 }
 
 // FAQImage reads one of the workspace's images.

@@ -431,10 +431,10 @@ func testWorkspaceLimits(t *testing.T, s chat.Store) {
 	must(t, err)
 
 	for i := range 2 {
-		must(t, s.AddFAQImage(ctx, &chat.FAQImage{WorkspaceID: f.ws.ID, Name: "배송안내.png", ContentType: "image/png", Size: 10, BlobKey: fmt.Sprint("limits/", i)}))
+		must(t, s.AddFAQImage(ctx, &chat.FAQImage{WorkspaceID: f.ws.ID, Name: "배송안내.png", ContentType: "image/png", Size: 10, BlobKey: fmt.Sprint("limits/", i)}, by))
 	}
-	wantCode(t, s.AddFAQImage(ctx, &chat.FAQImage{WorkspaceID: f.ws.ID, Name: "환불안내.png", ContentType: "image/png", Size: 10, BlobKey: "limits/2"}), chat.ErrLimitReached)
-	must(t, s.AddFAQImage(ctx, &chat.FAQImage{WorkspaceID: other.ws.ID, Name: "환불안내.png", ContentType: "image/png", Size: 10, BlobKey: "limits/3"}))
+	wantCode(t, s.AddFAQImage(ctx, &chat.FAQImage{WorkspaceID: f.ws.ID, Name: "환불안내.png", ContentType: "image/png", Size: 10, BlobKey: "limits/2"}, by), chat.ErrLimitReached)
+	must(t, s.AddFAQImage(ctx, &chat.FAQImage{WorkspaceID: other.ws.ID, Name: "환불안내.png", ContentType: "image/png", Size: 10, BlobKey: "limits/3"}, by))
 
 	for i := range chat.MaxFAQCategories {
 		must(t, s.CreateFAQCategory(ctx, &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: fmt.Sprint("분류 ", i)}, by))
