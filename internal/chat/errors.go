@@ -91,6 +91,8 @@ const (
 	// many of as it may (canned responses, tags, categories, FAQ articles,
 	// categories and images).
 	ErrLimitReached = "limit_reached"
+	// ErrImageInUse refuses to delete an FAQ image an article shows.
+	ErrImageInUse = "image_in_use"
 )
 
 // History and export (§9).

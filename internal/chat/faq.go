@@ -326,6 +326,10 @@ type FAQ interface {
 	// in blob storage, and fills in its ID; audited as by's upload.
 	AddFAQImage(ctx context.Context, img *FAQImage, by Who) error
 	FAQImage(ctx context.Context, workspaceID, id int64) (*FAQImage, error)
+	// DeleteFAQImage removes an image's record, audited as by's, and
+	// returns it (its bytes are the caller's to delete). An image an
+	// article shows, published or draft, is refused with ErrImageInUse.
+	DeleteFAQImage(ctx context.Context, workspaceID, id int64, by Who) (*FAQImage, error)
 }
 
 // FAQImage is an image uploaded for article bodies.

@@ -96,6 +96,7 @@ var statusOf = map[string]int{
 	chat.ErrSpamSuspected:        http.StatusBadRequest,
 	chat.ErrNameInUse:            http.StatusConflict,
 	chat.ErrLimitReached:         http.StatusConflict,
+	chat.ErrImageInUse:           http.StatusConflict,
 	// Integrations (package outbox).
 	outbox.ErrEndpointNotFound:  http.StatusNotFound,
 	outbox.ErrDeliveryNotFound:  http.StatusNotFound,

@@ -659,6 +659,7 @@ func (s *Server) faqRoutes() []route {
 		{pattern: "GET /api/v1/workspaces/{wid}/faq/export", access: member, minRole: mgr, h: s.exportFAQ, api: true, audit: chat.AuditFAQExport},
 		{pattern: "POST /api/v1/workspaces/{wid}/faq/import", access: member, minRole: mgr, h: s.importFAQ, api: true, audit: chat.AuditFAQImport},
 		{pattern: "POST /api/v1/workspaces/{wid}/faq/images", access: member, minRole: mgr, h: s.uploadFAQImage, api: true, audit: chat.AuditFAQImageUpload},
+		{pattern: "DELETE /api/v1/workspaces/{wid}/faq/images/{image}", access: member, minRole: mgr, h: s.deleteFAQImage, api: true, audit: chat.AuditFAQImageDelete},
 		{pattern: "GET /api/v1/widget/faq", access: public, h: s.widgetFAQHome, api: true, limit: limitFAQ},
 		{pattern: "GET /api/v1/widget/faq/search", access: public, h: s.widgetFAQSearch, api: true, limit: limitFAQ},
 		{pattern: "GET /api/v1/widget/faq/articles/{article}", access: public, h: s.widgetArticle, api: true, limit: limitFAQ},

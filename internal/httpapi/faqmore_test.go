@@ -109,3 +109,47 @@ func TestFAQFilesAudited(t *testing.T) {
 		})
 	}
 }
+
+// TestFAQImageDelete: a manager deletes an image no article shows (204,
+// its address then 404 and its bytes gone); while a draft shows it the
+// delete is 409 image_in_use and changes nothing; an agent may not.
+func TestFAQImageDelete(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			m := e.login("manager")
+			status, data := m.upload(e.shopPath()+"/faq/images", "", "배송조회.png", bytes.NewReader(pngOf(t, 40, 30)))
+			if status != 201 {
+				t.Fatalf("upload %d %s", status, data)
+			}
+			var img chat.FAQImage
+			must(t, json.Unmarshal(data, &img))
+			imgPath := strings.TrimPrefix(img.URL, e.srv.URL)
+			del := fmt.Sprintf("%s/faq/images/%d", e.shopPath(), img.ID)
+			var a chat.Article
+			m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"title":"배송 조회 방법","body_html":"<p>버튼을 누르세요.</p><img src=\"%s\" alt=\"\">","published":false}`, img.URL), 201, &a)
+
+			e.login("kim").json("DELETE", del, "", 403, nil)
+			status, data = m.do("DELETE", del, "")
+			if code, msg := errorBodyOf(t, data); status != 409 || code != chat.ErrImageInUse || !strings.Contains(msg, "배송 조회 방법") {
+				t.Fatalf("delete of an image a draft shows: %d %s", status, data)
+			}
+			if resp, _ := m.get(imgPath); resp.StatusCode != 200 {
+				t.Fatalf("a refused delete: the image answers %d", resp.StatusCode)
+			}
+			keys, err := e.files.Keys()
+			must(t, err)
+			m.json("PATCH", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), a.ID), `{"body_html":"<p>버튼을 누르세요.</p>"}`, 200, nil)
+			m.json("DELETE", del, "", 204, nil)
+			if resp, _ := m.get(imgPath); resp.StatusCode != 404 {
+				t.Fatalf("a deleted image answers %d", resp.StatusCode)
+			}
+			after, err := e.files.Keys()
+			must(t, err)
+			if len(after) != len(keys)-1 {
+				t.Fatalf("blobs %d before the delete, %d after", len(keys), len(after))
+			}
+			m.json("DELETE", del, "", 404, nil)
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -645,13 +646,56 @@ func (db *DB) AddFAQImage(ctx context.Context, img *chat.FAQImage, by chat.Who) 
 
 // FAQImage reads one of the workspace's images.
 func (db *DB) FAQImage(ctx context.Context, workspaceID, id int64) (*chat.FAQImage, error) {
+	return faqImage(ctx, db.read(), workspaceID, id)
+}
+
+func faqImage(ctx context.Context, x q, workspaceID, id int64) (*chat.FAQImage, error) {
 	img := chat.FAQImage{WorkspaceID: workspaceID, ID: id}
 	var created int64
-	err := db.read().row(ctx, `SELECT name, content_type, size, blob_key, created_at FROM faq_images WHERE workspace_id = ? AND id = ?`, workspaceID, id).
+	err := x.row(ctx, `SELECT name, content_type, size, blob_key, created_at FROM faq_images WHERE workspace_id = ? AND id = ?`, workspaceID, id).
 		Scan(&img.Name, &img.ContentType, &img.Size, &img.BlobKey, &created)
 	if err == sql.ErrNoRows {
 		return nil, chat.Errorf(chat.ErrNotFound, "no such image")
 	}
 	img.CreatedAt = fromMicros(created)
 	return &img, err
+}
+
+// DeleteFAQImage removes one of the workspace's images unless an article,
+// published or draft, shows it: one whose body has its address (a LIKE
+// finds the candidates, faq.ImageIDs reads their <img src>). An FAQ change
+// (the revision moves first), so that no article saved meanwhile can
+// start showing it.
+func (db *DB) DeleteFAQImage(ctx context.Context, workspaceID, id int64, by chat.Who) (*chat.FAQImage, error) {
+	var img *chat.FAQImage
+	err := db.faqChange(ctx, workspaceID, by, chat.AuditFAQImageDelete, func(x q) (string, any, any, error) {
+		var err error
+		if img, err = faqImage(ctx, x, workspaceID, id); err != nil {
+			return "", nil, nil, err
+		}
+		var users []string
+		err = x.each(ctx, func(scan func(dest ...any) error) error {
+			var title, body string
+			if err := scan(&title, &body); err != nil {
+				return err
+			}
+			if slices.Contains(faq.ImageIDs(body), id) {
+				users = append(users, title)
+			}
+			return nil
+		}, `SELECT title, body_html FROM faq_articles WHERE workspace_id = ? AND body_html LIKE ? ORDER BY id`,
+			workspaceID, "%/images/"+strconv.FormatInt(id, 10)+`"%`)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		if len(users) > 0 {
+			return "", nil, nil, chat.Errorf(chat.ErrImageInUse, "%d articles show the image (%q first); take it out of them first", len(users), users[0])
+		}
+		_, err = x.exec(ctx, `DELETE FROM faq_images WHERE workspace_id = ? AND id = ?`, workspaceID, id)
+		return img.Name, viewImage(img), nil, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return img, nil
 }

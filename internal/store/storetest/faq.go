@@ -447,3 +447,50 @@ func testWorkspaceLimits(t *testing.T, s chat.Store) {
 		t.Fatal("a refusal moved the revision")
 	}
 }
+
+// testFAQImageDelete: an image no article shows is deleted (audited, the
+// record gone, its blob key returned); one a published or a draft article
+// shows is refused with ErrImageInUse and stays; another workspace's is
+// not found.
+func testFAQImageDelete(t *testing.T, s chat.Store) {
+	f := setup(t, s, "faq-images")
+	other := setup(t, s, "faq-images-other")
+	by := whoOf(f.manager, "manager")
+	var imgs []*chat.FAQImage
+	for i := range 4 {
+		img := &chat.FAQImage{WorkspaceID: f.ws.ID, Name: fmt.Sprintf("안내%d.png", i), ContentType: "image/png", Size: 100, BlobKey: fmt.Sprint("faq-images/", i)}
+		must(t, s.AddFAQImage(ctx, img, by))
+		imgs = append(imgs, img)
+	}
+	src := func(img *chat.FAQImage) string {
+		return fmt.Sprintf(`<p>아래처럼 누르세요.</p><img src="/help/faq-images/images/%d" alt="">`, img.ID)
+	}
+	must(t, s.CreateArticle(ctx, &chat.Article{WorkspaceID: f.ws.ID, Title: "배송 조회", BodyHTML: src(imgs[0]), Published: true}, by))
+	must(t, s.CreateArticle(ctx, &chat.Article{WorkspaceID: f.ws.ID, Title: "교환 신청 (작성 중)", BodyHTML: src(imgs[1])}, by))
+	// An address that only starts like another image's is not that image.
+	must(t, s.CreateArticle(ctx, &chat.Article{WorkspaceID: f.ws.ID, Title: "환불", BodyHTML: fmt.Sprintf(`<img src="/help/faq-images/images/%d0" alt="">`, imgs[2].ID)}, by))
+
+	for _, img := range imgs[:2] {
+		_, err := s.DeleteFAQImage(ctx, f.ws.ID, img.ID, by)
+		wantCode(t, err, chat.ErrImageInUse)
+		if _, err := s.FAQImage(ctx, f.ws.ID, img.ID); err != nil {
+			t.Fatalf("a refused delete removed the image: %v", err)
+		}
+	}
+	_, err := s.DeleteFAQImage(ctx, other.ws.ID, imgs[2].ID, whoOf(other.manager, "manager"))
+	wantCode(t, err, chat.ErrNotFound)
+	got, err := s.DeleteFAQImage(ctx, f.ws.ID, imgs[2].ID, by)
+	must(t, err)
+	if got.BlobKey != imgs[2].BlobKey {
+		t.Fatalf("deleted %+v", got)
+	}
+	_, err = s.FAQImage(ctx, f.ws.ID, imgs[2].ID)
+	wantCode(t, err, chat.ErrNotFound)
+	_, err = s.DeleteFAQImage(ctx, f.ws.ID, imgs[2].ID, by)
+	wantCode(t, err, chat.ErrNotFound)
+	entries, err := s.Audit(ctx, f.ws.ID, chat.AuditFilter{Action: chat.AuditFAQImageDelete})
+	must(t, err)
+	if len(entries) != 1 || entries[0].Target != "안내2.png" || entries[0].ActorID != f.manager.AgentID {
+		t.Fatalf("audit %+v", entries)
+	}
+}

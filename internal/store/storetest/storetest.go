@@ -96,6 +96,7 @@ func Run(t *testing.T, open Opener) {
 		{"FAQImportFull", testFAQImportFull},
 		{"FAQCategoryNames", testFAQCategoryNames},
 		{"WorkspaceLimits", testWorkspaceLimits},
+		{"FAQImageDelete", testFAQImageDelete},
 		{"FAQConcurrentPatches", testFAQConcurrentPatches},
 		{"Robot", testRobot},
 		{"RobotIdle", testRobotIdle},
