@@ -219,6 +219,9 @@ func TestBrowserFAQOnPhone(t *testing.T) {
 	screenshot(t, agent.ctx, "console-faq-editor", "")
 	agent.click("[data-testid=faq-save]")
 	agent.waitFor("the new article listed", `document.querySelectorAll('[data-testid=faq-item]').length === 6`)
+	// The list carries no bodies: editing reads the article whole.
+	agent.do("edit the new article", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('[data-testid=faq-item]')].find((li) => li.querySelector('strong').textContent === '교환 신청은 어떻게 하나요?').querySelector('[data-testid=faq-edit]').click()`))
+	agent.waitFor("the article in the editor", `document.querySelector('[data-testid=faq-title]').value === '교환 신청은 어떻게 하나요?' && document.querySelector('[data-testid=faq-body]').value.includes('<b>교환 신청</b>') && document.querySelector('[data-testid=faq-keywords]').value === '교환신청, exchange' && document.querySelector('[data-testid=faq-published]').checked`)
 	found := api[struct {
 		Articles []struct{ Title string } `json:"articles"`
 	}](agent, s, "GET", "/faq/search?q="+url.QueryEscape("교환하고 싶어요"), nil)

@@ -303,6 +303,10 @@ type FAQ interface {
 	// Articles lists the workspace's articles by category position, then
 	// position and ID; only published ones when publishedOnly.
 	Articles(ctx context.Context, workspaceID int64, publishedOnly bool) ([]Article, error)
+	// ArticleList is Articles(workspaceID, false) without the bodies
+	// (BodyHTML and BodyText empty): the console's list, which a
+	// workspace of thousands of long articles would otherwise send whole.
+	ArticleList(ctx context.Context, workspaceID int64) ([]Article, error)
 	Article(ctx context.Context, workspaceID, id int64) (*Article, error)
 	// CreateArticle sanitizes and stores a, filling in ID, BodyText and
 	// times. A category of another workspace is refused as not found.

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -85,12 +86,34 @@ func (s *Server) deleteFAQCategory(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
+// articleListItem is an article in the list: everything but its body,
+// which GET …/faq/articles/{id} gives (the editor reads it there).
+type articleListItem struct {
+	ID         int64     `json:"id"`
+	CategoryID int64     `json:"category_id,omitempty"`
+	Lang       string    `json:"lang"`
+	Title      string    `json:"title"`
+	Keywords   []string  `json:"keywords"`
+	Published  bool      `json:"published"`
+	Position   int       `json:"position"`
+	Helpful    int       `json:"helpful"`
+	NotHelpful int       `json:"not_helpful"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// listArticles lists the workspace's articles, drafts included, without
+// their bodies: a workspace may hold 10,000 of up to 60,000 bytes each.
 func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) error {
-	as, err := s.store.Articles(r.Context(), memberOf(r).WorkspaceID, false)
+	as, err := s.store.ArticleList(r.Context(), memberOf(r).WorkspaceID)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, as)
+	out := make([]articleListItem, len(as))
+	for i, a := range as {
+		out[i] = articleListItem{a.ID, a.CategoryID, a.Lang, a.Title, a.Keywords, a.Published, a.Position, a.Helpful, a.NotHelpful, a.CreatedAt, a.UpdatedAt}
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 

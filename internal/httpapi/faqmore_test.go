@@ -153,3 +153,43 @@ func TestFAQImageDelete(t *testing.T) {
 		})
 	}
 }
+
+// TestFAQListWithoutBodies: the console's article list (any member may
+// read it) carries everything but the bodies, in order; one article read
+// by its ID carries its body.
+func TestFAQListWithoutBodies(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			m := e.login("manager")
+			var cat chat.FAQCategory
+			m.json("POST", e.shopPath()+"/faq/categories", `{"name":"환불"}`, 201, &cat)
+			m.json("POST", e.shopPath()+"/faq/articles", `{"title":"배송 조회 방법","body_html":"<p>주문내역의 배송 조회 버튼을 누르세요.</p>","keywords":["운송장"],"published":true}`, 201, nil)
+			var refund chat.Article
+			m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"category_id":%d,"title":"환불은 언제 되나요?","body_html":"<p>영업일 3일 안에 환불됩니다.</p>","keywords":["환불 기간"],"published":false,"position":2}`, cat.ID), 201, &refund)
+
+			var list []map[string]any
+			e.login("kim").json("GET", e.shopPath()+"/faq/articles", "", 200, &list)
+			if len(list) != 2 || list[0]["title"] != "환불은 언제 되나요?" || list[1]["title"] != "배송 조회 방법" {
+				t.Fatalf("list %v", list)
+			}
+			for _, a := range list {
+				if _, ok := a["body_html"]; ok {
+					t.Errorf("the list carries a body: %v", a)
+				}
+				if _, ok := a["body_text"]; ok {
+					t.Errorf("the list carries a body: %v", a)
+				}
+			}
+			if list[0]["category_id"] != float64(cat.ID) || list[0]["published"] != false || list[0]["position"] != float64(2) ||
+				fmt.Sprint(list[0]["keywords"]) != "[환불 기간]" || list[0]["lang"] != "ko" || list[0]["updated_at"] == nil {
+				t.Errorf("list item %v", list[0])
+			}
+			var one chat.Article
+			e.login("kim").json("GET", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), refund.ID), "", 200, &one)
+			if one.BodyHTML != "<p>영업일 3일 안에 환불됩니다.</p>" {
+				t.Errorf("article %+v", one)
+			}
+		})
+	}
+}

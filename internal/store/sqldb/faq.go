@@ -222,8 +222,23 @@ const articleSelect = `SELECT a.id, a.workspace_id, COALESCE(a.category_id, 0), 
 	a.published, a.position, a.helpful, a.not_helpful, a.created_at, a.updated_at
 	FROM faq_articles a LEFT JOIN faq_categories c ON c.id = a.category_id`
 
+// articleListSelect is articleSelect without the bodies.
+const articleListSelect = `SELECT a.id, a.workspace_id, COALESCE(a.category_id, 0), a.lang, a.title, '', '', a.keywords,
+	a.published, a.position, a.helpful, a.not_helpful, a.created_at, a.updated_at
+	FROM faq_articles a LEFT JOIN faq_categories c ON c.id = a.category_id`
+
+// ArticleList lists the workspace's articles, in Articles' order, without
+// their bodies.
+func (db *DB) ArticleList(ctx context.Context, workspaceID int64) ([]chat.Article, error) {
+	return db.articlesOf(ctx, db.read(), articleListSelect, `a.workspace_id = ?`, workspaceID)
+}
+
 func (db *DB) articles(ctx context.Context, x q, where string, args ...any) ([]chat.Article, error) {
-	rows, err := x.query(ctx, articleSelect+` WHERE `+where+` ORDER BY COALESCE(c.position, 1000000000), COALESCE(c.id, 0), a.position, a.id`, args...)
+	return db.articlesOf(ctx, x, articleSelect, where, args...)
+}
+
+func (db *DB) articlesOf(ctx context.Context, x q, sel, where string, args ...any) ([]chat.Article, error) {
+	rows, err := x.query(ctx, sel+` WHERE `+where+` ORDER BY COALESCE(c.position, 1000000000), COALESCE(c.id, 0), a.position, a.id`, args...)
 	if err != nil {
 		return nil, err
 	}
