@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -219,6 +220,9 @@ func TestBrowserFAQOnPhone(t *testing.T) {
 	screenshot(t, agent.ctx, "console-faq-editor", "")
 	agent.click("[data-testid=faq-save]")
 	agent.waitFor("the new article listed", `document.querySelectorAll('[data-testid=faq-item]').length === 6`)
+	// The list carries no bodies: editing reads the article whole.
+	agent.do("edit the new article", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('[data-testid=faq-item]')].find((li) => li.querySelector('strong').textContent === '교환 신청은 어떻게 하나요?').querySelector('[data-testid=faq-edit]').click()`))
+	agent.waitFor("the article in the editor", `document.querySelector('[data-testid=faq-title]').value === '교환 신청은 어떻게 하나요?' && document.querySelector('[data-testid=faq-body]').value.includes('<b>교환 신청</b>') && document.querySelector('[data-testid=faq-keywords]').value === '교환신청, exchange' && document.querySelector('[data-testid=faq-published]').checked`)
 	found := api[struct {
 		Articles []struct{ Title string } `json:"articles"`
 	}](agent, s, "GET", "/faq/search?q="+url.QueryEscape("교환하고 싶어요"), nil)
@@ -275,4 +279,69 @@ func TestBrowserHelpCenterWithoutJavaScript(t *testing.T) {
 	// In English.
 	reader.goTo(s.baseURL + "/help/" + s.ws.SiteID + "?lang=en")
 	reader.waitFor("the English home", `document.documentElement.lang === 'en' && document.querySelector('#help-chat').textContent === 'Chat with us' && [...document.querySelectorAll('.group h2')].some((h) => h.textContent === 'Refunds')`)
+}
+
+// TestBrowserFAQLatestAnswer: in the widget's FAQ only the latest
+// request's answer shows. The answer to an earlier search is held back
+// (DevTools' Fetch domain) until a later search has answered, then let
+// through: the later search's results stay. The same for an article
+// opened, then another opened before the first arrives.
+func TestBrowserFAQLatestAnswer(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	refund := seedShopFAQ(t, s)
+	root := browser(t)
+	visitor := newTab(t, root, "visitor")
+	openWidget(visitor, s.host.URL)
+	visitor.frameClick("[data-testid=widget-faq-open]")
+	visitor.waitFrame("the FAQ home", `d.querySelectorAll('[data-testid=widget-faq-item]').length === 4`)
+
+	search := func(q string) {
+		frameEval[bool](visitor, `const q = d.querySelector('[data-testid=widget-faq-input]'); q.value = `+js(q)+`; d.querySelector('[data-testid=widget-faq-search]').requestSubmit(); return true;`)
+	}
+	// next takes the next request the page paused.
+	next := func() fetch.RequestID {
+		select {
+		case id := <-visitor.held:
+			return id
+		case <-time.After(waitTimeout):
+			visitor.fail("no request was held")
+		}
+		return ""
+	}
+	let := func(id fetch.RequestID) {
+		visitor.do("let a request go on", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+			return err
+		}))
+	}
+	visitor.hold("*/api/v1/widget/faq/*")
+	search("배송비")
+	slow := next()
+	search("환불 기간")
+	let(next())
+	results := `[...d.querySelectorAll('[data-testid=widget-faq-results] [data-testid=widget-faq-item]')].map((b) => b.dataset.articleId)`
+	visitor.waitFrame("the later search's answer", results+`[0] === '`+fmt.Sprint(refund.ID)+`'`)
+	want := frameEval[string](visitor, `return JSON.stringify(`+results+`);`)
+	let(slow)
+	// The earlier answer has arrived (a round trip to the frame and back
+	// after it) and changed nothing.
+	frameEval[bool](visitor, `return new Promise((done) => setTimeout(() => done(true), 300));`)
+	if got := frameEval[string](visitor, `return JSON.stringify(`+results+`);`); got != want {
+		visitor.fail("an earlier search's answer replaced the later one: %s, then %s", want, got)
+	}
+
+	// Two articles opened one after the other from the results: the
+	// first's answer comes last and is not shown.
+	items := `d.querySelectorAll('[data-testid=widget-faq-results] [data-testid=widget-faq-item]')`
+	frameEval[bool](visitor, `const b = `+items+`; b[b.length - 1].click(); return true;`)
+	slow = next()
+	frameEval[bool](visitor, ``+items+`[0].click(); return true;`)
+	let(next())
+	visitor.waitFrame("the article opened last", `d.querySelector('[data-testid=widget-faq-article-title]')?.textContent === `+js(refund.Title))
+	let(slow)
+	frameEval[bool](visitor, `return new Promise((done) => setTimeout(() => done(true), 300));`)
+	if got := frameEval[string](visitor, `return d.querySelector('[data-testid=widget-faq-article-title]')?.textContent ?? '';`); got != refund.Title {
+		visitor.fail("an earlier article's answer replaced the later one: %q", got)
+	}
 }

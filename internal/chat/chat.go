@@ -3,6 +3,23 @@
 // Store contract the database adapters implement. It does no I/O.
 package chat
 
+// Per-workspace counts (operations.md, Limits): far more than a support
+// team uses, so that no client, by mistake or on purpose, makes lists
+// that every console loads whole grow without end. Over one, a creation
+// is refused with ErrLimitReached. Variables so that tests can lower them.
+var (
+	MaxCannedPerWorkspace     = 5000 // shared and personal together
+	MaxTagsPerKind            = 1000 // customer tags; conversation tags
+	MaxCategoriesPerWorkspace = 1000 // conversation categories not deleted
+	MaxFAQImages              = 5000 // images for articles (5 MB each at most)
+)
+
+// LimitReached refuses one more of what, of which a workspace has the most
+// it may (n).
+func LimitReached(what string, n int) error {
+	return Errorf(ErrLimitReached, "a workspace has at most %d %s; delete one it no longer needs first", n, what)
+}
+
 // Limits of the profile and the agent tools.
 const (
 	MaxNote            = 500

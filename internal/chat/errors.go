@@ -83,6 +83,16 @@ const (
 	ErrWorkspaceArchived  = "workspace_archived"
 	ErrMemberInactive     = "member_inactive"
 	ErrSpamSuspected      = "spam_suspected"
+
+	// ErrNameInUse refuses a name another of the same kind has (an FAQ
+	// category's, compared without case).
+	ErrNameInUse = "name_in_use"
+	// ErrLimitReached refuses one more of something a workspace has as
+	// many of as it may (canned responses, tags, categories, FAQ articles,
+	// categories and images).
+	ErrLimitReached = "limit_reached"
+	// ErrImageInUse refuses to delete an FAQ image an article shows.
+	ErrImageInUse = "image_in_use"
 )
 
 // History and export (§9).

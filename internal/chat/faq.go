@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -56,6 +57,25 @@ type FAQExport struct {
 	// position): an article the workspace has keeps the others as stored,
 	// so that a file of a few columns changes only those.
 	Columns map[string]bool `json:"-"`
+	// ArticleRows and CategoryRows, when set (a CSV import), are the
+	// file's row of each article and of the row that named each new
+	// category first (the header is row 1): a refusal names the row the
+	// person can find in their spreadsheet, not a place in a list.
+	ArticleRows  []int `json:"-"`
+	CategoryRows []int `json:"-"`
+}
+
+// Where names the i-th entry of list (categories, articles) of the file
+// as its reader knows it: the CSV row, or the JSON list and index.
+func (f FAQExport) Where(list string, i int) string {
+	rows := f.ArticleRows
+	if list == "categories" {
+		rows = f.CategoryRows
+	}
+	if i >= 0 && i < len(rows) {
+		return fmt.Sprintf("row %d", rows[i])
+	}
+	return fmt.Sprintf("%s[%d]", list, i)
 }
 
 // FAQCategoryPatch is a change to a category: the fields set.
@@ -282,6 +302,10 @@ type FAQ interface {
 	// Articles lists the workspace's articles by category position, then
 	// position and ID; only published ones when publishedOnly.
 	Articles(ctx context.Context, workspaceID int64, publishedOnly bool) ([]Article, error)
+	// ArticleList is Articles(workspaceID, false) without the bodies
+	// (BodyHTML and BodyText empty): the console's list, which a
+	// workspace of thousands of long articles would otherwise send whole.
+	ArticleList(ctx context.Context, workspaceID int64) ([]Article, error)
 	Article(ctx context.Context, workspaceID, id int64) (*Article, error)
 	// CreateArticle sanitizes and stores a, filling in ID, BodyText and
 	// times. A category of another workspace is refused as not found.
@@ -302,9 +326,13 @@ type FAQ interface {
 	// question?" on a published article.
 	RateArticle(ctx context.Context, workspaceID, id int64, helpful bool) error
 	// AddFAQImage records an image for article bodies, its bytes already
-	// in blob storage, and fills in its ID.
-	AddFAQImage(ctx context.Context, img *FAQImage) error
+	// in blob storage, and fills in its ID; audited as by's upload.
+	AddFAQImage(ctx context.Context, img *FAQImage, by Who) error
 	FAQImage(ctx context.Context, workspaceID, id int64) (*FAQImage, error)
+	// DeleteFAQImage removes an image's record, audited as by's, and
+	// returns it (its bytes are the caller's to delete). An image an
+	// article shows, published or draft, is refused with ErrImageInUse.
+	DeleteFAQImage(ctx context.Context, workspaceID, id int64, by Who) (*FAQImage, error)
 }
 
 // FAQImage is an image uploaded for article bodies.
@@ -323,5 +351,11 @@ type FAQImage struct {
 // MaxFAQImageMB is the largest image for an article.
 const MaxFAQImageMB = 5
 
-// AuditFAQImport is the audit action of an FAQ import.
-const AuditFAQImport = "faq.import"
+// Audit actions of the FAQ's files: an import, an export (the whole FAQ
+// leaves the system, drafts included), an image uploaded and one deleted.
+const (
+	AuditFAQImport      = "faq.import"
+	AuditFAQExport      = "faq.export"
+	AuditFAQImageUpload = "faq.image_upload"
+	AuditFAQImageDelete = "faq.image_delete"
+)

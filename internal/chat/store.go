@@ -368,7 +368,8 @@ type APITokens interface {
 
 // AuditLog is the append-only record of administrative actions.
 type AuditLog interface {
-	// AppendAudit records an entry on its own (a refused attempt).
+	// AppendAudit records an entry on its own (a refused attempt, or a
+	// read that is recorded: an FAQ export).
 	AppendAudit(ctx context.Context, e AuditEntry) error
 	// Audit lists a workspace's entries, newest first.
 	Audit(ctx context.Context, workspaceID int64, f AuditFilter) ([]AuditEntry, error)

@@ -94,6 +94,9 @@ var statusOf = map[string]int{
 	chat.ErrWorkspaceArchived:    http.StatusConflict,
 	chat.ErrMemberInactive:       http.StatusForbidden,
 	chat.ErrSpamSuspected:        http.StatusBadRequest,
+	chat.ErrNameInUse:            http.StatusConflict,
+	chat.ErrLimitReached:         http.StatusConflict,
+	chat.ErrImageInUse:           http.StatusConflict,
 	// Integrations (package outbox).
 	outbox.ErrEndpointNotFound:  http.StatusNotFound,
 	outbox.ErrDeliveryNotFound:  http.StatusNotFound,

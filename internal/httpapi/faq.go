@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -84,12 +86,34 @@ func (s *Server) deleteFAQCategory(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
+// articleListItem is an article in the list: everything but its body,
+// which GET …/faq/articles/{id} gives (the editor reads it there).
+type articleListItem struct {
+	ID         int64     `json:"id"`
+	CategoryID int64     `json:"category_id,omitempty"`
+	Lang       string    `json:"lang"`
+	Title      string    `json:"title"`
+	Keywords   []string  `json:"keywords"`
+	Published  bool      `json:"published"`
+	Position   int       `json:"position"`
+	Helpful    int       `json:"helpful"`
+	NotHelpful int       `json:"not_helpful"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// listArticles lists the workspace's articles, drafts included, without
+// their bodies: a workspace may hold 10,000 of up to 60,000 bytes each.
 func (s *Server) listArticles(w http.ResponseWriter, r *http.Request) error {
-	as, err := s.store.Articles(r.Context(), memberOf(r).WorkspaceID, false)
+	as, err := s.store.ArticleList(r.Context(), memberOf(r).WorkspaceID)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, as)
+	out := make([]articleListItem, len(as))
+	for i, a := range as {
+		out[i] = articleListItem{a.ID, a.CategoryID, a.Lang, a.Title, a.Keywords, a.Published, a.Position, a.Helpful, a.NotHelpful, a.CreatedAt, a.UpdatedAt}
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -242,7 +266,19 @@ func (s *Server) exportFAQ(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	switch format := r.URL.Query().Get("format"); format {
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "json" && format != "csv" {
+		return chat.Errorf(chat.ErrInvalid, "format must be json or csv")
+	}
+	// The whole FAQ, drafts included, leaves: recorded before it is sent
+	// (no record, no file), as a history export is.
+	by := who(r)
+	if err := s.store.AppendAudit(r.Context(), chat.AuditEntry{WorkspaceID: memberOf(r).WorkspaceID, At: s.now(), ActorID: by.AgentID,
+		ActorName: by.Name, Address: by.Address, Action: chat.AuditFAQExport, Target: "faq",
+		After: map[string]any{"format": cmp.Or(format, "json"), "articles": len(f.Articles), "categories": len(f.Categories)}}); err != nil {
+		return err
+	}
+	switch format {
 	case "", "json":
 		w.Header().Set("Content-Disposition", `attachment; filename="faq.json"`)
 		writeJSON(w, http.StatusOK, f)
@@ -443,6 +479,7 @@ func parseFAQCSV(body []byte, cats []chat.FAQCategory, stored []chat.Article) (c
 				catByName[name] = []int64{next}
 				next--
 				f.Categories = append(f.Categories, chat.FAQCategory{ID: a.CategoryID, Name: name, Position: len(cats) + len(f.Categories)})
+				f.CategoryRows = append(f.CategoryRows, n+2)
 			case len(ids) == 1:
 				a.CategoryID = ids[0]
 			default:
@@ -450,6 +487,7 @@ func parseFAQCSV(body []byte, cats []chat.FAQCategory, stored []chat.Article) (c
 			}
 		}
 		f.Articles = append(f.Articles, a)
+		f.ArticleRows = append(f.ArticleRows, n+2)
 	}
 	return f, nil
 }
@@ -641,9 +679,10 @@ func (s *Server) faqRoutes() []route {
 		{pattern: "GET /api/v1/workspaces/{wid}/faq/search", access: member, h: s.searchFAQ, api: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/faq/synonyms", access: member, h: s.getSynonyms, api: true},
 		{pattern: "PUT /api/v1/workspaces/{wid}/faq/synonyms", access: member, minRole: mgr, h: s.putSynonyms, api: true, audit: chat.AuditFAQSynonyms},
-		{pattern: "GET /api/v1/workspaces/{wid}/faq/export", access: member, minRole: mgr, h: s.exportFAQ, api: true},
+		{pattern: "GET /api/v1/workspaces/{wid}/faq/export", access: member, minRole: mgr, h: s.exportFAQ, api: true, audit: chat.AuditFAQExport},
 		{pattern: "POST /api/v1/workspaces/{wid}/faq/import", access: member, minRole: mgr, h: s.importFAQ, api: true, audit: chat.AuditFAQImport},
-		{pattern: "POST /api/v1/workspaces/{wid}/faq/images", access: member, minRole: mgr, h: s.uploadFAQImage, api: true},
+		{pattern: "POST /api/v1/workspaces/{wid}/faq/images", access: member, minRole: mgr, h: s.uploadFAQImage, api: true, audit: chat.AuditFAQImageUpload},
+		{pattern: "DELETE /api/v1/workspaces/{wid}/faq/images/{image}", access: member, minRole: mgr, h: s.deleteFAQImage, api: true, audit: chat.AuditFAQImageDelete},
 		{pattern: "GET /api/v1/widget/faq", access: public, h: s.widgetFAQHome, api: true, limit: limitFAQ},
 		{pattern: "GET /api/v1/widget/faq/search", access: public, h: s.widgetFAQSearch, api: true, limit: limitFAQ},
 		{pattern: "GET /api/v1/widget/faq/articles/{article}", access: public, h: s.widgetArticle, api: true, limit: limitFAQ},

@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -64,7 +66,7 @@ func (s *Server) uploadFAQImage(w http.ResponseWriter, r *http.Request) error {
 		return chat.Errorf(chat.ErrInvalid, "send one image per request")
 	}
 	img := &chat.FAQImage{WorkspaceID: ws.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, BlobKey: a.BlobKey}
-	if err := s.store.AddFAQImage(r.Context(), img); err != nil {
+	if err := s.store.AddFAQImage(r.Context(), img, who(r)); err != nil {
 		s.removeFile(r.Context(), a)
 		return err
 	}
@@ -73,6 +75,24 @@ func (s *Server) uploadFAQImage(w http.ResponseWriter, r *http.Request) error {
 	}
 	img.URL = s.faqImageURL(ws.SiteID, img.ID)
 	writeJSON(w, http.StatusCreated, img)
+	return nil
+}
+
+// deleteFAQImage removes an image no article shows (409 image_in_use
+// while one does, published or draft) and its bytes.
+func (s *Server) deleteFAQImage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "image")
+	if err != nil {
+		return err
+	}
+	img, err := s.store.DeleteFAQImage(r.Context(), memberOf(r).WorkspaceID, id, who(r))
+	if err != nil {
+		return err
+	}
+	if err := s.files.Delete(context.WithoutCancel(r.Context()), img.BlobKey); err != nil {
+		s.log.Warn("delete an FAQ image's bytes", slog.String("key", img.BlobKey), slog.Any("err", err))
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

@@ -250,7 +250,8 @@ func TestCatalogs(t *testing.T) {
 		chat.AuditTokenCreate, chat.AuditTokenRevoke, chat.AuditBlock, chat.AuditUnblock, chat.AuditCustomerID, chat.AuditCustomerMerge,
 		chat.AuditTagCreate, chat.AuditTagRename, chat.AuditTagDelete, chat.AuditCategoryCreate, chat.AuditCategoryRename, chat.AuditCategoryDelete,
 		chat.AuditCannedCreate, chat.AuditCannedUpdate, chat.AuditCannedDelete, chat.AuditArticleCreate, chat.AuditArticleUpdate, chat.AuditArticleDelete,
-		chat.AuditFAQCategoryCreate, chat.AuditFAQCategoryUpdate, chat.AuditFAQCategoryDelete, chat.AuditFAQSynonyms} {
+		chat.AuditFAQCategoryCreate, chat.AuditFAQCategoryUpdate, chat.AuditFAQCategoryDelete, chat.AuditFAQSynonyms,
+		chat.AuditFAQImport, chat.AuditFAQExport, chat.AuditFAQImageUpload, chat.AuditFAQImageDelete} {
 		computed = append(computed, "audit_action."+a)
 	}
 	for _, s := range []chat.InvitationStatus{chat.InvitationPending, chat.InvitationAccepted, chat.InvitationRevoked, chat.InvitationExpired} {

@@ -284,3 +284,6 @@ func TestIdentitySecretsSealed(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkFAQImport: a 10,000-article FAQ import (docs/benchmarks.md, issue 12).
+func BenchmarkFAQImport(b *testing.B) { storetest.BenchFAQImport(b, postgres.OpenTest) }

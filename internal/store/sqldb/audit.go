@@ -42,7 +42,8 @@ func (t *txn) entry(workspaceID int64, by chat.Who, action, target string, befor
 		Action: action, Target: target, Before: before, After: after}
 }
 
-// AppendAudit records an entry on its own: a refused attempt.
+// AppendAudit records an entry on its own: a refused attempt, or a read
+// that is recorded (an FAQ export).
 func (db *DB) AppendAudit(ctx context.Context, e chat.AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = db.Now()

@@ -64,6 +64,9 @@ func (db *DB) CreateCanned(ctx context.Context, c *chat.Canned, by chat.Who) err
 	}
 	c.Title, c.Body, c.Shared = title, body, c.OwnerID == 0
 	_, err = db.write(ctx, func(t *txn) error {
+		if err := t.underLimit(ctx, `SELECT COUNT(*) FROM canned_responses WHERE workspace_id = ?`, chat.MaxCannedPerWorkspace, "canned responses", c.WorkspaceID); err != nil {
+			return err
+		}
 		c.UpdatedAt = t.now.UTC()
 		if err := t.row(ctx, `INSERT INTO canned_responses (workspace_id, owner_id, title, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 			c.WorkspaceID, nullID(c.OwnerID), title, body, micros(c.UpdatedAt), micros(c.UpdatedAt)).Scan(&c.ID); err != nil {

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/faq"
@@ -48,6 +50,19 @@ func (db *DB) FAQCategories(ctx context.Context, workspaceID int64) ([]chat.FAQC
 	return db.faqCategories(ctx, db.read(), `workspace_id = ?`, workspaceID)
 }
 
+// underLimit refuses one more row when count (a COUNT(*) query of args)
+// reaches limit.
+func (x q) underLimit(ctx context.Context, count string, limit int, what string, args ...any) error {
+	var n int
+	if err := x.row(ctx, count, args...).Scan(&n); err != nil {
+		return err
+	}
+	if n >= limit {
+		return chat.LimitReached(what, limit)
+	}
+	return nil
+}
+
 func (x q) countFAQ(ctx context.Context, table string, workspaceID int64) (int, error) {
 	var n int
 	err := x.row(ctx, `SELECT COUNT(*) FROM `+table+` WHERE workspace_id = ?`, workspaceID).Scan(&n)
@@ -61,7 +76,10 @@ func (db *DB) insertFAQCategory(ctx context.Context, x q, c *chat.FAQCategory) e
 	if n, err := x.countFAQ(ctx, "faq_categories", c.WorkspaceID); err != nil {
 		return err
 	} else if n >= chat.MaxFAQCategories {
-		return chat.Errorf(chat.ErrInvalid, "at most %d FAQ categories", chat.MaxFAQCategories)
+		return chat.LimitReached("FAQ categories", chat.MaxFAQCategories)
+	}
+	if err := sameNameFAQCategory(ctx, x, c.WorkspaceID, 0, c.Name); err != nil {
+		return err
 	}
 	c.CreatedAt = db.Now().UTC()
 	return x.row(ctx, `INSERT INTO faq_categories (workspace_id, name, name_en, position, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
@@ -69,16 +87,19 @@ func (db *DB) insertFAQCategory(ctx context.Context, x q, c *chat.FAQCategory) e
 }
 
 // faqChange runs a change to the workspace's FAQ: it moves the FAQ's
-// revision and records the change in the audit log as by's action, all in
+// revision, serializing the workspace's FAQ changes, and records the change in the audit log as by's action, all in
 // one transaction. change makes the change and returns the entry's target
 // and what was before and is after (either nil).
 func (db *DB) faqChange(ctx context.Context, workspaceID int64, by chat.Who, action string, change func(x q) (target string, before, after any, err error)) error {
 	_, err := db.write(ctx, func(t *txn) error {
-		target, before, after, err := change(t.q)
-		if err != nil {
+		// The revision's row first: it locks the workspace's FAQ for the
+		// change (PostgreSQL), so what change checks against other rows
+		// (a name in use, a count under its limit) still holds at commit.
+		if err := t.bumpFAQ(ctx, workspaceID); err != nil {
 			return err
 		}
-		if err := t.bumpFAQ(ctx, workspaceID); err != nil {
+		target, before, after, err := change(t.q)
+		if err != nil {
 			return err
 		}
 		return t.audit(ctx, t.entry(workspaceID, by, action, target, before, after))
@@ -94,9 +115,34 @@ func (db *DB) CreateFAQCategory(ctx context.Context, c *chat.FAQCategory, by cha
 	})
 }
 
-func (db *DB) updateFAQCategory(ctx context.Context, x q, c *chat.FAQCategory) error {
+// sameNameFAQCategory refuses a name another of the workspace's FAQ
+// categories has but for its case, as tags do: the CSV import names
+// categories by name, and people choose one by it. Duplicates a database
+// held before this check stay (no migration renames what people named);
+// only a new name, or a changed one, is checked.
+func sameNameFAQCategory(ctx context.Context, x q, workspaceID, id int64, name string) error {
+	var other string
+	err := x.row(ctx, `SELECT name FROM faq_categories WHERE workspace_id = ? AND id <> ? AND lower(name) = lower(?) LIMIT 1`,
+		workspaceID, id, name).Scan(&other)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	return chat.Errorf(chat.ErrNameInUse, "an FAQ category named %q exists already", other)
+}
+
+// updateFAQCategory stores c; a name changed from was (the stored one) must
+// be free.
+func (db *DB) updateFAQCategory(ctx context.Context, x q, c *chat.FAQCategory, was string) error {
 	if err := chat.CheckFAQCategory(c); err != nil {
 		return err
+	}
+	if c.Name != was {
+		if err := sameNameFAQCategory(ctx, x, c.WorkspaceID, c.ID, c.Name); err != nil {
+			return err
+		}
 	}
 	res, err := x.exec(ctx, `UPDATE faq_categories SET name = ?, name_en = ?, position = ? WHERE workspace_id = ? AND id = ?`,
 		c.Name, c.NameEN, c.Position, c.WorkspaceID, c.ID)
@@ -127,7 +173,7 @@ func (db *DB) UpdateFAQCategory(ctx context.Context, workspaceID, id int64, p ch
 		}
 		c = before
 		p.Apply(&c)
-		err = db.updateFAQCategory(ctx, x, &c)
+		err = db.updateFAQCategory(ctx, x, &c, before.Name)
 		return c.Name, before, c, err
 	})
 	return c, err
@@ -176,8 +222,23 @@ const articleSelect = `SELECT a.id, a.workspace_id, COALESCE(a.category_id, 0), 
 	a.published, a.position, a.helpful, a.not_helpful, a.created_at, a.updated_at
 	FROM faq_articles a LEFT JOIN faq_categories c ON c.id = a.category_id`
 
+// articleListSelect is articleSelect without the bodies.
+const articleListSelect = `SELECT a.id, a.workspace_id, COALESCE(a.category_id, 0), a.lang, a.title, '', '', a.keywords,
+	a.published, a.position, a.helpful, a.not_helpful, a.created_at, a.updated_at
+	FROM faq_articles a LEFT JOIN faq_categories c ON c.id = a.category_id`
+
+// ArticleList lists the workspace's articles, in Articles' order, without
+// their bodies.
+func (db *DB) ArticleList(ctx context.Context, workspaceID int64) ([]chat.Article, error) {
+	return db.articlesOf(ctx, db.read(), articleListSelect, `a.workspace_id = ?`, workspaceID)
+}
+
 func (db *DB) articles(ctx context.Context, x q, where string, args ...any) ([]chat.Article, error) {
-	rows, err := x.query(ctx, articleSelect+` WHERE `+where+` ORDER BY COALESCE(c.position, 1000000000), COALESCE(c.id, 0), a.position, a.id`, args...)
+	return db.articlesOf(ctx, x, articleSelect, where, args...)
+}
+
+func (db *DB) articlesOf(ctx context.Context, x q, sel, where string, args ...any) ([]chat.Article, error) {
+	rows, err := x.query(ctx, sel+` WHERE `+where+` ORDER BY COALESCE(c.position, 1000000000), COALESCE(c.id, 0), a.position, a.id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +312,7 @@ func (db *DB) insertArticle(ctx context.Context, x q, a *chat.Article) error {
 	if n, err := x.countFAQ(ctx, "faq_articles", a.WorkspaceID); err != nil {
 		return err
 	} else if n >= chat.MaxFAQArticles {
-		return chat.Errorf(chat.ErrInvalid, "at most %d FAQ articles", chat.MaxFAQArticles)
+		return chat.LimitReached("FAQ articles", chat.MaxFAQArticles)
 	}
 	now := db.Now().UTC()
 	a.CreatedAt, a.UpdatedAt, a.Helpful, a.NotHelpful = now, now, 0, 0
@@ -398,54 +459,109 @@ func (db *DB) SetFAQSynonyms(ctx context.Context, workspaceID int64, groups [][]
 // ImportFAQ applies an export: categories and articles whose IDs the
 // workspace has are updated, the rest created (an imported article's
 // category_id may name a category of the same file by its ID there).
-// One transaction: any refusal leaves the FAQ as it was.
+// One transaction: any refusal leaves the FAQ as it was. The work is set
+// by set, so that a file of thousands of articles holds the write lock
+// briefly: what the workspace has is read once (the IDs of its categories
+// and articles, which also give their counts), every article is checked
+// against that in memory, new articles are inserted many rows to a
+// statement, and a known one is updated by its ID.
 func (db *DB) ImportFAQ(ctx context.Context, workspaceID int64, f chat.FAQExport, by chat.Who) (created, updated int, err error) {
 	if len(f.Articles) > chat.MaxFAQArticles || len(f.Categories) > chat.MaxFAQCategories {
-		return 0, 0, chat.Errorf(chat.ErrInvalid, "at most %d articles and %d categories", chat.MaxFAQArticles, chat.MaxFAQCategories)
+		return 0, 0, chat.Errorf(chat.ErrLimitReached, "a file may hold at most %d articles and %d categories, as a workspace may", chat.MaxFAQArticles, chat.MaxFAQCategories)
+	}
+	// Sanitizing takes most of an import's time: it is done before the
+	// transaction, which then only checks what depends on the rows.
+	arts := slices.Clone(f.Articles)
+	for i := range arts {
+		a := &arts[i]
+		cat := a.CategoryID // may be one of the file's, mapped in the transaction
+		a.CategoryID = 0
+		if err := faq.Prepare(a); err != nil {
+			return 0, 0, importError(f.Where("articles", i), err)
+		}
+		a.CategoryID = cat
 	}
 	err = db.faqChange(ctx, workspaceID, by, chat.AuditFAQImport, func(x q) (string, any, any, error) {
 		created, updated = 0, 0
+		stored, err := db.faqCategories(ctx, x, `workspace_id = ?`, workspaceID)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		haveCats, names := map[int64]bool{}, map[int64]string{}
+		for _, c := range stored {
+			haveCats[c.ID], names[c.ID] = true, c.Name
+		}
 		catIDs := map[int64]int64{} // ID in the file → ID here
 		for i, c := range f.Categories {
 			c.WorkspaceID = workspaceID
 			fileID := c.ID
-			exists, err := db.faqExists(ctx, x, "faq_categories", workspaceID, c.ID)
-			if err == nil && exists {
-				err = db.updateFAQCategory(ctx, x, &c)
-			} else if err == nil {
-				err = db.insertFAQCategory(ctx, x, &c)
+			if haveCats[c.ID] {
+				err = db.updateFAQCategory(ctx, x, &c, names[c.ID])
+			} else if len(haveCats) >= chat.MaxFAQCategories {
+				err = chat.LimitReached("FAQ categories", chat.MaxFAQCategories)
+			} else if err = db.insertFAQCategory(ctx, x, &c); err == nil {
+				haveCats[c.ID] = true
 			}
 			if err != nil {
-				return "", nil, nil, importError("categories", i, err)
+				return "", nil, nil, importError(f.Where("categories", i), err)
 			}
 			if fileID != 0 {
 				catIDs[fileID] = c.ID
 			}
 		}
-		for i, a := range f.Articles {
+		haveArts, err := faqIDs(ctx, x, "faq_articles", workspaceID)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		now := micros(db.Now())
+		var fresh []any // the new articles' columns, row after row
+		for i, a := range arts {
 			a.WorkspaceID = workspaceID
 			if id, ok := catIDs[a.CategoryID]; ok {
 				a.CategoryID = id
 			}
-			exists, err := db.faqExists(ctx, x, "faq_articles", workspaceID, a.ID)
-			if err == nil && exists {
-				var stored *chat.Article
-				if stored, err = db.article(ctx, x, workspaceID, a.ID); err == nil {
+			known := haveArts[a.ID]
+			if known && f.Columns != nil {
+				stored, err := db.article(ctx, x, workspaceID, a.ID)
+				if err == nil {
 					f.KeepStored(&a, *stored)
-					err = db.updateArticle(ctx, x, &a)
+					err = faq.Prepare(&a)
 				}
-				updated++
-			} else if err == nil {
-				err = db.insertArticle(ctx, x, &a)
-				created++
+				if err != nil {
+					return "", nil, nil, importError(f.Where("articles", i), err)
+				}
+			}
+			kw, err := articleKeywords(&a, haveCats)
+			if err == nil && !known && len(haveArts)+created >= chat.MaxFAQArticles {
+				err = chat.LimitReached("FAQ articles", chat.MaxFAQArticles)
 			}
 			if err != nil {
-				return "", nil, nil, importError("articles", i, err)
+				return "", nil, nil, importError(f.Where("articles", i), err)
+			}
+			if known {
+				// Sent with the next statement that needs an answer, where
+				// the store pipelines (PostgreSQL): not a round trip each.
+				if err := x.later(ctx, `UPDATE faq_articles SET category_id = ?, lang = ?, title = ?, body_html = ?, body_text = ?, keywords = ?, published = ?, position = ?, updated_at = ?
+					WHERE workspace_id = ? AND id = ?`,
+					nullID(a.CategoryID), a.Lang, a.Title, a.BodyHTML, a.BodyText, kw, a.Published, a.Position, now, workspaceID, a.ID); err != nil {
+					return "", nil, nil, err
+				}
+				updated++
+				continue
+			}
+			fresh = append(fresh, workspaceID, nullID(a.CategoryID), a.Lang, a.Title, a.BodyHTML, a.BodyText, kw, a.Published, a.Position, now, now)
+			created++
+		}
+		const cols = 11
+		for chunk := range slices.Chunk(fresh, cols*faqImportChunk) {
+			if _, err := x.exec(ctx, `INSERT INTO faq_articles (workspace_id, category_id, lang, title, body_html, body_text, keywords, published, position, created_at, updated_at) VALUES `+
+				strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, len(chunk)/cols)[2:], chunk...); err != nil {
+				return "", nil, nil, err
 			}
 		}
 		if f.Synonyms != nil {
 			if err := x.setSynonyms(ctx, workspaceID, f.Synonyms); err != nil {
-				return "", nil, nil, importError("synonyms", 0, err)
+				return "", nil, nil, importError("synonyms", err)
 			}
 		}
 		return "faq", nil, map[string]int{"created": created, "updated": updated}, nil
@@ -456,20 +572,42 @@ func (db *DB) ImportFAQ(ctx context.Context, workspaceID int64, f chat.FAQExport
 	return created, updated, nil
 }
 
-// faqExists reports whether the workspace has a row of table with id.
-func (db *DB) faqExists(ctx context.Context, x q, table string, workspaceID, id int64) (bool, error) {
-	if id == 0 {
-		return false, nil
-	}
-	var n int
-	err := x.row(ctx, `SELECT COUNT(*) FROM `+table+` WHERE workspace_id = ? AND id = ?`, workspaceID, id).Scan(&n)
-	return n > 0, err
+// faqImportChunk is how many new articles one INSERT of an import carries
+// (11 parameters each: well under both stores' limits).
+const faqImportChunk = 100
+
+// faqIDs reads the IDs of the workspace's rows of table.
+func faqIDs(ctx context.Context, x q, table string, workspaceID int64) (map[int64]bool, error) {
+	ids := map[int64]bool{}
+	err := x.each(ctx, func(scan func(dest ...any) error) error {
+		var id int64
+		if err := scan(&id); err != nil {
+			return err
+		}
+		ids[id] = true
+		return nil
+	}, `SELECT id FROM `+table+` WHERE workspace_id = ?`, workspaceID)
+	return ids, err
 }
 
-// importError says which entry of an import was refused.
-func importError(list string, i int, err error) error {
+// articleKeywords checks a prepared article's category against the
+// workspace's (cats) and gives its keywords as stored.
+func articleKeywords(a *chat.Article, cats map[int64]bool) (string, error) {
+	if a.CategoryID < 0 {
+		return "", chat.Errorf(chat.ErrInvalid, "category_id must be a category's ID, or 0 for none")
+	}
+	if a.CategoryID != 0 && !cats[a.CategoryID] {
+		return "", chat.Errorf(chat.ErrNotFound, "no such FAQ category")
+	}
+	kw, err := json.Marshal(a.Keywords)
+	return string(kw), err
+}
+
+// importError says which entry of an import was refused (where: the
+// file's row, or its list and index).
+func importError(where string, err error) error {
 	if e, ok := err.(*chat.Error); ok {
-		return chat.Errorf(e.Code, "%s[%s]: %s", list, strconv.Itoa(i), e.Message)
+		return chat.Errorf(e.Code, "%s: %s", where, e.Message)
 	}
 	return err
 }
@@ -492,24 +630,87 @@ func (db *DB) RateArticle(ctx context.Context, workspaceID, id int64, helpful bo
 	})
 }
 
-// AddFAQImage records an uploaded image.
-func (db *DB) AddFAQImage(ctx context.Context, img *chat.FAQImage) error {
-	img.CreatedAt = db.Now().UTC()
-	return db.tx(ctx, func(x q) error {
-		return x.row(ctx, `INSERT INTO faq_images (workspace_id, name, content_type, size, blob_key, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			img.WorkspaceID, img.Name, img.ContentType, img.Size, img.BlobKey, micros(img.CreatedAt)).Scan(&img.ID)
+// faqImageView is what the audit log keeps of an image.
+type faqImageView struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+}
+
+func viewImage(img *chat.FAQImage) faqImageView {
+	return faqImageView{img.ID, img.Name, img.ContentType, img.Size}
+}
+
+// AddFAQImage records an uploaded image, up to chat.MaxFAQImages, and
+// audits the upload in the same transaction.
+func (db *DB) AddFAQImage(ctx context.Context, img *chat.FAQImage, by chat.Who) error {
+	_, err := db.write(ctx, func(t *txn) error {
+		img.CreatedAt = t.now.UTC()
+		if err := t.underLimit(ctx, `SELECT COUNT(*) FROM faq_images WHERE workspace_id = ?`, chat.MaxFAQImages, "FAQ images", img.WorkspaceID); err != nil {
+			return err
+		}
+		if err := t.row(ctx, `INSERT INTO faq_images (workspace_id, name, content_type, size, blob_key, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			img.WorkspaceID, img.Name, img.ContentType, img.Size, img.BlobKey, micros(img.CreatedAt)).Scan(&img.ID); err != nil {
+			return err
+		}
+		return t.audit(ctx, t.entry(img.WorkspaceID, by, chat.AuditFAQImageUpload, img.Name, nil, viewImage(img)))
 	})
+	return err
 }
 
 // FAQImage reads one of the workspace's images.
 func (db *DB) FAQImage(ctx context.Context, workspaceID, id int64) (*chat.FAQImage, error) {
+	return faqImage(ctx, db.read(), workspaceID, id)
+}
+
+func faqImage(ctx context.Context, x q, workspaceID, id int64) (*chat.FAQImage, error) {
 	img := chat.FAQImage{WorkspaceID: workspaceID, ID: id}
 	var created int64
-	err := db.read().row(ctx, `SELECT name, content_type, size, blob_key, created_at FROM faq_images WHERE workspace_id = ? AND id = ?`, workspaceID, id).
+	err := x.row(ctx, `SELECT name, content_type, size, blob_key, created_at FROM faq_images WHERE workspace_id = ? AND id = ?`, workspaceID, id).
 		Scan(&img.Name, &img.ContentType, &img.Size, &img.BlobKey, &created)
 	if err == sql.ErrNoRows {
 		return nil, chat.Errorf(chat.ErrNotFound, "no such image")
 	}
 	img.CreatedAt = fromMicros(created)
 	return &img, err
+}
+
+// DeleteFAQImage removes one of the workspace's images unless an article,
+// published or draft, shows it: one whose body has its address (a LIKE
+// finds the candidates, faq.ImageIDs reads their <img src>). An FAQ change
+// (the revision moves first), so that no article saved meanwhile can
+// start showing it.
+func (db *DB) DeleteFAQImage(ctx context.Context, workspaceID, id int64, by chat.Who) (*chat.FAQImage, error) {
+	var img *chat.FAQImage
+	err := db.faqChange(ctx, workspaceID, by, chat.AuditFAQImageDelete, func(x q) (string, any, any, error) {
+		var err error
+		if img, err = faqImage(ctx, x, workspaceID, id); err != nil {
+			return "", nil, nil, err
+		}
+		var users []string
+		err = x.each(ctx, func(scan func(dest ...any) error) error {
+			var title, body string
+			if err := scan(&title, &body); err != nil {
+				return err
+			}
+			if slices.Contains(faq.ImageIDs(body), id) {
+				users = append(users, title)
+			}
+			return nil
+		}, `SELECT title, body_html FROM faq_articles WHERE workspace_id = ? AND body_html LIKE ? ORDER BY id`,
+			workspaceID, "%/images/"+strconv.FormatInt(id, 10)+`"%`)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		if len(users) > 0 {
+			return "", nil, nil, chat.Errorf(chat.ErrImageInUse, "%d articles show the image (%q first); take it out of them first", len(users), users[0])
+		}
+		_, err = x.exec(ctx, `DELETE FROM faq_images WHERE workspace_id = ? AND id = ?`, workspaceID, id)
+		return img.Name, viewImage(img), nil, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return img, nil
 }

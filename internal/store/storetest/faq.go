@@ -270,3 +270,227 @@ func testFAQConcurrentPatches(t *testing.T, s chat.Store) {
 		}
 	}
 }
+
+// testFAQImportFull: an import of as many articles as a workspace may
+// hold goes in as one, in several statements, all or nothing: the rows
+// are the file's, a file one article over the limit, or refused at its
+// last article, changes nothing.
+func testFAQImportFull(t *testing.T, s chat.Store) {
+	f := setup(t, s, "faq-import-full")
+	other := setup(t, s, "faq-import-full-other")
+	by := chat.Who{AgentID: f.manager.AgentID, Name: "manager"}
+	theirs := &chat.FAQCategory{WorkspaceID: other.ws.ID, Name: "남의 분류"}
+	must(t, s.CreateFAQCategory(ctx, theirs, by))
+
+	file := faqBenchFile()
+	file.Articles[len(file.Articles)-1].CategoryID = theirs.ID
+	_, _, err := s.ImportFAQ(ctx, f.ws.ID, file, by)
+	wantCode(t, err, chat.ErrNotFound)
+	if !strings.Contains(err.Error(), fmt.Sprint("articles[", chat.MaxFAQArticles-1, "]")) {
+		t.Fatalf("the refusal names another entry: %v", err)
+	}
+	if as, _ := s.Articles(ctx, f.ws.ID, false); len(as) != 0 {
+		t.Fatalf("a refused import left %d articles", len(as))
+	}
+	if cs, _ := s.FAQCategories(ctx, f.ws.ID); len(cs) != 0 {
+		t.Fatalf("a refused import left %d categories", len(cs))
+	}
+
+	file = faqBenchFile()
+	created, updated, err := s.ImportFAQ(ctx, f.ws.ID, file, by)
+	must(t, err)
+	if created != chat.MaxFAQArticles || updated != 0 {
+		t.Fatalf("created %d, updated %d", created, updated)
+	}
+	as, err := s.Articles(ctx, f.ws.ID, false)
+	must(t, err)
+	cs, err := s.FAQCategories(ctx, f.ws.ID)
+	must(t, err)
+	if len(as) != chat.MaxFAQArticles || len(cs) != 20 {
+		t.Fatalf("%d articles in %d categories", len(as), len(cs))
+	}
+	catName := map[int64]string{}
+	for _, c := range cs {
+		catName[c.ID] = c.Name
+	}
+	seen := map[string]bool{}
+	for _, a := range as {
+		var i int
+		if _, err := fmt.Sscanf(a.Title, "주문 %d번", &i); err != nil || seen[a.Title] {
+			t.Fatalf("article %+v", a)
+		}
+		seen[a.Title] = true
+		want := file.Articles[i]
+		if a.Position != i || a.Published != want.Published || catName[a.CategoryID] != fmt.Sprintf("분류 %d", i%20+1) ||
+			a.BodyText == "" || len(a.Keywords) != 3 || a.Lang != "ko" {
+			t.Fatalf("article %d stored as %+v", i, a)
+		}
+	}
+	rev, _ := s.FAQRevision(ctx, f.ws.ID)
+	one := chat.FAQExport{Version: 1, Articles: []chat.Article{{Title: "한 개 더", BodyHTML: "<p>넘칩니다</p>"}}}
+	_, _, err = s.ImportFAQ(ctx, f.ws.ID, one, by)
+	wantCode(t, err, chat.ErrLimitReached)
+	wantCode(t, s.CreateArticle(ctx, &chat.Article{WorkspaceID: f.ws.ID, Title: "한 개 더", BodyHTML: "<p>넘칩니다</p>"}, by), chat.ErrLimitReached)
+	if r, _ := s.FAQRevision(ctx, f.ws.ID); r != rev {
+		t.Fatal("a refused import moved the revision")
+	}
+}
+
+// testFAQCategoryNames: an FAQ category's name is the workspace's only
+// one but for its case, on create, rename and import (as tags'); a
+// category keeps a name it had already (a database may hold duplicates
+// from before the check), and another workspace's names do not count.
+func testFAQCategoryNames(t *testing.T, s chat.Store) {
+	f := setup(t, s, "faq-names")
+	other := setup(t, s, "faq-names-other")
+	by := whoOf(f.manager, "manager")
+	refunds := &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: "Refund 환불"}
+	must(t, s.CreateFAQCategory(ctx, refunds, by))
+	delivery := &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: "배송"}
+	must(t, s.CreateFAQCategory(ctx, delivery, by))
+	must(t, s.CreateFAQCategory(ctx, &chat.FAQCategory{WorkspaceID: other.ws.ID, Name: "배송"}, by))
+	rev, _ := s.FAQRevision(ctx, f.ws.ID)
+
+	wantCode(t, s.CreateFAQCategory(ctx, &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: "배송"}, by), chat.ErrNameInUse)
+	wantCode(t, s.CreateFAQCategory(ctx, &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: " REFUND 환불 "}, by), chat.ErrNameInUse)
+	name := "refund 환불"
+	_, err := s.UpdateFAQCategory(ctx, f.ws.ID, delivery.ID, chat.FAQCategoryPatch{Name: &name}, by)
+	wantCode(t, err, chat.ErrNameInUse)
+	_, _, err = s.ImportFAQ(ctx, f.ws.ID, chat.FAQExport{Version: 1, Categories: []chat.FAQCategory{{ID: -1, Name: "배송"}}}, by)
+	wantCode(t, err, chat.ErrNameInUse)
+	if r, _ := s.FAQRevision(ctx, f.ws.ID); r != rev {
+		t.Fatal("a refused name moved the revision")
+	}
+	if cs, _ := s.FAQCategories(ctx, f.ws.ID); len(cs) != 2 {
+		t.Fatalf("categories after refusals: %+v", cs)
+	}
+
+	// Its own name, in another case, and a move keep working.
+	name = "REFUND 환불"
+	got, err := s.UpdateFAQCategory(ctx, f.ws.ID, refunds.ID, chat.FAQCategoryPatch{Name: &name}, by)
+	must(t, err)
+	if got.Name != name {
+		t.Fatalf("renamed to %q", got.Name)
+	}
+	pos := 5
+	_, err = s.UpdateFAQCategory(ctx, f.ws.ID, delivery.ID, chat.FAQCategoryPatch{Position: &pos}, by)
+	must(t, err)
+}
+
+// testWorkspaceLimits: a workspace's canned responses, tags of each kind,
+// conversation categories, FAQ categories and FAQ images stop at their
+// limits (lowered here, but for FAQ categories' 200) with
+// ErrLimitReached, and a refusal writes nothing; one deleted makes room,
+// and another workspace's count is its own.
+func testWorkspaceLimits(t *testing.T, s chat.Store) {
+	f := setup(t, s, "limits")
+	other := setup(t, s, "limits-other")
+	by := whoOf(f.manager, "manager")
+	lower := func(v *int, n int) {
+		was := *v
+		*v = n
+		t.Cleanup(func() { *v = was })
+	}
+	lower(&chat.MaxCannedPerWorkspace, 2)
+	lower(&chat.MaxTagsPerKind, 2)
+	lower(&chat.MaxCategoriesPerWorkspace, 2)
+	lower(&chat.MaxFAQImages, 2)
+
+	for _, ws := range []int64{f.ws.ID, other.ws.ID} {
+		for i := range 2 {
+			must(t, s.CreateCanned(ctx, &chat.Canned{WorkspaceID: ws, Title: fmt.Sprint("인사 ", i), Body: "안녕하세요, 소담 고객센터입니다."}, by))
+		}
+	}
+	wantCode(t, s.CreateCanned(ctx, &chat.Canned{WorkspaceID: f.ws.ID, Title: "마무리", Body: "감사합니다."}, by), chat.ErrLimitReached)
+	wantCode(t, s.CreateCanned(ctx, &chat.Canned{WorkspaceID: f.ws.ID, OwnerID: f.a1.AgentID, Title: "내 인사", Body: "네, 확인해 드릴게요."}, whoOf(f.a1, "kim")), chat.ErrLimitReached)
+	cs, err := s.CannedResponses(ctx, f.ws.ID, f.manager.AgentID)
+	must(t, err)
+	if len(cs) != 2 {
+		t.Fatalf("canned responses after refusals: %d", len(cs))
+	}
+	must(t, s.DeleteCanned(ctx, f.ws.ID, cs[0].ID, f.manager, by))
+	must(t, s.CreateCanned(ctx, &chat.Canned{WorkspaceID: f.ws.ID, Title: "마무리", Body: "감사합니다."}, by))
+
+	for _, kind := range []chat.TagKind{chat.TagCustomer, chat.TagConversation} {
+		for _, name := range []string{"VIP", "재문의"} {
+			_, err := s.CreateTag(ctx, f.ws.ID, kind, name, by)
+			must(t, err)
+		}
+		_, err := s.CreateTag(ctx, f.ws.ID, kind, "불만", by)
+		wantCode(t, err, chat.ErrLimitReached)
+	}
+	_, err = s.CreateCategory(ctx, f.ws.ID, 0, "배송", by)
+	must(t, err)
+	_, err = s.CreateCategory(ctx, f.ws.ID, 0, "환불", by)
+	must(t, err)
+	_, err = s.CreateCategory(ctx, f.ws.ID, 0, "교환", by)
+	wantCode(t, err, chat.ErrLimitReached)
+	cats, _ := s.Categories(ctx, f.ws.ID)
+	must(t, s.DeleteCategory(ctx, f.ws.ID, cats[0].ID, by))
+	_, err = s.CreateCategory(ctx, f.ws.ID, 0, "교환", by)
+	must(t, err)
+
+	for i := range 2 {
+		must(t, s.AddFAQImage(ctx, &chat.FAQImage{WorkspaceID: f.ws.ID, Name: "배송안내.png", ContentType: "image/png", Size: 10, BlobKey: fmt.Sprint("limits/", i)}, by))
+	}
+	wantCode(t, s.AddFAQImage(ctx, &chat.FAQImage{WorkspaceID: f.ws.ID, Name: "환불안내.png", ContentType: "image/png", Size: 10, BlobKey: "limits/2"}, by), chat.ErrLimitReached)
+	must(t, s.AddFAQImage(ctx, &chat.FAQImage{WorkspaceID: other.ws.ID, Name: "환불안내.png", ContentType: "image/png", Size: 10, BlobKey: "limits/3"}, by))
+
+	for i := range chat.MaxFAQCategories {
+		must(t, s.CreateFAQCategory(ctx, &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: fmt.Sprint("분류 ", i)}, by))
+	}
+	rev, _ := s.FAQRevision(ctx, f.ws.ID)
+	wantCode(t, s.CreateFAQCategory(ctx, &chat.FAQCategory{WorkspaceID: f.ws.ID, Name: "하나 더"}, by), chat.ErrLimitReached)
+	_, _, err = s.ImportFAQ(ctx, f.ws.ID, chat.FAQExport{Version: 1, Categories: []chat.FAQCategory{{ID: -1, Name: "하나 더"}}}, by)
+	wantCode(t, err, chat.ErrLimitReached)
+	if r, _ := s.FAQRevision(ctx, f.ws.ID); r != rev {
+		t.Fatal("a refusal moved the revision")
+	}
+}
+
+// testFAQImageDelete: an image no article shows is deleted (audited, the
+// record gone, its blob key returned); one a published or a draft article
+// shows is refused with ErrImageInUse and stays; another workspace's is
+// not found.
+func testFAQImageDelete(t *testing.T, s chat.Store) {
+	f := setup(t, s, "faq-images")
+	other := setup(t, s, "faq-images-other")
+	by := whoOf(f.manager, "manager")
+	var imgs []*chat.FAQImage
+	for i := range 4 {
+		img := &chat.FAQImage{WorkspaceID: f.ws.ID, Name: fmt.Sprintf("안내%d.png", i), ContentType: "image/png", Size: 100, BlobKey: fmt.Sprint("faq-images/", i)}
+		must(t, s.AddFAQImage(ctx, img, by))
+		imgs = append(imgs, img)
+	}
+	src := func(img *chat.FAQImage) string {
+		return fmt.Sprintf(`<p>아래처럼 누르세요.</p><img src="/help/faq-images/images/%d" alt="">`, img.ID)
+	}
+	must(t, s.CreateArticle(ctx, &chat.Article{WorkspaceID: f.ws.ID, Title: "배송 조회", BodyHTML: src(imgs[0]), Published: true}, by))
+	must(t, s.CreateArticle(ctx, &chat.Article{WorkspaceID: f.ws.ID, Title: "교환 신청 (작성 중)", BodyHTML: src(imgs[1])}, by))
+	// An address that only starts like another image's is not that image.
+	must(t, s.CreateArticle(ctx, &chat.Article{WorkspaceID: f.ws.ID, Title: "환불", BodyHTML: fmt.Sprintf(`<img src="/help/faq-images/images/%d0" alt="">`, imgs[2].ID)}, by))
+
+	for _, img := range imgs[:2] {
+		_, err := s.DeleteFAQImage(ctx, f.ws.ID, img.ID, by)
+		wantCode(t, err, chat.ErrImageInUse)
+		if _, err := s.FAQImage(ctx, f.ws.ID, img.ID); err != nil {
+			t.Fatalf("a refused delete removed the image: %v", err)
+		}
+	}
+	_, err := s.DeleteFAQImage(ctx, other.ws.ID, imgs[2].ID, whoOf(other.manager, "manager"))
+	wantCode(t, err, chat.ErrNotFound)
+	got, err := s.DeleteFAQImage(ctx, f.ws.ID, imgs[2].ID, by)
+	must(t, err)
+	if got.BlobKey != imgs[2].BlobKey {
+		t.Fatalf("deleted %+v", got)
+	}
+	_, err = s.FAQImage(ctx, f.ws.ID, imgs[2].ID)
+	wantCode(t, err, chat.ErrNotFound)
+	_, err = s.DeleteFAQImage(ctx, f.ws.ID, imgs[2].ID, by)
+	wantCode(t, err, chat.ErrNotFound)
+	entries, err := s.Audit(ctx, f.ws.ID, chat.AuditFilter{Action: chat.AuditFAQImageDelete})
+	must(t, err)
+	if len(entries) != 1 || entries[0].Target != "안내2.png" || entries[0].ActorID != f.manager.AgentID {
+		t.Fatalf("audit %+v", entries)
+	}
+}

@@ -22,6 +22,7 @@ export const auditActions = [
   'canned.create', 'canned.update', 'canned.delete',
   'faq.article_create', 'faq.article_update', 'faq.article_delete',
   'faq.category_create', 'faq.category_update', 'faq.category_delete', 'faq.synonyms', 'faq.import',
+  'faq.export', 'faq.image_upload', 'faq.image_delete',
   'history.export',
 ];
 

@@ -116,10 +116,10 @@ export const channels = ['web', 'kakao', 'naver', 'telegram', 'api'];
 export const statusText = (status) => label('status.', status);
 
 // formError shows a refusal in el: the translated sentence for its code
-// and, for invalid input, the server's own words (English) as the detail
-// naming the field.
+// and, for invalid input or a limit reached, the server's own words
+// (English) as the detail naming the field or the limit.
 export function formError(el, err) {
-  const detail = err?.code === 'invalid_input' && err.message ? err.message : '';
+  const detail = (err?.code === 'invalid_input' || err?.code === 'limit_reached') && err.message ? err.message : '';
   el.replaceChildren(locale.errorText(err), ...(detail ? [' ', h('small', { class: 'detail' }, detail)] : []));
   el.dataset.code = err?.code ?? '';
 }

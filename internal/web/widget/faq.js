@@ -17,6 +17,11 @@ export class FAQPanel {
   #home = null;
   #searchTimer = 0;
   #onAgent;
+  // Only the latest request's answer is shown: a slow answer to an
+  // earlier search (or to the home, or an article the visitor left) never
+  // replaces a newer one. Each counts its area's requests.
+  #listSeq = 0;
+  #articleSeq = 0;
 
   constructor(el, { siteID, lang, t, errorText, auth, onAgent }) {
     this.#el = el;
@@ -54,12 +59,13 @@ export class FAQPanel {
     this.#showList();
     this.#el.querySelector('#faq-search').elements.q.focus();
     if (!this.#home) {
+      const seq = ++this.#listSeq;
       try {
         this.#home = await request('GET', '/api/v1/widget/faq?' + new URLSearchParams({ site_id: this.#siteID, lang: this.#lang }));
       } catch {
         this.#home = { categories: [], articles: [] };
       }
-      this.#renderHome();
+      if (seq === this.#listSeq) this.#renderHome(); // else a search answered meanwhile
     }
   }
 
@@ -69,6 +75,7 @@ export class FAQPanel {
   }
 
   #showList() {
+    this.#articleSeq++; // an article still on its way is not wanted now
     this.#el.querySelector('#faq-article').hidden = true;
     this.#el.querySelector('#faq-list').hidden = false;
     this.#el.querySelector('#faq-search').hidden = false;
@@ -92,6 +99,7 @@ export class FAQPanel {
   }
 
   async #search(q) {
+    const seq = ++this.#listSeq;
     q = q.trim();
     if (!q) {
       this.#renderHome();
@@ -100,10 +108,12 @@ export class FAQPanel {
     const list = this.#el.querySelector('#faq-list');
     try {
       const res = await request('GET', '/api/v1/widget/faq/search?' + new URLSearchParams({ site_id: this.#siteID, lang: this.#lang, q }));
+      if (seq !== this.#listSeq) return; // a newer search answers instead
       list.replaceChildren(res.articles.length
         ? h('ul', { class: 'faq-results', dataset: { testid: 'widget-faq-results' } }, res.articles.map((a) => this.#item(a)))
         : h('p', { class: 'faq-empty', dataset: { testid: 'widget-faq-none' } }, this.#t('faq.none')));
     } catch (err) {
+      if (seq !== this.#listSeq) return;
       list.replaceChildren(h('p', { class: 'faq-empty', role: 'alert' }, this.#errorText(err)));
     }
   }
@@ -112,14 +122,16 @@ export class FAQPanel {
   // it answered the visitor's.
   async openArticle(id) {
     if (this.#el.hidden) await this.show();
+    const seq = ++this.#articleSeq;
     const box = this.#el.querySelector('#faq-article');
     let a;
     try {
       a = await request('GET', `/api/v1/widget/faq/articles/${id}?` + new URLSearchParams({ site_id: this.#siteID }));
     } catch (err) {
-      box.replaceChildren(h('p', { role: 'alert' }, this.#errorText(err)));
+      if (seq === this.#articleSeq) box.replaceChildren(h('p', { role: 'alert' }, this.#errorText(err)));
       return;
     }
+    if (seq !== this.#articleSeq) return; // another article was opened, or the list shown, meanwhile
     const body = h('div', { class: 'faq-body', dataset: { testid: 'widget-faq-body' } });
     body.innerHTML = a.body_html; // sanitized by the server (bluemonday) on save and when read
     for (const link of body.querySelectorAll('a[href]')) link.target = '_blank';

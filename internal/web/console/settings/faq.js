@@ -2,7 +2,7 @@
 // categories, the articles with an editor and a preview that shows the
 // body as saving will keep it (sanitized on the server), and import and
 // export (JSON, or CSV for titles and bodies). Managers and masters edit;
-// agents read. The help center (/help/{site_id}) shows what is published.
+// agents read. The list comes without bodies; editing reads the article. The help center (/help/{site_id}) shows what is published.
 import { h } from '../../shared/dom.js';
 import { callText } from '../api.js';
 import { formError, t } from '../i18n.js';
@@ -149,7 +149,11 @@ class FAQCard extends SettingsCard {
     this.#titleForm();
   }
 
-  #edit(a) {
+  // #edit reads the article whole (the list carries no bodies) and puts
+  // it in the form.
+  async #edit(item) {
+    const a = await this.call('GET', `/faq/articles/${item.id}`);
+    if (!a) return;
     const f = this.ref('form').elements;
     this.#editing = a;
     f.title.value = a.title;

@@ -1,0 +1,195 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// TestFAQCSVRowNumbers: a refused CSV import names the row of the file a
+// person finds in their spreadsheet (a quoted body may span lines), not a
+// place in a list they never saw; nothing is imported.
+func TestFAQCSVRowNumbers(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			m := e.login("manager")
+			long := strings.Repeat("가", chat.MaxFAQTitle+1)
+			longCat := strings.Repeat("분", chat.MaxFAQCategoryName+1)
+			for _, tc := range []struct{ file, want string }{
+				{"title,body_html,category\n배송 조회,\"<p>주문내역에서\n확인하세요</p>\",배송\n환불 기간,<p>3일</p>,환불\n" + long + ",<p>x</p>,환불\n", "row 4: "},
+				{"title,body_html,category\n배송 조회,<p>주문내역</p>,배송\n교환 신청,<p>마이페이지</p>," + longCat + "\n", "row 3: "},
+			} {
+				status, data := m.do("POST", e.shopPath()+"/faq/import", tc.file, "Content-Type", "text/csv")
+				_, msg := errorBodyOf(t, data)
+				if status != 400 || !strings.HasPrefix(msg, tc.want) {
+					t.Errorf("import answered %d %s, want 400 naming %q", status, data, tc.want)
+				}
+			}
+			var arts []map[string]any
+			m.json("GET", e.shopPath()+"/faq/articles", "", 200, &arts)
+			var cats []chat.FAQCategory
+			m.json("GET", e.shopPath()+"/faq/categories", "", 200, &cats)
+			if len(arts) != 0 || len(cats) != 0 {
+				t.Fatalf("a refused import left %d articles and %d categories", len(arts), len(cats))
+			}
+		})
+	}
+}
+
+// TestWorkspaceLimitsHTTP: one more than a workspace may have is 409
+// limit_reached, with a message naming the limit (limits lowered here;
+// the store's conformance test covers each list).
+func TestWorkspaceLimitsHTTP(t *testing.T) {
+	was := chat.MaxCannedPerWorkspace
+	chat.MaxCannedPerWorkspace = 1
+	t.Cleanup(func() { chat.MaxCannedPerWorkspace = was })
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			m := e.login("manager")
+			m.json("POST", e.shopPath()+"/canned", `{"title":"첫 인사","body":"안녕하세요, 소담 고객센터입니다.","shared":true}`, 201, nil)
+			status, data := m.do("POST", e.shopPath()+"/canned", `{"title":"마무리","body":"이용해 주셔서 감사합니다.","shared":true}`)
+			code, msg := errorBodyOf(t, data)
+			if status != 409 || code != chat.ErrLimitReached || !strings.Contains(msg, "at most 1 canned responses") {
+				t.Fatalf("over the limit: %d %s", status, data)
+			}
+		})
+	}
+}
+
+// TestFAQFilesAudited: an image upload and an export (JSON or CSV: the
+// whole FAQ, drafts included, leaves) are in the audit log like the
+// FAQ's other changes; an agent's attempt at either is recorded refused.
+func TestFAQFilesAudited(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			m := e.login("manager")
+			m.json("POST", e.shopPath()+"/faq/articles", `{"title":"교환 신청 방법","body_html":"<p>주문내역에서 교환을 신청하세요.</p>","published":false}`, 201, nil)
+			status, data := m.upload(e.shopPath()+"/faq/images", "", "교환안내.png", bytes.NewReader(pngOf(t, 32, 24)))
+			if status != 201 {
+				t.Fatalf("upload %d %s", status, data)
+			}
+			for _, f := range []string{"json", "csv"} {
+				if status, data := m.do("GET", e.shopPath()+"/faq/export?format="+f, ""); status != 200 {
+					t.Fatalf("export %d %s", status, data)
+				}
+			}
+			m.json("GET", e.shopPath()+"/faq/export?format=xlsx", "", 400, nil)
+			e.login("kim").json("GET", e.shopPath()+"/faq/export", "", 403, nil)
+
+			var page struct{ Entries []chat.AuditEntry }
+			e.login("master").json("GET", e.shopPath()+"/audit-log", "", 200, &page)
+			var got []string
+			for _, en := range page.Entries {
+				if en.Action == chat.AuditFAQExport || en.Action == chat.AuditFAQImageUpload {
+					after, _ := json.Marshal(en.After)
+					got = append(got, fmt.Sprintf("%s %s %s %s %s", en.Action, en.ActorName, en.Target, after, en.Refused))
+				}
+			}
+			want := []string{
+				`faq.export kim /api/v1/workspaces/1/faq/export null role_required`,
+				`faq.export manager faq {"articles":1,"categories":0,"format":"csv"} `,
+				`faq.export manager faq {"articles":1,"categories":0,"format":"json"} `,
+				`faq.image_upload manager 교환안내.png {"content_type":"image/png","id":1,"name":"교환안내.png","size":`,
+			}
+			if len(got) != len(want) {
+				t.Fatalf("audit entries:\n%s", strings.Join(got, "\n"))
+			}
+			for i := range want {
+				if !strings.HasPrefix(got[i], want[i]) {
+					t.Errorf("entry %d: %s\nwant %s…", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}
+
+// TestFAQImageDelete: a manager deletes an image no article shows (204,
+// its address then 404 and its bytes gone); while a draft shows it the
+// delete is 409 image_in_use and changes nothing; an agent may not.
+func TestFAQImageDelete(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			m := e.login("manager")
+			status, data := m.upload(e.shopPath()+"/faq/images", "", "배송조회.png", bytes.NewReader(pngOf(t, 40, 30)))
+			if status != 201 {
+				t.Fatalf("upload %d %s", status, data)
+			}
+			var img chat.FAQImage
+			must(t, json.Unmarshal(data, &img))
+			imgPath := strings.TrimPrefix(img.URL, e.srv.URL)
+			del := fmt.Sprintf("%s/faq/images/%d", e.shopPath(), img.ID)
+			var a chat.Article
+			m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"title":"배송 조회 방법","body_html":"<p>버튼을 누르세요.</p><img src=\"%s\" alt=\"\">","published":false}`, img.URL), 201, &a)
+
+			e.login("kim").json("DELETE", del, "", 403, nil)
+			status, data = m.do("DELETE", del, "")
+			if code, msg := errorBodyOf(t, data); status != 409 || code != chat.ErrImageInUse || !strings.Contains(msg, "배송 조회 방법") {
+				t.Fatalf("delete of an image a draft shows: %d %s", status, data)
+			}
+			if resp, _ := m.get(imgPath); resp.StatusCode != 200 {
+				t.Fatalf("a refused delete: the image answers %d", resp.StatusCode)
+			}
+			keys, err := e.files.Keys()
+			must(t, err)
+			m.json("PATCH", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), a.ID), `{"body_html":"<p>버튼을 누르세요.</p>"}`, 200, nil)
+			m.json("DELETE", del, "", 204, nil)
+			if resp, _ := m.get(imgPath); resp.StatusCode != 404 {
+				t.Fatalf("a deleted image answers %d", resp.StatusCode)
+			}
+			after, err := e.files.Keys()
+			must(t, err)
+			if len(after) != len(keys)-1 {
+				t.Fatalf("blobs %d before the delete, %d after", len(keys), len(after))
+			}
+			m.json("DELETE", del, "", 404, nil)
+		})
+	}
+}
+
+// TestFAQListWithoutBodies: the console's article list (any member may
+// read it) carries everything but the bodies, in order; one article read
+// by its ID carries its body.
+func TestFAQListWithoutBodies(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			m := e.login("manager")
+			var cat chat.FAQCategory
+			m.json("POST", e.shopPath()+"/faq/categories", `{"name":"환불"}`, 201, &cat)
+			m.json("POST", e.shopPath()+"/faq/articles", `{"title":"배송 조회 방법","body_html":"<p>주문내역의 배송 조회 버튼을 누르세요.</p>","keywords":["운송장"],"published":true}`, 201, nil)
+			var refund chat.Article
+			m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"category_id":%d,"title":"환불은 언제 되나요?","body_html":"<p>영업일 3일 안에 환불됩니다.</p>","keywords":["환불 기간"],"published":false,"position":2}`, cat.ID), 201, &refund)
+
+			var list []map[string]any
+			e.login("kim").json("GET", e.shopPath()+"/faq/articles", "", 200, &list)
+			if len(list) != 2 || list[0]["title"] != "환불은 언제 되나요?" || list[1]["title"] != "배송 조회 방법" {
+				t.Fatalf("list %v", list)
+			}
+			for _, a := range list {
+				if _, ok := a["body_html"]; ok {
+					t.Errorf("the list carries a body: %v", a)
+				}
+				if _, ok := a["body_text"]; ok {
+					t.Errorf("the list carries a body: %v", a)
+				}
+			}
+			if list[0]["category_id"] != float64(cat.ID) || list[0]["published"] != false || list[0]["position"] != float64(2) ||
+				fmt.Sprint(list[0]["keywords"]) != "[환불 기간]" || list[0]["lang"] != "ko" || list[0]["updated_at"] == nil {
+				t.Errorf("list item %v", list[0])
+			}
+			var one chat.Article
+			e.login("kim").json("GET", fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), refund.ID), "", 200, &one)
+			if one.BodyHTML != "<p>영업일 3일 안에 환불됩니다.</p>" {
+				t.Errorf("article %+v", one)
+			}
+		})
+	}
+}
