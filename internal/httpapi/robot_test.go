@@ -134,3 +134,37 @@ func TestRobotWithoutAgents(t *testing.T) {
 		t.Fatalf("state %s", d.Conversation.State)
 	}
 }
+
+// TestRobotTransferredByManager: a manager who hands a conversation the
+// robot holds straight to an agent takes it from the robot as a take-over
+// does: the robot's handover first, the robot first on the agent path
+// (§8.2).
+func TestRobotTransferredByManager(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			m := e.login("manager")
+			m.json("PATCH", e.shopPath(), `{"settings":{"robot":{"enabled":true}}}`, 200, nil)
+			v := e.visitor("shop", "")
+			c := v.start()
+			if c.State != chat.StateBot {
+				t.Fatalf("started %s, want bot", c.State)
+			}
+			var moved chat.Conversation
+			m.json("POST", e.convPath(c.ID)+"/transfer", fmt.Sprintf(`{"agent_id":%d,"reason":"배송 문의"}`, e.agents["kim"].ID), 200, &moved)
+			if moved.State != chat.StateWaiting || moved.AssigneeName != "kim" || len(moved.AgentPath) != 2 ||
+				moved.AgentPath[0].Name != "robot-shop" || moved.AgentPath[1].Name != "kim" {
+				t.Fatalf("transferred from the robot %+v", moved)
+			}
+			var msgs []robotMessage
+			m.json("GET", e.convPath(c.ID)+"/messages", "", 200, &msgs)
+			var bodies []string
+			for _, msg := range msgs {
+				bodies = append(bodies, msg.Body)
+			}
+			if n := len(bodies); n < 2 || bodies[n-2] != chat.SystemHandover || bodies[n-1] != chat.SystemTransferred {
+				t.Fatalf("messages %v, want the robot's handover before the transfer", bodies)
+			}
+		})
+	}
+}

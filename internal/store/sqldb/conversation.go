@@ -326,6 +326,11 @@ func (db *DB) Transfer(ctx context.Context, workspaceID, conversationID int64, a
 		if err := t.cancelJob(ctx, chat.JobInactivity, workspaceID, c.ID); err != nil {
 			return err
 		}
+		if c.State == chat.StateBot { // handed from the robot (a manager's): its handover first, as a take-over
+			if c, err = db.leaveBot(ctx, t, c, chat.RobotName(ws.SiteID), false); err != nil {
+				return err
+			}
+		}
 		return db.assign(ctx, t, c, m, chat.EventConversationTransferred, meta)
 	})
 }
