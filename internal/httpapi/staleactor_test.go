@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -76,6 +77,50 @@ func TestConversationChangeByFormerManager(t *testing.T) {
 						t.Fatalf("refused change changed the conversation:\nbefore %+v\nafter  %+v", before, after)
 					}
 				})
+			}
+		})
+	}
+}
+
+// consoleMemberStore runs during once the console request has read its
+// member, before the handler acts.
+type consoleMemberStore struct {
+	chat.Store
+	during func()
+}
+
+func (s *consoleMemberStore) ConsoleMember(ctx context.Context, tokenHash string, now time.Time, workspaceID int64) (*chat.Session, *chat.Agent, *chat.Member, error) {
+	sess, a, m, err := s.Store.ConsoleMember(ctx, tokenHash, now, workspaceID)
+	if f := s.during; f != nil {
+		s.during = nil
+		f()
+	}
+	return sess, a, m, err
+}
+
+// TestStatusAfterDeactivation: an agent deactivated while their "online"
+// is on its way stays offline. Only online agents are counted as someone
+// to chat with (the widget's availability), so a deactivated agent shown
+// online would open the chat with nobody there to take it.
+func TestStatusAfterDeactivation(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			ms := &consoleMemberStore{}
+			e := newEnvWrapped(t, kind, nil, func(s chat.Store) chat.Store { ms.Store = s; return ms })
+			kim := e.login("kim")
+			e.setStatus("kim", chat.StatusAway)
+			ms.during = func() {
+				_, err := e.app.UpdateMember(context.Background(), e.shop.ID, e.agents["kim"].ID, chat.MemberPatch{Active: new(false)}, chat.Who{AgentID: e.agents["master"].ID})
+				must(t, err)
+			}
+			status, data := kim.do("PUT", e.shopPath()+"/me/status", `{"status":"online"}`)
+			if code, _ := errorBodyOf(t, data); status != 403 || code != chat.ErrMemberInactive {
+				t.Fatalf("status %d %s, want 403 member_inactive", status, data)
+			}
+			m, err := e.store.Member(context.Background(), e.shop.ID, e.agents["kim"].ID)
+			must(t, err)
+			if m.Active || m.Status != chat.StatusOffline {
+				t.Fatalf("deactivated member %+v", m)
 			}
 		})
 	}
