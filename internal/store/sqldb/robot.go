@@ -75,7 +75,11 @@ func (x tx) LeaveBot(ctx context.Context, c chat.Conversation, robot string) (ch
 // handover (queued) is a request for a person, which alerts
 // (chat.Event.Queued).
 func (db *DB) leaveBot(ctx context.Context, t *txn, c chat.Conversation, robot string, queued bool) (chat.Conversation, error) {
-	if c.State != chat.StateBot {
+	switch c.State {
+	case chat.StateBot:
+	case chat.StateClosed:
+		return c, chat.Errorf(chat.ErrConversationClosed, "the conversation has ended")
+	default:
 		return c, chat.Errorf(chat.ErrInvalid, "the conversation is not with the robot")
 	}
 	path, err := json.Marshal(append(c.AgentPath, chat.PathStep{Name: robot}))
