@@ -58,3 +58,34 @@ func TestInactivitySettingMovesTimers(t *testing.T) {
 		})
 	}
 }
+
+// TestAutoOfflineSettingMovesTimers: a change of the auto-offline time
+// applies to the timers already running, as the inactivity timeout's
+// does: lengthened, an agent signed in without a console (over the API,
+// or whose console closed) goes offline the new time after, not the old.
+func TestAutoOfflineSettingMovesTimers(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			e.clock.freeze()
+			manager := e.login("manager")
+			e.login("kim") // online, with the default 5 minutes to go
+			manager.json("PATCH", e.shopPath(), `{"settings":{"auto_offline_minutes":60}}`, 200, nil)
+			status := func() chat.AgentStatus {
+				m, err := e.store.Member(t.Context(), e.shop.ID, e.agents["kim"].ID)
+				must(t, err)
+				return m.Status
+			}
+			e.clock.advance(6 * time.Minute)
+			e.runJobs()
+			if s := status(); s != chat.StatusOnline {
+				t.Fatalf("6 minutes into a 60-minute auto-offline kim is %s", s)
+			}
+			e.clock.advance(55 * time.Minute)
+			e.runJobs()
+			if s := status(); s != chat.StatusOffline {
+				t.Fatalf("past the 60 minutes kim is %s", s)
+			}
+		})
+	}
+}
