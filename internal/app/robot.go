@@ -71,8 +71,8 @@ func (a *App) answer(ctx context.Context, c chat.Conversation, m chat.Message) e
 			})
 		}
 		_, err = a.Handover(ctx, c.WorkspaceID, c.ID)
-		if chat.ErrorCode(err) == chat.ErrInvalid {
-			return nil // handed over already
+		if code := chat.ErrorCode(err); code == chat.ErrInvalid || code == chat.ErrConversationClosed {
+			return nil // handed over already, or ended meanwhile
 		}
 		return err
 	}

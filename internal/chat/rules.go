@@ -199,7 +199,9 @@ func canReceive(t Load) error {
 // (Sodam's own closes name theirs: inactivity, blocked).
 func CloseReason(c Conversation, actor Actor) string {
 	switch {
-	case c.State == StateBot:
+	case c.State == StateBot && actor.Kind != SenderAgent:
+		// The visitor left the robot's conversation without asking for a
+		// person: the robot resolved it. A manager's close is theirs.
 		return CloseByRobot
 	case c.CustomerLeftAt != nil || actor.Kind == SenderVisitor:
 		return CloseByCustomer

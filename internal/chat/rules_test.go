@@ -174,6 +174,11 @@ func TestCloseReason(t *testing.T) {
 		{c, Actor{Kind: SenderAgent, AgentID: 7, Role: RoleAgent}, CloseByAgent},
 		{c, Actor{Kind: SenderAgent, AgentID: 9, Role: RoleManager}, CloseByManager},
 		{left, Actor{Kind: SenderAgent, AgentID: 7, Role: RoleAgent}, CloseByCustomer},
+		// The robot's conversation: resolved by the robot when its visitor
+		// leaves it; a manager who ends it closed it, the robot resolved
+		// nothing.
+		{Conversation{State: StateBot}, VisitorActor, CloseByRobot},
+		{Conversation{State: StateBot}, Actor{Kind: SenderAgent, AgentID: 9, Role: RoleManager}, CloseByManager},
 	} {
 		if got := CloseReason(tt.c, tt.actor); got != tt.want {
 			t.Errorf("CloseReason(%+v) = %q, want %q", tt.actor, got, tt.want)

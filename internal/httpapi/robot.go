@@ -26,6 +26,14 @@ func (s *Server) widgetToAgent(w http.ResponseWriter, r *http.Request) error {
 		return chat.Errorf(chat.ErrUnavailable, "no agent can chat now (%s); leave a message instead", avail)
 	}
 	after, err := s.app.Handover(r.Context(), c.WorkspaceID, c.ID)
+	if chat.ErrorCode(err) == chat.ErrInvalid {
+		// Handed over meanwhile (a second click, another tab): as above.
+		now, err := s.ownConversation(r, c.ID)
+		if err != nil {
+			return err
+		}
+		return s.answerConversation(w, r, now)
+	}
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -132,5 +133,89 @@ func TestRobotWithoutAgents(t *testing.T) {
 	d := e.login("manager").detailOf(c.ID)
 	if d.Conversation.State != chat.StateBot {
 		t.Fatalf("state %s", d.Conversation.State)
+	}
+}
+
+// TestRobotTransferredByManager: a manager who hands a conversation the
+// robot holds straight to an agent takes it from the robot as a take-over
+// does: the robot's handover first, the robot first on the agent path
+// (§8.2).
+func TestRobotTransferredByManager(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			m := e.login("manager")
+			m.json("PATCH", e.shopPath(), `{"settings":{"robot":{"enabled":true}}}`, 200, nil)
+			v := e.visitor("shop", "")
+			c := v.start()
+			if c.State != chat.StateBot {
+				t.Fatalf("started %s, want bot", c.State)
+			}
+			var moved chat.Conversation
+			m.json("POST", e.convPath(c.ID)+"/transfer", fmt.Sprintf(`{"agent_id":%d,"reason":"배송 문의"}`, e.agents["kim"].ID), 200, &moved)
+			if moved.State != chat.StateWaiting || moved.AssigneeName != "kim" || len(moved.AgentPath) != 2 ||
+				moved.AgentPath[0].Name != "robot-shop" || moved.AgentPath[1].Name != "kim" {
+				t.Fatalf("transferred from the robot %+v", moved)
+			}
+			var msgs []robotMessage
+			m.json("GET", e.convPath(c.ID)+"/messages", "", 200, &msgs)
+			var bodies []string
+			for _, msg := range msgs {
+				bodies = append(bodies, msg.Body)
+			}
+			if n := len(bodies); n < 2 || bodies[n-2] != chat.SystemHandover || bodies[n-1] != chat.SystemTransferred {
+				t.Fatalf("messages %v, want the robot's handover before the transfer", bodies)
+			}
+		})
+	}
+}
+
+// TestToAgentTwice: "talk to an agent" that arrives as the conversation is
+// handed over by another request (a double click, two tabs) answers with
+// the conversation as it now is, as a retry after the handover does; one
+// that arrives as the conversation ends is refused as ended, 409.
+func TestToAgentTwice(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			for _, tc := range []struct {
+				name   string
+				during func(e *env, c chat.Conversation)
+				status int
+				code   string
+			}{
+				{"handed over meanwhile", func(e *env, c chat.Conversation) {
+					_, err := e.app.Handover(context.Background(), e.shop.ID, c.ID)
+					must(t, err)
+				}, 200, ""},
+				{"ended meanwhile", func(e *env, c chat.Conversation) {
+					_, err := e.app.CloseConversation(context.Background(), e.shop.ID, c.ID, chat.VisitorActor)
+					must(t, err)
+				}, 409, chat.ErrConversationClosed},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					ms := &midRequestStore{}
+					e := newEnvWrapped(t, kind, nil, func(s chat.Store) chat.Store { ms.Store = s; return ms })
+					e.login("manager").json("PATCH", e.shopPath(), `{"settings":{"robot":{"enabled":true}}}`, 200, nil)
+					v := e.visitor("shop", "")
+					c := v.start()
+					ms.during = func() { tc.during(e, c) }
+					status, data := v.do("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/agent", c.ID), "")
+					if status != tc.status {
+						t.Fatalf("status %d %s, want %d", status, data, tc.status)
+					}
+					if tc.code != "" {
+						if code, _ := errorBodyOf(t, data); code != tc.code {
+							t.Fatalf("code %s, want %s", code, tc.code)
+						}
+						return
+					}
+					var got struct{ State chat.State }
+					must(t, json.Unmarshal(data, &got))
+					if got.State != chat.StateUnassigned {
+						t.Fatalf("answered %s", data)
+					}
+				})
+			}
+		})
 	}
 }

@@ -151,6 +151,12 @@ func (db *DB) SetAgentStatus(ctx context.Context, workspaceID, agentID int64, s 
 		if m.Status == s {
 			return false, nil
 		}
+		// A deactivated member is offline (setActive) and stays so, even
+		// when their change of status was on its way as they were
+		// deactivated: only online members count as someone to chat with.
+		if !m.Active {
+			return false, chat.Errorf(chat.ErrMemberInactive, "%s is deactivated in this workspace", m.Name)
+		}
 		m.Status = s
 		_, err := t.exec(ctx, `UPDATE members SET status = ? WHERE workspace_id = ? AND agent_id = ?`, s, workspaceID, agentID)
 		return true, err

@@ -310,6 +310,9 @@ func (db *DB) Transfer(ctx context.Context, workspaceID, conversationID int64, a
 		return chat.Conversation{}, nil, chat.Errorf(chat.ErrInvalid, "the reason must be at most 500 characters")
 	}
 	return db.changeRouted(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
+		if err := db.actorNow(ctx, t, workspaceID, &actor); err != nil {
+			return err
+		}
 		target, m, err := db.load(ctx, t, workspaceID, toAgentID)
 		if err != nil {
 			return err
@@ -326,8 +329,34 @@ func (db *DB) Transfer(ctx context.Context, workspaceID, conversationID int64, a
 		if err := t.cancelJob(ctx, chat.JobInactivity, workspaceID, c.ID); err != nil {
 			return err
 		}
+		if c.State == chat.StateBot { // handed from the robot (a manager's): its handover first, as a take-over
+			if c, err = db.leaveBot(ctx, t, c, chat.RobotName(ws.SiteID), false); err != nil {
+				return err
+			}
+		}
 		return db.assign(ctx, t, c, m, chat.EventConversationTransferred, meta)
 	})
+}
+
+// actorNow brings an agent actor's role and status up to date inside the
+// write that acts on their behalf: the request read the membership before
+// it got here, and a demotion or deactivation that committed since is the
+// rule the change is decided under (a deactivated member is refused with
+// member_inactive). The role only ever goes down: an API token acts below
+// its creator's role. Visitors and Sodam pass unchanged.
+func (db *DB) actorNow(ctx context.Context, t *txn, workspaceID int64, actor *chat.Actor) error {
+	if actor.Kind != chat.SenderAgent {
+		return nil
+	}
+	m, err := db.activeMember(ctx, t.q, workspaceID, actor.AgentID)
+	if err != nil {
+		return err
+	}
+	if !m.Role.Outranks(actor.Role) {
+		actor.Role = m.Role
+	}
+	actor.Status = m.Status
+	return nil
 }
 
 // assign makes m the conversation's agent: waiting, off hold, m added to the
@@ -354,6 +383,9 @@ func (db *DB) assign(ctx context.Context, t *txn, c chat.Conversation, m *chat.M
 // closes for inactivity and its agent cannot send (§2.2, §2.6).
 func (db *DB) SetHold(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor, on bool) (chat.Conversation, []chat.Event, error) {
 	return db.change(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
+		if err := db.actorNow(ctx, t, workspaceID, &actor); err != nil {
+			return err
+		}
 		action, code := chat.ActionUnhold, chat.SystemUnheld
 		if on {
 			action, code = chat.ActionHold, chat.SystemHeld
@@ -392,6 +424,9 @@ func (db *DB) SetHold(ctx context.Context, workspaceID, conversationID int64, ac
 // SetImportant marks or unmarks a conversation as important.
 func (db *DB) SetImportant(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor, on bool) (chat.Conversation, []chat.Event, error) {
 	return db.change(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
+		if err := db.actorNow(ctx, t, workspaceID, &actor); err != nil {
+			return err
+		}
 		if _, err := chat.Next(c, chat.ActionFlag, chat.Situation{Actor: actor, Settings: ws.Settings}); err != nil {
 			return err
 		}
@@ -412,6 +447,9 @@ func (db *DB) SetImportant(ctx context.Context, workspaceID, conversationID int6
 // wrap-up; the agent's close then ends it (§2.3).
 func (db *DB) CloseConversation(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor) (chat.Conversation, []chat.Event, error) {
 	return db.changeRouted(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
+		if err := db.actorNow(ctx, t, workspaceID, &actor); err != nil {
+			return err
+		}
 		out, err := chat.Next(c, chat.ActionClose, chat.Situation{Actor: actor, Settings: ws.Settings})
 		if err != nil {
 			return err
@@ -566,6 +604,9 @@ func (db *DB) emitUpdated(ctx context.Context, t *txn, before chat.Conversation)
 func (db *DB) RequestRating(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor) (chat.Message, []chat.Event, error) {
 	var msg chat.Message
 	_, events, err := db.change(ctx, workspaceID, conversationID, func(t *txn, ws *chat.Workspace, c chat.Conversation) error {
+		if err := db.actorNow(ctx, t, workspaceID, &actor); err != nil {
+			return err
+		}
 		if !chat.CanSee(c, actor.AgentID, actor.Role) || (c.AssigneeID != actor.AgentID && !actor.Role.SeesAll()) {
 			return chat.Errorf(chat.ErrNotAssignee, "only the assigned agent or a manager may ask for a rating")
 		}

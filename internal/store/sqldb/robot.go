@@ -75,7 +75,11 @@ func (x tx) LeaveBot(ctx context.Context, c chat.Conversation, robot string) (ch
 // handover (queued) is a request for a person, which alerts
 // (chat.Event.Queued).
 func (db *DB) leaveBot(ctx context.Context, t *txn, c chat.Conversation, robot string, queued bool) (chat.Conversation, error) {
-	if c.State != chat.StateBot {
+	switch c.State {
+	case chat.StateBot:
+	case chat.StateClosed:
+		return c, chat.Errorf(chat.ErrConversationClosed, "the conversation has ended")
+	default:
 		return c, chat.Errorf(chat.ErrInvalid, "the conversation is not with the robot")
 	}
 	path, err := json.Marshal(append(c.AgentPath, chat.PathStep{Name: robot}))
@@ -83,9 +87,12 @@ func (db *DB) leaveBot(ctx context.Context, t *txn, c chat.Conversation, robot s
 		return c, err
 	}
 	// It joins the queue's end now, behind those who asked for a person
-	// before it (§3.2), however long it has been with the robot.
+	// before it (§3.2), however long it has been with the robot. Now is
+	// read as the write runs, as startConversation does, not at the
+	// batch's start: a batch that began before another's start committed
+	// would otherwise put this handover ahead of it.
 	if _, err := t.exec(ctx, `UPDATE conversations SET state = ?, agent_path = ?, queued_at = ? WHERE id = ?`,
-		chat.StateUnassigned, string(path), micros(t.now), c.ID); err != nil {
+		chat.StateUnassigned, string(path), micros(db.Now()), c.ID); err != nil {
 		return c, err
 	}
 	if err := t.cancelJob(ctx, chat.JobRobotIdle, c.WorkspaceID, c.ID); err != nil {

@@ -371,8 +371,9 @@ func (db *DB) setActive(ctx context.Context, t *txn, m *chat.Member, active bool
 		if err != nil {
 			return err
 		}
+		// Back at the queue's end as the write runs (startConversation).
 		if _, err := t.exec(ctx, `UPDATE conversations SET state = ?, assignee_id = NULL, on_hold = ?, queued_at = ? WHERE id = ?`,
-			chat.StateUnassigned, false, micros(t.now), c.ID); err != nil {
+			chat.StateUnassigned, false, micros(db.Now()), c.ID); err != nil {
 			return err
 		}
 		if err := t.cancelJob(ctx, chat.JobInactivity, m.WorkspaceID, c.ID); err != nil {

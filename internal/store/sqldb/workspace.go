@@ -316,8 +316,45 @@ func (db *DB) saveWorkspace(ctx context.Context, t *txn, before, w *chat.Workspa
 		w.Name, originsJSON(w.AllowedOrigins), w.ConsentText, w.Color, w.Title, jsonText(w.Settings), w.ID); err != nil {
 		return err
 	}
+	if err := db.moveIdleTimers(ctx, t, before.Settings, w.Settings, w.ID); err != nil {
+		return err
+	}
 	t.emit(chat.Event{WorkspaceID: w.ID, Type: chat.EventWorkspaceUpdated})
 	return db.route(ctx, t, w)
+}
+
+// moveIdleTimers applies a change of the inactivity timeout or the
+// auto-offline time to the timers already running, in the transaction
+// that saves it: the inactivity timeout turned off (0) drops the pending
+// inactivity closes; otherwise each inactivity close, robot idle close and
+// auto-offline moves by the difference, so it comes due the new time
+// after what started it (at once if that is past). Timers are due_at only
+// (jobs), so moving them is one statement each.
+func (db *DB) moveIdleTimers(ctx context.Context, t *txn, before, after chat.Settings, workspaceID int64) error {
+	move := func(kind string, by time.Duration) error {
+		if by == 0 {
+			return nil
+		}
+		_, err := t.exec(ctx, `UPDATE jobs SET due_at = due_at + ?, attempts = 0, claimed_by = NULL, claimed_until = NULL, last_error = ''
+			WHERE kind = ? AND workspace_id = ?`, by.Microseconds(), kind, workspaceID)
+		return err
+	}
+	if err := move(chat.JobOffline, minutes(after.AutoOfflineMinutes-before.AutoOfflineMinutes)); err != nil {
+		return err
+	}
+	if before.InactivityTimeoutMinutes == after.InactivityTimeoutMinutes {
+		return nil
+	}
+	if after.InactivityTimeoutMinutes == 0 {
+		if _, err := t.exec(ctx, `DELETE FROM jobs WHERE kind = ? AND workspace_id = ?`, chat.JobInactivity, workspaceID); err != nil {
+			return err
+		}
+	} else if before.InactivityTimeoutMinutes != 0 {
+		if err := move(chat.JobInactivity, minutes(after.InactivityTimeoutMinutes-before.InactivityTimeoutMinutes)); err != nil {
+			return err
+		}
+	}
+	return move(chat.JobRobotIdle, chat.RobotIdleAfter(after)-chat.RobotIdleAfter(before))
 }
 
 // InstallationID names this installation: random, made once by the

@@ -439,3 +439,51 @@ func testQueueOrder(t *testing.T, s chat.Store) {
 	must(t, err)
 	want(c, a, b)
 }
+
+// testQueueOrderAsWritten: a conversation's place in the queue is when
+// it entered it as its write ran, not when the transaction that carried
+// the write began. A batch's writes share one transaction and its start
+// time, and on PostgreSQL a batch may begin, then wait for the routing
+// lock while another node's start commits: a handover stamped with the
+// batch's start would then go ahead of a conversation queued before it
+// (startConversation reads the clock for this reason). Here the time
+// that passes inside the transaction stands for that wait.
+func testQueueOrderAsWritten(t *testing.T, s chat.Store) {
+	ws := newWorkspace(t, s, "queue-as-written")
+	clk := withClock(t, s)
+	newMember(t, s, ws, "master", chat.RoleMaster, chat.StatusOffline)
+	second := newCustomer(t, s, ws, "배송문의")
+	var withBot chat.Conversation
+	_, err := s.Write(ctx, func(tx chat.Tx) error {
+		var err error
+		withBot, _, err = tx.StartBotConversation(ctx, ws.ID, second.ID, chat.ChannelWeb)
+		return err
+	})
+	must(t, err)
+	clk.advance(time.Minute)
+	// One transaction: a customer queues, a minute passes, then the robot
+	// hands its visitor over: the handover is second in the queue.
+	first := newCustomer(t, s, ws, "주문취소")
+	var queued chat.Conversation
+	_, err = s.Write(ctx, func(tx chat.Tx) error {
+		if _, err := tx.LockRouting(ctx, ws.ID); err != nil {
+			return err
+		}
+		var err error
+		if queued, _, err = tx.StartConversation(ctx, ws.ID, first.ID, chat.ChannelWeb); err != nil {
+			return err
+		}
+		clk.advance(time.Minute)
+		_, err = tx.LeaveBot(ctx, withBot, "robot-queue-as-written")
+		return err
+	})
+	must(t, err)
+	for i, c := range []chat.Conversation{queued, withBot} {
+		n, err := s.QueuePosition(ctx, ws.ID, c.ID)
+		must(t, err)
+		if n != i+1 {
+			got := conv(t, s, ws.ID, c.ID)
+			t.Fatalf("conversation %d (queued at %v) at %d, want %d", c.ID, got.QueuedAt, n, i+1)
+		}
+	}
+}

@@ -60,6 +60,7 @@ func Run(t *testing.T, open Opener) {
 		{"ManualAndHybridTake", testTakeModes},
 		{"RouteOnReply", testRouteOnReply},
 		{"QueueOrder", testQueueOrder},
+		{"QueueOrderAsWritten", testQueueOrderAsWritten},
 		{"RoutingUnderConcurrency", testRoutingConcurrency},
 		{"InactivityTimer", testInactivityTimer},
 		{"BatchStopsTimers", testBatchStopsTimers},
