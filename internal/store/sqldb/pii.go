@@ -400,8 +400,11 @@ type piece struct {
 	sealed     []byte
 }
 
-func (db *DB) pieces(ctx context.Context, x q, messageID int64) ([]piece, error) {
-	rows, err := x.query(ctx, `SELECT id, span_start, span_end, key_id, sealed FROM pii_originals WHERE message_id = ? ORDER BY id`, messageID)
+// pieces reads the originals of one message or ticket: from names the
+// table and the column that holds its ID (`pii_originals WHERE
+// message_id = ?`).
+func (db *DB) pieces(ctx context.Context, x q, from string, id int64) ([]piece, error) {
+	rows, err := x.query(ctx, `SELECT id, span_start, span_end, key_id, sealed FROM `+from+` ORDER BY id`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -427,58 +430,25 @@ func (db *DB) UnmaskMessage(ctx context.Context, workspaceID, conversationID, me
 			return err
 		}
 		out = m
-		if err := checkSpan(m.Body, u.Start, u.End); err != nil {
-			return err
-		}
-		inside, crossed := pii.Within(m.Masks, u.Start, u.End)
-		if crossed {
-			return chat.Errorf(chat.ErrSpanCrossesMask, "the span %d–%d cuts a mask; unmask whole masks", u.Start, u.End)
-		}
-		if len(inside) == 0 {
-			return chat.Errorf(chat.ErrMaskNotFound, "nothing is masked between %d and %d", u.Start, u.End)
-		}
-		all, err := db.pieces(ctx, t.q, messageID)
+		all, err := db.pieces(ctx, t.q, `pii_originals WHERE message_id = ?`, messageID)
 		if err != nil {
 			return err
 		}
-		var used []piece
-		var opened []pii.Piece
-		for _, p := range all {
-			if p.start >= u.Start && p.end <= u.End {
-				if p.keyID != s.KeyID() {
-					return chat.Errorf(chat.ErrPIIKeyMismatch, "this original was sealed under key %s, not this node's %s: run sodam admin rotate-pii-key with the old key", p.keyID, s.KeyID())
-				}
-				text, err := s.Open(workspaceID, conversationID, p.sealed)
-				if err != nil {
-					return chat.Errorf(chat.ErrPIIKeyMismatch, "an original does not open with this node's key")
-				}
-				used = append(used, p)
-				opened = append(opened, pii.Piece{Start: p.start, Text: text})
-			}
+		un, err := openMasks(m.Body, m.Masks, all, u, s, workspaceID, conversationID)
+		if err != nil {
+			return err
 		}
-		restored := []rune(pii.Restore(m.Body, opened))
-		for _, k := range inside {
-			originals = append(originals, chat.Original{Start: k.Start, End: k.End, Kind: k.Kind, Text: string(restored[k.Start:k.End])})
-		}
-		detail := map[string]any{"kinds": spanKinds(inside), "spans": len(inside), "reason": u.Reason}
+		originals = un.originals
+		detail := map[string]any{"kinds": spanKinds(un.inside), "spans": len(un.inside), "reason": u.Reason}
 		if !u.Permanent {
 			return t.audit(ctx, t.entry(workspaceID, by, chat.AuditPIIView, piiTarget(conversationID, messageID), nil, detail))
 		}
-		body := []rune(m.Body)
-		for _, k := range inside {
-			copy(body[k.Start:k.End], restored[k.Start:k.End])
-		}
-		masks := slices.DeleteFunc(slices.Clone(m.Masks), func(k pii.Span) bool { return slices.Contains(inside, k) })
-		ids := make([]any, len(used))
-		for i, p := range used {
-			ids[i] = p.id
-		}
-		if len(ids) > 0 {
-			if _, err := t.exec(ctx, `DELETE FROM pii_originals WHERE id IN (`+marks(len(ids))+`)`, ids...); err != nil {
+		if len(un.used) > 0 {
+			if _, err := t.exec(ctx, `DELETE FROM pii_originals WHERE id IN (`+marks(len(un.used))+`)`, un.used...); err != nil {
 				return err
 			}
 		}
-		if out, err = db.rewriteMessageText(ctx, t, c, m, string(body), masks); err != nil {
+		if out, err = db.rewriteMessageText(ctx, t, c, m, un.body, un.masks); err != nil {
 			return err
 		}
 		return t.audit(ctx, t.entry(workspaceID, by, chat.AuditPIIUnmask, piiTarget(conversationID, messageID), nil, detail))
@@ -488,6 +458,56 @@ func (db *DB) UnmaskMessage(ctx context.Context, workspaceID, conversationID, me
 	}
 	db.afterRewrite(ctx, events)
 	return out, originals, events, nil
+}
+
+// unmasked is what opening the masks inside a span gives.
+type unmasked struct {
+	inside    []pii.Span      // the masks in the span
+	originals []chat.Original // their text
+	body      string          // the text with them put back
+	masks     []pii.Span      // the masks that stay
+	used      []any           // the IDs of the originals opened
+}
+
+// openMasks opens the originals (all, sealed for workspaceID and scope) of
+// the masks inside u's span of text, a message's or a ticket's, which
+// masks are. A span that cuts a mask, or holds none, is refused.
+func openMasks(text string, masks []pii.Span, all []piece, u chat.Unmask, s chat.Sealer, workspaceID, scope int64) (unmasked, error) {
+	if err := checkSpan(text, u.Start, u.End); err != nil {
+		return unmasked{}, err
+	}
+	inside, crossed := pii.Within(masks, u.Start, u.End)
+	if crossed {
+		return unmasked{}, chat.Errorf(chat.ErrSpanCrossesMask, "the span %d–%d cuts a mask; unmask whole masks", u.Start, u.End)
+	}
+	if len(inside) == 0 {
+		return unmasked{}, chat.Errorf(chat.ErrMaskNotFound, "nothing is masked between %d and %d", u.Start, u.End)
+	}
+	un := unmasked{inside: inside}
+	var opened []pii.Piece
+	for _, p := range all {
+		if p.start < u.Start || p.end > u.End {
+			continue
+		}
+		if p.keyID != s.KeyID() {
+			return unmasked{}, chat.Errorf(chat.ErrPIIKeyMismatch, "this original was sealed under key %s, not this node's %s: run sodam admin rotate-pii-key with the old key", p.keyID, s.KeyID())
+		}
+		original, err := s.Open(workspaceID, scope, p.sealed)
+		if err != nil {
+			return unmasked{}, chat.Errorf(chat.ErrPIIKeyMismatch, "an original does not open with this node's key")
+		}
+		un.used = append(un.used, p.id)
+		opened = append(opened, pii.Piece{Start: p.start, Text: original})
+	}
+	restored := []rune(pii.Restore(text, opened))
+	body := []rune(text)
+	for _, k := range inside {
+		un.originals = append(un.originals, chat.Original{Start: k.Start, End: k.End, Kind: k.Kind, Text: string(restored[k.Start:k.End])})
+		copy(body[k.Start:k.End], restored[k.Start:k.End])
+	}
+	un.body = string(body)
+	un.masks = slices.DeleteFunc(slices.Clone(masks), func(k pii.Span) bool { return slices.Contains(inside, k) })
+	return un, nil
 }
 
 // PIIKeyID is the installation's recorded key ID, or "".

@@ -70,23 +70,6 @@ func (db *DB) storeTicketOriginals(ctx context.Context, t *txn, workspaceID, tic
 
 func ticketPIITarget(ticketID int64) string { return fmt.Sprintf("ticket %d", ticketID) }
 
-func (db *DB) ticketPieces(ctx context.Context, x q, ticketID int64) ([]piece, error) {
-	rows, err := x.query(ctx, `SELECT id, span_start, span_end, key_id, sealed FROM ticket_pii_originals WHERE ticket_id = ? ORDER BY id`, ticketID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []piece
-	for rows.Next() {
-		var p piece
-		if err := rows.Scan(&p.id, &p.start, &p.end, &p.keyID, &p.sealed); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
-}
-
 // UnmaskTicket shows or restores the masks inside a span of a ticket's
 // message, as UnmaskMessage does a message's.
 func (db *DB) UnmaskTicket(ctx context.Context, workspaceID, ticketID int64, u chat.Unmask, s chat.Sealer, by chat.Who) (chat.Ticket, []chat.Original, []chat.Event, error) {
@@ -98,53 +81,22 @@ func (db *DB) UnmaskTicket(ctx context.Context, workspaceID, ticketID int64, u c
 			return err
 		}
 		out = tk
-		if err := checkSpan(tk.Message, u.Start, u.End); err != nil {
-			return err
-		}
-		inside, crossed := pii.Within(tk.Masks, u.Start, u.End)
-		if crossed {
-			return chat.Errorf(chat.ErrSpanCrossesMask, "the span %d–%d cuts a mask; unmask whole masks", u.Start, u.End)
-		}
-		if len(inside) == 0 {
-			return chat.Errorf(chat.ErrMaskNotFound, "nothing is masked between %d and %d", u.Start, u.End)
-		}
-		all, err := db.ticketPieces(ctx, t.q, ticketID)
+		all, err := db.pieces(ctx, t.q, `ticket_pii_originals WHERE ticket_id = ?`, ticketID)
 		if err != nil {
 			return err
 		}
-		var used []any
-		var opened []pii.Piece
-		for _, p := range all {
-			if p.start < u.Start || p.end > u.End {
-				continue
-			}
-			if p.keyID != s.KeyID() {
-				return chat.Errorf(chat.ErrPIIKeyMismatch, "this original was sealed under key %s, not this node's %s: run sodam admin rotate-pii-key with the old key", p.keyID, s.KeyID())
-			}
-			text, err := s.Open(workspaceID, chat.TicketSealScope(ticketID), p.sealed)
-			if err != nil {
-				return chat.Errorf(chat.ErrPIIKeyMismatch, "an original does not open with this node's key")
-			}
-			used = append(used, p.id)
-			opened = append(opened, pii.Piece{Start: p.start, Text: text})
+		un, err := openMasks(tk.Message, tk.Masks, all, u, s, workspaceID, chat.TicketSealScope(ticketID))
+		if err != nil {
+			return err
 		}
-		restored := []rune(pii.Restore(tk.Message, opened))
-		for _, k := range inside {
-			originals = append(originals, chat.Original{Start: k.Start, End: k.End, Kind: k.Kind, Text: string(restored[k.Start:k.End])})
-		}
-		detail := map[string]any{"kinds": spanKinds(inside), "spans": len(inside), "reason": u.Reason}
+		originals = un.originals
+		detail := map[string]any{"kinds": spanKinds(un.inside), "spans": len(un.inside), "reason": u.Reason}
 		if !u.Permanent {
 			return t.audit(ctx, t.entry(workspaceID, by, chat.AuditPIIView, ticketPIITarget(ticketID), nil, detail))
 		}
-		body := []rune(tk.Message)
-		for _, k := range inside {
-			copy(body[k.Start:k.End], restored[k.Start:k.End])
-		}
-		tk.Message = string(body)
-		tk.Masks = slices.DeleteFunc(slices.Clone(tk.Masks), func(k pii.Span) bool { return slices.Contains(inside, k) })
-		tk.UpdatedAt = t.now
-		if len(used) > 0 {
-			if _, err := t.exec(ctx, `DELETE FROM ticket_pii_originals WHERE id IN (`+marks(len(used))+`)`, used...); err != nil {
+		tk.Message, tk.Masks, tk.UpdatedAt = un.body, un.masks, t.now
+		if len(un.used) > 0 {
+			if _, err := t.exec(ctx, `DELETE FROM ticket_pii_originals WHERE id IN (`+marks(len(un.used))+`)`, un.used...); err != nil {
 				return err
 			}
 		}
