@@ -52,7 +52,7 @@ const (
 	// cannot be guessed; this bounds the work a client makes trying.
 	limitAccount = "account"
 	// limitTyping: the "typing…" signals a socket's client sends, per
-	// visitor or agent (sockets.go, typingGate). A composer sends one every
+	// visitor or agent (typingGate). A composer sends one every
 	// few seconds while its user types; past the budget a signal is
 	// dropped, never answered: it is ephemeral, and the indicator hides
 	// by itself.
