@@ -443,8 +443,10 @@ func testNoDoubleAssignment(t *testing.T) {
 // conversation exactly once, a minute after the agent's reply (the
 // shortest timeout the settings allow), and everyone sees it live. The
 // auto-offline timer takes an agent offline a minute after their console's
-// node died with SIGKILL (no node was left to see the console go), while
-// the agent whose console stays connected stays online.
+// node died with SIGKILL (no node was left to see the console go), and the
+// master, signed in over the API only, a minute after the setting moved
+// their running timer to one minute, while the agent whose console stays
+// connected stays online.
 func TestDurableJobsAcrossNodes(t *testing.T) {
 	t.Parallel()
 	const conversations = 3
@@ -482,7 +484,8 @@ func TestDurableJobsAcrossNodes(t *testing.T) {
 		return n
 	}
 	// Each sign-in started its agent's timer (the master's, begun before
-	// the minute was set, is due in five and has no console to renew it).
+	// the minute was set, was moved to one by the setting and has no
+	// console to renew it).
 	if n, m := jobCount(chat.JobInactivity), jobCount(chat.JobOffline); n != conversations || m != 3 {
 		t.Fatalf("%d inactivity jobs and %d offline jobs, want %d and 3", n, m, conversations)
 	}
@@ -505,6 +508,13 @@ func TestDurableJobsAcrossNodes(t *testing.T) {
 		n := jobCount(chat.JobInactivity)
 		return n == 0, fmt.Sprint(n, " jobs")
 	})
+	masterAgent, err := c.store.AgentByEmail(c.ctx, adminEmail)
+	must(t, err)
+	c.eventually("the master's offline job done", func() (bool, string) {
+		var n int
+		must(t, c.db.QueryRowContext(c.ctx, `SELECT COUNT(*) FROM jobs WHERE kind = $1 AND ref_id = $2`, chat.JobOffline, masterAgent.ID).Scan(&n))
+		return n == 0, fmt.Sprint(n, " jobs")
+	})
 	closes := map[int64]int{}
 	offlines := map[int64]int{}
 	for _, ev := range c.events() {
@@ -518,8 +528,8 @@ func TestDurableJobsAcrossNodes(t *testing.T) {
 			offlines[ev.Member.AgentID]++
 		}
 	}
-	if offlines[leeID] != 1 || offlines[kimID] != 0 || len(offlines) != 1 {
-		t.Errorf("offline events per agent: %v; want lee (%d) once", offlines, leeID)
+	if offlines[leeID] != 1 || offlines[kimID] != 0 || offlines[masterAgent.ID] != 1 || len(offlines) != 2 {
+		t.Errorf("offline events per agent: %v; want lee (%d) and the master (%d) once each", offlines, leeID, masterAgent.ID)
 	}
 	var members []chat.Member
 	master.json(n1, "GET", c.wsPath()+"/agents", "", 200, &members)
