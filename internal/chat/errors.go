@@ -84,8 +84,9 @@ const (
 	ErrMemberInactive     = "member_inactive"
 	ErrSpamSuspected      = "spam_suspected"
 
-	// ErrNameInUse refuses a name another of the same kind has (an FAQ
-	// category's, compared without case).
+	// ErrNameInUse refuses a name another of the same kind has: a tag's
+	// or an FAQ category's (compared without case), a conversation
+	// category's at its level.
 	ErrNameInUse = "name_in_use"
 	// ErrLimitReached refuses one more of something a workspace has as
 	// many of as it may (canned responses, tags, categories, FAQ articles,

@@ -98,13 +98,14 @@ func sameNameTag(ctx context.Context, x q, workspaceID int64, kind chat.TagKind,
 	case err != nil:
 		return err
 	}
-	return chat.Errorf(chat.ErrConflict, "a %s tag named %q exists already", kind, other)
+	return chat.Errorf(chat.ErrNameInUse, "a %s tag named %q exists already", kind, other)
 }
 
-// uniqueAs turns a unique violation into a conflict with the message.
+// uniqueAs turns a unique violation of a name into name_in_use with the
+// message.
 func (db *DB) uniqueAs(err error, format string, args ...any) error {
 	if err != nil && db.d.IsUniqueViolation(err) {
-		return chat.Errorf(chat.ErrConflict, format, args...)
+		return chat.Errorf(chat.ErrNameInUse, format, args...)
 	}
 	return err
 }

@@ -21,14 +21,14 @@ func testTags(t *testing.T, s chat.Store) {
 		t.Fatalf("tag %+v", vip)
 	}
 	_, err = s.CreateTag(ctx, f.ws.ID, chat.TagCustomer, "VIP고객", by)
-	wantCode(t, err, chat.ErrConflict)
+	wantCode(t, err, chat.ErrNameInUse)
 	// Nor the same but for its case: people type a name to choose a tag.
 	_, err = s.CreateTag(ctx, f.ws.ID, chat.TagCustomer, "vip고객", by)
-	wantCode(t, err, chat.ErrConflict)
+	wantCode(t, err, chat.ErrNameInUse)
 	gold, err := s.CreateTag(ctx, f.ws.ID, chat.TagCustomer, "Gold", by)
 	must(t, err)
 	_, err = s.RenameTag(ctx, f.ws.ID, gold.ID, "vip고객", by)
-	wantCode(t, err, chat.ErrConflict)
+	wantCode(t, err, chat.ErrNameInUse)
 	if gold, err = s.RenameTag(ctx, f.ws.ID, gold.ID, "GOLD", by); err != nil || gold.Name != "GOLD" {
 		t.Fatalf("a tag's own name in capitals: %+v, %v", gold, err)
 	}
@@ -118,7 +118,7 @@ func testCategories(t *testing.T, s chat.Store) {
 	_, err = s.CreateCategory(ctx, f.ws.ID, small.ID, "네 번째", by)
 	wantCode(t, err, chat.ErrCategoryTooDeep)
 	_, err = s.CreateCategory(ctx, f.ws.ID, large.ID, "지연", by)
-	wantCode(t, err, chat.ErrConflict)
+	wantCode(t, err, chat.ErrNameInUse)
 	other := setup(t, s, "cats-other")
 	_, err = s.CreateCategory(ctx, other.ws.ID, large.ID, "남의 하위", by)
 	wantCode(t, err, chat.ErrNotFound)

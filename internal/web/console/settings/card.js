@@ -105,7 +105,7 @@ export class SettingsCard extends HTMLElement {
       return await this.inbox.request(method, path, body);
     } catch (err) {
       formError(box, err);
-      if (err.code === 'conflict' && duplicate) box.replaceChildren(duplicate);
+      if (err.code === 'name_in_use' && duplicate) box.replaceChildren(duplicate);
       return undefined;
     }
   }
