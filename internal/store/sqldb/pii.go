@@ -538,6 +538,55 @@ func (db *DB) UsePIIKey(ctx context.Context, keyID string) error {
 	})
 }
 
+// resealOriginals re-seals from old to new the originals of table that
+// query selects (id, workspace, what scope turns into the seal's scope,
+// key ID, sealed), and says how many; one re-sealed by an earlier,
+// interrupted run is passed over.
+func resealOriginals(ctx context.Context, x q, table, query string, scope func(int64) int64, old, new chat.Sealer) (int, error) {
+	rows, err := x.query(ctx, query)
+	if err != nil {
+		return 0, err
+	}
+	type resealed struct {
+		id     int64
+		sealed []byte
+	}
+	var out []resealed
+	for rows.Next() {
+		var id, ws, of int64
+		var keyID string
+		var sealed []byte
+		if err := rows.Scan(&id, &ws, &of, &keyID, &sealed); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if keyID == new.KeyID() {
+			continue
+		}
+		text, err := old.Open(ws, scope(of), sealed)
+		if err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("%s %d does not open with the old key: %w", table, id, err)
+		}
+		b, err := new.Seal(ws, scope(of), text)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		out = append(out, resealed{id, b})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, r := range out {
+		if _, err := x.exec(ctx, `UPDATE `+table+` SET sealed = ?, key_id = ? WHERE id = ?`, r.sealed, new.KeyID(), r.id); err != nil {
+			return 0, err
+		}
+	}
+	return len(out), nil
+}
+
 // RotatePIIKey re-seals every original under new.
 func (db *DB) RotatePIIKey(ctx context.Context, old, new chat.Sealer) (int, error) {
 	n := 0
@@ -550,52 +599,18 @@ func (db *DB) RotatePIIKey(ctx context.Context, old, new chat.Sealer) (int, erro
 		if have != "" && have != old.KeyID() {
 			return chat.Errorf(chat.ErrPIIKeyMismatch, "the old key (ID %s) is not the database's (ID %s)", old.KeyID(), have)
 		}
-		rows, err := x.query(ctx, `SELECT o.id, o.workspace_id, m.conversation_id, o.key_id, o.sealed FROM pii_originals o JOIN messages m ON m.id = o.message_id ORDER BY o.id`)
+		messages, err := resealOriginals(ctx, x, "pii_originals",
+			`SELECT o.id, o.workspace_id, m.conversation_id, o.key_id, o.sealed FROM pii_originals o JOIN messages m ON m.id = o.message_id ORDER BY o.id`,
+			func(conv int64) int64 { return conv }, old, new)
 		if err != nil {
 			return err
 		}
-		type resealed struct {
-			id     int64
-			sealed []byte
-		}
-		var out []resealed
-		for rows.Next() {
-			var id, ws, conv int64
-			var keyID string
-			var sealed []byte
-			if err := rows.Scan(&id, &ws, &conv, &keyID, &sealed); err != nil {
-				rows.Close()
-				return err
-			}
-			if keyID == new.KeyID() {
-				continue // re-sealed by an earlier, interrupted run
-			}
-			text, err := old.Open(ws, conv, sealed)
-			if err != nil {
-				rows.Close()
-				return fmt.Errorf("original %d does not open with the old key: %w", id, err)
-			}
-			b, err := new.Seal(ws, conv, text)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			out = append(out, resealed{id, b})
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, r := range out {
-			if _, err := x.exec(ctx, `UPDATE pii_originals SET sealed = ?, key_id = ? WHERE id = ?`, r.sealed, new.KeyID(), r.id); err != nil {
-				return err
-			}
-		}
-		tickets, err := resealTicketOriginals(ctx, x, old, new)
+		tickets, err := resealOriginals(ctx, x, "ticket_pii_originals",
+			`SELECT id, workspace_id, ticket_id, key_id, sealed FROM ticket_pii_originals ORDER BY id`, chat.TicketSealScope, old, new)
 		if err != nil {
 			return err
 		}
-		n = len(out) + tickets
+		n = messages + tickets
 		if _, err := x.exec(ctx, `INSERT INTO pii_key (one, key_id, created_at) VALUES (1, ?, ?) ON CONFLICT (one) DO UPDATE SET key_id = excluded.key_id, created_at = excluded.created_at`,
 			new.KeyID(), micros(db.Now())); err != nil {
 			return err

@@ -114,53 +114,6 @@ func (db *DB) UnmaskTicket(ctx context.Context, workspaceID, ticketID int64, u c
 	return out, originals, events, nil
 }
 
-// resealTicketOriginals re-seals every ticket original from old to new
-// (RotatePIIKey's second half); it returns how many it re-sealed.
-func resealTicketOriginals(ctx context.Context, x q, old, new chat.Sealer) (int, error) {
-	rows, err := x.query(ctx, `SELECT id, workspace_id, ticket_id, key_id, sealed FROM ticket_pii_originals ORDER BY id`)
-	if err != nil {
-		return 0, err
-	}
-	type resealed struct {
-		id     int64
-		sealed []byte
-	}
-	var out []resealed
-	for rows.Next() {
-		var id, ws, ticket int64
-		var keyID string
-		var sealed []byte
-		if err := rows.Scan(&id, &ws, &ticket, &keyID, &sealed); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		if keyID == new.KeyID() {
-			continue // re-sealed by an earlier, interrupted run
-		}
-		text, err := old.Open(ws, chat.TicketSealScope(ticket), sealed)
-		if err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("ticket original %d does not open with the old key: %w", id, err)
-		}
-		b, err := new.Seal(ws, chat.TicketSealScope(ticket), text)
-		if err != nil {
-			rows.Close()
-			return 0, err
-		}
-		out = append(out, resealed{id, b})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	for _, r := range out {
-		if _, err := x.exec(ctx, `UPDATE ticket_pii_originals SET sealed = ?, key_id = ? WHERE id = ?`, r.sealed, new.KeyID(), r.id); err != nil {
-			return 0, err
-		}
-	}
-	return len(out), nil
-}
-
 // heldColumns are the stored columns a ticket's text, or a copy of it,
 // can reach: the ticket, its thread, the event log and the audit log.
 var heldColumns = []string{
