@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -196,11 +197,16 @@ func (db *DB) changeMember(ctx context.Context, workspaceID, agentID int64, appl
 		if m, err = db.member(ctx, t.q, workspaceID, agentID); err != nil {
 			return err
 		}
+		first := len(t.pending)
 		changed, err := apply(t, m)
 		if err != nil || !changed {
 			return err
 		}
-		t.emit(chat.Event{WorkspaceID: workspaceID, Type: chat.EventAgentStatus, Member: ptr(*m)})
+		// The member's own event goes before what the change did to their
+		// conversations: a deactivated agent's console stops on it, before
+		// those events would make it call the API with a session that
+		// ended in the same write (and be answered 401, "signed out").
+		t.pending = slices.Insert(t.pending, first, chat.Event{WorkspaceID: workspaceID, Type: chat.EventAgentStatus, Member: ptr(*m)})
 		return db.route(ctx, t, ws)
 	})
 	if err != nil {

@@ -433,11 +433,16 @@ func testQueueOrder(t *testing.T, s chat.Store) {
 		t.Fatalf("the first to come online got conversation %d's %+v, want b", got.ID, got)
 	}
 	want(c, a)
-	// Kim's deactivation returns B to the queue: at its end.
+	// Kim's deactivation returns B to the queue: at its end. Its events
+	// begin with Kim's own, so that her console stops before it hears of
+	// her conversations (with a session the write ended).
 	clk.advance(time.Minute)
-	_, _, err = s.UpdateMember(ctx, ws.ID, kim.AgentID, chat.MemberPatch{Active: ptr(false)}, chat.Who{})
+	_, events, err := s.UpdateMember(ctx, ws.ID, kim.AgentID, chat.MemberPatch{Active: ptr(false)}, chat.Who{})
 	must(t, err)
 	want(c, a, b)
+	if len(events) < 2 || events[0].Type != chat.EventAgentStatus || events[0].Member == nil || events[0].Member.Active {
+		t.Fatalf("the deactivation's events are %+v, want Kim's agent status, inactive, first", events)
+	}
 }
 
 // testQueueOrderAsWritten: a conversation's place in the queue is when

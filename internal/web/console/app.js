@@ -39,6 +39,7 @@ let inbox = null;
 let attention = null; // the sound and notifications of the inbox (attention.js)
 let member = null; // the membership the inbox was opened with
 let workspaceName = '';
+let explaining = false; // deactivated() is finding out whether the agent is still signed in
 
 // Pages other than the chat, and who may open them.
 const pages = {
@@ -216,13 +217,17 @@ async function deactivated(workspaceId) {
   const name = workspaceName;
   // Stop first: the socket the server closes must not reconnect, nor a
   // refused reconnection sign the agent out before the page says why.
+  // A request still on its way is answered 401 when the deactivation
+  // ended the sessions: the page explains that too (sessionLost).
   inbox.stop();
+  explaining = true;
   let signedOut = false;
   try {
     await session.reload();
   } catch (err) {
     signedOut = err.status === 401;
   }
+  explaining = false;
   showDeactivated(session.membership(workspaceId) ?? m, { name, signedOut });
   if (!signedOut) fillWorkspacePicker();
 }
@@ -428,6 +433,10 @@ addEventListener('sodam:workspaces', () => fillWorkspacePicker());
 addEventListener('sodam:open-workspace', (e) => switchWorkspace(e.detail));
 addEventListener('sodam:profile', () => inbox?.loadMembers().catch(() => {}));
 bindShortcuts($('#shortcuts'), () => Boolean(inbox) && app.dataset.page === 'chat');
-onSessionLost(() => showLogin(t('error.unauthorized')));
+// A 401 while the deactivated page explains (or is about to) is part of
+// what it explains: its own buttons handle a sign-in that is gone.
+onSessionLost(() => {
+  if (!explaining && app.dataset.page !== 'deactivated') showLogin(t('error.unauthorized'));
+});
 onMemberInactive((wid) => deactivated(wid));
 boot();
