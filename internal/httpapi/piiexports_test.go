@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/history"
+	"github.com/sodam-chat/sodam/internal/outbox"
 )
 
 // TestPIIMaskReachesExports: a mask reaches the history's export files
@@ -94,4 +97,52 @@ func piiMaskReachesExports(t *testing.T, e *env) {
 		}
 		return nil
 	}))
+}
+
+// TestPIIMaskReachesWebhookReplies: a receiver that answers with the
+// request's body had its reply, and with it the text a mask later hid,
+// kept in the delivery and shown in the webhook's deliveries. A mask now
+// empties the replies of the deliveries that sent it, and of no others.
+func TestPIIMaskReachesWebhookReplies(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, allowPrivate)
+			master, kim := e.login("master"), e.login("kim")
+			rc := newReceiver(t)
+			rc.answer = func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(200)
+				w.Write(rc.all()[len(rc.all())-1].Raw) // an echo
+			}
+			var wh createdWebhook
+			master.json("POST", e.shopPath()+"/webhooks", `{"url":"`+rc.srv.URL+`/hook","events":["message.created"]}`, 201, &wh)
+			const account = "110-234-567890"
+			masked, kept := e.visitor("shop", ""), e.visitor("shop", "")
+			c1, c2 := masked.start(), kept.start()
+			var sent struct{ Message chat.Message }
+			masked.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", c1.ID),
+				`{"client_msg_id":"v1","body":"환불 계좌는 신한 `+account+` 홍길동입니다."}`, 201, &sent)
+			kept.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", c2.ID),
+				`{"client_msg_id":"v1","body":"배송지 변경은 어디서 하나요?"}`, 201, nil)
+			e.worker().RunDue(t.Context())
+			replies := func() string {
+				t.Helper()
+				var all []string
+				for _, d := range deliveriesOf(t, master, fmt.Sprintf("%s/webhooks/%d/deliveries", e.shopPath(), wh.ID)) {
+					if d.Status != outbox.StatusDelivered {
+						t.Fatalf("delivery %+v", d)
+					}
+					all = append(all, d.LastBody)
+				}
+				return strings.Join(all, "\n")
+			}
+			if r := replies(); !strings.Contains(r, account) || !strings.Contains(r, "배송지 변경") {
+				t.Fatalf("the replies before the mask: %s", r)
+			}
+			kim.json("POST", e.convPath(c1.ID)+"/assign", "", 200, nil)
+			kim.json("POST", fmt.Sprintf("%s/messages/%d/mask", e.convPath(c1.ID), sent.Message.ID), `{"finding":0}`, 200, nil)
+			if r := replies(); strings.Contains(r, "567890") || strings.Contains(r, "환불 계좌") || !strings.Contains(r, "배송지 변경") {
+				t.Fatalf("the replies after the mask: %s", r)
+			}
+		})
+	}
 }

@@ -283,6 +283,10 @@ func (db *DB) rewriteMessageText(ctx context.Context, t *txn, c chat.Conversatio
 	if _, err := t.exec(ctx, `UPDATE conversations SET last_message = ? WHERE id = ? AND last_message = ?`, preview(body), c.ID, preview(old)); err != nil {
 		return m, err
 	}
+	// An alert quotes the conversation's last message (outbox/alerts.go).
+	if _, err := t.exec(ctx, forgetReplies+` AND conversation_id = ? AND event_seq = 0`, m.WorkspaceID, c.ID); err != nil {
+		return m, err
+	}
 	if err := db.scrubEvents(ctx, t, m, old); err != nil {
 		return m, err
 	}
@@ -388,9 +392,19 @@ func rewriteEvents(ctx context.Context, t *txn, workspaceID int64, where string,
 		if _, err := t.exec(ctx, `UPDATE events SET payload = ? WHERE workspace_id = ? AND seq = ?`, f.payload, workspaceID, f.seq); err != nil {
 			return err
 		}
+		// A receiver's stored reply may echo the event it was sent
+		// (forgetReplies).
+		if _, err := t.exec(ctx, forgetReplies+` AND event_seq = ?`, workspaceID, f.seq); err != nil {
+			return err
+		}
 	}
 	return nil
 }
+
+// forgetReplies empties the stored replies (last_body, shown in a
+// webhook's deliveries) of a workspace's deliveries, as a mask hides what
+// they were sent: a receiver may answer with the request's body.
+const forgetReplies = `UPDATE deliveries SET last_body = '' WHERE workspace_id = ? AND last_body <> ''`
 
 // piece is one stored original.
 type piece struct {
