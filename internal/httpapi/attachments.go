@@ -427,11 +427,15 @@ func (s *Server) serveAttachment(w http.ResponseWriter, r *http.Request, a *chat
 	h.Set("Content-Type", contentType)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "sandbox")
-	h.Set("Cache-Control", "private, max-age=3600")
-	disposition := "attachment"
+	// A download is asked for again each time (ServeContent answers 304
+	// when the file is cached): a mask renames a file (§11), and a cached
+	// answer would keep the name it hid. What a page shows, an image or a
+	// thumbnail, is cached for an hour.
+	disposition, cache := "attachment", "private, no-cache"
 	if thumb || (a.Kind == chat.FileImage && r.URL.Query().Get("inline") == "1") {
-		disposition = "inline"
+		disposition, cache = "inline", "private, max-age=3600"
 	}
+	h.Set("Cache-Control", cache)
 	h.Set("Content-Disposition", contentDisposition(disposition, a.Name))
 	http.ServeContent(w, r, "", a.CreatedAt, f)
 	return nil
