@@ -94,6 +94,31 @@ func TestBrowserLeftMessagePII(t *testing.T) {
 		` && document.querySelector('[data-testid=ticket-original] [data-testid=masked-span][data-kind=card]') !== null`)
 	neverStored(t, s, "4111-1111-1111-1111")
 
+	// What no detector finds, an address, is masked by selecting it, as
+	// in a chat: the mask button appears over the selection.
+	address := &chat.Ticket{WorkspaceID: s.ws.ID, Name: "이수진", Contact: "sujin@example.com", Message: "반품 회수는 서울시 마포구 월드컵로12길 34 3층으로 와 주세요"}
+	if err := s.node.App.CreateTicket(context.Background(), address); err != nil {
+		t.Fatal(err)
+	}
+	park.do("open the third ticket", chromedp.Evaluate[chromedp.Void](`location.hash = '#/tickets/`+fmt.Sprint(address.ID)+`'`))
+	shown := "[data-testid=ticket-original] [data-testid=ticket-message]"
+	park.waitFor("the third ticket's message", `document.querySelector(`+js(shown)+`)?.textContent === `+js(address.Message))
+	park.do("select the address", chromedp.Evaluate[chromedp.Void](`(() => {
+		const piece = document.querySelector(`+js(shown+" span[data-start]")+`).firstChild;
+		const at = piece.data.indexOf('월드컵로12길 34 3층');
+		const r = document.createRange();
+		r.setStart(piece, at);
+		r.setEnd(piece, at + '월드컵로12길 34 3층'.length);
+		getSelection().removeAllRanges();
+		getSelection().addRange(r);
+	})()`))
+	park.waitFor("the mask button over the selection", `document.querySelector('[data-testid=tickets] [data-testid=mask-selection]').checkVisibility()`)
+	look(park, "ticket-pii-selection-ko")
+	park.click("[data-testid=tickets] [data-testid=mask-selection]")
+	park.waitFor("the address masked", `document.querySelector(`+js(shown)+`)?.textContent === '반품 회수는 서울시 마포구 *************으로 와 주세요'`+
+		` && document.querySelector(`+js(shown+" [data-testid=masked-span]")+`) !== null && document.querySelector('[data-testid=tickets] [data-testid=mask-selection]').hidden`)
+	neverStored(t, s, "월드컵로12길 34 3층")
+
 	entries, err := s.node.Store.Audit(context.Background(), s.ws.ID, chat.AuditFilter{Action: chat.AuditPIIView})
 	if err != nil {
 		t.Fatal(err)

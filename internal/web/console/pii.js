@@ -74,6 +74,94 @@ export function openUnmask(dialog, titleId, kind, settings, may, send, done) {
   reason.focus();
 }
 
+// SelectionMask puts a mask button over text selected inside one of
+// host's [data-pii] elements (a bubble, a file's name, a ticket's
+// message), and masks the selection with Ctrl+Shift+M too. target(el)
+// names what el shows: { text, mask(start, end) }, or null when it is not
+// something to mask. Every piece of el's text carries its data-start.
+export class SelectionMask {
+  #host;
+  #target;
+  #button;
+
+  constructor(host, target) {
+    this.#host = host;
+    this.#target = target;
+    this.#button = h('button', {
+      type: 'button', class: 'mask-selection', hidden: true, dataset: { testid: 'mask-selection' },
+      title: t('pii.mask_selection_key'), onmousedown: (e) => e.preventDefault(), onclick: () => this.#mask(),
+    }, t('pii.mask_selection'));
+    host.append(this.#button);
+    document.addEventListener('selectionchange', () => this.#place());
+    document.addEventListener('keydown', (e) => {
+      if (e.ctrlKey && e.shiftKey && (e.key === 'M' || e.key === 'm') && this.#selection()) {
+        e.preventDefault();
+        this.#mask();
+      }
+    });
+    locale.addEventListener('change', () => {
+      this.#button.textContent = t('pii.mask_selection');
+      this.#button.title = t('pii.mask_selection_key');
+    });
+  }
+
+  hide() {
+    this.#button.hidden = true;
+  }
+
+  // #selection is the selected span of one [data-pii] element: its
+  // target, code-point offsets and range, or null.
+  #selection() {
+    const sel = document.getSelection();
+    if (!sel || sel.isCollapsed || sel.rangeCount === 0) return null;
+    const range = sel.getRangeAt(0);
+    const element = (n) => (n.nodeType === Node.ELEMENT_NODE ? n : n.parentElement)?.closest('[data-pii]');
+    const el = element(range.startContainer);
+    if (!el || el !== element(range.endContainer) || !this.#host.contains(el)) return null;
+    const target = this.#target(el);
+    if (!target) return null;
+    const text = codePoints(target.text);
+    const offset = (node, off) => {
+      if (node.nodeType === Node.TEXT_NODE) {
+        const piece = node.parentElement.closest('[data-start]');
+        return Number(piece.dataset.start) + codePoints(node.data.slice(0, off)).length;
+      }
+      // An element boundary: before its off-th child.
+      const child = node.childNodes[off];
+      if (child) return Number((child.nodeType === Node.ELEMENT_NODE ? child : child.parentElement).closest('[data-start]')?.dataset.start ?? 0);
+      return text.length;
+    };
+    let start = offset(range.startContainer, range.startOffset);
+    let end = offset(range.endContainer, range.endOffset);
+    // A selection ending in white space (a double click) keeps it out.
+    while (end > start && /\s/.test(text[end - 1])) end--;
+    while (start < end && /\s/.test(text[start])) start++;
+    return end > start ? { target, start, end, range } : null;
+  }
+
+  #place() {
+    const s = this.#selection();
+    if (!s) {
+      this.#button.hidden = true;
+      return;
+    }
+    const r = s.range.getBoundingClientRect();
+    const host = this.#host.getBoundingClientRect();
+    this.#button.hidden = false;
+    // A host that scrolls (the history page's panel) moves the button with its content.
+    this.#button.style.left = `${Math.max(8, Math.min(r.left - host.left, host.width - 120))}px`;
+    this.#button.style.top = `${Math.max(8, r.top - host.top - 40) + this.#host.scrollTop}px`;
+  }
+
+  #mask() {
+    const s = this.#selection();
+    if (!s) return;
+    document.getSelection().removeAllRanges();
+    this.#button.hidden = true;
+    s.target.mask(s.start, s.end);
+  }
+}
+
 export class PII {
   #host;
   #inbox;
@@ -81,7 +169,7 @@ export class PII {
   #conversation; // () => the open conversation's ID
   #findings = new Map(); // message id → { body, list } (list null while scanning)
   #revealed = new Map(); // message id → originals shown for a moment
-  #floating;
+  #selecting; // the mask button over a selection (SelectionMask)
   #dialog;
   #warning;
 
@@ -90,24 +178,14 @@ export class PII {
     this.#inbox = inbox;
     this.#thread = thread;
     this.#conversation = conversation;
-    this.#floating = h('button', {
-      type: 'button', class: 'mask-selection', hidden: true, dataset: { testid: 'mask-selection' },
-      title: t('pii.mask_selection_key'), onmousedown: (e) => e.preventDefault(), onclick: () => this.#maskSelection(),
-    }, t('pii.mask_selection'));
+    this.#selecting = new SelectionMask(host, (el) => {
+      const li = el.closest('li[data-message-id]');
+      const m = li && this.#thread().message(Number(li.dataset.messageId));
+      return m ? { text: m.body, mask: (start, end) => this.#mask(m, { start, end }) } : null;
+    });
     this.#dialog = this.#buildDialog();
     this.#warning = this.#buildWarning();
-    host.append(this.#floating, this.#dialog, this.#warning);
-    document.addEventListener('selectionchange', () => this.#placeButton());
-    document.addEventListener('keydown', (e) => {
-      if (e.ctrlKey && e.shiftKey && (e.key === 'M' || e.key === 'm') && this.#selection()) {
-        e.preventDefault();
-        this.#maskSelection();
-      }
-    });
-    locale.addEventListener('change', () => {
-      this.#floating.textContent = t('pii.mask_selection');
-      this.#floating.title = t('pii.mask_selection_key');
-    });
+    host.append(this.#dialog, this.#warning);
   }
 
   get #settings() {
@@ -122,7 +200,7 @@ export class PII {
   forget() {
     this.#findings.clear();
     this.#revealed.clear();
-    this.#floating.hidden = true;
+    this.#selecting.hide();
   }
 
   // bubble draws a text message's body: text, masks and findings.
@@ -232,59 +310,6 @@ export class PII {
     } catch (err) {
       toast(locale.errorText(err));
     }
-  }
-
-  // #selection is the selected span of one bubble (or file's name): its
-  // message and code-point offsets, or null.
-  #selection() {
-    const sel = document.getSelection();
-    if (!sel || sel.isCollapsed || sel.rangeCount === 0) return null;
-    const range = sel.getRangeAt(0);
-    const bubble = (n) => (n.nodeType === Node.ELEMENT_NODE ? n : n.parentElement)?.closest('[data-pii]');
-    const b = bubble(range.startContainer);
-    if (!b || b !== bubble(range.endContainer) || !this.#host.contains(b)) return null;
-    const li = b.closest('li[data-message-id]');
-    const m = li && this.#thread().message(Number(li.dataset.messageId));
-    if (!m) return null;
-    const offset = (node, off) => {
-      if (node.nodeType === Node.TEXT_NODE) {
-        const piece = node.parentElement.closest('[data-start]');
-        return Number(piece.dataset.start) + codePoints(node.data.slice(0, off)).length;
-      }
-      // An element boundary: before its off-th child.
-      const child = node.childNodes[off];
-      if (child) return Number((child.nodeType === Node.ELEMENT_NODE ? child : child.parentElement).closest('[data-start]')?.dataset.start ?? 0);
-      return codePoints(m.body).length;
-    };
-    let start = offset(range.startContainer, range.startOffset);
-    let end = offset(range.endContainer, range.endOffset);
-    // A selection ending in white space (a double click) keeps it out.
-    const body = codePoints(m.body);
-    while (end > start && /\s/.test(body[end - 1])) end--;
-    while (start < end && /\s/.test(body[start])) start++;
-    return end > start ? { m, start, end, range } : null;
-  }
-
-  #placeButton() {
-    const s = this.#selection();
-    if (!s) {
-      this.#floating.hidden = true;
-      return;
-    }
-    const r = s.range.getBoundingClientRect();
-    const host = this.#host.getBoundingClientRect();
-    this.#floating.hidden = false;
-    // A host that scrolls (the history page's panel) moves the button with its content.
-    this.#floating.style.left = `${Math.max(8, Math.min(r.left - host.left, host.width - 120))}px`;
-    this.#floating.style.top = `${Math.max(8, r.top - host.top - 40) + this.#host.scrollTop}px`;
-  }
-
-  #maskSelection() {
-    const s = this.#selection();
-    if (!s) return;
-    document.getSelection().removeAllRanges();
-    this.#floating.hidden = true;
-    this.#mask(s.m, { start: s.start, end: s.end });
   }
 
   #buildDialog() {

@@ -4,11 +4,12 @@
 // reason and shows the original for a moment, or, with the restore role,
 // puts it back for everyone. In suggest (and auto) mode what looks like
 // personal information outside the masks is underlined and masks in one
-// click. Originals seen are kept for the open ticket only. Offsets are
-// code points, as the API counts them.
+// click, and a selection of the message masks with pii.js's button (or
+// Ctrl+Shift+M), as in a chat. Originals seen are kept for the open
+// ticket only. Offsets are code points, as the API counts them.
 import { h } from '../shared/dom.js';
 import { locale, t } from './i18n.js';
-import { openUnmask } from './pii.js';
+import { openUnmask, SelectionMask } from './pii.js';
 import { toast } from './toast.js';
 
 const rank = { agent: 1, manager: 2, master: 3 };
@@ -19,6 +20,8 @@ export class TicketPII {
   #changed; // (ticket) after a mask or an unmask
   #redraw; // () when findings arrive
   #dialog;
+  #selecting; // the mask button over a selection of the message
+  #shown = null; // the ticket body() last drew
   #revealed = new Map(); // ticket id → originals shown for a moment
   #findings = new Map(); // ticket id → { text, list } (list null while scanning)
 
@@ -28,6 +31,10 @@ export class TicketPII {
     this.#redraw = redraw;
     this.#dialog = h('dialog', { class: 'dialog form-dialog', dataset: { testid: 'ticket-unmask-dialog' }, 'aria-labelledby': 'ticket-unmask-title' });
     host.append(this.#dialog);
+    this.#selecting = new SelectionMask(host, (el) => {
+      const tk = this.#shown;
+      return tk && el.dataset.testid === 'ticket-message' ? { text: tk.message, mask: (start, end) => this.#mask(tk, { start, end }) } : null;
+    });
   }
 
   get #settings() {
@@ -42,6 +49,7 @@ export class TicketPII {
   forget() {
     this.#revealed.clear();
     this.#findings.clear();
+    this.#selecting.hide();
   }
 
   // #scan returns the findings of a ticket's message once known, and asks
@@ -64,9 +72,10 @@ export class TicketPII {
     return [];
   }
 
-  async #mask(tk, finding) {
+  // #mask masks a finding ({ finding }) or a span ({ start, end }).
+  async #mask(tk, body) {
     try {
-      this.#changed(await this.#inbox().request('POST', `/tickets/${tk.id}/mask`, { finding }));
+      this.#changed(await this.#inbox().request('POST', `/tickets/${tk.id}/mask`, body));
     } catch (err) {
       toast(locale.errorText(err));
     }
@@ -75,6 +84,7 @@ export class TicketPII {
   // body draws a ticket's message: its text, masked spans as buttons and
   // originals seen as marks.
   body(tk) {
+    this.#shown = tk;
     const p = h('p', { class: 'entry-body', dataset: { pii: 'true', testid: 'ticket-message' } });
     const text = codePoints(tk.message);
     const revealed = this.#revealed.get(tk.id) ?? [];
@@ -95,7 +105,7 @@ export class TicketPII {
       if (k.type === 'finding') {
         p.append(h('button', {
           type: 'button', class: 'pii-finding', dataset: { ...data, testid: 'pii-finding' },
-          title: t('pii.mask_finding', { kind }), onclick: () => this.#mask(tk, k.index),
+          title: t('pii.mask_finding', { kind }), onclick: () => this.#mask(tk, { finding: k.index }),
         }, text.slice(k.start, k.end).join('')));
       } else if (open) {
         p.append(h('mark', { class: 'revealed', dataset: { ...data, testid: 'revealed-span' }, title: t('pii.revealed_hint_ticket') }, open.text));
