@@ -12,9 +12,12 @@ import (
 )
 
 // UseFiles gives the application the node's blob storage, where exports'
-// files are kept, and the log their failures go to. Without it the
-// history's export jobs are not registered.
+// files and FAQ images are kept, and the log their failures go to.
+// Without it the jobs that write or delete files are not registered.
 func (a *App) UseFiles(files blob.Store, log *slog.Logger) {
+	if log == nil {
+		log = slog.Default()
+	}
 	a.files, a.log = files, log
 }
 
@@ -51,11 +54,7 @@ func (a *App) historyJobs(r jobs.Registry) {
 	if a.files == nil {
 		return
 	}
-	log := a.log
-	if log == nil {
-		log = slog.Default()
-	}
-	x := &history.Exporter{Store: hs, Workspace: a.store.Workspace, Files: a.files, Node: jobs.NodeName(), Now: time.Now, Log: log}
+	x := &history.Exporter{Store: hs, Workspace: a.store.Workspace, Files: a.files, Node: jobs.NodeName(), Now: time.Now, Log: a.log}
 	r[history.JobExport] = jobs.Handler{Run: x.Run}
 	r[history.JobExportExpire] = jobs.Handler{Run: x.Expire}
 }

@@ -19,6 +19,9 @@ func (a *App) Jobs() jobs.Registry {
 		stats.JobRebuild:    {InTx: rebuildStats},
 	}
 	a.historyJobs(r) // history.go
+	if a.files != nil {
+		r[chat.JobFAQImageSweep] = jobs.Handler{Run: a.sweepFAQImages} // faq.go
+	}
 	return r
 }
 

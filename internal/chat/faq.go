@@ -333,7 +333,24 @@ type FAQ interface {
 	// returns it (its bytes are the caller's to delete). An image an
 	// article shows, published or draft, is refused with ErrImageInUse.
 	DeleteFAQImage(ctx context.Context, workspaceID, id int64, by Who) (*FAQImage, error)
+	// SweepFAQImages deletes the workspace's images that no article,
+	// published or draft, shows and that were uploaded FAQImageGrace ago
+	// or more, each audited as the system's deletion, and returns them
+	// (their bytes are the caller's to delete). While younger images no
+	// article shows remain, it schedules the next sweep for when the
+	// oldest of them is due.
+	SweepFAQImages(ctx context.Context, workspaceID int64) ([]FAQImage, error)
 }
+
+// JobFAQImageSweep deletes a workspace's FAQ images that no article shows
+// (Store.SweepFAQImages). Every FAQ change and upload makes sure one is
+// pending, FAQImageGrace from then unless one is pending already.
+const JobFAQImageSweep = "faq_image_sweep"
+
+// FAQImageGrace is how long an image no article shows is kept: the
+// editor that uploaded it may not have saved the article yet, and one
+// taken out of an article may be put back.
+const FAQImageGrace = 7 * 24 * time.Hour
 
 // FAQImage is an image uploaded for article bodies.
 type FAQImage struct {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -150,6 +151,51 @@ func TestFAQImageDelete(t *testing.T) {
 				t.Fatalf("blobs %d before the delete, %d after", len(keys), len(after))
 			}
 			m.json("DELETE", del, "", 404, nil)
+		})
+	}
+}
+
+// TestFAQImageSweep: an image uploaded for an article never saved is
+// deleted, record and bytes, by the durable sweep seven days later; the
+// image an article shows stays.
+func TestFAQImageSweep(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			e.clock.freeze()
+			e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
+			m := e.login("manager")
+			upload := func(name string) chat.FAQImage {
+				t.Helper()
+				status, data := m.upload(e.shopPath()+"/faq/images", "", name, bytes.NewReader(pngOf(t, 40, 30)))
+				if status != 201 {
+					t.Fatalf("upload %d %s", status, data)
+				}
+				var img chat.FAQImage
+				must(t, json.Unmarshal(data, &img))
+				return img
+			}
+			shown, unsaved := upload("배송조회.png"), upload("임시저장.png")
+			m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"title":"배송 조회 방법","body_html":"<p>버튼을 누르세요.</p><img src=\"%s\" alt=\"\">","published":true}`, shown.URL), 201, nil)
+			keys, err := e.files.Keys()
+			must(t, err)
+			e.runJobs()
+			if resp, _ := m.get(strings.TrimPrefix(unsaved.URL, e.srv.URL)); resp.StatusCode != 200 {
+				t.Fatalf("an image just uploaded answers %d", resp.StatusCode)
+			}
+			e.clock.advance(chat.FAQImageGrace + time.Minute)
+			e.runJobs()
+			if resp, _ := m.get(strings.TrimPrefix(unsaved.URL, e.srv.URL)); resp.StatusCode != 404 {
+				t.Fatalf("the unsaved article's image answers %d", resp.StatusCode)
+			}
+			if resp, _ := e.anonymous().get(strings.TrimPrefix(shown.URL, e.srv.URL)); resp.StatusCode != 200 {
+				t.Fatalf("the shown image answers %d", resp.StatusCode)
+			}
+			after, err := e.files.Keys()
+			must(t, err)
+			if len(after) != len(keys)-1 {
+				t.Fatalf("blobs %d before the sweep, %d after", len(keys), len(after))
+			}
 		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/faq"
@@ -96,6 +97,10 @@ func (db *DB) faqChange(ctx context.Context, workspaceID int64, by chat.Who, act
 		// change (PostgreSQL), so what change checks against other rows
 		// (a name in use, a count under its limit) still holds at commit.
 		if err := t.bumpFAQ(ctx, workspaceID); err != nil {
+			return err
+		}
+		// A change may take an image out of the last article showing it.
+		if err := t.sweepImagesLater(ctx, workspaceID, t.now); err != nil {
 			return err
 		}
 		target, before, after, err := change(t.q)
@@ -654,6 +659,9 @@ func (db *DB) AddFAQImage(ctx context.Context, img *chat.FAQImage, by chat.Who) 
 			img.WorkspaceID, img.Name, img.ContentType, img.Size, img.BlobKey, micros(img.CreatedAt)).Scan(&img.ID); err != nil {
 			return err
 		}
+		if err := t.sweepImagesLater(ctx, img.WorkspaceID, t.now); err != nil {
+			return err
+		}
 		return t.audit(ctx, t.entry(img.WorkspaceID, by, chat.AuditFAQImageUpload, img.Name, nil, viewImage(img)))
 	})
 	return err
@@ -713,4 +721,79 @@ func (db *DB) DeleteFAQImage(ctx context.Context, workspaceID, id int64, by chat
 		return nil, err
 	}
 	return img, nil
+}
+
+// sweepImagesLater makes sure the workspace's image sweep is pending:
+// chat.FAQImageGrace after now, unless one is pending already (a sweep
+// schedules the next while images no article shows remain).
+func (x q) sweepImagesLater(ctx context.Context, workspaceID int64, now time.Time) error {
+	_, err := x.exec(ctx, `INSERT INTO jobs (kind, workspace_id, ref_id, due_at) VALUES (?, ?, 0, ?)
+		ON CONFLICT (kind, workspace_id, ref_id) DO NOTHING`, chat.JobFAQImageSweep, workspaceID, micros(now.Add(chat.FAQImageGrace)))
+	return err
+}
+
+// SweepFAQImages deletes the images no article shows once their grace is
+// over, under the FAQ's lock (as DeleteFAQImage), so that no article
+// saved meanwhile can start showing one.
+func (db *DB) SweepFAQImages(ctx context.Context, workspaceID int64) ([]chat.FAQImage, error) {
+	var gone []chat.FAQImage
+	_, err := db.write(ctx, func(t *txn) error {
+		gone = nil
+		if err := t.bumpFAQ(ctx, workspaceID); err != nil {
+			return err
+		}
+		shown := map[int64]bool{}
+		err := t.each(ctx, func(scan func(dest ...any) error) error {
+			var body string
+			if err := scan(&body); err != nil {
+				return err
+			}
+			for _, id := range faq.ImageIDs(body) {
+				shown[id] = true
+			}
+			return nil
+		}, `SELECT body_html FROM faq_articles WHERE workspace_id = ? AND body_html LIKE '%/images/%'`, workspaceID)
+		if err != nil {
+			return err
+		}
+		due := t.now.Add(-chat.FAQImageGrace)
+		var next time.Time // the upload time of the oldest image left unshown
+		err = t.each(ctx, func(scan func(dest ...any) error) error {
+			img := chat.FAQImage{WorkspaceID: workspaceID}
+			var created int64
+			if err := scan(&img.ID, &img.Name, &img.ContentType, &img.Size, &img.BlobKey, &created); err != nil {
+				return err
+			}
+			img.CreatedAt = fromMicros(created)
+			switch {
+			case shown[img.ID]:
+			case !img.CreatedAt.After(due):
+				gone = append(gone, img)
+			case next.IsZero() || img.CreatedAt.Before(next):
+				next = img.CreatedAt
+			}
+			return nil
+		}, `SELECT id, name, content_type, size, blob_key, created_at FROM faq_images WHERE workspace_id = ? ORDER BY id`, workspaceID)
+		if err != nil {
+			return err
+		}
+		for _, img := range gone {
+			if _, err := t.exec(ctx, `DELETE FROM faq_images WHERE workspace_id = ? AND id = ?`, workspaceID, img.ID); err != nil {
+				return err
+			}
+			if err := t.audit(ctx, t.entry(workspaceID, chat.Who{}, chat.AuditFAQImageDelete, img.Name, viewImage(&img),
+				map[string]string{"reason": "no article showed it"})); err != nil {
+				return err
+			}
+		}
+		if next.IsZero() {
+			return nil
+		}
+		// A job rescheduled while it runs outlives its completion.
+		return t.scheduleJob(ctx, chat.Job{Kind: chat.JobFAQImageSweep, WorkspaceID: workspaceID, DueAt: next.Add(chat.FAQImageGrace)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return gone, nil
 }

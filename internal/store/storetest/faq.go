@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/faq"
@@ -492,5 +493,99 @@ func testFAQImageDelete(t *testing.T, s chat.Store) {
 	must(t, err)
 	if len(entries) != 1 || entries[0].Target != "안내2.png" || entries[0].ActorID != f.manager.AgentID {
 		t.Fatalf("audit %+v", entries)
+	}
+}
+
+// testFAQImageSweep: images no article shows are deleted once they are
+// chat.FAQImageGrace old, by a sweep that an upload or an FAQ change
+// schedules and that schedules itself again while younger unshown images
+// remain; an image taken out of its last article goes at the next sweep.
+// Without it the 5,000 images a workspace may hold filled up with the
+// uploads of articles never saved, and only the API could delete them.
+func testFAQImageSweep(t *testing.T, s chat.Store) {
+	f := setup(t, s, "faq-sweep")
+	other := setup(t, s, "faq-sweep-other")
+	clk := withClock(t, s)
+	by := whoOf(f.manager, "manager")
+	add := func(ws *chat.Workspace, name string) *chat.FAQImage {
+		t.Helper()
+		img := &chat.FAQImage{WorkspaceID: ws.ID, Name: name, ContentType: "image/png", Size: 100, BlobKey: "faq-sweep/" + name}
+		must(t, s.AddFAQImage(ctx, img, by))
+		return img
+	}
+	due := func() []chat.Job {
+		t.Helper()
+		jobs, err := s.ClaimJobs(ctx, "n1", clk.Now(), time.Minute, 10)
+		must(t, err)
+		var out []chat.Job
+		for _, j := range jobs {
+			if j.Kind == chat.JobFAQImageSweep && j.WorkspaceID == f.ws.ID {
+				out = append(out, j)
+			}
+		}
+		return out
+	}
+	sweep := func(want ...*chat.FAQImage) {
+		t.Helper()
+		jobs := due()
+		if len(jobs) != 1 {
+			t.Fatalf("%d sweeps due, want 1", len(jobs))
+		}
+		gone, err := s.SweepFAQImages(ctx, f.ws.ID)
+		must(t, err)
+		must(t, s.CompleteJob(ctx, jobs[0], "n1"))
+		if len(gone) != len(want) {
+			t.Fatalf("the sweep deleted %+v, want %d images", gone, len(want))
+		}
+		for i, img := range want {
+			if gone[i].ID != img.ID || gone[i].BlobKey != img.BlobKey {
+				t.Fatalf("the sweep deleted %+v, want %+v", gone[i], img)
+			}
+			_, err := s.FAQImage(ctx, f.ws.ID, img.ID)
+			wantCode(t, err, chat.ErrNotFound)
+		}
+	}
+	kept := func(imgs ...*chat.FAQImage) {
+		t.Helper()
+		for _, img := range imgs {
+			if _, err := s.FAQImage(ctx, img.WorkspaceID, img.ID); err != nil {
+				t.Fatalf("%s was deleted: %v", img.Name, err)
+			}
+		}
+	}
+	shown, unsaved := add(f.ws, "배송조회.png"), add(f.ws, "임시.png")
+	elsewhere := add(other.ws, "다른가게.png")
+	a := &chat.Article{WorkspaceID: f.ws.ID, Title: "배송 조회", BodyHTML: fmt.Sprintf(`<p>주문 내역에서 누르세요.</p><img src="/help/faq-sweep/images/%d" alt="">`, shown.ID), Published: true}
+	must(t, s.CreateArticle(ctx, a, by))
+	if jobs := due(); len(jobs) != 0 {
+		t.Fatalf("a sweep due at once: %+v", jobs)
+	}
+	clk.advance(3 * 24 * time.Hour)
+	draft := add(f.ws, "작성중.png")
+	clk.advance(chat.FAQImageGrace - 3*24*time.Hour)
+	// Day 7: the image never saved in an article goes; the one uploaded
+	// on day 3 waits for its own seven days.
+	sweep(unsaved)
+	kept(shown, draft, elsewhere)
+	// The article stops showing its image: it goes with the day-3 one.
+	body := `<p>주문 내역에서 배송 조회를 누르세요.</p>`
+	_, err := s.UpdateArticle(ctx, f.ws.ID, a.ID, chat.ArticlePatch{BodyHTML: &body}, by)
+	must(t, err)
+	clk.advance(2 * 24 * time.Hour)
+	if jobs := due(); len(jobs) != 0 {
+		t.Fatalf("a sweep due before the day-3 image's grace is over: %+v", jobs)
+	}
+	clk.advance(24 * time.Hour)
+	sweep(shown, draft)
+	kept(elsewhere)
+	// Nothing unshown is left: no sweep is pending.
+	clk.advance(30 * 24 * time.Hour)
+	if jobs := due(); len(jobs) != 0 {
+		t.Fatalf("a sweep pending with nothing to sweep: %+v", jobs)
+	}
+	entries, err := s.Audit(ctx, f.ws.ID, chat.AuditFilter{Action: chat.AuditFAQImageDelete})
+	must(t, err)
+	if len(entries) != 3 || entries[0].ActorID != 0 || entries[0].ActorName != "system" {
+		t.Fatalf("the sweep's audit entries %+v", entries)
 	}
 }

@@ -99,6 +99,7 @@ func Run(t *testing.T, open Opener) {
 		{"FAQCategoryNames", testFAQCategoryNames},
 		{"WorkspaceLimits", testWorkspaceLimits},
 		{"FAQImageDelete", testFAQImageDelete},
+		{"FAQImageSweep", testFAQImageSweep},
 		{"FAQConcurrentPatches", testFAQConcurrentPatches},
 		{"Robot", testRobot},
 		{"RobotIdle", testRobotIdle},
