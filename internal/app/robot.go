@@ -57,7 +57,7 @@ func (a *App) answer(ctx context.Context, c chat.Conversation, m chat.Message) e
 		return err
 	}
 	if chat.WantsAgent(m.Body) {
-		avail, err := a.availability(ctx, ws)
+		avail, err := a.availability(ctx, ws, m.CreatedAt)
 		if err != nil {
 			return err
 		}
@@ -109,9 +109,11 @@ func (a *App) answer(ctx context.Context, c chat.Conversation, m chat.Message) e
 	})
 }
 
-// availability says whether agents can chat now, as the widget's config
-// does: the workspace's hours and switch, and anyone online.
-func (a *App) availability(ctx context.Context, ws *chat.Workspace) (chat.Availability, error) {
+// availability says whether agents can chat at now (when the visitor
+// asked, by the store's clock, as the server's is in tests), as the
+// widget's config does: the workspace's hours and switch, and anyone
+// online.
+func (a *App) availability(ctx context.Context, ws *chat.Workspace, now time.Time) (chat.Availability, error) {
 	ms, err := a.store.Members(ctx, ws.ID)
 	if err != nil {
 		return "", err
@@ -122,7 +124,7 @@ func (a *App) availability(ctx context.Context, ws *chat.Workspace) (chat.Availa
 			online++
 		}
 	}
-	return ws.Settings.AvailabilityAt(time.Now(), online), nil
+	return ws.Settings.AvailabilityAt(now, online), nil
 }
 
 // Handover gives a bot conversation to routing: unassigned, the robot

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -133,6 +134,31 @@ func TestRobotWithoutAgents(t *testing.T) {
 	d := e.login("manager").detailOf(c.ID)
 	if d.Conversation.State != chat.StateBot {
 		t.Fatalf("state %s", d.Conversation.State)
+	}
+}
+
+// TestRobotAskedOnAHoliday: asking the robot for a person on a holiday
+// (by the server's clock) is told the hours are over, though agents are
+// online: the robot reads the clock the message was stored by, not the
+// wall clock, which is a working day here.
+func TestRobotAskedOnAHoliday(t *testing.T) {
+	e := newEnv(t)
+	seedFAQ(t, e)
+	e.clock.freeze()
+	e.clock.advance(72 * time.Hour)
+	e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
+	holiday := e.clock.Now().In(time.FixedZone("KST", 9*3600)).Format(time.DateOnly)
+	days := strings.TrimSuffix(strings.Repeat(`{"open":true,"start":"00:00","end":"24:00"},`, 7), ",")
+	m := e.login("manager")
+	m.json("PATCH", e.shopPath(), `{"settings":{"robot":{"enabled":true},"business_hours":{"always_open":false,"time_zone":"Asia/Seoul","days":[`+days+`],"holidays":["`+holiday+`"]}}}`, 200, nil)
+	e.setStatus("kim", chat.StatusOnline)
+	v := e.visitor("shop", "")
+	c := v.start()
+	v.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", c.ID), `{"client_msg_id":"a1","body":"상담원 연결해 주세요"}`, 201, nil)
+	var msgs []robotMessage
+	v.json("GET", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", c.ID), "", 200, &msgs)
+	if last := msgs[len(msgs)-1]; last.Meta["outcome"] != chat.RobotNoAgent || last.Meta["reason"] != string(chat.UnavailableHours) {
+		t.Fatalf("asking for a person on a holiday: %+v", last)
 	}
 }
 
