@@ -118,6 +118,7 @@ func historySearch(t *testing.T, e *env) {
 		{name: "a forged cursor", as: manager, method: "GET", path: h + "cursor=bm9wZQ", status: 400, code: chat.ErrInvalidCursor},
 		{name: "a limit too large", as: manager, method: "GET", path: h + "limit=1000", status: 400, code: chat.ErrInvalid},
 		{name: "a control character", as: manager, method: "GET", path: h + "q=%E7%92%B0%00", status: 400, code: chat.ErrInvalid},
+		{name: "a customer not UTF-8", as: manager, method: "GET", path: h + "customer=%FF%FE", status: 400, code: chat.ErrInvalid},
 		{name: "an export by an agent", as: kim, method: "POST", path: e.shopPath() + "/exports", body: `{"format":"csv"}`, status: 403, code: chat.ErrRoleRequired},
 		{name: "an unknown format", as: manager, method: "POST", path: e.shopPath() + "/exports", body: `{"format":"pdf"}`, status: 400, code: chat.ErrInvalid},
 		{name: "an unknown layout", as: manager, method: "POST", path: e.shopPath() + "/exports", body: `{"format":"csv","layout":"rows"}`, status: 400, code: chat.ErrInvalid},
