@@ -649,7 +649,7 @@ func (db *DB) ExportDetails(ctx context.Context, workspaceID int64, ids []int64)
 	}
 	x := db.read()
 	args := append([]any{workspaceID}, anys(ids)...)
-	rows, err := x.query(ctx, `SELECT c.id, p.customer_key, p.phone, p.email,
+	rows, err := x.query(ctx, `SELECT c.id, p.name, p.nickname, p.customer_key, p.phone, p.email,
 		(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.kind <> 'system')
 		FROM conversations c JOIN customers cu ON cu.id = c.customer_id JOIN profiles p ON p.id = cu.profile_id
 		WHERE c.workspace_id = ? AND c.id IN (`+marks(len(ids))+`)`, args...)
@@ -659,7 +659,7 @@ func (db *DB) ExportDetails(ctx context.Context, workspaceID int64, ids []int64)
 	for rows.Next() {
 		var id int64
 		var d history.Details
-		if err := rows.Scan(&id, &d.CustomerKey, &d.Phone, &d.Email, &d.Messages); err != nil {
+		if err := rows.Scan(&id, &d.Name, &d.Nickname, &d.CustomerKey, &d.Phone, &d.Email, &d.Messages); err != nil {
 			rows.Close()
 			return nil, err
 		}
