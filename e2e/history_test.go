@@ -284,3 +284,33 @@ func quietChat(t *testing.T, s *site, line string) int64 {
 	}
 	return c.ID
 }
+
+// TestBrowserHistoryExportsWhatItShows: the export writes the set the list
+// shows. Words typed in the search box search only with Enter, and the
+// export (and "More") read the form as it stood: a manager who found the
+// refund chats, then began typing another word, exported that word's
+// chats instead.
+func TestBrowserHistoryExportsWhatItShows(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const hello = "환불은 언제 되나요?"
+	agent, _, _ := takenChat(t, s, hello)
+	const delivery = "배송이 아직 안 왔어요"
+	quietChat(t, s, delivery)
+	desktop(agent)
+	agent.click("[data-testid=nav-history]")
+	agent.waitFor("both chats", `document.querySelector('#app').dataset.page === 'history' && document.querySelectorAll('[data-testid=history-result]').length === 2`)
+	agent.click("[data-testid=history-q]")
+	agent.keys("환불\r")
+	agent.waitFor("the refund chat alone", `document.querySelector('[data-testid=history]').dataset.state === 'ready' && document.querySelectorAll('[data-testid=history-result]').length === 1`)
+	// Another word typed, not searched: the list still shows the refund chat.
+	agent.do("select the words", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=history-q]').select()`))
+	agent.keys("배송")
+	agent.do("choose CSV by message", chromedp.Evaluate[chromedp.Void](`(() => { document.querySelector('[data-testid=export-format]').value = 'csv'; document.querySelector('[data-testid=export-layout]').value = 'messages'; })()`))
+	agent.click("[data-testid=export-start]")
+	agent.waitFor("the export done, with its link", `!document.querySelector('[data-testid=export-download]').hidden && document.querySelector('[data-testid=history]').dataset.export === 'done'`)
+	file := eval[string](agent, `fetch(document.querySelector('[data-testid=export-download]').href).then((r) => r.ok ? r.text() : Promise.reject(r.status))`)
+	if !strings.Contains(file, hello) || strings.Contains(file, delivery) {
+		agent.fail("the export holds %q, want the refund chat the list shows", file)
+	}
+}
