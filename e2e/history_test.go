@@ -66,6 +66,10 @@ func TestBrowserHistory(t *testing.T) {
 	if got := eval[string](agent, `[...document.querySelectorAll('[data-testid=history-channel] option')].map((o) => o.value + '=' + o.textContent).join()`); got != "=전체,web=웹 채팅,kakao=카카오톡,naver=네이버 톡톡,telegram=텔레그램,api=API" {
 		agent.fail("the channel choices %q", got)
 	}
+	// By state: every state, the robot's included.
+	if got := eval[string](agent, `[...document.querySelectorAll('[data-testid=history-state] option')].map((o) => o.value + '=' + o.textContent).join()`); got != "=전체,open=진행 중 전체,bot=로봇 응대,unassigned=미배정,waiting=대기,active=상담중,closed=종료" {
+		agent.fail("the state choices %q", got)
+	}
 	choose("[data-testid=history-channel]", "telegram")
 	agent.waitFor("no Telegram chats", `document.querySelector('[data-testid=history]').dataset.state === 'ready' && !document.querySelector('[data-testid=history-none]').hidden`)
 	choose("[data-testid=history-channel]", "web")

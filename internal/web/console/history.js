@@ -220,7 +220,7 @@ class HistoryPage extends HTMLElement {
       select.replaceChildren(...options.map(([value, text]) => h('option', { value }, text)));
       select.value = options.some(([value]) => String(value) === v) ? v : String(options[0][0]);
     };
-    keep(this.#ref('state'), [['', t('history.any')], ['open', t('history.state_open')], ...['unassigned', 'waiting', 'active', 'closed'].map((s) => [s, t('state.' + s)])]);
+    keep(this.#ref('state'), [['', t('history.any')], ['open', t('history.state_open')], ...['bot', 'unassigned', 'waiting', 'active', 'closed'].map((s) => [s, t('state.' + s)])]);
     keep(this.#ref('channel'), [['', t('history.any')], ...channels.map((c) => [c, label('channel.', c)])]);
     keep(this.#ref('processed'), [['', t('history.any')], ['true', t('history.processed_yes')], ['false', t('history.processed_no')]]);
     const members = [...this.#inbox.members.values()].sort((a, b) => a.name.localeCompare(b.name, locale.lang));
