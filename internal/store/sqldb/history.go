@@ -343,10 +343,20 @@ func (db *DB) historyHints(ctx context.Context, workspaceID int64, f history.Fil
 	}
 	if f.Customer != "" {
 		// A customer ID or identifier that exists is that customer (by
-		// index).
-		rows, err := x.query(ctx, `SELECT xc.id FROM customers xc WHERE xc.workspace_id = ? AND xc.external_id = ?
-			UNION SELECT xc.id FROM profiles xp JOIN customers xc ON xc.profile_id = xp.id WHERE xp.workspace_id = ? AND xp.customer_key = ?`,
-			workspaceID, f.Customer, workspaceID, f.Customer)
+		// index); an identifier is also written as the console shows it,
+		// SITEID_customerID (chat.Identifier).
+		keys := []any{f.Customer}
+		var siteID string
+		if err := x.row(ctx, `SELECT site_id FROM workspaces WHERE id = ?`, workspaceID).Scan(&siteID); err != nil {
+			return nil, err
+		}
+		if key, ok := strings.CutPrefix(f.Customer, chat.Identifier(siteID, "")); ok && key != "" {
+			keys = append(keys, key)
+		}
+		in := marks(len(keys))
+		rows, err := x.query(ctx, `SELECT xc.id FROM customers xc WHERE xc.workspace_id = ? AND xc.external_id IN (`+in+`)
+			UNION SELECT xc.id FROM profiles xp JOIN customers xc ON xc.profile_id = xp.id WHERE xp.workspace_id = ? AND xp.customer_key IN (`+in+`)`,
+			append(append(append([]any{workspaceID}, keys...), workspaceID), keys...)...)
 		if err != nil {
 			return nil, err
 		}
