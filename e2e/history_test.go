@@ -66,6 +66,10 @@ func TestBrowserHistory(t *testing.T) {
 	if got := eval[string](agent, `[...document.querySelectorAll('[data-testid=history-channel] option')].map((o) => o.value + '=' + o.textContent).join()`); got != "=전체,web=웹 채팅,kakao=카카오톡,naver=네이버 톡톡,telegram=텔레그램,api=API" {
 		agent.fail("the channel choices %q", got)
 	}
+	// By state: every state, the robot's included.
+	if got := eval[string](agent, `[...document.querySelectorAll('[data-testid=history-state] option')].map((o) => o.value + '=' + o.textContent).join()`); got != "=전체,open=진행 중 전체,bot=로봇 응대,unassigned=미배정,waiting=대기,active=상담중,closed=종료" {
+		agent.fail("the state choices %q", got)
+	}
 	choose("[data-testid=history-channel]", "telegram")
 	agent.waitFor("no Telegram chats", `document.querySelector('[data-testid=history]').dataset.state === 'ready' && !document.querySelector('[data-testid=history-none]').hidden`)
 	choose("[data-testid=history-channel]", "web")
@@ -222,8 +226,8 @@ func TestBrowserHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := detail(agent, s, id)
-	if len(rows) != 2 || !strings.HasPrefix(rows[0][0], "상담번호") || rows[1][1] != "closed" || rows[1][14] != memo ||
-		rows[1][18] != reply || rows[1][7] != c.Customer.CustomerID {
+	if len(rows) != 2 || !strings.HasPrefix(rows[0][0], "상담번호") || rows[1][1] != "closed" || rows[1][15] != memo ||
+		rows[1][19] != reply || rows[1][8] != c.Customer.CustomerID {
 		t.Fatalf("export rows %q", rows)
 	}
 
@@ -283,4 +287,34 @@ func quietChat(t *testing.T, s *site, line string) int64 {
 		t.Fatal(err)
 	}
 	return c.ID
+}
+
+// TestBrowserHistoryExportsWhatItShows: the export writes the set the list
+// shows. Words typed in the search box search only with Enter, and the
+// export (and "More") read the form as it stood: a manager who found the
+// refund chats, then began typing another word, exported that word's
+// chats instead.
+func TestBrowserHistoryExportsWhatItShows(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const hello = "환불은 언제 되나요?"
+	agent, _, _ := takenChat(t, s, hello)
+	const delivery = "배송이 아직 안 왔어요"
+	quietChat(t, s, delivery)
+	desktop(agent)
+	agent.click("[data-testid=nav-history]")
+	agent.waitFor("both chats", `document.querySelector('#app').dataset.page === 'history' && document.querySelectorAll('[data-testid=history-result]').length === 2`)
+	agent.click("[data-testid=history-q]")
+	agent.keys("환불\r")
+	agent.waitFor("the refund chat alone", `document.querySelector('[data-testid=history]').dataset.state === 'ready' && document.querySelectorAll('[data-testid=history-result]').length === 1`)
+	// Another word typed, not searched: the list still shows the refund chat.
+	agent.do("select the words", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=history-q]').select()`))
+	agent.keys("배송")
+	agent.do("choose CSV by message", chromedp.Evaluate[chromedp.Void](`(() => { document.querySelector('[data-testid=export-format]').value = 'csv'; document.querySelector('[data-testid=export-layout]').value = 'messages'; })()`))
+	agent.click("[data-testid=export-start]")
+	agent.waitFor("the export done, with its link", `!document.querySelector('[data-testid=export-download]').hidden && document.querySelector('[data-testid=history]').dataset.export === 'done'`)
+	file := eval[string](agent, `fetch(document.querySelector('[data-testid=export-download]').href).then((r) => r.ok ? r.text() : Promise.reject(r.status))`)
+	if !strings.Contains(file, hello) || strings.Contains(file, delivery) {
+		agent.fail("the export holds %q, want the refund chat the list shows", file)
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // FileKind groups the extensions a workspace accepts (§3.4).
@@ -163,12 +165,19 @@ var riskyExtensions = []string{
 // extension and its kind. Names that could mislead a person are refused:
 // control and bidirectional-override characters ("photo\u202Egnp.exe"),
 // a trailing dot or space (dropped by Windows, "x.exe."), and a program's
-// extension before the last one ("invoice.exe.pdf").
+// extension before the last one ("invoice.exe.pdf"). The name is kept in
+// NFC.
 func (a AttachmentSettings) CheckFileName(name string) (clean, ext string, kind FileKind, err error) {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}
 	name = strings.TrimSpace(name)
+	if utf8.ValidString(name) {
+		// In NFC: macOS names files in decomposed Hangul (견적서 as its
+		// jamo), which Windows then shows letter by letter, and which is
+		// longer than it looks.
+		name = norm.NFC.String(name)
+	}
 	switch {
 	case name == "":
 		return "", "", "", Errorf(ErrInvalid, "the file has no name")

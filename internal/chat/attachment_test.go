@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestDefaultAttachmentSettings(t *testing.T) {
@@ -63,6 +65,8 @@ func TestCheckFileName(t *testing.T) {
 		{name: "empty", in: "  ", wantCode: ErrInvalid},
 		{name: "directory only", in: "uploads/", wantCode: ErrInvalid},
 		{name: "too long", in: strings.Repeat("가", 201) + ".png", wantCode: ErrInvalid},
+		{name: "decomposed Hangul (macOS)", in: norm.NFD.String("견적서.pdf"), clean: "견적서.pdf", ext: "pdf", kind: FileDocument},
+		{name: "decomposed, 200 syllables", in: norm.NFD.String(strings.Repeat("가", 196) + ".png"), clean: strings.Repeat("가", 196) + ".png", ext: "png", kind: FileImage},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			settings := tt.settings

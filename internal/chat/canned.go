@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -66,6 +67,9 @@ func (v CannedVars) Fill(body string) string {
 // SearchCanned keeps the responses whose title or body contains query and
 // orders them favourites first, then title matches, then by title. Korean
 // matches by syllable or by initial consonant (초성): "ㅎㅂ" finds 환불.
+// Spacing does not matter, as in the history's search: Korean writers
+// space compound nouns as they please, so "배송지연" finds 배송 지연 and
+// "배송 지연" finds 배송지연.
 func SearchCanned(list []Canned, query string) []Canned {
 	q := []rune(fold(query))
 	type hit struct {
@@ -96,7 +100,15 @@ func SearchCanned(list []Canned, query string) []Canned {
 	return out
 }
 
-func fold(s string) string { return strings.ToLower(norm.NFC.String(strings.TrimSpace(s))) }
+// fold is s in NFC and lower case, without its spaces.
+func fold(s string) string {
+	return strings.ToLower(norm.NFC.String(strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)))
+}
 
 // containsJamo reports whether q occurs in text, where a lone initial
 // consonant in q matches any syllable starting with it.

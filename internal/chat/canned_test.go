@@ -27,6 +27,9 @@ func TestSearchCanned(t *testing.T) {
 		{"refund", []int64{4}},    // case-insensitive
 		{"", []int64{3, 4, 2, 1}}, // favourites first, then by title
 		{"없는말", nil},
+		{"배송문의", []int64{2}},    // spacing ignored: 배송 문의
+		{"환불 은", []int64{1}},    // in the query too: 환불은
+		{"확인후 환 불", []int64{2}}, // and both
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {

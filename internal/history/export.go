@@ -232,6 +232,11 @@ func (x *Exporter) messageRows(ctx context.Context, out rowWriter, wid int64, pa
 	for i := range page {
 		byID[page[i].ID] = &page[i]
 	}
+	// The customer's name, not the nickname the list shows in its place.
+	details, err := x.Store.ExportDetails(ctx, wid, ids)
+	if err != nil {
+		return 0, err
+	}
 	n := 0
 	write := func(msgs []chat.Message) error {
 		for _, m := range msgs {
@@ -241,7 +246,7 @@ func (x *Exporter) messageRows(ctx context.Context, out rowWriter, wid int64, pa
 			c := byID[m.ConversationID]
 			sender := m.SenderName
 			if m.SenderType == chat.SenderVisitor && sender == "" {
-				sender = c.CustomerName
+				sender = details[c.ID].Name
 			}
 			row := []string{strconv.FormatInt(c.RoomNo, 10), at(m.CreatedAt, loc), string(m.SenderType), sender, string(m.Kind),
 				yes(m.Internal), m.Body}
@@ -309,7 +314,7 @@ func NameRobot(cs []chat.Conversation, siteID string) {
 // The columns of each layout.
 var (
 	conversationHeader = []string{"상담번호 Room", "상태 State", "처리 Processed", "채널 Channel", "시작 Started", "종료 Closed",
-		"고객 Customer", "고객 ID Customer ID", "전화 Phone", "이메일 Email", "상담원 Agent", "상담원 경로 Agent path",
+		"고객 Customer", "별명 Nickname", "고객 ID Customer ID", "전화 Phone", "이메일 Email", "상담원 Agent", "상담원 경로 Agent path",
 		"분류 Category", "태그 Tags", "메모 Memo", "평점 Rating", "평가 의견 Rating comment", "메시지 수 Messages", "마지막 메시지 Last message"}
 	messageHeader = []string{"상담번호 Room", "시간 Time", "보낸 쪽 Sender type", "보낸 사람 Sender", "종류 Kind", "내부 Internal", "내용 Text"}
 )
@@ -331,7 +336,7 @@ func conversationRow(c chat.Conversation, d Details, loc *time.Location) []strin
 		processed = yes(c.Processed)
 	}
 	return []string{strconv.FormatInt(c.RoomNo, 10), string(c.State), processed, string(c.Channel), at(c.CreatedAt, loc), closed,
-		c.CustomerName, d.CustomerKey, d.Phone, d.Email, c.AssigneeName, strings.Join(path, " > "),
+		d.Name, d.Nickname, d.CustomerKey, d.Phone, d.Email, c.AssigneeName, strings.Join(path, " > "),
 		strings.Join(c.CategoryPath, " > "), strings.Join(d.Tags, ", "), c.Memo, rating, comment, strconv.Itoa(d.Messages), c.LastMessage}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -138,6 +139,9 @@ func Parse(v url.Values, loc *time.Location) (Filter, error) {
 		return f, bad("channel", "unknown channel %q: one of %v", ch, chat.Channels)
 	}
 	f.Customer = strings.TrimSpace(v.Get("customer"))
+	if !utf8.ValidString(f.Customer) {
+		return f, bad("customer", "not valid UTF-8")
+	}
 	if len([]rune(f.Customer)) > MaxCustomerRunes {
 		return f, chat.Errorf(chat.ErrQueryTooLong, "customer: at most %d characters", MaxCustomerRunes)
 	}

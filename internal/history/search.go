@@ -177,8 +177,8 @@ type Term struct {
 	Text string
 }
 
-// ParseQuery splits a query into its terms: quoted phrases ("환불 요청")
-// and the words outside quotes. Every term must appear in one message. An
+// ParseQuery splits a query into its terms: quoted phrases ("환불 요청",
+// or “환불 요청” as phones and Macs type it) and the words outside quotes. Every term must appear in one message. An
 // empty query has no terms; one over MaxQueryRunes, or with only
 // punctuation, is refused.
 func ParseQuery(q string) ([]Term, error) {
@@ -198,7 +198,7 @@ func ParseQuery(q string) ([]Term, error) {
 			terms = append(terms, t)
 		}
 	}
-	parts := strings.Split(q, `"`)
+	parts := strings.Split(quotes.Replace(q), `"`)
 	for i, p := range parts {
 		if i%2 == 1 && i < len(parts)-1 { // inside a closed pair of quotes
 			add(p)
@@ -216,6 +216,10 @@ func ParseQuery(q string) ([]Term, error) {
 	}
 	return terms, nil
 }
+
+// quotes makes the quotation marks a phone or a Mac types in place of
+// '"' (smart punctuation: “환불 요청”, and the full-width ＂) plain ones.
+var quotes = strings.NewReplacer("\u201c", `"`, "\u201d", `"`, "\uff02", `"`)
 
 // Matches is the reference rule: text has every term, spacing aside. The
 // recall test compares the indexes with it.

@@ -52,6 +52,8 @@ func TestParseQuery(t *testing.T) {
 		{q: "환불해 주세요", terms: []string{"환불해", "주세요"}, fts: `"환불 불해" AND "주세 세요"`},
 		{q: `"배송이 안" 와요`, terms: []string{"배송이안", "와요"}, fts: `"배송 송이 이안" AND "와요"`},
 		{q: `"배송 지연`, terms: []string{"배송", "지연"}, fts: `"배송" AND "지연"`}, // an unclosed quote is words
+		{q: "\u201c배송이 안\u201d 와요", terms: []string{"배송이안", "와요"}},       // smart quotes (iOS, macOS)
+		{q: "\uff02배송이 안\uff02 와요", terms: []string{"배송이안", "와요"}},       // full-width quotes
 		{q: "환", terms: []string{"환"}, fts: `"환" *`},
 		{q: "010-1234", terms: []string{"0101234"}, fts: `"01 10 01 12 23 34"`},
 		{q: "카드-취소", terms: []string{"카드취소"}, fts: `"카드 드취 취소"`},

@@ -53,11 +53,14 @@ type Store interface {
 
 // Details is what an export shows of a conversation beyond the list's.
 type Details struct {
-	CustomerKey string
-	Phone       string
-	Email       string
-	Tags        []string
-	Messages    int
+	// Name is the customer's name and Nickname the agents' name for them
+	// (which the console's lists show in its place).
+	Name, Nickname string
+	CustomerKey    string
+	Phone          string
+	Email          string
+	Tags           []string
+	Messages       int
 }
 
 // Export formats and layouts.

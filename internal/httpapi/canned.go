@@ -7,7 +7,8 @@ import (
 )
 
 // listCanned searches the canned responses the member may use; with
-// conversation_id their variables are filled for that conversation.
+// conversation_id their variables are filled for that conversation, one
+// the member may read (mayRead).
 func (s *Server) listCanned(w http.ResponseWriter, r *http.Request) error {
 	m := memberOf(r)
 	ctx := r.Context()
@@ -22,11 +23,14 @@ func (s *Server) listCanned(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		c, err := s.store.Conversation(ctx, m.WorkspaceID, id)
-		if err == nil && !chat.CanSee(*c, m.AgentID, m.Role) {
-			err = chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
-		}
 		if err != nil {
 			return err
+		}
+		// Whoever may read it: an agent a note mentioned writes notes there.
+		if ok, err := s.mayRead(r, c); err != nil {
+			return err
+		} else if !ok {
+			return chat.Errorf(chat.ErrConversationNotFound, "no such conversation")
 		}
 		cu, err := s.store.Customer(ctx, m.WorkspaceID, c.CustomerID)
 		if err != nil {

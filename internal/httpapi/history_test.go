@@ -118,6 +118,7 @@ func historySearch(t *testing.T, e *env) {
 		{name: "a forged cursor", as: manager, method: "GET", path: h + "cursor=bm9wZQ", status: 400, code: chat.ErrInvalidCursor},
 		{name: "a limit too large", as: manager, method: "GET", path: h + "limit=1000", status: 400, code: chat.ErrInvalid},
 		{name: "a control character", as: manager, method: "GET", path: h + "q=%E7%92%B0%00", status: 400, code: chat.ErrInvalid},
+		{name: "a customer not UTF-8", as: manager, method: "GET", path: h + "customer=%FF%FE", status: 400, code: chat.ErrInvalid},
 		{name: "an export by an agent", as: kim, method: "POST", path: e.shopPath() + "/exports", body: `{"format":"csv"}`, status: 403, code: chat.ErrRoleRequired},
 		{name: "an unknown format", as: manager, method: "POST", path: e.shopPath() + "/exports", body: `{"format":"pdf"}`, status: 400, code: chat.ErrInvalid},
 		{name: "an unknown layout", as: manager, method: "POST", path: e.shopPath() + "/exports", body: `{"format":"csv","layout":"rows"}`, status: 400, code: chat.ErrInvalid},
@@ -154,7 +155,7 @@ func historySearch(t *testing.T, e *env) {
 	rows, err := f.GetRows("Sheet1")
 	must(t, err)
 	if len(rows) != 3 || !strings.HasPrefix(rows[0][0], "상담번호") || rows[1][0] != fmt.Sprint(c2.RoomNo) || rows[2][0] != fmt.Sprint(c1.RoomNo) ||
-		rows[1][10] != "kim" || rows[2][18] != "확인 후 안내드리겠습니다" {
+		rows[1][11] != "kim" || rows[2][19] != "확인 후 안내드리겠습니다" {
 		t.Fatalf("xlsx rows: %q", rows)
 	}
 	if panes, err := f.GetPanes("Sheet1"); err != nil || !panes.Freeze || panes.YSplit != 1 {

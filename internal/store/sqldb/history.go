@@ -343,10 +343,20 @@ func (db *DB) historyHints(ctx context.Context, workspaceID int64, f history.Fil
 	}
 	if f.Customer != "" {
 		// A customer ID or identifier that exists is that customer (by
-		// index).
-		rows, err := x.query(ctx, `SELECT xc.id FROM customers xc WHERE xc.workspace_id = ? AND xc.external_id = ?
-			UNION SELECT xc.id FROM profiles xp JOIN customers xc ON xc.profile_id = xp.id WHERE xp.workspace_id = ? AND xp.customer_key = ?`,
-			workspaceID, f.Customer, workspaceID, f.Customer)
+		// index); an identifier is also written as the console shows it,
+		// SITEID_customerID (chat.Identifier).
+		keys := []any{f.Customer}
+		var siteID string
+		if err := x.row(ctx, `SELECT site_id FROM workspaces WHERE id = ?`, workspaceID).Scan(&siteID); err != nil {
+			return nil, err
+		}
+		if key, ok := strings.CutPrefix(f.Customer, chat.Identifier(siteID, "")); ok && key != "" {
+			keys = append(keys, key)
+		}
+		in := marks(len(keys))
+		rows, err := x.query(ctx, `SELECT xc.id FROM customers xc WHERE xc.workspace_id = ? AND xc.external_id IN (`+in+`)
+			UNION SELECT xc.id FROM profiles xp JOIN customers xc ON xc.profile_id = xp.id WHERE xp.workspace_id = ? AND xp.customer_key IN (`+in+`)`,
+			append(append(append([]any{workspaceID}, keys...), workspaceID), keys...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -649,7 +659,7 @@ func (db *DB) ExportDetails(ctx context.Context, workspaceID int64, ids []int64)
 	}
 	x := db.read()
 	args := append([]any{workspaceID}, anys(ids)...)
-	rows, err := x.query(ctx, `SELECT c.id, p.customer_key, p.phone, p.email,
+	rows, err := x.query(ctx, `SELECT c.id, p.name, p.nickname, p.customer_key, p.phone, p.email,
 		(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.kind <> 'system')
 		FROM conversations c JOIN customers cu ON cu.id = c.customer_id JOIN profiles p ON p.id = cu.profile_id
 		WHERE c.workspace_id = ? AND c.id IN (`+marks(len(ids))+`)`, args...)
@@ -659,7 +669,7 @@ func (db *DB) ExportDetails(ctx context.Context, workspaceID int64, ids []int64)
 	for rows.Next() {
 		var id int64
 		var d history.Details
-		if err := rows.Scan(&id, &d.CustomerKey, &d.Phone, &d.Email, &d.Messages); err != nil {
+		if err := rows.Scan(&id, &d.Name, &d.Nickname, &d.CustomerKey, &d.Phone, &d.Email, &d.Messages); err != nil {
 			rows.Close()
 			return nil, err
 		}

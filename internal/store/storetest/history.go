@@ -317,6 +317,8 @@ func testHistoryFilters(t *testing.T, s chat.Store) {
 	check("agent", list(url.Values{"agent_id": {fmt.Sprint(f.a1.AgentID)}}, 0), c1.ID)
 	check("period", list(url.Values{"from": {clk.now.Add(-90 * time.Minute).Format(time.RFC3339)}, "to": {clk.now.Add(-30 * time.Minute).Format(time.RFC3339)}}, 0), c2.ID)
 	check("customer ID", list(url.Values{"customer": {"h-2"}}, 0), c2.ID)
+	check("identifier as the console shows it", list(url.Values{"customer": {chat.Identifier(f.ws.SiteID, "h-2")}}, 0), c2.ID)
+	check("another workspace's identifier", list(url.Values{"customer": {chat.Identifier(other.ws.SiteID, "h-2")}}, 0))
 	check("an agent sees their own and the queue", list(nil, f.a1.AgentID), c3.ID, c1.ID)
 	check("unrated", list(url.Values{"rating": {"none"}}, 0), c3.ID, c2.ID, c1.ID)
 
@@ -502,7 +504,8 @@ func testSearchFollowsMasking(t *testing.T, s chat.Store) {
 
 // testHistoryCustomerRecall: the customer filter, through the customer
 // index, selects exactly the conversations a scan of the profiles finds
-// (history.CustomerMatches, or the customer ID or identifier itself);
+// (history.CustomerMatches, or the customer ID or identifier itself, the
+// identifier also as SITEID_customerID);
 // edits, merges and a rebuilt index keep it so.
 func testHistoryCustomerRecall(t *testing.T, s chat.Store) {
 	hs := s.(history.Store)
@@ -546,7 +549,7 @@ func testHistoryCustomerRecall(t *testing.T, s chat.Store) {
 		"seo-yeon", "seo yeon", "seo_yeon", "example", "example.com", "@example.com", "minjun.kim@example.com", "naver",
 		"gmail.com", "jihoon+shop", "010", "1234", "010-1234", "01012345678", "010-1234-5678", "5555-1234", "821055551234",
 		"+82 10", "02-345", "1111 2222", "고객", "고객1234", "고객 1234", "1234", "12345", "홍길동", "길동", "홍 길동",
-		"단골", "vip", "VIP 김", "까다로운", "고객1", "cf-03", "cf-07", "custfind_cf-03", "없는사람", "zzz", "@", "-", "ㅋ"}
+		"단골", "vip", "VIP 김", "까다로운", "고객1", "cf-03", "cf-07", "custfind_cf-03", "custother_cf-03", "custfind_", "없는사람", "zzz", "@", "-", "ㅋ"}
 	check := func(when string) {
 		t.Helper()
 		for _, q := range queries {
@@ -555,7 +558,9 @@ func testHistoryCustomerRecall(t *testing.T, s chat.Store) {
 			terms := history.CustomerTerms(q)
 			var want []int64
 			for _, r := range rows {
-				if r.cu.CustomerID == q || r.cu.ExternalID == q || history.CustomerMatches(r.fields, terms) {
+				key := strings.TrimPrefix(q, chat.Identifier(f.ws.SiteID, "")) // an identifier as the console shows it
+				if r.cu.CustomerID == q || r.cu.ExternalID == q || r.cu.CustomerID == key || r.cu.ExternalID == key ||
+					history.CustomerMatches(r.fields, terms) {
 					want = append(want, r.conv)
 				}
 			}

@@ -105,6 +105,10 @@ class HistoryPage extends HTMLElement {
   #inbox = null;
   #results = [];
   #cursor = '';
+  // #shown is the filter of the results listed: "More" pages through it
+  // and the export writes it, whatever the form says since (words typed
+  // in a search box search only with Enter).
+  #shown = {};
   #loading = 0; // only the latest search's answer is shown
   #openId = 0;
   #open = null; // the conversation in the panel
@@ -185,6 +189,7 @@ class HistoryPage extends HTMLElement {
     this.#inbox = inbox;
     this.#results = [];
     this.#cursor = '';
+    this.#shown = {};
     this.#choices = null;
     clearTimeout(this.#exportTimer);
     if (!this.firstElementChild) return;
@@ -215,7 +220,7 @@ class HistoryPage extends HTMLElement {
       select.replaceChildren(...options.map(([value, text]) => h('option', { value }, text)));
       select.value = options.some(([value]) => String(value) === v) ? v : String(options[0][0]);
     };
-    keep(this.#ref('state'), [['', t('history.any')], ['open', t('history.state_open')], ...['unassigned', 'waiting', 'active', 'closed'].map((s) => [s, t('state.' + s)])]);
+    keep(this.#ref('state'), [['', t('history.any')], ['open', t('history.state_open')], ...['bot', 'unassigned', 'waiting', 'active', 'closed'].map((s) => [s, t('state.' + s)])]);
     keep(this.#ref('channel'), [['', t('history.any')], ...channels.map((c) => [c, label('channel.', c)])]);
     keep(this.#ref('processed'), [['', t('history.any')], ['true', t('history.processed_yes')], ['false', t('history.processed_no')]]);
     const members = [...this.#inbox.members.values()].sort((a, b) => a.name.localeCompare(b.name, locale.lang));
@@ -257,7 +262,8 @@ class HistoryPage extends HTMLElement {
   async #search(cursor = '') {
     const inbox = this.#inbox;
     if (!inbox) return;
-    const q = new URLSearchParams(this.#filter());
+    const filter = cursor ? this.#shown : this.#filter();
+    const q = new URLSearchParams(filter);
     if (cursor) q.set('cursor', cursor);
     const n = ++this.#loading;
     this.#ref('more').disabled = true;
@@ -267,11 +273,13 @@ class HistoryPage extends HTMLElement {
       const page = await inbox.request('GET', `/history?${q}`);
       if (n !== this.#loading) return;
       this.#results = cursor ? [...this.#results, ...page.conversations] : page.conversations;
+      this.#shown = filter;
       this.#cursor = page.next_cursor ?? '';
       this.#render();
     } catch (err) {
       if (n !== this.#loading) return;
       this.#ref('error').textContent = locale.errorText(err);
+      this.#shown = filter;
       this.#results = [];
       this.#cursor = '';
       this.#render();
@@ -454,7 +462,7 @@ class HistoryPage extends HTMLElement {
 
   async #startExport() {
     const inbox = this.#inbox;
-    const body = { format: this.#ref('format').value, layout: this.#ref('layout').value, filter: this.#filter() };
+    const body = { format: this.#ref('format').value, layout: this.#ref('layout').value, filter: this.#shown };
     try {
       const { id } = await inbox.request('POST', '/exports', body);
       sessionStorage.setItem(exportKey(inbox.workspaceId), String(id));
