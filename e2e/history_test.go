@@ -226,8 +226,8 @@ func TestBrowserHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := detail(agent, s, id)
-	if len(rows) != 2 || !strings.HasPrefix(rows[0][0], "상담번호") || rows[1][1] != "closed" || rows[1][15] != memo ||
-		rows[1][19] != reply || rows[1][8] != c.Customer.CustomerID {
+	if len(rows) != 2 || !strings.HasPrefix(rows[0][0], "상담번호") || rows[1][1] != "closed" || rows[1][14] != memo ||
+		rows[1][18] != reply || rows[1][7] != c.Customer.CustomerID {
 		t.Fatalf("export rows %q", rows)
 	}
 

@@ -314,8 +314,11 @@ func NameRobot(cs []chat.Conversation, siteID string) {
 // The columns of each layout.
 var (
 	conversationHeader = []string{"상담번호 Room", "상태 State", "처리 Processed", "채널 Channel", "시작 Started", "종료 Closed",
-		"고객 Customer", "별명 Nickname", "고객 ID Customer ID", "전화 Phone", "이메일 Email", "상담원 Agent", "상담원 경로 Agent path",
-		"분류 Category", "태그 Tags", "메모 Memo", "평점 Rating", "평가 의견 Rating comment", "메시지 수 Messages", "마지막 메시지 Last message"}
+		"고객 Customer", "고객 ID Customer ID", "전화 Phone", "이메일 Email", "상담원 Agent", "상담원 경로 Agent path",
+		"분류 Category", "태그 Tags", "메모 Memo", "평점 Rating", "평가 의견 Rating comment", "메시지 수 Messages", "마지막 메시지 Last message",
+		// Added last, so that the columns before keep their places for
+		// the spreadsheets and scripts that read them by position.
+		"별명 Nickname"}
 	messageHeader = []string{"상담번호 Room", "시간 Time", "보낸 쪽 Sender type", "보낸 사람 Sender", "종류 Kind", "내부 Internal", "내용 Text"}
 )
 
@@ -336,8 +339,8 @@ func conversationRow(c chat.Conversation, d Details, loc *time.Location) []strin
 		processed = yes(c.Processed)
 	}
 	return []string{strconv.FormatInt(c.RoomNo, 10), string(c.State), processed, string(c.Channel), at(c.CreatedAt, loc), closed,
-		d.Name, d.Nickname, d.CustomerKey, d.Phone, d.Email, c.AssigneeName, strings.Join(path, " > "),
-		strings.Join(c.CategoryPath, " > "), strings.Join(d.Tags, ", "), c.Memo, rating, comment, strconv.Itoa(d.Messages), c.LastMessage}
+		d.Name, d.CustomerKey, d.Phone, d.Email, c.AssigneeName, strings.Join(path, " > "),
+		strings.Join(c.CategoryPath, " > "), strings.Join(d.Tags, ", "), c.Memo, rating, comment, strconv.Itoa(d.Messages), c.LastMessage, d.Nickname}
 }
 
 func at(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateTime) }

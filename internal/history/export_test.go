@@ -14,19 +14,19 @@ import (
 // a phone number with its leading 0 among them, stays text.
 func TestXLSXNumbers(t *testing.T) {
 	row := make([]string, len(conversationHeader))
-	row[0], row[9], row[16], row[18], row[19] = "1042", "01012345678", "5", "12", "환불 문의드립니다"
+	row[0], row[8], row[15], row[17], row[18] = "1042", "01012345678", "5", "12", "환불 문의드립니다"
 	noRating := make([]string, len(conversationHeader))
-	noRating[0], noRating[18] = "1043", "3"
+	noRating[0], noRating[17] = "1043", "3"
 	f := openXLSX(t, conversationHeader, row, noRating)
 	for cell, want := range map[string]excelize.CellType{
-		"A2": excelize.CellTypeUnset, "Q2": excelize.CellTypeUnset, "S2": excelize.CellTypeUnset, // numbers
-		"J2": excelize.CellTypeInlineString, "T2": excelize.CellTypeInlineString, "A1": excelize.CellTypeInlineString,
+		"A2": excelize.CellTypeUnset, "P2": excelize.CellTypeUnset, "R2": excelize.CellTypeUnset, // numbers
+		"I2": excelize.CellTypeInlineString, "S2": excelize.CellTypeInlineString, "A1": excelize.CellTypeInlineString,
 	} {
 		if got, err := f.GetCellType("Sheet1", cell); err != nil || got != want {
 			t.Errorf("%s: type %v (%v), want %v", cell, got, err, want)
 		}
 	}
-	for cell, want := range map[string]string{"A2": "1042", "J2": "01012345678", "Q2": "5", "S2": "12", "Q3": "", "S3": "3"} {
+	for cell, want := range map[string]string{"A2": "1042", "I2": "01012345678", "P2": "5", "R2": "12", "P3": "", "R3": "3"} {
 		if got, _ := f.GetCellValue("Sheet1", cell); got != want {
 			t.Errorf("%s = %q, want %q", cell, got, want)
 		}

@@ -85,8 +85,8 @@ func TestExportNamesRobot(t *testing.T) {
 		t.Fatalf("%d rows", len(rows))
 	}
 	for i, tt := range robotCases {
-		if got := rows[i+1]; got[11] != tt.agent || got[12] != tt.path {
-			t.Errorf("%s: agent %q, path %q; want %q, %q", tt.name, got[11], got[12], tt.agent, tt.path)
+		if got := rows[i+1]; got[10] != tt.agent || got[11] != tt.path {
+			t.Errorf("%s: agent %q, path %q; want %q, %q", tt.name, got[10], got[11], tt.agent, tt.path)
 		}
 	}
 }

@@ -155,7 +155,7 @@ func historySearch(t *testing.T, e *env) {
 	rows, err := f.GetRows("Sheet1")
 	must(t, err)
 	if len(rows) != 3 || !strings.HasPrefix(rows[0][0], "상담번호") || rows[1][0] != fmt.Sprint(c2.RoomNo) || rows[2][0] != fmt.Sprint(c1.RoomNo) ||
-		rows[1][11] != "kim" || rows[2][19] != "확인 후 안내드리겠습니다" {
+		rows[1][10] != "kim" || rows[2][18] != "확인 후 안내드리겠습니다" {
 		t.Fatalf("xlsx rows: %q", rows)
 	}
 	if panes, err := f.GetPanes("Sheet1"); err != nil || !panes.Freeze || panes.YSplit != 1 {

@@ -204,7 +204,7 @@ func TestTranscriptPages(t *testing.T) {
 			if len(rows)-1 != texts || texts < chat.MaxMessagePage+22 || !seen["처음 문의드립니다"] || !seen["마지막 답변입니다"] {
 				t.Fatalf("the messages export has %d rows, want %d", len(rows)-1, texts)
 			}
-			if rows = export("conversations"); len(rows) != 2 || rows[1][18] != strconv.Itoa(texts) {
+			if rows = export("conversations"); len(rows) != 2 || rows[1][17] != strconv.Itoa(texts) {
 				t.Fatalf("the conversations export: %q", rows)
 			}
 
