@@ -747,3 +747,49 @@ func runJobs(t *testing.T, e *env, w *outbox.Worker) {
 		Node: "test-node", Lease: time.Minute, Now: e.clock.Now}
 	r.RunDue(t.Context())
 }
+
+// TestAlertsStopWhenDeactivated: a member's own email alerts stop when a
+// master deactivates them — an employee who left reads no more customers'
+// names and words — both those written after and those still pending; they
+// resume, as the member had set them, once the member is active again.
+func TestAlertsStopWhenDeactivated(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			smtp := newSMTPServer(t)
+			e := newEnvOn(t, kind, func(c *httpapi.Config) { allowPrivate(c); c.Mail = smtp.mailer() })
+			master, kim := e.login("master"), e.login("kim")
+			master.json("POST", e.shopPath()+"/alert-targets", `{"kind":"email","url":"desk@example.com","events":["conversation.created"]}`, 201, nil)
+			kim.json("PUT", e.shopPath()+"/me/alerts", `{"events":["conversation.created"],"quiet_start":-1,"quiet_end":-1}`, 200, nil)
+			w := e.worker()
+			w.Mail = smtp.mailer()
+			kimPath := fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["kim"].ID)
+			kimMails := func() int {
+				n := 0
+				for _, m := range smtp.all() {
+					if strings.Contains(m, "kim@example.com") {
+						n++
+					}
+				}
+				return n
+			}
+			// A chat's alerts are written, then kim is deactivated before
+			// the worker sends them; another chat comes after.
+			e.visitor("shop", "").start()
+			master.json("PATCH", kimPath, `{"active":false}`, 200, nil)
+			e.visitor("shop", "").start()
+			w.RunDue(t.Context())
+			smtp.wait(t, 2) // the desk's two
+			time.Sleep(200 * time.Millisecond)
+			if n := kimMails(); n != 0 || len(smtp.all()) != 2 {
+				t.Fatalf("deactivated kim got %d alerts (%d mails in all)", n, len(smtp.all()))
+			}
+			master.json("PATCH", kimPath, `{"active":true}`, 200, nil)
+			e.visitor("shop", "").start()
+			w.RunDue(t.Context())
+			smtp.wait(t, 4)
+			if n := kimMails(); n != 1 {
+				t.Fatalf("kim, active again, got %d alerts", n)
+			}
+		})
+	}
+}

@@ -702,7 +702,7 @@ func (db *DB) ChannelUserOf(ctx context.Context, workspaceID, customerID int64) 
 }
 
 // alertEndpoints loads the live endpoints of the workspaces, personal
-// ones included, inside a transaction.
+// ones included (those of active members only), inside a transaction.
 func (db *DB) alertEndpoints(ctx context.Context, x q, workspaceIDs []int64) ([]outbox.Endpoint, error) {
 	var out []outbox.Endpoint
 	err := x.batch(ctx, alertEndpointsStmt(workspaceIDs, &out))
@@ -717,8 +717,12 @@ func alertEndpointsStmt(workspaceIDs []int64, out *[]outbox.Endpoint) Stmt {
 	for i, id := range workspaceIDs {
 		args[i] = id
 	}
+	// A deactivated member's own alerts stay as they set them, but send
+	// nothing until the member is active again (skipPersonalAlerts).
 	return Stmt{Query: `SELECT ` + endpointColumns + ` FROM endpoints WHERE deleted_at IS NULL AND events <> '[]'
-		AND workspace_id IN (?` + strings.Repeat(", ?", len(args)-1) + `)`, Args: args,
+		AND workspace_id IN (?` + strings.Repeat(", ?", len(args)-1) + `)
+		AND (agent_id IS NULL OR EXISTS (SELECT 1 FROM members AS m
+			WHERE m.workspace_id = endpoints.workspace_id AND m.agent_id = endpoints.agent_id AND m.active))`, Args: args,
 		Row: func(scan func(...any) error) error {
 			e, err := scanEndpoint(scanFunc(scan))
 			if err == nil {
@@ -906,4 +910,14 @@ func scanEndpoints(rows *sql.Rows) ([]outbox.Endpoint, error) {
 		out = append(out, *e)
 	}
 	return out, rows.Err()
+}
+
+// skipPersonalAlerts skips the pending deliveries of a member's own alerts
+// as the member is deactivated: what was written for them before is not
+// sent to someone who no longer works in the workspace.
+func skipPersonalAlerts(ctx context.Context, t *txn, workspaceID, agentID int64) error {
+	_, err := t.exec(ctx, `UPDATE deliveries SET status = 'skipped', last_error = 'the member was deactivated', done_at = ?
+		WHERE status = 'pending' AND endpoint_id IN (SELECT id FROM endpoints WHERE workspace_id = ? AND agent_id = ?)`,
+		micros(t.now), workspaceID, agentID)
+	return err
 }
