@@ -91,14 +91,17 @@ func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	// The profile is stored as the check leaves it (trimmed), as an
+	// agent's edit is.
 	var p outbox.ChannelProfile
 	if req.Profile != nil {
-		p = *req.Profile
-		patch := chat.ProfilePatch{Name: &p.Name, Phone: &p.Phone, Email: &p.Email}
+		in := *req.Profile
+		patch := chat.ProfilePatch{Name: &in.Name, Phone: &in.Phone, Email: &in.Email}
 		var prof chat.Profile
 		if err := patch.Apply(&prof, s.now()); err != nil {
 			return err
 		}
+		p = outbox.ChannelProfile{Name: prof.Name, Phone: prof.Phone, Email: prof.Email}
 	}
 	if req.AttachmentURL != "" {
 		if err := outbox.CheckURL(req.AttachmentURL, s.cfg.AllowPrivateWebhooks); err != nil {
