@@ -793,3 +793,30 @@ func TestAlertsStopWhenDeactivated(t *testing.T) {
 		})
 	}
 }
+
+// TestSlackAlertEscapesWhatCustomersWrite: what a customer writes reaches
+// a Slack-style alert as text: Slack's control sequences in a name or a
+// message (<!channel> pinging the whole channel, <url|label> making a link
+// that reads like another) are escaped, as Slack asks; the alert's own
+// link to the console stays a link.
+func TestSlackAlertEscapesWhatCustomersWrite(t *testing.T) {
+	e := newEnvWith(t, allowPrivate)
+	slack := newReceiver(t)
+	e.login("master").json("POST", e.shopPath()+"/alert-targets", `{"kind":"slack","url":"`+slack.srv.URL+`","events":["ticket.created"]}`, 201, nil)
+	w := e.worker()
+	e.visitor("shop", "").json("POST", "/api/v1/widget/tickets", `{"name":"<!channel> 김영희","contact":"young@example.com","message":"<https://phish.example/login|영수증 다시 받기> & 환불"}`, 201, nil)
+	w.RunDue(t.Context())
+	got := slack.all()
+	if len(got) != 1 {
+		t.Fatalf("%d alerts, want 1", len(got))
+	}
+	var body struct{ Text string }
+	must(t, json.Unmarshal(got[0].Raw, &body))
+	if strings.Contains(body.Text, "<!channel>") || strings.Contains(body.Text, "<https://phish.example") ||
+		!strings.Contains(body.Text, "&lt;!channel&gt; 김영희") || !strings.Contains(body.Text, "&lt;https://phish.example/login|영수증 다시 받기&gt; &amp; 환불") {
+		t.Fatalf("the customer's words reach Slack unescaped:\n%s", body.Text)
+	}
+	if !strings.Contains(body.Text, "<"+e.srv.URL+"/console/?ws=") {
+		t.Fatalf("the alert's own link is gone:\n%s", body.Text)
+	}
+}
