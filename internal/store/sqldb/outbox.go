@@ -399,7 +399,7 @@ func (db *DB) claimApart(ctx context.Context, claim string, args []any) ([]outbo
 
 // FinishDeliveries records node's attempts in one transaction. One whose
 // claim was taken over meanwhile (another holder, another attempt) is
-// left to its new holder.
+// left to its new holder, and one settled meanwhile (skipped) as it is.
 func (db *DB) FinishDeliveries(ctx context.Context, node string, outcomes []outbox.Outcome) error {
 	rows := make([]outcomeRow, 0, len(outcomes))
 	for _, o := range outcomes {
@@ -425,7 +425,10 @@ func (db *DB) FinishDeliveries(ctx context.Context, node string, outcomes []outb
 		last_error = CASE WHEN v.undo = 1 THEN deliveries.last_error ELSE v.err END,
 		done_at = v.done, claimed_by = NULL, claimed_until = NULL
 		FROM `
-	const where = ` WHERE deliveries.id = v.id AND deliveries.attempts = v.attempts AND deliveries.claimed_by = ?`
+	// One settled while it was in flight (its endpoint deleted, its
+	// member deactivated: skipped) stays settled.
+	const where = ` WHERE deliveries.id = v.id AND deliveries.attempts = v.attempts AND deliveries.claimed_by = ?
+		AND deliveries.status = 'pending'`
 	return db.tx(ctx, func(x q) error {
 		if db.d.Name == "postgres" {
 			// One statement, the outcomes as one JSON parameter: a statement
