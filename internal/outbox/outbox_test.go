@@ -165,6 +165,18 @@ func TestCheckURL(t *testing.T) {
 		{"http://[64:ff9b::8.8.8.8]/", ""},
 		{"http://[2002:808:808::1]/", ""},
 		{"http://[2001:db8::1]/", ""},
+		// Ports out of range, and IPv4 addresses not in the dotted form.
+		{"https://example.com:99999/", ErrInvalidURL},
+		{"https://example.com:0/", ErrInvalidURL},
+		{"http://127.1/", ErrInvalidURL},
+		{"http://2130706433/", ErrInvalidURL},
+		{"http://0x7f.0.0.1/", ErrInvalidURL},
+		{"http://example.0x1f/", ErrInvalidURL},
+		{"http://1.2.3.4.5/", ErrInvalidURL},
+		{"https://hooks.example.com:443/", ""},
+		{"https://24x7.example.com/", ""},
+		{"https://3com.com/", ""},
+		{"https://소담.한국/hook", ""},
 	} {
 		if got := chat.ErrorCode(CheckURL(tt.url, false)); got != tt.code {
 			t.Errorf("%s: %q, want %q", tt.url, got, tt.code)
@@ -172,6 +184,9 @@ func TestCheckURL(t *testing.T) {
 	}
 	if err := CheckURL("http://127.0.0.1:9/", true); err != nil {
 		t.Fatal(err)
+	}
+	if chat.ErrorCode(CheckURL("http://127.1:9/", true)) != ErrInvalidURL {
+		t.Fatal("a short IPv4 address is accepted where private addresses are allowed")
 	}
 }
 
