@@ -394,6 +394,9 @@ func TestIntegrationsBadInput(t *testing.T) {
 				{name: "channel kind", as: master, method: "POST", path: e.shopPath() + "/channels", body: `{"kind":"line","name":"라인","webhook_url":"https://example.com/x"}`, status: 400, code: chat.ErrInvalid},
 				{name: "channel url", as: master, method: "POST", path: e.shopPath() + "/channels", body: `{"kind":"kakao","name":"카카오","webhook_url":"javascript:alert(1)"}`, status: 400, code: outbox.ErrInvalidURL},
 				{name: "channel name", as: master, method: "POST", path: e.shopPath() + "/channels", body: `{"kind":"kakao","name":"","webhook_url":"https://example.com/x"}`, status: 400, code: chat.ErrInvalid},
+				{name: "channel name of spaces", as: master, method: "POST", path: e.shopPath() + "/channels", body: `{"kind":"kakao","name":"   ","webhook_url":"https://example.com/x"}`, status: 400, code: chat.ErrInvalid},
+				{name: "channel name turned around", as: master, method: "POST", path: e.shopPath() + "/channels", body: `{"kind":"kakao","name":"카카오\u202e톡","webhook_url":"https://example.com/x"}`, status: 400, code: chat.ErrInvalid},
+				{name: "url turned around", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"https://\u202emoc.elpmaxe/x","events":["message.created"]}`, status: 400, code: outbox.ErrInvalidURL},
 				{name: "alert kind", as: master, method: "POST", path: e.shopPath() + "/alert-targets", body: `{"kind":"teams","url":"https://example.com/x","events":["conversation.created"]}`, status: 400, code: chat.ErrInvalid},
 				{name: "alert email", as: master, method: "POST", path: e.shopPath() + "/alert-targets", body: `{"kind":"email","url":"not an address","events":["conversation.created"]}`, status: 400, code: chat.ErrInvalid},
 				{name: "alert event", as: master, method: "POST", path: e.shopPath() + "/alert-targets", body: `{"kind":"slack","url":"https://hooks.slack.com/services/T0/B0/x","events":["message.created"]}`, status: 400, code: outbox.ErrUnknownEvent},
@@ -410,6 +413,12 @@ func TestIntegrationsBadInput(t *testing.T) {
 				must(t, err)
 				return fmt.Sprint(len(eps), e.lastSeqs())
 			}, scenarios)
+			// A name is kept as checked: trimmed.
+			var ch struct{ Name string }
+			master.json("POST", e.shopPath()+"/channels", `{"kind":"kakao","name":"  카카오톡 @소담샵  ","webhook_url":"https://example.com/x"}`, 201, &ch)
+			if ch.Name != "카카오톡 @소담샵" {
+				t.Fatalf("the channel's name was kept as %q", ch.Name)
+			}
 		})
 	}
 }

@@ -32,6 +32,10 @@ func CheckURL(raw string, allowPrivate bool) error {
 	if len(raw) > MaxURLLength {
 		return chat.Errorf(ErrInvalidURL, "the URL must be at most %d characters", MaxURLLength)
 	}
+	// Shown to masters as written: nothing that turns it around.
+	if strings.ContainsFunc(raw, chat.IsControlOrBidi) {
+		return chat.Errorf(ErrInvalidURL, "the URL must not hold control or text-direction characters")
+	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
 		return chat.Errorf(ErrInvalidURL, "the URL must be an absolute http:// or https:// URL")
