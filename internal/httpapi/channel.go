@@ -12,6 +12,7 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/attach"
@@ -43,9 +44,11 @@ type channelMessageResponse struct {
 const maxExternalUserID = 128
 
 // checkExternalUserID refuses a messenger user's ID that is empty, too
-// long or has spaces: it becomes part of the customer identifier.
+// long, or has spaces (any: a wide one too), control or text-direction
+// characters: it becomes part of the customer identifier agents read.
 func checkExternalUserID(id string) error {
-	if n := utf8.RuneCountInString(id); n == 0 || n > maxExternalUserID || strings.ContainsAny(id, " \t\r\n") {
+	bad := func(r rune) bool { return unicode.IsSpace(r) || chat.IsControlOrBidi(r) }
+	if n := utf8.RuneCountInString(id); n == 0 || n > maxExternalUserID || strings.ContainsFunc(id, bad) {
 		return chat.Errorf(chat.ErrInvalid, "external_user_id is required: 1 to %d characters without spaces", maxExternalUserID)
 	}
 	return nil

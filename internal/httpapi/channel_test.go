@@ -204,7 +204,10 @@ func TestChannelBadInput(t *testing.T) {
 				named("multipart: external user with control characters", form("nv\x00\x1b[31m", "n1")),
 				named("multipart: external user with an escape", form("nv_1001\x1b[31m", "n1")),
 				named("multipart: client id with a control character", form("nv_1001", "n\x7f1")),
+				{name: "external user turned around", as: b, method: "POST", path: "/api/v1/channel/messages", body: `{"external_user_id":"nv_\u202e1001","client_msg_id":"n1","text":"x"}`, status: 400, code: chat.ErrInvalid},
+				{name: "external user with a wide space", as: b, method: "POST", path: "/api/v1/channel/messages", body: `{"external_user_id":"nv\u30001001","client_msg_id":"n1","text":"x"}`, status: 400, code: chat.ErrInvalid},
 				named("multipart: external user with spaces", form("nv 1001", "n1")),
+				named("multipart: external user turned around", form("nv_\u202e1001", "n1")),
 				named("multipart: no external user", form("", "n1")),
 			}
 			e.refuse(func() string {
