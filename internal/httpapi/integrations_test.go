@@ -834,3 +834,32 @@ func TestSlackAlertEscapesWhatCustomersWrite(t *testing.T) {
 		t.Fatalf("the alert's own link is gone:\n%s", body.Text)
 	}
 }
+
+// TestLeftMessageAlertOnlyForLeftMessages (§10.1): the left-message alert
+// (ticket.created, "새 부재 메시지") is for what a customer left in the
+// widget; a ticket an agent makes — from a call, or from a chat — alerts
+// nobody (a webhook subscribed to ticket.created still receives both).
+func TestLeftMessageAlertOnlyForLeftMessages(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, allowPrivate)
+			master, kim := e.login("master"), e.login("kim")
+			slack, hook := newReceiver(t), newReceiver(t)
+			master.json("POST", e.shopPath()+"/alert-targets", `{"kind":"slack","url":"`+slack.srv.URL+`","events":["ticket.created"]}`, 201, nil)
+			master.json("POST", e.shopPath()+"/webhooks", `{"url":"`+hook.srv.URL+`","events":["ticket.created"]}`, 201, nil)
+			w := e.worker()
+			kim.json("POST", e.shopPath()+"/tickets", `{"subject":"전화 문의 — 배송지 변경","name":"박서준","contact":"010-1234-5678"}`, 201, nil)
+			conv := e.visitor("shop", "").start()
+			kim.json("POST", e.shopPath()+"/tickets", fmt.Sprintf(`{"subject":"교환 접수","conversation_id":%d}`, conv.ID), 201, nil)
+			e.visitor("shop", "").json("POST", "/api/v1/widget/tickets", `{"name":"김영희","contact":"young@example.com","message":"영수증을 다시 받을 수 있을까요?"}`, 201, nil)
+			w.RunDue(t.Context())
+			got := slack.all()
+			if len(got) != 1 || !strings.Contains(string(got[0].Raw), "김영희") {
+				t.Fatalf("%d left-message alerts, want the customer's one: %v", len(got), got)
+			}
+			if n := len(hook.all()); n != 3 {
+				t.Fatalf("the webhook received %d ticket.created, want 3", n)
+			}
+		})
+	}
+}
