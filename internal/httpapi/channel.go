@@ -142,6 +142,20 @@ func (s *Server) channelStore(w http.ResponseWriter, r *http.Request, ob outbox.
 	}
 	c, err := s.store.CurrentConversation(ctx, ws.ID, cu.ID, kind)
 	if chat.ErrorCode(err) == chat.ErrConversationNotFound {
+		// A retry of a message stored in a conversation that has closed
+		// since (the user's !종료 went through first) is answered as the
+		// retry it is, not filed again in a new conversation.
+		conv, msg, found, rerr := ob.ChannelRetry(ctx, ws.ID, cu.ID, clientMsgID)
+		if rerr != nil || found {
+			s.dropFile(ctx, file)
+		}
+		if rerr != nil {
+			return rerr
+		}
+		if found {
+			writeJSON(w, http.StatusOK, channelMessageResponse{ConversationID: conv, MessageID: msg})
+			return nil
+		}
 		// A messenger's user cannot be turned away like the widget's: a new
 		// conversation starts whatever the hours, and waits in the queue.
 		var started chat.Conversation

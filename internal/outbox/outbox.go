@@ -289,6 +289,11 @@ type Store interface {
 	ChannelCustomer(ctx context.Context, ch Endpoint, externalUserID string, p ChannelProfile) (*chat.Customer, error)
 	// ChannelUserOf is the messenger account behind customerID, if any.
 	ChannelUserOf(ctx context.Context, workspaceID, customerID int64) (*ChannelUser, error)
+	// ChannelRetry finds the message a messenger user (customerID: their
+	// identifier) sent under clientMsgID in any of their conversations — a
+	// bridge's retry of a message stored before its conversation closed —
+	// and reports whether there is one.
+	ChannelRetry(ctx context.Context, workspaceID, customerID int64, clientMsgID string) (conversationID, messageID int64, found bool, err error)
 }
 
 // Facts is what Deliverable needs to know beyond the event, looked up by

@@ -704,6 +704,19 @@ func (db *DB) ChannelUserOf(ctx context.Context, workspaceID, customerID int64) 
 	return &u, err
 }
 
+// ChannelRetry finds a messenger user's message by its client ID in any
+// of their conversations (conversations_customer, then the conversation's
+// unique client IDs).
+func (db *DB) ChannelRetry(ctx context.Context, workspaceID, customerID int64, clientMsgID string) (conversationID, messageID int64, found bool, err error) {
+	err = db.read().row(ctx, `SELECT m.conversation_id, m.id FROM conversations c JOIN messages m ON m.conversation_id = c.id
+		WHERE c.workspace_id = ? AND c.customer_id = ? AND m.client_msg_id = ? AND m.sender_type = 'visitor'
+		ORDER BY m.id DESC LIMIT 1`, workspaceID, customerID, clientMsgID).Scan(&conversationID, &messageID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, false, nil
+	}
+	return conversationID, messageID, err == nil, err
+}
+
 // alertEndpoints loads the live endpoints of the workspaces, personal
 // ones included (those of active members only), inside a transaction.
 func (db *DB) alertEndpoints(ctx context.Context, x q, workspaceIDs []int64) ([]outbox.Endpoint, error) {
