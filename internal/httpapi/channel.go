@@ -12,6 +12,7 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/attach"
@@ -43,9 +44,11 @@ type channelMessageResponse struct {
 const maxExternalUserID = 128
 
 // checkExternalUserID refuses a messenger user's ID that is empty, too
-// long or has spaces: it becomes part of the customer identifier.
+// long, or has spaces (any: a wide one too), control or text-direction
+// characters: it becomes part of the customer identifier agents read.
 func checkExternalUserID(id string) error {
-	if n := utf8.RuneCountInString(id); n == 0 || n > maxExternalUserID || strings.ContainsAny(id, " \t\r\n") {
+	bad := func(r rune) bool { return unicode.IsSpace(r) || chat.IsControlOrBidi(r) }
+	if n := utf8.RuneCountInString(id); n == 0 || n > maxExternalUserID || strings.ContainsFunc(id, bad) {
 		return chat.Errorf(chat.ErrInvalid, "external_user_id is required: 1 to %d characters without spaces", maxExternalUserID)
 	}
 	return nil
@@ -91,14 +94,17 @@ func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	// The profile is stored as the check leaves it (trimmed), as an
+	// agent's edit is.
 	var p outbox.ChannelProfile
 	if req.Profile != nil {
-		p = *req.Profile
-		patch := chat.ProfilePatch{Name: &p.Name, Phone: &p.Phone, Email: &p.Email}
+		in := *req.Profile
+		patch := chat.ProfilePatch{Name: &in.Name, Phone: &in.Phone, Email: &in.Email}
 		var prof chat.Profile
 		if err := patch.Apply(&prof, s.now()); err != nil {
 			return err
 		}
+		p = outbox.ChannelProfile{Name: prof.Name, Phone: prof.Phone, Email: prof.Email}
 	}
 	if req.AttachmentURL != "" {
 		if err := outbox.CheckURL(req.AttachmentURL, s.cfg.AllowPrivateWebhooks); err != nil {
@@ -136,6 +142,20 @@ func (s *Server) channelStore(w http.ResponseWriter, r *http.Request, ob outbox.
 	}
 	c, err := s.store.CurrentConversation(ctx, ws.ID, cu.ID, kind)
 	if chat.ErrorCode(err) == chat.ErrConversationNotFound {
+		// A retry of a message stored in a conversation that has closed
+		// since (the user's !종료 went through first) is answered as the
+		// retry it is, not filed again in a new conversation.
+		conv, msg, found, rerr := ob.ChannelRetry(ctx, ws.ID, cu.ID, clientMsgID)
+		if rerr != nil || found {
+			s.dropFile(ctx, file)
+		}
+		if rerr != nil {
+			return rerr
+		}
+		if found {
+			writeJSON(w, http.StatusOK, channelMessageResponse{ConversationID: conv, MessageID: msg})
+			return nil
+		}
 		// A messenger's user cannot be turned away like the widget's: a new
 		// conversation starts whatever the hours, and waits in the queue.
 		var started chat.Conversation

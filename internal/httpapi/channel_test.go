@@ -204,7 +204,10 @@ func TestChannelBadInput(t *testing.T) {
 				named("multipart: external user with control characters", form("nv\x00\x1b[31m", "n1")),
 				named("multipart: external user with an escape", form("nv_1001\x1b[31m", "n1")),
 				named("multipart: client id with a control character", form("nv_1001", "n\x7f1")),
+				{name: "external user turned around", as: b, method: "POST", path: "/api/v1/channel/messages", body: `{"external_user_id":"nv_\u202e1001","client_msg_id":"n1","text":"x"}`, status: 400, code: chat.ErrInvalid},
+				{name: "external user with a wide space", as: b, method: "POST", path: "/api/v1/channel/messages", body: `{"external_user_id":"nv\u30001001","client_msg_id":"n1","text":"x"}`, status: 400, code: chat.ErrInvalid},
 				named("multipart: external user with spaces", form("nv 1001", "n1")),
+				named("multipart: external user turned around", form("nv_\u202e1001", "n1")),
 				named("multipart: no external user", form("", "n1")),
 			}
 			e.refuse(func() string {
@@ -560,6 +563,40 @@ func TestChannelCustomerText(t *testing.T) {
 			slices.Sort(want)
 			if !slices.Equal(texts, want) {
 				t.Fatalf("the bridge got\n%q\nwant\n%q", texts, want)
+			}
+		})
+	}
+}
+
+// TestChannelRetryAfterClose: a bridge that retries a message whose answer
+// it lost — after its user's conversation closed (the user's !종료, sent
+// next, went through first) — is answered as a retry, with the message it
+// stored, and starts no new conversation with the message a second time.
+func TestChannelRetryAfterClose(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, allowPrivate)
+			master := e.login("master")
+			var ch createdChannel
+			master.json("POST", e.shopPath()+"/channels", `{"kind":"kakao","name":"카카오톡","webhook_url":"http://127.0.0.1:9/kakao"}`, 201, &ch)
+			b := e.bridge(ch.Token)
+			var first, retry channelSent
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k-1","text":"감사합니다"}`, 201, &first)
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k-2","text":"!종료"}`, 200, nil)
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k-1","text":"감사합니다"}`, 200, &retry)
+			if retry != first {
+				t.Fatalf("the retry answered %+v, want the first answer %+v", retry, first)
+			}
+			var all []chat.Conversation
+			master.json("GET", e.shopPath()+"/conversations", "", 200, &all)
+			if len(all) != 1 || all[0].State != chat.StateClosed {
+				t.Fatalf("after the retry, the conversations are %+v; want the first, closed", all)
+			}
+			// Another user's message with the same ID is theirs.
+			var other channelSent
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_2","client_msg_id":"k-1","text":"안녕하세요"}`, 201, &other)
+			if other.ConversationID == first.ConversationID {
+				t.Fatalf("another user's message went to %d", other.ConversationID)
 			}
 		})
 	}

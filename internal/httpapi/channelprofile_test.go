@@ -31,3 +31,29 @@ func TestChannelProfileKeepsAgentEdits(t *testing.T) {
 		})
 	}
 }
+
+// TestChannelProfileTrimmed: a bridge's profile is stored as it was
+// checked — without the spaces around it — so a name of spaces is no
+// name (the customer is "고객 #N", not blank) and a padded one is not
+// stored longer than a name may be.
+func TestChannelProfileTrimmed(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, allowPrivate)
+			master := e.login("master")
+			var ch createdChannel
+			master.json("POST", e.shopPath()+"/channels", `{"kind":"kakao","name":"카카오톡 채널","webhook_url":"http://127.0.0.1:9/kakao"}`, 201, &ch)
+			b := e.bridge(ch.Token)
+			var sent channelSent
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"k1","text":"안녕하세요","profile":{"name":"  김민지  ","phone":" 010-1234-5678 ","email":" minji@example.com "}}`, 201, &sent)
+			d := master.detailOf(sent.ConversationID)
+			if d.Customer.Name != "김민지" || d.Customer.Phone != "010-1234-5678" || d.Customer.Email != "minji@example.com" || d.Customer.Extra["cus_extra_messenger_name"] != "김민지" {
+				t.Fatalf("a padded profile was stored as %q %q %q %q", d.Customer.Name, d.Customer.Phone, d.Customer.Email, d.Customer.Extra["cus_extra_messenger_name"])
+			}
+			b.json("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_2","client_msg_id":"k1","text":"안녕하세요","profile":{"name":"   "}}`, 201, &sent)
+			if d := master.detailOf(sent.ConversationID); d.Customer.Name != "" || d.Customer.Extra["cus_extra_messenger_name"] != "" {
+				t.Fatalf("a name of spaces was stored as %q (%q)", d.Customer.Name, d.Customer.Extra["cus_extra_messenger_name"])
+			}
+		})
+	}
+}

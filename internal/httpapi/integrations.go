@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/mail"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/auth"
@@ -178,8 +179,9 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains(outbox.ChannelKinds, req.Kind) {
 		return chat.Errorf(chat.ErrInvalid, "kind must be one of %v", outbox.ChannelKinds)
 	}
-	if n := utf8.RuneCountInString(req.Name); n == 0 || n > 100 {
-		return chat.Errorf(chat.ErrInvalid, "name must be 1 to 100 characters")
+	req.Name = strings.TrimSpace(req.Name)
+	if n := utf8.RuneCountInString(req.Name); n == 0 || n > 100 || strings.ContainsFunc(req.Name, chat.IsControlOrBidi) {
+		return chat.Errorf(chat.ErrInvalid, "name must be 1 to 100 characters on one line")
 	}
 	if err := outbox.CheckURL(req.WebhookURL, s.cfg.AllowPrivateWebhooks); err != nil {
 		return err

@@ -381,6 +381,11 @@ func TestIntegrationsBadInput(t *testing.T) {
 				{name: "long webhook", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"` + long + `","events":["message.created"]}`, status: 400, code: outbox.ErrInvalidURL},
 				{name: "loopback webhook", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"http://127.0.0.1:9/x","events":["message.created"]}`, status: 400, code: outbox.ErrPrivateAddress},
 				{name: "metadata webhook", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"http://169.254.169.254/latest","events":["message.created"]}`, status: 400, code: outbox.ErrPrivateAddress},
+				{name: "port out of range", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"https://example.com:99999/x","events":["message.created"]}`, status: 400, code: outbox.ErrInvalidURL},
+				{name: "port zero", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"https://example.com:0/x","events":["message.created"]}`, status: 400, code: outbox.ErrInvalidURL},
+				{name: "short loopback", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"http://127.1/x","events":["message.created"]}`, status: 400, code: outbox.ErrInvalidURL},
+				{name: "decimal loopback", as: master, method: "POST", path: e.shopPath() + "/channels", body: `{"kind":"kakao","name":"카카오","webhook_url":"http://2130706433/x"}`, status: 400, code: outbox.ErrInvalidURL},
+				{name: "hex loopback", as: master, method: "POST", path: e.shopPath() + "/alert-targets", body: `{"kind":"slack","url":"http://0x7f.0.0.1/x","events":["conversation.created"]}`, status: 400, code: outbox.ErrInvalidURL},
 				{name: "localhost webhook", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"http://localhost:8080/x","events":["message.created"]}`, status: 400, code: outbox.ErrPrivateAddress},
 				{name: "unknown event", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"https://example.com/x","events":["message.exploded"]}`, status: 400, code: outbox.ErrUnknownEvent},
 				{name: "no events", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"https://example.com/x","events":[]}`, status: 400, code: chat.ErrInvalid},
@@ -389,6 +394,9 @@ func TestIntegrationsBadInput(t *testing.T) {
 				{name: "channel kind", as: master, method: "POST", path: e.shopPath() + "/channels", body: `{"kind":"line","name":"라인","webhook_url":"https://example.com/x"}`, status: 400, code: chat.ErrInvalid},
 				{name: "channel url", as: master, method: "POST", path: e.shopPath() + "/channels", body: `{"kind":"kakao","name":"카카오","webhook_url":"javascript:alert(1)"}`, status: 400, code: outbox.ErrInvalidURL},
 				{name: "channel name", as: master, method: "POST", path: e.shopPath() + "/channels", body: `{"kind":"kakao","name":"","webhook_url":"https://example.com/x"}`, status: 400, code: chat.ErrInvalid},
+				{name: "channel name of spaces", as: master, method: "POST", path: e.shopPath() + "/channels", body: `{"kind":"kakao","name":"   ","webhook_url":"https://example.com/x"}`, status: 400, code: chat.ErrInvalid},
+				{name: "channel name turned around", as: master, method: "POST", path: e.shopPath() + "/channels", body: `{"kind":"kakao","name":"카카오\u202e톡","webhook_url":"https://example.com/x"}`, status: 400, code: chat.ErrInvalid},
+				{name: "url turned around", as: master, method: "POST", path: e.shopPath() + "/webhooks", body: `{"url":"https://\u202emoc.elpmaxe/x","events":["message.created"]}`, status: 400, code: outbox.ErrInvalidURL},
 				{name: "alert kind", as: master, method: "POST", path: e.shopPath() + "/alert-targets", body: `{"kind":"teams","url":"https://example.com/x","events":["conversation.created"]}`, status: 400, code: chat.ErrInvalid},
 				{name: "alert email", as: master, method: "POST", path: e.shopPath() + "/alert-targets", body: `{"kind":"email","url":"not an address","events":["conversation.created"]}`, status: 400, code: chat.ErrInvalid},
 				{name: "alert event", as: master, method: "POST", path: e.shopPath() + "/alert-targets", body: `{"kind":"slack","url":"https://hooks.slack.com/services/T0/B0/x","events":["message.created"]}`, status: 400, code: outbox.ErrUnknownEvent},
@@ -405,6 +413,12 @@ func TestIntegrationsBadInput(t *testing.T) {
 				must(t, err)
 				return fmt.Sprint(len(eps), e.lastSeqs())
 			}, scenarios)
+			// A name is kept as checked: trimmed.
+			var ch struct{ Name string }
+			master.json("POST", e.shopPath()+"/channels", `{"kind":"kakao","name":"  카카오톡 @소담샵  ","webhook_url":"https://example.com/x"}`, 201, &ch)
+			if ch.Name != "카카오톡 @소담샵" {
+				t.Fatalf("the channel's name was kept as %q", ch.Name)
+			}
 		})
 	}
 }
@@ -746,4 +760,106 @@ func runJobs(t *testing.T, e *env, w *outbox.Worker) {
 	r := &jobs.Runner{Store: e.store, Handlers: jobs.Registry{outbox.JobWaiting: w.WaitingJob()}, Log: slog.New(slog.DiscardHandler),
 		Node: "test-node", Lease: time.Minute, Now: e.clock.Now}
 	r.RunDue(t.Context())
+}
+
+// TestAlertsStopWhenDeactivated: a member's own email alerts stop when a
+// master deactivates them — an employee who left reads no more customers'
+// names and words — both those written after and those still pending; they
+// resume, as the member had set them, once the member is active again.
+func TestAlertsStopWhenDeactivated(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			smtp := newSMTPServer(t)
+			e := newEnvOn(t, kind, func(c *httpapi.Config) { allowPrivate(c); c.Mail = smtp.mailer() })
+			master, kim := e.login("master"), e.login("kim")
+			master.json("POST", e.shopPath()+"/alert-targets", `{"kind":"email","url":"desk@example.com","events":["conversation.created"]}`, 201, nil)
+			kim.json("PUT", e.shopPath()+"/me/alerts", `{"events":["conversation.created"],"quiet_start":-1,"quiet_end":-1}`, 200, nil)
+			w := e.worker()
+			w.Mail = smtp.mailer()
+			kimPath := fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["kim"].ID)
+			kimMails := func() int {
+				n := 0
+				for _, m := range smtp.all() {
+					if strings.Contains(m, "kim@example.com") {
+						n++
+					}
+				}
+				return n
+			}
+			// A chat's alerts are written, then kim is deactivated before
+			// the worker sends them; another chat comes after.
+			e.visitor("shop", "").start()
+			master.json("PATCH", kimPath, `{"active":false}`, 200, nil)
+			e.visitor("shop", "").start()
+			w.RunDue(t.Context())
+			smtp.wait(t, 2) // the desk's two
+			time.Sleep(200 * time.Millisecond)
+			if n := kimMails(); n != 0 || len(smtp.all()) != 2 {
+				t.Fatalf("deactivated kim got %d alerts (%d mails in all)", n, len(smtp.all()))
+			}
+			master.json("PATCH", kimPath, `{"active":true}`, 200, nil)
+			e.visitor("shop", "").start()
+			w.RunDue(t.Context())
+			smtp.wait(t, 4)
+			if n := kimMails(); n != 1 {
+				t.Fatalf("kim, active again, got %d alerts", n)
+			}
+		})
+	}
+}
+
+// TestSlackAlertEscapesWhatCustomersWrite: what a customer writes reaches
+// a Slack-style alert as text: Slack's control sequences in a name or a
+// message (<!channel> pinging the whole channel, <url|label> making a link
+// that reads like another) are escaped, as Slack asks; the alert's own
+// link to the console stays a link.
+func TestSlackAlertEscapesWhatCustomersWrite(t *testing.T) {
+	e := newEnvWith(t, allowPrivate)
+	slack := newReceiver(t)
+	e.login("master").json("POST", e.shopPath()+"/alert-targets", `{"kind":"slack","url":"`+slack.srv.URL+`","events":["ticket.created"]}`, 201, nil)
+	w := e.worker()
+	e.visitor("shop", "").json("POST", "/api/v1/widget/tickets", `{"name":"<!channel> 김영희","contact":"young@example.com","message":"<https://phish.example/login|영수증 다시 받기> & 환불"}`, 201, nil)
+	w.RunDue(t.Context())
+	got := slack.all()
+	if len(got) != 1 {
+		t.Fatalf("%d alerts, want 1", len(got))
+	}
+	var body struct{ Text string }
+	must(t, json.Unmarshal(got[0].Raw, &body))
+	if strings.Contains(body.Text, "<!channel>") || strings.Contains(body.Text, "<https://phish.example") ||
+		!strings.Contains(body.Text, "&lt;!channel&gt; 김영희") || !strings.Contains(body.Text, "&lt;https://phish.example/login|영수증 다시 받기&gt; &amp; 환불") {
+		t.Fatalf("the customer's words reach Slack unescaped:\n%s", body.Text)
+	}
+	if !strings.Contains(body.Text, "<"+e.srv.URL+"/console/?ws=") {
+		t.Fatalf("the alert's own link is gone:\n%s", body.Text)
+	}
+}
+
+// TestLeftMessageAlertOnlyForLeftMessages (§10.1): the left-message alert
+// (ticket.created, "새 부재 메시지") is for what a customer left in the
+// widget; a ticket an agent makes — from a call, or from a chat — alerts
+// nobody (a webhook subscribed to ticket.created still receives both).
+func TestLeftMessageAlertOnlyForLeftMessages(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, allowPrivate)
+			master, kim := e.login("master"), e.login("kim")
+			slack, hook := newReceiver(t), newReceiver(t)
+			master.json("POST", e.shopPath()+"/alert-targets", `{"kind":"slack","url":"`+slack.srv.URL+`","events":["ticket.created"]}`, 201, nil)
+			master.json("POST", e.shopPath()+"/webhooks", `{"url":"`+hook.srv.URL+`","events":["ticket.created"]}`, 201, nil)
+			w := e.worker()
+			kim.json("POST", e.shopPath()+"/tickets", `{"subject":"전화 문의 — 배송지 변경","name":"박서준","contact":"010-1234-5678"}`, 201, nil)
+			conv := e.visitor("shop", "").start()
+			kim.json("POST", e.shopPath()+"/tickets", fmt.Sprintf(`{"subject":"교환 접수","conversation_id":%d}`, conv.ID), 201, nil)
+			e.visitor("shop", "").json("POST", "/api/v1/widget/tickets", `{"name":"김영희","contact":"young@example.com","message":"영수증을 다시 받을 수 있을까요?"}`, 201, nil)
+			w.RunDue(t.Context())
+			got := slack.all()
+			if len(got) != 1 || !strings.Contains(string(got[0].Raw), "김영희") {
+				t.Fatalf("%d left-message alerts, want the customer's one: %v", len(got), got)
+			}
+			if n := len(hook.all()); n != 3 {
+				t.Fatalf("the webhook received %d ticket.created, want 3", n)
+			}
+		})
+	}
 }

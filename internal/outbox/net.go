@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -19,7 +20,8 @@ import (
 // MaxURLLength bounds an endpoint's URL.
 const MaxURLLength = 2048
 
-// CheckURL validates a receiver's URL: http or https, a host, at most
+// CheckURL validates a receiver's URL: http or https, a host (an IPv4
+// address only in its dotted form), a port from 1 to 65535, at most
 // MaxURLLength characters, and — unless private addresses are allowed —
 // not a loopback, private or link-local address literal nor localhost
 // (a name that resolves to one is refused when the worker connects).
@@ -30,6 +32,10 @@ func CheckURL(raw string, allowPrivate bool) error {
 	if len(raw) > MaxURLLength {
 		return chat.Errorf(ErrInvalidURL, "the URL must be at most %d characters", MaxURLLength)
 	}
+	// Shown to masters as written: nothing that turns it around.
+	if strings.ContainsFunc(raw, chat.IsControlOrBidi) {
+		return chat.Errorf(ErrInvalidURL, "the URL must not hold control or text-direction characters")
+	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
 		return chat.Errorf(ErrInvalidURL, "the URL must be an absolute http:// or https:// URL")
@@ -37,10 +43,18 @@ func CheckURL(raw string, allowPrivate bool) error {
 	if u.User != nil {
 		return chat.Errorf(ErrInvalidURL, "the URL must not carry a user name or password")
 	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return chat.Errorf(ErrInvalidURL, "the URL's port must be 1 to 65535")
+		}
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".") // "localhost." is localhost
+	if _, err := netip.ParseAddr(host); err != nil && endsInNumber(host) {
+		return chat.Errorf(ErrInvalidURL, "write an IPv4 address as four numbers from 0 to 255 (such as 203.0.113.7), or use a host name")
+	}
 	if allowPrivate {
 		return nil
 	}
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".") // "localhost." is localhost
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return chat.Errorf(ErrPrivateAddress, "the URL points at this machine; the operator must allow private addresses (SODAM_WEBHOOK_ALLOW_PRIVATE)")
 	}
@@ -48,6 +62,19 @@ func CheckURL(raw string, allowPrivate bool) error {
 		return chat.Errorf(ErrPrivateAddress, "the URL points at a private address; the operator must allow private addresses (SODAM_WEBHOOK_ALLOW_PRIVATE)")
 	}
 	return nil
+}
+
+// endsInNumber reports a host whose last label is a number (decimal, or
+// hex with 0x): no name, but an IPv4 address in a short or numeric form
+// (127.1, 2130706433, 0x7f.0.0.1) that browsers and some resolvers read
+// as a dotted one and Go does not — refused, so the address a master
+// wrote is the one reached and judged.
+func endsInNumber(host string) bool {
+	last := host[strings.LastIndexByte(host, '.')+1:]
+	if hex, ok := strings.CutPrefix(last, "0x"); ok {
+		return strings.Trim(hex, "0123456789abcdef") == ""
+	}
+	return last != "" && strings.Trim(last, "0123456789") == ""
 }
 
 // private reports addresses a webhook must not reach unless allowed: this

@@ -56,7 +56,8 @@ var ChannelKinds = func() []string {
 	return out
 }()
 
-// Alert types (§10.2). conversation.created and ticket.created are events;
+// Alert types (§10.2). conversation.created and ticket.created are events
+// (ticket.created alerts of a left message, not of a ticket an agent made);
 // the other two are made for alerts: a conversation still unassigned after
 // the target's wait, and an assignment to an agent who is away. The new-chat
 // alert (conversation.created) is a visitor's request for a person: a
@@ -288,6 +289,11 @@ type Store interface {
 	ChannelCustomer(ctx context.Context, ch Endpoint, externalUserID string, p ChannelProfile) (*chat.Customer, error)
 	// ChannelUserOf is the messenger account behind customerID, if any.
 	ChannelUserOf(ctx context.Context, workspaceID, customerID int64) (*ChannelUser, error)
+	// ChannelRetry finds the message a messenger user (customerID: their
+	// identifier) sent under clientMsgID in any of their conversations — a
+	// bridge's retry of a message stored before its conversation closed —
+	// and reports whether there is one.
+	ChannelRetry(ctx context.Context, workspaceID, customerID int64, clientMsgID string) (conversationID, messageID int64, found bool, err error)
 }
 
 // Facts is what Deliverable needs to know beyond the event, looked up by
@@ -337,8 +343,8 @@ func Deliverable(e Endpoint, ev chat.Event, f Facts) string {
 		switch {
 		case ev.Queued && ev.Conversation != nil && e.Wants(AlertNewChat):
 			return AlertNewChat
-		case ev.Type == chat.EventTicketCreated && e.Wants(AlertTicket):
-			return AlertTicket
+		case ev.Type == chat.EventTicketCreated && ev.Ticket != nil && ev.Ticket.CreatedBy == 0 && e.Wants(AlertTicket):
+			return AlertTicket // a left message: not a ticket an agent made
 		case (ev.Type == chat.EventConversationAssigned || ev.Type == chat.EventConversationTransferred) &&
 			f.AssigneeAway && e.Wants(AlertAssignedAway) && ev.Conversation != nil &&
 			(e.AgentID == 0 || e.AgentID == ev.Conversation.AssigneeID):

@@ -74,6 +74,12 @@ func TestDeliverable(t *testing.T) {
 		{"a mention: never a shared target", sharedMail, note(3, 8), Facts{}, ""},
 		{"a mention: only in an internal note", mentions, chat.Event{Type: chat.EventMessageCreated, Conversation: conv,
 			Message: &chat.Message{SenderType: chat.SenderAgent, SenderID: 3, Mentions: []int64{8}}}, Facts{}, ""},
+		{"a left message alerts", Endpoint{Kind: KindSlack, Events: []string{AlertTicket}},
+			chat.Event{Type: chat.EventTicketCreated, Ticket: &chat.Ticket{ID: 1}}, Facts{}, AlertTicket},
+		{"a ticket an agent made does not", Endpoint{Kind: KindEmail, AgentID: 3, Events: []string{AlertTicket}},
+			chat.Event{Type: chat.EventTicketCreated, Ticket: &chat.Ticket{ID: 1, CreatedBy: 2}}, Facts{}, ""},
+		{"a webhook hears of both", Endpoint{Kind: KindWebhook, Events: []string{"ticket.created"}},
+			chat.Event{Type: chat.EventTicketCreated, Ticket: &chat.Ticket{ID: 1, CreatedBy: 2}}, Facts{}, "ticket.created"},
 		{"a ticket's reply", Endpoint{Kind: KindWebhook, Events: []string{"ticket.replied"}},
 			chat.Event{Type: chat.EventTicketReplied, Ticket: &chat.Ticket{ID: 1}, TicketReply: &chat.TicketReply{ID: 2}}, Facts{}, "ticket.replied"},
 		{"not a ticket's internal comment unless asked", Endpoint{Kind: KindWebhook, Events: []string{"ticket.replied"}},
@@ -165,6 +171,18 @@ func TestCheckURL(t *testing.T) {
 		{"http://[64:ff9b::8.8.8.8]/", ""},
 		{"http://[2002:808:808::1]/", ""},
 		{"http://[2001:db8::1]/", ""},
+		// Ports out of range, and IPv4 addresses not in the dotted form.
+		{"https://example.com:99999/", ErrInvalidURL},
+		{"https://example.com:0/", ErrInvalidURL},
+		{"http://127.1/", ErrInvalidURL},
+		{"http://2130706433/", ErrInvalidURL},
+		{"http://0x7f.0.0.1/", ErrInvalidURL},
+		{"http://example.0x1f/", ErrInvalidURL},
+		{"http://1.2.3.4.5/", ErrInvalidURL},
+		{"https://hooks.example.com:443/", ""},
+		{"https://24x7.example.com/", ""},
+		{"https://3com.com/", ""},
+		{"https://소담.한국/hook", ""},
 	} {
 		if got := chat.ErrorCode(CheckURL(tt.url, false)); got != tt.code {
 			t.Errorf("%s: %q, want %q", tt.url, got, tt.code)
@@ -172,6 +190,9 @@ func TestCheckURL(t *testing.T) {
 	}
 	if err := CheckURL("http://127.0.0.1:9/", true); err != nil {
 		t.Fatal(err)
+	}
+	if chat.ErrorCode(CheckURL("http://127.1:9/", true)) != ErrInvalidURL {
+		t.Fatal("a short IPv4 address is accepted where private addresses are allowed")
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -618,7 +619,7 @@ func (w *Worker) send(ctx context.Context, eps *endpointCache, ep *Endpoint, d D
 		}
 		switch ep.Kind {
 		case KindSlack:
-			body, _ := json.Marshal(map[string]string{"text": a.Title + "\n" + a.Text + "\n<" + a.Link + "|" + a.LinkLabel + ">"})
+			body, _ := json.Marshal(map[string]string{"text": slackText.Replace(a.Title) + "\n" + slackText.Replace(a.Text) + "\n<" + a.Link + "|" + a.LinkLabel + ">"})
 			return w.post(ctx, ep.URL, http.Header{}, body, out)
 		case KindJandi:
 			body, _ := json.Marshal(map[string]any{
@@ -638,6 +639,12 @@ func (w *Worker) send(ctx context.Context, eps *endpointCache, ep *Endpoint, d D
 		return fmt.Errorf("unknown endpoint kind %q", ep.Kind)
 	}
 }
+
+// slackText escapes what Slack-style receivers read as control sequences
+// in a message's text (Slack's "escaping text": &, < and >), so that a
+// customer's name or words are shown as written, never as a mention of
+// the whole channel (<!channel>) or a link labelled as something else.
+var slackText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // post sends body and reads a short excerpt of the answer; anything but
 // 2xx is a failed attempt.

@@ -399,7 +399,7 @@ func (db *DB) claimApart(ctx context.Context, claim string, args []any) ([]outbo
 
 // FinishDeliveries records node's attempts in one transaction. One whose
 // claim was taken over meanwhile (another holder, another attempt) is
-// left to its new holder.
+// left to its new holder, and one settled meanwhile (skipped) as it is.
 func (db *DB) FinishDeliveries(ctx context.Context, node string, outcomes []outbox.Outcome) error {
 	rows := make([]outcomeRow, 0, len(outcomes))
 	for _, o := range outcomes {
@@ -425,7 +425,10 @@ func (db *DB) FinishDeliveries(ctx context.Context, node string, outcomes []outb
 		last_error = CASE WHEN v.undo = 1 THEN deliveries.last_error ELSE v.err END,
 		done_at = v.done, claimed_by = NULL, claimed_until = NULL
 		FROM `
-	const where = ` WHERE deliveries.id = v.id AND deliveries.attempts = v.attempts AND deliveries.claimed_by = ?`
+	// One settled while it was in flight (its endpoint deleted, its
+	// member deactivated: skipped) stays settled.
+	const where = ` WHERE deliveries.id = v.id AND deliveries.attempts = v.attempts AND deliveries.claimed_by = ?
+		AND deliveries.status = 'pending'`
 	return db.tx(ctx, func(x q) error {
 		if db.d.Name == "postgres" {
 			// One statement, the outcomes as one JSON parameter: a statement
@@ -701,8 +704,21 @@ func (db *DB) ChannelUserOf(ctx context.Context, workspaceID, customerID int64) 
 	return &u, err
 }
 
+// ChannelRetry finds a messenger user's message by its client ID in any
+// of their conversations (conversations_customer, then the conversation's
+// unique client IDs).
+func (db *DB) ChannelRetry(ctx context.Context, workspaceID, customerID int64, clientMsgID string) (conversationID, messageID int64, found bool, err error) {
+	err = db.read().row(ctx, `SELECT m.conversation_id, m.id FROM conversations c JOIN messages m ON m.conversation_id = c.id
+		WHERE c.workspace_id = ? AND c.customer_id = ? AND m.client_msg_id = ? AND m.sender_type = 'visitor'
+		ORDER BY m.id DESC LIMIT 1`, workspaceID, customerID, clientMsgID).Scan(&conversationID, &messageID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, false, nil
+	}
+	return conversationID, messageID, err == nil, err
+}
+
 // alertEndpoints loads the live endpoints of the workspaces, personal
-// ones included, inside a transaction.
+// ones included (those of active members only), inside a transaction.
 func (db *DB) alertEndpoints(ctx context.Context, x q, workspaceIDs []int64) ([]outbox.Endpoint, error) {
 	var out []outbox.Endpoint
 	err := x.batch(ctx, alertEndpointsStmt(workspaceIDs, &out))
@@ -717,8 +733,12 @@ func alertEndpointsStmt(workspaceIDs []int64, out *[]outbox.Endpoint) Stmt {
 	for i, id := range workspaceIDs {
 		args[i] = id
 	}
+	// A deactivated member's own alerts stay as they set them, but send
+	// nothing until the member is active again (skipPersonalAlerts).
 	return Stmt{Query: `SELECT ` + endpointColumns + ` FROM endpoints WHERE deleted_at IS NULL AND events <> '[]'
-		AND workspace_id IN (?` + strings.Repeat(", ?", len(args)-1) + `)`, Args: args,
+		AND workspace_id IN (?` + strings.Repeat(", ?", len(args)-1) + `)
+		AND (agent_id IS NULL OR EXISTS (SELECT 1 FROM members AS m
+			WHERE m.workspace_id = endpoints.workspace_id AND m.agent_id = endpoints.agent_id AND m.active))`, Args: args,
 		Row: func(scan func(...any) error) error {
 			e, err := scanEndpoint(scanFunc(scan))
 			if err == nil {
@@ -906,4 +926,14 @@ func scanEndpoints(rows *sql.Rows) ([]outbox.Endpoint, error) {
 		out = append(out, *e)
 	}
 	return out, rows.Err()
+}
+
+// skipPersonalAlerts skips the pending deliveries of a member's own alerts
+// as the member is deactivated: what was written for them before is not
+// sent to someone who no longer works in the workspace.
+func skipPersonalAlerts(ctx context.Context, t *txn, workspaceID, agentID int64) error {
+	_, err := t.exec(ctx, `UPDATE deliveries SET status = 'skipped', last_error = 'the member was deactivated', done_at = ?
+		WHERE status = 'pending' AND endpoint_id IN (SELECT id FROM endpoints WHERE workspace_id = ? AND agent_id = ?)`,
+		micros(t.now), workspaceID, agentID)
+	return err
 }

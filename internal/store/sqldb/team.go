@@ -344,8 +344,9 @@ func revokeInvitationsBy(ctx context.Context, t *txn, workspaceID int64, m *chat
 }
 
 // setActive activates or deactivates m. A deactivated member goes offline,
-// their open conversations go back to the queue (the caller routes it), and
-// when they are active nowhere any more their sessions end.
+// their open conversations go back to the queue (the caller routes it),
+// their own alerts send nothing (skipPersonalAlerts), and when they are
+// active nowhere any more their sessions end.
 func (db *DB) setActive(ctx context.Context, t *txn, m *chat.Member, active bool) error {
 	m.Active = active
 	if active {
@@ -384,6 +385,9 @@ func (db *DB) setActive(ctx context.Context, t *txn, m *chat.Member, active bool
 		}
 	}
 	if err := t.cancelJob(ctx, chat.JobOffline, m.WorkspaceID, m.AgentID); err != nil {
+		return err
+	}
+	if err := skipPersonalAlerts(ctx, t, m.WorkspaceID, m.AgentID); err != nil {
 		return err
 	}
 	var elsewhere int

@@ -350,3 +350,32 @@ func testEndpointAudit(t *testing.T, s chat.Store) {
 		t.Fatalf("audit targets %q, want %q", targets, want)
 	}
 }
+
+// testDeliveryInFlightWhenDeleted: an endpoint deleted while a node is
+// sending to it has its deliveries skipped, those in flight too; the
+// node's late outcome — a failed attempt to retry — does not make them
+// pending again, where they would stay for good (nothing claims a deleted
+// endpoint's deliveries) and count in the outbox's backlog.
+func testDeliveryInFlightWhenDeleted(t *testing.T, s chat.Store) {
+	ob := outboxOf(t, s)
+	clk := withClock(t, s)
+	f := setup(t, s, "inflight")
+	hook := newWebhook(t, ob, f.ws, "message.created")
+	c := f.open(t, s)
+	_, _, err := s.Take(ctx, f.ws.ID, c.ID, f.a1)
+	must(t, err)
+	send(t, s, f.ws.ID, c.ID, f.a1, "m1", "주문하신 상품이 출고되었습니다")
+	claimed, err := ob.ClaimDeliveries(ctx, "node-1", clk.Now(), time.Minute, 100)
+	must(t, err)
+	if len(claimed) != 1 {
+		t.Fatalf("claimed %d, want 1", len(claimed))
+	}
+	must(t, ob.DeleteEndpoint(ctx, f.ws.ID, hook.ID, chat.Who{}))
+	must(t, ob.FinishDeliveries(ctx, "node-1", []outbox.Outcome{{Delivery: claimed[0], Status: outbox.StatusPending,
+		NextAt: clk.Now().Add(time.Second), Code: 503, Error: "the receiver answered 503", Completed: clk.Now()}}))
+	pending, err := ob.PendingDeliveries(ctx)
+	must(t, err)
+	if n := pending[f.ws.ID]; n != 0 {
+		t.Fatalf("%d deliveries of a deleted endpoint are pending again", n)
+	}
+}

@@ -86,6 +86,7 @@ func Run(t *testing.T, open Opener) {
 		{"Outbox", testOutbox},
 		{"EndpointAudit", testEndpointAudit},
 		{"DeliveryClaims", testDeliveryClaims},
+		{"DeliveryInFlightWhenDeleted", testDeliveryInFlightWhenDeleted},
 		{"DeliveryBacklog", testDeliveryBacklog},
 		{"PII", testPII},
 		{"PIIMaskInBatch", testPIIMaskInBatch},
