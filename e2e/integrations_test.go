@@ -216,13 +216,22 @@ func TestBrowserIntegrations(t *testing.T) {
 	// Mentions in internal notes: a personal alert only, not a shared target's.
 	master.waitFor("the mention alert", `document.querySelector('[name=my-alert][value="note.mentioned"]').closest('label').textContent.includes('내부 메모에서 나를 언급') && !document.querySelector('[name=alert-event][value="note.mentioned"]')`)
 	master.click(`[name=my-alert][value="note.mentioned"]`)
+	// A chat waiting 15 minutes, not the default 5.
+	master.click(`[name=my-alert][value="conversation.waiting"]`)
+	fill(master, "[data-testid=my-alerts-wait]", "15")
 	master.click("[data-testid=my-alerts-quiet]")
+	// A quiet-hours time left empty is asked for, not saved as 00:00.
+	master.do("clear the end of the quiet hours", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=my-alerts-to]').value = ''`))
+	master.click("[data-testid=my-alerts-save]")
+	master.waitFor("both times asked for", `document.querySelector('[data-testid=my-alerts-error]').textContent === '방해 금지 시간의 시작과 끝을 모두 입력하세요.'`)
+	fill(master, "[data-testid=my-alerts-to]", "0800AM")
 	master.click("[data-testid=my-alerts-save]")
 	master.waitFor("saved", `document.querySelector('[data-testid=my-alerts-error]').textContent === '' && document.body.textContent.includes('내 알림 설정을 저장했습니다')`)
 	look(master, "integrations-alerts-ko")
 	master.goTo(s.baseURL + "/console/#/settings")
 	master.waitFor("the settings page again", `document.querySelector('#app').dataset.page === 'settings'`)
-	master.waitFor("my alerts kept", `document.querySelector('[name=my-alert][value="conversation.created"]').checked && document.querySelector('[name=my-alert][value="note.mentioned"]').checked && document.querySelector('[data-testid=my-alerts-quiet]').checked && document.querySelector('[data-testid=my-alerts-from]').value === '22:00'`)
+	master.waitFor("my alerts kept", `document.querySelector('[name=my-alert][value="conversation.created"]').checked && document.querySelector('[name=my-alert][value="note.mentioned"]').checked && document.querySelector('[data-testid=my-alerts-quiet]').checked && document.querySelector('[data-testid=my-alerts-from]').value === '22:00'`+
+		` && document.querySelector('[data-testid=my-alerts-to]').value === '08:00' && document.querySelector('[data-testid=my-alerts-wait]').value === '15'`)
 
 	// An agent sees none of the masters' cards, only their own alerts.
 	s.addAgent("jisu@example.com", "김지수", "Jisu likes green tea 7")

@@ -1,6 +1,7 @@
 // <sodam-settings-my-alerts> is an agent's own email alerts (§10.2): which
 // alerts to receive at their login address, and quiet hours in the
-// workspace's time zone, when none are sent. Every member may set theirs.
+// workspace's time zone, when none are sent; how long a chat waits before
+// its waiting alert. Every member may set theirs.
 // Only here: a mention of them in an internal note (§2.7). The emails are
 // in the agent's own console language (PATCH /api/v1/me). Without the
 // server's SMTP the card says they cannot be sent (smtp_configured), and
@@ -28,6 +29,10 @@ class MyAlertsCard extends SettingsCard {
     <legend data-i18n="my_alerts.events"></legend>
     <div class="checks" data-ref="events"></div>
   </fieldset>
+  <label>
+    <span data-i18n="alert_targets.wait"></span>
+    <input name="wait" type="number" min="1" max="1440" value="5" class="short" data-testid="my-alerts-wait">
+  </label>
   <label class="check"><input type="checkbox" name="quiet" data-testid="my-alerts-quiet"><span data-i18n="my_alerts.quiet"></span></label>
   <div class="quiet-hours">
     <label><span data-i18n="my_alerts.from"></span><input type="time" name="from" value="22:00" data-testid="my-alerts-from"></label>
@@ -58,6 +63,7 @@ class MyAlertsCard extends SettingsCard {
     this.ref('no-smtp').hidden = a.smtp_configured !== false;
     const f = this.ref('form').elements;
     for (const box of this.ref('form').querySelectorAll('[name=my-alert]')) box.checked = (a.events ?? []).includes(box.value);
+    f.wait.value = a.wait_minutes || 5;
     f.quiet.checked = a.quiet_start >= 0;
     if (a.quiet_start >= 0) {
       f.from.value = clock(a.quiet_start);
@@ -70,11 +76,19 @@ class MyAlertsCard extends SettingsCard {
     const f = form.elements;
     const box = this.ref('error');
     box.replaceChildren();
+    // A time field cleared would be sent as 00:00.
+    if (f.quiet.checked && (!f.from.value || !f.to.value)) {
+      box.textContent = t('my_alerts.quiet_times');
+      return;
+    }
+    const events = [...form.querySelectorAll('[name=my-alert]:checked')].map((c) => c.value);
     const body = {
-      events: [...form.querySelectorAll('[name=my-alert]:checked')].map((c) => c.value),
+      events,
       quiet_start: f.quiet.checked ? minutes(f.from.value) : -1,
       quiet_end: f.quiet.checked ? minutes(f.to.value) : -1,
     };
+    // PUT replaces: the wait is sent, or the server's default replaces it.
+    if (events.includes('conversation.waiting')) body.wait_minutes = Number(f.wait.value) || 5;
     f.submit.disabled = true;
     try {
       this.#fill(await this.inbox.request('PUT', '/me/alerts', body));
