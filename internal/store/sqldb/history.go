@@ -536,7 +536,10 @@ func (db *DB) pgSearch(ctx context.Context, workspaceID int64, f history.Filter,
 			if err != nil {
 				return nil, err
 			}
-			return out, page(ids)
+			// page appends to out: call it first (Go leaves open whether
+			// out would be read before or after the call).
+			err = page(ids)
+			return out, err
 		}
 		wlo, whi := max(lo, hi-size), hi
 		if f.Oldest {
