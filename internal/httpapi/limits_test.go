@@ -341,3 +341,29 @@ func TestChannelFileLimits(t *testing.T) {
 	retryAfter(t, last)
 	retryAfter(t, c.raw("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"m-1","text":"안녕하세요"}`))
 }
+
+// Ending and rating a conversation spend the visitor's start budget: a
+// script repeating either (a closed chat answers each "end" again) is
+// slowed down like one starting chats.
+func TestCloseAndRatingLimits(t *testing.T) {
+	e := newEnvWith(t, withLimits)
+	e.clock.freeze()
+	v := e.visitor("shop", "")
+	conv := v.start() // one of the budget's 10
+	closePath := fmt.Sprintf("/api/v1/widget/conversations/%d/close", conv.ID)
+	if n, resp := spend(50, func(int) *http.Response { return v.raw("POST", closePath, "") }); n != 9 {
+		t.Fatalf("%d ends before the limit, want 9", n)
+	} else if d := retryAfter(t, resp); d != 6*time.Second {
+		t.Fatalf("Retry-After %v", d)
+	}
+	r := e.visitor("shop", "")
+	rc := r.start()
+	ratePath := fmt.Sprintf("/api/v1/widget/conversations/%d/rating", rc.ID)
+	if n, resp := spend(50, func(int) *http.Response { return r.raw("POST", ratePath, `{"score":5,"comment":""}`) }); n != 9 {
+		t.Fatalf("%d ratings before the limit, want 9", n)
+	} else {
+		retryAfter(t, resp)
+	}
+	e.clock.advance(6 * time.Second)
+	v.json("POST", closePath, "", 200, nil)
+}
