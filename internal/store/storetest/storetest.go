@@ -110,6 +110,7 @@ func Run(t *testing.T, open Opener) {
 		{"Exports", testExports},
 		{"SearchBackfill", testSearchBackfill},
 		{"HistoryCustomerRecall", testHistoryCustomerRecall},
+		{"HistoryCustomerPhoneForms", testHistoryCustomerPhoneForms},
 		{"SearchFollowsMasking", testSearchFollowsMasking},
 		{"StatsExact", testStatsExact},
 	}
