@@ -523,7 +523,9 @@ func (s *Server) widgetClose(w http.ResponseWriter, r *http.Request) error {
 }
 
 // visitorClose ends the visitor's conversation. Ending an already closed
-// one answers with it, so a retried "end" is harmless.
+// one answers with it, so a retried "end" is harmless; so does one that
+// the agent, or the visitor's other tab, ended since c was read: as it
+// now is, closed.
 func (s *Server) visitorClose(w http.ResponseWriter, r *http.Request, c *chat.Conversation) error {
 	if c.State != chat.StateClosed {
 		closed, err := s.app.CloseConversation(r.Context(), c.WorkspaceID, c.ID, chat.VisitorActor)
@@ -532,6 +534,10 @@ func (s *Server) visitorClose(w http.ResponseWriter, r *http.Request, c *chat.Co
 			c = &closed
 		case chat.ErrorCode(err) != chat.ErrConversationClosed:
 			return err
+		default:
+			if c, err = s.ownConversation(r, c.ID); err != nil {
+				return err
+			}
 		}
 	}
 	writeJSON(w, http.StatusOK, widgetSendResponse{Conversation: viewForVisitor(c)})
