@@ -401,8 +401,11 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		// The robot answers at any hour: a person is asked for later.
-		if avail != chat.Available && !v.workspace.Settings.Robot.Enabled {
+		// The robot answers at any hour, or with nobody online: a person is
+		// asked for later. Operation stopped turns the widget to
+		// leave-a-message, the robot's too (§6).
+		robot := v.workspace.Settings.Robot.Enabled && avail != chat.UnavailableStopped
+		if avail != chat.Available && !robot {
 			return chat.Errorf(chat.ErrUnavailable, "chat is not available now (%s); leave a message instead", avail)
 		}
 	} else if err != nil {

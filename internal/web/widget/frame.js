@@ -181,9 +181,11 @@ async function start() {
 
 // startFresh shows a visitor without a conversation the chat, or the
 // leave-a-message form when chats are not taken now; either after the
-// consent step when the workspace has consent text.
+// consent step when the workspace has consent text. The robot takes chats
+// at any hour, but not while operation is stopped (§6).
 function startFresh() {
-  afterConsent = availability === 'available' || robotEnabled ? 'chat' : 'leave';
+  const robotTakes = robotEnabled && availability !== 'operation_stopped';
+  afterConsent = availability === 'available' || robotTakes ? 'chat' : 'leave';
   setView(consentText && !consented ? 'consent' : afterConsent);
 }
 
