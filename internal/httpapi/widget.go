@@ -110,9 +110,10 @@ func (s *Server) siteWorkspace(r *http.Request, siteID string) (*chat.Workspace,
 	return s.store.WorkspaceBySiteID(r.Context(), siteID)
 }
 
-// workspaceBySite is siteWorkspace for a page of an allowed origin.
+// workspaceBySite is siteWorkspace for a page of an allowed origin; an
+// archived workspace's widget is closed, as its help center is.
 func (s *Server) workspaceBySite(r *http.Request, siteID string) (*chat.Workspace, error) {
-	ws, err := s.siteWorkspace(r, siteID)
+	ws, err := s.publicWorkspace(r, siteID)
 	if err != nil {
 		return nil, err
 	}
