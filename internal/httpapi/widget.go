@@ -382,15 +382,9 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 	// version, it stands until the notice changes. It is recorded with the
 	// start, in its transaction: a start refused here or by the store
 	// (blocked, unavailable) leaves the customer as they were.
-	var consent string
-	lang := v.workspace.Settings.Widget.WidgetLanguage(cu.Language)
-	if text := v.workspace.TextsFor(lang).Consent; text != "" {
-		if version := chat.ConsentVersion(text); cu.ConsentVersion != version {
-			if !req.Consent {
-				return chat.Errorf(chat.ErrConsentRequired, "agree to the privacy notice to start a chat")
-			}
-			consent = version
-		}
+	consent := consentToRecord(v.workspace, cu)
+	if consent != "" && !req.Consent {
+		return chat.Errorf(chat.ErrConsentRequired, "agree to the privacy notice to start a chat")
 	}
 	if cu.BlockedAt != nil {
 		return chat.Errorf(chat.ErrCustomerBlocked, "this customer is blocked")
@@ -421,6 +415,16 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, createdStatus(!started), viewForVisitor(&c))
 	return nil
+}
+
+// consentToRecord is the version of the privacy notice cu is shown and
+// has not agreed to yet; "" when there is none or they agreed to it.
+func consentToRecord(ws *chat.Workspace, cu *chat.Customer) string {
+	text := ws.TextsFor(ws.Settings.Widget.WidgetLanguage(cu.Language)).Consent
+	if version := chat.ConsentVersion(text); text != "" && cu.ConsentVersion != version {
+		return version
+	}
+	return ""
 }
 
 // ownConversation loads {cid} if it is the visitor's; anything else is not found.
@@ -555,6 +559,10 @@ type ticketRequest struct {
 	// Website is the form's honeypot: a field people never see, which
 	// form-filling bots fill in.
 	Website string `json:"website"`
+	// Consent says the visitor agreed to the privacy notice the widget
+	// showed before the form: recorded once the message is taken, so they
+	// are asked once, as for a chat.
+	Consent bool `json:"consent"`
 }
 
 // visitorTicket is what the visitor hears back about a left message.
@@ -584,6 +592,15 @@ func (s *Server) widgetTicket(w http.ResponseWriter, r *http.Request) error {
 	tk := &chat.Ticket{WorkspaceID: v.workspace.ID, CustomerID: cu.ID, Name: strings.TrimSpace(req.Name), Contact: strings.TrimSpace(req.Contact), Message: req.Message}
 	if err := s.app.CreateTicket(r.Context(), tk); err != nil {
 		return err
+	}
+	// After the message, which is what the visitor came for: a refused one
+	// records nothing, and a consent that fails to record is only asked
+	// again, never the message sent twice.
+	if version := consentToRecord(v.workspace, cu); version != "" && req.Consent {
+		err := s.app.Commit(r.Context(), func(tx chat.Tx) error { return tx.RecordConsent(r.Context(), v.workspace.ID, cu.ID, version) })
+		if err != nil {
+			s.log.Warn("widget: the consent with a left message was not recorded", slog.Int64("customer", cu.ID), slog.Any("err", err))
+		}
 	}
 	writeJSON(w, http.StatusCreated, visitorTicket{ID: tk.ID, CreatedAt: tk.CreatedAt})
 	return nil

@@ -589,7 +589,9 @@ async function leaveMessage(e) {
   }
   f.submit.disabled = true;
   try {
-    await api('POST', '/tickets', values);
+    // The form shows only after the consent step (when there is a notice):
+    // the server records the agreement with the message.
+    await api('POST', '/tickets', { ...values, consent: true });
     form.reset();
     setView('sent');
   } catch (err) {
