@@ -345,3 +345,20 @@ func TestBrowserFAQLatestAnswer(t *testing.T) {
 		visitor.fail("an earlier article's answer replaced the later one: %q", got)
 	}
 }
+
+// TestBrowserRobotOperationStopped: with the robot on and operation
+// stopped, the widget offers only leave-a-message (§6), as the console
+// told the manager who stopped it.
+func TestBrowserRobotOperationStopped(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	seedShopFAQ(t, s)
+	s.configure(func(st *chat.Settings) { st.Robot.Enabled = true; st.OperationStopped = true })
+	root := browser(t)
+	visitor := newTab(t, root, "visitor")
+	openWidget(visitor, s.host.URL)
+	agreeTo(visitor, "leave")
+	visitor.waitFrame("the leave-a-message form, why, and no chat",
+		`d.querySelector('[data-testid=widget-leave-form]').checkVisibility() && d.querySelector('[data-testid=widget-offline]').dataset.reason === 'operation_stopped'`+
+			` && !d.querySelector('[data-testid=widget-composer]').checkVisibility()`)
+}

@@ -145,6 +145,10 @@ func TestBrowserLeaveMessage(t *testing.T) {
 	}
 	visitor.frameClick("[data-testid=widget-leave-submit]")
 	visitor.waitFrame("the thank-you", `d.querySelector('[data-testid=widget]').dataset.view === 'sent' && d.querySelector('[data-testid=widget-leave-thanks]').checkVisibility()`)
+	// Asked once: the agreement was recorded with the message, so the
+	// page's next visit goes straight to the form.
+	openWidget(visitor, s.host.URL)
+	visitor.waitFrame("the form again, without the consent step", `d.querySelector('[data-testid=widget]').dataset.view === 'leave'`)
 
 	// It appears live, unread, with the count on the side bar.
 	item := `document.querySelector('` + ticketItem + `')`

@@ -122,7 +122,8 @@ func checkBirthDate(v string, now time.Time) error {
 	if err != nil {
 		return Errorf(ErrInvalid, "birth_date must be a date as YYYY-MM-DD")
 	}
-	if d.Year() < minBirthYear || d.After(now) {
+	// Today is now's date where now is (the workspace's zone).
+	if today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC); d.Year() < minBirthYear || d.After(today) {
 		return Errorf(ErrInvalid, "birth_date must be between %d and today", minBirthYear)
 	}
 	return nil

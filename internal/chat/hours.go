@@ -41,13 +41,19 @@ func DefaultBusinessHours() BusinessHours {
 	return b
 }
 
-// clock parses "HH:MM" into minutes since midnight; "24:00" is allowed as an end.
+// clock parses "HH:MM", two digits each, into minutes since midnight;
+// "24:00" is allowed as an end.
 func clock(s string) (int, error) {
-	var h, m int
 	if len(s) != 5 || s[2] != ':' {
 		return 0, fmt.Errorf("%q is not HH:MM", s)
 	}
-	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil || h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0) {
+	for _, i := range []int{0, 1, 3, 4} {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, fmt.Errorf("%q is not HH:MM", s)
+		}
+	}
+	h, m := int(s[0]-'0')*10+int(s[1]-'0'), int(s[3]-'0')*10+int(s[4]-'0')
+	if h > 24 || m > 59 || (h == 24 && m != 0) {
 		return 0, fmt.Errorf("%q is not a time of day", s)
 	}
 	return h*60 + m, nil

@@ -77,6 +77,13 @@ func TestBusinessHoursValidate(t *testing.T) {
 		{"start equals end", day(DayHours{Open: true, Start: "09:00", End: "09:00"}), false},
 		{"bad time", day(DayHours{Open: true, Start: "9:00", End: "18:00"}), false},
 		{"hour 25", day(DayHours{Open: true, Start: "09:00", End: "25:00"}), false},
+		// Stored as typed, these would show the console's time field empty.
+		{"signed hour", day(DayHours{Open: true, Start: "+9:00", End: "18:00"}), false},
+		{"spaced hour", day(DayHours{Open: true, Start: " 9:00", End: "18:00"}), false},
+		{"negative zero", day(DayHours{Open: true, Start: "-0:30", End: "18:00"}), false},
+		{"signed minute", day(DayHours{Open: true, Start: "09:00", End: "18:+5"}), false},
+		{"lunch with a space", day(DayHours{Open: true, Start: "09:00", End: "18:00", LunchStart: "12: 0", LunchEnd: "13:00"}), false},
+		{"midnight to midnight", day(DayHours{Open: true, Start: "00:00", End: "24:00"}), true},
 		{"24:30", day(DayHours{Open: true, Start: "09:00", End: "24:30"}), false},
 		{"lunch outside hours", day(DayHours{Open: true, Start: "09:00", End: "18:00", LunchStart: "08:00", LunchEnd: "09:30"}), false},
 		{"lunch overlaps close", day(DayHours{Open: true, Start: "09:00", End: "18:00", LunchStart: "17:30", LunchEnd: "18:30"}), false},

@@ -33,10 +33,28 @@ func errNoSecret() error {
 	return Errorf(ErrBadSignature, "the workspace's identity secret cannot be read on the server (was SODAM_SECRET_KEY changed?): signed logins fail until a master rotates it")
 }
 
-// VerifySiteUID checks a site_uid and its signature in constant time.
+// messengerIdentifier matches the external IDs of messenger accounts,
+// <channel kind><channel ID>-<user> (the store's ChannelCustomer).
+var messengerIdentifier = func() *regexp.Regexp {
+	var kinds []string
+	for _, c := range Channels {
+		if c != ChannelWeb {
+			kinds = append(kinds, regexp.QuoteMeta(string(c)))
+		}
+	}
+	return regexp.MustCompile(`^(` + strings.Join(kinds, "|") + `)[0-9]+-`)
+}()
+
+// VerifySiteUID checks a site_uid and its signature in constant time. A
+// site_uid may not have the form of a messenger account's identifier: a
+// member named so (a username its owner chose, say) would be that
+// account, or become it when the account first writes, and read its chats.
 func VerifySiteUID(secret, uid, sig string) error {
 	if !validCustomerID(uid) {
 		return Errorf(ErrInvalid, "site_uid must be 1 to 128 letters, digits or . _ @ : + -")
+	}
+	if messengerIdentifier.MatchString(uid) {
+		return Errorf(ErrInvalid, "site_uid %s has the form of a messenger account's identifier (such as kakao1-…), which a member's may not have", uid)
 	}
 	if sig == "" {
 		return Errorf(ErrBadSignature, "site_uid must be signed: pass site_uid_sig, the HMAC-SHA256 of site_uid under the workspace's identity secret")

@@ -53,7 +53,8 @@ func (w WebRename) Changes() bool { return w.Rename || len(w.Fold) > 0 }
 // MaxIdentifiers would share newID, when two of the web identifiers each
 // have an open conversation (one open web conversation per identifier:
 // close one first), and when some of them are blocked and others not
-// (unblock first: a merge neither lifts a block nor imposes one).
+// (unblock first: a merge neither lifts a block nor imposes one), and when
+// the web identifier would take a name of a messenger identifier's form.
 func PlanWebRename(siteID, newID string, presences []Presence, edited int64, named *Presence) (WebRename, error) {
 	if named != nil {
 		if !slices.ContainsFunc(presences, func(p Presence) bool { return p.ID == named.ID }) {
@@ -84,6 +85,12 @@ func PlanWebRename(siteID, newID string, presences []Presence, edited int64, nam
 	}
 	if keep.ID != 0 {
 		plan.Keep, plan.Rename = keep.ID, keep.ExternalID != newID
+	}
+	// Named so, the web identifier would become the messenger account's
+	// when it first writes (a site_uid may not have that form either).
+	if plan.Rename && messengerIdentifier.MatchString(newID) {
+		return WebRename{}, Errorf(ErrInvalid, "customer ID %s has the form of a messenger account's identifier (such as kakao1-…), which a web identifier may not take",
+			newID)
 	}
 	var open, blocked []string
 	for _, p := range web {

@@ -14,7 +14,8 @@ import (
 //     email as compact text (Compact), and its phone's digits alone.
 //   - CustomerTerms is what a query looks for: its compact text and,
 //     when it is written like a phone number (digits, '-', '+', spaces,
-//     at least minPhoneDigits digits), its digits alone.
+//     at least minPhoneDigits digits), its digits alone, and those
+//     digits in Korea's other form (koreanForms: 010… and +82 10…).
 //   - A profile matches when one of the query's terms is a substring of
 //     one of its fields (CustomerMatches, the rule the recall test checks
 //     the indexes against): 홍 길동 finds 홍길동 and the other way round.
@@ -60,8 +61,37 @@ func CustomerTerms(q string) []Term {
 	if c := Compact(q); c != "" {
 		out = append(out, Term{Text: c})
 	}
-	if d := phoneDigits(q); d != "" && (len(out) == 0 || out[0].Text != d) {
+	d := phoneDigits(q)
+	if d != "" && (len(out) == 0 || out[0].Text != d) {
 		out = append(out, Term{Text: d})
+	}
+	for _, alt := range koreanForms(q, d) {
+		out = append(out, Term{Text: alt})
+	}
+	return out
+}
+
+// koreanForms are a phone query's digits in Korea's other ways of writing
+// them, so that 010-1234-5678 and +82 10-1234-5678 find each other (a
+// messenger or a site may give either): a national number (0…) as its
+// international digits (82…), and a query written +82… as the national
+// ones and, for +82 010 (a common slip), as +82 10 too. None when the
+// query is neither, and none shorter than minPhoneDigits.
+func koreanForms(q, digits string) []string {
+	var national string
+	switch {
+	case strings.HasPrefix(strings.TrimSpace(q), "+82") && len(digits) > 2:
+		national = "0" + strings.TrimPrefix(digits[2:], "0")
+	case len(digits) > 1 && digits[0] == '0' && digits[1] != '0':
+		national = digits
+	default:
+		return nil
+	}
+	var out []string
+	for _, alt := range []string{national, "82" + national[1:]} {
+		if alt != digits && len(alt) >= minPhoneDigits && !slices.Contains(out, alt) {
+			out = append(out, alt)
+		}
 	}
 	return out
 }

@@ -297,8 +297,13 @@ func visitorTokenHash(r *http.Request) (string, error) {
 }
 
 // visitorRequest checks the request's origin against the visitor's
-// workspace and carries the visitor in its context.
+// workspace and carries the visitor in its context. An archived
+// workspace's widget is closed: nothing a visitor sends is taken, since no
+// console shows it.
 func (s *Server) visitorRequest(r *http.Request, vs *chat.VisitorSession, ws *chat.Workspace) (*http.Request, error) {
+	if ws.ArchivedAt != nil {
+		return r, chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
+	}
 	if err := s.checkOrigin(r, ws); err != nil {
 		return r, err
 	}

@@ -173,6 +173,8 @@ func TestLifecycleRefusals(t *testing.T) {
 		{name: "lunch outside hours", as: manager, method: "PATCH", path: shop, body: `{"settings":{"business_hours":{"days":[{},{"open":true,"start":"09:00","end":"18:00","lunch_start":"17:30","lunch_end":"18:30"},{},{},{},{},{}]}}}`, status: 400, code: chat.ErrInvalid},
 		{name: "closing before opening", as: manager, method: "PATCH", path: shop, body: `{"settings":{"business_hours":{"days":[{"open":true,"start":"18:00","end":"09:00"},{},{},{},{},{},{}]}}}`, status: 400, code: chat.ErrInvalid},
 		{name: "malformed hour", as: manager, method: "PATCH", path: shop, body: `{"settings":{"business_hours":{"days":[{"open":true,"start":"9am","end":"18:00"},{},{},{},{},{},{}]}}}`, status: 400, code: chat.ErrInvalid},
+		{name: "signed hour", as: manager, method: "PATCH", path: shop, body: `{"settings":{"business_hours":{"days":[{"open":true,"start":"+9:00","end":"18:00"},{},{},{},{},{},{}]}}}`, status: 400, code: chat.ErrInvalid},
+		{name: "hour with a space", as: manager, method: "PATCH", path: shop, body: `{"settings":{"business_hours":{"days":[{"open":true,"start":"09:00","end":"18: 0"},{},{},{},{},{},{}]}}}`, status: 400, code: chat.ErrInvalid},
 		{name: "bad holiday", as: manager, method: "PATCH", path: shop, body: `{"settings":{"business_hours":{"holidays":["2026-02-30"]}}}`, status: 400, code: chat.ErrInvalid},
 		{name: "holidays null", as: manager, method: "PATCH", path: shop, body: `{"settings":{"business_hours":{"holidays":null}}}`, status: 400, code: chat.ErrInvalid},
 		{name: "six weekdays", as: manager, method: "PATCH", path: shop, body: `{"settings":{"business_hours":{"days":[{},{},{},{},{},{}]}}}`, status: 400, code: chat.ErrInvalid},

@@ -28,7 +28,9 @@ type limits map[string]limit
 // Actions with a budget, and the budgets: burst, then one per interval.
 const (
 	limitSession = "session" // a widget session (a new visitor, or a returning one)
-	limitStart   = "start"   // starting a conversation
+	// limitStart: starting a conversation, and the visitor's other
+	// actions on it: ending it, rating it, asking for an agent or the bot.
+	limitStart   = "start"
 	limitMessage = "message" // a visitor's message
 	limitUpload  = "upload"  // a visitor's file
 	limitTicket  = "ticket"  // a left message

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sodam-chat/sodam/internal/auth"
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/httpapi"
 )
@@ -340,4 +342,79 @@ func TestChannelFileLimits(t *testing.T) {
 	}
 	retryAfter(t, last)
 	retryAfter(t, c.raw("POST", "/api/v1/channel/messages", `{"external_user_id":"kk_1","client_msg_id":"m-1","text":"안녕하세요"}`))
+}
+
+// Ending and rating a conversation spend the visitor's start budget: a
+// script repeating either (a closed chat answers each "end" again) is
+// slowed down like one starting chats.
+func TestCloseAndRatingLimits(t *testing.T) {
+	e := newEnvWith(t, withLimits)
+	e.clock.freeze()
+	v := e.visitor("shop", "")
+	conv := v.start() // one of the budget's 10
+	closePath := fmt.Sprintf("/api/v1/widget/conversations/%d/close", conv.ID)
+	if n, resp := spend(50, func(int) *http.Response { return v.raw("POST", closePath, "") }); n != 9 {
+		t.Fatalf("%d ends before the limit, want 9", n)
+	} else if d := retryAfter(t, resp); d != 6*time.Second {
+		t.Fatalf("Retry-After %v", d)
+	}
+	r := e.visitor("shop", "")
+	rc := r.start()
+	ratePath := fmt.Sprintf("/api/v1/widget/conversations/%d/rating", rc.ID)
+	if n, resp := spend(50, func(int) *http.Response { return r.raw("POST", ratePath, `{"score":5,"comment":""}`) }); n != 9 {
+		t.Fatalf("%d ratings before the limit, want 9", n)
+	} else {
+		retryAfter(t, resp)
+	}
+	e.clock.advance(6 * time.Second)
+	v.json("POST", closePath, "", 200, nil)
+}
+
+// TestConsentWithLeftMessage: the widget asks for the privacy consent
+// before the leave-a-message form too; the visitor's agreement is
+// recorded once the message is taken, so they are asked once (§1.1), and
+// a refused message records none.
+func TestConsentWithLeftMessage(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			consented := func(v *client) bool {
+				var s struct {
+					Consented bool `json:"consented"`
+				}
+				e.anonymous().json("POST", "/api/v1/widget/sessions", `{"site_id":"shop","visitor_token":"`+v.bearer+`"}`, 200, &s)
+				return s.Consented
+			}
+			v := e.visitor("shop", "")
+			ticket := func(contact string) string {
+				return `{"name":"홍길동","contact":"` + contact + `","message":"환불 문의드립니다","consent":true}`
+			}
+			e.refuse(func() string { return fmt.Sprint(consented(v)) }, []scenario{
+				{name: "a bad contact", as: v, method: "POST", path: "/api/v1/widget/tickets", body: ticket("전화 주세요"), status: 400, code: chat.ErrInvalid},
+			})
+			v.json("POST", "/api/v1/widget/tickets", ticket("010-1234-5678"), 201, nil)
+			if !consented(v) {
+				t.Fatal("the consent given with the left message was not recorded: the visitor is asked again")
+			}
+			cu, err := e.store.Customer(context.Background(), e.shop.ID, mustSession(t, e, v))
+			must(t, err)
+			if cu.ConsentAt == nil || cu.ConsentVersion != chat.ConsentVersion("개인정보 수집에 동의합니다") {
+				t.Fatalf("customer %+v", cu)
+			}
+			// Without it (an older widget), the message is taken as before.
+			quiet := e.visitor("shop", "")
+			quiet.json("POST", "/api/v1/widget/tickets", `{"name":"김철수","contact":"kim@example.com","message":"문의"}`, 201, nil)
+			if consented(quiet) {
+				t.Fatal("a consent nobody gave was recorded")
+			}
+		})
+	}
+}
+
+// mustSession is the customer row ID of v's widget session.
+func mustSession(t *testing.T, e *env, v *client) int64 {
+	t.Helper()
+	vs, err := e.store.VisitorSession(context.Background(), auth.HashToken(v.bearer))
+	must(t, err)
+	return vs.CustomerID
 }

@@ -245,3 +245,28 @@ func TestToAgentTwice(t *testing.T) {
 		})
 	}
 }
+
+// TestRobotOperationStopped: operation stopped turns the widget to
+// leave-a-message (§6), as the console tells the manager who stops it,
+// the robot's too: no new conversation starts, robot or not, and nothing
+// is stored; a left message is taken.
+func TestRobotOperationStopped(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			seedFAQ(t, e)
+			m := e.login("manager")
+			m.json("PATCH", e.shopPath(), `{"settings":{"robot":{"enabled":true},"operation_stopped":true}}`, 200, nil)
+			v := e.visitor("shop", "")
+			list := func() string { return m.state(e.shopPath() + "/conversations") }
+			e.refuse(list, []scenario{
+				{name: "start while stopped", as: v, method: "POST", path: "/api/v1/widget/conversations", body: `{"consent":true}`, status: 409, code: chat.ErrUnavailable},
+			})
+			v.json("POST", "/api/v1/widget/tickets", `{"name":"홍길동","contact":"hong@example.com","message":"환불 문의"}`, 201, nil)
+			m.json("PATCH", e.shopPath(), `{"settings":{"operation_stopped":false}}`, 200, nil)
+			if c := v.start(); c.State != chat.StateBot {
+				t.Fatalf("after the restart: state %s", c.State)
+			}
+		})
+	}
+}

@@ -95,6 +95,9 @@ func webIdentifierFollowsCustomerID(t *testing.T, e *env) {
 		{name: "both open, not confirmed", as: kim, method: "PUT", path: idB, body: `{"customer_id":"member-8"}`, status: 409, code: chat.ErrMergeOpenChats},
 		{name: "the member is blocked", as: kim, method: "PUT", path: idA, body: `{"customer_id":"troll","confirm":true}`, status: 409, code: chat.ErrMergeBlocked},
 		{name: "a messenger account's name", as: kim, method: "PUT", path: idA, body: `{"customer_id":"` + k.ExternalID + `","confirm":true}`, status: 409, code: chat.ErrIdentifierInUse},
+		// The web identifier would take the name a messenger account will
+		// have, and become that account's when it first writes.
+		{name: "a messenger identifier's form", as: kim, method: "PUT", path: idA, body: `{"customer_id":"telegram9-5550123","confirm":true}`, status: 400, code: chat.ErrInvalid},
 		{name: "an agent on a queued chat", as: kim, method: "PUT", path: e.convPath(cQ.ID) + "/customer/id", body: `{"customer_id":"member-7","confirm":true}`, status: 403, code: chat.ErrNotAssignee},
 		{name: "a colleague's chat", as: lee, method: "PUT", path: idA, body: `{"customer_id":"member-7","confirm":true}`, status: 404, code: chat.ErrConversationNotFound},
 		{name: "a read-only API token", as: script, method: "PUT", path: idA, body: `{"customer_id":"member-7","confirm":true}`, status: 403, code: chat.ErrScopeRequired},

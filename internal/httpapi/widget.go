@@ -110,9 +110,10 @@ func (s *Server) siteWorkspace(r *http.Request, siteID string) (*chat.Workspace,
 	return s.store.WorkspaceBySiteID(r.Context(), siteID)
 }
 
-// workspaceBySite is siteWorkspace for a page of an allowed origin.
+// workspaceBySite is siteWorkspace for a page of an allowed origin; an
+// archived workspace's widget is closed, as its help center is.
 func (s *Server) workspaceBySite(r *http.Request, siteID string) (*chat.Workspace, error) {
-	ws, err := s.siteWorkspace(r, siteID)
+	ws, err := s.publicWorkspace(r, siteID)
 	if err != nil {
 		return nil, err
 	}
@@ -381,15 +382,9 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 	// version, it stands until the notice changes. It is recorded with the
 	// start, in its transaction: a start refused here or by the store
 	// (blocked, unavailable) leaves the customer as they were.
-	var consent string
-	lang := v.workspace.Settings.Widget.WidgetLanguage(cu.Language)
-	if text := v.workspace.TextsFor(lang).Consent; text != "" {
-		if version := chat.ConsentVersion(text); cu.ConsentVersion != version {
-			if !req.Consent {
-				return chat.Errorf(chat.ErrConsentRequired, "agree to the privacy notice to start a chat")
-			}
-			consent = version
-		}
+	consent := consentToRecord(v.workspace, cu)
+	if consent != "" && !req.Consent {
+		return chat.Errorf(chat.ErrConsentRequired, "agree to the privacy notice to start a chat")
 	}
 	if cu.BlockedAt != nil {
 		return chat.Errorf(chat.ErrCustomerBlocked, "this customer is blocked")
@@ -401,8 +396,11 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		// The robot answers at any hour: a person is asked for later.
-		if avail != chat.Available && !v.workspace.Settings.Robot.Enabled {
+		// The robot answers at any hour, or with nobody online: a person is
+		// asked for later. Operation stopped turns the widget to
+		// leave-a-message, the robot's too (§6).
+		robot := v.workspace.Settings.Robot.Enabled && avail != chat.UnavailableStopped
+		if avail != chat.Available && !robot {
 			return chat.Errorf(chat.ErrUnavailable, "chat is not available now (%s); leave a message instead", avail)
 		}
 	} else if err != nil {
@@ -417,6 +415,16 @@ func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, createdStatus(!started), viewForVisitor(&c))
 	return nil
+}
+
+// consentToRecord is the version of the privacy notice cu is shown and
+// has not agreed to yet; "" when there is none or they agreed to it.
+func consentToRecord(ws *chat.Workspace, cu *chat.Customer) string {
+	text := ws.TextsFor(ws.Settings.Widget.WidgetLanguage(cu.Language)).Consent
+	if version := chat.ConsentVersion(text); text != "" && cu.ConsentVersion != version {
+		return version
+	}
+	return ""
 }
 
 // ownConversation loads {cid} if it is the visitor's; anything else is not found.
@@ -523,7 +531,9 @@ func (s *Server) widgetClose(w http.ResponseWriter, r *http.Request) error {
 }
 
 // visitorClose ends the visitor's conversation. Ending an already closed
-// one answers with it, so a retried "end" is harmless.
+// one answers with it, so a retried "end" is harmless; so does one that
+// the agent, or the visitor's other tab, ended since c was read: as it
+// now is, closed.
 func (s *Server) visitorClose(w http.ResponseWriter, r *http.Request, c *chat.Conversation) error {
 	if c.State != chat.StateClosed {
 		closed, err := s.app.CloseConversation(r.Context(), c.WorkspaceID, c.ID, chat.VisitorActor)
@@ -532,6 +542,10 @@ func (s *Server) visitorClose(w http.ResponseWriter, r *http.Request, c *chat.Co
 			c = &closed
 		case chat.ErrorCode(err) != chat.ErrConversationClosed:
 			return err
+		default:
+			if c, err = s.ownConversation(r, c.ID); err != nil {
+				return err
+			}
 		}
 	}
 	writeJSON(w, http.StatusOK, widgetSendResponse{Conversation: viewForVisitor(c)})
@@ -545,6 +559,10 @@ type ticketRequest struct {
 	// Website is the form's honeypot: a field people never see, which
 	// form-filling bots fill in.
 	Website string `json:"website"`
+	// Consent says the visitor agreed to the privacy notice the widget
+	// showed before the form: recorded once the message is taken, so they
+	// are asked once, as for a chat.
+	Consent bool `json:"consent"`
 }
 
 // visitorTicket is what the visitor hears back about a left message.
@@ -574,6 +592,15 @@ func (s *Server) widgetTicket(w http.ResponseWriter, r *http.Request) error {
 	tk := &chat.Ticket{WorkspaceID: v.workspace.ID, CustomerID: cu.ID, Name: strings.TrimSpace(req.Name), Contact: strings.TrimSpace(req.Contact), Message: req.Message}
 	if err := s.app.CreateTicket(r.Context(), tk); err != nil {
 		return err
+	}
+	// After the message, which is what the visitor came for: a refused one
+	// records nothing, and a consent that fails to record is only asked
+	// again, never the message sent twice.
+	if version := consentToRecord(v.workspace, cu); version != "" && req.Consent {
+		err := s.app.Commit(r.Context(), func(tx chat.Tx) error { return tx.RecordConsent(r.Context(), v.workspace.ID, cu.ID, version) })
+		if err != nil {
+			s.log.Warn("widget: the consent with a left message was not recorded", slog.Int64("customer", cu.ID), slog.Any("err", err))
+		}
 	}
 	writeJSON(w, http.StatusCreated, visitorTicket{ID: tk.ID, CreatedAt: tk.CreatedAt})
 	return nil
@@ -609,8 +636,8 @@ func (s *Server) widgetRoutes() []route {
 		{pattern: "POST /api/v1/widget/conversations", access: visitor, h: s.widgetStart, api: true, limit: limitStart},
 		{pattern: "GET /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetMessages, api: true, limit: limitWidgetRead},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/messages", access: visitor, h: s.widgetSend, api: true, limit: limitMessage, send: true},
-		{pattern: "POST /api/v1/widget/conversations/{cid}/close", access: visitor, h: s.widgetClose, api: true, noBody: true},
-		{pattern: "POST /api/v1/widget/conversations/{cid}/rating", access: visitor, h: s.widgetRate, api: true},
+		{pattern: "POST /api/v1/widget/conversations/{cid}/close", access: visitor, h: s.widgetClose, api: true, noBody: true, limit: limitStart},
+		{pattern: "POST /api/v1/widget/conversations/{cid}/rating", access: visitor, h: s.widgetRate, api: true, limit: limitStart},
 		{pattern: "POST /api/v1/widget/tickets", access: visitor, h: s.widgetTicket, api: true, limit: limitTicket},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/agent", access: visitor, h: s.widgetToAgent, api: true, noBody: true, limit: limitStart},
 		{pattern: "POST /api/v1/widget/conversations/{cid}/bot", access: visitor, h: s.widgetToBot, api: true, noBody: true, limit: limitStart},

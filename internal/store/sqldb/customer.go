@@ -15,18 +15,20 @@ import (
 const customerSelect = `SELECT cu.id, cu.workspace_id, cu.external_id, w.site_id, cu.verified, cu.language, cu.ip, cu.device, cu.created_at,
 	cu.blocked_at, cu.block_reason, cu.block_note, cu.consent_at, cu.consent_version,
 	p.id, p.customer_key, p.name, p.nickname, p.phone, p.verified_phone, p.email, p.birth_date, p.address, p.note, p.extra,
-	(SELECT COUNT(*) FROM customers o WHERE o.profile_id = p.id)
+	(SELECT COUNT(*) FROM customers o WHERE o.profile_id = p.id), w.settings
 	FROM customers cu JOIN profiles p ON p.id = cu.profile_id JOIN workspaces w ON w.id = cu.workspace_id`
 
+// scanCustomer reads a customerSelect row; the age is reckoned on now's
+// date in the workspace's time zone.
 func scanCustomer(row interface{ Scan(...any) error }, now time.Time) (*chat.Customer, error) {
 	var c chat.Customer
-	var extra, siteID string
+	var extra, siteID, settings string
 	var created int64
 	var blocked, consent sql.NullInt64
 	err := row.Scan(&c.ID, &c.WorkspaceID, &c.ExternalID, &siteID, &c.Verified, &c.Language, &c.IP, &c.Device, &created,
 		&blocked, &c.BlockReason, &c.BlockNote, &consent, &c.ConsentVersion,
 		&c.Profile.ID, &c.CustomerID, &c.Name, &c.Nickname, &c.Phone, &c.VerifiedPhone, &c.Email, &c.BirthDate, &c.Address, &c.Note, &extra,
-		&c.Identifiers)
+		&c.Identifiers, &settings)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chat.Errorf(chat.ErrNotFound, "no such customer")
 	}
@@ -38,7 +40,15 @@ func scanCustomer(row interface{ Scan(...any) error }, now time.Time) (*chat.Cus
 	}
 	c.Identifier = chat.Identifier(siteID, c.ExternalID)
 	c.CreatedAt, c.BlockedAt, c.ConsentAt = fromMicros(created), optTime(blocked), optTime(consent)
-	if age, ok := chat.Age(c.BirthDate, now); ok {
+	var zone struct {
+		Hours struct {
+			TimeZone string `json:"time_zone"`
+		} `json:"business_hours"`
+	}
+	if err := json.Unmarshal([]byte(settings), &zone); err != nil {
+		return nil, err
+	}
+	if age, ok := chat.Age(c.BirthDate, now.In(zoneOf(chat.Settings{Hours: chat.BusinessHours{TimeZone: zone.Hours.TimeZone}}))); ok {
 		c.Age = &age
 	}
 	return &c, nil
@@ -447,7 +457,12 @@ func (db *DB) customerUpdated(ctx context.Context, t *txn, after *chat.Customer,
 // customerID.
 func (db *DB) UpdateProfile(ctx context.Context, workspaceID, customerID int64, p chat.ProfilePatch) (*chat.Customer, []chat.Event, error) {
 	return db.changeCustomer(ctx, workspaceID, customerID, true, func(t *txn, cu *chat.Customer) error {
-		if err := p.Apply(&cu.Profile, t.now); err != nil {
+		// A birth date may be as late as today in the workspace's zone.
+		ws, err := db.workspaceIn(ctx, t.q, workspaceID)
+		if err != nil {
+			return err
+		}
+		if err := p.Apply(&cu.Profile, t.now.In(zoneOf(ws.Settings))); err != nil {
 			return err
 		}
 		return db.saveProfile(ctx, t.q, cu.Profile)

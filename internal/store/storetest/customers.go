@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/app"
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -329,4 +330,42 @@ func testConsent(t *testing.T, s chat.Store) {
 	if got, err = s.Customer(ctx, f.ws.ID, blocked.ID); err != nil || got.ConsentVersion != "" || got.ConsentAt != nil {
 		t.Fatalf("a refused start recorded consent: %+v %v", got, err)
 	}
+}
+
+// testAgeInWorkspaceZone: a customer's age and "today" for a birth date
+// are the workspace's (§4.2, §15): at 01:00 in Seoul on 24 November, still
+// the 23rd in UTC, a customer born on 24 November has had their birthday
+// and one born today may be entered; in Honolulu it is still the 23rd.
+func testAgeInWorkspaceZone(t *testing.T, s chat.Store) {
+	f := setup(t, s, "agezone")
+	c := withClock(t, s)
+	c.advance(15 * time.Hour) // 2026-11-23 16:00 UTC: 11-24 01:00 in Seoul
+	cu, _, err := s.UpdateProfile(ctx, f.ws.ID, f.customer.ID, chat.ProfilePatch{BirthDate: strp("1990-11-24")})
+	must(t, err)
+	if cu.Age == nil || *cu.Age != 36 {
+		t.Fatalf("in Seoul on the birthday: age %v, want 36", ageOf(cu.Age))
+	}
+	if read, err := s.Customer(ctx, f.ws.ID, f.customer.ID); err != nil || read.Age == nil || *read.Age != 36 {
+		t.Fatalf("read back: %+v, %v", read, err)
+	}
+	cu, _, err = s.UpdateProfile(ctx, f.ws.ID, f.customer.ID, chat.ProfilePatch{BirthDate: strp("2026-11-24")})
+	if err != nil || cu.Age == nil || *cu.Age != 0 {
+		t.Fatalf("born today in Seoul: %+v, %v", cu, err)
+	}
+	settings(t, s, f.ws, func(x *chat.Settings) { x.Hours.TimeZone = "Pacific/Honolulu" })
+	if _, _, err := s.UpdateProfile(ctx, f.ws.ID, f.customer.ID, chat.ProfilePatch{BirthDate: strp("2026-11-24")}); chat.ErrorCode(err) != chat.ErrInvalid {
+		t.Fatalf("tomorrow in Honolulu: %v, want invalid_input", err)
+	}
+	cu, _, err = s.UpdateProfile(ctx, f.ws.ID, f.customer.ID, chat.ProfilePatch{BirthDate: strp("1990-11-24")})
+	if err != nil || cu.Age == nil || *cu.Age != 35 {
+		t.Fatalf("in Honolulu the day before the birthday: age %v, %v", ageOf(cu.Age), err)
+	}
+}
+
+// ageOf is a customer's age for a failure's message.
+func ageOf(age *int) any {
+	if age == nil {
+		return "none"
+	}
+	return *age
 }

@@ -548,7 +548,7 @@ func testHistoryCustomerRecall(t *testing.T, s chat.Store) {
 	queries := []string{"김", "김민", "김민준", "민준", "민", "이서연", "서연", "kim", "KIM", "minjun", "kim minjun", "Kim Minjun",
 		"seo-yeon", "seo yeon", "seo_yeon", "example", "example.com", "@example.com", "minjun.kim@example.com", "naver",
 		"gmail.com", "jihoon+shop", "010", "1234", "010-1234", "01012345678", "010-1234-5678", "5555-1234", "821055551234",
-		"+82 10", "02-345", "1111 2222", "고객", "고객1234", "고객 1234", "1234", "12345", "홍길동", "길동", "홍 길동",
+		"+82 10", "02-345", "1111 2222", "010-5555-1234", "+82 10-1234-5678", "+82 010-1111", "고객", "고객1234", "고객 1234", "1234", "12345", "홍길동", "길동", "홍 길동",
 		"단골", "vip", "VIP 김", "까다로운", "고객1", "cf-03", "cf-07", "custfind_cf-03", "custother_cf-03", "custfind_", "없는사람", "zzz", "@", "-", "ㅋ"}
 	check := func(when string) {
 		t.Helper()
@@ -613,4 +613,37 @@ func testHistoryCustomerRecall(t *testing.T, s chat.Store) {
 	}
 	must(t, r.RebuildCustomerIndex(ctx))
 	check("after a rebuild")
+}
+
+// testHistoryCustomerPhoneForms: a Korean phone number is found whichever
+// way the profile and the query write it, national (010-…) or
+// international (+82 10-…), and only the numbers that match.
+func testHistoryCustomerPhoneForms(t *testing.T, s chat.Store) {
+	hs := s.(history.Store)
+	f := setup(t, s, "phoneforms")
+	conv := map[string]int64{}
+	for id, phone := range map[string]string{"national": "010-2345-6789", "international": "+82 10-9876-5432", "slip": "+82 010 1111 2222", "other": "010-2345-0000"} {
+		cu := &chat.Customer{WorkspaceID: f.ws.ID, ExternalID: id, Profile: chat.Profile{Phone: phone}}
+		must(t, s.UpsertCustomer(ctx, cu))
+		c, _, err := openConversation(s, f.ws.ID, cu.ID, chat.ChannelWeb)
+		must(t, err)
+		conv[id] = c.ID
+	}
+	for q, want := range map[string][]string{
+		"+82 10-2345-6789": {"national"}, "+82 10 2345": {"other", "national"},
+		"010-9876-5432": {"international"}, "01098765432": {"international"}, "+82 010-9876-5432": {"international"},
+		"010-1111-2222": {"slip"}, "+82 10-1111-2222": {"slip"}, "010-2345-6789": {"national"},
+	} {
+		fl, err := history.Parse(url.Values{"customer": {q}}, time.UTC)
+		must(t, err)
+		var ids []int64
+		for _, id := range want {
+			ids = append(ids, conv[id])
+		}
+		slices.Sort(ids)
+		slices.Reverse(ids)
+		if got := allHistory(t, hs, f.ws.ID, fl); !slices.Equal(got, ids) {
+			t.Errorf("customer %q: found %v, want %v (%v)", q, got, ids, want)
+		}
+	}
 }

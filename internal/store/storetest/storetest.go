@@ -29,6 +29,7 @@ func Run(t *testing.T, open Opener) {
 		{"Sessions", testSessions},
 		{"Customers", testCustomers},
 		{"ProfileEdit", testProfileEdit},
+		{"AgeInWorkspaceZone", testAgeInWorkspaceZone},
 		{"ChangeCustomerIDAndMerge", testMerge},
 		{"MergeLimit", testMergeLimit},
 		{"WebIdentifierFollowsID", testWebIdentifierFollowsID},
@@ -112,6 +113,7 @@ func Run(t *testing.T, open Opener) {
 		{"Exports", testExports},
 		{"SearchBackfill", testSearchBackfill},
 		{"HistoryCustomerRecall", testHistoryCustomerRecall},
+		{"HistoryCustomerPhoneForms", testHistoryCustomerPhoneForms},
 		{"SearchFollowsMasking", testSearchFollowsMasking},
 		{"StatsExact", testStatsExact},
 	}

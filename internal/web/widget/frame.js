@@ -181,9 +181,11 @@ async function start() {
 
 // startFresh shows a visitor without a conversation the chat, or the
 // leave-a-message form when chats are not taken now; either after the
-// consent step when the workspace has consent text.
+// consent step when the workspace has consent text. The robot takes chats
+// at any hour, but not while operation is stopped (§6).
 function startFresh() {
-  afterConsent = availability === 'available' || robotEnabled ? 'chat' : 'leave';
+  const robotTakes = robotEnabled && availability !== 'operation_stopped';
+  afterConsent = availability === 'available' || robotTakes ? 'chat' : 'leave';
   setView(consentText && !consented ? 'consent' : afterConsent);
 }
 
@@ -587,7 +589,9 @@ async function leaveMessage(e) {
   }
   f.submit.disabled = true;
   try {
-    await api('POST', '/tickets', values);
+    // The form shows only after the consent step (when there is a notice):
+    // the server records the agreement with the message.
+    await api('POST', '/tickets', { ...values, consent: true });
     form.reset();
     setView('sent');
   } catch (err) {
