@@ -84,6 +84,8 @@ type Agents interface {
 	AddMember(ctx context.Context, m Member) error
 	Member(ctx context.Context, workspaceID, agentID int64) (*Member, error)
 	Members(ctx context.Context, workspaceID int64) ([]Member, error)
+	// Memberships lists an agent's memberships of workspaces that are not
+	// archived (an archived workspace is closed to its members).
 	Memberships(ctx context.Context, agentID int64) ([]Member, error)
 	// SetAgentStatus changes an agent's status and appends agent.status; an
 	// agent coming online may be routed queued conversations at once.
@@ -98,8 +100,8 @@ type Sessions interface {
 	Session(ctx context.Context, tokenHash string, now time.Time) (*Session, error)
 	// ConsoleMember reads, at once, the session Session would return, its
 	// agent (nil if the agent is gone) and the agent's membership of
-	// workspaceID (nil if it has none): what a console request to a
-	// workspace's route needs first.
+	// workspaceID (nil if it has none, or the workspace is archived):
+	// what a console request to a workspace's route needs first.
 	ConsoleMember(ctx context.Context, tokenHash string, now time.Time, workspaceID int64) (*Session, *Agent, *Member, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
 	// CountSessions is how many unexpired sessions agentID has.

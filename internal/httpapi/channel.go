@@ -115,6 +115,9 @@ func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOpen(ws); err != nil {
+		return err
+	}
 	// The file first: a fetch that fails changes nothing.
 	var file *chat.Attachment
 	if req.AttachmentURL != "" {
@@ -238,6 +241,9 @@ func (s *Server) channelUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOpen(ws); err != nil {
+		return err
+	}
 	_, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	limits := ws.Settings.Attachments
 	if r.ContentLength > limits.MaxBytes()+uploadSlack {
@@ -309,6 +315,13 @@ func (s *Server) channelFile(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	ch, err := ob.ChannelByToken(ctx, auth.HashToken(token))
 	if err != nil {
+		return err
+	}
+	ws, err := s.store.Workspace(ctx, ch.WorkspaceID)
+	if err != nil {
+		return err
+	}
+	if err := checkOpen(ws); err != nil {
 		return err
 	}
 	aid, err := pathID(r, "aid")

@@ -137,9 +137,10 @@ func (db *DB) Members(ctx context.Context, workspaceID int64) ([]chat.Member, er
 	return db.members(ctx, db.read(), `m.workspace_id = ?`, workspaceID)
 }
 
-// Memberships lists the workspaces an agent belongs to.
+// Memberships lists the workspaces an agent belongs to, but for archived
+// ones: those are closed to their members until an owner restores them.
 func (db *DB) Memberships(ctx context.Context, agentID int64) ([]chat.Member, error) {
-	return db.members(ctx, db.read(), `m.agent_id = ?`, agentID)
+	return db.members(ctx, db.read(), `m.agent_id = ? AND m.workspace_id IN (SELECT id FROM workspaces WHERE archived_at IS NULL)`, agentID)
 }
 
 // SetAgentStatus changes an agent's status; an unchanged status writes no
@@ -255,6 +256,7 @@ func (db *DB) ConsoleMember(ctx context.Context, tokenHash string, now time.Time
 		FROM sessions s
 		LEFT JOIN agents a ON a.id = s.agent_id
 		LEFT JOIN members m ON m.agent_id = s.agent_id AND m.workspace_id = ?
+			AND m.workspace_id IN (SELECT id FROM workspaces WHERE archived_at IS NULL)
 		WHERE s.token_hash = ? AND s.expires_at > ?`, workspaceID, tokenHash, micros(now)).Scan(
 		&s.AgentID, &s.CSRFToken, &exp,
 		&aID, &aEmail, &aName, &aHash, &aOwner, &aLanguage, &aCreated,
