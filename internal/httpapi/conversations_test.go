@@ -69,7 +69,7 @@ func TestRating(t *testing.T) {
 		{name: "agent asks in a queued conversation", as: kim, method: "POST", path: e.convPath(e.visitor("shop", "").start().ID) + "/rating-request", status: 403, code: chat.ErrNotAssignee},
 	})
 
-	visA.json("POST", rate(cA), `{"score":4,"comment":"친절했어요"}`, 200, &view)
+	visA.json("POST", rate(cA), `{"score":4,"comment":"  친절했어요\n "}`, 200, &view)
 	if view.ID != cA.ID || view.Rating == nil || view.Rating.Score != 4 || view.Rating.Comment != "친절했어요" || view.CanRate == nil || *view.CanRate {
 		t.Fatalf("rated %+v", view)
 	}

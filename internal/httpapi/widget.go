@@ -619,7 +619,8 @@ func (s *Server) widgetRate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	updated, err := s.app.Rate(r.Context(), c.WorkspaceID, c.ID, req.Score, req.Comment)
+	// Kept as read: a comment of spaces is none.
+	updated, err := s.app.Rate(r.Context(), c.WorkspaceID, c.ID, req.Score, strings.TrimSpace(req.Comment))
 	if err != nil {
 		return err
 	}
