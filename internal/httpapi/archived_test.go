@@ -50,7 +50,7 @@ func TestArchivedWorkspaceIsClosed(t *testing.T) {
 				{name: "a member's console", as: kim, method: "GET", path: e.shopPath() + "/conversations", status: 404, code: chat.ErrWorkspaceNotFound},
 				{name: "a member's reply", as: kim, method: "POST", path: fmt.Sprintf("%s/conversations/%d/messages", e.shopPath(), c.ID), body: `{"client_msg_id":"a1","body":"안내드릴게요"}`, status: 404, code: chat.ErrWorkspaceNotFound},
 				{name: "the visitor's message", as: v, method: "POST", path: fmt.Sprintf("/api/v1/widget/conversations/%d/messages", c.ID), body: `{"client_msg_id":"v2","body":"답변 기다려요"}`, status: 404, code: chat.ErrWorkspaceNotFound},
-						{name: "the API token", as: script, method: "GET", path: e.shopPath() + "/conversations", status: 409, code: chat.ErrWorkspaceArchived},
+				{name: "the API token", as: script, method: "GET", path: e.shopPath() + "/conversations", status: 409, code: chat.ErrWorkspaceArchived},
 				{name: "the channel", as: bridge, method: "POST", path: "/api/v1/channel/messages", body: `{"external_user_id":"kk_1","client_msg_id":"k2","text":"아직인가요"}`, status: 409, code: chat.ErrWorkspaceArchived},
 			})
 			if after := state(); after != before {
