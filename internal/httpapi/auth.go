@@ -190,16 +190,20 @@ func (s *Server) authMember(r *http.Request, minRole chat.Role) (*http.Request, 
 	return r, nil
 }
 
-// checkOpen refuses an archived workspace to the API tokens and messenger
-// channels of the shop's own software: its chat and console are closed,
-// its history kept, until an owner restores it. (Its members do not see
-// it at all, Store.ConsoleMember; its visitors are told it does not
-// exist, visitorRequest.)
-func checkOpen(ws *chat.Workspace) error {
-	if ws.ArchivedAt != nil {
-		return chat.Errorf(chat.ErrWorkspaceArchived, "the workspace %q is archived: it takes nothing until an installation owner restores it", ws.Name)
+// openWorkspace reads a workspace for the API tokens and messenger
+// channels of the shop's own software, and refuses an archived one: its
+// chat and console are closed, its history kept, until an owner restores
+// it. (Its members do not see it at all, Store.ConsoleMember; its
+// visitors are told it does not exist, visitorRequest.)
+func (s *Server) openWorkspace(ctx context.Context, id int64) (*chat.Workspace, error) {
+	ws, err := s.store.Workspace(ctx, id)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	if ws.ArchivedAt != nil {
+		return nil, chat.Errorf(chat.ErrWorkspaceArchived, "the workspace %q is archived: it takes nothing until an installation owner restores it", ws.Name)
+	}
+	return ws, nil
 }
 
 // bearer returns the request's bearer credential, if it sent one.
@@ -237,11 +241,7 @@ func (s *Server) authToken(r *http.Request, secret string, minRole chat.Role) (*
 	if tok.WorkspaceID != wid {
 		return r, chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
 	}
-	ws, err := s.store.Workspace(ctx, wid)
-	if err != nil {
-		return r, err
-	}
-	if err := checkOpen(ws); err != nil {
+	if _, err := s.openWorkspace(ctx, wid); err != nil {
 		return r, err
 	}
 	m, err := s.store.Member(ctx, wid, tok.CreatedBy)

@@ -111,11 +111,8 @@ func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	ws, err := s.store.Workspace(ctx, ch.WorkspaceID)
+	ws, err := s.openWorkspace(ctx, ch.WorkspaceID)
 	if err != nil {
-		return err
-	}
-	if err := checkOpen(ws); err != nil {
 		return err
 	}
 	// The file first: a fetch that fails changes nothing.
@@ -237,11 +234,8 @@ func (s *Server) channelUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ws, err := s.store.Workspace(ctx, ch.WorkspaceID)
+	ws, err := s.openWorkspace(ctx, ch.WorkspaceID)
 	if err != nil {
-		return err
-	}
-	if err := checkOpen(ws); err != nil {
 		return err
 	}
 	_, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -317,11 +311,7 @@ func (s *Server) channelFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ws, err := s.store.Workspace(ctx, ch.WorkspaceID)
-	if err != nil {
-		return err
-	}
-	if err := checkOpen(ws); err != nil {
+	if _, err := s.openWorkspace(ctx, ch.WorkspaceID); err != nil {
 		return err
 	}
 	aid, err := pathID(r, "aid")

@@ -64,20 +64,12 @@ func (x q) underLimit(ctx context.Context, count string, limit int, what string,
 	return nil
 }
 
-func (x q) countFAQ(ctx context.Context, table string, workspaceID int64) (int, error) {
-	var n int
-	err := x.row(ctx, `SELECT COUNT(*) FROM `+table+` WHERE workspace_id = ?`, workspaceID).Scan(&n)
-	return n, err
-}
-
 func (db *DB) insertFAQCategory(ctx context.Context, x q, c *chat.FAQCategory) error {
 	if err := chat.CheckFAQCategory(c); err != nil {
 		return err
 	}
-	if n, err := x.countFAQ(ctx, "faq_categories", c.WorkspaceID); err != nil {
+	if err := x.underLimit(ctx, `SELECT COUNT(*) FROM faq_categories WHERE workspace_id = ?`, chat.MaxFAQCategories, "FAQ categories", c.WorkspaceID); err != nil {
 		return err
-	} else if n >= chat.MaxFAQCategories {
-		return chat.LimitReached("FAQ categories", chat.MaxFAQCategories)
 	}
 	if err := sameNameFAQCategory(ctx, x, c.WorkspaceID, 0, c.Name); err != nil {
 		return err
@@ -314,10 +306,8 @@ func (db *DB) insertArticle(ctx context.Context, x q, a *chat.Article) error {
 	if err != nil {
 		return err
 	}
-	if n, err := x.countFAQ(ctx, "faq_articles", a.WorkspaceID); err != nil {
+	if err := x.underLimit(ctx, `SELECT COUNT(*) FROM faq_articles WHERE workspace_id = ?`, chat.MaxFAQArticles, "FAQ articles", a.WorkspaceID); err != nil {
 		return err
-	} else if n >= chat.MaxFAQArticles {
-		return chat.LimitReached("FAQ articles", chat.MaxFAQArticles)
 	}
 	now := db.Now().UTC()
 	a.CreatedAt, a.UpdatedAt, a.Helpful, a.NotHelpful = now, now, 0, 0

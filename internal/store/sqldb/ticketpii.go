@@ -55,12 +55,7 @@ func (db *DB) storeTicketOriginals(ctx context.Context, t *txn, workspaceID, tic
 		return nil
 	}
 	for i, span := range m.masks {
-		sealed, err := db.sealer.Seal(workspaceID, chat.TicketSealScope(ticketID), m.originals[i])
-		if err != nil {
-			return err
-		}
-		if _, err := t.exec(ctx, `INSERT INTO ticket_pii_originals (workspace_id, ticket_id, span_start, span_end, kind, key_id, sealed, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, workspaceID, ticketID, span.Start, span.End, string(span.Kind), db.sealer.KeyID(), sealed, micros(t.now)); err != nil {
+		if err := sealTicketOriginal(ctx, t, db.sealer, workspaceID, ticketID, span, m.originals[i]); err != nil {
 			return err
 		}
 	}
@@ -69,6 +64,26 @@ func (db *DB) storeTicketOriginals(ctx context.Context, t *txn, workspaceID, tic
 }
 
 func ticketPIITarget(ticketID int64) string { return fmt.Sprintf("ticket %d", ticketID) }
+
+// sealTicketOriginal seals what a span of a ticket's message held and
+// keeps it.
+func sealTicketOriginal(ctx context.Context, t *txn, s chat.Sealer, workspaceID, ticketID int64, span pii.Span, original string) error {
+	sealed, err := s.Seal(workspaceID, chat.TicketSealScope(ticketID), original)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `INSERT INTO ticket_pii_originals (workspace_id, ticket_id, span_start, span_end, kind, key_id, sealed, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, workspaceID, ticketID, span.Start, span.End, string(span.Kind), s.KeyID(), sealed, micros(t.now))
+	return err
+}
+
+// saveTicketText stores a ticket's message and masks as a mask or an
+// unmask left them (tk.UpdatedAt is the write's time).
+func saveTicketText(ctx context.Context, t *txn, tk chat.Ticket) error {
+	_, err := t.exec(ctx, `UPDATE tickets SET message = ?, masks = ?, updated_at = ? WHERE id = ?`,
+		tk.Message, masksJSON(tk.Masks), micros(tk.UpdatedAt), tk.ID)
+	return err
+}
 
 // UnmaskTicket shows or restores the masks inside a span of a ticket's
 // message, as UnmaskMessage does a message's.
@@ -100,8 +115,7 @@ func (db *DB) UnmaskTicket(ctx context.Context, workspaceID, ticketID int64, u c
 				return err
 			}
 		}
-		if _, err := t.exec(ctx, `UPDATE tickets SET message = ?, masks = ?, updated_at = ? WHERE id = ?`,
-			tk.Message, masksJSON(tk.Masks), micros(t.now), ticketID); err != nil {
+		if err := saveTicketText(ctx, t, tk); err != nil {
 			return err
 		}
 		out = tk
@@ -160,18 +174,12 @@ func (db *DB) MaskTicket(ctx context.Context, workspaceID, ticketID int64, span 
 			return nil // already masked: nothing to do
 		}
 		original := string([]rune(tk.Message)[span.Start:span.End])
-		sealed, err := s.Seal(workspaceID, chat.TicketSealScope(ticketID), original)
-		if err != nil {
-			return err
-		}
-		if _, err := t.exec(ctx, `INSERT INTO ticket_pii_originals (workspace_id, ticket_id, span_start, span_end, kind, key_id, sealed, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, workspaceID, ticketID, span.Start, span.End, string(span.Kind), s.KeyID(), sealed, micros(t.now)); err != nil {
+		if err := sealTicketOriginal(ctx, t, s, workspaceID, ticketID, span, original); err != nil {
 			return err
 		}
 		old := tk.Message
 		tk.Message, tk.Masks, tk.UpdatedAt = pii.Apply(tk.Message, []pii.Span{span}), pii.Merge(tk.Masks, span), t.now
-		if _, err := t.exec(ctx, `UPDATE tickets SET message = ?, masks = ?, updated_at = ? WHERE id = ?`,
-			tk.Message, masksJSON(tk.Masks), micros(t.now), ticketID); err != nil {
+		if err := saveTicketText(ctx, t, tk); err != nil {
 			return err
 		}
 		if err := db.scrubTicketEvents(ctx, t, tk, old); err != nil {
