@@ -29,10 +29,10 @@ func CustomerFields(name, nickname, email, phone string) []string {
 	return []string{Compact(name), Compact(nickname), Compact(email), Digits(phone)}
 }
 
-// Digits is s's ASCII digits alone.
+// Digits is s's digits alone, full-width ones (０１０) as ASCII.
 func Digits(s string) string {
 	var b strings.Builder
-	for _, r := range s {
+	for _, r := range fold(s) {
 		if r >= '0' && r <= '9' {
 			b.WriteRune(r)
 		}
@@ -42,7 +42,7 @@ func Digits(s string) string {
 
 // phoneDigits is q's digits when q is written like a phone number, else "".
 func phoneDigits(q string) string {
-	for _, r := range q {
+	for _, r := range fold(q) {
 		if (r < '0' || r > '9') && r != '-' && r != ' ' && r != '+' {
 			return ""
 		}
@@ -80,7 +80,7 @@ func CustomerTerms(q string) []Term {
 func koreanForms(q, digits string) []string {
 	var national string
 	switch {
-	case strings.HasPrefix(strings.TrimSpace(q), "+82") && len(digits) > 2:
+	case strings.HasPrefix(strings.TrimSpace(fold(q)), "+82") && len(digits) > 2:
 		national = "0" + strings.TrimPrefix(digits[2:], "0")
 	case len(digits) > 1 && digits[0] == '0' && digits[1] != '0':
 		national = digits

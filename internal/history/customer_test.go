@@ -26,6 +26,9 @@ func TestCustomerTerms(t *testing.T) {
 		{"12", []string{"12"}, `"12"`},
 		{"김", []string{"김"}, `"김" *`},
 		{"@", nil, ``},
+		// Full-width digits, as a Korean IME types them.
+		{"０１０－１２３４", []string{"0101234", "82101234"}, `"01 10 01 12 23 34" OR "82 21 10 01 12 23 34"`},
+		{"＋８２ １０", []string{"8210", "010"}, `"82 21 10" OR "01 10"`},
 	}
 	for _, tt := range tests {
 		terms := CustomerTerms(tt.q)
@@ -39,6 +42,9 @@ func TestCustomerTerms(t *testing.T) {
 		if fts := CustomerFTS5(terms); fts != tt.fts {
 			t.Errorf("CustomerFTS5(%q) = %s, want %s", tt.q, fts, tt.fts)
 		}
+	}
+	if got, want := CustomerFields("", "", "", "０１０－５５５５－１２３４")[3], "01055551234"; got != want {
+		t.Errorf("a full-width phone's digits = %q, want %q", got, want)
 	}
 	fields := CustomerFields("Kim-Lee 민준", "", "MJ.Kim@Example.com", "+82 10-1234-5678")
 	if want := []string{"kimlee민준", "", "mjkimexamplecom", "821012345678"}; !slices.Equal(fields, want) {

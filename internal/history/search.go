@@ -9,7 +9,8 @@
 //
 // Spacing does not matter. Korean writers space compound nouns as they
 // please (카드취소, 카드 취소), so search compares texts without their
-// spaces. Normalize is NFC, lower case, and every run of characters that
+// spaces. Normalize is full- and half-width forms folded (１１８３ is
+// 1183), NFC, lower case, and every run of characters that
 // are neither letters nor digits made one space; Compact is that without
 // the spaces: "카드 취소가 안 돼요?" → 카드취소가안돼요, and the query
 // words 카드취소 and 카드-취소 and the phrase "카드 취소" are all 카드취소.
@@ -50,6 +51,7 @@ import (
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"golang.org/x/text/unicode/norm"
+	"golang.org/x/text/width"
 )
 
 // MaxQueryRunes bounds a search query; MaxTerms bounds its terms.
@@ -64,8 +66,18 @@ func wordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 }
 
-// fold is s in NFC and lower case.
-func fold(s string) string { return strings.ToLower(norm.NFC.String(s)) }
+// fold is s with its full- and half-width forms made ordinary
+// (width.Fold: １１８３ is 1183, ＡＢＣ is abc, ﾊﾝｸﾞﾙ's half-width jamo are
+// whole), in NFC and lower case. Korean phones and IMEs type full-width
+// digits and Latin letters; since migration 0034 the index holds them
+// folded. Only the half- and full-width forms block (U+FF00–U+FFEF) has
+// anything to fold, so text without it skips the transform.
+func fold(s string) string {
+	if strings.ContainsFunc(s, func(r rune) bool { return r >= 0xFF00 && r <= 0xFFEF }) {
+		s = width.Fold.String(s)
+	}
+	return strings.ToLower(norm.NFC.String(s))
+}
 
 // Normalize is s's words: NFC, lower case, separated by single spaces, no
 // space at either end. Search compares it without the spaces (Compact);

@@ -21,6 +21,10 @@ func TestNormalizeAndGrams(t *testing.T) {
 		{"네", "네", "네", "네"},
 		{"\u1112\u116a\u11ab\u1107\u116e\u11af", "환불", "환불", "환불 불"}, // NFD, as some keyboards send it
 		{"...", "", "", ""},
+		// Full- and half-width forms, as Korean phones and IMEs type them.
+		{"주문번호 Ａ２０２６－１１８３", "주문번호 a2026 1183", "주문번호a20261183", "주문 문번 번호 호a a2 20 02 26 61 11 18 83 3"},
+		{"ＫＢ카드　취소", "kb카드 취소", "kb카드취소", "kb b카 카드 드취 취소 소"},
+		{"ﾍﾝﾋﾟﾝ", "ヘンピン", "ヘンピン", "ヘン ンピ ピン ン"},
 	}
 	for _, tt := range tests {
 		if got := Normalize(tt.in); got != tt.norm {
@@ -128,6 +132,9 @@ var spacingCases = []struct {
 	{`"상관 없어요"`, "어디에서 일하든 상관없어요.", true},
 	{"하루종일", "내일 하루 종일 바빠", true},
 	{"소가", "카드 취소가 안 돼요", true}, // across the old word boundary too
+	{"1183", "주문번호 １１８３ 취소해주세요", true},
+	{"１１８３", "주문번호 1183 취소해주세요", true},
+	{"kb카드", "ＫＢ카드 결제 취소", true},
 	{"카드취소", "카드 결제 취소 부탁드립니다", false},
 	{"배송조회", "조회 배송", false},
 	{`"주문 취소"`, "취소된 주문", false},

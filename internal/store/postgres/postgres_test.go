@@ -239,6 +239,23 @@ func TestSearchAcrossUpgrade(t *testing.T) {
 	db.Close()
 }
 
+// TestWidthAcrossUpgrade: what the search index held before migration
+// 0034 is found with full- and half-width forms folded after it
+// (storetest.WidthAcrossUpgrade).
+func TestWidthAcrossUpgrade(t *testing.T) {
+	ctx := context.Background()
+	url, schema := postgres.TestSchema(t)
+	db, err := postgres.Open(ctx, url, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.WidthAcrossUpgrade(t, db, true, func(undo string) chat.Store {
+		db = reopenAfter(t, db, url, schema, undo)
+		return db
+	})
+	db.Close()
+}
+
 // reopenAfter closes db, runs stmts in schema on a connection of its own,
 // and opens the store again, which applies what migrations stmts undid.
 func reopenAfter(t *testing.T, db *sqldb.DB, url, schema, stmts string) *sqldb.DB {

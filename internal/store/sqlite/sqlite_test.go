@@ -138,6 +138,22 @@ func TestSearchAcrossUpgrade(t *testing.T) {
 	db.Close()
 }
 
+// TestWidthAcrossUpgrade: what the search index held before migration
+// 0034 is found with full- and half-width forms folded after it
+// (storetest.WidthAcrossUpgrade).
+func TestWidthAcrossUpgrade(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sodam.db")
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.WidthAcrossUpgrade(t, db, false, func(undo string) chat.Store {
+		db = reopenAfter(t, db, path, undo)
+		return db
+	})
+	db.Close()
+}
+
 // reopenAfter closes db, runs stmts on the database file through a
 // connection of its own, and opens the store again, which applies what
 // migrations stmts undid.

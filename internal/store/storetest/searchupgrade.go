@@ -7,9 +7,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/history"
+	"golang.org/x/text/unicode/norm"
 )
 
 // SearchAcrossUpgrade: messages and profiles indexed before migration
@@ -134,5 +136,125 @@ func undo0028(msgs []chat.Message, cu *chat.Customer, postgres bool) string {
 			cu.Profile.ID, cu.Profile.ID, strings.Join(tokens, " "))
 	}
 	b.WriteString("DELETE FROM schema_migrations WHERE version = '0028_search_ignores_spacing.sql';\n")
+	return b.String()
+}
+
+// WidthAcrossUpgrade: messages and profiles indexed before migration
+// 0034, with full-width digits and letters kept as typed, are found by
+// ordinary ones once it has run (and ordinary ones by a full-width
+// query). The migration rebuilds the customer index in its transaction
+// and queues the search_backfill job; until the job reaches a message,
+// its old entry finds it by its other words only. downgrade is
+// SearchAcrossUpgrade's.
+func WidthAcrossUpgrade(t *testing.T, s chat.Store, postgres bool, downgrade func(sql string) chat.Store) {
+	f := setup(t, s, "upgrade0034")
+	texts := []string{"주문번호 １１８３ 취소해주세요", "ＫＢ카드 결제가 두 번 됐어요", "주문번호 2046 배송 언제 와요?"}
+	var msgs []chat.Message
+	var convs []int64
+	for i, text := range texts {
+		c := active(t, s, f, fmt.Sprint("wide-", i), f.a1)
+		msgs = append(msgs, send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "v1", text))
+		convs = append(convs, c.ID)
+	}
+	kim := &chat.Customer{WorkspaceID: f.ws.ID, ExternalID: "wide-kim", Profile: chat.Profile{Name: "김하늘", Phone: "０１０－５５５５－１２３４"}}
+	must(t, s.UpsertCustomer(ctx, kim))
+	kc, _, err := openConversation(s, f.ws.ID, kim.ID, chat.ChannelWeb)
+	must(t, err)
+
+	searches := []struct {
+		v    url.Values
+		want []int64 // newest first
+	}{
+		{url.Values{"q": {"1183"}}, []int64{convs[0]}},
+		{url.Values{"q": {"kb카드"}}, []int64{convs[1]}},
+		{url.Values{"q": {"２０４６"}}, []int64{convs[2]}},
+		{url.Values{"customer": {"010-5555"}}, []int64{kc.ID}},
+	}
+	find := func(s chat.Store, v url.Values) []int64 {
+		t.Helper()
+		fl, err := history.Parse(v, time.UTC)
+		must(t, err)
+		return allHistory(t, s.(history.Store), f.ws.ID, fl)
+	}
+	check := func(s chat.Store, when string) {
+		t.Helper()
+		for _, c := range searches {
+			if got := find(s, c.v); !slices.Equal(got, c.want) {
+				t.Errorf("%s: %v found %v, want %v", when, c.v, got, c.want)
+			}
+		}
+	}
+	check(s, "before the downgrade")
+
+	s = downgrade(undo0034(msgs, kim, postgres))
+	if got, want := find(s, url.Values{"customer": {"010-5555"}}), []int64{kc.ID}; !slices.Equal(got, want) {
+		t.Errorf("the customer index after the migration: %v, want %v", got, want)
+	}
+	// The old entries still find their messages by their other words,
+	// not by the full-width ones, until the backfill.
+	if got, want := find(s, url.Values{"q": {"주문번호"}}), []int64{convs[2], convs[0]}; !slices.Equal(got, want) {
+		t.Errorf("a word in old entries: %v, want %v", got, want)
+	}
+	if got := find(s, url.Values{"q": {"1183"}}); len(got) != 0 {
+		t.Fatalf("before the backfill, 1183 found %v: the downgrade did not write the old entries", got)
+	}
+	jobs, err := s.ClaimJobs(ctx, "n1", time.Now(), time.Minute, 100)
+	must(t, err)
+	if !slices.ContainsFunc(jobs, func(j chat.Job) bool { return j.Kind == history.JobSearchBackfill }) {
+		t.Fatalf("the migration queued no %s job: %+v", history.JobSearchBackfill, jobs)
+	}
+	for more := true; more; {
+		more, err = s.(history.Store).BackfillSearch(ctx, 2)
+		must(t, err)
+	}
+	check(s, "after the backfill")
+}
+
+// undo0034 is the SQL that puts back the entries msgs and the customer's
+// profile had before 0034 — their text in NFC and lower case with
+// full-width forms kept, the phone's full-width digits left out — and
+// forgets that 0034 ran.
+func undo0034(msgs []chat.Message, cu *chat.Customer, postgres bool) string {
+	oldCompact := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) {
+				return r
+			}
+			return -1
+		}, strings.ToLower(norm.NFC.String(s)))
+	}
+	var b strings.Builder
+	for _, m := range msgs {
+		rs := []rune(oldCompact(m.Body))
+		var tokens, set []string
+		for i := range rs {
+			tokens = append(tokens, string(rs[i:min(i+2, len(rs))]))
+			set = append(set, string(rs[i]), string(rs[i:min(i+2, len(rs))]))
+		}
+		if !postgres {
+			key := m.ConversationID<<24 | m.Seq // sqldb.ftsKey
+			fmt.Fprintf(&b, "DELETE FROM message_fts WHERE rowid = %d;\nINSERT INTO message_fts (rowid, grams) VALUES (%d, '%s');\n",
+				key, key, strings.Join(tokens, " "))
+			continue
+		}
+		slices.Sort(set)
+		var codes []string
+		for _, g := range slices.Compact(set) {
+			codes = append(codes, fmt.Sprint(history.GramCode(g)))
+		}
+		fmt.Fprintf(&b, "DELETE FROM message_search WHERE message_id = %d;\n", m.ID)
+		fmt.Fprintf(&b, "INSERT INTO message_search (message_id, workspace_id, conversation_id, norm, grams) VALUES (%d, %d, %d, '%s', '{%s}');\n",
+			m.ID, m.WorkspaceID, m.ConversationID, string(rs), strings.Join(codes, ","))
+	}
+	// The phone had no ASCII digits: its field was empty.
+	fields := []string{oldCompact(cu.Name), "", "", ""}
+	if postgres {
+		fmt.Fprintf(&b, "UPDATE customer_search SET norm = '%s', grams = '{\"%s\"}' WHERE profile_id = %d;\n",
+			history.CustomerNorm(fields), strings.Join(history.CustomerGramSet(fields), `","`), cu.Profile.ID)
+	} else {
+		fmt.Fprintf(&b, "DELETE FROM customer_fts WHERE rowid = %d;\nINSERT INTO customer_fts (rowid, name, nickname, email, phone) VALUES (%d, '%s', '', '', '');\n",
+			cu.Profile.ID, cu.Profile.ID, history.CustomerGrams(fields)[0])
+	}
+	b.WriteString("DELETE FROM schema_migrations WHERE version = '0034_search_folds_width.sql';\n")
 	return b.String()
 }
