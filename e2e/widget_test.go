@@ -1,11 +1,16 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/sodam-chat/sodam/internal/chat"
 )
 
 // The launcher on the company's page: Escape closes the chat, and agent
@@ -61,4 +66,56 @@ func TestBrowserWidgetLauncher(t *testing.T) {
 		` && (() => { const s = d.getElementById('scroller'); return s.scrollHeight > s.clientHeight; })()`+
 		` && (() => { const r = d.querySelector('[data-testid=widget-new-chat]').getBoundingClientRect(); return r.height > 0 && r.top >= 0 && r.bottom <= w.innerHeight; })()`)
 	look(visitor, "widget-ended")
+}
+
+// TestBrowserCloseCrossesMessage: a message sent to a chat that ended
+// without the widget hearing of it (its socket away, or the close
+// crossing the message) is refused, the widget shows the chat ended, and
+// "new chat" offers the message again in its composer: nothing the
+// visitor wrote is lost.
+func TestBrowserCloseCrossesMessage(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	agent, visitor, id := takenChat(t, s, "주문한 가방 색상을 바꾸고 싶어요.")
+	consoleShows(agent, "visitor", "주문한 가방 색상을 바꾸고 싶어요.")
+
+	// The widget's sockets, from the next load on, drop what they hear
+	// once the test sets __deaf in its frame.
+	const deafable = `(() => {
+		const Real = window.WebSocket;
+		window.WebSocket = class extends Real {
+			constructor(...args) {
+				super(...args);
+				this.addEventListener('message', (e) => { if (window.__deaf) e.stopImmediatePropagation(); });
+			}
+		};
+	})();`
+	visitor.do("make the widget's sockets deafable", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: deafable})
+		return err
+	}))
+	openWidget(visitor, s.host.URL)
+	widgetShows(visitor, "visitor", "주문한 가방 색상을 바꾸고 싶어요.")
+	visitor.waitFrame("the widget's socket live", `d.querySelector('[data-testid=widget-connection]')?.dataset.state === 'live'`)
+	frameEval[bool](visitor, `window.__deaf = true; return true;`)
+	c, err := s.node.Store.Conversation(t.Context(), s.ws.ID, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.node.App.CloseConversation(t.Context(), s.ws.ID, id, chat.Actor{Kind: chat.SenderAgent, AgentID: c.AssigneeID}); err != nil {
+		t.Fatal(err)
+	}
+	const late = "아 그리고 사이즈도 한 치수 크게 부탁드려요."
+	widgetSend(visitor, late)
+	visitor.waitFrame("the chat shown ended", `d.querySelector('[data-testid=widget]').dataset.view === 'ended'`)
+	visitor.frameClick("[data-testid=widget-new-chat]")
+	visitor.waitFrame("the refused message in the new chat's composer",
+		`d.querySelector('[data-testid=widget]').dataset.view === 'chat' && d.querySelector('[data-testid=widget-input]').value === `+js(late))
+	visitor.frameClick("[data-testid=widget-input]")
+	visitor.keys("\r")
+	widgetShows(visitor, "visitor", late)
+	agent.click("[data-testid=tab-unassigned]")
+	second := newConversation(agent, id)
+	openConversation(agent, second)
+	consoleShows(agent, "visitor", late)
 }

@@ -35,6 +35,7 @@ let queuePosition = 0; // the visitor's place in the queue, 0 when not queued
 let afterConsent = 'chat'; // the view the consent step leads to
 let fileRules = null; // which files the visitor may send (the config's attachments)
 let robotEnabled = false; // the robot answers new conversations first
+let carried = ''; // a message the ended chat refused, for the next chat's composer
 
 await locale.set(settings.language || navigator.language);
 const thread = new Thread($('messages'), renderMessage, $('scroller'), { t });
@@ -513,6 +514,13 @@ async function send(text) {
       setView('blocked');
     } else {
       thread.mark(id, 'failed', locale.errorText(err));
+      // The chat ended before the socket said so (it was away, or the
+      // close crossed this message): show it ended, and keep the text
+      // for the next chat's composer.
+      if (err.code === 'conversation_closed' && conversation) {
+        carried = text;
+        if ($('chat').dataset.view === 'chat') ended({ ...conversation, state: 'closed', close_reason: '' });
+      }
     }
   }
 }
@@ -762,7 +770,14 @@ $('new-chat').addEventListener('click', async () => {
   readSent = 0;
   await loadConfig().catch(() => {});
   startFresh();
-  if ($('chat').dataset.view === 'chat') $('composer').elements.body.focus();
+  // The message the ended chat refused waits in the new chat's composer
+  // (or the leave-a-message form, when chats are not taken now).
+  const body = $('composer').elements.body;
+  const message = $('leave').elements.message;
+  if (carried && !body.value.trim()) body.value = carried;
+  if (carried && !message.value.trim()) message.value = carried;
+  carried = '';
+  if ($('chat').dataset.view === 'chat') body.focus();
 });
 $('rate').addEventListener('click', openRating);
 $('faq-open').addEventListener('click', () => (faqPanel.open ? faqPanel.hide() : faqPanel.show()));
