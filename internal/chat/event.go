@@ -48,6 +48,9 @@ type Event struct {
 	TicketReply *TicketReply `json:"ticket_reply,omitempty"`
 	// Customer is set on customer.updated events.
 	Customer *Customer `json:"customer,omitempty"`
+	// Archived is set on the workspace.updated event of an archive: its
+	// consoles' and widgets' sockets close at once.
+	Archived bool `json:"archived,omitempty"`
 	// PrevAssigneeID and PrevState describe the conversation before the
 	// change, so a hub can tell an agent that a conversation left their view.
 	PrevAssigneeID int64     `json:"prev_assignee_id,omitempty"`

@@ -43,6 +43,8 @@ type Envelope struct {
 	TicketReply *TicketReply `json:"ticket_reply,omitempty"`
 	// Customer is set on customer.updated events.
 	Customer *Customer `json:"customer,omitempty"`
+	// Archived is set on the workspace.updated event of an archive.
+	Archived bool `json:"archived,omitempty"`
 	// PrevAssigneeID and PrevState describe the conversation before the
 	// change, so a reader can tell that it left someone's view.
 	PrevAssigneeID int64     `json:"prev_assignee_id,omitempty"`

@@ -38,7 +38,14 @@ func TestArchivedWorkspaceIsClosed(t *testing.T) {
 				t.Helper()
 				owner.json("POST", fmt.Sprintf("/api/v1/workspaces/%d/archive", e.shop.ID), fmt.Sprintf(`{"archived":%t}`, on), 200, nil)
 			}
+			// Open sockets close at the archive, not at their next check.
+			kimSocket := kim.mustSocket(e.shopPath() + "/ws")
+			kimSocket.next("ready")
+			visitorSocket := v.mustSocket(fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d", v.bearer, c.ID))
+			visitorSocket.next("ready")
 			archive(true)
+			waitClosed(t, kimSocket)
+			waitClosed(t, visitorSocket)
 			// Every change to a workspace writes an event.
 			state := func() string {
 				seq, err := e.store.LastEventSeq(t.Context(), e.shop.ID)

@@ -61,10 +61,11 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 		Conn: conn, WorkspaceID: m.WorkspaceID, After: after,
 		MaySee: func(ev chat.Event) bool { return following.MaySee(ev, *m) },
 		// Signing out ends the socket; so do deactivation and a new role,
-		// which change what the agent may see (the console reconnects).
+		// which change what the agent may see (the console reconnects),
+		// and the workspace's archive, which closes it to its members.
 		SessionKey: sessionKey(agentOf(r).session.TokenHash),
 		EndOn: func(ev chat.Event) bool {
-			return ev.Type == chat.EventAgentStatus && ev.Member != nil && ev.Member.AgentID == m.AgentID &&
+			return ev.Archived || ev.Type == chat.EventAgentStatus && ev.Member != nil && ev.Member.AgentID == m.AgentID &&
 				(!ev.Member.Active || ev.Member.Role != m.Role)
 		},
 		// What changed between the request's read of the member and the
@@ -155,7 +156,9 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 	typing := s.typingGate("visitor " + strconv.FormatInt(customerID, 10))
 	s.hub.Start(r.Context(), realtime.Session{
 		Conn: conn, WorkspaceID: workspaceID, After: after, ConversationID: conversationID, Queued: state == chat.StateUnassigned,
-		MaySee:   func(ev chat.Event) bool { return chat.VisitorMaySee(ev, conversationID) },
+		MaySee: func(ev chat.Event) bool { return chat.VisitorMaySee(ev, conversationID) },
+		// An archive closes the workspace's widget (its routes answer 404).
+		EndOn:    func(ev chat.Event) bool { return ev.Archived },
 		Audience: "visitor",
 		Render: func(ev chat.Event) any {
 			return visitorEvent{Seq: ev.Seq, Type: ev.Type, Conversation: viewForVisitor(ev.Conversation), Message: messageForVisitor(ev.Message, links), CreatedAt: ev.CreatedAt}

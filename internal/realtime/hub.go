@@ -649,6 +649,15 @@ func (h *Hub) deliver(f *workspaceFeed, it Item, conversationID int64, leavesQue
 	for s := range f.byConv[conversationID] {
 		send(s)
 	}
+	// An archive closes the workspace's every socket (their EndOn), its
+	// visitors' too, whatever their conversation.
+	if it.Event != nil && it.Event.Archived {
+		for _, subs := range f.byConv {
+			for s := range subs {
+				send(s)
+			}
+		}
+	}
 	if leavesQueue {
 		for s := range f.queued {
 			if s.conversationID != conversationID {

@@ -647,7 +647,7 @@ func (db *DB) ArchiveWorkspace(ctx context.Context, id int64, on bool, by chat.W
 		if _, err := t.exec(ctx, `UPDATE workspaces SET archived_at = ? WHERE id = ?`, at, id); err != nil {
 			return err
 		}
-		t.emit(chat.Event{WorkspaceID: id, Type: chat.EventWorkspaceUpdated})
+		t.emit(chat.Event{WorkspaceID: id, Type: chat.EventWorkspaceUpdated, Archived: on})
 		return t.audit(ctx, t.entry(id, by, chat.AuditWorkspaceArchive, w.SiteID, map[string]bool{"archived": !on}, map[string]bool{"archived": on}))
 	})
 	return w, events, err
