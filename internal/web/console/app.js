@@ -207,8 +207,10 @@ function memberChanged(m) {
 }
 
 // deactivated is called when the open workspace says a master
-// deactivated this agent (an event, or a 403 member_inactive): the
-// socket stops instead of reconnecting, and the page says why.
+// deactivated this agent (an event, or a 403 member_inactive), or that
+// its owner archived it: the socket stops instead of reconnecting, and
+// the page says why. An archived workspace is no longer among the
+// agent's memberships; a deactivation leaves it there, inactive.
 // When the agent is active in no other workspace the server has also
 // ended their sessions: the page says so, and signing in again leads here.
 async function deactivated(workspaceId) {
@@ -228,11 +230,12 @@ async function deactivated(workspaceId) {
     signedOut = err.status === 401;
   }
   explaining = false;
-  showDeactivated(session.membership(workspaceId) ?? m, { name, signedOut });
+  const archived = !signedOut && !session.membership(workspaceId);
+  showDeactivated(session.membership(workspaceId) ?? m, { name, signedOut, archived });
   if (!signedOut) fillWorkspacePicker();
 }
 
-function showDeactivated(m, { name = '', signedOut = false } = {}) {
+function showDeactivated(m, { name = '', signedOut = false, archived = false } = {}) {
   inbox?.stop();
   inbox = null;
   member = null;
@@ -246,6 +249,7 @@ function showDeactivated(m, { name = '', signedOut = false } = {}) {
   $('#deactivated-page').show(m, {
     name,
     signedOut,
+    archived,
     open: (id) => switchWorkspace(id),
     retry: async () => {
       try {
@@ -256,7 +260,7 @@ function showDeactivated(m, { name = '', signedOut = false } = {}) {
       }
       const again = session.active.find((x) => x.workspace_id === m?.workspace_id);
       if (again) openWorkspace(again);
-      else toast(t('deactivated.still'));
+      else toast(t(archived ? 'deactivated.archived_still' : 'deactivated.still'));
       fillWorkspacePicker();
     },
   });
@@ -330,7 +334,7 @@ async function checkSession() {
     if (err.status === 401) showLogin(t('error.unauthorized'));
     return;
   }
-  if (wid && inbox?.workspaceId === wid && !isActive(session.membership(wid))) deactivated(wid);
+  if (wid && inbox?.workspaceId === wid && !isActive(session.membership(wid))) deactivated(wid); // or archived
 }
 
 // route shows the page the URL's fragment names.

@@ -11,9 +11,9 @@ import { stamp, template } from './template.js';
 const markup = template(`
 <div class="state-card" role="alert">
   <svg viewBox="0 0 24 24" aria-hidden="true"><circle cx="12" cy="8" r="3.5"/><path d="M5 20c0-3.6 3.1-6 7-6 1.3 0 2.5.3 3.5.8"/><path d="M16 16l5 5M21 16l-5 5"/></svg>
-  <h1 data-i18n="deactivated.heading"></h1>
+  <h1 data-ref="heading"></h1>
   <p data-ref="text" data-testid="deactivated-text"></p>
-  <p class="help" data-i18n="deactivated.help"></p>
+  <p class="help" data-ref="help"></p>
   <p class="help" data-i18n="deactivated.signed_out" data-ref="signed-out" data-testid="deactivated-signed-out" hidden></p>
   <div class="state-actions" data-ref="others" data-testid="deactivated-workspaces"></div>
   <div class="state-actions">
@@ -41,7 +41,8 @@ class Deactivated extends HTMLElement {
     locale.addEventListener('change', () => this.#render());
   }
 
-  // show explains that member (the agent's membership) is deactivated.
+  // show explains that member (the agent's membership) is deactivated,
+  // or with on.archived that its workspace was archived.
   // on.name is the workspace's name when known; on.signedOut says the
   // server ended the session too (no other workspace is left); on.open(id)
   // opens another workspace, on.retry() checks again.
@@ -68,8 +69,12 @@ class Deactivated extends HTMLElement {
     // A workspace one is deactivated in is not listed to them any more:
     // its name is known only when the page saw it open.
     const name = (id) => this.#names.get(id)?.name ?? t('deactivated.workspace');
+    const key = this.#on.archived ? 'deactivated.archived_' : 'deactivated.';
+    this.dataset.reason = this.#on.archived ? 'archived' : 'deactivated';
+    this.querySelector('[data-ref=heading]').textContent = t(key + 'heading');
+    this.querySelector('[data-ref=help]').textContent = t(key + 'help');
     this.querySelector('[data-ref=text]').textContent = this.#member
-      ? t('deactivated.text', { workspace: name(this.#member.workspace_id) }) : '';
+      ? t(key + 'text', { workspace: name(this.#member.workspace_id) }) : '';
     const others = this.#on.signedOut ? [] : session.active.filter((m) => m.workspace_id !== this.#member?.workspace_id && !this.#names.get(m.workspace_id)?.archived_at);
     this.querySelector('[data-ref=others]').replaceChildren(...others.map((m) => h('button', {
       type: 'button', class: 'primary', dataset: { testid: 'deactivated-open', workspaceId: m.workspace_id },

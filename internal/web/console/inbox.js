@@ -402,7 +402,10 @@ export class Inbox extends EventTarget {
         if (event.type !== 'ticket.delivery') this.ticketsRead();
         break;
       case 'workspace.updated':
-        this.loadWorkspace().catch(() => {});
+        // An archive closes the workspace to its members (the socket ends
+        // after this event): the console says so, as for a deactivation.
+        if (event.archived) this.#emit('deactivated');
+        else this.loadWorkspace().catch(() => {});
         break;
       case 'customer.updated':
         // Only the open conversation's customer is kept. Another

@@ -219,9 +219,30 @@ function connect() {
   socket?.stop();
   socket = new LiveSocket(
     (after) => socketURL('/api/v1/widget/ws', { token, conversation_id: id, after }),
-    { event: onEvent, typing: onTyping, state: setConnection, queue: onQueue },
+    { event: onEvent, typing: onTyping, state: socketState, queue: onQueue },
   );
   socket.start();
+}
+
+function socketState(state) {
+  setConnection(state);
+  if (state === 'reconnecting') checkClosed();
+}
+
+// checkClosed tells a dropped socket from a closed chat, which a refused
+// reconnection cannot say: a workspace archived meanwhile answers 404,
+// and the widget says so instead of reconnecting for ever.
+async function checkClosed() {
+  try {
+    await request('GET', '/api/v1/widget/config?' + new URLSearchParams({ site_id: siteID, lang: locale.lang }));
+  } catch (err) {
+    if (err.code !== 'workspace_not_found') return;
+    socket?.stop();
+    socket = null;
+    setConnection('idle');
+    $('failure').textContent = locale.errorText(err);
+    setView('failure');
+  }
 }
 
 function onEvent(event) {
