@@ -239,21 +239,27 @@ func TestSearchAcrossUpgrade(t *testing.T) {
 	db.Close()
 }
 
-// TestWidthAcrossUpgrade: what the search index held before migration
-// 0034 is found with full- and half-width forms folded after it
-// (storetest.WidthAcrossUpgrade).
-func TestWidthAcrossUpgrade(t *testing.T) {
-	ctx := context.Background()
-	url, schema := postgres.TestSchema(t)
-	db, err := postgres.Open(ctx, url, schema)
-	if err != nil {
-		t.Fatal(err)
+// TestAcrossUpgrades: what a database held before a migration is right
+// after it: full- and half-width forms folded in the search index
+// (storetest.WidthAcrossUpgrade, 0034), FAQ images swept
+// (storetest.FAQSweepAcrossUpgrade, 0035).
+func TestAcrossUpgrades(t *testing.T) {
+	for name, check := range map[string]func(*testing.T, chat.Store, bool, func(string) chat.Store){
+		"width": storetest.WidthAcrossUpgrade, "faq images": storetest.FAQSweepAcrossUpgrade,
+	} {
+		t.Run(name, func(t *testing.T) {
+			url, schema := postgres.TestSchema(t)
+			db, err := postgres.Open(context.Background(), url, schema)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, db, true, func(undo string) chat.Store {
+				db = reopenAfter(t, db, url, schema, undo)
+				return db
+			})
+			db.Close()
+		})
 	}
-	storetest.WidthAcrossUpgrade(t, db, true, func(undo string) chat.Store {
-		db = reopenAfter(t, db, url, schema, undo)
-		return db
-	})
-	db.Close()
 }
 
 // reopenAfter closes db, runs stmts in schema on a connection of its own,

@@ -138,20 +138,27 @@ func TestSearchAcrossUpgrade(t *testing.T) {
 	db.Close()
 }
 
-// TestWidthAcrossUpgrade: what the search index held before migration
-// 0034 is found with full- and half-width forms folded after it
-// (storetest.WidthAcrossUpgrade).
-func TestWidthAcrossUpgrade(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sodam.db")
-	db, err := sqlite.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
+// TestAcrossUpgrades: what a database held before a migration is right
+// after it: full- and half-width forms folded in the search index
+// (storetest.WidthAcrossUpgrade, 0034), FAQ images swept
+// (storetest.FAQSweepAcrossUpgrade, 0035).
+func TestAcrossUpgrades(t *testing.T) {
+	for name, check := range map[string]func(*testing.T, chat.Store, bool, func(string) chat.Store){
+		"width": storetest.WidthAcrossUpgrade, "faq images": storetest.FAQSweepAcrossUpgrade,
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "sodam.db")
+			db, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, db, false, func(undo string) chat.Store {
+				db = reopenAfter(t, db, path, undo)
+				return db
+			})
+			db.Close()
+		})
 	}
-	storetest.WidthAcrossUpgrade(t, db, false, func(undo string) chat.Store {
-		db = reopenAfter(t, db, path, undo)
-		return db
-	})
-	db.Close()
 }
 
 // reopenAfter closes db, runs stmts on the database file through a

@@ -258,3 +258,27 @@ func undo0034(msgs []chat.Message, cu *chat.Customer, postgres bool) string {
 	b.WriteString("DELETE FROM schema_migrations WHERE version = '0034_search_folds_width.sql';\n")
 	return b.String()
 }
+
+// FAQSweepAcrossUpgrade: FAQ images stored before the image sweep
+// existed, in a workspace whose FAQ has not changed since, are swept
+// after migration 0035 queues the sweep for every workspace holding
+// images. downgrade is SearchAcrossUpgrade's.
+func FAQSweepAcrossUpgrade(t *testing.T, s chat.Store, _ bool, downgrade func(sql string) chat.Store) {
+	f := setup(t, s, "upgrade0035")
+	empty := setup(t, s, "upgrade0035-none")
+	img := &chat.FAQImage{WorkspaceID: f.ws.ID, Name: "교환안내.png", ContentType: "image/png", Size: 100, BlobKey: "upgrade0035/교환안내.png"}
+	must(t, s.AddFAQImage(ctx, img, whoOf(f.manager, "manager")))
+	s = downgrade(`DELETE FROM jobs WHERE kind = 'faq_image_sweep';
+DELETE FROM schema_migrations WHERE version = '0035_faq_image_sweep_all.sql';`)
+	jobs, err := s.ClaimJobs(ctx, "n1", time.Now(), time.Minute, 100)
+	must(t, err)
+	var swept []int64
+	for _, j := range jobs {
+		if j.Kind == chat.JobFAQImageSweep {
+			swept = append(swept, j.WorkspaceID)
+		}
+	}
+	if !slices.Equal(swept, []int64{f.ws.ID}) {
+		t.Fatalf("the migration queued sweeps for workspaces %v, want only %d (%d has no images)", swept, f.ws.ID, empty.ws.ID)
+	}
+}
