@@ -83,6 +83,7 @@ func dialect() sqldb.Dialect {
 		LockMigrations:    lockMigrations,
 		IsUniqueViolation: isUniqueViolation,
 		LockRouting:       lockRouting,
+		LockLists:         lockLists,
 		SkipLocked:        " FOR UPDATE SKIP LOCKED",
 		IsRetryable:       isRetryable,
 		IsUnavailable:     isUnavailable,
@@ -134,6 +135,12 @@ func lockMigrations(ctx context.Context, c *sql.Conn) (func(), error) {
 // advisory lock, so nodes route one workspace's queue one at a time.
 func lockRouting(ctx context.Context, x sqldb.Querier, workspaceID int64) error {
 	return x.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLockID<<32|workspaceID)
+}
+
+// lockLists takes the workspace's lock on its counted lists, another
+// transaction-scoped advisory lock, so nodes count and insert one at a time.
+func lockLists(ctx context.Context, x sqldb.Querier, workspaceID int64) error {
+	return x.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, (migrationLockID+1)<<32|workspaceID)
 }
 
 // isRetryable reports a deadlock (40P01) or serialization failure (40001):

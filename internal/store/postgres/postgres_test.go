@@ -136,6 +136,23 @@ func TestStatsConcurrentSteps(t *testing.T) {
 	storetest.StatsConcurrentSteps(t, nodes...)
 }
 
+// Two nodes creating tags at once never pass the workspace's limit
+// (storetest.ListLimitsAcrossNodes).
+func TestListLimitsAcrossNodes(t *testing.T) {
+	ctx := context.Background()
+	url, schema := postgres.TestSchema(t)
+	var nodes []chat.Store
+	for range 2 {
+		db, err := postgres.Open(ctx, url, schema)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		nodes = append(nodes, db)
+	}
+	storetest.ListLimitsAcrossNodes(t, nodes...)
+}
+
 // openWithRaw opens a store on a fresh schema, and a plain connection
 // to the same database for a test that looks under the store; both close
 // when the test ends.

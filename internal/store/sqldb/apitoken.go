@@ -47,6 +47,9 @@ func (db *DB) CreateAPIToken(ctx context.Context, tok *chat.APIToken, tokenHash 
 		if _, err := db.workspaceIn(ctx, x, tok.WorkspaceID); err != nil {
 			return err
 		}
+		if err := x.lockLists(ctx, tok.WorkspaceID); err != nil {
+			return err
+		}
 		var n int
 		if err := x.row(ctx, `SELECT COUNT(*) FROM api_tokens WHERE workspace_id = ? AND revoked_at IS NULL`, tok.WorkspaceID).Scan(&n); err != nil {
 			return err

@@ -64,7 +64,7 @@ func (db *DB) CreateCanned(ctx context.Context, c *chat.Canned, by chat.Who) err
 	}
 	c.Title, c.Body, c.Shared = title, body, c.OwnerID == 0
 	_, err = db.write(ctx, func(t *txn) error {
-		if err := t.underLimit(ctx, `SELECT COUNT(*) FROM canned_responses WHERE workspace_id = ?`, chat.MaxCannedPerWorkspace, "canned responses", c.WorkspaceID); err != nil {
+		if err := t.underListLimit(ctx, `SELECT COUNT(*) FROM canned_responses WHERE workspace_id = ?`, chat.MaxCannedPerWorkspace, "canned responses", c.WorkspaceID); err != nil {
 			return err
 		}
 		c.UpdatedAt = t.now.UTC()

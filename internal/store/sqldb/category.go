@@ -60,7 +60,7 @@ func (db *DB) CreateCategory(ctx context.Context, workspaceID, parentID int64, n
 		if c.Depth, err = chat.ChildDepth(parentDepth); err != nil {
 			return err
 		}
-		if err := t.underLimit(ctx, `SELECT COUNT(*) FROM categories WHERE workspace_id = ? AND deleted_at IS NULL`, chat.MaxCategoriesPerWorkspace, "categories", workspaceID); err != nil {
+		if err := t.underListLimit(ctx, `SELECT COUNT(*) FROM categories WHERE workspace_id = ? AND deleted_at IS NULL`, chat.MaxCategoriesPerWorkspace, "categories", workspaceID); err != nil {
 			return err
 		}
 		if err := t.row(ctx, `SELECT COALESCE(MAX(position), 0) + 1 FROM categories WHERE workspace_id = ? AND COALESCE(parent_id, 0) = ?`,

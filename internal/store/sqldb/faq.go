@@ -64,6 +64,26 @@ func (x q) underLimit(ctx context.Context, count string, limit int, what string,
 	return nil
 }
 
+// underListLimit is underLimit for a workspace's canned responses, tags
+// or categories (count's first argument is the workspace), under its
+// lists lock. The FAQ's own lock (bumpFAQ) serializes its counts.
+func (x q) underListLimit(ctx context.Context, count string, limit int, what string, workspaceID int64, args ...any) error {
+	if err := x.lockLists(ctx, workspaceID); err != nil {
+		return err
+	}
+	return x.underLimit(ctx, count, limit, what, append([]any{workspaceID}, args...)...)
+}
+
+// lockLists takes the workspace's lock on its counted lists
+// (Dialect.LockLists) before a count that decides an insert: without it
+// two nodes could each count one under the limit and both insert.
+func (x q) lockLists(ctx context.Context, workspaceID int64) error {
+	if x.d.LockLists == nil {
+		return nil
+	}
+	return x.d.LockLists(ctx, x, workspaceID)
+}
+
 func (db *DB) insertFAQCategory(ctx context.Context, x q, c *chat.FAQCategory) error {
 	if err := chat.CheckFAQCategory(c); err != nil {
 		return err

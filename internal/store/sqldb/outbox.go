@@ -90,6 +90,9 @@ func (db *DB) CreateEndpoint(ctx context.Context, e *outbox.Endpoint, tokenHash 
 		if _, err := db.workspaceIn(ctx, x, e.WorkspaceID); err != nil {
 			return err
 		}
+		if err := x.lockLists(ctx, e.WorkspaceID); err != nil {
+			return err
+		}
 		var n int
 		if err := x.row(ctx, `SELECT COUNT(*) FROM endpoints WHERE workspace_id = ? AND kind = ? AND deleted_at IS NULL AND agent_id IS NULL`,
 			e.WorkspaceID, e.Kind).Scan(&n); err != nil {

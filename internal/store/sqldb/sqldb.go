@@ -49,6 +49,12 @@ type Dialect struct {
 	// LockRouting takes a workspace's routing lock until the transaction
 	// ends; nil where transactions are serial anyway (SQLite).
 	LockRouting func(ctx context.Context, x Querier, workspaceID int64) error
+	// LockLists takes a workspace's lock on its counted lists (canned
+	// responses, tags, categories, API tokens, endpoints) until the
+	// transaction ends, so that
+	// nodes creating at once cannot pass a limit; nil where transactions
+	// are serial anyway (SQLite).
+	LockLists func(ctx context.Context, x Querier, workspaceID int64) error
 	// Lower names the SQL function that lowercases text in every script,
 	// as strings.ToLower does, for searches that fold case on both sides
 	// (a search's text is folded in Go); "" is LOWER, which PostgreSQL

@@ -72,7 +72,7 @@ func (db *DB) CreateTag(ctx context.Context, workspaceID int64, kind chat.TagKin
 		if err := sameNameTag(ctx, t.q, workspaceID, kind, 0, name); err != nil {
 			return err
 		}
-		if err := t.underLimit(ctx, `SELECT COUNT(*) FROM tags WHERE workspace_id = ? AND kind = ?`, chat.MaxTagsPerKind, string(kind)+" tags", workspaceID, kind); err != nil {
+		if err := t.underListLimit(ctx, `SELECT COUNT(*) FROM tags WHERE workspace_id = ? AND kind = ?`, chat.MaxTagsPerKind, string(kind)+" tags", workspaceID, kind); err != nil {
 			return err
 		}
 		err := t.row(ctx, `INSERT INTO tags (workspace_id, kind, name, created_at) VALUES (?, ?, ?, ?) RETURNING id`,

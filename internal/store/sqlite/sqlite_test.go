@@ -161,6 +161,17 @@ func TestAcrossUpgrades(t *testing.T) {
 	}
 }
 
+// Tags created at once never pass the workspace's limit: SQLite's one
+// writer serializes them (storetest.ListLimitsAcrossNodes, one node).
+func TestListLimits(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sodam.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	storetest.ListLimitsAcrossNodes(t, db)
+}
+
 // reopenAfter closes db, runs stmts on the database file through a
 // connection of its own, and opens the store again, which applies what
 // migrations stmts undid.
