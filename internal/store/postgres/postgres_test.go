@@ -104,54 +104,31 @@ func BenchmarkConversationLifecycle(b *testing.B) {
 	storetest.BenchConversationLifecycle(b, postgres.OpenTest)
 }
 
-// Two nodes on one database keep one exact roll-up.
-func TestStatsSeveralNodes(t *testing.T) {
-	ctx := context.Background()
+// twoNodes opens two stores on one fresh schema, as two nodes of a
+// cluster would; they close when the test ends.
+func twoNodes(t *testing.T) []chat.Store {
 	url, schema := postgres.TestSchema(t)
 	var nodes []chat.Store
 	for range 2 {
-		db, err := postgres.Open(ctx, url, schema)
+		db, err := postgres.Open(context.Background(), url, schema)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
 		nodes = append(nodes, db)
 	}
-	storetest.StatsSeveralNodes(t, nodes...)
+	return nodes
 }
 
+// Two nodes on one database keep one exact roll-up.
+func TestStatsSeveralNodes(t *testing.T) { storetest.StatsSeveralNodes(t, twoNodes(t)...) }
+
 // Roll-up steps of two nodes at once never count a change twice.
-func TestStatsConcurrentSteps(t *testing.T) {
-	ctx := context.Background()
-	url, schema := postgres.TestSchema(t)
-	var nodes []chat.Store
-	for range 2 {
-		db, err := postgres.Open(ctx, url, schema)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		nodes = append(nodes, db)
-	}
-	storetest.StatsConcurrentSteps(t, nodes...)
-}
+func TestStatsConcurrentSteps(t *testing.T) { storetest.StatsConcurrentSteps(t, twoNodes(t)...) }
 
 // Two nodes creating tags at once never pass the workspace's limit
 // (storetest.ListLimitsAcrossNodes).
-func TestListLimitsAcrossNodes(t *testing.T) {
-	ctx := context.Background()
-	url, schema := postgres.TestSchema(t)
-	var nodes []chat.Store
-	for range 2 {
-		db, err := postgres.Open(ctx, url, schema)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		nodes = append(nodes, db)
-	}
-	storetest.ListLimitsAcrossNodes(t, nodes...)
-}
+func TestListLimitsAcrossNodes(t *testing.T) { storetest.ListLimitsAcrossNodes(t, twoNodes(t)...) }
 
 // openWithRaw opens a store on a fresh schema, and a plain connection
 // to the same database for a test that looks under the store; both close

@@ -37,30 +37,13 @@ func SearchAcrossUpgrade(t *testing.T, s chat.Store, postgres bool, downgrade fu
 	hc, _, err := openConversation(s, f.ws.ID, hong.ID, chat.ChannelWeb)
 	must(t, err)
 
-	searches := []struct {
-		v    url.Values
-		want []int64 // newest first
-	}{
+	find, check := upgradeSearches(t, f.ws.ID, []upgradeSearch{
 		{url.Values{"q": {"카드취소"}}, []int64{convs[1], convs[0]}},
 		{url.Values{"q": {`"카드 취소"`}}, []int64{convs[1], convs[0]}},
 		{url.Values{"q": {"배송조회"}}, []int64{convs[2]}},
 		{url.Values{"q": {`"주문 내역"`}}, []int64{convs[3]}},
 		{url.Values{"customer": {"홍길동"}}, []int64{hc.ID}},
-	}
-	find := func(s chat.Store, v url.Values) []int64 {
-		t.Helper()
-		fl, err := history.Parse(v, time.UTC)
-		must(t, err)
-		return allHistory(t, s.(history.Store), f.ws.ID, fl)
-	}
-	check := func(s chat.Store, when string) {
-		t.Helper()
-		for _, c := range searches {
-			if got := find(s, c.v); !slices.Equal(got, c.want) {
-				t.Errorf("%s: %v found %v, want %v", when, c.v, got, c.want)
-			}
-		}
-	}
+	})
 	check(s, "before the downgrade")
 
 	s = downgrade(undo0028(msgs, hong, postgres))
@@ -76,6 +59,41 @@ func SearchAcrossUpgrade(t *testing.T, s chat.Store, postgres bool, downgrade fu
 	if got, want := find(s, url.Values{"q": {"카드취소"}}), []int64{convs[1]}; !slices.Equal(got, want) {
 		t.Fatalf("before the backfill, 카드취소 found %v, want only %v: the downgrade did not write the old entries", got, want)
 	}
+	backfill(t, s)
+	check(s, "after the backfill")
+}
+
+// upgradeSearch is a history search and the conversations it finds,
+// newest first.
+type upgradeSearch struct {
+	v    url.Values
+	want []int64
+}
+
+// upgradeSearches returns find, which runs a search in workspace ws, and
+// check, which runs each of searches and reports what it finds wrongly.
+func upgradeSearches(t *testing.T, ws int64, searches []upgradeSearch) (find func(chat.Store, url.Values) []int64, check func(chat.Store, string)) {
+	find = func(s chat.Store, v url.Values) []int64 {
+		t.Helper()
+		fl, err := history.Parse(v, time.UTC)
+		must(t, err)
+		return allHistory(t, s.(history.Store), ws, fl)
+	}
+	check = func(s chat.Store, when string) {
+		t.Helper()
+		for _, c := range searches {
+			if got := find(s, c.v); !slices.Equal(got, c.want) {
+				t.Errorf("%s: %v found %v, want %v", when, c.v, got, c.want)
+			}
+		}
+	}
+	return find, check
+}
+
+// backfill checks that a migration queued the search_backfill job, and
+// runs it to the end.
+func backfill(t *testing.T, s chat.Store) {
+	t.Helper()
 	jobs, err := s.ClaimJobs(ctx, "n1", time.Now(), time.Minute, 100)
 	must(t, err)
 	if !slices.ContainsFunc(jobs, func(j chat.Job) bool { return j.Kind == history.JobSearchBackfill }) {
@@ -85,7 +103,6 @@ func SearchAcrossUpgrade(t *testing.T, s chat.Store, postgres bool, downgrade fu
 		more, err = s.(history.Store).BackfillSearch(ctx, 2)
 		must(t, err)
 	}
-	check(s, "after the backfill")
 }
 
 // undo0028 is the SQL that puts back the entries the scheme before 0028
@@ -161,29 +178,12 @@ func WidthAcrossUpgrade(t *testing.T, s chat.Store, postgres bool, downgrade fun
 	kc, _, err := openConversation(s, f.ws.ID, kim.ID, chat.ChannelWeb)
 	must(t, err)
 
-	searches := []struct {
-		v    url.Values
-		want []int64 // newest first
-	}{
+	find, check := upgradeSearches(t, f.ws.ID, []upgradeSearch{
 		{url.Values{"q": {"1183"}}, []int64{convs[0]}},
 		{url.Values{"q": {"kb카드"}}, []int64{convs[1]}},
 		{url.Values{"q": {"２０４６"}}, []int64{convs[2]}},
 		{url.Values{"customer": {"010-5555"}}, []int64{kc.ID}},
-	}
-	find := func(s chat.Store, v url.Values) []int64 {
-		t.Helper()
-		fl, err := history.Parse(v, time.UTC)
-		must(t, err)
-		return allHistory(t, s.(history.Store), f.ws.ID, fl)
-	}
-	check := func(s chat.Store, when string) {
-		t.Helper()
-		for _, c := range searches {
-			if got := find(s, c.v); !slices.Equal(got, c.want) {
-				t.Errorf("%s: %v found %v, want %v", when, c.v, got, c.want)
-			}
-		}
-	}
+	})
 	check(s, "before the downgrade")
 
 	s = downgrade(undo0034(msgs, kim, postgres))
@@ -198,15 +198,7 @@ func WidthAcrossUpgrade(t *testing.T, s chat.Store, postgres bool, downgrade fun
 	if got := find(s, url.Values{"q": {"1183"}}); len(got) != 0 {
 		t.Fatalf("before the backfill, 1183 found %v: the downgrade did not write the old entries", got)
 	}
-	jobs, err := s.ClaimJobs(ctx, "n1", time.Now(), time.Minute, 100)
-	must(t, err)
-	if !slices.ContainsFunc(jobs, func(j chat.Job) bool { return j.Kind == history.JobSearchBackfill }) {
-		t.Fatalf("the migration queued no %s job: %+v", history.JobSearchBackfill, jobs)
-	}
-	for more := true; more; {
-		more, err = s.(history.Store).BackfillSearch(ctx, 2)
-		must(t, err)
-	}
+	backfill(t, s)
 	check(s, "after the backfill")
 }
 
