@@ -1,9 +1,11 @@
 package history
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/sodam-chat/sodam/internal/blob"
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/web"
 	"github.com/sodam-chat/sodam/internal/xlsx"
 )
 
@@ -96,7 +99,7 @@ func (x *Exporter) Run(ctx context.Context, j chat.Job) error {
 	pr, pw := io.Pipe()
 	written := make(chan error, 1)
 	go func() {
-		n, rows, err := x.write(ctx, pw, e, f, loc, ws.SiteID, runner)
+		n, rows, err := x.write(ctx, pw, e, f, loc, ws, runner)
 		fin.Done, fin.Rows = n, rows
 		pw.CloseWithError(err)
 		written <- err
@@ -158,8 +161,9 @@ func (x *Exporter) Expire(ctx context.Context, j chat.Job) error {
 
 // write streams the export's rows into w, a page of conversations at a
 // time, recording progress (and the runner's heartbeat) after each page.
-// siteID names the robot (NameRobot).
-func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, loc *time.Location, siteID, runner string) (done, rows int, err error) {
+// ws's site ID names the robot (NameRobot), and its widget's language
+// words the robot's answers.
+func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, loc *time.Location, ws *chat.Workspace, runner string) (done, rows int, err error) {
 	var out rowWriter
 	if e.Format == FormatXLSX {
 		out = newXLSX(w)
@@ -182,13 +186,13 @@ func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, 
 		if len(page) == 0 {
 			break
 		}
-		NameRobot(page, siteID)
+		NameRobot(page, ws.SiteID)
 		ids := make([]int64, len(page))
 		for i, c := range page {
 			ids[i] = c.ID
 		}
 		if e.Layout == LayoutMessages {
-			n, err := x.messageRows(ctx, out, e.WorkspaceID, page, ids, loc)
+			n, err := x.messageRows(ctx, out, ws, page, ids, loc)
 			rows += n
 			if err != nil {
 				return done, rows, err
@@ -226,8 +230,12 @@ func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, 
 // page's order: conversations read together while their messages (each
 // one's LastSeq, system messages included) come to at most
 // exportMessages, and one longer than that alone, a page of
-// chat.MaxMessagePage at a time.
-func (x *Exporter) messageRows(ctx context.Context, out rowWriter, wid int64, page []chat.Conversation, ids []int64, loc *time.Location) (int, error) {
+// chat.MaxMessagePage at a time. System messages are left out but for
+// the robot's answers, which are the chat's other side where it answered:
+// sender type robot, in the words the visitor read (robotText).
+func (x *Exporter) messageRows(ctx context.Context, out rowWriter, ws *chat.Workspace, page []chat.Conversation, ids []int64, loc *time.Location) (int, error) {
+	wid := ws.ID
+	words := web.WidgetCatalogs()[ws.Settings.Widget.WidgetLanguage("")]
 	byID := make(map[int64]*chat.Conversation, len(page))
 	for i := range page {
 		byID[page[i].ID] = &page[i]
@@ -240,16 +248,17 @@ func (x *Exporter) messageRows(ctx context.Context, out rowWriter, wid int64, pa
 	n := 0
 	write := func(msgs []chat.Message) error {
 		for _, m := range msgs {
-			if m.Kind == chat.KindSystem {
-				continue
-			}
 			c := byID[m.ConversationID]
-			sender := m.SenderName
-			if m.SenderType == chat.SenderVisitor && sender == "" {
+			sender, senderType, kind, body := m.SenderName, string(m.SenderType), string(m.Kind), m.Body
+			switch {
+			case m.Kind == chat.KindSystem && m.Body == chat.SystemRobot:
+				sender, senderType, kind, body = cmp.Or(m.Meta["robot"], chat.RobotName(ws.SiteID)), "robot", string(chat.KindText), robotText(words, m.Meta)
+			case m.Kind == chat.KindSystem:
+				continue
+			case m.SenderType == chat.SenderVisitor && sender == "":
 				sender = details[c.ID].Name
 			}
-			row := []string{strconv.FormatInt(c.RoomNo, 10), at(m.CreatedAt, loc), string(m.SenderType), sender, string(m.Kind),
-				yes(m.Internal), m.Body}
+			row := []string{strconv.FormatInt(c.RoomNo, 10), at(m.CreatedAt, loc), senderType, sender, kind, yes(m.Internal), body}
 			if err := out.Row(row); err != nil {
 				return err
 			}
@@ -289,6 +298,22 @@ func (x *Exporter) messageRows(ctx context.Context, out rowWriter, wid int64, pa
 		ids = ids[k:]
 	}
 	return n, nil
+}
+
+// robotText is a robot answer (chat.SystemRobot) as the widget showed it,
+// in words's language: what it said, then each article it offered, its
+// title and help-center link, a line each.
+func robotText(words map[string]string, meta map[string]string) string {
+	var articles []struct {
+		Title string `json:"title"`
+		URL   string `json:"url"`
+	}
+	_ = json.Unmarshal([]byte(meta["articles"]), &articles) // none: the words alone
+	lines := []string{words["robot."+meta["outcome"]]}
+	for _, a := range articles {
+		lines = append(lines, strings.TrimSpace(a.Title+" "+a.URL))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // NameRobot names the robot where it held a conversation, as it shows

@@ -24,7 +24,7 @@ func (s *transcriptStore) TranscriptOf(_ context.Context, _ int64, ids []int64) 
 	var out []chat.Message
 	for _, id := range ids {
 		for _, m := range s.msgs[id] {
-			if m.Kind != chat.KindSystem {
+			if m.Kind != chat.KindSystem || m.Body == chat.SystemRobot {
 				out = append(out, m)
 			}
 		}
@@ -63,9 +63,15 @@ func TestExportLongConversations(t *testing.T) {
 		for seq := 1; seq <= n; seq++ {
 			m := chat.Message{ConversationID: id, Seq: int64(seq), Kind: chat.KindText, SenderType: chat.SenderVisitor,
 				Body: fmt.Sprintf("%d번 상담 %d번째 메시지", id, seq), CreatedAt: time.Date(2026, 12, 5, 9, 0, seq%60, 0, time.UTC)}
-			if seq%10 == 0 {
+			switch seq % 10 {
+			case 0:
 				m.Kind, m.SenderType, m.Body = chat.KindSystem, chat.SenderSystem, "assigned"
-			} else {
+			case 5: // the robot's answer is a row, in the words the visitor read
+				m.Kind, m.SenderType, m.Body = chat.KindSystem, chat.SenderSystem, chat.SystemRobot
+				m.Meta = map[string]string{"robot": "robot-shop", "outcome": chat.RobotAnswered,
+					"articles": `[{"id":7,"title":"반품 신청 방법","excerpt":"마이페이지에서","url":"https://help.example.com/help/shop/articles/7"}]`}
+				want = append(want, "이런 도움말을 찾았어요.\n반품 신청 방법 https://help.example.com/help/shop/articles/7")
+			default:
 				want = append(want, m.Body)
 			}
 			s.msgs[id] = append(s.msgs[id], m)
@@ -73,7 +79,7 @@ func TestExportLongConversations(t *testing.T) {
 	}
 	x := &Exporter{Store: s, Now: time.Now}
 	var buf bytes.Buffer
-	_, rows, err := x.write(context.Background(), &buf, &Export{Format: FormatCSV, Layout: LayoutMessages}, Filter{}, time.UTC, "shop", "test")
+	_, rows, err := x.write(context.Background(), &buf, &Export{Format: FormatCSV, Layout: LayoutMessages}, Filter{}, time.UTC, &chat.Workspace{SiteID: "shop"}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,7 +74,7 @@ func TestExportNamesRobot(t *testing.T) {
 	}
 	x := &Exporter{Store: pageStore{page: page}, Now: time.Now}
 	var buf bytes.Buffer
-	if _, _, err := x.write(context.Background(), &buf, &Export{Format: FormatCSV, Layout: LayoutConversations}, Filter{}, time.UTC, "shop", "test"); err != nil {
+	if _, _, err := x.write(context.Background(), &buf, &Export{Format: FormatCSV, Layout: LayoutConversations}, Filter{}, time.UTC, &chat.Workspace{SiteID: "shop"}, "test"); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).ReadAll()

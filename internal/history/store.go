@@ -20,7 +20,8 @@ type Store interface {
 	ExportDetails(ctx context.Context, workspaceID int64, conversationIDs []int64) (map[int64]Details, error)
 	// TranscriptOf lists the messages of the conversations, in
 	// conversation order as given and by sequence within one; system
-	// messages are left out.
+	// messages are left out but for the robot's answers
+	// (chat.SystemRobot).
 	TranscriptOf(ctx context.Context, workspaceID int64, conversationIDs []int64) ([]chat.Message, error)
 	// Messages lists one conversation's messages after afterSeq, in order,
 	// at most limit (chat.Store's): a long conversation's export reads it

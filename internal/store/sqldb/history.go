@@ -707,7 +707,7 @@ func (db *DB) TranscriptOf(ctx context.Context, workspaceID int64, ids []int64) 
 		return nil, nil
 	}
 	rows, err := db.read().query(ctx, messageSelect+` WHERE m.workspace_id = ? AND m.conversation_id IN (`+marks(len(ids))+`)
-		AND m.kind <> 'system' ORDER BY m.conversation_id, m.seq`, append([]any{workspaceID}, anys(ids)...)...)
+		AND (m.kind <> 'system' OR m.body = 'robot') ORDER BY m.conversation_id, m.seq`, append([]any{workspaceID}, anys(ids)...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,13 @@
 package storetest
 
 import (
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/history"
 )
 
 // testRobot: a bot conversation's answers are keyed by the message they
@@ -76,6 +78,17 @@ func testRobot(t *testing.T, s chat.Store) {
 		return err
 	})
 	must(t, err)
+	// The export's transcript has the robot's answer, the chat's other
+	// side, and leaves the other system messages (the handover) out.
+	msgs, err = s.(history.Store).TranscriptOf(ctx, f.ws.ID, []int64{c.ID})
+	must(t, err)
+	var got []string
+	for _, x := range msgs {
+		got = append(got, x.Body)
+	}
+	if want := []string{"환불 언제 돼요?", chat.SystemRobot, "여보세요"}; !slices.Equal(got, want) {
+		t.Fatalf("transcript %q, want %q", got, want)
+	}
 }
 
 // testRobotIdle: a conversation the robot holds closes once its visitor
