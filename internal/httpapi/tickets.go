@@ -25,7 +25,7 @@ func (s *Server) ticketFilter(r *http.Request) (chat.TicketFilter, error) {
 		}
 	}
 	m := memberOf(r)
-	f := chat.TicketFilter{Viewer: m.AgentID, Channel: chat.TicketChannel(q.Get("channel")), Tag: strings.TrimSpace(q.Get("tag"))}
+	f := chat.TicketFilter{Viewer: m.AgentID, Channel: chat.TicketChannel(q.Get("channel")), Tag: norm.NFC.String(strings.TrimSpace(q.Get("tag")))}
 	for v := range strings.SplitSeq(q.Get("status"), ",") {
 		if st := chat.TicketStatus(strings.TrimSpace(v)); st != "" {
 			if !st.Valid() {

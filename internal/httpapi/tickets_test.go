@@ -413,6 +413,13 @@ func ticketBadInput(t *testing.T, e *env) {
 		{name: "a bad status", as: kim, method: "PATCH", path: path, body: `{"status":"closed"}`, status: 400, code: chat.ErrInvalid},
 		{name: "a bad due time in a patch", as: kim, method: "PATCH", path: path, body: `{"due_at":"2026-13-01"}`, status: 400, code: chat.ErrInvalid},
 		{name: "tags with a comma", as: kim, method: "PATCH", path: path, body: `{"tags":["환불,교환"]}`, status: 400, code: chat.ErrInvalid},
+		// A bidirectional override shows "환불" where the text says
+		// otherwise, in every agent's list and in the customer's mail.
+		{name: "a subject with a bidi override", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"환불 \u202egnp.exe"}`, status: 400, code: chat.ErrInvalid},
+		{name: "a patched subject with an escape", as: kim, method: "PATCH", path: path, body: `{"subject":"환불\u001b[2J"}`, status: 400, code: chat.ErrInvalid},
+		{name: "a patched subject with a tab", as: kim, method: "PATCH", path: path, body: `{"subject":"환불\t교환"}`, status: 400, code: chat.ErrInvalid},
+		{name: "a tag with a bidi override", as: kim, method: "PATCH", path: path, body: `{"tags":["\u202e불환"]}`, status: 400, code: chat.ErrInvalid},
+		{name: "a new ticket's tag with a control character", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"환불","tags":["환\u0085불"]}`, status: 400, code: chat.ErrInvalid},
 		{name: "null tags", as: kim, method: "PATCH", path: path, body: `null`, status: 400, code: "invalid_json"},
 		{name: "an empty subject", as: kim, method: "PATCH", path: path, body: `{"subject":" "}`, status: 400, code: chat.ErrInvalid},
 		{name: "a patch of nothing", as: kim, method: "PATCH", path: path, body: `{}`, status: 400, code: chat.ErrInvalid},
@@ -542,6 +549,30 @@ func TestTicketDueAtAtTheEndOfTime(t *testing.T) {
 				{name: "a new ticket due then", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"교환","due_at":"` + late + `"}`, status: 400, code: chat.ErrInvalid},
 			})
 			kim.json("GET", shop+"/tickets", "", 200, nil)
+		})
+	}
+}
+
+// TestTicketTagFilterNFD: tags are stored NFC-normalized, and ?tag= is
+// read the same way. A tag typed decomposed (macOS writes Hangul as
+// conjoining jamo in places, "환불" as "ᄒ ᅪ ᆫ ᄇ ᅮ ᆯ") found no ticket,
+// though it is the very tag the list shows.
+func TestTicketTagFilterNFD(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			kim := e.login("kim")
+			shop := e.shopPath()
+			var tk chat.Ticket
+			kim.json("POST", shop+"/tickets", `{"subject":"전화 문의 — 환불","contact":"010-1234-5678","tags":["환불"]}`, 201, &tk)
+			kim.json("POST", shop+"/tickets", `{"subject":"전화 문의 — 교환","contact":"010-1234-5678","tags":["교환"]}`, 201, nil)
+			nfd := "\u1112\u116a\u11ab\u1107\u116e\u11af" // 환불, decomposed
+			for _, tag := range []string{"환불", nfd} {
+				page := kim.ticketPage(shop + "/tickets?tag=" + url.QueryEscape(tag))
+				if len(page.Tickets) != 1 || page.Tickets[0].ID != tk.ID {
+					t.Errorf("tag=%+q: %d tickets", tag, len(page.Tickets))
+				}
+			}
 		})
 	}
 }
