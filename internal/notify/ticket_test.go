@@ -82,3 +82,40 @@ func TestTicketReplySenderNameOneLine(t *testing.T) {
 		t.Fatalf("from %q, bcc %q", from, msg.Header.Get("Bcc"))
 	}
 }
+
+// TestTicketReplyThreaded: every reply to one ticket names the ticket's
+// thread in In-Reply-To and References, so the customer's mail program
+// keeps a ticket's replies together; each keeps its own Message-ID. The
+// subject is one line, whatever the ticket holds (a left message's
+// first line ending in a CR, a bidi override stored before they were
+// refused).
+func TestTicketReplyThreaded(t *testing.T) {
+	in, cfg := start(t, "sodam")
+	m := notify.NewMailer(cfg, quiet())
+	for reply, subject := range map[int64]string{7: "파손 상품 환불\r", 8: "파손 상품\u202e 환불"} {
+		tm := notify.TicketMail{To: "hong@example.com", Workspace: "소담 상점", TicketID: 42, ReplyID: reply, Subject: subject, Body: "처리되었습니다."}
+		if err := m.TicketReply(context.Background(), tm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(in.messages) != 2 {
+		t.Fatalf("%d messages", len(in.messages))
+	}
+	ids := map[string]bool{}
+	for _, got := range in.messages {
+		msg, err := mail.ReadMessage(strings.NewReader(got.data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+		h := msg.Header
+		ids[h.Get("Message-Id")] = true
+		if h.Get("In-Reply-To") != "<ticket-42@shop.example>" || h.Get("References") != "<ticket-42@shop.example>" ||
+			subject != "[#42] 파손 상품 환불" {
+			t.Fatalf("in-reply-to %q references %q subject %q", h.Get("In-Reply-To"), h.Get("References"), subject)
+		}
+	}
+	if !ids["<ticket-42-reply-7@shop.example>"] || !ids["<ticket-42-reply-8@shop.example>"] {
+		t.Fatalf("message IDs %v", ids)
+	}
+}
