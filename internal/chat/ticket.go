@@ -174,7 +174,9 @@ func ApplyTicketPatch(t *Ticket, p TicketPatch, now time.Time) error {
 	if p.DueAt != nil {
 		t.DueAt = nil
 		if !p.DueAt.IsZero() {
-			due := p.DueAt.UTC()
+			// To the microsecond, as it is stored: the answer and the
+			// ticket.updated event say what a later read says.
+			due := p.DueAt.UTC().Truncate(time.Microsecond)
 			t.DueAt = &due
 		}
 	}

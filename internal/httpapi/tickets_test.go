@@ -576,3 +576,29 @@ func TestTicketTagFilterNFD(t *testing.T) {
 		})
 	}
 }
+
+// TestTicketPatchDueAsStored: a due time is stored to the microsecond; the
+// PATCH's answer (and the ticket.updated event, built from the same
+// ticket) said the nanoseconds it was sent with, so a console comparing
+// the two saw a change that was none, and the answer disagreed with the
+// next read.
+func TestTicketPatchDueAsStored(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			kim := e.login("kim")
+			shop := e.shopPath()
+			var tk chat.Ticket
+			kim.json("POST", shop+"/tickets", `{"subject":"전화 문의 — 교환 접수","contact":"010-1234-5678"}`, 201, &tk)
+			path := fmt.Sprintf("%s/tickets/%d", shop, tk.ID)
+			var patched chat.Ticket
+			kim.json("PATCH", path, `{"due_at":"2026-12-04T18:00:00.123456789+09:00"}`, 200, &patched)
+			var read ticketDetailBody
+			kim.json("GET", path, "", 200, &read)
+			if patched.DueAt == nil || read.Ticket.DueAt == nil || !patched.DueAt.Equal(*read.Ticket.DueAt) ||
+				!read.Ticket.DueAt.Equal(time.Date(2026, 12, 4, 9, 0, 0, 123456000, time.UTC)) {
+				t.Fatalf("patched due %v, read %v", patched.DueAt, read.Ticket.DueAt)
+			}
+		})
+	}
+}
