@@ -265,6 +265,21 @@ func TestBrowserTicketFromChat(t *testing.T) {
 	row := `document.querySelector("[data-testid=ticket][data-ticket-id='` + fmt.Sprint(tid) + `']")`
 	agent.waitFor("the tags on the list's row", `[...(`+row+`?.querySelectorAll('[data-field=tag]') ?? [])].map((c) => c.textContent).join() === '#환불,#파손'`)
 	look(agent, "ticket-thread-ko")
+	// A colleague's tags saved meanwhile (in the store alone: this console
+	// has not heard of them) are not replaced without a word: the save is
+	// refused as a conflict and the ticket read again, theirs to build on.
+	theirs := []string{"환불", "파손", "교환"}
+	if _, _, err := s.node.Store.UpdateTicket(context.Background(), s.ws.ID, tid, chat.TicketPatch{Tags: &theirs}); err != nil {
+		t.Fatal(err)
+	}
+	fill(agent, "[data-testid=ticket-tags]", "환불")
+	agent.do("save over the colleague's tags", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-tags]').dispatchEvent(new Event('change', {bubbles: true}))`))
+	agent.waitFor("the conflict told, the colleague's tags shown", `document.querySelector('[data-testid=ticket-props-error]').dataset.code === 'conflict'`+
+		` && document.querySelector('[data-testid=ticket-props-error]').textContent !== ''`+
+		` && document.querySelector('[data-testid=ticket-tags]').value.split(', ').sort().join() === '교환,파손,환불'`)
+	if back, err := s.node.Store.Ticket(context.Background(), s.ws.ID, tid, 0); err != nil || len(back.Tags) != 3 {
+		t.Fatalf("the colleague's tags after a refused save: %+v %v", back.Tags, err)
+	}
 	agent.do("filter by a tag", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-filter-tag]"), "파손"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-tag]').dispatchEvent(new Event('change', {bubbles: true}))`))
 	agent.waitFor("the tagged ticket alone", `document.querySelectorAll('`+ticketItem+`').length === 1 && `+row)

@@ -525,6 +525,10 @@ type TicketPatch struct {
 	// DueAt: a zero time clears the due time.
 	DueAt *time.Time
 	Tags  *[]string
+	// Unchanged, when set, applies the patch only to the ticket as it was
+	// then (its UpdatedAt; If-Match): a colleague's change since is
+	// ErrConflict, not silently replaced (tags and note are replaced whole).
+	Unchanged *time.Time
 }
 
 // ReplyDeliveryUpdate is the outcome of one attempt to email a reply.

@@ -145,11 +145,18 @@ func ApplyTicketPatch(t *Ticket, p TicketPatch, now time.Time) error {
 	case p.Subject != nil && strings.ContainsFunc(strings.TrimSpace(*p.Subject), IsControlOrBidi):
 		return Errorf(ErrInvalid, "subject must be one line, without control or bidirectional formatting characters (it becomes the email's subject)")
 	}
+	var tags []string
 	if p.Tags != nil {
-		tags, err := NormalizeTags(*p.Tags)
-		if err != nil {
+		var err error
+		if tags, err = NormalizeTags(*p.Tags); err != nil {
 			return err
 		}
+	}
+	if p.Unchanged != nil && !p.Unchanged.Equal(t.UpdatedAt) {
+		return Errorf(ErrConflict, "the ticket was changed by someone else since you read it (updated_at %s): read it again and redo your change",
+			t.UpdatedAt.UTC().Format(time.RFC3339Nano))
+	}
+	if p.Tags != nil {
 		t.Tags = tags
 	}
 	if p.Status != nil && *p.Status != t.Status {

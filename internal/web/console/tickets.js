@@ -474,15 +474,19 @@ class Tickets extends HTMLElement {
       case 'tags': body = { tags: el.value.split(/[,，]/).map((s) => s.trim()).filter(Boolean) }; break;
       default: return;
     }
-    await this.#patch(body);
+    // Tags are replaced whole: saved only on the ticket as this console
+    // last saw it, so a colleague's tags added meanwhile are not lost
+    // (409 conflict: the ticket is read again, to redo the change on).
+    await this.#patch(body, el.name === 'tags' ? tk.updated_at : null);
   }
 
-  async #patch(body) {
+  async #patch(body, unchangedSince = null) {
     const tk = this.#open;
     const err = this.#ref('props-error');
     err.replaceChildren();
     try {
-      const fresh = await this.#inbox.request('PATCH', `/tickets/${tk.id}`, body);
+      const headers = unchangedSince ? { 'If-Match': `"${unchangedSince}"` } : {};
+      const fresh = await this.#inbox.request('PATCH', `/tickets/${tk.id}`, body, { headers });
       if (this.#open?.id !== fresh.id) return;
       this.#open = { ...this.#open, ...fresh };
       const i = this.#items.findIndex((x) => x.id === fresh.id);
@@ -492,6 +496,10 @@ class Tickets extends HTMLElement {
       this.#renderTicket();
       toast(t('tickets.saved'));
     } catch (e) {
+      if (e?.code === 'conflict' && this.#open?.id === tk.id) {
+        document.activeElement?.blur(); // the form shows what is saved now
+        await this.#openTicket(tk.id);
+      }
       formError(err, e);
     }
   }
