@@ -176,6 +176,16 @@ func TestBrowserLeaveMessage(t *testing.T) {
 	if len(tickets) != 1 || tickets[0].Message != message || tickets[0].Contact != contact || tickets[0].Replies != 1 {
 		t.Fatalf("stored solved tickets %+v, want the one left with its reply", tickets)
 	}
+
+	// A message that begins with an empty line is titled by its first
+	// line with words on it, in the list and on the ticket (it was blank).
+	agent.click("[data-testid=ticket-filter-active]")
+	agent.waitFor("the empty active view", `!document.querySelector('`+ticketItem+`')`)
+	blank := &chat.Ticket{WorkspaceID: s.ws.ID, Name: "이서준", Contact: "010-3456-7890", Message: "\n  \n  포장 선물 가능한가요?  \n생일 선물이에요"}
+	if err := s.node.App.CreateTicket(context.Background(), blank); err != nil {
+		t.Fatal(err)
+	}
+	agent.waitFor("its title, the line with words", item+`?.querySelector('[data-field=title]').textContent === '포장 선물 가능한가요?'`)
 }
 
 // TestBrowserTicketFromChat: at 1366×768 in Korean, an agent makes a

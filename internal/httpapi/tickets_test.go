@@ -648,3 +648,31 @@ func TestTicketPatchIfMatch(t *testing.T) {
 		})
 	}
 }
+
+// TestTicketReplySubjectFromLeftMessage: a left message has no subject;
+// the reply email's is its first line with something on it. A message
+// that began with an empty line (visitors press Enter first) made every
+// reply's subject the generic "Reply to your request", and the customer
+// could not tell which question was answered.
+func TestTicketReplySubjectFromLeftMessage(t *testing.T) {
+	e := newEnv(t)
+	box, cfg := startMailbox(t, 0)
+	e.clock.freeze()
+	e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
+	e.app.SetMailer(notify.NewMailer(cfg, slog.New(slog.DiscardHandler)), nil, e.clock.Now, nil)
+	kim := e.login("kim")
+	v := e.visitor("shop", "")
+	var left struct{ ID int64 }
+	v.json("POST", "/api/v1/widget/tickets", `{"name":"김영희","contact":"young@example.com","message":"\n  \n  영수증 재발급 문의  \n주문번호 20261203-0042"}`, 201, &left)
+	kim.json("POST", fmt.Sprintf("%s/tickets/%d/replies", e.shopPath(), left.ID), `{"body":"메일로 보내 드렸습니다"}`, 201, nil)
+	e.clock.advance(time.Second)
+	e.runJobs()
+	if box.count() != 1 {
+		t.Fatalf("%d emails", box.count())
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(box.got[0].Header.Get("Subject"))
+	must(t, err)
+	if want := fmt.Sprintf("[#%d] 영수증 재발급 문의", left.ID); subject != want {
+		t.Fatalf("subject %q, want %q", subject, want)
+	}
+}

@@ -546,8 +546,10 @@ function deliveryText(r) {
   }
 }
 
+// firstLine is a left message's title: its first line with something on
+// it (a visitor's message may begin with an empty line), trimmed.
 function firstLine(s) {
-  const line = (s ?? '').split('\n')[0];
+  const line = (s ?? '').split('\n').map((l) => l.trim()).find(Boolean) ?? '';
   return line.length > 60 ? line.slice(0, 60) + '…' : line;
 }
 
