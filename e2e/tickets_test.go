@@ -186,6 +186,39 @@ func TestBrowserLeaveMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	agent.waitFor("its title, the line with words", item+`?.querySelector('[data-field=title]').textContent === '포장 선물 가능한가요?'`)
+
+	// A reply whose answer comes after the agent moved to another ticket
+	// stays in its own thread: it was pushed into the one now open.
+	agent.clickAt(ticketItem + " a")
+	agent.waitFor("the new ticket open", `document.querySelector('[data-testid=ticket-original] .entry-body')?.textContent.includes('포장 선물')`)
+	agent.do("slow the reply's answer", chromedp.Evaluate[chromedp.Void](`(() => {
+		const real = window.fetch;
+		window.fetch = async (url, init) => {
+			const res = await real(url, init);
+			if (init?.method === 'POST' && String(url).endsWith('/replies')) {
+				await new Promise((r) => setTimeout(r, 1000));
+				setTimeout(() => { window.replyAnswered = true; }, 300);
+			}
+			return res;
+		};
+	})()`))
+	agent.do("write the reply", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-reply-body]"), "네, 포장해 드립니다."))
+	agent.click("[data-testid=ticket-reply-send]")
+	agent.do("open the first ticket at once", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#/tickets/%d'`, tickets[0].ID)))
+	agent.waitFor("the first ticket's thread, without the other's reply", `window.replyAnswered === true`+
+		` && document.querySelector('[data-testid=ticket-original] .entry-body')?.textContent === `+js(message)+
+		` && document.querySelectorAll('[data-testid=ticket-reply]').length === 1`)
+	// Nor does a reply half written follow the agent to the next ticket,
+	// to be sent to the wrong customer: it waits in its own.
+	agent.waitFor("an empty composer on the first ticket", `document.querySelector('[data-testid=ticket-reply-body]').value === ''`)
+	const draft = "재입고 알림 신청도 해 드릴까요?"
+	agent.do("start a reply", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-reply-body]"), draft))
+	agent.do("open the other ticket", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#/tickets/%d'`, blank.ID)))
+	agent.waitFor("the other ticket, its composer empty, its reply in its thread", `document.querySelector('[data-testid=ticket-original] .entry-body')?.textContent.includes('포장 선물')`+
+		` && document.querySelector('[data-testid=ticket-reply-body]').value === '' && document.querySelectorAll('[data-testid=ticket-reply]').length === 1`)
+	agent.do("back to the first", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#/tickets/%d'`, tickets[0].ID)))
+	agent.waitFor("the draft back where it was written", `document.querySelector('[data-testid=ticket-original] .entry-body')?.textContent === `+js(message)+
+		` && document.querySelector('[data-testid=ticket-reply-body]').value === `+js(draft))
 }
 
 // TestBrowserTicketFromChat: at 1366×768 in Korean, an agent makes a

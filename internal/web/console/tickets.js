@@ -98,6 +98,10 @@ class Tickets extends HTMLElement {
   #loading = 0; // the latest load's number: older answers are dropped
   #open = null; // the open ticket
   #replies = [];
+  // What the composer held for tickets left with a reply half written
+  // (ticket id → { body, internal }): a draft stays with its ticket, never
+  // sent to the next one's customer.
+  #drafts = new Map();
   #tab = 'thread';
   #chat = null; // the chat the open ticket was made from
   #transcript; // its messages (thread.js)
@@ -165,9 +169,21 @@ class Tickets extends HTMLElement {
     this.#ref('layout').dataset.view = want ? 'ticket' : 'list';
     if (want) this.#openTicket(want);
     else {
+      if (this.#open) this.#swapDraft(this.#open.id, 0);
       this.#open = null;
       this.#ref('view').hidden = true;
     }
+  }
+
+  // #swapDraft keeps the composer's text with ticket `from` and shows
+  // ticket `to`'s (none: an empty composer, a public reply).
+  #swapDraft(from, to) {
+    const f = this.#ref('composer').elements;
+    if (from && f.body.value.trim()) this.#drafts.set(from, { body: f.body.value, internal: f.internal.checked });
+    else if (from) this.#drafts.delete(from);
+    const d = this.#drafts.get(to);
+    f.body.value = d?.body ?? '';
+    f.internal.checked = d?.internal ?? false;
   }
 
   #ref(name) {
@@ -328,7 +344,10 @@ class Tickets extends HTMLElement {
   async #openTicket(id) {
     try {
       const { ticket, replies } = await this.#inbox.request('GET', `/tickets/${id}`);
-      if (this.#open?.id !== ticket.id) this.#pii.forget();
+      if (this.#open?.id !== ticket.id) {
+        this.#pii.forget();
+        this.#swapDraft(this.#open?.id, ticket.id);
+      }
       this.#open = ticket;
       this.#replies = replies;
       this.#renderList();
@@ -515,6 +534,13 @@ class Tickets extends HTMLElement {
     this.#ref('send').disabled = true;
     try {
       const reply = await this.#inbox.request('POST', `/tickets/${tk.id}/replies`, { body, internal });
+      // The agent may have opened another ticket meanwhile: the reply
+      // belongs to its own thread (and the composer holds the other's),
+      // and is no draft of it any more.
+      if (this.#open?.id !== tk.id) {
+        this.#drafts.delete(tk.id);
+        return;
+      }
       if (!this.#replies.some((r) => r.id === reply.id)) this.#replies.push(reply);
       form.elements.body.value = '';
       this.#renderThread();
