@@ -176,6 +176,49 @@ func TestBrowserLeaveMessage(t *testing.T) {
 	if len(tickets) != 1 || tickets[0].Message != message || tickets[0].Contact != contact || tickets[0].Replies != 1 {
 		t.Fatalf("stored solved tickets %+v, want the one left with its reply", tickets)
 	}
+
+	// A message that begins with an empty line is titled by its first
+	// line with words on it, in the list and on the ticket (it was blank).
+	agent.click("[data-testid=ticket-filter-active]")
+	agent.waitFor("the empty active view", `!document.querySelector('`+ticketItem+`')`)
+	blank := &chat.Ticket{WorkspaceID: s.ws.ID, Name: "이서준", Contact: "010-3456-7890", Message: "\n  \n  포장 선물 가능한가요?  \n생일 선물이에요"}
+	if err := s.node.App.CreateTicket(context.Background(), blank); err != nil {
+		t.Fatal(err)
+	}
+	agent.waitFor("its title, the line with words", item+`?.querySelector('[data-field=title]').textContent === '포장 선물 가능한가요?'`)
+
+	// A reply whose answer comes after the agent moved to another ticket
+	// stays in its own thread: it was pushed into the one now open.
+	agent.clickAt(ticketItem + " a")
+	agent.waitFor("the new ticket open", `document.querySelector('[data-testid=ticket-original] .entry-body')?.textContent.includes('포장 선물')`)
+	agent.do("slow the reply's answer", chromedp.Evaluate[chromedp.Void](`(() => {
+		const real = window.fetch;
+		window.fetch = async (url, init) => {
+			const res = await real(url, init);
+			if (init?.method === 'POST' && String(url).endsWith('/replies')) {
+				await new Promise((r) => setTimeout(r, 1000));
+				setTimeout(() => { window.replyAnswered = true; }, 300);
+			}
+			return res;
+		};
+	})()`))
+	agent.do("write the reply", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-reply-body]"), "네, 포장해 드립니다."))
+	agent.click("[data-testid=ticket-reply-send]")
+	agent.do("open the first ticket at once", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#/tickets/%d'`, tickets[0].ID)))
+	agent.waitFor("the first ticket's thread, without the other's reply", `window.replyAnswered === true`+
+		` && document.querySelector('[data-testid=ticket-original] .entry-body')?.textContent === `+js(message)+
+		` && document.querySelectorAll('[data-testid=ticket-reply]').length === 1`)
+	// Nor does a reply half written follow the agent to the next ticket,
+	// to be sent to the wrong customer: it waits in its own.
+	agent.waitFor("an empty composer on the first ticket", `document.querySelector('[data-testid=ticket-reply-body]').value === ''`)
+	const draft = "재입고 알림 신청도 해 드릴까요?"
+	agent.do("start a reply", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-reply-body]"), draft))
+	agent.do("open the other ticket", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#/tickets/%d'`, blank.ID)))
+	agent.waitFor("the other ticket, its composer empty, its reply in its thread", `document.querySelector('[data-testid=ticket-original] .entry-body')?.textContent.includes('포장 선물')`+
+		` && document.querySelector('[data-testid=ticket-reply-body]').value === '' && document.querySelectorAll('[data-testid=ticket-reply]').length === 1`)
+	agent.do("back to the first", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#/tickets/%d'`, tickets[0].ID)))
+	agent.waitFor("the draft back where it was written", `document.querySelector('[data-testid=ticket-original] .entry-body')?.textContent === `+js(message)+
+		` && document.querySelector('[data-testid=ticket-reply-body]').value === `+js(draft))
 }
 
 // TestBrowserTicketFromChat: at 1366×768 in Korean, an agent makes a
@@ -265,6 +308,21 @@ func TestBrowserTicketFromChat(t *testing.T) {
 	row := `document.querySelector("[data-testid=ticket][data-ticket-id='` + fmt.Sprint(tid) + `']")`
 	agent.waitFor("the tags on the list's row", `[...(`+row+`?.querySelectorAll('[data-field=tag]') ?? [])].map((c) => c.textContent).join() === '#환불,#파손'`)
 	look(agent, "ticket-thread-ko")
+	// A colleague's tags saved meanwhile (in the store alone: this console
+	// has not heard of them) are not replaced without a word: the save is
+	// refused as a conflict and the ticket read again, theirs to build on.
+	theirs := []string{"환불", "파손", "교환"}
+	if _, _, err := s.node.Store.UpdateTicket(context.Background(), s.ws.ID, tid, chat.TicketPatch{Tags: &theirs}); err != nil {
+		t.Fatal(err)
+	}
+	fill(agent, "[data-testid=ticket-tags]", "환불")
+	agent.do("save over the colleague's tags", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-tags]').dispatchEvent(new Event('change', {bubbles: true}))`))
+	agent.waitFor("the conflict told, the colleague's tags shown", `document.querySelector('[data-testid=ticket-props-error]').dataset.code === 'conflict'`+
+		` && document.querySelector('[data-testid=ticket-props-error]').textContent !== ''`+
+		` && document.querySelector('[data-testid=ticket-tags]').value.split(', ').sort().join() === '교환,파손,환불'`)
+	if back, err := s.node.Store.Ticket(context.Background(), s.ws.ID, tid, 0); err != nil || len(back.Tags) != 3 {
+		t.Fatalf("the colleague's tags after a refused save: %+v %v", back.Tags, err)
+	}
 	agent.do("filter by a tag", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-filter-tag]"), "파손"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-tag]').dispatchEvent(new Event('change', {bubbles: true}))`))
 	agent.waitFor("the tagged ticket alone", `document.querySelectorAll('`+ticketItem+`').length === 1 && `+row)

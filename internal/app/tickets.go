@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -139,11 +140,12 @@ func trimError(err error) string {
 	return s
 }
 
-// firstLine is the start of a left message, as a subject.
+// firstLine is the start of a left message, as a subject: its first line
+// with something on it (a visitor's message may begin with an empty line,
+// which made every reply's subject the generic one), trimmed.
 func firstLine(s string, n int) string {
-	for i, c := range s {
-		if c == '\n' {
-			s = s[:i]
+	for line := range strings.SplitSeq(s, "\n") {
+		if s = strings.TrimSpace(line); s != "" {
 			break
 		}
 	}

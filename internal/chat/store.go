@@ -263,7 +263,9 @@ type Tickets interface {
 	// ticket is refused (ErrTicketSolved).
 	AddTicketReply(ctx context.Context, r *TicketReply, smtp bool) ([]Event, error)
 	// SetReplyDelivery records an email attempt's outcome; retryAt, when
-	// set, moves the reply's email job to then.
+	// set, moves the reply's email job to then. A reply whose delivery is
+	// no longer pending (sent, failed) is left as it is: no change, no
+	// event, no job.
 	SetReplyDelivery(ctx context.Context, workspaceID, replyID int64, d ReplyDeliveryUpdate) ([]Event, error)
 	// MarkTicketRead records that agentID has seen the ticket as it is now.
 	MarkTicketRead(ctx context.Context, workspaceID, ticketID, agentID int64) error
@@ -523,6 +525,10 @@ type TicketPatch struct {
 	// DueAt: a zero time clears the due time.
 	DueAt *time.Time
 	Tags  *[]string
+	// Unchanged, when set, applies the patch only to the ticket as it was
+	// then (its UpdatedAt; If-Match): a colleague's change since is
+	// ErrConflict, not silently replaced (tags and note are replaced whole).
+	Unchanged *time.Time
 }
 
 // ReplyDeliveryUpdate is the outcome of one attempt to email a reply.

@@ -46,8 +46,8 @@ func CheckAgentTicket(t Ticket) error {
 	switch {
 	case strings.TrimSpace(t.Subject) == "" || utf8.RuneCountInString(t.Subject) > MaxTicketSubject:
 		return Errorf(ErrInvalid, "subject is required, at most %d characters", MaxTicketSubject)
-	case strings.ContainsAny(t.Subject, "\r\n"):
-		return Errorf(ErrInvalid, "subject must be one line (it becomes the email's subject)")
+	case strings.ContainsFunc(strings.TrimSpace(t.Subject), IsControlOrBidi):
+		return Errorf(ErrInvalid, "subject must be one line, without control or bidirectional formatting characters (it becomes the email's subject)")
 	case utf8.RuneCountInString(t.Message) > MaxMessageLength:
 		return Errorf(ErrMessageTooLong, "the body is longer than %d characters", MaxMessageLength)
 	case utf8.RuneCountInString(t.Name) > 100 || strings.ContainsFunc(strings.TrimSpace(t.Name), IsControlOrBidi):
@@ -121,8 +121,9 @@ func checkTags(tags []string) error {
 		return Errorf(ErrInvalid, "a ticket has at most %d tags", MaxTicketTags)
 	}
 	for _, tag := range tags {
-		if strings.TrimSpace(tag) == "" || utf8.RuneCountInString(tag) > MaxTicketTag || strings.ContainsAny(tag, ",\r\n") {
-			return Errorf(ErrInvalid, "a tag is 1 to %d characters on one line, without commas", MaxTicketTag)
+		if strings.TrimSpace(tag) == "" || utf8.RuneCountInString(tag) > MaxTicketTag || strings.ContainsRune(tag, ',') ||
+			strings.ContainsFunc(tag, IsControlOrBidi) {
+			return Errorf(ErrInvalid, "a tag is 1 to %d characters on one line, without commas or control or bidirectional formatting characters", MaxTicketTag)
 		}
 	}
 	return nil
@@ -141,14 +142,21 @@ func ApplyTicketPatch(t *Ticket, p TicketPatch, now time.Time) error {
 		return Errorf(ErrInvalid, "assignee_id must be an agent's ID, or 0 for nobody")
 	case p.Subject != nil && (strings.TrimSpace(*p.Subject) == "" || utf8.RuneCountInString(*p.Subject) > MaxTicketSubject):
 		return Errorf(ErrInvalid, "subject must be 1 to %d characters", MaxTicketSubject)
-	case p.Subject != nil && strings.ContainsAny(*p.Subject, "\r\n"):
-		return Errorf(ErrInvalid, "subject must be one line (it becomes the email's subject)")
+	case p.Subject != nil && strings.ContainsFunc(strings.TrimSpace(*p.Subject), IsControlOrBidi):
+		return Errorf(ErrInvalid, "subject must be one line, without control or bidirectional formatting characters (it becomes the email's subject)")
 	}
+	var tags []string
 	if p.Tags != nil {
-		tags, err := NormalizeTags(*p.Tags)
-		if err != nil {
+		var err error
+		if tags, err = NormalizeTags(*p.Tags); err != nil {
 			return err
 		}
+	}
+	if p.Unchanged != nil && !p.Unchanged.Equal(t.UpdatedAt) {
+		return Errorf(ErrConflict, "the ticket was changed by someone else since you read it (updated_at %s): read it again and redo your change",
+			t.UpdatedAt.UTC().Format(time.RFC3339Nano))
+	}
+	if p.Tags != nil {
 		t.Tags = tags
 	}
 	if p.Status != nil && *p.Status != t.Status {
@@ -173,7 +181,9 @@ func ApplyTicketPatch(t *Ticket, p TicketPatch, now time.Time) error {
 	if p.DueAt != nil {
 		t.DueAt = nil
 		if !p.DueAt.IsZero() {
-			due := p.DueAt.UTC()
+			// To the microsecond, as it is stored: the answer and the
+			// ticket.updated event say what a later read says.
+			due := p.DueAt.UTC().Truncate(time.Microsecond)
 			t.DueAt = &due
 		}
 	}

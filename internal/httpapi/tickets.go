@@ -25,7 +25,7 @@ func (s *Server) ticketFilter(r *http.Request) (chat.TicketFilter, error) {
 		}
 	}
 	m := memberOf(r)
-	f := chat.TicketFilter{Viewer: m.AgentID, Channel: chat.TicketChannel(q.Get("channel")), Tag: strings.TrimSpace(q.Get("tag"))}
+	f := chat.TicketFilter{Viewer: m.AgentID, Channel: chat.TicketChannel(q.Get("channel")), Tag: norm.NFC.String(strings.TrimSpace(q.Get("tag")))}
 	for v := range strings.SplitSeq(q.Get("status"), ",") {
 		if st := chat.TicketStatus(strings.TrimSpace(v)); st != "" {
 			if !st.Valid() {
@@ -212,6 +212,7 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	w.Header().Set("ETag", ticketETag(tk.Ticket))
 	writeJSON(w, http.StatusOK, ticketDetail{Ticket: tk, Replies: nonNil(replies)})
 	return nil
 }
@@ -305,12 +306,37 @@ func (s *Server) patchTicket(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.DueAt = &due
 	}
+	if p.Unchanged, err = ifMatch(r); err != nil {
+		return err
+	}
 	tk, err := s.app.UpdateTicket(r.Context(), memberOf(r).WorkspaceID, id, p)
 	if err != nil {
 		return err
 	}
+	w.Header().Set("ETag", ticketETag(tk))
 	writeJSON(w, http.StatusOK, tk)
 	return nil
+}
+
+// ticketETag is a ticket's version: its updated_at, quoted. A PATCH with
+// it in If-Match changes the ticket only if nobody has since (409
+// conflict otherwise): what a console sends when it replaces the tags.
+func ticketETag(tk chat.Ticket) string {
+	return `"` + tk.UpdatedAt.UTC().Format(time.RFC3339Nano) + `"`
+}
+
+// ifMatch reads an optional If-Match: the ticket's ETag, or its
+// updated_at as the JSON gives it, quoted or not; "*" is any version.
+func ifMatch(r *http.Request) (*time.Time, error) {
+	v := strings.TrimSpace(r.Header.Get("If-Match"))
+	if v == "" || v == "*" {
+		return nil, nil
+	}
+	at, err := time.Parse(time.RFC3339Nano, strings.Trim(strings.TrimPrefix(v, "W/"), `"`))
+	if err != nil {
+		return nil, chat.Errorf(chat.ErrInvalid, "If-Match must be the ticket's ETag (its updated_at, as the ticket was read)")
+	}
+	return &at, nil
 }
 
 type newReply struct {

@@ -413,6 +413,13 @@ func ticketBadInput(t *testing.T, e *env) {
 		{name: "a bad status", as: kim, method: "PATCH", path: path, body: `{"status":"closed"}`, status: 400, code: chat.ErrInvalid},
 		{name: "a bad due time in a patch", as: kim, method: "PATCH", path: path, body: `{"due_at":"2026-13-01"}`, status: 400, code: chat.ErrInvalid},
 		{name: "tags with a comma", as: kim, method: "PATCH", path: path, body: `{"tags":["환불,교환"]}`, status: 400, code: chat.ErrInvalid},
+		// A bidirectional override shows "환불" where the text says
+		// otherwise, in every agent's list and in the customer's mail.
+		{name: "a subject with a bidi override", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"환불 \u202egnp.exe"}`, status: 400, code: chat.ErrInvalid},
+		{name: "a patched subject with an escape", as: kim, method: "PATCH", path: path, body: `{"subject":"환불\u001b[2J"}`, status: 400, code: chat.ErrInvalid},
+		{name: "a patched subject with a tab", as: kim, method: "PATCH", path: path, body: `{"subject":"환불\t교환"}`, status: 400, code: chat.ErrInvalid},
+		{name: "a tag with a bidi override", as: kim, method: "PATCH", path: path, body: `{"tags":["\u202e불환"]}`, status: 400, code: chat.ErrInvalid},
+		{name: "a new ticket's tag with a control character", as: kim, method: "POST", path: shop + "/tickets", body: `{"subject":"환불","tags":["환\u0085불"]}`, status: 400, code: chat.ErrInvalid},
 		{name: "null tags", as: kim, method: "PATCH", path: path, body: `null`, status: 400, code: "invalid_json"},
 		{name: "an empty subject", as: kim, method: "PATCH", path: path, body: `{"subject":" "}`, status: 400, code: chat.ErrInvalid},
 		{name: "a patch of nothing", as: kim, method: "PATCH", path: path, body: `{}`, status: 400, code: chat.ErrInvalid},
@@ -543,5 +550,129 @@ func TestTicketDueAtAtTheEndOfTime(t *testing.T) {
 			})
 			kim.json("GET", shop+"/tickets", "", 200, nil)
 		})
+	}
+}
+
+// TestTicketTagFilterNFD: tags are stored NFC-normalized, and ?tag= is
+// read the same way. A tag typed decomposed (macOS writes Hangul as
+// conjoining jamo in places, "환불" as "ᄒ ᅪ ᆫ ᄇ ᅮ ᆯ") found no ticket,
+// though it is the very tag the list shows.
+func TestTicketTagFilterNFD(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			kim := e.login("kim")
+			shop := e.shopPath()
+			var tk chat.Ticket
+			kim.json("POST", shop+"/tickets", `{"subject":"전화 문의 — 환불","contact":"010-1234-5678","tags":["환불"]}`, 201, &tk)
+			kim.json("POST", shop+"/tickets", `{"subject":"전화 문의 — 교환","contact":"010-1234-5678","tags":["교환"]}`, 201, nil)
+			nfd := "\u1112\u116a\u11ab\u1107\u116e\u11af" // 환불, decomposed
+			for _, tag := range []string{"환불", nfd} {
+				page := kim.ticketPage(shop + "/tickets?tag=" + url.QueryEscape(tag))
+				if len(page.Tickets) != 1 || page.Tickets[0].ID != tk.ID {
+					t.Errorf("tag=%+q: %d tickets", tag, len(page.Tickets))
+				}
+			}
+		})
+	}
+}
+
+// TestTicketPatchDueAsStored: a due time is stored to the microsecond; the
+// PATCH's answer (and the ticket.updated event, built from the same
+// ticket) said the nanoseconds it was sent with, so a console comparing
+// the two saw a change that was none, and the answer disagreed with the
+// next read.
+func TestTicketPatchDueAsStored(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			kim := e.login("kim")
+			shop := e.shopPath()
+			var tk chat.Ticket
+			kim.json("POST", shop+"/tickets", `{"subject":"전화 문의 — 교환 접수","contact":"010-1234-5678"}`, 201, &tk)
+			path := fmt.Sprintf("%s/tickets/%d", shop, tk.ID)
+			var patched chat.Ticket
+			kim.json("PATCH", path, `{"due_at":"2026-12-04T18:00:00.123456789+09:00"}`, 200, &patched)
+			var read ticketDetailBody
+			kim.json("GET", path, "", 200, &read)
+			if patched.DueAt == nil || read.Ticket.DueAt == nil || !patched.DueAt.Equal(*read.Ticket.DueAt) ||
+				!read.Ticket.DueAt.Equal(time.Date(2026, 12, 4, 9, 0, 0, 123456000, time.UTC)) {
+				t.Fatalf("patched due %v, read %v", patched.DueAt, read.Ticket.DueAt)
+			}
+		})
+	}
+}
+
+// TestTicketPatchIfMatch: tags (and the note) are replaced whole, so two
+// agents editing them at once lost the first one's without a word. A
+// PATCH with If-Match (the ETag a read gives, the ticket's updated_at)
+// changes the ticket only if nobody has since: 409 conflict, and nothing
+// changed, otherwise. Without If-Match, as before.
+func TestTicketPatchIfMatch(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			kim, lee := e.login("kim"), e.login("lee")
+			shop := e.shopPath()
+			var tk chat.Ticket
+			kim.json("POST", shop+"/tickets", `{"subject":"전화 문의 — 환불","contact":"010-1234-5678","tags":["환불"]}`, 201, &tk)
+			path := fmt.Sprintf("%s/tickets/%d", shop, tk.ID)
+			req, err := http.NewRequest("GET", e.srv.URL+path, nil)
+			must(t, err)
+			resp, err := kim.hc.Do(req)
+			must(t, err)
+			resp.Body.Close()
+			etag := resp.Header.Get("ETag")
+			if etag != `"`+tk.UpdatedAt.UTC().Format(time.RFC3339Nano)+`"` {
+				t.Fatalf("ETag %q for updated_at %v", etag, tk.UpdatedAt)
+			}
+			// Both read the tags ["환불"]; lee adds one and saves first.
+			var leeSaw chat.Ticket
+			lee.json("PATCH", path, `{"tags":["환불","카드"]}`, 200, &leeSaw)
+			read := func() string { return kim.state(path) + fmt.Sprint(e.lastSeqs()) }
+			e.refuse(read, []scenario{
+				{name: "kim's tags on the ticket as kim read it", as: kim, method: "PATCH", path: path, body: `{"tags":["환불","배송"]}`,
+					header: []string{"If-Match", etag}, status: 409, code: chat.ErrConflict},
+				{name: "the bare updated_at kim read", as: kim, method: "PATCH", path: path, body: `{"note":"확인"}`,
+					header: []string{"If-Match", tk.UpdatedAt.UTC().Format(time.RFC3339Nano)}, status: 409, code: chat.ErrConflict},
+				{name: "an If-Match that is no version", as: kim, method: "PATCH", path: path, body: `{"tags":["배송"]}`,
+					header: []string{"If-Match", `"v2"`}, status: 400, code: chat.ErrInvalid},
+			})
+			var saved chat.Ticket
+			status, body := kim.do("PATCH", path, `{"tags":["환불","카드","배송"]}`, "If-Match", `"`+leeSaw.UpdatedAt.UTC().Format(time.RFC3339Nano)+`"`)
+			must(t, json.Unmarshal(body, &saved))
+			if status != 200 || len(saved.Tags) != 3 {
+				t.Fatalf("a current If-Match: %d %s", status, body)
+			}
+			kim.json("PATCH", path, `{"priority":"high"}`, 200, nil) // without If-Match, as before
+		})
+	}
+}
+
+// TestTicketReplySubjectFromLeftMessage: a left message has no subject;
+// the reply email's is its first line with something on it. A message
+// that began with an empty line (visitors press Enter first) made every
+// reply's subject the generic "Reply to your request", and the customer
+// could not tell which question was answered.
+func TestTicketReplySubjectFromLeftMessage(t *testing.T) {
+	e := newEnv(t)
+	box, cfg := startMailbox(t, 0)
+	e.clock.freeze()
+	e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
+	e.app.SetMailer(notify.NewMailer(cfg, slog.New(slog.DiscardHandler)), nil, e.clock.Now, nil)
+	kim := e.login("kim")
+	v := e.visitor("shop", "")
+	var left struct{ ID int64 }
+	v.json("POST", "/api/v1/widget/tickets", `{"name":"김영희","contact":"young@example.com","message":"\n  \n  영수증 재발급 문의  \n주문번호 20261203-0042"}`, 201, &left)
+	kim.json("POST", fmt.Sprintf("%s/tickets/%d/replies", e.shopPath(), left.ID), `{"body":"메일로 보내 드렸습니다"}`, 201, nil)
+	e.clock.advance(time.Second)
+	e.runJobs()
+	if box.count() != 1 {
+		t.Fatalf("%d emails", box.count())
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(box.got[0].Header.Get("Subject"))
+	must(t, err)
+	if want := fmt.Sprintf("[#%d] 영수증 재발급 문의", left.ID); subject != want {
+		t.Fatalf("subject %q, want %q", subject, want)
 	}
 }

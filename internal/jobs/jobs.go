@@ -99,6 +99,14 @@ func (r *Runner) RunDue(ctx context.Context) int {
 			return ran
 		}
 		for _, j := range jobs {
+			if h, ok := r.Handlers[j.Kind]; ok && h.InTx == nil && r.Now().Sub(now) > r.Lease/2 {
+				// The batch's earlier jobs took long (a slow mail server):
+				// this claim is running out, and another node may take the
+				// job over while it runs — an email sent twice. It is left
+				// to be claimed again. (An InTx job needs no such care:
+				// FinishJob refuses one claimed since.)
+				continue
+			}
 			r.Metrics.JobRan(j.DueAt, now)
 			if err := r.Do(ctx, j); err != nil {
 				if chat.ErrorCode(err) == "" {

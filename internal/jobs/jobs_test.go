@@ -256,3 +256,48 @@ func TestUnknownKind(t *testing.T) {
 		t.Fatalf("%d ran once a handler knew the kind", n)
 	}
 }
+
+// TestLeaseRunsOutInBatch: a runner claims a batch of jobs and carries them
+// out one after another. When the first ones are slow (a mail server that
+// takes its time), the claim on the rest runs out, and another node claims
+// and runs them meanwhile; the first runner then ran them again — a reply
+// emailed twice. A job outside a transaction whose claim is half gone is
+// left to be claimed again instead: each job runs once.
+func TestLeaseRunsOutInBatch(t *testing.T) {
+	w := &world{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
+	db := open(t, filepath.Join(t.TempDir(), "sodam.db"), w)
+	c := setup(t, db, w)
+	must(t, db.CancelJob(ctx, chat.JobInactivity, w.ws.ID, c.ID))
+	a, b := runner(db, w, &events{}, "a"), runner(db, w, &events{}, "b")
+	runs := map[int64][]string{}
+	handler := func(node string) jobs.Handler {
+		return jobs.Handler{Run: func(_ context.Context, j chat.Job) error {
+			runs[j.RefID] = append(runs[j.RefID], node)
+			if node == "a" {
+				// Slow, each well within the lease (as a mail server's
+				// timeout is), but together past it.
+				w.now = w.now.Add(20 * time.Second)
+				if j.RefID == 3 {
+					// Past a's claim now: b, on its own tick, claims what
+					// a is doing.
+					w.now = w.now.Add(5 * time.Second)
+					b.RunDue(ctx)
+				}
+			}
+			return nil
+		}}
+	}
+	a.Handlers["delivery"], b.Handlers["delivery"] = handler("a"), handler("b")
+	for id := int64(1); id <= 3; id++ {
+		must(t, db.ScheduleJob(ctx, chat.Job{Kind: "delivery", WorkspaceID: w.ws.ID, RefID: id, DueAt: w.now.Add(time.Duration(id-4) * time.Millisecond)}))
+	}
+	a.RunDue(ctx)
+	w.now = w.now.Add(2 * time.Minute)
+	a.RunDue(ctx)
+	b.RunDue(ctx)
+	for id := int64(1); id <= 3; id++ {
+		if len(runs[id]) != 1 {
+			t.Errorf("job %d ran on %v", id, runs[id])
+		}
+	}
+}

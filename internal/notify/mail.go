@@ -86,7 +86,17 @@ func (m *Mailer) deliver(ctx context.Context, msg *mail.Msg) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
-	return c.DialAndSendWithContext(ctx, msg)
+	err = c.DialAndSendWithContext(ctx, msg)
+	if err != nil && msg.IsDelivered() {
+		// The server accepted the message (250 after DATA); what failed
+		// came after — the RSET go-mail sends next, or QUIT (a server
+		// that closes the connection, or answers 5xx to RSET). It is
+		// sent: reporting it not sent would send it again (a ticket
+		// reply's retry) or mark it failed.
+		m.log.Info("email accepted; closing the connection failed", slog.Any("err", err))
+		return nil
+	}
+	return err
 }
 
 // Invitation emails an invitation link and reports whether it went out.

@@ -29,11 +29,22 @@ type TicketMail struct {
 // node died after sending, before recording it) sends the same ID, so
 // mail systems can tell the copy for what it is.
 func (t TicketMail) MessageID() string {
-	domain := t.Domain
-	if domain == "" {
-		domain = "sodam.invalid"
+	return fmt.Sprintf("ticket-%d-reply-%d@%s", t.TicketID, t.ReplyID, t.domain())
+}
+
+// ThreadID names the ticket's thread: every reply to one ticket says it
+// answers it (In-Reply-To, References), so the customer's mail program
+// shows a ticket's replies as one conversation, as GitHub's and
+// Zendesk's notifications do. No message carries it as its own ID.
+func (t TicketMail) ThreadID() string {
+	return fmt.Sprintf("ticket-%d@%s", t.TicketID, t.domain())
+}
+
+func (t TicketMail) domain() string {
+	if t.Domain == "" {
+		return "sodam.invalid"
 	}
-	return fmt.Sprintf("ticket-%d-reply-%d@%s", t.TicketID, t.ReplyID, domain)
+	return t.Domain
 }
 
 // TicketReply emails a public ticket reply. The subject carries the
@@ -59,7 +70,11 @@ func (m *Mailer) TicketReply(ctx context.Context, t TicketMail) error {
 	if err := msg.To(t.To); err != nil {
 		return fmt.Errorf("to address: %w", err)
 	}
-	subject := strings.TrimSpace(t.Subject)
+	// One line, whatever the ticket holds: a left message's first line
+	// may end in a CR, and a subject stored before control characters
+	// were refused may hold one (the header is encoded either way, but a
+	// mail program shows what it decodes).
+	subject := oneLine(t.Subject)
 	if subject == "" {
 		subject = "문의 답변 / Reply to your request"
 	}
@@ -68,6 +83,8 @@ func (m *Mailer) TicketReply(ctx context.Context, t TicketMail) error {
 		_, t.Domain, _ = strings.Cut(from, "@")
 	}
 	msg.SetMessageIDWithValue(t.MessageID())
+	msg.SetGenHeader(mail.HeaderInReplyTo, "<"+t.ThreadID()+">")
+	msg.SetGenHeader(mail.HeaderReferences, "<"+t.ThreadID()+">")
 	msg.SetBodyString(mail.TypeTextPlain, t.Body+"\n\n---\n"+fmt.Sprintf("문의 번호 #%d / Request #%d\n", t.TicketID, t.TicketID))
 	return m.deliver(ctx, msg)
 }

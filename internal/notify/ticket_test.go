@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"mime"
+	"net"
 	"net/mail"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
 
 	"github.com/sodam-chat/sodam/internal/notify"
 )
@@ -80,5 +84,90 @@ func TestTicketReplySenderNameOneLine(t *testing.T) {
 	if msg.Header.Get("Bcc") != "" || !strings.Contains(from, "소담 상점 Bcc: all@example.com") || !strings.Contains(from, "<sodam@shop.example>") ||
 		strings.ContainsAny(from, "\r\n\x00") {
 		t.Fatalf("from %q, bcc %q", from, msg.Header.Get("Bcc"))
+	}
+}
+
+// TestTicketReplyThreaded: every reply to one ticket names the ticket's
+// thread in In-Reply-To and References, so the customer's mail program
+// keeps a ticket's replies together; each keeps its own Message-ID. The
+// subject is one line, whatever the ticket holds (a left message's
+// first line ending in a CR, a bidi override stored before they were
+// refused).
+func TestTicketReplyThreaded(t *testing.T) {
+	in, cfg := start(t, "sodam")
+	m := notify.NewMailer(cfg, quiet())
+	for reply, subject := range map[int64]string{7: "파손 상품 환불\r", 8: "파손 상품\u202e 환불"} {
+		tm := notify.TicketMail{To: "hong@example.com", Workspace: "소담 상점", TicketID: 42, ReplyID: reply, Subject: subject, Body: "처리되었습니다."}
+		if err := m.TicketReply(context.Background(), tm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(in.messages) != 2 {
+		t.Fatalf("%d messages", len(in.messages))
+	}
+	ids := map[string]bool{}
+	for _, got := range in.messages {
+		msg, err := mail.ReadMessage(strings.NewReader(got.data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+		h := msg.Header
+		ids[h.Get("Message-Id")] = true
+		if h.Get("In-Reply-To") != "<ticket-42@shop.example>" || h.Get("References") != "<ticket-42@shop.example>" ||
+			subject != "[#42] 파손 상품 환불" {
+			t.Fatalf("in-reply-to %q references %q subject %q", h.Get("In-Reply-To"), h.Get("References"), subject)
+		}
+	}
+	if !ids["<ticket-42-reply-7@shop.example>"] || !ids["<ticket-42-reply-8@shop.example>"] {
+		t.Fatalf("message IDs %v", ids)
+	}
+}
+
+// dropAfterAccept is a listener whose connections close as soon as the
+// server has said it accepted a message ("250 … OK: queued"): the mail
+// server took it, then the connection was lost (a restart, a network
+// drop) before the client's RSET and QUIT.
+type dropAfterAccept struct{ net.Listener }
+
+func (l dropAfterAccept) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	return &dropConn{Conn: c}, err
+}
+
+type dropConn struct{ net.Conn }
+
+func (c *dropConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	if strings.Contains(string(b), "OK: queued") {
+		c.Conn.Close()
+	}
+	return n, err
+}
+
+// TestTicketReplyAcceptedThenDropped: a message the server accepted is
+// sent, whatever happens to the connection after. The client's RSET (or
+// QUIT) then failed, and the reply was reported not sent: retried, and so
+// emailed again — or, on a 5xx to RSET, marked failed though delivered.
+func TestTicketReplyAcceptedThenDropped(t *testing.T) {
+	in := &inbox{}
+	srv := smtp.NewServer(in)
+	srv.Domain = "localhost"
+	srv.ReadTimeout = 10 * time.Second
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(dropAfterAccept{ln})
+	t.Cleanup(func() { srv.Close() })
+	cfg := notify.SMTP{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, From: "sodam@shop.example", TLS: "none"}
+	m := notify.NewMailer(cfg, quiet())
+	err = m.TicketReply(context.Background(), notify.TicketMail{To: "hong@example.com", Workspace: "소담 상점", TicketID: 42, ReplyID: 7,
+		Subject: "환불", Body: "처리되었습니다."})
+	in.mu.Lock()
+	n := len(in.messages)
+	in.mu.Unlock()
+	if err != nil || n != 1 {
+		t.Fatalf("accepted %d messages; the mailer said %v", n, err)
 	}
 }

@@ -430,6 +430,13 @@ func (db *DB) SetReplyDelivery(ctx context.Context, workspaceID, replyID int64, 
 		if err != nil {
 			return err
 		}
+		if !r.Delivery.Pending() {
+			// Already sent or given up (or never to be sent): a late
+			// outcome — a second run's, a node's that lost its claim —
+			// neither turns "sent" back into "retrying" nor schedules
+			// the email again.
+			return nil
+		}
 		r.Delivery, r.DeliveryAttempts, r.DeliveryError = d.State, d.Attempts, d.Error
 		if d.State == chat.DeliverySent {
 			r.DeliveredAt, r.DeliveryError = ptr(d.At.UTC()), ""

@@ -42,6 +42,22 @@ func testTickets(t *testing.T, s chat.Store) {
 	if got.Status != chat.TicketSolved || got.SolvedAt == nil || got.Note != note || got.AssigneeID != me || len(events) != 1 {
 		t.Fatalf("solved %+v", got)
 	}
+	// A patch made on the ticket as it was (Unchanged: If-Match) applies
+	// only if nobody changed it since: tags and note are replaced whole,
+	// and a colleague's are not lost without a word.
+	stale, tags := tk.UpdatedAt, []string{"환불"}
+	seq := lastSeq(t, s, f.ws.ID)
+	_, _, err = s.UpdateTicket(ctx, f.ws.ID, tk.ID, chat.TicketPatch{Tags: &tags, Unchanged: &stale})
+	wantCode(t, err, chat.ErrConflict)
+	if back, _ := s.Ticket(ctx, f.ws.ID, tk.ID, me); len(back.Tags) != 0 || !back.UpdatedAt.Equal(got.UpdatedAt) || lastSeq(t, s, f.ws.ID) != seq {
+		t.Fatalf("a stale patch changed the ticket: %+v", back)
+	}
+	fresh := got.UpdatedAt
+	tagged, _, err := s.UpdateTicket(ctx, f.ws.ID, tk.ID, chat.TicketPatch{Tags: &tags, Unchanged: &fresh})
+	must(t, err)
+	if len(tagged.Tags) != 1 {
+		t.Fatalf("a current patch: %+v", tagged)
+	}
 	open, err = s.Tickets(ctx, f.ws.ID, chat.TicketFilter{Statuses: []chat.TicketStatus{chat.TicketOpen}})
 	must(t, err)
 	if len(open) != 0 {

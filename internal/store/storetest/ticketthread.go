@@ -101,15 +101,31 @@ func testTicketThread(t *testing.T, s chat.Store) {
 		t.Fatalf("delivery events %+v", events)
 	}
 	must(t, s.CompleteJob(ctx, jobs[0], "node-t")) // the runner's completion leaves the moved job
-	if again, _ := s.ClaimJobs(ctx, "node-t", retry.Add(time.Second), time.Minute, 10); len(again) != 1 || again[0].RefID != reply.ID {
+	again, _ := s.ClaimJobs(ctx, "node-t", retry.Add(time.Second), time.Minute, 10)
+	if len(again) != 1 || again[0].RefID != reply.ID {
 		t.Fatalf("retry job %+v", again)
 	}
 	_, err = s.SetReplyDelivery(ctx, f.ws.ID, reply.ID, chat.ReplyDeliveryUpdate{State: chat.DeliverySent, Attempts: 2, At: time.Now()})
 	must(t, err)
+	must(t, s.CompleteJob(ctx, again[0], "node-t"))
 	got, gotTicket, err := s.TicketReply(ctx, f.ws.ID, reply.ID)
 	must(t, err)
 	if got.Delivery != chat.DeliverySent || got.DeliveryAttempts != 2 || got.DeliveredAt == nil || got.DeliveryError != "" || gotTicket.ID != tk.ID {
 		t.Fatalf("sent reply %+v", got)
+	}
+	// A late outcome (a second run, which failed) changes nothing once
+	// sent: no "retrying", no email scheduled again, no event.
+	later := retry.Add(time.Hour)
+	seq = lastSeq(t, s, f.ws.ID)
+	events, err = s.SetReplyDelivery(ctx, f.ws.ID, reply.ID, chat.ReplyDeliveryUpdate{State: chat.DeliveryRetrying, Attempts: 3,
+		Error: "dial tcp: i/o timeout", At: time.Now(), RetryAt: &later})
+	must(t, err)
+	if got, _, _ := s.TicketReply(ctx, f.ws.ID, reply.ID); got.Delivery != chat.DeliverySent || got.DeliveryAttempts != 2 || len(events) != 0 ||
+		lastSeq(t, s, f.ws.ID) != seq {
+		t.Fatalf("a late outcome changed a sent reply: %+v, events %+v", got, events)
+	}
+	if again, _ := s.ClaimJobs(ctx, "node-t", later.Add(time.Second), time.Minute, 10); len(again) != 0 {
+		t.Fatalf("a sent reply's email scheduled again: %+v", again)
 	}
 	if _, _, err := s.TicketReply(ctx, other.ws.ID, reply.ID); chat.ErrorCode(err) != chat.ErrNotFound {
 		t.Fatalf("another workspace reads the reply: %v", err)

@@ -30,9 +30,10 @@ const ownRefusals = new Set(['/auth/login', '/me', '/me/password', '/invitations
 
 // call sends a request to /api/v1 + path. A 401 outside login means the
 // session ended (expired, or signed out in another tab). With { page: true }
-// a list resolves to { items, next } (see net.js request).
-export async function call(method, path, body, { page = false } = {}) {
-  const headers = method === 'GET' ? {} : { 'X-CSRF-Token': csrfToken };
+// a list resolves to { items, next } (see net.js request); { headers }
+// adds request headers (If-Match).
+export async function call(method, path, body, { page = false, headers: extra = {} } = {}) {
+  const headers = { ...extra, ...(method === 'GET' ? {} : { 'X-CSRF-Token': csrfToken }) };
   try {
     return await request(method, '/api/v1' + path, { body, headers, page });
   } catch (err) {

@@ -98,6 +98,10 @@ class Tickets extends HTMLElement {
   #loading = 0; // the latest load's number: older answers are dropped
   #open = null; // the open ticket
   #replies = [];
+  // What the composer held for tickets left with a reply half written
+  // (ticket id → { body, internal }): a draft stays with its ticket, never
+  // sent to the next one's customer.
+  #drafts = new Map();
   #tab = 'thread';
   #chat = null; // the chat the open ticket was made from
   #transcript; // its messages (thread.js)
@@ -165,9 +169,21 @@ class Tickets extends HTMLElement {
     this.#ref('layout').dataset.view = want ? 'ticket' : 'list';
     if (want) this.#openTicket(want);
     else {
+      if (this.#open) this.#swapDraft(this.#open.id, 0);
       this.#open = null;
       this.#ref('view').hidden = true;
     }
+  }
+
+  // #swapDraft keeps the composer's text with ticket `from` and shows
+  // ticket `to`'s (none: an empty composer, a public reply).
+  #swapDraft(from, to) {
+    const f = this.#ref('composer').elements;
+    if (from && f.body.value.trim()) this.#drafts.set(from, { body: f.body.value, internal: f.internal.checked });
+    else if (from) this.#drafts.delete(from);
+    const d = this.#drafts.get(to);
+    f.body.value = d?.body ?? '';
+    f.internal.checked = d?.internal ?? false;
   }
 
   #ref(name) {
@@ -328,7 +344,10 @@ class Tickets extends HTMLElement {
   async #openTicket(id) {
     try {
       const { ticket, replies } = await this.#inbox.request('GET', `/tickets/${id}`);
-      if (this.#open?.id !== ticket.id) this.#pii.forget();
+      if (this.#open?.id !== ticket.id) {
+        this.#pii.forget();
+        this.#swapDraft(this.#open?.id, ticket.id);
+      }
       this.#open = ticket;
       this.#replies = replies;
       this.#renderList();
@@ -474,15 +493,19 @@ class Tickets extends HTMLElement {
       case 'tags': body = { tags: el.value.split(/[,，]/).map((s) => s.trim()).filter(Boolean) }; break;
       default: return;
     }
-    await this.#patch(body);
+    // Tags are replaced whole: saved only on the ticket as this console
+    // last saw it, so a colleague's tags added meanwhile are not lost
+    // (409 conflict: the ticket is read again, to redo the change on).
+    await this.#patch(body, el.name === 'tags' ? tk.updated_at : null);
   }
 
-  async #patch(body) {
+  async #patch(body, unchangedSince = null) {
     const tk = this.#open;
     const err = this.#ref('props-error');
     err.replaceChildren();
     try {
-      const fresh = await this.#inbox.request('PATCH', `/tickets/${tk.id}`, body);
+      const headers = unchangedSince ? { 'If-Match': `"${unchangedSince}"` } : {};
+      const fresh = await this.#inbox.request('PATCH', `/tickets/${tk.id}`, body, { headers });
       if (this.#open?.id !== fresh.id) return;
       this.#open = { ...this.#open, ...fresh };
       const i = this.#items.findIndex((x) => x.id === fresh.id);
@@ -492,6 +515,10 @@ class Tickets extends HTMLElement {
       this.#renderTicket();
       toast(t('tickets.saved'));
     } catch (e) {
+      if (e?.code === 'conflict' && this.#open?.id === tk.id) {
+        document.activeElement?.blur(); // the form shows what is saved now
+        await this.#openTicket(tk.id);
+      }
       formError(err, e);
     }
   }
@@ -507,6 +534,13 @@ class Tickets extends HTMLElement {
     this.#ref('send').disabled = true;
     try {
       const reply = await this.#inbox.request('POST', `/tickets/${tk.id}/replies`, { body, internal });
+      // The agent may have opened another ticket meanwhile: the reply
+      // belongs to its own thread (and the composer holds the other's),
+      // and is no draft of it any more.
+      if (this.#open?.id !== tk.id) {
+        this.#drafts.delete(tk.id);
+        return;
+      }
       if (!this.#replies.some((r) => r.id === reply.id)) this.#replies.push(reply);
       form.elements.body.value = '';
       this.#renderThread();
@@ -538,8 +572,10 @@ function deliveryText(r) {
   }
 }
 
+// firstLine is a left message's title: its first line with something on
+// it (a visitor's message may begin with an empty line), trimmed.
 function firstLine(s) {
-  const line = (s ?? '').split('\n')[0];
+  const line = (s ?? '').split('\n').map((l) => l.trim()).find(Boolean) ?? '';
   return line.length > 60 ? line.slice(0, 60) + '…' : line;
 }
 
