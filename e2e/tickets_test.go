@@ -282,6 +282,19 @@ func TestBrowserTicketFromChat(t *testing.T) {
 		t.Fatalf("mail received: %q", got)
 	}
 
+	// The contact is one of the ticket's fields: a wrong one is refused,
+	// a corrected one is where the next reply goes.
+	changeContact := func(to string) {
+		fill(agent, "[data-testid=ticket-contact]", to)
+		agent.do("save the contact", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-contact]').dispatchEvent(new Event('change', {bubbles: true}))`))
+	}
+	agent.waitFor("the contact in its field", `document.querySelector('[data-testid=ticket-contact]').value === 'seoyeon@example.com'`)
+	changeContact("카톡으로 연락 주세요")
+	agent.waitFor("a contact that is none refused", `document.querySelector('[data-testid=ticket-props-error]').dataset.code === 'invalid_input'`)
+	changeContact("seoyeon.park@example.com")
+	agent.waitFor("the corrected contact in the ticket's line and the composer", `document.querySelector('[data-testid=ticket-meta] [data-field=contact] a')?.getAttribute('href') === 'mailto:seoyeon.park@example.com'`+
+		` && document.querySelector('[data-testid=ticket-composer-help]').textContent.includes('seoyeon.park@example.com') && document.querySelector('[data-testid=ticket-props-error]').textContent === ''`)
+
 	// An internal comment: shown as one, never emailed.
 	agent.click("[data-testid=ticket-reply-internal]")
 	agent.waitFor("the composer in comment mode", `document.querySelector('[data-testid=ticket-composer]').classList.contains('internal')`)

@@ -522,6 +522,10 @@ type TicketPatch struct {
 	AssigneeID *int64 // 0 unassigns
 	Note       *string
 	Subject    *string
+	// Contact: an email address or a phone number (IsContact), or "" for
+	// none: what a chat's ticket made before the customer's email was
+	// known is given later, so that replies can be emailed.
+	Contact *string
 	// DueAt: a zero time clears the due time.
 	DueAt *time.Time
 	Tags  *[]string

@@ -144,6 +144,8 @@ func ApplyTicketPatch(t *Ticket, p TicketPatch, now time.Time) error {
 		return Errorf(ErrInvalid, "subject must be 1 to %d characters", MaxTicketSubject)
 	case p.Subject != nil && strings.ContainsFunc(strings.TrimSpace(*p.Subject), IsControlOrBidi):
 		return Errorf(ErrInvalid, "subject must be one line, without control or bidirectional formatting characters (it becomes the email's subject)")
+	case p.Contact != nil && (utf8.RuneCountInString(*p.Contact) > 200 || (strings.TrimSpace(*p.Contact) != "" && !IsContact(*p.Contact))):
+		return Errorf(ErrInvalid, "contact must be an email address or a phone number, or empty for none")
 	}
 	var tags []string
 	if p.Tags != nil {
@@ -177,6 +179,9 @@ func ApplyTicketPatch(t *Ticket, p TicketPatch, now time.Time) error {
 	}
 	if p.Subject != nil {
 		t.Subject = strings.TrimSpace(*p.Subject)
+	}
+	if p.Contact != nil {
+		t.Contact = strings.TrimSpace(*p.Contact)
 	}
 	if p.DueAt != nil {
 		t.DueAt = nil

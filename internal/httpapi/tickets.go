@@ -278,6 +278,7 @@ type ticketPatch struct {
 	AssigneeID *int64               `json:"assignee_id"`
 	Note       *string              `json:"note"`
 	Subject    *string              `json:"subject"`
+	Contact    *string              `json:"contact"`
 	// DueAt: an RFC 3339 time, or "" to clear it.
 	DueAt *string   `json:"due_at"`
 	Tags  *[]string `json:"tags"`
@@ -292,12 +293,12 @@ func (s *Server) patchTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := chat.TicketPatch{Status: req.Status, Priority: req.Priority, AssigneeID: req.AssigneeID, Note: req.Note, Subject: req.Subject, Tags: req.Tags}
+	p := chat.TicketPatch{Status: req.Status, Priority: req.Priority, AssigneeID: req.AssigneeID, Note: req.Note, Subject: req.Subject, Contact: req.Contact, Tags: req.Tags}
 	if p == (chat.TicketPatch{}) && req.DueAt == nil {
 		// Nothing to change: not an update (it moved updated_at and told
 		// every console about a change that was none), as a member's
 		// patch of nothing is refused.
-		return chat.Errorf(chat.ErrInvalid, "send at least one of status, priority, assignee_id, due_at, tags, subject or note")
+		return chat.Errorf(chat.ErrInvalid, "send at least one of status, priority, assignee_id, due_at, tags, subject, contact or note")
 	}
 	if req.DueAt != nil {
 		due, err := parseDue(*req.DueAt)

@@ -676,3 +676,51 @@ func TestTicketReplySubjectFromLeftMessage(t *testing.T) {
 		t.Fatalf("subject %q, want %q", subject, want)
 	}
 }
+
+// TestTicketContactLater: a chat's ticket made before the customer gave
+// an email has no contact, so its replies could never be emailed; PATCH
+// contact gives it one (an email or a phone number, "" for none) and the
+// next public reply is queued to it. A contact that is neither is refused
+// and changes nothing.
+func TestTicketContactLater(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			box, cfg := startMailbox(t, 0)
+			e.app.SetMailer(notify.NewMailer(cfg, slog.New(slog.DiscardHandler)), []time.Duration{time.Minute}, time.Now, nil)
+			kim := e.login("kim")
+			visitor := e.visitor("shop", "")
+			conv := visitor.start()
+			kim.json("POST", e.convPath(conv.ID)+"/assign", "", 200, nil)
+			var tk chat.Ticket
+			kim.json("POST", e.shopPath()+"/tickets", fmt.Sprintf(`{"subject":"교환 요청","conversation_id":%d}`, conv.ID), 201, &tk)
+			path := fmt.Sprintf("%s/tickets/%d", e.shopPath(), tk.ID)
+			var reply chat.TicketReply
+			kim.json("POST", path+"/replies", `{"body":"교환 접수되었습니다.","internal":false}`, 201, &reply)
+			if tk.Contact != "" || reply.Delivery != chat.DeliveryNoEmail {
+				t.Fatalf("ticket %+v, reply %+v", tk, reply)
+			}
+			e.refuse(func() string { return kim.state(path) + fmt.Sprint(e.lastSeqs()) }, []scenario{
+				{name: "not a contact", as: kim, method: "PATCH", path: path, body: `{"contact":"카톡으로 주세요"}`, status: 400, code: chat.ErrInvalid},
+				{name: "two addresses", as: kim, method: "PATCH", path: path, body: `{"contact":"a@example.com, b@example.com"}`, status: 400, code: chat.ErrInvalid},
+				{name: "a number", as: kim, method: "PATCH", path: path, body: `{"contact":42}`, status: 400, code: chat.ErrInvalid},
+			})
+			kim.json("PATCH", path, `{"contact":"  hong@example.com "}`, 200, &tk)
+			if tk.Contact != "hong@example.com" {
+				t.Fatalf("contact %q", tk.Contact)
+			}
+			kim.json("POST", path+"/replies", `{"body":"교환 상품은 내일 발송됩니다.","internal":false}`, 201, &reply)
+			if reply.Delivery != chat.DeliveryQueued || reply.DeliveryTo != "hong@example.com" {
+				t.Fatalf("reply after the contact %+v", reply)
+			}
+			e.runJobs()
+			if box.count() != 1 {
+				t.Fatalf("%d emails", box.count())
+			}
+			kim.json("PATCH", path, `{"contact":""}`, 200, &tk)
+			if tk.Contact != "" {
+				t.Fatalf("cleared contact %q", tk.Contact)
+			}
+		})
+	}
+}

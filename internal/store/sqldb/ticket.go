@@ -310,9 +310,9 @@ func (db *DB) UpdateTicket(ctx context.Context, workspaceID, id int64, p chat.Ti
 				return err
 			}
 		}
-		if _, err := t.exec(ctx, `UPDATE tickets SET status = ?, priority = ?, assignee_id = ?, note = ?, subject = ?, due_at = ?,
+		if _, err := t.exec(ctx, `UPDATE tickets SET status = ?, priority = ?, assignee_id = ?, note = ?, subject = ?, contact = ?, due_at = ?,
 			updated_at = ?, solved_at = ? WHERE id = ?`,
-			tk.Status, tk.Priority, nullID(tk.AssigneeID), tk.Note, tk.Subject, optMicros(tk.DueAt),
+			tk.Status, tk.Priority, nullID(tk.AssigneeID), tk.Note, tk.Subject, tk.Contact, optMicros(tk.DueAt),
 			micros(tk.UpdatedAt), optMicros(tk.SolvedAt), id); err != nil {
 			return err
 		}

@@ -63,6 +63,7 @@ const markup = template(`
     <label><span data-i18n="tickets.priority"></span><select name="priority" data-testid="ticket-priority"></select></label>
     <label><span data-i18n="tickets.assignee"></span><select name="assignee" data-testid="ticket-assignee"></select></label>
     <label><span data-i18n="tickets.due"></span><input name="due" type="datetime-local" data-testid="ticket-due"></label>
+    <label class="ticket-contact"><span data-i18n="tickets.contact"></span><input name="contact" maxlength="200" autocomplete="off" data-i18n-attr="placeholder:tickets.contact_hint" data-testid="ticket-contact"></label>
     <label class="ticket-tags"><span data-i18n="tickets.tags"></span><input name="tags" maxlength="340" autocomplete="off" data-i18n-attr="placeholder:tickets.tags_hint" data-testid="ticket-tags"></label>
     <p class="form-error" role="alert" data-ref="props-error" data-testid="ticket-props-error"></p>
   </form>
@@ -399,6 +400,7 @@ class Tickets extends HTMLElement {
       f.assignee.value = String(tk.assignee_id ?? 0);
       f.due.value = tk.due_at ? toLocalInput(new Date(tk.due_at)) : '';
       f.tags.value = (tk.tags ?? []).join(', ');
+      f.contact.value = tk.contact ?? '';
     }
     const transcriptTab = this.querySelector('[data-tab=transcript]');
     transcriptTab.hidden = !tk.conversation_id;
@@ -491,6 +493,9 @@ class Tickets extends HTMLElement {
       case 'assignee': body = { assignee_id: Number(el.value) }; break;
       case 'due': body = { due_at: el.value ? fromLocalInput(el.value) : '' }; break;
       case 'tags': body = { tags: el.value.split(/[,，]/).map((s) => s.trim()).filter(Boolean) }; break;
+      // A chat's ticket made before the customer gave an email gets one here,
+      // so that replies can be emailed.
+      case 'contact': body = { contact: el.value.trim() }; break;
       default: return;
     }
     // Tags are replaced whole: saved only on the ticket as this console
