@@ -343,10 +343,11 @@ func revokeInvitationsBy(ctx context.Context, t *txn, workspaceID int64, m *chat
 	return nil
 }
 
-// setActive activates or deactivates m. A deactivated member goes offline,
+// setActive activates or deactivates m. A deactivated member goes offline;
 // their open conversations go back to the queue (the caller routes it),
-// their own alerts send nothing (skipPersonalAlerts), and when they are
-// active nowhere any more their sessions end.
+// but for those the customer already left, which end; their own alerts
+// send nothing (skipPersonalAlerts), and when they are active nowhere any
+// more their sessions end.
 func (db *DB) setActive(ctx context.Context, t *txn, m *chat.Member, active bool) error {
 	m.Active = active
 	if active {
@@ -371,6 +372,15 @@ func (db *DB) setActive(ctx context.Context, t *txn, m *chat.Member, active bool
 		c, err := db.lockConversation(ctx, t.q, m.WorkspaceID, id)
 		if err != nil {
 			return err
+		}
+		// One the customer already ended waited only for its agent's
+		// wrap-up (§2.3): nobody is waiting for an answer, so it ends
+		// here rather than queue for, and fill the slots of, a colleague.
+		if c.CustomerLeftAt != nil {
+			if err := db.close(ctx, t, c, chat.CloseByCustomer); err != nil {
+				return err
+			}
+			continue
 		}
 		// Back at the queue's end as the write runs (startConversation).
 		if _, err := t.exec(ctx, `UPDATE conversations SET state = ?, assignee_id = NULL, on_hold = ?, queued_at = ? WHERE id = ?`,

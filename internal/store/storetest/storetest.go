@@ -78,6 +78,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentWritersGapFree", testConcurrentWritersGapFree},
 		{"Invitations", testInvitations},
 		{"MemberAdministration", testMemberAdministration},
+		{"DeactivationEndsLeftConversations", testDeactivationEndsLeftConversations},
 		{"Passwords", testPasswords},
 		{"APITokens", testAPITokens},
 		{"AuditLog", testAuditLog},

@@ -441,3 +441,43 @@ func testOwnersAndWorkspaces(t *testing.T, s chat.Store) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// testDeactivationEndsLeftConversations: of a deactivated member's open
+// conversations, one whose customer already left (kept open only for the
+// agent's wrap-up, §2.3) ends as the customer's close; it does not queue
+// and is not routed to a colleague as if someone were waiting. The others
+// go back to the queue as before.
+func testDeactivationEndsLeftConversations(t *testing.T, s chat.Store) {
+	f := setup(t, s, "leftdeact")
+	settings(t, s, f.ws, func(st *chat.Settings) { st.AssignmentMode = chat.AssignHybrid })
+	for _, a := range []chat.Actor{f.master, f.manager, f.a2} {
+		_, _, err := s.SetAgentStatus(ctx, f.ws.ID, a.AgentID, chat.StatusAway)
+		must(t, err)
+	}
+	left := f.open(t, s) // kim is the only one online
+	send(t, s, f.ws.ID, left.ID, f.a1, "k1", "확인해 드릴게요")
+	_, _, err := s.CloseConversation(ctx, f.ws.ID, left.ID, chat.VisitorActor)
+	must(t, err)
+	other := newCustomer(t, s, f.ws, "cust-2")
+	waiting, _, err := openConversation(s, f.ws.ID, other.ID, chat.ChannelWeb)
+	must(t, err)
+	if left := conv(t, s, f.ws.ID, left.ID); left.CustomerLeftAt == nil || left.AssigneeID != f.a1.AgentID || waiting.AssigneeID != f.a1.AgentID {
+		t.Fatalf("before: left %+v, waiting %+v", left, waiting)
+	}
+	_, _, err = s.SetAgentStatus(ctx, f.ws.ID, f.a2.AgentID, chat.StatusOnline)
+	must(t, err)
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.a1.AgentID, chat.MemberPatch{Active: new(bool)}, whoOf(f.master, "master"))
+	must(t, err)
+	got := conv(t, s, f.ws.ID, left.ID)
+	if got.State != chat.StateClosed || got.CloseReason != chat.CloseByCustomer || got.AssigneeID != f.a1.AgentID {
+		t.Fatalf("the left conversation after deactivation %+v", got)
+	}
+	if got := conv(t, s, f.ws.ID, waiting.ID); got.AssigneeID != f.a2.AgentID || got.State != chat.StateWaiting {
+		t.Fatalf("the waiting conversation after deactivation %+v", got)
+	}
+	n, err := s.QueuePosition(ctx, f.ws.ID, left.ID)
+	must(t, err)
+	if n != 0 {
+		t.Fatalf("queue position %d", n)
+	}
+}
