@@ -79,6 +79,7 @@ func TestInvitations(t *testing.T) {
 		{name: "a manager invites", as: e.login("manager"), method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"x@example.com","name":"x","role":"agent"}`, status: 403, code: chat.ErrRoleRequired},
 		{name: "not an email", as: master, method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"nobody","name":"x","role":"agent"}`, status: 400, code: chat.ErrInvalid},
 		{name: "an unknown role", as: master, method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"x@example.com","name":"x","role":"owner"}`, status: 400, code: chat.ErrInvalid},
+		{name: "an email with a bidi control", as: master, method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"x\u202e@example.com","name":"x","role":"agent"}`, status: 400, code: chat.ErrInvalid},
 		{name: "no name", as: master, method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"x@example.com","name":" ","role":"agent"}`, status: 400, code: chat.ErrInvalid},
 		{name: "already a member", as: master, method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"kim@example.com","name":"kim","role":"agent"}`, status: 409, code: chat.ErrAlreadyMember},
 		{name: "another workspace", as: master, method: "POST", path: fmt.Sprintf("/api/v1/workspaces/%d/invitations", e.other.ID), body: `{"email":"x@example.com","name":"x","role":"agent"}`, status: 404, code: chat.ErrWorkspaceNotFound},
