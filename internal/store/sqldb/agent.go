@@ -173,6 +173,9 @@ func (db *DB) SetCapacity(ctx context.Context, workspaceID, agentID int64, capac
 		}
 	}
 	return db.changeMember(ctx, workspaceID, agentID, func(t *txn, m *chat.Member) (bool, error) {
+		if err := db.stillRole(ctx, t.q, workspaceID, by.AgentID, chat.RoleManager, "set capacities"); err != nil {
+			return false, err
+		}
 		before := m.Capacity
 		m.Capacity = capacity
 		var v any

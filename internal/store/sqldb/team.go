@@ -80,6 +80,16 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *chat.Invitation, tokenH
 // one. The member's row is locked, so the two are decided one after the
 // other. The operator (no agent) invites as the installation.
 func (db *DB) stillMaster(ctx context.Context, x q, workspaceID, agentID int64) error {
+	return db.stillRole(ctx, x, workspaceID, agentID, chat.RoleMaster, "invite")
+}
+
+// stillRole refuses an administrative change by a member who, as the write
+// happens, is no longer active with at least role min: the request checked
+// the role when it arrived, and a demotion or deactivation committed since
+// would otherwise let it through (a master removed by a colleague making
+// themselves master again, say). The member's row is locked, so the two
+// are decided one after the other. The operator (no agent) passes.
+func (db *DB) stillRole(ctx context.Context, x q, workspaceID, agentID int64, min chat.Role, what string) error {
 	if agentID == 0 {
 		return nil
 	}
@@ -89,8 +99,8 @@ func (db *DB) stillMaster(ctx context.Context, x q, workspaceID, agentID int64) 
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	if err != nil || !active || role != chat.RoleMaster {
-		return chat.Errorf(chat.ErrRoleRequired, "only an active master of the workspace may invite")
+	if err != nil || !active || !(role == chat.RoleMaster || role == min || min == chat.RoleAgent) {
+		return chat.Errorf(chat.ErrRoleRequired, "only an active %s of the workspace may %s", min, what)
 	}
 	return nil
 }
@@ -266,6 +276,9 @@ func (db *DB) UpdateMember(ctx context.Context, workspaceID, agentID int64, p ch
 		return chat.Member{}, nil, chat.Errorf(chat.ErrInvalid, "role must be master, manager or agent")
 	}
 	return db.changeMember(ctx, workspaceID, agentID, func(t *txn, m *chat.Member) (bool, error) {
+		if err := db.stillRole(ctx, t.q, workspaceID, by.AgentID, chat.RoleMaster, "change roles or deactivate members"); err != nil {
+			return false, err
+		}
 		demote := p.Role != nil && *p.Role != chat.RoleMaster
 		deactivate := p.Active != nil && !*p.Active
 		if m.Role == chat.RoleMaster && m.Active && (demote || deactivate) {
@@ -467,6 +480,9 @@ func endSessions(ctx context.Context, x q, where string, args ...any) ([]string,
 func (db *DB) CreatePasswordReset(ctx context.Context, workspaceID, agentID int64, tokenHash string, expiresAt time.Time, by chat.Who) error {
 	return db.tx(ctx, func(x q) error {
 		t := &txn{q: x, now: db.Now()}
+		if err := db.stillRole(ctx, x, workspaceID, by.AgentID, chat.RoleMaster, "make password links"); err != nil {
+			return err
+		}
 		a, err := scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`, agentID))
 		if err != nil {
 			return err

@@ -79,6 +79,7 @@ func Run(t *testing.T, open Opener) {
 		{"Invitations", testInvitations},
 		{"MemberAdministration", testMemberAdministration},
 		{"DeactivationEndsLeftConversations", testDeactivationEndsLeftConversations},
+		{"AdministrationByFormerMaster", testAdministrationByFormerMaster},
 		{"Passwords", testPasswords},
 		{"APITokens", testAPITokens},
 		{"AuditLog", testAuditLog},

@@ -162,6 +162,7 @@ func testMemberAdministration(t *testing.T, s chat.Store) {
 		ExpiresAt: time.Now().Add(time.Hour)}, "members-hash-2", whoOf(f.manager, "manager")))
 	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.master.AgentID, chat.MemberPatch{Role: role(chat.RoleManager)}, whoOf(f.manager, "manager"))
 	must(t, err)
+	by = whoOf(f.manager, "manager") // the master now
 	_, _, err = s.AcceptInvitation(ctx, "members-hash-1", &chat.Agent{Name: "이전", PasswordHash: "h"}, "127.0.0.1")
 	wantCode(t, err, chat.ErrInvitationRevoked)
 	open, err := s.Invitations(ctx, f.ws.ID, chat.InvitationFilter{Open: true})
@@ -480,4 +481,51 @@ func testDeactivationEndsLeftConversations(t *testing.T, s chat.Store) {
 	if n != 0 {
 		t.Fatalf("queue position %d", n)
 	}
+}
+
+// testAdministrationByFormerMaster: a member administration change is
+// decided under the actor's role as it is when the write happens. A master
+// demoted (or deactivated) by a colleague while their own request was on
+// its way cannot make themselves master again, change another member, make
+// a password link or set a capacity; nothing changes.
+func testAdministrationByFormerMaster(t *testing.T, s chat.Store) {
+	f := setup(t, s, "formermaster")
+	master2 := newMember(t, s, f.ws, "master2", chat.RoleMaster, chat.StatusOnline)
+	by, by2 := whoOf(f.master, "master"), whoOf(master2, "master2")
+	role := func(r chat.Role) *chat.Role { return &r }
+	_, _, err := s.UpdateMember(ctx, f.ws.ID, master2.AgentID, chat.MemberPatch{Role: role(chat.RoleAgent)}, by)
+	must(t, err)
+	before := lastSeq(t, s, f.ws.ID)
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, master2.AgentID, chat.MemberPatch{Role: role(chat.RoleMaster)}, by2)
+	wantCode(t, err, chat.ErrRoleRequired)
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.a1.AgentID, chat.MemberPatch{Active: new(bool)}, by2)
+	wantCode(t, err, chat.ErrRoleRequired)
+	err = s.CreatePasswordReset(ctx, f.ws.ID, f.a1.AgentID, "former-master-reset", time.Now().Add(time.Hour), by2)
+	wantCode(t, err, chat.ErrRoleRequired)
+	// A manager demoted to agent sets no capacity any more.
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.manager.AgentID, chat.MemberPatch{Role: role(chat.RoleAgent)}, by)
+	must(t, err)
+	before = lastSeq(t, s, f.ws.ID)
+	_, _, err = s.SetCapacity(ctx, f.ws.ID, f.a1.AgentID, ptr(9), whoOf(f.manager, "manager"))
+	wantCode(t, err, chat.ErrRoleRequired)
+	if after := lastSeq(t, s, f.ws.ID); after != before {
+		t.Fatalf("a refused change wrote events: %d → %d", before, after)
+	}
+	m, err := s.Member(ctx, f.ws.ID, master2.AgentID)
+	must(t, err)
+	kim, err := s.Member(ctx, f.ws.ID, f.a1.AgentID)
+	must(t, err)
+	if m.Role != chat.RoleAgent || !kim.Active || kim.Capacity != nil {
+		t.Fatalf("after the refusals: master2 %+v, kim %+v", m, kim)
+	}
+	if _, err := s.PasswordResetAgent(ctx, "former-master-reset"); chat.ErrorCode(err) != chat.ErrResetLinkInvalid {
+		t.Fatalf("the refused password link works: %v", err)
+	}
+	// A manager sets capacities; the operator (no agent) does anything.
+	_, _, err = s.SetCapacity(ctx, f.ws.ID, f.a1.AgentID, ptr(3), whoOf(master2, "master2"))
+	wantCode(t, err, chat.ErrRoleRequired)
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, master2.AgentID, chat.MemberPatch{Role: role(chat.RoleManager)}, chat.Who{})
+	must(t, err)
+	_, _, err = s.SetCapacity(ctx, f.ws.ID, f.a1.AgentID, ptr(3), whoOf(master2, "master2"))
+	must(t, err)
 }
