@@ -216,7 +216,11 @@ func (db *DB) AcceptInvitation(ctx context.Context, tokenHash string, newAgent *
 			if a.Name == "" {
 				a.Name = inv.Name
 			}
-			if err := db.insertAgent(ctx, x, a); err != nil {
+			if err := db.insertAgent(ctx, x, a); db.d.IsUniqueViolation(err) {
+				// Another node's acceptance (or an operator) made the
+				// login since this one looked: as below.
+				return chat.Errorf(chat.ErrInvalidCredentials, "a Sodam login for %s exists now: enter its password", inv.Email)
+			} else if err != nil {
 				return err
 			}
 		case err != nil:
