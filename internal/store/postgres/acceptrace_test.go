@@ -77,3 +77,64 @@ func TestNewLoginAcceptedOnTwoNodes(t *testing.T) {
 		t.Fatalf("the invitation after the lost race: %+v %v", m, err)
 	}
 }
+
+// TestSameAddressInvitedOnTwoNodes: two masters invite one address to
+// their workspace at the same moment on two nodes. Each revoked the open
+// invitations it could see (none) and inserted its own; the second insert
+// waited on the one-open-invitation-per-address index and, once the first
+// committed, failed with a bare unique violation (500). It is now a 409
+// conflict that says so, and the first invitation stands.
+func TestSameAddressInvitedOnTwoNodes(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	url, schema := TestSchema(t)
+	one, err := Open(ctx, url, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RuntimeParams["search_path"] = schema
+	raw := stdlib.OpenDB(*cfg)
+	defer raw.Close()
+
+	ws := &chat.Workspace{SiteID: "inviterace", Name: "소담 상점", IdentitySecret: "secret-inviterace"}
+	must(t, one.CreateWorkspace(ctx, ws))
+	const email = "new@inviterace.test"
+	other, err := raw.BeginTx(ctx, nil)
+	must(t, err)
+	defer other.Rollback() //nolint:errcheck
+	if _, err := other.ExecContext(ctx, `INSERT INTO invitations (workspace_id, email, name, role, token_hash, created_at, expires_at)
+		VALUES ($1, $2, '신입', 'agent', 'other-node-hash', 0, $3)`, ws.ID, email, time.Now().Add(time.Hour).UnixMicro()); err != nil {
+		t.Fatal(err)
+	}
+	invited := make(chan error, 1)
+	go func() {
+		invited <- one.CreateInvitation(ctx, &chat.Invitation{WorkspaceID: ws.ID, Email: email, Name: "신입", Role: chat.RoleManager,
+			ExpiresAt: time.Now().Add(time.Hour)}, "this-node-hash", chat.Who{})
+	}()
+	for {
+		var n int
+		must(t, raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()
+			AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO invitations%'`).Scan(&n))
+		if n > 0 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatal("the invitation never waited for the other node's")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	must(t, other.Commit())
+	if err := <-invited; chat.ErrorCode(err) != chat.ErrConflict {
+		t.Fatalf("the invitation that lost the race: %v (code %q), want %q", err, chat.ErrorCode(err), chat.ErrConflict)
+	}
+	open, err := one.Invitations(ctx, ws.ID, chat.InvitationFilter{Open: true})
+	must(t, err)
+	if len(open) != 1 || open[0].Role != chat.RoleAgent {
+		t.Fatalf("open invitations %+v", open)
+	}
+}

@@ -66,7 +66,12 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *chat.Invitation, tokenH
 		inv.InvitedBy = by.AgentID
 		if err := x.row(ctx, `INSERT INTO invitations (workspace_id, email, name, role, token_hash, invited_by, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			inv.WorkspaceID, inv.Email, inv.Name, inv.Role, tokenHash, nullID(by.AgentID), micros(inv.CreatedAt), micros(inv.ExpiresAt)).Scan(&inv.ID); err != nil {
+			inv.WorkspaceID, inv.Email, inv.Name, inv.Role, tokenHash, nullID(by.AgentID), micros(inv.CreatedAt), micros(inv.ExpiresAt)).Scan(&inv.ID); db.d.IsUniqueViolation(err) {
+			// Another node invited the address at the same moment (the
+			// revocation above could not see it): one open invitation
+			// per address (invitations_open).
+			return chat.Errorf(chat.ErrConflict, "%s was invited at the same moment by someone else; reload the invitations", inv.Email)
+		} else if err != nil {
 			return err
 		}
 		return x.audit(ctx, t.entry(inv.WorkspaceID, by, chat.AuditInvite, inv.Email, nil, invitationView{inv.Email, inv.Name, inv.Role}))
