@@ -521,11 +521,26 @@ func testAdministrationByFormerMaster(t *testing.T, s chat.Store) {
 	if _, err := s.PasswordResetAgent(ctx, "former-master-reset"); chat.ErrorCode(err) != chat.ErrResetLinkInvalid {
 		t.Fatalf("the refused password link works: %v", err)
 	}
-	// A manager sets capacities; the operator (no agent) does anything.
-	_, _, err = s.SetCapacity(ctx, f.ws.ID, f.a1.AgentID, ptr(3), whoOf(master2, "master2"))
+	// Nor does the demoted manager change the settings, nor the demoted
+	// master (a manager now) rotate the identity secret.
+	_, _, err = s.PatchWorkspace(ctx, f.ws.ID, func(w *chat.Workspace) error { w.Settings.AssignmentMode = chat.AssignAuto; return nil }, whoOf(f.manager, "manager"))
 	wantCode(t, err, chat.ErrRoleRequired)
-	_, _, err = s.UpdateMember(ctx, f.ws.ID, master2.AgentID, chat.MemberPatch{Role: role(chat.RoleManager)}, chat.Who{})
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, master2.AgentID, chat.MemberPatch{Role: role(chat.RoleManager)}, by)
 	must(t, err)
-	_, _, err = s.SetCapacity(ctx, f.ws.ID, f.a1.AgentID, ptr(3), whoOf(master2, "master2"))
+	before = lastSeq(t, s, f.ws.ID)
+	_, _, err = s.PatchWorkspace(ctx, f.ws.ID, func(w *chat.Workspace) error { w.IdentitySecret = "rotated"; return nil }, by2)
+	wantCode(t, err, chat.ErrRoleRequired)
+	if after := lastSeq(t, s, f.ws.ID); after != before {
+		t.Fatalf("a refused settings change wrote events: %d → %d", before, after)
+	}
+	if w, err := s.Workspace(ctx, f.ws.ID); err != nil || w.Settings.AssignmentMode != chat.AssignManual || w.IdentitySecret != f.ws.IdentitySecret {
+		t.Fatalf("the workspace after the refusals: %+v %v", w, err)
+	}
+	_, _, err = s.PatchWorkspace(ctx, f.ws.ID, func(w *chat.Workspace) error { w.Settings.Sticky = true; return nil }, by2)
+	must(t, err) // a manager's setting
+	// A manager sets capacities; the operator (no agent) does anything.
+	_, _, err = s.SetCapacity(ctx, f.ws.ID, f.a1.AgentID, ptr(3), by2)
+	must(t, err)
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, master2.AgentID, chat.MemberPatch{Role: role(chat.RoleMaster)}, chat.Who{})
 	must(t, err)
 }
