@@ -616,6 +616,11 @@ func (db *DB) SetOwner(ctx context.Context, agentID int64, owner bool, by chat.W
 		if _, err := x.exec(ctx, `UPDATE agents SET owner = ? WHERE id = ?`, owner, agentID); err != nil {
 			return err
 		}
+		if owner {
+			if err := dropResetLinks(ctx, x, agentID); err != nil {
+				return err
+			}
+		}
 		a.Owner = owner
 		return x.audit(ctx, t.entry(0, by, chat.AuditOwnerGrant, a.Email, map[string]bool{"owner": !owner}, map[string]bool{"owner": owner}))
 	})

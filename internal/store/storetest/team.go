@@ -287,19 +287,29 @@ func testPasswords(t *testing.T, s chat.Store) {
 	wantCode(t, err, chat.ErrResetLinkInvalid)
 
 	// A login that answers to another workspace too, or that owns the
-	// installation, is not one master's to reset: the refusal leaves the
-	// link it already has.
+	// installation, is not one master's to reset. A link the master made
+	// before the login joined another workspace (or became an owner) ends
+	// as it does: used then, it would sign the master into that workspace
+	// too. A refusal leaves the link the login has (here the operator's).
 	must(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a2.AgentID, "reset-4", clk.Now().Add(time.Hour), whoOf(f.master, "master")))
 	other := newWorkspace(t, s, "passwords-other")
 	must(t, s.AddMember(ctx, chat.Member{WorkspaceID: other.ID, AgentID: f.a2.AgentID, Role: chat.RoleMaster, Status: chat.StatusOffline}))
+	_, err = s.PasswordResetAgent(ctx, "reset-4")
+	wantCode(t, err, chat.ErrResetLinkInvalid)
+	_, _, err = s.UsePasswordReset(ctx, "reset-4", "taken-over")
+	wantCode(t, err, chat.ErrResetLinkInvalid)
+	must(t, s.CreatePasswordReset(ctx, 0, f.a2.AgentID, "reset-4b", clk.Now().Add(time.Hour), chat.Who{}))
 	wantCode(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a2.AgentID, "reset-5", clk.Now().Add(time.Hour), whoOf(f.master, "master")), chat.ErrLoginShared)
-	if _, err := s.PasswordResetAgent(ctx, "reset-4"); err != nil {
+	if _, err := s.PasswordResetAgent(ctx, "reset-4b"); err != nil {
 		t.Fatalf("a refused reset took the earlier link: %v", err)
 	}
 	_, err = s.PasswordResetAgent(ctx, "reset-5")
 	wantCode(t, err, chat.ErrResetLinkInvalid)
+	must(t, s.CreatePasswordReset(ctx, f.ws.ID, f.manager.AgentID, "reset-6a", clk.Now().Add(time.Hour), whoOf(f.master, "master")))
 	_, err = s.SetOwner(ctx, f.manager.AgentID, true, chat.Who{})
 	must(t, err)
+	_, err = s.PasswordResetAgent(ctx, "reset-6a")
+	wantCode(t, err, chat.ErrResetLinkInvalid)
 	wantCode(t, s.CreatePasswordReset(ctx, f.ws.ID, f.manager.AgentID, "reset-6", clk.Now().Add(time.Hour), whoOf(f.master, "master")), chat.ErrLoginShared)
 	// The operator (sodam admin) answers for every login.
 	must(t, s.CreatePasswordReset(ctx, 0, f.manager.AgentID, "reset-7", clk.Now().Add(time.Hour), chat.Who{}))
