@@ -885,3 +885,33 @@ func TestInvitationAcceptedAsALoginMadeMeanwhile(t *testing.T) {
 		})
 	}
 }
+
+// TestRenameReachesColleagues: an agent's new name (PATCH /me) reaches
+// the consoles of their colleagues at once, as agent.status with the
+// member, and does not end the agent's own socket (nor is it a role
+// change); before, colleagues kept the old name (transfer list, team,
+// mentions, tickets) until they reloaded.
+func TestRenameReachesColleagues(t *testing.T) {
+	e := newEnv(t)
+	kim, manager := e.login("kim"), e.login("manager")
+	watcher := manager.mustSocket(e.shopPath() + "/ws")
+	watcher.next("ready")
+	own := kim.mustSocket(e.shopPath() + "/ws")
+	own.next("ready")
+	kim.json("PATCH", "/api/v1/me", `{"name":"김하늘"}`, 200, nil)
+	ev := watcher.eventOf(chat.EventAgentStatus)
+	if ev.Member == nil || ev.Member.AgentID != e.agents["kim"].ID || ev.Member.Name != "김하늘" || ev.Member.Role != chat.RoleAgent {
+		t.Fatalf("the colleague's event %+v", ev)
+	}
+	if ev := own.eventOf(chat.EventAgentStatus); ev.Member == nil || ev.Member.Name != "김하늘" {
+		t.Fatalf("the agent's own event %+v", ev)
+	}
+	kim.json("GET", e.shopPath()+"/agents", "", 200, nil)
+	select {
+	case _, ok := <-own.frames:
+		if !ok {
+			t.Fatal("the rename ended the agent's own socket")
+		}
+	default:
+	}
+}

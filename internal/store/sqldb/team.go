@@ -432,27 +432,39 @@ func (db *DB) setActive(ctx context.Context, t *txn, m *chat.Member, active bool
 	return err
 }
 
-// UpdateAgent applies an agent's edit of their own profile.
-func (db *DB) UpdateAgent(ctx context.Context, agentID int64, p chat.AgentPatch) (*chat.Agent, error) {
+// UpdateAgent applies an agent's edit of their own profile. A new name
+// reaches their colleagues' consoles as agent.status in each workspace
+// the login belongs to (archived ones aside), as a status change does.
+func (db *DB) UpdateAgent(ctx context.Context, agentID int64, p chat.AgentPatch) (*chat.Agent, []chat.Event, error) {
 	if err := p.Check(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var a *chat.Agent
-	err := db.tx(ctx, func(x q) error {
+	events, err := db.write(ctx, func(t *txn) error {
 		var err error
-		if a, err = scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`+x.forUpdate(), agentID)); err != nil {
+		if a, err = scanAgent(t.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`+t.forUpdate(), agentID)); err != nil {
 			return err
 		}
+		renamed := p.Name != nil && *p.Name != a.Name
 		if p.Name != nil {
 			a.Name = *p.Name
 		}
 		if p.Language != nil {
 			a.Language = *p.Language
 		}
-		_, err = x.exec(ctx, `UPDATE agents SET name = ?, language = ? WHERE id = ?`, a.Name, a.Language, agentID)
+		if _, err = t.exec(ctx, `UPDATE agents SET name = ?, language = ? WHERE id = ?`, a.Name, a.Language, agentID); err != nil || !renamed {
+			return err
+		}
+		ms, err := db.members(ctx, t.q, `m.agent_id = ? AND m.workspace_id IN (SELECT id FROM workspaces WHERE archived_at IS NULL)`, agentID)
+		for i := range ms {
+			t.emit(chat.Event{WorkspaceID: ms[i].WorkspaceID, Type: chat.EventAgentStatus, Member: &ms[i]})
+		}
 		return err
 	})
-	return a, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, events, nil
 }
 
 // SetPassword replaces an agent's password and ends their other sessions.

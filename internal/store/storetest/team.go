@@ -316,13 +316,36 @@ func testPasswords(t *testing.T, s chat.Store) {
 
 	lang := "en"
 	name := "  김민지 "
-	a, err = s.UpdateAgent(ctx, f.a1.AgentID, chat.AgentPatch{Name: &name, Language: &lang})
+	a, events, err := s.UpdateAgent(ctx, f.a1.AgentID, chat.AgentPatch{Name: &name, Language: &lang})
 	must(t, err)
 	if a.Name != "김민지" || a.Language != "en" {
 		t.Fatalf("profile %+v", a)
 	}
+	// A new name reaches the colleagues in every workspace of the login
+	// (lee is a member of two): agent.status with the member as it is now.
+	// A language alone, or the same name, is nobody else's business.
+	if len(events) != 1 || events[0].Type != chat.EventAgentStatus || events[0].Member.Name != "김민지" || events[0].WorkspaceID != f.ws.ID {
+		t.Fatalf("a rename's events %+v", events)
+	}
+	renamed := "이서준"
+	_, events, err = s.UpdateAgent(ctx, f.a2.AgentID, chat.AgentPatch{Name: &renamed})
+	must(t, err)
+	seen := map[int64]string{}
+	for _, ev := range events {
+		if ev.Type == chat.EventAgentStatus && ev.Member != nil && ev.Member.AgentID == f.a2.AgentID && ev.Member.WorkspaceID == ev.WorkspaceID {
+			seen[ev.WorkspaceID] = ev.Member.Name
+		}
+	}
+	if len(events) != 2 || seen[f.ws.ID] != renamed || seen[other.ID] != renamed {
+		t.Fatalf("a rename in two workspaces: events %+v", events)
+	}
+	_, events, err = s.UpdateAgent(ctx, f.a2.AgentID, chat.AgentPatch{Name: &renamed, Language: &lang})
+	must(t, err)
+	if len(events) != 0 {
+		t.Fatalf("the same name again: events %+v", events)
+	}
 	bad := "fr"
-	_, err = s.UpdateAgent(ctx, f.a1.AgentID, chat.AgentPatch{Language: &bad})
+	_, _, err = s.UpdateAgent(ctx, f.a1.AgentID, chat.AgentPatch{Language: &bad})
 	wantCode(t, err, chat.ErrInvalid)
 }
 
