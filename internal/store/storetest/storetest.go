@@ -58,6 +58,7 @@ func Run(t *testing.T, open Opener) {
 		{"AttachmentIsolation", testAttachmentIsolation},
 		{"AutoRouting", testAutoRouting},
 		{"StickyRouting", testStickyRouting},
+		{"StickyFollowsCustomerID", testStickyFollowsCustomerID},
 		{"ManualAndHybridTake", testTakeModes},
 		{"RouteOnReply", testRouteOnReply},
 		{"QueueOrder", testQueueOrder},
