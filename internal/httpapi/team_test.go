@@ -915,3 +915,27 @@ func TestRenameReachesColleagues(t *testing.T) {
 	default:
 	}
 }
+
+// TestReturnedChatShowsQueuePlace: a chat whose agent is deactivated goes
+// back to the queue (§3.2: the visitor sees their place in the queue). The
+// visitor's widget got the conversation, unassigned, but no place: the
+// queue notice fired only when a chat started or left the queue, never
+// when the visitor's own chat (re-)entered it. It now gets its place at
+// once.
+func TestReturnedChatShowsQueuePlace(t *testing.T) {
+	e := newEnv(t)
+	master, kim := e.login("master"), e.login("kim")
+	for _, name := range []string{"master", "manager", "lee"} {
+		e.setStatus(name, chat.StatusAway)
+	}
+	ahead := e.visitor("shop", "").start() // waits in the queue first
+	v := e.visitor("shop", "")
+	c := v.start()
+	kim.json("POST", e.convPath(c.ID)+"/assign", "", 200, nil)
+	ws := v.mustSocket(fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d", v.bearer, c.ID))
+	ws.next("ready")
+	master.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["kim"].ID), `{"active":false}`, 200, nil)
+	if f := ws.next("queue"); queuePos(f) != 2 {
+		t.Fatalf("the returned chat's queue frame %+v, want place 2 (behind room %d)", f, ahead.RoomNo)
+	}
+}
