@@ -598,6 +598,23 @@ func (db *DB) AllAgents(ctx context.Context) ([]chat.Agent, error) {
 	return out, rows.Err()
 }
 
+// stillOwner refuses an installation-wide change by an agent who, as the
+// write happens, no longer owns the installation: the request checked it
+// when it arrived, and a withdrawal committed since (by another owner)
+// would otherwise let it through. The agent's row is locked, so the two
+// are decided one after the other. The operator (no agent) passes.
+func stillOwner(ctx context.Context, x q, agentID int64) error {
+	if agentID == 0 {
+		return nil
+	}
+	var owner bool
+	err := x.row(ctx, `SELECT owner FROM agents WHERE id = ?`+x.forUpdate(), agentID).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !owner {
+		return chat.Errorf(chat.ErrOwnerRequired, "only an installation owner may do this")
+	}
+	return err
+}
+
 // SetOwner grants or withdraws installation ownership.
 func (db *DB) SetOwner(ctx context.Context, agentID int64, owner bool, by chat.Who) (*chat.Agent, error) {
 	var a *chat.Agent
@@ -608,6 +625,9 @@ func (db *DB) SetOwner(ctx context.Context, agentID int64, owner bool, by chat.W
 			if err := db.d.LockRouting(ctx, x, 0); err != nil {
 				return err
 			}
+		}
+		if err := stillOwner(ctx, x, by.AgentID); err != nil {
+			return err
 		}
 		var err error
 		if a, err = scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`, agentID)); err != nil {
@@ -661,6 +681,9 @@ func (db *DB) AllWorkspaces(ctx context.Context) ([]chat.Workspace, error) {
 func (db *DB) CreateWorkspaceWith(ctx context.Context, w *chat.Workspace, masterID int64, by chat.Who) error {
 	err := db.tx(ctx, func(x q) error {
 		t := &txn{q: x, now: db.Now()}
+		if err := stillOwner(ctx, x, by.AgentID); err != nil {
+			return err
+		}
 		if _, err := scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`, masterID)); err != nil {
 			return err
 		}
@@ -684,6 +707,9 @@ func (db *DB) ArchiveWorkspace(ctx context.Context, id int64, on bool, by chat.W
 	events, err := db.write(ctx, func(t *txn) error {
 		var err error
 		if w, err = db.lockRouting(ctx, t, id); err != nil {
+			return err
+		}
+		if err := stillOwner(ctx, t.q, by.AgentID); err != nil {
 			return err
 		}
 		if (w.ArchivedAt != nil) == on {

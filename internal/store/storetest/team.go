@@ -427,7 +427,10 @@ func testAuditLog(t *testing.T, s chat.Store) {
 func testOwnersAndWorkspaces(t *testing.T, s chat.Store) {
 	f := setup(t, s, "owners")
 	by := whoOf(f.master, "master")
+	// Only an owner grants ownership; the operator (no agent) makes the first.
 	_, err := s.SetOwner(ctx, f.master.AgentID, true, by)
+	wantCode(t, err, chat.ErrOwnerRequired)
+	_, err = s.SetOwner(ctx, f.master.AgentID, true, chat.Who{})
 	must(t, err)
 	_, err = s.SetOwner(ctx, f.master.AgentID, false, by)
 	wantCode(t, err, chat.ErrLastOwner)
@@ -436,8 +439,23 @@ func testOwnersAndWorkspaces(t *testing.T, s chat.Store) {
 	if !a.Owner {
 		t.Fatalf("owner %+v", a)
 	}
-	_, err = s.SetOwner(ctx, f.master.AgentID, false, by)
+	// kim withdraws the master's ownership while the master's own
+	// requests are on their way: decided under ownership as it is when
+	// each is written, they are refused and change nothing.
+	_, err = s.SetOwner(ctx, f.master.AgentID, false, whoOf(f.a1, "kim"))
 	must(t, err)
+	_, err = s.SetOwner(ctx, f.master.AgentID, true, by)
+	wantCode(t, err, chat.ErrOwnerRequired)
+	_, err = s.SetOwner(ctx, f.a1.AgentID, false, by)
+	wantCode(t, err, chat.ErrOwnerRequired)
+	err = s.CreateWorkspaceWith(ctx, &chat.Workspace{SiteID: "by-former-owner", Name: "x", IdentitySecret: "s", Settings: chat.DefaultSettings()}, f.master.AgentID, by)
+	wantCode(t, err, chat.ErrOwnerRequired)
+	_, _, err = s.ArchiveWorkspace(ctx, f.ws.ID, true, by)
+	wantCode(t, err, chat.ErrOwnerRequired)
+	if got, err := s.Workspace(ctx, f.ws.ID); err != nil || got.ArchivedAt != nil {
+		t.Fatalf("the workspace after a former owner's archive %+v %v", got, err)
+	}
+	by = whoOf(f.a1, "kim") // the owner now
 
 	w := &chat.Workspace{SiteID: "second", Name: "두 번째 가게", IdentitySecret: "s", Settings: chat.DefaultSettings()}
 	must(t, s.CreateWorkspaceWith(ctx, w, f.a1.AgentID, whoOf(f.a1, "kim")))
