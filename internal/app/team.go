@@ -19,3 +19,10 @@ func (a *App) ArchiveWorkspace(ctx context.Context, id int64, on bool, by chat.W
 	w, events, err := a.store.ArchiveWorkspace(ctx, id, on, by)
 	return done(ctx, a, w, events, err)
 }
+
+// UpdateAgent applies an agent's edit of their own profile; a new name
+// reaches their colleagues' consoles.
+func (a *App) UpdateAgent(ctx context.Context, agentID int64, p chat.AgentPatch) (*chat.Agent, error) {
+	ag, events, err := a.store.UpdateAgent(ctx, agentID, p)
+	return done(ctx, a, ag, events, err)
+}

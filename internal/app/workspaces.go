@@ -42,8 +42,16 @@ func (a *App) SetAgentStatusEverywhere(ctx context.Context, agentID int64, s cha
 		if !m.Active {
 			continue // deactivated members stay offline
 		}
-		if ms[i], err = a.SetAgentStatus(ctx, m.WorkspaceID, agentID, s); err != nil {
+		updated, err := a.SetAgentStatus(ctx, m.WorkspaceID, agentID, s)
+		switch {
+		case chat.ErrorCode(err) == chat.ErrMemberInactive:
+			// Deactivated since the list was read: offline there, as
+			// the deactivation left them; the other workspaces go on.
+			ms[i].Active, ms[i].Status = false, chat.StatusOffline
+		case err != nil:
 			return nil, err
+		default:
+			ms[i] = updated
 		}
 	}
 	return ms, nil

@@ -331,8 +331,9 @@ type Team interface {
 	// master cannot be demoted or deactivated. A deactivated member's open
 	// conversations go back to the queue, which is then routed.
 	UpdateMember(ctx context.Context, workspaceID, agentID int64, p MemberPatch, by Who) (Member, []Event, error)
-	// UpdateAgent applies an agent's edit of their own profile.
-	UpdateAgent(ctx context.Context, agentID int64, p AgentPatch) (*Agent, error)
+	// UpdateAgent applies an agent's edit of their own profile; a new name
+	// is agent.status in each of their workspaces.
+	UpdateAgent(ctx context.Context, agentID int64, p AgentPatch) (*Agent, []Event, error)
 	// SetPassword replaces an agent's password hash and ends every session
 	// of theirs but keepSession (a hash, or ""); ended are the token hashes
 	// of the sessions it ended, whose sockets the caller closes.

@@ -45,6 +45,16 @@ func TestCleanNames(t *testing.T) {
 // a line break: U+202E would show what follows it reversed (a customer
 // named "홍길동\u202egpj.exe" reads as "홍길동exe.jpg"). Messages keep them.
 func TestNamesRefuseBidiControls(t *testing.T) {
+	// An email address is a login's name: it is one line too.
+	for _, bad := range []string{"kim\u202e@example.com", "kim@exa\u200fmple.com", "\u2067kim@example.com"} {
+		if _, err := CleanEmail(bad); ErrorCode(err) != ErrInvalid {
+			t.Errorf("email %q accepted", bad)
+		}
+	}
+	if e, err := CleanEmail(" Kim@Example.com "); err != nil || e != "kim@example.com" {
+		t.Fatalf("a plain email: %q %v", e, err)
+	}
+
 	const rlo = "홍길동\u202egpj.exe"
 	ptr := func(s string) *string { return &s }
 	now := time.Now()

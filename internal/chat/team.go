@@ -80,7 +80,8 @@ func (i Invitation) Usable(now time.Time) error {
 func CleanEmail(email string) (string, error) {
 	e := strings.ToLower(strings.TrimSpace(email))
 	a, err := mail.ParseAddress(e)
-	if err != nil || a.Address != e || len(e) > maxEmail || !strings.Contains(e[strings.LastIndexByte(e, '@')+1:], ".") {
+	if err != nil || a.Address != e || len(e) > maxEmail || !strings.Contains(e[strings.LastIndexByte(e, '@')+1:], ".") ||
+		strings.ContainsFunc(e, IsControlOrBidi) {
 		return "", Errorf(ErrInvalid, "%q is not an email address", email)
 	}
 	return e, nil

@@ -25,7 +25,7 @@ func (s *Server) patchMe(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &p); err != nil {
 		return err
 	}
-	a, err := s.store.UpdateAgent(r.Context(), agentOf(r).agent.ID, p)
+	a, err := s.app.UpdateAgent(r.Context(), agentOf(r).agent.ID, p)
 	if err != nil {
 		return err
 	}

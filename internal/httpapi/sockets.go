@@ -207,15 +207,18 @@ type queueFrame struct {
 
 // queueNotice reports the visitor's queue position after "ready" (when the
 // conversation was queued as the socket opened: a reconnect storm of
-// answered chats costs no queue count) and after each event that moves
-// the queue, while their conversation waits in it.
+// answered chats costs no queue count), after each event that moves the
+// queue while their conversation waits in it, and when their own
+// conversation enters it again (its agent deactivated, the robot's
+// handover).
 func (s *Server) queueNotice(workspaceID, conversationID int64, queued bool) func(context.Context, *chat.Event) any {
 	last := -1
 	return func(ctx context.Context, ev *chat.Event) any {
 		if ev == nil && !queued {
 			return nil
 		}
-		if ev != nil && ev.Type != chat.EventConversationCreated && ev.PrevState != chat.StateUnassigned {
+		entered := ev != nil && ev.Conversation != nil && ev.Conversation.ID == conversationID && ev.Conversation.State == chat.StateUnassigned
+		if ev != nil && ev.Type != chat.EventConversationCreated && ev.PrevState != chat.StateUnassigned && !entered {
 			return nil
 		}
 		pos, err := s.store.QueuePosition(ctx, workspaceID, conversationID)

@@ -79,6 +79,7 @@ func TestInvitations(t *testing.T) {
 		{name: "a manager invites", as: e.login("manager"), method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"x@example.com","name":"x","role":"agent"}`, status: 403, code: chat.ErrRoleRequired},
 		{name: "not an email", as: master, method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"nobody","name":"x","role":"agent"}`, status: 400, code: chat.ErrInvalid},
 		{name: "an unknown role", as: master, method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"x@example.com","name":"x","role":"owner"}`, status: 400, code: chat.ErrInvalid},
+		{name: "an email with a bidi control", as: master, method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"x\u202e@example.com","name":"x","role":"agent"}`, status: 400, code: chat.ErrInvalid},
 		{name: "no name", as: master, method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"x@example.com","name":" ","role":"agent"}`, status: 400, code: chat.ErrInvalid},
 		{name: "already a member", as: master, method: "POST", path: e.shopPath() + "/invitations", body: `{"email":"kim@example.com","name":"kim","role":"agent"}`, status: 409, code: chat.ErrAlreadyMember},
 		{name: "another workspace", as: master, method: "POST", path: fmt.Sprintf("/api/v1/workspaces/%d/invitations", e.other.ID), body: `{"email":"x@example.com","name":"x","role":"agent"}`, status: 404, code: chat.ErrWorkspaceNotFound},
@@ -882,5 +883,59 @@ func TestInvitationAcceptedAsALoginMadeMeanwhile(t *testing.T) {
 				t.Fatalf("signed in: %d", status)
 			}
 		})
+	}
+}
+
+// TestRenameReachesColleagues: an agent's new name (PATCH /me) reaches
+// the consoles of their colleagues at once, as agent.status with the
+// member, and does not end the agent's own socket (nor is it a role
+// change); before, colleagues kept the old name (transfer list, team,
+// mentions, tickets) until they reloaded.
+func TestRenameReachesColleagues(t *testing.T) {
+	e := newEnv(t)
+	kim, manager := e.login("kim"), e.login("manager")
+	watcher := manager.mustSocket(e.shopPath() + "/ws")
+	watcher.next("ready")
+	own := kim.mustSocket(e.shopPath() + "/ws")
+	own.next("ready")
+	kim.json("PATCH", "/api/v1/me", `{"name":"김하늘"}`, 200, nil)
+	ev := watcher.eventOf(chat.EventAgentStatus)
+	if ev.Member == nil || ev.Member.AgentID != e.agents["kim"].ID || ev.Member.Name != "김하늘" || ev.Member.Role != chat.RoleAgent {
+		t.Fatalf("the colleague's event %+v", ev)
+	}
+	if ev := own.eventOf(chat.EventAgentStatus); ev.Member == nil || ev.Member.Name != "김하늘" {
+		t.Fatalf("the agent's own event %+v", ev)
+	}
+	kim.json("GET", e.shopPath()+"/agents", "", 200, nil)
+	select {
+	case _, ok := <-own.frames:
+		if !ok {
+			t.Fatal("the rename ended the agent's own socket")
+		}
+	default:
+	}
+}
+
+// TestReturnedChatShowsQueuePlace: a chat whose agent is deactivated goes
+// back to the queue (§3.2: the visitor sees their place in the queue). The
+// visitor's widget got the conversation, unassigned, but no place: the
+// queue notice fired only when a chat started or left the queue, never
+// when the visitor's own chat (re-)entered it. It now gets its place at
+// once.
+func TestReturnedChatShowsQueuePlace(t *testing.T) {
+	e := newEnv(t)
+	master, kim := e.login("master"), e.login("kim")
+	for _, name := range []string{"master", "manager", "lee"} {
+		e.setStatus(name, chat.StatusAway)
+	}
+	ahead := e.visitor("shop", "").start() // waits in the queue first
+	v := e.visitor("shop", "")
+	c := v.start()
+	kim.json("POST", e.convPath(c.ID)+"/assign", "", 200, nil)
+	ws := v.mustSocket(fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d", v.bearer, c.ID))
+	ws.next("ready")
+	master.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["kim"].ID), `{"active":false}`, 200, nil)
+	if f := ws.next("queue"); queuePos(f) != 2 {
+		t.Fatalf("the returned chat's queue frame %+v, want place 2 (behind room %d)", f, ahead.RoomNo)
 	}
 }

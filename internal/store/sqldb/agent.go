@@ -74,8 +74,19 @@ func (db *DB) AddMember(ctx context.Context, m chat.Member) error {
 }
 
 func insertMember(ctx context.Context, x q, m chat.Member) error {
-	_, err := x.exec(ctx, `INSERT INTO members (workspace_id, agent_id, role, status) VALUES (?, ?, ?, ?)`,
-		m.WorkspaceID, m.AgentID, m.Role, m.Status)
+	if _, err := x.exec(ctx, `INSERT INTO members (workspace_id, agent_id, role, status) VALUES (?, ?, ?, ?)`,
+		m.WorkspaceID, m.AgentID, m.Role, m.Status); err != nil {
+		return err
+	}
+	return dropResetLinks(ctx, x, m.AgentID)
+}
+
+// dropResetLinks ends the agent's unused password links as their login
+// comes to answer for more (another workspace, the installation): a link a
+// master made while the login was theirs alone (CreatePasswordReset) would
+// otherwise sign whoever holds it into the rest too.
+func dropResetLinks(ctx context.Context, x q, agentID int64) error {
+	_, err := x.exec(ctx, `DELETE FROM password_resets WHERE agent_id = ? AND used_at IS NULL`, agentID)
 	return err
 }
 
@@ -173,6 +184,9 @@ func (db *DB) SetCapacity(ctx context.Context, workspaceID, agentID int64, capac
 		}
 	}
 	return db.changeMember(ctx, workspaceID, agentID, func(t *txn, m *chat.Member) (bool, error) {
+		if err := db.stillRole(ctx, t.q, workspaceID, by.AgentID, chat.RoleManager, "set capacities"); err != nil {
+			return false, err
+		}
 		before := m.Capacity
 		m.Capacity = capacity
 		var v any

@@ -160,10 +160,13 @@ func (db *DB) queued(ctx context.Context, t *txn, workspaceID int64, limit int) 
 }
 
 // lastServed fills each agent's LastServed for c's customer: when they
-// last held one of the customer's other conversations.
+// last held one of the customer's other conversations, on any of the
+// identifiers of its customer ID (the web, a messenger account), as its
+// history is.
 func (db *DB) lastServed(ctx context.Context, t *txn, c chat.Conversation, agents []routing.Agent) error {
 	rows, err := t.query(ctx, `SELECT assignee_id, MAX(COALESCE(closed_at, last_message_at)) FROM conversations
-		WHERE customer_id = ? AND id <> ? AND assignee_id IS NOT NULL GROUP BY assignee_id`, c.CustomerID, c.ID)
+		WHERE customer_id IN (SELECT id FROM customers WHERE profile_id = (SELECT profile_id FROM customers WHERE id = ?))
+		AND id <> ? AND assignee_id IS NOT NULL GROUP BY assignee_id`, c.CustomerID, c.ID)
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,12 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *chat.Invitation, tokenH
 		inv.InvitedBy = by.AgentID
 		if err := x.row(ctx, `INSERT INTO invitations (workspace_id, email, name, role, token_hash, invited_by, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			inv.WorkspaceID, inv.Email, inv.Name, inv.Role, tokenHash, nullID(by.AgentID), micros(inv.CreatedAt), micros(inv.ExpiresAt)).Scan(&inv.ID); err != nil {
+			inv.WorkspaceID, inv.Email, inv.Name, inv.Role, tokenHash, nullID(by.AgentID), micros(inv.CreatedAt), micros(inv.ExpiresAt)).Scan(&inv.ID); db.d.IsUniqueViolation(err) {
+			// Another node invited the address at the same moment (the
+			// revocation above could not see it): one open invitation
+			// per address (invitations_open).
+			return chat.Errorf(chat.ErrConflict, "%s was invited at the same moment by someone else; reload the invitations", inv.Email)
+		} else if err != nil {
 			return err
 		}
 		return x.audit(ctx, t.entry(inv.WorkspaceID, by, chat.AuditInvite, inv.Email, nil, invitationView{inv.Email, inv.Name, inv.Role}))
@@ -80,6 +85,16 @@ func (db *DB) CreateInvitation(ctx context.Context, inv *chat.Invitation, tokenH
 // one. The member's row is locked, so the two are decided one after the
 // other. The operator (no agent) invites as the installation.
 func (db *DB) stillMaster(ctx context.Context, x q, workspaceID, agentID int64) error {
+	return db.stillRole(ctx, x, workspaceID, agentID, chat.RoleMaster, "invite")
+}
+
+// stillRole refuses an administrative change by a member who, as the write
+// happens, is no longer active with at least role min: the request checked
+// the role when it arrived, and a demotion or deactivation committed since
+// would otherwise let it through (a master removed by a colleague making
+// themselves master again, say). The member's row is locked, so the two
+// are decided one after the other. The operator (no agent) passes.
+func (db *DB) stillRole(ctx context.Context, x q, workspaceID, agentID int64, min chat.Role, what string) error {
 	if agentID == 0 {
 		return nil
 	}
@@ -89,8 +104,8 @@ func (db *DB) stillMaster(ctx context.Context, x q, workspaceID, agentID int64) 
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	if err != nil || !active || role != chat.RoleMaster {
-		return chat.Errorf(chat.ErrRoleRequired, "only an active master of the workspace may invite")
+	if err != nil || !active || !(role == chat.RoleMaster || role == min || min == chat.RoleAgent) {
+		return chat.Errorf(chat.ErrRoleRequired, "only an active %s of the workspace may %s", min, what)
 	}
 	return nil
 }
@@ -206,7 +221,11 @@ func (db *DB) AcceptInvitation(ctx context.Context, tokenHash string, newAgent *
 			if a.Name == "" {
 				a.Name = inv.Name
 			}
-			if err := db.insertAgent(ctx, x, a); err != nil {
+			if err := db.insertAgent(ctx, x, a); db.d.IsUniqueViolation(err) {
+				// Another node's acceptance (or an operator) made the
+				// login since this one looked: as below.
+				return chat.Errorf(chat.ErrInvalidCredentials, "a Sodam login for %s exists now: enter its password", inv.Email)
+			} else if err != nil {
 				return err
 			}
 		case err != nil:
@@ -266,6 +285,9 @@ func (db *DB) UpdateMember(ctx context.Context, workspaceID, agentID int64, p ch
 		return chat.Member{}, nil, chat.Errorf(chat.ErrInvalid, "role must be master, manager or agent")
 	}
 	return db.changeMember(ctx, workspaceID, agentID, func(t *txn, m *chat.Member) (bool, error) {
+		if err := db.stillRole(ctx, t.q, workspaceID, by.AgentID, chat.RoleMaster, "change roles or deactivate members"); err != nil {
+			return false, err
+		}
 		demote := p.Role != nil && *p.Role != chat.RoleMaster
 		deactivate := p.Active != nil && !*p.Active
 		if m.Role == chat.RoleMaster && m.Active && (demote || deactivate) {
@@ -343,10 +365,11 @@ func revokeInvitationsBy(ctx context.Context, t *txn, workspaceID int64, m *chat
 	return nil
 }
 
-// setActive activates or deactivates m. A deactivated member goes offline,
+// setActive activates or deactivates m. A deactivated member goes offline;
 // their open conversations go back to the queue (the caller routes it),
-// their own alerts send nothing (skipPersonalAlerts), and when they are
-// active nowhere any more their sessions end.
+// but for those the customer already left, which end; their own alerts
+// send nothing (skipPersonalAlerts), and when they are active nowhere any
+// more their sessions end.
 func (db *DB) setActive(ctx context.Context, t *txn, m *chat.Member, active bool) error {
 	m.Active = active
 	if active {
@@ -371,6 +394,15 @@ func (db *DB) setActive(ctx context.Context, t *txn, m *chat.Member, active bool
 		c, err := db.lockConversation(ctx, t.q, m.WorkspaceID, id)
 		if err != nil {
 			return err
+		}
+		// One the customer already ended waited only for its agent's
+		// wrap-up (§2.3): nobody is waiting for an answer, so it ends
+		// here rather than queue for, and fill the slots of, a colleague.
+		if c.CustomerLeftAt != nil {
+			if err := db.close(ctx, t, c, chat.CloseByCustomer); err != nil {
+				return err
+			}
+			continue
 		}
 		// Back at the queue's end as the write runs (startConversation).
 		if _, err := t.exec(ctx, `UPDATE conversations SET state = ?, assignee_id = NULL, on_hold = ?, queued_at = ? WHERE id = ?`,
@@ -400,27 +432,39 @@ func (db *DB) setActive(ctx context.Context, t *txn, m *chat.Member, active bool
 	return err
 }
 
-// UpdateAgent applies an agent's edit of their own profile.
-func (db *DB) UpdateAgent(ctx context.Context, agentID int64, p chat.AgentPatch) (*chat.Agent, error) {
+// UpdateAgent applies an agent's edit of their own profile. A new name
+// reaches their colleagues' consoles as agent.status in each workspace
+// the login belongs to (archived ones aside), as a status change does.
+func (db *DB) UpdateAgent(ctx context.Context, agentID int64, p chat.AgentPatch) (*chat.Agent, []chat.Event, error) {
 	if err := p.Check(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var a *chat.Agent
-	err := db.tx(ctx, func(x q) error {
+	events, err := db.write(ctx, func(t *txn) error {
 		var err error
-		if a, err = scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`+x.forUpdate(), agentID)); err != nil {
+		if a, err = scanAgent(t.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`+t.forUpdate(), agentID)); err != nil {
 			return err
 		}
+		renamed := p.Name != nil && *p.Name != a.Name
 		if p.Name != nil {
 			a.Name = *p.Name
 		}
 		if p.Language != nil {
 			a.Language = *p.Language
 		}
-		_, err = x.exec(ctx, `UPDATE agents SET name = ?, language = ? WHERE id = ?`, a.Name, a.Language, agentID)
+		if _, err = t.exec(ctx, `UPDATE agents SET name = ?, language = ? WHERE id = ?`, a.Name, a.Language, agentID); err != nil || !renamed {
+			return err
+		}
+		ms, err := db.members(ctx, t.q, `m.agent_id = ? AND m.workspace_id IN (SELECT id FROM workspaces WHERE archived_at IS NULL)`, agentID)
+		for i := range ms {
+			t.emit(chat.Event{WorkspaceID: ms[i].WorkspaceID, Type: chat.EventAgentStatus, Member: &ms[i]})
+		}
 		return err
 	})
-	return a, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, events, nil
 }
 
 // SetPassword replaces an agent's password and ends their other sessions.
@@ -457,6 +501,9 @@ func endSessions(ctx context.Context, x q, where string, args ...any) ([]string,
 func (db *DB) CreatePasswordReset(ctx context.Context, workspaceID, agentID int64, tokenHash string, expiresAt time.Time, by chat.Who) error {
 	return db.tx(ctx, func(x q) error {
 		t := &txn{q: x, now: db.Now()}
+		if err := db.stillRole(ctx, x, workspaceID, by.AgentID, chat.RoleMaster, "make password links"); err != nil {
+			return err
+		}
 		a, err := scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`, agentID))
 		if err != nil {
 			return err
@@ -551,6 +598,23 @@ func (db *DB) AllAgents(ctx context.Context) ([]chat.Agent, error) {
 	return out, rows.Err()
 }
 
+// stillOwner refuses an installation-wide change by an agent who, as the
+// write happens, no longer owns the installation: the request checked it
+// when it arrived, and a withdrawal committed since (by another owner)
+// would otherwise let it through. The agent's row is locked, so the two
+// are decided one after the other. The operator (no agent) passes.
+func stillOwner(ctx context.Context, x q, agentID int64) error {
+	if agentID == 0 {
+		return nil
+	}
+	var owner bool
+	err := x.row(ctx, `SELECT owner FROM agents WHERE id = ?`+x.forUpdate(), agentID).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !owner {
+		return chat.Errorf(chat.ErrOwnerRequired, "only an installation owner may do this")
+	}
+	return err
+}
+
 // SetOwner grants or withdraws installation ownership.
 func (db *DB) SetOwner(ctx context.Context, agentID int64, owner bool, by chat.Who) (*chat.Agent, error) {
 	var a *chat.Agent
@@ -561,6 +625,9 @@ func (db *DB) SetOwner(ctx context.Context, agentID int64, owner bool, by chat.W
 			if err := db.d.LockRouting(ctx, x, 0); err != nil {
 				return err
 			}
+		}
+		if err := stillOwner(ctx, x, by.AgentID); err != nil {
+			return err
 		}
 		var err error
 		if a, err = scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`, agentID)); err != nil {
@@ -580,6 +647,11 @@ func (db *DB) SetOwner(ctx context.Context, agentID int64, owner bool, by chat.W
 		}
 		if _, err := x.exec(ctx, `UPDATE agents SET owner = ? WHERE id = ?`, owner, agentID); err != nil {
 			return err
+		}
+		if owner {
+			if err := dropResetLinks(ctx, x, agentID); err != nil {
+				return err
+			}
 		}
 		a.Owner = owner
 		return x.audit(ctx, t.entry(0, by, chat.AuditOwnerGrant, a.Email, map[string]bool{"owner": !owner}, map[string]bool{"owner": owner}))
@@ -609,6 +681,9 @@ func (db *DB) AllWorkspaces(ctx context.Context) ([]chat.Workspace, error) {
 func (db *DB) CreateWorkspaceWith(ctx context.Context, w *chat.Workspace, masterID int64, by chat.Who) error {
 	err := db.tx(ctx, func(x q) error {
 		t := &txn{q: x, now: db.Now()}
+		if err := stillOwner(ctx, x, by.AgentID); err != nil {
+			return err
+		}
 		if _, err := scanAgent(x.row(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`, masterID)); err != nil {
 			return err
 		}
@@ -632,6 +707,9 @@ func (db *DB) ArchiveWorkspace(ctx context.Context, id int64, on bool, by chat.W
 	events, err := db.write(ctx, func(t *txn) error {
 		var err error
 		if w, err = db.lockRouting(ctx, t, id); err != nil {
+			return err
+		}
+		if err := stillOwner(ctx, t.q, by.AgentID); err != nil {
 			return err
 		}
 		if (w.ArchivedAt != nil) == on {

@@ -291,6 +291,15 @@ func (db *DB) PatchWorkspace(ctx context.Context, id int64, apply func(*chat.Wor
 // saveWorkspace writes w over before (held under the routing lock), with
 // its audit entry, and routes the queue under the new rules.
 func (db *DB) saveWorkspace(ctx context.Context, t *txn, before, w *chat.Workspace, by chat.Who) error {
+	// Decided under the caller's role as it is now (stillRole): managers
+	// change settings, masters alone rotate the identity secret.
+	min, what := chat.RoleManager, "change the workspace's settings"
+	if w.IdentitySecret != before.IdentitySecret {
+		min, what = chat.RoleMaster, "rotate the identity secret"
+	}
+	if err := db.stillRole(ctx, t.q, w.ID, by.AgentID, min, what); err != nil {
+		return err
+	}
 	b, a := settingsView(before), settingsView(w)
 	action := chat.AuditWorkspaceUpdate
 	if w.IdentitySecret != before.IdentitySecret {

@@ -229,7 +229,7 @@ func testPII(t *testing.T, s chat.Store) {
 	must(t, s.UsePIIKey(ctx, k.KeyID()))
 	s.(interface{ UsePII(chat.Sealer) }).UsePII(k)
 	ws.Settings.PII.Kinds = []pii.Kind{pii.Phone}
-	_, err = s.UpdateWorkspace(ctx, ws, by)
+	_, err = s.UpdateWorkspace(ctx, ws, chat.Who{}) // a manager's setting
 	must(t, err)
 	raw2 := "제 번호 010-2345-6789 이고 카드 4111-1111-1111-1111"
 	v3, events, _, err := s.AppendMessage(ctx, f.ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: "v3", Body: raw2})

@@ -24,7 +24,7 @@ func testPIIFileNames(t *testing.T, s chat.Store) {
 	k := keyring(t)
 	must(t, s.UsePIIKey(ctx, k.KeyID()))
 	s.(interface{ UsePII(chat.Sealer) }).UsePII(k)
-	by := chat.Who{AgentID: f.a1.AgentID, Name: "kim", Address: "127.0.0.1"}
+	by := chat.Who{AgentID: f.manager.AgentID, Name: "manager", Address: "127.0.0.1"}
 	ws, err := s.Workspace(ctx, f.ws.ID)
 	must(t, err)
 	ws.Settings.PII.Mode = chat.PIIAuto

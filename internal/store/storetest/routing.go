@@ -492,3 +492,49 @@ func testQueueOrderAsWritten(t *testing.T, s chat.Store) {
 		}
 	}
 }
+
+// testStickyFollowsCustomerID: sticky assignment gives a returning
+// customer to the agent who last served them, and a customer is their
+// customer ID (history follows it, §4.1): one who chatted with kim on the
+// web and now writes from their KakaoTalk account, linked to the same
+// customer ID, goes to kim too, though lee has fewer open chats. Before,
+// only the identifier's own earlier chats counted.
+func testStickyFollowsCustomerID(t *testing.T, s chat.Store) {
+	ws := newWorkspace(t, s, "stickyid")
+	settings(t, s, ws, func(st *chat.Settings) {
+		st.AssignmentMode, st.DefaultCapacity, st.Sticky, st.StickyWindowMinutes = chat.AssignAuto, 5, true, 60
+	})
+	kim := newMember(t, s, ws, "kim", chat.RoleAgent, chat.StatusOnline)
+	lee := newMember(t, s, ws, "lee", chat.RoleAgent, chat.StatusOnline)
+	web := newCustomer(t, s, ws, "regular")
+	first, _, err := openConversation(s, ws.ID, web.ID, chat.ChannelWeb)
+	must(t, err)
+	if first.AssigneeID != kim.AgentID {
+		t.Fatalf("first went to %d", first.AssigneeID)
+	}
+	_, _, err = s.CloseConversation(ctx, ws.ID, first.ID, kim)
+	must(t, err)
+	_, _, err = s.SetAgentStatus(ctx, ws.ID, lee.AgentID, chat.StatusAway)
+	must(t, err)
+	if c := routed(t, s, ws, "someone"); c.AssigneeID != kim.AgentID {
+		t.Fatalf("someone went to %d", c.AssigneeID)
+	}
+	_, _, err = s.SetAgentStatus(ctx, ws.ID, lee.AgentID, chat.StatusOnline)
+	must(t, err)
+	kakao := messengers(t, s, ws)("kk_regular")
+	_, _, err = s.ChangeCustomerID(ctx, ws.ID, kakao.ID, web.CustomerID, true, chat.Who{})
+	must(t, err)
+	if cu, err := s.Customer(ctx, ws.ID, kakao.ID); err != nil || cu.Profile.ID != web.Profile.ID {
+		t.Fatalf("the KakaoTalk account's profile %+v %v, want %d", cu, err, web.Profile.ID)
+	}
+	again, _, err := openConversation(s, ws.ID, kakao.ID, "kakao")
+	must(t, err)
+	if again.AssigneeID != kim.AgentID {
+		t.Fatalf("the returning customer on KakaoTalk went to %d, want kim (%d)", again.AssigneeID, kim.AgentID)
+	}
+	// Another customer's history is not theirs: lee, with fewer open
+	// chats, gets a newcomer.
+	if c := routed(t, s, ws, "newcomer"); c.AssigneeID != lee.AgentID {
+		t.Fatalf("a newcomer went to %d, want lee (%d)", c.AssigneeID, lee.AgentID)
+	}
+}

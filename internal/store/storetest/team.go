@@ -162,6 +162,7 @@ func testMemberAdministration(t *testing.T, s chat.Store) {
 		ExpiresAt: time.Now().Add(time.Hour)}, "members-hash-2", whoOf(f.manager, "manager")))
 	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.master.AgentID, chat.MemberPatch{Role: role(chat.RoleManager)}, whoOf(f.manager, "manager"))
 	must(t, err)
+	by = whoOf(f.manager, "manager") // the master now
 	_, _, err = s.AcceptInvitation(ctx, "members-hash-1", &chat.Agent{Name: "이전", PasswordHash: "h"}, "127.0.0.1")
 	wantCode(t, err, chat.ErrInvitationRevoked)
 	open, err := s.Invitations(ctx, f.ws.ID, chat.InvitationFilter{Open: true})
@@ -286,32 +287,65 @@ func testPasswords(t *testing.T, s chat.Store) {
 	wantCode(t, err, chat.ErrResetLinkInvalid)
 
 	// A login that answers to another workspace too, or that owns the
-	// installation, is not one master's to reset: the refusal leaves the
-	// link it already has.
+	// installation, is not one master's to reset. A link the master made
+	// before the login joined another workspace (or became an owner) ends
+	// as it does: used then, it would sign the master into that workspace
+	// too. A refusal leaves the link the login has (here the operator's).
 	must(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a2.AgentID, "reset-4", clk.Now().Add(time.Hour), whoOf(f.master, "master")))
 	other := newWorkspace(t, s, "passwords-other")
 	must(t, s.AddMember(ctx, chat.Member{WorkspaceID: other.ID, AgentID: f.a2.AgentID, Role: chat.RoleMaster, Status: chat.StatusOffline}))
+	_, err = s.PasswordResetAgent(ctx, "reset-4")
+	wantCode(t, err, chat.ErrResetLinkInvalid)
+	_, _, err = s.UsePasswordReset(ctx, "reset-4", "taken-over")
+	wantCode(t, err, chat.ErrResetLinkInvalid)
+	must(t, s.CreatePasswordReset(ctx, 0, f.a2.AgentID, "reset-4b", clk.Now().Add(time.Hour), chat.Who{}))
 	wantCode(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a2.AgentID, "reset-5", clk.Now().Add(time.Hour), whoOf(f.master, "master")), chat.ErrLoginShared)
-	if _, err := s.PasswordResetAgent(ctx, "reset-4"); err != nil {
+	if _, err := s.PasswordResetAgent(ctx, "reset-4b"); err != nil {
 		t.Fatalf("a refused reset took the earlier link: %v", err)
 	}
 	_, err = s.PasswordResetAgent(ctx, "reset-5")
 	wantCode(t, err, chat.ErrResetLinkInvalid)
+	must(t, s.CreatePasswordReset(ctx, f.ws.ID, f.manager.AgentID, "reset-6a", clk.Now().Add(time.Hour), whoOf(f.master, "master")))
 	_, err = s.SetOwner(ctx, f.manager.AgentID, true, chat.Who{})
 	must(t, err)
+	_, err = s.PasswordResetAgent(ctx, "reset-6a")
+	wantCode(t, err, chat.ErrResetLinkInvalid)
 	wantCode(t, s.CreatePasswordReset(ctx, f.ws.ID, f.manager.AgentID, "reset-6", clk.Now().Add(time.Hour), whoOf(f.master, "master")), chat.ErrLoginShared)
 	// The operator (sodam admin) answers for every login.
 	must(t, s.CreatePasswordReset(ctx, 0, f.manager.AgentID, "reset-7", clk.Now().Add(time.Hour), chat.Who{}))
 
 	lang := "en"
 	name := "  김민지 "
-	a, err = s.UpdateAgent(ctx, f.a1.AgentID, chat.AgentPatch{Name: &name, Language: &lang})
+	a, events, err := s.UpdateAgent(ctx, f.a1.AgentID, chat.AgentPatch{Name: &name, Language: &lang})
 	must(t, err)
 	if a.Name != "김민지" || a.Language != "en" {
 		t.Fatalf("profile %+v", a)
 	}
+	// A new name reaches the colleagues in every workspace of the login
+	// (lee is a member of two): agent.status with the member as it is now.
+	// A language alone, or the same name, is nobody else's business.
+	if len(events) != 1 || events[0].Type != chat.EventAgentStatus || events[0].Member.Name != "김민지" || events[0].WorkspaceID != f.ws.ID {
+		t.Fatalf("a rename's events %+v", events)
+	}
+	renamed := "이서준"
+	_, events, err = s.UpdateAgent(ctx, f.a2.AgentID, chat.AgentPatch{Name: &renamed})
+	must(t, err)
+	seen := map[int64]string{}
+	for _, ev := range events {
+		if ev.Type == chat.EventAgentStatus && ev.Member != nil && ev.Member.AgentID == f.a2.AgentID && ev.Member.WorkspaceID == ev.WorkspaceID {
+			seen[ev.WorkspaceID] = ev.Member.Name
+		}
+	}
+	if len(events) != 2 || seen[f.ws.ID] != renamed || seen[other.ID] != renamed {
+		t.Fatalf("a rename in two workspaces: events %+v", events)
+	}
+	_, events, err = s.UpdateAgent(ctx, f.a2.AgentID, chat.AgentPatch{Name: &renamed, Language: &lang})
+	must(t, err)
+	if len(events) != 0 {
+		t.Fatalf("the same name again: events %+v", events)
+	}
 	bad := "fr"
-	_, err = s.UpdateAgent(ctx, f.a1.AgentID, chat.AgentPatch{Language: &bad})
+	_, _, err = s.UpdateAgent(ctx, f.a1.AgentID, chat.AgentPatch{Language: &bad})
 	wantCode(t, err, chat.ErrInvalid)
 }
 
@@ -393,7 +427,10 @@ func testAuditLog(t *testing.T, s chat.Store) {
 func testOwnersAndWorkspaces(t *testing.T, s chat.Store) {
 	f := setup(t, s, "owners")
 	by := whoOf(f.master, "master")
+	// Only an owner grants ownership; the operator (no agent) makes the first.
 	_, err := s.SetOwner(ctx, f.master.AgentID, true, by)
+	wantCode(t, err, chat.ErrOwnerRequired)
+	_, err = s.SetOwner(ctx, f.master.AgentID, true, chat.Who{})
 	must(t, err)
 	_, err = s.SetOwner(ctx, f.master.AgentID, false, by)
 	wantCode(t, err, chat.ErrLastOwner)
@@ -402,8 +439,23 @@ func testOwnersAndWorkspaces(t *testing.T, s chat.Store) {
 	if !a.Owner {
 		t.Fatalf("owner %+v", a)
 	}
-	_, err = s.SetOwner(ctx, f.master.AgentID, false, by)
+	// kim withdraws the master's ownership while the master's own
+	// requests are on their way: decided under ownership as it is when
+	// each is written, they are refused and change nothing.
+	_, err = s.SetOwner(ctx, f.master.AgentID, false, whoOf(f.a1, "kim"))
 	must(t, err)
+	_, err = s.SetOwner(ctx, f.master.AgentID, true, by)
+	wantCode(t, err, chat.ErrOwnerRequired)
+	_, err = s.SetOwner(ctx, f.a1.AgentID, false, by)
+	wantCode(t, err, chat.ErrOwnerRequired)
+	err = s.CreateWorkspaceWith(ctx, &chat.Workspace{SiteID: "by-former-owner", Name: "x", IdentitySecret: "s", Settings: chat.DefaultSettings()}, f.master.AgentID, by)
+	wantCode(t, err, chat.ErrOwnerRequired)
+	_, _, err = s.ArchiveWorkspace(ctx, f.ws.ID, true, by)
+	wantCode(t, err, chat.ErrOwnerRequired)
+	if got, err := s.Workspace(ctx, f.ws.ID); err != nil || got.ArchivedAt != nil {
+		t.Fatalf("the workspace after a former owner's archive %+v %v", got, err)
+	}
+	by = whoOf(f.a1, "kim") // the owner now
 
 	w := &chat.Workspace{SiteID: "second", Name: "두 번째 가게", IdentitySecret: "s", Settings: chat.DefaultSettings()}
 	must(t, s.CreateWorkspaceWith(ctx, w, f.a1.AgentID, whoOf(f.a1, "kim")))
@@ -441,3 +493,105 @@ func testOwnersAndWorkspaces(t *testing.T, s chat.Store) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// testDeactivationEndsLeftConversations: of a deactivated member's open
+// conversations, one whose customer already left (kept open only for the
+// agent's wrap-up, §2.3) ends as the customer's close; it does not queue
+// and is not routed to a colleague as if someone were waiting. The others
+// go back to the queue as before.
+func testDeactivationEndsLeftConversations(t *testing.T, s chat.Store) {
+	f := setup(t, s, "leftdeact")
+	settings(t, s, f.ws, func(st *chat.Settings) { st.AssignmentMode = chat.AssignHybrid })
+	for _, a := range []chat.Actor{f.master, f.manager, f.a2} {
+		_, _, err := s.SetAgentStatus(ctx, f.ws.ID, a.AgentID, chat.StatusAway)
+		must(t, err)
+	}
+	left := f.open(t, s) // kim is the only one online
+	send(t, s, f.ws.ID, left.ID, f.a1, "k1", "확인해 드릴게요")
+	_, _, err := s.CloseConversation(ctx, f.ws.ID, left.ID, chat.VisitorActor)
+	must(t, err)
+	other := newCustomer(t, s, f.ws, "cust-2")
+	waiting, _, err := openConversation(s, f.ws.ID, other.ID, chat.ChannelWeb)
+	must(t, err)
+	if left := conv(t, s, f.ws.ID, left.ID); left.CustomerLeftAt == nil || left.AssigneeID != f.a1.AgentID || waiting.AssigneeID != f.a1.AgentID {
+		t.Fatalf("before: left %+v, waiting %+v", left, waiting)
+	}
+	_, _, err = s.SetAgentStatus(ctx, f.ws.ID, f.a2.AgentID, chat.StatusOnline)
+	must(t, err)
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.a1.AgentID, chat.MemberPatch{Active: new(bool)}, whoOf(f.master, "master"))
+	must(t, err)
+	got := conv(t, s, f.ws.ID, left.ID)
+	if got.State != chat.StateClosed || got.CloseReason != chat.CloseByCustomer || got.AssigneeID != f.a1.AgentID {
+		t.Fatalf("the left conversation after deactivation %+v", got)
+	}
+	if got := conv(t, s, f.ws.ID, waiting.ID); got.AssigneeID != f.a2.AgentID || got.State != chat.StateWaiting {
+		t.Fatalf("the waiting conversation after deactivation %+v", got)
+	}
+	n, err := s.QueuePosition(ctx, f.ws.ID, left.ID)
+	must(t, err)
+	if n != 0 {
+		t.Fatalf("queue position %d", n)
+	}
+}
+
+// testAdministrationByFormerMaster: a member administration change is
+// decided under the actor's role as it is when the write happens. A master
+// demoted (or deactivated) by a colleague while their own request was on
+// its way cannot make themselves master again, change another member, make
+// a password link or set a capacity; nothing changes.
+func testAdministrationByFormerMaster(t *testing.T, s chat.Store) {
+	f := setup(t, s, "formermaster")
+	master2 := newMember(t, s, f.ws, "master2", chat.RoleMaster, chat.StatusOnline)
+	by, by2 := whoOf(f.master, "master"), whoOf(master2, "master2")
+	role := func(r chat.Role) *chat.Role { return &r }
+	_, _, err := s.UpdateMember(ctx, f.ws.ID, master2.AgentID, chat.MemberPatch{Role: role(chat.RoleAgent)}, by)
+	must(t, err)
+	before := lastSeq(t, s, f.ws.ID)
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, master2.AgentID, chat.MemberPatch{Role: role(chat.RoleMaster)}, by2)
+	wantCode(t, err, chat.ErrRoleRequired)
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.a1.AgentID, chat.MemberPatch{Active: new(bool)}, by2)
+	wantCode(t, err, chat.ErrRoleRequired)
+	err = s.CreatePasswordReset(ctx, f.ws.ID, f.a1.AgentID, "former-master-reset", time.Now().Add(time.Hour), by2)
+	wantCode(t, err, chat.ErrRoleRequired)
+	// A manager demoted to agent sets no capacity any more.
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.manager.AgentID, chat.MemberPatch{Role: role(chat.RoleAgent)}, by)
+	must(t, err)
+	before = lastSeq(t, s, f.ws.ID)
+	_, _, err = s.SetCapacity(ctx, f.ws.ID, f.a1.AgentID, ptr(9), whoOf(f.manager, "manager"))
+	wantCode(t, err, chat.ErrRoleRequired)
+	if after := lastSeq(t, s, f.ws.ID); after != before {
+		t.Fatalf("a refused change wrote events: %d → %d", before, after)
+	}
+	m, err := s.Member(ctx, f.ws.ID, master2.AgentID)
+	must(t, err)
+	kim, err := s.Member(ctx, f.ws.ID, f.a1.AgentID)
+	must(t, err)
+	if m.Role != chat.RoleAgent || !kim.Active || kim.Capacity != nil {
+		t.Fatalf("after the refusals: master2 %+v, kim %+v", m, kim)
+	}
+	if _, err := s.PasswordResetAgent(ctx, "former-master-reset"); chat.ErrorCode(err) != chat.ErrResetLinkInvalid {
+		t.Fatalf("the refused password link works: %v", err)
+	}
+	// Nor does the demoted manager change the settings, nor the demoted
+	// master (a manager now) rotate the identity secret.
+	_, _, err = s.PatchWorkspace(ctx, f.ws.ID, func(w *chat.Workspace) error { w.Settings.AssignmentMode = chat.AssignAuto; return nil }, whoOf(f.manager, "manager"))
+	wantCode(t, err, chat.ErrRoleRequired)
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, master2.AgentID, chat.MemberPatch{Role: role(chat.RoleManager)}, by)
+	must(t, err)
+	before = lastSeq(t, s, f.ws.ID)
+	_, _, err = s.PatchWorkspace(ctx, f.ws.ID, func(w *chat.Workspace) error { w.IdentitySecret = "rotated"; return nil }, by2)
+	wantCode(t, err, chat.ErrRoleRequired)
+	if after := lastSeq(t, s, f.ws.ID); after != before {
+		t.Fatalf("a refused settings change wrote events: %d → %d", before, after)
+	}
+	if w, err := s.Workspace(ctx, f.ws.ID); err != nil || w.Settings.AssignmentMode != chat.AssignManual || w.IdentitySecret != f.ws.IdentitySecret {
+		t.Fatalf("the workspace after the refusals: %+v %v", w, err)
+	}
+	_, _, err = s.PatchWorkspace(ctx, f.ws.ID, func(w *chat.Workspace) error { w.Settings.Sticky = true; return nil }, by2)
+	must(t, err) // a manager's setting
+	// A manager sets capacities; the operator (no agent) does anything.
+	_, _, err = s.SetCapacity(ctx, f.ws.ID, f.a1.AgentID, ptr(3), by2)
+	must(t, err)
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, master2.AgentID, chat.MemberPatch{Role: role(chat.RoleMaster)}, chat.Who{})
+	must(t, err)
+}
