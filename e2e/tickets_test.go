@@ -300,9 +300,27 @@ func TestBrowserTicketFromChat(t *testing.T) {
 	agent.waitFor("the composer in comment mode", `document.querySelector('[data-testid=ticket-composer]').classList.contains('internal')`)
 	const comment = "택배사 파손 접수 번호 CJ-20261203-118, 회수 요청해 둠"
 	agent.do("write the comment", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-reply-body]"), comment))
+	// The first send's answer is lost on the way back (the server stored
+	// it); sent again, the comment is stored once.
+	agent.do("lose the next reply's answer", chromedp.Evaluate[chromedp.Void](`(() => {
+		const real = window.fetch;
+		window.fetch = async function (input, init) {
+			const res = await real.call(this, input, init);
+			if (init?.method === 'POST' && String(input?.url ?? input).endsWith('/replies')) {
+				window.fetch = real;
+				throw new TypeError('Failed to fetch');
+			}
+			return res;
+		};
+	})()`))
+	agent.click("[data-testid=ticket-reply-send]")
+	agent.waitFor("the lost answer shown as an error, the comment kept", `document.querySelector('[data-testid=ticket-reply-error]').textContent !== '' && document.querySelector('[data-testid=ticket-reply-body]').value === `+js(comment))
 	agent.click("[data-testid=ticket-reply-send]")
 	agent.waitFor("the internal comment", `document.querySelector('[data-testid=ticket-reply][data-internal=true] .entry-body')?.textContent === `+js(comment)+
 		` && !document.querySelector('[data-testid=ticket-reply][data-internal=true] [data-testid=ticket-delivery]')`)
+	if replies, err := s.node.Store.TicketReplies(context.Background(), s.ws.ID, tid); err != nil || len(replies) != 2 {
+		t.Fatalf("after a send whose answer was lost and a second send: %d replies stored (%v), want the reply and one comment", len(replies), err)
+	}
 
 	// A due time, entered in the workspace's time zone (Asia/Seoul).
 	choose(agent, "[data-testid=ticket-due]", "2026-12-05T18:00")

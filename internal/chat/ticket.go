@@ -321,6 +321,9 @@ type TicketReply struct {
 	Internal    bool      `json:"internal"`
 	Body        string    `json:"body"`
 	CreatedAt   time.Time `json:"created_at"`
+	// ClientID is the client's idempotency key, when it gave one: the
+	// same key on the same ticket answers the reply stored the first time.
+	ClientID string `json:"client_id,omitempty"`
 	// Delivery is what became of a public reply's email.
 	Delivery DeliveryState `json:"delivery"`
 	// DeliveryTo is the address it was (or is being) sent to.

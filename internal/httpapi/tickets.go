@@ -343,6 +343,8 @@ func ifMatch(r *http.Request) (*time.Time, error) {
 type newReply struct {
 	Body     string `json:"body"`
 	Internal bool   `json:"internal"`
+	// ClientID is an optional idempotency key (client_msg_id's rules).
+	ClientID string `json:"client_id"`
 }
 
 func (s *Server) replyToTicket(w http.ResponseWriter, r *http.Request) error {
@@ -355,7 +357,7 @@ func (s *Server) replyToTicket(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	m := memberOf(r)
-	reply := &chat.TicketReply{WorkspaceID: m.WorkspaceID, TicketID: id, AuthorID: m.AgentID, Internal: req.Internal, Body: req.Body}
+	reply := &chat.TicketReply{WorkspaceID: m.WorkspaceID, TicketID: id, AuthorID: m.AgentID, Internal: req.Internal, Body: req.Body, ClientID: req.ClientID}
 	if err := s.app.ReplyToTicket(r.Context(), reply); err != nil {
 		return err
 	}

@@ -724,3 +724,38 @@ func TestTicketContactLater(t *testing.T) {
 		})
 	}
 }
+
+// TestTicketReplyOnce: a reply sent again with its client_id (its answer
+// was lost) is answered with the reply stored the first time, and emailed
+// once; the same client_id for another reply is a conflict, a malformed
+// one refused; neither changes anything.
+func TestTicketReplyOnce(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			box, cfg := startMailbox(t, 0)
+			e.app.SetMailer(notify.NewMailer(cfg, slog.New(slog.DiscardHandler)), []time.Duration{time.Minute}, time.Now, nil)
+			kim := e.login("kim")
+			var tk chat.Ticket
+			kim.json("POST", e.shopPath()+"/tickets", `{"subject":"배송지 변경","contact":"hong@example.com"}`, 201, &tk)
+			path := fmt.Sprintf("%s/tickets/%d", e.shopPath(), tk.ID)
+			const body = `{"body":"배송지를 변경해 드렸습니다.","internal":false,"client_id":"r-7f3a"}`
+			var first, again chat.TicketReply
+			kim.json("POST", path+"/replies", body, 201, &first)
+			kim.json("POST", path+"/replies", body, 201, &again)
+			if again.ID != first.ID || again.ClientID != "r-7f3a" {
+				t.Fatalf("sent again: %+v, first %+v", again, first)
+			}
+			e.refuse(func() string { return kim.state(path) + fmt.Sprint(e.lastSeqs()) }, []scenario{
+				{name: "the key of another reply", as: kim, method: "POST", path: path + "/replies", body: `{"body":"다른 답변입니다.","internal":false,"client_id":"r-7f3a"}`, status: 409, code: chat.ErrConflict},
+				{name: "a key with spaces", as: kim, method: "POST", path: path + "/replies", body: `{"body":"다른 답변입니다.","internal":false,"client_id":"r 7f3a"}`, status: 400, code: chat.ErrInvalid},
+			})
+			e.runJobs()
+			var d ticketDetailBody
+			kim.json("GET", path, "", 200, &d)
+			if len(d.Replies) != 1 || box.count() != 1 {
+				t.Fatalf("%d replies stored, %d emails", len(d.Replies), box.count())
+			}
+		})
+	}
+}

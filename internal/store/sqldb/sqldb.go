@@ -719,3 +719,11 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// nullString is s, or SQL NULL when it is empty.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

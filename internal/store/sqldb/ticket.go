@@ -377,10 +377,31 @@ func (db *DB) AddTicketReply(ctx context.Context, r *chat.TicketReply, smtp bool
 	if err := chat.CheckReply(r.Body); err != nil {
 		return nil, err
 	}
+	if r.ClientID != "" {
+		if err := chat.CheckClientMsgID(r.ClientID); err != nil {
+			return nil, chat.Errorf(chat.ErrInvalid, "client_id must be 1 to 64 printable ASCII characters")
+		}
+	}
 	return db.write(ctx, func(t *txn) error {
 		tk, err := t.ticket(ctx, r.WorkspaceID, r.TicketID, true)
 		if err != nil {
 			return err
+		}
+		// Sent again (its answer was lost): the reply stored the first
+		// time, once. The ticket's row is locked, so two at once wait.
+		if r.ClientID != "" {
+			first, err := scanReply(t.row(ctx, replySelect+` WHERE ticket_id = ? AND client_id = ?`, tk.ID, r.ClientID))
+			if err == nil {
+				if first.AuthorID != r.AuthorID || first.Internal != r.Internal || first.Body != r.Body {
+					return chat.Errorf(chat.ErrConflict, "client_id %q was used for another reply on this ticket", r.ClientID)
+				}
+				first.ClientID = r.ClientID
+				*r = first
+				return nil
+			}
+			if chat.ErrorCode(err) != chat.ErrNotFound {
+				return err
+			}
 		}
 		if !r.Internal && tk.Status == chat.TicketSolved {
 			return chat.Errorf(chat.ErrTicketSolved, "the ticket is solved: reopen it before replying to the customer")
@@ -395,10 +416,10 @@ func (db *DB) AddTicketReply(ctx context.Context, r *chat.TicketReply, smtp bool
 			to = strings.TrimSpace(tk.Contact)
 		}
 		reply := chat.TicketReply{WorkspaceID: r.WorkspaceID, TicketID: r.TicketID, AuthorID: r.AuthorID, Internal: r.Internal,
-			Body: r.Body, CreatedAt: t.now, Delivery: delivery, DeliveryTo: to}
-		if err := t.row(ctx, `INSERT INTO ticket_replies (workspace_id, ticket_id, author_id, internal, body, created_at, delivery, delivery_to)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, reply.WorkspaceID, reply.TicketID, nullID(reply.AuthorID), reply.Internal,
-			reply.Body, micros(t.now), reply.Delivery, reply.DeliveryTo).Scan(&reply.ID); err != nil {
+			Body: r.Body, CreatedAt: t.now, ClientID: r.ClientID, Delivery: delivery, DeliveryTo: to}
+		if err := t.row(ctx, `INSERT INTO ticket_replies (workspace_id, ticket_id, author_id, internal, body, created_at, delivery, delivery_to, client_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, reply.WorkspaceID, reply.TicketID, nullID(reply.AuthorID), reply.Internal,
+			reply.Body, micros(t.now), reply.Delivery, reply.DeliveryTo, nullString(reply.ClientID)).Scan(&reply.ID); err != nil {
 			return err
 		}
 		if delivery == chat.DeliveryQueued {

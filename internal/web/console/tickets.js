@@ -9,6 +9,7 @@
 // Ticket events (ticket.created, .updated, .replied, .delivery) keep both
 // current.
 import { h } from '../shared/dom.js';
+import { newClientMsgID } from '../shared/net.js';
 import { MESSAGE_PAGE, Thread } from '../shared/thread.js';
 import { transcriptLine } from './details.js';
 import { openTicketDialog } from './ticketcreate.js';
@@ -103,6 +104,9 @@ class Tickets extends HTMLElement {
   // (ticket id → { body, internal }): a draft stays with its ticket, never
   // sent to the next one's customer.
   #drafts = new Map();
+  // The reply being sent, and its idempotency key: sent again unchanged
+  // (its answer was lost), it keeps the key, so it is stored once.
+  #sending = { key: '', id: '' };
   #tab = 'thread';
   #chat = null; // the chat the open ticket was made from
   #transcript; // its messages (thread.js)
@@ -537,8 +541,11 @@ class Tickets extends HTMLElement {
     error.replaceChildren();
     if (!body.trim() || this.#ref('send').disabled) return;
     this.#ref('send').disabled = true;
+    const key = `${tk.id}\n${internal}\n${body}`;
+    if (this.#sending.key !== key) this.#sending = { key, id: newClientMsgID() };
     try {
-      const reply = await this.#inbox.request('POST', `/tickets/${tk.id}/replies`, { body, internal });
+      const reply = await this.#inbox.request('POST', `/tickets/${tk.id}/replies`, { body, internal, client_id: this.#sending.id });
+      if (this.#sending.key === key) this.#sending = { key: '', id: '' };
       // The agent may have opened another ticket meanwhile: the reply
       // belongs to its own thread (and the composer holds the other's),
       // and is no draft of it any more.
