@@ -306,6 +306,7 @@ func (db *DB) Take(ctx context.Context, workspaceID, conversationID int64, actor
 
 // Transfer hands a conversation to another agent with an optional reason.
 func (db *DB) Transfer(ctx context.Context, workspaceID, conversationID int64, actor chat.Actor, toAgentID int64, reason string) (chat.Conversation, []chat.Event, error) {
+	reason = strings.TrimSpace(reason) // one of spaces is none
 	if utf8.RuneCountInString(reason) > 500 {
 		return chat.Conversation{}, nil, chat.Errorf(chat.ErrInvalid, "the reason must be at most 500 characters")
 	}

@@ -308,9 +308,12 @@ func testTransfer(t *testing.T, s chat.Store) {
 		t.Fatalf("transfer event %+v %+v", events[0], m)
 	}
 	wantCode(t, sendErr(s, f.ws.ID, c.ID, f.a1, "old", "hi"), chat.ErrNotAssignee)
-	// A manager transfers anyone's.
-	back, _, err := s.Transfer(ctx, f.ws.ID, c.ID, f.manager, f.a1.AgentID, "")
+	// A manager transfers anyone's; a reason of spaces is none.
+	back, events, err := s.Transfer(ctx, f.ws.ID, c.ID, f.manager, f.a1.AgentID, "  \n ")
 	must(t, err)
+	if _, ok := events[0].Message.Meta["reason"]; ok {
+		t.Fatalf("a reason of spaces was kept: %q", events[0].Message.Meta["reason"])
+	}
 	if len(back.AgentPath) != 3 || back.AgentPath[2].AgentID != f.a1.AgentID {
 		t.Fatalf("path %+v", back.AgentPath)
 	}
