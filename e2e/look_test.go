@@ -100,6 +100,9 @@ func screenProblems(lang string, foreign []string) string {
 	for (const [s, el] of texts) {
 		if (ignore(el) || s === 'Admin') continue; // the admin's name
 		if (/^[a-z_]+(\.[a-z0-9_]+)+$/.test(s)) problems.push('a catalog key shown: ' + name(el) + ' ' + s);
+		// A time as the server sends it (UTC, to the nanosecond) is read
+		// by no one: times show in the workspace's zone.
+		if (/\d{4}-\d\d-\d\dT\d\d:\d\d/.test(s)) problems.push('a raw timestamp shown: ' + name(el) + ' ' + s);
 		if (foreign.some((f) => sameText(s, f))) problems.push('the other language on a ' + lang + ' screen: ' + name(el) + ' ' + JSON.stringify(s));
 	}
 	// Controls a person must reach: inside the window sideways (unless in
@@ -177,6 +180,11 @@ func TestBrowserTour(t *testing.T) {
 			agent.goTo(s.baseURL + "/console/#/" + page)
 			agent.waitFor("the "+page+" page", `document.querySelector('#app').dataset.page === `+js(page))
 			checkScreen(agent, page+"-"+at, c.lang, foreign[c.lang], false)
+			if page == "audit" {
+				// Entries of the start-up and the operator's commands, by
+				// the system, say so in the screen's language.
+				agent.waitFor("the system's entries named in "+c.lang, `[...document.querySelectorAll('[data-testid=audit-entry] [data-field=actor]')].some((a) => a.textContent === `+js(map[string]string{"ko": "시스템", "en": "System"}[c.lang])+`)`)
+			}
 		}
 		agent.goTo(fmt.Sprintf("%s/console/#/tickets/%d", s.baseURL, ticket.ID))
 		agent.waitFor("the ticket", `document.querySelector('[data-testid=ticket-view]')?.checkVisibility()`)
