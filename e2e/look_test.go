@@ -209,5 +209,31 @@ func TestBrowserTour(t *testing.T) {
 		visitor.waitFrame("the FAQ", `d.querySelectorAll('[data-testid=widget-faq-item]').length > 0`)
 		checkScreen(visitor, "widget-faq-"+at, c.lang, foreign[c.lang], true)
 		visitor.frameClick("[data-testid=widget-faq-close]")
+		visitor.frameClick("[data-testid=widget-rate]")
+		visitor.waitFrame("the rating form", `d.querySelector('[data-testid=widget-rating-form]').checkVisibility()`)
+		checkScreen(visitor, "widget-rating-"+at, c.lang, foreign[c.lang], true)
+		visitor.frameClick("[data-testid=widget-rating-cancel]")
+
+		// A newcomer while no one is online: the consent and the form to
+		// leave a message.
+		agent.goTo(s.baseURL + "/console/#/")
+		agent.waitFor("the console", `document.querySelector('[data-testid=connection]')?.dataset.state === 'live'`)
+		api[any](agent, s, "PUT", "/me/status", map[string]any{"status": "offline"})
+		newcomer := newTab(t, browser(t), "newcomer")
+		if c.phone {
+			phone(newcomer)
+		} else {
+			desktop(newcomer)
+		}
+		prefer(newcomer, c.scheme)
+		openWidget(newcomer, s.host.URL+"?head="+url.QueryEscape(`<script>window.SodamSettings = {language: '`+c.lang+`'};</script>`))
+		newcomer.waitFrame("the consent and the form to leave a message", `d.querySelector('[data-testid=widget]').dataset.view === 'consent' && d.querySelector('[data-testid=widget-offline]').dataset.reason !== 'available' && d.querySelector('[data-testid=widget-offline]').textContent !== ''`)
+		checkScreen(newcomer, "widget-start-"+at, c.lang, foreign[c.lang], true)
+		agreeTo(newcomer, "leave")
+		checkScreen(newcomer, "widget-leave-"+at, c.lang, foreign[c.lang], true)
+		newcomer.frameClick("[data-testid=widget-leave-submit]")
+		newcomer.waitFrame("the form's errors", `d.querySelector('[data-testid=widget-leave-message-error]').textContent !== ''`)
+		checkScreen(newcomer, "widget-leave-errors-"+at, c.lang, foreign[c.lang], true)
+		api[any](agent, s, "PUT", "/me/status", map[string]any{"status": "online"})
 	}
 }
