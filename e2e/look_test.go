@@ -189,6 +189,8 @@ func TestBrowserTour(t *testing.T) {
 		agent.goTo(fmt.Sprintf("%s/console/#/tickets/%d", s.baseURL, ticket.ID))
 		agent.waitFor("the ticket", `document.querySelector('[data-testid=ticket-view]')?.checkVisibility()`)
 		checkScreen(agent, "ticket-"+at, c.lang, foreign[c.lang], false)
+		// Nothing is written in the ticket yet: its thread says so.
+		agent.waitFor("the empty thread explained", `document.querySelector('[data-testid=ticket-thread-empty]')?.checkVisibility() && document.querySelector('[data-testid=ticket-thread-empty]').textContent.includes(`+js(map[string]string{"ko": "상담 내용", "en": "Chat transcript"}[c.lang])+`)`)
 
 		// The help center, in the language the reader's browser asks for.
 		agent.goTo(s.baseURL + "/help/" + s.ws.SiteID + "?lang=" + c.lang)
