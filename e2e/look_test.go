@@ -150,6 +150,26 @@ func TestBrowserTour(t *testing.T) {
 	}](agent, s, "POST", "/tickets", map[string]any{"subject": "대량 구매 견적: " + tourName, "conversation_id": id})
 
 	foreign := map[string][]string{"ko": catalogTexts(t, "en"), "en": catalogTexts(t, "ko")}
+	// The sign-in page with a wrong password, before the tour.
+	stranger := newTab(t, browser(t), "stranger")
+	for _, lang := range []string{"ko", "en"} {
+		for _, onPhone := range []bool{false, true} {
+			if onPhone {
+				phone(stranger)
+			} else {
+				desktop(stranger)
+			}
+			stranger.goTo(s.baseURL + "/console/")
+			eval[any](stranger, `import('/console/i18n.js').then((m) => m.chooseLanguage(`+js(lang)+`)).then(() => null)`)
+			stranger.waitFor("the sign-in form in "+lang, `document.documentElement.lang === `+js(lang)+` && document.querySelector('[data-testid=login-form]')?.checkVisibility()`)
+			fill(stranger, "[data-testid=login-email]", adminEmail)
+			fill(stranger, "[data-testid=login-password]", "not the password")
+			stranger.click("[data-testid=login-submit]")
+			stranger.waitFor("the refusal", `document.querySelector('[data-testid=login-error]').textContent !== ''`)
+			name := fmt.Sprintf("login-%s-%s", map[bool]string{false: "laptop", true: "phone"}[onPhone], lang)
+			checkScreen(stranger, name, lang, foreign[lang], false)
+		}
+	}
 	for _, c := range []struct {
 		lang, scheme string
 		phone        bool
@@ -179,6 +199,8 @@ func TestBrowserTour(t *testing.T) {
 		for _, page := range []string{"tickets", "history", "stats", "settings", "team", "audit", "workspaces", "profile"} {
 			agent.goTo(s.baseURL + "/console/#/" + page)
 			agent.waitFor("the "+page+" page", `document.querySelector('#app').dataset.page === `+js(page))
+			// What the page loads arrives (a list drawn on a phone, too).
+			eval[any](agent, `new Promise((r) => setTimeout(() => r(null), 500))`)
 			checkScreen(agent, page+"-"+at, c.lang, foreign[c.lang], false)
 			if page == "audit" {
 				// Entries of the start-up and the operator's commands, by
@@ -202,6 +224,14 @@ func TestBrowserTour(t *testing.T) {
 		agent.goTo(fmt.Sprintf("%s/help/%s/articles/%d", s.baseURL, s.ws.SiteID, refund.ID))
 		agent.waitFor("the article", `document.querySelector('main') !== null`)
 		checkScreen(agent, "article-"+at, "ko", foreign["ko"], false)
+		// A search that finds nothing, with the long words people type,
+		// and a page that is not there.
+		agent.goTo(s.baseURL + "/help/" + s.ws.SiteID + "/search?lang=" + c.lang + "&q=" + url.QueryEscape("주문취소환불요청배송지변경방법알려주세요pleasetellmehowtocancelmyorder <b>now</b>"))
+		agent.waitFor("the search", `document.querySelector('main .empty') !== null`)
+		checkScreen(agent, "help-search-"+at, c.lang, foreign[c.lang], false)
+		agent.goTo(s.baseURL + "/help/" + s.ws.SiteID + "/articles/999999?lang=" + c.lang)
+		agent.waitFor("the missing page", `document.querySelector('main') !== null`)
+		checkScreen(agent, "help-missing-"+at, c.lang, foreign[c.lang], false)
 
 		// The widget: the chat, the FAQ.
 		openWidget(visitor, s.host.URL+"?head="+url.QueryEscape(`<script>window.SodamSettings = {language: '`+c.lang+`'};</script>`))
