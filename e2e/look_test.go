@@ -189,6 +189,13 @@ func TestBrowserTour(t *testing.T) {
 		eval[any](agent, `import('/console/i18n.js').then((m) => m.chooseLanguage(`+js(c.lang)+`)).then(() => null)`)
 		agent.waitFor("the console in "+c.lang, `document.documentElement.lang === `+js(c.lang))
 		checkScreen(agent, "chats-"+at, c.lang, foreign[c.lang], false)
+		// The account menu (on a phone, where the pages the bottom bar
+		// has no room for are).
+		agent.click("[data-testid=agent-avatar]")
+		agent.waitFor("the account menu", `document.querySelector('[data-testid=account-menu]').matches(':popover-open')`)
+		checkScreen(agent, "account-menu-"+at, c.lang, foreign[c.lang], false)
+		agent.click("[data-testid=agent-avatar]")
+		agent.waitFor("the account menu closed", `!document.querySelector('[data-testid=account-menu]').matches(':popover-open')`)
 		agent.click("[data-testid=tab-mine]")
 		openConversation(agent, id)
 		checkScreen(agent, "chat-"+at, c.lang, foreign[c.lang], false)
