@@ -23,6 +23,9 @@ import (
 // English, with markup that must show as text.
 const tourName = "남궁서연 <b>Seoyeon</b> Namgung-Whitfield (주식회사 소담상사)"
 
+// longWord is a message with nowhere to break: a pasted tracking link.
+const longWord = "https://tracking.example.com/parcel/2026120400310000000000000000000000000000?carrier=cj&lang=ko&ref=sodam-shop-order-20260412-0031-gift-wrap"
+
 // catalogTexts are the words of the UI's catalogs in lang that differ
 // from the other language's: what a screen in the other language must not
 // show (a placeholder {x} matches anything).
@@ -105,6 +108,12 @@ func screenProblems(lang string, foreign []string) string {
 		if (/\d{4}-\d\d-\d\dT\d\d:\d\d/.test(s)) problems.push('a raw timestamp shown: ' + name(el) + ' ' + s);
 		if (foreign.some((f) => sameText(s, f))) problems.push('the other language on a ' + lang + ' screen: ' + name(el) + ' ' + JSON.stringify(s));
 	}
+	// A message's bubble holds its words, however long (it wraps).
+	for (const b of d.querySelectorAll('.bubble')) {
+		if (b.checkVisibility() && b.scrollWidth > b.clientWidth + 1) problems.push('a message wider than its bubble: ' + name(b) + ' (' + b.scrollWidth + ' in ' + b.clientWidth + ')');
+		const r = b.getBoundingClientRect();
+		if (b.checkVisibility() && r.right > W + 1) problems.push('a bubble beyond the window: ' + name(b));
+	}
 	// Controls a person must reach: inside the window sideways (unless in
 	// a strip that scrolls), whole, with their label not cut off.
 	for (const el of d.body.querySelectorAll('button, a[href], input:not([type=hidden]), select, textarea, [role=tab]')) {
@@ -145,6 +154,10 @@ func TestBrowserTour(t *testing.T) {
 	api[map[string]any](agent, s, "PATCH", fmt.Sprintf("/conversations/%d/customer", id), map[string]any{"name": tourName})
 	consoleSend(agent, "네, 견적 도와드리겠습니다. Thank you for reaching out — we'll check the stock right away.")
 	widgetShows(visitor, "agent", "네, 견적 도와드리겠습니다. Thank you for reaching out — we'll check the stock right away.")
+	// A line with no spaces to break it at, as pasted links and order
+	// numbers come.
+	widgetSend(visitor, longWord)
+	consoleShows(agent, "visitor", longWord)
 	ticket := api[struct {
 		ID int64 `json:"id"`
 	}](agent, s, "POST", "/tickets", map[string]any{"subject": "대량 구매 견적: " + tourName, "conversation_id": id})
