@@ -114,6 +114,12 @@ func screenProblems(lang string, foreign []string) string {
 		const r = b.getBoundingClientRect();
 		if (b.checkVisibility() && r.right > W + 1) problems.push('a bubble beyond the window: ' + name(b));
 	}
+	// A time shown gives the exact time on hover (§15), unless it is
+	// exact already (a changed value in the audit log, a day).
+	for (const el of d.querySelectorAll('time, sodam-time')) {
+		if (el.closest('.changes') || /^\d{4}-\d\d-\d\d$/.test(el.textContent.trim())) continue;
+		if (el.checkVisibility() && el.textContent.trim() && !el.title && !el.closest('[title]')) problems.push('a time without its exact time on hover: ' + name(el));
+	}
 	// Controls a person must reach: inside the window sideways (unless in
 	// a strip that scrolls), whole, with their label not cut off.
 	for (const el of d.body.querySelectorAll('button, a[href], input:not([type=hidden]), select, textarea, [role=tab]')) {
