@@ -120,6 +120,24 @@ func screenProblems(lang string, foreign []string) string {
 		if (el.closest('.changes') || /^\d{4}-\d\d-\d\d$/.test(el.textContent.trim())) continue;
 		if (el.checkVisibility() && el.textContent.trim() && !el.title && !el.closest('[title]')) problems.push('a time without its exact time on hover: ' + name(el));
 	}
+	// A box that scrolls sideways hides part of what it holds on a
+	// screen that has no room for it.
+	for (const el of d.body.querySelectorAll('*')) {
+		// Fields scroll their text, wide tables their columns (in a
+		// .table-wrap), an ellipsis ends what is cut on purpose, and what
+		// is hidden for screen readers has no width.
+		if (['TEXTAREA', 'INPUT', 'SELECT', 'PRE', 'CODE'].includes(el.tagName) || el.classList.contains('table-wrap') || !el.checkVisibility()) continue;
+		const cs = w.getComputedStyle(el), o = cs.overflowX;
+		if ((o === 'auto' || o === 'scroll' || o === 'hidden') && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 1 && cs.textOverflow !== 'ellipsis') {
+			const r = el.getBoundingClientRect();
+			const inner = (c) => {
+				for (let a = c.parentElement; a && a !== el; a = a.parentElement) if (w.getComputedStyle(a).overflowX !== 'visible') return true;
+				return false;
+			};
+			const wide = [...el.querySelectorAll('*')].filter((c) => c.getBoundingClientRect().right > r.right + 1 && !inner(c)).slice(0, 3).map(name);
+			problems.push('a box scrolls or clips sideways (' + o + '): ' + name(el) + ' (' + el.scrollWidth + ' in ' + el.clientWidth + '): ' + wide.join(', '));
+		}
+	}
 	// Controls a person must reach: inside the window sideways (unless in
 	// a strip that scrolls), whole, with their label not cut off.
 	for (const el of d.body.querySelectorAll('button, a[href], input:not([type=hidden]), select, textarea, [role=tab]')) {
@@ -228,6 +246,11 @@ func TestBrowserTour(t *testing.T) {
 			// What the page loads arrives (a list drawn on a phone, too).
 			eval[any](agent, `new Promise((r) => setTimeout(() => r(null), 500))`)
 			checkScreen(agent, page+"-"+at, c.lang, foreign[c.lang], false)
+			if page == "settings" {
+				// The FAQ's export and import buttons, at the end.
+				eval[any](agent, `document.querySelector('[data-testid=faq-export-json]').scrollIntoView({block: 'center'})`)
+				checkScreen(agent, "settings-faq-"+at, c.lang, foreign[c.lang], false)
+			}
 			if page == "audit" {
 				// Entries of the start-up and the operator's commands, by
 				// the system, say so in the screen's language.
