@@ -251,6 +251,27 @@ func TestBrowserTour(t *testing.T) {
 				eval[any](agent, `document.querySelector('[data-testid=faq-export-json]').scrollIntoView({block: 'center'})`)
 				checkScreen(agent, "settings-faq-"+at, c.lang, foreign[c.lang], false)
 			}
+			switch page {
+			case "tickets":
+				agent.click("[data-testid=ticket-new]")
+				agent.waitFor("the new ticket dialog", `document.querySelector('[data-testid=ticket-new-subject]')?.checkVisibility()`)
+				agent.click("[data-testid=ticket-new-save]")
+				// Without a subject: the refusal names the field in the
+				// screen's language, at the field.
+				agent.waitFor("the new ticket's error in "+c.lang, `document.querySelector('[data-testid=ticket-new-error]').textContent === `+js(map[string]string{"ko": "제목을 입력하세요.", "en": "Enter a subject."}[c.lang])+
+					` && document.activeElement === document.querySelector('[data-testid=ticket-new-subject]') && document.activeElement.getAttribute('aria-invalid') === 'true'`)
+				checkScreen(agent, "ticket-new-"+at, c.lang, foreign[c.lang], false)
+				agent.click("[data-testid=ticket-new-cancel]")
+			case "history":
+				agent.click("[data-testid=history-result] .history-item")
+				agent.waitFor("the history panel", `document.querySelector('[data-testid=history-panel]')?.checkVisibility() && document.querySelectorAll('[data-testid=history-message]').length > 0`)
+				checkScreen(agent, "history-panel-"+at, c.lang, foreign[c.lang], false)
+			case "team":
+				agent.click("[data-testid=team-invite]")
+				agent.waitFor("the invite dialog", `document.querySelector('dialog[open]') !== null`)
+				checkScreen(agent, "team-invite-"+at, c.lang, foreign[c.lang], false)
+				eval[any](agent, `document.querySelector('dialog[open]').close()`)
+			}
 			if page == "audit" {
 				// Entries of the start-up and the operator's commands, by
 				// the system, say so in the screen's language.
