@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -9,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
 )
 
 // A tour of every screen as a person sees it (§14, §15): the console's
@@ -174,6 +177,15 @@ func TestBrowserTour(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
 	refund := seedShopFAQ(t, s)
+	// The widget's title as long as companies make it.
+	ws, err := s.node.Store.Workspace(context.Background(), s.ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Title = "소담 상점 고객센터 · Sodam Tea Shop Customer Care (평일 09:00–18:00)"
+	if _, err := s.node.Store.UpdateWorkspace(context.Background(), ws, chat.Who{}); err != nil {
+		t.Fatal(err)
+	}
 	agent, visitor, id := takenChat(t, s, "안녕하세요, 대량 구매 견적 문의드립니다. 찻잔 세트 50개를 회사 선물용으로 주문하려고 하는데 배송은 언제쯤 가능할까요?")
 	api[map[string]any](agent, s, "PATCH", fmt.Sprintf("/conversations/%d/customer", id), map[string]any{"name": tourName})
 	consoleSend(agent, "네, 견적 도와드리겠습니다. Thank you for reaching out — we'll check the stock right away.")
