@@ -350,4 +350,8 @@ func TestBrowserTour(t *testing.T) {
 		checkScreen(newcomer, "widget-leave-errors-"+at, c.lang, foreign[c.lang], true)
 		api[any](agent, s, "PUT", "/me/status", map[string]any{"status": "online"})
 	}
+	// The chat ended, on the last screen (a phone, in English).
+	api[any](agent, s, "POST", fmt.Sprintf("/conversations/%d/close", id), nil)
+	visitor.waitFrame("the chat ended", `d.querySelector('[data-testid=widget]').dataset.view === 'ended' && d.querySelector('[data-testid=widget-ended]').checkVisibility()`)
+	checkScreen(visitor, "widget-ended-phone-en-light", "en", foreign["en"], true)
 }
