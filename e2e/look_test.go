@@ -117,6 +117,18 @@ func screenProblems(lang string, foreign []string) string {
 		const r = b.getBoundingClientRect();
 		if (b.checkVisibility() && r.right > W + 1) problems.push('a bubble beyond the window: ' + name(b));
 	}
+	// The widget's read receipt sits on its time's line: the same size
+	// and the same bottom, so one baseline.
+	for (const r of d.querySelectorAll('[data-testid=widget-read-receipt]')) {
+		const m = r.closest('li').querySelector('.meta');
+		const fr = w.getComputedStyle(r).fontSize, fm = w.getComputedStyle(m).fontSize;
+		// The boxes of the words themselves: of one font and size, their
+		// bottoms are one baseline apart from it.
+		const words = (el) => { const range = d.createRange(); range.selectNodeContents(el); return range.getBoundingClientRect().bottom; };
+		if (r.checkVisibility() && (fr !== fm || Math.abs(words(r) - words(m)) > 0.5)) {
+			problems.push('the read receipt is off its time\'s line: ' + fr + ' beside ' + fm + ', bottom ' + words(r) + ' beside ' + words(m));
+		}
+	}
 	// A time shown gives the exact time on hover (§15), unless it is
 	// exact already (a changed value in the audit log, a day).
 	for (const el of d.querySelectorAll('time, sodam-time')) {
