@@ -331,6 +331,13 @@ func TestBrowserShortcutsAndAlerts(t *testing.T) {
 	agent.waitFor("홍길동's conversation first and alone", `(() => { const r = document.querySelectorAll('[data-testid=switcher-result]'); return r.length === 1 && r[0].dataset.conversationId === '`+fmt.Sprint(id1)+`'; })()`)
 	look(agent, "switcher-ko")
 	screenshot(t, agent.ctx, "console-switcher", "")
+	// Enter that an input method takes (key code 229: Safari reports the
+	// Enter that ends a syllable so, after compositionend) opens nothing.
+	agent.pressEnter(229)
+	eval[any](agent, `new Promise((r) => setTimeout(() => r(null), 100))`)
+	if !eval[bool](agent, `document.querySelector('[data-testid=switcher]').open`) {
+		agent.fail("the IME's Enter in the switcher chose a conversation")
+	}
 	agent.keys("\r")
 	agent.waitFor("홍길동's conversation open", `location.hash === '#/c/`+fmt.Sprint(id1)+`' && !document.querySelector('[data-testid=switcher]').open`)
 

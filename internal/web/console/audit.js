@@ -182,7 +182,7 @@ class Audit extends HTMLElement {
       h('td', { class: 'audit-when', dataset: { label: t('audit.when') } },
         h('time', { datetime: e.at, title: exactTime(at) }, dayText(at), ' ', clockTime(at))),
       h('td', { class: 'audit-who', dataset: { label: t('audit.who') } },
-        h('span', { dataset: { field: 'actor' } }, e.actor_name || t('audit.system')),
+        h('span', { dataset: { field: 'actor' } }, actorText(e)),
         e.address && h('small', { class: 'note', dataset: { field: 'address' } }, e.address)),
       h('td', { class: 'audit-action', dataset: { label: t('audit.action') } },
         h('span', { dataset: { field: 'action' } }, actionText(e.action)),
@@ -194,6 +194,10 @@ class Audit extends HTMLElement {
 }
 
 const dayText = (date) => dateFormat({ year: 'numeric', month: 'short', day: 'numeric' }).format(date);
+
+// actorText names who acted: the system (start-up; the server stores it
+// as "system") in the console's language.
+const actorText = (e) => (!e.actor_id && (!e.actor_name || e.actor_name === 'system') ? t('audit.system') : e.actor_name);
 
 // actionText names an action ("member.role" → "Role changed").
 const actionText = (action) => label('audit_action.', action);
@@ -236,9 +240,14 @@ function diff(a, b, path, lines) {
   lines.push([path, a, b]);
 }
 
+const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
+
 function value(v) {
   if (v === null || v === '') return '—';
   if (typeof v === 'boolean') return t(v ? 'audit.yes' : 'audit.no');
+  // A time (created_at and the like) in the workspace's zone, as the
+  // entry's own.
+  if (typeof v === 'string' && isoTime.test(v)) return h('time', { datetime: v }, exactTime(new Date(v)));
   if (typeof v === 'string') return v.length > 200 ? v.slice(0, 200) + '…' : v;
   if (Array.isArray(v) && v.every((x) => typeof x !== 'object')) return v.length ? v.join(', ') : '—';
   const text = JSON.stringify(v);

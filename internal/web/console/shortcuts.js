@@ -85,7 +85,9 @@ class Shortcuts extends HTMLElement {
     const query = this.#ref('query');
     query.addEventListener('input', () => this.#search());
     query.addEventListener('keydown', (e) => {
-      if (e.isComposing) return;
+      // Never while an IME is composing: Safari reports the Enter that
+      // ends a Korean syllable as key code 229, after compositionend.
+      if (e.isComposing || e.keyCode === 229) return;
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
         e.preventDefault();
         this.#move(e.key === 'ArrowDown' ? 1 : -1);

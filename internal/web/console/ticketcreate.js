@@ -66,6 +66,7 @@ export function openTicketDialog(inbox, conversation = null) {
   f.assignee.value = String(inbox.agentId);
   f.subject.placeholder = t('tickets.subject_placeholder', { name: (conversation && customerName(conversation)) || t('msg.visitor') });
   dialog.querySelector('.form-error').replaceChildren();
+  f.subject.removeAttribute('aria-invalid');
   dialog.showModal();
   f.subject.focus();
 }
@@ -76,6 +77,16 @@ async function submit(e) {
   const f = form.elements;
   const { inbox, conversation } = current;
   const save = form.querySelector('[type=submit]');
+  // A subject is required: say so in the console's language, at the field,
+  // rather than with the server's English words.
+  const error = form.querySelector('.form-error');
+  f.subject.removeAttribute('aria-invalid');
+  if (!f.subject.value.trim()) {
+    error.textContent = t('tickets.subject_required');
+    f.subject.setAttribute('aria-invalid', 'true');
+    f.subject.focus();
+    return;
+  }
   save.disabled = true;
   try {
     const body = { subject: f.subject.value.trim(), body: f.body.value, priority: f.priority.value, assignee_id: Number(f.assignee.value) };

@@ -441,6 +441,12 @@ class Tickets extends HTMLElement {
         r.internal ? null : h('p', { class: 'delivery', dataset: { testid: 'ticket-delivery', state: r.delivery }, title: deliveryTitle(r) },
           deliveryText(r))));
     }
+    // Nothing written yet (a ticket made from a chat, say): say so, and
+    // where the chat is.
+    if (!entries.length) {
+      entries.push(h('li', { class: 'list-empty', dataset: { testid: 'ticket-thread-empty' } },
+        t(tk.conversation_id ? 'tickets.thread_empty_chat' : 'tickets.thread_empty')));
+    }
     this.#ref('thread').replaceChildren(...entries);
   }
 

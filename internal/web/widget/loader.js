@@ -3,13 +3,16 @@
 // iframe served by Sodam, so the host page's CSS and scripts cannot break
 // the chat. The page may set window.SodamSettings before this script:
 // { siteUid, siteUidSig, verifiedPhone, verifiedPhoneSig, language,
-// extra: { cus_extra_username: "…" } }.
+// extra: { cus_extra_username: "…" } }. A page in one language may say so
+// on the script tag instead (data-language="en", as the help center does).
 (() => {
   const script = document.currentScript;
   if (!script || document.getElementById('sodam-launcher')) return;
   const base = new URL(script.src).origin;
   const siteID = script.dataset.siteId || '';
   const settings = { ...window.SodamSettings, origin: location.origin };
+  if (!settings.language && script.dataset.language) settings.language = script.dataset.language;
+  const chosen = Boolean(settings.language); // the page chose the language
   let ko = /^ko/i.test(settings.language || navigator.language || '');
   let label = ko ? ['채팅 상담 열기', '채팅 상담 닫기'] : ['Open chat', 'Close chat'];
   // The look comes from the workspace's settings (GET /api/v1/widget/
@@ -189,7 +192,7 @@
         style.textContent = css();
         // The workspace's language, unless the page chose one, before
         // the chat is loaded: the chat speaks the language it is given.
-        if (look.language && !window.SodamSettings?.language) {
+        if (look.language && !chosen) {
           const spoke = ko; // the browser's, as the chat takes it
           settings.language = look.language;
           ko = look.language === 'ko';
