@@ -69,7 +69,7 @@ func wordRune(r rune) bool {
 // fold is s with its full- and half-width forms made ordinary
 // (width.Fold: １１８３ is 1183, ＡＢＣ is abc, ﾊﾝｸﾞﾙ's half-width jamo are
 // whole), in NFC and lower case. Korean phones and IMEs type full-width
-// digits and Latin letters; since migration 0034 the index holds them
+// digits and Latin letters; since migration 0031 the index holds them
 // folded. Only the half- and full-width forms block (U+FF00–U+FFEF) has
 // anything to fold, so text without it skips the transform.
 func fold(s string) string {

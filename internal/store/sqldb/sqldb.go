@@ -637,7 +637,7 @@ func (db *DB) MigrationStatus(ctx context.Context) (pending, unknown []string, e
 var migrationSteps = map[string]func(context.Context, q) error{
 	"0015_customer_search.sql":        backfillCustomerIndex, // history.CustomerFields of every profile
 	"0028_search_ignores_spacing.sql": rebuildCustomerIndex,  // the same, spacing aside
-	"0034_search_folds_width.sql":     rebuildCustomerIndex,  // the same, widths folded
+	"0031_search_folds_width.sql":     rebuildCustomerIndex,  // the same, widths folded
 }
 
 // migrateOne applies one migration unless it ran already, and reports

@@ -140,8 +140,8 @@ func TestSearchAcrossUpgrade(t *testing.T) {
 
 // TestAcrossUpgrades: what a database held before a migration is right
 // after it: full- and half-width forms folded in the search index
-// (storetest.WidthAcrossUpgrade, 0034), FAQ images swept
-// (storetest.FAQSweepAcrossUpgrade, 0035).
+// (storetest.WidthAcrossUpgrade, 0031), FAQ images swept
+// (storetest.FAQSweepAcrossUpgrade, 0032).
 func TestAcrossUpgrades(t *testing.T) {
 	for name, check := range map[string]func(*testing.T, chat.Store, bool, func(string) chat.Store){
 		"width": storetest.WidthAcrossUpgrade, "faq images": storetest.FAQSweepAcrossUpgrade,

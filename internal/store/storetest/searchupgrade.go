@@ -157,14 +157,14 @@ func undo0028(msgs []chat.Message, cu *chat.Customer, postgres bool) string {
 }
 
 // WidthAcrossUpgrade: messages and profiles indexed before migration
-// 0034, with full-width digits and letters kept as typed, are found by
+// 0031, with full-width digits and letters kept as typed, are found by
 // ordinary ones once it has run (and ordinary ones by a full-width
 // query). The migration rebuilds the customer index in its transaction
 // and queues the search_backfill job; until the job reaches a message,
 // its old entry finds it by its other words only. downgrade is
 // SearchAcrossUpgrade's.
 func WidthAcrossUpgrade(t *testing.T, s chat.Store, postgres bool, downgrade func(sql string) chat.Store) {
-	f := setup(t, s, "upgrade0034")
+	f := setup(t, s, "upgrade0031")
 	texts := []string{"주문번호 １１８３ 취소해주세요", "ＫＢ카드 결제가 두 번 됐어요", "주문번호 2046 배송 언제 와요?"}
 	var msgs []chat.Message
 	var convs []int64
@@ -186,7 +186,7 @@ func WidthAcrossUpgrade(t *testing.T, s chat.Store, postgres bool, downgrade fun
 	})
 	check(s, "before the downgrade")
 
-	s = downgrade(undo0034(msgs, kim, postgres))
+	s = downgrade(undo0031(msgs, kim, postgres))
 	if got, want := find(s, url.Values{"customer": {"010-5555"}}), []int64{kc.ID}; !slices.Equal(got, want) {
 		t.Errorf("the customer index after the migration: %v, want %v", got, want)
 	}
@@ -202,11 +202,11 @@ func WidthAcrossUpgrade(t *testing.T, s chat.Store, postgres bool, downgrade fun
 	check(s, "after the backfill")
 }
 
-// undo0034 is the SQL that puts back the entries msgs and the customer's
-// profile had before 0034 — their text in NFC and lower case with
+// undo0031 is the SQL that puts back the entries msgs and the customer's
+// profile had before 0031 — their text in NFC and lower case with
 // full-width forms kept, the phone's full-width digits left out — and
-// forgets that 0034 ran.
-func undo0034(msgs []chat.Message, cu *chat.Customer, postgres bool) string {
+// forgets that 0031 ran.
+func undo0031(msgs []chat.Message, cu *chat.Customer, postgres bool) string {
 	oldCompact := func(s string) string {
 		return strings.Map(func(r rune) rune {
 			if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) {
@@ -247,21 +247,21 @@ func undo0034(msgs []chat.Message, cu *chat.Customer, postgres bool) string {
 		fmt.Fprintf(&b, "DELETE FROM customer_fts WHERE rowid = %d;\nINSERT INTO customer_fts (rowid, name, nickname, email, phone) VALUES (%d, '%s', '', '', '');\n",
 			cu.Profile.ID, cu.Profile.ID, history.CustomerGrams(fields)[0])
 	}
-	b.WriteString("DELETE FROM schema_migrations WHERE version = '0034_search_folds_width.sql';\n")
+	b.WriteString("DELETE FROM schema_migrations WHERE version = '0031_search_folds_width.sql';\n")
 	return b.String()
 }
 
 // FAQSweepAcrossUpgrade: FAQ images stored before the image sweep
 // existed, in a workspace whose FAQ has not changed since, are swept
-// after migration 0035 queues the sweep for every workspace holding
+// after migration 0032 queues the sweep for every workspace holding
 // images. downgrade is SearchAcrossUpgrade's.
 func FAQSweepAcrossUpgrade(t *testing.T, s chat.Store, _ bool, downgrade func(sql string) chat.Store) {
-	f := setup(t, s, "upgrade0035")
-	empty := setup(t, s, "upgrade0035-none")
-	img := &chat.FAQImage{WorkspaceID: f.ws.ID, Name: "교환안내.png", ContentType: "image/png", Size: 100, BlobKey: "upgrade0035/교환안내.png"}
+	f := setup(t, s, "upgrade0032")
+	empty := setup(t, s, "upgrade0032-none")
+	img := &chat.FAQImage{WorkspaceID: f.ws.ID, Name: "교환안내.png", ContentType: "image/png", Size: 100, BlobKey: "upgrade0032/교환안내.png"}
 	must(t, s.AddFAQImage(ctx, img, whoOf(f.manager, "manager")))
 	s = downgrade(`DELETE FROM jobs WHERE kind = 'faq_image_sweep';
-DELETE FROM schema_migrations WHERE version = '0035_faq_image_sweep_all.sql';`)
+DELETE FROM schema_migrations WHERE version = '0032_faq_image_sweep_all.sql';`)
 	jobs, err := s.ClaimJobs(ctx, "n1", time.Now(), time.Minute, 100)
 	must(t, err)
 	var swept []int64
