@@ -206,7 +206,7 @@ func replyOf(r *chat.TicketReply) *TicketReply {
 		return nil
 	}
 	return &TicketReply{ID: r.ID, WorkspaceID: r.WorkspaceID, TicketID: r.TicketID, AuthorID: r.AuthorID, Internal: r.Internal,
-		Body: r.Body, CreatedAt: r.CreatedAt, Delivery: string(r.Delivery), DeliveryTo: r.DeliveryTo,
+		Body: r.Body, CreatedAt: r.CreatedAt, ClientID: r.ClientID, Delivery: string(r.Delivery), DeliveryTo: r.DeliveryTo,
 		DeliveryAttempts: r.DeliveryAttempts, DeliveryError: r.DeliveryError, DeliveredAt: r.DeliveredAt}
 }
 
@@ -215,7 +215,7 @@ func (r *TicketReply) domain() *chat.TicketReply {
 		return nil
 	}
 	return &chat.TicketReply{ID: r.ID, WorkspaceID: r.WorkspaceID, TicketID: r.TicketID, AuthorID: r.AuthorID, Internal: r.Internal,
-		Body: r.Body, CreatedAt: r.CreatedAt, Delivery: chat.DeliveryState(r.Delivery), DeliveryTo: r.DeliveryTo,
+		Body: r.Body, CreatedAt: r.CreatedAt, ClientID: r.ClientID, Delivery: chat.DeliveryState(r.Delivery), DeliveryTo: r.DeliveryTo,
 		DeliveryAttempts: r.DeliveryAttempts, DeliveryError: r.DeliveryError, DeliveredAt: r.DeliveredAt}
 }
 

@@ -213,6 +213,7 @@ type TicketReply struct {
 	Internal         bool       `json:"internal"`
 	Body             string     `json:"body"`
 	CreatedAt        time.Time  `json:"created_at"`
+	ClientID         string     `json:"client_id,omitempty"`
 	Delivery         string     `json:"delivery,omitempty"`
 	DeliveryTo       string     `json:"delivery_to,omitempty"`
 	DeliveryAttempts int        `json:"delivery_attempts,omitempty"`
