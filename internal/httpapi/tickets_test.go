@@ -31,17 +31,25 @@ import (
 type mailbox struct {
 	mu   sync.Mutex
 	fail int
-	// refuse refuses every message for good (550).
-	refuse bool
-	got    []*mail.Message
-	raw    []string
+	// refuse refuses every message for good (550); refuseSender refuses
+	// the sender (MAIL FROM), as a server does to a wrong From setting.
+	refuse, refuseSender bool
+	got                  []*mail.Message
+	raw                  []string
 }
 
 func (b *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &mailSession{b}, nil }
 
 type mailSession struct{ b *mailbox }
 
-func (*mailSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *mailSession) Mail(string, *smtp.MailOptions) error {
+	s.b.mu.Lock()
+	defer s.b.mu.Unlock()
+	if s.b.refuseSender {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "sender address not allowed"}
+	}
+	return nil
+}
 func (*mailSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
 func (*mailSession) Reset()                               {}
 func (*mailSession) Logout() error                        { return nil }
@@ -304,6 +312,40 @@ func TestTicketReplyRefusedForGood(t *testing.T) {
 	e.clock.advance(time.Hour)
 	if n := e.runJobs(); n > 1 { // one: kim's auto-offline, signed in with no console
 		t.Fatalf("%d more attempts", n-1)
+	}
+}
+
+// TestTicketReplySenderRefused: a server that refuses the sender (a wrong
+// From in this installation's SMTP settings) is retried, not failed at
+// once: the operator mends the setting, and the queued replies go out.
+func TestTicketReplySenderRefused(t *testing.T) {
+	e := newEnv(t)
+	box, cfg := startMailbox(t, 0)
+	box.refuseSender = true
+	e.clock.freeze()
+	e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
+	e.app.SetMailer(notify.NewMailer(cfg, slog.New(slog.DiscardHandler)), []time.Duration{time.Minute}, e.clock.Now, nil)
+	kim := e.login("kim")
+	var tk chat.Ticket
+	kim.json("POST", e.shopPath()+"/tickets", `{"subject":"주소 변경 요청","contact":"hong@example.com"}`, 201, &tk)
+	path := fmt.Sprintf("%s/tickets/%d", e.shopPath(), tk.ID)
+	kim.json("POST", path+"/replies", `{"body":"변경해 드렸습니다"}`, 201, nil)
+	e.clock.advance(time.Second)
+	e.runJobs()
+	var d ticketDetailBody
+	kim.json("GET", path, "", 200, &d)
+	if r := d.Replies[0]; r.Delivery != chat.DeliveryRetrying || r.DeliveryAttempts != 1 || !strings.Contains(r.DeliveryError, "sender address not allowed") {
+		t.Fatalf("after the sender was refused: %+v", r)
+	}
+	box.mu.Lock()
+	box.refuseSender = false // the setting mended
+	box.mu.Unlock()
+	e.clock.advance(61 * time.Second)
+	e.runJobs()
+	d = ticketDetailBody{}
+	kim.json("GET", path, "", 200, &d)
+	if r := d.Replies[0]; r.Delivery != chat.DeliverySent || box.count() != 1 {
+		t.Fatalf("after the setting was mended: %+v, %d emails", r, box.count())
 	}
 }
 

@@ -104,10 +104,12 @@ func oneLine(s string) string {
 
 // Permanent reports whether the mail server refused a message for good
 // (a 5xx reply: no such mailbox, rejected as spam…): sending it again
-// cannot help, where a dropped connection or a 4xx reply may.
+// cannot help, where a dropped connection or a 4xx reply may. A refused
+// sender (MAIL FROM) is not: that is this installation's SMTP settings,
+// which an operator can mend while the retries last, not the message.
 func Permanent(err error) bool {
 	var se *mail.SendError
-	if !errors.As(err, &se) {
+	if !errors.As(err, &se) || se.Reason == mail.ErrSMTPMailFrom {
 		return false
 	}
 	code := se.ErrorCode()
