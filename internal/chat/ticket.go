@@ -52,7 +52,7 @@ func CheckAgentTicket(t Ticket) error {
 		return Errorf(ErrMessageTooLong, "the body is longer than %d characters", MaxMessageLength)
 	case utf8.RuneCountInString(t.Name) > 100 || strings.ContainsFunc(strings.TrimSpace(t.Name), IsControlOrBidi):
 		return Errorf(ErrInvalid, "name must be at most 100 characters, on one line")
-	case utf8.RuneCountInString(t.Contact) > 200 || (strings.TrimSpace(t.Contact) != "" && !IsContact(t.Contact)):
+	case !optionalContact(t.Contact):
 		return Errorf(ErrInvalid, "contact must be an email address or a phone number")
 	case !t.Priority.Valid():
 		return Errorf(ErrInvalid, "priority must be low, normal, high or urgent")
@@ -60,6 +60,12 @@ func CheckAgentTicket(t Ticket) error {
 		return Errorf(ErrInvalid, "assignee_id must be an agent's ID, or 0 for nobody")
 	}
 	return checkTags(t.Tags)
+}
+
+// optionalContact accepts what an agent may give as a ticket's contact:
+// none, or a contact (IsContact) of at most 200 characters.
+func optionalContact(s string) bool {
+	return utf8.RuneCountInString(s) <= 200 && (strings.TrimSpace(s) == "" || IsContact(s))
 }
 
 // IsContact accepts an email address or a phone number (IsPhone): what a
@@ -144,7 +150,7 @@ func ApplyTicketPatch(t *Ticket, p TicketPatch, now time.Time) error {
 		return Errorf(ErrInvalid, "subject must be 1 to %d characters", MaxTicketSubject)
 	case p.Subject != nil && strings.ContainsFunc(strings.TrimSpace(*p.Subject), IsControlOrBidi):
 		return Errorf(ErrInvalid, "subject must be one line, without control or bidirectional formatting characters (it becomes the email's subject)")
-	case p.Contact != nil && (utf8.RuneCountInString(*p.Contact) > 200 || (strings.TrimSpace(*p.Contact) != "" && !IsContact(*p.Contact))):
+	case p.Contact != nil && !optionalContact(*p.Contact):
 		return Errorf(ErrInvalid, "contact must be an email address or a phone number, or empty for none")
 	}
 	var tags []string

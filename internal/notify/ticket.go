@@ -6,9 +6,10 @@ import (
 	"fmt"
 	netmail "net/mail"
 	"strings"
-	"unicode"
 
 	mail "github.com/wneessen/go-mail"
+
+	"github.com/sodam-chat/sodam/internal/chat"
 )
 
 // TicketMail is a public reply to a ticket, as emailed to its contact.
@@ -95,7 +96,7 @@ func (m *Mailer) TicketReply(ctx context.Context, t TicketMail) error {
 // and it would otherwise fail every reply.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
+		if chat.IsControlOrBidi(r) {
 			return ' '
 		}
 		return r

@@ -104,7 +104,7 @@ func (db *DB) stillRole(ctx context.Context, x q, workspaceID, agentID int64, mi
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
-	if err != nil || !active || !(role == chat.RoleMaster || role == min || min == chat.RoleAgent) {
+	if err != nil || !active || !role.Outranks(min) {
 		return chat.Errorf(chat.ErrRoleRequired, "only an active %s of the workspace may %s", min, what)
 	}
 	return nil
