@@ -318,7 +318,7 @@ func TestBrowserTicketFromChat(t *testing.T) {
 	agent.click("[data-testid=ticket-reply-send]")
 	agent.waitFor("the internal comment", `document.querySelector('[data-testid=ticket-reply][data-internal=true] .entry-body')?.textContent === `+js(comment)+
 		` && !document.querySelector('[data-testid=ticket-reply][data-internal=true] [data-testid=ticket-delivery]')`)
-	if replies, err := s.node.Store.TicketReplies(context.Background(), s.ws.ID, tid); err != nil || len(replies) != 2 {
+	if replies, err := s.node.Store.TicketReplies(context.Background(), s.ws.ID, tid, 0, chat.ReplyPage); err != nil || len(replies) != 2 {
 		t.Fatalf("after a send whose answer was lost and a second send: %d replies stored (%v), want the reply and one comment", len(replies), err)
 	}
 
@@ -374,7 +374,7 @@ func TestBrowserTicketFromChat(t *testing.T) {
 	agent.click("[data-testid=ticket-reopen]")
 	agent.waitFor("open again, replies allowed", `document.querySelector('[data-testid=ticket-status]').value === 'open' && !document.querySelector('[data-testid=ticket-reply-send]').disabled`)
 	// Only the public reply was for email: the comment never was.
-	thread, err := s.node.Store.TicketReplies(context.Background(), s.ws.ID, tid)
+	thread, err := s.node.Store.TicketReplies(context.Background(), s.ws.ID, tid, 0, chat.ReplyPage)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,6 +403,14 @@ func TestBrowserTicketList(t *testing.T) {
 	if _, err := s.node.App.UpdateTicket(ctx, s.ws.ID, real.ID, chat.TicketPatch{Priority: &urgent}); err != nil {
 		t.Fatal(err)
 	}
+	// A long thread of the agent's own comments: the ticket shows its end.
+	const comments = chat.ReplyPage + 5
+	for i := range comments {
+		if err := s.node.App.ReplyToTicket(ctx, &chat.TicketReply{WorkspaceID: s.ws.ID, TicketID: real.ID, AuthorID: s.agentID(adminEmail), Internal: true,
+			Body: fmt.Sprintf("카드사 취소 요청 %d차 확인", i+1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	root := browser(t)
 	agent := newTab(t, root, "agent")
 	desktop(agent)
@@ -410,7 +418,8 @@ func TestBrowserTicketList(t *testing.T) {
 	openTickets(agent)
 	count := `document.querySelectorAll('` + ticketItem + `').length`
 	agent.waitFor("the first page of 50 and a load-more button", count+` === 50 && document.querySelector('[data-testid=ticket-more]').checkVisibility()`)
-	agent.waitFor("the side bar counting unread tickets", `document.querySelector('[data-testid=tickets-count]').textContent === '61'`)
+	// 60: the agent has read the ticket they commented on.
+	agent.waitFor("the side bar counting unread tickets", `document.querySelector('[data-testid=tickets-count]').textContent === '60'`)
 	agent.click("[data-testid=ticket-more]")
 	agent.waitFor("all 61, the real one last, no more button", count+` === 61 && document.querySelector('[data-testid=ticket-more]').hidden`+
 		` && [...document.querySelectorAll('`+ticketItem+`')].at(-1).dataset.ticketId === '`+fmt.Sprint(real.ID)+`'`)
@@ -426,7 +435,7 @@ func TestBrowserTicketList(t *testing.T) {
 	fill(agent, "[data-testid=ticket-filter-text]", " ")
 	agent.do("clear the search", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-text]').dispatchEvent(new Event('change', {bubbles: true}))`))
 	agent.click("[data-testid=ticket-filter-unread]")
-	agent.waitFor("61 unread again", count+` === 50`)
+	agent.waitFor("60 unread again", count+` === 50`)
 
 	// A call becomes a ticket from nothing: name and contact typed in.
 	agent.click("[data-testid=ticket-filter-unread]")
@@ -451,6 +460,12 @@ func TestBrowserTicketList(t *testing.T) {
 	agent.do("open the real ticket", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#/tickets/%d'`, real.ID)))
 	agent.waitFor("the ticket alone on the phone", `document.querySelector('[data-testid=ticket-view]').checkVisibility() && !document.querySelector('[data-testid=ticket-index]').checkVisibility()`+
 		` && document.querySelector('[data-testid=ticket-composer-help]').textContent.includes('jihoon@example.com') && document.querySelector('[data-testid=ticket-priority]').value === 'urgent'`)
+	replies := `document.querySelectorAll('[data-testid=ticket-reply]')`
+	agent.waitFor("the thread's last 100 entries under a button for the rest", replies+`.length === 100 && `+replies+`[99].textContent.includes('105차')`+
+		` && document.querySelector('[data-testid=ticket-earlier]').textContent === 'Show earlier entries'`)
+	agent.click("[data-testid=ticket-earlier]")
+	agent.waitFor("all 105 in order, the first under the left message, no button", replies+`.length === 105 && !document.querySelector('[data-testid=ticket-earlier]')`+
+		` && `+replies+`[0].textContent.includes('1차 확인') && document.querySelector('[data-testid=ticket-original] + [data-testid=ticket-reply]') === `+replies+`[0]`)
 	// Nothing runs off the side of the phone.
 	if w := eval[float64](agent, `document.querySelector('[data-testid=ticket-view]').scrollWidth - document.querySelector('[data-testid=ticket-view]').clientWidth`); w > 1 {
 		t.Errorf("the ticket view scrolls sideways by %.0f px on a phone", w)

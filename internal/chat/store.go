@@ -252,8 +252,10 @@ type Tickets interface {
 	// Ticket reads one ticket as viewer sees it in the list.
 	Ticket(ctx context.Context, workspaceID, id, viewer int64) (TicketItem, error)
 	UpdateTicket(ctx context.Context, workspaceID, id int64, p TicketPatch) (Ticket, []Event, error)
-	// TicketReplies lists a ticket's thread, oldest first.
-	TicketReplies(ctx context.Context, workspaceID, ticketID int64) ([]TicketReply, error)
+	// TicketReplies reads a page of a ticket's thread: its last n
+	// replies, or (before > 0) the last n of those with IDs below before,
+	// oldest first.
+	TicketReplies(ctx context.Context, workspaceID, ticketID, before int64, n int) ([]TicketReply, error)
 	// TicketReply reads one reply with its ticket.
 	TicketReply(ctx context.Context, workspaceID, replyID int64) (TicketReply, Ticket, error)
 	// AddTicketReply appends r to its ticket's thread under the ticket's

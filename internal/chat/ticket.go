@@ -317,6 +317,10 @@ const (
 // Valid reports whether c is a known ticket channel.
 func (c TicketChannel) Valid() bool { return c == TicketWeb || c == TicketChat }
 
+// ReplyPage is how many of a thread's replies one read answers: a ticket
+// shows its last ones, and those before them a page at a time.
+const ReplyPage = 100
+
 // TicketReply is one entry of a ticket's thread: a public reply to the
 // customer or an internal comment among agents.
 type TicketReply struct {

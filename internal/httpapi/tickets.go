@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -193,9 +194,19 @@ func (s *Server) createTicket(w http.ResponseWriter, r *http.Request) error {
 }
 
 // ticketDetail is a ticket with its thread.
+// ticketDetail is a ticket with the last page of its thread; Earlier is
+// the before= of the page before it (its first reply's ID), 0 when the
+// thread starts there.
 type ticketDetail struct {
 	Ticket  chat.TicketItem    `json:"ticket"`
 	Replies []chat.TicketReply `json:"replies"`
+	Earlier int64              `json:"earlier"`
+}
+
+// replyPage is a page of a ticket's thread (GET …/replies?before=).
+type replyPage struct {
+	Replies []chat.TicketReply `json:"replies"`
+	Earlier int64              `json:"earlier"`
 }
 
 func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) error {
@@ -208,13 +219,53 @@ func (s *Server) getTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	replies, err := s.store.TicketReplies(r.Context(), m.WorkspaceID, id)
+	page, err := s.readReplies(r.Context(), m.WorkspaceID, id, 0)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("ETag", ticketETag(tk.Ticket))
-	writeJSON(w, http.StatusOK, ticketDetail{Ticket: tk, Replies: nonNil(replies)})
+	writeJSON(w, http.StatusOK, ticketDetail{Ticket: tk, Replies: page.Replies, Earlier: page.Earlier})
 	return nil
+}
+
+// listTicketReplies answers the page of a ticket's thread before the
+// reply ?before= (the ticket's earlier, then each page's).
+func (s *Server) listTicketReplies(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "tid")
+	if err != nil {
+		return err
+	}
+	before, err := seqValue(r.URL.Query().Get("before"), "before")
+	if err != nil {
+		return err
+	}
+	m := memberOf(r)
+	// The ticket first: another workspace's, or none, is 404, not an
+	// empty page.
+	if _, err := s.store.Ticket(r.Context(), m.WorkspaceID, id, m.AgentID); err != nil {
+		return err
+	}
+	page, err := s.readReplies(r.Context(), m.WorkspaceID, id, before)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// readReplies reads chat.ReplyPage replies before before (0: the last
+// ones), with one more that says whether a page comes before them.
+func (s *Server) readReplies(ctx context.Context, workspaceID, ticketID, before int64) (replyPage, error) {
+	replies, err := s.store.TicketReplies(ctx, workspaceID, ticketID, before, chat.ReplyPage+1)
+	if err != nil {
+		return replyPage{}, err
+	}
+	var earlier int64
+	if len(replies) > chat.ReplyPage {
+		replies = replies[1:]
+		earlier = replies[0].ID
+	}
+	return replyPage{Replies: nonNil(replies), Earlier: earlier}, nil
 }
 
 // markTicketRead clears the caller's unread marker on a ticket.
@@ -372,6 +423,7 @@ func (s *Server) ticketRoutes() []route {
 		{pattern: "POST /api/v1/workspaces/{wid}/tickets", access: member, h: s.createTicket, api: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/tickets/{tid}", access: member, h: s.getTicket, api: true},
 		{pattern: "PATCH /api/v1/workspaces/{wid}/tickets/{tid}", access: member, h: s.patchTicket, api: true},
+		{pattern: "GET /api/v1/workspaces/{wid}/tickets/{tid}/replies", access: member, h: s.listTicketReplies, api: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/tickets/{tid}/replies", access: member, h: s.replyToTicket, api: true},
 		{pattern: "POST /api/v1/workspaces/{wid}/tickets/{tid}/read", access: member, h: s.markTicketRead, api: true, noBody: true},
 		{pattern: "GET /api/v1/workspaces/{wid}/tickets/{tid}/transcript", access: member, h: s.getTicketTranscript, api: true},

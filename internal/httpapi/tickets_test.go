@@ -109,6 +109,7 @@ type ticketDetailBody struct {
 		Unread bool `json:"unread"`
 	} `json:"ticket"`
 	Replies []chat.TicketReply `json:"replies"`
+	Earlier int64              `json:"earlier"`
 }
 
 // ticketPageBody is a page of the ticket list, and the path of the next
@@ -798,6 +799,56 @@ func TestTicketReplyOnce(t *testing.T) {
 			if len(d.Replies) != 1 || box.count() != 1 {
 				t.Fatalf("%d replies stored, %d emails", len(d.Replies), box.count())
 			}
+		})
+	}
+}
+
+// TestTicketThreadPaging: a long thread comes a page at a time, from its
+// end, and the pages before it through …/replies?before=; bad cursors and
+// another workspace's ticket are refused, on both stores.
+func TestTicketThreadPaging(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			kim, olga := e.login("kim"), e.login("olga")
+			var tk chat.Ticket
+			kim.json("POST", e.shopPath()+"/tickets", `{"subject":"반품 회수 지연","contact":"010-2345-6789"}`, 201, &tk)
+			const n = chat.ReplyPage*2 + 7
+			for i := range n {
+				r := &chat.TicketReply{WorkspaceID: e.shop.ID, TicketID: tk.ID, AuthorID: e.agents["kim"].ID, Internal: true,
+					Body: fmt.Sprintf("회수 기사님께 %d번째 연락드렸습니다.", i+1)}
+				must(t, e.app.ReplyToTicket(t.Context(), r))
+			}
+			path := fmt.Sprintf("%s/tickets/%d", e.shopPath(), tk.ID)
+			var d ticketDetailBody
+			kim.json("GET", path, "", 200, &d)
+			if len(d.Replies) != chat.ReplyPage || d.Earlier != d.Replies[0].ID || !strings.Contains(d.Replies[len(d.Replies)-1].Body, fmt.Sprintf(" %d번째", n)) {
+				t.Fatalf("the last page: %d replies, earlier %d", len(d.Replies), d.Earlier)
+			}
+			seen, pages := len(d.Replies), 1
+			for before, last := d.Earlier, d.Replies[0].ID; before != 0; pages++ {
+				var p struct {
+					Replies []chat.TicketReply `json:"replies"`
+					Earlier int64              `json:"earlier"`
+				}
+				kim.json("GET", fmt.Sprintf("%s/replies?before=%d", path, before), "", 200, &p)
+				for i, r := range p.Replies {
+					if r.ID >= last || i > 0 && r.ID <= p.Replies[i-1].ID {
+						t.Fatalf("page %d out of order at %d: %d", pages, i, r.ID)
+					}
+				}
+				last, before, seen = p.Replies[0].ID, p.Earlier, seen+len(p.Replies)
+			}
+			if seen != n || pages != 3 {
+				t.Fatalf("%d replies in %d pages, want %d in 3", seen, pages, n)
+			}
+			e.refuse(func() string { return kim.state(path) + fmt.Sprint(e.lastSeqs()) }, []scenario{
+				{name: "a cursor that is not a number", as: kim, method: "GET", path: path + "/replies?before=abc", status: 400, code: chat.ErrInvalid},
+				{name: "a negative cursor", as: kim, method: "GET", path: path + "/replies?before=-1", status: 400, code: chat.ErrInvalid},
+				{name: "an unknown ticket", as: kim, method: "GET", path: e.shopPath() + "/tickets/999999/replies", status: 404, code: chat.ErrNotFound},
+				{name: "another workspace's member", as: olga, method: "GET", path: path + "/replies", status: 404, code: chat.ErrWorkspaceNotFound},
+				{name: "another workspace's ticket through it", as: olga, method: "GET", path: fmt.Sprintf("/api/v1/workspaces/%d/tickets/%d/replies", e.other.ID, tk.ID), status: 404, code: chat.ErrNotFound},
+			})
 		})
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -343,9 +345,14 @@ func scanReply(row scanner) (chat.TicketReply, error) {
 	return r, err
 }
 
-// TicketReplies lists a ticket's thread, oldest first.
-func (db *DB) TicketReplies(ctx context.Context, workspaceID, ticketID int64) ([]chat.TicketReply, error) {
-	rows, err := db.read().query(ctx, replySelect+` WHERE workspace_id = ? AND ticket_id = ? ORDER BY id`, workspaceID, ticketID)
+// TicketReplies reads a page of a ticket's thread, oldest first: its
+// last n replies, or the last n before the reply before (ticket_replies_thread).
+func (db *DB) TicketReplies(ctx context.Context, workspaceID, ticketID, before int64, n int) ([]chat.TicketReply, error) {
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	rows, err := db.read().query(ctx, replySelect+` WHERE workspace_id = ? AND ticket_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+		workspaceID, ticketID, before, n)
 	if err != nil {
 		return nil, err
 	}
@@ -358,6 +365,7 @@ func (db *DB) TicketReplies(ctx context.Context, workspaceID, ticketID int64) ([
 		}
 		out = append(out, r)
 	}
+	slices.Reverse(out)
 	return out, rows.Err()
 }
 

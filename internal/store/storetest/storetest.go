@@ -73,6 +73,7 @@ func Run(t *testing.T, open Opener) {
 		{"CannedResponses", testCanned},
 		{"Tickets", testTickets},
 		{"TicketThread", testTicketThread},
+		{"TicketThreadPages", testTicketThreadPages},
 		{"TicketPaging", testTicketPaging},
 		{"BatchFailureStaysAlone", testBatchFailureStaysAlone},
 		{"BatchMovesConversations", testBatchMovesConversations},

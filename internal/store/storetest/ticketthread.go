@@ -130,7 +130,7 @@ func testTicketThread(t *testing.T, s chat.Store) {
 	if _, _, err := s.TicketReply(ctx, other.ws.ID, reply.ID); chat.ErrorCode(err) != chat.ErrNotFound {
 		t.Fatalf("another workspace reads the reply: %v", err)
 	}
-	thread, err := s.TicketReplies(ctx, f.ws.ID, tk.ID)
+	thread, err := s.TicketReplies(ctx, f.ws.ID, tk.ID, 0, chat.ReplyPage)
 	must(t, err)
 	if len(thread) != 2 || thread[0].ID != note.ID || !thread[0].Internal || thread[1].Delivery != chat.DeliverySent {
 		t.Fatalf("thread %+v", thread)
@@ -285,5 +285,50 @@ func allTickets(t *testing.T, s chat.Store, workspaceID int64, f chat.TicketFilt
 			return out
 		}
 		f.Before = page[len(page)-1].ID
+	}
+}
+
+// testTicketThreadPages: a thread is read a page at a time from its end,
+// each page oldest first, and another workspace's read of it finds nothing.
+func testTicketThreadPages(t *testing.T, s chat.Store) {
+	f := setup(t, s, "pages")
+	other := setup(t, s, "pages2")
+	tk := chat.Ticket{WorkspaceID: f.ws.ID, CreatedBy: f.a1.AgentID, Subject: "교환 문의"}
+	_, err := s.CreateTicket(ctx, &tk)
+	must(t, err)
+	var ids []int64
+	for i := range 5 {
+		r := chat.TicketReply{WorkspaceID: f.ws.ID, TicketID: tk.ID, AuthorID: f.a1.AgentID, Internal: true,
+			Body: fmt.Sprintf("%d번째 확인: 택배사에 회수 요청했습니다", i+1)}
+		_, err := s.AddTicketReply(ctx, &r, false)
+		must(t, err)
+		ids = append(ids, r.ID)
+	}
+	idsOf := func(rs []chat.TicketReply) []int64 {
+		out := []int64{}
+		for _, r := range rs {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		before int64
+		n      int
+		want   []int64
+	}{
+		{0, 2, ids[3:]},
+		{ids[3], 2, ids[1:3]},
+		{ids[1], 2, ids[:1]},
+		{ids[0], 2, []int64{}},
+		{0, 10, ids},
+	} {
+		got, err := s.TicketReplies(ctx, f.ws.ID, tk.ID, c.before, c.n)
+		must(t, err)
+		if !slices.Equal(idsOf(got), c.want) {
+			t.Fatalf("before %d, %d: %v, want %v", c.before, c.n, idsOf(got), c.want)
+		}
+	}
+	if got, err := s.TicketReplies(ctx, other.ws.ID, tk.ID, 0, 10); err != nil || len(got) != 0 {
+		t.Fatalf("another workspace reads the thread: %v, %v", got, err)
 	}
 }

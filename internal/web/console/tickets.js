@@ -99,7 +99,8 @@ class Tickets extends HTMLElement {
   #cursor = '';
   #loading = 0; // the latest load's number: older answers are dropped
   #open = null; // the open ticket
-  #replies = [];
+  #replies = []; // its thread's entries loaded, oldest first
+  #earlier = 0; // the before= of the entries before them; 0: none
   // What the composer held for tickets left with a reply half written
   // (ticket id → { body, internal }): a draft stays with its ticket, never
   // sent to the next one's customer.
@@ -348,13 +349,14 @@ class Tickets extends HTMLElement {
 
   async #openTicket(id) {
     try {
-      const { ticket, replies } = await this.#inbox.request('GET', `/tickets/${id}`);
+      const { ticket, replies, earlier } = await this.#inbox.request('GET', `/tickets/${id}`);
       if (this.#open?.id !== ticket.id) {
         this.#pii.forget();
         this.#swapDraft(this.#open?.id, ticket.id);
       }
       this.#open = ticket;
       this.#replies = replies;
+      this.#earlier = earlier;
       this.#renderList();
       this.#tab = 'thread';
       this.#ref('view').hidden = false;
@@ -430,6 +432,12 @@ class Tickets extends HTMLElement {
         h('div', { class: 'entry-head' }, h('strong', {}, t('tickets.note'))),
         h('p', { class: 'entry-body' }, tk.note)));
     }
+    if (this.#earlier) {
+      // A long thread shows its end; the entries before it a page at a time.
+      const more = h('button', { type: 'button', class: 'secondary earlier', dataset: { testid: 'ticket-earlier' } }, t('tickets.earlier'));
+      more.addEventListener('click', () => this.#loadEarlier(more));
+      entries.push(h('li', { class: 'thread-earlier' }, more));
+    }
     for (const r of this.#replies) {
       const author = this.#inbox.members.get(r.author_id)?.name ?? `#${r.author_id}`;
       entries.push(h('li', { class: r.internal ? 'ticket-entry internal' : 'ticket-entry public', dataset: { testid: 'ticket-reply', replyId: r.id, internal: String(r.internal), delivery: r.delivery } },
@@ -448,6 +456,27 @@ class Tickets extends HTMLElement {
         t(tk.conversation_id ? 'tickets.thread_empty_chat' : 'tickets.thread_empty')));
     }
     this.#ref('thread').replaceChildren(...entries);
+  }
+
+  async #loadEarlier(button) {
+    const tk = this.#open;
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    try {
+      const { replies, earlier } = await this.#inbox.request('GET', `/tickets/${tk.id}/replies?before=${this.#earlier}`);
+      if (this.#open?.id !== tk.id) return;
+      const have = new Set(this.#replies.map((r) => r.id));
+      this.#replies = [...replies.filter((r) => !have.has(r.id)), ...this.#replies];
+      this.#earlier = earlier;
+      this.#renderThread();
+      // The entries read come under the original message, where the button
+      // was; the keyboard stays there (the next button, or the first entry).
+      this.querySelector('[data-testid=ticket-earlier]')?.focus();
+    } catch (err) {
+      toast(locale.errorText(err));
+      button.disabled = false;
+      button.removeAttribute('aria-busy');
+    }
   }
 
   #fillComposer() {
