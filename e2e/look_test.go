@@ -331,6 +331,10 @@ func TestBrowserTour(t *testing.T) {
 		openWidget(visitor, s.host.URL+"?head="+url.QueryEscape(`<script>window.SodamSettings = {language: '`+c.lang+`'};</script>`))
 		visitor.waitFrame("the chat in "+c.lang, `d.documentElement.lang === `+js(c.lang)+` && d.querySelector('[data-testid=widget]').dataset.view === 'chat'`)
 		checkScreen(visitor, "widget-chat-"+at, c.lang, foreign[c.lang], true)
+		// The long title takes two lines before it is cut, beside the
+		// header's three buttons on a phone too.
+		visitor.waitFrame("the title on two lines", `(() => { const h = d.querySelector('[data-testid=widget-title]');`+
+			` return h.title === h.textContent && h.getBoundingClientRect().height > 1.5 * parseFloat(getComputedStyle(h).lineHeight); })()`)
 		visitor.frameClick("[data-testid=widget-faq-open]")
 		visitor.waitFrame("the FAQ", `d.querySelectorAll('[data-testid=widget-faq-item]').length > 0`)
 		checkScreen(visitor, "widget-faq-"+at, c.lang, foreign[c.lang], true)

@@ -94,7 +94,7 @@ function setConnection(state) {
 
 function applyConfig(config) {
   const title = config.title || config.name || t('title');
-  $('title').textContent = title;
+  $('title').textContent = $('title').title = title;
   document.title = title;
   if (/^#[0-9a-f]{6}$/i.test(config.color ?? '')) {
     const style = document.documentElement.style;
