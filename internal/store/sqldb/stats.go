@@ -740,12 +740,6 @@ func (db *DB) statHistory(ctx context.Context, x q, r statRead, handOvers *statT
 	return tr.history(r.statRow), keptTrail{json: string(b), changed: !storedTrail.Valid || storedTrail.String != string(b)}, nil
 }
 
-// addStatDays adds deltas to a workspace's roll-up rows, in key order so
-// that concurrent transactions lock shared rows in one order.
-func (db *DB) addStatDays(ctx context.Context, x q, workspaceID int64, deltas map[stats.Key]stats.Measures) error {
-	return db.addStatDaysBy(ctx, x, workspaceID, deltas, 16)
-}
-
 // AddStatRows adds rows to a workspace's roll-up as they are, in one
 // write: for bulk loads (the statistics benchmark), never for counting
 // conversations, which restat does.
@@ -754,6 +748,9 @@ func (db *DB) AddStatRows(ctx context.Context, workspaceID int64, rows map[stats
 	return err
 }
 
+// addStatDaysBy adds deltas to a workspace's roll-up rows, chunkSize rows
+// a statement, in key order so that concurrent transactions lock shared
+// rows in one order.
 func (db *DB) addStatDaysBy(ctx context.Context, x q, workspaceID int64, deltas map[stats.Key]stats.Measures, chunkSize int) error {
 	keys := slices.SortedFunc(maps.Keys(deltas), compareStatKeys)
 	// Only the measure columns some row changes are written: a change
