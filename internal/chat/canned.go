@@ -46,14 +46,22 @@ type CannedVars struct {
 	CustomerName string
 	AgentName    string
 	RoomNo       int64
+	// Language is the one the customer is spoken to in ("ko", "en"),
+	// which names a customer without a name.
+	Language string
 }
 
 // Fill replaces the variables in body: {고객명} or {customer_name},
 // {상담사명} or {agent_name}, {방번호} or {room_no}. A customer without a
-// name is called 고객.
+// name is called 고객, or "customer" when spoken to in English: the words
+// reach the customer.
 func (v CannedVars) Fill(body string) string {
 	name := v.CustomerName
-	if name == "" {
+	switch {
+	case name != "":
+	case v.Language == "en":
+		name = "customer"
+	default:
 		name = defaultDisplayName
 	}
 	room := strconv.FormatInt(v.RoomNo, 10)

@@ -53,6 +53,9 @@ func TestCannedFill(t *testing.T) {
 	if got != want {
 		t.Fatalf("Fill = %q, want %q", got, want)
 	}
+	if got := (CannedVars{Language: "en"}).Fill("Dear {customer_name},"); got != "Dear customer," {
+		t.Fatalf("a nameless customer in English: %q", got)
+	}
 	if got := (CannedVars{}).Fill("{고객명}님"); got != "고객님" {
 		t.Fatalf("nameless: %q", got)
 	}

@@ -122,3 +122,26 @@ func TestCanned(t *testing.T) {
 		t.Fatalf("lee's list after deleting %s", got)
 	}
 }
+
+// TestCannedNamelessCustomerInEnglish (§5.1): {customer_name} of a
+// customer who gave no name is filled in the language the widget speaks
+// to them — "customer" to an English visitor, 고객 to a Korean one — since
+// the text goes to the customer.
+func TestCannedNamelessCustomerInEnglish(t *testing.T) {
+	e := newEnv(t)
+	manager, kim := e.login("manager"), e.login("kim")
+	shop := e.shopPath()
+	manager.json("POST", shop+"/canned", `{"title":"hello","body":"Dear {customer_name}, / {고객명}님","shared":true}`, 201, nil)
+	for _, tt := range []struct{ language, want string }{
+		{"en-US", "Dear customer, / customer님"},
+		{"ko-KR", "Dear 고객, / 고객님"},
+	} {
+		c := e.visitor("shop", `,"language":"`+tt.language+`"`).start()
+		kim.json("POST", e.convPath(c.ID)+"/assign", "", 200, nil)
+		var found []chat.Canned
+		kim.json("GET", fmt.Sprintf("%s/canned?q=hello&conversation_id=%d", shop, c.ID), "", 200, &found)
+		if len(found) != 1 || found[0].Text != tt.want {
+			t.Errorf("a nameless customer in %s: %+v, want %q", tt.language, found, tt.want)
+		}
+	}
+}
