@@ -154,6 +154,7 @@ class ConversationView extends HTMLElement {
   #thread = null;
   #drafts = new Map(); // conversation id → unsent text
   #typingTimer = 0;
+  #typingTold = 0; // the conversation the customer was told the agent is typing in
   #pinned = true; // the thread is scrolled to its end
   #wrapup = null; // the wrap-up dialog
   #canned = null; // the "#" canned responses list of the composer
@@ -180,7 +181,7 @@ class ConversationView extends HTMLElement {
     this.#pii = new PII(this, { inbox: () => this.#inbox, thread: () => this.#thread, conversation: () => this.#id });
     bindComposer(this.#ref('composer'), {
       send: (text) => this.#guardedSend(text),
-      typing: (on) => this.#inbox.sendTyping(this.#id, on),
+      typing: (on) => this.#tellTyping(on),
     });
     this.#ref('note-toggle').addEventListener('click', () => this.setNoteMode(!this.#note));
     this.#mentions = bindMentions(this.#ref('composer'), {
@@ -263,6 +264,7 @@ class ConversationView extends HTMLElement {
   }
 
   async #show(id) {
+    this.#tellTyping(false);
     if (this.#id) this.#drafts.set(this.#id, this.#input.value);
     this.#id = id;
     this.#input.value = this.#drafts.get(id) ?? '';
@@ -671,10 +673,27 @@ class ConversationView extends HTMLElement {
         robotArticles(meta).map((a) => h('li', {}, h('a', { href: a.url, target: '_blank', rel: 'noopener' }, a.title)))));
   }
 
+  // #tellTyping tells the customer the agent is typing a reply — never a
+  // note, which the customer does not see: not in note mode, nor while a
+  // "/note " or "/메모 " prefix (or any "/word") is being typed. A signal
+  // withheld is no signal; one given is taken back when it stops holding.
+  #tellTyping(on) {
+    const value = this.#input.value;
+    const reply = on && this.#id && !this.#note && noteText(value) === null && !/^\s*\/\S*$/.test(value);
+    if (reply) {
+      this.#typingTold = this.#id;
+      this.#inbox?.sendTyping(this.#id, true);
+    } else if (this.#typingTold) {
+      this.#inbox?.sendTyping(this.#typingTold, false);
+      this.#typingTold = 0;
+    }
+  }
+
   // setNoteMode switches the composer between a reply to the customer and
   // an internal note for the team (Alt+N, the note button, "/note ").
   setNoteMode(on) {
     this.#note = on;
+    if (on) this.#tellTyping(false);
     const form = this.#ref('composer');
     form.classList.toggle('note-mode', on);
     form.dataset.mode = on ? 'note' : 'reply';
