@@ -261,8 +261,10 @@ func customerFromRequest(ws *chat.Workspace, req sessionRequest, now time.Time) 
 		return nil, chat.Errorf(chat.ErrInvalid, "at most %d extra parameters", chat.MaxExtra)
 	}
 	for k, v := range req.Extra {
-		if !strings.HasPrefix(k, "cus_extra_") || len(k) > 64 {
-			return nil, chat.Errorf(chat.ErrInvalid, "extra parameter %q must be named cus_extra_…", k)
+		// A name is one line agents read as a label: no control or
+		// text-direction characters, which would reorder it on screen.
+		if !strings.HasPrefix(k, "cus_extra_") || len(k) == len("cus_extra_") || len(k) > 64 || strings.ContainsFunc(k, chat.IsControlOrBidi) {
+			return nil, chat.Errorf(chat.ErrInvalid, "extra parameter %q must be named cus_extra_… (at most 64 bytes, without control or text-direction characters)", k)
 		}
 		if utf8.RuneCountInString(v) > 500 {
 			return nil, chat.Errorf(chat.ErrInvalid, "extra parameter %q is longer than 500 characters", k)
