@@ -444,3 +444,51 @@ func TestBrowserNoteTypingStaysInside(t *testing.T) {
 	agent.waitFor("the composer in note mode", `document.querySelector('[data-testid=composer]').dataset.mode === 'note'`)
 	visitor.waitFrame("the typing indicator taken back", `d.querySelector('[data-testid=widget-typing]').hidden`)
 }
+
+// TestBrowserComposerDrafts (§5): what an agent typed and has not sent is
+// kept per conversation with its mode — a note stays a note, so Enter on
+// coming back never sends it to the customer — across switching
+// conversations and reloading the tab; sending ends the draft.
+func TestBrowserComposerDrafts(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	agent, _, idA := takenChat(t, s, "교환 문의드려요")
+	other := newTab(t, browser(t), "second visitor")
+	idB := startChat(t, agent, s, other, "배송 문의드려요", idA)
+	openAndAssign(agent, idB)
+	agent.click("[data-testid=tab-waiting]")
+	openConversation(agent, idA)
+
+	// A note half written in A; B is opened meanwhile.
+	const note = "이 고객 지난달에도 교환, 규정 확인 필요"
+	agent.clickAt("[data-testid=composer-note-toggle]")
+	agent.waitFor("the composer in note mode", `document.querySelector('[data-testid=composer]').dataset.mode === 'note'`)
+	consoleType(agent, note)
+	openConversation(agent, idB)
+	agent.waitFor("B's composer empty, for a reply", `document.querySelector('[data-testid=composer-input]').value === '' && document.querySelector('[data-testid=composer]').dataset.mode === 'reply'`)
+	const reply = "내일 도착 예정입니다"
+	consoleType(agent, reply)
+	openConversation(agent, idA)
+	noteBack := `document.querySelector('[data-testid=composer-input]').value === ` + js(note) + ` && document.querySelector('[data-testid=composer]').dataset.mode === 'note'`
+	agent.waitFor("A's note back, still a note", noteBack)
+
+	// Reloaded, both drafts are still there, each in its mode.
+	agent.do("reload the console", chromedp.Reload())
+	agent.click("[data-testid=tab-waiting]")
+	openConversation(agent, idA)
+	agent.waitFor("A's note back after reloading, still a note", noteBack)
+	agent.click("[data-testid=composer-input]")
+	agent.keys("\r")
+	consoleNote(agent, note)
+	openConversation(agent, idB)
+	agent.waitFor("B's reply back after reloading", `document.querySelector('[data-testid=composer-input]').value === `+js(reply)+` && document.querySelector('[data-testid=composer]').dataset.mode === 'reply'`)
+
+	// Sent, a draft is gone: after a reload A's composer is empty.
+	agent.do("reload the console", chromedp.Reload())
+	agent.click("[data-testid=tab-waiting]")
+	openConversation(agent, idA)
+	agent.waitFor("A's composer empty after the note was sent", `document.querySelector('[data-testid=composer-input]').value === ''`)
+	if got := detail(agent, s, idA).Conversation.State; got != "waiting" {
+		agent.fail("A is %s: the note reached the customer as a reply", got)
+	}
+}
