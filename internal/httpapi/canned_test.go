@@ -75,7 +75,7 @@ func TestCanned(t *testing.T) {
 	if got := titles(search(lee, "")); got != "리 전용,환불 안내" {
 		t.Fatalf("lee's list %s", got)
 	}
-	for _, q := range []string{"환불", "ㅎㅂ", "환ㅂ", "3일"} {
+	for _, q := range []string{"환불", "ㅎㅂ", "환ㅂ", "환부", "3일"} {
 		if got := titles(search(kim, "q="+url.QueryEscape(q))); got != "환불 안내" {
 			t.Errorf("kim searching %q: %s", q, got)
 		}
