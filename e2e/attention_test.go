@@ -394,3 +394,101 @@ func TestBrowserShortcutsAndAlerts(t *testing.T) {
 		second.fail("the widget shows the English note")
 	}
 }
+
+// TestBrowserNoteTypingStaysInside (§2.7, §5): the customer is told the
+// agent is typing a reply, never a note — not in note mode, not while
+// "/메모 " is typed, and a reply begun and then switched to a note is
+// taken back at once. The widget's socket carries no typing signal for
+// the notes, and its indicator stays hidden.
+func TestBrowserNoteTypingStaysInside(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	agent, visitor, id := takenChat(t, s, "환불 문의드립니다")
+	visitor.waitFrame("the widget's socket live", `d.querySelector('[data-testid=widget-connection]').dataset.state === 'live'`)
+	seen := recordFrames(visitor)
+	visitor.do("watch the typing indicator", inFrame[chromedp.Void](`w.__typingShown = 0;
+		new w.MutationObserver(() => { if (!d.querySelector('[data-testid=widget-typing]').hidden) w.__typingShown++; })
+			.observe(d.querySelector('[data-testid=widget-typing]'), { attributes: true });`))
+
+	// A note by the switch.
+	const note1 = "이 고객 지난달에도 환불했어요"
+	agent.clickAt("[data-testid=composer-note-toggle]")
+	agent.waitFor("the composer in note mode", `document.querySelector('[data-testid=composer]').dataset.mode === 'note'`)
+	consoleSend(agent, note1)
+	consoleNote(agent, note1)
+	// A note by the prefix, typed in reply mode.
+	agent.clickAt("[data-testid=composer-note-toggle]")
+	agent.waitFor("the composer back to replies", `document.querySelector('[data-testid=composer]').dataset.mode === 'reply'`)
+	consoleSend(agent, "/메모 환불 규정 확인 필요")
+	consoleNote(agent, "환불 규정 확인 필요")
+
+	// The reply goes without typing (through the API): once the widget
+	// shows it, what the notes' typing sent has arrived before it.
+	const reply = "확인 후 안내드리겠습니다."
+	api[map[string]any](agent, s, "POST", fmt.Sprintf("/conversations/%d/messages", id), map[string]any{"client_msg_id": "after-notes", "body": reply})
+	widgetShows(visitor, "agent", reply)
+	if got := seen.containing(`"type":"typing"`); len(got) > 0 {
+		visitor.fail("the widget's socket carried the agent typing notes: %s", got[0])
+	}
+	if n := frameEval[int](visitor, `return w.__typingShown`); n > 0 {
+		visitor.fail("the widget showed the agent typing %d times while the agent wrote notes", n)
+	}
+
+	// A reply begun shows the agent typing; switched to a note, it is
+	// taken back at once, not when the widget's indicator times out.
+	agent.clickAt("[data-testid=composer-note-toggle][aria-pressed=true]") // the prefix left it in note mode
+	agent.waitFor("the composer in reply mode", `document.querySelector('[data-testid=composer]').dataset.mode === 'reply'`)
+	consoleType(agent, "잠시만요")
+	visitor.waitFrame("the agent's typing indicator", `!d.querySelector('[data-testid=widget-typing]').hidden`)
+	agent.clickAt("[data-testid=composer-note-toggle]")
+	agent.waitFor("the composer in note mode", `document.querySelector('[data-testid=composer]').dataset.mode === 'note'`)
+	visitor.waitFrame("the typing indicator taken back", `d.querySelector('[data-testid=widget-typing]').hidden`)
+}
+
+// TestBrowserComposerDrafts (§5): what an agent typed and has not sent is
+// kept per conversation with its mode — a note stays a note, so Enter on
+// coming back never sends it to the customer — across switching
+// conversations and reloading the tab; sending ends the draft.
+func TestBrowserComposerDrafts(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	agent, _, idA := takenChat(t, s, "교환 문의드려요")
+	other := newTab(t, browser(t), "second visitor")
+	idB := startChat(t, agent, s, other, "배송 문의드려요", idA)
+	openAndAssign(agent, idB)
+	agent.click("[data-testid=tab-waiting]")
+	openConversation(agent, idA)
+
+	// A note half written in A; B is opened meanwhile.
+	const note = "이 고객 지난달에도 교환, 규정 확인 필요"
+	agent.clickAt("[data-testid=composer-note-toggle]")
+	agent.waitFor("the composer in note mode", `document.querySelector('[data-testid=composer]').dataset.mode === 'note'`)
+	consoleType(agent, note)
+	openConversation(agent, idB)
+	agent.waitFor("B's composer empty, for a reply", `document.querySelector('[data-testid=composer-input]').value === '' && document.querySelector('[data-testid=composer]').dataset.mode === 'reply'`)
+	const reply = "내일 도착 예정입니다"
+	consoleType(agent, reply)
+	openConversation(agent, idA)
+	noteBack := `document.querySelector('[data-testid=composer-input]').value === ` + js(note) + ` && document.querySelector('[data-testid=composer]').dataset.mode === 'note'`
+	agent.waitFor("A's note back, still a note", noteBack)
+
+	// Reloaded, both drafts are still there, each in its mode.
+	agent.do("reload the console", chromedp.Reload())
+	agent.click("[data-testid=tab-waiting]")
+	openConversation(agent, idA)
+	agent.waitFor("A's note back after reloading, still a note", noteBack)
+	agent.click("[data-testid=composer-input]")
+	agent.keys("\r")
+	consoleNote(agent, note)
+	openConversation(agent, idB)
+	agent.waitFor("B's reply back after reloading", `document.querySelector('[data-testid=composer-input]').value === `+js(reply)+` && document.querySelector('[data-testid=composer]').dataset.mode === 'reply'`)
+
+	// Sent, a draft is gone: after a reload A's composer is empty.
+	agent.do("reload the console", chromedp.Reload())
+	agent.click("[data-testid=tab-waiting]")
+	openConversation(agent, idA)
+	agent.waitFor("A's composer empty after the note was sent", `document.querySelector('[data-testid=composer-input]').value === ''`)
+	if got := detail(agent, s, idA).Conversation.State; got != "waiting" {
+		agent.fail("A is %s: the note reached the customer as a reply", got)
+	}
+}

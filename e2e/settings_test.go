@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -224,4 +225,51 @@ func TestBrowserWidgetSettings(t *testing.T) {
 	early.waitFor("the chat loaded, hidden, with the page", `document.querySelector('#sodam-frame')?.hidden`)
 	early.click("#sodam-launcher")
 	early.waitFrame("the English widget on the next page", english)
+}
+
+// TestBrowserBusinessHours (§6): a manager sets the week on the settings
+// page — Monday without its lunch break, today a holiday — and after a
+// reload the page shows what was saved (the removed lunch break came back
+// from the defaults before); the widget, on a holiday, says the desk is
+// closed and offers to leave a message.
+func TestBrowserBusinessHours(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	admin := newTab(t, root, "manager")
+	visitor := newTab(t, root, "visitor")
+	signIn(admin, s)
+	openSettings(admin)
+
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().In(seoul).Format(time.DateOnly)
+	monday := `[data-testid=hours-form] tr[data-day="1"] `
+	admin.waitFor("Monday's default lunch break", `document.querySelector('`+monday+`[data-field=lunch_start]').value === '12:00'`)
+	admin.click("[data-testid=hours-always-open]")
+	admin.do("clear Monday's lunch break, choose today as a holiday", chromedp.Evaluate[chromedp.Void](`(() => {
+		for (const f of ['lunch_start', 'lunch_end']) document.querySelector('`+monday+`[data-field=' + f + ']').value = '';
+		document.querySelector('[data-testid=hours-holiday-input]').value = `+js(today)+`;
+	})()`))
+	admin.click("[data-testid=hours-holiday-add]")
+	admin.waitFor("today among the holidays", `document.querySelector('[data-testid=holiday][data-date="`+today+`"]')`)
+	admin.click("[data-testid=hours-save]")
+	toastSays(admin, "운영 시간을 저장했습니다.")
+
+	admin.do("reload the console", chromedp.Reload())
+	openSettings(admin)
+	admin.waitFor("the week as saved, after a reload",
+		`!document.querySelector('[data-testid=hours-always-open]').checked && document.querySelector('`+monday+`[data-field=start]').value === '09:00'`+
+			` && document.querySelector('[data-testid=holiday][data-date="`+today+`"]')`)
+	if got := eval[string](admin, `document.querySelector('`+monday+`[data-field=lunch_start]').value + '–' + document.querySelector('`+monday+`[data-field=lunch_end]').value`); got != "–" {
+		admin.fail("Monday's lunch break %q after a reload, saved without one", got)
+	}
+	if got := eval[string](admin, `document.querySelector('[data-testid=hours-form] tr[data-day="2"] [data-field=lunch_start]').value`); got != "12:00" {
+		admin.fail("Tuesday's lunch break starts at %q, want 12:00 as it was", got)
+	}
+
+	openWidget(visitor, s.host.URL)
+	visitor.waitFrame("the widget closed for the holiday", `d.querySelector('[data-testid=widget-offline]').dataset.reason === 'outside_hours'`)
 }

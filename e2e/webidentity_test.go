@@ -76,3 +76,31 @@ func TestBrowserWebIdentifierFollowsID(t *testing.T) {
 	widgetShows(visitor, "visitor", fromPC)
 	widgetShows(visitor, "agent", reply)
 }
+
+// TestBrowserLoginMidChat (§1.3): an anonymous visitor chats; the agent
+// asks them to log in, and the company's page, after the login, passes the
+// member's signed ID. The widget goes on in the same chat — the agent's
+// answer there, the next message reaching the agent — and the agent sees
+// the member's identifier on the chat.
+func TestBrowserLoginMidChat(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const asked, reply, again = "주문 내역이 안 보여요", "로그인하신 뒤 다시 말씀해 주세요", "로그인했어요"
+	agent, visitor, id := takenChat(t, s, asked)
+	consoleSend(agent, reply)
+	widgetShows(visitor, "agent", reply)
+
+	// The visitor logs in on the company's site: the next page has the
+	// member's signed ID.
+	openWidget(visitor, s.host.URL+"?head="+url.QueryEscape(s.memberHead("member-31", "이로그")))
+	visitor.waitFrame("the chat view after logging in", `d.querySelector('[data-testid=widget]').dataset.view === 'chat'`)
+	widgetShows(visitor, "visitor", asked)
+	widgetShows(visitor, "agent", reply)
+	widgetSend(visitor, again)
+	consoleShows(agent, "visitor", again)
+	identifier := s.ws.SiteID + "_member-31"
+	agent.waitFor("the member's identifier on the chat", `document.querySelector('[data-testid=details-conversation] dd[data-field=identifier]')?.textContent === `+js(identifier))
+	if got := detail(agent, s, id).Customer; got.Identifier != identifier || !got.Verified {
+		agent.fail("after the login the chat's customer is %+v, want %s", got, identifier)
+	}
+}

@@ -46,14 +46,22 @@ type CannedVars struct {
 	CustomerName string
 	AgentName    string
 	RoomNo       int64
+	// Language is the one the customer is spoken to in ("ko", "en"),
+	// which names a customer without a name.
+	Language string
 }
 
 // Fill replaces the variables in body: {고객명} or {customer_name},
 // {상담사명} or {agent_name}, {방번호} or {room_no}. A customer without a
-// name is called 고객.
+// name is called 고객, or "customer" when spoken to in English: the words
+// reach the customer.
 func (v CannedVars) Fill(body string) string {
 	name := v.CustomerName
-	if name == "" {
+	switch {
+	case name != "":
+	case v.Language == "en":
+		name = "customer"
+	default:
 		name = defaultDisplayName
 	}
 	room := strconv.FormatInt(v.RoomNo, 10)
@@ -111,24 +119,61 @@ func fold(s string) string {
 }
 
 // containsJamo reports whether q occurs in text, where a lone initial
-// consonant in q matches any syllable starting with it.
+// consonant in q matches any syllable starting with it. q's last syllable
+// may still be in the making (the console searches as the agent types,
+// through the input method): 화 or 부 matches 환 or 불, which they become
+// with a final consonant, and 환 matches 화 before a syllable starting
+// with ㄴ, which it becomes when a vowel follows (화나). So "환부", on the
+// way to "환불", finds 환불.
 func containsJamo(text, q []rune) bool {
 	if len(q) == 0 {
 		return true
 	}
-	for i := 0; i+len(q) <= len(text); i++ {
+	head, last := q[:len(q)-1], q[len(q)-1]
+	for i := 0; i+len(head) < len(text); i++ {
 		ok := true
-		for j, r := range q {
+		for j, r := range head {
 			if !runeMatches(text[i+j], r) {
 				ok = false
 				break
 			}
 		}
-		if ok {
+		if ok && lastMatches(text[i+len(head):], last) {
 			return true
 		}
 	}
 	return false
+}
+
+// lastMatches reports whether text begins with what q, the query's last
+// character, is or may become as the agent goes on typing.
+func lastMatches(text []rune, q rune) bool {
+	t := text[0]
+	if runeMatches(t, q) {
+		return true
+	}
+	if !isSyllable(q) || !isSyllable(t) {
+		return false
+	}
+	qBase, qFinal := q-(q-0xAC00)%28, (q-0xAC00)%28
+	tBase := t - (t-0xAC00)%28
+	switch {
+	case qFinal == 0: // 부, on the way to 불
+		return tBase == qBase
+	case t == qBase && len(text) > 1 && isSyllable(text[1]): // 환, on the way to 화나
+		initial, ok := finalAsInitial[qFinal]
+		return ok && initials[(text[1]-0xAC00)/588] == initial
+	}
+	return false
+}
+
+func isSyllable(r rune) bool { return r >= 0xAC00 && r <= 0xD7A3 }
+
+// finalAsInitial maps a syllable's single final consonant (its index in
+// the 28 finals) to the initial it becomes when a vowel follows.
+var finalAsInitial = map[rune]rune{
+	1: 'ㄱ', 2: 'ㄲ', 4: 'ㄴ', 7: 'ㄷ', 8: 'ㄹ', 16: 'ㅁ', 17: 'ㅂ', 19: 'ㅅ', 20: 'ㅆ',
+	21: 'ㅇ', 22: 'ㅈ', 23: 'ㅊ', 24: 'ㅋ', 25: 'ㅌ', 26: 'ㅍ', 27: 'ㅎ',
 }
 
 // initials are the compatibility jamo of the 19 Hangul initial consonants,
@@ -139,7 +184,7 @@ func runeMatches(t, q rune) bool {
 	if t == q {
 		return true
 	}
-	if t < 0xAC00 || t > 0xD7A3 {
+	if !isSyllable(t) {
 		return false
 	}
 	return initials[(t-0xAC00)/588] == q

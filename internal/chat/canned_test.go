@@ -30,6 +30,15 @@ func TestSearchCanned(t *testing.T) {
 		{"배송문의", []int64{2}},    // spacing ignored: 배송 문의
 		{"환불 은", []int64{1}},    // in the query too: 환불은
 		{"확인후 환 불", []int64{2}}, // and both
+		// The last syllable as the input method has it, on the way.
+		{"화", []int64{1, 2}},  // 환
+		{"환부", []int64{1, 2}}, // 환불
+		{"배소", []int64{2}},    // 배송
+		{"택", []int64{2}},     // 택: as typed
+		{"인삽", nil},           // 인사 + ㅂ: no syllable after 사
+		{"안녕핫", []int64{3}},   // 안녕하 + ㅅ(세)
+		{"화ㄴ", nil},           // a lone consonant is an initial, not a final
+		{"3일", []int64{1}},    // not Hangul: as typed
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
@@ -52,6 +61,9 @@ func TestCannedFill(t *testing.T) {
 	want := "홍길동님, 김상담입니다. (42번 / 홍길동 / 김상담 / 42) {unknown}"
 	if got != want {
 		t.Fatalf("Fill = %q, want %q", got, want)
+	}
+	if got := (CannedVars{Language: "en"}).Fill("Dear {customer_name},"); got != "Dear customer," {
+		t.Fatalf("a nameless customer in English: %q", got)
 	}
 	if got := (CannedVars{}).Fill("{고객명}님"); got != "고객님" {
 		t.Fatalf("nameless: %q", got)

@@ -1,6 +1,8 @@
 package chat
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"time"
 	_ "time/tzdata" // time zones must resolve on hosts without zoneinfo
@@ -29,6 +31,24 @@ type DayHours struct {
 	End        string `json:"end,omitempty"`
 	LunchStart string `json:"lunch_start,omitempty"`
 	LunchEnd   string `json:"lunch_end,omitempty"`
+}
+
+// UnmarshalJSON reads a day whole. Decoded over a day already there — the
+// defaults the store decodes saved settings over, or the current settings
+// a patch is decoded over — a day would keep what its JSON leaves out: the
+// lunch break, which a day without one leaves out (omitempty), came back
+// on every read, and {} in a patch kept the day as it was. Unknown fields
+// are refused, as in the request around it.
+func (d *DayHours) UnmarshalJSON(data []byte) error {
+	type plain DayHours
+	var day plain
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&day); err != nil {
+		return err
+	}
+	*d = DayHours(day)
+	return nil
 }
 
 // DefaultBusinessHours is weekdays 09:00–18:00 with lunch 12:00–13:00, in

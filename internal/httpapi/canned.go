@@ -36,7 +36,12 @@ func (s *Server) listCanned(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		vars = &chat.CannedVars{CustomerName: cu.Name, AgentName: m.Name, RoomNo: c.RoomNo}
+		ws, err := s.workspace(r)
+		if err != nil {
+			return err
+		}
+		// In the language the widget speaks to this customer.
+		vars = &chat.CannedVars{CustomerName: cu.Name, AgentName: m.Name, RoomNo: c.RoomNo, Language: ws.Settings.Widget.WidgetLanguage(cu.Language)}
 	}
 	all, err := s.store.CannedResponses(ctx, m.WorkspaceID, m.AgentID)
 	if err != nil {

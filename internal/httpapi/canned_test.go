@@ -75,7 +75,7 @@ func TestCanned(t *testing.T) {
 	if got := titles(search(lee, "")); got != "리 전용,환불 안내" {
 		t.Fatalf("lee's list %s", got)
 	}
-	for _, q := range []string{"환불", "ㅎㅂ", "환ㅂ", "3일"} {
+	for _, q := range []string{"환불", "ㅎㅂ", "환ㅂ", "환부", "3일"} {
 		if got := titles(search(kim, "q="+url.QueryEscape(q))); got != "환불 안내" {
 			t.Errorf("kim searching %q: %s", q, got)
 		}
@@ -120,5 +120,28 @@ func TestCanned(t *testing.T) {
 	}
 	if got := titles(search(lee, "")); got != "리 전용" {
 		t.Fatalf("lee's list after deleting %s", got)
+	}
+}
+
+// TestCannedNamelessCustomerInEnglish (§5.1): {customer_name} of a
+// customer who gave no name is filled in the language the widget speaks
+// to them — "customer" to an English visitor, 고객 to a Korean one — since
+// the text goes to the customer.
+func TestCannedNamelessCustomerInEnglish(t *testing.T) {
+	e := newEnv(t)
+	manager, kim := e.login("manager"), e.login("kim")
+	shop := e.shopPath()
+	manager.json("POST", shop+"/canned", `{"title":"hello","body":"Dear {customer_name}, / {고객명}님","shared":true}`, 201, nil)
+	for _, tt := range []struct{ language, want string }{
+		{"en-US", "Dear customer, / customer님"},
+		{"ko-KR", "Dear 고객, / 고객님"},
+	} {
+		c := e.visitor("shop", `,"language":"`+tt.language+`"`).start()
+		kim.json("POST", e.convPath(c.ID)+"/assign", "", 200, nil)
+		var found []chat.Canned
+		kim.json("GET", fmt.Sprintf("%s/canned?q=hello&conversation_id=%d", shop, c.ID), "", 200, &found)
+		if len(found) != 1 || found[0].Text != tt.want {
+			t.Errorf("a nameless customer in %s: %+v, want %q", tt.language, found, tt.want)
+		}
 	}
 }

@@ -45,3 +45,28 @@ func customerExtraBounded(t *testing.T, e *env) {
 		}
 	}
 }
+
+// TestCustomerExtraNames (§1.3): an extra parameter's name is a label
+// agents read, so one with a text-direction character (which reorders it
+// on screen: "cus_extra_\u202eliame" shows as "cus_extra_email"), a
+// control character, or nothing after cus_extra_ is refused with the
+// name; on both stores.
+func TestCustomerExtraNames(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			manager := e.login("manager")
+			for _, name := range []string{`cus_extra_\u202eliame`, `cus_extra_a\u200fb`, `cus_extra_`} {
+				status, data := e.anonymous().do("POST", "/api/v1/widget/sessions", `{"site_id":"shop","extra":{"`+name+`":"x"}}`)
+				if code, msg := errorBodyOf(t, data); status != 400 || code != chat.ErrInvalid || !strings.Contains(msg, "extra parameter") {
+					t.Errorf("extra named %s: %d %s", name, status, data)
+				}
+			}
+			// The names people use still work: Korean, digits, marks.
+			c := e.visitor("shop", `,"extra":{"cus_extra_회원등급":"골드","cus_extra_order-no.2":"A-1"}`).start()
+			if cu := manager.detailOf(c.ID).Customer; cu.Extra["cus_extra_회원등급"] != "골드" || cu.Extra["cus_extra_order-no.2"] != "A-1" {
+				t.Fatalf("extra %v", cu.Extra)
+			}
+		})
+	}
+}

@@ -2,8 +2,11 @@ package httpapi
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -261,8 +264,10 @@ func customerFromRequest(ws *chat.Workspace, req sessionRequest, now time.Time) 
 		return nil, chat.Errorf(chat.ErrInvalid, "at most %d extra parameters", chat.MaxExtra)
 	}
 	for k, v := range req.Extra {
-		if !strings.HasPrefix(k, "cus_extra_") || len(k) > 64 {
-			return nil, chat.Errorf(chat.ErrInvalid, "extra parameter %q must be named cus_extra_…", k)
+		// A name is one line agents read as a label: no control or
+		// text-direction characters, which would reorder it on screen.
+		if !strings.HasPrefix(k, "cus_extra_") || len(k) == len("cus_extra_") || len(k) > 64 || strings.ContainsFunc(k, chat.IsControlOrBidi) {
+			return nil, chat.Errorf(chat.ErrInvalid, "extra parameter %q must be named cus_extra_… (at most 64 bytes, without control or text-direction characters)", k)
 		}
 		if utf8.RuneCountInString(v) > 500 {
 			return nil, chat.Errorf(chat.ErrInvalid, "extra parameter %q is longer than 500 characters", k)
@@ -337,10 +342,15 @@ func (s *Server) widgetSession(w http.ResponseWriter, r *http.Request) error {
 		token = ""
 	default:
 		token = ""
-		c.ExternalID = "v" + strings.ToLower(auth.NewToken()[:16])
+		c.ExternalID = "v" + strings.ToLower(auth.NewToken()[:16]) // anonymousID
 	}
 	if err := s.store.UpsertCustomer(ctx, c); err != nil {
 		return err
+	}
+	if c.Verified && prev != nil && !signed && prev.ExternalID != c.ExternalID {
+		if c, err = s.loginMidChat(r, ws, prev, c); err != nil {
+			return err
+		}
 	}
 	if token == "" {
 		token = auth.NewToken()
@@ -363,6 +373,51 @@ func (s *Server) widgetSession(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, resp)
 	return nil
+}
+
+// anonymousID is the form of the random ID an anonymous visitor gets (a
+// "v" and 16 characters of crypto/rand.Text, lower case); an agent who
+// gives them a customer ID renames it (§1.3).
+var anonymousID = regexp.MustCompile(`^v[a-z2-7]{16}$`)
+
+// loginMidChat carries an anonymous visitor's chat into the member they
+// logged in as, mid-chat (§1.3): the page that held the anonymous session
+// now passes a signed site_uid, so the same browser holds both, and the
+// chat goes on in the member's widget instead of being left with nobody
+// to read the agent's answers. The anonymous identifier folds into the
+// member's, as an agent's change of customer ID does (its profile merges
+// into the member's). Only a visitor who is still anonymous — no customer
+// ID given by an agent, no other identifier — and in a chat they have not
+// left is carried; when the fold is refused (the member has a chat open
+// too, one of them is blocked) the member starts as before and the
+// anonymous chat stays where it was.
+//
+// It answers the member as they now are.
+func (s *Server) loginMidChat(r *http.Request, ws *chat.Workspace, anon, member *chat.Customer) (*chat.Customer, error) {
+	ctx := r.Context()
+	if anon.Verified || !anonymousID.MatchString(anon.ExternalID) || anon.CustomerID != anon.ExternalID || anon.Identifiers > 1 {
+		return member, nil
+	}
+	cur, err := s.store.CurrentConversation(ctx, ws.ID, anon.ID, chat.ChannelWeb)
+	if chat.ErrorCode(err) == chat.ErrConversationNotFound || err == nil && cur.CustomerLeftAt != nil {
+		return member, nil
+	} else if err != nil {
+		return nil, err
+	}
+	by := chat.Who{Name: "visitor " + chat.Identifier(ws.SiteID, member.ExternalID), Address: clientIP(r)}
+	after, err := s.app.ChangeCustomerID(ctx, ws.ID, anon.ID, member.ExternalID, true, by)
+	s.visitors.forget(ws.ID)
+	var refused *chat.Error
+	switch {
+	case errors.As(err, &refused):
+		s.log.Info("widget: a login mid-chat left the anonymous chat where it was", slog.Int64("conversation", cur.ID), slog.String("why", refused.Code))
+		return member, nil
+	case err != nil:
+		return nil, err
+	case after.ID != member.ID: // never: the member's identifier is the one that stays
+		return nil, fmt.Errorf("login mid-chat: folded into identifier %d, not the member's %d", after.ID, member.ID)
+	}
+	return after, nil
 }
 
 func (s *Server) widgetStart(w http.ResponseWriter, r *http.Request) error {

@@ -66,6 +66,24 @@ func testWorkspaces(t *testing.T, s chat.Store) {
 	}
 	_, _, err = s.PatchWorkspace(ctx, 999999, func(*chat.Workspace) error { return nil }, chat.Who{})
 	wantCode(t, err, chat.ErrWorkspaceNotFound)
+
+	// Business hours read back as saved (§6): a weekday without a lunch
+	// break has none, and a closed one keeps no hours, though the defaults
+	// the settings are read over have them.
+	got.Settings.Hours.AlwaysOpen = false
+	got.Settings.Hours.Days[time.Monday] = chat.DayHours{Open: true, Start: "10:00", End: "17:00"}
+	got.Settings.Hours.Days[time.Tuesday] = chat.DayHours{}
+	must(t, got.Settings.Validate())
+	_, err = s.UpdateWorkspace(ctx, got, chat.Who{})
+	must(t, err)
+	read, err := s.Workspace(ctx, w.ID)
+	must(t, err)
+	if mon, tue := read.Settings.Hours.Days[time.Monday], read.Settings.Hours.Days[time.Tuesday]; mon != got.Settings.Hours.Days[time.Monday] || tue != (chat.DayHours{}) {
+		t.Fatalf("Monday %+v and Tuesday %+v read back, saved without a lunch break and closed", mon, tue)
+	}
+	if noon := time.Date(2026, 12, 7, 12, 30, 0, 0, read.Settings.Location()); !read.Settings.Hours.IsOpen(noon) {
+		t.Fatalf("closed on Monday at 12:30 without a lunch break")
+	}
 }
 
 // LastEventSeqs answers for several workspaces in one read, as

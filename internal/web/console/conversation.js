@@ -152,8 +152,8 @@ class ConversationView extends HTMLElement {
   #inbox = null;
   #id = 0;
   #thread = null;
-  #drafts = new Map(); // conversation id → unsent text
   #typingTimer = 0;
+  #typingTold = 0; // the conversation the customer was told the agent is typing in
   #pinned = true; // the thread is scrolled to its end
   #wrapup = null; // the wrap-up dialog
   #canned = null; // the "#" canned responses list of the composer
@@ -180,8 +180,12 @@ class ConversationView extends HTMLElement {
     this.#pii = new PII(this, { inbox: () => this.#inbox, thread: () => this.#thread, conversation: () => this.#id });
     bindComposer(this.#ref('composer'), {
       send: (text) => this.#guardedSend(text),
-      typing: (on) => this.#inbox.sendTyping(this.#id, on),
+      typing: (on) => this.#tellTyping(on),
     });
+    // The draft follows the composer; a send empties it (the composer
+    // clears the field without an input event).
+    this.#input.addEventListener('input', () => this.#keepDraft());
+    this.#ref('composer').addEventListener('submit', () => this.#keepDraft());
     this.#ref('note-toggle').addEventListener('click', () => this.setNoteMode(!this.#note));
     this.#mentions = bindMentions(this.#ref('composer'), {
       members: () => this.#inbox?.activeMembers ?? [],
@@ -263,14 +267,16 @@ class ConversationView extends HTMLElement {
   }
 
   async #show(id) {
-    if (this.#id) this.#drafts.set(this.#id, this.#input.value);
-    this.#id = id;
-    this.#input.value = this.#drafts.get(id) ?? '';
+    this.#tellTyping(false);
+    this.#keepDraft();
+    this.#id = 0; // nothing is kept while the next draft is put in
+    const draft = this.#draft(id);
+    this.#input.value = draft.text;
     this.#canned?.close();
     this.#mentions?.close();
     this.#faq?.close();
-    this.#drafts.delete(id);
-    this.setNoteMode(false);
+    this.setNoteMode(draft.note);
+    this.#id = id;
     this.#thread.clear();
     this.#pii.forget();
     this.#showTyping(false);
@@ -569,7 +575,10 @@ class ConversationView extends HTMLElement {
       if (this.#id === id) this.#send(text);
       return;
     }
-    if (this.#id === id && !this.#input.value) this.#input.value = text;
+    if (this.#id === id && !this.#input.value) {
+      this.#input.value = text;
+      this.#keepDraft();
+    }
     this.#input.focus();
   }
 
@@ -671,10 +680,62 @@ class ConversationView extends HTMLElement {
         robotArticles(meta).map((a) => h('li', {}, h('a', { href: a.url, target: '_blank', rel: 'noopener' }, a.title)))));
   }
 
+  // Drafts: what the agent typed and has not sent, per conversation, with
+  // whether it is a note — so that a note comes back a note, and Enter
+  // never sends it to the customer — kept in sessionStorage, so switching
+  // conversations or reloading the tab loses nothing.
+  get #draftKey() {
+    return `sodam.composer.${this.#inbox?.workspaceId}.${this.#inbox?.agentId}`;
+  }
+
+  #drafts() {
+    try {
+      return JSON.parse(sessionStorage.getItem(this.#draftKey)) ?? {};
+    } catch {
+      return {};
+    }
+  }
+
+  #draft(id) {
+    const d = id && this.#inbox ? this.#drafts()[id] : null;
+    return { text: typeof d?.text === 'string' ? d.text : '', note: d?.note === true };
+  }
+
+  // #keepDraft records the open conversation's composer as it is now.
+  #keepDraft() {
+    if (!this.#id || !this.#inbox) return;
+    const all = this.#drafts();
+    const text = this.#input.value;
+    if (text.trim()) all[this.#id] = { text, note: this.#note };
+    else delete all[this.#id];
+    try {
+      sessionStorage.setItem(this.#draftKey, JSON.stringify(all));
+    } catch {
+      // Private modes may refuse: the draft lives as long as the composer.
+    }
+  }
+
+  // #tellTyping tells the customer the agent is typing a reply — never a
+  // note, which the customer does not see: not in note mode, nor while a
+  // "/note " or "/메모 " prefix (or any "/word") is being typed. A signal
+  // withheld is no signal; one given is taken back when it stops holding.
+  #tellTyping(on) {
+    const value = this.#input.value;
+    const reply = on && this.#id && !this.#note && noteText(value) === null && !/^\s*\/\S*$/.test(value);
+    if (reply) {
+      this.#typingTold = this.#id;
+      this.#inbox?.sendTyping(this.#id, true);
+    } else if (this.#typingTold) {
+      this.#inbox?.sendTyping(this.#typingTold, false);
+      this.#typingTold = 0;
+    }
+  }
+
   // setNoteMode switches the composer between a reply to the customer and
   // an internal note for the team (Alt+N, the note button, "/note ").
   setNoteMode(on) {
     this.#note = on;
+    if (on) this.#tellTyping(false);
     const form = this.#ref('composer');
     form.classList.toggle('note-mode', on);
     form.dataset.mode = on ? 'note' : 'reply';
@@ -683,6 +744,7 @@ class ConversationView extends HTMLElement {
     this.#input.setAttribute('aria-label', this.#input.placeholder);
     const prefixed = noteText(this.#input.value);
     if (on && prefixed !== null) this.#input.value = prefixed;
+    this.#keepDraft();
     if (this.#inbox) this.#renderHead();
   }
 

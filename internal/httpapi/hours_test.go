@@ -1,0 +1,68 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// TestHoursPatchReadsDaysWhole (§6): a patch that names the weekdays gives
+// each day as it says, not merged into the day it replaces. A Monday sent
+// without a lunch break has none, so the widget takes chats at 12:30; a
+// day sent as {} is closed. On both stores.
+func TestHoursPatchReadsDaysWhole(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) { hoursPatchReadsDaysWhole(t, newEnvOn(t, kind, nil)) })
+	}
+}
+
+func hoursPatchReadsDaysWhole(t *testing.T, e *env) {
+	manager := e.login("manager")
+	shop := e.shopPath()
+	week := func(monday, tuesday string) string {
+		return `{"settings":{"business_hours":{"always_open":false,"time_zone":"Asia/Seoul","holidays":[],"days":[{},` + monday + `,` + tuesday + `,{},{},{},{}]}}}`
+	}
+	manager.json("PATCH", shop, week(`{"open":true,"start":"09:00","end":"18:00","lunch_start":"12:00","lunch_end":"13:00"}`,
+		`{"open":true,"start":"09:00","end":"18:00"}`), 200, nil)
+	// The lunch break is left out of Monday, as the workspace's own JSON
+	// leaves out one it does not have; Tuesday is {}.
+	var ws chat.Workspace
+	manager.json("PATCH", shop, week(`{"open":true,"start":"09:00","end":"18:00"}`, `{}`), 200, &ws)
+	got, _ := json.Marshal(ws.Settings.Hours.Days[1:3])
+	if want := `[{"open":true,"start":"09:00","end":"18:00"},{"open":false}]`; string(got) != want {
+		t.Fatalf("Monday and Tuesday %s, want %s", got, want)
+	}
+	// As saved: read back, Monday has no lunch break and Tuesday is closed
+	// with no hours left over.
+	var read chat.Workspace
+	manager.json("GET", shop, "", 200, &read)
+	if again, _ := json.Marshal(read.Settings.Hours.Days[1:3]); string(again) != string(got) {
+		t.Fatalf("Monday and Tuesday read back as %s, saved as %s", again, got)
+	}
+	// A day of the wrong shape is refused, naming what is wrong, and
+	// changes nothing.
+	state := func() string { return manager.state(shop) }
+	e.refuse(state, []scenario{
+		{name: "open of the wrong type", as: manager, method: "PATCH", path: shop, body: week(`{"open":"yes"}`, `{}`), status: 400, code: chat.ErrInvalid},
+		{name: "a day's unknown field", as: manager, method: "PATCH", path: shop, body: week(`{"open":true,"start":"09:00","end":"18:00","break":"12:00"}`, `{}`), status: 400, code: chat.ErrInvalid},
+		{name: "a day that is not an object", as: manager, method: "PATCH", path: shop, body: week(`"09:00-18:00"`, `{}`), status: 400, code: chat.ErrInvalid},
+	})
+	// Monday 2026-12-07 12:30 in Seoul: open, since there is no lunch break.
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	e.clock.mu.Lock()
+	e.clock.frozen = time.Date(2026, 12, 7, 12, 30, 0, 0, seoul)
+	e.clock.mu.Unlock()
+	var cfg struct{ Availability chat.Availability }
+	e.anonymous().json("GET", "/api/v1/widget/config?site_id=shop", "", 200, &cfg)
+	if cfg.Availability != chat.Available {
+		t.Fatalf("Monday 12:30 without a lunch break: %q", cfg.Availability)
+	}
+	// A patch that does not name the days keeps them.
+	manager.json("PATCH", shop, `{"settings":{"business_hours":{"always_open":false,"time_zone":"Asia/Seoul","holidays":["2026-12-25"]}}}`, 200, &ws)
+	if again, _ := json.Marshal(ws.Settings.Hours.Days[1:3]); string(again) != string(got) || !strings.Contains(strings.Join(ws.Settings.Hours.Holidays, ","), "2026-12-25") {
+		t.Fatalf("days %s after a patch of the holidays", again)
+	}
+}
