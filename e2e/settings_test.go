@@ -270,6 +270,15 @@ func TestBrowserBusinessHours(t *testing.T) {
 		admin.fail("Tuesday's lunch break starts at %q, want 12:00 as it was", got)
 	}
 
+	// Sunday, closed, has no hours; opened, it starts with a working day's.
+	sunday := `[data-testid=hours-form] tr[data-day="0"] `
+	if got := eval[string](admin, `document.querySelector('`+sunday+`[data-field=start]').value`); got != "" {
+		admin.fail("closed Sunday starts at %q, want no hours", got)
+	}
+	admin.click(sunday + "[data-field=open]")
+	admin.waitFor("Sunday opened with 09:00–18:00", `document.querySelector('`+sunday+`[data-field=start]').value === '09:00' && document.querySelector('`+sunday+`[data-field=end]').value === '18:00'`+
+		` && !document.querySelector('`+sunday+`[data-field=start]').disabled`)
+
 	openWidget(visitor, s.host.URL)
 	visitor.waitFrame("the widget closed for the holiday", `d.querySelector('[data-testid=widget-offline]').dataset.reason === 'outside_hours'`)
 }

@@ -106,7 +106,7 @@ class HoursCard extends SettingsCard {
     });
     this.ref('day-rows').replaceChildren(...week.map((d) => h('tr', { dataset: { day: d, testid: 'hours-day' } },
       h('th', { scope: 'row', class: 'weekday' }),
-      h('td', {}, h('input', { type: 'checkbox', dataset: { field: 'open' }, onchange: (e) => this.#dayChanged(e.target.closest('tr')) })),
+      h('td', {}, h('input', { type: 'checkbox', dataset: { field: 'open' }, onchange: (e) => this.#dayOpened(e.target.closest('tr')) })),
       h('td', { class: 'hours-cell' }, h('span', { class: 'range' }, time('start'), h('span', { 'aria-hidden': 'true' }, '–'), time('end'))),
       h('td', { class: 'lunch-cell' }, h('span', { class: 'range' }, time('lunch_start'), h('span', { 'aria-hidden': 'true' }, '–'), time('lunch_end')))),
     ));
@@ -126,6 +126,17 @@ class HoursCard extends SettingsCard {
       field('open').setAttribute('aria-label', `${day} ${t('hours.open')}`);
       for (const f of ['start', 'end', 'lunch_start', 'lunch_end']) field(f).setAttribute('aria-label', `${day} ${t('hours.' + f)}`);
     }
+  }
+
+  // #dayOpened follows the open box's click: a day opened with no hours
+  // (a closed day is saved without them) starts with 09:00–18:00.
+  #dayOpened(tr) {
+    const field = (f) => tr.querySelector(`[data-field=${f}]`);
+    if (field('open').checked && !field('start').value && !field('end').value) {
+      field('start').value = '09:00';
+      field('end').value = '18:00';
+    }
+    this.#dayChanged(tr);
   }
 
   #dayChanged(tr) {
