@@ -1,0 +1,76 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// TestSignInCrossSite: the routes that sign a browser in (login, an
+// invitation's acceptance, a reset link's use) refuse a request another
+// site's page sent — login CSRF, which would sign the victim's browser
+// into the attacker's account, so that what they then type (a customer's
+// details, a password) lands there. The refusal is 403 csrf_failed,
+// with no cookie, and the link stays usable. The console's own page (same
+// origin) and a script (no Origin) are let through.
+func TestSignInCrossSite(t *testing.T) {
+	e := newEnv(t)
+	master := e.login("master")
+	inv := e.invite(master, "nam@example.com", "nam", "agent")
+	var reset struct {
+		ResetURL string `json:"reset_url"`
+	}
+	master.json("POST", fmt.Sprintf("%s/agents/%d/password-reset", e.shopPath(), e.agents["lee"].ID), "", 201, &reset)
+
+	login := `{"email":"kim@example.com","password":"` + password + `"}`
+	accept := `{"token":"` + tokenOf(t, inv.InviteURL) + `","password":"` + strongPassword + `"}`
+	use := `{"token":"` + tokenOf(t, reset.ResetURL) + `","password":"` + strongPassword + `"}`
+	post := func(path, body, origin string) (int, []byte, []*http.Cookie) {
+		t.Helper()
+		req, err := http.NewRequest("POST", e.srv.URL+path, strings.NewReader(body))
+		must(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		defer resp.Body.Close()
+		data, err := io.ReadAll(resp.Body)
+		must(t, err)
+		return resp.StatusCode, data, resp.Cookies()
+	}
+	for _, tt := range []struct{ path, body string }{
+		{"/api/v1/auth/login", login},
+		{"/api/v1/invitations/accept", accept},
+		{"/api/v1/password-reset", use},
+	} {
+		for _, origin := range []string{"https://evil.example", "null", "http://" + strings.TrimPrefix(e.srv.URL, "http://") + ".evil.example"} {
+			status, data, cookies := post(tt.path, tt.body, origin)
+			if status != 403 || len(cookies) != 0 {
+				t.Fatalf("%s from %s: %d %s, cookies %v; want 403 and none", tt.path, origin, status, data, cookies)
+			}
+			if code, _ := errorBodyOf(t, data); code != chat.ErrCSRF {
+				t.Fatalf("%s from %s: code %s, want %s", tt.path, origin, code, chat.ErrCSRF)
+			}
+		}
+	}
+	// Nothing was used up: the console's page signs in with each.
+	for _, tt := range []struct{ path, body string }{
+		{"/api/v1/auth/login", login},
+		{"/api/v1/invitations/accept", accept},
+		{"/api/v1/password-reset", use},
+	} {
+		if status, data, cookies := post(tt.path, tt.body, e.srv.URL); status != 200 || len(cookies) != 1 {
+			t.Fatalf("%s from the console: %d %s, cookies %v", tt.path, status, data, cookies)
+		}
+	}
+	// A script sends no Origin.
+	if status, data, _ := post("/api/v1/auth/login", login, ""); status != 200 {
+		t.Fatalf("login without Origin: %d %s", status, data)
+	}
+}
