@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -72,5 +73,43 @@ func TestSignInCrossSite(t *testing.T) {
 	// A script sends no Origin.
 	if status, data, _ := post("/api/v1/auth/login", login, ""); status != 200 {
 		t.Fatalf("login without Origin: %d %s", status, data)
+	}
+}
+
+// TestTryPage: the try-it page signs a demo member's site_uid with the
+// workspace's identity secret, so it is for the workspace's active
+// members only — not one deactivated there, nor a workspace archived —
+// and, an authenticated page of Sodam's origin, no other site may frame
+// it (clickjacking).
+func TestTryPage(t *testing.T) {
+	e := newEnv(t)
+	master, kim := e.login("master"), e.login("kim")
+	page := func(c *client, query string) (*http.Response, string) {
+		t.Helper()
+		resp, data := c.get("/console/try" + query)
+		return resp, string(data)
+	}
+	resp, body := page(kim, fmt.Sprintf("?ws=%d&as=member", e.shop.ID))
+	if resp.StatusCode != 200 || !strings.Contains(body, "siteUidSig") {
+		t.Fatalf("an active member: %d %s", resp.StatusCode, body)
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Fatalf("Content-Security-Policy %q: another site may frame the page", csp)
+	}
+	// Kim also works for the other workspace, so stays signed in when the
+	// shop deactivates them.
+	must(t, e.store.AddMember(context.Background(), chat.Member{WorkspaceID: e.other.ID, AgentID: e.agents["kim"].ID, Role: chat.RoleAgent, Status: chat.StatusOnline}))
+	master.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["kim"].ID), `{"active":false}`, 200, nil)
+	resp, body = page(kim, fmt.Sprintf("?ws=%d&as=member", e.shop.ID))
+	if resp.StatusCode != 404 || strings.Contains(body, "siteUidSig") {
+		t.Fatalf("deactivated: %d %s", resp.StatusCode, body)
+	}
+	if code, _ := errorBodyOf(t, []byte(body)); code != chat.ErrWorkspaceNotFound {
+		t.Fatalf("deactivated: code %s", code)
+	}
+	// Without ?ws=, the page is the workspace kim is still active in.
+	resp, body = page(kim, "?as=member")
+	if resp.StatusCode != 200 || !strings.Contains(body, `data-site-id="other"`) {
+		t.Fatalf("the other workspace: %d %s", resp.StatusCode, body)
 	}
 }
