@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/httpapi"
 )
 
 // TestSignInCrossSite: the routes that sign a browser in (login, an
@@ -111,5 +113,47 @@ func TestTryPage(t *testing.T) {
 	resp, body = page(kim, "?as=member")
 	if resp.StatusCode != 200 || !strings.Contains(body, `data-site-id="other"`) {
 		t.Fatalf("the other workspace: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestSlowSendHoldsNoPlace: a message send takes one of the node's
+// places for sends in flight (backpressure.go) only once its body has
+// arrived. A client that trickles its body — a visitor's, which anyone
+// can open — must not sit on a place meanwhile: a few hundred such would
+// have every other send in the installation refused with 503 overloaded.
+func TestSlowSendHoldsNoPlace(t *testing.T) {
+	e := newEnvWith(t, func(c *httpapi.Config) { c.MaxSendsInFlight = 1 })
+	slow, quick := e.visitor("shop", ""), e.visitor("shop", "")
+	slowConv, quickConv := slow.start(), quick.start()
+
+	pr, pw := io.Pipe()
+	t.Cleanup(func() { pw.Close() }) // before the server's close, which waits for the request
+	req, err := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/widget/conversations/%d/messages", e.srv.URL, slowConv.ID), pr)
+	must(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+slow.bearer)
+	done := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- 0
+			return
+		}
+		resp.Body.Close()
+		done <- resp.StatusCode
+	}()
+	_, err = pw.Write([]byte(`{"client_msg_id":"slow-1","bo`))
+	must(t, err)
+	time.Sleep(300 * time.Millisecond) // the server is reading the body
+
+	status, data := quick.do("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", quickConv.ID), `{"client_msg_id":"q1","body":"배송 언제 와요?"}`)
+	if status != 201 {
+		t.Fatalf("a send beside a slow one: %d %s", status, data)
+	}
+	_, err = pw.Write([]byte(`dy":"천천히"}`))
+	must(t, err)
+	must(t, pw.Close())
+	if status := <-done; status != 201 {
+		t.Fatalf("the slow send: %d", status)
 	}
 }
