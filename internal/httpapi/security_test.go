@@ -157,3 +157,62 @@ func TestSlowSendHoldsNoPlace(t *testing.T) {
 		t.Fatalf("the slow send: %d", status)
 	}
 }
+
+// TestAPIAnswersNotStored: what the API answers a caller — their
+// session's CSRF token, a customer's details, the identity secret, a new
+// API token's secret, a visitor's messages — is marked no-store, so
+// neither a shared cache nor the browser's disk keeps it. Files and the
+// widget's public settings keep their own caching.
+func TestAPIAnswersNotStored(t *testing.T) {
+	e := newEnv(t)
+	master := e.login("master")
+	vis := e.visitor("shop", "")
+	conv := vis.start()
+	send := func(c *client, method, path, body string) (*http.Response, []byte) {
+		t.Helper()
+		req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+		must(t, err)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if c.csrf != "" {
+			req.Header.Set("X-CSRF-Token", c.csrf)
+		}
+		if c.bearer != "" {
+			req.Header.Set("Authorization", "Bearer "+c.bearer)
+		}
+		resp, err := c.hc.Do(req)
+		must(t, err)
+		defer resp.Body.Close()
+		data, err := io.ReadAll(resp.Body)
+		must(t, err)
+		return resp, data
+	}
+	for _, tt := range []struct {
+		name         string
+		c            *client
+		method, path string
+		body         string
+		status       int
+	}{
+		{"/me", master, "GET", "/api/v1/me", "", 200},
+		{"the workspace, with its identity secret", master, "GET", e.shopPath(), "", 200},
+		{"a conversation", master, "GET", e.convPath(conv.ID), "", 200},
+		{"a new API token", master, "POST", e.shopPath() + "/api-tokens", `{"name":"crm","scopes":["read"]}`, 201},
+		{"a visitor's messages", vis, "GET", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", conv.ID), "", 200},
+		{"a sign-in", e.anonymous(), "POST", "/api/v1/auth/login", `{"email":"kim@example.com","password":"` + password + `"}`, 200},
+		{"a refusal", e.anonymous(), "GET", "/api/v1/me", "", 401},
+	} {
+		resp, data := send(tt.c, tt.method, tt.path, tt.body)
+		if resp.StatusCode != tt.status {
+			t.Fatalf("%s: %d %s", tt.name, resp.StatusCode, data)
+		}
+		if got := resp.Header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("%s: Cache-Control %q, want no-store", tt.name, got)
+		}
+	}
+	resp, _ := send(e.anonymous(), "GET", "/api/v1/widget/launcher?site_id=shop", "")
+	if got := resp.Header.Get("Cache-Control"); got != "no-cache" {
+		t.Errorf("the launcher's settings: Cache-Control %q, want its own no-cache", got)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -263,6 +264,13 @@ func (s *Server) wrap(rt route) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w}
 		w = rec
 		defer func() { s.metrics.HTTPRequest(rt.pattern, rec.status()) }()
+		if strings.Contains(rt.pattern, " /api/") {
+			// An API answer is its caller's (a customer's details, a
+			// CSRF token, a new API token's secret): no cache, shared
+			// or the browser's disk, keeps it. A route whose answer may
+			// be kept (a file, the widget's settings) says so itself.
+			w.Header().Set("Cache-Control", "no-store")
+		}
 		var err error
 		if rt.send {
 			// First, so that a refusal costs no database read — but
