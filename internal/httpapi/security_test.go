@@ -216,3 +216,45 @@ func TestAPIAnswersNotStored(t *testing.T) {
 		t.Errorf("the launcher's settings: Cache-Control %q, want its own no-cache", got)
 	}
 }
+
+// TestSecretsShownOnce: a webhook's signing secret, a bridge's token and
+// secret, an API token and a reset link are shown once, in the answer
+// that made them; no later read — the lists, the workspace, the audit
+// log or its CSV — carries them. (The identity secret is shown to
+// masters on purpose: they put it in their own server.)
+func TestSecretsShownOnce(t *testing.T) {
+	e := newEnv(t)
+	master := e.login("master")
+	var hook struct {
+		Secret string `json:"secret"`
+	}
+	master.json("POST", e.shopPath()+"/webhooks", `{"url":"https://hooks.example.com/sodam","events":["message.created"]}`, 201, &hook)
+	var bridge struct {
+		Token  string `json:"token"`
+		Secret string `json:"secret"`
+	}
+	master.json("POST", e.shopPath()+"/channels", `{"kind":"kakao","name":"카카오톡 채널","webhook_url":"https://bridge.example.com/kakao"}`, 201, &bridge)
+	var tok struct {
+		Token string `json:"token"`
+	}
+	master.json("POST", e.shopPath()+"/api-tokens", `{"name":"crm","scopes":["read"]}`, 201, &tok)
+	var reset struct {
+		ResetURL string `json:"reset_url"`
+	}
+	master.json("POST", fmt.Sprintf("%s/agents/%d/password-reset", e.shopPath(), e.agents["kim"].ID), "", 201, &reset)
+	inv := e.invite(master, "nam@example.com", "nam", "agent")
+	secrets := map[string]string{"webhook secret": hook.Secret, "bridge token": bridge.Token, "bridge secret": bridge.Secret,
+		"API token": tok.Token, "reset token": tokenOf(t, reset.ResetURL), "invitation token": tokenOf(t, inv.InviteURL)}
+	for name, v := range secrets {
+		if len(v) < 16 {
+			t.Fatalf("%s %q: not shown at creation", name, v)
+		}
+	}
+	read := master.state(e.shopPath(), e.shopPath()+"/webhooks", e.shopPath()+"/channels", e.shopPath()+"/alert-targets",
+		e.shopPath()+"/api-tokens", e.shopPath()+"/invitations", e.shopPath()+"/agents", e.shopPath()+"/audit-log", e.shopPath()+"/audit-log.csv", "/api/v1/me")
+	for name, v := range secrets {
+		if strings.Contains(read, v) {
+			t.Errorf("the %s is read back later", name)
+		}
+	}
+}
