@@ -127,11 +127,26 @@ func checkCSRF(r *http.Request, sess *chat.Session) error {
 	if !isWrite(r.Method) {
 		return nil
 	}
-	if o := r.Header.Get("Origin"); o != "" && !sameOrigin(r, o) {
-		return chat.Errorf(chat.ErrCSRF, "cross-site request refused")
+	if err := refuseCrossSite(r); err != nil {
+		return err
 	}
 	if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-CSRF-Token")), []byte(sess.CSRFToken)) != 1 {
 		return chat.Errorf(chat.ErrCSRF, "missing or wrong X-CSRF-Token header")
+	}
+	return nil
+}
+
+// refuseCrossSite refuses a request another site's page sent: a browser
+// names the page's origin in Origin on every cross-origin POST (and
+// "null" from a sandboxed frame or a redirect). Checked on every console
+// write, and on the routes that sign a browser in — login, accepting an
+// invitation, using a reset link — which have no session to hold a CSRF
+// token yet: another site must not sign a visitor's browser into an
+// account of its choosing (login CSRF). A request without Origin (a
+// script, an old browser's same-origin POST) is let through.
+func refuseCrossSite(r *http.Request) error {
+	if o := r.Header.Get("Origin"); o != "" && !sameOrigin(r, o) {
+		return chat.Errorf(chat.ErrCSRF, "cross-site request refused")
 	}
 	return nil
 }
@@ -434,6 +449,9 @@ type meResponse struct {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	if err := refuseCrossSite(r); err != nil {
+		return err
+	}
 	var req loginRequest
 	if err := decode(w, r, &req); err != nil {
 		return err

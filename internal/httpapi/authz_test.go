@@ -42,13 +42,23 @@ func TestAuthorizationMatrix(t *testing.T) {
 		c.bearer = tok.Token
 		return c
 	}
+	// Dana was an agent of the shop and is deactivated there; she works
+	// for the other workspace too, so she stays signed in.
+	dana := &chat.Agent{Email: "dana@example.com", Name: "dana", PasswordHash: authtest.Hash(password)}
+	must(t, e.store.CreateAgent(ctx, dana))
+	for _, ws := range []*chat.Workspace{e.shop, e.other} {
+		must(t, e.store.AddMember(ctx, chat.Member{WorkspaceID: ws.ID, AgentID: dana.ID, Role: chat.RoleAgent, Status: chat.StatusOnline}))
+	}
+	deactivated := e.login("dana")
+	master.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), dana.ID), `{"active":false}`, 200, nil)
 	callers := []struct {
-		name    string
-		c       *client
-		role    chat.Role // in the shop workspace; "" for none
-		session bool
-		scopes  string // for API tokens
-		owner   bool
+		name     string
+		c        *client
+		role     chat.Role // in the shop workspace; "" for none
+		session  bool
+		scopes   string // for API tokens
+		owner    bool
+		inactive bool // a member deactivated in the shop
 	}{
 		{name: "anonymous", c: e.anonymous()},
 		{name: "visitor", c: e.visitor("shop", "")},
@@ -60,6 +70,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{name: "token write", c: token("read,write"), scopes: "write"},
 		{name: "token admin", c: token("admin"), scopes: "admin"},
 		{name: "another workspace's master", c: e.login("olga"), session: true},
+		{name: "deactivated agent", c: deactivated, role: chat.RoleAgent, session: true, inactive: true},
 	}
 	rank := map[chat.Role]int{"": 0, chat.RoleAgent: 1, chat.RoleManager: 2, chat.RoleMaster: 3}
 	param := regexp.MustCompile(`\{([a-z$]+)\}`)
@@ -115,6 +126,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 					want = chat.ErrUnauthorized
 				case cl.role == "":
 					want = chat.ErrWorkspaceNotFound
+				case cl.inactive:
+					want = chat.ErrMemberInactive
 				case rank[cl.role] < rank[min]:
 					want = chat.ErrRoleRequired
 				}

@@ -103,6 +103,11 @@ func (s *Server) sharedAsset(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// tryPolicy keeps the try-it page, a page of Sodam's origin for a signed-in
+// member, from being framed by another site. Its scripts are a sample
+// shop's (an inline SodamSettings, the loader), as on a real site.
+const tryPolicy = "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
 // tryData feeds the try-it page template.
 type tryData struct {
 	WorkspaceID         int64
@@ -121,27 +126,35 @@ func (s *Server) tryPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/console/", http.StatusFound)
 		return nil
 	}
+	// The page signs a member's site_uid with the workspace's identity
+	// secret: only for a workspace the agent is active in, and that is
+	// not archived, as the console's own routes (Store.ConsoleMember).
 	ms, err := s.store.Memberships(r.Context(), agentOf(r).agent.ID)
 	if err != nil {
 		return err
 	}
-	if len(ms) == 0 {
-		return chat.Errorf(chat.ErrWorkspaceNotFound, "you belong to no workspace")
-	}
-	wid := ms[0].WorkspaceID
+	var want int64
 	if v := r.URL.Query().Get("ws"); v != "" {
-		id, err := parseID(v, "ws")
+		if want, err = parseID(v, "ws"); err != nil {
+			return err
+		}
+	}
+	var ws *chat.Workspace
+	for _, m := range ms {
+		if !m.Active || want != 0 && m.WorkspaceID != want {
+			continue
+		}
+		w, err := s.store.Workspace(r.Context(), m.WorkspaceID)
 		if err != nil {
 			return err
 		}
-		if _, err := s.store.Member(r.Context(), id, agentOf(r).agent.ID); err != nil {
-			return chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
+		if w.ArchivedAt == nil {
+			ws = w
+			break
 		}
-		wid = id
 	}
-	ws, err := s.store.Workspace(r.Context(), wid)
-	if err != nil {
-		return err
+	if ws == nil {
+		return chat.Errorf(chat.ErrWorkspaceNotFound, "no such workspace")
 	}
 	d := tryData{WorkspaceID: ws.ID, SiteID: ws.SiteID, BaseURL: s.cfg.BaseURL, Member: r.URL.Query().Get("as") == "member", Lang: "en", MemberName: "Sodam Kim"}
 	if strings.HasPrefix(r.Header.Get("Accept-Language"), "ko") {
@@ -153,6 +166,7 @@ func (s *Server) tryPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", tryPolicy)
 	return web.TryTemplate.Execute(w, d)
 }
 

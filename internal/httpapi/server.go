@@ -5,14 +5,17 @@ package httpapi
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -261,9 +264,19 @@ func (s *Server) wrap(rt route) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w}
 		w = rec
 		defer func() { s.metrics.HTTPRequest(rt.pattern, rec.status()) }()
+		if strings.Contains(rt.pattern, " /api/") {
+			// An API answer is its caller's (a customer's details, a
+			// CSRF token, a new API token's secret): no cache, shared
+			// or the browser's disk, keeps it. A route whose answer may
+			// be kept (a file, the widget's settings) says so itself.
+			w.Header().Set("Cache-Control", "no-store")
+		}
 		var err error
 		if rt.send {
-			// First, so that a refusal costs no database read.
+			// First, so that a refusal costs no database read — but
+			// after the body has arrived: a client trickling it in
+			// must not sit on a place meanwhile (bufferBody).
+			r = bufferBody(w, r)
 			var release func()
 			if release, err = s.sends.admit(r.Context(), w); err != nil {
 				s.writeError(w, r, err)
@@ -300,6 +313,31 @@ func (s *Server) wrap(rt route) http.Handler {
 		s.log.Debug("request", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Duration("dur", time.Since(start)), slog.String("err", chat.ErrorCode(err)))
 	})
 }
+
+// bufferBody reads a request's body (at most maxBody, the most decode
+// takes) before the request takes a place among the sends in flight, so
+// that a few hundred clients sending their bodies slowly cannot hold every
+// place and have everyone else's messages refused (TestSlowSendHoldsNoPlace).
+// What it read is handed on with the read's error, if any, for decode to
+// answer as it would have.
+func bufferBody(w http.ResponseWriter, r *http.Request) *http.Request {
+	if r.Body == nil || r.Body == http.NoBody {
+		return r
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var rest io.Reader = bytes.NewReader(body)
+	if err != nil {
+		rest = io.MultiReader(rest, errReader{err})
+	}
+	r2 := *r
+	r2.Body = io.NopCloser(rest)
+	return &r2
+}
+
+// errReader fails every read with its error.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // auditRefusal records a refused administrative attempt of a caller known
 // to the workspace (or an owner-level route's caller): what was tried, by

@@ -176,6 +176,9 @@ type acceptRequest struct {
 // acceptInvitation joins the workspace: a new login chooses its password;
 // an existing one proves itself with its password. Then it is signed in.
 func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error {
+	if err := refuseCrossSite(r); err != nil {
+		return err
+	}
 	var req acceptRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -283,6 +286,9 @@ type passwordResetRequest struct {
 
 // usePasswordReset sets a new password through a reset link and signs in.
 func (s *Server) usePasswordReset(w http.ResponseWriter, r *http.Request) error {
+	if err := refuseCrossSite(r); err != nil {
+		return err
+	}
 	var req passwordResetRequest
 	if err := decode(w, r, &req); err != nil {
 		return err

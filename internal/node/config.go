@@ -262,8 +262,13 @@ var options = []option{
 		c.PIIKey = v
 		return nil
 	}},
-	{name: "secure-cookies", def: "false", usage: "mark session cookies Secure (serve over HTTPS)", set: func(c *Config, v string) error {
+	// Set after base-url (the table's order), whose scheme decides the
+	// default: a console served over HTTPS never sends its session cookie
+	// over plain HTTP because a setting was forgotten.
+	{name: "secure-cookies", usage: "mark session cookies Secure (default: true when --base-url is https://)", set: func(c *Config, v string) error {
 		switch v {
+		case "":
+			c.SecureCookies = strings.HasPrefix(strings.ToLower(c.BaseURL), "https://")
 		case "true", "1":
 			c.SecureCookies = true
 		case "false", "0":

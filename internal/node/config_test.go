@@ -59,6 +59,17 @@ func TestParseConfig(t *testing.T) {
 		{name: "SQLite synchronous", env: map[string]string{"SODAM_SQLITE_SYNCHRONOUS": "normal"}, check: func(c Config) bool { return c.SQLiteSynchronous == "NORMAL" }},
 		{name: "SQLite synchronous off", args: []string{"--sqlite-synchronous", "off"}, err: "SODAM_SQLITE_SYNCHRONOUS"},
 		{name: "bad boolean", args: []string{"--secure-cookies", "maybe"}, err: "SODAM_SECURE_COOKIES"},
+		// Served over HTTPS, the session cookie is Secure unless the
+		// operator says otherwise: a forgotten setting must not send it
+		// in the clear to a plain-HTTP request for the same host.
+		{name: "secure cookies behind an https base URL", args: []string{"--base-url", "https://chat.example.com"},
+			check: func(c Config) bool { return c.SecureCookies }},
+		{name: "secure cookies turned off behind https", args: []string{"--base-url", "https://chat.example.com", "--secure-cookies", "false"},
+			check: func(c Config) bool { return !c.SecureCookies }},
+		{name: "no secure cookies behind an http base URL", env: map[string]string{"SODAM_BASE_URL": "http://10.0.0.5:8080"},
+			check: func(c Config) bool { return !c.SecureCookies }},
+		{name: "secure cookies asked for behind http", args: []string{"--base-url", "http://chat.example.com", "--secure-cookies", "true"},
+			check: func(c Config) bool { return c.SecureCookies }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
