@@ -231,7 +231,7 @@ func TestBrowserWidgetSettings(t *testing.T) {
 // page — Monday without its lunch break, today a holiday — and after a
 // reload the page shows what was saved (the removed lunch break came back
 // from the defaults before); the widget, on a holiday, says the desk is
-// closed and offers to leave a message.
+// closed, says when it opens again, and offers to leave a message.
 func TestBrowserBusinessHours(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
@@ -280,5 +280,9 @@ func TestBrowserBusinessHours(t *testing.T) {
 		` && !document.querySelector('`+sunday+`[data-field=start]').disabled`)
 
 	openWidget(visitor, s.host.URL)
-	visitor.waitFrame("the widget closed for the holiday", `d.querySelector('[data-testid=widget-offline]').dataset.reason === 'outside_hours'`)
+	visitor.waitFrame("the widget closed for the holiday, saying when it opens", `d.querySelector('[data-testid=widget-offline]').dataset.reason === 'outside_hours'`+
+		` && /^상담은 .*오전 9:00에 다시 시작해요\.$/.test(d.querySelector('[data-testid=widget-reopens]')?.textContent)`)
+	visitor.frameClick("[data-testid=widget-consent-agree]")
+	visitor.waitFrame("the leave-a-message form", `d.querySelector('[data-testid=widget-leave-form]').checkVisibility()`)
+	look(visitor, "widget-reopens-ko")
 }

@@ -172,6 +172,46 @@ func (b BusinessHours) IsOpen(t time.Time) bool {
 	return true
 }
 
+// NextOpen is the next instant from t at which the desk opens: a day's
+// start or the end of its lunch break, past holidays and closed days. It
+// is false when the desk is open at t, always open, or never opens (no
+// day open, or a year of holidays ahead). It assumes b is valid.
+func (b BusinessHours) NextOpen(t time.Time) (time.Time, bool) {
+	if b.AlwaysOpen || len(b.Days) != 7 || b.IsOpen(t) {
+		return time.Time{}, false
+	}
+	loc, err := time.LoadLocation(b.TimeZone)
+	if err != nil {
+		return time.Time{}, false
+	}
+	t = t.In(loc)
+	holiday := make(map[string]bool, len(b.Holidays))
+	for _, h := range b.Holidays {
+		holiday[h] = true
+	}
+	// Holidays are at most 366 dates (Validate), so a year and a week is
+	// enough to pass them all and reach an open weekday.
+	for i := range 366 + 7 {
+		day := time.Date(t.Year(), t.Month(), t.Day()+i, 12, 0, 0, 0, loc)
+		d := b.Days[day.Weekday()]
+		if !d.Open || holiday[day.Format(time.DateOnly)] {
+			continue
+		}
+		opens := []string{d.Start}
+		if d.LunchStart != "" {
+			opens = append(opens, d.LunchEnd)
+		}
+		for _, o := range opens {
+			m, _ := clock(o)
+			at := time.Date(day.Year(), day.Month(), day.Day(), m/60, m%60, 0, 0, loc)
+			if at.After(t) && b.IsOpen(at) {
+				return at, true
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
 // DayStart is the first instant of local day y-m-d in loc: its midnight,
 // or, where the clocks go forward at midnight (America/Santiago,
 // America/Havana), the moment they do, since that day has no 00:00

@@ -133,3 +133,54 @@ func TestDayStart(t *testing.T) {
 		t.Fatal("a 13th month accepted")
 	}
 }
+
+func TestBusinessHoursNextOpen(t *testing.T) {
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	at := func(s string) time.Time {
+		tm, err := time.ParseInLocation("2006-01-02 15:04", s, seoul)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	b := DefaultBusinessHours()
+	// 2026-12-25 (Friday) and 2026-12-28 (Monday) are holidays.
+	b.Holidays = []string{"2026-12-25", "2026-12-28"}
+	for _, tt := range []struct{ when, want string }{
+		{"2026-11-23 08:59", "2026-11-23 09:00"}, // before Monday opens
+		{"2026-11-23 09:00", ""},                 // open
+		{"2026-11-23 12:30", "2026-11-23 13:00"}, // lunch
+		{"2026-11-23 18:00", "2026-11-24 09:00"}, // after the end
+		{"2026-11-27 19:30", "2026-11-30 09:00"}, // Friday night: Monday
+		{"2026-11-22 10:00", "2026-11-23 09:00"}, // Sunday
+		{"2026-12-24 18:30", "2026-12-29 09:00"}, // Christmas, the weekend, a Monday off
+		{"2026-12-31 23:59", "2027-01-01 09:00"}, // across the year
+	} {
+		got, ok := b.NextOpen(at(tt.when))
+		if tt.want == "" {
+			if ok {
+				t.Errorf("NextOpen(%s) = %v while open", tt.when, got)
+			}
+			continue
+		}
+		if !ok || !got.Equal(at(tt.want)) {
+			t.Errorf("NextOpen(%s) = %v, %v; want %s", tt.when, got.In(seoul), ok, tt.want)
+		}
+	}
+	// Judged in the workspace's zone whatever t's: Sunday 23:00 UTC is
+	// Monday 08:00 in Seoul.
+	if got, _ := b.NextOpen(time.Date(2026, 11, 22, 23, 0, 0, 0, time.UTC)); !got.Equal(at("2026-11-23 09:00")) {
+		t.Errorf("from UTC: %v", got)
+	}
+	// Never: always open, or no day open.
+	always := b
+	always.AlwaysOpen = true
+	if _, ok := always.NextOpen(at("2026-11-22 10:00")); ok {
+		t.Error("always open has a next opening")
+	}
+	closed := DefaultBusinessHours()
+	closed.Days = make([]DayHours, 7)
+	if _, ok := closed.NextOpen(at("2026-11-22 10:00")); ok {
+		t.Error("a week with no open day has a next opening")
+	}
+}

@@ -66,3 +66,46 @@ func hoursPatchReadsDaysWhole(t *testing.T, e *env) {
 		t.Fatalf("days %s after a patch of the holidays", again)
 	}
 }
+
+// TestWidgetReopensAt (§6): outside its hours the widget's config says
+// when the desk opens again — past the weekend and a holiday, after the
+// lunch break — and says nothing of it while open or always open.
+func TestWidgetReopensAt(t *testing.T) {
+	e := newEnv(t)
+	manager := e.login("manager")
+	// 2026-12-24 is a Thursday; the 25th a holiday, then the weekend.
+	manager.json("PATCH", e.shopPath(), `{"settings":{"business_hours":{"always_open":false,"time_zone":"Asia/Seoul","holidays":["2026-12-25"],
+		"days":[{},{"open":true,"start":"09:00","end":"18:00","lunch_start":"12:00","lunch_end":"13:00"},{"open":true,"start":"09:00","end":"18:00","lunch_start":"12:00","lunch_end":"13:00"},
+		{"open":true,"start":"09:00","end":"18:00","lunch_start":"12:00","lunch_end":"13:00"},{"open":true,"start":"09:00","end":"18:00","lunch_start":"12:00","lunch_end":"13:00"},
+		{"open":true,"start":"09:00","end":"18:00","lunch_start":"12:00","lunch_end":"13:00"},{}]}}}`, 200, nil)
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	for _, c := range []struct {
+		now, availability, reopens string
+	}{
+		{"2026-12-24 18:30", "outside_hours", "2026-12-28T09:00:00+09:00"},
+		{"2026-12-28 12:10", "outside_hours", "2026-12-28T13:00:00+09:00"},
+		{"2026-12-28 10:00", "available", ""},
+	} {
+		at, _ := time.ParseInLocation("2006-01-02 15:04", c.now, seoul)
+		e.clock.mu.Lock()
+		e.clock.frozen = at
+		e.clock.mu.Unlock()
+		var cfg struct {
+			Availability string `json:"availability"`
+			ReopensAt    string `json:"reopens_at"`
+		}
+		e.anonymous().json("GET", "/api/v1/widget/config?site_id=shop", "", 200, &cfg)
+		if cfg.Availability != c.availability || cfg.ReopensAt != c.reopens {
+			t.Errorf("at %s: %s, reopens %q; want %s, %q", c.now, cfg.Availability, cfg.ReopensAt, c.availability, c.reopens)
+		}
+	}
+	e.clock.mu.Lock()
+	e.clock.frozen = time.Time{} // the manager's session is reckoned from now
+	e.clock.mu.Unlock()
+	manager.json("PATCH", e.shopPath(), `{"settings":{"business_hours":{"always_open":true}}}`, 200, nil)
+	var raw map[string]any
+	e.anonymous().json("GET", "/api/v1/widget/config?site_id=shop", "", 200, &raw)
+	if _, ok := raw["reopens_at"]; ok || raw["availability"] != "available" {
+		t.Errorf("always open: %v", raw)
+	}
+}

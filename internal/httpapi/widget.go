@@ -144,6 +144,9 @@ type widgetConfig struct {
 	// TimeZone is the workspace's (its business hours'): the widget shows
 	// times in it, as the console does (§15).
 	TimeZone string `json:"time_zone"`
+	// ReopensAt is when the desk next opens, while it is outside its
+	// hours (§6): the leave-a-message form says so.
+	ReopensAt *time.Time `json:"reopens_at,omitempty"`
 }
 
 // launcherConfig is what the loader on the company's page needs before it
@@ -204,9 +207,15 @@ func (s *Server) widgetConfig(w http.ResponseWriter, r *http.Request) error {
 	}
 	lang := ws.Settings.Widget.WidgetLanguage(r.URL.Query().Get("lang"))
 	texts := ws.TextsFor(lang)
-	writeJSON(w, http.StatusOK, widgetConfig{SiteID: ws.SiteID, Name: ws.Name, Language: lang, Title: texts.Title, Color: ws.Color,
+	config := widgetConfig{SiteID: ws.SiteID, Name: ws.Name, Language: lang, Title: texts.Title, Color: ws.Color,
 		ConsentText: texts.Consent, AgentsOnline: online > 0, Availability: avail, Attachments: ws.Settings.Attachments, Robot: ws.Settings.Robot.Enabled,
-		TimeZone: ws.Settings.Location().String()})
+		TimeZone: ws.Settings.Location().String()}
+	if avail == chat.UnavailableHours {
+		if at, ok := ws.Settings.Hours.NextOpen(s.now()); ok {
+			config.ReopensAt = &at
+		}
+	}
+	writeJSON(w, http.StatusOK, config)
 	return nil
 }
 

@@ -92,6 +92,13 @@ function setConnection(state) {
   el.textContent = state === 'connecting' || state === 'reconnecting' ? t('connection.' + state) : '';
 }
 
+// reopening is when the desk opens again (outside its hours), in the
+// workspace's time zone: "12월 7일 (월) 오전 9:00".
+function reopening(config) {
+  return new Intl.DateTimeFormat(locale.lang, { weekday: 'short', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit',
+    timeZone: knownTimeZone(config.time_zone) }).format(new Date(config.reopens_at));
+}
+
 function applyConfig(config) {
   const title = config.title || config.name || t('title');
   $('title').textContent = $('title').title = title;
@@ -106,7 +113,8 @@ function applyConfig(config) {
   const reason = availability === 'available' ? 'online' : availability;
   $('availability').textContent = $('availability').title = t(locale.has('availability.' + reason) ? 'availability.' + reason : 'availability.nobody_online');
   $('offline').dataset.reason = availability;
-  $('offline').textContent = t(locale.has('leave.reason.' + availability) ? 'leave.reason.' + availability : 'leave.reason.nobody_online');
+  $('offline').replaceChildren(t(locale.has('leave.reason.' + availability) ? 'leave.reason.' + availability : 'leave.reason.nobody_online'),
+    ...(config.reopens_at ? [h('span', { class: 'reopens', dataset: { testid: 'widget-reopens' } }, t('leave.reopens', { when: reopening(config) }))] : []));
   consentText = config.consent_text ?? '';
   $('consent-text').textContent = consentText;
   fileRules = config.attachments ?? null;
