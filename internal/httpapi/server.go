@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"slices"
@@ -61,6 +62,10 @@ type Config struct {
 	// MaxSendsInFlight bounds the message sends the node works on at once
 	// (backpressure.go): 0 is DefaultMaxSendsInFlight, negative no bound.
 	MaxSendsInFlight int
+	// TrustedProxies are the reverse proxies in front of the node: a
+	// request that comes from one is the client its X-Forwarded-For names
+	// (realIP).
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the HTTP side of one node.
@@ -239,7 +244,56 @@ func (s *Server) Drain() { s.lingering.stop() }
 
 // Handler is the whole HTTP surface of the node.
 func (s *Server) Handler() http.Handler {
-	return s.recoverer(s.mux)
+	return s.recoverer(s.realIP(s.mux))
+}
+
+// realIP makes a request that a trusted proxy passed on come from the
+// client the proxy names, so that rate limits, login backoff and the audit
+// log see the client, not the proxy (behind which every client would share
+// one budget). Without trusted proxies it changes nothing: an
+// X-Forwarded-For anyone can send is never believed.
+func (s *Server) realIP(next http.Handler) http.Handler {
+	if len(s.cfg.TrustedProxies) == 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if client, ok := forwardedClient(r, s.cfg.TrustedProxies); ok {
+			r = r.WithContext(r.Context()) // a copy to change
+			r.RemoteAddr = netip.AddrPortFrom(client, 0).String()
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// forwardedClient is the client a request from a trusted proxy names: the
+// right-most X-Forwarded-For entry that is not itself a trusted proxy (each
+// proxy appends the address it was reached from, so the entries left of
+// the first untrusted one are whatever the client claimed). False when the
+// request did not come from a trusted proxy, or names no valid address.
+func forwardedClient(r *http.Request, trusted []netip.Prefix) (netip.Addr, bool) {
+	isTrusted := func(a netip.Addr) bool {
+		return slices.ContainsFunc(trusted, func(p netip.Prefix) bool { return p.Contains(a) })
+	}
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil || !isTrusted(peer.Addr().Unmap()) {
+		return netip.Addr{}, false
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	var client netip.Addr
+	for _, hop := range slices.Backward(hops) {
+		a, err := netip.ParseAddr(strings.TrimSpace(hop))
+		if err != nil {
+			break // nothing further left is believed
+		}
+		client = a.Unmap()
+		if !isTrusted(client) {
+			break
+		}
+	}
+	return client, client.IsValid()
 }
 
 func (s *Server) recoverer(next http.Handler) http.Handler {

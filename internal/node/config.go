@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -38,6 +39,9 @@ type Config struct {
 	SecureCookies bool
 	// NoLimits turns the public endpoints' abuse limits off.
 	NoLimits bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (httpapi.Config.TrustedProxies).
+	TrustedProxies []netip.Prefix
 	// InviteTTL is how long invitation links work.
 	InviteTTL time.Duration
 	// StatsRollupEvery is how often the statistics roll-up step folds the
@@ -178,6 +182,25 @@ var options = []option{
 			return fmt.Errorf("must be at least 8 characters")
 		}
 		c.AdminPassword = v
+		return nil
+	}},
+	{name: "trusted-proxies", usage: "reverse proxies in front of Sodam, as IP addresses or CIDR ranges separated by commas (e.g. 10.0.0.0/8): their X-Forwarded-For names the client, for rate limits, login backoff and the audit log (default: none; every client is the address that connects)", set: func(c *Config, v string) error {
+		c.TrustedProxies = nil
+		for part := range strings.SplitSeq(v, ",") {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			p, err := netip.ParsePrefix(part)
+			if err != nil {
+				a, aerr := netip.ParseAddr(part)
+				if aerr != nil {
+					return fmt.Errorf("%q is neither an IP address nor a CIDR range like 10.0.0.0/8", part)
+				}
+				p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+		}
 		return nil
 	}},
 	{name: "rate-limits", def: "on", usage: "abuse limits on the widget's endpoints: on, or off for a load test from a few addresses", set: func(c *Config, v string) error {

@@ -2,6 +2,7 @@ package node
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -41,6 +42,12 @@ func TestParseConfig(t *testing.T) {
 			check: func(c Config) bool { return c.AdminPassword == "from-a-file-123" }},
 		{name: "base URL trailing slash", args: []string{"--base-url", "https://chat.example.com/"},
 			check: func(c Config) bool { return c.BaseURL == "https://chat.example.com" }},
+		{name: "no trusted proxies by default", check: func(c Config) bool { return len(c.TrustedProxies) == 0 }},
+		{name: "trusted proxies", env: map[string]string{"SODAM_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.5,::ffff:172.16.0.9, fd00::/8"},
+			check: func(c Config) bool {
+				return fmt.Sprint(c.TrustedProxies) == "[10.0.0.0/8 192.168.1.5/32 172.16.0.9/32 fd00::/8]"
+			}},
+		{name: "bad trusted proxy", args: []string{"--trusted-proxies", "10.0.0.0/8,proxy.internal"}, err: "SODAM_TRUSTED_PROXIES"},
 		{name: "bad address", args: []string{"--addr", "8080"}, err: "SODAM_ADDR"},
 		{name: "bad database URL", env: map[string]string{"SODAM_DATABASE_URL": "mysql://x"}, err: "SODAM_DATABASE_URL"},
 		{name: "NATS URL", env: map[string]string{"SODAM_NATS_URL": "nats://127.0.0.1:4222", "SODAM_DATABASE_URL": "postgres://127.0.0.1/sodam"},

@@ -193,7 +193,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.App.SetMailer(mailer, nil, nil, m.Log) // ticket replies (app/tickets.go)
 	m.App.UsePII(keys)
 	m.App.UseFiles(files, m.Log) // exports' files
-	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met, InviteTTL: c.InviteTTL, NoLimits: c.NoLimits,
+	srv := httpapi.New(httpapi.Config{BaseURL: baseURL, SecureCookies: c.SecureCookies, Metrics: met, InviteTTL: c.InviteTTL, NoLimits: c.NoLimits, TrustedProxies: c.TrustedProxies,
 		MaxSendsInFlight: c.MaxSendsInFlight, Mail: mailer, AllowPrivateWebhooks: c.Integrations.AllowPrivate, Sealer: worker.Sealer, KickOutbox: worker.Kick},
 		m.Store, m.App, files, m.Hub, m.Log)
 	m.api = srv
