@@ -5,15 +5,23 @@ import (
 	"time"
 )
 
-func TestBusinessHoursIsOpen(t *testing.T) {
-	seoul, _ := time.LoadLocation("Asia/Seoul")
-	at := func(s string) time.Time {
+// seoulClock reads "2026-11-23 09:00" as that time in Seoul.
+func seoulClock(t *testing.T) (*time.Location, func(string) time.Time) {
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seoul, func(s string) time.Time {
 		tm, err := time.ParseInLocation("2006-01-02 15:04", s, seoul)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return tm
 	}
+}
+
+func TestBusinessHoursIsOpen(t *testing.T) {
+	_, at := seoulClock(t)
 	b := DefaultBusinessHours()
 	b.Holidays = []string{"2026-12-25"}
 	// 2026-11-23 is a Monday; 2026-11-22 a Sunday; 2026-12-25 a Friday.
@@ -135,14 +143,7 @@ func TestDayStart(t *testing.T) {
 }
 
 func TestBusinessHoursNextOpen(t *testing.T) {
-	seoul, _ := time.LoadLocation("Asia/Seoul")
-	at := func(s string) time.Time {
-		tm, err := time.ParseInLocation("2006-01-02 15:04", s, seoul)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tm
-	}
+	seoul, at := seoulClock(t)
 	b := DefaultBusinessHours()
 	// 2026-12-25 (Friday) and 2026-12-28 (Monday) are holidays.
 	b.Holidays = []string{"2026-12-25", "2026-12-28"}
