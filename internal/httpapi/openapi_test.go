@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -135,4 +136,75 @@ func TestOpenAPINoStaleOperations(t *testing.T) {
 			})
 		}
 	}
+}
+
+// notInOpenAPI are the routes under /api/ that openapi.json leaves out on
+// purpose: the description itself.
+var notInOpenAPI = map[string]bool{"GET /api/v1/openapi.json": true}
+
+// TestOpenAPIEveryAPIRouteMarked fails when a route under /api/ is added
+// without api: true, which would keep it out of the two checks above.
+func TestOpenAPIEveryAPIRouteMarked(t *testing.T) {
+	for _, rt := range (&Server{}).routes() {
+		_, path, _ := strings.Cut(rt.pattern, " ")
+		if strings.HasPrefix(path, "/api/") && !rt.api && !notInOpenAPI[rt.pattern] {
+			t.Errorf("%s serves the API but is not marked api: true (and described in openapi.json)", rt.pattern)
+		}
+		if rt.api && notInOpenAPI[rt.pattern] {
+			t.Errorf("%s is marked api: true and listed in notInOpenAPI", rt.pattern)
+		}
+	}
+}
+
+// codeInDescription finds the error codes an error response's description
+// names: `like_this`.
+var codeInDescription = regexp.MustCompile("`([a-z][a-z0-9_]*)`")
+
+// TestOpenAPIErrorCodes fails when an error response of openapi.json
+// names a code the server does not have, or one it answers with another
+// status (statusOf, the one table), and when a 4xx response names no code
+// at all — a client keys on the code, not on the text.
+func TestOpenAPIErrorCodes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for path, item := range doc.Paths {
+		for _, method := range openAPIMethods {
+			raw, ok := item[method]
+			if !ok {
+				continue
+			}
+			var op struct {
+				Responses map[string]struct {
+					Ref         string `json:"$ref"`
+					Description string `json:"description"`
+				} `json:"responses"`
+			}
+			if err := json.Unmarshal(raw, &op); err != nil {
+				t.Fatalf("paths[%q].%s: %v", path, method, err)
+			}
+			for status, resp := range op.Responses {
+				if resp.Ref != "" || status < "400" {
+					continue
+				}
+				codes := codeInDescription.FindAllStringSubmatch(resp.Description, -1)
+				if len(codes) == 0 && status < "500" && !openAPIPlainRefusal(resp.Description) {
+					t.Errorf("%s %s %s: the description names no error code: %q", strings.ToUpper(method), path, status, resp.Description)
+				}
+				for _, m := range codes {
+					want, known := statusOf[m[1]]
+					switch {
+					case !known:
+						t.Errorf("%s %s %s: `%s` is no error code of the server", strings.ToUpper(method), path, status, m[1])
+					case fmt.Sprint(want) != status:
+						t.Errorf("%s %s %s: `%s` is answered with %d, not %s", strings.ToUpper(method), path, status, m[1], want, status)
+					}
+				}
+			}
+		}
+	}
+}
+
+// openAPIPlainRefusal reports whether a description is of a refusal that
+// is not Sodam's JSON error: the WebSocket library's plain-text answers.
+func openAPIPlainRefusal(description string) bool {
+	return strings.Contains(description, "plain text") || strings.Contains(description, "plain-text")
 }
