@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
 )
 
 // openAPIDoc is the part of the OpenAPI document the route checks read.
@@ -207,4 +209,99 @@ func TestOpenAPIErrorCodes(t *testing.T) {
 // is not Sodam's JSON error: the WebSocket library's plain-text answers.
 func openAPIPlainRefusal(description string) bool {
 	return strings.Contains(description, "plain text") || strings.Contains(description, "plain-text")
+}
+
+// routeRefusals are the refusals a route answers before its handler runs,
+// by status, read from its row in the route table (wrap): who may call it,
+// the least role, the abuse budget and a body refused.
+func routeRefusals(rt route) map[string][]string {
+	method, _, _ := strings.Cut(rt.pattern, " ")
+	write := isWrite(method)
+	out := map[string][]string{}
+	add := func(status string, codes ...string) { out[status] = append(out[status], codes...) }
+	switch rt.access {
+	case agent, owner:
+		add("401", chat.ErrUnauthorized)
+		if write {
+			add("403", chat.ErrCSRF)
+		}
+		if rt.access == owner {
+			add("403", chat.ErrOwnerRequired)
+		}
+	case member:
+		add("400", chat.ErrInvalid) // {wid} not a positive integer
+		add("401", chat.ErrUnauthorized)
+		add("403", chat.ErrMemberInactive)
+		if write {
+			add("403", chat.ErrCSRF)
+		}
+		// An API token acts as a manager; a read-only one only reads.
+		if write || rt.minRole == chat.RoleMaster {
+			add("403", chat.ErrScopeRequired)
+		}
+		if rank[rt.minRole] > rank[chat.RoleAgent] {
+			add("403", chat.ErrRoleRequired)
+		}
+		add("404", chat.ErrWorkspaceNotFound)
+		add("409", chat.ErrWorkspaceArchived) // an API token's archived workspace
+	case visitor:
+		add("401", chat.ErrUnauthorized)
+		add("403", chat.ErrOriginNotAllowed)
+	}
+	if rt.limit != "" {
+		add("429", chat.ErrTooManyRequests)
+	}
+	if rt.noBody {
+		add("400", codeInvalidJSON)
+	}
+	return out
+}
+
+// TestOpenAPIRouteRefusals fails when an operation of openapi.json does
+// not list a refusal its route's row in the table makes possible
+// (routeRefusals) or, taking a JSON body, one of decode's; or lacks the
+// 500 and 503 every route may answer.
+func TestOpenAPIRouteRefusals(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for _, rt := range (&Server{}).routes() {
+		if !rt.api {
+			continue
+		}
+		method, path := apiRoute(t, rt.pattern)
+		raw, ok := doc.Paths[path][method]
+		if !ok {
+			continue // TestOpenAPIRoutesDocumented
+		}
+		var op struct {
+			RequestBody struct {
+				Content map[string]json.RawMessage `json:"content"`
+			} `json:"requestBody"`
+			Responses map[string]struct {
+				Ref         string `json:"$ref"`
+				Description string `json:"description"`
+			} `json:"responses"`
+		}
+		if err := json.Unmarshal(raw, &op); err != nil {
+			t.Fatalf("paths[%q].%s: %v", path, method, err)
+		}
+		refusals := routeRefusals(rt)
+		if _, ok := op.RequestBody.Content["application/json"]; ok {
+			// decode's refusals of a JSON body.
+			refusals["400"] = append(refusals["400"], codeInvalidJSON, chat.ErrInvalid)
+			refusals["413"] = append(refusals["413"], codeBodyTooLarge)
+			refusals["415"] = append(refusals["415"], codeMediaType)
+		}
+		for status, codes := range refusals {
+			for _, code := range codes {
+				if !strings.Contains(op.Responses[status].Description, "`"+code+"`") {
+					t.Errorf("%s: its %s response does not list `%s`", rt.pattern, status, code)
+				}
+			}
+		}
+		for _, status := range []string{"500", "503"} {
+			if _, ok := op.Responses[status]; !ok {
+				t.Errorf("%s: no %s response", rt.pattern, status)
+			}
+		}
+	}
 }
