@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/outbox"
 )
 
 // openAPIDoc is the part of the OpenAPI document the route checks read.
@@ -303,5 +304,33 @@ func TestOpenAPIRouteRefusals(t *testing.T) {
 				t.Errorf("%s: no %s response", rt.pattern, status)
 			}
 		}
+	}
+}
+
+// TestOpenAPIWebhookEvents fails when the event types a webhook may
+// subscribe to (outbox.EventTypes) and openapi.json's list differ.
+func TestOpenAPIWebhookEvents(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				WebhookRequest struct {
+					Properties struct {
+						Events struct {
+							Items struct {
+								Enum []string `json:"enum"`
+							} `json:"items"`
+						} `json:"events"`
+					} `json:"properties"`
+				} `json:"WebhookRequest"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPISpec, &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := slices.Sorted(slices.Values(doc.Components.Schemas.WebhookRequest.Properties.Events.Items.Enum))
+	want := slices.Sorted(slices.Values(outbox.EventTypes))
+	if !slices.Equal(got, want) {
+		t.Errorf("WebhookRequest.events lists %v; outbox.EventTypes are %v", got, want)
 	}
 }
