@@ -43,6 +43,7 @@ func TestMain(m *testing.M) {
 type observation struct {
 	answers map[string]bool            // "status code" of error answers
 	sent    map[string]bool            // fields of request bodies accepted (2xx)
+	query   map[string]bool            // query parameters of requests accepted (1xx, 2xx)
 	got     map[string]map[string]bool // status → fields of JSON answers
 }
 
@@ -54,7 +55,7 @@ var seen = struct {
 func observe(pattern string) *observation {
 	o := seen.m[pattern]
 	if o == nil {
-		o = &observation{answers: map[string]bool{}, sent: map[string]bool{}, got: map[string]map[string]bool{}}
+		o = &observation{answers: map[string]bool{}, sent: map[string]bool{}, query: map[string]bool{}, got: map[string]map[string]bool{}}
 		seen.m[pattern] = o
 	}
 	return o
@@ -115,6 +116,11 @@ func observeCodes(next http.Handler) http.Handler {
 		if rec.status < 400 {
 			if rec.status >= 200 && rec.status < 300 {
 				fieldsOf(sent, o.sent)
+			}
+			if rec.status < 300 {
+				for k := range r.URL.Query() {
+					o.query[k] = true
+				}
 			}
 			if rec.keep && !rec.truncated {
 				if o.got[status] == nil {
@@ -181,8 +187,9 @@ var patternParam = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)(\.\.\.)?\}`)
 type schemaDoc struct {
 	Paths      map[string]map[string]json.RawMessage `json:"paths"`
 	Components struct {
-		Schemas   map[string]*schema   `json:"schemas"`
-		Responses map[string]*response `json:"responses"`
+		Schemas    map[string]*schema    `json:"schemas"`
+		Responses  map[string]*response  `json:"responses"`
+		Parameters map[string]*parameter `json:"parameters"`
 	} `json:"components"`
 }
 
@@ -205,12 +212,19 @@ type response struct {
 }
 
 type operation struct {
+	Parameters  []parameter `json:"parameters"`
 	RequestBody struct {
 		Content map[string]struct {
 			Schema *schema `json:"schema"`
 		} `json:"content"`
 	} `json:"requestBody"`
 	Responses map[string]*response `json:"responses"`
+}
+
+type parameter struct {
+	Ref  string `json:"$ref"`
+	Name string `json:"name"`
+	In   string `json:"in"`
 }
 
 func (d *schemaDoc) resolve(s *schema) *schema {
@@ -278,10 +292,15 @@ func undocumented() []string {
 	}
 	ops := map[string]operation{} // "get /api/v1/…"
 	for path, item := range doc.Paths {
+		var shared []parameter // the path item's, for every operation
+		if raw, ok := item["parameters"]; ok {
+			json.Unmarshal(raw, &shared)
+		}
 		for method, raw := range item {
 			var op operation
 			// A path item's other keys (parameters, summary) are no operation.
 			if json.Unmarshal(raw, &op) == nil && op.Responses != nil {
+				op.Parameters = append(op.Parameters, shared...)
 				ops[method+" "+path] = op
 			}
 		}
@@ -309,6 +328,20 @@ func undocumented() []string {
 				}
 			case !strings.Contains(resp.Description, "`"+code+"`"):
 				problems = append(problems, fmt.Sprintf("%s: answered %s; its %s response does not name `%s`", pattern, answer, status, code))
+			}
+		}
+		for q := range o.query {
+			declared := false
+			for _, p := range op.Parameters {
+				if p.Ref != "" {
+					if c := doc.Components.Parameters[strings.TrimPrefix(p.Ref, "#/components/parameters/")]; c != nil {
+						p = *c
+					}
+				}
+				declared = declared || (p.In == "query" && p.Name == q)
+			}
+			if !declared {
+				problems = append(problems, fmt.Sprintf("%s: accepted the query parameter %q, which it does not declare", pattern, q))
 			}
 		}
 		if len(o.sent) > 0 {
