@@ -68,3 +68,60 @@ func TestArchitectureListsEveryPackage(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// selfMarkers are SODAM_* variables a test sets for a copy of itself that
+// it starts (a subprocess), never a person: they need no documentation.
+var selfMarkers = map[string]bool{
+	"SODAM_TEST_FIRST_CHECK": true, // internal/auth: the first password check, in a fresh process
+	"SODAM_BENCH_TEST_SERVE": true, // internal/bench: the test binary serving as sodam
+}
+
+// TestEveryVariableDocumented fails when Go code reads a SODAM_* variable
+// that neither README.md nor docs/ mentions: a setting, a test's switch or
+// a benchmark's knob added without a word for the person who would set
+// it. (The settings of sodam serve are built from their flags' names;
+// internal/node's TestOperationsDocumentsEverySetting checks those.)
+func TestEveryVariableDocumented(t *testing.T) {
+	root := filepath.Join("..", "..")
+	var docs strings.Builder
+	for _, pattern := range []string{"README.md", "docs/*.md"} {
+		names, _ := filepath.Glob(filepath.Join(root, pattern))
+		for _, name := range names {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			docs.Write(b)
+		}
+	}
+	variable := regexp.MustCompile(`"(SODAM_[A-Z0-9_]*[A-Z0-9])"`)
+	found := 0
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata" || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range variable.FindAllStringSubmatch(string(b), -1) {
+			found++
+			if !selfMarkers[m[1]] && !strings.Contains(docs.String(), m[1]) {
+				t.Errorf("%s reads %s, which README.md and docs/ never mention", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found == 0 {
+		t.Fatal("found no SODAM_* variable: the walk missed the module")
+	}
+}
