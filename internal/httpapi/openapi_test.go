@@ -3,6 +3,8 @@ package httpapi
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -332,5 +334,49 @@ func TestOpenAPIWebhookEvents(t *testing.T) {
 	want := slices.Sorted(slices.Values(outbox.EventTypes))
 	if !slices.Equal(got, want) {
 		t.Errorf("WebhookRequest.events lists %v; outbox.EventTypes are %v", got, want)
+	}
+}
+
+// TestOpenAPIEventTypes fails when the event types package chat declares
+// and the types openapi.json's Event lists differ.
+func TestOpenAPIEventTypes(t *testing.T) {
+	files, err := filepath.Glob("../chat/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("package chat's files: %v", err)
+	}
+	declared := regexp.MustCompile(`EventType *= *"([a-z._]+)"|EventType\("([a-z._]+)"\)`)
+	var want []string
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range declared.FindAllStringSubmatch(string(b), -1) {
+			want = append(want, m[1]+m[2])
+		}
+	}
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				Event struct {
+					Properties struct {
+						Type struct {
+							Enum []string `json:"enum"`
+						} `json:"type"`
+					} `json:"properties"`
+				} `json:"Event"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPISpec, &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := slices.Sorted(slices.Values(doc.Components.Schemas.Event.Properties.Type.Enum))
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("Event.type lists %v; package chat declares %v", got, want)
 	}
 }
