@@ -104,6 +104,10 @@ func NewLimiter(every time.Duration, burst int) *Limiter {
 	return &Limiter{every: every, burst: burst, keys: map[string]*entry{}}
 }
 
+// Budget returns the burst and the refill interval (docs/operations.md
+// states each budget; a test compares them).
+func (l *Limiter) Budget() (burst int, every time.Duration) { return l.burst, l.every }
+
 // prune forgets keys idle long enough to have refilled completely.
 func (l *Limiter) prune(now time.Time) {
 	full := l.every * time.Duration(l.burst)

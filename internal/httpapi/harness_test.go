@@ -150,7 +150,7 @@ func newEnvWrapped(t *testing.T, kind string, configure func(*httpapi.Config), w
 	e.app.UsePII(e.keys)
 	e.app.UseFiles(e.files, log) // export jobs write their files (runJobs)
 	api := httpapi.New(cfg, store, e.app, e.files, hub, log)
-	e.srv.Config.Handler = api.Handler()
+	e.srv.Config.Handler = observeCodes(api.Handler())
 	t.Cleanup(func() {
 		cancel()
 		e.srv.Close()

@@ -2,10 +2,16 @@ package httpapi
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/outbox"
 )
 
 // openAPIDoc is the part of the OpenAPI document the route checks read.
@@ -134,5 +140,243 @@ func TestOpenAPINoStaleOperations(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// notInOpenAPI are the routes under /api/ that openapi.json leaves out on
+// purpose: the description itself.
+var notInOpenAPI = map[string]bool{"GET /api/v1/openapi.json": true}
+
+// TestOpenAPIEveryAPIRouteMarked fails when a route under /api/ is added
+// without api: true, which would keep it out of the two checks above.
+func TestOpenAPIEveryAPIRouteMarked(t *testing.T) {
+	for _, rt := range (&Server{}).routes() {
+		_, path, _ := strings.Cut(rt.pattern, " ")
+		if strings.HasPrefix(path, "/api/") && !rt.api && !notInOpenAPI[rt.pattern] {
+			t.Errorf("%s serves the API but is not marked api: true (and described in openapi.json)", rt.pattern)
+		}
+		if rt.api && notInOpenAPI[rt.pattern] {
+			t.Errorf("%s is marked api: true and listed in notInOpenAPI", rt.pattern)
+		}
+	}
+}
+
+// codeInDescription finds the error codes an error response's description
+// names: `like_this`.
+var codeInDescription = regexp.MustCompile("`([a-z][a-z0-9_]*)`")
+
+// TestOpenAPIErrorCodes fails when an error response of openapi.json
+// names a code the server does not have, or one it answers with another
+// status (statusOf, the one table), and when a 4xx response names no code
+// at all — a client keys on the code, not on the text.
+func TestOpenAPIErrorCodes(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for path, item := range doc.Paths {
+		for _, method := range openAPIMethods {
+			raw, ok := item[method]
+			if !ok {
+				continue
+			}
+			var op struct {
+				Responses map[string]struct {
+					Ref         string `json:"$ref"`
+					Description string `json:"description"`
+				} `json:"responses"`
+			}
+			if err := json.Unmarshal(raw, &op); err != nil {
+				t.Fatalf("paths[%q].%s: %v", path, method, err)
+			}
+			for status, resp := range op.Responses {
+				if resp.Ref != "" || status < "400" {
+					continue
+				}
+				codes := codeInDescription.FindAllStringSubmatch(resp.Description, -1)
+				if len(codes) == 0 && status < "500" && !openAPIPlainRefusal(resp.Description) {
+					t.Errorf("%s %s %s: the description names no error code: %q", strings.ToUpper(method), path, status, resp.Description)
+				}
+				for _, m := range codes {
+					want, known := statusOf[m[1]]
+					switch {
+					case !known:
+						t.Errorf("%s %s %s: `%s` is no error code of the server", strings.ToUpper(method), path, status, m[1])
+					case fmt.Sprint(want) != status:
+						t.Errorf("%s %s %s: `%s` is answered with %d, not %s", strings.ToUpper(method), path, status, m[1], want, status)
+					}
+				}
+			}
+		}
+	}
+}
+
+// openAPIPlainRefusal reports whether a description is of a refusal that
+// is not Sodam's JSON error: the WebSocket library's plain-text answers.
+func openAPIPlainRefusal(description string) bool {
+	return strings.Contains(description, "plain text") || strings.Contains(description, "plain-text")
+}
+
+// routeRefusals are the refusals a route answers before its handler runs,
+// by status, read from its row in the route table (wrap): who may call it,
+// the least role, the abuse budget and a body refused.
+func routeRefusals(rt route) map[string][]string {
+	method, _, _ := strings.Cut(rt.pattern, " ")
+	write := isWrite(method)
+	out := map[string][]string{}
+	add := func(status string, codes ...string) { out[status] = append(out[status], codes...) }
+	switch rt.access {
+	case agent, owner:
+		add("401", chat.ErrUnauthorized)
+		if write {
+			add("403", chat.ErrCSRF)
+		}
+		if rt.access == owner {
+			add("403", chat.ErrOwnerRequired)
+		}
+	case member:
+		add("400", chat.ErrInvalid) // {wid} not a positive integer
+		add("401", chat.ErrUnauthorized)
+		add("403", chat.ErrMemberInactive)
+		if write {
+			add("403", chat.ErrCSRF)
+		}
+		// An API token acts as a manager; a read-only one only reads.
+		if write || rt.minRole == chat.RoleMaster {
+			add("403", chat.ErrScopeRequired)
+		}
+		if rank[rt.minRole] > rank[chat.RoleAgent] {
+			add("403", chat.ErrRoleRequired)
+		}
+		add("404", chat.ErrWorkspaceNotFound)
+		add("409", chat.ErrWorkspaceArchived) // an API token's archived workspace
+	case visitor:
+		add("401", chat.ErrUnauthorized)
+		add("403", chat.ErrOriginNotAllowed)
+	}
+	if rt.limit != "" {
+		add("429", chat.ErrTooManyRequests)
+	}
+	if rt.noBody {
+		add("400", codeInvalidJSON)
+	}
+	return out
+}
+
+// TestOpenAPIRouteRefusals fails when an operation of openapi.json does
+// not list a refusal its route's row in the table makes possible
+// (routeRefusals) or, taking a JSON body, one of decode's; or lacks the
+// 500 and 503 every route may answer.
+func TestOpenAPIRouteRefusals(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for _, rt := range (&Server{}).routes() {
+		if !rt.api {
+			continue
+		}
+		method, path := apiRoute(t, rt.pattern)
+		raw, ok := doc.Paths[path][method]
+		if !ok {
+			continue // TestOpenAPIRoutesDocumented
+		}
+		var op struct {
+			RequestBody struct {
+				Content map[string]json.RawMessage `json:"content"`
+			} `json:"requestBody"`
+			Responses map[string]struct {
+				Ref         string `json:"$ref"`
+				Description string `json:"description"`
+			} `json:"responses"`
+		}
+		if err := json.Unmarshal(raw, &op); err != nil {
+			t.Fatalf("paths[%q].%s: %v", path, method, err)
+		}
+		refusals := routeRefusals(rt)
+		if _, ok := op.RequestBody.Content["application/json"]; ok {
+			// decode's refusals of a JSON body.
+			refusals["400"] = append(refusals["400"], codeInvalidJSON, chat.ErrInvalid)
+			refusals["413"] = append(refusals["413"], codeBodyTooLarge)
+			refusals["415"] = append(refusals["415"], codeMediaType)
+		}
+		for status, codes := range refusals {
+			for _, code := range codes {
+				if !strings.Contains(op.Responses[status].Description, "`"+code+"`") {
+					t.Errorf("%s: its %s response does not list `%s`", rt.pattern, status, code)
+				}
+			}
+		}
+		for _, status := range []string{"500", "503"} {
+			if _, ok := op.Responses[status]; !ok {
+				t.Errorf("%s: no %s response", rt.pattern, status)
+			}
+		}
+	}
+}
+
+// TestOpenAPIWebhookEvents fails when the event types a webhook may
+// subscribe to (outbox.EventTypes) and openapi.json's list differ.
+func TestOpenAPIWebhookEvents(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				WebhookRequest struct {
+					Properties struct {
+						Events struct {
+							Items struct {
+								Enum []string `json:"enum"`
+							} `json:"items"`
+						} `json:"events"`
+					} `json:"properties"`
+				} `json:"WebhookRequest"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPISpec, &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := slices.Sorted(slices.Values(doc.Components.Schemas.WebhookRequest.Properties.Events.Items.Enum))
+	want := slices.Sorted(slices.Values(outbox.EventTypes))
+	if !slices.Equal(got, want) {
+		t.Errorf("WebhookRequest.events lists %v; outbox.EventTypes are %v", got, want)
+	}
+}
+
+// TestOpenAPIEventTypes fails when the event types package chat declares
+// and the types openapi.json's Event lists differ.
+func TestOpenAPIEventTypes(t *testing.T) {
+	files, err := filepath.Glob("../chat/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("package chat's files: %v", err)
+	}
+	declared := regexp.MustCompile(`EventType *= *"([a-z._]+)"|EventType\("([a-z._]+)"\)`)
+	var want []string
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range declared.FindAllStringSubmatch(string(b), -1) {
+			want = append(want, m[1]+m[2])
+		}
+	}
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				Event struct {
+					Properties struct {
+						Type struct {
+							Enum []string `json:"enum"`
+						} `json:"type"`
+					} `json:"properties"`
+				} `json:"Event"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(openAPISpec, &doc); err != nil {
+		t.Fatal(err)
+	}
+	got := slices.Sorted(slices.Values(doc.Components.Schemas.Event.Properties.Type.Enum))
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("Event.type lists %v; package chat declares %v", got, want)
 	}
 }

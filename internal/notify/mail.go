@@ -1,5 +1,7 @@
-// Package notify sends what leaves Sodam for people: email now; Slack- and
-// Jandi-style alerts later.
+// Package notify sends what leaves Sodam for people by email: invitation
+// and password links and ticket replies, and the email alerts package
+// outbox delivers through it (Slack- and Jandi-style alerts are webhooks,
+// sent by outbox itself).
 package notify
 
 import (
