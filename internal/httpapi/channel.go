@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -31,6 +32,9 @@ type channelMessageRequest struct {
 	Text           string                 `json:"text"`
 	AttachmentURL  string                 `json:"attachment_url"`
 	Profile        *outbox.ChannelProfile `json:"profile"`
+	// Language is the one the user is spoken to in, ko or en; none keeps
+	// the one given before (Korean unless one was).
+	Language string `json:"language"`
 }
 
 type channelMessageResponse struct {
@@ -50,6 +54,15 @@ func checkExternalUserID(id string) error {
 	bad := func(r rune) bool { return unicode.IsSpace(r) || chat.IsControlOrBidi(r) }
 	if n := utf8.RuneCountInString(id); n == 0 || n > maxExternalUserID || strings.ContainsFunc(id, bad) {
 		return chat.Errorf(chat.ErrInvalid, "external_user_id is required: 1 to %d characters without spaces", maxExternalUserID)
+	}
+	return nil
+}
+
+// checkChannelLanguage refuses a language Sodam cannot speak to a
+// messenger's user: the widget's languages (chat.Languages), or none.
+func checkChannelLanguage(lang string) error {
+	if lang != "" && !slices.Contains(chat.Languages, lang) {
+		return chat.Errorf(chat.ErrInvalid, "language must be ko or en (or left out: the language given before, else Korean)")
 	}
 	return nil
 }
@@ -84,6 +97,9 @@ func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
 	if err := chat.CheckClientMsgID(req.ClientMsgID); err != nil {
 		return err
 	}
+	if err := checkChannelLanguage(req.Language); err != nil {
+		return err
+	}
 	if req.Text == "" && req.AttachmentURL == "" {
 		return chat.Errorf(chat.ErrEmptyMessage, "send text, an attachment_url, or both")
 	}
@@ -106,6 +122,7 @@ func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
 		}
 		p = outbox.ChannelProfile{Name: prof.Name, Phone: prof.Phone, Email: prof.Email}
 	}
+	p.Language = req.Language
 	if req.AttachmentURL != "" {
 		if err := outbox.CheckURL(req.AttachmentURL, s.cfg.AllowPrivateWebhooks); err != nil {
 			return err
@@ -158,8 +175,10 @@ func (s *Server) channelStore(w http.ResponseWriter, r *http.Request, ob outbox.
 		}
 		// A messenger's user cannot be turned away like the widget's: a new
 		// conversation starts whatever the hours, and waits in the queue.
+		// It speaks the user's language, the one the bridge gave now or
+		// before.
 		var started chat.Conversation
-		started, _, err = s.app.StartConversation(ctx, ws.ID, cu.ID, kind, "ko", "")
+		started, _, err = s.app.StartConversation(ctx, ws.ID, cu.ID, kind, ws.Settings.Widget.WidgetLanguage(cu.Language), "")
 		c = &started
 	}
 	if err != nil {
@@ -244,7 +263,7 @@ func (s *Server) channelUpload(w http.ResponseWriter, r *http.Request) error {
 		return chat.Errorf(chat.ErrFileTooLarge, "the file is larger than %d MB, the limit here", limits.MaxSizeMB)
 	}
 	mr := multipart.NewReader(http.MaxBytesReader(w, r.Body, limits.MaxBytes()+uploadSlack), params["boundary"])
-	bad := chat.Errorf(chat.ErrInvalid, "send the fields external_user_id and client_msg_id, then one file, as multipart/form-data")
+	bad := chat.Errorf(chat.ErrInvalid, "send the fields external_user_id and client_msg_id (and language, if you like), then one file, as multipart/form-data")
 	// field reads a text field with the checks decode gives a JSON field.
 	field := func(name string, max int64) (string, error) {
 		part, err := mr.NextPart()
@@ -272,6 +291,18 @@ func (s *Server) channelUpload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	part, err := mr.NextPart()
+	// An optional language field may come before the file.
+	var lang string
+	if err == nil && part.FormName() == "language" {
+		v, rerr := io.ReadAll(io.LimitReader(part, 9))
+		if rerr != nil {
+			return bad
+		}
+		if lang = string(v); lang == "" || checkChannelLanguage(lang) != nil {
+			return checkChannelLanguage("?") // only ko and en: nothing else gets through
+		}
+		part, err = mr.NextPart()
+	}
 	if err != nil || part.FormName() != "file" || part.FileName() == "" {
 		return bad
 	}
@@ -290,7 +321,7 @@ func (s *Server) channelUpload(w http.ResponseWriter, r *http.Request) error {
 		s.dropFile(ctx, file)
 		return chat.Errorf(chat.ErrInvalid, "send one file per message")
 	}
-	return s.channelStore(w, r, ob, ch, ws, userID, msgID, "", file, outbox.ChannelProfile{})
+	return s.channelStore(w, r, ob, ch, ws, userID, msgID, "", file, outbox.ChannelProfile{Language: lang})
 }
 
 // channelFile serves a bridge a file of one of its users' conversations

@@ -40,9 +40,11 @@ func toldOnMessenger(ev chat.Event) bool {
 	return false
 }
 
-// CustomerText is what the customer reads of m in ws's language ("" for
-// nothing: a file, or a code the customer is not shown words for).
-func CustomerText(ws *chat.Workspace, m *chat.Message) string {
+// CustomerText is what the customer reads of m, in the language the
+// widget would speak to them: the workspace's widget language when it sets
+// one, else lang, the one the bridge gave for the user (Korean for none).
+// "" for nothing: a file, or a code the customer is not shown words for.
+func CustomerText(ws *chat.Workspace, lang string, m *chat.Message) string {
 	switch m.Kind {
 	case chat.KindText:
 		return m.Body
@@ -50,7 +52,8 @@ func CustomerText(ws *chat.Workspace, m *chat.Message) string {
 	default:
 		return ""
 	}
-	t := web.WidgetCatalogs()[ws.Settings.Widget.WidgetLanguage("")]
+	lang = ws.Settings.Widget.WidgetLanguage(lang)
+	t := web.WidgetCatalogs()[lang]
 	meta := m.Meta
 	or := func(s, otherwise string) string {
 		if s != "" {

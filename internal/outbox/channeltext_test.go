@@ -35,8 +35,23 @@ func TestCustomerText(t *testing.T) {
 			"These articles may help.\n\nRefunds\n\nTo talk to an agent, send 'agent'."},
 		{ko, sys("held", nil), ""},
 	} {
-		if got := outbox.CustomerText(c.ws, c.m); got != c.want {
+		if got := outbox.CustomerText(c.ws, "", c.m); got != c.want {
 			t.Errorf("%s %+v: %q, want %q", c.m.Body, c.m.Meta, got, c.want)
+		}
+	}
+	// The user's language (a bridge's "language") where the workspace
+	// leaves the widget's to the visitor; the workspace's when it sets one.
+	for _, c := range []struct {
+		ws         *chat.Workspace
+		lang, want string
+		m          *chat.Message
+	}{
+		{ko, "en", "Connecting you to an agent. Please wait a moment.", sys(chat.SystemHandover, nil)},
+		{en, "ko", "The chat has ended.", sys(chat.SystemClosed, map[string]string{"reason": chat.CloseByAgent})},
+		{ko, "ko", "상담원에게 연결하는 중입니다. 잠시만 기다려 주세요.", sys(chat.SystemHandover, nil)},
+	} {
+		if got := outbox.CustomerText(c.ws, c.lang, c.m); got != c.want {
+			t.Errorf("%s %+v in %q: %q, want %q", c.m.Body, c.m.Meta, c.lang, got, c.want)
 		}
 	}
 }

@@ -110,6 +110,7 @@ func Run(t *testing.T, open Opener) {
 		{"Robot", testRobot},
 		{"RobotIdle", testRobotIdle},
 		{"RobotTakeover", testRobotTakeover},
+		{"ChannelUserLanguage", testChannelUserLanguage},
 		// History (§9).
 		{"HistorySearchRecall", testHistorySearchRecall},
 		{"SearchIgnoresSpacing", testSearchIgnoresSpacing},
