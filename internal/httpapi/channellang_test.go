@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
@@ -124,4 +125,31 @@ func TestChannelLanguage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bridgeTexts is what each messenger user was told, by data.message's
+// body (a system message's code, or an agent's text): the words of
+// data.message.text.
+func bridgeTexts(t *testing.T, rc *receiver) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, g := range rc.all() {
+		if g.Err != nil {
+			t.Fatalf("verification: %v", g.Err)
+		}
+		var d struct {
+			Data struct {
+				Message *struct {
+					Body string `json:"body"`
+					Text string `json:"text"`
+				} `json:"message"`
+			} `json:"data"`
+		}
+		must(t, json.Unmarshal(g.Raw, &d))
+		if m := d.Data.Message; m != nil && g.Body.Recipient != nil {
+			key := g.Body.Recipient.ExternalUserID + " " + m.Body
+			out[key] = append(out[key], m.Text)
+		}
+	}
+	return out
 }
