@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -174,9 +175,9 @@ func (s *Server) channelStore(w http.ResponseWriter, r *http.Request, ob outbox.
 			return nil
 		}
 		// A messenger's user cannot be turned away like the widget's: a new
-		// conversation starts whatever the hours, and waits in the queue.
-		// It speaks the user's language, the one the bridge gave now or
-		// before.
+		// conversation starts whatever the hours, and waits in the queue
+		// (the user is told so below, AwayReply). It speaks the user's
+		// language, the one the bridge gave now or before.
 		var started chat.Conversation
 		started, _, err = s.app.StartConversation(ctx, ws.ID, cu.ID, kind, ws.Settings.Widget.WidgetLanguage(cu.Language), "")
 		c = &started
@@ -187,6 +188,7 @@ func (s *Server) channelStore(w http.ResponseWriter, r *http.Request, ob outbox.
 	}
 	resp := channelMessageResponse{ConversationID: c.ID}
 	dup := true
+	after := *c // the conversation as the last send left it
 	if text != "" {
 		sent, err := s.app.Send(ctx, ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: clientMsgID, Body: text})
 		if err != nil {
@@ -194,6 +196,9 @@ func (s *Server) channelStore(w http.ResponseWriter, r *http.Request, ob outbox.
 			return err
 		}
 		resp.MessageID, dup = sent.Message.ID, sent.Dup
+		if sent.Conversation != nil {
+			after = *sent.Conversation
+		}
 	}
 	if file != nil {
 		id := clientMsgID
@@ -211,6 +216,17 @@ func (s *Server) channelStore(w http.ResponseWriter, r *http.Request, ob outbox.
 			resp.MessageID = sent.Message.ID
 		}
 		dup = dup && sent.Dup
+		if sent.Conversation != nil {
+			after = *sent.Conversation
+		}
+	}
+	if !dup {
+		// While the desk takes no chats the user is answered at once, as
+		// the widget shows its form (chat.AwayReplyDue); the message is
+		// stored either way, so a failure here is logged, not answered.
+		if _, err := s.app.AwayReply(ctx, ws, after, s.now()); err != nil {
+			s.log.Error("automatic reply", slog.Int64("conversation", c.ID), slog.Any("err", err))
+		}
 	}
 	writeJSON(w, createdStatus(dup), resp)
 	return nil

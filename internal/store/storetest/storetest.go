@@ -110,6 +110,7 @@ func Run(t *testing.T, open Opener) {
 		{"Robot", testRobot},
 		{"RobotIdle", testRobotIdle},
 		{"RobotTakeover", testRobotTakeover},
+		{"AwayReply", testAwayReply},
 		{"ChannelUserLanguage", testChannelUserLanguage},
 		// History (§9).
 		{"HistorySearchRecall", testHistorySearchRecall},
