@@ -112,6 +112,7 @@ func Run(t *testing.T, open Opener) {
 		{"RobotTakeover", testRobotTakeover},
 		{"AwayReply", testAwayReply},
 		{"ChannelUserLanguage", testChannelUserLanguage},
+		{"OperationStoppedEvent", testOperationStoppedEvent},
 		// History (§9).
 		{"HistorySearchRecall", testHistorySearchRecall},
 		{"SearchIgnoresSpacing", testSearchIgnoresSpacing},
