@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"encoding/json"
+	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -66,6 +69,28 @@ func TestBrowserOperationStoppedNotice(t *testing.T) {
 	// A reload resumes the chat with the notice.
 	openWidget(visitor, s.host.URL)
 	shows(visitor, "Korean, after a reload", ko, "지금은 채팅 상담을 잠시 쉬고 있어요")
+
+	// A KakaoTalk user who writes meanwhile is answered automatically
+	// through the bridge; the agent sees that the reply went.
+	ch := api[struct {
+		Token string `json:"token"`
+	}](master, s, "POST", "/channels", map[string]string{"kind": "kakao", "name": "카카오톡", "webhook_url": "https://bridge.example.com/kakao"})
+	req, _ := http.NewRequest("POST", s.baseURL+"/api/v1/channel/messages", strings.NewReader(`{"external_user_id":"kk_1","client_msg_id":"k-1","text":"아직 영업하시나요?"}`))
+	req.Header.Set("Authorization", "Bearer "+ch.Token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 201 {
+		t.Fatalf("the bridge's message: %v %v", err, resp)
+	}
+	var sent struct {
+		ConversationID int64 `json:"conversation_id"`
+	}
+	json.NewDecoder(resp.Body).Decode(&sent) //nolint:errcheck // checked by use
+	resp.Body.Close()
+	openConversation(master, sent.ConversationID)
+	consoleEvent(master, "away")
+	master.waitFor("the automatic reply in the agent's words", `document.querySelector('[data-testid=messages] li[data-sender=system][data-code=away] .event').textContent.includes('상담을 멈췄다고 자동으로 안내했습니다.')`)
+	look(master, "console-away-reply-ko")
 
 	switchOperation()
 	master.waitFor("operation resumed", `document.querySelector('[data-testid=operation-stopped]').getAttribute('aria-checked') === 'false'`)
