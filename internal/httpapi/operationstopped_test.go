@@ -13,8 +13,8 @@ import (
 // it at once when the master stops operation — every open chat, whatever
 // its conversation — and again when operation resumes: workspace.updated
 // with operation_stopped and nothing else of the settings. Other changes
-// to the settings are not sent to visitors; the widget's config says the
-// same as the event.
+// to the settings are not sent to visitors, nor is anything to another
+// workspace's; the widget's config says the same as the event.
 func TestWidgetHearsOperationStopped(t *testing.T) {
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
@@ -52,10 +52,16 @@ func TestWidgetHearsOperationStopped(t *testing.T) {
 					t.Fatalf("the visitor heard %s, want workspace.updated with operation_stopped %t and no more", raw, stopped)
 				}
 			}
+			// A visitor of another workspace hears nothing of it.
+			elsewhere := e.visitor("other", "")
+			oc := elsewhere.start()
+			otherSocket := elsewhere.mustSocket(fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d", elsewhere.bearer, oc.ID))
+			otherSocket.next("ready")
 			master.json("PATCH", e.shopPath(), `{"settings":{"operation_stopped":true}}`, 200, nil)
 			for _, o := range visitors {
 				hears(o.s, true)
 			}
+			otherSocket.quiet("event")
 			if a := availability(); a != chat.UnavailableStopped {
 				t.Fatalf("stopped, the widget's config says %q", a)
 			}
