@@ -214,3 +214,27 @@ func robotIdleClose(ctx context.Context, tx chat.Tx, j chat.Job) error {
 	}
 	return tx.CloseConversation(ctx, c, chat.CloseByRobot)
 }
+
+// AwayReply answers a messenger user's message to conversation c, written
+// at now, when the desk takes no chats (chat.AwayReplyDue): an automatic
+// reply saying why and, outside the hours, when the desk opens again. A
+// user told less than chat.AwayReplyGap ago is not told again. It reports
+// whether it answered.
+func (a *App) AwayReply(ctx context.Context, ws *chat.Workspace, c chat.Conversation, now time.Time) (bool, error) {
+	avail, err := a.availability(ctx, ws, now)
+	if err != nil || !chat.AwayReplyDue(avail, c.State) {
+		return false, err
+	}
+	meta := map[string]string{"reason": string(avail)}
+	if avail == chat.UnavailableHours {
+		if at, ok := ws.Settings.Hours.NextOpen(now); ok {
+			meta["reopens_at"] = at.UTC().Format(time.RFC3339)
+		}
+	}
+	var added bool
+	err = a.Commit(ctx, func(tx chat.Tx) error {
+		added, err = tx.AwayReply(ctx, c, avail, meta, chat.AwayReplyGap)
+		return err
+	})
+	return added, err
+}

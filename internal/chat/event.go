@@ -51,6 +51,10 @@ type Event struct {
 	// Archived is set on the workspace.updated event of an archive: its
 	// consoles' and widgets' sockets close at once.
 	Archived bool `json:"archived,omitempty"`
+	// OperationStopped is set on the workspace.updated event of a save
+	// that stopped operation (true) or resumed it (false), §6: a visitor
+	// already chatting is told, whatever their conversation.
+	OperationStopped *bool `json:"operation_stopped,omitempty"`
 	// PrevAssigneeID and PrevState describe the conversation before the
 	// change, so a hub can tell an agent that a conversation left their view.
 	PrevAssigneeID int64     `json:"prev_assignee_id,omitempty"`
@@ -103,5 +107,15 @@ func AgentMaySee(ev Event, m Member) bool {
 // conversationID: that conversation's, never an agent-only message, never
 // another customer's or a workspace-wide event (VisitorMaySeeMessage).
 func VisitorMaySee(ev Event, conversationID int64) bool {
+	if ev.ForEveryVisitor() {
+		return true
+	}
 	return ev.ConversationID() == conversationID && (ev.Message == nil || VisitorMaySeeMessage(ev.Message))
+}
+
+// ForEveryVisitor reports whether ev concerns every visitor of the
+// workspace, whatever their conversation: an archive, which closes the
+// widget, and operation stopped or resumed, which the widget shows.
+func (ev Event) ForEveryVisitor() bool {
+	return ev.Type == EventWorkspaceUpdated && (ev.Archived || ev.OperationStopped != nil)
 }

@@ -434,6 +434,12 @@ type Tx interface {
 	StartBotConversation(ctx context.Context, workspaceID, customerID int64, ch Channel) (c Conversation, started bool, err error)
 	RobotReply(ctx context.Context, c Conversation, replyTo int64, meta map[string]string) (bool, error)
 	LeaveBot(ctx context.Context, c Conversation, robot string) (Conversation, error)
+	// AwayReply adds the automatic reply to a messenger's user (SystemAway
+	// with meta) under c's row lock, unless c has one added less than gap
+	// ago, or AwayReplyDue no longer holds for its state (an agent or the
+	// robot took it meanwhile: avail is the desk's availability); it
+	// reports whether it added one. Two nodes answering at once add one.
+	AwayReply(ctx context.Context, c Conversation, avail Availability, meta map[string]string, gap time.Duration) (bool, error)
 }
 
 // ErrJobMoved says a claimed job was rescheduled, cancelled or claimed by

@@ -11,7 +11,7 @@ func FromDomain(ev chat.Event) Envelope {
 		Version: Version, WorkspaceID: ev.WorkspaceID, Seq: ev.Seq, Type: string(ev.Type),
 		Conversation: conversationOf(ev.Conversation), Message: messageOf(ev.Message), Member: memberOf(ev.Member),
 		Ticket: ticketOf(ev.Ticket), TicketReply: replyOf(ev.TicketReply), Customer: customerOf(ev.Customer),
-		Archived: ev.Archived, PrevAssigneeID: ev.PrevAssigneeID, PrevState: string(ev.PrevState), CreatedAt: ev.CreatedAt,
+		Archived: ev.Archived, OperationStopped: ev.OperationStopped, PrevAssigneeID: ev.PrevAssigneeID, PrevState: string(ev.PrevState), CreatedAt: ev.CreatedAt,
 	}
 }
 
@@ -21,7 +21,7 @@ func (e Envelope) Domain() chat.Event {
 		WorkspaceID: e.WorkspaceID, Seq: e.Seq, Type: chat.EventType(e.Type),
 		Conversation: e.Conversation.domain(), Message: e.Message.domain(), Member: e.Member.domain(),
 		Ticket: e.Ticket.domain(), TicketReply: e.TicketReply.domain(), Customer: e.Customer.domain(),
-		Archived: e.Archived, PrevAssigneeID: e.PrevAssigneeID, PrevState: chat.State(e.PrevState), CreatedAt: e.CreatedAt,
+		Archived: e.Archived, OperationStopped: e.OperationStopped, PrevAssigneeID: e.PrevAssigneeID, PrevState: chat.State(e.PrevState), CreatedAt: e.CreatedAt,
 	}
 }
 

@@ -45,6 +45,9 @@ type Envelope struct {
 	Customer *Customer `json:"customer,omitempty"`
 	// Archived is set on the workspace.updated event of an archive.
 	Archived bool `json:"archived,omitempty"`
+	// OperationStopped is set on the workspace.updated event of a save
+	// that stopped (true) or resumed (false) operation.
+	OperationStopped *bool `json:"operation_stopped,omitempty"`
 	// PrevAssigneeID and PrevState describe the conversation before the
 	// change, so a reader can tell that it left someone's view.
 	PrevAssigneeID int64     `json:"prev_assignee_id,omitempty"`

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -31,6 +33,9 @@ type channelMessageRequest struct {
 	Text           string                 `json:"text"`
 	AttachmentURL  string                 `json:"attachment_url"`
 	Profile        *outbox.ChannelProfile `json:"profile"`
+	// Language is the one the user is spoken to in, ko or en; none keeps
+	// the one given before (Korean unless one was).
+	Language string `json:"language"`
 }
 
 type channelMessageResponse struct {
@@ -50,6 +55,15 @@ func checkExternalUserID(id string) error {
 	bad := func(r rune) bool { return unicode.IsSpace(r) || chat.IsControlOrBidi(r) }
 	if n := utf8.RuneCountInString(id); n == 0 || n > maxExternalUserID || strings.ContainsFunc(id, bad) {
 		return chat.Errorf(chat.ErrInvalid, "external_user_id is required: 1 to %d characters without spaces", maxExternalUserID)
+	}
+	return nil
+}
+
+// checkChannelLanguage refuses a language Sodam cannot speak to a
+// messenger's user: the widget's languages (chat.Languages), or none.
+func checkChannelLanguage(lang string) error {
+	if lang != "" && !slices.Contains(chat.Languages, lang) {
+		return chat.Errorf(chat.ErrInvalid, "language must be ko or en (or left out: the language given before, else Korean)")
 	}
 	return nil
 }
@@ -84,6 +98,9 @@ func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
 	if err := chat.CheckClientMsgID(req.ClientMsgID); err != nil {
 		return err
 	}
+	if err := checkChannelLanguage(req.Language); err != nil {
+		return err
+	}
 	if req.Text == "" && req.AttachmentURL == "" {
 		return chat.Errorf(chat.ErrEmptyMessage, "send text, an attachment_url, or both")
 	}
@@ -106,6 +123,7 @@ func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
 		}
 		p = outbox.ChannelProfile{Name: prof.Name, Phone: prof.Phone, Email: prof.Email}
 	}
+	p.Language = req.Language
 	if req.AttachmentURL != "" {
 		if err := outbox.CheckURL(req.AttachmentURL, s.cfg.AllowPrivateWebhooks); err != nil {
 			return err
@@ -157,9 +175,11 @@ func (s *Server) channelStore(w http.ResponseWriter, r *http.Request, ob outbox.
 			return nil
 		}
 		// A messenger's user cannot be turned away like the widget's: a new
-		// conversation starts whatever the hours, and waits in the queue.
+		// conversation starts whatever the hours, and waits in the queue
+		// (the user is told so below, AwayReply). It speaks the user's
+		// language, the one the bridge gave now or before.
 		var started chat.Conversation
-		started, _, err = s.app.StartConversation(ctx, ws.ID, cu.ID, kind, "ko", "")
+		started, _, err = s.app.StartConversation(ctx, ws.ID, cu.ID, kind, ws.Settings.Widget.WidgetLanguage(cu.Language), "")
 		c = &started
 	}
 	if err != nil {
@@ -168,6 +188,7 @@ func (s *Server) channelStore(w http.ResponseWriter, r *http.Request, ob outbox.
 	}
 	resp := channelMessageResponse{ConversationID: c.ID}
 	dup := true
+	after := *c // the conversation as the last send left it
 	if text != "" {
 		sent, err := s.app.Send(ctx, ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: clientMsgID, Body: text})
 		if err != nil {
@@ -175,6 +196,9 @@ func (s *Server) channelStore(w http.ResponseWriter, r *http.Request, ob outbox.
 			return err
 		}
 		resp.MessageID, dup = sent.Message.ID, sent.Dup
+		if sent.Conversation != nil {
+			after = *sent.Conversation
+		}
 	}
 	if file != nil {
 		id := clientMsgID
@@ -192,6 +216,17 @@ func (s *Server) channelStore(w http.ResponseWriter, r *http.Request, ob outbox.
 			resp.MessageID = sent.Message.ID
 		}
 		dup = dup && sent.Dup
+		if sent.Conversation != nil {
+			after = *sent.Conversation
+		}
+	}
+	if !dup {
+		// While the desk takes no chats the user is answered at once, as
+		// the widget shows its form (chat.AwayReplyDue); the message is
+		// stored either way, so a failure here is logged, not answered.
+		if _, err := s.app.AwayReply(ctx, ws, after, s.now()); err != nil {
+			s.log.Error("automatic reply", slog.Int64("conversation", c.ID), slog.Any("err", err))
+		}
 	}
 	writeJSON(w, createdStatus(dup), resp)
 	return nil
@@ -244,7 +279,7 @@ func (s *Server) channelUpload(w http.ResponseWriter, r *http.Request) error {
 		return chat.Errorf(chat.ErrFileTooLarge, "the file is larger than %d MB, the limit here", limits.MaxSizeMB)
 	}
 	mr := multipart.NewReader(http.MaxBytesReader(w, r.Body, limits.MaxBytes()+uploadSlack), params["boundary"])
-	bad := chat.Errorf(chat.ErrInvalid, "send the fields external_user_id and client_msg_id, then one file, as multipart/form-data")
+	bad := chat.Errorf(chat.ErrInvalid, "send the fields external_user_id and client_msg_id (and language, if you like), then one file, as multipart/form-data")
 	// field reads a text field with the checks decode gives a JSON field.
 	field := func(name string, max int64) (string, error) {
 		part, err := mr.NextPart()
@@ -272,6 +307,18 @@ func (s *Server) channelUpload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	part, err := mr.NextPart()
+	// An optional language field may come before the file.
+	var lang string
+	if err == nil && part.FormName() == "language" {
+		v, rerr := io.ReadAll(io.LimitReader(part, 9))
+		if rerr != nil {
+			return bad
+		}
+		if lang = string(v); lang == "" || checkChannelLanguage(lang) != nil {
+			return checkChannelLanguage("?") // only ko and en: nothing else gets through
+		}
+		part, err = mr.NextPart()
+	}
 	if err != nil || part.FormName() != "file" || part.FileName() == "" {
 		return bad
 	}
@@ -290,7 +337,7 @@ func (s *Server) channelUpload(w http.ResponseWriter, r *http.Request) error {
 		s.dropFile(ctx, file)
 		return chat.Errorf(chat.ErrInvalid, "send one file per message")
 	}
-	return s.channelStore(w, r, ob, ch, ws, userID, msgID, "", file, outbox.ChannelProfile{})
+	return s.channelStore(w, r, ob, ch, ws, userID, msgID, "", file, outbox.ChannelProfile{Language: lang})
 }
 
 // channelFile serves a bridge a file of one of its users' conversations

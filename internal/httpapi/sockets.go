@@ -161,7 +161,8 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 		EndOn:    func(ev chat.Event) bool { return ev.Archived },
 		Audience: "visitor",
 		Render: func(ev chat.Event) any {
-			return visitorEvent{Seq: ev.Seq, Type: ev.Type, Conversation: viewForVisitor(ev.Conversation), Message: messageForVisitor(ev.Message, links), CreatedAt: ev.CreatedAt}
+			return visitorEvent{Seq: ev.Seq, Type: ev.Type, Conversation: viewForVisitor(ev.Conversation), Message: messageForVisitor(ev.Message, links),
+				OperationStopped: ev.OperationStopped, CreatedAt: ev.CreatedAt}
 		},
 		Notice: s.queueNotice(workspaceID, conversationID, state == chat.StateUnassigned),
 		ShowTyping: func(t realtime.Typing) bool {

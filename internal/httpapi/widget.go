@@ -99,7 +99,10 @@ type visitorEvent struct {
 	Type         chat.EventType       `json:"type"`
 	Conversation *visitorConversation `json:"conversation,omitempty"`
 	Message      *visitorMessage      `json:"message,omitempty"`
-	CreatedAt    time.Time            `json:"created_at"`
+	// OperationStopped is set on workspace.updated when operation stopped
+	// (true) or resumed (false): the widget says so while the chat is open.
+	OperationStopped *bool     `json:"operation_stopped,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
 }
 
 // siteWorkspace is the workspace a public request names by its site_id.

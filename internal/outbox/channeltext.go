@@ -2,8 +2,10 @@ package outbox
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/web"
@@ -40,9 +42,11 @@ func toldOnMessenger(ev chat.Event) bool {
 	return false
 }
 
-// CustomerText is what the customer reads of m in ws's language ("" for
-// nothing: a file, or a code the customer is not shown words for).
-func CustomerText(ws *chat.Workspace, m *chat.Message) string {
+// CustomerText is what the customer reads of m, in the language the
+// widget would speak to them: the workspace's widget language when it sets
+// one, else lang, the one the bridge gave for the user (Korean for none).
+// "" for nothing: a file, or a code the customer is not shown words for.
+func CustomerText(ws *chat.Workspace, lang string, m *chat.Message) string {
 	switch m.Kind {
 	case chat.KindText:
 		return m.Body
@@ -50,7 +54,8 @@ func CustomerText(ws *chat.Workspace, m *chat.Message) string {
 	default:
 		return ""
 	}
-	t := web.WidgetCatalogs()[ws.Settings.Widget.WidgetLanguage("")]
+	lang = ws.Settings.Widget.WidgetLanguage(lang)
+	t := web.WidgetCatalogs()[lang]
 	meta := m.Meta
 	or := func(s, otherwise string) string {
 		if s != "" {
@@ -73,8 +78,47 @@ func CustomerText(ws *chat.Workspace, m *chat.Message) string {
 		return t["system."+m.Body]
 	case chat.SystemRobot:
 		return robotText(t, meta)
+	case chat.SystemAway:
+		return awayText(ws, lang, t, meta)
 	}
 	return ""
+}
+
+// awayText is the automatic reply out of hours (chat.SystemAway): the
+// widget's leave-a-message words for the reason and, outside the hours,
+// when the desk opens again, in the workspace's time zone.
+func awayText(ws *chat.Workspace, lang string, t map[string]string, meta map[string]string) string {
+	text, ok := t["leave.reason."+meta["reason"]]
+	if !ok {
+		text = t["leave.reason."+string(chat.UnavailableNobody)]
+	}
+	if at, err := time.Parse(time.RFC3339, meta["reopens_at"]); err == nil {
+		text += " " + strings.ReplaceAll(t["leave.reopens"], "{when}", reopening(at.In(ws.Settings.Location()), lang))
+	}
+	return text
+}
+
+// reopening words a time as the widget's leave-a-message form does
+// (Intl.DateTimeFormat with the weekday, month, day, hour and minute):
+// "12월 8일 (화) 오전 9:00", "Tue, December 8 at 9:00 AM".
+func reopening(at time.Time, lang string) string {
+	hour := at.Hour() % 12
+	if hour == 0 {
+		hour = 12
+	}
+	if lang == "en" {
+		half := "AM"
+		if at.Hour() >= 12 {
+			half = "PM"
+		}
+		return fmt.Sprintf("%s, %s %d at %d:%02d %s", at.Weekday().String()[:3], at.Month(), at.Day(), hour, at.Minute(), half)
+	}
+	half := "오전"
+	if at.Hour() >= 12 {
+		half = "오후"
+	}
+	weekdays := []string{"일", "월", "화", "수", "목", "금", "토"}
+	return fmt.Sprintf("%d월 %d일 (%s) %s %d:%02d", int(at.Month()), at.Day(), weekdays[at.Weekday()], half, hour, at.Minute())
 }
 
 // robotText is a robot answer: what it says, its articles' titles and

@@ -35,8 +35,29 @@ func TestCustomerText(t *testing.T) {
 			"These articles may help.\n\nRefunds\n\nTo talk to an agent, send 'agent'."},
 		{ko, sys("held", nil), ""},
 	} {
-		if got := outbox.CustomerText(c.ws, c.m); got != c.want {
+		if got := outbox.CustomerText(c.ws, "", c.m); got != c.want {
 			t.Errorf("%s %+v: %q, want %q", c.m.Body, c.m.Meta, got, c.want)
+		}
+	}
+	// The user's language (a bridge's "language") where the workspace
+	// leaves the widget's to the visitor; the workspace's when it sets one.
+	// The automatic reply out of hours says when the desk opens again, in
+	// the workspace's time zone.
+	away := sys(chat.SystemAway, map[string]string{"reason": "outside_hours", "reopens_at": "2026-12-08T00:00:00Z"})
+	for _, c := range []struct {
+		ws         *chat.Workspace
+		lang, want string
+		m          *chat.Message
+	}{
+		{ko, "", "지금은 상담 시간이 아니에요. 메시지를 남겨 주시면 상담 시간에 답변드릴게요. 상담은 12월 8일 (화) 오전 9:00에 다시 시작해요.", away},
+		{ko, "en", "We are outside our opening hours. Leave a message and we will reply when we are back. We are back Tue, December 8 at 9:00 AM.", away},
+		{en, "ko", "We are outside our opening hours. Leave a message and we will reply when we are back. We are back Tue, December 8 at 9:00 AM.", away},
+		{ko, "en", "Chat is temporarily paused. Leave a message and we will reply as soon as we can.", sys(chat.SystemAway, map[string]string{"reason": "operation_stopped"})},
+		{ko, "ko", "지금은 상담 가능한 상담사가 없어요. 메시지를 남겨 주시면 확인하는 대로 답변드릴게요.", sys(chat.SystemAway, map[string]string{"reason": "nobody_online"})},
+		{ko, "en", "Connecting you to an agent. Please wait a moment.", sys(chat.SystemHandover, nil)},
+	} {
+		if got := outbox.CustomerText(c.ws, c.lang, c.m); got != c.want {
+			t.Errorf("%s %+v in %q: %q, want %q", c.m.Body, c.m.Meta, c.lang, got, c.want)
 		}
 	}
 }

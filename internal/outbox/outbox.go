@@ -228,6 +228,9 @@ type ChannelProfile struct {
 	Name  string `json:"name"`
 	Phone string `json:"phone"`
 	Email string `json:"email"`
+	// Language is the one the user is spoken to in (ko, en; "" keeps
+	// the one stored): the bridge's message gives it, not the profile.
+	Language string `json:"-"`
 }
 
 // ChannelUser is a messenger account as Sodam knows it.
@@ -235,6 +238,8 @@ type ChannelUser struct {
 	ChannelID      int64
 	ExternalUserID string
 	CustomerID     int64
+	// Language is the one the bridge last gave for the user ("" for none).
+	Language string
 }
 
 // Store is what the outbox keeps (package sqldb implements it).

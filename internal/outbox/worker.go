@@ -713,7 +713,7 @@ func (w *Worker) payload(ctx context.Context, ep *Endpoint, d Delivery, stored [
 					return nil, err
 				}
 			}
-			if stored, err = forCustomer(stored, CustomerText(ws, ev.Message), chat.VisitorMeta(ev.Message)); err != nil {
+			if stored, err = forCustomer(stored, CustomerText(ws, u.Language, ev.Message), chat.VisitorMeta(ev.Message)); err != nil {
 				return nil, err
 			}
 		}

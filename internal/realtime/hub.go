@@ -650,8 +650,9 @@ func (h *Hub) deliver(f *workspaceFeed, it Item, conversationID int64, leavesQue
 		send(s)
 	}
 	// An archive closes the workspace's every socket (their EndOn), its
-	// visitors' too, whatever their conversation.
-	if it.Event != nil && it.Event.Archived {
+	// visitors' too, whatever their conversation; every visitor hears that
+	// operation stopped or resumed.
+	if it.Event != nil && it.Event.ForEveryVisitor() {
 		for _, subs := range f.byConv {
 			for s := range subs {
 				send(s)

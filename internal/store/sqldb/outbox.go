@@ -670,7 +670,7 @@ func (db *DB) StoredEvent(ctx context.Context, workspaceID, seq int64) ([]byte, 
 // block committed before it is seen.
 func (db *DB) ChannelCustomer(ctx context.Context, ch outbox.Endpoint, externalUserID string, p outbox.ChannelProfile) (*chat.Customer, error) {
 	c := &chat.Customer{WorkspaceID: ch.WorkspaceID, ExternalID: fmt.Sprintf("%s%d-%s", ch.ChannelKind, ch.ID, externalUserID)}
-	c.Name, c.Phone, c.Email = p.Name, p.Phone, p.Email
+	c.Name, c.Phone, c.Email, c.Language = p.Name, p.Phone, p.Email, p.Language
 	if p.Name != "" {
 		c.Extra = map[string]string{"cus_extra_messenger_name": p.Name}
 	}
@@ -696,11 +696,12 @@ func (db *DB) ChannelCustomer(ctx context.Context, ch outbox.Endpoint, externalU
 	return c, nil
 }
 
-// ChannelUserOf is the messenger account behind a customer identifier.
+// ChannelUserOf is the messenger account behind a customer identifier,
+// with the language its bridge last gave.
 func (db *DB) ChannelUserOf(ctx context.Context, workspaceID, customerID int64) (*outbox.ChannelUser, error) {
 	u := outbox.ChannelUser{CustomerID: customerID}
-	err := db.read().row(ctx, `SELECT channel_id, external_user_id FROM channel_users WHERE workspace_id = ? AND customer_id = ?`,
-		workspaceID, customerID).Scan(&u.ChannelID, &u.ExternalUserID)
+	err := db.read().row(ctx, `SELECT u.channel_id, u.external_user_id, c.language FROM channel_users u JOIN customers c ON c.id = u.customer_id
+		WHERE u.workspace_id = ? AND u.customer_id = ?`, workspaceID, customerID).Scan(&u.ChannelID, &u.ExternalUserID, &u.Language)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, chat.Errorf(chat.ErrNotFound, "customer %d is not a messenger user", customerID)
 	}

@@ -328,7 +328,11 @@ func (db *DB) saveWorkspace(ctx context.Context, t *txn, before, w *chat.Workspa
 	if err := db.moveIdleTimers(ctx, t, before.Settings, w.Settings, w.ID); err != nil {
 		return err
 	}
-	t.emit(chat.Event{WorkspaceID: w.ID, Type: chat.EventWorkspaceUpdated})
+	ev := chat.Event{WorkspaceID: w.ID, Type: chat.EventWorkspaceUpdated}
+	if stopped := w.Settings.OperationStopped; stopped != before.Settings.OperationStopped {
+		ev.OperationStopped = &stopped // the widgets' open chats say so (§6)
+	}
+	t.emit(ev)
 	return db.route(ctx, t, w)
 }
 

@@ -110,6 +110,9 @@ func Run(t *testing.T, open Opener) {
 		{"Robot", testRobot},
 		{"RobotIdle", testRobotIdle},
 		{"RobotTakeover", testRobotTakeover},
+		{"AwayReply", testAwayReply},
+		{"ChannelUserLanguage", testChannelUserLanguage},
+		{"OperationStoppedEvent", testOperationStoppedEvent},
 		// History (§9).
 		{"HistorySearchRecall", testHistorySearchRecall},
 		{"SearchIgnoresSpacing", testSearchIgnoresSpacing},

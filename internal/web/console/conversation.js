@@ -824,6 +824,8 @@ export function systemText(m) {
       return t('system.rating_requested');
     case 'rated':
       return t('system.rated', { stars: stars(meta.score), score: meta.score });
+    case 'away':
+      return t('system.away.' + (['outside_hours', 'operation_stopped', 'nobody_online'].includes(meta.reason) ? meta.reason : 'nobody_online'));
   }
   return m.body;
 }

@@ -26,11 +26,13 @@ let token = '';
 let conversation = null; // the open conversation, once there is one
 let creating = null; // the request creating it, while in flight
 let socket = null;
+let reconnected = false; // the socket dropped once: its next 'live' is a return
 let typingTimer = 0;
 let flashTimer = 0;
 let consentText = ''; // empty when the workspace asks for no consent
 let consented = false;
 let availability = 'available'; // or why chats are not taken now
+let operationStopped = false; // the master stopped operation (§6)
 let queuePosition = 0; // the visitor's place in the queue, 0 when not queued
 let afterConsent = 'chat'; // the view the consent step leads to
 let fileRules = null; // which files the visitor may send (the config's attachments)
@@ -82,8 +84,27 @@ function setView(view) {
   $('end').hidden = !(view === 'chat' && conversation);
   if (view !== 'chat') $('end-confirm').hidden = true;
   showQueue();
+  showStopped();
   showRating();
   showBotbar();
+}
+
+// showStopped tells a visitor in a chat that operation is stopped: no
+// agent can answer until it resumes (§6), though what they write is kept.
+function showStopped() {
+  const el = $('stopped');
+  const on = operationStopped && $('chat').dataset.view === 'chat';
+  el.hidden = !on;
+  el.textContent = on ? t('chat.stopped') : '';
+  showQueue();
+}
+
+// refreshConfig reads the widget's config again — the availability line
+// under the title — keeping the chat as it is.
+function refreshConfig() {
+  request('GET', '/api/v1/widget/config?' + new URLSearchParams({ site_id: siteID, lang: locale.lang }))
+    .then(applyConfig)
+    .catch(() => {});
 }
 
 function setConnection(state) {
@@ -113,6 +134,8 @@ function applyConfig(config) {
   const reason = availability === 'available' ? 'online' : availability;
   $('availability').textContent = $('availability').title = t(locale.has('availability.' + reason) ? 'availability.' + reason : 'availability.nobody_online');
   $('offline').dataset.reason = availability;
+  operationStopped = availability === 'operation_stopped';
+  showStopped();
   $('offline').replaceChildren(t(locale.has('leave.reason.' + availability) ? 'leave.reason.' + availability : 'leave.reason.nobody_online'),
     ...(config.reopens_at ? [h('span', { class: 'reopens', dataset: { testid: 'widget-reopens' } }, t('leave.reopens', { when: reopening(config) }))] : []));
   consentText = config.consent_text ?? '';
@@ -235,6 +258,10 @@ function connect() {
 function socketState(state) {
   setConnection(state);
   if (state === 'reconnecting') checkClosed();
+  // Back after a drop: operation may have stopped or resumed meanwhile,
+  // which a visitor's replay does not carry.
+  if (state === 'live' && reconnected) refreshConfig();
+  if (state === 'reconnecting') reconnected = true;
 }
 
 // checkClosed tells a dropped socket from a closed chat, which a refused
@@ -254,6 +281,14 @@ async function checkClosed() {
 }
 
 function onEvent(event) {
+  // Operation stopped or resumed, whatever the conversation (§6): the
+  // notice at once, then the availability line from the config.
+  if (event.type === 'workspace.updated' && typeof event.operation_stopped === 'boolean') {
+    operationStopped = event.operation_stopped;
+    showStopped();
+    refreshConfig();
+    return;
+  }
   if (event.message?.conversation_id === conversation?.id) {
     const fresh = thread.add(event.message);
     reportRead();
@@ -274,7 +309,8 @@ function onQueue(frame) {
 // showQueue says where the visitor stands while nobody has taken the chat.
 function showQueue() {
   const el = $('queue');
-  const queued = $('chat').dataset.view === 'chat' && conversation?.state === 'unassigned' && queuePosition > 0;
+  // Not while operation is stopped: no agent is coming (showStopped says so).
+  const queued = $('chat').dataset.view === 'chat' && conversation?.state === 'unassigned' && queuePosition > 0 && !operationStopped;
   el.hidden = !queued;
   el.dataset.position = queued ? queuePosition : 0;
   el.textContent = queued ? t('queue', { n: queuePosition }) : '';
