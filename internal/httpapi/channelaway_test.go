@@ -58,7 +58,7 @@ func TestChannelAwayReply(t *testing.T) {
 				t.Fatalf("out of hours the conversation is %s, want unassigned (in the queue)", d.Conversation.State)
 			}
 			var queue []chat.Conversation
-			master.json("GET", e.shopPath()+"/conversations?view=all", "", 200, &queue)
+			master.json("GET", e.shopPath()+"/conversations?state=unassigned", "", 200, &queue)
 			if !slices.ContainsFunc(queue, func(c chat.Conversation) bool { return c.ID == night.ConversationID }) {
 				t.Fatalf("the night's conversation is not among the agents' %+v", queue)
 			}
