@@ -314,8 +314,11 @@ func (s *Server) channelUpload(w http.ResponseWriter, r *http.Request) error {
 		if rerr != nil {
 			return bad
 		}
-		if lang = string(v); lang == "" || checkChannelLanguage(lang) != nil {
-			return checkChannelLanguage("?") // only ko and en: nothing else gets through
+		if lang = string(v); lang == "" {
+			return bad
+		}
+		if err := checkChannelLanguage(lang); err != nil {
+			return err
 		}
 		part, err = mr.NextPart()
 	}
