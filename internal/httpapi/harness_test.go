@@ -232,6 +232,13 @@ func (e *env) visitor(siteID string, extra string) *client {
 // do sends a request with the client's credentials and returns the status and body.
 func (c *client) do(method, path, body string, header ...string) (int, []byte) {
 	c.e.t.Helper()
+	resp, data := c.response(method, path, body, header...)
+	return resp.StatusCode, data
+}
+
+// response is do with the whole answer (its headers); the body is read.
+func (c *client) response(method, path, body string, header ...string) (*http.Response, []byte) {
+	c.e.t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -259,7 +266,7 @@ func (c *client) do(method, path, body string, header ...string) (int, []byte) {
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	must(c.e.t, err)
-	return resp.StatusCode, data
+	return resp, data
 }
 
 // json sends a request, checks the status and decodes the answer into out.

@@ -161,6 +161,27 @@ func TestOpenAPIEveryAPIRouteMarked(t *testing.T) {
 	}
 }
 
+// openAPIOperation is what the tests read of an operation: its JSON body,
+// if it takes one, and its responses.
+type openAPIOperation struct {
+	RequestBody struct {
+		Content map[string]json.RawMessage `json:"content"`
+	} `json:"requestBody"`
+	Responses map[string]struct {
+		Ref         string `json:"$ref"`
+		Description string `json:"description"`
+	} `json:"responses"`
+}
+
+func decodeOperation(t *testing.T, path, method string, raw json.RawMessage) openAPIOperation {
+	t.Helper()
+	var op openAPIOperation
+	if err := json.Unmarshal(raw, &op); err != nil {
+		t.Fatalf("paths[%q].%s: %v", path, method, err)
+	}
+	return op
+}
+
 // codeInDescription finds the error codes an error response's description
 // names: `like_this`.
 var codeInDescription = regexp.MustCompile("`([a-z][a-z0-9_]*)`")
@@ -177,15 +198,7 @@ func TestOpenAPIErrorCodes(t *testing.T) {
 			if !ok {
 				continue
 			}
-			var op struct {
-				Responses map[string]struct {
-					Ref         string `json:"$ref"`
-					Description string `json:"description"`
-				} `json:"responses"`
-			}
-			if err := json.Unmarshal(raw, &op); err != nil {
-				t.Fatalf("paths[%q].%s: %v", path, method, err)
-			}
+			op := decodeOperation(t, path, method, raw)
 			for status, resp := range op.Responses {
 				if resp.Ref != "" || status < "400" {
 					continue
@@ -275,18 +288,7 @@ func TestOpenAPIRouteRefusals(t *testing.T) {
 		if !ok {
 			continue // TestOpenAPIRoutesDocumented
 		}
-		var op struct {
-			RequestBody struct {
-				Content map[string]json.RawMessage `json:"content"`
-			} `json:"requestBody"`
-			Responses map[string]struct {
-				Ref         string `json:"$ref"`
-				Description string `json:"description"`
-			} `json:"responses"`
-		}
-		if err := json.Unmarshal(raw, &op); err != nil {
-			t.Fatalf("paths[%q].%s: %v", path, method, err)
-		}
+		op := decodeOperation(t, path, method, raw)
 		refusals := routeRefusals(rt)
 		if _, ok := op.RequestBody.Content["application/json"]; ok {
 			// decode's refusals of a JSON body.

@@ -168,26 +168,6 @@ func TestAPIAnswersNotStored(t *testing.T) {
 	master := e.login("master")
 	vis := e.visitor("shop", "")
 	conv := vis.start()
-	send := func(c *client, method, path, body string) (*http.Response, []byte) {
-		t.Helper()
-		req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
-		must(t, err)
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		if c.csrf != "" {
-			req.Header.Set("X-CSRF-Token", c.csrf)
-		}
-		if c.bearer != "" {
-			req.Header.Set("Authorization", "Bearer "+c.bearer)
-		}
-		resp, err := c.hc.Do(req)
-		must(t, err)
-		defer resp.Body.Close()
-		data, err := io.ReadAll(resp.Body)
-		must(t, err)
-		return resp, data
-	}
 	for _, tt := range []struct {
 		name         string
 		c            *client
@@ -203,7 +183,7 @@ func TestAPIAnswersNotStored(t *testing.T) {
 		{"a sign-in", e.anonymous(), "POST", "/api/v1/auth/login", `{"email":"kim@example.com","password":"` + password + `"}`, 200},
 		{"a refusal", e.anonymous(), "GET", "/api/v1/me", "", 401},
 	} {
-		resp, data := send(tt.c, tt.method, tt.path, tt.body)
+		resp, data := tt.c.response(tt.method, tt.path, tt.body)
 		if resp.StatusCode != tt.status {
 			t.Fatalf("%s: %d %s", tt.name, resp.StatusCode, data)
 		}
@@ -211,7 +191,7 @@ func TestAPIAnswersNotStored(t *testing.T) {
 			t.Errorf("%s: Cache-Control %q, want no-store", tt.name, got)
 		}
 	}
-	resp, _ := send(e.anonymous(), "GET", "/api/v1/widget/launcher?site_id=shop", "")
+	resp, _ := e.anonymous().response("GET", "/api/v1/widget/launcher?site_id=shop", "")
 	if got := resp.Header.Get("Cache-Control"); got != "no-cache" {
 		t.Errorf("the launcher's settings: Cache-Control %q, want its own no-cache", got)
 	}
