@@ -68,6 +68,21 @@ func checkChannelLanguage(lang string) error {
 	return nil
 }
 
+// channelCaller is the channel whose token the request carries as
+// Authorization: Bearer, and the outbox store that keeps it.
+func (s *Server) channelCaller(r *http.Request) (outbox.Store, *outbox.Endpoint, error) {
+	token, ok := bearer(r)
+	if !ok {
+		return nil, nil, chat.Errorf(chat.ErrUnauthorized, "send the channel's token as Authorization: Bearer <token>")
+	}
+	ob, err := s.outbox()
+	if err != nil {
+		return nil, nil, err
+	}
+	ch, err := ob.ChannelByToken(r.Context(), auth.HashToken(token))
+	return ob, ch, err
+}
+
 // fetchTimeout bounds fetching an attachment from a bridge's URL.
 const fetchTimeout = 20 * time.Second
 
@@ -79,16 +94,8 @@ func (s *Server) channelMessage(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	token, ok := bearer(r)
-	if !ok {
-		return chat.Errorf(chat.ErrUnauthorized, "send the channel's token as Authorization: Bearer <token>")
-	}
 	ctx := r.Context()
-	ob, err := s.outbox()
-	if err != nil {
-		return err
-	}
-	ch, err := ob.ChannelByToken(ctx, auth.HashToken(token))
+	ob, ch, err := s.channelCaller(r)
 	if err != nil {
 		return err
 	}
@@ -256,16 +263,8 @@ func (s *Server) channelEnd(w http.ResponseWriter, r *http.Request, ws *chat.Wor
 // external_user_id and client_msg_id, then the file, streamed into
 // storage through the same checks as an upload.
 func (s *Server) channelUpload(w http.ResponseWriter, r *http.Request) error {
-	token, ok := bearer(r)
-	if !ok {
-		return chat.Errorf(chat.ErrUnauthorized, "send the channel's token as Authorization: Bearer <token>")
-	}
 	ctx := r.Context()
-	ob, err := s.outbox()
-	if err != nil {
-		return err
-	}
-	ch, err := ob.ChannelByToken(ctx, auth.HashToken(token))
+	ob, ch, err := s.channelCaller(r)
 	if err != nil {
 		return err
 	}
@@ -348,16 +347,8 @@ func (s *Server) channelUpload(w http.ResponseWriter, r *http.Request) error {
 // carries the attachment's ID, never a link (the log holds none). Any
 // other file is not found.
 func (s *Server) channelFile(w http.ResponseWriter, r *http.Request) error {
-	token, ok := bearer(r)
-	if !ok {
-		return chat.Errorf(chat.ErrUnauthorized, "send the channel's token as Authorization: Bearer <token>")
-	}
-	ob, err := s.outbox()
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	ch, err := ob.ChannelByToken(ctx, auth.HashToken(token))
+	ob, ch, err := s.channelCaller(r)
 	if err != nil {
 		return err
 	}
