@@ -622,10 +622,13 @@ func (w *Worker) send(ctx context.Context, eps *endpointCache, ep *Endpoint, d D
 			body, _ := json.Marshal(map[string]string{"text": slackText.Replace(a.Title) + "\n" + slackText.Replace(a.Text) + "\n<" + a.Link + "|" + a.LinkLabel + ">"})
 			return w.post(ctx, ep.URL, http.Header{}, body, out)
 		case KindJandi:
+			// The title is text and the link has a label of our own words:
+			// a customer's name inside the link's label could close it early
+			// (an unbalanced "]") and lose it.
 			body, _ := json.Marshal(map[string]any{
-				"body":         "[" + a.Title + "](" + a.Link + ")",
+				"body":         jandiText.Replace(a.Title) + "\n[" + a.LinkLabel + "](" + a.Link + ")",
 				"connectColor": "#2E7D5B",
-				"connectInfo":  []map[string]string{{"title": a.LinkLabel, "description": a.Text + "\n" + a.Link}},
+				"connectInfo":  []map[string]string{{"title": a.LinkLabel, "description": jandiText.Replace(a.Text) + "\n" + a.Link}},
 			})
 			h := http.Header{}
 			h.Set("Accept", "application/vnd.tosslab.jandi-v2+json")
@@ -645,6 +648,14 @@ func (w *Worker) send(ctx context.Context, eps *endpointCache, ep *Endpoint, d D
 // customer's name or words are shown as written, never as a mention of
 // the whole channel (<!channel>) or a link labelled as something else.
 var slackText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// jandiText keeps what a customer writes from becoming a link in a Jandi
+// message. Jandi renders [label](url) in a message (a subset of
+// markdown) and documents no escape, so a backslash could show as written
+// and still leave the link; instead an invisible word joiner (U+2060)
+// follows every "]", which no link form survives — [label](url),
+// [label][ref], a [ref]: url definition — while the words read as written.
+var jandiText = strings.NewReplacer("]", "]\u2060")
 
 // post sends body and reads a short excerpt of the answer; anything but
 // 2xx is a failed attempt.
