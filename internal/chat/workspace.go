@@ -103,6 +103,13 @@ func (p WorkspacePatch) Apply(w *Workspace) error {
 			return err
 		}
 		w.Settings = *p.Settings
+		// A title of spaces is none: the header falls back to the
+		// workspace's title or name (TextsFor, the widget) instead of
+		// showing blank.
+		for lang, t := range w.Settings.Widget.Texts {
+			t.Title = strings.TrimSpace(t.Title)
+			w.Settings.Widget.Texts[lang] = t
+		}
 	}
 	if p.Name != nil {
 		w.Name = strings.TrimSpace(*p.Name)
@@ -111,7 +118,7 @@ func (p WorkspacePatch) Apply(w *Workspace) error {
 		w.ConsentText = *p.ConsentText
 	}
 	if p.Title != nil {
-		w.Title = *p.Title
+		w.Title = strings.TrimSpace(*p.Title)
 	}
 	if p.Color != nil {
 		w.Color = *p.Color
