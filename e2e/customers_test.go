@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"net/url"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -137,5 +138,38 @@ func TestBrowserCustomerPanel(t *testing.T) {
 		` && document.querySelectorAll('[data-testid=history-list] [data-testid=history-item]').length === 2`)
 	if got := detail(agent, s, id2); got.Customer.ID != c1.ID || got.Customer.Name != name || got.Customer.Identifiers != 1 || got.Total != 2 {
 		agent.fail("after the merge: %+v, want the first customer %q named %q with 1 identifier and 2 conversations", got, c1.Identifier, name)
+	}
+}
+
+// TestBrowserLongExtraName: the customer's site names its extra
+// parameters, up to 64 bytes ("cus_extra_last_order_product_name…"). A
+// long name wraps in its own column; the values beside it, and the
+// language, address and device above, keep room to be read (they were
+// squeezed to a letter a line: the label column took the width it
+// wanted, whatever the values were left).
+func TestBrowserLongExtraName(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	visitor := newTab(t, root, "visitor")
+	head := `<script>window.SodamSettings = {extra: {cus_extra_username: "박서준", cus_extra_last_order_product_name_for_promotion: "백자 찻잔 2인 세트", cus_extra_grade: "VIP"}};</script>`
+	signIn(agent, s)
+	openWidget(visitor, s.host.URL+"?head="+url.QueryEscape(head))
+	agree(visitor)
+	widgetSend(visitor, "찻잔 세트 재입고 언제 되나요?")
+	widgetShows(visitor, "visitor", "찻잔 세트 재입고 언제 되나요?")
+	id := newConversation(agent)
+	openConversation(agent, id)
+	panelReady(agent, id, detail(agent, s, id).Customer.CustomerID)
+	agent.waitFor("the extra parameters listed", `document.querySelector('[data-testid=details-customer-more] dd[data-field=cus_extra_grade]')?.textContent === 'VIP'`)
+	look(agent, "long-extra-name")
+	// Each value's box is at least half the list's width.
+	narrow := eval[[]string](agent, `(() => {
+		const dl = document.querySelector('[data-testid=details-customer-more]');
+		return [...dl.querySelectorAll('dd')].filter((dd) => dd.getBoundingClientRect().width < dl.getBoundingClientRect().width / 2).map((dd) => dd.dataset.field);
+	})()`)
+	if len(narrow) > 0 {
+		agent.fail("values squeezed beside a long parameter name: %v", narrow)
 	}
 }
