@@ -173,3 +173,33 @@ func TestBrowserLongExtraName(t *testing.T) {
 		agent.fail("values squeezed beside a long parameter name: %v", narrow)
 	}
 }
+
+// TestBrowserAddressLineBreak: an address may hold a line break (the API
+// takes one: "…테헤란로 1" and "101동 202호" on two lines, as a CRM
+// writes it). The panel shows it as stored and, saving another field,
+// leaves it as it is (a one-line input dropped the break as it was
+// filled, so the form saw an edit nobody made, sent it with the phone,
+// and the address was stored run together).
+func TestBrowserAddressLineBreak(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	visitor := newTab(t, root, "visitor")
+	signIn(agent, s)
+	id := startChat(t, agent, s, visitor, "주소 변경하고 싶어요")
+	const address = "서울시 강남구 테헤란로 1\n101동 202호"
+	api[apiCustomer](agent, s, "PATCH", fmt.Sprintf("/conversations/%d/customer", id), map[string]string{"address": address})
+	openConversation(agent, id)
+	panelReady(agent, id, detail(agent, s, id).Customer.CustomerID)
+	agent.waitFor("the address as stored, and no draft", `document.querySelector('[data-testid=customer-address]').value === `+js(address)+
+		` && document.querySelector('[data-testid=customer-unsaved]').hidden`)
+	look(agent, "address-line-break")
+	const phone = "010-2345-6789"
+	agent.do("type a phone number", chromedp.SendKeys(chromedp.CSS("[data-testid=customer-phone]"), phone))
+	agent.click("[data-testid=customer-save]")
+	agent.waitFor("the phone saved", `document.querySelector('[data-testid=customer-unsaved]').hidden && document.querySelector('[data-testid=customer-error]').textContent === ''`)
+	if got := detail(agent, s, id).Customer; got.Phone != phone || got.Address != address {
+		agent.fail("after saving the phone: phone %q, address %q; want %q and %q", got.Phone, got.Address, phone, address)
+	}
+}
