@@ -103,19 +103,24 @@ func (p WorkspacePatch) Apply(w *Workspace) error {
 			return err
 		}
 		w.Settings = *p.Settings
-		// A title of spaces is none: the header falls back to the
-		// workspace's title or name (TextsFor, the widget) instead of
-		// showing blank.
-		for lang, t := range w.Settings.Widget.Texts {
-			t.Title = strings.TrimSpace(t.Title)
-			w.Settings.Widget.Texts[lang] = t
+		// Wording is kept without the spaces around it, as the settings
+		// page sends it: one of spaces alone is none, so the widget falls
+		// back to the workspace's (TextsFor) — a title to the workspace's
+		// title or name, a greeting to the default — instead of showing
+		// a blank header or posting a blank greeting.
+		s := &w.Settings
+		s.Greeting, s.RatingRequest = strings.TrimSpace(s.Greeting), strings.TrimSpace(s.RatingRequest)
+		for lang, t := range s.Widget.Texts {
+			t.Title, t.Greeting = strings.TrimSpace(t.Title), strings.TrimSpace(t.Greeting)
+			t.Consent, t.RatingRequest = strings.TrimSpace(t.Consent), strings.TrimSpace(t.RatingRequest)
+			s.Widget.Texts[lang] = t
 		}
 	}
 	if p.Name != nil {
 		w.Name = strings.TrimSpace(*p.Name)
 	}
 	if p.ConsentText != nil {
-		w.ConsentText = *p.ConsentText
+		w.ConsentText = strings.TrimSpace(*p.ConsentText)
 	}
 	if p.Title != nil {
 		w.Title = strings.TrimSpace(*p.Title)
