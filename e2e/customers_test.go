@@ -202,4 +202,13 @@ func TestBrowserAddressLineBreak(t *testing.T) {
 	if got := detail(agent, s, id).Customer; got.Phone != phone || got.Address != address {
 		agent.fail("after saving the phone: phone %q, address %q; want %q and %q", got.Phone, got.Address, phone, address)
 	}
+
+	// A refused multi-line field is marked as an input is: a note over 500
+	// characters (pasted past the field's limit by a script here).
+	agent.do("a note of 501 characters", chromedp.Evaluate[chromedp.Void](`(() => { const n = document.querySelector('[data-testid=customer-note]');`+
+		` n.value = '가'.repeat(501); n.dispatchEvent(new Event('input', { bubbles: true })); })()`))
+	agent.click("[data-testid=customer-save]")
+	agent.waitFor("the note refused and marked", `document.querySelector('[data-testid=customer-error]').dataset.code === 'invalid_input'`+
+		` && document.querySelector('[data-testid=customer-note]').getAttribute('aria-invalid') === 'true'`+
+		` && getComputedStyle(document.querySelector('[data-testid=customer-note]')).outlineStyle === 'solid'`)
 }
