@@ -835,6 +835,40 @@ func TestSlackAlertEscapesWhatCustomersWrite(t *testing.T) {
 	}
 }
 
+// TestSlackAlertQuietForMarkdownReceivers: the Slack-style target also
+// serves Mattermost and Rocket.Chat, which render markdown and @-mentions
+// in the same body. What a customer writes stays text there too: their
+// @channel or @all calls no one, their [label](url) makes no link and
+// their ![x](url) no image — each broken by an invisible word joiner —
+// while an email address they leave is as written.
+func TestSlackAlertQuietForMarkdownReceivers(t *testing.T) {
+	e := newEnvWith(t, allowPrivate)
+	slack := newReceiver(t)
+	e.login("master").json("POST", e.shopPath()+"/alert-targets", `{"kind":"slack","url":"`+slack.srv.URL+`","events":["ticket.created"]}`, 201, nil)
+	w := e.worker()
+	e.visitor("shop", "").json("POST", "/api/v1/widget/tickets", `{"name":"@channel 김영희","contact":"young.kim@example.com","message":"@all 환불 [영수증 다시 받기](https://phish.example/login) ![x](https://track.example/p.png) 연락은 young.kim@example.com 으로"}`, 201, nil)
+	w.RunDue(t.Context())
+	got := slack.all()
+	if len(got) != 1 {
+		t.Fatalf("%d alerts, want 1", len(got))
+	}
+	var body struct{ Text string }
+	must(t, json.Unmarshal(got[0].Raw, &body))
+	for _, loud := range []string{"@channel", "@all", "](https://phish", "](https://track"} {
+		if strings.Contains(body.Text, loud) {
+			t.Fatalf("%q reaches a markdown receiver as written:\n%s", loud, body.Text)
+		}
+	}
+	plain := strings.ReplaceAll(body.Text, "\u2060", "")
+	if !strings.Contains(plain, "@channel 김영희") || !strings.Contains(plain, "@all 환불 [영수증 다시 받기](https://phish.example/login) ![x](https://track.example/p.png)") {
+		t.Fatalf("the customer's words are changed:\n%s", body.Text)
+	}
+	// The contact's and the message's: the @ after a letter is no mention.
+	if strings.Count(body.Text, "young.kim@example.com") < 2 || !strings.Contains(body.Text, "young.kim@example.com 으로") {
+		t.Fatalf("an email address is not as written:\n%q", body.Text)
+	}
+}
+
 // TestJandiAlertEscapesWhatCustomersWrite: what a customer writes
 // reaches a Jandi alert as text. Jandi renders [label](url) as a link, so
 // a name or a message written as one would show a link to anywhere,
