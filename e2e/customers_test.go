@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"net/url"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -138,4 +139,76 @@ func TestBrowserCustomerPanel(t *testing.T) {
 	if got := detail(agent, s, id2); got.Customer.ID != c1.ID || got.Customer.Name != name || got.Customer.Identifiers != 1 || got.Total != 2 {
 		agent.fail("after the merge: %+v, want the first customer %q named %q with 1 identifier and 2 conversations", got, c1.Identifier, name)
 	}
+}
+
+// TestBrowserLongExtraName: the customer's site names its extra
+// parameters, up to 64 bytes ("cus_extra_last_order_product_name…"). A
+// long name wraps in its own column; the values beside it, and the
+// language, address and device above, keep room to be read (they were
+// squeezed to a letter a line: the label column took the width it
+// wanted, whatever the values were left).
+func TestBrowserLongExtraName(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	visitor := newTab(t, root, "visitor")
+	head := `<script>window.SodamSettings = {extra: {cus_extra_username: "박서준", cus_extra_last_order_product_name_for_promotion: "백자 찻잔 2인 세트", cus_extra_grade: "VIP"}};</script>`
+	signIn(agent, s)
+	openWidget(visitor, s.host.URL+"?head="+url.QueryEscape(head))
+	agree(visitor)
+	widgetSend(visitor, "찻잔 세트 재입고 언제 되나요?")
+	widgetShows(visitor, "visitor", "찻잔 세트 재입고 언제 되나요?")
+	id := newConversation(agent)
+	openConversation(agent, id)
+	panelReady(agent, id, detail(agent, s, id).Customer.CustomerID)
+	agent.waitFor("the extra parameters listed", `document.querySelector('[data-testid=details-customer-more] dd[data-field=cus_extra_grade]')?.textContent === 'VIP'`)
+	look(agent, "long-extra-name")
+	// Each value's box is at least half the list's width.
+	narrow := eval[[]string](agent, `(() => {
+		const dl = document.querySelector('[data-testid=details-customer-more]');
+		return [...dl.querySelectorAll('dd')].filter((dd) => dd.getBoundingClientRect().width < dl.getBoundingClientRect().width / 2).map((dd) => dd.dataset.field);
+	})()`)
+	if len(narrow) > 0 {
+		agent.fail("values squeezed beside a long parameter name: %v", narrow)
+	}
+}
+
+// TestBrowserAddressLineBreak: an address may hold a line break (the API
+// takes one: "…테헤란로 1" and "101동 202호" on two lines, as a CRM
+// writes it). The panel shows it as stored and, saving another field,
+// leaves it as it is (a one-line input dropped the break as it was
+// filled, so the form saw an edit nobody made, sent it with the phone,
+// and the address was stored run together).
+func TestBrowserAddressLineBreak(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	visitor := newTab(t, root, "visitor")
+	signIn(agent, s)
+	id := startChat(t, agent, s, visitor, "주소 변경하고 싶어요")
+	const address = "서울시 강남구 테헤란로 1\n101동 202호"
+	api[apiCustomer](agent, s, "PATCH", fmt.Sprintf("/conversations/%d/customer", id), map[string]string{"address": address})
+	openConversation(agent, id)
+	panelReady(agent, id, detail(agent, s, id).Customer.CustomerID)
+	agent.waitFor("the address as stored, and no draft", `document.querySelector('[data-testid=customer-address]').value === `+js(address)+
+		` && document.querySelector('[data-testid=customer-unsaved]').hidden`)
+	look(agent, "address-line-break")
+	const phone = "010-2345-6789"
+	agent.do("type a phone number", chromedp.SendKeys(chromedp.CSS("[data-testid=customer-phone]"), phone))
+	agent.click("[data-testid=customer-save]")
+	agent.waitFor("the phone saved", `document.querySelector('[data-testid=customer-unsaved]').hidden && document.querySelector('[data-testid=customer-error]').textContent === ''`)
+	if got := detail(agent, s, id).Customer; got.Phone != phone || got.Address != address {
+		agent.fail("after saving the phone: phone %q, address %q; want %q and %q", got.Phone, got.Address, phone, address)
+	}
+
+	// A refused multi-line field is marked as an input is: a note over 500
+	// characters (pasted past the field's limit by a script here).
+	agent.do("a note of 501 characters", chromedp.Evaluate[chromedp.Void](`(() => { const n = document.querySelector('[data-testid=customer-note]');`+
+		` n.value = '가'.repeat(501); n.dispatchEvent(new Event('input', { bubbles: true })); })()`))
+	agent.click("[data-testid=customer-save]")
+	agent.waitFor("the note refused and marked", `document.querySelector('[data-testid=customer-error]').dataset.code === 'invalid_input'`+
+		` && document.querySelector('[data-testid=customer-note]').getAttribute('aria-invalid') === 'true'`+
+		` && getComputedStyle(document.querySelector('[data-testid=customer-note]')).outlineStyle === 'solid'`)
 }

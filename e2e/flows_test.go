@@ -278,6 +278,7 @@ type apiCustomer struct {
 	Name        string `json:"name"`
 	Phone       string `json:"phone"`
 	Email       string `json:"email"`
+	Address     string `json:"address"`
 	Note        string `json:"note"`
 	Identifiers int    `json:"identifiers"`
 	Tags        []struct {

@@ -112,3 +112,41 @@ func TestBrowserTimeZone(t *testing.T) {
 	agent.waitFor("a relative time in the list with Honolulu's exact time on hover", `(() => { const el = document.querySelector("`+item+`"); return /분|대기|방금/.test(el.textContent) && el.title.includes(`+js(exact(at, hnl))+`) && /GMT-10|HST/.test(el.title); })()`)
 	look(agent, "time-zone")
 }
+
+// TestBrowserTokenExpiryInWorkspaceZone: an API token's last day is a day
+// in the workspace's time zone, as every date the console shows: a master
+// whose computer is on UTC, on a workspace reckoned in Seoul, picks 31
+// March; the token works to the end of 31 March in Seoul and the list
+// says 31 March (it expired at the end of the computer's day, 09:00 on 1
+// April in Seoul, and the list said 1 April).
+func TestBrowserTokenExpiryInWorkspaceZone(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	master := newTab(t, root, "master")
+	master.do("put the master's computer on UTC", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "UTC"})
+		return err
+	}))
+	signIn(master, s)
+	openSettings(master)
+	master.waitFor("the tokens card", `document.querySelector('[data-testid=tokens-card]').checkVisibility()`)
+	fill(master, "[data-testid=token-name]", "월말 정산 스크립트")
+	master.do("choose the last day", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=token-expires]').value = '2027-03-31'`))
+	master.click("[data-testid=token-create]")
+	master.waitFor("the token listed", `document.querySelectorAll('[data-testid=token-row][data-state=active]').length === 1`)
+	got := api[struct {
+		Tokens []struct {
+			ExpiresAt time.Time `json:"expires_at"`
+		} `json:"tokens"`
+	}](master, s, "GET", "/api-tokens", nil)
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Date(2027, 3, 31, 23, 59, 59, 0, seoul)
+	if len(got.Tokens) != 1 || !got.Tokens[0].ExpiresAt.Equal(want) {
+		master.fail("the token expires at %v, want the end of 31 March in Seoul (%v)", got.Tokens, want.UTC())
+	}
+	master.waitFor("the list's last day, 31 March", `document.querySelector('[data-testid=token-row]').textContent.includes('3월 31일')`)
+}

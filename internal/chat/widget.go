@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -72,6 +73,12 @@ func (w WidgetLook) Validate() error {
 		if utf8.RuneCountInString(t.Title) > maxWidgetTitle || utf8.RuneCountInString(t.Greeting) > MaxGreeting || utf8.RuneCountInString(t.Consent) > maxConsent ||
 			utf8.RuneCountInString(t.RatingRequest) > MaxGreeting {
 			return Errorf(ErrInvalid, "widget.texts.%s: title at most %d, greeting and rating_request %d and consent %d characters", lang, maxWidgetTitle, MaxGreeting, maxConsent)
+		}
+		// The title is one line of the widget's header, as the
+		// workspace's own title is (WorkspacePatch.Apply): a line break
+		// or a text-direction character (U+202E) would reorder it.
+		if strings.ContainsFunc(strings.TrimSpace(t.Title), IsControlOrBidi) {
+			return Errorf(ErrInvalid, "widget.texts.%s.title must be one line, without control characters", lang)
 		}
 	}
 	return nil

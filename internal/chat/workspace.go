@@ -103,15 +103,27 @@ func (p WorkspacePatch) Apply(w *Workspace) error {
 			return err
 		}
 		w.Settings = *p.Settings
+		// Wording is kept without the spaces around it, as the settings
+		// page sends it: one of spaces alone is none, so the widget falls
+		// back to the workspace's (TextsFor) — a title to the workspace's
+		// title or name, a greeting to the default — instead of showing
+		// a blank header or posting a blank greeting.
+		s := &w.Settings
+		s.Greeting, s.RatingRequest = strings.TrimSpace(s.Greeting), strings.TrimSpace(s.RatingRequest)
+		for lang, t := range s.Widget.Texts {
+			t.Title, t.Greeting = strings.TrimSpace(t.Title), strings.TrimSpace(t.Greeting)
+			t.Consent, t.RatingRequest = strings.TrimSpace(t.Consent), strings.TrimSpace(t.RatingRequest)
+			s.Widget.Texts[lang] = t
+		}
 	}
 	if p.Name != nil {
 		w.Name = strings.TrimSpace(*p.Name)
 	}
 	if p.ConsentText != nil {
-		w.ConsentText = *p.ConsentText
+		w.ConsentText = strings.TrimSpace(*p.ConsentText)
 	}
 	if p.Title != nil {
-		w.Title = *p.Title
+		w.Title = strings.TrimSpace(*p.Title)
 	}
 	if p.Color != nil {
 		w.Color = *p.Color

@@ -835,6 +835,85 @@ func TestSlackAlertEscapesWhatCustomersWrite(t *testing.T) {
 	}
 }
 
+// TestSlackAlertQuietForMarkdownReceivers: the Slack-style target also
+// serves Mattermost and Rocket.Chat, which render markdown and @-mentions
+// in the same body. What a customer writes stays text there too: their
+// @channel or @all calls no one, their [label](url) makes no link and
+// their ![x](url) no image — each broken by an invisible word joiner —
+// while an email address they leave is as written.
+func TestSlackAlertQuietForMarkdownReceivers(t *testing.T) {
+	e := newEnvWith(t, allowPrivate)
+	slack := newReceiver(t)
+	e.login("master").json("POST", e.shopPath()+"/alert-targets", `{"kind":"slack","url":"`+slack.srv.URL+`","events":["ticket.created"]}`, 201, nil)
+	w := e.worker()
+	e.visitor("shop", "").json("POST", "/api/v1/widget/tickets", `{"name":"@channel 김영희","contact":"young.kim@example.com","message":"@all 환불 [영수증 다시 받기](https://phish.example/login) ![x](https://track.example/p.png) 연락은 young.kim@example.com 으로"}`, 201, nil)
+	w.RunDue(t.Context())
+	got := slack.all()
+	if len(got) != 1 {
+		t.Fatalf("%d alerts, want 1", len(got))
+	}
+	var body struct{ Text string }
+	must(t, json.Unmarshal(got[0].Raw, &body))
+	for _, loud := range []string{"@channel", "@all", "](https://phish", "](https://track"} {
+		if strings.Contains(body.Text, loud) {
+			t.Fatalf("%q reaches a markdown receiver as written:\n%s", loud, body.Text)
+		}
+	}
+	plain := strings.ReplaceAll(body.Text, "\u2060", "")
+	if !strings.Contains(plain, "@channel 김영희") || !strings.Contains(plain, "@all 환불 [영수증 다시 받기](https://phish.example/login) ![x](https://track.example/p.png)") {
+		t.Fatalf("the customer's words are changed:\n%s", body.Text)
+	}
+	// The contact's and the message's: the @ after a letter is no mention.
+	if strings.Count(body.Text, "young.kim@example.com") < 2 || !strings.Contains(body.Text, "young.kim@example.com 으로") {
+		t.Fatalf("an email address is not as written:\n%q", body.Text)
+	}
+}
+
+// TestJandiAlertEscapesWhatCustomersWrite: what a customer writes
+// reaches a Jandi alert as text. Jandi renders [label](url) as a link, so
+// a name or a message written as one would show a link to anywhere,
+// labelled as the customer likes — and a stray "]" in a name inside the
+// alert's own link label would close it early and lose the link. Every
+// "]" a customer wrote is followed by an invisible word joiner (no link
+// form survives it), and the alert's own link keeps a label of our words.
+func TestJandiAlertEscapesWhatCustomersWrite(t *testing.T) {
+	e := newEnvWith(t, allowPrivate)
+	jandi := newReceiver(t)
+	e.login("master").json("POST", e.shopPath()+"/alert-targets", `{"kind":"jandi","url":"`+jandi.srv.URL+`","events":["ticket.created"]}`, 201, nil)
+	w := e.worker()
+	e.visitor("shop", "").json("POST", "/api/v1/widget/tickets", `{"name":"[환불 담당](https://phish.example/a) 김영희]","contact":"young@example.com","message":"[영수증 다시 받기](https://phish.example/login) 부탁드려요\n[1]: https://phish.example/ref"}`, 201, nil)
+	w.RunDue(t.Context())
+	got := jandi.all()
+	if len(got) != 1 {
+		t.Fatalf("%d alerts, want 1", len(got))
+	}
+	var jb struct {
+		Body        string `json:"body"`
+		ConnectInfo []struct{ Title, Description string }
+	}
+	must(t, json.Unmarshal(got[0].Raw, &jb))
+	if len(jb.ConnectInfo) != 1 {
+		t.Fatalf("jandi got %s", got[0].Raw)
+	}
+	desc := jb.ConnectInfo[0].Description
+	for _, s := range []string{jb.Body, desc} {
+		if strings.Contains(s, "](https://phish") || strings.Contains(s, "]: https://phish") {
+			t.Fatalf("the customer's words reach Jandi as a link:\n%s", s)
+		}
+	}
+	// Read without the joiners, the words are as written.
+	plain := strings.ReplaceAll(jb.Body+desc, "\u2060", "")
+	if !strings.Contains(plain, "[환불 담당](https://phish.example/a) 김영희]") || !strings.Contains(plain, "[영수증 다시 받기](https://phish.example/login) 부탁드려요") {
+		t.Fatalf("the customer's words are changed:\n%s\n%s", jb.Body, desc)
+	}
+	var tickets []chat.Ticket
+	e.login("master").json("GET", e.shopPath()+"/tickets", "", 200, &tickets)
+	link := fmt.Sprintf("%s/console/?ws=%d#/tickets/%d", e.srv.URL, e.shop.ID, tickets[0].ID)
+	if last := jb.Body[strings.LastIndex(jb.Body, "\n")+1:]; !strings.HasPrefix(last, "[상담 콘솔에서 열기") || !strings.HasSuffix(last, "]("+link+")") {
+		t.Fatalf("the alert's own link is not the body's last line:\n%s", jb.Body)
+	}
+}
+
 // TestLeftMessageAlertOnlyForLeftMessages (§10.1): the left-message alert
 // (ticket.created, "새 부재 메시지") is for what a customer left in the
 // widget; a ticket an agent makes — from a call, or from a chat — alerts

@@ -939,3 +939,53 @@ func TestReturnedChatShowsQueuePlace(t *testing.T) {
 		t.Fatalf("the returned chat's queue frame %+v, want place 2 (behind room %d)", f, ahead.RoomNo)
 	}
 }
+
+// TestWidgetWording: a title per language is one line of the widget's
+// header, as the workspace's own title is — a line break or a
+// text-direction character (U+202E, which would show the title
+// reversed) is refused and changes nothing. Wording is stored without
+// the spaces around it, as the settings page sends it, so one of spaces
+// alone is none: a title falls back to the workspace's title, then its
+// name, instead of a blank header; a greeting to the workspace's,
+// instead of a blank greeting posted to every visitor.
+func TestWidgetWording(t *testing.T) {
+	e := newEnv(t)
+	master := e.login("master")
+	master.json("PATCH", e.shopPath(), `{"title":"소담샵 상담","settings":{"widget":{"texts":{"en":{"title":"Chat with us"}}}}}`, 200, nil)
+	e.run([]scenario{
+		{name: "a line break in a language's title", as: master, method: "PATCH", path: e.shopPath(), body: `{"settings":{"widget":{"texts":{"en":{"title":"Chat\nwith us"}}}}}`, status: 400, code: chat.ErrInvalid},
+		{name: "a text-direction character in a language's title", as: master, method: "PATCH", path: e.shopPath(), body: `{"settings":{"widget":{"texts":{"ko":{"title":"상담\u202e하기"}}}}}`, status: 400, code: chat.ErrInvalid},
+	})
+	page := e.anonymous()
+	var cfg struct {
+		Title string `json:"title"`
+	}
+	page.json("GET", "/api/v1/widget/config?site_id=shop&lang=en", "", 200, &cfg)
+	if cfg.Title != "Chat with us" {
+		t.Fatalf("a refused title changed the English one: %q", cfg.Title)
+	}
+	master.json("PATCH", e.shopPath(), `{"settings":{"widget":{"texts":{"en":{"title":"   "}}}}}`, 200, nil)
+	page.json("GET", "/api/v1/widget/config?site_id=shop&lang=en", "", 200, &cfg)
+	if cfg.Title != "소담샵 상담" {
+		t.Fatalf("an English title of spaces: the header reads %q, want the workspace's title", cfg.Title)
+	}
+	master.json("PATCH", e.shopPath(), `{"title":" \n ","settings":{"greeting":" 안녕하세요, 소담샵입니다.\n ","widget":{"texts":{"en":{"title":"Chat with us","greeting":" \n "}}}}}`, 200, nil)
+	var ws struct {
+		Name     string `json:"name"`
+		Title    string `json:"title"`
+		Settings struct {
+			Greeting string `json:"greeting"`
+			Widget   struct {
+				Texts map[string]struct{ Greeting string } `json:"texts"`
+			} `json:"widget"`
+		} `json:"settings"`
+	}
+	master.json("GET", e.shopPath(), "", 200, &ws)
+	page.json("GET", "/api/v1/widget/config?site_id=shop&lang=ko", "", 200, &cfg)
+	if cfg.Title != "" || ws.Title != "" {
+		t.Fatalf("a workspace title of spaces is kept as %q (the widget shows the name, %q, only for none)", ws.Title, ws.Name)
+	}
+	if ws.Settings.Greeting != "안녕하세요, 소담샵입니다." || ws.Settings.Widget.Texts["en"].Greeting != "" {
+		t.Fatalf("greetings stored as %q and, in English, %q", ws.Settings.Greeting, ws.Settings.Widget.Texts["en"].Greeting)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/event"
@@ -619,13 +620,16 @@ func (w *Worker) send(ctx context.Context, eps *endpointCache, ep *Endpoint, d D
 		}
 		switch ep.Kind {
 		case KindSlack:
-			body, _ := json.Marshal(map[string]string{"text": slackText.Replace(a.Title) + "\n" + slackText.Replace(a.Text) + "\n<" + a.Link + "|" + a.LinkLabel + ">"})
+			body, _ := json.Marshal(map[string]string{"text": slackText(a.Title) + "\n" + slackText(a.Text) + "\n<" + a.Link + "|" + a.LinkLabel + ">"})
 			return w.post(ctx, ep.URL, http.Header{}, body, out)
 		case KindJandi:
+			// The title is text and the link has a label of our own words:
+			// a customer's name inside the link's label could close it early
+			// (an unbalanced "]") and lose it.
 			body, _ := json.Marshal(map[string]any{
-				"body":         "[" + a.Title + "](" + a.Link + ")",
+				"body":         jandiText.Replace(a.Title) + "\n[" + a.LinkLabel + "](" + a.Link + ")",
 				"connectColor": "#2E7D5B",
-				"connectInfo":  []map[string]string{{"title": a.LinkLabel, "description": a.Text + "\n" + a.Link}},
+				"connectInfo":  []map[string]string{{"title": a.LinkLabel, "description": jandiText.Replace(a.Text) + "\n" + a.Link}},
 			})
 			h := http.Header{}
 			h.Set("Accept", "application/vnd.tosslab.jandi-v2+json")
@@ -640,11 +644,51 @@ func (w *Worker) send(ctx context.Context, eps *endpointCache, ep *Endpoint, d D
 	}
 }
 
-// slackText escapes what Slack-style receivers read as control sequences
-// in a message's text (Slack's "escaping text": &, < and >), so that a
-// customer's name or words are shown as written, never as a mention of
-// the whole channel (<!channel>) or a link labelled as something else.
-var slackText = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+// slackText is what a Slack-style receiver gets of an alert's words, so
+// that a customer's name or message is shown as written. Slack's own
+// control sequences are escaped (slackEscape). Receivers that take
+// Slack's body but render markdown and @-mentions themselves — Mattermost
+// and Rocket.Chat, which integrations.md names — would still make a
+// customer's [label](url) a link (and ![x](url) an image fetched from
+// wherever the customer likes) and @channel, @all or @here a call to
+// everyone: the link forms are broken as for Jandi (jandiText), and an @
+// that could start a mention is followed by a word joiner (quietMentions).
+// Both are invisible, and nothing Slack renders.
+func slackText(s string) string {
+	return quietMentions(jandiText.Replace(slackEscape.Replace(s)))
+}
+
+// slackEscape escapes what Slack reads as control sequences in a
+// message's text (Slack's "escaping text": &, < and >): never a mention
+// of the whole channel (<!channel>) or a link labelled as something else.
+var slackEscape = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+// quietMentions puts an invisible word joiner (U+2060) after every @ that
+// could start a mention — one not preceded by a letter, a digit or . _ -,
+// so an email address's @ is left alone — which no mention survives.
+func quietMentions(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	var b strings.Builder
+	prev := ' '
+	for _, r := range s {
+		b.WriteRune(r)
+		if r == '@' && !unicode.IsLetter(prev) && !unicode.IsDigit(prev) && !strings.ContainsRune("._-", prev) {
+			b.WriteRune('\u2060')
+		}
+		prev = r
+	}
+	return b.String()
+}
+
+// jandiText keeps what a customer writes from becoming a link in a Jandi
+// message. Jandi renders [label](url) in a message (a subset of
+// markdown) and documents no escape, so a backslash could show as written
+// and still leave the link; instead an invisible word joiner (U+2060)
+// follows every "]", which no link form survives — [label](url),
+// [label][ref], a [ref]: url definition — while the words read as written.
+var jandiText = strings.NewReplacer("]", "]\u2060")
 
 // post sends body and reads a short excerpt of the answer; anything but
 // 2xx is a failed attempt.

@@ -45,6 +45,38 @@ export function setTimeZone(zone) {
 // workspace's time zone.
 export const dateFormat = (options) => intlFormat(Intl.DateTimeFormat, { ...options, timeZone });
 
+// A time people enter — a ticket's due time, an API token's last day —
+// is a wall time in the workspace's time zone (what dateFormat shows),
+// not the browser's: toLocalInput and fromLocalInput convert
+// "YYYY-MM-DDTHH:MM" through the zone's offset at that moment.
+function zoneParts(date) {
+  const parts = Object.fromEntries(dateFormat({ year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    .formatToParts(date).filter((p) => p.type !== 'literal').map((p) => [p.type, p.value]));
+  return { y: Number(parts.year), mo: Number(parts.month), d: Number(parts.day), h: Number(parts.hour) % 24, mi: Number(parts.minute) };
+}
+
+export function toLocalInput(date) {
+  const p = zoneParts(date);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${String(p.y).padStart(4, '0')}-${two(p.mo)}-${two(p.d)}T${two(p.h)}:${two(p.mi)}`;
+}
+
+export function fromLocalInput(value) {
+  const [date, time] = value.split('T');
+  const [y, mo, d] = date.split('-').map(Number);
+  const [hh, mi] = time.split(':').map(Number);
+  const wall = Date.UTC(y, mo - 1, d, hh, mi);
+  // The zone's offset at the guessed instant, then once more at the result
+  // (a change of offset between them moves it).
+  let utc = wall;
+  for (let i = 0; i < 2; i++) {
+    const p = zoneParts(new Date(utc));
+    const shown = Date.UTC(p.y, p.mo - 1, p.d, p.h, p.mi);
+    utc = wall - (shown - utc);
+  }
+  return new Date(utc).toISOString().replace('.000Z', 'Z');
+}
+
 // numberFormat is an Intl.NumberFormat in the console's language.
 export const numberFormat = (options = {}) => intlFormat(Intl.NumberFormat, options);
 

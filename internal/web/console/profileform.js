@@ -10,7 +10,10 @@ import { t } from './i18n.js';
 export const profileFields = ['name', 'nickname', 'phone', 'email', 'birth_date', 'address', 'note'];
 
 // profileMarkup is the fields' markup for a form's template; the form
-// gives them their test IDs once stamped (profileTestIDs).
+// gives them their test IDs once stamped (profileTestIDs). The address
+// may hold a line break (the API keeps one), so it is a textarea: an
+// input drops the break as it is filled, and the form would then send
+// the address run together with the next save of any field.
 export const profileMarkup = `
 <label><span data-i18n="details.name"></span><input name="name" maxlength="100" autocomplete="off"></label>
 <label><span data-i18n="details.nickname"></span><input name="nickname" maxlength="100" autocomplete="off" data-i18n-attr="title:details.nickname_help"></label>
@@ -19,7 +22,7 @@ export const profileMarkup = `
 <label><span data-i18n="details.birth_date"></span>
   <span class="with-note"><input name="birth_date" type="date" min="1900-01-01"><output data-ref="age"></output></span>
 </label>
-<label><span data-i18n="details.address"></span><input name="address" maxlength="200" autocomplete="off"></label>
+<label><span data-i18n="details.address"></span><textarea name="address" rows="2" maxlength="200" autocomplete="off"></textarea></label>
 <label><span data-i18n="details.note"></span><textarea name="note" rows="3" maxlength="500"></textarea><small class="help counter" data-ref="note-count"></small></label>`;
 
 // profileTestIDs names the fields for browser tests (SELECTORS.md): prefix

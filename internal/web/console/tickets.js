@@ -14,7 +14,7 @@ import { MESSAGE_PAGE, Thread } from '../shared/thread.js';
 import { transcriptLine } from './details.js';
 import { openTicketDialog } from './ticketcreate.js';
 import { TicketPII } from './ticketpii.js';
-import { dateFormat, dateTime, exactTime, formError, locale, t } from './i18n.js';
+import { dateFormat, dateTime, exactTime, formError, fromLocalInput, locale, t, toLocalInput } from './i18n.js';
 import { isActive } from './session.js';
 import { stamp, template } from './template.js';
 import { toast } from './toast.js';
@@ -628,37 +628,6 @@ function firstLine(s) {
 
 function shortTime(date) {
   return dateFormat({ month: 'numeric', day: 'numeric', hour: 'numeric', minute: '2-digit' }).format(date);
-}
-
-// The due time is entered as a wall time in the workspace's time zone
-// (what dateFormat shows), not the browser's: toLocalInput and
-// fromLocalInput convert through the zone's offset at that moment.
-function zoneParts(date) {
-  const parts = Object.fromEntries(dateFormat({ year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-    .formatToParts(date).filter((p) => p.type !== 'literal').map((p) => [p.type, p.value]));
-  return { y: Number(parts.year), mo: Number(parts.month), d: Number(parts.day), h: Number(parts.hour) % 24, mi: Number(parts.minute) };
-}
-
-function toLocalInput(date) {
-  const p = zoneParts(date);
-  const two = (n) => String(n).padStart(2, '0');
-  return `${String(p.y).padStart(4, '0')}-${two(p.mo)}-${two(p.d)}T${two(p.h)}:${two(p.mi)}`;
-}
-
-function fromLocalInput(value) {
-  const [date, time] = value.split('T');
-  const [y, mo, d] = date.split('-').map(Number);
-  const [hh, mi] = time.split(':').map(Number);
-  const wall = Date.UTC(y, mo - 1, d, hh, mi);
-  // The zone's offset at the guessed instant, then once more at the result
-  // (a change of offset between them moves it).
-  let utc = wall;
-  for (let i = 0; i < 2; i++) {
-    const p = zoneParts(new Date(utc));
-    const shown = Date.UTC(p.y, p.mo - 1, p.d, p.h, p.mi);
-    utc = wall - (shown - utc);
-  }
-  return new Date(utc).toISOString().replace('.000Z', 'Z');
 }
 
 // contactLink makes an email address or a phone number something to click.

@@ -4,7 +4,7 @@
 // when each was last used, and revokes.
 import { h } from '../../shared/dom.js';
 import { copyText } from '../copy.js';
-import { dateFormat, exactTime, formError, label, locale, t } from '../i18n.js';
+import { dateFormat, exactTime, formError, fromLocalInput, label, locale, t } from '../i18n.js';
 import { template } from '../template.js';
 import { toast } from '../toast.js';
 import { ask, SettingsCard } from './card.js';
@@ -142,10 +142,9 @@ class TokensCard extends SettingsCard {
       return;
     }
     const body = { name, scopes: chosen };
-    if (f.expires.value) {
-      const [y, m, d] = f.expires.value.split('-').map(Number);
-      body.expires_at = new Date(y, m - 1, d, 23, 59, 59).toISOString();
-    }
+    // The end of the chosen day in the workspace's time zone, the day the
+    // list then shows, whatever zone this computer is in.
+    if (f.expires.value) body.expires_at = new Date(Date.parse(fromLocalInput(f.expires.value + 'T23:59')) + 59_000).toISOString();
     f.submit.disabled = true;
     try {
       const tk = await this.inbox.request('POST', '/api-tokens', body);
