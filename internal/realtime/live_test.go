@@ -3,6 +3,7 @@ package realtime
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -305,5 +306,55 @@ func TestReplayFromMemory(t *testing.T) {
 	}
 	if reads() == before {
 		t.Fatal("the replay after a rewrite did not read the store")
+	}
+}
+
+// A mask committed before the hub hears of it: the hub still remembers the
+// message's event with the text the mask hid, while the store has already
+// rewritten it. A client reconnecting in between must be replayed the
+// store's text, not the remembered one, and is told of the mask.
+func TestReplayFromMemoryBeforeTheMaskArrives(t *testing.T) {
+	h, log, _ := newHub(t, time.Hour)
+	ended := make(chan error, 10)
+	first := newFakeConn()
+	if err := h.Start(context.Background(), visitorSession(first, ended)); err != nil {
+		t.Fatal(err)
+	}
+	evs := conversationEvents(log, 3)
+	log.mu.Lock()
+	log.events[1].Message.Body = "제 번호는 010-2345-6789예요"
+	evs[1].Message = log.events[1].Message
+	log.mu.Unlock()
+	h.Publish(context.Background(), evs)
+	eventFrames(t, first, 3)
+	waitDelivered(t, h, 3)
+
+	// The mask commits: the store rewrites event 2 and logs message.updated
+	// (seq 4), whose publish has not reached the hub.
+	masked := &chat.Message{ID: 2, ConversationID: 7, Body: "제 번호는 *************예요"}
+	upd := log.add(1)
+	log.mu.Lock()
+	log.events[1].Message = masked
+	upd[0].Type = chat.EventMessageUpdated
+	upd[0].Conversation = &chat.Conversation{ID: 7, WorkspaceID: 1, State: chat.StateActive}
+	upd[0].Message = masked
+	log.events[3] = upd[0]
+	log.mu.Unlock()
+
+	again := newFakeConn()
+	s := visitorSession(again, ended)
+	s.After = 1
+	if err := h.Start(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	seqs, bodies := eventFrames(t, again, 2)
+	for i, b := range bodies {
+		if strings.Contains(b, "010-2345-6789") {
+			t.Fatalf("event %d replayed the masked text: %q", seqs[i], b)
+		}
+	}
+	seqs, bodies = eventFrames(t, again, 3)
+	if len(seqs) != 3 || seqs[0] != 2 || seqs[2] != 4 || bodies[0] != masked.Body {
+		t.Fatalf("replayed %v %q; want 2, 3, 4 with message 2 masked", seqs, bodies)
 	}
 }

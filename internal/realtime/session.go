@@ -209,7 +209,7 @@ func (l *live) replay(ctx context.Context) error {
 	switch {
 	case l.s.After < 0:
 		l.last = l.sub.from
-	case l.sub.backlogOK:
+	case l.sub.backlogOK && !l.rewrittenAhead(ctx):
 		l.last = l.s.After
 		for _, it := range l.sub.backlog {
 			if err := l.sendEvent(*it.Event, it.frames, false); err != nil {
@@ -227,6 +227,31 @@ func (l *live) replay(ctx context.Context) error {
 		return err
 	}
 	return l.notice(nil)
+}
+
+// rewrittenAhead reports whether the store holds, after the events the
+// hub had delivered when the session subscribed, one that rewrote a
+// message's text (message.updated: a mask). The hub's remembered events
+// may then still carry the text the mask hid, which the store has already
+// scrubbed from its log; the replay must read the store. The hub hears a
+// commit a moment after it, so a client reconnecting in that moment would
+// otherwise be replayed the original text after the mask committed (§11).
+// When the hub has heard everything, as it mostly has, this costs one
+// read of the log's end; a failed read says true, and the store replay
+// reports the error.
+func (l *live) rewrittenAhead(ctx context.Context) bool {
+	end, err := l.h.src.LastEventSeq(ctx, l.s.WorkspaceID)
+	switch {
+	case err != nil || end-l.sub.from > replayPage:
+		return true
+	case end <= l.sub.from:
+		return false
+	}
+	events, err := l.h.src.Events(ctx, l.s.WorkspaceID, chat.EventFilter{AfterSeq: l.sub.from, ConversationID: l.s.ConversationID, Limit: int(end - l.sub.from)})
+	if err != nil {
+		return true
+	}
+	return slices.ContainsFunc(events, func(ev chat.Event) bool { return ev.Type == chat.EventMessageUpdated })
 }
 
 // replayStored replays from the store.
