@@ -462,7 +462,7 @@ class HistoryPage extends HTMLElement {
 
   async #startExport() {
     const inbox = this.#inbox;
-    const body = { format: this.#ref('format').value, layout: this.#ref('layout').value, filter: this.#shown };
+    const body = { format: this.#ref('format').value, layout: this.#ref('layout').value, filter: this.#shown, language: locale.lang };
     try {
       const { id } = await inbox.request('POST', '/exports', body);
       sessionStorage.setItem(exportKey(inbox.workspaceId), String(id));
