@@ -317,4 +317,9 @@ func TestBrowserHistoryExportsWhatItShows(t *testing.T) {
 	if !strings.Contains(file, hello) || strings.Contains(file, delivery) {
 		agent.fail("the export holds %q, want the refund chat the list shows", file)
 	}
+	// The chat's system messages are rows too, in the console's language.
+	taken := map[string]string{"ko": "님이 상담을 담당합니다.", "en": "took the conversation."}[eval[string](agent, `document.documentElement.lang`)]
+	if taken == "" || !strings.Contains(file, ",system,") || !strings.Contains(file, taken) {
+		agent.fail("the export holds %q, want the assignment's system message in the console's language", file)
+	}
 }
