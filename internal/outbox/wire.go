@@ -1,6 +1,7 @@
 package outbox
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -27,6 +28,9 @@ type kicking struct {
 }
 
 func (k kicking) Publish(ctx context.Context, events []chat.Event) {
+	if rewrites(events) {
+		k.w.Rewritten()
+	}
 	k.w.Kick()
 	k.Publisher.Publish(ctx, events)
 }
@@ -62,7 +66,14 @@ func (w *Worker) OverBus(ctx context.Context, b bus.Bus) (cancel func()) {
 		}
 	}
 	return b.Subscribe(func(m bus.Message) {
-		if m.WorkspaceID != 0 || m.Seq != 0 {
+		if m.Seq != 0 {
+			// An event: one another node committed may be a mask.
+			if rewriting(m) {
+				w.Rewritten()
+			}
+			return
+		}
+		if m.WorkspaceID != 0 {
 			return
 		}
 		var s busSignal
@@ -70,4 +81,18 @@ func (w *Worker) OverBus(ctx context.Context, b bus.Bus) (cancel func()) {
 			w.Wake()
 		}
 	})
+}
+
+// messageUpdated is how an encoded event (package event) says its type is
+// message.updated: a text's quotes are escaped, so no text matches it.
+var messageUpdated = []byte(`"type":"` + string(chat.EventMessageUpdated) + `"`)
+
+// rewriting reports whether a bus message is an event that rewrote stored
+// text (a mask): this node's own carry the event decoded, another's only
+// its bytes, which are searched rather than decoded.
+func rewriting(m bus.Message) bool {
+	if m.Event != nil {
+		return m.Event.Type == chat.EventMessageUpdated
+	}
+	return bytes.Contains(m.Data, messageUpdated)
 }
