@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/event"
+	"github.com/sodam-chat/sodam/internal/pii"
 )
 
 // stuckConn is a client that stops reading once it is live: every write
@@ -356,5 +358,40 @@ func TestReplayFromMemoryBeforeTheMaskArrives(t *testing.T) {
 	seqs, bodies = eventFrames(t, again, 3)
 	if len(seqs) != 3 || seqs[0] != 2 || seqs[2] != 4 || bodies[0] != masked.Body {
 		t.Fatalf("replayed %v %q; want 2, 3, 4 with message 2 masked", seqs, bodies)
+	}
+}
+
+// A client that reads slowly still has a message's event queued when the
+// message is masked: what it is written after the mask committed carries
+// the masked text, the message's and the conversation's preview of it.
+func TestQueuedEventsFollowAMask(t *testing.T) {
+	h, log, _ := newHub(t, time.Hour)
+	conn := &stuckConn{fakeConn: *newFakeConn(), free: 1, release: make(chan struct{})}
+	ended := make(chan error, 1)
+	if err := h.Start(context.Background(), visitorSession(conn, ended)); err != nil {
+		t.Fatal(err)
+	}
+	const said, masked = "제 번호는 010-2345-6789예요", "제 번호는 *************예요"
+	evs := conversationEvents(log, 2) // 1 sticks in the writer, 2 waits in the queue
+	evs[1].Message = &chat.Message{ID: 2, ConversationID: 7, Kind: chat.KindText, Body: said}
+	evs[1].Conversation = &chat.Conversation{ID: 7, WorkspaceID: 1, State: chat.StateActive, LastMessage: said}
+	h.Publish(context.Background(), evs)
+	upd := log.add(1)
+	upd[0].Type = chat.EventMessageUpdated
+	upd[0].Conversation = &chat.Conversation{ID: 7, WorkspaceID: 1, State: chat.StateActive, LastMessage: masked}
+	upd[0].Message = &chat.Message{ID: 2, ConversationID: 7, Kind: chat.KindText, Body: masked, Masks: []pii.Span{{Start: 6, End: 19, Kind: pii.Phone}}}
+	h.Publish(context.Background(), upd)
+	waitDelivered(t, h, 3)
+	close(conn.release)
+	seqs, bodies := eventFrames(t, &conn.fakeConn, 3)
+	if seqs[1] != 2 || bodies[1] != masked {
+		t.Fatalf("event %d written with %q after the mask; want %q", seqs[1], bodies[1], masked)
+	}
+	conn.fakeConn.mu.Lock()
+	defer conn.fakeConn.mu.Unlock()
+	for _, f := range conn.fakeConn.frames {
+		if b, _ := json.Marshal(f); strings.Contains(string(b), "010-2345-6789") {
+			t.Fatalf("a frame written after the mask holds the number: %s", b)
+		}
 	}
 }

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/pii"
 )
 
 // Heartbeat timing: every PingInterval the server sends a heartbeat frame
@@ -300,6 +302,9 @@ func (l *live) push(it Item) bool {
 	if l.ended {
 		return true
 	}
+	if it.Event != nil && it.Event.Type == chat.EventMessageUpdated && it.Event.Message != nil {
+		l.rewriteQueued(*it.Event)
+	}
 	if it.Event != nil && l.s.ConversationID == 0 && l.s.Notice == nil && !l.s.MaySee(*it.Event) &&
 		(l.s.EndOn == nil || !l.s.EndOn(*it.Event)) {
 		// Not for this client (an agent hears only what their lists show):
@@ -317,6 +322,48 @@ func (l *live) push(it Item) bool {
 	l.queue = append(l.queue, it)
 	l.kick()
 	return true
+}
+
+// rewriteQueued gives the events still queued for this client the text of
+// upd, a message.updated (a mask, §11): a client that reads slowly would
+// otherwise be written the text the mask hid after the mask committed,
+// from events queued before it. Their shared frames are left behind: the
+// copies are rendered for this session. l.mu is held.
+func (l *live) rewriteQueued(upd chat.Event) {
+	for i, it := range l.queue {
+		if it.Event == nil || it.Event.Seq >= upd.Seq {
+			continue
+		}
+		if ev, ok := rewritten(*it.Event, *upd.Message); ok {
+			l.queue[i] = Item{Event: &ev}
+		}
+	}
+}
+
+// rewritten is ev with m's text where it carries an older text of m: the
+// message itself (a file's name with it), or the conversation's preview
+// of it — a preview that is m's text but where m's masks now hide it.
+// Copies: ev's parts are shared with other sessions.
+func rewritten(ev chat.Event, m chat.Message) (chat.Event, bool) {
+	changed := false
+	if ev.Message != nil && ev.Message.ID == m.ID && ev.Message.Body != m.Body {
+		msg := *ev.Message
+		msg.Body, msg.Masks = m.Body, m.Masks
+		if msg.Attachment != nil {
+			f := *msg.Attachment
+			f.Name = m.Body
+			msg.Attachment = &f
+		}
+		ev.Message, changed = &msg, true
+	}
+	if c := ev.Conversation; c != nil && c.ID == m.ConversationID && len(m.Masks) > 0 {
+		if p := pii.Apply(c.LastMessage, m.Masks); p != c.LastMessage && strings.HasPrefix(m.Body, p) {
+			conv := *c
+			conv.LastMessage = p
+			ev.Conversation, changed = &conv, true
+		}
+	}
+	return ev, changed
 }
 
 // kick starts a writer unless one runs; l.mu is held.
