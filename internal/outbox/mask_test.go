@@ -93,7 +93,8 @@ func TestMaskDuringAClaim(t *testing.T) {
 
 // TestMaskHeardOverBus: a worker hears of a mask committed on another
 // node from the event on the cluster bus (its bytes: another node's event
-// comes undecoded), and of nothing else.
+// comes undecoded) — message.updated, or ticket.updated, which a ticket's
+// mask is told as — and of nothing else.
 func TestMaskHeardOverBus(t *testing.T) {
 	b, got := spiedBus(t, 10)
 	w := &outbox.Worker{Node: "node-b"}
@@ -105,6 +106,7 @@ func TestMaskHeardOverBus(t *testing.T) {
 			Message: &chat.Message{ID: 3, ConversationID: 7, Kind: chat.KindText, Body: `"type":"message.updated"`}},
 		{WorkspaceID: 1, Seq: 11, Type: chat.EventMessageUpdated, Conversation: conv,
 			Message: &chat.Message{ID: 2, ConversationID: 7, Kind: chat.KindText, Body: conv.LastMessage}},
+		{WorkspaceID: 1, Seq: 12, Type: chat.EventTicketUpdated, Ticket: &chat.Ticket{ID: 5, WorkspaceID: 1, Name: "홍길동", Message: "전화 주세요 *************"}},
 	} {
 		data, err := event.Encode(ev)
 		must(t, err)
@@ -113,5 +115,66 @@ func TestMaskHeardOverBus(t *testing.T) {
 		if n := w.RewritesHeard(); n != uint64(i) {
 			t.Fatalf("after %s, %d rewrites heard; want %d", ev.Type, n, i)
 		}
+	}
+}
+
+// TestTicketMaskDuringAClaim: as TestMaskDuringAClaim, for a left
+// message's ticket masked while a claim of ticket.created deliveries is
+// being sent (its mask is told as ticket.updated).
+func TestTicketMaskDuringAClaim(t *testing.T) {
+	for _, kind := range kinds() {
+		t.Run(kind, func(t *testing.T) {
+			const number = "010-2345-6789"
+			var mu sync.Mutex
+			var bodies []string
+			first, release := make(chan struct{}), make(chan struct{})
+			var once sync.Once
+			rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				raw, _ := io.ReadAll(r.Body)
+				mu.Lock()
+				bodies = append(bodies, string(raw))
+				n := len(bodies)
+				mu.Unlock()
+				if n == 1 {
+					close(first)
+					<-release
+				}
+				w.WriteHeader(http.StatusNoContent)
+			}))
+			t.Cleanup(func() { once.Do(func() { close(release) }); rc.Close() })
+			f := newFixture(t, kind, rc.URL)
+			ctx := context.Background()
+			e := &outbox.Endpoint{WorkspaceID: f.ws.ID, Kind: outbox.KindWebhook, URL: rc.URL, Events: []string{"ticket.created"},
+				SealedSecret: sealer.Seal(outbox.NewSecret()), QuietStart: -1, QuietEnd: -1}
+			must(t, f.db.CreateEndpoint(ctx, e, "", chat.Who{}))
+			var last *chat.Ticket
+			for _, text := range []string{"주문 취소 부탁드립니다.", "통화 가능한 번호는 " + number + " 입니다."} {
+				last = &chat.Ticket{WorkspaceID: f.ws.ID, Name: "홍길동", Contact: "hong@example.com", Message: text}
+				_, err := f.db.CreateTicket(ctx, last)
+				must(t, err)
+			}
+
+			w := worker(f.db, "node-a")
+			w.Concurrency = 1
+			done := make(chan int)
+			go func() { done <- w.RunDue(ctx) }()
+			<-first
+
+			k, err := pii.NewKeyring(pii.GenerateKey())
+			must(t, err)
+			start := len([]rune(last.Message[:strings.Index(last.Message, number)]))
+			_, events, err := f.db.MaskTicket(ctx, f.ws.ID, last.ID, pii.Span{Start: start, End: start + len([]rune(number)), Kind: pii.Phone}, k, chat.Who{AgentID: f.ag.AgentID, Name: "김상담"})
+			must(t, err)
+			outbox.Kicking(nowhere{}, w).Publish(ctx, events)
+			once.Do(func() { close(release) })
+			if n := <-done; n != 2 {
+				t.Fatalf("sent %d deliveries, want 2", n)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(bodies) != 2 || strings.Contains(bodies[1], number) || !strings.Contains(bodies[1], "*************") {
+				t.Fatalf("the delivery sent after the mask carries %q", bodies)
+			}
+		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 
 	"github.com/sodam-chat/sodam/internal/bus"
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -83,16 +84,20 @@ func (w *Worker) OverBus(ctx context.Context, b bus.Bus) (cancel func()) {
 	})
 }
 
-// messageUpdated is how an encoded event (package event) says its type is
-// message.updated: a text's quotes are escaped, so no text matches it.
-var messageUpdated = []byte(`"type":"` + string(chat.EventMessageUpdated) + `"`)
+// rewriteMarks are how an encoded event (package event) says its type is
+// one of rewriteTypes: a text's quotes are escaped, so no text matches.
+var rewriteMarks = [][]byte{
+	[]byte(`"type":"` + string(chat.EventMessageUpdated) + `"`),
+	[]byte(`"type":"` + string(chat.EventTicketUpdated) + `"`),
+}
 
-// rewriting reports whether a bus message is an event that rewrote stored
-// text (a mask): this node's own carry the event decoded, another's only
-// its bytes, which are searched rather than decoded.
+// rewriting reports whether a bus message is an event that may have
+// rewritten stored text (a mask): this node's own carry the event
+// decoded, another's only its bytes, which are searched rather than
+// decoded.
 func rewriting(m bus.Message) bool {
 	if m.Event != nil {
-		return m.Event.Type == chat.EventMessageUpdated
+		return rewriteTypes[m.Event.Type]
 	}
-	return bytes.Contains(m.Data, messageUpdated)
+	return slices.ContainsFunc(rewriteMarks, func(mark []byte) bool { return bytes.Contains(m.Data, mark) })
 }

@@ -89,19 +89,24 @@ type Worker struct {
 	rewrites atomic.Uint64
 }
 
-// Rewritten tells the worker that a commit rewrote stored events: a mask
-// or an unmask (§11), whose message.updated event Kicking and OverBus
-// watch for. A claim's events are read once, when it is claimed, and a
+// Rewritten tells the worker that a commit may have rewritten stored
+// events: a mask or an unmask (§11), told as message.updated (a chat
+// message) or ticket.updated (a ticket's message; which other changes of
+// a ticket are told as too, and cost a read per delivery only while a
+// claim lasts), which Kicking and OverBus watch for. A claim's events are read once, when it is claimed, and a
 // claim's last deliveries may be sent many seconds later (a slow
 // receiver, Concurrency at a time): those sent after a mask must not
 // carry the copy read before it, so once the count moves the claim's
 // deliveries read their events again (endpointCache.event).
 func (w *Worker) Rewritten() { w.rewrites.Add(1) }
 
-// rewrites reports whether any of events rewrote stored text.
+// rewrites reports whether any of events may have rewritten stored text.
 func rewrites(events []chat.Event) bool {
-	return slices.ContainsFunc(events, func(ev chat.Event) bool { return ev.Type == chat.EventMessageUpdated })
+	return slices.ContainsFunc(events, func(ev chat.Event) bool { return rewriteTypes[ev.Type] })
 }
+
+// rewriteTypes are the events a mask or an unmask is told as.
+var rewriteTypes = map[chat.EventType]bool{chat.EventMessageUpdated: true, chat.EventTicketUpdated: true}
 
 // errNoSMTP fails an email alert on a node with no SMTP server: at once,
 // not retried for a day, since nothing will change until the operator

@@ -395,3 +395,88 @@ func TestQueuedEventsFollowAMask(t *testing.T) {
 		}
 	}
 }
+
+// A ticket's message masked (§11): the hub stops replaying from memory
+// the ticket events that carried its message before the mask, as it does
+// for a chat message's, whether it heard of the mask or not yet.
+func TestReplayAfterATicketMask(t *testing.T) {
+	const left, masked = "전화 주세요 010-2345-6789", "전화 주세요 *************"
+	for _, heard := range []bool{true, false} {
+		h, log, _ := newHub(t, time.Hour)
+		ended := make(chan error, 10)
+		first := newFakeConn()
+		agent := func(c Conn) Session {
+			return Session{Conn: c, WorkspaceID: 1, After: -1, MaySee: func(chat.Event) bool { return true },
+				Render: func(ev chat.Event) any { return event.FromDomain(ev) }, ShowTyping: func(Typing) bool { return true },
+				OnEnd: func(err error) { ended <- err }}
+		}
+		if err := h.Start(context.Background(), agent(first)); err != nil {
+			t.Fatal(err)
+		}
+		add := func(typ chat.EventType, message string) chat.Event {
+			evs := log.add(1)
+			log.mu.Lock()
+			defer log.mu.Unlock()
+			evs[0].Type = typ
+			evs[0].Ticket = &chat.Ticket{ID: 5, WorkspaceID: 1, Name: "홍길동", Message: message}
+			log.events[evs[0].Seq-1] = evs[0]
+			return evs[0]
+		}
+		created := add(chat.EventTicketCreated, left)
+		other := conversationEvents(log, 1)
+		h.Publish(context.Background(), []chat.Event{created, other[0]})
+		waitDelivered(t, h, 2)
+		// The mask rewrites the stored ticket.created and logs ticket.updated.
+		log.mu.Lock()
+		log.events[0].Ticket = &chat.Ticket{ID: 5, WorkspaceID: 1, Name: "홍길동", Message: masked}
+		log.mu.Unlock()
+		upd := add(chat.EventTicketUpdated, masked)
+		if heard {
+			h.Publish(context.Background(), []chat.Event{upd})
+			waitDelivered(t, h, 3)
+		}
+		again := newFakeConn()
+		s := agent(again)
+		s.After = 0
+		if err := h.Start(context.Background(), s); err != nil {
+			t.Fatal(err)
+		}
+		eventFrames(t, again, 1)
+		again.mu.Lock()
+		for _, f := range again.frames {
+			if b, _ := json.Marshal(f); strings.Contains(string(b), "010-2345-6789") {
+				t.Errorf("heard %v: a replay after the ticket's mask holds the number: %s", heard, b)
+			}
+		}
+		again.mu.Unlock()
+	}
+}
+
+// As TestQueuedEventsFollowAMask, for a ticket's message: a slow agent's
+// queued ticket.created is written with the message as the mask left it.
+func TestQueuedTicketEventsFollowAMask(t *testing.T) {
+	h, log, _ := newHub(t, time.Hour)
+	conn := &stuckConn{fakeConn: *newFakeConn(), free: 1, release: make(chan struct{})}
+	ended := make(chan error, 1)
+	if err := h.Start(context.Background(), Session{Conn: conn, WorkspaceID: 1, After: -1, MaySee: func(chat.Event) bool { return true },
+		Render: func(ev chat.Event) any { return event.FromDomain(ev) }, ShowTyping: func(Typing) bool { return true },
+		OnEnd: func(err error) { ended <- err }}); err != nil {
+		t.Fatal(err)
+	}
+	const left, masked = "전화 주세요 010-2345-6789", "전화 주세요 *************"
+	evs := conversationEvents(log, 1) // sticks in the writer
+	tk := log.add(2)
+	tk[0].Type, tk[0].Ticket = chat.EventTicketCreated, &chat.Ticket{ID: 5, WorkspaceID: 1, Name: "홍길동", Message: left}
+	tk[1].Type, tk[1].Ticket = chat.EventTicketUpdated, &chat.Ticket{ID: 5, WorkspaceID: 1, Name: "홍길동", Message: masked}
+	h.Publish(context.Background(), append(evs, tk...))
+	waitDelivered(t, h, 3)
+	close(conn.release)
+	eventFrames(t, &conn.fakeConn, 3)
+	conn.fakeConn.mu.Lock()
+	defer conn.fakeConn.mu.Unlock()
+	for _, f := range conn.fakeConn.frames {
+		if b, _ := json.Marshal(f); strings.Contains(string(b), "010-2345-6789") {
+			t.Fatalf("a frame written after the ticket's mask holds the number: %s", b)
+		}
+	}
+}

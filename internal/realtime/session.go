@@ -232,8 +232,8 @@ func (l *live) replay(ctx context.Context) error {
 }
 
 // rewrittenAhead reports whether the store holds, after the events the
-// hub had delivered when the session subscribed, one that rewrote a
-// message's text (message.updated: a mask). The hub's remembered events
+// hub had delivered when the session subscribed, one that rewrote text
+// its remembered events carry (rewroteText: a mask). The hub's remembered events
 // may then still carry the text the mask hid, which the store has already
 // scrubbed from its log; the replay must read the store. The hub hears a
 // commit a moment after it, so a client reconnecting in that moment would
@@ -253,7 +253,7 @@ func (l *live) rewrittenAhead(ctx context.Context) bool {
 	if err != nil {
 		return true
 	}
-	return slices.ContainsFunc(events, func(ev chat.Event) bool { return ev.Type == chat.EventMessageUpdated })
+	return slices.ContainsFunc(events, func(ev chat.Event) bool { return rewroteText(&ev, l.sub.backlog) })
 }
 
 // replayStored replays from the store.
@@ -302,7 +302,7 @@ func (l *live) push(it Item) bool {
 	if l.ended {
 		return true
 	}
-	if it.Event != nil && it.Event.Type == chat.EventMessageUpdated && it.Event.Message != nil {
+	if it.Event != nil && (it.Event.Type == chat.EventMessageUpdated && it.Event.Message != nil || it.Event.Ticket != nil) {
 		l.rewriteQueued(*it.Event)
 	}
 	if it.Event != nil && l.s.ConversationID == 0 && l.s.Notice == nil && !l.s.MaySee(*it.Event) &&
@@ -325,16 +325,25 @@ func (l *live) push(it Item) bool {
 }
 
 // rewriteQueued gives the events still queued for this client the text of
-// upd, a message.updated (a mask, §11): a client that reads slowly would
-// otherwise be written the text the mask hid after the mask committed,
-// from events queued before it. Their shared frames are left behind: the
-// copies are rendered for this session. l.mu is held.
+// upd, a message.updated or a ticket event (a mask, §11): a client that
+// reads slowly would otherwise be written the text the mask hid after the
+// mask committed, from events queued before it. Their shared frames are
+// left behind: the copies are rendered for this session. l.mu is held.
 func (l *live) rewriteQueued(upd chat.Event) {
 	for i, it := range l.queue {
 		if it.Event == nil || it.Event.Seq >= upd.Seq {
 			continue
 		}
-		if ev, ok := rewritten(*it.Event, *upd.Message); ok {
+		ev, ok := *it.Event, false
+		if upd.Message != nil && upd.Type == chat.EventMessageUpdated {
+			ev, ok = rewritten(ev, *upd.Message)
+		}
+		if t := ev.Ticket; upd.Ticket != nil && t != nil && t.ID == upd.Ticket.ID && t.Message != upd.Ticket.Message {
+			cp := *t
+			cp.Message, cp.Masks = upd.Ticket.Message, upd.Ticket.Masks
+			ev.Ticket, ok = &cp, true
+		}
+		if ok {
 			l.queue[i] = Item{Event: &ev}
 		}
 	}
