@@ -233,9 +233,9 @@ func (l *live) replay(ctx context.Context) error {
 
 // rewrittenAhead reports whether the store holds, after the events the
 // hub had delivered when the session subscribed, one that rewrote text
-// its remembered events carry (rewroteText: a mask). The hub's remembered events
-// may then still carry the text the mask hid, which the store has already
-// scrubbed from its log; the replay must read the store. The hub hears a
+// its remembered events carry (rewroteText: a mask). They may then still
+// carry the text the mask hid, which the store has already scrubbed from
+// its log; the replay must read the store. The hub hears a
 // commit a moment after it, so a client reconnecting in that moment would
 // otherwise be replayed the original text after the mask committed (§11).
 // When the hub has heard everything, as it mostly has, this costs one
