@@ -178,3 +178,52 @@ func TestTicketMaskDuringAClaim(t *testing.T) {
 		})
 	}
 }
+
+// TestReplyEchoingAMaskedMessage: a receiver that answers with the request
+// it was sent. The request left before the message was masked, its answer
+// came after: the answer is not kept to be shown in the deliveries' log,
+// which a mask empties of the replies to the events it rewrote.
+func TestReplyEchoingAMaskedMessage(t *testing.T) {
+	for _, kind := range kinds() {
+		t.Run(kind, func(t *testing.T) {
+			const number = "010-2345-6789"
+			arrived, release := make(chan struct{}), make(chan struct{})
+			var once sync.Once
+			rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				raw, _ := io.ReadAll(r.Body)
+				close(arrived)
+				<-release
+				w.WriteHeader(http.StatusOK)
+				w.Write(raw)
+			}))
+			t.Cleanup(func() { once.Do(func() { close(release) }); rc.Close() })
+			f := newFixture(t, kind, rc.URL)
+			ctx := context.Background()
+			_, _, _, err := f.db.AppendMessage(ctx, f.ws.ID, f.conv.ID, f.ag, chat.NewMessage{ClientMsgID: "echo", Body: "기사님 연락처는 " + number + " 입니다."})
+			must(t, err)
+			msgs, err := f.db.Messages(ctx, f.ws.ID, f.conv.ID, 0, 100)
+			must(t, err)
+			target := msgs[len(msgs)-1]
+
+			w := worker(f.db, "node-a")
+			done := make(chan int)
+			go func() { done <- w.RunDue(ctx) }()
+			<-arrived // sent with the number, not answered yet
+			k, err := pii.NewKeyring(pii.GenerateKey())
+			must(t, err)
+			start := len([]rune("기사님 연락처는 "))
+			_, events, err := f.db.MaskMessage(ctx, f.ws.ID, f.conv.ID, target.ID, pii.Span{Start: start, End: start + 13, Kind: pii.Phone}, k, chat.Who{AgentID: f.ag.AgentID, Name: "김상담"})
+			must(t, err)
+			outbox.Kicking(nowhere{}, w).Publish(ctx, events)
+			once.Do(func() { close(release) })
+			if n := <-done; n != 1 {
+				t.Fatalf("sent %d deliveries, want 1", n)
+			}
+			list, err := f.db.Deliveries(ctx, f.ws.ID, f.endpoint, outbox.DeliveryFilter{Limit: 10})
+			must(t, err)
+			if len(list) != 1 || list[0].Status != outbox.StatusDelivered || strings.Contains(list[0].LastBody, number) {
+				t.Fatalf("deliveries %+v: the reply recorded after the mask keeps the number", list)
+			}
+		})
+	}
+}

@@ -284,6 +284,9 @@ func (w *Worker) runDue(ctx context.Context) int {
 		eps := w.endpoints()
 		eps.prefetch(ctx, claimed, &w.rewrites, rewritten)
 		outcomes := w.sendAll(ctx, eps, claimed)
+		for i := range outcomes {
+			outcomes[i].rewrites = rewritten
+		}
 		w.noteFailing(outcomes)
 		w.record(ctx, outcomes)
 		n += len(claimed)
@@ -444,6 +447,17 @@ func (w *Worker) record(ctx context.Context, outcomes []Outcome) {
 func (w *Worker) finish(ctx context.Context, batch []Outcome) {
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
+	// A receiver's reply is kept to be shown (last_body), and a mask
+	// empties those of the deliveries it rewrote (forgetReplies); a reply
+	// to a request sent before a mask but recorded after it would keep
+	// what the mask hid, should the receiver echo the request. Once a
+	// rewrite was heard since their claim, replies are not kept.
+	now := w.rewrites.Load()
+	for i := range batch {
+		if batch[i].rewrites != now {
+			batch[i].Body = ""
+		}
+	}
 	if err := w.Store.FinishDeliveries(fctx, w.Node, batch); err != nil {
 		// The deliveries stay leased, and are sent again when the lease
 		// ends: at least once.
