@@ -323,3 +323,27 @@ func TestBrowserHistoryExportsWhatItShows(t *testing.T) {
 		agent.fail("the export holds %q, want the assignment's system message in the console's language", file)
 	}
 }
+
+// TestBrowserHistoryPreviewFollowsMask: a chat whose last line holds a
+// phone number, masked from the history's side panel. The result's last
+// line, the conversation's preview, shows the masked number as every view
+// does (§11); it kept the number the mask hid until the page was searched
+// again.
+func TestBrowserHistoryPreviewFollowsMask(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	agent := newTab(t, browser(t), "agent")
+	signIn(agent, s)
+	const line = "배송 전에 꼭 전화 주세요. 010-2345-6789"
+	id := quietChat(t, s, line)
+	desktop(agent)
+	agent.click("[data-testid=nav-history]")
+	result := fmt.Sprintf("[data-testid=history-result][data-conversation-id='%d']", id)
+	agent.waitFor("the chat in the history", `document.querySelector(`+js(result+" [data-field=last_message]")+`)?.textContent === `+js(line))
+	agent.click(result + " button")
+	const panel = "[data-testid=history-panel] "
+	agent.waitFor("the phone number underlined", `document.querySelector(`+js(panel+"[data-testid=pii-finding][data-kind=phone]")+`)?.textContent === '010-2345-6789'`)
+	agent.click(panel + "[data-testid=pii-finding][data-kind=phone]")
+	agent.waitFor("the phone number masked", `document.querySelector(`+js(panel+"[data-testid=masked-span][data-kind=phone]")+`)`)
+	agent.waitFor("the result's preview masked", `document.querySelector(`+js(result+" [data-field=last_message]")+`)?.textContent === `+js("배송 전에 꼭 전화 주세요. *************"))
+}
