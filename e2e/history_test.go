@@ -324,26 +324,37 @@ func TestBrowserHistoryExportsWhatItShows(t *testing.T) {
 	}
 }
 
-// TestBrowserHistoryPreviewFollowsMask: a chat whose last line holds a
-// phone number, masked from the history's side panel. The result's last
-// line, the conversation's preview, shows the masked number as every view
-// does (§11); it kept the number the mask hid until the page was searched
-// again.
+// TestBrowserHistoryPreviewFollowsMask: a chat whose lines hold phone
+// numbers, open in the history's side panel. One is masked elsewhere (by a
+// colleague, over the API): the panel's transcript shows it masked. The
+// last is masked from the panel: the result's last line, the
+// conversation's preview, shows it masked. As every view does (§11); both
+// kept the number the mask hid until the page was searched again.
 func TestBrowserHistoryPreviewFollowsMask(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
 	agent := newTab(t, browser(t), "agent")
 	signIn(agent, s)
-	const line = "배송 전에 꼭 전화 주세요. 010-2345-6789"
-	id := quietChat(t, s, line)
+	const first, line = "기사님 번호 010-8765-4321 맞나요?", "배송 전에 꼭 전화 주세요. 010-2345-6789"
+	id := quietChat(t, s, first)
+	ctx := context.Background()
+	if _, err := s.node.App.Send(ctx, s.ws.ID, id, chat.Actor{Kind: chat.SenderVisitor}, chat.NewMessage{ClientMsgID: "q2", Body: line}); err != nil {
+		t.Fatal(err)
+	}
 	desktop(agent)
 	agent.click("[data-testid=nav-history]")
 	result := fmt.Sprintf("[data-testid=history-result][data-conversation-id='%d']", id)
 	agent.waitFor("the chat in the history", `document.querySelector(`+js(result+" [data-field=last_message]")+`)?.textContent === `+js(line))
 	agent.click(result + " button")
 	const panel = "[data-testid=history-panel] "
-	agent.waitFor("the phone number underlined", `document.querySelector(`+js(panel+"[data-testid=pii-finding][data-kind=phone]")+`)?.textContent === '010-2345-6789'`)
-	agent.click(panel + "[data-testid=pii-finding][data-kind=phone]")
-	agent.waitFor("the phone number masked", `document.querySelector(`+js(panel+"[data-testid=masked-span][data-kind=phone]")+`)`)
+	bubbles := `[...document.querySelectorAll(` + js(panel+"[data-testid=history-message] .bubble") + `)].map((b) => b.textContent)`
+	agent.waitFor("both lines in the panel", bubbles+`.join('|') === `+js(first+"|"+line))
+	msgs := api[[]chat.Message](agent, s, "GET", fmt.Sprintf("/conversations/%d/messages", id), nil)
+	api[any](agent, s, "POST", fmt.Sprintf("/conversations/%d/messages/%d/mask", id, msgs[len(msgs)-2].ID), map[string]any{"start": 7, "end": 20})
+	agent.waitFor("the first line masked in the panel", bubbles+`[0] === `+js("기사님 번호 ************* 맞나요?"))
+
+	last := panel + "[data-testid=history-message]:last-of-type [data-testid=pii-finding][data-kind=phone]"
+	agent.waitFor("the phone number underlined", `document.querySelector(`+js(last)+`)?.textContent === '010-2345-6789'`)
+	agent.click(last)
 	agent.waitFor("the result's preview masked", `document.querySelector(`+js(result+" [data-field=last_message]")+`)?.textContent === `+js("배송 전에 꼭 전화 주세요. *************"))
 }

@@ -201,6 +201,10 @@ class HistoryPage extends HTMLElement {
     // result shows the preview as it now stands, as the live lists do, not
     // the text the mask hid.
     inbox.addEventListener('conversation', ({ detail: c }) => this.#preview(c));
+    // And a message's text in the side panel's transcript.
+    inbox.addEventListener('message', ({ detail: m }) => {
+      if (m.conversation_id === this.#openId) this.#thread.update(m);
+    });
   }
 
   // #preview gives a listed result the conversation's current preview.
