@@ -358,3 +358,26 @@ func TestBrowserHistoryPreviewFollowsMask(t *testing.T) {
 	agent.click(last)
 	agent.waitFor("the result's preview masked", `document.querySelector(`+js(result+" [data-field=last_message]")+`)?.textContent === `+js("배송 전에 꼭 전화 주세요. *************"))
 }
+
+// TestBrowserTicketTranscriptFollowsMask: a ticket made from a chat shows
+// the chat's transcript; a line of it masked meanwhile (by a colleague,
+// over the API) shows masked there too, as in every view (§11). It kept
+// the number the mask hid until the ticket was opened again.
+func TestBrowserTicketTranscriptFollowsMask(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	agent := newTab(t, browser(t), "agent")
+	signIn(agent, s)
+	const line = "기사님 번호 010-8765-4321 맞나요?"
+	id := quietChat(t, s, line)
+	tk := api[struct{ ID int64 }](agent, s, "POST", "/tickets", map[string]any{"subject": "배송 기사 연락처 확인", "conversation_id": id, "body": "고객이 기사님 번호를 물어봄"})
+	desktop(agent)
+	agent.do("open the ticket", chromedp.Evaluate[chromedp.Void](`location.hash = '#/tickets/`+fmt.Sprint(tk.ID)+`'`))
+	agent.waitFor("the ticket with its transcript tab", `document.querySelector('#app').dataset.page === 'tickets' && !document.querySelector('[data-testid=ticket-tab-transcript]').hidden`)
+	agent.click("[data-testid=ticket-tab-transcript]")
+	bubble := `document.querySelector('[data-testid=ticket-transcript] .bubble')?.textContent`
+	agent.waitFor("the line in the transcript", bubble+` === `+js(line))
+	msgs := api[[]chat.Message](agent, s, "GET", fmt.Sprintf("/conversations/%d/messages", id), nil)
+	api[any](agent, s, "POST", fmt.Sprintf("/conversations/%d/messages/%d/mask", id, msgs[len(msgs)-1].ID), map[string]any{"start": 7, "end": 20})
+	agent.waitFor("the line masked in the transcript", bubble+` === `+js("기사님 번호 ************* 맞나요?"))
+}
