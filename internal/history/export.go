@@ -177,6 +177,13 @@ func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, 
 	if err := out.Row(head); err != nil {
 		return 0, 0, err
 	}
+	// The reader's words for the system messages, read once per export.
+	var console map[string]string
+	if e.Layout == LayoutMessages {
+		if console, err = web.ConsoleCatalog(ExportLanguage(e.Language)); err != nil {
+			return 0, 0, err
+		}
+	}
 	var after *Cursor
 	for {
 		page, err := x.Store.History(ctx, e.WorkspaceID, f, after, exportPage)
@@ -192,7 +199,7 @@ func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, 
 			ids[i] = c.ID
 		}
 		if e.Layout == LayoutMessages {
-			n, err := x.messageRows(ctx, out, ws, e.Language, page, ids, loc)
+			n, err := x.messageRows(ctx, out, ws, console, page, ids, loc)
 			rows += n
 			if err != nil {
 				return done, rows, err
@@ -235,15 +242,11 @@ func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, 
 // (robotText). Every other system message — the greeting, the automatic
 // away reply, a handover, a transfer, the close — is a row of its own
 // where it happened, sender type and kind system, in the words the
-// console shows it in the reader's language (lang: the export's,
+// console shows it in the reader's language (console: that catalog,
 // SystemText).
-func (x *Exporter) messageRows(ctx context.Context, out rowWriter, ws *chat.Workspace, lang string, page []chat.Conversation, ids []int64, loc *time.Location) (int, error) {
+func (x *Exporter) messageRows(ctx context.Context, out rowWriter, ws *chat.Workspace, console map[string]string, page []chat.Conversation, ids []int64, loc *time.Location) (int, error) {
 	wid := ws.ID
 	words := web.WidgetCatalogs()[ws.Settings.Widget.WidgetLanguage("")]
-	console, err := web.ConsoleCatalog(ExportLanguage(lang))
-	if err != nil {
-		return 0, err
-	}
 	byID := make(map[int64]*chat.Conversation, len(page))
 	for i := range page {
 		byID[page[i].ID] = &page[i]
