@@ -317,4 +317,67 @@ func TestBrowserHistoryExportsWhatItShows(t *testing.T) {
 	if !strings.Contains(file, hello) || strings.Contains(file, delivery) {
 		agent.fail("the export holds %q, want the refund chat the list shows", file)
 	}
+	// The chat's system messages are rows too, in the console's language.
+	taken := map[string]string{"ko": "님이 상담을 담당합니다.", "en": "took the conversation."}[eval[string](agent, `document.documentElement.lang`)]
+	if taken == "" || !strings.Contains(file, ",system,") || !strings.Contains(file, taken) {
+		agent.fail("the export holds %q, want the assignment's system message in the console's language", file)
+	}
+}
+
+// TestBrowserHistoryPreviewFollowsMask: a chat whose lines hold phone
+// numbers, open in the history's side panel. One is masked elsewhere (by a
+// colleague, over the API): the panel's transcript shows it masked. The
+// last is masked from the panel: the result's last line, the
+// conversation's preview, shows it masked. As every view does (§11); both
+// kept the number the mask hid until the page was searched again.
+func TestBrowserHistoryPreviewFollowsMask(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	agent := newTab(t, browser(t), "agent")
+	signIn(agent, s)
+	const first, line = "기사님 번호 010-8765-4321 맞나요?", "배송 전에 꼭 전화 주세요. 010-2345-6789"
+	id := quietChat(t, s, first)
+	ctx := context.Background()
+	if _, err := s.node.App.Send(ctx, s.ws.ID, id, chat.Actor{Kind: chat.SenderVisitor}, chat.NewMessage{ClientMsgID: "q2", Body: line}); err != nil {
+		t.Fatal(err)
+	}
+	desktop(agent)
+	agent.click("[data-testid=nav-history]")
+	result := fmt.Sprintf("[data-testid=history-result][data-conversation-id='%d']", id)
+	agent.waitFor("the chat in the history", `document.querySelector(`+js(result+" [data-field=last_message]")+`)?.textContent === `+js(line))
+	agent.click(result + " button")
+	const panel = "[data-testid=history-panel] "
+	bubbles := `[...document.querySelectorAll(` + js(panel+"[data-testid=history-message] .bubble") + `)].map((b) => b.textContent)`
+	agent.waitFor("both lines in the panel", bubbles+`.join('|') === `+js(first+"|"+line))
+	msgs := api[[]chat.Message](agent, s, "GET", fmt.Sprintf("/conversations/%d/messages", id), nil)
+	api[any](agent, s, "POST", fmt.Sprintf("/conversations/%d/messages/%d/mask", id, msgs[len(msgs)-2].ID), map[string]any{"start": 7, "end": 20})
+	agent.waitFor("the first line masked in the panel", bubbles+`[0] === `+js("기사님 번호 ************* 맞나요?"))
+
+	last := panel + "[data-testid=history-message]:last-of-type [data-testid=pii-finding][data-kind=phone]"
+	agent.waitFor("the phone number underlined", `document.querySelector(`+js(last)+`)?.textContent === '010-2345-6789'`)
+	agent.click(last)
+	agent.waitFor("the result's preview masked", `document.querySelector(`+js(result+" [data-field=last_message]")+`)?.textContent === `+js("배송 전에 꼭 전화 주세요. *************"))
+}
+
+// TestBrowserTicketTranscriptFollowsMask: a ticket made from a chat shows
+// the chat's transcript; a line of it masked meanwhile (by a colleague,
+// over the API) shows masked there too, as in every view (§11). It kept
+// the number the mask hid until the ticket was opened again.
+func TestBrowserTicketTranscriptFollowsMask(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	agent := newTab(t, browser(t), "agent")
+	signIn(agent, s)
+	const line = "기사님 번호 010-8765-4321 맞나요?"
+	id := quietChat(t, s, line)
+	tk := api[struct{ ID int64 }](agent, s, "POST", "/tickets", map[string]any{"subject": "배송 기사 연락처 확인", "conversation_id": id, "body": "고객이 기사님 번호를 물어봄"})
+	desktop(agent)
+	agent.do("open the ticket", chromedp.Evaluate[chromedp.Void](`location.hash = '#/tickets/`+fmt.Sprint(tk.ID)+`'`))
+	agent.waitFor("the ticket with its transcript tab", `document.querySelector('#app').dataset.page === 'tickets' && !document.querySelector('[data-testid=ticket-tab-transcript]').hidden`)
+	agent.click("[data-testid=ticket-tab-transcript]")
+	bubble := `document.querySelector('[data-testid=ticket-transcript] .bubble')?.textContent`
+	agent.waitFor("the line in the transcript", bubble+` === `+js(line))
+	msgs := api[[]chat.Message](agent, s, "GET", fmt.Sprintf("/conversations/%d/messages", id), nil)
+	api[any](agent, s, "POST", fmt.Sprintf("/conversations/%d/messages/%d/mask", id, msgs[len(msgs)-1].ID), map[string]any{"start": 7, "end": 20})
+	agent.waitFor("the line masked in the transcript", bubble+` === `+js("기사님 번호 ************* 맞나요?"))
 }

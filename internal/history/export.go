@@ -177,6 +177,13 @@ func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, 
 	if err := out.Row(head); err != nil {
 		return 0, 0, err
 	}
+	// The reader's words for the system messages, read once per export.
+	var console map[string]string
+	if e.Layout == LayoutMessages {
+		if console, err = web.ConsoleCatalog(ExportLanguage(e.Language)); err != nil {
+			return 0, 0, err
+		}
+	}
 	var after *Cursor
 	for {
 		page, err := x.Store.History(ctx, e.WorkspaceID, f, after, exportPage)
@@ -192,7 +199,7 @@ func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, 
 			ids[i] = c.ID
 		}
 		if e.Layout == LayoutMessages {
-			n, err := x.messageRows(ctx, out, ws, page, ids, loc)
+			n, err := x.messageRows(ctx, out, ws, console, page, ids, loc)
 			rows += n
 			if err != nil {
 				return done, rows, err
@@ -230,10 +237,14 @@ func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, 
 // page's order: conversations read together while their messages (each
 // one's LastSeq, system messages included) come to at most
 // exportMessages, and one longer than that alone, a page of
-// chat.MaxMessagePage at a time. System messages are left out but for
-// the robot's answers, which are the chat's other side where it answered:
-// sender type robot, in the words the visitor read (robotText).
-func (x *Exporter) messageRows(ctx context.Context, out rowWriter, ws *chat.Workspace, page []chat.Conversation, ids []int64, loc *time.Location) (int, error) {
+// chat.MaxMessagePage at a time. The robot's answers are the chat's other
+// side where it answered: sender type robot, in the words the visitor read
+// (robotText). Every other system message — the greeting, the automatic
+// away reply, a handover, a transfer, the close — is a row of its own
+// where it happened, sender type and kind system, in the words the
+// console shows it in the reader's language (console: that catalog,
+// SystemText).
+func (x *Exporter) messageRows(ctx context.Context, out rowWriter, ws *chat.Workspace, console map[string]string, page []chat.Conversation, ids []int64, loc *time.Location) (int, error) {
 	wid := ws.ID
 	words := web.WidgetCatalogs()[ws.Settings.Widget.WidgetLanguage("")]
 	byID := make(map[int64]*chat.Conversation, len(page))
@@ -254,7 +265,7 @@ func (x *Exporter) messageRows(ctx context.Context, out rowWriter, ws *chat.Work
 			case m.Kind == chat.KindSystem && m.Body == chat.SystemRobot:
 				sender, senderType, kind, body = cmp.Or(m.Meta["robot"], chat.RobotName(ws.SiteID)), "robot", string(chat.KindText), robotText(words, m.Meta)
 			case m.Kind == chat.KindSystem:
-				continue
+				sender, senderType, kind, body = m.SenderName, string(chat.SenderSystem), string(chat.KindSystem), SystemText(console, m)
 			case m.SenderType == chat.SenderVisitor && sender == "":
 				sender = details[c.ID].Name
 			}

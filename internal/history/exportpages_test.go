@@ -23,11 +23,7 @@ type transcriptStore struct {
 func (s *transcriptStore) TranscriptOf(_ context.Context, _ int64, ids []int64) ([]chat.Message, error) {
 	var out []chat.Message
 	for _, id := range ids {
-		for _, m := range s.msgs[id] {
-			if m.Kind != chat.KindSystem || m.Body == chat.SystemRobot {
-				out = append(out, m)
-			}
-		}
+		out = append(out, s.msgs[id]...)
 	}
 	s.largest = max(s.largest, len(out))
 	return out, nil
@@ -47,7 +43,7 @@ func (s *transcriptStore) Messages(_ context.Context, _ int64, id, after int64, 
 // TestExportLongConversations: an export of messages holds about
 // exportMessages at a time, however long a conversation is, and still
 // writes every message once, in the page's order of conversations and by
-// sequence within one, without the system messages.
+// sequence within one, system messages included.
 func TestExportLongConversations(t *testing.T) {
 	defer func(n int) { exportMessages = n }(exportMessages)
 	exportMessages = 50
@@ -66,6 +62,8 @@ func TestExportLongConversations(t *testing.T) {
 			switch seq % 10 {
 			case 0:
 				m.Kind, m.SenderType, m.Body = chat.KindSystem, chat.SenderSystem, "assigned"
+				m.Meta = map[string]string{"agent": "김소담"}
+				want = append(want, "김소담 님이 상담을 담당합니다.")
 			case 5: // the robot's answer is a row, in the words the visitor read
 				m.Kind, m.SenderType, m.Body = chat.KindSystem, chat.SenderSystem, chat.SystemRobot
 				m.Meta = map[string]string{"robot": "robot-shop", "outcome": chat.RobotAnswered,

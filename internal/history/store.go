@@ -18,10 +18,9 @@ type Store interface {
 	// ExportDetails reads what an export adds to each conversation: its
 	// customer's contact fields, its tags and how many messages it has.
 	ExportDetails(ctx context.Context, workspaceID int64, conversationIDs []int64) (map[int64]Details, error)
-	// TranscriptOf lists the messages of the conversations, in
-	// conversation order as given and by sequence within one; system
-	// messages are left out but for the robot's answers
-	// (chat.SystemRobot).
+	// TranscriptOf lists the messages of the conversations, system
+	// messages included, in conversation order as given and by sequence
+	// within one.
 	TranscriptOf(ctx context.Context, workspaceID int64, conversationIDs []int64) ([]chat.Message, error)
 	// Messages lists one conversation's messages after afterSeq, in order,
 	// at most limit (chat.Store's): a long conversation's export reads it
@@ -100,6 +99,10 @@ type Export struct {
 	AgentID     int64  `json:"agent_id"`
 	Format      string `json:"format"`
 	Layout      string `json:"layout"`
+	// Language is the reader's (ko or en): what Sodam writes in its own
+	// words, the system messages' lines, is in it. "" (exports from
+	// before it was kept) is Korean.
+	Language string `json:"language"`
 	// Filter is the query parameters the export was made with.
 	Filter map[string]string `json:"filter"`
 	State  string            `json:"state"`
@@ -133,4 +136,13 @@ func (e Export) Progress() float64 {
 // Expired reports whether a done export's file is gone.
 func (e Export) Expired(now time.Time) bool {
 	return e.State == ExportDone && (e.BlobKey == "" || e.ExpiresAt == nil || !now.Before(*e.ExpiresAt))
+}
+
+// ExportLanguage is the catalog language of an export's Language: Korean
+// unless it is English.
+func ExportLanguage(lang string) string {
+	if lang == "en" {
+		return "en"
+	}
+	return "ko"
 }

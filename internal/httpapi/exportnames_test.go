@@ -53,7 +53,8 @@ func exportCustomerName(t *testing.T, e *env) {
 		t.Errorf("conversations: %q", recs)
 	}
 	recs = export("messages")
-	if len(recs) != 2 || recs[1][column(recs, "보낸 사람 Sender")] != "홍길동" || recs[1][column(recs, "내용 Text")] != "환불해 주세요" {
+	// The assignment's system message, then the customer's.
+	if len(recs) != 3 || recs[2][column(recs, "보낸 사람 Sender")] != "홍길동" || recs[2][column(recs, "내용 Text")] != "환불해 주세요" {
 		t.Errorf("messages: %q", recs)
 	}
 }

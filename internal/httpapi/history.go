@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/blob"
@@ -126,6 +127,28 @@ type exportRequest struct {
 	Format string         `json:"format"`
 	Layout string         `json:"layout"`
 	Filter map[string]any `json:"filter"`
+	// Language is the reader's, ko or en (see exportLanguage).
+	Language string `json:"language"`
+}
+
+// exportLanguage is the language an export writes Sodam's own words in
+// (its system messages' lines): the request's, else the person's console
+// language, else their browser's (Accept-Language), else Korean. The
+// export is written later by a job, so it is fixed when asked for.
+func exportLanguage(r *http.Request, asked string) (string, error) {
+	switch {
+	case asked == "ko" || asked == "en":
+		return asked, nil
+	case asked != "":
+		return "", chat.Errorf(chat.ErrInvalid, "language must be ko or en")
+	}
+	if l := agentOf(r).agent.Language; l == "ko" || l == "en" {
+		return l, nil
+	}
+	if strings.HasPrefix(strings.ToLower(r.Header.Get("Accept-Language")), "en") {
+		return "en", nil
+	}
+	return "ko", nil
 }
 
 // exportView is an export as the API shows it.
@@ -157,6 +180,10 @@ func (s *Server) createExport(w http.ResponseWriter, r *http.Request) error {
 	if req.Layout != history.LayoutConversations && req.Layout != history.LayoutMessages {
 		return chat.Errorf(chat.ErrInvalid, "layout must be conversations or messages")
 	}
+	lang, err := exportLanguage(r, req.Language)
+	if err != nil {
+		return err
+	}
 	v, err := history.Values(req.Filter)
 	if err != nil {
 		return err
@@ -169,7 +196,7 @@ func (s *Server) createExport(w http.ResponseWriter, r *http.Request) error {
 	for k := range v {
 		filter[k] = v.Get(k)
 	}
-	e := &history.Export{WorkspaceID: m.WorkspaceID, AgentID: m.AgentID, Format: req.Format, Layout: req.Layout, Filter: filter}
+	e := &history.Export{WorkspaceID: m.WorkspaceID, AgentID: m.AgentID, Format: req.Format, Layout: req.Layout, Language: lang, Filter: filter}
 	if err := s.app.CreateExport(r.Context(), e, who(r)); err != nil {
 		return err
 	}

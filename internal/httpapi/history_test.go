@@ -186,7 +186,9 @@ func historySearch(t *testing.T, e *env) {
 	}
 	recs, err := csv.NewReader(bytes.NewReader(data[3:])).ReadAll()
 	must(t, err)
-	if len(recs) != 6 || recs[1][6] != "환불은 언제 되나요? 주문번호 A2026-1183" || recs[5][6] != "환불해 주세요" || recs[2][3] != "kim" {
+	// Each conversation starts with its assignment, a system message.
+	if len(recs) != 8 || recs[1][2] != "system" || recs[1][6] != "kim 님이 상담을 담당합니다." ||
+		recs[2][6] != "환불은 언제 되나요? 주문번호 A2026-1183" || recs[7][6] != "환불해 주세요" || recs[3][3] != "kim" {
 		t.Fatalf("csv rows: %q", recs)
 	}
 

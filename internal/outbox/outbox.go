@@ -207,6 +207,10 @@ type Outcome struct {
 	// it was (attempts, last answer, due time) until the receiver's next
 	// probe.
 	NotAttempted bool
+	// rewrites is the worker's count of rewriting commits before its
+	// claim (Worker.Rewritten): a reply recorded once the count moved may
+	// echo text a mask has hidden since it was sent.
+	rewrites uint64
 }
 
 // Retried reports whether the receiver failed this attempt and is to be

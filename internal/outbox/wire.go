@@ -1,9 +1,11 @@
 package outbox
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 
 	"github.com/sodam-chat/sodam/internal/bus"
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -27,6 +29,9 @@ type kicking struct {
 }
 
 func (k kicking) Publish(ctx context.Context, events []chat.Event) {
+	if rewrites(events) {
+		k.w.Rewritten()
+	}
 	k.w.Kick()
 	k.Publisher.Publish(ctx, events)
 }
@@ -62,7 +67,14 @@ func (w *Worker) OverBus(ctx context.Context, b bus.Bus) (cancel func()) {
 		}
 	}
 	return b.Subscribe(func(m bus.Message) {
-		if m.WorkspaceID != 0 || m.Seq != 0 {
+		if m.Seq != 0 {
+			// An event: one another node committed may be a mask.
+			if rewriting(m) {
+				w.Rewritten()
+			}
+			return
+		}
+		if m.WorkspaceID != 0 {
 			return
 		}
 		var s busSignal
@@ -70,4 +82,22 @@ func (w *Worker) OverBus(ctx context.Context, b bus.Bus) (cancel func()) {
 			w.Wake()
 		}
 	})
+}
+
+// rewriteMarks are how an encoded event (package event) says its type is
+// one of rewriteTypes: a text's quotes are escaped, so no text matches.
+var rewriteMarks = [][]byte{
+	[]byte(`"type":"` + string(chat.EventMessageUpdated) + `"`),
+	[]byte(`"type":"` + string(chat.EventTicketUpdated) + `"`),
+}
+
+// rewriting reports whether a bus message is an event that may have
+// rewritten stored text (a mask): this node's own carry the event
+// decoded, another's only its bytes, which are searched rather than
+// decoded.
+func rewriting(m bus.Message) bool {
+	if m.Event != nil {
+		return rewriteTypes[m.Event.Type]
+	}
+	return slices.ContainsFunc(rewriteMarks, func(mark []byte) bool { return bytes.Contains(m.Data, mark) })
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -84,7 +85,29 @@ type Worker struct {
 	// helped is when this worker last asked the other nodes to help with
 	// a backlog (helpWithBacklog).
 	helped atomic.Int64
+	// rewrites counts the commits heard of that rewrote stored events
+	// (Rewritten).
+	rewrites atomic.Uint64
 }
+
+// Rewritten tells the worker that a commit may have rewritten stored
+// events: a mask or an unmask (§11), told as message.updated (a chat
+// message) or ticket.updated (a ticket's message; which other changes of
+// a ticket are told as too, and cost a read per delivery only while a
+// claim lasts), which Kicking and OverBus watch for. A claim's events are read once, when it is claimed, and a
+// claim's last deliveries may be sent many seconds later (a slow
+// receiver, Concurrency at a time): those sent after a mask must not
+// carry the copy read before it, so once the count moves the claim's
+// deliveries read their events again (endpointCache.event).
+func (w *Worker) Rewritten() { w.rewrites.Add(1) }
+
+// rewrites reports whether any of events may have rewritten stored text.
+func rewrites(events []chat.Event) bool {
+	return slices.ContainsFunc(events, func(ev chat.Event) bool { return rewriteTypes[ev.Type] })
+}
+
+// rewriteTypes are the events a mask or an unmask is told as.
+var rewriteTypes = map[chat.EventType]bool{chat.EventMessageUpdated: true, chat.EventTicketUpdated: true}
 
 // errNoSMTP fails an email alert on a node with no SMTP server: at once,
 // not retried for a day, since nothing will change until the operator
@@ -246,6 +269,9 @@ func (w *Worker) runDue(ctx context.Context) int {
 	w.init()
 	n := 0
 	for ctx.Err() == nil {
+		// Counted before the claim reads its events: a mask heard of
+		// later may have committed after that read.
+		rewritten := w.rewrites.Load()
 		claimed, err := w.Store.ClaimDeliveries(ctx, w.Node, w.Now(), w.Lease, w.Batch)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -257,8 +283,11 @@ func (w *Worker) runDue(ctx context.Context) int {
 			return n
 		}
 		eps := w.endpoints()
-		eps.prefetch(ctx, claimed)
+		eps.prefetch(ctx, claimed, &w.rewrites, rewritten)
 		outcomes := w.sendAll(ctx, eps, claimed)
+		for i := range outcomes {
+			outcomes[i].rewrites = rewritten
+		}
 		w.noteFailing(outcomes)
 		w.record(ctx, outcomes)
 		n += len(claimed)
@@ -419,6 +448,17 @@ func (w *Worker) record(ctx context.Context, outcomes []Outcome) {
 func (w *Worker) finish(ctx context.Context, batch []Outcome) {
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
+	// A receiver's reply is kept to be shown (last_body), and a mask
+	// empties those of the deliveries it rewrote (forgetReplies); a reply
+	// to a request sent before a mask but recorded after it would keep
+	// what the mask hid, should the receiver echo the request. Once a
+	// rewrite was heard since their claim, replies are not kept.
+	now := w.rewrites.Load()
+	for i := range batch {
+		if batch[i].rewrites != now {
+			batch[i].Body = ""
+		}
+	}
 	if err := w.Store.FinishDeliveries(fctx, w.Node, batch); err != nil {
 		// The deliveries stay leased, and are sent again when the lease
 		// ends: at least once.
@@ -487,9 +527,15 @@ type endpointCache struct {
 	m      map[int64]*cachedEndpoint
 	events map[[2]int64][]byte // (workspace, seq) → stored event
 	born   time.Time
+	// rewrites is the worker's count of rewriting commits, and
+	// rewritten what it was before the claim read its events: once it
+	// moved, the claim's copies may hold text a mask has since hidden.
+	rewrites  *atomic.Uint64
+	rewritten uint64
 }
 
-func (c *endpointCache) prefetch(ctx context.Context, ds []Delivery) {
+func (c *endpointCache) prefetch(ctx context.Context, ds []Delivery, rewrites *atomic.Uint64, rewritten uint64) {
+	c.rewrites, c.rewritten = rewrites, rewritten
 	seqs := map[int64][]int64{}
 	for _, d := range ds {
 		if d.EventSeq > 0 && d.Payload == nil {
@@ -508,8 +554,12 @@ func (c *endpointCache) prefetch(ctx context.Context, ds []Delivery) {
 	}
 }
 
-// event is a delivery's stored event, prefetched or read now.
+// event is a delivery's stored event, prefetched or read now: read now
+// once a commit rewrote stored events since the claim read them.
 func (c *endpointCache) event(ctx context.Context, d Delivery) ([]byte, error) {
+	if c.rewrites != nil && c.rewrites.Load() != c.rewritten {
+		return c.store.StoredEvent(ctx, d.WorkspaceID, d.EventSeq)
+	}
 	if d.Payload != nil {
 		return d.Payload, nil
 	}

@@ -207,7 +207,7 @@ func (f *workspaceFeed) waiting() bool {
 // gained, negative when it emptied.
 func (f *workspaceFeed) remember(it Item, grow bool) int {
 	before := len(f.recent)
-	if it.Event.Type == chat.EventMessageUpdated {
+	if rewroteText(it.Event, f.recent) {
 		// Text was rewritten (a mask): the store scrubbed the old events
 		// that carried it, so replays read the store until the ring holds
 		// only events from here on.
@@ -225,6 +225,25 @@ func (f *workspaceFeed) remember(it Item, grow bool) int {
 		f.head = (f.head + 1) % n
 	}
 	return len(f.recent) - before
+}
+
+// rewroteText reports whether ev rewrote text that events before it may
+// carry, a mask or an unmask (§11), after which the store has scrubbed
+// its log but not what a node holds: message.updated (a chat message), or
+// a ticket event whose ticket's message is not the one an event of before
+// carried (a ticket's message changes only so; its mask is told as
+// ticket.updated).
+func rewroteText(ev *chat.Event, before []Item) bool {
+	if ev.Type == chat.EventMessageUpdated {
+		return true
+	}
+	if ev.Ticket == nil {
+		return false
+	}
+	return slices.ContainsFunc(before, func(it Item) bool {
+		t := it.Event.Ticket
+		return t != nil && t.ID == ev.Ticket.ID && t.Message != ev.Ticket.Message
+	})
 }
 
 // since returns the remembered events after seq, up to f.last, in order

@@ -2,13 +2,16 @@ package realtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/event"
+	"github.com/sodam-chat/sodam/internal/pii"
 )
 
 // stuckConn is a client that stops reading once it is live: every write
@@ -305,5 +308,175 @@ func TestReplayFromMemory(t *testing.T) {
 	}
 	if reads() == before {
 		t.Fatal("the replay after a rewrite did not read the store")
+	}
+}
+
+// A mask committed before the hub hears of it: the hub still remembers the
+// message's event with the text the mask hid, while the store has already
+// rewritten it. A client reconnecting in between must be replayed the
+// store's text, not the remembered one, and is told of the mask.
+func TestReplayFromMemoryBeforeTheMaskArrives(t *testing.T) {
+	h, log, _ := newHub(t, time.Hour)
+	ended := make(chan error, 10)
+	first := newFakeConn()
+	if err := h.Start(context.Background(), visitorSession(first, ended)); err != nil {
+		t.Fatal(err)
+	}
+	evs := conversationEvents(log, 3)
+	log.mu.Lock()
+	log.events[1].Message.Body = "제 번호는 010-2345-6789예요"
+	evs[1].Message = log.events[1].Message
+	log.mu.Unlock()
+	h.Publish(context.Background(), evs)
+	eventFrames(t, first, 3)
+	waitDelivered(t, h, 3)
+
+	// The mask commits: the store rewrites event 2 and logs message.updated
+	// (seq 4), whose publish has not reached the hub.
+	masked := &chat.Message{ID: 2, ConversationID: 7, Body: "제 번호는 *************예요"}
+	upd := log.add(1)
+	log.mu.Lock()
+	log.events[1].Message = masked
+	upd[0].Type = chat.EventMessageUpdated
+	upd[0].Conversation = &chat.Conversation{ID: 7, WorkspaceID: 1, State: chat.StateActive}
+	upd[0].Message = masked
+	log.events[3] = upd[0]
+	log.mu.Unlock()
+
+	again := newFakeConn()
+	s := visitorSession(again, ended)
+	s.After = 1
+	if err := h.Start(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	seqs, bodies := eventFrames(t, again, 2)
+	for i, b := range bodies {
+		if strings.Contains(b, "010-2345-6789") {
+			t.Fatalf("event %d replayed the masked text: %q", seqs[i], b)
+		}
+	}
+	seqs, bodies = eventFrames(t, again, 3)
+	if len(seqs) != 3 || seqs[0] != 2 || seqs[2] != 4 || bodies[0] != masked.Body {
+		t.Fatalf("replayed %v %q; want 2, 3, 4 with message 2 masked", seqs, bodies)
+	}
+}
+
+// A client that reads slowly still has a message's event queued when the
+// message is masked: what it is written after the mask committed carries
+// the masked text, the message's and the conversation's preview of it.
+func TestQueuedEventsFollowAMask(t *testing.T) {
+	h, log, _ := newHub(t, time.Hour)
+	conn := &stuckConn{fakeConn: *newFakeConn(), free: 1, release: make(chan struct{})}
+	ended := make(chan error, 1)
+	if err := h.Start(context.Background(), visitorSession(conn, ended)); err != nil {
+		t.Fatal(err)
+	}
+	const said, masked = "제 번호는 010-2345-6789예요", "제 번호는 *************예요"
+	evs := conversationEvents(log, 2) // 1 sticks in the writer, 2 waits in the queue
+	evs[1].Message = &chat.Message{ID: 2, ConversationID: 7, Kind: chat.KindText, Body: said}
+	evs[1].Conversation = &chat.Conversation{ID: 7, WorkspaceID: 1, State: chat.StateActive, LastMessage: said}
+	h.Publish(context.Background(), evs)
+	upd := log.add(1)
+	upd[0].Type = chat.EventMessageUpdated
+	upd[0].Conversation = &chat.Conversation{ID: 7, WorkspaceID: 1, State: chat.StateActive, LastMessage: masked}
+	upd[0].Message = &chat.Message{ID: 2, ConversationID: 7, Kind: chat.KindText, Body: masked, Masks: []pii.Span{{Start: 6, End: 19, Kind: pii.Phone}}}
+	h.Publish(context.Background(), upd)
+	waitDelivered(t, h, 3)
+	close(conn.release)
+	seqs, bodies := eventFrames(t, &conn.fakeConn, 3)
+	if seqs[1] != 2 || bodies[1] != masked {
+		t.Fatalf("event %d written with %q after the mask; want %q", seqs[1], bodies[1], masked)
+	}
+	conn.fakeConn.mu.Lock()
+	defer conn.fakeConn.mu.Unlock()
+	for _, f := range conn.fakeConn.frames {
+		if b, _ := json.Marshal(f); strings.Contains(string(b), "010-2345-6789") {
+			t.Fatalf("a frame written after the mask holds the number: %s", b)
+		}
+	}
+}
+
+// A ticket's message masked (§11): the hub stops replaying from memory
+// the ticket events that carried its message before the mask, as it does
+// for a chat message's, whether it heard of the mask or not yet.
+func TestReplayAfterATicketMask(t *testing.T) {
+	const left, masked = "전화 주세요 010-2345-6789", "전화 주세요 *************"
+	for _, heard := range []bool{true, false} {
+		h, log, _ := newHub(t, time.Hour)
+		ended := make(chan error, 10)
+		first := newFakeConn()
+		agent := func(c Conn) Session {
+			return Session{Conn: c, WorkspaceID: 1, After: -1, MaySee: func(chat.Event) bool { return true },
+				Render: func(ev chat.Event) any { return event.FromDomain(ev) }, ShowTyping: func(Typing) bool { return true },
+				OnEnd: func(err error) { ended <- err }}
+		}
+		if err := h.Start(context.Background(), agent(first)); err != nil {
+			t.Fatal(err)
+		}
+		add := func(typ chat.EventType, message string) chat.Event {
+			evs := log.add(1)
+			log.mu.Lock()
+			defer log.mu.Unlock()
+			evs[0].Type = typ
+			evs[0].Ticket = &chat.Ticket{ID: 5, WorkspaceID: 1, Name: "홍길동", Message: message}
+			log.events[evs[0].Seq-1] = evs[0]
+			return evs[0]
+		}
+		created := add(chat.EventTicketCreated, left)
+		other := conversationEvents(log, 1)
+		h.Publish(context.Background(), []chat.Event{created, other[0]})
+		waitDelivered(t, h, 2)
+		// The mask rewrites the stored ticket.created and logs ticket.updated.
+		log.mu.Lock()
+		log.events[0].Ticket = &chat.Ticket{ID: 5, WorkspaceID: 1, Name: "홍길동", Message: masked}
+		log.mu.Unlock()
+		upd := add(chat.EventTicketUpdated, masked)
+		if heard {
+			h.Publish(context.Background(), []chat.Event{upd})
+			waitDelivered(t, h, 3)
+		}
+		again := newFakeConn()
+		s := agent(again)
+		s.After = 0
+		if err := h.Start(context.Background(), s); err != nil {
+			t.Fatal(err)
+		}
+		eventFrames(t, again, 1)
+		again.mu.Lock()
+		for _, f := range again.frames {
+			if b, _ := json.Marshal(f); strings.Contains(string(b), "010-2345-6789") {
+				t.Errorf("heard %v: a replay after the ticket's mask holds the number: %s", heard, b)
+			}
+		}
+		again.mu.Unlock()
+	}
+}
+
+// As TestQueuedEventsFollowAMask, for a ticket's message: a slow agent's
+// queued ticket.created is written with the message as the mask left it.
+func TestQueuedTicketEventsFollowAMask(t *testing.T) {
+	h, log, _ := newHub(t, time.Hour)
+	conn := &stuckConn{fakeConn: *newFakeConn(), free: 1, release: make(chan struct{})}
+	ended := make(chan error, 1)
+	if err := h.Start(context.Background(), Session{Conn: conn, WorkspaceID: 1, After: -1, MaySee: func(chat.Event) bool { return true },
+		Render: func(ev chat.Event) any { return event.FromDomain(ev) }, ShowTyping: func(Typing) bool { return true },
+		OnEnd: func(err error) { ended <- err }}); err != nil {
+		t.Fatal(err)
+	}
+	const left, masked = "전화 주세요 010-2345-6789", "전화 주세요 *************"
+	evs := conversationEvents(log, 1) // sticks in the writer
+	tk := log.add(2)
+	tk[0].Type, tk[0].Ticket = chat.EventTicketCreated, &chat.Ticket{ID: 5, WorkspaceID: 1, Name: "홍길동", Message: left}
+	tk[1].Type, tk[1].Ticket = chat.EventTicketUpdated, &chat.Ticket{ID: 5, WorkspaceID: 1, Name: "홍길동", Message: masked}
+	h.Publish(context.Background(), append(evs, tk...))
+	waitDelivered(t, h, 3)
+	close(conn.release)
+	eventFrames(t, &conn.fakeConn, 3)
+	conn.fakeConn.mu.Lock()
+	defer conn.fakeConn.mu.Unlock()
+	for _, f := range conn.fakeConn.frames {
+		if b, _ := json.Marshal(f); strings.Contains(string(b), "010-2345-6789") {
+			t.Fatalf("a frame written after the ticket's mask holds the number: %s", b)
+		}
 	}
 }

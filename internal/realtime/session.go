@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/pii"
 )
 
 // Heartbeat timing: every PingInterval the server sends a heartbeat frame
@@ -209,7 +211,7 @@ func (l *live) replay(ctx context.Context) error {
 	switch {
 	case l.s.After < 0:
 		l.last = l.sub.from
-	case l.sub.backlogOK:
+	case l.sub.backlogOK && !l.rewrittenAhead(ctx):
 		l.last = l.s.After
 		for _, it := range l.sub.backlog {
 			if err := l.sendEvent(*it.Event, it.frames, false); err != nil {
@@ -227,6 +229,31 @@ func (l *live) replay(ctx context.Context) error {
 		return err
 	}
 	return l.notice(nil)
+}
+
+// rewrittenAhead reports whether the store holds, after the events the
+// hub had delivered when the session subscribed, one that rewrote text
+// its remembered events carry (rewroteText: a mask). They may then still
+// carry the text the mask hid, which the store has already scrubbed from
+// its log; the replay must read the store. The hub hears a
+// commit a moment after it, so a client reconnecting in that moment would
+// otherwise be replayed the original text after the mask committed (§11).
+// When the hub has heard everything, as it mostly has, this costs one
+// read of the log's end; a failed read says true, and the store replay
+// reports the error.
+func (l *live) rewrittenAhead(ctx context.Context) bool {
+	end, err := l.h.src.LastEventSeq(ctx, l.s.WorkspaceID)
+	switch {
+	case err != nil || end-l.sub.from > replayPage:
+		return true
+	case end <= l.sub.from:
+		return false
+	}
+	events, err := l.h.src.Events(ctx, l.s.WorkspaceID, chat.EventFilter{AfterSeq: l.sub.from, ConversationID: l.s.ConversationID, Limit: int(end - l.sub.from)})
+	if err != nil {
+		return true
+	}
+	return slices.ContainsFunc(events, func(ev chat.Event) bool { return rewroteText(&ev, l.sub.backlog) })
 }
 
 // replayStored replays from the store.
@@ -275,6 +302,9 @@ func (l *live) push(it Item) bool {
 	if l.ended {
 		return true
 	}
+	if it.Event != nil && (it.Event.Type == chat.EventMessageUpdated && it.Event.Message != nil || it.Event.Ticket != nil) {
+		l.rewriteQueued(*it.Event)
+	}
 	if it.Event != nil && l.s.ConversationID == 0 && l.s.Notice == nil && !l.s.MaySee(*it.Event) &&
 		(l.s.EndOn == nil || !l.s.EndOn(*it.Event)) {
 		// Not for this client (an agent hears only what their lists show):
@@ -292,6 +322,57 @@ func (l *live) push(it Item) bool {
 	l.queue = append(l.queue, it)
 	l.kick()
 	return true
+}
+
+// rewriteQueued gives the events still queued for this client the text of
+// upd, a message.updated or a ticket event (a mask, §11): a client that
+// reads slowly would otherwise be written the text the mask hid after the
+// mask committed, from events queued before it. Their shared frames are
+// left behind: the copies are rendered for this session. l.mu is held.
+func (l *live) rewriteQueued(upd chat.Event) {
+	for i, it := range l.queue {
+		if it.Event == nil || it.Event.Seq >= upd.Seq {
+			continue
+		}
+		ev, ok := *it.Event, false
+		if upd.Message != nil && upd.Type == chat.EventMessageUpdated {
+			ev, ok = rewritten(ev, *upd.Message)
+		}
+		if t := ev.Ticket; upd.Ticket != nil && t != nil && t.ID == upd.Ticket.ID && t.Message != upd.Ticket.Message {
+			cp := *t
+			cp.Message, cp.Masks = upd.Ticket.Message, upd.Ticket.Masks
+			ev.Ticket, ok = &cp, true
+		}
+		if ok {
+			l.queue[i] = Item{Event: &ev}
+		}
+	}
+}
+
+// rewritten is ev with m's text where it carries an older text of m: the
+// message itself (a file's name with it), or the conversation's preview
+// of it — a preview that is m's text but where m's masks now hide it.
+// Copies: ev's parts are shared with other sessions.
+func rewritten(ev chat.Event, m chat.Message) (chat.Event, bool) {
+	changed := false
+	if ev.Message != nil && ev.Message.ID == m.ID && ev.Message.Body != m.Body {
+		msg := *ev.Message
+		msg.Body, msg.Masks = m.Body, m.Masks
+		if msg.Attachment != nil {
+			f := *msg.Attachment
+			f.Name = m.Body
+			msg.Attachment = &f
+		}
+		ev.Message, changed = &msg, true
+	}
+	if c := ev.Conversation; c != nil && c.ID == m.ConversationID && len(m.Masks) > 0 {
+		if p := pii.Apply(c.LastMessage, m.Masks); p != c.LastMessage && strings.HasPrefix(m.Body, p) {
+			conv := *c
+			conv.LastMessage = p
+			ev.Conversation, changed = &conv, true
+		}
+	}
+	return ev, changed
 }
 
 // kick starts a writer unless one runs; l.mu is held.

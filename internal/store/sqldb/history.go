@@ -701,13 +701,13 @@ func (db *DB) ExportDetails(ctx context.Context, workspaceID int64, ids []int64)
 	return out, rows.Err()
 }
 
-// TranscriptOf lists the conversations' messages, system messages left out.
+// TranscriptOf lists the conversations' messages, system messages included.
 func (db *DB) TranscriptOf(ctx context.Context, workspaceID int64, ids []int64) ([]chat.Message, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	rows, err := db.read().query(ctx, messageSelect+` WHERE m.workspace_id = ? AND m.conversation_id IN (`+marks(len(ids))+`)
-		AND (m.kind <> 'system' OR m.body = 'robot') ORDER BY m.conversation_id, m.seq`, append([]any{workspaceID}, anys(ids)...)...)
+		ORDER BY m.conversation_id, m.seq`, append([]any{workspaceID}, anys(ids)...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -730,7 +730,7 @@ func (db *DB) TranscriptOf(ctx context.Context, workspaceID int64, ids []int64) 
 	return out, nil
 }
 
-const exportSelect = `SELECT id, workspace_id, agent_id, format, layout, filter, state, total, done, rows, blob_key, size,
+const exportSelect = `SELECT id, workspace_id, agent_id, format, layout, language, filter, state, total, done, rows, blob_key, size,
 	runner, heartbeat_at, error, created_at, finished_at, expires_at FROM exports`
 
 func scanExport(row interface{ Scan(...any) error }) (history.Export, error) {
@@ -738,7 +738,7 @@ func scanExport(row interface{ Scan(...any) error }) (history.Export, error) {
 	var filter string
 	var created int64
 	var heartbeat, finished, expires sql.NullInt64
-	if err := row.Scan(&e.ID, &e.WorkspaceID, &e.AgentID, &e.Format, &e.Layout, &filter, &e.State, &e.Total, &e.Done, &e.Rows,
+	if err := row.Scan(&e.ID, &e.WorkspaceID, &e.AgentID, &e.Format, &e.Layout, &e.Language, &filter, &e.State, &e.Total, &e.Done, &e.Rows,
 		&e.BlobKey, &e.Size, &e.Runner, &heartbeat, &e.Error, &created, &finished, &expires); err != nil {
 		return e, err
 	}
@@ -768,8 +768,8 @@ func (db *DB) CreateExport(ctx context.Context, e *history.Export, by chat.Who) 
 			return chat.Errorf(chat.ErrExportRunning, "your previous export is still being written; wait for it to finish")
 		}
 		e.State, e.CreatedAt = history.ExportQueued, now
-		if err := x.row(ctx, `INSERT INTO exports (workspace_id, agent_id, format, layout, filter, state, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, e.WorkspaceID, e.AgentID, e.Format, e.Layout, string(filter), e.State, micros(now)).Scan(&e.ID); err != nil {
+		if err := x.row(ctx, `INSERT INTO exports (workspace_id, agent_id, format, layout, language, filter, state, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, e.WorkspaceID, e.AgentID, e.Format, e.Layout, e.Language, string(filter), e.State, micros(now)).Scan(&e.ID); err != nil {
 			return err
 		}
 		if _, err := x.exec(ctx, `INSERT INTO jobs (kind, workspace_id, ref_id, due_at) VALUES (?, ?, ?, ?)`,

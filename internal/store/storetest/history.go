@@ -348,8 +348,13 @@ func testHistoryFilters(t *testing.T, s chat.Store) {
 	}
 	msgs, err := hs.TranscriptOf(ctx, f.ws.ID, []int64{c2.ID, o.ID})
 	must(t, err)
-	if len(msgs) != 2 || msgs[1].Body != "환불은 어떻게 하나요? 주문번호 B-7781" {
-		t.Errorf("transcript = %+v", msgs)
+	// System messages included, in order; another workspace's none.
+	var got []string
+	for _, m := range msgs {
+		got = append(got, m.Body)
+	}
+	if want := []string{chat.SystemAssigned, "안녕하세요", "환불은 어떻게 하나요? 주문번호 B-7781", chat.SystemClosed}; !slices.Equal(got, want) {
+		t.Errorf("transcript = %q, want %q", got, want)
 	}
 }
 
@@ -360,7 +365,7 @@ func testExports(t *testing.T, s chat.Store) {
 	active(t, s, f, "e-1", f.a1)
 	by := chat.Who{AgentID: f.manager.AgentID, Name: "manager"}
 	e := &history.Export{WorkspaceID: f.ws.ID, AgentID: f.manager.AgentID, Format: history.FormatCSV, Layout: history.LayoutMessages,
-		Filter: map[string]string{"q": "환불"}}
+		Language: "en", Filter: map[string]string{"q": "환불"}}
 	must(t, hs.CreateExport(ctx, e, by))
 	second := *e
 	second.ID = 0
@@ -405,7 +410,7 @@ func testExports(t *testing.T, s chat.Store) {
 	}
 	got, err := hs.Export(ctx, f.ws.ID, e.ID)
 	must(t, err)
-	if got.State != history.ExportDone || got.Rows != 3 || got.BlobKey != "exports/x.csv" || got.Filter["q"] != "환불" || got.Progress() != 1 {
+	if got.State != history.ExportDone || got.Rows != 3 || got.BlobKey != "exports/x.csv" || got.Filter["q"] != "환불" || got.Language != "en" || got.Progress() != 1 {
 		t.Fatalf("export = %+v", got)
 	}
 	_, err = hs.Export(ctx, setup(t, s, "exp2").ws.ID, e.ID)

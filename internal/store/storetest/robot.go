@@ -79,14 +79,14 @@ func testRobot(t *testing.T, s chat.Store) {
 	})
 	must(t, err)
 	// The export's transcript has the robot's answer, the chat's other
-	// side, and leaves the other system messages (the handover) out.
+	// side, and the other system messages (the handover), in order.
 	msgs, err = s.(history.Store).TranscriptOf(ctx, f.ws.ID, []int64{c.ID})
 	must(t, err)
 	var got []string
 	for _, x := range msgs {
 		got = append(got, x.Body)
 	}
-	if want := []string{"환불 언제 돼요?", chat.SystemRobot, "여보세요"}; !slices.Equal(got, want) {
+	if want := []string{"환불 언제 돼요?", chat.SystemRobot, chat.SystemHandover, "여보세요"}; !slices.Equal(got, want) {
 		t.Fatalf("transcript %q, want %q", got, want)
 	}
 }

@@ -197,6 +197,22 @@ class HistoryPage extends HTMLElement {
     this.#ref('results').replaceChildren();
     this.#close();
     inbox.addEventListener('members', () => this.#fillChoices());
+    // A mask (§11) rewrites a conversation's preview, here or elsewhere: a
+    // result shows the preview as it now stands, as the live lists do, not
+    // the text the mask hid.
+    inbox.addEventListener('conversation', ({ detail: c }) => this.#preview(c));
+    // And a message's text in the side panel's transcript.
+    inbox.addEventListener('message', ({ detail: m }) => {
+      if (m.conversation_id === this.#openId) this.#thread.update(m);
+    });
+  }
+
+  // #preview gives a listed result the conversation's current preview.
+  #preview(c) {
+    const i = this.#results.findIndex((r) => r.id === c.id);
+    if (i < 0 || typeof c.last_message !== 'string' || this.#results[i].last_message === c.last_message) return;
+    this.#results[i] = { ...this.#results[i], last_message: c.last_message };
+    this.#render();
   }
 
   async show(inbox) {
@@ -462,7 +478,7 @@ class HistoryPage extends HTMLElement {
 
   async #startExport() {
     const inbox = this.#inbox;
-    const body = { format: this.#ref('format').value, layout: this.#ref('layout').value, filter: this.#shown };
+    const body = { format: this.#ref('format').value, layout: this.#ref('layout').value, filter: this.#shown, language: locale.lang };
     try {
       const { id } = await inbox.request('POST', '/exports', body);
       sessionStorage.setItem(exportKey(inbox.workspaceId), String(id));

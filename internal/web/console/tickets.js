@@ -162,6 +162,15 @@ class Tickets extends HTMLElement {
     this.#status = 'active';
     this.#ref('list').replaceChildren();
     inbox.addEventListener('ticket-event', (e) => this.#event(e.detail));
+    // A message of the chat the open ticket was made from, masked or
+    // unmasked (§11): the transcript shows it as it now stands. Its text
+    // and masks only: a file keeps the link the ticket gave it.
+    inbox.addEventListener('message', ({ detail: m }) => {
+      const shown = this.#open?.conversation_id === m.conversation_id && this.#transcript.message(m.id);
+      if (!shown) return;
+      const attachment = shown.attachment && { ...shown.attachment, name: m.attachment?.name ?? shown.attachment.name };
+      this.#transcript.update({ ...shown, body: m.body, masks: m.masks, attachment });
+    });
     inbox.addEventListener('members', () => this.#fillFilters());
     this.#fillFilters();
   }
