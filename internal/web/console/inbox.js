@@ -325,6 +325,15 @@ export class Inbox extends EventTarget {
     return (c.assignee_id !== 0 && c.assignee_id === this.agentId) || this.seesAll;
   }
 
+  // #agentsTake says whether agents take queued chats themselves (manual
+  // and hybrid modes), so that a chat entering the queue asks every one of
+  // them. In auto mode Sodam assigns it, at once or when capacity frees,
+  // and only the agent it is assigned to is asked (conversation.assigned):
+  // a colleague is not chimed for a chat that is never theirs to take.
+  get #agentsTake() {
+    return this.settings.assignment_mode !== 'auto';
+  }
+
   #isMine(c) {
     return c.state === 'unassigned' || c.state === 'bot' || c.assignee_id === this.agentId;
   }
@@ -356,13 +365,17 @@ export class Inbox extends EventTarget {
       case 'conversation.created':
         this.upsert(c);
         // The robot answers a bot conversation: nobody is asked yet.
-        if (c.state !== 'bot') this.#alert(c, 'request');
+        if (c.state !== 'bot' && this.#agentsTake) this.#alert(c, 'request');
         break;
       case 'conversation.assigned':
       case 'conversation.transferred':
         this.upsert(c);
         if (c.assignee_id !== this.agentId) this.#forget(c.id);
-        else if (event.type === 'conversation.transferred') this.#alert(c, 'request');
+        // Given to this agent: a transfer, or Sodam's routing of a chat
+        // they were not asked about yet (in auto mode, nobody is asked
+        // while it queues). Their own take is of the open conversation,
+        // which asks nothing (#alert).
+        else if (event.type === 'conversation.transferred' || !this.requests.has(c.id)) this.#alert(c, 'request');
         break;
       case 'conversation.updated':
         // The open conversation's customer changed when an agent folded
@@ -370,7 +383,7 @@ export class Inbox extends EventTarget {
         if (c.id === this.openId && this.customer && c.customer_id !== this.customer.id) this.reloadOpen().catch(() => {});
         this.upsert(c);
         if (event.message?.body === 'customer_left' && c.assignee_id === this.agentId) this.#alert(c, 'message');
-        if (event.message?.body === 'handover') this.#alert(c, 'request'); // the robot asks for a person
+        if (event.message?.body === 'handover' && this.#agentsTake) this.#alert(c, 'request'); // the robot asks for a person
         break;
       case 'conversation.closed':
         this.upsert(c);
@@ -428,7 +441,12 @@ export class Inbox extends EventTarget {
       return;
     }
     this.upsert(conversation);
-    if (msg.sender_type === 'visitor' && conversation.state !== 'bot') this.#alert(conversation, 'message', msg);
+    // The visitor writes to whoever is asked: nobody while the robot
+    // answers, nor in the queue of an auto-mode workspace (the agent Sodam
+    // gives the chat to is asked then, #agentsTake).
+    if (msg.sender_type === 'visitor') {
+      if (conversation.state !== 'bot' && (conversation.state !== 'unassigned' || this.#agentsTake)) this.#alert(conversation, 'message', msg);
+    }
     // A colleague's note that mentions this agent (notes reach them for it).
     else if (msg.internal && msg.sender_id !== this.agentId && msg.mentions?.includes(this.agentId)) this.#alert(conversation, 'mention', msg);
   }

@@ -1,0 +1,144 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/sodam-chat/sodam/internal/chat"
+)
+
+// What a team sees as Sodam routes its chats (§3.2) and as they change
+// hands.
+
+// requestChimes counts the new-request chimes a tab played (their first
+// note, 660 Hz: attention.js).
+func requestChimes(p *tab) int {
+	p.t.Helper()
+	return eval[int](p, `window.__chimes.filter((c) => c.freq === 660).length`)
+}
+
+// listed waits until the tab's list, on tab, shows conversation id in state.
+func listed(p *tab, tab string, id int64, state chat.State) {
+	p.t.Helper()
+	p.click("[data-testid=tab-" + tab + "]")
+	p.waitFor(fmt.Sprintf("conversation %d %s in the %s list", id, state, tab),
+		fmt.Sprintf(`document.querySelector("[data-testid=conversation-list] a[data-conversation-id='%d']")?.dataset.state === %s`, id, js(string(state))))
+}
+
+// TestBrowserAutoAssignAsksTheAssignee: in auto mode with one chat per
+// agent, a new chat asks only the agent Sodam gives it to — the chime and
+// the "new" mark — not the colleague or the manager watching; a chat that
+// queues asks nobody (nobody may take it); and when capacity frees and
+// Sodam gives the queued chat to an agent, that agent is asked then.
+// Every console chimed for every new chat, the instant before it was
+// assigned elsewhere, and the agent a queued chat later went to heard
+// nothing.
+func TestBrowserAutoAssignAsksTheAssignee(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	s.configure(func(st *chat.Settings) {
+		st.AssignmentMode = chat.AssignAuto
+		st.DefaultCapacity = 1
+		st.Sticky = false
+	})
+	const seoyeonEmail, seoyeonPassword = "seoyeon@sodam.local", "e2e-password-2"
+	const jiwooEmail, jiwooPassword = "jiwoo@sodam.local", "e2e-password-3"
+	seoyeonID := s.addAgent(seoyeonEmail, "이서연", seoyeonPassword)
+	s.addMember(jiwooEmail, "박지우", jiwooPassword, chat.RoleManager)
+	root := browser(t)
+	admin := newTab(t, root, "agent")
+	seoyeon := newTab(t, root, "second agent")
+	jiwoo := newTab(t, root, "manager")
+	for _, p := range []*tab{admin, seoyeon, jiwoo} {
+		stubAlerts(p)
+	}
+	signIn(admin, s)
+	signInAs(seoyeon, s, seoyeonEmail, seoyeonPassword)
+	signInAs(jiwoo, s, jiwooEmail, jiwooPassword)
+	// The manager watches the desk: away, so Sodam gives them nothing.
+	jiwoo.do("choose away", chromedp.SetValue(chromedp.CSS("[data-testid=status-select]"), "away"))
+	jiwoo.do("confirm the choice", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=status-select]').dispatchEvent(new Event('change', {bubbles: true}))`))
+	jiwoo.waitFor("the manager away", `document.querySelector('[data-testid=status-select]').closest('label').dataset.status === 'away'`)
+	// A click, so that the page may play sound (Chrome's autoplay rule).
+	for _, p := range []*tab{admin, seoyeon, jiwoo} {
+		p.click("[data-testid=tab-waiting]")
+	}
+
+	assignee := func(id int64) int64 {
+		t.Helper()
+		c, err := s.node.Store.Conversation(context.Background(), s.ws.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.AssigneeID
+	}
+	// visit has a new visitor write, and finds their chat on the manager's
+	// list tab.
+	visit := func(name, text, tab string, known ...int64) int64 {
+		t.Helper()
+		jiwoo.click("[data-testid=tab-" + tab + "]")
+		v := newTab(t, root, name)
+		openWidget(v, s.host.URL)
+		agree(v)
+		widgetSend(v, text)
+		widgetShows(v, "visitor", text)
+		return newConversation(jiwoo, known...)
+	}
+
+	// The first two chats go one to each agent.
+	first := visit("first visitor", "주문한 찻잔 세트 배송 조회 부탁드려요.", "waiting")
+	listed(jiwoo, "waiting", first, chat.StateWaiting)
+	second := visit("second visitor", "선물 포장이 가능한지 궁금합니다.", "waiting", first)
+	listed(jiwoo, "waiting", second, chat.StateWaiting)
+	got, other := admin, seoyeon
+	if assignee(first) == seoyeonID {
+		got, other = seoyeon, admin
+	}
+	// Each agent's own list has their chat, marked new, and they heard one
+	// request: their own.
+	listed(got, "waiting", first, chat.StateWaiting)
+	listed(other, "waiting", second, chat.StateWaiting)
+	chimed(got, "the first agent asked", 660, 880)
+	chimed(other, "the second agent asked", 660, 880)
+	for _, p := range []*tab{got, other} {
+		if n := requestChimes(p); n != 1 {
+			p.fail("%d new-request chimes for two chats, one of them a colleague's; want 1", n)
+		}
+	}
+	if n := requestChimes(jiwoo); n != 0 {
+		jiwoo.fail("the manager heard %d new-request chimes for chats Sodam gave to agents, want none", n)
+	}
+
+	// Both agents are full: the third chat queues, and asks nobody.
+	third := visit("third visitor", "환불 문의드립니다. 연락 기다릴게요.", "unassigned", first, second)
+	listed(jiwoo, "unassigned", third, chat.StateUnassigned)
+	for _, p := range []*tab{got, other} {
+		listed(p, "unassigned", third, chat.StateUnassigned)
+		if eval[bool](p, fmt.Sprintf(`document.querySelector("[data-testid=conversation-list] a[data-conversation-id='%d']").classList.contains('unread')`, third)) {
+			p.fail("the queued chat is marked new for an agent who may not take it")
+		}
+		if n := requestChimes(p); n != 1 {
+			p.fail("%d new-request chimes after a chat queued in auto mode, want still 1", n)
+		}
+	}
+	if n := requestChimes(jiwoo); n != 0 {
+		jiwoo.fail("the manager heard %d new-request chimes, want none", n)
+	}
+
+	// The first agent ends their chat: Sodam gives them the queued one,
+	// and asks them now.
+	got.click("[data-testid=tab-waiting]")
+	openConversation(got, first)
+	got.click("[data-testid=close-button]")
+	got.click("[data-testid=close-confirm]")
+	got.waitFor("the first chat closed", `document.querySelector('[data-testid=conversation-state]').dataset.state === 'closed'`)
+	listed(got, "waiting", third, chat.StateWaiting)
+	got.waitFor("the routed chat's request chime", `window.__chimes.filter((c) => c.freq === 660).length === 2`)
+	got.waitFor("the routed chat marked new", fmt.Sprintf(`document.querySelector("[data-testid=conversation-list] a[data-conversation-id='%d']").classList.contains('unread')`, third))
+	if n := requestChimes(other); n != 1 {
+		other.fail("the colleague heard %d new-request chimes, want still 1", n)
+	}
+}
