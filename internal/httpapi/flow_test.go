@@ -65,3 +65,90 @@ func TestReturnedChatReachesWidget(t *testing.T) {
 		})
 	}
 }
+
+// TestTakeRace: the agents on a hybrid desk click "Assign to me" on the
+// same queued chat at once: exactly one gets it, the others are told
+// plainly that a colleague has it (409 already_assigned), and the chat
+// has one assigned line.
+func TestTakeRace(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			manager := e.login("manager")
+			manager.json("PATCH", e.shopPath(), `{"settings":{"assignment_mode":"manual"}}`, 200, nil)
+			names := []string{"master", "manager", "kim", "lee"}
+			agents := make([]*client, len(names))
+			for i, name := range names {
+				agents[i] = e.login(name)
+			}
+			v := e.visitor("shop", "")
+			c := v.start()
+			v.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", c.ID), `{"client_msg_id":"v1","body":"주문 취소하고 싶어요. 아직 발송 전인가요?"}`, 201, nil)
+
+			type answer struct {
+				status int
+				body   []byte
+			}
+			answers := make([]answer, len(agents))
+			start := make(chan struct{})
+			done := make(chan int)
+			for i, a := range agents {
+				go func() {
+					<-start
+					status, body := a.do("POST", e.convPath(c.ID)+"/assign", "")
+					answers[i] = answer{status, body}
+					done <- i
+				}()
+			}
+			close(start)
+			for range agents {
+				<-done
+			}
+			winner := -1
+			for i, a := range answers {
+				switch a.status {
+				case 200:
+					if winner >= 0 {
+						t.Fatalf("%s and %s both took the chat", names[winner], names[i])
+					}
+					winner = i
+				case 409:
+					if code, msg := errorBodyOf(t, a.body); code != chat.ErrAlreadyAssigned || msg == "" {
+						t.Fatalf("%s refused with %s %q, want already_assigned", names[i], code, msg)
+					}
+				default:
+					t.Fatalf("%s: %d %s", names[i], a.status, a.body)
+				}
+			}
+			if winner < 0 {
+				t.Fatal("nobody took the chat")
+			}
+			d := manager.detailOf(c.ID)
+			if d.Conversation.AssigneeID != e.agents[names[winner]].ID || d.Conversation.State != chat.StateWaiting || len(d.Conversation.AgentPath) != 1 {
+				t.Fatalf("the chat after the race: %+v, want it %s's, waiting", d.Conversation, names[winner])
+			}
+			var msgs []chat.Message
+			manager.json("GET", e.convPath(c.ID)+"/messages", "", 200, &msgs)
+			assigned := 0
+			for _, m := range msgs {
+				if m.Kind == chat.KindSystem && m.Body == chat.SystemAssigned {
+					assigned++
+				}
+			}
+			if assigned != 1 {
+				t.Fatalf("%d assigned lines, want 1", assigned)
+			}
+
+			// A queued chat the visitor ended before an agent took it is
+			// refused as ended, also to an agent, who sees closed chats
+			// only of their own.
+			gone := e.visitor("shop", "")
+			g := gone.start()
+			gone.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/close", g.ID), "", 200, nil)
+			status, body := e.login("kim").do("POST", e.convPath(g.ID)+"/assign", "")
+			if code, _ := errorBodyOf(t, body); status != 409 || code != chat.ErrConversationClosed {
+				t.Fatalf("take of a chat the visitor ended: %d %s, want 409 conversation_closed", status, body)
+			}
+		})
+	}
+}
