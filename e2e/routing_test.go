@@ -142,3 +142,53 @@ func TestBrowserAutoAssignAsksTheAssignee(t *testing.T) {
 		other.fail("the colleague heard %d new-request chimes, want still 1", n)
 	}
 }
+
+// TestBrowserDeactivatedAgentsChatRequeues: a master deactivates an agent
+// in the middle of a chat; the chat goes back to the queue, and the
+// visitor sees at once that they wait again, with their place — not the
+// departed agent's chat, as if someone were still typing — and then who
+// takes it over.
+func TestBrowserDeactivatedAgentsChatRequeues(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const seoyeonEmail, seoyeonPassword = "seoyeon@sodam.local", "e2e-password-2"
+	seoyeonID := s.addAgent(seoyeonEmail, "이서연", seoyeonPassword)
+	root := browser(t)
+	admin := newTab(t, root, "master")
+	seoyeon := newTab(t, root, "agent")
+	visitor := newTab(t, root, "visitor")
+	signIn(admin, s)
+	signInAs(seoyeon, s, seoyeonEmail, seoyeonPassword)
+
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	const hello = "어제 주문한 다기 세트 주소를 바꾸고 싶어요."
+	widgetSend(visitor, hello)
+	widgetShows(visitor, "visitor", hello)
+	seoyeon.click("[data-testid=tab-unassigned]")
+	id := firstRequest(seoyeon)
+	openAndAssign(seoyeon, id)
+	const reply = "네, 바꾸실 주소를 알려 주세요."
+	consoleSend(seoyeon, reply)
+	widgetShows(visitor, "agent", reply)
+	visitor.waitFrame("no queue notice while an agent chats", `d.querySelector('[data-testid=widget-queue]').hidden`)
+	// The visitor has read the reply (and the agent sees it): nothing the
+	// visitor does is on its way as the agent is deactivated.
+	seoyeon.waitFor("the visitor's read receipt", `document.querySelector('[data-testid=messages] [data-testid=read-receipt]')?.closest('li').querySelector('.bubble').textContent === `+js(reply))
+
+	api[any](admin, s, "PATCH", fmt.Sprintf("/agents/%d", seoyeonID), map[string]bool{"active": false})
+	visitor.waitFrame("the visitor told they wait again, first in the queue",
+		`(() => { const q = d.querySelector('[data-testid=widget-queue]'); return q.checkVisibility() && q.dataset.position === '1' && q.textContent.includes('1'); })()`)
+	if n := frameEval[int](visitor, `return d.querySelectorAll('[data-testid=widget-messages] li[data-code=returned]').length;`); n != 0 {
+		visitor.fail("the visitor sees %d agents-only returned lines, want none", n)
+	}
+
+	// The master takes it over; the visitor sees who, and no queue.
+	admin.click("[data-testid=tab-unassigned]")
+	openAndAssign(admin, id)
+	widgetEvent(visitor, "assigned")
+	visitor.waitFrame("the queue notice gone", `d.querySelector('[data-testid=widget-queue]').hidden`)
+	const again = "이어서 제가 도와드릴게요. 새 주소를 알려 주세요."
+	consoleSend(admin, again)
+	widgetShows(visitor, "agent", again)
+}
