@@ -192,3 +192,54 @@ func TestBrowserDeactivatedAgentsChatRequeues(t *testing.T) {
 	consoleSend(admin, again)
 	widgetShows(visitor, "agent", again)
 }
+
+// TestBrowserTakeRace: two agents click "Assign to me" on the same queued
+// chat at once. One gets it; the other is told that a colleague already
+// has it — not that the chat does not exist, which an agent's request
+// that reached the server after the colleague's take was told — and sees
+// the chat as the colleague's.
+func TestBrowserTakeRace(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const seoyeonEmail, seoyeonPassword = "seoyeon@sodam.local", "e2e-password-2"
+	const minhoEmail, minhoPassword = "minho@sodam.local", "e2e-password-3"
+	s.addAgent(seoyeonEmail, "이서연", seoyeonPassword)
+	minhoID := s.addAgent(minhoEmail, "김민호", minhoPassword)
+	root := browser(t)
+	seoyeon := newTab(t, root, "first agent")
+	minho := newTab(t, root, "second agent")
+	visitor := newTab(t, root, "visitor")
+	signInAs(seoyeon, s, seoyeonEmail, seoyeonPassword)
+	signInAs(minho, s, minhoEmail, minhoPassword)
+
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	const hello = "주문 취소하고 싶어요. 아직 발송 전인가요?"
+	widgetSend(visitor, hello)
+	widgetShows(visitor, "visitor", hello)
+	for _, p := range []*tab{seoyeon, minho} {
+		p.click("[data-testid=tab-unassigned]")
+	}
+	id := firstRequest(seoyeon)
+	for _, p := range []*tab{seoyeon, minho} {
+		openConversation(p, id)
+		p.waitFor("the assign button", `!document.querySelector('[data-testid=assign-button]').hidden`)
+	}
+
+	// The first agent's click is on its way (held in the browser) when the
+	// second agent's take is done.
+	seoyeon.hold("*/assign")
+	seoyeon.click("[data-testid=assign-button]")
+	minho.click("[data-testid=assign-button]")
+	minho.waitFor("the chat taken", `document.querySelector('[data-testid=conversation-state]')?.dataset.state === 'waiting' && !document.querySelector('[data-testid=composer-input]').disabled`)
+	seoyeon.release()
+	toastSays(seoyeon, "다른 상담사가 이미 담당했습니다.")
+	seoyeon.waitFor("the chat shown as the colleague's", `document.querySelector('[data-testid=composer-reason]').dataset.reason === 'other' && document.querySelector('[data-testid=composer-input]').disabled && document.querySelector('[data-testid=assign-button]').hidden`)
+	if c := s.conversation(s.ws.ID, id); c.AssigneeID != minhoID || len(c.AgentPath) != 1 {
+		t.Fatalf("after the race the chat is %d's, path %+v; want only 김민호's", c.AssigneeID, c.AgentPath)
+	}
+	widgetEvent(visitor, "assigned")
+	if n := frameEval[int](visitor, `return d.querySelectorAll('[data-testid=widget-messages] li[data-code=assigned]').length;`); n != 1 {
+		visitor.fail("the visitor sees %d assigned lines, want 1", n)
+	}
+}
