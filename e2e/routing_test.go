@@ -179,6 +179,7 @@ func TestBrowserDeactivatedAgentsChatRequeues(t *testing.T) {
 	api[any](admin, s, "PATCH", fmt.Sprintf("/agents/%d", seoyeonID), map[string]bool{"active": false})
 	visitor.waitFrame("the visitor told they wait again, first in the queue",
 		`(() => { const q = d.querySelector('[data-testid=widget-queue]'); return q.checkVisibility() && q.dataset.position === '1' && q.textContent.includes('1'); })()`)
+	look(visitor, "requeued-widget")
 	if n := frameEval[int](visitor, `return d.querySelectorAll('[data-testid=widget-messages] li[data-code=returned]').length;`); n != 0 {
 		visitor.fail("the visitor sees %d agents-only returned lines, want none", n)
 	}
@@ -234,6 +235,7 @@ func TestBrowserTakeRace(t *testing.T) {
 	minho.waitFor("the chat taken", `document.querySelector('[data-testid=conversation-state]')?.dataset.state === 'waiting' && !document.querySelector('[data-testid=composer-input]').disabled`)
 	seoyeon.release()
 	toastSays(seoyeon, "다른 상담사가 이미 담당했습니다.")
+	look(seoyeon, "take-race-loser")
 	seoyeon.waitFor("the chat shown as the colleague's", `document.querySelector('[data-testid=composer-reason]').dataset.reason === 'other' && document.querySelector('[data-testid=composer-input]').disabled && document.querySelector('[data-testid=assign-button]').hidden`)
 	if c := s.conversation(s.ws.ID, id); c.AssigneeID != minhoID || len(c.AgentPath) != 1 {
 		t.Fatalf("after the race the chat is %d's, path %+v; want only 김민호's", c.AssigneeID, c.AgentPath)
