@@ -245,3 +245,42 @@ func TestBrowserTakeRace(t *testing.T) {
 		visitor.fail("the visitor sees %d assigned lines, want 1", n)
 	}
 }
+
+// TestBrowserConsoleInTwoTabs: an agent with the console open in two tabs
+// (one per screen) sees a new chat marked new in both; once they open it
+// in one tab, the other drops the mark at once, rather than keep it (and
+// the blinking title) until the chat is opened there too — and save it
+// for the next page load.
+func TestBrowserConsoleInTwoTabs(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	left := newTab(t, root, "agent's first tab")
+	signIn(left, s)
+	right := anotherTab(t, left, "agent's second tab")
+	right.goTo(s.baseURL + "/console/")
+	right.waitFor("the second console live", `!document.querySelector('#app').hidden && document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
+	visitor := newTab(t, root, "visitor")
+
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	const hello = "택배가 반송되었다고 떠요. 확인 부탁드려요."
+	widgetSend(visitor, hello)
+	widgetShows(visitor, "visitor", hello)
+	id := firstRequest(left)
+	item := fmt.Sprintf(`document.querySelector("[data-testid=conversation-list] a[data-conversation-id='%d']")`, id)
+	for _, p := range []*tab{left, right} {
+		p.click("[data-testid=tab-unassigned]")
+		p.waitFor("the new chat marked new", item+`?.classList.contains('unread')`)
+	}
+
+	openConversation(left, id)
+	left.waitFor("the chat no longer marked in the tab that opened it", `!`+item+`.classList.contains('unread')`)
+	right.waitFor("nor in the other tab", item+` && !`+item+`.classList.contains('unread')`)
+
+	// The next page load of the second tab remembers no alert either.
+	right.goTo(s.baseURL + "/console/")
+	right.waitFor("the second console live again", `!document.querySelector('#app').hidden && document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
+	right.click("[data-testid=tab-unassigned]")
+	right.waitFor("the chat listed, not marked", item+` && !`+item+`.classList.contains('unread')`)
+}

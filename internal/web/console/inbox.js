@@ -66,6 +66,7 @@ export class Inbox extends EventTarget {
   openId = 0;
   #socket;
   #key;
+  #tabs; // the agent's other consoles of this workspace in this browser
   #alerting;
   #saveTimer = 0;
   #closedLoaded = false;
@@ -86,6 +87,18 @@ export class Inbox extends EventTarget {
     const saved = readJSON(storage.get(this.#key));
     this.unread = new Map(saved.unread);
     this.requests = new Set(saved.requests);
+    // A conversation the agent has seen in one tab is seen: the other
+    // tabs drop its alerts too, or they would keep it marked new (and save
+    // it so for the next page load) until opened there as well.
+    this.#tabs = typeof BroadcastChannel === 'function' ? new BroadcastChannel(this.#key) : null;
+    if (this.#tabs) {
+      this.#tabs.onmessage = (e) => {
+        const id = Number(e.data?.seen);
+        if (!id || !this.needsAttention(id)) return;
+        this.#forget(id);
+        this.#changed();
+      };
+    }
     // Without a saved seq nothing is replayed; with one, the replay is what
     // happened while away, and that is news worth an alert.
     this.#alerting = saved.seq > 0;
@@ -131,6 +144,7 @@ export class Inbox extends EventTarget {
 
   stop() {
     this.#socket.stop();
+    this.#tabs?.close();
     this.#save();
   }
 
@@ -305,6 +319,7 @@ export class Inbox extends EventTarget {
   seen() {
     if (!this.openId || document.visibilityState !== 'visible' || !this.needsAttention(this.openId)) return;
     this.#forget(this.openId);
+    this.#tabs?.postMessage({ seen: this.openId });
     this.#changed();
   }
 
@@ -470,6 +485,7 @@ export class Inbox extends EventTarget {
     if (!this.#alerting || !(this.#isMine(c) || kind === 'mention')) return;
     if (c.id === this.openId && document.visibilityState === 'visible') {
       if (kind === 'message' && !document.hasFocus()) this.#emit('alert', { conversation: c, kind, message });
+      this.#tabs?.postMessage({ seen: c.id }); // read here, as it comes
       return;
     }
     if (kind === 'request') this.requests.add(c.id);
