@@ -284,3 +284,42 @@ func TestBrowserConsoleInTwoTabs(t *testing.T) {
 	right.click("[data-testid=tab-unassigned]")
 	right.waitFor("the chat listed, not marked", item+` && !`+item+`.classList.contains('unread')`)
 }
+
+// TestBrowserTakeWithFiveWaiting: an agent who already waits on five
+// chats (§2.1) and takes a sixth is told, in their words, that they hold
+// five waiting chats and should answer one first — the refusal's own
+// sentence, "that agent already has 5 waiting conversations", is about a
+// colleague chosen for a transfer.
+func TestBrowserTakeWithFiveWaiting(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	signIn(agent, s)
+	ctx := context.Background()
+	me := chat.Actor{Kind: chat.SenderAgent, AgentID: s.agentID(adminEmail), Role: chat.RoleMaster, Status: chat.StatusOnline}
+	var last int64
+	for i := range chat.MaxWaiting + 1 {
+		cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: fmt.Sprintf("waiting-%d", i)}
+		if err := s.node.Store.UpsertCustomer(ctx, cu); err != nil {
+			t.Fatal(err)
+		}
+		c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i < chat.MaxWaiting {
+			if _, err := s.node.App.Take(ctx, s.ws.ID, c.ID, me); err != nil {
+				t.Fatal(err)
+			}
+		}
+		last = c.ID
+	}
+	agent.click("[data-testid=tab-unassigned]")
+	openConversation(agent, last)
+	agent.click("[data-testid=assign-button]")
+	toastSays(agent, "이미 대기 상담 5건을 맡고 있습니다. 그중 한 건에 먼저 답변해 주세요.")
+	if c := s.conversation(s.ws.ID, last); c.State != chat.StateUnassigned {
+		t.Fatalf("the sixth chat is %s, want still queued", c.State)
+	}
+}

@@ -415,7 +415,9 @@ class ConversationView extends HTMLElement {
       this.#inbox.upsert(await this.#inbox.request('POST', `/conversations/${id}/${action}`, body));
       if (action === 'assign' && this.#id === id) this.#input.focus();
     } catch (err) {
-      toast(locale.errorText(err));
+      // The code's own sentence is about a colleague chosen for a
+      // transfer ("that agent"); here it is the one taking.
+      toast(action === 'assign' && err.code === 'too_many_waiting' ? t('conv.assign_too_many') : locale.errorText(err));
       this.#stale(err);
     } finally {
       button.disabled = false;
