@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -321,5 +322,30 @@ func TestBrowserTakeWithFiveWaiting(t *testing.T) {
 	toastSays(agent, "이미 대기 상담 5건을 맡고 있습니다. 그중 한 건에 먼저 답변해 주세요.")
 	if c := s.conversation(s.ws.ID, last); c.State != chat.StateUnassigned {
 		t.Fatalf("the sixth chat is %s, want still queued", c.State)
+	}
+}
+
+// TestBrowserInactivityCloseLive: the customer does not answer the agent
+// within the inactivity timeout (§2.3): the chat ends by itself, and both
+// see it at once — the visitor why, and that a new chat is a click away;
+// the agent the chat closed with its reason.
+func TestBrowserInactivityCloseLive(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const first = "사이즈 교환 가능한가요?"
+	agent, visitor, id := takenChat(t, s, first)
+	const reply = "네, 가능합니다. 주문 번호를 알려 주시겠어요?"
+	consoleSend(agent, reply)
+	widgetShows(visitor, "agent", reply)
+
+	// The timeout runs out: its timer comes due now.
+	if err := s.node.Store.ScheduleJob(context.Background(), chat.Job{Kind: chat.JobInactivity, WorkspaceID: s.ws.ID, RefID: id, DueAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	visitor.waitFrame("the chat ended for inactivity", `d.querySelector('[data-testid=widget]').dataset.view === 'ended' && d.querySelector('[data-testid=widget-close-reason]')?.dataset.reason === 'inactivity' && d.querySelector('[data-testid=widget-close-reason]').textContent.includes('자동으로 종료')`)
+	agent.waitFor("the chat closed in the console", `document.querySelector('[data-testid=conversation-state]').dataset.state === 'closed'`)
+	consoleEvent(agent, "closed")
+	if c := s.conversation(s.ws.ID, id); c.CloseReason != chat.CloseByInactivity {
+		t.Fatalf("closed for %q, want inactivity", c.CloseReason)
 	}
 }
