@@ -349,3 +349,52 @@ func TestBrowserInactivityCloseLive(t *testing.T) {
 		t.Fatalf("closed for %q, want inactivity", c.CloseReason)
 	}
 }
+
+// TestBrowserTransferToDeactivatedColleague: an agent transfers a chat to a
+// colleague whom a master deactivated a moment before (the agent's list
+// was drawn earlier). The refusal, 403 member_inactive, names the
+// colleague; the console took it for the agent's own deactivation and
+// closed the workspace on them ("your account is deactivated"). The agent
+// now stays in their console, with the chat still theirs.
+func TestBrowserTransferToDeactivatedColleague(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const seoyeonEmail, seoyeonPassword = "seoyeon@sodam.local", "e2e-password-2"
+	const minhoEmail, minhoPassword = "minho@sodam.local", "e2e-password-3"
+	seoyeonID := s.addAgent(seoyeonEmail, "이서연", seoyeonPassword)
+	minhoID := s.addAgent(minhoEmail, "김민호", minhoPassword)
+	root := browser(t)
+	admin := newTab(t, root, "master")
+	seoyeon := newTab(t, root, "agent")
+	visitor := newTab(t, root, "visitor")
+	signIn(admin, s)
+	signInAs(seoyeon, s, seoyeonEmail, seoyeonPassword)
+
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	const hello = "결제가 두 번 된 것 같아요."
+	widgetSend(visitor, hello)
+	widgetShows(visitor, "visitor", hello)
+	seoyeon.click("[data-testid=tab-unassigned]")
+	id := firstRequest(seoyeon)
+	openAndAssign(seoyeon, id)
+
+	api[any](admin, s, "PATCH", fmt.Sprintf("/agents/%d", minhoID), map[string]bool{"active": false})
+	// The transfer, as the dialog sends it, from the agent's console.
+	code := eval[string](seoyeon, fmt.Sprintf(`import('/console/api.js').then((m) => m.call('POST', '/workspaces/%d/conversations/%d/transfer', {agent_id: %d, reason: ''})).then(() => 'sent', (err) => err.code)`, s.ws.ID, id, minhoID))
+	if code != "member_inactive" {
+		t.Fatalf("the transfer to a deactivated colleague answered %q, want member_inactive", code)
+	}
+	// Still in the console: not the deactivated page, the socket live, the
+	// chat theirs to answer.
+	seoyeon.waitFor("the console still live", `document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
+	if page := eval[string](seoyeon, `document.querySelector('#app').dataset.page`); page != "chat" {
+		seoyeon.fail("the console shows page %q after a colleague's deactivation refused a transfer, want chat", page)
+	}
+	const reply = "확인해 보니 한 건은 자동 취소될 예정입니다."
+	consoleSend(seoyeon, reply)
+	widgetShows(visitor, "agent", reply)
+	if c := s.conversation(s.ws.ID, id); c.AssigneeID != seoyeonID {
+		t.Fatalf("the chat is %d's, want still 이서연's", c.AssigneeID)
+	}
+}

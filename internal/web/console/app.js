@@ -235,6 +235,32 @@ async function deactivated(workspaceId) {
   if (!signedOut) fillWorkspacePicker();
 }
 
+// refusedInactive follows a request the workspace refused with 403
+// member_inactive. The code names whoever the request would act as or
+// hand work to: this agent, deactivated meanwhile, or a colleague chosen
+// as a transfer's or a ticket's assignee whom a master deactivated since
+// the list was drawn. Only a membership that now reads inactive (or a
+// session that is gone) is this agent's deactivation; a colleague's is the
+// request's own refusal, which the page that sent it shows.
+async function refusedInactive(workspaceId) {
+  if (!inbox || inbox.workspaceId !== workspaceId) return;
+  explaining = true;
+  let signedOut = false;
+  try {
+    await session.reload();
+  } catch (err) {
+    signedOut = err.status === 401;
+    if (!signedOut) {
+      explaining = false;
+      return;
+    }
+  }
+  explaining = false;
+  const m = session.membership(workspaceId);
+  if (!signedOut && m && isActive(m)) return;
+  deactivated(workspaceId);
+}
+
 function showDeactivated(m, { name = '', signedOut = false, archived = false } = {}) {
   inbox?.stop();
   inbox = null;
@@ -442,5 +468,5 @@ bindShortcuts($('#shortcuts'), () => Boolean(inbox) && app.dataset.page === 'cha
 onSessionLost(() => {
   if (!explaining && app.dataset.page !== 'deactivated') showLogin(t('error.unauthorized'));
 });
-onMemberInactive((wid) => deactivated(wid));
+onMemberInactive((wid) => refusedInactive(wid));
 boot();

@@ -498,8 +498,11 @@ class ConversationView extends HTMLElement {
       // The code's own sentence asks the reader to come online; here it is
       // the chosen agent who is not.
       if (err.code === 'agent_not_online') this.#ref('transfer-error').textContent = t('transfer.not_online');
+      // Likewise a colleague deactivated since the list was drawn (were
+      // it this agent, the console would say so instead: app.js).
+      if (err.code === 'member_inactive') this.#ref('transfer-error').textContent = t('transfer.inactive');
       this.#stale(err);
-      if (err.code === 'agent_not_online' || err.code === 'too_many_waiting') this.#inbox.loadMembers().catch(() => {});
+      if (['agent_not_online', 'too_many_waiting', 'member_inactive'].includes(err.code)) this.#inbox.loadMembers().catch(() => {});
     } finally {
       submit.disabled = false;
     }
