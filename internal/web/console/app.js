@@ -39,7 +39,7 @@ let inbox = null;
 let attention = null; // the sound and notifications of the inbox (attention.js)
 let member = null; // the membership the inbox was opened with
 let workspaceName = '';
-let explaining = false; // deactivated() is finding out whether the agent is still signed in
+let explaining = 0; // how many of deactivated() and refusedInactive() are finding out whether the agent is still signed in
 
 // Pages other than the chat, and who may open them.
 const pages = {
@@ -222,14 +222,14 @@ async function deactivated(workspaceId) {
   // A request still on its way is answered 401 when the deactivation
   // ended the sessions: the page explains that too (sessionLost).
   inbox.stop();
-  explaining = true;
+  explaining++;
   let signedOut = false;
   try {
     await session.reload();
   } catch (err) {
     signedOut = err.status === 401;
   }
-  explaining = false;
+  explaining--;
   const archived = !signedOut && !session.membership(workspaceId);
   showDeactivated(session.membership(workspaceId) ?? m, { name, signedOut, archived });
   if (!signedOut) fillWorkspacePicker();
@@ -244,20 +244,16 @@ async function deactivated(workspaceId) {
 // request's own refusal, which the page that sent it shows.
 async function refusedInactive(workspaceId) {
   if (!inbox || inbox.workspaceId !== workspaceId) return;
-  explaining = true;
+  explaining++;
   let signedOut = false;
   try {
     await session.reload();
   } catch (err) {
     signedOut = err.status === 401;
-    if (!signedOut) {
-      explaining = false;
-      return;
-    }
   }
-  explaining = false;
+  explaining--;
   const m = session.membership(workspaceId);
-  if (!signedOut && m && isActive(m)) return;
+  if (!signedOut && m && isActive(m)) return; // a colleague's, or not known: the request's own refusal
   deactivated(workspaceId);
 }
 
