@@ -398,3 +398,39 @@ func TestBrowserTransferToDeactivatedColleague(t *testing.T) {
 		t.Fatalf("the chat is %d's, want still 이서연's", c.AssigneeID)
 	}
 }
+
+// TestBrowserVisitorInTwoTabs: a visitor has the shop open in two tabs.
+// Both show the one chat live — the agent's replies, what the visitor
+// wrote in the other tab — and ending it in one ends it in the other.
+func TestBrowserVisitorInTwoTabs(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const first = "장바구니에 담은 상품이 사라졌어요."
+	agent, left, id := takenChat(t, s, first)
+	right := anotherTab(t, left, "visitor's second tab")
+	openWidget(right, s.host.URL)
+	right.waitFrame("the chat resumed in the second tab", `d.querySelector('[data-testid=widget]').dataset.view === 'chat'`)
+	widgetShows(right, "visitor", first)
+	right.waitFrame("the second tab live", `d.querySelector('[data-testid=widget-connection]').dataset.state === 'live'`)
+
+	const reply = "확인해 보겠습니다. 로그인 상태였나요?"
+	consoleSend(agent, reply)
+	widgetShows(left, "agent", reply)
+	widgetShows(right, "agent", reply)
+	const more = "네, 로그인한 상태였어요."
+	widgetSend(right, more)
+	widgetShows(right, "visitor", more)
+	widgetShows(left, "visitor", more)
+	consoleShows(agent, "visitor", more)
+	sameThread(t, widgetThread(left), widgetThread(right))
+
+	// Ended in one tab: ended in the other, and the agent wraps up.
+	right.frameClick("[data-testid=widget-end]")
+	right.frameClick("[data-testid=widget-end-confirm]")
+	right.waitFrame("the chat ended", `d.querySelector('[data-testid=widget]').dataset.view === 'ended'`)
+	left.waitFrame("the chat ended in the other tab", `d.querySelector('[data-testid=widget]').dataset.view === 'ended'`)
+	agent.waitFor("the wrap-up offered", `document.querySelector('[data-testid=conversation]').dataset.customerLeft === 'true'`)
+	if c := s.conversation(s.ws.ID, id); c.CustomerLeftAt == nil {
+		t.Fatalf("the customer did not leave: %+v", c)
+	}
+}
