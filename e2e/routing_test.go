@@ -158,6 +158,7 @@ func TestBrowserDeactivatedAgentsChatRequeues(t *testing.T) {
 	admin := newTab(t, root, "master")
 	seoyeon := newTab(t, root, "agent")
 	visitor := newTab(t, root, "visitor")
+	stubAlerts(admin)
 	signIn(admin, s)
 	signInAs(seoyeon, s, seoyeonEmail, seoyeonPassword)
 
@@ -176,6 +177,13 @@ func TestBrowserDeactivatedAgentsChatRequeues(t *testing.T) {
 	// The visitor has read the reply (and the agent sees it): nothing the
 	// visitor does is on its way as the agent is deactivated.
 	seoyeon.waitFor("the visitor's read receipt", `document.querySelector('[data-testid=messages] [data-testid=read-receipt]')?.closest('li').querySelector('.bubble').textContent === `+js(reply))
+	// The master looks in on it (seen), and works elsewhere.
+	admin.click("[data-testid=tab-active]")
+	openConversation(admin, id)
+	adminItem := fmt.Sprintf(`document.querySelector("[data-testid=conversation-list] a[data-conversation-id='%d']")`, id)
+	admin.waitFor("the chat not marked new once seen", adminItem+` && !`+adminItem+`.classList.contains('unread')`)
+	admin.do("open no conversation", chromedp.Evaluate[chromedp.Void](`location.hash = '#/'`))
+	chimes := requestChimes(admin)
 
 	api[any](admin, s, "PATCH", fmt.Sprintf("/agents/%d", seoyeonID), map[string]bool{"active": false})
 	visitor.waitFrame("the visitor told they wait again, first in the queue",
@@ -185,8 +193,12 @@ func TestBrowserDeactivatedAgentsChatRequeues(t *testing.T) {
 		visitor.fail("the visitor sees %d agents-only returned lines, want none", n)
 	}
 
-	// The master takes it over; the visitor sees who, and no queue.
+	// The master, who may take it, is asked again: it waits in the queue.
 	admin.click("[data-testid=tab-unassigned]")
+	admin.waitFor("the returned chat marked new in the queue", adminItem+`?.dataset.state === 'unassigned' && `+adminItem+`.classList.contains('unread')`)
+	admin.waitFor("the returned chat's request chime", fmt.Sprintf(`window.__chimes.filter((c) => c.freq === 660).length === %d`, chimes+1))
+
+	// The master takes it over; the visitor sees who, and no queue.
 	openAndAssign(admin, id)
 	widgetEvent(visitor, "assigned")
 	visitor.waitFrame("the queue notice gone", `d.querySelector('[data-testid=widget-queue]').hidden`)

@@ -399,6 +399,9 @@ export class Inbox extends EventTarget {
         this.upsert(c);
         if (event.message?.body === 'customer_left' && c.assignee_id === this.agentId) this.#alert(c, 'message');
         if (event.message?.body === 'handover' && this.#agentsTake) this.#alert(c, 'request'); // the robot asks for a person
+        // Back in the queue, its agent deactivated: the visitor waits for
+        // whoever takes it now.
+        if (event.message?.body === 'returned' && c.state === 'unassigned' && this.#agentsTake) this.#alert(c, 'request');
         break;
       case 'conversation.closed':
         this.upsert(c);
