@@ -58,6 +58,26 @@ func newTab(t *testing.T, root context.Context, name string) *tab {
 	t.Helper()
 	p := &tab{t: t, name: name, held: make(chan fetch.RequestID, 16)}
 	p.ctx = person(t, root, tabTimeout, chromedp.WithListener(p.listen))
+	return p.korean()
+}
+
+// anotherTab opens a second tab of the person of p: the same browser
+// context, so the same cookies and storage (a console open twice).
+func anotherTab(t *testing.T, p *tab, name string) *tab {
+	t.Helper()
+	q := &tab{t: t, name: name, held: make(chan fetch.RequestID, 16)}
+	ctx, cancel := chromedp.NewContext(p.ctx, chromedp.WithListener(q.listen))
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("open another tab: %v", err)
+	}
+	q.ctx = ctx
+	return q.korean()
+}
+
+// korean sets the tab up as newTab says.
+func (p *tab) korean() *tab {
+	p.t.Helper()
 	// Chromium's --lang does not reach a new browser context: set the
 	// language a Korean browser sends (Accept-Language, navigator.language)
 	// and formats with.

@@ -106,11 +106,29 @@ func AgentMaySee(ev Event, m Member) bool {
 // VisitorMaySee decides which events reach the visitor of conversation
 // conversationID: that conversation's, never an agent-only message, never
 // another customer's or a workspace-wide event (VisitorMaySeeMessage).
+// A change of the conversation that came with an agent-only line (held,
+// or back in the queue when its agent was deactivated) reaches the visitor
+// all the same, rendered without the line: the widget must know that the
+// chat waits in the queue again. A note is its message alone, and stays
+// out.
 func VisitorMaySee(ev Event, conversationID int64) bool {
 	if ev.ForEveryVisitor() {
 		return true
 	}
-	return ev.ConversationID() == conversationID && (ev.Message == nil || VisitorMaySeeMessage(ev.Message))
+	if ev.ConversationID() != conversationID {
+		return false
+	}
+	return ev.Message == nil || VisitorMaySeeMessage(ev.Message) || ev.changesConversation()
+}
+
+// changesConversation reports whether ev is a conversation.* event: a
+// change of the conversation itself, not only of one of its messages.
+func (ev Event) changesConversation() bool {
+	switch ev.Type {
+	case EventConversationCreated, EventConversationAssigned, EventConversationTransferred, EventConversationUpdated, EventConversationClosed:
+		return true
+	}
+	return false
 }
 
 // ForEveryVisitor reports whether ev concerns every visitor of the

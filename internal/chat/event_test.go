@@ -52,6 +52,10 @@ func TestVisitorMaySee(t *testing.T) {
 		{"a message in my conversation", Event{Conversation: mine, Message: &Message{Body: "안녕하세요"}}, true},
 		{"my conversation changed", Event{Type: EventConversationAssigned, Conversation: mine}, true},
 		{"an internal message in my conversation", Event{Conversation: mine, Message: &Message{Internal: true}}, false},
+		{"a note in my conversation", Event{Type: EventMessageCreated, Conversation: mine, Message: &Message{Internal: true}}, false},
+		{"a note in my conversation masked", Event{Type: EventMessageUpdated, Conversation: mine, Message: &Message{Internal: true}}, false},
+		// Rendered without the line (the widget's messageForVisitor).
+		{"my conversation back in the queue, with an agents-only line", Event{Type: EventConversationUpdated, Conversation: mine, Message: &Message{Kind: KindSystem, Body: SystemReturned, Internal: true}}, true},
 		{"another conversation", Event{Conversation: &Conversation{ID: 10}, Message: &Message{Body: "x"}}, false},
 		{"agent status", Event{Type: EventAgentStatus, Member: &Member{AgentID: 1}}, false},
 		{"a ticket", Event{Type: EventTicketCreated, Ticket: &Ticket{ID: 1}}, false},

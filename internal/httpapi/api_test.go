@@ -113,7 +113,7 @@ func TestRefusals(t *testing.T) {
 		{name: "agent replies in a colleague's conversation", as: lee, method: "POST", path: conv(cA) + "/messages", body: `{"client_msg_id":"l1","body":"hi"}`, status: 404, code: chat.ErrConversationNotFound},
 		{name: "agent closes a colleague's conversation", as: lee, method: "POST", path: conv(cA) + "/close", status: 404, code: chat.ErrConversationNotFound},
 		{name: "manager replies in an agent's conversation", as: manager, method: "POST", path: conv(cA) + "/messages", body: `{"client_msg_id":"m1","body":"hi"}`, status: 403, code: chat.ErrNotAssignee},
-		{name: "take an assigned conversation", as: lee, method: "POST", path: conv(cA) + "/assign", status: 404, code: chat.ErrConversationNotFound},
+		{name: "take an assigned conversation", as: lee, method: "POST", path: conv(cA) + "/assign", status: 409, code: chat.ErrAlreadyAssigned},
 		{name: "manager takes an assigned conversation", as: manager, method: "POST", path: conv(cA) + "/assign", status: 409, code: chat.ErrAlreadyAssigned},
 		{name: "reply before taking", as: kim, method: "POST", path: conv(cB) + "/messages", body: `{"client_msg_id":"k0","body":"hi"}`, status: 409, code: chat.ErrConversationNotOpen},
 

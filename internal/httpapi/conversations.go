@@ -97,8 +97,29 @@ func (s *Server) mayRead(r *http.Request, c *chat.Conversation) (bool, error) {
 	return chat.MayReadConversation(*c, m.AgentID, m.Role, mentioned), nil
 }
 
+// assign takes a queued chat for the member ("Assign to me"). Every agent
+// sees the queue and sees a chat leave it (chat.AgentMaySee): one that a
+// colleague, or the visitor's end, got to first is refused for what
+// happened to it — already_assigned, conversation_closed — however the
+// two requests interleave, not hidden as not found, which told the agent
+// who lost a race to a colleague nothing they could act on.
 func (s *Server) assign(w http.ResponseWriter, r *http.Request) error {
-	return s.changeConversation(w, r, s.app.Take)
+	err := s.changeConversation(w, r, s.app.Take)
+	if chat.ErrorCode(err) != chat.ErrConversationNotFound {
+		return err
+	}
+	cid, perr := pathID(r, "cid")
+	if perr != nil {
+		return perr
+	}
+	c, cerr := s.store.Conversation(r.Context(), memberOf(r).WorkspaceID, cid)
+	switch {
+	case cerr != nil || c.State == chat.StateUnassigned || c.State == chat.StateBot:
+		return err // none, or one the store refused as not found
+	case c.AssigneeID != 0:
+		return chat.Errorf(chat.ErrAlreadyAssigned, "the conversation is already assigned")
+	}
+	return chat.Errorf(chat.ErrConversationClosed, "the conversation is already closed")
 }
 
 func (s *Server) agentClose(w http.ResponseWriter, r *http.Request) error {

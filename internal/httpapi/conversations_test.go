@@ -273,10 +273,11 @@ func TestLifecycleFlow(t *testing.T) {
 	if f := ws3.next("queue"); queuePos(f) != 1 {
 		t.Fatalf("queue frame after a close %+v", f)
 	}
-	// Manual take is refused in auto mode.
-	status, _ = e.login("lee").do("POST", conv(c3.ID)+"/assign", "")
-	if status != 409 {
-		t.Fatalf("take in auto mode: %d", status)
+	// Manual take is refused in auto mode. (Not by lee: signing in puts
+	// lee online, and routing gives lee c3 at once.)
+	status, data = manager.do("POST", conv(c3.ID)+"/assign", "")
+	if code, _ := errorBodyOf(t, data); status != 409 || code != chat.ErrAutoAssignOnly {
+		t.Fatalf("take in auto mode: %d %s", status, data)
 	}
 
 	// kim answers c2 and transfers it to lee, who comes online and takes c3

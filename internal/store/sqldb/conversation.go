@@ -292,6 +292,12 @@ func (db *DB) Take(ctx context.Context, workspaceID, conversationID int64, actor
 			return err
 		}
 		actor.Role, actor.Status = m.Role, m.Status
+		if c.AssigneeID == actor.AgentID && (c.State == chat.StateWaiting || c.State == chat.StateActive) {
+			// Already theirs — taken in another tab of theirs, or routed to
+			// them as they clicked: the take has happened, and a refusal
+			// naming "another agent" would be untrue. Nothing changes.
+			return nil
+		}
 		if _, err := chat.Next(c, chat.ActionTake, chat.Situation{Actor: actor, Settings: ws.Settings, Target: &target}); err != nil {
 			return err
 		}

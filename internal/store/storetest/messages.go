@@ -37,6 +37,13 @@ func testAssignAndSend(t *testing.T, s chat.Store) {
 	}
 	_, _, err = s.Take(ctx, f.ws.ID, c.ID, f.a2)
 	wantCode(t, err, chat.ErrAlreadyAssigned)
+	// The assignee takes it again (their other tab, a retry): it is
+	// theirs, unchanged, and nothing is written.
+	again, events, err := s.Take(ctx, f.ws.ID, c.ID, f.a1)
+	must(t, err)
+	if again.AssigneeID != f.a1.AgentID || again.State != chat.StateWaiting || len(again.AgentPath) != 1 || again.LastSeq != got.LastSeq || len(events) != 0 {
+		t.Fatalf("the assignee's second take: %+v, events %+v", again, events)
+	}
 	_, _, _, err = s.AppendMessage(ctx, f.ws.ID, c.ID, f.a2, chat.NewMessage{ClientMsgID: "b1", Body: "hi"})
 	wantCode(t, err, chat.ErrNotAssignee)
 

@@ -39,7 +39,7 @@ let inbox = null;
 let attention = null; // the sound and notifications of the inbox (attention.js)
 let member = null; // the membership the inbox was opened with
 let workspaceName = '';
-let explaining = false; // deactivated() is finding out whether the agent is still signed in
+let explaining = 0; // how many of deactivated() and refusedInactive() are finding out whether the agent is still signed in
 
 // Pages other than the chat, and who may open them.
 const pages = {
@@ -222,17 +222,39 @@ async function deactivated(workspaceId) {
   // A request still on its way is answered 401 when the deactivation
   // ended the sessions: the page explains that too (sessionLost).
   inbox.stop();
-  explaining = true;
+  explaining++;
   let signedOut = false;
   try {
     await session.reload();
   } catch (err) {
     signedOut = err.status === 401;
   }
-  explaining = false;
+  explaining--;
   const archived = !signedOut && !session.membership(workspaceId);
   showDeactivated(session.membership(workspaceId) ?? m, { name, signedOut, archived });
   if (!signedOut) fillWorkspacePicker();
+}
+
+// refusedInactive follows a request the workspace refused with 403
+// member_inactive. The code names whoever the request would act as or
+// hand work to: this agent, deactivated meanwhile, or a colleague chosen
+// as a transfer's or a ticket's assignee whom a master deactivated since
+// the list was drawn. Only a membership that now reads inactive (or a
+// session that is gone) is this agent's deactivation; a colleague's is the
+// request's own refusal, which the page that sent it shows.
+async function refusedInactive(workspaceId) {
+  if (!inbox || inbox.workspaceId !== workspaceId) return;
+  explaining++;
+  let signedOut = false;
+  try {
+    await session.reload();
+  } catch (err) {
+    signedOut = err.status === 401;
+  }
+  explaining--;
+  const m = session.membership(workspaceId);
+  if (!signedOut && m && isActive(m)) return; // a colleague's, or not known: the request's own refusal
+  deactivated(workspaceId);
 }
 
 function showDeactivated(m, { name = '', signedOut = false, archived = false } = {}) {
@@ -442,5 +464,5 @@ bindShortcuts($('#shortcuts'), () => Boolean(inbox) && app.dataset.page === 'cha
 onSessionLost(() => {
   if (!explaining && app.dataset.page !== 'deactivated') showLogin(t('error.unauthorized'));
 });
-onMemberInactive((wid) => deactivated(wid));
+onMemberInactive((wid) => refusedInactive(wid));
 boot();

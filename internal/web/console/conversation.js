@@ -415,7 +415,9 @@ class ConversationView extends HTMLElement {
       this.#inbox.upsert(await this.#inbox.request('POST', `/conversations/${id}/${action}`, body));
       if (action === 'assign' && this.#id === id) this.#input.focus();
     } catch (err) {
-      toast(locale.errorText(err));
+      // The code's own sentence is about a colleague chosen for a
+      // transfer ("that agent"); here it is the one taking.
+      toast(action === 'assign' && err.code === 'too_many_waiting' ? t('conv.assign_too_many') : locale.errorText(err));
       this.#stale(err);
     } finally {
       button.disabled = false;
@@ -496,8 +498,11 @@ class ConversationView extends HTMLElement {
       // The code's own sentence asks the reader to come online; here it is
       // the chosen agent who is not.
       if (err.code === 'agent_not_online') this.#ref('transfer-error').textContent = t('transfer.not_online');
+      // Likewise a colleague deactivated since the list was drawn (were
+      // it this agent, the console would say so instead: app.js).
+      if (err.code === 'member_inactive') this.#ref('transfer-error').textContent = t('transfer.inactive');
       this.#stale(err);
-      if (err.code === 'agent_not_online' || err.code === 'too_many_waiting') this.#inbox.loadMembers().catch(() => {});
+      if (['agent_not_online', 'too_many_waiting', 'member_inactive'].includes(err.code)) this.#inbox.loadMembers().catch(() => {});
     } finally {
       submit.disabled = false;
     }

@@ -66,6 +66,7 @@ export class Inbox extends EventTarget {
   openId = 0;
   #socket;
   #key;
+  #tabs; // the agent's other consoles of this workspace in this browser
   #alerting;
   #saveTimer = 0;
   #closedLoaded = false;
@@ -86,6 +87,18 @@ export class Inbox extends EventTarget {
     const saved = readJSON(storage.get(this.#key));
     this.unread = new Map(saved.unread);
     this.requests = new Set(saved.requests);
+    // A conversation the agent has seen in one tab is seen: the other
+    // tabs drop its alerts too, or they would keep it marked new (and save
+    // it so for the next page load) until opened there as well.
+    this.#tabs = typeof BroadcastChannel === 'function' ? new BroadcastChannel(this.#key) : null;
+    if (this.#tabs) {
+      this.#tabs.onmessage = (e) => {
+        const id = Number(e.data?.seen);
+        if (!id || !this.needsAttention(id)) return;
+        this.#forget(id);
+        this.#changed();
+      };
+    }
     // Without a saved seq nothing is replayed; with one, the replay is what
     // happened while away, and that is news worth an alert.
     this.#alerting = saved.seq > 0;
@@ -131,6 +144,7 @@ export class Inbox extends EventTarget {
 
   stop() {
     this.#socket.stop();
+    this.#tabs?.close();
     this.#save();
   }
 
@@ -305,6 +319,7 @@ export class Inbox extends EventTarget {
   seen() {
     if (!this.openId || document.visibilityState !== 'visible' || !this.needsAttention(this.openId)) return;
     this.#forget(this.openId);
+    this.#tabs?.postMessage({ seen: this.openId });
     this.#changed();
   }
 
@@ -323,6 +338,15 @@ export class Inbox extends EventTarget {
   // master may hold, flag, transfer and close a conversation.
   canManage(c) {
     return (c.assignee_id !== 0 && c.assignee_id === this.agentId) || this.seesAll;
+  }
+
+  // #agentsTake says whether agents take queued chats themselves (manual
+  // and hybrid modes), so that a chat entering the queue asks every one of
+  // them. In auto mode Sodam assigns it, at once or when capacity frees,
+  // and only the agent it is assigned to is asked (conversation.assigned):
+  // a colleague is not chimed for a chat that is never theirs to take.
+  get #agentsTake() {
+    return this.settings.assignment_mode !== 'auto';
   }
 
   #isMine(c) {
@@ -356,13 +380,17 @@ export class Inbox extends EventTarget {
       case 'conversation.created':
         this.upsert(c);
         // The robot answers a bot conversation: nobody is asked yet.
-        if (c.state !== 'bot') this.#alert(c, 'request');
+        if (c.state !== 'bot' && this.#agentsTake) this.#alert(c, 'request');
         break;
       case 'conversation.assigned':
       case 'conversation.transferred':
         this.upsert(c);
         if (c.assignee_id !== this.agentId) this.#forget(c.id);
-        else if (event.type === 'conversation.transferred') this.#alert(c, 'request');
+        // Given to this agent: a transfer, or Sodam's routing of a chat
+        // they were not asked about yet (in auto mode, nobody is asked
+        // while it queues). Their own take is of the open conversation,
+        // which asks nothing (#alert).
+        else if (event.type === 'conversation.transferred' || !this.requests.has(c.id)) this.#alert(c, 'request');
         break;
       case 'conversation.updated':
         // The open conversation's customer changed when an agent folded
@@ -370,7 +398,10 @@ export class Inbox extends EventTarget {
         if (c.id === this.openId && this.customer && c.customer_id !== this.customer.id) this.reloadOpen().catch(() => {});
         this.upsert(c);
         if (event.message?.body === 'customer_left' && c.assignee_id === this.agentId) this.#alert(c, 'message');
-        if (event.message?.body === 'handover') this.#alert(c, 'request'); // the robot asks for a person
+        if (event.message?.body === 'handover' && this.#agentsTake) this.#alert(c, 'request'); // the robot asks for a person
+        // Back in the queue, its agent deactivated: the visitor waits for
+        // whoever takes it now.
+        if (event.message?.body === 'returned' && c.state === 'unassigned' && this.#agentsTake) this.#alert(c, 'request');
         break;
       case 'conversation.closed':
         this.upsert(c);
@@ -428,7 +459,12 @@ export class Inbox extends EventTarget {
       return;
     }
     this.upsert(conversation);
-    if (msg.sender_type === 'visitor' && conversation.state !== 'bot') this.#alert(conversation, 'message', msg);
+    // The visitor writes to whoever is asked: nobody while the robot
+    // answers, nor in the queue of an auto-mode workspace (the agent Sodam
+    // gives the chat to is asked then, #agentsTake).
+    if (msg.sender_type === 'visitor') {
+      if (conversation.state !== 'bot' && (conversation.state !== 'unassigned' || this.#agentsTake)) this.#alert(conversation, 'message', msg);
+    }
     // A colleague's note that mentions this agent (notes reach them for it).
     else if (msg.internal && msg.sender_id !== this.agentId && msg.mentions?.includes(this.agentId)) this.#alert(conversation, 'mention', msg);
   }
@@ -452,6 +488,7 @@ export class Inbox extends EventTarget {
     if (!this.#alerting || !(this.#isMine(c) || kind === 'mention')) return;
     if (c.id === this.openId && document.visibilityState === 'visible') {
       if (kind === 'message' && !document.hasFocus()) this.#emit('alert', { conversation: c, kind, message });
+      this.#tabs?.postMessage({ seen: c.id }); // read here, as it comes
       return;
     }
     if (kind === 'request') this.requests.add(c.id);
