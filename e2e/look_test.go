@@ -108,8 +108,18 @@ func screenProblems(lang string, foreign []string) string {
 		if (/^[a-z_]+(\.[a-z0-9_]+)+$/.test(s)) problems.push('a catalog key shown: ' + name(el) + ' ' + s);
 		// A time as the server sends it (UTC, to the nanosecond) is read
 		// by no one: times show in the workspace's zone.
+		// An empty quotation (a message made for a query, shown with none).
+		if (/“”|‘’|""/.test(s)) problems.push('an empty quotation shown: ' + name(el) + ' ' + s);
 		if (/\d{4}-\d\d-\d\dT\d\d:\d\d/.test(s)) problems.push('a raw timestamp shown: ' + name(el) + ' ' + s);
 		if (foreign.some((f) => sameText(s, f))) problems.push('the other language on a ' + lang + ' screen: ' + name(el) + ' ' + JSON.stringify(s));
+	}
+	// The offer to turn on notifications keeps its dismiss button on a
+	// line with its words or its button, not alone under them.
+	for (const x of d.querySelectorAll('[data-testid=notify-offer-dismiss]')) {
+		if (!x.checkVisibility()) continue;
+		const mid = (r) => (r.top + r.bottom) / 2, xr = x.getBoundingClientRect();
+		const beside = [x.parentElement.querySelector('p'), x.parentElement.querySelector('[data-testid=notify-offer-enable]')].some((el) => { const r = el.getBoundingClientRect(); return mid(xr) > r.top && mid(xr) < r.bottom; });
+		if (!beside) problems.push('the notification offer\'s dismiss button on a line of its own');
 	}
 	// A message's bubble holds its words, however long (it wraps).
 	for (const b of d.querySelectorAll('.bubble')) {
@@ -152,6 +162,14 @@ func screenProblems(lang string, foreign []string) string {
 			const wide = [...el.querySelectorAll('*')].filter((c) => c.getBoundingClientRect().right > r.right + 1 && !inner(c)).slice(0, 3).map(name);
 			problems.push('a box scrolls or clips sideways (' + o + '): ' + name(el) + ' (' + el.scrollWidth + ' in ' + el.clientWidth + '): ' + wide.join(', '));
 		}
+	}
+	// A one-line field is about a line high: one stretched by the layout
+	// around it (a flex basis meant for its width taken as its height)
+	// looks like a box to write a letter in.
+	for (const el of d.body.querySelectorAll('input:not([type=checkbox], [type=radio], [type=color], [type=file], [type=range], [type=hidden]), select:not([multiple], [size])')) {
+		if (!el.checkVisibility()) continue;
+		const h = el.getBoundingClientRect().height, fs = parseFloat(w.getComputedStyle(el).fontSize);
+		if (h > 4 * fs) problems.push('a one-line field stretched tall: ' + name(el) + ' (' + Math.round(h) + 'px for ' + fs + 'px text)');
 	}
 	// Controls a person must reach: inside the window sideways (unless in
 	// a strip that scrolls), whole, with their label not cut off.
@@ -260,6 +278,15 @@ func TestBrowserTour(t *testing.T) {
 		agent.click("[data-testid=tab-mine]")
 		openConversation(agent, id)
 		checkScreen(agent, "chat-"+at, c.lang, foreign[c.lang], false)
+		// "#" and "?" alone, with no canned response written yet: each list
+		// says what to do, not that nothing matches an empty “”.
+		for _, mark := range []string{"#", "?"} {
+			list := map[string]string{"#": "canned-none", "?": "faq-none"}[mark]
+			consoleType(agent, mark)
+			agent.waitFor("the list for "+mark, `document.querySelector('[data-testid=`+list+`]')?.checkVisibility()`)
+			checkScreen(agent, list+"-"+at, c.lang, foreign[c.lang], false)
+			clearComposer(agent)
+		}
 		if c.phone {
 			agent.click("[data-testid=info-button]")
 			checkScreen(agent, "panel-"+at, c.lang, foreign[c.lang], false)
@@ -277,6 +304,11 @@ func TestBrowserTour(t *testing.T) {
 			}
 			switch page {
 			case "tickets":
+				// Beside the list, before a ticket is chosen, the empty half
+				// says what goes there (a phone shows the list alone).
+				if !c.phone {
+					agent.waitFor("the ticket placeholder", `document.querySelector('[data-testid=ticket-placeholder]')?.checkVisibility() && document.querySelector('[data-testid=ticket-placeholder]').textContent === `+js(map[string]string{"ko": "왼쪽 목록에서 티켓을 선택하세요.", "en": "Choose a ticket from the list."}[c.lang]))
+				}
 				agent.click("[data-testid=ticket-new]")
 				agent.waitFor("the new ticket dialog", `document.querySelector('[data-testid=ticket-new-subject]')?.checkVisibility()`)
 				agent.click("[data-testid=ticket-new-save]")

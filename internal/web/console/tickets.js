@@ -89,6 +89,7 @@ const markup = template(`
     <ol class="transcript ticket-transcript" data-ref="transcript" data-testid="ticket-transcript"></ol>
   </div>
 </section>
+<p class="placeholder ticket-placeholder" data-i18n="tickets.placeholder" data-testid="ticket-placeholder"></p>
 </div>
 `);
 
