@@ -171,6 +171,16 @@ func screenProblems(lang string, foreign []string) string {
 		const h = el.getBoundingClientRect().height, fs = parseFloat(w.getComputedStyle(el).fontSize);
 		if (h > 4 * fs) problems.push('a one-line field stretched tall: ' + name(el) + ' (' + Math.round(h) + 'px for ' + fs + 'px text)');
 	}
+	// A field's hint longer than the field ends in an ellipsis, so it is
+	// seen to go on rather than read as the whole (“(예: 환불,”).
+	const ruler = d.createElement('canvas').getContext('2d');
+	for (const el of d.body.querySelectorAll('input[placeholder]')) {
+		if (!el.checkVisibility() || el.value || !el.placeholder) continue;
+		const cs = w.getComputedStyle(el);
+		ruler.font = cs.font;
+		const room = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+		if (ruler.measureText(el.placeholder).width > room + 1 && cs.textOverflow !== 'ellipsis') problems.push('a field\'s hint cut off without an ellipsis: ' + name(el));
+	}
 	// Controls a person must reach: inside the window sideways (unless in
 	// a strip that scrolls), whole, with their label not cut off.
 	for (const el of d.body.querySelectorAll('button, a[href], input:not([type=hidden]), select, textarea, [role=tab]')) {
