@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
@@ -81,6 +83,14 @@ func screenProblems(lang string, foreign []string) string {
 	if (de.scrollWidth > W + 1) {
 		const wide = [...d.body.querySelectorAll('*')].filter((el) => el.checkVisibility() && el.getBoundingClientRect().right > W + 1).slice(-3).map(name);
 		problems.push('the page scrolls sideways (' + de.scrollWidth + ' > ' + W + '): ' + wide.join(', '));
+	}
+	// The console is a frame of the window's height whose panes and pages
+	// scroll inside it: the whole of it scrolling means something does not
+	// fit (the side bar on a laptop's short window), and shows below the
+	// frame, on no background of its own.
+	if (d.getElementById('app')?.checkVisibility() && de.scrollHeight > w.innerHeight + 1) {
+		const below = [...d.body.querySelectorAll('a[href], button')].filter((el) => el.checkVisibility() && el.getBoundingClientRect().bottom > w.innerHeight + 1).slice(0, 3).map(name);
+		problems.push('the console scrolls as a whole (' + de.scrollHeight + ' > ' + w.innerHeight + '): ' + below.join(', '));
 	}
 	// Whether el is cut off by a box that scrolls or hides sideways (a
 	// strip of tabs may scroll: its content is reached).
@@ -429,8 +439,8 @@ func consoleWords(t *testing.T, lang string) map[string]string {
 }
 
 // TestBrowserTourEmpty walks a brand-new workspace, nothing in it yet, as
-// its first master sees it on a laptop in Korean and on a phone in
-// English: each page passes checkScreen, and each empty list says it is
+// its first master sees it on a laptop in Korean (in a browser's window,
+// shorter than the screen) and on a phone in English: each page passes checkScreen, and each empty list says it is
 // empty in the screen's language rather than showing nothing.
 func TestBrowserTourEmpty(t *testing.T) {
 	t.Parallel()
@@ -446,7 +456,9 @@ func TestBrowserTourEmpty(t *testing.T) {
 		if c.phone {
 			phone(agent)
 		} else {
-			desktop(agent)
+			// A 1366×768 laptop's window, less the browser's own bars: the
+			// side bar (all of it, for the installation's owner) fits.
+			agent.do("size the page as a laptop's browser window", chromedp.EmulateViewport(1366, 657))
 		}
 		words := consoleWords(t, c.lang)
 		shows := func(what, sel, key string) {
@@ -459,6 +471,11 @@ func TestBrowserTourEmpty(t *testing.T) {
 		agent.waitFor("the console in "+c.lang, `document.documentElement.lang === `+js(c.lang))
 		shows("the empty conversation list", "[data-testid=list-empty]", "list.empty")
 		checkScreen(agent, "empty-chats-"+at, c.lang, foreign[c.lang], false)
+		if !c.phone {
+			if got := eval[[]float64](agent, `(() => { const r = document.querySelector('.rail'); return [r.scrollHeight, r.clientHeight]; })()`); got[0] > got[1] {
+				agent.fail("the side bar needs %v px in %v: the window's height shows only part of it", got[0], got[1])
+			}
+		}
 		for _, p := range []struct{ page, what, sel, key string }{
 			{"tickets", "no tickets", "[data-testid=ticket-empty]", "tickets.empty"},
 			{"history", "no conversations found", "[data-testid=history-none]", "history.empty"},
