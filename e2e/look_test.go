@@ -181,6 +181,13 @@ func screenProblems(lang string, foreign []string) string {
 		const h = el.getBoundingClientRect().height, fs = parseFloat(w.getComputedStyle(el).fontSize);
 		if (h > 4 * fs) problems.push('a one-line field stretched tall: ' + name(el) + ' (' + Math.round(h) + 'px for ' + fs + 'px text)');
 	}
+	// Words cut short with an ellipsis (a long name in a list) are whole
+	// on hover.
+	for (const el of d.body.querySelectorAll('*')) {
+		if (['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) || !el.checkVisibility()) continue;
+		const cs = w.getComputedStyle(el);
+		if (cs.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1 && !el.closest('[title]')) problems.push('cut with an ellipsis and nothing on hover: ' + name(el));
+	}
 	// A field's hint longer than the field ends in an ellipsis, so it is
 	// seen to go on rather than read as the whole (“(예: 환불,”).
 	const ruler = d.createElement('canvas').getContext('2d');
