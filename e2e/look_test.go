@@ -102,7 +102,9 @@ func screenProblems(lang string, foreign []string) string {
 		return false;
 	};
 	const sameText = (s, pattern) => pattern.includes('{') ? new RegExp('^' + pattern.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[a-z_]+\}/g, '.+') + '$', 's').test(s) : s === pattern;
-	const ignore = (el) => el.closest('[data-user-text], .bubble, [data-testid=conversation-title], pre, code, [data-testid=snippet], [data-testid=workspace-name]');
+	// What people wrote (a message, a ticket's subject, a name) may read
+	// like a catalog text ("…요청 건" like "{n}건"): it is not the UI's.
+	const ignore = (el) => el.closest('[data-user-text], .bubble, [data-testid=conversation-title], pre, code, [data-testid=snippet], [data-testid=workspace-name], [data-testid=ticket-subject], .ticket-name, .ticket-who');
 	const texts = [];
 	const walk = d.createTreeWalker(d.body, NodeFilter.SHOW_TEXT);
 	for (let n; (n = walk.nextNode());) {
