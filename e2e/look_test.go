@@ -133,6 +133,11 @@ func screenProblems(lang string, foreign []string) string {
 		const beside = [x.parentElement.querySelector('p'), x.parentElement.querySelector('[data-testid=notify-offer-enable]')].some((el) => { const r = el.getBoundingClientRect(); return mid(xr) > r.top && mid(xr) < r.bottom; });
 		if (!beside) problems.push('the notification offer\'s dismiss button on a line of its own');
 	}
+	// The audit log names what an entry changed in the screen's language
+	// (the field's code on hover), not by the code: "title", "category_id".
+	for (const k of d.querySelectorAll('.changes .change-key')) {
+		if (k.checkVisibility() && k.textContent.replace(/: $/, '') === k.title) problems.push('a changed field shown by its code: ' + k.title);
+	}
 	// A message's bubble holds its words, however long (it wraps).
 	for (const b of d.querySelectorAll('.bubble')) {
 		if (b.checkVisibility() && b.scrollWidth > b.clientWidth + 1) problems.push('a message wider than its bubble: ' + name(b) + ' (' + b.scrollWidth + ' in ' + b.clientWidth + ')');

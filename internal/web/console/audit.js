@@ -206,7 +206,8 @@ const actionText = (action) => label('audit_action.', action);
 // manager". Settings are compared key by key, nested objects included, so
 // only what differs is listed; a value only before or only after shows
 // alone. The workspace's and members' common keys are named as the
-// settings and team pages name them, the key itself on hover.
+// settings and team pages name them, the fields of everything else by
+// their own names (fieldText), the key itself on hover.
 export function changeList(before, after, action = '') {
   const named = /^(workspace|member)\./.test(action);
   const lines = [];
@@ -214,15 +215,23 @@ export function changeList(before, after, action = '') {
   if (!lines.length) return '';
   return h('ul', { class: 'changes', dataset: { testid: 'audit-changes' } }, lines.slice(0, 30).map(([key, from, to]) =>
     h('li', {},
-      key && h('span', { class: 'change-key', title: key }, (named ? keyText(key) : key) + ': '),
+      key && h('span', { class: 'change-key', title: key }, (named ? keyText(key) : fieldText(key)) + ': '),
       from !== undefined && h('del', { class: 'change-from' }, value(from)),
       from !== undefined && to !== undefined && h('span', { class: 'change-arrow', 'aria-hidden': 'true' }, ' → '),
       to !== undefined && h('ins', { class: 'change-to' }, value(to)))));
 }
 
 // keyText names a changed setting ("settings.pii.mode" → "Personal
-// information: mode"), or shows the key where the catalog has no name.
-const keyText = (key) => label('audit_key.', key);
+// information: mode"), else as any field (fieldText).
+const keyText = (key) => (locale.has('audit_key.' + key) ? t('audit_key.' + key) : fieldText(key));
+
+// fieldText names a changed field of anything else (an article's title,
+// a token's scopes) by its whole path, else by its last part ("filter.q":
+// the words searched for), or shows the key where the catalog has no name.
+function fieldText(key) {
+  for (const k of [key, key.split('.').at(-1)]) if (locale.has('audit_field.' + k)) return t('audit_field.' + k);
+  return key;
+}
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
