@@ -216,9 +216,9 @@ export function changeList(before, after, action = '') {
   return h('ul', { class: 'changes', dataset: { testid: 'audit-changes' } }, lines.slice(0, 30).map(([key, from, to]) =>
     h('li', {},
       key && h('span', { class: 'change-key', title: key }, (named ? keyText(key) : fieldText(key)) + ': '),
-      from !== undefined && h('del', { class: 'change-from' }, value(from)),
+      from !== undefined && h('del', { class: 'change-from' }, value(named, key, from)),
       from !== undefined && to !== undefined && h('span', { class: 'change-arrow', 'aria-hidden': 'true' }, ' → '),
-      to !== undefined && h('ins', { class: 'change-to' }, value(to)))));
+      to !== undefined && h('ins', { class: 'change-to' }, value(named, key, to)))));
 }
 
 // keyText names a changed setting ("settings.pii.mode" → "Personal
@@ -251,7 +251,20 @@ function diff(a, b, path, lines) {
 
 const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
 
-function value(v) {
+// codeNames are the catalogs that name a field's codes (a role, a mode),
+// by the field's key (a workspace's setting) or, for other entries, its
+// last part; a code they do not know shows as it is.
+const codeNames = {
+  'settings.assignment_mode': 'mode.', 'settings.pii.mode': 'pii_settings.', 'settings.pii.kinds': 'pii.kind.',
+  'settings.pii.view_role': 'role.', 'settings.pii.restore_role': 'role.',
+  'settings.widget.position': 'settings.widget_', 'settings.widget.language': 'lang.',
+  role: 'role.', channel: 'channel.', state: 'state.', scopes: 'scope.', kinds: 'pii.kind.',
+};
+
+function value(named, key, v) {
+  const names = named ? codeNames[key] : codeNames[key.split('.').at(-1)];
+  if (names && typeof v === 'string') v = label(names, v);
+  if (names && Array.isArray(v)) v = v.map((x) => (typeof x === 'string' ? label(names, x) : x));
   if (v === null || v === '') return '—';
   if (typeof v === 'boolean') return t(v ? 'audit.yes' : 'audit.no');
   // A time (created_at and the like) in the workspace's zone, as the
