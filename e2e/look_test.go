@@ -196,6 +196,16 @@ func screenProblems(lang string, foreign []string) string {
 		const cs = w.getComputedStyle(el);
 		if (cs.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1 && !el.closest('[title]')) problems.push('cut with an ellipsis and nothing on hover: ' + name(el));
 	}
+	// A group's heading (a legend) starts where what it heads starts, in
+	// a group drawn without a box: a legend's own padding moved it in.
+	for (const f of d.body.querySelectorAll('fieldset')) {
+		const lg = f.querySelector(':scope > legend'), cs = w.getComputedStyle(f);
+		if (!lg || !lg.checkVisibility() || parseFloat(cs.borderLeftWidth) > 0) continue;
+		const range = d.createRange();
+		range.selectNodeContents(lg);
+		const off = range.getBoundingClientRect().left - (f.getBoundingClientRect().left + parseFloat(cs.paddingLeft));
+		if (Math.abs(off) > 1) problems.push('a group heading out of line by ' + off.toFixed(1) + 'px: ' + name(lg));
+	}
 	// A field's hint longer than the field ends in an ellipsis, so it is
 	// seen to go on rather than read as the whole (“(예: 환불,”).
 	const ruler = d.createElement('canvas').getContext('2d');
