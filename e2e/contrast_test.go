@@ -62,6 +62,17 @@ func TestBrowserContrast(t *testing.T) {
 			visitor.waitFrame("the FAQ by category", `d.querySelectorAll('[data-testid=widget-faq-item]').length === 4`)
 			wantContrast(visitor, "the widget's FAQ", frameEval[[]string](visitor, settledContrast))
 			look(visitor, "contrast-widget-faq-"+name)
+			// The rating's stars, none chosen and then three: a star left
+			// out is seen (3:1, large text) as well as one chosen.
+			visitor.frameClick("[data-testid=widget-faq-close]")
+			visitor.frameClick("[data-testid=widget-rate]")
+			visitor.waitFrame("the rating form", `d.querySelector('[data-testid=widget-rating-form]').checkVisibility()`)
+			wantContrast(visitor, "the widget's rating, no star chosen", frameEval[[]string](visitor, withStars))
+			visitor.frameClick("[data-testid=widget-rating-star-3]")
+			visitor.waitFrame("three stars chosen", `d.querySelector('[data-testid=widget-rating-stars]').dataset.score === '3'`)
+			wantContrast(visitor, "the widget's rating, three stars chosen", frameEval[[]string](visitor, withStars))
+			look(visitor, "contrast-widget-rating-"+name)
+			visitor.frameClick("[data-testid=widget-rating-cancel]")
 			for _, page := range []string{"tickets", "history", "stats", "settings", "team", "audit"} {
 				if !eval[bool](agent, `document.querySelector('[data-testid=nav-`+page+`]').checkVisibility()`) {
 					continue // not in a phone's bottom bar
@@ -91,6 +102,22 @@ func TestBrowserContrast(t *testing.T) {
 		})
 	}
 }
+
+// withStars is settledContrast with the rating's stars: hidden from
+// screen readers (the radios name them), they are the control a person
+// sees, so each, chosen or not, stands 3:1 from what is behind it (WCAG's
+// non-text contrast).
+const withStars = `const text = await (async () => { ` + settledContrast + ` })();
+const stars = (() => { ` + colourMath + `
+	const low = [];
+	for (const el of d.querySelectorAll('[data-testid=widget-rating-stars] .star')) {
+		const { bg } = layers(el), fg = d.defaultView.getComputedStyle(el).color;
+		const ratio = contrast(rgba(fg), bg);
+		if (ratio < 3) low.push('a rating star ' + ratio.toFixed(2) + ' < 3 (' + fg + ' on rgb(' + [bg.r, bg.g, bg.b].map(Math.round).join(', ') + '))');
+	}
+	return low;
+})();
+return text.concat(stars);`
 
 // wantContrast fails the test when low lists text below AA contrast.
 func wantContrast(p *tab, where string, low []string) {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
@@ -82,6 +84,14 @@ func screenProblems(lang string, foreign []string) string {
 		const wide = [...d.body.querySelectorAll('*')].filter((el) => el.checkVisibility() && el.getBoundingClientRect().right > W + 1).slice(-3).map(name);
 		problems.push('the page scrolls sideways (' + de.scrollWidth + ' > ' + W + '): ' + wide.join(', '));
 	}
+	// The console is a frame of the window's height whose panes and pages
+	// scroll inside it: the whole of it scrolling means something does not
+	// fit (the side bar on a laptop's short window), and shows below the
+	// frame, on no background of its own.
+	if (d.getElementById('app')?.checkVisibility() && de.scrollHeight > w.innerHeight + 1) {
+		const below = [...d.body.querySelectorAll('a[href], button')].filter((el) => el.checkVisibility() && el.getBoundingClientRect().bottom > w.innerHeight + 1).slice(0, 3).map(name);
+		problems.push('the console scrolls as a whole (' + de.scrollHeight + ' > ' + w.innerHeight + '): ' + below.join(', '));
+	}
 	// Whether el is cut off by a box that scrolls or hides sideways (a
 	// strip of tabs may scroll: its content is reached).
 	const scroller = (el) => {
@@ -92,7 +102,9 @@ func screenProblems(lang string, foreign []string) string {
 		return false;
 	};
 	const sameText = (s, pattern) => pattern.includes('{') ? new RegExp('^' + pattern.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[a-z_]+\}/g, '.+') + '$', 's').test(s) : s === pattern;
-	const ignore = (el) => el.closest('[data-user-text], .bubble, [data-testid=conversation-title], pre, code, [data-testid=snippet], [data-testid=workspace-name]');
+	// What people wrote (a message, a ticket's subject, a name) may read
+	// like a catalog text ("…요청 건" like "{n}건"): it is not the UI's.
+	const ignore = (el) => el.closest('[data-user-text], .bubble, [data-testid=conversation-title], pre, code, [data-testid=snippet], [data-testid=workspace-name], [data-testid=ticket-subject], .ticket-name, .ticket-who');
 	const texts = [];
 	const walk = d.createTreeWalker(d.body, NodeFilter.SHOW_TEXT);
 	for (let n; (n = walk.nextNode());) {
@@ -101,15 +113,31 @@ func screenProblems(lang string, foreign []string) string {
 	}
 	for (const el of d.body.querySelectorAll('[placeholder], [aria-label], [title]')) {
 		if (!el.checkVisibility()) continue;
-		for (const a of ['placeholder', 'aria-label', 'title']) if (el.getAttribute(a)) texts.push([el.getAttribute(a).trim(), el]);
+		// (An audit entry's changed field has its code on hover, on purpose.)
+		for (const a of ['placeholder', 'aria-label', 'title']) if (el.getAttribute(a) && !(a === 'title' && el.matches('.change-key'))) texts.push([el.getAttribute(a).trim(), el]);
 	}
 	for (const [s, el] of texts) {
 		if (ignore(el) || s === 'Admin') continue; // the admin's name
 		if (/^[a-z_]+(\.[a-z0-9_]+)+$/.test(s)) problems.push('a catalog key shown: ' + name(el) + ' ' + s);
 		// A time as the server sends it (UTC, to the nanosecond) is read
 		// by no one: times show in the workspace's zone.
+		// An empty quotation (a message made for a query, shown with none).
+		if (/“”|‘’|""/.test(s)) problems.push('an empty quotation shown: ' + name(el) + ' ' + s);
 		if (/\d{4}-\d\d-\d\dT\d\d:\d\d/.test(s)) problems.push('a raw timestamp shown: ' + name(el) + ' ' + s);
 		if (foreign.some((f) => sameText(s, f))) problems.push('the other language on a ' + lang + ' screen: ' + name(el) + ' ' + JSON.stringify(s));
+	}
+	// The offer to turn on notifications keeps its dismiss button on a
+	// line with its words or its button, not alone under them.
+	for (const x of d.querySelectorAll('[data-testid=notify-offer-dismiss]')) {
+		if (!x.checkVisibility()) continue;
+		const mid = (r) => (r.top + r.bottom) / 2, xr = x.getBoundingClientRect();
+		const beside = [x.parentElement.querySelector('p'), x.parentElement.querySelector('[data-testid=notify-offer-enable]')].some((el) => { const r = el.getBoundingClientRect(); return mid(xr) > r.top && mid(xr) < r.bottom; });
+		if (!beside) problems.push('the notification offer\'s dismiss button on a line of its own');
+	}
+	// The audit log names what an entry changed in the screen's language
+	// (the field's code on hover), not by the code: "title", "category_id".
+	for (const k of d.querySelectorAll('.changes .change-key')) {
+		if (k.checkVisibility() && k.textContent.replace(/: $/, '') === k.title) problems.push('a changed field shown by its code: ' + k.title);
 	}
 	// A message's bubble holds its words, however long (it wraps).
 	for (const b of d.querySelectorAll('.bubble')) {
@@ -152,6 +180,41 @@ func screenProblems(lang string, foreign []string) string {
 			const wide = [...el.querySelectorAll('*')].filter((c) => c.getBoundingClientRect().right > r.right + 1 && !inner(c)).slice(0, 3).map(name);
 			problems.push('a box scrolls or clips sideways (' + o + '): ' + name(el) + ' (' + el.scrollWidth + ' in ' + el.clientWidth + '): ' + wide.join(', '));
 		}
+	}
+	// A one-line field is about a line high: one stretched by the layout
+	// around it (a flex basis meant for its width taken as its height)
+	// looks like a box to write a letter in.
+	for (const el of d.body.querySelectorAll('input:not([type=checkbox], [type=radio], [type=color], [type=file], [type=range], [type=hidden]), select:not([multiple], [size])')) {
+		if (!el.checkVisibility()) continue;
+		const h = el.getBoundingClientRect().height, fs = parseFloat(w.getComputedStyle(el).fontSize);
+		if (h > 4 * fs) problems.push('a one-line field stretched tall: ' + name(el) + ' (' + Math.round(h) + 'px for ' + fs + 'px text)');
+	}
+	// Words cut short with an ellipsis (a long name in a list) are whole
+	// on hover.
+	for (const el of d.body.querySelectorAll('*')) {
+		if (['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) || !el.checkVisibility()) continue;
+		const cs = w.getComputedStyle(el);
+		if (cs.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1 && !el.closest('[title]')) problems.push('cut with an ellipsis and nothing on hover: ' + name(el));
+	}
+	// A group's heading (a legend) starts where what it heads starts, in
+	// a group drawn without a box: a legend's own padding moved it in.
+	for (const f of d.body.querySelectorAll('fieldset')) {
+		const lg = f.querySelector(':scope > legend'), cs = w.getComputedStyle(f);
+		if (!lg || !lg.checkVisibility() || parseFloat(cs.borderLeftWidth) > 0) continue;
+		const range = d.createRange();
+		range.selectNodeContents(lg);
+		const off = range.getBoundingClientRect().left - (f.getBoundingClientRect().left + parseFloat(cs.paddingLeft));
+		if (Math.abs(off) > 1) problems.push('a group heading out of line by ' + off.toFixed(1) + 'px: ' + name(lg));
+	}
+	// A field's hint longer than the field ends in an ellipsis, so it is
+	// seen to go on rather than read as the whole (“(예: 환불,”).
+	const ruler = d.createElement('canvas').getContext('2d');
+	for (const el of d.body.querySelectorAll('input[placeholder]')) {
+		if (!el.checkVisibility() || el.value || !el.placeholder) continue;
+		const cs = w.getComputedStyle(el);
+		ruler.font = cs.font;
+		const room = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+		if (ruler.measureText(el.placeholder).width > room + 1 && cs.textOverflow !== 'ellipsis') problems.push('a field\'s hint cut off without an ellipsis: ' + name(el));
 	}
 	// Controls a person must reach: inside the window sideways (unless in
 	// a strip that scrolls), whole, with their label not cut off.
@@ -260,6 +323,15 @@ func TestBrowserTour(t *testing.T) {
 		agent.click("[data-testid=tab-mine]")
 		openConversation(agent, id)
 		checkScreen(agent, "chat-"+at, c.lang, foreign[c.lang], false)
+		// "#" and "?" alone, with no canned response written yet: each list
+		// says what to do, not that nothing matches an empty “”.
+		for _, mark := range []string{"#", "?"} {
+			list := map[string]string{"#": "canned-none", "?": "faq-none"}[mark]
+			consoleType(agent, mark)
+			agent.waitFor("the list for "+mark, `document.querySelector('[data-testid=`+list+`]')?.checkVisibility()`)
+			checkScreen(agent, list+"-"+at, c.lang, foreign[c.lang], false)
+			clearComposer(agent)
+		}
 		if c.phone {
 			agent.click("[data-testid=info-button]")
 			checkScreen(agent, "panel-"+at, c.lang, foreign[c.lang], false)
@@ -277,6 +349,11 @@ func TestBrowserTour(t *testing.T) {
 			}
 			switch page {
 			case "tickets":
+				// Beside the list, before a ticket is chosen, the empty half
+				// says what goes there (a phone shows the list alone).
+				if !c.phone {
+					agent.waitFor("the ticket placeholder", `document.querySelector('[data-testid=ticket-placeholder]')?.checkVisibility() && document.querySelector('[data-testid=ticket-placeholder]').textContent === `+js(map[string]string{"ko": "왼쪽 목록에서 티켓을 선택하세요.", "en": "Choose a ticket from the list."}[c.lang]))
+				}
 				agent.click("[data-testid=ticket-new]")
 				agent.waitFor("the new ticket dialog", `document.querySelector('[data-testid=ticket-new-subject]')?.checkVisibility()`)
 				agent.click("[data-testid=ticket-new-save]")
@@ -370,4 +447,92 @@ func TestBrowserTour(t *testing.T) {
 	api[any](agent, s, "POST", fmt.Sprintf("/conversations/%d/close", id), nil)
 	visitor.waitFrame("the chat ended", `d.querySelector('[data-testid=widget]').dataset.view === 'ended' && d.querySelector('[data-testid=widget-ended]').checkVisibility()`)
 	checkScreen(visitor, "widget-ended-phone-en-light", "en", foreign["en"], true)
+}
+
+// consoleWords is the console's catalog in lang.
+func consoleWords(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "internal", "web", "console", "i18n", lang+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestBrowserTourEmpty walks a brand-new workspace, nothing in it yet, as
+// its first master sees it on a laptop in Korean (in a browser's window,
+// shorter than the screen) and on a phone in English: each page passes checkScreen, and each empty list says it is
+// empty in the screen's language rather than showing nothing.
+func TestBrowserTourEmpty(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	// The one change so far, by the installation: assignment made
+	// automatic.
+	s.configure(func(st *chat.Settings) { st.AssignmentMode = chat.AssignAuto })
+	agent := newTab(t, browser(t), "agent")
+	signIn(agent, s)
+	foreign := map[string][]string{"ko": catalogTexts(t, "en"), "en": catalogTexts(t, "ko")}
+	for _, c := range []struct {
+		lang  string
+		phone bool
+	}{{"ko", false}, {"en", true}} {
+		at := map[bool]string{false: "laptop", true: "phone"}[c.phone] + "-" + c.lang
+		if c.phone {
+			phone(agent)
+		} else {
+			// A 1366×768 laptop's window, less the browser's own bars: the
+			// side bar (all of it, for the installation's owner) fits.
+			agent.do("size the page as a laptop's browser window", chromedp.EmulateViewport(1366, 657))
+		}
+		words := consoleWords(t, c.lang)
+		shows := func(what, sel, key string) {
+			t.Helper()
+			agent.waitFor(what+" in "+c.lang, `(() => { const el = document.querySelector(`+js(sel)+`); return el?.checkVisibility() && el.textContent === `+js(words[key])+`; })()`)
+		}
+		agent.goTo(s.baseURL + "/console/#/")
+		agent.waitFor("the console", `document.querySelector('[data-testid=connection]')?.dataset.state === 'live'`)
+		eval[any](agent, `import('/console/i18n.js').then((m) => m.chooseLanguage(`+js(c.lang)+`)).then(() => null)`)
+		agent.waitFor("the console in "+c.lang, `document.documentElement.lang === `+js(c.lang))
+		shows("the empty conversation list", "[data-testid=list-empty]", "list.empty")
+		checkScreen(agent, "empty-chats-"+at, c.lang, foreign[c.lang], false)
+		if !c.phone {
+			if got := eval[[]float64](agent, `(() => { const r = document.querySelector('.rail'); return [r.scrollHeight, r.clientHeight]; })()`); got[0] > got[1] {
+				agent.fail("the side bar needs %v px in %v: the window's height shows only part of it", got[0], got[1])
+			}
+		}
+		for _, p := range []struct{ page, what, sel, key string }{
+			{"tickets", "no tickets", "[data-testid=ticket-empty]", "tickets.empty"},
+			{"history", "no conversations found", "[data-testid=history-none]", "history.empty"},
+			{"stats", "", "", ""},
+			{"team", "no invitations", "[data-testid=invitation-empty]", "team.no_invitations"},
+			{"settings", "no canned responses", "[data-testid=canned-card] .help[data-ref=empty]", "canned.empty"},
+			{"audit", "", "", ""},
+		} {
+			agent.goTo(s.baseURL + "/console/#/" + p.page)
+			agent.waitFor("the "+p.page+" page", `document.querySelector('#app').dataset.page === `+js(p.page))
+			if p.sel != "" {
+				shows(p.what, p.sel, p.key)
+			} else {
+				eval[any](agent, `new Promise((r) => setTimeout(() => r(null), 500))`)
+			}
+			if p.page == "tickets" && !c.phone {
+				shows("the ticket placeholder", "[data-testid=ticket-placeholder]", "tickets.placeholder")
+			}
+			if p.page == "settings" {
+				shows("no tags", "[data-testid=tags-card] .help[data-ref=empty]", "tag_settings.empty")
+				shows("no FAQ articles", "[data-testid=faq-card] .help[data-ref=empty]", "faq.empty")
+			}
+			if p.page == "audit" {
+				// The change names the modes as the settings page does.
+				change := `[data-testid=audit-entry][data-action="workspace.update"] li:has(.change-key[title="settings.assignment_mode"])`
+				shows("the assignment mode changed", change+" del", "mode.manual")
+				shows("the assignment mode changed", change+" ins", "mode.auto")
+			}
+			checkScreen(agent, "empty-"+p.page+"-"+at, c.lang, foreign[c.lang], false)
+		}
+	}
 }

@@ -206,7 +206,8 @@ const actionText = (action) => label('audit_action.', action);
 // manager". Settings are compared key by key, nested objects included, so
 // only what differs is listed; a value only before or only after shows
 // alone. The workspace's and members' common keys are named as the
-// settings and team pages name them, the key itself on hover.
+// settings and team pages name them, the fields of everything else by
+// their own names (fieldText), the key itself on hover.
 export function changeList(before, after, action = '') {
   const named = /^(workspace|member)\./.test(action);
   const lines = [];
@@ -214,15 +215,23 @@ export function changeList(before, after, action = '') {
   if (!lines.length) return '';
   return h('ul', { class: 'changes', dataset: { testid: 'audit-changes' } }, lines.slice(0, 30).map(([key, from, to]) =>
     h('li', {},
-      key && h('span', { class: 'change-key', title: key }, (named ? keyText(key) : key) + ': '),
-      from !== undefined && h('del', { class: 'change-from' }, value(from)),
+      key && h('span', { class: 'change-key', title: key }, (named ? keyText(key) : fieldText(key)) + ': '),
+      from !== undefined && h('del', { class: 'change-from' }, value(named, key, from)),
       from !== undefined && to !== undefined && h('span', { class: 'change-arrow', 'aria-hidden': 'true' }, ' → '),
-      to !== undefined && h('ins', { class: 'change-to' }, value(to)))));
+      to !== undefined && h('ins', { class: 'change-to' }, value(named, key, to)))));
 }
 
 // keyText names a changed setting ("settings.pii.mode" → "Personal
-// information: mode"), or shows the key where the catalog has no name.
-const keyText = (key) => label('audit_key.', key);
+// information: mode"), else as any field (fieldText).
+const keyText = (key) => (locale.has('audit_key.' + key) ? t('audit_key.' + key) : fieldText(key));
+
+// fieldText names a changed field of anything else (an article's title,
+// a token's scopes) by its whole path, else by its last part ("filter.q":
+// the words searched for), or shows the key where the catalog has no name.
+function fieldText(key) {
+  for (const k of [key, key.split('.').at(-1)]) if (locale.has('audit_field.' + k)) return t('audit_field.' + k);
+  return key;
+}
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -242,7 +251,20 @@ function diff(a, b, path, lines) {
 
 const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
 
-function value(v) {
+// codeNames are the catalogs that name a field's codes (a role, a mode),
+// by the field's key (a workspace's setting) or, for other entries, its
+// last part; a code they do not know shows as it is.
+const codeNames = {
+  'settings.assignment_mode': 'mode.', 'settings.pii.mode': 'pii_settings.', 'settings.pii.kinds': 'pii.kind.',
+  'settings.pii.view_role': 'role.', 'settings.pii.restore_role': 'role.',
+  'settings.widget.position': 'settings.widget_', 'settings.widget.language': 'lang.',
+  role: 'role.', channel: 'channel.', state: 'state.', scopes: 'scope.', kinds: 'pii.kind.',
+};
+
+function value(named, key, v) {
+  const names = named ? codeNames[key] : codeNames[key.split('.').at(-1)];
+  if (names && typeof v === 'string') v = label(names, v);
+  if (names && Array.isArray(v)) v = v.map((x) => (typeof x === 'string' ? label(names, x) : x));
   if (v === null || v === '') return '—';
   if (typeof v === 'boolean') return t(v ? 'audit.yes' : 'audit.no');
   // A time (created_at and the like) in the workspace's zone, as the

@@ -88,7 +88,9 @@ export function bindCanned(form, search, opts = {}) {
         onclick: () => pick(i),
       }, ...render(c)))
       : [h('li', { class: 'canned-none', role: 'presentation', dataset: { testid: `${name}-none` } },
-        error ? locale.errorText(error) : t(`${name}.none`, { query: found.query }))]));
+        // Nothing for the mark alone is no match for “”: there is nothing
+        // yet (no canned response written), or nothing asked (the FAQ).
+        error ? locale.errorText(error) : found.query ? t(`${name}.none`, { query: found.query }) : t(`${name}.none_yet`))]));
     list.hidden = false;
     input.setAttribute('aria-expanded', 'true');
     highlight();

@@ -122,6 +122,13 @@ export const exactTime = (date) =>
 // (exactTime on hover).
 export const dateTime = (date) => dateFormat({ dateStyle: 'medium', timeStyle: 'short' }).format(date);
 
+// hoverText is the tooltip of a text shown cut short with “…” (a
+// message's preview): the text, up to 200 characters of it.
+export function hoverText(s) {
+  const chars = [...s];
+  return chars.length > 200 ? chars.slice(0, 200).join('') + '…' : s;
+}
+
 // clockTime is the time of day, shown under each message.
 export const clockTime = (date) => dateFormat({ hour: 'numeric', minute: '2-digit' }).format(date);
 

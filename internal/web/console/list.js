@@ -5,7 +5,7 @@
 // item links to #/c/ID; the router opens it.
 import { h, storage } from '../shared/dom.js';
 import { activity, FLAGS, TABS } from './inbox.js';
-import { label, locale, t } from './i18n.js';
+import { hoverText, label, locale, t } from './i18n.js';
 import { customerAvatar, customerName } from './names.js';
 import { stamp, template } from './template.js';
 
@@ -229,7 +229,8 @@ class ConversationList extends HTMLElement {
       h('span', { class: 'conv-top' },
         customerAvatar(c),
         h('span', { class: 'room' }, '#' + c.room_no),
-        h('span', { class: 'name' }, customerName(c)),
+        // Cut short with “…” in the list's width: whole on hover.
+        h('span', { class: 'name', title: customerName(c) }, customerName(c)),
         // A messenger's conversation says which (§1.2); the web says nothing.
         c.channel && c.channel !== 'web' && h('span', { class: 'chip channel-chip', dataset: { channel: c.channel, testid: 'channel-chip' } }, label('channel.', c.channel)),
         c.important && h('span', { class: 'flag important', title: t('flag.important'), dataset: { testid: 'flag-important' } },
@@ -240,7 +241,7 @@ class ConversationList extends HTMLElement {
           ? h('sodam-time', { datetime: c.created_at, mode: 'waiting', dataset: { testid: 'waiting-time' } })
           : h('sodam-time', { datetime: new Date(activity(c)).toISOString() })),
       h('span', { class: 'conv-bottom' },
-        h('span', { class: 'preview' }, c.last_message || t('list.no_message')),
+        h('span', { class: 'preview', title: hoverText(c.last_message || t('list.no_message')) }, c.last_message || t('list.no_message')),
         wrapUp && h('span', { class: 'badge left', dataset: { testid: 'flag-left' } }, t('list.customer_left')),
         unread > 0 && h('span', { class: 'badge', dataset: { testid: 'unread-badge' } },
           h('span', { 'aria-hidden': 'true' }, unread),

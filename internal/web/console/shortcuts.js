@@ -13,7 +13,7 @@
 //   Ctrl+K / ⌘K     quick switcher
 //   ?  or Ctrl+/    this help
 import { h } from '../shared/dom.js';
-import { locale, t } from './i18n.js';
+import { hoverText, locale, t } from './i18n.js';
 import { customerName } from './names.js';
 import { stamp, template } from './template.js';
 
@@ -148,9 +148,9 @@ class Shortcuts extends HTMLElement {
       onclick: () => this.#choose(c),
     },
     h('span', { class: 'room' }, t('conv.room', { no: c.room_no })),
-    h('span', { class: 'name' }, customerName(c)),
+    h('span', { class: 'name', title: customerName(c) }, customerName(c)),
     h('span', { class: 'chip', dataset: { state: c.state } }, t('state.' + c.state)),
-    h('span', { class: 'preview' }, c.last_message ?? ''))));
+    h('span', { class: 'preview', title: hoverText(c.last_message ?? '') }, c.last_message ?? ''))));
     this.#ref('empty').hidden = this.#choices.length > 0;
     this.#mark();
   }

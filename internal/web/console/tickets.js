@@ -89,6 +89,7 @@ const markup = template(`
     <ol class="transcript ticket-transcript" data-ref="transcript" data-testid="ticket-transcript"></ol>
   </div>
 </section>
+<p class="placeholder ticket-placeholder" data-i18n="tickets.placeholder" data-testid="ticket-placeholder"></p>
 </div>
 `);
 
@@ -319,12 +320,12 @@ class Tickets extends HTMLElement {
     h('a', { href: `#/tickets/${tk.id}`, class: 'ticket-link' },
       h('span', { class: 'ticket-line' },
         unread ? h('span', { class: 'unread-dot', title: t('tickets.unread'), dataset: { testid: 'ticket-unread' } }) : null,
-        h('strong', { class: 'ticket-name', dataset: { field: 'title' } }, title),
+        h('strong', { class: 'ticket-name', title, dataset: { field: 'title' } }, title),
         h('sodam-time', { datetime: tk.activity_at || tk.created_at })),
       h('span', { class: 'ticket-line ticket-sub' },
         h('span', { class: 'chip', dataset: { field: 'status', state: tk.status } }, t('ticket_status.' + tk.status)),
         tk.priority !== 'normal' ? h('span', { class: 'chip priority', dataset: { priority: tk.priority, field: 'priority' } }, t('priority.' + tk.priority)) : null,
-        h('span', { class: 'ticket-who', dataset: { field: 'name' } }, [tk.name, `#${tk.id}`].filter(Boolean).join(' · ')),
+        h('span', { class: 'ticket-who', title: [tk.name, `#${tk.id}`].filter(Boolean).join(' · '), dataset: { field: 'name' } }, [tk.name, `#${tk.id}`].filter(Boolean).join(' · ')),
         due ? h('span', { class: overdue ? 'due overdue' : 'due', title: exactTime(due) }, t(overdue ? 'tickets.overdue' : 'tickets.due_short', { time: shortTime(due) })) : null,
         tk.replies ? h('span', { class: 'ticket-count', title: t('tickets.replies', { n: tk.replies }) }, t('tickets.reply_count', { n: tk.replies })) : null,
         ...(tk.tags ?? []).map((tag) => h('span', { class: 'chip tag', dataset: { field: 'tag' } }, '#' + tag)))));
