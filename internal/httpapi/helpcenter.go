@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -54,6 +55,18 @@ type helpPage struct {
 	workspace                 *chat.Workspace
 	categories                []chat.FAQCategory
 	articles                  []chat.Article
+}
+
+// LangHref is the address of this page in lang, for the language links:
+// the search's query kept. A bare ?lang= dropped it, and a visitor who
+// switched language on their results got an empty search page.
+func (p *helpPage) LangHref(lang string) string {
+	v := url.Values{"lang": {lang}}
+	if p.Query != "" {
+		v.Set("q", p.Query)
+	}
+	// Spaces as %20: a + in an attribute is written &#43;.
+	return "?" + strings.ReplaceAll(v.Encode(), "+", "%20")
 }
 
 // helpColor is the help center's colour when the workspace chose none.

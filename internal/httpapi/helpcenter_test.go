@@ -126,3 +126,26 @@ func TestWidgetArticleSanitizedWhenRead(t *testing.T) {
 		t.Errorf("help center page %s", page)
 	}
 }
+
+// TestHelpCenterLanguageLinksKeepTheSearch: a visitor who searched 환불 and
+// switches to English sees the same search in English. The links were a
+// bare ?lang=, which dropped the query: an empty search page.
+func TestHelpCenterLanguageLinksKeepTheSearch(t *testing.T) {
+	e := newEnv(t)
+	seedFAQ(t, e)
+	anon := e.anonymous()
+	status, data := anon.do("GET", "/help/shop/search?lang=ko&q="+url.QueryEscape("환불 언제 돼요"), "")
+	if status != 200 {
+		t.Fatalf("search: %d %s", status, data)
+	}
+	q := strings.ReplaceAll(url.QueryEscape("환불 언제 돼요"), "+", "%20")
+	for _, want := range []string{`href="?lang=en&amp;q=` + q + `" hreflang="en"`, `href="?lang=ko&amp;q=` + q + `" hreflang="ko"`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the search page lacks %s", want)
+		}
+	}
+	// Elsewhere the links are the page in the other language, as before.
+	if _, data := anon.do("GET", "/help/shop?lang=ko", ""); !strings.Contains(string(data), `href="?lang=en" hreflang="en"`) {
+		t.Errorf("the home page's English link: %s", data)
+	}
+}
