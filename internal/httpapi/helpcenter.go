@@ -256,6 +256,11 @@ func (s *Server) helpSearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Query, p.NoIndex = q, true
 	p.PageTitle = fmt.Sprintf(p.T["results_for"], q)
+	if q == "" {
+		// The box sent empty (Enter pressed on it): a search page, not
+		// the results for ‘’.
+		p.PageTitle = p.T["search"]
+	}
 	if checkParam("q", q) != nil {
 		// Nothing a person typed: the box starts empty again.
 		p.Query, p.PageTitle, p.Problem = "", p.T["query_invalid"], p.T["query_invalid_text"]

@@ -149,3 +149,21 @@ func TestHelpCenterLanguageLinksKeepTheSearch(t *testing.T) {
 		t.Errorf("the home page's English link: %s", data)
 	}
 }
+
+// TestHelpCenterEmptySearch: the search box sent empty is a search page,
+// titled so; it was titled "‘’ 검색 결과" (results for nothing).
+func TestHelpCenterEmptySearch(t *testing.T) {
+	e := newEnv(t)
+	seedFAQ(t, e)
+	anon := e.anonymous()
+	for _, tt := range []struct{ path, want string }{
+		{"/help/shop/search?lang=ko&q=", "<h1>검색</h1>"},
+		{"/help/shop/search?lang=en&q=+", "<h1>Search</h1>"},
+		{"/help/shop/search?lang=ko", "<h1>검색</h1>"},
+	} {
+		status, data := anon.do("GET", tt.path, "")
+		if status != 200 || !strings.Contains(string(data), tt.want) || strings.Contains(string(data), "‘’") || strings.Contains(string(data), "“”") {
+			t.Errorf("GET %s: %d, want %s in %s", tt.path, status, tt.want, data)
+		}
+	}
+}
