@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/history"
 )
 
 // ticketColumns are a ticket's stored columns (tags are a table of their
@@ -238,8 +239,18 @@ func (db *DB) Tickets(ctx context.Context, workspaceID int64, f chat.TicketFilte
 			lower = "LOWER"
 		}
 		query += ` AND (` + lower + `(t.subject) LIKE ? ESCAPE '\' OR ` + lower + `(t.message) LIKE ? ESCAPE '\' OR ` + lower + `(t.name) LIKE ? ESCAPE '\'
-			OR ` + lower + `(t.contact) LIKE ? ESCAPE '\')`
+			OR ` + lower + `(t.contact) LIKE ? ESCAPE '\'`
 		args = append(args, like, like, like, like)
+		// A phone number is found however either is written: the agent
+		// returning a call types 01023456789 for a message left with
+		// 010-2345-6789 (or +82 10…), as the customer filter finds it
+		// (history.PhoneTerms). A contact's separators are those a
+		// phone number may have (chat.IsPhone).
+		for _, d := range history.PhoneTerms(f.Text) {
+			query += ` OR REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(t.contact, '-', ''), ' ', ''), '.', ''), '(', ''), ')', ''), '+', '') LIKE ?`
+			args = append(args, "%"+d+"%")
+		}
+		query += `)`
 	}
 	if f.Unread {
 		query += ` AND NOT EXISTS (SELECT 1 FROM ticket_reads r WHERE r.agent_id = ? AND r.ticket_id = t.id AND r.seen_at >= t.activity_at)`

@@ -272,7 +272,8 @@ class Tickets extends HTMLElement {
     const tag = this.#ref('f-tag').value.trim().normalize('NFC');
     const text = this.#ref('f-text').value.trim().normalize('NFC').toLowerCase();
     const hay = [tk.subject, tk.message, tk.name, tk.contact].join('\n').toLowerCase();
-    return (!ch || ch === tk.channel) && (!tag || (tk.tags ?? []).includes(tag)) && (!text || hay.includes(text));
+    const found = !text || hay.includes(text) || phoneTerms(text).some((d) => (tk.contact ?? '').replace(/[-\s.()+]/g, '').includes(d));
+    return (!ch || ch === tk.channel) && (!tag || (tk.tags ?? []).includes(tag)) && found;
   }
 
   #redraw() {
@@ -597,6 +598,27 @@ class Tickets extends HTMLElement {
       this.#fillComposer();
     }
   }
+}
+
+// phoneTerms mirrors history.PhoneTerms, as the server's search finds a
+// phone number: a query written like one (digits, '-', '+', spaces; at
+// least 3 digits) as its digits, and them in Korea's other form
+// (010… and 82 10…); none for any other query.
+function phoneTerms(text) {
+  const q = text.normalize('NFKC').trim();
+  if (!/^[\d\s+-]+$/.test(q)) return [];
+  const d = q.replace(/\D/g, '');
+  if (d.length < 3) return [];
+  let national = '';
+  if (q.startsWith('+82') && d.length > 2) national = '0' + d.slice(2).replace(/^0/, '');
+  else if (d.length > 1 && d[0] === '0' && d[1] !== '0') national = d;
+  const out = [d];
+  if (national) {
+    for (const alt of [national, '82' + national.slice(1)]) {
+      if (alt !== d && alt.length >= 3 && !out.includes(alt)) out.push(alt);
+    }
+  }
+  return out;
 }
 
 // deliveryTitle is what hovering over a delivery line shows: when a sent
