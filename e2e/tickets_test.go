@@ -432,6 +432,16 @@ func TestBrowserTicketList(t *testing.T) {
 	agent.do("search for the order number", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-filter-text]"), "20261201-0007"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-text]').dispatchEvent(new Event('change', {bubbles: true}))`))
 	agent.waitFor("the real one found by its order number", count+` === 1 && document.querySelector('`+ticketItem+`').dataset.ticketId === '`+fmt.Sprint(real.ID)+`'`)
+	// A phone number as the caller reads it out finds the messages left
+	// with it written otherwise, and keeps them as tickets arrive live
+	// (the console's own filter dropped them at the next event).
+	fill(agent, "[data-testid=ticket-filter-text]", "01000000000")
+	agent.do("search for the caller's number", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-text]').dispatchEvent(new Event('change', {bubbles: true}))`))
+	agent.waitFor("the tickets left with 010-0000-0000", count+` === 50 && [...document.querySelectorAll('`+ticketItem+`')].every((li) => li.dataset.ticketId !== '`+fmt.Sprint(real.ID)+`')`)
+	if err := s.node.App.CreateTicket(ctx, &chat.Ticket{WorkspaceID: s.ws.ID, Name: "광고", Contact: "010-0000-0000", Message: "최저가 대출 마지막 안내"}); err != nil {
+		t.Fatal(err)
+	}
+	agent.waitFor("the new one from that number on top, the others kept", count+` === 51 && document.querySelector('`+ticketItem+`').querySelector('[data-field=title]').textContent === '최저가 대출 마지막 안내'`)
 	fill(agent, "[data-testid=ticket-filter-text]", " ")
 	agent.do("clear the search", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-text]').dispatchEvent(new Event('change', {bubbles: true}))`))
 	agent.click("[data-testid=ticket-filter-unread]")
