@@ -60,7 +60,14 @@ type helpPage struct {
 // LangHref is the address of this page in lang, for the language links:
 // the search's query kept. A bare ?lang= dropped it, and a visitor who
 // switched language on their results got an empty search page.
+//
+// An article is in one language (its page shows it whatever ?lang= says):
+// its other language's link is the help center's home in that language,
+// where a link that changed nothing had been.
 func (p *helpPage) LangHref(lang string) string {
+	if p.Body != "" && lang != p.Lang {
+		return "/help/" + url.PathEscape(p.SiteID) + "?lang=" + url.QueryEscape(lang)
+	}
 	v := url.Values{"lang": {lang}}
 	if p.Query != "" {
 		v.Set("q", p.Query)

@@ -148,6 +148,17 @@ func TestHelpCenterLanguageLinksKeepTheSearch(t *testing.T) {
 	if _, data := anon.do("GET", "/help/shop?lang=ko", ""); !strings.Contains(string(data), `href="?lang=en" hreflang="en"`) {
 		t.Errorf("the home page's English link: %s", data)
 	}
+	// An article is in its one language: English on a Korean article is
+	// the English help center (it was the same Korean page again).
+	var found struct{ Articles []struct{ ID int64 } }
+	e.login("manager").json("GET", e.shopPath()+"/faq/search?lang=ko&q="+url.QueryEscape("환불"), "", 200, &found)
+	if len(found.Articles) == 0 {
+		t.Fatalf("no Korean article: %+v", found)
+	}
+	_, data = anon.do("GET", fmt.Sprintf("/help/shop/articles/%d?lang=en", found.Articles[0].ID), "")
+	if !strings.Contains(string(data), `href="/help/shop?lang=en" hreflang="en"`) || !strings.Contains(string(data), `href="?lang=ko" hreflang="ko" aria-current="true"`) {
+		t.Errorf("a Korean article's language links: %s", data)
+	}
 }
 
 // TestHelpCenterEmptySearch: the search box sent empty is a search page,
