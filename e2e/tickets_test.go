@@ -462,6 +462,18 @@ func TestBrowserTicketList(t *testing.T) {
 		` && document.querySelector('`+ticketItem+`').querySelector('[data-field=title]').textContent === '전화 문의 — 단체 주문 견적'`+
 		` && document.querySelector('[data-testid=ticket-tab-transcript]').hidden && document.querySelector('[data-testid=ticket-composer-help]').textContent.includes('doyun@example.com')`)
 
+	// A ticket a colleague hands to the agent joins their own list as it
+	// happens, in its place by number (it waited for a reload).
+	me := s.agentID(adminEmail)
+	choose(agent, "[data-testid=ticket-filter-assignee]", fmt.Sprint(me))
+	agent.waitFor("the agent's own list, without the real one", `document.querySelector('[data-testid=ticket-filter-assignee]').value === '`+fmt.Sprint(me)+`'`+
+		` && ![...document.querySelectorAll('`+ticketItem+`')].some((li) => li.dataset.ticketId === '`+fmt.Sprint(real.ID)+`')`)
+	if _, err := s.node.App.UpdateTicket(ctx, s.ws.ID, real.ID, chat.TicketPatch{AssigneeID: &me}); err != nil {
+		t.Fatal(err)
+	}
+	agent.waitFor("the real one handed over, last by its number", `[...document.querySelectorAll('`+ticketItem+`')].at(-1)?.dataset.ticketId === '`+fmt.Sprint(real.ID)+`'`)
+	choose(agent, "[data-testid=ticket-filter-assignee]", "")
+
 	// On a phone, in English.
 	agent.click("[data-testid=nav-language]")
 	agent.click("[data-testid=language-en]")

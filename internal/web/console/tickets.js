@@ -333,6 +333,7 @@ class Tickets extends HTMLElement {
       const fresh = { ...tk, unread: this.#open?.id === tk.id ? false : (ev.type === 'ticket.created' || ev.type === 'ticket.replied') ? !mine : this.#items[i]?.unread ?? false };
       if (i >= 0) this.#items[i] = { ...this.#items[i], ...fresh };
       else if (ev.type === 'ticket.created' && this.#matches(tk)) this.#items.unshift(fresh);
+      else if (this.#matches(tk)) this.#arrive(tk.id);
       this.#items = this.#items.filter((x) => this.#matches(x)); // solved leaves the active view
       this.#renderList();
       if (this.#open?.id === tk.id) {
@@ -345,6 +346,26 @@ class Tickets extends HTMLElement {
     if (ev.type === 'ticket.delivery' && ev.ticket_reply && this.#open?.id === ev.ticket_reply.ticket_id) {
       this.#replies = this.#replies.map((r) => (r.id === ev.ticket_reply.id ? ev.ticket_reply : r));
       this.#renderThread();
+    }
+  }
+
+  // #arrive adds a ticket a change brought into the list as filtered — one
+  // assigned to the agent viewing their own, one reopened into the active
+  // view — where its ID puts it among the pages loaded (it stayed out until
+  // the list was reloaded). It is read first, for the agent's unread
+  // marker, which the event does not carry.
+  async #arrive(id) {
+    const last = this.#items.at(-1);
+    if (this.#cursor && last && id < last.id) return; // on a page not loaded yet
+    try {
+      const { ticket } = await this.#inbox.request('GET', `/tickets/${id}`);
+      if (this.#items.some((x) => x.id === id) || !this.#matches(ticket)) return;
+      if (this.#ref('f-unread').checked && !ticket.unread) return;
+      const at = this.#items.findIndex((x) => x.id < id);
+      this.#items.splice(at < 0 ? this.#items.length : at, 0, ticket);
+      this.#renderList();
+    } catch {
+      // Gone, or out of reach: the list stays as it was.
     }
   }
 
