@@ -37,6 +37,7 @@ func TestSearchKorean(t *testing.T) {
 		{"initial consonants", "ㅂㅅㅈㅎ", "ko", 2},
 		{"initial consonants of a noun", "ㄱㅎ 신청", "ko", 3},
 		{"synonym", "비번", "ko", 5},
+		{"synonym inside a joined word", "비번까먹었어요", "ko", 5},
 		{"full width", "ＰＡＳＳＷＯＲＤ", "en", 4},
 		{"case", "Password", "en", 4},
 		{"english stem", "passwords", "en", 4},
