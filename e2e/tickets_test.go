@@ -432,6 +432,16 @@ func TestBrowserTicketList(t *testing.T) {
 	agent.do("search for the order number", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-filter-text]"), "20261201-0007"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-text]').dispatchEvent(new Event('change', {bubbles: true}))`))
 	agent.waitFor("the real one found by its order number", count+` === 1 && document.querySelector('`+ticketItem+`').dataset.ticketId === '`+fmt.Sprint(real.ID)+`'`)
+	// Its number, as its emails give it to the customer, finds it, and
+	// keeps it as a colleague changes it.
+	fill(agent, "[data-testid=ticket-filter-text]", fmt.Sprintf("#%d", real.ID))
+	agent.do("search for the ticket's number", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-text]').dispatchEvent(new Event('change', {bubbles: true}))`))
+	agent.waitFor("the real one found by its number", count+` === 1 && document.querySelector('`+ticketItem+`').dataset.ticketId === '`+fmt.Sprint(real.ID)+`'`)
+	tags := []string{"이중결제"}
+	if _, err := s.node.App.UpdateTicket(ctx, s.ws.ID, real.ID, chat.TicketPatch{Tags: &tags}); err != nil {
+		t.Fatal(err)
+	}
+	agent.waitFor("it kept, tagged", count+` === 1 && document.querySelector('`+ticketItem+` [data-field=tag]')?.textContent === '#이중결제'`)
 	// A phone number as the caller reads it out finds the messages left
 	// with it written otherwise, and keeps them as tickets arrive live
 	// (the console's own filter dropped them at the next event).

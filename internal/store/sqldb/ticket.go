@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -250,6 +251,13 @@ func (db *DB) Tickets(ctx context.Context, workspaceID int64, f chat.TicketFilte
 			query += ` OR REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(t.contact, '-', ''), ' ', ''), '.', ''), '(', ''), ')', ''), '+', '') LIKE ?`
 			args = append(args, "%"+d+"%")
 		}
+		// The ticket's number, as its emails give it to the customer
+		// ("문의 번호 #1234", [#1234] in the subject) and the list shows
+		// it: what a customer quotes on the phone.
+		if id, ok := ticketNumber(f.Text); ok {
+			query += ` OR t.id = ?`
+			args = append(args, id)
+		}
 		query += `)`
 	}
 	if f.Unread {
@@ -286,6 +294,16 @@ func (db *DB) Tickets(ctx context.Context, workspaceID int64, f chat.TicketFilte
 		out[i].Tags = append(out[i].Tags, tags[out[i].ID]...)
 	}
 	return out, err
+}
+
+// ticketNumber reads a search for a ticket's number: 1234 or #1234.
+func ticketNumber(q string) (int64, bool) {
+	q = strings.TrimPrefix(strings.TrimSpace(q), "#")
+	if q == "" || len(q) > 18 || strings.TrimLeft(q, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(q, 10, 64)
+	return n, err == nil && n > 0
 }
 
 // Ticket reads one ticket with viewer's unread marker.

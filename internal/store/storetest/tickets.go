@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -90,6 +92,17 @@ func testTickets(t *testing.T, s chat.Store) {
 		if len(found) != 1 || found[0].ID != want.ID {
 			t.Errorf("q %s: %d tickets, want #%d", q, len(found), want.ID)
 		}
+	}
+	// Its number, as the emails give it ("문의 번호 #12"), finds it too.
+	for _, q := range []string{fmt.Sprintf("#%d", call.ID), fmt.Sprint(call.ID)} {
+		found, err := s.Tickets(ctx, f.ws.ID, chat.TicketFilter{Text: q})
+		must(t, err)
+		if !slices.ContainsFunc(found, func(tk chat.TicketItem) bool { return tk.ID == call.ID }) || (q[0] == '#' && len(found) != 1) {
+			t.Errorf("q %s: %d tickets, want #%d", q, len(found), call.ID)
+		}
+	}
+	if found, err := s.Tickets(ctx, f.ws.ID, chat.TicketFilter{Text: "#999999999"}); err != nil || len(found) != 0 {
+		t.Errorf("a number no ticket has: %+v %v", found, err)
 	}
 	for _, q := range []string{"010-2345-0000", "23456789 반품"} { // another number; words and digits: words, as before
 		found, err := s.Tickets(ctx, f.ws.ID, chat.TicketFilter{Text: q})

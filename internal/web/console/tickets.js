@@ -272,7 +272,9 @@ class Tickets extends HTMLElement {
     const tag = this.#ref('f-tag').value.trim().normalize('NFC');
     const text = this.#ref('f-text').value.trim().normalize('NFC').toLowerCase();
     const hay = [tk.subject, tk.message, tk.name, tk.contact].join('\n').toLowerCase();
-    const found = !text || hay.includes(text) || phoneTerms(text).some((d) => (tk.contact ?? '').replace(/[-\s.()+]/g, '').includes(d));
+    const number = text.replace(/^#/, ''); // the ticket's number, as its emails give it
+    const found = !text || hay.includes(text) || phoneTerms(text).some((d) => (tk.contact ?? '').replace(/[-\s.()+]/g, '').includes(d))
+      || (/^\d{1,18}$/.test(number) && Number(number) === tk.id);
     return (!ch || ch === tk.channel) && (!tag || (tk.tags ?? []).includes(tag)) && found;
   }
 
