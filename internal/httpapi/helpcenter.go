@@ -53,6 +53,7 @@ type helpPage struct {
 	Body                      template.HTML
 	Updated, UpdatedISO       string
 	workspace                 *chat.Workspace
+	article                   bool // an article's page, in the article's one language
 	categories                []chat.FAQCategory
 	articles                  []chat.Article
 }
@@ -65,7 +66,7 @@ type helpPage struct {
 // its other language's link is the help center's home in that language,
 // where a link that changed nothing had been.
 func (p *helpPage) LangHref(lang string) string {
-	if p.Body != "" && lang != p.Lang {
+	if p.article && lang != p.Lang {
 		return "/help/" + url.PathEscape(p.SiteID) + "?lang=" + url.QueryEscape(lang)
 	}
 	v := url.Values{"lang": {lang}}
@@ -234,7 +235,7 @@ func (s *Server) helpArticle(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// An article is in one language: its page is canonical in it.
-	p.Lang, p.T = a.Lang, web.HelpCatalogs()[a.Lang]
+	p.Lang, p.T, p.article = a.Lang, web.HelpCatalogs()[a.Lang], true
 	p.Canonical = fmt.Sprintf("%s/help/%s/articles/%d?lang=%s", strings.TrimSuffix(s.cfg.BaseURL, "/"), ws.SiteID, id, a.Lang)
 	p.PageTitle, p.Description = a.Title, faq.Excerpt(a.BodyText, 150)
 	// Sanitized when saved; sanitized again here, so that a body stored by
