@@ -362,3 +362,36 @@ func TestBrowserRobotOperationStopped(t *testing.T) {
 		`d.querySelector('[data-testid=widget-leave-form]').checkVisibility() && d.querySelector('[data-testid=widget-offline]').dataset.reason === 'operation_stopped'`+
 			` && !d.querySelector('[data-testid=widget-composer]').checkVisibility()`)
 }
+
+// TestBrowserRobotNobodyToTalkTo: with the robot on and the desk closed, a
+// visitor who asks for a person before writing anything is offered the
+// leave-a-message form, and no chat is started. A robot chat was started
+// just to be refused the person: it showed among the robot's chats in the
+// console and, closed when idle, counted as one the robot resolved.
+func TestBrowserRobotNobodyToTalkTo(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	seedShopFAQ(t, s)
+	s.configure(func(st *chat.Settings) {
+		st.Robot.Enabled = true
+		st.Hours.AlwaysOpen = false
+		for i := range st.Hours.Days {
+			st.Hours.Days[i] = chat.DayHours{} // closed every day
+		}
+	})
+	root := browser(t)
+	visitor := newTab(t, root, "visitor")
+	openWidget(visitor, s.host.URL)
+	agreeTo(visitor, "chat") // the robot takes chats at any hour
+	visitor.waitFrame("the offer of a person", `d.querySelector('[data-testid=widget-to-agent]').checkVisibility()`)
+	visitor.frameClick("[data-testid=widget-to-agent]")
+	visitor.waitFrame("the leave-a-message form, saying why", `d.querySelector('[data-testid=widget]').dataset.view === 'leave'`+
+		` && d.querySelector('[data-testid=widget-offline]').dataset.reason === 'outside_hours'`)
+	cs, err := s.node.Store.Conversations(context.Background(), s.ws.ID, chat.ConversationFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != 0 {
+		t.Fatalf("asking for a person nobody could be started %d chat(s): %+v", len(cs), cs)
+	}
+}

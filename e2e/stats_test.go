@@ -273,6 +273,15 @@ func TestBrowserStats(t *testing.T) {
 	agent.waitFor("the console live", `!document.querySelector('#app').hidden && document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
 	openPage(agent, "stats")
 	agent.waitFor("their own row", row+` !== null && document.querySelector('[data-testid=stats]').dataset.state === 'ready'`)
+	// The export is of the days shown, named: the first view asks for the
+	// default week, and a link without its dates exported another week
+	// once the workspace's midnight had passed with the page open.
+	for _, format := range []string{"csv", "xlsx"} {
+		link := `new URL(document.querySelector('[data-testid=stats-` + format + `]').href).searchParams`
+		if !eval[bool](agent, link+`.get('from') === document.querySelector('[data-testid=stats-from]').value && `+link+`.get('to') === document.querySelector('[data-testid=stats-to]').value && `+link+`.get('to') !== null`) {
+			t.Errorf("the %s link %q does not name the days shown", format, eval[string](agent, `document.querySelector('[data-testid=stats-`+format+`]').href`))
+		}
+	}
 	for m, want := range map[string]string{"inflow": "2", "completed": "3", "frt_avg_s": "2m 40s", "transfers": "0", "rating_avg": "4.50"} {
 		if got := eval[string](agent, cell(m)); got != want {
 			t.Errorf("김하늘's %s: %q, want %q", m, got, want)

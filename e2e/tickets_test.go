@@ -432,6 +432,26 @@ func TestBrowserTicketList(t *testing.T) {
 	agent.do("search for the order number", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-filter-text]"), "20261201-0007"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-text]').dispatchEvent(new Event('change', {bubbles: true}))`))
 	agent.waitFor("the real one found by its order number", count+` === 1 && document.querySelector('`+ticketItem+`').dataset.ticketId === '`+fmt.Sprint(real.ID)+`'`)
+	// Its number, as its emails give it to the customer, finds it, and
+	// keeps it as a colleague changes it.
+	fill(agent, "[data-testid=ticket-filter-text]", fmt.Sprintf("#%d", real.ID))
+	agent.do("search for the ticket's number", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-text]').dispatchEvent(new Event('change', {bubbles: true}))`))
+	agent.waitFor("the real one found by its number", count+` === 1 && document.querySelector('`+ticketItem+`').dataset.ticketId === '`+fmt.Sprint(real.ID)+`'`)
+	tags := []string{"이중결제"}
+	if _, err := s.node.App.UpdateTicket(ctx, s.ws.ID, real.ID, chat.TicketPatch{Tags: &tags}); err != nil {
+		t.Fatal(err)
+	}
+	agent.waitFor("it kept, tagged", count+` === 1 && document.querySelector('`+ticketItem+` [data-field=tag]')?.textContent === '#이중결제'`)
+	// A phone number as the caller reads it out finds the messages left
+	// with it written otherwise, and keeps them as tickets arrive live
+	// (the console's own filter dropped them at the next event).
+	fill(agent, "[data-testid=ticket-filter-text]", "01000000000")
+	agent.do("search for the caller's number", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-text]').dispatchEvent(new Event('change', {bubbles: true}))`))
+	agent.waitFor("the tickets left with 010-0000-0000", count+` === 50 && [...document.querySelectorAll('`+ticketItem+`')].every((li) => li.dataset.ticketId !== '`+fmt.Sprint(real.ID)+`')`)
+	if err := s.node.App.CreateTicket(ctx, &chat.Ticket{WorkspaceID: s.ws.ID, Name: "광고", Contact: "010-0000-0000", Message: "최저가 대출 마지막 안내"}); err != nil {
+		t.Fatal(err)
+	}
+	agent.waitFor("the new one from that number on top, the others kept", count+` === 51 && document.querySelector('`+ticketItem+`').querySelector('[data-field=title]').textContent === '최저가 대출 마지막 안내'`)
 	fill(agent, "[data-testid=ticket-filter-text]", " ")
 	agent.do("clear the search", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-text]').dispatchEvent(new Event('change', {bubbles: true}))`))
 	agent.click("[data-testid=ticket-filter-unread]")
@@ -451,6 +471,18 @@ func TestBrowserTicketList(t *testing.T) {
 	agent.waitFor("the call's ticket open and first in the list", `document.querySelector('[data-testid=ticket-subject]').textContent === '전화 문의 — 단체 주문 견적'`+
 		` && document.querySelector('`+ticketItem+`').querySelector('[data-field=title]').textContent === '전화 문의 — 단체 주문 견적'`+
 		` && document.querySelector('[data-testid=ticket-tab-transcript]').hidden && document.querySelector('[data-testid=ticket-composer-help]').textContent.includes('doyun@example.com')`)
+
+	// A ticket a colleague hands to the agent joins their own list as it
+	// happens, in its place by number (it waited for a reload).
+	me := s.agentID(adminEmail)
+	choose(agent, "[data-testid=ticket-filter-assignee]", fmt.Sprint(me))
+	agent.waitFor("the agent's own list, without the real one", `document.querySelector('[data-testid=ticket-filter-assignee]').value === '`+fmt.Sprint(me)+`'`+
+		` && ![...document.querySelectorAll('`+ticketItem+`')].some((li) => li.dataset.ticketId === '`+fmt.Sprint(real.ID)+`')`)
+	if _, err := s.node.App.UpdateTicket(ctx, s.ws.ID, real.ID, chat.TicketPatch{AssigneeID: &me}); err != nil {
+		t.Fatal(err)
+	}
+	agent.waitFor("the real one handed over, last by its number", `[...document.querySelectorAll('`+ticketItem+`')].at(-1)?.dataset.ticketId === '`+fmt.Sprint(real.ID)+`'`)
+	choose(agent, "[data-testid=ticket-filter-assignee]", "")
 
 	// On a phone, in English.
 	agent.click("[data-testid=nav-language]")

@@ -158,24 +158,39 @@ func init() {
 
 // stem strips one ending or particle from a Korean word, keeping a stem of
 // at least one syllable (two when the ending is a single syllable, so that
-// 나이 is not taken for 나 + 이).
+// 나이 is not taken for 나 + 이). The polite 요 that follows an ending or a
+// particle (반품하려면요, 환불은요) goes with what it follows: stripped alone,
+// it left 반품하려면 — a word no article has, and the question half
+// answered, so that 반품 하려면요 found nothing where 반품 하려면 found the
+// return articles.
 func stem(w string) string {
 	if stopwords[w] || endings[w] {
 		return ""
 	}
+	s, suffix := stripOne(w)
+	if suffix == "요" && s != "" {
+		if again, next := stripOne(s); next != "" {
+			s = again
+		}
+	}
+	if stopwords[s] {
+		return ""
+	}
+	return s
+}
+
+// stripOne strips the longest ending or particle from w under stem's
+// rules, saying which ("" when none).
+func stripOne(w string) (string, string) {
 	rs := []rune(w)
 	for n := min(maxSuffix, len(rs)-1); n >= 1; n-- {
 		keep := len(rs) - n
 		if n == 1 && keep < 2 || !endings[string(rs[keep:])] {
 			continue
 		}
-		s := string(rs[:keep])
-		if stopwords[s] {
-			return ""
-		}
-		return s
+		return string(rs[:keep]), string(rs[keep:])
 	}
-	return w
+	return w, ""
 }
 
 // latinStem folds English plurals and common endings, enough for FAQ

@@ -386,7 +386,10 @@ func (ix *Index) expand(query string) ([]queryTerm, map[int]float64) {
 		}
 	}
 	// Synonyms: a phrase of a group in the question brings the group's
-	// other phrases, answering for the question's features inside it.
+	// other phrases, answering for the question's features inside it —
+	// the words it holds, or the word that holds it (비번 in 비번까먹었어요,
+	// typed without a space: the phrase answered for nothing, and the
+	// question found nothing).
 	qwords := words(fold(query))
 	squeezed := strings.Join(strings.Fields(fold(query)), "")
 	for _, g := range ix.synonyms {
@@ -396,7 +399,7 @@ func (ix *Index) expand(query string) ([]queryTerm, map[int]float64) {
 			}
 			var inside []int
 			for n, w := range qwords {
-				if st := stem(w.text); st != "" && strings.Contains(p, st) {
+				if st := stem(w.text); st != "" && (strings.Contains(p, st) || strings.Contains(st, p)) {
 					inside = append(inside, slotOf[n]...)
 				}
 			}

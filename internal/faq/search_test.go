@@ -29,6 +29,7 @@ func TestSearchKorean(t *testing.T) {
 		{"two-syllable noun", "환불", "ko", 1},
 		{"particle", "환불은요", "ko", 1},
 		{"ending", "환불하려면 어떻게 해요", "ko", 1},
+		{"polite 요 after an ending", "반품 하려면요", "ko", 1},
 		{"spacing joined", "배송조회", "ko", 2},
 		{"spacing apart", "배송 조회 하고 싶어요", "ko", 2},
 		{"typo", "배송죠회", "ko", 2},
@@ -36,6 +37,7 @@ func TestSearchKorean(t *testing.T) {
 		{"initial consonants", "ㅂㅅㅈㅎ", "ko", 2},
 		{"initial consonants of a noun", "ㄱㅎ 신청", "ko", 3},
 		{"synonym", "비번", "ko", 5},
+		{"synonym inside a joined word", "비번까먹었어요", "ko", 5},
 		{"full width", "ＰＡＳＳＷＯＲＤ", "en", 4},
 		{"case", "Password", "en", 4},
 		{"english stem", "passwords", "en", 4},
@@ -53,6 +55,21 @@ func TestSearchKorean(t *testing.T) {
 				t.Fatalf("%q: want %d first, got %+v", tt.q, tt.want, hits)
 			}
 		})
+	}
+}
+
+// TestSearchPolite요: the polite 요 after an ending or a particle
+// (하려면요, 은요) changes nothing: it went alone, leaving 반품하려면, a word
+// no article has, and 반품 하려면요 found nothing where 반품 하려면 found the
+// return articles.
+func TestSearchPolite요(t *testing.T) {
+	ix := small()
+	for _, pair := range [][2]string{{"환불 하려면요", "환불 하려면"}, {"교환하려면요", "교환하려면"}, {"배송 조회는요?", "배송 조회는?"},
+		{"비밀번호 찾으려면요", "비밀번호 찾으려면"}} {
+		polite, plain := ix.Search(pair[0], "ko", 1), ix.Search(pair[1], "ko", 1)
+		if len(polite) != 1 || len(plain) != 1 || polite[0] != plain[0] {
+			t.Errorf("%q: %+v, %q: %+v", pair[0], polite, pair[1], plain)
+		}
 	}
 }
 

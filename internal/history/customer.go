@@ -71,6 +71,18 @@ func CustomerTerms(q string) []Term {
 	return out
 }
 
+// PhoneTerms is what a query written like a phone number looks for in a
+// phone number's digits alone: its digits, and them in Korea's other form
+// (koreanForms); none for any other query. The To check list searches
+// tickets' contacts with them, as the customer filter does profiles'.
+func PhoneTerms(q string) []string {
+	d := phoneDigits(q)
+	if d == "" {
+		return nil
+	}
+	return append([]string{d}, koreanForms(q, d)...)
+}
+
 // koreanForms are a phone query's digits in Korea's other ways of writing
 // them, so that 010-1234-5678 and +82 10-1234-5678 find each other (a
 // messenger or a site may give either): a national number (0…) as its

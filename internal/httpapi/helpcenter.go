@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -52,8 +53,28 @@ type helpPage struct {
 	Body                      template.HTML
 	Updated, UpdatedISO       string
 	workspace                 *chat.Workspace
+	article                   bool // an article's page, in the article's one language
 	categories                []chat.FAQCategory
 	articles                  []chat.Article
+}
+
+// LangHref is the address of this page in lang, for the language links:
+// the search's query kept. A bare ?lang= dropped it, and a visitor who
+// switched language on their results got an empty search page.
+//
+// An article is in one language (its page shows it whatever ?lang= says):
+// its other language's link is the help center's home in that language,
+// where a link that changed nothing had been.
+func (p *helpPage) LangHref(lang string) string {
+	if p.article && lang != p.Lang {
+		return "/help/" + url.PathEscape(p.SiteID) + "?lang=" + url.QueryEscape(lang)
+	}
+	v := url.Values{"lang": {lang}}
+	if p.Query != "" {
+		v.Set("q", p.Query)
+	}
+	// Spaces as %20: a + in an attribute is written &#43;.
+	return "?" + strings.ReplaceAll(v.Encode(), "+", "%20")
 }
 
 // helpColor is the help center's colour when the workspace chose none.
@@ -214,7 +235,7 @@ func (s *Server) helpArticle(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// An article is in one language: its page is canonical in it.
-	p.Lang, p.T = a.Lang, web.HelpCatalogs()[a.Lang]
+	p.Lang, p.T, p.article = a.Lang, web.HelpCatalogs()[a.Lang], true
 	p.Canonical = fmt.Sprintf("%s/help/%s/articles/%d?lang=%s", strings.TrimSuffix(s.cfg.BaseURL, "/"), ws.SiteID, id, a.Lang)
 	p.PageTitle, p.Description = a.Title, faq.Excerpt(a.BodyText, 150)
 	// Sanitized when saved; sanitized again here, so that a body stored by
@@ -243,6 +264,11 @@ func (s *Server) helpSearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Query, p.NoIndex = q, true
 	p.PageTitle = fmt.Sprintf(p.T["results_for"], q)
+	if q == "" {
+		// The box sent empty (Enter pressed on it): a search page, not
+		// the results for ‘’.
+		p.PageTitle = p.T["search"]
+	}
 	if checkParam("q", q) != nil {
 		// Nothing a person typed: the box starts empty again.
 		p.Query, p.PageTitle, p.Problem = "", p.T["query_invalid"], p.T["query_invalid_text"]

@@ -126,3 +126,55 @@ func TestWidgetArticleSanitizedWhenRead(t *testing.T) {
 		t.Errorf("help center page %s", page)
 	}
 }
+
+// TestHelpCenterLanguageLinksKeepTheSearch: a visitor who searched 환불 and
+// switches to English sees the same search in English. The links were a
+// bare ?lang=, which dropped the query: an empty search page.
+func TestHelpCenterLanguageLinksKeepTheSearch(t *testing.T) {
+	e := newEnv(t)
+	seedFAQ(t, e)
+	anon := e.anonymous()
+	status, data := anon.do("GET", "/help/shop/search?lang=ko&q="+url.QueryEscape("환불 언제 돼요"), "")
+	if status != 200 {
+		t.Fatalf("search: %d %s", status, data)
+	}
+	q := strings.ReplaceAll(url.QueryEscape("환불 언제 돼요"), "+", "%20")
+	for _, want := range []string{`href="?lang=en&amp;q=` + q + `" hreflang="en"`, `href="?lang=ko&amp;q=` + q + `" hreflang="ko"`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the search page lacks %s", want)
+		}
+	}
+	// Elsewhere the links are the page in the other language, as before.
+	if _, data := anon.do("GET", "/help/shop?lang=ko", ""); !strings.Contains(string(data), `href="?lang=en" hreflang="en"`) {
+		t.Errorf("the home page's English link: %s", data)
+	}
+	// An article is in its one language: English on a Korean article is
+	// the English help center (it was the same Korean page again).
+	var found struct{ Articles []struct{ ID int64 } }
+	e.login("manager").json("GET", e.shopPath()+"/faq/search?lang=ko&q="+url.QueryEscape("환불"), "", 200, &found)
+	if len(found.Articles) == 0 {
+		t.Fatalf("no Korean article: %+v", found)
+	}
+	_, data = anon.do("GET", fmt.Sprintf("/help/shop/articles/%d?lang=en", found.Articles[0].ID), "")
+	if !strings.Contains(string(data), `href="/help/shop?lang=en" hreflang="en"`) || !strings.Contains(string(data), `href="?lang=ko" hreflang="ko" aria-current="true"`) {
+		t.Errorf("a Korean article's language links: %s", data)
+	}
+}
+
+// TestHelpCenterEmptySearch: the search box sent empty is a search page,
+// titled so; it was titled "‘’ 검색 결과" (results for nothing).
+func TestHelpCenterEmptySearch(t *testing.T) {
+	e := newEnv(t)
+	seedFAQ(t, e)
+	anon := e.anonymous()
+	for _, tt := range []struct{ path, want string }{
+		{"/help/shop/search?lang=ko&q=", "<h1>검색</h1>"},
+		{"/help/shop/search?lang=en&q=+", "<h1>Search</h1>"},
+		{"/help/shop/search?lang=ko", "<h1>검색</h1>"},
+	} {
+		status, data := anon.do("GET", tt.path, "")
+		if status != 200 || !strings.Contains(string(data), tt.want) || strings.Contains(string(data), "‘’") || strings.Contains(string(data), "“”") {
+			t.Errorf("GET %s: %d, want %s in %s", tt.path, status, tt.want, data)
+		}
+	}
+}

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/history"
 )
 
 // ticketColumns are a ticket's stored columns (tags are a table of their
@@ -238,8 +240,25 @@ func (db *DB) Tickets(ctx context.Context, workspaceID int64, f chat.TicketFilte
 			lower = "LOWER"
 		}
 		query += ` AND (` + lower + `(t.subject) LIKE ? ESCAPE '\' OR ` + lower + `(t.message) LIKE ? ESCAPE '\' OR ` + lower + `(t.name) LIKE ? ESCAPE '\'
-			OR ` + lower + `(t.contact) LIKE ? ESCAPE '\')`
+			OR ` + lower + `(t.contact) LIKE ? ESCAPE '\'`
 		args = append(args, like, like, like, like)
+		// A phone number is found however either is written: the agent
+		// returning a call types 01023456789 for a message left with
+		// 010-2345-6789 (or +82 10…), as the customer filter finds it
+		// (history.PhoneTerms). A contact's separators are those a
+		// phone number may have (chat.IsPhone).
+		for _, d := range history.PhoneTerms(f.Text) {
+			query += ` OR REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(t.contact, '-', ''), ' ', ''), '.', ''), '(', ''), ')', ''), '+', '') LIKE ?`
+			args = append(args, "%"+d+"%")
+		}
+		// The ticket's number, as its emails give it to the customer
+		// ("문의 번호 #1234", [#1234] in the subject) and the list shows
+		// it: what a customer quotes on the phone.
+		if id, ok := ticketNumber(f.Text); ok {
+			query += ` OR t.id = ?`
+			args = append(args, id)
+		}
+		query += `)`
 	}
 	if f.Unread {
 		query += ` AND NOT EXISTS (SELECT 1 FROM ticket_reads r WHERE r.agent_id = ? AND r.ticket_id = t.id AND r.seen_at >= t.activity_at)`
@@ -275,6 +294,16 @@ func (db *DB) Tickets(ctx context.Context, workspaceID int64, f chat.TicketFilte
 		out[i].Tags = append(out[i].Tags, tags[out[i].ID]...)
 	}
 	return out, err
+}
+
+// ticketNumber reads a search for a ticket's number: 1234 or #1234.
+func ticketNumber(q string) (int64, bool) {
+	q = strings.TrimPrefix(strings.TrimSpace(q), "#")
+	if q == "" || len(q) > 18 || strings.TrimLeft(q, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(q, 10, 64)
+	return n, err == nil && n > 0
 }
 
 // Ticket reads one ticket with viewer's unread marker.

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -72,6 +74,40 @@ func testTickets(t *testing.T, s chat.Store) {
 		found, err := s.Tickets(ctx, f.ws.ID, chat.TicketFilter{Text: q})
 		must(t, err)
 		if len(found) != 1 || found[0].ID != emilie.ID {
+			t.Errorf("q %s: %+v", q, found)
+		}
+	}
+	// A phone number finds its ticket however either is written: the
+	// agent returning a call types the digits the customer reads out.
+	call := &chat.Ticket{WorkspaceID: f.ws.ID, Name: "최지우", Contact: "010-2345-6789", Message: "전화 주세요. 반품 접수 방법 문의"}
+	abroad := &chat.Ticket{WorkspaceID: f.ws.ID, Name: "한서연", Contact: "+82 10-9876-5432", Message: "해외에서 주문했어요"}
+	for _, tk := range []*chat.Ticket{call, abroad} {
+		_, err = s.CreateTicket(ctx, tk)
+		must(t, err)
+	}
+	for q, want := range map[string]*chat.Ticket{"01023456789": call, "010 2345 6789": call, "2345-6789": call, "+82 10 2345 6789": call,
+		"010-9876-5432": abroad, "01098765432": abroad, "+82 10-9876-5432": abroad, "９８７６５４３２": abroad} {
+		found, err := s.Tickets(ctx, f.ws.ID, chat.TicketFilter{Text: q})
+		must(t, err)
+		if len(found) != 1 || found[0].ID != want.ID {
+			t.Errorf("q %s: %d tickets, want #%d", q, len(found), want.ID)
+		}
+	}
+	// Its number, as the emails give it ("문의 번호 #12"), finds it too.
+	for _, q := range []string{fmt.Sprintf("#%d", call.ID), fmt.Sprint(call.ID)} {
+		found, err := s.Tickets(ctx, f.ws.ID, chat.TicketFilter{Text: q})
+		must(t, err)
+		if !slices.ContainsFunc(found, func(tk chat.TicketItem) bool { return tk.ID == call.ID }) || (q[0] == '#' && len(found) != 1) {
+			t.Errorf("q %s: %d tickets, want #%d", q, len(found), call.ID)
+		}
+	}
+	if found, err := s.Tickets(ctx, f.ws.ID, chat.TicketFilter{Text: "#999999999"}); err != nil || len(found) != 0 {
+		t.Errorf("a number no ticket has: %+v %v", found, err)
+	}
+	for _, q := range []string{"010-2345-0000", "23456789 반품"} { // another number; words and digits: words, as before
+		found, err := s.Tickets(ctx, f.ws.ID, chat.TicketFilter{Text: q})
+		must(t, err)
+		if len(found) != 0 {
 			t.Errorf("q %s: %+v", q, found)
 		}
 	}

@@ -291,7 +291,12 @@ class Stats extends HTMLElement {
       f.from.value = res.from;
       f.to.value = res.to;
       if (this.#yesterday) f.to.max = f.from.max = this.#yesterday;
-      this.#asked = q;
+      // The exports are of the days shown, named: the first view asks
+      // for the default week, which is another once the workspace's
+      // midnight has passed with the page open.
+      this.#asked = new URLSearchParams(q);
+      this.#asked.set('from', res.from);
+      this.#asked.set('to', res.to);
       this.#render();
     } catch (err) {
       if (n !== this.#loading) return;

@@ -282,7 +282,10 @@ class Tickets extends HTMLElement {
     const tag = this.#ref('f-tag').value.trim().normalize('NFC');
     const text = this.#ref('f-text').value.trim().normalize('NFC').toLowerCase();
     const hay = [tk.subject, tk.message, tk.name, tk.contact].join('\n').toLowerCase();
-    return (!ch || ch === tk.channel) && (!tag || (tk.tags ?? []).includes(tag)) && (!text || hay.includes(text));
+    const number = text.replace(/^#/, ''); // the ticket's number, as its emails give it
+    const found = !text || hay.includes(text) || phoneTerms(text).some((d) => (tk.contact ?? '').replace(/[-\s.()+]/g, '').includes(d))
+      || (/^\d{1,18}$/.test(number) && Number(number) === tk.id);
+    return (!ch || ch === tk.channel) && (!tag || (tk.tags ?? []).includes(tag)) && found;
   }
 
   #redraw() {
@@ -342,6 +345,7 @@ class Tickets extends HTMLElement {
       const fresh = { ...tk, unread: this.#open?.id === tk.id ? false : (ev.type === 'ticket.created' || ev.type === 'ticket.replied') ? !mine : this.#items[i]?.unread ?? false };
       if (i >= 0) this.#items[i] = { ...this.#items[i], ...fresh };
       else if (ev.type === 'ticket.created' && this.#matches(tk)) this.#items.unshift(fresh);
+      else if (this.#matches(tk)) this.#arrive(tk.id);
       this.#items = this.#items.filter((x) => this.#matches(x)); // solved leaves the active view
       this.#renderList();
       if (this.#open?.id === tk.id) {
@@ -354,6 +358,26 @@ class Tickets extends HTMLElement {
     if (ev.type === 'ticket.delivery' && ev.ticket_reply && this.#open?.id === ev.ticket_reply.ticket_id) {
       this.#replies = this.#replies.map((r) => (r.id === ev.ticket_reply.id ? ev.ticket_reply : r));
       this.#renderThread();
+    }
+  }
+
+  // #arrive adds a ticket a change brought into the list as filtered — one
+  // assigned to the agent viewing their own, one reopened into the active
+  // view — where its ID puts it among the pages loaded (it stayed out until
+  // the list was reloaded). It is read first, for the agent's unread
+  // marker, which the event does not carry.
+  async #arrive(id) {
+    const last = this.#items.at(-1);
+    if (this.#cursor && last && id < last.id) return; // on a page not loaded yet
+    try {
+      const { ticket } = await this.#inbox.request('GET', `/tickets/${id}`);
+      if (this.#items.some((x) => x.id === id) || !this.#matches(ticket)) return;
+      if (this.#ref('f-unread').checked && !ticket.unread) return;
+      const at = this.#items.findIndex((x) => x.id < id);
+      this.#items.splice(at < 0 ? this.#items.length : at, 0, ticket);
+      this.#renderList();
+    } catch {
+      // Gone, or out of reach: the list stays as it was.
     }
   }
 
@@ -607,6 +631,27 @@ class Tickets extends HTMLElement {
       this.#fillComposer();
     }
   }
+}
+
+// phoneTerms mirrors history.PhoneTerms, as the server's search finds a
+// phone number: a query written like one (digits, '-', '+', spaces; at
+// least 3 digits) as its digits, and them in Korea's other form
+// (010… and 82 10…); none for any other query.
+function phoneTerms(text) {
+  const q = text.normalize('NFKC').trim();
+  if (!/^[\d\s+-]+$/.test(q)) return [];
+  const d = q.replace(/\D/g, '');
+  if (d.length < 3) return [];
+  let national = '';
+  if (q.startsWith('+82') && d.length > 2) national = '0' + d.slice(2).replace(/^0/, '');
+  else if (d.length > 1 && d[0] === '0' && d[1] !== '0') national = d;
+  const out = [d];
+  if (national) {
+    for (const alt of [national, '82' + national.slice(1)]) {
+      if (alt !== d && alt.length >= 3 && !out.includes(alt)) out.push(alt);
+    }
+  }
+  return out;
 }
 
 // deliveryTitle is what hovering over a delivery line shows: when a sent

@@ -364,6 +364,17 @@ async function talkToAgent() {
     return;
   }
   try {
+    // No chat yet: one starts only when a person can take it now. A robot
+    // chat started just to be refused the person showed among the robot's
+    // chats in the console and, closed when idle, counted as one the robot
+    // resolved. (showLeave reads the config again.)
+    if (!conversation && !creating) {
+      await loadConfig().catch(() => {});
+      if (availability !== 'available') {
+        showLeave();
+        return;
+      }
+    }
     const conv = await ensureConversation();
     if (conv.state !== 'bot') return;
     applyConversation(await api('POST', `/conversations/${conv.id}/agent`));
