@@ -222,14 +222,7 @@ async function deactivated(workspaceId) {
   // A request still on its way is answered 401 when the deactivation
   // ended the sessions: the page explains that too (sessionLost).
   inbox.stop();
-  explaining++;
-  let signedOut = false;
-  try {
-    await session.reload();
-  } catch (err) {
-    signedOut = err.status === 401;
-  }
-  explaining--;
+  const signedOut = await reloadExplaining();
   const archived = !signedOut && !session.membership(workspaceId);
   showDeactivated(session.membership(workspaceId) ?? m, { name, signedOut, archived });
   if (!signedOut) fillWorkspacePicker();
@@ -244,17 +237,25 @@ async function deactivated(workspaceId) {
 // request's own refusal, which the page that sent it shows.
 async function refusedInactive(workspaceId) {
   if (!inbox || inbox.workspaceId !== workspaceId) return;
-  explaining++;
-  let signedOut = false;
-  try {
-    await session.reload();
-  } catch (err) {
-    signedOut = err.status === 401;
-  }
-  explaining--;
+  const signedOut = await reloadExplaining();
   const m = session.membership(workspaceId);
   if (!signedOut && m && isActive(m)) return; // a colleague's, or not known: the request's own refusal
   deactivated(workspaceId);
+}
+
+// reloadExplaining reads the session again while the page explains a
+// deactivation (explaining: a 401 meanwhile must not sign out first),
+// and reports whether the session is gone.
+async function reloadExplaining() {
+  explaining++;
+  try {
+    await session.reload();
+    return false;
+  } catch (err) {
+    return err.status === 401;
+  } finally {
+    explaining--;
+  }
 }
 
 function showDeactivated(m, { name = '', signedOut = false, archived = false } = {}) {
