@@ -1,0 +1,131 @@
+package e2e
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserAccessibleNames: every control a keyboard or screen-reader
+// user meets on the main screens — the console's chat with a conversation
+// open, its other pages, the widget's chat and FAQ, and the help center —
+// has an accessible name (WCAG 4.1.2), in Korean and in English: an icon
+// button says what it does, a field says what it is for.
+func TestBrowserAccessibleNames(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	refund := seedShopFAQ(t, s)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	visitor := newTab(t, root, "visitor")
+	reader := newTab(t, root, "reader") // of the help center
+	desktop(agent)
+	desktop(visitor)
+	signIn(agent, s)
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	widgetSend(visitor, "주문한 찻잔 세트가 아직 안 왔어요. 언제 오나요?")
+	id := firstRequest(agent)
+	openAndAssign(agent, id)
+	consoleSend(agent, "확인해 보겠습니다. 잠시만 기다려 주세요.")
+	widgetShows(visitor, "agent", "확인해 보겠습니다. 잠시만 기다려 주세요.")
+
+	var missing []string
+	screens := 0
+	check := func(p *tab, where string, frame bool) {
+		p.t.Helper()
+		var got []string
+		if frame {
+			got = frameEval[[]string](p, unnamedControls)
+		} else {
+			got = eval[[]string](p, "(() => { const d = document; "+unnamedControls+" })()")
+		}
+		screens++
+		for _, g := range got {
+			missing = append(missing, where+": "+g)
+		}
+	}
+	for _, lang := range []string{"ko", "en"} {
+		agent.click("[data-testid=nav-chat]")
+		openConversation(agent, id)
+		agent.waitFor("the customer panel", `document.querySelector('[data-testid=details]').dataset.state === 'open'`)
+		check(agent, lang+" console chat", false)
+		for _, page := range []string{"tickets", "history", "stats", "settings", "team", "audit"} {
+			openPage(agent, page)
+			check(agent, lang+" console "+page, false)
+		}
+		check(visitor, lang+" widget chat", true)
+		visitor.frameClick("[data-testid=widget-faq-open]")
+		visitor.waitFrame("the FAQ by category", `d.querySelectorAll('[data-testid=widget-faq-item]').length === 4`)
+		check(visitor, lang+" widget FAQ", true)
+		visitor.frameClick("[data-testid=widget-faq-close]")
+		visitor.waitFrame("the chat again", `d.querySelector('[data-testid=widget-faq]').hidden`)
+		check(visitor, lang+" host page", false)
+
+		reader.goTo(fmt.Sprintf("%s/help/%s?lang=%s", s.baseURL, s.ws.SiteID, lang))
+		reader.waitFor("the help center", `document.querySelector('main') !== null`)
+		check(reader, lang+" help center", false)
+		reader.goTo(fmt.Sprintf("%s/help/%s/articles/%d?lang=%s", s.baseURL, s.ws.SiteID, refund.ID, lang))
+		reader.waitFor("the article", `document.querySelector('main h1') !== null`)
+		check(reader, lang+" help article", false)
+		if lang == "ko" {
+			agent.click("[data-testid=nav-language]")
+			agent.click("[data-testid=language-en]")
+			agent.waitFor("English", `document.documentElement.lang === 'en'`)
+			openWidget(visitor, s.host.URL+"?head="+url.QueryEscape(`<script>window.SodamSettings = {language: 'en'};</script>`))
+			visitor.waitFrame("the English widget", `d.documentElement.lang === 'en' && d.querySelector('[data-testid=widget-input]')`)
+		}
+	}
+	// The check finds a missing name where there is one: an icon button
+	// with nothing to read is reported.
+	agent.do("add a probe icon button", chromedp.Evaluate[chromedp.Void](`document.body.insertAdjacentHTML('afterbegin', '<button type=button data-testid=name-probe><svg viewBox="0 0 24 24" aria-hidden="true" width="24" height="24"><path d="M4 4h16v16H4z"/></svg></button>')`))
+	if got := eval[[]string](agent, "(() => { const d = document; "+unnamedControls+" })()"); !slices.ContainsFunc(got, func(g string) bool { return strings.Contains(g, "[name-probe]") }) {
+		t.Errorf("the name check reported %q for an icon button without a name", got)
+	}
+	agent.do("remove the probe", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=name-probe]').remove()`))
+	t.Logf("checked %d screens", screens)
+	if len(missing) > 0 {
+		t.Errorf("controls without an accessible name:\n%s", strings.Join(missing, "\n"))
+	}
+}
+
+// unnamedControls is a function body over the document d that returns
+// each visible control (link, button, field, focusable element) without an
+// accessible name, computed as a browser does in short: aria-labelledby,
+// aria-label, a label, text content (alt of images in it), value of an
+// input button, title, placeholder.
+const unnamedControls = `
+const text = (e) => {
+	if (e.nodeType === 3) return e.textContent;
+	if (e.nodeType !== 1 || e.getAttribute('aria-hidden') === 'true' || e.hidden) return '';
+	if (e.tagName === 'IMG') return e.alt || '';
+	if (e.getAttribute('aria-label')) return e.getAttribute('aria-label');
+	return [...e.childNodes].map(text).join(' ');
+};
+const name = (e) => {
+	const by = e.getAttribute('aria-labelledby');
+	if (by) return by.split(/\s+/).map((id) => d.getElementById(id)).filter(Boolean).map((x) => x.textContent).join(' ');
+	if (e.getAttribute('aria-label')) return e.getAttribute('aria-label');
+	if (e.labels && e.labels.length) return [...e.labels].map(text).join(' ');
+	if (e.matches('input[type=submit], input[type=button], input[type=reset]')) return e.value;
+	if (!e.matches('input, select, textarea')) {
+		const t = text(e);
+		if (t.trim()) return t;
+	}
+	return e.title || e.placeholder || '';
+};
+const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"]), [role=button], [role=link], [role=menuitem], [role=menuitemradio], [role=tab], [role=checkbox], [role=switch], [role=option], [contenteditable=true]';
+const out = [];
+for (const e of d.querySelectorAll(sel)) {
+	if (!e.checkVisibility({ visibilityProperty: true })) continue;
+	if (e.closest('[aria-hidden=true], [inert]')) continue;
+	if (name(e).trim()) continue;
+	const where = e.dataset.testid ? '[' + e.dataset.testid + ']' : e.parentElement?.closest('[data-testid]') ? ' in [' + e.parentElement.closest('[data-testid]').dataset.testid + ']' : '';
+	out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.type && e.tagName === 'INPUT' ? '[type=' + e.type + ']' : '') + where + (e.className && typeof e.className === 'string' ? ' .' + e.className.trim().split(/\s+/).join('.') : ''));
+}
+return out;
+`
