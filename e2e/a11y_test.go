@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // TestBrowserAccessibleNames: every control a keyboard or screen-reader
@@ -129,3 +130,74 @@ for (const e of d.querySelectorAll(sel)) {
 }
 return out;
 `
+
+// TestBrowserWidgetFocusReturn: in the widget, what opens over the chat —
+// the FAQ panel, the question before ending the chat, the rating form —
+// closes on Escape or its own cancel button and gives the keyboard focus
+// back to the button that opened it, with the chat still open; so a
+// keyboard or screen-reader user keeps their place. The last Escape hides
+// the chat and focuses the launcher.
+func TestBrowserWidgetFocusReturn(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	seedShopFAQ(t, s)
+	agent, visitor, _ := takenChat(t, s, "찻잔 세트 배송이 언제 되나요?")
+	const reply = "오늘 오후에 출고됩니다."
+	consoleSend(agent, reply)
+	widgetShows(visitor, "agent", reply)
+	visitor.waitFrame("the rate button once the agent replied", `d.querySelector('[data-testid=widget-rate]').checkVisibility()`)
+
+	press := func(key, what string) {
+		visitor.t.Helper()
+		visitor.do("press "+what, chromedp.KeyEvent(key))
+	}
+	focusOn := func(id string) {
+		visitor.t.Helper()
+		frameEval[bool](visitor, `d.getElementById(`+js(id)+`).focus(); return true;`)
+	}
+	focusBack := func(what, opener, closed string) {
+		visitor.t.Helper()
+		visitor.waitFrame(what+" closed, the focus back on #"+opener,
+			closed+` && d.activeElement?.id === `+js(opener)+` && d.hasFocus()`)
+		if !eval[bool](visitor, `document.querySelector('#sodam-frame').checkVisibility()`) {
+			visitor.fail("closing %s hid the chat", what)
+		}
+	}
+	for _, how := range []string{"Escape", "cancel"} {
+		focusOn("faq-open")
+		press(kb.Enter, "Enter on the FAQ button")
+		visitor.waitFrame("the FAQ panel, its search focused", `!d.querySelector('[data-testid=widget-faq]').hidden && d.activeElement?.dataset.testid === 'widget-faq-input'`)
+		if how == "Escape" {
+			press(kb.Escape, "Escape in the FAQ panel")
+		} else {
+			frameEval[bool](visitor, `d.querySelector('[data-testid=widget-faq-close]').focus(); return true;`)
+			press(kb.Enter, "Enter on the FAQ panel's close button")
+		}
+		focusBack("the FAQ panel ("+how+")", "faq-open", `d.querySelector('[data-testid=widget-faq]').hidden`)
+
+		focusOn("end")
+		press(kb.Enter, "Enter on the end button")
+		visitor.waitFrame("the end question, its cancel focused", `!d.querySelector('[data-testid=widget-end-dialog]').hidden && d.activeElement?.dataset.testid === 'widget-end-cancel'`)
+		if how == "Escape" {
+			press(kb.Escape, "Escape in the end question")
+		} else {
+			press(kb.Enter, "Enter on the end question's cancel button")
+		}
+		focusBack("the end question ("+how+")", "end", `d.querySelector('[data-testid=widget-end-dialog]').hidden`)
+
+		focusOn("rate")
+		press(kb.Enter, "Enter on the rate button")
+		visitor.waitFrame("the rating form, its first star focused", `!d.querySelector('[data-testid=widget-rating-form]').hidden && d.activeElement?.dataset.testid === 'widget-rating-star-1'`)
+		if how == "Escape" {
+			press(kb.Escape, "Escape in the rating form")
+		} else {
+			frameEval[bool](visitor, `d.querySelector('[data-testid=widget-rating-cancel]').focus(); return true;`)
+			press(kb.Enter, "Enter on the rating form's cancel button")
+		}
+		focusBack("the rating form ("+how+")", "rate", `d.querySelector('[data-testid=widget-rating-form]').hidden`)
+	}
+	// With nothing open over the chat, Escape hides it and the launcher
+	// has the focus.
+	press(kb.Escape, "Escape in the chat")
+	visitor.waitFor("the chat hidden, the launcher focused", `!document.querySelector('#sodam-frame').checkVisibility() && document.activeElement?.id === 'sodam-launcher'`)
+}
