@@ -201,3 +201,56 @@ func TestBrowserWidgetFocusReturn(t *testing.T) {
 	press(kb.Escape, "Escape in the chat")
 	visitor.waitFor("the chat hidden, the launcher focused", `!document.querySelector('#sodam-frame').checkVisibility() && document.activeElement?.id === 'sodam-launcher'`)
 }
+
+// TestBrowserMessagesAnnounced: a screen reader reads a chat message that
+// arrives, alone and politely, in the console and in the widget — and
+// does not read the whole thread again when a conversation opens. The
+// lists of messages are in no live region; a polite live region of their
+// own says the line that just arrived, from the other side, and not the
+// user's own message coming back from the server.
+func TestBrowserMessagesAnnounced(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const first = "어제 주문한 찻잔 세트 배송 조회가 안 돼요."
+	agent, visitor, id := takenChat(t, s, first)
+	const thread, widgetThread = `document.querySelector('[data-testid=messages]')`, `d.querySelector('[data-testid=widget-messages]')`
+	const live, widgetLive = `document.querySelector('[data-testid=messages-live]')`, `d.querySelector('[data-testid=widget-messages-live]')`
+	const inLive = `.closest('[aria-live], [role=log], [role=status], [role=alert]')`
+	if where := eval[string](agent, `(() => { const r = `+thread+inLive+`; return r ? r.outerHTML.slice(0, 80) : ''; })()`); where != "" {
+		agent.fail("the console's thread is inside a live region, read again whole as a conversation opens: %s", where)
+	}
+	if where := frameEval[string](visitor, `const r = `+widgetThread+inLive+`; return r ? r.outerHTML.slice(0, 80) : '';`); where != "" {
+		visitor.fail("the widget's thread is inside a live region, read again whole as the chat opens: %s", where)
+	}
+
+	const reply = "주문 번호를 알려 주시면 바로 확인해 드릴게요."
+	consoleSend(agent, reply)
+	widgetShows(visitor, "agent", reply)
+	visitor.waitFrame("the reply announced in the widget", widgetLive+`?.getAttribute('aria-live') === 'polite' && `+widgetLive+`.textContent.includes(`+js(reply)+`)`)
+	if got := frameEval[string](visitor, `return `+widgetLive+`.textContent;`); strings.Contains(got, first) {
+		visitor.fail("the widget announced %q, the thread before the reply too", got)
+	}
+	if got := eval[string](agent, live+`.textContent`); strings.Contains(got, reply) {
+		agent.fail("the console announced the agent's own reply: %q", got)
+	}
+
+	const answer = "주문 번호는 20261207-0412입니다."
+	widgetSend(visitor, answer)
+	consoleShows(agent, "visitor", answer)
+	agent.waitFor("the visitor's message announced in the console", live+`?.getAttribute('aria-live') === 'polite' && `+live+`.textContent.includes(`+js(answer)+`)`)
+	if got := eval[string](agent, live+`.textContent`); strings.Contains(got, first) || strings.Contains(got, reply) {
+		agent.fail("the console announced %q, the thread before the message too", got)
+	}
+	if got := frameEval[string](visitor, `return `+widgetLive+`.textContent;`); strings.Contains(got, answer) {
+		visitor.fail("the widget announced the visitor's own message: %q", got)
+	}
+
+	// Opened again, the conversation's messages are shown, not announced.
+	agent.goTo(s.baseURL + "/console/")
+	agent.do("open the conversation", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#/c/%d'`, id)))
+	agent.waitFor("the conversation loaded", `document.querySelector('[data-testid=conversation]').dataset.state === 'ready'`)
+	consoleShows(agent, "visitor", answer)
+	if got := eval[string](agent, live+`.textContent`); got != "" {
+		agent.fail("opening the conversation announced %q", got)
+	}
+}

@@ -40,7 +40,7 @@ let robotEnabled = false; // the robot answers new conversations first
 let carried = ''; // a message the ended chat refused, for the next chat's composer
 
 await locale.set(settings.language || navigator.language);
-const thread = new Thread($('messages'), renderMessage, $('scroller'), { t });
+const thread = new Thread($('messages'), renderMessage, $('scroller'), { t, live: $('messages-live') });
 // Times are shown in the workspace's time zone, as the console shows them
 // (the config's time_zone), with the zone in the exact time on hover; the
 // browser's until the config arrives, or for a zone it does not know.
@@ -290,7 +290,7 @@ function onEvent(event) {
     return;
   }
   if (event.message?.conversation_id === conversation?.id) {
-    const fresh = thread.add(event.message);
+    const fresh = thread.add(event.message, { announce: true });
     reportRead();
     if (event.message.sender_type === 'agent') {
       showTyping(false);
