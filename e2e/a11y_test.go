@@ -254,3 +254,67 @@ func TestBrowserMessagesAnnounced(t *testing.T) {
 		agent.fail("opening the conversation announced %q", got)
 	}
 }
+
+// TestBrowserFieldErrors: a refused field says why to a screen reader
+// whenever it has the focus, not only once as the error appears: it is
+// aria-invalid and aria-describedby names the words of the error; typing
+// in it takes both away. Checked on the sign-in form (a wrong password),
+// the new ticket dialog (no subject) and the customer panel (a bad
+// email).
+func TestBrowserFieldErrors(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	// describedBy is the text of the elements a field's aria-describedby
+	// names.
+	describedBy := func(sel string) string {
+		agent.t.Helper()
+		return eval[string](agent, `(() => { const e = document.querySelector(`+js(sel)+`); return (e.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean).map((id) => document.getElementById(id)?.textContent ?? '').join(' ').trim(); })()`)
+	}
+
+	agent.goTo(s.baseURL + "/console/")
+	agent.waitFor("the sign-in form", `!document.querySelector('#login').hidden`)
+	agent.do("sign in with a wrong password",
+		chromedp.SendKeys(chromedp.CSS("[data-testid=login-email]"), adminEmail),
+		chromedp.SendKeys(chromedp.CSS("[data-testid=login-password]"), "wrong-password-1"))
+	agent.click("[data-testid=login-submit]")
+	agent.waitFor("the refusal", `document.querySelector('[data-testid=login-error]').textContent !== ''`)
+	refusal := eval[string](agent, `document.querySelector('[data-testid=login-error]').textContent`)
+	for _, f := range []string{"[data-testid=login-email]", "[data-testid=login-password]"} {
+		if got := describedBy(f); got != refusal {
+			agent.fail("%s is described by %q, want the refusal %q", f, got, refusal)
+		}
+	}
+
+	signIn(agent, s)
+	openPage(agent, "tickets")
+	agent.click("[data-testid=ticket-new]")
+	agent.waitFor("the new ticket dialog", `document.querySelector('[data-testid=ticket-new-subject]')?.checkVisibility()`)
+	agent.click("[data-testid=ticket-new-save]")
+	const subject = "[data-testid=ticket-new-subject]"
+	agent.waitFor("the subject refused", `document.querySelector(`+js(subject)+`).getAttribute('aria-invalid') === 'true'`)
+	if got := describedBy(subject); got != "제목을 입력하세요." {
+		agent.fail("the refused subject is described by %q, want its error", got)
+	}
+	agent.do("type a subject", chromedp.SendKeys(chromedp.CSS(subject), "찻잔 세트 교환 요청"))
+	if got := eval[string](agent, `(() => { const e = document.querySelector(`+js(subject)+`); return (e.getAttribute('aria-invalid') ?? '') + (e.getAttribute('aria-describedby') ?? ''); })()`); got != "" {
+		agent.fail("the subject stays marked refused after typing: %q", got)
+	}
+	agent.click("[data-testid=ticket-new-cancel]")
+
+	visitor := newTab(t, root, "visitor")
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	widgetSend(visitor, "교환 접수했는데 연락이 없어요.")
+	agent.click("[data-testid=nav-chat]")
+	id := firstRequest(agent)
+	openAndAssign(agent, id)
+	agent.waitFor("the customer panel", `document.querySelector('[data-testid=details]').dataset.state === 'open' && !document.querySelector('[data-testid=customer-form] fieldset').disabled`)
+	agent.do("type a bad email", chromedp.SendKeys(chromedp.CSS("[data-testid=customer-email]"), "minji-at-example"))
+	agent.click("[data-testid=customer-save]")
+	agent.waitFor("the email refused", `document.querySelector('[data-testid=customer-email]').getAttribute('aria-invalid') === 'true'`)
+	if got, want := describedBy("[data-testid=customer-email]"), eval[string](agent, `document.querySelector('[data-testid=customer-error]').textContent`); got != want || want == "" {
+		agent.fail("the refused email is described by %q, want the refusal %q", got, want)
+	}
+}

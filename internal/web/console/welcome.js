@@ -6,7 +6,7 @@
 // serves index.html for both paths; this module fills its <main
 // id="welcome">.
 import { call } from './api.js';
-import { chooseLanguage, formError, label, locale, t } from './i18n.js';
+import { chooseLanguage, formError, label, locale, markInvalid, t } from './i18n.js';
 import { MIN_LENGTH, StrengthHint } from './password.js';
 import { stamp, template } from './template.js';
 
@@ -195,8 +195,7 @@ export function openWelcome(link, signedIn, leave) {
 
 function showProblem(box, input, text) {
   box.textContent = text;
-  input.setAttribute('aria-invalid', 'true');
-  input.addEventListener('input', () => input.removeAttribute('aria-invalid'), { once: true });
+  markInvalid(input, box);
   input.focus();
 }
 
