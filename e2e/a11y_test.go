@@ -35,7 +35,7 @@ func TestBrowserAccessibleNames(t *testing.T) {
 	consoleSend(agent, "확인해 보겠습니다. 잠시만 기다려 주세요.")
 	widgetShows(visitor, "agent", "확인해 보겠습니다. 잠시만 기다려 주세요.")
 
-	var missing []string
+	var missing, outline []string
 	screens := 0
 	check := func(p *tab, where string, frame bool) {
 		p.t.Helper()
@@ -48,6 +48,15 @@ func TestBrowserAccessibleNames(t *testing.T) {
 		screens++
 		for _, g := range got {
 			missing = append(missing, where+": "+g)
+		}
+		var jumps []string
+		if frame {
+			jumps = frameEval[[]string](p, headingJumps)
+		} else {
+			jumps = eval[[]string](p, "(() => { const d = document; "+headingJumps+" })()")
+		}
+		for _, j := range jumps {
+			outline = append(outline, where+": "+j)
 		}
 	}
 	for _, lang := range []string{"ko", "en"} {
@@ -91,6 +100,9 @@ func TestBrowserAccessibleNames(t *testing.T) {
 	t.Logf("checked %d screens", screens)
 	if len(missing) > 0 {
 		t.Errorf("controls without an accessible name:\n%s", strings.Join(missing, "\n"))
+	}
+	if len(outline) > 0 {
+		t.Errorf("headings that do not form an outline:\n%s", strings.Join(outline, "\n"))
 	}
 }
 
@@ -318,3 +330,20 @@ func TestBrowserFieldErrors(t *testing.T) {
 		agent.fail("the refused email is described by %q, want the refusal %q", got, want)
 	}
 }
+
+// headingJumps is a function body over the document d that returns what
+// keeps the visible headings from forming an outline: no h1, or a heading
+// more than one level below the one before it (an h2 then an h4).
+const headingJumps = `
+const hs = [...d.querySelectorAll('h1, h2, h3, h4, h5, h6, [role=heading]')].filter((h) => h.checkVisibility() && !h.closest('[aria-hidden=true]'));
+const level = (h) => Number(h.getAttribute('aria-level') || h.tagName.slice(1)) || 2;
+const out = [];
+if (hs.length && !hs.some((h) => level(h) === 1)) out.push('no h1 among ' + hs.map((h) => h.tagName.toLowerCase() + ' "' + h.textContent.trim().slice(0, 20) + '"').join(', '));
+let prev = 0;
+for (const h of hs) {
+	const l = level(h);
+	if (prev && l > prev + 1) out.push('h' + l + ' "' + h.textContent.trim().slice(0, 30) + '" after an h' + prev);
+	prev = l;
+}
+return out;
+`
