@@ -347,3 +347,68 @@ for (const h of hs) {
 }
 return out;
 `
+
+// TestBrowserConsoleDialogs: the console's dialogs and menus, opened from
+// the keyboard, take the focus and close on Escape, giving the focus back
+// to the button that opened them. A dialog keeps the focus while open
+// (Tab never reaches the page behind it); a menu's arrow keys move
+// between its items, and Tab out of it closes it.
+func TestBrowserConsoleDialogs(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	agent, _, _ := takenChat(t, s, "환불 요청드렸는데 처리됐는지 궁금해요.")
+	desktop(agent)
+	active := `(() => { const a = document.activeElement; return a && a !== document.body ? a.outerHTML.slice(0, 80) : ''; })()`
+	for _, c := range []struct {
+		opener, dialog, page string
+		menu                 bool
+	}{
+		{"[data-testid=transfer-button]", "[data-testid=transfer-dialog]", "chat", false},
+		{"[data-testid=block-button]", "[data-testid=block-dialog]", "chat", false},
+		{"[data-testid=close-button]", "[data-testid=wrapup-dialog]", "chat", false},
+		{"[data-testid=agent-avatar]", "[data-testid=account-menu]", "chat", true},
+		{"[data-testid=nav-language]", "[data-testid=language-menu]", "chat", true},
+		{"[data-testid=ticket-new]", "dialog:has([data-testid=ticket-new-subject])", "tickets", false},
+	} {
+		if c.page != "chat" {
+			openPage(agent, c.page)
+		}
+		open := `(document.querySelector(` + js(c.dialog) + `)?.matches(':modal, :popover-open'))`
+		inside := `document.querySelector(` + js(c.dialog) + `).contains(document.activeElement)`
+		openIt := func() {
+			agent.t.Helper()
+			agent.waitFor(c.opener, `document.querySelector(`+js(c.opener)+`)?.checkVisibility()`)
+			agent.do("focus "+c.opener, chromedp.Evaluate[chromedp.Void](`document.querySelector(`+js(c.opener)+`).focus()`))
+			agent.do("press Enter on "+c.opener, chromedp.KeyEvent(kb.Enter))
+			agent.waitFor(c.dialog+" open with the focus inside", open+` && `+inside)
+		}
+		openIt()
+		if c.menu {
+			first := eval[string](agent, active)
+			agent.do("press the down arrow", chromedp.KeyEvent(kb.ArrowDown))
+			if got := eval[string](agent, active); got == first || !eval[bool](agent, inside) {
+				agent.fail("the down arrow in %s moved the focus from %s to %s", c.dialog, first, got)
+			}
+		} else {
+			for i := range 12 {
+				agent.do("press Tab", chromedp.KeyEvent(kb.Tab))
+				if eval[bool](agent, `!`+inside) && eval[string](agent, active) != "" {
+					agent.fail("Tab %d in %s reached the page behind it: %s", i+1, c.dialog, eval[string](agent, active))
+					break
+				}
+			}
+		}
+		agent.do("press Escape", chromedp.KeyEvent(kb.Escape))
+		agent.waitFor(c.dialog+" closed, the focus back on "+c.opener, `!`+open+` && document.activeElement === document.querySelector(`+js(c.opener)+`)`)
+		if c.menu {
+			openIt()
+			for range 12 {
+				agent.do("press Tab", chromedp.KeyEvent(kb.Tab))
+				if eval[bool](agent, `!`+inside) {
+					break
+				}
+			}
+			agent.waitFor("Tab out of "+c.dialog+" to close it", `!`+open)
+		}
+	}
+}
