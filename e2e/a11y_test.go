@@ -35,7 +35,7 @@ func TestBrowserAccessibleNames(t *testing.T) {
 	consoleSend(agent, "확인해 보겠습니다. 잠시만 기다려 주세요.")
 	widgetShows(visitor, "agent", "확인해 보겠습니다. 잠시만 기다려 주세요.")
 
-	var missing, outline []string
+	var missing, outline, languages []string
 	screens := 0
 	check := func(p *tab, where string, frame bool) {
 		p.t.Helper()
@@ -58,12 +58,21 @@ func TestBrowserAccessibleNames(t *testing.T) {
 		for _, j := range jumps {
 			outline = append(outline, where+": "+j)
 		}
+		if !frame {
+			for _, n := range eval[[]string](p, "(() => { const d = document; "+unmarkedLanguages+" })()") {
+				languages = append(languages, where+": "+n)
+			}
+		}
 	}
 	for _, lang := range []string{"ko", "en"} {
 		agent.click("[data-testid=nav-chat]")
 		openConversation(agent, id)
 		agent.waitFor("the customer panel", `document.querySelector('[data-testid=details]').dataset.state === 'open'`)
 		check(agent, lang+" console chat", false)
+		agent.click("[data-testid=nav-language]") // its menu's items, in their own languages
+		agent.waitFor("the language menu", `document.querySelector('[data-testid=language-menu]').matches(':popover-open')`)
+		check(agent, lang+" console language menu", false)
+		agent.do("close the language menu", chromedp.KeyEvent(kb.Escape))
 		for _, page := range []string{"tickets", "history", "stats", "settings", "team", "audit"} {
 			openPage(agent, page)
 			check(agent, lang+" console "+page, false)
@@ -100,6 +109,9 @@ func TestBrowserAccessibleNames(t *testing.T) {
 	t.Logf("checked %d screens", screens)
 	if len(missing) > 0 {
 		t.Errorf("controls without an accessible name:\n%s", strings.Join(missing, "\n"))
+	}
+	if len(languages) > 0 {
+		t.Errorf("language names a screen reader would read in the page's language (WCAG 3.1.2):\n%s", strings.Join(languages, "\n"))
 	}
 	if len(outline) > 0 {
 		t.Errorf("headings that do not form an outline:\n%s", strings.Join(outline, "\n"))
@@ -412,3 +424,19 @@ func TestBrowserConsoleDialogs(t *testing.T) {
 		}
 	}
 }
+
+// unmarkedLanguages is a function body over the document d that returns
+// the names of languages written in their own language ("한국어",
+// "English": a language menu's items) whose element does not say that
+// language (lang), for a screen reader to read them in its voice.
+const unmarkedLanguages = `
+const own = { '한국어': 'ko', 'English': 'en' };
+const out = [];
+for (const e of d.querySelectorAll('a, button, option, span, li')) {
+	const want = own[e.textContent.trim()];
+	if (!want || e.closest('[hidden]')) continue;
+	const lang = e.closest('[lang]')?.lang ?? '';
+	if (lang !== want) out.push(e.tagName.toLowerCase() + (e.dataset.testid ? '[' + e.dataset.testid + ']' : '') + ' "' + e.textContent.trim() + '" in lang "' + lang + '"');
+}
+return out;
+`

@@ -22,8 +22,8 @@ const markup = template(`
   <label class="login-lang">
     <span class="sr-only" data-i18n="nav.language"></span>
     <select id="login-lang" data-testid="login-language">
-      <option value="ko" data-i18n="lang.ko"></option>
-      <option value="en" data-i18n="lang.en"></option>
+      <option value="ko" lang="ko" data-i18n="lang.ko"></option>
+      <option value="en" lang="en" data-i18n="lang.en"></option>
     </select>
   </label>
 </form>

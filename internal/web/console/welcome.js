@@ -41,8 +41,8 @@ const inviteMarkup = template(`
   <label class="login-lang">
     <span class="sr-only" data-i18n="nav.language"></span>
     <select data-ref="lang" data-testid="invite-language">
-      <option value="ko" data-i18n="lang.ko"></option>
-      <option value="en" data-i18n="lang.en"></option>
+      <option value="ko" lang="ko" data-i18n="lang.ko"></option>
+      <option value="en" lang="en" data-i18n="lang.en"></option>
     </select>
   </label>
 </form>
@@ -70,8 +70,8 @@ const resetMarkup = template(`
   <label class="login-lang">
     <span class="sr-only" data-i18n="nav.language"></span>
     <select data-ref="lang" data-testid="reset-language">
-      <option value="ko" data-i18n="lang.ko"></option>
-      <option value="en" data-i18n="lang.en"></option>
+      <option value="ko" lang="ko" data-i18n="lang.ko"></option>
+      <option value="en" lang="en" data-i18n="lang.en"></option>
     </select>
   </label>
 </form>
