@@ -159,8 +159,9 @@ return out;
 // the FAQ panel, the question before ending the chat, the rating form —
 // closes on Escape or its own cancel button and gives the keyboard focus
 // back to the button that opened it, with the chat still open; so a
-// keyboard or screen-reader user keeps their place. The last Escape hides
-// the chat and focuses the launcher.
+// keyboard or screen-reader user keeps their place. The rating form's
+// error describes its stars. The last Escape hides the chat and focuses
+// the launcher.
 func TestBrowserWidgetFocusReturn(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
@@ -220,6 +221,16 @@ func TestBrowserWidgetFocusReturn(t *testing.T) {
 		}
 		focusBack("the rating form ("+how+")", "rate", `d.querySelector('[data-testid=widget-rating-form]').hidden`)
 	}
+	// Sent without stars, the rating form says why, and the stars are
+	// described by that.
+	visitor.frameClick("[data-testid=widget-rate]")
+	visitor.frameClick("[data-testid=widget-rating-submit]")
+	visitor.waitFrame("the stars asked for", `d.querySelector('[data-testid=widget-rating-error]').textContent !== ''`)
+	if got := frameEval[string](visitor, `const e = d.querySelector('[data-testid=widget-rating-stars]'); return (e.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean).map((id) => d.getElementById(id)?.textContent ?? '').join(' ');`); got != frameEval[string](visitor, `return d.querySelector('[data-testid=widget-rating-error]').textContent;`) {
+		visitor.fail("the stars are described by %q, not the rating form's error", got)
+	}
+	visitor.frameClick("[data-testid=widget-rating-cancel]")
+
 	// With nothing open over the chat, Escape hides it and the launcher
 	// has the focus.
 	press(kb.Escape, "Escape in the chat")
