@@ -381,6 +381,7 @@ func TestBrowserConsoleDialogs(t *testing.T) {
 	s := startSite(t)
 	agent, _, _ := takenChat(t, s, "환불 요청드렸는데 처리됐는지 궁금해요.")
 	desktop(agent)
+	prefer(agent, "dark")
 	active := `(() => { const a = document.activeElement; return a && a !== document.body ? a.outerHTML.slice(0, 80) : ''; })()`
 	for _, c := range []struct {
 		opener, dialog, page string
@@ -406,6 +407,8 @@ func TestBrowserConsoleDialogs(t *testing.T) {
 			agent.waitFor(c.dialog+" open with the focus inside", open+` && `+inside)
 		}
 		openIt()
+		agent.do("press Tab", chromedp.KeyEvent(kb.Tab)) // a ring to look at
+		look(agent, "dialog-"+strings.Trim(strings.TrimPrefix(c.opener, "[data-testid="), "]"))
 		if c.menu {
 			first := eval[string](agent, active)
 			agent.do("press the down arrow", chromedp.KeyEvent(kb.ArrowDown))
