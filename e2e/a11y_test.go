@@ -374,8 +374,9 @@ return out;
 // TestBrowserConsoleDialogs: the console's dialogs and menus, opened from
 // the keyboard, take the focus and close on Escape, giving the focus back
 // to the button that opened them. A dialog keeps the focus while open
-// (Tab never reaches the page behind it); a menu's arrow keys move
-// between its items, and Tab out of it closes it.
+// (Tab never reaches the page behind it) and shows it on each of its
+// controls in the dark scheme; a menu's arrow keys move between its
+// items, and Tab out of it closes it.
 func TestBrowserConsoleDialogs(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
@@ -416,6 +417,11 @@ func TestBrowserConsoleDialogs(t *testing.T) {
 				agent.fail("the down arrow in %s moved the focus from %s to %s", c.dialog, first, got)
 			}
 		} else {
+			// Each control in it shows the focus (the focus check of
+			// TestBrowserKeyboardFocus), in the dark scheme.
+			if _, unseen := focusWalk(agent, 12); len(unseen) > 0 {
+				agent.fail("no visible keyboard focus in %s on:\n%s", c.dialog, strings.Join(unseen, "\n"))
+			}
 			for i := range 12 {
 				agent.do("press Tab", chromedp.KeyEvent(kb.Tab))
 				if eval[bool](agent, `!`+inside) && eval[string](agent, active) != "" {
