@@ -73,10 +73,13 @@ func TestBrowserAccessibleNames(t *testing.T) {
 		agent.waitFor("the language menu", `document.querySelector('[data-testid=language-menu]').matches(':popover-open')`)
 		check(agent, lang+" console language menu", false)
 		agent.do("close the language menu", chromedp.KeyEvent(kb.Escape))
-		for _, page := range []string{"tickets", "history", "stats", "settings", "team", "audit"} {
+		for _, page := range []string{"tickets", "history", "stats", "settings", "team", "audit", "workspaces"} {
 			openPage(agent, page)
 			check(agent, lang+" console "+page, false)
 		}
+		agent.do("open the profile page", chromedp.Evaluate[chromedp.Void](`location.hash = '#/profile'`))
+		agent.waitFor("the profile page", `document.querySelector('#app').dataset.page === 'profile' && document.querySelector('[data-testid=profile]').checkVisibility()`)
+		check(agent, lang+" console profile", false)
 		check(visitor, lang+" widget chat", true)
 		visitor.frameClick("[data-testid=widget-faq-open]")
 		visitor.waitFrame("the FAQ by category", `d.querySelectorAll('[data-testid=widget-faq-item]').length === 4`)
