@@ -425,8 +425,12 @@ for (const menu of [$('#lang-menu'), $('#account-menu')]) {
     e.preventDefault();
     items[(next + items.length) % items.length].focus();
   });
+  // Not when the focus goes to the menu's own button: a click there
+  // toggles the menu itself, and closing it first would have the click
+  // open it again.
   menu.addEventListener('focusout', (e) => {
-    if (e.relatedTarget && !menu.contains(e.relatedTarget) && menu.matches(':popover-open')) menu.hidePopover();
+    const to = e.relatedTarget;
+    if (to && !menu.contains(to) && to.getAttribute('popovertarget') !== menu.id && menu.matches(':popover-open')) menu.hidePopover();
   });
 }
 // A link or button in the account menu closes it.
