@@ -234,6 +234,47 @@ func TestBrowserWidgetFocusReturn(t *testing.T) {
 	}
 	visitor.frameClick("[data-testid=widget-rating-cancel]")
 
+	// The rating form's stars, empty and chosen, are 3:1 against the form
+	// in the light and the dark, and differ in shape (an outline, filled).
+	visitor.frameClick("[data-testid=widget-rate]")
+	for _, scheme := range []string{"light", "dark"} {
+		prefer(visitor, scheme)
+		frameEval[bool](visitor, `d.querySelector('[data-testid=widget-rating-star-3]').click(); return true;`)
+		got := frameEval[[]string](visitor, colourMath+`
+const form = d.querySelector('[data-testid=widget-rating-form]');
+const bg = layers(form).bg;
+const out = [];
+for (const [i, label] of [...d.querySelectorAll('[data-testid=widget-rating-stars] label')].entries()) {
+	const cs = w.getComputedStyle(label.querySelector('.star'));
+	const chosen = i < 3;
+	const fill = rgba(cs.color), stroke = rgba(cs.webkitTextStrokeColor), width = parseFloat(cs.webkitTextStrokeWidth);
+	const seen = Math.max(fill.a > 0 ? contrast(over(fill, bg), bg) : 0, width > 0 && stroke.a > 0 ? contrast(over(stroke, bg), bg) : 0);
+	if (seen < 3) out.push('star ' + (i + 1) + (chosen ? ' (chosen)' : '') + ': ' + seen.toFixed(2) + ' < 3');
+	if (!chosen && fill.a > 0) out.push('star ' + (i + 1) + ' (empty) is filled like a chosen one');
+}
+return out;`)
+		if len(got) > 0 {
+			visitor.fail("the rating stars in the %s scheme:\n%s", scheme, strings.Join(got, "\n"))
+		}
+	}
+	press(kb.Escape, "Escape")
+	visitor.waitFrame("the rating form closed", `d.querySelector('[data-testid=widget-rating-form]').hidden`)
+
+	// In the dark, each control of the rating form and the end question
+	// shows the keyboard focus.
+	prefer(visitor, "dark")
+	for _, c := range []struct{ opener, first string }{{"rate", "widget-rating-star-1"}, {"end", "widget-end-cancel"}} {
+		focusOn(c.opener)
+		press(kb.Enter, "Enter on #"+c.opener)
+		visitor.waitFrame("the focus on "+c.first, `d.activeElement?.dataset.testid === `+js(c.first))
+		if _, unseen := focusWalk(visitor, 4); len(unseen) > 0 {
+			visitor.fail("no visible keyboard focus after #%s on:\n%s", c.opener, strings.Join(unseen, "\n"))
+		}
+		look(visitor, "widget-focus-"+c.opener+"-dark")
+		press(kb.Escape, "Escape")
+		visitor.waitFrame("#"+c.opener+"'s part closed", `d.querySelector('[data-testid=widget-rating-form]').hidden && d.querySelector('[data-testid=widget-end-dialog]').hidden`)
+	}
+
 	// With nothing open over the chat, Escape hides it and the launcher
 	// has the focus.
 	press(kb.Escape, "Escape in the chat")

@@ -48,6 +48,7 @@ func TestColourContrast(t *testing.T) {
 			{"--notice-text", "--notice-bg", text},
 			{"--focus", "--surface", ui}, {"--focus", "--bg", ui},
 			{"--field-line", "--surface", ui}, {"--field-line", "--bg", ui},
+			{"--star", "--surface", ui}, // a chosen rating star (an empty one is drawn in --field-line)
 		}, []string{"--surface", "--bg"}},
 		{"help/help.css", []pair{
 			{"--ink", "--bg", text}, {"--muted", "--bg", text}, {"--focus", "--bg", ui},
