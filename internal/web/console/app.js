@@ -426,11 +426,34 @@ for (const item of document.querySelectorAll('#lang-menu [data-lang], #account-m
     }
   });
 }
+// The account and language menus behave as menus: opened, the first item
+// has the keyboard focus (Tab from the button would first have to find
+// them); the arrow keys, Home and End move between the items; Escape
+// closes the menu and gives the focus back to its button (the popover's
+// own light dismiss); Tab out of it closes it, rather than leave it open
+// over the page the focus went on to.
+const menuItems = (menu) => [...menu.querySelectorAll('[role^=menuitem]')].filter((item) => item.checkVisibility());
 for (const menu of [$('#lang-menu'), $('#account-menu')]) {
-  menu.addEventListener('toggle', () => {
+  menu.addEventListener('toggle', (e) => {
     for (const item of menu.querySelectorAll('[data-lang]')) {
       item.setAttribute('aria-checked', String(item.dataset.lang === locale.lang));
     }
+    if (e.newState === 'open') menuItems(menu)[0]?.focus();
+  });
+  menu.addEventListener('keydown', (e) => {
+    const items = menuItems(menu);
+    const at = items.indexOf(document.activeElement);
+    const next = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: items.length - 1 }[e.key];
+    if (next === undefined || !items.length) return;
+    e.preventDefault();
+    items[(next + items.length) % items.length].focus();
+  });
+  // Not when the focus goes to the menu's own button: a click there
+  // toggles the menu itself, and closing it first would have the click
+  // open it again.
+  menu.addEventListener('focusout', (e) => {
+    const to = e.relatedTarget;
+    if (to && !menu.contains(to) && to.getAttribute('popovertarget') !== menu.id && menu.matches(':popover-open')) menu.hidePopover();
   });
 }
 // A link or button in the account menu closes it.

@@ -128,7 +128,8 @@ const markup = template(`
   <p data-i18n="conv.wrapup"></p>
   <button type="button" class="primary" data-ref="wrapup-close" data-i18n="conv.wrapup_close" data-testid="wrapup-close"></button>
 </div>
-<ol class="thread" data-ref="thread" aria-live="polite" data-testid="messages"></ol>
+<ol class="thread" data-ref="thread" data-testid="messages"></ol>
+<p class="sr-only" aria-live="polite" data-ref="live" data-testid="messages-live"></p>
 <p class="typing" data-ref="typing" data-i18n="conv.typing" data-testid="typing-indicator" hidden></p>
 <form class="composer" data-ref="composer" data-testid="composer">
   <p class="composer-reason" data-ref="reason" data-testid="composer-reason"></p>
@@ -168,7 +169,7 @@ class ConversationView extends HTMLElement {
     stamp(this, markup);
     const list = this.#ref('thread');
     this.#thread = new Thread(list, (m, status, error) => this.#renderMessage(m, status, error), list,
-      { t, onError: (err) => toast(locale.errorText(err)) });
+      { t, onError: (err) => toast(locale.errorText(err)), live: this.#ref('live') });
     // A thread read to its end stays there when banners or the composer's
     // reason take away room.
     list.addEventListener('scroll', () => {
@@ -243,7 +244,7 @@ class ConversationView extends HTMLElement {
     });
     inbox.addEventListener('message', (e) => {
       if (e.detail.conversation_id !== this.#id) return;
-      this.#thread.add(e.detail);
+      this.#thread.add(e.detail, { announce: true });
       if (e.detail.sender_type === 'visitor') this.#showTyping(false);
       this.#showReceipt();
       this.#reportRead();

@@ -10,7 +10,7 @@ import { h, stars } from '../shared/dom.js';
 import { attachmentView } from '../shared/files.js';
 import { MESSAGE_PAGE, Thread } from '../shared/thread.js';
 import { systemText } from './conversation.js';
-import { clockTime, closeReasonText, exactTime, formError, label, locale, t, waitingTime } from './i18n.js';
+import { clearInvalid, clockTime, closeReasonText, exactTime, formError, label, locale, t, waitingTime } from './i18n.js';
 import { customerName } from './names.js';
 import { renderNote } from './notes.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
@@ -357,7 +357,7 @@ class Details extends HTMLElement {
   #customerEdited(input) {
     const cu = this.#inbox.customer;
     if (!this.#id || !cu) return;
-    input?.removeAttribute?.('aria-invalid');
+    if (input?.matches?.('input, textarea, select')) clearInvalid(input);
     const changed = profileChanges(this.#ref('customer-form'), cu);
     const had = this.#inbox.drafts.get(this.#id, 'customer');
     const has = Object.keys(changed).length > 0;
@@ -381,7 +381,7 @@ class Details extends HTMLElement {
     } catch (err) {
       if (this.#id !== id) return toast(locale.errorText(err));
       formError(error, err);
-      markProfileError(e.target, err);
+      markProfileError(e.target, err, error);
     } finally {
       submit.disabled = false;
     }

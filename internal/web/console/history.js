@@ -10,7 +10,7 @@
 import { h } from '../shared/dom.js';
 import { MESSAGE_PAGE, Thread } from '../shared/thread.js';
 import { transcriptLine } from './details.js';
-import { channels, clockTime, dateFormat, exactTime, formError, label, locale, t } from './i18n.js';
+import { channels, clearInvalid, clockTime, dateFormat, exactTime, formError, label, locale, t } from './i18n.js';
 import { customerName } from './names.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
 import { PII } from './pii.js';
@@ -159,7 +159,7 @@ class HistoryPage extends HTMLElement {
     });
     profileTestIDs(this.#ref('customer-form'), 'history-customer');
     this.#ref('customer-form').addEventListener('input', (e) => {
-      e.target.removeAttribute('aria-invalid');
+      if (e.target.matches('input, textarea, select')) clearInvalid(e.target);
       showProfileNotes(this.#ref('customer-form'));
     });
     this.#customerTags = new TagPicker(this.#ref('customer-tags'), () => this.#saveCustomerTags());
@@ -445,7 +445,7 @@ class HistoryPage extends HTMLElement {
       toast(t('history.saved'));
     } catch (err) {
       formError(error, err);
-      markProfileError(form, err);
+      markProfileError(form, err, error);
     }
   }
 

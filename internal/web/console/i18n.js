@@ -162,3 +162,31 @@ export function formError(el, err) {
   el.replaceChildren(locale.errorText(err), ...(detail ? [' ', h('small', { class: 'detail' }, detail)] : []));
   el.dataset.code = err?.code ?? '';
 }
+
+let errorBoxes = 0; // numbers the ids markInvalid gives error boxes
+
+// markInvalid marks a field the user must correct: aria-invalid, and
+// aria-describedby naming box, the words that say why, so that a screen
+// reader reads the reason again whenever the field has the focus (the
+// box's role=alert says it once, when it appears). Typing in the field
+// takes the mark away.
+export function markInvalid(input, box) {
+  if (!box.id) box.id = `form-error-${++errorBoxes}`;
+  clearInvalid(input);
+  input.setAttribute('aria-invalid', 'true');
+  const ids = (input.getAttribute('aria-describedby') ?? '').split(/\s+/).filter(Boolean);
+  input.setAttribute('aria-describedby', [...ids, box.id].join(' '));
+  input.dataset.errorBox = box.id;
+  input.addEventListener('input', () => clearInvalid(input), { once: true });
+}
+
+// clearInvalid takes away what markInvalid put on a field.
+export function clearInvalid(input) {
+  input.removeAttribute('aria-invalid');
+  const box = input.dataset.errorBox;
+  if (!box) return;
+  delete input.dataset.errorBox;
+  const ids = (input.getAttribute('aria-describedby') ?? '').split(/\s+/).filter((id) => id && id !== box);
+  if (ids.length) input.setAttribute('aria-describedby', ids.join(' '));
+  else input.removeAttribute('aria-describedby');
+}

@@ -11,19 +11,19 @@ const markup = template(`
   <h1 data-i18n="login.heading"></h1>
   <label>
     <span data-i18n="login.email"></span>
-    <input type="email" name="email" autocomplete="username" required data-testid="login-email">
+    <input type="email" name="email" autocomplete="username" required aria-describedby="login-error" data-testid="login-email">
   </label>
   <label>
     <span data-i18n="login.password"></span>
-    <input type="password" name="password" autocomplete="current-password" required data-testid="login-password">
+    <input type="password" name="password" autocomplete="current-password" required aria-describedby="login-error" data-testid="login-password">
   </label>
   <p id="login-error" class="form-error" role="alert" data-testid="login-error"></p>
   <button type="submit" name="submit" class="primary wide" data-i18n="login.submit" data-testid="login-submit"></button>
   <label class="login-lang">
     <span class="sr-only" data-i18n="nav.language"></span>
     <select id="login-lang" data-testid="login-language">
-      <option value="ko" data-i18n="lang.ko"></option>
-      <option value="en" data-i18n="lang.en"></option>
+      <option value="ko" lang="ko" data-i18n="lang.ko"></option>
+      <option value="en" lang="en" data-i18n="lang.en"></option>
     </select>
   </label>
 </form>

@@ -27,8 +27,8 @@ const markup = template(`
     <span data-i18n="profile.language"></span>
     <select name="language" class="medium" data-testid="profile-language">
       <option value="" data-i18n="profile.language_browser"></option>
-      <option value="ko" data-i18n="lang.ko"></option>
-      <option value="en" data-i18n="lang.en"></option>
+      <option value="ko" lang="ko" data-i18n="lang.ko"></option>
+      <option value="en" lang="en" data-i18n="lang.en"></option>
     </select>
   </label>
   <p class="form-error" role="alert" data-ref="profile-error" data-testid="profile-error"></p>

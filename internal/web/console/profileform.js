@@ -4,7 +4,7 @@
 // buttons, error line and what it does with the values; the fields, the
 // age beside the birth date, the note's counter and which field the
 // server's error names are here, once.
-import { t } from './i18n.js';
+import { clearInvalid, markInvalid, t } from './i18n.js';
 
 // profileFields are the fields, in the form's order.
 export const profileFields = ['name', 'nickname', 'phone', 'email', 'birth_date', 'address', 'note'];
@@ -41,7 +41,7 @@ export function fillProfile(form, values) {
     const input = form.elements[f];
     const value = values[f] ?? '';
     if (input.value !== value) input.value = value;
-    input.removeAttribute('aria-invalid');
+    clearInvalid(input);
   }
   showProfileNotes(form);
 }
@@ -63,11 +63,11 @@ export function showProfileNotes(form) {
   form.querySelector('[data-ref=note-count]').textContent = t('details.note_count', { n: form.elements.note.value.length, max: 500 });
 }
 
-// markProfileError marks the field a refusal names: the server names it
-// first ("email must be …").
-export function markProfileError(form, err) {
+// markProfileError marks the field a refusal names (the server names it
+// first: "email must be …") as refused for the reason shown in box.
+export function markProfileError(form, err, box) {
   const field = profileFields.find((f) => err.message?.startsWith(f + ' '));
-  if (field) form.elements[field].setAttribute('aria-invalid', 'true');
+  if (field) markInvalid(form.elements[field], box);
 }
 
 // age is the full years since a YYYY-MM-DD birth date (만 나이), or null.

@@ -6,7 +6,7 @@
 // ticket opens on the To check page.
 import { h } from '../shared/dom.js';
 import { customerName } from './names.js';
-import { formError, locale, t } from './i18n.js';
+import { clearInvalid, formError, locale, markInvalid, t } from './i18n.js';
 import { isActive } from './session.js';
 import { stamp, template } from './template.js';
 import { toast } from './toast.js';
@@ -66,7 +66,7 @@ export function openTicketDialog(inbox, conversation = null) {
   f.assignee.value = String(inbox.agentId);
   f.subject.placeholder = t('tickets.subject_placeholder', { name: (conversation && customerName(conversation)) || t('msg.visitor') });
   dialog.querySelector('.form-error').replaceChildren();
-  f.subject.removeAttribute('aria-invalid');
+  clearInvalid(f.subject);
   dialog.showModal();
   f.subject.focus();
 }
@@ -80,10 +80,10 @@ async function submit(e) {
   // A subject is required: say so in the console's language, at the field,
   // rather than with the server's English words.
   const error = form.querySelector('.form-error');
-  f.subject.removeAttribute('aria-invalid');
+  clearInvalid(f.subject);
   if (!f.subject.value.trim()) {
     error.textContent = t('tickets.subject_required');
-    f.subject.setAttribute('aria-invalid', 'true');
+    markInvalid(f.subject, error);
     f.subject.focus();
     return;
   }

@@ -6,7 +6,7 @@
 // serves index.html for both paths; this module fills its <main
 // id="welcome">.
 import { call } from './api.js';
-import { chooseLanguage, formError, label, locale, t } from './i18n.js';
+import { chooseLanguage, formError, label, locale, markInvalid, t } from './i18n.js';
 import { MIN_LENGTH, StrengthHint } from './password.js';
 import { stamp, template } from './template.js';
 
@@ -41,8 +41,8 @@ const inviteMarkup = template(`
   <label class="login-lang">
     <span class="sr-only" data-i18n="nav.language"></span>
     <select data-ref="lang" data-testid="invite-language">
-      <option value="ko" data-i18n="lang.ko"></option>
-      <option value="en" data-i18n="lang.en"></option>
+      <option value="ko" lang="ko" data-i18n="lang.ko"></option>
+      <option value="en" lang="en" data-i18n="lang.en"></option>
     </select>
   </label>
 </form>
@@ -70,8 +70,8 @@ const resetMarkup = template(`
   <label class="login-lang">
     <span class="sr-only" data-i18n="nav.language"></span>
     <select data-ref="lang" data-testid="reset-language">
-      <option value="ko" data-i18n="lang.ko"></option>
-      <option value="en" data-i18n="lang.en"></option>
+      <option value="ko" lang="ko" data-i18n="lang.ko"></option>
+      <option value="en" lang="en" data-i18n="lang.en"></option>
     </select>
   </label>
 </form>
@@ -195,8 +195,7 @@ export function openWelcome(link, signedIn, leave) {
 
 function showProblem(box, input, text) {
   box.textContent = text;
-  input.setAttribute('aria-invalid', 'true');
-  input.addEventListener('input', () => input.removeAttribute('aria-invalid'), { once: true });
+  markInvalid(input, box);
   input.focus();
 }
 

@@ -7,6 +7,11 @@
 // messages): the owner shows the last page and hands the thread the way
 // to the ones before it (earlier); a row at the top then loads the page
 // before when the reader presses it or scrolls up to it.
+//
+// The list is not a live region: opening a conversation, a page of
+// earlier messages or a redraw in another language would have a screen
+// reader read the whole thread again. A message that just arrived is
+// announced alone instead, through a live region of its own (live).
 // MESSAGE_PAGE is how many messages a page of a long conversation holds.
 export const MESSAGE_PAGE = 200;
 
@@ -24,18 +29,21 @@ export class Thread {
   #load = null; // before → Promise of { messages, earlier }
   #loading = false;
   #generation = 0; // changes at clear: older pages' answers are dropped
+  #live; // the polite live region arrived messages are announced in, or null
 
   // render(message, status, error) returns the element for a message;
   // status is "pending", "retrying" or "failed" for unconfirmed drafts.
   // t is the page's translation (shared/locale.js: the earlier row says
   // thread.earlier); onError(err) hears of a page of earlier messages that
-  // failed to load.
-  constructor(list, render, scroller = list, { t = (key) => key, onError = () => {} } = {}) {
+  // failed to load; live is the aria-live=polite element add announces
+  // arrived messages in.
+  constructor(list, render, scroller = list, { t = (key) => key, onError = () => {}, live = null } = {}) {
     this.#list = list;
     this.#render = render;
     this.#scroller = scroller;
     this.#t = t;
     this.#onError = onError;
+    this.#live = live;
     this.lastSeq = 0;
     scroller.addEventListener('scroll', () => {
       if (this.#head && !this.#loading && this.#head.getBoundingClientRect().bottom >= this.#scroller.getBoundingClientRect().top) this.#loadEarlier();
@@ -44,6 +52,7 @@ export class Thread {
 
   clear() {
     this.#list.replaceChildren();
+    this.#live?.replaceChildren();
     this.#shown.clear();
     this.#pending.clear();
     this.lastSeq = 0;
@@ -66,7 +75,10 @@ export class Thread {
 
   // add shows a stored message unless it is already shown; a shown one
   // whose text or masks changed (message.updated, §11) is drawn again.
-  add(msg) {
+  // With announce (a message that arrived live, not one of a page read),
+  // a new message that is not the user's own draft coming back is read
+  // out by a screen reader.
+  add(msg, { announce = false } = {}) {
     if (this.#shown.has(msg.id)) {
       this.update(msg);
       return false;
@@ -79,7 +91,18 @@ export class Thread {
     }
     this.#insert(msg);
     if (follow) this.scrollToEnd();
+    if (announce && !pending) this.#announce(this.#shown.get(msg.id));
     return true;
+  }
+
+  // #announce puts the text of a message's line (who, what, when) alone
+  // in the live region: a new node each time, so that the same words
+  // twice in a row are read twice.
+  #announce(el) {
+    if (!this.#live) return;
+    const line = document.createElement('span');
+    line.textContent = el.textContent.replace(/\s+/g, ' ').trim();
+    this.#live.replaceChildren(line);
   }
 
   #insert(msg) {

@@ -17,6 +17,7 @@ export class FAQPanel {
   #home = null;
   #searchTimer = 0;
   #onAgent;
+  #opener = null; // the element focused when the panel opened
   // Only the latest request's answer is shown: a slow answer to an
   // earlier search (or to the home, or an article the visitor left) never
   // replaces a newer one. Each counts its area's requests.
@@ -54,6 +55,9 @@ export class FAQPanel {
   get open() { return !this.#el.hidden; }
 
   async show() {
+    // What opened the panel (the FAQ button, a robot's article link) gets
+    // the keyboard focus back when it closes.
+    if (this.#el.hidden) this.#opener = document.activeElement;
     this.#el.hidden = false;
     this.#el.closest('.chat').dataset.faq = 'open';
     this.#showList();
@@ -70,8 +74,13 @@ export class FAQPanel {
   }
 
   hide() {
+    const focused = this.#el.contains(document.activeElement);
     this.#el.hidden = true;
     delete this.#el.closest('.chat').dataset.faq;
+    // Hidden with the focus inside, the panel would drop it to the page's
+    // start: a keyboard or screen-reader user would lose their place.
+    if (focused && this.#opener?.isConnected && this.#opener.checkVisibility()) this.#opener.focus();
+    this.#opener = null;
   }
 
   #showList() {

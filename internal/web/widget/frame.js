@@ -40,7 +40,7 @@ let robotEnabled = false; // the robot answers new conversations first
 let carried = ''; // a message the ended chat refused, for the next chat's composer
 
 await locale.set(settings.language || navigator.language);
-const thread = new Thread($('messages'), renderMessage, $('scroller'), { t });
+const thread = new Thread($('messages'), renderMessage, $('scroller'), { t, live: $('messages-live') });
 // Times are shown in the workspace's time zone, as the console shows them
 // (the config's time_zone), with the zone in the exact time on hover; the
 // browser's until the config arrives, or for a zone it does not know.
@@ -290,7 +290,7 @@ function onEvent(event) {
     return;
   }
   if (event.message?.conversation_id === conversation?.id) {
-    const fresh = thread.add(event.message);
+    const fresh = thread.add(event.message, { announce: true });
     reportRead();
     if (event.message.sender_type === 'agent') {
       showTyping(false);
@@ -469,8 +469,22 @@ function showRating() {
   }
 }
 
+// hideBack hides el, a part of the chat that opened over it (the end
+// question, the rating form), and gives the keyboard focus back to back,
+// what opened it, when the focus was inside: hidden with the focus in it,
+// el would drop the focus to the page's start and a keyboard or
+// screen-reader user would lose their place.
+function hideBack(el, back) {
+  const focused = el.contains(document.activeElement);
+  el.hidden = true;
+  if (focused && back?.isConnected && back.checkVisibility()) back.focus();
+}
+
+let ratingOpener = null; // the button that opened the rating form
+
 function openRating() {
   const form = $('rating');
+  ratingOpener = document.activeElement;
   form.reset();
   $('rating-stars').dataset.score = '0';
   $('rating-error').textContent = '';
@@ -835,9 +849,7 @@ $('end').addEventListener('click', () => {
   $('end-confirm').hidden = false;
   $('end-no').focus();
 });
-$('end-no').addEventListener('click', () => {
-  $('end-confirm').hidden = true;
-});
+$('end-no').addEventListener('click', () => hideBack($('end-confirm'), $('end')));
 $('end-yes').addEventListener('click', endChat);
 $('new-chat').addEventListener('click', async () => {
   conversation = null;
@@ -865,9 +877,7 @@ $('rating').addEventListener('change', (e) => {
   if (e.target.name === 'score') $('rating-stars').dataset.score = e.target.value;
   $('rating-error').textContent = '';
 });
-$('rating-cancel').addEventListener('click', () => {
-  $('rating').hidden = true;
-});
+$('rating-cancel').addEventListener('click', () => hideBack($('rating'), ratingOpener));
 $('retry').addEventListener('click', start);
 if (window.parent === window) $('minimize').hidden = true;
 $('minimize').addEventListener('click', () => parent.postMessage({ sodam: 'close' }, settings.origin || '*'));
@@ -876,8 +886,8 @@ $('minimize').addEventListener('click', () => parent.postMessage({ sodam: 'close
 document.addEventListener('keydown', (e) => {
   if (e.key !== 'Escape' || e.isComposing || e.defaultPrevented || window.parent === window) return;
   if (faqPanel.open) faqPanel.hide();
-  else if (!$('end-confirm').hidden) $('end-confirm').hidden = true;
-  else if (!$('rating').hidden) $('rating').hidden = true;
+  else if (!$('end-confirm').hidden) hideBack($('end-confirm'), $('end'));
+  else if (!$('rating').hidden) hideBack($('rating'), ratingOpener);
   else parent.postMessage({ sodam: 'close' }, settings.origin || '*');
 });
 start();

@@ -38,7 +38,7 @@ class FAQCard extends SettingsCard {
     <label><span data-i18n="faq.title"></span><input name="title" maxlength="200" required autocomplete="off" data-testid="faq-title"></label>
     <div class="faq-row">
       <label><span data-i18n="faq.category"></span><select name="category" data-testid="faq-category"></select></label>
-      <label><span data-i18n="faq.lang"></span><select name="lang" data-testid="faq-lang"><option value="ko">한국어</option><option value="en">English</option></select></label>
+      <label><span data-i18n="faq.lang"></span><select name="lang" data-testid="faq-lang"><option value="ko" lang="ko">한국어</option><option value="en" lang="en">English</option></select></label>
     </div>
     <label><span data-i18n="faq.keywords"></span><input name="keywords" maxlength="1600" autocomplete="off" data-testid="faq-keywords"><small class="help" data-i18n="faq.keywords_help"></small></label>
     <label><span data-i18n="faq.body"></span><textarea name="body" rows="8" data-testid="faq-body"></textarea><small class="help" data-i18n="faq.body_help"></small></label>

@@ -52,8 +52,8 @@ class WidgetCard extends SettingsCard {
       <span data-i18n="settings.widget_language"></span>
       <select name="language" class="medium" data-testid="settings-widget-language">
         <option value="" data-i18n="settings.widget_language_browser"></option>
-        <option value="ko">한국어</option>
-        <option value="en">English</option>
+        <option value="ko" lang="ko">한국어</option>
+        <option value="en" lang="en">English</option>
       </select>
     </label>
     <label>
