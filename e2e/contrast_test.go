@@ -106,12 +106,15 @@ func TestBrowserContrast(t *testing.T) {
 // withStars is settledContrast with the rating's stars: hidden from
 // screen readers (the radios name them), they are the control a person
 // sees, so each, chosen or not, stands 3:1 from what is behind it (WCAG's
-// non-text contrast).
+// non-text contrast): a chosen star's fill, an unchosen one's outline.
 const withStars = `const text = await (async () => { ` + settledContrast + ` })();
 const stars = (() => { ` + colourMath + `
 	const low = [];
 	for (const el of d.querySelectorAll('[data-testid=widget-rating-stars] .star')) {
-		const { bg } = layers(el), fg = d.defaultView.getComputedStyle(el).color;
+		// A star left unchosen is its outline (the glyph's stroke), a
+		// chosen one its fill.
+		const cs = d.defaultView.getComputedStyle(el), fg = rgba(cs.color).a > 0 ? cs.color : cs.webkitTextStrokeColor;
+		const { bg } = layers(el);
 		const ratio = contrast(rgba(fg), bg);
 		if (ratio < 3) low.push('a rating star ' + ratio.toFixed(2) + ' < 3 (' + fg + ' on rgb(' + [bg.r, bg.g, bg.b].map(Math.round).join(', ') + '))');
 	}

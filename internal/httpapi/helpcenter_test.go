@@ -156,7 +156,7 @@ func TestHelpCenterLanguageLinksKeepTheSearch(t *testing.T) {
 		t.Fatalf("no Korean article: %+v", found)
 	}
 	_, data = anon.do("GET", fmt.Sprintf("/help/shop/articles/%d?lang=en", found.Articles[0].ID), "")
-	if !strings.Contains(string(data), `href="/help/shop?lang=en" hreflang="en"`) || !strings.Contains(string(data), `href="?lang=ko" hreflang="ko" aria-current="true"`) {
+	if !strings.Contains(string(data), `href="/help/shop?lang=en" hreflang="en"`) || !strings.Contains(string(data), `href="?lang=ko" hreflang="ko" lang="ko" aria-current="true"`) {
 		t.Errorf("a Korean article's language links: %s", data)
 	}
 }
