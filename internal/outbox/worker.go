@@ -92,13 +92,14 @@ type Worker struct {
 
 // Rewritten tells the worker that a commit may have rewritten stored
 // events: a mask or an unmask (§11), told as message.updated (a chat
-// message) or ticket.updated (a ticket's message; which other changes of
-// a ticket are told as too, and cost a read per delivery only while a
-// claim lasts), which Kicking and OverBus watch for. A claim's events are read once, when it is claimed, and a
-// claim's last deliveries may be sent many seconds later (a slow
-// receiver, Concurrency at a time): those sent after a mask must not
-// carry the copy read before it, so once the count moves the claim's
-// deliveries read their events again (endpointCache.event).
+// message) or ticket.updated (a ticket's message; other changes of a
+// ticket are told so too, and cost a read per delivery only while a claim
+// lasts), which Kicking and OverBus watch for. A claim's events are read
+// once, when it is claimed, and its last deliveries may be sent many
+// seconds later (a slow receiver, Concurrency at a time): those sent
+// after a mask must not carry the copy read before it, so once the count
+// moves the claim's deliveries read their events again
+// (endpointCache.event).
 func (w *Worker) Rewritten() { w.rewrites.Add(1) }
 
 // rewrites reports whether any of events may have rewritten stored text.
