@@ -9,12 +9,12 @@ import (
 )
 
 // SystemText is a system message (chat.KindSystem: its body a code, the
-// details in its meta) in the words of the console's catalog (words: the reader's language), as the
-// console's thread shows it (console/conversation.js systemText): the
-// event's line, then what a person wrote that goes with it — a transfer's
-// reason, the workspace's greeting or rating request, the customer's
-// comment — a line each. A code the catalog does not know is shown as
-// stored.
+// details in its meta) in the words of the console's catalog, words, in
+// the reader's language, as the console's thread shows it
+// (console/conversation.js systemText): the event's line, then what a
+// person wrote that goes with it — a transfer's reason, the workspace's
+// greeting or rating request, the customer's comment — a line each. A
+// code the catalog does not know is shown as stored.
 func SystemText(words map[string]string, m chat.Message) string {
 	meta := m.Meta
 	say := func(key string, args ...string) string {
