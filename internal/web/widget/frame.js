@@ -666,13 +666,19 @@ function looksLikeContact(s) {
   return digits >= 7 && digits <= 20;
 }
 
+// plain is a one-line field's value without the invisible characters a
+// paste brings along — a phone number copied from a contacts app comes
+// wrapped in direction marks (U+202A … U+202C) — which the server refuses
+// in a name or a contact (chat.IsControlOrBidi).
+const plain = (v) => v.replace(/[\p{Cc}\p{Bidi_Control}]/gu, '').trim();
+
 // leaveMessage checks the form, says what is missing next to each field,
 // and sends the message as a ticket for the To check list.
 async function leaveMessage(e) {
   e.preventDefault();
   const form = $('leave');
   const f = form.elements;
-  const values = { name: f.name.value.trim(), contact: f.contact.value.trim(), message: f.message.value, website: f.website.value };
+  const values = { name: plain(f.name.value), contact: plain(f.contact.value), message: f.message.value, website: f.website.value };
   const problems = {
     name: !values.name ? 'leave.name_required' : '',
     contact: !values.contact ? 'leave.contact_required' : !looksLikeContact(values.contact) ? 'leave.contact_invalid' : '',
