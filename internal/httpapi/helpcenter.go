@@ -83,12 +83,16 @@ const helpColor = "#1d6b58"
 // helpLang is the language of a help center page: ?lang=, else the
 // widget's language setting, else the browser's, else Korean.
 func helpLang(r *http.Request, ws *chat.Workspace) string {
-	switch l := r.URL.Query().Get("lang"); l {
-	case "ko", "en":
-		return l
-	}
-	if l := ws.Settings.Widget.Language; l == "ko" || l == "en" {
-		return l
+	return pickLanguage(r, r.URL.Query().Get("lang"), ws.Settings.Widget.Language)
+}
+
+// pickLanguage is the first of chosen that is ko or en, else the
+// browser's English (Accept-Language), else Korean.
+func pickLanguage(r *http.Request, chosen ...string) string {
+	for _, l := range chosen {
+		if l == "ko" || l == "en" {
+			return l
+		}
 	}
 	if strings.HasPrefix(strings.ToLower(r.Header.Get("Accept-Language")), "en") {
 		return "en"

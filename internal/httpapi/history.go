@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/blob"
@@ -136,19 +135,10 @@ type exportRequest struct {
 // language, else their browser's (Accept-Language), else Korean. The
 // export is written later by a job, so it is fixed when asked for.
 func exportLanguage(r *http.Request, asked string) (string, error) {
-	switch {
-	case asked == "ko" || asked == "en":
-		return asked, nil
-	case asked != "":
+	if asked != "" && asked != "ko" && asked != "en" {
 		return "", chat.Errorf(chat.ErrInvalid, "language must be ko or en")
 	}
-	if l := agentOf(r).agent.Language; l == "ko" || l == "en" {
-		return l, nil
-	}
-	if strings.HasPrefix(strings.ToLower(r.Header.Get("Accept-Language")), "en") {
-		return "en", nil
-	}
-	return "ko", nil
+	return pickLanguage(r, asked, agentOf(r).agent.Language), nil
 }
 
 // exportView is an export as the API shows it.

@@ -316,6 +316,7 @@ class Tickets extends HTMLElement {
     // The open ticket is being read, whatever a page fetched before its
     // read mark says.
     const unread = Boolean(tk.unread) && this.#open?.id !== tk.id;
+    const who = [tk.name, `#${tk.id}`].filter(Boolean).join(' · ');
     const li = h('li', {
       class: 'ticket', dataset: { testid: 'ticket', ticketId: tk.id, status: tk.status, priority: tk.priority, unread: String(unread) },
       'aria-current': this.#open?.id === tk.id ? 'true' : null,
@@ -328,7 +329,7 @@ class Tickets extends HTMLElement {
       h('span', { class: 'ticket-line ticket-sub' },
         h('span', { class: 'chip', dataset: { field: 'status', state: tk.status } }, t('ticket_status.' + tk.status)),
         tk.priority !== 'normal' ? h('span', { class: 'chip priority', dataset: { priority: tk.priority, field: 'priority' } }, t('priority.' + tk.priority)) : null,
-        h('span', { class: 'ticket-who', title: [tk.name, `#${tk.id}`].filter(Boolean).join(' · '), dataset: { field: 'name' } }, [tk.name, `#${tk.id}`].filter(Boolean).join(' · ')),
+        h('span', { class: 'ticket-who', title: who, dataset: { field: 'name' } }, who),
         due ? h('span', { class: overdue ? 'due overdue' : 'due', title: exactTime(due) }, t(overdue ? 'tickets.overdue' : 'tickets.due_short', { time: shortTime(due) })) : null,
         tk.replies ? h('span', { class: 'ticket-count', title: t('tickets.replies', { n: tk.replies }) }, t('tickets.reply_count', { n: tk.replies })) : null,
         ...(tk.tags ?? []).map((tag) => h('span', { class: 'chip tag', dataset: { field: 'tag' } }, '#' + tag)))));
