@@ -372,7 +372,17 @@ class Tickets extends HTMLElement {
     if (this.#cursor && last && id < last.id) return; // on a page not loaded yet
     try {
       const { ticket } = await this.#inbox.request('GET', `/tickets/${id}`);
-      if (this.#items.some((x) => x.id === id) || !this.#matches(ticket)) return;
+      const i = this.#items.findIndex((x) => x.id === id);
+      if (i >= 0) {
+        // A page loaded meanwhile brought it, as it was when the page was
+        // read: this read is the later one, unless a change came since.
+        if (Date.parse(ticket.updated_at) > Date.parse(this.#items[i].updated_at)) {
+          this.#items[i] = { ...this.#items[i], ...ticket };
+          this.#renderList();
+        }
+        return;
+      }
+      if (!this.#matches(ticket)) return;
       if (this.#ref('f-unread').checked && !ticket.unread) return;
       const at = this.#items.findIndex((x) => x.id < id);
       this.#items.splice(at < 0 ? this.#items.length : at, 0, ticket);
