@@ -281,6 +281,23 @@ func TestReplayFromMemory(t *testing.T) {
 		t.Fatalf("the replay read the store %d times", n)
 	}
 
+	// A client that missed nothing of its conversation has no remembered
+	// text a mask could hide: reconnecting asks the store nothing, not
+	// even the log's end (a reconnect storm is mostly such clients).
+	_, lasts, _ := log.asked()
+	caughtUp := newFakeConn()
+	s = visitorSession(caughtUp, ended)
+	s.After = 3
+	if err := h.Start(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	if caughtUp.readySeq() != 4 {
+		t.Fatalf("ready at %d; want 4", caughtUp.readySeq())
+	}
+	if n, l, _ := log.asked(); n != before || l != lasts {
+		t.Fatalf("a reconnect with nothing to replay read the store %d times and its end %d times", n-before, l-lasts)
+	}
+
 	// Message 2 is masked: the store rewrites its event, and the hub
 	// publishes message.updated.
 	log.mu.Lock()

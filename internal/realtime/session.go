@@ -238,10 +238,15 @@ func (l *live) replay(ctx context.Context) error {
 // its log; the replay must read the store. The hub hears a
 // commit a moment after it, so a client reconnecting in that moment would
 // otherwise be replayed the original text after the mask committed (§11).
-// When the hub has heard everything, as it mostly has, this costs one
-// read of the log's end; a failed read says true, and the store replay
-// reports the error.
+// A session with nothing remembered to replay, as a visitor reconnecting
+// after a moment mostly has, has no text a mask could hide: it costs no
+// read. Otherwise, when the hub has heard everything, as it mostly has,
+// this costs one read of the log's end; a failed read says true, and the
+// store replay reports the error.
 func (l *live) rewrittenAhead(ctx context.Context) bool {
+	if len(l.sub.backlog) == 0 {
+		return false
+	}
 	end, err := l.h.src.LastEventSeq(ctx, l.s.WorkspaceID)
 	switch {
 	case err != nil || end-l.sub.from > replayPage:
