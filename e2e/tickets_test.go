@@ -297,6 +297,8 @@ func TestBrowserTicketFromChat(t *testing.T) {
 	agent.waitFor("the contact in its field", `document.querySelector('[data-testid=ticket-contact]').value === 'seoyeon@example.com'`)
 	changeContact("카톡으로 연락 주세요")
 	agent.waitFor("a contact that is none refused", `document.querySelector('[data-testid=ticket-props-error]').dataset.code === 'invalid_input'`)
+	changeContact("")
+	agent.waitFor("no contact: the composer says where to add one", `document.querySelector('[data-testid=ticket-composer-help]').textContent.startsWith('연락처가 없어') && !document.querySelector('[data-testid=ticket-meta] [data-field=contact] a')`)
 	changeContact("seoyeon.park@example.com")
 	agent.waitFor("the corrected contact in the ticket's line and the composer", `document.querySelector('[data-testid=ticket-meta] [data-field=contact] a')?.getAttribute('href') === 'mailto:seoyeon.park@example.com'`+
 		` && document.querySelector('[data-testid=ticket-composer-help]').textContent.includes('seoyeon.park@example.com') && document.querySelector('[data-testid=ticket-props-error]').textContent === ''`)

@@ -537,7 +537,8 @@ class Tickets extends HTMLElement {
     let help = '';
     if (solved) help = t('tickets.solved_help');
     else if (internal) help = t('tickets.internal_help');
-    else if (!tk.contact || !tk.contact.includes('@')) help = t('tickets.no_email_help');
+    else if (!tk.contact) help = t('tickets.no_contact_help');
+    else if (!tk.contact.includes('@')) help = t('tickets.no_email_help');
     else help = t('tickets.email_help', { to: tk.contact });
     this.#ref('composer-help').textContent = help;
   }
