@@ -115,10 +115,14 @@ function setConnection(state) {
 }
 
 // reopening is when the desk opens again (outside its hours), in the
-// workspace's time zone: "12월 7일 (월) 오전 9:00".
+// workspace's time zone: "12월 7일 (월) 오전 9:00". A visitor whose
+// computer is in another zone is told which ("… GMT+9"): read as their
+// own clock's, the hour was wrong by the zones' difference.
 function reopening(config) {
+  const timeZone = knownTimeZone(config.time_zone);
+  const elsewhere = timeZone && timeZone !== new Intl.DateTimeFormat().resolvedOptions().timeZone;
   return new Intl.DateTimeFormat(locale.lang, { weekday: 'short', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit',
-    timeZone: knownTimeZone(config.time_zone) }).format(new Date(config.reopens_at));
+    timeZone, ...(elsewhere ? { timeZoneName: 'short' } : {}) }).format(new Date(config.reopens_at));
 }
 
 function applyConfig(config) {
