@@ -150,3 +150,41 @@ func TestBrowserTokenExpiryInWorkspaceZone(t *testing.T) {
 	}
 	master.waitFor("the list's last day, 31 March", `document.querySelector('[data-testid=token-row]').textContent.includes('3월 31일')`)
 }
+
+// TestBrowserReopensInZone: outside the hours the leave-a-message form
+// says when the desk opens again, in the workspace's time zone; a visitor
+// whose computer is in another zone is told which, so the hour is not
+// read as their own clock's — one in the workspace's zone is not.
+func TestBrowserReopensInZone(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const zone = "Pacific/Honolulu" // UTC−10 all year
+	hnl, err := time.LoadLocation(zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Open one weekday three days from today's, so closed now.
+	open := (time.Now().In(hnl).Weekday() + 3) % 7
+	s.configure(func(st *chat.Settings) {
+		st.Hours = chat.BusinessHours{TimeZone: zone, Days: make([]chat.DayHours, 7), Holidays: []string{}}
+		st.Hours.Days[open] = chat.DayHours{Open: true, Start: "09:00", End: "18:00"}
+	})
+	root := browser(t)
+	for _, c := range []struct {
+		where string
+		named bool
+	}{{"Europe/Paris", true}, {zone, false}} {
+		visitor := newTab(t, root, "visitor in "+c.where)
+		visitor.do("put the visitor's computer in "+c.where, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: c.where})
+			return err
+		}))
+		openWidget(visitor, s.host.URL)
+		agreeTo(visitor, "leave")
+		visitor.waitFrame("the form saying when the desk reopens", `d.querySelector('[data-testid=widget-reopens]')?.textContent.includes('9')`)
+		text := frameEval[string](visitor, `return d.querySelector('[data-testid=widget-reopens]').textContent;`)
+		if named := strings.Contains(text, "GMT-10") || strings.Contains(text, "HST"); named != c.named {
+			visitor.fail("a visitor in %s reads %q: the zone named %v, want %v", c.where, text, named, c.named)
+		}
+	}
+}

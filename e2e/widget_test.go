@@ -119,3 +119,49 @@ func TestBrowserCloseCrossesMessage(t *testing.T) {
 	openConversation(agent, second)
 	consoleShows(agent, "visitor", late)
 }
+
+// TestBrowserWidgetLooksAgain: the widget's frame lives as long as the
+// page, so when the visitor opens the chat again it asks once more whether
+// chats are taken: the leave-a-message form shown while nobody was online
+// turns into the chat once an agent is, and back; a form the visitor has
+// written in is kept.
+func TestBrowserWidgetLooksAgain(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	visitor := newTab(t, root, "visitor")
+
+	openWidget(visitor, s.host.URL)
+	agreeTo(visitor, "leave")
+	closed := `document.getElementById('sodam-frame').hidden`
+	visitor.click("#sodam-launcher")
+	visitor.waitFor("the chat closed", closed)
+
+	signIn(agent, s) // signing in comes online
+	visitor.click("#sodam-launcher")
+	visitor.waitFrame("the chat, not the form, now that an agent is online",
+		`d.querySelector('[data-testid=widget]').dataset.view === 'chat' && d.querySelector('[data-testid=widget-composer]').checkVisibility()`+
+			` && d.querySelector('[data-testid=widget-offline]').dataset.reason === 'available'`)
+
+	visitor.click("#sodam-launcher")
+	visitor.waitFor("the chat closed", closed)
+	api[any](agent, s, "PUT", "/me/status", map[string]any{"status": "offline"})
+	visitor.click("#sodam-launcher")
+	visitor.waitFrame("the form again, now that nobody is online",
+		`d.querySelector('[data-testid=widget]').dataset.view === 'leave' && d.querySelector('[data-testid=widget-offline]').dataset.reason === 'nobody_online'`)
+
+	// Words in the form stay where they are.
+	const note = "주문 번호 1234 배송 문의입니다."
+	visitor.frameClick("[data-testid=widget-leave-message]")
+	visitor.waitFrame("the keyboard focus in the form's message", `d.hasFocus() && d.activeElement === d.querySelector('[data-testid=widget-leave-message]')`)
+	visitor.keys(note)
+	visitor.waitFrame("the words in the form", `d.querySelector('[data-testid=widget-leave-message]').value === `+js(note))
+	visitor.click("#sodam-launcher")
+	visitor.waitFor("the chat closed", closed)
+	api[any](agent, s, "PUT", "/me/status", map[string]any{"status": "online"})
+	visitor.click("#sodam-launcher")
+	visitor.waitFrame("the availability line saying an agent is online", `d.querySelector('[data-testid=widget-offline]').dataset.reason === 'available'`)
+	visitor.waitFrame("the form kept with the visitor's words",
+		`d.querySelector('[data-testid=widget]').dataset.view === 'leave' && d.querySelector('[data-testid=widget-leave-message]').value === `+js(note))
+}

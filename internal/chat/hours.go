@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 	_ "time/tzdata" // time zones must resolve on hosts without zoneinfo
 )
@@ -24,7 +25,10 @@ type BusinessHours struct {
 }
 
 // DayHours is one weekday's opening, as "HH:MM" times. End is exclusive;
-// an optional lunch break closes [LunchStart, LunchEnd).
+// an optional lunch break closes [LunchStart, LunchEnd). An end earlier
+// than the start runs into the next day (22:00–02:00, a night desk): the
+// hours after midnight are the day's, and its lunch break may fall on
+// either side of midnight.
 type DayHours struct {
 	Open       bool   `json:"open"`
 	Start      string `json:"start,omitempty"`
@@ -116,8 +120,8 @@ func (d DayHours) validate() error {
 	if err1 != nil || err2 != nil {
 		return fmt.Errorf("opening hours must be HH:MM to HH:MM")
 	}
-	if start >= end {
-		return fmt.Errorf("opening %s is not before closing %s", d.Start, d.End)
+	if start == end || start == 24*60 {
+		return fmt.Errorf("opening %s and closing %s leave no hours open", d.Start, d.End)
 	}
 	if d.LunchStart == "" && d.LunchEnd == "" {
 		return nil
@@ -127,10 +131,57 @@ func (d DayHours) validate() error {
 	if err1 != nil || err2 != nil {
 		return fmt.Errorf("the lunch break must be HH:MM to HH:MM")
 	}
-	if ls >= le || ls < start || le > end {
+	s, e := d.shift()
+	if l1, l2 := s.after(ls), s.after(le); l1 >= l2 || l2 > e {
 		return fmt.Errorf("the lunch break %s–%s must lie inside %s–%s", d.LunchStart, d.LunchEnd, d.Start, d.End)
 	}
 	return nil
+}
+
+// minute is a time in minutes from the midnight that starts a day's
+// opening: past 24*60 it is on the next day.
+type minute int
+
+// after is clock time m (minutes since midnight) as the first minute from
+// s on: on the next day when it is earlier than s.
+func (s minute) after(m int) minute {
+	if minute(m) < s {
+		return minute(m) + 24*60
+	}
+	return minute(m)
+}
+
+// shift is a valid open day's opening [start, end), end past midnight
+// when the day runs into the next.
+func (d DayHours) shift() (start, end minute) {
+	st, _ := clock(d.Start)
+	en, _ := clock(d.End)
+	start = minute(st)
+	end = minute(en)
+	if end <= start {
+		end += 24 * 60
+	}
+	return start, end
+}
+
+// openAt reports whether the day's opening, lunch break apart, holds
+// minute m of it (past 24*60 for the next day's early hours).
+func (d DayHours) openAt(m minute) bool {
+	if !d.Open {
+		return false
+	}
+	start, end := d.shift()
+	if m < start || m >= end {
+		return false
+	}
+	if d.LunchStart != "" {
+		ls, _ := clock(d.LunchStart)
+		le, _ := clock(d.LunchEnd)
+		if m >= start.after(ls) && m < start.after(le) {
+			return false
+		}
+	}
+	return true
 }
 
 // IsOpen reports whether the desk is open at t. It assumes b is valid.
@@ -143,33 +194,24 @@ func (b BusinessHours) IsOpen(t time.Time) bool {
 		return false
 	}
 	t = t.In(loc)
-	date := t.Format(time.DateOnly)
-	for _, h := range b.Holidays {
-		if h == date {
-			return false
-		}
-	}
 	if len(b.Days) != 7 {
 		return false
 	}
-	d := b.Days[t.Weekday()]
-	if !d.Open {
+	holiday := func(t time.Time) bool { return slices.Contains(b.Holidays, t.Format(time.DateOnly)) }
+	// A holiday is closed all day: its own hours, and those the day
+	// before runs into it.
+	if holiday(t) {
 		return false
 	}
-	now := t.Hour()*60 + t.Minute()
-	start, _ := clock(d.Start)
-	end, _ := clock(d.End)
-	if now < start || now >= end {
-		return false
+	now := minute(t.Hour()*60 + t.Minute())
+	if b.Days[t.Weekday()].openAt(now) {
+		return true
 	}
-	if d.LunchStart != "" {
-		ls, _ := clock(d.LunchStart)
-		le, _ := clock(d.LunchEnd)
-		if now >= ls && now < le {
-			return false
-		}
-	}
-	return true
+	// The day before may run past midnight into today; a holiday's hours
+	// do not open, those after its midnight neither.
+	y, m, d := t.Date()
+	before := time.Date(y, m, d-1, 12, 0, 0, 0, loc)
+	return !holiday(before) && b.Days[before.Weekday()].openAt(now+24*60)
 }
 
 // NextOpen is the next instant from t at which the desk opens: a day's
@@ -190,20 +232,22 @@ func (b BusinessHours) NextOpen(t time.Time) (time.Time, bool) {
 		holiday[h] = true
 	}
 	// Holidays are at most 366 dates (Validate), so a year and a week is
-	// enough to pass them all and reach an open weekday.
-	for i := range 366 + 7 {
+	// enough to pass them all and reach an open weekday. The day before
+	// comes first: its night may reopen after today's midnight.
+	for i := -1; i < 366+7; i++ {
 		day := time.Date(t.Year(), t.Month(), t.Day()+i, 12, 0, 0, 0, loc)
 		d := b.Days[day.Weekday()]
 		if !d.Open || holiday[day.Format(time.DateOnly)] {
 			continue
 		}
-		opens := []string{d.Start}
+		start, _ := d.shift()
+		opens := []minute{start}
 		if d.LunchStart != "" {
-			opens = append(opens, d.LunchEnd)
+			le, _ := clock(d.LunchEnd)
+			opens = append(opens, start.after(le)) // the next day's, after midnight
 		}
-		for _, o := range opens {
-			m, _ := clock(o)
-			at := time.Date(day.Year(), day.Month(), day.Day(), m/60, m%60, 0, 0, loc)
+		for _, m := range opens {
+			at := time.Date(day.Year(), day.Month(), day.Day(), int(m)/60, int(m)%60, 0, 0, loc)
 			if at.After(t) && b.IsOpen(at) {
 				return at, true
 			}

@@ -81,7 +81,14 @@ func TestBusinessHoursValidate(t *testing.T) {
 		{"unknown zone", BusinessHours{TimeZone: "Mars/Olympus"}, false},
 		{"the server's zone", BusinessHours{TimeZone: "Local", Days: make([]DayHours, 7), Holidays: []string{}}, false},
 		{"empty zone", BusinessHours{}, false},
-		{"start after end", day(DayHours{Open: true, Start: "18:00", End: "09:00"}), false},
+		// An end before the start runs into the next day (a night desk).
+		{"overnight", day(DayHours{Open: true, Start: "18:00", End: "09:00"}), true},
+		{"overnight to midnight", day(DayHours{Open: true, Start: "18:00", End: "00:00"}), true},
+		{"overnight lunch across midnight", day(DayHours{Open: true, Start: "20:00", End: "04:00", LunchStart: "23:30", LunchEnd: "00:30"}), true},
+		{"overnight lunch after midnight", day(DayHours{Open: true, Start: "20:00", End: "04:00", LunchStart: "01:00", LunchEnd: "02:00"}), true},
+		{"overnight lunch outside", day(DayHours{Open: true, Start: "20:00", End: "04:00", LunchStart: "03:30", LunchEnd: "04:30"}), false},
+		{"overnight lunch in the closed hours", day(DayHours{Open: true, Start: "20:00", End: "04:00", LunchStart: "12:00", LunchEnd: "13:00"}), false},
+		{"opening at 24:00", day(DayHours{Open: true, Start: "24:00", End: "02:00"}), false},
 		{"start equals end", day(DayHours{Open: true, Start: "09:00", End: "09:00"}), false},
 		{"bad time", day(DayHours{Open: true, Start: "9:00", End: "18:00"}), false},
 		{"hour 25", day(DayHours{Open: true, Start: "09:00", End: "25:00"}), false},
@@ -183,5 +190,68 @@ func TestBusinessHoursNextOpen(t *testing.T) {
 	closed.Days = make([]DayHours, 7)
 	if _, ok := closed.NextOpen(at("2026-11-22 10:00")); ok {
 		t.Error("a week with no open day has a next opening")
+	}
+}
+
+// A night desk: a day whose end is before its start runs past midnight,
+// its hours after midnight being that day's — with a lunch break on
+// either side of midnight, holidays closing their date whole, and the
+// next opening found from both days.
+func TestBusinessHoursOvernight(t *testing.T) {
+	seoul, at := seoulClock(t)
+	b := BusinessHours{TimeZone: "Asia/Seoul", Days: make([]DayHours, 7), Holidays: []string{"2026-12-25"}}
+	// Thursday and Friday nights 22:00–03:00 with a break 00:30–01:00;
+	// Saturday 10:00–14:00. 2026-11-26 is a Thursday, 2026-12-25 a Friday.
+	for _, d := range []time.Weekday{time.Thursday, time.Friday} {
+		b.Days[d] = DayHours{Open: true, Start: "22:00", End: "03:00", LunchStart: "00:30", LunchEnd: "01:00"}
+	}
+	b.Days[time.Saturday] = DayHours{Open: true, Start: "10:00", End: "14:00"}
+	if err := b.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		when string
+		want bool
+	}{
+		{"2026-11-26 21:59", false},
+		{"2026-11-26 22:00", true},
+		{"2026-11-26 23:59", true},
+		{"2026-11-27 00:00", true},  // Thursday's night, on Friday's date
+		{"2026-11-27 00:30", false}, // the break
+		{"2026-11-27 00:59", false},
+		{"2026-11-27 01:00", true},
+		{"2026-11-27 02:59", true},
+		{"2026-11-27 03:00", false}, // end is exclusive
+		{"2026-11-27 12:00", false}, // Friday's day: closed
+		{"2026-11-27 22:30", true},  // Friday night
+		{"2026-11-28 02:00", true},  // into Saturday
+		{"2026-11-28 03:00", false},
+		{"2026-11-28 10:00", true},
+		{"2026-11-29 01:00", false}, // Saturday does not run past midnight
+		{"2026-11-26 01:00", false}, // nor Wednesday
+		// 2026-12-25 is a holiday: Thursday's night stops at its midnight,
+		// and Friday's night does not open, after midnight neither.
+		{"2026-12-24 23:00", true},
+		{"2026-12-25 01:00", false},
+		{"2026-12-25 22:30", false},
+		{"2026-12-26 01:00", false},
+		{"2026-12-26 10:00", true},
+	} {
+		if got := b.IsOpen(at(tt.when)); got != tt.want {
+			t.Errorf("IsOpen(%s) = %v, want %v", tt.when, got, tt.want)
+		}
+	}
+	for _, tt := range []struct{ when, want string }{
+		{"2026-11-26 12:00", "2026-11-26 22:00"},
+		{"2026-11-27 00:40", "2026-11-27 01:00"}, // the break's end, after midnight
+		{"2026-11-27 03:00", "2026-11-27 22:00"},
+		{"2026-11-28 03:30", "2026-11-28 10:00"},
+		{"2026-11-28 14:00", "2026-12-03 22:00"},
+		{"2026-12-25 00:10", "2026-12-26 10:00"}, // past the holiday
+	} {
+		got, ok := b.NextOpen(at(tt.when))
+		if !ok || !got.Equal(at(tt.want)) {
+			t.Errorf("NextOpen(%s) = %v, %v; want %s", tt.when, got.In(seoul), ok, tt.want)
+		}
 	}
 }

@@ -54,7 +54,7 @@ func (w WebRename) Changes() bool { return w.Rename || len(w.Fold) > 0 }
 // have an open conversation (one open web conversation per identifier:
 // close one first), and when some of them are blocked and others not
 // (unblock first: a merge neither lifts a block nor imposes one), and when
-// the web identifier would take a name of a messenger identifier's form.
+// newID has a messenger identifier's form but no identifier has it.
 func PlanWebRename(siteID, newID string, presences []Presence, edited int64, named *Presence) (WebRename, error) {
 	if named != nil {
 		if !slices.ContainsFunc(presences, func(p Presence) bool { return p.ID == named.ID }) {
@@ -65,6 +65,14 @@ func PlanWebRename(siteID, newID string, presences []Presence, edited int64, nam
 			return WebRename{}, Errorf(ErrIdentifierInUse, "the identifier %s is a messenger account's: a web identifier cannot take its name",
 				Identifier(siteID, newID))
 		}
+	}
+	// No account has that name yet: the customer ID would claim the
+	// account to come, which would join the profile when it first writes
+	// — a stranger's KakaoTalk chats under this customer's history, and
+	// this customer's under theirs.
+	if named == nil && messengerIdentifier.MatchString(newID) {
+		return WebRename{}, Errorf(ErrInvalid, "customer ID %s has the form of a messenger account's identifier (such as kakao1-…) and no account has it yet: it would become that account's customer ID when it first writes",
+			newID)
 	}
 	var web []Presence
 	for _, p := range presences {

@@ -64,6 +64,10 @@ func TestPlanWebRename(t *testing.T) {
 			code: ErrIdentifierInUse, says: "customer ID lee-2"},
 		{name: "the name is a messenger account's", newID: "kakao4-u1", presences: []Presence{anon, kakao}, edited: 1, named: &kakao,
 			code: ErrIdentifierInUse, says: "messenger"},
+		{name: "a messenger account's name no account has yet", newID: "kakao4-u2", presences: []Presence{kakao}, edited: 3,
+			code: ErrInvalid, says: "no account has it yet"},
+		{name: "a messenger account's name no account has yet, from the web", newID: "kakao4-u2", presences: []Presence{anon}, edited: 1,
+			code: ErrInvalid, says: "messenger"},
 		{name: "fifty-one identifiers", newID: "kim", presences: append(slices.Clone(many), Presence{ID: 99, ExternalID: "kakao4-x", Messenger: true}), edited: 99, named: &member,
 			code: ErrTooManyIdentifiers, says: "51 identifiers"},
 	}

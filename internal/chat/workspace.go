@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // Workspace is one company's support desk (§0).
@@ -161,13 +163,31 @@ func NormalizeOrigin(o string) (string, error) {
 		return "", bad
 	}
 	host := strings.ToLower(u.Hostname())
-	if ip := net.ParseIP(host); ip == nil && !hostName().MatchString(host) {
-		return "", bad
+	ip := net.ParseIP(host)
+	if ip == nil {
+		// A Korean domain (소담.한국) as browsers send it: its xn-- form.
+		if a, err := idna.Lookup.ToASCII(host); err == nil {
+			host = a
+		}
+		if !hostName().MatchString(host) {
+			return "", bad
+		}
+	} else if strings.Contains(host, ":") {
+		host = "[" + host + "]"
 	}
-	if p := u.Port(); p != "" {
+	p := u.Port()
+	if p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 || p[0] == '0' {
 			return "", bad
 		}
 	}
-	return strings.ToLower(u.Scheme + "://" + u.Host), nil
+	// Browsers leave the scheme's own port out of Origin: kept, it would
+	// match no page of the site.
+	if u.Scheme == "https" && p == "443" || u.Scheme == "http" && p == "80" {
+		p = ""
+	}
+	if p != "" {
+		host += ":" + p
+	}
+	return strings.ToLower(u.Scheme) + "://" + host, nil
 }

@@ -74,6 +74,15 @@ func TestNormalizeOrigin(t *testing.T) {
 		"http://127.0.0.1:8080":               "http://127.0.0.1:8080",
 		"https://xn--9n2bp8q.kr":              "https://xn--9n2bp8q.kr",
 		"https://" + label63 + ".example.com": "https://" + label63 + ".example.com",
+		// As browsers send them: without the scheme's own port, and a
+		// Korean domain in its xn-- form.
+		"https://shop.example.com:443": "https://shop.example.com",
+		"http://shop.example.com:80":   "http://shop.example.com",
+		"https://shop.example.com:80":  "https://shop.example.com:80",
+		"https://소담.한국":                "https://xn--jk1bt0z.xn--3e0b707e",
+		"https://쇼핑.Example.com/":      "https://xn--hp4bo76a.example.com",
+		"http://[::1]:8080":            "http://[::1]:8080",
+		"http://[::1]:80":              "http://[::1]",
 	} {
 		if got, err := NormalizeOrigin(in); err != nil || got != want {
 			t.Errorf("NormalizeOrigin(%q) = %q, %v; want %q", in, got, err, want)

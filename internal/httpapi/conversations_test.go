@@ -171,7 +171,7 @@ func TestLifecycleRefusals(t *testing.T) {
 		// Settings.
 		{name: "unknown time zone", as: manager, method: "PATCH", path: shop, body: `{"settings":{"business_hours":{"time_zone":"Mars/Base"}}}`, status: 400, code: chat.ErrInvalid},
 		{name: "lunch outside hours", as: manager, method: "PATCH", path: shop, body: `{"settings":{"business_hours":{"days":[{},{"open":true,"start":"09:00","end":"18:00","lunch_start":"17:30","lunch_end":"18:30"},{},{},{},{},{}]}}}`, status: 400, code: chat.ErrInvalid},
-		{name: "closing before opening", as: manager, method: "PATCH", path: shop, body: `{"settings":{"business_hours":{"days":[{"open":true,"start":"18:00","end":"09:00"},{},{},{},{},{},{}]}}}`, status: 400, code: chat.ErrInvalid},
+		{name: "closing at opening", as: manager, method: "PATCH", path: shop, body: `{"settings":{"business_hours":{"days":[{"open":true,"start":"09:00","end":"09:00"},{},{},{},{},{},{}]}}}`, status: 400, code: chat.ErrInvalid},
 		{name: "malformed hour", as: manager, method: "PATCH", path: shop, body: `{"settings":{"business_hours":{"days":[{"open":true,"start":"9am","end":"18:00"},{},{},{},{},{},{}]}}}`, status: 400, code: chat.ErrInvalid},
 		{name: "signed hour", as: manager, method: "PATCH", path: shop, body: `{"settings":{"business_hours":{"days":[{"open":true,"start":"+9:00","end":"18:00"},{},{},{},{},{},{}]}}}`, status: 400, code: chat.ErrInvalid},
 		{name: "hour with a space", as: manager, method: "PATCH", path: shop, body: `{"settings":{"business_hours":{"days":[{"open":true,"start":"09:00","end":"18: 0"},{},{},{},{},{},{}]}}}`, status: 400, code: chat.ErrInvalid},

@@ -109,3 +109,39 @@ func TestWidgetReopensAt(t *testing.T) {
 		t.Errorf("always open: %v", raw)
 	}
 }
+
+// TestWidgetNightDesk (§6): a day whose closing is before its opening runs
+// past midnight — saved as given, and the widget takes chats after
+// midnight in the workspace's zone, whatever the server's (here Friday
+// 16:00 UTC is Saturday 01:00 in Seoul), and says when it opens again.
+func TestWidgetNightDesk(t *testing.T) {
+	e := newEnv(t)
+	manager := e.login("manager")
+	var ws chat.Workspace
+	manager.json("PATCH", e.shopPath(), `{"settings":{"business_hours":{"always_open":false,"time_zone":"Asia/Seoul","holidays":[],
+		"days":[{},{},{},{},{},{"open":true,"start":"22:00","end":"02:00","lunch_start":"23:30","lunch_end":"00:10"},{}]}}}`, 200, &ws)
+	if d := ws.Settings.Hours.Days[time.Friday]; d.Start != "22:00" || d.End != "02:00" || d.LunchEnd != "00:10" {
+		t.Fatalf("Friday saved as %+v", d)
+	}
+	for _, c := range []struct {
+		now          time.Time
+		availability string
+		reopens      string
+	}{
+		{time.Date(2026, 12, 11, 16, 0, 0, 0, time.UTC), "available", ""},                              // Sat 01:00 Seoul
+		{time.Date(2026, 12, 11, 15, 0, 0, 0, time.UTC), "outside_hours", "2026-12-12T00:10:00+09:00"}, // the break, across midnight
+		{time.Date(2026, 12, 11, 17, 30, 0, 0, time.UTC), "outside_hours", "2026-12-18T22:00:00+09:00"},
+	} {
+		e.clock.mu.Lock()
+		e.clock.frozen = c.now
+		e.clock.mu.Unlock()
+		var cfg struct {
+			Availability string `json:"availability"`
+			ReopensAt    string `json:"reopens_at"`
+		}
+		e.anonymous().json("GET", "/api/v1/widget/config?site_id=shop", "", 200, &cfg)
+		if cfg.Availability != c.availability || cfg.ReopensAt != c.reopens {
+			t.Errorf("at %s: %s, reopens %q; want %s, %q", c.now, cfg.Availability, cfg.ReopensAt, c.availability, c.reopens)
+		}
+	}
+}

@@ -989,3 +989,30 @@ func TestWidgetWording(t *testing.T) {
 		t.Fatalf("greetings stored as %q and, in English, %q", ws.Settings.Greeting, ws.Settings.Widget.Texts["en"].Greeting)
 	}
 }
+
+// TestAllowedOriginAsBrowsersSendIt: an allowed origin typed with the
+// scheme's own port (https://shop.example.com:443), or a Korean domain as
+// people write it (https://소담.한국), opens the chat on that site's pages:
+// browsers send their Origin without the default port and with the
+// domain in its xn-- form, which the stored origin did not match — the
+// launcher said the chat could not open there, though the site was
+// allowed.
+func TestAllowedOriginAsBrowsersSendIt(t *testing.T) {
+	e := newEnv(t)
+	master := e.login("master")
+	var ws chat.Workspace
+	master.json("PATCH", e.shopPath(), `{"allowed_origins":["https://shop.example.com:443","https://소담.한국"]}`, 200, &ws)
+	if got := strings.Join(ws.AllowedOrigins, " "); got != "https://shop.example.com https://xn--jk1bt0z.xn--3e0b707e" {
+		t.Fatalf("allowed origins saved as %s", got)
+	}
+	for _, origin := range []string{"https://shop.example.com", "https://xn--jk1bt0z.xn--3e0b707e"} {
+		var l struct {
+			Allowed bool `json:"allowed"`
+		}
+		status, data := e.anonymous().do("GET", "/api/v1/widget/launcher?site_id=shop", "", "Origin", origin)
+		must(t, json.Unmarshal(data, &l))
+		if status != 200 || !l.Allowed {
+			t.Errorf("a page of %s: %d %s", origin, status, data)
+		}
+	}
+}

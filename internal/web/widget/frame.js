@@ -38,6 +38,7 @@ let afterConsent = 'chat'; // the view the consent step leads to
 let fileRules = null; // which files the visitor may send (the config's attachments)
 let robotEnabled = false; // the robot answers new conversations first
 let carried = ''; // a message the ended chat refused, for the next chat's composer
+let reopenTimer = 0; // looks again when the desk reopens (recheck)
 
 await locale.set(settings.language || navigator.language);
 const thread = new Thread($('messages'), renderMessage, $('scroller'), { t, live: $('messages-live') });
@@ -114,10 +115,14 @@ function setConnection(state) {
 }
 
 // reopening is when the desk opens again (outside its hours), in the
-// workspace's time zone: "12월 7일 (월) 오전 9:00".
+// workspace's time zone: "12월 7일 (월) 오전 9:00". A visitor whose
+// computer is in another zone is told which ("… GMT+9"): read as their
+// own clock's, the hour was wrong by the zones' difference.
 function reopening(config) {
+  const timeZone = knownTimeZone(config.time_zone);
+  const elsewhere = timeZone && timeZone !== new Intl.DateTimeFormat().resolvedOptions().timeZone;
   return new Intl.DateTimeFormat(locale.lang, { weekday: 'short', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit',
-    timeZone: knownTimeZone(config.time_zone) }).format(new Date(config.reopens_at));
+    timeZone, ...(elsewhere ? { timeZoneName: 'short' } : {}) }).format(new Date(config.reopens_at));
 }
 
 function applyConfig(config) {
@@ -144,6 +149,37 @@ function applyConfig(config) {
   $('file').accept = acceptList(fileRules);
   robotEnabled = Boolean(config.robot);
   setTimeZone(config.time_zone);
+  // At the reopening the widget looks again, in case the page is left open.
+  clearTimeout(reopenTimer);
+  const wait = config.reopens_at ? Date.parse(config.reopens_at) - Date.now() : NaN;
+  if (wait >= 0) reopenTimer = setTimeout(recheck, Math.min(wait + 1000, 24 * 3600 * 1000));
+}
+
+// recheck reads the config again for a visitor without a chat, and moves
+// them between the chat and the leave-a-message form when chats began or
+// stopped being taken since the widget chose: the frame lives as long as
+// the page, so a visitor who met the lunch break, or nobody online, found
+// the form still when they opened the chat again later, saying the desk
+// reopens at an hour already past. A form or composer holding the
+// visitor's words is left as it is (a send that is refused carries them
+// to the form).
+async function recheck() {
+  const view = $('chat').dataset.view;
+  if (conversation || creating || !['consent', 'chat', 'leave'].includes(view)) return;
+  try {
+    applyConfig(await request('GET', '/api/v1/widget/config?' + new URLSearchParams({ site_id: siteID, lang: locale.lang })));
+  } catch {
+    return;
+  }
+  if (conversation || creating || $('chat').dataset.view !== view) return;
+  const robotTakes = robotEnabled && availability !== 'operation_stopped';
+  const next = availability === 'available' || robotTakes ? 'chat' : 'leave';
+  if (view === 'consent') afterConsent = next;
+  if (view === 'consent' || view === next) return;
+  const typed = view === 'leave'
+    ? ['name', 'contact', 'message'].some((f) => $('leave').elements[f].value.trim() !== '')
+    : $('composer').elements.body.value.trim() !== '';
+  if (!typed) setView(next);
 }
 
 // readableOn picks black or white text for a background colour, whichever
@@ -435,7 +471,10 @@ function showReceipt() {
   if (last && !last.querySelector('.receipt')) last.querySelector('.meta-line').prepend(h('span', { class: 'receipt', dataset: { testid: 'widget-read-receipt' } }, t('read')));
 }
 
-document.addEventListener('visibilitychange', reportRead);
+document.addEventListener('visibilitychange', () => {
+  reportRead();
+  if (shown && document.visibilityState === 'visible') recheck();
+});
 if (window.parent !== window) parent.postMessage({ sodam: 'ready' }, settings.origin || '*');
 
 // countUnread tells the page, while the chat is hidden, how many of the
@@ -450,6 +489,7 @@ addEventListener('message', (e) => {
   if (e.source !== window.parent || window.parent === window || e.data?.sodam !== 'shown') return;
   shown = Boolean(e.data.shown);
   reportRead();
+  if (shown) recheck();
 });
 
 // canRate says whether the visitor may rate the conversation now (an
