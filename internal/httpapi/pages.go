@@ -3,6 +3,7 @@ package httpapi
 import (
 	_ "embed"
 	"net/http"
+	pathpkg "path"
 	"strings"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -63,6 +64,13 @@ func (s *Server) widgetLoader(w http.ResponseWriter, r *http.Request) error {
 // embedded only by Sodam itself and the workspace's allowed origins.
 func (s *Server) widgetAsset(w http.ResponseWriter, r *http.Request) error {
 	path := strings.TrimPrefix(r.URL.Path, "/widget")
+	if pathpkg.Clean(path) == "/frame.html" {
+		// The page only at /widget/frame, under its policy: as a file it
+		// would go out with none, and any site could frame any
+		// workspace's chat, its requests Sodam's own origin, past the
+		// allowed origins.
+		return chat.Errorf(chat.ErrNotFound, "no such file")
+	}
 	if path == "/frame" {
 		siteID := r.URL.Query().Get("site_id")
 		if err := checkParam("site_id", siteID); err != nil {

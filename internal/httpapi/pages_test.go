@@ -65,6 +65,11 @@ func TestAssetRoutes(t *testing.T) {
 		{path: "/console/settings/card.js", status: 200, cache: "no-cache"},
 		{path: "/shared/i18n/", status: 404},
 		{path: "/widget/loader.js", status: 404},
+		// The frame's page only at /widget/frame, under its policy: as a
+		// file it would be served with none, and any site could frame
+		// any workspace's chat, past its allowed origins.
+		{path: "/widget/frame.html?site_id=shop", status: 404},
+		{path: "/widget/i18n/../frame.html?site_id=shop", status: 404},
 		{path: "/shared/missing.js", status: 404},
 	}
 	for _, tt := range tests {
