@@ -129,7 +129,7 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := visitorOf(r)
-	customerID, ip := v.session.CustomerID, clientIP(r)
+	customerID, ip := v.session.CustomerID, budgetAddress(r)
 	// A visitor holds a few sockets (tabs), an address many; past that the
 	// socket is refused before it costs a connection's memory.
 	if !s.cfg.NoLimits {
