@@ -101,11 +101,17 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// widgetWS authenticates by query parameters, since browsers cannot set
-// headers on a WebSocket handshake.
+// widgetWS authenticates by the token the handshake offers as a protocol
+// (realtime.TokenProtocol; the widget's way, which keeps it out of the URL
+// and so out of proxies' access logs) or, else, by ?token= — browsers
+// cannot set headers on a WebSocket handshake.
 func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	r.Header.Set("Authorization", "Bearer "+q.Get("token"))
+	token := q.Get("token")
+	if token == "" {
+		token = realtime.ProtocolToken(r)
+	}
+	r.Header.Set("Authorization", "Bearer "+token)
 	cid, err := parseID(q.Get("conversation_id"), "conversation_id")
 	if err != nil {
 		// Refused as before: the token and the origin are checked first.

@@ -494,3 +494,42 @@ func TestSocketOrigins(t *testing.T) {
 		})
 	}
 }
+
+// TestWidgetSocketTokenInProtocol: the widget's socket carries the
+// visitor's token in its Sec-WebSocket-Protocol offer (sodam, and
+// sodam.token.<token>) instead of the URL, whose query a reverse proxy
+// writes into its access log: the server takes it from there, answers
+// with the sodam protocol, and refuses a forged one as it refuses a
+// forged ?token=.
+func TestWidgetSocketTokenInProtocol(t *testing.T) {
+	e := newEnv(t)
+	vis := e.visitor("shop", "")
+	conv := vis.start()
+	dial := func(token string) (*websocket.Conn, *http.Response, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return websocket.Dial(ctx, fmt.Sprintf("ws://%s/api/v1/widget/ws?conversation_id=%d", strings.TrimPrefix(e.srv.URL, "http://"), conv.ID),
+			&websocket.DialOptions{Subprotocols: []string{"sodam", "sodam.token." + token}})
+	}
+	conn, resp, err := dial(vis.bearer)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("dial with the token in the protocol: %v (status %d)", err, status)
+	}
+	defer conn.CloseNow()
+	if p := conn.Subprotocol(); p != "sodam" {
+		t.Fatalf("the server chose protocol %q, want sodam", p)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, data, err := conn.Read(ctx)
+	if err != nil || !strings.Contains(string(data), `"ready"`) {
+		t.Fatalf("first frame %s, %v", data, err)
+	}
+	if _, resp, err := dial("FORGEDTOKEN234567ABCDEFGHIJ"); err == nil || resp == nil || resp.StatusCode != 401 {
+		t.Fatalf("a forged token in the protocol: %v, %v", resp, err)
+	}
+}
