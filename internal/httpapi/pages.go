@@ -26,8 +26,10 @@ var (
 )
 
 // consolePolicy keeps the console's pages from running anything but its own
-// scripts and from being framed by another site.
-const consolePolicy = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+// scripts and from being framed by another site. Images may come from
+// https too: an FAQ article's may (faq.Sanitize), and the FAQ editor's
+// preview shows them as the help center does.
+const consolePolicy = "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 func (s *Server) consoleAsset(w http.ResponseWriter, r *http.Request) error {
 	if path := strings.TrimPrefix(r.URL.Path, "/console"); path != "/" && strings.HasSuffix(path, "/") {
@@ -81,7 +83,8 @@ func (s *Server) widgetAsset(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		ancestors := append([]string{"'self'"}, ws.AllowedOrigins...)
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; base-uri 'none'; frame-ancestors "+strings.Join(ancestors, " "))
+		// https images: the FAQ's articles may show them (consolePolicy).
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; base-uri 'none'; frame-ancestors "+strings.Join(ancestors, " "))
 		path = "/frame.html"
 	}
 	if strings.HasSuffix(path, "/") || path == "/loader.js" {

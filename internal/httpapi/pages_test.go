@@ -211,3 +211,32 @@ func TestStaticFilesCompressedAndRevalidated(t *testing.T) {
 		})
 	}
 }
+
+// TestArticleImagesShown: an FAQ article may show images from Sodam's own
+// uploads or from https (faq.Sanitize keeps both), and three pages put
+// its body on screen — the help center, the widget's FAQ and the console's
+// preview. Each page's policy allows both, or the widget and the preview
+// showed a broken image where the help center showed the picture.
+func TestArticleImagesShown(t *testing.T) {
+	e := newEnv(t)
+	imgSrc := func(policy string) string {
+		for _, d := range strings.Split(policy, ";") {
+			if name, value, _ := strings.Cut(strings.TrimSpace(d), " "); name == "img-src" {
+				return " " + value + " "
+			}
+		}
+		return ""
+	}
+	for _, page := range []string{"/help/shop", "/widget/frame?site_id=shop", "/console/"} {
+		resp, _ := e.fetch(page)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d", page, resp.StatusCode)
+		}
+		src := imgSrc(resp.Header.Get("Content-Security-Policy"))
+		for _, want := range []string{" 'self' ", " https: "} {
+			if !strings.Contains(src, want) {
+				t.Errorf("%s: img-src%s does not allow %s", page, src, strings.TrimSpace(want))
+			}
+		}
+	}
+}
