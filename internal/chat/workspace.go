@@ -164,10 +164,16 @@ func NormalizeOrigin(o string) (string, error) {
 	if ip := net.ParseIP(host); ip == nil && !hostName().MatchString(host) {
 		return "", bad
 	}
+	hostPort := u.Host
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 || p[0] == '0' {
 			return "", bad
 		}
+		// A browser's Origin leaves the scheme's own port out: kept, it
+		// would never match, and the site's widget would be refused.
+		if u.Scheme == "https" && p == "443" || u.Scheme == "http" && p == "80" {
+			hostPort = strings.TrimSuffix(hostPort, ":"+p)
+		}
 	}
-	return strings.ToLower(u.Scheme + "://" + u.Host), nil
+	return strings.ToLower(u.Scheme + "://" + hostPort), nil
 }

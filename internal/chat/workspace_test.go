@@ -74,6 +74,12 @@ func TestNormalizeOrigin(t *testing.T) {
 		"http://127.0.0.1:8080":               "http://127.0.0.1:8080",
 		"https://xn--9n2bp8q.kr":              "https://xn--9n2bp8q.kr",
 		"https://" + label63 + ".example.com": "https://" + label63 + ".example.com",
+		// A browser's Origin never names the scheme's own port: kept,
+		// it would never match, and the shop's widget was refused.
+		"https://shop.example.com:443": "https://shop.example.com",
+		"http://shop.example.com:80":   "http://shop.example.com",
+		"https://shop.example.com:80":  "https://shop.example.com:80",
+		"http://[::1]:80":              "http://[::1]",
 	} {
 		if got, err := NormalizeOrigin(in); err != nil || got != want {
 			t.Errorf("NormalizeOrigin(%q) = %q, %v; want %q", in, got, err, want)
