@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -44,7 +45,14 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Only the console's own origin may open an agent socket (the library
-	// refuses other origins when no patterns are given).
+	// refuses other hosts when no patterns are given) — and, behind https,
+	// not a plain-http page of the same host, which anyone on the network
+	// path can write: the cookie goes with the handshake, and the socket
+	// streams the agent's conversations.
+	if o := r.Header.Get("Origin"); strings.HasPrefix(s.cfg.BaseURL, "https://") && strings.HasPrefix(strings.ToLower(o), "http://") {
+		http.Error(w, "WebSocket origin "+o+" is not allowed for this site", http.StatusForbidden)
+		return nil
+	}
 	conn, err := realtime.Accept(w, r, nil)
 	if err != nil {
 		return nil // Accept has answered the client

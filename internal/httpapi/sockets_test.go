@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/httpapi"
 )
 
 // frame is a server frame as a client sees it.
@@ -532,4 +533,26 @@ func TestWidgetSocketTokenInProtocol(t *testing.T) {
 	if _, resp, err := dial("FORGEDTOKEN234567ABCDEFGHIJ"); err == nil || resp == nil || resp.StatusCode != 401 {
 		t.Fatalf("a forged token in the protocol: %v, %v", resp, err)
 	}
+}
+
+// TestAgentSocketPlainPage: behind https, a page of the same host served
+// over plain http — which anyone on the network path can write — may not
+// open a console socket: the browser sends the session cookie with it,
+// and the socket streams every conversation the agent sees. (Writes are
+// safe without this: they need the CSRF token, which such a page cannot
+// read.) The console's own https page still connects.
+func TestAgentSocketPlainPage(t *testing.T) {
+	e := newEnvWith(t, func(c *httpapi.Config) { c.BaseURL = strings.Replace(c.BaseURL, "http://", "https://", 1) })
+	kim := e.login("kim")
+	host := strings.TrimPrefix(e.srv.URL, "http://")
+	path := fmt.Sprintf("/api/v1/workspaces/%d/ws", e.shop.ID)
+	if _, resp, err := kim.socket(path, "Origin", "http://"+host); err == nil || resp == nil || resp.StatusCode != 403 {
+		t.Fatalf("a plain-http page of the host opened the console socket: %v, %v", resp, err)
+	}
+	s, resp, err := kim.socket(path, "Origin", "https://"+host)
+	if err != nil {
+		t.Fatalf("the console's own page: %v, %v", resp, err)
+	}
+	s.next("ready")
+	s.close()
 }
