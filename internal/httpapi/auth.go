@@ -8,6 +8,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -437,6 +438,29 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
+// budgetAddress is what the request's per-address budgets (rate limits,
+// login backoff, open sockets) are kept under: an IPv4 address as it is,
+// an IPv6 address by its /64. A subscriber is given a whole /64 and may
+// take its 2^64 addresses one after another at will, so counted by
+// address each new one would start a fresh budget — unbounded password
+// guesses against one account (TestIPv6NetworkBudget). The audit log and
+// the customer's profile keep the full address (clientIP).
+func budgetAddress(r *http.Request) string {
+	ip := clientIP(r)
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if a = a.WithZone("").Unmap(); a.Is4() {
+		return a.String()
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}
+
 type loginRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
@@ -484,7 +508,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 // clears the login's count. a nil (no such login) is checked against a
 // dummy hash, so that timing does not tell which emails exist.
 func (s *Server) checkPassword(w http.ResponseWriter, r *http.Request, email string, a *chat.Agent, password string) (bool, error) {
-	now, ip := s.now(), clientIP(r)
+	now, ip := s.now(), budgetAddress(r)
 	key := email + "|" + ip
 	if wait := max(s.loginBackoff.Wait(now, key), s.addressBackoff.Wait(now, ip)); wait > 0 {
 		return false, tooMany(w, wait, "too many wrong passwords; try again in a moment")

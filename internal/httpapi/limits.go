@@ -133,7 +133,7 @@ func (s *Server) limit(w http.ResponseWriter, r *http.Request, action string) er
 			return tooMany(w, retry, "you are doing that too often; wait a moment")
 		}
 	}
-	if ok, retry := l.address.Take(now, clientIP(r)); !ok {
+	if ok, retry := l.address.Take(now, budgetAddress(r)); !ok {
 		return tooMany(w, retry, "too many requests from your network; wait a moment")
 	}
 	return nil

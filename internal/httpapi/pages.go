@@ -3,6 +3,7 @@ package httpapi
 import (
 	_ "embed"
 	"net/http"
+	pathpkg "path"
 	"strings"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -25,8 +26,10 @@ var (
 )
 
 // consolePolicy keeps the console's pages from running anything but its own
-// scripts and from being framed by another site.
-const consolePolicy = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+// scripts and from being framed by another site. Images may come from
+// https too: an FAQ article's may (faq.Sanitize), and the FAQ editor's
+// preview shows them as the help center does.
+const consolePolicy = "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 func (s *Server) consoleAsset(w http.ResponseWriter, r *http.Request) error {
 	if path := strings.TrimPrefix(r.URL.Path, "/console"); path != "/" && strings.HasSuffix(path, "/") {
@@ -63,6 +66,13 @@ func (s *Server) widgetLoader(w http.ResponseWriter, r *http.Request) error {
 // embedded only by Sodam itself and the workspace's allowed origins.
 func (s *Server) widgetAsset(w http.ResponseWriter, r *http.Request) error {
 	path := strings.TrimPrefix(r.URL.Path, "/widget")
+	if pathpkg.Clean(path) == "/frame.html" {
+		// The page only at /widget/frame, under its policy: as a file it
+		// would go out with none, and any site could frame any
+		// workspace's chat, its requests Sodam's own origin, past the
+		// allowed origins.
+		return chat.Errorf(chat.ErrNotFound, "no such file")
+	}
 	if path == "/frame" {
 		siteID := r.URL.Query().Get("site_id")
 		if err := checkParam("site_id", siteID); err != nil {
@@ -73,7 +83,8 @@ func (s *Server) widgetAsset(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		ancestors := append([]string{"'self'"}, ws.AllowedOrigins...)
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; base-uri 'none'; frame-ancestors "+strings.Join(ancestors, " "))
+		// https images: the FAQ's articles may show them (consolePolicy).
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; base-uri 'none'; frame-ancestors "+strings.Join(ancestors, " "))
 		path = "/frame.html"
 	}
 	if strings.HasSuffix(path, "/") || path == "/loader.js" {

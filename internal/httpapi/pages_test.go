@@ -65,6 +65,11 @@ func TestAssetRoutes(t *testing.T) {
 		{path: "/console/settings/card.js", status: 200, cache: "no-cache"},
 		{path: "/shared/i18n/", status: 404},
 		{path: "/widget/loader.js", status: 404},
+		// The frame's page only at /widget/frame, under its policy: as a
+		// file it would be served with none, and any site could frame
+		// any workspace's chat, past its allowed origins.
+		{path: "/widget/frame.html?site_id=shop", status: 404},
+		{path: "/widget/i18n/../frame.html?site_id=shop", status: 404},
 		{path: "/shared/missing.js", status: 404},
 	}
 	for _, tt := range tests {
@@ -204,5 +209,34 @@ func TestStaticFilesCompressedAndRevalidated(t *testing.T) {
 				t.Errorf("gzip;q=0 with a stale ETag: %d, Content-Encoding %q", r.StatusCode, r.Header.Get("Content-Encoding"))
 			}
 		})
+	}
+}
+
+// TestArticleImagesShown: an FAQ article may show images from Sodam's own
+// uploads or from https (faq.Sanitize keeps both), and three pages put
+// its body on screen — the help center, the widget's FAQ and the console's
+// preview. Each page's policy allows both, or the widget and the preview
+// showed a broken image where the help center showed the picture.
+func TestArticleImagesShown(t *testing.T) {
+	e := newEnv(t)
+	imgSrc := func(policy string) string {
+		for _, d := range strings.Split(policy, ";") {
+			if name, value, _ := strings.Cut(strings.TrimSpace(d), " "); name == "img-src" {
+				return " " + value + " "
+			}
+		}
+		return ""
+	}
+	for _, page := range []string{"/help/shop", "/widget/frame?site_id=shop", "/console/"} {
+		resp, _ := e.fetch(page)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: status %d", page, resp.StatusCode)
+		}
+		src := imgSrc(resp.Header.Get("Content-Security-Policy"))
+		for _, want := range []string{" 'self' ", " https: "} {
+			if !strings.Contains(src, want) {
+				t.Errorf("%s: img-src%s does not allow %s", page, src, strings.TrimSpace(want))
+			}
+		}
 	}
 }

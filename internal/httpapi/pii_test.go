@@ -24,6 +24,34 @@ func TestPII(t *testing.T) {
 	}
 }
 
+// TestPIIRolesMasters: the least roles that may see or restore a masked
+// original are a master's to set. A manager who could change them could
+// undo a master's "masters only" and read every original, or hand the
+// right to agents; the refusal changes nothing, on both stores.
+func TestPIIRolesMasters(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			master, manager := e.login("master"), e.login("manager")
+			master.json("PATCH", e.shopPath(), `{"settings":{"pii":{"view_role":"master","restore_role":"master"}}}`, 200, nil)
+			e.refuse(func() string { return master.state(e.shopPath()) }, []scenario{
+				{name: "a manager lifts a master's restriction", as: manager, method: "PATCH", path: e.shopPath(), body: `{"settings":{"pii":{"view_role":"manager"}}}`, status: 403, code: chat.ErrRoleRequired},
+				{name: "a manager restores too", as: manager, method: "PATCH", path: e.shopPath(), body: `{"settings":{"pii":{"mode":"suggest","view_role":"master","restore_role":"agent"}}}`, status: 403, code: chat.ErrRoleRequired},
+			})
+			// The roles as they are, with another mode: the manager's to change.
+			var ws chat.Workspace
+			manager.json("PATCH", e.shopPath(), `{"settings":{"pii":{"mode":"auto","view_role":"master","restore_role":"master"}}}`, 200, &ws)
+			if p := ws.Settings.PII; p.Mode != chat.PIIAuto || p.ViewRole != chat.RoleMaster || p.RestoreRole != chat.RoleMaster {
+				t.Fatalf("pii settings %+v", p)
+			}
+			master.json("PATCH", e.shopPath(), `{"settings":{"pii":{"view_role":"manager","restore_role":"agent"}}}`, 200, &ws)
+			if p := ws.Settings.PII; p.ViewRole != chat.RoleManager || p.RestoreRole != chat.RoleAgent {
+				t.Fatalf("pii settings after the master's change %+v", p)
+			}
+		})
+	}
+}
+
 func piiScenario(t *testing.T, e *env) {
 	master, manager, kim, lee, olga := e.login("master"), e.login("manager"), e.login("kim"), e.login("lee"), e.login("olga")
 
@@ -131,8 +159,13 @@ func piiScenario(t *testing.T, e *env) {
 	if !strings.HasSuffix(un.Message.Body, "연락처는 010-2345-6789") || len(un.Message.Masks) != 2 {
 		t.Fatalf("restored %+v", un.Message)
 	}
+	// Who may see or restore originals is the master's to say: a manager
+	// can neither lift a master's restriction from managers nor extend
+	// the right to agents (TestPIIRolesMasters), but may save the card
+	// with the roles as they are.
+	manager.json("PATCH", e.shopPath(), `{"settings":{"pii":{"mode":"auto","view_role":"manager","restore_role":"manager"}}}`, 200, nil)
 	// Agents may see originals when the workspace says so.
-	manager.json("PATCH", e.shopPath(), `{"settings":{"pii":{"view_role":"agent"}}}`, 200, nil)
+	master.json("PATCH", e.shopPath(), `{"settings":{"pii":{"view_role":"agent"}}}`, 200, nil)
 	kim.json("POST", path+"/unmask", `{"start":0,"end":5,"reason":"문맥 확인"}`, 200, &un)
 	if un.Originals[0].Text != "본인확인용" {
 		t.Fatalf("agent's view %+v", un)

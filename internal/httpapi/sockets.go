@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -44,7 +45,14 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// Only the console's own origin may open an agent socket (the library
-	// refuses other origins when no patterns are given).
+	// refuses other hosts when no patterns are given) — and, behind https,
+	// not a plain-http page of the same host, which anyone on the network
+	// path can write: the cookie goes with the handshake, and the socket
+	// streams the agent's conversations.
+	if o := r.Header.Get("Origin"); strings.HasPrefix(s.cfg.BaseURL, "https://") && strings.HasPrefix(strings.ToLower(o), "http://") {
+		http.Error(w, "WebSocket origin "+o+" is not allowed for this site", http.StatusForbidden)
+		return nil
+	}
 	conn, err := realtime.Accept(w, r, nil)
 	if err != nil {
 		return nil // Accept has answered the client
@@ -101,11 +109,17 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// widgetWS authenticates by query parameters, since browsers cannot set
-// headers on a WebSocket handshake.
+// widgetWS authenticates by the token the handshake offers as a protocol
+// (realtime.TokenProtocol; the widget's way, which keeps it out of the URL
+// and so out of proxies' access logs) or, else, by ?token= — browsers
+// cannot set headers on a WebSocket handshake.
 func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	r.Header.Set("Authorization", "Bearer "+q.Get("token"))
+	token := q.Get("token")
+	if token == "" {
+		token = realtime.ProtocolToken(r)
+	}
+	r.Header.Set("Authorization", "Bearer "+token)
 	cid, err := parseID(q.Get("conversation_id"), "conversation_id")
 	if err != nil {
 		// Refused as before: the token and the origin are checked first.
@@ -129,7 +143,7 @@ func (s *Server) widgetWS(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := visitorOf(r)
-	customerID, ip := v.session.CustomerID, clientIP(r)
+	customerID, ip := v.session.CustomerID, budgetAddress(r)
 	// A visitor holds a few sockets (tabs), an address many; past that the
 	// socket is refused before it costs a connection's memory.
 	if !s.cfg.NoLimits {

@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/sodam-chat/sodam/internal/chat"
+	"github.com/sodam-chat/sodam/internal/httpapi"
 )
 
 // frame is a server frame as a client sees it.
@@ -493,4 +494,65 @@ func TestSocketOrigins(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestWidgetSocketTokenInProtocol: the widget's socket carries the
+// visitor's token in its Sec-WebSocket-Protocol offer (sodam, and
+// sodam.token.<token>) instead of the URL, whose query a reverse proxy
+// writes into its access log: the server takes it from there, answers
+// with the sodam protocol, and refuses a forged one as it refuses a
+// forged ?token=.
+func TestWidgetSocketTokenInProtocol(t *testing.T) {
+	e := newEnv(t)
+	vis := e.visitor("shop", "")
+	conv := vis.start()
+	dial := func(token string) (*websocket.Conn, *http.Response, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return websocket.Dial(ctx, fmt.Sprintf("ws://%s/api/v1/widget/ws?conversation_id=%d", strings.TrimPrefix(e.srv.URL, "http://"), conv.ID),
+			&websocket.DialOptions{Subprotocols: []string{"sodam", "sodam.token." + token}})
+	}
+	conn, resp, err := dial(vis.bearer)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("dial with the token in the protocol: %v (status %d)", err, status)
+	}
+	defer conn.CloseNow()
+	if p := conn.Subprotocol(); p != "sodam" {
+		t.Fatalf("the server chose protocol %q, want sodam", p)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, data, err := conn.Read(ctx)
+	if err != nil || !strings.Contains(string(data), `"ready"`) {
+		t.Fatalf("first frame %s, %v", data, err)
+	}
+	if _, resp, err := dial("FORGEDTOKEN234567ABCDEFGHIJ"); err == nil || resp == nil || resp.StatusCode != 401 {
+		t.Fatalf("a forged token in the protocol: %v, %v", resp, err)
+	}
+}
+
+// TestAgentSocketPlainPage: behind https, a page of the same host served
+// over plain http — which anyone on the network path can write — may not
+// open a console socket: the browser sends the session cookie with it,
+// and the socket streams every conversation the agent sees. (Writes are
+// safe without this: they need the CSRF token, which such a page cannot
+// read.) The console's own https page still connects.
+func TestAgentSocketPlainPage(t *testing.T) {
+	e := newEnvWith(t, func(c *httpapi.Config) { c.BaseURL = strings.Replace(c.BaseURL, "http://", "https://", 1) })
+	kim := e.login("kim")
+	host := strings.TrimPrefix(e.srv.URL, "http://")
+	path := fmt.Sprintf("/api/v1/workspaces/%d/ws", e.shop.ID)
+	if _, resp, err := kim.socket(path, "Origin", "http://"+host); err == nil || resp == nil || resp.StatusCode != 403 {
+		t.Fatalf("a plain-http page of the host opened the console socket: %v, %v", resp, err)
+	}
+	s, resp, err := kim.socket(path, "Origin", "https://"+host)
+	if err != nil {
+		t.Fatalf("the console's own page: %v, %v", resp, err)
+	}
+	s.next("ready")
+	s.close()
 }

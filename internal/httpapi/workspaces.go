@@ -51,11 +51,23 @@ func (s *Server) patchWorkspace(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.saveWorkspace(w, r, func(ws *chat.Workspace) error {
+		before := ws.Settings.PII
 		p := chat.WorkspacePatch{Settings: &ws.Settings}
 		if err := decodeStrict(bytes.NewReader(body.Bytes()), &p); err != nil {
 			return err
 		}
-		return p.Apply(ws)
+		if err := p.Apply(ws); err != nil {
+			return err
+		}
+		// Who may see or restore a masked original is a master's to
+		// say: a manager who could change it would undo a master's
+		// "masters only" for themselves, or hand the right to agents. The
+		// roles as they are may be sent back (the settings card does).
+		after := ws.Settings.PII
+		if memberOf(r).Role != chat.RoleMaster && (after.ViewRole != before.ViewRole || after.RestoreRole != before.RestoreRole) {
+			return chat.Errorf(chat.ErrRoleRequired, "only a master changes who may see or restore masked originals (settings.pii.view_role, restore_role)")
+		}
+		return nil
 	})
 }
 

@@ -76,6 +76,10 @@ func startEngine() error {
 		// deadline; a client silent this long is gone.
 		u.KeepaliveTime = PingInterval + PongTimeout
 		u.CheckOrigin = func(*http.Request) bool { return true } // checked before the upgrade
+		// A client that offers the sodam protocol (the widget, whose
+		// token rides in its offer, not its URL) gets it chosen; one that
+		// offers none gets none.
+		u.Subprotocols = []string{Subprotocol}
 		u.OnMessage(func(c *websocket.Conn, mt websocket.MessageType, data []byte) {
 			if nc, ok := c.Session().(*nbConn); ok && (mt == websocket.TextMessage || mt == websocket.BinaryMessage) {
 				nc.frame(data)
@@ -92,6 +96,27 @@ func startEngine() error {
 		upgrader = u
 	})
 	return engineErr
+}
+
+// Subprotocol is the WebSocket protocol a client may offer, with
+// TokenProtocol and its credential beside it, to keep the credential out
+// of the URL (which proxies write into their access logs).
+const Subprotocol = "sodam"
+
+// TokenProtocol prefixes the credential a client offers as a protocol.
+const TokenProtocol = "sodam.token."
+
+// ProtocolToken is the credential a handshake offers as a protocol
+// (TokenProtocol…), or "".
+func ProtocolToken(r *http.Request) string {
+	for _, v := range r.Header.Values("Sec-WebSocket-Protocol") {
+		for _, p := range strings.Split(v, ",") {
+			if token, ok := strings.CutPrefix(strings.TrimSpace(p), TokenProtocol); ok {
+				return token
+			}
+		}
+	}
+	return ""
 }
 
 // ErrOrigin refuses a handshake from an origin that may not open the socket.

@@ -9,6 +9,7 @@ const SILENCE = 50000;
 
 export class LiveSocket {
   #url;
+  #protocols;
   #on;
   #ws = null;
   #timer = 0;
@@ -17,14 +18,17 @@ export class LiveSocket {
   #heard = 0;
   #watchdog = 0;
 
-  // url(after) returns the WebSocket URL. on holds optional handlers:
+  // url(after) returns the WebSocket URL; protocols(), if given, the
+  // protocols the handshake offers (the widget's token rides there, out
+  // of the URL that proxies write into their logs). on holds optional handlers:
   // event(event), ready(), typing(frame), queue(frame) (a visitor's place
   // in the queue, frame.position, 0 once no longer queued), and
   // state(name): "connecting" at start, "live" once the replay is done,
   // "reconnecting" after every failed or dropped connection, "stopped"
   // after stop().
-  constructor(url, on, seq = 0) {
+  constructor(url, on, seq = 0, protocols = null) {
     this.#url = url;
+    this.#protocols = protocols;
     this.#on = on;
     this.seq = seq;
   }
@@ -56,7 +60,7 @@ export class LiveSocket {
   }
 
   #connect() {
-    const ws = new WebSocket(this.#url(this.seq));
+    const ws = new WebSocket(this.#url(this.seq), this.#protocols?.() ?? []);
     this.#ws = ws;
     this.#heard = Date.now();
     ws.onmessage = (e) => {

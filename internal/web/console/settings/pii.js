@@ -47,6 +47,7 @@ class PIICard extends SettingsCard {
         <option value="master" data-i18n="role.master"></option>
       </select>
     </label>
+    <p class="help" data-ref="roles-note" data-i18n="pii_settings.roles_master" data-testid="pii-roles-master" hidden></p>
     <p class="form-error" role="alert" data-ref="pii-error" data-testid="pii-error"></p>
     <button type="submit" name="save" class="primary" data-i18n="settings.save" data-testid="pii-save"></button>
   </fieldset>
@@ -54,6 +55,17 @@ class PIICard extends SettingsCard {
 
   build() {
     this.onSubmit(this.ref('pii'), () => this.#save());
+  }
+
+  // The two roles are a master's to change (the server refuses a
+  // manager's change): a manager sees them, unchangeable, and why.
+  gate() {
+    super.gate();
+    const master = Boolean(this.inbox?.isMaster);
+    const f = this.ref('pii').elements;
+    f.view_role.disabled = !master;
+    f.restore_role.disabled = !master;
+    this.ref('roles-note').hidden = master || !this.editable;
   }
 
   fill(ws) {
