@@ -492,3 +492,51 @@ func TestBrowserComposerDrafts(t *testing.T) {
 		agent.fail("A is %s: the note reached the customer as a reply", got)
 	}
 }
+
+// TestBrowserSwitcherWhileComposing: the quick switcher finds 홍길동 at
+// every step a Korean input method passes through on the way to the name
+// (홍ㄱ, 홍기, 홍길ㄷ, 홍길도), not only once a syllable is finished — the
+// list went empty, "no conversations", between every keystroke.
+func TestBrowserSwitcherWhileComposing(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	first := newTab(t, root, "first")
+	second := newTab(t, root, "second")
+	signIn(agent, s)
+	openWidget(first, s.host.URL+"?head="+url.QueryEscape(s.memberHead("shop-member-401", "홍길동")))
+	agree(first)
+	widgetSend(first, "배송 문의드립니다.")
+	hong := firstRequest(agent)
+	openWidget(second, s.host.URL+"?head="+url.QueryEscape(s.memberHead("shop-member-402", "홍길순")))
+	agree(second)
+	widgetSend(second, "교환 문의드립니다.")
+	other := newConversation(agent, hong)
+
+	agent.do("Ctrl+K", chromedp.KeyEvent("k", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	agent.waitFor("the switcher", `document.querySelector('[data-testid=switcher]').open && document.activeElement === document.querySelector('[data-testid=switcher-input]')`)
+	results := func(ids ...int64) string {
+		want := make([]string, len(ids))
+		for i, id := range ids {
+			want[i] = fmt.Sprint(id)
+		}
+		return `[...document.querySelectorAll('[data-testid=switcher-result]')].map((r) => r.dataset.conversationId).sort().join() === ` + js(strings.Join(want, ","))
+	}
+	both := []int64{hong, other}
+	if other < hong {
+		both = []int64{other, hong}
+	}
+	for _, step := range []struct {
+		text string
+		want []int64
+	}{
+		{"홍", both}, {"홍ㄱ", both}, {"홍기", both}, {"홍길", both},
+		{"홍길ㄷ", []int64{hong}}, {"홍길도", []int64{hong}}, {"홍길동", []int64{hong}},
+	} {
+		agent.compose(step.text)
+		agent.waitFor(fmt.Sprintf("the switcher's results while composing %s", step.text), results(step.want...))
+	}
+	agent.commit("홍길동")
+	agent.waitFor("홍길동 alone once committed", results(hong))
+}
