@@ -540,3 +540,32 @@ func TestBrowserSwitcherWhileComposing(t *testing.T) {
 	agent.commit("홍길동")
 	agent.waitFor("홍길동 alone once committed", results(hong))
 }
+
+// TestBrowserMentionWhileComposing: "@이하" on the way to 이하나, and
+// "@ㅇ" before it, keep offering 이하나 while the input method composes,
+// and Enter then (the syllable finished) puts the name in.
+func TestBrowserMentionWhileComposing(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	s.addAgent(hanaEmail, "이하나", hanaPassword)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	visitor := newTab(t, root, "visitor")
+	signIn(agent, s)
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	widgetSend(visitor, "교환 문의드립니다.")
+	openAndAssign(agent, firstRequest(agent))
+	agent.clickAt("[data-testid=composer-note-toggle]")
+	agent.waitFor("the composer in note mode", `document.querySelector('[data-testid=composer]').dataset.mode === 'note'`)
+	consoleType(agent, "@")
+	offered := `(() => { const o = document.querySelectorAll('[data-testid=mention-list]:not([hidden]) [data-testid=mention-option]'); return o.length === 1 && o[0].textContent.startsWith('@이하나'); })()`
+	for _, step := range []string{"ㅇ", "이", "잏", "이하", "이한", "이하나"} {
+		agent.compose(step)
+		agent.waitFor("이하나 offered while composing "+step, offered)
+	}
+	agent.commit("이하나")
+	agent.waitFor("이하나 offered once committed", offered)
+	agent.keys("\r")
+	agent.waitFor("the name put in", `document.querySelector('[data-testid=composer-input]').value === '@이하나 ' && document.querySelector('[data-testid=mention-list]').hidden`)
+}
