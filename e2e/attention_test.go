@@ -539,6 +539,17 @@ func TestBrowserSwitcherWhileComposing(t *testing.T) {
 	}
 	agent.commit("홍길동")
 	agent.waitFor("홍길동 alone once committed", results(hong))
+
+	// The same matching, case by case (hangul.js): a single final on its
+	// way to a compound one (달 → 닭), a compound one on its way to the
+	// next syllable (밠 → 발송), and what must not match.
+	wrong := eval[[]string](agent, `import('/console/hangul.js').then(({ typedIn }) => [
+		['홍길동', 'ㅎㄱㄷ', true], ['홍길동', '홍길ㄷ', true], ['홍길동', '홍긴', false], ['홍길동', '홍길순', false],
+		['닭갈비', '달', true], ['닭갈비', '단', false], ['많은', '만', true], ['발송센터', '밠', true], ['발송센터', '밝', false],
+	].filter(([text, q, want]) => typedIn(text, q) !== want).map(([text, q]) => text + ' ' + q))`)
+	if len(wrong) > 0 {
+		agent.fail("typedIn is wrong for %q", wrong)
+	}
 }
 
 // TestBrowserMentionWhileComposing: "@이하" on the way to 이하나, and

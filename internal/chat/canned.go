@@ -165,6 +165,10 @@ func lastMatches(text []rune, q rune) bool {
 		initial, ok := finalAsInitial[qFinal]
 		return ok && initials[(text[1]-0xAC00)/588] == initial
 	}
+	// 달, on the way to 닭: a single final may take a second consonant.
+	if pair, ok := compoundFinals[(t-0xAC00)%28]; ok && tBase == qBase && pair[0] == qFinal {
+		return true
+	}
 	// 밠, on the way to 발송: a compound final keeps its first consonant
 	// and gives the second to the next syllable.
 	if pair, ok := compoundFinals[qFinal]; ok && t == qBase+pair[0] && len(text) > 1 && isSyllable(text[1]) {

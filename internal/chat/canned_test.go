@@ -90,8 +90,12 @@ func TestSearchCannedCompoundFinal(t *testing.T) {
 		{"겱", 2}, // 결 + ㄱ(과)
 		{"없", 3}, // as typed
 		{"재고가없", 3},
-		{"많", 4},   // as typed
-		{"오늘밠", 1}, // after other syllables
+		{"많", 4},    // as typed
+		{"오늘밠", 1},  // after other syllables
+		{"마", 4},    // 많: on the way
+		{"만", 4},    // 많: ㄴ takes ㅎ
+		{"어", 3},    // 없: on the way
+		{"재고가업", 3}, // 없: ㅂ takes ㅅ
 	}
 	for _, tt := range tests {
 		got := SearchCanned(list, tt.q)

@@ -20,14 +20,17 @@ const sameOrInitial = (t, q) => t === q || (syllable(t) && initialOf(t) === q);
 
 // mayBecome reports whether the text at `at` begins with what q, the
 // query's last character, is or may become as the agent goes on typing
-// through the input method: 기 on the way to 길, 길 on the way to 기동
-// (its ㄹ the next syllable's initial), 밠 on the way to 발송.
+// through the input method: 기 on the way to 길, 달 on the way to 닭, 길
+// on the way to 기동 (its ㄹ the next syllable's initial), 밠 on the way
+// to 발송.
 function mayBecome(text, at, q) {
   const t = text[at];
   if (sameOrInitial(t, q)) return true;
   if (!syllable(q) || !syllable(t)) return false;
   const f = finalOf(q);
   if (f === 0) return withFinal(t, 0) === q;
+  // 달, on the way to 닭: a single final may take a second consonant.
+  if (compoundFinals[finalOf(t)]?.[0] === f && withFinal(t, 0) === withFinal(q, 0)) return true;
   const next = text[at + 1];
   if (!next || !syllable(next)) return false;
   if (t === withFinal(q, 0) && finalAsInitial[f]) return initialOf(next) === finalAsInitial[f];
