@@ -580,3 +580,44 @@ func TestBrowserMentionWhileComposing(t *testing.T) {
 	agent.keys("\r")
 	agent.waitFor("the name put in", `document.querySelector('[data-testid=composer-input]').value === '@이하나 ' && document.querySelector('[data-testid=mention-list]').hidden`)
 }
+
+// TestBrowserShortcutsKoreanLayout: J and K step through the list with a
+// Korean layout on too, where the keys type ㅓ and ㅏ (a Mac's Korean input
+// source does so outside text fields as well) — they did nothing there.
+func TestBrowserShortcutsKoreanLayout(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	first := newTab(t, root, "first")
+	second := newTab(t, root, "second")
+	signIn(agent, s)
+	openWidget(first, s.host.URL)
+	agree(first)
+	widgetSend(first, "배송 문의드립니다.")
+	id1 := firstRequest(agent)
+	openWidget(second, s.host.URL)
+	agree(second)
+	widgetSend(second, "교환 문의드립니다.")
+	id2 := newConversation(agent, id1)
+	openConversation(agent, id1)
+	agent.do("leave the composer", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	hangulKey := func(jamo, code string, vk int64) {
+		agent.do("press "+jamo, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			for _, p := range []input.DispatchKeyEventParams{
+				{Type: input.DispatchKeyEventTypeKeyDown, Key: jamo, Code: code, Text: jamo, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk},
+				{Type: input.DispatchKeyEventTypeKeyUp, Key: jamo, Code: code, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk},
+			} {
+				if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, p); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+	}
+	// The queue lists the oldest first: the second request is below.
+	hangulKey("ㅓ", "KeyJ", 74)
+	agent.waitFor("the next conversation by ㅓ (J)", `location.hash === '#/c/`+fmt.Sprint(id2)+`'`)
+	hangulKey("ㅏ", "KeyK", 75)
+	agent.waitFor("the previous conversation by ㅏ (K)", `location.hash === '#/c/`+fmt.Sprint(id1)+`'`)
+}

@@ -238,11 +238,19 @@ export function bindShortcuts(host, onChat) {
       };
       document.addEventListener('keypress', swallow, { capture: true, once: true });
       setTimeout(() => document.removeEventListener('keypress', swallow, { capture: true }), 100);
-    } else if (e.key === 'j' || e.key === 'k') {
+    } else if (letter(e) === 'j' || letter(e) === 'k') {
       e.preventDefault();
-      step(e.key === 'j' ? 1 : -1);
+      step(letter(e) === 'j' ? 1 : -1);
     }
   });
+}
+
+// letter is the Latin letter a plain key types: e.key on a Latin layout
+// (Dvorak's J is where it says), else the key's place (e.code), as a Mac's
+// Korean layout gives ㅓ and ㅏ for J and K outside text fields too.
+function letter(e) {
+  if (/^[a-z]$/i.test(e.key)) return e.key.toLowerCase();
+  return /^Key[A-Z]$/.test(e.code) ? e.code.slice(3).toLowerCase() : '';
 }
 
 function focusComposer() {
