@@ -492,3 +492,132 @@ func TestBrowserComposerDrafts(t *testing.T) {
 		agent.fail("A is %s: the note reached the customer as a reply", got)
 	}
 }
+
+// TestBrowserSwitcherWhileComposing: the quick switcher finds 홍길동 at
+// every step a Korean input method passes through on the way to the name
+// (홍ㄱ, 홍기, 홍길ㄷ, 홍길도), not only once a syllable is finished — the
+// list went empty, "no conversations", between every keystroke.
+func TestBrowserSwitcherWhileComposing(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	first := newTab(t, root, "first")
+	second := newTab(t, root, "second")
+	signIn(agent, s)
+	openWidget(first, s.host.URL+"?head="+url.QueryEscape(s.memberHead("shop-member-401", "홍길동")))
+	agree(first)
+	widgetSend(first, "배송 문의드립니다.")
+	hong := firstRequest(agent)
+	openWidget(second, s.host.URL+"?head="+url.QueryEscape(s.memberHead("shop-member-402", "홍길순")))
+	agree(second)
+	widgetSend(second, "교환 문의드립니다.")
+	other := newConversation(agent, hong)
+
+	agent.do("Ctrl+K", chromedp.KeyEvent("k", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	agent.waitFor("the switcher", `document.querySelector('[data-testid=switcher]').open && document.activeElement === document.querySelector('[data-testid=switcher-input]')`)
+	results := func(ids ...int64) string {
+		want := make([]string, len(ids))
+		for i, id := range ids {
+			want[i] = fmt.Sprint(id)
+		}
+		return `[...document.querySelectorAll('[data-testid=switcher-result]')].map((r) => r.dataset.conversationId).sort().join() === ` + js(strings.Join(want, ","))
+	}
+	both := []int64{hong, other}
+	if other < hong {
+		both = []int64{other, hong}
+	}
+	for _, step := range []struct {
+		text string
+		want []int64
+	}{
+		{"홍", both}, {"홍ㄱ", both}, {"홍기", both}, {"홍길", both},
+		{"홍길ㄷ", []int64{hong}}, {"홍길도", []int64{hong}}, {"홍길동", []int64{hong}},
+	} {
+		agent.compose(step.text)
+		agent.waitFor(fmt.Sprintf("the switcher's results while composing %s", step.text), results(step.want...))
+	}
+	agent.commit("홍길동")
+	agent.waitFor("홍길동 alone once committed", results(hong))
+
+	// The same matching, case by case (hangul.js): a single final on its
+	// way to a compound one (달 → 닭), a compound one on its way to the
+	// next syllable (밠 → 발송), and what must not match.
+	wrong := eval[[]string](agent, `import('/console/hangul.js').then(({ typedIn }) => [
+		['홍길동', 'ㅎㄱㄷ', true], ['홍길동', '홍길ㄷ', true], ['홍길동', '홍긴', false], ['홍길동', '홍길순', false],
+		['닭갈비', '달', true], ['닭갈비', '단', false], ['많은', '만', true], ['발송센터', '밠', true], ['발송센터', '밝', false],
+	].filter(([text, q, want]) => typedIn(text, q) !== want).map(([text, q]) => text + ' ' + q))`)
+	if len(wrong) > 0 {
+		agent.fail("typedIn is wrong for %q", wrong)
+	}
+}
+
+// TestBrowserMentionWhileComposing: "@이하" on the way to 이하나, and
+// "@ㅇ" before it, keep offering 이하나 while the input method composes,
+// and Enter then (the syllable finished) puts the name in.
+func TestBrowserMentionWhileComposing(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	s.addAgent(hanaEmail, "이하나", hanaPassword)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	visitor := newTab(t, root, "visitor")
+	signIn(agent, s)
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	widgetSend(visitor, "교환 문의드립니다.")
+	openAndAssign(agent, firstRequest(agent))
+	agent.clickAt("[data-testid=composer-note-toggle]")
+	agent.waitFor("the composer in note mode", `document.querySelector('[data-testid=composer]').dataset.mode === 'note'`)
+	consoleType(agent, "@")
+	offered := `(() => { const o = document.querySelectorAll('[data-testid=mention-list]:not([hidden]) [data-testid=mention-option]'); return o.length === 1 && o[0].textContent.startsWith('@이하나'); })()`
+	for _, step := range []string{"ㅇ", "이", "잏", "이하", "이한", "이하나"} {
+		agent.compose(step)
+		agent.waitFor("이하나 offered while composing "+step, offered)
+	}
+	agent.commit("이하나")
+	agent.waitFor("이하나 offered once committed", offered)
+	agent.keys("\r")
+	agent.waitFor("the name put in", `document.querySelector('[data-testid=composer-input]').value === '@이하나 ' && document.querySelector('[data-testid=mention-list]').hidden`)
+}
+
+// TestBrowserShortcutsKoreanLayout: J and K step through the list with a
+// Korean layout on too, where the keys type ㅓ and ㅏ (a Mac's Korean input
+// source does so outside text fields as well) — they did nothing there.
+func TestBrowserShortcutsKoreanLayout(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	first := newTab(t, root, "first")
+	second := newTab(t, root, "second")
+	signIn(agent, s)
+	openWidget(first, s.host.URL)
+	agree(first)
+	widgetSend(first, "배송 문의드립니다.")
+	id1 := firstRequest(agent)
+	openWidget(second, s.host.URL)
+	agree(second)
+	widgetSend(second, "교환 문의드립니다.")
+	id2 := newConversation(agent, id1)
+	openConversation(agent, id1)
+	agent.do("leave the composer", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	hangulKey := func(jamo, code string, vk int64) {
+		agent.do("press "+jamo, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			for _, p := range []input.DispatchKeyEventParams{
+				{Type: input.DispatchKeyEventTypeKeyDown, Key: jamo, Code: code, Text: jamo, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk},
+				{Type: input.DispatchKeyEventTypeKeyUp, Key: jamo, Code: code, WindowsVirtualKeyCode: vk, NativeVirtualKeyCode: vk},
+			} {
+				if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, p); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+	}
+	// The queue lists the oldest first: the second request is below.
+	hangulKey("ㅓ", "KeyJ", 74)
+	agent.waitFor("the next conversation by ㅓ (J)", `location.hash === '#/c/`+fmt.Sprint(id2)+`'`)
+	hangulKey("ㅏ", "KeyK", 75)
+	agent.waitFor("the previous conversation by ㅏ (K)", `location.hash === '#/c/`+fmt.Sprint(id1)+`'`)
+}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -43,4 +44,39 @@ func TestBrowserBlocked(t *testing.T) {
 	if code != "403 customer_blocked" {
 		visitor.fail("starting a chat while blocked answered %q, want 403 customer_blocked", code)
 	}
+}
+
+// TestBrowserBlockedList: the customer blocked from a conversation is
+// listed in settings under the name the conversation called them — an
+// anonymous visitor "방문자 NNNN", not their random identifier — with the
+// reason; unblocking takes them off the list and lets them chat again.
+func TestBrowserBlockedList(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	const spam = "지금 가입하면 100만 포인트!"
+	agent, visitor, _ := takenChat(t, s, spam)
+	consoleShows(agent, "visitor", spam)
+	name := eval[string](agent, `document.querySelector('[data-testid=conversation-title]').textContent`)
+	if !strings.HasPrefix(name, "방문자 ") {
+		agent.fail("the anonymous visitor is called %q, want 방문자 NNNN", name)
+	}
+	agent.click("[data-testid=block-button]")
+	agent.waitFor("the block dialog", `document.querySelector('[data-testid=block-dialog]').open`)
+	agent.click("[data-testid=block-reason-spam]")
+	agent.click("[data-testid=block-confirm]")
+	agent.waitFor("the conversation closed by blocking", `document.querySelector('[data-testid=conversation-state]')?.dataset.state === 'closed'`)
+
+	openSettings(agent)
+	entry := `document.querySelector('[data-testid=blocked-list] [data-testid=blocked-customer]')`
+	agent.waitFor("the blocked customer listed", entry+` !== null`)
+	if got := eval[string](agent, entry+`.querySelector('.blocked-who strong').textContent`); got != name {
+		agent.fail("the blocked list names the customer %q, want %q as the conversation did", got, name)
+	}
+	if got := eval[string](agent, entry+`.querySelector('.blocked-why .chip').textContent`); got != "홍보·스팸" {
+		agent.fail("the blocked list gives the reason %q, want 홍보·스팸", got)
+	}
+	agent.click("[data-testid=unblock-button]")
+	agent.waitFor("the list empty", `document.querySelectorAll('[data-testid=blocked-customer]').length === 0 && document.querySelector('[data-testid=blocked-empty]').checkVisibility()`)
+	openWidget(visitor, s.host.URL)
+	visitor.waitFrame("the widget lets them chat again", `d.querySelector('[data-testid=widget]').dataset.view !== 'blocked'`)
 }

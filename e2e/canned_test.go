@@ -126,3 +126,45 @@ func composerValue(p *tab) string {
 	p.t.Helper()
 	return eval[string](p, `document.querySelector('[data-testid=composer-input]').value`)
 }
+
+// TestBrowserCannedEnterBeforeList: an agent who types "#인사" and Enter
+// faster than the list appears gets the list, not a message "#인사" sent
+// to the customer; "#12345" with nothing to match is sent as typed.
+func TestBrowserCannedEnterBeforeList(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	visitor := newTab(t, root, "visitor")
+	signIn(agent, s)
+	openSettings(agent)
+	addCanned(agent, "인사", "안녕하세요, 상담사 {상담사명}입니다.", false)
+
+	openWidget(visitor, s.host.URL)
+	agree(visitor)
+	const ask = "문의드립니다."
+	widgetSend(visitor, ask)
+	widgetShows(visitor, "visitor", ask)
+	agent.click("[data-testid=nav-chat]")
+	openAndAssign(agent, firstRequest(agent))
+	consoleShows(agent, "visitor", ask)
+
+	list := `document.querySelector('[data-testid=canned-list]')`
+	consoleType(agent, "#인사\r")
+	agent.waitFor("the list for #인사", `!`+list+`.hidden && `+list+`.querySelectorAll('[data-testid=canned-option]').length === 1`)
+	if got := composerValue(agent); got != "#인사" {
+		agent.fail("the composer holds %q after the early Enter, want #인사", got)
+	}
+	if n := eval[int](agent, `document.querySelectorAll('[data-testid=messages] li[data-sender=agent]').length`); n != 0 {
+		agent.fail("the early Enter sent %d messages, want none", n)
+	}
+	agent.keys("\r")
+	agent.waitFor("the response in the composer", `document.querySelector('[data-testid=composer-input]').value === '안녕하세요, 상담사 Admin입니다.' && `+list+`.hidden`)
+	clearComposer(agent)
+
+	// Nothing matches an order number: Enter sends it as typed.
+	consoleType(agent, "#12345\r")
+	consoleShows(agent, "agent", "#12345")
+	widgetShows(visitor, "agent", "#12345")
+	agent.waitFor("the composer emptied and the list closed", `document.querySelector('[data-testid=composer-input]').value === '' && `+list+`.hidden`)
+}

@@ -71,3 +71,32 @@ func TestBrowserPaneResize(t *testing.T) {
 	drag("list", 2000)
 	wantWidth("list", 560)
 }
+
+// TestBrowserPaneWidthsNarrowWindow: an agent who widened both side panes
+// to their limits on a large monitor opens the console on a 1366×768
+// laptop (657 px of window). The remembered widths give way so that all
+// three panes stay in the window — the customer panel's right edge was
+// cut off past the window's, with no way to scroll to it.
+func TestBrowserPaneWidthsNarrowWindow(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	agent := newTab(t, browser(t), "agent")
+	agent.do("size the page", chromedp.EmulateViewport(1366, 657))
+	signIn(agent, s)
+	agent.waitFor("the console live", `document.querySelector('[data-testid=connection]')?.dataset.state === 'live'`)
+	agent.do("remember the widest panes", chromedp.Evaluate[chromedp.Void](`localStorage.setItem('sodam.panes', JSON.stringify({ list: 560, details: 520 }))`))
+	agent.do("reload the console", chromedp.Reload())
+	agent.waitFor("the console live again", `document.querySelector('[data-testid=connection]')?.dataset.state === 'live'`)
+	agent.waitFor("the remembered widths read", `document.querySelector('.app').style.getPropertyValue('--list-width') === '560px'`)
+	edges := eval[[3]float64](agent, `(() => {
+		const r = (n) => document.querySelector('[data-pane-name=' + n + ']').getBoundingClientRect();
+		const mid = document.querySelector('[role=separator][data-pane=details]').getBoundingClientRect().left - document.querySelector('[role=separator][data-pane=list]').getBoundingClientRect().right;
+		return [r('details').right, innerWidth, mid];
+	})()`)
+	if edges[0] > edges[1]+0.5 {
+		agent.fail("the customer panel ends at %.0f px, past the window's %.0f", edges[0], edges[1])
+	}
+	if edges[2] < 319.5 {
+		agent.fail("the conversation is %.0f px wide, under its 320", edges[2])
+	}
+}

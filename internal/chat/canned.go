@@ -123,8 +123,9 @@ func fold(s string) string {
 // may still be in the making (the console searches as the agent types,
 // through the input method): 화 or 부 matches 환 or 불, which they become
 // with a final consonant, and 환 matches 화 before a syllable starting
-// with ㄴ, which it becomes when a vowel follows (화나). So "환부", on the
-// way to "환불", finds 환불.
+// with ㄴ, which it becomes when a vowel follows (화나); a compound final
+// splits the same way (밠 matches 발송). So "환부", on the way to "환불",
+// finds 환불.
 func containsJamo(text, q []rune) bool {
 	if len(q) == 0 {
 		return true
@@ -164,7 +165,24 @@ func lastMatches(text []rune, q rune) bool {
 		initial, ok := finalAsInitial[qFinal]
 		return ok && initials[(text[1]-0xAC00)/588] == initial
 	}
+	// 달, on the way to 닭: a single final may take a second consonant.
+	if pair, ok := compoundFinals[(t-0xAC00)%28]; ok && tBase == qBase && pair[0] == qFinal {
+		return true
+	}
+	// 밠, on the way to 발송: a compound final keeps its first consonant
+	// and gives the second to the next syllable.
+	if pair, ok := compoundFinals[qFinal]; ok && t == qBase+pair[0] && len(text) > 1 && isSyllable(text[1]) {
+		return initials[(text[1]-0xAC00)/588] == pair[1]
+	}
 	return false
+}
+
+// compoundFinals maps a compound final (its index in the 28 finals) to
+// the single final it leaves when a vowel follows and the initial it
+// gives away: ㄽ is ㄹ (8) and ㅅ.
+var compoundFinals = map[rune][2]rune{
+	3: {1, 'ㅅ'}, 5: {4, 'ㅈ'}, 6: {4, 'ㅎ'}, 9: {8, 'ㄱ'}, 10: {8, 'ㅁ'}, 11: {8, 'ㅂ'},
+	12: {8, 'ㅅ'}, 13: {8, 'ㅌ'}, 14: {8, 'ㅍ'}, 15: {8, 'ㅎ'}, 18: {17, 'ㅅ'},
 }
 
 func isSyllable(r rune) bool { return r >= 0xAC00 && r <= 0xD7A3 }

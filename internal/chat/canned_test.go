@@ -69,3 +69,43 @@ func TestCannedFill(t *testing.T) {
 		t.Fatalf("nameless: %q", got)
 	}
 }
+
+// TestSearchCannedCompoundFinal types words whose consonants pair into a
+// compound final on the way: 발송 passes through 밠 (ㄹ and ㅅ make ㄽ
+// until ㅗ takes the ㅅ), 일반 through 읿, 결과 through 겱, 없어 through
+// 없 itself. An agent who pauses there must not be told nothing matches.
+func TestSearchCannedCompoundFinal(t *testing.T) {
+	list := []Canned{
+		{ID: 1, Title: "발송 안내", Body: "오늘 발송됩니다."},
+		{ID: 2, Title: "일반 문의", Body: "결과를 알려드립니다."},
+		{ID: 3, Title: "재고", Body: "재고가 없어요."},
+		{ID: 4, Title: "많이", Body: "많이 기다리셨죠."},
+	}
+	tests := []struct {
+		q    string
+		want int64
+	}{
+		{"밠", 1}, // 발 + ㅅ(송)
+		{"읿", 2}, // 일 + ㅂ(반)
+		{"겱", 2}, // 결 + ㄱ(과)
+		{"없", 3}, // as typed
+		{"재고가없", 3},
+		{"많", 4},    // as typed
+		{"오늘밠", 1},  // after other syllables
+		{"마", 4},    // 많: on the way
+		{"만", 4},    // 많: ㄴ takes ㅎ
+		{"어", 3},    // 없: on the way
+		{"재고가업", 3}, // 없: ㅂ takes ㅅ
+	}
+	for _, tt := range tests {
+		got := SearchCanned(list, tt.q)
+		if len(got) != 1 || got[0].ID != tt.want {
+			t.Errorf("SearchCanned(%q) = %v, want only %d", tt.q, got, tt.want)
+		}
+	}
+	// A compound final still needs the second consonant to follow: 밝 is
+	// 발 + ㄱ, and no 발ㄱ… is written here.
+	if got := SearchCanned(list, "밝"); len(got) != 0 {
+		t.Errorf("SearchCanned(밝) = %v, want none", got)
+	}
+}

@@ -3,9 +3,10 @@
 // matching what follows it, searched on the server (title and body, 초성
 // included) with the variables filled for the open conversation. Up and
 // Down choose, Enter or a click puts the chosen text in place of "#query",
-// Escape closes the list until the next "#". Keys an input method is
-// composing with are left alone, so finishing a Korean syllable never
-// picks a response.
+// Escape closes the list until the next "#". Enter typed before the list
+// came waits for it: it sends the text as typed only if nothing matches.
+// Keys an input method is composing with are left alone, so finishing a
+// Korean syllable never picks a response.
 import { h } from '../shared/dom.js';
 import { locale, t } from './i18n.js';
 
@@ -40,6 +41,8 @@ export function bindCanned(form, search, opts = {}) {
   let asked = 0; // numbers the searches, so a slow answer cannot win
   let dismissed = -1; // where the "#" closed with Escape stands
   let inserting = false;
+  let pending = null; // the "#query" a search is due or under way for
+  let sendOnNone = false; // Enter came before the list: send if it is empty
 
   // trigger finds "#query" ending at the caret: the "#" starts the text
   // or follows a space, and the query is short and on one line.
@@ -55,6 +58,7 @@ export function bindCanned(form, search, opts = {}) {
 
   const close = () => {
     clearTimeout(timer);
+    pending = null;
     asked++;
     items = [];
     list.hidden = true;
@@ -98,6 +102,8 @@ export function bindCanned(form, search, opts = {}) {
 
   const lookup = async (found) => {
     const mine = ++asked;
+    const send = sendOnNone;
+    sendOnNone = false;
     let results = [];
     let error = null;
     try {
@@ -108,6 +114,15 @@ export function bindCanned(form, search, opts = {}) {
     // Show the answer only if it is still for what the composer says.
     const now = trigger();
     if (mine !== asked || !now || now.start !== found.start || now.query !== found.query) return;
+    pending = null;
+    // Enter pressed before the list came sends the text as typed when
+    // nothing matches ("#12345", an order number), and otherwise shows
+    // the list: the customer never gets "#환불" meant as a search.
+    if (send && !error && !results.length) {
+      close();
+      form.requestSubmit();
+      return;
+    }
     show(now, results, error);
   };
 
@@ -119,6 +134,7 @@ export function bindCanned(form, search, opts = {}) {
       return close();
     }
     clearTimeout(timer);
+    pending = found;
     timer = setTimeout(() => lookup(found), debounce);
   };
 
@@ -146,7 +162,19 @@ export function bindCanned(form, search, opts = {}) {
   // Captured on the form, so the list's keys are handled before the
   // composer's own Enter-sends listener on the textarea sees them.
   form.addEventListener('keydown', (e) => {
-    if (e.target !== input || list.hidden || e.isComposing || e.keyCode === 229) return;
+    if (e.target !== input || e.isComposing || e.keyCode === 229) return;
+    if (list.hidden) {
+      // Enter typed faster than the search answers: wait for its answer
+      // (at once, without the debounce) rather than send "#query".
+      const now = trigger();
+      if (e.key !== 'Enter' || e.shiftKey || !pending || !now || now.start !== pending.start || now.query !== pending.query) return;
+      e.preventDefault();
+      e.stopPropagation();
+      clearTimeout(timer);
+      sendOnNone = true;
+      lookup(pending);
+      return;
+    }
     switch (e.key) {
       case 'ArrowDown':
       case 'ArrowUp':

@@ -3,6 +3,7 @@
 // composer's note switch — how it is drawn (set apart, its @mentions
 // marked), and the "read" mark under the last reply the customer has read.
 import { h } from '../shared/dom.js';
+import { typedIn } from './hangul.js';
 import { clockTime, exactTime, t } from './i18n.js';
 
 // noteText is the note's text when a composer line starts with a note
@@ -113,7 +114,8 @@ export function bindMentions(form, { members, isNote, agentId }) {
     }
     const q = found.query.toLocaleLowerCase();
     items = members()
-      .filter((m) => m.agent_id !== agentId() && m.name.toLocaleLowerCase().includes(q))
+      // As typed so far: "@김미", on the way to 김민, finds 김민지.
+      .filter((m) => m.agent_id !== agentId() && typedIn(m.name.toLocaleLowerCase(), q))
       .sort((a, b) => Number(!a.name.toLocaleLowerCase().startsWith(q)) - Number(!b.name.toLocaleLowerCase().startsWith(q)) || a.name.localeCompare(b.name))
       .slice(0, 8);
     // A space after a name that matches nobody: the "@" was not a mention.

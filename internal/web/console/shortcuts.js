@@ -14,6 +14,7 @@
 //   ?  or Ctrl+/    this help
 import { h } from '../shared/dom.js';
 import { hoverText, locale, t } from './i18n.js';
+import { typedIn } from './hangul.js';
 import { customerName } from './names.js';
 import { stamp, template } from './template.js';
 
@@ -47,27 +48,16 @@ const markup = template(`
 
 const isMac = () => /Mac|iPhone|iPad/.test(navigator.platform);
 
-// Hangul initial consonants, for searching "ㅎㄱㄷ" to find 홍길동.
-const initials = 'ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ';
-
-function initialsOf(text) {
-  let out = '';
-  for (const ch of text) {
-    const code = ch.codePointAt(0) - 0xac00;
-    out += code >= 0 && code < 11172 ? initials[Math.floor(code / 588)] : ch;
-  }
-  return out;
-}
-
 // matches reports whether a conversation answers a query: its customer's
-// name (or the name's Hangul initials), its room number, or its preview.
+// name (as typed so far, or its Hangul initials), its room number, or its
+// preview.
 export function matches(c, query) {
   const q = query.trim().toLocaleLowerCase();
   if (!q) return true;
   const room = q.replace(/^#/, '');
   if (/^\d+$/.test(room) && String(c.room_no).startsWith(room)) return true;
   const name = (customerName(c) ?? '').toLocaleLowerCase();
-  if (name.includes(q) || (/^[ㄱ-ㅎ]+$/.test(q) && initialsOf(name).includes(q))) return true;
+  if (typedIn(name, q)) return true;
   return (c.last_message ?? '').toLocaleLowerCase().includes(q);
 }
 
@@ -248,11 +238,19 @@ export function bindShortcuts(host, onChat) {
       };
       document.addEventListener('keypress', swallow, { capture: true, once: true });
       setTimeout(() => document.removeEventListener('keypress', swallow, { capture: true }), 100);
-    } else if (e.key === 'j' || e.key === 'k') {
+    } else if (letter(e) === 'j' || letter(e) === 'k') {
       e.preventDefault();
-      step(e.key === 'j' ? 1 : -1);
+      step(letter(e) === 'j' ? 1 : -1);
     }
   });
+}
+
+// letter is the Latin letter a plain key types: e.key on a Latin layout
+// (Dvorak's J is where it says), else the key's place (e.code), as a Mac's
+// Korean layout gives ㅓ and ㅏ for J and K outside text fields too.
+function letter(e) {
+  if (/^[a-z]$/i.test(e.key)) return e.key.toLowerCase();
+  return /^Key[A-Z]$/.test(e.code) ? e.code.slice(3).toLowerCase() : '';
 }
 
 function focusComposer() {

@@ -2,6 +2,7 @@
 // with "unblock". Managers and masters only: agents do not see the card.
 import { h } from '../../shared/dom.js';
 import { exactTime, label, locale, t } from '../i18n.js';
+import { customerName } from '../names.js';
 import { template } from '../template.js';
 import { toast } from '../toast.js';
 import { SettingsCard } from './card.js';
@@ -43,11 +44,11 @@ class BlockedCard extends SettingsCard {
     moreButton.hidden = !this.#next;
     moreButton.onclick = () => this.load(true);
     this.ref('blocked').replaceChildren(...customers.map((cu) => {
-      const name = cu.name || cu.customer_id;
+      const name = blockedName(cu);
       return h('li', { dataset: { customerId: cu.id, testid: 'blocked-customer' } },
         h('div', { class: 'blocked-who' },
           h('strong', {}, name),
-          cu.name && h('small', { class: 'note' }, cu.customer_id)),
+          h('small', { class: 'note' }, cu.customer_id)),
         h('div', { class: 'blocked-why' },
           h('span', { class: 'chip' }, label('block_reason.', cu.block_reason)),
           cu.block_note && h('span', { class: 'blocked-note' }, cu.block_note),
@@ -64,7 +65,7 @@ class BlockedCard extends SettingsCard {
     button.disabled = true;
     try {
       await this.inbox.request('DELETE', `/blocked/${cu.id}`);
-      toast(t('blocked.unblocked', { name: cu.name || cu.customer_id }));
+      toast(t('blocked.unblocked', { name: blockedName(cu) }));
       if (this.inbox.customer?.id === cu.id) this.inbox.reloadOpen().catch(() => {});
       await this.load();
     } catch (err) {
@@ -72,6 +73,13 @@ class BlockedCard extends SettingsCard {
       button.disabled = false;
     }
   }
+}
+
+// blockedName calls a customer what the conversation that blocked them
+// did: the nickname, else the name, else "방문자 4821" for an anonymous
+// visitor (names.js), never their random identifier.
+function blockedName(cu) {
+  return customerName({ customer_name: cu.nickname || cu.name, identifier: cu.identifier });
 }
 
 customElements.define('sodam-settings-blocked', BlockedCard);
