@@ -375,6 +375,16 @@ func TestLifecycleFlow(t *testing.T) {
 	if status != 403 || refused.Error.Code != chat.ErrCustomerBlocked {
 		t.Fatalf("blocked start: %d %s", status, data)
 	}
+	// Nor rate the chat they were blocked in: a troll's one star would
+	// stand in the agent's statistics.
+	status, data = v2.do("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/rating", c2.ID), `{"score":1,"comment":"최악"}`)
+	json.Unmarshal(data, &refused)
+	if status != 403 || refused.Error.Code != chat.ErrCustomerBlocked {
+		t.Fatalf("blocked rating: %d %s", status, data)
+	}
+	if after, err := e.store.Conversation(context.Background(), e.shop.ID, c2.ID); err != nil || after.Rating != nil {
+		t.Fatalf("after a blocked customer's rating: %+v, %v", after.Rating, err)
+	}
 	var list []chat.Customer
 	manager.json("GET", shop+"/blocked", "", 200, &list)
 	if len(list) != 1 || list[0].BlockReason != "abuse" {

@@ -686,6 +686,16 @@ func (s *Server) widgetRate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// A customer blocked for abuse does not rate the agent who blocked
+	// them (the widget offers no rating then; this is the API's answer).
+	v := visitorOf(r)
+	cu, err := s.store.Customer(r.Context(), v.workspace.ID, v.session.CustomerID)
+	if err != nil {
+		return err
+	}
+	if cu.BlockedAt != nil {
+		return chat.Errorf(chat.ErrCustomerBlocked, "this customer is blocked")
+	}
 	// Kept as read: a comment of spaces is none.
 	updated, err := s.app.Rate(r.Context(), c.WorkspaceID, c.ID, req.Score, strings.TrimSpace(req.Comment))
 	if err != nil {
