@@ -325,3 +325,51 @@ func TestStatsOnADayWithoutMidnight(t *testing.T) {
 		})
 	}
 }
+
+// TestStatsRobotRefusedAgent: a customer who asked the robot for a person
+// when nobody could chat — with "Talk to an agent" (refused with
+// chat_unavailable) or in words (the robot's "no agent" answer) — and
+// whose chat the robot then closed wanted a person and got none: the chat
+// is unprocessed, not robot-resolved. One that asked the robot only is
+// robot-resolved.
+func TestStatsRobotRefusedAgent(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			seedFAQ(t, e)
+			manager := e.login("manager")
+			manager.json("PATCH", e.shopPath(), `{"settings":{"robot":{"enabled":true}}}`, 200, nil)
+			for _, name := range []string{"master", "manager", "kim", "lee"} {
+				e.setStatus(name, chat.StatusOffline)
+			}
+			button, words, robotOnly := e.visitor("shop", ""), e.visitor("shop", ""), e.visitor("shop", "")
+			cb, cw, cr := button.start(), words.start(), robotOnly.start()
+			if status, data := button.do("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/agent", cb.ID), ""); status != 409 {
+				t.Fatalf("talk to an agent with nobody online: %d %s", status, data)
+			}
+			words.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", cw.ID), `{"client_msg_id":"w1","body":"상담원 연결해 주세요"}`, 201, nil)
+			robotOnly.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/messages", cr.ID), `{"client_msg_id":"r1","body":"배송 조회"}`, 201, nil)
+			for _, v := range []struct {
+				who *client
+				id  int64
+			}{{button, cb.ID}, {words, cw.ID}, {robotOnly, cr.ID}} {
+				v.who.json("POST", fmt.Sprintf("/api/v1/widget/conversations/%d/close", v.id), "", 200, nil)
+				if d := manager.detailOf(v.id); d.Conversation.CloseReason != chat.CloseByRobot {
+					t.Fatalf("closed %+v", d.Conversation)
+				}
+			}
+			var today stats.Result
+			manager.json("GET", e.shopPath()+"/stats/today", "", 200, &today)
+			b := today.Buckets[0]
+			if b.Inflow != 3 || b.Completed != 3 || b.Unprocessed != 2 || b.RobotResolved != 1 {
+				t.Fatalf("today: inflow %d completed %d unprocessed %d robot-resolved %d; want 3 3 2 1", b.Inflow, b.Completed, b.Unprocessed, b.RobotResolved)
+			}
+			manager.json("GET", e.shopPath()+"/stats/today?group=agent", "", 200, &today)
+			for _, b := range today.Buckets {
+				if *b.GroupKey != "0" || b.Unprocessed != 2 || b.RobotResolved != 1 || b.RatingRate != nil {
+					t.Fatalf("by agent: %+v", today.Buckets)
+				}
+			}
+		})
+	}
+}
