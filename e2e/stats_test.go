@@ -290,3 +290,53 @@ func TestBrowserStats(t *testing.T) {
 	agent.waitFor("no choice of agent, charts drawn", `document.querySelector('[data-testid=stats-agent]').closest('label').hidden && document.querySelector('[data-testid=stats]').dataset.charts === '3'`)
 	look(agent, "stats-phone-en")
 }
+
+// TestBrowserStatsNextDay: the Statistics page left open while the
+// workspace's day changes (its midnight passes; here its time zone moves
+// it a day, which the wall clock the node runs on cannot) follows the new
+// day: "the last 7 days" end on the new yesterday, the days one may pick
+// end there too. It kept the yesterday of when it was opened.
+func TestBrowserStatsNextDay(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	s.configure(func(st *chat.Settings) { st.Hours.TimeZone = "Asia/Seoul" })
+	root := browser(t)
+	ctx := context.Background()
+
+	day := func(zone string) string {
+		loc, _ := time.LoadLocation(zone)
+		return time.Now().In(loc).Format(time.DateOnly)
+	}
+	seoul := day("Asia/Seoul")
+	// A zone whose date is not Seoul's now: 5 hours ahead of it, or 21 behind.
+	zone := "Pacific/Kiritimati"
+	if day(zone) == seoul {
+		zone = "Etc/GMT+12"
+	}
+	d, _ := time.Parse(time.DateOnly, day(zone))
+	yesterday := d.AddDate(0, 0, -1).Format(time.DateOnly)
+
+	master := newTab(t, root, "master")
+	desktop(master)
+	signIn(master, s)
+	openPage(master, "stats")
+	master.waitFor("the last 7 days, Seoul's", `document.querySelector('[data-testid=stats]').dataset.state === 'ready' && document.querySelector('[data-testid=stats-to]').value !== ''`)
+	before := eval[string](master, `document.querySelector('[data-testid=stats-to]').value`)
+	if before == yesterday {
+		t.Fatalf("the page opened on %s, the other zone's yesterday already", before)
+	}
+
+	s.configure(func(st *chat.Settings) { st.Hours.TimeZone = zone })
+	// A chat arrives: the page's today figures follow it, and say the day.
+	cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: "next-day"}
+	if err := s.node.Store.UpsertCustomer(ctx, cu); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko", ""); err != nil {
+		t.Fatal(err)
+	}
+	master.waitFor("the last 7 days ending on the new yesterday",
+		`document.querySelector('[data-testid=stats-to]').value === '`+yesterday+`' && document.querySelector('[data-testid=stats-to]').max === '`+yesterday+`'`+
+			` && document.querySelector('[data-testid=stats-from]').value === '`+d.AddDate(0, 0, -7).Format(time.DateOnly)+`'`+
+			` && document.querySelector('[data-testid=stats-row]:last-child')?.dataset.start === '`+yesterday+`' && document.querySelector('[data-testid=stats]').dataset.state === 'ready'`)
+}

@@ -314,8 +314,29 @@ class Stats extends HTMLElement {
       q.delete('group');
       this.#today = await this.#inbox.request('GET', `/stats/today?${q}`);
       this.#renderToday();
+      this.#follow(this.#today.buckets?.[0]?.start);
     } catch (err) {
       toast(locale.errorText(err));
+    }
+  }
+
+  // #follow moves "yesterday" on when the workspace's day has changed with
+  // the page open (its midnight passed, or its time zone changed), as
+  // today's figures say: the latest day a range may end on, and a chosen
+  // preset's days, which end on the new yesterday (a range of one's own
+  // keeps its days). Without it the console left open overnight showed
+  // "the last 7 days" ending the day before yesterday.
+  #follow(today) {
+    if (!today || !this.#yesterday) return;
+    const yesterday = addDays(today, -1);
+    if (yesterday === this.#yesterday) return;
+    const was = this.#yesterday;
+    this.#yesterday = yesterday;
+    const f = this.#ref('filters').elements;
+    f.to.max = f.from.max = yesterday;
+    if (f.preset.value !== 'custom' && f.to.value === was) {
+      this.#applyPreset();
+      this.#load();
     }
   }
 
