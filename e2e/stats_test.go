@@ -340,3 +340,71 @@ func TestBrowserStatsNextDay(t *testing.T) {
 			` && document.querySelector('[data-testid=stats-from]').value === '`+d.AddDate(0, 0, -7).Format(time.DateOnly)+`'`+
 			` && document.querySelector('[data-testid=stats-row]:last-child')?.dataset.start === '`+yesterday+`' && document.querySelector('[data-testid=stats]').dataset.state === 'ready'`)
 }
+
+// TestBrowserStatsOverADay: a chat answered more than a day after it came
+// (a weekend's messenger chat) puts the day's 90th percentile of first
+// responses past the histogram's last bound, which the API gives as
+// 172800 s: the page says "over a day" rather than "48시간 0분", a figure
+// nobody measured, and compares it with nothing.
+func TestBrowserStatsOverADay(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	s.configure(func(st *chat.Settings) {
+		st.InactivityTimeoutMinutes = 0
+		st.Hours.TimeZone = "Asia/Seoul"
+	})
+	root := browser(t)
+	ctx := context.Background()
+	app, store := s.node.App, s.node.Store
+	var mu sync.Mutex
+	var at time.Time
+	store.(interface{ SetClock(func() time.Time) }).SetClock(func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		if at.IsZero() {
+			return time.Now().UTC()
+		}
+		return at
+	})
+	set := func(t time.Time) {
+		mu.Lock()
+		at = t.UTC()
+		mu.Unlock()
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	now := time.Now().In(seoul)
+	arrived := time.Date(now.Year(), now.Month(), now.Day(), 10, 0, 0, 0, seoul).AddDate(0, 0, -4)
+	kimID := s.addAgent("haneul@example.com", "김하늘", "tea leaves at dawn 81")
+	kim := chat.Actor{Kind: chat.SenderAgent, AgentID: kimID, Role: chat.RoleAgent, Status: chat.StatusOnline, Name: "김하늘"}
+
+	set(arrived.Add(-time.Minute))
+	_, err := app.SetAgentStatus(ctx, s.ws.ID, kimID, chat.StatusOnline)
+	must(err)
+	set(arrived)
+	cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: "weekend"}
+	must(store.UpsertCustomer(ctx, cu))
+	c, _, err := app.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
+	must(err)
+	set(arrived.Add(50 * time.Hour))
+	_, err = app.Take(ctx, s.ws.ID, c.ID, kim)
+	must(err)
+	_, err = app.Send(ctx, s.ws.ID, c.ID, kim, chat.NewMessage{ClientMsgID: "late", Body: "늦어서 죄송합니다"})
+	must(err)
+	set(time.Time{})
+
+	master := newTab(t, root, "master")
+	desktop(master)
+	signIn(master, s)
+	openPage(master, "stats")
+	row := `document.querySelector('[data-testid=stats-row][data-start="` + arrived.Format(time.DateOnly) + `"]')`
+	master.waitFor("the day's row", row+`?.querySelector('[data-measure=frt_avg_s]')?.textContent === '50시간 0분' && document.querySelector('[data-testid=stats]').dataset.state === 'ready'`)
+	if got := eval[string](master, row+`.querySelector('[data-measure=frt_p90_s]').textContent`); got != "1일 초과" {
+		t.Errorf("the day's 90th percentile reads %q, want 1일 초과", got)
+	}
+}

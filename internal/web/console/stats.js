@@ -114,9 +114,15 @@ export function duration(s) {
   return t('stats.dur_h', { h: Math.floor(sec / 3600), m: Math.floor((sec % 3600) / 60) });
 }
 
+// overDay: the 90th percentile of first responses past the histogram's
+// last bound, which the API gives as 172800 (docs/statistics.md): "over a
+// day", however much over, not 48 hours.
+const overDay = (m, v) => m.key === 'frt_p90_s' && v > 86400;
+
 // value writes one measure for people.
 function value(m, v) {
   if (v == null) return '—';
+  if (overDay(m, v)) return t('stats.over_day');
   switch (m.kind) {
     case 'rate': return numberFormat({ style: 'percent', maximumFractionDigits: 1 }).format(v);
     case 'time': return duration(v);
@@ -130,7 +136,7 @@ function value(m, v) {
 // repeats it. Counts change by a percentage, rates by points and times by
 // a time ("+2분 0초"), as the change against the previous 7 days is read.
 export function change(m, now, before) {
-  if (now == null || before == null) return h('span', { class: 'delta', dataset: { dir: 'none' } }, '—');
+  if (now == null || before == null || overDay(m, now) || overDay(m, before)) return h('span', { class: 'delta', dataset: { dir: 'none' } }, '—');
   const diff = now - before;
   let text;
   if (m.kind === 'rate') text = `${diff >= 0 ? '+' : '−'}${Math.abs(diff * 100).toFixed(1)}%p`;
