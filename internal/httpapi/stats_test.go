@@ -373,3 +373,42 @@ func TestStatsRobotRefusedAgent(t *testing.T) {
 		})
 	}
 }
+
+// TestStatsManagerAssignsFromQueue: a manager who hands a queued chat to
+// an agent (the transfer menu on a chat nobody holds) assigns it: the chat
+// is the agent's inflow, with its queue wait, and no transfer — nobody
+// handed it over. It counted as a transfer by "no agent", whose inflow it
+// was too.
+func TestStatsManagerAssignsFromQueue(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
+			e.clock.freeze()
+			manager, kim := e.login("manager"), e.login("kim")
+			v := e.visitor("shop", "")
+			c := v.start()
+			e.clock.advance(90 * time.Second)
+			manager.json("POST", e.convPath(c.ID)+"/transfer", fmt.Sprintf(`{"agent_id":%d}`, e.agents["kim"].ID), 200, nil)
+			e.clock.advance(30 * time.Second)
+			kim.json("POST", e.convPath(c.ID)+"/messages", `{"client_msg_id":"k1","body":"안녕하세요"}`, 201, nil)
+
+			var today stats.Result
+			manager.json("GET", e.shopPath()+"/stats/today?group=agent", "", 200, &today)
+			kimID := fmt.Sprint(e.agents["kim"].ID)
+			var got []string
+			for _, b := range today.Buckets {
+				q := -1.0
+				if b.QueueAvgS != nil {
+					q = *b.QueueAvgS
+				}
+				got = append(got, fmt.Sprintf("%s: in %d tr %d queue %.0f", map[bool]string{true: "kim", false: *b.GroupKey}[*b.GroupKey == kimID], b.Inflow, b.Transfers, q))
+			}
+			// By hand: kim received it after 90 s in the queue; nobody
+			// handed it over.
+			if want := []string{"kim: in 1 tr 0 queue 90"}; !slices.Equal(got, want) {
+				t.Fatalf("by agent:\n got %v\nwant %v", got, want)
+			}
+		})
+	}
+}

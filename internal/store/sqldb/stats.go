@@ -631,6 +631,12 @@ type statTrail struct {
 // handOver adds the next assignment or transfer.
 func (tr *statTrail) handOver(ho handOver) {
 	at := micros(ho.at)
+	if ho.transfer && ho.from == 0 {
+		// A manager handed a queued chat, or one the robot held, to an
+		// agent: nobody held it, so it is an assignment (the first, unless
+		// one came before), not a transfer from one agent to another.
+		ho.transfer = false
+	}
 	if ho.transfer {
 		tr.Transfers = append(tr.Transfers, [2]int64{at, ho.from})
 	} else if tr.Assigned == nil {

@@ -329,13 +329,18 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 					break
 				}
 				var err error
-				if rng.IntN(2) == 0 {
+				switch rng.IntN(3) {
+				case 0:
 					var pub captured
 					c, err = app.New(s, &pub, nil).Handover(ctx, f.ws.ID, id)
-				} else {
+				case 1:
 					// An agent takes it over from the robot: the handover
 					// and the first assignment at once.
 					c, _, err = s.Take(ctx, f.ws.ID, id, agents[rng.IntN(len(agents))])
+				default:
+					// A manager hands it to an agent: the same, and no
+					// transfer (nobody held it).
+					c, _, err = s.Transfer(ctx, f.ws.ID, id, f.manager, agents[rng.IntN(len(agents))].AgentID, "")
 				}
 				refused(err)
 				if err != nil {
@@ -396,7 +401,9 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 		for _, j := range jobsRun {
 			_, err := runJob(s, j, "n1")
 			must(t, err)
-			closed(j.RefID)
+			if _, ours := model[j.RefID]; ours && j.WorkspaceID == f.ws.ID {
+				closed(j.RefID) // not a job of another kind (a transfer's alert)
+			}
 		}
 		if step%20 == 0 {
 			// Two changes in one group commit: an agent's reply (perhaps the
