@@ -412,3 +412,36 @@ func TestStatsManagerAssignsFromQueue(t *testing.T) {
 		})
 	}
 }
+
+// TestStatsExportOverADay: a day whose first reply came more than a day
+// late has its 90th percentile in the export as the page shows it, "1일
+// 초과" / "over a day", not 172800 seconds (48 hours, a figure nobody
+// measured); the average stays a number.
+func TestStatsExportOverADay(t *testing.T) {
+	e := newEnv(t)
+	e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	now := time.Now().In(seoul)
+	arrived := time.Date(now.Year(), now.Month(), now.Day(), 10, 0, 0, 0, seoul).AddDate(0, 0, -4)
+	e.clock.mu.Lock()
+	e.clock.frozen = arrived
+	e.clock.mu.Unlock()
+	manager, kim := e.login("manager"), e.login("kim")
+	v := e.visitor("shop", "")
+	c := v.start()
+	e.clock.advance(50 * time.Hour)
+	kim.json("POST", e.convPath(c.ID)+"/assign", "", 200, nil)
+	kim.json("POST", e.convPath(c.ID)+"/messages", `{"client_msg_id":"k1","body":"늦어서 죄송합니다"}`, 201, nil)
+	d := arrived.Format(time.DateOnly)
+	for lang, want := range map[string]string{"ko": "1일 초과", "en": "over a day"} {
+		status, body := manager.do("GET", e.shopPath()+"/stats/export?format=csv&lang="+lang+"&from="+d+"&to="+d, "")
+		if status != 200 {
+			t.Fatalf("csv: %d %s", status, body)
+		}
+		rows, err := csv.NewReader(bytes.NewReader(body[3:])).ReadAll()
+		must(t, err)
+		if r := rows[1]; r[10] != "180000" || r[11] != want {
+			t.Errorf("%s: first response average %q, 90th percentile %q; want 180000, %q (%q)", lang, r[10], r[11], want, rows[0][10:12])
+		}
+	}
+}
