@@ -408,3 +408,69 @@ func TestBrowserStatsOverADay(t *testing.T) {
 		t.Errorf("the day's 90th percentile reads %q, want 1일 초과", got)
 	}
 }
+
+// TestBrowserStatsManyGroups: split by category with more categories
+// than the chart has colours, the trend chart still draws every one the
+// table lists — it drew the first eight and dropped the rest unsaid.
+func TestBrowserStatsManyGroups(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	s.configure(func(st *chat.Settings) {
+		st.InactivityTimeoutMinutes = 0
+		st.Hours.TimeZone = "Asia/Seoul"
+	})
+	root := browser(t)
+	ctx := context.Background()
+	app, store := s.node.App, s.node.Store
+	var mu sync.Mutex
+	var at time.Time
+	store.(interface{ SetClock(func() time.Time) }).SetClock(func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		if at.IsZero() {
+			return time.Now().UTC()
+		}
+		return at
+	})
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	now := time.Now().In(seoul)
+	yesterday := time.Date(now.Year(), now.Month(), now.Day(), 10, 0, 0, 0, seoul).AddDate(0, 0, -1)
+	mu.Lock()
+	at = yesterday.UTC()
+	mu.Unlock()
+	for i := 1; i <= 10; i++ {
+		cat, err := store.CreateCategory(ctx, s.ws.ID, 0, fmt.Sprintf("분류 %02d", i), chat.Who{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: fmt.Sprintf("group-%d", i)}
+		if err := store.UpsertCustomer(ctx, cu); err != nil {
+			t.Fatal(err)
+		}
+		c, _, err := app.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := store.SetNote(ctx, s.ws.ID, c.ID, chat.Note{CategoryID: cat.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	at = time.Time{}
+	mu.Unlock()
+
+	master := newTab(t, root, "master")
+	desktop(master)
+	signIn(master, s)
+	openPage(master, "stats")
+	master.waitFor("the page", `document.querySelector('[data-testid=stats]').dataset.state === 'ready'`)
+	choose(master, "[data-testid=stats-group]", "category")
+	master.waitFor("ten rows, one per category", `document.querySelectorAll('[data-testid=stats-row][data-start="`+yesterday.Format(time.DateOnly)+`"]').length === 10`+
+		` && document.querySelector('[data-testid=stats]').dataset.state === 'ready' && document.querySelector('[data-testid=stats]').dataset.charts === '3'`)
+	legend := `(document.querySelector('[data-testid=stats-chart-trend] .u-legend')?.textContent ?? '')`
+	for _, name := range []string{"분류 01", "분류 08", "분류 09", "분류 10"} {
+		if !eval[bool](master, legend+`.includes('`+name+`')`) {
+			t.Errorf("the trend chart leaves out %s: its legend reads %q", name, eval[string](master, legend))
+		}
+	}
+}

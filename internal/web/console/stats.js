@@ -483,8 +483,11 @@ class Stats extends HTMLElement {
       series = ['inflow', 'completed', 'unprocessed'].map((k, i) => ({ label: t('stats.m_' + k), stroke: palette[i], width: 2, points: { size: 6 } }));
       data = [xs, pick('inflow'), pick('completed'), pick('unprocessed')];
     } else {
-      const keys = [...new Set(res.buckets.map((b) => b.group_key))].slice(0, palette.length);
-      series = keys.map((k, i) => ({ label: this.#groupName(k), stroke: palette[i], width: 2, points: { size: 6 } }));
+      // Every group, as the table has them: past the palette's colours
+      // they come round again, dashed (the chart showed the first eight
+      // groups only, and said nothing of the rest).
+      const keys = [...new Set(res.buckets.map((b) => b.group_key))];
+      series = keys.map((k, i) => ({ label: this.#groupName(k), stroke: palette[i % palette.length], dash: i >= palette.length ? [6, 4] : undefined, width: 2, points: { size: 6 } }));
       data = [xs, ...keys.map((k) => starts.map((s) => res.buckets.find((b) => b.start === s && b.group_key === k)?.inflow ?? 0))];
     }
     this.#charts.push(new uPlot({
