@@ -290,3 +290,187 @@ func TestBrowserStats(t *testing.T) {
 	agent.waitFor("no choice of agent, charts drawn", `document.querySelector('[data-testid=stats-agent]').closest('label').hidden && document.querySelector('[data-testid=stats]').dataset.charts === '3'`)
 	look(agent, "stats-phone-en")
 }
+
+// TestBrowserStatsNextDay: the Statistics page left open while the
+// workspace's day changes (its midnight passes; here its time zone moves
+// it a day, which the wall clock the node runs on cannot) follows the new
+// day: "the last 7 days" end on the new yesterday, the days one may pick
+// end there too. It kept the yesterday of when it was opened.
+func TestBrowserStatsNextDay(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	s.configure(func(st *chat.Settings) { st.Hours.TimeZone = "Asia/Seoul" })
+	root := browser(t)
+	ctx := context.Background()
+
+	day := func(zone string) string {
+		loc, _ := time.LoadLocation(zone)
+		return time.Now().In(loc).Format(time.DateOnly)
+	}
+	seoul := day("Asia/Seoul")
+	// A zone whose date is not Seoul's now: 5 hours ahead of it, or 21 behind.
+	zone := "Pacific/Kiritimati"
+	if day(zone) == seoul {
+		zone = "Etc/GMT+12"
+	}
+	d, _ := time.Parse(time.DateOnly, day(zone))
+	yesterday := d.AddDate(0, 0, -1).Format(time.DateOnly)
+
+	master := newTab(t, root, "master")
+	desktop(master)
+	signIn(master, s)
+	openPage(master, "stats")
+	master.waitFor("the last 7 days, Seoul's", `document.querySelector('[data-testid=stats]').dataset.state === 'ready' && document.querySelector('[data-testid=stats-to]').value !== ''`)
+	before := eval[string](master, `document.querySelector('[data-testid=stats-to]').value`)
+	if before == yesterday {
+		t.Fatalf("the page opened on %s, the other zone's yesterday already", before)
+	}
+
+	s.configure(func(st *chat.Settings) { st.Hours.TimeZone = zone })
+	// A chat arrives: the page's today figures follow it, and say the day.
+	cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: "next-day"}
+	if err := s.node.Store.UpsertCustomer(ctx, cu); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko", ""); err != nil {
+		t.Fatal(err)
+	}
+	master.waitFor("the last 7 days ending on the new yesterday",
+		`document.querySelector('[data-testid=stats-to]').value === '`+yesterday+`' && document.querySelector('[data-testid=stats-to]').max === '`+yesterday+`'`+
+			` && document.querySelector('[data-testid=stats-from]').value === '`+d.AddDate(0, 0, -7).Format(time.DateOnly)+`'`+
+			` && document.querySelector('[data-testid=stats-row]:last-child')?.dataset.start === '`+yesterday+`' && document.querySelector('[data-testid=stats]').dataset.state === 'ready'`)
+}
+
+// TestBrowserStatsOverADay: a chat answered more than a day after it came
+// (a weekend's messenger chat) puts the day's 90th percentile of first
+// responses past the histogram's last bound, which the API gives as
+// 172800 s: the page says "over a day" rather than "48시간 0분", a figure
+// nobody measured, and compares it with nothing.
+func TestBrowserStatsOverADay(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	s.configure(func(st *chat.Settings) {
+		st.InactivityTimeoutMinutes = 0
+		st.Hours.TimeZone = "Asia/Seoul"
+	})
+	root := browser(t)
+	ctx := context.Background()
+	app, store := s.node.App, s.node.Store
+	var mu sync.Mutex
+	var at time.Time
+	store.(interface{ SetClock(func() time.Time) }).SetClock(func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		if at.IsZero() {
+			return time.Now().UTC()
+		}
+		return at
+	})
+	set := func(t time.Time) {
+		mu.Lock()
+		at = t.UTC()
+		mu.Unlock()
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	now := time.Now().In(seoul)
+	arrived := time.Date(now.Year(), now.Month(), now.Day(), 10, 0, 0, 0, seoul).AddDate(0, 0, -4)
+	kimID := s.addAgent("haneul@example.com", "김하늘", "tea leaves at dawn 81")
+	kim := chat.Actor{Kind: chat.SenderAgent, AgentID: kimID, Role: chat.RoleAgent, Status: chat.StatusOnline, Name: "김하늘"}
+
+	set(arrived.Add(-time.Minute))
+	_, err := app.SetAgentStatus(ctx, s.ws.ID, kimID, chat.StatusOnline)
+	must(err)
+	set(arrived)
+	cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: "weekend"}
+	must(store.UpsertCustomer(ctx, cu))
+	c, _, err := app.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
+	must(err)
+	set(arrived.Add(50 * time.Hour))
+	_, err = app.Take(ctx, s.ws.ID, c.ID, kim)
+	must(err)
+	_, err = app.Send(ctx, s.ws.ID, c.ID, kim, chat.NewMessage{ClientMsgID: "late", Body: "늦어서 죄송합니다"})
+	must(err)
+	set(time.Time{})
+
+	master := newTab(t, root, "master")
+	desktop(master)
+	signIn(master, s)
+	openPage(master, "stats")
+	row := `document.querySelector('[data-testid=stats-row][data-start="` + arrived.Format(time.DateOnly) + `"]')`
+	master.waitFor("the day's row", row+`?.querySelector('[data-measure=frt_avg_s]')?.textContent === '50시간 0분' && document.querySelector('[data-testid=stats]').dataset.state === 'ready'`)
+	if got := eval[string](master, row+`.querySelector('[data-measure=frt_p90_s]').textContent`); got != "1일 초과" {
+		t.Errorf("the day's 90th percentile reads %q, want 1일 초과", got)
+	}
+}
+
+// TestBrowserStatsManyGroups: split by category with more categories
+// than the chart has colours, the trend chart still draws every one the
+// table lists — it drew the first eight and dropped the rest unsaid.
+func TestBrowserStatsManyGroups(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	s.configure(func(st *chat.Settings) {
+		st.InactivityTimeoutMinutes = 0
+		st.Hours.TimeZone = "Asia/Seoul"
+	})
+	root := browser(t)
+	ctx := context.Background()
+	app, store := s.node.App, s.node.Store
+	var mu sync.Mutex
+	var at time.Time
+	store.(interface{ SetClock(func() time.Time) }).SetClock(func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		if at.IsZero() {
+			return time.Now().UTC()
+		}
+		return at
+	})
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	now := time.Now().In(seoul)
+	yesterday := time.Date(now.Year(), now.Month(), now.Day(), 10, 0, 0, 0, seoul).AddDate(0, 0, -1)
+	mu.Lock()
+	at = yesterday.UTC()
+	mu.Unlock()
+	for i := 1; i <= 10; i++ {
+		cat, err := store.CreateCategory(ctx, s.ws.ID, 0, fmt.Sprintf("분류 %02d", i), chat.Who{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: fmt.Sprintf("group-%d", i)}
+		if err := store.UpsertCustomer(ctx, cu); err != nil {
+			t.Fatal(err)
+		}
+		c, _, err := app.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := store.SetNote(ctx, s.ws.ID, c.ID, chat.Note{CategoryID: cat.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	at = time.Time{}
+	mu.Unlock()
+
+	master := newTab(t, root, "master")
+	desktop(master)
+	signIn(master, s)
+	openPage(master, "stats")
+	master.waitFor("the page", `document.querySelector('[data-testid=stats]').dataset.state === 'ready'`)
+	choose(master, "[data-testid=stats-group]", "category")
+	master.waitFor("ten rows, one per category", `document.querySelectorAll('[data-testid=stats-row][data-start="`+yesterday.Format(time.DateOnly)+`"]').length === 10`+
+		` && document.querySelector('[data-testid=stats]').dataset.state === 'ready' && document.querySelector('[data-testid=stats]').dataset.charts === '3'`)
+	legend := `(document.querySelector('[data-testid=stats-chart-trend] .u-legend')?.textContent ?? '')`
+	for _, name := range []string{"분류 01", "분류 08", "분류 09", "분류 10"} {
+		if !eval[bool](master, legend+`.includes('`+name+`')`) {
+			t.Errorf("the trend chart leaves out %s: its legend reads %q", name, eval[string](master, legend))
+		}
+	}
+}

@@ -63,11 +63,14 @@ func (a *App) answer(ctx context.Context, c chat.Conversation, m chat.Message) e
 		}
 		if avail != chat.Available {
 			// Nobody can take it: the robot keeps it and says so, and the
-			// widget offers to leave a message.
+			// widget offers to leave a message. The visitor wanted a
+			// person: closed by the robot, it is not one the robot resolved.
 			meta := map[string]string{"robot": chat.RobotName(ws.SiteID), "outcome": chat.RobotNoAgent, "reason": string(avail), "reply_to": strconv.FormatInt(m.ID, 10)}
 			return a.Commit(ctx, func(tx chat.Tx) error {
-				_, err := tx.RobotReply(ctx, c, m.ID, meta)
-				return err
+				if _, err := tx.RobotReply(ctx, c, m.ID, meta); err != nil {
+					return err
+				}
+				return tx.AgentRefused(ctx, c)
 			})
 		}
 		_, err = a.Handover(ctx, c.WorkspaceID, c.ID)
@@ -150,6 +153,13 @@ func (a *App) Handover(ctx context.Context, workspaceID, conversationID int64) (
 		return err
 	})
 	return c, err
+}
+
+// AgentRefused records that the visitor of bot conversation c asked for a
+// person when nobody could chat ("Talk to an agent" refused): closed by
+// the robot, it counts as unprocessed (tx.AgentRefused).
+func (a *App) AgentRefused(ctx context.Context, c chat.Conversation) error {
+	return a.Commit(ctx, func(tx chat.Tx) error { return tx.AgentRefused(ctx, c) })
 }
 
 // BackToBot ends the agent's part of a conversation (close reason bot,

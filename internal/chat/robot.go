@@ -40,8 +40,9 @@ const (
 )
 
 // CloseByRobot is the close reason of a conversation that ended while the
-// robot held it: nobody asked for a person, so the robot resolved it
-// (statistics count these as robot-resolved). A conversation the visitor
+// robot held it: the robot resolved it (statistics count these as
+// robot-resolved), unless its visitor asked for a person when nobody could
+// chat (Tx.AgentRefused: then unprocessed). A conversation the visitor
 // switched back to the bot from closes with CloseByBot instead.
 const CloseByRobot = "robot"
 

@@ -434,6 +434,12 @@ type Tx interface {
 	StartBotConversation(ctx context.Context, workspaceID, customerID int64, ch Channel) (c Conversation, started bool, err error)
 	RobotReply(ctx context.Context, c Conversation, replyTo int64, meta map[string]string) (bool, error)
 	LeaveBot(ctx context.Context, c Conversation, robot string) (Conversation, error)
+	// AgentRefused marks bot conversation c as one whose visitor asked
+	// for a person when nobody could chat (the first time is kept): closed
+	// by the robot, it counts as unprocessed, not robot-resolved
+	// (docs/statistics.md). A conversation no longer with the robot is
+	// left alone.
+	AgentRefused(ctx context.Context, c Conversation) error
 	// AwayReply adds the automatic reply to a messenger's user (SystemAway
 	// with meta) under c's row lock, unless c has one added less than gap
 	// ago, or AwayReplyDue no longer holds for its state (an agent or the

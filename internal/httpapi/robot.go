@@ -23,6 +23,11 @@ func (s *Server) widgetToAgent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if avail != chat.Available {
+		// The visitor wanted a person and gets none: statistics count the
+		// robot's close of it as unprocessed.
+		if err := s.app.AgentRefused(r.Context(), *c); err != nil {
+			return err
+		}
 		return chat.Errorf(chat.ErrUnavailable, "no agent can chat now (%s); leave a message instead", avail)
 	}
 	after, err := s.app.Handover(r.Context(), c.WorkspaceID, c.ID)

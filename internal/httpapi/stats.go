@@ -338,7 +338,12 @@ func statsTable(res stats.Result, names map[string]string, cat map[string]string
 			r = append(r, group)
 		}
 		var p90 any = ""
-		if b.FRTP90S != nil {
+		switch {
+		case b.FRTP90S != nil && *b.FRTP90S > stats.Bounds[len(stats.Bounds)-1]:
+			// Past the last bound: "over a day", as the console writes it,
+			// not its stand-in 172800 (48 hours, which nobody measured).
+			p90 = cat["stats.over_day"]
+		case b.FRTP90S != nil:
 			p90 = *b.FRTP90S
 		}
 		r = append(r, b.Inflow, b.Completed, pct(b.SameDayRate), b.Unprocessed, b.RobotResolved, b.Transfers,

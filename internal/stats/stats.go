@@ -253,8 +253,13 @@ type History struct {
 	ClosedAt      *time.Time
 	ClosedAgentID int64
 	// Robot: closed while the robot held it (close reason robot): the
-	// robot resolved it, no person ever did.
+	// robot resolved it, no person ever did — unless AgentRefused.
 	Robot bool
+	// AgentRefused: its customer asked the robot for a person when nobody
+	// could chat, and the robot kept it. Closed by the robot, it is
+	// unprocessed (a person was wanted and none answered), not
+	// robot-resolved.
+	AgentRefused bool
 	// Rating is the customer's score, 0 for none.
 	Rating int
 }
@@ -321,8 +326,10 @@ func Facts(h History, loc *time.Location) []Part {
 		add(Day(*h.ClosedAt, loc), h.ClosedAgentID, func(m *Measures) {
 			m.Completed++
 			switch {
-			case h.Robot:
+			case h.Robot && !h.AgentRefused:
 				m.RobotResolved++
+			case h.Robot:
+				m.Unprocessed++
 			case h.FirstReplyAt == nil:
 				m.Unprocessed++
 			default:

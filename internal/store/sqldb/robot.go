@@ -59,6 +59,20 @@ func (x tx) RobotReply(ctx context.Context, c chat.Conversation, replyTo int64, 
 	return true, nil
 }
 
+// AgentRefused keeps when the visitor of bot conversation c was first
+// refused a person (conversations.agent_refused_at), under its row lock.
+// Statistics read it when the robot closes the conversation; the close
+// marks it for the roll-up, so the mark itself needs none.
+func (x tx) AgentRefused(ctx context.Context, c chat.Conversation) error {
+	c, err := x.db.lockConversation(ctx, x.t.q, c.WorkspaceID, c.ID)
+	if err != nil || c.State != chat.StateBot {
+		return err
+	}
+	_, err = x.t.exec(ctx, `UPDATE conversations SET agent_refused_at = ? WHERE id = ? AND agent_refused_at IS NULL`,
+		micros(x.t.now), c.ID)
+	return err
+}
+
 // LeaveBot hands a bot conversation to routing: unassigned, with the robot
 // first on its agent path (robot-<site_id> > Kim once Kim is assigned).
 func (x tx) LeaveBot(ctx context.Context, c chat.Conversation, robot string) (chat.Conversation, error) {

@@ -537,6 +537,7 @@ type statRow struct {
 	path                    string
 	created                 int64
 	closed, rating          sql.NullInt64
+	refused                 bool // agent_refused_at is set
 }
 
 // statRead is what a write's statistics read of one conversation: its
@@ -561,12 +562,12 @@ func (db *DB) statRead(ctx context.Context, x q, ids []int64) (map[int64]statRea
 	for chunk := range slices.Chunk(ids, 256) {
 		stmts = append(stmts, Stmt{Query: `SELECT c.id, c.workspace_id, COALESCE(c.assignee_id, 0), COALESCE(c.category_id, 0), c.channel,
 			c.state, c.close_reason, c.agent_path, c.created_at, c.closed_at, c.rating_score, c.first_reply_at, c.stat_parts, c.stat_trail,
-			w.settings FROM conversations c JOIN workspaces w ON w.id = c.workspace_id
+			w.settings, c.agent_refused_at IS NOT NULL FROM conversations c JOIN workspaces w ON w.id = c.workspace_id
 			WHERE c.id IN (` + marks(len(chunk)) + `)`, Args: anys(chunk), Row: func(scan func(dest ...any) error) error {
 			var r statRead
 			var text string
 			if err := scan(&r.id, &r.ws, &r.agentID, &r.categoryID, &r.channel, &r.state, &r.reason, &r.path, &r.created,
-				&r.closed, &r.rating, &r.firstReply, &r.stored, &r.storedTrail, &text); err != nil {
+				&r.closed, &r.rating, &r.firstReply, &r.stored, &r.storedTrail, &text, &r.refused); err != nil {
 				return err
 			}
 			read[r.id] = r
@@ -584,11 +585,11 @@ func (db *DB) statRead(ctx context.Context, x q, ids []int64) (map[int64]statRea
 }
 
 const statRowSelect = `SELECT id, COALESCE(assignee_id, 0), COALESCE(category_id, 0), channel, state, close_reason, agent_path,
-	created_at, closed_at, rating_score FROM conversations`
+	created_at, closed_at, rating_score, agent_refused_at IS NOT NULL FROM conversations`
 
 func scanStatRow(r interface{ Scan(...any) error }) (statRow, error) {
 	var s statRow
-	err := r.Scan(&s.id, &s.agentID, &s.categoryID, &s.channel, &s.state, &s.reason, &s.path, &s.created, &s.closed, &s.rating)
+	err := r.Scan(&s.id, &s.agentID, &s.categoryID, &s.channel, &s.state, &s.reason, &s.path, &s.created, &s.closed, &s.rating, &s.refused)
 	return s, err
 }
 
@@ -630,6 +631,12 @@ type statTrail struct {
 // handOver adds the next assignment or transfer.
 func (tr *statTrail) handOver(ho handOver) {
 	at := micros(ho.at)
+	if ho.transfer && ho.from == 0 {
+		// A manager handed a queued chat, or one the robot held, to an
+		// agent: nobody held it, so it is an assignment (the first, unless
+		// one came before), not a transfer from one agent to another.
+		ho.transfer = false
+	}
 	if ho.transfer {
 		tr.Transfers = append(tr.Transfers, [2]int64{at, ho.from})
 	} else if tr.Assigned == nil {
@@ -663,6 +670,7 @@ func (tr statTrail) history(r statRow) stats.History {
 		at := fromMicros(r.closed.Int64)
 		h.ClosedAt, h.ClosedAgentID = &at, r.agentID
 		h.Robot = r.reason == chat.CloseByRobot
+		h.AgentRefused = r.refused
 	}
 	if r.rating.Valid {
 		h.Rating = int(r.rating.Int64)

@@ -141,10 +141,12 @@ func TestSearchAcrossUpgrade(t *testing.T) {
 // TestAcrossUpgrades: what a database held before a migration is right
 // after it: full- and half-width forms folded in the search index
 // (storetest.WidthAcrossUpgrade, 0031), FAQ images swept
-// (storetest.FAQSweepAcrossUpgrade, 0032).
+// (storetest.FAQSweepAcrossUpgrade, 0032), robot chats refused a person
+// counted as unprocessed (storetest.RefusedAcrossUpgrade, 0037).
 func TestAcrossUpgrades(t *testing.T) {
 	for name, check := range map[string]func(*testing.T, chat.Store, bool, func(string) chat.Store){
 		"width": storetest.WidthAcrossUpgrade, "faq images": storetest.FAQSweepAcrossUpgrade,
+		"robot refused a person": storetest.RefusedAcrossUpgrade,
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "sodam.db")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/history"
+	"github.com/sodam-chat/sodam/internal/stats"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -272,5 +273,79 @@ DELETE FROM schema_migrations WHERE version = '0032_faq_image_sweep_all.sql';`)
 	}
 	if !slices.Equal(swept, []int64{f.ws.ID}) {
 		t.Fatalf("the migration queued sweeps for workspaces %v, want only %d (%d has no images)", swept, f.ws.ID, empty.ws.ID)
+	}
+}
+
+// RefusedAcrossUpgrade: a chat whose customer asked the robot for a
+// person in words when nobody could chat, before migration 0037 kept such
+// refusals, and which the robot then closed, counted as robot-resolved;
+// after the migration it is unprocessed — the mark is filled in from the
+// robot's "no agent" answer, and the roll-up of its workspace (only) is
+// rebuilt. A chat that only asked the robot stays robot-resolved.
+// downgrade is SearchAcrossUpgrade's.
+func RefusedAcrossUpgrade(t *testing.T, s chat.Store, _ bool, downgrade func(sql string) chat.Store) {
+	f := setup(t, s, "upgrade0037")
+	other := setup(t, s, "upgrade0037-none")
+	robotChat := func(cu chat.Customer, body, outcome string) {
+		t.Helper()
+		var c chat.Conversation
+		_, err := s.Write(ctx, func(tx chat.Tx) error {
+			var err error
+			c, _, err = tx.StartBotConversation(ctx, f.ws.ID, cu.ID, chat.ChannelWeb)
+			return err
+		})
+		must(t, err)
+		m, _, _, err := s.AppendMessage(ctx, f.ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: "q", Body: body})
+		must(t, err)
+		_, err = s.Write(ctx, func(tx chat.Tx) error {
+			// As the robot answered before 0037: no mark.
+			_, err := tx.RobotReply(ctx, c, m.ID, map[string]string{"robot": chat.RobotName(f.ws.SiteID), "outcome": outcome, "reason": "nobody"})
+			if err != nil {
+				return err
+			}
+			c, err := tx.LockConversation(ctx, f.ws.ID, c.ID)
+			if err != nil {
+				return err
+			}
+			return tx.CloseConversation(ctx, c, chat.CloseByRobot)
+		})
+		must(t, err)
+	}
+	robotChat(*newCustomer(t, s, f.ws, "refused"), "상담원 연결해 주세요", chat.RobotNoAgent)
+	robotChat(*newCustomer(t, s, f.ws, "answered"), "배송 조회", chat.RobotNoAnswer)
+	st := statsStore(t, s)
+	total := func(st stats.Store) stats.Measures {
+		kept, err := st.StoredStats(ctx, f.ws.ID)
+		must(t, err)
+		var sum stats.Measures
+		for k, m := range kept {
+			if k.Level() == stats.ReadLevel(0) {
+				sum.Add(m, 1)
+			}
+		}
+		return sum
+	}
+	if m := total(st); m.RobotResolved != 2 || m.Unprocessed != 0 {
+		t.Fatalf("before the upgrade: robot-resolved %d, unprocessed %d; want 2, 0", m.RobotResolved, m.Unprocessed)
+	}
+	s = downgrade(`ALTER TABLE conversations DROP COLUMN agent_refused_at;
+DELETE FROM jobs WHERE kind = 'stats_rebuild';
+DELETE FROM schema_migrations WHERE version = '0037_agent_refused.sql';`)
+	jobs, err := s.ClaimJobs(ctx, "n1", time.Now(), time.Minute, 100)
+	must(t, err)
+	var rebuilt []int64
+	for _, j := range jobs {
+		if j.Kind == stats.JobRebuild {
+			rebuilt = append(rebuilt, j.WorkspaceID)
+		}
+	}
+	if !slices.Equal(rebuilt, []int64{f.ws.ID}) {
+		t.Fatalf("the migration queued rebuilds for workspaces %v, want only %d (%d has no refused chat)", rebuilt, f.ws.ID, other.ws.ID)
+	}
+	st = statsStore(t, s)
+	_, err = st.RebuildStats(ctx, f.ws.ID)
+	must(t, err)
+	if m := total(st); m.RobotResolved != 1 || m.Unprocessed != 1 || m.Completed != 2 {
+		t.Fatalf("after the upgrade: robot-resolved %d, unprocessed %d, completed %d; want 1, 1, 2", m.RobotResolved, m.Unprocessed, m.Completed)
 	}
 }

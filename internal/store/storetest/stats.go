@@ -53,6 +53,9 @@ type statModel struct {
 	replied    bool
 	rated      bool
 	robot      bool // closed while the robot held it
+	// agentRefused: the customer asked the robot for a person when
+	// nobody could chat; closed by the robot it is unprocessed.
+	agentRefused bool
 }
 
 func statsHistory(t *testing.T, s chat.Store, seed uint64) {
@@ -127,7 +130,7 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 				w := want[d]
 				w.Completed++
 				switch {
-				case m.robot:
+				case m.robot && !m.agentRefused:
 					w.RobotResolved++
 				case !m.replied:
 					w.Unprocessed++
@@ -201,17 +204,28 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 	}
 	// robotTurn is a customer's message to the robot and its answer, as
 	// the robot's node writes them (app/robot.go).
-	robotTurn := func(c chat.Conversation, key string) {
-		m, _, _, err := s.AppendMessage(ctx, f.ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: key, Body: "환불 언제 돼요?"})
+	// With noAgent the customer asks for a person when nobody can chat:
+	// the robot says so and keeps the conversation, marked refused.
+	robotTurn := func(c chat.Conversation, key string, noAgent bool) {
+		body, outcome := "환불 언제 돼요?", chat.RobotNoAnswer
+		if noAgent {
+			body, outcome = "상담원 연결해 주세요", chat.RobotNoAgent
+		}
+		m, _, _, err := s.AppendMessage(ctx, f.ws.ID, c.ID, chat.VisitorActor, chat.NewMessage{ClientMsgID: key, Body: body})
 		refused(err)
 		if err != nil {
 			return
 		}
 		_, err = s.Write(ctx, func(tx chat.Tx) error {
-			_, err := tx.RobotReply(ctx, c, m.ID, map[string]string{"robot": chat.RobotName(f.ws.SiteID), "outcome": chat.RobotNoAnswer})
-			return err
+			if _, err := tx.RobotReply(ctx, c, m.ID, map[string]string{"robot": chat.RobotName(f.ws.SiteID), "outcome": outcome}); err != nil || !noAgent {
+				return err
+			}
+			return tx.AgentRefused(ctx, c)
 		})
 		must(t, err)
+		if noAgent {
+			model[c.ID].agentRefused = true
+		}
 	}
 	customers := 0
 	steps := 260
@@ -311,17 +325,22 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 				c := bots[rng.IntN(len(bots))]
 				id := c.ID
 				if rng.IntN(3) == 0 {
-					robotTurn(c, fmt.Sprint("r", step))
+					robotTurn(c, fmt.Sprint("r", step), rng.IntN(2) == 0)
 					break
 				}
 				var err error
-				if rng.IntN(2) == 0 {
+				switch rng.IntN(3) {
+				case 0:
 					var pub captured
 					c, err = app.New(s, &pub, nil).Handover(ctx, f.ws.ID, id)
-				} else {
+				case 1:
 					// An agent takes it over from the robot: the handover
 					// and the first assignment at once.
 					c, _, err = s.Take(ctx, f.ws.ID, id, agents[rng.IntN(len(agents))])
+				default:
+					// A manager hands it to an agent: the same, and no
+					// transfer (nobody held it).
+					c, _, err = s.Transfer(ctx, f.ws.ID, id, f.manager, agents[rng.IntN(len(agents))].AgentID, "")
 				}
 				refused(err)
 				if err != nil {
@@ -382,7 +401,9 @@ func statsHistory(t *testing.T, s chat.Store, seed uint64) {
 		for _, j := range jobsRun {
 			_, err := runJob(s, j, "n1")
 			must(t, err)
-			closed(j.RefID)
+			if _, ours := model[j.RefID]; ours && j.WorkspaceID == f.ws.ID {
+				closed(j.RefID) // not a job of another kind (a transfer's alert)
+			}
 		}
 		if step%20 == 0 {
 			// Two changes in one group commit: an agent's reply (perhaps the

@@ -114,9 +114,15 @@ export function duration(s) {
   return t('stats.dur_h', { h: Math.floor(sec / 3600), m: Math.floor((sec % 3600) / 60) });
 }
 
+// overDay: the 90th percentile of first responses past the histogram's
+// last bound, which the API gives as 172800 (docs/statistics.md): "over a
+// day", however much over, not 48 hours.
+const overDay = (m, v) => m.key === 'frt_p90_s' && v > 86400;
+
 // value writes one measure for people.
 function value(m, v) {
   if (v == null) return '—';
+  if (overDay(m, v)) return t('stats.over_day');
   switch (m.kind) {
     case 'rate': return numberFormat({ style: 'percent', maximumFractionDigits: 1 }).format(v);
     case 'time': return duration(v);
@@ -130,7 +136,7 @@ function value(m, v) {
 // repeats it. Counts change by a percentage, rates by points and times by
 // a time ("+2분 0초"), as the change against the previous 7 days is read.
 export function change(m, now, before) {
-  if (now == null || before == null) return h('span', { class: 'delta', dataset: { dir: 'none' } }, '—');
+  if (now == null || before == null || overDay(m, now) || overDay(m, before)) return h('span', { class: 'delta', dataset: { dir: 'none' } }, '—');
   const diff = now - before;
   let text;
   if (m.kind === 'rate') text = `${diff >= 0 ? '+' : '−'}${Math.abs(diff * 100).toFixed(1)}%p`;
@@ -314,8 +320,29 @@ class Stats extends HTMLElement {
       q.delete('group');
       this.#today = await this.#inbox.request('GET', `/stats/today?${q}`);
       this.#renderToday();
+      this.#follow(this.#today.buckets?.[0]?.start);
     } catch (err) {
       toast(locale.errorText(err));
+    }
+  }
+
+  // #follow moves "yesterday" on when the workspace's day has changed with
+  // the page open (its midnight passed, or its time zone changed), as
+  // today's figures say: the latest day a range may end on, and a chosen
+  // preset's days, which end on the new yesterday (a range of one's own
+  // keeps its days). Without it the console left open overnight showed
+  // "the last 7 days" ending the day before yesterday.
+  #follow(today) {
+    if (!today || !this.#yesterday) return;
+    const yesterday = addDays(today, -1);
+    if (yesterday === this.#yesterday) return;
+    const was = this.#yesterday;
+    this.#yesterday = yesterday;
+    const f = this.#ref('filters').elements;
+    f.to.max = f.from.max = yesterday;
+    if (f.preset.value !== 'custom' && f.to.value === was) {
+      this.#applyPreset();
+      this.#load();
     }
   }
 
@@ -456,8 +483,11 @@ class Stats extends HTMLElement {
       series = ['inflow', 'completed', 'unprocessed'].map((k, i) => ({ label: t('stats.m_' + k), stroke: palette[i], width: 2, points: { size: 6 } }));
       data = [xs, pick('inflow'), pick('completed'), pick('unprocessed')];
     } else {
-      const keys = [...new Set(res.buckets.map((b) => b.group_key))].slice(0, palette.length);
-      series = keys.map((k, i) => ({ label: this.#groupName(k), stroke: palette[i], width: 2, points: { size: 6 } }));
+      // Every group, as the table has them: past the palette's colours
+      // they come round again, dashed (the chart showed the first eight
+      // groups only, and said nothing of the rest).
+      const keys = [...new Set(res.buckets.map((b) => b.group_key))];
+      series = keys.map((k, i) => ({ label: this.#groupName(k), stroke: palette[i % palette.length], dash: i >= palette.length ? [6, 4] : undefined, width: 2, points: { size: 6 } }));
       data = [xs, ...keys.map((k) => starts.map((s) => res.buckets.find((b) => b.start === s && b.group_key === k)?.inflow ?? 0))];
     }
     this.#charts.push(new uPlot({
