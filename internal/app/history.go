@@ -73,6 +73,8 @@ func (a *App) historyJobs(r jobs.Registry) {
 		return
 	}
 	x := &history.Exporter{Store: hs, Workspace: a.store.Workspace, Files: a.files, Node: jobs.NodeName(), Now: time.Now, Log: a.log}
-	r[history.JobExport] = jobs.Handler{Run: x.Run}
+	// An export of a large history takes minutes: Long, so that the
+	// node's timers do not wait for it.
+	r[history.JobExport] = jobs.Handler{Run: x.Run, Long: true}
 	r[history.JobExportExpire] = jobs.Handler{Run: x.Expire}
 }
