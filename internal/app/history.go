@@ -36,6 +36,19 @@ func (a *App) CreateExport(ctx context.Context, e *history.Export, by chat.Who) 
 	return hs.CreateExport(ctx, e, by)
 }
 
+// backfillChunk is the messages one transaction of the search backfill
+// indexes, and backfillSteps the transactions one run of its job does
+// (about 5 s: 19–22 s per 100,000 messages, docs/operations.md). A node's
+// job runner carries its jobs out one after another: a backfill run to
+// the end in one go — minutes after an upgrade, and longer than the
+// lease, so that other nodes took it over too — held up every timer
+// on the node meanwhile (inactivity closes, auto-offline, the robot's
+// idle closes) and, once each node had it, on all of them.
+var (
+	backfillChunk = 1000
+	backfillSteps = 25
+)
+
 // historyJobs adds the history's jobs to r: writing and expiring exports,
 // and indexing messages older than the search index.
 func (a *App) historyJobs(r jobs.Registry) {
@@ -43,18 +56,25 @@ func (a *App) historyJobs(r jobs.Registry) {
 	if !ok {
 		return
 	}
-	r[history.JobSearchBackfill] = jobs.Handler{Run: func(ctx context.Context, _ chat.Job) error {
-		for {
-			more, err := hs.BackfillSearch(ctx, 1000)
+	r[history.JobSearchBackfill] = jobs.Handler{Run: func(ctx context.Context, j chat.Job) error {
+		for range backfillSteps {
+			more, err := hs.BackfillSearch(ctx, backfillChunk)
 			if err != nil || !more {
 				return err
 			}
 		}
+		// More to do: the job goes on at once, as a job of its own after
+		// this one, so the runner comes back to the timers that came due
+		// meanwhile (see backfillSteps).
+		j.DueAt = time.Now()
+		return a.store.ScheduleJob(ctx, j)
 	}}
 	if a.files == nil {
 		return
 	}
 	x := &history.Exporter{Store: hs, Workspace: a.store.Workspace, Files: a.files, Node: jobs.NodeName(), Now: time.Now, Log: a.log}
-	r[history.JobExport] = jobs.Handler{Run: x.Run}
+	// An export of a large history takes minutes: Long, so that the
+	// node's timers do not wait for it.
+	r[history.JobExport] = jobs.Handler{Run: x.Run, Long: true}
 	r[history.JobExportExpire] = jobs.Handler{Run: x.Expire}
 }

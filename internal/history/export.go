@@ -150,13 +150,30 @@ func (x *Exporter) finish(ctx context.Context, e Export, runner string, cause er
 	return err
 }
 
-// Expire removes an export's file once it expired.
+// Expire removes an export's file once it expired. The file goes before
+// the export forgets its key: the other way round, a deletion that failed
+// (or a node that died between the two) left the file — every
+// conversation it holds, text masked since included — on disk for good,
+// since the job's next run found no key to delete.
 func (x *Exporter) Expire(ctx context.Context, j chat.Job) error {
-	key, err := x.Store.ExpireExport(ctx, j.WorkspaceID, j.RefID, x.Now())
-	if err != nil || key == "" {
+	now := x.Now()
+	e, err := x.Store.Export(ctx, j.WorkspaceID, j.RefID)
+	if chat.ErrorCode(err) == chat.ErrExportNotFound {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
-	return x.Files.Delete(ctx, key)
+	if e.BlobKey != "" && e.ExpiresAt != nil && !e.ExpiresAt.After(now) {
+		if err := x.Files.Delete(ctx, e.BlobKey); err != nil {
+			return err
+		}
+	}
+	key, err := x.Store.ExpireExport(ctx, j.WorkspaceID, j.RefID, now)
+	if err != nil || key == "" || key == e.BlobKey {
+		return err
+	}
+	return x.Files.Delete(ctx, key) // written again since the read above
 }
 
 // write streams the export's rows into w, a page of conversations at a

@@ -808,6 +808,32 @@ func TestAlertsStopWhenDeactivated(t *testing.T) {
 	}
 }
 
+// TestAlertsStopWhenTurnedOff: an agent's own email alerts turned off
+// stop at once, also those already written and not yet sent (the worker
+// had not come to them, or the mail server was down and they retried): an
+// agent flooded by alerts turns them off and hears no more of them, as
+// quiet hours set since are kept.
+func TestAlertsStopWhenTurnedOff(t *testing.T) {
+	smtp := newSMTPServer(t)
+	e := newEnvWith(t, func(c *httpapi.Config) { allowPrivate(c); c.Mail = smtp.mailer() })
+	master, kim := e.login("master"), e.login("kim")
+	master.json("POST", e.shopPath()+"/alert-targets", `{"kind":"email","url":"desk@example.com","events":["conversation.created"]}`, 201, nil)
+	kim.json("PUT", e.shopPath()+"/me/alerts", `{"events":["conversation.created"],"quiet_start":-1,"quiet_end":-1}`, 200, nil)
+	w := e.worker()
+	w.Mail = smtp.mailer()
+	// A chat's alerts are written; kim turns hers off before they go.
+	e.visitor("shop", "").start()
+	kim.json("PUT", e.shopPath()+"/me/alerts", `{"events":[],"quiet_start":-1,"quiet_end":-1}`, 200, nil)
+	w.RunDue(t.Context())
+	smtp.wait(t, 1) // the desk's
+	time.Sleep(200 * time.Millisecond)
+	for _, m := range smtp.all() {
+		if strings.Contains(m, "kim@example.com") {
+			t.Fatalf("kim turned her alerts off and still got one (%d mails in all)", len(smtp.all()))
+		}
+	}
+}
+
 // TestSlackAlertEscapesWhatCustomersWrite: what a customer writes reaches
 // a Slack-style alert as text: Slack's control sequences in a name or a
 // message (<!channel> pinging the whole channel, <url|label> making a link

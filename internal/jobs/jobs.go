@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
@@ -36,7 +37,16 @@ type Handler struct {
 	// mid-run loses its lease and another runs the job again: at least
 	// once.
 	Run func(ctx context.Context, j chat.Job) error
+	// Long says Run may take minutes (an export of a large history): the
+	// runner carries it out on a goroutine of its own, at most MaxLong at
+	// once, so that the timers coming due meanwhile are not held up behind
+	// it.
+	Long bool
 }
+
+// MaxLong is how many Long jobs one runner carries out at once. One more
+// stays claimed and is claimed again once its lease runs out.
+const MaxLong = 2
 
 // Registry maps a job kind to its handler.
 type Registry map[string]Handler
@@ -63,6 +73,10 @@ type Runner struct {
 	Now func() time.Time
 	// Metrics, when set, records how late jobs ran and the store's failures.
 	Metrics *metrics.Metrics
+
+	longMu sync.Mutex
+	long   map[int64]bool // the Long jobs running, by ID
+	longWG sync.WaitGroup
 }
 
 // NodeName returns a name unique to this process: host, pid and a random tag.
@@ -71,12 +85,14 @@ func NodeName() string {
 	return host + "/" + strconv.Itoa(os.Getpid()) + "/" + rand.Text()[:6]
 }
 
-// Run works until ctx ends.
+// Run works until ctx ends, and returns once the Long jobs it started
+// have stopped.
 func (r *Runner) Run(ctx context.Context) {
+	defer r.longWG.Wait()
 	tick := time.NewTicker(r.Every)
 	defer tick.Stop()
 	for {
-		r.RunDue(ctx)
+		r.runDue(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -85,8 +101,17 @@ func (r *Runner) Run(ctx context.Context) {
 	}
 }
 
-// RunDue claims and carries out the jobs due now; it returns how many ran.
+// RunDue claims and carries out the jobs due now, Long ones included,
+// and returns how many ran.
 func (r *Runner) RunDue(ctx context.Context) int {
+	ran := r.runDue(ctx)
+	r.longWG.Wait()
+	return ran
+}
+
+// runDue claims and carries out the jobs due now, and starts the Long
+// ones without waiting for them; it returns how many ran or started.
+func (r *Runner) runDue(ctx context.Context) int {
 	ran := 0
 	for {
 		now := r.Now()
@@ -107,24 +132,63 @@ func (r *Runner) RunDue(ctx context.Context) int {
 				// FinishJob refuses one claimed since.)
 				continue
 			}
-			r.Metrics.JobRan(j.DueAt, now)
-			if err := r.Do(ctx, j); err != nil {
-				if chat.ErrorCode(err) == "" {
-					r.Metrics.StoreError("jobs")
-				}
-				r.Log.Warn("job failed", slog.String("kind", j.Kind), slog.Int64("workspace", j.WorkspaceID),
-					slog.Int64("ref", j.RefID), slog.Int("attempt", j.Attempts), slog.Any("err", err))
-				if err := r.Store.FailJob(ctx, j, err); err != nil {
-					r.Log.Warn("record job failure", slog.Any("err", err))
+			if h, ok := r.Handlers[j.Kind]; ok && h.InTx == nil && h.Long {
+				if r.startLong(ctx, j) {
+					r.Metrics.JobRan(j.DueAt, now)
+					ran++
 				}
 				continue
 			}
-			ran++
+			r.Metrics.JobRan(j.DueAt, now)
+			if r.do(ctx, j) {
+				ran++
+			}
 		}
 		if len(jobs) < 50 {
 			return ran
 		}
 	}
+}
+
+// do carries out j and records its failure; true when it succeeded.
+func (r *Runner) do(ctx context.Context, j chat.Job) bool {
+	err := r.Do(ctx, j)
+	if err == nil {
+		return true
+	}
+	if chat.ErrorCode(err) == "" {
+		r.Metrics.StoreError("jobs")
+	}
+	r.Log.Warn("job failed", slog.String("kind", j.Kind), slog.Int64("workspace", j.WorkspaceID),
+		slog.Int64("ref", j.RefID), slog.Int("attempt", j.Attempts), slog.Any("err", err))
+	if err := r.Store.FailJob(ctx, j, err); err != nil {
+		r.Log.Warn("record job failure", slog.Any("err", err))
+	}
+	return false
+}
+
+// startLong carries out a Long job on a goroutine of its own, unless
+// MaxLong run already or this one does (its lease ran out while it ran,
+// and this runner claimed it again): it is then left to its claim.
+func (r *Runner) startLong(ctx context.Context, j chat.Job) bool {
+	r.longMu.Lock()
+	defer r.longMu.Unlock()
+	if r.long == nil {
+		r.long = map[int64]bool{}
+	}
+	if r.long[j.ID] || len(r.long) >= MaxLong {
+		return false
+	}
+	r.long[j.ID] = true
+	r.longWG.Go(func() {
+		defer func() {
+			r.longMu.Lock()
+			delete(r.long, j.ID)
+			r.longMu.Unlock()
+		}()
+		r.do(ctx, j)
+	})
+	return true
 }
 
 // Do carries out one job this runner claimed, with its kind's handler. A

@@ -301,3 +301,71 @@ func TestLeaseRunsOutInBatch(t *testing.T) {
 		}
 	}
 }
+
+// TestLongJobLetsTimersRun: an export of a large history takes minutes,
+// and the runner carried its jobs out one after another: while it wrote,
+// no conversation of the node closed for inactivity and no absent agent
+// went offline (on one node, nowhere). A Long job runs beside the
+// timers now, and is still completed once it ends.
+func TestLongJobLetsTimersRun(t *testing.T) {
+	w := &world{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
+	db := open(t, filepath.Join(t.TempDir(), "sodam.db"), w)
+	c := setup(t, db, w)
+	// The runner reads the clock on its own goroutine from here on.
+	var mu sync.Mutex
+	now := w.now
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	db.SetClock(clock)
+	pub := &events{}
+	r := runner(db, w, pub, "n")
+	r.Every, r.Now = 5*time.Millisecond, clock
+	release, started := make(chan struct{}), make(chan struct{})
+	r.Handlers["export"] = jobs.Handler{Long: true, Run: func(ctx context.Context, _ chat.Job) error {
+		close(started)
+		select {
+		case <-release:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}}
+	// The export is due first; the inactivity timer (10 minutes after the
+	// agent's reply) comes due while it runs.
+	must(t, db.ScheduleJob(ctx, chat.Job{Kind: "export", WorkspaceID: w.ws.ID, RefID: 1, DueAt: clock().Add(time.Minute)}))
+	advance(time.Minute)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { r.Run(runCtx); close(done) }()
+	defer func() { stop(); <-done }()
+	<-started
+	advance(10 * time.Minute)
+	deadline := time.Now().Add(5 * time.Second)
+	for pub.count(chat.EventConversationClosed) == 0 {
+		if time.Now().After(deadline) {
+			close(release)
+			t.Fatal("the inactivity timer did not run while the export ran")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	got, err := db.Conversation(ctx, w.ws.ID, c.ID)
+	must(t, err)
+	if got.CloseReason != chat.CloseByInactivity {
+		t.Fatalf("closed with %q", got.CloseReason)
+	}
+	close(release)
+	// The export's job is completed: claimed as the runner's own (which
+	// its completion still deletes), an hour later each time, until none
+	// is left.
+	for i := 1; ; i++ {
+		left, err := db.ClaimJobs(ctx, "n", clock().Add(time.Duration(i)*time.Hour), time.Minute, 10)
+		must(t, err)
+		if len(left) == 0 {
+			break
+		}
+		if time.Now().After(deadline.Add(5 * time.Second)) {
+			t.Fatalf("the export's job is left after it ended: %+v", left)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

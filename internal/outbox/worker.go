@@ -317,10 +317,12 @@ func (w *Worker) noteFailing(outcomes []Outcome) {
 	}
 }
 
-// endpointTTL is how long the worker keeps endpoints it read. An endpoint
-// never changes (a new URL or secret is a new endpoint) and one deleted
-// has its pending deliveries skipped, so a few seconds old is as good as
-// fresh: it saves a read per claim, on the way from event to delivery.
+// endpointTTL is how long the worker keeps endpoints it read. A shared
+// endpoint never changes (a new URL or secret is a new endpoint) and one
+// deleted has its pending deliveries skipped; an agent's own alerts are
+// changed in place (SetPersonalAlerts), and a change reaches deliveries
+// sent at most this much later. It saves a read per claim, on the way
+// from event to delivery.
 const endpointTTL = 5 * time.Second
 
 // endpoints is the endpoint cache for the next claim: the last one while
@@ -660,6 +662,15 @@ func (w *Worker) send(ctx context.Context, eps *endpointCache, ep *Endpoint, d D
 		SetHeaders(h, key, d.WebhookID(), w.Now(), body)
 		return w.post(ctx, ep.URL, h, body, out)
 	default:
+		if ep.AgentID != 0 && !ep.Wants(d.EventType) {
+			// An agent's own alerts are changed in place: one they turned
+			// off since the delivery was written (while it waited for its
+			// turn or retried a mail server that was down) is not sent,
+			// as quiet hours set since are kept.
+			out.Status = StatusSkipped
+			out.Error = "turned off"
+			return nil
+		}
 		a, err := w.alert(ctx, ep, d)
 		if err != nil {
 			return err
