@@ -347,14 +347,17 @@ func TestBrowserTicketFromChat(t *testing.T) {
 	row := `document.querySelector("[data-testid=ticket][data-ticket-id='` + fmt.Sprint(tid) + `']")`
 	agent.waitFor("the tags on the list's row", `[...(`+row+`?.querySelectorAll('[data-field=tag]') ?? [])].map((c) => c.textContent).join() === '#환불,#파손'`)
 	look(agent, "ticket-thread-ko")
-	// A colleague's tags saved meanwhile (in the store alone: this console
-	// has not heard of them) are not replaced without a word: the save is
+	// A colleague's tags saved while the agent types in the field are not
+	// replaced without a word, though the console hears of them (the list
+	// shows them; the field keeps what the agent typed): the save is
 	// refused as a conflict and the ticket read again, theirs to build on.
+	fill(agent, "[data-testid=ticket-tags]", "환불")
 	theirs := []string{"환불", "파손", "교환"}
 	if _, _, err := s.node.Store.UpdateTicket(context.Background(), s.ws.ID, tid, chat.TicketPatch{Tags: &theirs}); err != nil {
 		t.Fatal(err)
 	}
-	fill(agent, "[data-testid=ticket-tags]", "환불")
+	agent.waitFor("the colleague's tags heard, the agent's typing kept", `[...(`+row+`?.querySelectorAll('[data-field=tag]') ?? [])].map((c) => c.textContent).join() === '#환불,#파손,#교환'`+
+		` && document.activeElement === document.querySelector('[data-testid=ticket-tags]') && document.activeElement.value === '환불'`)
 	agent.do("save over the colleague's tags", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-tags]').dispatchEvent(new Event('change', {bubbles: true}))`))
 	agent.waitFor("the conflict told, the colleague's tags shown", `document.querySelector('[data-testid=ticket-props-error]').dataset.code === 'conflict'`+
 		` && document.querySelector('[data-testid=ticket-props-error]').textContent !== ''`+

@@ -110,6 +110,10 @@ class Tickets extends HTMLElement {
   // (its answer was lost), it keeps the key, so it is stored once.
   #sending = { key: '', id: '' };
   #tab = 'thread';
+  // The tags field's text as last shown and the version it came from: a
+  // save of the field is based on that version, not on a colleague's
+  // change heard while the agent was typing in it.
+  #tagsSeen = { id: 0, at: '', tags: '' };
   #chat = null; // the chat the open ticket was made from
   #transcript; // its messages (thread.js)
   #pii; // its left message's masks (ticketpii.js)
@@ -452,6 +456,9 @@ class Tickets extends HTMLElement {
       f.due.value = tk.due_at ? toLocalInput(new Date(tk.due_at)) : '';
       f.tags.value = (tk.tags ?? []).join(', ');
       f.contact.value = tk.contact ?? '';
+      this.#tagsSeen = { id: tk.id, at: tk.updated_at, tags: f.tags.value };
+    } else if (this.#tagsSeen.id === tk.id && this.#tagsSeen.tags === (tk.tags ?? []).join(', ')) {
+      this.#tagsSeen.at = tk.updated_at; // a change of something else: the tags typed over are still these
     }
     const transcriptTab = this.querySelector('[data-tab=transcript]');
     transcriptTab.hidden = !tk.conversation_id;
@@ -583,10 +590,13 @@ class Tickets extends HTMLElement {
       case 'contact': body = { contact: el.value.trim() }; break;
       default: return;
     }
-    // Tags are replaced whole: saved only on the ticket as this console
-    // last saw it, so a colleague's tags added meanwhile are not lost
-    // (409 conflict: the ticket is read again, to redo the change on).
-    await this.#patch(body, el.name === 'tags' ? tk.updated_at : null);
+    // Tags are replaced whole: saved only on the ticket as the field last
+    // showed it, so a colleague's tags added meanwhile — unheard, or heard
+    // while the agent typed in the field, which then kept the agent's
+    // text — are not lost (409 conflict: the ticket is read again, to
+    // redo the change on).
+    const seen = this.#tagsSeen.id === tk.id ? this.#tagsSeen.at : tk.updated_at;
+    await this.#patch(body, el.name === 'tags' ? seen : null);
   }
 
   async #patch(body, unchangedSince = null) {
