@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/url"
 	"strconv"
 	"strings"
@@ -282,7 +283,7 @@ func (x *Exporter) messageRows(ctx context.Context, out rowWriter, ws *chat.Work
 			case m.Kind == chat.KindSystem && m.Body == chat.SystemRobot:
 				sender, senderType, kind, body = cmp.Or(m.Meta["robot"], chat.RobotName(ws.SiteID)), "robot", string(chat.KindText), robotText(words, m.Meta)
 			case m.Kind == chat.KindSystem:
-				sender, senderType, kind, body = m.SenderName, string(chat.SenderSystem), string(chat.KindSystem), SystemText(console, m)
+				sender, senderType, kind, body = m.SenderName, string(chat.SenderSystem), string(chat.KindSystem), SystemText(console, refusedClose(m, c))
 			case m.SenderType == chat.SenderVisitor && sender == "":
 				sender = details[c.ID].Name
 			}
@@ -342,6 +343,19 @@ func robotText(words map[string]string, meta map[string]string) string {
 		lines = append(lines, strings.TrimSpace(a.Title+" "+a.URL))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// refusedClose is m, or, for the robot's close of conversation c whose
+// customer asked in vain for a person (chat.Conversation.AgentRefusedAt),
+// a copy whose reason says so (close_reason.robot_refused, as the console
+// words it): such a chat was not resolved by the robot.
+func refusedClose(m chat.Message, c *chat.Conversation) chat.Message {
+	if m.Body != chat.SystemClosed || m.Meta["reason"] != chat.CloseByRobot || c == nil || c.AgentRefusedAt == nil {
+		return m
+	}
+	m.Meta = maps.Clone(m.Meta)
+	m.Meta["reason"] = "robot_refused"
+	return m
 }
 
 // NameRobot names the robot where it held a conversation, as it shows
