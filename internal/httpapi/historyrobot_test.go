@@ -134,6 +134,30 @@ func TestRobotRefusedShown(t *testing.T) {
 			if got := closes[fmt.Sprint(cr.RoomNo)]; !strings.Contains(got, "챗봇이 해결") {
 				t.Errorf("robot-resolved chat's close line %q", got)
 			}
+			// The conversations layout's last column, the close reason,
+			// tells the two apart (both are "N" under Processed).
+			manager.json("POST", e.shopPath()+"/exports", `{"format":"csv","layout":"conversations"}`, 202, &created)
+			e.runJobs()
+			status, data = manager.do("GET", fmt.Sprintf("%s/exports/%d/file", e.shopPath(), created.ID), "")
+			if status != 200 {
+				t.Fatalf("export: %d %s", status, data)
+			}
+			recs, err = csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\uFEFF")))).ReadAll()
+			must(t, err)
+			last := len(recs[0]) - 1
+			if recs[0][last] != "종료 사유 Close reason" || recs[0][last-1] != "별명 Nickname" {
+				t.Fatalf("header %q", recs[0])
+			}
+			reasons := map[string]string{}
+			for _, r := range recs[1:] {
+				reasons[r[0]] = r[last]
+			}
+			if got, want := reasons[fmt.Sprint(ca.RoomNo)], "상담원을 요청했지만 연결할 수 없어 챗봇이 종료"; got != want {
+				t.Errorf("refused chat's close reason %q, want %q", got, want)
+			}
+			if got, want := reasons[fmt.Sprint(cr.RoomNo)], "챗봇이 해결"; got != want {
+				t.Errorf("robot-resolved chat's close reason %q, want %q", got, want)
+			}
 		})
 	}
 }
