@@ -381,3 +381,68 @@ func TestBrowserTicketTranscriptFollowsMask(t *testing.T) {
 	api[any](agent, s, "POST", fmt.Sprintf("/conversations/%d/messages/%d/mask", id, msgs[len(msgs)-1].ID), map[string]any{"start": 7, "end": 20})
 	agent.waitFor("the line masked in the transcript", bubble+` === `+js("기사님 번호 ************* 맞나요?"))
 }
+
+// TestBrowserHistoryRobotRefused: a chat whose customer asked the robot
+// for a person when nobody could chat, and which the robot then closed,
+// counts as unprocessed in statistics. The history said "resolved by the
+// bot" of it in the panel's close line, like a chat the robot did
+// resolve; now the list, the facts and the transcript tell the two apart,
+// and the unprocessed filter keeps only the refused one.
+func TestBrowserHistoryRobotRefused(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	s.configure(func(st *chat.Settings) { st.Robot.Enabled = true })
+	ctx := context.Background()
+	robotChat := func(key string, refuse bool) int64 {
+		t.Helper()
+		cu := &chat.Customer{WorkspaceID: s.ws.ID, ExternalID: key}
+		if err := s.node.Store.UpsertCustomer(ctx, cu); err != nil {
+			t.Fatal(err)
+		}
+		c, _, err := s.node.App.StartConversation(ctx, s.ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
+		if err != nil || c.State != chat.StateBot {
+			t.Fatalf("start %+v %v", c, err)
+		}
+		if refuse {
+			if err := s.node.App.AgentRefused(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.node.Store.Write(ctx, func(tx chat.Tx) error {
+			c, err := tx.LockConversation(ctx, s.ws.ID, c.ID)
+			if err != nil {
+				return err
+			}
+			return tx.CloseConversation(ctx, c, chat.CloseByRobot)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return c.ID
+	}
+	refused, resolved := robotChat("refused", true), robotChat("resolved", false)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	desktop(agent)
+	signIn(agent, s)
+	agent.click("[data-testid=nav-history]")
+	item := func(id int64) string {
+		return js(fmt.Sprintf("[data-testid=history-result][data-conversation-id='%d']", id))
+	}
+	agent.waitFor("both robot chats, told apart", `document.querySelector(`+item(refused)+` + ' .chip')?.textContent === '미처리'`+
+		` && document.querySelector(`+item(resolved)+` + ' .chip')?.textContent === '챗봇 해결'`)
+	facts := `document.querySelector('[data-testid=history-panel-facts] dd[data-field=close_reason]')?.textContent`
+	closeLine := `[...document.querySelectorAll('[data-testid=history-transcript] li[data-code=closed] .event')].map((e) => e.textContent).join()`
+	agent.click(fmt.Sprintf("[data-testid=history-result][data-conversation-id='%d'] button", refused))
+	agent.waitFor("the refused chat's close, not resolved by the bot",
+		`document.querySelector('[data-testid=history-panel]').dataset.conversationId === '`+fmt.Sprint(refused)+`'`+
+			` && `+facts+` === '상담원을 요청했지만 연결할 수 없어 챗봇이 종료'`+
+			` && `+closeLine+` === '상담이 종료되었습니다 · 상담원을 요청했지만 연결할 수 없어 챗봇이 종료'`)
+	look(agent, "history-robot-refused-ko")
+	agent.click(fmt.Sprintf("[data-testid=history-result][data-conversation-id='%d'] button", resolved))
+	agent.waitFor("the resolved chat's close",
+		`document.querySelector('[data-testid=history-panel]').dataset.conversationId === '`+fmt.Sprint(resolved)+`'`+
+			` && `+facts+` === '챗봇이 해결' && `+closeLine+` === '상담이 종료되었습니다 · 챗봇이 해결'`)
+	agent.do("choose unprocessed", chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('[data-testid=history-processed]'); s.value = 'false'; s.dispatchEvent(new Event('change', {bubbles: true})); })()`))
+	agent.waitFor("only the refused chat unprocessed", `document.querySelector('[data-testid=history]').dataset.state === 'ready'`+
+		` && document.querySelectorAll('[data-testid=history-result]').length === 1 && document.querySelector(`+item(refused)+`)`)
+}

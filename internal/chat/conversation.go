@@ -82,6 +82,12 @@ type Conversation struct {
 	QueuedAt *time.Time `json:"queued_at,omitempty"`
 	// Processed is true for a closed conversation an agent replied in.
 	Processed bool `json:"processed"`
+	// AgentRefusedAt is when its visitor first asked the robot for a
+	// person while nobody could chat (Tx.AgentRefused), nil if never.
+	// Closed by the robot (CloseByRobot), such a conversation was not
+	// resolved by it but left unprocessed (docs/statistics.md, "The
+	// robot"): RobotResolved tells the two apart.
+	AgentRefusedAt *time.Time `json:"agent_refused_at,omitempty"`
 	// The wrap-up note (§5.4): category (0 for none) with its path from the
 	// top, tags and memo. Tags are filled on single loads, not in lists.
 	CategoryID   int64    `json:"category_id"`
@@ -98,6 +104,20 @@ type Conversation struct {
 	// assigned agent, and the visitor, have read (0 for none).
 	AgentReadSeq   int64 `json:"agent_read_seq"`
 	VisitorReadSeq int64 `json:"visitor_read_seq"`
+}
+
+// RobotResolved reports whether the robot resolved c: closed while the
+// robot held it, its visitor never refused a person. Statistics count it
+// robot-resolved; every other closed conversation without an agent's
+// reply is unprocessed (docs/statistics.md).
+func (c Conversation) RobotResolved() bool {
+	return c.State == StateClosed && c.CloseReason == CloseByRobot && c.AgentRefusedAt == nil
+}
+
+// Unprocessed reports whether closed conversation c is one statistics
+// count as unprocessed: no agent replied, and the robot did not resolve it.
+func (c Conversation) Unprocessed() bool {
+	return c.State == StateClosed && !c.Processed && !c.RobotResolved()
 }
 
 // PathStep is one agent in a conversation's agent path.

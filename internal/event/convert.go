@@ -37,7 +37,7 @@ func conversationOf(c *chat.Conversation) *Conversation {
 		LastMessageAt: c.LastMessageAt, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt, Processed: c.Processed,
 		CategoryID: c.CategoryID, CategoryPath: c.CategoryPath, Memo: c.Memo, Tags: tagsOf(c.Tags),
 		RatingRequestedAt: c.RatingRequestedAt, QueuePosition: c.QueuePosition,
-		AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq, QueuedAt: c.QueuedAt,
+		AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq, QueuedAt: c.QueuedAt, AgentRefusedAt: c.AgentRefusedAt,
 	}
 	if c.AgentPath != nil {
 		out.AgentPath = make([]PathStep, len(c.AgentPath))
@@ -63,7 +63,7 @@ func (c *Conversation) domain() *chat.Conversation {
 		LastMessageAt: c.LastMessageAt, CreatedAt: c.CreatedAt, ClosedAt: c.ClosedAt, Processed: c.Processed,
 		CategoryID: c.CategoryID, CategoryPath: c.CategoryPath, Memo: c.Memo, Tags: domainTags(c.Tags),
 		RatingRequestedAt: c.RatingRequestedAt, QueuePosition: c.QueuePosition,
-		AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq, QueuedAt: c.QueuedAt,
+		AgentReadSeq: c.AgentReadSeq, VisitorReadSeq: c.VisitorReadSeq, QueuedAt: c.QueuedAt, AgentRefusedAt: c.AgentRefusedAt,
 	}
 	if c.AgentPath != nil {
 		out.AgentPath = make([]chat.PathStep, len(c.AgentPath))

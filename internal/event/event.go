@@ -92,6 +92,10 @@ type Conversation struct {
 	// Added with the queue's order by entry (migration 0025); absent in
 	// older events and for a conversation that never queued.
 	QueuedAt *time.Time `json:"queued_at,omitempty"`
+	// Added with the robot's refusals shown (migration 0037): when the
+	// visitor first asked the robot for a person while nobody could chat;
+	// absent in older events and when never.
+	AgentRefusedAt *time.Time `json:"agent_refused_at,omitempty"`
 }
 
 // PathStep is one holder in a conversation's agent path.

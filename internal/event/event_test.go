@@ -31,7 +31,7 @@ func fixture() chat.Event {
 			CustomerLeftAt: &later, FirstReplyAt: &later, LastSeq: 9, LastMessage: "안녕하세요", LastMessageAt: at,
 			CreatedAt: at, ClosedAt: &later, Processed: true, CategoryID: 4, CategoryPath: []string{"배송", "지연"},
 			Memo: "재발송 안내", Tags: tags, Rating: &chat.Rating{Score: 5, Comment: "감사합니다", CreatedAt: later},
-			RatingRequestedAt: &later, QueuePosition: 2, AgentReadSeq: 8, VisitorReadSeq: 9, QueuedAt: &at,
+			RatingRequestedAt: &later, QueuePosition: 2, AgentReadSeq: 8, VisitorReadSeq: 9, QueuedAt: &at, AgentRefusedAt: &at,
 		},
 		Message: &chat.Message{
 			ID: 8, WorkspaceID: 1, ConversationID: 3, Seq: 9, SenderType: chat.SenderAgent, SenderID: 2, SenderName: "김상담",

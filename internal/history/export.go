@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/url"
 	"strconv"
 	"strings"
@@ -195,11 +196,10 @@ func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, 
 		return 0, 0, err
 	}
 	// The reader's words for the system messages, read once per export.
-	var console map[string]string
-	if e.Layout == LayoutMessages {
-		if console, err = web.ConsoleCatalog(ExportLanguage(e.Language)); err != nil {
-			return 0, 0, err
-		}
+	// (and, in the conversations layout, for the close reasons).
+	console, err := web.ConsoleCatalog(ExportLanguage(e.Language))
+	if err != nil {
+		return 0, 0, err
 	}
 	var after *Cursor
 	for {
@@ -227,7 +227,7 @@ func (x *Exporter) write(ctx context.Context, w io.Writer, e *Export, f Filter, 
 				return done, rows, err
 			}
 			for _, c := range page {
-				if err := out.Row(conversationRow(c, details[c.ID], loc)); err != nil {
+				if err := out.Row(conversationRow(c, details[c.ID], loc, console)); err != nil {
 					return done, rows, err
 				}
 				rows++
@@ -282,7 +282,7 @@ func (x *Exporter) messageRows(ctx context.Context, out rowWriter, ws *chat.Work
 			case m.Kind == chat.KindSystem && m.Body == chat.SystemRobot:
 				sender, senderType, kind, body = cmp.Or(m.Meta["robot"], chat.RobotName(ws.SiteID)), "robot", string(chat.KindText), robotText(words, m.Meta)
 			case m.Kind == chat.KindSystem:
-				sender, senderType, kind, body = m.SenderName, string(chat.SenderSystem), string(chat.KindSystem), SystemText(console, m)
+				sender, senderType, kind, body = m.SenderName, string(chat.SenderSystem), string(chat.KindSystem), SystemText(console, refusedClose(m, c))
 			case m.SenderType == chat.SenderVisitor && sender == "":
 				sender = details[c.ID].Name
 			}
@@ -344,6 +344,33 @@ func robotText(words map[string]string, meta map[string]string) string {
 	return strings.Join(lines, "\n")
 }
 
+// closeReason is closed conversation c's close reason in the words of the
+// console's catalog (close_reason.*), the robot's close of one whose
+// customer asked in vain for a person as robot_refused; empty while open.
+func closeReason(console map[string]string, c chat.Conversation) string {
+	if c.State != chat.StateClosed || c.CloseReason == "" {
+		return ""
+	}
+	r := c.CloseReason
+	if r == chat.CloseByRobot && c.AgentRefusedAt != nil {
+		r = "robot_refused"
+	}
+	return cmp.Or(console["close_reason."+r], r)
+}
+
+// refusedClose is m, or, for the robot's close of conversation c whose
+// customer asked in vain for a person (chat.Conversation.AgentRefusedAt),
+// a copy whose reason says so (close_reason.robot_refused, as the console
+// words it): such a chat was not resolved by the robot.
+func refusedClose(m chat.Message, c *chat.Conversation) chat.Message {
+	if m.Body != chat.SystemClosed || m.Meta["reason"] != chat.CloseByRobot || c == nil || c.AgentRefusedAt == nil {
+		return m
+	}
+	m.Meta = maps.Clone(m.Meta)
+	m.Meta["reason"] = "robot_refused"
+	return m
+}
+
 // NameRobot names the robot where it held a conversation, as it shows
 // wherever an agent's name is shown (§0: robot-<site_id>): the assignee
 // of a conversation the robot holds or that ended in its hands, and the
@@ -371,11 +398,16 @@ var (
 		"분류 Category", "태그 Tags", "메모 Memo", "평점 Rating", "평가 의견 Rating comment", "메시지 수 Messages", "마지막 메시지 Last message",
 		// Added last, so that the columns before keep their places for
 		// the spreadsheets and scripts that read them by position.
-		"별명 Nickname"}
+		"별명 Nickname",
+		// The close reason in the reader's words, as the console shows it:
+		// a chat the robot resolved, and one it closed after its customer
+		// asked in vain for a person (unprocessed, as statistics count it),
+		// both "N" under Processed, are told apart here.
+		"종료 사유 Close reason"}
 	messageHeader = []string{"상담번호 Room", "시간 Time", "보낸 쪽 Sender type", "보낸 사람 Sender", "종류 Kind", "내부 Internal", "내용 Text"}
 )
 
-func conversationRow(c chat.Conversation, d Details, loc *time.Location) []string {
+func conversationRow(c chat.Conversation, d Details, loc *time.Location, console map[string]string) []string {
 	var path []string
 	for _, p := range c.AgentPath {
 		path = append(path, p.Name)
@@ -393,7 +425,7 @@ func conversationRow(c chat.Conversation, d Details, loc *time.Location) []strin
 	}
 	return []string{strconv.FormatInt(c.RoomNo, 10), string(c.State), processed, string(c.Channel), at(c.CreatedAt, loc), closed,
 		d.Name, d.CustomerKey, d.Phone, d.Email, c.AssigneeName, strings.Join(path, " > "),
-		strings.Join(c.CategoryPath, " > "), strings.Join(d.Tags, ", "), c.Memo, rating, comment, strconv.Itoa(d.Messages), c.LastMessage, d.Nickname}
+		strings.Join(c.CategoryPath, " > "), strings.Join(d.Tags, ", "), c.Memo, rating, comment, strconv.Itoa(d.Messages), c.LastMessage, d.Nickname, closeReason(console, c)}
 }
 
 func at(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateTime) }

@@ -34,7 +34,7 @@ const (
 	c.last_seq, c.last_message, c.last_message_at, c.created_at, c.closed_at,
 	COALESCE(c.category_id, 0), COALESCE(k1.name, ''), COALESCE(k2.name, ''), COALESCE(k3.name, ''), c.memo,
 	c.rating_score, c.rating_comment, c.rated_at, c.rating_requested_at,
-	c.agent_read_seq, c.visitor_read_seq, c.queued_at
+	c.agent_read_seq, c.visitor_read_seq, c.queued_at, c.agent_refused_at
 	FROM conversations c
 	JOIN customers cu ON cu.id = c.customer_id
 	JOIN profiles p ON p.id = cu.profile_id`
@@ -55,14 +55,14 @@ func scanConversation(row interface{ Scan(...any) error }) (chat.Conversation, e
 	var c chat.Conversation
 	var siteID, externalID, path, cat1, cat2, cat3, ratingComment string
 	var lastAt, created int64
-	var closed, left, firstReply, ratingScore, ratedAt, ratingRequested, queued sql.NullInt64
+	var closed, left, firstReply, ratingScore, ratedAt, ratingRequested, queued, refused sql.NullInt64
 	err := row.Scan(&c.ID, &c.WorkspaceID, &c.RoomNo, &c.CustomerID, &c.Channel, &c.State,
 		&c.AssigneeID, &c.AssigneeName, &c.CustomerName, &siteID, &externalID, &c.CloseReason,
 		&c.Important, &c.OnHold, &path, &left, &firstReply,
 		&c.LastSeq, &c.LastMessage, &lastAt, &created, &closed,
 		&c.CategoryID, &cat1, &cat2, &cat3, &c.Memo,
 		&ratingScore, &ratingComment, &ratedAt, &ratingRequested,
-		&c.AgentReadSeq, &c.VisitorReadSeq, &queued)
+		&c.AgentReadSeq, &c.VisitorReadSeq, &queued, &refused)
 	if err != nil {
 		return c, err
 	}
@@ -74,6 +74,7 @@ func scanConversation(row interface{ Scan(...any) error }) (chat.Conversation, e
 	c.CreatedAt = fromMicros(created)
 	c.ClosedAt, c.CustomerLeftAt, c.FirstReplyAt, c.QueuedAt = optTime(closed), optTime(left), optTime(firstReply), optTime(queued)
 	c.Processed = c.State == chat.StateClosed && c.FirstReplyAt != nil
+	c.AgentRefusedAt = optTime(refused)
 	// The joins walk up from the conversation's category: reverse to start
 	// at the top.
 	c.CategoryPath = []string{}

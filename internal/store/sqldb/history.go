@@ -221,7 +221,10 @@ func (db *DB) historyWhere(workspaceID int64, f history.Filter, terms bool, h *h
 		if *f.Processed {
 			add(`c.state = 'closed' AND c.first_reply_at IS NOT NULL`)
 		} else {
-			add(`c.state = 'closed' AND c.first_reply_at IS NULL`)
+			// As statistics count it (docs/statistics.md, "The robot"): a
+			// chat the robot resolved is not unprocessed, one it closed
+			// after its visitor asked in vain for a person is.
+			add(`c.state = 'closed' AND c.first_reply_at IS NULL AND (c.close_reason <> 'robot' OR c.agent_refused_at IS NOT NULL)`)
 		}
 	}
 	if f.AgentID != 0 {

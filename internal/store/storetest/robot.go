@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"net/url"
 	"slices"
 	"sync"
 	"testing"
@@ -211,5 +212,78 @@ func testRobotTakeover(t *testing.T, s chat.Store) {
 	wantCode(t, err, chat.ErrConversationClosed)
 	if lastSeq(t, s, f.ws.ID) != seq {
 		t.Fatal("a refused take-over appended events")
+	}
+}
+
+// testRobotRefusedShown: a chat whose visitor asked the robot for a person
+// when nobody could chat (Tx.AgentRefused), and which the robot then
+// closed, says so wherever it is read — its agent_refused_at — and the
+// history's processed filter counts it as statistics do: unprocessed,
+// while a chat the robot resolved (asked nothing of a person) is neither
+// processed nor unprocessed.
+func testRobotRefusedShown(t *testing.T, s chat.Store) {
+	hs := s.(history.Store)
+	f := setup(t, s, "robot-refused")
+	robotChat := func(key string, refuse bool) chat.Conversation {
+		t.Helper()
+		cu := newCustomer(t, s, f.ws, key)
+		var c chat.Conversation
+		_, err := s.Write(ctx, func(tx chat.Tx) error {
+			var err error
+			c, _, err = tx.StartBotConversation(ctx, f.ws.ID, cu.ID, chat.ChannelWeb)
+			return err
+		})
+		must(t, err)
+		if refuse {
+			_, err = s.Write(ctx, func(tx chat.Tx) error { return tx.AgentRefused(ctx, c) })
+			must(t, err)
+			open, err := s.Conversation(ctx, f.ws.ID, c.ID)
+			must(t, err)
+			if open.AgentRefusedAt == nil || open.State != chat.StateBot {
+				t.Fatalf("refused, still with the robot: %+v", open)
+			}
+		}
+		_, err = s.Write(ctx, func(tx chat.Tx) error {
+			c, err := tx.LockConversation(ctx, f.ws.ID, c.ID)
+			if err != nil {
+				return err
+			}
+			return tx.CloseConversation(ctx, c, chat.CloseByRobot)
+		})
+		must(t, err)
+		got, err := s.Conversation(ctx, f.ws.ID, c.ID)
+		must(t, err)
+		return *got
+	}
+	refused := robotChat("refused", true)
+	resolved := robotChat("resolved", false)
+	if refused.AgentRefusedAt == nil || refused.RobotResolved() || !refused.Unprocessed() {
+		t.Fatalf("refused, closed by the robot: %+v", refused)
+	}
+	if resolved.AgentRefusedAt != nil || !resolved.RobotResolved() || resolved.Unprocessed() {
+		t.Fatalf("resolved by the robot: %+v", resolved)
+	}
+	list := func(v url.Values) []int64 {
+		t.Helper()
+		fl, err := history.Parse(v, time.UTC)
+		must(t, err)
+		return allHistory(t, hs, f.ws.ID, fl)
+	}
+	if got := list(url.Values{"processed": {"false"}}); !slices.Equal(got, []int64{refused.ID}) {
+		t.Errorf("unprocessed: got %v, want only the refused chat %d (robot-resolved %d)", got, refused.ID, resolved.ID)
+	}
+	if got := list(url.Values{"processed": {"true"}}); len(got) != 0 {
+		t.Errorf("processed: got %v, want none", got)
+	}
+	page, err := hs.History(ctx, f.ws.ID, history.Filter{}, nil, 10)
+	must(t, err)
+	for _, c := range page {
+		if (c.ID == refused.ID) != (c.AgentRefusedAt != nil) {
+			t.Errorf("history row %d: agent_refused_at %v", c.ID, c.AgentRefusedAt)
+		}
+	}
+	fl, _ := history.Parse(url.Values{"processed": {"false"}}, time.UTC)
+	if n, err := hs.CountHistory(ctx, f.ws.ID, fl); err != nil || n != 1 {
+		t.Errorf("unprocessed count %d %v, want 1", n, err)
 	}
 }

@@ -110,6 +110,7 @@ func Run(t *testing.T, open Opener) {
 		{"Robot", testRobot},
 		{"RobotIdle", testRobotIdle},
 		{"RobotTakeover", testRobotTakeover},
+		{"RobotRefusedShown", testRobotRefusedShown},
 		{"AwayReply", testAwayReply},
 		{"ChannelUserLanguage", testChannelUserLanguage},
 		{"OperationStoppedEvent", testOperationStoppedEvent},

@@ -676,7 +676,7 @@ class ConversationView extends HTMLElement {
     const date = new Date(m.created_at);
     return h('li', { class: 'msg system', dataset: m.internal ? { code: m.body, internal: 'true' } : { code: m.body } },
       h('span', { class: 'event-line' },
-        h('span', { class: 'event' }, systemText(m)),
+        h('span', { class: 'event' }, systemText(m, this.#current)),
         h('time', { class: 'event-time', datetime: m.created_at, title: exactTime(date) }, clockTime(date)),
         m.internal && h('span', { class: 'internal-tag' }, t('system.internal'))),
       m.body === 'transferred' && meta.reason && h('span', { class: 'event-reason' }, t('system.reason', { reason: meta.reason })),
@@ -802,7 +802,9 @@ function robotArticles(meta) {
 
 // systemText is a system message's event in words. Messages stored before
 // system codes existed, or codes this console does not know, show as sent.
-export function systemText(m) {
+// c, the conversation when known, words the robot's close of one whose
+// customer asked in vain for a person (closeReasonText).
+export function systemText(m, c) {
   const meta = m.meta ?? {};
   const agent = meta.agent || t('msg.agent');
   switch (m.body) {
@@ -823,7 +825,7 @@ export function systemText(m) {
     case 'customer_left':
       return t('system.customer_left');
     case 'closed':
-      return meta.reason ? t('system.closed_reason', { reason: closeReasonText(meta.reason) }) : t('system.closed');
+      return meta.reason ? t('system.closed_reason', { reason: closeReasonText(meta.reason, c) }) : t('system.closed');
     case 'greeting':
       return t('system.greeting');
     case 'rating_requested':

@@ -10,7 +10,7 @@ import { h, stars } from '../shared/dom.js';
 import { attachmentView } from '../shared/files.js';
 import { MESSAGE_PAGE, Thread } from '../shared/thread.js';
 import { systemText } from './conversation.js';
-import { clearInvalid, clockTime, closeReasonText, exactTime, formError, label, locale, t, waitingTime } from './i18n.js';
+import { clearInvalid, clockTime, closeReasonText, exactTime, formError, label, locale, processedText, t, waitingTime } from './i18n.js';
 import { customerName } from './names.js';
 import { renderNote } from './notes.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
@@ -282,8 +282,8 @@ class Details extends HTMLElement {
       c.first_reply_at && row('first_reply', moment(c.first_reply_at)),
       c.customer_left_at && row('customer_left', moment(c.customer_left_at)),
       c.closed_at && row('closed', moment(c.closed_at)),
-      c.close_reason && (closed || c.customer_left_at) && row('close_reason', closeReasonText(c.close_reason)),
-      closed && row('processed', t(c.processed ? 'details.processed_yes' : 'details.processed_no')),
+      c.close_reason && (closed || c.customer_left_at) && row('close_reason', closeReasonText(c.close_reason, c)),
+      closed && row('processed', processedText('details.processed_', c)),
       c.rating && row('rating', ratingStars(c.rating.score), c.rating.comment),
     ] : []).filter(Boolean).flat());
     const processed = this.querySelector('[data-field=processed]');
@@ -569,7 +569,7 @@ export function transcriptLine(m, c, bubble = (msg) => h('p', { class: 'bubble' 
   const date = new Date(m.created_at);
   const when = h('time', { class: 'meta', datetime: m.created_at, title: exactTime(date) }, clockTime(date));
   if (m.sender_type === 'system') {
-    return h('li', { class: 'msg system', dataset: { code: m.body, sender: 'system' } }, h('span', { class: 'event-line' }, h('span', { class: 'event' }, systemText(m)), when));
+    return h('li', { class: 'msg system', dataset: { code: m.body, sender: 'system' } }, h('span', { class: 'event-line' }, h('span', { class: 'event' }, systemText(m, c)), when));
   }
   const byAgent = m.sender_type === 'agent';
   if (byAgent && m.internal) return renderNote(m); // an internal note, set apart as in the thread

@@ -10,7 +10,7 @@
 import { h } from '../shared/dom.js';
 import { MESSAGE_PAGE, Thread } from '../shared/thread.js';
 import { transcriptLine } from './details.js';
-import { channels, clearInvalid, clockTime, dateFormat, exactTime, formError, label, locale, t } from './i18n.js';
+import { channels, clearInvalid, clockTime, closeReasonText, dateFormat, exactTime, formError, label, locale, processedText, t } from './i18n.js';
 import { customerName } from './names.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
 import { PII } from './pii.js';
@@ -326,7 +326,7 @@ class HistoryPage extends HTMLElement {
       h('span', { class: 'history-top' },
         h('span', { class: 'room' }, t('conv.room', { no: c.room_no })),
         h('time', { datetime: c.created_at, title: exactTime(started) }, dayText(started), ' ', clockTime(started)),
-        h('span', { class: 'chip', dataset: { state: c.state } }, c.state === 'closed' ? t(c.processed ? 'history.processed_yes' : 'history.processed_no') : t('state.' + c.state))),
+        h('span', { class: 'chip', dataset: { state: c.state } }, c.state === 'closed' ? processedText('history.processed_', c) : t('state.' + c.state))),
       h('span', { class: 'history-who' },
         h('strong', { dataset: { field: 'customer' } }, customerName(c) || t('msg.visitor')),
         h('span', { class: 'note', dataset: { field: 'agent' } }, c.assignee_name || '—')),
@@ -390,6 +390,7 @@ class HistoryPage extends HTMLElement {
     this.#ref('facts').replaceChildren(...[
       fact('started', moment(c.created_at)),
       c.closed_at && fact('closed', moment(c.closed_at)),
+      c.state === 'closed' && c.close_reason && fact('close_reason', closeReasonText(c.close_reason, c)),
       fact('channel', label('channel.', c.channel)),
       fact('agent_path', (c.agent_path ?? []).map((s) => s.name).join(' > ')),
       c.rating && fact('rating', '★'.repeat(c.rating.score) + (c.rating.comment ? ' ' + c.rating.comment : '')),

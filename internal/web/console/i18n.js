@@ -147,7 +147,16 @@ export function label(prefix, code) {
   return locale.has(prefix + code) ? t(prefix + code) : code;
 }
 
-export const closeReasonText = (reason) => label('close_reason.', reason);
+// closeReasonText words a close reason; given the conversation, a close by
+// the robot after its customer asked in vain for a person (agent_refused_at)
+// says so rather than "resolved by the bot" (docs/statistics.md, "The robot").
+export const closeReasonText = (reason, c) => label('close_reason.', reason === 'robot' && c?.agent_refused_at ? 'robot_refused' : reason);
+
+// processedText words how a closed conversation counts, as statistics count
+// it: processed (an agent replied), resolved by the robot, or unprocessed.
+// prefix is the catalog's: 'history.processed_' or 'details.processed_'.
+export const processedText = (prefix, c) =>
+  t(prefix + (c.processed ? 'yes' : c.close_reason === 'robot' && !c.agent_refused_at ? 'robot' : 'no'));
 
 // channels are the channels a conversation comes in by, as the server
 // knows them (chat.Channels): the statistics' and the history's filters.
