@@ -482,9 +482,34 @@ func (db *DB) SetPassword(ctx context.Context, agentID int64, hash, keepSession 
 		if ended, err = endSessions(ctx, x, `agent_id = ? AND token_hash <> ?`, agentID, keepSession); err != nil {
 			return err
 		}
-		return x.audit(ctx, t.entry(0, by, chat.AuditPasswordChange, a.Email, nil, nil))
+		return auditPasswordChange(ctx, t, a, by)
 	})
 	return ended, err
+}
+
+// auditPasswordChange records a's new password in the audit log of every
+// workspace a is an active member of: a login is the installation's, and
+// the masters answering for it in each (who make its reset links) read
+// their workspace's log, none an installation-wide one. A login that is
+// nobody's member (an owner only) is logged installation-wide.
+func auditPasswordChange(ctx context.Context, t *txn, a *chat.Agent, by chat.Who) error {
+	rows, err := t.query(ctx, `SELECT workspace_id FROM members WHERE agent_id = ? AND active ORDER BY workspace_id`, a.ID)
+	if err != nil {
+		return err
+	}
+	workspaces, err := scanColumn[int64](rows)
+	if err != nil {
+		return err
+	}
+	if len(workspaces) == 0 {
+		workspaces = []int64{0}
+	}
+	for _, ws := range workspaces {
+		if err := t.audit(ctx, t.entry(ws, by, chat.AuditPasswordChange, a.Email, nil, nil)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // endSessions deletes the sessions that match where and returns their
@@ -556,7 +581,7 @@ func (db *DB) usableReset(ctx context.Context, x q, tokenHash string) (int64, er
 }
 
 // UsePasswordReset sets a new password through a reset link, once.
-func (db *DB) UsePasswordReset(ctx context.Context, tokenHash, newHash string) (*chat.Agent, []string, error) {
+func (db *DB) UsePasswordReset(ctx context.Context, tokenHash, newHash, address string) (*chat.Agent, []string, error) {
 	var a *chat.Agent
 	var ended []string
 	err := db.tx(ctx, func(x q) error {
@@ -574,8 +599,10 @@ func (db *DB) UsePasswordReset(ctx context.Context, tokenHash, newHash string) (
 		if _, err := x.exec(ctx, `UPDATE agents SET password_hash = ? WHERE id = ?`, newHash, agentID); err != nil {
 			return err
 		}
-		ended, err = endSessions(ctx, x, `agent_id = ?`, agentID)
-		return err
+		if ended, err = endSessions(ctx, x, `agent_id = ?`, agentID); err != nil {
+			return err
+		}
+		return auditPasswordChange(ctx, &txn{q: x, now: now}, a, chat.Who{AgentID: a.ID, Name: a.Name, Address: address})
 	})
 	return a, ended, err
 }

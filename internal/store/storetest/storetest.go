@@ -83,6 +83,7 @@ func Run(t *testing.T, open Opener) {
 		{"DeactivationEndsLeftConversations", testDeactivationEndsLeftConversations},
 		{"AdministrationByFormerMaster", testAdministrationByFormerMaster},
 		{"Passwords", testPasswords},
+		{"PasswordAudit", testPasswordAudit},
 		{"APITokens", testAPITokens},
 		{"AuditLog", testAuditLog},
 		{"OwnersAndWorkspaces", testOwnersAndWorkspaces},
