@@ -317,6 +317,11 @@ func (db *DB) UpdateMember(ctx context.Context, workspaceID, agentID int64, p ch
 			if err := t.audit(ctx, t.entry(workspaceID, by, chat.AuditMemberActive, m.Email, memberView{Active: ptr(!*p.Active)}, memberView{Active: p.Active})); err != nil {
 				return false, err
 			}
+			if m.Active {
+				if err := revokeInvitationsTo(ctx, t, workspaceID, m, by); err != nil {
+					return false, err
+				}
+			}
 			changed = true
 		}
 		if wasMaster && (m.Role != chat.RoleMaster || !m.Active) {
@@ -359,6 +364,30 @@ func revokeInvitationsBy(ctx context.Context, t *txn, workspaceID int64, m *chat
 		}
 		if err := t.audit(ctx, t.entry(workspaceID, by, chat.AuditInviteRevoke, inv.Email, nil,
 			map[string]string{"reason": "the inviter " + m.Email + " is no longer an active master"})); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// revokeInvitationsTo revokes the open invitation to m's address in the
+// workspace as m is reactivated: it was sent to readmit them, which is
+// done, and left open it would let m, deactivated again before it
+// expires, readmit themselves. Audited as a revocation by whoever
+// reactivated m, with the reason.
+func revokeInvitationsTo(ctx context.Context, t *txn, workspaceID int64, m *chat.Member, by chat.Who) error {
+	rows, err := t.query(ctx, `UPDATE invitations SET revoked_at = ? WHERE workspace_id = ? AND email = ?
+		AND accepted_at IS NULL AND revoked_at IS NULL RETURNING email`, micros(t.now), workspaceID, m.Email)
+	if err != nil {
+		return err
+	}
+	emails, err := scanColumn[string](rows)
+	if err != nil {
+		return err
+	}
+	for _, email := range emails {
+		if err := t.audit(ctx, t.entry(workspaceID, by, chat.AuditInviteRevoke, email, nil,
+			map[string]string{"reason": email + " was reactivated"})); err != nil {
 			return err
 		}
 	}

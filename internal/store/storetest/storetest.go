@@ -84,6 +84,7 @@ func Run(t *testing.T, open Opener) {
 		{"AdministrationByFormerMaster", testAdministrationByFormerMaster},
 		{"Passwords", testPasswords},
 		{"PasswordAudit", testPasswordAudit},
+		{"ReactivationEndsInvitations", testReactivationEndsInvitations},
 		{"APITokens", testAPITokens},
 		{"AuditLog", testAuditLog},
 		{"OwnersAndWorkspaces", testOwnersAndWorkspaces},

@@ -3,6 +3,7 @@ package storetest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -636,5 +637,34 @@ func testPasswordAudit(t *testing.T, s chat.Store) {
 	e := changes(f.ws.ID)
 	if len(e) != 2 || e[0].Target != "lee@pwaudit.test" || e[0].ActorID != f.a2.AgentID || e[0].ActorName != "lee" || e[0].Address != "10.0.0.9" {
 		t.Fatalf("a reset link's use audited as %+v", e)
+	}
+}
+
+// testReactivationEndsInvitations: a member reactivated by a master has
+// no use for the invitation another master sent to readmit them, and it
+// is revoked (audited, with the reason): left open, the member, removed
+// again within its week, could readmit themselves with it.
+func testReactivationEndsInvitations(t *testing.T, s chat.Store) {
+	f := setup(t, s, "reactivate")
+	clk := withClock(t, s)
+	by := whoOf(f.master, "master")
+	off, on := false, true
+	_, _, err := s.UpdateMember(ctx, f.ws.ID, f.a1.AgentID, chat.MemberPatch{Active: &off}, by)
+	must(t, err)
+	inv := &chat.Invitation{WorkspaceID: f.ws.ID, Email: "kim@reactivate.test", Name: "kim", Role: chat.RoleAgent, ExpiresAt: clk.Now().Add(7 * 24 * time.Hour)}
+	must(t, s.CreateInvitation(ctx, inv, "readmit-kim", by))
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.a1.AgentID, chat.MemberPatch{Active: &on}, by)
+	must(t, err)
+	got, err := s.InvitationByToken(ctx, "readmit-kim")
+	must(t, err)
+	if got.Status(clk.Now()) != chat.InvitationRevoked {
+		t.Fatalf("the readmitting invitation of a member reactivated is %s", got.Status(clk.Now()))
+	}
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.a1.AgentID, chat.MemberPatch{Active: &off}, by)
+	must(t, err)
+	_, _, err = s.AcceptInvitation(ctx, "readmit-kim", nil, "10.0.0.3")
+	wantCode(t, err, chat.ErrInvitationRevoked)
+	if a := actions(t, s, f.ws.ID); !slices.Contains(a, "invitation.revoke:kim@reactivate.test") {
+		t.Fatalf("the revocation is not in the audit log: %v", a)
 	}
 }
