@@ -86,6 +86,7 @@ func Run(t *testing.T, open Opener) {
 		{"PasswordAudit", testPasswordAudit},
 		{"ReactivationEndsInvitations", testReactivationEndsInvitations},
 		{"APITokens", testAPITokens},
+		{"APITokenLimitLive", testAPITokenLimitLive},
 		{"AuditLog", testAuditLog},
 		{"OwnersAndWorkspaces", testOwnersAndWorkspaces},
 		{"RefusedOrigins", testRefusedOrigins},

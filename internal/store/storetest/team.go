@@ -668,3 +668,21 @@ func testReactivationEndsInvitations(t *testing.T, s chat.Store) {
 		t.Fatalf("the revocation is not in the audit log: %v", a)
 	}
 }
+
+// testAPITokenLimitLive: a workspace's limit counts the tokens that still
+// work. An expired one counted until a master revoked it too, so a team
+// making a short-lived token per deploy was refused too_many_tokens with
+// not one token working.
+func testAPITokenLimitLive(t *testing.T, s chat.Store) {
+	f := setup(t, s, "tokenlimit")
+	clk := withClock(t, s)
+	by := whoOf(f.master, "master")
+	for i := range chat.MaxAPITokensPerWS {
+		tok := &chat.APIToken{WorkspaceID: f.ws.ID, Name: fmt.Sprint("deploy ", i), Scopes: []chat.Scope{chat.ScopeWrite}, ExpiresAt: ptr(clk.Now().Add(time.Hour))}
+		must(t, s.CreateAPIToken(ctx, tok, fmt.Sprint("limit-", i), by))
+	}
+	extra := &chat.APIToken{WorkspaceID: f.ws.ID, Name: "one more", Scopes: []chat.Scope{chat.ScopeRead}}
+	wantCode(t, s.CreateAPIToken(ctx, extra, "limit-extra", by), chat.ErrTooManyTokens)
+	clk.advance(2 * time.Hour)
+	must(t, s.CreateAPIToken(ctx, extra, "limit-extra", by))
+}
