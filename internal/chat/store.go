@@ -349,7 +349,7 @@ type Team interface {
 	PasswordResetAgent(ctx context.Context, tokenHash string) (*Agent, error)
 	// UsePasswordReset sets a new password through a reset link, once, and
 	// ends the agent's sessions (ended: their token hashes).
-	UsePasswordReset(ctx context.Context, tokenHash, newHash string) (a *Agent, ended []string, err error)
+	UsePasswordReset(ctx context.Context, tokenHash, newHash, address string) (a *Agent, ended []string, err error)
 	// AllAgents lists every agent of the installation.
 	AllAgents(ctx context.Context) ([]Agent, error)
 	// SetOwner grants or withdraws installation ownership; the last owner

@@ -399,7 +399,7 @@ func (s *Server) redeliver(kinds ...outbox.Kind) handlerFunc {
 		if err != nil {
 			return err
 		}
-		d, err := ob.Redeliver(r.Context(), e.WorkspaceID, e.ID, did)
+		d, err := ob.Redeliver(r.Context(), e.WorkspaceID, e.ID, did, who(r))
 		if err != nil {
 			return err
 		}
@@ -418,7 +418,7 @@ func (s *Server) redeliverFailed(kinds ...outbox.Kind) handlerFunc {
 		if err := s.redeliverable(e); err != nil {
 			return err
 		}
-		n, err := ob.RedeliverFailed(r.Context(), e.WorkspaceID, e.ID)
+		n, err := ob.RedeliverFailed(r.Context(), e.WorkspaceID, e.ID, who(r))
 		if err != nil {
 			return err
 		}
@@ -525,8 +525,8 @@ func (s *Server) integrationRoutes() []route {
 			route{pattern: "GET " + base, access: member, minRole: chat.RoleMaster, h: res.list, api: true},
 			route{pattern: "DELETE " + base + "/{eid}", access: member, minRole: chat.RoleMaster, h: s.deleteEndpoint(res.kinds...), api: true, audit: "endpoint.delete"},
 			route{pattern: "GET " + base + "/{eid}/deliveries", access: member, minRole: chat.RoleMaster, h: s.listDeliveries(res.kinds...), api: true},
-			route{pattern: "POST " + base + "/{eid}/deliveries/{did}/redeliver", access: member, minRole: chat.RoleMaster, h: s.redeliver(res.kinds...), api: true, noBody: true},
-			route{pattern: "POST " + base + "/{eid}/redeliver-failed", access: member, minRole: chat.RoleMaster, h: s.redeliverFailed(res.kinds...), api: true, noBody: true},
+			route{pattern: "POST " + base + "/{eid}/deliveries/{did}/redeliver", access: member, minRole: chat.RoleMaster, h: s.redeliver(res.kinds...), api: true, audit: "endpoint.redeliver", noBody: true},
+			route{pattern: "POST " + base + "/{eid}/redeliver-failed", access: member, minRole: chat.RoleMaster, h: s.redeliverFailed(res.kinds...), api: true, audit: "endpoint.redeliver", noBody: true},
 		)
 	}
 	return append(out,

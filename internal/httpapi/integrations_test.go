@@ -249,6 +249,24 @@ func TestWebhookDeliveries(t *testing.T) {
 			if w.RunDue(t.Context()) != 1 {
 				t.Fatal("the redelivery was not sent")
 			}
+			// Both redeliveries are in the audit log: a master sending
+			// customers' conversations out again is an administrative
+			// action, recorded with who and what was sent; a manager's
+			// attempt is refused, and recorded too.
+			manager := e.login("manager")
+			if status, _ := manager.do("POST", fmt.Sprintf("%s/webhooks/%d/redeliver-failed", e.shopPath(), wh.ID), ""); status != 403 {
+				t.Fatalf("a manager redelivered: %d", status)
+			}
+			var log struct {
+				Entries []chat.AuditEntry `json:"entries"`
+			}
+			master.json("GET", e.shopPath()+"/audit-log?action=endpoint.redeliver", "", 200, &log)
+			after := func(i int) string { b, _ := json.Marshal(log.Entries[i].After); return string(b) }
+			if len(log.Entries) != 3 || log.Entries[0].Refused != chat.ErrRoleRequired ||
+				log.Entries[1].Refused != "" || log.Entries[1].ActorName != "master" || after(1) != fmt.Sprintf(`{"delivery":%d}`, d.ID) ||
+				log.Entries[2].Refused != "" || after(2) != `{"redelivered":1}` || log.Entries[2].Target != "webhook "+rc.srv.URL+"/…" {
+				t.Fatalf("redeliveries audited as %+v", log.Entries)
+			}
 			// Another workspace's master sees none of it.
 			olga := e.login("olga")
 			if status, _ := olga.do("GET", fmt.Sprintf("/api/v1/workspaces/%d/webhooks/%d/deliveries", e.other.ID, wh.ID), ""); status != 404 {

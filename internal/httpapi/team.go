@@ -307,7 +307,7 @@ func (s *Server) usePasswordReset(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	a, ended, err := s.store.UsePasswordReset(r.Context(), auth.HashToken(req.Token), hash)
+	a, ended, err := s.store.UsePasswordReset(r.Context(), auth.HashToken(req.Token), hash, clientIP(r))
 	if err != nil {
 		return err
 	}

@@ -752,10 +752,12 @@ func (s smtpSession) Data(r io.Reader) error {
 
 // TestInvitationToAnActiveMember: an invitation is how someone joins (or
 // rejoins) a workspace, never how a member's role changes. One sent to a
-// deactivated member who was reactivated (and made master) meanwhile is
-// refused with already_member and changes nothing: accepting it made the
-// master an agent, past the last-master rule — had she become the only
-// master, the workspace was left with none.
+// deactivated member who was reactivated (and made master) meanwhile was
+// revoked by the reactivation, and is refused with invitation_revoked,
+// changing nothing: accepting it made the master an agent, past the
+// last-master rule — had she become the only master, the workspace was
+// left with none. (The store still refuses an active member's acceptance
+// with already_member.)
 func TestInvitationToAnActiveMember(t *testing.T) {
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
@@ -773,7 +775,7 @@ func TestInvitationToAnActiveMember(t *testing.T) {
 				return string(data)
 			}
 			e.refuse(members, []scenario{{name: "accept as an active member", as: e.anonymous(), method: "POST", path: "/api/v1/invitations/accept",
-				body: `{"token":"` + tokenOf(t, inv.InviteURL) + `","password":"` + password + `"}`, status: 409, code: chat.ErrAlreadyMember}})
+				body: `{"token":"` + tokenOf(t, inv.InviteURL) + `","password":"` + password + `"}`, status: 410, code: chat.ErrInvitationRevoked}})
 			m, err := e.store.Member(t.Context(), e.shop.ID, e.agents["kim"].ID)
 			must(t, err)
 			if m.Role != chat.RoleMaster || !m.Active {

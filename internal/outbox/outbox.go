@@ -267,8 +267,8 @@ type Store interface {
 	Deliveries(ctx context.Context, workspaceID, endpointID int64, f DeliveryFilter) ([]Delivery, error)
 	// Redeliver makes one delivery of the endpoint pending and due now;
 	// RedeliverFailed every failed one, reporting how many.
-	Redeliver(ctx context.Context, workspaceID, endpointID, deliveryID int64) (Delivery, error)
-	RedeliverFailed(ctx context.Context, workspaceID, endpointID int64) (int, error)
+	Redeliver(ctx context.Context, workspaceID, endpointID, deliveryID int64, by chat.Who) (Delivery, error)
+	RedeliverFailed(ctx context.Context, workspaceID, endpointID int64, by chat.Who) (int, error)
 	// ClaimDeliveries leases up to limit due deliveries to node.
 	ClaimDeliveries(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]Delivery, error)
 	// FinishDeliveries records attempts node made, except on deliveries

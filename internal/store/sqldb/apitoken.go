@@ -40,7 +40,7 @@ type tokenView struct {
 }
 
 // CreateAPIToken stores a token's hash; a workspace holds at most
-// chat.MaxAPITokensPerWS live tokens.
+// chat.MaxAPITokensPerWS live tokens (neither revoked nor expired).
 func (db *DB) CreateAPIToken(ctx context.Context, tok *chat.APIToken, tokenHash string, by chat.Who) error {
 	return db.tx(ctx, func(x q) error {
 		t := &txn{q: x, now: db.Now()}
@@ -51,7 +51,10 @@ func (db *DB) CreateAPIToken(ctx context.Context, tok *chat.APIToken, tokenHash 
 			return err
 		}
 		var n int
-		if err := x.row(ctx, `SELECT COUNT(*) FROM api_tokens WHERE workspace_id = ? AND revoked_at IS NULL`, tok.WorkspaceID).Scan(&n); err != nil {
+		// The tokens that still work: an expired one, listed as such,
+		// takes no place (nor does a revoked one).
+		if err := x.row(ctx, `SELECT COUNT(*) FROM api_tokens WHERE workspace_id = ? AND revoked_at IS NULL
+			AND (expires_at IS NULL OR expires_at > ?)`, tok.WorkspaceID, micros(t.now)).Scan(&n); err != nil {
 			return err
 		}
 		if n >= chat.MaxAPITokensPerWS {

@@ -24,6 +24,9 @@ var _ outbox.Store = (*DB)(nil)
 const (
 	auditEndpointCreate = "endpoint.create"
 	auditEndpointDelete = "endpoint.delete"
+	// A master sending deliveries again: customers' conversations leave
+	// the installation once more, at their word.
+	auditEndpointRedeliver = "endpoint.redeliver"
 )
 
 const endpointColumns = `id, workspace_id, kind, name, url, events, secret, channel_kind, internal,
@@ -260,11 +263,16 @@ func (db *DB) Deliveries(ctx context.Context, workspaceID, endpointID int64, f o
 
 // Redeliver makes one delivery pending and due now, whatever its status;
 // one pending already is only moved up.
-func (db *DB) Redeliver(ctx context.Context, workspaceID, endpointID, deliveryID int64) (outbox.Delivery, error) {
+func (db *DB) Redeliver(ctx context.Context, workspaceID, endpointID, deliveryID int64, by chat.Who) (outbox.Delivery, error) {
 	var d outbox.Delivery
 	err := db.tx(ctx, func(x q) error {
-		now := micros(db.Now())
-		var err error
+		t := &txn{q: x, now: db.Now()}
+		now := micros(t.now)
+		e, err := scanEndpoint(x.row(ctx, `SELECT `+endpointColumns+` FROM endpoints
+			WHERE workspace_id = ? AND id = ? AND deleted_at IS NULL`, workspaceID, endpointID))
+		if err != nil {
+			return err
+		}
 		d, err = scanDelivery(x.row(ctx, `UPDATE deliveries SET status = 'pending', next_at = ?, created_at = ?, done_at = NULL,
 			claimed_by = NULL, claimed_until = NULL
 			WHERE workspace_id = ? AND endpoint_id = ? AND id = ? AND endpoint_id IN (SELECT id FROM endpoints WHERE deleted_at IS NULL)
@@ -273,21 +281,26 @@ func (db *DB) Redeliver(ctx context.Context, workspaceID, endpointID, deliveryID
 			return err
 		}
 		// A master asking again means now: the receiver's wait is over.
-		_, err = x.exec(ctx, `UPDATE endpoints SET down_until = NULL WHERE id = ?`, endpointID)
-		return err
+		if _, err = x.exec(ctx, `UPDATE endpoints SET down_until = NULL WHERE id = ?`, endpointID); err != nil {
+			return err
+		}
+		target, _ := auditView(e)
+		return x.audit(ctx, t.entry(workspaceID, by, auditEndpointRedeliver, target, nil, map[string]int64{"delivery": d.ID}))
 	})
 	return d, err
 }
 
 // RedeliverFailed makes every failed delivery of the endpoint pending again.
-func (db *DB) RedeliverFailed(ctx context.Context, workspaceID, endpointID int64) (int, error) {
+func (db *DB) RedeliverFailed(ctx context.Context, workspaceID, endpointID int64, by chat.Who) (int, error) {
 	var n int64
 	err := db.tx(ctx, func(x q) error {
-		if _, err := scanEndpoint(x.row(ctx, `SELECT `+endpointColumns+` FROM endpoints
-			WHERE workspace_id = ? AND id = ? AND deleted_at IS NULL`, workspaceID, endpointID)); err != nil {
+		t := &txn{q: x, now: db.Now()}
+		e, err := scanEndpoint(x.row(ctx, `SELECT `+endpointColumns+` FROM endpoints
+			WHERE workspace_id = ? AND id = ? AND deleted_at IS NULL`, workspaceID, endpointID))
+		if err != nil {
 			return err
 		}
-		now := micros(db.Now())
+		now := micros(t.now)
 		res, err := x.exec(ctx, `UPDATE deliveries SET status = 'pending', next_at = ?, created_at = ?, done_at = NULL,
 			claimed_by = NULL, claimed_until = NULL
 			WHERE workspace_id = ? AND endpoint_id = ? AND status = 'failed'`, now, now, workspaceID, endpointID)
@@ -297,8 +310,14 @@ func (db *DB) RedeliverFailed(ctx context.Context, workspaceID, endpointID int64
 		if n, err = res.RowsAffected(); err != nil {
 			return err
 		}
-		_, err = x.exec(ctx, `UPDATE endpoints SET down_until = NULL WHERE id = ?`, endpointID)
-		return err
+		if _, err = x.exec(ctx, `UPDATE endpoints SET down_until = NULL WHERE id = ?`, endpointID); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil // nothing was sent again
+		}
+		target, _ := auditView(e)
+		return x.audit(ctx, t.entry(workspaceID, by, auditEndpointRedeliver, target, nil, map[string]int64{"redelivered": n}))
 	})
 	return int(n), err
 }

@@ -317,6 +317,11 @@ func (db *DB) UpdateMember(ctx context.Context, workspaceID, agentID int64, p ch
 			if err := t.audit(ctx, t.entry(workspaceID, by, chat.AuditMemberActive, m.Email, memberView{Active: ptr(!*p.Active)}, memberView{Active: p.Active})); err != nil {
 				return false, err
 			}
+			if m.Active {
+				if err := revokeInvitationsTo(ctx, t, workspaceID, m, by); err != nil {
+					return false, err
+				}
+			}
 			changed = true
 		}
 		if wasMaster && (m.Role != chat.RoleMaster || !m.Active) {
@@ -359,6 +364,30 @@ func revokeInvitationsBy(ctx context.Context, t *txn, workspaceID int64, m *chat
 		}
 		if err := t.audit(ctx, t.entry(workspaceID, by, chat.AuditInviteRevoke, inv.Email, nil,
 			map[string]string{"reason": "the inviter " + m.Email + " is no longer an active master"})); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// revokeInvitationsTo revokes the open invitation to m's address in the
+// workspace as m is reactivated: it was sent to readmit them, which is
+// done, and left open it would let m, deactivated again before it
+// expires, readmit themselves. Audited as a revocation by whoever
+// reactivated m, with the reason.
+func revokeInvitationsTo(ctx context.Context, t *txn, workspaceID int64, m *chat.Member, by chat.Who) error {
+	rows, err := t.query(ctx, `UPDATE invitations SET revoked_at = ? WHERE workspace_id = ? AND email = ?
+		AND accepted_at IS NULL AND revoked_at IS NULL RETURNING email`, micros(t.now), workspaceID, m.Email)
+	if err != nil {
+		return err
+	}
+	emails, err := scanColumn[string](rows)
+	if err != nil {
+		return err
+	}
+	for _, email := range emails {
+		if err := t.audit(ctx, t.entry(workspaceID, by, chat.AuditInviteRevoke, email, nil,
+			map[string]string{"reason": email + " was reactivated"})); err != nil {
 			return err
 		}
 	}
@@ -482,9 +511,34 @@ func (db *DB) SetPassword(ctx context.Context, agentID int64, hash, keepSession 
 		if ended, err = endSessions(ctx, x, `agent_id = ? AND token_hash <> ?`, agentID, keepSession); err != nil {
 			return err
 		}
-		return x.audit(ctx, t.entry(0, by, chat.AuditPasswordChange, a.Email, nil, nil))
+		return auditPasswordChange(ctx, t, a, by)
 	})
 	return ended, err
+}
+
+// auditPasswordChange records a's new password in the audit log of every
+// workspace a is an active member of: a login is the installation's, and
+// the masters answering for it in each (who make its reset links) read
+// their workspace's log, none an installation-wide one. A login that is
+// nobody's member (an owner only) is logged installation-wide.
+func auditPasswordChange(ctx context.Context, t *txn, a *chat.Agent, by chat.Who) error {
+	rows, err := t.query(ctx, `SELECT workspace_id FROM members WHERE agent_id = ? AND active ORDER BY workspace_id`, a.ID)
+	if err != nil {
+		return err
+	}
+	workspaces, err := scanColumn[int64](rows)
+	if err != nil {
+		return err
+	}
+	if len(workspaces) == 0 {
+		workspaces = []int64{0}
+	}
+	for _, ws := range workspaces {
+		if err := t.audit(ctx, t.entry(ws, by, chat.AuditPasswordChange, a.Email, nil, nil)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // endSessions deletes the sessions that match where and returns their
@@ -556,7 +610,7 @@ func (db *DB) usableReset(ctx context.Context, x q, tokenHash string) (int64, er
 }
 
 // UsePasswordReset sets a new password through a reset link, once.
-func (db *DB) UsePasswordReset(ctx context.Context, tokenHash, newHash string) (*chat.Agent, []string, error) {
+func (db *DB) UsePasswordReset(ctx context.Context, tokenHash, newHash, address string) (*chat.Agent, []string, error) {
 	var a *chat.Agent
 	var ended []string
 	err := db.tx(ctx, func(x q) error {
@@ -574,8 +628,10 @@ func (db *DB) UsePasswordReset(ctx context.Context, tokenHash, newHash string) (
 		if _, err := x.exec(ctx, `UPDATE agents SET password_hash = ? WHERE id = ?`, newHash, agentID); err != nil {
 			return err
 		}
-		ended, err = endSessions(ctx, x, `agent_id = ?`, agentID)
-		return err
+		if ended, err = endSessions(ctx, x, `agent_id = ?`, agentID); err != nil {
+			return err
+		}
+		return auditPasswordChange(ctx, &txn{q: x, now: now}, a, chat.Who{AgentID: a.ID, Name: a.Name, Address: address})
 	})
 	return a, ended, err
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -265,9 +266,9 @@ func testPasswords(t *testing.T, s chat.Store) {
 
 	must(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a1.AgentID, "reset-1", clk.Now().Add(time.Hour), whoOf(f.master, "master")))
 	must(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a1.AgentID, "reset-2", clk.Now().Add(time.Hour), whoOf(f.master, "master")))
-	_, _, err = s.UsePasswordReset(ctx, "reset-1", "x")
+	_, _, err = s.UsePasswordReset(ctx, "reset-1", "x", "127.0.0.1")
 	wantCode(t, err, chat.ErrResetLinkInvalid) // replaced by the newer link
-	a, ended, err := s.UsePasswordReset(ctx, "reset-2", "reset-hash")
+	a, ended, err := s.UsePasswordReset(ctx, "reset-2", "reset-hash", "127.0.0.1")
 	must(t, err)
 	if a.ID != f.a1.AgentID || len(ended) != 1 || ended[0] != "s1" {
 		t.Fatalf("reset %+v, ended %q", a, ended)
@@ -279,11 +280,11 @@ func testPasswords(t *testing.T, s chat.Store) {
 	}
 	_, err = s.Session(ctx, "s1", clk.Now())
 	wantCode(t, err, chat.ErrUnauthorized)
-	_, _, err = s.UsePasswordReset(ctx, "reset-2", "again")
+	_, _, err = s.UsePasswordReset(ctx, "reset-2", "again", "127.0.0.1")
 	wantCode(t, err, chat.ErrResetLinkInvalid)
 	must(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a1.AgentID, "reset-3", clk.Now().Add(time.Hour), whoOf(f.master, "master")))
 	clk.advance(2 * time.Hour)
-	_, _, err = s.UsePasswordReset(ctx, "reset-3", "late")
+	_, _, err = s.UsePasswordReset(ctx, "reset-3", "late", "127.0.0.1")
 	wantCode(t, err, chat.ErrResetLinkInvalid)
 
 	// A login that answers to another workspace too, or that owns the
@@ -296,7 +297,7 @@ func testPasswords(t *testing.T, s chat.Store) {
 	must(t, s.AddMember(ctx, chat.Member{WorkspaceID: other.ID, AgentID: f.a2.AgentID, Role: chat.RoleMaster, Status: chat.StatusOffline}))
 	_, err = s.PasswordResetAgent(ctx, "reset-4")
 	wantCode(t, err, chat.ErrResetLinkInvalid)
-	_, _, err = s.UsePasswordReset(ctx, "reset-4", "taken-over")
+	_, _, err = s.UsePasswordReset(ctx, "reset-4", "taken-over", "127.0.0.1")
 	wantCode(t, err, chat.ErrResetLinkInvalid)
 	must(t, s.CreatePasswordReset(ctx, 0, f.a2.AgentID, "reset-4b", clk.Now().Add(time.Hour), chat.Who{}))
 	wantCode(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a2.AgentID, "reset-5", clk.Now().Add(time.Hour), whoOf(f.master, "master")), chat.ErrLoginShared)
@@ -594,4 +595,94 @@ func testAdministrationByFormerMaster(t *testing.T, s chat.Store) {
 	must(t, err)
 	_, _, err = s.UpdateMember(ctx, f.ws.ID, master2.AgentID, chat.MemberPatch{Role: role(chat.RoleMaster)}, chat.Who{})
 	must(t, err)
+}
+
+// testPasswordAudit: a password change, signed in or through a reset
+// link, is in the audit log of every workspace the login is an active
+// member of — where the masters who made the link, and who answer for
+// the member, read it — with who and from which address. It was written
+// installation-wide, where no workspace's log showed it, and a link's use
+// was not written at all.
+func testPasswordAudit(t *testing.T, s chat.Store) {
+	f := setup(t, s, "pwaudit")
+	clk := withClock(t, s)
+	other := newWorkspace(t, s, "pwaudit-other")
+	must(t, s.AddMember(ctx, chat.Member{WorkspaceID: other.ID, AgentID: f.a1.AgentID, Role: chat.RoleManager, Status: chat.StatusOffline}))
+	gone := newWorkspace(t, s, "pwaudit-gone")
+	must(t, s.AddMember(ctx, chat.Member{WorkspaceID: gone.ID, AgentID: f.a1.AgentID, Role: chat.RoleAgent, Status: chat.StatusOffline}))
+	_, _, err := s.UpdateMember(ctx, gone.ID, f.a1.AgentID, chat.MemberPatch{Active: ptr(false)}, chat.Who{})
+	must(t, err)
+
+	changes := func(ws int64) []chat.AuditEntry {
+		t.Helper()
+		entries, err := s.Audit(ctx, ws, chat.AuditFilter{Action: chat.AuditPasswordChange})
+		must(t, err)
+		return entries
+	}
+	_, err = s.SetPassword(ctx, f.a1.AgentID, "new-hash", "", chat.Who{AgentID: f.a1.AgentID, Name: "kim", Address: "10.0.0.7"})
+	must(t, err)
+	for _, ws := range []int64{f.ws.ID, other.ID} {
+		e := changes(ws)
+		if len(e) != 1 || e[0].Target != "kim@pwaudit.test" || e[0].ActorID != f.a1.AgentID || e[0].Address != "10.0.0.7" {
+			t.Fatalf("workspace %d: a signed-in password change audited as %+v", ws, e)
+		}
+	}
+	if e := changes(gone.ID); len(e) != 0 {
+		t.Fatalf("a workspace the login was deactivated in logged its password change: %+v", e)
+	}
+
+	must(t, s.CreatePasswordReset(ctx, f.ws.ID, f.a2.AgentID, "pwaudit-link", clk.Now().Add(time.Hour), whoOf(f.master, "master")))
+	_, _, err = s.UsePasswordReset(ctx, "pwaudit-link", "link-hash", "10.0.0.9")
+	must(t, err)
+	e := changes(f.ws.ID)
+	if len(e) != 2 || e[0].Target != "lee@pwaudit.test" || e[0].ActorID != f.a2.AgentID || e[0].ActorName != "lee" || e[0].Address != "10.0.0.9" {
+		t.Fatalf("a reset link's use audited as %+v", e)
+	}
+}
+
+// testReactivationEndsInvitations: a member reactivated by a master has
+// no use for the invitation another master sent to readmit them, and it
+// is revoked (audited, with the reason): left open, the member, removed
+// again within its week, could readmit themselves with it.
+func testReactivationEndsInvitations(t *testing.T, s chat.Store) {
+	f := setup(t, s, "reactivate")
+	clk := withClock(t, s)
+	by := whoOf(f.master, "master")
+	off, on := false, true
+	_, _, err := s.UpdateMember(ctx, f.ws.ID, f.a1.AgentID, chat.MemberPatch{Active: &off}, by)
+	must(t, err)
+	inv := &chat.Invitation{WorkspaceID: f.ws.ID, Email: "kim@reactivate.test", Name: "kim", Role: chat.RoleAgent, ExpiresAt: clk.Now().Add(7 * 24 * time.Hour)}
+	must(t, s.CreateInvitation(ctx, inv, "readmit-kim", by))
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.a1.AgentID, chat.MemberPatch{Active: &on}, by)
+	must(t, err)
+	got, err := s.InvitationByToken(ctx, "readmit-kim")
+	must(t, err)
+	if got.Status(clk.Now()) != chat.InvitationRevoked {
+		t.Fatalf("the readmitting invitation of a member reactivated is %s", got.Status(clk.Now()))
+	}
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, f.a1.AgentID, chat.MemberPatch{Active: &off}, by)
+	must(t, err)
+	_, _, err = s.AcceptInvitation(ctx, "readmit-kim", nil, "10.0.0.3")
+	wantCode(t, err, chat.ErrInvitationRevoked)
+	if a := actions(t, s, f.ws.ID); !slices.Contains(a, "invitation.revoke:kim@reactivate.test") {
+		t.Fatalf("the revocation is not in the audit log: %v", a)
+	}
+}
+
+// testAPITokenLimitLive: a workspace's limit counts the tokens that still
+// work. An expired one counted until a master revoked it too, so a team
+// making a short-lived token per deploy was refused too_many_tokens with
+// not one token working.
+func testAPITokenLimitLive(t *testing.T, s chat.Store) {
+	f := setup(t, s, "tokenlimit")
+	clk := withClock(t, s)
+	by := whoOf(f.master, "master")
+	for i := range chat.MaxAPITokensPerWS {
+		tok := &chat.APIToken{WorkspaceID: f.ws.ID, Name: fmt.Sprint("deploy ", i), Scopes: []chat.Scope{chat.ScopeWrite}, ExpiresAt: ptr(clk.Now().Add(time.Hour))}
+		must(t, s.CreateAPIToken(ctx, tok, fmt.Sprint("limit-", i), by))
+	}
+	extra := &chat.APIToken{WorkspaceID: f.ws.ID, Name: "one more", Scopes: []chat.Scope{chat.ScopeRead}}
+	wantCode(t, s.CreateAPIToken(ctx, extra, "limit-extra", by), chat.ErrTooManyTokens)
+	clk.advance(2 * time.Hour)
+	must(t, s.CreateAPIToken(ctx, extra, "limit-extra", by))
 }

@@ -15,7 +15,7 @@ export const auditActions = [
   'member.role', 'member.active', 'member.capacity',
   'password.reset_link', 'password.change',
   'workspace.create', 'workspace.update', 'workspace.identity_secret', 'workspace.archive', 'owner.grant',
-  'api_token.create', 'api_token.revoke', 'endpoint.create', 'endpoint.delete',
+  'api_token.create', 'api_token.revoke', 'endpoint.create', 'endpoint.delete', 'endpoint.redeliver',
   'customer.block', 'customer.unblock', 'customer.id_change', 'customer.merge',
   'pii.mask', 'pii.view', 'pii.unmask',
   'tag.create', 'tag.rename', 'tag.delete', 'category.create', 'category.rename', 'category.delete',
