@@ -89,7 +89,7 @@ func envName(flagName string) string {
 }
 
 var options = []option{
-	{name: "addr", def: "127.0.0.1:8080", usage: "address to listen on", set: func(c *Config, v string) error {
+	{name: "addr", def: defaultAddr, usage: "address to listen on", set: func(c *Config, v string) error {
 		if _, _, err := net.SplitHostPort(v); err != nil {
 			return fmt.Errorf("must be host:port, like 127.0.0.1:8080")
 		}
@@ -444,6 +444,9 @@ func ParseCommand(name string, args []string, getenv func(string) string, own fu
 	}
 	return c, rest, nil
 }
+
+// defaultAddr is where Sodam listens unless told otherwise.
+const defaultAddr = "127.0.0.1:8080"
 
 // SQLitePath is the embedded database's file.
 func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "sodam.db") }

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/app"
@@ -127,6 +128,10 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	m.ln, err = net.Listen("tcp", c.Addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		// Most often a Sodam started before (a second make run) still runs.
+		return fmt.Errorf("the address %s is in use by another program (a Sodam already running?): stop it, or listen elsewhere with --addr or SODAM_ADDR (SODAM_ADDR=127.0.0.1:8081 make run)", c.Addr)
+	}
 	if err != nil {
 		return err
 	}
@@ -327,12 +332,20 @@ func (m *Main) resetCommand() string {
 		self = "sodam"
 	}
 	cmd := self + " admin reset-password --email " + m.Config.AdminEmail
+	if m.Config.DatabaseURL == "" && filepath.Clean(m.Config.DataDir) != "data" {
+		cmd += " --data " + ShellQuote(m.Config.DataDir)
+	}
+	// The link the command prints opens BASE/console/reset: without this
+	// server's base URL or address it would name http://127.0.0.1:8080.
 	switch {
-	case m.Config.DatabaseURL != "":
+	case m.Config.BaseURL != "":
+		cmd += " --base-url " + ShellQuote(m.Config.BaseURL)
+	case m.Addr() != defaultAddr:
+		cmd += " --addr " + ShellQuote(m.Addr())
+	}
+	if m.Config.DatabaseURL != "" {
 		// The URL is a secret: it is not printed.
 		cmd += " (with this server's SODAM_DATABASE_URL)"
-	case filepath.Clean(m.Config.DataDir) != "data":
-		cmd += " --data " + ShellQuote(m.Config.DataDir)
 	}
 	return cmd
 }

@@ -344,3 +344,62 @@ func TestCloseRenewsPresence(t *testing.T) {
 	}
 	t.Fatalf("no auto-offline job among %+v", due)
 }
+
+// TestBannerResetCommandReachesThisServer: the banner's way back in is a
+// command whose link opens this server's console. Run as printed, without
+// the server's --addr or --base-url, `sodam admin reset-password` made a
+// link to http://127.0.0.1:8080, so a server on another port or behind a
+// base URL sent its operator to a page that was not there.
+func TestBannerResetCommandReachesThisServer(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		flags []string
+		want  string
+	}{
+		{"addr", []string{"--addr", "127.0.0.1:0"}, " --addr 127.0.0.1:"},
+		{"base-url", []string{"--addr", "127.0.0.1:0", "--base-url", "https://chat.example.com"}, " --base-url https://chat.example.com"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			m := New(&out)
+			args := append([]string{"--data", t.TempDir(), "--log-level", "error"}, tc.flags...)
+			if err := m.ParseFlags(args, func(string) string { return "" }); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			line := regexp.MustCompile(`Lost the password\? (.*) prints`).FindStringSubmatch(out.String())
+			if line == nil || !strings.Contains(line[1], tc.want) {
+				t.Fatalf("the reset command lacks %q:\n%s", tc.want, out.String())
+			}
+			if tc.name == "addr" && !strings.Contains(line[1], "--addr "+m.Addr()) {
+				t.Fatalf("the reset command names another address than %s:\n%s", m.Addr(), out.String())
+			}
+		})
+	}
+}
+
+// TestBusyPort: a second `make run` beside the first says the address is
+// taken and how to choose another, not only Go's "bind: address already in
+// use".
+func TestBusyPort(t *testing.T) {
+	first := New(io.Discard)
+	if err := first.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "error"}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	m := New(io.Discard)
+	if err := m.ParseFlags([]string{"--addr", first.Addr(), "--data", t.TempDir(), "--log-level", "error"}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	err := m.Run(context.Background())
+	m.Close()
+	if err == nil || !strings.Contains(err.Error(), first.Addr()+" is in use") || !strings.Contains(err.Error(), "SODAM_ADDR") {
+		t.Fatalf("err %v", err)
+	}
+}
