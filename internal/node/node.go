@@ -318,7 +318,7 @@ func (m *Main) banner(baseURL string, first *chat.Workspace, password string) {
 	}
 	// Every start says how to get back in: the first login is shown once.
 	fmt.Fprintf(m.out, "  Lost the password? %s prints a one-time link to choose a new one\n", m.resetCommand())
-	fmt.Fprintf(m.out, "  Embed snippet: in the console, Settings → Embed\n")
+	fmt.Fprintf(m.out, "  Embed snippet: in the console, 설정 → 설치 코드 (Settings → Embed code)\n")
 	if a := m.MetricsAddr(); a != "" {
 		fmt.Fprintf(m.out, "  Metrics:  http://%s/metrics (pprof: /debug/pprof/)\n", a)
 	}

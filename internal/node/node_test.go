@@ -403,3 +403,31 @@ func TestBusyPort(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// TestBannerNamesTheEmbedMenu: the banner sends the operator to the embed
+// code by the console's own words, Korean first — "Settings → Embed" named
+// a menu item the console does not have (설정 → 설치 코드, Settings → Embed code).
+func TestBannerNamesTheEmbedMenu(t *testing.T) {
+	var out bytes.Buffer
+	m := New(&out)
+	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "error"}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for _, lang := range []string{"ko", "en"} {
+		b, err := os.ReadFile("../web/console/i18n/" + lang + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cat map[string]string
+		if err := json.Unmarshal(b, &cat); err != nil {
+			t.Fatal(err)
+		}
+		if want := cat["nav.settings"] + " → " + cat["settings_menu.embed"]; !strings.Contains(out.String(), want) {
+			t.Errorf("the banner lacks %q:\n%s", want, out.String())
+		}
+	}
+}
