@@ -316,6 +316,11 @@ func (m *Main) banner(baseURL string, first *chat.Workspace, password string) {
 		}
 		fmt.Fprintln(m.out)
 	}
+	if first == nil && m.Config.AdminPassword != "" {
+		// Set on a later start, as one tries after losing the printed
+		// password, it changes nothing: say so rather than let it look used.
+		fmt.Fprintf(m.out, "  SODAM_ADMIN_PASSWORD was not used: it sets the first master's password at the first start only, and this database has its master already\n")
+	}
 	// Every start says how to get back in: the first login is shown once.
 	fmt.Fprintf(m.out, "  Lost the password? %s prints a one-time link to choose a new one\n", m.resetCommand())
 	fmt.Fprintf(m.out, "  Embed snippet: in the console, 설정 → 설치 코드 (Settings → Embed code)\n")

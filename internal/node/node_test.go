@@ -431,3 +431,29 @@ func TestBannerNamesTheEmbedMenu(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminPasswordAfterFirstStart: SODAM_ADMIN_PASSWORD set on a later
+// start (the way a newcomer who lost the printed password tries first) was
+// silently ignored, and the old password kept working alone; the banner
+// now says it was not used and points at the reset command.
+func TestAdminPasswordAfterFirstStart(t *testing.T) {
+	dir := t.TempDir()
+	start := func(pw string) string {
+		var out bytes.Buffer
+		m := New(&out)
+		if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", dir, "--log-level", "error"}, env(map[string]string{"SODAM_ADMIN_PASSWORD": pw})); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		m.Close()
+		return out.String()
+	}
+	if first := start("first-pass-1"); strings.Contains(first, "not used") {
+		t.Fatalf("the first start used it:\n%s", first)
+	}
+	if later := start("second-pass-2"); !strings.Contains(later, "SODAM_ADMIN_PASSWORD was not used") || !strings.Contains(later, "reset-password") {
+		t.Fatalf("a later start ignored it unsaid:\n%s", later)
+	}
+}
