@@ -99,8 +99,8 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Log = slog.New(slog.NewTextHandler(os.Stderr, opts))
 	}
 
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return fmt.Errorf("data directory: %w", err)
+	if err := prepareDataDir(c.DataDir); err != nil {
+		return err
 	}
 	db, err := OpenStore(ctx, c)
 	if err != nil {

@@ -457,3 +457,22 @@ func TestAdminPasswordAfterFirstStart(t *testing.T) {
 		t.Fatalf("a later start ignored it unsaid:\n%s", later)
 	}
 }
+
+// TestUnwritableDataDir: a data directory Sodam may not write (another
+// user's, a read-only mount) stopped start-up with SQLite's "unable to
+// open database file (14)"; it now names the directory and the fix. As
+// root every ordinary directory is writable, so /proc/self stands in.
+func TestUnwritableDataDir(t *testing.T) {
+	if _, err := os.Stat("/proc/self"); err != nil {
+		t.Skip("no /proc/self to stand in for an unwritable directory")
+	}
+	m := New(io.Discard)
+	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", "/proc/self", "--log-level", "error"}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	err := m.Run(context.Background())
+	m.Close()
+	if err == nil || !strings.Contains(err.Error(), "the data directory /proc/self cannot be written") || !strings.Contains(err.Error(), "SODAM_DATA") {
+		t.Fatalf("err %v", err)
+	}
+}
