@@ -197,6 +197,11 @@ func message(err error) string {
 func runAdmin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c, cfg, err := parseAdmin(args, getenv, stderr)
 	name := strings.TrimSpace("sodam admin " + c.Sub)
+	if _, known := adminFlags[c.Sub]; !known && err != nil && !errors.Is(err, flag.ErrHelp) {
+		// "sodam admin create-user -h" would only repeat the error.
+		fmt.Fprintf(stderr, "sodam admin: %v (sodam admin -h lists the commands)\n", err)
+		return exitUsage
+	}
 	if err != nil {
 		return exitStatus(name, err, stderr)
 	}
