@@ -376,7 +376,7 @@ func (a *admin) printLink(ctx context.Context, workspaceID int64, ag *chat.Agent
 	fmt.Fprintf(a.out, "Give %s this link %s; it works once, until %s:\n  %s\n", ag.Name, purpose, exp.Local().Format("2006-01-02 15:04 MST"), link)
 	if a.cfg.BaseURL == "" {
 		if host, _, _ := net.SplitHostPort(a.cfg.Addr); host == "" || net.ParseIP(host) != nil && net.ParseIP(host).IsUnspecified() {
-			fmt.Fprintf(a.warn, "note: %s is not an address a browser opens; set --base-url (SODAM_BASE_URL) to the URL your agents use\n", a.cfg.URL())
+			fmt.Fprintf(a.warn, "note: %s opens only on this machine; set --base-url (SODAM_BASE_URL) to the URL your agents use\n", a.cfg.URL())
 		}
 	}
 	return nil

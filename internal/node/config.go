@@ -456,5 +456,23 @@ func (c Config) URL() string {
 	if c.BaseURL != "" {
 		return c.BaseURL
 	}
-	return "http://" + c.Addr
+	return addrURL(c.Addr)
+}
+
+// addrURL is http://addr, with localhost for an address of every
+// interface (0.0.0.0, [::], :8080): no browser opens http://[::]:8080.
+func addrURL(addr string) string {
+	if host, port, err := net.SplitHostPort(addr); err == nil {
+		if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+			return "http://" + net.JoinHostPort("localhost", port)
+		}
+	}
+	return "http://" + addr
+}
+
+// everyInterface reports whether addr listens on every interface.
+func everyInterface(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	ip := net.ParseIP(host)
+	return err == nil && (host == "" || ip != nil && ip.IsUnspecified())
 }

@@ -137,7 +137,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	baseURL := c.BaseURL
 	if baseURL == "" {
-		baseURL = "http://" + m.Addr() // the port chosen for :0
+		baseURL = addrURL(m.Addr()) // the port chosen for :0
 	}
 	first, password, err := m.bootstrap(ctx)
 	if err != nil {
@@ -321,6 +321,9 @@ func (m *Main) banner(baseURL string, first *chat.Workspace, password string) {
 		// password, it changes nothing: say so rather than let it look used.
 		fmt.Fprintf(m.out, "  SODAM_ADMIN_PASSWORD was not used: it sets the first master's password at the first start only, and this database has its master already\n")
 	}
+	if m.Config.BaseURL == "" && everyInterface(m.Addr()) {
+		fmt.Fprintf(m.out, "  Listening on every interface: set SODAM_BASE_URL (--base-url) to the URL other machines open, such as http://192.168.0.10:%s — until then the embed code and links name %s\n", portOf(m.Addr()), baseURL)
+	}
 	// Every start says how to get back in: the first login is shown once.
 	fmt.Fprintf(m.out, "  Lost the password? %s prints a one-time link to choose a new one\n", m.resetCommand())
 	fmt.Fprintf(m.out, "  Embed snippet: in the console, 설정 → 설치 코드 (Settings → Embed code)\n")
@@ -345,6 +348,8 @@ func (m *Main) resetCommand() string {
 	switch {
 	case m.Config.BaseURL != "":
 		cmd += " --base-url " + ShellQuote(m.Config.BaseURL)
+	case everyInterface(m.Addr()):
+		cmd += " --base-url " + ShellQuote(addrURL(m.Addr()))
 	case m.Addr() != defaultAddr:
 		cmd += " --addr " + ShellQuote(m.Addr())
 	}
@@ -392,4 +397,9 @@ func (m *Main) Close() error {
 		errs = append(errs, m.Store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+func portOf(addr string) string {
+	_, port, _ := net.SplitHostPort(addr)
+	return port
 }

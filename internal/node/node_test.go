@@ -476,3 +476,26 @@ func TestUnwritableDataDir(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// TestBannerOnEveryInterface: listening on 0.0.0.0 without a base URL,
+// the banner, the embed code and the links named http://[::]:PORT, which
+// no browser opens; they name localhost, and the banner says to set
+// SODAM_BASE_URL for other machines.
+func TestBannerOnEveryInterface(t *testing.T) {
+	var out bytes.Buffer
+	m := New(&out)
+	if err := m.ParseFlags([]string{"--addr", "0.0.0.0:0", "--data", t.TempDir(), "--log-level", "error"}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	_, port, _ := strings.Cut(m.Addr(), "]:")
+	if !strings.Contains(out.String(), "Console:  http://localhost:"+port+"/console/") || strings.Contains(out.String(), "[::]") || !strings.Contains(out.String(), "SODAM_BASE_URL") {
+		t.Fatalf("banner:\n%s", out.String())
+	}
+	if got := (Config{Addr: "0.0.0.0:8080"}).URL(); got != "http://localhost:8080" {
+		t.Fatalf("URL %s", got)
+	}
+}
