@@ -197,6 +197,11 @@ func message(err error) string {
 func runAdmin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c, cfg, err := parseAdmin(args, getenv, stderr)
 	name := strings.TrimSpace("sodam admin " + c.Sub)
+	if _, known := adminFlags[c.Sub]; !known && err != nil && !errors.Is(err, flag.ErrHelp) {
+		// "sodam admin create-user -h" would only repeat the error.
+		fmt.Fprintf(stderr, "sodam admin: %v (sodam admin -h lists the commands)\n", err)
+		return exitUsage
+	}
 	if err != nil {
 		return exitStatus(name, err, stderr)
 	}
@@ -371,7 +376,7 @@ func (a *admin) printLink(ctx context.Context, workspaceID int64, ag *chat.Agent
 	fmt.Fprintf(a.out, "Give %s this link %s; it works once, until %s:\n  %s\n", ag.Name, purpose, exp.Local().Format("2006-01-02 15:04 MST"), link)
 	if a.cfg.BaseURL == "" {
 		if host, _, _ := net.SplitHostPort(a.cfg.Addr); host == "" || net.ParseIP(host) != nil && net.ParseIP(host).IsUnspecified() {
-			fmt.Fprintf(a.warn, "note: %s is not an address a browser opens; set --base-url (SODAM_BASE_URL) to the URL your agents use\n", a.cfg.URL())
+			fmt.Fprintf(a.warn, "note: %s opens only on this machine; set --base-url (SODAM_BASE_URL) to the URL your agents use\n", a.cfg.URL())
 		}
 	}
 	return nil

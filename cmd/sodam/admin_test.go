@@ -321,3 +321,13 @@ func mustAgent(t *testing.T, st interface {
 	}
 	return a
 }
+
+// TestAdminUnknownCommandHint: a mistyped command pointed at
+// "sodam admin create-user -h", which answers the same error again; the
+// hint is now sodam admin -h, which lists the commands.
+func TestAdminUnknownCommandHint(t *testing.T) {
+	code, _, stderr := adminCmd(t, "", "create-user", "--email", "kim@example.com")
+	if code != exitUsage || strings.Contains(stderr, "create-user -h") || !strings.Contains(stderr, "(sodam admin -h lists the commands)") {
+		t.Fatalf("exit %d %s", code, stderr)
+	}
+}

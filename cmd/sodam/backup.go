@@ -137,6 +137,11 @@ func backup(ctx context.Context, cfg node.Config, file string) (backupResult, er
 		return res, fmt.Errorf("write the backup outside the uploads directory %s", uploads)
 	}
 	dir, base := filepath.Split(file)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		// The backup writes beside FILE; it never makes directories, as a
+		// mistyped path would then fill a disk nobody looks at.
+		return res, fmt.Errorf("no directory %s to write the backup in: make it first (mkdir -p %s) or give another path", filepath.Clean(dir), node.ShellQuote(filepath.Clean(dir)))
+	}
 	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
 		return res, err

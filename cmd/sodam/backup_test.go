@@ -290,4 +290,12 @@ func TestBackupRefuses(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(data, "uploads", "*")); len(left) > 0 {
 		t.Fatalf("files left in the uploads: %v", left)
 	}
+	// A directory not made yet (/backups on a new machine) is named, with
+	// how to make it, not a temporary file "open …/.b.db.tmp-123" that
+	// the operator never asked for.
+	missing := filepath.Join(t.TempDir(), "backups")
+	code, _, stderr := run(t, runBackup, "--data", data, filepath.Join(missing, "b.db"))
+	if code != exitFail || !strings.Contains(stderr, "no directory "+missing) || !strings.Contains(stderr, "mkdir -p") || strings.Contains(stderr, ".tmp-") {
+		t.Fatalf("a missing directory: exit %d %s", code, stderr)
+	}
 }

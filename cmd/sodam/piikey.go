@@ -2,11 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/node"
@@ -33,6 +38,9 @@ func (a *admin) rotatePIIKey(ctx context.Context, c adminCommand) error {
 	st, ok := a.store.(piiKeyStore)
 	if !ok {
 		return fmt.Errorf("this store cannot rotate keys")
+	}
+	if u := a.cfg.URL(); serving(ctx, u) {
+		return fmt.Errorf("a Sodam server answers at %s: stop every node first (Ctrl-C, systemctl stop sodam) — one still running would seal new originals under the old key, which the new key file cannot open after it restarts", u)
 	}
 	old, err := node.LoadPIIKey(ctx, a.cfg, st, false)
 	if err != nil {
@@ -83,4 +91,26 @@ func (a *admin) rotatePIIKey(ctx context.Context, c adminCommand) error {
 		fmt.Fprintf(a.out, "Give every node the new key (SODAM_PII_KEY_FILE=%s) before starting them.\n", target)
 	}
 	return nil
+}
+
+// serving reports whether a Sodam answers its health check at url: the
+// server of the settings the command was given, most likely on this
+// database. Nothing listening, or anything else, is not.
+func serving(ctx context.Context, url string) bool {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(url, "/")+"/healthz", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Status string `json:"status"`
+	}
+	json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&body)
+	return resp.StatusCode == http.StatusOK && body.Status == "ok"
 }

@@ -91,3 +91,22 @@ func testRotatePIIKey(t *testing.T, b backend) {
 		t.Fatalf("a malformed new key: exit %d %s", code, stderr)
 	}
 }
+
+// TestRotatePIIKeyRefusesWhileServing: rotating beside a running server
+// went ahead — the server kept sealing new originals under the old key,
+// which the new key file cannot open after its restart. A Sodam that
+// answers at the configured address stops the command, key unchanged.
+func TestRotatePIIKeyRefusesWhileServing(t *testing.T) {
+	data := t.TempDir()
+	m := startNode(t, "--data", data)
+	defer m.Close()
+	before, err := os.ReadFile(filepath.Join(data, "pii.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := adminCmd(t, "", "rotate-pii-key", "--data", data, "--addr", m.Addr())
+	after, _ := os.ReadFile(filepath.Join(data, "pii.key"))
+	if code != exitFail || !strings.Contains(stderr, "answers at http://"+m.Addr()) || !strings.Contains(stderr, "stop every node") || string(after) != string(before) {
+		t.Fatalf("rotate beside a server: exit %d\n%s%s", code, out, stderr)
+	}
+}

@@ -89,7 +89,7 @@ func envName(flagName string) string {
 }
 
 var options = []option{
-	{name: "addr", def: "127.0.0.1:8080", usage: "address to listen on", set: func(c *Config, v string) error {
+	{name: "addr", def: defaultAddr, usage: "address to listen on", set: func(c *Config, v string) error {
 		if _, _, err := net.SplitHostPort(v); err != nil {
 			return fmt.Errorf("must be host:port, like 127.0.0.1:8080")
 		}
@@ -445,6 +445,9 @@ func ParseCommand(name string, args []string, getenv func(string) string, own fu
 	return c, rest, nil
 }
 
+// defaultAddr is where Sodam listens unless told otherwise.
+const defaultAddr = "127.0.0.1:8080"
+
 // SQLitePath is the embedded database's file.
 func (c Config) SQLitePath() string { return filepath.Join(c.DataDir, "sodam.db") }
 
@@ -453,5 +456,23 @@ func (c Config) URL() string {
 	if c.BaseURL != "" {
 		return c.BaseURL
 	}
-	return "http://" + c.Addr
+	return addrURL(c.Addr)
+}
+
+// addrURL is http://addr, with localhost for an address of every
+// interface (0.0.0.0, [::], :8080): no browser opens http://[::]:8080.
+func addrURL(addr string) string {
+	if host, port, err := net.SplitHostPort(addr); err == nil {
+		if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+			return "http://" + net.JoinHostPort("localhost", port)
+		}
+	}
+	return "http://" + addr
+}
+
+// everyInterface reports whether addr listens on every interface.
+func everyInterface(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	ip := net.ParseIP(host)
+	return err == nil && (host == "" || ip != nil && ip.IsUnspecified())
 }

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/sodam-chat/sodam/internal/app"
@@ -98,8 +99,8 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Log = slog.New(slog.NewTextHandler(os.Stderr, opts))
 	}
 
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return fmt.Errorf("data directory: %w", err)
+	if err := prepareDataDir(c.DataDir); err != nil {
+		return err
 	}
 	db, err := OpenStore(ctx, c)
 	if err != nil {
@@ -127,12 +128,16 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	m.ln, err = net.Listen("tcp", c.Addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		// Most often a Sodam started before (a second make run) still runs.
+		return fmt.Errorf("the address %s is in use by another program (a Sodam already running?): stop it, or listen elsewhere with --addr or SODAM_ADDR (SODAM_ADDR=127.0.0.1:8081 make run)", c.Addr)
+	}
 	if err != nil {
 		return err
 	}
 	baseURL := c.BaseURL
 	if baseURL == "" {
-		baseURL = "http://" + m.Addr() // the port chosen for :0
+		baseURL = addrURL(m.Addr()) // the port chosen for :0
 	}
 	first, password, err := m.bootstrap(ctx)
 	if err != nil {
@@ -311,9 +316,17 @@ func (m *Main) banner(baseURL string, first *chat.Workspace, password string) {
 		}
 		fmt.Fprintln(m.out)
 	}
+	if first == nil && m.Config.AdminPassword != "" {
+		// Set on a later start, as one tries after losing the printed
+		// password, it changes nothing: say so rather than let it look used.
+		fmt.Fprintf(m.out, "  SODAM_ADMIN_PASSWORD was not used: it sets the first master's password at the first start only, and this database has its master already\n")
+	}
+	if m.Config.BaseURL == "" && everyInterface(m.Addr()) {
+		fmt.Fprintf(m.out, "  Listening on every interface: set SODAM_BASE_URL (--base-url) to the URL other machines open, such as http://192.168.0.10:%s — until then the embed code and links name %s\n", portOf(m.Addr()), baseURL)
+	}
 	// Every start says how to get back in: the first login is shown once.
 	fmt.Fprintf(m.out, "  Lost the password? %s prints a one-time link to choose a new one\n", m.resetCommand())
-	fmt.Fprintf(m.out, "  Embed snippet: in the console, Settings → Embed\n")
+	fmt.Fprintf(m.out, "  Embed snippet: in the console, 설정 → 설치 코드 (Settings → Embed code)\n")
 	if a := m.MetricsAddr(); a != "" {
 		fmt.Fprintf(m.out, "  Metrics:  http://%s/metrics (pprof: /debug/pprof/)\n", a)
 	}
@@ -327,12 +340,22 @@ func (m *Main) resetCommand() string {
 		self = "sodam"
 	}
 	cmd := self + " admin reset-password --email " + m.Config.AdminEmail
+	if m.Config.DatabaseURL == "" && filepath.Clean(m.Config.DataDir) != "data" {
+		cmd += " --data " + ShellQuote(m.Config.DataDir)
+	}
+	// The link the command prints opens BASE/console/reset: without this
+	// server's base URL or address it would name http://127.0.0.1:8080.
 	switch {
-	case m.Config.DatabaseURL != "":
+	case m.Config.BaseURL != "":
+		cmd += " --base-url " + ShellQuote(m.Config.BaseURL)
+	case everyInterface(m.Addr()):
+		cmd += " --base-url " + ShellQuote(addrURL(m.Addr()))
+	case m.Addr() != defaultAddr:
+		cmd += " --addr " + ShellQuote(m.Addr())
+	}
+	if m.Config.DatabaseURL != "" {
 		// The URL is a secret: it is not printed.
 		cmd += " (with this server's SODAM_DATABASE_URL)"
-	case filepath.Clean(m.Config.DataDir) != "data":
-		cmd += " --data " + ShellQuote(m.Config.DataDir)
 	}
 	return cmd
 }
@@ -374,4 +397,9 @@ func (m *Main) Close() error {
 		errs = append(errs, m.Store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+func portOf(addr string) string {
+	_, port, _ := net.SplitHostPort(addr)
+	return port
 }

@@ -344,3 +344,158 @@ func TestCloseRenewsPresence(t *testing.T) {
 	}
 	t.Fatalf("no auto-offline job among %+v", due)
 }
+
+// TestBannerResetCommandReachesThisServer: the banner's way back in is a
+// command whose link opens this server's console. Run as printed, without
+// the server's --addr or --base-url, `sodam admin reset-password` made a
+// link to http://127.0.0.1:8080, so a server on another port or behind a
+// base URL sent its operator to a page that was not there.
+func TestBannerResetCommandReachesThisServer(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		flags []string
+		want  string
+	}{
+		{"addr", []string{"--addr", "127.0.0.1:0"}, " --addr 127.0.0.1:"},
+		{"base-url", []string{"--addr", "127.0.0.1:0", "--base-url", "https://chat.example.com"}, " --base-url https://chat.example.com"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			m := New(&out)
+			args := append([]string{"--data", t.TempDir(), "--log-level", "error"}, tc.flags...)
+			if err := m.ParseFlags(args, func(string) string { return "" }); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			line := regexp.MustCompile(`Lost the password\? (.*) prints`).FindStringSubmatch(out.String())
+			if line == nil || !strings.Contains(line[1], tc.want) {
+				t.Fatalf("the reset command lacks %q:\n%s", tc.want, out.String())
+			}
+			if tc.name == "addr" && !strings.Contains(line[1], "--addr "+m.Addr()) {
+				t.Fatalf("the reset command names another address than %s:\n%s", m.Addr(), out.String())
+			}
+		})
+	}
+}
+
+// TestBusyPort: a second `make run` beside the first says the address is
+// taken and how to choose another, not only Go's "bind: address already in
+// use".
+func TestBusyPort(t *testing.T) {
+	first := New(io.Discard)
+	if err := first.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "error"}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	m := New(io.Discard)
+	if err := m.ParseFlags([]string{"--addr", first.Addr(), "--data", t.TempDir(), "--log-level", "error"}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	err := m.Run(context.Background())
+	m.Close()
+	if err == nil || !strings.Contains(err.Error(), first.Addr()+" is in use") || !strings.Contains(err.Error(), "SODAM_ADDR") {
+		t.Fatalf("err %v", err)
+	}
+}
+
+// TestBannerNamesTheEmbedMenu: the banner sends the operator to the embed
+// code by the console's own words, Korean first — "Settings → Embed" named
+// a menu item the console does not have (설정 → 설치 코드, Settings → Embed code).
+func TestBannerNamesTheEmbedMenu(t *testing.T) {
+	var out bytes.Buffer
+	m := New(&out)
+	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "error"}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	for _, lang := range []string{"ko", "en"} {
+		b, err := os.ReadFile("../web/console/i18n/" + lang + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cat map[string]string
+		if err := json.Unmarshal(b, &cat); err != nil {
+			t.Fatal(err)
+		}
+		if want := cat["nav.settings"] + " → " + cat["settings_menu.embed"]; !strings.Contains(out.String(), want) {
+			t.Errorf("the banner lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestAdminPasswordAfterFirstStart: SODAM_ADMIN_PASSWORD set on a later
+// start (the way a newcomer who lost the printed password tries first) was
+// silently ignored, and the old password kept working alone; the banner
+// now says it was not used and points at the reset command.
+func TestAdminPasswordAfterFirstStart(t *testing.T) {
+	dir := t.TempDir()
+	start := func(pw string) string {
+		var out bytes.Buffer
+		m := New(&out)
+		if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", dir, "--log-level", "error"}, env(map[string]string{"SODAM_ADMIN_PASSWORD": pw})); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		m.Close()
+		return out.String()
+	}
+	if first := start("first-pass-1"); strings.Contains(first, "not used") {
+		t.Fatalf("the first start used it:\n%s", first)
+	}
+	if later := start("second-pass-2"); !strings.Contains(later, "SODAM_ADMIN_PASSWORD was not used") || !strings.Contains(later, "reset-password") {
+		t.Fatalf("a later start ignored it unsaid:\n%s", later)
+	}
+}
+
+// TestUnwritableDataDir: a data directory Sodam may not write (another
+// user's, a read-only mount) stopped start-up with SQLite's "unable to
+// open database file (14)"; it now names the directory and the fix. As
+// root every ordinary directory is writable, so /proc/self stands in.
+func TestUnwritableDataDir(t *testing.T) {
+	if _, err := os.Stat("/proc/self"); err != nil {
+		t.Skip("no /proc/self to stand in for an unwritable directory")
+	}
+	m := New(io.Discard)
+	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--data", "/proc/self", "--log-level", "error"}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	err := m.Run(context.Background())
+	m.Close()
+	if err == nil || !strings.Contains(err.Error(), "the data directory /proc/self cannot be written") || !strings.Contains(err.Error(), "SODAM_DATA") {
+		t.Fatalf("err %v", err)
+	}
+}
+
+// TestBannerOnEveryInterface: listening on 0.0.0.0 without a base URL,
+// the banner, the embed code and the links named http://[::]:PORT, which
+// no browser opens; they name localhost, and the banner says to set
+// SODAM_BASE_URL for other machines.
+func TestBannerOnEveryInterface(t *testing.T) {
+	var out bytes.Buffer
+	m := New(&out)
+	if err := m.ParseFlags([]string{"--addr", "0.0.0.0:0", "--data", t.TempDir(), "--log-level", "error"}, func(string) string { return "" }); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	_, port, _ := strings.Cut(m.Addr(), "]:")
+	if !strings.Contains(out.String(), "Console:  http://localhost:"+port+"/console/") || strings.Contains(out.String(), "[::]") || !strings.Contains(out.String(), "SODAM_BASE_URL") {
+		t.Fatalf("banner:\n%s", out.String())
+	}
+	if got := (Config{Addr: "0.0.0.0:8080"}).URL(); got != "http://localhost:8080" {
+		t.Fatalf("URL %s", got)
+	}
+}

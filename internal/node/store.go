@@ -30,8 +30,8 @@ func MigrateStore(ctx context.Context, c Config) ([]string, error) {
 
 func openStore(ctx context.Context, c Config) (*sqldb.DB, []string, error) {
 	if c.DatabaseURL == "" {
-		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-			return nil, nil, fmt.Errorf("data directory: %w", err)
+		if err := prepareDataDir(c.DataDir); err != nil {
+			return nil, nil, err
 		}
 	}
 	db, err := ConnectStore(ctx, c)
@@ -62,4 +62,21 @@ func (c Config) storeName() string {
 		return "postgres"
 	}
 	return "sqlite " + c.SQLitePath()
+}
+
+// prepareDataDir makes the data directory if need be and checks that this
+// user may write in it: SQLite keeps its log beside the database, and
+// would otherwise stop start-up with "unable to open database file (14)".
+func prepareDataDir(dir string) error {
+	fix := "give Sodam a directory this user may write with --data or SODAM_DATA, or make this one theirs (chown)"
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("the data directory %s cannot be made (%v): %s", dir, err, fix)
+	}
+	f, err := os.CreateTemp(dir, ".sodam-write-check-*")
+	if err != nil {
+		return fmt.Errorf("the data directory %s cannot be written (%v): %s", dir, err, fix)
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
 }
