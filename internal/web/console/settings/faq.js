@@ -69,11 +69,21 @@ class FAQCard extends SettingsCard {
   #articles = [];
   #categories = [];
   #editing = null;
+  // #pristine is the form's values as last opened or saved: what differs
+  // from it is unsaved.
+  #pristine = '';
+  #workspaceId = null;
 
   build() {
     const form = this.ref('form');
     this.onSubmit(form, () => this.#save());
-    form.elements.cancel.addEventListener('click', () => this.#resetForm());
+    form.elements.cancel.addEventListener('click', async () => {
+      if (await this.#mayLeave()) this.#resetForm();
+    });
+    // Closing or reloading the tab with unsaved changes asks first.
+    window.addEventListener('beforeunload', (e) => {
+      if (this.isConnected && this.#dirty()) e.preventDefault();
+    });
     form.elements.preview.addEventListener('click', () => this.#preview());
     this.onSubmit(this.ref('category-form'), () => this.#addCategory());
     this.ref('robot').addEventListener('change', (e) => this.#setRobot(e.target));
@@ -86,9 +96,24 @@ class FAQCard extends SettingsCard {
     this.#titleForm();
   }
 
+  // show keeps an unsaved article when the manager comes back to the
+  // settings of the same workspace (to answer a chat, say); another
+  // workspace's settings start with an empty form.
   show(inbox) {
     super.show(inbox);
+    if (this.#workspaceId === inbox?.workspaceId && this.#dirty()) return;
+    this.#workspaceId = inbox?.workspaceId ?? null;
     this.#resetForm();
+  }
+
+  #dirty() {
+    return this.#pristine !== '' && JSON.stringify(this.#values()) !== this.#pristine;
+  }
+
+  // #mayLeave is whether the form's unsaved changes may go: none, or the
+  // manager says so.
+  async #mayLeave() {
+    return !this.#dirty() || ask(t('faq.discard_question'), t('faq.discard_yes'));
   }
 
   fill(workspace) {
@@ -147,11 +172,13 @@ class FAQCard extends SettingsCard {
     this.ref('preview').hidden = true;
     this.ref('error').replaceChildren();
     this.#titleForm();
+    this.#pristine = JSON.stringify(this.#values());
   }
 
   // #edit reads the article whole (the list carries no bodies) and puts
   // it in the form.
   async #edit(item) {
+    if (!(await this.#mayLeave())) return;
     const a = await this.call('GET', `/faq/articles/${item.id}`);
     if (!a) return;
     const f = this.ref('form').elements;
@@ -165,6 +192,7 @@ class FAQCard extends SettingsCard {
     f.cancel.hidden = false;
     this.ref('error').replaceChildren();
     this.#titleForm();
+    this.#pristine = JSON.stringify(this.#values());
     f.title.focus();
   }
 
@@ -191,12 +219,31 @@ class FAQCard extends SettingsCard {
     this.ref('preview').hidden = false;
   }
 
+  // #save sends the whole article: on the one the editor opened (If-Match),
+  // so a colleague's save meanwhile is not laid over without a word. On
+  // 409 the manager's text stays in the form, the colleague's version is
+  // what a second save replaces, and the message says so.
   async #save() {
     const f = this.ref('form').elements;
     f.save.disabled = true;
-    const saved = this.#editing
-      ? await this.call('PATCH', `/faq/articles/${this.#editing.id}`, this.#values())
-      : await this.call('POST', '/faq/articles', this.#values());
+    const editing = this.#editing;
+    let saved;
+    if (editing) {
+      const box = this.ref('error');
+      box.replaceChildren();
+      try {
+        saved = await this.inbox.request('PATCH', `/faq/articles/${editing.id}`, this.#values(), { headers: { 'If-Match': `"${editing.updated_at}"` } });
+      } catch (err) {
+        formError(box, err);
+        if (err.code === 'conflict' && this.#editing === editing) {
+          const now = await this.inbox.request('GET', `/faq/articles/${editing.id}`).catch(() => null);
+          if (now && this.#editing === editing) this.#editing = now;
+          box.replaceChildren(t('faq.conflict'));
+        }
+      }
+    } else {
+      saved = await this.call('POST', '/faq/articles', this.#values());
+    }
     f.save.disabled = false;
     if (!saved) return;
     toast(t('faq.saved'));
