@@ -329,7 +329,7 @@ func (db *DB) insertArticle(ctx context.Context, x q, a *chat.Article) error {
 	if err := x.underLimit(ctx, `SELECT COUNT(*) FROM faq_articles WHERE workspace_id = ?`, chat.MaxFAQArticles, "FAQ articles", a.WorkspaceID); err != nil {
 		return err
 	}
-	now := db.Now().UTC()
+	now := db.Now().UTC().Truncate(time.Microsecond) // as stored: the answer's updated_at is the article's version (If-Match)
 	a.CreatedAt, a.UpdatedAt, a.Helpful, a.NotHelpful = now, now, 0, 0
 	return x.row(ctx, `INSERT INTO faq_articles (workspace_id, category_id, lang, title, body_html, body_text, keywords, published, position, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,

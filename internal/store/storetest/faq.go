@@ -159,6 +159,15 @@ func testFAQ(t *testing.T, s chat.Store) {
 	if saved.Title != "환불은 언제 되나요 🙏" {
 		t.Fatalf("a current change: %+v", saved)
 	}
+	// The version a new article is answered with is the one stored: a
+	// client that sends it back is not refused as if someone had saved.
+	made := &chat.Article{WorkspaceID: f.ws.ID, Title: "교환 신청", BodyHTML: "<p>주문내역에서</p>"}
+	must(t, s.CreateArticle(ctx, made, by))
+	if read, _ := s.Article(ctx, f.ws.ID, made.ID); !read.UpdatedAt.Equal(made.UpdatedAt) || !read.CreatedAt.Equal(made.CreatedAt) {
+		t.Fatalf("created at %v / %v, stored %v / %v", made.CreatedAt, made.UpdatedAt, read.CreatedAt, read.UpdatedAt)
+	}
+	_, err = s.UpdateArticle(ctx, f.ws.ID, made.ID, chat.ArticlePatch{Published: new(true), Unchanged: &made.UpdatedAt}, by)
+	must(t, err)
 }
 
 func testFAQImport(t *testing.T, s chat.Store) {
