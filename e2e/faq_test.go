@@ -449,3 +449,36 @@ func TestBrowserFAQEditorKeepsEdits(t *testing.T) {
 		agent.fail("the second save: %+v", got)
 	}
 }
+
+// TestBrowserFAQCategoryRename: a category's names can be changed in the
+// console — it had only ↑, ↓ and ×, and a manager who fixed a name deleted
+// the category and made it again, which left its articles without one.
+func TestBrowserFAQCategoryRename(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	refund := seedShopFAQ(t, s)
+	root := browser(t)
+	agent := newTab(t, root, "manager")
+	agent.do("size the page", chromedp.EmulateViewport(1366, 768))
+	signIn(agent, s)
+	openSettings(agent)
+	chip := `document.querySelector('[data-testid=faq-category-item][data-category-id="` + fmt.Sprint(refund.CategoryID) + `"]')`
+	agent.waitFor("the categories listed", chip+` !== null`)
+	agent.do("rename refunds", chromedp.Evaluate[chromedp.Void](chip+`.querySelector('[data-testid=faq-category-rename]').click()`))
+	agent.waitFor("its names in the form", `document.querySelector('[data-testid=faq-category-name]').value === '환불' && document.querySelector('[data-testid=faq-category-name-en]').value === 'Refunds' && document.querySelector('[data-testid=faq-category-add]').textContent === '저장' && !document.querySelector('[data-testid=faq-category-cancel]').hidden`)
+	fill(agent, "[data-testid=faq-category-name]", "환불·반품 🔁")
+	fill(agent, "[data-testid=faq-category-name-en]", "Refunds and returns")
+	agent.click("[data-testid=faq-category-add]")
+	agent.waitFor("the chip renamed", chip+`?.firstChild.textContent === '환불·반품 🔁 · Refunds and returns' && document.querySelector('[data-testid=faq-category-add]').textContent === '분류 추가' && document.querySelector('[data-testid=faq-category-name]').value === ''`)
+	cats, err := s.node.Store.FAQCategories(context.Background(), s.ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cats) != 2 || cats[0].ID != refund.CategoryID || cats[0].Name != "환불·반품 🔁" || cats[0].NameEN != "Refunds and returns" {
+		agent.fail("categories %+v", cats)
+	}
+	got, err := s.node.Store.Article(context.Background(), s.ws.ID, refund.ID)
+	if err != nil || got.CategoryID != refund.CategoryID {
+		agent.fail("the article's category: %+v %v", got, err)
+	}
+}

@@ -26,7 +26,8 @@ class FAQCard extends SettingsCard {
   <fieldset data-gated>
     <input name="name" maxlength="100" required autocomplete="off" data-i18n-attr="placeholder:faq.category_name;aria-label:faq.category_name" data-testid="faq-category-name">
     <input name="name_en" maxlength="100" autocomplete="off" data-i18n-attr="placeholder:faq.category_name_en;aria-label:faq.category_name_en" data-testid="faq-category-name-en">
-    <button type="submit" class="secondary" data-i18n="faq.category_add" data-testid="faq-category-add"></button>
+    <button type="submit" name="add" class="secondary" data-i18n="faq.category_add" data-testid="faq-category-add"></button>
+    <button type="button" name="cancel" class="secondary" data-i18n="conv.cancel" data-testid="faq-category-cancel" hidden></button>
   </fieldset>
 </form>
 <h3 data-i18n="faq.articles"></h3>
@@ -73,6 +74,8 @@ class FAQCard extends SettingsCard {
   // from it is unsaved.
   #pristine = '';
   #workspaceId = null;
+  // #renaming is the category whose names the category form changes.
+  #renaming = null;
 
   build() {
     const form = this.ref('form');
@@ -86,6 +89,7 @@ class FAQCard extends SettingsCard {
     });
     form.elements.preview.addEventListener('click', () => this.#preview());
     this.onSubmit(this.ref('category-form'), () => this.#addCategory());
+    this.ref('category-form').elements.cancel.addEventListener('click', () => this.#resetCategoryForm());
     this.ref('robot').addEventListener('change', (e) => this.#setRobot(e.target));
     this.ref('import').addEventListener('change', (e) => this.#import(e.target));
     this.ref('image').addEventListener('change', (e) => this.#image(e.target));
@@ -104,6 +108,7 @@ class FAQCard extends SettingsCard {
     if (this.#workspaceId === inbox?.workspaceId && this.#dirty()) return;
     this.#workspaceId = inbox?.workspaceId ?? null;
     this.#resetForm();
+    this.#resetCategoryForm();
   }
 
   #dirty() {
@@ -143,6 +148,7 @@ class FAQCard extends SettingsCard {
       c.name_en ? `${c.name} · ${c.name_en}` : c.name,
       this.editable && i > 0 && iconButton('↑', t('faq.category_up', { name: c.name }), 'faq-category-up', () => this.#swap(i, i - 1)),
       this.editable && i < cats.length - 1 && iconButton('↓', t('faq.category_down', { name: c.name }), 'faq-category-down', () => this.#swap(i, i + 1)),
+      this.editable && iconButton('✎', t('tools.rename', { name: c.name }), 'faq-category-rename', () => this.#renameCategory(c)),
       this.editable && iconButton('×', t('tools.delete', { name: c.name }), 'faq-category-delete', () => this.#removeCategory(c)))));
     const select = this.ref('form').elements.category;
     const chosen = select.value;
@@ -257,11 +263,40 @@ class FAQCard extends SettingsCard {
     await this.load();
   }
 
+  // #renameCategory puts a category's names in the category form, whose
+  // button then saves them: a category could only be deleted and made
+  // again, which left its articles without one.
+  #renameCategory(c) {
+    const f = this.ref('category-form').elements;
+    this.#renaming = c;
+    f.name.value = c.name;
+    f.name_en.value = c.name_en ?? '';
+    f.add.dataset.i18n = 'settings.save';
+    f.add.textContent = t('settings.save');
+    f.cancel.hidden = false;
+    f.name.focus();
+  }
+
+  #resetCategoryForm() {
+    const f = this.ref('category-form').elements;
+    this.#renaming = null;
+    this.ref('category-form').reset();
+    f.add.dataset.i18n = 'faq.category_add';
+    f.add.textContent = t('faq.category_add');
+    f.cancel.hidden = true;
+  }
+
   async #addCategory() {
     const form = this.ref('category-form');
     const name = form.elements.name.value.trim();
     if (!name) return;
     const nameEN = form.elements.name_en.value.trim();
+    if (this.#renaming) {
+      if (!(await this.call('PATCH', `/faq/categories/${this.#renaming.id}`, { name, name_en: nameEN }))) return;
+      this.#resetCategoryForm();
+      await this.load();
+      return;
+    }
     const last = this.#categories.at(-1)?.position ?? -1;
     const made = await this.call('POST', '/faq/categories', { name, name_en: nameEN, position: last + 1 });
     if (!made) return;
