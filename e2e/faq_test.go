@@ -214,6 +214,9 @@ func TestBrowserFAQOnPhone(t *testing.T) {
 	photo := writeFile(t, t.TempDir(), "교환신청.png", pngImage(t, 120, 80, color.NRGBA{R: 29, G: 107, B: 88, A: 255}))
 	agent.do("choose an image", chromedp.SetUploadFiles(chromedp.CSS("[data-testid=faq-image]"), []string{photo}))
 	agent.waitFor("the image in the body", `document.querySelector('[data-testid=faq-body]').value.includes('<img src="`+s.baseURL+`/help/`+s.ws.SiteID+`/images/')`)
+	// The caret waits in its alt text: what the manager types next describes the image.
+	agent.keys("교환 신청 버튼")
+	agent.waitFor("the image described", `/<img src="[^"]+" alt="교환 신청 버튼">/.test(document.querySelector('[data-testid=faq-body]').value)`)
 	agent.click("[data-testid=faq-preview-button]")
 	agent.waitFor("the sanitized preview with the image", `(() => { const p = document.querySelector('[data-testid=faq-preview-body]'); return p.checkVisibility() && p.querySelector('b')?.textContent === '교환 신청' && !p.innerHTML.includes('onclick') && !p.innerHTML.includes('onerror') && !p.querySelector('script') && [...p.querySelectorAll('img')].some((i) => i.complete && i.naturalWidth === 120); })()`)
 	agent.do("show the preview", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=faq-preview]').scrollIntoView({block: 'end'})`))

@@ -327,7 +327,7 @@ class FAQCard extends SettingsCard {
   }
 
   // #image uploads an image and puts an <img> for it where the caret is
-  // in the body.
+  // in the body, the caret in its alt text.
   async #image(input) {
     const file = input.files[0];
     input.value = '';
@@ -339,9 +339,13 @@ class FAQCard extends SettingsCard {
     try {
       const img = await callText('POST', `/workspaces/${this.inbox.workspaceId}/faq/images`, form, null);
       const body = this.ref('form').elements.body;
+      // The caret lands in alt="", so the manager describes the image
+      // next: an image without one is nothing to a screen reader.
       const tag = `<img src="${img.url}" alt="">`;
-      body.setRangeText(tag, body.selectionStart, body.selectionEnd, 'end');
+      const at = body.selectionStart;
+      body.setRangeText(tag, at, body.selectionEnd, 'end');
       body.focus();
+      body.setSelectionRange(at + tag.length - 2, at + tag.length - 2);
     } catch (err) {
       formError(box, err);
     }
