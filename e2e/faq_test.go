@@ -214,6 +214,9 @@ func TestBrowserFAQOnPhone(t *testing.T) {
 	photo := writeFile(t, t.TempDir(), "교환신청.png", pngImage(t, 120, 80, color.NRGBA{R: 29, G: 107, B: 88, A: 255}))
 	agent.do("choose an image", chromedp.SetUploadFiles(chromedp.CSS("[data-testid=faq-image]"), []string{photo}))
 	agent.waitFor("the image in the body", `document.querySelector('[data-testid=faq-body]').value.includes('<img src="`+s.baseURL+`/help/`+s.ws.SiteID+`/images/')`)
+	// The caret waits in its alt text: what the manager types next describes the image.
+	agent.keys("교환 신청 버튼")
+	agent.waitFor("the image described", `/<img src="[^"]+" alt="교환 신청 버튼">/.test(document.querySelector('[data-testid=faq-body]').value)`)
 	agent.click("[data-testid=faq-preview-button]")
 	agent.waitFor("the sanitized preview with the image", `(() => { const p = document.querySelector('[data-testid=faq-preview-body]'); return p.checkVisibility() && p.querySelector('b')?.textContent === '교환 신청' && !p.innerHTML.includes('onclick') && !p.innerHTML.includes('onerror') && !p.querySelector('script') && [...p.querySelectorAll('img')].some((i) => i.complete && i.naturalWidth === 120); })()`)
 	agent.do("show the preview", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=faq-preview]').scrollIntoView({block: 'end'})`))
@@ -393,5 +396,92 @@ func TestBrowserRobotNobodyToTalkTo(t *testing.T) {
 	}
 	if len(cs) != 0 {
 		t.Fatalf("asking for a person nobody could be started %d chat(s): %+v", len(cs), cs)
+	}
+}
+
+// TestBrowserFAQEditorKeepsEdits: the editor sends the whole article, so a
+// manager who saved after a colleague laid their copy over the colleague's
+// edits without a word; now the save is refused, the manager's text stays
+// in the form and the message says what a second save does. A manager who
+// leaves the settings to answer a chat finds their unsaved article when
+// they come back, and opening another article asks before dropping it.
+func TestBrowserFAQEditorKeepsEdits(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	refund := seedShopFAQ(t, s)
+	root := browser(t)
+	agent := newTab(t, root, "manager")
+	agent.do("size the page", chromedp.EmulateViewport(1366, 768))
+	signIn(agent, s)
+	openSettings(agent)
+	agent.waitFor("the articles listed", `document.querySelectorAll('[data-testid=faq-item]').length === 5`)
+	editRefund := `document.querySelector('[data-testid=faq-item][data-article-id="` + fmt.Sprint(refund.ID) + `"] [data-testid=faq-edit]').click()`
+	agent.do("edit the refund article", chromedp.Evaluate[chromedp.Void](editRefund))
+	agent.waitFor("the article in the editor", `document.querySelector('[data-testid=faq-title]').value === `+js(refund.Title))
+
+	// A colleague saves the article meanwhile.
+	if _, err := s.node.Store.UpdateArticle(context.Background(), s.ws.ID, refund.ID, chat.ArticlePatch{BodyHTML: new("<p>동료가 고친 본문: 영업일 2일</p>")}, chat.Who{}); err != nil {
+		t.Fatal(err)
+	}
+	fill(agent, "[data-testid=faq-title]", "환불은 언제 되나요? 🙏")
+	agent.click("[data-testid=faq-save]")
+	agent.waitFor("the conflict told", `document.querySelector('[data-testid=faq-error]').textContent.includes('다른 사람이 먼저 저장했습니다')`)
+	if got, _ := s.node.Store.Article(context.Background(), s.ws.ID, refund.ID); got.Title != refund.Title || got.BodyText != "동료가 고친 본문: 영업일 2일" {
+		agent.fail("the stale save changed the article: %+v", got)
+	}
+	if v := eval[string](agent, `document.querySelector('[data-testid=faq-title]').value`); v != "환불은 언제 되나요? 🙏" {
+		agent.fail("the manager's title left the form: %q", v)
+	}
+
+	// Away to the chats and back: the unsaved title is still there.
+	agent.click("[data-testid=nav-chat]")
+	openSettings(agent)
+	if v := eval[string](agent, `document.querySelector('[data-testid=faq-title]').value`); v != "환불은 언제 되나요? 🙏" {
+		agent.fail("coming back to the settings dropped the unsaved title: %q", v)
+	}
+	// Opening another article asks first; no keeps the form.
+	agent.do("edit another article", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('[data-testid=faq-item]')].find((li) => li.dataset.articleId !== '`+fmt.Sprint(refund.ID)+`').querySelector('[data-testid=faq-edit]').click()`))
+	agent.waitFor("the question", `document.querySelector('[data-testid=tools-confirm]')?.open && document.querySelector('[data-testid=tools-confirm] .question').textContent === '저장하지 않은 변경이 있습니다. 버릴까요?'`)
+	agent.click("[data-testid=tools-confirm-cancel]")
+	agent.waitFor("the form kept", `!document.querySelector('[data-testid=tools-confirm]').open && document.querySelector('[data-testid=faq-title]').value === '환불은 언제 되나요? 🙏'`)
+
+	// Saving again, knowingly, replaces the colleague's version.
+	agent.click("[data-testid=faq-save]")
+	agent.waitFor("saved", `[...document.querySelectorAll('[data-testid=faq-item] strong')].some((s) => s.textContent === '환불은 언제 되나요? 🙏')`)
+	if got, _ := s.node.Store.Article(context.Background(), s.ws.ID, refund.ID); got.Title != "환불은 언제 되나요? 🙏" {
+		agent.fail("the second save: %+v", got)
+	}
+}
+
+// TestBrowserFAQCategoryRename: a category's names can be changed in the
+// console — it had only ↑, ↓ and ×, and a manager who fixed a name deleted
+// the category and made it again, which left its articles without one.
+func TestBrowserFAQCategoryRename(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	refund := seedShopFAQ(t, s)
+	root := browser(t)
+	agent := newTab(t, root, "manager")
+	agent.do("size the page", chromedp.EmulateViewport(1366, 768))
+	signIn(agent, s)
+	openSettings(agent)
+	chip := `document.querySelector('[data-testid=faq-category-item][data-category-id="` + fmt.Sprint(refund.CategoryID) + `"]')`
+	agent.waitFor("the categories listed", chip+` !== null`)
+	agent.do("rename refunds", chromedp.Evaluate[chromedp.Void](chip+`.querySelector('[data-testid=faq-category-rename]').click()`))
+	agent.waitFor("its names in the form", `document.querySelector('[data-testid=faq-category-name]').value === '환불' && document.querySelector('[data-testid=faq-category-name-en]').value === 'Refunds' && document.querySelector('[data-testid=faq-category-add]').textContent === '저장' && !document.querySelector('[data-testid=faq-category-cancel]').hidden`)
+	fill(agent, "[data-testid=faq-category-name]", "환불·반품 🔁")
+	fill(agent, "[data-testid=faq-category-name-en]", "Refunds and returns")
+	agent.click("[data-testid=faq-category-add]")
+	agent.waitFor("the chip renamed", chip+`?.firstChild.textContent === '환불·반품 🔁 · Refunds and returns' && document.querySelector('[data-testid=faq-category-add]').textContent === '분류 추가' && document.querySelector('[data-testid=faq-category-name]').value === ''`)
+	cats, err := s.node.Store.FAQCategories(context.Background(), s.ws.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cats) != 2 || cats[0].ID != refund.CategoryID || cats[0].Name != "환불·반품 🔁" || cats[0].NameEN != "Refunds and returns" {
+		agent.fail("categories %+v", cats)
+	}
+	got, err := s.node.Store.Article(context.Background(), s.ws.ID, refund.ID)
+	if err != nil || got.CategoryID != refund.CategoryID {
+		agent.fail("the article's category: %+v %v", got, err)
 	}
 }

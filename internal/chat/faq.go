@@ -109,6 +109,10 @@ type ArticlePatch struct {
 	Lang       *string   `json:"lang"`
 	Published  *bool     `json:"published"`
 	Position   *int      `json:"position"`
+	// Unchanged, when set, applies the change only to the article as it
+	// was then (its UpdatedAt; If-Match): a colleague's save since is
+	// ErrConflict, not silently replaced (the console sends every field).
+	Unchanged *time.Time `json:"-"`
 }
 
 // Apply sets a's fields that p sets.

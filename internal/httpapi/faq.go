@@ -126,12 +126,13 @@ func (s *Server) getArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	w.Header().Set("ETag", versionETag(a.UpdatedAt))
 	writeJSON(w, http.StatusOK, a)
 	return nil
 }
 
 // articleRequest creates an article (title and body_html required) or
-// changes one (the fields sent).
+// changes one (the fields sent; with If-Match, only as it was read).
 type articleRequest = chat.ArticlePatch
 
 func (s *Server) createArticle(w http.ResponseWriter, r *http.Request) error {
@@ -163,10 +164,16 @@ func (s *Server) updateArticle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// With If-Match (the editor sends the whole article), only the article
+	// as it was read: a colleague's save since is 409, not overwritten.
+	if req.Unchanged, err = ifMatch(r); err != nil {
+		return err
+	}
 	a, err := s.store.UpdateArticle(r.Context(), memberOf(r).WorkspaceID, id, req, who(r))
 	if err != nil {
 		return err
 	}
+	w.Header().Set("ETag", versionETag(a.UpdatedAt))
 	writeJSON(w, http.StatusOK, a)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -236,6 +237,54 @@ func TestFAQListWithoutBodies(t *testing.T) {
 			if one.BodyHTML != "<p>영업일 3일 안에 환불됩니다.</p>" {
 				t.Errorf("article %+v", one)
 			}
+		})
+	}
+}
+
+// TestFAQArticleIfMatch: the console's editor sends the whole article, so
+// two managers who opened the same article both saved and the second
+// silently laid their copy over the first's edits. A PATCH with If-Match
+// (the ETag a read gives, the article's updated_at) changes the article
+// only if nobody has since: 409 conflict, nothing changed, otherwise.
+// Without If-Match, as before.
+func TestFAQArticleIfMatch(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			refund, _ := seedFAQ(t, e)
+			m, master := e.login("manager"), e.login("master")
+			path := fmt.Sprintf("%s/faq/articles/%d", e.shopPath(), refund.ID)
+			req, err := http.NewRequest("GET", e.srv.URL+path, nil)
+			must(t, err)
+			resp, err := m.hc.Do(req)
+			must(t, err)
+			resp.Body.Close()
+			etag := resp.Header.Get("ETag")
+			var opened chat.Article
+			m.json("GET", path, "", 200, &opened)
+			if etag != `"`+opened.UpdatedAt.UTC().Format(time.RFC3339Nano)+`"` {
+				t.Fatalf("ETag %q for updated_at %v", etag, opened.UpdatedAt)
+			}
+			// Both opened the article; the master saves first.
+			var masterSaw chat.Article
+			master.json("PATCH", path, `{"title":"환불은 언제 되나요? 🙏","body_html":"<p>영업일 3일, 카드 취소는 5일</p>"}`, 200, &masterSaw)
+			read := func() string { return m.state(path) }
+			e.refuse(read, []scenario{
+				{name: "the manager's article as they opened it", as: m, method: "PATCH", path: path,
+					body:   `{"title":"환불은 언제 되나요?","body_html":"<p>영업일 3일</p>","published":true}`,
+					header: []string{"If-Match", etag}, status: 409, code: chat.ErrConflict},
+				{name: "the bare updated_at they read", as: m, method: "PATCH", path: path, body: `{"published":false}`,
+					header: []string{"If-Match", opened.UpdatedAt.UTC().Format(time.RFC3339Nano)}, status: 409, code: chat.ErrConflict},
+				{name: "an If-Match that is no version", as: m, method: "PATCH", path: path, body: `{"published":false}`,
+					header: []string{"If-Match", `"v2"`}, status: 400, code: chat.ErrInvalid},
+			})
+			status, body := m.do("PATCH", path, `{"published":false}`, "If-Match", `"`+masterSaw.UpdatedAt.UTC().Format(time.RFC3339Nano)+`"`)
+			var saved chat.Article
+			must(t, json.Unmarshal(body, &saved))
+			if status != 200 || saved.Published || saved.Title != "환불은 언제 되나요? 🙏" {
+				t.Fatalf("a current If-Match: %d %s", status, body)
+			}
+			m.json("PATCH", path, `{"published":true}`, 200, nil) // without If-Match, as before
 		})
 	}
 }

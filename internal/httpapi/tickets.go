@@ -374,11 +374,18 @@ func (s *Server) patchTicket(w http.ResponseWriter, r *http.Request) error {
 // it in If-Match changes the ticket only if nobody has since (409
 // conflict otherwise): what a console sends when it replaces the tags.
 func ticketETag(tk chat.Ticket) string {
-	return `"` + tk.UpdatedAt.UTC().Format(time.RFC3339Nano) + `"`
+	return versionETag(tk.UpdatedAt)
 }
 
-// ifMatch reads an optional If-Match: the ticket's ETag, or its
-// updated_at as the JSON gives it, quoted or not; "*" is any version.
+// versionETag is a ticket's or an FAQ article's version: its updated_at,
+// quoted (ifMatch reads it back).
+func versionETag(at time.Time) string {
+	return `"` + at.UTC().Format(time.RFC3339Nano) + `"`
+}
+
+// ifMatch reads an optional If-Match: the ticket's (or FAQ article's)
+// ETag, or its updated_at as the JSON gives it, quoted or not; "*" is any
+// version.
 func ifMatch(r *http.Request) (*time.Time, error) {
 	v := strings.TrimSpace(r.Header.Get("If-Match"))
 	if v == "" || v == "*" {
@@ -386,7 +393,7 @@ func ifMatch(r *http.Request) (*time.Time, error) {
 	}
 	at, err := time.Parse(time.RFC3339Nano, strings.Trim(strings.TrimPrefix(v, "W/"), `"`))
 	if err != nil {
-		return nil, chat.Errorf(chat.ErrInvalid, "If-Match must be the ticket's ETag (its updated_at, as the ticket was read)")
+		return nil, chat.Errorf(chat.ErrInvalid, "If-Match must be the ETag (the updated_at) it had when it was read")
 	}
 	return &at, nil
 }

@@ -329,7 +329,7 @@ func (db *DB) insertArticle(ctx context.Context, x q, a *chat.Article) error {
 	if err := x.underLimit(ctx, `SELECT COUNT(*) FROM faq_articles WHERE workspace_id = ?`, chat.MaxFAQArticles, "FAQ articles", a.WorkspaceID); err != nil {
 		return err
 	}
-	now := db.Now().UTC()
+	now := db.Now().UTC().Truncate(time.Microsecond) // as stored: the answer's updated_at is the article's version (If-Match)
 	a.CreatedAt, a.UpdatedAt, a.Helpful, a.NotHelpful = now, now, 0, 0
 	return x.row(ctx, `INSERT INTO faq_articles (workspace_id, category_id, lang, title, body_html, body_text, keywords, published, position, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -377,7 +377,8 @@ func (db *DB) updateArticle(ctx context.Context, x q, a *chat.Article) error {
 
 // UpdateArticle changes an article's fields that p sets (its counts
 // stay): p applies to the row as it is, locked, so a change committed
-// meanwhile to another field is kept.
+// meanwhile to another field is kept; with p.Unchanged, only to the row
+// as it was then (ErrConflict otherwise).
 func (db *DB) UpdateArticle(ctx context.Context, workspaceID, id int64, p chat.ArticlePatch, by chat.Who) (*chat.Article, error) {
 	var a *chat.Article
 	err := db.faqChange(ctx, workspaceID, by, chat.AuditArticleUpdate, func(x q) (string, any, any, error) {
@@ -387,6 +388,9 @@ func (db *DB) UpdateArticle(ctx context.Context, workspaceID, id int64, p chat.A
 		before, err := db.article(ctx, x, workspaceID, id)
 		if err != nil {
 			return "", nil, nil, err
+		}
+		if p.Unchanged != nil && !p.Unchanged.Equal(before.UpdatedAt) {
+			return "", nil, nil, chat.Errorf(chat.ErrConflict, "someone saved this FAQ article after you opened it")
 		}
 		after := *before
 		p.Apply(&after)

@@ -136,6 +136,38 @@ func testFAQ(t *testing.T, s chat.Store) {
 	if e := lastAudit(t, s, f.ws.ID, chat.AuditFAQSynonyms); !strings.Contains(jsonOf(e), `"before":{"synonyms":[]},"after":{"synonyms":[["반품","환불 요청"]]}`) {
 		t.Fatalf("the synonyms' entry %s", jsonOf(e))
 	}
+
+	// A change made on the article as its editor read it (Unchanged:
+	// If-Match) applies only if nobody saved it since: a second manager's
+	// whole article is not laid over the first's without a word.
+	read, err := s.Article(ctx, f.ws.ID, a.ID)
+	must(t, err)
+	stale := read.UpdatedAt
+	saved, err := s.UpdateArticle(ctx, f.ws.ID, a.ID, chat.ArticlePatch{BodyHTML: new("<p>첫 관리자의 글</p>"), Unchanged: &stale}, by)
+	must(t, err)
+	if saved.UpdatedAt.Equal(stale) {
+		t.Fatalf("a save kept updated_at %v", stale)
+	}
+	_, err = s.UpdateArticle(ctx, f.ws.ID, a.ID, chat.ArticlePatch{Title: new("환불은 언제 되나요 🙏"), BodyHTML: new("<p>두 번째</p>"), Unchanged: &stale}, by)
+	wantCode(t, err, chat.ErrConflict)
+	if back, _ := s.Article(ctx, f.ws.ID, a.ID); back.Title != "환불 기간" || back.BodyText != "첫 관리자의 글" || !back.UpdatedAt.Equal(saved.UpdatedAt) {
+		t.Fatalf("a stale change changed the article: %+v", back)
+	}
+	fresh := saved.UpdatedAt
+	saved, err = s.UpdateArticle(ctx, f.ws.ID, a.ID, chat.ArticlePatch{Title: new("환불은 언제 되나요 🙏"), Unchanged: &fresh}, by)
+	must(t, err)
+	if saved.Title != "환불은 언제 되나요 🙏" {
+		t.Fatalf("a current change: %+v", saved)
+	}
+	// The version a new article is answered with is the one stored: a
+	// client that sends it back is not refused as if someone had saved.
+	made := &chat.Article{WorkspaceID: f.ws.ID, Title: "교환 신청", BodyHTML: "<p>주문내역에서</p>"}
+	must(t, s.CreateArticle(ctx, made, by))
+	if read, _ := s.Article(ctx, f.ws.ID, made.ID); !read.UpdatedAt.Equal(made.UpdatedAt) || !read.CreatedAt.Equal(made.CreatedAt) {
+		t.Fatalf("created at %v / %v, stored %v / %v", made.CreatedAt, made.UpdatedAt, read.CreatedAt, read.UpdatedAt)
+	}
+	_, err = s.UpdateArticle(ctx, f.ws.ID, made.ID, chat.ArticlePatch{Published: new(true), Unchanged: &made.UpdatedAt}, by)
+	must(t, err)
 }
 
 func testFAQImport(t *testing.T, s chat.Store) {

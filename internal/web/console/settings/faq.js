@@ -26,7 +26,8 @@ class FAQCard extends SettingsCard {
   <fieldset data-gated>
     <input name="name" maxlength="100" required autocomplete="off" data-i18n-attr="placeholder:faq.category_name;aria-label:faq.category_name" data-testid="faq-category-name">
     <input name="name_en" maxlength="100" autocomplete="off" data-i18n-attr="placeholder:faq.category_name_en;aria-label:faq.category_name_en" data-testid="faq-category-name-en">
-    <button type="submit" class="secondary" data-i18n="faq.category_add" data-testid="faq-category-add"></button>
+    <button type="submit" name="add" class="secondary" data-i18n="faq.category_add" data-testid="faq-category-add"></button>
+    <button type="button" name="cancel" class="secondary" data-i18n="conv.cancel" data-testid="faq-category-cancel" hidden></button>
   </fieldset>
 </form>
 <h3 data-i18n="faq.articles"></h3>
@@ -69,13 +70,26 @@ class FAQCard extends SettingsCard {
   #articles = [];
   #categories = [];
   #editing = null;
+  // #pristine is the form's values as last opened or saved: what differs
+  // from it is unsaved.
+  #pristine = '';
+  #workspaceId = null;
+  // #renaming is the category whose names the category form changes.
+  #renaming = null;
 
   build() {
     const form = this.ref('form');
     this.onSubmit(form, () => this.#save());
-    form.elements.cancel.addEventListener('click', () => this.#resetForm());
+    form.elements.cancel.addEventListener('click', async () => {
+      if (await this.#mayLeave()) this.#resetForm();
+    });
+    // Closing or reloading the tab with unsaved changes asks first.
+    window.addEventListener('beforeunload', (e) => {
+      if (this.isConnected && this.#dirty()) e.preventDefault();
+    });
     form.elements.preview.addEventListener('click', () => this.#preview());
     this.onSubmit(this.ref('category-form'), () => this.#addCategory());
+    this.ref('category-form').elements.cancel.addEventListener('click', () => this.#resetCategoryForm());
     this.ref('robot').addEventListener('change', (e) => this.#setRobot(e.target));
     this.ref('import').addEventListener('change', (e) => this.#import(e.target));
     this.ref('image').addEventListener('change', (e) => this.#image(e.target));
@@ -86,9 +100,25 @@ class FAQCard extends SettingsCard {
     this.#titleForm();
   }
 
+  // show keeps an unsaved article when the manager comes back to the
+  // settings of the same workspace (to answer a chat, say); another
+  // workspace's settings start with an empty form.
   show(inbox) {
     super.show(inbox);
+    if (this.#workspaceId === inbox?.workspaceId && this.#dirty()) return;
+    this.#workspaceId = inbox?.workspaceId ?? null;
     this.#resetForm();
+    this.#resetCategoryForm();
+  }
+
+  #dirty() {
+    return this.#pristine !== '' && JSON.stringify(this.#values()) !== this.#pristine;
+  }
+
+  // #mayLeave is whether the form's unsaved changes may go: none, or the
+  // manager says so.
+  async #mayLeave() {
+    return !this.#dirty() || ask(t('faq.discard_question'), t('faq.discard_yes'));
   }
 
   fill(workspace) {
@@ -118,6 +148,7 @@ class FAQCard extends SettingsCard {
       c.name_en ? `${c.name} · ${c.name_en}` : c.name,
       this.editable && i > 0 && iconButton('↑', t('faq.category_up', { name: c.name }), 'faq-category-up', () => this.#swap(i, i - 1)),
       this.editable && i < cats.length - 1 && iconButton('↓', t('faq.category_down', { name: c.name }), 'faq-category-down', () => this.#swap(i, i + 1)),
+      this.editable && iconButton('✎', t('tools.rename', { name: c.name }), 'faq-category-rename', () => this.#renameCategory(c)),
       this.editable && iconButton('×', t('tools.delete', { name: c.name }), 'faq-category-delete', () => this.#removeCategory(c)))));
     const select = this.ref('form').elements.category;
     const chosen = select.value;
@@ -147,11 +178,13 @@ class FAQCard extends SettingsCard {
     this.ref('preview').hidden = true;
     this.ref('error').replaceChildren();
     this.#titleForm();
+    this.#pristine = JSON.stringify(this.#values());
   }
 
   // #edit reads the article whole (the list carries no bodies) and puts
   // it in the form.
   async #edit(item) {
+    if (!(await this.#mayLeave())) return;
     const a = await this.call('GET', `/faq/articles/${item.id}`);
     if (!a) return;
     const f = this.ref('form').elements;
@@ -165,6 +198,7 @@ class FAQCard extends SettingsCard {
     f.cancel.hidden = false;
     this.ref('error').replaceChildren();
     this.#titleForm();
+    this.#pristine = JSON.stringify(this.#values());
     f.title.focus();
   }
 
@@ -191,12 +225,31 @@ class FAQCard extends SettingsCard {
     this.ref('preview').hidden = false;
   }
 
+  // #save sends the whole article: on the one the editor opened (If-Match),
+  // so a colleague's save meanwhile is not laid over without a word. On
+  // 409 the manager's text stays in the form, the colleague's version is
+  // what a second save replaces, and the message says so.
   async #save() {
     const f = this.ref('form').elements;
     f.save.disabled = true;
-    const saved = this.#editing
-      ? await this.call('PATCH', `/faq/articles/${this.#editing.id}`, this.#values())
-      : await this.call('POST', '/faq/articles', this.#values());
+    const editing = this.#editing;
+    let saved;
+    if (editing) {
+      const box = this.ref('error');
+      box.replaceChildren();
+      try {
+        saved = await this.inbox.request('PATCH', `/faq/articles/${editing.id}`, this.#values(), { headers: { 'If-Match': `"${editing.updated_at}"` } });
+      } catch (err) {
+        formError(box, err);
+        if (err.code === 'conflict' && this.#editing === editing) {
+          const now = await this.inbox.request('GET', `/faq/articles/${editing.id}`).catch(() => null);
+          if (now && this.#editing === editing) this.#editing = now;
+          box.replaceChildren(t('faq.conflict'));
+        }
+      }
+    } else {
+      saved = await this.call('POST', '/faq/articles', this.#values());
+    }
     f.save.disabled = false;
     if (!saved) return;
     toast(t('faq.saved'));
@@ -210,11 +263,40 @@ class FAQCard extends SettingsCard {
     await this.load();
   }
 
+  // #renameCategory puts a category's names in the category form, whose
+  // button then saves them: a category could only be deleted and made
+  // again, which left its articles without one.
+  #renameCategory(c) {
+    const f = this.ref('category-form').elements;
+    this.#renaming = c;
+    f.name.value = c.name;
+    f.name_en.value = c.name_en ?? '';
+    f.add.dataset.i18n = 'settings.save';
+    f.add.textContent = t('settings.save');
+    f.cancel.hidden = false;
+    f.name.focus();
+  }
+
+  #resetCategoryForm() {
+    const f = this.ref('category-form').elements;
+    this.#renaming = null;
+    this.ref('category-form').reset();
+    f.add.dataset.i18n = 'faq.category_add';
+    f.add.textContent = t('faq.category_add');
+    f.cancel.hidden = true;
+  }
+
   async #addCategory() {
     const form = this.ref('category-form');
     const name = form.elements.name.value.trim();
     if (!name) return;
     const nameEN = form.elements.name_en.value.trim();
+    if (this.#renaming) {
+      if (!(await this.call('PATCH', `/faq/categories/${this.#renaming.id}`, { name, name_en: nameEN }))) return;
+      this.#resetCategoryForm();
+      await this.load();
+      return;
+    }
     const last = this.#categories.at(-1)?.position ?? -1;
     const made = await this.call('POST', '/faq/categories', { name, name_en: nameEN, position: last + 1 });
     if (!made) return;
@@ -245,7 +327,7 @@ class FAQCard extends SettingsCard {
   }
 
   // #image uploads an image and puts an <img> for it where the caret is
-  // in the body.
+  // in the body, the caret in its alt text.
   async #image(input) {
     const file = input.files[0];
     input.value = '';
@@ -257,9 +339,13 @@ class FAQCard extends SettingsCard {
     try {
       const img = await callText('POST', `/workspaces/${this.inbox.workspaceId}/faq/images`, form, null);
       const body = this.ref('form').elements.body;
+      // The caret lands in alt="", so the manager describes the image
+      // next: an image without one is nothing to a screen reader.
       const tag = `<img src="${img.url}" alt="">`;
-      body.setRangeText(tag, body.selectionStart, body.selectionEnd, 'end');
+      const at = body.selectionStart;
+      body.setRangeText(tag, at, body.selectionEnd, 'end');
       body.focus();
+      body.setSelectionRange(at + tag.length - 2, at + tag.length - 2);
     } catch (err) {
       formError(box, err);
     }
