@@ -191,8 +191,9 @@ func ticketPIIScenario(t *testing.T, e *env, smtp *smtpInbox) {
 	if got := list(manager, shop+"/tickets")[0]; got.Message != masked {
 		t.Fatalf("a view changed the ticket: %+v", got)
 	}
-	// With the view role given to agents, kim sees it too (audited).
-	manager.json("PATCH", shop, `{"settings":{"pii":{"mode":"auto","view_role":"agent"}}}`, 200, nil)
+	// With the view role given to agents (a master's to give), kim sees it
+	// too (audited).
+	master.json("PATCH", shop, `{"settings":{"pii":{"mode":"auto","view_role":"agent"}}}`, 200, nil)
 	kim.json("POST", path+"/unmask", view, 200, nil)
 	if n := len(audits(chat.AuditPIIView)); n != 2 {
 		t.Fatalf("%d views audited, want 2", n)

@@ -649,12 +649,9 @@ func (s *Server) widgetTicket(w http.ResponseWriter, r *http.Request) error {
 		return chat.Errorf(chat.ErrSpamSuspected, "this message looks automated and was not sent")
 	}
 	v := visitorOf(r)
-	cu, err := s.store.Customer(r.Context(), v.workspace.ID, v.session.CustomerID)
+	cu, err := s.unblockedVisitor(r)
 	if err != nil {
 		return err
-	}
-	if cu.BlockedAt != nil {
-		return chat.Errorf(chat.ErrCustomerBlocked, "this customer is blocked")
 	}
 	tk := &chat.Ticket{WorkspaceID: v.workspace.ID, CustomerID: cu.ID, Name: strings.TrimSpace(req.Name), Contact: strings.TrimSpace(req.Contact), Message: req.Message}
 	if err := s.app.CreateTicket(r.Context(), tk); err != nil {
@@ -673,6 +670,20 @@ func (s *Server) widgetTicket(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// unblockedVisitor is the visitor's customer, refused (403
+// customer_blocked) when blocked (§5.5).
+func (s *Server) unblockedVisitor(r *http.Request) (*chat.Customer, error) {
+	v := visitorOf(r)
+	cu, err := s.store.Customer(r.Context(), v.workspace.ID, v.session.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	if cu.BlockedAt != nil {
+		return nil, chat.Errorf(chat.ErrCustomerBlocked, "this customer is blocked")
+	}
+	return cu, nil
+}
+
 // widgetRate stores the visitor's rating of their conversation (§5.3).
 func (s *Server) widgetRate(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
@@ -688,13 +699,8 @@ func (s *Server) widgetRate(w http.ResponseWriter, r *http.Request) error {
 	}
 	// A customer blocked for abuse does not rate the agent who blocked
 	// them (the widget offers no rating then; this is the API's answer).
-	v := visitorOf(r)
-	cu, err := s.store.Customer(r.Context(), v.workspace.ID, v.session.CustomerID)
-	if err != nil {
+	if _, err := s.unblockedVisitor(r); err != nil {
 		return err
-	}
-	if cu.BlockedAt != nil {
-		return chat.Errorf(chat.ErrCustomerBlocked, "this customer is blocked")
 	}
 	// Kept as read: a comment of spaces is none.
 	updated, err := s.app.Rate(r.Context(), c.WorkspaceID, c.ID, req.Score, strings.TrimSpace(req.Comment))
