@@ -216,10 +216,14 @@ export function changeList(before, after, action = '') {
   return h('ul', { class: 'changes', dataset: { testid: 'audit-changes' } }, lines.slice(0, 30).map(([key, from, to]) =>
     h('li', {},
       key && h('span', { class: 'change-key', title: key }, (named ? keyText(key) : fieldText(key)) + ': '),
-      from !== undefined && h('del', { class: 'change-from' }, value(named, key, from)),
+      from !== undefined && h('del', { class: 'change-from', dataset: typed(named, key, from) }, value(named, key, from)),
       from !== undefined && to !== undefined && h('span', { class: 'change-arrow', 'aria-hidden': 'true' }, ' → '),
-      to !== undefined && h('ins', { class: 'change-to' }, value(named, key, to)))));
+      to !== undefined && h('ins', { class: 'change-to', dataset: typed(named, key, to) }, value(named, key, to)))));
 }
+
+// typed marks a value as what people wrote (a name, a category's English
+// name): shown as it is, in whatever language it was written.
+const typed = (named, key, v) => (typeof v === 'string' && !isoTime.test(v) && !(named ? codeNames[key] : codeNames[key.split('.').at(-1)]) ? { userText: '' } : {});
 
 // keyText names a changed setting ("settings.pii.mode" → "Personal
 // information: mode"), else as any field (fieldText).
