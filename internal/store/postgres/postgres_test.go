@@ -189,6 +189,15 @@ func TestStatsFoldPastHeld(t *testing.T) {
 			t.Fatal(err)
 		}
 		return func() { tx.Rollback() } //nolint:errcheck // only the lock matters
+	}, func() func() {
+		tx, err := raw.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(`LOCK TABLE ` + table("stat_days") + ` IN SHARE MODE`); err != nil {
+			t.Fatal(err)
+		}
+		return func() { tx.Rollback() } //nolint:errcheck // only the lock matters
 	}, func() int {
 		var n int
 		if err := raw.QueryRow(`SELECT COUNT(*) FROM ` + table("stat_stale")).Scan(&n); err != nil {

@@ -117,14 +117,18 @@ const foldMax = 1024
 // A conversation that another transaction holds (PostgreSQL) is skipped
 // by foldStale, which never waits for a lock; its mark is then either
 // being folded by another node's step or waits for a write to commit.
-// FoldStats tries again every foldRetry until no mark is held, for up to
-// foldPatience: a step that returned at once would let a statistics read
-// run before the other step's fold had committed.
+// Once only held marks are left in a step's reach, FoldStats tries again
+// every foldRetry until none is held, for up to foldPatience: a step that
+// returned at once would let a statistics read run before the other
+// step's fold had committed. The patience counts that waiting only: a
+// full step that folded something goes on at once, however long it took
+// (a deadline from the start let a slow first step of a large backlog
+// return with marks nobody held left unfolded).
 func (db *DB) FoldStats(ctx context.Context) error {
 	if !statsRollup {
 		return nil
 	}
-	deadline := time.Now().Add(foldPatience)
+	var deadline time.Time
 	for {
 		var one int64
 		switch err := db.read().row(ctx, `SELECT conversation_id FROM stat_stale LIMIT 1`).Scan(&one); {
@@ -133,15 +137,17 @@ func (db *DB) FoldStats(ctx context.Context) error {
 		case err != nil:
 			return err
 		}
-		n, held, err := db.foldOnce(ctx)
+		n, skipped, err := db.foldOnce(ctx)
 		if err != nil {
 			return err
 		}
 		switch {
-		case !held && n < foldMax:
+		case skipped == 0 && n < foldMax:
 			return nil
-		case !held:
-			continue // a full step: more may wait
+		case n >= foldMax && skipped < n:
+			continue // a full step that folded: more may wait
+		case deadline.IsZero():
+			deadline = time.Now().Add(foldPatience)
 		case time.Now().After(deadline):
 			return nil
 		}
@@ -168,28 +174,28 @@ const (
 // writes would hold conversations and routing locks while the step takes
 // more, and another node's batch doing the same closed a cycle (three
 // nodes deadlocked within a minute of a load test that way).
-func (db *DB) foldOnce(ctx context.Context) (looked int, held bool, err error) {
+func (db *DB) foldOnce(ctx context.Context) (looked, skipped int, err error) {
 	if db.d.SingleWriter {
 		_, err := db.write(ctx, func(t *txn) error {
 			var err error
-			looked, held, err = db.foldStale(ctx, t.q, t.now)
+			looked, skipped, err = db.foldStale(ctx, t.q, t.now)
 			return err
 		})
-		return looked, held, err
+		return looked, skipped, err
 	}
 	x, commit, rollback, err := db.begin(ctx)
 	if err != nil {
-		return 0, false, err
+		return 0, 0, err
 	}
-	looked, held, err = db.foldStale(ctx, x, db.Now().UTC().Truncate(time.Microsecond))
+	looked, skipped, err = db.foldStale(ctx, x, db.Now().UTC().Truncate(time.Microsecond))
 	if err == nil {
 		err = commit()
 	}
 	if err != nil {
 		rollback()
-		return 0, false, err
+		return 0, 0, err
 	}
-	return looked, held, nil
+	return looked, skipped, nil
 }
 
 // RunStatsRollup runs the roll-up step at start and then every interval,
@@ -231,7 +237,7 @@ func (db *DB) statMarked(n int) {
 // foldMax marked conversations and their marks, and folds them
 // (statFold). It returns how many marks it looked at, those it skipped
 // included, so that FoldStats goes on while a full foldMax was there,
-// and whether it skipped any. On PostgreSQL it first locks the
+// and how many it skipped. On PostgreSQL it first locks the
 // conversations, skipping those another transaction holds, and then
 // deletes the marks it still finds: a step of another node that folded
 // them first has deleted them, and a write that marks one again waits for
@@ -239,7 +245,7 @@ func (db *DB) statMarked(n int) {
 // twice or lost. It never waits for a conversation (foldOnce says why);
 // one skipped keeps its mark, for FoldStats's next try or the next step.
 // On SQLite the single writer is the lock.
-func (db *DB) foldStale(ctx context.Context, x q, now time.Time) (looked int, held bool, err error) {
+func (db *DB) foldStale(ctx context.Context, x q, now time.Time) (looked, skipped int, err error) {
 	var ids []int64
 	const some = `SELECT conversation_id FROM stat_stale ORDER BY conversation_id LIMIT ?`
 	take := `DELETE FROM stat_stale WHERE conversation_id IN (` + some + `) RETURNING conversation_id`
@@ -258,11 +264,11 @@ func (db *DB) foldStale(ctx context.Context, x q, now time.Time) (looked int, he
 					locked = append(locked, id)
 					return nil
 				}}); err != nil {
-			return 0, false, err
+			return 0, 0, err
 		}
-		held = len(locked) < looked
+		skipped = looked - len(locked)
 		if len(locked) == 0 {
-			return looked, held, nil
+			return looked, skipped, nil
 		}
 		take = `DELETE FROM stat_stale WHERE conversation_id IN (` + marks(len(locked)) + `) RETURNING conversation_id`
 		args = anys(locked)
@@ -275,13 +281,13 @@ func (db *DB) foldStale(ctx context.Context, x q, now time.Time) (looked int, he
 		ids = append(ids, id)
 		return nil
 	}, take, args...); err != nil {
-		return 0, false, err
+		return 0, 0, err
 	}
 	if db.d.SingleWriter { // nothing skipped: it looked at what it took
 		looked = len(ids)
 	}
 	slices.Sort(ids)
-	return looked, held, db.statFold(ctx, x, now, ids)
+	return looked, skipped, db.statFold(ctx, x, now, ids)
 }
 
 // statFold brings the roll-up up to date with conversations ids (in ID

@@ -966,12 +966,16 @@ func StatsConcurrentSteps(t *testing.T, nodes ...chat.Store) {
 // the step takes — and one that another transaction holds once it is let
 // go: the step does not return while a mark made before it began is
 // left, or a statistics read after it could miss that conversation (a
-// step of another node folding it then). bulk loads closed conversations
-// into s, markAll marks every conversation stale, hold locks the
-// lowest-numbered one in a transaction of its own until release, and
-// marks counts what is marked.
+// step of another node folding it then). Its first transaction is
+// stalled past the step's patience with held marks (2 s): the patience
+// counts only the waiting for held marks, so a slow first transaction of
+// a large backlog (a loaded machine) does not end the step with marks
+// nobody holds. bulk loads closed conversations into s, markAll marks
+// every conversation stale, hold locks the lowest-numbered one in a
+// transaction of its own until release, stall keeps the roll-up's writes
+// waiting until its release, and marks counts what is marked.
 func StatsFoldPastHeld(t *testing.T, s chat.Store, bulk func(ws int64, convs []sqldb.BulkConversation) error,
-	markAll func(), hold func() (release func()), marks func() int) {
+	markAll func(), hold, stall func() (release func()), marks func() int) {
 	f := setup(t, s, "held")
 	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 	var convs []sqldb.BulkConversation
@@ -982,10 +986,22 @@ func StatsFoldPastHeld(t *testing.T, s chat.Store, bulk func(ws int64, convs []s
 	must(t, bulk(f.ws.ID, convs))
 	markAll()
 	release := hold()
+	unstall := stall()
+	stalled := time.AfterFunc(2500*time.Millisecond, unstall)
+	defer func() {
+		if stalled.Stop() {
+			unstall()
+		}
+	}()
 	done := make(chan error, 1)
 	go func() { done <- s.(folder).FoldStats(ctx) }()
-	for marks() > 1 {
-		time.Sleep(10 * time.Millisecond)
+	for n := marks(); n > 1; n = marks() {
+		select {
+		case err := <-done:
+			release()
+			t.Fatalf("the step returned (%v) with %d conversations marked, one of them held", err, marks())
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 	select {
 	case err := <-done:
