@@ -283,6 +283,11 @@ type Jobs interface {
 	CancelJob(ctx context.Context, kind string, workspaceID, refID int64) error
 	// ClaimJobs leases up to limit due jobs to node until now+lease.
 	ClaimJobs(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]Job, error)
+	// RenewJob extends node's claim on j, as ClaimJobs returned it, to
+	// now+lease, for a job that runs longer than a lease (an export).
+	// False when the job is no longer node's: completed, cancelled,
+	// rescheduled, or claimed by another node once node's lease ran out.
+	RenewJob(ctx context.Context, j Job, node string, now time.Time, lease time.Duration) (bool, error)
 	// CompleteJob deletes a job that node claimed and carried out outside
 	// any transaction; a job rescheduled or reclaimed since is left alone.
 	CompleteJob(ctx context.Context, j Job, node string) error

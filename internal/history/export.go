@@ -90,6 +90,14 @@ func (x *Exporter) Run(ctx context.Context, j chat.Job) error {
 		return err
 	}
 	if !ok {
+		// A failure, logged at Warn on purpose: the runner renews a Long
+		// job's claim while it runs, and a dead or frozen node's heartbeat
+		// is stale (30 s) before its claim runs out (at least 40 s after
+		// its last renewal), so a takeover never meets this. Only a
+		// runner whose claim lapsed while it kept writing (its renewals
+		// failed for two thirds of a lease) is met here, once: its next
+		// renewal fails and stops it, and the job's next claim takes the
+		// export over.
 		return fmt.Errorf("export %d is being written by another node", e.ID)
 	}
 	fin := *e

@@ -40,9 +40,19 @@ type Handler struct {
 	// Long says Run may take minutes (an export of a large history): the
 	// runner carries it out on a goroutine of its own, at most MaxLong at
 	// once, so that the timers coming due meanwhile are not held up behind
-	// it.
+	// it, and renews its claim while it runs (every third of a Lease), so
+	// that no node claims it again meanwhile. Should a renewal find the
+	// job no longer this runner's (rescheduled, or taken over by another
+	// node after this one's renewals failed for a whole lease), Run's
+	// context is cancelled with cause ErrLeaseLost, and its error is not
+	// recorded as the job's failure.
 	Long bool
 }
+
+// ErrLeaseLost is the cause of a Long job's cancelled context when its
+// claim is gone: another node took the job over, or it was rescheduled
+// (a mask restarts the exports being written).
+var ErrLeaseLost = errors.New("the job is no longer this node's: another node took it over, or it was rescheduled")
 
 // MaxLong is how many Long jobs one runner carries out at once. One more
 // stays claimed and is claimed again once its lease runs out.
@@ -67,7 +77,8 @@ type Runner struct {
 	Node string
 	// Every is how often the runner looks for due jobs.
 	Every time.Duration
-	// Lease is how long a claim lasts before another node may take over.
+	// Lease is how long a claim lasts before another node may take over;
+	// a Long job's claim is renewed every third of it.
 	Lease time.Duration
 	// Now is the clock (tests replace it).
 	Now func() time.Time
@@ -133,7 +144,7 @@ func (r *Runner) runDue(ctx context.Context) int {
 				continue
 			}
 			if h, ok := r.Handlers[j.Kind]; ok && h.InTx == nil && h.Long {
-				if r.startLong(ctx, j) {
+				if r.startLong(ctx, j, now) {
 					r.Metrics.JobRan(j.DueAt, now)
 					ran++
 				}
@@ -156,6 +167,12 @@ func (r *Runner) do(ctx context.Context, j chat.Job) bool {
 	if err == nil {
 		return true
 	}
+	if errors.Is(context.Cause(ctx), ErrLeaseLost) {
+		// Not a failure of the job: another run carries it out.
+		r.Log.Info("job no longer ours", slog.String("kind", j.Kind), slog.Int64("workspace", j.WorkspaceID),
+			slog.Int64("ref", j.RefID), slog.Any("err", err))
+		return false
+	}
 	if chat.ErrorCode(err) == "" {
 		r.Metrics.StoreError("jobs")
 	}
@@ -167,10 +184,11 @@ func (r *Runner) do(ctx context.Context, j chat.Job) bool {
 	return false
 }
 
-// startLong carries out a Long job on a goroutine of its own, unless
-// MaxLong run already or this one does (its lease ran out while it ran,
-// and this runner claimed it again): it is then left to its claim.
-func (r *Runner) startLong(ctx context.Context, j chat.Job) bool {
+// startLong carries out a Long job claimed at claimed on a goroutine of
+// its own, keeping its lease, unless MaxLong run already or this one does
+// (its lease ran out while it ran, and this runner claimed it again): it
+// is then left to its claim.
+func (r *Runner) startLong(ctx context.Context, j chat.Job, claimed time.Time) bool {
 	r.longMu.Lock()
 	defer r.longMu.Unlock()
 	if r.long == nil {
@@ -186,9 +204,53 @@ func (r *Runner) startLong(ctx context.Context, j chat.Job) bool {
 			delete(r.long, j.ID)
 			r.longMu.Unlock()
 		}()
-		r.do(ctx, j)
+		runCtx, lost := context.WithCancelCause(ctx)
+		var keep sync.WaitGroup
+		keep.Go(func() { r.keepLease(runCtx, j, claimed, lost) })
+		r.do(runCtx, j)
+		lost(nil)
+		keep.Wait()
 	})
 	return true
+}
+
+// keepLease renews this runner's claim on j, claimed at claimed, every
+// third of a lease by r.Now until ctx ends, so that a job running longer
+// than a lease is not claimed again meanwhile. A renewal that fails (the
+// database) is tried again at the next look: the claim lasts a lease past
+// the last renewal, as a node that dies loses it a lease after its last.
+// One that finds the job another's cancels ctx with ErrLeaseLost.
+func (r *Runner) keepLease(ctx context.Context, j chat.Job, claimed time.Time, lost context.CancelCauseFunc) {
+	look := r.Lease / 3
+	if r.Every > 0 { // a runner driven by RunDue alone (tests) has none
+		look = min(look, r.Every)
+	}
+	tick := time.NewTicker(look)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		now := r.Now()
+		if now.Sub(claimed) < r.Lease/3 {
+			continue
+		}
+		ok, err := r.Store.RenewJob(ctx, j, r.Node, now, r.Lease)
+		switch {
+		case err != nil:
+			if ctx.Err() == nil {
+				r.Log.Warn("renew job lease", slog.String("kind", j.Kind), slog.Int64("ref", j.RefID), slog.Any("err", err))
+				r.Metrics.StoreError("jobs")
+			}
+		case !ok:
+			lost(ErrLeaseLost)
+			return
+		default:
+			claimed = now
+		}
+	}
 }
 
 // Do carries out one job this runner claimed, with its kind's handler. A

@@ -311,12 +311,7 @@ func TestLongJobLetsTimersRun(t *testing.T) {
 	w := &world{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
 	db := open(t, filepath.Join(t.TempDir(), "sodam.db"), w)
 	c := setup(t, db, w)
-	// The runner reads the clock on its own goroutine from here on.
-	var mu sync.Mutex
-	now := w.now
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	db.SetClock(clock)
+	clock, advance := sharedClock(db, w)
 	pub := &events{}
 	r := runner(db, w, pub, "n")
 	r.Every, r.Now = 5*time.Millisecond, clock
@@ -367,5 +362,186 @@ func TestLongJobLetsTimersRun(t *testing.T) {
 			t.Fatalf("the export's job is left after it ended: %+v", left)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// sharedClock returns a clock starting at w.now that the runner may read
+// on its own goroutines while the test moves it on, and sets it as db's.
+func sharedClock(db *sqldb.DB, w *world) (clock func() time.Time, advance func(time.Duration)) {
+	var mu sync.Mutex
+	now := w.now
+	clock = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance = func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	db.SetClock(clock)
+	return clock, advance
+}
+
+// watched is the runners' store that tells of each renewal of a claim and
+// each completion, counts claims and records failures, and holds renewals
+// back while frozen (a node whose process stopped: a paused VM).
+type watched struct {
+	chat.Jobs
+	renewed   chan bool
+	completed chan struct{}
+	frozen    chan struct{} // closed to thaw; nil: never frozen
+	mu        sync.Mutex
+	claims    int
+	failed    []error
+}
+
+func (s *watched) ClaimJobs(ctx context.Context, node string, now time.Time, lease time.Duration, limit int) ([]chat.Job, error) {
+	jobs, err := s.Jobs.ClaimJobs(ctx, node, now, lease, limit)
+	s.mu.Lock()
+	s.claims += len(jobs)
+	s.mu.Unlock()
+	return jobs, err
+}
+
+func (s *watched) claimed() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.claims
+}
+
+func (s *watched) CompleteJob(ctx context.Context, j chat.Job, node string) error {
+	err := s.Jobs.CompleteJob(ctx, j, node)
+	s.completed <- struct{}{}
+	return err
+}
+
+func (s *watched) RenewJob(ctx context.Context, j chat.Job, node string, now time.Time, lease time.Duration) (bool, error) {
+	if s.frozen != nil {
+		<-s.frozen
+	}
+	ok, err := s.Jobs.RenewJob(ctx, j, node, now, lease)
+	if err == nil {
+		s.renewed <- ok
+	}
+	return ok, err
+}
+
+func (s *watched) failures() []error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed
+}
+
+func (s *watched) FailJob(ctx context.Context, j chat.Job, cause error) error {
+	s.mu.Lock()
+	s.failed = append(s.failed, cause)
+	s.mu.Unlock()
+	return s.Jobs.FailJob(ctx, j, cause)
+}
+
+// longJob starts runner a on an export job that runs until release is
+// closed or its context ends, with its cause, and a second runner b whose
+// export handler counts its runs; stop stops a and waits for it.
+func longJob(t *testing.T, frozen chan struct{}) (b *jobs.Runner, store *watched, advance func(time.Duration), release chan struct{}, ended chan error, bRuns *int, stop func()) {
+	t.Helper()
+	w := &world{now: time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)}
+	db := open(t, filepath.Join(t.TempDir(), "sodam.db"), w)
+	c := setup(t, db, w)
+	must(t, db.CancelJob(ctx, chat.JobInactivity, w.ws.ID, c.ID)) // only the export here
+	clock, advance := sharedClock(db, w)
+	store = &watched{Jobs: db, renewed: make(chan bool, 16), completed: make(chan struct{}, 4), frozen: frozen}
+	a, b := runner(db, w, &events{}, "a"), runner(db, w, &events{}, "b")
+	a.Store, b.Store, a.Every, a.Now, b.Now = store, store, 5*time.Millisecond, clock, clock
+	release, ended, started := make(chan struct{}), make(chan error, 1), make(chan struct{})
+	a.Handlers["export"] = jobs.Handler{Long: true, Run: func(ctx context.Context, _ chat.Job) error {
+		close(started)
+		select {
+		case <-release:
+			ended <- nil
+			return nil
+		case <-ctx.Done():
+			ended <- context.Cause(ctx)
+			return ctx.Err()
+		}
+	}}
+	bRuns = new(int)
+	b.Handlers["export"] = jobs.Handler{Long: true, Run: func(context.Context, chat.Job) error { *bRuns++; return nil }}
+	must(t, db.ScheduleJob(ctx, chat.Job{Kind: "export", WorkspaceID: w.ws.ID, RefID: 1, DueAt: clock()}))
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { a.Run(runCtx); close(done) }()
+	stop = sync.OnceFunc(func() { cancel(); <-done })
+	t.Cleanup(stop)
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the export did not start")
+	}
+	return b, store, advance, release, ended, bRuns, stop
+}
+
+// TestLongJobKeepsItsLease: an export of a large history outlasts the
+// runner's lease. Once the lease ran out, another node (or this one)
+// claimed the job again, every lease for as long as the export ran: the
+// export refused, being written, and each claim was logged and recorded
+// as a failure. The runner renews the claim while the job runs now:
+// nobody claims it again, for two leases and more, and it completes once.
+func TestLongJobKeepsItsLease(t *testing.T) {
+	b, store, advance, release, ended, bRuns, stop := longJob(t, nil)
+	for round := range 4 { // two minutes: two leases
+		advance(30 * time.Second)
+		select {
+		case ok := <-store.renewed:
+			if !ok {
+				t.Fatalf("round %d: the runner lost its own claim", round)
+			}
+		case <-time.After(2 * time.Second):
+			// No renewal: b's look below tells whether the claim held.
+		}
+		if n := b.RunDue(ctx); n != 0 || *bRuns != 0 || store.claimed() != 1 {
+			t.Fatalf("round %d: the running export was claimed again (%d claims, %d ran on b)", round, store.claimed(), *bRuns)
+		}
+	}
+	close(release)
+	if err := <-ended; err != nil {
+		t.Fatalf("the export ended with %v", err)
+	}
+	select {
+	case <-store.completed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the export's job was not completed")
+	}
+	stop()
+	advance(2 * time.Minute)
+	if n := b.RunDue(ctx); n != 0 || *bRuns != 0 || len(store.failures()) != 0 {
+		t.Fatalf("after the export: %d ran on b, failures %v", *bRuns, store.failures())
+	}
+}
+
+// TestFrozenLongJobIsTakenOver: a node that stops mid-export (its process
+// frozen) renews nothing, so after a lease another node takes the job
+// over and runs it. The first node, waking up, learns from its renewal
+// that the job is no longer its own: its run is cancelled with
+// ErrLeaseLost and not recorded as the job's failure.
+func TestFrozenLongJobIsTakenOver(t *testing.T) {
+	thaw := make(chan struct{})
+	b, store, advance, _, ended, bRuns, stop := longJob(t, thaw)
+	advance(30 * time.Second) // a's renewal is due, and hangs
+	if n := b.RunDue(ctx); n != 0 {
+		t.Fatalf("%d jobs claimed within the lease", n)
+	}
+	advance(31 * time.Second)
+	if n := b.RunDue(ctx); n != 1 || *bRuns != 1 {
+		t.Fatalf("a lease after the node froze, %d ran on b", *bRuns)
+	}
+	close(thaw)
+	select {
+	case err := <-ended:
+		if !errors.Is(err, jobs.ErrLeaseLost) {
+			t.Fatalf("the frozen node's export ended with %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the frozen node's export went on after another node took it over")
+	}
+	if ok := <-store.renewed; ok {
+		t.Fatal("the frozen node renewed a job another node took over")
+	}
+	stop()
+	if f := store.failures(); len(f) != 0 {
+		t.Fatalf("failures recorded: %v", f)
 	}
 }

@@ -798,6 +798,9 @@ func (db *DB) Export(ctx context.Context, workspaceID, id int64) (*history.Expor
 }
 
 // exportStale is how long a runner's heartbeat keeps others off its export.
+// It stays under two thirds of the jobs runner's lease (one minute, renewed
+// every third): a node that dies is stale here before its job's claim runs
+// out, so the node taking the job over starts at once.
 const exportStale = 30 * time.Second
 
 // StartExport takes an export for runner, unless it is finished or

@@ -59,6 +59,24 @@ func (db *DB) ClaimJobs(ctx context.Context, node string, now time.Time, lease t
 	return jobs, err
 }
 
+// RenewJob extends node's claim on j if the job is still as node claimed
+// it. A lapsed claim nobody took over since is renewed too: no other node
+// runs the job.
+func (db *DB) RenewJob(ctx context.Context, j chat.Job, node string, now time.Time, lease time.Duration) (bool, error) {
+	var renewed bool
+	err := db.tx(ctx, func(x q) error {
+		res, err := x.exec(ctx, `UPDATE jobs SET claimed_until = ? WHERE id = ? AND claimed_by = ? AND due_at = ?`,
+			micros(now.Add(lease)), j.ID, node, micros(j.DueAt))
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		renewed = n == 1
+		return err
+	})
+	return renewed, err
+}
+
 // CompleteJob deletes a job node carried out outside any transaction,
 // unless it was rescheduled or reclaimed since the claim.
 func (db *DB) CompleteJob(ctx context.Context, j chat.Job, node string) error {

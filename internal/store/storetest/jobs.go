@@ -173,6 +173,80 @@ func testJobLeases(t *testing.T, s chat.Store) {
 	}
 }
 
+// testJobRenewal: a node carrying out a job longer than its lease (an
+// export) renews its claim. A renewal extends only the renewing node's own
+// claim; once the claim has lapsed and another node took the job over,
+// the old node's renewal changes nothing and tells it the job is gone.
+func testJobRenewal(t *testing.T, s chat.Store) {
+	f := setup(t, s, "renew")
+	clk := withClock(t, s)
+	for id := int64(1); id <= 2; id++ {
+		must(t, s.ScheduleJob(ctx, chat.Job{Kind: "export", WorkspaceID: f.ws.ID, RefID: id, DueAt: clk.Now().Add(time.Duration(id) * time.Millisecond)}))
+	}
+	clk.advance(time.Second)
+	claim := func(node string) []chat.Job {
+		t.Helper()
+		jobs, err := s.ClaimJobs(ctx, node, clk.Now(), time.Minute, 1)
+		must(t, err)
+		return jobs
+	}
+	renew := func(j chat.Job, node string) bool {
+		t.Helper()
+		ok, err := s.RenewJob(ctx, j, node, clk.Now(), time.Minute)
+		must(t, err)
+		return ok
+	}
+	a, b := claim("node-a"), claim("node-b")
+	if len(a) != 1 || len(b) != 1 || a[0].RefID != 1 || b[0].RefID != 2 {
+		t.Fatalf("claimed %+v and %+v", a, b)
+	}
+	// 40 s on, node-a renews its job for another minute; neither renews
+	// the other's.
+	clk.advance(40 * time.Second)
+	if !renew(a[0], "node-a") {
+		t.Fatal("node-a could not renew its own claim")
+	}
+	if renew(a[0], "node-b") || renew(b[0], "node-a") {
+		t.Fatal("a node renewed another's claim")
+	}
+	// Past the first lease: node-b's job, not renewed, goes to node-c;
+	// node-a's is still held.
+	clk.advance(30 * time.Second)
+	c := claim("node-c")
+	if len(c) != 1 || c[0].RefID != 2 || c[0].Attempts != 2 {
+		t.Fatalf("node-c claimed %+v, want node-b's lapsed job", c)
+	}
+	if again := claim("node-d"); len(again) != 0 {
+		t.Fatalf("node-d claimed %+v while node-a held it", again)
+	}
+	if renew(b[0], "node-b") {
+		t.Fatal("node-b renewed a job node-c took over")
+	}
+	// node-b's late renewal left node-c's claim as it was.
+	if !renew(c[0], "node-c") {
+		t.Fatal("node-c lost the job it took over")
+	}
+	// node-a stops renewing (a pause); after its renewed lease node-d
+	// takes the job over, and node-a learns it lost it.
+	clk.advance(31 * time.Second)
+	d := claim("node-d")
+	if len(d) != 1 || d[0].RefID != 1 || d[0].Attempts != 2 {
+		t.Fatalf("node-d claimed %+v, want node-a's lapsed job", d)
+	}
+	if renew(a[0], "node-a") {
+		t.Fatal("node-a renewed a job node-d took over")
+	}
+	clk.advance(20 * time.Second)
+	if again := claim("node-e"); len(again) != 0 {
+		t.Fatalf("node-e claimed %+v: node-a's late renewal undid node-d's claim", again)
+	}
+	// A completed job is nobody's to renew.
+	must(t, s.CompleteJob(ctx, d[0], "node-d"))
+	if renew(d[0], "node-d") {
+		t.Fatal("renewed a completed job")
+	}
+}
+
 func testOfflineTimer(t *testing.T, s chat.Store) {
 	f := setup(t, s, "away")
 	clk := withClock(t, s)

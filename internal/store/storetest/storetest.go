@@ -67,6 +67,7 @@ func Run(t *testing.T, open Opener) {
 		{"InactivityTimer", testInactivityTimer},
 		{"BatchStopsTimers", testBatchStopsTimers},
 		{"JobLeases", testJobLeases},
+		{"JobRenewal", testJobRenewal},
 		{"OfflineTimer", testOfflineTimer},
 		{"Tags", testTags},
 		{"Categories", testCategories},
