@@ -245,10 +245,7 @@ func (s *Server) helpArticle(w http.ResponseWriter, r *http.Request) error {
 	// Sanitized when saved; sanitized again here, so that a body stored by
 	// an older policy never reaches a page unchecked.
 	p.Body = template.HTML(faq.Sanitize(a.BodyHTML))
-	loc, err := time.LoadLocation(ws.Settings.Hours.TimeZone)
-	if err != nil {
-		loc, _ = time.LoadLocation(chat.DefaultTimeZone)
-	}
+	loc := ws.Settings.Location()
 	p.UpdatedISO = a.UpdatedAt.In(loc).Format(time.RFC3339)
 	p.Updated = a.UpdatedAt.In(loc).Format("2006-01-02")
 	for _, c := range p.categories {
@@ -321,11 +318,14 @@ func (s *Server) helpSitemap(w http.ResponseWriter, r *http.Request) error {
 		URLs    []entry  `xml:"url"`
 	}
 	base := fmt.Sprintf("%s/help/%s", strings.TrimSuffix(s.cfg.BaseURL, "/"), ws.SiteID)
+	// The time an article changed, in the workspace's time zone as every
+	// time Sodam shows (W3C datetime, its offset written).
+	loc := ws.Settings.Location()
 	set := urlset{URLs: []entry{{Loc: base + "?lang=ko"}, {Loc: base + "?lang=en"}}}
 	// A category's page, in each language its published articles are in.
 	used := map[string]map[int64]bool{"ko": {}, "en": {}}
 	for _, a := range arts {
-		set.URLs = append(set.URLs, entry{Loc: fmt.Sprintf("%s/articles/%d?lang=%s", base, a.ID, a.Lang), LastMod: a.UpdatedAt.Format("2006-01-02")})
+		set.URLs = append(set.URLs, entry{Loc: fmt.Sprintf("%s/articles/%d?lang=%s", base, a.ID, a.Lang), LastMod: a.UpdatedAt.In(loc).Format(time.RFC3339)})
 		if used[a.Lang] != nil {
 			used[a.Lang][a.CategoryID] = true
 		}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -177,4 +178,29 @@ func TestHelpCenterEmptySearch(t *testing.T) {
 			t.Errorf("GET %s: %d, want %s in %s", tt.path, status, tt.want, data)
 		}
 	}
+}
+
+// TestSitemapLastModInWorkspaceZone: an article changed at 05:30 on the
+// 8th in Seoul (20:30 on the 7th in UTC) was listed as changed on the
+// 7th: the sitemap wrote <lastmod> in UTC. It is the workspace's time,
+// with its offset, as every time Sodam shows — in Honolulu's once the
+// workspace moves there.
+func TestSitemapLastModInWorkspaceZone(t *testing.T) {
+	e := newEnv(t)
+	e.clock.frozen = time.Date(2026, 12, 7, 20, 30, 0, 0, time.UTC)
+	e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
+	m := e.login("manager")
+	var a chat.Article
+	m.json("POST", e.shopPath()+"/faq/articles", `{"title":"연말 배송 마감 안내","body_html":"<p>12월 24일 오후 2시 주문까지 연내 도착합니다.</p>","published":true}`, 201, &a)
+	lastmod := func(want string) {
+		t.Helper()
+		status, data := e.anonymous().do("GET", "/help/shop/sitemap.xml", "")
+		entry := fmt.Sprintf("<loc>%s/help/shop/articles/%d?lang=ko</loc>\n    <lastmod>%s</lastmod>", e.srv.URL, a.ID, want)
+		if status != 200 || !strings.Contains(string(data), entry) {
+			t.Fatalf("sitemap %d, want %s:\n%s", status, entry, data)
+		}
+	}
+	lastmod("2026-12-08T05:30:00+09:00")
+	m.json("PATCH", e.shopPath(), `{"settings":{"business_hours":{"time_zone":"Pacific/Honolulu"}}}`, 200, nil)
+	lastmod("2026-12-07T10:30:00-10:00")
 }
