@@ -318,6 +318,10 @@ type FAQ interface {
 	// transaction (its counts stay), and returns the article after it.
 	UpdateArticle(ctx context.Context, workspaceID, id int64, p ArticlePatch, by Who) (*Article, error)
 	DeleteArticle(ctx context.Context, workspaceID, id int64, by Who) error
+	// HelpCenterSites lists, oldest workspace first and at most limit,
+	// the site IDs whose help center is public: a workspace not archived
+	// with at least one published article.
+	HelpCenterSites(ctx context.Context, limit int) ([]string, error)
 	// FAQRevision is a number that changes with every change to the
 	// workspace's categories, articles or synonyms.
 	FAQRevision(ctx context.Context, workspaceID int64) (int64, error)

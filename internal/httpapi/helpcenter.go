@@ -347,6 +347,34 @@ func (s *Server) helpSitemap(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// maxRobotsSitemaps is how many help centers' sitemaps robots.txt names:
+// a line each keeps it well under the 500 KiB crawlers read.
+const maxRobotsSitemaps = 1000
+
+// robots tells search engines to read the help centers and nothing else
+// (the console, the API and its files, the widget's frame), and names the
+// sitemap of each public help center, the oldest workspaces' first.
+// Crawlers keep it for hours; so may any cache on the way.
+func (s *Server) robots(w http.ResponseWriter, r *http.Request) error {
+	sites, err := s.store.HelpCenterSites(r.Context(), maxRobotsSitemaps)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("User-agent: *\nAllow: /help/\nAllow: /help-assets/\nDisallow: /\n")
+	if len(sites) > 0 {
+		b.WriteString("\n")
+	}
+	base := strings.TrimSuffix(s.cfg.BaseURL, "/")
+	for _, site := range sites {
+		fmt.Fprintf(&b, "Sitemap: %s/help/%s/sitemap.xml\n", base, url.PathEscape(site))
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Write([]byte(b.String()))
+	return nil
+}
+
 var helpAssets = func() http.Handler {
 	sub, err := fs.Sub(web.Help, "help")
 	if err != nil {
@@ -421,5 +449,6 @@ func (s *Server) helpRoutes() []route {
 		{pattern: "GET /help/{site}/sitemap.xml", access: public, h: s.helpSitemap, limit: limitFAQ},
 		{pattern: "GET /help/{site}/images/{image}", access: public, h: s.helpImage, limit: limitFAQ},
 		{pattern: "GET /help-assets/", access: public, h: s.helpAsset},
+		{pattern: "GET /robots.txt", access: public, h: s.robots, limit: limitFAQ},
 	}
 }

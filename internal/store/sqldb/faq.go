@@ -286,6 +286,23 @@ func (db *DB) Articles(ctx context.Context, workspaceID int64, publishedOnly boo
 	return db.articles(ctx, db.read(), `a.workspace_id = ?`, workspaceID)
 }
 
+// HelpCenterSites lists the site IDs of the public help centers, oldest
+// workspace first, at most limit.
+func (db *DB) HelpCenterSites(ctx context.Context, limit int) ([]string, error) {
+	var out []string
+	err := db.read().each(ctx, func(scan func(dest ...any) error) error {
+		var site string
+		if err := scan(&site); err != nil {
+			return err
+		}
+		out = append(out, site)
+		return nil
+	}, `SELECT w.site_id FROM workspaces w WHERE w.archived_at IS NULL
+		AND EXISTS (SELECT 1 FROM faq_articles a WHERE a.workspace_id = w.id AND a.published = ?)
+		ORDER BY w.id LIMIT ?`, true, limit)
+	return out, err
+}
+
 // Article reads one article of the workspace.
 func (db *DB) Article(ctx context.Context, workspaceID, id int64) (*chat.Article, error) {
 	return db.article(ctx, db.read(), workspaceID, id)

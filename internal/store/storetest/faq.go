@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -619,5 +620,26 @@ func testFAQImageSweep(t *testing.T, s chat.Store) {
 	must(t, err)
 	if len(entries) != 3 || entries[0].ActorID != 0 || entries[0].ActorName != "system" {
 		t.Fatalf("the sweep's audit entries %+v", entries)
+	}
+}
+
+// testHelpCenterSites: robots.txt names the sitemaps of the help centers
+// that are public — a workspace with a published article, not archived —
+// oldest first and no more than asked for.
+func testHelpCenterSites(t *testing.T, s chat.Store) {
+	public, drafts, archived := setup(t, s, "help-public"), setup(t, s, "help-drafts"), setup(t, s, "help-archived")
+	for _, f := range []fixture{public, drafts, archived} {
+		must(t, s.CreateArticle(ctx, &chat.Article{WorkspaceID: f.ws.ID, Title: "반품 신청은 어떻게 하나요?",
+			BodyHTML: "<p>주문 내역에서 반품 신청을 누르세요.</p>", Published: f.ws.ID != drafts.ws.ID}, whoOf(f.manager, "manager")))
+	}
+	_, _, err := s.ArchiveWorkspace(ctx, archived.ws.ID, true, chat.Who{})
+	must(t, err)
+	sites, err := s.HelpCenterSites(ctx, 10000)
+	must(t, err)
+	if !slices.Contains(sites, "help-public") || slices.Contains(sites, "help-drafts") || slices.Contains(sites, "help-archived") {
+		t.Fatalf("public help centers %v", sites)
+	}
+	if first, err := s.HelpCenterSites(ctx, 1); err != nil || len(first) != 1 || first[0] != sites[0] {
+		t.Fatalf("the first public help center %v %v, of %v", first, err, sites)
 	}
 }

@@ -109,6 +109,7 @@ func Run(t *testing.T, open Opener) {
 		{"WorkspaceLimits", testWorkspaceLimits},
 		{"FAQImageDelete", testFAQImageDelete},
 		{"FAQImageSweep", testFAQImageSweep},
+		{"HelpCenterSites", testHelpCenterSites},
 		{"FAQConcurrentPatches", testFAQConcurrentPatches},
 		{"Robot", testRobot},
 		{"RobotIdle", testRobotIdle},
