@@ -21,6 +21,7 @@ func (a *App) Jobs() jobs.Registry {
 	a.historyJobs(r) // history.go
 	if a.files != nil {
 		r[chat.JobFAQImageSweep] = jobs.Handler{Run: a.sweepFAQImages} // faq.go
+		r[chat.JobFAQImageFiles] = jobs.Handler{Run: a.removeFAQImageFiles}
 	}
 	return r
 }

@@ -318,6 +318,10 @@ type FAQ interface {
 	// transaction (its counts stay), and returns the article after it.
 	UpdateArticle(ctx context.Context, workspaceID, id int64, p ArticlePatch, by Who) (*Article, error)
 	DeleteArticle(ctx context.Context, workspaceID, id int64, by Who) error
+	// HelpCenterSites lists, oldest workspace first and at most limit,
+	// the site IDs whose help center is public: a workspace not archived
+	// with at least one published article.
+	HelpCenterSites(ctx context.Context, limit int) ([]string, error)
 	// FAQRevision is a number that changes with every change to the
 	// workspace's categories, articles or synonyms.
 	FAQRevision(ctx context.Context, workspaceID int64) (int64, error)
@@ -334,17 +338,35 @@ type FAQ interface {
 	AddFAQImage(ctx context.Context, img *FAQImage, by Who) error
 	FAQImage(ctx context.Context, workspaceID, id int64) (*FAQImage, error)
 	// DeleteFAQImage removes an image's record, audited as by's, and
-	// returns it (its bytes are the caller's to delete). An image an
-	// article shows, published or draft, is refused with ErrImageInUse.
+	// returns it. Its bytes are the caller's to delete: their key stays
+	// among DeletedFAQImageFiles until ForgetFAQImageFiles, and a
+	// JobFAQImageFiles is due FAQImageFilesRetry later should the caller
+	// not get that far. An image an article shows, published or draft, is
+	// refused with ErrImageInUse.
 	DeleteFAQImage(ctx context.Context, workspaceID, id int64, by Who) (*FAQImage, error)
 	// SweepFAQImages deletes the workspace's images that no article,
 	// published or draft, shows and that were uploaded FAQImageGrace ago
 	// or more, each audited as the system's deletion, and returns them
-	// (their bytes are the caller's to delete). While younger images no
-	// article shows remain, it schedules the next sweep for when the
-	// oldest of them is due.
+	// (their bytes are the caller's to delete, as DeleteFAQImage's). While
+	// younger images no article shows remain, it schedules the next sweep
+	// for when the oldest of them is due.
 	SweepFAQImages(ctx context.Context, workspaceID int64) ([]FAQImage, error)
+	// DeletedFAQImageFiles lists the keys of the workspace's deleted
+	// images whose bytes may still be stored.
+	DeletedFAQImageFiles(ctx context.Context, workspaceID int64) ([]string, error)
+	// ForgetFAQImageFiles drops keys from DeletedFAQImageFiles once their
+	// bytes are gone.
+	ForgetFAQImageFiles(ctx context.Context, workspaceID int64, keys []string) error
 }
+
+// JobFAQImageFiles deletes the bytes of a workspace's deleted FAQ images
+// (Store.DeletedFAQImageFiles), and is retried until they are gone.
+const JobFAQImageFiles = "faq_image_files"
+
+// FAQImageFilesRetry is when a deletion's JobFAQImageFiles is due: the
+// deleter removes the bytes at once, and the job is there for a deletion
+// that failed or a node that died first.
+const FAQImageFilesRetry = time.Minute
 
 // JobFAQImageSweep deletes a workspace's FAQ images that no article shows
 // (Store.SweepFAQImages). Every FAQ change and upload makes sure one is

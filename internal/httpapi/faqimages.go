@@ -1,11 +1,9 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -85,12 +83,8 @@ func (s *Server) deleteFAQImage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	img, err := s.store.DeleteFAQImage(r.Context(), memberOf(r).WorkspaceID, id, who(r))
-	if err != nil {
+	if _, err := s.app.DeleteFAQImage(r.Context(), memberOf(r).WorkspaceID, id, who(r)); err != nil {
 		return err
-	}
-	if err := s.files.Delete(context.WithoutCancel(r.Context()), img.BlobKey); err != nil {
-		s.log.Warn("delete an FAQ image's bytes", slog.String("key", img.BlobKey), slog.Any("err", err))
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

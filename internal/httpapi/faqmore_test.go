@@ -2,13 +2,18 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/sodam-chat/sodam/internal/blob"
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
@@ -152,6 +157,72 @@ func TestFAQImageDelete(t *testing.T) {
 				t.Fatalf("blobs %d before the delete, %d after", len(keys), len(after))
 			}
 			m.json("DELETE", del, "", 404, nil)
+		})
+	}
+}
+
+// failingDeletes is blob storage whose deletions fail while fail is set
+// (a disk gone read-only, a node's storage unmounted).
+type failingDeletes struct {
+	blob.Store
+	fail atomic.Bool
+}
+
+func (f *failingDeletes) Delete(ctx context.Context, key string) error {
+	if f.fail.Load() {
+		return errors.New("input/output error")
+	}
+	return f.Store.Delete(ctx, key)
+}
+
+// TestFAQImageDeleteKeepsKeyUntilFileIsGone: an image's record was
+// deleted first and its file after, by a manager's delete or by the
+// sweep, so a file deletion that failed (or a node that died between the
+// two) left the bytes on disk for good, with nothing naming them. The key
+// is kept until the file is gone, and a durable job deletes what the
+// first try could not.
+func TestFAQImageDeleteKeepsKeyUntilFileIsGone(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			e.clock.freeze()
+			e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
+			files := &failingDeletes{Store: e.files}
+			e.app.UseFiles(files, slog.New(slog.DiscardHandler))
+			m := e.login("manager")
+			upload := func(name string) chat.FAQImage {
+				t.Helper()
+				status, data := m.upload(e.shopPath()+"/faq/images", "", name, bytes.NewReader(pngOf(t, 40, 30)))
+				if status != 201 {
+					t.Fatalf("upload %d %s", status, data)
+				}
+				var img chat.FAQImage
+				must(t, json.Unmarshal(data, &img))
+				return img
+			}
+			stored := func() int {
+				t.Helper()
+				keys, err := e.files.Keys()
+				must(t, err)
+				return len(keys)
+			}
+			deleted, unsaved := upload("반품주소.png"), upload("작성중.png")
+			before := stored()
+			files.fail.Store(true)
+			m.json("DELETE", fmt.Sprintf("%s/faq/images/%d", e.shopPath(), deleted.ID), "", 204, nil)
+			e.clock.advance(chat.FAQImageGrace)
+			e.runJobs() // the sweep takes the image no article shows
+			for _, img := range []chat.FAQImage{deleted, unsaved} {
+				if resp, _ := m.get(strings.TrimPrefix(img.URL, e.srv.URL)); resp.StatusCode != 404 {
+					t.Fatalf("deleted image %s answers %d", img.Name, resp.StatusCode)
+				}
+			}
+			files.fail.Store(false)
+			e.clock.advance(time.Minute)
+			e.runJobs()
+			if after := stored(); after != before-2 {
+				t.Fatalf("blobs %d before the deletes, %d after the disk came back: files stay on disk", before, after)
+			}
 		})
 	}
 }

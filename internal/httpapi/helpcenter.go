@@ -245,10 +245,7 @@ func (s *Server) helpArticle(w http.ResponseWriter, r *http.Request) error {
 	// Sanitized when saved; sanitized again here, so that a body stored by
 	// an older policy never reaches a page unchecked.
 	p.Body = template.HTML(faq.Sanitize(a.BodyHTML))
-	loc, err := time.LoadLocation(ws.Settings.Hours.TimeZone)
-	if err != nil {
-		loc, _ = time.LoadLocation(chat.DefaultTimeZone)
-	}
+	loc := ws.Settings.Location()
 	p.UpdatedISO = a.UpdatedAt.In(loc).Format(time.RFC3339)
 	p.Updated = a.UpdatedAt.In(loc).Format("2006-01-02")
 	for _, c := range p.categories {
@@ -321,11 +318,14 @@ func (s *Server) helpSitemap(w http.ResponseWriter, r *http.Request) error {
 		URLs    []entry  `xml:"url"`
 	}
 	base := fmt.Sprintf("%s/help/%s", strings.TrimSuffix(s.cfg.BaseURL, "/"), ws.SiteID)
+	// The time an article changed, in the workspace's time zone as every
+	// time Sodam shows (W3C datetime, its offset written).
+	loc := ws.Settings.Location()
 	set := urlset{URLs: []entry{{Loc: base + "?lang=ko"}, {Loc: base + "?lang=en"}}}
 	// A category's page, in each language its published articles are in.
 	used := map[string]map[int64]bool{"ko": {}, "en": {}}
 	for _, a := range arts {
-		set.URLs = append(set.URLs, entry{Loc: fmt.Sprintf("%s/articles/%d?lang=%s", base, a.ID, a.Lang), LastMod: a.UpdatedAt.Format("2006-01-02")})
+		set.URLs = append(set.URLs, entry{Loc: fmt.Sprintf("%s/articles/%d?lang=%s", base, a.ID, a.Lang), LastMod: a.UpdatedAt.In(loc).Format(time.RFC3339)})
 		if used[a.Lang] != nil {
 			used[a.Lang][a.CategoryID] = true
 		}
@@ -344,6 +344,34 @@ func (s *Server) helpSitemap(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.Write([]byte(xml.Header))
 	w.Write(b)
+	return nil
+}
+
+// maxRobotsSitemaps is how many help centers' sitemaps robots.txt names:
+// a line each keeps it well under the 500 KiB crawlers read.
+const maxRobotsSitemaps = 1000
+
+// robots tells search engines to read the help centers and nothing else
+// (the console, the API and its files, the widget's frame), and names the
+// sitemap of each public help center, the oldest workspaces' first.
+// Crawlers keep it for hours; so may any cache on the way.
+func (s *Server) robots(w http.ResponseWriter, r *http.Request) error {
+	sites, err := s.store.HelpCenterSites(r.Context(), maxRobotsSitemaps)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("User-agent: *\nAllow: /help/\nAllow: /help-assets/\nDisallow: /\n")
+	if len(sites) > 0 {
+		b.WriteString("\n")
+	}
+	base := strings.TrimSuffix(s.cfg.BaseURL, "/")
+	for _, site := range sites {
+		fmt.Fprintf(&b, "Sitemap: %s/help/%s/sitemap.xml\n", base, url.PathEscape(site))
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Write([]byte(b.String()))
 	return nil
 }
 
@@ -421,5 +449,6 @@ func (s *Server) helpRoutes() []route {
 		{pattern: "GET /help/{site}/sitemap.xml", access: public, h: s.helpSitemap, limit: limitFAQ},
 		{pattern: "GET /help/{site}/images/{image}", access: public, h: s.helpImage, limit: limitFAQ},
 		{pattern: "GET /help-assets/", access: public, h: s.helpAsset},
+		{pattern: "GET /robots.txt", access: public, h: s.robots, limit: limitFAQ},
 	}
 }

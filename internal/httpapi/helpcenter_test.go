@@ -1,11 +1,14 @@
 package httpapi_test
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sodam-chat/sodam/internal/chat"
 )
@@ -177,4 +180,65 @@ func TestHelpCenterEmptySearch(t *testing.T) {
 			t.Errorf("GET %s: %d, want %s in %s", tt.path, status, tt.want, data)
 		}
 	}
+}
+
+// TestSitemapLastModInWorkspaceZone: an article changed at 05:30 on the
+// 8th in Seoul (20:30 on the 7th in UTC) was listed as changed on the
+// 7th: the sitemap wrote <lastmod> in UTC. It is the workspace's time,
+// with its offset, as every time Sodam shows — in Honolulu's once the
+// workspace moves there.
+func TestSitemapLastModInWorkspaceZone(t *testing.T) {
+	e := newEnv(t)
+	e.clock.frozen = time.Date(2026, 12, 7, 20, 30, 0, 0, time.UTC)
+	e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
+	m := e.login("manager")
+	var a chat.Article
+	m.json("POST", e.shopPath()+"/faq/articles", `{"title":"연말 배송 마감 안내","body_html":"<p>12월 24일 오후 2시 주문까지 연내 도착합니다.</p>","published":true}`, 201, &a)
+	lastmod := func(want string) {
+		t.Helper()
+		status, data := e.anonymous().do("GET", "/help/shop/sitemap.xml", "")
+		entry := fmt.Sprintf("<loc>%s/help/shop/articles/%d?lang=ko</loc>\n    <lastmod>%s</lastmod>", e.srv.URL, a.ID, want)
+		if status != 200 || !strings.Contains(string(data), entry) {
+			t.Fatalf("sitemap %d, want %s:\n%s", status, entry, data)
+		}
+	}
+	lastmod("2026-12-08T05:30:00+09:00")
+	m.json("PATCH", e.shopPath(), `{"settings":{"business_hours":{"time_zone":"Pacific/Honolulu"}}}`, 200, nil)
+	lastmod("2026-12-07T10:30:00-10:00")
+}
+
+// TestRobots: there was no /robots.txt, so search engines had no way to
+// find the help centers' sitemaps and were told nothing about the
+// console, the API or the widget's frame. It lets them read /help/ and
+// nothing else, and names the sitemap of each help center with a
+// published article ("other" has none; an archived one's is not public);
+// it is plain text a cache may keep, and it spends the public FAQ budget.
+func TestRobots(t *testing.T) {
+	e := newEnvWith(t, withLimits)
+	e.clock.freeze()
+	seedFAQ(t, e)
+	closed := e.workspace("closed", "")
+	must(t, e.store.CreateArticle(context.Background(), &chat.Article{WorkspaceID: closed.ID, Title: "영업 종료 안내",
+		BodyHTML: "<p>12월 31일로 영업을 마칩니다.</p>", Published: true}, chat.Who{}))
+	_, _, err := e.store.ArchiveWorkspace(context.Background(), closed.ID, true, chat.Who{})
+	must(t, err)
+	anon := e.anonymous()
+	resp, err := anon.hc.Get(e.srv.URL + "/robots.txt")
+	must(t, err)
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	must(t, err)
+	want := "User-agent: *\nAllow: /help/\nAllow: /help-assets/\nDisallow: /\n\nSitemap: " + e.srv.URL + "/help/shop/sitemap.xml\n"
+	if resp.StatusCode != 200 || string(body) != want {
+		t.Fatalf("robots.txt %d:\n%s\nwant:\n%s", resp.StatusCode, body, want)
+	}
+	if ct, cc := resp.Header.Get("Content-Type"), resp.Header.Get("Cache-Control"); ct != "text/plain; charset=utf-8" || !strings.Contains(cc, "max-age=") {
+		t.Fatalf("Content-Type %q, Cache-Control %q", ct, cc)
+	}
+	for range 300 {
+		if resp = anon.raw("GET", "/robots.txt", ""); resp.StatusCode == 429 {
+			break
+		}
+	}
+	retryAfter(t, resp)
 }

@@ -286,6 +286,23 @@ func (db *DB) Articles(ctx context.Context, workspaceID int64, publishedOnly boo
 	return db.articles(ctx, db.read(), `a.workspace_id = ?`, workspaceID)
 }
 
+// HelpCenterSites lists the site IDs of the public help centers, oldest
+// workspace first, at most limit.
+func (db *DB) HelpCenterSites(ctx context.Context, limit int) ([]string, error) {
+	var out []string
+	err := db.read().each(ctx, func(scan func(dest ...any) error) error {
+		var site string
+		if err := scan(&site); err != nil {
+			return err
+		}
+		out = append(out, site)
+		return nil
+	}, `SELECT w.site_id FROM workspaces w WHERE w.archived_at IS NULL
+		AND EXISTS (SELECT 1 FROM faq_articles a WHERE a.workspace_id = w.id AND a.published = ?)
+		ORDER BY w.id LIMIT ?`, true, limit)
+	return out, err
+}
+
 // Article reads one article of the workspace.
 func (db *DB) Article(ctx context.Context, workspaceID, id int64) (*chat.Article, error) {
 	return db.article(ctx, db.read(), workspaceID, id)
@@ -728,13 +745,59 @@ func (db *DB) DeleteFAQImage(ctx context.Context, workspaceID, id int64, by chat
 		if len(users) > 0 {
 			return "", nil, nil, chat.Errorf(chat.ErrImageInUse, "%d articles show the image (%q first); take it out of them first", len(users), users[0])
 		}
-		_, err = x.exec(ctx, `DELETE FROM faq_images WHERE workspace_id = ? AND id = ?`, workspaceID, id)
-		return img.Name, viewImage(img), nil, err
+		if err := x.trashImage(ctx, img, db.Now()); err != nil {
+			return "", nil, nil, err
+		}
+		return img.Name, viewImage(img), nil, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return img, nil
+}
+
+// trashImage deletes an image's record and keeps its key until its bytes
+// are gone: the other way round, a file deletion that failed (or a node
+// that died before it) left the bytes on disk with nothing naming them.
+func (x q) trashImage(ctx context.Context, img *chat.FAQImage, now time.Time) error {
+	if _, err := x.exec(ctx, `DELETE FROM faq_images WHERE workspace_id = ? AND id = ?`, img.WorkspaceID, img.ID); err != nil {
+		return err
+	}
+	if _, err := x.exec(ctx, `INSERT INTO faq_image_trash (blob_key, workspace_id) VALUES (?, ?) ON CONFLICT (blob_key) DO NOTHING`,
+		img.BlobKey, img.WorkspaceID); err != nil {
+		return err
+	}
+	return x.scheduleJob(ctx, chat.Job{Kind: chat.JobFAQImageFiles, WorkspaceID: img.WorkspaceID, DueAt: now.Add(chat.FAQImageFilesRetry)})
+}
+
+// DeletedFAQImageFiles lists the keys of deleted images whose bytes may
+// still be stored.
+func (db *DB) DeletedFAQImageFiles(ctx context.Context, workspaceID int64) ([]string, error) {
+	var keys []string
+	err := db.read().each(ctx, func(scan func(dest ...any) error) error {
+		var key string
+		if err := scan(&key); err != nil {
+			return err
+		}
+		keys = append(keys, key)
+		return nil
+	}, `SELECT blob_key FROM faq_image_trash WHERE workspace_id = ? ORDER BY blob_key`, workspaceID)
+	return keys, err
+}
+
+// ForgetFAQImageFiles drops the keys of bytes that are gone.
+func (db *DB) ForgetFAQImageFiles(ctx context.Context, workspaceID int64, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	return db.tx(ctx, func(x q) error {
+		for _, key := range keys {
+			if _, err := x.exec(ctx, `DELETE FROM faq_image_trash WHERE workspace_id = ? AND blob_key = ?`, workspaceID, key); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // sweepImagesLater makes sure the workspace's image sweep is pending:
@@ -792,7 +855,7 @@ func (db *DB) SweepFAQImages(ctx context.Context, workspaceID int64) ([]chat.FAQ
 			return err
 		}
 		for _, img := range gone {
-			if _, err := t.exec(ctx, `DELETE FROM faq_images WHERE workspace_id = ? AND id = ?`, workspaceID, img.ID); err != nil {
+			if err := t.trashImage(ctx, &img, t.now); err != nil {
 				return err
 			}
 			if err := t.audit(ctx, t.entry(workspaceID, chat.Who{}, chat.AuditFAQImageDelete, img.Name, viewImage(&img),

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -576,6 +577,14 @@ func testFAQImageSweep(t *testing.T, s chat.Store) {
 			_, err := s.FAQImage(ctx, f.ws.ID, img.ID)
 			wantCode(t, err, chat.ErrNotFound)
 		}
+		// Their keys stay until their bytes are gone.
+		keys, err := s.DeletedFAQImageFiles(ctx, f.ws.ID)
+		must(t, err)
+		for _, img := range want {
+			if !slices.Contains(keys, img.BlobKey) {
+				t.Fatalf("swept %s's key is forgotten (%v) before its file is gone", img.Name, keys)
+			}
+		}
 	}
 	kept := func(imgs ...*chat.FAQImage) {
 		t.Helper()
@@ -620,4 +629,67 @@ func testFAQImageSweep(t *testing.T, s chat.Store) {
 	if len(entries) != 3 || entries[0].ActorID != 0 || entries[0].ActorName != "system" {
 		t.Fatalf("the sweep's audit entries %+v", entries)
 	}
+}
+
+// testHelpCenterSites: robots.txt names the sitemaps of the help centers
+// that are public — a workspace with a published article, not archived —
+// oldest first and no more than asked for.
+func testHelpCenterSites(t *testing.T, s chat.Store) {
+	public, drafts, archived := setup(t, s, "help-public"), setup(t, s, "help-drafts"), setup(t, s, "help-archived")
+	for _, f := range []fixture{public, drafts, archived} {
+		must(t, s.CreateArticle(ctx, &chat.Article{WorkspaceID: f.ws.ID, Title: "반품 신청은 어떻게 하나요?",
+			BodyHTML: "<p>주문 내역에서 반품 신청을 누르세요.</p>", Published: f.ws.ID != drafts.ws.ID}, whoOf(f.manager, "manager")))
+	}
+	_, _, err := s.ArchiveWorkspace(ctx, archived.ws.ID, true, chat.Who{})
+	must(t, err)
+	sites, err := s.HelpCenterSites(ctx, 10000)
+	must(t, err)
+	if !slices.Contains(sites, "help-public") || slices.Contains(sites, "help-drafts") || slices.Contains(sites, "help-archived") {
+		t.Fatalf("public help centers %v", sites)
+	}
+	if first, err := s.HelpCenterSites(ctx, 1); err != nil || len(first) != 1 || first[0] != sites[0] {
+		t.Fatalf("the first public help center %v %v, of %v", first, err, sites)
+	}
+}
+
+// testFAQImageTrash: a deleted image's key outlives its record until its
+// bytes are gone (ForgetFAQImageFiles), and the job that deletes them is
+// due chat.FAQImageFilesRetry later; the record went first, so a file
+// deletion that failed left the bytes on disk with nothing naming them.
+func testFAQImageTrash(t *testing.T, s chat.Store) {
+	f := setup(t, s, "faq-trash")
+	other := setup(t, s, "faq-trash-other")
+	clk := withClock(t, s)
+	by := whoOf(f.manager, "manager")
+	img := &chat.FAQImage{WorkspaceID: f.ws.ID, Name: "반품주소.png", ContentType: "image/png", Size: 100, BlobKey: "faq-trash/반품주소.png"}
+	must(t, s.AddFAQImage(ctx, img, by))
+	_, err := s.DeleteFAQImage(ctx, f.ws.ID, img.ID, by)
+	must(t, err)
+	trash := func(ws *chat.Workspace, want ...string) {
+		t.Helper()
+		keys, err := s.DeletedFAQImageFiles(ctx, ws.ID)
+		must(t, err)
+		if !slices.Equal(keys, want) {
+			t.Fatalf("%s's deleted files %v, want %v", ws.SiteID, keys, want)
+		}
+	}
+	trash(f.ws, img.BlobKey)
+	trash(other.ws)
+	due := func() bool {
+		t.Helper()
+		jobs, err := s.ClaimJobs(ctx, "n1", clk.Now(), time.Minute, 10)
+		must(t, err)
+		return slices.ContainsFunc(jobs, func(j chat.Job) bool { return j.Kind == chat.JobFAQImageFiles && j.WorkspaceID == f.ws.ID })
+	}
+	if due() {
+		t.Fatal("the files job is due before the deleter had its try")
+	}
+	clk.advance(chat.FAQImageFilesRetry)
+	if !due() {
+		t.Fatal("no files job is due for the deleted image")
+	}
+	must(t, s.ForgetFAQImageFiles(ctx, other.ws.ID, []string{img.BlobKey}))
+	trash(f.ws, img.BlobKey)
+	must(t, s.ForgetFAQImageFiles(ctx, f.ws.ID, []string{img.BlobKey}))
+	trash(f.ws)
 }

@@ -110,6 +110,8 @@ func Run(t *testing.T, open Opener) {
 		{"WorkspaceLimits", testWorkspaceLimits},
 		{"FAQImageDelete", testFAQImageDelete},
 		{"FAQImageSweep", testFAQImageSweep},
+		{"FAQImageTrash", testFAQImageTrash},
+		{"HelpCenterSites", testHelpCenterSites},
 		{"FAQConcurrentPatches", testFAQConcurrentPatches},
 		{"Robot", testRobot},
 		{"RobotIdle", testRobotIdle},
