@@ -61,11 +61,13 @@ func who(r *http.Request) chat.Who {
 	return chat.Who{AgentID: a.agent.ID, Name: name, Address: clientIP(r)}
 }
 
-// needSession refuses API tokens on what only a person at a console does
-// (presence, sockets, their own profile).
+// needSession refuses API tokens on what only a person at a console does:
+// presence, sockets, and making or revoking API tokens — a token that
+// could make tokens would outlive its own revocation or expiry through
+// the ones it made.
 func needSession(r *http.Request) error {
 	if agentOf(r).session == nil {
-		return chat.Errorf(chat.ErrForbidden, "this needs a console session, not an API token")
+		return chat.Errorf(chat.ErrSessionRequired, "this needs a person signed in at the console, not an API token")
 	}
 	return nil
 }

@@ -384,7 +384,13 @@ func TestAPITokens(t *testing.T) {
 		{name: "write token on a master route", as: s, method: "GET", path: e.shopPath() + "/audit-log", status: 403, code: chat.ErrScopeRequired},
 		{name: "on another workspace", as: s, method: "GET", path: fmt.Sprintf("/api/v1/workspaces/%d/conversations", e.other.ID), status: 404, code: chat.ErrWorkspaceNotFound},
 		{name: "on a console-only route", as: s, method: "GET", path: "/api/v1/me", status: 401, code: chat.ErrUnauthorized},
-		{name: "presence", as: s, method: "PUT", path: e.shopPath() + "/me/status", body: `{"status":"online"}`, status: 403, code: chat.ErrForbidden},
+		{name: "presence", as: s, method: "PUT", path: e.shopPath() + "/me/status", body: `{"status":"online"}`, status: 403, code: chat.ErrSessionRequired},
+		// Only a person signed in makes and revokes tokens: an admin token
+		// that made tokens would live on, through them, past its own
+		// revocation or expiry.
+		{name: "an admin token makes a token", as: script(admin.Token), method: "POST", path: e.shopPath() + "/api-tokens", body: `{"name":"배포 스크립트","scopes":["admin"]}`, status: 403, code: chat.ErrSessionRequired},
+		{name: "an admin token revokes a token", as: script(admin.Token), method: "DELETE", path: fmt.Sprintf("%s/api-tokens/%d", e.shopPath(), ro.ID), status: 403, code: chat.ErrSessionRequired},
+		{name: "an admin token revokes itself", as: script(admin.Token), method: "DELETE", path: fmt.Sprintf("%s/api-tokens/%d", e.shopPath(), admin.ID), status: 403, code: chat.ErrSessionRequired},
 		{name: "an unknown token", as: script("sodam_nope"), method: "GET", path: e.shopPath() + "/conversations", status: 401, code: chat.ErrUnauthorized},
 		{name: "an agent makes a token", as: e.login("kim"), method: "POST", path: e.shopPath() + "/api-tokens", body: `{"name":"x","scopes":["read"]}`, status: 403, code: chat.ErrRoleRequired},
 		{name: "no scopes", as: master, method: "POST", path: e.shopPath() + "/api-tokens", body: `{"name":"x","scopes":[]}`, status: 400, code: chat.ErrInvalid},
