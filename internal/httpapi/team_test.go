@@ -449,6 +449,39 @@ func TestAPITokenFollowsItsCreatorsRole(t *testing.T) {
 	})
 }
 
+// TestDeactivationRevokesTokens: a member's API tokens, refused while
+// they are deactivated, no longer work again when a master reactivates
+// them: the deactivation revoked them, as Settings → API tokens shows and
+// the audit log says.
+func TestDeactivationRevokesTokens(t *testing.T) {
+	e := newEnv(t)
+	master := e.login("master")
+	id := e.agents["manager"].ID
+	member := func(body string) {
+		master.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), id), body, 200, nil)
+	}
+	member(`{"role":"master"}`)
+	var erp createdToken
+	e.login("manager").json("POST", e.shopPath()+"/api-tokens", `{"name":"ERP 주문 동기화","scopes":["read","write"]}`, 201, &erp)
+	script := e.anonymous()
+	script.bearer = erp.Token
+	script.json("GET", e.shopPath()+"/conversations", "", 200, nil)
+
+	member(`{"active":false}`)
+	member(`{"active":true}`)
+	e.run([]scenario{{name: "the token of a member reactivated", as: script, method: "GET", path: e.shopPath() + "/conversations", status: 401, code: chat.ErrUnauthorized}})
+	var list struct{ Tokens []chat.APIToken }
+	master.json("GET", e.shopPath()+"/api-tokens", "", 200, &list)
+	if len(list.Tokens) != 1 || list.Tokens[0].ID != erp.ID || list.Tokens[0].RevokedAt == nil {
+		t.Fatalf("Settings → API tokens after the deactivation: %+v", list.Tokens)
+	}
+	var log struct{ Entries []chat.AuditEntry }
+	master.json("GET", e.shopPath()+"/audit-log?action=api_token.revoke", "", 200, &log)
+	if len(log.Entries) != 1 || log.Entries[0].Target != "ERP 주문 동기화" || log.Entries[0].ActorName != "master" {
+		t.Fatalf("audit log %+v", log.Entries)
+	}
+}
+
 func TestAuditLogAPI(t *testing.T) {
 	e := newEnv(t)
 	master := e.login("master")
