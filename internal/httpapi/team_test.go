@@ -242,6 +242,79 @@ func TestLogoutEndsSockets(t *testing.T) {
 	other.json("GET", "/api/v1/me", "", 200, nil)
 }
 
+// TestSignInEndsCarriedSession: signing in on a browser that holds
+// another person's session — a colleague's sign-in left on the shop's
+// shared computer — ends that session as signing out would: its sockets
+// close, it answers 401 to whoever kept its cookie, and its agent, signed
+// in nowhere else, goes offline. So does accepting an invitation there.
+// Signing in again as oneself ends the session the browser held too, so
+// that signing out then takes the agent offline at once.
+func TestSignInEndsCarriedSession(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	status := func(name string) chat.AgentStatus {
+		m, err := e.store.Member(ctx, e.shop.ID, e.agents[name].ID)
+		must(t, err)
+		return m.Status
+	}
+	// kept copies the browser's cookie and CSRF token as they are now.
+	kept := func(c *client) *client {
+		k := e.anonymous()
+		u := mustURL(e.srv.URL)
+		k.hc.Jar.SetCookies(u, c.hc.Jar.Cookies(u))
+		k.csrf = c.csrf
+		return k
+	}
+	signIn := func(c *client, path, body string) {
+		var me struct {
+			CSRFToken string `json:"csrf_token"`
+		}
+		c.json("POST", path, body, 200, &me)
+		c.csrf = me.CSRFToken
+	}
+	ended := func(name string, old *client) {
+		t.Helper()
+		e.run([]scenario{{name: name + "'s session left on the desk", as: old, method: "GET", path: "/api/v1/me", status: 401, code: chat.ErrUnauthorized}})
+	}
+
+	desk := e.login("kim")
+	kimSocket := desk.mustSocket(e.shopPath() + "/ws")
+	kimSocket.next("ready")
+	kimOld := kept(desk)
+	signIn(desk, "/api/v1/auth/login", `{"email":"lee@example.com","password":"`+password+`"}`)
+	waitClosed(t, kimSocket)
+	ended("kim", kimOld)
+	if st := status("kim"); st != chat.StatusOffline {
+		t.Fatalf("kim, signed in nowhere any more, is %s", st)
+	}
+	var me struct{ Agent chat.Agent }
+	desk.json("GET", "/api/v1/me", "", 200, &me)
+	if me.Agent.Email != "lee@example.com" {
+		t.Fatalf("the desk is signed in as %s", me.Agent.Email)
+	}
+
+	leeOld := kept(desk)
+	inv := e.invite(e.login("master"), "park@example.com", "박지민", "agent")
+	signIn(desk, "/api/v1/invitations/accept", `{"token":"`+tokenOf(t, inv.InviteURL)+`","password":"`+strongPassword+`"}`)
+	ended("lee", leeOld)
+	if st := status("lee"); st != chat.StatusOffline {
+		t.Fatalf("lee, signed in nowhere any more, is %s", st)
+	}
+
+	// The same person signing in again.
+	laptop := e.login("kim")
+	kimOld = kept(laptop)
+	signIn(laptop, "/api/v1/auth/login", `{"email":"kim@example.com","password":"`+password+`"}`)
+	ended("kim", kimOld)
+	if st := status("kim"); st != chat.StatusOnline {
+		t.Fatalf("kim, signing in again, is %s", st)
+	}
+	laptop.json("POST", "/api/v1/auth/logout", "", 204, nil)
+	if st := status("kim"); st != chat.StatusOffline {
+		t.Fatalf("kim, signed out of the only session left, is %s", st)
+	}
+}
+
 // A password change ends the agent's other sessions, and their sockets
 // close at once, on both stores; so does a reset link's use, for every
 // session. The session that changed the password keeps its socket.
