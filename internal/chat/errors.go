@@ -75,6 +75,7 @@ const (
 	ErrLastOwner          = "last_owner"
 	ErrWeakPassword       = "weak_password"
 	ErrScopeRequired      = "scope_required"
+	ErrSessionRequired    = "session_required"
 	ErrOwnerRequired      = "owner_required"
 	ErrTokenNotFound      = "api_token_not_found"
 	ErrTooManyTokens      = "too_many_tokens"

@@ -8,7 +8,8 @@ import (
 	"github.com/sodam-chat/sodam/internal/chat"
 )
 
-// API tokens (§10.4): per workspace, made by masters, shown once.
+// API tokens (§10.4): per workspace, made and revoked by masters signed in
+// at the console (never by a token: needSession), shown once.
 
 // tokenPrefix marks Sodam's API tokens, so secret scanners and people can
 // tell one apart from other strings.
@@ -26,6 +27,9 @@ type newAPIToken struct {
 }
 
 func (s *Server) createAPIToken(w http.ResponseWriter, r *http.Request) error {
+	if err := needSession(r); err != nil {
+		return err
+	}
 	var req apiTokenRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
@@ -52,6 +56,9 @@ func (s *Server) listAPITokens(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) revokeAPIToken(w http.ResponseWriter, r *http.Request) error {
+	if err := needSession(r); err != nil {
+		return err
+	}
 	id, err := pathID(r, "tid")
 	if err != nil {
 		return err

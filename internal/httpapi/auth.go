@@ -61,11 +61,13 @@ func who(r *http.Request) chat.Who {
 	return chat.Who{AgentID: a.agent.ID, Name: name, Address: clientIP(r)}
 }
 
-// needSession refuses API tokens on what only a person at a console does
-// (presence, sockets, their own profile).
+// needSession refuses API tokens on what only a person at a console does:
+// presence, sockets, and making or revoking API tokens — a token that
+// could make tokens would outlive its own revocation or expiry through
+// the ones it made.
 func needSession(r *http.Request) error {
 	if agentOf(r).session == nil {
-		return chat.Errorf(chat.ErrForbidden, "this needs a console session, not an API token")
+		return chat.Errorf(chat.ErrSessionRequired, "this needs a person signed in at the console, not an API token")
 	}
 	return nil
 }
@@ -539,11 +541,15 @@ func tooMany(w http.ResponseWriter, wait time.Duration, message string) error {
 // startSession signs a in: the session cookie, online in every workspace
 // they are active in — each with its auto-offline timer running, which
 // only a console connected to that workspace keeps pushing on (§3.1) —
-// and the /me answer.
+// and the /me answer. The session the request's cookie carried ends
+// (endCarriedSession).
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, a *chat.Agent) error {
 	token := auth.NewToken()
 	sess := chat.Session{TokenHash: auth.HashToken(token), AgentID: a.ID, CSRFToken: auth.NewToken(), ExpiresAt: s.now().Add(s.cfg.SessionTTL)}
 	if err := s.store.CreateSession(r.Context(), sess); err != nil {
+		return err
+	}
+	if err := s.endCarriedSession(r); err != nil {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -593,24 +599,55 @@ func (s *Server) endSockets(ctx context.Context, agentID int64, ended ...string)
 // process that never sees an unknown email should not carry from start-up.
 var dummyHash = sync.OnceValue(func() string { return auth.HashPassword("sodam-timing-equalizer") })
 
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
-	a := agentOf(r)
-	if err := s.store.DeleteSession(r.Context(), a.session.TokenHash); err != nil {
+// endCarriedSession ends, as signing out would, the session the cookie of
+// a request that signs someone in carried: the browser keeps the new
+// session's cookie only. Another person's (a colleague's sign-in left on
+// a shared computer) must not live on unseen behind the new one, online
+// and with its sockets open; one of the same agent's would be left to
+// nobody but a console tab already open, and would count as a device
+// still signed in, keeping the agent online after they sign out (logout).
+// The new session is made first, so the same agent does not go offline
+// on the way.
+func (s *Server) endCarriedSession(r *http.Request) error {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil
+	}
+	old, err := s.store.Session(r.Context(), auth.HashToken(c.Value), s.now())
+	if chat.ErrorCode(err) == chat.ErrUnauthorized {
+		return nil // ended already, or never was
+	}
+	if err != nil {
 		return err
 	}
-	s.endSockets(r.Context(), a.agent.ID, a.session.TokenHash)
-	// Signed out everywhere: offline at once. Still signed in on another
-	// device: its consoles keep the agent online, and the auto-offline
-	// timer, which this session's closing sockets restart, takes them
-	// offline once every console has been gone a few minutes (§3.1).
-	others, err := s.store.CountSessions(r.Context(), a.agent.ID, s.now())
+	return s.endSession(r.Context(), old)
+}
+
+// endSession ends a console session and closes its sockets on every node.
+// An agent signed out everywhere goes offline at once; one still signed in
+// on another device stays online, their consoles keeping them so, and the
+// auto-offline timer, which this session's closing sockets restart, takes
+// them offline once every console has been gone a few minutes (§3.1).
+func (s *Server) endSession(ctx context.Context, sess *chat.Session) error {
+	if err := s.store.DeleteSession(ctx, sess.TokenHash); err != nil {
+		return err
+	}
+	s.endSockets(ctx, sess.AgentID, sess.TokenHash)
+	others, err := s.store.CountSessions(ctx, sess.AgentID, s.now())
 	if err != nil {
 		return err
 	}
 	if others == 0 {
-		if _, err := s.app.SetAgentStatusEverywhere(r.Context(), a.agent.ID, chat.StatusOffline); err != nil {
+		if _, err := s.app.SetAgentStatusEverywhere(ctx, sess.AgentID, chat.StatusOffline); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.endSession(r.Context(), agentOf(r).session); err != nil {
+		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 	w.WriteHeader(http.StatusNoContent)

@@ -16,13 +16,15 @@ import (
 // authCodes are the refusals the access layer gives; anything else (a
 // missing body, an unknown ID) means the caller got past it.
 var authCodes = []string{chat.ErrUnauthorized, chat.ErrRoleRequired, chat.ErrScopeRequired, chat.ErrWorkspaceNotFound,
-	chat.ErrOwnerRequired, chat.ErrCSRF, chat.ErrMemberInactive, chat.ErrForbidden}
+	chat.ErrOwnerRequired, chat.ErrCSRF, chat.ErrMemberInactive, chat.ErrForbidden, chat.ErrSessionRequired}
 
 // sessionOnly are the member routes a person at a console uses, never an
-// API token: presence and the console's socket.
+// API token: presence, the console's socket, making and revoking tokens.
 var sessionOnly = map[string]bool{
-	"GET /api/v1/workspaces/{wid}/ws":        true,
-	"PUT /api/v1/workspaces/{wid}/me/status": true,
+	"GET /api/v1/workspaces/{wid}/ws":                  true,
+	"PUT /api/v1/workspaces/{wid}/me/status":           true,
+	"POST /api/v1/workspaces/{wid}/api-tokens":         true,
+	"DELETE /api/v1/workspaces/{wid}/api-tokens/{tid}": true,
 }
 
 // TestAuthorizationMatrix calls every route as every kind of caller and
@@ -120,7 +122,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					case write && cl.scopes == "read", rank[role] < rank[min]:
 						want = chat.ErrScopeRequired
 					case sessionOnly[rt.Pattern]:
-						want = chat.ErrForbidden
+						want = chat.ErrSessionRequired
 					}
 				case !cl.session:
 					want = chat.ErrUnauthorized

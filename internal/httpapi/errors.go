@@ -87,6 +87,7 @@ var statusOf = map[string]int{
 	chat.ErrLoginShared:          http.StatusConflict,
 	chat.ErrWeakPassword:         http.StatusUnprocessableEntity,
 	chat.ErrScopeRequired:        http.StatusForbidden,
+	chat.ErrSessionRequired:      http.StatusForbidden,
 	chat.ErrOwnerRequired:        http.StatusForbidden,
 	chat.ErrTokenNotFound:        http.StatusNotFound,
 	chat.ErrTooManyTokens:        http.StatusConflict,

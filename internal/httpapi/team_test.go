@@ -242,6 +242,79 @@ func TestLogoutEndsSockets(t *testing.T) {
 	other.json("GET", "/api/v1/me", "", 200, nil)
 }
 
+// TestSignInEndsCarriedSession: signing in on a browser that holds
+// another person's session — a colleague's sign-in left on the shop's
+// shared computer — ends that session as signing out would: its sockets
+// close, it answers 401 to whoever kept its cookie, and its agent, signed
+// in nowhere else, goes offline. So does accepting an invitation there.
+// Signing in again as oneself ends the session the browser held too, so
+// that signing out then takes the agent offline at once.
+func TestSignInEndsCarriedSession(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	status := func(name string) chat.AgentStatus {
+		m, err := e.store.Member(ctx, e.shop.ID, e.agents[name].ID)
+		must(t, err)
+		return m.Status
+	}
+	// kept copies the browser's cookie and CSRF token as they are now.
+	kept := func(c *client) *client {
+		k := e.anonymous()
+		u := mustURL(e.srv.URL)
+		k.hc.Jar.SetCookies(u, c.hc.Jar.Cookies(u))
+		k.csrf = c.csrf
+		return k
+	}
+	signIn := func(c *client, path, body string) {
+		var me struct {
+			CSRFToken string `json:"csrf_token"`
+		}
+		c.json("POST", path, body, 200, &me)
+		c.csrf = me.CSRFToken
+	}
+	ended := func(name string, old *client) {
+		t.Helper()
+		e.run([]scenario{{name: name + "'s session left on the desk", as: old, method: "GET", path: "/api/v1/me", status: 401, code: chat.ErrUnauthorized}})
+	}
+
+	desk := e.login("kim")
+	kimSocket := desk.mustSocket(e.shopPath() + "/ws")
+	kimSocket.next("ready")
+	kimOld := kept(desk)
+	signIn(desk, "/api/v1/auth/login", `{"email":"lee@example.com","password":"`+password+`"}`)
+	waitClosed(t, kimSocket)
+	ended("kim", kimOld)
+	if st := status("kim"); st != chat.StatusOffline {
+		t.Fatalf("kim, signed in nowhere any more, is %s", st)
+	}
+	var me struct{ Agent chat.Agent }
+	desk.json("GET", "/api/v1/me", "", 200, &me)
+	if me.Agent.Email != "lee@example.com" {
+		t.Fatalf("the desk is signed in as %s", me.Agent.Email)
+	}
+
+	leeOld := kept(desk)
+	inv := e.invite(e.login("master"), "park@example.com", "박지민", "agent")
+	signIn(desk, "/api/v1/invitations/accept", `{"token":"`+tokenOf(t, inv.InviteURL)+`","password":"`+strongPassword+`"}`)
+	ended("lee", leeOld)
+	if st := status("lee"); st != chat.StatusOffline {
+		t.Fatalf("lee, signed in nowhere any more, is %s", st)
+	}
+
+	// The same person signing in again.
+	laptop := e.login("kim")
+	kimOld = kept(laptop)
+	signIn(laptop, "/api/v1/auth/login", `{"email":"kim@example.com","password":"`+password+`"}`)
+	ended("kim", kimOld)
+	if st := status("kim"); st != chat.StatusOnline {
+		t.Fatalf("kim, signing in again, is %s", st)
+	}
+	laptop.json("POST", "/api/v1/auth/logout", "", 204, nil)
+	if st := status("kim"); st != chat.StatusOffline {
+		t.Fatalf("kim, signed out of the only session left, is %s", st)
+	}
+}
+
 // A password change ends the agent's other sessions, and their sockets
 // close at once, on both stores; so does a reset link's use, for every
 // session. The session that changed the password keeps its socket.
@@ -384,7 +457,13 @@ func TestAPITokens(t *testing.T) {
 		{name: "write token on a master route", as: s, method: "GET", path: e.shopPath() + "/audit-log", status: 403, code: chat.ErrScopeRequired},
 		{name: "on another workspace", as: s, method: "GET", path: fmt.Sprintf("/api/v1/workspaces/%d/conversations", e.other.ID), status: 404, code: chat.ErrWorkspaceNotFound},
 		{name: "on a console-only route", as: s, method: "GET", path: "/api/v1/me", status: 401, code: chat.ErrUnauthorized},
-		{name: "presence", as: s, method: "PUT", path: e.shopPath() + "/me/status", body: `{"status":"online"}`, status: 403, code: chat.ErrForbidden},
+		{name: "presence", as: s, method: "PUT", path: e.shopPath() + "/me/status", body: `{"status":"online"}`, status: 403, code: chat.ErrSessionRequired},
+		// Only a person signed in makes and revokes tokens: an admin token
+		// that made tokens would live on, through them, past its own
+		// revocation or expiry.
+		{name: "an admin token makes a token", as: script(admin.Token), method: "POST", path: e.shopPath() + "/api-tokens", body: `{"name":"배포 스크립트","scopes":["admin"]}`, status: 403, code: chat.ErrSessionRequired},
+		{name: "an admin token revokes a token", as: script(admin.Token), method: "DELETE", path: fmt.Sprintf("%s/api-tokens/%d", e.shopPath(), ro.ID), status: 403, code: chat.ErrSessionRequired},
+		{name: "an admin token revokes itself", as: script(admin.Token), method: "DELETE", path: fmt.Sprintf("%s/api-tokens/%d", e.shopPath(), admin.ID), status: 403, code: chat.ErrSessionRequired},
 		{name: "an unknown token", as: script("sodam_nope"), method: "GET", path: e.shopPath() + "/conversations", status: 401, code: chat.ErrUnauthorized},
 		{name: "an agent makes a token", as: e.login("kim"), method: "POST", path: e.shopPath() + "/api-tokens", body: `{"name":"x","scopes":["read"]}`, status: 403, code: chat.ErrRoleRequired},
 		{name: "no scopes", as: master, method: "POST", path: e.shopPath() + "/api-tokens", body: `{"name":"x","scopes":[]}`, status: 400, code: chat.ErrInvalid},
@@ -441,6 +520,39 @@ func TestAPITokenFollowsItsCreatorsRole(t *testing.T) {
 	e.run([]scenario{
 		{name: "a write token of a master made an agent", as: script(rw.Token), method: "GET", path: e.shopPath() + "/refused-origins", status: 403, code: chat.ErrRoleRequired},
 	})
+}
+
+// TestDeactivationRevokesTokens: a member's API tokens, refused while
+// they are deactivated, no longer work again when a master reactivates
+// them: the deactivation revoked them, as Settings → API tokens shows and
+// the audit log says.
+func TestDeactivationRevokesTokens(t *testing.T) {
+	e := newEnv(t)
+	master := e.login("master")
+	id := e.agents["manager"].ID
+	member := func(body string) {
+		master.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), id), body, 200, nil)
+	}
+	member(`{"role":"master"}`)
+	var erp createdToken
+	e.login("manager").json("POST", e.shopPath()+"/api-tokens", `{"name":"ERP 주문 동기화","scopes":["read","write"]}`, 201, &erp)
+	script := e.anonymous()
+	script.bearer = erp.Token
+	script.json("GET", e.shopPath()+"/conversations", "", 200, nil)
+
+	member(`{"active":false}`)
+	member(`{"active":true}`)
+	e.run([]scenario{{name: "the token of a member reactivated", as: script, method: "GET", path: e.shopPath() + "/conversations", status: 401, code: chat.ErrUnauthorized}})
+	var list struct{ Tokens []chat.APIToken }
+	master.json("GET", e.shopPath()+"/api-tokens", "", 200, &list)
+	if len(list.Tokens) != 1 || list.Tokens[0].ID != erp.ID || list.Tokens[0].RevokedAt == nil {
+		t.Fatalf("Settings → API tokens after the deactivation: %+v", list.Tokens)
+	}
+	var log struct{ Entries []chat.AuditEntry }
+	master.json("GET", e.shopPath()+"/audit-log?action=api_token.revoke", "", 200, &log)
+	if len(log.Entries) != 1 || log.Entries[0].Target != "ERP 주문 동기화" || log.Entries[0].ActorName != "master" {
+		t.Fatalf("audit log %+v", log.Entries)
+	}
 }
 
 func TestAuditLogAPI(t *testing.T) {

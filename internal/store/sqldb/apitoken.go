@@ -40,11 +40,18 @@ type tokenView struct {
 }
 
 // CreateAPIToken stores a token's hash; a workspace holds at most
-// chat.MaxAPITokensPerWS live tokens (neither revoked nor expired).
+// chat.MaxAPITokensPerWS live tokens (neither revoked nor expired). Its
+// maker must still be an active master as it is written: a deactivation
+// committed since the request checked would have revoked their tokens
+// (UpdateMember) but not this one, which would then work again when
+// they were readmitted.
 func (db *DB) CreateAPIToken(ctx context.Context, tok *chat.APIToken, tokenHash string, by chat.Who) error {
 	return db.tx(ctx, func(x q) error {
 		t := &txn{q: x, now: db.Now()}
 		if _, err := db.workspaceIn(ctx, x, tok.WorkspaceID); err != nil {
+			return err
+		}
+		if err := db.stillRole(ctx, x, tok.WorkspaceID, by.AgentID, chat.RoleMaster, "make API tokens"); err != nil {
 			return err
 		}
 		if err := x.lockLists(ctx, tok.WorkspaceID); err != nil {

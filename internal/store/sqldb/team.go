@@ -321,6 +321,8 @@ func (db *DB) UpdateMember(ctx context.Context, workspaceID, agentID int64, p ch
 				if err := revokeInvitationsTo(ctx, t, workspaceID, m, by); err != nil {
 					return false, err
 				}
+			} else if err := revokeTokensOf(ctx, t, workspaceID, m, by); err != nil {
+				return false, err
 			}
 			changed = true
 		}
@@ -364,6 +366,30 @@ func revokeInvitationsBy(ctx context.Context, t *txn, workspaceID int64, m *chat
 		}
 		if err := t.audit(ctx, t.entry(workspaceID, by, chat.AuditInviteRevoke, inv.Email, nil,
 			map[string]string{"reason": "the inviter " + m.Email + " is no longer an active master"})); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// revokeTokensOf revokes the working API tokens m made in the workspace
+// as m is deactivated: a token acts for its creator, and one left would
+// work again when they are reactivated or readmitted, which whoever
+// deactivated them would not expect. Each is audited as a revocation by
+// whoever deactivated m, with the reason.
+func revokeTokensOf(ctx context.Context, t *txn, workspaceID int64, m *chat.Member, by chat.Who) error {
+	rows, err := t.query(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE workspace_id = ? AND created_by = ? AND revoked_at IS NULL
+		AND (expires_at IS NULL OR expires_at > ?) RETURNING name`, micros(t.now), workspaceID, m.AgentID, micros(t.now))
+	if err != nil {
+		return err
+	}
+	names, err := scanColumn[string](rows)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if err := t.audit(ctx, t.entry(workspaceID, by, chat.AuditTokenRevoke, name, nil,
+			map[string]string{"reason": "its creator " + m.Email + " was deactivated"})); err != nil {
 			return err
 		}
 	}

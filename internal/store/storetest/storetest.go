@@ -88,6 +88,7 @@ func Run(t *testing.T, open Opener) {
 		{"ReactivationEndsInvitations", testReactivationEndsInvitations},
 		{"APITokens", testAPITokens},
 		{"APITokenLimitLive", testAPITokenLimitLive},
+		{"DeactivationRevokesTokens", testDeactivationRevokesTokens},
 		{"AuditLog", testAuditLog},
 		{"OwnersAndWorkspaces", testOwnersAndWorkspaces},
 		{"RefusedOrigins", testRefusedOrigins},

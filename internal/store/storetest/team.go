@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -666,6 +667,83 @@ func testReactivationEndsInvitations(t *testing.T, s chat.Store) {
 	wantCode(t, err, chat.ErrInvitationRevoked)
 	if a := actions(t, s, f.ws.ID); !slices.Contains(a, "invitation.revoke:kim@reactivate.test") {
 		t.Fatalf("the revocation is not in the audit log: %v", a)
+	}
+}
+
+// testDeactivationRevokesTokens: a member's working API tokens are revoked
+// as they are deactivated, for good. They were only refused while the
+// member was inactive, and worked again when a master reactivated them.
+// Nor does a token written after the deactivation (a request that checked
+// the role before it) escape it: a member no longer an active master
+// makes none.
+func testDeactivationRevokesTokens(t *testing.T, s chat.Store) {
+	f := setup(t, s, "tokenoff")
+	clk := withClock(t, s)
+	by := whoOf(f.master, "master")
+	choi := newMember(t, s, f.ws, "choi", chat.RoleMaster, chat.StatusOnline)
+	byChoi := whoOf(choi, "choi")
+	token := func(name, hash string, who chat.Who, expires *time.Time) *chat.APIToken {
+		tok := &chat.APIToken{WorkspaceID: f.ws.ID, Name: name, Scopes: []chat.Scope{chat.ScopeRead, chat.ScopeWrite}, ExpiresAt: expires}
+		must(t, s.CreateAPIToken(ctx, tok, hash, who))
+		return tok
+	}
+	erp := token("ERP 주문 동기화", "off-erp", byChoi, nil)
+	token("배송 조회 봇", "off-bot", byChoi, ptr(clk.Now().Add(time.Hour)))
+	old := token("예전 정산 스크립트", "off-old", byChoi, nil)
+	_, err := s.RevokeAPIToken(ctx, f.ws.ID, old.ID, byChoi)
+	must(t, err)
+	crm := token("CRM 연동", "off-crm", by, nil)
+	clk.advance(2 * time.Hour) // the bot's token has expired
+
+	off, on := false, true
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, choi.AgentID, chat.MemberPatch{Active: &off}, by)
+	must(t, err)
+	deactivated := clk.Now()
+	clk.advance(time.Minute)
+	wantCode(t, s.CreateAPIToken(ctx, &chat.APIToken{WorkspaceID: f.ws.ID, Name: "나가기 전에", Scopes: []chat.Scope{chat.ScopeAdmin}}, "off-late", byChoi), chat.ErrRoleRequired)
+	_, _, err = s.UpdateMember(ctx, f.ws.ID, choi.AgentID, chat.MemberPatch{Active: &on}, by)
+	must(t, err)
+
+	list, err := s.APITokens(ctx, f.ws.ID)
+	must(t, err)
+	state := map[string]string{}
+	for _, tk := range list {
+		switch {
+		case tk.RevokedAt != nil && tk.RevokedAt.Equal(deactivated):
+			state[tk.Name] = "revoked with choi"
+		case tk.RevokedAt != nil:
+			state[tk.Name] = "revoked before"
+		case tk.Usable(clk.Now()) != nil:
+			state[tk.Name] = "expired"
+		default:
+			state[tk.Name] = "working"
+		}
+	}
+	want := map[string]string{"ERP 주문 동기화": "revoked with choi", "배송 조회 봇": "expired", "예전 정산 스크립트": "revoked before", "CRM 연동": "working"}
+	if fmt.Sprint(state) != fmt.Sprint(want) {
+		t.Fatalf("tokens after choi's deactivation and reactivation: %v, want %v", state, want)
+	}
+	got, err := s.APITokenByHash(ctx, "off-erp")
+	must(t, err)
+	if got.ID != erp.ID || got.Usable(clk.Now()) == nil {
+		t.Fatalf("choi's token works again after the reactivation: %+v", got)
+	}
+	if got, err := s.APITokenByHash(ctx, "off-crm"); err != nil || got.ID != crm.ID || got.Usable(clk.Now()) != nil {
+		t.Fatalf("the master's own token: %+v, %v", got, err)
+	}
+	entries, err := s.Audit(ctx, f.ws.ID, chat.AuditFilter{Action: chat.AuditTokenRevoke})
+	must(t, err)
+	var revoked []string
+	for _, e := range entries {
+		after, _ := json.Marshal(e.After)
+		revoked = append(revoked, fmt.Sprintf("%s by %s: %s", e.Target, e.ActorName, after))
+	}
+	wantAudit := []string{
+		`ERP 주문 동기화 by master: {"reason":"its creator choi@tokenoff.test was deactivated"}`,
+		`예전 정산 스크립트 by choi: null`,
+	}
+	if !slices.Equal(revoked, wantAudit) {
+		t.Fatalf("revocations in the audit log:\n%s\nwant\n%s", strings.Join(revoked, "\n"), strings.Join(wantAudit, "\n"))
 	}
 }
 
