@@ -146,7 +146,7 @@ func TestSearchAcrossUpgrade(t *testing.T) {
 func TestAcrossUpgrades(t *testing.T) {
 	for name, check := range map[string]func(*testing.T, chat.Store, bool, func(string) chat.Store){
 		"width": storetest.WidthAcrossUpgrade, "faq images": storetest.FAQSweepAcrossUpgrade,
-		"robot refused a person": storetest.RefusedAcrossUpgrade,
+		"robot refused a person": storetest.RefusedAcrossUpgrade, "tokens of the deactivated": storetest.TokensAcrossUpgrade,
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "sodam.db")

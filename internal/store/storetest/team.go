@@ -764,3 +764,32 @@ func testAPITokenLimitLive(t *testing.T, s chat.Store) {
 	clk.advance(2 * time.Hour)
 	must(t, s.CreateAPIToken(ctx, extra, "limit-extra", by))
 }
+
+// TokensAcrossUpgrade: an API token made by a member deactivated before
+// deactivation revoked their tokens (testDeactivationRevokesTokens) is
+// revoked by migration 0039, so that reactivating them does not bring it
+// back; a working member's token stays working. downgrade is
+// SearchAcrossUpgrade's.
+func TokensAcrossUpgrade(t *testing.T, s chat.Store, _ bool, downgrade func(sql string) chat.Store) {
+	f := setup(t, s, "upgrade0039")
+	choi := newMember(t, s, f.ws, "choi", chat.RoleMaster, chat.StatusOnline)
+	for _, tk := range []struct {
+		name, hash string
+		by         chat.Who
+	}{{"ERP 주문 동기화", "up-erp", whoOf(choi, "choi")}, {"CRM 연동", "up-crm", whoOf(f.master, "master")}} {
+		must(t, s.CreateAPIToken(ctx, &chat.APIToken{WorkspaceID: f.ws.ID, Name: tk.name, Scopes: []chat.Scope{chat.ScopeRead}}, tk.hash, tk.by))
+	}
+	off := false
+	_, _, err := s.UpdateMember(ctx, f.ws.ID, choi.AgentID, chat.MemberPatch{Active: &off}, whoOf(f.master, "master"))
+	must(t, err)
+	// As before 0039: the deactivation left choi's token unrevoked.
+	s = downgrade(`UPDATE api_tokens SET revoked_at = NULL;
+DELETE FROM schema_migrations WHERE version = '0039_tokens_of_deactivated.sql';`)
+	for hash, want := range map[string]bool{"up-erp": false, "up-crm": true} {
+		tok, err := s.APITokenByHash(ctx, hash)
+		must(t, err)
+		if works := tok.Usable(time.Now()) == nil; works != want {
+			t.Fatalf("after the upgrade, the token %q works: %t, want %t (revoked at %v)", tok.Name, works, want, tok.RevokedAt)
+		}
+	}
+}
