@@ -289,18 +289,13 @@ func (db *DB) Articles(ctx context.Context, workspaceID int64, publishedOnly boo
 // HelpCenterSites lists the site IDs of the public help centers, oldest
 // workspace first, at most limit.
 func (db *DB) HelpCenterSites(ctx context.Context, limit int) ([]string, error) {
-	var out []string
-	err := db.read().each(ctx, func(scan func(dest ...any) error) error {
-		var site string
-		if err := scan(&site); err != nil {
-			return err
-		}
-		out = append(out, site)
-		return nil
-	}, `SELECT w.site_id FROM workspaces w WHERE w.archived_at IS NULL
+	rows, err := db.read().query(ctx, `SELECT w.site_id FROM workspaces w WHERE w.archived_at IS NULL
 		AND EXISTS (SELECT 1 FROM faq_articles a WHERE a.workspace_id = w.id AND a.published = ?)
 		ORDER BY w.id LIMIT ?`, true, limit)
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return scanColumn[string](rows)
 }
 
 // Article reads one article of the workspace.
@@ -773,16 +768,11 @@ func (x q) trashImage(ctx context.Context, img *chat.FAQImage, now time.Time) er
 // DeletedFAQImageFiles lists the keys of deleted images whose bytes may
 // still be stored.
 func (db *DB) DeletedFAQImageFiles(ctx context.Context, workspaceID int64) ([]string, error) {
-	var keys []string
-	err := db.read().each(ctx, func(scan func(dest ...any) error) error {
-		var key string
-		if err := scan(&key); err != nil {
-			return err
-		}
-		keys = append(keys, key)
-		return nil
-	}, `SELECT blob_key FROM faq_image_trash WHERE workspace_id = ? ORDER BY blob_key`, workspaceID)
-	return keys, err
+	rows, err := db.read().query(ctx, `SELECT blob_key FROM faq_image_trash WHERE workspace_id = ? ORDER BY blob_key`, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	return scanColumn[string](rows)
 }
 
 // ForgetFAQImageFiles drops the keys of bytes that are gone.
