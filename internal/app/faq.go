@@ -14,13 +14,12 @@ import (
 func (a *App) FAQ() *faq.Searcher { return a.faq }
 
 // DeleteFAQImage deletes an image no article shows, then its bytes.
-func (a *App) DeleteFAQImage(ctx context.Context, workspaceID, id int64, by chat.Who) (*chat.FAQImage, error) {
-	img, err := a.store.DeleteFAQImage(ctx, workspaceID, id, by)
-	if err != nil {
-		return nil, err
+func (a *App) DeleteFAQImage(ctx context.Context, workspaceID, id int64, by chat.Who) error {
+	if _, err := a.store.DeleteFAQImage(ctx, workspaceID, id, by); err != nil {
+		return err
 	}
 	a.dropFAQImageFiles(ctx, workspaceID)
-	return img, nil
+	return nil
 }
 
 // sweepFAQImages deletes the workspace's images that no article shows

@@ -83,7 +83,7 @@ func (s *Server) deleteFAQImage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.app.DeleteFAQImage(r.Context(), memberOf(r).WorkspaceID, id, who(r)); err != nil {
+	if err := s.app.DeleteFAQImage(r.Context(), memberOf(r).WorkspaceID, id, who(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

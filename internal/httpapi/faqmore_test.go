@@ -190,16 +190,7 @@ func TestFAQImageDeleteKeepsKeyUntilFileIsGone(t *testing.T) {
 			files := &failingDeletes{Store: e.files}
 			e.app.UseFiles(files, slog.New(slog.DiscardHandler))
 			m := e.login("manager")
-			upload := func(name string) chat.FAQImage {
-				t.Helper()
-				status, data := m.upload(e.shopPath()+"/faq/images", "", name, bytes.NewReader(pngOf(t, 40, 30)))
-				if status != 201 {
-					t.Fatalf("upload %d %s", status, data)
-				}
-				var img chat.FAQImage
-				must(t, json.Unmarshal(data, &img))
-				return img
-			}
+			upload := func(name string) chat.FAQImage { return uploadFAQImage(t, e, m, name) }
 			stored := func() int {
 				t.Helper()
 				keys, err := e.files.Keys()
@@ -237,16 +228,7 @@ func TestFAQImageSweep(t *testing.T) {
 			e.clock.freeze()
 			e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
 			m := e.login("manager")
-			upload := func(name string) chat.FAQImage {
-				t.Helper()
-				status, data := m.upload(e.shopPath()+"/faq/images", "", name, bytes.NewReader(pngOf(t, 40, 30)))
-				if status != 201 {
-					t.Fatalf("upload %d %s", status, data)
-				}
-				var img chat.FAQImage
-				must(t, json.Unmarshal(data, &img))
-				return img
-			}
+			upload := func(name string) chat.FAQImage { return uploadFAQImage(t, e, m, name) }
 			shown, unsaved := upload("배송조회.png"), upload("임시저장.png")
 			m.json("POST", e.shopPath()+"/faq/articles", fmt.Sprintf(`{"title":"배송 조회 방법","body_html":"<p>버튼을 누르세요.</p><img src=\"%s\" alt=\"\">","published":true}`, shown.URL), 201, nil)
 			keys, err := e.files.Keys()
@@ -358,4 +340,17 @@ func TestFAQArticleIfMatch(t *testing.T) {
 			m.json("PATCH", path, `{"published":true}`, 200, nil) // without If-Match, as before
 		})
 	}
+}
+
+// uploadFAQImage uploads a small PNG named name to the shop's FAQ images
+// as m, and returns the image.
+func uploadFAQImage(t *testing.T, e *env, m *client, name string) chat.FAQImage {
+	t.Helper()
+	status, data := m.upload(e.shopPath()+"/faq/images", "", name, bytes.NewReader(pngOf(t, 40, 30)))
+	if status != 201 {
+		t.Fatalf("upload %d %s", status, data)
+	}
+	var img chat.FAQImage
+	must(t, json.Unmarshal(data, &img))
+	return img
 }
