@@ -305,8 +305,8 @@ func TestBrowserFAQLatestAnswer(t *testing.T) {
 	// next takes the next request the page paused.
 	next := func() fetch.RequestID {
 		select {
-		case id := <-visitor.held:
-			return id
+		case e := <-visitor.held:
+			return e.RequestID
 		case <-time.After(waitTimeout):
 			visitor.fail("no request was held")
 		}

@@ -45,7 +45,7 @@ type tab struct {
 	t    *testing.T
 	name string
 	ctx  context.Context
-	held chan fetch.RequestID // requests paused by hold, until released
+	held chan *fetch.EventRequestPaused // requests paused by hold, until released
 
 	mu   sync.Mutex
 	logs []string // console errors and uncaught exceptions, newest last
@@ -56,7 +56,7 @@ type tab struct {
 // one window a person looks at.
 func newTab(t *testing.T, root context.Context, name string) *tab {
 	t.Helper()
-	p := &tab{t: t, name: name, held: make(chan fetch.RequestID, 16)}
+	p := &tab{t: t, name: name, held: make(chan *fetch.EventRequestPaused, 16)}
 	p.ctx = person(t, root, tabTimeout, chromedp.WithListener(p.listen))
 	return p.korean()
 }
@@ -65,7 +65,7 @@ func newTab(t *testing.T, root context.Context, name string) *tab {
 // context, so the same cookies and storage (a console open twice).
 func anotherTab(t *testing.T, p *tab, name string) *tab {
 	t.Helper()
-	q := &tab{t: t, name: name, held: make(chan fetch.RequestID, 16)}
+	q := &tab{t: t, name: name, held: make(chan *fetch.EventRequestPaused, 16)}
 	ctx, cancel := chromedp.NewContext(p.ctx, chromedp.WithListener(q.listen))
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil {
@@ -102,7 +102,7 @@ func (p *tab) listen(ev any) {
 	var line string
 	switch e := ev.(type) {
 	case *fetch.EventRequestPaused:
-		p.held <- e.RequestID // hold's channel has room for every request it pauses
+		p.held <- e // hold's channel has room for every request it pauses
 		return
 	case *runtime.EventConsoleAPICalled:
 		if e.Type != runtime.ConsoleAPICalledTypeError && e.Type != runtime.ConsoleAPICalledTypeWarning {
@@ -137,10 +137,26 @@ func (p *tab) listen(ev any) {
 // hold pauses the page's requests to URLs that match pattern (* for any
 // text) until release lets each go on: an answer the page waits for
 // comes as late as the test needs. It expects at most 16 such requests.
-func (p *tab) hold(pattern string) {
+func (p *tab) hold(pattern string) { p.holdAt(pattern, fetch.RequestStageRequest) }
+
+// holdAnswers is hold for the answers: the server has answered, and the
+// page reads the answer only once released, as a slow network would give
+// it. unhold stops holding.
+func (p *tab) holdAnswers(pattern string) { p.holdAt(pattern, fetch.RequestStageResponse) }
+
+func (p *tab) holdAt(pattern string, stage fetch.RequestStage) {
 	p.t.Helper()
 	p.do("hold "+pattern, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}})
+		_, err := cdp.Call(ctx, t, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern, RequestStage: stage}}})
+		return err
+	}))
+}
+
+// unhold stops holding requests; those held and not released go on.
+func (p *tab) unhold() {
+	p.t.Helper()
+	p.do("stop holding requests", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, fetch.Disable, cdp.Empty{})
 		return err
 	}))
 }
@@ -148,14 +164,19 @@ func (p *tab) hold(pattern string) {
 // release waits for the next request hold paused and lets it go on.
 func (p *tab) release() {
 	p.t.Helper()
-	var id fetch.RequestID
+	var e *fetch.EventRequestPaused
 	select {
-	case id = <-p.held:
+	case e = <-p.held:
 	case <-time.After(waitTimeout):
 		p.fail("no request was held")
 	}
 	p.do("release a request", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+		var err error
+		if e.ResponseStatusCode != 0 || e.ResponseErrorReason != "" {
+			_, err = cdp.Call(ctx, t, fetch.ContinueResponse, fetch.ContinueResponseParams{RequestID: e.RequestID})
+		} else {
+			_, err = cdp.Call(ctx, t, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID})
+		}
 		return err
 	}))
 }

@@ -344,6 +344,9 @@ func TestBrowserTeam(t *testing.T) {
 	// The manager transfers the first chat to the other agent.
 	other := map[int64]int64{jiwooID: minhoID, minhoID: jiwooID}[first]
 	openConversation(seoyeon, c1)
+	// The dialog asks for the members' statuses; its answer comes late,
+	// after the master's status changed (below).
+	seoyeon.holdAnswers("*/agents")
 	seoyeon.click("[data-testid=transfer-button]")
 	seoyeon.waitFor("the transfer dialog", `document.querySelector('[data-testid=transfer-dialog]').open`)
 	// A status that changes while the dialog is open moves no row: the
@@ -362,6 +365,17 @@ func TestBrowserTeam(t *testing.T) {
 	seoyeon.waitFor("the master shown online in the dialog, and offered", fmt.Sprintf(`document.querySelector("[data-testid=transfer-agents] label[data-agent-id='%d']")?.dataset.status === 'online'`, masterID)+` && !`+radio(masterID)+`.disabled`)
 	if after := eval[string](seoyeon, rows); after != before {
 		t.Fatalf("the dialog's rows moved from %s to %s while it was open", before, after)
+	}
+	// The members list the dialog asked for, read before the master came
+	// online, arrives now: it does not put the master back away.
+	answers := `performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/agents')).length`
+	asked := eval[int](seoyeon, answers)
+	seoyeon.release()
+	seoyeon.unhold()
+	seoyeon.waitFor("the members list read", answers+` > `+fmt.Sprint(asked))
+	eval[bool](seoyeon, `new Promise((done) => setTimeout(() => done(true), 200))`)
+	if offered := eval[bool](seoyeon, `!`+radio(masterID)+`.disabled`); !offered {
+		seoyeon.fail("a members list read before the master came online showed them away again")
 	}
 	setStatus(master, "away")
 	seoyeon.waitFor("the master, away again, no longer offered", radio(masterID)+`.disabled`)

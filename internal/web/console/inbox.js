@@ -75,6 +75,7 @@ export class Inbox extends EventTarget {
   // arrive after it (#movedSince).
   #events = 0; // events applied so far
   #moved = new Map(); // conversation id → #events when an event last carried it
+  #heard = new Map(); // agent id → { at: #events, member } of the last agent.status event about them
 
   constructor(member, agent) {
     super();
@@ -284,9 +285,18 @@ export class Inbox extends EventTarget {
     this.setWorkspace(await this.request('GET', ''));
   }
 
+  // loadMembers replaces the agents with the server's list, except those
+  // an agent.status event carried after it was asked for: the list may
+  // have been read before that change (a status set twice while it was on
+  // its way showed the first).
   async loadMembers() {
+    const asked = this.#events;
     const fresh = await this.request('GET', '/agents');
-    this.members = new Map(fresh.map((m) => [m.agent_id, m]));
+    const members = new Map(fresh.map((m) => [m.agent_id, m]));
+    for (const [id, { at, member }] of this.#heard) {
+      if (at > asked && members.has(id)) members.set(id, { ...members.get(id), ...member });
+    }
+    this.members = members;
     this.#emit('members');
   }
 
@@ -422,6 +432,7 @@ export class Inbox extends EventTarget {
         // of active members.
         if (event.member) {
           const { inactive, ...member } = event.member;
+          this.#heard.set(member.agent_id, { at: this.#events, member: { ...member, active: !inactive } });
           this.setMember({ ...member, active: !inactive });
         }
         break;
