@@ -3,8 +3,6 @@ package e2e
 import (
 	"strings"
 	"testing"
-
-	"github.com/chromedp/chromedp"
 )
 
 // TestBrowserBlocked: the agent blocks a customer from the console; the
@@ -21,7 +19,7 @@ func TestBrowserBlocked(t *testing.T) {
 	agent.waitFor("the block dialog", `document.querySelector('[data-testid=block-dialog]').open`)
 	agent.click("[data-testid=block-reason-spam]")
 	const note = "광고 링크 반복 전송"
-	agent.do("write the note", chromedp.SendKeys(chromedp.CSS("[data-testid=block-note]"), note))
+	agent.do("write the note", typeIn("[data-testid=block-note]", note))
 	agent.click("[data-testid=block-confirm]")
 	agent.waitFor("the dialog closed and the conversation closed by blocking", `!document.querySelector('[data-testid=block-dialog]').open && document.querySelector('[data-testid=conversation-state]')?.dataset.state === 'closed'`+
 		` && document.querySelector('[data-testid=details-conversation] dd[data-field=close_reason]')?.textContent.trim() !== ''`)

@@ -71,7 +71,7 @@ func TestBrowserChat(t *testing.T) {
 	widgetType(visitor, "주문번호는 ")
 	agent.waitFor("the visitor's typing indicator", `!document.querySelector('[data-testid=typing-indicator]').hidden`)
 	const order = "주문번호는 20260412-0031입니다."
-	visitor.keys("20260412-0031입니다.\r")
+	visitor.write("20260412-0031입니다.\r")
 	consoleShows(agent, "visitor", order)
 	agent.waitFor("the typing indicator gone with the message", `document.querySelector('[data-testid=typing-indicator]').hidden`)
 

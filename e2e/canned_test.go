@@ -97,7 +97,7 @@ func TestBrowserCannedResponses(t *testing.T) {
 		agent.fail("picking a response sent %d messages, want none", n)
 	}
 	// The agent adds to it and sends.
-	agent.keys(" 감사합니다.")
+	agent.write(" 감사합니다.")
 	agent.keys("\r")
 	sent := filled + " 감사합니다."
 	consoleShows(agent, "agent", sent)

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-
-	"github.com/chromedp/chromedp"
 )
 
 // What an agent does to a conversation besides answering it: hold,
@@ -84,7 +82,7 @@ func TestBrowserHoldImportantTransfer(t *testing.T) {
 	// The dialog redraws the list when the agents' statuses come back.
 	agent.pick(choice + " [data-testid=transfer-agent]")
 	const reason = "포장 담당자에게 넘깁니다"
-	agent.do("write the reason", chromedp.SendKeys(chromedp.CSS("[data-testid=transfer-reason]"), reason))
+	agent.do("write the reason", typeIn("[data-testid=transfer-reason]", reason))
 	agent.click("[data-testid=transfer-confirm]")
 	agent.waitFor("the dialog closed", `!document.querySelector('[data-testid=transfer-dialog]').open`)
 

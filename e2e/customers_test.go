@@ -54,8 +54,8 @@ func TestBrowserCustomerPanel(t *testing.T) {
 		agent.fail("an anonymous visitor's name field shows %q", v)
 	}
 	const name, note = "김민지", "선물 포장을 자주 요청하심"
-	agent.do("type a name and a note", chromedp.SendKeys(chromedp.CSS("[data-testid=customer-name]"), name),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=customer-note]"), note))
+	agent.do("type a name and a note", typeIn("[data-testid=customer-name]", name),
+		typeIn("[data-testid=customer-note]", note))
 	agent.waitFor("the unsaved marker and the note's count", `!document.querySelector('[data-testid=customer-unsaved]').hidden`+
 		` && document.querySelector('[data-testid=customer-note-count]').textContent === `+js(fmt.Sprintf("%d/500자", len([]rune(note)))))
 
@@ -86,7 +86,7 @@ func TestBrowserCustomerPanel(t *testing.T) {
 		` && document.querySelector('[data-testid=customer-note]').value === `+js(note)+` && document.querySelector('[data-testid=customer-unsaved]').hidden`)
 
 	// A bad email: refused, the field marked, nothing stored, the draft kept.
-	agent.do("type a bad email", chromedp.SendKeys(chromedp.CSS("[data-testid=customer-email]"), "minji-at-example"))
+	agent.do("type a bad email", typeIn("[data-testid=customer-email]", "minji-at-example"))
 	agent.click("[data-testid=customer-save]")
 	agent.waitFor("the refusal next to the form", `document.querySelector('[data-testid=customer-error]').dataset.code === 'invalid_input'`+
 		` && document.querySelector('[data-testid=customer-error]').textContent.includes('입력한 내용')`+
@@ -100,7 +100,7 @@ func TestBrowserCustomerPanel(t *testing.T) {
 	// The conversation closes (here by the agent's other tab, through the
 	// API) while a draft is open: the panel says so and keeps the draft.
 	const phone = "010-1234-5678"
-	agent.do("type a phone number", chromedp.SendKeys(chromedp.CSS("[data-testid=customer-phone]"), phone))
+	agent.do("type a phone number", typeIn("[data-testid=customer-phone]", phone))
 	agent.waitFor("the phone draft", `!document.querySelector('[data-testid=customer-unsaved]').hidden`)
 	api[apiConversation](agent, s, "POST", fmt.Sprintf("/conversations/%d/assign", id1), nil)
 	api[apiConversation](agent, s, "POST", fmt.Sprintf("/conversations/%d/close", id1), nil)
@@ -121,7 +121,7 @@ func TestBrowserCustomerPanel(t *testing.T) {
 	agent.click("[data-testid=customer-id-edit]")
 	agent.waitFor("the customer ID form", `document.querySelector('[data-testid=customer-id-form]').checkVisibility() && document.querySelector('[data-testid=customer-id-input]').value === `+js(c2.CustomerID))
 	agent.do("type the first customer's ID", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=customer-id-input]').select()`),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=customer-id-input]"), c1.CustomerID))
+		typeIn("[data-testid=customer-id-input]", c1.CustomerID))
 	agent.click("[data-testid=customer-id-save]")
 	agent.waitFor("the merge question", `document.querySelector('[data-testid=merge-dialog]').open && document.querySelector('[data-testid=merge-text]').textContent.includes(`+js(c1.CustomerID)+`)`)
 	if got := detail(agent, s, id2).Customer; got.CustomerID != c2.CustomerID {
@@ -196,7 +196,7 @@ func TestBrowserAddressLineBreak(t *testing.T) {
 		` && document.querySelector('[data-testid=customer-unsaved]').hidden`)
 	look(agent, "address-line-break")
 	const phone = "010-2345-6789"
-	agent.do("type a phone number", chromedp.SendKeys(chromedp.CSS("[data-testid=customer-phone]"), phone))
+	agent.do("type a phone number", typeIn("[data-testid=customer-phone]", phone))
 	agent.click("[data-testid=customer-save]")
 	agent.waitFor("the phone saved", `document.querySelector('[data-testid=customer-unsaved]').hidden && document.querySelector('[data-testid=customer-error]').textContent === ''`)
 	if got := detail(agent, s, id).Customer; got.Phone != phone || got.Address != address {

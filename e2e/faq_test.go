@@ -184,7 +184,7 @@ func TestBrowserFAQOnPhone(t *testing.T) {
 	visitor.waitFrame("the FAQ home by category", `d.querySelectorAll('[data-testid=widget-faq-item]').length === 4 && d.querySelector('.faq-group h3')?.textContent === 'Refunds'`)
 	screenshot(t, visitor.ctx, "widget-faq-phone", "")
 	visitor.frameClick("[data-testid=widget-faq-input]")
-	visitor.keys("refund")
+	visitor.write("refund")
 	visitor.waitFrame("the search's answer", `d.querySelector('[data-testid=widget-faq-results] [data-testid=widget-faq-item]')?.dataset.articleId === '`+fmt.Sprint(refund.ID)+`'`)
 	visitor.frameClick(`[data-testid=widget-faq-results] [data-testid=widget-faq-item]`)
 	visitor.waitFrame("the article", `d.querySelector('[data-testid=widget-faq-article-title]')?.textContent === `+js(refund.Title)+` && d.querySelector('[data-testid=widget-faq-helpful], [data-testid=widget-faq-feedback]')?.textContent.includes('Did this answer your question?')`)
@@ -215,7 +215,7 @@ func TestBrowserFAQOnPhone(t *testing.T) {
 	agent.do("choose an image", chromedp.SetUploadFiles(chromedp.CSS("[data-testid=faq-image]"), []string{photo}))
 	agent.waitFor("the image in the body", `document.querySelector('[data-testid=faq-body]').value.includes('<img src="`+s.baseURL+`/help/`+s.ws.SiteID+`/images/')`)
 	// The caret waits in its alt text: what the manager types next describes the image.
-	agent.keys("교환 신청 버튼")
+	agent.write("교환 신청 버튼")
 	agent.waitFor("the image described", `/<img src="[^"]+" alt="교환 신청 버튼">/.test(document.querySelector('[data-testid=faq-body]').value)`)
 	agent.click("[data-testid=faq-preview-button]")
 	agent.waitFor("the sanitized preview with the image", `(() => { const p = document.querySelector('[data-testid=faq-preview-body]'); return p.checkVisibility() && p.querySelector('b')?.textContent === '교환 신청' && !p.innerHTML.includes('onclick') && !p.innerHTML.includes('onerror') && !p.querySelector('script') && [...p.querySelectorAll('img')].some((i) => i.complete && i.naturalWidth === 120); })()`)
@@ -272,7 +272,7 @@ func TestBrowserHelpCenterWithoutJavaScript(t *testing.T) {
 	screenshot(t, reader.ctx, "help-center-article", "")
 	// Search is a form: it works without a script.
 	reader.click("#help-q")
-	reader.keys("배송조회\r")
+	reader.write("배송조회\r")
 	reader.waitFor("the search page", `location.pathname.endsWith('/search') && document.querySelector('.list li a')?.textContent === '배송 조회는 어떻게 하나요?'`)
 	// "Chat with us" opens the chat in a page of its own.
 	href := eval[string](reader, `document.getElementById('help-chat').getAttribute('href')`)

@@ -11,22 +11,22 @@ import (
 
 // What people do, step by step, as the browser tests share it.
 
-// signIn logs the admin in to the console with the keyboard and mouse,
-// and waits for the live connection.
+// signIn logs the admin in to the console (see signInAs).
 func signIn(p *tab, s *site) {
 	p.t.Helper()
 	signInAs(p, s, adminEmail, adminPassword)
 }
 
-// signInAs logs an agent in to the console with the keyboard and mouse,
-// and waits for the live connection and the online status.
+// signInAs logs an agent in to the console: it writes the email and the
+// password (see write), clicks the button, and waits for the live
+// connection and the online status.
 func signInAs(p *tab, s *site, email, password string) {
 	p.t.Helper()
 	p.goTo(s.baseURL + "/console/")
 	p.waitFor("the sign-in form", `!document.querySelector('#login').hidden`)
 	p.do("fill in the sign-in form",
-		chromedp.SendKeys(chromedp.CSS("[data-testid=login-email]"), email),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=login-password]"), password),
+		typeIn("[data-testid=login-email]", email),
+		typeIn("[data-testid=login-password]", password),
 	)
 	p.click("[data-testid=login-submit]")
 	p.waitFor("the console after signing in", `!document.querySelector('#app').hidden && document.querySelector('#login').hidden`)
@@ -63,7 +63,7 @@ func widgetType(p *tab, text string) {
 	p.t.Helper()
 	p.frameClick("[data-testid=widget-input]")
 	p.waitFrame("the keyboard focus in the widget's composer", `d.hasFocus() && d.activeElement === d.querySelector('[data-testid=widget-input]')`)
-	p.keys(text)
+	p.write(text)
 }
 
 // widgetSend types a message in the widget and sends it with Enter.
@@ -84,7 +84,7 @@ func widgetShows(p *tab, sender, text string) {
 func consoleType(p *tab, text string) {
 	p.t.Helper()
 	p.waitFor("the composer enabled", `!document.querySelector('[data-testid=composer-input]').disabled`)
-	p.do("type in the composer", chromedp.SendKeys(chromedp.CSS("[data-testid=composer-input]"), text))
+	p.do("type in the composer", typeIn("[data-testid=composer-input]", text))
 }
 
 // consoleSend types a reply in the console and sends it with Enter.
@@ -319,7 +319,7 @@ func openSettings(p *tab) {
 // selecting what was there.
 func fill(p *tab, sel, text string) {
 	p.t.Helper()
-	p.do("fill "+sel, chromedp.Evaluate[chromedp.Void](`document.querySelector(`+js(sel)+`).value = ''`), chromedp.SendKeys(chromedp.CSS(sel), text))
+	p.do("fill "+sel, chromedp.Evaluate[chromedp.Void](`document.querySelector(`+js(sel)+`).value = ''`), typeIn(sel, text))
 }
 
 // toastSays waits until the toast shows text.

@@ -81,7 +81,7 @@ func TestBrowserHistory(t *testing.T) {
 	agent.waitFor("both chats again", `document.querySelectorAll('[data-testid=history-result]').length === 2`)
 
 	agent.click("[data-testid=history-q]")
-	agent.keys("환불\r")
+	agent.write("환불\r")
 	result := fmt.Sprintf("[data-testid=history-result][data-conversation-id='%d']", id)
 	agent.waitFor("only the refund chat found", `document.querySelectorAll('[data-testid=history-result]').length === 1 && document.querySelector(`+js(result)+`)`+
 		` && !document.querySelector("[data-testid=history-result][data-conversation-id='`+fmt.Sprint(other)+`']")`)
@@ -181,7 +181,7 @@ func TestBrowserHistory(t *testing.T) {
 		agent.fail("profile stored %+v", got)
 	}
 	agent.click("[data-testid=history-customer-tags] [data-testid=tag-picker-input]")
-	agent.keys("VIP\r")
+	agent.write("VIP\r")
 	agent.waitFor("the customer tag chip", `document.querySelector('[data-testid=history-customer-tags] [data-testid=tag-chip][data-name=VIP]')`)
 	agent.poll("the customer tag stored", chromedp.Evaluate[bool](`import('/console/api.js').then((m) => m.call('GET', `+
 		js(fmt.Sprintf("/workspaces/%d/conversations/%d", s.ws.ID, id))+`)).then((d) => d.customer.tags.map((tag) => tag.name).join() === 'VIP')`, chromedp.EvalAwaitPromise))
@@ -238,7 +238,7 @@ func TestBrowserHistory(t *testing.T) {
 	agent.waitFor("the history page in English", `document.querySelector('#app').dataset.page === 'history' && document.querySelector('[data-testid=history] h1').textContent === 'History'`+
 		` && document.querySelectorAll('[data-testid=history-result]').length === 2`)
 	agent.click("[data-testid=history-q]")
-	agent.keys("a2026-1183\r")
+	agent.write("a2026-1183\r")
 	agent.waitFor("the order number found", `document.querySelectorAll('[data-testid=history-result]').length === 1 && document.querySelector(`+js(result)+`)`)
 	look(agent, "history-phone-en")
 	agent.click(result + " button")
@@ -305,11 +305,11 @@ func TestBrowserHistoryExportsWhatItShows(t *testing.T) {
 	agent.click("[data-testid=nav-history]")
 	agent.waitFor("both chats", `document.querySelector('#app').dataset.page === 'history' && document.querySelectorAll('[data-testid=history-result]').length === 2`)
 	agent.click("[data-testid=history-q]")
-	agent.keys("환불\r")
+	agent.write("환불\r")
 	agent.waitFor("the refund chat alone", `document.querySelector('[data-testid=history]').dataset.state === 'ready' && document.querySelectorAll('[data-testid=history-result]').length === 1`)
 	// Another word typed, not searched: the list still shows the refund chat.
 	agent.do("select the words", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=history-q]').select()`))
-	agent.keys("배송")
+	agent.write("배송")
 	agent.do("choose CSV by message", chromedp.Evaluate[chromedp.Void](`(() => { document.querySelector('[data-testid=export-format]').value = 'csv'; document.querySelector('[data-testid=export-layout]').value = 'messages'; })()`))
 	agent.click("[data-testid=export-start]")
 	agent.waitFor("the export done, with its link", `!document.querySelector('[data-testid=export-download]').hidden && document.querySelector('[data-testid=history]').dataset.export === 'done'`)

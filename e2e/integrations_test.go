@@ -252,8 +252,8 @@ func TestBrowserIntegrationsPhone(t *testing.T) {
 	master.waitFor("the sign-in form", `!document.querySelector('#login').hidden`)
 	choose(master, "[data-testid=login-language]", "en")
 	master.do("fill in the sign-in form",
-		chromedp.SendKeys(chromedp.CSS("[data-testid=login-email]"), adminEmail),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=login-password]"), adminPassword))
+		typeIn("[data-testid=login-email]", adminEmail),
+		typeIn("[data-testid=login-password]", adminPassword))
 	master.click("[data-testid=login-submit]")
 	master.waitFor("the console live", `!document.querySelector('#app').hidden && document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
 	master.goTo(s.baseURL + "/console/#/settings")

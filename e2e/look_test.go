@@ -101,7 +101,12 @@ func screenProblems(lang string, foreign []string) string {
 		}
 		return false;
 	};
-	const sameText = (s, pattern) => pattern.includes('{') ? new RegExp('^' + pattern.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[a-z_]+\}/g, '.+') + '$', 's').test(s) : s === pattern;
+	// The other language's texts, those with {placeholders} as one
+	// pattern: made once, not once for each text on the screen.
+	const exactly = new Set(foreign.filter((f) => !f.includes('{')));
+	const patterns = foreign.filter((f) => f.includes('{')).map((f) => f.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[a-z_]+\}/g, '.+'));
+	const anyPattern = new RegExp('^(?:' + (patterns.join('|') || '(?!)') + ')$', 's');
+	const isForeign = (s) => exactly.has(s) || anyPattern.test(s);
 	// What people wrote (a message, a ticket's subject, a name) may read
 	// like a catalog text ("…요청 건" like "{n}건"): it is not the UI's.
 	const ignore = (el) => el.closest('[data-user-text], .bubble, [data-testid=conversation-title], pre, code, [data-testid=snippet], [data-testid=workspace-name], [data-testid=ticket-subject], .ticket-name, .ticket-who');
@@ -124,7 +129,7 @@ func screenProblems(lang string, foreign []string) string {
 		// An empty quotation (a message made for a query, shown with none).
 		if (/“”|‘’|""/.test(s)) problems.push('an empty quotation shown: ' + name(el) + ' ' + s);
 		if (/\d{4}-\d\d-\d\dT\d\d:\d\d/.test(s)) problems.push('a raw timestamp shown: ' + name(el) + ' ' + s);
-		if (foreign.some((f) => sameText(s, f))) problems.push('the other language on a ' + lang + ' screen: ' + name(el) + ' ' + JSON.stringify(s));
+		if (isForeign(s)) problems.push('the other language on a ' + lang + ' screen: ' + name(el) + ' ' + JSON.stringify(s));
 	}
 	// The offer to turn on notifications keeps its dismiss button on a
 	// line with its words or its button, not alone under them.

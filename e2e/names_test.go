@@ -30,7 +30,7 @@ func TestBrowserNameRefresh(t *testing.T) {
 	panelReady(agent, id, detail(agent, s, id).Customer.CustomerID)
 
 	const name = "박하늘"
-	agent.do("type the customer's name", chromedp.SendKeys(chromedp.CSS("[data-testid=customer-name]"), name))
+	agent.do("type the customer's name", typeIn("[data-testid=customer-name]", name))
 	agent.click("[data-testid=customer-save]")
 	agent.waitFor("the profile saved", `document.querySelector('[data-testid=customer-unsaved]').hidden && document.querySelector('[data-testid=customer-error]').textContent === ''`)
 	agent.waitFor("the new name in the header, the list and the customer's messages",

@@ -46,11 +46,11 @@ func TestBrowserWrapUpAndHistory(t *testing.T) {
 	// A customer tag, saved at once.
 	tags := "[data-testid=customer-tags] "
 	agent.click(tags + "[data-testid=tag-picker-input]")
-	agent.keys("VIP\r")
+	agent.write("VIP\r")
 	agent.waitFor("the customer tag chip", `document.querySelector(`+js(tags+"[data-testid=tag-chip][data-name=VIP]")+`)`)
 	agent.poll("the customer tag stored", chromedp.Evaluate[bool](`import('/console/api.js').then((m) => m.call('GET', `+
 		js(fmt.Sprintf("/workspaces/%d/conversations/%d", s.ws.ID, id))+`)).then((d) => d.customer.tags.map((tag) => tag.name).join() === 'VIP')`, chromedp.EvalAwaitPromise))
-	agent.keys("없는태그\r")
+	agent.write("없는태그\r")
 	agent.waitFor("an unknown tag refused", `document.querySelector(`+js(tags+"[data-testid=tag-picker-error]")+`).textContent.includes('없는태그')`)
 
 	// The visitor rates the chat; the panel shows the stars and comment.
@@ -65,7 +65,7 @@ func TestBrowserWrapUpAndHistory(t *testing.T) {
 
 	// A memo typed in the panel is a draft...
 	const memo = "택배사 지연, 내일 도착 예정 안내"
-	agent.do("type a memo", chromedp.SendKeys(chromedp.CSS("[data-testid=note-memo]"), memo))
+	agent.do("type a memo", typeIn("[data-testid=note-memo]", memo))
 	agent.waitFor("the note unsaved", `!document.querySelector('[data-testid=note-unsaved]').hidden`)
 
 	// ...which the wrap-up dialog starts from.
@@ -80,7 +80,7 @@ func TestBrowserWrapUpAndHistory(t *testing.T) {
 	agent.waitFor("the medium categories of 배송", `!document.querySelector('[data-testid=wrapup-category-2]').disabled && document.querySelector('[data-testid=wrapup-category-2]').options.length === 2`)
 	choose("[data-testid=wrapup-category-2]", mid.ID)
 	agent.click("[data-testid=wrapup-tags] [data-testid=tag-picker-input]")
-	agent.keys("재문의\r")
+	agent.write("재문의\r")
 	agent.waitFor("the conversation tag chip", `document.querySelector('[data-testid=wrapup-tags] [data-testid=tag-chip][data-name=재문의]')`)
 
 	// Cancel: still open, and the panel has the same unsaved note.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -454,10 +455,71 @@ func (p *tab) frameClick(sel string) {
 	p.do("click "+sel+" in the widget", chromedp.MouseClickXY(f[0]+r[0]+r[2]/2, f[1]+r[1]+r[3]/2))
 }
 
-// keys types text into whatever has the keyboard focus; "\r" is Enter.
+// keys presses a key for each character of text where the keyboard focus
+// is; "\r" is Enter. It is for the keys themselves (shortcuts, Escape,
+// arrows); text is written with write.
 func (p *tab) keys(text string) {
 	p.t.Helper()
 	p.do(fmt.Sprintf("type %q", text), chromedp.KeyEvent(text))
+}
+
+// write enters text where the keyboard focus is, as an input method
+// commits it: a word at a time with the space after it (one insertion
+// each: beforeinput and input events, so what reacts to a finished word,
+// like "/메모 ", sees it), and each "\r" is a press of Enter. Korean is
+// typed through an input method, which commits syllables, never a key
+// per character; and a key per character (keys, chromedp.SendKeys) costs
+// a DevTools round trip and a rendered frame each: a 50-character reply
+// took the console's renderer 0.3–0.5 s, against 0.06 s at once
+// (docs/testing.md). The tests of the keyboard itself (Enter while
+// composing, shortcuts, signing in with keys alone) press keys.
+func (p *tab) write(text string) {
+	p.t.Helper()
+	p.do(fmt.Sprintf("write %q", text), writeText(text))
+}
+
+// words splits text into words, each with the spaces after it.
+var words = regexp.MustCompile(`\s+|\S+\s*`)
+
+func writeText(text string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for i, part := range strings.Split(text, "\r") {
+			if i > 0 {
+				if _, err := chromedp.KeyEvent("\r")(ctx, t); err != nil {
+					return err
+				}
+			}
+			for _, word := range words.FindAllString(part, -1) {
+				if _, err := cdp.Call(ctx, t, input.InsertText, input.InsertTextParams{Text: word}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// typeIn focuses the first visible element sel matches and writes text
+// in it (see write). A date or time field takes no text but keys, one
+// part of it after another, as a person types it: those are pressed.
+func typeIn(sel, text string) chromedp.Action[chromedp.Void] {
+	focus, write := chromedp.Focus(chromedp.CSS(sel), chromedp.NodeVisible), writeText(text)
+	kind := chromedp.Evaluate[string](`document.activeElement.type ?? ''`)
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := focus(ctx, t); err != nil {
+			return err
+		}
+		typ, err := kind(ctx, t)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(" date time datetime-local month week ", " "+typ+" ") {
+			_, err = chromedp.KeyEvent(text)(ctx, t)
+		} else {
+			_, err = write(ctx, t)
+		}
+		return err
+	})
 }
 
 // compose starts (or changes) an IME composition with text, as a Korean

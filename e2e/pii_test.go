@@ -263,8 +263,8 @@ func TestBrowserPIIPhone(t *testing.T) {
 	choose(master, "[data-testid=login-language]", "en")
 	master.waitFor("the sign-in form in English", `document.querySelector('[data-testid=login-submit]').textContent === 'Sign in'`)
 	master.do("fill in the sign-in form",
-		chromedp.SendKeys(chromedp.CSS("[data-testid=login-email]"), adminEmail),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=login-password]"), adminPassword))
+		typeIn("[data-testid=login-email]", adminEmail),
+		typeIn("[data-testid=login-password]", adminPassword))
 	master.click("[data-testid=login-submit]")
 	master.waitFor("the console live", `!document.querySelector('#app').hidden && document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
 

@@ -64,7 +64,7 @@ func TestBrowserRating(t *testing.T) {
 	visitor.waitFrame("four stars chosen", `d.querySelector('[data-testid=widget-rating-stars]').dataset.score === '4'`)
 	const comment = "친절하게 안내해 주셔서 감사합니다!"
 	visitor.frameClick("[data-testid=widget-rating-comment]")
-	visitor.keys(comment)
+	visitor.write(comment)
 	screenshot(t, visitor.ctx, "widget-rating", "")
 	visitor.frameClick("[data-testid=widget-rating-submit]")
 	visitor.waitFrame("the thanks, and no more rate buttons",

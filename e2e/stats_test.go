@@ -267,8 +267,8 @@ func TestBrowserStats(t *testing.T) {
 	choose(agent, "[data-testid=login-language]", "en")
 	agent.waitFor("the sign-in form in English", `document.querySelector('[data-testid=login-submit]').textContent === 'Sign in'`)
 	agent.do("fill in the sign-in form",
-		chromedp.SendKeys(chromedp.CSS("[data-testid=login-email]"), "haneul@example.com"),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=login-password]"), "tea leaves at dawn 81"))
+		typeIn("[data-testid=login-email]", "haneul@example.com"),
+		typeIn("[data-testid=login-password]", "tea leaves at dawn 81"))
 	agent.click("[data-testid=login-submit]")
 	agent.waitFor("the console live", `!document.querySelector('#app').hidden && document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
 	openPage(agent, "stats")

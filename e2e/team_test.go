@@ -422,8 +422,8 @@ func TestBrowserTeam(t *testing.T) {
 	holder.do("reload the deactivated console", chromedp.Reload())
 	holder.waitFor("the sign-in form", `!document.querySelector('#login').hidden`)
 	holder.do("sign in again",
-		chromedp.SendKeys(chromedp.CSS("[data-testid=login-email]"), map[int64]string{jiwooID: "jiwoo@example.com", minhoID: "minho@example.com"}[other]),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=login-password]"), map[int64]string{jiwooID: jiwooPassword, minhoID: minhoPassword}[other]))
+		typeIn("[data-testid=login-email]", map[int64]string{jiwooID: "jiwoo@example.com", minhoID: "minho@example.com"}[other]),
+		typeIn("[data-testid=login-password]", map[int64]string{jiwooID: jiwooPassword, minhoID: minhoPassword}[other]))
 	holder.click("[data-testid=login-submit]")
 	holder.waitFor("the deactivated page after signing in", `!document.querySelector('#app').hidden && document.querySelector('#app').dataset.page === 'deactivated' && document.querySelector('[data-testid=deactivated-retry]').checkVisibility() && document.querySelector('[data-testid=connection]').dataset.state === 'stopped'`)
 
@@ -577,8 +577,8 @@ func TestBrowserTeamPhone(t *testing.T) {
 	choose(master, "[data-testid=login-language]", "en")
 	master.waitFor("the sign-in form in English", `document.querySelector('[data-testid=login-submit]').textContent === 'Sign in'`)
 	master.do("fill in the sign-in form",
-		chromedp.SendKeys(chromedp.CSS("[data-testid=login-email]"), adminEmail),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=login-password]"), adminPassword))
+		typeIn("[data-testid=login-email]", adminEmail),
+		typeIn("[data-testid=login-password]", adminPassword))
 	master.click("[data-testid=login-submit]")
 	master.waitFor("the console live", `!document.querySelector('#app').hidden && document.querySelector('[data-testid=connection]').dataset.state === 'live'`)
 

@@ -38,7 +38,7 @@ func TestBrowserLeftMessagePII(t *testing.T) {
 		sel := "[data-testid=widget-leave-" + f.field + "]"
 		visitor.frameClick(sel)
 		visitor.waitFrame("the keyboard focus in "+sel, `d.hasFocus() && d.activeElement === d.querySelector(`+js(sel)+`)`)
-		visitor.keys(f.text)
+		visitor.write(f.text)
 	}
 	visitor.frameClick("[data-testid=widget-leave-submit]")
 	visitor.waitFrame("the thank-you", `d.querySelector('[data-testid=widget]').dataset.view === 'sent'`)

@@ -141,7 +141,7 @@ func TestBrowserLeaveMessage(t *testing.T) {
 		sel := "[data-testid=widget-leave-" + f.field + "]"
 		visitor.frameClick(sel)
 		visitor.waitFrame("the keyboard focus in "+sel, `d.hasFocus() && d.activeElement === d.querySelector(`+js(sel)+`)`)
-		visitor.keys(f.text)
+		visitor.write(f.text)
 	}
 	// Pasted, a name and a phone number may come wrapped in invisible
 	// direction marks, which the server refuses: the form sends them
@@ -168,7 +168,7 @@ func TestBrowserLeaveMessage(t *testing.T) {
 		` && document.querySelector('[data-testid=ticket-meta] [data-field=contact] a')?.getAttribute('href') === 'tel:01023456789'`+
 		` && `+item+`.dataset.unread === 'false' && document.querySelector('[data-testid=tickets-count]').hidden`)
 	agent.waitFor("the composer saying it will not be emailed", `document.querySelector('[data-testid=ticket-composer-help]').textContent.includes('이메일이 아니라')`)
-	agent.do("write the reply", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-reply-body]"), "다음 주 화요일 재입고 예정이라고 전화로 안내드렸습니다."))
+	agent.do("write the reply", typeIn("[data-testid=ticket-reply-body]", "다음 주 화요일 재입고 예정이라고 전화로 안내드렸습니다."))
 	agent.click("[data-testid=ticket-reply-send]")
 	agent.waitFor("the reply kept, not emailed", `document.querySelector('[data-testid=ticket-reply] [data-testid=ticket-delivery]')?.dataset.state === 'no_email'`)
 	choose(agent, "[data-testid=ticket-status]", "solved")
@@ -208,7 +208,7 @@ func TestBrowserLeaveMessage(t *testing.T) {
 			return res;
 		};
 	})()`))
-	agent.do("write the reply", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-reply-body]"), "네, 포장해 드립니다."))
+	agent.do("write the reply", typeIn("[data-testid=ticket-reply-body]", "네, 포장해 드립니다."))
 	agent.click("[data-testid=ticket-reply-send]")
 	agent.do("open the first ticket at once", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#/tickets/%d'`, tickets[0].ID)))
 	agent.waitFor("the first ticket's thread, without the other's reply", `window.replyAnswered === true`+
@@ -218,7 +218,7 @@ func TestBrowserLeaveMessage(t *testing.T) {
 	// to be sent to the wrong customer: it waits in its own.
 	agent.waitFor("an empty composer on the first ticket", `document.querySelector('[data-testid=ticket-reply-body]').value === ''`)
 	const draft = "재입고 알림 신청도 해 드릴까요?"
-	agent.do("start a reply", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-reply-body]"), draft))
+	agent.do("start a reply", typeIn("[data-testid=ticket-reply-body]", draft))
 	agent.do("open the other ticket", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`location.hash = '#/tickets/%d'`, blank.ID)))
 	agent.waitFor("the other ticket, its composer empty, its reply in its thread", `document.querySelector('[data-testid=ticket-original] .entry-body')?.textContent.includes('포장 선물')`+
 		` && document.querySelector('[data-testid=ticket-reply-body]').value === '' && document.querySelectorAll('[data-testid=ticket-reply]').length === 1`)
@@ -246,8 +246,8 @@ func TestBrowserTicketFromChat(t *testing.T) {
 	openConversation(agent, id)
 	panelReady(agent, id, detail(agent, s, id).Customer.CustomerID)
 	// The customer's email, saved in the panel.
-	agent.do("type the customer's name and email", chromedp.SendKeys(chromedp.CSS("[data-testid=customer-name]"), "박서연"),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=customer-email]"), "seoyeon@example.com"))
+	agent.do("type the customer's name and email", typeIn("[data-testid=customer-name]", "박서연"),
+		typeIn("[data-testid=customer-email]", "seoyeon@example.com"))
 	agent.click("[data-testid=customer-save]")
 	agent.waitFor("the profile saved", `document.querySelector('[data-testid=customer-unsaved]').hidden && document.querySelector('[data-testid=customer-email]').value === 'seoyeon@example.com'`)
 
@@ -255,7 +255,7 @@ func TestBrowserTicketFromChat(t *testing.T) {
 	agent.clickAt("[data-testid=create-ticket]")
 	agent.waitFor("the ticket dialog", `document.querySelector('[data-testid=ticket-dialog]').open && document.querySelector('[data-testid=ticket-new-body]').value === `+js(first))
 	const subject = "파손 상품 환불 — 백자 찻잔 2인 세트"
-	agent.do("write the subject", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-new-subject]"), subject))
+	agent.do("write the subject", typeIn("[data-testid=ticket-new-subject]", subject))
 	choose(agent, "[data-testid=ticket-new-priority]", "high")
 	look(agent, "ticket-create-ko")
 	agent.click("[data-testid=ticket-new-save]")
@@ -274,7 +274,7 @@ func TestBrowserTicketFromChat(t *testing.T) {
 	// A public reply: emailed, and shown as sent.
 	const reply = "박서연 고객님, 파손된 상품 사진 확인했습니다. 오늘 카드 결제를 취소해 드렸고, 3영업일 안에 환불됩니다."
 	agent.waitFor("the composer naming the address", `document.querySelector('[data-testid=ticket-composer-help]').textContent.includes('seoyeon@example.com')`)
-	agent.do("write the reply", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-reply-body]"), reply))
+	agent.do("write the reply", typeIn("[data-testid=ticket-reply-body]", reply))
 	agent.click("[data-testid=ticket-reply-send]")
 	agent.waitFor("the reply sent by email", `(() => { const r = document.querySelector('[data-testid=ticket-reply][data-internal=false]'); return r && r.querySelector('.entry-body').textContent === `+js(reply)+` && r.querySelector('[data-testid=ticket-delivery]').dataset.state === 'sent'; })()`)
 	// When it left, to the minute as the details show times; to the
@@ -307,7 +307,7 @@ func TestBrowserTicketFromChat(t *testing.T) {
 	agent.click("[data-testid=ticket-reply-internal]")
 	agent.waitFor("the composer in comment mode", `document.querySelector('[data-testid=ticket-composer]').classList.contains('internal')`)
 	const comment = "택배사 파손 접수 번호 CJ-20261203-118, 회수 요청해 둠"
-	agent.do("write the comment", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-reply-body]"), comment))
+	agent.do("write the comment", typeIn("[data-testid=ticket-reply-body]", comment))
 	// The first send's answer is lost on the way back (the server stored
 	// it); sent again, the comment is stored once.
 	agent.do("lose the next reply's answer", chromedp.Evaluate[chromedp.Void](`(() => {
@@ -342,7 +342,7 @@ func TestBrowserTicketFromChat(t *testing.T) {
 	}
 
 	// Tags, and the list's tag filter.
-	agent.do("tag the ticket", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-tags]"), "환불, 파손"),
+	agent.do("tag the ticket", typeIn("[data-testid=ticket-tags]", "환불, 파손"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-tags]').dispatchEvent(new Event('change', {bubbles: true}))`))
 	row := `document.querySelector("[data-testid=ticket][data-ticket-id='` + fmt.Sprint(tid) + `']")`
 	agent.waitFor("the tags on the list's row", `[...(`+row+`?.querySelectorAll('[data-field=tag]') ?? [])].map((c) => c.textContent).join() === '#환불,#파손'`)
@@ -365,7 +365,7 @@ func TestBrowserTicketFromChat(t *testing.T) {
 	if back, err := s.node.Store.Ticket(context.Background(), s.ws.ID, tid, 0); err != nil || len(back.Tags) != 3 {
 		t.Fatalf("the colleague's tags after a refused save: %+v %v", back.Tags, err)
 	}
-	agent.do("filter by a tag", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-filter-tag]"), "파손"),
+	agent.do("filter by a tag", typeIn("[data-testid=ticket-filter-tag]", "파손"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-tag]').dispatchEvent(new Event('change', {bubbles: true}))`))
 	agent.waitFor("the tagged ticket alone", `document.querySelectorAll('`+ticketItem+`').length === 1 && `+row)
 	fill(agent, "[data-testid=ticket-filter-tag]", "배송지연")
@@ -440,7 +440,7 @@ func TestBrowserTicketList(t *testing.T) {
 	choose(agent, "[data-testid=ticket-filter-priority]", "")
 	agent.waitFor("every ticket again", count+` === 50`)
 	// Words find it too: an order number it quotes.
-	agent.do("search for the order number", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-filter-text]"), "20261201-0007"),
+	agent.do("search for the order number", typeIn("[data-testid=ticket-filter-text]", "20261201-0007"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=ticket-filter-text]').dispatchEvent(new Event('change', {bubbles: true}))`))
 	agent.waitFor("the real one found by its order number", count+` === 1 && document.querySelector('`+ticketItem+`').dataset.ticketId === '`+fmt.Sprint(real.ID)+`'`)
 	// Its number, as its emails give it to the customer, finds it, and
@@ -472,9 +472,9 @@ func TestBrowserTicketList(t *testing.T) {
 	agent.click("[data-testid=ticket-filter-unread]")
 	agent.click("[data-testid=ticket-new]")
 	agent.waitFor("the dialog asking who called", `document.querySelector('[data-testid=ticket-dialog]').open && document.querySelector('[data-testid=ticket-new-contact]').checkVisibility()`)
-	agent.do("describe the call", chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-new-name]"), "이도윤"),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-new-contact]"), "내일 오후"),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=ticket-new-subject]"), "전화 문의 — 단체 주문 견적"))
+	agent.do("describe the call", typeIn("[data-testid=ticket-new-name]", "이도윤"),
+		typeIn("[data-testid=ticket-new-contact]", "내일 오후"),
+		typeIn("[data-testid=ticket-new-subject]", "전화 문의 — 단체 주문 견적"))
 	agent.click("[data-testid=ticket-new-save]")
 	agent.waitFor("a contact that is neither refused", `document.querySelector('[data-testid=ticket-new-error]').dataset.code === 'invalid_input' && document.querySelector('[data-testid=ticket-dialog]').open`)
 	fill(agent, "[data-testid=ticket-new-contact]", "doyun@example.com")

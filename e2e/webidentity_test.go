@@ -41,7 +41,7 @@ func TestBrowserWebIdentifierFollowsID(t *testing.T) {
 	agent.click("[data-testid=customer-id-edit]")
 	agent.waitFor("the customer ID form", `document.querySelector('[data-testid=customer-id-form]').checkVisibility()`)
 	agent.do("type the member's ID", chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=customer-id-input]').select()`),
-		chromedp.SendKeys(chromedp.CSS("[data-testid=customer-id-input]"), "member-7"))
+		typeIn("[data-testid=customer-id-input]", "member-7"))
 	agent.click("[data-testid=customer-id-save]")
 	agent.waitFor("the merge question", `document.querySelector('[data-testid=merge-dialog]').open`)
 	agent.clickAt("[data-testid=merge-confirm]")
