@@ -39,6 +39,9 @@ func signInAs(p *tab, s *site, email, password string) {
 func openWidget(p *tab, url string) {
 	p.t.Helper()
 	p.goTo(url)
+	// The launcher moves once the workspace's look has come (to the left,
+	// say): a click at where it stood before would miss it.
+	p.waitFor("the launcher in its place", `document.getElementById('sodam-launcher')?.dataset.look`)
 	p.click("#sodam-launcher")
 	p.waitFrame("the widget to load", `['consent', 'chat', 'ended', 'leave', 'sent', 'blocked'].includes(d.querySelector('[data-testid=widget]')?.dataset.view)`)
 }

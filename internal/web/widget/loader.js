@@ -187,7 +187,10 @@
     fetch(`${base}/api/v1/widget/launcher?site_id=${encodeURIComponent(siteID)}`)
       .then((r) => (r.ok ? r.json() : null))
       .then((got) => {
-        if (!got) return;
+        if (!got) {
+          button.dataset.look = 'default';
+          return;
+        }
         Object.assign(look, got);
         style.textContent = css();
         // The workspace's language, unless the page chose one, before
@@ -204,8 +207,14 @@
           if (frame && ko !== spoke) loadFrame(!frame.hidden);
         }
         if (look.allowed && !frame && engaged.get()) createFrame(false);
+        // The launcher says when it stands where it stays (it moved if the
+        // workspace put it elsewhere than the defaults) and speaks its
+        // language.
+        button.dataset.look = 'loaded';
       })
-      .catch(() => {}); // unreachable now: the defaults hold, the frame will retry
+      .catch(() => {
+        button.dataset.look = 'default'; // unreachable now: the defaults hold, the frame will retry
+      });
   };
   if (document.body) mount();
   else document.addEventListener('DOMContentLoaded', mount);
