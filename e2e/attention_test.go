@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
@@ -305,7 +306,21 @@ func TestBrowserShortcutsAndAlerts(t *testing.T) {
 	// after the blur below and swallow the "/".
 	agent.waitFor("assigned with Alt+A", `document.querySelector('[data-testid=conversation-state]')?.dataset.state === 'waiting' && document.activeElement === document.querySelector('[data-testid=composer-input]')`)
 	agent.do("leave the composer", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
-	agent.keys("/")
+	// "/" pressed as a busy machine delivers it: its character a moment
+	// after the key went down.
+	agent.do("press / slowly", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for _, e := range []input.DispatchKeyEventParams{
+			{Type: input.DispatchKeyEventTypeKeyDown, Key: "/", Code: "Slash", WindowsVirtualKeyCode: 191},
+			{Type: input.DispatchKeyEventTypeChar, Key: "/", Code: "Slash", Text: "/", UnmodifiedText: "/", WindowsVirtualKeyCode: '/'},
+			{Type: input.DispatchKeyEventTypeKeyUp, Key: "/", Code: "Slash", WindowsVirtualKeyCode: 191},
+		} {
+			if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, e); err != nil {
+				return err
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+		return nil
+	}))
 	agent.waitFor("the composer focused by /", `document.activeElement === document.querySelector('[data-testid=composer-input]') && document.activeElement.value === ''`)
 	consoleSend(agent, "안녕하세요, 파손 사진을 보내주시겠어요?")
 	alt("c")

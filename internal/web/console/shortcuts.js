@@ -233,11 +233,17 @@ export function bindShortcuts(host, onChat) {
       e.preventDefault();
       // Some input paths deliver the keypress even after its keydown was
       // cancelled: the slash must not land in the composer just focused.
+      // The key's own keyup (or the next key) ends the watch: a timer did,
+      // and a keypress later than it on a busy machine typed the slash.
       const swallow = (k) => {
         if (k.key === '/') k.preventDefault();
       };
-      document.addEventListener('keypress', swallow, { capture: true, once: true });
-      setTimeout(() => document.removeEventListener('keypress', swallow, { capture: true }), 100);
+      const done = () => {
+        for (const [type, fn] of [['keypress', swallow], ['keyup', done], ['keydown', done]]) document.removeEventListener(type, fn, { capture: true });
+      };
+      document.addEventListener('keypress', swallow, { capture: true });
+      document.addEventListener('keyup', done, { capture: true });
+      document.addEventListener('keydown', done, { capture: true });
     } else if (letter(e) === 'j' || letter(e) === 'k') {
       e.preventDefault();
       step(letter(e) === 'j' ? 1 : -1);
