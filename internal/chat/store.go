@@ -293,6 +293,11 @@ type Jobs interface {
 	CompleteJob(ctx context.Context, j Job, node string) error
 	// FailJob records why a claimed job failed; it is retried after its lease.
 	FailJob(ctx context.Context, j Job, cause error) error
+	// ReleaseJob hands back node's claim on j, as ClaimJobs returned it,
+	// unless the job moved since: any node may claim it at once, and the
+	// interrupted run is not counted as an attempt. A node stopping in the
+	// middle of a job releases it rather than make it wait for the lease.
+	ReleaseJob(ctx context.Context, j Job, node string) error
 }
 
 // EventLog is the durable, ordered log every socket replays from.

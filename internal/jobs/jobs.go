@@ -58,6 +58,9 @@ var ErrLeaseLost = errors.New("the job is no longer this node's: another node to
 // stays claimed and is claimed again once its lease runs out.
 const MaxLong = 2
 
+// releaseTimeout bounds handing a job back while the node stops.
+const releaseTimeout = 5 * time.Second
+
 // Registry maps a job kind to its handler.
 type Registry map[string]Handler
 
@@ -171,6 +174,19 @@ func (r *Runner) do(ctx context.Context, j chat.Job) bool {
 		// Not a failure of the job: another run carries it out.
 		r.Log.Info("job no longer ours", slog.String("kind", j.Kind), slog.Int64("workspace", j.WorkspaceID),
 			slog.Int64("ref", j.RefID), slog.Any("err", err))
+		return false
+	}
+	if ctx.Err() != nil {
+		// The runner stops (its node shuts down): not a failure of the
+		// job either. Its claim is handed back, so that another node
+		// carries it out now rather than a lease later.
+		r.Log.Info("job interrupted: the node is stopping", slog.String("kind", j.Kind), slog.Int64("workspace", j.WorkspaceID),
+			slog.Int64("ref", j.RefID))
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+		defer cancel()
+		if err := r.Store.ReleaseJob(rctx, j, r.Node); err != nil {
+			r.Log.Warn("release job", slog.Any("err", err))
+		}
 		return false
 	}
 	if chat.ErrorCode(err) == "" {

@@ -545,3 +545,23 @@ func TestFrozenLongJobIsTakenOver(t *testing.T) {
 		t.Fatalf("failures recorded: %v", f)
 	}
 }
+
+// TestStoppingNodeHandsJobOver: a node shut down in the middle of an
+// export cancels it, and used to record that as the job's failure (with
+// the cancelled context, which failed too) and leave its claim to run
+// out: the export waited a lease for another node. It hands the job back
+// now: another node claims and runs it at once, and no failure is
+// recorded.
+func TestStoppingNodeHandsJobOver(t *testing.T) {
+	b, store, _, _, ended, bRuns, stop := longJob(t, nil)
+	stop()
+	if err := <-ended; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the stopped node's export ended with %v", err)
+	}
+	if n := b.RunDue(ctx); n != 1 || *bRuns != 1 {
+		t.Fatalf("right after the node stopped, %d jobs ran on b (%d exports)", n, *bRuns)
+	}
+	if f := store.failures(); len(f) != 0 {
+		t.Fatalf("failures recorded: %v", f)
+	}
+}

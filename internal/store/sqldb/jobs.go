@@ -97,6 +97,16 @@ func (x q) finishJob(ctx context.Context, j chat.Job, node string) (bool, error)
 	return n == 1, err
 }
 
+// ReleaseJob ends node's claim on j now, if the job is still as node
+// claimed it, and takes back the attempt the claim counted.
+func (db *DB) ReleaseJob(ctx context.Context, j chat.Job, node string) error {
+	return db.tx(ctx, func(x q) error {
+		_, err := x.exec(ctx, `UPDATE jobs SET claimed_by = NULL, claimed_until = NULL, attempts = attempts - 1
+			WHERE id = ? AND claimed_by = ? AND due_at = ?`, j.ID, node, micros(j.DueAt))
+		return err
+	})
+}
+
 // FailJob records a failure; the job runs again when its lease ends.
 func (db *DB) FailJob(ctx context.Context, j chat.Job, cause error) error {
 	return db.tx(ctx, func(x q) error {

@@ -292,4 +292,17 @@ func testOfflineTimer(t *testing.T, s chat.Store) {
 	if len(jobs) != 1 || jobs[0].Attempts != 2 {
 		t.Fatalf("retry %+v", jobs)
 	}
+	// A node that stops in the middle hands the job back: another claims
+	// it at once, and the interrupted run is no attempt. Another node's
+	// release of it changes nothing.
+	must(t, s.ReleaseJob(ctx, jobs[0], "m"))
+	if again, err := s.ClaimJobs(ctx, "m", clk.Now(), time.Minute, 10); err != nil || len(again) != 0 {
+		t.Fatalf("claimed %+v (%v) while n held it", again, err)
+	}
+	must(t, s.ReleaseJob(ctx, jobs[0], "n"))
+	jobs, err = s.ClaimJobs(ctx, "m", clk.Now(), time.Minute, 10)
+	must(t, err)
+	if len(jobs) != 1 || jobs[0].Attempts != 2 {
+		t.Fatalf("after n released it: %+v", jobs)
+	}
 }
