@@ -126,6 +126,11 @@ func (db *DB) RevokeAPIToken(ctx context.Context, workspaceID, id int64, by chat
 		if tok, err = scanAPIToken(x.row(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE workspace_id = ? AND id = ?`+x.forUpdate(), workspaceID, id)); err != nil {
 			return err
 		}
+		// Checked again here, as for a new token: a master demoted or
+		// deactivated since the request was let in revokes nothing.
+		if err := db.stillRole(ctx, x, workspaceID, by.AgentID, chat.RoleMaster, "revoke API tokens"); err != nil {
+			return err
+		}
 		if tok.RevokedAt != nil {
 			return nil
 		}

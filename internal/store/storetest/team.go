@@ -701,6 +701,8 @@ func testDeactivationRevokesTokens(t *testing.T, s chat.Store) {
 	deactivated := clk.Now()
 	clk.advance(time.Minute)
 	wantCode(t, s.CreateAPIToken(ctx, &chat.APIToken{WorkspaceID: f.ws.ID, Name: "나가기 전에", Scopes: []chat.Scope{chat.ScopeAdmin}}, "off-late", byChoi), chat.ErrRoleRequired)
+	_, err = s.RevokeAPIToken(ctx, f.ws.ID, crm.ID, byChoi) // nor revoke, even the tokens of others
+	wantCode(t, err, chat.ErrRoleRequired)
 	_, _, err = s.UpdateMember(ctx, f.ws.ID, choi.AgentID, chat.MemberPatch{Active: &on}, by)
 	must(t, err)
 
