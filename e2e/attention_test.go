@@ -12,7 +12,6 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -53,10 +52,7 @@ func stubAlerts(p *tab) {
 		}
 		window.AudioContext = RecordedAudioContext;
 	})();`
-	p.do("record notifications and sounds", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src})
-		return err
-	}))
+	p.onEveryLoad("record notifications and sounds", src)
 }
 
 // unfocus makes the page believe its window lost the focus, as when the

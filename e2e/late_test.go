@@ -1,12 +1,9 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -36,10 +33,7 @@ func TestBrowserLateList(t *testing.T) {
 			return res;
 		};
 	})();`
-	agent.do("hold the first lists of the next load", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: hold})
-		return err
-	}))
+	agent.onEveryLoad("hold the first lists of the next load", hold)
 	agent.do("reload the console", chromedp.Reload())
 	const state = `document.querySelector('[data-testid=conversation-state]')?.dataset.state`
 	agent.waitFor("both first lists held, the conversation shown waiting from the later ones",

@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -47,19 +48,36 @@ type tab struct {
 	name string
 	ctx  context.Context
 	held chan *fetch.EventRequestPaused // requests paused by hold, until released
+	// spoilt: the page runs a script of the test's on every load
+	// (onEveryLoad), so its seat is not given to another person.
+	spoilt bool
+	seat   *seat
 
 	mu   sync.Mutex
 	logs []string // console errors and uncaught exceptions, newest last
 }
 
-// newTab opens a tab for a new person (own cookies and storage) whose
-// browser prefers Korean. The page always believes it has the focus, as the
-// one window a person looks at.
+// newTab opens a tab for a new person (own cookies and storage, as if on
+// another computer: a browser context of its own, see seat) whose browser
+// prefers Korean. The page always believes it has the focus, as the one
+// window a person looks at. The person's part fails after tabTimeout.
 func newTab(t *testing.T, root context.Context, name string) *tab {
 	t.Helper()
 	p := &tab{t: t, name: name, held: make(chan *fetch.EventRequestPaused, 16)}
-	p.ctx = person(t, root, tabTimeout, chromedp.WithListener(p.listen))
+	s := takeSeat(t, root, p)
+	p.seat = s
+	ctx, cancel := context.WithTimeout(s.ctx, tabTimeout)
+	t.Cleanup(cancel)
+	p.ctx = ctx
 	return p.korean()
+}
+
+// onEveryLoad runs src in every page the tab loads from now on, before the
+// page's own scripts.
+func (p *tab) onEveryLoad(what, src string) {
+	p.t.Helper()
+	p.spoilt = true
+	p.do(what, command(page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src}))
 }
 
 // anotherTab opens a second tab of the person of p: the same browser
@@ -67,7 +85,10 @@ func newTab(t *testing.T, root context.Context, name string) *tab {
 func anotherTab(t *testing.T, p *tab, name string) *tab {
 	t.Helper()
 	q := &tab{t: t, name: name, held: make(chan *fetch.EventRequestPaused, 16)}
-	ctx, cancel := chromedp.NewContext(p.ctx, chromedp.WithListener(q.listen))
+	ctx, cancel := chromedp.NewContext(p.ctx, chromedp.WithListener(func(ev any) {
+		p.seat.note(ev) // the seat's storage is this tab's too
+		q.listen(ev)
+	}))
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("open another tab: %v", err)

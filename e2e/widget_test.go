@@ -1,12 +1,9 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -90,10 +87,7 @@ func TestBrowserCloseCrossesMessage(t *testing.T) {
 			}
 		};
 	})();`
-	visitor.do("make the widget's sockets deafable", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: deafable})
-		return err
-	}))
+	visitor.onEveryLoad("make the widget's sockets deafable", deafable)
 	openWidget(visitor, s.host.URL)
 	widgetShows(visitor, "visitor", "주문한 가방 색상을 바꾸고 싶어요.")
 	visitor.waitFrame("the widget's socket live", `d.querySelector('[data-testid=widget-connection]')?.dataset.state === 'live'`)
