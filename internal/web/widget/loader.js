@@ -1,7 +1,8 @@
 // Sodam chat widget loader, served at /widget.js. It draws a launcher
 // button in a corner of the host page (the workspace's look says which)
-// and opens the chat in an iframe served by Sodam, so the host page's CSS and scripts cannot break
-// the chat. The page may set window.SodamSettings before this script:
+// and opens the chat in an iframe served by Sodam, so the host page's CSS
+// and scripts cannot break the chat. The page may set window.SodamSettings
+// before this script:
 // { siteUid, siteUidSig, verifiedPhone, verifiedPhoneSig, language,
 // extra: { cus_extra_username: "…" } }. A page in one language may say so
 // on the script tag instead (data-language="en", as the help center does).
