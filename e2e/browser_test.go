@@ -382,6 +382,7 @@ func TestBrowserTryItMember(t *testing.T) {
 
 	agent.goTo(s.baseURL + "/console/try?as=member")
 	agent.waitFor("the try page as a member", `document.querySelector('[data-testid=try-member]').getAttribute('aria-current') === 'page' && document.querySelector('[data-testid=try-visitor]').textContent.includes('김소담') && document.querySelector('[data-testid=try-visitor]').textContent.includes('demo-member-1')`)
+	launcherInPlace(agent)
 	agent.click("#sodam-launcher")
 	agree(agent)
 	const asMember = "회원으로 문의드립니다."
@@ -399,6 +400,7 @@ func TestBrowserTryItMember(t *testing.T) {
 
 	agent.goTo(s.baseURL + "/console/try?as=anon")
 	agent.waitFor("the try page as an anonymous visitor", `document.querySelector('[data-testid=try-anon]').getAttribute('aria-current') === 'page'`)
+	launcherInPlace(agent)
 	agent.click("#sodam-launcher")
 	agree(agent) // a new visitor: not the member's chat
 	const asAnon = "비회원인데 문의드려요."

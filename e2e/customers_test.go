@@ -141,6 +141,62 @@ func TestBrowserCustomerPanel(t *testing.T) {
 	}
 }
 
+// TestBrowserCustomerPanelLive: a manager changes, in their own console,
+// the profile and tags of the customer an agent is talking to; the agent's
+// panel shows the change without a reload (an agent's console is told
+// which customer changed and reads it again). The agent's unsaved edit of
+// another field stays, marked unsaved; one of the same field stays too,
+// and a toast says the profile changed elsewhere. Revert shows the
+// manager's value.
+func TestBrowserCustomerPanelLive(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	manager := newTab(t, root, "manager")
+	visitor := newTab(t, root, "visitor")
+	s.addAgent("mina@sodam.local", "민아", "e2e-password-2")
+	signInAs(agent, s, "mina@sodam.local", "e2e-password-2")
+	agent.click("[data-testid=tab-unassigned]")
+	id := startChat(t, agent, s, visitor, "주문 취소하고 싶어요.")
+	openAndAssign(agent, id)
+	cu := detail(agent, s, id).Customer
+	panelReady(agent, id, cu.CustomerID)
+	signIn(manager, s)
+	manager.click("[data-testid=tab-waiting]")
+	openConversation(manager, id)
+	panelReady(manager, id, cu.CustomerID)
+
+	field := func(name string) string { return `document.querySelector('[data-testid=customer-` + name + `]')` }
+	unsaved := `!document.querySelector('[data-testid=customer-unsaved]').hidden`
+	const note = "취소 사유: 배송 지연"
+	agent.do("type a note", typeIn("[data-testid=customer-note]", note))
+	agent.waitFor("the note unsaved", unsaved)
+
+	const nickname = "단골 고객"
+	manager.do("type a nickname", typeIn("[data-testid=customer-nickname]", nickname))
+	manager.click("[data-testid=customer-save]")
+	toastSays(manager, "저장했습니다.")
+	vip := api[struct{ ID int64 }](manager, s, "POST", "/tags", map[string]any{"kind": "customer", "name": "VIP"})
+	api[any](manager, s, "PUT", fmt.Sprintf("/conversations/%d/customer/tags", id), map[string]any{"tag_ids": []int64{vip.ID}})
+	agent.waitFor("the manager's nickname and tag, the agent's note kept unsaved", field("nickname")+`.value === `+js(nickname)+
+		` && document.querySelector('[data-testid=customer-tags] [data-testid=tag-chip][data-name=VIP]')`+
+		` && `+field("note")+`.value === `+js(note)+` && `+unsaved)
+	if toast := eval[string](agent, `document.querySelector('[data-testid=toast]').hidden ? '' : document.querySelector('[data-testid=toast]').textContent`); toast != "" {
+		agent.fail("a toast %q for a change of fields the agent was not editing", toast)
+	}
+
+	// The manager changes the note as well.
+	const other = "고객 요청으로 취소 보류"
+	api[any](manager, s, "PATCH", fmt.Sprintf("/conversations/%d/customer", id), map[string]string{"note": other})
+	toastSays(agent, "이 고객 정보가 다른 곳에서 바뀌었습니다. 저장하지 않은 내용은 그대로 두었습니다. 저장하면 그 변경을 덮어씁니다.")
+	if got := eval[string](agent, field("note")+`.value`); got != note || !eval[bool](agent, unsaved) {
+		agent.fail("the agent's note %q after the manager's change, want %q, unsaved", got, note)
+	}
+	agent.click("[data-testid=customer-revert]")
+	agent.waitFor("the manager's note after Revert", field("note")+`.value === `+js(other)+` && !(`+unsaved+`)`)
+}
+
 // TestBrowserLongExtraName: the customer's site names its extra
 // parameters, up to 64 bytes ("cus_extra_last_order_product_name…"). A
 // long name wraps in its own column; the values beside it, and the

@@ -39,11 +39,18 @@ func signInAs(p *tab, s *site, email, password string) {
 func openWidget(p *tab, url string) {
 	p.t.Helper()
 	p.goTo(url)
-	// The launcher moves once the workspace's look has come (to the left,
-	// say): a click at where it stood before would miss it.
-	p.waitFor("the launcher in its place", `document.getElementById('sodam-launcher')?.dataset.look`)
+	launcherInPlace(p)
 	p.click("#sodam-launcher")
 	p.waitFrame("the widget to load", `['consent', 'chat', 'ended', 'leave', 'sent', 'blocked'].includes(d.querySelector('[data-testid=widget]')?.dataset.view)`)
+}
+
+// launcherInPlace waits until the workspace's look has come (or could
+// not): until then the launcher is hidden, and a click where it is
+// reaches the page under it. (A late look shows it at the defaults
+// first, and it moves: to the left, say.)
+func launcherInPlace(p *tab) {
+	p.t.Helper()
+	p.waitFor("the launcher in its place", `document.getElementById('sodam-launcher')?.dataset.look`)
 }
 
 // agree accepts the privacy notice and waits for the chat.

@@ -214,6 +214,8 @@ func TestBrowserWidgetSettings(t *testing.T) {
 	early := newTab(t, root, "early visitor")
 	early.hold("*/api/v1/widget/launcher*")
 	early.goTo(s.host.URL)
+	// The launcher shows, at the defaults, after a short wait.
+	early.waitFor("the launcher shown while its settings are late", `document.querySelector('#sodam-launcher')?.checkVisibility({ visibilityProperty: true })`)
 	early.click("#sodam-launcher")
 	early.waitFor("the chat, opened before the launcher's settings came", `document.querySelector('#sodam-frame')`)
 	early.release()

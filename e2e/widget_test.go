@@ -65,6 +65,62 @@ func TestBrowserWidgetLauncher(t *testing.T) {
 	look(visitor, "widget-ended")
 }
 
+// TestBrowserLauncherWaitsForLook: on a site whose launcher is on the
+// left, the launcher never shows at the default bottom right before the
+// workspace's look has come (it crossed the page on every load): it stays
+// hidden while the look is held back, then shows on the left. (A look
+// later than the loader's wait, 1.5 s, may show it at the defaults first:
+// TestBrowserWidgetSettings's early visitor opens the chat then.)
+func TestBrowserLauncherWaitsForLook(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	s.configure(func(st *chat.Settings) { st.Widget.Position = "left" })
+	visitor := newTab(t, browser(t), "visitor")
+
+	// Every frame the page draws, from the launcher's first until its look
+	// has come: whether it shows, where, and how long after it was put on
+	// the page.
+	const watch = `(() => {
+		if (window !== top) return;
+		const frames = window.__launcher = [];
+		let start;
+		new MutationObserver((_, o) => {
+			if (document.getElementById('sodam-launcher')) { start = performance.now(); o.disconnect(); }
+		}).observe(document, { childList: true, subtree: true });
+		const sample = () => {
+			const b = document.getElementById('sodam-launcher');
+			if (b) frames.push({ ms: performance.now() - start, shown: b.checkVisibility({ visibilityProperty: true }), left: b.getBoundingClientRect().left, look: b.dataset.look ?? '' });
+			if (!b?.dataset.look) requestAnimationFrame(sample);
+		};
+		requestAnimationFrame(sample);
+	})();`
+	visitor.do("watch the launcher from the next page on", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: watch})
+		return err
+	}))
+	visitor.hold("*/api/v1/widget/launcher*")
+	visitor.goTo(s.host.URL)
+	visitor.waitFor("frames drawn while the look is held", `window.__launcher?.length >= 3`)
+	visitor.release()
+	launcher := `document.getElementById('sodam-launcher')`
+	visitor.waitFor("the launcher shown on the left", launcher+`.dataset.look === 'loaded' && `+launcher+`.checkVisibility({ visibilityProperty: true })`+
+		` && `+launcher+`.getBoundingClientRect().left === 20 && innerHeight - `+launcher+`.getBoundingClientRect().bottom === 20`)
+
+	type frame struct {
+		MS    float64
+		Shown bool
+		Left  float64
+		Look  string
+	}
+	for _, f := range eval[[]frame](visitor, `window.__launcher`) {
+		// Well within the loader's wait of 1.5 s, which a busy machine may
+		// reach before the look is released.
+		if f.Look == "" && f.Shown && f.MS < 1000 {
+			visitor.fail("the launcher showed %.0f px from the left %.0f ms after it was put on the page, before its look came", f.Left, f.MS)
+		}
+	}
+}
+
 // TestBrowserCloseCrossesMessage: a message sent to a chat that ended
 // without the widget hearing of it (its socket away, or the close
 // crossing the message) is refused, the widget shows the chat ended, and

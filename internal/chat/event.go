@@ -88,11 +88,13 @@ func (e Event) ConversationID() int64 {
 // AgentMaySee decides which events reach an agent's console: everything
 // for managers and masters; for agents, their conversations and the queue,
 // plus the event that takes a conversation out of their view (assigned to
-// a colleague), so their lists drop it, and a note that mentions them.
+// a colleague), so their lists drop it, a note that mentions them, and
+// every customer's change. An agent's console is told only which customer
+// changed, not the profile (httpapi's agent audience), and reads the
+// customer it shows again through a conversation the agent may see.
 func AgentMaySee(ev Event, m Member) bool {
 	if ev.Customer != nil {
-		// Agents reload a customer when they open a conversation.
-		return m.Role.SeesAll()
+		return true
 	}
 	if ev.Conversation == nil {
 		return true // agent status and other workspace-wide events

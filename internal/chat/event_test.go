@@ -27,7 +27,7 @@ func TestAgentMaySee(t *testing.T) {
 		{"transferred between colleagues", Event{Conversation: conv(StateActive, 7), PrevAssigneeID: 8, PrevState: StateActive}, agent, false},
 		{"a closed conversation of a colleague", Event{Conversation: conv(StateClosed, 7), PrevState: StateActive, PrevAssigneeID: 7}, agent, false},
 		{"a message in a colleague's conversation", Event{Conversation: conv(StateActive, 7), Message: &Message{Body: "x"}}, agent, false},
-		{"customer updated, agent", Event{Customer: &Customer{ID: 1}}, agent, false},
+		{"customer updated, agent (told which, not the profile)", Event{Customer: &Customer{ID: 1}}, agent, true},
 		{"customer updated, manager", Event{Customer: &Customer{ID: 1}}, manager, true},
 		{"agent status", Event{Type: EventAgentStatus, Member: &Member{AgentID: 7}}, agent, true},
 		{"ticket", Event{Type: EventTicketCreated, Ticket: &Ticket{ID: 1}}, agent, true},

@@ -155,7 +155,7 @@ func TestFollowing(t *testing.T) {
 		{"the visitor's next message", Event{Conversation: kims, Message: &Message{SenderType: SenderVisitor, Body: "언제 되나요?"}}, true},
 		{"the conversation closed", Event{Type: EventConversationClosed, Conversation: kims}, true},
 		{"another conversation of kim's", Event{Conversation: other, Message: &Message{SenderType: SenderVisitor}}, false},
-		{"a customer's profile", Event{Customer: &Customer{ID: 1}}, false},
+		{"a customer's change (told which, not the profile)", Event{Customer: &Customer{ID: 1}}, true},
 	}
 	for _, st := range steps {
 		if got := f.MaySee(st.ev, lee); got != st.want {

@@ -223,6 +223,28 @@ func renderConsole(ev chat.Event) any {
 	return consoleEvent(ev)
 }
 
+// renderAgentConsole is renderConsole for an agent who does not see every
+// conversation, but for a customer's change: it says which customer
+// changed, {id, profile_id}, and leaves the profile out. The profile is
+// for those who may see the customer's conversations; a console that
+// shows the customer reads it again through its conversation, where the
+// routes check what the agent may see (customers.go).
+func renderAgentConsole(ev chat.Event) any {
+	if ev.Customer == nil {
+		return renderConsole(ev)
+	}
+	type which struct {
+		ID        int64 `json:"id"`
+		ProfileID int64 `json:"profile_id"`
+	}
+	cu := which{ev.Customer.ID, ev.Customer.Profile.ID}
+	ev.Customer = nil
+	return struct {
+		event.Envelope
+		Customer which `json:"customer"`
+	}{event.FromDomain(ev), cu}
+}
+
 // consoleEvent is what the console receives of ev: the versioned event,
 // with its message's console links. Events are shared by every session on
 // the node, so the message is copied.

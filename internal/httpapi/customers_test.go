@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -15,10 +16,11 @@ import (
 
 // TestCustomerProfile edits the customer panel: refusals change nothing,
 // the age derives from the birth date, the nickname names the customer in
-// lists, and customer.updated reaches managers but not agents.
+// lists, and customer.updated brings managers the customer, agents only
+// which customer changed, and nothing to another workspace.
 func TestCustomerProfile(t *testing.T) {
 	e := newEnv(t)
-	manager, kim, lee, master := e.login("manager"), e.login("kim"), e.login("lee"), e.login("master")
+	manager, kim, lee, master, olga := e.login("manager"), e.login("kim"), e.login("lee"), e.login("master"), e.login("olga")
 	shop := e.shopPath()
 	vis := e.visitor("shop", `,"language":"ko-KR","extra":{"cus_extra_username":"홍길동","cus_extra_plan":"gold"}`)
 	cA := vis.start()
@@ -73,10 +75,13 @@ func TestCustomerProfile(t *testing.T) {
 	})
 
 	// Edits reach managers live; the agent who saved gets the customer back.
-	// The customer never sees what agents note about them.
-	managerWS, kimWS := manager.mustSocket(shop+"/ws"), kim.mustSocket(shop+"/ws")
+	// Agents, this one and a colleague, hear which customer changed (a
+	// console showing it reads it again), not what; another workspace
+	// nothing. The customer never sees what agents note about them.
+	managerWS, kimWS, leeWS := manager.mustSocket(shop+"/ws"), kim.mustSocket(shop+"/ws"), lee.mustSocket(shop+"/ws")
+	olgaWS := olga.mustSocket(fmt.Sprintf("/api/v1/workspaces/%d/ws", e.other.ID))
 	visWS := vis.mustSocket(fmt.Sprintf("/api/v1/widget/ws?token=%s&conversation_id=%d", vis.bearer, cA.ID))
-	for _, s := range []*socket{managerWS, kimWS, visWS} {
+	for _, s := range []*socket{managerWS, kimWS, leeWS, olgaWS, visWS} {
 		s.next("ready")
 	}
 	note := strings.Repeat("메모", chat.MaxNote/2) // 500 characters, 1500 bytes
@@ -97,7 +102,18 @@ func TestCustomerProfile(t *testing.T) {
 	if ev.Customer == nil || ev.Customer.ID != cu.ID || ev.Customer.Nickname != "VIP 홍" {
 		t.Fatalf("manager's customer.updated %+v", ev)
 	}
-	kimWS.quiet("event")
+	for name, ws := range map[string]*socket{"kim": kimWS, "lee": leeWS} {
+		var told struct {
+			Type     chat.EventType
+			Customer map[string]any
+		}
+		must(t, json.Unmarshal(ws.next("event").Event, &told))
+		if want := map[string]any{"id": float64(cu.ID), "profile_id": float64(cu.Profile.ID)}; told.Type != chat.EventCustomerUpdated || !maps.Equal(told.Customer, want) {
+			t.Fatalf("%s's customer.updated %+v, want the customer %v", name, told, want)
+		}
+		ws.quiet("event")
+	}
+	olgaWS.quiet("event")
 	visWS.quiet("event")
 	if got := manager.detailOf(cA.ID).Customer; got.Note != note || got.Age == nil || *got.Age != age {
 		t.Fatalf("reloaded %+v", got)

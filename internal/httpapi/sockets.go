@@ -65,6 +65,10 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 		return nil // the node is stopping: the console reconnects to another
 	}
 	typing := s.typingGate("agent " + strconv.FormatInt(m.AgentID, 10))
+	audience, render := "console", renderConsole
+	if !m.Role.SeesAll() {
+		audience, render = "console-agent", renderAgentConsole
+	}
 	err = s.hub.Serve(ctx, realtime.Session{
 		Conn: conn, WorkspaceID: m.WorkspaceID, After: after,
 		MaySee: func(ev chat.Event) bool { return following.MaySee(ev, *m) },
@@ -88,8 +92,8 @@ func (s *Server) agentWS(w http.ResponseWriter, r *http.Request) error {
 			}
 			return nil
 		},
-		Audience: "console",
-		Render:   renderConsole,
+		Audience: audience,
+		Render:   render,
 		ShowTyping: func(t realtime.Typing) bool {
 			return t.SenderType == chat.SenderVisitor && chat.CanSee(chat.Conversation{AssigneeID: t.AssigneeID, State: t.State}, m.AgentID, m.Role)
 		},

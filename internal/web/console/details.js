@@ -5,7 +5,11 @@
 // tags, memo) and the customer's history. Unsaved edits of the profile and
 // the note are drafts per conversation (drafts.js): they survive switching
 // conversations and reloading, show as "unsaved", and when a conversation
-// ends with a draft left the panel says so instead of dropping it.
+// ends with a draft left the panel says so instead of dropping it. The
+// customer follows changes made elsewhere (a colleague, a manager, the
+// visitor signing in) as they come: the saved values refresh around the
+// agent's unsaved edits, which stay, marked unsaved; when a change touches
+// a field the agent is editing, a toast says so (saving would replace it).
 import { h, stars } from '../shared/dom.js';
 import { attachmentView } from '../shared/files.js';
 import { MESSAGE_PAGE, Thread } from '../shared/thread.js';
@@ -123,6 +127,7 @@ class Details extends HTMLElement {
   #historyDrawn = ''; // what the history list shows (#renderHistory)
   #historyNext = ''; // the cursor of the history's next page
   #customerTags;
+  #shown = null; // the customer the profile form was last filled from
   #category;
   #noteTags;
   #past = null; // the past conversation the history dialog shows
@@ -176,7 +181,8 @@ class Details extends HTMLElement {
     this.#states.clear();
     inbox.addEventListener('open', (e) => this.#load(e.detail));
     inbox.addEventListener('conversation', (e) => this.#conversationChanged(e.detail));
-    inbox.addEventListener('customer', () => {
+    inbox.addEventListener('customer', (e) => {
+      this.#warnOverlap(e.detail);
       this.#render();
       this.#fillCustomer();
     });
@@ -345,11 +351,23 @@ class Details extends HTMLElement {
   #fillCustomer() {
     const cu = this.#id ? this.#inbox?.customer : null;
     const draft = (this.#id && this.#inbox?.drafts.get(this.#id, 'customer')) || {};
+    this.#shown = cu;
     fillProfile(this.#ref('customer-form'), { ...cu, ...draft });
     if (cu) this.#customerTags.set(cu.tags);
     else this.#customerTags.set([]);
     // A saved value may now equal the draft's: then it is no longer one.
     if (cu && Object.keys(draft).length) this.#customerEdited();
+  }
+
+  // #warnOverlap tells the agent when the customer, changed elsewhere, now
+  // has another value in a field they have an unsaved edit of: the edit
+  // stays (#fillCustomer), and saving it would replace that change.
+  #warnOverlap(cu) {
+    const before = this.#shown;
+    const draft = this.#id && this.#inbox.drafts.get(this.#id, 'customer');
+    if (!draft || !cu || before?.id !== cu.id) return;
+    const value = (c, f) => c[f] ?? '';
+    if (Object.keys(draft).some((f) => value(cu, f) !== value(before, f) && value(cu, f) !== draft[f])) toast(t('details.changed_elsewhere'));
   }
 
   // #customerEdited records what differs from the saved profile as the

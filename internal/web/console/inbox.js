@@ -449,14 +449,20 @@ export class Inbox extends EventTarget {
         if (event.archived) this.#emit('deactivated');
         else this.loadWorkspace().catch(() => {});
         break;
-      case 'customer.updated':
+      case 'customer.updated': {
         // Only the open conversation's customer is kept. Another
         // identifier of the same customer ID shares the profile: reload.
-        if (event.customer) this.#rename(event.customer);
-        if (!event.customer || !this.customer) break;
-        if (event.customer.id === this.customer.id) this.setCustomer(event.customer);
-        else if (event.customer.profile_id === this.customer.profile_id) this.reloadOpen().catch(() => {});
+        // An agent's console is told only which customer changed
+        // ({id, profile_id}: the profile is for those who may see the
+        // customer's conversations): it reloads the one it shows.
+        const cu = event.customer;
+        const whole = cu && 'name' in cu;
+        if (whole) this.#rename(cu);
+        if (!cu || !this.customer) break;
+        if (whole && cu.id === this.customer.id) this.setCustomer(cu);
+        else if (cu.id === this.customer.id || cu.profile_id === this.customer.profile_id) this.reloadOpen().catch(() => {});
         break;
+      }
     }
     // Conversation events carry their system message (assigned, held, …).
     if (event.type !== 'message.created' && event.message) this.#emit('message', event.message);

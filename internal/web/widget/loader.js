@@ -1,7 +1,8 @@
 // Sodam chat widget loader, served at /widget.js. It draws a launcher
-// button at the bottom right of the host page and opens the chat in an
-// iframe served by Sodam, so the host page's CSS and scripts cannot break
-// the chat. The page may set window.SodamSettings before this script:
+// button in a corner of the host page (the workspace's look says which)
+// and opens the chat in an iframe served by Sodam, so the host page's CSS
+// and scripts cannot break the chat. The page may set window.SodamSettings
+// before this script:
 // { siteUid, siteUidSig, verifiedPhone, verifiedPhoneSig, language,
 // extra: { cus_extra_username: "…" } }. A page in one language may say so
 // on the script tag instead (data-language="en", as the help center does).
@@ -18,6 +19,15 @@
   // The look comes from the workspace's settings (GET /api/v1/widget/
   // launcher); until it arrives, and if it cannot, these defaults hold.
   const look = { allowed: true, color: '#1d6b58', position: 'right', offset_x: 20, offset_y: 20, language: '' };
+  // The launcher is hidden (visibility: still laid out, out of the Tab
+  // order) until it stands where it stays: the look has come or could
+  // not. Shown at once, it stood at the defaults and then crossed the
+  // page, on every page load, wherever the workspace puts it elsewhere.
+  // A look later than lookWait shows it at the defaults all the same, so
+  // that a slow answer never keeps the chat from the visitor; it moves
+  // when the look comes.
+  let shown = false;
+  const lookWait = 1500;
 
   const style = document.createElement('style');
   style.id = 'sodam-style';
@@ -27,11 +37,11 @@
     const x = Math.max(0, Math.min(300, Number(look.offset_x) || 0));
     const y = Math.max(0, Math.min(300, Number(look.offset_y) || 0));
     return `
-#sodam-launcher{all:initial;position:fixed;${side}:${x}px;bottom:${y}px;z-index:2147483646;box-sizing:border-box;width:56px;height:56px;border-radius:50%;background:${color};color:#fff;display:grid;place-items:center;cursor:pointer;box-shadow:0 4px 16px rgba(0,0,0,.24)}
+#sodam-launcher{all:initial;position:fixed;${side}:${x}px;bottom:${y}px;z-index:2147483646;box-sizing:border-box;width:56px;height:56px;border-radius:50%;background:${color};color:#fff;display:grid;place-items:center;cursor:pointer;box-shadow:0 4px 16px rgba(0,0,0,.24);visibility:${shown ? 'visible' : 'hidden'}}
 #sodam-launcher:focus-visible{outline:3px solid ${color};outline-offset:3px}
 #sodam-launcher svg{width:26px;height:26px;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
 #sodam-launcher[aria-expanded=true] .sodam-open,#sodam-launcher[aria-expanded=false] .sodam-close{display:none}
-#sodam-badge{all:initial;position:absolute;top:-4px;${side}:-4px;box-sizing:border-box;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#d93025;color:#fff;border:2px solid #fff;font:700 12px/18px system-ui,sans-serif;text-align:center}
+#sodam-badge{all:initial;visibility:inherit;position:absolute;top:-4px;${side}:-4px;box-sizing:border-box;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#d93025;color:#fff;border:2px solid #fff;font:700 12px/18px system-ui,sans-serif;text-align:center}
 #sodam-badge[hidden]{display:none}
 #sodam-frame{all:initial;display:block;position:fixed;${side}:${x}px;bottom:${y + 68}px;z-index:2147483647;width:380px;height:600px;max-width:calc(100vw - ${2 * x}px);max-height:calc(100vh - ${y + 88}px);border:0;border-radius:16px;background:#fff;box-shadow:0 12px 40px rgba(0,0,0,.24)}
 #sodam-frame[hidden]{display:none}
@@ -180,19 +190,26 @@
     }
   });
 
+  const show = () => {
+    shown = true;
+    style.textContent = css();
+  };
+
   const mount = () => {
     document.head.append(style);
     document.body.append(button);
     toggle(false);
+    setTimeout(show, lookWait);
     fetch(`${base}/api/v1/widget/launcher?site_id=${encodeURIComponent(siteID)}`)
       .then((r) => (r.ok ? r.json() : null))
       .then((got) => {
         if (!got) {
           button.dataset.look = 'default';
+          show();
           return;
         }
         Object.assign(look, got);
-        style.textContent = css();
+        show();
         // The workspace's language, unless the page chose one, before
         // the chat is loaded: the chat speaks the language it is given.
         if (look.language && !chosen) {
@@ -214,6 +231,7 @@
       })
       .catch(() => {
         button.dataset.look = 'default'; // unreachable now: the defaults hold, the frame will retry
+        show();
       });
   };
   if (document.body) mount();
