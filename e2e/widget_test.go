@@ -94,10 +94,7 @@ func TestBrowserLauncherWaitsForLook(t *testing.T) {
 		};
 		requestAnimationFrame(sample);
 	})();`
-	visitor.do("watch the launcher from the next page on", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: watch})
-		return err
-	}))
+	visitor.onEveryLoad("watch the launcher from the next page on", watch)
 	visitor.hold("*/api/v1/widget/launcher*")
 	visitor.goTo(s.host.URL)
 	visitor.waitFor("frames drawn while the look is held", `window.__launcher?.length >= 3`)
