@@ -332,6 +332,26 @@ func TestBrowserShortcutsAndAlerts(t *testing.T) {
 	agent.keys(kb.Escape)
 	agent.waitFor("the help closed", `!document.querySelector('[data-testid=shortcuts-dialog]').open`)
 
+	// The keys without a modifier can be turned off, in the help, for this
+	// browser (WCAG 2.1.4): J, /, ? then do nothing; Alt's still work.
+	agent.do("Ctrl+/", chromedp.KeyEvent("/", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	agent.waitFor("the help, by Ctrl+/", `document.querySelector('[data-testid=shortcuts-dialog]').open && document.querySelector('[data-testid=shortcuts-single-keys]').checked`)
+	agent.click("[data-testid=shortcuts-single-keys]")
+	agent.waitFor("single keys off, kept", `localStorage.getItem('sodam.shortcuts.single-keys') === 'off'`)
+	agent.keys(kb.Escape)
+	agent.waitFor("the help closed again", `!document.querySelector('[data-testid=shortcuts-dialog]').open`)
+	at := eval[string](agent, `location.hash`)
+	agent.do("leave the composer", chromedp.Evaluate[chromedp.Void](`document.activeElement.blur()`))
+	for _, k := range []string{"j", "/", "?"} {
+		agent.keys(k)
+	}
+	eval[any](agent, `new Promise((r) => setTimeout(() => r(null), 300))`)
+	if eval[bool](agent, `location.hash !== `+js(at)+` || document.querySelector('[data-testid=shortcuts-dialog]').open || document.activeElement === document.querySelector('[data-testid=composer-input]')`) {
+		agent.fail("a single-key shortcut worked while turned off")
+	}
+	alt("r")
+	agent.waitFor("the composer focused by Alt+R", `document.activeElement === document.querySelector('[data-testid=composer-input]')`)
+
 	// The quick switcher finds 홍길동 by the initials ㅎㄱㄷ.
 	agent.do("Ctrl+K", chromedp.KeyEvent("k", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
 	agent.waitFor("the switcher", `document.querySelector('[data-testid=switcher]').open && document.activeElement === document.querySelector('[data-testid=switcher-input]')`)

@@ -12,7 +12,11 @@
 //   /  or Alt+R     focus the composer
 //   Ctrl+K / ⌘K     quick switcher
 //   ?  or Ctrl+/    this help
-import { h } from '../shared/dom.js';
+//
+// The keys without a modifier (J, K, / and ?) can be turned off in the
+// help, for this browser (WCAG 2.1.4): speech input types letters, and a
+// stray key should not move an agent to another chat.
+import { h, storage } from '../shared/dom.js';
 import { hoverText, locale, t } from './i18n.js';
 import { typedIn } from './hangul.js';
 import { customerName } from './names.js';
@@ -35,6 +39,8 @@ const markup = template(`
 <dialog class="dialog shortcuts-dialog" data-ref="help" aria-labelledby="shortcuts-title" data-testid="shortcuts-dialog">
   <h2 id="shortcuts-title" data-i18n="shortcut.title"></h2>
   <dl class="shortcuts" data-ref="list"></dl>
+  <label class="check"><input type="checkbox" data-ref="single-keys" aria-describedby="shortcuts-single-keys-help" data-testid="shortcuts-single-keys"><span data-i18n="shortcut.single_keys"></span></label>
+  <p class="help" id="shortcuts-single-keys-help" data-i18n="shortcut.single_keys_help"></p>
   <div class="dialog-actions"><button type="button" class="primary" data-dismiss data-i18n="shortcut.done" data-testid="shortcuts-close"></button></div>
 </dialog>
 <dialog class="dialog switcher" data-ref="switcher" aria-labelledby="switcher-title" data-testid="switcher">
@@ -45,6 +51,9 @@ const markup = template(`
   <p class="help" data-ref="empty" data-i18n="switcher.empty" hidden></p>
 </dialog>
 `);
+
+const singleKeysKey = 'sodam.shortcuts.single-keys';
+const singleKeysOn = () => storage.get(singleKeysKey) !== 'off';
 
 const isMac = () => /Mac|iPhone|iPad/.test(navigator.platform);
 
@@ -72,6 +81,8 @@ class Shortcuts extends HTMLElement {
     this.#fillHelp();
     locale.addEventListener('change', () => this.#fillHelp());
     for (const b of this.querySelectorAll('[data-dismiss]')) b.addEventListener('click', () => b.closest('dialog').close());
+    const single = this.#ref('single-keys');
+    single.addEventListener('change', () => storage.set(singleKeysKey, single.checked ? 'on' : 'off'));
     const query = this.#ref('query');
     query.addEventListener('input', () => this.#search());
     query.addEventListener('keydown', (e) => {
@@ -98,6 +109,7 @@ class Shortcuts extends HTMLElement {
 
   help() {
     this.#closeAll();
+    this.#ref('single-keys').checked = singleKeysOn(); // another tab may have changed it
     this.#ref('help').showModal();
   }
 
@@ -224,7 +236,7 @@ export function bindShortcuts(host, onChat) {
       if (act && act()) e.preventDefault();
       return;
     }
-    if (mod || e.altKey || typing(e)) return;
+    if (mod || e.altKey || typing(e) || !singleKeysOn()) return;
     if (e.key === '?') {
       e.preventDefault();
       host.help();
