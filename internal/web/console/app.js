@@ -8,19 +8,27 @@ import { storage } from '../shared/dom.js';
 import { TitleAlert } from './alerts.js';
 import { Attention } from './attention.js';
 import { call, onMemberInactive, onSessionLost } from './api.js';
+import './audit.js';
 import './conversation.js';
 import './deactivated.js';
 import './details.js';
 import { chooseLanguage, locale, setTimeZone, t } from './i18n.js';
+import './history.js';
 import { Inbox } from './inbox.js';
 import { tabCount } from './list.js';
 import { closeLogin, initLogin, openLogin } from './login.js';
 import { initPanes } from './panes.js';
+import './profile.js';
 import { isActive, session } from './session.js';
+import './settings.js';
+import './stats.js';
+import './team.js';
+import './tickets.js';
 import './time.js';
 import { bindShortcuts } from './shortcuts.js';
 import { toast } from './toast.js';
 import { openWelcome, welcomeLink } from './welcome.js';
+import './workspaces.js';
 
 const $ = (selector) => document.querySelector(selector);
 const app = $('#app');
@@ -44,41 +52,6 @@ const pages = {
   workspaces: () => session.owner,
   profile: () => Boolean(session.agent),
 };
-
-// Each of those pages loads its code when it is first opened: the chat,
-// where agents spend the day, starts with about half the console's modules
-// and a third of its script (the settings' cards, the statistics and their
-// charts are the rest). An element not yet defined is plain markup until
-// its module defines it; it gets the inbox then (pageElement).
-const pageModules = {
-  tickets: () => import('./tickets.js'),
-  history: () => import('./history.js'),
-  settings: () => import('./settings.js'),
-  team: () => import('./team.js'),
-  audit: () => import('./audit.js'),
-  stats: () => import('./stats.js'),
-  workspaces: () => import('./workspaces.js'),
-  profile: () => import('./profile.js'),
-};
-
-// pageElement resolves to a page's element once its module has defined
-// it, given the open workspace's inbox once if it takes one (openWorkspace
-// gives it the next ones). A module that could not load is tried again
-// the next time.
-const loadedPages = new Map();
-function pageElement(page) {
-  if (!loadedPages.has(page)) {
-    loadedPages.set(page, pageModules[page]().then(() => {
-      const el = $(`#${page}-page`);
-      if (inbox && el.attach) el.attach(inbox);
-      return el;
-    }, (err) => {
-      loadedPages.delete(page);
-      throw err;
-    }));
-  }
-  return loadedPages.get(page);
-}
 
 async function boot() {
   await locale.set(locale.lang); // translate the page into the remembered or browser language
@@ -216,7 +189,7 @@ async function openWorkspace(m) {
   showWorkspace(null);
   showTicketCount();
   for (const el of document.querySelectorAll('sodam-conversation-list, sodam-conversation, sodam-details, sodam-tickets, sodam-history, sodam-settings, sodam-team, sodam-audit, sodam-stats')) {
-    el.attach?.(inbox); // a page not loaded yet gets it when it loads
+    el.attach(inbox);
   }
   inbox.start();
   gateNav();
@@ -401,10 +374,9 @@ function route() {
   }
   app.dataset.page = page in pages ? page : 'chat';
   markCurrent();
-  if (page in pages) {
-    pageElement(page).then((el) => {
-      if (app.dataset.page === page) el.show(inbox, id); // unless left meanwhile
-    }, (err) => toast(locale.errorText(err)));
+  const el = page in pages ? $(`#${page}-page`) : null;
+  if (el) {
+    el.show(inbox, id);
     return;
   }
   const open = page === 'c' ? Number(id) : 0;
