@@ -190,7 +190,9 @@
     }
   });
 
+  let lookTimer = 0;
   const show = () => {
+    clearTimeout(lookTimer);
     shown = true;
     style.textContent = css();
   };
@@ -199,15 +201,11 @@
     document.head.append(style);
     document.body.append(button);
     toggle(false);
-    setTimeout(show, lookWait);
+    lookTimer = setTimeout(show, lookWait);
     fetch(`${base}/api/v1/widget/launcher?site_id=${encodeURIComponent(siteID)}`)
       .then((r) => (r.ok ? r.json() : null))
       .then((got) => {
-        if (!got) {
-          button.dataset.look = 'default';
-          show();
-          return;
-        }
+        if (!got) throw new Error('no look');
         Object.assign(look, got);
         show();
         // The workspace's language, unless the page chose one, before
@@ -230,7 +228,9 @@
         button.dataset.look = 'loaded';
       })
       .catch(() => {
-        button.dataset.look = 'default'; // unreachable now: the defaults hold, the frame will retry
+        // No look (refused, or unreachable now): the defaults hold, and
+        // the frame will retry.
+        button.dataset.look = 'default';
         show();
       });
   };
