@@ -227,21 +227,6 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// person opens a tab in a browser context of its own: separate cookies and
-// storage, as if on another computer. It fails the test after timeout.
-// opts are added to the tab's context options (say, a listener).
-func person(t *testing.T, root context.Context, timeout time.Duration, opts ...chromedp.ContextOption) context.Context {
-	t.Helper()
-	ctx, cancel := chromedp.NewContext(root, append([]chromedp.ContextOption{chromedp.WithNewBrowserContext()}, opts...)...)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start browser tab: %v", err)
-	}
-	ctx, cancelT := context.WithTimeout(ctx, timeout)
-	t.Cleanup(cancelT)
-	return ctx
-}
-
 // screenshot saves a PNG to docs/screenshots/name.png when
 // SODAM_UPDATE_SCREENSHOTS=1 (make screenshots), so README's pictures come
 // from the same flows the tests check.

@@ -14,8 +14,9 @@ import (
 // The browser tests run in parallel (go test's -parallel, GOMAXPROCS by
 // default), each on a node and a data directory of its own, and share one
 // Chromium: starting it costs a second or more on a loaded machine, while
-// a browser context per person (see person) keeps cookies and storage
-// apart as well as a browser of their own would.
+// a browser context per person keeps cookies and storage apart as well as
+// a browser of their own would; a context is cleaned and reused by the
+// next test's person (see seat).
 
 // chrome is the package's Chromium, started by the first test that asks
 // for it and stopped by TestMain after the last.
@@ -38,8 +39,8 @@ func testMain(m *testing.M) int {
 	return m.Run()
 }
 
-// browser returns the shared Chromium's first tab, from which person opens
-// a browser context per person. It skips (or fails) the test as chromium
+// browser returns the shared Chromium's first tab, from which takeSeat
+// opens a browser context per person. It skips (or fails) the test as chromium
 // does when Chromium is missing.
 func browser(t *testing.T) context.Context {
 	t.Helper()

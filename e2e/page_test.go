@@ -48,18 +48,27 @@ type tab struct {
 	name string
 	ctx  context.Context
 	held chan *fetch.EventRequestPaused // requests paused by hold, until released
+	// spoilt: the page runs a script of the test's on every load
+	// (onEveryLoad), so its seat is not given to another person.
+	spoilt bool
+	seat   *seat
 
 	mu   sync.Mutex
 	logs []string // console errors and uncaught exceptions, newest last
 }
 
-// newTab opens a tab for a new person (own cookies and storage) whose
-// browser prefers Korean. The page always believes it has the focus, as the
-// one window a person looks at.
+// newTab opens a tab for a new person (own cookies and storage, as if on
+// another computer: a browser context of its own, see seat) whose browser
+// prefers Korean. The page always believes it has the focus, as the one
+// window a person looks at. The person's part fails after tabTimeout.
 func newTab(t *testing.T, root context.Context, name string) *tab {
 	t.Helper()
 	p := &tab{t: t, name: name, held: make(chan *fetch.EventRequestPaused, 16)}
-	p.ctx = person(t, root, tabTimeout, chromedp.WithListener(p.listen))
+	s := takeSeat(t, root, p)
+	p.seat = s
+	ctx, cancel := context.WithTimeout(s.ctx, tabTimeout)
+	t.Cleanup(cancel)
+	p.ctx = ctx
 	return p.korean()
 }
 
@@ -67,17 +76,8 @@ func newTab(t *testing.T, root context.Context, name string) *tab {
 // page's own scripts.
 func (p *tab) onEveryLoad(what, src string) {
 	p.t.Helper()
+	p.spoilt = true
 	p.do(what, command(page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src}))
-}
-
-// command is an action sending one DevTools command to the tab.
-func command[P, R any](c cdp.Command[P, R], params P) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		if _, err := cdp.Call(ctx, t, c, params); err != nil {
-			return fmt.Errorf("%s: %w", c.Method, err)
-		}
-		return nil
-	})
 }
 
 // anotherTab opens a second tab of the person of p: the same browser
@@ -85,7 +85,10 @@ func command[P, R any](c cdp.Command[P, R], params P) chromedp.Action[chromedp.V
 func anotherTab(t *testing.T, p *tab, name string) *tab {
 	t.Helper()
 	q := &tab{t: t, name: name, held: make(chan *fetch.EventRequestPaused, 16)}
-	ctx, cancel := chromedp.NewContext(p.ctx, chromedp.WithListener(q.listen))
+	ctx, cancel := chromedp.NewContext(p.ctx, chromedp.WithListener(func(ev any) {
+		p.seat.note(ev) // the seat's storage is this tab's too
+		q.listen(ev)
+	}))
 	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("open another tab: %v", err)
@@ -212,7 +215,7 @@ func (p *tab) report() string {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), 5*time.Second)
 	defer cancel()
 	var b strings.Builder
-	page, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + '  title=' + JSON.stringify(document.title) + '\n' + (document.body?.innerText ?? '').slice(0, 2500)`))
+	page, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + '  title=' + JSON.stringify(document.title) + ' ' + document.readyState + '\n' + (document.body?.innerText ?? '').slice(0, 2500)`))
 	if err != nil {
 		fmt.Fprintf(&b, "  (could not read the page: %v)\n", err)
 	} else {
@@ -222,6 +225,13 @@ func (p *tab) report() string {
 		return 'view=' + c?.dataset.view + ' connection=' + d.querySelector('[data-testid=widget-connection]')?.dataset.state + '\n' + (d.body?.innerText ?? '').slice(0, 2500)`))
 	if err == nil {
 		fmt.Fprintf(&b, "--- the widget ---\n%s\n", widget)
+	}
+	if p.seat != nil {
+		p.seat.mu.Lock()
+		if p.seat.before != "" {
+			fmt.Fprintf(&b, "--- the seat was %s's before ---\n", p.seat.before)
+		}
+		p.seat.mu.Unlock()
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
