@@ -230,6 +230,38 @@ func TestBrowserLongExtraName(t *testing.T) {
 	}
 }
 
+// TestBrowserTypedWhileSaving: what the agent types into the profile
+// while Save is on its way stays a draft, marked unsaved; what was saved
+// leaves the draft.
+func TestBrowserTypedWhileSaving(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	visitor := newTab(t, root, "visitor")
+	signIn(agent, s)
+	id := startChat(t, agent, s, visitor, "전화번호 바꿔 주세요")
+	openConversation(agent, id)
+	panelReady(agent, id, detail(agent, s, id).Customer.CustomerID)
+	const phone, email = "010-3456-7890", "minji@example.com"
+	agent.do("type a phone number", typeIn("[data-testid=customer-phone]", phone))
+	agent.holdAnswers("*/conversations/*/customer")
+	agent.click("[data-testid=customer-save]")
+	agent.do("type an email while saving", typeIn("[data-testid=customer-email]", email))
+	agent.unhold()
+	agent.waitFor("the phone saved, the email still a draft", `document.querySelector('[data-testid=customer-phone]').value === `+js(phone)+
+		` && document.querySelector('[data-testid=customer-email]').value === `+js(email)+
+		` && !document.querySelector('[data-testid=customer-unsaved]').hidden && !document.querySelector('[data-testid=customer-save]').disabled`)
+	if got := detail(agent, s, id).Customer; got.Phone != phone || got.Email != "" {
+		agent.fail("after the first save: phone %q, email %q; want %q and none", got.Phone, got.Email, phone)
+	}
+	agent.click("[data-testid=customer-save]")
+	agent.waitFor("the email saved", `document.querySelector('[data-testid=customer-unsaved]').hidden && document.querySelector('[data-testid=customer-email]').value === `+js(email))
+	if got := detail(agent, s, id).Customer; got.Phone != phone || got.Email != email {
+		agent.fail("after the second save: phone %q, email %q; want %q and %q", got.Phone, got.Email, phone, email)
+	}
+}
+
 // TestBrowserAddressLineBreak: an address may hold a line break (the API
 // takes one: "…테헤란로 1" and "101동 202호" on two lines, as a CRM
 // writes it). The panel shows it as stored and, saving another field,

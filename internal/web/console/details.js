@@ -393,7 +393,12 @@ class Details extends HTMLElement {
     submit.disabled = true;
     try {
       const customer = await this.#inbox.request('PATCH', `/conversations/${id}/customer`, changed);
-      this.#inbox.drafts.set(id, 'customer', null);
+      // What was typed while the save was on its way stays a draft: a
+      // field leaves it when it was sent as it is now (the server may have
+      // tidied it) or now holds the saved value.
+      const now = this.#inbox.drafts.get(id, 'customer') ?? {};
+      const left = Object.entries(now).filter(([f, v]) => v !== changed[f] && v !== (customer[f] ?? ''));
+      this.#inbox.drafts.set(id, 'customer', left.length ? Object.fromEntries(left) : null);
       if (this.#id === id) this.#inbox.setCustomer(customer);
       toast(t('details.saved'));
     } catch (err) {
