@@ -286,6 +286,7 @@ type apiCustomer struct {
 	Verified    bool   `json:"verified"`
 	CustomerID  string `json:"customer_id"`
 	Name        string `json:"name"`
+	Nickname    string `json:"nickname"`
 	Phone       string `json:"phone"`
 	Email       string `json:"email"`
 	Address     string `json:"address"`

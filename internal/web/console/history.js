@@ -201,6 +201,9 @@ class HistoryPage extends HTMLElement {
     // result shows the preview as it now stands, as the live lists do, not
     // the text the mask hid.
     inbox.addEventListener('conversation', ({ detail: c }) => this.#preview(c));
+    // The side panel's customer follows changes made elsewhere, as the
+    // chat's panel does (details.js).
+    inbox.addEventListener('customer-event', ({ detail: cu }) => this.#customerChanged(cu));
     // And a message's text in the side panel's transcript.
     inbox.addEventListener('message', ({ detail: m }) => {
       if (m.conversation_id === this.#openId) this.#thread.update(m);
@@ -441,13 +444,49 @@ class HistoryPage extends HTMLElement {
     try {
       const customer = await this.#inbox.request('PATCH', `/conversations/${c.id}/customer`, changed);
       if (this.#open?.conversation.id !== c.id) return;
+      // What was typed while the save was on its way stays, unsaved: a
+      // field is done when it was sent as it is now or holds the saved
+      // value (details.js does the same with its drafts).
+      const now = profileChanges(form, this.#open.customer);
+      const left = Object.entries(now).filter(([f, v]) => v !== changed[f] && v !== (customer[f] ?? ''));
       this.#open.customer = customer;
-      fillProfile(form, customer);
+      fillProfile(form, { ...customer, ...Object.fromEntries(left) });
       toast(t('history.saved'));
     } catch (err) {
       formError(error, err);
       markProfileError(form, err, error);
     }
+  }
+
+  // #customerChanged shows the panel's customer anew when it changed
+  // elsewhere: a manager's console is sent the whole profile, an agent's
+  // only which customer changed (it reads it again through the open
+  // conversation), and another identifier of the same customer ID shares
+  // the profile. What the agent has typed and not saved stays in its
+  // field; when the change touches such a field a toast says so, as the
+  // chat's panel does, since saving would replace it.
+  async #customerChanged(cu) {
+    const open = this.#open;
+    const shown = open?.customer;
+    if (!shown || (cu.id !== shown.id && cu.profile_id !== shown.profile_id)) return;
+    let customer = cu;
+    if (cu.id !== shown.id || !('name' in cu)) {
+      try {
+        ({ customer } = await this.#inbox.request('GET', `/conversations/${open.conversation.id}`));
+      } catch {
+        return; // the panel keeps what it shows; the next change tries again
+      }
+    }
+    if (this.#open !== open || !customer) return;
+    const form = this.#ref('customer-form');
+    const edits = profileChanges(form, open.customer);
+    const value = (x, f) => x[f] ?? '';
+    if (Object.keys(edits).some((f) => value(customer, f) !== value(open.customer, f) && value(customer, f) !== edits[f])) {
+      toast(t('details.changed_elsewhere'));
+    }
+    open.customer = customer;
+    fillProfile(form, { ...customer, ...edits });
+    this.#customerTags.set(customer.tags ?? []);
   }
 
   // #saveCustomerTags saves the customer's tags as they are chosen, as the

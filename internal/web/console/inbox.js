@@ -458,6 +458,7 @@ export class Inbox extends EventTarget {
         const cu = event.customer;
         const whole = cu && 'name' in cu;
         if (whole) this.#rename(cu);
+        if (cu) this.#emit('customer-event', cu); // the history page's panel
         if (!cu || !this.customer) break;
         if (whole && cu.id === this.customer.id) this.setCustomer(cu);
         else if (cu.id === this.customer.id || cu.profile_id === this.customer.profile_id) this.reloadOpen().catch(() => {});
