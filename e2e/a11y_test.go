@@ -35,7 +35,7 @@ func TestBrowserAccessibleNames(t *testing.T) {
 	consoleSend(agent, "확인해 보겠습니다. 잠시만 기다려 주세요.")
 	widgetShows(visitor, "agent", "확인해 보겠습니다. 잠시만 기다려 주세요.")
 
-	var missing, outline, languages []string
+	var missing, outline, languages, mains []string
 	screens := 0
 	check := func(p *tab, where string, frame bool) {
 		p.t.Helper()
@@ -57,6 +57,13 @@ func TestBrowserAccessibleNames(t *testing.T) {
 		}
 		for _, j := range jumps {
 			outline = append(outline, where+": "+j)
+		}
+		// One main landmark, where a screen reader's "skip to main" goes:
+		// the page shown (WCAG 1.3.1, 2.4.1).
+		if !frame && !strings.HasSuffix(where, "host page") {
+			if n := eval[int](p, `[...document.querySelectorAll('main, [role=main]')].filter((m) => m.checkVisibility()).length`); n != 1 {
+				mains = append(mains, fmt.Sprintf("%s: %d", where, n))
+			}
 		}
 		if !frame {
 			for _, n := range eval[[]string](p, "(() => { const d = document; "+unmarkedLanguages+" })()") {
@@ -118,6 +125,9 @@ func TestBrowserAccessibleNames(t *testing.T) {
 	}
 	if len(outline) > 0 {
 		t.Errorf("headings that do not form an outline:\n%s", strings.Join(outline, "\n"))
+	}
+	if len(mains) > 0 {
+		t.Errorf("screens without exactly one visible main landmark:\n%s", strings.Join(mains, "\n"))
 	}
 }
 
