@@ -195,6 +195,16 @@ func TestBrowserCustomerPanelLive(t *testing.T) {
 	}
 	agent.click("[data-testid=customer-revert]")
 	agent.waitFor("the manager's note after Revert", field("note")+`.value === `+js(other)+` && !(`+unsaved+`)`)
+
+	// With no conversation open, the list's name follows a change too: the
+	// agent's console, told only which customer changed, reads it again.
+	agent.click("[data-testid=tab-mine]")
+	item := fmt.Sprintf(`document.querySelector("[data-testid=conversation-list] a[data-conversation-id='%d']")`, id)
+	agent.do("close the conversation", chromedp.Evaluate[chromedp.Void](`location.hash = '#/'`))
+	agent.waitFor("the conversation closed, in the list", item+` && !`+item+`.hasAttribute('aria-current')`)
+	const renamed = "다시 찾은 단골"
+	api[any](manager, s, "PATCH", fmt.Sprintf("/conversations/%d/customer", id), map[string]string{"nickname": renamed})
+	agent.waitFor("the new name in the list", item+`.querySelector('.name').textContent === `+js(renamed))
 }
 
 // TestBrowserLongExtraName: the customer's site names its extra

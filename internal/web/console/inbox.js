@@ -276,6 +276,21 @@ export class Inbox extends EventTarget {
     if (changed) this.#emit('change');
   }
 
+  // #renameFrom reads again a customer that an agent's console was told
+  // changed without its profile ({id, profile_id}), through one of its
+  // conversations in the lists, so that the lists show its new name. (The
+  // open conversation's customer is read again with it: reloadOpen.)
+  async #renameFrom(customerID) {
+    const c = [...this.conversations.values()].find((x) => x.customer_id === customerID);
+    if (!c) return;
+    try {
+      const { customer } = await this.request('GET', `/conversations/${c.id}`);
+      if (customer) this.#rename(customer);
+    } catch {
+      // The next reload of the lists shows it.
+    }
+  }
+
   setWorkspace(workspace) {
     this.workspace = workspace;
     this.#emit('workspace', workspace);
@@ -458,6 +473,7 @@ export class Inbox extends EventTarget {
         const cu = event.customer;
         const whole = cu && 'name' in cu;
         if (whole) this.#rename(cu);
+        else if (cu && cu.id !== this.customer?.id) this.#renameFrom(cu.id);
         if (cu) this.#emit('customer-event', cu); // the history page's panel
         if (!cu || !this.customer) break;
         if (whole && cu.id === this.customer.id) this.setCustomer(cu);
