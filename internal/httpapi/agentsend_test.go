@@ -32,6 +32,7 @@ func (s *convReads) Conversation(ctx context.Context, workspaceID, id int64) (*c
 // lock that the agent is its assignee; a refused reply is still told as
 // not found where the agent may not see the conversation, on both stores.
 func TestAgentReplyReadsNothingFirst(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

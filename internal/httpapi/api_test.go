@@ -61,6 +61,7 @@ func (e *env) run(scenarios []scenario) {
 }
 
 func TestRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master, manager, kim, lee, olga := e.login("master"), e.login("manager"), e.login("kim"), e.login("lee"), e.login("olga")
 	anon := e.anonymous()
@@ -156,6 +157,7 @@ func TestRefusals(t *testing.T) {
 }
 
 func TestLoginRateLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	// However slowly a loaded machine makes the attempts, none refills.
 	e.clock.freeze()
@@ -181,6 +183,7 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 func TestSessionCookie(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	resp, err := http.Post(e.srv.URL+"/api/v1/auth/login", "application/json",
 		strings.NewReader(`{"email":"KIM@example.com ","password":"`+password+`"}`))

@@ -16,6 +16,7 @@ import (
 // it is changed; restored, all of it works again. Before, its members,
 // tokens and channels went on as if nothing had happened.
 func TestArchivedWorkspaceIsClosed(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)

@@ -139,6 +139,7 @@ func decodeMessage(t *testing.T, data []byte) fileMessage {
 // TestUploadRefusals: every refused upload answers with its code and
 // leaves no row, no blob and no event behind.
 func TestUploadRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	manager, kim, lee, olga := e.login("manager"), e.login("kim"), e.login("lee"), e.login("olga")
 	visA, visB, visO := e.visitor("shop", ""), e.visitor("shop", ""), e.visitor("other", "")
@@ -230,6 +231,7 @@ func TestUploadRefusals(t *testing.T) {
 // TestFiles: a visitor's and an agent's file, retried, listed, pushed
 // live, and downloaded by exactly those who may see them.
 func TestFiles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master, manager, kim, lee, olga := e.login("master"), e.login("manager"), e.login("kim"), e.login("lee"), e.login("olga")
 	visA, visB := e.visitor("shop", ""), e.visitor("shop", "")

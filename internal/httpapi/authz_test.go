@@ -32,6 +32,7 @@ var sessionOnly = map[string]bool{
 // through. Path IDs other than the workspace name nothing that exists, so
 // an allowed call changes nothing.
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	owen := &chat.Agent{Email: "owen@example.com", Name: "owen", PasswordHash: authtest.Hash(password), Owner: true}

@@ -14,6 +14,7 @@ import (
 // non-canonical path IDs: each is refused with its own code, and nothing
 // changes (the event log and the audit log stay as they were).
 func TestBadInputCorpus(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { badInputCorpus(t, newEnvOn(t, kind, nil)) })
 	}
@@ -91,6 +92,7 @@ func badInputCorpus(t *testing.T, e *env) {
 // refused on every kind of field, the same on both stores, and a
 // User-Agent header is cleaned rather than refused.
 func TestControlCharacters(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { controlCharacters(t, newEnvOn(t, kind, nil)) })
 	}
@@ -136,6 +138,7 @@ func controlCharacters(t *testing.T, e *env) {
 // bytes that are not UTF-8 get 400 invalid_input on both stores
 // (PostgreSQL cannot take them: unchecked, they were a 500 there).
 func TestControlCharactersInQueries(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { controlCharactersInQueries(t, newEnvOn(t, kind, nil)) })
 	}

@@ -12,6 +12,7 @@ import (
 // TestCanned covers shared and personal canned responses: who may change
 // them, search by syllable and initial consonant, favourites and variables.
 func TestCanned(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	manager, kim, lee, olga := e.login("manager"), e.login("kim"), e.login("lee"), e.login("olga")
 	shop := e.shopPath()
@@ -128,6 +129,7 @@ func TestCanned(t *testing.T) {
 // to them — "customer" to an English visitor, 고객 to a Korean one — since
 // the text goes to the customer.
 func TestCannedNamelessCustomerInEnglish(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	manager, kim := e.login("manager"), e.login("kim")
 	shop := e.shopPath()

@@ -13,6 +13,7 @@ import (
 // refused as "no such conversation". The variables are now filled for
 // whoever may read it; to anyone else it still does not exist.
 func TestCannedInMentionedConversation(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { cannedInMentionedConversation(t, newEnvOn(t, kind, nil)) })
 	}

@@ -48,6 +48,7 @@ func (e *env) bridge(token string) *client {
 // agents say — and the close — reach the bridge signed, addressed to the
 // user, while the customer's own messages and internal ones do not.
 func TestChannelBridge(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)
@@ -131,6 +132,7 @@ func TestChannelBridge(t *testing.T) {
 // and stores nothing — no conversation, no file, and not the messenger
 // user's customer either: the user's first stored message creates it.
 func TestChannelBadInput(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)
@@ -231,6 +233,7 @@ func TestChannelBadInput(t *testing.T) {
 // and the profile the bridge sends with them is not merged into the
 // blocked customer.
 func TestChannelBlockedUserChangesNothing(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)
@@ -269,6 +272,7 @@ func TestChannelBlockedUserChangesNothing(t *testing.T) {
 // TestChannelAttachment: a bridge's attachment URL is fetched, checked and
 // stored as a file message.
 func TestChannelAttachment(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, allowPrivate)
 	master := e.login("master")
 	var ch createdChannel
@@ -315,6 +319,7 @@ func countFiles(t *testing.T, dir string) int {
 // attachment ID in message.created, which the bridge downloads with its
 // token; another channel's token gets nothing.
 func TestChannelAgentFile(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, allowPrivate)
 	master := e.login("master")
 	rc := newReceiver(t)
@@ -361,6 +366,7 @@ func TestChannelAgentFile(t *testing.T) {
 // (external_user_id, client_msg_id, then the file), idempotent like text;
 // a program under a picture's name is refused and nothing is kept.
 func TestChannelUpload(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, allowPrivate)
 	master := e.login("master")
 	var ch createdChannel
@@ -409,6 +415,7 @@ func TestChannelUpload(t *testing.T) {
 // customer left it, the command is not stored, and the bridge hears the
 // close. With no conversation open the command does nothing.
 func TestChannelEndCommand(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)
@@ -489,6 +496,7 @@ func TestChannelEndCommand(t *testing.T) {
 // transfer brings (not the transfer's reason), the rating request, the
 // close — never a bare code; and not the customer's own leaving (!종료).
 func TestChannelCustomerText(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)
@@ -573,6 +581,7 @@ func TestChannelCustomerText(t *testing.T) {
 // next, went through first) — is answered as a retry, with the message it
 // stored, and starts no new conversation with the message a second time.
 func TestChannelRetryAfterClose(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)

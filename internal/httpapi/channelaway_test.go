@@ -24,6 +24,7 @@ const weekdays9to6 = `{"settings":{"business_hours":{"always_open":false,"time_z
 // agents. The robot, when on, answers instead; while the desk is open
 // nothing is added.
 func TestChannelAwayReply(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)

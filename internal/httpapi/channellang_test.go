@@ -21,6 +21,7 @@ import (
 // never gave one is spoken to in Korean. Anything else is refused, JSON or
 // multipart, and changes nothing.
 func TestChannelLanguage(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)

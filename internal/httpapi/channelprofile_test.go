@@ -9,6 +9,7 @@ import (
 // kept as cus_extra_messenger_name, but never writes over what an agent
 // entered (§4.2: the channel's profile is not the customer's name).
 func TestChannelProfileKeepsAgentEdits(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)
@@ -37,6 +38,7 @@ func TestChannelProfileKeepsAgentEdits(t *testing.T) {
 // name (the customer is "고객 #N", not blank) and a padded one is not
 // stored longer than a name may be.
 func TestChannelProfileTrimmed(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)

@@ -18,6 +18,7 @@ import (
 // conversation's life, on both stores. A file's events, whose links the
 // console adds, are encoded anew.
 func TestConsoleSendsStoredBytes(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

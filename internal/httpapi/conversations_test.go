@@ -14,6 +14,7 @@ import (
 
 // TestRating asks for a rating and takes it once, during or after the chat.
 func TestRating(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	manager, kim, lee := e.login("manager"), e.login("kim"), e.login("lee")
 	manager.json("PATCH", e.shopPath(), `{"settings":{"rating_request":"상담은 어떠셨나요?"}}`, 200, nil)
@@ -107,6 +108,7 @@ func TestRating(t *testing.T) {
 
 // TestGreeting sends the workspace's greeting when a chat starts.
 func TestGreeting(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	manager, kim := e.login("manager"), e.login("kim")
 	before := e.visitor("shop", "")
@@ -154,6 +156,7 @@ func TestGreeting(t *testing.T) {
 // TestLifecycleRefusals: every refused lifecycle request gets its precise
 // code and changes nothing.
 func TestLifecycleRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	manager, kim, lee, olga := e.login("manager"), e.login("kim"), e.login("lee"), e.login("olga")
 	anon := e.anonymous()
@@ -238,6 +241,7 @@ func TestLifecycleRefusals(t *testing.T) {
 // queue shown to the visitor live, transfer, hold, operation stopped, leave
 // a message, block.
 func TestLifecycleFlow(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	manager, kim := e.login("manager"), e.login("kim")
 	shop := fmt.Sprintf("/api/v1/workspaces/%d", e.shop.ID)

@@ -24,6 +24,7 @@ import (
 // after as before.
 // It runs on both stores: the scoping is the store's queries'.
 func TestCrossWorkspaceObjects(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { crossWorkspaceObjects(t, newEnvOn(t, kind, nil)) })
 	}

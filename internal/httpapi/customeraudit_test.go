@@ -15,6 +15,7 @@ import (
 // logged as refused and changes nothing; bad input is not logged, nor the
 // question merge_required asks before a merge (the console confirms).
 func TestAuditCustomerID(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	manager, kim, master := e.login("manager"), e.login("kim"), e.login("master")
 	signed := func(uid string) string {

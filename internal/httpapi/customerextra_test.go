@@ -16,6 +16,7 @@ import (
 // (every read of the customer and every customer.updated carried it).
 // The latest session's parameters are kept, then earlier ones by name.
 func TestCustomerExtraBounded(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { customerExtraBounded(t, newEnvOn(t, kind, nil)) })
 	}
@@ -52,6 +53,7 @@ func customerExtraBounded(t *testing.T, e *env) {
 // control character, or nothing after cus_extra_ is refused with the
 // name; on both stores.
 func TestCustomerExtraNames(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

@@ -19,6 +19,7 @@ import (
 // lists, and customer.updated brings managers the customer, agents only
 // which customer changed, and nothing to another workspace.
 func TestCustomerProfile(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	manager, kim, lee, master, olga := e.login("manager"), e.login("kim"), e.login("lee"), e.login("master"), e.login("olga")
 	shop := e.shopPath()
@@ -147,6 +148,7 @@ func TestCustomerProfile(t *testing.T) {
 // confirmation or beyond 50 identifiers, and merges profile and history;
 // on the web the identifier follows the customer ID (§1.3).
 func TestCustomerIDMerge(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	manager, kim, lee, master := e.login("manager"), e.login("kim"), e.login("lee"), e.login("master")

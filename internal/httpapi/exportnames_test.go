@@ -12,6 +12,7 @@ import (
 // show the nickname in place of the name (as the console's lists do), so a
 // customer an agent had nicknamed "진상 고객" lost their name in the file.
 func TestExportCustomerName(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { exportCustomerName(t, newEnvOn(t, kind, nil)) })
 	}

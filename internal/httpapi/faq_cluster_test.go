@@ -20,6 +20,7 @@ import (
 // every question exactly as the first, and sees an FAQ change at once
 // (its index is rebuilt at the new revision), on both stores.
 func TestFAQSameOnEveryNode(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { faqSameOnEveryNode(t, newEnvOn(t, kind, nil)) })
 	}

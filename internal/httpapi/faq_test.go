@@ -39,6 +39,7 @@ func seedFAQ(t *testing.T, e *env) (refund, tracking chat.Article) {
 }
 
 func TestFAQArticles(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { faqArticles(t, newEnvOn(t, kind, nil)) })
 	}
@@ -73,6 +74,7 @@ func faqArticles(t *testing.T, e *env) {
 // TestFAQRefusals: each refusal answers with its code and leaves the FAQ
 // as it was, on both stores.
 func TestFAQRefusals(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { faqRefusals(t, newEnvOn(t, kind, nil)) })
 	}
@@ -123,6 +125,7 @@ func faqRefusals(t *testing.T, e *env) {
 }
 
 func TestFAQSearchAndImport(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { faqSearchAndImport(t, newEnvOn(t, kind, nil)) })
 	}
@@ -239,6 +242,7 @@ func faqSearchAndImport(t *testing.T, e *env) {
 // a few columns leaves the others as they were; a value it cannot read is
 // refused by row and changes nothing.
 func TestFAQCSVRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { faqCSVRoundTrip(t, newEnvOn(t, kind, nil)) })
 	}
@@ -347,6 +351,7 @@ func faqCSVRoundTrip(t *testing.T, e *env) {
 // its row rather than put in either. The old duplicate is written with
 // SQL, on SQLite only (the harness knows no PostgreSQL schema to write to).
 func TestFAQCSVSameCategoryNames(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { faqCSVSameCategoryNames(t, newEnvOn(t, kind, nil)) })
 	}
@@ -405,6 +410,7 @@ func faqCSVSameCategoryNames(t *testing.T, e *env) {
 // apostrophe, as every other CSV export does; importing the file back
 // takes the apostrophe off again, so the round trip changes nothing.
 func TestFAQCSVNoFormulas(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { faqCSVNoFormulas(t, newEnvOn(t, kind, nil)) })
 	}
@@ -441,6 +447,7 @@ func faqCSVNoFormulas(t *testing.T, e *env) {
 // TestHelpCenter reads the help center as a search engine or a browser
 // without JavaScript does.
 func TestHelpCenter(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	refund, _ := seedFAQ(t, e)
 	m := e.login("manager")
@@ -493,6 +500,7 @@ func TestHelpCenter(t *testing.T) {
 // TestFAQImages: an image uploaded for articles is stored like attachments
 // and served by the help center; what is not an image is refused.
 func TestFAQImages(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { faqImages(t, newEnvOn(t, kind, nil)) })
 	}
@@ -607,6 +615,7 @@ func (s *faqStepStore) UpdateFAQCategory(ctx context.Context, workspaceID, id in
 // fixes its title — and both changes stay: a PATCH changes only the
 // fields it sends, even when another change commits while it runs.
 func TestFAQConcurrentEdits(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			fs := &faqStepStore{}

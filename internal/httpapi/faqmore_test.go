@@ -21,6 +21,7 @@ import (
 // person finds in their spreadsheet (a quoted body may span lines), not a
 // place in a list they never saw; nothing is imported.
 func TestFAQCSVRowNumbers(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -52,6 +53,7 @@ func TestFAQCSVRowNumbers(t *testing.T) {
 // limit_reached, with a message naming the limit (limits lowered here;
 // the store's conformance test covers each list).
 func TestWorkspaceLimitsHTTP(t *testing.T) {
+	t.Parallel()
 	was := chat.MaxCannedPerWorkspace
 	chat.MaxCannedPerWorkspace = 1
 	t.Cleanup(func() { chat.MaxCannedPerWorkspace = was })
@@ -73,6 +75,7 @@ func TestWorkspaceLimitsHTTP(t *testing.T) {
 // whole FAQ, drafts included, leaves) are in the audit log like the
 // FAQ's other changes; an agent's attempt at either is recorded refused.
 func TestFAQFilesAudited(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -121,6 +124,7 @@ func TestFAQFilesAudited(t *testing.T) {
 // its address then 404 and its bytes gone); while a draft shows it the
 // delete is 409 image_in_use and changes nothing; an agent may not.
 func TestFAQImageDelete(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -182,6 +186,7 @@ func (f *failingDeletes) Delete(ctx context.Context, key string) error {
 // is kept until the file is gone, and a durable job deletes what the
 // first try could not.
 func TestFAQImageDeleteKeepsKeyUntilFileIsGone(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -222,6 +227,7 @@ func TestFAQImageDeleteKeepsKeyUntilFileIsGone(t *testing.T) {
 // deleted, record and bytes, by the durable sweep seven days later; the
 // image an article shows stays.
 func TestFAQImageSweep(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -258,6 +264,7 @@ func TestFAQImageSweep(t *testing.T) {
 // read it) carries everything but the bodies, in order; one article read
 // by its ID carries its body.
 func TestFAQListWithoutBodies(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -301,6 +308,7 @@ func TestFAQListWithoutBodies(t *testing.T) {
 // only if nobody has since: 409 conflict, nothing changed, otherwise.
 // Without If-Match, as before.
 func TestFAQArticleIfMatch(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

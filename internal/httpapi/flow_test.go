@@ -27,6 +27,7 @@ type visitorWire struct {
 // queue the queue frame then gave (the widget shows it only for a queued
 // chat). The widget now gets the conversation, queued, without the line.
 func TestReturnedChatReachesWidget(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -71,6 +72,7 @@ func TestReturnedChatReachesWidget(t *testing.T) {
 // plainly that a colleague has it (409 already_assigned), and the chat
 // has one assigned line.
 func TestTakeRace(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

@@ -17,6 +17,7 @@ import (
 // address gets a page to read, not the API's JSON — an unknown site too,
 // in the browser's language.
 func TestHelpCenterRefusals(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedFAQ(t, e)
 	anon := e.anonymous()
@@ -61,6 +62,7 @@ func TestHelpCenterRefusals(t *testing.T) {
 // language; the sitemap lists a category in the languages its articles
 // are written in.
 func TestHelpCenterShowsOnlyPublishedCategories(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { helpCenterShowsOnlyPublishedCategories(t, newEnvOn(t, kind, nil)) })
 	}
@@ -109,6 +111,7 @@ func helpCenterShowsOnlyPublishedCategories(t *testing.T, e *env) {
 // widget's FAQ panel, which puts it in the page as HTML, as checked as it
 // reaches the help center: sanitized again when read.
 func TestWidgetArticleSanitizedWhenRead(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t) // the body is written with SQLite's own client
 	refund, _ := seedFAQ(t, e)
 	db, err := sql.Open("sqlite", "file:"+e.dbPath+"?_pragma=busy_timeout(10000)")
@@ -134,6 +137,7 @@ func TestWidgetArticleSanitizedWhenRead(t *testing.T) {
 // switches to English sees the same search in English. The links were a
 // bare ?lang=, which dropped the query: an empty search page.
 func TestHelpCenterLanguageLinksKeepTheSearch(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedFAQ(t, e)
 	anon := e.anonymous()
@@ -167,6 +171,7 @@ func TestHelpCenterLanguageLinksKeepTheSearch(t *testing.T) {
 // TestHelpCenterEmptySearch: the search box sent empty is a search page,
 // titled so; it was titled "‘’ 검색 결과" (results for nothing).
 func TestHelpCenterEmptySearch(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedFAQ(t, e)
 	anon := e.anonymous()
@@ -188,6 +193,7 @@ func TestHelpCenterEmptySearch(t *testing.T) {
 // with its offset, as every time Sodam shows — in Honolulu's once the
 // workspace moves there.
 func TestSitemapLastModInWorkspaceZone(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.clock.frozen = time.Date(2026, 12, 7, 20, 30, 0, 0, time.UTC)
 	e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
@@ -214,6 +220,7 @@ func TestSitemapLastModInWorkspaceZone(t *testing.T) {
 // published article ("other" has none; an archived one's is not public);
 // it is plain text a cache may keep, and it spends the public FAQ budget.
 func TestRobots(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, withLimits)
 	e.clock.freeze()
 	seedFAQ(t, e)

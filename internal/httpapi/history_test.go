@@ -50,6 +50,7 @@ func (e *env) chatWith(lines ...string) chat.Conversation {
 }
 
 func TestHistory(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { historySearch(t, newEnvOn(t, kind, nil)) })
 	}

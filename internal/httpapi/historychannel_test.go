@@ -15,6 +15,7 @@ import (
 // (one list, chat.Channels), a Telegram chat included, and by both flags
 // at once; an unknown channel is refused by both alike.
 func TestHistoryChannels(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

@@ -14,6 +14,7 @@ import (
 // TestHistoryNamesRobot: a chat the robot holds, and one that ended in
 // its hands, list the robot as their agent (§0), as the export does.
 func TestHistoryNamesRobot(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -45,6 +46,7 @@ func TestHistoryNamesRobot(t *testing.T) {
 // them out with the other system messages, so a robot chat's export held
 // only the customer's questions.
 func TestExportHasRobotAnswers(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -83,6 +85,7 @@ func TestExportHasRobotAnswers(t *testing.T) {
 // the chat the robot resolved — and the messages export's close line does
 // not call it resolved by the bot.
 func TestRobotRefusedShown(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

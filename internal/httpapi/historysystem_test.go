@@ -19,6 +19,7 @@ import (
 // language), at the workspace's time zone. It left them out, so an export
 // lost who held a chat when, why it was transferred and how it ended.
 func TestExportHasSystemMessages(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

@@ -14,6 +14,7 @@ import (
 // without a lunch break has none, so the widget takes chats at 12:30; a
 // day sent as {} is closed. On both stores.
 func TestHoursPatchReadsDaysWhole(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { hoursPatchReadsDaysWhole(t, newEnvOn(t, kind, nil)) })
 	}
@@ -71,6 +72,7 @@ func hoursPatchReadsDaysWhole(t *testing.T, e *env) {
 // when the desk opens again — past the weekend and a holiday, after the
 // lunch break — and says nothing of it while open or always open.
 func TestWidgetReopensAt(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	manager := e.login("manager")
 	// 2026-12-24 is a Thursday; the 25th a holiday, then the weekend.
@@ -115,6 +117,7 @@ func TestWidgetReopensAt(t *testing.T) {
 // midnight in the workspace's zone, whatever the server's (here Friday
 // 16:00 UTC is Saturday 01:00 in Seoul), and says when it opens again.
 func TestWidgetNightDesk(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	manager := e.login("manager")
 	var ws chat.Workspace

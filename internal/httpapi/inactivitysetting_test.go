@@ -14,6 +14,7 @@ import (
 // any more; lengthened, a conversation closes when the new timeout after
 // the agent's last message ran out, not the old one.
 func TestInactivitySettingMovesTimers(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -64,6 +65,7 @@ func TestInactivitySettingMovesTimers(t *testing.T) {
 // does: lengthened, an agent signed in without a console (over the API,
 // or whose console closed) goes offline the new time after, not the old.
 func TestAutoOfflineSettingMovesTimers(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

@@ -135,6 +135,7 @@ func deliveriesOf(t *testing.T, c *client, path string) []outbox.Delivery {
 // that fails is retried with the same webhook-id until it gives up, and a
 // master redelivers what failed.
 func TestWebhookDeliveries(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)
@@ -286,6 +287,7 @@ func TestWebhookDeliveries(t *testing.T) {
 // conversation.read and ticket.replied. A masked message reaches it with
 // its masked text only; a ticket's internal comment does not.
 func TestWebhookLaterEvents(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, allowPrivate)
 	master, kim := e.login("master"), e.login("kim")
 	rc := newReceiver(t)
@@ -337,6 +339,7 @@ func TestWebhookLaterEvents(t *testing.T) {
 // one that does not answer in time, and one on a private address when
 // private addresses are not allowed all fail the attempt.
 func TestReceiversThatMisbehave(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, allowPrivate)
 	master := e.login("master")
 	other := newReceiver(t)
@@ -388,6 +391,7 @@ func TestReceiversThatMisbehave(t *testing.T) {
 
 // TestIntegrationsBadInput: each refusal has its code and changes nothing.
 func TestIntegrationsBadInput(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil) // private addresses not allowed
@@ -445,6 +449,7 @@ func TestIntegrationsBadInput(t *testing.T) {
 // target, each with a link to the console; an agent's own email alerts
 // keep quiet hours; a chat left waiting alerts once its wait is over.
 func TestAlerts(t *testing.T) {
+	t.Parallel()
 	smtp := newSMTPServer(t)
 	e := newEnvWith(t, func(c *httpapi.Config) { allowPrivate(c); c.Mail = smtp.mailer() })
 	master := e.login("master")
@@ -566,6 +571,7 @@ func TestAlerts(t *testing.T) {
 // while the node had SMTP fails at once once it has none — failed, with
 // the reason, not retried for a day — and is not redelivered.
 func TestAlertsNeedSMTP(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate) // no SMTP
@@ -633,6 +639,7 @@ func TestAlertsNeedSMTP(t *testing.T) {
 // alert and the waiting alert follow the handover; an agent taking a chat
 // over from the robot alerts nobody.
 func TestAlertsWithRobot(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, allowPrivate)
 	master := e.login("master")
 	slack := newReceiver(t)
@@ -700,6 +707,7 @@ func TestAlertsWithRobot(t *testing.T) {
 // English, but what the customer wrote — the last message of a chat left
 // waiting, a left message — is quoted once, under both languages' labels.
 func TestAlertsQuoteOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, allowPrivate)
 	slack := newReceiver(t)
 	e.login("master").json("POST", e.shopPath()+"/alert-targets", `{"kind":"slack","url":"`+slack.srv.URL+`","events":["conversation.waiting","ticket.created"],"wait_minutes":1}`, 201, nil)
@@ -785,6 +793,7 @@ func runJobs(t *testing.T, e *env, w *outbox.Worker) {
 // names and words — both those written after and those still pending; they
 // resume, as the member had set them, once the member is active again.
 func TestAlertsStopWhenDeactivated(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			smtp := newSMTPServer(t)
@@ -832,6 +841,7 @@ func TestAlertsStopWhenDeactivated(t *testing.T) {
 // agent flooded by alerts turns them off and hears no more of them, as
 // quiet hours set since are kept.
 func TestAlertsStopWhenTurnedOff(t *testing.T) {
+	t.Parallel()
 	smtp := newSMTPServer(t)
 	e := newEnvWith(t, func(c *httpapi.Config) { allowPrivate(c); c.Mail = smtp.mailer() })
 	master, kim := e.login("master"), e.login("kim")
@@ -858,6 +868,7 @@ func TestAlertsStopWhenTurnedOff(t *testing.T) {
 // that reads like another) are escaped, as Slack asks; the alert's own
 // link to the console stays a link.
 func TestSlackAlertEscapesWhatCustomersWrite(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, allowPrivate)
 	slack := newReceiver(t)
 	e.login("master").json("POST", e.shopPath()+"/alert-targets", `{"kind":"slack","url":"`+slack.srv.URL+`","events":["ticket.created"]}`, 201, nil)
@@ -886,6 +897,7 @@ func TestSlackAlertEscapesWhatCustomersWrite(t *testing.T) {
 // their ![x](url) no image — each broken by an invisible word joiner —
 // while an email address they leave is as written.
 func TestSlackAlertQuietForMarkdownReceivers(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, allowPrivate)
 	slack := newReceiver(t)
 	e.login("master").json("POST", e.shopPath()+"/alert-targets", `{"kind":"slack","url":"`+slack.srv.URL+`","events":["ticket.created"]}`, 201, nil)
@@ -921,6 +933,7 @@ func TestSlackAlertQuietForMarkdownReceivers(t *testing.T) {
 // "]" a customer wrote is followed by an invisible word joiner (no link
 // form survives it), and the alert's own link keeps a label of our words.
 func TestJandiAlertEscapesWhatCustomersWrite(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, allowPrivate)
 	jandi := newReceiver(t)
 	e.login("master").json("POST", e.shopPath()+"/alert-targets", `{"kind":"jandi","url":"`+jandi.srv.URL+`","events":["ticket.created"]}`, 201, nil)
@@ -963,6 +976,7 @@ func TestJandiAlertEscapesWhatCustomersWrite(t *testing.T) {
 // widget; a ticket an agent makes — from a call, or from a chat — alerts
 // nobody (a webhook subscribed to ticket.created still receives both).
 func TestLeftMessageAlertOnlyForLeftMessages(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)

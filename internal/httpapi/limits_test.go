@@ -57,6 +57,7 @@ func spend(max int, req func(i int) *http.Response) (answered int, last *http.Re
 // one who chats normally never is, and neither are the other visitors
 // behind the same address.
 func TestMessageLimits(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, withLimits)
 	e.clock.freeze()
 	flood := e.visitor("shop", "")
@@ -95,6 +96,7 @@ func TestMessageLimits(t *testing.T) {
 // A person typing a message every two seconds for ten minutes is never
 // refused.
 func TestRealVisitorNeverLimited(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, withLimits)
 	e.clock.freeze()
 	v := e.visitor("shop", "")
@@ -108,6 +110,7 @@ func TestRealVisitorNeverLimited(t *testing.T) {
 // Tickets and sessions have budgets of their own; a spammer's tickets stop
 // at the third, the address's sessions at their burst.
 func TestTicketAndSessionLimits(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, withLimits)
 	e.clock.freeze()
 	v := e.visitor("shop", "")
@@ -134,6 +137,7 @@ func TestTicketAndSessionLimits(t *testing.T) {
 
 // A visitor may hold a few sockets (tabs) at once, not thousands.
 func TestSocketLimits(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, withLimits)
 	v := e.visitor("shop", "")
 	conv := v.start()
@@ -167,6 +171,7 @@ func TestSocketLimits(t *testing.T) {
 // The leave-a-message form's honeypot: a filled one is refused, and
 // nothing reaches To check.
 func TestTicketHoneypot(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	v := e.visitor("shop", "")
 	tickets := func() string {
@@ -181,6 +186,7 @@ func TestTicketHoneypot(t *testing.T) {
 // Consent is asked once per wording: recorded with its time and version on
 // the customer, it stands for their next chats until the notice changes.
 func TestConsentRecorded(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	v := e.visitor("shop", "")
 	widget := func(p string) string { return "/api/v1/widget" + p }
@@ -213,6 +219,7 @@ func TestConsentRecorded(t *testing.T) {
 // A refused start records none of the consent sent with it: not while
 // the desk takes no chats (409), not for a blocked customer (403).
 func TestConsentNotRecordedOnRefusedStart(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { consentNotRecordedOnRefusedStart(t, newEnvOn(t, kind, nil)) })
 	}
@@ -253,6 +260,7 @@ func consentNotRecordedOnRefusedStart(t *testing.T, e *env) {
 // address (each page view reads them), a visitor's pages of messages per
 // visitor, so a neighbour behind the same address reads on.
 func TestWidgetReadLimits(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, withLimits)
 	e.clock.freeze()
 	count := func(c *client, path string, max int) (int, *http.Response) {
@@ -286,6 +294,7 @@ func TestWidgetReadLimits(t *testing.T) {
 // address: their tokens cannot be guessed, and trying costs a client its
 // budget, not the server its work.
 func TestAccountLinkLimits(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, withLimits)
 	e.clock.freeze()
 	c := e.anonymous()
@@ -309,6 +318,7 @@ func TestAccountLinkLimits(t *testing.T) {
 // is the credential), so each address has a budget for them, files and
 // thumbnails together, spent by good links and bad ones alike.
 func TestWidgetFileLimits(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, withLimits)
 	e.clock.freeze()
 	c := e.fromAddress("127.0.0.4")
@@ -332,6 +342,7 @@ func TestWidgetFileLimits(t *testing.T) {
 // is the credential) and share the address's budget with its messages, so
 // guessing tokens there costs the same as anywhere else.
 func TestChannelFileLimits(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, withLimits)
 	e.clock.freeze()
 	c := e.fromAddress("127.0.0.6")
@@ -348,6 +359,7 @@ func TestChannelFileLimits(t *testing.T) {
 // script repeating either (a closed chat answers each "end" again) is
 // slowed down like one starting chats.
 func TestCloseAndRatingLimits(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, withLimits)
 	e.clock.freeze()
 	v := e.visitor("shop", "")
@@ -375,6 +387,7 @@ func TestCloseAndRatingLimits(t *testing.T) {
 // recorded once the message is taken, so they are asked once (§1.1), and
 // a refused message records none.
 func TestConsentWithLeftMessage(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

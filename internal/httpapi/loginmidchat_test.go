@@ -17,6 +17,7 @@ import (
 // customer ID, a member with an open chat of their own; a forged
 // signature is refused. On both stores.
 func TestLoginMidChat(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { loginMidChat(t, newEnvOn(t, kind, nil)) })
 	}

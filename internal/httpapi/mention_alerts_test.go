@@ -28,6 +28,7 @@ func readMail(t *testing.T, raw string) (to, subject, body string) {
 // console language, within their quiet hours never; nobody else, and not
 // the author mentioning themselves.
 func TestMentionAlerts(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			smtp := newSMTPServer(t)

@@ -17,6 +17,7 @@ import (
 // customer's history), or, taken before the account first writes, become
 // it. The session is refused, and nothing is stored.
 func TestSiteUIDNotAMessengerAccount(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)
@@ -62,6 +63,7 @@ func TestSiteUIDNotAMessengerAccount(t *testing.T) {
 // a stranger's chats under this customer's history and theirs under his.
 // The change is refused, and nothing is stored; on both stores.
 func TestCustomerIDNotAMessengerAccountToCome(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)

@@ -15,6 +15,7 @@ import (
 // the agents and never the visitor — not live, not replayed, not in the
 // widget's history — and its mention lets a colleague in and alerts them.
 func TestInternalNotes(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { internalNotes(t, newEnvOn(t, kind, nil)) })
 	}
@@ -129,6 +130,7 @@ func internalNotes(t *testing.T, e *env) {
 // TestReadReceipts: the visitor's reading reaches the agent, the
 // assignee's reading reaches the visitor, both as conversation.read.
 func TestReadReceipts(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { readReceipts(t, newEnvOn(t, kind, nil)) })
 	}
@@ -188,6 +190,7 @@ func readReceipts(t *testing.T, e *env) {
 // TestNotesAndReadsBadInput: each refusal has its code and changes
 // nothing, on both stores.
 func TestNotesAndReadsBadInput(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

@@ -16,6 +16,7 @@ import (
 // to the settings are not sent to visitors, nor is anything to another
 // workspace's; the widget's config says the same as the event.
 func TestWidgetHearsOperationStopped(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

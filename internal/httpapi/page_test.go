@@ -14,6 +14,7 @@ import (
 // would, and checks that every item comes once, in order, with no
 // truncation; and that bad paging parameters are refused.
 func TestListPaging(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	var want []int64
 	for range 5 {

@@ -38,6 +38,7 @@ func allowsSelf(policy, directive string) bool {
 }
 
 func TestAssetRoutes(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	tests := []struct {
 		path   string
@@ -111,6 +112,7 @@ var (
 // imports from their pages, as a browser would, and checks that every
 // module is served as JavaScript.
 func TestModuleGraphs(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, page := range []string{"/console/", "/widget/frame?site_id=shop"} {
 		t.Run(page, func(t *testing.T) {
@@ -158,6 +160,7 @@ func TestModuleGraphs(t *testing.T) {
 // files go compressed to a client that takes gzip, plain to one that does
 // not, and a browser revalidating what it holds gets 304 Not Modified.
 func TestStaticFilesCompressedAndRevalidated(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	get := func(path string, header ...string) (*http.Response, []byte) {
 		t.Helper()
@@ -218,6 +221,7 @@ func TestStaticFilesCompressedAndRevalidated(t *testing.T) {
 // preview. Each page's policy allows both, or the widget and the preview
 // showed a broken image where the help center showed the picture.
 func TestArticleImagesShown(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	imgSrc := func(policy string) string {
 		for _, d := range strings.Split(policy, ";") {

@@ -19,6 +19,7 @@ import (
 // restores originals with a reason; the audit log has it all, without
 // the values.
 func TestPII(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { piiScenario(t, newEnvOn(t, kind, nil)) })
 	}
@@ -29,6 +30,7 @@ func TestPII(t *testing.T) {
 // undo a master's "masters only" and read every original, or hand the
 // right to agents; the refusal changes nothing, on both stores.
 func TestPIIRolesMasters(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

@@ -23,6 +23,7 @@ import (
 // written from the masked text. Without this, the refund account a
 // customer typed stayed downloadable, in clear, for the file's 24 hours.
 func TestPIIMaskReachesExports(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { piiMaskReachesExports(t, newEnvOn(t, kind, nil)) })
 	}
@@ -104,6 +105,7 @@ func piiMaskReachesExports(t *testing.T, e *env) {
 // kept in the delivery and shown in the webhook's deliveries. A mask now
 // empties the replies of the deliveries that sent it, and of no others.
 func TestPIIMaskReachesWebhookReplies(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, allowPrivate)

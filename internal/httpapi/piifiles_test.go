@@ -20,6 +20,7 @@ import (
 // workspace decide who sees and restores the original, the download's name
 // follows, and the audit log has it all without the values.
 func TestPIIFileNames(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { piiFileNames(t, newEnvOn(t, kind, allowPrivate)) })
 	}

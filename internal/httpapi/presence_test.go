@@ -44,6 +44,7 @@ func (e *env) statusIn(ws *chat.Workspace, name string) chat.AgentStatus {
 // later — and so does every workspace of a sign-in with no console at all,
 // or of an agent who set themselves online over the API.
 func TestPresenceFollowsConsoles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	kim := e.agents["kim"]
 	must(t, e.store.AddMember(t.Context(), chat.Member{WorkspaceID: e.other.ID, AgentID: kim.ID, Role: chat.RoleAgent, Status: chat.StatusOffline}))
@@ -107,6 +108,7 @@ func TestPresenceFollowsConsoles(t *testing.T) {
 // auto-offline timer finds every console gone; signing out of the last
 // one takes them offline at once.
 func TestSignOutOnOneDevice(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.clock.freeze()
 	start := e.clock.Now()

@@ -14,6 +14,7 @@ import (
 // has a budget of its own; a client cannot choose another's by sending
 // the header itself, and without trusted proxies the header is ignored.
 func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
 	// The budget of account links: 30, then one each 2 s (limits.go).
 	const burst = 30
 	lookup := func(c *client, forwarded string) int {
@@ -69,6 +70,7 @@ func TestTrustedProxies(t *testing.T) {
 // new address would start a fresh run of guesses. Another /64 has a budget
 // of its own; IPv4 addresses stay apart.
 func TestIPv6NetworkBudget(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, func(c *httpapi.Config) {
 		withLimits(c)
 		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}

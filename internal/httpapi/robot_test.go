@@ -24,6 +24,7 @@ type robotMessage struct {
 // articles, says when it has none, hands over to a person on request with
 // the robot first on the agent path, and takes the visitor back.
 func TestRobot(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { robot(t, newEnvOn(t, kind, nil)) })
 	}
@@ -108,6 +109,7 @@ func robot(t *testing.T, e *env) {
 // TestRobotWithoutAgents: the robot answers when no agent is online, and
 // asking for a person then offers to leave a message.
 func TestRobotWithoutAgents(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedFAQ(t, e)
 	m := e.login("manager")
@@ -142,6 +144,7 @@ func TestRobotWithoutAgents(t *testing.T) {
 // online: the robot reads the clock the message was stored by, not the
 // wall clock, which is a working day here.
 func TestRobotAskedOnAHoliday(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	seedFAQ(t, e)
 	e.clock.freeze()
@@ -167,6 +170,7 @@ func TestRobotAskedOnAHoliday(t *testing.T) {
 // does: the robot's handover first, the robot first on the agent path
 // (§8.2).
 func TestRobotTransferredByManager(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -201,6 +205,7 @@ func TestRobotTransferredByManager(t *testing.T) {
 // the conversation as it now is, as a retry after the handover does; one
 // that arrives as the conversation ends is refused as ended, 409.
 func TestToAgentTwice(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			for _, tc := range []struct {
@@ -251,6 +256,7 @@ func TestToAgentTwice(t *testing.T) {
 // the robot's too: no new conversation starts, robot or not, and nothing
 // is stored; a left message is taken.
 func TestRobotOperationStopped(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

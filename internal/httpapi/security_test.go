@@ -21,6 +21,7 @@ import (
 // with no cookie, and the link stays usable. The console's own page (same
 // origin) and a script (no Origin) are let through.
 func TestSignInCrossSite(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master := e.login("master")
 	inv := e.invite(master, "nam@example.com", "nam", "agent")
@@ -84,6 +85,7 @@ func TestSignInCrossSite(t *testing.T) {
 // and, an authenticated page of Sodam's origin, no other site may frame
 // it (clickjacking).
 func TestTryPage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master, kim := e.login("master"), e.login("kim")
 	page := func(c *client, query string) (*http.Response, string) {
@@ -122,6 +124,7 @@ func TestTryPage(t *testing.T) {
 // can open — must not sit on a place meanwhile: a few hundred such would
 // have every other send in the installation refused with 503 overloaded.
 func TestSlowSendHoldsNoPlace(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, func(c *httpapi.Config) { c.MaxSendsInFlight = 1 })
 	slow, quick := e.visitor("shop", ""), e.visitor("shop", "")
 	slowConv, quickConv := slow.start(), quick.start()
@@ -164,6 +167,7 @@ func TestSlowSendHoldsNoPlace(t *testing.T) {
 // neither a shared cache nor the browser's disk keeps it. Files and the
 // widget's public settings keep their own caching.
 func TestAPIAnswersNotStored(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master := e.login("master")
 	vis := e.visitor("shop", "")
@@ -203,6 +207,7 @@ func TestAPIAnswersNotStored(t *testing.T) {
 // log or its CSV — carries them. (The identity secret is shown to
 // masters on purpose: they put it in their own server.)
 func TestSecretsShownOnce(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master := e.login("master")
 	var hook struct {

@@ -108,6 +108,7 @@ func (s *rawSocket) send(payload []byte) error {
 // An idle visitor socket holds no goroutine on the server: once its
 // session is live, the socket waits on the poller, not on a stack.
 func TestIdleSocketsHoldNoGoroutine(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	v := e.visitor("shop", "")
 	conv := v.start()
@@ -132,6 +133,7 @@ func TestIdleSocketsHoldNoGoroutine(t *testing.T) {
 // A frame larger than the limit closes the socket; the server does not
 // read it into memory.
 func TestOversizeFrameClosesSocket(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	v := e.visitor("shop", "")
 	conv := v.start()
@@ -156,6 +158,7 @@ func TestOversizeFrameClosesSocket(t *testing.T) {
 // waiting: the agent hears the visitor's last word (stopped typing), and
 // the visitor's socket stays open.
 func TestTypingFlood(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, withLimits)
 	kim := e.login("kim")
 	kimWS := kim.mustSocket(fmt.Sprintf("/api/v1/workspaces/%d/ws", e.shop.ID))
@@ -194,6 +197,7 @@ func TestTypingFlood(t *testing.T) {
 // always reaches the other side. The clock is frozen, so the budget
 // refills only when the test moves it.
 func TestTypingBudget(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, withLimits)
 	e.clock.freeze()
 	kim := e.login("kim")

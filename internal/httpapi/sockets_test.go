@@ -157,6 +157,7 @@ type sent struct {
 // TestChatLoop walks the whole foundation: a visitor asks, an agent takes
 // the conversation and answers, both see each other live, the visitor ends it.
 func TestChatLoop(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	kim, lee, manager := e.login("kim"), e.login("lee"), e.login("manager")
 	shop := fmt.Sprintf("/api/v1/workspaces/%d", e.shop.ID)
@@ -296,6 +297,7 @@ func mustJSON(t *testing.T, v any) []byte {
 // TestReconnectReplaysGap drops the visitor's socket, lets the agent write
 // while it is away, and checks the reconnect delivers exactly the gap.
 func TestReconnectReplaysGap(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	kim := e.login("kim")
 	shop := fmt.Sprintf("/api/v1/workspaces/%d", e.shop.ID)
@@ -357,6 +359,7 @@ func TestReconnectReplaysGap(t *testing.T) {
 // TestIdempotentRetries sends the same client_msg_id many times at once:
 // one message is stored and every observer sees it once.
 func TestIdempotentRetries(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	kim := e.login("kim")
 	shop := fmt.Sprintf("/api/v1/workspaces/%d", e.shop.ID)
@@ -420,6 +423,7 @@ func TestIdempotentRetries(t *testing.T) {
 // in the same open conversation from any browser, and a logged-out page
 // never resumes it.
 func TestSignedVisitor(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	signed := `,"site_uid":"user-42","site_uid_sig":"` + chat.SignSiteUID(e.shop.IdentitySecret, "user-42") + `"`
 	var s1 struct {
@@ -462,6 +466,7 @@ func TestSignedVisitor(t *testing.T) {
 
 // TestSocketOrigins refuses WebSockets opened by pages of other sites.
 func TestSocketOrigins(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	kim := e.login("kim")
 	vis := e.visitor("shop", "")
@@ -503,6 +508,7 @@ func TestSocketOrigins(t *testing.T) {
 // with the sodam protocol, and refuses a forged one as it refuses a
 // forged ?token=.
 func TestWidgetSocketTokenInProtocol(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	vis := e.visitor("shop", "")
 	conv := vis.start()
@@ -542,6 +548,7 @@ func TestWidgetSocketTokenInProtocol(t *testing.T) {
 // safe without this: they need the CSRF token, which such a page cannot
 // read.) The console's own https page still connects.
 func TestAgentSocketPlainPage(t *testing.T) {
+	t.Parallel()
 	e := newEnvWith(t, func(c *httpapi.Config) { c.BaseURL = strings.Replace(c.BaseURL, "http://", "https://", 1) })
 	kim := e.login("kim")
 	host := strings.TrimPrefix(e.srv.URL, "http://")

@@ -32,6 +32,7 @@ func (s *midRequestStore) Conversation(ctx context.Context, workspaceID, id int6
 // the conversation stays as it was, as if the request had come a moment
 // later.
 func TestConversationChangeByFormerManager(t *testing.T) {
+	t.Parallel()
 	demote := func(e *env) {
 		_, err := e.app.UpdateMember(context.Background(), e.shop.ID, e.agents["manager"].ID, chat.MemberPatch{Role: new(chat.RoleAgent)}, chat.Who{AgentID: e.agents["master"].ID})
 		must(t, err)
@@ -103,6 +104,7 @@ func (s *consoleMemberStore) ConsoleMember(ctx context.Context, tokenHash string
 // to chat with (the widget's availability), so a deactivated agent shown
 // online would open the chat with nobody there to take it.
 func TestStatusAfterDeactivation(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			ms := &consoleMemberStore{}

@@ -68,6 +68,7 @@ func statsDay(t *testing.T, e *env) (day1, day2 time.Time) {
 }
 
 func TestStats(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil) // skips PostgreSQL without a database
@@ -255,6 +256,7 @@ func statsExports(t *testing.T, e *env, manager *client, d string) {
 
 // TestStatsBadInput: each refusal has its code and changes nothing.
 func TestStatsBadInput(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -298,6 +300,7 @@ func TestStatsBadInput(t *testing.T) {
 // date refused as not a date. (A date to come: the client's cookie jar
 // keeps no session that expired by the wall clock.)
 func TestStatsOnADayWithoutMidnight(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -333,6 +336,7 @@ func TestStatsOnADayWithoutMidnight(t *testing.T) {
 // is unprocessed, not robot-resolved. One that asked the robot only is
 // robot-resolved.
 func TestStatsRobotRefusedAgent(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -380,6 +384,7 @@ func TestStatsRobotRefusedAgent(t *testing.T) {
 // handed it over. It counted as a transfer by "no agent", whose inflow it
 // was too.
 func TestStatsManagerAssignsFromQueue(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -418,6 +423,7 @@ func TestStatsManagerAssignsFromQueue(t *testing.T) {
 // 초과" / "over a day", not 172800 seconds (48 hours, a figure nobody
 // measured); the average stays a number.
 func TestStatsExportOverADay(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.store.(interface{ SetClock(func() time.Time) }).SetClock(e.clock.Now)
 	seoul, _ := time.LoadLocation("Asia/Seoul")

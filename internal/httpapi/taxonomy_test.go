@@ -11,6 +11,7 @@ import (
 // TestTagsCategoriesNote manages tags and categories, tags customers and
 // wraps up a conversation.
 func TestTagsCategoriesNote(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	manager, kim, lee, olga := e.login("manager"), e.login("kim"), e.login("lee"), e.login("olga")
 	shop := e.shopPath()

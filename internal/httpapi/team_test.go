@@ -63,6 +63,7 @@ func (e *env) auditActions(ws *chat.Workspace) []string {
 }
 
 func TestInvitations(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master, kim := e.login("master"), e.login("kim")
 	inv := e.invite(master, " Park@Example.com ", "박상담", "agent")
@@ -149,6 +150,7 @@ func TestInvitations(t *testing.T) {
 }
 
 func TestMemberAdministration(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master, kim := e.login("master"), e.login("kim")
 	e.setStatus("lee", chat.StatusAway)
@@ -229,6 +231,7 @@ func waitClosed(t *testing.T, s *socket) {
 }
 
 func TestLogoutEndsSockets(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	kim := e.login("kim")
 	s := kim.mustSocket(fmt.Sprintf("%s/ws", e.shopPath()))
@@ -250,6 +253,7 @@ func TestLogoutEndsSockets(t *testing.T) {
 // Signing in again as oneself ends the session the browser held too, so
 // that signing out then takes the agent offline at once.
 func TestSignInEndsCarriedSession(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	status := func(name string) chat.AgentStatus {
@@ -319,6 +323,7 @@ func TestSignInEndsCarriedSession(t *testing.T) {
 // close at once, on both stores; so does a reset link's use, for every
 // session. The session that changed the password keeps its socket.
 func TestPasswordChangeEndsSockets(t *testing.T) {
+	t.Parallel()
 	for _, kind := range []string{"sqlite", "postgres"} {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -364,6 +369,7 @@ func (s *handshakeStore) MentionedIn(ctx context.Context, workspaceID, agentID i
 // it would have ended an open one: the socket does not go on showing what
 // the member may no longer see.
 func TestAccessChangeDuringSocketHandshake(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			for _, tc := range []struct {
@@ -411,6 +417,7 @@ type createdToken struct {
 }
 
 func TestAPITokens(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master := e.login("master")
 	var rw, ro, admin createdToken
@@ -490,6 +497,7 @@ func TestAPITokens(t *testing.T) {
 // A token acts for its creator as they are now: one made by a master who
 // was since made a manager, then an agent, keeps no more rights than they.
 func TestAPITokenFollowsItsCreatorsRole(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master := e.login("master")
 	id := e.agents["manager"].ID
@@ -527,6 +535,7 @@ func TestAPITokenFollowsItsCreatorsRole(t *testing.T) {
 // them: the deactivation revoked them, as Settings → API tokens shows and
 // the audit log says.
 func TestDeactivationRevokesTokens(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master := e.login("master")
 	id := e.agents["manager"].ID
@@ -556,6 +565,7 @@ func TestDeactivationRevokesTokens(t *testing.T) {
 }
 
 func TestAuditLogAPI(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master := e.login("master")
 	for i := range 3 {
@@ -601,6 +611,7 @@ func TestAuditLogAPI(t *testing.T) {
 }
 
 func TestPasswords(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	kim, second := e.login("kim"), e.login("kim")
 	e.run([]scenario{
@@ -653,6 +664,7 @@ func (e *env) fromAddress(ip string) *client {
 // Guessing at one address slows that address's attempts on the account
 // down; the account's owner elsewhere signs in.
 func TestLoginBackoffIsPerAddress(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.clock.freeze()
 	attacker := e.anonymous()
@@ -676,6 +688,7 @@ func TestLoginBackoffIsPerAddress(t *testing.T) {
 // whoever the link reached, is no way around them, nor is a session's
 // password change.
 func TestPasswordGuessesLimitedEverywhere(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	e.clock.freeze()
 	var inv sentInvitation
@@ -706,6 +719,7 @@ func TestPasswordGuessesLimitedEverywhere(t *testing.T) {
 }
 
 func TestWorkspacesForOwners(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	_, err := e.store.SetOwner(ctx, e.agents["master"].ID, true, chat.Who{})
@@ -750,6 +764,7 @@ func TestWorkspacesForOwners(t *testing.T) {
 // The loader learns the launcher's look and whether its page may open the
 // chat; a refused page's origin shows in the settings.
 func TestLauncherAndRefusedOrigins(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master := e.login("master")
 	master.json("PATCH", e.shopPath(), `{"color":"#8a4b2f","allowed_origins":["https://shop.example.com"],
@@ -809,6 +824,7 @@ func TestLauncherAndRefusedOrigins(t *testing.T) {
 
 // With SMTP configured, an invitation's link is emailed as well as shown.
 func TestInvitationEmailed(t *testing.T) {
+	t.Parallel()
 	got := make(chan string, 1)
 	smtpAddr := fakeSMTP(t, got)
 	host, port, _ := net.SplitHostPort(smtpAddr)
@@ -871,6 +887,7 @@ func (s smtpSession) Data(r io.Reader) error {
 // left with none. (The store still refuses an active member's acceptance
 // with already_member.)
 func TestInvitationToAnActiveMember(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -903,6 +920,7 @@ func TestInvitationToAnActiveMember(t *testing.T) {
 // invite an address of their own as master and come back in through it
 // after the team had removed them.
 func TestInvitationsOfAFormerMaster(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -974,6 +992,7 @@ func (s *emailStepStore) AgentByEmail(ctx context.Context, email string) (*chat.
 // signed the caller in as that login — someone else's, whose password it
 // never gave — and added the membership to it.
 func TestInvitationAcceptedAsALoginMadeMeanwhile(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			es := &emailStepStore{}
@@ -1006,6 +1025,7 @@ func TestInvitationAcceptedAsALoginMadeMeanwhile(t *testing.T) {
 // change); before, colleagues kept the old name (transfer list, team,
 // mentions, tickets) until they reloaded.
 func TestRenameReachesColleagues(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	kim, manager := e.login("kim"), e.login("manager")
 	watcher := manager.mustSocket(e.shopPath() + "/ws")
@@ -1037,6 +1057,7 @@ func TestRenameReachesColleagues(t *testing.T) {
 // when the visitor's own chat (re-)entered it. It now gets its place at
 // once.
 func TestReturnedChatShowsQueuePlace(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master, kim := e.login("master"), e.login("kim")
 	for _, name := range []string{"master", "manager", "lee"} {
@@ -1063,6 +1084,7 @@ func TestReturnedChatShowsQueuePlace(t *testing.T) {
 // name, instead of a blank header; a greeting to the workspace's,
 // instead of a blank greeting posted to every visitor.
 func TestWidgetWording(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master := e.login("master")
 	master.json("PATCH", e.shopPath(), `{"title":"소담샵 상담","settings":{"widget":{"texts":{"en":{"title":"Chat with us"}}}}}`, 200, nil)
@@ -1112,6 +1134,7 @@ func TestWidgetWording(t *testing.T) {
 // launcher said the chat could not open there, though the site was
 // allowed.
 func TestAllowedOriginAsBrowsersSendIt(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master := e.login("master")
 	var ws chat.Workspace

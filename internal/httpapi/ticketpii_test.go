@@ -25,6 +25,7 @@ const leftMessage = "환불 계좌는 국민은행 123456-01-234567 입니다, �
 // without the role, a missing reason, another workspace's ticket and
 // unknown IDs are refused with their own 4xx and change nothing.
 func TestTicketPII(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			smtp := newSMTPServer(t)

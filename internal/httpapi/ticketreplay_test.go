@@ -13,6 +13,7 @@ import (
 // mask being ticket.updated rather than message.updated, replayed it
 // from memory.
 func TestReplayAfterTicketMask(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

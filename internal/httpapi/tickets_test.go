@@ -149,6 +149,7 @@ func (c *client) ticketPage(path string) ticketPageBody {
 // retried after the mail server's temporary refusal, and its delivery
 // state is visible; a solved ticket refuses public replies.
 func TestTicketFromChatWithEmailReply(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { ticketFromChat(t, newEnvOn(t, kind, nil)) })
 	}
@@ -268,6 +269,7 @@ func ticketFromChat(t *testing.T, e *env) {
 // TestTicketReplyWithoutSMTP: with no SMTP configured a public reply is
 // kept and says it was not emailed; a phone contact says so too.
 func TestTicketReplyWithoutSMTP(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	kim := e.login("kim")
 	v := e.visitor("shop", "")
@@ -292,6 +294,7 @@ func TestTicketReplyWithoutSMTP(t *testing.T) {
 // TestTicketReplyRefusedForGood: a mail server's permanent refusal (550)
 // fails the reply at once, with the server's words, and is not retried.
 func TestTicketReplyRefusedForGood(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	box, cfg := startMailbox(t, 0)
 	box.refuse = true
@@ -320,6 +323,7 @@ func TestTicketReplyRefusedForGood(t *testing.T) {
 // From in this installation's SMTP settings) is retried, not failed at
 // once: the operator mends the setting, and the queued replies go out.
 func TestTicketReplySenderRefused(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	box, cfg := startMailbox(t, 0)
 	box.refuseSender = true
@@ -354,6 +358,7 @@ func TestTicketReplySenderRefused(t *testing.T) {
 // under 200 spam ones is reached by following next_cursor, and at once by
 // a filter; no page repeats one.
 func TestTicketListPaging(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { ticketListPaging(t, newEnvOn(t, kind, nil)) })
 	}
@@ -403,6 +408,7 @@ func ticketListPaging(t *testing.T, e *env) {
 // TestTicketBadInput: each bad request gets its code, on both stores, and
 // changes nothing.
 func TestTicketBadInput(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { ticketBadInput(t, newEnvOn(t, kind, nil)) })
 	}
@@ -500,6 +506,7 @@ func decodeQP(t *testing.T, m *mail.Message) string {
 // delivery's change — and never a visitor's, not even the visitor the
 // ticket was made from.
 func TestTicketEventsLive(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	_, cfg := startMailbox(t, 0)
 	e.clock.freeze()
@@ -552,6 +559,7 @@ func TestTicketEventsLive(t *testing.T) {
 // or subject with a capital beyond ASCII — an accented Latin name, the
 // full-width letters Korean keyboards type — was not found by itself.
 func TestTicketSearchBeyondASCII(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -577,6 +585,7 @@ func TestTicketSearchBeyondASCII(t *testing.T) {
 // 10000-01-01 UTC, which JSON cannot write: the ticket, and the To check
 // list holding it, answered 500 for everyone.
 func TestTicketDueAtAtTheEndOfTime(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -601,6 +610,7 @@ func TestTicketDueAtAtTheEndOfTime(t *testing.T) {
 // conjoining jamo in places, "환불" as "ᄒ ᅪ ᆫ ᄇ ᅮ ᆯ") found no ticket,
 // though it is the very tag the list shows.
 func TestTicketTagFilterNFD(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -626,6 +636,7 @@ func TestTicketTagFilterNFD(t *testing.T) {
 // the two saw a change that was none, and the answer disagreed with the
 // next read.
 func TestTicketPatchDueAsStored(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -652,6 +663,7 @@ func TestTicketPatchDueAsStored(t *testing.T) {
 // changes the ticket only if nobody has since: 409 conflict, and nothing
 // changed, otherwise. Without If-Match, as before.
 func TestTicketPatchIfMatch(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -698,6 +710,7 @@ func TestTicketPatchIfMatch(t *testing.T) {
 // reply's subject the generic "Reply to your request", and the customer
 // could not tell which question was answered.
 func TestTicketReplySubjectFromLeftMessage(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	box, cfg := startMailbox(t, 0)
 	e.clock.freeze()
@@ -726,6 +739,7 @@ func TestTicketReplySubjectFromLeftMessage(t *testing.T) {
 // next public reply is queued to it. A contact that is neither is refused
 // and changes nothing.
 func TestTicketContactLater(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -773,6 +787,7 @@ func TestTicketContactLater(t *testing.T) {
 // once; the same client_id for another reply is a conflict, a malformed
 // one refused; neither changes anything.
 func TestTicketReplyOnce(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -807,6 +822,7 @@ func TestTicketReplyOnce(t *testing.T) {
 // end, and the pages before it through …/replies?before=; bad cursors and
 // another workspace's ticket are refused, on both stores.
 func TestTicketThreadPaging(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

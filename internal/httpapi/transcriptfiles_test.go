@@ -14,6 +14,7 @@ import (
 // whoever may see that history or ticket download the file (a colleague
 // whose chat it never was), nobody else.
 func TestTranscriptFiles(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

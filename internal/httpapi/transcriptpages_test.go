@@ -19,6 +19,7 @@ import (
 // a past chat in the customer's history and a ticket's — each page saying
 // where the rest is; bad paging is refused.
 func TestTranscriptPages(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

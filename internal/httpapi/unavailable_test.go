@@ -32,6 +32,7 @@ func (downStore) WorkspaceBySiteID(context.Context, string) (*chat.Workspace, er
 // A database that cannot be reached is a 503 with a code and Retry-After,
 // not a 500: the client should try again.
 func TestUnavailableDatabase(t *testing.T) {
+	t.Parallel()
 	db, _ := sqlite.OpenTest(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	store := downStore{db}

@@ -13,6 +13,7 @@ import (
 // for an unblock that never happened (a customer never blocked, or
 // unblocked a moment before by a colleague).
 func TestUnblockNotBlocked(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { unblockNotBlocked(t, newEnvOn(t, kind, nil)) })
 	}

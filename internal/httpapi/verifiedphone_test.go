@@ -10,6 +10,7 @@ import (
 // signed with the member's site_uid, and agents see it as verified
 // (§4.2); nobody can set it otherwise, and a refusal starts no session.
 func TestVerifiedPhone(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

@@ -40,6 +40,7 @@ type sessionAnswer struct {
 // both with an open chat, one blocked, a messenger's name, an agent
 // without the right, another workspace — change nothing; on both stores.
 func TestWebIdentifierFollowsCustomerID(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) { webIdentifierFollowsCustomerID(t, newEnvOn(t, kind, nil)) })
 	}

@@ -35,6 +35,7 @@ func (s *convStepStore) Conversation(ctx context.Context, workspaceID, id int64)
 // conversation closed meanwhile answers with the conversation as it now
 // is, closed, not as it read it before: the widget shows the chat as over.
 func TestWidgetCloseRace(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			cs := &convStepStore{}
@@ -78,6 +79,7 @@ func TestWidgetCloseRace(t *testing.T) {
 // taken, since no agent would ever see it, and nothing is stored. Taken
 // out of the archive, it works again.
 func TestArchivedWorkspaceWidget(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

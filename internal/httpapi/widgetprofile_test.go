@@ -15,6 +15,7 @@ import (
 // left out and the visitor still chats (§1.3: they are optional), so a
 // ticket can be made from the chat afterwards.
 func TestWidgetProfileChecked(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -70,6 +71,7 @@ func TestWidgetProfileChecked(t *testing.T) {
 // ticket may have (stored before the checks) gives the chat's ticket the
 // contact that passes, or none, instead of refusing the ticket.
 func TestTicketFromChatLeavesOutBadContact(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)

@@ -25,6 +25,7 @@ func auditEntries(t *testing.T, e *env, master *client, action string) []chat.Au
 // the secret) and the refused attempts, and a visitor signed with the old
 // secret is refused while the new signature works.
 func TestIdentitySecretRotation(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master, manager, kim := e.login("master"), e.login("manager"), e.login("kim")
 	old := e.shop.IdentitySecret
@@ -71,6 +72,7 @@ func TestIdentitySecretRotation(t *testing.T) {
 // key (SODAM_SECRET_KEY changed) a signed login is refused saying why, the
 // master sees no secret, and rotating it repairs the workspace.
 func TestIdentitySecretUnderAnotherKey(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			e := newEnvOn(t, kind, nil)
@@ -113,6 +115,7 @@ func TestIdentitySecretUnderAnotherKey(t *testing.T) {
 // routes (a malformed body, a value out of range: 400); and the log pages
 // by ?limit=.
 func TestAuditToolChanges(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	master, manager, kim := e.login("master"), e.login("manager"), e.login("kim")
 	var tag, article struct{ ID int64 }
@@ -206,6 +209,7 @@ func (s *readStepStore) Workspace(ctx context.Context, id int64) (*chat.Workspac
 // so the change that committed in between was silently undone (and the
 // audit log showed the second manager reverting it).
 func TestConcurrentSettingsChanges(t *testing.T) {
+	t.Parallel()
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			rs := &readStepStore{}
