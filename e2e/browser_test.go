@@ -504,3 +504,26 @@ func lastOf(bs []bubble) bubble {
 	}
 	return bs[len(bs)-1]
 }
+
+// TestBrowserSignInElsewhere: the session is the browser's, so a console
+// tab follows a sign-out and a sign-in as someone else in another tab of
+// the same browser, rather than showing the first person's console while
+// its requests go as the second.
+func TestBrowserSignInElsewhere(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	first := newTab(t, browser(t), "first tab")
+	s.addAgent("mina@sodam.local", "민아", "e2e-password-2")
+	signIn(first, s)
+	adminName := eval[string](first, `document.querySelector('[data-testid=account-name]').textContent`)
+	second := anotherTab(t, first, "second tab")
+	second.goTo(s.baseURL + "/console/")
+	second.waitFor("the same console", `!document.querySelector('#app').hidden && document.querySelector('[data-testid=account-name]').textContent === `+js(adminName))
+
+	second.click("[data-testid=nav-logout]")
+	second.waitFor("the sign-in form", `!document.querySelector('#login').hidden`)
+	first.waitFor("the sign-in form after signing out in the other tab", `!document.querySelector('#login').hidden && document.querySelector('#app').hidden`)
+
+	signInAs(second, s, "mina@sodam.local", "e2e-password-2")
+	first.waitFor("민아's console after her sign-in in the other tab", `!document.querySelector('#app').hidden && document.querySelector('[data-testid=account-name]').textContent === '민아'`)
+}

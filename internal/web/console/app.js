@@ -33,6 +33,16 @@ import './workspaces.js';
 const $ = (selector) => document.querySelector(selector);
 const app = $('#app');
 const workspaceKey = 'sodam.workspace';
+
+// Who is signed in, as the browser's console tabs share it: the session
+// cookie is the browser's, so after a sign-out, or a sign-in as someone
+// else, in another tab this one would go on showing the first person's
+// console while its requests went as the second. It reloads instead, and
+// shows the sign-in form or the new person's console.
+const signedInKey = 'sodam.signed-in';
+window.addEventListener('storage', (e) => {
+  if (e.key === signedInKey && (e.newValue ?? '') !== String(session.agent?.id ?? '')) location.reload();
+});
 const titleAlert = new TitleAlert();
 
 let inbox = null;
@@ -95,6 +105,7 @@ function showLogin(message) {
 function signedIn(me) {
   if (!me.memberships?.length) return showLogin(t('error.workspace_not_found'));
   session.set(me);
+  storage.set(signedInKey, String(me.agent.id));
   if (me.agent.language && me.agent.language !== locale.lang) chooseLanguage(me.agent.language);
   closeLogin();
   app.hidden = false;
@@ -394,6 +405,7 @@ function markCurrent() {
 
 async function logout() {
   await call('POST', '/auth/logout').catch(() => {});
+  storage.remove(signedInKey);
   history.replaceState(null, '', location.pathname);
   showLogin('');
 }
