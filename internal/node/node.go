@@ -122,6 +122,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("seal identity secrets: %w", err)
 	}
+	// So are endpoints' addresses (a Slack or Jandi incoming webhook's
+	// URL is a credential).
+	if err := db.SealEndpointURLs(ctx); err != nil {
+		return fmt.Errorf("seal endpoints' addresses: %w", err)
+	}
 	for _, id := range unopened {
 		m.Log.Warn("a workspace's identity secret does not open with this secret key (was SODAM_SECRET_KEY changed?): its signed logins fail until a master rotates the secret",
 			slog.Int64("workspace", id))

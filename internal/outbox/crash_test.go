@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -228,5 +229,30 @@ func countingReceiver(t *testing.T, status func(n int) int) (url string, request
 		mu.Lock()
 		defer mu.Unlock()
 		return n
+	}
+}
+
+// TestAddressUnderAnotherKey: an endpoint whose sealed address does not
+// open with the installation's key (SODAM_SECRET_KEY changed) is not sent
+// to; its delivery fails saying why.
+func TestAddressUnderAnotherKey(t *testing.T) {
+	for _, kind := range kinds() {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			url, requests := countingReceiver(t, func(int) int { return http.StatusNoContent })
+			f := newFixture(t, kind, url)
+			f.fill(t, 1)
+			if _, err := f.db.UseSecretKey(ctx, "another secret key, 32 characters or more"); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now().Add(10 * time.Minute)
+			w := worker(f.db, "node-a")
+			w.Now = func() time.Time { return now }
+			w.RunDue(ctx)
+			got, err := f.db.Deliveries(ctx, f.ws.ID, f.endpoint, outbox.DeliveryFilter{Limit: 10})
+			if err != nil || len(got) != 1 || !strings.Contains(got[0].LastError, "does not open with this key") || requests() != 0 {
+				t.Fatalf("deliveries %+v (%v), %d requests", got, err, requests())
+			}
+		})
 	}
 }

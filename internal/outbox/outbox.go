@@ -149,6 +149,10 @@ type Endpoint struct {
 	CreatedAt   time.Time `json:"created_at"`
 	// SealedSecret is the signing secret as stored: sealed (Sealer).
 	SealedSecret string `json:"-"`
+	// Unopened: the address, stored sealed as the secret is, does not
+	// open with this installation's key (SODAM_SECRET_KEY changed), so URL
+	// is "" and deliveries fail until the endpoint is made again.
+	Unopened bool `json:"-"`
 }
 
 // Wants reports whether the endpoint subscribed to typ.

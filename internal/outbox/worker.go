@@ -644,6 +644,9 @@ func (w *Worker) attempt(ctx context.Context, eps *endpointCache, d Delivery) Ou
 // send carries out one attempt. A nil error with out.Status set means
 // the delivery is settled without sending (quiet hours).
 func (w *Worker) send(ctx context.Context, eps *endpointCache, ep *Endpoint, d Delivery, out *Outcome) error {
+	if ep.Unopened {
+		return errors.New("the endpoint's address does not open with this key (was SODAM_SECRET_KEY changed?): make the endpoint again")
+	}
 	switch ep.Kind {
 	case KindWebhook, KindChannel:
 		stored, err := eps.event(ctx, d)

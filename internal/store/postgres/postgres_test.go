@@ -313,5 +313,22 @@ func TestIdentitySecretsSealed(t *testing.T) {
 	})
 }
 
+// Endpoints' addresses are sealed at rest (storetest.EndpointURLsSealed).
+func TestEndpointURLsSealed(t *testing.T) {
+	db, raw, _, schema := openWithRaw(t)
+	table := `"` + schema + `".endpoints`
+	storetest.EndpointURLsSealed(t, db, func(id int64) string {
+		var s string
+		if err := raw.QueryRow(`SELECT url FROM `+table+` WHERE id = $1`, id).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, func(id int64, s string) {
+		if _, err := raw.Exec(`UPDATE `+table+` SET url = $1 WHERE id = $2`, s, id); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 // BenchmarkFAQImport: a 10,000-article FAQ import (docs/benchmarks.md, issue 12).
 func BenchmarkFAQImport(b *testing.B) { storetest.BenchFAQImport(b, postgres.OpenTest) }

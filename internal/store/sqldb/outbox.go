@@ -32,8 +32,11 @@ const (
 const endpointColumns = `id, workspace_id, kind, name, url, events, secret, channel_kind, internal,
 	COALESCE(agent_id, 0), quiet_start, quiet_end, wait_minutes, COALESCE(created_by, 0), created_at`
 
-// scanEndpoint reads one endpoint row.
-func scanEndpoint(row interface{ Scan(...any) error }) (*outbox.Endpoint, error) {
+// scanEndpoint reads one endpoint row. Its address is stored sealed (an
+// incoming webhook's URL is itself a credential, as is a bridge's) and
+// comes back clear; one that does not open with this store's key reads
+// as "" and Unopened.
+func (db *DB) scanEndpoint(row interface{ Scan(...any) error }) (*outbox.Endpoint, error) {
 	var e outbox.Endpoint
 	var events string
 	var created int64
@@ -49,6 +52,9 @@ func scanEndpoint(row interface{ Scan(...any) error }) (*outbox.Endpoint, error)
 		return nil, fmt.Errorf("endpoint %d events: %w", e.ID, err)
 	}
 	e.CreatedAt = fromMicros(created)
+	stored := e.URL
+	e.URL = db.openSecret(stored)
+	e.Unopened = stored != "" && e.URL == ""
 	return &e, nil
 }
 
@@ -109,16 +115,51 @@ func (db *DB) CreateEndpoint(ctx context.Context, e *outbox.Endpoint, tokenHash 
 		if tokenHash != "" {
 			token = tokenHash
 		}
+		address, err := db.sealURL(e.URL)
+		if err != nil {
+			return err
+		}
 		e.CreatedAt = t.now.UTC().Truncate(time.Microsecond)
 		e.CreatedBy = by.AgentID
 		if err := x.row(ctx, `INSERT INTO endpoints (workspace_id, kind, name, url, events, secret, token_hash, channel_kind, internal,
 			quiet_start, quiet_end, wait_minutes, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			e.WorkspaceID, e.Kind, e.Name, e.URL, string(events), e.SealedSecret, token, e.ChannelKind, e.Internal,
+			e.WorkspaceID, e.Kind, e.Name, address, string(events), e.SealedSecret, token, e.ChannelKind, e.Internal,
 			e.QuietStart, e.QuietEnd, e.WaitMinutes, nullID(by.AgentID), micros(e.CreatedAt)).Scan(&e.ID); err != nil {
 			return err
 		}
 		target, view := auditView(e)
 		return x.audit(ctx, t.entry(e.WorkspaceID, by, auditEndpointCreate, target, nil, view))
+	})
+}
+
+// sealURL is what the url column stores of an endpoint's address: sealed
+// as identity secrets are (sealSecret), "" (a member's own alerts) as is.
+func (db *DB) sealURL(address string) (string, error) {
+	if address == "" {
+		return "", nil
+	}
+	return db.sealSecret(address)
+}
+
+// SealEndpointURLs seals, in one transaction, the endpoints' addresses
+// stored in clear (by a version that did not seal them). A node runs it
+// at start, with SealIdentitySecrets.
+func (db *DB) SealEndpointURLs(ctx context.Context) error {
+	return db.tx(ctx, func(x q) error {
+		plain, err := idTexts(ctx, x, `SELECT id, url FROM endpoints WHERE url <> '' AND url NOT LIKE 'v1:%' ORDER BY id`+db.d.ForUpdate)
+		if err != nil {
+			return err
+		}
+		for id, address := range plain {
+			sealed, err := db.sealURL(address)
+			if err != nil {
+				return err
+			}
+			if _, err := x.exec(ctx, `UPDATE endpoints SET url = ? WHERE id = ?`, sealed, id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -143,18 +184,18 @@ func (db *DB) Endpoints(ctx context.Context, workspaceID int64, kinds ...outbox.
 	if err != nil {
 		return nil, err
 	}
-	return scanEndpoints(rows)
+	return db.scanEndpoints(rows)
 }
 
 // Endpoint returns one live endpoint of the workspace.
 func (db *DB) Endpoint(ctx context.Context, workspaceID, id int64) (*outbox.Endpoint, error) {
-	return scanEndpoint(db.read().row(ctx, `SELECT `+endpointColumns+` FROM endpoints
+	return db.scanEndpoint(db.read().row(ctx, `SELECT `+endpointColumns+` FROM endpoints
 		WHERE workspace_id = ? AND id = ? AND deleted_at IS NULL`, workspaceID, id))
 }
 
 // ChannelByToken finds a live channel by its token's hash.
 func (db *DB) ChannelByToken(ctx context.Context, tokenHash string) (*outbox.Endpoint, error) {
-	e, err := scanEndpoint(db.read().row(ctx, `SELECT `+endpointColumns+` FROM endpoints
+	e, err := db.scanEndpoint(db.read().row(ctx, `SELECT `+endpointColumns+` FROM endpoints
 		WHERE token_hash = ? AND kind = 'channel' AND deleted_at IS NULL`, tokenHash))
 	if chat.ErrorCode(err) == outbox.ErrEndpointNotFound {
 		return nil, chat.Errorf(outbox.ErrChannelToken, "the channel token is not valid or was revoked")
@@ -166,7 +207,7 @@ func (db *DB) ChannelByToken(ctx context.Context, tokenHash string) (*outbox.End
 func (db *DB) DeleteEndpoint(ctx context.Context, workspaceID, id int64, by chat.Who) error {
 	return db.tx(ctx, func(x q) error {
 		t := &txn{q: x, now: db.Now()}
-		e, err := scanEndpoint(x.row(ctx, `SELECT `+endpointColumns+` FROM endpoints
+		e, err := db.scanEndpoint(x.row(ctx, `SELECT `+endpointColumns+` FROM endpoints
 			WHERE workspace_id = ? AND id = ? AND deleted_at IS NULL AND agent_id IS NULL`+x.forUpdate(), workspaceID, id))
 		if err != nil {
 			return err
@@ -186,7 +227,7 @@ func (db *DB) DeleteEndpoint(ctx context.Context, workspaceID, id int64, by chat
 
 // PersonalAlerts is an agent's own email alert settings.
 func (db *DB) PersonalAlerts(ctx context.Context, workspaceID, agentID int64) (*outbox.Endpoint, error) {
-	e, err := scanEndpoint(db.read().row(ctx, `SELECT `+endpointColumns+` FROM endpoints
+	e, err := db.scanEndpoint(db.read().row(ctx, `SELECT `+endpointColumns+` FROM endpoints
 		WHERE workspace_id = ? AND agent_id = ?`, workspaceID, agentID))
 	if chat.ErrorCode(err) == outbox.ErrEndpointNotFound {
 		return nil, nil
@@ -268,7 +309,7 @@ func (db *DB) Redeliver(ctx context.Context, workspaceID, endpointID, deliveryID
 	err := db.tx(ctx, func(x q) error {
 		t := &txn{q: x, now: db.Now()}
 		now := micros(t.now)
-		e, err := scanEndpoint(x.row(ctx, `SELECT `+endpointColumns+` FROM endpoints
+		e, err := db.scanEndpoint(x.row(ctx, `SELECT `+endpointColumns+` FROM endpoints
 			WHERE workspace_id = ? AND id = ? AND deleted_at IS NULL`, workspaceID, endpointID))
 		if err != nil {
 			return err
@@ -295,7 +336,7 @@ func (db *DB) RedeliverFailed(ctx context.Context, workspaceID, endpointID int64
 	var n int64
 	err := db.tx(ctx, func(x q) error {
 		t := &txn{q: x, now: db.Now()}
-		e, err := scanEndpoint(x.row(ctx, `SELECT `+endpointColumns+` FROM endpoints
+		e, err := db.scanEndpoint(x.row(ctx, `SELECT `+endpointColumns+` FROM endpoints
 			WHERE workspace_id = ? AND id = ? AND deleted_at IS NULL`, workspaceID, endpointID))
 		if err != nil {
 			return err
@@ -744,14 +785,14 @@ func (db *DB) ChannelRetry(ctx context.Context, workspaceID, customerID int64, c
 // ones included (those of active members only), inside a transaction.
 func (db *DB) alertEndpoints(ctx context.Context, x q, workspaceIDs []int64) ([]outbox.Endpoint, error) {
 	var out []outbox.Endpoint
-	err := x.batch(ctx, alertEndpointsStmt(workspaceIDs, &out))
+	err := x.batch(ctx, db.alertEndpointsStmt(workspaceIDs, &out))
 	return out, err
 }
 
 // alertEndpointsStmt is alertEndpoints' query, appending to *out: a
 // batch's events read the endpoints in the round trip that numbers them
 // (appendEvents).
-func alertEndpointsStmt(workspaceIDs []int64, out *[]outbox.Endpoint) Stmt {
+func (db *DB) alertEndpointsStmt(workspaceIDs []int64, out *[]outbox.Endpoint) Stmt {
 	args := make([]any, len(workspaceIDs))
 	for i, id := range workspaceIDs {
 		args[i] = id
@@ -763,7 +804,7 @@ func alertEndpointsStmt(workspaceIDs []int64, out *[]outbox.Endpoint) Stmt {
 		AND (agent_id IS NULL OR EXISTS (SELECT 1 FROM members AS m
 			WHERE m.workspace_id = endpoints.workspace_id AND m.agent_id = endpoints.agent_id AND m.active))`, Args: args,
 		Row: func(scan func(...any) error) error {
-			e, err := scanEndpoint(scanFunc(scan))
+			e, err := db.scanEndpoint(scanFunc(scan))
 			if err == nil {
 				*out = append(*out, *e)
 			}
@@ -776,6 +817,7 @@ func alertEndpointsStmt(workspaceIDs []int64, out *[]outbox.Endpoint) Stmt {
 // its workspaces' with its first reads (appendMessages), and appendEvents
 // reads those of any other workspace that has events.
 type batchEndpoints struct {
+	db   *DB
 	read []int64 // the workspaces whose endpoints were read
 	all  []outbox.Endpoint
 }
@@ -793,7 +835,7 @@ func (b *batchEndpoints) stmt(wss []int64) (s Stmt, ok bool) {
 		return Stmt{}, false
 	}
 	b.read = append(b.read, unread...)
-	return alertEndpointsStmt(unread, &b.all), true
+	return b.db.alertEndpointsStmt(unread, &b.all), true
 }
 
 // enqueueDeliveries is the outbox's half of a commit: beside the events
@@ -938,11 +980,11 @@ func insertDeliveryArrays(ctx context.Context, x q, now time.Time, ds []delivery
 }
 
 // scanEndpoints reads every endpoint rows holds, and closes rows.
-func scanEndpoints(rows *sql.Rows) ([]outbox.Endpoint, error) {
+func (db *DB) scanEndpoints(rows *sql.Rows) ([]outbox.Endpoint, error) {
 	defer rows.Close()
 	var out []outbox.Endpoint
 	for rows.Next() {
-		e, err := scanEndpoint(rows)
+		e, err := db.scanEndpoint(rows)
 		if err != nil {
 			return nil, err
 		}

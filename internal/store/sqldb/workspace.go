@@ -113,7 +113,7 @@ func (db *DB) openSecret(stored string) string {
 // it at start.
 func (db *DB) SealIdentitySecrets(ctx context.Context) (unopened []int64, err error) {
 	err = db.tx(ctx, func(x q) error {
-		plain, err := identitySecrets(ctx, x, `SELECT id, identity_secret FROM workspaces WHERE identity_secret NOT LIKE 'v1:%' ORDER BY id`+db.d.ForUpdate)
+		plain, err := idTexts(ctx, x, `SELECT id, identity_secret FROM workspaces WHERE identity_secret NOT LIKE 'v1:%' ORDER BY id`+db.d.ForUpdate)
 		if err != nil {
 			return err
 		}
@@ -131,7 +131,7 @@ func (db *DB) SealIdentitySecrets(ctx context.Context) (unopened []int64, err er
 	if err != nil {
 		return nil, err
 	}
-	all, err := identitySecrets(ctx, db.read(), `SELECT id, identity_secret FROM workspaces`)
+	all, err := idTexts(ctx, db.read(), `SELECT id, identity_secret FROM workspaces`)
 	for id, sealed := range all {
 		if db.openSecret(sealed) == "" {
 			unopened = append(unopened, id)
@@ -141,8 +141,9 @@ func (db *DB) SealIdentitySecrets(ctx context.Context) (unopened []int64, err er
 	return unopened, err
 }
 
-// identitySecrets reads the workspaces' IDs and identity_secret columns.
-func identitySecrets(ctx context.Context, x q, query string) (map[int64]string, error) {
+// idTexts reads rows of an ID and a text (a workspace's identity secret,
+// an endpoint's address) into a map.
+func idTexts(ctx context.Context, x q, query string) (map[int64]string, error) {
 	rows, err := x.query(ctx, query)
 	if err != nil {
 		return nil, err

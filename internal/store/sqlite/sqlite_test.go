@@ -305,5 +305,26 @@ func TestIdentitySecretsSealed(t *testing.T) {
 	})
 }
 
+// Endpoints' addresses are sealed at rest (storetest.EndpointURLsSealed).
+func TestEndpointURLsSealed(t *testing.T) {
+	db, path := sqlite.OpenTest(t)
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	storetest.EndpointURLsSealed(t, db, func(id int64) string {
+		var s string
+		if err := raw.QueryRow(`SELECT url FROM endpoints WHERE id = ?`, id).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}, func(id int64, s string) {
+		if _, err := raw.Exec(`UPDATE endpoints SET url = ? WHERE id = ?`, s, id); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 // BenchmarkFAQImport: a 10,000-article FAQ import (docs/benchmarks.md, issue 12).
 func BenchmarkFAQImport(b *testing.B) { storetest.BenchFAQImport(b, open) }
