@@ -448,24 +448,34 @@ func TestBrowserHistoryRobotRefused(t *testing.T) {
 }
 
 // TestBrowserHistoryPanelLive: the history page's customer follows changes
-// made elsewhere, as the chat's panel does: what the agent is typing stays,
-// a change to the same field is pointed out, and what is typed while Save
-// is on its way stays unsaved.
+// made elsewhere, as the chat's panel does — for a plain agent, whose
+// console is told only which customer changed, and for a manager, sent
+// the profile: what the agent is typing stays, a change to the same field
+// is pointed out, and what is typed while Save is on its way stays unsaved.
 func TestBrowserHistoryPanelLive(t *testing.T) {
 	t.Parallel()
 	s := startSite(t)
-	agent := newTab(t, browser(t), "agent")
+	root := browser(t)
+	agent := newTab(t, root, "agent")
+	manager := newTab(t, root, "manager")
 	id := quietChat(t, s, "포장 상자가 찌그러져서 왔어요")
-	signIn(agent, s)
-	agent.click("[data-testid=nav-history]")
+	s.addAgent("mina@sodam.local", "민아", "e2e-password-2")
+	signInAs(agent, s, "mina@sodam.local", "e2e-password-2")
+	agent.click("[data-testid=tab-unassigned]")
+	openAndAssign(agent, id)
+	signIn(manager, s)
 	result := fmt.Sprintf("[data-testid=history-result][data-conversation-id='%d'] button", id)
-	agent.click(result)
-	agent.waitFor("the panel's customer", `document.querySelector('[data-testid=history-panel]').dataset.conversationId === '`+fmt.Sprint(id)+`'`)
 	field := func(name string) string {
 		return `document.querySelector('[data-testid=history-customer-` + name + `]')`
 	}
+	for _, p := range []*tab{agent, manager} {
+		p.click("[data-testid=nav-history]")
+		p.click(result)
+		p.waitFor("the panel's customer", `document.querySelector('[data-testid=history-panel]').dataset.conversationId === '`+fmt.Sprint(id)+`'`+
+			` && `+field("form")+`.checkVisibility()`)
+	}
 	patch := func(body map[string]string) {
-		api[any](agent, s, "PATCH", fmt.Sprintf("/conversations/%d/customer", id), body)
+		api[any](manager, s, "PATCH", fmt.Sprintf("/conversations/%d/customer", id), body)
 	}
 
 	const note = "교환 원함, 사진 받음"
@@ -473,6 +483,7 @@ func TestBrowserHistoryPanelLive(t *testing.T) {
 	const nickname = "포장 불만 고객"
 	patch(map[string]string{"nickname": nickname})
 	agent.waitFor("the nickname changed elsewhere, the note kept", field("nickname")+`.value === `+js(nickname)+` && `+field("note")+`.value === `+js(note))
+	manager.waitFor("the nickname in the manager's panel", field("nickname")+`.value === `+js(nickname))
 	patch(map[string]string{"note": "환불 원함"})
 	toastSays(agent, "이 고객 정보가 다른 곳에서 바뀌었습니다. 저장하지 않은 내용은 그대로 두었습니다. 저장하면 그 변경을 덮어씁니다.")
 	if got := eval[string](agent, field("note")+`.value`); got != note {
@@ -486,7 +497,7 @@ func TestBrowserHistoryPanelLive(t *testing.T) {
 	agent.unhold()
 	toastSays(agent, "저장했습니다.")
 	agent.waitFor("the email kept", field("email")+`.value === `+js(email)+` && `+field("note")+`.value === `+js(note))
-	if got := detail(agent, s, id).Customer; got.Note != note || got.Email != "" || got.Nickname != nickname {
+	if got := detail(manager, s, id).Customer; got.Note != note || got.Email != "" || got.Nickname != nickname {
 		agent.fail("saved: note %q, email %q, nickname %q; want %q, none, %q", got.Note, got.Email, got.Nickname, note, nickname)
 	}
 }
