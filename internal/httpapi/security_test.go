@@ -243,3 +243,36 @@ func TestSecretsShownOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestHSTS: served over HTTPS (an https base URL, Secure cookies), every
+// answer — a page, the API, a refusal — asks the browser to keep to HTTPS
+// for a year; over plain HTTP, or with Secure cookies turned off on
+// purpose, none does.
+func TestHSTS(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name   string
+		base   string
+		secure bool
+		want   string
+	}{
+		{"https", "https://chat.example.com", true, "max-age=31536000"},
+		{"plain HTTP", "", false, ""},
+		{"https with Secure cookies off", "https://chat.example.com", false, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnvWith(t, func(c *httpapi.Config) {
+				if tt.base != "" {
+					c.BaseURL = tt.base
+				}
+				c.SecureCookies = tt.secure
+			})
+			for _, path := range []string{"/console/", "/api/v1/me", "/robots.txt", "/api/v1/no-such-route"} {
+				resp, _ := e.anonymous().response("GET", path, "")
+				if got := resp.Header.Get("Strict-Transport-Security"); got != tt.want {
+					t.Fatalf("GET %s (%d): Strict-Transport-Security %q, want %q", path, resp.StatusCode, got, tt.want)
+				}
+			}
+		})
+	}
+}

@@ -306,8 +306,25 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 		}()
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "same-origin")
+		if s.https() {
+			w.Header().Set("Strict-Transport-Security", hsts)
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// hsts asks browsers to reach Sodam over HTTPS only for a year (HSTS),
+// sent when Sodam is served over HTTPS (https): a person who once opened
+// the console is not then downgraded to plain HTTP on a hostile network,
+// where the first request would go out before any redirect. Subdomains
+// are not included: they may be other services.
+const hsts = "max-age=31536000"
+
+// https reports whether Sodam is served over HTTPS: an https base URL
+// with Secure cookies (an operator serving an https base URL over plain
+// HTTP on purpose turns those off, and gets no HSTS either).
+func (s *Server) https() bool {
+	return s.cfg.SecureCookies && strings.HasPrefix(strings.ToLower(s.cfg.BaseURL), "https://")
 }
 
 // wrap applies a route's access rule and turns its error into a response.
