@@ -299,35 +299,34 @@ func reopenAfter(t *testing.T, db *sqldb.DB, url, schema, stmts string) *sqldb.D
 // Identity secrets are sealed at rest (storetest.IdentitySecretsSealed).
 func TestIdentitySecretsSealed(t *testing.T) {
 	db, raw, _, schema := openWithRaw(t)
-	table := `"` + schema + `".workspaces`
-	storetest.IdentitySecretsSealed(t, db, func(id int64) string {
-		var s string
-		if err := raw.QueryRow(`SELECT identity_secret FROM `+table+` WHERE id = $1`, id).Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}, func(id int64, s string) {
-		if _, err := raw.Exec(`UPDATE `+table+` SET identity_secret = $1 WHERE id = $2`, s, id); err != nil {
-			t.Fatal(err)
-		}
-	})
+	column, setColumn := rawColumn(t, raw, schema, "workspaces", "identity_secret")
+	storetest.IdentitySecretsSealed(t, db, column, setColumn)
 }
 
 // Endpoints' addresses are sealed at rest (storetest.EndpointURLsSealed).
 func TestEndpointURLsSealed(t *testing.T) {
 	db, raw, _, schema := openWithRaw(t)
-	table := `"` + schema + `".endpoints`
-	storetest.EndpointURLsSealed(t, db, func(id int64) string {
+	column, setColumn := rawColumn(t, raw, schema, "endpoints", "url")
+	storetest.EndpointURLsSealed(t, db, column, setColumn)
+}
+
+// rawColumn reads and writes one text column of a table's rows by id,
+// under the store.
+func rawColumn(t *testing.T, raw *sql.DB, schema, table, column string) (get func(id int64) string, set func(id int64, value string)) {
+	table = `"` + schema + `".` + table
+	get = func(id int64) string {
 		var s string
-		if err := raw.QueryRow(`SELECT url FROM `+table+` WHERE id = $1`, id).Scan(&s); err != nil {
+		if err := raw.QueryRow(`SELECT `+column+` FROM `+table+` WHERE id = $1`, id).Scan(&s); err != nil {
 			t.Fatal(err)
 		}
 		return s
-	}, func(id int64, s string) {
-		if _, err := raw.Exec(`UPDATE `+table+` SET url = $1 WHERE id = $2`, s, id); err != nil {
+	}
+	set = func(id int64, value string) {
+		if _, err := raw.Exec(`UPDATE `+table+` SET `+column+` = $1 WHERE id = $2`, value, id); err != nil {
 			t.Fatal(err)
 		}
-	})
+	}
+	return get, set
 }
 
 // BenchmarkFAQImport: a 10,000-article FAQ import (docs/benchmarks.md, issue 12).

@@ -287,43 +287,38 @@ func TestMaskedSearchInCopies(t *testing.T) {
 // Identity secrets are sealed at rest (storetest.IdentitySecretsSealed).
 func TestIdentitySecretsSealed(t *testing.T) {
 	db, path := sqlite.OpenTest(t)
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	storetest.IdentitySecretsSealed(t, db, func(id int64) string {
-		var s string
-		if err := raw.QueryRow(`SELECT identity_secret FROM workspaces WHERE id = ?`, id).Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}, func(id int64, s string) {
-		if _, err := raw.Exec(`UPDATE workspaces SET identity_secret = ? WHERE id = ?`, s, id); err != nil {
-			t.Fatal(err)
-		}
-	})
+	column, setColumn := rawColumn(t, path, "workspaces", "identity_secret")
+	storetest.IdentitySecretsSealed(t, db, column, setColumn)
 }
 
 // Endpoints' addresses are sealed at rest (storetest.EndpointURLsSealed).
 func TestEndpointURLsSealed(t *testing.T) {
 	db, path := sqlite.OpenTest(t)
+	column, setColumn := rawColumn(t, path, "endpoints", "url")
+	storetest.EndpointURLsSealed(t, db, column, setColumn)
+}
+
+// rawColumn reads and writes one text column of a table's rows by id,
+// under the store (a connection of its own to the file at path).
+func rawColumn(t *testing.T, path, table, column string) (get func(id int64) string, set func(id int64, value string)) {
 	raw, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer raw.Close()
-	storetest.EndpointURLsSealed(t, db, func(id int64) string {
+	t.Cleanup(func() { raw.Close() })
+	get = func(id int64) string {
 		var s string
-		if err := raw.QueryRow(`SELECT url FROM endpoints WHERE id = ?`, id).Scan(&s); err != nil {
+		if err := raw.QueryRow(`SELECT `+column+` FROM `+table+` WHERE id = ?`, id).Scan(&s); err != nil {
 			t.Fatal(err)
 		}
 		return s
-	}, func(id int64, s string) {
-		if _, err := raw.Exec(`UPDATE endpoints SET url = ? WHERE id = ?`, s, id); err != nil {
+	}
+	set = func(id int64, value string) {
+		if _, err := raw.Exec(`UPDATE `+table+` SET `+column+` = ? WHERE id = ?`, value, id); err != nil {
 			t.Fatal(err)
 		}
-	})
+	}
+	return get, set
 }
 
 // BenchmarkFAQImport: a 10,000-article FAQ import (docs/benchmarks.md, issue 12).
