@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/sodam-chat/sodam/internal/outbox"
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 )
 
@@ -278,4 +281,31 @@ func TestBrowserIntegrationsPhone(t *testing.T) {
 	master.click("[data-testid=channel-create]")
 	master.waitFor("the channel", `document.querySelector('[data-testid=channel-token]')?.value.startsWith('sodam_ch_') && document.querySelector('[data-testid=channel-row] .channel-chip').textContent === 'Naver TalkTalk' && document.documentElement.scrollWidth <= window.innerWidth`)
 	look(master, "integrations-channel-phone-en")
+}
+
+// TestBrowserAddressUnreadable: after the secret key changed, an endpoint
+// whose address no longer opens is shown as such in Settings, with what
+// to do, in place of an empty row.
+func TestBrowserAddressUnreadable(t *testing.T) {
+	t.Parallel()
+	s := startSite(t)
+	master := newTab(t, browser(t), "master")
+	desktop(master)
+	signIn(master, s)
+	api[any](master, s, "POST", "/webhooks", map[string]any{"url": "https://example.com/sodam-hook", "events": []string{"conversation.created"}})
+	api[any](master, s, "POST", "/alert-targets", map[string]any{"kind": "slack", "url": "https://hooks.slack.com/services/T1/B1/x", "events": []string{"conversation.created"}})
+	keyed := s.node.Store.(interface {
+		UseSecretKey(context.Context, string) (*outbox.Sealer, error)
+	})
+	if _, err := keyed.UseSecretKey(context.Background(), "another secret key, 32 characters or more"); err != nil {
+		t.Fatal(err)
+	}
+	openSettings(master)
+	for _, card := range []struct{ section, prefix string }{{"webhooks", "webhook"}, {"alerts", "alert"}} {
+		scrollToCard(master, card.section)
+		row := `document.querySelector('[data-testid=` + card.prefix + `-row]')`
+		master.waitFor("the "+card.section+" row's unreadable address", row+`?.querySelector('.endpoint-name').textContent === '읽을 수 없는 주소'`+
+			` && `+row+`.querySelector('[data-testid=`+card.prefix+`-unreadable]').textContent.includes('SODAM_SECRET_KEY')`)
+	}
+	look(master, "integrations-unreadable")
 }

@@ -57,10 +57,14 @@ type webhookView struct {
 	Internal  bool     `json:"internal"`
 	CreatedAt string   `json:"created_at"`
 	Secret    string   `json:"secret,omitempty"`
+	// AddressUnreadable: the address, stored encrypted, does not open with
+	// this installation's SODAM_SECRET_KEY (url is ""): make it again.
+	AddressUnreadable bool `json:"address_unreadable,omitempty"`
 }
 
 func viewWebhook(e outbox.Endpoint) webhookView {
-	return webhookView{ID: e.ID, URL: e.URL, Events: nonNil(e.Events), Internal: e.Internal, CreatedAt: e.CreatedAt.Format(timeJSON)}
+	return webhookView{ID: e.ID, URL: e.URL, Events: nonNil(e.Events), Internal: e.Internal, CreatedAt: e.CreatedAt.Format(timeJSON),
+		AddressUnreadable: e.Unopened}
 }
 
 const timeJSON = "2006-01-02T15:04:05.999999Z07:00"
@@ -165,10 +169,13 @@ type channelView struct {
 	CreatedAt  string `json:"created_at"`
 	Token      string `json:"token,omitempty"`
 	Secret     string `json:"secret,omitempty"`
+	// AddressUnreadable as for webhooks.
+	AddressUnreadable bool `json:"address_unreadable,omitempty"`
 }
 
 func viewChannel(e outbox.Endpoint) channelView {
-	return channelView{ID: e.ID, Kind: e.ChannelKind, Name: e.Name, WebhookURL: e.URL, CreatedAt: e.CreatedAt.Format(timeJSON)}
+	return channelView{ID: e.ID, Kind: e.ChannelKind, Name: e.Name, WebhookURL: e.URL, CreatedAt: e.CreatedAt.Format(timeJSON),
+		AddressUnreadable: e.Unopened}
 }
 
 func (s *Server) createChannel(w http.ResponseWriter, r *http.Request) error {
@@ -224,10 +231,13 @@ type alertTargetView struct {
 	Events      []string `json:"events"`
 	WaitMinutes int      `json:"wait_minutes"`
 	CreatedAt   string   `json:"created_at"`
+	// AddressUnreadable as for webhooks.
+	AddressUnreadable bool `json:"address_unreadable,omitempty"`
 }
 
 func viewAlertTarget(e outbox.Endpoint) alertTargetView {
-	return alertTargetView{ID: e.ID, Kind: string(e.Kind), URL: e.URL, Events: nonNil(e.Events), WaitMinutes: e.WaitMinutes, CreatedAt: e.CreatedAt.Format(timeJSON)}
+	return alertTargetView{ID: e.ID, Kind: string(e.Kind), URL: e.URL, Events: nonNil(e.Events), WaitMinutes: e.WaitMinutes, CreatedAt: e.CreatedAt.Format(timeJSON),
+		AddressUnreadable: e.Unopened}
 }
 
 // defaultWait is the waiting alert's wait when none is given.

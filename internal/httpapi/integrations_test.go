@@ -1000,3 +1000,58 @@ func TestLeftMessageAlertOnlyForLeftMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestAddressUnreadable: after SODAM_SECRET_KEY changed, an endpoint whose
+// address (stored encrypted) no longer opens is listed with an empty URL
+// and address_unreadable, so that Settings can say to make it again; with
+// the key back it reads as before. On both stores.
+func TestAddressUnreadable(t *testing.T) {
+	t.Parallel()
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, nil)
+			master := e.login("master")
+			const hook, bridge, slack = "https://example.com/hook", "https://bridge.example.com/sodam", "https://hooks.slack.com/services/T1/B1/x"
+			master.json("POST", e.shopPath()+"/webhooks", `{"url":"`+hook+`","events":["conversation.created"]}`, 201, nil)
+			master.json("POST", e.shopPath()+"/channels", `{"kind":"kakao","name":"카카오톡","webhook_url":"`+bridge+`"}`, 201, nil)
+			master.json("POST", e.shopPath()+"/alert-targets", `{"kind":"slack","url":"`+slack+`","events":["conversation.created"]}`, 201, nil)
+			type row struct {
+				URL        string `json:"url"`
+				WebhookURL string `json:"webhook_url"`
+				Unreadable bool   `json:"address_unreadable"`
+			}
+			list := func() (out [3]row) {
+				var w struct{ Webhooks []row }
+				var c struct{ Channels []row }
+				var a struct {
+					Targets []row `json:"alert_targets"`
+				}
+				master.json("GET", e.shopPath()+"/webhooks", "", 200, &w)
+				master.json("GET", e.shopPath()+"/channels", "", 200, &c)
+				master.json("GET", e.shopPath()+"/alert-targets", "", 200, &a)
+				if len(w.Webhooks) != 1 || len(c.Channels) != 1 || len(a.Targets) != 1 {
+					t.Fatalf("listed %d webhooks, %d channels, %d alert targets; want one each", len(w.Webhooks), len(c.Channels), len(a.Targets))
+				}
+				return [3]row{w.Webhooks[0], c.Channels[0], a.Targets[0]}
+			}
+			keyed := e.store.(interface {
+				UseSecretKey(context.Context, string) (*outbox.Sealer, error)
+			})
+			if got := list(); got != [3]row{{URL: hook}, {WebhookURL: bridge}, {URL: slack}} {
+				t.Fatalf("under the key that sealed them: %+v", got)
+			}
+			if _, err := keyed.UseSecretKey(context.Background(), "another secret key, 32 characters or more"); err != nil {
+				t.Fatal(err)
+			}
+			if got := list(); got != [3]row{{Unreadable: true}, {Unreadable: true}, {Unreadable: true}} {
+				t.Fatalf("under another key: %+v", got)
+			}
+			if _, err := keyed.UseSecretKey(context.Background(), ""); err != nil {
+				t.Fatal(err)
+			}
+			if got := list(); got != [3]row{{URL: hook}, {WebhookURL: bridge}, {URL: slack}} {
+				t.Fatalf("with the key back: %+v", got)
+			}
+		})
+	}
+}

@@ -79,19 +79,27 @@ export class EndpointsCard extends SettingsCard {
     return [];
   }
 
+  // #label names a row: its name, or, for an address that no longer
+  // opens (the secret key changed, so it reads as empty), words saying so;
+  // the row then says how to mend it (address_unreadable).
+  #label(row) {
+    return this.name(row) || t('endpoints.unreadable_name');
+  }
+
   #render() {
     const p = this.constructor.prefix;
     this.ref('rows').replaceChildren(...this.#rows.map((row) => h('tr', { dataset: { id: row.id, testid: p + '-row' } },
-      h('th', { scope: 'row' }, h('span', { class: 'endpoint-name' }, this.name(row))),
+      h('th', { scope: 'row' }, h('span', { class: 'endpoint-name' }, this.#label(row)),
+        row.address_unreadable && h('p', { class: 'form-error', dataset: { testid: p + '-unreadable' } }, t('endpoints.unreadable'))),
       ...this.cells(row),
       h('td', { class: 'actions-cell' }, h('div', { class: 'row-actions' },
         h('button', {
           type: 'button', class: 'secondary small', dataset: { testid: p + '-deliveries' },
-          onclick: () => openDeliveries(this.inbox, `/${this.constructor.resource}/${row.id}`, this.name(row)),
+          onclick: () => openDeliveries(this.inbox, `/${this.constructor.resource}/${row.id}`, this.#label(row)),
         }, t('deliveries.open')),
         h('button', {
           type: 'button', class: 'secondary small warn', dataset: { testid: p + '-delete' },
-          'aria-label': `${t('endpoints.delete')} · ${this.name(row)}`,
+          'aria-label': `${t('endpoints.delete')} · ${this.#label(row)}`,
           onclick: (e) => this.#delete(row, e.target),
         }, t('endpoints.delete')))))));
     this.ref('empty').hidden = this.#rows.length > 0;
@@ -137,7 +145,7 @@ export class EndpointsCard extends SettingsCard {
   }
 
   async #delete(row, button) {
-    if (!(await ask(t('endpoints.delete_confirm', { name: this.name(row) }), t('endpoints.delete')))) return;
+    if (!(await ask(t('endpoints.delete_confirm', { name: this.#label(row) }), t('endpoints.delete')))) return;
     button.disabled = true;
     try {
       await this.inbox.request('DELETE', `/${this.constructor.resource}/${row.id}`);
