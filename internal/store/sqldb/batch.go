@@ -363,7 +363,7 @@ func (db *DB) runBatch(reqs []*writeReq) (retry []*writeReq) {
 		}
 		return x.later(ctx, `RELEASE SAVEPOINT w`)
 	}
-	eps := &batchEndpoints{db: db} // the outbox's, read once (appendEvents)
+	eps := &batchEndpoints{} // the outbox's, read once (appendEvents)
 	if len(apps) > 0 {
 		// Every statement of appendMessages takes arrays as long as the
 		// batch, which for a short batch made PostgreSQL judge a custom

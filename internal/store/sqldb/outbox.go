@@ -32,11 +32,28 @@ const (
 const endpointColumns = `id, workspace_id, kind, name, url, events, secret, channel_kind, internal,
 	COALESCE(agent_id, 0), quiet_start, quiet_end, wait_minutes, COALESCE(created_by, 0), created_at`
 
+// enqueueColumns are endpointColumns with the address read as empty:
+// deciding a commit's deliveries reads kinds, subscriptions and filters,
+// never where they go, so the group commit opens no sealed address.
+var enqueueColumns = strings.Replace(endpointColumns, "url,", "'' AS url,", 1)
+
 // scanEndpoint reads one endpoint row. Its address is stored sealed (an
 // incoming webhook's URL is itself a credential, as is a bridge's) and
 // comes back clear; one that does not open with this store's key reads
 // as "" and Unopened.
 func (db *DB) scanEndpoint(row interface{ Scan(...any) error }) (*outbox.Endpoint, error) {
+	e, err := scanEndpointRow(row)
+	if err != nil {
+		return nil, err
+	}
+	stored := e.URL
+	e.URL = db.openSecret(stored)
+	e.Unopened = stored != "" && e.URL == ""
+	return e, nil
+}
+
+// scanEndpointRow reads one endpoint row as stored.
+func scanEndpointRow(row interface{ Scan(...any) error }) (*outbox.Endpoint, error) {
 	var e outbox.Endpoint
 	var events string
 	var created int64
@@ -52,9 +69,6 @@ func (db *DB) scanEndpoint(row interface{ Scan(...any) error }) (*outbox.Endpoin
 		return nil, fmt.Errorf("endpoint %d events: %w", e.ID, err)
 	}
 	e.CreatedAt = fromMicros(created)
-	stored := e.URL
-	e.URL = db.openSecret(stored)
-	e.Unopened = stored != "" && e.URL == ""
 	return &e, nil
 }
 
@@ -145,22 +159,7 @@ func (db *DB) sealURL(address string) (string, error) {
 // stored in clear (by a version that did not seal them). A node runs it
 // at start, with SealIdentitySecrets.
 func (db *DB) SealEndpointURLs(ctx context.Context) error {
-	return db.tx(ctx, func(x q) error {
-		plain, err := idTexts(ctx, x, `SELECT id, url FROM endpoints WHERE url <> '' AND url NOT LIKE 'v1:%' ORDER BY id`+db.d.ForUpdate)
-		if err != nil {
-			return err
-		}
-		for id, address := range plain {
-			sealed, err := db.sealURL(address)
-			if err != nil {
-				return err
-			}
-			if _, err := x.exec(ctx, `UPDATE endpoints SET url = ? WHERE id = ?`, sealed, id); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return db.tx(ctx, func(x q) error { return db.sealClear(ctx, x, "endpoints", "url") })
 }
 
 func nonNilStrings(s []string) []string {
@@ -785,26 +784,26 @@ func (db *DB) ChannelRetry(ctx context.Context, workspaceID, customerID int64, c
 // ones included (those of active members only), inside a transaction.
 func (db *DB) alertEndpoints(ctx context.Context, x q, workspaceIDs []int64) ([]outbox.Endpoint, error) {
 	var out []outbox.Endpoint
-	err := x.batch(ctx, db.alertEndpointsStmt(workspaceIDs, &out))
+	err := x.batch(ctx, alertEndpointsStmt(workspaceIDs, &out))
 	return out, err
 }
 
 // alertEndpointsStmt is alertEndpoints' query, appending to *out: a
 // batch's events read the endpoints in the round trip that numbers them
-// (appendEvents).
-func (db *DB) alertEndpointsStmt(workspaceIDs []int64, out *[]outbox.Endpoint) Stmt {
+// (appendEvents). Their addresses are not read (enqueueColumns).
+func alertEndpointsStmt(workspaceIDs []int64, out *[]outbox.Endpoint) Stmt {
 	args := make([]any, len(workspaceIDs))
 	for i, id := range workspaceIDs {
 		args[i] = id
 	}
 	// A deactivated member's own alerts stay as they set them, but send
 	// nothing until the member is active again (skipPersonalAlerts).
-	return Stmt{Query: `SELECT ` + endpointColumns + ` FROM endpoints WHERE deleted_at IS NULL AND events <> '[]'
+	return Stmt{Query: `SELECT ` + enqueueColumns + ` FROM endpoints WHERE deleted_at IS NULL AND events <> '[]'
 		AND workspace_id IN (?` + strings.Repeat(", ?", len(args)-1) + `)
 		AND (agent_id IS NULL OR EXISTS (SELECT 1 FROM members AS m
 			WHERE m.workspace_id = endpoints.workspace_id AND m.agent_id = endpoints.agent_id AND m.active))`, Args: args,
 		Row: func(scan func(...any) error) error {
-			e, err := db.scanEndpoint(scanFunc(scan))
+			e, err := scanEndpointRow(scanFunc(scan))
 			if err == nil {
 				*out = append(*out, *e)
 			}
@@ -817,7 +816,6 @@ func (db *DB) alertEndpointsStmt(workspaceIDs []int64, out *[]outbox.Endpoint) S
 // its workspaces' with its first reads (appendMessages), and appendEvents
 // reads those of any other workspace that has events.
 type batchEndpoints struct {
-	db   *DB
 	read []int64 // the workspaces whose endpoints were read
 	all  []outbox.Endpoint
 }
@@ -835,7 +833,7 @@ func (b *batchEndpoints) stmt(wss []int64) (s Stmt, ok bool) {
 		return Stmt{}, false
 	}
 	b.read = append(b.read, unread...)
-	return b.db.alertEndpointsStmt(unread, &b.all), true
+	return alertEndpointsStmt(unread, &b.all), true
 }
 
 // enqueueDeliveries is the outbox's half of a commit: beside the events

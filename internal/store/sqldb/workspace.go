@@ -112,22 +112,7 @@ func (db *DB) openSecret(stored string) string {
 // their signed logins fail until a master rotates the secret. A node runs
 // it at start.
 func (db *DB) SealIdentitySecrets(ctx context.Context) (unopened []int64, err error) {
-	err = db.tx(ctx, func(x q) error {
-		plain, err := idTexts(ctx, x, `SELECT id, identity_secret FROM workspaces WHERE identity_secret NOT LIKE 'v1:%' ORDER BY id`+db.d.ForUpdate)
-		if err != nil {
-			return err
-		}
-		for id, secret := range plain {
-			sealed, err := db.sealSecret(secret)
-			if err != nil {
-				return err
-			}
-			if _, err := x.exec(ctx, `UPDATE workspaces SET identity_secret = ? WHERE id = ?`, sealed, id); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err = db.tx(ctx, func(x q) error { return db.sealClear(ctx, x, "workspaces", "identity_secret") })
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +124,25 @@ func (db *DB) SealIdentitySecrets(ctx context.Context) (unopened []int64, err er
 	}
 	slices.Sort(unopened)
 	return unopened, err
+}
+
+// sealClear seals, under x, the values of table's column stored in clear
+// (by a version that did not seal them); "" stays as it is.
+func (db *DB) sealClear(ctx context.Context, x q, table, column string) error {
+	plain, err := idTexts(ctx, x, `SELECT id, `+column+` FROM `+table+` WHERE `+column+` <> '' AND `+column+` NOT LIKE 'v1:%' ORDER BY id`+db.d.ForUpdate)
+	if err != nil {
+		return err
+	}
+	for id, value := range plain {
+		sealed, err := db.sealSecret(value)
+		if err != nil {
+			return err
+		}
+		if _, err := x.exec(ctx, `UPDATE `+table+` SET `+column+` = ? WHERE id = ?`, sealed, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // idTexts reads rows of an ID and a text (a workspace's identity secret,

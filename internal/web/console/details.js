@@ -18,7 +18,7 @@ import { clearInvalid, clockTime, closeReasonText, exactTime, formError, label, 
 import { customerName } from './names.js';
 import { renderNote } from './notes.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
-import { fillProfile, markProfileError, profileChanges, profileMarkup, profileTestIDs, showProfileNotes } from './profileform.js';
+import { editsLeft, fillProfile, markProfileError, overlaps, profileChanges, profileMarkup, profileTestIDs, showProfileNotes } from './profileform.js';
 import { stamp, template } from './template.js';
 import { openTicketDialog } from './ticketcreate.js';
 import { moment } from './time.js';
@@ -366,8 +366,7 @@ class Details extends HTMLElement {
     const before = this.#shown;
     const draft = this.#id && this.#inbox.drafts.get(this.#id, 'customer');
     if (!draft || !cu || before?.id !== cu.id) return;
-    const value = (c, f) => c[f] ?? '';
-    if (Object.keys(draft).some((f) => value(cu, f) !== value(before, f) && value(cu, f) !== draft[f])) toast(t('details.changed_elsewhere'));
+    if (overlaps(draft, before, cu)) toast(t('details.changed_elsewhere'));
   }
 
   // #customerEdited records what differs from the saved profile as the
@@ -393,12 +392,9 @@ class Details extends HTMLElement {
     submit.disabled = true;
     try {
       const customer = await this.#inbox.request('PATCH', `/conversations/${id}/customer`, changed);
-      // What was typed while the save was on its way stays a draft: a
-      // field leaves it when it was sent as it is now (the server may have
-      // tidied it) or now holds the saved value.
-      const now = this.#inbox.drafts.get(id, 'customer') ?? {};
-      const left = Object.entries(now).filter(([f, v]) => v !== changed[f] && v !== (customer[f] ?? ''));
-      this.#inbox.drafts.set(id, 'customer', left.length ? Object.fromEntries(left) : null);
+      // What was typed while the save was on its way stays a draft.
+      const left = editsLeft(this.#inbox.drafts.get(id, 'customer') ?? {}, changed, customer);
+      this.#inbox.drafts.set(id, 'customer', Object.keys(left).length ? left : null);
       if (this.#id === id) this.#inbox.setCustomer(customer);
       toast(t('details.saved'));
     } catch (err) {

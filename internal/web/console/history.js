@@ -14,7 +14,7 @@ import { channels, clearInvalid, clockTime, closeReasonText, dateFormat, exactTi
 import { customerName } from './names.js';
 import { CategoryPicker, loadChoices, TagPicker } from './pickers.js';
 import { PII } from './pii.js';
-import { fillProfile, markProfileError, profileChanges, profileMarkup, profileTestIDs, showProfileNotes } from './profileform.js';
+import { editsLeft, fillProfile, markProfileError, overlaps, profileChanges, profileMarkup, profileTestIDs, showProfileNotes } from './profileform.js';
 import { stamp, template } from './template.js';
 import { moment } from './time.js';
 import { toast } from './toast.js';
@@ -444,13 +444,10 @@ class HistoryPage extends HTMLElement {
     try {
       const customer = await this.#inbox.request('PATCH', `/conversations/${c.id}/customer`, changed);
       if (this.#open?.conversation.id !== c.id) return;
-      // What was typed while the save was on its way stays, unsaved: a
-      // field is done when it was sent as it is now or holds the saved
-      // value (details.js does the same with its drafts).
-      const now = profileChanges(form, this.#open.customer);
-      const left = Object.entries(now).filter(([f, v]) => v !== changed[f] && v !== (customer[f] ?? ''));
+      // What was typed while the save was on its way stays, unsaved.
+      const left = editsLeft(profileChanges(form, this.#open.customer), changed, customer);
       this.#open.customer = customer;
-      fillProfile(form, { ...customer, ...Object.fromEntries(left) });
+      fillProfile(form, { ...customer, ...left });
       toast(t('history.saved'));
     } catch (err) {
       formError(error, err);
@@ -480,10 +477,7 @@ class HistoryPage extends HTMLElement {
     if (this.#open !== open || !customer) return;
     const form = this.#ref('customer-form');
     const edits = profileChanges(form, open.customer);
-    const value = (x, f) => x[f] ?? '';
-    if (Object.keys(edits).some((f) => value(customer, f) !== value(open.customer, f) && value(customer, f) !== edits[f])) {
-      toast(t('details.changed_elsewhere'));
-    }
+    if (overlaps(edits, open.customer, customer)) toast(t('details.changed_elsewhere'));
     open.customer = customer;
     fillProfile(form, { ...customer, ...edits });
     this.#customerTags.set(customer.tags ?? []);

@@ -55,6 +55,22 @@ export function profileChanges(form, customer) {
   return changed;
 }
 
+// editsLeft are the edits still unsaved once a save of sent answered with
+// customer: those typed while it was on its way. A field is done when it
+// was sent as it is now (the server may have tidied it) or now holds the
+// saved value.
+export function editsLeft(edits, sent, customer) {
+  return Object.fromEntries(Object.entries(edits).filter(([f, v]) => v !== sent[f] && v !== (customer[f] ?? '')));
+}
+
+// overlaps reports whether a change of the customer from before to after,
+// made elsewhere, touched a field the person has an unsaved edit of (in
+// edits) and gave it another value: saving the edit would replace it.
+export function overlaps(edits, before, after) {
+  const value = (c, f) => c[f] ?? '';
+  return Object.keys(edits).some((f) => value(after, f) !== value(before, f) && value(after, f) !== edits[f]);
+}
+
 // showProfileNotes writes the age (만 나이) beside the birth date and the
 // note's count of characters.
 export function showProfileNotes(form) {
