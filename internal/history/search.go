@@ -99,7 +99,10 @@ func Compact(s string) string {
 
 // Grams is the FTS5 index's tokens of a message's text, separated by
 // spaces: each character of its compact text followed by the next one, so
-// its bigrams and then its last character alone.
+// its bigrams and then its last character alone. SQLite removes an entry
+// given the tokens it was indexed with (sqldb.reindexRewritten), so a
+// change of what Grams gives must come with a migration that empties the
+// index and queues the backfill (as 0040 does).
 func Grams(text string) string { return grams(Compact(text)) }
 
 // grams is Grams of a compact text.

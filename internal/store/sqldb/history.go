@@ -93,28 +93,61 @@ func ftsKey(m chat.Message) int64 { return m.ConversationID<<ftsSeqBits | m.Seq&
 
 const ftsSeqBits = 24
 
-// reindexMessages replaces messages' entries in the search index with
-// their text as it now is: a text rewrite (masking) calls it in its
-// transaction.
+// reindexMessages indexes messages the search_backfill job reached. On
+// PostgreSQL it replaces the rows they may have under an earlier scheme.
+// SQLite's index is empty for every message the job has still to reach
+// (migration 0040, RebuildSearchIndex, and a rewrite of such a message
+// leaves it so: reindexRewritten), and it can remove an entry only given
+// the tokens it holds, so there the messages are only added.
 func (db *DB) reindexMessages(ctx context.Context, x q, msgs []chat.Message) error {
-	pg := db.d.Name == "postgres"
-	del := `DELETE FROM message_fts WHERE rowid IN (`
-	if pg {
-		del = `DELETE FROM message_search WHERE message_id IN (`
-	}
-	ids := make([]int64, len(msgs))
-	for i, m := range msgs {
-		ids[i] = ftsKey(m)
-		if pg {
-			ids[i] = m.ID
-		}
-	}
-	for chunk := range slices.Chunk(ids, 256) {
-		if _, err := x.exec(ctx, del+marks(len(chunk))+`)`, anys(chunk)...); err != nil {
+	if db.d.Name == "postgres" {
+		if err := db.unindexMessages(ctx, x, msgs); err != nil {
 			return err
 		}
 	}
 	return db.indexMessages(ctx, x, msgs)
+}
+
+// unindexMessages deletes PostgreSQL's search rows of msgs.
+func (db *DB) unindexMessages(ctx context.Context, x q, msgs []chat.Message) error {
+	ids := make([]int64, len(msgs))
+	for i, m := range msgs {
+		ids[i] = m.ID
+	}
+	for chunk := range slices.Chunk(ids, 256) {
+		if _, err := x.exec(ctx, `DELETE FROM message_search WHERE message_id IN (`+marks(len(chunk))+`)`, anys(chunk)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reindexRewritten replaces the search entry of m, whose text was old and
+// is now m.Body, in the transaction that rewrote it (masking): the old
+// text is never found again. SQLite's index (no contentless_delete since
+// migration 0040) removes an entry given the very tokens it was indexed
+// with, which history.Grams computes again from old; a message the
+// backfill has still to reach has no entry, and the backfill will index
+// the text it then reads.
+func (db *DB) reindexRewritten(ctx context.Context, x q, m chat.Message, old string) error {
+	if db.noSearchIndex || m.Kind == chat.KindSystem {
+		return nil
+	}
+	if db.d.Name == "postgres" {
+		return db.reindexMessages(ctx, x, []chat.Message{m})
+	}
+	var next, upto int64
+	err := x.row(ctx, `SELECT next_id, upto FROM search_backfill WHERE id = 1`).Scan(&next, &upto)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if next < m.ID && m.ID <= upto {
+		return nil // not indexed yet
+	}
+	if _, err := x.exec(ctx, `INSERT INTO message_fts (message_fts, rowid, grams) VALUES ('delete', ?, ?)`, ftsKey(m), history.Grams(old)); err != nil {
+		return err
+	}
+	return db.indexMessages(ctx, x, []chat.Message{m})
 }
 
 // pgArray is a PostgreSQL text[] literal of grams, which hold only letters

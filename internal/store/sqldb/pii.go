@@ -301,7 +301,7 @@ func (db *DB) rewriteMessageText(ctx context.Context, t *txn, c chat.Conversatio
 	}
 	// The search index follows the text (history.go): the original is
 	// never found again.
-	if err := db.reindexMessages(ctx, t.q, []chat.Message{m}); err != nil {
+	if err := db.reindexRewritten(ctx, t.q, m, old); err != nil {
 		return m, err
 	}
 	after, err := db.conversation(ctx, t.q, c.WorkspaceID, c.ID)

@@ -46,10 +46,10 @@ func Snapshot(ctx context.Context, path, dest string) error {
 
 // mergeSearch merges the search index of the copy at path into one
 // segment and then rebuilds the file. The index only marks a rewritten
-// message's old entries deleted (message_fts is contentless_delete), and
-// its segments keep them until FTS5 merges them: a masked text's
-// characters, pair by pair with their places, would otherwise stay in
-// every copy. On the copy this costs the live database nothing; the
+// message's old entries deleted (FTS5's 'delete' command writes a
+// deletion beside them), and its segments keep them until FTS5 merges
+// them: a masked text's characters, pair by pair with their places,
+// would otherwise stay in every copy. On the copy this costs the live database nothing; the
 // VACUUM leaves no freed page of the old segments behind.
 func mergeSearch(ctx context.Context, path string) error {
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=rw")

@@ -138,6 +138,35 @@ func TestSearchAcrossUpgrade(t *testing.T) {
 	db.Close()
 }
 
+// TestSearchSizesAcrossUpgrade: migration 0040 makes the search index
+// anew without FTS5's token counts (storetest.SearchSizesAcrossUpgrade),
+// and no table of them is left.
+func TestSearchSizesAcrossUpgrade(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sodam.db")
+	db, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.SearchSizesAcrossUpgrade(t, db, func(undo string) chat.Store {
+		db = reopenAfter(t, db, path, undo+"SELECT count(*) FROM message_fts_docsize;")
+		return db
+	})
+	db.Close()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var n int
+	if err := raw.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name LIKE 'message_fts%'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	// message_fts, _data, _idx, _config: no _docsize, no _content.
+	if n != 4 {
+		t.Errorf("%d tables of the search index, want 4", n)
+	}
+}
+
 // TestAcrossUpgrades: what a database held before a migration is right
 // after it: full- and half-width forms folded in the search index
 // (storetest.WidthAcrossUpgrade, 0031), FAQ images swept

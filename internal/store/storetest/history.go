@@ -435,17 +435,22 @@ func testExports(t *testing.T, s chat.Store) {
 }
 
 // testSearchBackfill: messages a database held before the index existed
-// are found once the backfill has run; it resumes in steps.
+// are found once the backfill has run; it resumes in steps. A message
+// masked before the backfill reaches it is found by its new text only.
 func testSearchBackfill(t *testing.T, s chat.Store) {
 	hs := s.(history.Store)
 	f := setup(t, s, "fill")
 	c := active(t, s, f, "b-1", f.a1)
 	send(t, s, f.ws.ID, c.ID, chat.Actor{Kind: chat.SenderVisitor}, "v-1", "예전에 보낸 환불 문의")
-	find := func() []int64 {
-		fl, err := history.Parse(url.Values{"q": {"환불 문의"}}, time.UTC)
+	masked := active(t, s, f, "b-2", f.a1)
+	m := send(t, s, f.ws.ID, masked.ID, chat.VisitorActor, "v-2", "환불 계좌는 110-234-567890 입니다")
+	findQ := func(q string) []int64 {
+		t.Helper()
+		fl, err := history.Parse(url.Values{"q": {q}}, time.UTC)
 		must(t, err)
 		return allHistory(t, hs, f.ws.ID, fl)
 	}
+	find := func() []int64 { return findQ("환불 문의") }
 	if got := find(); !slices.Equal(got, []int64{c.ID}) {
 		t.Fatalf("before: %v", got)
 	}
@@ -456,6 +461,11 @@ func testSearchBackfill(t *testing.T, s chat.Store) {
 	must(t, r.RebuildSearchIndex(ctx))
 	if got := find(); len(got) != 0 {
 		t.Fatalf("an emptied index found %v", got)
+	}
+	_, _, err := s.MaskMessage(ctx, f.ws.ID, masked.ID, m.ID, pii.Span{Start: 7, End: 21, Kind: pii.Account}, keyring(t), chat.Who{AgentID: f.a1.AgentID, Name: "kim"})
+	must(t, err)
+	if got := findQ("110-234-567890"); len(got) != 0 {
+		t.Fatalf("masked before the backfill reached it, the account is found: %v", got)
 	}
 	steps := 0
 	for more := true; more; steps++ {
@@ -468,6 +478,12 @@ func testSearchBackfill(t *testing.T, s chat.Store) {
 	}
 	if got := find(); !slices.Equal(got, []int64{c.ID}) {
 		t.Fatalf("after the backfill: %v", got)
+	}
+	if got := findQ("110-234-567890"); len(got) != 0 {
+		t.Errorf("after the backfill, the masked account is found: %v", got)
+	}
+	if got := findQ("환불 계좌는"); !slices.Equal(got, []int64{masked.ID}) {
+		t.Errorf("after the backfill, the masked message by its other words: %v", got)
 	}
 	// Done: another step does nothing.
 	more, err := hs.BackfillSearch(ctx, 1)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/history"
+	"github.com/sodam-chat/sodam/internal/pii"
 	"github.com/sodam-chat/sodam/internal/stats"
 	"golang.org/x/text/unicode/norm"
 )
@@ -50,18 +51,40 @@ func SearchAcrossUpgrade(t *testing.T, s chat.Store, postgres bool, downgrade fu
 	s = downgrade(undo0028(msgs, hong, postgres))
 	// The customer index is rebuilt; the messages still have their old
 	// entries: a word within one of their words finds them, a term across
-	// a space does not yet.
+	// a space does not yet. SQLite's 0040 makes its index anew: there
+	// the messages are found by no word until the backfill.
 	if got, want := find(s, url.Values{"customer": {"홍길동"}}), []int64{hc.ID}; !slices.Equal(got, want) {
 		t.Errorf("the customer index after the migration: %v, want %v", got, want)
 	}
-	if got, want := find(s, url.Values{"q": {"취소"}}), []int64{convs[1], convs[0]}; !slices.Equal(got, want) {
-		t.Errorf("a word in old entries: %v, want %v", got, want)
-	}
-	if got, want := find(s, url.Values{"q": {"카드취소"}}), []int64{convs[1]}; !slices.Equal(got, want) {
-		t.Fatalf("before the backfill, 카드취소 found %v, want only %v: the downgrade did not write the old entries", got, want)
+	if !postgres {
+		notBeforeBackfill(t, find(s, url.Values{"q": {"취소"}}))
+	} else {
+		if got, want := find(s, url.Values{"q": {"취소"}}), []int64{convs[1], convs[0]}; !slices.Equal(got, want) {
+			t.Errorf("a word in old entries: %v, want %v", got, want)
+		}
+		if got, want := find(s, url.Values{"q": {"카드취소"}}), []int64{convs[1]}; !slices.Equal(got, want) {
+			t.Fatalf("before the backfill, 카드취소 found %v, want only %v: the downgrade did not write the old entries", got, want)
+		}
 	}
 	backfill(t, s)
 	check(s, "after the backfill")
+}
+
+// sqliteIndexBefore0040 is the SQL that puts back SQLite's search index
+// as it was made before migration 0040 (with contentless_delete, keeping
+// token counts), empty, and forgets that 0040 ran.
+const sqliteIndexBefore0040 = `DROP TABLE message_fts;
+CREATE VIRTUAL TABLE message_fts USING fts5(grams, content='', contentless_delete=1, tokenize='ascii');
+DELETE FROM schema_migrations WHERE version = '0040_search_without_sizes.sql';
+`
+
+// notBeforeBackfill reports a search that found messages in SQLite's
+// index after migration 0040 made it anew and before the backfill ran.
+func notBeforeBackfill(t *testing.T, got []int64) {
+	t.Helper()
+	if len(got) != 0 {
+		t.Errorf("SQLite's index is made anew by 0040: before the backfill a word found %v", got)
+	}
 }
 
 // upgradeSearch is a history search and the conversations it finds,
@@ -128,12 +151,14 @@ func undo0028(msgs []chat.Message, cu *chat.Customer, postgres bool) string {
 		return tokens, slices.Compact(set)
 	}
 	var b strings.Builder
+	if !postgres {
+		b.WriteString(sqliteIndexBefore0040)
+	}
 	for _, m := range msgs {
 		tokens, set := oldGrams(m.Body)
 		if !postgres {
 			key := m.ConversationID<<24 | m.Seq // sqldb.ftsKey
-			fmt.Fprintf(&b, "DELETE FROM message_fts WHERE rowid = %d;\nINSERT INTO message_fts (rowid, grams) VALUES (%d, '%s');\n",
-				key, key, strings.Join(tokens, " "))
+			fmt.Fprintf(&b, "INSERT INTO message_fts (rowid, grams) VALUES (%d, '%s');\n", key, strings.Join(tokens, " "))
 			continue
 		}
 		codes := make([]string, len(set))
@@ -192,12 +217,17 @@ func WidthAcrossUpgrade(t *testing.T, s chat.Store, postgres bool, downgrade fun
 		t.Errorf("the customer index after the migration: %v, want %v", got, want)
 	}
 	// The old entries still find their messages by their other words,
-	// not by the full-width ones, until the backfill.
-	if got, want := find(s, url.Values{"q": {"주문번호"}}), []int64{convs[2], convs[0]}; !slices.Equal(got, want) {
-		t.Errorf("a word in old entries: %v, want %v", got, want)
-	}
-	if got := find(s, url.Values{"q": {"1183"}}); len(got) != 0 {
-		t.Fatalf("before the backfill, 1183 found %v: the downgrade did not write the old entries", got)
+	// not by the full-width ones, until the backfill (PostgreSQL; SQLite's
+	// 0040 makes its index anew).
+	if !postgres {
+		notBeforeBackfill(t, find(s, url.Values{"q": {"주문번호"}}))
+	} else {
+		if got, want := find(s, url.Values{"q": {"주문번호"}}), []int64{convs[2], convs[0]}; !slices.Equal(got, want) {
+			t.Errorf("a word in old entries: %v, want %v", got, want)
+		}
+		if got := find(s, url.Values{"q": {"1183"}}); len(got) != 0 {
+			t.Fatalf("before the backfill, 1183 found %v: the downgrade did not write the old entries", got)
+		}
 	}
 	backfill(t, s)
 	check(s, "after the backfill")
@@ -217,6 +247,9 @@ func undo0031(msgs []chat.Message, cu *chat.Customer, postgres bool) string {
 		}, strings.ToLower(norm.NFC.String(s)))
 	}
 	var b strings.Builder
+	if !postgres {
+		b.WriteString(sqliteIndexBefore0040)
+	}
 	for _, m := range msgs {
 		rs := []rune(oldCompact(m.Body))
 		var tokens, set []string
@@ -226,8 +259,7 @@ func undo0031(msgs []chat.Message, cu *chat.Customer, postgres bool) string {
 		}
 		if !postgres {
 			key := m.ConversationID<<24 | m.Seq // sqldb.ftsKey
-			fmt.Fprintf(&b, "DELETE FROM message_fts WHERE rowid = %d;\nINSERT INTO message_fts (rowid, grams) VALUES (%d, '%s');\n",
-				key, key, strings.Join(tokens, " "))
+			fmt.Fprintf(&b, "INSERT INTO message_fts (rowid, grams) VALUES (%d, '%s');\n", key, strings.Join(tokens, " "))
 			continue
 		}
 		slices.Sort(set)
@@ -347,5 +379,70 @@ DELETE FROM schema_migrations WHERE version = '0037_agent_refused.sql';`)
 	must(t, err)
 	if m := total(st); m.RobotResolved != 1 || m.Unprocessed != 1 || m.Completed != 2 {
 		t.Fatalf("after the upgrade: robot-resolved %d, unprocessed %d, completed %d; want 1, 1, 2", m.RobotResolved, m.Unprocessed, m.Completed)
+	}
+}
+
+// SearchSizesAcrossUpgrade: SQLite's migration 0040 makes its search
+// index anew, without token counts. The messages stored before it are
+// found once the backfill has run; one masked before the backfill reaches
+// it and one masked after are found by their new text only; one stored
+// after the migration is found at once. downgrade is
+// SearchAcrossUpgrade's; SQLite only.
+func SearchSizesAcrossUpgrade(t *testing.T, s chat.Store, downgrade func(sql string) chat.Store) {
+	f := setup(t, s, "upgrade0040")
+	texts := []string{"배송지 변경하고 싶어요", "환불 계좌는 110-234-567890 입니다", "카드 결제 영수증 주세요 010-2345-6789"}
+	var msgs []chat.Message
+	var convs []int64
+	for i, text := range texts {
+		c := active(t, s, f, fmt.Sprint("sizes-", i), f.a1)
+		msgs = append(msgs, send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "v1", text))
+		convs = append(convs, c.ID)
+	}
+	var b strings.Builder
+	b.WriteString(sqliteIndexBefore0040)
+	for _, m := range msgs { // the entries the index held; grams hold letters, digits and spaces
+		fmt.Fprintf(&b, "INSERT INTO message_fts (rowid, grams) VALUES (%d, '%s');\n", m.ConversationID<<24|m.Seq, history.Grams(m.Body))
+	}
+	s = downgrade(b.String())
+	find := func(q string) []int64 {
+		t.Helper()
+		fl, err := history.Parse(url.Values{"q": {q}}, time.UTC)
+		must(t, err)
+		return allHistory(t, s.(history.Store), f.ws.ID, fl)
+	}
+	mask := func(m chat.Message, span pii.Span) {
+		t.Helper()
+		_, _, err := s.MaskMessage(ctx, f.ws.ID, m.ConversationID, m.ID, span, keyring(t), chat.Who{AgentID: f.a1.AgentID, Name: "kim"})
+		must(t, err)
+	}
+	notBeforeBackfill(t, find("배송지"))
+	mask(msgs[1], pii.Span{Start: 7, End: 21, Kind: pii.Account})
+	backfill(t, s)
+	for _, c := range []struct {
+		q    string
+		want []int64
+	}{
+		{"배송지 변경", []int64{convs[0]}},
+		{"110-234-567890", nil},
+		{"환불 계좌는", []int64{convs[1]}},
+		{"010-2345-6789", []int64{convs[2]}},
+	} {
+		if got := find(c.q); !slices.Equal(got, c.want) {
+			t.Errorf("after the backfill, %q found %v, want %v", c.q, got, c.want)
+		}
+	}
+	mask(msgs[2], pii.Span{Start: 14, End: 27, Kind: pii.Phone})
+	for _, q := range []string{"010-2345-6789", "2345"} {
+		if got := find(q); len(got) != 0 {
+			t.Errorf("masked after the backfill, %q is still found: %v", q, got)
+		}
+	}
+	if got := find("영수증 주세요"); !slices.Equal(got, []int64{convs[2]}) {
+		t.Errorf("masked after the backfill, the rest: %v", got)
+	}
+	c := active(t, s, f, "sizes-new", f.a1)
+	send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "v1", "주문 취소 요청드립니다")
+	if got := find("주문 취소"); !slices.Equal(got, []int64{c.ID}) {
+		t.Errorf("a message stored after the migration: %v", got)
 	}
 }
