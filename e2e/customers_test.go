@@ -88,8 +88,10 @@ func TestBrowserCustomerPanel(t *testing.T) {
 	// A bad email: refused, the field marked, nothing stored, the draft kept.
 	agent.do("type a bad email", typeIn("[data-testid=customer-email]", "minji-at-example"))
 	agent.click("[data-testid=customer-save]")
+	// The server's detail comes in the console's language.
 	agent.waitFor("the refusal next to the form", `document.querySelector('[data-testid=customer-error]').dataset.code === 'invalid_input'`+
 		` && document.querySelector('[data-testid=customer-error]').textContent.includes('입력한 내용')`+
+		` && document.querySelector('[data-testid=customer-error] .detail')?.textContent === '이메일은 name@example.com 같은 주소여야 합니다.'`+
 		` && document.querySelector('[data-testid=customer-email]').getAttribute('aria-invalid') === 'true' && !document.querySelector('[data-testid=customer-unsaved]').hidden`)
 	if got := detail(agent, s, id1).Customer; got.Email != "" || got.Name != name {
 		agent.fail("a refused save changed the profile: %+v", got)

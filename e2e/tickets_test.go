@@ -143,6 +143,13 @@ func TestBrowserLeaveMessage(t *testing.T) {
 		visitor.waitFrame("the keyboard focus in "+sel, `d.hasFocus() && d.activeElement === d.querySelector(`+js(sel)+`)`)
 		visitor.write(f.text)
 	}
+	// A refusal the form did not foresee (a name past 100 characters, set
+	// by a script past the field's own limit) points at the field the
+	// server names.
+	frameEval[bool](visitor, `d.querySelector('[data-testid=widget-leave-name]').value = '가'.repeat(101); return true;`)
+	visitor.frameClick("[data-testid=widget-leave-submit]")
+	visitor.waitFrame("the server's refusal at the name", `d.querySelector('[data-testid=widget-leave-name]').getAttribute('aria-invalid') === 'true'`+
+		` && d.querySelector('[data-testid=widget-leave-name-error]').textContent !== '' && d.querySelector('[data-testid=widget-leave-contact]').getAttribute('aria-invalid') !== 'true'`)
 	// Pasted, a name and a phone number may come wrapped in invisible
 	// direction marks, which the server refuses: the form sends them
 	// without (it said the name was missing).

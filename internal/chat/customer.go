@@ -61,13 +61,13 @@ func (pp ProfilePatch) Apply(p *Profile, now time.Time) error {
 		// multiline fields may hold line breaks; the note also keeps its
 		// own leading and trailing space.
 		multiline bool
-		check     func(string) error
+		check     func(string) *Error
 	}{
 		{name: "name", src: pp.Name, dst: &next.Name, max: maxProfileField},
 		{name: "nickname", src: pp.Nickname, dst: &next.Nickname, max: maxProfileField},
 		{name: "phone", src: pp.Phone, dst: &next.Phone, max: 30, check: checkPhone},
 		{name: "email", src: pp.Email, dst: &next.Email, max: 254, check: checkEmail},
-		{name: "birth_date", src: pp.BirthDate, dst: &next.BirthDate, max: 10, check: func(v string) error { return checkBirthDate(v, now) }},
+		{name: "birth_date", src: pp.BirthDate, dst: &next.BirthDate, max: 10, check: func(v string) *Error { return checkBirthDate(v, now) }},
 		{name: "address", src: pp.Address, dst: &next.Address, max: maxProfileAddress, multiline: true},
 		{name: "note", src: pp.Note, dst: &next.Note, max: MaxNote, multiline: true},
 	}
@@ -80,14 +80,14 @@ func (pp ProfilePatch) Apply(p *Profile, now time.Time) error {
 			v = strings.TrimSpace(v)
 		}
 		if utf8.RuneCountInString(v) > f.max {
-			return Errorf(ErrInvalid, "%s must be at most %d characters", f.name, f.max)
+			return Errorf(ErrInvalid, "%s must be at most %d characters", f.name, f.max).About(f.name)
 		}
 		if !f.multiline && strings.ContainsFunc(v, IsControlOrBidi) {
-			return Errorf(ErrInvalid, "%s must be a single line", f.name)
+			return Errorf(ErrInvalid, "%s must be a single line", f.name).About(f.name)
 		}
 		if f.check != nil {
 			if err := f.check(v); err != nil {
-				return err
+				return err.About(f.name)
 			}
 		}
 		*f.dst = v
@@ -96,14 +96,14 @@ func (pp ProfilePatch) Apply(p *Profile, now time.Time) error {
 	return nil
 }
 
-func checkPhone(v string) error {
+func checkPhone(v string) *Error {
 	if v != "" && !IsPhone(v) {
 		return Errorf(ErrInvalid, "phone must be a phone number: 7 to 20 digits, with spaces and + - ( ) . between")
 	}
 	return nil
 }
 
-func checkEmail(v string) error {
+func checkEmail(v string) *Error {
 	if v == "" {
 		return nil
 	}
@@ -114,7 +114,7 @@ func checkEmail(v string) error {
 	return nil
 }
 
-func checkBirthDate(v string, now time.Time) error {
+func checkBirthDate(v string, now time.Time) *Error {
 	if v == "" {
 		return nil
 	}

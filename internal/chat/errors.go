@@ -7,16 +7,47 @@ import (
 
 // Error is a domain error: a stable machine-readable code and a message a
 // person can read. The HTTP layer maps codes to status codes in one table.
+// Message is English; In gives it in another language the catalogs have.
+// Field, when set, names the request field the error is about.
 type Error struct {
 	Code    string
 	Message string
+	Field   string
+
+	format string // Errorf's, to word the message again (In)
+	args   []any
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 // Errorf returns an *Error with the given code and formatted message.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), format: format, args: args}
+}
+
+// About returns e naming field as the one it is about.
+func (e *Error) About(field string) *Error {
+	e.Field = field
+	return e
+}
+
+// In returns e's message in language lang ("ko" or "en"): Korean where
+// the Korean catalog (errors_ko.go) has e's format, else English. The
+// arguments are the same; an argument the catalog's words list is worded
+// in Korean too.
+func (e *Error) In(lang string) string {
+	ko, ok := koMessages[e.format]
+	if lang != "ko" || !ok {
+		return e.Message
+	}
+	args := make([]any, len(e.args))
+	for i, a := range e.args {
+		args[i] = a
+		if w, ok := a.(string); ok && koWords[w] != "" {
+			args[i] = koWords[w]
+		}
+	}
+	return fmt.Sprintf(ko, args...)
 }
 
 // Error codes. Each names one reason a request was refused.

@@ -24,13 +24,13 @@ const (
 func CheckTicket(t Ticket) error {
 	switch {
 	case strings.TrimSpace(t.Name) == "" || utf8.RuneCountInString(t.Name) > 100:
-		return Errorf(ErrInvalid, "name is required, at most 100 characters")
+		return Errorf(ErrInvalid, "name is required, at most 100 characters").About("name")
 	case strings.ContainsFunc(strings.TrimSpace(t.Name), IsControlOrBidi):
-		return Errorf(ErrInvalid, "name must be one line, without control characters")
+		return Errorf(ErrInvalid, "name must be one line, without control characters").About("name")
 	case strings.TrimSpace(t.Contact) == "" || utf8.RuneCountInString(t.Contact) > 200:
-		return Errorf(ErrInvalid, "contact (an email or a phone number) is required, at most 200 characters")
+		return Errorf(ErrInvalid, "contact (an email or a phone number) is required, at most 200 characters").About("contact")
 	case !IsContact(t.Contact):
-		return Errorf(ErrInvalid, "contact must be an email address or a phone number")
+		return Errorf(ErrInvalid, "contact must be an email address or a phone number").About("contact")
 	case strings.TrimSpace(t.Message) == "":
 		return Errorf(ErrEmptyMessage, "the message is empty")
 	case utf8.RuneCountInString(t.Message) > MaxMessageLength:

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sodam-chat/sodam/internal/chat"
 	"github.com/sodam-chat/sodam/internal/outbox"
+	"golang.org/x/text/language"
 )
 
 // Codes the HTTP layer adds to the domain's.
@@ -139,7 +140,26 @@ type errorBody struct {
 	Error struct {
 		Code    string `json:"code"`
 		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
 	} `json:"error"`
+}
+
+// errorLanguages are the languages a refusal's message is worded in,
+// English first: a request without Accept-Language (a script) gets it.
+var errorLanguages = language.NewMatcher([]language.Tag{language.English, language.Korean})
+
+// errorLanguage is the language of r's refusals: Korean when its
+// Accept-Language prefers Korean to English (a browser set to Korean,
+// or the console in Korean), else English.
+func errorLanguage(r *http.Request) string {
+	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	if err != nil {
+		return "en"
+	}
+	if _, i, _ := errorLanguages.Match(tags...); i == 1 {
+		return "ko"
+	}
+	return "en"
 }
 
 // unavailability is implemented by stores that can tell a database that
@@ -180,7 +200,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", "1")
 	}
 	var body errorBody
-	body.Error.Code, body.Error.Message = e.Code, e.Message
+	lang := errorLanguage(r)
+	body.Error.Code, body.Error.Message, body.Error.Field = e.Code, e.In(lang), e.Field
+	w.Header().Set("Content-Language", lang)
 	writeJSON(w, status, body)
 }
 

@@ -1,7 +1,9 @@
-// The console's API client: the session cookie goes with every request and
-// the CSRF token with every write.
+// The console's API client: the session cookie goes with every request,
+// the CSRF token with every write, and the console's language as
+// Accept-Language, so that a refusal's message is worded in it.
 import { upload } from '../shared/files.js';
 import { ApiError, request } from '../shared/net.js';
+import { locale } from './i18n.js';
 
 let csrfToken = '';
 let sessionLost = () => {};
@@ -33,7 +35,7 @@ const ownRefusals = new Set(['/auth/login', '/me', '/me/password', '/invitations
 // a list resolves to { items, next } (see net.js request); { headers }
 // adds request headers (If-Match).
 export async function call(method, path, body, { page = false, headers: extra = {} } = {}) {
-  const headers = { ...extra, ...(method === 'GET' ? {} : { 'X-CSRF-Token': csrfToken }) };
+  const headers = { ...extra, 'Accept-Language': locale.lang, ...(method === 'GET' ? {} : { 'X-CSRF-Token': csrfToken }) };
   try {
     return await request(method, '/api/v1' + path, { body, headers, page });
   } catch (err) {
@@ -54,7 +56,7 @@ function refused(err, path) {
 // CSRF token like every write.
 export async function uploadFile(path, options) {
   try {
-    return await upload('/api/v1' + path, { ...options, headers: { 'X-CSRF-Token': csrfToken } });
+    return await upload('/api/v1' + path, { ...options, headers: { 'X-CSRF-Token': csrfToken, 'Accept-Language': locale.lang } });
   } catch (err) {
     refused(err, path);
     throw err;
@@ -65,12 +67,12 @@ export async function uploadFile(path, options) {
 // with an article's image: contentType null lets the browser set it) to
 // /api/v1 + path, with the CSRF token, and resolves to the decoded answer.
 export async function callText(method, path, text, contentType) {
-  const headers = { 'X-CSRF-Token': csrfToken };
+  const headers = { 'X-CSRF-Token': csrfToken, 'Accept-Language': locale.lang };
   if (contentType) headers['Content-Type'] = contentType;
   const res = await fetch('/api/v1' + path, { method, body: text, credentials: 'same-origin', headers });
   const data = await res.json().catch(() => null);
   if (!res.ok) {
-    const err = new ApiError(res.status, data?.error?.code ?? '', data?.error?.message ?? res.statusText);
+    const err = new ApiError(res.status, data?.error?.code ?? '', data?.error?.message ?? res.statusText, undefined, data?.error?.field);
     refused(err, path);
     throw err;
   }

@@ -164,8 +164,9 @@ export const channels = ['web', 'kakao', 'naver', 'telegram', 'api'];
 export const statusText = (status) => label('status.', status);
 
 // formError shows a refusal in el: the translated sentence for its code
-// and, for invalid input or a limit reached, the server's own words
-// (English) as the detail naming the field or the limit.
+// and, for invalid input or a limit reached, the server's own words as
+// the detail naming the field or the limit (in the console's language:
+// api.js sends it as Accept-Language).
 export function formError(el, err) {
   const detail = (err?.code === 'invalid_input' || err?.code === 'limit_reached') && err.message ? err.message : '';
   el.replaceChildren(locale.errorText(err), ...(detail ? [' ', h('small', { class: 'detail' }, detail)] : []));

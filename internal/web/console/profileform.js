@@ -79,11 +79,10 @@ export function showProfileNotes(form) {
   form.querySelector('[data-ref=note-count]').textContent = t('details.note_count', { n: form.elements.note.value.length, max: 500 });
 }
 
-// markProfileError marks the field a refusal names (the server names it
-// first: "email must be …") as refused for the reason shown in box.
+// markProfileError marks the field a refusal is about (the server names
+// it: err.field) as refused for the reason shown in box.
 export function markProfileError(form, err, box) {
-  const field = profileFields.find((f) => err.message?.startsWith(f + ' '));
-  if (field) markInvalid(form.elements[field], box);
+  if (profileFields.includes(err.field)) markInvalid(form.elements[err.field], box);
 }
 
 // age is the full years since a YYYY-MM-DD birth date (만 나이), or null.

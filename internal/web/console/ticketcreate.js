@@ -77,8 +77,7 @@ async function submit(e) {
   const f = form.elements;
   const { inbox, conversation } = current;
   const save = form.querySelector('[type=submit]');
-  // A subject is required: say so in the console's language, at the field,
-  // rather than with the server's English words.
+  // A subject is required: say so at the field before asking the server.
   const error = form.querySelector('.form-error');
   clearInvalid(f.subject);
   if (!f.subject.value.trim()) {

@@ -48,7 +48,7 @@ export function upload(url, { file, clientMsgID, headers = {}, onProgress }) {
         return;
       }
       const err = xhr.response?.error ?? {};
-      reject(new ApiError(xhr.status, err.code || 'http_' + xhr.status, err.message || xhr.statusText));
+      reject(new ApiError(xhr.status, err.code || 'http_' + xhr.status, err.message || xhr.statusText, undefined, err.field));
     });
     xhr.addEventListener('error', () => reject(new ApiError(0, 'network', 'the server could not be reached')));
     const form = new FormData();

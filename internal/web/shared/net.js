@@ -4,13 +4,16 @@
 // ApiError is a refused or failed request. status is 0 when the server was
 // not reached; code is the API's stable error code, or "network".
 // retryAfter is the server's sub-second retry hint (Retry-After-Ms, sent by
-// a node shedding load) in milliseconds, or undefined.
+// a node shedding load) in milliseconds, or undefined; field names the
+// request field a refusal is about, when the server says ('' otherwise).
+// The message is in the language the request's Accept-Language asked for.
 export class ApiError extends Error {
-  constructor(status, code, message, retryAfter) {
+  constructor(status, code, message, retryAfter, field = '') {
     super(message);
     this.status = status;
     this.code = code;
     this.retryAfter = retryAfter;
+    this.field = field;
   }
 }
 
@@ -40,7 +43,7 @@ export async function request(method, url, { body, headers = {}, page = false } 
   const data = res.status === 204 ? null : await res.json().catch(() => null);
   if (!res.ok) {
     const err = data?.error ?? {};
-    throw new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText, retryHint(res.headers));
+    throw new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText, retryHint(res.headers), err.field);
   }
   if (!page) return data;
   const links = {};

@@ -66,8 +66,10 @@ function readSettings() {
   }
 }
 
+// api sends a widget request, with the visitor's token and the widget's
+// language as Accept-Language (a refusal's message is worded in it).
 function api(method, path, body, { page = false } = {}) {
-  const headers = token ? { Authorization: 'Bearer ' + token } : {};
+  const headers = { 'Accept-Language': locale.lang, ...(token ? { Authorization: 'Bearer ' + token } : {}) };
   return request(method, '/api/v1/widget' + path, { body, headers, page });
 }
 
@@ -676,7 +678,7 @@ async function sendFile(file) {
     const conv = await ensureConversation();
     const res = await retry(
       () => upload(`/api/v1/widget/conversations/${conv.id}/files`, {
-        file, clientMsgID: id, headers: { Authorization: 'Bearer ' + token },
+        file, clientMsgID: id, headers: { Authorization: 'Bearer ' + token, 'Accept-Language': locale.lang },
         onProgress: (p) => {
           draft.file.progress = p;
           setProgress(thread.draftElement(id), p);
@@ -747,9 +749,9 @@ async function leaveMessage(e) {
       setView('blocked');
       return;
     }
-    // The server names the field in English; point at it in the
+    // The server names the field it refuses; point at it in the
     // visitor's language.
-    const field = err.code === 'invalid_input' ? ['name', 'contact'].find((k) => err.message.startsWith(k)) : '';
+    const field = err.code === 'invalid_input' && ['name', 'contact'].includes(err.field) ? err.field : '';
     if (field) showLeaveErrors({ [field]: field === 'contact' ? 'leave.contact_invalid' : 'leave.name_required' });
     else if (err.code === 'empty_message') showLeaveErrors({ message: 'leave.message_required' });
     else $('leave-error').textContent = locale.errorText(err);
