@@ -93,6 +93,7 @@ func TestBrowserCustomerPanel(t *testing.T) {
 		` && document.querySelector('[data-testid=customer-error]').textContent.includes('입력한 내용')`+
 		` && document.querySelector('[data-testid=customer-error] .detail')?.textContent === '이메일은 name@example.com 같은 주소여야 합니다.'`+
 		` && document.querySelector('[data-testid=customer-email]').getAttribute('aria-invalid') === 'true' && !document.querySelector('[data-testid=customer-unsaved]').hidden`)
+	look(agent, "customer-refused-ko")
 	if got := detail(agent, s, id1).Customer; got.Email != "" || got.Name != name {
 		agent.fail("a refused save changed the profile: %+v", got)
 	}

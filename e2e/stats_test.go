@@ -253,7 +253,7 @@ func TestBrowserStats(t *testing.T) {
 	// A range ending today is refused, and says why.
 	master.do("ask for a range ending today", chromedp.SetValue(chromedp.CSS("[data-testid=stats-to]"), today.Format(time.DateOnly)),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=stats-to]').dispatchEvent(new Event('change', {bubbles: true}))`))
-	master.waitFor("the refusal", `!document.querySelector('[data-testid=stats-error]').hidden && document.querySelector('[data-testid=stats-error]').textContent.includes('yesterday')`)
+	master.waitFor("the refusal", `!document.querySelector('[data-testid=stats-error]').hidden && document.querySelector('[data-testid=stats-error]').textContent.includes('어제나 그 전이어야')`)
 	// The exports are the table in the console's language.
 	if href := eval[string](master, `document.querySelector('[data-testid=stats-xlsx]').href`); !eval[bool](master, `new URL(document.querySelector('[data-testid=stats-xlsx]').href).searchParams.get('lang') === 'ko'`) {
 		t.Errorf("the XLSX link %q does not ask for Korean", href)

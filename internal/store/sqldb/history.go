@@ -101,25 +101,17 @@ const ftsSeqBits = 24
 // the tokens it holds, so there the messages are only added.
 func (db *DB) reindexMessages(ctx context.Context, x q, msgs []chat.Message) error {
 	if db.d.Name == "postgres" {
-		if err := db.unindexMessages(ctx, x, msgs); err != nil {
-			return err
+		ids := make([]int64, len(msgs))
+		for i, m := range msgs {
+			ids[i] = m.ID
+		}
+		for chunk := range slices.Chunk(ids, 256) {
+			if _, err := x.exec(ctx, `DELETE FROM message_search WHERE message_id IN (`+marks(len(chunk))+`)`, anys(chunk)...); err != nil {
+				return err
+			}
 		}
 	}
 	return db.indexMessages(ctx, x, msgs)
-}
-
-// unindexMessages deletes PostgreSQL's search rows of msgs.
-func (db *DB) unindexMessages(ctx context.Context, x q, msgs []chat.Message) error {
-	ids := make([]int64, len(msgs))
-	for i, m := range msgs {
-		ids[i] = m.ID
-	}
-	for chunk := range slices.Chunk(ids, 256) {
-		if _, err := x.exec(ctx, `DELETE FROM message_search WHERE message_id IN (`+marks(len(chunk))+`)`, anys(chunk)...); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // reindexRewritten replaces the search entry of m, whose text was old and
