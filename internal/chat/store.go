@@ -162,6 +162,9 @@ type Conversations interface {
 	Conversations(ctx context.Context, workspaceID int64, f ConversationFilter) ([]Conversation, error)
 	// QueuePosition is a conversation's 1-based place in the queue, 0 if not queued.
 	QueuePosition(ctx context.Context, workspaceID, conversationID int64) (int, error)
+	// QueueOrder lists the workspace's queued conversations in queue
+	// order: a conversation's place is its index plus one.
+	QueueOrder(ctx context.Context, workspaceID int64) ([]int64, error)
 	// QueueLengths counts the queued (unassigned) conversations of every
 	// workspace that has any.
 	QueueLengths(ctx context.Context) (map[int64]int, error)

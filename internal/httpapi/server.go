@@ -99,6 +99,7 @@ type Server struct {
 	limits    limits
 	sockets   sockets
 	lingering lingering
+	queues    queueReads // queued visitors' places (sockets.go)
 
 	// refused remembers when this node last wrote down a refused origin.
 	refusedMu sync.Mutex

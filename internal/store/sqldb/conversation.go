@@ -220,6 +220,25 @@ func (db *DB) QueuePosition(ctx context.Context, workspaceID, id int64) (int, er
 	return n, err
 }
 
+// QueueOrder lists the workspace's unassigned conversations in the order
+// QueuePosition counts them in.
+func (db *DB) QueueOrder(ctx context.Context, workspaceID int64) ([]int64, error) {
+	rows, err := db.read().query(ctx, `SELECT id FROM conversations WHERE workspace_id = ? AND state = 'unassigned' ORDER BY queued_at, id`, workspaceID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // QueueLengths counts unassigned conversations per workspace.
 func (db *DB) QueueLengths(ctx context.Context) (map[int64]int, error) {
 	rows, err := db.read().query(ctx, `SELECT workspace_id, COUNT(*) FROM conversations WHERE state = 'unassigned' GROUP BY workspace_id`)

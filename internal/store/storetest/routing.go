@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -41,6 +42,9 @@ func testAutoRouting(t *testing.T, s chat.Store) {
 	}
 	if pos(c1) != 0 || pos(c2) != 1 || pos(c3) != 2 {
 		t.Fatalf("queue positions %d %d %d", pos(c1), pos(c2), pos(c3))
+	}
+	if order, err := s.QueueOrder(ctx, ws.ID); err != nil || !slices.Equal(order, []int64{c2.ID, c3.ID}) {
+		t.Fatalf("queue order %v (%v), want %v", order, err, []int64{c2.ID, c3.ID})
 	}
 	queued := func() int {
 		n, err := s.QueueLengths(ctx)
@@ -406,12 +410,17 @@ func testQueueOrder(t *testing.T, s chat.Store) {
 	a = handover(a)
 	want := func(order ...chat.Conversation) {
 		t.Helper()
+		var ids []int64
 		for i, c := range order {
 			n, err := s.QueuePosition(ctx, ws.ID, c.ID)
 			must(t, err)
 			if n != i+1 {
 				t.Fatalf("conversation %d at %d, want %d", c.ID, n, i+1)
 			}
+			ids = append(ids, c.ID)
+		}
+		if got, err := s.QueueOrder(ctx, ws.ID); err != nil || !slices.Equal(got, ids) {
+			t.Fatalf("queue order %v (%v), want %v", got, err, ids)
 		}
 		// The queue's list, a page of one at a time.
 		var after chat.Cursor
