@@ -230,16 +230,7 @@ func (db *DB) QueueOrder(ctx context.Context, workspaceID int64) ([]int64, error
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return scanIDs(rows)
 }
 
 // QueueLengths counts unassigned conversations per workspace.

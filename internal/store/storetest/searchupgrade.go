@@ -27,13 +27,7 @@ import (
 func SearchAcrossUpgrade(t *testing.T, s chat.Store, postgres bool, downgrade func(sql string) chat.Store) {
 	f := setup(t, s, "upgrade0028")
 	texts := []string{"카드 취소가 안 돼요", "카드취소 부탁드려요", "배송 조회는 어디서 하나요?", "주문내역 어디서 봐요?"}
-	var msgs []chat.Message
-	var convs []int64
-	for i, text := range texts {
-		c := active(t, s, f, fmt.Sprint("up-", i), f.a1)
-		msgs = append(msgs, send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "v1", text))
-		convs = append(convs, c.ID)
-	}
+	msgs, convs := sendEach(t, s, f, "up-", texts)
 	hong := &chat.Customer{WorkspaceID: f.ws.ID, ExternalID: "up-hong", Profile: chat.Profile{Name: "홍 길동"}}
 	must(t, s.UpsertCustomer(ctx, hong))
 	hc, _, err := openConversation(s, f.ws.ID, hong.ID, chat.ChannelWeb)
@@ -68,6 +62,18 @@ func SearchAcrossUpgrade(t *testing.T, s chat.Store, postgres bool, downgrade fu
 	}
 	backfill(t, s)
 	check(s, "after the backfill")
+}
+
+// sendEach opens a chat for each of texts, each chat's customer named
+// prefix and its index, and sends the text in it as the visitor.
+func sendEach(t *testing.T, s chat.Store, f fixture, prefix string, texts []string) (msgs []chat.Message, convs []int64) {
+	t.Helper()
+	for i, text := range texts {
+		c := active(t, s, f, fmt.Sprint(prefix, i), f.a1)
+		msgs = append(msgs, send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "v1", text))
+		convs = append(convs, c.ID)
+	}
+	return msgs, convs
 }
 
 // sqliteIndexBefore0040 is the SQL that puts back SQLite's search index
@@ -192,13 +198,7 @@ func undo0028(msgs []chat.Message, cu *chat.Customer, postgres bool) string {
 func WidthAcrossUpgrade(t *testing.T, s chat.Store, postgres bool, downgrade func(sql string) chat.Store) {
 	f := setup(t, s, "upgrade0031")
 	texts := []string{"주문번호 １１８３ 취소해주세요", "ＫＢ카드 결제가 두 번 됐어요", "주문번호 2046 배송 언제 와요?"}
-	var msgs []chat.Message
-	var convs []int64
-	for i, text := range texts {
-		c := active(t, s, f, fmt.Sprint("wide-", i), f.a1)
-		msgs = append(msgs, send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "v1", text))
-		convs = append(convs, c.ID)
-	}
+	msgs, convs := sendEach(t, s, f, "wide-", texts)
 	kim := &chat.Customer{WorkspaceID: f.ws.ID, ExternalID: "wide-kim", Profile: chat.Profile{Name: "김하늘", Phone: "０１０－５５５５－１２３４"}}
 	must(t, s.UpsertCustomer(ctx, kim))
 	kc, _, err := openConversation(s, f.ws.ID, kim.ID, chat.ChannelWeb)
@@ -391,13 +391,7 @@ DELETE FROM schema_migrations WHERE version = '0037_agent_refused.sql';`)
 func SearchSizesAcrossUpgrade(t *testing.T, s chat.Store, downgrade func(sql string) chat.Store) {
 	f := setup(t, s, "upgrade0040")
 	texts := []string{"배송지 변경하고 싶어요", "환불 계좌는 110-234-567890 입니다", "카드 결제 영수증 주세요 010-2345-6789"}
-	var msgs []chat.Message
-	var convs []int64
-	for i, text := range texts {
-		c := active(t, s, f, fmt.Sprint("sizes-", i), f.a1)
-		msgs = append(msgs, send(t, s, f.ws.ID, c.ID, chat.VisitorActor, "v1", text))
-		convs = append(convs, c.ID)
-	}
+	msgs, convs := sendEach(t, s, f, "sizes-", texts)
 	var b strings.Builder
 	b.WriteString(sqliteIndexBefore0040)
 	for _, m := range msgs { // the entries the index held; grams hold letters, digits and spaces
