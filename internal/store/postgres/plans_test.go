@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -156,4 +157,74 @@ func batchStore(t *testing.T, trips *atomic.Int64) (*sqldb.DB, *sql.DB, *chat.Wo
 		t.Fatal(err)
 	}
 	return s, pool, ws, c
+}
+
+// TestQueuePositionPlan: a chat's place in a queue that grew faster than
+// the table's statistics. Counted as a join, PostgreSQL chose a nested
+// loop that looked the chat up again for every queued row (491 ms for a
+// queue of 1,023, docs/benchmarks.md); every chat opened asks its place,
+// so a rush of chats slowed itself down. The count must run each part of
+// its plan once, whatever the statistics say.
+func TestQueuePositionPlan(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s, pool, ws, first := batchStore(t, nil)
+	// Statistics taken with a queue of one, and kept: the rush comes
+	// before autovacuum looks again.
+	for _, q := range []string{`ANALYZE conversations`, `ALTER TABLE conversations SET (autovacuum_enabled = off)`} {
+		if _, err := pool.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const queued = 300
+	a := app.New(s, noPublisher{}, nil)
+	last := first
+	for i := 1; i < queued; i++ {
+		cu := &chat.Customer{WorkspaceID: ws.ID, ExternalID: fmt.Sprint("q", i)}
+		if err := s.UpsertCustomer(ctx, cu); err != nil {
+			t.Fatal(err)
+		}
+		c, _, err := a.StartConversation(ctx, ws.ID, cu.ID, chat.ChannelWeb, "ko", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = c
+	}
+	if n, err := s.QueuePosition(ctx, ws.ID, last.ID); err != nil || n != queued {
+		t.Fatalf("the last chat's place: %d, %v; want %d", n, err, queued)
+	}
+
+	// The statement as the store prepared it, run again under EXPLAIN on
+	// the same connection (the pool has one).
+	var name string
+	if err := pool.QueryRowContext(ctx, `SELECT name FROM pg_prepared_statements WHERE statement LIKE 'SELECT COUNT(*) FROM conversations q%'`).Scan(&name); err != nil {
+		t.Fatalf("the count's prepared statement: %v", err)
+	}
+	var plan string
+	q := fmt.Sprintf(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE %s(%d, %d, %d)`, pgx.Identifier{name}.Sanitize(), ws.ID, last.ID, ws.ID)
+	if err := pool.QueryRowContext(ctx, q).Scan(&plan); err != nil {
+		t.Fatal(err)
+	}
+	var root []struct{ Plan planNode }
+	if err := json.Unmarshal([]byte(plan), &root); err != nil || len(root) != 1 {
+		t.Fatalf("plan %s: %v", plan, err)
+	}
+	var walk func(n planNode)
+	walk = func(n planNode) {
+		if n.Loops > 1 {
+			t.Errorf("%s on %q ran %d times for a queue of %d: %s", n.Type, n.Relation, n.Loops, queued, plan)
+		}
+		for _, c := range n.Plans {
+			walk(c)
+		}
+	}
+	walk(root[0].Plan)
+}
+
+// planNode is a node of EXPLAIN's JSON plan, as far as the tests read it.
+type planNode struct {
+	Type     string     `json:"Node Type"`
+	Relation string     `json:"Relation Name"`
+	Loops    int        `json:"Actual Loops"`
+	Plans    []planNode `json:"Plans"`
 }
