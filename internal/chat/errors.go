@@ -3,6 +3,7 @@ package chat
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // Error is a domain error: a stable machine-readable code and a message a
@@ -20,9 +21,23 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
-// Errorf returns an *Error with the given code and formatted message.
+// Errorf returns an *Error with the given code and formatted message. An
+// argument that is itself an *Error reads as its message: a refusal
+// within a larger one (a weekday's hours, an import's row).
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...), format: format, args: args}
+	var shown []any
+	for i, a := range args {
+		if inner, ok := a.(*Error); ok {
+			if shown == nil {
+				shown = slices.Clone(args)
+			}
+			shown[i] = inner.Message
+		}
+	}
+	if shown == nil {
+		shown = args
+	}
+	return &Error{Code: code, Message: fmt.Sprintf(format, shown...), format: format, args: args}
 }
 
 // About returns e naming field as the one it is about.
@@ -33,8 +48,8 @@ func (e *Error) About(field string) *Error {
 
 // In returns e's message in language lang ("ko" or "en"): Korean where
 // the Korean catalog (errors_ko.go) has e's format, else English. The
-// arguments are the same; an argument the catalog's words list is worded
-// in Korean too.
+// arguments are the same; an argument the catalog's words list, and one
+// that words itself (an *Error, a Place), are worded in Korean too.
 func (e *Error) In(lang string) string {
 	ko, ok := koMessages[e.format]
 	if lang != "ko" || !ok {
@@ -42,9 +57,16 @@ func (e *Error) In(lang string) string {
 	}
 	args := make([]any, len(e.args))
 	for i, a := range e.args {
-		args[i] = a
-		if w, ok := a.(string); ok && koWords[w] != "" {
-			args[i] = koWords[w]
+		switch a := a.(type) {
+		case string:
+			args[i] = a
+			if w := koWords[a]; w != "" {
+				args[i] = w
+			}
+		case interface{ In(string) string }:
+			args[i] = a.In(lang)
+		default:
+			args[i] = a
 		}
 	}
 	return fmt.Sprintf(ko, args...)

@@ -131,6 +131,13 @@ func TestErrorIn(t *testing.T) {
 	if got := LimitReached("canned responses", 300).(*Error).In("ko"); !strings.Contains(got, "자주 쓰는 문구") || !strings.Contains(got, "300") {
 		t.Errorf("limit in ko: %q", got)
 	}
+	// A refusal within another reads as its message in English (not its
+	// code) and is worded in its own Korean.
+	inner := Errorf(ErrInvalid, "%s must not be empty", "title")
+	outer := Errorf(ErrInvalid, "%s: %s", Place{Row: 3}, inner)
+	if outer.Message != "row 3: title must not be empty" || outer.In("ko") != "3행: title을(를) 비워 둘 수 없습니다." {
+		t.Errorf("nested: %q, %q", outer.Message, outer.In("ko"))
+	}
 	// A message without a catalog entry stays English.
 	if e := Errorf(ErrNotFound, "no such thing"); e.In("ko") != "no such thing" {
 		t.Errorf("unknown: %q", e.In("ko"))

@@ -67,15 +67,36 @@ type FAQExport struct {
 
 // Where names the i-th entry of list (categories, articles) of the file
 // as its reader knows it: the CSV row, or the JSON list and index.
-func (f FAQExport) Where(list string, i int) string {
+func (f FAQExport) Where(list string, i int) Place {
 	rows := f.ArticleRows
 	if list == "categories" {
 		rows = f.CategoryRows
 	}
 	if i >= 0 && i < len(rows) {
-		return fmt.Sprintf("row %d", rows[i])
+		return Place{Row: rows[i]}
 	}
-	return fmt.Sprintf("%s[%d]", list, i)
+	return Place{List: list, Index: i}
+}
+
+// Place is an entry of an import file (FAQExport.Where): a CSV row, or a
+// JSON list and index.
+type Place struct {
+	Row   int
+	List  string
+	Index int
+}
+
+func (p Place) String() string { return p.In("en") }
+
+// In words p in language lang, as Error.In words its arguments.
+func (p Place) In(lang string) string {
+	switch {
+	case p.Row > 0 && lang == "ko":
+		return fmt.Sprintf("%d행", p.Row)
+	case p.Row > 0:
+		return fmt.Sprintf("row %d", p.Row)
+	}
+	return fmt.Sprintf("%s[%d]", p.List, p.Index)
 }
 
 // FAQCategoryPatch is a change to a category: the fields set.

@@ -97,7 +97,7 @@ func (b BusinessHours) Validate() error {
 	}
 	for d, day := range b.Days {
 		if err := day.validate(); err != nil {
-			return Errorf(ErrInvalid, "%s: %v", time.Weekday(d), err)
+			return Errorf(ErrInvalid, "%s: %s", time.Weekday(d).String(), err)
 		}
 	}
 	if len(b.Holidays) > 366 {
@@ -111,17 +111,17 @@ func (b BusinessHours) Validate() error {
 	return nil
 }
 
-func (d DayHours) validate() error {
+func (d DayHours) validate() *Error {
 	if !d.Open {
 		return nil
 	}
 	start, err1 := clock(d.Start)
 	end, err2 := clock(d.End)
 	if err1 != nil || err2 != nil {
-		return fmt.Errorf("opening hours must be HH:MM to HH:MM")
+		return Errorf(ErrInvalid, "opening hours must be HH:MM to HH:MM")
 	}
 	if start == end || start == 24*60 {
-		return fmt.Errorf("opening %s and closing %s leave no hours open", d.Start, d.End)
+		return Errorf(ErrInvalid, "opening %s and closing %s leave no hours open", d.Start, d.End)
 	}
 	if d.LunchStart == "" && d.LunchEnd == "" {
 		return nil
@@ -129,11 +129,11 @@ func (d DayHours) validate() error {
 	ls, err1 := clock(d.LunchStart)
 	le, err2 := clock(d.LunchEnd)
 	if err1 != nil || err2 != nil {
-		return fmt.Errorf("the lunch break must be HH:MM to HH:MM")
+		return Errorf(ErrInvalid, "the lunch break must be HH:MM to HH:MM")
 	}
 	s, e := d.shift()
 	if l1, l2 := s.after(ls), s.after(le); l1 >= l2 || l2 > e {
-		return fmt.Errorf("the lunch break %s–%s must lie inside %s–%s", d.LunchStart, d.LunchEnd, d.Start, d.End)
+		return Errorf(ErrInvalid, "the lunch break %s–%s must lie inside %s–%s", d.LunchStart, d.LunchEnd, d.Start, d.End)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package history
 
 import (
 	"encoding/base64"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -75,8 +74,9 @@ var Params = []string{"q", "from", "to", "state", "processed", "agent_id", "agen
 func Parse(v url.Values, loc *time.Location) (Filter, error) {
 	var f Filter
 	var err error
-	bad := func(name, format string, a ...any) error {
-		return chat.Errorf(chat.ErrInvalid, "%s: %s", name, fmt.Sprintf(format, a...))
+	// what is one of the phrases the Korean catalog words (koWords).
+	bad := func(name, what string) error {
+		return chat.Errorf(chat.ErrInvalid, "%s: %s", name, what)
 	}
 	for name := range v {
 		if !known(name) && name != "cursor" && name != "limit" {
@@ -136,7 +136,7 @@ func Parse(v url.Values, loc *time.Location) (Filter, error) {
 	case chat.Channel(ch).Valid():
 		f.Channel = chat.Channel(ch)
 	default:
-		return f, bad("channel", "unknown channel %q: one of %v", ch, chat.Channels)
+		return f, chat.Errorf(chat.ErrInvalid, "channel: unknown channel %q; one of %v", ch, chat.Channels)
 	}
 	f.Customer = strings.TrimSpace(v.Get("customer"))
 	if !utf8.ValidString(f.Customer) {

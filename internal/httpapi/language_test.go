@@ -57,4 +57,30 @@ func TestRefusalLanguage(t *testing.T) {
 	if _, message := errorBodyOf(t, data); message != "flag는 all, important, hold, both 중 하나여야 합니다." {
 		t.Fatalf("flag in Korean: %q", message)
 	}
+	// A refusal within a larger one (an import's row, a weekday's hours),
+	// and the fixed phrases some refusals put in a format's place, are
+	// worded in Korean too; in English the inner refusal reads as its
+	// message, without its code.
+	long := strings.Repeat("가", chat.MaxFAQTitle+1)
+	csv := "title,body_html,category\n배송 조회,\"<p>주문내역에서\n확인하세요</p>\",배송\n" + long + ",<p>x</p>,환불\n"
+	monday := `{"settings":{"business_hours":{"always_open":false,"time_zone":"Asia/Seoul","holidays":[],"days":[{},{"open":true,"start":"18:00","end":"18:00"},{},{},{},{},{}]}}}`
+	for _, tt := range []struct{ method, path, body, ko, en string }{
+		{"POST", shop + "/faq/import", csv, fmt.Sprintf("3행: title은(는) 한 줄로 %d자까지 쓸 수 있습니다.", chat.MaxFAQTitle),
+			fmt.Sprintf("row 3: title must be at most %d characters on one line", chat.MaxFAQTitle)},
+		{"PATCH", shop, monday, "월요일: 여는 시각 18:00과(와) 닫는 시각 18:00 사이에 영업시간이 없습니다.",
+			"Monday: opening 18:00 and closing 18:00 leave no hours open"},
+		{"PATCH", shop, `{"name":7}`, `"name" 필드는 문자열 값이어야 합니다(number 값이 아니라).`, `field "name" must be a string, not number`},
+		{"GET", shop + "/history?sort=up", "", "sort: newest 또는 oldest여야 합니다.", "sort: newest or oldest"},
+	} {
+		for lang, want := range map[string]string{"ko": tt.ko, "": tt.en} {
+			typ := "application/json"
+			if strings.HasSuffix(tt.path, "/import") {
+				typ = "text/csv"
+			}
+			resp, data := manager.response(tt.method, tt.path, tt.body, "Accept-Language", lang, "Content-Type", typ)
+			if code, message := errorBodyOf(t, data); resp.StatusCode != 400 || code != "invalid_input" || message != want {
+				t.Errorf("%s %s in %q: %d %s %q, want %q", tt.method, tt.path, lang, resp.StatusCode, code, message, want)
+			}
+		}
+	}
 }

@@ -635,10 +635,11 @@ func articleKeywords(a *chat.Article, cats map[int64]bool) (string, error) {
 }
 
 // importError says which entry of an import was refused (where: the
-// file's row, or its list and index).
-func importError(where string, err error) error {
+// file's row, its list and index, or the synonyms), in the refusal's own
+// words in every language (chat.Error.In).
+func importError(where any, err error) error {
 	if e, ok := err.(*chat.Error); ok {
-		return chat.Errorf(e.Code, "%s: %s", where, e.Message)
+		return chat.Errorf(e.Code, "%s: %s", where, e)
 	}
 	return err
 }
