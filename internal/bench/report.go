@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -80,6 +81,53 @@ type Writer struct {
 	BusySeconds float64 `json:"busy_seconds"`
 }
 
+// Histogram is one of a server's latency histograms over an interval
+// (sodam_request_commit_seconds, sodam_event_delivery_seconds): how many
+// fell at or under each bucket's bound.
+type Histogram struct {
+	Bounds []float64 `json:"bounds_seconds"` // ascending; the last is +Inf
+	Counts []float64 `json:"counts"`         // cumulative, one for each bound
+	Sum    float64   `json:"sum_seconds"`
+	Count  float64   `json:"count"`
+}
+
+// since is h less an earlier reading of the same histogram: what fell in
+// between. Nil when there is no earlier reading, or its buckets differ.
+func (h *Histogram) since(start *Histogram) *Histogram {
+	if h == nil || start == nil || !slices.Equal(h.Bounds, start.Bounds) {
+		return nil
+	}
+	d := &Histogram{Bounds: h.Bounds, Counts: make([]float64, len(h.Counts)), Sum: h.Sum - start.Sum, Count: h.Count - start.Count}
+	for i := range h.Counts {
+		d.Counts[i] = h.Counts[i] - start.Counts[i]
+	}
+	return d
+}
+
+// Bound is the upper bound of the bucket that holds the q-quantile: the
+// quantile is at most that (+Inf past the last finite bound).
+func (h *Histogram) Bound(q float64) float64 {
+	for i, c := range h.Counts {
+		if c >= q*h.Count {
+			return h.Bounds[i]
+		}
+	}
+	return math.Inf(1)
+}
+
+// describe is a histogram's mean and its bucket bounds for p50 and p99,
+// in milliseconds.
+func (h *Histogram) describe(what string) string {
+	bound := func(q float64) string {
+		b := h.Bound(q)
+		if math.IsInf(b, 1) {
+			return fmt.Sprintf("> %g ms", 1000*h.Bounds[len(h.Bounds)-2])
+		}
+		return fmt.Sprintf("≤ %g ms", 1000*b)
+	}
+	return fmt.Sprintf("mean %.2f ms, p50 %s, p99 %s (%.0f %s)", 1000*h.Sum/h.Count, bound(0.5), bound(0.99), h.Count, what)
+}
+
 // CPU is processor time over a wall-clock interval, in seconds.
 type CPU struct {
 	Wall    float64 `json:"wall_seconds"`
@@ -128,7 +176,13 @@ type Report struct {
 	// Writer is the first server's group commit over the measured phase,
 	// read from its /metrics: only with --metrics-addr.
 	Writer *Writer `json:"writer,omitempty"`
-	Passed bool    `json:"passed"`
+	// CommitTime and DeliveryTime are where the first server's own histograms put
+	// the time over the measured phase: from a write request's start to its
+	// commit, and from an event's commit to each socket's write of it. Only
+	// with --metrics-addr.
+	CommitTime   *Histogram `json:"request_commit,omitempty"`
+	DeliveryTime *Histogram `json:"commit_delivery,omitempty"`
+	Passed       bool       `json:"passed"`
 	// Failure says why a run that did not pass failed.
 	Failure string `json:"failure,omitempty"`
 }
@@ -242,6 +296,12 @@ func (r *Report) Markdown(w io.Writer) {
 	if wr := r.Writer; wr != nil && wr.Batches > 0 && r.CPU.Wall > 0 {
 		row("group commit (first server)", "%.0f batches, %.1f writes a batch, writer busy %.0f %% of the time",
 			wr.Batches, wr.Writes/wr.Batches, 100*wr.BusySeconds/r.CPU.Wall)
+	}
+	if h := r.CommitTime; h != nil && h.Count > 0 {
+		row("request → commit (first server)", "%s", h.describe("writes"))
+	}
+	if h := r.DeliveryTime; h != nil && h.Count > 0 {
+		row("commit → socket (first server)", "%s", h.describe("socket writes"))
 	}
 	row("errors", "%s", strings.Join(errs, ", "))
 	fmt.Fprintln(w)

@@ -2,6 +2,8 @@ package bench
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,5 +120,47 @@ func TestParseWriter(t *testing.T) {
 	}
 	if w := parseWriter("sodam_store_batches_total 12\nsodam_store_batched_writes_total 300\n"); w != nil {
 		t.Fatalf("a scrape without the busy counter gave %+v", w)
+	}
+}
+
+// A server's latency histogram is picked out of a scrape, the reading
+// before the measured phase taken off the one after, and its p50 and p99
+// named by the bucket that holds them.
+func TestParseHistogram(t *testing.T) {
+	scrape := func(counts [4]int, sum float64) string {
+		return fmt.Sprintf("# TYPE sodam_request_commit_seconds histogram\n"+
+			"sodam_request_commit_seconds_bucket{le=\"0.001\"} %d\nsodam_request_commit_seconds_bucket{le=\"0.005\"} %d\n"+
+			"sodam_request_commit_seconds_bucket{le=\"0.05\"} %d\nsodam_request_commit_seconds_bucket{le=\"+Inf\"} %d\n"+
+			"sodam_request_commit_seconds_sum %g\nsodam_request_commit_seconds_count %d\nsodam_event_delivery_seconds_count 3\n",
+			counts[0], counts[1], counts[2], counts[3], sum, counts[3])
+	}
+	before := parseHistogram(scrape([4]int{5, 10, 10, 10}, 0.02), "sodam_request_commit_seconds")
+	after := parseHistogram(scrape([4]int{15, 110, 209, 210}, 2.02), "sodam_request_commit_seconds")
+	if before == nil || after == nil || len(after.Bounds) != 4 || after.Counts[3] != 210 {
+		t.Fatalf("parsed %+v and %+v", before, after)
+	}
+	h := after.since(before)
+	if h.Count != 200 || h.Sum != 2 || h.Counts[0] != 10 || h.Counts[2] != 199 {
+		t.Fatalf("the phase's histogram %+v", h)
+	}
+	if p50, p99, p100 := h.Bound(0.5), h.Bound(0.99), h.Bound(1); p50 != 0.005 || p99 != 0.05 || !math.IsInf(p100, 1) {
+		t.Fatalf("bounds %v %v %v", p50, p99, p100)
+	}
+	if got, want := h.describe("writes"), "mean 10.00 ms, p50 ≤ 5 ms, p99 ≤ 50 ms (200 writes)"; got != want {
+		t.Fatalf("described as %q, want %q", got, want)
+	}
+	// A histogram without its +Inf bucket, sum or count is left out, and
+	// so is the phase's when the reading before it is missing.
+	if h := parseHistogram("sodam_event_delivery_seconds_count 3\n", "sodam_event_delivery_seconds"); h != nil {
+		t.Fatalf("a histogram of a count alone: %+v", h)
+	}
+	if h := after.since(nil); h != nil {
+		t.Fatalf("no reading before: %+v", h)
+	}
+	r := &Report{Scenario: Steady, Store: "SQLite", Nodes: 1, CommitTime: h}
+	var md strings.Builder
+	r.Markdown(&md)
+	if want := "| request → commit (first server) | mean 10.00 ms, p50 ≤ 5 ms, p99 ≤ 50 ms (200 writes) |"; !strings.Contains(md.String(), want) {
+		t.Fatalf("no %q in\n%s", want, md.String())
 	}
 }

@@ -109,9 +109,9 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 		}
 	}
 	cpuStart, serversStart, benchStart := time.Now(), s.serversCPU(), cpuSeconds(os.Getpid())
-	var writerStart *Writer
+	var metricsStart *serverMetrics
 	if o.MetricsAddr != "" {
-		writerStart = readWriter(ctx, o.MetricsAddr)
+		metricsStart = readMetrics(ctx, o.MetricsAddr)
 	}
 	switch o.Scenario {
 	case Steady:
@@ -139,10 +139,13 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*Report, error) {
 		rep.Reconnect = r.storm(ctx, rep)
 	}
 	rep.CPU = CPU{Wall: time.Since(cpuStart).Seconds(), Servers: s.serversCPU() - serversStart, Bench: cpuSeconds(os.Getpid()) - benchStart}
-	if writerStart != nil {
-		if end := readWriter(ctx, o.MetricsAddr); end != nil {
-			rep.Writer = &Writer{Batches: end.Batches - writerStart.Batches, Writes: end.Writes - writerStart.Writes,
-				BusySeconds: end.BusySeconds - writerStart.BusySeconds}
+	if metricsStart != nil {
+		if end := readMetrics(ctx, o.MetricsAddr); end != nil {
+			if start, end := metricsStart.writer, end.writer; start != nil && end != nil {
+				rep.Writer = &Writer{Batches: end.Batches - start.Batches, Writes: end.Writes - start.Writes,
+					BusySeconds: end.BusySeconds - start.BusySeconds}
+			}
+			rep.CommitTime, rep.DeliveryTime = end.commit.since(metricsStart.commit), end.delivery.since(metricsStart.delivery)
 		}
 	}
 	if o.CPUProfile != "" {

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -375,9 +376,16 @@ func (s *setup) settledRSS(ctx context.Context) int64 {
 	return last
 }
 
-// readWriter reads a server's group-commit counters from its /metrics at
-// addr; nil when it cannot (the report then leaves them out).
-func readWriter(ctx context.Context, addr string) *Writer {
+// serverMetrics is what the bench reads from a server's /metrics: its
+// group commit's counters and two latency histograms. Each is nil when
+// the scrape lacks it (the report then leaves it out).
+type serverMetrics struct {
+	writer           *Writer
+	commit, delivery *Histogram
+}
+
+// readMetrics reads a server's /metrics at addr; nil when it cannot.
+func readMetrics(ctx context.Context, addr string) *serverMetrics {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/metrics", nil)
@@ -393,7 +401,42 @@ func readWriter(ctx context.Context, addr string) *Writer {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		return nil
 	}
-	return parseWriter(string(body))
+	scrape := string(body)
+	return &serverMetrics{writer: parseWriter(scrape), commit: parseHistogram(scrape, "sodam_request_commit_seconds"),
+		delivery: parseHistogram(scrape, "sodam_event_delivery_seconds")}
+}
+
+// parseHistogram picks a histogram out of a scrape: its buckets in the
+// order listed (ascending, +Inf last), its sum and its count.
+func parseHistogram(scrape, name string) *Histogram {
+	var h Histogram
+	var sum, count bool
+	for line := range strings.Lines(scrape) {
+		key, value, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			continue
+		}
+		switch {
+		case key == name+"_sum":
+			h.Sum, sum = v, true
+		case key == name+"_count":
+			h.Count, count = v, true
+		case strings.HasPrefix(key, name+`_bucket{le="`) && strings.HasSuffix(key, `"}`):
+			le, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimPrefix(key, name+`_bucket{le="`), `"}`), 64)
+			if err != nil {
+				return nil
+			}
+			h.Bounds, h.Counts = append(h.Bounds, le), append(h.Counts, v)
+		}
+	}
+	if !sum || !count || len(h.Bounds) < 2 || !math.IsInf(h.Bounds[len(h.Bounds)-1], 1) {
+		return nil
+	}
+	return &h
 }
 
 // parseWriter picks the group commit's counters out of a scrape.
