@@ -71,6 +71,11 @@ type Event struct {
 	// alert and the waiting alert's timer follow it (package outbox). Not
 	// stored or sent.
 	Queued bool `json:"-"`
+	// Requeued marks, inside the store's write, the event by which a
+	// conversation went back to the queue (its agent deactivated): the
+	// waiting alert's timer starts again, and no new-chat alert is sent.
+	// Not stored or sent.
+	Requeued bool `json:"-"`
 	// Encoded is the event's stored, versioned form (package event), set
 	// by the store as it appends the event: the bus carries these bytes as
 	// they are, so a committed event is encoded once.

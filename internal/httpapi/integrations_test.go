@@ -634,6 +634,57 @@ func TestAlertsNeedSMTP(t *testing.T) {
 	}
 }
 
+// TestWaitingAlertForReturnedChat: a chat that goes back to the queue
+// (its agent deactivated) waits anew, and its waiting alert is sent again
+// once the wait is over: once per stint in the queue, and no new-chat
+// alert, since nobody newly asked.
+func TestWaitingAlertForReturnedChat(t *testing.T) {
+	t.Parallel()
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			e := newEnvOn(t, kind, allowPrivate)
+			master, kim := e.login("master"), e.login("kim")
+			slack := newReceiver(t)
+			master.json("POST", e.shopPath()+"/alert-targets", `{"kind":"slack","url":"`+slack.srv.URL+`","events":["conversation.created","conversation.waiting"],"wait_minutes":3}`, 201, nil)
+			e.clock.mu.Lock()
+			e.clock.frozen = time.Date(2026, 3, 9, 14, 0, 0, 0, e.shop.Settings.Location())
+			e.clock.mu.Unlock()
+			w := e.worker()
+			alerts := func() (newChat, waiting int) {
+				t.Helper()
+				runJobs(t, e, w)
+				w.RunDue(t.Context())
+				for _, g := range slack.all() {
+					newChat += strings.Count(string(g.Raw), "새 상담 요청")
+					waiting += strings.Count(string(g.Raw), "3분째 대기 중")
+				}
+				return newChat, waiting
+			}
+			conv := e.visitor("shop", `,"extra":{"cus_extra_username":"김민지"}`).start()
+			e.clock.advance(3*time.Minute + time.Second)
+			if n, wt := alerts(); n != 1 || wt != 1 {
+				t.Fatalf("after the first wait: %d new-chat and %d waiting alerts", n, wt)
+			}
+			// kim takes it, and leaves the team: the chat is back in the queue.
+			kim.json("POST", e.convPath(conv.ID)+"/assign", "", 200, nil)
+			e.clock.advance(time.Minute)
+			master.json("PATCH", fmt.Sprintf("%s/agents/%d", e.shopPath(), e.agents["kim"].ID), `{"active":false}`, 200, nil)
+			e.clock.advance(2 * time.Minute)
+			if n, wt := alerts(); n != 1 || wt != 1 {
+				t.Fatalf("2 minutes after it went back: %d new-chat and %d waiting alerts", n, wt)
+			}
+			e.clock.advance(time.Minute + time.Second)
+			if n, wt := alerts(); n != 1 || wt != 2 {
+				t.Fatalf("3 minutes after it went back: %d new-chat and %d waiting alerts, want 1 and 2", n, wt)
+			}
+			e.clock.advance(10 * time.Minute)
+			if n, wt := alerts(); n != 1 || wt != 2 {
+				t.Fatalf("the same stint again: %d new-chat and %d waiting alerts, want 1 and 2", n, wt)
+			}
+		})
+	}
+}
+
 // TestAlertsWithRobot: with the robot on, a chat asks for a person when the
 // robot hands it over, not when the robot starts answering: the new-chat
 // alert and the waiting alert follow the handover; an agent taking a chat

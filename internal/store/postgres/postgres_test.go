@@ -246,11 +246,12 @@ func TestSearchAcrossUpgrade(t *testing.T) {
 // after it: full- and half-width forms folded in the search index
 // (storetest.WidthAcrossUpgrade, 0031), FAQ images swept
 // (storetest.FAQSweepAcrossUpgrade, 0032), robot chats refused a person
-// counted as unprocessed (storetest.RefusedAcrossUpgrade, 0037).
+// counted as unprocessed (storetest.RefusedAcrossUpgrade, 0037), a
+// waiting alert written once (storetest.WaitingAcrossUpgrade, 0041).
 func TestAcrossUpgrades(t *testing.T) {
 	for name, check := range map[string]func(*testing.T, chat.Store, bool, func(string) chat.Store){
 		"width": storetest.WidthAcrossUpgrade, "faq images": storetest.FAQSweepAcrossUpgrade,
-		"robot refused a person": storetest.RefusedAcrossUpgrade, "tokens of the deactivated": storetest.TokensAcrossUpgrade,
+		"robot refused a person": storetest.RefusedAcrossUpgrade, "tokens of the deactivated": storetest.TokensAcrossUpgrade, "waiting per stint": storetest.WaitingAcrossUpgrade,
 	} {
 		t.Run(name, func(t *testing.T) {
 			url, schema := postgres.TestSchema(t)

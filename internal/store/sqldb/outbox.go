@@ -597,7 +597,8 @@ func clipText(s string, n int) string {
 }
 
 // EnqueueWaiting writes the waiting alerts that are due for a conversation
-// still in the queue, once per target, and schedules the next.
+// still in the queue, once per target and stint in the queue (a chat
+// sent back to the queue waits anew), and schedules the next.
 func (db *DB) EnqueueWaiting(ctx context.Context, workspaceID, conversationID int64) (time.Time, error) {
 	var next time.Time
 	err := db.tx(ctx, func(x q) error {
@@ -617,16 +618,17 @@ func (db *DB) EnqueueWaiting(ctx context.Context, workspaceID, conversationID in
 			if !e.Wants(outbox.AlertWaiting) {
 				continue
 			}
-			due := outbox.WaitingSince(c).Add(time.Duration(e.WaitMinutes) * time.Minute)
+			since := outbox.WaitingSince(c)
+			due := since.Add(time.Duration(e.WaitMinutes) * time.Minute)
 			if due.After(now) {
 				if next.IsZero() || due.Before(next) {
 					next = due
 				}
 				continue
 			}
-			if _, err := x.exec(ctx, `INSERT INTO deliveries (workspace_id, endpoint_id, event_type, conversation_id, next_at, created_at)
-				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint_id, conversation_id) WHERE event_type = 'conversation.waiting' DO NOTHING`,
-				workspaceID, e.ID, outbox.AlertWaiting, conversationID, micros(now), micros(now)); err != nil {
+			if _, err := x.exec(ctx, `INSERT INTO deliveries (workspace_id, endpoint_id, event_type, conversation_id, waiting_since, next_at, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (endpoint_id, conversation_id, waiting_since) WHERE event_type = 'conversation.waiting' DO NOTHING`,
+				workspaceID, e.ID, outbox.AlertWaiting, conversationID, micros(since), micros(now), micros(now)); err != nil {
 				return err
 			}
 		}
@@ -915,7 +917,7 @@ func (db *DB) deliveriesFor(ctx context.Context, x q, now time.Time, evs []*chat
 			if typ := outbox.Deliverable(e, *ev, f); typ != "" {
 				ds = append(ds, delivery{workspaceID: ev.WorkspaceID, endpointID: e.ID, eventSeq: ev.Seq, eventType: typ, conversationID: ev.ConversationID()})
 			}
-			if ev.Queued && e.Kind.IsAlert() && e.Wants(outbox.AlertWaiting) && (wait == 0 || e.WaitMinutes < wait) {
+			if (ev.Queued || ev.Requeued) && e.Kind.IsAlert() && e.Wants(outbox.AlertWaiting) && (wait == 0 || e.WaitMinutes < wait) {
 				wait = max(e.WaitMinutes, 1)
 			}
 		}

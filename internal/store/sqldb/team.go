@@ -470,6 +470,8 @@ func (db *DB) setActive(ctx context.Context, t *txn, m *chat.Member, active bool
 		if err := db.systemMessage(ctx, t, c, chat.EventConversationUpdated, chat.SystemReturned, map[string]string{"agent": m.Name}, true); err != nil {
 			return err
 		}
+		// It waits anew: its waiting alert is due again (outbox.go).
+		t.pending[len(t.pending)-1].Requeued = true
 	}
 	if err := t.cancelJob(ctx, chat.JobOffline, m.WorkspaceID, m.AgentID); err != nil {
 		return err

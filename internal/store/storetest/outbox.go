@@ -379,3 +379,37 @@ func testDeliveryInFlightWhenDeleted(t *testing.T, s chat.Store) {
 		t.Fatalf("%d deliveries of a deleted endpoint are pending again", n)
 	}
 }
+
+// WaitingAcrossUpgrade: a waiting alert written before migration 0041
+// (once per target and conversation) counts as written for its
+// conversation's stint in the queue then, so the upgrade does not send it
+// twice. downgrade is SearchAcrossUpgrade's.
+func WaitingAcrossUpgrade(t *testing.T, s chat.Store, _ bool, downgrade func(sql string) chat.Store) {
+	ob := outboxOf(t, s)
+	clk := withClock(t, s)
+	f := setup(t, s, "upgrade0041")
+	slack := &outbox.Endpoint{WorkspaceID: f.ws.ID, Kind: outbox.KindSlack, Name: "대기 알림", URL: "https://hooks.slack.com/services/T0/B0/wait",
+		Events: []string{outbox.AlertWaiting}, WaitMinutes: 3, QuietStart: -1, QuietEnd: -1}
+	must(t, ob.CreateEndpoint(ctx, slack, "", chat.Who{}))
+	c := f.open(t, s)
+	if c.State != chat.StateUnassigned {
+		t.Fatalf("opened %s, want it queued", c.State)
+	}
+	clk.advance(3*time.Minute + time.Second)
+	pending := func(ob outbox.Store, when string) {
+		t.Helper()
+		_, err := ob.EnqueueWaiting(ctx, f.ws.ID, c.ID)
+		must(t, err)
+		n, err := ob.PendingDeliveries(ctx)
+		must(t, err)
+		if n[f.ws.ID] != 1 {
+			t.Fatalf("%s: %d waiting alerts, want 1", when, n[f.ws.ID])
+		}
+	}
+	pending(ob, "before the upgrade")
+	s = downgrade(`DROP INDEX deliveries_waiting;
+CREATE UNIQUE INDEX deliveries_waiting ON deliveries (endpoint_id, conversation_id) WHERE event_type = 'conversation.waiting';
+ALTER TABLE deliveries DROP COLUMN waiting_since;
+DELETE FROM schema_migrations WHERE version = '0041_waiting_per_stint.sql';`)
+	pending(outboxOf(t, s), "after the upgrade")
+}
