@@ -93,6 +93,7 @@ var koMessages = map[string]string{
 	"exp must be a Unix time":                                                             "exp는 Unix 시각이어야 합니다.",
 	"expires_at must be in the future":                                                    "만료 시각은 미래여야 합니다.",
 	"external_user_id is required: 1 to %d characters without spaces":                     "external_user_id가 필요합니다. 공백 없이 1~%d자여야 합니다.",
+	"extra parameter %q must not contain text-direction characters":                       "추가 항목 %q의 값에 텍스트 방향 문자를 쓸 수 없습니다.",
 	"extra parameter %q is longer than 500 characters":                                    "추가 항목 %q이(가) 500자보다 깁니다.",
 	"extra parameter %q must be named cus_extra_… (at most 64 bytes, without control or text-direction characters)": "추가 항목 %q의 이름은 cus_extra_…여야 합니다(64바이트까지, 제어 문자와 텍스트 방향 문자 없이).",
 	"field %q must be %s, not %s":                     "%q 필드는 %s 값이어야 합니다(%s 값이 아니라).",

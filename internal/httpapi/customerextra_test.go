@@ -51,7 +51,8 @@ func customerExtraBounded(t *testing.T, e *env) {
 // agents read, so one with a text-direction character (which reorders it
 // on screen: "cus_extra_\u202eliame" shows as "cus_extra_email"), a
 // control character, or nothing after cus_extra_ is refused with the
-// name; on both stores.
+// name; so is a value with a text-direction character, which would
+// disguise what agents read beside the label. On both stores.
 func TestCustomerExtraNames(t *testing.T) {
 	t.Parallel()
 	for _, kind := range stores {
@@ -64,9 +65,15 @@ func TestCustomerExtraNames(t *testing.T) {
 					t.Errorf("extra named %s: %d %s", name, status, data)
 				}
 			}
-			// The names people use still work: Korean, digits, marks.
-			c := e.visitor("shop", `,"extra":{"cus_extra_회원등급":"골드","cus_extra_order-no.2":"A-1"}`).start()
-			if cu := manager.detailOf(c.ID).Customer; cu.Extra["cus_extra_회원등급"] != "골드" || cu.Extra["cus_extra_order-no.2"] != "A-1" {
+			for _, value := range []string{`\u202emoc.elpmaxe`, `골드\u2067회원`, `VIP\u200f`} {
+				status, data := e.anonymous().do("POST", "/api/v1/widget/sessions", `{"site_id":"shop","extra":{"cus_extra_site":"`+value+`"}}`)
+				if code, msg := errorBodyOf(t, data); status != 400 || code != chat.ErrInvalid || !strings.Contains(msg, "cus_extra_site") {
+					t.Errorf("extra valued %s: %d %s", value, status, data)
+				}
+			}
+			// The names and values people use still work: Korean, digits, marks.
+			c := e.visitor("shop", `,"extra":{"cus_extra_회원등급":"골드","cus_extra_order-no.2":"A-1","cus_extra_note":"عضو ذهبي — 골드"}`).start()
+			if cu := manager.detailOf(c.ID).Customer; cu.Extra["cus_extra_회원등급"] != "골드" || cu.Extra["cus_extra_order-no.2"] != "A-1" || cu.Extra["cus_extra_note"] != "عضو ذهبي — 골드" {
 				t.Fatalf("extra %v", cu.Extra)
 			}
 		})

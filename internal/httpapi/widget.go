@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/pii"
@@ -284,6 +285,12 @@ func customerFromRequest(ws *chat.Workspace, req sessionRequest, now time.Time) 
 		if utf8.RuneCountInString(v) > 500 {
 			return nil, chat.Errorf(chat.ErrInvalid, "extra parameter %q is longer than 500 characters", k)
 		}
+		// A value is what agents read beside that label, in the panel and
+		// the exports: a text-direction character would disguise it too
+		// ("\u202emoc.elpmaxe" shows as "example.com").
+		if strings.ContainsFunc(v, isBidi) {
+			return nil, chat.Errorf(chat.ErrInvalid, "extra parameter %q must not contain text-direction characters", k)
+		}
 		// The name, phone and email go through the checks an agent's edit
 		// does. They are optional (§1.3), so one that fails is left out
 		// rather than the visitor refused: a malformed value would only
@@ -306,6 +313,9 @@ func customerFromRequest(ws *chat.Workspace, req sessionRequest, now time.Time) 
 	}
 	return c, nil
 }
+
+// isBidi reports a text-direction (Unicode Bidi_Control) character.
+func isBidi(r rune) bool { return unicode.Is(unicode.Bidi_Control, r) }
 
 // device is the visitor's User-Agent, bounded for storage.
 func device(ua string) string {
