@@ -21,17 +21,21 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
+// worded is an argument that words itself in a language (In): a refusal
+// within a larger one (a weekday's hours), an import's row (Place).
+type worded interface{ In(lang string) string }
+
 // Errorf returns an *Error with the given code and formatted message. An
-// argument that is itself an *Error reads as its message: a refusal
-// within a larger one (a weekday's hours, an import's row).
+// argument that words itself reads as its English (an *Error as its
+// message, not its code).
 func Errorf(code, format string, args ...any) *Error {
 	var shown []any
 	for i, a := range args {
-		if inner, ok := a.(*Error); ok {
+		if w, ok := a.(worded); ok {
 			if shown == nil {
 				shown = slices.Clone(args)
 			}
-			shown[i] = inner.Message
+			shown[i] = w.In("en")
 		}
 	}
 	if shown == nil {
@@ -63,7 +67,7 @@ func (e *Error) In(lang string) string {
 			if w := koWords[a]; w != "" {
 				args[i] = w
 			}
-		case interface{ In(string) string }:
+		case worded:
 			args[i] = a.In(lang)
 		default:
 			args[i] = a

@@ -100,7 +100,10 @@ func IsEndCommand(text string) bool {
 // formatting character, which reorders what follows it on screen (U+202E
 // shows "gpj.exe" as "exe.jpg"). Names and titles refuse them; messages
 // and notes, where mixed scripts may need them, do not.
-func IsControlOrBidi(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }
+func IsControlOrBidi(r rune) bool { return unicode.IsControl(r) || IsBidi(r) }
+
+// IsBidi reports a bidirectional formatting (text-direction) character.
+func IsBidi(r rune) bool { return unicode.Is(unicode.Bidi_Control, r) }
 
 // CheckText validates a text message body.
 func CheckText(body string) error {

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/sodam-chat/sodam/internal/pii"
@@ -288,7 +287,7 @@ func customerFromRequest(ws *chat.Workspace, req sessionRequest, now time.Time) 
 		// A value is what agents read beside that label, in the panel and
 		// the exports: a text-direction character would disguise it too
 		// ("\u202emoc.elpmaxe" shows as "example.com").
-		if strings.ContainsFunc(v, isBidi) {
+		if strings.ContainsFunc(v, chat.IsBidi) {
 			return nil, chat.Errorf(chat.ErrInvalid, "extra parameter %q must not contain text-direction characters", k)
 		}
 		// The name, phone and email go through the checks an agent's edit
@@ -313,9 +312,6 @@ func customerFromRequest(ws *chat.Workspace, req sessionRequest, now time.Time) 
 	}
 	return c, nil
 }
-
-// isBidi reports a text-direction (Unicode Bidi_Control) character.
-func isBidi(r rune) bool { return unicode.Is(unicode.Bidi_Control, r) }
 
 // device is the visitor's User-Agent, bounded for storage.
 func device(ua string) string {
